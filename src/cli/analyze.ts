@@ -1,0 +1,49 @@
+/** `netfence analyze`: who may talk to whom, on which protocols and ports. */
+import { Command, Option } from 'commander';
+import { compileCluster } from '../engine/compile.ts';
+import { computeConnectivity, type Granularity } from '../engine/connectivity.ts';
+import { formatConnectivity, type ConnectivityFormat } from '../format/connectivity.ts';
+import { addInputOptions, loadInput, type InputOptions } from './input.ts';
+import { ExitCode, type Io } from './io.ts';
+
+interface AnalyzeOptions extends InputOptions {
+  output: ConnectivityFormat;
+  granularity: Granularity;
+}
+
+export function analyzeCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('analyze')
+    .description('List every allowed connection between workloads (and addresses outside the cluster)')
+    .argument('[paths...]', 'manifest files or folders (YAML or JSON), or - for standard input')
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['txt', 'json', 'csv', 'md', 'dot'])
+        .default('txt'),
+    )
+    .addOption(
+      new Option('--granularity <level>', 'one entry per workload or per pod')
+        .choices(['workload', 'pod'])
+        .default('workload'),
+    );
+  addInputOptions(cmd);
+  cmd.action(async (paths: string[], options: AnalyzeOptions) => {
+    const state = await loadInput(paths, options, io);
+    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const conn = computeConnectivity(compiled, options.granularity);
+    io.stdout(
+      formatConnectivity(
+        conn,
+        compiled.addressSpace,
+        {
+          namespaces: state.namespaces.length,
+          workloads: state.workloads.length,
+          pods: state.pods.filter((p) => !p.template).length,
+          policies: state.policies.length,
+        },
+        options.output,
+      ),
+    );
+    setExit(ExitCode.Ok);
+  });
+  return cmd;
+}

@@ -1,0 +1,67 @@
+/** Options and loading shared by every command that reads manifests. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { ClusterState } from '../model/cluster.ts';
+import { formatProblem } from '../model/problem.ts';
+import { describeIgnored, loadManifests } from '../parse/index.ts';
+import { ExitCode, UserError, type Io } from './io.ts';
+
+export interface InputOptions {
+  namespace: string;
+  skipInvalid: boolean;
+  ipblockMatchesPods: boolean;
+}
+
+export function parseBoolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UserError(`expected true or false, got "${value}"`);
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('-n, --namespace <namespace>', 'namespace of objects that name none').default('default'),
+    )
+    .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
+    .addOption(
+      new Option(
+        '--ipblock-matches-pods <bool>',
+        'whether ipBlock peers also match pods by their IPs (false for CNIs that never apply CIDR rules to pods)',
+      )
+        .default(true)
+        .argParser(parseBoolean),
+    );
+}
+
+/** Reads the manifests, reports problems on stderr, and returns the state or throws a UserError. */
+export async function loadInput(
+  paths: readonly string[],
+  options: InputOptions,
+  io: Io,
+): Promise<ClusterState> {
+  if (paths.length === 0) {
+    throw new UserError('no input: give manifest files or folders, or - to read standard input');
+  }
+  const result = await loadManifests([...paths], {
+    defaultNamespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    readStdin: () => io.readStdin(),
+  });
+  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
+  const notice = describeIgnored(result.ignored);
+  if (notice !== undefined) io.stderr(`${notice}\n`);
+  if (result.errors.length > 0 && !options.skipInvalid) {
+    for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
+    const n = result.errors.length;
+    throw new UserError(
+      `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}, or run with --skip-invalid to analyze the rest`,
+      ExitCode.Usage,
+    );
+  }
+  if (options.skipInvalid) {
+    for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
+    for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+  }
+  return result.state;
+}

@@ -1,0 +1,30 @@
+/** The process around the CLI, passed in so that commands run the same in tests and in a terminal. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  /** Whether stderr is a terminal (progress lines only then). */
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A user-facing failure: printed as one line, never with a stack trace. */
+export class UserError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = ExitCode.Usage) {
+    super(message);
+    this.name = 'UserError';
+    this.exitCode = exitCode;
+  }
+}
+
+export const ExitCode = {
+  Ok: 0,
+  /** A check failed: denied connections, lint findings, failing tests, a forbidden diff. */
+  CheckFailed: 1,
+  /** Bad input or usage: invalid manifests, missing files, unknown options. */
+  Usage: 2,
+  /** A bug in netfence. */
+  Internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,26 @@
+/** Runs the CLI in this process: the entry point of `bin/netfence`. */
+import { run } from './main.ts';
+import type { Io } from './io.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const io: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin,
+  isTTY: process.stderr.isTTY,
+  env: process.env,
+};
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // `netfence analyze … | head` closes the pipe early: not an error.
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const code = await run(process.argv.slice(2), io);
+process.exitCode = code;

@@ -1,0 +1,519 @@
+/**
+ * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
+ * both read these structures, so every verdict can name the policy and rule behind it.
+ */
+import { NAMESPACE_NAME_LABEL, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
+import { buildAddressSpace, type AddressSpace } from './addresses.ts';
+import { buildClasses, podKey, type PodClass } from './classes.ts';
+import {
+  ALL_CONNECTIONS,
+  ALL_PORTS,
+  NO_PORTS,
+  intersectPorts,
+  isEmptyPorts,
+  portSetOf,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
+import { compileSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
+
+/** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
+export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
+
+export interface EngineOptions {
+  /**
+   * Whether `ipBlock` peers also match pods whose IPs are known, as the upstream conformance tests expect.
+   * @default true
+   */
+  ipBlockMatchesPods: boolean;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { ipBlockMatchesPods: true };
+
+export const Direction = { Ingress: 'ingress', Egress: 'egress' } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** Pod classes a peer's selectors match. `all`: every pod class that selectors can match (not host-network pods). */
+export type ClassSet = { all: true } | { all: false; ids: readonly number[] };
+
+export interface CompiledPeer {
+  index: number;
+  kind: 'pods' | 'ipBlock';
+  /** Pod classes matched by the selectors, or (for an ipBlock) by IP. */
+  pods: ClassSet;
+  /** Address classes matched (ipBlock only). */
+  addresses: readonly number[];
+  namespaceSelector: CompiledSelector | undefined;
+  podSelector: CompiledSelector | undefined;
+}
+
+export interface NamedPortRef {
+  name: string;
+  protocol: Protocol;
+}
+
+export interface CompiledPorts {
+  /** Absent or empty `ports`: every port and protocol. */
+  any: boolean;
+  numeric: PortSet;
+  named: readonly NamedPortRef[];
+}
+
+export interface CompiledRule {
+  direction: Direction;
+  index: number;
+  /** `everything`: `from`/`to` absent or empty, every source or destination inside and outside the cluster. */
+  peers: 'everything' | readonly CompiledPeer[];
+  ports: CompiledPorts;
+}
+
+export interface CompiledPolicy {
+  index: number;
+  info: PolicyInfo;
+  selector: CompiledSelector;
+  /** Classes the policy selects (never host-network pods). */
+  selected: readonly number[];
+  /** Effective policyTypes. */
+  affectsIngress: boolean;
+  affectsEgress: boolean;
+  ingress: readonly CompiledRule[];
+  egress: readonly CompiledRule[];
+}
+
+/** What one class's policies allow in one direction, towards every peer. */
+export interface Access {
+  isolated: boolean;
+  /** Allowed towards everything: every pod (host-network too) and every address. */
+  everything: PortSet;
+  /** Allowed towards every pod that selectors can match. */
+  allPods: PortSet;
+  pods: ReadonlyMap<number, PortSet>;
+  addresses: ReadonlyMap<number, PortSet>;
+}
+
+const OPEN: Access = {
+  isolated: false,
+  everything: ALL_CONNECTIONS,
+  allPods: NO_PORTS,
+  pods: new Map(),
+  addresses: new Map(),
+};
+
+export interface CompiledCluster {
+  readonly state: ClusterState;
+  readonly options: EngineOptions;
+  readonly classes: readonly PodClass[];
+  readonly addressSpace: AddressSpace;
+  readonly policies: readonly CompiledPolicy[];
+  /** Policy indices selecting each class. */
+  readonly policiesOfClass: readonly (readonly number[])[];
+  readonly ingress: readonly Access[];
+  readonly egress: readonly Access[];
+  classOfPod(namespace: string, name: string): number | undefined;
+  /** Every port and protocol on which `src` may open a connection to `dst`. */
+  allowedBetween(src: Endpoint, dst: Endpoint): PortSet;
+}
+
+/**
+ * Effective policyTypes, as the API server defaults them (`SetDefaults_NetworkPolicy`): when `policyTypes` is
+ * absent or empty, Ingress always, plus Egress when there is at least one egress rule. So `egress: []` alone
+ * does not isolate for egress, and `policyTypes: []` means the default, not "neither".
+ */
+export function effectivePolicyTypes(policy: PolicyInfo): { ingress: boolean; egress: boolean } {
+  const types = policy.spec.policyTypes;
+  if (types !== undefined && types.length > 0) {
+    return { ingress: types.includes('Ingress'), egress: types.includes('Egress') };
+  }
+  return { ingress: true, egress: (policy.spec.egress?.length ?? 0) > 0 };
+}
+
+export function compilePorts(ports: readonly NetworkPolicyPort[] | undefined): CompiledPorts {
+  if (ports === undefined || ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
+  let numeric: PortSet = NO_PORTS;
+  const named: NamedPortRef[] = [];
+  for (const p of ports) {
+    const protocol = (p.protocol ?? 'TCP') as Protocol;
+    if (p.port === undefined) numeric = unionPorts(numeric, portSetOf(protocol, ALL_PORTS));
+    else if (typeof p.port === 'number')
+      numeric = unionPorts(numeric, portSetOf(protocol, [p.port, p.endPort ?? p.port]));
+    else named.push({ name: p.port, protocol });
+  }
+  return { any: false, numeric, named };
+}
+
+/** Ports a rule allows towards a destination pod class (named ports resolved against it). */
+export function portsTowardsClass(ports: CompiledPorts, dst: PodClass): PortSet {
+  let out = ports.numeric;
+  for (const n of ports.named) {
+    for (const np of dst.namedPorts) {
+      if (np.name === n.name && np.protocol === n.protocol)
+        out = unionPorts(out, portSetOf(n.protocol, [np.port, np.port]));
+    }
+  }
+  return out;
+}
+
+class Compiler {
+  readonly state: ClusterState;
+  readonly options: EngineOptions;
+  readonly space: AddressSpace;
+  readonly classes: PodClass[];
+  readonly classOfPod: Map<string, number>;
+  readonly namespaceRange: Map<string, readonly [number, number]>;
+  readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  /** `key=value` → sorted class ids carrying that label. */
+  readonly postings = new Map<string, number[]>();
+  readonly namespaceMemo = new Map<string, string[]>();
+  readonly classMemo = new Map<string, readonly number[]>();
+  /** Class ids whose IPs fall in each address class. */
+  readonly classesAtAddress = new Map<number, number[]>();
+  /** `name/protocol` → classes defining that named port. */
+  readonly namedPortIndex = new Map<string, number[]>();
+
+  constructor(state: ClusterState, options: EngineOptions) {
+    this.state = state;
+    this.options = options;
+    const mentioned: string[] = [];
+    for (const p of state.policies) {
+      for (const rule of [
+        ...(p.spec.ingress ?? []).map((r) => r.from),
+        ...(p.spec.egress ?? []).map((r) => r.to),
+      ]) {
+        for (const peer of rule ?? []) {
+          if (peer.ipBlock !== undefined) mentioned.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
+        }
+      }
+    }
+    this.space = buildAddressSpace(mentioned);
+    const index = buildClasses(state, this.space, options.ipBlockMatchesPods);
+    this.classes = index.classes;
+    this.classOfPod = index.classOfPod;
+    this.namespaceRange = index.namespaceRange;
+    for (const ns of state.namespaces) this.namespaceLabels.set(ns.name, ns.labels);
+    for (const cls of this.classes) {
+      if (!this.namespaceLabels.has(cls.namespace)) {
+        this.namespaceLabels.set(cls.namespace, { [NAMESPACE_NAME_LABEL]: cls.namespace });
+      }
+      if (!cls.hostNetwork) {
+        for (const [k, v] of Object.entries(cls.labels)) push(this.postings, `${k}=${v}`, cls.id);
+      }
+      for (const a of cls.addressClasses) push(this.classesAtAddress, a, cls.id);
+      for (const np of cls.namedPorts) push(this.namedPortIndex, `${np.name}/${np.protocol}`, cls.id);
+    }
+  }
+
+  namespacesMatching(sel: CompiledSelector): string[] {
+    let out = this.namespaceMemo.get(sel.key);
+    if (out === undefined) {
+      out = [...this.namespaceLabels.entries()]
+        .filter(([, labels]) => selectorMatches(sel, labels))
+        .map(([n]) => n);
+      this.namespaceMemo.set(sel.key, out);
+    }
+    return out;
+  }
+
+  /** Non-host-network classes of one namespace matching a pod selector. */
+  classesInNamespace(namespace: string, sel: CompiledSelector): readonly number[] {
+    const memoKey = `${namespace}\u0000${sel.key}`;
+    const cached = this.classMemo.get(memoKey);
+    if (cached !== undefined) return cached;
+    const range = this.namespaceRange.get(namespace);
+    const out: number[] = [];
+    if (range !== undefined) {
+      const [first, end] = range;
+      // Narrow by the rarest exact label when the selector has one; otherwise scan the namespace.
+      let candidates: Iterable<number> | undefined;
+      let best = Infinity;
+      for (const r of sel.requirements) {
+        if (r.operator !== 'In') continue;
+        let size = 0;
+        for (const v of r.values) size += this.postings.get(`${r.key}=${v}`)?.length ?? 0;
+        if (size < best) {
+          best = size;
+          candidates = r.values.flatMap((v) => this.postings.get(`${r.key}=${v}`) ?? []);
+        }
+      }
+      if (candidates !== undefined && best < end - first) {
+        for (const id of candidates) {
+          if (id >= first && id < end && selectorMatches(sel, this.classes[id]!.labels)) out.push(id);
+        }
+        out.sort((a, b) => a - b);
+      } else {
+        for (let id = first; id < end; id++) {
+          const cls = this.classes[id]!;
+          if (!cls.hostNetwork && selectorMatches(sel, cls.labels)) out.push(id);
+        }
+      }
+    }
+    this.classMemo.set(memoKey, out);
+    return out;
+  }
+
+  peerClasses(peer: NetworkPolicyPeer, policyNamespace: string): ClassSet {
+    const podSel = compileSelector(peer.podSelector ?? {});
+    if (peer.namespaceSelector === undefined)
+      return { all: false, ids: this.classesInNamespace(policyNamespace, podSel) };
+    const nsSel = compileSelector(peer.namespaceSelector);
+    if (nsSel.matchesAll && podSel.matchesAll) return { all: true };
+    const memoKey = `*${nsSel.key}\u0000${podSel.key}`;
+    let ids = this.classMemo.get(memoKey);
+    if (ids === undefined) {
+      const list: number[] = [];
+      for (const ns of this.namespacesMatching(nsSel).sort())
+        list.push(...this.classesInNamespace(ns, podSel));
+      ids = list.sort((a, b) => a - b);
+      this.classMemo.set(memoKey, ids);
+    }
+    return { all: false, ids };
+  }
+
+  compilePeer(peer: NetworkPolicyPeer, index: number, namespace: string): CompiledPeer {
+    if (peer.ipBlock !== undefined) {
+      const addresses = this.space.classesOfBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? []);
+      const ids = new Set<number>();
+      if (this.options.ipBlockMatchesPods) {
+        for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) ids.add(id);
+      }
+      return {
+        index,
+        kind: 'ipBlock',
+        pods: { all: false, ids: [...ids].sort((a, b) => a - b) },
+        addresses,
+        namespaceSelector: undefined,
+        podSelector: undefined,
+      };
+    }
+    return {
+      index,
+      kind: 'pods',
+      pods: this.peerClasses(peer, namespace),
+      addresses: [],
+      namespaceSelector:
+        peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector),
+      podSelector: peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector),
+    };
+  }
+
+  compileRule(
+    direction: Direction,
+    index: number,
+    peers: readonly NetworkPolicyPeer[] | undefined,
+    ports: readonly NetworkPolicyPort[] | undefined,
+    namespace: string,
+  ): CompiledRule {
+    return {
+      direction,
+      index,
+      peers:
+        peers === undefined || peers.length === 0
+          ? 'everything'
+          : peers.map((p, i) => this.compilePeer(p, i, namespace)),
+      ports: compilePorts(ports),
+    };
+  }
+
+  compilePolicy(info: PolicyInfo, index: number): CompiledPolicy {
+    const selector = compileSelector(info.spec.podSelector ?? {});
+    const types = effectivePolicyTypes(info);
+    return {
+      index,
+      info,
+      selector,
+      selected: this.classesInNamespace(info.namespace, selector),
+      affectsIngress: types.ingress,
+      affectsEgress: types.egress,
+      ingress: types.ingress
+        ? (info.spec.ingress ?? []).map((r, i) =>
+            this.compileRule('ingress', i, r.from, r.ports, info.namespace),
+          )
+        : [],
+      egress: types.egress
+        ? (info.spec.egress ?? []).map((r, i) => this.compileRule('egress', i, r.to, r.ports, info.namespace))
+        : [],
+    };
+  }
+}
+
+function sortedIncludes(ids: readonly number[], id: number): boolean {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ids[mid]!;
+    if (v === id) return true;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+class AccessBuilder {
+  everything: PortSet = NO_PORTS;
+  allPods: PortSet = NO_PORTS;
+  readonly pods = new Map<number, PortSet>();
+  readonly addresses = new Map<number, PortSet>();
+
+  addPod(id: number, ports: PortSet): void {
+    const cur = this.pods.get(id);
+    this.pods.set(id, cur === undefined ? ports : unionPorts(cur, ports));
+  }
+
+  addAddress(id: number, ports: PortSet): void {
+    const cur = this.addresses.get(id);
+    this.addresses.set(id, cur === undefined ? ports : unionPorts(cur, ports));
+  }
+
+  build(): Access {
+    return {
+      isolated: true,
+      everything: this.everything,
+      allPods: this.allPods,
+      pods: this.pods,
+      addresses: this.addresses,
+    };
+  }
+}
+
+function addPeerPorts(b: AccessBuilder, peer: CompiledPeer, ports: PortSet): void {
+  if (isEmptyPorts(ports)) return;
+  if (peer.pods.all) b.allPods = unionPorts(b.allPods, ports);
+  else for (const id of peer.pods.ids) b.addPod(id, ports);
+  for (const a of peer.addresses) b.addAddress(a, ports);
+}
+
+export function compileCluster(state: ClusterState, options?: Partial<EngineOptions>): CompiledCluster {
+  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  const c = new Compiler(state, opts);
+  const policies = state.policies.map((p, i) => c.compilePolicy(p, i));
+  const policiesOfClass: number[][] = c.classes.map(() => []);
+  for (const p of policies) for (const id of p.selected) policiesOfClass[id]!.push(p.index);
+
+  const ingressCache = new Map<string, Access>();
+  const egressCache = new Map<string, Access>();
+  const ingress: Access[] = [];
+  const egress: Access[] = [];
+
+  for (const cls of c.classes) {
+    const mine = policiesOfClass[cls.id]!.map((i) => policies[i]!);
+    // Ingress: named ports resolve against this class, so classes share a result only with equal named ports.
+    const ing = mine.filter((p) => p.affectsIngress);
+    if (ing.length === 0) ingress.push(OPEN);
+    else {
+      const usesNamed = ing.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
+      const key = ing.map((p) => p.index).join(',') + (usesNamed ? `|${cls.id}` : '');
+      let access = ingressCache.get(key);
+      if (access === undefined) {
+        const b = new AccessBuilder();
+        for (const p of ing) {
+          for (const rule of p.ingress) {
+            const ports = portsTowardsClass(rule.ports, cls);
+            if (isEmptyPorts(ports)) continue;
+            if (rule.peers === 'everything') b.everything = unionPorts(b.everything, ports);
+            else for (const peer of rule.peers) addPeerPorts(b, peer, ports);
+          }
+        }
+        access = b.build();
+        ingressCache.set(key, access);
+      }
+      ingress.push(access);
+    }
+    // Egress: named ports resolve against each destination.
+    const eg = mine.filter((p) => p.affectsEgress);
+    if (eg.length === 0) egress.push(OPEN);
+    else {
+      const key = eg.map((p) => p.index).join(',');
+      let access = egressCache.get(key);
+      if (access === undefined) {
+        const b = new AccessBuilder();
+        for (const p of eg) {
+          for (const rule of p.egress) {
+            const numeric = rule.ports.numeric;
+            if (rule.peers === 'everything') b.everything = unionPorts(b.everything, numeric);
+            else for (const peer of rule.peers) addPeerPorts(b, peer, numeric);
+            for (const named of rule.ports.named) {
+              for (const id of c.namedPortIndex.get(`${named.name}/${named.protocol}`) ?? []) {
+                const dst = c.classes[id]!;
+                const inPeers =
+                  rule.peers === 'everything' ||
+                  rule.peers.some((peer) =>
+                    peer.pods.all ? !dst.hostNetwork : sortedIncludes(peer.pods.ids, id),
+                  );
+                if (inPeers)
+                  b.addPod(id, portsTowardsClass({ any: false, numeric: NO_PORTS, named: [named] }, dst));
+              }
+            }
+          }
+        }
+        access = b.build();
+        egressCache.set(key, access);
+      }
+      egress.push(access);
+    }
+  }
+
+  const classOf = (namespace: string, name: string): number | undefined =>
+    c.classOfPod.get(podKey(namespace, name));
+  const compiled: CompiledCluster = {
+    state,
+    options: opts,
+    classes: c.classes,
+    addressSpace: c.space,
+    policies,
+    policiesOfClass,
+    ingress,
+    egress,
+    classOfPod: classOf,
+    allowedBetween(src, dst) {
+      return allowedBetweenEndpoints(compiled, src, dst);
+    },
+  };
+  return compiled;
+}
+
+/** What `access` allows towards pod class `peer`. */
+export function accessToPod(access: Access, peer: PodClass): PortSet {
+  let out = access.everything;
+  if (!peer.hostNetwork) out = unionPorts(out, access.allPods);
+  const extra = access.pods.get(peer.id);
+  return extra === undefined ? out : unionPorts(out, extra);
+}
+
+/** What `access` allows towards address class `id`. */
+export function accessToAddress(access: Access, id: number): PortSet {
+  const extra = access.addresses.get(id);
+  return extra === undefined ? access.everything : unionPorts(access.everything, extra);
+}
+
+function allowedBetweenEndpoints(compiled: CompiledCluster, src: Endpoint, dst: Endpoint): PortSet {
+  const resolve = (e: Endpoint): { pod: PodClass } | { address: number } => {
+    if (e.kind === 'pod') {
+      const id = compiled.classOfPod(e.namespace, e.name);
+      if (id === undefined) throw new Error(`unknown pod ${e.namespace}/${e.name}`);
+      return { pod: compiled.classes[id]! };
+    }
+    const id = compiled.addressSpace.classOfIp(e.ip);
+    if (id === undefined) throw new Error(`not an IP address: ${e.ip}`);
+    return { address: id };
+  };
+  const s = resolve(src);
+  const d = resolve(dst);
+  let ports: PortSet = ALL_CONNECTIONS;
+  if ('pod' in s) {
+    const access = compiled.egress[s.pod.id]!;
+    ports = 'pod' in d ? accessToPod(access, d.pod) : accessToAddress(access, d.address);
+  }
+  if ('pod' in d) {
+    const access = compiled.ingress[d.pod.id]!;
+    const ing = 'pod' in s ? accessToPod(access, s.pod) : accessToAddress(access, s.address);
+    ports = intersectPorts(ports, ing);
+  }
+  return ports;
+}

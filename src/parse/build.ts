@@ -1,0 +1,227 @@
+/**
+ * Parsed objects → the validated `ClusterState`. Pure: validation, defaults, duplicates, namespaces,
+ * workload grouping. Invalid objects never reach the state.
+ */
+import { NAMESPACE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
+import type { ClusterState, NamespaceInfo, PolicyInfo, ServiceInfo } from '../model/cluster.ts';
+import { formatPath } from '../model/problem.ts';
+import type { Problem } from '../model/problem.ts';
+import { dns1123LabelProblems } from './names.ts';
+import { originOf } from './origin.ts';
+import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
+import { createReporter } from './validate/report.ts';
+import { isBuiltInGroup, isHandledKind, validateObject } from './validate/objects.ts';
+import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
+import { isMap } from './values.ts';
+import { groupWorkloads } from './workloads.ts';
+
+interface Checked {
+  source: ParsedObject;
+  id: string;
+  /** `Kind/namespace/name`, when the object has a name. */
+  key: string | undefined;
+  problems: Problem[];
+  valid: ValidObject | undefined;
+}
+
+/**
+ * `namespace/Kind/name` (`Namespace/name` for a namespace), from the raw object, before validation. An object
+ * with only `generateName` gets a stand-in name, `<prefix>xxxxx`, made unique per prefix (`xxxx2`, ...).
+ */
+function objectIdOf(
+  source: ParsedObject,
+  defaultNamespace: string,
+  generated: Map<string, number>,
+): { id: string; key: string | undefined; generatedName: string | undefined } {
+  const meta = isMap(source.object.metadata) ? source.object.metadata : {};
+  let name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : undefined;
+  let generatedName: string | undefined;
+  if (name === undefined && typeof meta.generateName === 'string' && meta.generateName !== '') {
+    const count = (generated.get(meta.generateName) ?? 0) + 1;
+    generated.set(meta.generateName, count);
+    generatedName = `${meta.generateName}${count === 1 ? 'xxxxx' : `x${String(count).padStart(4, 'x')}`}`;
+    name = generatedName;
+  }
+  const namespace =
+    typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
+  const scope = source.kind === 'Namespace' ? '' : `${namespace}/`;
+  return {
+    id: `${scope}${source.kind}/${name ?? '(unnamed)'}`,
+    key: name === undefined || generatedName !== undefined ? undefined : `${source.kind}/${scope}${name}`,
+    generatedName,
+  };
+}
+
+/** `spec.ingress[0].ports[0].endPort: must be ≥ port (80), got 70` */
+function pathMessage(p: Problem): string {
+  return p.path.length > 0 ? `${formatPath(p.path)}: ${p.message}` : p.message;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function terminatedWarning(pods: readonly ValidPod[]): Problem {
+  const names = pods.map((p) => `${p.namespace}/${p.name}`);
+  const shown =
+    names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  const n = pods.length;
+  return {
+    code: 'terminated-pods',
+    severity: 'warning',
+    message: `left out ${n} terminated pod${n === 1 ? '' : 's'} (phase Succeeded or Failed: no network presence, and ${n === 1 ? 'its IP' : 'their IPs'} may be reused): ${shown}`,
+    path: [],
+  };
+}
+
+/**
+ * Validates parsed objects and builds the cluster state. Pure.
+ *
+ * Objects of other kinds are counted in `ignored` (its `files` is always 0 here: only `loadManifests` sees
+ * files). Without `skipInvalid`, the problems of invalid objects are in `errors`; with it, in `skipped`.
+ * Either way invalid objects are left out of the state.
+ */
+export function buildClusterState(objects: readonly ParsedObject[], options: BuildOptions): LoadResult {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const skipped: SkippedObject[] = [];
+  const ignored: IgnoredSummary = { count: 0, kinds: {}, files: 0 };
+  const { defaultNamespace } = options;
+
+  const namespaceProblems = dns1123LabelProblems(defaultNamespace);
+  if (namespaceProblems.length > 0) {
+    errors.push({
+      code: 'invalid-default-namespace',
+      severity: 'error',
+      message: `default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name: ${namespaceProblems.join('; ')}`,
+      path: [],
+    });
+  }
+
+  const checked: Checked[] = [];
+  const generated = new Map<string, number>();
+  for (const source of objects) {
+    const { kind, apiVersion } = source;
+    if (!isHandledKind(kind) || !isBuiltInGroup(apiVersion)) {
+      // A custom resource that shares a name with a built-in kind is shown with its apiVersion.
+      const label = isHandledKind(kind) ? `${kind} (${apiVersion})` : kind;
+      ignored.count++;
+      ignored.kinds[label] = (ignored.kinds[label] ?? 0) + 1;
+      continue;
+    }
+    const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
+    const reporter = createReporter(source, id);
+    const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
+    const problems = [...reporter.problems].sort(
+      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    );
+    checked.push({ source, id, key, problems, valid });
+  }
+
+  const firstByKey = new Map<string, ParsedObject>();
+  for (const c of checked) {
+    if (c.key === undefined) continue;
+    const first = firstByKey.get(c.key);
+    if (first === undefined) {
+      firstByKey.set(c.key, c.source);
+      continue;
+    }
+    const at = c.source.locate(['metadata', 'name']) ?? c.source;
+    c.problems.push({
+      code: 'duplicate-object',
+      severity: 'error',
+      message: `${c.source.kind} "${c.key.slice(c.source.kind.length + 1)}" is defined twice: first at ${first.file}:${first.line}:${first.column}. Keep one definition`,
+      file: c.source.file,
+      line: at.line,
+      column: at.column,
+      path: ['metadata', 'name'],
+      object: c.id,
+    });
+    c.valid = undefined;
+  }
+
+  const valid: ValidObject[] = [];
+  for (const c of checked) {
+    const objectErrors = c.problems.filter((p) => p.severity === 'error');
+    warnings.push(...c.problems.filter((p) => p.severity !== 'error'));
+    if (objectErrors.length === 0 && c.valid !== undefined) {
+      valid.push(c.valid);
+    } else if (options.skipInvalid) {
+      skipped.push({
+        object: c.id,
+        file: c.source.file,
+        line: c.source.line,
+        reason: objectErrors.map(pathMessage).join('; '),
+      });
+    } else {
+      errors.push(...objectErrors);
+    }
+  }
+
+  const state: ClusterState = emptyCluster();
+  const explicit = new Map<string, NamespaceInfo>();
+  const referenced = new Set<string>();
+  const workloads: ValidWorkload[] = [];
+  const pods: ValidPod[] = [];
+  const terminated: ValidPod[] = [];
+  for (const v of valid) {
+    switch (v.kind) {
+      case 'Namespace':
+        explicit.set(v.name, {
+          name: v.name,
+          labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
+          implicit: false,
+          origin: originOf(v.source),
+        });
+        break;
+      case 'Pod':
+        referenced.add(v.namespace);
+        if (v.phase === 'Succeeded' || v.phase === 'Failed') terminated.push(v);
+        else pods.push(v);
+        break;
+      case 'NetworkPolicy': {
+        referenced.add(v.namespace);
+        const policy: PolicyInfo = {
+          id: `${v.namespace}/${v.name}`,
+          namespace: v.namespace,
+          name: v.name,
+          spec: v.spec,
+          labels: v.labels,
+          annotations: v.annotations,
+          origin: originOf(v.source),
+        };
+        state.policies.push(policy);
+        break;
+      }
+      case 'Service': {
+        referenced.add(v.namespace);
+        const service: ServiceInfo = {
+          id: `${v.namespace}/${v.name}`,
+          namespace: v.namespace,
+          name: v.name,
+          spec: v.spec,
+          origin: originOf(v.source),
+        };
+        state.services.push(service);
+        break;
+      }
+      default:
+        referenced.add(v.namespace);
+        workloads.push(v);
+    }
+  }
+
+  const grouping = groupWorkloads(workloads, pods);
+  state.workloads = grouping.workloads;
+  state.pods = grouping.pods;
+  for (const name of referenced) {
+    if (!explicit.has(name))
+      explicit.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true });
+  }
+  state.namespaces = [...explicit.values()].sort((a, b) => compareNames(a.name, b.name));
+  state.policies.sort((a, b) => compareNames(a.id, b.id));
+  state.services.sort((a, b) => compareNames(a.id, b.id));
+  if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
+
+  return { state, errors, warnings, skipped, ignored };
+}

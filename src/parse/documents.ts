@@ -1,0 +1,397 @@
+/**
+ * Manifest text → Kubernetes objects with positions. Pure: no file access.
+ *
+ * YAML and JSON (JSON is YAML), several documents per file, `kind: List` and every `*List` kind. Each object
+ * keeps its `yaml` node, so every field path maps back to a line and column.
+ */
+import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
+import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
+import type { ParseResult, ParsedObject } from './types.ts';
+import { describeValue, isMap } from './values.ts';
+
+interface Source {
+  file: string;
+  /** The whole text of the file. */
+  text: string;
+  /** Line starts of the whole text. */
+  lineCounter: LineCounter;
+  /** Offset in `text` of what `document` was parsed from (a JSON value in a stream of them; else 0). */
+  base: number;
+  document: Document.Parsed | undefined;
+  documentIndex: number;
+}
+
+function resolveNode(source: Source, node: unknown): Node | undefined {
+  if (isAlias(node))
+    return source.document === undefined ? undefined : resolveNode(source, node.resolve(source.document));
+  return isYamlMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
+}
+
+interface Step {
+  /** The node of the value at the path, when the path exists. */
+  value: Node | undefined;
+  /** Offset of the deepest existing field: the key of a mapping entry, or a list item. */
+  offset: number | undefined;
+}
+
+function walk(source: Source, root: Node | undefined, path: FieldPath): Step {
+  let node: Node | undefined = root;
+  let offset = root?.range?.[0];
+  for (const part of path) {
+    const current = resolveNode(source, node);
+    if (isYamlMap(current)) {
+      const pair = current.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+      if (pair === undefined) return { value: undefined, offset };
+      const keyNode = pair.key as Node;
+      offset = keyNode.range?.[0] ?? offset;
+      node = (pair.value as Node | null) ?? undefined;
+      if (node === undefined) return { value: undefined, offset };
+    } else if (isSeq(current) && typeof part === 'number') {
+      const item = current.items[part] as Node | null | undefined;
+      if (item === undefined || item === null) return { value: undefined, offset };
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return { value: undefined, offset };
+    }
+  }
+  return { value: resolveNode(source, node), offset };
+}
+
+function position(source: Source, offset: number): SourceLocation {
+  const { line, col } = source.lineCounter.linePos(source.base + offset);
+  return { file: source.file, line, column: col };
+}
+
+function makeObject(
+  source: Source,
+  node: Node | undefined,
+  documentPath: FieldPath,
+  object: Record<string, unknown>,
+  apiVersion: string,
+  kind: string,
+): ParsedObject {
+  const start = node?.range?.[0];
+  const at = start === undefined ? { line: 1, column: 1 } : position(source, start);
+  return {
+    object,
+    apiVersion,
+    kind,
+    file: source.file,
+    line: at.line,
+    column: at.column,
+    locate(path) {
+      if (node === undefined) return undefined;
+      const { offset } = walk(source, node, path);
+      return offset === undefined ? undefined : position(source, offset);
+    },
+    nodeAt(path) {
+      return node === undefined ? undefined : walk(source, node, path).value;
+    },
+    sourceText(path) {
+      const value = node === undefined ? undefined : walk(source, node, path).value;
+      const range = value?.range;
+      return range === undefined || range === null
+        ? undefined
+        : source.text.slice(source.base + range[0], source.base + range[1]);
+    },
+    document: source.document,
+    node,
+    documentIndex: source.documentIndex,
+    documentPath,
+  };
+}
+
+function isListKind(kind: string, value: Record<string, unknown>): boolean {
+  return kind === 'List' || (kind.length > 4 && kind.endsWith('List') && 'items' in value);
+}
+
+interface Collected {
+  objects: ParsedObject[];
+  errors: Problem[];
+  /** Where each document that is not a Kubernetes object starts. */
+  strays: SourceLocation[];
+}
+
+function problemAt(
+  source: Source,
+  offset: number | undefined,
+  code: string,
+  path: FieldPath,
+  message: string,
+): Problem {
+  const at = offset === undefined ? { line: 1, column: 1 } : position(source, offset);
+  return { code, severity: 'error', message, file: source.file, line: at.line, column: at.column, path };
+}
+
+/** Adds one document's value (or one List item) to `out`, expanding Lists. */
+function collect(
+  source: Source,
+  value: unknown,
+  node: Node | undefined,
+  documentPath: FieldPath,
+  inherited: { apiVersion: string; kind: string } | undefined,
+  out: Collected,
+): void {
+  const offset = node?.range?.[0];
+  const start = offset === undefined ? { file: source.file, line: 1, column: 1 } : position(source, offset);
+  if (!isMap(value)) {
+    if (inherited === undefined) out.strays.push(start);
+    else
+      out.errors.push(
+        problemAt(
+          source,
+          offset,
+          'not-an-object',
+          documentPath,
+          `must be a Kubernetes object, got ${describeValue(value)}`,
+        ),
+      );
+    return;
+  }
+  const apiVersion = value.apiVersion ?? inherited?.apiVersion;
+  const kind = value.kind ?? inherited?.kind;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+    if (inherited === undefined && value.apiVersion === undefined && value.kind === undefined) {
+      out.strays.push(start);
+      return;
+    }
+    const missing = (['apiVersion', 'kind'] as const).filter((f) => {
+      const v = f === 'apiVersion' ? apiVersion : kind;
+      return typeof v !== 'string' || v === '';
+    });
+    const wrongType = missing.find(
+      (f) => value[f] !== undefined && value[f] !== null && typeof value[f] !== 'string',
+    );
+    if (wrongType !== undefined) {
+      const at = walk(source, node, [wrongType]).offset;
+      const message = `must be a string, got ${describeValue(value[wrongType])}`;
+      out.errors.push(problemAt(source, at, 'wrong-type', [...documentPath, wrongType], message));
+    } else {
+      const verb = missing.length > 1 ? 'are' : 'is';
+      const message = `${missing.join(' and ')} ${verb} missing: every Kubernetes object needs a string apiVersion and kind`;
+      out.errors.push(problemAt(source, offset, 'missing-kind', documentPath, message));
+    }
+    return;
+  }
+  if (isListKind(kind, value)) {
+    const items = value.items;
+    if (items === undefined || items === null) return;
+    if (!Array.isArray(items)) {
+      out.errors.push(
+        problemAt(
+          source,
+          walk(source, node, ['items']).offset,
+          'wrong-type',
+          [...documentPath, 'items'],
+          `must be a list of objects, got ${describeValue(items)}`,
+        ),
+      );
+      return;
+    }
+    const itemDefaults =
+      kind === 'List' ? { apiVersion: '', kind: '' } : { apiVersion, kind: kind.slice(0, -4) };
+    for (const [i, item] of items.entries()) {
+      const itemNode = walk(source, node, ['items', i]).value;
+      collect(source, item, itemNode, [...documentPath, 'items', i], itemDefaults, out);
+    }
+    return;
+  }
+  out.objects.push(makeObject(source, node, documentPath, value, apiVersion, kind));
+}
+
+/** `Map keys must be unique at line 2, column 1:\n...` → `Map keys must be unique`. */
+function yamlMessage(code: string, message: string, text: string, pos: readonly number[]): string {
+  if (code === 'DUPLICATE_KEY') {
+    const key = (/^[^:\n]*/.exec(text.slice(pos[0]))?.[0] ?? '').trim();
+    return `invalid YAML: the key ${JSON.stringify(key)} appears twice in the same mapping; keep one`;
+  }
+  if (code === 'TAB_AS_INDENT') return 'invalid YAML: tabs are not allowed for indentation; use spaces';
+  const first = message.split('\n')[0] ?? message;
+  return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** Where each top-level JSON value of a stream starts and ends; undefined when the text is not such a stream. */
+function splitJsonValues(text: string): { start: number; end: number }[] | undefined {
+  const values: { start: number; end: number }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    if (text[i] !== '{' && text[i] !== '[') return undefined;
+    const start = i;
+    let depth = 0;
+    let inString = false;
+    for (; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) break;
+      }
+    }
+    if (depth !== 0) return undefined;
+    values.push({ start, end: i + 1 });
+    i++;
+  }
+  return values.length > 0 ? values : undefined;
+}
+
+/** A stream of JSON values, each read by JSON.parse and, for positions, by `yaml`. */
+function parseJsonStream(file: string, text: string): Collected | undefined {
+  const chunks = splitJsonValues(text);
+  if (chunks === undefined) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return { objects: [], errors: [jsonProblem(file, text, error, 0)], strays: [] };
+    }
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineCounter.addNewLine(i + 1);
+  const out: Collected = { objects: [], errors: [], strays: [] };
+  for (const [documentIndex, { start, end }] of chunks.entries()) {
+    const chunk = text.slice(start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(chunk);
+    } catch (error) {
+      out.errors.push(jsonProblem(file, text, error, start));
+      continue;
+    }
+    const parsed = parseAllDocuments(chunk);
+    const document =
+      Array.isArray(parsed) && parsed.length === 1 && parsed[0]!.errors.length === 0 ? parsed[0] : undefined;
+    const source: Source = { file, text, lineCounter, base: start, document, documentIndex };
+    const root = document === undefined ? undefined : resolveNode(source, document.contents);
+    collect(source, value, root, [], undefined, out);
+  }
+  return out;
+}
+
+/** Node's `JSON.parse` message → message and position (`base`: where the parsed text starts in `text`). */
+function jsonProblem(file: string, text: string, error: unknown, base: number): Problem {
+  const message = error instanceof Error ? error.message : String(error);
+  let line = 1;
+  let column = 1;
+  const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
+  const pos = /at position (\d+)/.exec(message);
+  if (lineCol !== null && base === 0) {
+    line = Number(lineCol[1]);
+    column = Number(lineCol[2]);
+  } else if (pos !== null) {
+    const before = text.slice(0, base + Number(pos[1]));
+    line = before.split('\n').length;
+    column = before.length - before.lastIndexOf('\n');
+  }
+  const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
+  return {
+    code: 'json-syntax',
+    severity: 'error',
+    message: `invalid JSON: ${clean}`,
+    file,
+    line,
+    column,
+    path: [],
+  };
+}
+
+/**
+ * Parses manifest text into Kubernetes objects with positions. Pure.
+ *
+ * Documents that are not Kubernetes objects (no string `apiVersion` and `kind`) are counted in
+ * `nonK8sDocuments`; when the same text also has Kubernetes objects, each one also gets a warning.
+ * A document with a syntax error is reported (its first error only: later ones usually follow from it)
+ * and left out; the other documents are still read.
+ */
+export function parseManifestText(text: string, file: string): ParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(body, { lineCounter, merge: true, prettyErrors: false });
+  const out: Collected = { objects: [], errors: [], strays: [] };
+  const warnings: Problem[] = [];
+  const syntaxErrors: Problem[] = [];
+  const isJsonFile = file.toLowerCase().endsWith('.json');
+
+  for (const [documentIndex, document] of documents.entries()) {
+    const source: Source = { file, text: body, lineCounter, base: 0, document, documentIndex };
+    const first = document.errors[0];
+    if (first !== undefined) {
+      const at = position(source, first.pos[0]);
+      syntaxErrors.push({
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: yamlMessage(first.code, first.message, body, first.pos),
+        file,
+        line: at.line,
+        column: at.column,
+        path: [],
+      });
+      continue;
+    }
+    for (const warning of document.warnings) {
+      const at = position(source, warning.pos[0]);
+      const message = (warning.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      warnings.push({
+        code: 'yaml-warning',
+        severity: 'warning',
+        message,
+        file,
+        line: at.line,
+        column: at.column,
+        path: [],
+      });
+    }
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch (error) {
+      const offset = document.contents?.range[0] ?? 0;
+      const reason = error instanceof Error ? error.message : String(error);
+      syntaxErrors.push(problemAt(source, offset, 'yaml-syntax', [], `invalid YAML: ${reason}`));
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    const root = resolveNode(source, document.contents);
+    collect(source, value, root, [], undefined, out);
+  }
+
+  if (syntaxErrors.length > 0 && (isJsonFile || /^\s*[[{]/.test(body))) {
+    // Some JSON is not YAML: several JSON values one after the other (JSON Lines, `jq -c`). Read it as JSON.
+    const stream = parseJsonStream(file, body);
+    if (stream !== undefined && (stream.errors.length === 0 || isJsonFile))
+      return finish(file, stream, warnings);
+  }
+  return finish(file, { ...out, errors: [...syntaxErrors, ...out.errors] }, warnings);
+}
+
+function finish(file: string, out: Collected, warnings: Problem[]): ParseResult {
+  if (out.objects.length > 0) {
+    for (const at of out.strays) {
+      warnings.push({
+        code: 'not-a-kubernetes-object',
+        severity: 'warning',
+        message: 'this document is not a Kubernetes object (it has no apiVersion and kind): ignored',
+        file,
+        line: at.line,
+        column: at.column,
+        path: [],
+      });
+    }
+  }
+  const byPosition = (a: Problem, b: Problem): number =>
+    (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+  return {
+    objects: out.objects,
+    errors: [...out.errors].sort(byPosition),
+    warnings: [...warnings].sort(byPosition),
+    nonK8sDocuments: out.strays.length,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The only part of the adapter that touches the file system: paths, folders, standard input.
+ * Everything after reading is pure (`parseManifestText`, `buildClusterState`).
+ */
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { formatPath } from '../model/problem.ts';
+import type { Problem } from '../model/problem.ts';
+import { buildClusterState } from './build.ts';
+import { parseManifestText } from './documents.ts';
+import type { LoadOptions, LoadResult, ParsedObject, SkippedObject } from './types.ts';
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** The file name problems about standard input carry. */
+export const STDIN_NAME = '<stdin>';
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function pathProblem(
+  code: string,
+  file: string,
+  message: string,
+  severity: 'error' | 'warning' = 'error',
+): Problem {
+  return { code, severity, message, file, path: [] };
+}
+
+function errnoCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+function readReason(error: unknown): string {
+  switch (errnoCode(error)) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOENT':
+      return 'it does not exist';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+interface Listing {
+  files: string[];
+  problems: Problem[];
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Manifest files under a folder, depth first in name order; hidden entries and node_modules skipped. */
+async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (error) {
+    out.problems.push(
+      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error)}`),
+    );
+    return;
+  }
+  if (seen.has(real)) return; // a symlink loop, or a folder given twice
+  seen.add(real);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort(byName);
+  } catch (error) {
+    out.problems.push(
+      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error)}`),
+    );
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('.') || name === 'node_modules') continue;
+    const path = join(dir, name);
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      continue; // a dangling symlink inside a folder is not the user's input
+    }
+    if (info.isDirectory()) await walk(path, seen, out);
+    else if (info.isFile() && MANIFEST_EXTENSIONS.includes(extname(name).toLowerCase())) out.files.push(path);
+  }
+}
+
+/**
+ * Reads manifests from files, folders (recursively: `*.yaml`, `*.yml`, `*.json`, skipping hidden entries
+ * and `node_modules`, in name order) and `-` for standard input, and builds the cluster state.
+ *
+ * Never throws on bad input: a missing path or an unreadable file is a Problem.
+ */
+export async function loadManifests(paths: string[], options: LoadOptions): Promise<LoadResult> {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const sources: ({ kind: 'file'; path: string } | { kind: 'stdin' })[] = [];
+  const seen = new Set<string>();
+  let stdinUsed = false;
+
+  for (const path of paths) {
+    if (path === '-') {
+      if (!stdinUsed) sources.push({ kind: 'stdin' });
+      stdinUsed = true;
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        errors.push(pathProblem('path-not-found', path, `path "${path}" does not exist`));
+      else errors.push(pathProblem('unreadable-path', path, `cannot read "${path}": ${readReason(error)}`));
+      continue;
+    }
+    if (info.isDirectory()) {
+      if (seen.has(await realpath(path).catch(() => path))) continue; // given twice, or inside one given before
+      const listing: Listing = { files: [], problems: [] };
+      await walk(path, seen, listing);
+      errors.push(...listing.problems);
+      if (listing.files.length === 0 && listing.problems.length === 0) {
+        warnings.push(
+          pathProblem('empty-folder', path, `folder "${path}" has no .yaml, .yml or .json files`, 'warning'),
+        );
+      }
+      for (const file of listing.files) {
+        const real = await realpath(file).catch(() => file);
+        if (seen.has(`file:${real}`)) continue;
+        seen.add(`file:${real}`);
+        sources.push({ kind: 'file', path: file });
+      }
+    } else {
+      // A file named explicitly is read whatever its extension.
+      const real = await realpath(path).catch(() => path);
+      if (seen.has(`file:${real}`)) continue;
+      seen.add(`file:${real}`);
+      sources.push({ kind: 'file', path });
+    }
+  }
+
+  const objects: ParsedObject[] = [];
+  const skipped: SkippedObject[] = [];
+  let nonK8sFiles = 0;
+  const fileOrder = new Map<string, number>();
+  for (const source of sources) {
+    const file = source.kind === 'stdin' ? STDIN_NAME : source.path;
+    fileOrder.set(file, fileOrder.size);
+    let text: string;
+    try {
+      text =
+        source.kind === 'stdin'
+          ? await (options.readStdin ?? readProcessStdin)()
+          : await readFile(source.path, 'utf8');
+    } catch (error) {
+      errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(error)}`));
+      continue;
+    }
+    const parsed = parseManifestText(text, file);
+    objects.push(...parsed.objects);
+    warnings.push(...parsed.warnings);
+    if (options.skipInvalid) {
+      for (const e of parsed.errors) {
+        skipped.push({
+          object: e.object ?? 'document',
+          file,
+          line: e.line ?? 1,
+          reason: e.path.length > 0 ? `${formatPath(e.path)}: ${e.message}` : e.message,
+        });
+      }
+    } else {
+      errors.push(...parsed.errors);
+    }
+    if (parsed.objects.length === 0 && parsed.errors.length === 0 && parsed.nonK8sDocuments > 0)
+      nonK8sFiles++;
+  }
+
+  const built = buildClusterState(objects, {
+    defaultNamespace: options.defaultNamespace,
+    skipInvalid: options.skipInvalid,
+  });
+  const order = (p: {
+    file?: string | undefined;
+    line?: number | undefined;
+    column?: number | undefined;
+  }): [number, number, number] => [
+    p.file === undefined ? -1 : (fileOrder.get(p.file) ?? -1),
+    p.line ?? 0,
+    p.column ?? 0,
+  ];
+  const byPlace = (a: Parameters<typeof order>[0], b: Parameters<typeof order>[0]): number => {
+    const [fa, la, ca] = order(a);
+    const [fb, lb, cb] = order(b);
+    return fa - fb || la - lb || ca - cb;
+  };
+  return {
+    state: built.state,
+    errors: [...errors, ...built.errors].sort(byPlace),
+    warnings: [...warnings, ...built.warnings].sort(byPlace),
+    skipped: [...skipped, ...built.skipped].sort(byPlace),
+    ignored: { ...built.ignored, files: nonK8sFiles },
+  };
+}

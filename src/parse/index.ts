@@ -1,0 +1,19 @@
+/**
+ * The input adapter: manifests (files, folders, standard input; YAML or JSON) → a validated `ClusterState`,
+ * with every problem as data that points at a file, line, column and field path.
+ *
+ * `loadManifests` reads; `parseManifestText` and `buildClusterState` are pure.
+ */
+export { loadManifests, STDIN_NAME } from './files.ts';
+export { parseManifestText } from './documents.ts';
+export { buildClusterState } from './build.ts';
+export { describeIgnored } from './ignored.ts';
+export type {
+  BuildOptions,
+  IgnoredSummary,
+  LoadOptions,
+  LoadResult,
+  ParseResult,
+  ParsedObject,
+  SkippedObject,
+} from './types.ts';

@@ -1,0 +1,90 @@
+/**
+ * Type checks of decoded YAML against the API's Go types, reported like the API's decoder would reject
+ * them, but in plain words. `null` reads as absent, as it does for the API.
+ */
+import type { FieldPath } from '../../model/problem.ts';
+import { closestMatch, withSuggestion } from '../suggest.ts';
+import { describeValue, isMap, type JsonMap } from '../values.ts';
+import type { Reporter } from './report.ts';
+
+/** How a scalar is written in the source, for "quote it" hints: `1.10`, not the number 1.1. */
+function written(r: Reporter, path: FieldPath, value: unknown): string {
+  return r.source.sourceText(path) ?? String(value);
+}
+
+/** A mapping, or undefined when absent or null; anything else is a wrong-type error. */
+export function asMap(r: Reporter, path: FieldPath, value: unknown, hint = ''): JsonMap | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isMap(value)) return value;
+  r.error('wrong-type', path, `must be a mapping (key: value), got ${describeValue(value)}${hint}`);
+  return undefined;
+}
+
+/** A list, or undefined when absent or null; anything else is a wrong-type error. */
+export function asList(r: Reporter, path: FieldPath, value: unknown, hint = ''): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value as unknown[];
+  r.error('wrong-type', path, `must be a list, got ${describeValue(value)}${hint}`);
+  return undefined;
+}
+
+/** A string, or undefined when absent or null. A number or boolean gets a "quote it" hint. */
+export function asString(r: Reporter, path: FieldPath, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    const text = written(r, path, value);
+    r.error(
+      'wrong-type',
+      path,
+      `must be a string, got ${text}. Quote it: "${text.replace(/^["']|["']$/g, '')}"`,
+    );
+    return undefined;
+  }
+  r.error('wrong-type', path, `must be a string, got ${describeValue(value)}`);
+  return undefined;
+}
+
+/** An integer, or undefined when absent or null. A quoted number gets a "remove the quotes" hint. */
+export function asInt(r: Reporter, path: FieldPath, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) {
+    r.error(
+      'wrong-type',
+      path,
+      `must be an integer, got ${describeValue(value)}. Remove the quotes: ${value.trim()}`,
+    );
+    return undefined;
+  }
+  r.error('wrong-type', path, `must be an integer, got ${describeValue(value)}`);
+  return undefined;
+}
+
+/** A boolean, or undefined when absent or null. */
+export function asBool(r: Reporter, path: FieldPath, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  const hint = value === 'true' || value === 'false' ? `. Remove the quotes: ${value}` : '';
+  r.error('wrong-type', path, `must be true or false, got ${describeValue(value)}${hint}`);
+  return undefined;
+}
+
+/**
+ * Unknown fields: the API server's strict field validation reports them as warnings (by default) and drops
+ * them, so a typo like `ingres` silently changes what a policy means.
+ */
+export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, known: readonly string[]): void {
+  for (const key of Object.keys(map)) {
+    if (known.includes(key)) continue;
+    const suggestion = closestMatch(key, known);
+    const message = `unknown field "${key}": the API server drops it`;
+    r.warn(
+      'unknown-field',
+      [...path, key],
+      suggestion === undefined
+        ? `${message}. Known fields: ${known.join(', ')}`
+        : withSuggestion(message, suggestion),
+    );
+  }
+}

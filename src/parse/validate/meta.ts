@@ -1,0 +1,425 @@
+/** Object metadata, labels, annotations and label selectors, checked as the API server checks them. */
+import type { LabelSelector, LabelSelectorRequirement, OwnerReference } from '../../model/k8s.ts';
+import type { FieldPath } from '../../model/problem.ts';
+import {
+  dns1035LabelProblems,
+  dns1123LabelProblems,
+  dns1123SubdomainProblems,
+  labelValueProblems,
+  qualifiedNameProblems,
+  suggestDnsName,
+  suggestLabelValue,
+} from '../names.ts';
+import { closestMatch, withSuggestion } from '../suggest.ts';
+import { asBool, asList, asMap, asString, checkKnownFields } from './check.ts';
+import type { Reporter } from './report.ts';
+
+export const OBJECT_META_FIELDS = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+] as const;
+
+export type NameRule = 'subdomain' | 'label' | 'dns1035';
+
+const NAME_RULES: Record<
+  NameRule,
+  { describe: string; max: number; dots: boolean; check: (v: string) => string[] }
+> = {
+  subdomain: {
+    describe: "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253",
+    max: 253,
+    dots: true,
+    check: dns1123SubdomainProblems,
+  },
+  label: {
+    describe: "a DNS-1123 label: lower-case letters, digits and '-', at most 63",
+    max: 63,
+    dots: false,
+    check: dns1123LabelProblems,
+  },
+  dns1035: {
+    describe: "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63",
+    max: 63,
+    dots: false,
+    check: dns1035LabelProblems,
+  },
+};
+
+/** Checks a name against a rule; reports `"Web_App" is not a valid Deployment name (...): .... Did you mean "web-app"?` */
+export function checkName(
+  r: Reporter,
+  path: FieldPath,
+  value: string,
+  rule: NameRule,
+  what: string,
+): boolean {
+  const spec = NAME_RULES[rule];
+  const problems = spec.check(value);
+  if (problems.length === 0) return true;
+  let suggestion = suggestDnsName(value, spec.max, spec.dots);
+  if (suggestion !== undefined && spec.check(suggestion).length > 0) suggestion = undefined;
+  r.error(
+    'invalid-name',
+    path,
+    withSuggestion(
+      `${JSON.stringify(value)} is not a valid ${what} (${spec.describe}): ${problems.join('; ')}`,
+      suggestion,
+    ),
+  );
+  return false;
+}
+
+function suggestQualifiedName(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1).replace(/\//g, '-');
+  const fixedName = suggestLabelValue(name) ?? name;
+  const fixedPrefix = prefix === undefined ? undefined : (suggestDnsName(prefix, 253, true) ?? prefix);
+  const fixed = fixedPrefix === undefined ? fixedName : `${fixedPrefix}/${fixedName}`;
+  return fixed === key || qualifiedNameProblems(fixed).length > 0 ? undefined : fixed;
+}
+
+/** Checks a label (or annotation) key; reports at `path`. */
+export function checkLabelKey(r: Reporter, path: FieldPath, key: string, what = 'label key'): boolean {
+  const problems = qualifiedNameProblems(key);
+  if (problems.length === 0) return true;
+  r.error(
+    'invalid-label-key',
+    path,
+    withSuggestion(
+      `${what} ${JSON.stringify(key)} is not valid ([prefix/]name, the name at most 63 letters, digits, '-', '_' or '.'): ${problems.join('; ')}`,
+      suggestQualifiedName(key),
+    ),
+  );
+  return false;
+}
+
+/** Checks a label value (also selector values); reports at `path`. */
+export function checkLabelValue(r: Reporter, path: FieldPath, value: string): boolean {
+  const problems = labelValueProblems(value);
+  if (problems.length === 0) return true;
+  r.error(
+    'invalid-label-value',
+    path,
+    withSuggestion(
+      `label value ${JSON.stringify(value)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): ${problems.join('; ')}`,
+      suggestLabelValue(value),
+    ),
+  );
+  return false;
+}
+
+/** `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. */
+export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Record<string, string> {
+  const map = asMap(r, path, raw);
+  const labels: Record<string, string> = {};
+  if (map === undefined) return labels;
+  for (const [key, value] of Object.entries(map)) {
+    const keyOk = checkLabelKey(r, [...path, key], key);
+    // A null label value decodes to "" in the API.
+    const text = value === null ? '' : asString(r, [...path, key], value);
+    if (text === undefined || !keyOk) continue;
+    if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
+  }
+  return labels;
+}
+
+/** `metadata.annotations`: valid keys, string values, 256 KiB in all. */
+export function validateAnnotations(r: Reporter, path: FieldPath, raw: unknown): Record<string, string> {
+  const map = asMap(r, path, raw);
+  const annotations: Record<string, string> = {};
+  if (map === undefined) return annotations;
+  let size = 0;
+  for (const [key, value] of Object.entries(map)) {
+    const keyOk = checkLabelKey(r, [...path, key], key, 'annotation key');
+    const text = value === null ? '' : asString(r, [...path, key], value);
+    if (text === undefined || !keyOk) continue;
+    size += key.length + text.length;
+    annotations[key] = text;
+  }
+  if (size > 256 * 1024) {
+    r.error(
+      'annotations-too-long',
+      path,
+      `annotations take ${size} bytes in all: they must fit in 262144 (256 KiB)`,
+    );
+  }
+  return annotations;
+}
+
+export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+
+/**
+ * A label selector (NetworkPolicy selectors, workload `spec.selector`). Returns it with nulls dropped, as
+ * the API reads it.
+ */
+export function validateLabelSelector(r: Reporter, path: FieldPath, raw: unknown): LabelSelector | undefined {
+  const map = asMap(r, path, raw);
+  if (map === undefined) return undefined;
+  checkKnownFields(r, path, map, ['matchLabels', 'matchExpressions']);
+  const selector: LabelSelector = {};
+  if (map.matchLabels !== undefined && map.matchLabels !== null) {
+    selector.matchLabels = validateLabels(r, [...path, 'matchLabels'], map.matchLabels);
+  }
+  const expressions = asList(r, [...path, 'matchExpressions'], map.matchExpressions);
+  if (expressions !== undefined) {
+    selector.matchExpressions = expressions.map((item, i) =>
+      validateRequirement(r, [...path, 'matchExpressions', i], item),
+    );
+  }
+  return selector;
+}
+
+function validateRequirement(r: Reporter, path: FieldPath, raw: unknown): LabelSelectorRequirement {
+  const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
+  checkKnownFields(r, path, map, ['key', 'operator', 'values']);
+  const key = asString(r, [...path, 'key'], map.key) ?? '';
+  if (map.key === undefined || map.key === null || key === '') {
+    r.error('missing-field', [...path, 'key'], 'is required: the label key to test');
+  } else checkLabelKey(r, [...path, 'key'], key);
+  const operator = asString(r, [...path, 'operator'], map.operator) ?? '';
+  const rawValues = asList(r, [...path, 'values'], map.values);
+  const values: string[] = [];
+  for (const [i, v] of (rawValues ?? []).entries()) {
+    const text = v === null ? '' : asString(r, [...path, 'values', i], v);
+    if (text === undefined) continue;
+    checkLabelValue(r, [...path, 'values', i], text);
+    values.push(text);
+  }
+  const requirement: LabelSelectorRequirement = { key, operator };
+  if (rawValues !== undefined) requirement.values = values;
+
+  if (map.operator === undefined || map.operator === null) {
+    r.error('invalid-selector', [...path, 'operator'], 'is required: one of In, NotIn, Exists, DoesNotExist');
+  } else if (
+    typeof map.operator === 'string' &&
+    !(SELECTOR_OPERATORS as readonly string[]).includes(operator)
+  ) {
+    r.error(
+      'invalid-selector',
+      [...path, 'operator'],
+      withSuggestion(
+        `${JSON.stringify(operator)} is not a selector operator: use In, NotIn, Exists or DoesNotExist`,
+        closestMatch(operator, SELECTOR_OPERATORS),
+      ),
+    );
+  } else if (
+    (operator === 'In' || operator === 'NotIn') &&
+    values.length === 0 &&
+    (rawValues?.length ?? 0) === 0
+  ) {
+    r.error(
+      'invalid-selector',
+      [...path, 'values'],
+      `must be non-empty when operator is ${operator}: list the values, or use ${operator === 'In' ? 'Exists' : 'DoesNotExist'} to match ${operator === 'In' ? 'any value' : 'pods without the label'}`,
+    );
+  } else if ((operator === 'Exists' || operator === 'DoesNotExist') && (rawValues?.length ?? 0) > 0) {
+    r.error(
+      'invalid-selector',
+      [...path, 'values'],
+      `must be empty when operator is ${operator}, got ${JSON.stringify(values)}: remove values, or use ${operator === 'Exists' ? 'In' : 'NotIn'}`,
+    );
+  }
+  return requirement;
+}
+
+/** Whether a selector matches a set of labels (the API's semantics: `{}` matches everything). */
+export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  return selectorMismatch(selector, labels) === undefined;
+}
+
+/** The first part of a selector that `labels` do not satisfy, in words, or undefined when they match. */
+export function selectorMismatch(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    const actual = labels[key];
+    if (actual === value) continue;
+    return actual === undefined
+      ? `the selector requires ${key}=${value}, but the template has no label "${key}"`
+      : `the selector requires ${key}=${value}, but the template has ${key}=${actual}`;
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    const actual = labels[e.key];
+    const values = e.values ?? [];
+    const ok =
+      e.operator === 'In'
+        ? actual !== undefined && values.includes(actual)
+        : e.operator === 'NotIn'
+          ? actual === undefined || !values.includes(actual)
+          : e.operator === 'Exists'
+            ? actual !== undefined
+            : e.operator === 'DoesNotExist'
+              ? actual === undefined
+              : false;
+    if (ok) continue;
+    const wanted = values.length > 0 ? ` (${values.join(', ')})` : '';
+    const has = actual === undefined ? `no label "${e.key}"` : `${e.key}=${actual}`;
+    return `the selector requires ${e.key} ${e.operator}${wanted}, but the template has ${has}`;
+  }
+  return undefined;
+}
+
+export function isEmptySelector(selector: LabelSelector): boolean {
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
+}
+
+export interface Metadata {
+  name: string | undefined;
+  namespace: string | undefined;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ownerReferences: OwnerReference[];
+}
+
+export interface MetadataRules {
+  /** The kind, for messages: "not a valid Deployment name". */
+  kind: string;
+  nameRule: NameRule;
+  namespaced: boolean;
+  /** A tighter limit on the name than its rule, with the reason (a CronJob's 52 characters). */
+  maxName?: { max: number; why: string };
+  /** The name netfence gives an object that only has `generateName` (unique per prefix). */
+  generatedName?: string;
+}
+
+/** `metadata` of a top-level object: name required and valid, namespace, labels, annotations, owners. */
+export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules): Metadata {
+  const path = ['metadata'];
+  const meta: Metadata = {
+    name: undefined,
+    namespace: undefined,
+    labels: {},
+    annotations: {},
+    ownerReferences: [],
+  };
+  if (raw === undefined || raw === null) {
+    r.error('missing-field', path, `is required: a ${rules.kind} needs metadata.name`);
+    return meta;
+  }
+  const map = asMap(r, path, raw);
+  if (map === undefined) return meta;
+  checkKnownFields(r, path, map, OBJECT_META_FIELDS);
+
+  const name = asString(r, [...path, 'name'], map.name);
+  const generateName = asString(r, [...path, 'generateName'], map.generateName);
+  if (name === undefined || name === '') {
+    if (generateName !== undefined && generateName !== '') {
+      // The API appends 5 random characters; the prefix may end with '-'.
+      const prefixOk = checkName(
+        r,
+        [...path, 'generateName'],
+        generateName.replace(/-$/, 'a'),
+        rules.nameRule,
+        `${rules.kind} name prefix`,
+      );
+      if (prefixOk) {
+        meta.name = rules.generatedName ?? `${generateName}xxxxx`;
+        r.warn(
+          'generated-name',
+          [...path, 'generateName'],
+          `the API server gives the object a random name starting with ${JSON.stringify(generateName)}; netfence calls it "${meta.name}"`,
+        );
+      }
+    } else if (map.name === undefined || map.name === null || name === '') {
+      r.error('missing-field', [...path, 'name'], `is required: give the ${rules.kind} a name`);
+    }
+  } else if (checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`)) {
+    if (rules.maxName !== undefined && name.length > rules.maxName.max) {
+      r.error(
+        'invalid-name',
+        [...path, 'name'],
+        `${JSON.stringify(name)} is ${name.length} characters long: a ${rules.kind} name must be no more than ${rules.maxName.max} characters (${rules.maxName.why})`,
+      );
+    }
+    meta.name = name;
+  }
+
+  if (rules.namespaced) {
+    const namespace = asString(r, [...path, 'namespace'], map.namespace);
+    if (namespace !== undefined && namespace !== '') {
+      if (checkName(r, [...path, 'namespace'], namespace, 'label', 'namespace name'))
+        meta.namespace = namespace;
+    }
+  }
+  meta.labels = validateLabels(r, [...path, 'labels'], map.labels);
+  meta.annotations = validateAnnotations(r, [...path, 'annotations'], map.annotations);
+  meta.ownerReferences = validateOwnerReferences(r, [...path, 'ownerReferences'], map.ownerReferences);
+  return meta;
+}
+
+const OWNER_FIELDS = ['apiVersion', 'kind', 'name', 'uid', 'controller', 'blockOwnerDeletion'] as const;
+
+function validateOwnerReferences(r: Reporter, path: FieldPath, raw: unknown): OwnerReference[] {
+  const list = asList(r, path, raw);
+  if (list === undefined) return [];
+  const owners: OwnerReference[] = [];
+  let controllers = 0;
+  for (const [i, item] of list.entries()) {
+    const itemPath = [...path, i];
+    const map = asMap(r, itemPath, item);
+    if (map === undefined) {
+      if (item === null) r.error('missing-field', itemPath, 'must be an owner reference, got null');
+      continue;
+    }
+    checkKnownFields(r, itemPath, map, OWNER_FIELDS);
+    const fields: Partial<Record<'apiVersion' | 'kind' | 'name' | 'uid', string>> = {};
+    for (const field of ['apiVersion', 'kind', 'name', 'uid'] as const) {
+      const value = asString(r, [...itemPath, field], map[field]);
+      if (value === undefined || value === '') {
+        if (map[field] === undefined || map[field] === null || value === '')
+          r.error('missing-field', [...itemPath, field], `is required in an owner reference`);
+      } else fields[field] = value;
+    }
+    const controller = asBool(r, [...itemPath, 'controller'], map.controller);
+    asBool(r, [...itemPath, 'blockOwnerDeletion'], map.blockOwnerDeletion);
+    if (controller === true) {
+      controllers++;
+      if (controllers === 2) {
+        r.error(
+          'invalid-owner',
+          [...itemPath, 'controller'],
+          'only one owner reference can have controller: true; an object has at most one controller',
+        );
+      }
+    }
+    if (fields.kind === undefined || fields.name === undefined) continue;
+    const owner: OwnerReference = { kind: fields.kind, name: fields.name };
+    if (fields.apiVersion !== undefined) owner.apiVersion = fields.apiVersion;
+    if (fields.uid !== undefined) owner.uid = fields.uid;
+    if (controller !== undefined) owner.controller = controller;
+    owners.push(owner);
+  }
+  return owners;
+}
+
+/** Metadata of a pod template: labels and annotations only (the rest is ignored or set by the controller). */
+export function validateTemplateMetadata(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const map = asMap(r, path, raw);
+  if (map === undefined) return { labels: {}, annotations: {} };
+  checkKnownFields(r, path, map, OBJECT_META_FIELDS);
+  return {
+    labels: validateLabels(r, [...path, 'labels'], map.labels),
+    annotations: validateAnnotations(r, [...path, 'annotations'], map.annotations),
+  };
+}

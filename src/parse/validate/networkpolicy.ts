@@ -1,0 +1,272 @@
+/**
+ * NetworkPolicy (networking.k8s.io/v1), checked as `ValidateNetworkPolicy` in kubernetes/pkg/apis/networking
+ * does, plus the strict field validation warnings. Returns the spec as the API reads it: `null` dropped,
+ * a `null` list item read as `{}`, and nothing else changed (`ingress: []` stays `[]`).
+ */
+import type {
+  IPBlock,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicySpec,
+} from '../../model/k8s.ts';
+import type { FieldPath } from '../../model/problem.ts';
+import { isStrictSubset, isWithin, parseCidr } from '../cidr.ts';
+import type { Cidr } from '../cidr.ts';
+import { closestMatch, withSuggestion } from '../suggest.ts';
+import { describeValue, isMap, type JsonMap } from '../values.ts';
+import { asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
+import { validateLabelSelector } from './meta.ts';
+import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import type { Reporter } from './report.ts';
+
+const POLICY_TYPES = ['Ingress', 'Egress'] as const;
+
+export function validateNetworkPolicySpec(
+  r: Reporter,
+  object: Readonly<Record<string, unknown>>,
+): NetworkPolicySpec {
+  checkKnownFields(r, [], object, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+  const path = ['spec'];
+  if (object.spec === undefined || object.spec === null) {
+    r.warn(
+      'missing-spec',
+      path,
+      'is missing: the policy then selects every pod of its namespace and denies all their ingress. Write "spec: {podSelector: {}}" if that is what you mean',
+    );
+    return {};
+  }
+  const map = asMap(r, path, object.spec);
+  if (map === undefined) return {};
+  checkKnownFields(r, path, map, ['podSelector', 'ingress', 'egress', 'policyTypes']);
+  const spec: NetworkPolicySpec = {};
+
+  const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
+  if (podSelector !== undefined) spec.podSelector = podSelector;
+
+  const ingress = asList(r, [...path, 'ingress'], map.ingress, listHint('ingress', 'from'));
+  if (ingress !== undefined) {
+    spec.ingress = ingress.map((item, i) => rule(r, [...path, 'ingress', i], item, 'from'));
+  }
+  const egress = asList(r, [...path, 'egress'], map.egress, listHint('egress', 'to'));
+  if (egress !== undefined) {
+    spec.egress = egress.map((item, i) => rule(r, [...path, 'egress', i], item, 'to'));
+  }
+  const policyTypes = validatePolicyTypes(r, [...path, 'policyTypes'], map.policyTypes);
+  if (policyTypes !== undefined) spec.policyTypes = policyTypes;
+  return spec;
+}
+
+function listHint(field: 'ingress' | 'egress', peers: 'from' | 'to'): string {
+  return `. Write "${field}: []" to allow no ${field}, or "${field}: [{}]" to allow all; a rule is a list item ("- ${peers}: ...")`;
+}
+
+function rule(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from'): NetworkPolicyIngressRule;
+function rule(r: Reporter, path: FieldPath, raw: unknown, peersField: 'to'): NetworkPolicyEgressRule;
+function rule(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  peersField: 'from' | 'to',
+): NetworkPolicyIngressRule | NetworkPolicyEgressRule {
+  // A null item ("- " with nothing after it) decodes to an empty rule, which allows everything.
+  const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
+  checkKnownFields(r, path, map, [peersField, 'ports']);
+  const out: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } = {};
+  const peers = asList(r, [...path, peersField], map[peersField]);
+  if (peers !== undefined) {
+    out[peersField] = peers.map((item, i) => peer(r, [...path, peersField, i], item, peersField));
+  }
+  const ports = asList(r, [...path, 'ports'], map.ports);
+  if (ports !== undefined) out.ports = ports.map((item, i) => policyPort(r, [...path, 'ports', i], item));
+  return out;
+}
+
+const PEER_FIELDS = ['podSelector', 'namespaceSelector', 'ipBlock'] as const;
+
+function peer(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | 'to'): NetworkPolicyPeer {
+  if (raw !== null && !isMap(raw)) {
+    asMap(r, path, raw);
+    return {};
+  }
+  // A null item ("- " with nothing after it) decodes to an empty peer, which the API rejects below.
+  const map: JsonMap = raw ?? {};
+  checkKnownFields(r, path, map, PEER_FIELDS);
+  const out: NetworkPolicyPeer = {};
+  const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
+  if (podSelector !== undefined) out.podSelector = podSelector;
+  const namespaceSelector = validateLabelSelector(r, [...path, 'namespaceSelector'], map.namespaceSelector);
+  if (namespaceSelector !== undefined) out.namespaceSelector = namespaceSelector;
+  const ipBlock = validateIpBlock(r, [...path, 'ipBlock'], map.ipBlock);
+  if (ipBlock !== undefined) out.ipBlock = ipBlock;
+
+  const given = PEER_FIELDS.filter((f) => map[f] !== undefined && map[f] !== null);
+  if (given.length === 0) {
+    const empty = PEER_FIELDS.find((f) => f in map);
+    const direction = peersField === 'from' ? 'sources' : 'destinations';
+    const fix =
+      empty !== undefined
+        ? `"${empty}:" has no value, which reads as absent. Write "${empty}: {}" to select all`
+        : `to allow all ${direction}, remove "${peersField}"; for every pod in every namespace, use "namespaceSelector: {}"`;
+    r.error(
+      'invalid-peer',
+      path,
+      `must set podSelector, namespaceSelector or ipBlock, got an empty peer: ${fix}`,
+    );
+  } else if (given.includes('ipBlock') && given.length > 1) {
+    const selector = given.find((f) => f !== 'ipBlock')!;
+    r.error(
+      'invalid-peer',
+      path,
+      `may not combine ipBlock with ${selector}: a peer is either selectors or an ipBlock. Split it into two peers (two "- " items)`,
+    );
+  }
+  return out;
+}
+
+function validateIpBlock(r: Reporter, path: FieldPath, raw: unknown): IPBlock | undefined {
+  const map = asMap(r, path, raw);
+  if (map === undefined) return undefined;
+  checkKnownFields(r, path, map, ['cidr', 'except']);
+  const cidrText = asString(r, [...path, 'cidr'], map.cidr);
+  const block: IPBlock = { cidr: cidrText ?? '' };
+  let cidr: Cidr | undefined;
+  if (cidrText === undefined || cidrText === '') {
+    if (map.cidr === undefined || map.cidr === null || cidrText === '')
+      r.error('missing-field', [...path, 'cidr'], 'is required, e.g. "10.0.0.0/8" or "0.0.0.0/0"');
+  } else {
+    cidr = checkCidr(r, [...path, 'cidr'], cidrText);
+  }
+  const except = asList(r, [...path, 'except'], map.except);
+  if (except === undefined) return block;
+  block.except = [];
+  for (const [i, item] of except.entries()) {
+    const itemPath = [...path, 'except', i];
+    const text = item === null ? '' : asString(r, itemPath, item);
+    if (text === undefined) continue;
+    block.except.push(text);
+    const inner = checkCidr(r, itemPath, text);
+    if (inner === undefined || cidr === undefined) continue;
+    if (inner.family !== cidr.family) {
+      r.error(
+        'invalid-except',
+        itemPath,
+        `"${text}" is ${inner.family} but cidr "${cidrText}" is ${cidr.family}: an except entry must be a strict subset of cidr`,
+      );
+    } else if (!isStrictSubset(inner, cidr)) {
+      const why =
+        inner.prefix === cidr.prefix && isWithin(inner, cidr)
+          ? `"${text}" is all of cidr "${cidrText}"`
+          : isWithin(cidr, inner)
+            ? `"${text}" contains all of cidr "${cidrText}"`
+            : `"${text}" is not inside cidr "${cidrText}"`;
+      r.error('invalid-except', itemPath, `${why}: an except entry must be a strict subset of cidr`);
+    }
+  }
+  return block;
+}
+
+function checkCidr(r: Reporter, path: FieldPath, text: string): Cidr | undefined {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) {
+    r.error('invalid-cidr', path, parsed.message);
+    return undefined;
+  }
+  const cidr = parsed.value;
+  if (cidr.hostBitsSet) {
+    r.warn(
+      'cidr-host-bits',
+      path,
+      `"${text}" has host bits set: Kubernetes 1.36 and later reject it, earlier versions read it as "${cidr.canonical}". Write "${cidr.canonical}"`,
+    );
+  } else if (cidr.leadingZeros) {
+    r.warn(
+      'cidr-leading-zeros',
+      path,
+      `"${text}" has leading zeros: Kubernetes 1.36 and later reject it, earlier versions read it as decimal (other tools as octal). Write "${cidr.canonical}"`,
+    );
+  }
+  return cidr;
+}
+
+function policyPort(r: Reporter, path: FieldPath, raw: unknown): NetworkPolicyPort {
+  // A null item decodes to an empty port: every port of TCP.
+  const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
+  checkKnownFields(r, path, map, ['protocol', 'port', 'endPort']);
+  const out: NetworkPolicyPort = {};
+  const protocol = validateProtocol(r, [...path, 'protocol'], map.protocol);
+  if (protocol !== undefined) out.protocol = protocol;
+
+  const port = map.port;
+  let numericPort: number | undefined;
+  if (typeof port === 'number') {
+    if (!Number.isInteger(port)) {
+      r.error('wrong-type', [...path, 'port'], `must be an integer or a port name, got ${port}`);
+    } else if (checkPortNumber(r, [...path, 'port'], port)) {
+      numericPort = port;
+      out.port = port;
+    }
+  } else if (typeof port === 'string') {
+    if (checkPortName(r, [...path, 'port'], port)) out.port = port;
+  } else if (port !== undefined && port !== null) {
+    r.error('wrong-type', [...path, 'port'], `must be an integer or a port name, got ${describeValue(port)}`);
+  }
+
+  const endPort = asInt(r, [...path, 'endPort'], map.endPort);
+  if (endPort !== undefined) {
+    out.endPort = endPort;
+    const endPath = [...path, 'endPort'];
+    if (!checkPortNumber(r, endPath, endPort)) {
+      // reported
+    } else if (port === undefined || port === null) {
+      r.error(
+        'invalid-end-port',
+        endPath,
+        `requires port: set port to the first port of the range (endPort is ${endPort})`,
+      );
+    } else if (typeof port === 'string') {
+      r.error(
+        'invalid-end-port',
+        endPath,
+        `cannot be used with a named port (${JSON.stringify(port)}): use a port number`,
+      );
+    } else if (numericPort !== undefined && endPort < numericPort) {
+      r.error('invalid-end-port', endPath, `must be ≥ port (${numericPort}), got ${endPort}`);
+    }
+  }
+  return out;
+}
+
+function validatePolicyTypes(r: Reporter, path: FieldPath, raw: unknown): string[] | undefined {
+  const list = asList(r, path, raw);
+  if (list === undefined) return undefined;
+  if (list.length > 2) {
+    r.error(
+      'invalid-policy-type',
+      path,
+      `may not have more than 2 values, got ${list.length}: use "Ingress", "Egress" or both`,
+    );
+    return list.filter((v): v is string => typeof v === 'string');
+  }
+  const types: string[] = [];
+  for (const [i, item] of list.entries()) {
+    const itemPath = [...path, i];
+    const text = item === null ? '' : asString(r, itemPath, item);
+    if (text === undefined) continue;
+    if (!(POLICY_TYPES as readonly string[]).includes(text)) {
+      r.error(
+        'invalid-policy-type',
+        itemPath,
+        withSuggestion(
+          `${JSON.stringify(text)} is not a policy type: use "Ingress" or "Egress"`,
+          closestMatch(text, POLICY_TYPES),
+        ),
+      );
+    } else if (types.includes(text)) {
+      r.warn('duplicate-policy-type', itemPath, `"${text}" is listed twice: remove the duplicate`);
+    }
+    types.push(text);
+  }
+  return types;
+}

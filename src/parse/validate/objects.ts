@@ -1,0 +1,195 @@
+/**
+ * One parsed object → a validated record of the facts netfence uses, or `ignored` for kinds it does not
+ * analyze. Every problem is reported on the object's reporter.
+ */
+import type { NetworkPolicySpec, OwnerReference, ServiceSpec, WorkloadKind } from '../../model/k8s.ts';
+import { NAMESPACE_NAME_LABEL } from '../../model/cluster.ts';
+import type { ParsedObject } from '../types.ts';
+import { checkKnownFields } from './check.ts';
+import { validateMetadata } from './meta.ts';
+import type { Metadata, MetadataRules } from './meta.ts';
+import { validateNetworkPolicySpec } from './networkpolicy.ts';
+import { POD_RESTART, podIps, validatePodSpec } from './pod.ts';
+import type { PodSpecFacts } from './pod.ts';
+import type { Reporter } from './report.ts';
+import { validateServiceSpec } from './service.ts';
+import { validateWorkloadSpec } from './workload.ts';
+import type { WorkloadFacts } from './workload.ts';
+
+export type HandledKind = 'Namespace' | 'Pod' | 'Service' | 'NetworkPolicy' | WorkloadKind;
+
+/** The one apiVersion that serves each kind netfence reads. */
+export const SERVED_VERSION: Record<HandledKind, string> = {
+  Namespace: 'v1',
+  Pod: 'v1',
+  Service: 'v1',
+  ReplicationController: 'v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  Deployment: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
+};
+
+/** apiVersions that once served a kind, with the Kubernetes release that removed them. */
+const REMOVED_IN: Record<string, string> = {
+  'extensions/v1beta1': '1.16',
+  'apps/v1beta1': '1.16',
+  'apps/v1beta2': '1.16',
+  'batch/v1beta1': '1.25',
+  'batch/v2alpha1': '1.21',
+};
+
+export function isHandledKind(kind: string): kind is HandledKind {
+  return Object.hasOwn(SERVED_VERSION, kind);
+}
+
+/**
+ * Whether an apiVersion belongs to Kubernetes itself (core, `apps`, `batch`, `*.k8s.io`) rather than to a
+ * third party: a `projectcalico.org/v3` NetworkPolicy is another kind, not a wrong version of ours.
+ */
+export function isBuiltInGroup(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  if (slash < 0) return true;
+  const group = apiVersion.slice(0, slash);
+  return !group.includes('.') || group.endsWith('.k8s.io');
+}
+
+interface Base {
+  source: ParsedObject;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ValidNamespace extends Base {
+  kind: 'Namespace';
+}
+
+export interface ValidPod extends Base {
+  kind: 'Pod';
+  namespace: string;
+  owner: OwnerReference | undefined;
+  pod: PodSpecFacts;
+  ips: string[];
+  phase: string | undefined;
+}
+
+export interface ValidWorkload extends Base {
+  kind: WorkloadKind;
+  namespace: string;
+  owner: OwnerReference | undefined;
+  facts: WorkloadFacts;
+}
+
+export interface ValidService extends Base {
+  kind: 'Service';
+  namespace: string;
+  spec: ServiceSpec;
+}
+
+export interface ValidPolicy extends Base {
+  kind: 'NetworkPolicy';
+  namespace: string;
+  spec: NetworkPolicySpec;
+}
+
+export type ValidObject = ValidNamespace | ValidPod | ValidWorkload | ValidService | ValidPolicy;
+
+/** The controller owner reference, or else the first one (as `metav1.GetControllerOf` falls back in kubectl). */
+function ownerOf(meta: Metadata): OwnerReference | undefined {
+  return meta.ownerReferences.find((o) => o.controller === true) ?? meta.ownerReferences[0];
+}
+
+function metadataRules(kind: HandledKind): MetadataRules {
+  switch (kind) {
+    case 'Namespace':
+      return { kind, nameRule: 'label', namespaced: false };
+    case 'Service':
+      return { kind, nameRule: 'dns1035', namespaced: true };
+    case 'CronJob':
+      return {
+        kind,
+        nameRule: 'subdomain',
+        namespaced: true,
+        maxName: { max: 52, why: 'its Jobs are named after it with an 11-character suffix' },
+      };
+    case 'Job':
+      return {
+        kind,
+        nameRule: 'subdomain',
+        namespaced: true,
+        maxName: { max: 63, why: 'it becomes the value of the job-name label of its pods' },
+      };
+    default:
+      return { kind, nameRule: 'subdomain', namespaced: true };
+  }
+}
+
+/**
+ * Validates an object of a handled kind. Returns undefined when it is invalid (errors were reported) or
+ * lacks what the state needs.
+ */
+export function validateObject(
+  r: Reporter,
+  kind: HandledKind,
+  defaultNamespace: string,
+  generatedName?: string,
+): ValidObject | undefined {
+  const source = r.source;
+  const object = source.object;
+  const served = SERVED_VERSION[kind];
+  if (source.apiVersion !== served) {
+    const removed = REMOVED_IN[source.apiVersion];
+    const when = removed === undefined ? '' : ` (removed in Kubernetes ${removed})`;
+    r.error(
+      'unsupported-api-version',
+      ['apiVersion'],
+      `${kind} is not served by ${JSON.stringify(source.apiVersion)}${when}: use "${served}"`,
+    );
+  }
+  const rules = metadataRules(kind);
+  if (generatedName !== undefined) rules.generatedName = generatedName;
+  const meta = validateMetadata(r, object.metadata, rules);
+  const base = { source, name: meta.name ?? '', labels: meta.labels, annotations: meta.annotations };
+  const namespace = meta.namespace ?? defaultNamespace;
+  let result: ValidObject;
+  switch (kind) {
+    case 'Namespace': {
+      checkKnownFields(r, [], object, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+      const declared = meta.labels[NAMESPACE_NAME_LABEL];
+      if (declared !== undefined && meta.name !== undefined && declared !== meta.name) {
+        r.warn(
+          'namespace-name-label',
+          ['metadata', 'labels', NAMESPACE_NAME_LABEL],
+          `is set by the API server to the namespace's name: "${declared}" is replaced with "${meta.name}"`,
+        );
+      }
+      result = { ...base, kind };
+      break;
+    }
+    case 'Pod': {
+      const pod = validatePodSpec(r, ['spec'], object.spec, POD_RESTART);
+      const { ips, phase } = podIps(r, object.status);
+      result = { ...base, kind, namespace, owner: ownerOf(meta), pod, ips, phase };
+      break;
+    }
+    case 'Service':
+      result = { ...base, kind, namespace, spec: validateServiceSpec(r, object) };
+      break;
+    case 'NetworkPolicy':
+      result = { ...base, kind, namespace, spec: validateNetworkPolicySpec(r, object) };
+      break;
+    default:
+      result = {
+        ...base,
+        kind,
+        namespace,
+        owner: ownerOf(meta),
+        facts: validateWorkloadSpec(r, kind, object),
+      };
+  }
+  return r.errorCount > 0 || meta.name === undefined ? undefined : result;
+}

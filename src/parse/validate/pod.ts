@@ -1,0 +1,196 @@
+/** Pod specs (of Pods and of workload templates): containers, their ports, host networking, IPs. */
+import type { NamedPort } from '../../model/cluster.ts';
+import type { FieldPath } from '../../model/problem.ts';
+import { formatIp, parseIp } from '../cidr.ts';
+import { closestMatch, withSuggestion } from '../suggest.ts';
+import { asBool, asInt, asList, asMap, asString } from './check.ts';
+import { checkName } from './meta.ts';
+import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import type { Reporter } from './report.ts';
+
+export interface PodSpecFacts {
+  namedPorts: NamedPort[];
+  hostNetwork: boolean;
+}
+
+export interface PodSpecRules {
+  /** Restart policies the owner allows; the first is the default, `undefined` means the field is required. */
+  restartPolicies: readonly string[];
+  restartDefault: string | undefined;
+  /** "a Job", for messages. */
+  owner: string;
+}
+
+export const POD_RESTART: PodSpecRules = {
+  restartPolicies: ['Always', 'OnFailure', 'Never'],
+  restartDefault: 'Always',
+  owner: 'a Pod',
+};
+
+/** A pod spec at `path`: containers required, names and ports valid; returns the facts netfence uses. */
+export function validatePodSpec(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  rules: PodSpecRules,
+): PodSpecFacts {
+  const facts: PodSpecFacts = { namedPorts: [], hostNetwork: false };
+  if (raw === undefined || raw === null) {
+    r.error('missing-field', path, 'is required: a pod spec with at least one container');
+    return facts;
+  }
+  const map = asMap(r, path, raw);
+  if (map === undefined) return facts;
+  const names = new Set<string>();
+  const containers = asList(r, [...path, 'containers'], map.containers);
+  if (containers === undefined || containers.length === 0) {
+    if (map.containers === undefined || map.containers === null || containers?.length === 0)
+      r.error('missing-field', [...path, 'containers'], 'is required: a pod needs at least one container');
+  }
+  for (const field of ['containers', 'initContainers'] as const) {
+    const list = field === 'containers' ? containers : asList(r, [...path, field], map[field]);
+    for (const [i, item] of (list ?? []).entries()) {
+      facts.namedPorts.push(...validateContainer(r, [...path, field, i], item, names));
+    }
+  }
+  facts.namedPorts = uniquePorts(facts.namedPorts);
+  facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
+
+  const restart = asString(r, [...path, 'restartPolicy'], map.restartPolicy);
+  const restartPath = [...path, 'restartPolicy'];
+  const allowed = rules.restartPolicies.map((p) => `"${p}"`).join(' or ');
+  if (restart === undefined || restart === '') {
+    if (
+      rules.restartDefault === undefined &&
+      (map.restartPolicy === undefined || map.restartPolicy === null || restart === '')
+    ) {
+      r.error(
+        'missing-field',
+        restartPath,
+        `is required for ${rules.owner}: ${allowed} (the default "Always" is not allowed)`,
+      );
+    }
+  } else if (!rules.restartPolicies.includes(restart)) {
+    const suggestion = closestMatch(restart, rules.restartPolicies);
+    r.error(
+      'invalid-restart-policy',
+      restartPath,
+      withSuggestion(
+        `${JSON.stringify(restart)} is not supported for ${rules.owner}: use ${allowed}`,
+        suggestion,
+      ),
+    );
+  }
+  return facts;
+}
+
+function uniquePorts(ports: NamedPort[]): NamedPort[] {
+  const seen = new Set<string>();
+  return ports.filter((p) => {
+    const key = `${p.name}/${p.port}/${p.protocol}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Set<string>): NamedPort[] {
+  const map = asMap(r, path, raw);
+  if (map === undefined) {
+    if (raw === null) r.error('missing-field', path, 'must be a container, got an empty item');
+    return [];
+  }
+  const name = asString(r, [...path, 'name'], map.name);
+  if (name === undefined || name === '') {
+    if (map.name === undefined || map.name === null || name === '')
+      r.error('missing-field', [...path, 'name'], 'is required: every container needs a name');
+  } else if (checkName(r, [...path, 'name'], name, 'label', 'container name')) {
+    if (names.has(name))
+      r.error(
+        'duplicate-name',
+        [...path, 'name'],
+        `"${name}" is the name of another container in this pod: container names must be unique`,
+      );
+    names.add(name);
+  }
+  const image = asString(r, [...path, 'image'], map.image);
+  if (image === undefined || image.trim() === '') {
+    if (map.image === undefined || map.image === null || image !== undefined)
+      r.error(
+        'missing-field',
+        [...path, 'image'],
+        'is required: the image the container runs, e.g. "nginx:1.27"',
+      );
+  }
+  const ports = asList(r, [...path, 'ports'], map.ports);
+  const named: NamedPort[] = [];
+  const portNames = new Set<string>();
+  for (const [i, item] of (ports ?? []).entries()) {
+    const portPath = [...path, 'ports', i];
+    const port = asMap(r, portPath, item);
+    if (port === undefined) {
+      if (item === null) r.error('missing-field', portPath, 'must be a container port, got an empty item');
+      continue;
+    }
+    const number = asInt(r, [...portPath, 'containerPort'], port.containerPort);
+    if (number === undefined) {
+      if (port.containerPort === undefined || port.containerPort === null)
+        r.error(
+          'missing-field',
+          [...portPath, 'containerPort'],
+          'is required: the port number the container listens on',
+        );
+    }
+    const numberOk = number !== undefined && checkPortNumber(r, [...portPath, 'containerPort'], number);
+    const hostPort = asInt(r, [...portPath, 'hostPort'], port.hostPort);
+    if (hostPort !== undefined && hostPort !== 0) checkPortNumber(r, [...portPath, 'hostPort'], hostPort);
+    const protocol = validateProtocol(r, [...portPath, 'protocol'], port.protocol);
+    const portName = asString(r, [...portPath, 'name'], port.name);
+    if (portName === undefined || portName === '') continue;
+    if (!checkPortName(r, [...portPath, 'name'], portName)) continue;
+    if (portNames.has(portName)) {
+      r.error(
+        'duplicate-port-name',
+        [...portPath, 'name'],
+        `"${portName}" names another port of this container: port names must be unique per container`,
+      );
+      continue;
+    }
+    portNames.add(portName);
+    if (numberOk) named.push({ name: portName, port: number, protocol: protocol ?? 'TCP' });
+  }
+  return named;
+}
+
+/** `status.podIPs[].ip`, or `status.podIP`; IPs that do not parse are left out with a warning. */
+export function podIps(r: Reporter, raw: unknown): { ips: string[]; phase: string | undefined } {
+  const status = asMap(r, ['status'], raw);
+  if (status === undefined) return { ips: [], phase: undefined };
+  const phase = asString(r, ['status', 'phase'], status.phase);
+  const found: { path: FieldPath; text: string }[] = [];
+  const list = asList(r, ['status', 'podIPs'], status.podIPs);
+  for (const [i, item] of (list ?? []).entries()) {
+    const entry = asMap(r, ['status', 'podIPs', i], item);
+    const ip = entry === undefined ? undefined : asString(r, ['status', 'podIPs', i, 'ip'], entry.ip);
+    if (ip !== undefined && ip !== '') found.push({ path: ['status', 'podIPs', i, 'ip'], text: ip });
+  }
+  if (found.length === 0) {
+    const ip = asString(r, ['status', 'podIP'], status.podIP);
+    if (ip !== undefined && ip !== '') found.push({ path: ['status', 'podIP'], text: ip });
+  }
+  const ips: string[] = [];
+  for (const { path, text } of found) {
+    const parsed = parseIp(text);
+    if (!parsed.ok) {
+      r.warn(
+        'invalid-pod-ip',
+        path,
+        `${JSON.stringify(text)} is not an IP address (${parsed.reason}): ignored`,
+      );
+      continue;
+    }
+    const canonical = formatIp(parsed.value.family, parsed.value.bytes);
+    if (!ips.includes(canonical)) ips.push(canonical);
+  }
+  return { ips, phase };
+}

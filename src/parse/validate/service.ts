@@ -1,0 +1,96 @@
+/** Services (core/v1): the fields netfence reads (selector, ports, type), checked as the API does. */
+import type { ServiceSpec } from '../../model/k8s.ts';
+import type { FieldPath } from '../../model/problem.ts';
+import { closestMatch, withSuggestion } from '../suggest.ts';
+import { asInt, asList, asMap, asString } from './check.ts';
+import { checkName, validateLabels } from './meta.ts';
+import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import type { Reporter } from './report.ts';
+
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+
+/** Deep copy without `null` map values: the API reads them as absent. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
+    return out;
+  }
+  return value;
+}
+
+export function validateServiceSpec(r: Reporter, object: Readonly<Record<string, unknown>>): ServiceSpec {
+  if (object.spec === undefined || object.spec === null) {
+    r.error(
+      'missing-field',
+      ['spec'],
+      'is required: a Service needs ports (or clusterIP: None, or type: ExternalName)',
+    );
+    return {};
+  }
+  const spec = asMap(r, ['spec'], object.spec);
+  if (spec === undefined) return {};
+  const type = asString(r, ['spec', 'type'], spec.type);
+  if (type !== undefined && !(SERVICE_TYPES as readonly string[]).includes(type)) {
+    r.error(
+      'invalid-service-type',
+      ['spec', 'type'],
+      withSuggestion(
+        `${JSON.stringify(type)} is not a Service type: use ${SERVICE_TYPES.join(', ')}`,
+        closestMatch(type, SERVICE_TYPES),
+      ),
+    );
+  }
+  validateLabels(r, ['spec', 'selector'], spec.selector);
+  const clusterIP = asString(r, ['spec', 'clusterIP'], spec.clusterIP);
+  const ports = asList(r, ['spec', 'ports'], spec.ports) ?? [];
+  if (ports.length === 0 && type !== 'ExternalName' && clusterIP !== 'None') {
+    r.error(
+      'missing-field',
+      ['spec', 'ports'],
+      'is required: at least one port, unless clusterIP is None (headless) or type is ExternalName',
+    );
+  }
+  const names = new Set<string>();
+  for (const [i, item] of ports.entries()) validatePort(r, ['spec', 'ports', i], item, ports.length, names);
+  return dropNulls(spec) as ServiceSpec;
+}
+
+function validatePort(r: Reporter, path: FieldPath, raw: unknown, count: number, names: Set<string>): void {
+  const map = asMap(r, path, raw);
+  if (map === undefined) {
+    if (raw === null) r.error('missing-field', path, 'must be a Service port, got an empty item');
+    return;
+  }
+  const name = asString(r, [...path, 'name'], map.name);
+  if (name === undefined || name === '') {
+    if (count > 1 && (map.name === undefined || map.name === null || name === ''))
+      r.error('missing-field', [...path, 'name'], 'is required when a Service has more than one port');
+  } else if (checkName(r, [...path, 'name'], name, 'label', 'Service port name')) {
+    if (names.has(name))
+      r.error(
+        'duplicate-port-name',
+        [...path, 'name'],
+        `"${name}" names another port of this Service: port names must be unique`,
+      );
+    names.add(name);
+  }
+  validateProtocol(r, [...path, 'protocol'], map.protocol);
+  const port = asInt(r, [...path, 'port'], map.port);
+  if (port === undefined) {
+    if (map.port === undefined || map.port === null)
+      r.error('missing-field', [...path, 'port'], 'is required: the port the Service listens on');
+  } else checkPortNumber(r, [...path, 'port'], port);
+  const target: unknown = map.targetPort;
+  if (typeof target === 'number') {
+    if (!Number.isInteger(target))
+      r.error('wrong-type', [...path, 'targetPort'], `must be an integer or a port name, got ${target}`);
+    // 0 means "same as port", as the API defaults it.
+    else if (target !== 0) checkPortNumber(r, [...path, 'targetPort'], target);
+  } else if (typeof target === 'string') {
+    checkPortName(r, [...path, 'targetPort'], target);
+  } else if (target !== undefined && target !== null) {
+    r.error('wrong-type', [...path, 'targetPort'], 'must be an integer or a port name');
+  }
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { assertGolden, runCli } from '../support/cli.ts';
+
+const EXAMPLE = 'examples/webshop';
+
+describe('netfence analyze on the bundled example', () => {
+  for (const format of ['txt', 'json', 'csv', 'md', 'dot'] as const) {
+    test(`-o ${format} matches its golden file`, async () => {
+      const r = await runCli(['analyze', EXAMPLE, '-o', format]);
+      assert.equal(r.code, 0, r.stderr);
+      assertGolden(`analyze/webshop.${format}`, r.stdout);
+    });
+  }
+
+  test('the notice counts the ignored kinds on stderr, not stdout', async () => {
+    const r = await runCli(['analyze', EXAMPLE]);
+    assert.match(r.stderr, /^Ignored \d+ objects of other kinds \(ConfigMap ×\d+/m);
+    assert.doesNotMatch(r.stdout, /Ignored/);
+  });
+
+  test('JSON holds workloads with ids, pods, labels, and connections with ports for all three protocols', async () => {
+    const r = await runCli(['analyze', EXAMPLE, '-o', 'json']);
+    const out = JSON.parse(r.stdout) as {
+      workloads: { id: string; kind: string; labels: Record<string, string> }[];
+      connections: {
+        src: Record<string, unknown>;
+        dst: Record<string, unknown>;
+        ports: Record<string, number[][]>;
+      }[];
+    };
+    const ids = out.workloads.map((w) => w.id);
+    assert.ok(ids.includes('data/StatefulSet/postgres'));
+    assert.ok(ids.includes('kube-system/Deployment/coredns'));
+    const toPostgres = out.connections.filter((c) => c.dst.workload === 'data/StatefulSet/postgres');
+    assert.ok(toPostgres.length > 0);
+    for (const c of out.connections) assert.deepEqual(Object.keys(c.ports), ['TCP', 'UDP', 'SCTP']);
+  });
+
+  test('reads standard input with -', async () => {
+    const text = readFileSync('test/fixtures/cli/pods.yaml', 'utf8');
+    const fromStdin = await runCli(['analyze', '-'], { stdin: text });
+    const fromFile = await runCli(['analyze', 'test/fixtures/cli/pods.yaml']);
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.equal(fromStdin.stdout, fromFile.stdout);
+  });
+});
+
+describe('netfence analyze on real pods', () => {
+  test('workload granularity groups pods through ownerReferences into their Deployment', async () => {
+    const r = await runCli(['analyze', 'test/fixtures/cli/pods.yaml']);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('analyze/pods.txt', r.stdout);
+  });
+
+  test('pod granularity resolves the named port per pod', async () => {
+    const r = await runCli(['analyze', 'test/fixtures/cli/pods.yaml', '--granularity', 'pod']);
+    assert.equal(r.code, 0, r.stderr);
+    // "http" is 8080 on one replica and 9090 on the other: each pod gets its own number.
+    assert.match(r.stdout, /app\/client +app\/web-6d4cf56db6-aaaaa +TCP 8080\n/);
+    assert.match(r.stdout, /app\/client +app\/web-6d4cf56db6-bbbbb +TCP 9090\n/);
+    assertGolden('analyze/pods-pod-granularity.txt', r.stdout);
+  });
+
+  test('--ipblock-matches-pods=false stops the ipBlock from matching the pod at 10.0.1.10', async () => {
+    const on = await runCli(['analyze', 'test/fixtures/cli/pods.yaml', '--granularity', 'pod']);
+    const off = await runCli([
+      'analyze',
+      'test/fixtures/cli/pods.yaml',
+      '--granularity',
+      'pod',
+      '--ipblock-matches-pods',
+      'false',
+    ]);
+    // The ipBlock 10.0.1.10/32 admits the replica that has that IP (all ports) from ... itself? No: it admits
+    // sources at that address; the replica aaaaa reaches its sibling bbbbb only through it.
+    assert.match(on.stdout, /app\/web-6d4cf56db6-aaaaa +app\/web-6d4cf56db6-bbbbb +All connections/);
+    assert.doesNotMatch(off.stdout, /app\/web-6d4cf56db6-aaaaa +app\/web-6d4cf56db6-bbbbb/);
+  });
+});
+
+describe('netfence analyze on bad input', () => {
+  test('invalid objects: one line per problem with file:line:column and field path, exit 2, no stack trace', async () => {
+    const r = await runCli(['analyze', 'test/fixtures/cli/invalid.yaml']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assertGolden('analyze/invalid.stderr.txt', r.stderr);
+  });
+
+  test('--skip-invalid analyzes the rest and lists what it skipped', async () => {
+    const r = await runCli(['analyze', 'test/fixtures/cli/invalid.yaml', '--skip-invalid']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /skipped shop\/NetworkPolicy\/broken|skipped .*broken/);
+    assert.match(r.stdout, /1 policy:/);
+  });
+
+  test('no input is a usage error that says what to give', async () => {
+    const r = await runCli(['analyze']);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'netfence: no input: give manifest files or folders, or - to read standard input\n',
+    );
+  });
+
+  test('a missing path is reported by name', async () => {
+    const r = await runCli(['analyze', 'does/not/exist.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /does\/not\/exist\.yaml/);
+  });
+
+  test('an unknown output format lists the choices', async () => {
+    const r = await runCli(['analyze', EXAMPLE, '-o', 'xml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Allowed choices are txt, json, csv, md, dot/);
+  });
+
+  test('--ipblock-matches-pods takes true or false only', async () => {
+    const r = await runCli(['analyze', EXAMPLE, '--ipblock-matches-pods', 'maybe']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /expected true or false, got "maybe"/);
+  });
+});

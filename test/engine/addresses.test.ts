@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildAddressSpace, describeAddressUnion } from '../../src/engine/addresses.ts';
+import { formatCidr, parseCidr, parseIp, rangeToCidrs } from '../../src/engine/ip.ts';
+
+describe('IP parsing', () => {
+  test('IPv4 and IPv6, with :: compression and an embedded IPv4 tail', () => {
+    assert.equal(parseIp('10.1.2.3')?.value, 0x0a010203n);
+    assert.equal(parseIp('::1')?.value, 1n);
+    assert.equal(parseIp('fd00::')?.value, 0xfd00n << 112n);
+    assert.equal(parseIp('::ffff:10.0.0.1')?.value, (0xffffn << 32n) | 0x0a000001n);
+    assert.equal(parseIp('10.0.0.256'), undefined);
+    assert.equal(parseIp('1::2::3'), undefined);
+    assert.equal(parseIp('1:2:3:4:5:6:7:8:9'), undefined);
+  });
+
+  test('CIDRs with host bits set parse, marked not canonical', () => {
+    const parsed = parseCidr('10.0.0.1/8');
+    assert.equal(parsed.ok && formatCidr(parsed.cidr), '10.0.0.0/8');
+    assert.equal(parsed.ok && parsed.canonical, false);
+    assert.deepEqual(parseCidr('10.0.0.1'), { ok: false, reason: 'no-mask' });
+    assert.deepEqual(parseCidr('10.0.0.0/33'), { ok: false, reason: 'bad-prefix' });
+  });
+
+  test('IPv6 prints in RFC 5952 form', () => {
+    const parsed = parseCidr('2001:0db8:0000:0000:0000:0000:0000:0000/32');
+    assert.equal(parsed.ok && formatCidr(parsed.cidr), '2001:db8::/32');
+  });
+
+  test('a range becomes the fewest covering CIDRs', () => {
+    const cidrs = rangeToCidrs(4, 0x0a000000n, 0x0a0000ffn).map(formatCidr);
+    assert.deepEqual(cidrs, ['10.0.0.0/24']);
+    assert.deepEqual(rangeToCidrs(4, 1n, 2n).map(formatCidr), ['0.0.0.1/32', '0.0.0.2/32']);
+  });
+});
+
+describe('address classes', () => {
+  test('split at every mentioned CIDR, each described as a CIDR minus the CIDRs nested in it', () => {
+    const space = buildAddressSpace(['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '192.168.0.0/16']);
+    const descriptions = space.classes.map((c) => space.describe(c.id));
+    assert.deepEqual(descriptions, [
+      '0.0.0.0/0 except 10.0.0.0/8, 192.168.0.0/16',
+      '10.0.0.0/8 except 10.1.0.0/16',
+      '10.1.0.0/16',
+      '192.168.0.0/16',
+      '::/0',
+    ]);
+  });
+
+  test('the IPv4 and IPv6 roots are one class while no policy names either', () => {
+    const space = buildAddressSpace(['10.0.0.0/8']);
+    assert.deepEqual(
+      space.classes.map((c) => space.describe(c.id)),
+      ['0.0.0.0/0 except 10.0.0.0/8; ::/0', '10.0.0.0/8'],
+    );
+  });
+
+  test('an ipBlock matches exactly its CIDR minus its excepts', () => {
+    const space = buildAddressSpace(['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16']);
+    const block = space.classesOfBlock('10.0.0.0/8', ['10.1.0.0/16']);
+    assert.deepEqual(
+      block.map((id) => space.describe(id)),
+      ['10.0.0.0/8 except 10.1.0.0/16'],
+    );
+    assert.equal(
+      space.classOfIp('10.1.2.3'),
+      space.classes.findIndex((c) => space.describe(c.id) === '10.1.0.0/16'),
+    );
+  });
+
+  test('unions print as simply as possible', () => {
+    const space = buildAddressSpace(['0.0.0.0/0', '10.0.0.0/8']);
+    const all = space.classes.map((c) => c.id);
+    assert.equal(describeAddressUnion(space, all), 'any address');
+    assert.equal(describeAddressUnion(space, [0, 2]), 'any address except 10.0.0.0/8');
+  });
+});

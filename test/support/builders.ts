@@ -1,0 +1,119 @@
+/**
+ * Tiny builders for ClusterState fixtures, so that a test reads like the cluster it describes:
+ *
+ *     const state = cluster({ ...base, policies: [policy('prod', 'deny', { podSelector: {}, ingress: [] })] });
+ *
+ * Named scenarios are built by spreading a base `ClusterInput` and overriding what the case is about.
+ */
+import {
+  NAMESPACE_NAME_LABEL,
+  type ClusterState,
+  type NamedPort,
+  type NamespaceInfo,
+  type PodInfo,
+  type PolicyInfo,
+} from '../../src/model/cluster.ts';
+import type { NetworkPolicySpec, Protocol } from '../../src/model/k8s.ts';
+
+type Labels = Readonly<Record<string, string>>;
+
+/** A namespace defined in the input; it always carries `kubernetes.io/metadata.name`, as the API server sets it. */
+export function ns(name: string, labels: Labels = {}): NamespaceInfo {
+  return { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name }, implicit: false };
+}
+
+export interface PodOptions {
+  ips?: readonly string[];
+  namedPorts?: readonly NamedPort[];
+  hostNetwork?: boolean;
+}
+
+/** A bare pod: its own `Pod` workload. */
+export function pod(namespace: string, name: string, labels: Labels = {}, options: PodOptions = {}): PodInfo {
+  return {
+    name,
+    namespace,
+    labels: { ...labels },
+    namedPorts: options.namedPorts ?? [],
+    ips: options.ips ?? [],
+    hostNetwork: options.hostNetwork ?? false,
+    workload: `${namespace}/Pod/${name}`,
+    template: false,
+  };
+}
+
+/** A named container port: `namedPort('http', 8080)`, protocol TCP unless given. */
+export function namedPort(name: string, port: number, protocol: Protocol = 'TCP'): NamedPort {
+  return { name, port, protocol };
+}
+
+export function policy(namespace: string, name: string, spec: NetworkPolicySpec): PolicyInfo {
+  return { id: `${namespace}/${name}`, namespace, name, spec, labels: {}, annotations: {} };
+}
+
+export interface ClusterInput {
+  namespaces?: readonly NamespaceInfo[];
+  pods?: readonly PodInfo[];
+  policies?: readonly PolicyInfo[];
+}
+
+/**
+ * A ClusterState from namespaces, pods and policies: every pod gets its own `Pod` workload, and every
+ * namespace a pod or policy refers to without being defined is added as implicit (with its name label).
+ */
+export function cluster(input: ClusterInput): ClusterState {
+  const namespaces = [...(input.namespaces ?? [])];
+  const pods = [...(input.pods ?? [])];
+  const policies = [...(input.policies ?? [])];
+  for (const name of [...pods.map((p) => p.namespace), ...policies.map((p) => p.namespace)]) {
+    if (!namespaces.some((n) => n.name === name)) namespaces.push({ ...ns(name), implicit: true });
+  }
+  const workloads = pods.map((p) => ({
+    id: p.workload,
+    namespace: p.namespace,
+    kind: 'Pod' as const,
+    name: p.name,
+    labels: p.labels,
+    pods: [p.name],
+    replicas: 1,
+  }));
+  return { namespaces, workloads, pods, policies, services: [] };
+}
+
+/** Endpoint shorthands: `podRef('prod', 'web')`, `ipRef('8.8.8.8')`. */
+export function podRef(namespace: string, name: string): { kind: 'pod'; namespace: string; name: string } {
+  return { kind: 'pod', namespace, name };
+}
+
+export function ipRef(ip: string): { kind: 'ip'; ip: string } {
+  return { kind: 'ip', ip };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Named scenarios
+
+/**
+ * Two namespaces, `prod` (team=a) and `dev` (team=b), each with a `web` and a `db` pod, plus a `monitor`
+ * pod in `dev`. No policies: everything is allowed. Cases spread it and add what they are about.
+ */
+export const twoNamespaces: ClusterInput = {
+  namespaces: [ns('prod', { team: 'a' }), ns('dev', { team: 'b' })],
+  pods: [
+    pod(
+      'prod',
+      'web',
+      { app: 'web' },
+      { ips: ['10.0.1.10', 'fd00::10'], namedPorts: [namedPort('http', 8080)] },
+    ),
+    pod(
+      'prod',
+      'db',
+      { app: 'db', tier: 'data' },
+      { ips: ['10.0.1.20'], namedPorts: [namedPort('sql', 5432)] },
+    ),
+    pod('dev', 'web', { app: 'web' }, { ips: ['10.0.2.10'], namedPorts: [namedPort('http', 9090)] }),
+    pod('dev', 'db', { app: 'db' }, { ips: ['10.0.2.20'] }),
+    pod('dev', 'monitor', { app: 'monitor' }, { ips: ['10.0.2.30', 'fd00::30'] }),
+  ],
+  policies: [],
+};

@@ -1,0 +1,42 @@
+/** Runs the real CLI in-process, and compares outputs with golden files (UPDATE_GOLDEN=1 rewrites them). */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from '../../src/cli/main.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: readonly string[], options: { stdin?: string } = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    readStdin: () => Promise.resolve(options.stdin ?? ''),
+    isTTY: false,
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+export const GOLDEN_DIR = new URL('../golden/', import.meta.url).pathname;
+
+/** Asserts `actual` equals the golden file `test/golden/<name>`; with UPDATE_GOLDEN=1 writes it instead. */
+export function assertGolden(name: string, actual: string): void {
+  const file = join(GOLDEN_DIR, name);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    if (process.env.CI === 'true' && !existsSync(file)) assert.fail(`golden file ${name} is missing`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  assert.equal(
+    actual,
+    readFileSync(file, 'utf8'),
+    `output differs from test/golden/${name} (UPDATE_GOLDEN=1 to accept)`,
+  );
+}

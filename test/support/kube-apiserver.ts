@@ -1,0 +1,676 @@
+// Test harness: a real etcd + kube-apiserver on loopback, for integration tests.
+//
+// The binaries come from scripts/kube-binaries.sh (built from Go modules into
+// ${NETFENCE_KUBE_CACHE:-~/.cache/netfence/kube}/<k8s-version>/bin) or from the
+// directory in NETFENCE_KUBE_BIN. When they are absent, apiServerBinaries()
+// returns a reason that tests pass to `{ skip }`.
+//
+// startApiServer() runs etcd and kube-apiserver in a fresh temp dir with:
+//   - token auth: an admin token (group system:masters) and a read-only token
+//     for the user `netfence-reader`;
+//   - RBAC authorization, with deploy/rbac/netfence-readonly.yaml applied;
+//   - kubeconfig files for both users;
+// and stop() kills both processes and removes the temp dir. The processes are
+// also killed when the test process exits.
+//
+// Plain Node (no dependencies): TLS goes through node:https with the
+// self-signed serving cert that kube-apiserver writes into --cert-dir as CA.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ApiServerBinaries {
+  apiserver: string;
+  etcd: string;
+}
+
+export interface ApiServerOptions {
+  /** Binaries to run; default: apiServerBinaries(), throwing if they are absent. */
+  binaries?: ApiServerBinaries;
+  /** How long to wait for etcd /health and kube-apiserver /readyz together (ms). Default 60000. */
+  readyTimeoutMs?: number;
+  /** RBAC manifest applied after start-up. Default deploy/rbac/netfence-readonly.yaml; null: none. */
+  rbacManifest?: string | null;
+  /** Extra kube-apiserver flags (appended, so they override the defaults). */
+  extraApiServerArgs?: string[];
+  /** Keep the temp dir (logs, certs, kubeconfigs) after stop(). Also NETFENCE_KEEP_KUBE_DIR=1. */
+  keepDir?: boolean;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** Raw response body. */
+  text: string;
+  /** Parsed JSON body, or undefined if the body is not JSON. */
+  json: unknown;
+}
+
+export interface ApiRequestOptions {
+  /** Bearer token; default the admin token. */
+  token?: string;
+  /** Request body: a string is sent as is, anything else as JSON. */
+  body?: unknown;
+  /** Content-Type; default application/json when there is a body. */
+  contentType?: string;
+}
+
+export interface ApiServer {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  /** Path of a kubeconfig file for the admin user (system:masters). */
+  adminKubeconfig: string;
+  /** Path of a kubeconfig file for the user netfence-reader (read-only RBAC). */
+  readonlyKubeconfig: string;
+  adminToken: string;
+  readonlyToken: string;
+  /** The temp dir holding etcd data, certs, logs and kubeconfigs. */
+  dir: string;
+  /** PEM of the serving certificate chain (trust anchor for `url`). */
+  ca: string;
+  /** False when the CA could not be used and TLS verification is switched off. */
+  tlsVerified: boolean;
+  /** Minimal HTTPS client for the API: request('GET', '/api/v1/pods', { token }). */
+  request(method: string, apiPath: string, opts?: ApiRequestOptions): Promise<ApiResponse>;
+  /** Kill kube-apiserver and etcd and remove `dir` (idempotent). */
+  stop(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+export const defaultRbacManifest: string = path.join(repoRoot, 'deploy', 'rbac', 'netfence-readonly.yaml');
+
+const READONLY_USER = 'netfence-reader';
+
+// ---------------------------------------------------------------------------
+// Finding the binaries
+
+export function kubeCacheDir(): string {
+  return (
+    process.env.NETFENCE_KUBE_CACHE ||
+    path.join(process.env.NETFENCE_CACHE || path.join(os.homedir(), '.cache', 'netfence'), 'kube')
+  );
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function parseVersion(name: string): number[] | null {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(name);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function binariesIn(dir: string): ApiServerBinaries | null {
+  const apiserver = path.join(dir, 'kube-apiserver');
+  const etcd = path.join(dir, 'etcd');
+  return isExecutable(apiserver) && isExecutable(etcd) ? { apiserver, etcd } : null;
+}
+
+/**
+ * Find kube-apiserver and etcd: the directory in NETFENCE_KUBE_BIN, else the
+ * newest <version>/bin in the cache dir. Returns `{ skip: reason }` if absent.
+ */
+export function apiServerBinaries(): ApiServerBinaries | { skip: string } {
+  const fromEnv = process.env.NETFENCE_KUBE_BIN;
+  if (fromEnv) {
+    return (
+      binariesIn(fromEnv) ?? {
+        skip: `NETFENCE_KUBE_BIN=${fromEnv} does not contain executable kube-apiserver and etcd`,
+      }
+    );
+  }
+  const cache = kubeCacheDir();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(cache);
+  } catch {
+    // no cache yet
+  }
+  const versions = entries
+    .map((name) => ({ name, v: parseVersion(name) }))
+    .filter((e): e is { name: string; v: number[] } => e.v !== null)
+    .sort((a, b) => compareVersions(b.v, a.v));
+  for (const { name } of versions) {
+    const found = binariesIn(path.join(cache, name, 'bin'));
+    if (found) return found;
+  }
+  return {
+    skip:
+      `kube-apiserver and etcd not found (looked in NETFENCE_KUBE_BIN and ${cache}/<version>/bin); ` +
+      'build them with scripts/kube-binaries.sh',
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+const running = new Set<ChildProcess>();
+/** Temp dirs to remove if the process exits before stop(). */
+const tempDirs = new Set<string>();
+let exitHooksInstalled = false;
+
+function killAllNow(): void {
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
+  for (const dir of tempDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // best effort
+    }
+  }
+  tempDirs.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAllNow);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAllNow();
+      // Re-raise with the default behaviour, unless someone else handles it.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    });
+  }
+}
+
+interface Proc {
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<void>;
+  exitInfo: () => string | null;
+}
+
+function startProcess(name: string, bin: string, args: string[], dir: string): Proc {
+  installExitHooks();
+  const logFile = path.join(dir, `${name}.log`);
+  const fd = fs.openSync(logFile, 'a');
+  let info: string | null = null;
+  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', fd, fd], env: { ...process.env } });
+  fs.closeSync(fd);
+  running.add(child);
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      info = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
+      running.delete(child);
+      resolve();
+    });
+    child.once('error', (err) => {
+      info = `failed to start: ${err.message}`;
+      running.delete(child);
+      resolve();
+    });
+  });
+  // Do not keep the test process alive because of the children: if a test
+  // forgets stop(), the 'exit' hook still kills them.
+  child.unref();
+  return { child, logFile, exited, exitInfo: () => info };
+}
+
+async function stopProcess(p: Proc, graceMs: number): Promise<void> {
+  if (p.exitInfo() !== null) return;
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+function tailLog(file: string, lines = 40): string {
+  try {
+    const all = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all.slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Distinct free loopback ports (all held open at once, then released). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve());
+      });
+      const addr = srv.address();
+      if (addr === null || typeof addr === 'string') throw new Error('unexpected server address');
+      ports.push(addr.port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------
+// HTTPS client
+
+interface TlsConfig {
+  ca?: string;
+  rejectUnauthorized: boolean;
+}
+
+function httpsRequest(
+  url: string,
+  tls: TlsConfig,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  timeoutMs = 15000,
+): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        headers:
+          body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        ca: tls.ca,
+        rejectUnauthorized: tls.rejectUnauthorized,
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, text, json });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function isTlsVerifyError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    typeof code === 'string' &&
+    /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_)/.test(code)
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Applying the RBAC manifest (server-side apply of each YAML document)
+
+interface ManifestDoc {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  yaml: string;
+}
+
+const CLUSTER_SCOPED: Record<string, string> = {
+  ClusterRole: 'clusterroles',
+  ClusterRoleBinding: 'clusterrolebindings',
+  Namespace: 'namespaces',
+};
+
+const NAMESPACED: Record<string, string> = {
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+  ServiceAccount: 'serviceaccounts',
+};
+
+/** Just enough YAML reading to route each document: top-level apiVersion, kind, metadata.name/namespace. */
+function splitManifest(text: string): ManifestDoc[] {
+  const docs: ManifestDoc[] = [];
+  for (const raw of text.split(/^---[ \t]*$/m)) {
+    const meaningful = raw.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+    if (meaningful.length === 0) continue;
+    const top = (key: string): string | undefined => {
+      const m = new RegExp(`^${key}:[ \\t]*["']?([^"'#\\s]+)`, 'm').exec(raw);
+      return m?.[1];
+    };
+    const meta = /^metadata:[ \t]*\n((?:[ \t]+.*\n?|[ \t]*\n)*)/m.exec(raw)?.[1] ?? '';
+    const metaField = (key: string): string | undefined => {
+      const m = new RegExp(`^[ \\t]{1,4}${key}:[ \\t]*["']?([^"'#\\s]+)`, 'm').exec(meta);
+      return m?.[1];
+    };
+    const apiVersion = top('apiVersion');
+    const kind = top('kind');
+    const name = metaField('name');
+    if (!apiVersion || !kind || !name) {
+      throw new Error(`manifest document without apiVersion/kind/metadata.name:\n${raw}`);
+    }
+    const namespace = metaField('namespace');
+    docs.push({ apiVersion, kind, name, ...(namespace !== undefined ? { namespace } : {}), yaml: raw });
+  }
+  return docs;
+}
+
+function resourcePath(doc: ManifestDoc): string {
+  const base = doc.apiVersion.includes('/') ? `/apis/${doc.apiVersion}` : `/api/${doc.apiVersion}`;
+  const cluster = CLUSTER_SCOPED[doc.kind];
+  if (cluster) return `${base}/${cluster}/${encodeURIComponent(doc.name)}`;
+  const plural = NAMESPACED[doc.kind] ?? `${doc.kind.toLowerCase()}s`;
+  const ns = encodeURIComponent(doc.namespace ?? 'default');
+  return `${base}/namespaces/${ns}/${plural}/${encodeURIComponent(doc.name)}`;
+}
+
+// ---------------------------------------------------------------------------
+// Kubeconfig
+
+function kubeconfig(url: string, user: string, token: string, ca: string, verified: boolean): string {
+  const cluster = verified
+    ? `    certificate-authority-data: ${Buffer.from(ca).toString('base64')}\n    insecure-skip-tls-verify: false\n`
+    : '    insecure-skip-tls-verify: true\n';
+  return (
+    'apiVersion: v1\n' +
+    'kind: Config\n' +
+    'preferences: {}\n' +
+    'clusters:\n' +
+    '- name: netfence-test\n' +
+    '  cluster:\n' +
+    `    server: ${url}\n` +
+    cluster +
+    'users:\n' +
+    `- name: ${user}\n` +
+    '  user:\n' +
+    `    token: ${token}\n` +
+    'contexts:\n' +
+    `- name: ${user}@netfence-test\n` +
+    '  context:\n' +
+    '    cluster: netfence-test\n' +
+    `    user: ${user}\n` +
+    `current-context: ${user}@netfence-test\n`
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Start-up
+
+/** Start etcd + kube-apiserver; resolves once /readyz is ok and the read-only RBAC is in force. */
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {
+  let binaries = opts.binaries;
+  if (!binaries) {
+    const found = apiServerBinaries();
+    if ('skip' in found) throw new Error(found.skip);
+    binaries = found;
+  }
+  const timeoutMs = opts.readyTimeoutMs ?? 60000;
+  const deadline = Date.now() + timeoutMs;
+  const keepDir = opts.keepDir ?? process.env.NETFENCE_KEEP_KUBE_DIR === '1';
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netfence-kube-'));
+  installExitHooks();
+  if (!keepDir) tempDirs.add(dir);
+  const certDir = path.join(dir, 'certs');
+  fs.mkdirSync(certDir, { mode: 0o700 });
+
+  const procs: Proc[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    // kube-apiserver first (it needs etcd to shut down cleanly), then etcd.
+    for (const p of [...procs].reverse()) await stopProcess(p, 5000);
+    if (!keepDir) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    tempDirs.delete(dir);
+  };
+
+  try {
+    // Credentials.
+    const adminToken = randomBytes(24).toString('hex');
+    const readonlyToken = randomBytes(24).toString('hex');
+    fs.writeFileSync(
+      path.join(dir, 'tokens.csv'),
+      `${adminToken},netfence-admin,netfence-admin,"system:masters"\n${readonlyToken},${READONLY_USER},${READONLY_USER}\n`,
+      { mode: 0o600 },
+    );
+    // Service-account signing keys (node:crypto is OpenSSL underneath; no openssl CLI needed).
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const saKey = path.join(certDir, 'sa.key');
+    const saPub = path.join(certDir, 'sa.pub');
+    fs.writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(saPub, publicKey.export({ type: 'spki', format: 'pem' }));
+
+    const [etcdClientPort, etcdPeerPort, apiPort] = (await freePorts(3)) as [number, number, number];
+    const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
+    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+
+    // etcd.
+    const etcd = startProcess(
+      'etcd',
+      binaries.etcd,
+      [
+        '--name=netfence',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=netfence=${peerUrl}`,
+        '--initial-cluster-state=new',
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      dir,
+    );
+    procs.push(etcd);
+    for (;;) {
+      if (etcd.exitInfo() !== null) {
+        throw new Error(`etcd ${etcd.exitInfo() ?? ''}; last log lines:\n${tailLog(etcd.logFile)}`);
+      }
+      try {
+        const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2000) });
+        const body = (await res.json()) as { health?: unknown };
+        if (res.ok && body.health === 'true') break;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`etcd not healthy after ${timeoutMs} ms; last log lines:\n${tailLog(etcd.logFile)}`);
+      }
+      await sleep(100);
+    }
+
+    // kube-apiserver.
+    const url = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startProcess(
+      'kube-apiserver',
+      binaries.apiserver,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        `--cert-dir=${certDir}`,
+        `--secure-port=${apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        '--endpoint-reconciler-type=none',
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${saPub}`,
+        `--service-account-signing-key-file=${saKey}`,
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+        '--anonymous-auth=false',
+        '--disable-admission-plugins=ServiceAccount',
+        '--profiling=false',
+        '--v=1',
+        ...(opts.extraApiServerArgs ?? []),
+      ],
+      dir,
+    );
+    procs.push(apiserver);
+
+    const failure = (what: string): Error =>
+      new Error(
+        `${what}\n--- kube-apiserver log (${apiserver.logFile}) ---\n${tailLog(apiserver.logFile)}` +
+          `\n--- etcd log (${etcd.logFile}) ---\n${tailLog(etcd.logFile, 10)}`,
+      );
+
+    // Wait for /readyz. The serving cert appears in --cert-dir early in start-up
+    // (or is the --tls-cert-file given in extraApiServerArgs).
+    const tlsCertFlag = (opts.extraApiServerArgs ?? []).findLast((a) => a.startsWith('--tls-cert-file='));
+    const certFile = tlsCertFlag
+      ? tlsCertFlag.slice('--tls-cert-file='.length)
+      : path.join(certDir, 'apiserver.crt');
+    let tls: TlsConfig | null = null;
+    let tlsFailures = 0;
+    let lastProblem = 'no answer yet';
+    for (;;) {
+      if (apiserver.exitInfo() !== null) throw failure(`kube-apiserver ${apiserver.exitInfo() ?? ''}`);
+      if (etcd.exitInfo() !== null) throw failure(`etcd ${etcd.exitInfo() ?? ''}`);
+      if (Date.now() > deadline) {
+        throw failure(`kube-apiserver not ready after ${timeoutMs} ms at ${url}/readyz (${lastProblem})`);
+      }
+      if (tls === null && fs.existsSync(certFile)) {
+        const pem = fs.readFileSync(certFile, 'utf8');
+        if (pem.includes('-----END CERTIFICATE-----')) tls = { ca: pem, rejectUnauthorized: true };
+      }
+      if (tls !== null) {
+        try {
+          const res = await httpsRequest(
+            `${url}/readyz`,
+            tls,
+            'GET',
+            { Authorization: `Bearer ${adminToken}` },
+            undefined,
+            5000,
+          );
+          if (res.status === 200) break;
+          const failing = res.text.split('\n').filter((l) => l.startsWith('[-]'));
+          lastProblem = `/readyz: HTTP ${res.status}${failing.length > 0 ? `; failing: ${failing.join(' ')}` : ` ${res.text.slice(0, 300)}`}`;
+        } catch (err) {
+          if (tls.rejectUnauthorized && isTlsVerifyError(err)) {
+            tlsFailures++;
+            if (tlsFailures >= 3) {
+              // The self-signed chain does not verify for 127.0.0.1: fall back to no verification.
+              tls = { ...tls, rejectUnauthorized: false };
+              lastProblem = `TLS verification failed (${(err as Error).message}); verification switched off`;
+              continue;
+            }
+            // Maybe the cert file was read while being written: read it again.
+            tls = null;
+            lastProblem = `TLS verification failed (${(err as Error).message})`;
+            await sleep(250);
+            continue;
+          }
+          lastProblem = (err as Error).message;
+        }
+      }
+      await sleep(250);
+    }
+    const ca = tls.ca ?? '';
+    const tlsConfig: TlsConfig = tls;
+
+    const request = async (
+      method: string,
+      apiPath: string,
+      ropts: ApiRequestOptions = {},
+    ): Promise<ApiResponse> => {
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${ropts.token ?? adminToken}`,
+        Accept: 'application/json',
+      };
+      let body: string | undefined;
+      if (ropts.body !== undefined) {
+        body = typeof ropts.body === 'string' ? ropts.body : JSON.stringify(ropts.body);
+        headers['Content-Type'] = ropts.contentType ?? 'application/json';
+      }
+      return httpsRequest(url + apiPath, tlsConfig, method, headers, body);
+    };
+
+    // Read-only RBAC.
+    const manifest = opts.rbacManifest === undefined ? defaultRbacManifest : opts.rbacManifest;
+    if (manifest !== null) {
+      for (const doc of splitManifest(fs.readFileSync(manifest, 'utf8'))) {
+        const p = `${resourcePath(doc)}?fieldManager=netfence-test&force=true`;
+        const res = await request('PATCH', p, {
+          body: doc.yaml,
+          contentType: 'application/apply-patch+yaml',
+        });
+        if (res.status !== 200 && res.status !== 201) {
+          throw failure(`applying ${doc.kind}/${doc.name} from ${manifest}: HTTP ${res.status} ${res.text}`);
+        }
+      }
+      // The RBAC authorizer reads through informers: wait until the binding is in force.
+      const rbacDeadline = Date.now() + 15000;
+      for (;;) {
+        const res = await request('GET', '/api/v1/pods?limit=1', { token: readonlyToken });
+        if (res.status === 200) break;
+        if (Date.now() > rbacDeadline) {
+          throw failure(`read-only RBAC from ${manifest} not in force: HTTP ${res.status} ${res.text}`);
+        }
+        await sleep(100);
+      }
+    }
+
+    const adminKubeconfig = path.join(dir, 'admin.kubeconfig');
+    const readonlyKubeconfig = path.join(dir, 'readonly.kubeconfig');
+    const verified = tlsConfig.rejectUnauthorized;
+    fs.writeFileSync(adminKubeconfig, kubeconfig(url, 'netfence-admin', adminToken, ca, verified), {
+      mode: 0o600,
+    });
+    fs.writeFileSync(readonlyKubeconfig, kubeconfig(url, READONLY_USER, readonlyToken, ca, verified), {
+      mode: 0o600,
+    });
+
+    return {
+      url,
+      adminKubeconfig,
+      readonlyKubeconfig,
+      adminToken,
+      readonlyToken,
+      dir,
+      ca,
+      tlsVerified: verified,
+      request,
+      stop,
+    };
+  } catch (err) {
+    const keep = keepDir;
+    await stop().catch(() => undefined);
+    if (err instanceof Error) {
+      err.message += keep
+        ? `\n(temp dir kept: ${dir})`
+        : '\n(temp dir removed; set NETFENCE_KEEP_KUBE_DIR=1 to keep it)';
+    }
+    throw err;
+  }
+}

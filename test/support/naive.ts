@@ -1,0 +1,310 @@
+/**
+ * A deliberately naive reference evaluator for Kubernetes NetworkPolicies, written straight from the
+ * networking.k8s.io/v1 API reference. It answers one question at a time — may `src` open a connection to
+ * `dst` on this protocol and port? — by walking every policy, rule and peer. It is slow on purpose and
+ * shares no code with `src/engine`: its own label selector matching, its own address parsing (BigInt, IPv4
+ * and IPv6), no interval sets, no compilation. The engine is tested against it.
+ *
+ * It expects valid objects (as the API server would have admitted them) and throws on anything else, so
+ * that a broken fixture fails loudly instead of quietly meaning something.
+ */
+import type { NamedPort, ClusterState, PodInfo } from '../../src/model/cluster.ts';
+import type {
+  IPBlock,
+  LabelSelector,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicySpec,
+  Protocol,
+} from '../../src/model/k8s.ts';
+import { NAMESPACE_NAME_LABEL } from '../../src/model/cluster.ts';
+
+/** Same shape as the engine's `Endpoint`, declared here so that nothing is shared with the engine. */
+export type NaiveEndpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
+
+export interface NaiveOptions {
+  /** Whether an `ipBlock` peer also matches a pod having one of its IPs in the block. */
+  ipBlockMatchesPods: boolean;
+}
+
+type Direction = 'Ingress' | 'Egress';
+type Labels = Readonly<Record<string, string>>;
+type Side = { kind: 'pod'; pod: PodInfo } | { kind: 'ip'; ip: string };
+
+/**
+ * Whether the connection `src` → `dst` on `protocol`/`port` is allowed: the source side must allow it as
+ * egress and the destination side as ingress. An address outside the cluster is governed by no policy.
+ */
+export function naiveAllowed(
+  state: ClusterState,
+  src: NaiveEndpoint,
+  dst: NaiveEndpoint,
+  protocol: Protocol,
+  port: number,
+  options: NaiveOptions,
+): boolean {
+  const source = resolve(state, src);
+  const destination = resolve(state, dst);
+  const conn: Connection = { state, source, destination, protocol, port, options };
+  return sideAllows(conn, 'Egress') && sideAllows(conn, 'Ingress');
+}
+
+interface Connection {
+  state: ClusterState;
+  source: Side;
+  destination: Side;
+  protocol: Protocol;
+  port: number;
+  options: NaiveOptions;
+}
+
+function resolve(state: ClusterState, endpoint: NaiveEndpoint): Side {
+  if (endpoint.kind === 'ip') return { kind: 'ip', ip: endpoint.ip };
+  const pod = state.pods.find((p) => p.namespace === endpoint.namespace && p.name === endpoint.name);
+  if (pod === undefined) throw new Error(`naive: no pod ${endpoint.namespace}/${endpoint.name}`);
+  return { kind: 'pod', pod };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Isolation and rules
+
+/** Egress is decided at the source, ingress at the destination. */
+function sideAllows(conn: Connection, direction: Direction): boolean {
+  const self = direction === 'Egress' ? conn.source : conn.destination;
+  const other = direction === 'Egress' ? conn.destination : conn.source;
+  if (self.kind === 'ip') return true;
+  // "Traffic is allowed if there are no NetworkPolicies selecting the pod" for that direction; otherwise
+  // "if the traffic matches at least one rule across all of the NetworkPolicy objects whose podSelector
+  // matches the pod".
+  const governing = conn.state.policies.filter(
+    (p) =>
+      p.namespace === self.pod.namespace &&
+      policySelectsPod(p.spec, self.pod) &&
+      effectivePolicyTypes(p.spec).includes(direction),
+  );
+  if (governing.length === 0) return true;
+  return governing.some((p) => {
+    // Rules of a direction the policy does not apply to are ignored (policyTypes wins).
+    const rules =
+      direction === 'Ingress'
+        ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
+        : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
+    return rules.some(
+      (rule) => peersMatch(conn, rule.peers, p.namespace, other) && portsMatch(conn, rule.ports),
+    );
+  });
+}
+
+/** `spec.podSelector` absent is `{}`: every pod of the policy's namespace. A host-network pod is never selected. */
+function policySelectsPod(spec: NetworkPolicySpec, pod: PodInfo): boolean {
+  return !pod.hostNetwork && selectorMatches(spec.podSelector ?? {}, pod.labels);
+}
+
+/**
+ * The policy types a policy applies to. The API reference: "If this field is not specified, it will default
+ * based on the existence of Ingress or Egress rules; policies that contain an Egress section are assumed to
+ * affect Egress, and all policies (whether or not they contain an Ingress section) are assumed to affect
+ * Ingress." The prose leaves open whether `egress: []` "contains an Egress section". The API server decides
+ * it in its defaulting (k8s.io/kubernetes pkg/apis/networking/v1/defaults.go, `SetDefaults_NetworkPolicy`):
+ *
+ *     if len(obj.Spec.PolicyTypes) == 0 {
+ *       obj.Spec.PolicyTypes = []PolicyType{PolicyTypeIngress}
+ *       if len(obj.Spec.Egress) != 0 { obj.Spec.PolicyTypes = append(obj.Spec.PolicyTypes, PolicyTypeEgress) }
+ *     }
+ *
+ * A stored policy therefore never has an empty policyTypes, and `egress: []` alone does NOT make it an Egress
+ * policy (Go's `len` of an empty slice is 0, as of an absent one). Checked against a real kube-apiserver
+ * v1.36.3: `{podSelector: {}, egress: []}` is stored as `{podSelector: {}, policyTypes: ["Ingress"]}`, and
+ * `policyTypes: []` with egress rules as `["Ingress", "Egress"]`. Every CNI reads the defaulted object, so
+ * this is what a cluster enforces, and it is what this evaluator does: `policyTypes: []` is "not specified",
+ * and only a non-empty `egress` adds Egress.
+ */
+export function effectivePolicyTypes(spec: NetworkPolicySpec): readonly Direction[] {
+  const types = spec.policyTypes;
+  if (types !== undefined && types.length > 0) {
+    for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new Error(`naive: policyType ${t}`);
+    return types as Direction[];
+  }
+  return spec.egress !== undefined && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** `from`/`to` absent or empty: every peer, in the cluster or not. Otherwise any listed peer. */
+function peersMatch(
+  conn: Connection,
+  peers: readonly NetworkPolicyPeer[] | undefined,
+  policyNamespace: string,
+  other: Side,
+): boolean {
+  if (peers === undefined || peers.length === 0) return true;
+  return peers.some((peer) => peerMatches(conn, peer, policyNamespace, other));
+}
+
+function peerMatches(
+  conn: Connection,
+  peer: NetworkPolicyPeer,
+  policyNamespace: string,
+  other: Side,
+): boolean {
+  const { podSelector, namespaceSelector, ipBlock } = peer;
+  if (ipBlock !== undefined) {
+    if (podSelector !== undefined || namespaceSelector !== undefined) {
+      throw new Error('naive: invalid peer: ipBlock together with a selector');
+    }
+    if (other.kind === 'ip') return ipBlockContains(ipBlock, other.ip);
+    return conn.options.ipBlockMatchesPods && other.pod.ips.some((ip) => ipBlockContains(ipBlock, ip));
+  }
+  if (podSelector === undefined && namespaceSelector === undefined)
+    throw new Error('naive: invalid empty peer');
+  // Selector peers match pods only, and never a host-network pod (netfence's documented choice).
+  if (other.kind === 'ip' || other.pod.hostNetwork) return false;
+  const pod = other.pod;
+  const namespaceOk =
+    namespaceSelector === undefined
+      ? pod.namespace === policyNamespace
+      : selectorMatches(namespaceSelector, namespaceLabels(conn.state, pod.namespace));
+  const podOk = podSelector === undefined || selectorMatches(podSelector, pod.labels);
+  return namespaceOk && podOk;
+}
+
+function namespaceLabels(state: ClusterState, name: string): Labels {
+  const ns = state.namespaces.find((n) => n.name === name);
+  // Every namespace carries its name as a label, whether or not the input defines the namespace.
+  return { ...(ns?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+}
+
+/** `ports` absent or empty: every port of every protocol. Otherwise any listed entry. */
+function portsMatch(conn: Connection, ports: readonly NetworkPolicyPort[] | undefined): boolean {
+  if (ports === undefined || ports.length === 0) return true;
+  return ports.some((entry) => portMatches(conn, entry));
+}
+
+function portMatches(conn: Connection, entry: NetworkPolicyPort): boolean {
+  const protocol = entry.protocol ?? 'TCP';
+  if (protocol !== conn.protocol) return false;
+  const { port, endPort } = entry;
+  if (port === undefined) {
+    if (endPort !== undefined) throw new Error('naive: invalid port: endPort without port');
+    return true;
+  }
+  if (typeof port === 'number') {
+    if (endPort === undefined) return conn.port === port;
+    if (endPort < port) throw new Error(`naive: invalid port: endPort ${endPort} < port ${port}`);
+    return port <= conn.port && conn.port <= endPort;
+  }
+  if (endPort !== undefined) throw new Error('naive: invalid port: endPort with a named port');
+  // A named port is resolved against the destination pod's container ports, name and protocol both.
+  // An address outside the cluster has no named ports, and a pod without that name matches nothing.
+  if (conn.destination.kind === 'ip') return false;
+  return conn.destination.pod.namedPorts.some(
+    (np: NamedPort) => np.name === port && np.protocol === protocol && np.port === conn.port,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Label selectors
+
+/** matchLabels AND every matchExpression. `{}` matches everything. */
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+  }
+  for (const req of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, req.key);
+    const values = req.values ?? [];
+    switch (req.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[req.key]!)) return false;
+        break;
+      case 'NotIn':
+        // A pod without the key is "not in" any set of values.
+        if (has && values.includes(labels[req.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        throw new Error(`naive: unknown selector operator ${req.operator}`);
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Addresses
+
+interface Address {
+  family: 4 | 6;
+  value: bigint;
+}
+
+/** `10.0.0.0/8` or `fd00::/64`. Host bits set after the mask are ignored, as Go's `net.ParseCIDR` does. */
+function ipBlockContains(block: IPBlock, ip: string): boolean {
+  const address = parseAddress(ip);
+  return cidrContains(block.cidr, address) && !(block.except ?? []).some((e) => cidrContains(e, address));
+}
+
+function cidrContains(cidr: string, address: Address): boolean {
+  const slash = cidr.indexOf('/');
+  if (slash < 0) throw new Error(`naive: CIDR without a mask: ${cidr}`);
+  const network = parseAddress(cidr.slice(0, slash));
+  const bits = network.family === 4 ? 32 : 128;
+  const prefix = Number(cidr.slice(slash + 1));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) throw new Error(`naive: bad mask: ${cidr}`);
+  if (network.family !== address.family) return false;
+  const shift = BigInt(bits - prefix);
+  return network.value >> shift === address.value >> shift;
+}
+
+const addressCache = new Map<string, Address>();
+
+export function parseAddress(text: string): Address {
+  let address = addressCache.get(text);
+  if (address === undefined) {
+    address = text.includes(':')
+      ? { family: 6, value: parseIPv6(text) }
+      : { family: 4, value: parseIPv4(text) };
+    addressCache.set(text, address);
+  }
+  return address;
+}
+
+function parseIPv4(text: string): bigint {
+  const parts = text.split('.');
+  if (parts.length !== 4) throw new Error(`naive: bad IPv4 address: ${text}`);
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new Error(`naive: bad IPv4 address: ${text}`);
+    value = (value << 8n) | BigInt(part);
+  }
+  return value;
+}
+
+function parseIPv6(text: string): bigint {
+  // An embedded IPv4 tail (`::ffff:10.0.0.1`) is two groups: rewrite it as such.
+  const lastColon = text.lastIndexOf(':');
+  const last = text.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const v4 = parseIPv4(last);
+    return parseIPv6(
+      `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`,
+    );
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) throw new Error(`naive: bad IPv6 address: ${text}`);
+  const parse = (s: string): bigint[] =>
+    s === ''
+      ? []
+      : s.split(':').map((g) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`naive: bad IPv6 address: ${text}`);
+          return BigInt(`0x${g}`);
+        });
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const given = head.length + tail.length;
+  if (halves.length === 2 ? given > 7 : given !== 8) throw new Error(`naive: bad IPv6 address: ${text}`);
+  const groups = [...head, ...Array<bigint>(8 - given).fill(0n), ...tail];
+  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
+}
