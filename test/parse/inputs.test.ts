@@ -4,6 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProblem } from '../../src/model/problem.ts';
 import {
@@ -137,23 +139,41 @@ describe('Lists and JSON', () => {
 
 describe('folders, stdin, missing paths', () => {
   test('folders are read recursively in name order; hidden entries and node_modules are skipped', async () => {
-    const r = await loadManifests([join(F, 'tree')], options);
-    assert.deepEqual(r.errors, []);
-    assert.deepEqual(
-      [...r.state.policies.map((p) => p.origin?.file), ...r.state.workloads.map((w) => w.origin?.file)],
-      [join(F, 'tree/apps/policy.json'), join(F, 'tree/apps/backend/api.yml')],
-    );
-    // "hidden" (in .hidden/) and "from-node-modules" are never read.
-    assert.deepEqual(
-      r.state.namespaces.map((n) => [n.name, n.labels]),
-      [['tree', { team: 'platform', 'kubernetes.io/metadata.name': 'tree' }]],
-    );
-    // package.json is a file with no Kubernetes objects; the Ingress is an object of another kind.
-    assert.deepEqual(r.ignored, { count: 1, kinds: { Ingress: 1 }, files: 1 });
-    assert.equal(
-      describeIgnored(r.ignored),
-      'Ignored 1 object of another kind (Ingress ×1) and 1 file with no Kubernetes objects.',
-    );
+    // node_modules cannot be committed (it is git-ignored): copy the tree and add one.
+    const dir = await mkdtemp(join(tmpdir(), 'netfence-tree-'));
+    try {
+      await cp(join(F, 'tree'), dir, { recursive: true });
+      await mkdir(join(dir, 'node_modules/some-chart'), { recursive: true });
+      await writeFile(
+        join(dir, 'node_modules/some-chart/ns.yaml'),
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: from-node-modules}\n',
+      );
+      const r = await loadManifests([dir], options);
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(
+        [...r.state.policies.map((p) => p.origin?.file), ...r.state.workloads.map((w) => w.origin?.file)],
+        [join(dir, 'apps/policy.json'), join(dir, 'apps/backend/api.yml')],
+      );
+      // "hidden" (in .hidden/) and "from-node-modules" are never read.
+      assert.deepEqual(
+        r.state.namespaces.map((n) => [n.name, n.labels]),
+        [['tree', { team: 'platform', 'kubernetes.io/metadata.name': 'tree' }]],
+      );
+      // package.json is a file with no Kubernetes objects; the Ingress is an object of another kind.
+      assert.deepEqual(r.ignored, { count: 1, kinds: { Ingress: 1 }, files: 1 });
+      assert.equal(
+        describeIgnored(r.ignored),
+        'Ignored 1 object of another kind (Ingress ×1) and 1 file with no Kubernetes objects.',
+      );
+      // Named explicitly, node_modules is read like any folder.
+      const explicit = await loadManifests([join(dir, 'node_modules')], options);
+      assert.deepEqual(
+        explicit.state.namespaces.map((n) => n.name),
+        ['from-node-modules'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('"-" reads standard input through readStdin', async () => {
