@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem } from '../model/problem.ts';
-import { describeIgnored, loadManifests } from '../parse/index.ts';
+import { describeIgnored, loadManifests, type LoadResult } from '../parse/index.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 
 export interface InputOptions {
@@ -48,6 +48,15 @@ export async function loadInput(
     skipInvalid: options.skipInvalid,
     readStdin: () => io.readStdin(),
   });
+  return reportLoadResult(result, options, io);
+}
+
+/** Prints a load's warnings, notice and problems on stderr; returns the state, or throws when input is invalid. */
+export function reportLoadResult(
+  result: LoadResult,
+  options: Pick<InputOptions, 'skipInvalid'>,
+  io: Io,
+): ClusterState {
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
   const notice = describeIgnored(result.ignored);
   if (notice !== undefined) io.stderr(`${notice}\n`);

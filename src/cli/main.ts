@@ -1,6 +1,10 @@
 /** The netfence command line: parses arguments, runs one command, turns user errors into one-line messages. */
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze.ts';
+import { pathsCommand } from './paths.ts';
+import { explainCommand } from './explain.ts';
+import { exposureCommand } from './exposure.ts';
+import { testCommand } from './test.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -18,7 +22,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       writeErr: (s) => io.stderr(s),
     })
     .exitOverride();
-  const commands = [analyzeCommand(io, setExit)];
+  const commands = [
+    analyzeCommand(io, setExit),
+    pathsCommand(io, setExit),
+    explainCommand(io, setExit),
+    exposureCommand(io, setExit),
+    testCommand(io, setExit),
+  ];
   for (const cmd of commands) {
     cmd.exitOverride();
     cmd.configureOutput({

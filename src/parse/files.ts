@@ -4,11 +4,9 @@
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { formatPath } from '../model/problem.ts';
 import type { Problem } from '../model/problem.ts';
-import { buildClusterState } from './build.ts';
-import { parseManifestText } from './documents.ts';
-import type { LoadOptions, LoadResult, ParsedObject, SkippedObject } from './types.ts';
+import { loadSources, type Source } from './sources.ts';
+import type { LoadOptions, LoadResult } from './types.ts';
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** The file name problems about standard input carry. */
@@ -149,65 +147,24 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     }
   }
 
-  const objects: ParsedObject[] = [];
-  const skipped: SkippedObject[] = [];
-  let nonK8sFiles = 0;
-  const fileOrder = new Map<string, number>();
+  const read: Source[] = [];
+  const fileOrder: string[] = [];
   for (const source of sources) {
     const file = source.kind === 'stdin' ? STDIN_NAME : source.path;
-    fileOrder.set(file, fileOrder.size);
-    let text: string;
+    fileOrder.push(file);
     try {
-      text =
+      const text =
         source.kind === 'stdin'
           ? await (options.readStdin ?? readProcessStdin)()
           : await readFile(source.path, 'utf8');
+      read.push({ file, text });
     } catch (error) {
       errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(error)}`));
-      continue;
     }
-    const parsed = parseManifestText(text, file);
-    objects.push(...parsed.objects);
-    warnings.push(...parsed.warnings);
-    if (options.skipInvalid) {
-      for (const e of parsed.errors) {
-        skipped.push({
-          object: e.object ?? 'document',
-          file,
-          line: e.line ?? 1,
-          reason: e.path.length > 0 ? `${formatPath(e.path)}: ${e.message}` : e.message,
-        });
-      }
-    } else {
-      errors.push(...parsed.errors);
-    }
-    if (parsed.objects.length === 0 && parsed.errors.length === 0 && parsed.nonK8sDocuments > 0)
-      nonK8sFiles++;
   }
-
-  const built = buildClusterState(objects, {
-    defaultNamespace: options.defaultNamespace,
-    skipInvalid: options.skipInvalid,
-  });
-  const order = (p: {
-    file?: string | undefined;
-    line?: number | undefined;
-    column?: number | undefined;
-  }): [number, number, number] => [
-    p.file === undefined ? -1 : (fileOrder.get(p.file) ?? -1),
-    p.line ?? 0,
-    p.column ?? 0,
-  ];
-  const byPlace = (a: Parameters<typeof order>[0], b: Parameters<typeof order>[0]): number => {
-    const [fa, la, ca] = order(a);
-    const [fb, lb, cb] = order(b);
-    return fa - fb || la - lb || ca - cb;
-  };
-  return {
-    state: built.state,
-    errors: [...errors, ...built.errors].sort(byPlace),
-    warnings: [...warnings, ...built.warnings].sort(byPlace),
-    skipped: [...skipped, ...built.skipped].sort(byPlace),
-    ignored: { ...built.ignored, files: nonK8sFiles },
-  };
+  return loadSources(
+    read,
+    { defaultNamespace: options.defaultNamespace, skipInvalid: options.skipInvalid },
+    { errors, warnings, fileOrder },
+  );
 }

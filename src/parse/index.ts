@@ -8,6 +8,7 @@ export { loadManifests, STDIN_NAME } from './files.ts';
 export { parseManifestText } from './documents.ts';
 export { buildClusterState } from './build.ts';
 export { describeIgnored } from './ignored.ts';
+export { loadSources, type Source } from './sources.ts';
 export type {
   BuildOptions,
   IgnoredSummary,

@@ -1,0 +1,254 @@
+/**
+ * Diff: how connectivity and policies differ between two cluster states (two folders, two revisions).
+ *
+ * Workloads (or pods) are matched by id. The outside world is compared on the common refinement of both
+ * address spaces: every CIDR either state mentions splits it, so each address class of the diff lies inside
+ * exactly one class of each state, and a connection to "0.0.0.0/0" before and to "198.51.100.40/32" after
+ * compare address by address.
+ */
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { FieldPath } from '../model/problem.ts';
+import { buildAddressSpace, type AddressSpace } from './addresses.ts';
+import { compileCluster, type EngineOptions } from './compile.ts';
+import { computeConnectivity, externalId, type Entity, type Granularity } from './connectivity.ts';
+import { formatIp } from './ip.ts';
+import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
+
+export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
+export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
+
+export interface ConnectionChange {
+  change: ConnectionChangeKind;
+  /** Entity ids of the diff (`ClusterDiff.byId`). */
+  src: string;
+  dst: string;
+  /** Allowed before; `NO_PORTS` for an added connection. */
+  before: PortSet;
+  /** Allowed after; `NO_PORTS` for a removed connection. */
+  after: PortSet;
+  /** `after − before`: newly allowed. */
+  added: PortSet;
+  /** `before − after`: no longer allowed. */
+  removed: PortSet;
+}
+
+export const PolicyChangeKind = { Added: 'added', Removed: 'removed', Modified: 'modified' } as const;
+export type PolicyChangeKind = (typeof PolicyChangeKind)[keyof typeof PolicyChangeKind];
+
+export interface PolicyChange {
+  change: PolicyChangeKind;
+  /** `namespace/name` */
+  id: string;
+  before: PolicyInfo | undefined;
+  after: PolicyInfo | undefined;
+  /**
+   * For a modified policy, the fields that differ, relative to the object (`['spec', 'ingress', 0, 'from']`,
+   * `['metadata', 'labels', 'team']`): the deepest paths where the two sides differ; a list whose length
+   * changed is reported as a whole.
+   */
+  fields: FieldPath[];
+}
+
+export interface DiffOptions extends EngineOptions {
+  /** @default 'workload' */
+  granularity: Granularity;
+}
+
+export interface ClusterDiff {
+  granularity: Granularity;
+  /**
+   * Every workload (or pod) of either state, in id order (the after side's description when both have it),
+   * then every class of the common address space.
+   */
+  entities: Entity[];
+  byId: ReadonlyMap<string, Entity>;
+  /** The common refinement of both states' address spaces; external entity ids refer to its classes. */
+  addressSpace: AddressSpace;
+  /** Ids of workloads (or pods) only the after state has. */
+  entitiesAdded: string[];
+  /** Ids of workloads (or pods) only the before state has. */
+  entitiesRemoved: string[];
+  /** Added, removed and changed connections, in entity order of source, then destination. */
+  connections: ConnectionChange[];
+  /** Connections allowed on the same ports on both sides. */
+  unchanged: number;
+  /** Added, removed and modified policies, by id. */
+  policies: PolicyChange[];
+}
+
+/** Every CIDR (and `except`) the policies of a state mention: what splits its address space. */
+export function mentionedCidrs(state: ClusterState): string[] {
+  const out: string[] = [];
+  for (const p of state.policies) {
+    const peers = [...(p.spec.ingress ?? []).map((r) => r.from), ...(p.spec.egress ?? []).map((r) => r.to)];
+    for (const list of peers) {
+      for (const peer of list ?? []) {
+        if (peer.ipBlock !== undefined) out.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
+      }
+    }
+  }
+  return out;
+}
+
+/** For each class of `own`, the classes of the finer `common` space inside it. */
+function refinementMap(own: AddressSpace, common: AddressSpace): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const c of common.classes) {
+    // A common class lies inside exactly one class of `own`, so any one of its addresses tells which.
+    const first = c.cover[0]!;
+    const id = own.classOfIp(formatIp(first.family, first.start));
+    if (id === undefined) throw new Error(`address class ${common.describe(c.id)} has no class in a side`);
+    const list = out.get(id);
+    if (list === undefined) out.set(id, [c.id]);
+    else list.push(c.id);
+  }
+  return out;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order `computeConnectivity` lists entities in: workloads by namespace, name and kind; pods by id. */
+function compareEntities(x: Entity, y: Entity): number {
+  if (x.kind === 'workload' && y.kind === 'workload') {
+    const a = x.workload;
+    const b = y.workload;
+    return compareIds(a.namespace, b.namespace) || compareIds(a.name, b.name) || compareIds(a.kind, b.kind);
+  }
+  return compareIds(x.id, y.id);
+}
+
+/** Connections of one side, keyed `src\0dst`, with external ids rewritten into the common space. */
+function sideConnections(
+  state: ClusterState,
+  common: AddressSpace,
+  options: DiffOptions,
+): { entities: Entity[]; connections: Map<string, PortSet> } {
+  const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipBlockMatchesPods });
+  const conn = computeConnectivity(compiled, options.granularity);
+  const refine = refinementMap(compiled.addressSpace, common);
+  const expand = (id: string): string[] => {
+    const e = conn.byId.get(id)!;
+    return e.kind === 'external' ? (refine.get(e.address.id) ?? []).map(externalId) : [id];
+  };
+  const connections = new Map<string, PortSet>();
+  for (const c of conn.connections) {
+    for (const src of expand(c.src)) {
+      for (const dst of expand(c.dst)) {
+        const key = `${src}\u0000${dst}`;
+        const cur = connections.get(key);
+        connections.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
+      }
+    }
+  }
+  return { entities: conn.entities.filter((e) => e.kind !== 'external'), connections };
+}
+
+/**
+ * The differences between two cluster states: connections added, removed and changed (same pair, other
+ * ports), the workloads only one side has, and the policies added, removed or modified (spec or labels).
+ */
+export function diffClusters(
+  before: ClusterState,
+  after: ClusterState,
+  options: Partial<DiffOptions> = {},
+): ClusterDiff {
+  const opts: DiffOptions = { granularity: 'workload', ipBlockMatchesPods: true, ...options };
+  const common = buildAddressSpace([...mentionedCidrs(before), ...mentionedCidrs(after)]);
+  const a = sideConnections(before, common, opts);
+  const b = sideConnections(after, common, opts);
+
+  const local = new Map<string, Entity>();
+  for (const e of a.entities) local.set(e.id, e);
+  for (const e of b.entities) local.set(e.id, e);
+  const beforeIds = new Set(a.entities.map((e) => e.id));
+  const afterIds = new Set(b.entities.map((e) => e.id));
+  const entities: Entity[] = [...local.values()].sort(compareEntities);
+  for (const c of common.classes) entities.push({ kind: 'external', id: externalId(c.id), address: c });
+  const order = new Map(entities.map((e, i) => [e.id, i]));
+
+  const connections: ConnectionChange[] = [];
+  let unchanged = 0;
+  for (const key of new Set([...a.connections.keys(), ...b.connections.keys()])) {
+    const [src, dst] = key.split('\u0000') as [string, string];
+    const was = a.connections.get(key) ?? NO_PORTS;
+    const now = b.connections.get(key) ?? NO_PORTS;
+    if (portsEqual(was, now)) {
+      unchanged++;
+      continue;
+    }
+    const change: ConnectionChangeKind = isEmptyPorts(was)
+      ? 'added'
+      : isEmptyPorts(now)
+        ? 'removed'
+        : 'changed';
+    connections.push({
+      change,
+      src,
+      dst,
+      before: was,
+      after: now,
+      added: subtractPorts(now, was),
+      removed: subtractPorts(was, now),
+    });
+  }
+  connections.sort((x, y) => order.get(x.src)! - order.get(y.src)! || order.get(x.dst)! - order.get(y.dst)!);
+
+  return {
+    granularity: opts.granularity,
+    entities,
+    byId: new Map(entities.map((e) => [e.id, e])),
+    addressSpace: common,
+    entitiesAdded: entities.filter((e) => afterIds.has(e.id) && !beforeIds.has(e.id)).map((e) => e.id),
+    entitiesRemoved: entities.filter((e) => beforeIds.has(e.id) && !afterIds.has(e.id)).map((e) => e.id),
+    connections,
+    unchanged,
+    policies: diffPolicies(before.policies, after.policies),
+  };
+}
+
+/** Policies added, removed, or modified in their spec or labels (annotations are bookkeeping, not policy). */
+export function diffPolicies(before: readonly PolicyInfo[], after: readonly PolicyInfo[]): PolicyChange[] {
+  const was = new Map(before.map((p) => [p.id, p]));
+  const now = new Map(after.map((p) => [p.id, p]));
+  const out: PolicyChange[] = [];
+  for (const id of [...new Set([...was.keys(), ...now.keys()])].sort(compareIds)) {
+    const x = was.get(id);
+    const y = now.get(id);
+    if (x === undefined) out.push({ change: 'added', id, before: undefined, after: y, fields: [] });
+    else if (y === undefined) out.push({ change: 'removed', id, before: x, after: undefined, fields: [] });
+    else {
+      const fields: FieldPath[] = [];
+      valueDiff(x.labels, y.labels, ['metadata', 'labels'], fields);
+      valueDiff(x.spec, y.spec, ['spec'], fields);
+      if (fields.length > 0) out.push({ change: 'modified', id, before: x, after: y, fields });
+    }
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Appends to `out` the deepest paths under `path` where `x` and `y` differ (object key order ignored). */
+export function valueDiff(x: unknown, y: unknown, path: FieldPath, out: FieldPath[]): void {
+  if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) {
+      out.push(path);
+      return;
+    }
+    for (let i = 0; i < x.length; i++) valueDiff(x[i], y[i], [...path, i], out);
+    return;
+  }
+  if (isRecord(x) && isRecord(y)) {
+    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort(compareIds);
+    for (const k of keys) {
+      if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k)) out.push([...path, k]);
+      else valueDiff(x[k], y[k], [...path, k], out);
+    }
+    return;
+  }
+  if (!Object.is(x, y)) out.push(path);
+}

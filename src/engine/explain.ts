@@ -1,0 +1,725 @@
+/**
+ * Explain: why a connection between two endpoints is allowed or denied, per direction (the source's egress,
+ * the destination's ingress), per port range, naming every policy and rule involved.
+ *
+ * The explanation reads the compiled structures evaluation reads (`CompiledRule` peers and ports,
+ * `portsTowardsClass`), rule by rule, so its verdict is the verdict of `allowedBetween`; a property test
+ * checks it on random clusters.
+ */
+import { NAMESPACE_NAME_LABEL } from '../model/cluster.ts';
+import type { FieldPath, SourceLocation } from '../model/problem.ts';
+import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.ts';
+import type { PodClass } from './classes.ts';
+import {
+  portsTowardsClass,
+  type CompiledCluster,
+  type CompiledPeer,
+  type CompiledPolicy,
+  type CompiledRule,
+  type Direction,
+} from './compile.ts';
+import type { RefIndex } from './refs.ts';
+import { cidrContainsCidr, parseCidr, type Cidr } from './ip.ts';
+import { intervalPairs, intervalsEqual, type Intervals } from './intervals.ts';
+import {
+  ALL_CONNECTIONS,
+  ALL_PORTS,
+  NO_PORTS,
+  intersectPorts,
+  isAllConnections,
+  isEmptyPorts,
+  portSetOf,
+  portsEqual,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
+import {
+  compileSelector,
+  describeRequirement,
+  describeSelector,
+  failedRequirements,
+  type CompiledSelector,
+  type Requirement,
+} from './selectors.ts';
+
+/** One end of the connection being explained, with the name to use in messages. */
+export type ExplainEnd =
+  | { kind: 'pod'; classId: number; name: string }
+  /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
+  | { kind: 'address'; classId: number; name: string };
+
+export interface PolicyCitation {
+  /** `namespace/name` */
+  policy: string;
+  location: SourceLocation | undefined;
+}
+
+export interface RuleCitation {
+  policy: string;
+  direction: Direction;
+  /** Index in `spec.ingress` or `spec.egress`. */
+  rule: number;
+  /** `spec.ingress[0]` */
+  path: string;
+  location: SourceLocation | undefined;
+}
+
+export interface AllowingRule extends RuleCitation {
+  /** Index of the peer that matched in `from`/`to`; undefined when the rule has no peers (matches everything). */
+  peer: number | undefined;
+  /** The matching peer in general terms: "any pod in namespaces labelled team=storefront". */
+  peerDescription: string;
+  /** What the rule allows between the two ends, within the ports asked about (named ports resolved). */
+  ports: PortSet;
+}
+
+export const MissCode = {
+  PortNotInRule: 'port-not-in-rule',
+  NamedPortUndefined: 'named-port-undefined',
+  NamedPortToAddress: 'named-port-to-address',
+  OtherNamespace: 'other-namespace',
+  NamespaceLabels: 'namespace-labels',
+  PodLabels: 'pod-labels',
+  HostNetwork: 'host-network',
+  NotAPod: 'not-a-pod',
+  OutsideCidr: 'outside-cidr',
+  InExcept: 'in-except',
+  PodIpUnknown: 'pod-ip-unknown',
+  IpBlockIgnoresPods: 'ipblock-ignores-pods',
+} as const;
+export type MissCode = (typeof MissCode)[keyof typeof MissCode];
+
+export interface MissReason {
+  code: MissCode;
+  message: string;
+  /** `spec.ingress[0].from[1]`, `spec.egress[2].ports[0]`… */
+  path: string;
+  location: SourceLocation | undefined;
+}
+
+export interface NearMiss extends RuleCitation {
+  /** What failed: only the ports (the peer matched), only the peer (the ports fit), or both. */
+  failed: 'ports' | 'peer' | 'both';
+  reasons: MissReason[];
+}
+
+export const SideStatus = {
+  /** Policies select the pod for this direction: only their rules allow. */
+  Isolated: 'isolated',
+  /** No policy selects the pod for this direction: everything is allowed. */
+  NotIsolated: 'not-isolated',
+  /** The pod runs on the host network, where NetworkPolicies do not apply. */
+  HostNetwork: 'host-network',
+  /** This end is an address outside the cluster: nothing of this side applies. */
+  OutsideCluster: 'outside-cluster',
+} as const;
+export type SideStatus = (typeof SideStatus)[keyof typeof SideStatus];
+
+export interface SideExplanation {
+  direction: Direction;
+  status: SideStatus;
+  /** Policies that select the pod with this direction in their policyTypes. */
+  isolatedBy: PolicyCitation[];
+  /** What this side allows, within the ports asked about. */
+  allowed: PortSet;
+  /** Every rule that allows part of it (isolated sides only). */
+  rules: AllowingRule[];
+  /** When the side is isolated and allows none of the ports asked about: the rules that came closest, nearest first. */
+  nearMisses: NearMiss[];
+}
+
+export interface SegmentSide {
+  allowed: boolean;
+  /** The rules that allow this segment on this side (empty when the side is not isolated, or denies). */
+  rules: AllowingRule[];
+}
+
+/** A part of the ports asked about where the same rules decide: allowed by the same rules, or denied. */
+export interface PortSegment {
+  ports: PortSet;
+  allowed: boolean;
+  egress: SegmentSide;
+  ingress: SegmentSide;
+}
+
+export interface Explanation {
+  src: ExplainEnd;
+  dst: ExplainEnd;
+  /** The ports asked about: `ALL_CONNECTIONS` unless a port was given. */
+  query: PortSet;
+  /** The allowed part of the query: equal to `allowedBetween(src, dst) ∩ query`. */
+  allowed: PortSet;
+  verdict: 'allowed' | 'denied' | 'partly-allowed';
+  egress: SideExplanation;
+  ingress: SideExplanation;
+  /** The query split where the deciding rules change; they cover the query exactly: allowed parts first, each in protocol and port order. */
+  segments: PortSegment[];
+}
+
+/** A peer, in general terms. */
+export type PeerScope =
+  /** A rule without peers: every pod and every address. */
+  | { kind: 'anyone' }
+  /** Pods of some namespaces; `pods` undefined: every pod of those namespaces. */
+  | {
+      kind: 'pods';
+      namespaces:
+        | { kind: 'own'; namespace: string }
+        | { kind: 'any' }
+        | { kind: 'named'; names: readonly string[] }
+        | { kind: 'labelled'; selector: string };
+      pods: string | undefined;
+    }
+  | { kind: 'addresses'; cidr: string; except: readonly string[] };
+
+function namespacesScope(sel: CompiledSelector): Extract<PeerScope, { kind: 'pods' }>['namespaces'] {
+  if (sel.matchesAll) return { kind: 'any' };
+  const only = sel.requirements.length === 1 ? sel.requirements[0]! : undefined;
+  if (only !== undefined && only.key === NAMESPACE_NAME_LABEL && only.operator === 'In') {
+    return { kind: 'named', names: only.values };
+  }
+  return { kind: 'labelled', selector: describeSelector(sel) };
+}
+
+/** A peer of a policy in `policyNamespace`, in general terms. */
+export function peerScope(peer: NetworkPolicyPeer, policyNamespace: string): PeerScope {
+  if (peer.ipBlock !== undefined) {
+    return { kind: 'addresses', cidr: peer.ipBlock.cidr, except: peer.ipBlock.except ?? [] };
+  }
+  const pods = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector);
+  return {
+    kind: 'pods',
+    namespaces:
+      peer.namespaceSelector === undefined
+        ? { kind: 'own', namespace: policyNamespace }
+        : namespacesScope(compileSelector(peer.namespaceSelector)),
+    pods: pods === undefined || pods.matchesAll ? undefined : describeSelector(pods),
+  };
+}
+
+/** "any pod in the cluster", "pods labelled app=web in namespace shop", "any address in 0.0.0.0/0 except 10.0.0.0/8"… */
+export function describeScope(scope: PeerScope): string {
+  switch (scope.kind) {
+    case 'anyone':
+      return 'anyone (any pod and any address)';
+    case 'addresses':
+      return `any address in ${scope.cidr}${scope.except.length === 0 ? '' : ` except ${scope.except.join(', ')}`}`;
+    case 'pods': {
+      const ns = scope.namespaces;
+      if (ns.kind === 'any' && scope.pods === undefined) return 'any pod in the cluster';
+      const who = scope.pods === undefined ? 'any pod' : `pods labelled ${scope.pods}`;
+      switch (ns.kind) {
+        case 'any':
+          return `${who} in any namespace`;
+        case 'own':
+          return `${who} in namespace ${ns.namespace}`;
+        case 'named':
+          return `${who} in namespace${ns.names.length === 1 ? '' : 's'} ${ns.names.join(', ')}`;
+        case 'labelled':
+          return `${who} in namespaces labelled ${ns.selector}`;
+      }
+    }
+  }
+}
+
+const NEAR_MISS_LIMIT = 5;
+
+function rulePath(direction: Direction, rule: number): FieldPath {
+  return ['spec', direction, rule];
+}
+
+export function formatFieldPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out;
+}
+
+function locate(policy: CompiledPolicy, path: FieldPath): SourceLocation | undefined {
+  const origin = policy.info.origin;
+  if (origin === undefined) return undefined;
+  if (path.length === 0) return { file: origin.file, line: origin.line, column: origin.column };
+  return origin.locate?.(path) ?? { file: origin.file, line: origin.line, column: origin.column };
+}
+
+function citePolicy(policy: CompiledPolicy): PolicyCitation {
+  return { policy: policy.info.id, location: locate(policy, []) };
+}
+
+function citeRule(policy: CompiledPolicy, rule: CompiledRule): RuleCitation {
+  const path = rulePath(rule.direction, rule.index);
+  return {
+    policy: policy.info.id,
+    direction: rule.direction,
+    rule: rule.index,
+    path: formatFieldPath(path),
+    location: locate(policy, path),
+  };
+}
+
+/** `8080/TCP`, `1000-2000/TCP, 53/UDP`, `all TCP ports`, `all ports`; `no ports` when empty. */
+export function formatPortList(ports: PortSet): string {
+  if (isAllConnections(ports)) return 'all ports';
+  if (isEmptyPorts(ports)) return 'no ports';
+  const parts: string[] = [];
+  for (const p of PROTOCOLS) {
+    const iv = ports[p];
+    if (iv.length === 0) continue;
+    if (intervalsEqual(iv, ALL_PORTS)) parts.push(`all ${p} ports`);
+    else for (const [f, t] of intervalPairs(iv)) parts.push(`${f === t ? f : `${f}-${t}`}/${p}`);
+  }
+  return parts.join(', ');
+}
+
+class Explainer {
+  readonly compiled: CompiledCluster;
+  readonly src: ExplainEnd;
+  readonly dst: ExplainEnd;
+  readonly query: PortSet;
+
+  constructor(compiled: CompiledCluster, src: ExplainEnd, dst: ExplainEnd, query: PortSet) {
+    this.compiled = compiled;
+    this.src = src;
+    this.dst = dst;
+    this.query = query;
+  }
+
+  podClass(end: ExplainEnd): PodClass | undefined {
+    return end.kind === 'pod' ? this.compiled.classes[end.classId] : undefined;
+  }
+
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
+    return (
+      this.compiled.state.namespaces.find((n) => n.name === namespace)?.labels ?? {
+        [NAMESPACE_NAME_LABEL]: namespace,
+      }
+    );
+  }
+
+  /** Ports a rule allows towards the destination of this connection (named ports resolved against it). */
+  rulePorts(rule: CompiledRule): PortSet {
+    const dst = this.podClass(this.dst);
+    return dst === undefined ? rule.ports.numeric : portsTowardsClass(rule.ports, dst);
+  }
+
+  /** Whether a compiled peer matches `peer`, exactly as the Access tables do. */
+  peerMatches(p: CompiledPeer, peer: ExplainEnd): boolean {
+    if (peer.kind === 'address') return p.addresses.includes(peer.classId);
+    const cls = this.compiled.classes[peer.classId]!;
+    return p.pods.all ? !cls.hostNetwork : p.pods.ids.includes(peer.classId);
+  }
+
+  side(direction: Direction): SideExplanation {
+    const subject = direction === 'egress' ? this.src : this.dst;
+    const peer = direction === 'egress' ? this.dst : this.src;
+    const empty = { direction, isolatedBy: [], rules: [], nearMisses: [] };
+    if (subject.kind === 'address')
+      return { ...empty, status: SideStatus.OutsideCluster, allowed: this.query };
+    const cls = this.compiled.classes[subject.classId]!;
+    if (cls.hostNetwork) return { ...empty, status: SideStatus.HostNetwork, allowed: this.query };
+    const policies = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
+      (p) => (direction === 'egress' ? p.affectsEgress : p.affectsIngress),
+    );
+    if (policies.length === 0) return { ...empty, status: SideStatus.NotIsolated, allowed: this.query };
+    const rules: AllowingRule[] = [];
+    let allowed = NO_PORTS;
+    for (const policy of policies) {
+      for (const rule of direction === 'egress' ? policy.egress : policy.ingress) {
+        let matched: number | undefined | false = false;
+        if (rule.peers === 'everything') matched = undefined;
+        else {
+          const hit = rule.peers.find((p) => this.peerMatches(p, peer));
+          if (hit !== undefined) matched = hit.index;
+        }
+        if (matched === false) continue;
+        const ports = intersectPorts(this.rulePorts(rule), this.query);
+        if (isEmptyPorts(ports)) continue;
+        const spec =
+          matched === undefined
+            ? undefined
+            : policyPeerSpec(policy, ['spec', direction, rule.index, '', matched]);
+        const peerDescription = describeScope(
+          spec === undefined ? { kind: 'anyone' } : peerScope(spec, policy.info.namespace),
+        );
+        rules.push({ ...citeRule(policy, rule), peer: matched, peerDescription, ports });
+        allowed = unionPorts(allowed, ports);
+      }
+    }
+    const nearMisses = isEmptyPorts(allowed) ? this.nearMisses(policies, direction, peer) : [];
+    return {
+      direction,
+      status: SideStatus.Isolated,
+      isolatedBy: policies.map(citePolicy),
+      allowed,
+      rules,
+      nearMisses,
+    };
+  }
+
+  nearMisses(policies: readonly CompiledPolicy[], direction: Direction, peer: ExplainEnd): NearMiss[] {
+    const scored: { miss: NearMiss; score: number; order: number }[] = [];
+    let order = 0;
+    for (const policy of policies) {
+      for (const rule of direction === 'egress' ? policy.egress : policy.ingress) {
+        const peerReasons = this.peerReasons(policy, rule, peer);
+        const portReasons = this.portReasons(policy, rule);
+        const failed = peerReasons.length === 0 ? 'ports' : portReasons.length === 0 ? 'peer' : 'both';
+        // Nearest first: a rule whose peer matched, then one whose ports fit, then by how much failed.
+        const score =
+          (failed === 'ports' ? 0 : failed === 'peer' ? 100 : 200) +
+          distance(peerReasons) +
+          distance(portReasons);
+        scored.push({
+          miss: { ...citeRule(policy, rule), failed, reasons: [...peerReasons, ...portReasons] },
+          score,
+          order: order++,
+        });
+      }
+    }
+    scored.sort((a, b) => a.score - b.score || a.order - b.order);
+    const close = scored.filter((s) => s.miss.failed !== 'both');
+    return (close.length > 0 ? close : scored).slice(0, NEAR_MISS_LIMIT).map((s) => s.miss);
+  }
+
+  /** Why no peer of the rule matches (the reasons for the closest peer), or [] when one does. */
+  peerReasons(policy: CompiledPolicy, rule: CompiledRule, peer: ExplainEnd): MissReason[] {
+    if (rule.peers === 'everything') return [];
+    let best: MissReason[] | undefined;
+    for (const p of rule.peers) {
+      if (this.peerMatches(p, peer)) return [];
+      const path = [
+        ...rulePath(rule.direction, rule.index),
+        rule.direction === 'ingress' ? 'from' : 'to',
+        p.index,
+      ];
+      const reasons = this.peerMiss(policy, p, peer, path);
+      if (best === undefined || reasons.length < best.length) best = reasons;
+    }
+    return best ?? [];
+  }
+
+  peerMiss(policy: CompiledPolicy, p: CompiledPeer, peer: ExplainEnd, path: FieldPath): MissReason[] {
+    const reason = (code: MissCode, message: string, sub: FieldPath = []): MissReason => ({
+      code,
+      message,
+      path: formatFieldPath([...path, ...sub]),
+      location: locate(policy, [...path, ...sub]),
+    });
+    const spec = policyPeerSpec(policy, path);
+    if (p.kind === 'ipBlock') {
+      const block = spec?.ipBlock;
+      const cidr = block?.cidr ?? '?';
+      const except = block?.except ?? [];
+      if (peer.kind === 'address') {
+        const nodes = this.compiled.addressSpace.classes[peer.classId]?.nodes ?? [];
+        return [this.cidrMiss(peer.name, nodes, cidr, except, reason)];
+      }
+      if (!this.compiled.options.ipBlockMatchesPods) {
+        return [
+          reason(
+            MissCode.IpBlockIgnoresPods,
+            `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`,
+            ['ipBlock'],
+          ),
+        ];
+      }
+      const cls = this.compiled.classes[peer.classId]!;
+      if (cls.addressClasses.length === 0) {
+        return [
+          reason(
+            MissCode.PodIpUnknown,
+            `${peer.name} has no known IP address: an ipBlock matches a pod only by its IP`,
+            ['ipBlock'],
+          ),
+        ];
+      }
+      const nodes = cls.addressClasses.flatMap((a) => this.compiled.addressSpace.classes[a]?.nodes ?? []);
+      return [this.cidrMiss(`the IP of ${peer.name}`, nodes, cidr, except, reason)];
+    }
+    if (peer.kind === 'address') {
+      return [reason(MissCode.NotAPod, `the peer selects pods, and ${peer.name} is outside the cluster`)];
+    }
+    const cls = this.compiled.classes[peer.classId]!;
+    if (cls.hostNetwork) {
+      return [
+        reason(
+          MissCode.HostNetwork,
+          `${peer.name} runs on the host network, where pod and namespace selectors never match`,
+        ),
+      ];
+    }
+    const out: MissReason[] = [];
+    if (p.namespaceSelector === undefined) {
+      if (cls.namespace !== policy.info.namespace) {
+        out.push(
+          reason(
+            MissCode.OtherNamespace,
+            `${peer.name} is in namespace "${cls.namespace}"; without a namespaceSelector the peer means pods of the policy's namespace "${policy.info.namespace}"`,
+          ),
+        );
+      }
+    } else {
+      const labels = this.namespaceLabels(cls.namespace);
+      for (const r of failedRequirements(p.namespaceSelector, labels)) {
+        out.push(
+          reason(MissCode.NamespaceLabels, requirementMiss(`namespace "${cls.namespace}"`, r, labels), [
+            'namespaceSelector',
+          ]),
+        );
+      }
+    }
+    if (p.podSelector !== undefined) {
+      for (const r of failedRequirements(p.podSelector, cls.labels)) {
+        out.push(reason(MissCode.PodLabels, requirementMiss(peer.name, r, cls.labels), ['podSelector']));
+      }
+    }
+    return out;
+  }
+
+  cidrMiss(
+    name: string,
+    nodes: readonly Cidr[],
+    cidr: string,
+    except: readonly string[],
+    reason: (code: MissCode, message: string, sub?: FieldPath) => MissReason,
+  ): MissReason {
+    for (const [i, e] of except.entries()) {
+      const parsed = parseCidr(e);
+      if (parsed.ok && nodes.some((n) => cidrContainsCidr(parsed.cidr, n))) {
+        return reason(MissCode.InExcept, `${name} is in except ${e} of ipBlock ${cidr}`, [
+          'ipBlock',
+          'except',
+          i,
+        ]);
+      }
+    }
+    return reason(MissCode.OutsideCidr, `${name} is not in ipBlock ${cidr}`, ['ipBlock', 'cidr']);
+  }
+
+  /** Why the rule's ports allow none of the query, or [] when they allow some. */
+  portReasons(policy: CompiledPolicy, rule: CompiledRule): MissReason[] {
+    const resolved = this.rulePorts(rule);
+    if (!isEmptyPorts(intersectPorts(resolved, this.query))) return [];
+    const out: MissReason[] = [];
+    const base = [...rulePath(rule.direction, rule.index), 'ports'];
+    const specPorts =
+      (rule.direction === 'ingress' ? policy.info.spec.ingress : policy.info.spec.egress)?.[rule.index]
+        ?.ports ?? [];
+    const dst = this.podClass(this.dst);
+    for (const named of rule.ports.named) {
+      const k = specPorts.findIndex((p) => p.port === named.name && (p.protocol ?? 'TCP') === named.protocol);
+      const path = k < 0 ? base : [...base, k];
+      const at = { path: formatFieldPath(path), location: locate(policy, path) };
+      if (dst === undefined) {
+        out.push({
+          code: MissCode.NamedPortToAddress,
+          message: `named port "${named.name}" (${named.protocol}) resolves only on pods, and ${this.dst.name} is outside the cluster`,
+          ...at,
+        });
+      } else if (!dst.namedPorts.some((np) => np.name === named.name && np.protocol === named.protocol)) {
+        const defined = dst.namedPorts.map((np) => `${np.name} ${np.port}/${np.protocol}`);
+        out.push({
+          code: MissCode.NamedPortUndefined,
+          message: `named port "${named.name}" (${named.protocol}) is not defined on ${this.dst.name} (${defined.length === 0 ? 'it names no ports' : `its named ports: ${defined.join(', ')}`})`,
+          ...at,
+        });
+      }
+    }
+    if (!isEmptyPorts(resolved)) {
+      const at = { path: formatFieldPath(base), location: locate(policy, base) };
+      out.push({
+        code: MissCode.PortNotInRule,
+        message: `${formatPortList(this.query)} not in the rule's ports ${formatPortList(resolved)}`,
+        ...at,
+      });
+    }
+    return out;
+  }
+}
+
+function policyPeerSpec(policy: CompiledPolicy, path: FieldPath): NetworkPolicyPeer | undefined {
+  const [, direction, rule, , peer] = path as [string, Direction, number, string, number];
+  const r =
+    direction === 'ingress' ? policy.info.spec.ingress?.[rule]?.from : policy.info.spec.egress?.[rule]?.to;
+  return r?.[peer];
+}
+
+/** Reasons that only a different kind of peer could fix weigh more than a label or an address range. */
+const FAR: ReadonlySet<MissCode> = new Set([
+  MissCode.NotAPod,
+  MissCode.HostNetwork,
+  MissCode.IpBlockIgnoresPods,
+]);
+
+function distance(reasons: readonly MissReason[]): number {
+  return reasons.reduce((sum, r) => sum + (FAR.has(r.code) ? 3 : 1), 0);
+}
+
+/** `namespace "shop" lacks label team=payments`, `shop/web has app=web, not app=checkout`… */
+function requirementMiss(subject: string, r: Requirement, labels: Readonly<Record<string, string>>): string {
+  const has = Object.hasOwn(labels, r.key);
+  const value = labels[r.key];
+  switch (r.operator) {
+    case 'In':
+      if (!has) return `${subject} lacks label ${describeRequirement(r)}`;
+      return `${subject} has ${r.key}=${value!}, not ${describeRequirement(r)}`;
+    case 'NotIn':
+      return `${subject} has ${r.key}=${value!}, excluded by ${describeRequirement(r)}`;
+    case 'Exists':
+      return `${subject} lacks a label ${r.key}`;
+    case 'DoesNotExist':
+      return `${subject} has label ${r.key}=${value!}, which the selector excludes (!${r.key})`;
+  }
+}
+
+/** Splits the query where the set of allowing rules changes, on either side. */
+function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanation): PortSegment[] {
+  const out = new Map<
+    string,
+    {
+      egress: AllowingRule[];
+      ingress: AllowingRule[];
+      eAllowed: boolean;
+      iAllowed: boolean;
+      ports: Record<Protocol, number[]>;
+    }
+  >();
+  const sideAt = (
+    side: SideExplanation,
+    protocol: Protocol,
+    port: number,
+  ): { allowed: boolean; rules: AllowingRule[] } => {
+    if (side.status !== SideStatus.Isolated) return { allowed: true, rules: [] };
+    const rules = side.rules.filter((r) => containsPort(r.ports[protocol], port));
+    return { allowed: rules.length > 0, rules };
+  };
+  for (const protocol of PROTOCOLS) {
+    const cuts = new Set<number>();
+    const addCuts = (iv: Intervals): void => {
+      for (let i = 0; i < iv.length; i += 2) {
+        cuts.add(iv[i]!);
+        cuts.add(iv[i + 1]! + 1);
+      }
+    };
+    addCuts(query[protocol]);
+    for (const r of [...egress.rules, ...ingress.rules]) addCuts(r.ports[protocol]);
+    const points = [...cuts].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < points.length; i++) {
+      const from = points[i]!;
+      const to = points[i + 1]! - 1;
+      if (!containsPort(query[protocol], from)) continue;
+      const e = sideAt(egress, protocol, from);
+      const g = sideAt(ingress, protocol, from);
+      const key = `${e.allowed}|${g.allowed}|${e.rules.map(ruleKey).join(',')}|${g.rules.map(ruleKey).join(',')}`;
+      let seg = out.get(key);
+      if (seg === undefined) {
+        seg = {
+          egress: e.rules,
+          ingress: g.rules,
+          eAllowed: e.allowed,
+          iAllowed: g.allowed,
+          ports: { TCP: [], UDP: [], SCTP: [] },
+        };
+        out.set(key, seg);
+      }
+      const list = seg.ports[protocol];
+      if (list.length > 0 && list[list.length - 1] === from - 1) list[list.length - 1] = to;
+      else list.push(from, to);
+    }
+  }
+  // Allowed ranges first, then denied, each in protocol and port order.
+  const list = [...out.values()];
+  return [
+    ...list.filter((s) => s.eAllowed && s.iAllowed),
+    ...list.filter((s) => !(s.eAllowed && s.iAllowed)),
+  ].map((s) => ({
+    ports: { TCP: s.ports.TCP, UDP: s.ports.UDP, SCTP: s.ports.SCTP },
+    allowed: s.eAllowed && s.iAllowed,
+    egress: { allowed: s.eAllowed, rules: s.egress },
+    ingress: { allowed: s.iAllowed, rules: s.ingress },
+  }));
+}
+
+function ruleKey(r: AllowingRule): string {
+  return `${r.policy}#${r.direction}#${r.rule}`;
+}
+
+function containsPort(iv: Intervals, port: number): boolean {
+  for (let i = 0; i < iv.length; i += 2) if (iv[i]! <= port && port <= iv[i + 1]!) return true;
+  return false;
+}
+
+/**
+ * Explains the connection from `src` to `dst`, on the ports of `query` (every port and protocol by default).
+ * Both ends are classes: a pod class (`compiled.classOfPod`) or an address class (`addressSpace.classOfIp`).
+ */
+export function explainConnection(
+  compiled: CompiledCluster,
+  src: ExplainEnd,
+  dst: ExplainEnd,
+  query: PortSet = ALL_CONNECTIONS,
+): Explanation {
+  const x = new Explainer(compiled, src, dst, query);
+  const egress = x.side('egress');
+  const ingress = x.side('ingress');
+  const allowed = intersectPorts(egress.allowed, ingress.allowed);
+  const verdict = isEmptyPorts(allowed)
+    ? 'denied'
+    : portsEqual(allowed, query)
+      ? 'allowed'
+      : 'partly-allowed';
+  return { src, dst, query, allowed, verdict, egress, ingress, segments: segments(query, egress, ingress) };
+}
+
+/**
+ * A port query: `8080/TCP`, `53/UDP`, `8080` (TCP), `1000-2000/TCP`, or a protocol alone (`UDP`: every UDP
+ * port). Returns the port set, or a one-line message that quotes the text.
+ */
+export function parsePortQuery(text: string): PortSet | string {
+  const usage = 'use 8080/TCP, 53/UDP, 8080 (TCP) or 1000-2000/TCP';
+  const t = text.trim();
+  const alone = /^(tcp|udp|sctp)$/i.exec(t);
+  if (alone !== null) return portSetOf(alone[1]!.toUpperCase() as Protocol, ALL_PORTS);
+  const m = /^(\d+)(?:-(\d+))?(?:\/([a-z]+))?$/i.exec(t);
+  if (m === null) return `invalid port "${text}": ${usage}`;
+  const protocol = (m[3] ?? 'TCP').toUpperCase();
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
+    return `invalid protocol "${m[3]!}" in "${text}": TCP, UDP or SCTP`;
+  }
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (from < 1 || from > 65535 || to > 65535) return `invalid port "${text}": ports are 1 to 65535`;
+  if (to < from) return `invalid port range "${text}": the end must not be below the start`;
+  return portSetOf(protocol as Protocol, [from, to]);
+}
+
+/**
+ * The explanations between two entities of a `RefIndex`: one per pair of their classes (a workload whose pods
+ * differ in labels or named ports has several). `names` overrides the display names (an IP the user typed).
+ */
+export function explainEntities(
+  index: RefIndex,
+  srcId: string,
+  dstId: string,
+  query: PortSet = ALL_CONNECTIONS,
+  names: { src?: string; dst?: string } = {},
+): Explanation[] {
+  const ends = (id: string, name: string | undefined): ExplainEnd[] => {
+    const list = index.ends(id);
+    const base = name ?? index.displayName(id);
+    return list.map((e): ExplainEnd => {
+      if ('address' in e) return { kind: 'address', classId: e.address, name: base };
+      if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base };
+      const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
+      return {
+        kind: 'pod',
+        classId: e.pod,
+        name: `${base} (pod${pods.length === 1 ? '' : 's'} ${pods.join(', ')})`,
+      };
+    });
+  };
+  const out: Explanation[] = [];
+  for (const s of ends(srcId, names.src)) {
+    for (const d of ends(dstId, names.dst)) out.push(explainConnection(index.compiled, s, d, query));
+  }
+  return out;
+}

@@ -1,0 +1,333 @@
+/**
+ * Exposure: for each workload (or pod), who can reach it and whom it can reach, stated the way the rules
+ * state it ("pods labelled app=web in namespaces labelled team=payments", "any address in 0.0.0.0/0 except
+ * 10.0.0.0/8"), not only as today's pods, so that the answer also covers what gets deployed tomorrow.
+ *
+ * The flags come from the compiled `Access` tables, the same ones evaluation uses.
+ */
+import type { NetworkPolicyPeer } from '../model/k8s.ts';
+import type { SourceLocation } from '../model/problem.ts';
+import type { PodClass } from './classes.ts';
+import {
+  accessToAddress,
+  portsTowardsClass,
+  type CompiledCluster,
+  type CompiledPeer,
+  type CompiledPolicy,
+  type CompiledRule,
+  type Direction,
+} from './compile.ts';
+import type { Entity } from './connectivity.ts';
+import { describeScope, formatFieldPath, formatPortList, peerScope, type PeerScope } from './explain.ts';
+
+export { describeScope, peerScope, type PeerScope };
+import { cidrContainsCidr, parseCidr, type Cidr } from './ip.ts';
+import { isEmptyPorts, type PortSet } from './ports.ts';
+import type { RefIndex } from './refs.ts';
+
+export const ExposureFlag = {
+  /** Some address outside the cluster may open connections to it. */
+  ReachableFromOutside: 'reachable-from-outside',
+  /** Pods of any namespace (including namespaces created later) may open connections to it. */
+  ReachableFromAllNamespaces: 'reachable-from-all-namespaces',
+  /** It may open connections to public addresses (outside the private, loopback and link-local ranges). */
+  EgressToInternet: 'egress-to-internet',
+} as const;
+export type ExposureFlag = (typeof ExposureFlag)[keyof typeof ExposureFlag];
+export const EXPOSURE_FLAGS: readonly ExposureFlag[] = Object.values(ExposureFlag);
+
+export interface ExposureStatement {
+  peer: PeerScope;
+  /** "pods labelled app=web in namespace shop" */
+  description: string;
+  /** Ports the rule allows; for ingress, named ports resolved on this workload. */
+  ports: PortSet;
+  /** Named ports of an egress rule, resolved on each destination: `metrics/TCP`. */
+  namedPorts: readonly string[];
+  /** Named ports of an ingress rule this workload does not define (they allow nothing). */
+  undefinedNamedPorts: readonly string[];
+  /** `on 8080/TCP`, `on all ports`, `on named port metrics/TCP`… */
+  portsDescription: string;
+  /** Whether the statement allows anything at all. */
+  allowsSomething: boolean;
+  policy: string;
+  /** `spec.ingress[0].from[1]`, or `spec.ingress[0]` for a rule without peers. */
+  path: string;
+  location: SourceLocation | undefined;
+  /** Today's workloads (or pods) the peer matches, by entity id; for `anyone` and addresses, empty. */
+  today: readonly string[];
+  /** True when the peer matches every pod of the cluster, today's and tomorrow's. */
+  everyPod: boolean;
+}
+
+export const DirectionStatus = {
+  Isolated: 'isolated',
+  NotIsolated: 'not-isolated',
+  HostNetwork: 'host-network',
+} as const;
+export type DirectionStatus = (typeof DirectionStatus)[keyof typeof DirectionStatus];
+
+export interface DirectionExposure {
+  status: DirectionStatus;
+  /** Policies that isolate it in this direction. */
+  policies: readonly string[];
+  statements: readonly ExposureStatement[];
+}
+
+export interface FlagReason {
+  flag: ExposureFlag;
+  /** One line: why. */
+  reason: string;
+}
+
+export interface WorkloadExposure {
+  entity: Entity;
+  name: string;
+  /** Who can reach it. */
+  ingress: DirectionExposure;
+  /** Whom it can reach. */
+  egress: DirectionExposure;
+  flags: readonly FlagReason[];
+}
+
+const PRIVATE_RANGES: readonly Cidr[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '::1/128',
+  'fc00::/7',
+  'fe80::/10',
+].map((c) => (parseCidr(c) as { ok: true; cidr: Cidr }).cidr);
+
+/** Whether a CIDR holds any public address. */
+function isPublic(c: Cidr): boolean {
+  return !PRIVATE_RANGES.some((p) => cidrContainsCidr(p, c));
+}
+
+function peersOf(policy: CompiledPolicy, rule: CompiledRule): readonly NetworkPolicyPeer[] {
+  const spec =
+    rule.direction === 'ingress'
+      ? policy.info.spec.ingress?.[rule.index]?.from
+      : policy.info.spec.egress?.[rule.index]?.to;
+  return spec ?? [];
+}
+
+class ExposureBuilder {
+  readonly index: RefIndex;
+  readonly compiled: CompiledCluster;
+  /** Entity ids of each class's pods. */
+  readonly entitiesOfClass: string[][];
+
+  constructor(index: RefIndex) {
+    this.index = index;
+    this.compiled = index.compiled;
+    this.entitiesOfClass = this.compiled.classes.map(() => []);
+    for (const e of index.entities) {
+      for (const end of index.ends(e.id)) if ('pod' in end) this.entitiesOfClass[end.pod]!.push(e.id);
+    }
+  }
+
+  today(peer: CompiledPeer): string[] {
+    if (peer.kind !== 'pods') return [];
+    const ids = peer.pods.all
+      ? this.compiled.classes.filter((c) => !c.hostNetwork).map((c) => c.id)
+      : peer.pods.ids;
+    const out = new Set<string>();
+    for (const id of ids) for (const e of this.entitiesOfClass[id]!) out.add(e);
+    const order = new Map(this.index.entities.map((e, i) => [e.id, i]));
+    return [...out].sort((a, b) => order.get(a)! - order.get(b)!);
+  }
+
+  statements(cls: PodClass, policy: CompiledPolicy, rule: CompiledRule): ExposureStatement[] {
+    const direction = rule.direction;
+    let ports: PortSet;
+    let namedPorts: string[] = [];
+    const undefinedNamed: string[] = [];
+    if (direction === 'ingress') {
+      ports = portsTowardsClass(rule.ports, cls);
+      for (const n of rule.ports.named) {
+        if (!cls.namedPorts.some((np) => np.name === n.name && np.protocol === n.protocol))
+          undefinedNamed.push(`${n.name}/${n.protocol}`);
+      }
+    } else {
+      ports = rule.ports.numeric;
+      namedPorts = rule.ports.named.map((n) => `${n.name}/${n.protocol}`);
+    }
+    const portsDescription = this.portsDescription(rule, cls);
+    const base = ['spec', direction, rule.index] as const;
+    const locate = (path: readonly (string | number)[]): SourceLocation | undefined => {
+      const o = policy.info.origin;
+      return o === undefined
+        ? undefined
+        : (o.locate?.(path) ?? { file: o.file, line: o.line, column: o.column });
+    };
+    const make = (
+      peer: PeerScope,
+      path: readonly (string | number)[],
+      today: readonly string[],
+      everyPod: boolean,
+      addressesOnly: boolean,
+    ): ExposureStatement => ({
+      peer,
+      description: describeScope(peer),
+      ports,
+      namedPorts: addressesOnly ? [] : namedPorts,
+      undefinedNamedPorts: undefinedNamed,
+      portsDescription,
+      // Named ports never resolve on addresses; on pods, an egress named port allows what the destination defines.
+      allowsSomething: !isEmptyPorts(ports) || (!addressesOnly && namedPorts.length > 0),
+      policy: policy.info.id,
+      path: formatFieldPath(path),
+      location: locate(path),
+      today,
+      everyPod,
+    });
+    if (rule.peers === 'everything') return [make({ kind: 'anyone' }, base, [], true, false)];
+    const specPeers = peersOf(policy, rule);
+    return rule.peers.map((p) => {
+      const path = [...base, direction === 'ingress' ? 'from' : 'to', p.index];
+      const scope = peerScope(specPeers[p.index] ?? {}, policy.info.namespace);
+      const every = scope.kind === 'pods' && scope.namespaces.kind === 'any' && scope.pods === undefined;
+      return make(scope, path, this.today(p), every, scope.kind === 'addresses');
+    });
+  }
+
+  portsDescription(rule: CompiledRule, cls: PodClass): string {
+    if (rule.ports.any) return 'on all ports';
+    const parts: string[] = [];
+    if (!isEmptyPorts(rule.ports.numeric)) parts.push(formatPortList(rule.ports.numeric));
+    for (const n of rule.ports.named) {
+      if (rule.direction === 'egress') {
+        parts.push(`named port ${n.name}/${n.protocol}`);
+        continue;
+      }
+      const np = cls.namedPorts.find((p) => p.name === n.name && p.protocol === n.protocol);
+      parts.push(
+        np === undefined
+          ? `named port ${n.name}/${n.protocol}, which it does not define`
+          : `${n.name} (${np.port}/${np.protocol})`,
+      );
+    }
+    return `on ${parts.join(', ')}`;
+  }
+
+  direction(classes: readonly PodClass[], direction: Direction): DirectionExposure {
+    if (classes.some((c) => c.hostNetwork))
+      return { status: DirectionStatus.HostNetwork, policies: [], statements: [] };
+    const statements = new Map<string, ExposureStatement>();
+    const policies = new Set<string>();
+    let open = classes.length === 0;
+    for (const cls of classes) {
+      const mine = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
+        (p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
+      );
+      if (mine.length === 0) open = true;
+      for (const p of mine) {
+        policies.add(p.info.id);
+        for (const rule of direction === 'ingress' ? p.ingress : p.egress) {
+          for (const s of this.statements(cls, p, rule)) {
+            const key = `${s.path}\u0000${s.policy}\u0000${s.portsDescription}`;
+            if (!statements.has(key)) statements.set(key, s);
+          }
+        }
+      }
+    }
+    if (open) return { status: DirectionStatus.NotIsolated, policies: [], statements: [] };
+    return {
+      status: DirectionStatus.Isolated,
+      policies: [...policies].sort(),
+      statements: [...statements.values()],
+    };
+  }
+
+  flags(classes: readonly PodClass[], ingress: DirectionExposure, egress: DirectionExposure): FlagReason[] {
+    const out: FlagReason[] = [];
+    const space = this.compiled.addressSpace;
+    const open = (d: DirectionExposure): string | undefined =>
+      d.status === 'not-isolated'
+        ? 'not isolated'
+        : d.status === 'host-network'
+          ? 'host network, policies do not apply'
+          : undefined;
+    // Exact, from the Access tables: which address classes each direction allows.
+    const reached = (direction: Direction): number[] => {
+      const ids = new Set<number>();
+      for (const cls of classes) {
+        const access =
+          direction === 'ingress' ? this.compiled.ingress[cls.id]! : this.compiled.egress[cls.id]!;
+        for (const a of space.classes) if (!isEmptyPorts(accessToAddress(access, a.id))) ids.add(a.id);
+      }
+      return [...ids].sort((a, b) => a - b);
+    };
+    const why = (d: DirectionExposure, pick: (s: ExposureStatement) => boolean): string => {
+      const hits = d.statements.filter((s) => s.allowsSomething && pick(s));
+      return hits.map((s) => `${s.description} ${s.portsDescription} (${s.policy})`).join('; ');
+    };
+    const outside = reached('ingress');
+    if (outside.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
+      out.push({
+        flag: ExposureFlag.ReachableFromOutside,
+        reason: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
+      });
+    }
+    const allNamespaces = (s: ExposureStatement): boolean =>
+      s.peer.kind === 'anyone' || (s.peer.kind === 'pods' && s.peer.namespaces.kind === 'any');
+    const ingressOpen = open(ingress);
+    if (ingressOpen !== undefined || ingress.statements.some((s) => s.allowsSomething && allNamespaces(s))) {
+      out.push({
+        flag: ExposureFlag.ReachableFromAllNamespaces,
+        reason: ingressOpen ?? why(ingress, allNamespaces),
+      });
+    }
+    const publicIds = reached('egress').filter((id) => space.classes[id]!.cover.some(isPublic));
+    if (publicIds.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
+      out.push({
+        flag: ExposureFlag.EgressToInternet,
+        reason:
+          open(egress) ??
+          why(
+            egress,
+            (s) =>
+              s.peer.kind === 'anyone' ||
+              (s.peer.kind === 'addresses' &&
+                (() => {
+                  const parsed = parseCidr(s.peer.cidr);
+                  return (
+                    parsed.ok &&
+                    publicIds.some((id) =>
+                      space.classes[id]!.cover.some((c) => cidrContainsCidr(parsed.cidr, c)),
+                    )
+                  );
+                })()),
+          ),
+      });
+    }
+    return out;
+  }
+}
+
+/** The exposure of every workload (or pod) of the index, in its order; `only` restricts it to some entity ids. */
+export function computeExposure(index: RefIndex, only?: ReadonlySet<string>): WorkloadExposure[] {
+  const b = new ExposureBuilder(index);
+  const out: WorkloadExposure[] = [];
+  for (const e of index.entities) {
+    if (e.kind === 'external' || (only !== undefined && !only.has(e.id))) continue;
+    const classes = index
+      .ends(e.id)
+      .flatMap((end) => ('pod' in end ? [index.compiled.classes[end.pod]!] : []));
+    const ingress = b.direction(classes, 'ingress');
+    const egress = b.direction(classes, 'egress');
+    out.push({
+      entity: e,
+      name: index.displayName(e.id),
+      ingress,
+      egress,
+      flags: b.flags(classes, ingress, egress),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,311 @@
+/**
+ * Diff output formats: txt (sections of aligned tables), json (the documented schema, docs/json-schema.md)
+ * and md (a table for a pull request comment). Pure functions from a `ClusterDiff` to text.
+ */
+import { describeAddressUnion } from '../engine/addresses.ts';
+import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
+import { formatCidr } from '../engine/ip.ts';
+import { formatPorts, isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import type { PolicyInfo } from '../model/cluster.ts';
+import { formatPath, type FieldPath } from '../model/problem.ts';
+import { displayNames } from './names.ts';
+import { table } from './table.ts';
+
+export const DiffFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
+export type DiffFormat = (typeof DiffFormat)[keyof typeof DiffFormat];
+
+export const DIFF_JSON_SCHEMA_VERSION = 1;
+
+/** What the two sides are, for the heading: `examples/webshop`, `main:deploy/`, `working tree`. */
+export interface DiffLabels {
+  before: string;
+  after: string;
+}
+
+/** Rows of a markdown table before the rest is summarized, to stay within a comment's size limit. */
+export const MD_MAX_ROWS = 100;
+
+/** A row of the human formats: one connection change, or several to (or from) address classes merged. */
+export interface DiffRow {
+  change: ConnectionChange['change'];
+  src: string;
+  dst: string;
+  before: PortSet;
+  after: PortSet;
+  added: PortSet;
+  removed: PortSet;
+}
+
+/**
+ * Changes to (or from) several address classes with the same ports merge into one row, described as simply
+ * as possible ("any address except 198.51.100.40/32"), as `analyze` shows them.
+ */
+export function diffRows(diff: ClusterDiff): DiffRow[] {
+  const name = names(diff);
+  const groups = new Map<string, { c: ConnectionChange; src: string | number[]; dst: string | number[] }>();
+  for (const c of diff.connections) {
+    const src = diff.byId.get(c.src)!;
+    const dst = diff.byId.get(c.dst)!;
+    const ports = `${c.change}\u0000${portsKey(c.before)}\u0000${portsKey(c.after)}`;
+    if (dst.kind === 'external') {
+      const key = `${c.src}\u0000>\u0000${ports}`;
+      const g = groups.get(key);
+      if (g === undefined) groups.set(key, { c, src: name(c.src), dst: [dst.address.id] });
+      else (g.dst as number[]).push(dst.address.id);
+    } else if (src.kind === 'external') {
+      const key = `${c.dst}\u0000<\u0000${ports}`;
+      const g = groups.get(key);
+      if (g === undefined) groups.set(key, { c, src: [src.address.id], dst: name(c.dst) });
+      else (g.src as number[]).push(src.address.id);
+    } else {
+      groups.set(`${c.src}\u0000${c.dst}`, { c, src: name(c.src), dst: name(c.dst) });
+    }
+  }
+  const side = (v: string | number[]): string =>
+    typeof v === 'string' ? v : describeAddressUnion(diff.addressSpace, v);
+  return [...groups.values()].map(({ c, src, dst }) => ({
+    change: c.change,
+    src: side(src),
+    dst: side(dst),
+    before: c.before,
+    after: c.after,
+    added: c.added,
+    removed: c.removed,
+  }));
+}
+
+/** `+3 connections, −1, 2 changed`, counting rows as the human formats show them. */
+export function connectionSummary(rows: readonly DiffRow[]): string {
+  const count = (kind: ConnectionChange['change']): number => rows.filter((c) => c.change === kind).length;
+  const added = count('added');
+  return `+${added} connection${added === 1 ? '' : 's'}, −${count('removed')}, ${count('changed')} changed`;
+}
+
+/** `1 added, 4 modified`, or undefined when no policy changed. */
+export function policySummary(diff: ClusterDiff): string | undefined {
+  const parts: string[] = [];
+  for (const kind of ['added', 'removed', 'modified'] as const) {
+    const n = diff.policies.filter((p) => p.change === kind).length;
+    if (n > 0) parts.push(`${n} ${kind}`);
+  }
+  return parts.length === 0 ? undefined : parts.join(', ');
+}
+
+function names(diff: ClusterDiff): (id: string) => string {
+  const conn: Connectivity = {
+    granularity: diff.granularity,
+    entities: diff.entities,
+    byId: diff.byId,
+    connections: [],
+  };
+  const map = displayNames(conn, diff.addressSpace);
+  return (id) => map.get(id) ?? id;
+}
+
+/** `+TCP 443; −TCP 6379`: what a changed connection gained and lost. */
+function delta(c: DiffRow): string {
+  const parts: string[] = [];
+  if (!isEmptyPorts(c.added)) parts.push(`+${formatPorts(c.added)}`);
+  if (!isEmptyPorts(c.removed)) parts.push(`−${formatPorts(c.removed)}`);
+  return parts.join('  ');
+}
+
+function origin(p: PolicyInfo | undefined): string {
+  const o = p?.origin;
+  return o === undefined ? '' : `${o.file}:${o.line}`;
+}
+
+/** The policy's place: in the after state, or (removed) in the before state. */
+function policyWhere(p: PolicyChange): string {
+  return origin(p.after ?? p.before);
+}
+
+/** `spec.ingress[0].from (line 51)`: each changed field, with its line in the after state when known. */
+function fieldLines(p: PolicyChange): { path: string; line: number | undefined }[] {
+  return p.fields.map((f: FieldPath) => ({ path: formatPath(f), line: p.after?.origin?.locate?.(f)?.line }));
+}
+
+function describeFields(p: PolicyChange): string {
+  if (p.change !== 'modified') return '';
+  return fieldLines(p)
+    .map((f) => (f.line === undefined ? f.path : `${f.path} (line ${f.line})`))
+    .join(', ');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : `  ${l}`))
+    .join('\n');
+}
+
+export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
+  const name = names(diff);
+  const rows = diffRows(diff);
+  const out: string[] = [`${labels.before} → ${labels.after}`];
+  const policies = policySummary(diff);
+  out.push(`${connectionSummary(rows)}; policies: ${policies ?? 'unchanged'}`);
+  const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
+  if (diff.entitiesAdded.length > 0)
+    out.push(`${what} only after: ${diff.entitiesAdded.map(name).join(', ')}`);
+  if (diff.entitiesRemoved.length > 0)
+    out.push(`${what} only before: ${diff.entitiesRemoved.map(name).join(', ')}`);
+
+  const section = (kind: ConnectionChange['change'], title: string): void => {
+    const list = rows.filter((c) => c.change === kind);
+    if (list.length === 0) return;
+    out.push('', `${title} (${list.length})`);
+    if (kind === 'changed') {
+      const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
+      out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
+    } else {
+      const cells = list.map((c) => [c.src, c.dst, formatPorts(kind === 'added' ? c.after : c.before)]);
+      out.push(indent(table(['SOURCE', 'DESTINATION', 'CONNECTIONS'], cells)).trimEnd());
+    }
+  };
+  section('added', 'Added connections');
+  section('removed', 'Removed connections');
+  section('changed', 'Changed connections');
+
+  if (diff.policies.length > 0) {
+    out.push('', `Policies (${policies!})`);
+    const cells = diff.policies.map((p) => [p.change, p.id, policyWhere(p), describeFields(p)]);
+    out.push(indent(table(['CHANGE', 'POLICY', 'WHERE', 'FIELDS'], cells)).trimEnd());
+  }
+  if (rows.length === 0 && diff.policies.length === 0) out.push('', 'No differences.');
+  return `${out.join('\n')}\n`;
+}
+
+function mdCell(s: string): string {
+  return s.replaceAll('|', '\\|');
+}
+
+export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): string {
+  const name = names(diff);
+  const rows = diffRows(diff);
+  const policies = policySummary(diff);
+  const out: string[] = [
+    `**${connectionSummary(rows)}** · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+  ];
+  const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
+  if (diff.entitiesAdded.length > 0) {
+    out.push('', `${what} only after: ${diff.entitiesAdded.map((id) => `\`${name(id)}\``).join(', ')}`);
+  }
+  if (diff.entitiesRemoved.length > 0) {
+    out.push('', `${what} only before: ${diff.entitiesRemoved.map((id) => `\`${name(id)}\``).join(', ')}`);
+  }
+  if (rows.length > 0) {
+    out.push('', '| Change | Source | Destination | Before | After |', '| --- | --- | --- | --- | --- |');
+    // Added first, then removed, then changed: what a reviewer must look at first.
+    const ordered = (['added', 'removed', 'changed'] as const).flatMap((k) =>
+      rows.filter((c) => c.change === k),
+    );
+    for (const c of ordered.slice(0, MD_MAX_ROWS)) {
+      const before = isEmptyPorts(c.before) ? '—' : formatPorts(c.before);
+      const after = isEmptyPorts(c.after) ? '—' : formatPorts(c.after);
+      out.push(
+        `| ${c.change} | ${mdCell(c.src)} | ${mdCell(c.dst)} | ${mdCell(before)} | ${mdCell(after)} |`,
+      );
+    }
+    if (ordered.length > MD_MAX_ROWS) {
+      out.push('', `_…and ${ordered.length - MD_MAX_ROWS} more; run \`netfence diff\` for the full list._`);
+    }
+  } else {
+    out.push('', 'No connectivity changes.');
+  }
+  if (diff.policies.length > 0) {
+    out.push('', '| Policy | Change | Where | Fields |', '| --- | --- | --- | --- |');
+    for (const p of diff.policies) {
+      const where = policyWhere(p);
+      out.push(
+        `| ${mdCell(p.id)} | ${p.change} | ${where === '' ? '' : `\`${mdCell(where)}\``} | ${mdCell(describeFields(p))} |`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function entityRef(e: Entity): Record<string, unknown> {
+  switch (e.kind) {
+    case 'workload':
+      return { workload: e.id };
+    case 'pod':
+      return { pod: e.id };
+    case 'external':
+      return { external: e.address.cover.map(formatCidr) };
+  }
+}
+
+export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {
+  const count = (kind: string): number => diff.connections.filter((c) => c.change === kind).length;
+  const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
+  const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
+  const ports = (p: PortSet): unknown => (isEmptyPorts(p) ? null : portsToJson(p));
+  const summaryOf = (p: PortSet): string | null => (isEmptyPorts(p) ? null : formatPorts(p));
+  return {
+    schemaVersion: DIFF_JSON_SCHEMA_VERSION,
+    granularity: diff.granularity,
+    before: labels.before,
+    after: labels.after,
+    summary: {
+      added: count('added'),
+      removed: count('removed'),
+      changed: count('changed'),
+      unchanged: diff.unchanged,
+      policiesAdded: countPolicies('added'),
+      policiesRemoved: countPolicies('removed'),
+      policiesModified: countPolicies('modified'),
+    },
+    [diff.granularity === 'workload' ? 'workloads' : 'pods']: {
+      added: diff.entitiesAdded,
+      removed: diff.entitiesRemoved,
+    },
+    external: diff.entities.flatMap((e) =>
+      e.kind === 'external' && used.has(e.id)
+        ? [
+            {
+              id: e.id,
+              description: diff.addressSpace.describe(e.address.id),
+              cidrs: e.address.nodes.map(formatCidr),
+              except: e.address.except.map(formatCidr),
+              cover: e.address.cover.map(formatCidr),
+            },
+          ]
+        : [],
+    ),
+    connections: diff.connections.map((c) => ({
+      change: c.change,
+      src: entityRef(diff.byId.get(c.src)!),
+      dst: entityRef(diff.byId.get(c.dst)!),
+      before: ports(c.before),
+      after: ports(c.after),
+      addedPorts: ports(c.added),
+      removedPorts: ports(c.removed),
+      summary: { before: summaryOf(c.before), after: summaryOf(c.after) },
+    })),
+    policies: diff.policies.map((p) => {
+      const info = (p.after ?? p.before)!;
+      return {
+        change: p.change,
+        id: p.id,
+        namespace: info.namespace,
+        name: info.name,
+        file: info.origin?.file ?? null,
+        line: info.origin?.line ?? null,
+        fields: fieldLines(p).map((f) => ({ path: f.path, line: f.line ?? null })),
+      };
+    }),
+  };
+}
+
+export function formatDiff(diff: ClusterDiff, labels: DiffLabels, format: DiffFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(diffToJson(diff, labels), null, 2)}\n`;
+    case 'md':
+      return formatDiffMarkdown(diff, labels);
+    case 'txt':
+      return formatDiffText(diff, labels);
+  }
+}

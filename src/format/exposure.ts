@@ -1,0 +1,173 @@
+/**
+ * `netfence exposure` output: txt (readable), json (docs/json-schema.md) and md (a pull-request comment).
+ */
+import {
+  EXPOSURE_FLAGS,
+  type DirectionExposure,
+  type ExposureFlag,
+  type ExposureStatement,
+  type WorkloadExposure,
+} from '../engine/exposure.ts';
+import { portsToJson } from '../engine/ports.ts';
+import type { RefIndex } from '../engine/refs.ts';
+import { formatLocation } from './explain.ts';
+
+export const ExposureFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
+export type ExposureFormat = (typeof ExposureFormat)[keyof typeof ExposureFormat];
+
+export const EXPOSURE_SCHEMA_VERSION = 1;
+
+const FLAG_SUMMARY: Record<ExposureFlag, string> = {
+  'reachable-from-outside': 'reachable from outside the cluster',
+  'reachable-from-all-namespaces': 'reachable from every namespace',
+  'egress-to-internet': 'with egress to the internet',
+};
+
+export interface ExposureReport {
+  index: RefIndex;
+  /** Every workload examined (before `--flagged` filtering), for the summary. */
+  all: readonly WorkloadExposure[];
+  /** The workloads to print. */
+  shown: readonly WorkloadExposure[];
+}
+
+function counts(list: readonly WorkloadExposure[]): Record<ExposureFlag, number> {
+  const out = Object.fromEntries(EXPOSURE_FLAGS.map((f) => [f, 0])) as Record<ExposureFlag, number>;
+  for (const w of list) for (const f of w.flags) out[f.flag]++;
+  return out;
+}
+
+function summaryLine(r: ExposureReport): string {
+  const c = counts(r.all);
+  const what = r.index.granularity === 'workload' ? 'workload' : 'pod';
+  const parts = EXPOSURE_FLAGS.map((f) => `${c[f]} ${FLAG_SUMMARY[f]}`);
+  return `${r.all.length} ${what}${r.all.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
+function todayText(index: RefIndex, s: ExposureStatement): string {
+  if (s.peer.kind !== 'pods') return '';
+  if (s.everyPod) return '; today: every pod';
+  if (s.today.length === 0) return '; today: none';
+  const names = s.today.map((id) => index.displayName(id));
+  return `; today: ${names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')}`;
+}
+
+function statementLines(index: RefIndex, s: ExposureStatement): string[] {
+  const where = formatLocation(s.location);
+  return [
+    `    ${s.description}, ${s.portsDescription}${s.allowsSomething ? '' : ' (allows nothing)'}`,
+    `      by ${s.policy} ${s.path}${where === '' ? '' : ` (${where})`}${todayText(index, s)}`,
+  ];
+}
+
+function directionLines(index: RefIndex, d: DirectionExposure, direction: 'ingress' | 'egress'): string[] {
+  const title = direction === 'ingress' ? 'reachable from' : 'can reach';
+  if (d.status === 'not-isolated') {
+    return [`  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated for ${direction})`];
+  }
+  if (d.status === 'host-network') {
+    return [
+      `  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (host network: policies do not apply)`,
+    ];
+  }
+  if (d.statements.length === 0)
+    return [`  ${title}: nothing (isolated by ${d.policies.join(', ')}, no rule allows any)`];
+  return [`  ${title}:`, ...d.statements.flatMap((s) => statementLines(index, s))];
+}
+
+function workloadText(index: RefIndex, w: WorkloadExposure): string {
+  const lines = [
+    w.name,
+    ...directionLines(index, w.ingress, 'ingress'),
+    ...directionLines(index, w.egress, 'egress'),
+  ];
+  if (w.flags.length > 0) {
+    lines.push('  flags:');
+    for (const f of w.flags) lines.push(`    ${f.flag}: ${f.reason}`);
+  }
+  return lines.join('\n');
+}
+
+function mdCell(s: string): string {
+  return s.replaceAll('|', '\\|');
+}
+
+function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): string {
+  if (d.status === 'not-isolated') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated)`;
+  if (d.status === 'host-network') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (host network)`;
+  if (d.statements.length === 0) return 'nothing';
+  return d.statements
+    .map(
+      (s) =>
+        `${s.description}, ${s.portsDescription}${s.allowsSomething ? '' : ' (allows nothing)'} (\`${s.policy}\`)`,
+    )
+    .join('<br>');
+}
+
+function directionJson(d: DirectionExposure): Record<string, unknown> {
+  return {
+    status: d.status,
+    policies: d.policies,
+    statements: d.statements.map((s) => ({
+      peer: s.peer.kind === 'pods' ? { ...s.peer, pods: s.peer.pods ?? null } : s.peer,
+      description: s.description,
+      ports: portsToJson(s.ports),
+      namedPorts: s.namedPorts,
+      undefinedNamedPorts: s.undefinedNamedPorts,
+      portsDescription: s.portsDescription,
+      allowsSomething: s.allowsSomething,
+      policy: s.policy,
+      path: s.path,
+      file: s.location?.file ?? null,
+      line: s.location?.line ?? null,
+      today: s.today,
+      everyPod: s.everyPod,
+    })),
+  };
+}
+
+export function exposureToJson(r: ExposureReport): unknown {
+  return {
+    schemaVersion: EXPOSURE_SCHEMA_VERSION,
+    granularity: r.index.granularity,
+    summary: {
+      [r.index.granularity === 'workload' ? 'workloads' : 'pods']: r.all.length,
+      flagged: counts(r.all),
+    },
+    [r.index.granularity === 'workload' ? 'workloads' : 'pods']: r.shown.map((w) => ({
+      id: w.entity.id,
+      name: w.name,
+      ...(w.entity.kind === 'workload'
+        ? { namespace: w.entity.workload.namespace, kind: w.entity.workload.kind }
+        : w.entity.kind === 'pod'
+          ? { namespace: w.entity.pod.namespace, workload: w.entity.pod.workload }
+          : {}),
+      flags: w.flags.map((f) => ({ flag: f.flag, reason: f.reason })),
+      ingress: directionJson(w.ingress),
+      egress: directionJson(w.egress),
+    })),
+  };
+}
+
+export function formatExposure(r: ExposureReport, format: ExposureFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(exposureToJson(r), null, 2)}\n`;
+    case 'md': {
+      const lines = [
+        `**Exposure**: ${summaryLine(r)}`,
+        '',
+        '| Workload | Reachable from | Can reach | Flags |',
+        '| --- | --- | --- | --- |',
+      ];
+      for (const w of r.shown) {
+        lines.push(
+          `| ${mdCell(w.name)} | ${mdCell(directionMd(w.ingress, 'ingress'))} | ${mdCell(directionMd(w.egress, 'egress'))} | ${w.flags.map((f) => `\`${f.flag}\``).join(' ')} |`,
+        );
+      }
+      return `${lines.join('\n')}\n`;
+    }
+    case 'txt':
+      return `${[summaryLine(r), ...r.shown.map((w) => workloadText(r.index, w))].join('\n\n')}\n`;
+  }
+}
