@@ -302,7 +302,7 @@ function targetsText(report: TargetsReport): string {
       [`  ${name(first)}${'address' in first ? ' (outside the cluster)' : ''}`, ''],
       ...r.path.map((s) => [`  → ${name(s.to)}`, formatPorts(s.ports)]),
     ];
-    const width = Math.max(...rows.map((row) => row[0]!.length));
+    const width = rows.reduce((w, row) => Math.max(w, row[0]!.length), 0);
     for (const [a, b] of rows) lines.push(b === '' ? a! : `${a!.padEnd(width)}  ${b!}`);
   }
   return `${lines.join('\n')}\n`;

@@ -17,6 +17,8 @@ export interface NamespaceInfo {
   labels: Readonly<Record<string, string>>;
   /** Referenced by some object but not defined in the input. */
   implicit: boolean;
+  /** Annotations of the Namespace object (absent for implicit namespaces). */
+  annotations?: Readonly<Record<string, string>>;
   origin?: Origin;
 }
 
@@ -58,6 +60,8 @@ export interface WorkloadInfo {
   pods: readonly string[];
   /** Number of pods it stands for: the pods given, or the template's replicas (`undefined`: one or more, as for a DaemonSet). */
   replicas: number | undefined;
+  /** Annotations of the workload object (or of the pod, for a bare pod). */
+  annotations?: Readonly<Record<string, string>>;
   origin?: Origin;
 }
 

@@ -171,6 +171,7 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
           name: v.name,
           labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
           implicit: false,
+          annotations: v.annotations,
           origin: originOf(v.source),
         });
         break;
