@@ -20,6 +20,7 @@
  *
  * The module is pure and its API stable: `buildRefIndex`, `parseRef`, `resolveRef`, `resolveRefText`.
  */
+import { closestMatch } from './suggest.ts';
 import type { PodInfo, WorkloadInfo, WorkloadKindOrPod } from '../model/cluster.ts';
 import type { LabelSelector, LabelSelectorRequirement } from '../model/k8s.ts';
 import { podKey } from './classes.ts';
@@ -553,49 +554,5 @@ export function describeRef(ref: EndpointRef): string {
   }
 }
 
-/**
- * Edit distance counting a swap of two neighbouring letters as one edit (`wbe` → `web`), with an early exit
- * above `limit`. (The engine cannot import src/parse/suggest.ts.)
- */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      let value = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        value = Math.min(value, before[j - 2]! + 1);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > limit) return limit + 1;
-    before = previous;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** The candidate closest to `input`: case-insensitive equality first, then edit distance ≤ a third of its length (1–3). */
-export function closest(input: string, candidates: readonly string[]): string | undefined {
-  const lower = input.toLowerCase();
-  const same = candidates.find((c) => c.toLowerCase() === lower);
-  if (same !== undefined) return same;
-  const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const c of [...new Set(candidates)].sort()) {
-    const d = editDistance(lower, c.toLowerCase(), limit);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
+/** The candidate closest to `input` (see `closestMatch`). */
+export const closest = closestMatch;
