@@ -4,9 +4,15 @@ import { Option } from 'commander';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem } from '../model/problem.ts';
 import { describeIgnored, loadManifests, type LoadResult } from '../parse/index.ts';
+import {
+  addClusterOptions,
+  checkClusterOptions,
+  loadClusterState,
+  type ClusterOptions,
+} from './cluster-options.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 
-export interface InputOptions {
+export interface InputOptions extends ClusterOptions {
   namespace: string;
   skipInvalid: boolean;
   ipblockMatchesPods: boolean;
@@ -19,9 +25,12 @@ export function parseBoolean(value: string): boolean {
 }
 
 export function addInputOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(
-      new Option('-n, --namespace <namespace>', 'namespace of objects that name none').default('default'),
+      new Option(
+        '-n, --namespace <namespace>',
+        'namespace of objects that name none; with --cluster, the namespace to read',
+      ).default('default'),
     )
     .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
     .addOption(
@@ -32,14 +41,20 @@ export function addInputOptions(cmd: Command): Command {
         .default(true)
         .argParser(parseBoolean),
     );
+  return addClusterOptions(cmd);
 }
 
-/** Reads the manifests, reports problems on stderr, and returns the state or throws a UserError. */
+/**
+ * Reads the manifests (or, with `--cluster`, the live cluster), reports problems on stderr, and returns the
+ * state or throws a UserError.
+ */
 export async function loadInput(
   paths: readonly string[],
   options: InputOptions,
   io: Io,
 ): Promise<ClusterState> {
+  checkClusterOptions(options);
+  if (options.cluster === true) return loadClusterState(paths, options, io);
   if (paths.length === 0) {
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }

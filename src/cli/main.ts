@@ -1,10 +1,20 @@
 /** The netfence command line: parses arguments, runs one command, turns user errors into one-line messages. */
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze.ts';
+import { diffCommand } from './diff.ts';
 import { pathsCommand } from './paths.ts';
 import { explainCommand } from './explain.ts';
 import { exposureCommand } from './exposure.ts';
 import { testCommand } from './test.ts';
+import { mapCommand } from './map.ts';
+import { generateCommand } from './generate.ts';
+import { checkFlowsCommand } from './check-flows.ts';
+import { lintCommand } from './lint.ts';
+import { snapshotCommand } from './snapshot.ts';
+import { applyCommand } from './apply.ts';
+import { rollbackCommand } from './rollback.ts';
+import { serveCommand } from './serve.ts';
+import { reportCommand } from './report.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -24,10 +34,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .exitOverride();
   const commands = [
     analyzeCommand(io, setExit),
+    diffCommand(io, setExit),
     pathsCommand(io, setExit),
     explainCommand(io, setExit),
     exposureCommand(io, setExit),
     testCommand(io, setExit),
+    mapCommand(io, setExit),
+    generateCommand(io, setExit),
+    checkFlowsCommand(io, setExit),
+    lintCommand(io, setExit),
+    snapshotCommand(io, setExit),
+    applyCommand(io, setExit),
+    rollbackCommand(io, setExit),
+    serveCommand(io, setExit),
+    reportCommand(io, setExit),
   ];
   for (const cmd of commands) {
     cmd.exitOverride();

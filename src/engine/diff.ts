@@ -119,8 +119,12 @@ function compareEntities(x: Entity, y: Entity): number {
   return compareIds(x.id, y.id);
 }
 
-/** Connections of one side, keyed `src\0dst`, with external ids rewritten into the common space. */
-function sideConnections(
+/**
+ * Connections of one state, keyed `src\0dst`, with external ids rewritten into `common`, an address space
+ * at least as fine as the state's own (built from the CIDRs of every state compared), so that the
+ * connections of several states compare key by key.
+ */
+export function sideConnections(
   state: ClusterState,
   common: AddressSpace,
   options: DiffOptions,

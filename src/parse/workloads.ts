@@ -158,7 +158,8 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
       pods: podsSorted.map((p) => p.name),
       replicas: podsSorted.length > 0 ? podsSorted.length : standIn?.facts.replicas,
     };
-    const annotations = group.object?.annotations ?? (group.kind === 'Pod' ? firstPod?.annotations : undefined);
+    const annotations =
+      group.object?.annotations ?? (group.kind === 'Pod' ? firstPod?.annotations : undefined);
     if (annotations !== undefined) info.annotations = annotations;
     if (source !== undefined) info.origin = originOf(source);
     outWorkloads.push(info);

@@ -38,6 +38,10 @@ export interface ApiServerOptions {
   readyTimeoutMs?: number;
   /** RBAC manifest applied after start-up. Default deploy/rbac/netfence-readonly.yaml; null: none. */
   rbacManifest?: string | null;
+  /** More RBAC manifests to apply after `rbacManifest` (e.g. deploy/rbac/netfence-deployer.yaml). */
+  extraRbacManifests?: string[];
+  /** More token users (with a kubeconfig each), e.g. `{ name: 'netfence-deployer' }` or a user with no rights. */
+  users?: { name: string; groups?: string[] }[];
   /** Extra kube-apiserver flags (appended, so they override the defaults). */
   extraApiServerArgs?: string[];
   /** Keep the temp dir (logs, certs, kubeconfigs) after stop(). Also NETFENCE_KEEP_KUBE_DIR=1. */
@@ -70,6 +74,8 @@ export interface ApiServer {
   readonlyKubeconfig: string;
   adminToken: string;
   readonlyToken: string;
+  /** The users of `options.users`, by name: their token and kubeconfig file. */
+  users: Record<string, { token: string; kubeconfig: string }>;
   /** The temp dir holding etcd data, certs, logs and kubeconfigs. */
   dir: string;
   /** PEM of the serving certificate chain (trust anchor for `url`). */
@@ -458,9 +464,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     // Credentials.
     const adminToken = randomBytes(24).toString('hex');
     const readonlyToken = randomBytes(24).toString('hex');
+    const extraUsers = (opts.users ?? []).map((u) => ({ ...u, token: randomBytes(24).toString('hex') }));
     fs.writeFileSync(
       path.join(dir, 'tokens.csv'),
-      `${adminToken},netfence-admin,netfence-admin,"system:masters"\n${readonlyToken},${READONLY_USER},${READONLY_USER}\n`,
+      `${adminToken},netfence-admin,netfence-admin,"system:masters"\n${readonlyToken},${READONLY_USER},${READONLY_USER}\n` +
+        extraUsers
+          .map(
+            (u) =>
+              `${u.token},${u.name},${u.name}${u.groups === undefined ? '' : `,"${u.groups.join(',')}"`}\n`,
+          )
+          .join(''),
       { mode: 0o600 },
     );
     // Service-account signing keys (node:crypto is OpenSSL underneath; no openssl CLI needed).
@@ -618,17 +631,20 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
 
     // Read-only RBAC.
     const manifest = opts.rbacManifest === undefined ? defaultRbacManifest : opts.rbacManifest;
-    if (manifest !== null) {
-      for (const doc of splitManifest(fs.readFileSync(manifest, 'utf8'))) {
+    const manifests = [...(manifest === null ? [] : [manifest]), ...(opts.extraRbacManifests ?? [])];
+    for (const file of manifests) {
+      for (const doc of splitManifest(fs.readFileSync(file, 'utf8'))) {
         const p = `${resourcePath(doc)}?fieldManager=netfence-test&force=true`;
         const res = await request('PATCH', p, {
           body: doc.yaml,
           contentType: 'application/apply-patch+yaml',
         });
         if (res.status !== 200 && res.status !== 201) {
-          throw failure(`applying ${doc.kind}/${doc.name} from ${manifest}: HTTP ${res.status} ${res.text}`);
+          throw failure(`applying ${doc.kind}/${doc.name} from ${file}: HTTP ${res.status} ${res.text}`);
         }
       }
+    }
+    if (manifest !== null) {
       // The RBAC authorizer reads through informers: wait until the binding is in force.
       const rbacDeadline = Date.now() + 15000;
       for (;;) {
@@ -650,6 +666,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     fs.writeFileSync(readonlyKubeconfig, kubeconfig(url, READONLY_USER, readonlyToken, ca, verified), {
       mode: 0o600,
     });
+    const users: ApiServer['users'] = {};
+    for (const u of extraUsers) {
+      const file = path.join(dir, `${u.name}.kubeconfig`);
+      fs.writeFileSync(file, kubeconfig(url, u.name, u.token, ca, verified), { mode: 0o600 });
+      users[u.name] = { token: u.token, kubeconfig: file };
+    }
 
     return {
       url,
@@ -657,6 +679,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       readonlyKubeconfig,
       adminToken,
       readonlyToken,
+      users,
       dir,
       ca,
       tlsVerified: verified,

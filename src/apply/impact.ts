@@ -1,0 +1,150 @@
+/**
+ * What an apply does to connectivity, computed by the engine before anything is written: the state after
+ * each phase, the connectivity change of the whole apply, the connections a staged rollout would cut
+ * between phases although both ends of it allow them, and observed traffic it would deny. Pure.
+ */
+import { buildAddressSpace } from '../engine/addresses.ts';
+import { compileCluster } from '../engine/compile.ts';
+import { externalId } from '../engine/connectivity.ts';
+import { diffClusters, mentionedCidrs, sideConnections, type ClusterDiff } from '../engine/diff.ts';
+import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
+import { checkObserved, type Side } from '../flows/check.ts';
+import { connectionKey } from '../flows/aggregate.ts';
+import type { ObservedConnection } from '../flows/types.ts';
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { NetworkPolicy } from '../model/k8s.ts';
+import { policyId } from './objects.ts';
+import type { ApplyPlan, Change } from './plan.ts';
+
+export interface ImpactOptions {
+  ipBlockMatchesPods: boolean;
+}
+
+/** The engine's view of a stored NetworkPolicy (the annotations it keeps are netfence's own). */
+export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(np.metadata.annotations ?? {}))
+    if (k.startsWith('netfence.io/')) annotations[k] = v;
+  return {
+    id: policyId(np),
+    namespace: np.metadata.namespace ?? '',
+    name: np.metadata.name ?? '',
+    spec: np.spec,
+    labels: np.metadata.labels ?? {},
+    annotations,
+  };
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `state` with some changes made: applied policies replace (or join) the live ones, deleted ones go. */
+export function withChanges(state: ClusterState, changes: readonly Change[]): ClusterState {
+  const policies = new Map(state.policies.map((p) => [p.id, p]));
+  for (const c of changes) {
+    if (c.action === 'delete') policies.delete(c.id);
+    else if (c.result !== undefined) policies.set(c.id, policyInfoOf(c.result));
+  }
+  return { ...state, policies: [...policies.values()].sort((a, b) => compareIds(a.id, b.id)) };
+}
+
+/** The live state, then the state after each phase of the plan (the last one is the final state). */
+export function phaseStates(live: ClusterState, plan: ApplyPlan): ClusterState[] {
+  const states = [live];
+  let current = live;
+  for (const phase of plan.phases) {
+    current = withChanges(current, phase.changes);
+    states.push(current);
+  }
+  return states;
+}
+
+/** The connectivity change of the whole apply (live → final), as `netfence diff` shows it. */
+export function connectivityChange(
+  live: ClusterState,
+  final: ClusterState,
+  options: ImpactOptions,
+): ClusterDiff {
+  return diffClusters(live, final, {
+    granularity: 'workload',
+    ipBlockMatchesPods: options.ipBlockMatchesPods,
+  });
+}
+
+/** A connection allowed before and after the apply, but not after phase `afterPhase` (1-based). */
+export interface TransientCut {
+  afterPhase: number;
+  /** Display names: `namespace/name` of a workload, or an address range. */
+  src: string;
+  dst: string;
+  ports: PortSet;
+}
+
+/**
+ * The connections a rollout in these phases would cut for a while: allowed both in the live state and in
+ * the final one, but not in some intermediate state. Empty means no allowed connection is ever cut in
+ * between. (`states` as `phaseStates` returns them.)
+ */
+export function transientCuts(states: readonly ClusterState[], options: ImpactOptions): TransientCut[] {
+  if (states.length <= 2) return [];
+  const common = buildAddressSpace(states.flatMap(mentionedCidrs));
+  const sides = states.map((s) =>
+    sideConnections(s, common, { granularity: 'workload', ipBlockMatchesPods: options.ipBlockMatchesPods }),
+  );
+  const first = sides[0]!;
+  const last = sides[sides.length - 1]!;
+  const names = new Map<string, string>();
+  for (const side of sides) {
+    for (const e of side.entities)
+      if (e.kind === 'workload') names.set(e.id, `${e.workload.namespace}/${e.workload.name}`);
+  }
+  for (const c of common.classes) names.set(externalId(c.id), common.describe(c.id));
+  const cuts: TransientCut[] = [];
+  for (let i = 1; i < sides.length - 1; i++) {
+    const mid = sides[i]!;
+    for (const [key, before] of first.connections) {
+      const kept = intersectPorts(before, last.connections.get(key) ?? NO_PORTS);
+      if (isEmptyPorts(kept)) continue;
+      const lost = subtractPorts(kept, mid.connections.get(key) ?? NO_PORTS);
+      if (isEmptyPorts(lost)) continue;
+      const [src, dst] = key.split('\u0000') as [string, string];
+      cuts.push({ afterPhase: i, src: names.get(src) ?? src, dst: names.get(dst) ?? dst, ports: lost });
+    }
+  }
+  return cuts;
+}
+
+/** Observed traffic the live policies allow, and some state of the rollout would deny. */
+export interface BreakingFlow {
+  connection: ObservedConnection;
+  /** The first state that denies it: 1-based phase; the last phase is the final state. */
+  afterPhase: number;
+  blockedAt: Side[];
+  /** Policies isolating the blocking side, `namespace/name`. */
+  policies: string[];
+}
+
+/**
+ * Observed connections (flows) that the live state allows and some later state denies: what the apply
+ * would break, while it runs or for good.
+ */
+export function breakingFlows(
+  states: readonly ClusterState[],
+  observed: readonly ObservedConnection[],
+  options: ImpactOptions,
+): BreakingFlow[] {
+  const check = (s: ClusterState): ReturnType<typeof checkObserved> =>
+    checkObserved(compileCluster(s, { ipBlockMatchesPods: options.ipBlockMatchesPods }), observed);
+  const before = check(states[0]!);
+  const allowedBefore = new Set([...before.allowed, ...before.unpoliced].map(connectionKey));
+  const out = new Map<string, BreakingFlow>();
+  for (let i = 1; i < states.length; i++) {
+    for (const d of check(states[i]!).denied) {
+      const key = connectionKey(d.connection);
+      if (!allowedBefore.has(key) || out.has(key)) continue;
+      out.set(key, { connection: d.connection, afterPhase: i, blockedAt: d.blockedAt, policies: d.policies });
+    }
+  }
+  return [...out.values()];
+}

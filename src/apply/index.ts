@@ -1,0 +1,55 @@
+/**
+ * Planning a deployment of NetworkPolicies, purely: staged order, prune set, what changes (objects and
+ * connectivity), what it would break, and rollback records. `src/cli/apply.ts` and `rollback.ts` do the
+ * I/O around it.
+ */
+export {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  isManagedByNetfence,
+  policyId,
+  renderPolicy,
+  sameContent,
+  userContent,
+  withManagedBy,
+} from './objects.ts';
+export { unifiedDiff } from './textdiff.ts';
+export {
+  Action,
+  Effect,
+  PhaseKind,
+  effectOf,
+  planApply,
+  pruneCandidates,
+  type ApplyPlan,
+  type Change,
+  type DesiredPolicy,
+  type Phase,
+  type PruneScope,
+} from './plan.ts';
+export {
+  breakingFlows,
+  connectivityChange,
+  phaseStates,
+  policyInfoOf,
+  transientCuts,
+  withChanges,
+  type BreakingFlow,
+  type ImpactOptions,
+  type TransientCut,
+} from './impact.ts';
+export {
+  Outcome,
+  RECORD_KIND,
+  RECORD_SCHEMA_VERSION,
+  RecordStatus,
+  StepKind,
+  finish,
+  newRecord,
+  parseRecord,
+  recordIdOf,
+  rollbackSteps,
+  type RecordEntry,
+  type RestoreStep,
+  type RollbackRecord,
+} from './record.ts';

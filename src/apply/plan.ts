@@ -1,0 +1,159 @@
+/**
+ * Planning an apply: which policies are created, updated, unchanged or pruned, and in which phases.
+ * Pure: it reads the live objects and the API server's dry-run results, and writes nothing.
+ */
+import type { NetworkPolicy, NetworkPolicySpec } from '../model/k8s.ts';
+import { isManagedByNetfence, policyId, sameContent } from './objects.ts';
+
+export const Action = {
+  Create: 'create',
+  Update: 'update',
+  Unchanged: 'unchanged',
+  Delete: 'delete',
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+/**
+ * What a policy does to the pods it selects. `deny` allows nothing at all (every direction it declares has
+ * no rules: a default-deny); `allow` allows something, in at least one direction.
+ */
+export const Effect = { Allow: 'allow', Deny: 'deny' } as const;
+export type Effect = (typeof Effect)[keyof typeof Effect];
+
+export const PhaseKind = { Allow: 'allow', Deny: 'deny', Apply: 'apply', Prune: 'prune' } as const;
+export type PhaseKind = (typeof PhaseKind)[keyof typeof PhaseKind];
+
+export interface Change {
+  /** `namespace/name` */
+  id: string;
+  namespace: string;
+  name: string;
+  action: Action;
+  /** What the policy will do; for a delete, what the deleted one did. */
+  effect: Effect;
+  /** The live object, with all its metadata; undefined when it does not exist. */
+  live: NetworkPolicy | undefined;
+  /** The object sent (the file's, with the managed-by label); undefined for a delete. */
+  desired: NetworkPolicy | undefined;
+  /** The object as the API server will store it (its dry-run answer); undefined for a delete. */
+  result: NetworkPolicy | undefined;
+}
+
+export interface Phase {
+  kind: PhaseKind;
+  /** `allow policies`, `default-deny policies`, `policies`, `prune`. */
+  title: string;
+  /** Creates, updates or deletes, in the order they are sent. */
+  changes: Change[];
+}
+
+export interface ApplyPlan {
+  /** Every desired policy and every pruned one, by id. */
+  changes: Change[];
+  /** The non-empty phases, in order. */
+  phases: Phase[];
+}
+
+/**
+ * `deny` when the policy allows nothing: each direction it declares (`policyTypes`, or its default) has no
+ * rules. Such a policy only isolates, so applying it last never cuts a connection the others keep.
+ */
+export function effectOf(spec: NetworkPolicySpec): Effect {
+  const types = spec.policyTypes ?? (spec.egress === undefined ? ['Ingress'] : ['Ingress', 'Egress']);
+  for (const t of types) {
+    const rules = t === 'Egress' ? spec.egress : spec.ingress;
+    if (rules !== undefined && rules.length > 0) return 'allow';
+  }
+  return 'deny';
+}
+
+/** Where `--prune` may delete: the namespaces of the desired policies, or every namespace. */
+export type PruneScope = { kind: 'all' } | { kind: 'namespaces'; namespaces: readonly string[] };
+
+/**
+ * The live policies `--prune` deletes: labelled as managed by netfence, in scope, and not desired.
+ * Policies without the label are never deleted, whoever created them.
+ */
+export function pruneCandidates(
+  live: readonly NetworkPolicy[],
+  desiredIds: ReadonlySet<string>,
+  scope: PruneScope,
+): NetworkPolicy[] {
+  const inScope = (ns: string): boolean => scope.kind === 'all' || scope.namespaces.includes(ns);
+  return live
+    .filter(
+      (np) =>
+        isManagedByNetfence(np) && inScope(np.metadata.namespace ?? '') && !desiredIds.has(policyId(np)),
+    )
+    .sort((a, b) => compareIds(policyId(a), policyId(b)));
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface DesiredPolicy {
+  /** What is sent. */
+  desired: NetworkPolicy;
+  /** The dry-run answer: what will be stored. */
+  result: NetworkPolicy;
+}
+
+/**
+ * The plan: each desired policy is a create (not live), an update (its stored form would differ from the
+ * live one in labels, annotations or spec) or unchanged; each prune candidate a delete. With `staged`,
+ * creates and updates of allow policies come first, then those of default-deny policies, then the deletes;
+ * without, every create and update in id order, then the deletes.
+ */
+export function planApply(input: {
+  desired: readonly DesiredPolicy[];
+  live: readonly NetworkPolicy[];
+  prune: readonly NetworkPolicy[];
+  staged: boolean;
+}): ApplyPlan {
+  const live = new Map(input.live.map((np) => [policyId(np), np]));
+  const changes: Change[] = [];
+  for (const { desired, result } of input.desired) {
+    const id = policyId(desired);
+    const current = live.get(id);
+    const action: Action =
+      current === undefined ? 'create' : sameContent(current, result) ? 'unchanged' : 'update';
+    changes.push({
+      id,
+      namespace: desired.metadata.namespace ?? '',
+      name: desired.metadata.name ?? '',
+      action,
+      effect: effectOf(result.spec),
+      live: current,
+      desired,
+      result,
+    });
+  }
+  for (const np of input.prune) {
+    changes.push({
+      id: policyId(np),
+      namespace: np.metadata.namespace ?? '',
+      name: np.metadata.name ?? '',
+      action: 'delete',
+      effect: effectOf(np.spec),
+      live: np,
+      desired: undefined,
+      result: undefined,
+    });
+  }
+  changes.sort((a, b) => compareIds(a.id, b.id));
+
+  const writes = changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const deletes = changes.filter((c) => c.action === 'delete');
+  const phases: Phase[] = input.staged
+    ? [
+        { kind: 'allow', title: 'allow policies', changes: writes.filter((c) => c.effect === 'allow') },
+        { kind: 'deny', title: 'default-deny policies', changes: writes.filter((c) => c.effect === 'deny') },
+        { kind: 'prune', title: 'prune', changes: deletes },
+      ]
+    : [
+        { kind: 'apply', title: 'policies', changes: writes },
+        { kind: 'prune', title: 'prune', changes: deletes },
+      ];
+  return { changes, phases: phases.filter((p) => p.changes.length > 0) };
+}

@@ -1,0 +1,343 @@
+/**
+ * Aggregation: flow records → the observed connection map, as they stream by. Pure; memory grows with
+ * distinct connections and endpoints, plus (for Hubble) the connections seen within the last dedupe window.
+ */
+import { parseIp } from '../engine/ip.ts';
+import type { FlowMatcher, Resolution } from './match.ts';
+import type {
+  FlowEnd,
+  FlowProblem,
+  FlowRecord,
+  FlowStats,
+  ObservedConnection,
+  UnmatchedEndpoint,
+} from './types.ts';
+
+/**
+ * How long after its last flow a Hubble 5-tuple stays "the same attempt". Both observation points and the
+ * policy-verdict event of an attempt come within milliseconds; retransmitted SYNs come 1, 2, 4 ... 32 s apart
+ * and DNS retries 5 s apart, so each is within a minute of the previous one.
+ */
+export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
+const MAX_PROBLEMS = 20;
+/** A hard bound on remembered 5-tuples, for captures without times or far out of order. */
+const MAX_TUPLES = 1 << 20;
+const PROTOCOL_INDEX: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+interface Recent {
+  last: number;
+  conn: ObservedConnection | undefined;
+  denied: boolean;
+}
+
+export function endKey(e: FlowEnd): string {
+  return e.kind === 'workload' ? `w:${e.id}` : `x:${e.ip}`;
+}
+
+export function connectionKey(c: { src: FlowEnd; dst: FlowEnd; protocol: string; port: number }): string {
+  return `${endKey(c.src)}\u0000${endKey(c.dst)}\u0000${c.protocol}\u0000${c.port}`;
+}
+
+/** `namespace/Kind/name` → a key that sorts by namespace, then name, then kind. */
+export function workloadSortKey(id: string): string {
+  const first = id.indexOf('/');
+  const last = id.lastIndexOf('/');
+  if (first < 0 || first === last) return id;
+  return `${id.slice(0, first)}\u0000${id.slice(last + 1)}\u0000${id.slice(first + 1, last)}`;
+}
+
+/** A string that sorts ends as `compareEnds` does. */
+export function endSortKey(e: FlowEnd): string {
+  if (e.kind === 'workload') return `0${workloadSortKey(e.id)}`;
+  const ip = parseIp(e.ip);
+  return ip === undefined ? `2${e.ip}` : `1${ip.family}${ip.value.toString(16).padStart(32, '0')}`;
+}
+
+/** Workloads first (by namespace and name), then addresses (IPv4 before IPv6, numerically). */
+export function compareEnds(a: FlowEnd, b: FlowEnd): number {
+  if (a.kind !== b.kind) return a.kind === 'workload' ? -1 : 1;
+  if (a.kind === 'workload' && b.kind === 'workload') {
+    const ka = workloadSortKey(a.id);
+    const kb = workloadSortKey(b.id);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  }
+  const ia = parseIp((a as { ip: string }).ip);
+  const ib = parseIp((b as { ip: string }).ip);
+  if (ia === undefined || ib === undefined) return 0;
+  if (ia.family !== ib.family) return ia.family - ib.family;
+  return ia.value < ib.value ? -1 : ia.value > ib.value ? 1 : 0;
+}
+
+export function compareConnections(a: ObservedConnection, b: ObservedConnection): number {
+  return (
+    compareEnds(a.src, b.src) ||
+    compareEnds(a.dst, b.dst) ||
+    (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0) ||
+    a.port - b.port
+  );
+}
+
+export interface AggregatorOptions {
+  /** @default DEFAULT_DEDUPE_WINDOW_MS */
+  dedupeWindowMs?: number;
+}
+
+export class FlowAggregator {
+  readonly stats: FlowStats;
+  readonly problems: FlowProblem[] = [];
+  private readonly matcher: FlowMatcher;
+  /** source end id → destination end id → protocol and port → connection. */
+  private readonly connections = new Map<number, Map<number, Map<number, ObservedConnection>>>();
+  private distinct = 0;
+  private readonly idByObject = new WeakMap<FlowEnd, number>();
+  private readonly idByKey = new Map<string, number>();
+  private readonly unmatched = new Map<string, UnmatchedEndpoint>();
+  private readonly recent = new Map<string, Recent>();
+  private readonly window: number;
+  private latest = Number.NEGATIVE_INFINITY;
+  private sincePrune = 0;
+
+  constructor(matcher: FlowMatcher, stats: FlowStats, options: AggregatorOptions = {}) {
+    this.matcher = matcher;
+    this.stats = stats;
+    this.window = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+  }
+
+  /** Distinct connections so far. */
+  get size(): number {
+    return this.distinct;
+  }
+
+  invalid(file: string, line: number, message: string): void {
+    this.stats.invalid++;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file, line, message });
+  }
+
+  /**
+   * Counts a flow as a repeat observation when its 5-tuple was seen within the window, without the record
+   * (the reader's fast path for Hubble's second observation point). False: read the flow normally.
+   */
+  repeat(tuple: string, time: number): boolean {
+    const prev = this.recent.get(tuple);
+    if (
+      prev === undefined ||
+      Number.isNaN(time) ||
+      Number.isNaN(prev.last) ||
+      Math.abs(time - prev.last) > this.window
+    ) {
+      return false;
+    }
+    this.stats.duplicates++;
+    if (time > prev.last) {
+      prev.last = time;
+      this.recent.delete(tuple);
+      this.recent.set(tuple, prev);
+    }
+    return true;
+  }
+
+  /** Adds one record; `file` and `line` say where it came from, for reports. */
+  add(record: FlowRecord, file: string, line: number): void {
+    const tuple = record.tuple;
+    let recent: Recent | undefined;
+    if (tuple !== undefined) {
+      const t = record.firstSeen ?? Number.NaN;
+      const prev = this.recent.get(tuple);
+      if (
+        prev !== undefined &&
+        (Number.isNaN(t) || Number.isNaN(prev.last) || Math.abs(t - prev.last) <= this.window)
+      ) {
+        this.stats.duplicates++;
+        if (!Number.isNaN(t) && t > prev.last) {
+          prev.last = t;
+          // Keep the map ordered by last activity, so that pruning stops at the first recent entry.
+          this.recent.delete(tuple);
+          this.recent.set(tuple, prev);
+        }
+        if (record.denied > 0 && !prev.denied) {
+          prev.denied = true;
+          if (prev.conn !== undefined) prev.conn.denied++;
+        }
+        return;
+      }
+      recent = { last: t, conn: undefined, denied: record.denied > 0 };
+      if (prev !== undefined) this.recent.delete(tuple);
+      this.recent.set(tuple, recent);
+      if (t > this.latest) this.latest = t;
+      if (++this.sincePrune >= 4096) this.prune();
+    }
+
+    const src = this.matcher.resolve(record.src);
+    const dst = this.matcher.resolve(record.dst);
+    if (src.kind === 'invalid' || dst.kind === 'invalid') {
+      const which = src.kind === 'invalid' ? 'source' : 'destination';
+      this.invalid(
+        file,
+        line,
+        `${which}: ${(src.kind === 'invalid' ? src : (dst as { message: string })).message}`,
+      );
+      return;
+    }
+    if (src.kind === 'unmatched' || dst.kind === 'unmatched') {
+      this.stats.unmatched++;
+      for (const r of [src, dst]) if (r.kind === 'unmatched') this.noteUnmatched(r, record, file, line);
+      return;
+    }
+    if (src.kind === 'service') {
+      // A Service IP as the source: replies through the Service's address, or a node masquerading; keep the address.
+      return this.addResolved({ kind: 'external', ip: src.ip }, dst, record, recent);
+    }
+    this.addResolved(src.end, dst, record, recent);
+  }
+
+  private addResolved(
+    src: FlowEnd,
+    dst: Exclude<Resolution, { kind: 'invalid' | 'unmatched' }>,
+    record: FlowRecord,
+    recent: Recent | undefined,
+  ): void {
+    if (dst.kind === 'service') {
+      const targets = this.matcher.serviceTargets(dst.service, record.protocol, record.port);
+      if (targets.length > 0) {
+        this.stats.viaService++;
+        this.stats.counted++;
+        for (const t of targets)
+          this.count(src, { kind: 'workload', id: t.workload }, t.port, record, recent);
+        return;
+      }
+      // A port the Service does not expose, or a selector that matches no workload: keep the address.
+      dst = { kind: 'end', end: { kind: 'external', ip: dst.ip } };
+    }
+    if (src.kind === 'external' && dst.end.kind === 'external') {
+      this.stats.external++;
+      return;
+    }
+    this.stats.counted++;
+    this.count(src, dst.end, record.port, record, recent);
+  }
+
+  /** A small integer per distinct end: resolutions are memoized, so this is a lookup by object. */
+  private endId(e: FlowEnd): number {
+    let id = this.idByObject.get(e);
+    if (id === undefined) {
+      const key = endKey(e);
+      id = this.idByKey.get(key);
+      if (id === undefined) {
+        id = this.idByKey.size;
+        this.idByKey.set(key, id);
+      }
+      this.idByObject.set(e, id);
+    }
+    return id;
+  }
+
+  private count(
+    src: FlowEnd,
+    dst: FlowEnd,
+    port: number,
+    record: FlowRecord,
+    recent: Recent | undefined,
+  ): void {
+    // Small-integer keys at every level (source, destination, protocol and port): no string per flow, and
+    // V8 hashes small integers fastest.
+    const srcId = this.endId(src);
+    const dstId = this.endId(dst);
+    let byDst = this.connections.get(srcId);
+    if (byDst === undefined) {
+      byDst = new Map();
+      this.connections.set(srcId, byDst);
+    }
+    let byPort = byDst.get(dstId);
+    if (byPort === undefined) {
+      byPort = new Map();
+      byDst.set(dstId, byPort);
+    }
+    const portKey = PROTOCOL_INDEX[record.protocol]! * 65536 + port;
+    let conn = byPort.get(portKey);
+    if (conn === undefined) {
+      conn = { src, dst, protocol: record.protocol, port, count: 0, denied: 0 };
+      byPort.set(portKey, conn);
+      this.distinct++;
+    }
+    conn.count += record.count;
+    conn.denied += record.denied;
+    if (
+      record.firstSeen !== undefined &&
+      (conn.firstSeen === undefined || record.firstSeen < conn.firstSeen)
+    ) {
+      conn.firstSeen = record.firstSeen;
+    }
+    if (record.lastSeen !== undefined && (conn.lastSeen === undefined || record.lastSeen > conn.lastSeen)) {
+      conn.lastSeen = record.lastSeen;
+    }
+    if (recent !== undefined) recent.conn = conn;
+  }
+
+  private noteUnmatched(
+    r: Extract<Resolution, { kind: 'unmatched' }>,
+    record: FlowRecord,
+    file: string,
+    line: number,
+  ): void {
+    let u = this.unmatched.get(r.key);
+    if (u === undefined) {
+      u = {
+        description: r.description,
+        namespace: r.namespace,
+        records: 0,
+        count: 0,
+        example: `${file}:${line}`,
+      };
+      if (r.pod !== undefined) u.pod = r.pod;
+      if (r.workload !== undefined) u.workload = r.workload;
+      if (r.ip !== undefined) u.ip = r.ip;
+      this.unmatched.set(r.key, u);
+    }
+    u.records++;
+    u.count += record.count;
+  }
+
+  /** Forgets 5-tuples idle for longer than the window (flows arrive roughly in time order). */
+  private prune(): void {
+    this.sincePrune = 0;
+    const horizon = this.latest - this.window;
+    for (const [tuple, r] of this.recent) {
+      if (!(r.last < horizon) && this.recent.size <= MAX_TUPLES) break;
+      this.recent.delete(tuple);
+    }
+  }
+
+  result(): { connections: ObservedConnection[]; unmatched: UnmatchedEndpoint[] } {
+    return {
+      connections: sortConnections(
+        [...this.connections.values()].flatMap((byDst) =>
+          [...byDst.values()].flatMap((byPort) => [...byPort.values()]),
+        ),
+      ),
+      unmatched: [...this.unmatched.values()].sort((a, b) =>
+        a.description < b.description ? -1 : a.description > b.description ? 1 : 0,
+      ),
+    };
+  }
+}
+
+/** Sorted as `compareConnections` sorts, computing each end's sort key once. */
+export function sortConnections(list: readonly ObservedConnection[]): ObservedConnection[] {
+  const keys = new Map<string, string>();
+  const keyOf = (e: FlowEnd): string => {
+    const k = endKey(e);
+    let sortKey = keys.get(k);
+    if (sortKey === undefined) {
+      sortKey = endSortKey(e);
+      keys.set(k, sortKey);
+    }
+    return sortKey;
+  };
+  return list
+    .map((c) => ({
+      c,
+      key: `${keyOf(c.src)}\u0001${keyOf(c.dst)}\u0001${c.protocol}\u0001${String(c.port).padStart(5, '0')}`,
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.c);
+}

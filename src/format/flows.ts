@@ -1,0 +1,531 @@
+/**
+ * Output of `map` (the observed connection map: txt, json, csv, md, dot) and `check-flows` (txt, json,
+ * md). Pure functions from results to text; the JSON schemas are in docs/json-schema.md.
+ */
+import type { AddressSpace } from '../engine/addresses.ts';
+import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
+import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
+import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
+import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/types.ts';
+import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
+import { table } from './table.ts';
+
+export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
+export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
+export const CheckFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
+export type CheckFormat = (typeof CheckFormat)[keyof typeof CheckFormat];
+
+export const FLOWS_JSON_SCHEMA_VERSION = 1;
+
+/** `1,204` */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `2026-11-25T02:00:10Z` (seconds), or `2026-11-25T02:00Z` (minutes). */
+export function formatTime(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
+  const iso = new Date(ms).toISOString();
+  return precision === 'minutes' ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
+}
+
+/** Display names of workloads: `namespace/name` where unambiguous, else `namespace/Kind/name`. */
+export class WorkloadNames {
+  private readonly short = new Map<string, string>();
+  private readonly byId = new Map<string, WorkloadInfo>();
+
+  constructor(state: ClusterState) {
+    const counts = new Map<string, number>();
+    for (const w of state.workloads) {
+      const s = `${w.namespace}/${w.name}`;
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    for (const w of state.workloads) {
+      const s = `${w.namespace}/${w.name}`;
+      this.short.set(w.id, counts.get(s) === 1 ? s : w.id);
+      this.byId.set(w.id, w);
+    }
+  }
+
+  name(id: string): string {
+    return this.short.get(id) ?? id;
+  }
+
+  workload(id: string): WorkloadInfo | undefined {
+    return this.byId.get(id);
+  }
+
+  end(e: FlowEnd): string {
+    return e.kind === 'workload' ? this.name(e.id) : e.ip;
+  }
+}
+
+/** `TCP 8080` */
+export function formatPort(c: { protocol: string; port: number }): string {
+  return `${c.protocol} ${c.port}`;
+}
+
+/** `1,204`, `2 (2 denied)` */
+function attempts(c: ObservedConnection): string {
+  return c.denied === 0 ? formatCount(c.count) : `${formatCount(c.count)} (${formatCount(c.denied)} denied)`;
+}
+
+function timeRange(connections: readonly ObservedConnection[]): [number, number] | undefined {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const c of connections) {
+    if (c.firstSeen !== undefined && c.firstSeen < first) first = c.firstSeen;
+    if (c.lastSeen !== undefined && c.lastSeen > last) last = c.lastSeen;
+  }
+  return first <= last ? [first, last] : undefined;
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function mdCell(s: string): string {
+  return s.replaceAll('|', '\\|');
+}
+
+function dotId(s: string): string {
+  return `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+function endJson(e: FlowEnd): Record<string, string> {
+  return e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+export function connectionJson(c: ObservedConnection): Record<string, unknown> {
+  return {
+    src: endJson(c.src),
+    dst: endJson(c.dst),
+    protocol: c.protocol,
+    port: c.port,
+    count: c.count,
+    denied: c.denied,
+    firstSeen: isoOrNull(c.firstSeen),
+    lastSeen: isoOrNull(c.lastSeen),
+  };
+}
+
+/** Workloads and addresses that appear in the connections. */
+function participants(connections: readonly ObservedConnection[]): {
+  workloads: string[];
+  addresses: string[];
+} {
+  const workloads = new Set<string>();
+  const addresses = new Set<string>();
+  for (const c of connections) {
+    for (const e of [c.src, c.dst]) {
+      if (e.kind === 'workload') workloads.add(e.id);
+      else addresses.add(e.ip);
+    }
+  }
+  const byName = (a: string, b: string): number => {
+    const ka = workloadSortKey(a);
+    const kb = workloadSortKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+  const sortedAddresses = [...addresses]
+    .map((ip): FlowEnd => ({ kind: 'external', ip }))
+    .sort(compareEnds)
+    .map((e) => (e as { ip: string }).ip);
+  return { workloads: [...workloads].sort(byName), addresses: sortedAddresses };
+}
+
+/** What reading left out of the map, in one line: `59 replies, 96 repeat observations, ...`. */
+export function describeLeftOut(traffic: ObservedTraffic): string | undefined {
+  const s = traffic.stats;
+  const parts: string[] = [];
+  if (s.duplicates > 0) parts.push(`${plural(s.duplicates, 'repeat observation')} of counted attempts`);
+  if (s.replies > 0) parts.push(plural(s.replies, 'reply', 'replies'));
+  if (s.nodeLocal > 0) parts.push(`${plural(s.nodeLocal, 'node-local flow')} (always allowed)`);
+  if (s.otherEvents > 0) parts.push(plural(s.otherEvents, 'non-L3/L4 event'));
+  if (s.otherProtocols > 0) parts.push(`${plural(s.otherProtocols, 'flow')} of other protocols (ICMP...)`);
+  if (s.external > 0) parts.push(`${plural(s.external, 'flow')} between outside addresses`);
+  if (s.unmatched > 0) parts.push(`${plural(s.unmatched, 'flow')} with an unknown in-cluster end`);
+  if (s.invalid > 0) parts.push(plural(s.invalid, 'unreadable line'));
+  return parts.length === 0 ? undefined : parts.join(', ');
+}
+
+/** `283 lines in 1 file (hubble): 118 flows counted` */
+export function describeInputs(traffic: ObservedTraffic): string {
+  const s = traffic.stats;
+  const formats = [...new Set(s.files.map((f) => f.format))].join(', ');
+  const lines = s.files.reduce((n, f) => n + f.lines, 0);
+  const via = s.viaService > 0 ? ` (${formatCount(s.viaService)} through a Service IP)` : '';
+  return `${plural(lines, 'line')} in ${plural(s.files.length, 'input')} (${formats}): ${plural(s.records, 'record')}, ${formatCount(s.counted)} counted${via}`;
+}
+
+export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState): unknown {
+  const { workloads, addresses } = participants(traffic.connections);
+  const byId = new Map(state.workloads.map((w) => [w.id, w]));
+  const range = timeRange(traffic.connections);
+  return {
+    schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
+    summary: {
+      connections: traffic.connections.length,
+      workloads: workloads.length,
+      addresses: addresses.length,
+      attempts: traffic.connections.reduce((n, c) => n + c.count, 0),
+      denied: traffic.connections.reduce((n, c) => n + c.denied, 0),
+      firstSeen: isoOrNull(range?.[0]),
+      lastSeen: isoOrNull(range?.[1]),
+    },
+    inputs: traffic.stats.files,
+    stats: { ...traffic.stats, files: undefined },
+    workloads: workloads.map((id) => {
+      const w = byId.get(id);
+      return { id, namespace: w?.namespace ?? null, kind: w?.kind ?? null, name: w?.name ?? null };
+    }),
+    connections: traffic.connections.map(connectionJson),
+    unmatched: traffic.unmatched,
+    problems: traffic.problems,
+  };
+}
+
+function unmatchedLines(traffic: ObservedTraffic): string[] {
+  if (traffic.unmatched.length === 0) return [];
+  const total = traffic.unmatched.reduce((n, u) => n + u.records, 0);
+  const lines = [
+    '',
+    `Not in the cluster state: ${plural(traffic.unmatched.length, 'endpoint')}, ${plural(total, 'flow')} left out`,
+  ];
+  for (const u of traffic.unmatched) {
+    lines.push(
+      `  ${u.description}: ${plural(u.records, 'flow')}, ${plural(u.count, 'attempt')}, first at ${u.example}`,
+    );
+  }
+  return lines;
+}
+
+/** The observed connection map, for `netfence map`. */
+export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState, format: MapFormat): string {
+  const names = new WorkloadNames(state);
+  const conns = traffic.connections;
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(observedMapToJson(traffic, state), null, 2)}\n`;
+    case 'csv':
+      return formatMapCsv(conns, names, state);
+    case 'dot':
+      return formatMapDot(conns, names);
+    case 'md': {
+      const { workloads, addresses } = participants(conns);
+      const lines = [
+        `**${plural(conns.length, 'observed connection')}** between ${plural(workloads.length, 'workload')} and ${plural(addresses.length, 'outside address', 'outside addresses')}`,
+        '',
+        '| Source | Destination | Port | Connections | First seen | Last seen |',
+        '| --- | --- | --- | ---: | --- | --- |',
+      ];
+      for (const c of conns) {
+        const cells = [
+          names.end(c.src),
+          names.end(c.dst),
+          formatPort(c),
+          attempts(c),
+          c.firstSeen === undefined ? '' : formatTime(c.firstSeen),
+          c.lastSeen === undefined ? '' : formatTime(c.lastSeen),
+        ];
+        lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+      }
+      if (traffic.unmatched.length > 0) {
+        lines.push('', '**Not in the cluster state** (left out):', '');
+        for (const u of traffic.unmatched) lines.push(`- \`${u.description}\`: ${plural(u.records, 'flow')}`);
+      }
+      return `${lines.join('\n')}\n`;
+    }
+    case 'txt': {
+      const { workloads, addresses } = participants(conns);
+      const range = timeRange(conns);
+      const when = range === undefined ? '' : `, ${formatTime(range[0])} – ${formatTime(range[1])}`;
+      const lines = [
+        `${plural(conns.length, 'observed connection')} between ${plural(workloads.length, 'workload')} and ${plural(addresses.length, 'outside address', 'outside addresses')}${when}`,
+        describeInputs(traffic),
+      ];
+      const leftOut = describeLeftOut(traffic);
+      if (leftOut !== undefined) lines.push(`not counted: ${leftOut}`);
+      let out = `${lines.join('\n')}\n`;
+      if (conns.length > 0) {
+        const rows = conns.map((c) => [
+          names.end(c.src),
+          names.end(c.dst),
+          formatPort(c),
+          attempts(c),
+          c.firstSeen === undefined ? '-' : formatTime(c.firstSeen),
+          c.lastSeen === undefined ? '-' : formatTime(c.lastSeen),
+        ]);
+        out += `\n${table(['SOURCE', 'DESTINATION', 'PORT', 'CONNECTIONS', 'FIRST SEEN', 'LAST SEEN'], rows)}`;
+      }
+      const more = unmatchedLines(traffic);
+      return more.length === 0 ? out : `${out}${more.join('\n')}\n`;
+    }
+  }
+}
+
+/** The CSV flow format itself, so that a map can be read back with `--flows`. */
+function formatMapCsv(
+  conns: readonly ObservedConnection[],
+  names: WorkloadNames,
+  state: ClusterState,
+): string {
+  const ambiguous = new Set<string>();
+  const seen = new Set<string>();
+  for (const w of state.workloads) {
+    const s = `${w.namespace}/${w.name}`;
+    if (seen.has(s)) ambiguous.add(s);
+    seen.add(s);
+  }
+  const side = (e: FlowEnd): string[] => {
+    if (e.kind === 'external') return ['', '', '', e.ip];
+    const w = names.workload(e.id);
+    if (w === undefined) return ['', e.id, '', ''];
+    const name = ambiguous.has(`${w.namespace}/${w.name}`) ? `${w.kind}/${w.name}` : w.name;
+    return [w.namespace, name, '', ''];
+  };
+  const lines = [
+    'src_namespace,src_workload,src_pod,src_ip,dst_namespace,dst_workload,dst_pod,dst_ip,protocol,port,count,denied,first_seen,last_seen',
+  ];
+  for (const c of conns) {
+    const cells = [
+      ...side(c.src),
+      ...side(c.dst),
+      c.protocol,
+      String(c.port),
+      String(c.count),
+      String(c.denied),
+      c.firstSeen === undefined ? '' : formatTime(c.firstSeen),
+      c.lastSeen === undefined ? '' : formatTime(c.lastSeen),
+    ];
+    lines.push(cells.map(csvField).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatMapDot(conns: readonly ObservedConnection[], names: WorkloadNames): string {
+  const lines = [
+    'digraph netfence_observed {',
+    '  rankdir=LR;',
+    '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  const { workloads, addresses } = participants(conns);
+  const byNamespace = new Map<string, string[]>();
+  for (const id of workloads) {
+    const ns = id.slice(0, id.indexOf('/'));
+    const list = byNamespace.get(ns) ?? [];
+    list.push(id);
+    byNamespace.set(ns, list);
+  }
+  let i = 0;
+  for (const [ns, ids] of byNamespace) {
+    lines.push(
+      `  subgraph cluster_${i++} {`,
+      `    label=${dotId(`namespace ${ns}`)};`,
+      '    style="rounded"; color="#9aa9bf";',
+    );
+    for (const id of ids) {
+      const w = names.workload(id);
+      const label = w === undefined ? id : `${w.name}\\n(${w.kind})`;
+      lines.push(`    ${dotId(id)} [label="${label.replaceAll('"', '\\"')}"];`);
+    }
+    lines.push('  }');
+  }
+  if (addresses.length > 0) {
+    lines.push(
+      '  subgraph cluster_external {',
+      '    label="outside the cluster"; style="dashed"; color="#c08a3e";',
+    );
+    for (const ip of addresses)
+      lines.push(`    ${dotId(`ip:${ip}`)} [label=${dotId(ip)}, shape=ellipse, fillcolor="#fdf1df"];`);
+    lines.push('  }');
+  }
+  const nodeId = (e: FlowEnd): string => (e.kind === 'workload' ? e.id : `ip:${e.ip}`);
+  for (const c of conns) {
+    const style = c.denied === c.count ? ', color="#c0392b", fontcolor="#c0392b", style=dashed' : '';
+    lines.push(
+      `  ${dotId(nodeId(c.src))} -> ${dotId(nodeId(c.dst))} [label=${dotId(`${formatPort(c)} ×${formatCount(c.count)}`)}${style}];`,
+    );
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Whether an observed connection the policies deny worked during the capture (so a change breaks it). */
+export function breaksTraffic(d: DeniedConnection): boolean {
+  return d.connection.count > d.connection.denied;
+}
+
+function blockedText(d: DeniedConnection, names: WorkloadNames): string {
+  const parts = d.blockedAt.map((side) => {
+    const end = side === 'egress' ? d.connection.src : d.connection.dst;
+    return `${side} of ${names.end(end)}`;
+  });
+  return parts.join(' and ');
+}
+
+/** The entity id standing for every address class at once, in grouped output. */
+export const ANY_ADDRESS = 'external:*';
+
+function describeEntity(id: string, names: WorkloadNames, space: AddressSpace): string {
+  if (id === ANY_ADDRESS) return 'any address';
+  if (id.startsWith('external:')) return space.describe(Number(id.slice('external:'.length)));
+  return names.name(id);
+}
+
+/**
+ * Unobserved allowances, with the rows of one workload towards (or from) every address class on the same
+ * ports merged into one `any address` row: a policy open to the internet reads as one line, not as one line
+ * per CIDR the policies happen to mention.
+ */
+export function groupUnobserved(
+  list: readonly UnobservedAllowance[],
+  addressClasses: number,
+): UnobservedAllowance[] {
+  if (addressClasses < 2) return [...list];
+  const groups = new Map<string, UnobservedAllowance[]>();
+  for (const u of list) {
+    const outward = u.dst.startsWith('external:');
+    const inward = u.src.startsWith('external:');
+    if (outward === inward) continue;
+    const key = `${outward ? 'to' : 'from'}\u0000${outward ? u.src : u.dst}\u0000${portsKey(u.ports)}\u0000${String(u.pairObserved)}`;
+    const g = groups.get(key) ?? [];
+    g.push(u);
+    groups.set(key, g);
+  }
+  const merged = new Set<UnobservedAllowance>();
+  const replacement = new Map<UnobservedAllowance, UnobservedAllowance>();
+  for (const g of groups.values()) {
+    if (g.length !== addressClasses) continue;
+    const first = g[0]!;
+    const outward = first.dst.startsWith('external:');
+    replacement.set(first, { ...first, ...(outward ? { dst: ANY_ADDRESS } : { src: ANY_ADDRESS }) });
+    for (const u of g) merged.add(u);
+  }
+  const out: UnobservedAllowance[] = [];
+  for (const u of list) {
+    const r = replacement.get(u);
+    if (r !== undefined) out.push(r);
+    else if (!merged.has(u)) out.push(u);
+  }
+  return out;
+}
+
+export function flowCheckToJson(
+  check: FlowCheck,
+  traffic: ObservedTraffic,
+  space: AddressSpace,
+  policies: number,
+): unknown {
+  const names = (id: string): Record<string, unknown> =>
+    id === ANY_ADDRESS
+      ? { external: 'any address' }
+      : id.startsWith('external:')
+        ? { external: space.describe(Number(id.slice('external:'.length))) }
+        : { workload: id };
+  const unobserved = groupUnobserved(check.unobserved, space.classes.length);
+  return {
+    schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
+    summary: {
+      observed: traffic.connections.length,
+      policies,
+      allowed: check.allowed.length,
+      denied: check.denied.length,
+      breaking: check.denied.filter(breaksTraffic).length,
+      unpoliced: check.unpoliced.length,
+      unobserved: unobserved.length,
+    },
+    denied: check.denied.map((d) => ({
+      ...connectionJson(d.connection),
+      breaking: breaksTraffic(d),
+      blockedAt: d.blockedAt,
+      policies: d.policies,
+    })),
+    allowed: check.allowed.map(connectionJson),
+    unpoliced: check.unpoliced.map(connectionJson),
+    unobserved: unobserved.map((u) => ({
+      src: names(u.src),
+      dst: names(u.dst),
+      ports: portsToJson(u.ports),
+      summary: formatPorts(u.ports),
+      pairObserved: u.pairObserved,
+    })),
+  };
+}
+
+/** The result of `netfence check-flows`. */
+export function formatFlowCheck(
+  check: FlowCheck,
+  traffic: ObservedTraffic,
+  state: ClusterState,
+  space: AddressSpace,
+  format: CheckFormat,
+): string {
+  if (format === 'json') {
+    return `${JSON.stringify(flowCheckToJson(check, traffic, space, state.policies.length), null, 2)}\n`;
+  }
+  const names = new WorkloadNames(state);
+  const breaking = check.denied.filter(breaksTraffic);
+  const stillDenied = check.denied.filter((d) => !breaksTraffic(d));
+  const summary =
+    `${plural(traffic.connections.length, 'observed connection')} against ${plural(state.policies.length, 'policy', 'policies')}: ` +
+    `${formatCount(check.allowed.length + check.unpoliced.length)} allowed, ${formatCount(breaking.length)} would be denied` +
+    (stillDenied.length > 0
+      ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
+      : '');
+  const deniedRows = (list: readonly DeniedConnection[]): string[][] =>
+    list.map((d) => [
+      names.end(d.connection.src),
+      names.end(d.connection.dst),
+      formatPort(d.connection),
+      attempts(d.connection),
+      d.connection.lastSeen === undefined ? '-' : formatTime(d.connection.lastSeen),
+      blockedText(d, names),
+    ]);
+  const unobservedRows = groupUnobserved(check.unobserved, space.classes.length).map((u) => [
+    describeEntity(u.src, names, space),
+    describeEntity(u.dst, names, space),
+    formatPorts(u.ports),
+  ]);
+  if (format === 'md') {
+    const lines = [`**${summary}**`];
+    const mdTable = (header: string[], rows: string[][]): void => {
+      lines.push('', `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`);
+      for (const r of rows) lines.push(`| ${r.map(mdCell).join(' | ')} |`);
+    };
+    const deniedHeader = ['Source', 'Destination', 'Port', 'Connections', 'Last seen', 'Blocked at'];
+    if (breaking.length > 0) {
+      lines.push('', '### Would be denied (this change breaks them)');
+      mdTable(deniedHeader, deniedRows(breaking));
+    }
+    if (stillDenied.length > 0) {
+      lines.push('', '### Still denied (dropped during the capture too)');
+      mdTable(deniedHeader, deniedRows(stillDenied));
+    }
+    if (unobservedRows.length > 0) {
+      lines.push('', '### Allowed but never observed (candidates to tighten)');
+      mdTable(['Source', 'Destination', 'Allowed, not observed'], unobservedRows);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+  let out = `${summary}\n`;
+  const deniedHeader = ['SOURCE', 'DESTINATION', 'PORT', 'CONNECTIONS', 'LAST SEEN', 'BLOCKED AT'];
+  if (breaking.length > 0) {
+    out += `\nWOULD BE DENIED (this change breaks them)\n${table(deniedHeader, deniedRows(breaking))}`;
+  }
+  if (stillDenied.length > 0) {
+    out += `\nSTILL DENIED (dropped during the capture too)\n${table(deniedHeader, deniedRows(stillDenied))}`;
+  }
+  if (unobservedRows.length > 0) {
+    out += `\nALLOWED BUT NEVER OBSERVED (candidates to tighten)\n${table(['SOURCE', 'DESTINATION', 'ALLOWED, NOT OBSERVED'], unobservedRows)}`;
+  }
+  return out;
+}

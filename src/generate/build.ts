@@ -1,0 +1,672 @@
+/**
+ * Policies from observed connections. Pure.
+ *
+ * Fresh mode: a default-deny policy per namespace, then one ingress and one egress policy per workload,
+ * each rule allowing exactly observed connections (one rule per set of peers with the same ports), DNS to
+ * the cluster DNS for the workloads that resolve names, and `ipBlock`s per outside address. Augment mode:
+ * the existing policies stay, and rules are added only where they deny an observed connection, on the side
+ * (egress of the source, ingress of the destination) that denies it.
+ */
+import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
+import { formatCidr, parseCidr, parseIp } from '../engine/ip.ts';
+import { compileSelector, selectorMatches } from '../engine/selectors.ts';
+import { checkObserved } from '../flows/check.ts';
+import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
+import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
+import {
+  NAMESPACE_NAME_LABEL,
+  type ClusterState,
+  type PolicyInfo,
+  type WorkloadInfo,
+} from '../model/cluster.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
+import { formatCount, formatTime } from '../format/flows.ts';
+import { portsContain } from '../engine/ports.ts';
+import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
+import type {
+  AggregatedBlock,
+  DnsConfig,
+  GenerateOptions,
+  GeneratedPolicy,
+  GeneratedRule,
+  Generation,
+  LeftOut,
+} from './types.ts';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'netfence';
+
+type Direction = 'ingress' | 'egress';
+
+/** A peer of a rule, with what it stands for. */
+interface PeerEntry {
+  key: string;
+  sort: string;
+  peers: NetworkPolicyPeer[];
+  conns: ObservedConnection[];
+  ports: Map<string, { protocol: Protocol; port: number }>;
+  /** For an aggregated ipBlock: the observed addresses inside it. */
+  aggregated?: { cidr: string; prefix: number; addresses: Set<string> };
+}
+
+/** Rules being collected for one workload and direction. */
+interface Side {
+  workload: string;
+  direction: Direction;
+  peers: Map<string, PeerEntry>;
+  dns: ObservedConnection[];
+  dnsRule: boolean;
+  /** Server side of DNS: the client workloads (or every workload with `--allow-dns`). */
+  dnsClients: Set<string>;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `shop/api` (the namespace and name of a workload id), or the IP. */
+function endName(
+  e: FlowEnd,
+  workloads: ReadonlyMap<string, WorkloadInfo>,
+  shortNames: ReadonlyMap<string, string>,
+): string {
+  if (e.kind === 'external') return e.ip;
+  return shortNames.get(e.id) ?? workloads.get(e.id)?.name ?? e.id;
+}
+
+function observedLine(c: ObservedConnection, name: (e: FlowEnd) => string): string {
+  let when = '';
+  if (c.firstSeen !== undefined && c.lastSeen !== undefined) {
+    const first = formatTime(c.firstSeen, 'minutes');
+    const last = formatTime(c.lastSeen, 'minutes');
+    when = first === last ? `, ${first}` : `, ${first} – ${last}`;
+  }
+  const denied =
+    c.denied === 0
+      ? ''
+      : c.denied === c.count
+        ? ', all dropped during the capture'
+        : `, ${formatCount(c.denied)} dropped during the capture`;
+  return `observed: ${name(c.src)} → ${name(c.dst)} ${c.protocol} ${c.port}, ${formatCount(c.count)} connection${c.count === 1 ? '' : 's'}${when}${denied}`;
+}
+
+const PROTOCOL_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+function sortPorts(ports: Iterable<{ protocol: Protocol; port: number }>): NetworkPolicyPort[] {
+  return [...ports]
+    .sort((a, b) => PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol] || a.port - b.port)
+    .map((p) => ({ protocol: p.protocol, port: p.port }));
+}
+
+function portsKeyOf(entry: PeerEntry): string {
+  return sortPorts(entry.ports.values())
+    .map((p) => `${p.protocol}/${String(p.port)}`)
+    .join(',');
+}
+
+export function generatePolicies(
+  state: ClusterState,
+  observedAll: readonly ObservedConnection[],
+  options: GenerateOptions,
+  engineOptions: Partial<EngineOptions> = {},
+): Generation {
+  const selectors = workloadSelectors(state);
+  const workloads = new Map(state.workloads.map((w) => [w.id, w]));
+  const excluded = new Set(options.excludeNamespaces);
+  const notices: string[] = [];
+
+  const podsOf = new Map<string, { hostNetwork: boolean; ips: readonly string[]; template: boolean }[]>();
+  for (const p of state.pods) {
+    const list = podsOf.get(p.workload) ?? [];
+    list.push(p);
+    podsOf.set(p.workload, list);
+  }
+  const hostNetwork = (id: string): boolean => {
+    const pods = podsOf.get(id) ?? [];
+    return pods.length > 0 && pods.every((p) => p.hostNetwork);
+  };
+  /** Workloads policies can select and netfence may write policies for. */
+  const isSubject = (id: string): boolean => {
+    const w = workloads.get(id);
+    return w !== undefined && !excluded.has(w.namespace) && !hostNetwork(id);
+  };
+
+  // Short names for comments: `namespace/name`, or the full id when two kinds share a name.
+  const shortCount = new Map<string, number>();
+  for (const w of state.workloads)
+    shortCount.set(`${w.namespace}/${w.name}`, (shortCount.get(`${w.namespace}/${w.name}`) ?? 0) + 1);
+  const shortNames = new Map(
+    state.workloads.map((w) => [
+      w.id,
+      shortCount.get(`${w.namespace}/${w.name}`) === 1 ? `${w.namespace}/${w.name}` : w.id,
+    ]),
+  );
+  const name = (e: FlowEnd): string => endName(e, workloads, shortNames);
+
+  for (const [id, sel] of selectors) {
+    if (!sel.exact && isSubject(id)) {
+      notices.push(
+        `${shortNames.get(id) ?? id} has no label set that selects only its pods: its policies also select ${sel.sharedWith.map((s) => shortNames.get(s) ?? s).join(', ')}`,
+      );
+    }
+  }
+
+  const leftOut: LeftOut[] = [];
+  const observed: ObservedConnection[] = [];
+  for (const c of observedAll) {
+    if (options.excludeDenied && c.denied >= c.count) {
+      leftOut.push({
+        connection: c,
+        reason: 'denied',
+        message: 'every attempt was dropped during the capture (--exclude-denied)',
+      });
+    } else {
+      observed.push(c);
+    }
+  }
+
+  // DNS: the configured selector, else the workloads observed answering on port 53, else assume the default.
+  const dns = detectDns(state, observed, options.dns);
+  if (dns.detected === 'observed') {
+    notices.push(
+      `no workload in namespace "${options.dns.namespace}" has the labels ${describeLabels(options.dns.matchLabels)}: using the workloads observed answering DNS, ${dns.workloads.map((w) => shortNames.get(w) ?? w).join(', ')}`,
+    );
+  } else if (dns.detected === 'assumed' && (options.allowDns || observed.some((c) => c.port === 53))) {
+    notices.push(
+      `the cluster DNS is not in the input: assuming its pods are in namespace "${options.dns.namespace}" with labels ${describeLabels(options.dns.matchLabels)} (--dns-namespace, --dns-selector)`,
+    );
+  }
+  const dnsSet = new Set(dns.workloads);
+  const isDns = (c: ObservedConnection): boolean =>
+    c.port === 53 &&
+    c.protocol !== 'SCTP' &&
+    c.src.kind === 'workload' &&
+    c.dst.kind === 'workload' &&
+    dnsSet.has(c.dst.id);
+  const dnsPeers: NetworkPolicyPeer[] =
+    dns.detected === 'observed'
+      ? dns.workloads.map((id) => workloadPeer(workloads.get(id)!, selectors.get(id)!))
+      : [
+          {
+            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.config.namespace } },
+            podSelector: { matchLabels: { ...dns.config.matchLabels } },
+          },
+        ];
+
+  const sides = new Map<string, Side>();
+  const side = (workload: string, direction: Direction): Side => {
+    const key = `${direction} ${workload}`;
+    let s = sides.get(key);
+    if (s === undefined) {
+      s = { workload, direction, peers: new Map(), dns: [], dnsRule: false, dnsClients: new Set() };
+      sides.set(key, s);
+    }
+    return s;
+  };
+  const aggregatedBlocks = new Map<string, AggregatedBlock>();
+  const hostLeftOut = new Set<ObservedConnection>();
+
+  /** Adds `conn` to the rules of `subject` in `direction`, towards `peer`. */
+  const add = (subject: string, direction: Direction, peer: FlowEnd, conn: ObservedConnection): void => {
+    const entry = peerEntry(peer);
+    if (entry === undefined) {
+      if (!hostLeftOut.has(conn)) {
+        hostLeftOut.add(conn);
+        leftOut.push({
+          connection: conn,
+          reason: 'host-network',
+          message: `${name(peer)} runs on the host network: selectors never match it, and the input has no address of its pods for an ipBlock`,
+        });
+      }
+      return;
+    }
+    const s = side(subject, direction);
+    let e = s.peers.get(entry.key);
+    if (e === undefined) {
+      e = entry;
+      s.peers.set(entry.key, e);
+    }
+    e.conns.push(conn);
+    e.ports.set(`${conn.protocol}/${conn.port}`, { protocol: conn.protocol, port: conn.port });
+    if (e.aggregated !== undefined && peer.kind === 'external') e.aggregated.addresses.add(peer.ip);
+  };
+
+  const peerEntry = (end: FlowEnd): PeerEntry | undefined => {
+    if (end.kind === 'workload') {
+      const w = workloads.get(end.id);
+      if (w === undefined) return undefined;
+      if (hostNetwork(end.id)) {
+        const ips = [...new Set((podsOf.get(end.id) ?? []).flatMap((p) => p.ips))].sort();
+        if (ips.length === 0) return undefined;
+        return {
+          key: `w:${end.id}`,
+          sort: `0${workloadSortKey(end.id)}`,
+          peers: ips.map((ip) => ({ ipBlock: { cidr: hostCidr(ip) } })),
+          conns: [],
+          ports: new Map(),
+        };
+      }
+      return {
+        key: `w:${end.id}`,
+        sort: `0${workloadSortKey(end.id)}`,
+        peers: [workloadPeer(w, selectors.get(end.id)!)],
+        conns: [],
+        ports: new Map(),
+      };
+    }
+    const ip = parseIp(end.ip);
+    const prefix = ip === undefined ? undefined : ip.family === 4 ? options.aggregateV4 : options.aggregateV6;
+    if (ip !== undefined && prefix !== undefined && prefix < (ip.family === 4 ? 32 : 128)) {
+      const parsed = parseCidr(`${end.ip}/${prefix}`);
+      if (parsed.ok) {
+        const cidr = formatCidr(parsed.cidr);
+        let block = aggregatedBlocks.get(cidr);
+        if (block === undefined) aggregatedBlocks.set(cidr, (block = { cidr, addresses: [] }));
+        if (!block.addresses.includes(end.ip)) block.addresses.push(end.ip);
+        return {
+          key: `c:${cidr}`,
+          sort: `1${ipSortKey(parsed.cidr.family, parsed.cidr.start)}`,
+          peers: [{ ipBlock: { cidr } }],
+          conns: [],
+          ports: new Map(),
+          aggregated: { cidr, prefix, addresses: new Set() },
+        };
+      }
+    }
+    const cidr = hostCidr(end.ip);
+    return {
+      key: `c:${cidr}`,
+      sort: ip === undefined ? `2${end.ip}` : `1${ipSortKey(ip.family, ip.value)}`,
+      peers: [{ ipBlock: { cidr } }],
+      conns: [],
+      ports: new Map(),
+    };
+  };
+
+  const alreadyAllowed: ObservedConnection[] = [];
+  let kept: PolicyInfo[];
+  let replaced: PolicyInfo[];
+  const dnsClients = new Set<string>();
+
+  if (options.mode === 'fresh') {
+    kept = state.policies.filter((p) => excluded.has(p.namespace));
+    replaced = state.policies.filter((p) => !excluded.has(p.namespace));
+    for (const c of observed) {
+      if (
+        c.src.kind === 'workload' &&
+        c.dst.kind === 'workload' &&
+        c.src.id === c.dst.id &&
+        workloads.get(c.src.id)?.replicas === 1
+      ) {
+        leftOut.push({
+          connection: c,
+          reason: 'single-pod-self',
+          message: "a pod's traffic to itself is not subject to policies",
+        });
+        continue;
+      }
+      if (isDns(c) && c.src.kind === 'workload' && c.dst.kind === 'workload') {
+        if (isSubject(c.src.id)) {
+          dnsClients.add(c.src.id);
+          side(c.src.id, 'egress').dns.push(c);
+        }
+        if (isSubject(c.dst.id)) {
+          // A client on the host network cannot be selected: an ipBlock of its addresses, or left out.
+          if (hostNetwork(c.src.id)) add(c.dst.id, 'ingress', c.src, c);
+          else {
+            // Clients of excluded namespaces too: their egress is not netfence's, the DNS pods' ingress is.
+            const s = side(c.dst.id, 'ingress');
+            s.dns.push(c);
+            s.dnsClients.add(c.src.id);
+          }
+        }
+        continue;
+      }
+      if (c.src.kind === 'workload' && isSubject(c.src.id)) add(c.src.id, 'egress', c.dst, c);
+      if (c.dst.kind === 'workload' && isSubject(c.dst.id)) add(c.dst.id, 'ingress', c.src, c);
+    }
+    if (options.allowDns) for (const w of state.workloads) if (isSubject(w.id)) dnsClients.add(w.id);
+    for (const client of dnsClients) side(client, 'egress').dnsRule = true;
+    for (const server of dns.workloads) {
+      if (!isSubject(server)) continue;
+      const s = side(server, 'ingress');
+      for (const client of dnsClients) s.dnsClients.add(client);
+      s.dnsRule = s.dnsClients.size > 0;
+    }
+  } else {
+    kept = [...state.policies];
+    replaced = [];
+    const compiled = compileCluster(state, engineOptions);
+    const check = checkObserved(compiled, observed);
+    alreadyAllowed.push(...check.allowed, ...check.unpoliced);
+    for (const d of check.denied) {
+      const c = d.connection;
+      for (const blocked of d.blockedAt) {
+        const end = blocked === 'egress' ? c.src : c.dst;
+        if (end.kind !== 'workload') continue;
+        if (!isSubject(end.id)) {
+          const w = workloads.get(end.id);
+          const why =
+            w !== undefined && excluded.has(w.namespace)
+              ? `namespace ${w.namespace} is excluded`
+              : 'it runs on the host network';
+          leftOut.push({
+            connection: c,
+            reason: w !== undefined && excluded.has(w.namespace) ? 'excluded-namespace' : 'host-network',
+            message: `denied at the ${blocked} of ${name(end)}, which netfence leaves alone: ${why}`,
+          });
+          continue;
+        }
+        if (isDns(c)) {
+          const s = side(end.id, blocked);
+          s.dns.push(c);
+          s.dnsRule = true;
+          if (blocked === 'egress') dnsClients.add(end.id);
+          else if (c.src.kind === 'workload') s.dnsClients.add(c.src.id);
+          continue;
+        }
+        add(end.id, blocked, blocked === 'egress' ? c.dst : c.src, c);
+      }
+    }
+    if (options.allowDns) {
+      for (const w of state.workloads) {
+        if (!isSubject(w.id) || dnsClients.has(w.id)) continue;
+        if (egressIsolatedWithoutDns(compiled, w.id, dns.workloads)) {
+          dnsClients.add(w.id);
+          side(w.id, 'egress').dnsRule = true;
+        }
+      }
+    }
+  }
+
+  const policies = buildPolicies({
+    state,
+    options,
+    sides,
+    selectors,
+    workloads,
+    isSubject,
+    dnsPeers,
+    dnsConfig: dns.config,
+    dnsNames: dns.workloads.map((id) => shortNames.get(id) ?? id),
+    name,
+    existingNames: new Set(kept.map((p) => p.id)),
+  });
+
+  return {
+    options,
+    policies,
+    kept,
+    replaced,
+    observed,
+    leftOut,
+    alreadyAllowed,
+    dns: {
+      ...dns,
+      clients: [...dnsClients].sort((a, b) => compareText(workloadSortKey(a), workloadSortKey(b))),
+    },
+    aggregated: [...aggregatedBlocks.values()].sort((a, b) => compareText(a.cidr, b.cidr)),
+    selectors,
+    notices,
+  };
+}
+
+function describeLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function hostCidr(ip: string): string {
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}
+
+function ipSortKey(family: number, value: bigint): string {
+  return `${family}${value.toString(16).padStart(32, '0')}`;
+}
+
+function workloadPeer(w: WorkloadInfo, sel: WorkloadSelector): NetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: w.namespace } },
+    podSelector: Object.keys(sel.matchLabels).length === 0 ? {} : { matchLabels: { ...sel.matchLabels } },
+  };
+}
+
+function detectDns(
+  state: ClusterState,
+  observed: readonly ObservedConnection[],
+  config: DnsConfig,
+): { config: DnsConfig; workloads: string[]; detected: 'selector' | 'observed' | 'assumed' } {
+  const sel = compileSelector({ matchLabels: { ...config.matchLabels } });
+  const bySelector = state.workloads
+    .filter((w) => w.namespace === config.namespace && selectorMatches(sel, w.labels))
+    .map((w) => w.id)
+    .sort();
+  if (bySelector.length > 0) return { config, workloads: bySelector, detected: 'selector' };
+  const answering = new Set<string>();
+  for (const c of observed) {
+    if (c.port === 53 && c.protocol === 'UDP' && c.src.kind === 'workload' && c.dst.kind === 'workload')
+      answering.add(c.dst.id);
+  }
+  if (answering.size > 0) return { config, workloads: [...answering].sort(), detected: 'observed' };
+  return { config, workloads: [], detected: 'assumed' };
+}
+
+/** Augment mode: whether a workload's egress is isolated and allows no DNS (UDP 53) to the DNS pods. */
+function egressIsolatedWithoutDns(
+  compiled: ReturnType<typeof compileCluster>,
+  workload: string,
+  dnsWorkloads: readonly string[],
+): boolean {
+  const own = compiled.classes.filter((c) => c.pods.some((p) => p.workload === workload));
+  const dnsClasses = compiled.classes.filter((c) => c.pods.some((p) => dnsWorkloads.includes(p.workload)));
+  if (own.length === 0) return false;
+  return own.some((c) => {
+    const access = compiled.egress[c.id]!;
+    if (!access.isolated) return false;
+    return !dnsClasses.some((d) => portsContain(accessToPod(access, d), 'UDP', 53));
+  });
+}
+
+interface BuildContext {
+  state: ClusterState;
+  options: GenerateOptions;
+  sides: ReadonlyMap<string, Side>;
+  selectors: ReadonlyMap<string, WorkloadSelector>;
+  workloads: ReadonlyMap<string, WorkloadInfo>;
+  isSubject: (id: string) => boolean;
+  dnsPeers: NetworkPolicyPeer[];
+  dnsConfig: DnsConfig;
+  dnsNames: string[];
+  name: (e: FlowEnd) => string;
+  /** `namespace/name` of the policies kept, which generated names must not collide with. */
+  existingNames: Set<string>;
+}
+
+const DNS_PORTS: NetworkPolicyPort[] = [
+  { protocol: 'UDP', port: 53 },
+  { protocol: 'TCP', port: 53 },
+];
+
+function dnsComments(
+  conns: readonly ObservedConnection[],
+  name: (e: FlowEnd) => string,
+  head: string,
+): string[] {
+  const lines = [head];
+  const sorted = [...conns].sort(
+    (a, b) =>
+      compareEnds(a.src, b.src) ||
+      compareEnds(a.dst, b.dst) ||
+      PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol],
+  );
+  for (const c of sorted) lines.push(observedLine(c, name));
+  return lines;
+}
+
+function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
+  const groups = new Map<string, PeerEntry[]>();
+  for (const e of side.peers.values()) {
+    const key = portsKeyOf(e);
+    const list = groups.get(key) ?? [];
+    list.push(e);
+    groups.set(key, list);
+  }
+  const rules: { sort: string; rule: GeneratedRule }[] = [];
+  for (const entries of groups.values()) {
+    entries.sort((a, b) => compareText(a.sort, b.sort));
+    const comments: string[] = [];
+    const observed: ObservedConnection[] = [];
+    for (const e of entries) {
+      const conns = [...e.conns].sort(
+        (a, b) =>
+          PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol] ||
+          a.port - b.port ||
+          compareEnds(a.src, b.src) ||
+          compareEnds(a.dst, b.dst),
+      );
+      for (const c of conns) comments.push(observedLine(c, ctx.name));
+      observed.push(...conns);
+      if (e.aggregated !== undefined) {
+        const prefix = e.aggregated.prefix;
+        comments.push(
+          `aggregated: ${[...e.aggregated.addresses].join(', ')} → ${e.aggregated.cidr} (--aggregate${e.aggregated.cidr.includes(':') ? '-v6' : ''} /${prefix})`,
+        );
+      }
+    }
+    rules.push({
+      sort: entries[0]!.sort,
+      rule: {
+        peers: entries.flatMap((e) => e.peers),
+        ports: sortPorts(entries[0]!.ports.values()),
+        comments,
+        observed,
+        dns: false,
+      },
+    });
+  }
+  rules.sort((a, b) => compareText(a.sort, b.sort));
+  const out = rules.map((r) => r.rule);
+
+  if (side.dnsRule) {
+    const dnsTarget =
+      ctx.dnsNames.length > 0
+        ? ctx.dnsNames.join(', ')
+        : `namespace ${ctx.dnsConfig.namespace}, ${describeLabels(ctx.dnsConfig.matchLabels)}`;
+    if (side.direction === 'egress') {
+      const seen = new Set(side.dns.map((c) => c.protocol));
+      let head: string;
+      if (side.dns.length === 0) head = `DNS through ${dnsTarget}, for every workload (--allow-dns)`;
+      else if (seen.size === 2) head = `DNS through ${dnsTarget}`;
+      else {
+        head = seen.has('UDP')
+          ? `DNS through ${dnsTarget}; TCP 53 too: resolvers retry over TCP when an answer does not fit in UDP`
+          : `DNS through ${dnsTarget}; UDP 53 too: the usual transport of DNS`;
+      }
+      out.push({
+        peers: ctx.dnsPeers.map(clonePeer),
+        ports: DNS_PORTS.map((p) => ({ ...p })),
+        comments: dnsComments(side.dns, ctx.name, head),
+        observed: [...side.dns],
+        dns: true,
+      });
+    } else {
+      const clients = [...side.dnsClients].sort((a, b) =>
+        compareText(workloadSortKey(a), workloadSortKey(b)),
+      );
+      const everyone = ctx.options.allowDns && ctx.options.mode === 'fresh';
+      const peers: NetworkPolicyPeer[] = everyone
+        ? [{ namespaceSelector: {} }]
+        : clients.map((id) => workloadPeer(ctx.workloads.get(id)!, ctx.selectors.get(id)!));
+      const head = everyone
+        ? 'DNS from every pod of every namespace (--allow-dns), on UDP and TCP 53'
+        : 'DNS from the workloads that resolve names, on UDP and TCP 53';
+      out.push({
+        peers,
+        ports: DNS_PORTS.map((p) => ({ ...p })),
+        comments: dnsComments(side.dns, ctx.name, head),
+        observed: [...side.dns],
+        dns: true,
+      });
+    }
+  }
+  return out;
+}
+
+function clonePeer(p: NetworkPolicyPeer): NetworkPolicyPeer {
+  return JSON.parse(JSON.stringify(p)) as NetworkPolicyPeer;
+}
+
+function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
+  const { state, options } = ctx;
+  const out: GeneratedPolicy[] = [];
+  const taken = new Set(ctx.existingNames);
+  const uniqueName = (namespace: string, base: string): string => {
+    let candidate = base;
+    if (options.mode === 'augment' && taken.has(`${namespace}/${candidate}`)) candidate = `${base}-observed`;
+    for (let i = 2; taken.has(`${namespace}/${candidate}`); i++) candidate = `${base}-${i}`;
+    taken.add(`${namespace}/${candidate}`);
+    return candidate;
+  };
+  // Workload names that two kinds share in a namespace get the kind in their policy names.
+  const nameCount = new Map<string, number>();
+  for (const w of state.workloads)
+    nameCount.set(`${w.namespace}/${w.name}`, (nameCount.get(`${w.namespace}/${w.name}`) ?? 0) + 1);
+  const baseName = (w: WorkloadInfo): string =>
+    nameCount.get(`${w.namespace}/${w.name}`) === 1 ? w.name : `${w.name}-${w.kind.toLowerCase()}`;
+
+  const namespaces = [
+    ...new Set(state.workloads.filter((w) => ctx.isSubject(w.id)).map((w) => w.namespace)),
+  ].sort();
+  for (const ns of namespaces) {
+    if (options.mode === 'fresh' && !options.skipDefaultDeny.includes(ns)) {
+      out.push({
+        namespace: ns,
+        name: uniqueName(ns, 'default-deny'),
+        kind: 'default-deny',
+        matchLabels: {},
+        rules: [],
+        comment: [
+          `Default deny: pods in ${ns} accept and open only the connections the policies below allow.`,
+        ],
+      });
+    }
+    const subjects = state.workloads
+      .filter((w) => w.namespace === ns && ctx.isSubject(w.id))
+      .sort((a, b) => compareText(workloadSortKey(a.id), workloadSortKey(b.id)));
+    for (const w of subjects) {
+      const sel = ctx.selectors.get(w.id)!;
+      for (const direction of ['ingress', 'egress'] as const) {
+        const side = ctx.sides.get(`${direction} ${w.id}`);
+        if (side === undefined || (side.peers.size === 0 && !side.dnsRule)) continue;
+        const rules = buildRules(side, ctx);
+        const what =
+          direction === 'ingress'
+            ? options.mode === 'fresh'
+              ? 'the observed connections to it'
+              : 'observed connections to it that the existing policies deny'
+            : options.mode === 'fresh'
+              ? 'the observed connections from it'
+              : 'observed connections from it that the existing policies deny';
+        const comment = [
+          `${direction === 'ingress' ? 'Ingress to' : 'Egress from'} ${ns}/${w.name} (${w.kind}): ${what}.`,
+        ];
+        if (!sel.exact) {
+          comment.push(
+            `note: its labels also select ${sel.sharedWith.map((s) => ctx.name({ kind: 'workload', id: s })).join(', ')}, which share them`,
+          );
+        }
+        out.push({
+          namespace: ns,
+          name: uniqueName(ns, `${baseName(w)}-${direction}`),
+          kind: direction,
+          workload: w.id,
+          matchLabels: { ...sel.matchLabels },
+          rules,
+          comment,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/** What `generate` produces: policies with the observed connections behind every rule. */
+import type { ObservedConnection } from '../flows/types.ts';
+import type { PolicyInfo } from '../model/cluster.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../model/k8s.ts';
+import type { WorkloadSelector } from './selectors.ts';
+
+export const GenerateMode = { fresh: 'fresh', augment: 'augment' } as const;
+export type GenerateMode = (typeof GenerateMode)[keyof typeof GenerateMode];
+
+/** Where the cluster DNS runs. */
+export interface DnsConfig {
+  namespace: string;
+  matchLabels: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_DNS: DnsConfig = { namespace: 'kube-system', matchLabels: { 'k8s-app': 'kube-dns' } };
+
+export interface GenerateOptions {
+  /**
+   * `fresh`: a complete least-privilege set that replaces the policies of the namespaces it covers;
+   * `augment`: keep every existing policy and add only what observed traffic needs.
+   */
+  mode: GenerateMode;
+  /** Namespaces that get no default-deny policy (fresh mode). @default none */
+  skipDefaultDeny: readonly string[];
+  /** Namespaces left alone: no policy is generated for their workloads, their policies are kept. @default none */
+  excludeNamespaces: readonly string[];
+  /** DNS egress for every workload, observed resolving names or not. @default false */
+  allowDns: boolean;
+  /** @default DEFAULT_DNS, or the workloads observed answering on port 53 when nothing matches it */
+  dns: DnsConfig;
+  /** Prefix length to aggregate outside IPv4 addresses to. @default absent: one /32 per address */
+  aggregateV4?: number;
+  /** Prefix length to aggregate outside IPv6 addresses to. @default absent: one /128 per address */
+  aggregateV6?: number;
+  /** Leave out connections every attempt of which the cluster dropped during the capture. @default false */
+  excludeDenied: boolean;
+}
+
+export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
+  mode: 'fresh',
+  skipDefaultDeny: [],
+  excludeNamespaces: [],
+  allowDns: false,
+  dns: DEFAULT_DNS,
+  excludeDenied: false,
+};
+
+export interface GeneratedRule {
+  peers: NetworkPolicyPeer[];
+  ports: NetworkPolicyPort[];
+  /** Comment lines above the rule: the observed connections it allows. */
+  comments: string[];
+  /** The observed connections it allows. */
+  observed: ObservedConnection[];
+  /** The DNS rule (UDP and TCP 53 to or from the cluster DNS). */
+  dns: boolean;
+}
+
+export interface GeneratedPolicy {
+  namespace: string;
+  name: string;
+  kind: 'default-deny' | 'ingress' | 'egress';
+  /** The workload it selects; absent for default-deny. */
+  workload?: string;
+  /** `matchLabels` of its pod selector (`{}` for default-deny). */
+  matchLabels: Readonly<Record<string, string>>;
+  rules: GeneratedRule[];
+  /** Comment lines above the policy. */
+  comment: string[];
+}
+
+export type LeftOutReason = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
+
+export interface LeftOut {
+  connection: ObservedConnection;
+  reason: LeftOutReason;
+  /** One line for people. */
+  message: string;
+}
+
+export interface AggregatedBlock {
+  cidr: string;
+  /** Observed addresses inside it. */
+  addresses: string[];
+}
+
+export interface Generation {
+  options: GenerateOptions;
+  policies: GeneratedPolicy[];
+  /** Existing policies kept (augment: all; fresh: those of excluded namespaces). */
+  kept: PolicyInfo[];
+  /** Existing policies the fresh set replaces. */
+  replaced: PolicyInfo[];
+  /** Observed connections the policies are built from (after `excludeDenied`). */
+  observed: ObservedConnection[];
+  /** Observed connections no rule was generated for, with why. */
+  leftOut: LeftOut[];
+  /** In augment mode: observed connections the kept policies already allow. */
+  alreadyAllowed: ObservedConnection[];
+  /** DNS: the peer used, the workloads it stands for, and the workloads given DNS egress. */
+  dns: {
+    config: DnsConfig;
+    workloads: string[];
+    detected: 'selector' | 'observed' | 'assumed';
+    clients: string[];
+  };
+  aggregated: AggregatedBlock[];
+  selectors: ReadonlyMap<string, WorkloadSelector>;
+  /** Things the user should know (DNS pods not found, workloads that share labels). */
+  notices: string[];
+}

@@ -1,0 +1,153 @@
+/**
+ * Connecting to a cluster: the kubeconfig (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`, else
+ * the in-cluster service account), the context, and the typed API clients with a request timeout.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  NetworkingV1Api,
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+} from '@kubernetes/client-node';
+import { ClusterError, describeError, type Attempt, type Target } from './errors.ts';
+
+export interface ConnectOptions {
+  /** `--kubeconfig`: a file. @default `$KUBECONFIG`, then `~/.kube/config`, then in-cluster */
+  kubeconfig?: string | undefined;
+  /** `--context`. @default the kubeconfig's current context */
+  context?: string | undefined;
+  /** Per-request timeout in milliseconds. @default 30000 */
+  timeoutMs?: number | undefined;
+  /** The environment (`KUBECONFIG`, `HOME`, `KUBERNETES_SERVICE_HOST`). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Connection extends Target {
+  /** Where the configuration came from: a file, several, or `in-cluster`. */
+  source: string;
+  /** The context's namespace, when it sets one. */
+  namespace: string | undefined;
+  /** The user (kubeconfig entry name) of the context. */
+  user: string;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  batch: BatchV1Api;
+  networking: NetworkingV1Api;
+  /** Options for one request: the timeout, and an extra header when given (the patch content type). */
+  options(header?: { name: string; value: string }): ConfigurationOptions;
+  /** Runs a request, turning any failure into a one-line `ClusterError`. */
+  call<T>(attempt: Attempt, request: () => Promise<T>): Promise<T>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+function readKubeConfig(file: string, what: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    throw new ClusterError(`cannot read ${what} "${file}": ${reason}`);
+  }
+  return kc;
+}
+
+function loadConfig(options: ConnectOptions): { kc: KubeConfig; source: string } {
+  if (options.kubeconfig !== undefined) {
+    if (!existsSync(options.kubeconfig))
+      throw new ClusterError(`kubeconfig "${options.kubeconfig}" does not exist; check --kubeconfig`);
+    return { kc: readKubeConfig(options.kubeconfig, 'kubeconfig'), source: options.kubeconfig };
+  }
+  const fromEnv = (options.env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  if (fromEnv.length > 0) {
+    const present = fromEnv.filter((f) => existsSync(f));
+    if (present.length === 0)
+      throw new ClusterError(
+        `no kubeconfig: KUBECONFIG names ${fromEnv.map((f) => `"${f}"`).join(', ')}, which ${fromEnv.length === 1 ? 'does' : 'do'} not exist; give --kubeconfig <file>`,
+      );
+    const kc = readKubeConfig(present[0]!, 'kubeconfig (from KUBECONFIG)');
+    // As kubectl merges them: the first file that sets a value wins.
+    for (const file of present.slice(1))
+      kc.mergeConfig(readKubeConfig(file, 'kubeconfig (from KUBECONFIG)'), true);
+    return { kc, source: present.join(delimiter) };
+  }
+  const home = options.env.HOME ?? options.env.USERPROFILE;
+  const file = home === undefined ? undefined : join(home, '.kube', 'config');
+  if (file !== undefined && existsSync(file)) return { kc: readKubeConfig(file, 'kubeconfig'), source: file };
+  if (options.env.KUBERNETES_SERVICE_HOST !== undefined) {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromCluster();
+    } catch (error) {
+      throw new ClusterError(
+        `cannot use the in-cluster service account: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return { kc, source: 'in-cluster' };
+  }
+  throw new ClusterError(
+    `no kubeconfig: ${file === undefined ? '~/.kube/config' : `"${file}"`} does not exist and KUBECONFIG is not set; give --kubeconfig <file>`,
+  );
+}
+
+function contextList(kc: KubeConfig): string {
+  const names = kc.getContexts().map((c) => `"${c.name}"`);
+  return names.length === 0 ? 'it has none' : `it has ${names.join(', ')}`;
+}
+
+/** Reads the kubeconfig and prepares the clients. No request is made yet. */
+export function connect(options: ConnectOptions): Connection {
+  const { kc, source } = loadConfig(options);
+  if (options.context !== undefined) {
+    if (kc.getContextObject(options.context) === null)
+      throw new ClusterError(`context "${options.context}" is not in ${source}: ${contextList(kc)}`);
+    kc.setCurrentContext(options.context);
+  }
+  const contextName = kc.getCurrentContext();
+  const context = contextName === '' ? null : kc.getContextObject(contextName);
+  if (context === null) {
+    throw new ClusterError(
+      `${source} has no current context: choose one with --context (${contextList(kc)})`,
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null)
+    throw new ClusterError(
+      `context "${contextName}" names cluster "${context.cluster}", which ${source} does not define`,
+    );
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const target: Target = { server: cluster.server, context: contextName, timeoutMs };
+
+  const middleware = (header?: { name: string; value: string }): ObservableMiddleware => ({
+    pre: (request) => {
+      request.setSignal(AbortSignal.timeout(timeoutMs));
+      if (header !== undefined) request.setHeaderParam(header.name, header.value);
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  });
+
+  return {
+    ...target,
+    source,
+    namespace: context.namespace === undefined || context.namespace === '' ? undefined : context.namespace,
+    user: context.user,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    batch: kc.makeApiClient(BatchV1Api),
+    networking: kc.makeApiClient(NetworkingV1Api),
+    options: (header) => ({ middleware: [middleware(header)], middlewareMergeStrategy: 'append' }),
+    async call<T>(attempt: Attempt, request: () => Promise<T>): Promise<T> {
+      try {
+        return await request();
+      } catch (error) {
+        throw describeError(error, attempt, target);
+      }
+    },
+  };
+}

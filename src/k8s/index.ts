@@ -1,0 +1,45 @@
+/**
+ * The only part of netfence that talks to a cluster, through the official client
+ * (`@kubernetes/client-node`). Everything it returns is plain Kubernetes JSON (`src/model/k8s.ts`); the
+ * CLI loads it lazily, so that runs on files never load the client.
+ */
+export { connect, DEFAULT_TIMEOUT_MS, type Connection, type ConnectOptions } from './connect.ts';
+export {
+  ClusterError,
+  describeError,
+  apiStatusOf,
+  type ApiStatus,
+  type Attempt,
+  type Target,
+} from './errors.ts';
+export {
+  readCluster,
+  DEFAULT_PAGE_SIZE,
+  type ClusterRead,
+  type ReadOptions,
+  type ReadProgress,
+} from './read.ts';
+export { stateFromObjects, objectId, type ClusterStateResult } from './state.ts';
+export { snapshotText, describeCounts, type SnapshotFormat, type SnapshotInfo } from './snapshot.ts';
+export {
+  applyPolicy,
+  createPolicy,
+  deletePolicy,
+  readPolicy,
+  readRecordConfigMap,
+  replacePolicy,
+  writeRecordConfigMap,
+  type WriteOptions,
+} from './write.ts';
+export {
+  FIELD_MANAGER,
+  KIND_OF,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  RESOURCES,
+  type KubeObject,
+  type ReadScope,
+  type Resource,
+  type Workload,
+  type WorkloadSpec,
+} from './types.ts';

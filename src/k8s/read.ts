@@ -1,0 +1,269 @@
+/**
+ * Reading a cluster: Namespaces, Pods, workload controllers, Services and NetworkPolicies, listed in pages
+ * (`limit` + `continue`), converted and stripped as they arrive. Never Secrets or ConfigMaps.
+ */
+import type { V1ListMeta } from '@kubernetes/client-node';
+import type { NetworkPolicy } from '../model/k8s.ts';
+import type { Connection } from './connect.ts';
+import {
+  forAnalysis,
+  namespaceFromClient,
+  networkPolicyFromClient,
+  podFromClient,
+  serviceFromClient,
+  workloadFromClient,
+} from './convert.ts';
+import { ClusterError } from './errors.ts';
+import { KIND_OF, RESOURCES, type KubeObject, type ReadScope, type Resource } from './types.ts';
+
+/** Objects per page, as kubectl asks. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+export interface ReadProgress {
+  /** Objects read so far, over every resource. */
+  objects: number;
+  /** Objects the API server says are still to come (its `remainingItemCount` estimates), when known. */
+  remaining: number | undefined;
+  /** Whether some resource needed more than one page: a read worth showing progress for. */
+  large: boolean;
+}
+
+export interface ReadOptions {
+  scope: ReadScope;
+  /** @default 500 */
+  pageSize?: number;
+  /** Keep every label and annotation of NetworkPolicies, and their resourceVersion (for `apply`). */
+  fullPolicies?: boolean;
+  /** Called after each page. */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface ClusterRead {
+  /** Stripped objects, in resource order, then by namespace and name. */
+  objects: KubeObject[];
+  /** With `fullPolicies`: the NetworkPolicies with all their metadata. */
+  fullPolicies: NetworkPolicy[];
+  /** Objects read per resource. */
+  counts: Record<Resource, number>;
+  /** Resources that could not be listed and were left out (forbidden, or not served), one line each. */
+  warnings: string[];
+}
+
+interface Page {
+  metadata?: V1ListMeta;
+  items: unknown[];
+}
+
+type ListFn = (page: { limit: number; _continue?: string }) => Promise<Page>;
+
+/**
+ * Resources without which the analysis is wrong rather than incomplete. The others (workload
+ * controllers, Services) only add workloads that have no pods yet, or names: when they cannot be listed,
+ * the read goes on with a warning.
+ */
+const ESSENTIAL: ReadonlySet<Resource> = new Set<Resource>(['namespaces', 'pods', 'networkpolicies']);
+
+function listerFor(conn: Connection, resource: Resource, namespace: string | undefined): ListFn {
+  const o = conn.options();
+  const ns = namespace;
+  switch (resource) {
+    case 'namespaces':
+      return (p) => conn.core.listNamespace(p, o);
+    case 'pods':
+      return (p) =>
+        ns === undefined
+          ? conn.core.listPodForAllNamespaces(p, o)
+          : conn.core.listNamespacedPod({ ...p, namespace: ns }, o);
+    case 'deployments':
+      return (p) =>
+        ns === undefined
+          ? conn.apps.listDeploymentForAllNamespaces(p, o)
+          : conn.apps.listNamespacedDeployment({ ...p, namespace: ns }, o);
+    case 'replicasets':
+      return (p) =>
+        ns === undefined
+          ? conn.apps.listReplicaSetForAllNamespaces(p, o)
+          : conn.apps.listNamespacedReplicaSet({ ...p, namespace: ns }, o);
+    case 'statefulsets':
+      return (p) =>
+        ns === undefined
+          ? conn.apps.listStatefulSetForAllNamespaces(p, o)
+          : conn.apps.listNamespacedStatefulSet({ ...p, namespace: ns }, o);
+    case 'daemonsets':
+      return (p) =>
+        ns === undefined
+          ? conn.apps.listDaemonSetForAllNamespaces(p, o)
+          : conn.apps.listNamespacedDaemonSet({ ...p, namespace: ns }, o);
+    case 'jobs':
+      return (p) =>
+        ns === undefined
+          ? conn.batch.listJobForAllNamespaces(p, o)
+          : conn.batch.listNamespacedJob({ ...p, namespace: ns }, o);
+    case 'cronjobs':
+      return (p) =>
+        ns === undefined
+          ? conn.batch.listCronJobForAllNamespaces(p, o)
+          : conn.batch.listNamespacedCronJob({ ...p, namespace: ns }, o);
+    case 'replicationcontrollers':
+      return (p) =>
+        ns === undefined
+          ? conn.core.listReplicationControllerForAllNamespaces(p, o)
+          : conn.core.listNamespacedReplicationController({ ...p, namespace: ns }, o);
+    case 'services':
+      return (p) =>
+        ns === undefined
+          ? conn.core.listServiceForAllNamespaces(p, o)
+          : conn.core.listNamespacedService({ ...p, namespace: ns }, o);
+    case 'networkpolicies':
+      return (p) =>
+        ns === undefined
+          ? conn.networking.listNetworkPolicyForAllNamespaces(p, o)
+          : conn.networking.listNamespacedNetworkPolicy({ ...p, namespace: ns }, o);
+  }
+}
+
+function convert(resource: Resource, item: unknown): KubeObject {
+  const kind = KIND_OF[resource];
+  switch (kind) {
+    case 'Namespace':
+      return namespaceFromClient(item as Parameters<typeof namespaceFromClient>[0]);
+    case 'Pod':
+      return podFromClient(item as Parameters<typeof podFromClient>[0]);
+    case 'Service':
+      return serviceFromClient(item as Parameters<typeof serviceFromClient>[0]);
+    case 'NetworkPolicy':
+      return networkPolicyFromClient(item as Parameters<typeof networkPolicyFromClient>[0]);
+    default:
+      return workloadFromClient(kind, item as Parameters<typeof workloadFromClient>[1]);
+  }
+}
+
+function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
+  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`;
+  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function scopeText(scope: ReadScope): string {
+  return scope.kind === 'all' ? 'in all namespaces' : `in namespace "${scope.namespace}"`;
+}
+
+/**
+ * Reads what the analysis needs, every resource in parallel, each in pages. Essential resources that
+ * cannot be listed fail the read with a one-line `ClusterError`; the others are left out with a warning.
+ */
+export async function readCluster(conn: Connection, options: ReadOptions): Promise<ClusterRead> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const namespace = options.scope.kind === 'namespace' ? options.scope.namespace : undefined;
+  const counts = Object.fromEntries(RESOURCES.map((r) => [r, 0])) as Record<Resource, number>;
+  const remaining = new Map<Resource, number | undefined>();
+  const warnings: string[] = [];
+  const fullPolicies: NetworkPolicy[] = [];
+  let large = false;
+  const report = (): void => {
+    if (options.onProgress === undefined) return;
+    let total = 0;
+    let estimate: number | undefined = 0;
+    for (const r of RESOURCES) {
+      total += counts[r];
+      const left = remaining.get(r);
+      if (left === undefined) estimate = remaining.has(r) ? undefined : estimate;
+      else if (estimate !== undefined) estimate += left;
+    }
+    options.onProgress({ objects: total, remaining: estimate, large });
+  };
+
+  const readResource = async (resource: Resource): Promise<KubeObject[]> => {
+    const out: KubeObject[] = [];
+    if (resource === 'namespaces' && namespace !== undefined) {
+      const ns = await readOneNamespace(conn, namespace, warnings);
+      if (ns !== undefined) out.push(ns);
+      counts.namespaces = out.length;
+      return out;
+    }
+    const list = listerFor(conn, resource, namespace);
+    const attempt = {
+      verb: 'list',
+      what: `${resource} ${namespace === undefined ? 'in all namespaces' : `in namespace "${namespace}"`}`,
+    };
+    let token: string | undefined;
+    let pages = 0;
+    try {
+      do {
+        const page: Page = await conn.call(attempt, () =>
+          list(token === undefined ? { limit: pageSize } : { limit: pageSize, _continue: token }),
+        );
+        pages++;
+        for (const item of page.items) {
+          if (resource === 'networkpolicies' && options.fullPolicies === true) {
+            const full = networkPolicyFromClient(
+              item as Parameters<typeof networkPolicyFromClient>[0],
+              'full',
+            );
+            fullPolicies.push(full);
+            out.push(forAnalysis(full));
+          } else {
+            out.push(convert(resource, item));
+          }
+        }
+        counts[resource] = out.length;
+        token = page.metadata?._continue === '' ? undefined : page.metadata?._continue;
+        if (pages > 1 || token !== undefined) large = true;
+        remaining.set(resource, token === undefined ? 0 : page.metadata?.remainingItemCount);
+        report();
+      } while (token !== undefined);
+    } catch (error) {
+      if (
+        error instanceof ClusterError &&
+        !ESSENTIAL.has(resource) &&
+        (error.status === 403 || error.status === 404)
+      ) {
+        const why = error.status === 403 ? 'forbidden' : 'not served by this API server';
+        warnings.push(
+          `warning: left out ${resource} ${scopeText(options.scope)} (${why}): workloads of that kind appear only through their pods`,
+        );
+        remaining.set(resource, 0);
+        return [];
+      }
+      throw error;
+    }
+    return out.sort(byNamespaceAndName);
+  };
+
+  // Every resource is read at once; when several fail, the first in resource order is reported.
+  const settled = await Promise.allSettled(RESOURCES.map(readResource));
+  const lists: KubeObject[][] = [];
+  for (const s of settled) {
+    if (s.status === 'rejected') throw s.reason;
+    lists.push(s.value);
+  }
+  fullPolicies.sort(byNamespaceAndName);
+  return { objects: lists.flat(), fullPolicies, counts, warnings };
+}
+
+async function readOneNamespace(
+  conn: Connection,
+  name: string,
+  warnings: string[],
+): Promise<KubeObject | undefined> {
+  try {
+    const ns = await conn.call({ verb: 'read', what: `namespace "${name}"` }, () =>
+      conn.core.readNamespace({ name }, conn.options()),
+    );
+    return namespaceFromClient(ns);
+  } catch (error) {
+    if (error instanceof ClusterError && error.status === 404)
+      throw new ClusterError(
+        `namespace "${name}" does not exist in context "${conn.context}"; check -n, or use -A for all namespaces`,
+        404,
+        'NotFound',
+      );
+    if (error instanceof ClusterError && error.status === 403) {
+      warnings.push(
+        `warning: cannot read namespace "${name}" (forbidden): its labels are unknown, so namespaceSelectors other than kubernetes.io/metadata.name do not match it`,
+      );
+      return undefined;
+    }
+    throw error;
+  }
+}

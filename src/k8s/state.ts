@@ -1,0 +1,81 @@
+/**
+ * Objects read from a cluster → the `ClusterState`, through the parse layer's pure `buildClusterState`, so
+ * that a cluster, a snapshot of it and the same objects in files give the same state.
+ */
+import type { ClusterState } from '../model/cluster.ts';
+import type { Problem } from '../model/problem.ts';
+import { buildClusterState } from '../parse/index.ts';
+import type { ParsedObject } from '../parse/index.ts';
+import type { KubeObject } from './types.ts';
+
+/** `shop/Deployment/web`, `Namespace/shop`: how problems and notices name a cluster object. */
+export function objectId(o: KubeObject): string {
+  const name = o.metadata.name ?? '(unnamed)';
+  return o.kind === 'Namespace' ? `Namespace/${name}` : `${o.metadata.namespace ?? ''}/${o.kind}/${name}`;
+}
+
+/** A parsed object without positions: the cluster has no file and no lines. */
+function parsedFromObject(o: KubeObject, index: number, source: string): ParsedObject {
+  return {
+    object: o as unknown as Readonly<Record<string, unknown>>,
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    file: `${source}:${objectId(o)}`,
+    line: 1,
+    column: 1,
+    locate: () => undefined,
+    nodeAt: () => undefined,
+    sourceText: () => undefined,
+    document: undefined,
+    node: undefined,
+    documentIndex: index,
+    documentPath: [],
+  };
+}
+
+export interface ClusterStateResult {
+  state: ClusterState;
+  /** Warnings of the parse layer (terminated pods left out, ...), without line numbers. */
+  warnings: Problem[];
+  /**
+   * Objects the API server accepted but netfence cannot analyze, left out, one line each. Rare: the
+   * validation is the API server's own, so this is a disagreement worth reporting.
+   */
+  skipped: string[];
+}
+
+function withoutPosition(p: Problem): Problem {
+  const out: Problem = { ...p };
+  delete out.line;
+  delete out.column;
+  return out;
+}
+
+function withoutOrigin<T extends { origin?: unknown }>(item: T): T {
+  const out = { ...item };
+  delete out.origin;
+  return out;
+}
+
+/**
+ * Builds the state of objects read from a cluster. Invalid objects are left out and listed (the cluster
+ * cannot be "fixed" like a file); nothing points at lines, and the state's objects carry no origin.
+ *
+ * @param source names the objects in problems: `cluster` gives `cluster:shop/Pod/web-1`.
+ */
+export function stateFromObjects(objects: readonly KubeObject[], source = 'cluster'): ClusterStateResult {
+  const parsed = objects.map((o, i) => parsedFromObject(o, i, source));
+  const built = buildClusterState(parsed, { defaultNamespace: 'default', skipInvalid: true });
+  const state: ClusterState = {
+    namespaces: built.state.namespaces.map(withoutOrigin),
+    workloads: built.state.workloads.map(withoutOrigin),
+    pods: built.state.pods.map(withoutOrigin),
+    policies: built.state.policies.map(withoutOrigin),
+    services: built.state.services.map(withoutOrigin),
+  };
+  return {
+    state,
+    warnings: built.warnings.map(withoutPosition),
+    skipped: built.skipped.map((s) => `${s.object}: ${s.reason}`),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The objects netfence reads from a cluster, as plain Kubernetes JSON (the wire types of
+ * `src/model/k8s.ts`), stripped to what the analysis uses. A snapshot file is a `kind: List` of exactly
+ * these objects, so that analyzing a snapshot and analyzing the cluster build the same state.
+ */
+import type {
+  LabelSelector,
+  Namespace,
+  NetworkPolicy,
+  ObjectMeta,
+  Pod,
+  PodTemplateSpec,
+  Service,
+  WorkloadKind,
+} from '../model/k8s.ts';
+
+/** The spec fields of a workload controller that the analysis reads (template, selector, counts). */
+export interface WorkloadSpec {
+  replicas?: number;
+  /** A label selector (apps/v1), or a plain label map (ReplicationController). */
+  selector?: LabelSelector | Record<string, string>;
+  template?: PodTemplateSpec;
+  /** Jobs. */
+  parallelism?: number;
+  manualSelector?: boolean;
+  /** CronJobs. */
+  schedule?: string;
+  jobTemplate?: { metadata?: ObjectMeta; spec?: WorkloadSpec };
+}
+
+export interface Workload {
+  apiVersion: string;
+  kind: WorkloadKind;
+  metadata: ObjectMeta;
+  spec: WorkloadSpec;
+}
+
+/** One object read from a cluster. */
+export type KubeObject = Namespace | Pod | Workload | Service | NetworkPolicy;
+
+/** Which namespaces to read. */
+export type ReadScope = { kind: 'all' } | { kind: 'namespace'; namespace: string };
+
+/** The API resources netfence lists, in the order a snapshot holds them. */
+export const RESOURCES = [
+  'namespaces',
+  'pods',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'daemonsets',
+  'jobs',
+  'cronjobs',
+  'replicationcontrollers',
+  'services',
+  'networkpolicies',
+] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+/** The kind each resource lists. */
+export const KIND_OF: Record<Resource, KubeObject['kind']> = {
+  namespaces: 'Namespace',
+  pods: 'Pod',
+  deployments: 'Deployment',
+  replicasets: 'ReplicaSet',
+  statefulsets: 'StatefulSet',
+  daemonsets: 'DaemonSet',
+  jobs: 'Job',
+  cronjobs: 'CronJob',
+  replicationcontrollers: 'ReplicationController',
+  services: 'Service',
+  networkpolicies: 'NetworkPolicy',
+};
+
+/** The label that marks the objects `netfence apply` manages (and `--prune` may delete). */
+export { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apply/objects.ts';
+/** The field manager of every write (server-side apply tracks ownership by it). */
+export const FIELD_MANAGER = 'netfence';

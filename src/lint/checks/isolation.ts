@@ -1,0 +1,111 @@
+/**
+ * Isolation checks shared by the ingress and egress rules: namespaces without a default-deny policy, and
+ * workloads that no policy isolates.
+ */
+import type { Direction } from '../../engine/compile.ts';
+import { RuleCategory, defineRule, type RuleDefinition } from '../types.ts';
+import { identifyingLabel, targetsText } from './policies.ts';
+
+function typeName(direction: Direction): 'Ingress' | 'Egress' {
+  return direction === 'ingress' ? 'Ingress' : 'Egress';
+}
+
+/** `its only workload`, `all 3 of its workloads`, `2 of its 5 workloads` */
+function share(open: number, total: number): string {
+  if (open === total) return total === 1 ? 'its only workload' : `all ${total} of its workloads`;
+  return `${open} of its ${total} workload${total === 1 ? '' : 's'}`;
+}
+
+export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' | 'missingAllIsolated'> {
+  const type = typeName(direction);
+  const consequence =
+    direction === 'ingress'
+      ? 'any pod or address can connect to {{share}} ({{open}})'
+      : '{{share}} ({{open}}) can connect anywhere';
+  const fix = `add a NetworkPolicy with podSelector: {} and policyTypes: [${type}]`;
+  return defineRule({
+    id: `require-default-deny-${direction}`,
+    meta: {
+      severity: direction === 'ingress' ? 'error' : 'warning',
+      category: RuleCategory.Isolation,
+      description: `Every namespace with workloads has a default-deny ${direction} policy`,
+      rationale:
+        direction === 'ingress'
+          ? 'A pod that no policy selects accepts connections from every pod of the cluster and from any address. A policy with an empty podSelector and policyTypes [Ingress] isolates every pod of the namespace, including the ones deployed later, so that only what the allow policies list gets in.'
+          : 'A pod that no policy selects for egress can open connections to every pod of the cluster and to any address: the first thing an attacker uses after getting into one pod. A default-deny egress policy makes every new workload declare what it connects to.',
+      fix: `Add a NetworkPolicy with an empty podSelector (podSelector: {}) and policyTypes: [${type}] to the namespace, then one allow policy per workload${direction === 'egress' ? ', and allow DNS' : ''}.`,
+      messages: {
+        missing: `Namespace "{{ns}}" has no default-deny ${direction} policy, so ${consequence}; ${fix}`,
+        missingAllIsolated: `Namespace "{{ns}}" has no default-deny ${direction} policy: its workloads are isolated one by one, but a new one will not be; ${fix}`,
+      },
+    },
+    check(ctx) {
+      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      for (const ns of ctx.state.namespaces) {
+        const classes = ctx.lookup.podClassesIn(ns.name);
+        if (classes.length === 0) continue;
+        const covered = ctx.compiled.policies.some(
+          (p) =>
+            p.info.namespace === ns.name &&
+            p.selector.matchesAll &&
+            (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
+        );
+        if (covered) continue;
+        const all = ctx.lookup.workloadsOfClasses(classes);
+        const open = ctx.lookup.workloadsOfClasses(classes.filter((id) => !access[id]!.isolated));
+        ctx.report({
+          messageId: open.length > 0 ? 'missing' : 'missingAllIsolated',
+          data: { ns: ns.name, share: share(open.length, all.length), open: targetsText(ctx, open) },
+          subject: { namespace: ns },
+          path: ['metadata', 'name'],
+          workloads: open.length > 0 ? open : all,
+        });
+      }
+    },
+  });
+}
+
+export function isolationRule(direction: Direction): RuleDefinition<'notIsolated'> {
+  const type = typeName(direction);
+  return defineRule({
+    id: `require-${direction}-isolation`,
+    meta: {
+      severity: 'warning',
+      category: RuleCategory.Isolation,
+      description: `Every workload of a namespace that uses ${direction} policies is selected by one`,
+      rationale: `In a namespace where some policies restrict ${direction}, a workload that none of them selects is left wide open, usually by oversight: it was added later, or its labels do not match. Namespaces with no ${direction} policy at all are reported once, by require-default-deny-${direction}.`,
+      fix: `Add a NetworkPolicy that selects the workload's pods with policyTypes: [${type}], or a default-deny ${direction} policy for the namespace.`,
+      messages: {
+        notIsolated: `Workload "{{workload}}" is selected by no NetworkPolicy with ${type} in policyTypes, so ${
+          direction === 'ingress' ? 'any pod or address can connect to it' : 'it can connect anywhere'
+        }; add a policy selecting {{labels}}, or a default-deny ${direction} policy for namespace "{{ns}}"`,
+      },
+    },
+    check(ctx) {
+      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      const namespacesUsing = new Set(
+        ctx.compiled.policies
+          .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress))
+          .map((p) => p.info.namespace),
+      );
+      for (const w of [...ctx.state.workloads].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+        if (!namespacesUsing.has(w.namespace)) continue;
+        const classes = ctx.lookup
+          .classesOfWorkload(w.id)
+          .filter((id) => !ctx.compiled.classes[id]!.hostNetwork);
+        if (classes.length === 0 || classes.every((id) => access[id]!.isolated)) continue;
+        const label = identifyingLabel(w.labels);
+        ctx.report({
+          messageId: 'notIsolated',
+          data: {
+            workload: ctx.lookup.name(w.id),
+            labels: label === undefined ? 'its pods' : label,
+            ns: w.namespace,
+          },
+          subject: { workload: w },
+          workloads: [w.id],
+        });
+      }
+    },
+  });
+}

@@ -1,0 +1,280 @@
+/**
+ * Redundancy, computed with the engine's compiled rules: a rule is redundant when removing it leaves every
+ * allowed port between every pair of classes unchanged; a policy, when removing it changes nothing at all.
+ *
+ * Only the classes a policy selects are visited, grouped by the policies that select them (classes selected
+ * by the same policies get the same answer). Decisions are greedy, latest rule first, and a rule found
+ * redundant leaves the pool before the next one is judged: so the reported rules can all be removed together,
+ * and of two identical rules the first one written is kept.
+ */
+import {
+  portsTowardsClass,
+  type CompiledCluster,
+  type CompiledPolicy,
+  type CompiledRule,
+  type Direction,
+} from '../../engine/compile.ts';
+import {
+  intersectPorts,
+  isEmptyPorts,
+  portsSubset,
+  unionPorts,
+  NO_PORTS,
+  type PortSet,
+} from '../../engine/ports.ts';
+
+/** What a rule allows towards one target: ports, and (for a rule without ports) other IP protocols. */
+interface Grant {
+  ports: PortSet;
+  other: boolean;
+}
+
+type Target = { pod: number } | { address: number };
+
+export interface RuleRef {
+  policy: CompiledPolicy;
+  direction: Direction;
+  rule: CompiledRule;
+}
+
+export interface RedundantRule extends RuleRef {
+  /** Rules that together allow everything this one does (a single one when one suffices). */
+  coveredBy: RuleRef[];
+  /** Whether `coveredBy` is one rule that covers it alone. */
+  single: boolean;
+}
+
+export interface RedundantPolicy {
+  policy: CompiledPolicy;
+  /** Policies that keep its pods isolated without it. */
+  isolatedBy: CompiledPolicy[];
+}
+
+export interface Redundancy {
+  rules: RedundantRule[];
+  policies: RedundantPolicy[];
+}
+
+function sortedIncludes(ids: readonly number[], id: number): boolean {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ids[mid]!;
+    if (v === id) return true;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+function ruleKey(r: RuleRef): string {
+  return `${r.policy.index}/${r.direction}/${r.rule.index}`;
+}
+
+class Analysis {
+  readonly compiled: CompiledCluster;
+  readonly removed = new Set<string>();
+  readonly removedPolicies = new Set<number>();
+
+  constructor(compiled: CompiledCluster) {
+    this.compiled = compiled;
+  }
+
+  matches(rule: CompiledRule, t: Target): boolean {
+    if (rule.peers === 'everything') return true;
+    if ('address' in t) return rule.peers.some((p) => p.addresses.includes(t.address));
+    const host = this.compiled.classes[t.pod]!.hostNetwork;
+    return rule.peers.some((p) => (p.pods.all ? !host : sortedIncludes(p.pods.ids, t.pod)));
+  }
+
+  /** What `rule`, in a policy selecting class `selected`, allows towards `t`. */
+  grant(r: RuleRef, selected: number, t: Target): Grant | undefined {
+    if (!this.matches(r.rule, t)) return undefined;
+    const { classes } = this.compiled;
+    // Named ports resolve against the selected pod for ingress, against the destination for egress.
+    const ports =
+      r.direction === 'ingress'
+        ? portsTowardsClass(r.rule.ports, classes[selected]!)
+        : 'pod' in t
+          ? portsTowardsClass(r.rule.ports, classes[t.pod]!)
+          : r.rule.ports.numeric;
+    if (isEmptyPorts(ports) && !r.rule.ports.any) return undefined;
+    return { ports, other: r.rule.ports.any };
+  }
+
+  targets(rule: CompiledRule): Target[] {
+    const { classes, addressSpace } = this.compiled;
+    const all = (): Target[] => [
+      ...classes.map((c) => ({ pod: c.id })),
+      ...addressSpace.classes.map((a) => ({ address: a.id })),
+    ];
+    if (rule.peers === 'everything') return all();
+    const pods = new Set<number>();
+    const addresses = new Set<number>();
+    for (const p of rule.peers) {
+      if (p.pods.all) for (const c of classes) if (!c.hostNetwork) pods.add(c.id);
+      if (!p.pods.all) for (const id of p.pods.ids) pods.add(id);
+      for (const a of p.addresses) addresses.add(a);
+    }
+    return [
+      ...[...pods].sort((a, b) => a - b).map((pod) => ({ pod })),
+      ...[...addresses].sort((a, b) => a - b).map((address) => ({ address })),
+    ];
+  }
+
+  /** Representatives of the classes a policy selects: one per set of selecting policies (and named ports). */
+  groups(policy: CompiledPolicy, direction: Direction): number[] {
+    const seen = new Map<string, number>();
+    for (const id of policy.selected) {
+      const cls = this.compiled.classes[id]!;
+      const ports =
+        direction === 'ingress'
+          ? cls.namedPorts
+              .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+              .sort()
+              .join(',')
+          : '';
+      const key = `${this.compiled.policiesOfClass[id]!.join(',')}|${ports}`;
+      if (!seen.has(key)) seen.set(key, id);
+    }
+    return [...seen.values()];
+  }
+
+  /**
+   * Rules that may stand in for a rule of `owner` at class `selected`: the other live rules of the policies
+   * selecting it. A rule of a namespace-wide policy (podSelector: {}) also applies to pods deployed later, so
+   * only other namespace-wide policies may stand in for it.
+   */
+  pool(owner: CompiledPolicy, exclude: RuleRef, selected: number): RuleRef[] {
+    const out: RuleRef[] = [];
+    for (const i of this.compiled.policiesOfClass[selected]!) {
+      const q = this.compiled.policies[i]!;
+      if (this.removedPolicies.has(q.index)) continue;
+      if (owner.selector.matchesAll && !q.selector.matchesAll) continue;
+      for (const rule of exclude.direction === 'ingress' ? q.ingress : q.egress) {
+        const ref = { policy: q, direction: exclude.direction, rule };
+        const key = ruleKey(ref);
+        if (key !== ruleKey(exclude) && !this.removed.has(key)) out.push(ref);
+      }
+    }
+    return out;
+  }
+
+  /** Whether `r` allows anything at all to the pods its policy selects. */
+  effective(r: RuleRef): boolean {
+    const targets = this.targets(r.rule);
+    return this.groups(r.policy, r.direction).some((c) =>
+      targets.some((t) => this.grant(r, c, t) !== undefined),
+    );
+  }
+
+  /** The rules of `pool` needed to cover `r`, or undefined when they do not cover it. */
+  covered(r: RuleRef, pools: (selected: number) => RuleRef[]): RuleRef[] | undefined {
+    const targets = this.targets(r.rule);
+    const used = new Set<string>();
+    const usedRefs: RuleRef[] = [];
+    for (const c of this.groups(r.policy, r.direction)) {
+      const pool = pools(c);
+      for (const t of targets) {
+        const g = this.grant(r, c, t);
+        if (g === undefined) continue;
+        let ports: PortSet = NO_PORTS;
+        let other = false;
+        for (const o of pool) {
+          const og = this.grant(o, c, t);
+          if (og === undefined) continue;
+          if (!isEmptyPorts(intersectPorts(og.ports, g.ports)) || (g.other && og.other)) {
+            const key = ruleKey(o);
+            if (!used.has(key)) {
+              used.add(key);
+              usedRefs.push(o);
+            }
+          }
+          ports = unionPorts(ports, og.ports);
+          other ||= og.other;
+        }
+        if (!portsSubset(g.ports, ports) || (g.other && !other)) return undefined;
+      }
+    }
+    return usedRefs;
+  }
+}
+
+const cache = new WeakMap<CompiledCluster, Redundancy>();
+
+/** Redundant rules and policies of a compiled cluster (computed once per cluster). */
+export function findRedundancy(compiled: CompiledCluster): Redundancy {
+  const cached = cache.get(compiled);
+  if (cached !== undefined) return cached;
+  const a = new Analysis(compiled);
+  const rules: RedundantRule[] = [];
+  for (const policy of [...compiled.policies].reverse()) {
+    if (policy.selected.length === 0) continue;
+    for (const direction of ['egress', 'ingress'] as const) {
+      for (const rule of [...(direction === 'ingress' ? policy.ingress : policy.egress)].reverse()) {
+        const ref: RuleRef = { policy, direction, rule };
+        // A rule that allows nothing is another rule's finding (dead peer, unknown named port).
+        if (!a.effective(ref)) continue;
+        const by = a.covered(ref, (c) => a.pool(policy, ref, c));
+        if (by === undefined) continue;
+        a.removed.add(ruleKey(ref));
+        const single = by.find((o) => a.covered(ref, () => [o]) !== undefined);
+        rules.push({ ...ref, coveredBy: single === undefined ? by : [single], single: single !== undefined });
+      }
+    }
+  }
+  const policies: RedundantPolicy[] = [];
+  for (const policy of [...compiled.policies].reverse()) {
+    if (policy.selected.length === 0) continue;
+    const isolatedBy = new Set<CompiledPolicy>();
+    let redundant = true;
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (!(direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress)) continue;
+      const own = direction === 'ingress' ? policy.ingress : policy.egress;
+      // A rule that allows nothing is a bug to fix (reported by other rules), not a reason to remove its policy.
+      if (own.some((rule) => !a.removed.has(ruleKey({ policy, direction, rule })))) {
+        redundant = false;
+        break;
+      }
+      // Removing the policy must leave its pods isolated: a policy that isolates is never redundant just
+      // because its rules are empty. A namespace-wide one isolates future pods too, so only another
+      // namespace-wide policy can take its place; and a deny-only direction (no rules) is a deliberate
+      // default deny, replaceable only by another deny-only one, not by an allow policy that happens to
+      // isolate the same pods today.
+      const denyOnly = own.length === 0;
+      for (const id of policy.selected) {
+        const other = compiled.policiesOfClass[id]!.map((i) => compiled.policies[i]!).find(
+          (q) =>
+            q !== policy &&
+            !a.removedPolicies.has(q.index) &&
+            (direction === 'ingress' ? q.affectsIngress : q.affectsEgress) &&
+            (!policy.selector.matchesAll || q.selector.matchesAll) &&
+            (!denyOnly || (direction === 'ingress' ? q.ingress : q.egress).length === 0),
+        );
+        if (other === undefined) {
+          redundant = false;
+          break;
+        }
+        isolatedBy.add(other);
+      }
+      if (!redundant) break;
+    }
+    if (!redundant) continue;
+    a.removedPolicies.add(policy.index);
+    policies.push({ policy, isolatedBy: [...isolatedBy].sort((x, y) => x.index - y.index) });
+  }
+  const result: Redundancy = {
+    rules: rules
+      .filter((r) => !a.removedPolicies.has(r.policy.index))
+      .sort(
+        (x, y) =>
+          x.policy.index - y.policy.index ||
+          (x.direction < y.direction ? -1 : 1) ||
+          x.rule.index - y.rule.index,
+      ),
+    policies: policies.sort((x, y) => x.policy.index - y.policy.index),
+  };
+  cache.set(compiled, result);
+  return result;
+}

@@ -1,0 +1,61 @@
+/**
+ * The explicit list of lint rules, in catalog order (by category). Adding a rule: write
+ * `rules/<id>.ts`, add it here, document it in `docs/rules/<id>.md`, test it in `test/lint/rules/<id>.ts`,
+ * and run `node scripts/gen-rule-docs.ts`. A meta-test checks all four.
+ */
+import type { AnyRule } from './types.ts';
+import requireDefaultDenyIngress from './rules/require-default-deny-ingress.ts';
+import requireDefaultDenyEgress from './rules/require-default-deny-egress.ts';
+import requireIngressIsolation from './rules/require-ingress-isolation.ts';
+import requireEgressIsolation from './rules/require-egress-isolation.ts';
+import noAllowAllRule from './rules/no-allow-all-rule.ts';
+import noAnyNamespace from './rules/no-any-namespace.ts';
+import noWideIpblock from './rules/no-wide-ipblock.ts';
+import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
+import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
+import noDeadPeer from './rules/no-dead-peer.ts';
+import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
+import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
+import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
+import noFullPortRange from './rules/no-full-port-range.ts';
+import requireDnsEgressUdp from './rules/require-dns-egress-udp.ts';
+import requireDnsEgressTcp from './rules/require-dns-egress-tcp.ts';
+import noRedundantRule from './rules/no-redundant-rule.ts';
+import noRedundantPolicy from './rules/no-redundant-policy.ts';
+import noSplitPeer from './rules/no-split-peer.ts';
+import noIgnoredRules from './rules/no-ignored-rules.ts';
+import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
+import noYaml11Traps from './rules/no-yaml11-traps.ts';
+import flowsWouldDeny from './rules/flows-would-deny.ts';
+import flowsNeverObserved from './rules/flows-never-observed.ts';
+
+export const RULES: readonly AnyRule[] = [
+  requireDefaultDenyIngress,
+  requireDefaultDenyEgress,
+  requireIngressIsolation,
+  requireEgressIsolation,
+  noAllowAllRule,
+  noAnyNamespace,
+  noWideIpblock,
+  noIpblockCoveringCluster,
+  noPolicySelectingNothing,
+  noDeadPeer,
+  noPolicyInEmptyNamespace,
+  noUnknownNamedPort,
+  noEndportWithNamedPort,
+  noFullPortRange,
+  requireDnsEgressUdp,
+  requireDnsEgressTcp,
+  noRedundantRule,
+  noRedundantPolicy,
+  noSplitPeer,
+  noIgnoredRules,
+  noDuplicatePolicyName,
+  noYaml11Traps,
+  flowsWouldDeny,
+  flowsNeverObserved,
+];
+
+export function findRule(id: string): AnyRule | undefined {
+  return RULES.find((r) => r.id === id);
+}

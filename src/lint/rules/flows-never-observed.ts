@@ -1,0 +1,138 @@
+import { portsTowardsClass, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
+import type { Entity } from '../../engine/connectivity.ts';
+import {
+  formatPorts,
+  intersectPorts,
+  isEmptyPorts,
+  portSetOf,
+  subtractPorts,
+  unionPorts,
+  NO_PORTS,
+  type PortSet,
+} from '../../engine/ports.ts';
+import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
+import { listNames } from '../text.ts';
+import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
+
+interface Unused {
+  policy: CompiledPolicy;
+  direction: Direction;
+  index: number;
+  connections: string[];
+  workloads: Set<string>;
+}
+
+function entityEnd(ctx: RuleContext, e: Entity): End | undefined {
+  if (e.kind === 'external')
+    return {
+      kind: 'address',
+      id: e.id,
+      address: e.address.id,
+      label: ctx.compiled.addressSpace.describe(e.address.id),
+    };
+  if (e.kind !== 'workload') return undefined;
+  const classes = ctx.lookup.classesOfWorkload(e.id);
+  return classes.length === 0 ? undefined : { kind: 'workload', id: e.id, classes };
+}
+
+export default defineRule({
+  id: 'flows-never-observed',
+  meta: {
+    severity: 'warning',
+    category: RuleCategory.Flows,
+    requiresFlows: true,
+    description: 'What the rules allow was observed in the flows',
+    rationale:
+      'A rule that allows connections nobody makes is wider than the application needs: each unused connection is one an attacker can use. Connections between pods that no policy isolates are left to the isolation rules; this rule looks at what allow rules grant. The flows cover a window of time, so a rule for a nightly job, a failover path or a rare admin task may look unused.',
+    fix: 'Narrow the rule to the peers and ports observed (netfence generate can write such rules), or keep it and suppress the finding with a reason when the traffic is rare but needed.',
+    messages: {
+      unused:
+        'This {{direction}} rule allows {{count}} never observed in the flows ({{examples}}); narrow its peers or ports to what is used',
+    },
+  },
+  check(ctx) {
+    const observed = new Map<string, PortSet>();
+    for (const { src, dst, observation } of resolveObserved(ctx)) {
+      const key = `${src.id}\u0000${dst.id}`;
+      observed.set(
+        key,
+        unionPorts(
+          observed.get(key) ?? NO_PORTS,
+          portSetOf(observation.protocol, [observation.port, observation.port]),
+        ),
+      );
+    }
+    const conn = ctx.connectivity();
+    const unused = new Map<string, Unused>();
+    const attribute = (
+      policy: CompiledPolicy,
+      direction: Direction,
+      index: number,
+      text: string,
+      workload: string,
+    ): void => {
+      const key = `${policy.index}/${direction}/${index}`;
+      const entry = unused.get(key) ?? {
+        policy,
+        direction,
+        index,
+        connections: [],
+        workloads: new Set<string>(),
+      };
+      entry.connections.push(text);
+      entry.workloads.add(workload);
+      unused.set(key, entry);
+    };
+    for (const c of conn.connections) {
+      const src = entityEnd(ctx, conn.byId.get(c.src)!);
+      const dst = entityEnd(ctx, conn.byId.get(c.dst)!);
+      if (src === undefined || dst === undefined) continue;
+      const missing = subtractPorts(c.ports, observed.get(`${src.id}\u0000${dst.id}`) ?? NO_PORTS);
+      if (isEmptyPorts(missing)) continue;
+      const text = `${endLabel(ctx, src)} → ${endLabel(ctx, dst)} ${formatPorts(missing)}`;
+      for (const direction of ['ingress', 'egress'] as const) {
+        const self = direction === 'ingress' ? dst : src;
+        const peer = direction === 'ingress' ? src : dst;
+        if (self.kind !== 'workload') continue;
+        const table = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+        for (const id of self.classes) {
+          if (!table[id]!.isolated) continue;
+          for (const policy of ctx.lookup.policiesOf(id, direction)) {
+            for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
+              if (!ruleMatches(ctx, rule, peer)) continue;
+              const towards =
+                direction === 'ingress'
+                  ? ctx.compiled.classes[id]!
+                  : peer.kind === 'workload'
+                    ? ctx.compiled.classes[peer.classes[0]!]!
+                    : undefined;
+              const ports =
+                towards === undefined ? rule.ports.numeric : portsTowardsClass(rule.ports, towards);
+              if (isEmptyPorts(intersectPorts(ports, missing))) continue;
+              attribute(policy, direction, rule.index, text, self.id);
+            }
+          }
+        }
+      }
+    }
+    for (const u of [...unused.values()].sort(
+      (a, b) =>
+        a.policy.index - b.policy.index ||
+        (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) ||
+        a.index - b.index,
+    )) {
+      const connections = [...new Set(u.connections)];
+      ctx.report({
+        messageId: 'unused',
+        data: {
+          direction: u.direction,
+          count: connections.length === 1 ? '1 connection' : `${connections.length} connections`,
+          examples: listNames(connections, 2),
+        },
+        subject: { policy: u.policy.info },
+        path: ['spec', u.direction, u.index],
+        workloads: [...u.workloads].sort(),
+      });
+    }
+  },
+});

@@ -1,0 +1,3 @@
+import { defaultDenyRule } from '../checks/isolation.ts';
+
+export default defaultDenyRule('ingress');

@@ -1,0 +1,3 @@
+import { dnsRule } from '../checks/dns.ts';
+
+export default dnsRule('TCP');

@@ -1,0 +1,3 @@
+import { isolationRule } from '../checks/isolation.ts';
+
+export default isolationRule('ingress');

@@ -1,0 +1,300 @@
+/**
+ * The model the web UI draws: namespaces, workloads (with the policies that select them and whether they are
+ * isolated), policies (with their origin and YAML), address classes outside the cluster, and every allowed
+ * connection by entity id, plus the same connections aggregated namespace by namespace (what the UI draws
+ * first on large clusters). Pure: built from a compiled cluster and its connectivity.
+ */
+import type { CompiledCluster } from '../engine/compile.ts';
+import type { Connectivity } from '../engine/connectivity.ts';
+import {
+  formatPorts,
+  isAllConnections,
+  isEmptyPorts,
+  NO_PORTS,
+  portsToJson,
+  unionPorts,
+  type PortSet,
+} from '../engine/ports.ts';
+import type { RefIndex } from '../engine/refs.ts';
+import { connectivityToJson } from '../format/connectivity.ts';
+import type { PolicyInfo } from '../model/cluster.ts';
+
+export const MODEL_SCHEMA_VERSION = 1;
+
+/** The id of the group of every address outside the cluster, in `namespaceConnections`. */
+export const OUTSIDE = 'outside';
+
+/**
+ * Above this many connections the model leaves the workload-level list out (`connections: null`): the UI
+ * starts from `namespaceConnections` and asks `/api/connections?namespace=` for the namespaces it expands.
+ */
+export const MAX_MODEL_CONNECTIONS = 50_000;
+
+/** Whether a direction of a workload is isolated: by every one of its pods, some, none, or host network. */
+export type Isolation = 'isolated' | 'partly' | 'not-isolated' | 'host-network';
+
+export interface PortsJson {
+  TCP: [number, number][];
+  UDP: [number, number][];
+  SCTP: [number, number][];
+}
+
+export interface ConnectionJson {
+  /** Entity ids: `namespace/Kind/name` or `external:<n>`. */
+  src: string;
+  dst: string;
+  ports: PortsJson;
+  summary: string;
+  /** Unrestricted: the source allows every connection out, the destination every connection in. */
+  open: boolean;
+}
+
+export interface GroupConnectionJson {
+  /** `ns:<namespace>` or `outside`. */
+  src: string;
+  dst: string;
+  /** Workload-level connections it stands for. */
+  count: number;
+  /** Of `count`, the open ones. */
+  open: number;
+  ports: PortsJson;
+  summary: string;
+}
+
+export interface PolicyJson {
+  id: string;
+  namespace: string;
+  name: string;
+  file: string | null;
+  line: number | null;
+  /** Effective policyTypes. */
+  ingress: boolean;
+  egress: boolean;
+  /** Ids of the workloads it selects. */
+  selects: string[];
+  /** The policy as written (its YAML document), or as rebuilt from the cluster state. */
+  yaml: string;
+}
+
+export interface SourceInfo {
+  /** `files`: manifests on disk or standard input; `cluster`: the live cluster of the kubeconfig. */
+  kind: 'files' | 'cluster';
+  /** `examples/webshop`, `context prod-eu1, every namespace`. */
+  description: string;
+}
+
+/** The namespace group id of a namespace. */
+export function namespaceGroup(namespace: string): string {
+  return `ns:${namespace}`;
+}
+
+function isolationOf(values: readonly (boolean | 'host')[]): Isolation {
+  if (values.length === 0) return 'not-isolated';
+  if (values.every((v) => v === 'host')) return 'host-network';
+  const isolated = values.filter((v) => v === true).length;
+  if (isolated === 0) return 'not-isolated';
+  return isolated === values.length ? 'isolated' : 'partly';
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface ModelInput {
+  compiled: CompiledCluster;
+  connectivity: Connectivity;
+  index: RefIndex;
+  source: SourceInfo;
+  /** YAML of each policy by id; policies without one get their spec rebuilt as YAML. */
+  policyYaml: ReadonlyMap<string, string>;
+  /** Rebuilds a policy's YAML when its source text is not known. */
+  renderPolicy: (policy: PolicyInfo) => string;
+  /** Bumped on every reload, so that the UI knows when to fetch again. */
+  version: number;
+  /** Whether flow captures were given (`/api/flows` answers). */
+  flows: boolean;
+  /** Whether the server reloads on changes (`/api/events` pushes them). */
+  watch: boolean;
+}
+
+/** What the model says of each workload beyond its definition. */
+export interface WorkloadFacts {
+  isolated: { ingress: Isolation; egress: Isolation };
+  /**
+   * Whether it allows every connection in that direction, with every peer: not isolated, on the host network,
+   * or isolated by a rule that allows everything (`ingress: [{}]`). Its connections in that direction say
+   * nothing about its policies: the UI colours the node instead of drawing them all.
+   */
+  open: { ingress: boolean; egress: boolean };
+  policies: string[];
+}
+
+/** Isolation and selecting policies of every workload. */
+export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<string, WorkloadFacts> {
+  const out = new Map<string, WorkloadFacts>();
+  for (const e of index.entities) {
+    if (e.kind !== 'workload') continue;
+    const classes = index.ends(e.id).flatMap((end) => ('pod' in end ? [end.pod] : []));
+    const side = (dir: 'ingress' | 'egress'): Isolation =>
+      isolationOf(
+        classes.map((c) => (compiled.classes[c]!.hostNetwork ? 'host' : compiled[dir][c]!.isolated)),
+      );
+    const policies = new Set<number>();
+    for (const c of classes) for (const p of compiled.policiesOfClass[c] ?? []) policies.add(p);
+    const open = (dir: 'ingress' | 'egress'): boolean =>
+      classes.length > 0 && classes.every((c) => isAllConnections(compiled[dir][c]!.everything));
+    out.set(e.id, {
+      isolated: { ingress: side('ingress'), egress: side('egress') },
+      open: { ingress: open('ingress'), egress: open('egress') },
+      policies: [...policies].sort((a, b) => a - b).map((p) => compiled.policies[p]!.info.id),
+    });
+  }
+  return out;
+}
+
+/**
+ * Whether a connection is unrestricted: the source allows every connection out and the destination every
+ * connection in (an address outside the cluster restricts nothing).
+ */
+export function isOpen(facts: ReadonlyMap<string, WorkloadFacts>, src: string, dst: string): boolean {
+  return (facts.get(src)?.open.egress ?? true) && (facts.get(dst)?.open.ingress ?? true);
+}
+
+/** The group (namespace or outside) of an entity id. */
+export function groupOf(index: RefIndex, id: string): string {
+  const e = index.byId.get(id);
+  if (e === undefined || e.kind === 'external') return OUTSIDE;
+  return namespaceGroup(e.kind === 'workload' ? e.workload.namespace : e.pod.namespace);
+}
+
+export function connectionJson(
+  facts: ReadonlyMap<string, WorkloadFacts>,
+  c: { src: string; dst: string; ports: PortSet },
+): ConnectionJson {
+  return {
+    src: c.src,
+    dst: c.dst,
+    ports: portsToJson(c.ports),
+    summary: formatPorts(c.ports),
+    open: isOpen(facts, c.src, c.dst),
+  };
+}
+
+/** Connections aggregated between namespaces (and the outside world), in group order. */
+export function groupConnections(
+  index: RefIndex,
+  facts: ReadonlyMap<string, WorkloadFacts>,
+  connections: readonly { src: string; dst: string; ports: PortSet }[],
+): GroupConnectionJson[] {
+  const groups = new Map<string, { src: string; dst: string; count: number; open: number; ports: PortSet }>();
+  for (const c of connections) {
+    const src = groupOf(index, c.src);
+    const dst = groupOf(index, c.dst);
+    const key = `${src}\u0000${dst}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { src, dst, count: 0, open: 0, ports: NO_PORTS }));
+    g.count++;
+    if (isOpen(facts, c.src, c.dst)) g.open++;
+    g.ports = unionPorts(g.ports, c.ports);
+  }
+  return [...groups.values()]
+    .filter((g) => !isEmptyPorts(g.ports))
+    .sort((a, b) => compareText(a.src, b.src) || compareText(a.dst, b.dst))
+    .map((g) => ({
+      src: g.src,
+      dst: g.dst,
+      count: g.count,
+      open: g.open,
+      ports: portsToJson(g.ports),
+      summary: formatPorts(g.ports),
+    }));
+}
+
+/** The JSON of `/api/model` (documented in docs/ui.md). */
+export function buildModel(input: ModelInput): Record<string, unknown> {
+  const { compiled, connectivity, index } = input;
+  const { state } = compiled;
+  const base = connectivityToJson(connectivity, compiled.addressSpace, {
+    namespaces: state.namespaces.length,
+    workloads: state.workloads.length,
+    pods: state.pods.filter((p) => !p.template).length,
+    policies: state.policies.length,
+  }) as { summary: Record<string, number>; workloads: Record<string, unknown>[]; external: unknown[] };
+  const facts = workloadFacts(compiled, index);
+  const workloads = base.workloads.map((w) => {
+    const id = w.id as string;
+    const f = facts.get(id)!;
+    return {
+      ...w,
+      displayName: index.displayName(id),
+      isolated: f.isolated,
+      open: f.open,
+      policies: f.policies,
+    };
+  });
+  const selects = new Map<string, string[]>();
+  for (const [id, f] of facts) {
+    for (const p of f.policies) {
+      const list = selects.get(p);
+      if (list === undefined) selects.set(p, [id]);
+      else list.push(id);
+    }
+  }
+  const policies: PolicyJson[] = compiled.policies.map((p) => ({
+    id: p.info.id,
+    namespace: p.info.namespace,
+    name: p.info.name,
+    file: p.info.origin?.file ?? null,
+    line: p.info.origin?.line ?? null,
+    ingress: p.affectsIngress,
+    egress: p.affectsEgress,
+    selects: selects.get(p.info.id) ?? [],
+    yaml: input.policyYaml.get(p.info.id) ?? input.renderPolicy(p.info),
+  }));
+  const workloadCount = new Map<string, number>();
+  for (const w of state.workloads) workloadCount.set(w.namespace, (workloadCount.get(w.namespace) ?? 0) + 1);
+  const policyCount = new Map<string, number>();
+  for (const p of state.policies) policyCount.set(p.namespace, (policyCount.get(p.namespace) ?? 0) + 1);
+  const namespaces = [...state.namespaces]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((n) => ({
+      name: n.name,
+      labels: n.labels,
+      implicit: n.implicit,
+      workloads: workloadCount.get(n.name) ?? 0,
+      policies: policyCount.get(n.name) ?? 0,
+    }));
+  const tooMany = connectivity.connections.length > MAX_MODEL_CONNECTIONS;
+  return {
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    version: input.version,
+    source: input.source,
+    features: { flows: input.flows, watch: input.watch, static: false },
+    granularity: connectivity.granularity,
+    summary: base.summary,
+    namespaces,
+    workloads,
+    external: base.external,
+    policies,
+    connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c)),
+    namespaceConnections: groupConnections(index, facts, connectivity.connections),
+  };
+}
+
+/** `/api/connections?namespace=`: the workload-level connections with an end in one namespace. */
+export function connectionsOfNamespace(
+  index: RefIndex,
+  connectivity: Connectivity,
+  namespace: string,
+  limit = MAX_MODEL_CONNECTIONS,
+): { connections: ConnectionJson[]; truncated: boolean } {
+  const facts = workloadFacts(index.compiled, index);
+  const group = namespaceGroup(namespace);
+  const out: ConnectionJson[] = [];
+  for (const c of connectivity.connections) {
+    if (groupOf(index, c.src) !== group && groupOf(index, c.dst) !== group) continue;
+    if (out.length === limit) return { connections: out, truncated: true };
+    out.push(connectionJson(facts, c));
+  }
+  return { connections: out, truncated: false };
+}

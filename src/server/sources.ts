@@ -1,0 +1,83 @@
+/**
+ * The manifests behind a cluster state, read once more: the parsed objects (the linter's YAML checks read
+ * them) and the YAML text of each NetworkPolicy as written, comments included, for the what-if editor.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import { STDIN_NAME, parseManifestText } from '../parse/index.ts';
+import type { ParsedObject } from '../parse/types.ts';
+import { toYamlDocument } from '../format/yaml.ts';
+
+export interface Sources {
+  objects: ParsedObject[];
+  /** Policy id → its YAML document as written. */
+  policyYaml: Map<string, string>;
+}
+
+/** The text of one YAML document of a file, without its `---` line and trailing blank lines. */
+export function documentText(text: string, source: ParsedObject): string | undefined {
+  const doc = source.document;
+  if (doc === undefined || source.documentPath.length > 0) return undefined;
+  const [start, , end] = doc.range;
+  const body = text
+    .slice(start, end)
+    .replace(/^---[^\n]*\n/, '')
+    .replace(/\s+$/, '');
+  return body === '' ? undefined : `${body}\n`;
+}
+
+/** Reads every file the state's objects come from; `stdin` is the text read from standard input, if any. */
+export async function readSources(state: ClusterState, stdin?: string): Promise<Sources> {
+  const files = new Set<string>();
+  for (const o of [
+    ...state.namespaces,
+    ...state.workloads,
+    ...state.pods,
+    ...state.policies,
+    ...state.services,
+  ]) {
+    if (o.origin !== undefined) files.add(o.origin.file);
+  }
+  const objects: ParsedObject[] = [];
+  const policyYaml = new Map<string, string>();
+  const byFile = new Map<string, PolicyInfo[]>();
+  for (const p of state.policies) {
+    if (p.origin === undefined) continue;
+    const list = byFile.get(p.origin.file);
+    if (list === undefined) byFile.set(p.origin.file, [p]);
+    else list.push(p);
+  }
+  for (const file of [...files].sort()) {
+    let text: string;
+    if (file === STDIN_NAME) {
+      if (stdin === undefined) continue;
+      text = stdin;
+    } else {
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue; // read a moment ago; if it is gone now, the state still has its objects
+      }
+    }
+    const parsed = parseManifestText(text, file).objects;
+    objects.push(...parsed);
+    for (const policy of byFile.get(file) ?? []) {
+      const origin = policy.origin!;
+      const source = parsed.find(
+        (o) => o.kind === 'NetworkPolicy' && o.line === origin.line && o.column === origin.column,
+      );
+      const yaml = source === undefined ? undefined : documentText(text, source);
+      if (yaml !== undefined) policyYaml.set(policy.id, yaml);
+    }
+  }
+  return { objects, policyYaml };
+}
+
+/** A policy as YAML, rebuilt from the state (a policy read from a cluster, or from a List). */
+export function renderPolicy(policy: PolicyInfo): string {
+  const metadata: Record<string, unknown> = { name: policy.name, namespace: policy.namespace };
+  if (Object.keys(policy.labels).length > 0) metadata.labels = policy.labels;
+  return toYamlDocument({
+    value: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: policy.spec },
+  });
+}

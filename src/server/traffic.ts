@@ -1,0 +1,111 @@
+/**
+ * The traffic overlay: every pair of endpoints the policies allow or the flows show, coloured by what the
+ * captures say about it. Built on `checkObserved`, the same comparison `netfence check-flows` prints.
+ */
+import type { CompiledCluster } from '../engine/compile.ts';
+import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
+import { checkObserved, entityOf } from '../flows/check.ts';
+import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
+import { describeInputs, describeLeftOut } from '../format/flows.ts';
+
+/**
+ * - `observed`: allowed and seen, on every allowed port;
+ * - `partly-observed`: allowed and seen, but some allowed ports were never used (tighten the ports);
+ * - `unobserved`: allowed and never seen (over-permissive, or traffic the capture missed);
+ * - `denied`: seen and denied by the policies (this traffic breaks when they are enforced).
+ */
+export type TrafficStatus = 'observed' | 'partly-observed' | 'unobserved' | 'denied';
+
+export interface ObservedPort {
+  protocol: string;
+  port: number;
+  count: number;
+}
+
+export interface DeniedPort extends ObservedPort {
+  /** Where it is stopped. */
+  blockedAt: string[];
+  /** Policies isolating the blocking side(s). */
+  policies: string[];
+}
+
+export interface TrafficEdge {
+  src: string;
+  dst: string;
+  status: TrafficStatus;
+  /** Observed and allowed. */
+  observed: ObservedPort[];
+  /** Observed and denied. */
+  denied: DeniedPort[];
+  /** Allowed and never observed, or null. */
+  unobserved: string | null;
+}
+
+function pairKey(src: string, dst: string): string {
+  return `${src}\u0000${dst}`;
+}
+
+/** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
+export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): Record<string, unknown> {
+  const check = checkObserved(compiled, traffic.connections);
+  const edges = new Map<string, TrafficEdge>();
+  const unobservedPorts = new Map<string, PortSet>();
+  for (const u of check.unobserved) unobservedPorts.set(pairKey(u.src, u.dst), u.ports);
+  for (const c of check.connectivity.connections) {
+    const key = pairKey(c.src, c.dst);
+    const rest = unobservedPorts.get(key) ?? NO_PORTS;
+    edges.set(key, {
+      src: c.src,
+      dst: c.dst,
+      status: 'unobserved',
+      observed: [],
+      denied: [],
+      unobserved: isEmptyPorts(rest) ? null : formatPorts(rest),
+    });
+  }
+  const edgeOf = (conn: ObservedConnection): TrafficEdge | undefined => {
+    const src = entityOf(compiled, conn.src);
+    const dst = entityOf(compiled, conn.dst);
+    if (src === undefined || dst === undefined) return undefined;
+    const key = pairKey(src, dst);
+    let edge = edges.get(key);
+    if (edge === undefined) {
+      edge = { src, dst, status: 'denied', observed: [], denied: [], unobserved: null };
+      edges.set(key, edge);
+    }
+    return edge;
+  };
+  for (const conn of check.allowed) {
+    edgeOf(conn)?.observed.push({ protocol: conn.protocol, port: conn.port, count: conn.count });
+  }
+  for (const d of check.denied) {
+    const c = d.connection;
+    edgeOf(c)?.denied.push({
+      protocol: c.protocol,
+      port: c.port,
+      count: c.count,
+      blockedAt: d.blockedAt,
+      policies: d.policies,
+    });
+  }
+  for (const edge of edges.values()) {
+    if (edge.denied.length > 0) edge.status = 'denied';
+    else if (edge.observed.length > 0)
+      edge.status = edge.unobserved === null ? 'observed' : 'partly-observed';
+  }
+  const list = [...edges.values()];
+  const count = (s: TrafficStatus): number => list.filter((e) => e.status === s).length;
+  return {
+    inputs: describeInputs(traffic),
+    leftOut: describeLeftOut(traffic) ?? null,
+    unmatched: traffic.unmatched.map((u) => u.description),
+    summary: {
+      observed: count('observed'),
+      partlyObserved: count('partly-observed'),
+      unobserved: count('unobserved'),
+      denied: count('denied'),
+      connections: traffic.connections.length,
+    },
+    edges: list,
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * What-if: the policies as the user edits them in the browser (changed, added, turned off) against the current
+ * state. Validates the edited YAML with the parser every command uses (problems with line and column), and
+ * computes the connectivity diff. Pure: nothing is written anywhere, least of all to a cluster.
+ */
+import { compileCluster, type EngineOptions } from '../engine/compile.ts';
+import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
+import { diffClusters, type ClusterDiff } from '../engine/diff.ts';
+import { formatIp } from '../engine/ip.ts';
+import { formatPorts, isEmptyPorts, unionPorts, type PortSet } from '../engine/ports.ts';
+import { buildRefIndex } from '../engine/refs.ts';
+import { diffRows, diffToJson } from '../format/diff.ts';
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import { formatPath, type Problem } from '../model/problem.ts';
+import { buildClusterState, parseManifestText } from '../parse/index.ts';
+import { isOpen, workloadFacts } from './model.ts';
+
+/** One edit: a policy replaced by the given YAML, a new policy (no target), or a policy turned off (no YAML). */
+export interface WhatIfChange {
+  /** `namespace/name` of the policy this change replaces or turns off; absent for a new policy. */
+  target?: string;
+  /** The YAML of the policy (or policies) that take the target's place; absent (or null in JSON) turns the target off. */
+  yaml?: string;
+}
+
+export interface WhatIfProblem {
+  /** Index of the change in the request. */
+  change: number;
+  severity: 'error' | 'warning';
+  message: string;
+  /** 1-based, in the change's YAML; null when the problem is about the change as a whole. */
+  line: number | null;
+  column: number | null;
+  path: string;
+}
+
+/** A request body that is not a list of changes: a 400, not a validation problem. */
+export class WhatIfRequestError extends Error {}
+
+/** Checks the shape of a request body. */
+export function parseWhatIfRequest(body: unknown): WhatIfChange[] {
+  const changes = (body as { changes?: unknown } | null)?.changes;
+  if (typeof body !== 'object' || body === null || !Array.isArray(changes)) {
+    throw new WhatIfRequestError('expected {"changes": [{"target": "namespace/name", "yaml": "..."}]}');
+  }
+  return changes.map((c: unknown, i) => {
+    if (typeof c !== 'object' || c === null) throw new WhatIfRequestError(`changes[${i}] is not an object`);
+    const { target, yaml } = c as Record<string, unknown>;
+    if (target !== undefined && target !== null && typeof target !== 'string')
+      throw new WhatIfRequestError(`changes[${i}].target must be a policy id such as "shop/allow-web"`);
+    if (yaml !== undefined && yaml !== null && typeof yaml !== 'string')
+      throw new WhatIfRequestError(`changes[${i}].yaml must be a string of YAML`);
+    if ((target === undefined || target === null) && (yaml === undefined || yaml === null))
+      throw new WhatIfRequestError(`changes[${i}] has neither a target nor YAML`);
+    const out: WhatIfChange = {};
+    if (typeof target === 'string') out.target = target;
+    if (typeof yaml === 'string') out.yaml = yaml;
+    return out;
+  });
+}
+
+function problemOf(change: number, p: Problem): WhatIfProblem {
+  return {
+    change,
+    severity: p.severity === 'error' ? 'error' : 'warning',
+    message: p.message,
+    line: p.line ?? null,
+    column: p.column ?? null,
+    path: formatPath(p.path),
+  };
+}
+
+function whole(change: number, message: string): WhatIfProblem {
+  return { change, severity: 'error', message, line: null, column: null, path: '' };
+}
+
+export interface WhatIfOptions {
+  engine: EngineOptions;
+  /** Namespace of a new policy that names none. */
+  defaultNamespace: string;
+}
+
+/** The state after the changes, with the problems of the changes that could not be applied. */
+export function applyChanges(
+  state: ClusterState,
+  changes: readonly WhatIfChange[],
+  defaultNamespace: string,
+): { after: ClusterState; problems: WhatIfProblem[]; applied: number[] } {
+  const problems: WhatIfProblem[] = [];
+  const byId = new Map(state.policies.map((p) => [p.id, p]));
+  const replaced = new Map<string, PolicyInfo[]>();
+  const added: PolicyInfo[] = [];
+  const applied: number[] = [];
+  const targeted = new Set<string>();
+  for (const [i, c] of changes.entries()) {
+    if (c.target === undefined) continue;
+    if (!byId.has(c.target)) problems.push(whole(i, `there is no policy "${c.target}" to change`));
+    else if (targeted.has(c.target)) problems.push(whole(i, `policy "${c.target}" is changed twice`));
+    targeted.add(c.target);
+  }
+  const claimed = new Map<string, number>();
+  for (const [i, c] of changes.entries()) {
+    if (problems.some((p) => p.change === i)) continue;
+    if (c.yaml === undefined) {
+      replaced.set(c.target!, []);
+      applied.push(i);
+      continue;
+    }
+    const target = c.target === undefined ? undefined : byId.get(c.target);
+    const file = c.target === undefined ? `new policy ${i + 1}` : c.target;
+    const parsed = parseManifestText(c.yaml, file);
+    const mine: WhatIfProblem[] = [...parsed.errors, ...parsed.warnings].map((p) => problemOf(i, p));
+    const policies = parsed.objects.filter((o) => o.kind === 'NetworkPolicy');
+    for (const o of parsed.objects) {
+      if (o.kind !== 'NetworkPolicy') {
+        mine.push({
+          change: i,
+          severity: 'error',
+          message: `only NetworkPolicy objects can be tried here, not ${o.kind}`,
+          line: o.line,
+          column: o.column,
+          path: 'kind',
+        });
+      }
+    }
+    if (parsed.errors.length === 0 && policies.length === 0 && mine.length === 0) {
+      mine.push(
+        whole(
+          i,
+          c.target === undefined
+            ? 'no NetworkPolicy in this YAML: write one, or remove this new policy'
+            : `no NetworkPolicy in this YAML: write one, or turn "${c.target}" off instead`,
+        ),
+      );
+    }
+    const built = buildClusterState(policies, {
+      defaultNamespace: target?.namespace ?? defaultNamespace,
+      skipInvalid: false,
+    });
+    mine.push(...built.errors.map((p) => problemOf(i, p)), ...built.warnings.map((p) => problemOf(i, p)));
+    for (const p of built.state.policies) {
+      const taken = claimed.get(p.id);
+      const existing = byId.has(p.id) && !targeted.has(p.id);
+      if (taken !== undefined || existing) {
+        const line = p.origin?.locate?.(['metadata', 'name']);
+        mine.push({
+          change: i,
+          severity: 'error',
+          message: `policy "${p.id}" already exists${taken === undefined ? '' : ' in another change'}: give it another name, or edit "${p.id}" itself`,
+          line: line?.line ?? p.origin?.line ?? null,
+          column: line?.column ?? p.origin?.column ?? null,
+          path: 'metadata.name',
+        });
+      }
+      claimed.set(p.id, i);
+    }
+    problems.push(...mine);
+    if (mine.some((p) => p.severity === 'error')) continue;
+    applied.push(i);
+    if (c.target === undefined) added.push(...built.state.policies);
+    else replaced.set(c.target, built.state.policies);
+  }
+  const policies: PolicyInfo[] = [];
+  for (const p of state.policies) {
+    const instead = replaced.get(p.id);
+    if (instead === undefined) policies.push(p);
+    else policies.push(...instead);
+  }
+  policies.push(...added);
+  problems.sort(
+    (a, b) => a.change - b.change || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
+  return { after: { ...state, policies }, problems, applied };
+}
+
+/** Connections of one side, with external ids of the diff's common address space. */
+function inCommonSpace(
+  diff: ClusterDiff,
+  conn: Connectivity,
+  ownClassOfIp: (ip: string) => number | undefined,
+): Map<string, PortSet> {
+  const refine = new Map<string, string[]>();
+  for (const c of diff.addressSpace.classes) {
+    const first = c.cover[0]!;
+    const own = ownClassOfIp(formatIp(first.family, first.start));
+    if (own === undefined) continue;
+    const list = refine.get(externalId(own));
+    if (list === undefined) refine.set(externalId(own), [externalId(c.id)]);
+    else list.push(externalId(c.id));
+  }
+  const expand = (id: string): readonly string[] =>
+    id.startsWith('external:') ? (refine.get(id) ?? []) : [id];
+  const out = new Map<string, PortSet>();
+  for (const c of conn.connections) {
+    for (const src of expand(c.src)) {
+      for (const dst of expand(c.dst)) {
+        const key = `${src}\u0000${dst}`;
+        const cur = out.get(key);
+        out.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
+      }
+    }
+  }
+  return out;
+}
+
+export type EdgeChange = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface WhatIfEdge {
+  src: string;
+  dst: string;
+  change: EdgeChange;
+  /** Allowed after the changes (before, for a removed connection). */
+  summary: string;
+  before: string | null;
+  after: string | null;
+  open: boolean;
+}
+
+/** `POST /api/whatif`: problems, the diff (as `netfence diff -o json`), readable rows, and every edge to draw. */
+export function whatIf(
+  state: ClusterState,
+  changes: readonly WhatIfChange[],
+  options: WhatIfOptions,
+): Record<string, unknown> {
+  const { after, problems, applied } = applyChanges(state, changes, options.defaultNamespace);
+  const diff = diffClusters(state, after, { ...options.engine, granularity: 'workload' });
+  const sides = [state, after].map((s) => {
+    const compiled = compileCluster(s, options.engine);
+    const conn = computeConnectivity(compiled, 'workload');
+    const facts = workloadFacts(compiled, buildRefIndex(compiled, 'workload'));
+    return {
+      facts,
+      connections: inCommonSpace(diff, conn, (ip) => compiled.addressSpace.classOfIp(ip)),
+    };
+  });
+  const [was, now] = sides as [(typeof sides)[number], (typeof sides)[number]];
+  const order = new Map(diff.entities.map((e, i) => [e.id, i]));
+  const keys = [...new Set([...was.connections.keys(), ...now.connections.keys()])];
+  const split = (key: string): [string, string] => key.split('\u0000') as [string, string];
+  keys.sort((a, b) => {
+    const [as, ad] = split(a);
+    const [bs, bd] = split(b);
+    return order.get(as)! - order.get(bs)! || order.get(ad)! - order.get(bd)!;
+  });
+  const edges: WhatIfEdge[] = [];
+  for (const key of keys) {
+    const [src, dst] = split(key);
+    const before = was.connections.get(key);
+    const afterPorts = now.connections.get(key);
+    const b = before === undefined || isEmptyPorts(before) ? null : formatPorts(before);
+    const a = afterPorts === undefined || isEmptyPorts(afterPorts) ? null : formatPorts(afterPorts);
+    if (a === null && b === null) continue;
+    const change: EdgeChange =
+      b === null ? 'added' : a === null ? 'removed' : a === b ? 'unchanged' : 'changed';
+    edges.push({
+      src,
+      dst,
+      change,
+      summary: (a ?? b)!,
+      before: b,
+      after: a,
+      open: isOpen(change === 'removed' ? was.facts : now.facts, src, dst),
+    });
+  }
+  const json = diffToJson(diff, { before: 'current policies', after: 'what-if' }) as Record<string, unknown>;
+  const rows = diffRows(diff).map((r) => ({
+    change: r.change,
+    src: r.src,
+    dst: r.dst,
+    before: isEmptyPorts(r.before) ? null : formatPorts(r.before),
+    after: isEmptyPorts(r.after) ? null : formatPorts(r.after),
+    added: isEmptyPorts(r.added) ? null : formatPorts(r.added),
+    removed: isEmptyPorts(r.removed) ? null : formatPorts(r.removed),
+  }));
+  return {
+    applied,
+    problems,
+    summary: json.summary,
+    policies: json.policies,
+    rows,
+    external: diff.entities.flatMap((e) =>
+      e.kind === 'external' ? [{ id: e.id, description: diff.addressSpace.describe(e.address.id) }] : [],
+    ),
+    edges,
+    diff: json,
+  };
+}

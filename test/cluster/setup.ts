@@ -1,0 +1,149 @@
+/**
+ * Helpers of the cluster tests: start one API server per test file (or skip, with the reason), and put
+ * manifests into it the way `kubectl apply --server-side` would, pod statuses included (no kubelet runs:
+ * the status subresource is written directly).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifestText } from '../../src/parse/index.ts';
+import {
+  apiServerBinaries,
+  startApiServer,
+  type ApiServer,
+  type ApiServerOptions,
+} from '../support/kube-apiserver.ts';
+import { runCli, type CliResult } from '../support/cli.ts';
+
+const binaries = apiServerBinaries();
+const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
+
+/** `{ skip }` for every test of a cluster test file: the reason when the binaries are missing (and allowed). */
+export const skip: string | false = 'skip' in binaries && !required ? binaries.skip : false;
+
+/** Starts the file's API server (in `before`); fails when the binaries are required but missing. */
+export async function startServer(options: ApiServerOptions = {}): Promise<ApiServer | undefined> {
+  if ('skip' in binaries) {
+    if (required) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
+    return undefined;
+  }
+  return startApiServer({ binaries, ...options });
+}
+
+interface Route {
+  /** `/api/v1`, `/apis/apps/v1` */
+  base: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const ROUTES: Record<string, Route> = {
+  Namespace: { base: '/api/v1', plural: 'namespaces', namespaced: false },
+  Pod: { base: '/api/v1', plural: 'pods', namespaced: true },
+  Service: { base: '/api/v1', plural: 'services', namespaced: true },
+  ConfigMap: { base: '/api/v1', plural: 'configmaps', namespaced: true },
+  Secret: { base: '/api/v1', plural: 'secrets', namespaced: true },
+  ServiceAccount: { base: '/api/v1', plural: 'serviceaccounts', namespaced: true },
+  ReplicationController: { base: '/api/v1', plural: 'replicationcontrollers', namespaced: true },
+  Deployment: { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+  ReplicaSet: { base: '/apis/apps/v1', plural: 'replicasets', namespaced: true },
+  StatefulSet: { base: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
+  DaemonSet: { base: '/apis/apps/v1', plural: 'daemonsets', namespaced: true },
+  Job: { base: '/apis/batch/v1', plural: 'jobs', namespaced: true },
+  CronJob: { base: '/apis/batch/v1', plural: 'cronjobs', namespaced: true },
+  NetworkPolicy: { base: '/apis/networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
+  Ingress: { base: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true },
+  IngressClass: { base: '/apis/networking.k8s.io/v1', plural: 'ingressclasses', namespaced: false },
+  RoleBinding: { base: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
+};
+
+/** The API path of an object (`…/namespaces/shop/networkpolicies/allow-web`). */
+export function objectPath(object: Record<string, unknown>): string {
+  const kind = String(object.kind);
+  const route = ROUTES[kind];
+  assert.ok(route !== undefined, `no route for kind ${kind}`);
+  const meta = object.metadata as { name: string; namespace?: string };
+  const ns = route.namespaced ? `/namespaces/${meta.namespace ?? 'default'}` : '';
+  return `${route.base}${ns}/${route.plural}/${meta.name}`;
+}
+
+/** Every manifest file under the given files and folders. */
+function manifestFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) {
+      const names = readdirSync(p).sort();
+      out.push(...manifestFiles(names.filter((n) => !n.startsWith('.')).map((n) => join(p, n))));
+    } else if (/\.(ya?ml|json)$/.test(p)) out.push(p);
+  }
+  return out;
+}
+
+/** The objects of manifest files, namespaces first (as `kubectl apply` needs them). */
+export function readObjects(paths: readonly string[]): Record<string, unknown>[] {
+  const objects: Record<string, unknown>[] = [];
+  for (const file of manifestFiles(paths)) {
+    const parsed = parseManifestText(readFileSync(file, 'utf8'), file);
+    assert.deepEqual(parsed.errors, [], `${file} parses`);
+    for (const o of parsed.objects) objects.push({ ...o.object, apiVersion: o.apiVersion, kind: o.kind });
+  }
+  const rank = (o: Record<string, unknown>): number => (o.kind === 'Namespace' ? 0 : 1);
+  return objects.sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Server-side applies each object as the field manager `test-setup` (so that netfence's own manager sees
+ * them as someone else's), then writes pod statuses through the status subresource.
+ */
+export async function applyObjects(
+  api: ApiServer,
+  objects: readonly Record<string, unknown>[],
+  options: { manager?: string; token?: string } = {},
+): Promise<void> {
+  const manager = options.manager ?? 'test-setup';
+  for (const object of objects) {
+    const { status, ...rest } = object;
+    const path = objectPath(object);
+    const res = await api.request('PATCH', `${path}?fieldManager=${manager}&force=true`, {
+      body: JSON.stringify(rest),
+      contentType: 'application/apply-patch+yaml',
+      ...(options.token === undefined ? {} : { token: options.token }),
+    });
+    assert.ok(res.status === 200 || res.status === 201, `apply ${path}: HTTP ${res.status} ${res.text}`);
+    if (status !== undefined && object.kind === 'Pod') {
+      const st = await api.request('PATCH', `${path}/status`, {
+        body: { status },
+        contentType: 'application/merge-patch+json',
+      });
+      assert.equal(st.status, 200, `status of ${path}: ${st.text}`);
+    }
+  }
+}
+
+/** Deletes objects (404 is fine). */
+export async function deleteObjects(
+  api: ApiServer,
+  objects: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (const object of objects) {
+    const res = await api.request('DELETE', objectPath(object));
+    assert.ok(res.status === 200 || res.status === 404, `delete ${objectPath(object)}: ${res.text}`);
+  }
+}
+
+/** Runs the CLI against the server with a kubeconfig (the admin's by default). */
+export function cli(
+  api: ApiServer,
+  args: readonly string[],
+  kubeconfig = api.adminKubeconfig,
+): Promise<CliResult> {
+  return runCli([...args, '--kubeconfig', kubeconfig]);
+}
+
+/** The live object at an API path (asserting it exists), or undefined on 404. */
+export async function getObject(api: ApiServer, path: string): Promise<Record<string, unknown> | undefined> {
+  const res = await api.request('GET', path);
+  if (res.status === 404) return undefined;
+  assert.equal(res.status, 200, res.text);
+  return res.json as Record<string, unknown>;
+}

@@ -1,0 +1,214 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { run } from '../../src/cli/main.ts';
+import { assertGolden, runCli } from '../support/cli.ts';
+
+const HUBBLE = 'examples/flows/webshop-hubble.jsonl';
+const CSV = 'examples/flows/webshop.csv';
+
+describe('netfence map', () => {
+  test('the observed map of the bundled Hubble capture (golden, reviewed)', async () => {
+    const r = await runCli(['map', 'examples/webshop', '--flows', HUBBLE]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('flows/map-webshop-hubble.txt', r.stdout);
+  });
+
+  test('md and dot (golden, reviewed)', async () => {
+    const md = await runCli(['map', 'examples/webshop', '--flows', CSV, '-o', 'md']);
+    assert.equal(md.code, 0, md.stderr);
+    assertGolden('flows/map-webshop-csv.md', md.stdout);
+    const dot = await runCli([
+      'map',
+      'test/fixtures/flows/cluster.yaml',
+      '--flows',
+      'test/fixtures/flows/hubble.jsonl',
+      '-o',
+      'dot',
+    ]);
+    assert.equal(dot.code, 0, dot.stderr);
+    assertGolden('flows/map-fixture.dot', dot.stdout);
+  });
+
+  test('csv output is the CSV flow format: reading it back gives the same map', async () => {
+    const first = await runCli(['map', 'examples/webshop', '--flows', HUBBLE, '-o', 'csv']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /^src_namespace,src_workload,src_pod,src_ip,dst_namespace,dst_workload,dst_pod,dst_ip,protocol,port,count,denied,first_seen,last_seen\n/,
+    );
+    const again = await runCli(['map', 'examples/webshop', '--flows', '-', '-o', 'csv'], {
+      stdin: first.stdout,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, first.stdout);
+  });
+
+  test('json: the documented schema', async () => {
+    const r = await runCli([
+      'map',
+      'test/fixtures/flows/cluster.yaml',
+      '--flows',
+      'test/fixtures/flows/hubble.jsonl',
+      '-o',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(json), [
+      'schemaVersion',
+      'summary',
+      'inputs',
+      'stats',
+      'workloads',
+      'connections',
+      'unmatched',
+      'problems',
+    ]);
+    assert.deepEqual(json.summary, {
+      connections: 7,
+      workloads: 6,
+      addresses: 2,
+      attempts: 10,
+      denied: 1,
+      firstSeen: '2026-12-01T10:00:01.000Z',
+      lastSeen: '2026-12-01T10:03:20.000Z',
+    });
+    assert.deepEqual((json.connections as unknown[])[2], {
+      src: { workload: 'app/CronJob/backup' },
+      dst: { workload: 'db/StatefulSet/pg' },
+      protocol: 'TCP',
+      port: 5432,
+      count: 1,
+      denied: 1,
+      firstSeen: '2026-12-01T10:00:05.000Z',
+      lastSeen: '2026-12-01T10:00:05.000Z',
+    });
+    assert.deepEqual((json.workloads as unknown[])[0], {
+      id: 'app/Deployment/api',
+      namespace: 'app',
+      kind: 'Deployment',
+      name: 'api',
+    });
+    // Unmatched endpoints are in the JSON, and one warning line says so on stderr.
+    assert.equal((json.unmatched as unknown[]).length, 1);
+    assert.match(
+      r.stderr,
+      /warning: 1 in-cluster endpoint matches no workload of the input, 1 flow left out: app\/ghost-6c8f7d9b4-zz9qq \(pod\)\n/,
+    );
+    assert.match(r.stderr, /hubble\.jsonl:21: warning: not JSON: .* \(line skipped\)\n/);
+  });
+
+  test('on a terminal, a progress line is drawn on stderr and erased before the output', async () => {
+    let stderr = '';
+    let stdout = '';
+    const code = await run(['map', 'examples/webshop', '--flows', HUBBLE, '-o', 'csv'], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      readStdin: () => Promise.resolve(''),
+      isTTY: true,
+      env: {},
+    });
+    assert.equal(code, 0);
+    const erase = '\r\u001b[K';
+    assert.ok(
+      stderr.includes(
+        `${erase}reading examples/flows/webshop-hubble.jsonl 100% · 283 records · 67 connections${erase}`,
+      ),
+      stderr,
+    );
+    assert.ok(stdout.startsWith('src_namespace,'));
+  });
+
+  test('an unreadable flow file is one line, exit 2', async () => {
+    const r = await runCli(['map', 'examples/webshop', '--flows', 'no/such/capture.jsonl']);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /\nnetfence: flows: no\/such\/capture\.jsonl: cannot read "no\/such\/capture\.jsonl": it does not exist\n$/,
+    );
+    const both = await runCli(['map', '-', '--flows', '-']);
+    assert.deepEqual(
+      [both.code, both.stderr],
+      [
+        2,
+        'netfence: standard input can carry the manifests or the flows, not both: give one of them as a file\n',
+      ],
+    );
+  });
+});
+
+describe('netfence check-flows', () => {
+  test('the policies the capture ran under: nothing newly denied, exit 0, and what was never used', async () => {
+    const r = await runCli(['check-flows', 'examples/webshop', '--flows', HUBBLE]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('flows/check-webshop.txt', r.stdout);
+  });
+
+  test('the next revision breaks catalog → redis: exit 1 (golden, reviewed)', async () => {
+    const r = await runCli(['check-flows', 'examples/webshop-v2', '--flows', HUBBLE]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^67 observed connections against 21 policies: 64 allowed, 1 would be denied, 2 still denied/,
+    );
+    const md = await runCli(['check-flows', 'examples/webshop-v2', '--flows', HUBBLE, '-o', 'md']);
+    assert.equal(md.code, 1);
+    assertGolden('flows/check-webshop-v2.md', md.stdout);
+  });
+
+  test('json: the denied connections, where they are blocked and by which policies', async () => {
+    const r = await runCli(['check-flows', 'examples/webshop-v2', '--flows', HUBBLE, '-o', 'json']);
+    assert.equal(r.code, 1);
+    const json = JSON.parse(r.stdout) as { summary: unknown; denied: Record<string, unknown>[] };
+    assert.deepEqual(json.summary, {
+      observed: 67,
+      policies: 21,
+      allowed: 64,
+      denied: 3,
+      breaking: 1,
+      unpoliced: 0,
+      unobserved: 114,
+    });
+    assert.deepEqual(json.denied[2], {
+      src: { workload: 'shop/Deployment/catalog' },
+      dst: { workload: 'data/StatefulSet/redis' },
+      protocol: 'TCP',
+      port: 6379,
+      count: 1,
+      denied: 0,
+      firstSeen: '2026-11-25T02:00:52.458Z',
+      lastSeen: '2026-11-25T02:00:52.458Z',
+      breaking: true,
+      blockedAt: ['ingress'],
+      // Every policy that isolates redis for ingress, none of which allows catalog.
+      policies: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
+    });
+  });
+
+  test('generate, then check-flows with the generated policies: every observed connection allowed', async () => {
+    const gen = await runCli(['generate', 'examples/webshop', '--flows', CSV]);
+    assert.equal(gen.code, 0, gen.stderr);
+    // The generated YAML alone replaces the policies: give the workloads, without the old policies.
+    const manifests = [
+      '00-namespaces.yaml',
+      'data.yaml',
+      'ingress-nginx.yaml',
+      'kube-system.yaml',
+      'monitoring.yaml',
+      'payments.yaml',
+      'shop.yaml',
+    ]
+      .map((f) => readFileSync(`examples/webshop/${f}`, 'utf8'))
+      .join('\n---\n');
+    const check = await runCli(['check-flows', '-', '--flows', CSV, '-o', 'json'], {
+      stdin: `${manifests}\n---\n${gen.stdout}`,
+    });
+    assert.equal(check.code, 0, check.stderr);
+    const json = JSON.parse(check.stdout) as {
+      summary: { observed: number; allowed: number; denied: number };
+    };
+    assert.deepEqual(json.summary.denied, 0);
+    assert.equal(json.summary.allowed, json.summary.observed);
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_CONFIG, failsOn, namespaceFilter, parseLintConfig } from '../../src/lint/config.ts';
+import { RULES } from '../../src/lint/registry.ts';
+import { formatProblem } from '../../src/model/problem.ts';
+import { yaml } from './helpers.ts';
+
+const ids = RULES.map((r) => r.id);
+const parse = (text: string) => parseLintConfig(text, 'netfence.yaml', ids);
+const problems = (text: string): string[] => {
+  const r = parse(text);
+  assert.equal(r.ok, false);
+  return r.problems.map(formatProblem);
+};
+
+test('an empty file is the default configuration', () => {
+  assert.deepEqual(parse(''), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+  assert.deepEqual(parse('# nothing yet\n'), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+});
+
+test('rules, excluded namespaces and failOn', () => {
+  const r = parse(yaml`
+    rules:
+      require-default-deny-egress: off   # a plain off is the string "off" in YAML 1.2
+      no-wide-ipblock: error
+      no-split-peer: false
+    excludeNamespaces: [kube-system, "team-*"]
+    failOn: warning
+  `);
+  assert.deepEqual(r, {
+    ok: true,
+    value: {
+      rules: { 'require-default-deny-egress': 'off', 'no-wide-ipblock': 'error', 'no-split-peer': 'off' },
+      excludeNamespaces: ['kube-system', 'team-*'],
+      failOn: 'warning',
+    },
+    problems: [],
+  });
+});
+
+test('typos are errors that point at the line and name the closest valid value', () => {
+  assert.deepEqual(
+    problems(yaml`
+      rule:
+        no-wide-ipblock: error
+    `),
+    [
+      'netfence.yaml:1:1 rule: unknown key "rule": use "rules", "excludeNamespaces" or "failOn". Did you mean "rules"?',
+    ],
+  );
+  assert.deepEqual(
+    problems(yaml`
+      rules:
+        no-wide-ipblocks: error
+        no-allow-all-rule: warn
+    `),
+    [
+      'netfence.yaml:2:3 rules.no-wide-ipblocks: unknown rule "no-wide-ipblocks" (netfence lint --list-rules lists them). Did you mean "no-wide-ipblock"?',
+      'netfence.yaml:3:22 rules.no-allow-all-rule: "warn" is not a setting; use off, info, warning or error. Did you mean "warning"?',
+    ],
+  );
+  assert.deepEqual(problems('excludeNamespaces: kube-system\nfailOn: errors\n'), [
+    'netfence.yaml:1:20 excludeNamespaces: must be a list of namespace names, e.g. [kube-system]',
+    'netfence.yaml:2:9 failOn: "errors" is not a severity; use error, warning, info or none. Did you mean "error"?',
+  ]);
+  assert.deepEqual(problems('- rules\n'), [
+    'netfence.yaml:1:1 must be a mapping with "rules", "excludeNamespaces" or "failOn"',
+  ]);
+  assert.deepEqual(problems('rules: [\n'), [
+    'netfence.yaml:2:1 invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ]);
+});
+
+test('namespace patterns', () => {
+  const excluded = namespaceFilter(['kube-system', 'team-*', 'a.b']);
+  assert.deepEqual(['kube-system', 'kube-public', 'team-x', 'team-', 'steam-x', 'a.b', 'axb'].map(excluded), [
+    true,
+    false,
+    true,
+    true,
+    false,
+    true,
+    false,
+  ]);
+});
+
+test('failsOn ranks severities', () => {
+  assert.equal(failsOn('error', 'error'), true);
+  assert.equal(failsOn('warning', 'error'), false);
+  assert.equal(failsOn('warning', 'warning'), true);
+  assert.equal(failsOn('info', 'warning'), false);
+  assert.equal(failsOn('info', 'info'), true);
+  assert.equal(failsOn('error', 'none'), false);
+});

@@ -1,0 +1,115 @@
+import rule from '../../../src/lint/rules/flows-would-deny.ts';
+import type { ObservedConnection } from '../../../src/lint/types.ts';
+import { coredns, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const w = (id: string) => ({ kind: 'workload' as const, id });
+const base = docs(
+  ns('payments'),
+  ns('monitoring'),
+  deploy('payments', 'gateway', { ports: ['metrics:9102'] }),
+  deploy('monitoring', 'prometheus'),
+  coredns(),
+);
+const scrape = (port: string, marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: allow-scrape, namespace: payments}
+  spec:
+    podSelector: {}
+    ingress:${marker}
+      - from:
+          - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+            podSelector: {matchLabels: {app: prometheus}}
+        ports: [{port: ${port}}]
+`;
+const scrapeFlow: ObservedConnection[] = [
+  {
+    src: w('monitoring/Deployment/prometheus'),
+    dst: w('payments/Deployment/gateway'),
+    protocol: 'TCP',
+    port: 9102,
+  },
+];
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'an observed scrape the policy allows',
+      yaml: docs(base, scrape('metrics')),
+      observed: scrapeFlow,
+    },
+    {
+      // Nothing isolates the destination or the source: everything is allowed.
+      name: 'traffic between pods no policy selects',
+      yaml: base,
+      observed: [
+        {
+          src: w('payments/Deployment/gateway'),
+          dst: w('kube-system/Deployment/coredns'),
+          protocol: 'UDP',
+          port: 53,
+        },
+      ],
+    },
+    {
+      // Flows from outside that reach a pod are judged too: here from an address on the allowed range.
+      name: 'an observed connection from outside the cluster',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: public, namespace: payments}
+          spec:
+            podSelector: {}
+            ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 443}]}]
+        `,
+      ),
+      observed: [
+        {
+          src: { kind: 'external', ip: '203.0.113.7' },
+          dst: w('payments/Deployment/gateway'),
+          protocol: 'TCP',
+          port: 443,
+        },
+      ],
+    },
+  ],
+  invalid: [
+    {
+      name: 'a scrape on a port name the pods do not define',
+      yaml: docs(base, scrape('http-metrics', '  # <-')),
+      observed: scrapeFlow,
+      messageIds: ['ingress'],
+    },
+    {
+      name: 'DNS lookups dropped by an egress policy without DNS',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: egress, namespace: payments}
+          spec:
+            podSelector: {}
+            policyTypes: [Egress]  # <-
+        `,
+      ),
+      observed: [
+        {
+          src: w('payments/Deployment/gateway'),
+          dst: w('kube-system/Deployment/coredns'),
+          protocol: 'UDP',
+          port: 53,
+        },
+        {
+          src: w('payments/Deployment/gateway'),
+          dst: w('kube-system/Deployment/coredns'),
+          protocol: 'TCP',
+          port: 53,
+        },
+      ],
+      messageIds: ['egress'],
+    },
+  ],
+});

@@ -1,0 +1,127 @@
+import rule from '../../../src/lint/rules/no-dead-peer.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(
+  ns('shop', { team: 'storefront' }),
+  ns('monitoring', { team: 'platform' }),
+  deploy('shop', 'web'),
+  deploy('shop', 'api'),
+  deploy('monitoring', 'prometheus'),
+  deploy('monitoring', 'node-exporter', { hostNetwork: true }),
+);
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'peers that match pods, in the namespace and across namespaces',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - podSelector: {matchLabels: {app: web}}
+                  - namespaceSelector: {matchLabels: {team: platform}}
+                    podSelector: {matchLabels: {app: prometheus}}
+                  - ipBlock: {cidr: 10.0.0.0/8}
+        `,
+      ),
+    },
+    {
+      // kube-system is not in the input: its pods may well exist on the cluster.
+      name: 'a namespace the input does not have is not judged',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: dns, namespace: shop}
+          spec:
+            podSelector: {}
+            egress:
+              - to:
+                  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                    podSelector: {matchLabels: {k8s-app: kube-dns}}
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a pod label typo, next to a peer that matches',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - podSelector: {matchLabels: {app: wbe}}  # <-
+                  - ipBlock: {cidr: 10.0.0.0/8}
+        `,
+      ),
+      messageIds: ['noPod'],
+    },
+    {
+      name: 'a namespace label that no namespace has',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - namespaceSelector: {matchLabels: {team: platfrom}}  # <-
+        `,
+      ),
+      messageIds: ['noNamespace'],
+    },
+    {
+      // Selectors never match host-network pods: an ipBlock of the nodes is the only way.
+      name: 'a peer that matches only host-network pods',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: scrape, namespace: shop}
+          spec:
+            podSelector: {}
+            ingress:
+              - from:
+                  - namespaceSelector: {matchLabels: {team: platform}}  # <-
+                    podSelector: {matchLabels: {app: node-exporter}}
+        `,
+      ),
+      messageIds: ['hostNetworkOnly'],
+    },
+    {
+      name: 'every peer of a rule is dead: one finding for the rule',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:  # <-
+                  - podSelector: {matchLabels: {app: frontend}}
+                  - podSelector: {matchLabels: {app: backend}}
+        `,
+      ),
+      messageIds: ['deadRule'],
+    },
+  ],
+});

@@ -1,0 +1,45 @@
+import rule from '../../../src/lint/rules/no-duplicate-policy-name.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(ns('shop'), ns('data'), deploy('shop', 'web'));
+const policy = (namespace: string, name: string, marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: ${name}${marker}
+    namespace: ${namespace}
+  spec:
+    podSelector: {}
+`;
+
+ruleTester(rule, {
+  valid: [
+    { name: 'distinct names', yaml: docs(base, policy('shop', 'a'), policy('shop', 'b')) },
+    {
+      name: 'the same name in two namespaces',
+      yaml: docs(base, policy('shop', 'deny'), policy('data', 'deny')),
+    },
+  ],
+  invalid: [
+    {
+      // The parser rejects the second definition; the linter reports it as this rule's finding instead.
+      name: 'the same name twice in one namespace: the second one is reported',
+      yaml: docs(base, policy('shop', 'deny'), policy('shop', 'deny', '  # <-')),
+    },
+    {
+      name: 'a policy without a namespace lands in the default namespace',
+      yaml: docs(
+        base,
+        policy('default', 'allow'),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata:
+            name: allow  # <-
+          spec:
+            podSelector: {}
+        `,
+      ),
+    },
+  ],
+});

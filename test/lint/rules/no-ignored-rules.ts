@@ -1,0 +1,77 @@
+import rule from '../../../src/lint/rules/no-ignored-rules.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(ns('shop'), deploy('shop', 'web'));
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'policyTypes lists both directions it has rules for',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: [Ingress, Egress]
+            ingress: [{ports: [{port: 8080}]}]
+            egress: [{ports: [{port: 443}]}]
+        `,
+      ),
+    },
+    {
+      // Without policyTypes, the directions follow from the rules.
+      name: 'no policyTypes',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            egress: [{ports: [{port: 443}]}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'egress rules under policyTypes [Ingress]',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: [Ingress]  # <-
+            ingress: [{ports: [{port: 8080}]}]
+            egress: [{ports: [{port: 443}]}, {ports: [{port: 53, protocol: UDP}]}]
+        `,
+      ),
+      messageIds: ['ignored'],
+    },
+    {
+      // "ingress: []" means deny all ingress, but only when the policy affects ingress.
+      name: 'a deny-all ingress list under policyTypes [Egress]',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes:  # <-
+              - Egress
+            ingress: []
+        `,
+      ),
+      messageIds: ['ignoredDeny'],
+    },
+  ],
+});

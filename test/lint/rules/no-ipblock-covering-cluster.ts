@@ -1,0 +1,79 @@
+import rule from '../../../src/lint/rules/no-ipblock-covering-cluster.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(
+  ns('shop'),
+  ns('kube-system'),
+  deploy('shop', 'web'),
+  yaml`
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: api-1, namespace: shop, labels: {app: api}}
+    spec:
+      containers: [{name: api, image: example/api:1}]
+    status: {phase: Running, podIP: 10.244.1.5}
+  `,
+  yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: kube-dns, namespace: kube-system}
+    spec:
+      clusterIP: 10.96.0.10
+      selector: {k8s-app: kube-dns}
+      ports: [{name: dns, port: 53, protocol: UDP}]
+  `,
+);
+const rule_ = (direction: 'ingress' | 'egress', block: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: blocks, namespace: shop}
+  spec:
+    podSelector: {matchLabels: {app: web}}
+    policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]
+    ${direction}:
+      - ${direction === 'ingress' ? 'from' : 'to'}:
+          - ipBlock: ${block}
+`;
+
+ruleTester(rule, {
+  valid: [
+    { name: 'an address outside the cluster', yaml: docs(base, rule_('egress', '{cidr: 198.51.100.0/24}')) },
+    {
+      name: 'the cluster ranges left out with except',
+      yaml: docs(base, rule_('egress', '{cidr: 10.0.0.0/8, except: [10.244.0.0/16, 10.96.0.0/12]}')),
+    },
+    {
+      // No traffic comes from a Service address: an ingress block over the Service range means nothing to it.
+      name: 'an ingress block over the Service range',
+      yaml: docs(base, rule_('ingress', '{cidr: 10.96.0.0/12}')),
+    },
+    {
+      // A block this wide is about the internet: no-wide-ipblock judges it, not this rule's Service check.
+      name: '0.0.0.0/0 egress does not count as meant for Services',
+      yaml: docs(base, rule_('egress', '{cidr: 0.0.0.0/0, except: [10.244.0.0/16]}')),
+    },
+  ],
+  invalid: [
+    {
+      name: 'egress to the kube-dns ClusterIP, which policies never see',
+      yaml: docs(base, rule_('egress', '{cidr: 10.96.0.10/32}  # <-')),
+      messageIds: ['services'],
+    },
+    {
+      name: 'ingress from a range that holds pod addresses',
+      yaml: docs(base, rule_('ingress', '{cidr: 10.244.0.0/16}  # <-')),
+      messageIds: ['pods'],
+    },
+    {
+      // Pods are checked in blocks of any size; Services only in blocks about the size of a Service range.
+      name: 'egress to a /8 over pods and Services: the pods are reported',
+      yaml: docs(base, rule_('egress', '{cidr: 10.0.0.0/8}  # <-')),
+      messageIds: ['pods'],
+    },
+    {
+      name: 'egress to a /12 with a pod and a Service: one finding each',
+      yaml: docs(base.replace('10.244.1.5', '10.100.1.5'), rule_('egress', '{cidr: 10.96.0.0/12}  # <- <-')),
+      messageIds: ['services', 'pods'],
+    },
+  ],
+});

@@ -1,0 +1,32 @@
+import rule from '../../../src/lint/rules/no-policy-in-empty-namespace.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const policyIn = (namespace: string, marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: deny
+    namespace: ${namespace}${marker}
+  spec:
+    podSelector: {}
+`;
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'the namespace has workloads',
+      yaml: docs(ns('payments'), deploy('payments', 'gateway'), policyIn('payments')),
+    },
+    {
+      // A repository of policies only: the workloads live elsewhere, nothing can be judged.
+      name: 'an input without any workload',
+      yaml: docs(policyIn('payments')),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a misspelled namespace (the message suggests "payments")',
+      yaml: docs(ns('payments'), deploy('payments', 'gateway'), policyIn('paymnets', '  # <-')),
+    },
+  ],
+});

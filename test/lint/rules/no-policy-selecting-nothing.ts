@@ -1,0 +1,71 @@
+import rule from '../../../src/lint/rules/no-policy-selecting-nothing.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(
+  ns('monitoring'),
+  deploy('monitoring', 'grafana'),
+  deploy('monitoring', 'node-exporter', { hostNetwork: true }),
+);
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'a selector matching a workload',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-grafana, namespace: monitoring}
+          spec:
+            podSelector: {matchLabels: {app: grafana}}
+        `,
+      ),
+    },
+    {
+      // The namespace has no workloads in the input: no-policy-in-empty-namespace judges it.
+      name: 'a policy in a namespace without workloads',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: deny, namespace: elsewhere}
+          spec:
+            podSelector: {matchLabels: {app: x}}
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a label typo (the message suggests app=grafana)',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-grafana, namespace: monitoring}
+          spec:
+            podSelector:  # <-
+              matchLabels: {app: grafna}
+        `,
+      ),
+      messageIds: ['none'],
+    },
+    {
+      name: 'a selector that matches only host-network pods',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: node-exporter, namespace: monitoring}
+          spec:
+            podSelector: {matchLabels: {app: node-exporter}}  # <-
+        `,
+      ),
+      messageIds: ['hostNetwork'],
+    },
+  ],
+});

@@ -1,0 +1,96 @@
+import rule from '../../../src/lint/rules/no-redundant-policy.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'));
+const denyAll = (name: string, marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: ${name}${marker}
+    namespace: shop
+  spec:
+    podSelector: {}
+`;
+const allowApi = (name: string, marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: ${name}${marker}
+    namespace: shop
+  spec:
+    podSelector: {matchLabels: {app: api}}
+    ingress:
+      - from: [{podSelector: {matchLabels: {app: web}}}]
+        ports: [{port: 8080}]
+`;
+
+ruleTester(rule, {
+  valid: [
+    { name: 'a default deny and an allow', yaml: docs(base, denyAll('default-deny'), allowApi('allow-api')) },
+    {
+      // The default deny is not replaceable by an allow policy that happens to isolate the same pods today.
+      name: 'a default deny next to namespace-wide allow policies',
+      yaml: docs(
+        base,
+        denyAll('default-deny'),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-same-namespace, namespace: shop}
+          spec:
+            podSelector: {}
+            ingress: [{from: [{podSelector: {}}]}]
+        `,
+      ),
+    },
+    {
+      // Its ingress rule is covered, but it is the only policy that denies api's egress.
+      name: 'a covered allow rule next to a deny of a direction only this policy isolates',
+      yaml: docs(
+        base,
+        denyAll('default-deny'),
+        allowApi('allow-api'),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: api-no-egress, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            policyTypes: [Ingress, Egress]
+            ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+                ports: [{port: 8080}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the same default deny twice (under two names)',
+      yaml: docs(base, denyAll('default-deny'), denyAll('deny-all-ingress', '  # <-')),
+      messageIds: ['isolation'],
+    },
+    {
+      // Removing allow-api changes nothing: open-api still isolates api, and allows everything anyway.
+      name: 'an allow policy whose rule another policy of the same pods covers',
+      yaml: docs(
+        base,
+        allowApi('allow-api', '  # <-'),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: open-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress: [{}]
+        `,
+      ),
+      messageIds: ['duplicate'],
+    },
+    {
+      name: 'a copy of an allow policy under another name',
+      yaml: docs(base, denyAll('default-deny'), allowApi('allow-api'), allowApi('allow-api-copy', '  # <-')),
+      messageIds: ['duplicate'],
+    },
+  ],
+});

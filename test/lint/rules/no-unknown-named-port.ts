@@ -1,0 +1,91 @@
+import rule from '../../../src/lint/rules/no-unknown-named-port.ts';
+import { coredns, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(
+  ns('payments'),
+  deploy('payments', 'gateway', { ports: ['grpc:50051', 'metrics:9102'] }),
+  deploy('payments', 'fraud-check', { ports: ['http:8000', 'metrics:9102'] }),
+  coredns(),
+);
+const ingressPorts = (ports: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: scrape, namespace: payments}
+  spec:
+    podSelector: {}
+    ingress:
+      - ports:
+          ${ports}
+`;
+
+ruleTester(rule, {
+  valid: [
+    { name: 'a name every selected pod defines', yaml: docs(base, ingressPorts('- port: metrics')) },
+    { name: 'a name some selected pods define', yaml: docs(base, ingressPorts('- port: grpc')) },
+    {
+      name: 'an egress name defined by the destination pods',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: dns, namespace: payments}
+          spec:
+            podSelector: {}
+            egress:
+              - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+                ports: [{protocol: UDP, port: dns}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a name no selected pod defines (the message suggests "metrics")',
+      yaml: docs(base, ingressPorts('- port: http-metrics  # <-')),
+      messageIds: ['undefined'],
+    },
+    {
+      // The selected pods define "metrics" for TCP only.
+      name: 'the right name with the wrong protocol',
+      yaml: docs(base, ingressPorts('- {protocol: UDP, port: metrics}  # <-')),
+      messageIds: ['protocol'],
+    },
+    {
+      name: 'an egress name the destination pods do not define',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: to-gateway, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: fraud-check}}
+            egress:
+              - to: [{podSelector: {matchLabels: {app: gateway}}}]
+                ports:
+                  - port: http  # <-
+        `,
+      ),
+      messageIds: ['undefined'],
+    },
+    {
+      name: 'a name towards addresses outside the cluster',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: to-provider, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - to: [{ipBlock: {cidr: 203.0.113.0/24}}]
+                ports:
+                  - port: https  # <-
+        `,
+      ),
+      messageIds: ['ipBlock'],
+    },
+  ],
+});

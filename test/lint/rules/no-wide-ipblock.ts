@@ -1,0 +1,58 @@
+import rule from '../../../src/lint/rules/no-wide-ipblock.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const egressTo = (block: string): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: egress, namespace: payments}
+  spec:
+    podSelector: {}
+    policyTypes: [Egress]
+    egress:
+      - to:
+          - ipBlock:
+              ${block}
+        ports: [{port: 443}]
+`;
+const base = docs(ns('payments'), deploy('payments', 'fraud-check'));
+
+ruleTester(rule, {
+  valid: [
+    { name: 'one address', yaml: docs(base, egressTo('cidr: 198.51.100.40/32')) },
+    { name: 'a /9 is narrower than the limit', yaml: docs(base, egressTo('cidr: 10.0.0.0/9')) },
+    {
+      name: 'the whole internet, with exceptions',
+      yaml: docs(base, egressTo('{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}')),
+    },
+    {
+      // Ingress from anywhere is what a public endpoint is; only egress is judged.
+      name: 'ingress from 0.0.0.0/0',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: public, namespace: payments}
+          spec:
+            podSelector: {}
+            ingress:
+              - from: [{ipBlock: {cidr: 0.0.0.0/0}}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: '0.0.0.0/0 without except',
+      yaml: docs(base, egressTo('cidr: 0.0.0.0/0  # <-')),
+      messageIds: ['everything'],
+    },
+    {
+      name: '::/0 without except',
+      yaml: docs(base, egressTo('cidr: ::/0  # <-')),
+      messageIds: ['everything'],
+    },
+    { name: 'a /8', yaml: docs(base, egressTo('cidr: 10.0.0.0/8  # <-')), messageIds: ['wide'] },
+    { name: 'an IPv6 /32', yaml: docs(base, egressTo('cidr: 2001:db8::/32  # <-')), messageIds: ['wide'] },
+  ],
+});

@@ -1,0 +1,205 @@
+/**
+ * The HTTP server in-process, on a free port: what it serves, how it refuses (loopback names only, the token
+ * when bound beyond loopback, JSON from the same origin for what-if), and the live-update events.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { before, describe, test } from 'node:test';
+import type { Analysis } from '../../src/server/analysis.ts';
+import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
+import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
+import { webshopAnalysis } from './support.ts';
+
+/** The app's files are not what these tests are about: stand-ins. */
+const assets: UiAssets = new Map(
+  UI_FILES.map((f: UiFile) => [
+    f,
+    Buffer.from(f === 'index.html' ? '<!doctype html><title>netfence</title>' : `/* ${f} */`),
+  ]),
+);
+
+let analysis: Analysis;
+before(async () => {
+  analysis = await webshopAnalysis();
+});
+
+async function withServer(
+  options: { host?: string; token?: string },
+  body: (s: RunningServer, session: Session) => Promise<void>,
+): Promise<void> {
+  const session = new Session(analysis);
+  const server = await startServer({ ...options, port: 0, assets, session });
+  try {
+    await body(server, session);
+  } finally {
+    await server.close();
+  }
+}
+
+const base = (s: RunningServer): string => `http://127.0.0.1:${s.port}`;
+
+describe('serving', () => {
+  test('binds to 127.0.0.1 on a free port, and serves the app and the API', async () => {
+    await withServer({}, async (s) => {
+      assert.equal((s.server.address() as AddressInfo).address, '127.0.0.1');
+      assert.equal(s.url, `http://127.0.0.1:${s.port}/`);
+      const page = await fetch(`${base(s)}/`);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.match(
+        page.headers.get('content-security-policy') ?? '',
+        /default-src 'none'; script-src 'self'/,
+      );
+      assert.equal(await page.text(), '<!doctype html><title>netfence</title>');
+      assert.equal(
+        (await fetch(`${base(s)}/app.js`)).headers.get('content-type'),
+        'text/javascript; charset=utf-8',
+      );
+      const model = await fetch(`${base(s)}/api/model`);
+      assert.equal(model.status, 200);
+      assert.equal(model.headers.get('content-encoding'), 'gzip');
+      const json = (await model.json()) as { summary: { workloads: number }; problem: unknown };
+      assert.equal(json.summary.workloads, 16);
+      assert.equal(json.problem, null);
+    });
+  });
+
+  test('bad queries are one-line JSON errors with the right status', async () => {
+    await withServer({}, async (s) => {
+      const bad = await fetch(`${base(s)}/api/explain?from=shop/wbe&to=data/postgres`);
+      assert.equal(bad.status, 400);
+      assert.deepEqual(await bad.json(), { error: 'from: no workload "shop/wbe"; did you mean "shop/web"?' });
+      const missing = await fetch(`${base(s)}/api/nothing`);
+      assert.equal(missing.status, 404);
+      assert.deepEqual(await missing.json(), { error: 'no such endpoint: /api/nothing' });
+      assert.equal((await fetch(`${base(s)}/etc/passwd`)).status, 404);
+      assert.equal((await fetch(`${base(s)}/../src/server/http.ts`)).status, 404);
+      assert.equal((await fetch(`${base(s)}/api/flows`)).status, 404);
+      assert.equal((await fetch(`${base(s)}/api/model`, { method: 'DELETE' })).status, 405);
+    });
+  });
+
+  test('on loopback, a request naming another host is refused (DNS rebinding)', async () => {
+    await withServer({}, async (s) => {
+      // fetch() will not forge a Host header: speak HTTP over a socket.
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: s.port,
+            path: '/api/model',
+            headers: { Host: `evil.example:${s.port}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(status, 403);
+      assert.equal((await fetch(`http://localhost:${s.port}/api/model`)).status, 200);
+    });
+  });
+});
+
+describe('what-if over HTTP', () => {
+  test('accepts JSON from the same origin only', async () => {
+    await withServer({}, async (s) => {
+      const post = (headers: Record<string, string>, body: string): Promise<Response> =>
+        fetch(`${base(s)}/api/whatif`, { method: 'POST', headers, body });
+      const ok = await post(
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ changes: [{ target: 'data/allow-redis' }] }),
+      );
+      assert.equal(ok.status, 200);
+      const r = (await ok.json()) as { summary: { removed: number } };
+      assert.ok(r.summary.removed > 0);
+      // A form post from another site cannot send JSON without a preflight the server never grants.
+      assert.equal((await post({ 'Content-Type': 'text/plain' }, '{"changes":[]}')).status, 415);
+      const foreign = await post(
+        { 'Content-Type': 'application/json', Origin: 'http://evil.example' },
+        '{"changes":[]}',
+      );
+      assert.equal(foreign.status, 403);
+      assert.equal((await post({ 'Content-Type': 'application/json' }, 'not json')).status, 400);
+      assert.equal(
+        (await post({ 'Content-Type': 'application/json' }, JSON.stringify({ nope: 1 }))).status,
+        400,
+      );
+      const huge = await post(
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ changes: [{ yaml: 'x'.repeat(3 * 1024 * 1024) }] }),
+      ).catch(() => undefined);
+      assert.ok(huge === undefined || huge.status === 413);
+      assert.equal((await fetch(`${base(s)}/api/whatif`)).status, 405);
+    });
+  });
+});
+
+describe('beyond loopback', () => {
+  test('every request needs the token; the page sets it as a cookie', async () => {
+    await withServer({ host: '0.0.0.0', token: 'secret-token' }, async (s) => {
+      assert.equal((s.server.address() as AddressInfo).address, '0.0.0.0');
+      assert.equal(s.url, `http://0.0.0.0:${s.port}/?token=secret-token`);
+      const denied = await fetch(`${base(s)}/api/model`);
+      assert.equal(denied.status, 401);
+      assert.match(((await denied.json()) as { error: string }).error, /needs its access token/);
+      assert.equal((await fetch(`${base(s)}/`)).status, 401);
+      assert.equal((await fetch(`${base(s)}/api/model?token=wrong-token!`)).status, 401);
+      const page = await fetch(`${base(s)}/?token=secret-token`);
+      assert.equal(page.status, 200);
+      const cookie = page.headers.get('set-cookie') ?? '';
+      assert.match(cookie, /^netfence_token=secret-token; HttpOnly; SameSite=Strict; Path=\/$/);
+      assert.equal(
+        (await fetch(`${base(s)}/api/model`, { headers: { Cookie: 'netfence_token=secret-token' } })).status,
+        200,
+      );
+      assert.equal(
+        (await fetch(`${base(s)}/api/lint`, { headers: { Authorization: 'Bearer secret-token' } })).status,
+        200,
+      );
+    });
+  });
+});
+
+describe('live updates', () => {
+  test('/api/events says hello with the version, then pushes a new model and reload problems', async () => {
+    await withServer({}, async (s, session) => {
+      const controller = new AbortController();
+      const res = await fetch(`${base(s)}/api/events`, { signal: controller.signal });
+      assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (needle: string): Promise<void> => {
+        while (!text.includes(needle)) {
+          const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
+          if (done) throw new Error(`stream ended before ${needle}`);
+          text += decoder.decode(value);
+        }
+      };
+      await until('event: hello');
+      assert.match(text, /event: hello\ndata: \{"version":1\}\n\n/);
+      session.update(await webshopAnalysis({ version: 2 }));
+      await until('event: model');
+      assert.match(text, /event: model\ndata: \{"version":2\}\n\n/);
+      session.fail({ message: '1 error in the input', details: ['x.yaml:3:1 bad'] });
+      await until('event: problem');
+      assert.match(
+        text,
+        /event: problem\ndata: \{"message":"1 error in the input","details":\["x.yaml:3:1 bad"\]\}/,
+      );
+      const model = (await (await fetch(`${base(s)}/api/model`)).json()) as {
+        version: number;
+        problem: { message: string };
+      };
+      assert.equal(model.version, 2);
+      assert.equal(model.problem.message, '1 error in the input');
+      controller.abort();
+      await reader.cancel().catch(() => undefined);
+    });
+  });
+});

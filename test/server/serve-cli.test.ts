@@ -1,0 +1,131 @@
+/**
+ * `netfence serve` as a user runs it: the printed URL, loopback by default, the token with --host, one-line
+ * errors, and --watch pushing a change of the files to the page.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+import { serve } from './serve.ts';
+
+describe('netfence serve', () => {
+  test('prints a ready-to-click URL on 127.0.0.1, answers, and stops on Ctrl+C', async () => {
+    const s = await serve(['examples/webshop', '--port', '0']);
+    try {
+      assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      assert.match(s.stderr(), /examples\/webshop: 16 workloads in 6 namespaces, 21 policies/);
+      const page = await fetch(s.url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<script src="app\.js"><\/script>/);
+      const model = (await (await fetch(`${s.origin}/api/model`)).json()) as {
+        summary: { connections: number };
+      };
+      assert.equal(model.summary.connections, 221);
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+    assert.doesNotMatch(s.stderr(), /Error|\bat /);
+  });
+
+  test('with --host, the URL carries a random token that every request needs', async () => {
+    const s = await serve(['examples/webshop', '--port', '0', '--host', '0.0.0.0']);
+    try {
+      const token = /\?token=([A-Za-z0-9_-]{32})$/.exec(s.url)?.[1];
+      assert.ok(token, s.url);
+      assert.match(s.stderr(), /Listening on every interface/);
+      assert.equal((await fetch(`${s.origin}/api/model`)).status, 401);
+      assert.equal((await fetch(`${s.origin}/api/model?token=${token}`)).status, 200);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  // Failures return before the server runs: in-process, through the same entry point.
+  test('usage errors are one line, with the fix', async () => {
+    const port = await runCli(['serve', 'examples/webshop', '--port', 'eighty']);
+    assert.equal(port.code, 2);
+    assert.equal(
+      port.stderr,
+      'netfence: invalid --port "eighty": give a port from 1 to 65535, or 0 for a free one\n',
+    );
+    const none = await runCli(['serve']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^netfence: no input: give manifest files or folders/);
+    const stdin = await runCli(['serve', '-', '--watch']);
+    assert.equal(stdin.stderr, 'netfence: --watch cannot watch standard input: give files, or --cluster\n');
+  });
+
+  test('a port in use says so', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runCli(['serve', 'examples/webshop', '--port', String(port)]);
+      assert.equal(r.code, 2);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^netfence: port ${port} is in use: pick another with --port, or --port 0 for a free one\\n$`,
+          'm',
+        ),
+      );
+      assert.equal(r.stdout, '');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('--watch reloads when a file changes, pushes it to the page, and keeps the last good state on errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-'));
+    cpSync('examples/webshop', dir, { recursive: true });
+    const s = await serve([dir, '--port', '0', '--watch']);
+    const controller = new AbortController();
+    try {
+      const events = await fetch(`${s.origin}/api/events`, { signal: controller.signal });
+      const reader = events.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (needle: RegExp): Promise<void> => {
+        while (!needle.test(text)) {
+          const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
+          if (done) throw new Error(`events ended before ${String(needle)}`);
+          text += decoder.decode(value);
+        }
+      };
+      await until(/event: hello/);
+      const file = join(dir, 'policies', 'data.yaml');
+      const original = readFileSync(file, 'utf8');
+      // Catalog loses its access to Postgres.
+      writeFileSync(file, original.replace('values: [catalog, checkout]', 'values: [checkout]'));
+      await until(/event: model\ndata: \{"version":2\}/);
+      const model = (await (await fetch(`${s.origin}/api/model`)).json()) as {
+        connections: { src: string; dst: string }[];
+      };
+      assert.equal(
+        model.connections.some(
+          (c) => c.src === 'shop/Deployment/catalog' && c.dst === 'data/StatefulSet/postgres',
+        ),
+        false,
+      );
+      writeFileSync(file, original.replace('port: postgres', 'port: 70000'));
+      await until(/event: problem\ndata: \{"message":"1 error in the input/);
+      const still = (await (await fetch(`${s.origin}/api/model`)).json()) as {
+        version: number;
+        problem: { details: string[] };
+      };
+      assert.equal(still.version, 2);
+      assert.ok(
+        still.problem.details.some((d) => /policies\/data\.yaml:37:\d+ .*70000/.test(d)),
+        still.problem.details.join('\n'),
+      );
+      await reader.cancel().catch(() => undefined);
+    } finally {
+      controller.abort();
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,33 @@
+/** The bundled example, analyzed as `netfence serve` analyzes it (without the server around it). */
+import { readFlows } from '../../src/flows/index.ts';
+import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
+import { loadManifests } from '../../src/parse/index.ts';
+import { Analysis } from '../../src/server/analysis.ts';
+import { readSources } from '../../src/server/sources.ts';
+
+export const WEBSHOP = 'examples/webshop';
+export const HUBBLE = 'examples/flows/webshop-hubble.jsonl';
+
+export async function webshopAnalysis(
+  options: { flows?: boolean; path?: string; version?: number } = {},
+): Promise<Analysis> {
+  const loaded = await loadManifests([options.path ?? WEBSHOP], {
+    defaultNamespace: 'default',
+    skipInvalid: false,
+  });
+  if (loaded.errors.length > 0) throw new Error(`the example does not load: ${loaded.errors[0]!.message}`);
+  const sources = await readSources(loaded.state);
+  const traffic = options.flows === true ? await readFlows([HUBBLE], loaded.state) : undefined;
+  return new Analysis({
+    state: loaded.state,
+    source: { kind: 'files', description: WEBSHOP },
+    engine: { ipBlockMatchesPods: true },
+    defaultNamespace: 'default',
+    sources: sources.objects,
+    policyYaml: sources.policyYaml,
+    lintConfig: DEFAULT_CONFIG,
+    traffic,
+    version: options.version ?? 1,
+    watch: false,
+  });
+}

@@ -1,0 +1,461 @@
+/**
+ * The web UI's pure modules, without a browser: graph building (filters, collapsed namespaces, aggregation,
+ * focus), the matrix, ports and labels filters, routes, attack-path layers, findings and what-if drafts.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { filterFindings, findingTarget, rulesOf } from '../../ui/lib/findings.ts';
+import {
+  buildGraph,
+  DEFAULT_OPTIONS,
+  defaultCollapsed,
+  exposureOf,
+  externalLabel,
+  LARGE_WORKLOADS,
+  type EdgeInput,
+  type GraphInput,
+  type GraphOptions,
+} from '../../ui/lib/graph.ts';
+import { labelsMatch, parseLabelFilter } from '../../ui/lib/labels.ts';
+import { namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
+import { layers, maxHops, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
+import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
+import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
+import type { FindingJson, PortsJson, WorkloadJson } from '../../ui/lib/types.ts';
+import { exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
+
+const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
+const ALL: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
+
+function workload(
+  namespace: string,
+  name: string,
+  labels: Record<string, string> = {},
+  open = false,
+): WorkloadJson {
+  return {
+    id: `${namespace}/Deployment/${name}`,
+    namespace,
+    kind: 'Deployment',
+    name,
+    displayName: `${namespace}/${name}`,
+    pods: [],
+    replicas: 2,
+    labels: { app: name, ...labels },
+    isolated: { ingress: open ? 'not-isolated' : 'isolated', egress: 'not-isolated' },
+    open: { ingress: open, egress: true },
+    policies: [],
+  };
+}
+
+const ns = (name: string, workloads: number): GraphInput['namespaces'][number] => ({
+  name,
+  labels: { 'kubernetes.io/metadata.name': name },
+  implicit: false,
+  workloads,
+  policies: 1,
+});
+
+const web = workload('shop', 'web', { tier: 'front' });
+const api = workload('shop', 'api', { tier: 'back' });
+const db = workload('data', 'db');
+const dns = workload('kube-system', 'dns', {}, true);
+const edge = (src: string, dst: string, ports: PortsJson, open = false): EdgeInput => ({
+  src,
+  dst,
+  ports,
+  summary: formatPorts(ports),
+  open,
+});
+
+/** A small cluster: web → api → db, everyone → dns (unrestricted), api → the internet. */
+const base: GraphInput = {
+  namespaces: [ns('data', 1), ns('kube-system', 1), ns('shop', 2)],
+  workloads: [db, dns, api, web],
+  external: [{ id: 'external:0', description: '0.0.0.0/0; ::/0' }],
+  edges: [
+    edge(web.id, api.id, tcp(8080)),
+    edge(api.id, db.id, tcp(5432)),
+    edge(web.id, dns.id, ALL, true),
+    edge(api.id, dns.id, ALL, true),
+    edge(api.id, 'external:0', tcp(443)),
+  ],
+  complete: true,
+  groupEdges: [],
+};
+
+const opts = (o: Partial<GraphOptions> = {}): GraphOptions => ({
+  ...DEFAULT_OPTIONS,
+  collapsed: new Set(),
+  ...o,
+});
+const ids = (list: readonly { id: string }[]): string[] => list.map((x) => x.id).sort();
+
+describe('buildGraph', () => {
+  test('namespaces are groups, workloads their children, connections edges labelled with ports', () => {
+    const g = buildGraph(base, opts({ hideOpen: false }));
+    assert.deepEqual(
+      g.nodes.filter((n) => n.kind === 'namespace').map((n) => n.id),
+      ['ns:data', 'ns:kube-system', 'ns:shop'],
+    );
+    assert.equal(g.nodes.find((n) => n.id === web.id)?.parent, 'ns:shop');
+    const e = g.edges.find((x) => x.id === `${api.id}>${db.id}`);
+    assert.equal(e?.label, 'TCP 5432');
+    assert.equal(g.edges.length, 5);
+    // The outside world is one group, with only the address ranges that have a connection.
+    assert.deepEqual(ids(g.nodes.filter((n) => n.parent === 'outside')), ['external:0']);
+    assert.equal(g.nodes.find((n) => n.id === 'external:0')?.label, 'any address');
+  });
+
+  test('unrestricted connections are left out by default, and counted', () => {
+    const g = buildGraph(base, opts());
+    assert.deepEqual(
+      ids(g.edges),
+      [`${api.id}>${db.id}`, `${api.id}>external:0`, `${web.id}>${api.id}`].sort(),
+    );
+    assert.equal(g.hiddenOpen, 2);
+    // The node says it instead: anyone may reach dns.
+    assert.equal(g.nodes.find((n) => n.id === dns.id)?.ingress, 'open');
+  });
+
+  test('a collapsed namespace is one node, and its connections are aggregated with their ports merged', () => {
+    const g = buildGraph(base, opts({ collapsed: new Set(['ns:shop']), hideOpen: false }));
+    const shop = g.nodes.find((n) => n.id === 'ns:shop');
+    assert.equal(shop?.kind, 'collapsed-namespace');
+    assert.equal(shop?.label, 'shop (2)');
+    assert.equal(
+      g.nodes.some((n) => n.id === web.id),
+      false,
+    );
+    const toDns = g.edges.find((e) => e.id === `ns:shop>${dns.id}`);
+    assert.equal(toDns?.count, 2);
+    assert.equal(toDns?.open, true);
+    assert.equal(toDns?.label, 'all (2)');
+    // web → api stays inside the collapsed node, as a loop.
+    assert.equal(g.edges.find((e) => e.id === 'ns:shop>ns:shop')?.label, 'TCP 8080');
+  });
+
+  test('port and label filters, and hiding the outside world', () => {
+    const byPort = buildGraph(base, opts({ port: { protocol: 'TCP', port: 5432 } }));
+    assert.deepEqual(ids(byPort.edges), [`${api.id}>${db.id}`]);
+    const terms = parseLabelFilter('tier in (front,back)');
+    assert.ok(Array.isArray(terms));
+    const byLabel = buildGraph(base, opts({ labels: terms, hideOpen: false }));
+    assert.deepEqual(ids(byLabel.nodes.filter((n) => n.kind === 'workload')), [api.id, web.id].sort());
+    assert.equal(byLabel.hiddenWorkloads, 2);
+    const noOutside = buildGraph(base, opts({ external: false }));
+    assert.equal(
+      noOutside.nodes.some((n) => n.id === 'outside' || n.id.startsWith('external:')),
+      false,
+    );
+  });
+
+  test('focus keeps one workload and its neighbours, in and out', () => {
+    const g = buildGraph(base, opts({ focus: api.id, hideOpen: false }));
+    assert.deepEqual(
+      ids(g.nodes.filter((n) => n.kind === 'workload')),
+      [api.id, db.id, dns.id, web.id].sort(),
+    );
+    assert.ok(g.edges.every((e) => e.source === api.id || e.target === api.id));
+    assert.equal(g.edges.length, 4);
+  });
+
+  test('without every edge, collapsed-to-collapsed pairs come from the namespace aggregate', () => {
+    // What the UI does on very large clusters: the model sends namespace-level edges only.
+    const g = buildGraph(
+      {
+        ...base,
+        edges: [],
+        complete: false,
+        groupEdges: [
+          { src: 'ns:shop', dst: 'ns:data', count: 7, open: 0, ports: tcp(5432), summary: 'TCP 5432' },
+        ],
+      },
+      opts({ collapsed: new Set(['ns:shop', 'ns:data', 'ns:kube-system', 'outside']) }),
+    );
+    assert.deepEqual(ids(g.edges), ['ns:shop>ns:data']);
+    assert.equal(g.edges[0]?.label, 'TCP 5432 (7)');
+  });
+
+  test('aggregated statuses: the first of the status order wins', () => {
+    const g = buildGraph(
+      {
+        ...base,
+        edges: [
+          { ...edge(web.id, dns.id, ALL), status: 'observed' },
+          { ...edge(api.id, dns.id, ALL), status: 'denied' },
+        ],
+      },
+      opts({ collapsed: new Set(['ns:shop']), statusOrder: ['denied', 'observed'] }),
+    );
+    assert.equal(g.edges[0]?.status, 'denied');
+  });
+
+  test('large clusters start aggregated by namespace', () => {
+    assert.deepEqual([...defaultCollapsed(base.namespaces, 16)], ['outside']);
+    assert.deepEqual([...defaultCollapsed(base.namespaces, LARGE_WORKLOADS + 1)].sort(), [
+      'ns:data',
+      'ns:kube-system',
+      'ns:shop',
+      'outside',
+    ]);
+  });
+
+  test('a workload that anyone may reach on every port is open even when policies select it', () => {
+    assert.equal(exposureOf({ ...web, open: { ingress: true, egress: true } }), 'open');
+    assert.equal(exposureOf(web), 'isolated');
+    assert.equal(
+      exposureOf({
+        ...web,
+        isolated: { ingress: 'host-network', egress: 'host-network' },
+        open: { ingress: true, egress: true },
+      }),
+      'host-network',
+    );
+  });
+
+  test('address class labels stay short', () => {
+    assert.equal(externalLabel('10.0.0.0/24'), '10.0.0.0/24');
+    assert.equal(
+      externalLabel('203.0.113.0/24 except 203.0.113.240/28'),
+      '203.0.113.0/24 except 203.0.113.240/28',
+    );
+    assert.equal(
+      externalLabel('0.0.0.0/0 except 10.0.0.0/24, 203.0.113.0/24, 198.51.100.25/32'),
+      '0.0.0.0/0 except 3 ranges',
+    );
+  });
+});
+
+describe('matrix', () => {
+  const input = { ...base };
+  test('namespace level counts workload pairs out of all pairs', () => {
+    const m = namespaceMatrix(input, { namespaces: null, external: true, hideOpen: false });
+    assert.deepEqual(
+      m.rows.map((r) => `${r.id}:${r.size}`),
+      ['ns:data:1', 'ns:kube-system:1', 'ns:shop:2', 'outside:1'],
+    );
+    const shopToDns = m.cells.get('ns:shop>ns:kube-system');
+    assert.deepEqual(
+      { count: shopToDns?.count, open: shopToDns?.open, possible: shopToDns?.possible },
+      { count: 2, open: 2, possible: 2 },
+    );
+    assert.equal(m.cells.get('ns:shop>ns:shop')?.possible, 4);
+    assert.equal(m.cells.has('ns:data>ns:shop'), false);
+  });
+
+  test('workload level shows ports, and refuses more workloads than it can draw', () => {
+    const m = workloadMatrix(input, { namespaces: null, external: false, hideOpen: true });
+    assert.ok(typeof m !== 'string');
+    assert.equal(m.cells.get(`${api.id}>${db.id}`)?.label, 'TCP 5432');
+    assert.equal(m.cells.has(`${web.id}>${dns.id}`), false);
+    const many = Array.from({ length: MAX_MATRIX_WORKLOADS + 1 }, (_, i) => workload('big', `w${i}`));
+    const refused = workloadMatrix(
+      { ...input, workloads: many },
+      { namespaces: null, external: false, hideOpen: false },
+    );
+    assert.match(typeof refused === 'string' ? refused : '', /^81 workloads are too many/);
+  });
+});
+
+describe('ports and labels', () => {
+  test('port filters', () => {
+    assert.deepEqual(parsePortFilter('5432'), { protocol: null, port: 5432 });
+    assert.deepEqual(parsePortFilter('53/udp'), { protocol: 'UDP', port: 53 });
+    assert.deepEqual(parsePortFilter('TCP/443'), { protocol: 'TCP', port: 443 });
+    assert.deepEqual(parsePortFilter('sctp'), { protocol: 'SCTP', port: null });
+    assert.equal(parsePortFilter('http'), '"http" is not a port: use 5432, 53/UDP or TCP');
+    assert.equal(parsePortFilter('70000'), '"70000" is not a port: use 5432, 53/UDP or TCP');
+    const ranges: PortsJson = { TCP: [[9100, 9199]], UDP: [[53, 53]], SCTP: [] };
+    assert.equal(portsMatch(ranges, { protocol: null, port: 9121 }), true);
+    assert.equal(portsMatch(ranges, { protocol: 'TCP', port: 53 }), false);
+    assert.equal(portsMatch(ranges, { protocol: 'UDP', port: null }), true);
+  });
+
+  test('union and labels of port sets', () => {
+    const u = unionPorts(tcp(80, 443), { TCP: [[81, 90]], UDP: [], SCTP: [] });
+    assert.deepEqual(u.TCP, [
+      [80, 90],
+      [443, 443],
+    ]);
+    assert.equal(formatPorts(u), 'TCP 80-90,443');
+    assert.equal(shortPorts(ALL), 'all');
+    assert.equal(shortPorts({ TCP: [[53, 53]], UDP: [[53, 53]], SCTP: [] }), 'TCP 53 · UDP 53');
+    assert.equal(shortPorts(tcp(1, 3, 5, 7)), 'TCP 4 ranges');
+  });
+
+  test('label selectors in kubectl syntax', () => {
+    const labels = { app: 'web', tier: 'front' };
+    const ok = (text: string): boolean => {
+      const t = parseLabelFilter(text);
+      assert.ok(Array.isArray(t), text);
+      return labelsMatch(labels, t);
+    };
+    assert.equal(ok('app=web'), true);
+    assert.equal(ok('app==web,tier!=back'), true);
+    assert.equal(ok('tier in (back, db)'), false);
+    assert.equal(ok('tier notin (back)'), true);
+    assert.equal(ok('!legacy'), true);
+    assert.equal(ok('app,legacy'), false);
+    assert.equal(
+      parseLabelFilter('app=web,=x'),
+      'cannot read "=x": use key=value, key!=value, key in (a,b), key or !key',
+    );
+  });
+});
+
+describe('routes', () => {
+  test('every view has a URL that round-trips, with readable ids', () => {
+    const r = parseRoute(
+      '#/graph?ns=shop,data&focus=shop/Deployment/api&sel=edge:shop/Deployment/web%3Eshop/Deployment/api',
+    );
+    assert.equal(r.view, 'graph');
+    assert.equal(r.params.ns, 'shop,data');
+    assert.deepEqual(parseSelection(r.params.sel), {
+      kind: 'edge',
+      src: 'shop/Deployment/web',
+      dst: 'shop/Deployment/api',
+    });
+    assert.equal(
+      formatRoute(r),
+      '#/graph?ns=shop,data&focus=shop/Deployment/api&sel=edge:shop/Deployment/web%3Eshop/Deployment/api',
+    );
+    assert.deepEqual(parseRoute(formatRoute(r)), r);
+    assert.equal(
+      formatRoute(withParams(r, { ns: null, focus: '' })),
+      '#/graph?sel=edge:shop/Deployment/web%3Eshop/Deployment/api',
+    );
+    assert.deepEqual(parseRoute('#/nonsense?x=1'), { view: 'graph', params: { x: '1' } });
+    assert.deepEqual(parseRoute(''), { view: 'graph', params: {} });
+    assert.equal(formatRoute({ view: 'matrix', params: { level: 'workload' } }), '#/matrix?level=workload');
+  });
+
+  test('selections', () => {
+    assert.deepEqual(parseSelection('node:ns:shop'), { kind: 'node', id: 'ns:shop' });
+    assert.deepEqual(parseSelection('policy:data/allow-redis'), { kind: 'policy', id: 'data/allow-redis' });
+    assert.equal(parseSelection('edge:>x'), null);
+    assert.equal(parseSelection('nonsense'), null);
+    assert.equal(formatSelection({ kind: 'edge', src: 'a', dst: 'b' }), 'edge:a>b');
+  });
+});
+
+describe('attack paths', () => {
+  const p = {
+    mode: 'targets' as const,
+    workloads: 4,
+    reached: [
+      { id: 'w', hops: 0, via: null },
+      { id: 'a', hops: 1, via: { from: 'w', summary: 'TCP 8080' } },
+      { id: 'd', hops: 2, via: { from: 'a', summary: 'TCP 5432' } },
+    ],
+    unreached: ['x'],
+    targets: [
+      {
+        id: 'd',
+        path: [
+          { src: 'w', dst: 'a', summary: 'TCP 8080' },
+          { src: 'a', dst: 'd', summary: 'TCP 5432' },
+        ],
+      },
+    ],
+  };
+  test('hop layers, the breadth-first tree up to a hop, and the path to the targets', () => {
+    assert.deepEqual(layers(p), [['w'], ['a'], ['d']]);
+    assert.equal(maxHops(p), 2);
+    assert.deepEqual([...treeEdges(p, 1)], ['w>a']);
+    assert.deepEqual([...treeEdges(p)], ['w>a', 'a>d']);
+    assert.deepEqual([...targetEdges(p)], ['w>a', 'a>d']);
+  });
+});
+
+describe('findings', () => {
+  const f = (
+    ruleId: string,
+    severity: FindingJson['severity'],
+    object: FindingJson['object'],
+    workloads: string[] = [],
+  ): FindingJson => ({
+    ruleId,
+    severity,
+    message: `${ruleId} on ${object.name}`,
+    file: 'x.yaml',
+    line: 1,
+    column: 1,
+    path: '',
+    object,
+    workloads,
+  });
+  const list = [
+    f(
+      'no-allow-all-rule',
+      'error',
+      { kind: 'NetworkPolicy', namespace: 'shop', name: 'allow-web', id: 'shop/NetworkPolicy/allow-web' },
+      ['shop/Deployment/web'],
+    ),
+    f('require-default-deny-egress', 'warning', { kind: 'Namespace', name: 'data', id: 'Namespace/data' }),
+    f('require-ingress-isolation', 'warning', {
+      kind: 'StatefulSet',
+      namespace: 'monitoring',
+      name: 'alertmanager',
+      id: 'monitoring/StatefulSet/alertmanager',
+    }),
+  ];
+  test('each finding links to its policy, namespace and workloads', () => {
+    assert.deepEqual(findingTarget(list[0]!), {
+      policy: 'shop/allow-web',
+      namespace: 'shop',
+      workloads: ['shop/Deployment/web'],
+    });
+    assert.deepEqual(findingTarget(list[1]!), { policy: null, namespace: 'data', workloads: [] });
+    assert.deepEqual(findingTarget(list[2]!), {
+      policy: null,
+      namespace: 'monitoring',
+      workloads: ['monitoring/StatefulSet/alertmanager'],
+    });
+  });
+  test('filters by severity, rule and words', () => {
+    assert.equal(filterFindings(list, { severity: 'error', rule: null, text: '' }).length, 1);
+    assert.equal(
+      filterFindings(list, { severity: 'info', rule: 'require-ingress-isolation', text: '' }).length,
+      1,
+    );
+    assert.equal(filterFindings(list, { severity: 'info', rule: null, text: 'ALERTMANAGER' }).length, 1);
+    assert.deepEqual(
+      rulesOf(list).map((r) => r.rule),
+      ['no-allow-all-rule', 'require-default-deny-egress', 'require-ingress-isolation'],
+    );
+  });
+});
+
+describe('what-if drafts', () => {
+  const drafts: Draft[] = [
+    { target: 'shop/allow-web', yaml: 'kind: NetworkPolicy # edited\n', original: 'kind: NetworkPolicy\n' },
+    { target: 'shop/allow-api', yaml: 'same\n', original: 'same\n' },
+    { target: 'data/allow-redis', yaml: null, original: 'x\n' },
+    { target: null, yaml: 'kind: NetworkPolicy # new\n', original: '' },
+  ];
+  test('only changed drafts are sent, with the index of their draft', () => {
+    assert.deepEqual(drafts.map(isChanged), [true, false, true, true]);
+    const { changes, draftOf } = toRequest(drafts);
+    assert.deepEqual(changes, [
+      { target: 'shop/allow-web', yaml: 'kind: NetworkPolicy # edited\n' },
+      { target: 'data/allow-redis' },
+      { yaml: 'kind: NetworkPolicy # new\n' },
+    ]);
+    assert.deepEqual(draftOf, [0, 2, 3]);
+  });
+  test('the export lists edited and new policies, and names those turned off', () => {
+    assert.equal(
+      exportYaml(drafts),
+      [
+        '# NetworkPolicies edited in netfence serve (what-if). Review, then apply them yourself.',
+        '# Turned off (delete them): data/allow-redis',
+        '---',
+        'kind: NetworkPolicy # edited',
+        '---',
+        'kind: NetworkPolicy # new',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * Graph building, pure: from the model and the view's options (filters, collapsed namespaces, focus) to the
+ * nodes and edges the renderer draws. Namespaces are groups; a collapsed namespace (or the outside world)
+ * is one node, and the connections of its members are aggregated into one edge per pair of visible nodes.
+ *
+ * Large clusters start with every namespace collapsed: the namespace-level picture stays readable at
+ * thousands of workloads, and a namespace expands on demand.
+ */
+import { labelsMatch, type LabelTerm } from './labels.ts';
+import { portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
+import type {
+  ExternalJson,
+  GroupConnectionJson,
+  Isolation,
+  NamespaceJson,
+  PortsJson,
+  WorkloadJson,
+} from './types.ts';
+
+/** A workload's ingress: `open` when anyone may connect on every port (not isolated, or an allow-all rule). */
+export type Exposure = 'open' | Isolation;
+
+export function exposureOf(w: WorkloadJson): Exposure {
+  if (w.isolated.ingress === 'host-network') return 'host-network';
+  return w.open.ingress ? 'open' : w.isolated.ingress;
+}
+
+/** Above this many workloads the graph starts aggregated by namespace. */
+export const LARGE_WORKLOADS = 150;
+
+/** The id of the group of addresses outside the cluster. */
+export const OUTSIDE = 'outside';
+
+export function namespaceGroup(namespace: string): string {
+  return `ns:${namespace}`;
+}
+
+/** An edge of the input: a connection, a what-if edge, a traffic edge. */
+export interface EdgeInput {
+  src: string;
+  dst: string;
+  /** Null when only a summary is known. */
+  ports: PortsJson | null;
+  summary: string;
+  /** Neither end restricts it. */
+  open: boolean;
+  /** Traffic or what-if status (`observed`, `added`…). */
+  status?: string;
+}
+
+export interface GraphInput {
+  namespaces: readonly NamespaceJson[];
+  workloads: readonly WorkloadJson[];
+  external: readonly ExternalJson[];
+  /** Workload-level edges: every one, or (on very large clusters) those of the namespaces loaded so far. */
+  edges: readonly EdgeInput[];
+  /** Whether `edges` holds every edge; when not, collapsed-to-collapsed edges come from `groupEdges`. */
+  complete: boolean;
+  groupEdges: readonly GroupConnectionJson[];
+}
+
+export interface GraphOptions {
+  /** Namespaces to show; null for all. */
+  namespaces: ReadonlySet<string> | null;
+  /** Workloads to show by their labels; null for all. */
+  labels: readonly LabelTerm[] | null;
+  /** Connections to show by protocol and port; null for all. */
+  port: PortFilter | null;
+  /** Hide connections that neither end restricts. */
+  hideOpen: boolean;
+  /** Show the addresses outside the cluster. */
+  external: boolean;
+  /** Group ids (`ns:<name>`, `outside`) drawn as one node. */
+  collapsed: ReadonlySet<string>;
+  /** Show only this node and its neighbours. */
+  focus: string | null;
+  /** Which status wins when an aggregated edge has members of several: the first of this list present. */
+  statusOrder?: readonly string[];
+}
+
+export const DEFAULT_OPTIONS: GraphOptions = {
+  namespaces: null,
+  labels: null,
+  port: null,
+  hideOpen: true,
+  external: true,
+  collapsed: new Set([OUTSIDE]),
+  focus: null,
+};
+
+export type NodeKind =
+  'workload' | 'external' | 'namespace' | 'outside' | 'collapsed-namespace' | 'collapsed-outside';
+
+export interface GraphNode {
+  id: string;
+  kind: NodeKind;
+  label: string;
+  /** Compound parent: `ns:<name>` or `outside`. */
+  parent: string | null;
+  /** Members a collapsed node stands for. */
+  count: number;
+  /** How exposed a workload's ingress is: open to anyone on every port, or its isolation. */
+  ingress: Exposure | null;
+  /** Hover text. */
+  title: string;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  label: string;
+  /** Input edges it stands for. */
+  count: number;
+  /** Every member is open. */
+  open: boolean;
+  status: string | null;
+  ports: PortsJson | null;
+  /** The input edges aggregated (empty for a group edge from `groupEdges`). */
+  members: EdgeInput[];
+}
+
+export interface GraphResult {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Workloads hidden by the namespace or label filter, or by the focus. */
+  hiddenWorkloads: number;
+  /** Unrestricted connections left out (`hideOpen`) between nodes that are shown. */
+  hiddenOpen: number;
+}
+
+/** A short label for an address class: `0.0.0.0/0 except 3 ranges`, `any address`. */
+export function externalLabel(description: string): string {
+  if (description === '0.0.0.0/0; ::/0') return 'any address';
+  const i = description.indexOf(' except ');
+  if (i < 0) return description.length > 40 ? `${description.slice(0, 38)}…` : description;
+  const holes = description.slice(i + 8).split(', ').length;
+  return `${description.slice(0, i)} except ${holes === 1 ? description.slice(i + 8) : `${holes} ranges`}`;
+}
+
+/** Group ids to collapse when the URL says nothing: the outside world, and every namespace of a large cluster. */
+export function defaultCollapsed(namespaces: readonly NamespaceJson[], workloads: number): Set<string> {
+  const out = new Set([OUTSIDE]);
+  if (workloads > LARGE_WORKLOADS) for (const n of namespaces) out.add(namespaceGroup(n.name));
+  return out;
+}
+
+function edgeLabel(count: number, ports: PortsJson | null, summary: string): string {
+  const text = ports === null ? summary : shortPorts(ports);
+  return count === 1 ? text : ports === null ? `${count} connections` : `${text} (${count})`;
+}
+
+export function buildGraph(input: GraphInput, options: GraphOptions): GraphResult {
+  const shownNamespace = (ns: string): boolean => options.namespaces === null || options.namespaces.has(ns);
+  const workloadById = new Map(input.workloads.map((w) => [w.id, w]));
+  const visible = new Set<string>();
+  const members = new Map<string, number>();
+  for (const w of input.workloads) {
+    if (!shownNamespace(w.namespace)) continue;
+    if (options.labels !== null && !labelsMatch(w.labels, options.labels)) continue;
+    visible.add(w.id);
+    members.set(w.namespace, (members.get(w.namespace) ?? 0) + 1);
+  }
+  /** The node an entity is drawn as, or null when hidden. */
+  const rep = (id: string): string | null => {
+    const w = workloadById.get(id);
+    if (w !== undefined) {
+      if (!visible.has(id)) return null;
+      const g = namespaceGroup(w.namespace);
+      return options.collapsed.has(g) ? g : id;
+    }
+    if (!options.external) return null;
+    return options.collapsed.has(OUTSIDE) ? OUTSIDE : id;
+  };
+  const isGroup = (id: string): boolean => id === OUTSIDE || id.startsWith('ns:');
+
+  const acc = new Map<string, GraphEdge>();
+  const order = options.statusOrder ?? [];
+  const add = (
+    source: string,
+    target: string,
+    e: Omit<GraphEdge, 'id' | 'source' | 'target' | 'label'>,
+  ): void => {
+    const id = `${source}>${target}`;
+    const cur = acc.get(id);
+    if (cur === undefined) {
+      acc.set(id, { id, source, target, label: '', ...e, members: [...e.members] });
+      return;
+    }
+    cur.count += e.count;
+    cur.open = cur.open && e.open;
+    cur.ports = cur.ports === null || e.ports === null ? null : unionPorts(cur.ports, e.ports);
+    cur.members.push(...e.members);
+    if (e.status !== null && cur.status !== e.status) {
+      const a = cur.status === null ? Infinity : order.indexOf(cur.status);
+      const b = order.indexOf(e.status);
+      if (b >= 0 && (a < 0 || b < a)) cur.status = e.status;
+    }
+  };
+  let hiddenOpen = 0;
+  for (const e of input.edges) {
+    if (options.port !== null && e.ports !== null && !portsMatch(e.ports, options.port)) continue;
+    const s = rep(e.src);
+    const d = rep(e.dst);
+    if (s === null || d === null) continue;
+    if (options.hideOpen && e.open) {
+      hiddenOpen++;
+      continue;
+    }
+    // Without every edge, group-to-group pairs come from the namespace-level aggregate below.
+    if (!input.complete && isGroup(s) && isGroup(d)) continue;
+    add(s, d, { count: 1, open: e.open, status: e.status ?? null, ports: e.ports, members: [e] });
+  }
+  if (!input.complete) {
+    const groupShown = (g: string): boolean =>
+      g === OUTSIDE
+        ? options.external && options.collapsed.has(OUTSIDE)
+        : options.collapsed.has(g) && (members.get(g.slice(3)) ?? 0) > 0;
+    for (const g of input.groupEdges) {
+      if (!groupShown(g.src) || !groupShown(g.dst)) continue;
+      if (options.hideOpen && g.open === g.count) continue;
+      if (options.port !== null && !portsMatch(g.ports, options.port)) continue;
+      add(g.src, g.dst, {
+        count: g.count,
+        open: g.open === g.count,
+        status: null,
+        ports: g.ports,
+        members: [],
+      });
+    }
+  }
+  let edges = [...acc.values()];
+  for (const e of edges) e.label = edgeLabel(e.count, e.ports, e.members[0]?.summary ?? '');
+
+  const nodes: GraphNode[] = [];
+  const connected = new Set(edges.flatMap((e) => [e.source, e.target]));
+  for (const n of input.namespaces) {
+    const count = members.get(n.name) ?? 0;
+    if (count === 0) continue;
+    const g = namespaceGroup(n.name);
+    const title = `namespace ${n.name}: ${count} workload${count === 1 ? '' : 's'}, ${n.policies} polic${n.policies === 1 ? 'y' : 'ies'}`;
+    if (options.collapsed.has(g)) {
+      nodes.push({
+        id: g,
+        kind: 'collapsed-namespace',
+        label: `${n.name} (${count})`,
+        parent: null,
+        count,
+        ingress: null,
+        title,
+      });
+      continue;
+    }
+    nodes.push({ id: g, kind: 'namespace', label: n.name, parent: null, count, ingress: null, title });
+    for (const w of input.workloads) {
+      if (w.namespace !== n.name || !visible.has(w.id)) continue;
+      nodes.push({
+        id: w.id,
+        kind: 'workload',
+        label: w.name,
+        parent: g,
+        count: 1,
+        ingress: exposureOf(w),
+        title: `${w.displayName} (${w.kind})`,
+      });
+    }
+  }
+  if (options.external) {
+    if (options.collapsed.has(OUTSIDE)) {
+      if (connected.has(OUTSIDE)) {
+        const count = input.external.length;
+        nodes.push({
+          id: OUTSIDE,
+          kind: 'collapsed-outside',
+          label: 'outside the cluster',
+          parent: null,
+          count,
+          ingress: null,
+          title: `${count} address range${count === 1 ? '' : 's'} outside the cluster`,
+        });
+      }
+    } else {
+      const shown = input.external.filter((x) => connected.has(x.id));
+      if (shown.length > 0) {
+        nodes.push({
+          id: OUTSIDE,
+          kind: 'outside',
+          label: 'outside the cluster',
+          parent: null,
+          count: shown.length,
+          ingress: null,
+          title: 'addresses outside the cluster',
+        });
+        for (const x of shown) {
+          nodes.push({
+            id: x.id,
+            kind: 'external',
+            label: externalLabel(x.description),
+            parent: OUTSIDE,
+            count: 1,
+            ingress: null,
+            title: x.description,
+          });
+        }
+      }
+    }
+  }
+
+  let hiddenWorkloads = input.workloads.length - visible.size;
+  const focus = options.focus === null ? null : (rep(options.focus) ?? null);
+  if (focus !== null && nodes.some((n) => n.id === focus)) {
+    edges = edges.filter((e) => e.source === focus || e.target === focus);
+    const keep = new Set([focus, ...edges.flatMap((e) => [e.source, e.target])]);
+    const parents = new Set(nodes.filter((n) => keep.has(n.id) && n.parent !== null).map((n) => n.parent!));
+    const before = nodes.filter((n) => n.kind === 'workload').length;
+    const kept = nodes.filter((n) => keep.has(n.id) || parents.has(n.id));
+    hiddenWorkloads += before - kept.filter((n) => n.kind === 'workload').length;
+    nodes.length = 0;
+    nodes.push(...kept);
+  }
+  return { nodes, edges, hiddenWorkloads, hiddenOpen };
+}

@@ -1,0 +1,171 @@
+/**
+ * The connectivity matrix, pure: namespace × namespace (how many workload pairs may connect, out of how many)
+ * or workload × workload (on which ports), with the outside world as one more row and column.
+ */
+import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from './graph.ts';
+import { shortPorts, unionPorts } from './ports.ts';
+import type { ExternalJson, GroupConnectionJson, NamespaceJson, PortsJson, WorkloadJson } from './types.ts';
+
+export type MatrixLevel = 'namespace' | 'workload';
+
+/** Above this many workloads the workload matrix asks for a namespace filter instead of drawing. */
+export const MAX_MATRIX_WORKLOADS = 80;
+
+export interface MatrixAxis {
+  id: string;
+  label: string;
+  /** Members: workloads of a namespace, address classes of the outside world; 1 for a workload. */
+  size: number;
+  /** The namespace (or `outside`) it belongs to, for grouping headers. */
+  group: string;
+}
+
+export interface MatrixCell {
+  row: string;
+  col: string;
+  /** Workload-level connections in the cell. */
+  count: number;
+  /** Of `count`, those neither end restricts. */
+  open: number;
+  /** Pairs that could connect: `rows × cols` members. */
+  possible: number;
+  ports: PortsJson;
+  label: string;
+}
+
+export interface Matrix {
+  level: MatrixLevel;
+  rows: MatrixAxis[];
+  cols: MatrixAxis[];
+  /** Keyed `row>col`. */
+  cells: Map<string, MatrixCell>;
+  /** The largest count of a cell, for the colour scale. */
+  max: number;
+}
+
+export interface MatrixInput {
+  namespaces: readonly NamespaceJson[];
+  workloads: readonly WorkloadJson[];
+  external: readonly ExternalJson[];
+  edges: readonly EdgeInput[];
+  complete: boolean;
+  groupEdges: readonly GroupConnectionJson[];
+}
+
+export interface MatrixOptions {
+  namespaces: ReadonlySet<string> | null;
+  external: boolean;
+  hideOpen: boolean;
+}
+
+export function cellKey(row: string, col: string): string {
+  return `${row}>${col}`;
+}
+
+function addCell(
+  cells: Map<string, MatrixCell>,
+  row: string,
+  col: string,
+  count: number,
+  open: number,
+  ports: PortsJson,
+  possible: number,
+): void {
+  const key = cellKey(row, col);
+  const cur = cells.get(key);
+  if (cur === undefined) cells.set(key, { row, col, count, open, possible, ports, label: '' });
+  else {
+    cur.count += count;
+    cur.open += open;
+    cur.ports = unionPorts(cur.ports, ports);
+  }
+}
+
+function finish(level: MatrixLevel, rows: MatrixAxis[], cells: Map<string, MatrixCell>): Matrix {
+  let max = 0;
+  for (const c of cells.values()) {
+    max = Math.max(max, c.count);
+    c.label = level === 'namespace' ? String(c.count) : shortPorts(c.ports);
+  }
+  return { level, rows, cols: rows, cells, max };
+}
+
+export function namespaceMatrix(input: MatrixInput, options: MatrixOptions): Matrix {
+  const shown = (ns: string): boolean => options.namespaces === null || options.namespaces.has(ns);
+  const size = new Map<string, number>();
+  for (const w of input.workloads)
+    if (shown(w.namespace)) size.set(w.namespace, (size.get(w.namespace) ?? 0) + 1);
+  const rows: MatrixAxis[] = input.namespaces
+    .filter((n) => (size.get(n.name) ?? 0) > 0)
+    .map((n) => ({
+      id: namespaceGroup(n.name),
+      label: n.name,
+      size: size.get(n.name)!,
+      group: namespaceGroup(n.name),
+    }));
+  if (options.external && input.external.length > 0) {
+    rows.push({ id: OUTSIDE, label: 'outside the cluster', size: input.external.length, group: OUTSIDE });
+  }
+  const sizeOf = new Map(rows.map((r) => [r.id, r.size]));
+  const nsOf = new Map(input.workloads.map((w) => [w.id, namespaceGroup(w.namespace)]));
+  const group = (id: string): string => nsOf.get(id) ?? OUTSIDE;
+  const cells = new Map<string, MatrixCell>();
+  if (input.complete) {
+    for (const e of input.edges) {
+      if (options.hideOpen && e.open) continue;
+      const r = group(e.src);
+      const c = group(e.dst);
+      if (!sizeOf.has(r) || !sizeOf.has(c) || e.ports === null) continue;
+      addCell(cells, r, c, 1, e.open ? 1 : 0, e.ports, sizeOf.get(r)! * sizeOf.get(c)!);
+    }
+  } else {
+    for (const g of input.groupEdges) {
+      if (!sizeOf.has(g.src) || !sizeOf.has(g.dst)) continue;
+      const count = options.hideOpen ? g.count - g.open : g.count;
+      if (count === 0) continue;
+      addCell(
+        cells,
+        g.src,
+        g.dst,
+        count,
+        options.hideOpen ? 0 : g.open,
+        g.ports,
+        sizeOf.get(g.src)! * sizeOf.get(g.dst)!,
+      );
+    }
+  }
+  return finish('namespace', rows, cells);
+}
+
+/** The workload matrix, or a message when there are too many workloads to draw one. */
+export function workloadMatrix(input: MatrixInput, options: MatrixOptions): Matrix | string {
+  const shown = input.workloads.filter(
+    (w) => options.namespaces === null || options.namespaces.has(w.namespace),
+  );
+  if (shown.length > MAX_MATRIX_WORKLOADS) {
+    return `${shown.length} workloads are too many for a readable matrix: pick up to ${MAX_MATRIX_WORKLOADS} with the namespace filter, or use the namespace level`;
+  }
+  const rows: MatrixAxis[] = shown.map((w) => ({
+    id: w.id,
+    label: w.displayName,
+    size: 1,
+    group: namespaceGroup(w.namespace),
+  }));
+  const ids = new Set(rows.map((r) => r.id));
+  const cells = new Map<string, MatrixCell>();
+  const external = new Set<string>();
+  for (const e of input.edges) {
+    if (options.hideOpen && e.open) continue;
+    if (e.ports === null) continue;
+    const srcOk = ids.has(e.src) || (options.external && e.src.startsWith('external:'));
+    const dstOk = ids.has(e.dst) || (options.external && e.dst.startsWith('external:'));
+    if (!srcOk || !dstOk || (!ids.has(e.src) && !ids.has(e.dst))) continue;
+    for (const x of [e.src, e.dst]) if (!ids.has(x)) external.add(x);
+    addCell(cells, e.src, e.dst, 1, e.open ? 1 : 0, e.ports, 1);
+  }
+  for (const x of input.external) {
+    if (external.has(x.id))
+      rows.push({ id: x.id, label: externalLabel(x.description), size: 1, group: OUTSIDE });
+  }
+  return finish('workload', rows, cells);
+}

@@ -1,0 +1,40 @@
+/**
+ * Attack paths, pure: from `/api/paths` to what the graph highlights, hop by hop.
+ */
+import type { PathsJson } from './types.ts';
+
+/** Hops from the compromised workloads to each workload reached (0 for the compromised ones). */
+export function hopsOf(p: PathsJson): Map<string, number> {
+  return new Map((p.reached ?? []).map((r) => [r.id, r.hops]));
+}
+
+/** The deepest hop reached. */
+export function maxHops(p: PathsJson): number {
+  return Math.max(0, ...(p.reached ?? []).map((r) => r.hops));
+}
+
+/** Workloads reached at each hop count: `[[sources], [hop 1], [hop 2]…]`. */
+export function layers(p: PathsJson): string[][] {
+  const out: string[][] = [];
+  for (const r of p.reached ?? []) (out[r.hops] ??= []).push(r.id);
+  return Array.from({ length: out.length }, (_, i) => out[i] ?? []);
+}
+
+/**
+ * The edges of the breadth-first tree up to `upTo` hops (`src>dst`): for each workload reached, the hop that
+ * reached it first.
+ */
+export function treeEdges(p: PathsJson, upTo = Infinity): Set<string> {
+  const out = new Set<string>();
+  for (const r of p.reached ?? []) {
+    if (r.via !== null && r.hops <= upTo) out.add(`${r.via.from}>${r.id}`);
+  }
+  return out;
+}
+
+/** The edges of the shortest paths to the targets (`src>dst`). */
+export function targetEdges(p: PathsJson): Set<string> {
+  const out = new Set<string>();
+  for (const t of p.targets ?? []) for (const s of t.path ?? []) out.add(`${s.src}>${s.dst}`);
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * What-if drafts, pure: the policies as the user edits them, turned into the request the server checks and
+ * into the YAML to export. Nothing here (nor on the server) writes to a cluster.
+ */
+
+export interface Draft {
+  /** The policy it changes (`namespace/name`), or null for a new one. */
+  target: string | null;
+  /** The YAML as edited; null when the policy is turned off. */
+  yaml: string | null;
+  /** The YAML it started from (empty for a new policy). */
+  original: string;
+}
+
+export interface Change {
+  target?: string;
+  yaml?: string;
+}
+
+/** Whether a draft changes anything. */
+export function isChanged(d: Draft): boolean {
+  return d.target === null || d.yaml === null || d.yaml !== d.original;
+}
+
+/** The request body of `POST /api/whatif`, and for each change the index of its draft. */
+export function toRequest(drafts: readonly Draft[]): { changes: Change[]; draftOf: number[] } {
+  const changes: Change[] = [];
+  const draftOf: number[] = [];
+  drafts.forEach((d, i) => {
+    if (!isChanged(d)) return;
+    const c: Change = {};
+    if (d.target !== null) c.target = d.target;
+    if (d.yaml !== null) c.yaml = d.yaml;
+    changes.push(c);
+    draftOf.push(i);
+  });
+  return { changes, draftOf };
+}
+
+/**
+ * The edited and new policies as one YAML stream, ready for `kubectl apply -f`, with a comment listing the
+ * policies turned off (to delete).
+ */
+export function exportYaml(drafts: readonly Draft[]): string {
+  const docs = drafts
+    .filter((d) => d.yaml !== null && isChanged(d))
+    .map((d) => d.yaml!.replace(/\s+$/, '') + '\n');
+  const off = drafts.filter((d) => d.yaml === null && d.target !== null).map((d) => d.target!);
+  const header = ['# NetworkPolicies edited in netfence serve (what-if). Review, then apply them yourself.'];
+  if (off.length > 0) header.push(`# Turned off (delete them): ${off.join(', ')}`);
+  return `${header.join('\n')}\n${docs.map((d) => `---\n${d}`).join('')}`;
+}
+
+/** The skeleton of a new policy in a namespace. */
+export function newPolicyYaml(namespace: string, name = 'new-policy'): string {
+  return [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata:',
+    `  name: ${name}`,
+    `  namespace: ${namespace}`,
+    'spec:',
+    '  podSelector: {}',
+    '  policyTypes: [Ingress]',
+    '  ingress: []',
+    '',
+  ].join('\n');
+}

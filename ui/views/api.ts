@@ -1,0 +1,125 @@
+/**
+ * Where the data comes from: the local API of `netfence serve`, or the snapshot embedded in a static report
+ * (`netfence report --html`), which answers what it holds and says what needs the server.
+ */
+import type {
+  ConnectionJson,
+  ExplainJson,
+  LintJson,
+  Model,
+  PathsJson,
+  StaticData,
+  TrafficJson,
+  WhatIfJson,
+  WorkloadDetailJson,
+} from '../lib/types.ts';
+import type { Change } from '../lib/whatif.ts';
+
+/** A failed request, with the server's one-line message. */
+export class ApiFailure extends Error {}
+
+export interface Api {
+  /** A static report: no explanations, paths or what-if. */
+  readonly isStatic: boolean;
+  model(): Promise<Model>;
+  lint(): Promise<LintJson>;
+  flows(): Promise<TrafficJson>;
+  workload(id: string): Promise<WorkloadDetailJson>;
+  explain(from: string, to: string): Promise<ExplainJson>;
+  paths(from: readonly string[], to: readonly string[]): Promise<PathsJson>;
+  connections(namespace: string): Promise<{ connections: ConnectionJson[]; truncated: boolean }>;
+  whatIf(changes: readonly Change[]): Promise<WhatIfJson>;
+  /** Calls back when the server's analysis changes (`--watch`), or when a reload failed. */
+  subscribe(onModel: (version: number) => void, onProblem: (message: string) => void): void;
+}
+
+async function get<T>(path: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch {
+    throw new ApiFailure('netfence serve is not answering: is it still running?');
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiFailure(`unexpected answer from the server (${res.status})`);
+  }
+  if (!res.ok) throw new ApiFailure((body as { error?: string }).error ?? `error ${res.status}`);
+  return body as T;
+}
+
+export function serverApi(): Api {
+  return {
+    isStatic: false,
+    model: () => get('/api/model'),
+    lint: () => get('/api/lint'),
+    flows: () => get('/api/flows'),
+    workload: (id) => get(`/api/workload?id=${encodeURIComponent(id)}`),
+    explain: (from, to) => get(`/api/explain?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+    paths: (from, to) => {
+      const q = new URLSearchParams();
+      for (const f of from) q.append('from', f);
+      for (const t of to) q.append('to', t);
+      return get(`/api/paths?${q.toString()}`);
+    },
+    connections: (ns) => get(`/api/connections?namespace=${encodeURIComponent(ns)}`),
+    whatIf: (changes) =>
+      get('/api/whatif', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ changes }),
+      }),
+    subscribe(onModel, onProblem) {
+      const source = new EventSource('/api/events');
+      let version: number | undefined;
+      const seen = (v: number): void => {
+        if (version !== undefined && v !== version) onModel(v);
+        version = v;
+      };
+      source.addEventListener('hello', (e) =>
+        seen((JSON.parse((e as MessageEvent<string>).data) as { version: number }).version),
+      );
+      source.addEventListener('model', (e) =>
+        seen((JSON.parse((e as MessageEvent<string>).data) as { version: number }).version),
+      );
+      source.addEventListener('problem', (e) =>
+        onProblem((JSON.parse((e as MessageEvent<string>).data) as { message: string }).message),
+      );
+    },
+  };
+}
+
+const NEEDS_SERVER =
+  'this is a static report: run netfence serve on the same input for explanations, attack paths and what-if';
+
+export function staticApi(data: StaticData): Api {
+  const fail = (): Promise<never> => Promise.reject(new ApiFailure(NEEDS_SERVER));
+  return {
+    isStatic: true,
+    model: () => Promise.resolve(data.model),
+    lint: () => Promise.resolve(data.lint),
+    flows: () =>
+      data.flows === null
+        ? Promise.reject(new ApiFailure('no flows in this report'))
+        : Promise.resolve(data.flows),
+    workload: (id) => {
+      const exposure = data.exposure[id];
+      return exposure === undefined ? fail() : Promise.resolve({ id, name: exposure.name, exposure });
+    },
+    explain: fail,
+    paths: fail,
+    connections: fail,
+    whatIf: fail,
+    subscribe: () => undefined,
+  };
+}
+
+/** The static snapshot embedded in the page, if this is a report. */
+export function embeddedData(): StaticData | undefined {
+  const el = document.getElementById('netfence-data');
+  if (el === null || el.textContent === null || el.textContent.trim() === '') return undefined;
+  return JSON.parse(el.textContent) as StaticData;
+}

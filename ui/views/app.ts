@@ -1,0 +1,317 @@
+/**
+ * The app shell: header with the views as tabs, a fixed three-column layout (controls, stage, inspector) so
+ * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
+ */
+import type { EdgeInput } from '../lib/graph.ts';
+import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
+import type { ConnectionJson, LintJson, Model, TrafficJson } from '../lib/types.ts';
+import type { Api } from './api.ts';
+import { h, replace } from './dom.ts';
+
+export interface ViewContext {
+  app: App;
+  sidebar: HTMLElement;
+  stage: HTMLElement;
+  inspector: HTMLElement;
+}
+
+export interface ViewInstance {
+  update(route: Route): void;
+  destroy(): void;
+  /** The theme changed. */
+  restyle?(): void;
+}
+
+export type ViewFactory = (ctx: ViewContext, route: Route) => ViewInstance;
+
+const TITLES: Record<View, string> = {
+  graph: 'Graph',
+  traffic: 'Traffic',
+  matrix: 'Matrix',
+  findings: 'Findings',
+  paths: 'Attack paths',
+  whatif: 'What-if',
+};
+
+export function connectionEdges(list: readonly ConnectionJson[]): EdgeInput[] {
+  return list.map((c) => ({ src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open }));
+}
+
+export class App {
+  readonly api: Api;
+  model: Model;
+  route: Route = parseRoute('');
+  readonly #factories: Record<View, ViewFactory>;
+  readonly #root: HTMLElement;
+  readonly #tabs = new Map<View, HTMLButtonElement>();
+  readonly #banner: HTMLElement;
+  readonly #summary: HTMLElement;
+  readonly #sidebar: HTMLElement;
+  readonly #stage: HTMLElement;
+  readonly #inspector: HTMLElement;
+  #view: ViewInstance | undefined;
+  #viewName: View | undefined;
+  #lint: Promise<LintJson> | undefined;
+  #flows: Promise<TrafficJson> | undefined;
+  /** Workload-level connections of namespaces loaded on demand (when the model has too many to send). */
+  readonly loaded = new Map<string, ConnectionJson[]>();
+  #edges: EdgeInput[] | undefined;
+
+  constructor(root: HTMLElement, api: Api, model: Model, factories: Record<View, ViewFactory>) {
+    this.api = api;
+    this.model = model;
+    this.#factories = factories;
+    this.#root = root;
+    const nav = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' });
+    for (const v of VIEWS) {
+      const disabled = this.#disabledReason(v);
+      const tab = h(
+        'button',
+        {
+          class: 'tab',
+          role: 'tab',
+          id: `tab-${v}`,
+          'aria-selected': 'false',
+          'aria-controls': 'stage',
+          'aria-disabled': disabled === undefined ? null : 'true',
+          title: disabled ?? null,
+          tabindex: '-1',
+          onclick: () => {
+            if (disabled === undefined) this.navigate({ view: v, params: this.#carried(v) });
+          },
+        },
+        TITLES[v],
+      );
+      this.#tabs.set(v, tab);
+      nav.append(tab);
+    }
+    nav.addEventListener('keydown', (e) => {
+      const i = VIEWS.indexOf(this.route.view);
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (step === 0) return;
+      e.preventDefault();
+      for (let k = 1; k <= VIEWS.length; k++) {
+        const next = VIEWS[(i + step * k + VIEWS.length) % VIEWS.length]!;
+        if (this.#disabledReason(next) === undefined) {
+          this.navigate({ view: next, params: this.#carried(next) });
+          this.#tabs.get(next)?.focus();
+          break;
+        }
+      }
+    });
+    const theme = h(
+      'button',
+      {
+        class: 'theme-toggle',
+        type: 'button',
+        'aria-label': 'Switch between light and dark theme',
+        onclick: () => this.toggleTheme(),
+      },
+      '◐',
+    );
+    this.#summary = h('span', { class: 'summary' });
+    const header = h(
+      'header',
+      { class: 'top' },
+      h('a', { class: 'brand', href: '#/graph' }, 'netfence'),
+      h('span', { class: 'source', title: model.source.description }, model.source.description),
+      this.#summary,
+      nav,
+      theme,
+    );
+    this.#banner = h('div', { class: 'banner', role: 'status', hidden: true });
+    this.#sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Controls' });
+    this.#stage = h('main', { class: 'stage', id: 'stage', role: 'tabpanel' });
+    this.#inspector = h('aside', { class: 'inspector', 'aria-label': 'Details', 'aria-live': 'polite' });
+    replace(
+      root,
+      header,
+      this.#banner,
+      h('div', { class: 'layout' }, this.#sidebar, this.#stage, this.#inspector),
+    );
+    this.#renderSummary();
+    this.#showProblem(model.problem?.message);
+    window.addEventListener('hashchange', () => this.#onHash());
+    document.addEventListener('keydown', (e) => this.#shortcut(e));
+    api.subscribe(
+      () => void this.reload(),
+      (message) => this.#showProblem(message),
+    );
+    this.#onHash();
+  }
+
+  #disabledReason(v: View): string | undefined {
+    if (v === 'traffic' && !this.model.features.flows)
+      return this.api.isStatic
+        ? 'No flows in this report'
+        : 'Start netfence serve with --flows FILE to see traffic';
+    if (this.api.isStatic && (v === 'paths' || v === 'whatif'))
+      return 'Needs netfence serve (this is a static report)';
+    return undefined;
+  }
+
+  /** Filters that make sense in the next view too. */
+  #carried(next: View): Record<string, string> {
+    const keep =
+      next === 'graph' || next === 'traffic' || next === 'matrix' ? ['ns', 'labels', 'port', 'ext'] : [];
+    const out: Record<string, string> = {};
+    for (const k of keep) if (this.route.params[k] !== undefined) out[k] = this.route.params[k];
+    return out;
+  }
+
+  #renderSummary(): void {
+    const s = this.model.summary;
+    const live = this.model.features.watch
+      ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
+      : null;
+    const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
+    replace(
+      this.#summary,
+      `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies`,
+      live,
+      report,
+    );
+  }
+
+  #showProblem(message: string | undefined): void {
+    this.#banner.hidden = message === undefined;
+    replace(
+      this.#banner,
+      message === undefined
+        ? ''
+        : `The input changed but could not be loaded: ${message}. Showing the last good state.`,
+    );
+  }
+
+  navigate(route: Route, replaceState = false): void {
+    const hash = formatRoute(route);
+    if (hash === location.hash) return;
+    if (replaceState) history.replaceState(null, '', hash);
+    else history.pushState(null, '', hash);
+    this.#onHash();
+  }
+
+  /** Changes parameters of the current route (null removes one). */
+  set(changes: Readonly<Record<string, string | null>>, replaceState = false): void {
+    this.navigate(withParams(this.route, changes), replaceState);
+  }
+
+  #onHash(): void {
+    const route = parseRoute(location.hash);
+    const view = this.#disabledReason(route.view) === undefined ? route.view : 'graph';
+    this.route = { view, params: route.params };
+    document.title = `netfence · ${TITLES[view]} · ${this.model.source.description}`;
+    for (const [v, tab] of this.#tabs) {
+      const on = v === view;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
+    if (this.#viewName !== view || this.#view === undefined) {
+      this.#view?.destroy();
+      for (const el of [this.#sidebar, this.#stage, this.#inspector]) el.replaceChildren();
+      this.#stage.setAttribute('aria-labelledby', `tab-${view}`);
+      this.#root.dataset.view = view;
+      this.#viewName = view;
+      this.#view = this.#factories[view](
+        { app: this, sidebar: this.#sidebar, stage: this.#stage, inspector: this.#inspector },
+        this.route,
+      );
+    } else {
+      this.#view.update(this.route);
+    }
+  }
+
+  #shortcut(e: KeyboardEvent): void {
+    const target = e.target as HTMLElement | null;
+    const typing =
+      target !== null &&
+      (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+    if (e.key === '/' && !typing) {
+      const search = this.#sidebar.querySelector<HTMLInputElement>('input[data-search]');
+      if (search !== null) {
+        e.preventDefault();
+        search.focus();
+      }
+    } else if (e.key === 'Escape' && !typing && this.route.params.sel !== undefined) {
+      this.set({ sel: null });
+    }
+  }
+
+  toggleTheme(): void {
+    const root = document.documentElement;
+    const dark =
+      root.dataset.theme === 'dark' ||
+      (root.dataset.theme === undefined && window.matchMedia('(prefers-color-scheme: dark)').matches);
+    root.dataset.theme = dark ? 'light' : 'dark';
+    try {
+      localStorage.setItem('netfence-theme', root.dataset.theme);
+    } catch {
+      // storage may be off (a report opened from a file): the theme lasts for this page only
+    }
+    this.#view?.restyle?.();
+  }
+
+  /** Every workload-level edge known: all of them, or those of the namespaces loaded so far. */
+  edges(): { edges: EdgeInput[]; complete: boolean } {
+    if (this.model.connections !== null) {
+      this.#edges ??= connectionEdges(this.model.connections);
+      return { edges: this.#edges, complete: true };
+    }
+    const seen = new Set<string>();
+    const out: EdgeInput[] = [];
+    for (const list of this.loaded.values()) {
+      for (const c of list) {
+        const key = `${c.src}>${c.dst}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open });
+      }
+    }
+    return { edges: out, complete: false };
+  }
+
+  /** Loads the connections of namespaces not loaded yet (very large clusters only). */
+  async ensureNamespaces(names: Iterable<string>): Promise<boolean> {
+    if (this.model.connections !== null) return false;
+    let changed = false;
+    for (const ns of names) {
+      if (this.loaded.has(ns)) continue;
+      const r = await this.api.connections(ns);
+      this.loaded.set(ns, r.connections);
+      changed = true;
+    }
+    return changed;
+  }
+
+  lint(): Promise<LintJson> {
+    this.#lint ??= this.api.lint();
+    return this.#lint;
+  }
+
+  flows(): Promise<TrafficJson> {
+    this.#flows ??= this.api.flows();
+    return this.#flows;
+  }
+
+  workloadName(id: string): string {
+    return (
+      this.model.workloads.find((w) => w.id === id)?.displayName ??
+      this.model.external.find((x) => x.id === id)?.description ??
+      id
+    );
+  }
+
+  /** The server's analysis changed (`--watch`): fetch it, and redraw the current view. */
+  async reload(): Promise<void> {
+    this.model = await this.api.model();
+    this.#lint = undefined;
+    this.#flows = undefined;
+    this.#edges = undefined;
+    this.loaded.clear();
+    this.#renderSummary();
+    this.#showProblem(this.model.problem?.message);
+    this.#view?.destroy();
+    this.#view = undefined;
+    this.#onHash();
+  }
+}

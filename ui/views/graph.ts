@@ -1,0 +1,662 @@
+/**
+ * The Graph view (and, with flows, the Traffic view): namespaces as groups, workloads as nodes, allowed
+ * connections as edges labelled with ports. Filters, search, focus and collapsed namespaces all live in the
+ * URL, so that what the user sees can be shared.
+ */
+import {
+  buildGraph,
+  defaultCollapsed,
+  namespaceGroup,
+  OUTSIDE,
+  type EdgeInput,
+  type GraphEdge,
+  type GraphOptions,
+  type GraphResult,
+} from '../lib/graph.ts';
+import { parseLabelFilter } from '../lib/labels.ts';
+import { parsePortFilter } from '../lib/ports.ts';
+import { formatSelection, listParam, parseSelection, type Route } from '../lib/route.ts';
+import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../lib/types.ts';
+import type { App, ViewContext, ViewInstance } from './app.ts';
+import { Canvas } from './canvas.ts';
+import { debounce, h, replace } from './dom.ts';
+import {
+  groupName,
+  renderAggregate,
+  renderConnection,
+  renderEmpty,
+  renderExternal,
+  renderNamespace,
+  renderPolicy,
+  renderWorkload,
+} from './inspect.ts';
+
+const TRAFFIC_STATUSES: readonly TrafficStatus[] = ['observed', 'partly-observed', 'unobserved', 'denied'];
+const TRAFFIC_TEXT: Record<TrafficStatus, [string, string]> = {
+  observed: ['observed', 'Allowed, and seen in the flows on every allowed port'],
+  'partly-observed': ['partly observed', 'Allowed and seen, but some allowed ports were never used'],
+  unobserved: ['never observed', 'Allowed but never seen: over-permissive (or missing from the capture)'],
+  denied: [
+    'observed but denied',
+    'Seen in the flows, but the policies deny it: it breaks when they are enforced',
+  ],
+};
+
+/** The collapsed groups of a route: the `collapsed` list, `none`, or the defaults. */
+export function collapsedOf(app: App, route: Route): Set<string> {
+  const v = route.params.collapsed;
+  if (v === undefined) return defaultCollapsed(app.model.namespaces, app.model.workloads.length);
+  if (v === 'none') return new Set();
+  return new Set(v.split(',').filter((s) => s !== ''));
+}
+
+export function formatCollapsed(app: App, set: ReadonlySet<string>): string | null {
+  const def = defaultCollapsed(app.model.namespaces, app.model.workloads.length);
+  if (set.size === def.size && [...set].every((g) => def.has(g))) return null;
+  return set.size === 0 ? 'none' : [...set].sort().join(',');
+}
+
+function trafficSummary(t: TrafficEdgeJson, allowed: string | undefined): string {
+  const ports = (list: readonly { protocol: string; port: number }[]): string => {
+    const by = new Map<string, number[]>();
+    for (const p of list) by.set(p.protocol, [...(by.get(p.protocol) ?? []), p.port]);
+    return [...by]
+      .map(([proto, ps]) => `${proto} ${[...new Set(ps)].sort((a, b) => a - b).join(',')}`)
+      .join('; ');
+  };
+  switch (t.status) {
+    case 'denied':
+      return `${ports(t.denied)} denied`;
+    case 'unobserved':
+      return allowed ?? t.unobserved ?? '';
+    default:
+      return ports(t.observed);
+  }
+}
+
+export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean): ViewInstance {
+  const { app } = ctx;
+  let route = first;
+  let result: GraphResult | undefined;
+  let trafficData: TrafficJson | undefined;
+  let trafficError: string | undefined;
+
+  const status = h('div', { class: 'graph-status', role: 'status' });
+  const canvas = new Canvas(ctx.stage, {
+    onNode: (id) => app.set({ sel: `node:${id}` }),
+    onEdge: (e) => app.set({ sel: `edge:${e.source}>${e.target}` }),
+    onBackground: () => app.set({ sel: null }),
+    onToggleGroup: (id) => toggleGroup(id),
+  });
+  ctx.stage.append(status);
+
+  const toggleGroup = (id: string): void => {
+    const set = collapsedOf(app, route);
+    if (set.has(id)) set.delete(id);
+    else set.add(id);
+    app.set({ collapsed: formatCollapsed(app, set) });
+  };
+
+  // ---- sidebar controls -------------------------------------------------------------------------------
+  const search = h('input', {
+    type: 'search',
+    id: 'search',
+    'data-search': true,
+    placeholder: 'Search a workload  ( / )',
+    'aria-label': 'Search a workload',
+    autocomplete: 'off',
+  });
+  const results = h('ul', { class: 'search-results', 'aria-label': 'Matching workloads' });
+  search.addEventListener(
+    'input',
+    debounce(() => app.set({ q: search.value.trim() || null }, true), 200),
+  );
+  search.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const first = matches(search.value)[0];
+    if (first !== undefined) app.set({ sel: `node:${first}`, focus: null });
+  });
+  const labels = h('input', {
+    type: 'text',
+    id: 'labels',
+    placeholder: 'app=web, tier!=db',
+    'aria-describedby': 'labels-msg',
+    autocomplete: 'off',
+  });
+  const labelsMsg = h('small', { id: 'labels-msg', class: 'field-msg' });
+  labels.addEventListener(
+    'input',
+    debounce(() => app.set({ labels: labels.value.trim() || null }, true), 300),
+  );
+  const port = h('input', {
+    type: 'text',
+    id: 'port',
+    placeholder: '5432, 53/UDP, TCP',
+    'aria-describedby': 'port-msg',
+    autocomplete: 'off',
+  });
+  const portMsg = h('small', { id: 'port-msg', class: 'field-msg' });
+  port.addEventListener(
+    'input',
+    debounce(() => app.set({ port: port.value.trim() || null }, true), 300),
+  );
+  const showOpen = h('input', { type: 'checkbox', id: 'show-open' });
+  showOpen.addEventListener('change', () => app.set({ open: showOpen.checked ? 'show' : null }));
+  const showExt = h('input', { type: 'checkbox', id: 'show-ext' });
+  showExt.addEventListener('change', () => app.set({ ext: showExt.checked ? null : '0' }));
+  const nsList = h('ul', { class: 'ns-list' });
+  const statusList = h('ul', { class: 'status-list' });
+
+  ctx.sidebar.append(
+    h('div', { class: 'control' }, h('label', { for: 'search' }, 'Find'), search, results),
+    traffic ? h('fieldset', { class: 'control' }, h('legend', {}, 'Traffic'), statusList) : '',
+    h(
+      'fieldset',
+      { class: 'control' },
+      h('legend', {}, 'Namespaces'),
+      nsList,
+      h(
+        'p',
+        { class: 'row' },
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              app.set({
+                collapsed: formatCollapsed(
+                  app,
+                  new Set(app.model.namespaces.map((n) => namespaceGroup(n.name)).concat(OUTSIDE)),
+                ),
+              }),
+          },
+          'Collapse all',
+        ),
+        h(
+          'button',
+          { type: 'button', onclick: () => app.set({ collapsed: formatCollapsed(app, new Set()) }) },
+          'Expand all',
+        ),
+      ),
+    ),
+    h(
+      'fieldset',
+      { class: 'control' },
+      h('legend', {}, 'Filter'),
+      h('label', { for: 'labels' }, 'Workload labels'),
+      labels,
+      labelsMsg,
+      h('label', { for: 'port' }, 'Protocol / port'),
+      port,
+      portMsg,
+      h(
+        'label',
+        {
+          class: 'check',
+          title:
+            'Connections from a workload that may connect anywhere to one that anyone may reach: drawn as the colour of the nodes instead',
+        },
+        showOpen,
+        ' Show unrestricted connections',
+      ),
+      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+    ),
+    h(
+      'p',
+      { class: 'row' },
+      h('button', { type: 'button', onclick: () => canvas.fit() }, 'Fit'),
+      h('button', { type: 'button', onclick: () => canvas.layout(true) }, 'Re-layout'),
+    ),
+    legend(traffic),
+  );
+
+  function matches(q: string): string[] {
+    const t = q.trim().toLowerCase();
+    if (t === '') return [];
+    return app.model.workloads
+      .filter((w) => w.displayName.toLowerCase().includes(t) || w.id.toLowerCase().includes(t))
+      .map((w) => w.id);
+  }
+
+  function renderNamespaces(collapsed: ReadonlySet<string>, shown: ReadonlySet<string> | null): void {
+    const items = app.model.namespaces
+      .filter((n) => n.workloads > 0)
+      .map((n) => {
+        const g = namespaceGroup(n.name);
+        const box = h('input', {
+          type: 'checkbox',
+          id: `ns-${n.name}`,
+          checked: shown === null || shown.has(n.name),
+        });
+        box.addEventListener('change', () => {
+          const all = app.model.namespaces.filter((x) => x.workloads > 0).map((x) => x.name);
+          const next = new Set(shown ?? all);
+          if (box.checked) next.add(n.name);
+          else next.delete(n.name);
+          app.set({ ns: next.size === all.length ? null : [...next].join(',') || '-' });
+        });
+        const isCollapsed = collapsed.has(g);
+        return h(
+          'li',
+          {},
+          h(
+            'label',
+            { class: 'check' },
+            box,
+            ` ${n.name} `,
+            h('small', { class: 'muted' }, String(n.workloads)),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'icon',
+              'aria-label': `${isCollapsed ? 'Expand' : 'Collapse'} namespace ${n.name}`,
+              title: isCollapsed ? 'Expand' : 'Collapse into one node',
+              onclick: () => toggleGroup(g),
+            },
+            isCollapsed ? '⊞' : '⊟',
+          ),
+        );
+      });
+    replace(nsList, items);
+  }
+
+  function renderStatuses(shown: ReadonlySet<TrafficStatus>): void {
+    if (!traffic) return;
+    if (trafficData === undefined) {
+      replace(statusList, h('li', { class: 'muted' }, trafficError ?? 'Loading flows…'));
+      return;
+    }
+    const counts: Record<TrafficStatus, number> = {
+      observed: trafficData.summary.observed,
+      'partly-observed': trafficData.summary.partlyObserved,
+      unobserved: trafficData.summary.unobserved,
+      denied: trafficData.summary.denied,
+    };
+    replace(
+      statusList,
+      TRAFFIC_STATUSES.map((s) => {
+        const box = h('input', { type: 'checkbox', checked: shown.has(s) });
+        box.addEventListener('change', () => {
+          const next = new Set(shown);
+          if (box.checked) next.add(s);
+          else next.delete(s);
+          app.set({ show: next.size === TRAFFIC_STATUSES.length ? null : [...next].join(',') || '-' });
+        });
+        return h(
+          'li',
+          { title: TRAFFIC_TEXT[s][1] },
+          h(
+            'label',
+            { class: 'check' },
+            box,
+            ' ',
+            h('span', { class: `swatch st-${s}` }),
+            ` ${TRAFFIC_TEXT[s][0]} `,
+            h('small', { class: 'muted' }, String(counts[s])),
+          ),
+        );
+      }),
+      h('li', { class: 'muted small' }, trafficData.inputs),
+    );
+  }
+
+  function edgesFor(shown: ReadonlySet<TrafficStatus>): { edges: EdgeInput[]; complete: boolean } {
+    const base = app.edges();
+    if (!traffic || trafficData === undefined) return traffic ? { edges: [], complete: true } : base;
+    const byKey = new Map(base.edges.map((e) => [`${e.src}>${e.dst}`, e]));
+    const edges: EdgeInput[] = [];
+    for (const t of trafficData.edges) {
+      if (!shown.has(t.status)) continue;
+      const c = byKey.get(`${t.src}>${t.dst}`);
+      // Unrestricted connections nobody used say nothing about the policies: hidden like in the graph.
+      const open = t.status === 'unobserved' && c?.open === true;
+      edges.push({
+        src: t.src,
+        dst: t.dst,
+        ports: c?.ports ?? null,
+        summary: trafficSummary(t, c?.summary),
+        open,
+        status: t.status,
+      });
+    }
+    return { edges, complete: true };
+  }
+
+  function options(collapsed: Set<string>): {
+    opts: GraphOptions;
+    errors: { labels?: string; port?: string };
+  } {
+    const errors: { labels?: string; port?: string } = {};
+    const nsParam = route.params.ns;
+    const namespaces = nsParam === undefined ? null : new Set(nsParam === '-' ? [] : nsParam.split(','));
+    let labelTerms = null;
+    if (route.params.labels !== undefined) {
+      const parsed = parseLabelFilter(route.params.labels);
+      if (typeof parsed === 'string') errors.labels = parsed;
+      else labelTerms = parsed;
+    }
+    let portFilter = null;
+    if (route.params.port !== undefined) {
+      const parsed = parsePortFilter(route.params.port);
+      if (typeof parsed === 'string') errors.port = parsed;
+      else portFilter = parsed;
+    }
+    const focus = route.params.focus ?? null;
+    // Focusing on a workload shows it even inside a collapsed namespace.
+    const fw = focus === null ? undefined : app.model.workloads.find((w) => w.id === focus);
+    if (fw !== undefined) collapsed.delete(namespaceGroup(fw.namespace));
+    return {
+      opts: {
+        namespaces,
+        labels: labelTerms,
+        port: portFilter,
+        hideOpen: route.params.open !== 'show',
+        external: route.params.ext !== '0',
+        collapsed,
+        focus,
+        statusOrder: ['denied', 'unobserved', 'partly-observed', 'observed'],
+      },
+      errors,
+    };
+  }
+
+  let pending = 0;
+  function draw(): void {
+    const collapsed = collapsedOf(app, route);
+    const { opts, errors } = options(collapsed);
+    // Form fields follow the URL (unless the user is typing in them).
+    if (document.activeElement !== search) search.value = route.params.q ?? '';
+    if (document.activeElement !== labels) labels.value = route.params.labels ?? '';
+    if (document.activeElement !== port) port.value = route.params.port ?? '';
+    labelsMsg.textContent = errors.labels ?? '';
+    portMsg.textContent = errors.port ?? '';
+    labels.setAttribute('aria-invalid', String(errors.labels !== undefined));
+    port.setAttribute('aria-invalid', String(errors.port !== undefined));
+    showOpen.checked = !opts.hideOpen;
+    showExt.checked = opts.external;
+    renderNamespaces(collapsed, opts.namespaces);
+    const shown = new Set<TrafficStatus>(
+      route.params.show === undefined ? TRAFFIC_STATUSES : (listParam(route, 'show') as TrafficStatus[]),
+    );
+    renderStatuses(shown);
+
+    // Very large clusters: load the connections of the expanded namespaces first.
+    if (app.model.connections === null) {
+      const expanded = app.model.namespaces
+        .filter(
+          (n) =>
+            !collapsed.has(namespaceGroup(n.name)) &&
+            (opts.namespaces === null || opts.namespaces.has(n.name)),
+        )
+        .map((n) => n.name);
+      const ticket = ++pending;
+      void app.ensureNamespaces(expanded).then((changed) => {
+        if (changed && ticket === pending) draw();
+      });
+    }
+    const { edges, complete } = edgesFor(shown);
+    result = buildGraph(
+      {
+        namespaces: app.model.namespaces,
+        workloads: app.model.workloads,
+        external: app.model.external,
+        edges,
+        complete,
+        groupEdges: traffic ? [] : app.model.namespaceConnections,
+      },
+      opts,
+    );
+    const q = matches(route.params.q ?? '');
+    const marked = new Set(q);
+    canvas.render(result, {
+      edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
+    });
+    canvas.mark(marked);
+    replace(
+      results,
+      q
+        .slice(0, 12)
+        .map((id) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              { type: 'button', class: 'linkish', onclick: () => app.set({ sel: `node:${id}` }) },
+              app.workloadName(id),
+            ),
+          ),
+        ),
+      q.length > 12 ? h('li', { class: 'muted' }, `and ${q.length - 12} more`) : null,
+      route.params.q !== undefined && q.length === 0
+        ? h('li', { class: 'muted' }, 'No workload matches.')
+        : null,
+    );
+    const workloads = result.nodes.filter((n) => n.kind === 'workload').length;
+    const focusName = opts.focus === null ? null : app.workloadName(opts.focus);
+    replace(
+      status,
+      `${workloads} workload${workloads === 1 ? '' : 's'}, ${result.edges.length} edge${result.edges.length === 1 ? '' : 's'}`,
+      result.hiddenWorkloads > 0 ? ` · ${result.hiddenWorkloads} workloads hidden by filters` : '',
+      result.hiddenOpen > 0
+        ? h(
+            'span',
+            {},
+            ' · ',
+            h(
+              'button',
+              { type: 'button', class: 'linkish', onclick: () => app.set({ open: 'show' }) },
+              `${result.hiddenOpen} unrestricted not drawn`,
+            ),
+          )
+        : null,
+      focusName === null
+        ? null
+        : h(
+            'span',
+            {},
+            ` · neighbours of ${focusName} `,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'icon',
+                'aria-label': 'Show everything',
+                onclick: () => app.set({ focus: null }),
+              },
+              '✕',
+            ),
+          ),
+    );
+    inspect();
+  }
+
+  function inspect(): void {
+    const sel = parseSelection(route.params.sel);
+    canvas.select(sel === null ? [] : sel.kind === 'edge' ? [`${sel.src}>${sel.dst}`] : [sel.id]);
+    const target = ctx.inspector;
+    if (sel === null) {
+      renderEmpty(
+        target,
+        traffic
+          ? 'Click a connection to see what the flows show about it, and why the policies allow or deny it.'
+          : 'Click a workload to see its labels, its policies and who can reach it; click a connection to see which rules allow it. Double-click a namespace to collapse or expand it.',
+      );
+      return;
+    }
+    if (sel.kind === 'policy') {
+      renderPolicy(app, target, sel.id);
+      return;
+    }
+    if (sel.kind === 'node') {
+      const w = app.model.workloads.find((x) => x.id === sel.id);
+      if (w !== undefined) {
+        renderWorkload(
+          app,
+          target,
+          w,
+          [
+            h(
+              'button',
+              { type: 'button', onclick: () => app.set({ focus: w.id }) },
+              'Show only its neighbours',
+            ),
+            app.api.isStatic
+              ? null
+              : h(
+                  'a',
+                  { class: 'button', href: `#/paths?from=${encodeURIComponent(w.id)}` },
+                  'Attack paths from here',
+                ),
+          ].filter((x) => x !== null),
+        );
+        canvas.center(w.id);
+        return;
+      }
+      if (sel.id.startsWith('external:')) {
+        renderExternal(app, target, sel.id);
+        return;
+      }
+      const collapsed = collapsedOf(app, route).has(sel.id);
+      if (sel.id === OUTSIDE) {
+        renderAggregate(
+          app,
+          target,
+          'outside the cluster',
+          app
+            .edges()
+            .edges.filter((e) => e.src.startsWith('external:') || e.dst.startsWith('external:'))
+            .slice(0, 200),
+          `${app.model.external.length} address ranges outside the cluster. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
+        );
+        return;
+      }
+      renderNamespace(app, target, groupName(sel.id), collapsed, () => toggleGroup(sel.id));
+      return;
+    }
+    const edge = result?.edges.find((e) => e.source === sel.src && e.target === sel.dst);
+    const isEntity = (id: string): boolean =>
+      id.startsWith('external:') || app.model.workloads.some((w) => w.id === id);
+    const extra: Node[] = [];
+    if (traffic && trafficData !== undefined) {
+      const t = trafficData.edges.find((x) => x.src === sel.src && x.dst === sel.dst);
+      if (t !== undefined) extra.push(trafficDetail(t));
+    }
+    if (isEntity(sel.src) && isEntity(sel.dst)) {
+      renderConnection(app, target, sel.src, sel.dst, extra);
+      return;
+    }
+    renderAggregate(
+      app,
+      target,
+      `${groupName(sel.src)} → ${groupName(sel.dst)}`,
+      edge?.members ?? [],
+      edge !== undefined && edge.members.length === 0
+        ? `${edge.count} connections: expand the namespaces to list them.`
+        : undefined,
+    );
+  }
+
+  function trafficDetail(t: TrafficEdgeJson): HTMLElement {
+    const row = (p: { protocol: string; port: number; count: number }): HTMLElement =>
+      h('li', {}, `${p.protocol} ${p.port}`, h('small', { class: 'muted' }, ` ×${p.count}`));
+    return h(
+      'div',
+      { class: 'traffic-detail' },
+      h('p', { class: `verdict st-${t.status}` }, TRAFFIC_TEXT[t.status][1]),
+      t.observed.length > 0
+        ? h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, 'Observed, allowed'),
+            h('ul', { class: 'plain' }, t.observed.map(row)),
+          )
+        : null,
+      t.denied.length > 0
+        ? h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, 'Observed, denied'),
+            h(
+              'ul',
+              { class: 'plain' },
+              t.denied.map((d) =>
+                h(
+                  'li',
+                  {},
+                  `${d.protocol} ${d.port}`,
+                  h(
+                    'small',
+                    { class: 'muted' },
+                    ` ×${d.count} · stopped at ${d.blockedAt.join(' and ')}${d.policies.length > 0 ? ` by ${d.policies.join(', ')}` : ''}`,
+                  ),
+                ),
+              ),
+            ),
+          )
+        : null,
+      t.unobserved === null
+        ? null
+        : h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, 'Allowed, never observed'),
+            h('p', {}, t.unobserved),
+          ),
+    );
+  }
+
+  if (traffic) {
+    app.flows().then(
+      (t) => {
+        trafficData = t;
+        draw();
+      },
+      (error: unknown) => {
+        trafficError = error instanceof Error ? error.message : String(error);
+        draw();
+      },
+    );
+  }
+  draw();
+
+  return {
+    update(next) {
+      route = next;
+      draw();
+    },
+    destroy() {
+      canvas.destroy();
+    },
+    restyle() {
+      canvas.restyle();
+    },
+  };
+}
+
+function legend(traffic: boolean): HTMLElement {
+  const item = (swatch: string, text: string): HTMLElement =>
+    h('li', {}, h('span', { class: `swatch ${swatch}` }), ` ${text}`);
+  return h(
+    'details',
+    { class: 'legend control', open: true },
+    h('summary', {}, 'Legend'),
+    h(
+      'ul',
+      { class: 'plain' },
+      item('node-isolated', 'reachable as its policies allow'),
+      item('node-open', 'reachable from anywhere, on every port'),
+      item('node-partly', 'policies select some of its pods only'),
+      item('node-host', 'host network (policies do not apply)'),
+      traffic ? null : item('edge-restricted', 'connection a policy allows'),
+      traffic
+        ? null
+        : item('edge-open', 'unrestricted (hidden unless asked): open source to open destination'),
+    ),
+    h('p', { class: 'muted small' }, 'Double-click a namespace to collapse or expand it.'),
+  );
+}
+
+export { formatSelection };

@@ -1,0 +1,472 @@
+/**
+ * The inspector: what the user clicked, in plain words. A workload: labels, the policies selecting it, who
+ * can reach it and whom it can reach (as the rules say it), flags, and its connections as a keyboard-usable
+ * list. A connection: the explanation, rule by rule on each side. A namespace, an address range, a policy.
+ */
+import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from '../lib/graph.ts';
+import { formatPorts } from '../lib/ports.ts';
+import type {
+  ExplainSideJson,
+  ExplanationJson,
+  ExposureDirectionJson,
+  Isolation,
+  WorkloadJson,
+} from '../lib/types.ts';
+import type { App } from './app.ts';
+import { h, replace } from './dom.ts';
+
+const ISOLATION_TEXT: Record<Isolation, [string, string]> = {
+  isolated: ['restricted', 'Policies select it: only their rules allow'],
+  partly: ['partly restricted', 'Policies select some of its pods only'],
+  'not-isolated': ['unrestricted', 'No policy selects it: everything is allowed'],
+  'host-network': ['host network', 'Runs on the node network: NetworkPolicies do not apply'],
+};
+
+function badge(dir: string, iso: Isolation): HTMLElement {
+  const [text, title] = ISOLATION_TEXT[iso];
+  return h('span', { class: `badge iso-${iso}`, title }, `${dir}: ${text}`);
+}
+
+function where(file: string | null, line: number | null): string {
+  return file === null ? '' : `${file}${line === null ? '' : `:${line}`}`;
+}
+
+/** A button that selects something in the current view (keyboard-usable, unlike the canvas). */
+function selectButton(app: App, sel: string, text: string, title?: string): HTMLButtonElement {
+  return h('button', { class: 'linkish', type: 'button', title, onclick: () => app.set({ sel }) }, text);
+}
+
+function policyButton(app: App, id: string): HTMLButtonElement {
+  return selectButton(app, `policy:${id}`, id, 'Show this policy');
+}
+
+function section(title: string, ...body: (Node | string | null)[]): HTMLElement {
+  return h('section', { class: 'insp-section' }, h('h3', {}, title), ...body);
+}
+
+function loading(target: HTMLElement): HTMLElement {
+  const el = h('p', { class: 'muted' }, 'Loading…');
+  target.append(el);
+  return el;
+}
+
+function directionList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement {
+  if (d.status === 'not-isolated')
+    return h(
+      'p',
+      {},
+      ingress ? 'Anyone (no policy restricts its ingress).' : 'Anywhere (no policy restricts its egress).',
+    );
+  if (d.status === 'host-network') return h('p', {}, 'Anyone and anywhere: it runs on the host network.');
+  if (d.statements.length === 0)
+    return h(
+      'p',
+      {},
+      'Nothing: isolated by ',
+      ...d.policies.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p)]),
+      ', and no rule allows any.',
+    );
+  return h(
+    'ul',
+    { class: 'statements' },
+    d.statements.map((s) =>
+      h(
+        'li',
+        { class: s.allowsSomething ? '' : 'muted' },
+        h(
+          'span',
+          {},
+          `${s.description}, ${s.portsDescription}${s.allowsSomething ? '' : ' (allows nothing)'}`,
+        ),
+        h('br'),
+        h(
+          'small',
+          {},
+          'by ',
+          policyButton(app, s.policy),
+          ` ${s.path}`,
+          s.file === null ? '' : ` · ${where(s.file, s.line)}`,
+        ),
+      ),
+    ),
+  );
+}
+
+function connectionList(app: App, id: string, dir: 'in' | 'out'): HTMLElement {
+  const { edges } = app.edges();
+  const mine = edges.filter((e) => (dir === 'in' ? e.dst === id : e.src === id));
+  if (mine.length === 0)
+    return h('p', { class: 'muted' }, dir === 'in' ? 'No incoming connections.' : 'No outgoing connections.');
+  return h(
+    'ul',
+    { class: 'conn-list' },
+    mine.map((e) => {
+      const other = dir === 'in' ? e.src : e.dst;
+      return h(
+        'li',
+        {},
+        selectButton(
+          app,
+          `edge:${e.src}>${e.dst}`,
+          `${dir === 'in' ? '←' : '→'} ${app.workloadName(other)}`,
+          'Explain this connection',
+        ),
+        h('small', { class: e.open ? 'muted' : '' }, ` ${e.summary}${e.open ? ' (unrestricted)' : ''}`),
+      );
+    }),
+  );
+}
+
+export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, actions: Node[] = []): void {
+  const labels = Object.entries(w.labels);
+  replace(
+    target,
+    h('h2', {}, w.displayName),
+    h(
+      'p',
+      { class: 'muted' },
+      `${w.kind} in namespace ${w.namespace}${w.replicas === null ? '' : ` · ${w.replicas} replica${w.replicas === 1 ? '' : 's'}`}`,
+    ),
+    h(
+      'p',
+      { class: 'badges' },
+      badge('ingress', w.isolated.ingress),
+      ' ',
+      badge('egress', w.isolated.egress),
+    ),
+    actions.length > 0 ? h('p', { class: 'actions' }, ...actions) : null,
+    section(
+      'Labels',
+      labels.length === 0
+        ? h('p', { class: 'muted' }, 'none')
+        : h(
+            'ul',
+            { class: 'chips' },
+            labels.map(([k, v]) => h('li', { class: 'chip' }, `${k}=${v}`)),
+          ),
+    ),
+    section(
+      'Selected by',
+      w.policies.length === 0
+        ? h('p', { class: 'muted' }, 'No policy selects it.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            w.policies.map((p) => h('li', {}, policyButton(app, p))),
+          ),
+    ),
+  );
+  const exposure = h('div', {});
+  target.append(exposure);
+  const wait = loading(exposure);
+  app.api.workload(w.id).then(
+    (detail) => {
+      wait.remove();
+      const x = detail.exposure;
+      if (x === null) return;
+      exposure.append(
+        section('Reachable from', directionList(app, x.ingress, true)),
+        section('Can reach', directionList(app, x.egress, false)),
+        x.flags.length === 0
+          ? ''
+          : section(
+              'Exposure',
+              h(
+                'ul',
+                { class: 'flags' },
+                x.flags.map((f) => h('li', {}, h('strong', {}, f.flag), `: ${f.reason}`)),
+              ),
+            ),
+      );
+    },
+    (error: unknown) => {
+      wait.textContent = error instanceof Error ? error.message : String(error);
+    },
+  );
+  target.append(
+    section('Incoming connections', connectionList(app, w.id, 'in')),
+    section('Outgoing connections', connectionList(app, w.id, 'out')),
+  );
+}
+
+function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
+  const status =
+    side.status === 'not-isolated'
+      ? h('p', {}, 'Not isolated: no policy restricts this direction, so everything is allowed.')
+      : side.status === 'host-network'
+        ? h('p', {}, 'Host network: NetworkPolicies do not apply.')
+        : side.status === 'outside-cluster'
+          ? h('p', {}, 'Outside the cluster: nothing to check on this side.')
+          : h(
+              'p',
+              {},
+              'Isolated by ',
+              ...side.isolatedBy.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p.policy)]),
+              '.',
+            );
+  const rules =
+    side.rules.length === 0
+      ? null
+      : h(
+          'ul',
+          { class: 'rules' },
+          side.rules.map((r) =>
+            h(
+              'li',
+              {},
+              h('span', { class: 'verdict-allowed' }, '✓ '),
+              policyButton(app, r.policy),
+              ` ${r.path}${r.peer === null ? '' : `.${r.direction === 'ingress' ? 'from' : 'to'}[${r.peer}]`}`,
+              h('br'),
+              h(
+                'small',
+                {},
+                `allows ${formatPorts(r.ports)}${r.file === null ? '' : ` · ${where(r.file, r.line)}`}`,
+              ),
+            ),
+          ),
+        );
+  const misses =
+    side.nearMisses.length === 0
+      ? null
+      : h(
+          'details',
+          { open: side.rules.length === 0 },
+          h('summary', {}, `Closest rules that do not match (${side.nearMisses.length})`),
+          h(
+            'ul',
+            { class: 'rules' },
+            side.nearMisses.map((m) =>
+              h(
+                'li',
+                {},
+                h('span', { class: 'verdict-denied' }, '✗ '),
+                policyButton(app, m.policy),
+                ` ${m.path}`,
+                h(
+                  'ul',
+                  {},
+                  m.reasons.map((r) => h('li', {}, h('small', {}, r.message))),
+                ),
+              ),
+            ),
+          ),
+        );
+  return section(title, status, rules, misses);
+}
+
+function explanationView(app: App, x: ExplanationJson): HTMLElement {
+  const verdict =
+    x.verdict === 'allowed'
+      ? `Allowed: ${x.summary}`
+      : x.verdict === 'denied'
+        ? 'Denied on every port'
+        : `Allowed on ${x.summary} only`;
+  return h(
+    'div',
+    { class: 'explanation' },
+    h('p', { class: `verdict verdict-${x.verdict}` }, verdict),
+    x.segments.length > 1
+      ? section(
+          'By port',
+          h(
+            'ul',
+            { class: 'plain' },
+            x.segments.map((s) =>
+              h(
+                'li',
+                {},
+                h(
+                  'span',
+                  { class: s.allowed ? 'verdict-allowed' : 'verdict-denied' },
+                  s.allowed ? '✓ ' : '✗ ',
+                ),
+                s.summary,
+              ),
+            ),
+          ),
+        )
+      : null,
+    sideText(app, x.egress, `Egress of ${x.src.name}`),
+    sideText(app, x.ingress, `Ingress of ${x.dst.name}`),
+  );
+}
+
+/** One connection between two entities: the explanation of the server. */
+export function renderConnection(
+  app: App,
+  target: HTMLElement,
+  src: string,
+  dst: string,
+  extra: Node[] = [],
+): void {
+  replace(target, h('h2', {}, `${app.workloadName(src)} → ${app.workloadName(dst)}`), ...extra);
+  const body = h('div', {});
+  target.append(body);
+  const wait = loading(body);
+  app.api.explain(src, dst).then(
+    (r) => {
+      wait.remove();
+      for (const x of r.explanations) body.append(explanationView(app, x));
+    },
+    (error: unknown) => {
+      wait.textContent = error instanceof Error ? error.message : String(error);
+    },
+  );
+}
+
+/** An aggregated edge (a collapsed namespace): the connections it stands for. */
+export function renderAggregate(
+  app: App,
+  target: HTMLElement,
+  title: string,
+  members: readonly EdgeInput[],
+  note?: string,
+): void {
+  replace(
+    target,
+    h('h2', {}, title),
+    h(
+      'p',
+      { class: 'muted' },
+      note ??
+        `${members.length} connection${members.length === 1 ? '' : 's'}: pick one to see why it is allowed.`,
+    ),
+    h(
+      'ul',
+      { class: 'conn-list' },
+      members.map((e) =>
+        h(
+          'li',
+          {},
+          selectButton(
+            app,
+            `edge:${e.src}>${e.dst}`,
+            `${app.workloadName(e.src)} → ${app.workloadName(e.dst)}`,
+          ),
+          h('small', { class: e.open ? 'muted' : '' }, ` ${e.summary}${e.open ? ' (unrestricted)' : ''}`),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderNamespace(
+  app: App,
+  target: HTMLElement,
+  name: string,
+  collapsed: boolean,
+  toggle: () => void,
+): void {
+  const ns = app.model.namespaces.find((n) => n.name === name);
+  const workloads = app.model.workloads.filter((w) => w.namespace === name);
+  const policies = app.model.policies.filter((p) => p.namespace === name);
+  replace(
+    target,
+    h('h2', {}, `namespace ${name}`),
+    h(
+      'p',
+      { class: 'actions' },
+      h('button', { type: 'button', onclick: toggle }, collapsed ? 'Expand' : 'Collapse into one node'),
+    ),
+    section(
+      'Labels',
+      h(
+        'ul',
+        { class: 'chips' },
+        Object.entries(ns?.labels ?? {}).map(([k, v]) => h('li', { class: 'chip' }, `${k}=${v}`)),
+      ),
+    ),
+    section(
+      `Workloads (${workloads.length})`,
+      h(
+        'ul',
+        { class: 'plain' },
+        workloads.map((w) =>
+          h(
+            'li',
+            {},
+            selectButton(app, `node:${w.id}`, w.displayName),
+            h('small', { class: 'muted' }, ` ${w.kind}`),
+          ),
+        ),
+      ),
+    ),
+    section(
+      `Policies (${policies.length})`,
+      policies.length === 0
+        ? h('p', { class: 'muted' }, 'No policy in this namespace.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            policies.map((p) => h('li', {}, policyButton(app, p.id))),
+          ),
+    ),
+  );
+}
+
+export function renderExternal(app: App, target: HTMLElement, id: string): void {
+  const x = app.model.external.find((e) => e.id === id);
+  if (x === undefined) return;
+  replace(
+    target,
+    h('h2', {}, externalLabel(x.description)),
+    h('p', {}, 'Addresses outside the cluster: ', h('code', {}, x.description)),
+    h(
+      'p',
+      { class: 'muted' },
+      'Policies split the outside world at every CIDR they mention: each range here is treated alike by every ipBlock.',
+    ),
+    section('Incoming connections', connectionList(app, id, 'in')),
+    section('Outgoing connections', connectionList(app, id, 'out')),
+  );
+}
+
+export function renderPolicy(app: App, target: HTMLElement, id: string): void {
+  const p = app.model.policies.find((x) => x.id === id);
+  if (p === undefined) {
+    replace(target, h('p', { class: 'muted' }, `No policy "${id}".`));
+    return;
+  }
+  const types = [p.ingress ? 'Ingress' : null, p.egress ? 'Egress' : null]
+    .filter((t) => t !== null)
+    .join(', ');
+  replace(
+    target,
+    h('h2', {}, p.id),
+    h(
+      'p',
+      { class: 'muted' },
+      `${where(p.file, p.line) || 'from the cluster'} · policyTypes: ${types || 'none'}`,
+    ),
+    app.api.isStatic
+      ? null
+      : h(
+          'p',
+          { class: 'actions' },
+          h('a', { class: 'button', href: `#/whatif?policy=${encodeURIComponent(p.id)}` }, 'Edit in what-if'),
+        ),
+    section(
+      `Selects (${p.selects.length})`,
+      p.selects.length === 0
+        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
+          ),
+    ),
+    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+  );
+}
+
+/** The inspector's resting text. */
+export function renderEmpty(target: HTMLElement, hint: string): void {
+  replace(target, h('p', { class: 'muted empty' }, hint));
+}
+
+export function groupName(id: string): string {
+  return id === OUTSIDE ? 'outside the cluster' : id.startsWith('ns:') ? id.slice(3) : id;
+}
+
+export { namespaceGroup };

@@ -1,0 +1,244 @@
+/**
+ * The Matrix view: namespace × namespace (how many workload pairs may connect, shaded by the share of pairs
+ * that may) or workload × workload (on which ports). Click a cell to list its connections.
+ */
+import { namespaceGroup, OUTSIDE } from '../lib/graph.ts';
+import {
+  cellKey,
+  namespaceMatrix,
+  workloadMatrix,
+  type Matrix,
+  type MatrixCell,
+  type MatrixLevel,
+} from '../lib/matrix.ts';
+import type { Route } from '../lib/route.ts';
+import type { ViewContext, ViewInstance } from './app.ts';
+import { h, replace } from './dom.ts';
+import { groupName, renderAggregate, renderConnection, renderEmpty, renderPolicy } from './inspect.ts';
+import { parseSelection } from '../lib/route.ts';
+
+export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
+  const { app } = ctx;
+  let route = first;
+  const levelName = 'matrix-level';
+  const radios = (['namespace', 'workload'] as const).map((level) => {
+    const input = h('input', { type: 'radio', name: levelName, value: level, id: `level-${level}` });
+    input.addEventListener('change', () =>
+      app.set({ level: level === 'namespace' ? null : level, cell: null, sel: null }),
+    );
+    return { level, input };
+  });
+  const hideOpen = h('input', { type: 'checkbox', id: 'm-hide-open' });
+  hideOpen.addEventListener('change', () => app.set({ open: hideOpen.checked ? 'hide' : null }));
+  const showExt = h('input', { type: 'checkbox', id: 'm-show-ext' });
+  showExt.addEventListener('change', () => app.set({ ext: showExt.checked ? null : '0' }));
+  const nsList = h('ul', { class: 'ns-list' });
+  ctx.sidebar.append(
+    h(
+      'fieldset',
+      { class: 'control' },
+      h('legend', {}, 'Level'),
+      radios.map((r) =>
+        h(
+          'label',
+          { class: 'check', for: r.input.id },
+          r.input,
+          ` ${r.level === 'namespace' ? 'namespace × namespace' : 'workload × workload'}`,
+        ),
+      ),
+    ),
+    h('fieldset', { class: 'control' }, h('legend', {}, 'Namespaces'), nsList),
+    h(
+      'fieldset',
+      { class: 'control' },
+      h('legend', {}, 'Filter'),
+      h('label', { class: 'check' }, hideOpen, ' Hide unrestricted connections'),
+      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+    ),
+    h(
+      'details',
+      { class: 'legend control', open: true },
+      h('summary', {}, 'Legend'),
+      h(
+        'ul',
+        { class: 'plain' },
+        h('li', {}, h('span', { class: 'swatch cell-restricted' }), ' some connection a policy restricts'),
+        h('li', {}, h('span', { class: 'swatch cell-open' }), ' only unrestricted connections'),
+      ),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Rows are sources, columns destinations. At namespace level a cell counts the workload pairs that may connect; the darker, the larger their share of all pairs.',
+      ),
+    ),
+  );
+  const holder = h('div', { class: 'matrix-holder' });
+  ctx.stage.append(holder);
+
+  function draw(): void {
+    const level: MatrixLevel = route.params.level === 'workload' ? 'workload' : 'namespace';
+    for (const r of radios) r.input.checked = r.level === level;
+    hideOpen.checked = route.params.open === 'hide';
+    showExt.checked = route.params.ext !== '0';
+    const nsParam = route.params.ns;
+    const namespaces = nsParam === undefined ? null : new Set(nsParam === '-' ? [] : nsParam.split(','));
+    replace(
+      nsList,
+      app.model.namespaces
+        .filter((n) => n.workloads > 0)
+        .map((n) => {
+          const box = h('input', {
+            type: 'checkbox',
+            checked: namespaces === null || namespaces.has(n.name),
+          });
+          box.addEventListener('change', () => {
+            const all = app.model.namespaces.filter((x) => x.workloads > 0).map((x) => x.name);
+            const next = new Set(namespaces ?? all);
+            if (box.checked) next.add(n.name);
+            else next.delete(n.name);
+            app.set({ ns: next.size === all.length ? null : [...next].join(',') || '-' });
+          });
+          return h(
+            'li',
+            {},
+            h(
+              'label',
+              { class: 'check' },
+              box,
+              ` ${n.name} `,
+              h('small', { class: 'muted' }, String(n.workloads)),
+            ),
+          );
+        }),
+    );
+    const { edges, complete } = app.edges();
+    const input = {
+      namespaces: app.model.namespaces,
+      workloads: app.model.workloads,
+      external: app.model.external,
+      edges,
+      complete,
+      groupEdges: app.model.namespaceConnections,
+    };
+    const opts = { namespaces, external: route.params.ext !== '0', hideOpen: route.params.open === 'hide' };
+    if (level === 'workload' && !complete) {
+      const wanted = app.model.namespaces
+        .filter((n) => namespaces === null || namespaces.has(n.name))
+        .map((n) => n.name);
+      if (wanted.length <= 10) void app.ensureNamespaces(wanted).then((changed) => changed && draw());
+    }
+    const m = level === 'namespace' ? namespaceMatrix(input, opts) : workloadMatrix(input, opts);
+    if (typeof m === 'string') replace(holder, h('p', { class: 'notice' }, m));
+    else replace(holder, table(m));
+    inspect(m);
+  }
+
+  function table(m: Matrix): HTMLElement {
+    const selected = route.params.cell;
+    const label = (id: string): string => m.rows.find((r) => r.id === id)?.label ?? id;
+    const shade = (c: MatrixCell): number =>
+      m.level === 'namespace' ? Math.min(1, c.count / Math.max(1, c.possible)) : c.label === 'all' ? 1 : 0.55;
+    return h(
+      'table',
+      {
+        class: `matrix level-${m.level}`,
+        'aria-label': `${m.level} connectivity matrix: rows are sources, columns destinations`,
+      },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { class: 'corner', scope: 'col' }, 'from ↓ to →'),
+          m.cols.map((c) =>
+            h('th', { scope: 'col', class: 'col-head', title: c.label }, h('span', {}, c.label)),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        m.rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h(
+              'th',
+              { scope: 'row', title: r.label },
+              r.label,
+              m.level === 'namespace' ? h('small', { class: 'muted' }, ` ${r.size}`) : null,
+            ),
+            m.cols.map((c) => {
+              const cell = m.cells.get(cellKey(r.id, c.id));
+              if (cell === undefined)
+                return h('td', { class: 'empty', 'aria-label': `${r.label} to ${c.label}: none` });
+              const open = cell.open === cell.count;
+              const key = cellKey(r.id, c.id);
+              return h(
+                'td',
+                {
+                  class: `${open ? 'open' : 'restricted'}${selected === key ? ' selected' : ''}`,
+                  style: `--shade:${shade(cell).toFixed(2)}`,
+                },
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    title: `${label(r.id)} → ${label(c.id)}: ${m.level === 'namespace' ? `${cell.count} of ${cell.possible} workload pairs` : cell.label}${cell.open > 0 ? ` (${cell.open} unrestricted)` : ''}`,
+                    onclick: () => app.set({ cell: key, sel: null }),
+                  },
+                  cell.label,
+                ),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function inspect(m: Matrix | string): void {
+    const sel = parseSelection(route.params.sel);
+    if (sel?.kind === 'edge') {
+      renderConnection(app, ctx.inspector, sel.src, sel.dst);
+      return;
+    }
+    if (sel?.kind === 'policy') {
+      renderPolicy(app, ctx.inspector, sel.id);
+      return;
+    }
+    const cell = route.params.cell;
+    if (cell === undefined || typeof m === 'string') {
+      renderEmpty(
+        ctx.inspector,
+        'Click a cell to list its connections; pick one to see which rules allow it.',
+      );
+      return;
+    }
+    const [row, col] = cell.split('>') as [string, string];
+    if (m.level === 'workload' && !row.startsWith('ns:') && row !== OUTSIDE) {
+      renderConnection(app, ctx.inspector, row, col);
+      return;
+    }
+    const nsOf = new Map(app.model.workloads.map((w) => [w.id, namespaceGroup(w.namespace)]));
+    const group = (id: string): string => nsOf.get(id) ?? OUTSIDE;
+    const members = app
+      .edges()
+      .edges.filter(
+        (e) => group(e.src) === row && group(e.dst) === col && (route.params.open !== 'hide' || !e.open),
+      );
+    renderAggregate(app, ctx.inspector, `${groupName(row)} → ${groupName(col)}`, members);
+  }
+
+  draw();
+  return {
+    update(next) {
+      route = next;
+      draw();
+    },
+    destroy() {
+      holder.remove();
+    },
+  };
+}

@@ -1,0 +1,485 @@
+/**
+ * The What-if view: edit a policy's YAML (or add one, or turn one off) and see at once what it changes, as a
+ * connectivity diff against the current state: edges added and removed are highlighted, validation problems
+ * show inline in the editor, and the edited policies export as YAML. Nothing is ever written to a cluster.
+ */
+import { buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
+import type { Route } from '../lib/route.ts';
+import type { WhatIfJson } from '../lib/types.ts';
+import { exportYaml, isChanged, newPolicyYaml, toRequest, type Draft } from '../lib/whatif.ts';
+import type { App, ViewContext, ViewInstance } from './app.ts';
+import { Canvas } from './canvas.ts';
+import { debounce, h, replace } from './dom.ts';
+import { loadEditor, type EditorHandle } from './editor-api.ts';
+
+/** Drafts survive switching views (not reloading the page). Keyed by policy id, or `new:N`. */
+const drafts = new Map<string, Draft>();
+let newCount = 0;
+let draftsVersion = -1;
+
+function draftOf(app: App, key: string): Draft | undefined {
+  const existing = drafts.get(key);
+  if (existing !== undefined) return existing;
+  const p = app.model.policies.find((x) => x.id === key);
+  if (p === undefined) return undefined;
+  const d: Draft = { target: p.id, yaml: p.yaml, original: p.yaml };
+  drafts.set(key, d);
+  return d;
+}
+
+export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
+  const { app } = ctx;
+  let route = first;
+  let result: WhatIfJson | undefined;
+  let failure: string | undefined;
+  let editor: EditorHandle | undefined;
+  let editorKey: string | undefined;
+  let ticket = 0;
+  if (draftsVersion !== app.model.version) {
+    // The input changed under the drafts (--watch): keep the edits, but compare against the new state.
+    for (const [key, d] of drafts) {
+      const p = app.model.policies.find((x) => x.id === d.target);
+      if (d.target !== null && p === undefined) drafts.delete(key);
+      else if (p !== undefined && !isChanged(d)) d.yaml = p.yaml;
+      if (p !== undefined) d.original = p.yaml;
+    }
+    draftsVersion = app.model.version;
+  }
+
+  const policyList = h('div', { class: 'policy-list' });
+  const nsSelect = h(
+    'select',
+    { id: 'w-ns', 'aria-label': 'Namespace of the new policy' },
+    app.model.namespaces.map((n) => h('option', { value: n.name }, n.name)),
+  );
+  const onlyChanges = h('input', { type: 'checkbox', id: 'w-only' });
+  onlyChanges.addEventListener('change', () => app.set({ only: onlyChanges.checked ? 'changes' : null }));
+  ctx.sidebar.append(
+    h(
+      'div',
+      { class: 'control' },
+      h(
+        'p',
+        { class: 'row' },
+        nsSelect,
+        h('button', { type: 'button', onclick: () => addPolicy(nsSelect.value) }, 'New policy'),
+      ),
+      h(
+        'p',
+        { class: 'row' },
+        h('button', { type: 'button', id: 'w-export', onclick: () => exportDrafts() }, 'Export YAML'),
+        h('button', { type: 'button', onclick: () => resetAll() }, 'Reset all'),
+      ),
+      h('label', { class: 'check' }, onlyChanges, ' Show only what changes'),
+    ),
+    policyList,
+    h(
+      'p',
+      { class: 'muted small' },
+      'Edits stay in this page: nothing is written to files or to the cluster. Export the YAML to apply it yourself.',
+    ),
+  );
+  const summary = h('div', { class: 'graph-status', role: 'status', id: 'whatif-summary' });
+  const canvas = new Canvas(ctx.stage, {
+    onEdge: (e) => showEdge(e.source, e.target),
+    onNode: (id) => showNode(id),
+  });
+  ctx.stage.append(summary);
+  const panel = h('div', { class: 'editor-panel' });
+  const changesList = h('div', { class: 'changes' });
+  ctx.inspector.append(panel, changesList);
+
+  function addPolicy(namespace: string): void {
+    newCount++;
+    const key = `new:${newCount}`;
+    const yaml = newPolicyYaml(namespace, `new-policy-${newCount}`);
+    drafts.set(key, { target: null, yaml, original: '' });
+    app.set({ policy: key });
+    evaluate();
+  }
+
+  function resetAll(): void {
+    drafts.clear();
+    editorKey = undefined;
+    app.set({ policy: null });
+    evaluate();
+  }
+
+  function exportDrafts(): void {
+    const list = [...drafts.values()];
+    if (!list.some(isChanged)) return;
+    const blob = new Blob([exportYaml(list)], { type: 'application/yaml' });
+    const a = h('a', { href: URL.createObjectURL(blob), download: 'netfence-what-if.yaml' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  function renderList(): void {
+    const current = route.params.policy;
+    const byNs = new Map<string, { key: string; name: string; draft: Draft | undefined }[]>();
+    for (const p of app.model.policies) {
+      const list = byNs.get(p.namespace) ?? [];
+      list.push({ key: p.id, name: p.name, draft: drafts.get(p.id) });
+      byNs.set(p.namespace, list);
+    }
+    for (const [key, d] of drafts) {
+      if (d.target !== null) continue;
+      const ns = /namespace:\s*([a-z0-9-]+)/.exec(d.yaml ?? '')?.[1] ?? '(new)';
+      const list = byNs.get(ns) ?? [];
+      list.push({ key, name: /name:\s*([a-z0-9.-]+)/.exec(d.yaml ?? '')?.[1] ?? key, draft: d });
+      byNs.set(ns, list);
+    }
+    const problemsOf = new Set((result?.problems ?? []).map((p) => p.change));
+    const { draftOf: order } = toRequest([...drafts.values()]);
+    const keys = [...drafts.keys()];
+    const broken = new Set(
+      order.flatMap((draftIndex, change) => (problemsOf.has(change) ? [keys[draftIndex]] : [])),
+    );
+    replace(
+      policyList,
+      [...byNs]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([ns, items]) =>
+          h(
+            'section',
+            {},
+            h('h3', {}, ns),
+            h(
+              'ul',
+              { class: 'plain' },
+              items.map(({ key, name, draft }) => {
+                const off = draft !== undefined && draft.yaml === null;
+                const box = h('input', {
+                  type: 'checkbox',
+                  checked: !off,
+                  'aria-label': `${off ? 'Turn on' : 'Turn off'} ${key}`,
+                });
+                box.addEventListener('change', () => toggle(key));
+                const state =
+                  draft === undefined || !isChanged(draft)
+                    ? ''
+                    : draft.target === null
+                      ? 'new'
+                      : off
+                        ? 'off'
+                        : 'edited';
+                return h(
+                  'li',
+                  { class: `${current === key ? 'current ' : ''}${broken.has(key) ? 'broken' : ''}` },
+                  box,
+                  ' ',
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'linkish',
+                      'aria-current': current === key ? 'true' : null,
+                      onclick: () => app.set({ policy: key }),
+                    },
+                    name,
+                  ),
+                  state === '' ? null : h('span', { class: `pill ${state}` }, state),
+                );
+              }),
+            ),
+          ),
+        ),
+    );
+  }
+
+  function toggle(key: string): void {
+    const d = draftOf(app, key);
+    if (d === undefined) return;
+    if (d.yaml === null) d.yaml = d.original === '' ? newPolicyYaml('default') : d.original;
+    else if (d.target === null) drafts.delete(key);
+    else d.yaml = null;
+    editorKey = undefined;
+    evaluate();
+    drawEditor();
+  }
+
+  const evaluate = debounce(() => void run(), 350);
+
+  async function run(): Promise<void> {
+    const mine = ++ticket;
+    const { changes } = toRequest([...drafts.values()]);
+    try {
+      const r = await app.api.whatIf(changes);
+      if (mine !== ticket) return;
+      result = r;
+      failure = undefined;
+    } catch (error) {
+      if (mine !== ticket) return;
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    drawResult();
+  }
+
+  function problemsFor(key: string): WhatIfJson['problems'] {
+    if (result === undefined) return [];
+    const list = [...drafts.values()];
+    const { draftOf: order } = toRequest(list);
+    const index = [...drafts.keys()].indexOf(key);
+    const change = order.indexOf(index);
+    return change < 0 ? [] : result.problems.filter((p) => p.change === change);
+  }
+
+  function drawEditor(): void {
+    const key = route.params.policy;
+    if (key === undefined) {
+      editor?.destroy();
+      editor = undefined;
+      editorKey = undefined;
+      replace(
+        panel,
+        h(
+          'p',
+          { class: 'muted empty' },
+          'Pick a policy on the left to edit it, or add a new one. Changes apply as you type.',
+        ),
+      );
+      return;
+    }
+    const d = draftOf(app, key);
+    if (d === undefined) {
+      replace(panel, h('p', { class: 'muted' }, `No policy "${key}".`));
+      return;
+    }
+    if (editorKey === key && editor !== undefined) {
+      showProblems(key);
+      return;
+    }
+    editor?.destroy();
+    editor = undefined;
+    editorKey = key;
+    const host = h('div', { class: 'editor-host' });
+    const problems = h('ul', { class: 'problems', 'aria-live': 'polite' });
+    replace(
+      panel,
+      h('h2', {}, d.target ?? 'New policy'),
+      h(
+        'p',
+        { class: 'row' },
+        d.target === null
+          ? h('button', { type: 'button', onclick: () => toggle(key) }, 'Remove')
+          : h(
+              'button',
+              { type: 'button', onclick: () => toggle(key) },
+              d.yaml === null ? 'Turn on' : 'Turn off',
+            ),
+        d.target !== null && d.yaml !== null && d.yaml !== d.original
+          ? h(
+              'button',
+              {
+                type: 'button',
+                onclick: () => {
+                  d.yaml = d.original;
+                  editorKey = undefined;
+                  evaluate();
+                  drawEditor();
+                },
+              },
+              'Revert',
+            )
+          : null,
+      ),
+      d.yaml === null
+        ? h('p', { class: 'notice' }, 'Turned off: the what-if runs without this policy.')
+        : null,
+      host,
+      problems,
+    );
+    void loadEditor().then(
+      (api) => {
+        if (editorKey !== key) return;
+        editor = api.create(host, d.yaml ?? d.original, {
+          readOnly: d.yaml === null,
+          label: `YAML of ${d.target ?? 'the new policy'}`,
+          onChange: (text) => {
+            d.yaml = text;
+            renderList();
+            evaluate();
+          },
+        });
+        showProblems(key);
+      },
+      (error: unknown) =>
+        replace(host, h('p', { class: 'warn' }, error instanceof Error ? error.message : String(error))),
+    );
+  }
+
+  function showProblems(key: string): void {
+    const list = problemsFor(key);
+    editor?.setProblems(
+      list
+        .filter((p) => p.line !== null)
+        .map((p) => ({ line: p.line!, column: p.column ?? 1, severity: p.severity, message: p.message })),
+    );
+    const ul = panel.querySelector('.problems');
+    if (ul === null) return;
+    replace(
+      ul,
+      list.map((p) =>
+        h(
+          'li',
+          { class: `sev-${p.severity}` },
+          p.line === null
+            ? null
+            : h(
+                'button',
+                { type: 'button', class: 'linkish', onclick: () => editor?.goTo(p.line!, p.column ?? 1) },
+                `line ${p.line}`,
+              ),
+          p.line === null ? '' : ': ',
+          p.path === '' ? p.message : `${p.path}: ${p.message}`,
+        ),
+      ),
+    );
+  }
+
+  function drawResult(): void {
+    renderList();
+    const key = route.params.policy;
+    if (key !== undefined) showProblems(key);
+    if (result === undefined) {
+      replace(summary, failure ?? 'Computing…');
+      return;
+    }
+    const s = result.summary;
+    const changed = s.added + s.removed + s.changed;
+    replace(
+      summary,
+      failure === undefined ? null : h('span', { class: 'warn' }, `${failure} `),
+      changed === 0
+        ? [...drafts.values()].some(isChanged)
+          ? 'No connection changes.'
+          : 'No changes yet: edit a policy, turn one off, or add one.'
+        : [
+            h('span', { class: 'added' }, `+${s.added} added`),
+            ' · ',
+            h('span', { class: 'removed' }, `−${s.removed} removed`),
+            ' · ',
+            h('span', { class: 'changed' }, `${s.changed} changed`),
+            ` · ${s.unchanged} unchanged`,
+          ],
+      result.problems.some((p) => p.severity === 'error')
+        ? h('span', { class: 'warn' }, ' · some changes have errors and are left out')
+        : null,
+    );
+    const only = route.params.only === 'changes';
+    onlyChanges.checked = only;
+    const edges: EdgeInput[] = result.edges
+      .filter((e) => !only || e.change !== 'unchanged')
+      .map((e) => ({
+        src: e.src,
+        dst: e.dst,
+        ports: null,
+        summary: e.change === 'changed' ? `${e.before ?? ''} → ${e.after ?? ''}` : e.summary,
+        open: e.open && e.change === 'unchanged',
+        status: e.change,
+      }));
+    const collapsed = defaultCollapsed(app.model.namespaces, app.model.workloads.length);
+    const graph = buildGraph(
+      {
+        namespaces: app.model.namespaces,
+        workloads: app.model.workloads,
+        external: result.external,
+        edges,
+        complete: true,
+        groupEdges: [],
+      },
+      {
+        namespaces: null,
+        labels: null,
+        port: null,
+        hideOpen: true,
+        external: true,
+        collapsed,
+        focus: null,
+        statusOrder: ['removed', 'added', 'changed', 'unchanged'],
+      },
+    );
+    canvas.render(graph, {
+      edgeClasses: (e) => (e.status === null || e.status === 'unchanged' ? [] : [`ch-${e.status}`]),
+    });
+    replace(
+      changesList,
+      result.rows.length === 0
+        ? null
+        : h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, `Connection changes (${result.rows.length})`),
+            h(
+              'ul',
+              { class: 'plain diff-rows' },
+              result.rows.map((r) =>
+                h(
+                  'li',
+                  { class: `row-${r.change}` },
+                  h(
+                    'span',
+                    { class: `pill ${r.change}` },
+                    r.change === 'added' ? '+' : r.change === 'removed' ? '−' : '~',
+                  ),
+                  ` ${r.src} → ${r.dst}: `,
+                  r.change === 'added'
+                    ? r.after
+                    : r.change === 'removed'
+                      ? r.before
+                      : `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`,
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  function showEdge(src: string, dst: string): void {
+    const e = result?.edges.find((x) => x.src === src && x.dst === dst);
+    if (e === undefined) return;
+    replace(
+      summary,
+      `${app.workloadName(src)} → ${app.workloadName(dst)}: `,
+      e.change === 'unchanged'
+        ? `${e.summary} (unchanged)`
+        : e.change === 'added'
+          ? `newly allowed: ${e.after ?? ''}`
+          : e.change === 'removed'
+            ? `no longer allowed: ${e.before ?? ''}`
+            : `${e.before ?? ''} → ${e.after ?? ''}`,
+    );
+  }
+
+  function showNode(id: string): void {
+    const w = app.model.workloads.find((x) => x.id === id);
+    if (w === undefined) return;
+    const first = w.policies[0];
+    if (first !== undefined) app.set({ policy: first });
+  }
+
+  function draw(): void {
+    renderList();
+    drawEditor();
+    if (result !== undefined) drawResult();
+  }
+
+  draw();
+  void run();
+  return {
+    update(next) {
+      const onlyChanged = next.params.only !== route.params.only;
+      route = next;
+      draw();
+      if (onlyChanged) drawResult();
+    },
+    destroy() {
+      editor?.destroy();
+      canvas.destroy();
+    },
+    restyle() {
+      canvas.restyle();
+    },
+  };
+}
