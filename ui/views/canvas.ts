@@ -264,15 +264,21 @@ export interface GraphSnapshot {
 function publish(cy: Core): void {
   const w = window as unknown as { __netfence?: { graph: () => GraphSnapshot } };
   w.__netfence = {
-    graph: () => ({
-      nodes: cy.nodes().map((n) => ({ id: n.id(), label: String(n.data('label')), classes: n.classes() })),
-      edges: cy.edges().map((e) => ({
-        id: e.id(),
-        label: String(e.data('label')),
-        classes: e.classes(),
-        midpoint: e.renderedMidpoint(),
-      })),
-    }),
+    // A view being replaced has destroyed its graph: report it empty until the next one is published.
+    graph: () =>
+      cy.destroyed()
+        ? { nodes: [], edges: [] }
+        : {
+            nodes: cy
+              .nodes()
+              .map((n) => ({ id: n.id(), label: String(n.data('label')), classes: n.classes() })),
+            edges: cy.edges().map((e) => ({
+              id: e.id(),
+              label: String(e.data('label')),
+              classes: e.classes(),
+              midpoint: e.renderedMidpoint(),
+            })),
+          },
   };
 }
 
@@ -496,6 +502,9 @@ export class Canvas {
   }
 
   destroy(): void {
+    // Stop pending animations first: one finishing after destroy() touches the torn-down renderer.
+    this.cy.stop(true, true);
+    this.cy.elements().stop(true, true);
     this.cy.destroy();
     this.element.remove();
     this.#tooltip.remove();
