@@ -3,6 +3,8 @@ export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<string>;
+  /** Standard input as a stream, for inputs too large to buffer (flow captures piped in). */
+  stdinStream?: () => AsyncIterable<Uint8Array>;
   /** Whether stderr is a terminal (progress lines only then). */
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -11,7 +13,7 @@ export interface Io {
 /** A user-facing failure: printed as one line, never with a stack trace. */
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = ExitCode.Usage) {
+  constructor(message: string, exitCode: number = ExitCode.Usage) {
     super(message);
     this.name = 'UserError';
     this.exitCode = exitCode;

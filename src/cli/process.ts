@@ -12,6 +12,7 @@ const io: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin,
+  stdinStream: () => process.stdin,
   isTTY: process.stderr.isTTY,
   env: process.env,
 };

@@ -164,7 +164,8 @@ function startWatching(
         const analysis = await loadAnalysis(paths, options, c.io, lintConfig, version + 1);
         if (options.cluster === true) {
           const next = stateFingerprint(analysis.input.state);
-          if (next === fingerprint) return;
+          // Unchanged: nothing to push, unless the last poll failed and the page still shows that problem.
+          if (next === fingerprint && session.problem === undefined) return;
           fingerprint = next;
         }
         version++;
