@@ -54,6 +54,28 @@ export default tseslint.config(
     },
   },
   {
+    // Pure layers beside the engine: lint rules, policy generation, apply planning, test specs.
+    files: ['src/lint/**/*.ts', 'src/generate/**/*.ts', 'src/apply/**/*.ts', 'src/testspec/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process'],
+              message: 'Pure layer: no I/O (do it in src/cli).',
+            },
+            { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
+            {
+              group: ['**/cli/**', '**/server/**', '**/k8s/**'],
+              message: 'Pure layer: no commands, server or cluster.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
