@@ -1,12 +1,20 @@
 import { before, describe as suite, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FlowMatcher, observeFlowText, readFlows, type FlowProgress } from '../../src/flows/index.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { describe, FIXTURES, loadState } from './support.ts';
+
+/** A temporary folder, removed when the test ends. */
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 let state: ClusterState;
 before(async () => {
@@ -72,8 +80,8 @@ suite('reading Hubble flows', () => {
     assert.deepEqual(t.errors, []);
   });
 
-  test('a gzip capture reads the same as the plain one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-flows-'));
+  test('a gzip capture reads the same as the plain one', async (context) => {
+    const dir = tempDir(context);
     const gz = join(dir, 'capture.jsonl.gz');
     writeFileSync(gz, gzipSync(readFileSync(join(FIXTURES, 'hubble.jsonl'))));
     const plain = await readFlows([join(FIXTURES, 'hubble.jsonl')], state);
@@ -173,8 +181,8 @@ suite('reading the simple formats', () => {
 });
 
 suite('inputs that cannot be read are errors, as data', () => {
-  test('missing files, folders, empty inputs and unknown formats', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-flows-'));
+  test('missing files, folders, empty inputs and unknown formats', async (context) => {
+    const dir = tempDir(context);
     writeFileSync(join(dir, 'empty.csv'), '');
     writeFileSync(join(dir, 'other.json'), '{"kind":"Pod"}\n');
     writeFileSync(join(dir, 'text.txt'), 'hello world\n');

@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCluster } from '../../src/engine/compile.ts';
@@ -26,6 +27,13 @@ import {
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { EXAMPLES, FIXTURES, loadState } from '../flows/support.ts';
+
+/** A temporary folder, removed when the test ends. */
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const WEBSHOP = join(EXAMPLES, 'webshop');
 const HUBBLE = join(EXAMPLES, 'flows/webshop-hubble.jsonl');
@@ -258,8 +266,8 @@ describe('generate options', () => {
     assert.equal(verifyGeneration(fixture, gen).ok, true);
   });
 
-  test("a host-network peer: an ipBlock of its pods' addresses when known, else left out", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-generate-'));
+  test("a host-network peer: an ipBlock of its pods' addresses when known, else left out", async (t) => {
+    const dir = tempDir(t);
     writeFileSync(
       join(dir, 'agent-pod.yaml'),
       [
@@ -337,8 +345,8 @@ describe('generate options', () => {
 });
 
 describe('generate on the command line', () => {
-  test('--output-dir with --split workload writes a file per workload, and removes its own stale files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-generate-'));
+  test('--output-dir with --split workload writes a file per workload, and removes its own stale files', async (t) => {
+    const dir = tempDir(t);
     writeFileSync(join(dir, 'README.md'), 'not ours\n');
     const args = [
       'generate',
