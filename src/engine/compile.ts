@@ -16,7 +16,7 @@ import {
   unionPorts,
   type PortSet,
 } from './ports.ts';
-import { compileSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
+import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -27,6 +27,36 @@ export interface EngineOptions {
    * @default true
    */
   ipBlockMatchesPods: boolean;
+  /**
+   * Called as the work advances on large clusters (a few hundred times at most), so that a command can show
+   * progress. Not called for small clusters.
+   * @default none
+   */
+  onProgress?: (progress: Progress) => void;
+}
+
+/** How far one phase of the work is: `done` of `total` items (policies, classes). */
+export interface Progress {
+  phase: 'policies' | 'access' | 'connections';
+  done: number;
+  total: number;
+}
+
+/** Reports `done` of `total` to `onProgress` about every 1% (and at the end), for at least 10,000 items. */
+export function progressReporter(
+  onProgress: ((progress: Progress) => void) | undefined,
+  phase: Progress['phase'],
+  total: number,
+): (done: number) => void {
+  if (onProgress === undefined || total < 10_000) return () => undefined;
+  const step = Math.ceil(total / 100);
+  let next = step;
+  return (done) => {
+    if (done >= next || done === total) {
+      next = done + step;
+      onProgress({ phase, done, total });
+    }
+  };
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { ipBlockMatchesPods: true };
@@ -154,7 +184,12 @@ export function portsTowardsClass(ports: CompiledPorts, dst: PodClass): PortSet 
   return out;
 }
 
-class Compiler {
+/**
+ * The parts of compilation that do not depend on the policies' rules: pod classes, address classes, label
+ * postings, and memoized selector results. `compileCluster` uses it once; the incremental engine
+ * (`incremental.ts`) keeps it and compiles changed policies against it.
+ */
+export class PolicyCompiler {
   readonly state: ClusterState;
   readonly options: EngineOptions;
   readonly space: AddressSpace;
@@ -164,28 +199,19 @@ class Compiler {
   readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   /** `key=value` → sorted class ids carrying that label. */
   readonly postings = new Map<string, number[]>();
+  /** `key=value` → namespaces carrying that label. */
+  readonly namespacePostings = new Map<string, string[]>();
   readonly namespaceMemo = new Map<string, string[]>();
   readonly classMemo = new Map<string, readonly number[]>();
   /** Class ids whose IPs fall in each address class. */
   readonly classesAtAddress = new Map<number, number[]>();
-  /** `name/protocol` → classes defining that named port. */
-  readonly namedPortIndex = new Map<string, number[]>();
+  /** `name/protocol` → the classes defining that named port (ascending ids), with the ports it names there. */
+  readonly namedPortIndex = new Map<string, Map<number, PortSet>>();
 
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
-    const mentioned: string[] = [];
-    for (const p of state.policies) {
-      for (const rule of [
-        ...(p.spec.ingress ?? []).map((r) => r.from),
-        ...(p.spec.egress ?? []).map((r) => r.to),
-      ]) {
-        for (const peer of rule ?? []) {
-          if (peer.ipBlock !== undefined) mentioned.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
-        }
-      }
-    }
-    this.space = buildAddressSpace(mentioned);
+    this.space = buildAddressSpace(mentionedCidrs(state.policies));
     const index = buildClasses(state, this.space, options.ipBlockMatchesPods);
     this.classes = index.classes;
     this.classOfPod = index.classOfPod;
@@ -199,16 +225,39 @@ class Compiler {
         for (const [k, v] of Object.entries(cls.labels)) push(this.postings, `${k}=${v}`, cls.id);
       }
       for (const a of cls.addressClasses) push(this.classesAtAddress, a, cls.id);
-      for (const np of cls.namedPorts) push(this.namedPortIndex, `${np.name}/${np.protocol}`, cls.id);
+      for (const np of cls.namedPorts) {
+        const key = `${np.name}/${np.protocol}`;
+        let byClass = this.namedPortIndex.get(key);
+        if (byClass === undefined) this.namedPortIndex.set(key, (byClass = new Map<number, PortSet>()));
+        const ports = portSetOf(np.protocol, [np.port, np.port]);
+        const cur = byClass.get(cls.id);
+        byClass.set(cls.id, cur === undefined ? ports : unionPorts(cur, ports));
+      }
+    }
+    for (const [name, labels] of this.namespaceLabels) {
+      for (const [k, v] of Object.entries(labels)) push(this.namespacePostings, `${k}=${v}`, name);
     }
   }
 
   namespacesMatching(sel: CompiledSelector): string[] {
     let out = this.namespaceMemo.get(sel.key);
     if (out === undefined) {
-      out = [...this.namespaceLabels.entries()]
-        .filter(([, labels]) => selectorMatches(sel, labels))
-        .map(([n]) => n);
+      // Narrow by the rarest exact label when the selector has one (typically kubernetes.io/metadata.name).
+      let candidates: Iterable<string> = this.namespaceLabels.keys();
+      let best = Infinity;
+      for (const r of sel.requirements) {
+        if (r.operator !== 'In') continue;
+        let size = 0;
+        for (const v of r.values) size += this.namespacePostings.get(`${r.key}=${v}`)?.length ?? 0;
+        if (size < best) {
+          best = size;
+          candidates = r.values.flatMap((v) => this.namespacePostings.get(`${r.key}=${v}`) ?? []);
+        }
+      }
+      out = [];
+      for (const name of candidates) {
+        if (selectorMatches(sel, this.namespaceLabels.get(name)!)) out.push(name);
+      }
       this.namespaceMemo.set(sel.key, out);
     }
     return out;
@@ -223,23 +272,29 @@ class Compiler {
     const out: number[] = [];
     if (range !== undefined) {
       const [first, end] = range;
-      // Narrow by the rarest exact label when the selector has one; otherwise scan the namespace.
-      let candidates: Iterable<number> | undefined;
-      let best = Infinity;
+      // Narrow by the rarest exact label when the selector has one: postings are sorted and a namespace's
+      // classes are a range of ids, so its part of a posting list is found by binary search.
+      let best: Requirement | undefined;
+      let bestSize = end - first;
       for (const r of sel.requirements) {
         if (r.operator !== 'In') continue;
         let size = 0;
-        for (const v of r.values) size += this.postings.get(`${r.key}=${v}`)?.length ?? 0;
-        if (size < best) {
-          best = size;
-          candidates = r.values.flatMap((v) => this.postings.get(`${r.key}=${v}`) ?? []);
+        for (const v of r.values) size += countInRange(this.postings.get(`${r.key}=${v}`), first, end);
+        if (size < bestSize) {
+          best = r;
+          bestSize = size;
         }
       }
-      if (candidates !== undefined && best < end - first) {
-        for (const id of candidates) {
-          if (id >= first && id < end && selectorMatches(sel, this.classes[id]!.labels)) out.push(id);
+      if (best !== undefined) {
+        for (const v of best.values) {
+          const list = this.postings.get(`${best.key}=${v}`);
+          if (list === undefined) continue;
+          for (let i = lowerBound(list, first); i < list.length && list[i]! < end; i++) {
+            const id = list[i]!;
+            if (selectorMatches(sel, this.classes[id]!.labels)) out.push(id);
+          }
         }
-        out.sort((a, b) => a - b);
+        if (best.values.length > 1) out.sort((a, b) => a - b);
       } else {
         for (let id = first; id < end; id++) {
           const cls = this.classes[id]!;
@@ -252,17 +307,29 @@ class Compiler {
   }
 
   peerClasses(peer: NetworkPolicyPeer, policyNamespace: string): ClassSet {
-    const podSel = compileSelector(peer.podSelector ?? {});
-    if (peer.namespaceSelector === undefined)
-      return { all: false, ids: this.classesInNamespace(policyNamespace, podSel) };
-    const nsSel = compileSelector(peer.namespaceSelector);
+    return this.selectedClasses(
+      compileSelector(peer.podSelector ?? {}),
+      peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector),
+      policyNamespace,
+    );
+  }
+
+  /** Classes a peer's selectors match; no namespace selector means the policy's own namespace. */
+  selectedClasses(
+    podSel: CompiledSelector,
+    nsSel: CompiledSelector | undefined,
+    policyNamespace: string,
+  ): ClassSet {
+    if (nsSel === undefined) return { all: false, ids: this.classesInNamespace(policyNamespace, podSel) };
     if (nsSel.matchesAll && podSel.matchesAll) return { all: true };
     const memoKey = `*${nsSel.key}\u0000${podSel.key}`;
     let ids = this.classMemo.get(memoKey);
     if (ids === undefined) {
       const list: number[] = [];
-      for (const ns of this.namespacesMatching(nsSel).sort())
-        list.push(...this.classesInNamespace(ns, podSel));
+      // Class ids are numbered namespace by namespace in name order, so the list comes out sorted.
+      for (const ns of [...this.namespacesMatching(nsSel)].sort()) {
+        for (const id of this.classesInNamespace(ns, podSel)) list.push(id);
+      }
       ids = list.sort((a, b) => a - b);
       this.classMemo.set(memoKey, ids);
     }
@@ -285,14 +352,16 @@ class Compiler {
         podSelector: undefined,
       };
     }
+    const namespaceSelector =
+      peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
+    const podSelector = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector);
     return {
       index,
       kind: 'pods',
-      pods: this.peerClasses(peer, namespace),
+      pods: this.selectedClasses(podSelector ?? MATCH_ALL, namespaceSelector, namespace),
       addresses: [],
-      namespaceSelector:
-        peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector),
-      podSelector: peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector),
+      namespaceSelector,
+      podSelector,
     };
   }
 
@@ -334,6 +403,89 @@ class Compiler {
         : [],
     };
   }
+
+  /** What the ingress rules of `policies` (all selecting `cls`) allow into `cls`. */
+  ingressAccess(policies: readonly CompiledPolicy[], cls: PodClass): Access {
+    const b = new AccessBuilder();
+    for (const p of policies) {
+      for (const rule of p.ingress) {
+        const ports = portsTowardsClass(rule.ports, cls);
+        if (isEmptyPorts(ports)) continue;
+        if (rule.peers === 'everything') b.everything = unionPorts(b.everything, ports);
+        else for (const peer of rule.peers) addPeerPorts(b, peer, ports);
+      }
+    }
+    return b.build();
+  }
+
+  /** What the egress rules of `policies` allow out of the classes they select (named ports per destination). */
+  egressAccess(policies: readonly CompiledPolicy[]): Access {
+    const b = new AccessBuilder();
+    for (const p of policies) {
+      for (const rule of p.egress) {
+        const numeric = rule.ports.numeric;
+        if (rule.peers === 'everything') b.everything = unionPorts(b.everything, numeric);
+        else for (const peer of rule.peers) addPeerPorts(b, peer, numeric);
+        for (const named of rule.ports.named) {
+          const definers = this.namedPortIndex.get(`${named.name}/${named.protocol}`);
+          if (definers === undefined) continue;
+          if (rule.peers === 'everything') {
+            for (const [id, ports] of definers) b.addPod(id, ports);
+            continue;
+          }
+          for (const peer of rule.peers) {
+            if (peer.pods.all) {
+              for (const [id, ports] of definers) if (!this.classes[id]!.hostNetwork) b.addPod(id, ports);
+            } else if (peer.pods.ids.length <= definers.size) {
+              // Walk the smaller side: the peer's classes, each looked up among the definers.
+              for (const id of peer.pods.ids) {
+                const ports = definers.get(id);
+                if (ports !== undefined) b.addPod(id, ports);
+              }
+            } else {
+              for (const [id, ports] of definers) if (sortedIncludes(peer.pods.ids, id)) b.addPod(id, ports);
+            }
+          }
+        }
+      }
+    }
+    return b.build();
+  }
+}
+
+const MATCH_ALL = compileSelector({});
+
+/** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */
+export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
+  const mentioned: string[] = [];
+  for (const p of policies) {
+    for (const rule of [
+      ...(p.spec.ingress ?? []).map((r) => r.from),
+      ...(p.spec.egress ?? []).map((r) => r.to),
+    ]) {
+      for (const peer of rule ?? []) {
+        if (peer.ipBlock !== undefined) mentioned.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
+      }
+    }
+  }
+  return mentioned;
+}
+
+/** Index of the first element of sorted `list` that is ≥ `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many elements of sorted `list` are in [first, end). */
+function countInRange(list: readonly number[] | undefined, first: number, end: number): number {
+  return list === undefined ? 0 : lowerBound(list, end) - lowerBound(list, first);
 }
 
 function sortedIncludes(ids: readonly number[], id: number): boolean {
@@ -349,7 +501,7 @@ function sortedIncludes(ids: readonly number[], id: number): boolean {
   return false;
 }
 
-function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
@@ -389,81 +541,64 @@ function addPeerPorts(b: AccessBuilder, peer: CompiledPeer, ports: PortSet): voi
   for (const a of peer.addresses) b.addAddress(a, ports);
 }
 
-export function compileCluster(state: ClusterState, options?: Partial<EngineOptions>): CompiledCluster {
-  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
-  const c = new Compiler(state, opts);
-  const policies = state.policies.map((p, i) => c.compilePolicy(p, i));
-  const policiesOfClass: number[][] = c.classes.map(() => []);
-  for (const p of policies) for (const id of p.selected) policiesOfClass[id]!.push(p.index);
+/** The access of a class selected by no policy in a direction: everything allowed. */
+export const OPEN_ACCESS: Access = OPEN;
 
+/**
+ * The `Access` of every class in both directions. Classes selected by the same policies share one object
+ * (for ingress with named ports, only classes with equal named ports could; they do not share).
+ */
+export function buildAccess(
+  c: PolicyCompiler,
+  policies: readonly CompiledPolicy[],
+  policiesOfClass: readonly (readonly number[])[],
+  classIds: Iterable<number> = c.classes.keys(),
+): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingressCache = new Map<string, Access>();
   const egressCache = new Map<string, Access>();
-  const ingress: Access[] = [];
-  const egress: Access[] = [];
-
-  for (const cls of c.classes) {
-    const mine = policiesOfClass[cls.id]!.map((i) => policies[i]!);
+  const ingress = new Map<number, Access>();
+  const egress = new Map<number, Access>();
+  const report = progressReporter(c.options.onProgress, 'access', c.classes.length);
+  for (const id of classIds) {
+    report(ingress.size + 1);
+    const cls = c.classes[id]!;
+    const mine = policiesOfClass[id]!.map((i) => policies[i]!);
     // Ingress: named ports resolve against this class, so classes share a result only with equal named ports.
     const ing = mine.filter((p) => p.affectsIngress);
-    if (ing.length === 0) ingress.push(OPEN);
+    if (ing.length === 0) ingress.set(id, OPEN);
     else {
       const usesNamed = ing.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
-      const key = ing.map((p) => p.index).join(',') + (usesNamed ? `|${cls.id}` : '');
+      const key = ing.map((p) => p.index).join(',') + (usesNamed ? `|${id}` : '');
       let access = ingressCache.get(key);
-      if (access === undefined) {
-        const b = new AccessBuilder();
-        for (const p of ing) {
-          for (const rule of p.ingress) {
-            const ports = portsTowardsClass(rule.ports, cls);
-            if (isEmptyPorts(ports)) continue;
-            if (rule.peers === 'everything') b.everything = unionPorts(b.everything, ports);
-            else for (const peer of rule.peers) addPeerPorts(b, peer, ports);
-          }
-        }
-        access = b.build();
-        ingressCache.set(key, access);
-      }
-      ingress.push(access);
+      if (access === undefined) ingressCache.set(key, (access = c.ingressAccess(ing, cls)));
+      ingress.set(id, access);
     }
     // Egress: named ports resolve against each destination.
     const eg = mine.filter((p) => p.affectsEgress);
-    if (eg.length === 0) egress.push(OPEN);
+    if (eg.length === 0) egress.set(id, OPEN);
     else {
       const key = eg.map((p) => p.index).join(',');
       let access = egressCache.get(key);
-      if (access === undefined) {
-        const b = new AccessBuilder();
-        for (const p of eg) {
-          for (const rule of p.egress) {
-            const numeric = rule.ports.numeric;
-            if (rule.peers === 'everything') b.everything = unionPorts(b.everything, numeric);
-            else for (const peer of rule.peers) addPeerPorts(b, peer, numeric);
-            for (const named of rule.ports.named) {
-              for (const id of c.namedPortIndex.get(`${named.name}/${named.protocol}`) ?? []) {
-                const dst = c.classes[id]!;
-                const inPeers =
-                  rule.peers === 'everything' ||
-                  rule.peers.some((peer) =>
-                    peer.pods.all ? !dst.hostNetwork : sortedIncludes(peer.pods.ids, id),
-                  );
-                if (inPeers)
-                  b.addPod(id, portsTowardsClass({ any: false, numeric: NO_PORTS, named: [named] }, dst));
-              }
-            }
-          }
-        }
-        access = b.build();
-        egressCache.set(key, access);
-      }
-      egress.push(access);
+      if (access === undefined) egressCache.set(key, (access = c.egressAccess(eg)));
+      egress.set(id, access);
     }
   }
+  return { ingress, egress };
+}
 
+/** The `CompiledCluster` over compiled parts (shared by `compileCluster` and the incremental engine). */
+export function assembleCompiled(
+  c: PolicyCompiler,
+  policies: readonly CompiledPolicy[],
+  policiesOfClass: readonly (readonly number[])[],
+  ingress: readonly Access[],
+  egress: readonly Access[],
+): CompiledCluster {
   const classOf = (namespace: string, name: string): number | undefined =>
     c.classOfPod.get(podKey(namespace, name));
   const compiled: CompiledCluster = {
-    state,
-    options: opts,
+    state: c.state,
+    options: c.options,
     classes: c.classes,
     addressSpace: c.space,
     policies,
@@ -476,6 +611,26 @@ export function compileCluster(state: ClusterState, options?: Partial<EngineOpti
     },
   };
   return compiled;
+}
+
+export function compileCluster(state: ClusterState, options?: Partial<EngineOptions>): CompiledCluster {
+  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  const c = new PolicyCompiler(state, opts);
+  const report = progressReporter(opts.onProgress, 'policies', state.policies.length);
+  const policies = state.policies.map((p, i) => {
+    report(i + 1);
+    return c.compilePolicy(p, i);
+  });
+  const policiesOfClass: number[][] = c.classes.map(() => []);
+  for (const p of policies) for (const id of p.selected) policiesOfClass[id]!.push(p.index);
+  const access = buildAccess(c, policies, policiesOfClass);
+  return assembleCompiled(
+    c,
+    policies,
+    policiesOfClass,
+    c.classes.map((cls) => access.ingress.get(cls.id)!),
+    c.classes.map((cls) => access.egress.get(cls.id)!),
+  );
 }
 
 /** What `access` allows towards pod class `peer`. */

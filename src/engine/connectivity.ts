@@ -5,7 +5,13 @@
  */
 import type { PodInfo, WorkloadInfo } from '../model/cluster.ts';
 import type { AddressClass } from './addresses.ts';
-import { accessToAddress, accessToPod, type Access, type CompiledCluster } from './compile.ts';
+import {
+  accessToAddress,
+  accessToPod,
+  progressReporter,
+  type Access,
+  type CompiledCluster,
+} from './compile.ts';
 import { podKey } from './classes.ts';
 import { intersectPorts, isEmptyPorts, unionPorts, type PortSet } from './ports.ts';
 
@@ -17,12 +23,13 @@ export interface ClassConnection {
   ports: PortSet;
 }
 
-function isOpenTowardsPods(a: Access): boolean {
+/** Whether an access allows something towards every pod (so that any class may be a peer). */
+export function isOpenTowardsPods(a: Access): boolean {
   return !isEmptyPorts(a.everything) || !isEmptyPorts(a.allPods);
 }
 
 /** Address classes an access allows, with ports; computed once per distinct Access object. */
-function addressReach(
+export function addressReach(
   access: Access,
   addressCount: number,
   memo: Map<Access, [number, PortSet][]>,
@@ -41,28 +48,42 @@ function addressReach(
   return out;
 }
 
-/** Every allowed connection between classes, including to and from addresses outside the cluster. */
-export function classConnections(compiled: CompiledCluster): ClassConnection[] {
+/**
+ * Calls `pod(src, dst, ports)` for every allowed pair of pod classes (destination by destination), then
+ * `egressTo(src, address, ports)` and `ingressFrom(address, dst, ports)` for the allowed connections with
+ * address classes. Nothing is allocated per pair but the port sets (what `classConnections` returns, as
+ * callbacks).
+ */
+export function forEachClassConnection(
+  compiled: CompiledCluster,
+  pod: (src: number, dst: number, ports: PortSet) => void,
+  egressTo: (src: number, address: number, ports: PortSet) => void,
+  ingressFrom: (address: number, dst: number, ports: PortSet) => void,
+): void {
   const { classes, ingress, egress } = compiled;
   const addressCount = compiled.addressSpace.classes.length;
-  const out: ClassConnection[] = [];
   const openEgress: number[] = [];
-  const reverse = new Map<number, number[]>();
+  const isOpen = new Uint8Array(classes.length);
+  const reverse = new Array<number[] | undefined>(classes.length);
   for (const cls of classes) {
     const e = egress[cls.id]!;
-    if (isOpenTowardsPods(e)) openEgress.push(cls.id);
+    if (isOpenTowardsPods(e)) {
+      openEgress.push(cls.id);
+      isOpen[cls.id] = 1;
+    }
     for (const dst of e.pods.keys()) {
-      const list = reverse.get(dst);
-      if (list === undefined) reverse.set(dst, [cls.id]);
+      const list = reverse[dst];
+      if (list === undefined) reverse[dst] = [cls.id];
       else list.push(cls.id);
     }
   }
-  const openSet = new Set(openEgress);
+  const report = progressReporter(compiled.options.onProgress, 'connections', classes.length);
   for (const d of classes) {
+    report(d.id + 1);
     const ing = ingress[d.id]!;
-    let candidates: Iterable<number>;
+    let candidates: readonly number[];
     if (isOpenTowardsPods(ing)) {
-      const extra = (reverse.get(d.id) ?? []).filter((s) => !openSet.has(s));
+      const extra = (reverse[d.id] ?? []).filter((s) => isOpen[s] === 0);
       candidates = extra.length === 0 ? openEgress : [...openEgress, ...extra].sort((a, b) => a - b);
     } else {
       candidates = [...ing.pods.keys()].sort((a, b) => a - b);
@@ -72,19 +93,29 @@ export function classConnections(compiled: CompiledCluster): ClassConnection[] {
       const e = accessToPod(egress[s]!, d);
       if (isEmptyPorts(e)) continue;
       const ports = intersectPorts(e, accessToPod(ing, src));
-      if (!isEmptyPorts(ports)) out.push({ src: { pod: s }, dst: { pod: d.id }, ports });
+      if (!isEmptyPorts(ports)) pod(s, d.id, ports);
     }
   }
   const egressMemo = new Map<Access, [number, PortSet][]>();
   const ingressMemo = new Map<Access, [number, PortSet][]>();
   for (const cls of classes) {
-    for (const [a, ports] of addressReach(egress[cls.id]!, addressCount, egressMemo)) {
-      out.push({ src: { pod: cls.id }, dst: { address: a }, ports });
-    }
+    for (const [a, ports] of addressReach(egress[cls.id]!, addressCount, egressMemo))
+      egressTo(cls.id, a, ports);
     for (const [a, ports] of addressReach(ingress[cls.id]!, addressCount, ingressMemo)) {
-      out.push({ src: { address: a }, dst: { pod: cls.id }, ports });
+      ingressFrom(a, cls.id, ports);
     }
   }
+}
+
+/** Every allowed connection between classes, including to and from addresses outside the cluster. */
+export function classConnections(compiled: CompiledCluster): ClassConnection[] {
+  const out: ClassConnection[] = [];
+  forEachClassConnection(
+    compiled,
+    (s, d, ports) => out.push({ src: { pod: s }, dst: { pod: d }, ports }),
+    (s, a, ports) => out.push({ src: { pod: s }, dst: { address: a }, ports }),
+    (a, d, ports) => out.push({ src: { address: a }, dst: { pod: d }, ports }),
+  );
   return out;
 }
 
@@ -124,15 +155,30 @@ function manyPods(w: WorkloadInfo | undefined): boolean {
   return w !== undefined && w.replicas !== 1;
 }
 
-export function computeConnectivity(
-  compiled: CompiledCluster,
-  granularity: Granularity = 'workload',
-): Connectivity {
+/** One entity a class's pods belong to: its index in `entities`, and whether it can talk to itself. */
+export interface Member {
+  entity: number;
+  /** The entity stands for two or more pods of this class, so it may talk to itself through it. */
+  many: boolean;
+}
+
+export interface EntityIndex {
+  granularity: Granularity;
+  /** Every workload (or pod), then every external address class, in a stable order. */
+  entities: Entity[];
+  byId: Map<string, Entity>;
+  /** For each pod class, the entities its pods belong to (ascending). */
+  members: Member[][];
+  /** Index in `entities` of the first external address class (they come last, in address class order). */
+  firstExternal: number;
+}
+
+/** The entities of the output and the members of every class (shared by the incremental engine). */
+export function entityIndex(compiled: CompiledCluster, granularity: Granularity): EntityIndex {
   const { state } = compiled;
   const workloadById = new Map(state.workloads.map((w) => [w.id, w]));
   const entities: Entity[] = [];
-  /** For each class: the entities its pods belong to, with how many of its pods each has. */
-  const members: { id: string; count: number; many: boolean }[][] = compiled.classes.map(() => []);
+  const members: Member[][] = compiled.classes.map(() => []);
 
   if (granularity === 'workload') {
     const sorted = [...state.workloads].sort(
@@ -140,75 +186,94 @@ export function computeConnectivity(
         compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.kind, b.kind),
     );
     for (const w of sorted) entities.push({ kind: 'workload', id: w.id, workload: w });
+  } else {
+    const keyed = state.pods.map((p) => [podKey(p.namespace, p.name), p] as const);
+    keyed.sort((a, b) => compareText(a[0], b[0]));
+    for (const [id, p] of keyed) {
+      entities.push({ kind: 'pod', id, pod: p, workload: workloadById.get(p.workload) });
+    }
+  }
+  const indexOf = new Map(entities.map((e, i) => [e.id, i]));
+  if (granularity === 'workload') {
     for (const cls of compiled.classes) {
       const counts = new Map<string, number>();
       for (const p of cls.pods) counts.set(p.workload, (counts.get(p.workload) ?? 0) + 1);
       for (const [id, count] of counts) {
+        const entity = indexOf.get(id);
+        if (entity === undefined) continue;
         const w = workloadById.get(id);
         members[cls.id]!.push({
-          id,
-          count,
+          entity,
           many: count > 1 || (w !== undefined && w.pods.length === 0 && manyPods(w)),
         });
       }
+      members[cls.id]!.sort((a, b) => a.entity - b.entity);
     }
   } else {
-    const sorted = [...state.pods].sort((a, b) => {
-      const ka = podKey(a.namespace, a.name);
-      const kb = podKey(b.namespace, b.name);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
-    for (const p of sorted) {
-      entities.push({
-        kind: 'pod',
-        id: podKey(p.namespace, p.name),
-        pod: p,
-        workload: workloadById.get(p.workload),
-      });
-    }
     for (const cls of compiled.classes) {
       for (const p of cls.pods) {
         members[cls.id]!.push({
-          id: podKey(p.namespace, p.name),
-          count: 1,
+          entity: indexOf.get(podKey(p.namespace, p.name))!,
           many: p.template && manyPods(workloadById.get(p.workload)),
         });
       }
+      members[cls.id]!.sort((a, b) => a.entity - b.entity);
     }
   }
+  const firstExternal = entities.length;
   for (const a of compiled.addressSpace.classes) {
     entities.push({ kind: 'external', id: externalId(a.id), address: a });
   }
+  return { granularity, entities, byId: new Map(entities.map((e) => [e.id, e])), members, firstExternal };
+}
 
-  const merged = new Map<string, Connection>();
-  const add = (src: string, dst: string, ports: PortSet): void => {
-    const key = `${src}\u0000${dst}`;
-    const cur = merged.get(key);
-    if (cur === undefined) merged.set(key, { src, dst, ports });
-    else cur.ports = unionPorts(cur.ports, ports);
+export function computeConnectivity(
+  compiled: CompiledCluster,
+  granularity: Granularity = 'workload',
+): Connectivity {
+  const { entities, byId, members, firstExternal } = entityIndex(compiled, granularity);
+  // One map per source entity (a single map would hit the engine's limit of 2^24 entries on large answers).
+  const rows: (Map<number, PortSet> | undefined)[] = new Array<Map<number, PortSet> | undefined>(
+    entities.length,
+  );
+  const add = (src: number, dst: number, ports: PortSet): void => {
+    let row = rows[src];
+    if (row === undefined) rows[src] = row = new Map<number, PortSet>();
+    const cur = row.get(dst);
+    row.set(dst, cur === undefined ? ports : unionPorts(cur, ports));
   };
-  for (const c of classConnections(compiled)) {
-    if ('address' in c.src) {
-      const srcId = externalId(c.src.address);
-      for (const m of members[(c.dst as { pod: number }).pod]!) add(srcId, m.id, c.ports);
-    } else if ('address' in c.dst) {
-      const dstId = externalId(c.dst.address);
-      for (const m of members[c.src.pod]!) add(m.id, dstId, c.ports);
-    } else {
-      const sameClass = c.src.pod === c.dst.pod;
-      for (const ms of members[c.src.pod]!) {
-        for (const md of members[c.dst.pod]!) {
+  forEachClassConnection(
+    compiled,
+    (s, d, ports) => {
+      const sameClass = s === d;
+      const dstMembers = members[d]!;
+      for (const ms of members[s]!) {
+        for (const md of dstMembers) {
           // A pod's traffic to itself is not network traffic; an entity talks to itself only through
           // two distinct pods.
-          if (sameClass && ms.id === md.id && !ms.many) continue;
-          add(ms.id, md.id, c.ports);
+          if (sameClass && ms.entity === md.entity && !ms.many) continue;
+          add(ms.entity, md.entity, ports);
         }
       }
+    },
+    (s, a, ports) => {
+      for (const m of members[s]!) add(m.entity, firstExternal + a, ports);
+    },
+    (a, d, ports) => {
+      for (const m of members[d]!) add(firstExternal + a, m.entity, ports);
+    },
+  );
+  const connections: Connection[] = [];
+  for (let src = 0; src < entities.length; src++) {
+    const row = rows[src];
+    if (row === undefined) continue;
+    const id = entities[src]!.id;
+    const keys = Int32Array.from(row.keys()).sort();
+    for (const dst of keys) {
+      const ports = row.get(dst)!;
+      if (!isEmptyPorts(ports)) connections.push({ src: id, dst: entities[dst]!.id, ports });
     }
+    rows[src] = undefined;
   }
-  const order = new Map(entities.map((e, i) => [e.id, i]));
-  const connections = [...merged.values()]
-    .filter((c) => !isEmptyPorts(c.ports))
-    .sort((a, b) => order.get(a.src)! - order.get(b.src)! || order.get(a.dst)! - order.get(b.dst)!);
-  return { granularity, entities, byId: new Map(entities.map((e) => [e.id, e])), connections };
+  return { granularity, entities, byId, connections };
 }

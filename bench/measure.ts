@@ -1,0 +1,240 @@
+/**
+ * One benchmark case, in its own process (so that peak memory is this case's): parse, compile, connectivity
+ * and JSON output of `netfence analyze -o json`, timed separately, with the sizes that explain the cost.
+ * Prints one JSON object (`Measurement`) on stdout; progress goes to stderr. `bench/run.ts` runs it.
+ *
+ *   node bench/measure.ts DIR [--incremental] [--paths]
+ */
+import { parseArgs } from 'node:util';
+import { loadManifests } from '../src/parse/index.ts';
+import { compileCluster, type CompiledCluster } from '../src/engine/compile.ts';
+import { classConnections, computeConnectivity } from '../src/engine/connectivity.ts';
+import { compileSelector } from '../src/engine/selectors.ts';
+import { intervalPairs } from '../src/engine/intervals.ts';
+import { formatConnectivity } from '../src/format/connectivity.ts';
+import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
+import type { LabelSelector } from '../src/model/k8s.ts';
+import { PROTOCOLS } from '../src/model/k8s.ts';
+
+export interface Sizes {
+  namespaces: number;
+  workloads: number;
+  /** Sum of replicas (real pods where given). */
+  pods: number;
+  /** Pods the engine computes on: real pods, plus one representative per workload given by its template. */
+  podInfos: number;
+  policies: number;
+  classes: number;
+  /** Distinct label selectors (policy podSelectors and peers' pod and namespace selectors). */
+  selectors: number;
+  addressClasses: number;
+  /** Distinct port intervals (protocol, from, to) in the policies' numeric ports. */
+  portIntervals: number;
+  namedPortRefs: number;
+  /** Distinct `Access` objects (classes selected by the same policies share one). */
+  accessObjects: number;
+  /** Allowed (source class, destination class) pairs, pods and address classes. */
+  classPairs: number;
+  /** Allowed (source, destination) pairs of workloads and address classes: the answer. */
+  connections: number;
+  /** Size of the JSON answer; null when it could not be written (see `outputError`). */
+  outputBytes: number | null;
+}
+
+/** Wall and CPU time of one phase, in ms. */
+export interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+export interface Measurement {
+  dir: string;
+  parse: Timing;
+  compile: Timing;
+  connectivity: Timing;
+  output: Timing;
+  /** The four phases together. */
+  total: Timing;
+  /** Peak resident memory of this process, bytes. */
+  peakRss: number;
+  sizes: Sizes;
+  /** Why the JSON output failed, when it did. */
+  outputError?: string;
+  incremental?: IncrementalMeasurement;
+  paths?: { build: Timing; rank: Timing };
+}
+
+export interface IncrementalMeasurement {
+  /** Building the incremental engine and its first connectivity (ms). */
+  initialMs: number;
+  /** Each edit: its kind, the classes it touched, and the time until the updated connectivity was ready. */
+  edits: { kind: string; policy: string; touchedClasses: number; ms: number }[];
+  /** Whether the incremental result matched a fresh compile after the edits. */
+  verified: boolean;
+}
+
+function selectorKeys(policies: readonly PolicyInfo[]): number {
+  const keys = new Set<string>();
+  const add = (s: LabelSelector | undefined, kind: string): void => {
+    if (s !== undefined) keys.add(`${kind}${compileSelector(s).key}`);
+  };
+  for (const p of policies) {
+    add(p.spec.podSelector ?? {}, 'p');
+    for (const rule of [
+      ...(p.spec.ingress ?? []).map((r) => r.from),
+      ...(p.spec.egress ?? []).map((r) => r.to),
+    ]) {
+      for (const peer of rule ?? []) {
+        add(peer.podSelector, 'p');
+        add(peer.namespaceSelector, 'n');
+      }
+    }
+  }
+  return keys.size;
+}
+
+function portSizes(compiled: CompiledCluster): { intervals: number; named: number } {
+  const intervals = new Set<string>();
+  let named = 0;
+  for (const p of compiled.policies) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      if (rule.ports.any) continue;
+      named += rule.ports.named.length;
+      for (const protocol of PROTOCOLS) {
+        for (const [from, to] of intervalPairs(rule.ports.numeric[protocol]))
+          intervals.add(`${protocol}/${from}-${to}`);
+      }
+    }
+  }
+  return { intervals: intervals.size, named };
+}
+
+export function time<T>(fn: () => T): [T, Timing] {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const value = fn();
+  return [value, { wallMs: ms(wall), cpuMs: cpuMs(cpu) }];
+}
+
+async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, Timing]> {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await fn();
+  return [value, { wallMs: ms(wall), cpuMs: cpuMs(cpu) }];
+}
+
+function progress(text: string): void {
+  process.stderr.write(`  ${text}\n`);
+}
+
+function ms(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+/** CPU time (user + system) of this process since `since`, in ms: steadier than wall time on a busy machine. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return Math.round((d.user + d.system) / 100) / 10;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { incremental: { type: 'boolean', default: false }, paths: { type: 'boolean', default: false } },
+  });
+  const dir = positionals[0];
+  if (dir === undefined) throw new Error('usage: node bench/measure.ts DIR [--incremental] [--paths]');
+
+  const start = { wall: performance.now(), cpu: process.cpuUsage() };
+  const [loaded, parse] = await timeAsync(() =>
+    loadManifests([dir], { defaultNamespace: 'default', skipInvalid: false }),
+  );
+  if (loaded.errors.length > 0)
+    throw new Error(`${loaded.errors.length} errors, first: ${loaded.errors[0]!.message}`);
+  const state: ClusterState = loaded.state;
+  progress(`parsed in ${parse.wallMs} ms`);
+
+  const [compiled, compile] = time(() => compileCluster(state));
+  progress(`compiled in ${compile.wallMs} ms (${compiled.classes.length} classes)`);
+
+  const [conn, connectivity] = time(() => computeConnectivity(compiled, 'workload'));
+  progress(`connectivity in ${connectivity.wallMs} ms (${conn.connections.length} connections)`);
+
+  // The JSON of a large answer can exceed the longest string V8 allows (about 512 MiB): recorded, not fatal.
+  let outputError: string | undefined;
+  const [text, output] = time(() => {
+    try {
+      return formatConnectivity(
+        conn,
+        compiled.addressSpace,
+        {
+          namespaces: state.namespaces.length,
+          workloads: state.workloads.length,
+          pods: state.pods.filter((p) => !p.template).length,
+          policies: state.policies.length,
+        },
+        'json',
+      );
+    } catch (error) {
+      outputError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return undefined;
+    }
+  });
+  const outputBytes = text === undefined ? null : Buffer.byteLength(text);
+  progress(
+    outputError === undefined
+      ? `output in ${output.wallMs} ms (${((outputBytes ?? 0) / 1e6).toFixed(1)} MB)`
+      : `output failed after ${output.wallMs} ms: ${outputError}`,
+  );
+  const total: Timing = { wallMs: ms(start.wall), cpuMs: cpuMs(start.cpu) };
+
+  const ports = portSizes(compiled);
+  const sizes: Sizes = {
+    namespaces: state.namespaces.length,
+    workloads: state.workloads.length,
+    pods: state.workloads.reduce((n, w) => n + (w.pods.length > 0 ? w.pods.length : (w.replicas ?? 1)), 0),
+    podInfos: state.pods.length,
+    policies: state.policies.length,
+    classes: compiled.classes.length,
+    selectors: selectorKeys(state.policies),
+    addressClasses: compiled.addressSpace.classes.length,
+    portIntervals: ports.intervals,
+    namedPortRefs: ports.named,
+    accessObjects: new Set([...compiled.ingress, ...compiled.egress]).size,
+    classPairs: classConnections(compiled).length,
+    connections: conn.connections.length,
+    outputBytes,
+  };
+  const result: Measurement = {
+    dir,
+    parse,
+    compile,
+    connectivity,
+    output,
+    total,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    sizes,
+  };
+  if (outputError !== undefined) result.outputError = outputError;
+
+  if (values.paths) {
+    const paths = await import('../src/engine/paths.ts');
+    const [graph, build] = time(() => paths.buildLateralGraph(compiled));
+    const [ranking, rank] = time(() =>
+      paths.blastRadius(graph).sort((a, b) => b.reach - a.reach || a.workload - b.workload),
+    );
+    progress(
+      `paths: graph in ${build.wallMs} ms, ranking in ${rank.wallMs} ms (top reach ${ranking[0]?.reach ?? 0})`,
+    );
+    result.paths = { build, rank };
+  }
+
+  if (values.incremental) {
+    const { measureIncremental } = await import('./incremental.ts');
+    result.incremental = measureIncremental(state, conn, progress);
+  }
+  result.peakRss = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();

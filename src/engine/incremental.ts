@@ -1,0 +1,532 @@
+/**
+ * Incremental evaluation: the engine keeps its compiled state and, when one policy is added, changed or
+ * removed, recomputes only what the change touches. A watch mode and what-if editing use it.
+ *
+ * What a policy change can touch: the `Access` of the classes it selects (before or after), in the
+ * directions it affects. Everything else (classes, selectors, the other classes' accesses) depends only on
+ * pods, namespaces and the other policies. So an update
+ *
+ * 1. recompiles the policy against the kept `PolicyCompiler` (its selector memo is still valid),
+ * 2. rebuilds the `Access` of the touched classes,
+ * 3. recomputes their rows of allowed class pairs: out of a class whose egress changed, into a class whose
+ *    ingress changed, using reverse indexes (who names whom) instead of scanning every class,
+ * 4. rebuilds the entity rows (out of) and columns (into) of the touched classes' workloads (or pods).
+ *
+ * One kind of change cannot be local: a CIDR no policy mentioned before (or the last mention of one) moves
+ * the borders of the address classes, and with them the pods' classes. Such an update recompiles
+ * everything (`recompiled: true`) and still reports the connections that changed.
+ */
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import { parseCidr } from './ip.ts';
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  OPEN_ACCESS,
+  PolicyCompiler,
+  accessToPod,
+  assembleCompiled,
+  buildAccess,
+  mentionedCidrs,
+  type Access,
+  type CompiledCluster,
+  type CompiledPolicy,
+  type EngineOptions,
+} from './compile.ts';
+import {
+  addressReach,
+  entityIndex,
+  isOpenTowardsPods,
+  type Connection,
+  type Connectivity,
+  type EntityIndex,
+  type Granularity,
+} from './connectivity.ts';
+import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
+
+/** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
+export interface ConnectionChange {
+  src: string;
+  dst: string;
+  before: PortSet | undefined;
+  after: PortSet | undefined;
+}
+
+export interface IncrementalUpdate {
+  /** Pod classes whose ingress or egress access was rebuilt. */
+  touchedClasses: number;
+  /** The change moved address class borders, so everything was recompiled. */
+  recompiled: boolean;
+  /** The connections that appeared, disappeared or changed ports, in output order. */
+  changes: ConnectionChange[];
+}
+
+export interface IncrementalEngine {
+  /** The cluster state with every edit applied (its `policies` array changes with each update). */
+  readonly state: ClusterState;
+  /** The compiled cluster for the current policies: what `compileCluster(state)` computes. */
+  readonly compiled: CompiledCluster;
+  /** The current connectivity: what `computeConnectivity(compiled, granularity)` computes. */
+  connectivity(): Connectivity;
+  /** Adds a policy, or replaces the policy with the same id. */
+  updatePolicy(policy: PolicyInfo): IncrementalUpdate;
+  /** Removes the policy with this id (`namespace/name`); nothing changes when there is none. */
+  removePolicy(id: string): IncrementalUpdate;
+}
+
+const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
+
+function cidrKeys(policies: readonly PolicyInfo[]): string[] {
+  const out: string[] = [];
+  for (const text of mentionedCidrs(policies)) {
+    const parsed = parseCidr(text);
+    if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
+  }
+  return out;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo] !== value) list.splice(lo, 0, value);
+}
+
+function removeSorted(list: number[], value: number): void {
+  const i = list.indexOf(value);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Everything derived from the policies; rebuilt from scratch when the address space changes. */
+class Evaluation {
+  readonly compiler: PolicyCompiler;
+  readonly policies: CompiledPolicy[];
+  readonly policiesOfClass: number[][];
+  readonly ingress: Access[];
+  readonly egress: Access[];
+  readonly compiled: CompiledCluster;
+  readonly index: EntityIndex;
+  readonly granularity: Granularity;
+  /** Allowed pod class pairs: out of each class (destination → ports) and into each class (source → ports). */
+  readonly outPods: Map<number, PortSet>[];
+  readonly inPods: Map<number, PortSet>[];
+  readonly outAddresses: [number, PortSet][][];
+  readonly inAddresses: [number, PortSet][][];
+  /** Classes whose egress (ingress) is open towards every pod. */
+  readonly openEgress = new Set<number>();
+  readonly openIngress = new Set<number>();
+  /** For each class: the classes whose egress (ingress) access names it among its `pods`. */
+  readonly namedByEgress: Set<number>[];
+  readonly namedByIngress: Set<number>[];
+  /** Entity pairs: out of each entity (destination entity → ports), and the sources of each destination. */
+  readonly rows: Map<number, PortSet>[];
+  readonly sources: Set<number>[];
+  /** Entities (in `index.entities`) per class, and classes per entity. */
+  readonly classesOfEntity: number[][];
+  /** Sorted connections of each source entity, until its row changes. */
+  readonly rowCache: (Connection[] | undefined)[];
+
+  constructor(state: ClusterState, options: EngineOptions, granularity: Granularity) {
+    this.granularity = granularity;
+    const c = new PolicyCompiler(state, options);
+    this.compiler = c;
+    this.policies = state.policies.map((p, i) => c.compilePolicy(p, i));
+    this.policiesOfClass = c.classes.map(() => []);
+    for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
+    const access = buildAccess(c, this.policies, this.policiesOfClass);
+    this.ingress = c.classes.map((cls) => access.ingress.get(cls.id)!);
+    this.egress = c.classes.map((cls) => access.egress.get(cls.id)!);
+    this.compiled = assembleCompiled(c, this.policies, this.policiesOfClass, this.ingress, this.egress);
+    this.index = entityIndex(this.compiled, granularity);
+
+    const n = c.classes.length;
+    this.outPods = Array.from({ length: n }, () => new Map<number, PortSet>());
+    this.inPods = Array.from({ length: n }, () => new Map<number, PortSet>());
+    this.outAddresses = Array.from({ length: n }, () => []);
+    this.inAddresses = Array.from({ length: n }, () => []);
+    this.namedByEgress = Array.from({ length: n }, () => new Set());
+    this.namedByIngress = Array.from({ length: n }, () => new Set());
+    for (let id = 0; id < n; id++) {
+      this.indexEgress(id, this.egress[id]!, true);
+      this.indexIngress(id, this.ingress[id]!, true);
+    }
+    for (let d = 0; d < n; d++) {
+      const row = this.incomingRow(d);
+      this.inPods[d] = row;
+      for (const [s, ports] of row) this.outPods[s]!.set(d, ports);
+    }
+    const addressCount = c.space.classes.length;
+    const egressMemo = new Map<Access, [number, PortSet][]>();
+    const ingressMemo = new Map<Access, [number, PortSet][]>();
+    for (let id = 0; id < n; id++) {
+      this.outAddresses[id] = addressReach(this.egress[id]!, addressCount, egressMemo);
+      this.inAddresses[id] = addressReach(this.ingress[id]!, addressCount, ingressMemo);
+    }
+
+    const E = this.index.entities.length;
+    this.classesOfEntity = Array.from({ length: E }, () => []);
+    for (let id = 0; id < n; id++)
+      for (const m of this.index.members[id]!) this.classesOfEntity[m.entity]!.push(id);
+    this.rows = Array.from({ length: E }, () => new Map<number, PortSet>());
+    this.sources = Array.from({ length: E }, () => new Set());
+    this.rowCache = new Array<Connection[] | undefined>(E);
+    for (let e = 0; e < this.index.firstExternal; e++) {
+      for (const [dst, ports] of this.entityRow(e)) {
+        this.rows[e]!.set(dst, ports);
+        this.sources[dst]!.add(e);
+      }
+      for (const [src, ports] of this.entityColumn(e, true)) {
+        this.rows[src]!.set(e, ports);
+        this.sources[e]!.add(src);
+      }
+    }
+  }
+
+  indexEgress(id: number, access: Access, add: boolean): void {
+    if (isOpenTowardsPods(access)) {
+      if (add) this.openEgress.add(id);
+      else this.openEgress.delete(id);
+    }
+    for (const d of access.pods.keys()) {
+      if (add) this.namedByEgress[d]!.add(id);
+      else this.namedByEgress[d]!.delete(id);
+    }
+  }
+
+  indexIngress(id: number, access: Access, add: boolean): void {
+    if (isOpenTowardsPods(access)) {
+      if (add) this.openIngress.add(id);
+      else this.openIngress.delete(id);
+    }
+    for (const s of access.pods.keys()) {
+      if (add) this.namedByIngress[s]!.add(id);
+      else this.namedByIngress[s]!.delete(id);
+    }
+  }
+
+  /** What `s` may open towards `d`, both sides considered. */
+  pairPorts(s: number, d: number): PortSet | undefined {
+    const classes = this.compiler.classes;
+    const e = accessToPod(this.egress[s]!, classes[d]!);
+    if (isEmptyPorts(e)) return undefined;
+    const ports = intersectPorts(e, accessToPod(this.ingress[d]!, classes[s]!));
+    return isEmptyPorts(ports) ? undefined : ports;
+  }
+
+  /** Allowed sources of class `d`: its ingress names them, or (when open) every source whose egress reaches it. */
+  incomingRow(d: number): Map<number, PortSet> {
+    const row = new Map<number, PortSet>();
+    const ing = this.ingress[d]!;
+    const visit = (s: number): void => {
+      if (row.has(s)) return;
+      const ports = this.pairPorts(s, d);
+      if (ports !== undefined) row.set(s, ports);
+    };
+    if (isOpenTowardsPods(ing)) {
+      for (const s of this.openEgress) visit(s);
+      for (const s of this.namedByEgress[d]!) visit(s);
+    } else {
+      for (const s of ing.pods.keys()) visit(s);
+    }
+    return row;
+  }
+
+  /** Allowed destinations of class `s`. */
+  outgoingRow(s: number): Map<number, PortSet> {
+    const row = new Map<number, PortSet>();
+    const eg = this.egress[s]!;
+    const visit = (d: number): void => {
+      if (row.has(d)) return;
+      const ports = this.pairPorts(s, d);
+      if (ports !== undefined) row.set(d, ports);
+    };
+    if (isOpenTowardsPods(eg)) {
+      for (const d of this.openIngress) visit(d);
+      for (const d of this.namedByIngress[s]!) visit(d);
+    } else {
+      for (const d of eg.pods.keys()) visit(d);
+    }
+    return row;
+  }
+
+  /** Everything entity `e` (a workload or pod) may connect to: entity index → ports. */
+  entityRow(e: number): Map<number, PortSet> {
+    const { members, firstExternal } = this.index;
+    const out = new Map<number, PortSet>();
+    const add = (dst: number, ports: PortSet): void => {
+      const cur = out.get(dst);
+      out.set(dst, cur === undefined ? ports : unionPorts(cur, ports));
+    };
+    for (const s of this.classesOfEntity[e]!) {
+      const many = members[s]!.find((m) => m.entity === e)!.many;
+      for (const [d, ports] of this.outPods[s]!) {
+        for (const md of members[d]!) {
+          // A pod's traffic to itself is not network traffic (as in computeConnectivity).
+          if (s === d && md.entity === e && !many) continue;
+          add(md.entity, ports);
+        }
+      }
+      for (const [a, ports] of this.outAddresses[s]!) add(firstExternal + a, ports);
+    }
+    return out;
+  }
+
+  /** Every source that may connect to entity `e`: entity index → ports (external sources only, or all). */
+  entityColumn(e: number, externalOnly: boolean): Map<number, PortSet> {
+    const { members, firstExternal } = this.index;
+    const out = new Map<number, PortSet>();
+    const add = (src: number, ports: PortSet): void => {
+      const cur = out.get(src);
+      out.set(src, cur === undefined ? ports : unionPorts(cur, ports));
+    };
+    for (const d of this.classesOfEntity[e]!) {
+      if (!externalOnly) {
+        for (const [s, ports] of this.inPods[d]!) {
+          for (const ms of members[s]!) {
+            if (s === d && ms.entity === e && !ms.many) continue;
+            add(ms.entity, ports);
+          }
+        }
+      }
+      for (const [a, ports] of this.inAddresses[d]!) add(firstExternal + a, ports);
+    }
+    return out;
+  }
+
+  connections(): Connection[] {
+    const { entities } = this.index;
+    const out: Connection[] = [];
+    for (let e = 0; e < entities.length; e++) {
+      let cached = this.rowCache[e];
+      if (cached === undefined) {
+        const row = this.rows[e]!;
+        const src = entities[e]!.id;
+        cached = [...row.keys()]
+          .sort((a, b) => a - b)
+          .map((d) => ({ src, dst: entities[d]!.id, ports: row.get(d)! }));
+        this.rowCache[e] = cached;
+      }
+      for (const c of cached) out.push(c);
+    }
+    return out;
+  }
+}
+
+/** Entity pairs, for reporting what changed between two evaluations. */
+function diffEvaluations(before: Connection[], after: Connection[]): ConnectionChange[] {
+  const old = new Map(before.map((c) => [`${c.src}\u0000${c.dst}`, c]));
+  const changes: ConnectionChange[] = [];
+  for (const c of after) {
+    const key = `${c.src}\u0000${c.dst}`;
+    const was = old.get(key);
+    old.delete(key);
+    if (was === undefined || !portsEqual(was.ports, c.ports))
+      changes.push({ src: c.src, dst: c.dst, before: was?.ports, after: c.ports });
+  }
+  for (const was of old.values())
+    changes.push({ src: was.src, dst: was.dst, before: was.ports, after: undefined });
+  return changes;
+}
+
+/**
+ * An engine that keeps its compiled state between policy edits. `connectivity()` equals
+ * `computeConnectivity(compileCluster(state, options), granularity)` after any sequence of edits.
+ *
+ *     const inc = createIncrementalEngine(state);
+ *     inc.connectivity();
+ *     inc.updatePolicy(edited);   // { touchedClasses, recompiled, changes }
+ *     inc.removePolicy('shop/allow-web');
+ */
+export function createIncrementalEngine(
+  initial: ClusterState,
+  options?: Partial<EngineOptions>,
+  granularity: Granularity = 'workload',
+): IncrementalEngine {
+  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  const state: ClusterState = { ...initial, policies: [...initial.policies] };
+  let ev = new Evaluation(state, opts, granularity);
+  const cidrCounts = new Map<string, number>();
+  for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
+  const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
+
+  /** Counts the CIDRs of `removed` out and of `added` in; true when the set of distinct CIDRs changed. */
+  const updateCidrs = (removed: PolicyInfo | undefined, added: PolicyInfo | undefined): boolean => {
+    let changed = false;
+    for (const key of removed === undefined ? [] : cidrKeys([removed])) {
+      const n = (cidrCounts.get(key) ?? 0) - 1;
+      if (n <= 0) {
+        cidrCounts.delete(key);
+        changed = true;
+      } else cidrCounts.set(key, n);
+    }
+    for (const key of added === undefined ? [] : cidrKeys([added])) {
+      const n = cidrCounts.get(key) ?? 0;
+      if (n === 0) changed = true;
+      cidrCounts.set(key, n + 1);
+    }
+    return changed;
+  };
+
+  const recompile = (): IncrementalUpdate => {
+    const before = ev.connections();
+    ev = new Evaluation(state, opts, granularity);
+    return {
+      touchedClasses: ev.compiler.classes.length,
+      recompiled: true,
+      changes: diffEvaluations(before, ev.connections()),
+    };
+  };
+
+  /** Rebuilds the accesses of `touched` and everything downstream; `position` is the changed policy's. */
+  const propagate = (
+    touched: Set<number>,
+    ingressChanged: boolean,
+    egressChanged: boolean,
+  ): IncrementalUpdate => {
+    const { compiler: c, index } = ev;
+    const ids = [...touched].sort((a, b) => a - b);
+    const access = buildAccess(c, ev.policies, ev.policiesOfClass, ids);
+    const ingressTouched: number[] = [];
+    const egressTouched: number[] = [];
+    for (const id of ids) {
+      if (ingressChanged) {
+        ev.indexIngress(id, ev.ingress[id]!, false);
+        ev.ingress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+        ev.indexIngress(id, ev.ingress[id], true);
+        ingressTouched.push(id);
+      }
+      if (egressChanged) {
+        ev.indexEgress(id, ev.egress[id]!, false);
+        ev.egress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+        ev.indexEgress(id, ev.egress[id], true);
+        egressTouched.push(id);
+      }
+    }
+    const addressCount = c.space.classes.length;
+    const memo = new Map<Access, [number, PortSet][]>();
+    // Class rows, after every access is in place.
+    for (const s of egressTouched) {
+      const row = ev.outgoingRow(s);
+      for (const d of ev.outPods[s]!.keys()) if (!row.has(d)) ev.inPods[d]!.delete(s);
+      for (const [d, ports] of row) ev.inPods[d]!.set(s, ports);
+      ev.outPods[s] = row;
+      ev.outAddresses[s] = addressReach(ev.egress[s]!, addressCount, memo);
+    }
+    const inMemo = new Map<Access, [number, PortSet][]>();
+    for (const d of ingressTouched) {
+      const row = ev.incomingRow(d);
+      for (const s of ev.inPods[d]!.keys()) if (!row.has(s)) ev.outPods[s]!.delete(d);
+      for (const [s, ports] of row) ev.outPods[s]!.set(d, ports);
+      ev.inPods[d] = row;
+      ev.inAddresses[d] = addressReach(ev.ingress[d]!, addressCount, inMemo);
+    }
+
+    // Entity rows and columns; remember each changed pair's first value to report the changes.
+    const E = index.entities.length;
+    const before = new Map<number, PortSet | undefined>();
+    const set = (src: number, dst: number, ports: PortSet | undefined): void => {
+      const row = ev.rows[src]!;
+      const cur = row.get(dst);
+      if (cur === ports || (cur !== undefined && ports !== undefined && portsEqual(cur, ports))) return;
+      const key = src * E + dst;
+      if (!before.has(key)) before.set(key, cur);
+      if (ports === undefined) {
+        row.delete(dst);
+        ev.sources[dst]!.delete(src);
+      } else {
+        row.set(dst, ports);
+        ev.sources[dst]!.add(src);
+      }
+      ev.rowCache[src] = undefined;
+    };
+    const srcEntities = new Set<number>();
+    for (const s of egressTouched) for (const m of index.members[s]!) srcEntities.add(m.entity);
+    const dstEntities = new Set<number>();
+    for (const d of ingressTouched) for (const m of index.members[d]!) dstEntities.add(m.entity);
+    for (const e of srcEntities) {
+      const row = ev.entityRow(e);
+      for (const dst of ev.rows[e]!.keys()) if (!row.has(dst)) set(e, dst, undefined);
+      for (const [dst, ports] of row) set(e, dst, ports);
+    }
+    for (const e of dstEntities) {
+      const column = ev.entityColumn(e, false);
+      for (const src of [...ev.sources[e]!]) if (!column.has(src)) set(src, e, undefined);
+      for (const [src, ports] of column) set(src, e, ports);
+    }
+    const changes: ConnectionChange[] = [];
+    for (const key of [...before.keys()].sort((a, b) => a - b)) {
+      const src = Math.floor(key / E);
+      const dst = key - src * E;
+      const was = before.get(key);
+      const now = ev.rows[src]!.get(dst);
+      if (was === now || (was !== undefined && now !== undefined && portsEqual(was, now))) continue;
+      changes.push({ src: index.entities[src]!.id, dst: index.entities[dst]!.id, before: was, after: now });
+    }
+    return { touchedClasses: touched.size, recompiled: false, changes };
+  };
+
+  const engine: IncrementalEngine = {
+    state,
+    get compiled() {
+      return ev.compiled;
+    },
+    connectivity() {
+      const { granularity: g, entities, byId } = ev.index;
+      return { granularity: g, entities, byId, connections: ev.connections() };
+    },
+    updatePolicy(policy) {
+      const position = positionOf.get(policy.id);
+      const old = position === undefined ? undefined : state.policies[position];
+      const index = position ?? state.policies.length;
+      if (position === undefined) {
+        positionOf.set(policy.id, index);
+        state.policies.push(policy);
+      } else state.policies[index] = policy;
+      if (updateCidrs(old, policy)) return recompile();
+
+      const compiled = ev.compiler.compilePolicy(policy, index);
+      const previous = position === undefined ? undefined : ev.policies[index];
+      if (previous === undefined) ev.policies.push(compiled);
+      else ev.policies[index] = compiled;
+      const touched = new Set<number>();
+      for (const id of previous?.selected ?? []) {
+        removeSorted(ev.policiesOfClass[id]!, index);
+        touched.add(id);
+      }
+      for (const id of compiled.selected) {
+        insertSorted(ev.policiesOfClass[id]!, index);
+        touched.add(id);
+      }
+      return propagate(
+        touched,
+        compiled.affectsIngress || previous?.affectsIngress === true,
+        compiled.affectsEgress || previous?.affectsEgress === true,
+      );
+    },
+    removePolicy(id) {
+      const position = positionOf.get(id);
+      if (position === undefined) return NO_CHANGE;
+      const old = state.policies[position]!;
+      state.policies.splice(position, 1);
+      positionOf.delete(id);
+      for (let i = position; i < state.policies.length; i++) positionOf.set(state.policies[i]!.id, i);
+      if (updateCidrs(old, undefined)) return recompile();
+
+      const [previous] = ev.policies.splice(position, 1);
+      // Later policies move down one place: their indices, and the lists that hold them.
+      for (let i = position; i < ev.policies.length; i++) (ev.policies[i] as { index: number }).index = i;
+      for (const list of ev.policiesOfClass) {
+        for (let j = 0; j < list.length; j++) if (list[j]! > position) list[j]!--;
+      }
+      const touched = new Set<number>();
+      for (const cls of previous!.selected) {
+        removeSorted(ev.policiesOfClass[cls]!, position);
+        touched.add(cls);
+      }
+      return propagate(touched, previous!.affectsIngress, previous!.affectsEgress);
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,212 @@
+/**
+ * The incremental engine must always answer what a fresh compile of the edited state answers: after every
+ * edit of a random sequence (policies replaced, added, removed, with new CIDRs or not), its connectivity
+ * equals `computeConnectivity(compileCluster(state))`, its compiled cluster allows exactly the same ports
+ * between every pair of pods, and the changes it reports are exactly the difference.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
+import { computeConnectivity, type Connectivity, type Granularity } from '../../src/engine/connectivity.ts';
+import { createIncrementalEngine } from '../../src/engine/incremental.ts';
+import { formatPorts, portsEqual } from '../../src/engine/ports.ts';
+import type { ClusterState, PodInfo, PolicyInfo, WorkloadInfo } from '../../src/model/cluster.ts';
+import type { NetworkPolicySpec } from '../../src/model/k8s.ts';
+import { clusterInputArb, specArb } from '../support/arbitraries.ts';
+import { cluster, ns, pod, policy, type ClusterInput } from '../support/builders.ts';
+
+const NUM_RUNS = Number(process.env['NETFENCE_INCREMENTAL_RUNS'] ?? 150);
+
+type Edit =
+  | { kind: 'update'; target: number; namespace: string; spec: NetworkPolicySpec }
+  | { kind: 'add'; namespace: string; spec: NetworkPolicySpec }
+  | { kind: 'remove'; target: number };
+
+const editArb: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({
+    kind: fc.constant('update' as const),
+    target: fc.nat(),
+    namespace: fc.constantFrom('a', 'b'),
+    spec: specArb,
+  }),
+  fc.record({ kind: fc.constant('add' as const), namespace: fc.constantFrom('a', 'b'), spec: specArb }),
+  fc.record({ kind: fc.constant('remove' as const), target: fc.nat() }),
+);
+
+/**
+ * Pods grouped into Deployments (several pods per workload, so that a workload may talk to itself) and, for
+ * some, a workload given only by its template: the cases where entity rows merge several classes.
+ */
+function withWorkloads(input: ClusterInput, grouping: readonly number[], templates: boolean): ClusterState {
+  const state = cluster(input);
+  const workloads = new Map<string, WorkloadInfo>();
+  const pods: PodInfo[] = state.pods.map((p, i) => {
+    const group = grouping[i % grouping.length]!;
+    if (group === 0) return p;
+    const id = `${p.namespace}/Deployment/w${group}`;
+    let w = workloads.get(id);
+    if (w === undefined) {
+      w = {
+        id,
+        namespace: p.namespace,
+        kind: 'Deployment',
+        name: `w${group}`,
+        labels: p.labels,
+        pods: [],
+        replicas: 0,
+      };
+      workloads.set(id, w);
+    }
+    (w.pods as string[]).push(p.name);
+    w.replicas = w.pods.length;
+    return { ...p, workload: id };
+  });
+  const bare = state.workloads.filter((w) => pods.some((p) => p.workload === w.id));
+  const all = [...bare, ...workloads.values()];
+  if (templates) {
+    const first = pods[0]!;
+    const id = `${first.namespace}/Deployment/templated`;
+    pods.push({ ...first, name: 'templated-deployment-template', workload: id, template: true, ips: [] });
+    all.push({
+      id,
+      namespace: first.namespace,
+      kind: 'Deployment',
+      name: 'templated',
+      labels: first.labels,
+      pods: [],
+      replicas: 3,
+    });
+  }
+  return { ...state, pods, workloads: all };
+}
+
+function describeConnectivity(c: Connectivity): string[] {
+  return c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`);
+}
+
+function podEndpoints(state: ClusterState): Endpoint[] {
+  return state.pods.map((p) => ({ kind: 'pod', namespace: p.namespace, name: p.name }));
+}
+
+function check(state: ClusterState, edits: readonly Edit[], granularity: Granularity): void {
+  const inc = createIncrementalEngine(state, {}, granularity);
+  let previous = computeConnectivity(compileCluster(state), granularity);
+  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(previous));
+  let added = 0;
+  for (const edit of edits) {
+    const policies = inc.state.policies;
+    if (edit.kind === 'remove') {
+      if (policies.length === 0) continue;
+      inc.removePolicy(policies[edit.target % policies.length]!.id);
+    } else {
+      let info: PolicyInfo;
+      if (edit.kind === 'update' && policies.length > 0) {
+        const target = policies[edit.target % policies.length]!;
+        info = policy(target.namespace, target.name, edit.spec);
+      } else info = policy(edit.namespace, `added${added++}`, edit.spec);
+      const update = inc.updatePolicy(info);
+      const fresh = computeConnectivity(compileCluster(inc.state), granularity);
+      // The reported changes are exactly the difference between the two fresh answers.
+      const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
+      const before = new Map(previous.connections.map((c) => [key(c), c.ports]));
+      const after = new Map(fresh.connections.map((c) => [key(c), c.ports]));
+      const expected = [...new Set([...before.keys(), ...after.keys()])].filter((k) => {
+        const b = before.get(k);
+        const a = after.get(k);
+        return b === undefined || a === undefined || !portsEqual(a, b);
+      });
+      assert.deepEqual(update.changes.map(key).sort(), expected.sort());
+    }
+    const fresh = compileCluster(inc.state);
+    const expected = computeConnectivity(fresh, granularity);
+    assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected));
+    const endpoints = podEndpoints(inc.state);
+    for (const src of endpoints) {
+      for (const dst of endpoints) {
+        assert.ok(portsEqual(inc.compiled.allowedBetween(src, dst), fresh.allowedBetween(src, dst)));
+      }
+    }
+    previous = expected;
+  }
+}
+
+describe('incremental engine', () => {
+  test('equals a fresh compile after random policy edits', () => {
+    fc.assert(
+      fc.property(
+        clusterInputArb,
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        fc.array(editArb, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom<Granularity>('workload', 'pod'),
+        (input, grouping, templates, edits, granularity) => {
+          check(withWorkloads(input, grouping, templates), edits, granularity);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  test('a change inside one namespace touches only the classes the policy selects', () => {
+    // Two namespaces of three apps; denying ingress to one app rebuilds that app's class and nothing else.
+    const state = cluster({
+      namespaces: [ns('a'), ns('b')],
+      pods: ['x', 'y', 'z'].flatMap((app) => [pod('a', app, { app }), pod('b', app, { app })]),
+      policies: [],
+    });
+    const inc = createIncrementalEngine(state);
+    // From the five other pods and from the outside world.
+    assert.equal(inc.connectivity().connections.filter((c) => c.dst === 'a/Pod/x').length, 6);
+    const update = inc.updatePolicy(
+      policy('a', 'deny-x', { podSelector: { matchLabels: { app: 'x' } }, ingress: [] }),
+    );
+    assert.equal(update.touchedClasses, 1);
+    assert.equal(update.recompiled, false);
+    // Every pod and the outside world lose their connection to a/x.
+    assert.deepEqual(
+      update.changes.map((c) => [c.src, c.dst, c.after]),
+      [
+        ['a/Pod/y', 'a/Pod/x', undefined],
+        ['a/Pod/z', 'a/Pod/x', undefined],
+        ['b/Pod/x', 'a/Pod/x', undefined],
+        ['b/Pod/y', 'a/Pod/x', undefined],
+        ['b/Pod/z', 'a/Pod/x', undefined],
+        ['external:0', 'a/Pod/x', undefined],
+      ],
+    );
+    assert.equal(inc.connectivity().connections.filter((c) => c.dst === 'a/Pod/x').length, 0);
+    // Removing it restores the first answer.
+    const restored = inc.removePolicy('a/deny-x');
+    assert.equal(restored.changes.length, 6);
+    assert.deepEqual(
+      describeConnectivity(inc.connectivity()),
+      describeConnectivity(computeConnectivity(compileCluster(state))),
+    );
+  });
+
+  test('a CIDR no policy mentioned before recompiles everything', () => {
+    const state = cluster({ namespaces: [ns('a')], pods: [pod('a', 'x', { app: 'x' })], policies: [] });
+    const inc = createIncrementalEngine(state);
+    const update = inc.updatePolicy(
+      policy('a', 'egress', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+      }),
+    );
+    assert.equal(update.recompiled, true);
+    // The outside world splits in two: external:0 is now everything but 10.0.0.0/8 (no longer allowed out),
+    // external:1 is 10.0.0.0/8. Changes compare entities by id, so "external:0 -> a/Pod/x" (still all
+    // connections, from a smaller range) is not a change.
+    assert.deepEqual(
+      update.changes.map((c) => [c.src, c.dst, c.after === undefined ? 'none' : formatPorts(c.after)]).sort(),
+      [
+        ['a/Pod/x', 'external:0', 'none'],
+        ['a/Pod/x', 'external:1', 'All connections'],
+        ['external:1', 'a/Pod/x', 'All connections'],
+      ],
+    );
+    assert.equal(inc.removePolicy('a/unknown').changes.length, 0);
+  });
+});
