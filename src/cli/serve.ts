@@ -3,6 +3,7 @@
  * serves the app and its API, and with `--watch` reloads when the input changes and pushes the change to
  * the page. Runs until interrupted.
  */
+import { plural } from '../format/plural.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
@@ -171,7 +172,7 @@ function startWatching(
         version++;
         session.update(analysis);
         io.stderr(
-          `netfence: reloaded (${analysis.input.state.workloads.length} workloads, ${analysis.input.state.policies.length} policies)\n`,
+          `netfence: reloaded (${plural(analysis.input.state.workloads.length, 'workload')}, ${plural(analysis.input.state.policies.length, 'policy', 'policies')})\n`,
         );
       } catch (error) {
         if (!(error instanceof UserError)) throw error;

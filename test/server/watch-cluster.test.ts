@@ -217,7 +217,7 @@ test(
       // One model event per change, no problems.
       assert.equal(text.match(/event: model/g)?.length, 2, text);
       assert.doesNotMatch(text, /event: problem/);
-      assert.match(stderr, /netfence: reloaded \(2 workloads, 1 policies\)/);
+      assert.match(stderr, /netfence: reloaded \(2 workloads, 1 policy\)/);
     } finally {
       await reader.cancel().catch(() => undefined);
       controller.abort();
