@@ -1227,7 +1227,12 @@ function main(): void {
   const options: GenerateOptions = { tier: tier as TierName, mix, seed: Number(values.seed) };
   const out = values.out === undefined ? defaultOutDir(options) : resolve(values.out);
   const start = performance.now();
-  const stats = writeCluster(out, options);
+  let stats: GeneratedStats;
+  try {
+    stats = writeCluster(out, options);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   process.stdout.write(
     `${out}: ${stats.namespaces} namespaces, ${stats.workloads} workloads, ${stats.pods} pods` +
       `${stats.podObjects > 0 ? ` (${stats.podObjects} Pod objects)` : ''}, ${stats.policies} policies, ` +
