@@ -32,7 +32,8 @@ interface LintCommandOptions extends InputOptions, FlowOptions {
   listRules: boolean;
 }
 
-async function loadConfig(option: string | false | undefined, io: Io): Promise<LintConfig> {
+/** The lint configuration: `--config FILE`, else `netfence.yaml` here if there is one; every problem reported. */
+export async function loadLintConfig(option: string | false | undefined, io: Io): Promise<LintConfig> {
   if (option === false) return DEFAULT_CONFIG;
   const file = option ?? CONFIG_FILE;
   if (option === undefined && !existsSync(file)) return DEFAULT_CONFIG;
@@ -166,7 +167,7 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: LintCommandOptions) => {
-    const config = await loadConfig(options.config, io);
+    const config = await loadLintConfig(options.config, io);
     if (options.listRules) {
       io.stdout(formatRuleList(RULES, config, options.output === 'json' ? 'json' : 'txt'));
       setExit(ExitCode.Ok);

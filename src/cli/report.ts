@@ -13,7 +13,8 @@ import { writeFileAtomic } from './cluster-options.ts';
 import { addInputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { addFlowOptions } from './map.ts';
-import { loadAnalysis, loadLintConfig, type ServeOptions } from './serve.ts';
+import { loadLintConfig } from './lint.ts';
+import { loadAnalysis, type ServeOptions } from './serve.ts';
 
 interface ReportOptions extends ServeOptions {
   html?: string;
@@ -54,7 +55,7 @@ Examples:
     if (options.html !== '-' && !existsSync(dirname(resolve(options.html)))) {
       throw new UserError(`cannot write "${options.html}": folder "${dirname(options.html)}" does not exist`);
     }
-    const lintConfig = await loadLintConfig(options.config);
+    const lintConfig = await loadLintConfig(options.config, io);
     const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
     let assets;
     try {

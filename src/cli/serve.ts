@@ -3,18 +3,16 @@
  * serves the app and its API, and with `--watch` reloads when the input changes and pushes the change to
  * the page. Runs until interrupted.
  */
+import { loadLintConfig } from './lint.ts';
 import { plural } from '../format/plural.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { CONFIG_FILE, DEFAULT_CONFIG, parseLintConfig, type LintConfig } from '../lint/config.ts';
-import { RULES } from '../lint/registry.ts';
+import { CONFIG_FILE, type LintConfig } from '../lint/config.ts';
 import type { ObservedTraffic } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { formatProblem } from '../model/problem.ts';
 import { Analysis } from '../server/analysis.ts';
 import { AssetsError, loadUiAssets } from '../server/assets.ts';
 import { isLoopback, Session, startServer, type RunningServer } from '../server/http.ts';
@@ -39,26 +37,6 @@ function parsePort(text: string): number {
   if (!/^\d+$/.test(t) || Number(t) > 65535)
     throw new UserError(`invalid --port "${text}": give a port from 1 to 65535, or 0 for a free one`);
   return Number(t);
-}
-
-/** The lint configuration: `--config FILE`, else `netfence.yaml` here if there is one. */
-export async function loadLintConfig(option: string | false | undefined): Promise<LintConfig> {
-  if (option === false) return DEFAULT_CONFIG;
-  const file = option ?? CONFIG_FILE;
-  if (option === undefined && !existsSync(file)) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read configuration "${file}": check the path given to --config`);
-  }
-  const parsed = parseLintConfig(
-    text,
-    file,
-    RULES.map((r) => r.id),
-  );
-  if (parsed.ok) return parsed.value;
-  throw new UserError(formatProblem(parsed.problems[0]!));
 }
 
 /** What the input is, for the page header. */
@@ -229,7 +207,7 @@ export async function serve(
     throw new UserError('--watch cannot watch standard input: give files, or --cluster');
   if (options.cluster === true && options.watch && options.watchInterval < 1000)
     throw new UserError('--watch-interval: poll the cluster at most once a second (1s)');
-  const lintConfig = await loadLintConfig(options.config);
+  const lintConfig = await loadLintConfig(options.config, io);
   const analysis = await loadAnalysis(paths, options, io, lintConfig, 1);
   let assets;
   try {

@@ -488,7 +488,8 @@ function countInRange(list: readonly number[] | undefined, first: number, end: n
   return list === undefined ? 0 : lowerBound(list, end) - lowerBound(list, first);
 }
 
-function sortedIncludes(ids: readonly number[], id: number): boolean {
+/** Whether sorted `ids` contains `id` (binary search). */
+export function sortedIncludes(ids: readonly number[], id: number): boolean {
   let lo = 0;
   let hi = ids.length - 1;
   while (lo <= hi) {

@@ -22,7 +22,8 @@ export interface AnalysisSummary {
 
 export const JSON_SCHEMA_VERSION = 1;
 
-function entityRef(e: Entity): Record<string, unknown> {
+/** How JSON output names one end of a connection. */
+export function entityRef(e: Entity): Record<string, unknown> {
   switch (e.kind) {
     case 'workload':
       return { workload: e.id };

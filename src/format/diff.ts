@@ -3,12 +3,13 @@
  * and md (a table for a pull request comment). Pure functions from a `ClusterDiff` to text.
  */
 import { describeAddressUnion } from '../engine/addresses.ts';
-import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
 import { formatCidr } from '../engine/ip.ts';
 import { formatPorts, isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
+import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
 
@@ -224,17 +225,6 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
     }
   }
   return `${out.join('\n')}\n`;
-}
-
-function entityRef(e: Entity): Record<string, unknown> {
-  switch (e.kind) {
-    case 'workload':
-      return { workload: e.id };
-    case 'pod':
-      return { pod: e.id };
-    case 'external':
-      return { external: e.address.cover.map(formatCidr) };
-  }
 }
 
 export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {

@@ -9,6 +9,7 @@
  */
 import {
   portsTowardsClass,
+  sortedIncludes,
   type CompiledCluster,
   type CompiledPolicy,
   type CompiledRule,
@@ -53,19 +54,6 @@ export interface RedundantPolicy {
 export interface Redundancy {
   rules: RedundantRule[];
   policies: RedundantPolicy[];
-}
-
-function sortedIncludes(ids: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = ids[mid]!;
-    if (v === id) return true;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 function ruleKey(r: RuleRef): string {
