@@ -2,8 +2,11 @@
  * Manifest text → Kubernetes objects with positions. Pure: no file access.
  *
  * YAML and JSON (JSON is YAML), several documents per file, `kind: List` and every `*List` kind. Each object
- * keeps its `yaml` node, so every field path maps back to a line and column.
+ * can give its `yaml` node, so every field path maps back to a line and column. Ordinary text is read by a
+ * fast reader first, and by `yaml` (keeping nodes and positions) only when a position is asked for.
  */
+import { CORE_SCHEMA, EVENT_ID, constructFromEvents, getScalarValue, mergeTag, parseEvents } from 'js-yaml';
+import type { Event } from 'js-yaml';
 import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
@@ -242,6 +245,14 @@ function splitJsonValues(text: string): { start: number; end: number }[] | undef
   return values.length > 0 ? values : undefined;
 }
 
+/** Line starts of `text`, for positions of offsets. */
+function lineCounterOf(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  return lineCounter;
+}
+
 /** A stream of JSON values, each read by JSON.parse and, for positions, by `yaml`. */
 function parseJsonStream(file: string, text: string): Collected | undefined {
   const chunks = splitJsonValues(text);
@@ -253,9 +264,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
     }
     return undefined;
   }
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineCounter.addNewLine(i + 1);
+  const lineCounter = lineCounterOf(text);
   const out: Collected = { objects: [], errors: [], strays: [] };
   for (const [documentIndex, { start, end }] of chunks.entries()) {
     const chunk = text.slice(start, end);
@@ -312,6 +321,15 @@ function jsonProblem(file: string, text: string, error: unknown, base: number): 
  * and left out; the other documents are still read.
  */
 export function parseManifestText(text: string, file: string): ParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return fastParse(body, file) ?? parseManifestTextExact(body, file);
+}
+
+/**
+ * The same with the `yaml` reader only: every position, every problem, the nodes, built eagerly. The fast
+ * path of `parseManifestText` must give the same answer; tests compare the two.
+ */
+export function parseManifestTextExact(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(body, { lineCounter, merge: true, prettyErrors: false });
@@ -394,4 +412,150 @@ function finish(file: string, out: Collected, warnings: Problem[]): ParseResult 
     warnings: [...warnings].sort(byPosition),
     nonK8sDocuments: out.strays.length,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fast path: js-yaml (about ten times faster than `yaml`) reads the values of text on which both readers
+// agree; `yaml` reads the file again only when a position or node is asked for (a problem to report, lint,
+// explain), which for most files is never.
+
+const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+
+/**
+ * Text the fast reader leaves to `yaml`: where the two could read different values, or where `yaml` has
+ * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these.
+ */
+const FULL_PARSER_ONLY = new RegExp(
+  [
+    '^%', // directives
+    '!', // tags
+    '(?:^|[\\s,[{])[&*]\\S', // anchors and aliases
+    '^\\s*\\?(?:\\s|$)', // explicit keys
+    '\\t',
+    '__proto__',
+    '(?:^|[\\s,[{-])(?:~|null|Null|NULL)?\\s*:(?:\\s|$)', // null keys: "" for `yaml`, "null" for js-yaml
+    '\\d[eE][-+]?\\d{3}', // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
+  ].join('|'),
+  'm',
+);
+
+const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
+
+function eventStart(e: Event): number {
+  if (e.type === SCALAR) return e.valueStart;
+  if (e.type === MAPPING || e.type === SEQUENCE) return e.start;
+  return 0;
+}
+
+/** Index just past the node whose event is at `i`. */
+function skipNode(events: readonly Event[], i: number): number {
+  const type = events[i]?.type;
+  if (type !== MAPPING && type !== SEQUENCE) return i + 1;
+  let depth = 0;
+  for (; i < events.length; i++) {
+    const t = events[i]!.type;
+    if (t === MAPPING || t === SEQUENCE) depth++;
+    else if (t === POP && --depth === 0) return i + 1;
+  }
+  return i;
+}
+
+/** Per document: where its root node starts and, for a mapping with an `items` list, where each item starts. */
+function documentStarts(source: string, events: readonly Event[]): { root: number; items: number[] }[] {
+  const out: { root: number; items: number[] }[] = [];
+  for (let i = 0; i < events.length; i++) {
+    if (events[i]!.type !== DOCUMENT) continue;
+    const root = events[i + 1];
+    const doc = { root: root === undefined ? 0 : eventStart(root), items: [] as number[] };
+    out.push(doc);
+    if (root?.type !== MAPPING) continue;
+    for (let j = i + 2; j < events.length && events[j]!.type !== POP;) {
+      const key = events[j]!;
+      const valueAt = skipNode(events, j);
+      if (
+        key.type === SCALAR &&
+        getScalarValue(source, key) === 'items' &&
+        events[valueAt]?.type === SEQUENCE
+      ) {
+        for (let k = valueAt + 1; k < events.length && events[k]!.type !== POP; k = skipNode(events, k))
+          doc.items.push(eventStart(events[k]!));
+      }
+      j = skipNode(events, valueAt);
+    }
+  }
+  return out;
+}
+
+/**
+ * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
+ * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
+ * reports it, at its position, exactly as without the fast path).
+ */
+function fastParse(body: string, file: string): ParseResult | undefined {
+  if (FULL_PARSER_ONLY.test(body)) return undefined;
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(body, {});
+    values = constructFromEvents(events, { source: body, schema: FAST_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  const starts = documentStarts(body, events);
+  if (starts.length !== values.length) return undefined;
+  let lines: LineCounter | undefined;
+  let exact: ParseResult | undefined;
+  const exactObject = (n: number): ParsedObject | undefined =>
+    (exact ??= parseManifestTextExact(body, file)).objects[n];
+  const objects: ParsedObject[] = [];
+  const add = (
+    object: Record<string, unknown>,
+    kinds: [string, string],
+    offset: number,
+    at: [number, FieldPath],
+  ) => {
+    const n = objects.length;
+    const { line, col } = (lines ??= lineCounterOf(body)).linePos(offset);
+    objects.push({
+      object,
+      apiVersion: kinds[0],
+      kind: kinds[1],
+      file,
+      line,
+      column: col,
+      locate: (path) => exactObject(n)?.locate(path),
+      nodeAt: (path) => exactObject(n)?.nodeAt(path),
+      sourceText: (path) => exactObject(n)?.sourceText(path),
+      get document() {
+        return exactObject(n)?.document;
+      },
+      get node() {
+        return exactObject(n)?.node;
+      },
+      documentIndex: at[0],
+      documentPath: at[1],
+    });
+  };
+  const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  for (const [documentIndex, value] of values.entries()) {
+    if (value === null || value === undefined) continue;
+    if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;
+    const { apiVersion, kind } = value;
+    const start = starts[documentIndex]!;
+    if (!isListKind(kind, value)) {
+      add(value, [apiVersion, kind], start.root, [documentIndex, []]);
+      continue;
+    }
+    const items = value.items;
+    if (items === undefined || items === null) continue;
+    if (!Array.isArray(items) || items.length !== start.items.length) return undefined;
+    for (const [i, item] of (items as unknown[]).entries()) {
+      if (!isMap(item)) return undefined;
+      const itemApiVersion = item.apiVersion ?? (kind === 'List' ? undefined : apiVersion);
+      const itemKind = item.kind ?? (kind === 'List' ? undefined : kind.slice(0, -4));
+      if (!nonEmpty(itemApiVersion) || !nonEmpty(itemKind) || isListKind(itemKind, item)) return undefined;
+      add(item, [itemApiVersion, itemKind], start.items[i]!, [documentIndex, ['items', i]]);
+    }
+  }
+  return { objects, errors: [], warnings: [], nonK8sDocuments: 0 };
 }

@@ -1,0 +1,202 @@
+/**
+ * `parseManifestText` reads ordinary manifests with a fast reader (js-yaml) and builds the `yaml` nodes only
+ * when a position or node is asked for; `parseManifestTextExact` reads everything with `yaml`. Both must give
+ * the same objects, positions, problems and nodes, on every input: these tests compare them.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { parseManifestText, parseManifestTextExact } from '../../src/parse/documents.ts';
+import type { FieldPath } from '../../src/model/problem.ts';
+import type { ParseResult } from '../../src/parse/types.ts';
+import { MIXES, generateFiles } from '../../bench/generate.ts';
+import { cases } from './invalid-cases.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** Every field path of a value (objects and lists), depth first. */
+function fieldPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
+  const out: FieldPath[] = [prefix];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...fieldPaths(v, [...prefix, i])));
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) out.push(...fieldPaths(v, [...prefix, k]));
+  return out;
+}
+
+/** What a caller can observe of a parse result, with every field's position and source text. */
+function observe(r: ParseResult, deep: boolean): unknown {
+  return {
+    objects: r.objects.map((o) => ({
+      object: o.object,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      at: [o.file, o.line, o.column],
+      documentIndex: o.documentIndex,
+      documentPath: o.documentPath,
+      fields: (deep ? fieldPaths(o.object) : [['kind'], ['metadata', 'name'], ['spec']]).map((p) => [
+        p,
+        o.locate(p),
+        o.sourceText(p),
+        o.nodeAt(p)?.range,
+      ]),
+      node: o.node?.range,
+      documentErrors: o.document?.errors.length,
+    })),
+    errors: r.errors,
+    warnings: r.warnings,
+    nonK8sDocuments: r.nonK8sDocuments,
+  };
+}
+
+function assertSameAsExact(text: string, file = 'in.yaml', deep = true): void {
+  assert.deepEqual(
+    observe(parseManifestText(text, file), deep),
+    observe(parseManifestTextExact(text, file), deep),
+    JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text),
+  );
+}
+
+function manifestsUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return manifestsUnder(path);
+    return /\.(ya?ml|json)$/.test(name) ? [path] : [];
+  });
+}
+
+describe('the fast reader equals the yaml reader', () => {
+  test('on every manifest in the examples and test fixtures', () => {
+    const files = [...manifestsUnder(join(ROOT, 'examples')), ...manifestsUnder(join(ROOT, 'test/fixtures'))];
+    assert.ok(files.length >= 50, `only ${files.length} files found`);
+    for (const file of files) assertSameAsExact(readFileSync(file, 'utf8'), file, false);
+  });
+
+  test('on every case of the bad-input table', () => {
+    for (const c of cases) assertSameAsExact(c.input, 'policies.yaml');
+  });
+
+  test('on the synthetic clusters of the benchmark, every mix', () => {
+    for (const mix of MIXES)
+      for (const file of generateFiles({ tier: 'T0', mix, seed: 3 }))
+        assertSameAsExact(file.text, file.path, false);
+  });
+
+  test('on scalars that YAML readers are known to read differently', () => {
+    const scalars = [
+      ...['0x1F', '0o17', '017', '00', '09', '1_000', '+12', '-0', '-0x1', '0b101', '1:20', '0O17', '0X1F'],
+      ...['.5', '-.5', '1.', '12.0', '1e3', '1E3', '1.5e-3', '12e', '1e400', '-1e400', '9007199254740993'],
+      ...['.inf', '-.Inf', '+.INF', '.NaN', '~', 'Null', 'NULL', 'null', ''],
+      ...['yes', 'no', 'on', 'off', 'y', 'n', 'True', 'TRUE', 'tRUE', 'False', '2001-12-14'],
+      ...[
+        '"\\u00e9"',
+        '"\\U0001F600"',
+        '"\\x41"',
+        '"\\N"',
+        '"\\e"',
+        '"\\/"',
+        '"a\\tb"',
+        `'it''s'`,
+        '""',
+        `''`,
+      ],
+      ...['a #c', 'a#b', 'é', '[1, 2, {b: c}]', '{b: }', '"a\n\n  b"', `'a\n  b'`, 'a\n  b'],
+      ...['|\n  x\n  y\n', '>-\n  x\n  y\n', '|+\n  x\n\n', '>\n  x\n\n  y\n'],
+    ];
+    for (const v of scalars) {
+      const plainKey = /^[\w.+-]+$/.test(v) ? `\n  ${v}: key` : '';
+      assertSameAsExact(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: ${v}${plainKey}\n`,
+      );
+    }
+  });
+
+  test('on document streams, Lists, JSON, line endings and broken input', () => {
+    const documents = [
+      'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\ndata:\r\n  a: "b"\r\n',
+      '# c\n---\n# d\napiVersion: v1\nkind: ConfigMap\n...\n---\n---\n  apiVersion: v1\n  kind: Namespace\n',
+      '--- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n--- [1,2]\n',
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n- {apiVersion: v1, kind: Namespace}\n',
+      'apiVersion: v1\nkind: NamespaceList\nitems:\n- metadata: {name: a}\n-   metadata:\n      name: b\n',
+      'apiVersion: v1\nkind: List\nitems: []\n',
+      'apiVersion: v1\nkind: List\n',
+      'apiVersion: v1\nkind: List\nitems:\n- 3\n',
+      'apiVersion: v1\nkind: X\nspec:\n  <<: {a: 1, b: 2}\n  b: 3\n',
+      'apiVersion: v1\nkind: X\nspec:\n  a: 1\n  a: 2\n',
+      'apiVersion: v1\nkind: X\nspec: &s {a: 1}\nother: *s\n',
+      '%YAML 1.2\n---\napiVersion: v1\nkind: X\n',
+      'apiVersion: v1\nkind: X\nport: !!str 80\n',
+      'apiVersion: v1\nkind: X\n? spec\n: 1\n',
+      '{"apiVersion": "v1", "kind": "X", "a": {"b": [1, 2.5, null, true]}}',
+      '{"apiVersion": "v1", "kind": "X"}\n{"apiVersion": "v1", "kind": "Y"}\n',
+      '\uFEFFapiVersion: v1\nkind: X\n',
+      '',
+      '# only a comment\n',
+      'apiVersion: v1\nkind: X\nmetadata:\n  name: "unterminated\n',
+      'apiVersion: v1\nkind: X\n  bad: indent\n',
+      'apiVersion: v1\nkind: X\n\tspec: {}\n',
+      'apiVersion: 1\nkind: X\n',
+      'kind: X\n',
+      'foo: bar\n',
+      'apiVersion: v1\nkind: X\n---\nfoo: bar\n',
+      '- a\n- b\n',
+      'apiVersion: v1\nkind: X\na: b: c\n',
+      'apiVersion: v1\nkind: X\nx: @foo\n',
+      'apiVersion: v1\nkind: X\nx: [a, b,]\n',
+      'apiVersion: v1\nkind: X\n__proto__: {a: 1}\n',
+      'apiVersion: v1\nkind: X\n~: 1\n',
+    ];
+    for (const text of documents) assertSameAsExact(text);
+    assertSameAsExact('{"apiVersion": "v1", "kind": "X"}\n{"apiVersion": "v1", "kind": "Y"}\n', 'in.json');
+  });
+
+  test('on random objects written in every YAML style (property)', () => {
+    const key = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('a', 'b', 'name', 'ports', '1', 'true'),
+    );
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('0x10', 'yes', '~', '1e3', '- a', ': b', '#', '"', "'", '\n', ' x '),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('map')),
+      list: fc.array(tie('node'), { maxLength: 4 }),
+      map: fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+    })).node;
+    const style = fc.record({
+      flow: fc.boolean(),
+      quote: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'),
+      indent: fc.integer({ min: 1, max: 4 }),
+      seqIndent: fc.boolean(),
+      list: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), style, (specs, s) => {
+        const objects = specs.map((spec, i) => ({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `m${i}` },
+          spec,
+        }));
+        const options = {
+          collectionStyle: s.flow ? ('flow' as const) : ('block' as const),
+          defaultStringType: s.quote as 'PLAIN',
+          indent: s.indent,
+          indentSeq: s.seqIndent,
+        };
+        const text = s.list
+          ? stringify({ apiVersion: 'v1', kind: 'List', items: objects }, options)
+          : objects.map((o) => stringify(o, options)).join('---\n');
+        assertSameAsExact(text);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
