@@ -434,7 +434,8 @@ const FULL_PARSER_ONLY = new RegExp(
     '\\t',
     '__proto__',
     '(?:^|[\\s,[{-])(?:~|null|Null|NULL)?\\s*:(?:\\s|$)', // null keys: "" for `yaml`, "null" for js-yaml
-    '\\d[eE][-+]?\\d{3}', // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
+    // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
+    '(?:^|[\\s:,[{])[-+]?[\\d.]+[eE][-+]?\\d{3,}(?:[\\s,\\]}]|$)',
   ].join('|'),
   'm',
 );
