@@ -11,7 +11,7 @@ import { compileCluster, type CompiledCluster } from '../src/engine/compile.ts';
 import { classConnections, computeConnectivity } from '../src/engine/connectivity.ts';
 import { compileSelector } from '../src/engine/selectors.ts';
 import { intervalPairs } from '../src/engine/intervals.ts';
-import { formatConnectivity } from '../src/format/connectivity.ts';
+import { analysisSummary, formatConnectivityChunks } from '../src/format/connectivity.ts';
 import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
 import type { LabelSelector } from '../src/model/k8s.ts';
 import { PROTOCOLS } from '../src/model/k8s.ts';
@@ -160,27 +160,21 @@ async function main(): Promise<void> {
   const [conn, connectivity] = time(() => computeConnectivity(compiled, 'workload'));
   progress(`connectivity in ${connectivity.wallMs} ms (${conn.connections.length} connections)`);
 
-  // The JSON of a large answer can exceed the longest string V8 allows (about 512 MiB): recorded, not fatal.
+  // Written in pieces as `analyze` does (a large answer is longer than the longest string V8 allows); an
+  // error (out of memory) is recorded, not fatal.
   let outputError: string | undefined;
-  const [text, output] = time(() => {
+  const [outputBytes, output] = time(() => {
+    let bytes = 0;
     try {
-      return formatConnectivity(
-        conn,
-        compiled.addressSpace,
-        {
-          namespaces: state.namespaces.length,
-          workloads: state.workloads.length,
-          pods: state.pods.filter((p) => !p.template).length,
-          policies: state.policies.length,
-        },
-        'json',
-      );
+      const summary = analysisSummary(state);
+      for (const chunk of formatConnectivityChunks(conn, compiled.addressSpace, summary, 'json'))
+        bytes += Buffer.byteLength(chunk);
+      return bytes;
     } catch (error) {
       outputError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return undefined;
+      return null;
     }
   });
-  const outputBytes = text === undefined ? null : Buffer.byteLength(text);
   progress(
     outputError === undefined
       ? `output in ${output.wallMs} ms (${((outputBytes ?? 0) / 1e6).toFixed(1)} MB)`

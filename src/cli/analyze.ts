@@ -2,9 +2,13 @@
 import { Command, Option } from 'commander';
 import { compileCluster } from '../engine/compile.ts';
 import { computeConnectivity, type Granularity } from '../engine/connectivity.ts';
-import { formatConnectivity, type ConnectivityFormat } from '../format/connectivity.ts';
+import {
+  analysisSummary,
+  formatConnectivityChunks,
+  type ConnectivityFormat,
+} from '../format/connectivity.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, type Io } from './io.ts';
+import { ExitCode, writeChunks, type Io } from './io.ts';
 
 interface AnalyzeOptions extends InputOptions {
   output: ConnectivityFormat;
@@ -30,19 +34,9 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     const state = await loadInput(paths, options, io);
     const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
     const conn = computeConnectivity(compiled, options.granularity);
-    io.stdout(
-      formatConnectivity(
-        conn,
-        compiled.addressSpace,
-        {
-          namespaces: state.namespaces.length,
-          workloads: state.workloads.length,
-          pods: state.pods.filter((p) => !p.template).length,
-          policies: state.policies.length,
-        },
-        options.output,
-      ),
-    );
+    const summary = analysisSummary(state);
+    // In pieces: the answer for a large cluster can be longer than the longest string V8 allows.
+    await writeChunks(io, formatConnectivityChunks(conn, compiled.addressSpace, summary, options.output));
     setExit(ExitCode.Ok);
   });
   return cmd;

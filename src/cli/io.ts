@@ -1,6 +1,11 @@
 /** The process around the CLI, passed in so that commands run the same in tests and in a terminal. */
 export interface Io {
   stdout(text: string): void;
+  /**
+   * Writes pieces of a large output, waiting while the reader falls behind (a pipe buffers without limit
+   * otherwise). Without it, `writeChunks` writes the pieces with `stdout`.
+   */
+  writeStdout?: (chunks: Iterable<string>) => Promise<void>;
   stderr(text: string): void;
   readStdin(): Promise<string>;
   /** Standard input as a stream, for inputs too large to buffer (flow captures piped in). */
@@ -8,6 +13,12 @@ export interface Io {
   /** Whether stderr is a terminal (progress lines only then). */
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Writes an output given in pieces (see `Io.writeStdout`). */
+export async function writeChunks(io: Io, chunks: Iterable<string>): Promise<void> {
+  if (io.writeStdout !== undefined) await io.writeStdout(chunks);
+  else for (const chunk of chunks) io.stdout(chunk);
 }
 
 /** A user-facing failure: printed as one line, never with a stack trace. */

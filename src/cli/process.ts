@@ -1,4 +1,5 @@
 /** Runs the CLI in this process: the entry point of `bin/netfence`. */
+import { once } from 'node:events';
 import { run } from './main.ts';
 import type { Io } from './io.ts';
 
@@ -8,8 +9,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+async function writeStdout(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+}
+
 const io: Io = {
   stdout: (text) => process.stdout.write(text),
+  writeStdout,
   stderr: (text) => process.stderr.write(text),
   readStdin,
   stdinStream: () => process.stdin,

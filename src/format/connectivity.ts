@@ -4,11 +4,12 @@
  */
 import { describeAddressUnion, type AddressSpace } from '../engine/addresses.ts';
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../engine/ip.ts';
-import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
+import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
 import { plural } from './plural.ts';
-import { table } from './table.ts';
+import { tableLines } from './table.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -21,6 +22,16 @@ export interface AnalysisSummary {
 }
 
 export const JSON_SCHEMA_VERSION = 1;
+
+/** The counts the outputs' headers give. */
+export function analysisSummary(state: ClusterState): AnalysisSummary {
+  return {
+    namespaces: state.namespaces.length,
+    workloads: state.workloads.length,
+    pods: state.pods.filter((p) => !p.template).length,
+    policies: state.policies.length,
+  };
+}
 
 /** How JSON output names one end of a connection. */
 export function entityRef(e: Entity): Record<string, unknown> {
@@ -139,45 +150,132 @@ function dotId(s: string): string {
   return `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
+/** Text is handed out in pieces of about this many characters. */
+const CHUNK = 1 << 20;
+
+/**
+ * The output in pieces, for answers too large for one string (millions of connections are more than the
+ * longest string V8 allows). Joined, the pieces are `formatConnectivity`'s text.
+ */
+export function* formatConnectivityChunks(
+  conn: Connectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+  format: ConnectivityFormat,
+): Generator<string> {
+  switch (format) {
+    case 'json':
+      yield* connectivityJsonChunks(conn, space, summary);
+      return;
+    case 'csv':
+      yield* batched([
+        'src,dst,connections',
+        ...displayRows(conn, space).map((r) => r.map(csvField).join(',')),
+      ]);
+      return;
+    case 'md': {
+      const rows = displayRows(conn, space);
+      yield* batched([
+        `**${plural(rows.length, 'allowed connection')}** between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
+        '',
+        '| Source | Destination | Connections |',
+        '| --- | --- | --- |',
+        ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+      ]);
+      return;
+    }
+    case 'dot': {
+      const names = displayNames(conn, space);
+      yield* batched(dotLines(conn, (id) => names.get(id) ?? id));
+      return;
+    }
+    case 'txt': {
+      const rows = displayRows(conn, space);
+      const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
+      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(rows.length, 'allowed connection')}`;
+      if (rows.length === 0) yield `${header}\n`;
+      else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
+      return;
+    }
+  }
+}
+
 export function formatConnectivity(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
   format: ConnectivityFormat,
 ): string {
-  switch (format) {
-    case 'json':
-      return `${JSON.stringify(connectivityToJson(conn, space, summary), null, 2)}\n`;
-    case 'csv': {
-      const lines = ['src,dst,connections'];
-      for (const row of displayRows(conn, space)) lines.push(row.map(csvField).join(','));
-      return `${lines.join('\n')}\n`;
-    }
-    case 'md': {
-      const lines = [
-        `**${plural(displayRows(conn, space).length, 'allowed connection')}** between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
-        '',
-        '| Source | Destination | Connections |',
-        '| --- | --- | --- |',
-      ];
-      for (const row of displayRows(conn, space)) lines.push(`| ${row.map(mdCell).join(' | ')} |`);
-      return `${lines.join('\n')}\n`;
-    }
-    case 'dot': {
-      const names = displayNames(conn, space);
-      return formatDot(conn, (id) => names.get(id) ?? id);
-    }
-    case 'txt': {
-      const rows = displayRows(conn, space);
-      const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(rows.length, 'allowed connection')}`;
-      if (rows.length === 0) return `${header}\n`;
-      return `${header}\n\n${table(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)}`;
-    }
-  }
+  return [...formatConnectivityChunks(conn, space, summary, format)].join('');
 }
 
-function formatDot(conn: Connectivity, name: (id: string) => string): string {
+/** Lines, each ended by a newline, in pieces of about `CHUNK` characters. */
+function* batched(lines: Iterable<string>): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    parts.push(line, '\n');
+    size += line.length + 1;
+    if (size >= CHUNK) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
+}
+
+/** `JSON.stringify(value, null, 2)` for a value nested `depth` levels deep in a document. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * The JSON answer, byte for byte `JSON.stringify(connectivityToJson(…), null, 2)` and a newline, written
+ * connection by connection; each entity reference and port set is rendered once.
+ */
+function* connectivityJsonChunks(
+  conn: Connectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+): Generator<string> {
+  const { connections, ...head } = connectivityToJson({ ...conn, connections: [] }, space, summary) as Record<
+    string,
+    unknown
+  >;
+  (head.summary as Record<string, unknown>).connections = conn.connections.length;
+  const headText = JSON.stringify(head, null, 2);
+  if (conn.connections.length === 0) {
+    yield `${headText.slice(0, -2)},\n  "connections": ${JSON.stringify(connections)}\n}\n`;
+    return;
+  }
+  const refs = new Map<string, string>();
+  const ref = (id: string): string => {
+    let text = refs.get(id);
+    if (text === undefined) refs.set(id, (text = nestedJson(entityRef(conn.byId.get(id)!), 3)));
+    return text;
+  };
+  const portTexts = new Map<PortSet, string>();
+  const portsText = (ports: PortSet): string => {
+    let text = portTexts.get(ports);
+    if (text === undefined) {
+      text = `${nestedJson(portsToJson(ports), 3)},\n      "summary": ${JSON.stringify(formatPorts(ports))}`;
+      portTexts.set(ports, text);
+    }
+    return text;
+  };
+  let out = `${headText.slice(0, -2)},\n  "connections": [`;
+  for (const [i, c] of conn.connections.entries()) {
+    out += `${i === 0 ? '' : ','}\n    {\n      "src": ${ref(c.src)},\n      "dst": ${ref(c.dst)},\n      "ports": ${portsText(c.ports)}\n    }`;
+    if (out.length >= CHUNK) {
+      yield out;
+      out = '';
+    }
+  }
+  yield `${out}\n  ]\n}\n`;
+}
+
+function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
   const lines = [
     'digraph netfence {',
     '  rankdir=LR;',
@@ -226,5 +324,5 @@ function formatDot(conn: Connectivity, name: (id: string) => string): string {
     lines.push(`  ${dotId(c.src)} -> ${dotId(c.dst)} [label=${dotId(formatPorts(c.ports))}];`);
   }
   lines.push('}');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

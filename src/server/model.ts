@@ -16,7 +16,7 @@ import {
   type PortSet,
 } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
-import { connectivityToJson } from '../format/connectivity.ts';
+import { analysisSummary, connectivityToJson } from '../format/connectivity.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
 
 export const MODEL_SCHEMA_VERSION = 1;
@@ -214,12 +214,11 @@ export function groupConnections(
 export function buildModel(input: ModelInput): Record<string, unknown> {
   const { compiled, connectivity, index } = input;
   const { state } = compiled;
-  const base = connectivityToJson(connectivity, compiled.addressSpace, {
-    namespaces: state.namespaces.length,
-    workloads: state.workloads.length,
-    pods: state.pods.filter((p) => !p.template).length,
-    policies: state.policies.length,
-  }) as { summary: Record<string, number>; workloads: Record<string, unknown>[]; external: unknown[] };
+  const base = connectivityToJson(connectivity, compiled.addressSpace, analysisSummary(state)) as {
+    summary: Record<string, number>;
+    workloads: Record<string, unknown>[];
+    external: unknown[];
+  };
   const facts = workloadFacts(compiled, index);
   const workloads = base.workloads.map((w) => {
     const id = w.id as string;

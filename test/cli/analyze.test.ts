@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { deploymentsYaml } from '../support/builders.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 
 const EXAMPLE = 'examples/webshop';
@@ -121,5 +126,36 @@ describe('netfence analyze on bad input', () => {
     const r = await runCli(['analyze', EXAMPLE, '--ipblock-matches-pods', 'maybe']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /expected true or false, got "maybe"/);
+  });
+});
+
+describe('netfence analyze as a process, with a large answer', () => {
+  test('a reader slower than the output still gets the whole JSON answer through the pipe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-large-'));
+    try {
+      // 200 workloads and no policy: 40,400 connections (each pair, and each to and from the outside).
+      const text = deploymentsYaml(200, 4);
+      writeFileSync(join(dir, 'apps.yaml'), text);
+      const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'json'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.pause();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const chunks: Buffer[] = [];
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      child.stdout.resume();
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 0, stderr);
+      const out = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        summary: { connections: number };
+        connections: unknown[];
+      };
+      assert.equal(out.summary.connections, 40_400);
+      assert.equal(out.connections.length, 40_400);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

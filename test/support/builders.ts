@@ -117,3 +117,14 @@ export const twoNamespaces: ClusterInput = {
   ],
   policies: [],
 };
+
+/** YAML of `count` Deployments of two replicas, each with its own `app` label, over `namespaces` namespaces. */
+export function deploymentsYaml(count: number, namespaces: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app-${i}, namespace: ns-${i % namespaces}}\n` +
+      `spec:\n  replicas: 2\n  selector: {matchLabels: {app: a${i}}}\n` +
+      `  template:\n    metadata: {labels: {app: a${i}}}\n    spec: {containers: [{name: c, image: i}]}\n`,
+  ).join('---\n');
+}
