@@ -5,6 +5,7 @@ import { computeConnectivity, type Granularity } from '../engine/connectivity.ts
 import { formatConnectivity, type ConnectivityFormat } from '../format/connectivity.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, type Io } from './io.ts';
+import { engineProgress } from './progress.ts';
 
 interface AnalyzeOptions extends InputOptions {
   output: ConnectivityFormat;
@@ -28,8 +29,13 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: AnalyzeOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const progress = engineProgress(io);
+    const compiled = compileCluster(state, {
+      ipBlockMatchesPods: options.ipblockMatchesPods,
+      onProgress: progress.update,
+    });
     const conn = computeConnectivity(compiled, options.granularity);
+    progress.done();
     io.stdout(
       formatConnectivity(
         conn,
