@@ -31,28 +31,34 @@ export default defineRule({
     fix: 'Add policyTypes: [Ingress, Egress] so that the policy denies egress (its ingress stays as it is), or policyTypes: [Egress] when the policy is about egress only.',
     messages: {
       emptyEgress:
-        '"egress: []" without policyTypes denies no egress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny all egress',
+        '"egress: []" {{without}} denies no egress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny all egress',
       emptyEgressDeniesIngress:
-        '"egress: []" without policyTypes denies no egress but all ingress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        '"egress: []" {{without}} denies no egress but all ingress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
       namedDenyEgress:
-        'Policy "{{name}}" has no egress section and no policyTypes, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        'Policy "{{name}}" has no egress section and {{noTypes}}, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
     },
   },
   check(ctx) {
     for (const policy of ctx.state.policies) {
-      // An empty policyTypes is defaulted the same way, but no-ignored-rules already reports it.
-      if (policy.spec.policyTypes !== undefined) continue;
+      // The API server defaults an empty policyTypes as an absent one (no-ignored-rules checks the others).
+      const types = policy.spec.policyTypes;
+      if (types !== undefined && types.length > 0) continue;
+      const data =
+        types === undefined
+          ? { without: 'without policyTypes', noTypes: 'no policyTypes' }
+          : { without: 'with policyTypes: []', noTypes: 'policyTypes: []' };
       const { egress } = policy.spec;
       if (egress !== undefined && egress.length === 0) {
         ctx.report({
           messageId: hasIngressRules(policy) ? 'emptyEgress' : 'emptyEgressDeniesIngress',
+          data,
           subject: { policy },
           path: ['spec', 'egress'],
         });
       } else if (egress === undefined && !hasIngressRules(policy) && nameDeniesEgress(policy.name)) {
         ctx.report({
           messageId: 'namedDenyEgress',
-          data: { name: policy.name },
+          data: { ...data, name: policy.name },
           subject: { policy },
           path: ['metadata', 'name'],
         });

@@ -52,11 +52,6 @@ ruleTester(rule, {
       name: 'a deny-egress name on a policy with ingress rules',
       yaml: netpol('deny-egress-except-web', 'podSelector: {}\ningress: [{ports: [{port: 8080}]}]\n'),
     },
-    {
-      // An empty policyTypes is defaulted too, but no-ignored-rules reports it ("policyTypes [] leaves out Egress").
-      name: 'egress: [] with policyTypes: [] (left to no-ignored-rules)',
-      yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: []\negress: []\n'),
-    },
   ],
   invalid: [
     {
@@ -64,6 +59,12 @@ ruleTester(rule, {
       // rules either, the policy denies all ingress, which nobody asked for.
       name: 'egress: [] alone, without policyTypes',
       yaml: netpol('deny-egress', 'podSelector: {}\negress: []  # <-\n'),
+      messageIds: ['emptyEgressDeniesIngress'],
+    },
+    {
+      // The API server defaults an empty policyTypes exactly as an absent one.
+      name: 'egress: [] with policyTypes: []',
+      yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: []\negress: []  # <-\n'),
       messageIds: ['emptyEgressDeniesIngress'],
     },
     {
