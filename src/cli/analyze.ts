@@ -9,6 +9,7 @@ import {
 } from '../format/connectivity.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, writeChunks, type Io } from './io.ts';
+import { engineProgress } from './progress.ts';
 
 interface AnalyzeOptions extends InputOptions {
   output: ConnectivityFormat;
@@ -32,8 +33,13 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: AnalyzeOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const progress = engineProgress(io);
+    const compiled = compileCluster(state, {
+      ipBlockMatchesPods: options.ipblockMatchesPods,
+      onProgress: progress.update,
+    });
     const conn = computeConnectivity(compiled, options.granularity);
+    progress.done();
     const summary = analysisSummary(state);
     // In pieces: the answer for a large cluster can be longer than the longest string V8 allows.
     await writeChunks(io, formatConnectivityChunks(conn, compiled.addressSpace, summary, options.output));

@@ -24,6 +24,7 @@ import noRedundantRule from './rules/no-redundant-rule.ts';
 import noRedundantPolicy from './rules/no-redundant-policy.ts';
 import noSplitPeer from './rules/no-split-peer.ts';
 import noIgnoredRules from './rules/no-ignored-rules.ts';
+import noEgressDenyWithoutPolicyTypes from './rules/no-egress-deny-without-policy-types.ts';
 import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
 import noYaml11Traps from './rules/no-yaml11-traps.ts';
 import flowsWouldDeny from './rules/flows-would-deny.ts';
@@ -50,6 +51,7 @@ export const RULES: readonly AnyRule[] = [
   noRedundantPolicy,
   noSplitPeer,
   noIgnoredRules,
+  noEgressDenyWithoutPolicyTypes,
   noDuplicatePolicyName,
   noYaml11Traps,
   flowsWouldDeny,

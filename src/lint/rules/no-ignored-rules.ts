@@ -20,7 +20,8 @@ export default defineRule({
   check(ctx) {
     for (const policy of ctx.state.policies) {
       const types = policy.spec.policyTypes;
-      if (types === undefined) continue;
+      // Absent or empty, policyTypes is defaulted from the rules (no-egress-deny-without-policy-types).
+      if (types === undefined || types.length === 0) continue;
       for (const [field, type] of [
         ['ingress', 'Ingress'],
         ['egress', 'Egress'],

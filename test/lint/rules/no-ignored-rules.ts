@@ -36,6 +36,24 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // An empty policyTypes is defaulted like an absent one: Ingress, and Egress since there is an egress rule.
+      // Both sections are in force (no-egress-deny-without-policy-types checks the empty lists).
+      name: 'policyTypes: [] with rules in both directions',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: []
+            ingress: []
+            egress: [{ports: [{port: 443}]}]
+        `,
+      ),
+    },
   ],
   invalid: [
     {

@@ -1,0 +1,115 @@
+import rule from '../../../src/lint/rules/no-egress-deny-without-policy-types.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(ns('shop'), deploy('shop', 'web'));
+
+/** A NetworkPolicy of namespace shop: `name`, then the lines of its spec (indented by two spaces). */
+function netpol(name: string, spec: string): string {
+  return docs(
+    base,
+    yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata:
+        name: ${name}
+        namespace: shop
+      spec:
+    ` + spec.replace(/^/gm, '  '),
+  );
+}
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'egress: [] with policyTypes [Ingress, Egress] denies all egress',
+      yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: [Ingress, Egress]\negress: []\n'),
+    },
+    {
+      name: 'egress: [] with policyTypes [Egress]',
+      yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: [Egress]\negress: []\n'),
+    },
+    {
+      // Without policyTypes, an egress rule makes the API server add Egress: the rule is in force.
+      name: 'egress rules without policyTypes',
+      yaml: netpol('allow-egress', 'podSelector: {}\negress: [{ports: [{port: 443}]}]\n'),
+    },
+    {
+      // The classic ingress default deny, named as the Kubernetes documentation names it.
+      name: 'an ingress default deny without policyTypes',
+      yaml: netpol('default-deny', 'podSelector: {}\n'),
+    },
+    {
+      name: 'a deny-all ingress policy named so',
+      yaml: netpol('deny-all-ingress', 'podSelector: {}\ningress: []\n'),
+    },
+    {
+      // Only the name mentions egress: a policy for an egress gateway's incoming traffic.
+      name: 'a name about egress that does not deny',
+      yaml: netpol('allow-egress-gateway', 'podSelector: {}\n'),
+    },
+    {
+      // With ingress rules, the policy is plainly about ingress whatever its name says.
+      name: 'a deny-egress name on a policy with ingress rules',
+      yaml: netpol('deny-egress-except-web', 'podSelector: {}\ningress: [{ports: [{port: 8080}]}]\n'),
+    },
+  ],
+  invalid: [
+    {
+      // The trap: no egress rule, so policyTypes becomes [Ingress] and egress stays open; and with no ingress
+      // rules either, the policy denies all ingress, which nobody asked for.
+      name: 'egress: [] alone, without policyTypes',
+      yaml: netpol('deny-egress', 'podSelector: {}\negress: []  # <-\n'),
+      messageIds: ['emptyEgressDeniesIngress'],
+    },
+    {
+      // The API server defaults an empty policyTypes exactly as an absent one.
+      name: 'egress: [] with policyTypes: []',
+      yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: []\negress: []  # <-\n'),
+      messageIds: ['emptyEgressDeniesIngress'],
+    },
+    {
+      name: 'egress: [] beside ingress rules, without policyTypes',
+      yaml: netpol(
+        'web',
+        'podSelector: {matchLabels: {app: web}}\ningress: [{ports: [{port: 8080}]}]\negress: []  # <-\n',
+      ),
+      messageIds: ['emptyEgress'],
+    },
+    {
+      name: 'egress: [] in block style, beside ingress: []',
+      yaml: netpol('lockdown', 'podSelector: {}\ningress: []\negress:  # <-\n  []\n'),
+      messageIds: ['emptyEgressDeniesIngress'],
+    },
+    {
+      name: 'a deny-egress name with no egress section and no policyTypes',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata:
+            name: default-deny-egress  # <-
+            namespace: shop
+          spec:
+            podSelector: {}
+        `,
+      ),
+      messageIds: ['namedDenyEgress'],
+    },
+    {
+      name: 'a deny-all name with no egress section and no policyTypes',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: default-deny-all, namespace: shop}  # <-
+          spec:
+            podSelector: {}
+            ingress: []
+        `,
+      ),
+      messageIds: ['namedDenyEgress'],
+    },
+  ],
+});
