@@ -6,6 +6,12 @@
 const LOWER_ALNUM = /^[a-z0-9]$/;
 const ALNUM = /^[A-Za-z0-9]$/;
 
+// The API server's own patterns: a value they accept (within the length limit) has no problem, so the checks
+// below, which say why a value fails, run only for values that do.
+const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
 function invalidChars(value: string, allowed: RegExp): string[] {
   const seen = new Set<string>();
   for (const ch of value) if (!allowed.test(ch)) seen.add(ch);
@@ -22,6 +28,7 @@ function lengthProblem(value: string, max: number): string[] {
 
 /** Lower-case letters, digits and '-' (and '.' when `dots`), with a letter or digit at each end of each part. */
 function dnsProblems(value: string, max: number, dots: boolean): string[] {
+  if (value.length <= max && (dots ? DNS_SUBDOMAIN : DNS_LABEL).test(value)) return [];
   if (value === '') return ['it is empty'];
   const problems = lengthProblem(value, max);
   if (/[A-Z]/.test(value)) problems.push('it contains upper-case letters');
@@ -73,6 +80,7 @@ export function suggestDnsName(value: string, max: number, dots: boolean): strin
 
 /** The name part of a label key: up to 63 letters, digits, '-', '_', '.', alphanumeric at both ends. */
 function labelNameProblems(value: string): string[] {
+  if (value.length <= 63 && LABEL_NAME.test(value)) return [];
   if (value === '') return ['the name part is empty'];
   const problems = lengthProblem(value, 63).map((p) => `the name part ${p.replace(/^it /, '')}`);
   const others = invalidChars(value, /[A-Za-z0-9_.-]/);
@@ -84,6 +92,7 @@ function labelNameProblems(value: string): string[] {
 
 /** Label and annotation keys: `[prefix/]name`, prefix a DNS subdomain, name a label name. */
 export function qualifiedNameProblems(value: string): string[] {
+  if (value.length <= 63 && LABEL_NAME.test(value)) return [];
   const parts = value.split('/');
   if (parts.length > 2) return [`it contains ${parts.length - 1} '/', at most one is allowed (prefix/name)`];
   if (parts.length === 2) {
@@ -102,7 +111,7 @@ export function qualifiedNameProblems(value: string): string[] {
 
 /** Label values (and selector values): empty, or up to 63 letters, digits, '-', '_', '.', alphanumeric ends. */
 export function labelValueProblems(value: string): string[] {
-  if (value === '') return [];
+  if (value === '' || (value.length <= 63 && LABEL_NAME.test(value))) return [];
   const problems = lengthProblem(value, 63);
   const others = invalidChars(value, /[A-Za-z0-9_.-]/);
   if (others.length > 0) problems.push(`it contains ${quoteChars(others)}`);

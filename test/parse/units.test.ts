@@ -105,6 +105,45 @@ describe('parseIp / formatIp', () => {
 });
 
 describe('names', () => {
+  test('a value has no problem exactly when it matches the API server pattern (property)', () => {
+    // k8s.io/apimachinery/pkg/util/validation, with their length limits.
+    const label = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+    const name = '[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?';
+    const accepts = (pattern: string, max: number) => (v: string) =>
+      v.length <= max && new RegExp(`^(?:${pattern})$`).test(v);
+    const checks: [string, (v: string) => string[], (v: string) => boolean][] = [
+      ['dns1123Label', dns1123LabelProblems, accepts(label, 63)],
+      ['dns1123Subdomain', dns1123SubdomainProblems, accepts(`${label}(\\.${label})*`, 253)],
+      ['labelValue', labelValueProblems, (v) => v === '' || accepts(name, 63)(v)],
+      [
+        'qualifiedName',
+        qualifiedNameProblems,
+        (v) => {
+          const [prefix, rest, extra] = v.split('/');
+          if (extra !== undefined) return false;
+          if (rest === undefined) return accepts(name, 63)(v);
+          return accepts(`${label}(\\.${label})*`, 253)(prefix!) && accepts(name, 63)(rest);
+        },
+      ],
+    ];
+    const chars = fc.constantFrom(...'aZ09-_./ A'.split(''), 'b', 'z', '1');
+    const value = fc.oneof(
+      fc.string({ unit: chars, maxLength: 12 }),
+      fc.string({ unit: chars, minLength: 60, maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        for (const [what, problems, valid] of checks)
+          assert.equal(
+            problems(v).length === 0,
+            valid(v),
+            `${what} ${JSON.stringify(v)}: ${problems(v).join('; ')}`,
+          );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('DNS-1123 label and subdomain, DNS-1035 label', () => {
     assert.deepEqual(dns1123LabelProblems('web-1'), []);
     assert.deepEqual(dns1123LabelProblems('-web'), ['it must start and end with a letter or digit']);
