@@ -76,7 +76,7 @@ function makeObject(
   kind: string,
 ): ParsedObject {
   const start = node?.range?.[0];
-  const at = start === undefined ? { line: 1, column: 1 } : position(source, start);
+  const at = position(source, start ?? 0);
   return {
     object,
     apiVersion,
@@ -124,7 +124,7 @@ function problemAt(
   path: FieldPath,
   message: string,
 ): Problem {
-  const at = offset === undefined ? { line: 1, column: 1 } : position(source, offset);
+  const at = position(source, offset ?? 0);
   return { code, severity: 'error', message, file: source.file, line: at.line, column: at.column, path };
 }
 
@@ -138,7 +138,7 @@ function collect(
   out: Collected,
 ): void {
   const offset = node?.range?.[0];
-  const start = offset === undefined ? { file: source.file, line: 1, column: 1 } : position(source, offset);
+  const start = position(source, offset ?? 0);
   if (!isMap(value)) {
     if (inherited === undefined) out.strays.push(start);
     else
@@ -322,7 +322,7 @@ function jsonProblem(file: string, text: string, error: unknown, base: number): 
  */
 export function parseManifestText(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return fastParse(body, file) ?? parseManifestTextExact(body, file);
+  return fastParse(body, file) ?? fastJsonStream(body, file) ?? parseManifestTextExact(body, file);
 }
 
 /**
@@ -487,23 +487,26 @@ function documentStarts(source: string, events: readonly Event[]): { root: numbe
   return out;
 }
 
+function nonEmpty(v: unknown): v is string {
+  return typeof v === 'string' && v !== '';
+}
+
 /**
- * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
- * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
- * reports it, at its position, exactly as without the fast path).
+ * Objects read by a fast reader, each at its position; nodes, and positions inside them, come from
+ * `parseManifestTextExact` of the whole text, read on the first request (object `n` of both is the same).
  */
-function fastParse(body: string, file: string): ParseResult | undefined {
-  if (FULL_PARSER_ONLY.test(body)) return undefined;
-  let events: Event[];
-  let values: unknown[];
-  try {
-    events = parseEvents(body, {});
-    values = constructFromEvents(events, { source: body, schema: FAST_SCHEMA });
-  } catch {
-    return undefined;
-  }
-  const starts = documentStarts(body, events);
-  if (starts.length !== values.length) return undefined;
+function lazyObjects(
+  body: string,
+  file: string,
+): {
+  objects: ParsedObject[];
+  add: (
+    object: Record<string, unknown>,
+    kinds: [string, string],
+    offset: number,
+    at: [number, FieldPath],
+  ) => void;
+} {
   let lines: LineCounter | undefined;
   let exact: ParseResult | undefined;
   const exactObject = (n: number): ParsedObject | undefined =>
@@ -514,7 +517,7 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     kinds: [string, string],
     offset: number,
     at: [number, FieldPath],
-  ) => {
+  ): void => {
     const n = objects.length;
     const { line, col } = (lines ??= lineCounterOf(body)).linePos(offset);
     objects.push({
@@ -537,7 +540,50 @@ function fastParse(body: string, file: string): ParseResult | undefined {
       documentPath: at[1],
     });
   };
-  const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  return { objects, add };
+}
+
+/**
+ * Several JSON values one after the other (JSON Lines, `jq -c`), which YAML cannot read: each read by
+ * JSON.parse. Undefined unless the text is such a stream of well-formed objects (no Lists).
+ */
+function fastJsonStream(body: string, file: string): ParseResult | undefined {
+  if (!/^\s*[[{]/.test(body)) return undefined;
+  const chunks = splitJsonValues(body);
+  if (chunks === undefined || chunks.length < 2) return undefined;
+  const { objects, add } = lazyObjects(body, file);
+  for (const [documentIndex, { start, end }] of chunks.entries()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.slice(start, end));
+    } catch {
+      return undefined;
+    }
+    if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;
+    if (isListKind(value.kind, value)) return undefined;
+    add(value, [value.apiVersion, value.kind], start, [documentIndex, []]);
+  }
+  return { objects, errors: [], warnings: [], nonK8sDocuments: 0 };
+}
+
+/**
+ * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
+ * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
+ * reports it, at its position, exactly as without the fast path).
+ */
+function fastParse(body: string, file: string): ParseResult | undefined {
+  if (FULL_PARSER_ONLY.test(body)) return undefined;
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(body, {});
+    values = constructFromEvents(events, { source: body, schema: FAST_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  const starts = documentStarts(body, events);
+  if (starts.length !== values.length) return undefined;
+  const { objects, add } = lazyObjects(body, file);
   for (const [documentIndex, value] of values.entries()) {
     if (value === null || value === undefined) continue;
     if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;

@@ -149,7 +149,19 @@ describe('the fast reader equals the yaml reader', () => {
       'apiVersion: v1\nkind: X\n~: 1\n',
     ];
     for (const text of documents) assertSameAsExact(text);
-    assertSameAsExact('{"apiVersion": "v1", "kind": "X"}\n{"apiVersion": "v1", "kind": "Y"}\n', 'in.json');
+    const ns = (name: string) => `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"${name}"}}`;
+    const streams = [
+      `${ns('a')}\n${ns('b')}\n${ns('c')}\n`,
+      `  ${ns('a')}${ns('b')}\n\n\n  ${ns('c')}`,
+      `${ns('a')}\n{"apiVersion":"v1","kind":"List","items":[${ns('b')}]}\n`,
+      `${ns('a')}\n{"apiVersion":"v1","kind":"X","a":1,"a":2}\n`,
+      `${ns('a')}\n{"apiVersion":"v1","kind":"X",}\n`,
+      `${ns('a')}\n{"kind":"X"}\n`,
+      `${ns('a')}\n[${ns('b')}]\n`,
+      `${ns('a')}\n{"apiVersion":"v1","kind":"X","s":"}{\\"\\n"}\n${ns('b')}`,
+      `${ns('a')}\n${ns('b')}\ntrailing`,
+    ];
+    for (const text of streams) for (const file of ['in.json', 'in.yaml']) assertSameAsExact(text, file);
   });
 
   test('on random objects written in every YAML style (property)', () => {
