@@ -1,5 +1,5 @@
 /** `netfence generate`: least-privilege NetworkPolicies from observed traffic, verified by the engine. */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -13,6 +13,7 @@ import {
   type SplitMode,
 } from '../generate/index.ts';
 import { describeGeneration, generationToJson } from '../generate/report.ts';
+import { writeFileAtomic } from './cluster-options.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
@@ -90,7 +91,7 @@ async function writeFiles(dir: string, files: readonly RenderedFile[]): Promise<
   for (const f of files) {
     const path = join(dir, f.path);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, f.content);
+    await writeFileAtomic(path, f.content);
   }
   const written = new Set(files.map((f) => f.path));
   const stale = before.filter((p) => !written.has(p));
