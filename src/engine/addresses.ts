@@ -8,7 +8,6 @@
  */
 import {
   cidrContainsCidr,
-  cidrContainsIp,
   formatCidr,
   parseCidr,
   parseIp,
@@ -32,8 +31,14 @@ interface Node {
   cidr: Cidr;
   key: string;
   parent: Node | undefined;
+  /** In the order classes are numbered: shortest prefix first, then lowest address. */
   children: Node[];
+  /** The same children by address, for binary search. */
+  byStart: Node[];
   classId: number;
+  /** The class ids of this subtree: `[lo, hi)` (ids are numbered depth first, so a subtree's are contiguous). */
+  lo: number;
+  hi: number;
 }
 
 export interface AddressSpace {
@@ -49,6 +54,28 @@ function cidrKey(c: Cidr): string {
   return `${c.family}/${c.start}/${c.prefix}`;
 }
 
+function newNode(cidr: Cidr, parent: Node | undefined): Node {
+  return { cidr, key: cidrKey(cidr), parent, children: [], byStart: [], classId: -1, lo: 0, hi: 0 };
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The child of `node` whose range holds `value`, by binary search over its children sorted by address. */
+function childHolding(node: Node, value: bigint): Node | undefined {
+  const kids = node.byStart;
+  let lo = 0;
+  let hi = kids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (kids[mid]!.cidr.start <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  const candidate = kids[lo - 1];
+  return candidate !== undefined && value <= candidate.cidr.end ? candidate : undefined;
+}
+
 export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
   const unique = new Map<string, Cidr>();
   let rootsMentioned = false;
@@ -61,97 +88,111 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
   const roots: Node[] = ([4, 6] as const).map((family) => {
     const cidr = rootCidr(family);
     unique.delete(cidrKey(cidr));
-    return { cidr, key: cidrKey(cidr), parent: undefined, children: [], classId: -1 };
+    return newNode(cidr, undefined);
   });
-  // Insert shortest prefixes first, so every parent exists before its children.
-  const sorted = [...unique.values()].sort((a, b) => a.prefix - b.prefix || (a.start < b.start ? -1 : 1));
+  // By address, a containing CIDR before the CIDRs inside it: the tree in preorder. One pass with the path
+  // from the root as a stack builds it, each node's children coming in address order.
+  const preorder = [...unique.values()].sort(
+    (a, b) => a.family - b.family || compareBigint(a.start, b.start) || a.prefix - b.prefix,
+  );
   const byKey = new Map<string, Node>(roots.map((r) => [r.key, r]));
-  for (const cidr of sorted) {
-    let parent = roots[cidr.family === 4 ? 0 : 1]!;
-    for (;;) {
-      const next = parent.children.find((c) => cidrContainsCidr(c.cidr, cidr));
-      if (next === undefined) break;
-      parent = next;
-    }
-    const node: Node = { cidr, key: cidrKey(cidr), parent, children: [], classId: -1 };
-    parent.children.push(node);
+  const path: Node[] = [];
+  for (const cidr of preorder) {
+    if (path[0]?.cidr.family !== cidr.family) path.splice(0, path.length, roots[cidr.family === 4 ? 0 : 1]!);
+    while (!cidrContainsCidr(path[path.length - 1]!.cidr, cidr)) path.pop();
+    const parent = path[path.length - 1]!;
+    const node = newNode(cidr, parent);
+    parent.byStart.push(node);
     byKey.set(node.key, node);
+    path.push(node);
+  }
+  // Classes are numbered shortest prefix first, then by address, among siblings (the order the tree was
+  // built in before: ids are visible in every output).
+  for (const node of byKey.values()) {
+    node.children = [...node.byStart].sort(
+      (a, b) => a.cidr.prefix - b.cidr.prefix || compareBigint(a.cidr.start, b.cidr.start),
+    );
   }
 
   const classes: AddressClass[] = [];
   const remainderCover = (node: Node): Cidr[] => {
-    const kids = [...node.children].sort((a, b) => (a.cidr.start < b.cidr.start ? -1 : 1));
     const out: Cidr[] = [];
     let cur = node.cidr.start;
-    for (const k of kids) {
+    for (const k of node.byStart) {
       if (k.cidr.start > cur) out.push(...rangeToCidrs(node.cidr.family, cur, k.cidr.start - 1n));
       cur = k.cidr.end + 1n;
     }
     if (cur <= node.cidr.end) out.push(...rangeToCidrs(node.cidr.family, cur, node.cidr.end));
     return out;
   };
+  let root4: AddressClass | undefined;
   const visit = (node: Node): void => {
+    node.lo = classes.length;
     const cover = remainderCover(node);
     if (cover.length > 0) {
       const merged = node.parent === undefined && !rootsMentioned && node.cidr.family === 6;
-      if (merged) {
-        const root4 = classes.find(
-          (c) => c.nodes.length === 1 && c.nodes[0]!.prefix === 0 && c.nodes[0]!.family === 4,
-        );
-        if (root4 !== undefined) {
-          (root4.nodes as Cidr[]).push(node.cidr);
-          (root4.except as Cidr[]).push(...node.children.map((c) => c.cidr));
-          (root4.cover as Cidr[]).push(...cover);
-          node.classId = root4.id;
-        }
-      }
-      if (node.classId < 0) {
+      if (merged && root4 !== undefined) {
+        (root4.nodes as Cidr[]).push(node.cidr);
+        // Loops, not spread arguments: a root may have more children than a call takes arguments.
+        for (const c of node.children) (root4.except as Cidr[]).push(c.cidr);
+        for (const c of cover) (root4.cover as Cidr[]).push(c);
+        node.classId = root4.id;
+      } else {
         node.classId = classes.length;
-        classes.push({
+        const cls: AddressClass = {
           id: node.classId,
           nodes: [node.cidr],
           except: node.children.map((c) => c.cidr),
           cover,
-        });
+        };
+        if (node.parent === undefined && node.cidr.family === 4) root4 = cls;
+        classes.push(cls);
       }
     }
     for (const child of node.children) visit(child);
+    node.hi = classes.length;
   };
   for (const r of roots) visit(r);
 
   const deepest = (ip: IpAddress): Node => {
     let node = roots[ip.family === 4 ? 0 : 1]!;
     for (;;) {
-      const next = node.children.find((c) => cidrContainsIp(c.cidr, ip));
+      const next = childHolding(node, ip.value);
       if (next === undefined) return node;
       node = next;
     }
   };
 
   const blockCache = new Map<string, number[]>();
+  const descriptions: (string | undefined)[] = [];
   return {
     classes,
     classesOfBlock(cidrText, except) {
       const cacheKey = `${cidrText} ${except.join(' ')}`;
       const cached = blockCache.get(cacheKey);
       if (cached !== undefined) return cached;
-      const out = new Set<number>();
+      const result: number[] = [];
       const parsed = parseCidr(cidrText);
-      if (parsed.ok) {
-        const top = byKey.get(cidrKey(parsed.cidr));
-        const excluded = new Set<string>();
-        for (const e of except) {
-          const pe = parseCidr(e);
-          if (pe.ok) excluded.add(cidrKey(pe.cidr));
-        }
-        const walk = (n: Node): void => {
-          if (excluded.has(n.key)) return;
-          if (n.classId >= 0) out.add(n.classId);
-          for (const c of n.children) walk(c);
-        };
-        if (top !== undefined) walk(top);
+      const top = parsed.ok ? byKey.get(cidrKey(parsed.cidr)) : undefined;
+      const holes: Node[] = [];
+      for (const e of except) {
+        const pe = parseCidr(e);
+        const hole = pe.ok ? byKey.get(cidrKey(pe.cidr)) : undefined;
+        if (hole !== undefined && top !== undefined && cidrContainsCidr(top.cidr, hole.cidr))
+          holes.push(hole);
       }
-      const result = [...out].sort((a, b) => a - b);
+      if (top !== undefined && !holes.includes(top)) {
+        // The block's classes are its subtree's minus the subtrees of the excepts inside it: id ranges. The
+        // IPv6 root, merged into the IPv4 root's class, is the one node whose id lies outside its subtree's.
+        if (top.classId >= 0 && top.classId < top.lo) result.push(top.classId);
+        holes.sort((a, b) => a.lo - b.lo);
+        let cur = top.lo;
+        for (const hole of holes) {
+          for (; cur < hole.lo; cur++) result.push(cur);
+          if (hole.hi > cur) cur = hole.hi;
+        }
+        for (; cur < top.hi; cur++) result.push(cur);
+      }
       blockCache.set(cacheKey, result);
       return result;
     },
@@ -164,7 +205,9 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
     describe(id) {
       const c = classes[id];
       if (c === undefined) return `?${id}`;
-      return c.nodes
+      const cached = descriptions[id];
+      if (cached !== undefined) return cached;
+      const text = c.nodes
         .map((node) => {
           const holes = c.except.filter((e) => cidrContainsCidr(node, e));
           return holes.length === 0
@@ -172,6 +215,8 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
             : `${formatCidr(node)} except ${holes.map(formatCidr).join(', ')}`;
         })
         .join('; ');
+      descriptions[id] = text;
+      return text;
     },
   };
 }
