@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { buildAddressSpace, describeAddressUnion } from '../../src/engine/addresses.ts';
-import { formatCidr, parseCidr, parseIp, rangeToCidrs } from '../../src/engine/ip.ts';
+import { formatCidr, formatIp, parseCidr, parseIp, rangeToCidrs, type Cidr } from '../../src/engine/ip.ts';
 
 describe('IP parsing', () => {
   test('IPv4 and IPv6, with :: compression and an embedded IPv4 tail', () => {
@@ -27,10 +28,65 @@ describe('IP parsing', () => {
     assert.equal(parsed.ok && formatCidr(parsed.cidr), '2001:db8::/32');
   });
 
+  test('IPv4 needs four parts of one to three digits, each at most 255; leading zeros read as decimal', () => {
+    assert.equal(parseIp('0.0.0.0')?.value, 0n);
+    assert.equal(parseIp('255.255.255.255')?.value, 0xffffffffn);
+    assert.equal(parseIp('010.001.2.03')?.value, 0x0a010203n);
+    for (const bad of [
+      '1.2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '1..2.3',
+      '1.2.3.1000',
+      '1.2.3.0256',
+      '1.2.3.-1',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      'a.b.c.d',
+      '',
+    ]) {
+      assert.equal(parseIp(bad), undefined, bad);
+    }
+  });
+
+  test('IPv4 prints as four decimal parts', () => {
+    assert.equal(formatIp(4, 0n), '0.0.0.0');
+    assert.equal(formatIp(4, 0xffffffffn), '255.255.255.255');
+    assert.equal(formatIp(4, 0x0a00ff01n), '10.0.255.1');
+  });
+
   test('a range becomes the fewest covering CIDRs', () => {
     const cidrs = rangeToCidrs(4, 0x0a000000n, 0x0a0000ffn).map(formatCidr);
     assert.deepEqual(cidrs, ['10.0.0.0/24']);
     assert.deepEqual(rangeToCidrs(4, 1n, 2n).map(formatCidr), ['0.0.0.1/32', '0.0.0.2/32']);
+    assert.deepEqual(rangeToCidrs(4, 0n, 0xffffffffn).map(formatCidr), ['0.0.0.0/0']);
+    assert.deepEqual(rangeToCidrs(4, 0xfffffffen, 0xffffffffn).map(formatCidr), ['255.255.255.254/31']);
+  });
+
+  test('IPv4 ranges (computed in Numbers) split like the largest-aligned-block rule in BigInt', () => {
+    // The rule, for any family: from the start, take the largest block aligned at it that fits.
+    const reference = (start: bigint, end: bigint): Cidr[] => {
+      const out: Cidr[] = [];
+      for (let cur = start; cur <= end;) {
+        let size = 0n;
+        while (size < 32n && cur % (1n << (size + 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= end)
+          size++;
+        out.push({ family: 4, start: cur, end: cur + (1n << size) - 1n, prefix: 32 - Number(size) });
+        cur += 1n << size;
+      }
+      return out;
+    };
+    const address = fc.oneof(
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.integer({ min: 0x0a000000, max: 0x0a0001ff }),
+    );
+    fc.assert(
+      fc.property(address, address, (a, b) => {
+        const [start, end] = a <= b ? [BigInt(a), BigInt(b)] : [BigInt(b), BigInt(a)];
+        assert.deepEqual(rangeToCidrs(4, start, end), reference(start, end));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
