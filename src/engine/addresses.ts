@@ -79,7 +79,8 @@ function childHolding(node: Node, value: bigint): Node | undefined {
 export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
   const unique = new Map<string, Cidr>();
   let rootsMentioned = false;
-  for (const text of mentioned) {
+  // Policies repeat the same few CIDRs: parse each text once.
+  for (const text of new Set(mentioned)) {
     const parsed = parseCidr(text);
     if (!parsed.ok) continue;
     if (parsed.cidr.prefix === 0) rootsMentioned = true;

@@ -175,18 +175,20 @@ export function rangeToCidrs(family: IpFamily, start: bigint, end: bigint): Cidr
   const out: Cidr[] = [];
   let cur = start;
   while (cur <= end) {
-    let size = 0;
-    while (size < bits) {
-      const next = size + 1;
-      const blockSize = 1n << BigInt(next);
-      if (cur % blockSize !== 0n || cur + blockSize - 1n > end) break;
-      size = next;
-    }
+    // The largest block aligned at `cur` that fits: as many bits as `cur` has trailing zeros, and as the
+    // remaining length has below its top bit.
+    const fits = bitLength(end - cur + 1n) - 1;
+    const size = cur === 0n ? Math.min(bits, fits) : Math.min(bitLength(cur & -cur) - 1, fits);
     const last = cur + (1n << BigInt(size)) - 1n;
     out.push({ family, start: cur, end: last, prefix: bits - size });
     cur = last + 1n;
   }
   return out;
+}
+
+/** Bits needed to write `n` > 0. */
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
 }
 
 /** `rangeToCidrs` for IPv4, in Numbers (exact below 2^53): address classes split at thousands of CIDRs. */

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { buildAddressSpace, describeAddressUnion } from '../../src/engine/addresses.ts';
-import { formatCidr, formatIp, parseCidr, parseIp, rangeToCidrs, type Cidr } from '../../src/engine/ip.ts';
+import {
+  familyBits,
+  formatCidr,
+  formatIp,
+  parseCidr,
+  parseIp,
+  rangeToCidrs,
+  type Cidr,
+} from '../../src/engine/ip.ts';
 
 describe('IP parsing', () => {
   test('IPv4 and IPv6, with :: compression and an embedded IPv4 tail', () => {
@@ -63,30 +71,37 @@ describe('IP parsing', () => {
     assert.deepEqual(rangeToCidrs(4, 0xfffffffen, 0xffffffffn).map(formatCidr), ['255.255.255.254/31']);
   });
 
-  test('IPv4 ranges (computed in Numbers) split like the largest-aligned-block rule in BigInt', () => {
-    // The rule, for any family: from the start, take the largest block aligned at it that fits.
-    const reference = (start: bigint, end: bigint): Cidr[] => {
+  test('ranges split by the largest-aligned-block rule, applied one bit at a time', () => {
+    // The rule: from the start, take the largest block aligned at it that fits. rangeToCidrs computes the
+    // block size from trailing zeros and length (IPv4 in Numbers); the reference grows it bit by bit.
+    const reference = (family: 4 | 6, start: bigint, end: bigint): Cidr[] => {
+      const bits = BigInt(familyBits(family));
       const out: Cidr[] = [];
       for (let cur = start; cur <= end;) {
         let size = 0n;
-        while (size < 32n && cur % (1n << (size + 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= end)
+        while (size < bits && cur % (1n << (size + 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= end)
           size++;
-        out.push({ family: 4, start: cur, end: cur + (1n << size) - 1n, prefix: 32 - Number(size) });
+        out.push({ family, start: cur, end: cur + (1n << size) - 1n, prefix: Number(bits - size) });
         cur += 1n << size;
       }
       return out;
     };
-    const address = fc.oneof(
-      fc.integer({ min: 0, max: 0xffffffff }),
-      fc.integer({ min: 0x0a000000, max: 0x0a0001ff }),
+    const v4 = fc.oneof(fc.bigInt(0n, 0xffffffffn), fc.bigInt(0x0a000000n, 0x0a0001ffn));
+    const v6 = fc.oneof(
+      fc.bigInt(0n, (1n << 128n) - 1n),
+      fc.bigInt(0xfd00n << 112n, (0xfd00n << 112n) + 0xffffn),
     );
+    const range = (family: 4 | 6, address: fc.Arbitrary<bigint>) =>
+      fc.tuple(fc.constant(family), address, address);
     fc.assert(
-      fc.property(address, address, (a, b) => {
-        const [start, end] = a <= b ? [BigInt(a), BigInt(b)] : [BigInt(b), BigInt(a)];
-        assert.deepEqual(rangeToCidrs(4, start, end), reference(start, end));
+      fc.property(fc.oneof(range(4, v4), range(6, v6)), ([family, a, b]) => {
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        assert.deepEqual(rangeToCidrs(family, start, end), reference(family, start, end));
       }),
       { numRuns: 300 },
     );
+    assert.deepEqual(rangeToCidrs(6, 0n, (1n << 128n) - 1n).map(formatCidr), ['::/0']);
+    assert.deepEqual(rangeToCidrs(6, 1n, 2n).map(formatCidr), ['::1/128', '::2/128']);
   });
 });
 
