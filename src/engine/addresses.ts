@@ -108,12 +108,15 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
     byKey.set(node.key, node);
     path.push(node);
   }
-  // Classes are numbered shortest prefix first, then by address, among siblings (the order the tree was
-  // built in before: ids are visible in every output).
+  // Among siblings, classes are numbered shortest prefix first, then by address: ids, except lists and
+  // descriptions are visible in every output (and its goldens), so this order stays.
   for (const node of byKey.values()) {
-    node.children = [...node.byStart].sort(
-      (a, b) => a.cidr.prefix - b.cidr.prefix || compareBigint(a.cidr.start, b.cidr.start),
-    );
+    node.children =
+      node.byStart.length < 2
+        ? node.byStart
+        : [...node.byStart].sort(
+            (a, b) => a.cidr.prefix - b.cidr.prefix || compareBigint(a.cidr.start, b.cidr.start),
+          );
   }
 
   const classes: AddressClass[] = [];
