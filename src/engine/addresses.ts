@@ -8,7 +8,6 @@
  */
 import {
   cidrContainsCidr,
-  cidrContainsIp,
   formatCidr,
   parseCidr,
   parseIp,
@@ -16,6 +15,7 @@ import {
   rootCidr,
   type Cidr,
   type IpAddress,
+  type IpFamily,
 } from './ip.ts';
 
 export interface AddressClass {
@@ -32,8 +32,14 @@ interface Node {
   cidr: Cidr;
   key: string;
   parent: Node | undefined;
+  /** In the order classes are numbered: shortest prefix first, then lowest address. */
   children: Node[];
+  /** The same children by address, for binary search. */
+  byStart: Node[];
   classId: number;
+  /** The class ids of this subtree: `[lo, hi)` (ids are numbered depth first, so a subtree's are contiguous). */
+  lo: number;
+  hi: number;
 }
 
 export interface AddressSpace {
@@ -49,10 +55,33 @@ function cidrKey(c: Cidr): string {
   return `${c.family}/${c.start}/${c.prefix}`;
 }
 
+function newNode(cidr: Cidr, parent: Node | undefined): Node {
+  return { cidr, key: cidrKey(cidr), parent, children: [], byStart: [], classId: -1, lo: 0, hi: 0 };
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The child of `node` whose range holds `value`, by binary search over its children sorted by address. */
+function childHolding(node: Node, value: bigint): Node | undefined {
+  const kids = node.byStart;
+  let lo = 0;
+  let hi = kids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (kids[mid]!.cidr.start <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  const candidate = kids[lo - 1];
+  return candidate !== undefined && value <= candidate.cidr.end ? candidate : undefined;
+}
+
 export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
   const unique = new Map<string, Cidr>();
   let rootsMentioned = false;
-  for (const text of mentioned) {
+  // Policies repeat the same few CIDRs: parse each text once.
+  for (const text of new Set(mentioned)) {
     const parsed = parseCidr(text);
     if (!parsed.ok) continue;
     if (parsed.cidr.prefix === 0) rootsMentioned = true;
@@ -61,97 +90,114 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
   const roots: Node[] = ([4, 6] as const).map((family) => {
     const cidr = rootCidr(family);
     unique.delete(cidrKey(cidr));
-    return { cidr, key: cidrKey(cidr), parent: undefined, children: [], classId: -1 };
+    return newNode(cidr, undefined);
   });
-  // Insert shortest prefixes first, so every parent exists before its children.
-  const sorted = [...unique.values()].sort((a, b) => a.prefix - b.prefix || (a.start < b.start ? -1 : 1));
+  // By address, a containing CIDR before the CIDRs inside it: the tree in preorder. One pass with the path
+  // from the root as a stack builds it, each node's children coming in address order.
+  const preorder = [...unique.values()].sort(
+    (a, b) => a.family - b.family || compareBigint(a.start, b.start) || a.prefix - b.prefix,
+  );
   const byKey = new Map<string, Node>(roots.map((r) => [r.key, r]));
-  for (const cidr of sorted) {
-    let parent = roots[cidr.family === 4 ? 0 : 1]!;
-    for (;;) {
-      const next = parent.children.find((c) => cidrContainsCidr(c.cidr, cidr));
-      if (next === undefined) break;
-      parent = next;
-    }
-    const node: Node = { cidr, key: cidrKey(cidr), parent, children: [], classId: -1 };
-    parent.children.push(node);
+  const path: Node[] = [];
+  for (const cidr of preorder) {
+    if (path[0]?.cidr.family !== cidr.family) path.splice(0, path.length, roots[cidr.family === 4 ? 0 : 1]!);
+    while (!cidrContainsCidr(path[path.length - 1]!.cidr, cidr)) path.pop();
+    const parent = path[path.length - 1]!;
+    const node = newNode(cidr, parent);
+    parent.byStart.push(node);
     byKey.set(node.key, node);
+    path.push(node);
+  }
+  // Among siblings, classes are numbered shortest prefix first, then by address: ids, except lists and
+  // descriptions are visible in every output (and its goldens), so this order stays.
+  for (const node of byKey.values()) {
+    node.children =
+      node.byStart.length < 2
+        ? node.byStart
+        : [...node.byStart].sort(
+            (a, b) => a.cidr.prefix - b.cidr.prefix || compareBigint(a.cidr.start, b.cidr.start),
+          );
   }
 
   const classes: AddressClass[] = [];
   const remainderCover = (node: Node): Cidr[] => {
-    const kids = [...node.children].sort((a, b) => (a.cidr.start < b.cidr.start ? -1 : 1));
     const out: Cidr[] = [];
     let cur = node.cidr.start;
-    for (const k of kids) {
+    for (const k of node.byStart) {
       if (k.cidr.start > cur) out.push(...rangeToCidrs(node.cidr.family, cur, k.cidr.start - 1n));
       cur = k.cidr.end + 1n;
     }
     if (cur <= node.cidr.end) out.push(...rangeToCidrs(node.cidr.family, cur, node.cidr.end));
     return out;
   };
+  let root4: AddressClass | undefined;
   const visit = (node: Node): void => {
+    node.lo = classes.length;
     const cover = remainderCover(node);
     if (cover.length > 0) {
       const merged = node.parent === undefined && !rootsMentioned && node.cidr.family === 6;
-      if (merged) {
-        const root4 = classes.find(
-          (c) => c.nodes.length === 1 && c.nodes[0]!.prefix === 0 && c.nodes[0]!.family === 4,
-        );
-        if (root4 !== undefined) {
-          (root4.nodes as Cidr[]).push(node.cidr);
-          (root4.except as Cidr[]).push(...node.children.map((c) => c.cidr));
-          (root4.cover as Cidr[]).push(...cover);
-          node.classId = root4.id;
-        }
-      }
-      if (node.classId < 0) {
+      if (merged && root4 !== undefined) {
+        (root4.nodes as Cidr[]).push(node.cidr);
+        // Loops, not spread arguments: a root may have more children than a call takes arguments.
+        for (const c of node.children) (root4.except as Cidr[]).push(c.cidr);
+        for (const c of cover) (root4.cover as Cidr[]).push(c);
+        node.classId = root4.id;
+      } else {
         node.classId = classes.length;
-        classes.push({
+        const cls: AddressClass = {
           id: node.classId,
           nodes: [node.cidr],
           except: node.children.map((c) => c.cidr),
           cover,
-        });
+        };
+        if (node.parent === undefined && node.cidr.family === 4) root4 = cls;
+        classes.push(cls);
       }
     }
     for (const child of node.children) visit(child);
+    node.hi = classes.length;
   };
   for (const r of roots) visit(r);
 
   const deepest = (ip: IpAddress): Node => {
     let node = roots[ip.family === 4 ? 0 : 1]!;
     for (;;) {
-      const next = node.children.find((c) => cidrContainsIp(c.cidr, ip));
+      const next = childHolding(node, ip.value);
       if (next === undefined) return node;
       node = next;
     }
   };
 
   const blockCache = new Map<string, number[]>();
+  const descriptions: (string | undefined)[] = [];
   return {
     classes,
     classesOfBlock(cidrText, except) {
       const cacheKey = `${cidrText} ${except.join(' ')}`;
       const cached = blockCache.get(cacheKey);
       if (cached !== undefined) return cached;
-      const out = new Set<number>();
+      const result: number[] = [];
       const parsed = parseCidr(cidrText);
-      if (parsed.ok) {
-        const top = byKey.get(cidrKey(parsed.cidr));
-        const excluded = new Set<string>();
-        for (const e of except) {
-          const pe = parseCidr(e);
-          if (pe.ok) excluded.add(cidrKey(pe.cidr));
-        }
-        const walk = (n: Node): void => {
-          if (excluded.has(n.key)) return;
-          if (n.classId >= 0) out.add(n.classId);
-          for (const c of n.children) walk(c);
-        };
-        if (top !== undefined) walk(top);
+      const top = parsed.ok ? byKey.get(cidrKey(parsed.cidr)) : undefined;
+      const holes: Node[] = [];
+      for (const e of except) {
+        const pe = parseCidr(e);
+        const hole = pe.ok ? byKey.get(cidrKey(pe.cidr)) : undefined;
+        if (hole !== undefined && top !== undefined && cidrContainsCidr(top.cidr, hole.cidr))
+          holes.push(hole);
       }
-      const result = [...out].sort((a, b) => a - b);
+      if (top !== undefined && !holes.includes(top)) {
+        // The block's classes are its subtree's minus the subtrees of the excepts inside it: id ranges. The
+        // IPv6 root, merged into the IPv4 root's class, is the one node whose id lies outside its subtree's.
+        if (top.classId >= 0 && top.classId < top.lo) result.push(top.classId);
+        holes.sort((a, b) => a.lo - b.lo);
+        let cur = top.lo;
+        for (const hole of holes) {
+          for (; cur < hole.lo; cur++) result.push(cur);
+          if (hole.hi > cur) cur = hole.hi;
+        }
+        for (; cur < top.hi; cur++) result.push(cur);
+      }
       blockCache.set(cacheKey, result);
       return result;
     },
@@ -164,7 +210,9 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
     describe(id) {
       const c = classes[id];
       if (c === undefined) return `?${id}`;
-      return c.nodes
+      const cached = descriptions[id];
+      if (cached !== undefined) return cached;
+      const text = c.nodes
         .map((node) => {
           const holes = c.except.filter((e) => cidrContainsCidr(node, e));
           return holes.length === 0
@@ -172,6 +220,8 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
             : `${formatCidr(node)} except ${holes.map(formatCidr).join(', ')}`;
         })
         .join('; ');
+      descriptions[id] = text;
+      return text;
     },
   };
 }
@@ -181,25 +231,91 @@ export function buildAddressSpace(mentioned: Iterable<string>): AddressSpace {
  * fewest CIDRs covering exactly the union.
  */
 export function describeAddressUnion(space: AddressSpace, ids: readonly number[]): string {
+  const index = unionIndex(space);
+  // Outputs describe the same unions over and over (every workload egressing to "any address except the
+  // cluster" on the same ports).
+  const key = ids.join(',');
+  let text = index.memo.get(key);
+  if (text === undefined) index.memo.set(key, (text = unionText(space, index, ids)));
+  return text;
+}
+
+interface UnionIndex {
+  /**
+   * The covers of all classes, sorted by family then address. Classes partition both address families,
+   * so consecutive pieces of one family touch: a union is a set of runs of consecutive pieces.
+   */
+  pieces: Cidr[];
+  /** Per class, the positions of its cover's pieces in `pieces`. */
+  ranks: number[][];
+  memo: Map<string, string>;
+}
+
+const unionIndexes = new WeakMap<AddressSpace, UnionIndex>();
+
+function unionIndex(space: AddressSpace): UnionIndex {
+  let index = unionIndexes.get(space);
+  if (index !== undefined) return index;
+  const all: [Cidr, number][] = [];
+  for (const c of space.classes) for (const piece of c.cover) all.push([piece, c.id]);
+  all.sort((a, b) => a[0].family - b[0].family || (a[0].start < b[0].start ? -1 : 1));
+  const ranks = space.classes.map((): number[] => []);
+  all.forEach(([, id], i) => ranks[id]!.push(i));
+  index = { pieces: all.map(([piece]) => piece), ranks, memo: new Map() };
+  unionIndexes.set(space, index);
+  return index;
+}
+
+type Range = readonly [IpFamily, bigint, bigint];
+
+function unionText(space: AddressSpace, index: UnionIndex, ids: readonly number[]): string {
   const all = space.classes.length;
   const wanted = new Set(ids);
   if (wanted.size === all) return 'any address';
-  const complement = space.classes.filter((c) => !wanted.has(c.id)).map((c) => c.id);
-  const cidrs = (list: readonly number[]): string[] => {
-    const ranges: [4 | 6, bigint, bigint][] = [];
-    for (const id of list) for (const c of space.classes[id]!.cover) ranges.push([c.family, c.start, c.end]);
-    ranges.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    const merged: [4 | 6, bigint, bigint][] = [];
-    for (const r of ranges) {
-      const last = merged[merged.length - 1];
-      if (last !== undefined && last[0] === r[0] && r[1] <= last[2] + 1n) {
-        if (r[2] > last[2]) last[2] = r[2];
-      } else merged.push([r[0], r[1], r[2]]);
-    }
-    return merged.flatMap(([f, a, b]) => rangeToCidrs(f, a, b).map(formatCidr));
-  };
   if (wanted.size === 1) return space.describe(ids[0]!);
-  const inside = cidrs(ids);
-  const outside = cidrs(complement);
-  return outside.length < inside.length ? `any address except ${outside.join(', ')}` : inside.join(', ');
+  // The union as maximal ranges: runs of consecutive pieces.
+  const { pieces } = index;
+  const positions: number[] = [];
+  for (const id of wanted) for (const r of index.ranks[id]!) positions.push(r);
+  const sorted = Int32Array.from(positions).sort();
+  const inside: Range[] = [];
+  for (let i = 0; i < sorted.length;) {
+    const first = pieces[sorted[i]!]!;
+    let j = i;
+    while (
+      j + 1 < sorted.length &&
+      sorted[j + 1] === sorted[j]! + 1 &&
+      pieces[sorted[j + 1]!]!.family === first.family
+    )
+      j++;
+    inside.push([first.family, first.start, pieces[sorted[j]!]!.end]);
+    i = j + 1;
+  }
+  // The rest of the address space: the gaps between those ranges.
+  const outside: Range[] = [];
+  for (const family of [4, 6] as const) {
+    const top = rootCidr(family).end;
+    let cur = 0n;
+    for (const [f, a, b] of inside) {
+      if (f !== family) continue;
+      if (a > cur) outside.push([family, cur, a - 1n]);
+      cur = b + 1n;
+    }
+    if (cur <= top) outside.push([family, cur, top]);
+  }
+  // The shorter list of CIDRs (the union itself on a tie), without splitting the longer one further than
+  // the shorter one's length: splitting into CIDRs is most of the cost.
+  const lists = [inside, outside].map((ranges) => ({ ranges, next: 0, cidrs: [] as Cidr[] }));
+  const [i, o] = lists as [(typeof lists)[0], (typeof lists)[0]];
+  for (;;) {
+    const iDone = i.next === i.ranges.length;
+    const oDone = o.next === o.ranges.length;
+    if (iDone && i.cidrs.length <= o.cidrs.length) return i.cidrs.map(formatCidr).join(', ');
+    // Each range left adds at least one CIDR.
+    if (oDone && (o.cidrs.length < i.cidrs.length || (o.cidrs.length === i.cidrs.length && !iDone)))
+      return `any address except ${o.cidrs.map(formatCidr).join(', ')}`;
+    const grow = !iDone && (oDone || i.cidrs.length <= o.cidrs.length) ? i : o;
+    const [f, a, b] = grow.ranges[grow.next++]!;
+    for (const c of rangeToCidrs(f, a, b)) grow.cidrs.push(c);
+  }
 }

@@ -25,17 +25,28 @@ export function familyBits(family: IpFamily): number {
 }
 
 function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    // Leading zeros read as decimal, as the API server's (sloppy, legacy-compatible) parser does.
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
+  // Four dot-separated parts of one to three digits, each ≤ 255. Leading zeros read as decimal, as the API
+  // server's (sloppy, legacy-compatible) parser does. By hand, in a Number: this runs for every address.
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  if (digits === 0 || part > 255 || dots !== 3) return undefined;
+  return BigInt(value * 256 + part);
 }
 
 function parseIpv6(text: string): bigint | undefined {
@@ -115,7 +126,8 @@ export function parseCidr(text: string): CidrParse {
 
 export function formatIp(family: IpFamily, value: bigint): string {
   if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 255n).toString()).join('.');
+    const n = Number(value & 0xffffffffn);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
@@ -158,20 +170,41 @@ export function rootCidr(family: IpFamily): Cidr {
 
 /** The fewest CIDRs whose union is exactly `[start, end]`. */
 export function rangeToCidrs(family: IpFamily, start: bigint, end: bigint): Cidr[] {
+  if (family === 4 && start >= 0n && end <= 0xffffffffn) return rangeToCidrs4(Number(start), Number(end));
   const bits = BITS[family];
   const out: Cidr[] = [];
   let cur = start;
   while (cur <= end) {
-    let size = 0;
-    while (size < bits) {
-      const next = size + 1;
-      const blockSize = 1n << BigInt(next);
-      if (cur % blockSize !== 0n || cur + blockSize - 1n > end) break;
-      size = next;
-    }
+    // The largest block aligned at `cur` that fits: as many bits as `cur` has trailing zeros, and as the
+    // remaining length has below its top bit.
+    const fits = bitLength(end - cur + 1n) - 1;
+    const size = cur === 0n ? Math.min(bits, fits) : Math.min(bitLength(cur & -cur) - 1, fits);
     const last = cur + (1n << BigInt(size)) - 1n;
     out.push({ family, start: cur, end: last, prefix: bits - size });
     cur = last + 1n;
+  }
+  return out;
+}
+
+/** Bits needed to write `n` > 0. */
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
+}
+
+/** `rangeToCidrs` for IPv4, in Numbers (exact below 2^53): address classes split at thousands of CIDRs. */
+function rangeToCidrs4(start: number, end: number): Cidr[] {
+  const out: Cidr[] = [];
+  let cur = start;
+  while (cur <= end) {
+    let size = 0;
+    while (size < 32) {
+      const blockSize = 2 ** (size + 1);
+      if (cur % blockSize !== 0 || cur + blockSize - 1 > end) break;
+      size++;
+    }
+    const last = cur + 2 ** size - 1;
+    out.push({ family: 4, start: BigInt(cur), end: BigInt(last), prefix: 32 - size });
+    cur = last + 1;
   }
   return out;
 }

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { buildAddressSpace, describeAddressUnion } from '../../src/engine/addresses.ts';
-import { formatCidr, parseCidr, parseIp, rangeToCidrs } from '../../src/engine/ip.ts';
+import {
+  familyBits,
+  formatCidr,
+  formatIp,
+  parseCidr,
+  parseIp,
+  rangeToCidrs,
+  type Cidr,
+} from '../../src/engine/ip.ts';
 
 describe('IP parsing', () => {
   test('IPv4 and IPv6, with :: compression and an embedded IPv4 tail', () => {
@@ -27,10 +36,72 @@ describe('IP parsing', () => {
     assert.equal(parsed.ok && formatCidr(parsed.cidr), '2001:db8::/32');
   });
 
+  test('IPv4 needs four parts of one to three digits, each at most 255; leading zeros read as decimal', () => {
+    assert.equal(parseIp('0.0.0.0')?.value, 0n);
+    assert.equal(parseIp('255.255.255.255')?.value, 0xffffffffn);
+    assert.equal(parseIp('010.001.2.03')?.value, 0x0a010203n);
+    for (const bad of [
+      '1.2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '1..2.3',
+      '1.2.3.1000',
+      '1.2.3.0256',
+      '1.2.3.-1',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      'a.b.c.d',
+      '',
+    ]) {
+      assert.equal(parseIp(bad), undefined, bad);
+    }
+  });
+
+  test('IPv4 prints as four decimal parts', () => {
+    assert.equal(formatIp(4, 0n), '0.0.0.0');
+    assert.equal(formatIp(4, 0xffffffffn), '255.255.255.255');
+    assert.equal(formatIp(4, 0x0a00ff01n), '10.0.255.1');
+  });
+
   test('a range becomes the fewest covering CIDRs', () => {
     const cidrs = rangeToCidrs(4, 0x0a000000n, 0x0a0000ffn).map(formatCidr);
     assert.deepEqual(cidrs, ['10.0.0.0/24']);
     assert.deepEqual(rangeToCidrs(4, 1n, 2n).map(formatCidr), ['0.0.0.1/32', '0.0.0.2/32']);
+    assert.deepEqual(rangeToCidrs(4, 0n, 0xffffffffn).map(formatCidr), ['0.0.0.0/0']);
+    assert.deepEqual(rangeToCidrs(4, 0xfffffffen, 0xffffffffn).map(formatCidr), ['255.255.255.254/31']);
+  });
+
+  test('ranges split by the largest-aligned-block rule, applied one bit at a time', () => {
+    // The rule: from the start, take the largest block aligned at it that fits. rangeToCidrs computes the
+    // block size from trailing zeros and length (IPv4 in Numbers); the reference grows it bit by bit.
+    const reference = (family: 4 | 6, start: bigint, end: bigint): Cidr[] => {
+      const bits = BigInt(familyBits(family));
+      const out: Cidr[] = [];
+      for (let cur = start; cur <= end;) {
+        let size = 0n;
+        while (size < bits && cur % (1n << (size + 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= end)
+          size++;
+        out.push({ family, start: cur, end: cur + (1n << size) - 1n, prefix: Number(bits - size) });
+        cur += 1n << size;
+      }
+      return out;
+    };
+    const v4 = fc.oneof(fc.bigInt(0n, 0xffffffffn), fc.bigInt(0x0a000000n, 0x0a0001ffn));
+    const v6 = fc.oneof(
+      fc.bigInt(0n, (1n << 128n) - 1n),
+      fc.bigInt(0xfd00n << 112n, (0xfd00n << 112n) + 0xffffn),
+    );
+    const range = (family: 4 | 6, address: fc.Arbitrary<bigint>) =>
+      fc.tuple(fc.constant(family), address, address);
+    fc.assert(
+      fc.property(fc.oneof(range(4, v4), range(6, v6)), ([family, a, b]) => {
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        assert.deepEqual(rangeToCidrs(family, start, end), reference(family, start, end));
+      }),
+      { numRuns: 300 },
+    );
+    assert.deepEqual(rangeToCidrs(6, 0n, (1n << 128n) - 1n).map(formatCidr), ['::/0']);
+    assert.deepEqual(rangeToCidrs(6, 1n, 2n).map(formatCidr), ['::1/128', '::2/128']);
   });
 });
 
