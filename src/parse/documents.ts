@@ -423,22 +423,22 @@ const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /**
  * Text the fast reader leaves to `yaml`: where the two could read different values, or where `yaml` has
- * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these.
+ * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these. One pattern
+ * each, with lookbehinds: several times faster than one alternation.
  */
-const FULL_PARSER_ONLY = new RegExp(
-  [
-    '^%', // directives
-    '!', // tags
-    '(?:^|[\\s,[{])[&*]\\S', // anchors and aliases
-    '^\\s*\\?(?:\\s|$)', // explicit keys
-    '\\t',
-    '__proto__',
-    '(?:^|[\\s,[{-])(?:~|null|Null|NULL)?\\s*:(?:\\s|$)', // null keys: "" for `yaml`, "null" for js-yaml
-    // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
-    '(?:^|[\\s:,[{])[-+]?[\\d.]+[eE][-+]?\\d{3,}(?:[\\s,\\]}]|$)',
-  ].join('|'),
-  'm',
-);
+const FULL_PARSER_ONLY = [
+  /^%/m, // directives
+  /!/, // tags
+  /(?<=^|[\s,[{])[&*]\S/m, // anchors and aliases
+  /(?<=^[ -]*)\?(?:\s|$)/m, // explicit keys
+  /\t/,
+  /__proto__/,
+  // empty and null keys: "" for `yaml`, "null" for js-yaml
+  /(?<=^|[\s,[{-]):(?:\s|$)/m,
+  /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m,
+  // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
+  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}]|$)/m,
+];
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
 
@@ -572,7 +572,7 @@ function fastJsonStream(body: string, file: string): ParseResult | undefined {
  * reports it, at its position, exactly as without the fast path).
  */
 function fastParse(body: string, file: string): ParseResult | undefined {
-  if (FULL_PARSER_ONLY.test(body)) return undefined;
+  if (FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
   let events: Event[];
   let values: unknown[];
   try {
