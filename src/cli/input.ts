@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem } from '../model/problem.ts';
 import { describeIgnored, loadManifests, type LoadResult } from '../parse/index.ts';
+import { readingProgress } from './progress.ts';
 import {
   addClusterOptions,
   checkClusterOptions,
@@ -58,11 +59,14 @@ export async function loadInput(
   if (paths.length === 0) {
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
+  const progress = readingProgress(io);
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
     readStdin: () => io.readStdin(),
+    onProgress: progress.update,
   });
+  progress.done();
   return reportLoadResult(result, options, io);
 }
 

@@ -166,5 +166,6 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     read,
     { defaultNamespace: options.defaultNamespace, skipInvalid: options.skipInvalid },
     { errors, warnings, fileOrder },
+    options.onProgress,
   );
 }

@@ -5,7 +5,14 @@
 import { formatPath, type Problem } from '../model/problem.ts';
 import { buildClusterState } from './build.ts';
 import { parseManifestText } from './documents.ts';
-import type { BuildOptions, LoadResult, ParsedObject, SkippedObject } from './types.ts';
+import {
+  READ_PROGRESS_BYTES,
+  type BuildOptions,
+  type LoadResult,
+  type ParsedObject,
+  type ReadingProgress,
+  type SkippedObject,
+} from './types.ts';
 
 export interface Source {
   /** The name problems cite: a path, `<stdin>`, or `rev:path`. */
@@ -27,14 +34,20 @@ export function loadSources(
   sources: readonly Source[],
   options: BuildOptions,
   prior: { errors?: readonly Problem[]; warnings?: readonly Problem[]; fileOrder?: readonly string[] } = {},
+  onProgress?: (progress: ReadingProgress) => void,
 ): LoadResult {
   const objects: ParsedObject[] = [];
   const errors: Problem[] = [...(prior.errors ?? [])];
   const warnings: Problem[] = [...(prior.warnings ?? [])];
   const skipped: SkippedObject[] = [];
   let nonK8sFiles = 0;
+  const total = sources.reduce((n, s) => n + s.text.length, 0);
+  const report = onProgress !== undefined && total >= READ_PROGRESS_BYTES ? onProgress : undefined;
+  let done = 0;
   for (const { file, text } of sources) {
     const parsed = parseManifestText(text, file);
+    done += text.length;
+    report?.({ done, total });
     objects.push(...parsed.objects);
     warnings.push(...parsed.warnings);
     if (options.skipInvalid) {

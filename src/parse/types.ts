@@ -50,7 +50,18 @@ export interface LoadOptions {
   skipInvalid: boolean;
   /** Reads standard input for the path `-`. @default reads `process.stdin` */
   readStdin?: () => Promise<string>;
+  /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
+  onProgress?: (progress: ReadingProgress) => void;
 }
+
+/** How far reading the manifests has come, in characters of text. */
+export interface ReadingProgress {
+  done: number;
+  total: number;
+}
+
+/** Below this much text (about a second of reading), no progress is reported. */
+export const READ_PROGRESS_BYTES = 4_000_000;
 
 export interface SkippedObject {
   /** `namespace/Kind/name` of the object, or `document N` when the document could not be read. */

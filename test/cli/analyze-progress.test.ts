@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { run } from '../../src/cli/main.ts';
-import { engineProgress, engineProgressText } from '../../src/cli/progress.ts';
+import { engineProgress, engineProgressText, readingProgress } from '../../src/cli/progress.ts';
+import { loadSources, type Source } from '../../src/parse/index.ts';
+import { READ_PROGRESS_BYTES, type ReadingProgress } from '../../src/parse/types.ts';
 import type { Io } from '../../src/cli/io.ts';
 import type { Progress } from '../../src/engine/compile.ts';
 import type { CliResult } from '../support/cli.ts';
@@ -126,5 +128,47 @@ describe('the engine progress line', () => {
     progress.update({ phase: 'policies', done: 100, total: 10_000 });
     progress.done();
     assert.deepEqual(io.written, []);
+  });
+});
+
+describe('the reading progress line', () => {
+  test('reports file by file from READ_PROGRESS_BYTES of text on, up to the total', () => {
+    // Twelve files of about 400 kB: 4.8 MB in all.
+    const file = (i: number): Source => ({
+      file: `ns-${i}.yaml`,
+      text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: a}\ndata: {x: "${'x'.repeat(400_000)}"}\n`,
+    });
+    const sources = Array.from({ length: 12 }, (_, i) => file(i));
+    const total = sources.reduce((n, s) => n + s.text.length, 0);
+    assert.ok(total >= READ_PROGRESS_BYTES);
+    const seen: ReadingProgress[] = [];
+    loadSources(sources, { defaultNamespace: 'default', skipInvalid: false }, {}, (p) => seen.push(p));
+    assert.equal(seen.length, 12);
+    assert.deepEqual(seen.at(-1), { done: total, total });
+    assert.ok(seen.every((p, i) => i === 0 || p.done > seen[i - 1]!.done));
+
+    const few: ReadingProgress[] = [];
+    loadSources(sources.slice(0, 2), { defaultNamespace: 'default', skipInvalid: false }, {}, (p) =>
+      few.push(p),
+    );
+    assert.deepEqual(few, [], 'less than READ_PROGRESS_BYTES: no report');
+  });
+
+  test('on a terminal, the size and the percentage, written only when the text changes', () => {
+    const written: string[] = [];
+    const progress = readingProgress({
+      stdout: () => assert.fail('progress goes to stderr'),
+      stderr: (s) => written.push(s),
+      readStdin: () => Promise.resolve(''),
+      isTTY: true,
+      env: {},
+    });
+    for (const done of [1_000, 2_000, 270_000, 54_000_000]) progress.update({ done, total: 54_000_000 });
+    progress.done();
+    assert.deepEqual(written, [
+      `${ERASE}Reading 54 MB of manifests: 0%…`,
+      `${ERASE}Reading 54 MB of manifests: 100%…`,
+      ERASE,
+    ]);
   });
 });
