@@ -114,7 +114,11 @@ Examples:
       const state = await loadInput(paths, options, io);
       const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
       const index = buildRefIndex(compiled, 'workload');
-      const text = initSpec(index, computeConnectivity(compiled, 'workload'), paths.join(' '));
+      const source =
+        options.cluster === true
+          ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
+          : paths.join(' ');
+      const text = initSpec(index, computeConnectivity(compiled, 'workload'), source);
       if (target === undefined || target === '-') io.stdout(text);
       else {
         await writeAtomic(target, text);

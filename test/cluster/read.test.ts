@@ -297,6 +297,11 @@ describe('the read-only user', { skip }, () => {
       assert.doesNotMatch(live.stderr, /forbidden|cannot/);
       assert.equal(live.code, files.code, live.stderr);
       assert.deepEqual(comparable(live.stdout), comparable(files.stdout));
+      if (command === 'test')
+        assert.match(
+          live.stdout,
+          /^# Reachability spec written by netfence test --init from the live cluster \(current context\): /,
+        );
     });
   }
 
