@@ -275,7 +275,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
       out.errors.push(jsonProblem(file, text, error, start));
       continue;
     }
-    const parsed = parseAllDocuments(chunk);
+    const parsed = parseAllDocuments(chunk, { logLevel: 'error' });
     const document =
       Array.isArray(parsed) && parsed.length === 1 && parsed[0]!.errors.length === 0 ? parsed[0] : undefined;
     const source: Source = { file, text, lineCounter, base: start, document, documentIndex };
@@ -332,7 +332,14 @@ export function parseManifestText(text: string, file: string): ParseResult {
 export function parseManifestTextExact(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(body, { lineCounter, merge: true, prettyErrors: false });
+  // logLevel 'error': `yaml` would print some warnings on stderr itself (a collection as a key); its warnings
+  // that matter are in `document.warnings`, reported below as problems.
+  const documents = parseAllDocuments(body, {
+    lineCounter,
+    merge: true,
+    prettyErrors: false,
+    logLevel: 'error',
+  });
   const out: Collected = { objects: [], errors: [], strays: [] };
   const warnings: Problem[] = [];
   const syntaxErrors: Problem[] = [];

@@ -211,4 +211,19 @@ describe('the fast reader equals the yaml reader', () => {
       { numRuns: 200 },
     );
   });
+
+  test('neither reader prints warnings of its own (a collection as a key)', async () => {
+    const warnings: string[] = [];
+    const listener = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', listener);
+    try {
+      const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  [a, b]: c\n';
+      parseManifestText(text, 'in.yaml');
+      parseManifestTextExact(text, 'in.yaml');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', listener);
+    }
+    assert.deepEqual(warnings, []);
+  });
 });
