@@ -24,78 +24,99 @@ export function familyBits(family: IpFamily): number {
   return BITS[family];
 }
 
-function parseIpv4(text: string): bigint | undefined {
-  // Four dot-separated parts of one to three digits, each ≤ 255. Leading zeros read as decimal, as the API
-  // server's (sloppy, legacy-compatible) parser does. By hand, in a Number: this runs for every address.
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++digits > 3) return undefined;
-      part = part * 10 + (c - 48);
-    } else if (c === 46) {
-      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || part > 255 || dots !== 3) return undefined;
-  return BigInt(value * 256 + part);
+/** The first rule a text breaks, in the order the API server's parser checks them; src/parse/cidr.ts words it. */
+export type IpSyntaxError =
+  | { rule: 'not-an-address' | 'ipv4-parts' | 'empty-part' | 'zone' | 'two-double-colons' | 'empty-group' }
+  | { rule: 'not-a-number' | 'over-255' | 'bad-group'; part: string }
+  | { rule: 'group-count' | 'too-many-groups'; count: number };
+
+/** An address as written, read as the API server's lenient parser (Go's `net.ParseIP` before 1.17) does. */
+export interface IpText extends IpAddress {
+  /** An IPv4 part written with leading zeros (`010`): read as decimal by the API, as octal by others. */
+  leadingZeros: boolean;
+  /** An IPv4 part of more than 3 digits (`0010`): the API server reads it, the engine does not. */
+  longPart: boolean;
 }
 
-function parseIpv6(text: string): bigint | undefined {
-  if (text.length === 0 || text.includes(':::')) return undefined;
-  let head = text;
-  let tailV4: bigint | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    tailV4 = parseIpv4(text.slice(lastColon + 1));
-    if (tailV4 === undefined) return undefined;
-    head = text.slice(0, lastColon + 1) + '0:0';
+/** Reads an IPv4 or IPv6 address (no prefix), or says which rule it breaks. */
+export function readIp(text: string): IpText | IpSyntaxError {
+  const ip: IpText = { family: 4, value: 0n, leadingZeros: false, longPart: false };
+  if (text.includes(':')) ip.family = 6;
+  const value = ip.family === 4 ? readIpv4(text, ip, true) : readIpv6(text, ip);
+  if (typeof value === 'object') return value;
+  ip.value = BigInt(value);
+  return ip;
+}
+
+/**
+ * Four dot-separated decimal parts, each ≤ 255; `whole`: the text is the address, not the end of an IPv6 one.
+ * By hand, in a Number: this runs for every address.
+ */
+function readIpv4(text: string, flags: IpText, whole: boolean): number | IpSyntaxError {
+  let dots = 0;
+  let other = text === '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) dots++;
+    else if (c < 48 || c > 57) other = true;
   }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const groups = s.split(':');
-    const out: number[] = [];
-    for (const g of groups) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
+  if (other && whole) return { rule: 'not-an-address' };
+  if (dots !== 3) return { rule: 'ipv4-parts' };
+  let value = 0;
+  let n = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c !== 46) {
+      if (c < 48 || c > 57) return { rule: 'not-a-number', part: text.slice(start).split('.')[0]! };
+      n = n * 10 + c - 48;
+      continue;
     }
-    return out;
-  };
-  const left = parseGroups(halves[0]!);
-  const right = halves.length === 2 ? parseGroups(halves[1]!) : [];
-  if (left === undefined || right === undefined) return undefined;
-  let groups: number[];
-  if (halves.length === 2) {
-    const missing = 8 - left.length - right.length;
-    if (missing < 1) return undefined;
-    groups = [...left, ...new Array<number>(missing).fill(0), ...right];
-  } else {
-    groups = left;
+    if (i === start) return { rule: 'empty-part' };
+    if (n > 255) return { rule: 'over-255', part: text.slice(start, i) };
+    if (i - start > 1 && text.charCodeAt(start) === 48) flags.leadingZeros = true;
+    if (i - start > 3) flags.longPart = true;
+    value = value * 256 + n;
+    n = 0;
+    start = i + 1;
   }
-  if (groups.length !== 8) return undefined;
-  let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(g);
-  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | tailV4;
   return value;
 }
 
-export function parseIp(text: string): IpAddress | undefined {
-  if (text.includes(':')) {
-    const value = parseIpv6(text);
-    return value === undefined ? undefined : { family: 6, value };
+/** Eight groups of 1 to 4 hex digits, `::` once for a run of zero groups, the last 32 bits maybe as IPv4. */
+function readIpv6(text: string, flags: IpText): bigint | IpSyntaxError {
+  if (text.includes('%')) return { rule: 'zone' };
+  const halves = text.split('::');
+  if (halves.length > 2) return { rule: 'two-double-colons' };
+  const groups: number[][] = [];
+  for (const [h, half] of halves.entries()) {
+    const words: number[] = [];
+    const items = half === '' ? [] : half.split(':');
+    for (const [i, item] of items.entries()) {
+      if (h === halves.length - 1 && i === items.length - 1 && item.includes('.')) {
+        const v4 = readIpv4(item, flags, false);
+        if (typeof v4 === 'object') return v4;
+        words.push(v4 >>> 16, v4 & 0xffff);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(item)) {
+        words.push(parseInt(item, 16));
+      } else {
+        return item === '' ? { rule: 'empty-group' } : { rule: 'bad-group', part: item };
+      }
+    }
+    groups.push(words);
   }
-  const value = parseIpv4(text);
-  return value === undefined ? undefined : { family: 4, value };
+  const [head = [], tail] = groups;
+  const count = head.length + (tail?.length ?? 0);
+  if (tail === undefined && count !== 8) return { rule: 'group-count', count };
+  if (tail !== undefined && count > 7) return { rule: 'too-many-groups', count };
+  const words = tail === undefined ? head : [...head, ...Array<number>(8 - count).fill(0), ...tail];
+  return words.reduce((value, w) => (value << 16n) | BigInt(w), 0n);
+}
+
+/** An address the engine reads: as the API server does, without IPv4 parts of more than 3 digits. */
+export function parseIp(text: string): IpAddress | undefined {
+  const ip = readIp(text);
+  return 'rule' in ip || ip.longPart ? undefined : { family: ip.family, value: ip.value };
 }
 
 export type CidrParse =
@@ -105,23 +126,22 @@ export type CidrParse =
 /** Parses `10.0.0.0/8` or `fd00::/8`. Host bits set (`10.0.0.1/8`) parse, with `canonical: false`. */
 export function parseCidr(text: string): CidrParse {
   const slash = text.indexOf('/');
-  if (slash < 0) return { ok: false, reason: parseIp(text) === undefined ? 'bad-address' : 'no-mask' };
-  const address = parseIp(text.slice(0, slash));
+  const address = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (address === undefined) return { ok: false, reason: 'bad-address' };
+  if (slash < 0) return { ok: false, reason: 'no-mask' };
   const prefixText = text.slice(slash + 1);
-  const bits = BITS[address.family];
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > bits) {
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > BITS[address.family]) {
     return { ok: false, reason: 'bad-prefix' };
   }
-  const prefix = Number(prefixText);
-  const hostBits = BigInt(bits - prefix);
+  const cidr = cidrOf(address, Number(prefixText));
+  return { ok: true, cidr, canonical: cidr.start === address.value };
+}
+
+/** The CIDR of `prefix` bits that holds `address`. */
+export function cidrOf(address: IpAddress, prefix: number): Cidr {
+  const hostBits = BigInt(BITS[address.family] - prefix);
   const start = (address.value >> hostBits) << hostBits;
-  const end = start + (1n << hostBits) - 1n;
-  return {
-    ok: true,
-    cidr: { family: address.family, start, end, prefix },
-    canonical: start === address.value,
-  };
+  return { family: address.family, start, end: start + (1n << hostBits) - 1n, prefix };
 }
 
 export function formatIp(family: IpFamily, value: bigint): string {

@@ -9,6 +9,7 @@ import {
   parseCidr,
   parseIp,
   rangeToCidrs,
+  readIp,
   type Cidr,
 } from '../../src/engine/ip.ts';
 
@@ -21,6 +22,31 @@ describe('IP parsing', () => {
     assert.equal(parseIp('10.0.0.256'), undefined);
     assert.equal(parseIp('1::2::3'), undefined);
     assert.equal(parseIp('1:2:3:4:5:6:7:8:9'), undefined);
+  });
+
+  test('readIp reads as the API server does, or names the first rule broken; parseIp drops 4-digit parts', () => {
+    assert.deepEqual(readIp('010.0.0.1'), {
+      family: 4,
+      value: 0x0a000001n,
+      leadingZeros: true,
+      longPart: false,
+    });
+    assert.deepEqual(readIp('0010.0.0.1'), {
+      family: 4,
+      value: 0x0a000001n,
+      leadingZeros: true,
+      longPart: true,
+    });
+    assert.equal(parseIp('0010.0.0.1'), undefined);
+    assert.deepEqual(readIp('1.x.3'), { rule: 'not-an-address' });
+    assert.deepEqual(readIp('::1.x.3'), { rule: 'ipv4-parts' });
+    assert.deepEqual(readIp('::1.2.3.x'), { rule: 'not-a-number', part: 'x' });
+    assert.deepEqual(readIp('1.2.3.0300'), { rule: 'over-255', part: '0300' });
+    assert.deepEqual(readIp('fe80::1%eth0'), { rule: 'zone' });
+    assert.deepEqual(readIp('1::2::3'), { rule: 'two-double-colons' });
+    assert.deepEqual(readIp('1:2:3'), { rule: 'group-count', count: 3 });
+    assert.deepEqual(readIp('1:2:3:4::5:6:7:8'), { rule: 'too-many-groups', count: 8 });
+    assert.deepEqual(readIp('1:g::'), { rule: 'bad-group', part: 'g' });
   });
 
   test('CIDRs with host bits set parse, marked not canonical', () => {

@@ -52,6 +52,9 @@ describe('parseCidr', () => {
       family: 'IPv4',
     });
     assert.deepEqual(cidr('fd00::1/8'), { canonical: 'fd00::/8', hostBitsSet: true, family: 'IPv6' });
+    // Go's lenient parser: a prefix with leading zeros, an IPv4 part of more than 3 digits.
+    assert.deepEqual(cidr('10.0.0.0/08'), { canonical: '10.0.0.0/8', hostBitsSet: false, family: 'IPv4' });
+    assert.deepEqual(cidr('0010.0.0.0/8'), { canonical: '10.0.0.0/8', hostBitsSet: false, family: 'IPv4' });
   });
 
   test('invalid CIDRs say why', () => {
