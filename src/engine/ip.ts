@@ -34,13 +34,11 @@ export type IpSyntaxError =
 export interface IpText extends IpAddress {
   /** An IPv4 part written with leading zeros (`010`): read as decimal by the API, as octal by others. */
   leadingZeros: boolean;
-  /** An IPv4 part of more than 3 digits (`0010`): the API server reads it, the engine does not. */
-  longPart: boolean;
 }
 
 /** Reads an IPv4 or IPv6 address (no prefix), or says which rule it breaks. */
 export function readIp(text: string): IpText | IpSyntaxError {
-  const ip: IpText = { family: 4, value: 0n, leadingZeros: false, longPart: false };
+  const ip: IpText = { family: 4, value: 0n, leadingZeros: false };
   if (text.includes(':')) ip.family = 6;
   const value = ip.family === 4 ? readIpv4(text, ip, true) : readIpv6(text, ip);
   if (typeof value === 'object') return value;
@@ -75,7 +73,6 @@ function readIpv4(text: string, flags: IpText, whole: boolean): number | IpSynta
     if (i === start) return { rule: 'empty-part' };
     if (n > 255) return { rule: 'over-255', part: text.slice(start, i) };
     if (i - start > 1 && text.charCodeAt(start) === 48) flags.leadingZeros = true;
-    if (i - start > 3) flags.longPart = true;
     value = value * 256 + n;
     n = 0;
     start = i + 1;
@@ -113,10 +110,13 @@ function readIpv6(text: string, flags: IpText): bigint | IpSyntaxError {
   return words.reduce((value, w) => (value << 16n) | BigInt(w), 0n);
 }
 
-/** An address the engine reads: as the API server does, without IPv4 parts of more than 3 digits. */
+/**
+ * An address the engine reads: whatever the parse layer accepts, read as the API server reads it (leading
+ * zeros are decimal: `010.0.0.1` and `0010.0.0.1` are 10.0.0.1; the parse layer warns about them).
+ */
 export function parseIp(text: string): IpAddress | undefined {
   const ip = readIp(text);
-  return 'rule' in ip || ip.longPart ? undefined : { family: ip.family, value: ip.value };
+  return 'rule' in ip ? undefined : { family: ip.family, value: ip.value };
 }
 
 export type CidrParse =
@@ -130,7 +130,7 @@ export function parseCidr(text: string): CidrParse {
   if (address === undefined) return { ok: false, reason: 'bad-address' };
   if (slash < 0) return { ok: false, reason: 'no-mask' };
   const prefixText = text.slice(slash + 1);
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefixText) || Number(prefixText) > BITS[address.family]) {
+  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > BITS[address.family]) {
     return { ok: false, reason: 'bad-prefix' };
   }
   const cidr = cidrOf(address, Number(prefixText));

@@ -551,6 +551,23 @@ describe('ipBlock', () => {
     }
   });
 
+  test('an ipBlock CIDR written with leading zeros means the same block as its canonical form', () => {
+    // API servers before 1.36 accept `0010.0.0.0/08` (the parse layer warns): it is 10.0.0.0/8, not nothing.
+    const state = withPolicies([
+      [
+        'prod',
+        {
+          podSelector: dbOnly,
+          ingress: [{ from: [{ ipBlock: { cidr: '0010.0.0.0/08', except: ['010.000.001.000/024'] } }] }],
+        },
+      ],
+    ]);
+    for (const ip of ['10.0.0.5', '10.255.255.255']) expectConnections(state, ipRef(ip), prodDb, EVERYTHING);
+    for (const ip of ['10.0.1.5', '11.0.0.1', '9.255.255.255']) {
+      expectConnections(state, ipRef(ip), prodDb, NOTHING);
+    }
+  });
+
   test('ipBlock matches a pod by any of its IPs (default option), for ingress and egress', () => {
     // The upstream conformance tests expect pod IPs in an ipBlock to match; dual-stack pods have two IPs.
     const state = withPolicies([

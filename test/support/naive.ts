@@ -276,7 +276,8 @@ function parseIPv4(text: string): bigint {
   if (parts.length !== 4) throw new Error(`naive: bad IPv4 address: ${text}`);
   let value = 0n;
   for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) throw new Error(`naive: bad IPv4 address: ${text}`);
+    // Leading zeros are decimal, as API servers before 1.36 read them (`0010` is 10).
+    if (!/^\d+$/.test(part) || Number(part) > 255) throw new Error(`naive: bad IPv4 address: ${text}`);
     value = (value << 8n) | BigInt(part);
   }
   return value;
