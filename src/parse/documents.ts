@@ -5,7 +5,15 @@
  * can give its `yaml` node, so every field path maps back to a line and column. Ordinary text is read by a
  * fast reader first, and by `yaml` (keeping nodes and positions) only when a position is asked for.
  */
-import { CORE_SCHEMA, EVENT_ID, constructFromEvents, getScalarValue, mergeTag, parseEvents } from 'js-yaml';
+import {
+  CORE_SCHEMA,
+  EVENT_ID,
+  SCALAR_STYLE,
+  constructFromEvents,
+  getScalarValue,
+  mergeTag,
+  parseEvents,
+} from 'js-yaml';
 import type { Event } from 'js-yaml';
 import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
@@ -322,7 +330,9 @@ function jsonProblem(file: string, text: string, error: unknown, base: number): 
  */
 export function parseManifestText(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  return fastParse(body, file) ?? fastJsonStream(body, file) ?? parseManifestTextExact(body, file);
+  // A second BOM would shift the lazily read positions by one: leave such text to `yaml`.
+  if (body.startsWith('\uFEFF')) return parseManifestTextExact(text, file);
+  return fastParse(body, file) ?? fastJsonStream(body, file) ?? parseManifestTextExact(text, file);
 }
 
 /**
@@ -444,7 +454,10 @@ const FULL_PARSER_ONLY = [
   /(?<=^|[\s,[{-]):(?:\s|$)/m,
   /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m,
   // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
-  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}]|$)/m,
+  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m,
+  /\r(?!\n)/, // a lone CR: a line break for js-yaml (YAML 1.2), not for `yaml`
+  /^\.\.\.(?:\s|$)/m, // document end markers: `yaml` counts an empty document after a leading or repeated one
+  /\\U/, // \U escapes: js-yaml accepts code points beyond U+10FFFF
 ];
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
@@ -574,6 +587,33 @@ function fastJsonStream(body: string, file: string): ParseResult | undefined {
 }
 
 /**
+ * Scalars the readers could read differently, which no pattern finds cheaply: a mapping key longer than
+ * `yaml` allows for an implicit key (1024 characters up to its `:`), and a long plain scalar that starts like
+ * a number (one beyond a double: Infinity for `yaml`, a string for js-yaml).
+ */
+function hasUnsafeScalar(source: string, events: readonly Event[]): boolean {
+  const stack: { map: boolean; n: number }[] = [];
+  for (const e of events) {
+    if (e.type === POP) {
+      stack.pop();
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    if (e.type === SCALAR) {
+      const length = e.valueEnd - e.valueStart;
+      if (length >= 200 && e.style === SCALAR_STYLE.PLAIN && /[-+.\d]/.test(source[e.valueStart] ?? ''))
+        return true;
+      // In a mapping, events alternate key, value: every other node is a key.
+      if (top?.map === true && top.n % 2 === 0 && length > 1000) return true;
+    }
+    if (top?.map === true) top.n++;
+    if (e.type === MAPPING || e.type === SEQUENCE || e.type === DOCUMENT)
+      stack.push({ map: e.type === MAPPING, n: 0 });
+  }
+  return false;
+}
+
+/**
  * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
  * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
  * reports it, at its position, exactly as without the fast path).
@@ -588,6 +628,7 @@ function fastParse(body: string, file: string): ParseResult | undefined {
   } catch {
     return undefined;
   }
+  if (hasUnsafeScalar(body, events)) return undefined;
   const starts = documentStarts(body, events);
   if (starts.length !== values.length) return undefined;
   const { objects, add } = lazyObjects(body, file);

@@ -148,6 +148,28 @@ describe('the fast reader equals the yaml reader', () => {
       'apiVersion: v1\nkind: X\n__proto__: {a: 1}\n',
       'apiVersion: v1\nkind: X\n~: 1\n',
     ];
+    // Found by review: lone CRs, leading or repeated `...`, keys past 1024 characters, numbers beyond a
+    // double without a long exponent, \U beyond U+10FFFF, two BOMs.
+    const pod = 'apiVersion: v1\nkind: Pod\n';
+    documents.push(
+      'apiVersion: v1\r\r\nkind: Pod\r\r\nmetadata:\r\r\n  name: a\r\r\n',
+      'apiVersion: v1\r\nkind: Pod\r\nspec: a\r',
+      `${pod}spec: a\r`,
+      'apiVersion: v1\rkind: Pod\rmetadata:\r  name: a\r',
+      `...\n${pod}`,
+      `${pod}...\n...\napiVersion: v1\nkind: Service\n`,
+      `${pod}---\n...\n...\napiVersion: v1\nkind: Service\n`,
+      `${pod}${'a'.repeat(1100)}: 1\n`,
+      `${pod}spec:\n  - ${'b'.repeat(1100)}: 1\n`,
+      `${pod}spec: [${'c'.repeat(1100)}: 1]\n`,
+      `${pod}spec: {1e400: a}\n`,
+      `${pod}spec:\n  1e400: a\n`,
+      `${pod}spec: 1${'0'.repeat(310)}\n`,
+      `${pod}spec: 1${'0'.repeat(250)}e99\n`,
+      `${pod}spec: 0x${'f'.repeat(260)}\n`,
+      `${pod}spec: "\\U00110000"\n`,
+      `\uFEFF\uFEFF${pod}`,
+    );
     for (const text of documents) assertSameAsExact(text);
     const ns = (name: string) => `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"${name}"}}`;
     const streams = [
