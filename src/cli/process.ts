@@ -1,5 +1,4 @@
 /** Runs the CLI in this process: the entry point of `bin/netfence`. */
-import { once } from 'node:events';
 import { run } from './main.ts';
 import type { Io } from './io.ts';
 
@@ -11,8 +10,21 @@ async function readStdin(): Promise<string> {
 
 async function writeStdout(chunks: Iterable<string>): Promise<void> {
   for (const chunk of chunks) {
-    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    if (!process.stdout.write(chunk)) await drainedOrClosed(process.stdout);
   }
+}
+
+/** Waits until a stream can take more, or is closed (a closed pipe reports EPIPE on the next write). */
+function drainedOrClosed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
 }
 
 const io: Io = {
