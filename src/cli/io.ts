@@ -21,6 +21,20 @@ export async function writeChunks(io: Io, chunks: Iterable<string>): Promise<voi
   else for (const chunk of chunks) io.stdout(chunk);
 }
 
+/** Resolves at the first of `events` on `emitter`, and stops listening to all of them. */
+export function firstOf(
+  emitter: { once(event: string, f: () => void): unknown; off(event: string, f: () => void): unknown },
+  events: readonly string[],
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    for (const e of events) emitter.once(e, done);
+  });
+}
+
 /** A user-facing failure: printed as one line, never with a stack trace. */
 export class UserError extends Error {
   readonly exitCode: number;

@@ -1,6 +1,6 @@
 /** Runs the CLI in this process: the entry point of `bin/netfence`. */
 import { run } from './main.ts';
-import type { Io } from './io.ts';
+import { firstOf, type Io } from './io.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -10,21 +10,9 @@ async function readStdin(): Promise<string> {
 
 async function writeStdout(chunks: Iterable<string>): Promise<void> {
   for (const chunk of chunks) {
-    if (!process.stdout.write(chunk)) await drainedOrClosed(process.stdout);
+    // Wait for the reader; when it has closed the pipe, the next write reports EPIPE (handled below).
+    if (!process.stdout.write(chunk)) await firstOf(process.stdout, ['drain', 'close']);
   }
-}
-
-/** Waits until a stream can take more, or is closed (a closed pipe reports EPIPE on the next write). */
-function drainedOrClosed(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.once('drain', done);
-    stream.once('close', done);
-  });
 }
 
 const io: Io = {

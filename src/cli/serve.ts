@@ -20,7 +20,7 @@ import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
 import { parseDuration } from './cluster-options.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { ExitCode, UserError, firstOf, type Io } from './io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 export interface ServeOptions extends InputOptions, FlowOptions {
@@ -258,15 +258,7 @@ export async function serve(
 
 /** Resolves on Ctrl+C or SIGTERM. */
 function interrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
+  return firstOf(process, ['SIGINT', 'SIGTERM']);
 }
 
 export function serveCommand(io: Io, setExit: (code: number) => void): Command {
