@@ -473,9 +473,26 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     inspect();
   }
 
+  /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
+  let inspected: Record<'sel' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
+
   function inspect(): void {
     const sel = parseSelection(route.params.sel);
     canvas.select(sel === null ? [] : sel.kind === 'edge' ? [`${sel.src}>${sel.dst}`] : [sel.id]);
+    // A filter or search change redraws the graph, not the inspector (which would fetch and flicker again).
+    const now = {
+      sel: route.params.sel,
+      model: app.model,
+      edges: app.edges().edges.length,
+      traffic: trafficData,
+      trafficError,
+    };
+    if (
+      inspected !== undefined &&
+      Object.entries(now).every(([k, v]) => inspected![k as keyof typeof now] === v)
+    )
+      return;
+    inspected = now;
     const target = ctx.inspector;
     if (sel === null) {
       renderEmpty(
