@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { deploymentsYaml } from '../support/builders.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
+import { VERSION } from '../../src/cli/version.ts';
 
 const EXAMPLE = 'examples/webshop';
 
@@ -157,5 +158,25 @@ describe('netfence analyze as a process, with a large answer', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the command line loads commands on demand', () => {
+  test('--help lists every command in order; the help of one command, --version and a typo still work', async () => {
+    const help = await runCli(['--help']);
+    assert.equal(help.code, 0);
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]);
+    assert.deepEqual(listed, [
+      ...['analyze', 'diff', 'paths', 'explain', 'exposure', 'test', 'map', 'generate', 'check-flows'],
+      ...['lint', 'snapshot', 'apply', 'rollback', 'serve', 'report', 'help'],
+    ]);
+    const one = await runCli(['analyze', '--help']);
+    assert.equal(one.code, 0);
+    assert.match(one.stdout, /^Usage: netfence analyze \[options\] \[paths\.\.\.\]/);
+    const version = await runCli(['--version']);
+    assert.deepEqual([version.code, version.stdout], [0, `${VERSION}\n`]);
+    const typo = await runCli(['analyz']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown command 'analyz'\n\(Did you mean analyze\?\)/);
   });
 });
