@@ -529,9 +529,20 @@ function lazyObjects(
 } {
   let lines: LineCounter | undefined;
   let exact: ParseResult | undefined;
-  const exactObject = (n: number): ParsedObject | undefined =>
-    (exact ??= parseManifestTextExact(body, file)).objects[n];
   const objects: ParsedObject[] = [];
+  const exactObject = (n: number): ParsedObject | undefined => {
+    const theirs = (exact ??= parseManifestTextExact(body, file)).objects[n];
+    const mine = objects[n]!;
+    // The same object in both readers (the guards see to it); should they ever differ, no position is
+    // better than a wrong one.
+    const same =
+      theirs !== undefined &&
+      theirs.documentIndex === mine.documentIndex &&
+      theirs.kind === mine.kind &&
+      theirs.line === mine.line &&
+      theirs.column === mine.column;
+    return same ? theirs : undefined;
+  };
   const add = (
     object: Record<string, unknown>,
     kinds: [string, string],
