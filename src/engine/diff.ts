@@ -9,7 +9,7 @@
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
-import { compileCluster, type EngineOptions } from './compile.ts';
+import { compileCluster, type CompiledCluster, type EngineOptions } from './compile.ts';
 import { computeConnectivity, externalId, type Entity, type Granularity } from './connectivity.ts';
 import { formatIp } from './ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
@@ -74,6 +74,17 @@ export interface ClusterDiff {
   unchanged: number;
   /** Added, removed and modified policies, by id. */
   policies: PolicyChange[];
+  /** Each state as compiled, and its connections keyed `src\0dst` in the common address space. */
+  sides: { before: Side; after: Side };
+}
+
+/** One state of a comparison: compiled, and its connections in the common address space. */
+export interface Side {
+  compiled: CompiledCluster;
+  /** Workloads (or pods) of this state. */
+  entities: Entity[];
+  /** Connections keyed `src\0dst`, external ids in the common address space. */
+  connections: Map<string, PortSet>;
 }
 
 /** Every CIDR (and `except`) the policies of a state mention: what splits its address space. */
@@ -124,11 +135,7 @@ function compareEntities(x: Entity, y: Entity): number {
  * at least as fine as the state's own (built from the CIDRs of every state compared), so that the
  * connections of several states compare key by key.
  */
-export function sideConnections(
-  state: ClusterState,
-  common: AddressSpace,
-  options: DiffOptions,
-): { entities: Entity[]; connections: Map<string, PortSet> } {
+export function sideConnections(state: ClusterState, common: AddressSpace, options: DiffOptions): Side {
   const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipBlockMatchesPods });
   const conn = computeConnectivity(compiled, options.granularity);
   const refine = refinementMap(compiled.addressSpace, common);
@@ -146,7 +153,7 @@ export function sideConnections(
       }
     }
   }
-  return { entities: conn.entities.filter((e) => e.kind !== 'external'), connections };
+  return { compiled, entities: conn.entities.filter((e) => e.kind !== 'external'), connections };
 }
 
 /**
@@ -209,6 +216,7 @@ export function diffClusters(
     connections,
     unchanged,
     policies: diffPolicies(before.policies, after.policies),
+    sides: { before: a, after: b },
   };
 }
 

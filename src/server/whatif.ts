@@ -3,11 +3,9 @@
  * state. Validates the edited YAML with the parser every command uses (problems with line and column), and
  * computes the connectivity diff. Pure: nothing is written anywhere, least of all to a cluster.
  */
-import { compileCluster, type EngineOptions } from '../engine/compile.ts';
-import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
-import { diffClusters, type ClusterDiff } from '../engine/diff.ts';
-import { formatIp } from '../engine/ip.ts';
-import { formatPorts, isEmptyPorts, unionPorts, type PortSet } from '../engine/ports.ts';
+import type { EngineOptions } from '../engine/compile.ts';
+import { diffClusters, type Side } from '../engine/diff.ts';
+import { formatPorts, isEmptyPorts } from '../engine/ports.ts';
 import { buildRefIndex } from '../engine/refs.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
@@ -173,36 +171,6 @@ export function applyChanges(
   return { after: { ...state, policies }, problems, applied };
 }
 
-/** Connections of one side, with external ids of the diff's common address space. */
-function inCommonSpace(
-  diff: ClusterDiff,
-  conn: Connectivity,
-  ownClassOfIp: (ip: string) => number | undefined,
-): Map<string, PortSet> {
-  const refine = new Map<string, string[]>();
-  for (const c of diff.addressSpace.classes) {
-    const first = c.cover[0]!;
-    const own = ownClassOfIp(formatIp(first.family, first.start));
-    if (own === undefined) continue;
-    const list = refine.get(externalId(own));
-    if (list === undefined) refine.set(externalId(own), [externalId(c.id)]);
-    else list.push(externalId(c.id));
-  }
-  const expand = (id: string): readonly string[] =>
-    id.startsWith('external:') ? (refine.get(id) ?? []) : [id];
-  const out = new Map<string, PortSet>();
-  for (const c of conn.connections) {
-    for (const src of expand(c.src)) {
-      for (const dst of expand(c.dst)) {
-        const key = `${src}\u0000${dst}`;
-        const cur = out.get(key);
-        out.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
-      }
-    }
-  }
-  return out;
-}
-
 export type EdgeChange = 'added' | 'removed' | 'changed' | 'unchanged';
 
 export interface WhatIfEdge {
@@ -224,16 +192,13 @@ export function whatIf(
 ): Record<string, unknown> {
   const { after, problems, applied } = applyChanges(state, changes, options.defaultNamespace);
   const diff = diffClusters(state, after, { ...options.engine, granularity: 'workload' });
-  const sides = [state, after].map((s) => {
-    const compiled = compileCluster(s, options.engine);
-    const conn = computeConnectivity(compiled, 'workload');
-    const facts = workloadFacts(compiled, buildRefIndex(compiled, 'workload'));
-    return {
-      facts,
-      connections: inCommonSpace(diff, conn, (ip) => compiled.addressSpace.classOfIp(ip)),
-    };
+  // Both states as the diff compiled them, with their connections in its common address space.
+  const side = ({ compiled, connections }: Side) => ({
+    facts: workloadFacts(compiled, buildRefIndex(compiled, 'workload')),
+    connections,
   });
-  const [was, now] = sides as [(typeof sides)[number], (typeof sides)[number]];
+  const was = side(diff.sides.before);
+  const now = side(diff.sides.after);
   const order = new Map(diff.entities.map((e, i) => [e.id, i]));
   const keys = [...new Set([...was.connections.keys(), ...now.connections.keys()])];
   const split = (key: string): [string, string] => key.split('\u0000') as [string, string];
