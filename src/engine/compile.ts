@@ -17,6 +17,7 @@ import {
   type PortSet,
 } from './ports.ts';
 import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
+import { lowerBound, sortedIncludes } from './sorted.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -471,35 +472,9 @@ export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
   return mentioned;
 }
 
-/** Index of the first element of sorted `list` that is ≥ `value`. */
-function lowerBound(list: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** How many elements of sorted `list` are in [first, end). */
 function countInRange(list: readonly number[] | undefined, first: number, end: number): number {
   return list === undefined ? 0 : lowerBound(list, end) - lowerBound(list, first);
-}
-
-/** Whether sorted `ids` contains `id` (binary search). */
-export function sortedIncludes(ids: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = ids.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = ids[mid]!;
-    if (v === id) return true;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

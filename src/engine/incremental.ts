@@ -41,6 +41,7 @@ import {
   type Granularity,
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
+import { insertSorted } from './sorted.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
 export interface ConnectionChange {
@@ -81,17 +82,6 @@ function cidrKeys(policies: readonly PolicyInfo[]): string[] {
     if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
   }
   return out;
-}
-
-function insertSorted(list: number[], value: number): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  if (list[lo] !== value) list.splice(lo, 0, value);
 }
 
 function removeSorted(list: number[], value: number): void {

@@ -9,12 +9,12 @@
  */
 import {
   portsTowardsClass,
-  sortedIncludes,
   type CompiledCluster,
   type CompiledPolicy,
   type CompiledRule,
   type Direction,
 } from '../../engine/compile.ts';
+import { sortedIncludes } from '../../engine/sorted.ts';
 import {
   intersectPorts,
   isEmptyPorts,
