@@ -17,6 +17,7 @@ import type { Finding, ObservedConnection } from '../lint/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem, type Problem } from '../model/problem.ts';
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../parse/index.ts';
+import { originFiles } from '../parse/origin.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from './cluster-options.ts';
 import { addInputOptions, type InputOptions } from './input.ts';
@@ -105,17 +106,8 @@ async function loadForLint(
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
   }
   // The YAML checks need the parsed documents: parse the files again (cheap next to the analysis).
-  const files = new Set<string>();
   const { state } = result;
-  for (const o of [
-    ...state.namespaces,
-    ...state.workloads,
-    ...state.pods,
-    ...state.policies,
-    ...state.services,
-  ]) {
-    if (o.origin !== undefined) files.add(o.origin.file);
-  }
+  const files = originFiles(state);
   for (const e of deferred) if (e.file !== undefined) files.add(e.file);
   const sources: ParsedObject[] = [];
   for (const file of files) {

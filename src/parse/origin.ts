@@ -1,4 +1,4 @@
-import type { Origin } from '../model/cluster.ts';
+import type { ClusterState, Origin } from '../model/cluster.ts';
 import type { ParsedObject } from './types.ts';
 
 /** Where an object of the state came from, with its field locator. */
@@ -9,4 +9,19 @@ export function originOf(source: ParsedObject): Origin {
     column: source.column,
     locate: (path) => source.locate(path),
   };
+}
+
+/** Every file the state's objects come from. */
+export function originFiles(state: ClusterState): Set<string> {
+  const files = new Set<string>();
+  for (const o of [
+    ...state.namespaces,
+    ...state.workloads,
+    ...state.pods,
+    ...state.policies,
+    ...state.services,
+  ]) {
+    if (o.origin !== undefined) files.add(o.origin.file);
+  }
+  return files;
 }

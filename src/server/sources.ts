@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { STDIN_NAME, parseManifestText } from '../parse/index.ts';
+import { originFiles } from '../parse/origin.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import { toYamlDocument } from '../format/yaml.ts';
 
@@ -28,16 +29,7 @@ export function documentText(text: string, source: ParsedObject): string | undef
 
 /** Reads every file the state's objects come from; `stdin` is the text read from standard input, if any. */
 export async function readSources(state: ClusterState, stdin?: string): Promise<Sources> {
-  const files = new Set<string>();
-  for (const o of [
-    ...state.namespaces,
-    ...state.workloads,
-    ...state.pods,
-    ...state.policies,
-    ...state.services,
-  ]) {
-    if (o.origin !== undefined) files.add(o.origin.file);
-  }
+  const files = originFiles(state);
   const objects: ParsedObject[] = [];
   const policyYaml = new Map<string, string>();
   const byFile = new Map<string, PolicyInfo[]>();
