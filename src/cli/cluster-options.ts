@@ -12,6 +12,7 @@ import type { Connection, ReadProgress, ReadScope } from '../k8s/index.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem } from '../model/problem.ts';
 import { UserError, type Io } from './io.ts';
+import { progressLine } from './progress.ts';
 
 export interface ClusterOptions {
   /** Read the cluster of the kubeconfig instead of files. */
@@ -146,21 +147,37 @@ export function pageSizeOf(options: ClusterOptions): { pageSize?: number } {
 
 /** A progress line on stderr, on a terminal only, for reads that take more than one page. */
 export function progressPrinter(io: Io): { update: (p: ReadProgress) => void; done: () => void } {
-  let shown = false;
+  const line = progressLine(io);
   return {
     update(p) {
-      if (!io.isTTY || !p.large) return;
+      if (!p.large) return;
       const of =
         p.remaining === undefined || p.remaining === 0
           ? ''
           : ` of ~${(p.objects + p.remaining).toLocaleString('en-US')}`;
-      io.stderr(`\r\x1b[KReading the cluster: ${p.objects.toLocaleString('en-US')}${of} objects…`);
-      shown = true;
+      line.update(`Reading the cluster: ${p.objects.toLocaleString('en-US')}${of} objects…`);
     },
-    done() {
-      if (shown) io.stderr('\r\x1b[K');
-    },
+    done: line.done,
   };
+}
+
+/** Reads the objects in `scope` with a progress line on a terminal, and prints the read's warnings. */
+export async function readWithProgress(
+  k8s: K8s,
+  conn: Connection,
+  scope: ReadScope,
+  options: ClusterOptions,
+  io: Io,
+): Promise<Awaited<ReturnType<K8s['readCluster']>>> {
+  const progress = progressPrinter(io);
+  let read;
+  try {
+    read = await k8s.readCluster(conn, { scope, onProgress: progress.update, ...pageSizeOf(options) });
+  } finally {
+    progress.done();
+  }
+  for (const w of read.warnings) io.stderr(`${w}\n`);
+  return read;
 }
 
 /**
@@ -180,14 +197,7 @@ export async function loadClusterState(
   return withCluster(async (k8s) => {
     const conn = connectWith(k8s, options, io);
     const scope = scopeOf(options, conn);
-    const progress = progressPrinter(io);
-    let read;
-    try {
-      read = await k8s.readCluster(conn, { scope, onProgress: progress.update, ...pageSizeOf(options) });
-    } finally {
-      progress.done();
-    }
-    for (const w of read.warnings) io.stderr(`${w}\n`);
+    const read = await readWithProgress(k8s, conn, scope, options, io);
     const built = k8s.stateFromObjects(read.objects);
     for (const w of built.warnings) io.stderr(`${formatProblem(w)}\n`);
     for (const s of built.skipped) io.stderr(`warning: left out ${s}\n`);

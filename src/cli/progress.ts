@@ -49,7 +49,8 @@ export function readingProgress(io: Io): { update: (p: ReadingProgress) => void;
   };
 }
 
-function progressLine(io: Io): { update: (text: string) => void; done: () => void } {
+/** One line on stderr that each update rewrites, on a terminal only; `done` erases it. */
+export function progressLine(io: Io): { update: (text: string) => void; done: () => void } {
   let shown = false;
   return {
     update(text) {

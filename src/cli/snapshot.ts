@@ -3,8 +3,7 @@ import { Command, Option } from 'commander';
 import {
   addClusterOptions,
   connectWith,
-  pageSizeOf,
-  progressPrinter,
+  readWithProgress,
   scopeOf,
   withCluster,
   writeFileAtomic,
@@ -57,14 +56,7 @@ Examples:
       const conn = connectWith(k8s, options, io);
       const scope = scopeOf(options, conn);
       const takenAt = new Date().toISOString();
-      const progress = progressPrinter(io);
-      let read;
-      try {
-        read = await k8s.readCluster(conn, { scope, onProgress: progress.update, ...pageSizeOf(options) });
-      } finally {
-        progress.done();
-      }
-      for (const w of read.warnings) io.stderr(`${w}\n`);
+      const read = await readWithProgress(k8s, conn, scope, options, io);
       // The same check analyze makes: a snapshot that analyze would reject is worth knowing about now.
       const built = k8s.stateFromObjects(read.objects);
       for (const s of built.skipped) io.stderr(`warning: analysis will leave out ${s}\n`);
