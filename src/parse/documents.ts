@@ -118,6 +118,11 @@ function isListKind(kind: string, value: Record<string, unknown>): boolean {
   return kind === 'List' || (kind.length > 4 && kind.endsWith('List') && 'items' in value);
 }
 
+/** What the items of a list inherit: nothing from `List`, the list's apiVersion and item kind from `FooList`. */
+function listItemDefaults(apiVersion: string, kind: string): { apiVersion: string; kind: string } {
+  return kind === 'List' ? { apiVersion: '', kind: '' } : { apiVersion, kind: kind.slice(0, -4) };
+}
+
 interface Collected {
   objects: ParsedObject[];
   errors: Problem[];
@@ -201,8 +206,7 @@ function collect(
       );
       return;
     }
-    const itemDefaults =
-      kind === 'List' ? { apiVersion: '', kind: '' } : { apiVersion, kind: kind.slice(0, -4) };
+    const itemDefaults = listItemDefaults(apiVersion, kind);
     for (const [i, item] of items.entries()) {
       const itemNode = walk(source, node, ['items', i]).value;
       collect(source, item, itemNode, [...documentPath, 'items', i], itemDefaults, out);
@@ -655,10 +659,11 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     const items = value.items;
     if (items === undefined || items === null) continue;
     if (!Array.isArray(items) || items.length !== start.items.length) return undefined;
+    const defaults = listItemDefaults(apiVersion, kind);
     for (const [i, item] of (items as unknown[]).entries()) {
       if (!isMap(item)) return undefined;
-      const itemApiVersion = item.apiVersion ?? (kind === 'List' ? undefined : apiVersion);
-      const itemKind = item.kind ?? (kind === 'List' ? undefined : kind.slice(0, -4));
+      const itemApiVersion = item.apiVersion ?? defaults.apiVersion;
+      const itemKind = item.kind ?? defaults.kind;
       if (!nonEmpty(itemApiVersion) || !nonEmpty(itemKind) || isListKind(itemKind, item)) return undefined;
       add(item, [itemApiVersion, itemKind], start.items[i]!, [documentIndex, ['items', i]]);
     }
