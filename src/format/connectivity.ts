@@ -10,6 +10,7 @@ import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/port
 import { displayNames } from './names.ts';
 import { plural } from './plural.ts';
 import { tableLines } from './table.ts';
+import { csvField, dotId, mdCell } from './cells.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -136,18 +137,6 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
   }
   const side = (v: string | number[]): string => (typeof v === 'string' ? v : describeAddressUnion(space, v));
   return [...groups.values()].map((g) => [side(g.src), side(g.dst), g.ports]);
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
-}
-
-function dotId(s: string): string {
-  return `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 /** Text is handed out in pieces of about this many characters. */

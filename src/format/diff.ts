@@ -12,6 +12,7 @@ import { formatPath, type FieldPath } from '../model/problem.ts';
 import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
+import { mdCell } from './cells.ts';
 
 export const DiffFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type DiffFormat = (typeof DiffFormat)[keyof typeof DiffFormat];
@@ -176,10 +177,6 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   }
   if (rows.length === 0 && diff.policies.length === 0) out.push('', 'No differences.');
   return `${out.join('\n')}\n`;
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
 }
 
 export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): string {

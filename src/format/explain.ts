@@ -17,6 +17,7 @@ import { formatPorts, isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
+import { mdCell } from './cells.ts';
 
 export const ExplainFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type ExplainFormat = (typeof ExplainFormat)[keyof typeof ExplainFormat];
@@ -144,10 +145,6 @@ function explanationText(x: Explanation): string {
     lines.push(...segmentSideLines('    ingress: ', seg.ingress, x.ingress));
   }
   return `${lines.join('\n')}\n`;
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
 }
 
 function explanationMd(x: Explanation): string {

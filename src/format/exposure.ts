@@ -11,6 +11,7 @@ import {
 import { portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { formatLocation } from './explain.ts';
+import { mdCell } from './cells.ts';
 
 export const ExposureFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type ExposureFormat = (typeof ExposureFormat)[keyof typeof ExposureFormat];
@@ -86,10 +87,6 @@ function workloadText(index: RefIndex, w: WorkloadExposure): string {
     for (const f of w.flags) lines.push(`    ${f.flag}: ${f.reason}`);
   }
   return lines.join('\n');
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
 }
 
 function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): string {

@@ -9,6 +9,7 @@ import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
 import { table } from './table.ts';
+import { csvField, dotId, mdCell } from './cells.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -81,18 +82,6 @@ function timeRange(connections: readonly ObservedConnection[]): [number, number]
     if (c.lastSeen !== undefined && c.lastSeen > last) last = c.lastSeen;
   }
   return first <= last ? [first, last] : undefined;
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
-}
-
-function dotId(s: string): string {
-  return `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
 function endJson(e: FlowEnd): Record<string, string> {

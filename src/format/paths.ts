@@ -15,6 +15,7 @@ import {
 import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { plural } from './plural.ts';
 import { table } from './table.ts';
+import { mdCell } from './cells.ts';
 
 export const PathsFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type PathsFormat = (typeof PathsFormat)[keyof typeof PathsFormat];
@@ -150,10 +151,6 @@ function reachSummary(report: ReachReport): string {
 function pathText(steps: readonly PathStep[], name: (n: Node) => string): string {
   if (steps.length === 0) return '';
   return [name(steps[0]!.from), ...steps.map((s) => `→ ${name(s.to)} (${formatPorts(s.ports)})`)].join(' ');
-}
-
-function mdCell(s: string): string {
-  return s.replaceAll('|', '\\|');
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type { RefIndex } from '../engine/refs.ts';
 import type { FailedPair, TestResult } from '../testspec/run.ts';
 import type { Spec, SpecTest } from '../testspec/spec.ts';
 import { explanationToJson, explanationToText } from './explain.ts';
+import { mdCell } from './cells.ts';
 
 export const TestFormat = { txt: 'txt', json: 'json', md: 'md', junit: 'junit', tap: 'tap' } as const;
 export type TestFormat = (typeof TestFormat)[keyof typeof TestFormat];
@@ -139,10 +140,9 @@ function md(reports: readonly SpecReport[]): string {
     '| | Test | Expectation |',
     '| --- | --- | --- |',
   ];
-  const cell = (s: string): string => s.replaceAll('|', '\\|');
   for (const rep of reports) {
     for (const r of rep.results) {
-      out.push(`| ${r.passed ? '✅' : '❌'} | ${cell(r.test.name)} | ${cell(expectationText(r.test))} |`);
+      out.push(`| ${r.passed ? '✅' : '❌'} | ${mdCell(r.test.name)} | ${mdCell(expectationText(r.test))} |`);
     }
   }
   for (const rep of reports) {
