@@ -8,13 +8,12 @@ import { Command } from 'commander';
 import { computeExposure } from '../engine/exposure.ts';
 import { exposureToJson } from '../format/exposure.ts';
 import { renderHtmlReport } from '../format/html-report.ts';
-import { AssetsError, loadUiAssets } from '../server/assets.ts';
 import { writeFileAtomic } from './cluster-options.ts';
 import { addInputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { addFlowOptions } from './map.ts';
 import { loadLintConfig } from './lint.ts';
-import { loadAnalysis, type ServeOptions } from './serve.ts';
+import { loadAnalysis, uiAssets, type ServeOptions } from './serve.ts';
 
 interface ReportOptions extends ServeOptions {
   html?: string;
@@ -57,13 +56,7 @@ Examples:
     }
     const lintConfig = await loadLintConfig(options.config, io);
     const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
-    let assets;
-    try {
-      assets = await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
-    } catch (error) {
-      if (error instanceof AssetsError) throw new UserError(error.message);
-      throw error;
-    }
+    const assets = await uiAssets(io);
     const model = analysis.model();
     const features = model.features as Record<string, boolean>;
     const state = analysis.input.state;

@@ -14,7 +14,7 @@ import { CONFIG_FILE, type LintConfig } from '../lint/config.ts';
 import type { ObservedTraffic } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { Analysis } from '../server/analysis.ts';
-import { AssetsError, loadUiAssets } from '../server/assets.ts';
+import { AssetsError, loadUiAssets, type UiAssets } from '../server/assets.ts';
 import { isLoopback, Session, startServer, type RunningServer } from '../server/http.ts';
 import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
@@ -209,13 +209,7 @@ export async function serve(
     throw new UserError('--watch-interval: poll the cluster at most once a second (1s)');
   const lintConfig = await loadLintConfig(options.config, io);
   const analysis = await loadAnalysis(paths, options, io, lintConfig, 1);
-  let assets;
-  try {
-    assets = await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
-  } catch (error) {
-    if (error instanceof AssetsError) throw new UserError(error.message);
-    throw error;
-  }
+  const assets = await uiAssets(io);
   const exposed = !isLoopback(options.host);
   const token = exposed ? randomBytes(24).toString('base64url') : undefined;
   const session = new Session(analysis);
@@ -253,6 +247,16 @@ export async function serve(
   } finally {
     stopWatching();
     await server.close();
+  }
+}
+
+/** The web UI's files (built from ui/ first in a checkout, saying so); a missing build is a UserError. */
+export async function uiAssets(io: Io): Promise<UiAssets> {
+  try {
+    return await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
+  } catch (error) {
+    if (error instanceof AssetsError) throw new UserError(error.message);
+    throw error;
   }
 }
 
