@@ -50,6 +50,12 @@ export function listParam(route: Route, name: string): string[] {
   return v === undefined ? [] : v.split(',').filter((s) => s !== '');
 }
 
+/** The `ns` filter: the namespaces shown, or null for every one (`-` shows none). */
+export function shownNamespaces(route: Route): Set<string> | null {
+  const v = route.params.ns;
+  return v === undefined ? null : new Set(v === '-' ? [] : v.split(','));
+}
+
 /** What is selected in a view: a workload, an edge, a namespace (or the outside group), or a policy. */
 export type Selection =
   { kind: 'node'; id: string } | { kind: 'edge'; src: string; dst: string } | { kind: 'policy'; id: string };

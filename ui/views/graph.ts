@@ -15,7 +15,7 @@ import {
 } from '../lib/graph.ts';
 import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
-import { formatSelection, listParam, parseSelection, type Route } from '../lib/route.ts';
+import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
 import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../lib/types.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';
@@ -30,6 +30,7 @@ import {
   renderPolicy,
   renderWorkload,
 } from './inspect.ts';
+import { namespaceCheck } from './namespaces.ts';
 
 const TRAFFIC_STATUSES: readonly TrafficStatus[] = ['observed', 'partly-observed', 'unobserved', 'denied'];
 const TRAFFIC_TEXT: Record<TrafficStatus, [string, string]> = {
@@ -223,29 +224,11 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       .filter((n) => n.workloads > 0)
       .map((n) => {
         const g = namespaceGroup(n.name);
-        const box = h('input', {
-          type: 'checkbox',
-          id: `ns-${n.name}`,
-          checked: shown === null || shown.has(n.name),
-        });
-        box.addEventListener('change', () => {
-          const all = app.model.namespaces.filter((x) => x.workloads > 0).map((x) => x.name);
-          const next = new Set(shown ?? all);
-          if (box.checked) next.add(n.name);
-          else next.delete(n.name);
-          app.set({ ns: next.size === all.length ? null : [...next].join(',') || '-' });
-        });
         const isCollapsed = collapsed.has(g);
         return h(
           'li',
           {},
-          h(
-            'label',
-            { class: 'check' },
-            box,
-            ` ${n.name} `,
-            h('small', { class: 'muted' }, String(n.workloads)),
-          ),
+          namespaceCheck(app, n, shown),
           h(
             'button',
             {
@@ -329,8 +312,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     errors: { labels?: string; port?: string };
   } {
     const errors: { labels?: string; port?: string } = {};
-    const nsParam = route.params.ns;
-    const namespaces = nsParam === undefined ? null : new Set(nsParam === '-' ? [] : nsParam.split(','));
+    const namespaces = shownNamespaces(route);
     let labelTerms = null;
     if (route.params.labels !== undefined) {
       const parsed = parseLabelFilter(route.params.labels);

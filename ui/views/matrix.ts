@@ -15,7 +15,8 @@ import type { Route } from '../lib/route.ts';
 import type { ViewContext, ViewInstance } from './app.ts';
 import { h, replace } from './dom.ts';
 import { groupName, renderAggregate, renderConnection, renderEmpty, renderPolicy } from './inspect.ts';
-import { parseSelection } from '../lib/route.ts';
+import { parseSelection, shownNamespaces } from '../lib/route.ts';
+import { namespaceCheck } from './namespaces.ts';
 
 export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
   const { app } = ctx;
@@ -80,36 +81,12 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
     for (const r of radios) r.input.checked = r.level === level;
     hideOpen.checked = route.params.open === 'hide';
     showExt.checked = route.params.ext !== '0';
-    const nsParam = route.params.ns;
-    const namespaces = nsParam === undefined ? null : new Set(nsParam === '-' ? [] : nsParam.split(','));
+    const namespaces = shownNamespaces(route);
     replace(
       nsList,
       app.model.namespaces
         .filter((n) => n.workloads > 0)
-        .map((n) => {
-          const box = h('input', {
-            type: 'checkbox',
-            checked: namespaces === null || namespaces.has(n.name),
-          });
-          box.addEventListener('change', () => {
-            const all = app.model.namespaces.filter((x) => x.workloads > 0).map((x) => x.name);
-            const next = new Set(namespaces ?? all);
-            if (box.checked) next.add(n.name);
-            else next.delete(n.name);
-            app.set({ ns: next.size === all.length ? null : [...next].join(',') || '-' });
-          });
-          return h(
-            'li',
-            {},
-            h(
-              'label',
-              { class: 'check' },
-              box,
-              ` ${n.name} `,
-              h('small', { class: 'muted' }, String(n.workloads)),
-            ),
-          );
-        }),
+        .map((n) => h('li', {}, namespaceCheck(app, n, namespaces))),
     );
     const { edges, complete } = app.edges();
     const input = {
