@@ -22,7 +22,7 @@
  */
 import { closestMatch } from './suggest.ts';
 import type { PodInfo, WorkloadInfo, WorkloadKindOrPod } from '../model/cluster.ts';
-import type { LabelSelector, LabelSelectorRequirement } from '../model/k8s.ts';
+import { WorkloadKind, type LabelSelector, type LabelSelectorRequirement } from '../model/k8s.ts';
 import { podKey } from './classes.ts';
 import type { CompiledCluster } from './compile.ts';
 import { externalId, type ClassEnd, type Entity, type Granularity } from './connectivity.ts';
@@ -99,16 +99,7 @@ export interface RefIndex {
   displayName(entityId: string): string;
 }
 
-const WORKLOAD_KINDS: readonly WorkloadKindOrPod[] = [
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-  'Pod',
-];
+const WORKLOAD_KINDS: readonly WorkloadKindOrPod[] = [...Object.values(WorkloadKind), 'Pod'];
 
 /** kubectl's names for each kind, lower-case: singular, plural and short. */
 const KIND_ALIASES: ReadonlyMap<string, WorkloadKindOrPod> = new Map([

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { WorkloadKind } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
@@ -11,18 +12,7 @@ const SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
 /** Kinds whose fields netfence reads: policies are checked whole, the others in their labels and ports. */
 const POLICY_KIND = 'NetworkPolicy';
-const READ_KINDS = new Set([
-  'Namespace',
-  'Pod',
-  'Service',
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-]);
+const READ_KINDS = new Set<string>(['Namespace', 'Pod', 'Service', ...Object.values(WorkloadKind)]);
 /** In other objects, everything under these keys is checked. */
 const CHECKED_KEYS = new Set(['labels', 'matchLabels', 'selector', 'ports']);
 
