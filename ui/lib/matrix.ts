@@ -2,9 +2,9 @@
  * The connectivity matrix, pure: namespace × namespace (how many workload pairs may connect, out of how many)
  * or workload × workload (on which ports), with the outside world as one more row and column.
  */
-import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from './graph.ts';
+import { externalLabel, namespaceGroup, OUTSIDE, type GraphInput } from './graph.ts';
 import { shortPorts, unionPorts } from './ports.ts';
-import type { ExternalJson, GroupConnectionJson, NamespaceJson, PortsJson, WorkloadJson } from './types.ts';
+import type { PortsJson } from './types.ts';
 
 export type MatrixLevel = 'namespace' | 'workload';
 
@@ -43,14 +43,8 @@ export interface Matrix {
   max: number;
 }
 
-export interface MatrixInput {
-  namespaces: readonly NamespaceJson[];
-  workloads: readonly WorkloadJson[];
-  external: readonly ExternalJson[];
-  edges: readonly EdgeInput[];
-  complete: boolean;
-  groupEdges: readonly GroupConnectionJson[];
-}
+/** The matrix is drawn from what the graph is drawn from. */
+export type MatrixInput = GraphInput;
 
 export interface MatrixOptions {
   namespaces: ReadonlySet<string> | null;
