@@ -1,14 +1,21 @@
 /**
- * Pod equivalence classes. Pods with identical selector-relevant attributes (namespace, labels, named
- * ports, host networking, and the address class of their IPs) behave identically under every policy, so the
- * engine computes on classes, and the cost grows with distinct classes, not with pods squared.
+ * Pod equivalence classes. Pods with identical selector-relevant attributes (namespace, the labels that
+ * some policy's pod selector reads, named ports, host networking, and the address class of their IPs)
+ * behave identically under every policy of the cluster, so the engine computes on classes, and the cost
+ * grows with distinct classes, not with pods squared. Labels no selector reads do not split classes: without
+ * policies, a namespace's pods are one class (or a few, by their named ports).
  */
-import type { ClusterState, NamedPort, PodInfo } from '../model/cluster.ts';
+import type { ClusterState, NamedPort, PodInfo, PolicyInfo } from '../model/cluster.ts';
+import type { LabelSelector } from '../model/k8s.ts';
 import type { AddressSpace } from './addresses.ts';
 
 export interface PodClass {
   id: number;
   namespace: string;
+  /**
+   * The labels the policies' pod selectors read (keys in `selectorLabelKeys`), common to the class's pods.
+   * A pod's other labels are in `pods`.
+   */
   labels: Readonly<Record<string, string>>;
   namedPorts: readonly NamedPort[];
   hostNetwork: boolean;
@@ -25,16 +32,52 @@ export interface ClassIndex {
   namespaceRange: Map<string, readonly [number, number]>;
 }
 
-function classKey(pod: PodInfo, addressClasses: readonly number[]): string {
-  const labels = Object.keys(pod.labels)
+function selectorKeys(selector: LabelSelector | undefined, into: Set<string>): void {
+  if (selector === undefined) return;
+  for (const key of Object.keys(selector.matchLabels ?? {})) into.add(key);
+  for (const r of selector.matchExpressions ?? []) into.add(r.key);
+}
+
+/** Every pod label key that some policy's pod selector (its own, or a peer's) reads. */
+export function selectorLabelKeys(policies: readonly PolicyInfo[]): Set<string> {
+  const keys = new Set<string>();
+  for (const p of policies) {
+    selectorKeys(p.spec.podSelector, keys);
+    for (const rule of p.spec.ingress ?? [])
+      for (const peer of rule.from ?? []) selectorKeys(peer.podSelector, keys);
+    for (const rule of p.spec.egress ?? [])
+      for (const peer of rule.to ?? []) selectorKeys(peer.podSelector, keys);
+  }
+  return keys;
+}
+
+/** The pod's labels whose keys are in `keys` (the same object when it has no other). */
+function relevantLabels(
+  labels: Readonly<Record<string, string>>,
+  keys: ReadonlySet<string>,
+): Readonly<Record<string, string>> {
+  const all = Object.keys(labels);
+  const kept = all.filter((k) => keys.has(k));
+  if (kept.length === all.length) return labels;
+  const out: Record<string, string> = {};
+  for (const k of kept) out[k] = labels[k]!;
+  return out;
+}
+
+function classKey(
+  pod: PodInfo,
+  labels: Readonly<Record<string, string>>,
+  addressClasses: readonly number[],
+): string {
+  const text = Object.keys(labels)
     .sort()
-    .map((k) => `${k}=${pod.labels[k]!}`)
+    .map((k) => `${k}=${labels[k]!}`)
     .join('\u0001');
   const ports = pod.namedPorts
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  return `${pod.hostNetwork ? 'H' : 'P'}\u0002${labels}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  return `${pod.hostNetwork ? 'H' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -45,6 +88,7 @@ export function buildClasses(
   state: ClusterState,
   space: AddressSpace,
   ipBlockMatchesPods: boolean,
+  labelKeys: ReadonlySet<string> = selectorLabelKeys(state.policies),
 ): ClassIndex {
   const byNamespace = new Map<string, PodInfo[]>();
   for (const pod of state.pods) {
@@ -64,13 +108,14 @@ export function buildClasses(
             (a, b) => a - b,
           )
         : [];
-      const key = classKey(pod, addressClasses);
+      const labels = relevantLabels(pod.labels, labelKeys);
+      const key = classKey(pod, labels, addressClasses);
       let cls = byKey.get(key);
       if (cls === undefined) {
         cls = {
           id: classes.length,
           namespace,
-          labels: pod.labels,
+          labels,
           namedPorts: pod.namedPorts,
           hostNetwork: pod.hostNetwork,
           addressClasses,

@@ -13,10 +13,13 @@
  * 4. rebuilds the entity rows (out of) and columns (into) of the touched classes' workloads (or pods).
  *
  * One kind of change cannot be local: a CIDR no policy mentioned before (or the last mention of one) moves
- * the borders of the address classes, and with them the pods' classes. Such an update recompiles
- * everything (`recompiled: true`) and still reports the connections that changed.
+ * the borders of the address classes, and with them the pods' classes; so does a label key no pod selector
+ * read before (or the last selector reading one), since pod classes tell pods apart only by the labels
+ * selectors read. Such an update recompiles everything (`recompiled: true`) and still reports the
+ * connections that changed.
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import { selectorLabelKeys } from './classes.ts';
 import { parseCidr } from './ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -75,12 +78,14 @@ export interface IncrementalEngine {
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
 
-function cidrKeys(policies: readonly PolicyInfo[]): string[] {
+/** What in the policies shapes the classes: their distinct CIDRs and the label keys their pod selectors read. */
+function classShapingKeys(policies: readonly PolicyInfo[]): string[] {
   const out: string[] = [];
   for (const text of mentionedCidrs(policies)) {
     const parsed = parseCidr(text);
-    if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
+    if (parsed.ok) out.push(`cidr\u0000${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
   }
+  for (const key of selectorLabelKeys(policies)) out.push(`label\u0000${key}`);
   return out;
 }
 
@@ -337,24 +342,29 @@ export function createIncrementalEngine(
   const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
   const state: ClusterState = { ...initial, policies: [...initial.policies] };
   let ev = new Evaluation(state, opts, granularity);
-  const cidrCounts = new Map<string, number>();
-  for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
+  const shapeCounts = new Map<string, number>();
+  for (const p of state.policies) {
+    for (const key of classShapingKeys([p])) shapeCounts.set(key, (shapeCounts.get(key) ?? 0) + 1);
+  }
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
 
-  /** Counts the CIDRs of `removed` out and of `added` in; true when the set of distinct CIDRs changed. */
-  const updateCidrs = (removed: PolicyInfo | undefined, added: PolicyInfo | undefined): boolean => {
+  /**
+   * Counts the CIDRs and selector label keys of `removed` out and of `added` in; true when the set of distinct
+   * ones changed (and with it the classes).
+   */
+  const updateShape = (removed: PolicyInfo | undefined, added: PolicyInfo | undefined): boolean => {
     let changed = false;
-    for (const key of removed === undefined ? [] : cidrKeys([removed])) {
-      const n = (cidrCounts.get(key) ?? 0) - 1;
+    for (const key of removed === undefined ? [] : classShapingKeys([removed])) {
+      const n = (shapeCounts.get(key) ?? 0) - 1;
       if (n <= 0) {
-        cidrCounts.delete(key);
+        shapeCounts.delete(key);
         changed = true;
-      } else cidrCounts.set(key, n);
+      } else shapeCounts.set(key, n);
     }
-    for (const key of added === undefined ? [] : cidrKeys([added])) {
-      const n = cidrCounts.get(key) ?? 0;
+    for (const key of added === undefined ? [] : classShapingKeys([added])) {
+      const n = shapeCounts.get(key) ?? 0;
       if (n === 0) changed = true;
-      cidrCounts.set(key, n + 1);
+      shapeCounts.set(key, n + 1);
     }
     return changed;
   };
@@ -474,7 +484,7 @@ export function createIncrementalEngine(
         positionOf.set(policy.id, index);
         state.policies.push(policy);
       } else state.policies[index] = policy;
-      if (updateCidrs(old, policy)) return recompile();
+      if (updateShape(old, policy)) return recompile();
 
       const compiled = ev.compiler.compilePolicy(policy, index);
       const previous = position === undefined ? undefined : ev.policies[index];
@@ -502,7 +512,7 @@ export function createIncrementalEngine(
       state.policies.splice(position, 1);
       positionOf.delete(id);
       for (let i = position; i < state.policies.length; i++) positionOf.set(state.policies[i]!.id, i);
-      if (updateCidrs(old, undefined)) return recompile();
+      if (updateShape(old, undefined)) return recompile();
 
       const [previous] = ev.policies.splice(position, 1);
       // Later policies move down one place: their indices, and the lists that hold them.

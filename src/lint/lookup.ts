@@ -16,6 +16,11 @@ export const DNS_POD_LABELS: readonly (readonly [string, string])[] = [
   ['k8s-app', 'node-local-dns'],
 ];
 
+/** The DNS label (key, value) a pod carries, if it is a DNS pod. */
+export function dnsLabel(labels: Readonly<Record<string, string>>): readonly [string, string] | undefined {
+  return DNS_POD_LABELS.find(([k, v]) => labels[k] === v);
+}
+
 export interface Lookup {
   workload(id: string): WorkloadInfo | undefined;
   /** Workload ids of a pod class, sorted. */
@@ -82,7 +87,7 @@ export function buildLookup(compiled: CompiledCluster, sources: readonly ParsedO
     shortCount.set(short, (shortCount.get(short) ?? 0) + 1);
   }
   const dnsClasses = compiled.classes
-    .filter((cls) => !cls.hostNetwork && DNS_POD_LABELS.some(([k, v]) => cls.labels[k] === v))
+    .filter((cls) => !cls.hostNetwork && cls.pods.some((p) => dnsLabel(p.labels) !== undefined))
     .map((cls) => cls.id);
   const sourceAt = new Map<string, ParsedObject>();
   for (const s of sources) sourceAt.set(`${s.file}\u0000${s.line}\u0000${s.column}`, s);

@@ -11,10 +11,10 @@ import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity, type Granularity } from '../../src/engine/connectivity.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
 import { formatPorts, portsEqual } from '../../src/engine/ports.ts';
-import type { ClusterState, PodInfo, PolicyInfo, WorkloadInfo } from '../../src/model/cluster.ts';
+import type { ClusterState, PolicyInfo } from '../../src/model/cluster.ts';
 import type { NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { clusterInputArb, specArb } from '../support/arbitraries.ts';
-import { cluster, ns, pod, policy, type ClusterInput } from '../support/builders.ts';
+import { cluster, ns, pod, policy, withWorkloads } from '../support/builders.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_INCREMENTAL_RUNS'] ?? 150);
 
@@ -33,53 +33,6 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), namespace: fc.constantFrom('a', 'b'), spec: specArb }),
   fc.record({ kind: fc.constant('remove' as const), target: fc.nat() }),
 );
-
-/**
- * Pods grouped into Deployments (several pods per workload, so that a workload may talk to itself) and, for
- * some, a workload given only by its template: the cases where entity rows merge several classes.
- */
-function withWorkloads(input: ClusterInput, grouping: readonly number[], templates: boolean): ClusterState {
-  const state = cluster(input);
-  const workloads = new Map<string, WorkloadInfo>();
-  const pods: PodInfo[] = state.pods.map((p, i) => {
-    const group = grouping[i % grouping.length]!;
-    if (group === 0) return p;
-    const id = `${p.namespace}/Deployment/w${group}`;
-    let w = workloads.get(id);
-    if (w === undefined) {
-      w = {
-        id,
-        namespace: p.namespace,
-        kind: 'Deployment',
-        name: `w${group}`,
-        labels: p.labels,
-        pods: [],
-        replicas: 0,
-      };
-      workloads.set(id, w);
-    }
-    (w.pods as string[]).push(p.name);
-    w.replicas = w.pods.length;
-    return { ...p, workload: id };
-  });
-  const bare = state.workloads.filter((w) => pods.some((p) => p.workload === w.id));
-  const all = [...bare, ...workloads.values()];
-  if (templates) {
-    const first = pods[0]!;
-    const id = `${first.namespace}/Deployment/templated`;
-    pods.push({ ...first, name: 'templated-deployment-template', workload: id, template: true, ips: [] });
-    all.push({
-      id,
-      namespace: first.namespace,
-      kind: 'Deployment',
-      name: 'templated',
-      labels: first.labels,
-      pods: [],
-      replicas: 3,
-    });
-  }
-  return { ...state, pods, workloads: all };
-}
 
 function describeConnectivity(c: Connectivity): string[] {
   return c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`);
@@ -150,10 +103,11 @@ describe('incremental engine', () => {
 
   test('a change inside one namespace touches only the classes the policy selects', () => {
     // Two namespaces of three apps; denying ingress to one app rebuilds that app's class and nothing else.
+    // A policy allowing everything into b/z already selects on `app`, so the apps are classes of their own.
     const state = cluster({
       namespaces: [ns('a'), ns('b')],
       pods: ['x', 'y', 'z'].flatMap((app) => [pod('a', app, { app }), pod('b', app, { app })]),
-      policies: [],
+      policies: [policy('b', 'allow-z', { podSelector: { matchLabels: { app: 'z' } }, ingress: [{}] })],
     });
     const inc = createIncrementalEngine(state);
     // From the five other pods and from the outside world.
@@ -179,6 +133,41 @@ describe('incremental engine', () => {
     // Removing it restores the first answer.
     const restored = inc.removePolicy('a/deny-x');
     assert.equal(restored.changes.length, 6);
+    assert.deepEqual(
+      describeConnectivity(inc.connectivity()),
+      describeConnectivity(computeConnectivity(compileCluster(state))),
+    );
+  });
+
+  test('a label key no pod selector read before recompiles everything', () => {
+    // Without policies, labels no selector reads do not split classes: a/x and a/y are one class.
+    const state = cluster({
+      namespaces: [ns('a')],
+      pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' })],
+      policies: [],
+    });
+    const inc = createIncrementalEngine(state);
+    assert.equal(inc.compiled.classes.length, 1);
+    const deny = policy('a', 'deny-x', { podSelector: { matchLabels: { app: 'x' } }, ingress: [] });
+    const update = inc.updatePolicy(deny);
+    assert.equal(update.recompiled, true);
+    assert.equal(inc.compiled.classes.length, 2);
+    assert.deepEqual(
+      update.changes.map((c) => [c.src, c.dst, c.after]),
+      [
+        ['a/Pod/y', 'a/Pod/x', undefined],
+        ['external:0', 'a/Pod/x', undefined],
+      ],
+    );
+    // A second policy on the same key is a local change again.
+    const second = inc.updatePolicy(
+      policy('a', 'deny-y', { podSelector: { matchLabels: { app: 'y' } }, ingress: [] }),
+    );
+    assert.equal(second.recompiled, false);
+    // Removing the last selector on `app` merges the classes again.
+    inc.removePolicy('a/deny-y');
+    assert.equal(inc.removePolicy('a/deny-x').recompiled, true);
+    assert.equal(inc.compiled.classes.length, 1);
     assert.deepEqual(
       describeConnectivity(inc.connectivity()),
       describeConnectivity(computeConnectivity(compileCluster(state))),

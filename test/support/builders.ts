@@ -12,6 +12,7 @@ import {
   type NamespaceInfo,
   type PodInfo,
   type PolicyInfo,
+  type WorkloadInfo,
 } from '../../src/model/cluster.ts';
 import type { NetworkPolicySpec, Protocol } from '../../src/model/k8s.ts';
 
@@ -127,4 +128,55 @@ export function deploymentsYaml(count: number, namespaces: number): string {
       `spec:\n  replicas: 2\n  selector: {matchLabels: {app: a${i}}}\n` +
       `  template:\n    metadata: {labels: {app: a${i}}}\n    spec: {containers: [{name: c, image: i}]}\n`,
   ).join('---\n');
+}
+
+/**
+ * Pods grouped into Deployments (several pods per workload, so that a workload may talk to itself) and, for
+ * some, a workload given only by its template: the cases where entity rows merge several classes.
+ */
+export function withWorkloads(
+  input: ClusterInput,
+  grouping: readonly number[],
+  templates: boolean,
+): ClusterState {
+  const state = cluster(input);
+  const workloads = new Map<string, WorkloadInfo>();
+  const pods: PodInfo[] = state.pods.map((p, i) => {
+    const group = grouping[i % grouping.length]!;
+    if (group === 0) return p;
+    const id = `${p.namespace}/Deployment/w${group}`;
+    let w = workloads.get(id);
+    if (w === undefined) {
+      w = {
+        id,
+        namespace: p.namespace,
+        kind: 'Deployment',
+        name: `w${group}`,
+        labels: p.labels,
+        pods: [],
+        replicas: 0,
+      };
+      workloads.set(id, w);
+    }
+    (w.pods as string[]).push(p.name);
+    w.replicas = w.pods.length;
+    return { ...p, workload: id };
+  });
+  const bare = state.workloads.filter((w) => pods.some((p) => p.workload === w.id));
+  const all = [...bare, ...workloads.values()];
+  if (templates) {
+    const first = pods[0]!;
+    const id = `${first.namespace}/Deployment/templated`;
+    pods.push({ ...first, name: 'templated-deployment-template', workload: id, template: true, ips: [] });
+    all.push({
+      id,
+      namespace: first.namespace,
+      kind: 'Deployment',
+      name: 'templated',
+      labels: first.labels,
+      pods: [],
+      replicas: 3,
+    });
+  }
+  return { ...state, pods, workloads: all };
 }

@@ -5,7 +5,7 @@
 import { accessToPod, type Access, type CompiledPolicy } from '../../engine/compile.ts';
 import { portsContain, type PortSet } from '../../engine/ports.ts';
 import type { Protocol } from '../../model/k8s.ts';
-import { DNS_POD_LABELS } from '../lookup.ts';
+import { dnsLabel } from '../lookup.ts';
 import { RuleCategory, defineRule, type RuleContext, type RuleDefinition } from '../types.ts';
 import { targetsText } from './policies.ts';
 
@@ -45,7 +45,8 @@ function dnsPeer(ctx: RuleContext): string {
   const first = ctx.lookup.dnsClasses[0];
   if (first === undefined) return 'the cluster DNS (namespace kube-system, pods k8s-app=kube-dns)';
   const cls = ctx.compiled.classes[first]!;
-  const label = DNS_POD_LABELS.find(([k, v]) => cls.labels[k] === v)!;
+  // A class keeps only the labels policies select on: the DNS label is on its pods.
+  const label = cls.pods.map((p) => dnsLabel(p.labels)).find((l) => l !== undefined)!;
   return `the DNS pods (namespace ${cls.namespace}, pods ${label[0]}=${label[1]})`;
 }
 
