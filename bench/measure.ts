@@ -9,9 +9,10 @@ import { parseArgs } from 'node:util';
 import { loadManifests } from '../src/parse/index.ts';
 import { compileCluster, type CompiledCluster } from '../src/engine/compile.ts';
 import { classConnections, computeConnectivity } from '../src/engine/connectivity.ts';
+import { computeGroupedConnectivity } from '../src/engine/grouped.ts';
 import { compileSelector } from '../src/engine/selectors.ts';
 import { intervalPairs } from '../src/engine/intervals.ts';
-import { analysisSummary, formatConnectivityChunks } from '../src/format/connectivity.ts';
+import { analysisSummary, groupedJsonChunks } from '../src/format/connectivity.ts';
 import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
 import type { LabelSelector } from '../src/model/k8s.ts';
 import { PROTOCOLS } from '../src/model/k8s.ts';
@@ -37,6 +38,8 @@ export interface Sizes {
   classPairs: number;
   /** Allowed (source, destination) pairs of workloads and address classes: the answer. */
   connections: number;
+  /** Entries of the JSON answer (groups of sources × destinations). */
+  groups?: number;
   /** Size of the JSON answer; null when it could not be written (see `outputError`). */
   outputBytes: number | null;
 }
@@ -157,8 +160,10 @@ async function main(): Promise<void> {
   const [compiled, compile] = time(() => compileCluster(state));
   progress(`compiled in ${compile.wallMs} ms (${compiled.classes.length} classes)`);
 
-  const [conn, connectivity] = time(() => computeConnectivity(compiled, 'workload'));
-  progress(`connectivity in ${connectivity.wallMs} ms (${conn.connections.length} connections)`);
+  const [conn, connectivity] = time(() => computeGroupedConnectivity(compiled, 'workload'));
+  progress(
+    `connectivity in ${connectivity.wallMs} ms (${conn.pairs} connections in ${conn.groups.length} groups)`,
+  );
 
   // Written in pieces as `analyze` does (a large answer is longer than the longest string V8 allows); an
   // error (out of memory) is recorded, not fatal.
@@ -167,7 +172,7 @@ async function main(): Promise<void> {
     let bytes = 0;
     try {
       const summary = analysisSummary(state);
-      for (const chunk of formatConnectivityChunks(conn, compiled.addressSpace, summary, 'json'))
+      for (const chunk of groupedJsonChunks(conn, compiled.addressSpace, summary))
         bytes += Buffer.byteLength(chunk);
       return bytes;
     } catch (error) {
@@ -196,7 +201,8 @@ async function main(): Promise<void> {
     namedPortRefs: ports.named,
     accessObjects: new Set([...compiled.ingress, ...compiled.egress]).size,
     classPairs: classConnections(compiled).length,
-    connections: conn.connections.length,
+    connections: conn.pairs,
+    groups: conn.groups.length,
     outputBytes,
   };
   const result: Measurement = {
@@ -225,7 +231,7 @@ async function main(): Promise<void> {
 
   if (values.incremental) {
     const { measureIncremental } = await import('./incremental.ts');
-    result.incremental = measureIncremental(state, conn, progress);
+    result.incremental = measureIncremental(state, computeConnectivity(compiled, 'workload'), progress);
   }
   result.peakRss = process.resourceUsage().maxRSS * 1024;
   process.stdout.write(`${JSON.stringify(result)}\n`);

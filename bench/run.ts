@@ -198,11 +198,7 @@ function ensureGenerated(tier: TierName, mix: Mix, seed: number): { dir: string;
   return { dir, stats: writeCluster(dir, options) };
 }
 
-function runCase(
-  c: Case,
-  seed: number,
-  options: { cli: string | undefined; timeout: number; force: boolean },
-): CaseResult {
+function runCase(c: Case, seed: number, options: { cli: string | undefined; timeout: number }): CaseResult {
   const { dir, stats } = ensureGenerated(c.tier, c.mix, seed);
   const result: CaseResult = {
     tier: c.tier,
@@ -211,14 +207,6 @@ function runCase(
     load: Math.round(loadavg()[0]! * 10) / 10,
     generated: stats,
   };
-  // Without policies the answer is every pair of workloads: 25 million at T3, 100 million at T4 (tens of
-  // GB of JSON). Running it would only measure the machine's memory.
-  const pairs = stats.workloads ** 2;
-  if (c.mix === 'none' && pairs > 10_000_000 && !options.force) {
-    result.skipped = `the answer has ${(pairs / 1e6).toFixed(0)} million connections`;
-    process.stderr.write(`${c.tier} ${c.mix}: skipped (${result.skipped}; --force runs it)\n`);
-    return result;
-  }
   process.stderr.write(`${c.tier} ${c.mix}: measuring\n`);
   const args = [
     '--max-old-space-size=16384',
@@ -279,6 +267,7 @@ const HEADER = [
   'port intervals',
   'class pairs',
   'connections',
+  'groups',
   'JSON',
   'parse CPU s',
   'compile CPU s',
@@ -322,6 +311,7 @@ function row(r: CaseResult): string[] {
     s === undefined ? '–' : count(s.portIntervals),
     s === undefined ? '–' : count(s.classPairs),
     s === undefined ? '–' : count(s.connections),
+    s?.groups === undefined ? '–' : count(s.groups),
     s === undefined ? '–' : size(s.outputBytes),
     seconds(m?.parse.cpuMs),
     seconds(m?.compile.cpuMs),
@@ -480,7 +470,7 @@ export function resultsMarkdown(results: Results): string {
   const parts = [
     `Measured ${results.date.slice(0, 10)} (seed ${results.seed}) on ${machineLine(results.machine)}.`,
     '',
-    `Sizes: pods are the sum of replicas (real Pods in the adversarial mix); classes, selectors, address classes and port intervals are counted in the compiled cluster; class pairs are allowed (class, class) and (class, address class) pairs; connections are the entries of the JSON answer. Phase times are CPU times (user + system, all threads) of one in-process run (bench/measure.ts); "CLI" is the whole \`netfence analyze DIR -o json > /dev/null\` in its own process (${results.machine.cli === 'dist' ? 'compiled, as the published package runs it' : 'from the TypeScript sources'}), with its CPU time and peak resident memory from \`/usr/bin/time -v\`.`,
+    `Sizes: pods are the sum of replicas (real Pods in the adversarial mix); classes, selectors, address classes and port intervals are counted in the compiled cluster; class pairs are allowed (class, class) and (class, address class) pairs; connections are the allowed (source, destination) pairs, groups the entries of the JSON answer that list them (sources × destinations). Phase times are CPU times (user + system, all threads) of one in-process run (bench/measure.ts); "CLI" is the whole \`netfence analyze DIR -o json > /dev/null\` in its own process (${results.machine.cli === 'dist' ? 'compiled, as the published package runs it' : 'from the TypeScript sources'}), with its CPU time and peak resident memory from \`/usr/bin/time -v\`.`,
     '',
     markdownTable(HEADER, results.cases.map(row)),
   ];
@@ -595,7 +585,6 @@ function main(): void {
       cli: { type: 'string', default: 'dist' },
       timeout: { type: 'string', default: '900' },
       'write-docs': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
       merge: { type: 'boolean', default: false },
       'docs-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -606,7 +595,7 @@ function main(): void {
       [
         'usage: npm run bench -- [--tiers T1,T2|all] [--mixes all|microseg,...] [--suite targets|full] [--seed N]',
         '                        [--incremental] [--paths] [--cli dist|source | --no-cli] [--timeout SECONDS]',
-        '                        [--merge] [--write-docs] [--docs-only] [--force]',
+        '                        [--merge] [--write-docs] [--docs-only]',
         '',
         `  --tiers, --mixes   the cases: every tier × every mix listed (tiers ${TIER_NAMES.join(', ')}; mixes ${MIXES.join(', ')})`,
         '  --suite targets    the cases the performance targets name; --suite full: T1–T4 × every mix, and T5 microseg',
@@ -616,7 +605,6 @@ function main(): void {
         '  --merge            keep the cases of bench/out/results.json that this run does not measure',
         '  --write-docs       rewrite the results section of docs/benchmarks.md',
         '  --docs-only        rewrite it from bench/out/results.json, measuring nothing',
-        '  --force            also run the no-policy mix where its answer has over 10 million connections (T3 and up)',
         '',
       ].join('\n'),
     );
@@ -682,7 +670,7 @@ function main(): void {
   };
   for (const c of cases) {
     if (!(c.tier in TIERS)) continue;
-    results.cases.push(runCase(c, seed, { cli, timeout: Number(values.timeout), force: values.force }));
+    results.cases.push(runCase(c, seed, { cli, timeout: Number(values.timeout) }));
     process.stdout.write(`${textTable([HEADER, row(results.cases.at(-1)!)])}\n\n`);
   }
   results.machine.loadAfter = loadavg()[0]!;

@@ -2,9 +2,11 @@
 import { Command, Option } from 'commander';
 import { compileCluster } from '../engine/compile.ts';
 import { computeConnectivity, type Granularity } from '../engine/connectivity.ts';
+import { computeGroupedConnectivity } from '../engine/grouped.ts';
 import {
   analysisSummary,
   formatConnectivityChunks,
+  groupedJsonChunks,
   type ConnectivityFormat,
 } from '../format/connectivity.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
@@ -38,11 +40,20 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
       ipBlockMatchesPods: options.ipblockMatchesPods,
       onProgress: progress.update,
     });
-    const conn = computeConnectivity(compiled, options.granularity);
-    progress.done();
     const summary = analysisSummary(state);
-    // In pieces: the answer for a large cluster can be longer than the longest string V8 allows.
-    await writeChunks(io, formatConnectivityChunks(conn, compiled.addressSpace, summary, options.output));
+    const format = options.output;
+    // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
+    // formats list pairs. In pieces: a large cluster's answer can be longer than the longest string V8 allows.
+    let chunks: Generator<string>;
+    if (format === 'json') {
+      const grouped = computeGroupedConnectivity(compiled, options.granularity);
+      chunks = groupedJsonChunks(grouped, compiled.addressSpace, summary);
+    } else {
+      const conn = computeConnectivity(compiled, options.granularity);
+      chunks = formatConnectivityChunks(conn, compiled.addressSpace, summary, format);
+    }
+    progress.done();
+    await writeChunks(io, chunks);
     setExit(ExitCode.Ok);
   });
   return cmd;

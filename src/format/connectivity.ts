@@ -4,9 +4,10 @@
  */
 import { describeAddressUnion, type AddressSpace } from '../engine/addresses.ts';
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../engine/ip.ts';
-import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
 import { plural } from './plural.ts';
 import { tableLines } from './table.ts';
@@ -14,6 +15,8 @@ import { csvField, dotId, mdCell } from './cells.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
+/** The pairwise formats; `json` is grouped (`groupedJsonChunks`). */
+export type TableFormat = Exclude<ConnectivityFormat, 'json'>;
 
 export interface AnalysisSummary {
   namespaces: number;
@@ -22,7 +25,10 @@ export interface AnalysisSummary {
   policies: number;
 }
 
+/** The pairwise connectivity document (`connectivityToJson`), the base of `serve`'s model. */
 export const JSON_SCHEMA_VERSION = 1;
+/** `analyze -o json`: version 2 lists connections in groups (sources × destinations), version 1 in pairs. */
+export const ANALYZE_JSON_SCHEMA_VERSION = 2;
 
 /** The counts the outputs' headers give. */
 export function analysisSummary(state: ClusterState): AnalysisSummary {
@@ -46,11 +52,11 @@ export function entityRef(e: Entity): Record<string, unknown> {
   }
 }
 
-export function connectivityToJson(
-  conn: Connectivity,
+/** The document's lists of entities: `workloads` (or `pods`) and `external`. */
+function entityLists(
+  conn: Pick<Connectivity, 'entities' | 'granularity'>,
   space: AddressSpace,
-  summary: AnalysisSummary,
-): unknown {
+): Record<string, unknown> {
   const workloads = conn.entities.flatMap((e) =>
     e.kind === 'workload'
       ? [
@@ -94,18 +100,76 @@ export function connectivityToJson(
         ]
       : [],
   );
+  return { ...(conn.granularity === 'workload' ? { workloads } : { pods }), external };
+}
+
+/** The pairwise document: one entry per (source, destination) pair (`serve`'s model builds on it). */
+export function connectivityToJson(
+  conn: Connectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+): unknown {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
     summary: { ...summary, connections: conn.connections.length },
-    ...(conn.granularity === 'workload' ? { workloads } : { pods }),
-    external,
+    ...entityLists(conn, space),
     connections: conn.connections.map((c) => ({
       src: entityRef(conn.byId.get(c.src)!),
       dst: entityRef(conn.byId.get(c.dst)!),
       ports: portsToJson(c.ports),
       summary: formatPorts(c.ports),
     })),
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** One group or `within` entry of the grouped document, with `ref` naming entities. */
+function groupEntries(conn: GroupedConnectivity): {
+  group: (g: ConnectionGroup) => Json;
+  within: (w: WithinGroup) => Json;
+} {
+  const ref = (id: string): unknown => entityRef(conn.byId.get(id)!);
+  return {
+    group: (g) => ({
+      src: g.src.map(ref),
+      dst: g.dst.map(ref),
+      ports: portsToJson(g.ports),
+      summary: formatPorts(g.ports),
+    }),
+    within: (w) => ({
+      members: w.members.map(ref),
+      ports: portsToJson(w.ports),
+      summary: formatPorts(w.ports),
+    }),
+  };
+}
+
+/** Everything of the grouped document before `connections`. */
+function groupedHead(conn: GroupedConnectivity, space: AddressSpace, summary: AnalysisSummary): Json {
+  return {
+    schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
+    granularity: conn.granularity,
+    summary: { ...summary, connections: conn.pairs, groups: conn.groups.length },
+    ...entityLists(conn, space),
+  };
+}
+
+/**
+ * `analyze -o json` (docs/json-schema.md): connections in groups, every source to every other destination
+ * of a group on its ports, and `within` for workloads whose pods may connect to each other.
+ */
+export function groupedConnectivityToJson(
+  conn: GroupedConnectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+): unknown {
+  const entry = groupEntries(conn);
+  return {
+    ...groupedHead(conn, space, summary),
+    connections: conn.groups.map(entry.group),
+    within: conn.within.map(entry.within),
   };
 }
 
@@ -150,12 +214,9 @@ export function* formatConnectivityChunks(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-  format: ConnectivityFormat,
+  format: TableFormat,
 ): Generator<string> {
   switch (format) {
-    case 'json':
-      yield* connectivityJsonChunks(conn, space, summary);
-      return;
     case 'csv':
       yield* batched([
         'src,dst,connections',
@@ -193,7 +254,7 @@ export function formatConnectivity(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-  format: ConnectivityFormat,
+  format: TableFormat,
 ): string {
   return [...formatConnectivityChunks(conn, space, summary, format)].join('');
 }
@@ -220,48 +281,32 @@ function nestedJson(value: unknown, depth: number): string {
 }
 
 /**
- * The JSON answer, byte for byte `JSON.stringify(connectivityToJson(…), null, 2)` and a newline, written
- * connection by connection; each entity reference and port set is rendered once.
+ * `analyze -o json`: byte for byte `JSON.stringify(groupedConnectivityToJson(…), null, 2)` and a newline,
+ * written group by group.
  */
-function* connectivityJsonChunks(
-  conn: Connectivity,
+export function* groupedJsonChunks(
+  conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
+  chunkSize = CHUNK,
 ): Generator<string> {
-  const { connections, ...head } = connectivityToJson({ ...conn, connections: [] }, space, summary) as Record<
-    string,
-    unknown
-  >;
-  (head.summary as Record<string, unknown>).connections = conn.connections.length;
-  const headText = JSON.stringify(head, null, 2);
-  if (conn.connections.length === 0) {
-    yield `${headText.slice(0, -2)},\n  "connections": ${JSON.stringify(connections)}\n}\n`;
-    return;
-  }
-  const refs = new Map<string, string>();
-  const ref = (id: string): string => {
-    let text = refs.get(id);
-    if (text === undefined) refs.set(id, (text = nestedJson(entityRef(conn.byId.get(id)!), 3)));
-    return text;
-  };
-  const portTexts = new Map<PortSet, string>();
-  const portsText = (ports: PortSet): string => {
-    let text = portTexts.get(ports);
-    if (text === undefined) {
-      text = `${nestedJson(portsToJson(ports), 3)},\n      "summary": ${JSON.stringify(formatPorts(ports))}`;
-      portTexts.set(ports, text);
+  const entry = groupEntries(conn);
+  let out = `${JSON.stringify(groupedHead(conn, space, summary), null, 2).slice(0, -2)},\n`;
+  function* list<T>(name: string, items: readonly T[], json: (item: T) => Json): Generator<string> {
+    out += `  "${name}": [`;
+    for (const [i, item] of items.entries()) {
+      out += `${i === 0 ? '' : ','}\n    ${nestedJson(json(item), 2)}`;
+      if (out.length >= chunkSize) {
+        yield out;
+        out = '';
+      }
     }
-    return text;
-  };
-  let out = `${headText.slice(0, -2)},\n  "connections": [`;
-  for (const [i, c] of conn.connections.entries()) {
-    out += `${i === 0 ? '' : ','}\n    {\n      "src": ${ref(c.src)},\n      "dst": ${ref(c.dst)},\n      "ports": ${portsText(c.ports)}\n    }`;
-    if (out.length >= CHUNK) {
-      yield out;
-      out = '';
-    }
+    out += items.length === 0 ? ']' : '\n  ]';
   }
-  yield `${out}\n  ]\n}\n`;
+  yield* list('connections', conn.groups, entry.group);
+  out += ',\n';
+  yield* list('within', conn.within, entry.within);
+  yield `${out}\n}\n`;
 }
 
 function dotLines(conn: Connectivity, name: (id: string) => string): string[] {

@@ -29,18 +29,30 @@ describe('netfence analyze on the bundled example', () => {
   test('JSON holds workloads with ids, pods, labels, and connections with ports for all three protocols', async () => {
     const r = await runCli(['analyze', EXAMPLE, '-o', 'json']);
     const out = JSON.parse(r.stdout) as {
+      schemaVersion: number;
       workloads: { id: string; kind: string; labels: Record<string, string> }[];
       connections: {
-        src: Record<string, unknown>;
-        dst: Record<string, unknown>;
+        src: Record<string, unknown>[];
+        dst: Record<string, unknown>[];
         ports: Record<string, number[][]>;
+        summary: string;
       }[];
     };
+    assert.equal(out.schemaVersion, 2);
     const ids = out.workloads.map((w) => w.id);
     assert.ok(ids.includes('data/StatefulSet/postgres'));
     assert.ok(ids.includes('kube-system/Deployment/coredns'));
-    const toPostgres = out.connections.filter((c) => c.dst.workload === 'data/StatefulSet/postgres');
-    assert.ok(toPostgres.length > 0);
+    const toPostgres = out.connections.filter((c) =>
+      c.dst.some((d) => d.workload === 'data/StatefulSet/postgres'),
+    );
+    // The services that use the database on 5432, and prometheus on its metrics ports: one entry each.
+    assert.deepEqual(
+      toPostgres.map((c) => [c.src.map((s) => s.workload), c.summary]),
+      [
+        [['data/CronJob/report-exporter', 'shop/Deployment/catalog', 'shop/Deployment/checkout'], 'TCP 5432'],
+        [['monitoring/StatefulSet/prometheus'], 'TCP 9100-9199'],
+      ],
+    );
     for (const c of out.connections) assert.deepEqual(Object.keys(c.ports), ['TCP', 'UDP', 'SCTP']);
   });
 
@@ -131,13 +143,14 @@ describe('netfence analyze on bad input', () => {
 });
 
 describe('netfence analyze as a process, with a large answer', () => {
-  test('a reader slower than the output still gets the whole JSON answer through the pipe', async () => {
+  test('a reader slower than the output still gets the whole answer through the pipe', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-large-'));
     try {
-      // 200 workloads and no policy: 40,400 connections (each pair, and each to and from the outside).
+      // 200 workloads and no policy: 40,400 connections (each pair, and each to and from the outside), a
+      // CSV row each, megabytes through a pipe that holds 64 KiB.
       const text = deploymentsYaml(200, 4);
       writeFileSync(join(dir, 'apps.yaml'), text);
-      const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'json'], {
+      const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'csv'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.pause();
@@ -149,12 +162,12 @@ describe('netfence analyze as a process, with a large answer', () => {
       child.stdout.resume();
       const [code] = (await once(child, 'close')) as [number];
       assert.equal(code, 0, stderr);
-      const out = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        summary: { connections: number };
-        connections: unknown[];
-      };
-      assert.equal(out.summary.connections, 40_400);
-      assert.equal(out.connections.length, 40_400);
+      const out = Buffer.concat(chunks).toString('utf8');
+      assert.ok(out.length > 1 << 20, `${out.length} characters`);
+      const rows = out.trimEnd().split('\n');
+      assert.equal(rows[0], 'src,dst,connections');
+      assert.equal(rows.length, 1 + 40_400);
+      assert.equal(rows.at(-1), 'any address,ns-3/app-99,All connections');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
