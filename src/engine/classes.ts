@@ -13,8 +13,8 @@ export interface PodClass {
   id: number;
   namespace: string;
   /**
-   * The labels the policies' pod selectors read (keys in `selectorLabelKeys`), common to the class's pods.
-   * A pod's other labels are in `pods`.
+   * The labels the policies' pod selectors read (keys in `selectorLabelKeys`), common to the class's pods
+   * (all of them with `classesByAllLabels`). A pod's other labels are in `pods`.
    */
   labels: Readonly<Record<string, string>>;
   namedPorts: readonly NamedPort[];
@@ -54,8 +54,9 @@ export function selectorLabelKeys(policies: readonly PolicyInfo[]): Set<string> 
 /** The pod's labels whose keys are in `keys` (the same object when it has no other). */
 function relevantLabels(
   labels: Readonly<Record<string, string>>,
-  keys: ReadonlySet<string>,
+  keys: ReadonlySet<string> | 'all',
 ): Readonly<Record<string, string>> {
+  if (keys === 'all') return labels;
   const all = Object.keys(labels);
   const kept = all.filter((k) => keys.has(k));
   if (kept.length === all.length) return labels;
@@ -88,7 +89,8 @@ export function buildClasses(
   state: ClusterState,
   space: AddressSpace,
   ipBlockMatchesPods: boolean,
-  labelKeys: ReadonlySet<string> = selectorLabelKeys(state.policies),
+  /** The label keys that tell pods apart (`selectorLabelKeys` of the policies), or all of them. */
+  labelKeys: ReadonlySet<string> | 'all',
 ): ClassIndex {
   const byNamespace = new Map<string, PodInfo[]>();
   for (const pod of state.pods) {

@@ -5,7 +5,7 @@
 import { NAMESPACE_NAME_LABEL, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
-import { buildClasses, podKey, type PodClass } from './classes.ts';
+import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
   ALL_CONNECTIONS,
   ALL_PORTS,
@@ -28,6 +28,13 @@ export interface EngineOptions {
    * @default true
    */
   ipBlockMatchesPods: boolean;
+  /**
+   * Whether pod classes tell pods apart by all their labels instead of only those the policies' pod selectors
+   * read: more classes, but a policy selecting on a label key no other policy reads fits the existing classes.
+   * The incremental engine sets it, so that such a policy stays a local change.
+   * @default false
+   */
+  classesByAllLabels?: boolean;
   /**
    * Called as the work advances on large clusters (a few hundred times at most), so that a command can show
    * progress. Not called for small clusters.
@@ -213,7 +220,12 @@ export class PolicyCompiler {
     this.state = state;
     this.options = options;
     this.space = buildAddressSpace(mentionedCidrs(state.policies));
-    const index = buildClasses(state, this.space, options.ipBlockMatchesPods);
+    const index = buildClasses(
+      state,
+      this.space,
+      options.ipBlockMatchesPods,
+      options.classesByAllLabels === true ? 'all' : selectorLabelKeys(state.policies),
+    );
     this.classes = index.classes;
     this.classOfPod = index.classOfPod;
     this.namespaceRange = index.namespaceRange;

@@ -13,13 +13,12 @@
  * 4. rebuilds the entity rows (out of) and columns (into) of the touched classes' workloads (or pods).
  *
  * One kind of change cannot be local: a CIDR no policy mentioned before (or the last mention of one) moves
- * the borders of the address classes, and with them the pods' classes; so does a label key no pod selector
- * read before (or the last selector reading one), since pod classes tell pods apart only by the labels
- * selectors read. Such an update recompiles everything (`recompiled: true`) and still reports the
- * connections that changed.
+ * the borders of the address classes, and with them the pods' classes. Such an update recompiles
+ * everything (`recompiled: true`) and still reports the connections that changed. Pod classes here tell pods
+ * apart by all their labels (`classesByAllLabels`), so a policy selecting on a label key no other policy
+ * reads fits them.
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
-import { selectorLabelKeys } from './classes.ts';
 import { parseCidr } from './ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -78,14 +77,12 @@ export interface IncrementalEngine {
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
 
-/** What in the policies shapes the classes: their distinct CIDRs and the label keys their pod selectors read. */
-function classShapingKeys(policies: readonly PolicyInfo[]): string[] {
+function cidrKeys(policies: readonly PolicyInfo[]): string[] {
   const out: string[] = [];
   for (const text of mentionedCidrs(policies)) {
     const parsed = parseCidr(text);
-    if (parsed.ok) out.push(`cidr\u0000${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
+    if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
   }
-  for (const key of selectorLabelKeys(policies)) out.push(`label\u0000${key}`);
   return out;
 }
 
@@ -339,32 +336,27 @@ export function createIncrementalEngine(
   options?: Partial<EngineOptions>,
   granularity: Granularity = 'workload',
 ): IncrementalEngine {
-  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+  const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options, classesByAllLabels: true };
   const state: ClusterState = { ...initial, policies: [...initial.policies] };
   let ev = new Evaluation(state, opts, granularity);
-  const shapeCounts = new Map<string, number>();
-  for (const p of state.policies) {
-    for (const key of classShapingKeys([p])) shapeCounts.set(key, (shapeCounts.get(key) ?? 0) + 1);
-  }
+  const cidrCounts = new Map<string, number>();
+  for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
 
-  /**
-   * Counts the CIDRs and selector label keys of `removed` out and of `added` in; true when the set of distinct
-   * ones changed (and with it the classes).
-   */
-  const updateShape = (removed: PolicyInfo | undefined, added: PolicyInfo | undefined): boolean => {
+  /** Counts the CIDRs of `removed` out and of `added` in; true when the set of distinct CIDRs changed. */
+  const updateCidrs = (removed: PolicyInfo | undefined, added: PolicyInfo | undefined): boolean => {
     let changed = false;
-    for (const key of removed === undefined ? [] : classShapingKeys([removed])) {
-      const n = (shapeCounts.get(key) ?? 0) - 1;
+    for (const key of removed === undefined ? [] : cidrKeys([removed])) {
+      const n = (cidrCounts.get(key) ?? 0) - 1;
       if (n <= 0) {
-        shapeCounts.delete(key);
+        cidrCounts.delete(key);
         changed = true;
-      } else shapeCounts.set(key, n);
+      } else cidrCounts.set(key, n);
     }
-    for (const key of added === undefined ? [] : classShapingKeys([added])) {
-      const n = shapeCounts.get(key) ?? 0;
+    for (const key of added === undefined ? [] : cidrKeys([added])) {
+      const n = cidrCounts.get(key) ?? 0;
       if (n === 0) changed = true;
-      shapeCounts.set(key, n + 1);
+      cidrCounts.set(key, n + 1);
     }
     return changed;
   };
@@ -484,7 +476,7 @@ export function createIncrementalEngine(
         positionOf.set(policy.id, index);
         state.policies.push(policy);
       } else state.policies[index] = policy;
-      if (updateShape(old, policy)) return recompile();
+      if (updateCidrs(old, policy)) return recompile();
 
       const compiled = ev.compiler.compilePolicy(policy, index);
       const previous = position === undefined ? undefined : ev.policies[index];
@@ -512,7 +504,7 @@ export function createIncrementalEngine(
       state.policies.splice(position, 1);
       positionOf.delete(id);
       for (let i = position; i < state.policies.length; i++) positionOf.set(state.policies[i]!.id, i);
-      if (updateShape(old, undefined)) return recompile();
+      if (updateCidrs(old, undefined)) return recompile();
 
       const [previous] = ev.policies.splice(position, 1);
       // Later policies move down one place: their indices, and the lists that hold them.
