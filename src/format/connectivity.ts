@@ -7,7 +7,7 @@ import type { Connectivity, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../engine/ip.ts';
-import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
+import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
 import { plural } from './plural.ts';
 import { tableLines } from './table.ts';
@@ -290,12 +290,30 @@ export function* groupedJsonChunks(
   summary: AnalysisSummary,
   chunkSize = CHUNK,
 ): Generator<string> {
-  const entry = groupEntries(conn);
+  // Each entity reference and port set is rendered once, at the depth where it appears.
+  const refTexts = new Map<string, string>();
+  const refText = (id: string): string => {
+    let text = refTexts.get(id);
+    if (text === undefined) refTexts.set(id, (text = nestedJson(entityRef(conn.byId.get(id)!), 4)));
+    return text;
+  };
+  const portTexts = new Map<PortSet, string>();
+  const portsText = (ports: PortSet): string => {
+    let text = portTexts.get(ports);
+    if (text === undefined) {
+      text = `${nestedJson(portsToJson(ports), 3)},\n      "summary": ${JSON.stringify(formatPorts(ports))}`;
+      portTexts.set(ports, text);
+    }
+    return text;
+  };
+  const refs = (ids: readonly string[]): string =>
+    ids.length === 0 ? '[]' : `[\n        ${ids.map(refText).join(',\n        ')}\n      ]`;
+
   let out = `${JSON.stringify(groupedHead(conn, space, summary), null, 2).slice(0, -2)},\n`;
-  function* list<T>(name: string, items: readonly T[], json: (item: T) => Json): Generator<string> {
+  function* list<T>(name: string, items: readonly T[], text: (item: T) => string): Generator<string> {
     out += `  "${name}": [`;
     for (const [i, item] of items.entries()) {
-      out += `${i === 0 ? '' : ','}\n    ${nestedJson(json(item), 2)}`;
+      out += `${i === 0 ? '' : ','}\n    {\n      ${text(item)}\n    }`;
       if (out.length >= chunkSize) {
         yield out;
         out = '';
@@ -303,9 +321,17 @@ export function* groupedJsonChunks(
     }
     out += items.length === 0 ? ']' : '\n  ]';
   }
-  yield* list('connections', conn.groups, entry.group);
+  yield* list(
+    'connections',
+    conn.groups,
+    (g) => `"src": ${refs(g.src)},\n      "dst": ${refs(g.dst)},\n      "ports": ${portsText(g.ports)}`,
+  );
   out += ',\n';
-  yield* list('within', conn.within, entry.within);
+  yield* list(
+    'within',
+    conn.within,
+    (w) => `"members": ${refs(w.members)},\n      "ports": ${portsText(w.ports)}`,
+  );
   yield `${out}\n}\n`;
 }
 
