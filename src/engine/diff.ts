@@ -10,7 +10,13 @@ import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { compileCluster, type CompiledCluster, type EngineOptions } from './compile.ts';
-import { computeConnectivity, externalId, type Entity, type Granularity } from './connectivity.ts';
+import {
+  computeConnectivity,
+  externalId,
+  type Connectivity,
+  type Entity,
+  type Granularity,
+} from './connectivity.ts';
 import { formatIp } from './ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 
@@ -137,7 +143,11 @@ function compareEntities(x: Entity, y: Entity): number {
  */
 export function sideConnections(state: ClusterState, common: AddressSpace, options: DiffOptions): Side {
   const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipBlockMatchesPods });
-  const conn = computeConnectivity(compiled, options.granularity);
+  return sideOf(compiled, computeConnectivity(compiled, options.granularity), common);
+}
+
+/** `sideConnections` of a state already compiled, with its connectivity. */
+export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: AddressSpace): Side {
   const refine = refinementMap(compiled.addressSpace, common);
   const expand = (id: string): string[] => {
     const e = conn.byId.get(id)!;
@@ -166,10 +176,26 @@ export function diffClusters(
   options: Partial<DiffOptions> = {},
 ): ClusterDiff {
   const opts: DiffOptions = { granularity: 'workload', ipBlockMatchesPods: true, ...options };
-  const common = buildAddressSpace([...mentionedCidrs(before), ...mentionedCidrs(after)]);
+  const common = commonAddressSpace(before, after);
   const a = sideConnections(before, common, opts);
   const b = sideConnections(after, common, opts);
+  return diffSides(before, after, { before: a, after: b }, common, opts.granularity);
+}
 
+/** The common refinement of two states' address spaces: split at every CIDR either mentions. */
+export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
+  return buildAddressSpace([...mentionedCidrs(before), ...mentionedCidrs(after)]);
+}
+
+/** `diffClusters` of two states whose sides are already computed in `common` (`sideOf`, `sideConnections`). */
+export function diffSides(
+  before: ClusterState,
+  after: ClusterState,
+  sides: { before: Side; after: Side },
+  common: AddressSpace,
+  granularity: Granularity,
+): ClusterDiff {
+  const { before: a, after: b } = sides;
   const local = new Map<string, Entity>();
   for (const e of a.entities) local.set(e.id, e);
   for (const e of b.entities) local.set(e.id, e);
@@ -207,7 +233,7 @@ export function diffClusters(
   connections.sort((x, y) => order.get(x.src)! - order.get(y.src)! || order.get(x.dst)! - order.get(y.dst)!);
 
   return {
-    granularity: opts.granularity,
+    granularity,
     entities,
     byId: new Map(entities.map((e) => [e.id, e])),
     addressSpace: common,
@@ -216,7 +242,7 @@ export function diffClusters(
     connections,
     unchanged,
     policies: diffPolicies(before.policies, after.policies),
-    sides: { before: a, after: b },
+    sides,
   };
 }
 
@@ -228,6 +254,7 @@ export function diffPolicies(before: readonly PolicyInfo[], after: readonly Poli
   for (const id of [...new Set([...was.keys(), ...now.keys()])].sort(compareIds)) {
     const x = was.get(id);
     const y = now.get(id);
+    if (x === y) continue; // the same object (what-if keeps the policies it does not edit)
     if (x === undefined) out.push({ change: 'added', id, before: undefined, after: y, fields: [] });
     else if (y === undefined) out.push({ change: 'removed', id, before: x, after: undefined, fields: [] });
     else {

@@ -28,7 +28,13 @@ import type { ParsedObject } from '../parse/types.ts';
 import { buildModel, connectionsOfNamespace, type SourceInfo } from './model.ts';
 import { renderPolicy } from './sources.ts';
 import { trafficOverlay } from './traffic.ts';
-import { parseWhatIfRequest, whatIf, WhatIfRequestError } from './whatif.ts';
+import {
+  incrementalCompiler,
+  parseWhatIfRequest,
+  whatIf,
+  WhatIfRequestError,
+  type WhatIfCompiler,
+} from './whatif.ts';
 
 /** A query the API cannot answer: a 4xx with a one-line message. */
 export class ApiError extends Error {
@@ -69,6 +75,7 @@ export class Analysis {
   #lint: unknown;
   #graph: LateralGraph | undefined;
   #flows: Record<string, unknown> | undefined;
+  #whatIfCompiler: WhatIfCompiler | undefined;
 
   constructor(input: AnalysisInput) {
     this.input = input;
@@ -281,9 +288,15 @@ export class Analysis {
   whatIf(body: unknown): unknown {
     try {
       const changes = parseWhatIfRequest(body);
+      this.#whatIfCompiler ??= incrementalCompiler(
+        this.input.state,
+        { compiled: this.compiled, connectivity: this.connectivity },
+        this.input.engine,
+      );
       return whatIf(this.input.state, changes, {
         engine: this.input.engine,
         defaultNamespace: this.input.defaultNamespace,
+        compiler: this.#whatIfCompiler,
       });
     } catch (error) {
       if (error instanceof WhatIfRequestError) throw new ApiError(error.message);

@@ -3,15 +3,17 @@
  * state. Validates the edited YAML with the parser every command uses (problems with line and column), and
  * computes the connectivity diff. Pure: nothing is written anywhere, least of all to a cluster.
  */
-import type { EngineOptions } from '../engine/compile.ts';
-import { diffClusters, type Side } from '../engine/diff.ts';
+import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
+import { computeConnectivity, type Connectivity } from '../engine/connectivity.ts';
+import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
+import { createIncrementalEngine, type IncrementalEngine } from '../engine/incremental.ts';
 import { formatPorts, isEmptyPorts } from '../engine/ports.ts';
 import { buildRefIndex } from '../engine/refs.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type Problem } from '../model/problem.ts';
 import { buildClusterState, parseManifestText } from '../parse/index.ts';
-import { isOpen, workloadFacts } from './model.ts';
+import { isOpen, workloadFacts, type WorkloadFacts } from './model.ts';
 
 /** One edit: a policy replaced by the given YAML, a new policy (no target), or a policy turned off (no YAML). */
 export interface WhatIfChange {
@@ -76,6 +78,81 @@ export interface WhatIfOptions {
   engine: EngineOptions;
   /** Namespace of a new policy that names none. */
   defaultNamespace: string;
+  /** How the two states are compiled; by default each from scratch (`freshCompiler`). */
+  compiler?: WhatIfCompiler;
+}
+
+/** A state compiled, with its connectivity between workloads. */
+export interface CompiledState {
+  compiled: CompiledCluster;
+  connectivity: Connectivity;
+}
+
+/**
+ * How a what-if compiles the current state and the edited one (which differs from it only in its policies).
+ * `serve` keeps the current state compiled and edits an incremental engine for the other (`Analysis`).
+ */
+export interface WhatIfCompiler {
+  before(): CompiledState;
+  /** Calls `use` with `after` compiled; what `use` is handed is valid only during the call. */
+  after<T>(after: ClusterState, use: (compiled: CompiledState) => T): T;
+}
+
+/**
+ * Keeps the current state as compiled (`current`), and an incremental engine (made on first use) that each
+ * what-if edits into the edited state and back: a what-if on a large cluster costs what its edits touch,
+ * not two compilations.
+ */
+export function incrementalCompiler(
+  state: ClusterState,
+  current: CompiledState,
+  engine: EngineOptions,
+): WhatIfCompiler {
+  let inc: IncrementalEngine | undefined;
+  return {
+    before: () => current,
+    after(after, use) {
+      const engineNow = (inc ??= createIncrementalEngine(state, engine, 'workload'));
+      const original = new Map(state.policies.map((p) => [p.id, p]));
+      const edited = new Map(after.policies.map((p) => [p.id, p]));
+      const undo: (() => unknown)[] = [];
+      try {
+        for (const [id, p] of original) {
+          if (edited.has(id)) continue;
+          engineNow.removePolicy(id);
+          undo.push(() => engineNow.updatePolicy(p));
+        }
+        for (const [id, p] of edited) {
+          const was = original.get(id);
+          if (was === p) continue;
+          engineNow.updatePolicy(p);
+          undo.push(was === undefined ? () => engineNow.removePolicy(id) : () => engineNow.updatePolicy(was));
+        }
+        return use({ compiled: engineNow.compiled, connectivity: engineNow.connectivity() });
+      } finally {
+        try {
+          for (const step of undo.reverse()) step();
+        } catch {
+          // An engine that could not be put back is dropped (the answer was computed before): the next
+          // what-if builds a fresh one.
+          inc = undefined;
+        }
+      }
+    },
+  };
+}
+
+/** Compiles each state from scratch (the current one once). */
+export function freshCompiler(state: ClusterState, engine: EngineOptions): WhatIfCompiler {
+  const compile = (s: ClusterState): CompiledState => {
+    const compiled = compileCluster(s, engine);
+    return { compiled, connectivity: computeConnectivity(compiled, 'workload') };
+  };
+  let before: CompiledState | undefined;
+  return {
+    before: () => (before ??= compile(state)),
+    after: (after, use) => use(compile(after)),
+  };
 }
 
 /** The state after the changes, with the problems of the changes that could not be applied. */
@@ -184,6 +261,9 @@ export interface WhatIfEdge {
   open: boolean;
 }
 
+/** The workload facts of each current state (`WhatIfCompiler.before`, which does not change). */
+const factsOfCurrent = new WeakMap<CompiledCluster, Map<string, WorkloadFacts>>();
+
 /** `POST /api/whatif`: problems, the diff (as `netfence diff -o json`), readable rows, and every edge to draw. */
 export function whatIf(
   state: ClusterState,
@@ -191,14 +271,28 @@ export function whatIf(
   options: WhatIfOptions,
 ): Record<string, unknown> {
   const { after, problems, applied } = applyChanges(state, changes, options.defaultNamespace);
-  const diff = diffClusters(state, after, { ...options.engine, granularity: 'workload' });
-  // Both states as the diff compiled them, with their connections in its common address space.
+  const compiler = options.compiler ?? freshCompiler(state, options.engine);
+  // Both states with their connections in the common address space, and what the edges need of them.
+  const common = commonAddressSpace(state, after);
   const side = ({ compiled, connections }: Side) => ({
     facts: workloadFacts(compiled, buildRefIndex(compiled, 'workload')),
     connections,
   });
-  const was = side(diff.sides.before);
-  const now = side(diff.sides.after);
+  const current = compiler.before();
+  const sideBefore = sideOf(current.compiled, current.connectivity, common);
+  let beforeFacts = factsOfCurrent.get(current.compiled);
+  if (beforeFacts === undefined) {
+    beforeFacts = side(sideBefore).facts;
+    factsOfCurrent.set(current.compiled, beforeFacts);
+  }
+  const was = { facts: beforeFacts, connections: sideBefore.connections };
+  const { diff, now } = compiler.after(after, (edited) => {
+    const sideAfter = sideOf(edited.compiled, edited.connectivity, common);
+    return {
+      diff: diffSides(state, after, { before: sideBefore, after: sideAfter }, common, 'workload'),
+      now: side(sideAfter),
+    };
+  });
   const order = new Map(diff.entities.map((e, i) => [e.id, i]));
   const keys = [...new Set([...was.connections.keys(), ...now.connections.keys()])];
   const split = (key: string): [string, string] => key.split('\u0000') as [string, string];
