@@ -2,6 +2,7 @@
  * The only part of the adapter that touches the file system: paths, folders, standard input.
  * Everything after reading is pure (`parseManifestText`, `buildClusterState`).
  */
+import type { Dirent } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
@@ -70,26 +71,36 @@ async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void>
   }
   if (seen.has(real)) return; // a symlink loop, or a folder given twice
   seen.add(real);
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = (await readdir(dir)).sort(byName);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     out.problems.push(
       pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error)}`),
     );
     return;
   }
-  for (const name of names) {
-    if (name.startsWith('.') || name === 'node_modules') continue;
-    const path = join(dir, name);
-    let info;
-    try {
-      info = await stat(path);
-    } catch {
-      continue; // a dangling symlink inside a folder is not the user's input
-    }
-    if (info.isDirectory()) await walk(path, seen, out);
-    else if (info.isFile() && MANIFEST_EXTENSIONS.includes(extname(name).toLowerCase())) out.files.push(path);
+  entries = entries
+    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+    .sort((a, b) => byName(a.name, b.name));
+  // What each entry is, all at once (only symlinks need a stat); then folders in name order, depth first.
+  const kinds = await Promise.all(entries.map((e) => entryKind(e, join(dir, e.name))));
+  for (const [i, e] of entries.entries()) {
+    const path = join(dir, e.name);
+    if (kinds[i] === 'folder') await walk(path, seen, out);
+    else if (kinds[i] === 'file' && MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+      out.files.push(path);
+  }
+}
+
+/** A folder entry as what it leads to: a symlink is what it points at (nothing when it dangles). */
+async function entryKind(entry: Dirent, path: string): Promise<'folder' | 'file' | 'other'> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory() ? 'folder' : entry.isFile() ? 'file' : 'other';
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other'; // a dangling symlink inside a folder is not the user's input
   }
 }
 
@@ -132,8 +143,9 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
           pathProblem('empty-folder', path, `folder "${path}" has no .yaml, .yml or .json files`, 'warning'),
         );
       }
-      for (const file of listing.files) {
-        const real = await realpath(file).catch(() => file);
+      const reals = await Promise.all(listing.files.map((file) => realpath(file).catch(() => file)));
+      for (const [i, file] of listing.files.entries()) {
+        const real = reals[i]!;
         if (seen.has(`file:${real}`)) continue;
         seen.add(`file:${real}`);
         sources.push({ kind: 'file', path: file });
@@ -147,20 +159,25 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     }
   }
 
+  // Every file at once (the reads overlap); kept and reported in the order given.
+  const fileOrder = sources.map((source) => (source.kind === 'stdin' ? STDIN_NAME : source.path));
+  const texts = await Promise.all(
+    sources.map((source) =>
+      (source.kind === 'stdin'
+        ? (options.readStdin ?? readProcessStdin)()
+        : readFile(source.path, 'utf8')
+      ).then(
+        (text) => ({ ok: true as const, text }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    ),
+  );
   const read: Source[] = [];
-  const fileOrder: string[] = [];
-  for (const source of sources) {
-    const file = source.kind === 'stdin' ? STDIN_NAME : source.path;
-    fileOrder.push(file);
-    try {
-      const text =
-        source.kind === 'stdin'
-          ? await (options.readStdin ?? readProcessStdin)()
-          : await readFile(source.path, 'utf8');
-      read.push({ file, text });
-    } catch (error) {
-      errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(error)}`));
-    }
+  for (const [i, file] of fileOrder.entries()) {
+    const result = texts[i]!;
+    if (result.ok) read.push({ file, text: result.text });
+    else
+      errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(result.error)}`));
   }
   return loadSources(
     read,

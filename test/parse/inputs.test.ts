@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProblem } from '../../src/model/problem.ts';
@@ -224,6 +224,43 @@ describe('folders, stdin, missing paths', () => {
       ['tree/api-ingress'],
     );
     assert.equal(r.ignored.files, 1);
+  });
+
+  test('symlinks: a linked file or folder is read as what it points at, once; dangling links and loops end', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'netfence-links-'));
+    try {
+      const ns = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}}\n`;
+      await mkdir(join(dir, 'real'));
+      await writeFile(join(dir, 'real/a.yaml'), ns('a'));
+      await writeFile(join(dir, 'b.yaml'), ns('b'));
+      await symlink(join(dir, 'real'), join(dir, 'linked-folder')); // the same folder again: read once
+      await symlink(join(dir, 'b.yaml'), join(dir, 'c-link.yaml')); // the same file again: read once
+      await symlink(join(dir, 'gone.yaml'), join(dir, 'dangling.yaml'));
+      await symlink(dir, join(dir, 'real/loop')); // back to the top
+      const other = await mkdtemp(join(tmpdir(), 'netfence-links-other-'));
+      try {
+        await writeFile(join(other, 'd.yaml'), ns('d'));
+        await symlink(join(other, 'd.yaml'), join(dir, 'real/d-link.yaml'));
+        const r = await loadManifests([dir], options);
+        assert.deepEqual(r.errors, []);
+        assert.deepEqual(r.warnings, []);
+        // Name order, depth first: b.yaml, c-link.yaml (b.yaml again: skipped), dangling.yaml (skipped),
+        // linked-folder/ (real/, read through the link: a.yaml, d-link.yaml, loop/ back to the top: skipped),
+        // real/ (seen). Namespaces come sorted by name.
+        assert.deepEqual(
+          r.state.namespaces.filter((n) => !n.implicit).map((n) => [n.name, n.origin?.file]),
+          [
+            ['a', join(dir, 'linked-folder/a.yaml')],
+            ['b', join(dir, 'b.yaml')],
+            ['d', join(dir, 'linked-folder/d-link.yaml')],
+          ],
+        );
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a folder without manifests is a warning', async () => {
