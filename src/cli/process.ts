@@ -1,10 +1,42 @@
-/** Runs the CLI in this process: the entry point of `bin/netfence`. */
-import { run } from './main.ts';
+/**
+ * Runs the CLI: the entry point of `bin/netfence`.
+ *
+ * A command with a large input (2 MB of files or more among its arguments) runs on a worker thread whose young
+ * generation is limited to 48 MiB (16 MiB semi-spaces): on a machine with much memory Node lets it grow to
+ * hundreds of MiB, and netfence, which keeps most of what it reads, then spends a fifth of its time copying
+ * the same objects between large semi-spaces (T1 adversarial: about 15% faster on the worker;
+ * docs/benchmarks.md). V8 reads that limit only when a heap is made, hence the worker; starting one costs
+ * about 0.1 s, which a small input does not win back, so small inputs run on the main thread. The main thread
+ * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
+ * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
+ */
+import module from 'node:module';
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
 import { firstOf, type Io } from './io.ts';
+import { namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
+
+/** What the worker needs to know of the main thread's terminal. */
+interface WorkerData {
+  stderrIsTTY: boolean;
+}
+
+/** Messages from the worker to the main thread, and back. */
+type ToMain = { kind: 'stdin' };
+type ToWorker = { kind: 'signal'; signal: 'SIGINT' | 'SIGTERM' };
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+const YOUNG_GENERATION_MB = 48;
+
+/** Standard input as a stream; on the worker, asks the main thread to start sending it first. */
+function stdin(): NodeJS.ReadableStream {
+  if (!isMainThread) parentPort?.postMessage({ kind: 'stdin' } satisfies ToMain);
+  return process.stdin;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin()) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -15,21 +47,87 @@ async function writeStdout(chunks: Iterable<string>): Promise<void> {
   }
 }
 
-const io: Io = {
-  stdout: (text) => process.stdout.write(text),
-  writeStdout,
-  stderr: (text) => process.stderr.write(text),
-  readStdin,
-  stdinStream: () => process.stdin,
-  isTTY: process.stderr.isTTY,
-  env: process.env,
-};
+/** `netfence analyze … | head` closes the pipe early: not an error. */
+function exitQuietlyOnEpipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
 
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  // `netfence analyze … | head` closes the pipe early: not an error.
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+async function runHere(stderrIsTTY: boolean): Promise<void> {
+  const { run } = await import('./main.ts');
+  const io: Io = {
+    stdout: (text) => process.stdout.write(text),
+    writeStdout,
+    stderr: (text) => process.stderr.write(text),
+    readStdin,
+    stdinStream: () => stdin() as AsyncIterable<Uint8Array>,
+    isTTY: stderrIsTTY,
+    env: process.env,
+  };
+  process.exitCode = await run(process.argv.slice(2), io);
+}
 
-const code = await run(process.argv.slice(2), io);
-process.exitCode = code;
+function runOnWorker(): void {
+  const worker = new Worker(new URL(import.meta.url), {
+    argv: process.argv.slice(2),
+    env: SHARE_ENV,
+    workerData: { stderrIsTTY: process.stderr.isTTY } satisfies WorkerData,
+    stdin: true,
+    resourceLimits: {
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      // As large as this thread's (which --max-old-space-size in NODE_OPTIONS sets).
+      maxOldGenerationSizeMb: Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20),
+    },
+  });
+  let stdinSent = false;
+  worker.on('message', (message: ToMain) => {
+    if (message.kind !== 'stdin' || stdinSent) return;
+    stdinSent = true;
+    process.stdin.pipe(worker.stdin!);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => worker.postMessage({ kind: 'signal', signal } satisfies ToWorker));
+  }
+  worker.on('error', (error: Error) => {
+    process.stderr.write(`netfence: internal error: ${error.stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  });
+  worker.on('exit', (code) => {
+    process.exitCode ??= code;
+    // Standard input may still be open (a terminal): nothing more will read it, and then nothing keeps this
+    // thread running (what the worker wrote is written out first).
+    if (stdinSent) process.stdin.destroy();
+  });
+}
+
+/** On the worker: the main thread relays signals; a command that does not listen for one ends as it would. */
+function receiveSignals(): void {
+  if (parentPort === null) return;
+  parentPort.on('message', (message: ToWorker) => {
+    if (message.kind !== 'signal') return;
+    if (process.listenerCount(message.signal) > 0) process.emit(message.signal, message.signal);
+    else process.exit(SIGNAL_EXIT[message.signal]);
+  });
+  parentPort.unref();
+}
+
+async function onWorker(): Promise<boolean> {
+  const choice = process.env.NETFENCE_WORKER;
+  if (choice === 'always') return true;
+  if (choice === 'never') return false;
+  return namesLargeInput(process.argv.slice(2), WORKER_INPUT_BYTES);
+}
+
+exitQuietlyOnEpipe();
+if (isMainThread && (await onWorker())) {
+  runOnWorker();
+} else if (isMainThread) {
+  await runHere(process.stderr.isTTY);
+} else {
+  // As bin/netfence does for the main thread: cache the compiled code of the modules loaded from here on.
+  module.enableCompileCache?.();
+  receiveSignals();
+  await runHere((workerData as WorkerData).stderrIsTTY);
+}

@@ -143,34 +143,78 @@ describe('netfence analyze on bad input', () => {
 });
 
 describe('netfence analyze as a process, with a large answer', () => {
-  test('a reader slower than the output still gets the whole answer through the pipe', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-large-'));
-    try {
-      // 200 workloads and no policy: 40,400 connections (each pair, and each to and from the outside), a
-      // CSV row each, megabytes through a pipe that holds 64 KiB.
-      const text = deploymentsYaml(200, 4);
-      writeFileSync(join(dir, 'apps.yaml'), text);
-      const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'csv'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout.pause();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const chunks: Buffer[] = [];
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdout.on('data', (d: Buffer) => chunks.push(d));
-      child.stdout.resume();
-      const [code] = (await once(child, 'close')) as [number];
-      assert.equal(code, 0, stderr);
-      const out = Buffer.concat(chunks).toString('utf8');
-      assert.ok(out.length > 1 << 20, `${out.length} characters`);
-      const rows = out.trimEnd().split('\n');
-      assert.equal(rows[0], 'src,dst,connections');
-      assert.equal(rows.length, 1 + 40_400);
-      assert.equal(rows.at(-1), 'any address,ns-3/app-99,All connections');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  for (const worker of ['always', 'never'] as const) {
+    test(`a reader slower than the output still gets the whole answer through the pipe (worker: ${worker})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'netfence-large-'));
+      try {
+        // 200 workloads and no policy: 40,400 connections (each pair, and each to and from the outside), a
+        // CSV row each, megabytes through a pipe that holds 64 KiB.
+        const text = deploymentsYaml(200, 4);
+        writeFileSync(join(dir, 'apps.yaml'), text);
+        const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'csv'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NETFENCE_WORKER: worker },
+        });
+        child.stdout.pause();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const chunks: Buffer[] = [];
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout.on('data', (d: Buffer) => chunks.push(d));
+        child.stdout.resume();
+        const [code] = (await once(child, 'close')) as [number];
+        assert.equal(code, 0, stderr);
+        const out = Buffer.concat(chunks).toString('utf8');
+        assert.ok(out.length > 1 << 20, `${out.length} characters`);
+        const rows = out.trimEnd().split('\n');
+        assert.equal(rows[0], 'src,dst,connections');
+        assert.equal(rows.length, 1 + 40_400);
+        assert.equal(rows.at(-1), 'any address,ns-3/app-99,All connections');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+/** Runs bin/netfence in its own process, on a worker thread (as large inputs run) or not. */
+async function runProcess(
+  args: readonly string[],
+  worker: 'always' | 'never',
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/netfence', ...args], {
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NETFENCE_WORKER: worker },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  if (stdin !== undefined) child.stdin!.end(stdin);
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('netfence on a worker thread answers as on the main thread', () => {
+  test('output, standard input, exit codes and errors are the same', async () => {
+    const pods = readFileSync('test/fixtures/cli/pods.yaml', 'utf8');
+    const cases: { args: string[]; stdin?: string }[] = [
+      { args: ['analyze', EXAMPLE, '-o', 'json'] },
+      { args: ['analyze', '-'], stdin: pods },
+      { args: ['analyze', 'no-such-folder'] },
+      { args: ['lint', EXAMPLE] },
+      { args: ['analyze', '--output', 'yaml', EXAMPLE] },
+    ];
+    for (const c of cases) {
+      const onWorker = await runProcess(c.args, 'always', c.stdin);
+      const onMain = await runProcess(c.args, 'never', c.stdin);
+      assert.deepEqual(onWorker, onMain, c.args.join(' '));
     }
+    const codes = await Promise.all(
+      cases.map((c) => runProcess(c.args, 'always', c.stdin).then((r) => r.code)),
+    );
+    assert.deepEqual(codes, [0, 0, 2, 1, 2]);
   });
 });
 

@@ -3,6 +3,7 @@
  * errors, and --watch pushing a change of the files to the page.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,29 +13,36 @@ import { runCli } from '../support/cli.ts';
 import { serve } from './serve.ts';
 
 describe('netfence serve', () => {
-  test('prints a ready-to-click URL on 127.0.0.1, answers, and stops on Ctrl+C', async () => {
-    const s = await serve(['examples/webshop', '--port', '0']);
-    try {
-      assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-      assert.match(s.stderr(), /examples\/webshop: 16 workloads in 6 namespaces, 21 policies/);
-      const page = await fetch(s.url);
-      assert.equal(page.status, 200);
-      assert.match(await page.text(), /<script src="app\.js"><\/script>/);
-      const model = (await (await fetch(`${s.origin}/api/model`)).json()) as {
-        summary: { connections: number };
-      };
-      assert.equal(model.summary.connections, 221);
-    } finally {
-      assert.equal(await s.stop(), 0);
-    }
-    assert.doesNotMatch(s.stderr(), /Error|\bat /);
-  });
+  // A large input runs on a worker thread, to which the main thread relays Ctrl+C (src/cli/process.ts).
+  for (const worker of ['never', 'always'] as const) {
+    test(`prints a ready-to-click URL on 127.0.0.1, answers, and stops on Ctrl+C (worker: ${worker})`, async () => {
+      const s = await serve(['examples/webshop', '--port', '0'], { env: { NETFENCE_WORKER: worker } });
+      try {
+        assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+        // Standard error is its own pipe: what it says may arrive just after the URL on standard output.
+        for (let i = 0; i < 50 && !/21 policies/.test(s.stderr()); i++) await sleep(20);
+        assert.match(s.stderr(), /examples\/webshop: 16 workloads in 6 namespaces, 21 policies/);
+        const page = await fetch(s.url);
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<script src="app\.js"><\/script>/);
+        const model = (await (await fetch(`${s.origin}/api/model`)).json()) as {
+          summary: { connections: number };
+        };
+        assert.equal(model.summary.connections, 221);
+      } finally {
+        assert.equal(await s.stop(), 0);
+      }
+      assert.doesNotMatch(s.stderr(), /Error|\bat /);
+    });
+  }
 
   test('with --host, the URL carries a random token that every request needs', async () => {
     const s = await serve(['examples/webshop', '--port', '0', '--host', '0.0.0.0']);
     try {
       const token = /\?token=([A-Za-z0-9_-]{32})$/.exec(s.url)?.[1];
       assert.ok(token, s.url);
+      // Standard error is its own pipe: the warning may arrive just after the URL on standard output.
+      for (let i = 0; i < 50 && !/Listening on every interface/.test(s.stderr()); i++) await sleep(20);
       assert.match(s.stderr(), /Listening on every interface/);
       assert.equal((await fetch(`${s.origin}/api/model`)).status, 401);
       assert.equal((await fetch(`${s.origin}/api/model?token=${token}`)).status, 200);

@@ -17,12 +17,12 @@ export interface Served {
 /** Starts `netfence serve ARGS` and resolves once it prints its URL (it may build the UI first). */
 export function serve(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     cwd: options.cwd ?? fileURLToPath(new URL('../../', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   let out = '';
   let err = '';
