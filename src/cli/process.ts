@@ -69,6 +69,11 @@ async function runHere(stderrIsTTY: boolean): Promise<void> {
   process.exitCode = await run(process.argv.slice(2), io);
 }
 
+/** The heap this thread may use, in MiB: Node's default for the machine, or --max-old-space-size. */
+function heapLimitMb(): number {
+  return Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
+}
+
 function runOnWorker(): void {
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
@@ -78,7 +83,7 @@ function runOnWorker(): void {
     resourceLimits: {
       maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
       // As large as this thread's (which --max-old-space-size in NODE_OPTIONS sets).
-      maxOldGenerationSizeMb: Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20),
+      maxOldGenerationSizeMb: heapLimitMb(),
     },
   });
   let stdinSent = false;
@@ -90,8 +95,13 @@ function runOnWorker(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => worker.postMessage({ kind: 'signal', signal } satisfies ToWorker));
   }
-  worker.on('error', (error: Error) => {
-    process.stderr.write(`netfence: internal error: ${error.stack ?? String(error)}\n`);
+  worker.on('error', (error: Error & { code?: string }) => {
+    process.stderr.write(
+      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `netfence: out of memory: this input (or its answer) needs more memory than Node gives it (a heap of ${heapLimitMb()} MiB); ` +
+            'give it more with NODE_OPTIONS=--max-old-space-size=16384 (MiB), or read less at once\n'
+        : `netfence: internal error: ${error.stack ?? String(error)}\n`,
+    );
     process.exitCode = 70;
   });
   worker.on('exit', (code) => {

@@ -197,6 +197,27 @@ async function runProcess(
 }
 
 describe('netfence on a worker thread answers as on the main thread', () => {
+  test('running out of memory on the worker is one line with the fix, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-oom-'));
+    try {
+      writeFileSync(join(dir, 'apps.yaml'), deploymentsYaml(5000, 10));
+      const child = spawn(process.execPath, ['bin/netfence', 'analyze', dir, '-o', 'json'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NETFENCE_WORKER: 'always', NODE_OPTIONS: '--max-old-space-size=40' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 70);
+      assert.match(
+        stderr,
+        /^netfence: out of memory: .* \(a heap of \d+ MiB\); give it more with NODE_OPTIONS=--max-old-space-size=16384 \(MiB\), or read less at once\n$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('output, standard input, exit codes and errors are the same', async () => {
     const pods = readFileSync('test/fixtures/cli/pods.yaml', 'utf8');
     const cases: { args: string[]; stdin?: string }[] = [
