@@ -59,6 +59,8 @@ export function forEachClassConnection(
   pod: (src: number, dst: number, ports: PortSet) => void,
   egressTo: (src: number, address: number, ports: PortSet) => void,
   ingressFrom: (address: number, dst: number, ports: PortSet) => void,
+  /** Pairs of pod classes the caller accounts for itself: neither computed nor reported. */
+  skip?: (src: number, dst: number) => boolean,
 ): void {
   const { classes, ingress, egress } = compiled;
   const addressCount = compiled.addressSpace.classes.length;
@@ -89,6 +91,7 @@ export function forEachClassConnection(
       candidates = [...ing.pods.keys()].sort((a, b) => a - b);
     }
     for (const s of candidates) {
+      if (skip?.(s, d.id) === true) continue;
       const src = classes[s]!;
       const e = accessToPod(egress[s]!, d);
       if (isEmptyPorts(e)) continue;

@@ -9,7 +9,14 @@
  */
 import { entityIndex, forEachClassConnection, type Entity, type Granularity } from './connectivity.ts';
 import type { CompiledCluster } from './compile.ts';
-import { isEmptyPorts, portsKey, unionPorts, type PortSet } from './ports.ts';
+import {
+  ALL_CONNECTIONS,
+  isAllConnections,
+  isEmptyPorts,
+  portsKey,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
 
 export interface ConnectionGroup {
   /** Entity ids, in the entities' order. */
@@ -82,6 +89,20 @@ export function computeGroupedConnectivity(
   const kindsOfClass: number[][] = compiled.classes.map(() => []);
   for (const [k, kind] of kinds.entries()) for (const c of kind.classes) kindsOfClass[c.id]!.push(k);
 
+  // Open kinds: every class of theirs allows everything in and out (no policy selects them). Between two open
+  // kinds everything is allowed, so those pairs are one block, never enumerated (a cluster without policies
+  // is all block). A class is left to the block when every kind it belongs to is open.
+  const openClass = compiled.classes.map(
+    (c) =>
+      isAllConnections(compiled.egress[c.id]!.everything) &&
+      isAllConnections(compiled.ingress[c.id]!.everything),
+  );
+  const kindOpen = kinds.map((k) => k.classes.length > 0 && k.classes.every((c) => openClass[c.id]));
+  const inBlock = compiled.classes.map(
+    (c) => openClass[c.id]! && kindsOfClass[c.id]!.every((k) => kindOpen[k]),
+  );
+  const openKinds = kinds.flatMap((_, k) => (kindOpen[k] ? [k] : []));
+
   // Ports between kinds: `rows[k]` maps destination kind → ports, `cross[k]` is between two entities of
   // kind k, `self[k]` between two pods of one entity of kind k.
   const rows = kinds.map(() => new Map<number, PortSet>());
@@ -116,28 +137,53 @@ export function computeGroupedConnectivity(
     (a, d, ports) => {
       for (const kd of kindsOfClass[d]!) add(firstAddressKind + a, kd, ports);
     },
+    (s, d) => inBlock[s]! && inBlock[d]!,
   );
+  // Within an open kind: two pods of one entity, in two classes or twice in one, may connect.
+  for (const k of openKinds) {
+    const { classes } = kinds[k]!;
+    self[k] = classes.length > 1 || classes.some((c) => c.many) ? ALL_CONNECTIONS : undefined;
+  }
 
   // For each source kind, its destination kinds by ports; then source kinds with the same destinations
   // and ports become one group. A kind is a destination of itself on its `cross` ports (for a kind of one
   // entity that adds no pair, but lets it join the group of the kinds that behave like it).
-  const merged = new Map<string, { sources: number[]; destinations: number[]; ports: PortSet }>();
+  // An open kind's block (every open kind, itself included, on all connections) is a bucket flagged `open`.
+  interface Bucket {
+    ports: PortSet;
+    destinations: number[];
+    open: boolean;
+  }
+  const merged = new Map<string, Bucket & { sources: number[] }>();
   for (let ks = 0; ks < kinds.length; ks++) {
-    const buckets = new Map<string, { ports: PortSet; destinations: number[] }>();
-    const put = (kd: number, ports: PortSet): void => {
-      if (isEmptyPorts(ports)) return;
+    const buckets = new Map<string, Bucket>();
+    const bucketOf = (ports: PortSet): Bucket => {
       const key = portsKey(ports);
-      const bucket = buckets.get(key);
-      if (bucket === undefined) buckets.set(key, { ports, destinations: [kd] });
-      else bucket.destinations.push(kd);
+      let bucket = buckets.get(key);
+      if (bucket === undefined) buckets.set(key, (bucket = { ports, destinations: [], open: false }));
+      return bucket;
     };
-    for (const [kd, ports] of rows[ks]!) put(kd, ports);
+    const put = (kd: number, ports: PortSet): void => {
+      if (!isEmptyPorts(ports)) bucketOf(ports).destinations.push(kd);
+    };
+    const open = kindOpen[ks] === true;
+    for (const [kd, ports] of rows[ks]!) if (!(open && kindOpen[kd] === true)) put(kd, ports);
     const c = cross[ks];
-    if (c !== undefined) put(ks, c);
+    if (open) bucketOf(ALL_CONNECTIONS).open = true;
+    else if (c !== undefined) put(ks, c);
     rows[ks] = new Map();
     for (const [key, bucket] of buckets) {
+      // Destinations that include every open kind on all connections are the block too, so that sources
+      // with the same destinations share a group whether they are open or not.
+      if (!bucket.open && openKinds.length > 0 && isAllConnections(bucket.ports)) {
+        const others = bucket.destinations.filter((kd) => kindOpen[kd] !== true);
+        if (bucket.destinations.length - others.length === openKinds.length) {
+          bucket.destinations = others;
+          bucket.open = true;
+        }
+      }
       bucket.destinations.sort(ascending);
-      const groupKey = `${key}\u0000${bucket.destinations.join(',')}`;
+      const groupKey = `${key}\u0000${bucket.open ? '*' : ''}${bucket.destinations.join(',')}`;
       const group = merged.get(groupKey);
       if (group === undefined) merged.set(groupKey, { sources: [ks], ...bucket });
       else group.sources.push(ks);
@@ -149,12 +195,15 @@ export function computeGroupedConnectivity(
   let pairs = 0;
   const numbered: { src: number[]; dst: number[]; ports: PortSet }[] = [];
   for (const g of merged.values()) {
+    const destinationKinds = g.open ? [...openKinds, ...g.destinations] : g.destinations;
     const src = ids(g.sources);
-    const dst = ids(g.destinations);
-    pairs += src.length * dst.length;
+    const dst = ids(destinationKinds);
+    let count = src.length * dst.length;
     // Pairs of an entity with itself are not in groups.
-    const destinations = new Set(g.destinations);
-    for (const k of g.sources) if (destinations.has(k)) pairs -= kinds[k]!.entities.length;
+    const destinations = new Set(destinationKinds);
+    for (const k of g.sources) if (destinations.has(k)) count -= kinds[k]!.entities.length;
+    if (count === 0) continue; // a kind of one entity towards itself only: no pair
+    pairs += count;
     numbered.push({ src, dst, ports: g.ports });
   }
   numbered.sort((a, b) => a.src[0]! - b.src[0]! || a.dst[0]! - b.dst[0]!);

@@ -77,6 +77,32 @@ describe('grouped connectivity', () => {
     assert.equal(grouped.pairs, 6 * 5 + 6 + 6);
   });
 
+  test('pods no policy selects are one block; a pod that reaches all of them joins their group', () => {
+    // b/db is isolated for ingress (only a/x may reach it); everything else is open. b/db reaches what the
+    // open pods reach (every open pod and the outside world), so it joins a/y in one group; a/x reaches b/db
+    // as well, so it has a group of its own.
+    const state = cluster({
+      namespaces: [ns('a'), ns('b')],
+      pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' }), pod('b', 'db', { app: 'db' })],
+      policies: [
+        policy('b', 'db', {
+          podSelector: { matchLabels: { app: 'db' } },
+          ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'x' } } }] }],
+        }),
+      ],
+    });
+    const grouped = computeGroupedConnectivity(compileCluster(state));
+    assert.deepEqual(
+      grouped.groups.map((g) => [g.src, g.dst, formatPorts(g.ports)]),
+      [
+        [['a/Pod/x'], ['a/Pod/x', 'a/Pod/y', 'b/Pod/db', 'external:0'], 'All connections'],
+        [['a/Pod/y', 'b/Pod/db'], ['a/Pod/x', 'a/Pod/y', 'external:0'], 'All connections'],
+        [['external:0'], ['a/Pod/x', 'a/Pod/y'], 'All connections'],
+      ],
+    );
+    assert.deepEqual(expand(grouped), pairwise(state, 'workload'));
+  });
+
   test('a workload of two pods talks to itself through them', () => {
     const state = withWorkloads(
       {
