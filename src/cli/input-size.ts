@@ -1,12 +1,12 @@
 /** How large a command's input is, before running it: what decides whether it runs on a worker (process.ts). */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
 /** Input this large or larger runs on the worker. */
 export const WORKER_INPUT_BYTES = 2_000_000;
 /** Looking costs time too: after this many folder entries, the input counts as small. */
 const MAX_ENTRIES = 20_000;
-const MANIFEST = /\.(ya?ml|json|jsonl|csv)$/i;
 
 /**
  * Whether the arguments name at least `limit` bytes of files: a file named is counted whatever its name,
@@ -23,7 +23,7 @@ export async function namesLargeInput(args: readonly string[], limit: number): P
     const info = await stat(path).catch(() => undefined);
     if (info === undefined) return;
     if (info.isFile()) {
-      if (named || MANIFEST.test(path)) total += info.size;
+      if (named || isManifestName(path)) total += info.size;
       return;
     }
     if (!info.isDirectory()) return;
@@ -32,7 +32,7 @@ export async function namesLargeInput(args: readonly string[], limit: number): P
     seen.add(id);
     const names = await readdir(path).catch(() => [] as string[]);
     for (const name of names) {
-      if (name.startsWith('.') || name === 'node_modules') continue;
+      if (isSkippedEntry(name)) continue;
       await visit(join(path, name), false);
     }
   };

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
 /** A failure to read from git, with a one-line message for the user. */
 export class GitError extends Error {
@@ -159,8 +160,6 @@ export interface Source {
   text: string;
 }
 
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
-
 interface TreeEntry {
   mode: string;
   type: string;
@@ -183,10 +182,7 @@ function parseLsTree(out: Buffer): TreeEntry[] {
 function isManifestUnder(folder: string, path: string): boolean {
   const inside = folder === '' ? path : path.slice(folder.length + 1);
   const parts = inside.split('/');
-  if (parts.some((p) => p.startsWith('.') || p === 'node_modules')) return false;
-  const name = parts[parts.length - 1]!;
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && MANIFEST_EXTENSIONS.includes(name.slice(dot).toLowerCase());
+  return !parts.some(isSkippedEntry) && isManifestName(parts[parts.length - 1]!);
 }
 
 /** The order of a depth-first walk with each folder's entries in name order (as `loadManifests` reads). */

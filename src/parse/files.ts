@@ -4,12 +4,12 @@
  */
 import type { Dirent } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
+import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
 
-const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** The file name problems about standard input carry. */
 export const STDIN_NAME = '<stdin>';
 
@@ -80,16 +80,13 @@ async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void>
     );
     return;
   }
-  entries = entries
-    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
-    .sort((a, b) => byName(a.name, b.name));
+  entries = entries.filter((e) => !isSkippedEntry(e.name)).sort((a, b) => byName(a.name, b.name));
   // What each entry is, all at once (only symlinks need a stat); then folders in name order, depth first.
   const kinds = await Promise.all(entries.map((e) => entryKind(e, join(dir, e.name))));
   for (const [i, e] of entries.entries()) {
     const path = join(dir, e.name);
     if (kinds[i] === 'folder') await walk(path, seen, out);
-    else if (kinds[i] === 'file' && MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase()))
-      out.files.push(path);
+    else if (kinds[i] === 'file' && isManifestName(e.name)) out.files.push(path);
   }
 }
 
