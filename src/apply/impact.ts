@@ -4,9 +4,9 @@
  * between phases although both ends of it allow them, and observed traffic it would deny. Pure.
  */
 import { buildAddressSpace } from '../engine/addresses.ts';
-import { compileCluster } from '../engine/compile.ts';
+import { compileCluster, mentionedCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { diffClusters, mentionedCidrs, sideConnections, type ClusterDiff } from '../engine/diff.ts';
+import { diffClusters, sideConnections, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
 import { checkObserved, type Side } from '../flows/check.ts';
 import { connectionKey } from '../flows/aggregate.ts';
@@ -88,7 +88,7 @@ export interface TransientCut {
  */
 export function transientCuts(states: readonly ClusterState[], options: ImpactOptions): TransientCut[] {
   if (states.length <= 2) return [];
-  const common = buildAddressSpace(states.flatMap(mentionedCidrs));
+  const common = buildAddressSpace(states.flatMap((s) => mentionedCidrs(s.policies)));
   const sides = states.map((s) =>
     sideConnections(s, common, { granularity: 'workload', ipBlockMatchesPods: options.ipBlockMatchesPods }),
   );

@@ -9,7 +9,7 @@
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
-import { compileCluster, type CompiledCluster, type EngineOptions } from './compile.ts';
+import { compileCluster, mentionedCidrs, type CompiledCluster, type EngineOptions } from './compile.ts';
 import {
   computeConnectivity,
   externalId,
@@ -93,20 +93,6 @@ export interface Side {
   connections: Map<string, PortSet>;
 }
 
-/** Every CIDR (and `except`) the policies of a state mention: what splits its address space. */
-export function mentionedCidrs(state: ClusterState): string[] {
-  const out: string[] = [];
-  for (const p of state.policies) {
-    const peers = [...(p.spec.ingress ?? []).map((r) => r.from), ...(p.spec.egress ?? []).map((r) => r.to)];
-    for (const list of peers) {
-      for (const peer of list ?? []) {
-        if (peer.ipBlock !== undefined) out.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
-      }
-    }
-  }
-  return out;
-}
-
 /** For each class of `own`, the classes of the finer `common` space inside it. */
 function refinementMap(own: AddressSpace, common: AddressSpace): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -184,7 +170,7 @@ export function diffClusters(
 
 /** The common refinement of two states' address spaces: split at every CIDR either mentions. */
 export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
-  return buildAddressSpace([...mentionedCidrs(before), ...mentionedCidrs(after)]);
+  return buildAddressSpace([...mentionedCidrs(before.policies), ...mentionedCidrs(after.policies)]);
 }
 
 /** `diffClusters` of two states whose sides are already computed in `common` (`sideOf`, `sideConnections`). */
