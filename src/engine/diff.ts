@@ -17,7 +17,7 @@ import {
   type Entity,
   type Granularity,
 } from './connectivity.ts';
-import { formatIp } from './ip.ts';
+import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;

@@ -19,7 +19,7 @@
  * reads fits them.
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
-import { parseCidr } from './ip.ts';
+import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   OPEN_ACCESS,
@@ -43,7 +43,7 @@ import {
   type Granularity,
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
-import { insertSorted } from './sorted.ts';
+import { insertSorted } from '../base/sorted.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
 export interface ConnectionChange {

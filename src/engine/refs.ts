@@ -20,13 +20,13 @@
  *
  * The module is pure and its API stable: `buildRefIndex`, `parseRef`, `resolveRef`, `resolveRefText`.
  */
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../base/suggest.ts';
 import type { PodInfo, WorkloadInfo, WorkloadKindOrPod } from '../model/cluster.ts';
 import { WorkloadKind, type LabelSelector, type LabelSelectorRequirement } from '../model/k8s.ts';
 import { podKey } from './classes.ts';
 import type { CompiledCluster } from './compile.ts';
 import { externalId, type ClassEnd, type Entity, type Granularity } from './connectivity.ts';
-import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from './ip.ts';
+import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
 import { compileSelector, describeSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
 
 /** A parsed reference, before resolution. `text` is what the user wrote (trimmed). */

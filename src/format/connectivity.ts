@@ -6,7 +6,7 @@ import { describeAddressUnion, type AddressSpace } from '../engine/addresses.ts'
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
 import { plural } from './plural.ts';

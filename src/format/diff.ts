@@ -5,7 +5,7 @@
 import { describeAddressUnion } from '../engine/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';

@@ -12,7 +12,7 @@ import type {
   SideExplanation,
 } from '../engine/explain.ts';
 import { formatPortList } from '../engine/explain.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';

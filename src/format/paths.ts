@@ -4,7 +4,7 @@
  */
 import { describeAddressUnion } from '../engine/addresses.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import {
   attackPath,
   type AttackReach,

@@ -8,7 +8,7 @@
  * (egress of the source, ingress of the destination) that denies it.
  */
 import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
-import { formatCidr, parseCidr, parseIp } from '../engine/ip.ts';
+import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';

@@ -7,7 +7,7 @@
  * host-network workloads). Pure.
  */
 import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { cidrContainsCidr, parseCidr } from '../engine/ip.ts';
+import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   intersectPorts,
   isEmptyPorts,

@@ -3,7 +3,7 @@
  * them, but in plain words. `null` reads as absent, as it does for the API.
  */
 import type { FieldPath } from '../../model/problem.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
 import type { Reporter } from './report.ts';
 
