@@ -10,21 +10,21 @@ type CommandFactory = (io: Io, setExit: (code: number) => void) => Command;
  * (loading all of them takes 0.15 s), `--version` none, `--help` and unknown commands all.
  */
 const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
-  analyze: async () => (await import('./analyze.ts')).analyzeCommand,
-  diff: async () => (await import('./diff.ts')).diffCommand,
-  paths: async () => (await import('./paths.ts')).pathsCommand,
-  explain: async () => (await import('./explain.ts')).explainCommand,
-  exposure: async () => (await import('./exposure.ts')).exposureCommand,
-  test: async () => (await import('./test.ts')).testCommand,
-  map: async () => (await import('./map.ts')).mapCommand,
-  generate: async () => (await import('./generate.ts')).generateCommand,
-  'check-flows': async () => (await import('./check-flows.ts')).checkFlowsCommand,
-  lint: async () => (await import('./lint.ts')).lintCommand,
-  snapshot: async () => (await import('./snapshot.ts')).snapshotCommand,
-  apply: async () => (await import('./apply.ts')).applyCommand,
-  rollback: async () => (await import('./rollback.ts')).rollbackCommand,
-  serve: async () => (await import('./serve.ts')).serveCommand,
-  report: async () => (await import('./report.ts')).reportCommand,
+  analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  diff: async () => (await import('./commands/diff.ts')).diffCommand,
+  paths: async () => (await import('./commands/paths.ts')).pathsCommand,
+  explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  exposure: async () => (await import('./commands/exposure.ts')).exposureCommand,
+  test: async () => (await import('./commands/test.ts')).testCommand,
+  map: async () => (await import('./commands/map.ts')).mapCommand,
+  generate: async () => (await import('./commands/generate.ts')).generateCommand,
+  'check-flows': async () => (await import('./commands/check-flows.ts')).checkFlowsCommand,
+  lint: async () => (await import('./commands/lint.ts')).lintCommand,
+  snapshot: async () => (await import('./commands/snapshot.ts')).snapshotCommand,
+  apply: async () => (await import('./commands/apply.ts')).applyCommand,
+  rollback: async () => (await import('./commands/rollback.ts')).rollbackCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
 };
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {

@@ -1,17 +1,12 @@
 /** Options and loading shared by every command that reads manifests. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { ClusterState } from '../model/cluster.ts';
-import { formatProblem } from '../model/problem.ts';
-import { describeIgnored, loadManifests, type LoadResult } from '../parse/index.ts';
-import { readingProgress } from './progress.ts';
-import {
-  addClusterOptions,
-  checkClusterOptions,
-  loadClusterState,
-  type ClusterOptions,
-} from './cluster-options.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { formatProblem } from '../../model/problem.ts';
+import { describeIgnored, loadManifests, type LoadResult } from '../../parse/index.ts';
+import { readingProgress } from '../progress.ts';
+import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 export interface InputOptions extends ClusterOptions {
   namespace: string;

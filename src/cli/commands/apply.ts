@@ -26,28 +26,28 @@ import {
   type RecordEntry,
   type RollbackRecord,
   type TransientCut,
-} from '../apply/index.ts';
-import type { ClusterDiff } from '../engine/diff.ts';
-import { formatPorts, portsToJson } from '../engine/ports.ts';
-import type { FlowEnd } from '../flows/types.ts';
-import { readFlows } from '../flows/index.ts';
-import { connectionSummary, diffRows, diffToJson, formatDiffText, policySummary } from '../format/diff.ts';
-import { plural } from '../format/plural.ts';
-import type * as K8sModule from '../k8s/index.ts';
-import type { KubeObject, ReadScope } from '../k8s/index.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
-import type { NetworkPolicy } from '../model/k8s.ts';
-import { formatProblem } from '../model/problem.ts';
-import { describeIgnored, loadManifests } from '../parse/index.ts';
+} from '../../apply/index.ts';
+import type { ClusterDiff } from '../../engine/diff.ts';
+import { formatPorts, portsToJson } from '../../engine/ports.ts';
+import type { FlowEnd } from '../../flows/types.ts';
+import { readFlows } from '../../flows/index.ts';
+import { connectionSummary, diffRows, diffToJson, formatDiffText, policySummary } from '../../format/diff.ts';
+import { plural } from '../../format/plural.ts';
+import type * as K8sModule from '../../k8s/index.ts';
+import type { KubeObject, ReadScope } from '../../k8s/index.ts';
+import type { PolicyInfo } from '../../model/cluster.ts';
+import type { NetworkPolicy } from '../../model/k8s.ts';
+import { formatProblem } from '../../model/problem.ts';
+import { describeIgnored, loadManifests } from '../../parse/index.ts';
 import {
   addClusterOptions,
   connectWith,
   progressPrinter,
   withCluster,
   type ClusterStateOptions,
-} from './cluster-options.ts';
-import { parseBoolean } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../options/cluster.ts';
+import { parseBoolean } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,

@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { computeExposure } from '../engine/exposure.ts';
-import { exposureToJson } from '../format/exposure.ts';
-import { renderHtmlReport } from '../format/html-report.ts';
-import { writeFileAtomic } from './cluster-options.ts';
-import { addInputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { computeExposure } from '../../engine/exposure.ts';
+import { exposureToJson } from '../../format/exposure.ts';
+import { renderHtmlReport } from '../../format/html-report.ts';
+import { writeFileAtomic } from '../options/cluster.ts';
+import { addInputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 import { addFlowOptions } from './map.ts';
 import { loadLintConfig } from './lint.ts';
 import { loadAnalysis, uiAssets, type ServeOptions } from './serve.ts';

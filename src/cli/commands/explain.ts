@@ -1,13 +1,13 @@
 /** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
-import type { Granularity } from '../engine/connectivity.ts';
-import { explainEntities, parsePortQuery } from '../engine/explain.ts';
-import { ALL_CONNECTIONS, type PortSet } from '../engine/ports.ts';
-import { buildRefIndex, resolveRefText, type RefIndex, type ResolvedRef } from '../engine/refs.ts';
-import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../format/explain.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { compileCluster } from '../../engine/compile.ts';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { explainEntities, parsePortQuery } from '../../engine/explain.ts';
+import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
+import { buildRefIndex, resolveRefText, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
+import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExplainOptions extends InputOptions {
   from: string;

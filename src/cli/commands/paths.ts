@@ -1,15 +1,15 @@
 /** `netfence paths`: attack paths and blast radius — how far a compromise in one workload can spread. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
+import { compileCluster } from '../../engine/compile.ts';
 import {
   attackReach,
   blastRadius,
   buildLateralGraph,
   type AttackSources,
   type LateralGraph,
-} from '../engine/paths.ts';
-import { buildRefIndex, resolveRefText, type RefIndex } from '../engine/refs.ts';
-import { externalId } from '../engine/connectivity.ts';
+} from '../../engine/paths.ts';
+import { buildRefIndex, resolveRefText, type RefIndex } from '../../engine/refs.ts';
+import { externalId } from '../../engine/connectivity.ts';
 import {
   formatPaths,
   rankRows,
@@ -19,9 +19,9 @@ import {
   type PathsReport,
   type SourceLabel,
   type Target,
-} from '../format/paths.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../../format/paths.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface PathsOptions extends InputOptions {
   output: PathsFormat;

@@ -6,19 +6,19 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { StepKind } from '../apply/index.ts';
-import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../apply/index.ts';
-import type { NetworkPolicy } from '../model/k8s.ts';
-import { plural } from '../format/plural.ts';
-import { table } from '../format/table.ts';
+import type { StepKind } from '../../apply/index.ts';
+import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../../apply/index.ts';
+import type { NetworkPolicy } from '../../model/k8s.ts';
+import { plural } from '../../format/plural.ts';
+import { table } from '../../format/table.ts';
 import {
   addClusterOptions,
   connectWith,
   withCluster,
   writeFileAtomic,
   type ClusterOptions,
-} from './cluster-options.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../options/cluster.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 /** Where records live under the state folder. */
 export const RECORD_FOLDER = 'rollback';

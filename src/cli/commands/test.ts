@@ -2,16 +2,16 @@
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { compileCluster, type CompiledCluster } from '../engine/compile.ts';
-import { computeConnectivity, type Connectivity, type Granularity } from '../engine/connectivity.ts';
-import { buildRefIndex, type RefIndex } from '../engine/refs.ts';
-import { formatTestReport, TestFormat, type SpecReport } from '../format/testspec.ts';
-import { formatProblem, type Problem } from '../model/problem.ts';
-import { initSpec } from '../testspec/init.ts';
-import { resolveSpec, runTests } from '../testspec/run.ts';
-import { parseSpec, type Spec } from '../testspec/spec.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { compileCluster, type CompiledCluster } from '../../engine/compile.ts';
+import { computeConnectivity, type Connectivity, type Granularity } from '../../engine/connectivity.ts';
+import { buildRefIndex, type RefIndex } from '../../engine/refs.ts';
+import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
+import { formatProblem, type Problem } from '../../model/problem.ts';
+import { initSpec } from '../../testspec/init.ts';
+import { resolveSpec, runTests } from '../../testspec/run.ts';
+import { parseSpec, type Spec } from '../../testspec/spec.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface TestOptions extends InputOptions {
   spec?: string[];

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type * as K8sModule from '../k8s/index.ts';
-import type { Connection, ReadProgress, ReadScope } from '../k8s/index.ts';
-import type { ClusterState } from '../model/cluster.ts';
-import { formatProblem } from '../model/problem.ts';
-import { UserError, type Io } from './io.ts';
-import { progressLine } from './progress.ts';
+import type * as K8sModule from '../../k8s/index.ts';
+import type { Connection, ReadProgress, ReadScope } from '../../k8s/index.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { formatProblem } from '../../model/problem.ts';
+import { UserError, type Io } from '../io.ts';
+import { progressLine } from '../progress.ts';
 
 export interface ClusterOptions {
   /** Read the cluster of the kubeconfig instead of files. */
@@ -110,7 +110,7 @@ type K8s = typeof K8sModule;
 
 /** Loads the client lazily and turns its errors into one-line user errors. */
 export async function withCluster<T>(run: (k8s: K8s) => Promise<T>): Promise<T> {
-  const k8s = await import('../k8s/index.ts');
+  const k8s = await import('../../k8s/index.ts');
   try {
     return await run(k8s);
   } catch (error) {

@@ -1,13 +1,13 @@
 /** `netfence exposure`: who can reach each workload and whom it can reach, in the rules' own general terms. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
-import type { Granularity } from '../engine/connectivity.ts';
-import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../engine/exposure.ts';
-import { buildRefIndex } from '../engine/refs.ts';
-import { formatExposure, type ExposureFormat } from '../format/exposure.ts';
+import { compileCluster } from '../../engine/compile.ts';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine/exposure.ts';
+import { buildRefIndex } from '../../engine/refs.ts';
+import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from './explain.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExposureOptions extends InputOptions {
   output: ExposureFormat;

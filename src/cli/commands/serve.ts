@@ -4,23 +4,23 @@
  * the page. Runs until interrupted.
  */
 import { loadLintConfig } from './lint.ts';
-import { plural } from '../format/plural.ts';
+import { plural } from '../../format/plural.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { CONFIG_FILE, type LintConfig } from '../lint/config.ts';
-import type { ObservedTraffic } from '../flows/types.ts';
-import type { ClusterState } from '../model/cluster.ts';
-import { Analysis } from '../server/analysis.ts';
-import { AssetsError, loadUiAssets, type UiAssets } from '../server/assets.ts';
-import { isLoopback, Session, startServer, type RunningServer } from '../server/http.ts';
-import type { SourceInfo } from '../server/model.ts';
-import { readSources } from '../server/sources.ts';
-import { parseDuration } from './cluster-options.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, firstOf, type Io } from './io.ts';
+import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
+import type { ObservedTraffic } from '../../flows/types.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { Analysis } from '../../server/analysis.ts';
+import { AssetsError, loadUiAssets, type UiAssets } from '../../server/assets.ts';
+import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
+import type { SourceInfo } from '../../server/model.ts';
+import { readSources } from '../../server/sources.ts';
+import { parseDuration } from '../options/cluster.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 export interface ServeOptions extends InputOptions, FlowOptions {

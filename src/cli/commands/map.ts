@@ -6,11 +6,11 @@ import {
   type FlowFormat,
   type FlowProgress,
   type ObservedTraffic,
-} from '../flows/index.ts';
-import { formatCount, formatObservedMap, type MapFormat } from '../format/flows.ts';
-import type { ClusterState } from '../model/cluster.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../../flows/index.ts';
+import { formatCount, formatObservedMap, type MapFormat } from '../../format/flows.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 export interface FlowOptions {
   flows: string[];

@@ -1,10 +1,10 @@
 /** `netfence diff`: what changes in connectivity and policies between two sets of manifests or two revisions. */
 import { Command, Option } from 'commander';
-import type { Granularity } from '../engine/connectivity.ts';
-import { diffClusters, type ClusterDiff } from '../engine/diff.ts';
-import { isEmptyPorts } from '../engine/ports.ts';
-import { diffRows, formatDiff, type DiffFormat, type DiffLabels } from '../format/diff.ts';
-import { loadSources } from '../parse/index.ts';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { diffClusters, type ClusterDiff } from '../../engine/diff.ts';
+import { isEmptyPorts } from '../../engine/ports.ts';
+import { diffRows, formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
+import { loadSources } from '../../parse/index.ts';
 import {
   GitError,
   locateInRepository,
@@ -13,10 +13,10 @@ import {
   readSourcesAtRevision,
   resolveRevision,
   shortCommit,
-} from '../git/revisions.ts';
-import type { ClusterState } from '../model/cluster.ts';
-import { addInputOptions, loadInput, reportLoadResult, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../../git/revisions.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { addInputOptions, loadInput, reportLoadResult, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 export const FailOn = { added: 'added', removed: 'removed', any: 'any' } as const;
 export type FailOn = (typeof FailOn)[keyof typeof FailOn];

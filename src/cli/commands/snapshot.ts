@@ -8,8 +8,8 @@ import {
   withCluster,
   writeFileAtomic,
   type ClusterStateOptions,
-} from './cluster-options.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../options/cluster.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {
   output?: string;

@@ -1,10 +1,10 @@
 /** `netfence check-flows`: replay observed traffic against a policy set before deploying it. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
-import { checkObserved } from '../flows/check.ts';
-import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../format/flows.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { compileCluster } from '../../engine/compile.ts';
+import { checkObserved } from '../../flows/check.ts';
+import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 interface CheckFlowsOptions extends InputOptions, FlowOptions {

@@ -11,11 +11,11 @@ import {
   type GenerateOptions,
   type RenderedFile,
   type SplitMode,
-} from '../generate/index.ts';
-import { describeGeneration, generationToJson } from '../generate/report.ts';
-import { writeFileAtomic } from './cluster-options.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+} from '../../generate/index.ts';
+import { describeGeneration, generationToJson } from '../../generate/report.ts';
+import { writeFileAtomic } from '../options/cluster.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {

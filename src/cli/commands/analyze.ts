@@ -1,17 +1,17 @@
 /** `netfence analyze`: who may talk to whom, on which protocols and ports. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
-import { computeConnectivity, type Granularity } from '../engine/connectivity.ts';
-import { computeGroupedConnectivity } from '../engine/grouped.ts';
+import { compileCluster } from '../../engine/compile.ts';
+import { computeConnectivity, type Granularity } from '../../engine/connectivity.ts';
+import { computeGroupedConnectivity } from '../../engine/grouped.ts';
 import {
   analysisSummary,
   formatConnectivityChunks,
   groupedJsonChunks,
   type ConnectivityFormat,
-} from '../format/connectivity.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, writeChunks, type Io } from './io.ts';
-import { engineProgress } from './progress.ts';
+} from '../../format/connectivity.ts';
+import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { ExitCode, writeChunks, type Io } from '../io.ts';
+import { engineProgress } from '../progress.ts';
 
 interface AnalyzeOptions extends InputOptions {
   output: ConnectivityFormat;
