@@ -54,7 +54,7 @@ import {
   RECORD_CONFIGMAP,
   RECORD_KEY,
   saveRecord,
-} from './rollback.ts';
+} from '../options/records.ts';
 
 interface ApplyOptions extends ClusterStateOptions {
   dryRun?: boolean;

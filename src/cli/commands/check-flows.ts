@@ -5,7 +5,7 @@ import { checkObserved } from '../../flows/check.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
+import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 
 interface CheckFlowsOptions extends InputOptions, FlowOptions {
   output: CheckFormat;

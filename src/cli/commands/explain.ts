@@ -2,11 +2,12 @@
 import { Command, Option } from 'commander';
 import { compileCluster } from '../../engine/compile.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
-import { explainEntities, parsePortQuery } from '../../engine/explain.ts';
-import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
-import { buildRefIndex, resolveRefText, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
+import { explainEntities } from '../../engine/explain.ts';
+import { ALL_CONNECTIONS } from '../../engine/ports.ts';
+import { buildRefIndex, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
 import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { parsePortOption, resolveOption } from '../options/endpoints.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExplainOptions extends InputOptions {
@@ -19,19 +20,6 @@ interface ExplainOptions extends InputOptions {
 
 /** Explaining a whole namespace against another is a report, not an explanation: keep it to a few pairs. */
 const MAX_PAIRS = 20;
-
-export function parsePortOption(text: string): PortSet {
-  const parsed = parsePortQuery(text);
-  if (typeof parsed === 'string') throw new UserError(`--port: ${parsed}`);
-  return parsed;
-}
-
-/** Resolves `--from`/`--to`, or throws a one-line UserError with the suggestion. */
-export function resolveOption(index: RefIndex, option: string, text: string): ResolvedRef {
-  const r = resolveRefText(index, text);
-  if (!r.ok) throw new UserError(`${option}: ${r.error.message}`);
-  return r.value;
-}
 
 /** The name to print for one resolved entity: the address the user typed, or the entity's display name. */
 function nameFor(index: RefIndex, ref: ResolvedRef, entityId: string): string | undefined {

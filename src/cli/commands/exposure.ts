@@ -5,7 +5,7 @@ import type { Granularity } from '../../engine/connectivity.ts';
 import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine/exposure.ts';
 import { buildRefIndex } from '../../engine/refs.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
-import { resolveOption } from './explain.ts';
+import { resolveOption } from '../options/endpoints.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 

@@ -13,10 +13,10 @@ import {
   type SplitMode,
 } from '../../generate/index.ts';
 import { describeGeneration, generationToJson } from '../../generate/report.ts';
-import { writeFileAtomic } from '../options/cluster.ts';
+import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
+import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {
   mode: GenerateMode;

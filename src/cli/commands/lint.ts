@@ -1,28 +1,39 @@
 /** `netfence lint`: finds weak and broken NetworkPolicies from what they actually allow; txt, json or SARIF. */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+
 import { relative, resolve, sep } from 'node:path';
+
 import { Command, Option } from 'commander';
+
 import { formatLint, formatRuleList, lintFailed, type LintFormat } from '../../format/lint.ts';
-import {
-  CONFIG_FILE,
-  DEFAULT_CONFIG,
-  parseLintConfig,
-  type FailOn,
-  type LintConfig,
-} from '../../lint/config.ts';
+
+import { CONFIG_FILE, type FailOn, type LintConfig } from '../../lint/config.ts';
 import { RULES } from '../../lint/registry.ts';
+
 import { lint } from '../../lint/run.ts';
+
 import type { Finding, ObservedConnection } from '../../lint/types.ts';
+
 import type { ClusterState } from '../../model/cluster.ts';
+
 import { formatProblem, type Problem } from '../../model/problem.ts';
+
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
+
 import { originFiles } from '../../parse/origin.ts';
+
 import type { ParsedObject } from '../../parse/types.ts';
+
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
+
 import { addInputOptions, type InputOptions } from '../options/input.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
+
+import { loadLintConfig } from '../options/lint-config.ts';
+
+import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+
 import { ExitCode, UserError, type Io } from '../io.ts';
+
 import { VERSION } from '../version.ts';
 
 interface LintCommandOptions extends InputOptions, FlowOptions {
@@ -31,28 +42,6 @@ interface LintCommandOptions extends InputOptions, FlowOptions {
   /** A file, `false` for --no-config, undefined for the default. */
   config?: string | false;
   listRules: boolean;
-}
-
-/** The lint configuration: `--config FILE`, else `netfence.yaml` here if there is one; every problem reported. */
-export async function loadLintConfig(option: string | false | undefined, io: Io): Promise<LintConfig> {
-  if (option === false) return DEFAULT_CONFIG;
-  const file = option ?? CONFIG_FILE;
-  if (option === undefined && !existsSync(file)) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read configuration "${file}": check the path given to --config`);
-  }
-  const parsed = parseLintConfig(
-    text,
-    file,
-    RULES.map((r) => r.id),
-  );
-  if (parsed.ok) return parsed.value;
-  if (parsed.problems.length === 1) throw new UserError(formatProblem(parsed.problems[0]!));
-  for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-  throw new UserError(`${parsed.problems.length} errors in ${file}; fix them`);
 }
 
 interface Loaded {

@@ -8,14 +8,14 @@ import { Command } from 'commander';
 import { computeExposure } from '../../engine/exposure.ts';
 import { exposureToJson } from '../../format/exposure.ts';
 import { renderHtmlReport } from '../../format/html-report.ts';
-import { writeFileAtomic } from '../options/cluster.ts';
+import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions } from './map.ts';
-import { loadLintConfig } from './lint.ts';
-import { loadAnalysis, uiAssets, type ServeOptions } from './serve.ts';
+import { addFlowOptions } from '../options/flows.ts';
+import { loadLintConfig } from '../options/lint-config.ts';
+import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
 
-interface ReportOptions extends ServeOptions {
+interface ReportOptions extends Omit<AnalysisOptions, 'watch'> {
   html?: string;
 }
 

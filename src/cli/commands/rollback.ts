@@ -3,73 +3,33 @@
  * local file, or the ConfigMap `netfence-rollback` with `--from-cluster`). Also the record store that
  * `apply` writes to.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { Command, Option } from 'commander';
+
 import type { StepKind } from '../../apply/index.ts';
+
 import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../../apply/index.ts';
+
 import type { NetworkPolicy } from '../../model/k8s.ts';
+
 import { plural } from '../../format/plural.ts';
+
 import { table } from '../../format/table.ts';
+
+import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
+
 import {
-  addClusterOptions,
-  connectWith,
-  withCluster,
-  writeFileAtomic,
-  type ClusterOptions,
-} from '../options/cluster.ts';
+  DEFAULT_RECORD_NAMESPACE,
+  DEFAULT_STATE_DIR,
+  listRecords,
+  RECORD_CONFIGMAP,
+  RECORD_FOLDER,
+  RECORD_KEY,
+  saveRecord,
+} from '../options/records.ts';
+
 import { ExitCode, UserError, type Io } from '../io.ts';
-
-/** Where records live under the state folder. */
-export const RECORD_FOLDER = 'rollback';
-/** The ConfigMap `--record` writes and `--from-cluster` reads, and its one key. */
-export const RECORD_CONFIGMAP = 'netfence-rollback';
-export const RECORD_KEY = 'record.json';
-export const DEFAULT_STATE_DIR = '.netfence';
-export const DEFAULT_RECORD_NAMESPACE = 'default';
-
-export function recordPath(stateDir: string, id: string): string {
-  return join(stateDir, RECORD_FOLDER, `${id}.json`);
-}
-
-/** Writes a record atomically (creating the folders), and returns its path. */
-export async function saveRecord(stateDir: string, record: RollbackRecord): Promise<string> {
-  const dir = join(stateDir, RECORD_FOLDER);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new UserError(
-      `cannot create "${dir}" for the rollback record: ${error instanceof Error ? error.message : String(error)} (choose another with --state-dir)`,
-    );
-  }
-  const path = recordPath(stateDir, record.id);
-  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
-  return path;
-}
-
-export interface StoredRecord {
-  path: string;
-  record: RollbackRecord;
-}
-
-/** Every readable record of the state folder, oldest first; unreadable files are reported on stderr. */
-export async function listRecords(stateDir: string, io: Io): Promise<StoredRecord[]> {
-  const dir = join(stateDir, RECORD_FOLDER);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const out: StoredRecord[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
-    const path = join(dir, name);
-    const parsed = parseRecord(await readFile(path, 'utf8'), path);
-    if (parsed.ok) out.push({ path, record: parsed.record });
-    else io.stderr(`warning: ${parsed.error}: skipped\n`);
-  }
-  return out;
-}
 
 interface RollbackOptions extends ClusterOptions {
   stateDir: string;

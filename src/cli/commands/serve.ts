@@ -3,33 +3,40 @@
  * serves the app and its API, and with `--watch` reloads when the input changes and pushes the change to
  * the page. Runs until interrupted.
  */
-import { loadLintConfig } from './lint.ts';
-import { plural } from '../../format/plural.ts';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { hostname } from 'node:os';
-import { Command, Option } from 'commander';
-import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
-import type { ObservedTraffic } from '../../flows/types.ts';
-import type { ClusterState } from '../../model/cluster.ts';
-import { Analysis } from '../../server/analysis.ts';
-import { AssetsError, loadUiAssets, type UiAssets } from '../../server/assets.ts';
-import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
-import type { SourceInfo } from '../../server/model.ts';
-import { readSources } from '../../server/sources.ts';
-import { parseDuration } from '../options/cluster.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
+import { loadLintConfig } from '../options/lint-config.ts';
 
-export interface ServeOptions extends InputOptions, FlowOptions {
+import { plural } from '../../format/plural.ts';
+
+import { spawn } from 'node:child_process';
+
+import { randomBytes } from 'node:crypto';
+
+import { watch, type FSWatcher } from 'node:fs';
+
+import { hostname } from 'node:os';
+
+import { Command, Option } from 'commander';
+
+import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
+
+import type { ClusterState } from '../../model/cluster.ts';
+
+import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
+
+import { parseDuration } from '../options/cluster.ts';
+
+import { addInputOptions } from '../options/input.ts';
+import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
+
+import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
+
+import { addFlowOptions } from '../options/flows.ts';
+
+export interface ServeOptions extends AnalysisOptions {
   host: string;
   port: number;
   open: boolean;
-  watch: boolean;
   watchInterval: number;
-  config?: string | false;
 }
 
 function parsePort(text: string): number {
@@ -37,52 +44,6 @@ function parsePort(text: string): number {
   if (!/^\d+$/.test(t) || Number(t) > 65535)
     throw new UserError(`invalid --port "${text}": give a port from 1 to 65535, or 0 for a free one`);
   return Number(t);
-}
-
-/** What the input is, for the page header. */
-export function describeSource(paths: readonly string[], options: InputOptions): SourceInfo {
-  if (options.cluster === true) {
-    const where = options.allNamespaces === true ? 'every namespace' : `namespace ${options.namespace}`;
-    return {
-      kind: 'cluster',
-      description: `cluster${options.context === undefined ? '' : ` ${options.context}`}, ${where}`,
-    };
-  }
-  return { kind: 'files', description: paths.map((p) => (p === '-' ? 'standard input' : p)).join(' ') };
-}
-
-/** Loads the input, the flows and the manifests' sources, and analyzes them. */
-export async function loadAnalysis(
-  paths: readonly string[],
-  options: ServeOptions,
-  io: Io,
-  lintConfig: LintConfig,
-  version: number,
-): Promise<Analysis> {
-  let stdinText: string | undefined;
-  const capturing: Io = { ...io, readStdin: async () => (stdinText = await io.readStdin()) };
-  const state = await loadInput(paths, options, capturing);
-  let traffic: ObservedTraffic | undefined;
-  if (options.flows.length > 0) {
-    traffic = await loadFlows(options, paths, state, io);
-    reportUnmatched(traffic, io);
-  }
-  const sources =
-    options.cluster === true
-      ? { objects: [], policyYaml: new Map<string, string>() }
-      : await readSources(state, stdinText);
-  return new Analysis({
-    state,
-    source: describeSource(paths, options),
-    engine: { ipBlockMatchesPods: options.ipblockMatchesPods },
-    defaultNamespace: options.namespace,
-    sources: sources.objects,
-    policyYaml: sources.policyYaml,
-    lintConfig,
-    traffic,
-    version,
-    watch: options.watch,
-  });
 }
 
 /** Opens a URL in the desktop's browser; says so when it cannot. */
@@ -247,16 +208,6 @@ export async function serve(
   } finally {
     stopWatching();
     await server.close();
-  }
-}
-
-/** The web UI's files (built from ui/ first in a checkout, saying so); a missing build is a UserError. */
-export async function uiAssets(io: Io): Promise<UiAssets> {
-  try {
-    return await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
-  } catch (error) {
-    if (error instanceof AssetsError) throw new UserError(error.message);
-    throw error;
   }
 }
 

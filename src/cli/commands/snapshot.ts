@@ -6,9 +6,9 @@ import {
   readWithProgress,
   scopeOf,
   withCluster,
-  writeFileAtomic,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
+import { writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {

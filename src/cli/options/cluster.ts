@@ -3,15 +3,17 @@
  * `-A`, `--request-timeout`; `-n` picks the namespace), and the loading of the cluster state. The client
  * (`src/k8s`) is imported lazily: commands run on files never load it.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
+
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, ReadProgress, ReadScope } from '../../k8s/index.ts';
+
 import type { ClusterState } from '../../model/cluster.ts';
+
 import { formatProblem } from '../../model/problem.ts';
+
 import { UserError, type Io } from '../io.ts';
+
 import { progressLine } from '../progress.ts';
 
 export interface ClusterOptions {
@@ -208,27 +210,4 @@ export async function loadClusterState(
     }
     return built.state;
   });
-}
-
-/** Writes a file atomically: a temporary file beside it, then a rename over it. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { mode: 0o644 });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const reason =
-      code === 'ENOENT'
-        ? `folder "${dirname(path)}" does not exist`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a folder'
-            : error instanceof Error
-              ? error.message
-              : String(error);
-    throw new UserError(`cannot write "${path}": ${reason}`);
-  }
 }
