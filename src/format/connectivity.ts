@@ -12,6 +12,7 @@ import { displayNames } from './names.ts';
 import { plural } from './plural.ts';
 import { tableLines } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
+import { pairKey } from '../base/text.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -196,7 +197,7 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
       if (g === undefined) groups.set(key, { src: [src.address.id], dst: name(c.dst), ports });
       else (g.src as number[]).push(src.address.id);
     } else {
-      groups.set(`${c.src}\u0000${c.dst}`, { src: name(c.src), dst: name(c.dst), ports });
+      groups.set(pairKey(c.src, c.dst), { src: name(c.src), dst: name(c.dst), ports });
     }
   }
   const side = (v: string | number[]): string => (typeof v === 'string' ? v : describeAddressUnion(space, v));

@@ -13,6 +13,7 @@ import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
+import { pairKey } from '../base/text.ts';
 
 export const DiffFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type DiffFormat = (typeof DiffFormat)[keyof typeof DiffFormat];
@@ -61,7 +62,7 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
       if (g === undefined) groups.set(key, { c, src: [src.address.id], dst: name(c.dst) });
       else (g.src as number[]).push(src.address.id);
     } else {
-      groups.set(`${c.src}\u0000${c.dst}`, { c, src: name(c.src), dst: name(c.dst) });
+      groups.set(pairKey(c.src, c.dst), { c, src: name(c.src), dst: name(c.dst) });
     }
   }
   const side = (v: string | number[]): string =>

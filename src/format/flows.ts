@@ -10,6 +10,7 @@ import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/type
 import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
 import { table } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
+import { formatCount, formatTime } from '../base/text.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -17,17 +18,6 @@ export const CheckFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type CheckFormat = (typeof CheckFormat)[keyof typeof CheckFormat];
 
 export const FLOWS_JSON_SCHEMA_VERSION = 1;
-
-/** `1,204` */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-/** `2026-11-25T02:00:10Z` (seconds), or `2026-11-25T02:00Z` (minutes). */
-export function formatTime(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
-  const iso = new Date(ms).toISOString();
-  return precision === 'minutes' ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
-}
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;

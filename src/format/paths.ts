@@ -16,6 +16,7 @@ import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/port
 import { plural } from './plural.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
+import { compareText } from '../base/text.ts';
 
 export const PathsFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type PathsFormat = (typeof PathsFormat)[keyof typeof PathsFormat];
@@ -85,10 +86,6 @@ export function rankRows(report: RankReport): { rank: number; radius: BlastRadiu
     if (i === 0 || sorted[i - 1]!.reach !== radius.reach) rank = i + 1;
     return { rank, radius };
   });
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function percent(n: number, of: number): string {

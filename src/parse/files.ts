@@ -9,6 +9,7 @@ import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
+import { compareText } from '../base/text.ts';
 
 /** The file name problems about standard input carry. */
 export const STDIN_NAME = '<stdin>';
@@ -54,10 +55,6 @@ interface Listing {
   problems: Problem[];
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Manifest files under a folder, depth first in name order; hidden entries and node_modules skipped. */
 async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void> {
   let real: string;
@@ -80,7 +77,7 @@ async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void>
     );
     return;
   }
-  entries = entries.filter((e) => !isSkippedEntry(e.name)).sort((a, b) => byName(a.name, b.name));
+  entries = entries.filter((e) => !isSkippedEntry(e.name)).sort((a, b) => compareText(a.name, b.name));
   // What each entry is, all at once (only symlinks need a stat); then folders in name order, depth first.
   const kinds = await Promise.all(entries.map((e) => entryKind(e, join(dir, e.name))));
   for (const [i, e] of entries.entries()) {

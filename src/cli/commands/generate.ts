@@ -5,14 +5,12 @@ import { Command, Option } from 'commander';
 import {
   DEFAULT_DNS,
   generatePolicies,
-  renderFiles,
   verifyGeneration,
   type GenerateMode,
   type GenerateOptions,
-  type RenderedFile,
-  type SplitMode,
 } from '../../generate/index.ts';
-import { describeGeneration, generationToJson } from '../../generate/report.ts';
+import { describeGeneration, generationToJson } from '../../format/generate.ts';
+import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';

@@ -7,7 +7,7 @@ import {
   type FlowProgress,
   type ObservedTraffic,
 } from '../../flows/index.ts';
-import { formatCount } from '../../format/flows.ts';
+import { formatCount } from '../../base/text.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, type Io } from '../io.ts';
 

@@ -2,11 +2,13 @@
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
 import type { FlowEnd } from '../flows/types.ts';
-import { connectionJson, formatCount, FLOWS_JSON_SCHEMA_VERSION } from '../format/flows.ts';
+import { formatCount } from '../base/text.ts';
+import { connectionJson, FLOWS_JSON_SCHEMA_VERSION } from './flows.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { toNetworkPolicy, type RenderedFile } from './render.ts';
-import type { Generation } from './types.ts';
-import type { Verification } from './verify.ts';
+import { toNetworkPolicy } from '../generate/policies.ts';
+import type { Generation } from '../generate/types.ts';
+import type { Verification } from '../generate/verify.ts';
+import type { RenderedFile } from './generated.ts';
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;

@@ -1,52 +1,15 @@
 /**
- * Generated policies → Kubernetes objects and readable YAML files: one file per namespace (or per
+ * Generated policies → readable YAML files: one file per namespace (or per
  * workload), a header per file, a comment on every policy and every rule. Pure and deterministic.
  */
 import type { ObservedConnection } from '../flows/types.ts';
-import { formatTime } from '../format/flows.ts';
-import { toYamlStream, type YamlComment, type YamlDocumentSpec } from '../format/yaml.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
-import type { NetworkPolicy, NetworkPolicySpec } from '../model/k8s.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './build.ts';
-import type { GeneratedPolicy, Generation } from './types.ts';
+import { toNetworkPolicy } from '../generate/policies.ts';
+import type { GeneratedPolicy, Generation } from '../generate/types.ts';
+import { toYamlStream, type YamlComment, type YamlDocumentSpec } from './yaml.ts';
+import { compareText, formatTime } from '../base/text.ts';
 
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
 export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
-
-export function toNetworkPolicy(p: GeneratedPolicy): NetworkPolicy {
-  const spec: NetworkPolicySpec = {
-    podSelector: Object.keys(p.matchLabels).length === 0 ? {} : { matchLabels: { ...p.matchLabels } },
-  };
-  if (p.kind === 'default-deny') spec.policyTypes = ['Ingress', 'Egress'];
-  else if (p.kind === 'ingress') {
-    spec.policyTypes = ['Ingress'];
-    spec.ingress = p.rules.map((r) => ({ from: r.peers, ports: r.ports }));
-  } else {
-    spec.policyTypes = ['Egress'];
-    spec.egress = p.rules.map((r) => ({ to: r.peers, ports: r.ports }));
-  }
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: p.name, namespace: p.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY } },
-    spec,
-  };
-}
-
-/** The generated policies as the engine reads them. */
-export function toPolicyInfos(policies: readonly GeneratedPolicy[]): PolicyInfo[] {
-  return policies.map((p) => {
-    const np = toNetworkPolicy(p);
-    return {
-      id: `${p.namespace}/${p.name}`,
-      namespace: p.namespace,
-      name: p.name,
-      spec: np.spec,
-      labels: np.metadata.labels ?? {},
-      annotations: {},
-    };
-  });
-}
 
 function yamlSpec(p: GeneratedPolicy): YamlDocumentSpec {
   const comments: YamlComment[] = p.rules.map((r, i) => ({ path: ['spec', p.kind, i], lines: r.comments }));
@@ -106,7 +69,7 @@ export function renderFiles(gen: Generation, split: SplitMode): RenderedFile[] {
     groups.set(path, g);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([path, g]) => {
       const docs = g.policies.map(yamlSpec);
       docs[0] = { ...docs[0]!, header: fileHeader(gen, g.scope, g.policies) };
