@@ -5,6 +5,7 @@
  * apply with field manager `netfence`, pruning only what netfence manages, and a rollback record.
  */
 import { Command, Option } from 'commander';
+
 import {
   breakingFlows,
   connectivityChange,
@@ -14,31 +15,30 @@ import {
   planApply,
   policyId,
   pruneCandidates,
-  renderPolicy,
   transientCuts,
-  unifiedDiff,
   withManagedBy,
-  type ApplyPlan,
   type BreakingFlow,
-  type Change,
   type DesiredPolicy,
-  type Phase,
   type RecordEntry,
   type RollbackRecord,
-  type TransientCut,
 } from '../../apply/index.ts';
-import type { ClusterDiff } from '../../engine/diff.ts';
-import { formatPorts, portsToJson } from '../../engine/ports.ts';
-import type { FlowEnd } from '../../flows/types.ts';
 import { readFlows } from '../../flows/index.ts';
-import { connectionSummary, diffRows, diffToJson, formatDiffText, policySummary } from '../../format/diff.ts';
+
+import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
+
 import { plural } from '../../format/plural.ts';
+
 import type * as K8sModule from '../../k8s/index.ts';
 import type { KubeObject, ReadScope } from '../../k8s/index.ts';
+
 import type { PolicyInfo } from '../../model/cluster.ts';
+
 import type { NetworkPolicy } from '../../model/k8s.ts';
+
 import { formatProblem } from '../../model/problem.ts';
+
 import { describeIgnored, loadManifests } from '../../parse/index.ts';
+
 import {
   addClusterOptions,
   connectWith,
@@ -46,8 +46,11 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
+
 import { parseBoolean } from '../options/input.ts';
+
 import { ExitCode, UserError, type Io } from '../io.ts';
+
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,
@@ -70,15 +73,6 @@ interface ApplyOptions extends ClusterStateOptions {
   ipblockMatchesPods: boolean;
   output: 'txt' | 'json';
 }
-
-export const APPLY_JSON_SCHEMA_VERSION = 1;
-
-const DONE: Record<Change['action'], string> = {
-  create: 'created',
-  update: 'updated',
-  delete: 'deleted',
-  unchanged: 'unchanged',
-};
 
 /** The wire form of a policy read from a file: what is sent, with the managed-by label. */
 function desiredOf(p: PolicyInfo): NetworkPolicy {
@@ -128,31 +122,6 @@ async function readDesired(
   if (s.policies.length === 0)
     throw new UserError(`no NetworkPolicies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`);
   return s.policies.map(desiredOf);
-}
-
-function endName(e: FlowEnd): string {
-  if (e.kind === 'external') return e.ip;
-  const [ns, , name] = e.id.split('/');
-  return `${ns ?? ''}/${name ?? e.id}`;
-}
-
-function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number): string {
-  const c = b.connection;
-  const when =
-    b.afterPhase === final
-      ? 'after the apply'
-      : `after phase ${b.afterPhase} (${phases[b.afterPhase - 1]?.title ?? ''})`;
-  const by = b.policies.length > 0 ? ` by ${b.policies.join(', ')}` : '';
-  return `${endName(c.src)} → ${endName(c.dst)} ${c.protocol} ${c.port} (seen ${c.count.toLocaleString('en-US')}×): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
-}
-
-function cutLine(c: TransientCut, phases: readonly Phase[]): string {
-  return `${c.src} → ${c.dst} ${formatPorts(c.ports)}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
-}
-
-interface Outcome {
-  outcome: 'applied' | 'failed' | 'not-attempted' | 'dry-run' | 'unchanged';
-  error?: string;
 }
 
 /** Reads the live cluster for the impact: every namespace, or (when that is forbidden) the ones touched. */
@@ -352,7 +321,14 @@ Examples:
         breaking = breakingFlows(states, observed.connections, impact);
       }
 
-      const report = new Report(io, options, conn, plan, change, live.scope);
+      const report = new ApplyReport(
+        (text) => io.stdout(text),
+        options,
+        conn,
+        plan,
+        change,
+        live.scope === 'touched' ? 'touched' : 'all',
+      );
       report.plan(cuts, breaking, flows.length > 0);
       if ((cuts.length > 0 || breaking.length > 0) && options.acceptBreaking !== true) {
         const what = [
@@ -445,251 +421,4 @@ Examples:
     setExit(code);
   });
   return cmd;
-}
-
-/**
- * The apply report: the plan, the impact, then each phase's outcomes. Text is written as it happens (a
- * long rollout shows its progress); JSON once, at the end.
- */
-class Report {
-  private readonly lines: string[] = [];
-  private written = 0;
-  private readonly json: Record<string, unknown>;
-  private readonly io: Io;
-  private readonly options: ApplyOptions;
-  private readonly planned: ApplyPlan;
-  private readonly change: ClusterDiff;
-
-  constructor(
-    io: Io,
-    options: ApplyOptions,
-    conn: { context: string; server: string },
-    plan: ApplyPlan,
-    change: ClusterDiff,
-    scope: ReadScope | 'touched',
-  ) {
-    this.io = io;
-    this.options = options;
-    this.planned = plan;
-    this.change = change;
-    const labels = { before: `live (context "${conn.context}")`, after: 'after apply' };
-    this.json = {
-      schemaVersion: APPLY_JSON_SCHEMA_VERSION,
-      context: conn.context,
-      server: conn.server,
-      dryRun: options.dryRun === true,
-      staged: options.staged === true,
-      prune: options.prune === true,
-      impactScope: scope === 'touched' ? 'touched-namespaces' : 'all-namespaces',
-      phases: plan.phases.map((p, i) => ({
-        index: i + 1,
-        kind: p.kind,
-        title: p.title,
-        changes: p.changes.map((c) => c.id),
-      })),
-      changes: [],
-      connectivity: diffToJson(change, labels),
-      transientCuts: [],
-      breakingFlows: null,
-      refused: null,
-      record: null,
-    };
-    const counts = (['create', 'update', 'delete', 'unchanged'] as const)
-      .map((a) => [a, plan.changes.filter((c) => c.action === a).length] as const)
-      .filter(([, n]) => n > 0)
-      .map(([a, n]) => `${n} to ${a === 'unchanged' ? 'leave unchanged' : a}`);
-    const mode = options.dryRun === true ? ' (dry run)' : '';
-    this.lines.push(
-      `Plan for context "${conn.context}" (${conn.server})${mode}: ${plural(plan.changes.length, 'NetworkPolicy', 'NetworkPolicies')}, ${counts.join(', ')}`,
-    );
-    // The changes, one per line; the unchanged policies only counted (-o json lists them).
-    const unchanged = plan.changes.filter((c) => c.action === 'unchanged').length;
-    const rows = plan.changes
-      .filter((c) => c.action !== 'unchanged')
-      .map((c) => {
-        const phase = plan.phases.findIndex((p) => p.changes.includes(c));
-        const what = c.action === 'delete' ? 'prune' : c.effect;
-        return [
-          `  ${c.action}`,
-          c.id,
-          phase < 0 || plan.phases.length < 2 ? what : `${what} (phase ${phase + 1})`,
-        ];
-      });
-    const width = Math.max(0, ...rows.map((r) => r[0]!.length));
-    const idWidth = Math.max(0, ...rows.map((r) => r[1]!.length));
-    for (const [a, id, w] of rows) this.lines.push(`${a!.padEnd(width)}  ${id!.padEnd(idWidth)}  ${w!}`);
-    if (unchanged > 0 && rows.length > 0) this.lines.push(`  … and ${unchanged} unchanged`);
-    if (options.diff === true) {
-      for (const c of plan.changes) {
-        if (c.action === 'unchanged') continue;
-        const before = c.live === undefined ? '' : renderPolicy(c.live);
-        const after = c.result === undefined ? '' : renderPolicy(c.result);
-        const text = unifiedDiff(before, after, {
-          before: c.live === undefined ? `${c.id} (absent)` : `${c.id} (live)`,
-          after: c.result === undefined ? `${c.id} (deleted)` : `${c.id} (after apply)`,
-        });
-        this.lines.push('', text.trimEnd());
-      }
-      this.lines.push('', formatDiffText(change, labels).trimEnd());
-    } else {
-      const rowsOfDiff = diffRows(change);
-      const policies = policySummary(change);
-      this.lines.push(
-        '',
-        `Connectivity: ${connectionSummary(rowsOfDiff)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${rowsOfDiff.length > 0 ? ' (--diff shows them)' : ''}`,
-      );
-    }
-    if (scope === 'touched')
-      this.lines.push(
-        '(computed on the namespaces the policies are in: reading every namespace is forbidden)',
-      );
-  }
-
-  plan(cuts: readonly TransientCut[], breaking: readonly BreakingFlow[], flowsGiven: boolean): void {
-    const phases = this.planned.phases;
-    if (this.options.staged === true && phases.length > 0) {
-      const list = phases.map((p, i) => `${i + 1}. ${p.title} (${p.changes.length})`).join(', ');
-      this.lines.push(
-        `Staged rollout: ${list}.${cuts.length === 0 ? ' No connection allowed before and after is cut in between.' : ''}`,
-      );
-    }
-    if (cuts.length > 0) {
-      this.lines.push(`Connections cut between phases (${cuts.length}):`);
-      for (const c of cuts) this.lines.push(`  ${cutLine(c, phases)}`);
-    }
-    if (flowsGiven) {
-      this.lines.push(
-        breaking.length === 0
-          ? 'Observed traffic: every connection the live policies allow stays allowed.'
-          : `Observed traffic this apply would deny (${breaking.length}):`,
-      );
-      for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length)}`);
-    }
-    if ((breaking.length > 0 || cuts.length > 0) && this.options.acceptBreaking === true) {
-      this.lines.push('Going ahead all the same: --accept-breaking.');
-    }
-    if (flowsGiven) {
-      // Ends as `map` writes them: { workload: id } or { ip }.
-      const end = (e: FlowEnd): Record<string, string> =>
-        e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
-      this.json.breakingFlows = breaking.map((b) => ({
-        src: end(b.connection.src),
-        dst: end(b.connection.dst),
-        protocol: b.connection.protocol,
-        port: b.connection.port,
-        count: b.connection.count,
-        afterPhase: b.afterPhase,
-        blockedAt: b.blockedAt,
-        policies: b.policies,
-      }));
-    }
-    this.json.transientCuts = cuts.map((c) => ({
-      afterPhase: c.afterPhase,
-      src: c.src,
-      dst: c.dst,
-      ports: portsToJson(c.ports),
-      summary: formatPorts(c.ports),
-    }));
-  }
-
-  /** Writes the text lines not written yet (text output only). */
-  flush(): void {
-    if (this.options.output === 'json') return;
-    const pending = this.lines.slice(this.written);
-    this.written = this.lines.length;
-    if (pending.length > 0) this.io.stdout(`${pending.join('\n')}\n`);
-  }
-
-  startExecution(): void {
-    this.lines.push('');
-    this.flush();
-  }
-
-  phase(index: number, phase: Phase, skipped: boolean): void {
-    const n = this.planned.phases.length;
-    this.lines.push(
-      `Phase ${index + 1}/${n}: ${phase.title}${skipped ? ' (not started: an earlier write failed)' : ''}`,
-    );
-  }
-
-  /** `  created        shop/allow-web`, `  failed         shop/allow-api: conflict: …` */
-  outcome(c: Change, what: string, detail?: string): void {
-    this.lines.push(
-      `  ${what.padEnd('not attempted'.length)}  ${c.id}${detail === undefined ? '' : `: ${detail}`}`,
-    );
-    this.flush();
-  }
-
-  finish(end: {
-    refused?: string;
-    dryRun?: boolean;
-    outcomes?: ReadonlyMap<string, Outcome>;
-    recordPath?: string;
-    failed?: string | undefined;
-  }): void {
-    const changes = this.planned.changes.filter((c) => c.action !== 'unchanged');
-    const outcomeOf = (c: Change): Outcome => {
-      if (c.action === 'unchanged') return { outcome: 'unchanged' };
-      if (end.dryRun === true) return { outcome: 'dry-run' };
-      return end.outcomes?.get(c.id) ?? { outcome: 'not-attempted' };
-    };
-    this.json.changes = this.planned.changes.map((c) => {
-      const phase = this.planned.phases.findIndex((p) => p.changes.includes(c));
-      const o = outcomeOf(c);
-      const item: Record<string, unknown> = {
-        id: c.id,
-        namespace: c.namespace,
-        name: c.name,
-        action: c.action,
-        effect: c.effect,
-        phase: phase < 0 ? null : phase + 1,
-        outcome: o.outcome,
-        error: o.error ?? null,
-      };
-      if (this.options.diff === true)
-        item.diff = unifiedDiff(
-          c.live === undefined ? '' : renderPolicy(c.live),
-          c.result === undefined ? '' : renderPolicy(c.result),
-          {
-            before: `${c.id} (live)`,
-            after: `${c.id} (after apply)`,
-          },
-        );
-      return item;
-    });
-    this.json.refused = end.refused ?? null;
-    this.json.record = end.recordPath ?? null;
-    if (end.refused === undefined) {
-      if (end.dryRun === true) {
-        this.lines.push(
-          '',
-          changes.length === 0
-            ? 'Dry run: nothing to change.'
-            : `Dry run: the API server accepted ${changes.length === 1 ? 'the change' : `all ${changes.length} changes`}; nothing was changed.`,
-        );
-      } else if (changes.length === 0) {
-        this.lines.push(
-          '',
-          `Nothing to apply: ${plural(this.planned.changes.length, 'NetworkPolicy', 'NetworkPolicies')} already as in the files.`,
-        );
-      } else if (end.failed === undefined) {
-        const counts = (['create', 'update', 'delete'] as const)
-          .map((a) => [DONE[a], changes.filter((c) => c.action === a).length] as const)
-          .filter(([, n]) => n > 0)
-          .map(([what, n]) => `${n} ${what}`);
-        const unchanged = this.planned.changes.length - changes.length;
-        this.lines.push(
-          `Applied: ${counts.join(', ')}${unchanged > 0 ? `, ${unchanged} unchanged` : ''}. To undo: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
-        );
-      } else {
-        const count = (o: Outcome['outcome']): number =>
-          changes.filter((c) => end.outcomes?.get(c.id)?.outcome === o).length;
-        this.lines.push(
-          `Stopped at the first failure: ${count('applied')} applied, ${count('failed')} failed, ${count('not-attempted')} not attempted. To undo the applied ones: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
-        );
-      }
-    }
-    if (this.options.output === 'json') this.io.stdout(`${JSON.stringify(this.json, null, 2)}\n`);
-    else this.flush();
-  }
 }
