@@ -1,39 +1,22 @@
 /** `netfence lint`: finds weak and broken NetworkPolicies from what they actually allow; txt, json or SARIF. */
 import { readFile } from 'node:fs/promises';
-
 import { relative, resolve, sep } from 'node:path';
-
 import { Command, Option } from 'commander';
-
 import { formatLint, formatRuleList, lintFailed, type LintFormat } from '../../format/lint.ts';
-
 import { CONFIG_FILE, type FailOn, type LintConfig } from '../../lint/config.ts';
 import { RULES } from '../../lint/registry.ts';
-
 import { lint } from '../../lint/run.ts';
-
 import type { Finding, ObservedConnection } from '../../lint/types.ts';
-
 import type { ClusterState } from '../../model/cluster.ts';
-
 import { formatProblem, type Problem } from '../../model/problem.ts';
-
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
-
 import { originFiles } from '../../parse/origin.ts';
-
 import type { ParsedObject } from '../../parse/types.ts';
-
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
-
 import { addInputOptions, type InputOptions } from '../options/input.ts';
-
 import { loadLintConfig } from '../options/lint-config.ts';
-
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
-
 import { ExitCode, UserError, type Io } from '../io.ts';
-
 import { VERSION } from '../version.ts';
 
 interface LintCommandOptions extends InputOptions, FlowOptions {

@@ -4,21 +4,19 @@
  * `apply` writes to.
  */
 import { join } from 'node:path';
-
 import { Command, Option } from 'commander';
-
-import type { StepKind } from '../../apply/index.ts';
-
-import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../../apply/index.ts';
-
+import { parseRecord, rollbackSteps, type RollbackRecord } from '../../apply/index.ts';
 import type { NetworkPolicy } from '../../model/k8s.ts';
-
 import { plural } from '../../format/plural.ts';
-
-import { table } from '../../format/table.ts';
-
+import {
+  ROLLBACK_DONE,
+  formatRecordList,
+  rollbackRow,
+  restoreStepJson,
+  recordSummary,
+  ROLLBACK_WOULD,
+} from '../../format/rollback.ts';
 import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
-
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,
@@ -28,7 +26,6 @@ import {
   RECORD_KEY,
   saveRecord,
 } from '../options/records.ts';
-
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface RollbackOptions extends ClusterOptions {
@@ -39,27 +36,6 @@ interface RollbackOptions extends ClusterOptions {
   force?: boolean;
   list?: boolean;
   output: 'txt' | 'json';
-}
-
-const DONE: Record<StepKind, string> = {
-  delete: 'deleted',
-  create: 're-created',
-  replace: 'restored',
-  skip: 'unchanged',
-  blocked: 'blocked',
-};
-
-const WOULD: Record<StepKind, string> = {
-  delete: 'delete',
-  create: 're-create',
-  replace: 'restore',
-  skip: 'leave',
-  blocked: 'leave',
-};
-
-/** `  restored         shop/allow-web`, `  blocked          shop/x: changed since …` */
-function row(what: string, id: string, detail?: string): string {
-  return `  ${what.padEnd('would re-create'.length)}  ${id}${detail === undefined ? '' : `: ${detail}`}`;
 }
 
 async function loadRecord(
@@ -131,7 +107,7 @@ Examples:
       if (options.output === 'json') {
         io.stdout(
           `${JSON.stringify(
-            records.map((r) => ({ path: r.path, ...summary(r.record) })),
+            records.map((r) => ({ path: r.path, ...recordSummary(r.record) })),
             null,
             2,
           )}\n`,
@@ -139,13 +115,7 @@ Examples:
       } else if (records.length === 0) {
         io.stdout(`No rollback records in "${join(options.stateDir, RECORD_FOLDER)}".\n`);
       } else {
-        const rows = records.map((r) => [
-          r.record.id,
-          r.record.status,
-          r.record.context,
-          String(r.record.entries.length),
-        ]);
-        io.stdout(table(['RECORD', 'STATUS', 'CONTEXT', 'OBJECTS'], rows));
+        io.stdout(formatRecordList(records));
       }
       setExit(ExitCode.Ok);
       return;
@@ -168,7 +138,7 @@ Examples:
       const blocked = steps.filter((s) => s.kind === 'blocked');
       const json: Record<string, unknown> = {
         schemaVersion: 1,
-        record: summary(record),
+        record: recordSummary(record),
         file: path ?? null,
         dryRun: options.dryRun === true,
         steps: [] as unknown[],
@@ -179,9 +149,9 @@ Examples:
       ];
       if (blocked.length > 0) {
         const reason = `${plural(blocked.length, 'object')} changed since the apply; nothing was restored (--force restores ${blocked.length === 1 ? 'it' : 'them'} anyway)`;
-        for (const s of blocked) lines.push(row('blocked', s.entry.id, s.reason));
+        for (const s of blocked) lines.push(rollbackRow('blocked', s.entry.id, s.reason));
         json.refused = reason;
-        json.steps = steps.map((s) => stepJson(s, 'not-attempted', undefined));
+        json.steps = steps.map((s) => restoreStepJson(s, 'not-attempted', undefined));
         print(io, options.output, lines, json);
         io.stderr(`netfence: ${reason}\n`);
         return ExitCode.CheckFailed;
@@ -190,13 +160,13 @@ Examples:
       let failure: string | undefined;
       for (const step of steps) {
         if (failure !== undefined) {
-          lines.push(row('not attempted', step.entry.id));
-          outcomes.push(stepJson(step, 'not-attempted', undefined));
+          lines.push(rollbackRow('not attempted', step.entry.id));
+          outcomes.push(restoreStepJson(step, 'not-attempted', undefined));
           continue;
         }
         if (step.kind === 'skip') {
-          lines.push(row('unchanged', step.entry.id, step.reason));
-          outcomes.push(stepJson(step, 'unchanged', undefined));
+          lines.push(rollbackRow('unchanged', step.entry.id, step.reason));
+          outcomes.push(restoreStepJson(step, 'unchanged', undefined));
           continue;
         }
         const dryRun = options.dryRun === true;
@@ -209,13 +179,18 @@ Examples:
             });
           else if (step.kind === 'create') await k8s.createPolicy(conn, step.target!, { dryRun });
           else await k8s.replacePolicy(conn, step.target!, step.resourceVersion!, { dryRun });
-          lines.push(row(dryRun ? `would ${WOULD[step.kind]}` : DONE[step.kind], step.entry.id));
-          outcomes.push(stepJson(step, dryRun ? 'dry-run' : 'restored', undefined));
+          lines.push(
+            rollbackRow(
+              dryRun ? `would ${ROLLBACK_WOULD[step.kind]}` : ROLLBACK_DONE[step.kind],
+              step.entry.id,
+            ),
+          );
+          outcomes.push(restoreStepJson(step, dryRun ? 'dry-run' : 'restored', undefined));
         } catch (error) {
           if (!(error instanceof k8s.ClusterError)) throw error;
           failure = error.message;
-          lines.push(row('failed', step.entry.id, error.detail));
-          outcomes.push(stepJson(step, 'failed', error.detail));
+          lines.push(rollbackRow('failed', step.entry.id, error.detail));
+          outcomes.push(restoreStepJson(step, 'failed', error.detail));
         }
       }
       json.steps = outcomes;
@@ -247,29 +222,6 @@ Examples:
     setExit(code);
   });
   return cmd;
-}
-
-function summary(record: RollbackRecord): Record<string, unknown> {
-  return {
-    id: record.id,
-    createdAt: record.createdAt,
-    context: record.context,
-    server: record.server,
-    status: record.status,
-    objects: record.entries.length,
-  };
-}
-
-function stepJson(step: RestoreStep, outcome: string, error: string | undefined): Record<string, unknown> {
-  return {
-    id: step.entry.id,
-    namespace: step.entry.namespace,
-    name: step.entry.name,
-    step: step.kind,
-    reason: step.reason ?? null,
-    outcome,
-    error: error ?? null,
-  };
 }
 
 function print(io: Io, output: 'txt' | 'json', lines: readonly string[], json: unknown): void {

@@ -4,32 +4,19 @@
  * the page. Runs until interrupted.
  */
 import { loadLintConfig } from '../options/lint-config.ts';
-
 import { plural } from '../../format/plural.ts';
-
 import { spawn } from 'node:child_process';
-
 import { randomBytes } from 'node:crypto';
-
 import { watch, type FSWatcher } from 'node:fs';
-
 import { hostname } from 'node:os';
-
 import { Command, Option } from 'commander';
-
 import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
-
 import type { ClusterState } from '../../model/cluster.ts';
-
 import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
-
 import { parseDuration } from '../options/cluster.ts';
-
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
-
 import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
-
 import { addFlowOptions } from '../options/flows.ts';
 
 export interface ServeOptions extends AnalysisOptions {

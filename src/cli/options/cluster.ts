@@ -4,16 +4,11 @@
  * (`src/k8s`) is imported lazily: commands run on files never load it.
  */
 import { Option, type Command } from 'commander';
-
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, ReadProgress, ReadScope } from '../../k8s/index.ts';
-
 import type { ClusterState } from '../../model/cluster.ts';
-
 import { formatProblem } from '../../model/problem.ts';
-
 import { UserError, type Io } from '../io.ts';
-
 import { progressLine } from '../progress.ts';
 
 export interface ClusterOptions {
