@@ -46,7 +46,7 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from './cluster-options.ts';
-import { parseBoolean } from './input.ts';
+import { checkFound, parseBoolean } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
@@ -103,6 +103,7 @@ async function readDesired(
     skipInvalid: false,
     readStdin: () => io.readStdin(),
   });
+  checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
   if (result.errors.length > 0) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);

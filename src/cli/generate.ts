@@ -16,7 +16,7 @@ import { describeGeneration, generationToJson } from '../generate/report.ts';
 import { writeFileAtomic } from './cluster-options.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
+import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {
   mode: GenerateMode;
@@ -163,11 +163,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: GenerateCliOptions) => {
-    if (options.flows.length === 0) {
-      throw new UserError(
-        'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
-      );
-    }
+    checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const namespaces = new Set(state.workloads.map((w) => w.namespace));
     for (const [flag, list] of [

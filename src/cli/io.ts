@@ -7,6 +7,11 @@ export interface Io {
    */
   writeStdout?: (chunks: Iterable<string>) => Promise<void>;
   stderr(text: string): void;
+  /**
+   * A note on stderr that `-q, --quiet` silences ("Ignored 15 objects of other kinds", "Wrote …"); warnings
+   * and errors go to `stderr`. Without it, notes go to `stderr` (see `note`).
+   */
+  note?: (text: string) => void;
   readStdin(): Promise<string>;
   /** Standard input as a stream, for inputs too large to buffer (flow captures piped in). */
   stdinStream?: () => AsyncIterable<Uint8Array>;
@@ -19,6 +24,12 @@ export interface Io {
 export async function writeChunks(io: Io, chunks: Iterable<string>): Promise<void> {
   if (io.writeStdout !== undefined) await io.writeStdout(chunks);
   else for (const chunk of chunks) io.stdout(chunk);
+}
+
+/** Writes a note (see `Io.note`). */
+export function note(io: Io, text: string): void {
+  if (io.note !== undefined) io.note(text);
+  else io.stderr(text);
 }
 
 /** Resolves at the first of `events` on `emitter`, and stops listening to all of them. */

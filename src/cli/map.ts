@@ -52,12 +52,8 @@ function progressLine(p: FlowProgress): string {
  * Reads the flow captures of `options.flows` against `state`; prints progress on a terminal and problems on
  * stderr; throws a UserError when an input cannot be read at all.
  */
-export async function loadFlows(
-  options: FlowOptions,
-  paths: readonly string[],
-  state: ClusterState,
-  io: Io,
-): Promise<ObservedTraffic> {
+/** Throws when no flows are given, or standard input is named for both; call it before reading anything. */
+export function checkFlowOptions(options: FlowOptions, paths: readonly string[]): void {
   if (options.flows.length === 0) {
     throw new UserError(
       'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
@@ -68,6 +64,15 @@ export async function loadFlows(
       'standard input can carry the manifests or the flows, not both: give one of them as a file',
     );
   }
+}
+
+export async function loadFlows(
+  options: FlowOptions,
+  paths: readonly string[],
+  state: ClusterState,
+  io: Io,
+): Promise<ObservedTraffic> {
+  checkFlowOptions(options, paths);
   let lastDraw = 0;
   let drawn = false;
   const onProgress = io.isTTY
@@ -136,11 +141,7 @@ export function mapCommand(io: Io, setExit: (code: number) => void): Command {
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: MapOptions) => {
-    if (options.flows.length === 0) {
-      throw new UserError(
-        'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
-      );
-    }
+    checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const traffic = await loadFlows(options, paths, state, io);
     if (options.output !== 'txt') reportUnmatched(traffic, io);
