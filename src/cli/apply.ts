@@ -47,7 +47,7 @@ import {
   type ClusterStateOptions,
 } from './cluster-options.ts';
 import { checkFound, parseBoolean } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { ExitCode, UserError, note, type Io } from './io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,
@@ -122,7 +122,8 @@ async function readDesired(
   const ignored = describeIgnored(result.ignored);
   if (left.length > 0 || ignored !== undefined) {
     const what = left.length > 0 ? `left out ${left.join(', ')}` : '';
-    io.stderr(
+    note(
+      io,
       `apply deploys NetworkPolicies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
     );
   }

@@ -15,7 +15,7 @@ import {
 import { describeGeneration, generationToJson } from '../generate/report.ts';
 import { writeFileAtomic } from './cluster-options.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { ExitCode, UserError, note, type Io } from './io.ts';
 import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {
@@ -206,7 +206,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     }
     if (options.output === 'json') {
       io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
-      io.stderr(`${report.join('\n')}\n`);
+      note(io, `${report.join('\n')}\n`);
     } else if (options.outputDir !== undefined) {
       const stale = await writeFiles(options.outputDir, files);
       const lines = [
@@ -220,7 +220,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
       io.stdout(`${lines.join('\n')}\n`);
     } else {
       io.stdout(files.map((f) => f.content).join('---\n'));
-      io.stderr(`${report.join('\n')}\n`);
+      note(io, `${report.join('\n')}\n`);
     }
     setExit(ExitCode.Ok);
   });

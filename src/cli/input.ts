@@ -11,7 +11,7 @@ import {
   loadClusterState,
   type ClusterOptions,
 } from './cluster-options.ts';
-import { ExitCode, UserError, note, type Io } from './io.ts';
+import { ExitCode, UserError, note, parseBoolean, type Io } from './io.ts';
 
 export interface InputOptions extends ClusterOptions {
   namespace: string;
@@ -19,11 +19,7 @@ export interface InputOptions extends ClusterOptions {
   ipblockMatchesPods: boolean;
 }
 
-export function parseBoolean(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new UserError(`expected true or false, got "${value}"`);
-}
+export { parseBoolean };
 
 export function addInputOptions(cmd: Command): Command {
   cmd

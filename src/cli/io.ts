@@ -46,6 +46,13 @@ export function firstOf(
   });
 }
 
+/** The argument of an on/off option that takes one (`--ipblock-matches-pods false`). */
+export function parseBoolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UserError(`expected true or false, got "${value}"`);
+}
+
 /** A user-facing failure: printed as one line, never with a stack trace. */
 export class UserError extends Error {
   readonly exitCode: number;

@@ -10,7 +10,7 @@ import {
 import { formatCount, formatObservedMap, type MapFormat } from '../format/flows.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, type Io } from './io.ts';
+import { ExitCode, UserError, note, type Io } from './io.ts';
 
 export interface FlowOptions {
   flows: string[];
@@ -91,7 +91,7 @@ export async function loadFlows(
     ...(onProgress === undefined ? {} : { onProgress }),
   });
   if (drawn) io.stderr('\r\u001b[K');
-  for (const n of traffic.notices) io.stderr(`${n}\n`);
+  for (const n of traffic.notices) note(io, `${n}\n`);
   for (const p of traffic.problems) io.stderr(`${p.file}:${p.line}: warning: ${p.message} (line skipped)\n`);
   const more = traffic.stats.invalid - traffic.problems.length;
   if (more > 0) io.stderr(`… and ${formatCount(more)} more unreadable lines\n`);

@@ -20,7 +20,7 @@ import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
 import { parseDuration } from './cluster-options.ts';
 import { addInputOptions, loadInput, type InputOptions } from './input.ts';
-import { ExitCode, UserError, firstOf, type Io } from './io.ts';
+import { ExitCode, UserError, firstOf, note, type Io } from './io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
 export interface ServeOptions extends InputOptions, FlowOptions {
@@ -253,7 +253,7 @@ export async function serve(
 /** The web UI's files (built from ui/ first in a checkout, saying so); a missing build is a UserError. */
 export async function uiAssets(io: Io): Promise<UiAssets> {
   try {
-    return await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
+    return await loadUiAssets(() => note(io, 'Building the web UI (once, from ui/)…\n'));
   } catch (error) {
     if (error instanceof AssetsError) throw new UserError(error.message);
     throw error;
