@@ -87,6 +87,23 @@ describe('no manifests found: every reading command stops with one line, exit 2'
         `no manifests found in ${at('empty')} (folder "${at('empty')}" has no .yaml, .yml or .json files)`,
     },
     {
+      name: 'serve of an empty folder (before it listens)',
+      args: () => ['serve', at('empty'), '--port', '0'],
+      line: () =>
+        `no manifests found in ${at('empty')} (folder "${at('empty')}" has no .yaml, .yml or .json files)`,
+    },
+    {
+      name: 'generate with flows, of a missing path',
+      args: () => ['generate', 'nope', '--flows', 'examples/flows/webshop.csv'],
+      line: () => 'no manifests found in nope (path "nope" does not exist)',
+    },
+    {
+      name: 'map with flows, of empty standard input',
+      args: () => ['map', '-', '--flows', 'examples/flows/webshop.csv'],
+      stdin: '\n',
+      line: () => 'no manifests found in standard input',
+    },
+    {
       name: 'report of several inputs, none with manifests',
       args: () => ['report', '--html', '-', at('empty'), at('secrets'), 'nope'],
       line: () =>
