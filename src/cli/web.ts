@@ -5,7 +5,7 @@ import { Analysis } from '../server/analysis.ts';
 import { AssetsError, loadUiAssets, type UiAssets } from '../server/assets.ts';
 import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
-import { UserError, type Io } from './io.ts';
+import { UserError, note, type Io } from './io.ts';
 import { loadFlows, reportUnmatched, type FlowOptions } from './options/flows.ts';
 import { loadInput, type InputOptions } from './options/input.ts';
 
@@ -66,7 +66,7 @@ export async function loadAnalysis(
 /** The web UI's files (built from ui/ first in a checkout, saying so); a missing build is a UserError. */
 export async function uiAssets(io: Io): Promise<UiAssets> {
   try {
-    return await loadUiAssets(() => io.stderr('Building the web UI (once, from ui/)…\n'));
+    return await loadUiAssets(() => note(io, 'Building the web UI (once, from ui/)…\n'));
   } catch (error) {
     if (error instanceof AssetsError) throw new UserError(error.message);
     throw error;

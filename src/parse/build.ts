@@ -221,5 +221,5 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
   state.services.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
-  return { state, errors, warnings, skipped, ignored };
+  return { state, errors, warnings, skipped, ignored, found: objects.length };
 }

@@ -98,6 +98,10 @@ async function entryKind(entry: Dirent, path: string): Promise<'folder' | 'file'
   }
 }
 
+/** What a binary file reads as: nothing to parse. */
+const BINARY: unique symbol = Symbol('binary');
+type Text = string | typeof BINARY;
+
 /**
  * Reads manifests from files, folders (recursively: `*.yaml`, `*.yml`, `*.json`, skipping hidden entries
  * and `node_modules`, in name order) and `-` for standard input, and builds the cluster state.
@@ -158,8 +162,8 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   const texts = await Promise.all(
     sources.map((source) =>
       (source.kind === 'stdin'
-        ? (options.readStdin ?? readProcessStdin)()
-        : readFile(source.path, 'utf8')
+        ? (options.readStdin ?? readProcessStdin)().then((text): Text => (isBinary(text) ? BINARY : text))
+        : readFile(source.path).then((bytes): Text => (isBinary(bytes) ? BINARY : bytes.toString('utf8')))
       ).then(
         (text) => ({ ok: true as const, text }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -167,16 +171,54 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     ),
   );
   const read: Source[] = [];
+  const binary: string[] = [];
   for (const [i, file] of fileOrder.entries()) {
     const result = texts[i]!;
-    if (result.ok) read.push({ file, text: result.text });
-    else
+    if (!result.ok)
       errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(result.error)}`));
+    else if (typeof result.text === 'string') read.push({ file, text: result.text });
+    else binary.push(file);
   }
-  return loadSources(
+  const loaded = loadSources(
     read,
     { defaultNamespace: options.defaultNamespace, skipInvalid: options.skipInvalid },
     { errors, warnings, fileOrder },
     options.onProgress,
   );
+  // A binary file (an encrypted secret, a stray image) has no manifests: counted with the files that have none.
+  loaded.ignored.files += binary.length;
+  if (loaded.found > 0) return loaded;
+  return { ...loaded, noManifests: describeNoManifests(paths, loaded, binary) };
 }
+
+/** As git decides: a NUL byte among the first 8,000 bytes makes a file binary. */
+function isBinary(content: string | Buffer): boolean {
+  return typeof content === 'string'
+    ? content.slice(0, 8000).includes('\0')
+    : content.subarray(0, 8000).includes(0);
+}
+
+/** Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders. */
+function describeNoManifests(
+  paths: readonly string[],
+  loaded: LoadResult,
+  binary: readonly string[],
+): string {
+  const named = [...new Set(paths)].map((p) => (p === '-' ? 'standard input' : p));
+  const reasons = [...loaded.errors, ...loaded.warnings]
+    .filter((p) => NOTHING_READ.has(p.code))
+    .map((p) => p.message);
+  if (binary.length > 0) {
+    const shown = binary.slice(0, 3).map((f) => (f === STDIN_NAME ? 'standard input' : `"${f}"`));
+    const more = binary.length > 3 ? ` and ${binary.length - 3} more` : '';
+    reasons.push(
+      `${shown.join(', ')}${more} ${binary.length === 1 ? 'is a binary file' : 'are binary files'}`,
+    );
+  }
+  const empty = loaded.ignored.files - binary.length;
+  if (empty > 0) reasons.push(`${empty} file${empty === 1 ? '' : 's'} with no Kubernetes objects`);
+  return `no manifests found in ${named.join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
+}
+
+/** The problems of paths that gave nothing to read. */
+const NOTHING_READ = new Set(['path-not-found', 'unreadable-path', 'unreadable-file', 'empty-folder']);

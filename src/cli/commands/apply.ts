@@ -41,8 +41,8 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { parseBoolean } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { checkFound, parseBoolean } from '../options/input.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,
@@ -89,6 +89,7 @@ async function readDesired(
     skipInvalid: false,
     readStdin: () => io.readStdin(),
   });
+  checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
   if (result.errors.length > 0) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
@@ -107,7 +108,8 @@ async function readDesired(
   const ignored = describeIgnored(result.ignored);
   if (left.length > 0 || ignored !== undefined) {
     const what = left.length > 0 ? `left out ${left.join(', ')}` : '';
-    io.stderr(
+    note(
+      io,
       `apply deploys NetworkPolicies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
     );
   }

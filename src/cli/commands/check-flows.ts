@@ -5,7 +5,7 @@ import { checkObserved } from '../../flows/check.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 
 interface CheckFlowsOptions extends InputOptions, FlowOptions {
   output: CheckFormat;
@@ -26,11 +26,7 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: CheckFlowsOptions) => {
-    if (options.flows.length === 0) {
-      throw new UserError(
-        'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
-      );
-    }
+    checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const traffic = await loadFlows(options, paths, state, io);
     reportUnmatched(traffic, io);

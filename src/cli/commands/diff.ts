@@ -16,7 +16,7 @@ import {
 } from '../../git/revisions.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { addInputOptions, loadInput, reportLoadResult, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 export const FailOn = { added: 'added', removed: 'removed', any: 'any' } as const;
 export type FailOn = (typeof FailOn)[keyof typeof FailOn];
@@ -25,6 +25,7 @@ interface DiffOptions extends InputOptions {
   output: DiffFormat;
   granularity: Granularity;
   failOn?: FailOn;
+  exitCode: boolean;
   git?: string;
 }
 
@@ -190,6 +191,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
         'exit 1 when connectivity changes: added (newly allowed ports), removed (no longer allowed), any',
       ).choices(['added', 'removed', 'any']),
     )
+    .option('--exit-code', 'exit 1 when connectivity changed, 0 when not (as git diff --exit-code)', false)
     .option(
       '--git <range>',
       'compare revisions of a repository path: A..B, A...B (merge base of A and B, to B), or A (to the working tree)',
@@ -198,13 +200,17 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
   cmd.action(async (paths: string[], options: DiffOptions) => {
     // Both sides usually print the same notices ("Ignored 15 objects of other kinds"): once is enough.
     const printed = new Set<string>();
-    const loadIo: Io = {
-      ...io,
-      stderr: (text) => {
+    const once =
+      (write: (text: string) => void) =>
+      (text: string): void => {
         if (printed.has(text)) return;
         printed.add(text);
-        io.stderr(text);
-      },
+        write(text);
+      };
+    const loadIo: Io = {
+      ...io,
+      stderr: once((text) => io.stderr(text)),
+      note: once((text) => note(io, text)),
     };
     if (options.git !== undefined && options.cluster === true) {
       throw new UserError('--git and --cluster are two different "before" sides: give one of them');
@@ -223,7 +229,8 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
     io.stdout(formatDiff(diff, labels, options.output));
     const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);
     if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
-    setExit(failed === undefined ? ExitCode.Ok : ExitCode.CheckFailed);
+    const changed = options.exitCode && diffRows(diff).length > 0;
+    setExit(failed === undefined && !changed ? ExitCode.Ok : ExitCode.CheckFailed);
   });
   return cmd;
 }

@@ -13,8 +13,8 @@ import { describeGeneration, generationToJson } from '../../format/generate.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
+import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {
   mode: GenerateMode;
@@ -161,11 +161,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: GenerateCliOptions) => {
-    if (options.flows.length === 0) {
-      throw new UserError(
-        'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
-      );
-    }
+    checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const namespaces = new Set(state.workloads.map((w) => w.namespace));
     for (const [flag, list] of [
@@ -208,7 +204,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     }
     if (options.output === 'json') {
       io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
-      io.stderr(`${report.join('\n')}\n`);
+      note(io, `${report.join('\n')}\n`);
     } else if (options.outputDir !== undefined) {
       const stale = await writeFiles(options.outputDir, files);
       const lines = [
@@ -222,7 +218,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
       io.stdout(`${lines.join('\n')}\n`);
     } else {
       io.stdout(files.map((f) => f.content).join('---\n'));
-      io.stderr(`${report.join('\n')}\n`);
+      note(io, `${report.join('\n')}\n`);
     }
     setExit(ExitCode.Ok);
   });

@@ -13,10 +13,10 @@ import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '.
 import { originFiles } from '../../parse/origin.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
-import { addInputOptions, type InputOptions } from '../options/input.ts';
+import { addInputOptions, checkFound, type InputOptions } from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { VERSION } from '../version.ts';
 
 interface LintCommandOptions extends InputOptions, FlowOptions {
@@ -57,9 +57,10 @@ async function loadForLint(
     skipInvalid: options.skipInvalid,
     readStdin: async () => (stdinText = await io.readStdin()),
   });
+  checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
   const notice = describeIgnored(result.ignored);
-  if (notice !== undefined) io.stderr(`${notice}\n`);
+  if (notice !== undefined) note(io, `${notice}\n`);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),
   );

@@ -2,8 +2,8 @@
 import { Command, Option } from 'commander';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
-import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import { ExitCode, type Io } from '../io.ts';
+import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 
 interface MapOptions extends InputOptions, FlowOptions {
   output: MapFormat;
@@ -24,11 +24,7 @@ export function mapCommand(io: Io, setExit: (code: number) => void): Command {
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: MapOptions) => {
-    if (options.flows.length === 0) {
-      throw new UserError(
-        'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
-      );
-    }
+    checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const traffic = await loadFlows(options, paths, state, io);
     if (options.output !== 'txt') reportUnmatched(traffic, io);

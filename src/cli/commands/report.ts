@@ -10,7 +10,7 @@ import { exposureToJson } from '../../format/exposure.ts';
 import { renderHtmlReport } from '../../format/html-report.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { addFlowOptions } from '../options/flows.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
@@ -85,7 +85,8 @@ Examples:
     if (options.html === '-') io.stdout(html);
     else {
       await writeFileAtomic(options.html, html);
-      io.stderr(
+      note(
+        io,
         `Wrote ${options.html} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
       );
     }

@@ -9,7 +9,7 @@ import {
   type ClusterStateOptions,
 } from '../options/cluster.ts';
 import { writeFileAtomic } from '../options/output.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {
   output?: string;
@@ -69,13 +69,13 @@ Examples:
       const summary = `${read.objects.length} objects (${k8s.describeCounts(read.objects)}) from context "${conn.context}", ${where}`;
       if (options.output === undefined || options.output === '-') {
         io.stdout(text);
-        io.stderr(`Snapshot: ${summary}.\n`);
+        note(io, `Snapshot: ${summary}.\n`);
       } else {
         await writeFileAtomic(options.output, text);
-        io.stderr(`Wrote ${options.output}: ${summary}.\n`);
+        note(io, `Wrote ${options.output}: ${summary}.\n`);
       }
       if (scope.kind === 'namespace' && scope.fromContext)
-        io.stderr(`Only namespace "${scope.namespace}" (the context's); -A reads every namespace.\n`);
+        note(io, `Only namespace "${scope.namespace}" (the context's); -A reads every namespace.\n`);
     });
     setExit(ExitCode.Ok);
   });

@@ -11,7 +11,7 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface TestOptions extends InputOptions {
   spec?: string[];
@@ -123,7 +123,7 @@ Examples:
       else {
         await writeAtomic(target, text);
         const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
-        io.stderr(`wrote ${target}: ${tests} tests\n`);
+        note(io, `wrote ${target}: ${tests} tests\n`);
       }
       setExit(ExitCode.Ok);
       return;

@@ -8,7 +8,7 @@ import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, ReadProgress, ReadScope } from '../../k8s/index.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
-import { UserError, type Io } from '../io.ts';
+import { UserError, note, type Io } from '../io.ts';
 import { progressLine } from '../progress.ts';
 
 export interface ClusterOptions {
@@ -199,7 +199,8 @@ export async function loadClusterState(
     for (const w of built.warnings) io.stderr(`${formatProblem(w)}\n`);
     for (const s of built.skipped) io.stderr(`warning: left out ${s}\n`);
     if (scope.kind === 'namespace' && scope.fromContext) {
-      io.stderr(
+      note(
+        io,
         `Read namespace "${scope.namespace}" of context "${conn.context}" only; -A reads every namespace, -n another one.\n`,
       );
     }

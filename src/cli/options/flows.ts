@@ -9,7 +9,7 @@ import {
 } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { UserError, type Io } from '../io.ts';
+import { UserError, note, type Io } from '../io.ts';
 
 export interface FlowOptions {
   flows: string[];
@@ -51,12 +51,8 @@ function progressLine(p: FlowProgress): string {
  * Reads the flow captures of `options.flows` against `state`; prints progress on a terminal and problems on
  * stderr; throws a UserError when an input cannot be read at all.
  */
-export async function loadFlows(
-  options: FlowOptions,
-  paths: readonly string[],
-  state: ClusterState,
-  io: Io,
-): Promise<ObservedTraffic> {
+/** Throws when no flows are given, or standard input is named for both; call it before reading anything. */
+export function checkFlowOptions(options: FlowOptions, paths: readonly string[]): void {
   if (options.flows.length === 0) {
     throw new UserError(
       'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
@@ -67,6 +63,15 @@ export async function loadFlows(
       'standard input can carry the manifests or the flows, not both: give one of them as a file',
     );
   }
+}
+
+export async function loadFlows(
+  options: FlowOptions,
+  paths: readonly string[],
+  state: ClusterState,
+  io: Io,
+): Promise<ObservedTraffic> {
+  checkFlowOptions(options, paths);
   let lastDraw = 0;
   let drawn = false;
   const onProgress = io.isTTY
@@ -85,7 +90,7 @@ export async function loadFlows(
     ...(onProgress === undefined ? {} : { onProgress }),
   });
   if (drawn) io.stderr('\r\u001b[K');
-  for (const n of traffic.notices) io.stderr(`${n}\n`);
+  for (const n of traffic.notices) note(io, `${n}\n`);
   for (const p of traffic.problems) io.stderr(`${p.file}:${p.line}: warning: ${p.message} (line skipped)\n`);
   const more = traffic.stats.invalid - traffic.problems.length;
   if (more > 0) io.stderr(`… and ${formatCount(more)} more unreadable lines\n`);

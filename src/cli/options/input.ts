@@ -6,7 +6,7 @@ import { formatProblem } from '../../model/problem.ts';
 import { describeIgnored, loadManifests, type LoadResult } from '../../parse/index.ts';
 import { readingProgress } from '../progress.ts';
 import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
 
 export interface InputOptions extends ClusterOptions {
   namespace: string;
@@ -14,11 +14,7 @@ export interface InputOptions extends ClusterOptions {
   ipblockMatchesPods: boolean;
 }
 
-export function parseBoolean(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new UserError(`expected true or false, got "${value}"`);
-}
+export { parseBoolean };
 
 export function addInputOptions(cmd: Command): Command {
   cmd
@@ -65,15 +61,33 @@ export async function loadInput(
   return reportLoadResult(result, options, io);
 }
 
+/** Problems of paths that could not be read: never skipped, --skip-invalid or not. */
+const UNREAD = new Set(['path-not-found', 'unreadable-path', 'unreadable-file']);
+
+/**
+ * Throws a UserError when the input holds no manifests (one line that names the inputs), or when a path could
+ * not be read (each listed on stderr): --skip-invalid skips invalid objects, not missing files.
+ */
+export function checkFound(result: LoadResult, io: Io): void {
+  if (result.noManifests !== undefined) throw new UserError(result.noManifests);
+  const unread = result.errors.filter((e) => UNREAD.has(e.code));
+  if (unread.length === 1) throw new UserError(unread[0]!.message);
+  if (unread.length > 1) {
+    for (const e of unread) io.stderr(`${formatProblem(e)}\n`);
+    throw new UserError(`${unread.length} inputs could not be read (listed above); check the paths`);
+  }
+}
+
 /** Prints a load's warnings, notice and problems on stderr; returns the state, or throws when input is invalid. */
 export function reportLoadResult(
   result: LoadResult,
   options: Pick<InputOptions, 'skipInvalid'>,
   io: Io,
 ): ClusterState {
+  checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
   const notice = describeIgnored(result.ignored);
-  if (notice !== undefined) io.stderr(`${notice}\n`);
+  if (notice !== undefined) note(io, `${notice}\n`);
   if (result.errors.length > 0 && !options.skipInvalid) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
     const n = result.errors.length;
