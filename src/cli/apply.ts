@@ -27,6 +27,8 @@ import {
   type RollbackRecord,
   type TransientCut,
 } from '../apply/index.ts';
+import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
+import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
@@ -454,7 +456,7 @@ Examples:
 class Report {
   private readonly lines: string[] = [];
   private written = 0;
-  private readonly json: Record<string, unknown>;
+  private readonly json: ApplyJson;
   private readonly io: Io;
   private readonly options: ApplyOptions;
   private readonly planned: ApplyPlan;
@@ -570,8 +572,7 @@ class Report {
     }
     if (flowsGiven) {
       // Ends as `map` writes them: { workload: id } or { ip }.
-      const end = (e: FlowEnd): Record<string, string> =>
-        e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
+      const end = (e: FlowEnd): FlowEndJson => (e.kind === 'workload' ? { workload: e.id } : { ip: e.ip });
       this.json.breakingFlows = breaking.map((b) => ({
         src: end(b.connection.src),
         dst: end(b.connection.dst),
@@ -636,7 +637,7 @@ class Report {
     this.json.changes = this.planned.changes.map((c) => {
       const phase = this.planned.phases.findIndex((p) => p.changes.includes(c));
       const o = outcomeOf(c);
-      const item: Record<string, unknown> = {
+      const item: ApplyChangeJson = {
         id: c.id,
         namespace: c.namespace,
         name: c.name,

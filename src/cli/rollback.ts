@@ -7,6 +7,12 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { StepKind } from '../apply/index.ts';
+import type {
+  RecordListEntryJson,
+  RecordSummaryJson,
+  RollbackJson,
+  RollbackStepJson,
+} from '../contract/apply.ts';
 import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../apply/index.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
 import { plural } from '../format/plural.ts';
@@ -171,7 +177,7 @@ Examples:
       if (options.output === 'json') {
         io.stdout(
           `${JSON.stringify(
-            records.map((r) => ({ path: r.path, ...summary(r.record) })),
+            records.map((r): RecordListEntryJson => ({ path: r.path, ...summary(r.record) })),
             null,
             2,
           )}\n`,
@@ -206,13 +212,13 @@ Examples:
       for (const e of record.entries) live.set(e.id, await k8s.readPolicy(conn, e.namespace, e.name));
       const steps = rollbackSteps(record, live, options.force === true);
       const blocked = steps.filter((s) => s.kind === 'blocked');
-      const json: Record<string, unknown> = {
+      const json: RollbackJson = {
         schemaVersion: 1,
         record: summary(record),
         file: path ?? null,
         dryRun: options.dryRun === true,
-        steps: [] as unknown[],
-        refused: null as string | null,
+        steps: [],
+        refused: null,
       };
       const lines: string[] = [
         `Rolling back ${record.id} (${plural(record.entries.length, 'object')}, ${record.status}) on context "${conn.context}" (${conn.server})${options.dryRun === true ? ' — dry run' : ''}`,
@@ -226,7 +232,7 @@ Examples:
         io.stderr(`netfence: ${reason}\n`);
         return ExitCode.CheckFailed;
       }
-      const outcomes: unknown[] = [];
+      const outcomes: RollbackStepJson[] = [];
       let failure: string | undefined;
       for (const step of steps) {
         if (failure !== undefined) {
@@ -259,7 +265,7 @@ Examples:
         }
       }
       json.steps = outcomes;
-      const restored = outcomes.filter((o) => (o as { outcome: string }).outcome === 'restored').length;
+      const restored = outcomes.filter((o) => o.outcome === 'restored').length;
       if (failure === undefined && options.dryRun !== true) {
         const done: RollbackRecord = { ...record, status: 'rolled-back' };
         if (path !== undefined) await saveRecord(options.stateDir, done);
@@ -289,7 +295,7 @@ Examples:
   return cmd;
 }
 
-function summary(record: RollbackRecord): Record<string, unknown> {
+function summary(record: RollbackRecord): RecordSummaryJson {
   return {
     id: record.id,
     createdAt: record.createdAt,
@@ -300,7 +306,11 @@ function summary(record: RollbackRecord): Record<string, unknown> {
   };
 }
 
-function stepJson(step: RestoreStep, outcome: string, error: string | undefined): Record<string, unknown> {
+function stepJson(
+  step: RestoreStep,
+  outcome: RollbackStepJson['outcome'],
+  error: string | undefined,
+): RollbackStepJson {
   return {
     id: step.entry.id,
     namespace: step.entry.namespace,
