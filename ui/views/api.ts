@@ -4,15 +4,15 @@
  */
 import type {
   ConnectionJson,
-  ExplainJson,
-  LintJson,
-  Model,
-  PathsJson,
-  StaticData,
+  ExplainAnswerJson as ExplainJson,
+  ModelJson as Model,
+  ApiPathsJson as PathsJson,
+  StaticDataJson as StaticData,
   TrafficJson,
   WhatIfJson,
   WorkloadDetailJson,
-} from '../lib/types.ts';
+} from '../../src/contract/api.ts';
+import type { LintJson } from '../../src/contract/lint.ts';
 import type { Change } from '../lib/whatif.ts';
 
 /** A failed request, with the server's one-line message. */
