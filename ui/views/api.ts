@@ -3,6 +3,7 @@
  * (`netfence report --html`), which answers what it holds and says what needs the server.
  */
 import type {
+  ApiErrorJson,
   ConnectionJson,
   ExplainAnswerJson as ExplainJson,
   ModelJson as Model,
@@ -10,6 +11,7 @@ import type {
   StaticDataJson as StaticData,
   TrafficJson,
   WhatIfJson,
+  WhatIfRequestJson,
   WorkloadDetailJson,
 } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
@@ -47,7 +49,7 @@ async function get<T>(path: string, init?: RequestInit): Promise<T> {
   } catch {
     throw new ApiFailure(`unexpected answer from the server (${res.status})`);
   }
-  if (!res.ok) throw new ApiFailure((body as { error?: string }).error ?? `error ${res.status}`);
+  if (!res.ok) throw new ApiFailure((body as Partial<ApiErrorJson>).error ?? `error ${res.status}`);
   return body as T;
 }
 
@@ -70,7 +72,7 @@ export function serverApi(): Api {
       get('/api/whatif', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ changes }),
+        body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
     subscribe(onModel, onProblem) {
       const source = new EventSource('/api/events');
