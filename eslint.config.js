@@ -119,6 +119,32 @@ export default tseslint.config(
     },
   },
   {
+    // The JSON contract: types only (test/contract checks it compiles to nothing), and it imports only itself
+    // and the Kubernetes wire types, so that the UI's typecheck never pulls in the engine.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./[a-z-]+\\.ts$|\\.\\./model/k8s\\.ts$)',
+              message: 'src/contract imports only its own modules and ../model/k8s.ts.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[importKind='value'], VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration, ExpressionStatement",
+          message: 'src/contract is type-only: export type and interface only.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -5,6 +5,8 @@
  */
 import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
 import { renderPolicy, unifiedDiff } from '../apply/index.ts';
+import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
+import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
@@ -62,7 +64,7 @@ export interface Outcome {
 export class ApplyReport {
   private readonly lines: string[] = [];
   private written = 0;
-  private readonly json: Record<string, unknown>;
+  private readonly json: ApplyJson;
   private readonly write: (text: string) => void;
   private readonly options: ApplyReportOptions;
   private readonly planned: ApplyPlan;
@@ -180,8 +182,7 @@ export class ApplyReport {
     }
     if (flowsGiven) {
       // Ends as `map` writes them: { workload: id } or { ip }.
-      const end = (e: FlowEnd): Record<string, string> =>
-        e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
+      const end = (e: FlowEnd): FlowEndJson => (e.kind === 'workload' ? { workload: e.id } : { ip: e.ip });
       this.json.breakingFlows = breaking.map((b) => ({
         src: end(b.connection.src),
         dst: end(b.connection.dst),
@@ -246,7 +247,7 @@ export class ApplyReport {
     this.json.changes = this.planned.changes.map((c) => {
       const phase = this.planned.phases.findIndex((p) => p.changes.includes(c));
       const o = outcomeOf(c);
-      const item: Record<string, unknown> = {
+      const item: ApplyChangeJson = {
         id: c.id,
         namespace: c.namespace,
         name: c.name,

@@ -13,6 +13,14 @@ import { plural } from './plural.ts';
 import { tableLines } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
 import { pairKey } from '../base/text.ts';
+import type {
+  AnalyzeHeadJson,
+  AnalyzeJson,
+  ConnectionGroupJson,
+  ConnectivityJson,
+  WithinGroupJson,
+} from '../contract/analyze.ts';
+import type { EntityListsJson, EntityRefJson } from '../contract/common.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -42,7 +50,7 @@ export function analysisSummary(state: ClusterState): AnalysisSummary {
 }
 
 /** How JSON output names one end of a connection. */
-export function entityRef(e: Entity): Record<string, unknown> {
+export function entityRef(e: Entity): EntityRefJson {
   switch (e.kind) {
     case 'workload':
       return { workload: e.id };
@@ -57,7 +65,7 @@ export function entityRef(e: Entity): Record<string, unknown> {
 function entityLists(
   conn: Pick<Connectivity, 'entities' | 'granularity'>,
   space: AddressSpace,
-): Record<string, unknown> {
+): EntityListsJson {
   const workloads = conn.entities.flatMap((e) =>
     e.kind === 'workload'
       ? [
@@ -109,7 +117,7 @@ export function connectivityToJson(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-): unknown {
+): ConnectivityJson {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
@@ -124,14 +132,12 @@ export function connectivityToJson(
   };
 }
 
-type Json = Record<string, unknown>;
-
 /** One group or `within` entry of the grouped document, with `ref` naming entities. */
 function groupEntries(conn: GroupedConnectivity): {
-  group: (g: ConnectionGroup) => Json;
-  within: (w: WithinGroup) => Json;
+  group: (g: ConnectionGroup) => ConnectionGroupJson;
+  within: (w: WithinGroup) => WithinGroupJson;
 } {
-  const ref = (id: string): unknown => entityRef(conn.byId.get(id)!);
+  const ref = (id: string): EntityRefJson => entityRef(conn.byId.get(id)!);
   return {
     group: (g) => ({
       src: g.src.map(ref),
@@ -148,7 +154,11 @@ function groupEntries(conn: GroupedConnectivity): {
 }
 
 /** Everything of the grouped document before `connections`. */
-function groupedHead(conn: GroupedConnectivity, space: AddressSpace, summary: AnalysisSummary): Json {
+function groupedHead(
+  conn: GroupedConnectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+): AnalyzeHeadJson {
   return {
     schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
@@ -165,7 +175,7 @@ export function groupedConnectivityToJson(
   conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-): unknown {
+): AnalyzeJson {
   const entry = groupEntries(conn);
   return {
     ...groupedHead(conn, space, summary),

@@ -2,6 +2,8 @@
  * Diff output formats: txt (sections of aligned tables), json (the documented schema, docs/json-schema.md)
  * and md (a table for a pull request comment). Pure functions from a `ClusterDiff` to text.
  */
+import type { PortsJson } from '../contract/common.ts';
+import type { DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
 import { describeAddressUnion } from '../engine/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
@@ -225,12 +227,13 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   return `${out.join('\n')}\n`;
 }
 
-export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {
+export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
   const count = (kind: string): number => diff.connections.filter((c) => c.change === kind).length;
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
   const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
-  const ports = (p: PortSet): unknown => (isEmptyPorts(p) ? null : portsToJson(p));
+  const ports = (p: PortSet): PortsJson | null => (isEmptyPorts(p) ? null : portsToJson(p));
   const summaryOf = (p: PortSet): string | null => (isEmptyPorts(p) ? null : formatPorts(p));
+  const changed: EntitiesChangedJson = { added: diff.entitiesAdded, removed: diff.entitiesRemoved };
   return {
     schemaVersion: DIFF_JSON_SCHEMA_VERSION,
     granularity: diff.granularity,
@@ -245,10 +248,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {
       policiesRemoved: countPolicies('removed'),
       policiesModified: countPolicies('modified'),
     },
-    [diff.granularity === 'workload' ? 'workloads' : 'pods']: {
-      added: diff.entitiesAdded,
-      removed: diff.entitiesRemoved,
-    },
+    ...(diff.granularity === 'workload' ? { workloads: changed } : { pods: changed }),
     external: diff.entities.flatMap((e) =>
       e.kind === 'external' && used.has(e.id)
         ? [

@@ -2,6 +2,13 @@
  * Output of `map` (the observed connection map: txt, json, csv, md, dot) and `check-flows` (txt, json,
  * md). Pure functions from results to text; the JSON schemas are in docs/json-schema.md.
  */
+import type {
+  CheckFlowsJson,
+  FlowEndJson,
+  MapJson,
+  ObservedConnectionJson,
+  UnobservedEndJson,
+} from '../contract/flows.ts';
 import type { AddressSpace } from '../engine/addresses.ts';
 import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
 import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
@@ -74,7 +81,7 @@ function timeRange(connections: readonly ObservedConnection[]): [number, number]
   return first <= last ? [first, last] : undefined;
 }
 
-function endJson(e: FlowEnd): Record<string, string> {
+function endJson(e: FlowEnd): FlowEndJson {
   return e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
 }
 
@@ -82,7 +89,7 @@ function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
-export function connectionJson(c: ObservedConnection): Record<string, unknown> {
+export function connectionJson(c: ObservedConnection): ObservedConnectionJson {
   return {
     src: endJson(c.src),
     dst: endJson(c.dst),
@@ -144,8 +151,9 @@ export function describeInputs(traffic: ObservedTraffic): string {
   return `${plural(lines, 'line')} in ${plural(s.files.length, 'input')} (${formats}): ${plural(s.records, 'record')}, ${formatCount(s.counted)} counted${via}`;
 }
 
-export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState): unknown {
+export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState): MapJson {
   const { workloads, addresses } = participants(traffic.connections);
+  const { files, ...stats } = traffic.stats;
   const byId = new Map(state.workloads.map((w) => [w.id, w]));
   const range = timeRange(traffic.connections);
   return {
@@ -159,8 +167,8 @@ export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState)
       firstSeen: isoOrNull(range?.[0]),
       lastSeen: isoOrNull(range?.[1]),
     },
-    inputs: traffic.stats.files,
-    stats: { ...traffic.stats, files: undefined },
+    inputs: files,
+    stats,
     workloads: workloads.map((id) => {
       const w = byId.get(id);
       return { id, namespace: w?.namespace ?? null, kind: w?.kind ?? null, name: w?.name ?? null };
@@ -403,8 +411,8 @@ export function flowCheckToJson(
   traffic: ObservedTraffic,
   space: AddressSpace,
   policies: number,
-): unknown {
-  const names = (id: string): Record<string, unknown> =>
+): CheckFlowsJson {
+  const names = (id: string): UnobservedEndJson =>
     id === ANY_ADDRESS
       ? { external: 'any address' }
       : id.startsWith('external:')

@@ -1,4 +1,5 @@
 /** What `generate` tells its user: a summary, the verification's verdict, and the JSON form. Pure. */
+import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
 import type { FlowEnd } from '../flows/types.ts';
@@ -121,8 +122,12 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
   return lines;
 }
 
-export function generationToJson(gen: Generation, v: Verification, files: readonly RenderedFile[]): unknown {
-  const allowance = (u: UnobservedAllowance): unknown => ({
+export function generationToJson(
+  gen: Generation,
+  v: Verification,
+  files: readonly RenderedFile[],
+): GenerateJson {
+  const allowance = (u: UnobservedAllowance): AllowanceJson => ({
     src: u.src,
     dst: u.dst,
     ports: portsToJson(u.ports),

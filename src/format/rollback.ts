@@ -1,5 +1,6 @@
 /** What `netfence rollback` tells its user: each step's outcome, the record as JSON, the list of records. */
 import type { RestoreStep, RollbackRecord, StepKind } from '../apply/index.ts';
+import type { RecordSummaryJson, RollbackStepJson } from '../contract/apply.ts';
 import { table } from './table.ts';
 
 export const ROLLBACK_DONE: Record<StepKind, string> = {
@@ -23,7 +24,7 @@ export function rollbackRow(what: string, id: string, detail?: string): string {
   return `  ${what.padEnd('would re-create'.length)}  ${id}${detail === undefined ? '' : `: ${detail}`}`;
 }
 
-export function recordSummary(record: RollbackRecord): Record<string, unknown> {
+export function recordSummary(record: RollbackRecord): RecordSummaryJson {
   return {
     id: record.id,
     createdAt: record.createdAt,
@@ -36,9 +37,9 @@ export function recordSummary(record: RollbackRecord): Record<string, unknown> {
 
 export function restoreStepJson(
   step: RestoreStep,
-  outcome: string,
+  outcome: RollbackStepJson['outcome'],
   error: string | undefined,
-): Record<string, unknown> {
+): RollbackStepJson {
   return {
     id: step.entry.id,
     namespace: step.entry.namespace,

@@ -2,6 +2,7 @@
  * `netfence test` output: txt (readable, with the explanation of each failure), json (docs/json-schema.md),
  * md (a pull-request comment), junit (JUnit XML for CI) and tap (TAP version 14).
  */
+import type { TestJson } from '../contract/test.ts';
 import { stringify } from 'yaml';
 import { formatPortList } from '../engine/explain.ts';
 import {
@@ -228,7 +229,7 @@ function tap(reports: readonly SpecReport[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function testReportToJson(reports: readonly SpecReport[]): unknown {
+export function testReportToJson(reports: readonly SpecReport[]): TestJson {
   return {
     schemaVersion: TEST_SCHEMA_VERSION,
     summary: totals(reports),

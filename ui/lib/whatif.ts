@@ -2,6 +2,7 @@
  * What-if drafts, pure: the policies as the user edits them, turned into the request the server checks and
  * into the YAML to export. Nothing here (nor on the server) writes to a cluster.
  */
+import type { WhatIfChangeJson } from '../../src/contract/api.ts';
 
 export interface Draft {
   /** The policy it changes (`namespace/name`), or null for a new one. */
@@ -12,10 +13,8 @@ export interface Draft {
   original: string;
 }
 
-export interface Change {
-  target?: string;
-  yaml?: string;
-}
+/** One change of the request. */
+export type Change = WhatIfChangeJson;
 
 /** Whether a draft changes anything. */
 export function isChanged(d: Draft): boolean {

@@ -3,16 +3,18 @@
  * (`netfence report --html`), which answers what it holds and says what needs the server.
  */
 import type {
+  ApiErrorJson,
   ConnectionJson,
-  ExplainJson,
-  LintJson,
-  Model,
-  PathsJson,
-  StaticData,
+  ExplainAnswerJson as ExplainJson,
+  ModelJson as Model,
+  ApiPathsJson as PathsJson,
+  StaticDataJson as StaticData,
   TrafficJson,
   WhatIfJson,
+  WhatIfRequestJson,
   WorkloadDetailJson,
-} from '../lib/types.ts';
+} from '../../src/contract/api.ts';
+import type { LintJson } from '../../src/contract/lint.ts';
 import type { Change } from '../lib/whatif.ts';
 
 /** A failed request, with the server's one-line message. */
@@ -47,7 +49,7 @@ async function get<T>(path: string, init?: RequestInit): Promise<T> {
   } catch {
     throw new ApiFailure(`unexpected answer from the server (${res.status})`);
   }
-  if (!res.ok) throw new ApiFailure((body as { error?: string }).error ?? `error ${res.status}`);
+  if (!res.ok) throw new ApiFailure((body as Partial<ApiErrorJson>).error ?? `error ${res.status}`);
   return body as T;
 }
 
@@ -70,7 +72,7 @@ export function serverApi(): Api {
       get('/api/whatif', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ changes }),
+        body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
     subscribe(onModel, onProblem) {
       const source = new EventSource('/api/events');

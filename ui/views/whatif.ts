@@ -5,7 +5,7 @@
  */
 import { buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
 import type { Route } from '../lib/route.ts';
-import type { WhatIfJson } from '../lib/types.ts';
+import type { WhatIfJson } from '../../src/contract/api.ts';
 import { exportYaml, isChanged, newPolicyYaml, toRequest, type Draft } from '../lib/whatif.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';

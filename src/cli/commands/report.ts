@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
+import type { StaticDataJson } from '../../contract/api.ts';
+import type { ExposureItemJson } from '../../contract/exposure.ts';
 import { computeExposure } from '../../engine/exposure.ts';
 import { exposureToJson } from '../../format/exposure.ts';
 import { renderHtmlReport } from '../../format/html-report.ts';
@@ -58,17 +60,15 @@ Examples:
     const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
     const assets = await uiAssets(io);
     const model = analysis.model();
-    const features = model.features as Record<string, boolean>;
+    const features = model.features;
     const state = analysis.input.state;
-    const exposure: Record<string, unknown> = {};
+    const exposure: Record<string, ExposureItemJson> = {};
     if (state.workloads.length <= MAX_EXPOSURE_WORKLOADS) {
       const all = computeExposure(analysis.index);
-      const json = exposureToJson({ index: analysis.index, all, shown: all }) as {
-        workloads: { id: string }[];
-      };
-      for (const w of json.workloads) exposure[w.id] = w;
+      const json = exposureToJson({ index: analysis.index, all, shown: all });
+      for (const w of 'workloads' in json ? json.workloads : json.pods) exposure[w.id] = w;
     }
-    const data = {
+    const data: StaticDataJson = {
       model: { ...model, features: { ...features, static: true, watch: false } },
       lint: analysis.lint(),
       exposure,

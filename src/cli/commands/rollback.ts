@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { parseRecord, rollbackSteps, type RollbackRecord } from '../../apply/index.ts';
 import type { NetworkPolicy } from '../../model/k8s.ts';
 import { plural } from '../../format/plural.ts';
+import type { RecordListEntryJson, RollbackJson, RollbackStepJson } from '../../contract/apply.ts';
 import {
   ROLLBACK_DONE,
   formatRecordList,
@@ -107,7 +108,7 @@ Examples:
       if (options.output === 'json') {
         io.stdout(
           `${JSON.stringify(
-            records.map((r) => ({ path: r.path, ...recordSummary(r.record) })),
+            records.map((r): RecordListEntryJson => ({ path: r.path, ...recordSummary(r.record) })),
             null,
             2,
           )}\n`,
@@ -136,13 +137,13 @@ Examples:
       for (const e of record.entries) live.set(e.id, await k8s.readPolicy(conn, e.namespace, e.name));
       const steps = rollbackSteps(record, live, options.force === true);
       const blocked = steps.filter((s) => s.kind === 'blocked');
-      const json: Record<string, unknown> = {
+      const json: RollbackJson = {
         schemaVersion: 1,
         record: recordSummary(record),
         file: path ?? null,
         dryRun: options.dryRun === true,
-        steps: [] as unknown[],
-        refused: null as string | null,
+        steps: [],
+        refused: null,
       };
       const lines: string[] = [
         `Rolling back ${record.id} (${plural(record.entries.length, 'object')}, ${record.status}) on context "${conn.context}" (${conn.server})${options.dryRun === true ? ' — dry run' : ''}`,
@@ -156,7 +157,7 @@ Examples:
         io.stderr(`netfence: ${reason}\n`);
         return ExitCode.CheckFailed;
       }
-      const outcomes: unknown[] = [];
+      const outcomes: RollbackStepJson[] = [];
       let failure: string | undefined;
       for (const step of steps) {
         if (failure !== undefined) {
@@ -194,7 +195,7 @@ Examples:
         }
       }
       json.steps = outcomes;
-      const restored = outcomes.filter((o) => (o as { outcome: string }).outcome === 'restored').length;
+      const restored = outcomes.filter((o) => o.outcome === 'restored').length;
       if (failure === undefined && options.dryRun !== true) {
         const done: RollbackRecord = { ...record, status: 'rolled-back' };
         if (path !== undefined) await saveRecord(options.stateDir, done);
