@@ -31,7 +31,7 @@ import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
 import { readFlows } from '../flows/index.ts';
-import { connectionSummary, diffRows, diffToJson, formatDiffText, policySummary } from '../format/diff.ts';
+import { connectionSummary, diffToJson, formatDiffText, policySummary } from '../format/diff.ts';
 import { plural } from '../format/plural.ts';
 import type * as K8sModule from '../k8s/index.ts';
 import type { KubeObject, ReadScope } from '../k8s/index.ts';
@@ -532,11 +532,10 @@ class Report {
       }
       this.lines.push('', formatDiffText(change, labels).trimEnd());
     } else {
-      const rowsOfDiff = diffRows(change);
       const policies = policySummary(change);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(rowsOfDiff)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${rowsOfDiff.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')
