@@ -271,6 +271,8 @@ export interface StaticData {
   model: Model;
   lint: LintJson;
   exposure: Record<string, ExposureJson>;
+  /** Each allowed connection's explanation, keyed `src dst` (absent in reports written before they were embedded). */
+  explanations?: Record<string, ExplainJson>;
   flows: TrafficJson | null;
   generated: string;
 }

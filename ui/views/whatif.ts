@@ -63,7 +63,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
   const policyList = h('div', { class: 'policy-list' });
   const nsSelect = h(
     'select',
-    { id: 'w-ns', 'aria-label': 'Namespace of the new policy' },
+    { id: 'w-ns', title: 'Namespace of the new policy' },
     app.model.namespaces.map((n) => h('option', { value: n.name }, n.name)),
   );
   const onlyChanges = h('input', { type: 'checkbox', id: 'w-only' });
@@ -75,6 +75,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       h(
         'p',
         { class: 'row' },
+        h('label', { for: 'w-ns' }, 'Namespace'),
         nsSelect,
         h('button', { type: 'button', onclick: () => addPolicy(nsSelect.value) }, 'New policy'),
       ),
