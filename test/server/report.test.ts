@@ -91,7 +91,10 @@ describe('netfence report --html', () => {
     // The example's weaknesses: shop has no egress policy, monitoring/grafana no policy at all.
     assert.match(summary, /<tr><td>shop\/web<\/td><td>egress<\/td><\/tr>/);
     assert.match(summary, /<tr><td>monitoring\/grafana<\/td><td>ingress, egress<\/td><\/tr>/);
-    assert.match(summary, /Largest blast radius<\/h2>\n<table>.*<tbody><tr><td>monitoring\/prometheus<\/td><td>15<\/td><td>13<\/td>/s);
+    assert.match(
+      summary,
+      /Largest blast radius<\/h2>\n<table>.*<tbody><tr><td>monitoring\/prometheus<\/td><td>15<\/td><td>13<\/td>/s,
+    );
     // Every allowed connection is explained, in the page and for the app's edge panel.
     const data = embedded(html);
     assert.equal(Object.keys(data.explanations).length, 221);
