@@ -117,18 +117,18 @@ function pairText(index: RefIndex, f: FailedPair): string {
   return `${index.displayName(f.src)} → ${index.displayName(f.dst)}`;
 }
 
+/** A group's explanation, after the other pairs it holds for. */
+function groupText(index: RefIndex, g: ExplanationGroup): string {
+  if (g.pairs.length === 1) return g.text;
+  const others = g.pairs.slice(1).map((f) => pairText(index, f));
+  return `The same explanation holds for ${others.join(', ')}:\n${g.text}`;
+}
+
 /** The details of a failed test: what was expected, the failing pairs, and why (once per reason), as plain text. */
 export function failureDetails(index: RefIndex, r: TestResult): string {
   const lines = [`expected ${expectationText(r.test)}`, `${failCount(r)}:`];
   for (const f of r.failures) lines.push(`  ${failureText(index, r.test, f)}`);
-  for (const g of explanationGroups(index, r.failures)) {
-    lines.push('');
-    if (g.pairs.length > 1) {
-      const others = g.pairs.slice(1).map((f) => pairText(index, f));
-      lines.push(`  The same explanation holds for ${others.join(', ')}:`);
-    }
-    lines.push(indent(g.text, '  '));
-  }
+  for (const g of explanationGroups(index, r.failures)) lines.push('', indent(groupText(index, g), '  '));
   const unexplained = r.failures.filter((f) => f.explanations === undefined).length;
   if (unexplained > 0) {
     lines.push(
@@ -261,7 +261,7 @@ function tap(reports: readonly SpecReport[]): string {
         at: { file: r.test.location.file, line: r.test.location.line, column: r.test.location.column },
         expected: expectationText(r.test),
         failures: r.failures.map((f) => failureText(rep.index, r.test, f)),
-        explanations: explanationGroups(rep.index, r.failures).map((g) => g.text),
+        explanations: explanationGroups(rep.index, r.failures).map((g) => groupText(rep.index, g)),
       };
       out.push('  ---', indent(stringify(diag, { lineWidth: 0 }), '  '), '  ...');
     }

@@ -64,6 +64,12 @@ describe('netfence test on the bundled example', () => {
     assert.equal(lines.filter((l) => /^ok \d+ - /.test(l)).length, 11);
     assert.equal(lines.filter((l) => l === '  ---').length, 2);
     assert.equal(lines.filter((l) => l === '  ...').length, 2);
+    // One explanation per reason, not one per failing pair.
+    assert.equal(r.stdout.match(/ALLOWED on 50051\/TCP/g)?.length, 1);
+    assert.match(
+      r.stdout,
+      /The same explanation holds for shop\/cart → payments\/payment-gateway, shop\/catalog/,
+    );
   });
 
   test('json: summary, and each failure with its explanation', async () => {
