@@ -275,6 +275,8 @@ export interface StaticDataJson {
   lint: LintJson;
   /** Workload id → its item of `exposure -o json` (empty above 2,000 workloads). */
   exposure: Readonly<Record<string, ExposureItemJson>>;
+  /** Each allowed connection's explanation, keyed `src dst` (absent in reports written before they were embedded). */
+  explanations?: Readonly<Record<string, ExplainAnswerJson>>;
   flows: TrafficJson | null;
   /** ISO 8601. */
   generated: string;

@@ -10,7 +10,7 @@ import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts, portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
-import { connectionSummary, diffRows, diffToJson, formatDiffText, policySummary } from './diff.ts';
+import { connectionSummary, diffToJson, formatDiffText, policySummary } from './diff.ts';
 import { plural } from './plural.ts';
 
 /** The options of `apply` that change what the report says. */
@@ -144,11 +144,10 @@ export class ApplyReport {
       }
       this.lines.push('', formatDiffText(change, labels).trimEnd());
     } else {
-      const rowsOfDiff = diffRows(change);
       const policies = policySummary(change);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(rowsOfDiff)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${rowsOfDiff.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')

@@ -9,7 +9,7 @@ import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
-import { plural } from './plural.ts';
+import { inRows, plural } from './plural.ts';
 import { tableLines } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
 import { pairKey } from '../base/text.ts';
@@ -237,7 +237,7 @@ export function* formatConnectivityChunks(
     case 'md': {
       const rows = displayRows(conn, space);
       yield* batched([
-        `**${plural(rows.length, 'allowed connection')}** between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
+        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
         '',
         '| Source | Destination | Connections |',
         '| --- | --- | --- |',
@@ -253,7 +253,7 @@ export function* formatConnectivityChunks(
     case 'txt': {
       const rows = displayRows(conn, space);
       const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(rows.length, 'allowed connection')}`;
+      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}`;
       if (rows.length === 0) yield `${header}\n`;
       else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
       return;

@@ -16,6 +16,7 @@ import { displayNames } from './names.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
 import { pairKey } from '../base/text.ts';
+import { inRows, plural } from './plural.ts';
 
 export const DiffFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type DiffFormat = (typeof DiffFormat)[keyof typeof DiffFormat];
@@ -80,11 +81,15 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
   }));
 }
 
-/** `+3 connections, −1, 2 changed`, counting rows as the human formats show them. */
-export function connectionSummary(rows: readonly DiffRow[]): string {
-  const count = (kind: ConnectionChange['change']): number => rows.filter((c) => c.change === kind).length;
-  const added = count('added');
-  return `+${added} connection${added === 1 ? '' : 's'}, −${count('removed')}, ${count('changed')} changed`;
+/** How many connections (source–destination pairs, as `-o json` counts them) changed in this way. */
+export function countChanges(diff: ClusterDiff, kind: ConnectionChange['change']): number {
+  return diff.connections.filter((c) => c.change === kind).length;
+}
+
+/** `+3 connections, −1, 2 changed`: connections (pairs), as `-o json`'s summary counts them. */
+export function connectionSummary(diff: ClusterDiff): string {
+  const added = countChanges(diff, 'added');
+  return `+${plural(added, 'connection')}, −${countChanges(diff, 'removed')}, ${countChanges(diff, 'changed')} changed`;
 }
 
 /** `1 added, 4 modified`, or undefined when no policy changed. */
@@ -150,7 +155,7 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const rows = diffRows(diff);
   const out: string[] = [`${labels.before} → ${labels.after}`];
   const policies = policySummary(diff);
-  out.push(`${connectionSummary(rows)}; policies: ${policies ?? 'unchanged'}`);
+  out.push(`${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}`);
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0)
     out.push(`${what} only after: ${diff.entitiesAdded.map(name).join(', ')}`);
@@ -160,7 +165,8 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const section = (kind: ConnectionChange['change'], title: string): void => {
     const list = rows.filter((c) => c.change === kind);
     if (list.length === 0) return;
-    out.push('', `${title} (${list.length})`);
+    const pairs = countChanges(diff, kind);
+    out.push('', `${title} (${pairs}${inRows(pairs, list.length)})`);
     if (kind === 'changed') {
       const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
       out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
@@ -187,7 +193,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   const rows = diffRows(diff);
   const policies = policySummary(diff);
   const out: string[] = [
-    `**${connectionSummary(rows)}** · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
   ];
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0) {
@@ -210,7 +216,10 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
       );
     }
     if (ordered.length > MD_MAX_ROWS) {
-      out.push('', `_…and ${ordered.length - MD_MAX_ROWS} more; run \`netfence diff\` for the full list._`);
+      out.push(
+        '',
+        `_…and ${ordered.length - MD_MAX_ROWS} more rows; run \`netfence diff\` for the full list._`,
+      );
     }
   } else {
     out.push('', 'No connectivity changes.');
@@ -228,7 +237,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
 }
 
 export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
-  const count = (kind: string): number => diff.connections.filter((c) => c.change === kind).length;
+  const count = (kind: ConnectionChange['change']): number => countChanges(diff, kind);
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
   const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
   const ports = (p: PortSet): PortsJson | null => (isEmptyPorts(p) ? null : portsToJson(p));

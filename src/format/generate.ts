@@ -88,12 +88,12 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
   }
   if (v.hostNetwork.length > 0) {
     lines.push(
-      `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'pair')} through node addresses, which host-network workloads share`,
+      `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'connection')} through node addresses, which host-network workloads share`,
     );
   }
   if (v.shared.length > 0) {
     lines.push(
-      `  also allowed: ${plural(v.shared.length, 'pair')} through selectors shared by workloads with the same labels:`,
+      `  also allowed: ${plural(v.shared.length, 'connection')} through selectors shared by workloads with the same labels:`,
     );
     for (const u of v.shared.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
@@ -108,7 +108,7 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     };
     const who = v.unrestrictedWorkloads.map((id) => `${name(id)} (${why(id)})`);
     lines.push(
-      `  not restricted by the generated policies: ${plural(v.unrestricted, 'allowed pair')} of ${who.length === 0 ? 'outside addresses' : who.join(', ')}`,
+      `  not restricted by the generated policies: ${plural(v.unrestricted, 'allowed connection')} of ${who.length === 0 ? 'outside addresses' : who.join(', ')}`,
     );
   }
   if (gen.leftOut.length > 0) {

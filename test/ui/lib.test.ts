@@ -24,7 +24,7 @@ import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } 
 import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { FindingJson } from '../../src/contract/lint.ts';
-import { exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
+import { changesHeading, exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
 
 const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
 const ALL: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
@@ -461,5 +461,15 @@ describe('what-if drafts', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('what-if counts', () => {
+  test('the list heading counts connections as the summary does, and labels the rows apart', () => {
+    assert.equal(
+      changesHeading({ added: 1, removed: 17, changed: 1 }, 15),
+      'Connection changes (19 in 15 rows)',
+    );
+    assert.equal(changesHeading({ added: 2, removed: 0, changed: 1 }, 3), 'Connection changes (3)');
   });
 });

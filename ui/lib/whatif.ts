@@ -65,3 +65,15 @@ export function newPolicyYaml(namespace: string, name = 'new-policy'): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The heading of the list of changes: connections (source–destination pairs, as the summary counts them),
+ * and the rows when pairs to or from address ranges with the same change share a row.
+ */
+export function changesHeading(
+  summary: { added: number; removed: number; changed: number },
+  rows: number,
+): string {
+  const connections = summary.added + summary.removed + summary.changed;
+  return `Connection changes (${connections}${connections === rows ? '' : ` in ${rows} rows`})`;
+}

@@ -21,7 +21,7 @@ import type { Change } from '../lib/whatif.ts';
 export class ApiFailure extends Error {}
 
 export interface Api {
-  /** A static report: no explanations, paths or what-if. */
+  /** A static report: explanations of the allowed connections only, no paths or what-if. */
   readonly isStatic: boolean;
   model(): Promise<Model>;
   lint(): Promise<LintJson>;
@@ -95,7 +95,7 @@ export function serverApi(): Api {
 }
 
 const NEEDS_SERVER =
-  'this is a static report: run netfence serve on the same input for explanations, attack paths and what-if';
+  'this is a static report: run netfence serve on the same input for attack paths, what-if and the explanation of denied connections';
 
 export function staticApi(data: StaticData): Api {
   const fail = (): Promise<never> => Promise.reject(new ApiFailure(NEEDS_SERVER));
@@ -111,7 +111,10 @@ export function staticApi(data: StaticData): Api {
       const exposure = data.exposure[id];
       return exposure === undefined ? fail() : Promise.resolve({ id, name: exposure.name, exposure });
     },
-    explain: fail,
+    explain: (from, to) => {
+      const embedded = data.explanations?.[`${from} ${to}`];
+      return embedded === undefined ? fail() : Promise.resolve(embedded);
+    },
     paths: fail,
     connections: fail,
     whatIf: fail,

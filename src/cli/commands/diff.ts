@@ -1,9 +1,10 @@
 /** `netfence diff`: what changes in connectivity and policies between two sets of manifests or two revisions. */
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
-import { diffClusters, type ClusterDiff } from '../../engine/diff.ts';
+import { diffClusters, type ClusterDiff, type ConnectionChange } from '../../engine/diff.ts';
 import { isEmptyPorts } from '../../engine/ports.ts';
-import { diffRows, formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
+import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
+import { plural } from '../../format/plural.ts';
 import { loadSources } from '../../parse/index.ts';
 import {
   GitError,
@@ -30,25 +31,28 @@ interface DiffOptions extends InputOptions {
 }
 
 /**
- * The changes `--fail-on` forbids, as one line for stderr, or undefined when there are none. Counted as the
- * rows of the text and markdown reports (address classes with equal changes merged).
+ * The changes `--fail-on` forbids, as one line for stderr, or undefined when there are none. Counted in
+ * connections (source–destination pairs), as the summary line and `-o json` count them: a connection whose
+ * ports changed counts for `added` when it gained ports and for `removed` when it lost some.
  */
 export function failure(diff: ClusterDiff, failOn: FailOn): string | undefined {
-  const rows = diffRows(diff);
-  const widened = rows.filter((c) => !isEmptyPorts(c.added)).length;
-  const narrowed = rows.filter((c) => !isEmptyPorts(c.removed)).length;
-  const s = (n: number): string => (n === 1 ? '' : 's');
+  const gained = diff.connections.filter((c) => !isEmptyPorts(c.added));
+  const lost = diff.connections.filter((c) => !isEmptyPorts(c.removed));
+  /** `18 connections no longer allowed or narrowed (17 removed, 1 changed)`: the kinds that make up `list`. */
+  const counted = (list: readonly ConnectionChange[], what: string): string => {
+    const parts = (['added', 'removed', 'changed'] as const).flatMap((kind) => {
+      const n = list.filter((c) => c.change === kind).length;
+      return n === 0 ? [] : [`${n} ${kind}`];
+    });
+    return `${plural(list.length, 'connection')} ${what} (${parts.join(', ')}) (--fail-on ${failOn})`;
+  };
   switch (failOn) {
     case 'added':
-      return widened === 0 ? undefined : `${widened} connection${s(widened)} newly allowed (--fail-on added)`;
+      return gained.length === 0 ? undefined : counted(gained, 'newly allowed or widened');
     case 'removed':
-      return narrowed === 0
-        ? undefined
-        : `${narrowed} connection${s(narrowed)} no longer allowed (--fail-on removed)`;
+      return lost.length === 0 ? undefined : counted(lost, 'no longer allowed or narrowed');
     case 'any':
-      return rows.length === 0
-        ? undefined
-        : `${rows.length} connection${s(rows.length)} changed (--fail-on any)`;
+      return diff.connections.length === 0 ? undefined : counted(diff.connections, 'changed');
   }
 }
 
@@ -229,7 +233,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
     io.stdout(formatDiff(diff, labels, options.output));
     const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);
     if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
-    const changed = options.exitCode && diffRows(diff).length > 0;
+    const changed = options.exitCode && diff.connections.length > 0;
     setExit(failed === undefined && !changed ? ExitCode.Ok : ExitCode.CheckFailed);
   });
   return cmd;

@@ -35,6 +35,14 @@ function parsePort(text: string): number {
 
 /** Opens a URL in the desktop's browser; says so when it cannot. */
 function openBrowser(url: string, io: Io): void {
+  const yourself = `open ${url} yourself`;
+  const env = io.env;
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY && !env.BROWSER) {
+    io.stderr(
+      `netfence: no browser to open here (no display: DISPLAY and WAYLAND_DISPLAY are unset): ${yourself}\n`,
+    );
+    return;
+  }
   const [command, args] =
     process.platform === 'darwin'
       ? ['open', [url]]
@@ -44,11 +52,16 @@ function openBrowser(url: string, io: Io): void {
   try {
     const child = spawn(command, args, { stdio: 'ignore', detached: true });
     child.on('error', () =>
-      io.stderr(`netfence: could not open a browser (${command}): open ${url} yourself\n`),
+      io.stderr(`netfence: could not open a browser (${command} not found): ${yourself}\n`),
     );
+    // xdg-open runs, but finds no browser: it says so only by its exit code.
+    child.on('exit', (code) => {
+      if (code !== null && code !== 0)
+        io.stderr(`netfence: could not open a browser (${command} exited with ${code}): ${yourself}\n`);
+    });
     child.unref();
   } catch {
-    io.stderr(`netfence: could not open a browser: open ${url} yourself\n`);
+    io.stderr(`netfence: could not open a browser: ${yourself}\n`);
   }
 }
 
