@@ -7,6 +7,7 @@ import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/por
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import { describeInputs, describeLeftOut } from '../format/flows.ts';
+import { pairKey } from '../base/text.ts';
 
 /**
  * - `observed`: allowed and seen, on every allowed port;
@@ -39,10 +40,6 @@ export interface TrafficEdge {
   denied: DeniedPort[];
   /** Allowed and never observed, or null. */
   unobserved: string | null;
-}
-
-function pairKey(src: string, dst: string): string {
-  return `${src}\u0000${dst}`;
 }
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
