@@ -73,6 +73,37 @@ export default tseslint.config(
     },
   },
   {
+    // The parsers sit beside the engine, not above it: files and text in, model out, problems as data.
+    files: ['src/parse/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
+            {
+              group: [
+                '**/engine/**',
+                '**/flows/**',
+                '**/lint/**',
+                '**/generate/**',
+                '**/apply/**',
+                '**/testspec/**',
+                '**/format/**',
+                '**/k8s/**',
+                '**/git/**',
+                '**/server/**',
+                '**/cli/**',
+                '**/ui/**',
+              ],
+              message: 'src/parse/ imports only src/base/ and src/model/: it sits beside the engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Pure layers beside the engine: lint rules, policy generation, apply planning, test specs. They
     // return data; src/format/ turns it into text.
     files: ['src/lint/**/*.ts', 'src/generate/**/*.ts', 'src/apply/**/*.ts', 'src/testspec/**/*.ts'],

@@ -27,6 +27,7 @@ import type {
   SourceJson,
 } from '../contract/api.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
+import { compareText, pairKey } from '../base/text.ts';
 
 export const MODEL_SCHEMA_VERSION = 1;
 
@@ -53,10 +54,6 @@ function isolationOf(values: readonly (boolean | 'host')[]): Isolation {
   const isolated = values.filter((v) => v === true).length;
   if (isolated === 0) return 'not-isolated';
   return isolated === values.length ? 'isolated' : 'partly';
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export interface ModelInput {
@@ -149,7 +146,7 @@ export function groupConnections(
   for (const c of connections) {
     const src = groupOf(index, c.src);
     const dst = groupOf(index, c.dst);
-    const key = `${src}\u0000${dst}`;
+    const key = pairKey(src, dst);
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = { src, dst, count: 0, open: 0, ports: NO_PORTS }));
     g.count++;

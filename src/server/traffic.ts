@@ -8,10 +8,7 @@ import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/por
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import { describeInputs, describeLeftOut } from '../format/flows.ts';
-
-function pairKey(src: string, dst: string): string {
-  return `${src}\u0000${dst}`;
-}
+import { pairKey } from '../base/text.ts';
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
 export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): TrafficJson {

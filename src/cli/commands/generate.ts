@@ -8,9 +8,12 @@ import {
   verifyGeneration,
   type GenerateMode,
   type GenerateOptions,
+  type Generation,
+  type Verification,
 } from '../../generate/index.ts';
 import { describeGeneration, generationToJson } from '../../format/generate.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
+import type { ClusterState } from '../../model/cluster.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -163,31 +166,10 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   cmd.action(async (paths: string[], options: GenerateCliOptions) => {
     checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
-    const namespaces = new Set(state.workloads.map((w) => w.namespace));
-    for (const [flag, list] of [
-      ['--skip-default-deny', options.skipDefaultDeny],
-      ['--exclude-namespace', options.excludeNamespace],
-    ] as const) {
-      for (const ns of list) {
-        if (!namespaces.has(ns)) {
-          throw new UserError(
-            `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
-          );
-        }
-      }
-    }
+    checkNamespaces(state, options);
     const traffic = await loadFlows(options, paths, state, io);
     reportUnmatched(traffic, io);
-    const genOptions: GenerateOptions = {
-      mode: options.mode,
-      skipDefaultDeny: options.skipDefaultDeny,
-      excludeNamespaces: options.excludeNamespace,
-      allowDns: options.allowDns,
-      dns: { namespace: options.dnsNamespace, matchLabels: options.dnsSelector },
-      excludeDenied: options.excludeDenied,
-      ...(options.aggregate === undefined ? {} : { aggregateV4: options.aggregate }),
-      ...(options.aggregateV6 === undefined ? {} : { aggregateV6: options.aggregateV6 }),
-    };
+    const genOptions = generateOptionsOf(options);
     const engineOptions = { ipBlockMatchesPods: options.ipblockMatchesPods };
     const gen = generatePolicies(state, traffic.connections, genOptions, engineOptions);
     const verification = verifyGeneration(state, gen, engineOptions);
@@ -202,25 +184,67 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
       setExit(ExitCode.Internal);
       return;
     }
-    if (options.output === 'json') {
-      io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
-      note(io, `${report.join('\n')}\n`);
-    } else if (options.outputDir !== undefined) {
-      const stale = await writeFiles(options.outputDir, files);
-      const lines = [
-        ...report,
-        `wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outputDir}: ${files.map((f) => f.path).join(', ')}`,
-      ];
-      if (stale.length > 0)
-        lines.push(
-          `removed ${stale.length} file${stale.length === 1 ? '' : 's'} netfence had generated before: ${stale.join(', ')}`,
-        );
-      io.stdout(`${lines.join('\n')}\n`);
-    } else {
-      io.stdout(files.map((f) => f.content).join('---\n'));
-      note(io, `${report.join('\n')}\n`);
-    }
+    await writeOutput(gen, verification, files, report, options, io);
     setExit(ExitCode.Ok);
   });
   return cmd;
+}
+
+/** The namespaces that --skip-default-deny and --exclude-namespace name must hold workloads of the input. */
+function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void {
+  const namespaces = new Set(state.workloads.map((w) => w.namespace));
+  for (const [flag, list] of [
+    ['--skip-default-deny', options.skipDefaultDeny],
+    ['--exclude-namespace', options.excludeNamespace],
+  ] as const) {
+    for (const ns of list) {
+      if (!namespaces.has(ns)) {
+        throw new UserError(
+          `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
+        );
+      }
+    }
+  }
+}
+
+function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {
+  return {
+    mode: options.mode,
+    skipDefaultDeny: options.skipDefaultDeny,
+    excludeNamespaces: options.excludeNamespace,
+    allowDns: options.allowDns,
+    dns: { namespace: options.dnsNamespace, matchLabels: options.dnsSelector },
+    excludeDenied: options.excludeDenied,
+    ...(options.aggregate === undefined ? {} : { aggregateV4: options.aggregate }),
+    ...(options.aggregateV6 === undefined ? {} : { aggregateV6: options.aggregateV6 }),
+  };
+}
+
+/** The policies to stdout (or into the files of --output-dir, with the report), or -o json; the report to stderr. */
+async function writeOutput(
+  gen: Generation,
+  verification: Verification,
+  files: readonly RenderedFile[],
+  report: readonly string[],
+  options: GenerateCliOptions,
+  io: Io,
+): Promise<void> {
+  if (options.output === 'json') {
+    io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
+    note(io, `${report.join('\n')}\n`);
+  } else if (options.outputDir !== undefined) {
+    const stale = await writeFiles(options.outputDir, files);
+    const lines = [
+      ...report,
+      `wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outputDir}: ${files.map((f) => f.path).join(', ')}`,
+    ];
+    if (stale.length > 0)
+      lines.push(
+        `removed ${stale.length} file${stale.length === 1 ? '' : 's'} netfence had generated before: ${stale.join(', ')}`,
+      );
+    io.stdout(`${lines.join('\n')}\n`);
+  } else {
+    io.stdout(files.map((f) => f.content).join('---\n'));
+    note(io, `${report.join('\n')}\n`);
+  }
 }

@@ -1,6 +1,6 @@
 /** `netfence paths`: attack paths and blast radius — how far a compromise in one workload can spread. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../../engine/compile.ts';
+import { compileCluster, type CompiledCluster } from '../../engine/compile.ts';
 import {
   attackReach,
   blastRadius,
@@ -142,77 +142,122 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
     const index = buildRefIndex(compiled, 'workload');
     const name = (n: Node): string =>
       index.displayName('workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address));
-    const maxHops = options.maxHops;
-    const total = graph.workloads.length;
-    let report: PathsReport;
-    let failed: string | undefined;
     if (options.top !== undefined && (options.from.length > 0 || options.to.length > 0)) {
       throw new UserError('--top limits the blast-radius ranking: use it without --from and --to');
     }
-
-    if (options.to.length > 0) {
-      const from = options.from.length > 0 ? resolveAll(index, graph, options.from, '--from:') : undefined;
-      const sources: AttackSources = from?.sources ?? {
-        workloads: [],
-        addresses: compiled.addressSpace.classes.map((a) => a.id),
-      };
-      const to = resolveAll(index, graph, options.to, '--to:');
-      // Each workload is a target of its own; the addresses of one reference are one target.
-      const isSource = new Set(sources.workloads);
-      const seen = new Set<number>();
-      const targets: Target[] = [];
-      for (const g of to.groups) {
-        for (const workload of g.workloads) {
-          if (isSource.has(workload) || seen.has(workload)) continue;
-          seen.add(workload);
-          targets.push({ workload });
-        }
-        if (g.addresses.length > 0) targets.push({ ref: g.text, addresses: g.addresses });
-      }
-      if (targets.length === 0) {
-        throw new UserError(
-          'every --to workload is also a --from workload: give targets other than the compromised workloads',
-        );
-      }
-      const reach = attackReach(graph, sources, {
-        exits: to.sources.addresses.length > 0,
-        ...(maxHops === undefined ? {} : { maxHops }),
-      });
-      report = { kind: 'targets', graph, name, from: from?.labels, reach, maxHops, targets };
-      const reachable = targetResults(report).filter((r) => r.path !== undefined).length;
-      if (reachable > 0)
-        failed = `${reachable} of ${targets.length} target${targets.length === 1 ? '' : 's'} reachable`;
-    } else if (options.from.length > 0) {
-      const from = resolveAll(index, graph, options.from, '--from:');
-      const reach = attackReach(graph, from.sources, maxHops === undefined ? {} : { maxHops });
-      report = { kind: 'reach', graph, name, from: from.labels, reach, maxHops };
-      if (options.maxReach !== undefined) {
-        const reached = reach.distance.filter((d) => d > 0).length;
-        const others = total - from.sources.workloads.length;
-        if (exceeds(options.maxReach, reached, others)) {
-          failed = `the compromised workloads reach ${reached} of ${others} others, more than --max-reach ${describeLimit(options.maxReach)}`;
-        }
-      }
-    } else {
-      if (maxHops !== undefined)
-        throw new UserError('--max-hops needs --from or --to: the ranking counts every hop');
-      const fromOutside = attackReach(graph, {
-        workloads: [],
-        addresses: compiled.addressSpace.classes.map((a) => a.id),
-      });
-      report = { kind: 'rank', graph, name, radius: blastRadius(graph), fromOutside, top: options.top };
-      if (options.maxReach !== undefined) {
-        const limit = options.maxReach;
-        const over = rankRows(report).filter((r) => exceeds(limit, r.radius.reach, total - 1));
-        if (over.length > 0) {
-          const worst = over[0]!.radius;
-          failed = `${over.length} workload${over.length === 1 ? '' : 's'} reach more than --max-reach ${describeLimit(limit)} (the most: ${name({ workload: worst.workload })}, ${worst.reach})`;
-        }
-      }
-    }
+    const ctx: PathsContext = { compiled, graph, index, name, options };
+    const { report, failed } =
+      options.to.length > 0
+        ? targetsReport(ctx)
+        : options.from.length > 0
+          ? reachReport(ctx)
+          : rankReport(ctx);
     io.stdout(formatPaths(report, options.output));
     if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
     setExit(failed === undefined ? ExitCode.Ok : ExitCode.CheckFailed);
   });
   return cmd;
+}
+
+interface PathsContext {
+  compiled: CompiledCluster;
+  graph: LateralGraph;
+  index: RefIndex;
+  name: (n: Node) => string;
+  options: PathsOptions;
+}
+
+/** The report, and why the command fails (a limit exceeded, a target reachable), if it does. */
+interface Verdict {
+  report: PathsReport;
+  failed: string | undefined;
+}
+
+/** `--to` (with or without `--from`): the shortest attack path to each target. */
+function targetsReport(ctx: PathsContext): Verdict {
+  const { compiled, graph, index, name, options } = ctx;
+  const maxHops = options.maxHops;
+  let failed: string | undefined;
+  const from = options.from.length > 0 ? resolveAll(index, graph, options.from, '--from:') : undefined;
+  const sources: AttackSources = from?.sources ?? {
+    workloads: [],
+    addresses: compiled.addressSpace.classes.map((a) => a.id),
+  };
+  const to = resolveAll(index, graph, options.to, '--to:');
+  // Each workload is a target of its own; the addresses of one reference are one target.
+  const isSource = new Set(sources.workloads);
+  const seen = new Set<number>();
+  const targets: Target[] = [];
+  for (const g of to.groups) {
+    for (const workload of g.workloads) {
+      if (isSource.has(workload) || seen.has(workload)) continue;
+      seen.add(workload);
+      targets.push({ workload });
+    }
+    if (g.addresses.length > 0) targets.push({ ref: g.text, addresses: g.addresses });
+  }
+  if (targets.length === 0) {
+    throw new UserError(
+      'every --to workload is also a --from workload: give targets other than the compromised workloads',
+    );
+  }
+  const reach = attackReach(graph, sources, {
+    exits: to.sources.addresses.length > 0,
+    ...(maxHops === undefined ? {} : { maxHops }),
+  });
+  const report: PathsReport = { kind: 'targets', graph, name, from: from?.labels, reach, maxHops, targets };
+  const reachable = targetResults(report).filter((r) => r.path !== undefined).length;
+  if (reachable > 0)
+    failed = `${reachable} of ${targets.length} target${targets.length === 1 ? '' : 's'} reachable`;
+  return { report, failed };
+}
+
+/** `--from` alone: everything the compromised workloads reach, hop by hop. */
+function reachReport(ctx: PathsContext): Verdict {
+  const { graph, index, name, options } = ctx;
+  const maxHops = options.maxHops;
+  const total = graph.workloads.length;
+  let failed: string | undefined;
+  const from = resolveAll(index, graph, options.from, '--from:');
+  const reach = attackReach(graph, from.sources, maxHops === undefined ? {} : { maxHops });
+  const report: PathsReport = { kind: 'reach', graph, name, from: from.labels, reach, maxHops };
+  if (options.maxReach !== undefined) {
+    const reached = reach.distance.filter((d) => d > 0).length;
+    const others = total - from.sources.workloads.length;
+    if (exceeds(options.maxReach, reached, others)) {
+      failed = `the compromised workloads reach ${reached} of ${others} others, more than --max-reach ${describeLimit(options.maxReach)}`;
+    }
+  }
+  return { report, failed };
+}
+
+/** Neither: every workload ranked by blast radius, and what the outside world reaches. */
+function rankReport(ctx: PathsContext): Verdict {
+  const { compiled, graph, name, options } = ctx;
+  const maxHops = options.maxHops;
+  const total = graph.workloads.length;
+  let failed: string | undefined;
+  if (maxHops !== undefined)
+    throw new UserError('--max-hops needs --from or --to: the ranking counts every hop');
+  const fromOutside = attackReach(graph, {
+    workloads: [],
+    addresses: compiled.addressSpace.classes.map((a) => a.id),
+  });
+  const report: PathsReport = {
+    kind: 'rank',
+    graph,
+    name,
+    radius: blastRadius(graph),
+    fromOutside,
+    top: options.top,
+  };
+  if (options.maxReach !== undefined) {
+    const limit = options.maxReach;
+    const over = rankRows(report).filter((r) => exceeds(limit, r.radius.reach, total - 1));
+    if (over.length > 0) {
+      const worst = over[0]!.radius;
+      failed = `${over.length} workload${over.length === 1 ? '' : 's'} reach more than --max-reach ${describeLimit(limit)} (the most: ${name({ workload: worst.workload })}, ${worst.reach})`;
+    }
+  }
+  return { report, failed };
 }

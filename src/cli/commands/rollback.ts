@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseRecord, rollbackSteps, type RollbackRecord } from '../../apply/index.ts';
+import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../../apply/index.ts';
+import type * as K8sModule from '../../k8s/index.ts';
+import type { Connection } from '../../k8s/index.ts';
 import type { NetworkPolicy } from '../../model/k8s.ts';
 import { plural } from '../../format/plural.ts';
 import type { RecordListEntryJson, RollbackJson, RollbackStepJson } from '../../contract/apply.ts';
@@ -104,123 +106,13 @@ Examples:
   );
   cmd.action(async (options: RollbackOptions) => {
     if (options.list === true) {
-      const records = await listRecords(options.stateDir, io);
-      if (options.output === 'json') {
-        io.stdout(
-          `${JSON.stringify(
-            records.map((r): RecordListEntryJson => ({ path: r.path, ...recordSummary(r.record) })),
-            null,
-            2,
-          )}\n`,
-        );
-      } else if (records.length === 0) {
-        io.stdout(`No rollback records in "${join(options.stateDir, RECORD_FOLDER)}".\n`);
-      } else {
-        io.stdout(formatRecordList(records));
-      }
+      await listAll(options, io);
       setExit(ExitCode.Ok);
       return;
     }
     if (options.cluster !== true)
       throw new UserError('rollback writes to a live cluster: add --cluster (and --context if needed)');
-    const code = await withCluster(async (k8s) => {
-      const conn = connectWith(k8s, options, io);
-      const { record, path } = await loadRecord(options, io, () =>
-        k8s.readRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP),
-      );
-      if (record.server !== conn.server && options.force !== true) {
-        throw new UserError(
-          `record ${record.id} is of ${record.server} (context "${record.context}"), but context "${conn.context}" is ${conn.server}: choose it with --context ${record.context}, or --force`,
-        );
-      }
-      const live = new Map<string, NetworkPolicy | undefined>();
-      for (const e of record.entries) live.set(e.id, await k8s.readPolicy(conn, e.namespace, e.name));
-      const steps = rollbackSteps(record, live, options.force === true);
-      const blocked = steps.filter((s) => s.kind === 'blocked');
-      const json: RollbackJson = {
-        schemaVersion: 1,
-        record: recordSummary(record),
-        file: path ?? null,
-        dryRun: options.dryRun === true,
-        steps: [],
-        refused: null,
-      };
-      const lines: string[] = [
-        `Rolling back ${record.id} (${plural(record.entries.length, 'object')}, ${record.status}) on context "${conn.context}" (${conn.server})${options.dryRun === true ? ' — dry run' : ''}`,
-      ];
-      if (blocked.length > 0) {
-        const reason = `${plural(blocked.length, 'object')} changed since the apply; nothing was restored (--force restores ${blocked.length === 1 ? 'it' : 'them'} anyway)`;
-        for (const s of blocked) lines.push(rollbackRow('blocked', s.entry.id, s.reason));
-        json.refused = reason;
-        json.steps = steps.map((s) => restoreStepJson(s, 'not-attempted', undefined));
-        print(io, options.output, lines, json);
-        io.stderr(`netfence: ${reason}\n`);
-        return ExitCode.CheckFailed;
-      }
-      const outcomes: RollbackStepJson[] = [];
-      let failure: string | undefined;
-      for (const step of steps) {
-        if (failure !== undefined) {
-          lines.push(rollbackRow('not attempted', step.entry.id));
-          outcomes.push(restoreStepJson(step, 'not-attempted', undefined));
-          continue;
-        }
-        if (step.kind === 'skip') {
-          lines.push(rollbackRow('unchanged', step.entry.id, step.reason));
-          outcomes.push(restoreStepJson(step, 'unchanged', undefined));
-          continue;
-        }
-        const dryRun = options.dryRun === true;
-        try {
-          if (step.kind === 'delete')
-            await k8s.deletePolicy(conn, step.entry.namespace, step.entry.name, {
-              dryRun,
-              resourceVersion: step.resourceVersion,
-              verb: 'roll back',
-            });
-          else if (step.kind === 'create') await k8s.createPolicy(conn, step.target!, { dryRun });
-          else await k8s.replacePolicy(conn, step.target!, step.resourceVersion!, { dryRun });
-          lines.push(
-            rollbackRow(
-              dryRun ? `would ${ROLLBACK_WOULD[step.kind]}` : ROLLBACK_DONE[step.kind],
-              step.entry.id,
-            ),
-          );
-          outcomes.push(restoreStepJson(step, dryRun ? 'dry-run' : 'restored', undefined));
-        } catch (error) {
-          if (!(error instanceof k8s.ClusterError)) throw error;
-          failure = error.message;
-          lines.push(rollbackRow('failed', step.entry.id, error.detail));
-          outcomes.push(restoreStepJson(step, 'failed', error.detail));
-        }
-      }
-      json.steps = outcomes;
-      const restored = outcomes.filter((o) => o.outcome === 'restored').length;
-      if (failure === undefined && options.dryRun !== true) {
-        const done: RollbackRecord = { ...record, status: 'rolled-back' };
-        if (path !== undefined) await saveRecord(options.stateDir, done);
-        else
-          await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
-            [RECORD_KEY]: `${JSON.stringify(done, null, 2)}\n`,
-          });
-        lines.push(
-          restored === 0
-            ? 'Nothing to restore: every object is as it was before the apply.'
-            : `Restored ${plural(restored, 'object')} as they were before ${record.id}.`,
-        );
-      } else if (options.dryRun === true) {
-        lines.push('Dry run: the API server accepted every restore; nothing was changed.');
-      }
-      print(io, options.output, lines, json);
-      if (failure !== undefined) {
-        io.stderr(
-          `netfence: rollback stopped: ${failure}; ${plural(restored, 'object')} restored before it (run rollback again once it is fixed)\n`,
-        );
-        return ExitCode.Usage;
-      }
-      return ExitCode.Ok;
-    });
-    setExit(code);
+    setExit(await withCluster((k8s) => rollback(k8s, options, io)));
   });
   return cmd;
 }
@@ -228,4 +120,132 @@ Examples:
 function print(io: Io, output: 'txt' | 'json', lines: readonly string[], json: unknown): void {
   if (output === 'json') io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   else io.stdout(`${lines.join('\n')}\n`);
+}
+
+type K8s = typeof K8sModule;
+
+/** `--list`: the records of the state folder, newest last. */
+async function listAll(options: RollbackOptions, io: Io): Promise<void> {
+  const records = await listRecords(options.stateDir, io);
+  if (options.output === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        records.map((r): RecordListEntryJson => ({ path: r.path, ...recordSummary(r.record) })),
+        null,
+        2,
+      )}\n`,
+    );
+  } else if (records.length === 0) {
+    io.stdout(`No rollback records in "${join(options.stateDir, RECORD_FOLDER)}".\n`);
+  } else {
+    io.stdout(formatRecordList(records));
+  }
+}
+
+/** Restores the objects of the last record not yet rolled back, unless one changed since (without --force). */
+async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<ExitCode> {
+  const conn = connectWith(k8s, options, io);
+  const { record, path } = await loadRecord(options, io, () =>
+    k8s.readRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP),
+  );
+  if (record.server !== conn.server && options.force !== true) {
+    throw new UserError(
+      `record ${record.id} is of ${record.server} (context "${record.context}"), but context "${conn.context}" is ${conn.server}: choose it with --context ${record.context}, or --force`,
+    );
+  }
+  const live = new Map<string, NetworkPolicy | undefined>();
+  for (const e of record.entries) live.set(e.id, await k8s.readPolicy(conn, e.namespace, e.name));
+  const steps = rollbackSteps(record, live, options.force === true);
+  const blocked = steps.filter((s) => s.kind === 'blocked');
+  const json: RollbackJson = {
+    schemaVersion: 1,
+    record: recordSummary(record),
+    file: path ?? null,
+    dryRun: options.dryRun === true,
+    steps: [],
+    refused: null,
+  };
+  const lines: string[] = [
+    `Rolling back ${record.id} (${plural(record.entries.length, 'object')}, ${record.status}) on context "${conn.context}" (${conn.server})${options.dryRun === true ? ' — dry run' : ''}`,
+  ];
+  if (blocked.length > 0) {
+    const reason = `${plural(blocked.length, 'object')} changed since the apply; nothing was restored (--force restores ${blocked.length === 1 ? 'it' : 'them'} anyway)`;
+    for (const s of blocked) lines.push(rollbackRow('blocked', s.entry.id, s.reason));
+    json.refused = reason;
+    json.steps = steps.map((s) => restoreStepJson(s, 'not-attempted', undefined));
+    print(io, options.output, lines, json);
+    io.stderr(`netfence: ${reason}\n`);
+    return ExitCode.CheckFailed;
+  }
+  const { outcomes, failure } = await restore(k8s, conn, steps, options, lines);
+  json.steps = outcomes;
+  const restored = outcomes.filter((o) => o.outcome === 'restored').length;
+  if (failure === undefined && options.dryRun !== true) {
+    const done: RollbackRecord = { ...record, status: 'rolled-back' };
+    if (path !== undefined) await saveRecord(options.stateDir, done);
+    else
+      await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
+        [RECORD_KEY]: `${JSON.stringify(done, null, 2)}\n`,
+      });
+    lines.push(
+      restored === 0
+        ? 'Nothing to restore: every object is as it was before the apply.'
+        : `Restored ${plural(restored, 'object')} as they were before ${record.id}.`,
+    );
+  } else if (options.dryRun === true) {
+    lines.push('Dry run: the API server accepted every restore; nothing was changed.');
+  }
+  print(io, options.output, lines, json);
+  if (failure !== undefined) {
+    io.stderr(
+      `netfence: rollback stopped: ${failure}; ${plural(restored, 'object')} restored before it (run rollback again once it is fixed)\n`,
+    );
+    return ExitCode.Usage;
+  }
+  return ExitCode.Ok;
+}
+
+/** Performs the steps in order (dry run with --dry-run), stopping at the first error; one line each. */
+async function restore(
+  k8s: K8s,
+  conn: Connection,
+  steps: readonly RestoreStep[],
+  options: RollbackOptions,
+  lines: string[],
+): Promise<{ outcomes: RollbackStepJson[]; failure: string | undefined }> {
+  const outcomes: RollbackStepJson[] = [];
+  let failure: string | undefined;
+  for (const step of steps) {
+    if (failure !== undefined) {
+      lines.push(rollbackRow('not attempted', step.entry.id));
+      outcomes.push(restoreStepJson(step, 'not-attempted', undefined));
+      continue;
+    }
+    if (step.kind === 'skip') {
+      lines.push(rollbackRow('unchanged', step.entry.id, step.reason));
+      outcomes.push(restoreStepJson(step, 'unchanged', undefined));
+      continue;
+    }
+    const dryRun = options.dryRun === true;
+    try {
+      if (step.kind === 'delete')
+        await k8s.deletePolicy(conn, step.entry.namespace, step.entry.name, {
+          dryRun,
+          resourceVersion: step.resourceVersion,
+          verb: 'roll back',
+        });
+      else if (step.kind === 'create') await k8s.createPolicy(conn, step.target!, { dryRun });
+      else await k8s.replacePolicy(conn, step.target!, step.resourceVersion!, { dryRun });
+      lines.push(
+        rollbackRow(dryRun ? `would ${ROLLBACK_WOULD[step.kind]}` : ROLLBACK_DONE[step.kind], step.entry.id),
+      );
+      outcomes.push(restoreStepJson(step, dryRun ? 'dry-run' : 'restored', undefined));
+    } catch (error) {
+      if (!(error instanceof k8s.ClusterError)) throw error;
+      failure = error.message;
+      lines.push(rollbackRow('failed', step.entry.id, error.detail));
+      outcomes.push(restoreStepJson(step, 'failed', error.detail));
+    }
+  }
+  return { outcomes, failure };
 }

@@ -101,30 +101,7 @@ Examples:
   );
   cmd.action(async (paths: string[], options: TestOptions) => {
     if (options.init) {
-      if (options.spec !== undefined) throw new UserError('--init writes a spec; it takes no --spec');
-      const target = options.output;
-      if (target !== undefined && FORMATS.includes(target) && !target.includes('.')) {
-        throw new UserError(
-          `with --init, -o is the file to write, not a format: did you mean -o ${target}.yaml?`,
-        );
-      }
-      if (target !== undefined && target !== '-' && !options.force && (await exists(target))) {
-        throw new UserError(`"${target}" exists; add --force to replace it`);
-      }
-      const state = await loadInput(paths, options, io);
-      const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
-      const index = buildRefIndex(compiled, 'workload');
-      const source =
-        options.cluster === true
-          ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
-          : paths.join(' ');
-      const text = initSpec(index, computeConnectivity(compiled, 'workload'), source);
-      if (target === undefined || target === '-') io.stdout(text);
-      else {
-        await writeAtomic(target, text);
-        const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
-        note(io, `wrote ${target}: ${tests} tests\n`);
-      }
+      await writeInitialSpec(paths, options, io);
       setExit(ExitCode.Ok);
       return;
     }
@@ -133,38 +110,7 @@ Examples:
     const format = options.output ?? 'txt';
     if (!FORMATS.includes(format))
       throw new UserError(`-o: unknown format "${format}" (${FORMATS.join(', ')})`);
-    // Read and check every spec before the manifests: a typo in the spec is the cheaper error.
-    const specs: Spec[] = [];
-    const problems: Problem[] = [];
-    for (const file of options.spec) {
-      const parsed = parseSpec(await readSpecFile(file), file);
-      if (!parsed.ok) problems.push(...parsed.problems);
-      else {
-        for (const w of parsed.warnings) io.stderr(`${formatProblem(w)}\n`);
-        specs.push(parsed.spec);
-      }
-    }
-    const state = problems.length === 0 ? await loadInput(paths, options, io) : undefined;
-    let compiled: CompiledCluster | undefined;
-    const views = new Map<Granularity, { index: RefIndex; conn: Connectivity }>();
-    const reports: SpecReport[] = [];
-    for (const spec of state === undefined ? [] : specs) {
-      compiled ??= compileCluster(state!, { ipBlockMatchesPods: options.ipblockMatchesPods });
-      let view = views.get(spec.granularity);
-      if (view === undefined) {
-        view = {
-          index: buildRefIndex(compiled, spec.granularity),
-          conn: computeConnectivity(compiled, spec.granularity),
-        };
-        views.set(spec.granularity, view);
-      }
-      const resolved = resolveSpec(spec, view.index);
-      if (!resolved.ok) {
-        problems.push(...resolved.problems);
-        continue;
-      }
-      reports.push({ spec, index: view.index, results: runTests(resolved.tests, view.index, view.conn) });
-    }
+    const { reports, problems } = await runSpecs(paths, options.spec, options, io);
     if (problems.length > 0) {
       for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
       const n = problems.length;
@@ -177,4 +123,77 @@ Examples:
     setExit(failed ? ExitCode.CheckFailed : ExitCode.Ok);
   });
   return cmd;
+}
+
+/** `--init`: a spec that holds today's connectivity, to stdout or to the file of `-o`. */
+async function writeInitialSpec(paths: readonly string[], options: TestOptions, io: Io): Promise<void> {
+  if (options.spec !== undefined) throw new UserError('--init writes a spec; it takes no --spec');
+  const target = options.output;
+  if (target !== undefined && FORMATS.includes(target) && !target.includes('.')) {
+    throw new UserError(
+      `with --init, -o is the file to write, not a format: did you mean -o ${target}.yaml?`,
+    );
+  }
+  if (target !== undefined && target !== '-' && !options.force && (await exists(target))) {
+    throw new UserError(`"${target}" exists; add --force to replace it`);
+  }
+  const state = await loadInput(paths, options, io);
+  const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+  const index = buildRefIndex(compiled, 'workload');
+  const source =
+    options.cluster === true
+      ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
+      : paths.join(' ');
+  const text = initSpec(index, computeConnectivity(compiled, 'workload'), source);
+  if (target === undefined || target === '-') io.stdout(text);
+  else {
+    await writeAtomic(target, text);
+    const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
+    note(io, `wrote ${target}: ${tests} tests\n`);
+  }
+}
+
+/**
+ * Reads and checks every spec, then (when they are valid) the manifests, and runs each spec's tests at its
+ * granularity; problems of the specs and of their references are returned, not thrown.
+ */
+async function runSpecs(
+  paths: readonly string[],
+  files: readonly string[],
+  options: TestOptions,
+  io: Io,
+): Promise<{ reports: SpecReport[]; problems: Problem[] }> {
+  // Read and check every spec before the manifests: a typo in the spec is the cheaper error.
+  const specs: Spec[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const parsed = parseSpec(await readSpecFile(file), file);
+    if (!parsed.ok) problems.push(...parsed.problems);
+    else {
+      for (const w of parsed.warnings) io.stderr(`${formatProblem(w)}\n`);
+      specs.push(parsed.spec);
+    }
+  }
+  const state = problems.length === 0 ? await loadInput(paths, options, io) : undefined;
+  let compiled: CompiledCluster | undefined;
+  const views = new Map<Granularity, { index: RefIndex; conn: Connectivity }>();
+  const reports: SpecReport[] = [];
+  for (const spec of state === undefined ? [] : specs) {
+    compiled ??= compileCluster(state!, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    let view = views.get(spec.granularity);
+    if (view === undefined) {
+      view = {
+        index: buildRefIndex(compiled, spec.granularity),
+        conn: computeConnectivity(compiled, spec.granularity),
+      };
+      views.set(spec.granularity, view);
+    }
+    const resolved = resolveSpec(spec, view.index);
+    if (!resolved.ok) {
+      problems.push(...resolved.problems);
+      continue;
+    }
+    reports.push({ spec, index: view.index, results: runTests(resolved.tests, view.index, view.conn) });
+  }
+  return { reports, problems };
 }
