@@ -15,7 +15,7 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
 import { parseDuration } from '../options/cluster.ts';
 import { addInputOptions } from '../options/input.ts';
-import { ExitCode, UserError, firstOf, note, type Io } from '../io.ts';
+import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
 import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
 import { addFlowOptions } from '../options/flows.ts';
 
