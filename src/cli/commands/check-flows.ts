@@ -5,7 +5,13 @@ import { checkObserved } from '../../flows/check.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, type Io } from '../io.ts';
-import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import {
+  addFlowOptions,
+  checkFlowOptions,
+  loadFlows,
+  reportUnmatched,
+  type FlowOptions,
+} from '../options/flows.ts';
 
 interface CheckFlowsOptions extends InputOptions, FlowOptions {
   output: CheckFormat;

@@ -17,7 +17,13 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
-import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import {
+  addFlowOptions,
+  checkFlowOptions,
+  loadFlows,
+  reportUnmatched,
+  type FlowOptions,
+} from '../options/flows.ts';
 
 interface GenerateCliOptions extends InputOptions, FlowOptions {
   mode: GenerateMode;

@@ -3,7 +3,13 @@ import { Command, Option } from 'commander';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, type Io } from '../io.ts';
-import { addFlowOptions, checkFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import {
+  addFlowOptions,
+  checkFlowOptions,
+  loadFlows,
+  reportUnmatched,
+  type FlowOptions,
+} from '../options/flows.ts';
 
 interface MapOptions extends InputOptions, FlowOptions {
   output: MapFormat;
