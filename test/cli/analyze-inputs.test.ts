@@ -1,0 +1,40 @@
+/** `analyze` on inputs people really have: stray fields, duplicates, concatenated files, host-network pods. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+
+function deployment(name: string, replicas: number, extra = ''): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: i}]${extra}}
+`;
+}
+
+/** `src → dst` rows of the txt output (one per allowed pair), e.g. `default/web → default/web`. */
+async function pairs(args: readonly string[], stdin: string): Promise<string[]> {
+  const r = await runCli(['analyze', '-', ...args], { stdin });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout
+    .split('\n')
+    .slice(3)
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [src, dst] = l.split(/ {2,}/);
+      return `${src} → ${dst}`;
+    });
+}
+
+describe('analyze: replicas', () => {
+  test('a workload with replicas: 0 does not reach itself; one with 2 does', async () => {
+    const got = await pairs([], `${deployment('idle', 0)}---\n${deployment('web', 2)}`);
+    assert.ok(got.includes('default/web → default/web'), got.join('\n'));
+    assert.ok(got.includes('default/idle → default/web'), got.join('\n'));
+    assert.ok(!got.includes('default/idle → default/idle'), got.join('\n'));
+  });
+});
