@@ -38,3 +38,16 @@ describe('analyze: replicas', () => {
     assert.ok(!got.includes('default/idle → default/idle'), got.join('\n'));
   });
 });
+
+describe('analyze: concatenated files on standard input', () => {
+  test('`cat a.yaml b.yaml | netfence analyze -` with a missing --- says so', async () => {
+    const a = deployment('web', 1);
+    const b = deployment('api', 1);
+    const r = await runCli(['analyze', '-'], { stdin: a + b });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^<stdin>:10:1 invalid YAML: the key "apiVersion" appears twice: is a `---` missing between two documents\?/m,
+    );
+  });
+});
