@@ -91,7 +91,11 @@ async function loadRevisions(
     const read = async (commit: string, revision: string): Promise<Read> => {
       const sources = await readSourcesAtRevision(repo, commit, revision);
       const state = reportLoadResult(
-        loadSources(sources ?? [], { defaultNamespace: options.namespace, skipInvalid: options.skipInvalid }),
+        loadSources(sources ?? [], {
+          defaultNamespace: options.namespace,
+          skipInvalid: options.skipInvalid,
+          strict: options.strict,
+        }),
         options,
         io,
       );
@@ -126,6 +130,7 @@ function fileOptions(options: InputOptions): InputOptions {
   return {
     namespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     ipblockMatchesPods: options.ipblockMatchesPods,
   };
 }

@@ -16,6 +16,7 @@ import { ExitCode, UserError, type Io } from './io.ts';
 export interface InputOptions extends ClusterOptions {
   namespace: string;
   skipInvalid: boolean;
+  strict: boolean;
   ipblockMatchesPods: boolean;
 }
 
@@ -34,6 +35,11 @@ export function addInputOptions(cmd: Command): Command {
       ).default('default'),
     )
     .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
+    .option(
+      '--strict',
+      'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
+      false,
+    )
     .addOption(
       new Option(
         '--ipblock-matches-pods <bool>',
@@ -63,6 +69,7 @@ export async function loadInput(
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
   });

@@ -83,6 +83,7 @@ async function loadForLint(
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
   });
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);

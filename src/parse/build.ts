@@ -110,7 +110,7 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       continue;
     }
     const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
-    const reporter = createReporter(source, id);
+    const reporter = createReporter(source, id, options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
     const problems = [...reporter.problems].sort(
       (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),

@@ -178,7 +178,11 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   }
   return loadSources(
     read,
-    { defaultNamespace: options.defaultNamespace, skipInvalid: options.skipInvalid },
+    {
+      defaultNamespace: options.defaultNamespace,
+      skipInvalid: options.skipInvalid,
+      strict: options.strict === true,
+    },
     { errors, warnings, fileOrder },
     options.onProgress,
   );

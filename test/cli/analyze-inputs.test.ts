@@ -51,3 +51,37 @@ describe('analyze: concatenated files on standard input', () => {
     );
   });
 });
+
+describe('analyze: fields that do not change connectivity', () => {
+  // A pod as netpol-analyzer's test folders have them: a container without an image.
+  const pods = `apiVersion: v1
+kind: Pod
+metadata: {name: a, labels: {app: a}}
+spec:
+  containers: [{name: c}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: b}}
+spec:
+  containers: [{name: c, image: i}]
+`;
+
+  test('are warnings: the answer is the same as with the field fixed, also with --skip-invalid', async () => {
+    const fixed = await pairs([], pods.replace('{name: c}', '{name: c, image: i}'));
+    assert.ok(fixed.includes('default/a → default/b'));
+    assert.deepEqual(await pairs([], pods), fixed);
+    assert.deepEqual(await pairs(['--skip-invalid'], pods), fixed);
+    const r = await runCli(['analyze', '-'], { stdin: pods });
+    assert.match(r.stderr, /^<stdin>:5:16 warning: spec\.containers\[0\]\.image: is required/m);
+  });
+
+  test('--strict rejects them, as the API server does', async () => {
+    const r = await runCli(['analyze', '-', '--strict'], { stdin: pods });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^<stdin>:5:16 spec\.containers\[0\]\.image: is required/m);
+    const skipped = await runCli(['analyze', '-', '--strict', '--skip-invalid'], { stdin: pods });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stderr, /^skipped default\/Pod\/a /m);
+  });
+});

@@ -1,7 +1,10 @@
 /** Reading inputs people really have: concatenated files, stray fields, duplicates, YAML 1.1 values. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { problems, yaml } from './helpers.ts';
+import { formatPath, formatProblem } from '../../src/model/problem.ts';
+import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import { LENIENT_NOTE } from '../../src/parse/validate/report.ts';
+import { load, problems, yaml } from './helpers.ts';
 
 describe('concatenated files', () => {
   test('a missing --- between two objects is named as such', () => {
@@ -29,5 +32,98 @@ describe('concatenated files', () => {
     assert.deepEqual(problems(text), [
       'policies.yaml:5:3 invalid YAML: the key "name" appears twice in the same mapping; keep one',
     ]);
+  });
+});
+
+describe('fields that do not change connectivity', () => {
+  // Each is rejected by the API server, but changes nothing netfence computes.
+  const text = yaml`
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: Web_1
+      labels: {app: web}
+      ownerReferences:
+        - {kind: ReplicaSet, name: web-abc}
+    spec:
+      containers:
+        - name: Main
+          ports: [{name: http, containerPort: 80}]
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      selector: {app: web}
+      ports:
+        - {name: HTTP, port: 80}
+        - {port: 443}
+  `;
+
+  test('are warnings: the objects are kept as written', () => {
+    const result = load(text);
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(
+      result.warnings.map((w) => `${w.line}:${w.column} ${formatPath(w.path)} ${w.code}`),
+      [
+        '4:3 metadata.name invalid-name',
+        '7:7 metadata.ownerReferences[0].apiVersion missing-field',
+        '7:7 metadata.ownerReferences[0].uid missing-field',
+        '10:7 spec.containers[0].name invalid-name',
+        '10:7 spec.containers[0].image missing-field',
+        '19:8 spec.ports[0].name invalid-name',
+        '20:7 spec.ports[1].name missing-field',
+      ],
+    );
+    assert.ok(result.warnings.every((w) => w.message.endsWith(LENIENT_NOTE)));
+    assert.deepEqual(
+      result.state.pods.map((p) => [p.name, p.labels, p.namedPorts]),
+      [['Web_1', { app: 'web' }, [{ name: 'http', port: 80, protocol: 'TCP' }]]],
+    );
+    assert.deepEqual(
+      result.state.services.map((s) => s.id),
+      ['default/web'],
+    );
+  });
+
+  test('with strict, they are errors, as the API server rejects them', () => {
+    const result = load(text, 'policies.yaml', 'default', true);
+    assert.equal(result.errors.length, 7);
+    assert.ok(result.errors.every((e) => !e.message.includes(LENIENT_NOTE)));
+    assert.deepEqual(result.state.pods, []);
+    assert.deepEqual(result.state.services, []);
+  });
+
+  test('skipInvalid never drops an object for them', () => {
+    const parsed = parseManifestText(text, 'policies.yaml');
+    const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: true });
+    assert.deepEqual(built.skipped, []);
+    assert.equal(built.state.pods.length, 1);
+    assert.equal(built.state.services.length, 1);
+  });
+
+  test('an unknown field is a warning that names the field meant; with strict, an error', () => {
+    const policy = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: db, namespace: data}
+      spec:
+        podSelecter: {matchLabels: {app: db}}
+        policyTypes: [Ingress]
+    `;
+    const lenient = load(policy);
+    assert.deepEqual(lenient.errors, []);
+    assert.deepEqual(lenient.warnings.map(formatProblem), [
+      `policies.yaml:5:3 warning: spec.podSelecter: unknown field "podSelecter": with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field. Did you mean "podSelector"?`,
+    ]);
+    // Read as the API server without strict validation reads it: the field dropped, every pod selected.
+    assert.equal(lenient.state.policies.length, 1);
+    assert.equal(lenient.state.policies[0]?.spec.podSelector, undefined);
+    const strict = load(policy, 'policies.yaml', 'default', true);
+    assert.deepEqual(
+      strict.errors.map((e) => e.code),
+      ['unknown-field'],
+    );
+    assert.deepEqual(strict.state.policies, []);
   });
 });

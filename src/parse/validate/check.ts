@@ -71,20 +71,25 @@ export function asBool(r: Reporter, path: FieldPath, value: unknown): boolean | 
 }
 
 /**
- * Unknown fields: the API server's strict field validation reports them as warnings (by default) and drops
- * them, so a typo like `ingres` silently changes what a policy means.
+ * Unknown fields: the API server rejects the object under strict field validation (kubectl's default) and
+ * drops the field without it, so a typo like `ingres` silently changes what a policy means. netfence reads on
+ * as the API server without strict validation does (a warning; the lint rule `no-unknown-field` weighs the
+ * consequence); with `--strict` it is an error.
  */
 export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, known: readonly string[]): void {
   for (const key of Object.keys(map)) {
     if (known.includes(key)) continue;
     const suggestion = closestMatch(key, known);
-    const message = `unknown field "${key}": the API server drops it`;
-    r.warn(
-      'unknown-field',
-      [...path, key],
+    const message = `unknown field "${key}": ${UNKNOWN_FIELD_CONSEQUENCE}`;
+    const text =
       suggestion === undefined
         ? `${message}. Known fields: ${known.join(', ')}`
-        : withSuggestion(message, suggestion),
-    );
+        : withSuggestion(message, suggestion);
+    if (r.strict) r.error('unknown-field', [...path, key], text);
+    else r.warn('unknown-field', [...path, key], text);
   }
 }
+
+/** What the API server does with an unknown field, for messages. */
+export const UNKNOWN_FIELD_CONSEQUENCE =
+  "with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field";

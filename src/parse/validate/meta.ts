@@ -58,28 +58,34 @@ const NAME_RULES: Record<
   },
 };
 
-/** Checks a name against a rule; reports `"Web_App" is not a valid Deployment name (...): .... Did you mean "web-app"?` */
+/**
+ * Checks a name against a rule; reports `"Web_App" is not a valid Deployment name (...): .... Did you mean
+ * "web-app"?`. A `lenient` name does not change connectivity: without `--strict` it is a warning and the name
+ * is accepted (true).
+ */
 export function checkName(
   r: Reporter,
   path: FieldPath,
   value: string,
   rule: NameRule,
   what: string,
+  lenient = false,
 ): boolean {
   const spec = NAME_RULES[rule];
   const problems = spec.check(value);
   if (problems.length === 0) return true;
   let suggestion = suggestDnsName(value, spec.max, spec.dots);
   if (suggestion !== undefined && spec.check(suggestion).length > 0) suggestion = undefined;
-  r.error(
-    'invalid-name',
-    path,
-    withSuggestion(
-      `${JSON.stringify(value)} is not a valid ${what} (${spec.describe}): ${problems.join('; ')}`,
-      suggestion,
-    ),
+  const message = withSuggestion(
+    `${JSON.stringify(value)} is not a valid ${what} (${spec.describe}): ${problems.join('; ')}`,
+    suggestion,
   );
-  return false;
+  if (!lenient) {
+    r.error('invalid-name', path, message);
+    return false;
+  }
+  r.lenient('invalid-name', path, message);
+  return !r.strict;
 }
 
 function suggestQualifiedName(key: string): string | undefined {
@@ -340,7 +346,10 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
     } else if (map.name === undefined || map.name === null || name === '') {
       r.error('missing-field', [...path, 'name'], `is required: give the ${rules.kind} a name`);
     }
-  } else if (checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`)) {
+    // A namespace's name is a label its pods are selected by; other names do not change connectivity.
+  } else if (
+    checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`, rules.kind !== 'Namespace')
+  ) {
     if (rules.maxName !== undefined && name.length > rules.maxName.max) {
       r.error(
         'invalid-name',
@@ -383,8 +392,11 @@ function validateOwnerReferences(r: Reporter, path: FieldPath, raw: unknown): Ow
     for (const field of ['apiVersion', 'kind', 'name', 'uid'] as const) {
       const value = asString(r, [...itemPath, field], map[field]);
       if (value === undefined || value === '') {
-        if (map[field] === undefined || map[field] === null || value === '')
-          r.error('missing-field', [...itemPath, field], `is required in an owner reference`);
+        // Only the name matters to netfence (an owner without a kind is left out: its pods stand alone).
+        if (map[field] === undefined || map[field] === null || value === '') {
+          const report = field === 'name' ? r.error.bind(r) : r.lenient.bind(r);
+          report('missing-field', [...itemPath, field], `is required in an owner reference`);
+        }
       } else fields[field] = value;
     }
     const controller = asBool(r, [...itemPath, 'controller'], map.controller);
