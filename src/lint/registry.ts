@@ -26,6 +26,7 @@ import noSplitPeer from './rules/no-split-peer.ts';
 import noIgnoredRules from './rules/no-ignored-rules.ts';
 import noEgressDenyWithoutPolicyTypes from './rules/no-egress-deny-without-policy-types.ts';
 import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
+import noUnknownField from './rules/no-unknown-field.ts';
 import noYaml11Traps from './rules/no-yaml11-traps.ts';
 import flowsWouldDeny from './rules/flows-would-deny.ts';
 import flowsNeverObserved from './rules/flows-never-observed.ts';
@@ -53,6 +54,7 @@ export const RULES: readonly AnyRule[] = [
   noIgnoredRules,
   noEgressDenyWithoutPolicyTypes,
   noDuplicatePolicyName,
+  noUnknownField,
   noYaml11Traps,
   flowsWouldDeny,
   flowsNeverObserved,

@@ -9,7 +9,7 @@ import type { Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
-import { createReporter } from './validate/report.ts';
+import { createReporter, type UnknownField } from './validate/report.ts';
 import { isBuiltInGroup, isHandledKind, validateObject } from './validate/objects.ts';
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
@@ -225,4 +225,13 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
   return { state, errors, warnings, skipped, ignored };
+}
+
+/** The unknown fields of one object of a kind netfence reads (none for other kinds), with likely fixes. */
+export function unknownFieldsOf(source: ParsedObject, defaultNamespace: string): UnknownField[] {
+  const { kind, apiVersion } = source;
+  if (!isHandledKind(kind) || !isBuiltInGroup(apiVersion)) return [];
+  const reporter = createReporter(source, undefined);
+  validateObject(reporter, kind, defaultNamespace);
+  return reporter.unknownFields;
 }

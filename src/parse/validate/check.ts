@@ -80,6 +80,7 @@ export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, kno
   for (const key of Object.keys(map)) {
     if (known.includes(key)) continue;
     const suggestion = closestMatch(key, known);
+    r.unknownFields.push({ path: [...path, key], suggestion });
     const message = `unknown field "${key}": ${UNKNOWN_FIELD_CONSEQUENCE}`;
     const text =
       suggestion === undefined

@@ -2,9 +2,18 @@
 import type { FieldPath, Problem } from '../../model/problem.ts';
 import type { ParsedObject } from '../types.ts';
 
+/** An unknown field, with the known field of its mapping it is closest to (a likely typo). */
+export interface UnknownField {
+  /** Path of the unknown key: `['spec', 'podSelecter']`. */
+  path: FieldPath;
+  suggestion: string | undefined;
+}
+
 export interface Reporter {
   /** Problems reported so far, errors and warnings. */
   readonly problems: readonly Problem[];
+  /** Unknown fields reported so far (as problems too), for tools that weigh a typo's consequence. */
+  readonly unknownFields: UnknownField[];
   readonly errorCount: number;
   /** The object the problems are about (for source text and positions). */
   readonly source: ParsedObject;
@@ -43,6 +52,7 @@ export function createReporter(source: ParsedObject, objectId: string | undefine
   };
   return {
     problems,
+    unknownFields: [],
     get errorCount() {
       return errorCount;
     },
