@@ -15,7 +15,7 @@ import {
   shortCommit,
 } from '../git/revisions.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { addInputOptions, loadInput, reportLoadResult, type InputOptions } from './input.ts';
+import { addInputOptions, engineOptions, loadInput, reportLoadResult, type InputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 
 export const FailOn = { added: 'added', removed: 'removed', any: 'any' } as const;
@@ -132,6 +132,7 @@ function fileOptions(options: InputOptions): InputOptions {
     skipInvalid: options.skipInvalid,
     strict: options.strict,
     ipblockMatchesPods: options.ipblockMatchesPods,
+    hostNetworkPods: options.hostNetworkPods,
   };
 }
 
@@ -222,7 +223,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
           : await loadFolders(paths, options, loadIo);
     const diff = diffClusters(before.state, after.state, {
       granularity: options.granularity,
-      ipBlockMatchesPods: options.ipblockMatchesPods,
+      ...engineOptions(options),
     });
     const labels: DiffLabels = { before: before.label, after: after.label };
     io.stdout(formatDiff(diff, labels, options.output));

@@ -14,7 +14,7 @@ import {
 } from '../generate/index.ts';
 import { describeGeneration, generationToJson } from '../generate/report.ts';
 import { writeFileAtomic } from './cluster-options.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
@@ -194,9 +194,9 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
       ...(options.aggregate === undefined ? {} : { aggregateV4: options.aggregate }),
       ...(options.aggregateV6 === undefined ? {} : { aggregateV6: options.aggregateV6 }),
     };
-    const engineOptions = { ipBlockMatchesPods: options.ipblockMatchesPods };
-    const gen = generatePolicies(state, traffic.connections, genOptions, engineOptions);
-    const verification = verifyGeneration(state, gen, engineOptions);
+    const engine = engineOptions(options);
+    const gen = generatePolicies(state, traffic.connections, genOptions, engine);
+    const verification = verifyGeneration(state, gen, engine);
     const files = renderFiles(gen, options.split);
     const report = describeGeneration(state, gen, verification);
 

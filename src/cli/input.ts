@@ -1,6 +1,7 @@
 /** Options and loading shared by every command that reads manifests. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { HostNetworkPods, type EngineOptions } from '../engine/compile.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatProblem } from '../model/problem.ts';
 import { describeIgnored, loadManifests, type LoadResult } from '../parse/index.ts';
@@ -18,6 +19,14 @@ export interface InputOptions extends ClusterOptions {
   skipInvalid: boolean;
   strict: boolean;
   ipblockMatchesPods: boolean;
+  hostNetworkPods: HostNetworkPods;
+}
+
+/** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
+export function engineOptions(
+  options: Pick<InputOptions, 'ipblockMatchesPods' | 'hostNetworkPods'>,
+): EngineOptions {
+  return { ipBlockMatchesPods: options.ipblockMatchesPods, hostNetworkPods: options.hostNetworkPods };
 }
 
 export function parseBoolean(value: string): boolean {
@@ -47,6 +56,14 @@ export function addInputOptions(cmd: Command): Command {
       )
         .default(true)
         .argParser(parseBoolean),
+    )
+    .addOption(
+      new Option(
+        '--host-network-pods <mode>',
+        'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally',
+      )
+        .choices(Object.values(HostNetworkPods))
+        .default(HostNetworkPods.Exempt),
     );
   return addClusterOptions(cmd);
 }

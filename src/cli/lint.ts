@@ -20,7 +20,7 @@ import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '.
 import { originFiles } from '../parse/origin.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from './cluster-options.ts';
-import { addInputOptions, type InputOptions } from './input.ts';
+import { addInputOptions, engineOptions, type InputOptions } from './input.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 import { ExitCode, UserError, type Io } from './io.ts';
 import { VERSION } from './version.ts';
@@ -181,7 +181,7 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
         ...(observed === undefined ? {} : { observed }),
         sources: loaded.sources,
         defaultNamespace: options.namespace,
-        engine: { ipBlockMatchesPods: options.ipblockMatchesPods },
+        engine: engineOptions(options),
       },
       { rules: RULES, config },
     );

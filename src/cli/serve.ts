@@ -19,7 +19,7 @@ import { isLoopback, Session, startServer, type RunningServer } from '../server/
 import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
 import { parseDuration } from './cluster-options.ts';
-import { addInputOptions, loadInput, type InputOptions } from './input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from './input.ts';
 import { ExitCode, UserError, firstOf, type Io } from './io.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from './map.ts';
 
@@ -74,7 +74,7 @@ export async function loadAnalysis(
   return new Analysis({
     state,
     source: describeSource(paths, options),
-    engine: { ipBlockMatchesPods: options.ipblockMatchesPods },
+    engine: engineOptions(options),
     defaultNamespace: options.namespace,
     sources: sources.objects,
     policyYaml: sources.policyYaml,

@@ -13,6 +13,7 @@ import noAnyNamespace from './rules/no-any-namespace.ts';
 import noWideIpblock from './rules/no-wide-ipblock.ts';
 import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
+import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
 import noDeadPeer from './rules/no-dead-peer.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
@@ -41,6 +42,7 @@ export const RULES: readonly AnyRule[] = [
   noWideIpblock,
   noIpblockCoveringCluster,
   noPolicySelectingNothing,
+  noPolicySelectingHostNetwork,
   noDeadPeer,
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,

@@ -85,3 +85,33 @@ spec:
     assert.match(skipped.stderr, /^skipped default\/Pod\/a /m);
   });
 });
+
+describe('analyze: host-network pods', () => {
+  const input = `${deployment('agent', 1, ', hostNetwork: true')}---
+${deployment('web', 1)}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`;
+
+  test('a policy selecting a host-network pod gets a warning; exempt by default, policed on request', async () => {
+    const r = await runCli(['analyze', '-'], { stdin: input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^<stdin>:25:3 warning: spec\.podSelector: policy default\/deny-all selects host-network pods of default\/Deployment\/agent: most CNIs do not police host-network pods, so the policy has no effect on them/m,
+    );
+    // Exempt (the default): the agent stays reachable, web is isolated.
+    const exempt = await pairs([], input);
+    assert.ok(exempt.includes('default/web → default/agent'), exempt.join('\n'));
+    assert.ok(!exempt.includes('default/agent → default/web'), exempt.join('\n'));
+    // Policed: the API read literally, the agent is isolated too.
+    const policed = await pairs(['--host-network-pods', 'policed'], input);
+    assert.ok(!policed.includes('default/web → default/agent'), policed.join('\n'));
+    const warned = await runCli(['analyze', '-', '--host-network-pods', 'policed'], { stdin: input });
+    assert.match(warned.stderr, /netfence applies it to them \(--host-network-pods policed\)/);
+  });
+});
