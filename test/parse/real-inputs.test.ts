@@ -127,3 +127,70 @@ describe('fields that do not change connectivity', () => {
     assert.deepEqual(strict.state.policies, []);
   });
 });
+
+describe('duplicates', () => {
+  const deployment = (name: string, extra = ''): string => yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: ${name}${extra}}
+    spec:
+      selector: {matchLabels: {app: ${name}}}
+      template:
+        metadata: {labels: {app: ${name}}}
+        spec: {containers: [{name: c, image: i}]}
+  `;
+
+  test('identical definitions (up to uid, resourceVersion, creationTimestamp, managedFields) merge with one note', () => {
+    const a = parseManifestText(`${deployment('web')}---\n${deployment('api')}`, 'a.yaml');
+    const b = parseManifestText(
+      `${deployment('web', ', uid: 1234, resourceVersion: "7"')}---\n${deployment('api', ', creationTimestamp: null')}`,
+      'b.yaml',
+    );
+    const built = buildClusterState([...a.objects, ...b.objects], {
+      defaultNamespace: 'default',
+      skipInvalid: false,
+    });
+    assert.deepEqual(built.errors, []);
+    assert.deepEqual(built.warnings.map(formatProblem), [
+      'b.yaml:1:1 note: 2 objects are defined again, identically (up to uid, resourceVersion, creationTimestamp and managedFields), and read once: default/Deployment/web (b.yaml:1, as at a.yaml:1), default/Deployment/api (b.yaml:10, as at a.yaml:10)',
+    ]);
+    assert.deepEqual(
+      built.state.workloads.map((w) => w.id),
+      ['default/Deployment/api', 'default/Deployment/web'],
+    );
+  });
+
+  test('definitions that differ stay an error naming both places', () => {
+    const a = parseManifestText(deployment('web'), 'a.yaml');
+    const b = parseManifestText(deployment('web').replace('image: i', 'image: j'), 'b.yaml');
+    const built = buildClusterState([...a.objects, ...b.objects], {
+      defaultNamespace: 'default',
+      skipInvalid: false,
+    });
+    assert.deepEqual(built.errors.map(formatProblem), [
+      'b.yaml:3:12 metadata.name: Deployment "default/web" is defined twice: first at a.yaml:1:1. Keep one definition',
+    ]);
+  });
+
+  test('many differing duplicates between the same two files are one summary line', () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const v1 = parseManifestText(names.map((n) => deployment(n)).join('---\n'), 'v1.yaml');
+    const v2 = parseManifestText(
+      names.map((n) => deployment(n).replace('image: i', 'image: j')).join('---\n'),
+      'v2.yaml',
+    );
+    const built = buildClusterState([...v1.objects, ...v2.objects], {
+      defaultNamespace: 'default',
+      skipInvalid: false,
+    });
+    assert.deepEqual(built.errors.map(formatProblem), [
+      'v2.yaml:3:12 5 objects of v2.yaml are defined in v1.yaml too, differently: default/Deployment/a (line 3, first at line 3), default/Deployment/b (line 12, first at line 12), default/Deployment/c (line 21, first at line 21) and 2 more. Keep one definition of each (is one of the two files an old copy of the other?)',
+    ]);
+    // Each object is still left out, and listed one by one with --skip-invalid.
+    const skipped = buildClusterState([...v1.objects, ...v2.objects], {
+      defaultNamespace: 'default',
+      skipInvalid: true,
+    });
+    assert.equal(skipped.skipped.length, 5);
+  });
+});
