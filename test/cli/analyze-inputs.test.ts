@@ -115,3 +115,17 @@ spec:
     assert.match(warned.stderr, /netfence applies it to them \(--host-network-pods policed\)/);
   });
 });
+
+describe('analyze: YAML 1.1 booleans', () => {
+  test('an unquoted yes as a label value is rejected as kubectl would, and accepted quoted', async () => {
+    const bad = deployment('web', 1).replace('{labels: {app: web}}', '{labels: {app: web, enabled: yes}}');
+    const r = await runCli(['analyze', '-'], { stdin: bad });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /^<stdin>:8:35 spec\.template\.metadata\.labels\.enabled: unquoted yes is the boolean true for kubectl and Helm \(YAML 1\.1\)/m,
+    );
+    const good = await runCli(['analyze', '-'], { stdin: bad.replace('enabled: yes', 'enabled: "yes"') });
+    assert.equal(good.code, 0, good.stderr);
+  });
+});

@@ -194,3 +194,34 @@ describe('duplicates', () => {
     assert.equal(skipped.skipped.length, 5);
   });
 });
+
+describe('YAML 1.1 booleans', () => {
+  test('an unquoted yes, on or n as a label or selector value is rejected, as kubectl would', () => {
+    const text = yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata:
+        name: web
+        labels: {enabled: yes, quoted: "on", word: yesterday}
+      spec:
+        podSelector:
+          matchLabels: {canary: n}
+          matchExpressions:
+            - {key: debug, operator: In, values: [off, "no"]}
+    `;
+    assert.deepEqual(problems(text), [
+      'policies.yaml:5:12 metadata.labels.enabled: unquoted yes is the boolean true for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "yes"',
+      'policies.yaml:8:19 spec.podSelector.matchLabels.canary: unquoted n is the boolean false for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "n"',
+      'policies.yaml:10:45 spec.podSelector.matchExpressions[0].values[0]: unquoted off is the boolean false for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "off"',
+    ]);
+  });
+
+  test('JSON strings are quoted: no problem', () => {
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'a', labels: { enabled: 'yes' } },
+    });
+    assert.deepEqual(problems(json, 'ns.json'), []);
+  });
+});

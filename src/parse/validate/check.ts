@@ -94,3 +94,22 @@ export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, kno
 /** What the API server does with an unknown field, for messages. */
 export const UNKNOWN_FIELD_CONSEQUENCE =
   "with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field";
+
+/** Plain scalars that YAML 1.1 (go-yaml in kubectl and Helm) reads as booleans, and YAML 1.2 as strings. */
+export const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * A string that kubectl reads otherwise: an unquoted `yes`, `on`, `n`... is a boolean for kubectl's YAML 1.1
+ * parser, and the API server rejects a boolean where a string belongs (a label value, a selector value).
+ * netfence reads YAML 1.2 (the string "yes"), so it says so. The source is only looked at for such words.
+ */
+export function checkYaml11String(r: Reporter, path: FieldPath, text: string): boolean {
+  if (!YAML11_BOOLEAN.test(text) || r.source.sourceText(path) !== text) return true;
+  const bool = ['y', 'yes', 'on'].includes(text.toLowerCase());
+  r.error(
+    'yaml11-boolean',
+    path,
+    `unquoted ${text} is the boolean ${bool} for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "${text}"`,
+  );
+  return false;
+}

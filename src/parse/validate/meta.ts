@@ -11,7 +11,7 @@ import {
   suggestLabelValue,
 } from '../names.ts';
 import { closestMatch, withSuggestion } from '../suggest.ts';
-import { asBool, asList, asMap, asString, checkKnownFields } from './check.ts';
+import { asBool, asList, asMap, asString, checkKnownFields, checkYaml11String } from './check.ts';
 import type { Reporter } from './report.ts';
 
 export const OBJECT_META_FIELDS = [
@@ -138,6 +138,7 @@ export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Reco
     // A null label value decodes to "" in the API.
     const text = value === null ? '' : asString(r, [...path, key], value);
     if (text === undefined || !keyOk) continue;
+    if (!checkYaml11String(r, [...path, key], text)) continue;
     if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
   }
   return labels;
@@ -202,7 +203,7 @@ function validateRequirement(r: Reporter, path: FieldPath, raw: unknown): LabelS
   for (const [i, v] of (rawValues ?? []).entries()) {
     const text = v === null ? '' : asString(r, [...path, 'values', i], v);
     if (text === undefined) continue;
-    checkLabelValue(r, [...path, 'values', i], text);
+    if (checkYaml11String(r, [...path, 'values', i], text)) checkLabelValue(r, [...path, 'values', i], text);
     values.push(text);
   }
   const requirement: LabelSelectorRequirement = { key, operator };
