@@ -8,6 +8,9 @@ import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
+/** Typos whose consequence is counted (each costs an analysis of the whole input); later ones are not. */
+export const MAX_COUNTED = 20;
+
 function isMap(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -95,12 +98,16 @@ export default defineRule({
     fix: 'Spell the field right (the message names the closest known field), or remove it.',
     messages: {
       typo: 'Unknown field "{{key}}" (did you mean "{{suggestion}}"?): {{consequence}}; {{delta}}. With strict field validation (kubectl\'s default) the API server rejects the object; with none it drops the field',
+      typoUncounted:
+        'Unknown field "{{key}}" (did you mean "{{suggestion}}"?): {{consequence}}. With strict field validation (kubectl\'s default) the API server rejects the object; with none it drops the field',
       unknown:
         'Unknown field "{{key}}": with strict field validation (kubectl\'s default) the API server rejects the object; with none it drops the field. Remove it',
     },
   },
   check(ctx) {
     let asIs: Map<string, string> | undefined;
+    // Each consequence is a whole analysis: counted for the first typos only.
+    let counted = 0;
     for (const [index, source] of ctx.sources.entries()) {
       for (const { path, suggestion } of unknownFieldsOf(source, ctx.defaultNamespace)) {
         const key = String(path[path.length - 1]);
@@ -109,18 +116,23 @@ export default defineRule({
           ctx.report({ messageId: 'unknown', data: { key }, subject: { source }, path });
           continue;
         }
+        const meant = [...path.slice(0, -1), suggestion];
+        const data = {
+          key,
+          suggestion,
+          consequence: consequence(source, meant, namespaceOf(source, ctx.defaultNamespace)),
+        };
+        if (counted >= MAX_COUNTED) {
+          ctx.report({ messageId: 'typoUncounted', data, subject: { source }, path });
+          continue;
+        }
+        counted++;
         const fixed = Object.create(source, { object: { value: fixedObject } }) as ParsedObject;
         const sources = ctx.sources.map((s, i) => (i === index ? fixed : s));
         asIs ??= workloadPairs(ctx.sources, ctx);
-        const meant = [...path.slice(0, -1), suggestion];
         ctx.report({
           messageId: 'typo',
-          data: {
-            key,
-            suggestion,
-            consequence: consequence(source, meant, namespaceOf(source, ctx.defaultNamespace)),
-            delta: delta(asIs, workloadPairs(sources, ctx)),
-          },
+          data: { ...data, delta: delta(asIs, workloadPairs(sources, ctx)) },
           subject: { source },
           path,
         });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import rule from '../../../src/lint/rules/no-unknown-field.ts';
+import rule, { MAX_COUNTED } from '../../../src/lint/rules/no-unknown-field.ts';
 import { runCli } from '../../support/cli.ts';
 import { deploy, docs, lintText, ns, ruleTester, yaml } from '../helpers.ts';
 
@@ -101,5 +101,27 @@ test('netfence lint reports the typo in txt, JSON and SARIF, and fails', async (
   assert.deepEqual(
     results.map((r) => [r.level, /selects every pod in data; 1 more connection/.test(r.message.text)]),
     [['error', true]],
+  );
+});
+
+test('no-unknown-field counts the consequence of the first typos only', () => {
+  const typos = Array.from(
+    { length: MAX_COUNTED + 1 },
+    (_, i) => yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: p${i}, namespace: data}
+      spec:
+        podSelector: {}
+        ingres: []
+    `,
+  );
+  const result = lintText(docs(base, ...typos), { rules: [rule] });
+  const ids = result.findings.map((f) => f.messageId);
+  assert.equal(ids.filter((id) => id === 'typo').length, MAX_COUNTED);
+  assert.equal(ids.filter((id) => id === 'typoUncounted').length, 1);
+  assert.match(
+    result.findings.find((f) => f.messageId === 'typoUncounted')!.message,
+    /^Unknown field "ingres" \(did you mean "ingress"\?\): spec\.ingress is then absent\. With strict/,
   );
 });
