@@ -86,12 +86,13 @@ async function loadForLint(
     strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
   });
-  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
-  const notice = describeIgnored(result.ignored);
-  if (notice !== undefined) io.stderr(`${notice}\n`);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),
   );
+  // A warning a rule reports as a finding (an unknown field) is not printed twice.
+  for (const w of result.warnings) if (!superseded.has(w.code)) io.stderr(`${formatProblem(w)}\n`);
+  const notice = describeIgnored(result.ignored);
+  if (notice !== undefined) io.stderr(`${notice}\n`);
   const deferred = result.errors.filter((e) => superseded.has(e.code));
   const errors = result.errors.filter((e) => !superseded.has(e.code));
   if (errors.length > 0 && !options.skipInvalid) {

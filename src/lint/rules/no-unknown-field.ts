@@ -95,6 +95,8 @@ export default defineRule({
     description: 'Objects have no unknown fields (a misspelled podSelector, ingress or port)',
     rationale:
       "The API server rejects an unknown field with strict field validation (kubectl's default), and silently drops it without (older kubectl, --validate=false, Helm, some GitOps tools). Dropped, a misspelled podSelecter leaves the policy selecting every pod of its namespace, a misspelled ingres denies all ingress. netfence reads the object as the API server without validation does, and this rule says what the typo changes: it compares the connections with the field dropped and with it spelled right.",
+    // The parser's warning (an error with --strict) is this rule's finding in `netfence lint`.
+    supersedes: ['unknown-field'],
     fix: 'Spell the field right (the message names the closest known field), or remove it.',
     messages: {
       typo: 'Unknown field "{{key}}" (did you mean "{{suggestion}}"?): {{consequence}}; {{delta}}. With strict field validation (kubectl\'s default) the API server rejects the object; with none it drops the field',

@@ -125,3 +125,12 @@ test('no-unknown-field counts the consequence of the first typos only', () => {
     /^Unknown field "ingres" \(did you mean "ingress"\?\): spec\.ingress is then absent\. With strict/,
   );
 });
+
+test('netfence lint prints the finding, not also the parser warning; with --strict it still lints', async () => {
+  const text = docs(base, denyAll, allowShop('podSelecter'));
+  const r = await runCli(['lint', '-'], { stdin: text });
+  assert.doesNotMatch(r.stderr, /unknown field/);
+  const strict = await runCli(['lint', '-', '--strict'], { stdin: text });
+  assert.equal(strict.code, 1, strict.stderr);
+  assert.match(strict.stdout, /Unknown field "podSelecter" \(did you mean "podSelector"\?\)/);
+});
