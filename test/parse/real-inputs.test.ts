@@ -216,6 +216,19 @@ describe('YAML 1.1 booleans', () => {
     ]);
   });
 
+  test('an unquoted on as a label key is a warning: kubectl sends the key "true"', () => {
+    const text = yaml`
+      apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: a
+        labels: {on: x, "yes": z}
+    `;
+    assert.deepEqual(problems(text), [
+      'policies.yaml:5:12 warning: metadata.labels.on: unquoted key on is the boolean true for kubectl and Helm (YAML 1.1), which send the key "true": quote it: "on"',
+    ]);
+  });
+
   test('JSON strings are quoted: no problem', () => {
     const json = JSON.stringify({
       apiVersion: 'v1',

@@ -92,7 +92,7 @@ export default defineRule({
     fix: 'Quote the value ("on", "08080"), or write the number without leading zeros.',
     // An unquoted boolean word as a label or selector value is an input error (kubectl's API server rejects
     // it); the linter reports it as this rule's finding instead.
-    supersedes: ['yaml11-boolean'],
+    supersedes: ['yaml11-boolean', 'yaml11-boolean-key'],
     messages: {
       boolean:
         'Unquoted value {{text}} is the boolean {{bool}} in YAML 1.1 (kubectl, Helm) but the string "{{text}}" in YAML 1.2; quote it: "{{text}}"',

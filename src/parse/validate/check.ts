@@ -2,6 +2,7 @@
  * Type checks of decoded YAML against the API's Go types, reported like the API's decoder would reject
  * them, but in plain words. `null` reads as absent, as it does for the API.
  */
+import { isMap as isYamlMap, isScalar } from 'yaml';
 import type { FieldPath } from '../../model/problem.ts';
 import { closestMatch, withSuggestion } from '../suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
@@ -112,4 +113,24 @@ export function checkYaml11String(r: Reporter, path: FieldPath, text: string): b
     `unquoted ${text} is the boolean ${bool} for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "${text}"`,
   );
   return false;
+}
+
+/**
+ * A mapping key kubectl reads otherwise: an unquoted `yes` key is the boolean true for YAML 1.1, which kubectl
+ * sends as the key "true". A warning: the object is accepted, under another key.
+ */
+export function checkYaml11Key(r: Reporter, path: FieldPath, key: string): void {
+  if (!YAML11_BOOLEAN.test(key)) return;
+  const parent = r.source.nodeAt(path.slice(0, -1));
+  if (!isYamlMap(parent)) return;
+  const plain = parent.items.some(
+    (pair) => isScalar(pair.key) && pair.key.value === key && pair.key.type === 'PLAIN',
+  );
+  if (!plain) return;
+  const bool = ['y', 'yes', 'on'].includes(key.toLowerCase());
+  r.warn(
+    'yaml11-boolean-key',
+    path,
+    `unquoted key ${key} is the boolean ${bool} for kubectl and Helm (YAML 1.1), which send the key "${bool}": quote it: "${key}"`,
+  );
 }

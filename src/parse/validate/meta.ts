@@ -11,7 +11,15 @@ import {
   suggestLabelValue,
 } from '../names.ts';
 import { closestMatch, withSuggestion } from '../suggest.ts';
-import { asBool, asList, asMap, asString, checkKnownFields, checkYaml11String } from './check.ts';
+import {
+  asBool,
+  asList,
+  asMap,
+  asString,
+  checkKnownFields,
+  checkYaml11Key,
+  checkYaml11String,
+} from './check.ts';
 import type { Reporter } from './report.ts';
 
 export const OBJECT_META_FIELDS = [
@@ -135,6 +143,7 @@ export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Reco
   if (map === undefined) return labels;
   for (const [key, value] of Object.entries(map)) {
     const keyOk = checkLabelKey(r, [...path, key], key);
+    checkYaml11Key(r, [...path, key], key);
     // A null label value decodes to "" in the API.
     const text = value === null ? '' : asString(r, [...path, key], value);
     if (text === undefined || !keyOk) continue;
