@@ -147,8 +147,9 @@ export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Reco
     // A null label value decodes to "" in the API.
     const text = value === null ? '' : asString(r, [...path, key], value);
     if (text === undefined || !keyOk) continue;
-    if (!checkYaml11String(r, [...path, key], text)) continue;
-    if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
+    // Kept after the error, so that a selector with it is not also reported as empty.
+    if (!checkYaml11String(r, [...path, key], text)) labels[key] = text;
+    else if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
   }
   return labels;
 }
