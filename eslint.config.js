@@ -32,7 +32,26 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is pure: no I/O, no cluster client, no UI. Adapters live around it.
+    // Helpers below everything (IP grammar, intervals, sorted search, suggestions, comparators): they
+    // import nothing, not even each other's layers, so that every layer may use them.
+    files: ['src/base/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message: 'src/base/ imports nothing: only its own files (./x.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine is pure: no I/O, no cluster client, no UI. Adapters live around it. It may import the
+    // helpers below it (src/base/) and the model, nothing else.
     files: ['src/engine/**/*.ts', 'src/model/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -45,8 +64,8 @@ export default tseslint.config(
             },
             { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
             {
-              group: ['**/cli/**', '**/server/**', '**/k8s/**', '**/parse/**', '**/ui/**'],
-              message: 'The engine depends on nothing outside the core.',
+              regex: '^\\.\\./(?!base/|model/|engine/)',
+              message: 'The engine depends on nothing outside the core: only src/base/ and src/model/.',
             },
           ],
         },
@@ -54,7 +73,39 @@ export default tseslint.config(
     },
   },
   {
-    // Pure layers beside the engine: lint rules, policy generation, apply planning, test specs.
+    // The parsers sit beside the engine, not above it: files and text in, model out, problems as data.
+    files: ['src/parse/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
+            {
+              group: [
+                '**/engine/**',
+                '**/flows/**',
+                '**/lint/**',
+                '**/generate/**',
+                '**/apply/**',
+                '**/testspec/**',
+                '**/format/**',
+                '**/k8s/**',
+                '**/git/**',
+                '**/server/**',
+                '**/cli/**',
+                '**/ui/**',
+              ],
+              message: 'src/parse/ imports only src/base/ and src/model/: it sits beside the engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Pure layers beside the engine: lint rules, policy generation, apply planning, test specs. They
+    // return data; src/format/ turns it into text.
     files: ['src/lint/**/*.ts', 'src/generate/**/*.ts', 'src/apply/**/*.ts', 'src/testspec/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -70,7 +121,56 @@ export default tseslint.config(
               group: ['**/cli/**', '**/server/**', '**/k8s/**'],
               message: 'Pure layer: no commands, server or cluster.',
             },
+            {
+              group: ['**/format/**'],
+              message: 'Pure layer: return data; presentation lives in src/format/, which imports you.',
+            },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // One command per file; what two commands share is an option group in src/cli/options/ (or a helper
+    // in src/cli/), never another command.
+    files: ['src/cli/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\./',
+              message:
+                'A command never imports another command: move what they share to src/cli/options/ (or src/cli/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The JSON contract: types only (test/contract checks it compiles to nothing), and it imports only itself
+    // and the Kubernetes wire types, so that the UI's typecheck never pulls in the engine.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./[a-z-]+\\.ts$|\\.\\./model/k8s\\.ts$)',
+              message: 'src/contract imports only its own modules and ../model/k8s.ts.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[importKind='value'], VariableDeclaration, FunctionDeclaration, ClassDeclaration, TSEnumDeclaration, ExpressionStatement",
+          message: 'src/contract is type-only: export type and interface only.',
         },
       ],
     },

@@ -11,7 +11,7 @@ import { compileCluster, type CompiledCluster } from '../src/engine/compile.ts';
 import { computeConnectivity, forEachClassConnection } from '../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../src/engine/grouped.ts';
 import { compileSelector } from '../src/engine/selectors.ts';
-import { intervalPairs } from '../src/engine/intervals.ts';
+import { intervalPairs } from '../src/base/intervals.ts';
 import { analysisSummary, groupedJsonChunks } from '../src/format/connectivity.ts';
 import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
 import type { LabelSelector } from '../src/model/k8s.ts';

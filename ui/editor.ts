@@ -49,6 +49,7 @@ function create(
         basicSetup,
         yaml(),
         theme,
+        EditorView.lineWrapping,
         syntaxHighlighting(highlight),
         EditorState.readOnly.of(options.readOnly),
         EditorView.editable.of(!options.readOnly),

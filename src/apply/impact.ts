@@ -15,6 +15,7 @@ import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
 import { policyId } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
+import { compareText, splitPairKey } from '../base/text.ts';
 
 export interface ImpactOptions {
   ipBlockMatchesPods: boolean;
@@ -35,10 +36,6 @@ export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
   };
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** `state` with some changes made: applied policies replace (or join) the live ones, deleted ones go. */
 export function withChanges(state: ClusterState, changes: readonly Change[]): ClusterState {
   const policies = new Map(state.policies.map((p) => [p.id, p]));
@@ -46,7 +43,7 @@ export function withChanges(state: ClusterState, changes: readonly Change[]): Cl
     if (c.action === 'delete') policies.delete(c.id);
     else if (c.result !== undefined) policies.set(c.id, policyInfoOf(c.result));
   }
-  return { ...state, policies: [...policies.values()].sort((a, b) => compareIds(a.id, b.id)) };
+  return { ...state, policies: [...policies.values()].sort((a, b) => compareText(a.id, b.id)) };
 }
 
 /** The live state, then the state after each phase of the plan (the last one is the final state). */
@@ -108,7 +105,7 @@ export function transientCuts(states: readonly ClusterState[], options: ImpactOp
       if (isEmptyPorts(kept)) continue;
       const lost = subtractPorts(kept, mid.connections.get(key) ?? NO_PORTS);
       if (isEmptyPorts(lost)) continue;
-      const [src, dst] = key.split('\u0000') as [string, string];
+      const [src, dst] = splitPairKey(key);
       cuts.push({ afterPhase: i, src: names.get(src) ?? src, dst: names.get(dst) ?? dst, ports: lost });
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Planning a deployment of NetworkPolicies, purely: staged order, prune set, what changes (objects and
- * connectivity), what it would break, and rollback records. `src/cli/apply.ts` and `rollback.ts` do the
+ * connectivity), what it would break, and rollback records. `src/cli/commands/apply.ts` and `rollback.ts` do the
  * I/O around it.
  */
 export {

@@ -4,6 +4,7 @@
  */
 import type { NetworkPolicy, NetworkPolicySpec } from '../model/k8s.ts';
 import { isManagedByNetfence, policyId, sameContent } from './objects.ts';
+import { compareText } from '../base/text.ts';
 
 export const Action = {
   Create: 'create',
@@ -85,11 +86,7 @@ export function pruneCandidates(
       (np) =>
         isManagedByNetfence(np) && inScope(np.metadata.namespace ?? '') && !desiredIds.has(policyId(np)),
     )
-    .sort((a, b) => compareIds(policyId(a), policyId(b)));
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    .sort((a, b) => compareText(policyId(a), policyId(b)));
 }
 
 export interface DesiredPolicy {
@@ -141,7 +138,7 @@ export function planApply(input: {
       result: undefined,
     });
   }
-  changes.sort((a, b) => compareIds(a.id, b.id));
+  changes.sort((a, b) => compareText(a.id, b.id));
 
   const writes = changes.filter((c) => c.action === 'create' || c.action === 'update');
   const deletes = changes.filter((c) => c.action === 'delete');

@@ -7,6 +7,11 @@ export interface Io {
    */
   writeStdout?: (chunks: Iterable<string>) => Promise<void>;
   stderr(text: string): void;
+  /**
+   * A note on stderr that `-q, --quiet` silences ("Ignored 15 objects of other kinds", "Wrote …"); warnings
+   * and errors go to `stderr`. Without it, notes go to `stderr` (see `note`).
+   */
+  note?: (text: string) => void;
   readStdin(): Promise<string>;
   /** Standard input as a stream, for inputs too large to buffer (flow captures piped in). */
   stdinStream?: () => AsyncIterable<Uint8Array>;
@@ -21,6 +26,12 @@ export async function writeChunks(io: Io, chunks: Iterable<string>): Promise<voi
   else for (const chunk of chunks) io.stdout(chunk);
 }
 
+/** Writes a note (see `Io.note`). */
+export function note(io: Io, text: string): void {
+  if (io.note !== undefined) io.note(text);
+  else io.stderr(text);
+}
+
 /** Resolves at the first of `events` on `emitter`, and stops listening to all of them. */
 export function firstOf(
   emitter: { once(event: string, f: () => void): unknown; off(event: string, f: () => void): unknown },
@@ -33,6 +44,13 @@ export function firstOf(
     };
     for (const e of events) emitter.once(e, done);
   });
+}
+
+/** The argument of an on/off option that takes one (`--ipblock-matches-pods false`). */
+export function parseBoolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new UserError(`expected true or false, got "${value}"`);
 }
 
 /** A user-facing failure: printed as one line, never with a stack trace. */

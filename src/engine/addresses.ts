@@ -16,7 +16,7 @@ import {
   type Cidr,
   type IpAddress,
   type IpFamily,
-} from './ip.ts';
+} from '../base/ip.ts';
 
 export interface AddressClass {
   id: number;

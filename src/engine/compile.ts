@@ -17,7 +17,7 @@ import {
   type PortSet,
 } from './ports.ts';
 import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
-import { lowerBound, sortedIncludes } from './sorted.ts';
+import { lowerBound, sortedIncludes } from '../base/sorted.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };

@@ -14,6 +14,7 @@ import {
 } from './compile.ts';
 import { podKey } from './classes.ts';
 import { intersectPorts, isEmptyPorts, unionPorts, type PortSet } from './ports.ts';
+import { compareText } from '../base/text.ts';
 
 export type ClassEnd = { pod: number } | { address: number };
 
@@ -147,10 +148,6 @@ export interface Connectivity {
 
 export function externalId(addressClass: number): string {
   return `external:${addressClass}`;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

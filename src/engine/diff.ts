@@ -17,8 +17,9 @@ import {
   type Entity,
   type Granularity,
 } from './connectivity.ts';
-import { formatIp } from './ip.ts';
+import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
+import { compareText, pairKey, splitPairKey } from '../base/text.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
 export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
@@ -108,18 +109,16 @@ function refinementMap(own: AddressSpace, common: AddressSpace): Map<number, num
   return out;
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The order `computeConnectivity` lists entities in: workloads by namespace, name and kind; pods by id. */
 function compareEntities(x: Entity, y: Entity): number {
   if (x.kind === 'workload' && y.kind === 'workload') {
     const a = x.workload;
     const b = y.workload;
-    return compareIds(a.namespace, b.namespace) || compareIds(a.name, b.name) || compareIds(a.kind, b.kind);
+    return (
+      compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.kind, b.kind)
+    );
   }
-  return compareIds(x.id, y.id);
+  return compareText(x.id, y.id);
 }
 
 /**
@@ -146,7 +145,7 @@ export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: Ad
   for (const c of conn.connections) {
     for (const src of expand(c.src)) {
       for (const dst of expand(c.dst)) {
-        const key = `${src}\u0000${dst}`;
+        const key = pairKey(src, dst);
         const cur = connections.get(key);
         connections.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
       }
@@ -197,7 +196,7 @@ export function diffSides(
   const connections: ConnectionChange[] = [];
   let unchanged = 0;
   for (const key of new Set([...a.connections.keys(), ...b.connections.keys()])) {
-    const [src, dst] = key.split('\u0000') as [string, string];
+    const [src, dst] = splitPairKey(key);
     const was = a.connections.get(key) ?? NO_PORTS;
     const now = b.connections.get(key) ?? NO_PORTS;
     if (portsEqual(was, now)) {
@@ -240,7 +239,7 @@ export function diffPolicies(before: readonly PolicyInfo[], after: readonly Poli
   const was = new Map(before.map((p) => [p.id, p]));
   const now = new Map(after.map((p) => [p.id, p]));
   const out: PolicyChange[] = [];
-  for (const id of [...new Set([...was.keys(), ...now.keys()])].sort(compareIds)) {
+  for (const id of [...new Set([...was.keys(), ...now.keys()])].sort(compareText)) {
     const x = was.get(id);
     const y = now.get(id);
     if (x === y) continue; // the same object (what-if keeps the policies it does not edit)
@@ -271,7 +270,7 @@ export function valueDiff(x: unknown, y: unknown, path: FieldPath, out: FieldPat
     return;
   }
   if (isRecord(x) && isRecord(y)) {
-    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort(compareIds);
+    const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort(compareText);
     for (const k of keys) {
       if (!Object.hasOwn(x, k) || !Object.hasOwn(y, k)) out.push([...path, k]);
       else valueDiff(x[k], y[k], [...path, k], out);

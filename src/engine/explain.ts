@@ -19,8 +19,8 @@ import {
   type Direction,
 } from './compile.ts';
 import type { RefIndex } from './refs.ts';
-import { cidrContainsCidr, parseCidr, type Cidr } from './ip.ts';
-import { intervalPairs, intervalsEqual, type Intervals } from './intervals.ts';
+import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
+import { intervalPairs, intervalsEqual, type Intervals } from '../base/intervals.ts';
 import {
   ALL_CONNECTIONS,
   ALL_PORTS,

@@ -21,7 +21,7 @@ import type { Entity } from './connectivity.ts';
 import { describeScope, formatFieldPath, formatPortList, peerScope, type PeerScope } from './explain.ts';
 
 export { describeScope, peerScope, type PeerScope };
-import { cidrContainsCidr, parseCidr, type Cidr } from './ip.ts';
+import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
 import { isEmptyPorts, type PortSet } from './ports.ts';
 import type { RefIndex } from './refs.ts';
 

@@ -19,7 +19,7 @@
  * reads fits them.
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
-import { parseCidr } from './ip.ts';
+import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   OPEN_ACCESS,
@@ -43,7 +43,8 @@ import {
   type Granularity,
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
-import { insertSorted } from './sorted.ts';
+import { insertSorted } from '../base/sorted.ts';
+import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
 export interface ConnectionChange {
@@ -308,10 +309,10 @@ class Evaluation {
 
 /** Entity pairs, for reporting what changed between two evaluations. */
 function diffEvaluations(before: Connection[], after: Connection[]): ConnectionChange[] {
-  const old = new Map(before.map((c) => [`${c.src}\u0000${c.dst}`, c]));
+  const old = new Map(before.map((c) => [pairKey(c.src, c.dst), c]));
   const changes: ConnectionChange[] = [];
   for (const c of after) {
-    const key = `${c.src}\u0000${c.dst}`;
+    const key = pairKey(c.src, c.dst);
     const was = old.get(key);
     old.delete(key);
     if (was === undefined || !portsEqual(was.ports, c.ports))

@@ -3,10 +3,10 @@
  * No file, network or terminal I/O happens here.
  */
 export * from './ports.ts';
-export * from './intervals.ts';
+export * from '../base/intervals.ts';
 export * from './compile.ts';
 export * from './connectivity.ts';
 export * from './selectors.ts';
 export * from './addresses.ts';
-export * from './ip.ts';
+export * from '../base/ip.ts';
 export type { PodClass } from './classes.ts';

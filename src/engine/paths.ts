@@ -18,6 +18,7 @@ import type { WorkloadInfo } from '../model/cluster.ts';
 import type { CompiledCluster } from './compile.ts';
 import { classConnections } from './connectivity.ts';
 import { unionPorts, type PortSet } from './ports.ts';
+import { compareText } from '../base/text.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Directed graphs, strongly connected components and reachability bitsets
@@ -220,10 +221,6 @@ export interface LateralGraph {
   readonly entryEdges: readonly (readonly ClassEdge[])[];
   /** Allowed connections out of each class to address classes. */
   readonly exitEdges: readonly (readonly ClassEdge[])[];
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function buildLateralGraph(compiled: CompiledCluster): LateralGraph {

@@ -13,7 +13,7 @@ import {
   subtractIntervals,
   unionIntervals,
   type Intervals,
-} from './intervals.ts';
+} from '../base/intervals.ts';
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;

@@ -20,14 +20,15 @@
  *
  * The module is pure and its API stable: `buildRefIndex`, `parseRef`, `resolveRef`, `resolveRefText`.
  */
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../base/suggest.ts';
 import type { PodInfo, WorkloadInfo, WorkloadKindOrPod } from '../model/cluster.ts';
 import { WorkloadKind, type LabelSelector, type LabelSelectorRequirement } from '../model/k8s.ts';
 import { podKey } from './classes.ts';
 import type { CompiledCluster } from './compile.ts';
 import { externalId, type ClassEnd, type Entity, type Granularity } from './connectivity.ts';
-import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from './ip.ts';
+import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
 import { compileSelector, describeSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
+import { compareText } from '../base/text.ts';
 
 /** A parsed reference, before resolution. `text` is what the user wrote (trimmed). */
 export type EndpointRef =
@@ -300,13 +301,13 @@ export function buildRefIndex(compiled: CompiledCluster, granularity: Granularit
   };
   const ends = new Map<string, ClassEnd[]>();
   if (granularity === 'workload') {
-    for (const w of [...state.workloads].sort((a, b) => compare(a.id, b.id))) {
+    for (const w of [...state.workloads].sort((a, b) => compareText(a.id, b.id))) {
       entities.push({ kind: 'workload', id: w.id, workload: w });
       ends.set(w.id, classesOf(podsOfWorkload.get(w.id) ?? []));
     }
   } else {
     const sorted = [...state.pods].sort((a, b) =>
-      compare(podKey(a.namespace, a.name), podKey(b.namespace, b.name)),
+      compareText(podKey(a.namespace, a.name), podKey(b.namespace, b.name)),
     );
     for (const p of sorted) {
       const id = podKey(p.namespace, p.name);
@@ -339,10 +340,6 @@ export function buildRefIndex(compiled: CompiledCluster, granularity: Granularit
       return shortCount.get(s) === 1 ? s : e.id;
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function entityNamespace(e: Entity): string | undefined {

@@ -2,7 +2,7 @@
  * Aggregation: flow records → the observed connection map, as they stream by. Pure; memory grows with
  * distinct connections and endpoints, plus (for Hubble) the connections seen within the last dedupe window.
  */
-import { parseIp } from '../engine/ip.ts';
+import { parseIp } from '../base/ip.ts';
 import type { FlowMatcher, Resolution } from './match.ts';
 import type {
   FlowEnd,

@@ -15,6 +15,7 @@ import {
   type PortSet,
 } from '../engine/ports.ts';
 import type { FlowEnd, ObservedConnection } from './types.ts';
+import { pairKey } from '../base/text.ts';
 
 export type Side = 'egress' | 'ingress';
 
@@ -50,10 +51,6 @@ export function entityOf(compiled: CompiledCluster, end: FlowEnd): string | unde
   if (end.kind === 'workload') return end.id;
   const id = compiled.addressSpace.classOfIp(end.ip);
   return id === undefined ? undefined : externalId(id);
-}
-
-function pairKey(src: string, dst: string): string {
-  return `${src}\u0000${dst}`;
 }
 
 /** Pod classes of each workload. */

@@ -9,7 +9,7 @@
  * reported; an address that is no pod's stays an address.
  */
 import type { ClusterState, PodInfo, ServiceInfo, WorkloadInfo } from '../model/cluster.ts';
-import { parseIp, formatIp } from '../engine/ip.ts';
+import { parseIp, formatIp } from '../base/ip.ts';
 import type { Protocol } from '../model/k8s.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import type { FlowEnd, RawEnd } from './types.ts';

@@ -3,7 +3,7 @@
  * subset of the columns below, and JSON Lines with the same field names. Pure.
  */
 import type { Protocol } from '../model/k8s.ts';
-import { closestMatch, withSuggestion } from '../parse/suggest.ts';
+import { closestMatch, withSuggestion } from '../base/suggest.ts';
 import type { FlowRecord, RawEnd } from './types.ts';
 
 export const FLOW_COLUMNS = [

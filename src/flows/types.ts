@@ -3,6 +3,7 @@
  * `--flows` rules, the web UI's traffic overlay, `apply --flows`).
  */
 import type { Protocol } from '../model/k8s.ts';
+import type { LocatedMessage } from '../model/problem.ts';
 
 /**
  * One end of an observed connection: a workload of the cluster state (its id, `namespace/Kind/name`, as in
@@ -74,11 +75,10 @@ export interface UnmatchedEndpoint {
   example: string;
 }
 
-/** A line that could not be read, as data. */
-export interface FlowProblem {
+/** A line that could not be read, as data: always located, in a flow capture. */
+export interface FlowProblem extends LocatedMessage {
   file: string;
   line: number;
-  message: string;
 }
 
 export const FlowFormat = { hubble: 'hubble', csv: 'csv', jsonl: 'jsonl' } as const;

@@ -6,12 +6,21 @@ import { describeAddressUnion, type AddressSpace } from '../engine/addresses.ts'
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
-import { plural } from './plural.ts';
+import { inRows, plural } from './plural.ts';
 import { tableLines } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
+import { pairKey } from '../base/text.ts';
+import type {
+  AnalyzeHeadJson,
+  AnalyzeJson,
+  ConnectionGroupJson,
+  ConnectivityJson,
+  WithinGroupJson,
+} from '../contract/analyze.ts';
+import type { EntityListsJson, EntityRefJson } from '../contract/common.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -41,7 +50,7 @@ export function analysisSummary(state: ClusterState): AnalysisSummary {
 }
 
 /** How JSON output names one end of a connection. */
-export function entityRef(e: Entity): Record<string, unknown> {
+export function entityRef(e: Entity): EntityRefJson {
   switch (e.kind) {
     case 'workload':
       return { workload: e.id };
@@ -56,7 +65,7 @@ export function entityRef(e: Entity): Record<string, unknown> {
 function entityLists(
   conn: Pick<Connectivity, 'entities' | 'granularity'>,
   space: AddressSpace,
-): Record<string, unknown> {
+): EntityListsJson {
   const workloads = conn.entities.flatMap((e) =>
     e.kind === 'workload'
       ? [
@@ -108,7 +117,7 @@ export function connectivityToJson(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-): unknown {
+): ConnectivityJson {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
@@ -123,14 +132,12 @@ export function connectivityToJson(
   };
 }
 
-type Json = Record<string, unknown>;
-
 /** One group or `within` entry of the grouped document, with `ref` naming entities. */
 function groupEntries(conn: GroupedConnectivity): {
-  group: (g: ConnectionGroup) => Json;
-  within: (w: WithinGroup) => Json;
+  group: (g: ConnectionGroup) => ConnectionGroupJson;
+  within: (w: WithinGroup) => WithinGroupJson;
 } {
-  const ref = (id: string): unknown => entityRef(conn.byId.get(id)!);
+  const ref = (id: string): EntityRefJson => entityRef(conn.byId.get(id)!);
   return {
     group: (g) => ({
       src: g.src.map(ref),
@@ -147,7 +154,11 @@ function groupEntries(conn: GroupedConnectivity): {
 }
 
 /** Everything of the grouped document before `connections`. */
-function groupedHead(conn: GroupedConnectivity, space: AddressSpace, summary: AnalysisSummary): Json {
+function groupedHead(
+  conn: GroupedConnectivity,
+  space: AddressSpace,
+  summary: AnalysisSummary,
+): AnalyzeHeadJson {
   return {
     schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
@@ -164,7 +175,7 @@ export function groupedConnectivityToJson(
   conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
-): unknown {
+): AnalyzeJson {
   const entry = groupEntries(conn);
   return {
     ...groupedHead(conn, space, summary),
@@ -196,7 +207,7 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
       if (g === undefined) groups.set(key, { src: [src.address.id], dst: name(c.dst), ports });
       else (g.src as number[]).push(src.address.id);
     } else {
-      groups.set(`${c.src}\u0000${c.dst}`, { src: name(c.src), dst: name(c.dst), ports });
+      groups.set(pairKey(c.src, c.dst), { src: name(c.src), dst: name(c.dst), ports });
     }
   }
   const side = (v: string | number[]): string => (typeof v === 'string' ? v : describeAddressUnion(space, v));
@@ -226,7 +237,7 @@ export function* formatConnectivityChunks(
     case 'md': {
       const rows = displayRows(conn, space);
       yield* batched([
-        `**${plural(rows.length, 'allowed connection')}** between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
+        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
         '',
         '| Source | Destination | Connections |',
         '| --- | --- | --- |',
@@ -242,7 +253,7 @@ export function* formatConnectivityChunks(
     case 'txt': {
       const rows = displayRows(conn, space);
       const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(rows.length, 'allowed connection')}`;
+      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}`;
       if (rows.length === 0) yield `${header}\n`;
       else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
       return;

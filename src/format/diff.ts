@@ -2,10 +2,12 @@
  * Diff output formats: txt (sections of aligned tables), json (the documented schema, docs/json-schema.md)
  * and md (a table for a pull request comment). Pure functions from a `ClusterDiff` to text.
  */
+import type { PortsJson } from '../contract/common.ts';
+import type { DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
 import { describeAddressUnion } from '../engine/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
@@ -13,6 +15,8 @@ import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
+import { pairKey } from '../base/text.ts';
+import { inRows, plural } from './plural.ts';
 
 export const DiffFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type DiffFormat = (typeof DiffFormat)[keyof typeof DiffFormat];
@@ -61,7 +65,7 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
       if (g === undefined) groups.set(key, { c, src: [src.address.id], dst: name(c.dst) });
       else (g.src as number[]).push(src.address.id);
     } else {
-      groups.set(`${c.src}\u0000${c.dst}`, { c, src: name(c.src), dst: name(c.dst) });
+      groups.set(pairKey(c.src, c.dst), { c, src: name(c.src), dst: name(c.dst) });
     }
   }
   const side = (v: string | number[]): string =>
@@ -77,11 +81,15 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
   }));
 }
 
-/** `+3 connections, −1, 2 changed`, counting rows as the human formats show them. */
-export function connectionSummary(rows: readonly DiffRow[]): string {
-  const count = (kind: ConnectionChange['change']): number => rows.filter((c) => c.change === kind).length;
-  const added = count('added');
-  return `+${added} connection${added === 1 ? '' : 's'}, −${count('removed')}, ${count('changed')} changed`;
+/** How many connections (source–destination pairs, as `-o json` counts them) changed in this way. */
+export function countChanges(diff: ClusterDiff, kind: ConnectionChange['change']): number {
+  return diff.connections.filter((c) => c.change === kind).length;
+}
+
+/** `+3 connections, −1, 2 changed`: connections (pairs), as `-o json`'s summary counts them. */
+export function connectionSummary(diff: ClusterDiff): string {
+  const added = countChanges(diff, 'added');
+  return `+${plural(added, 'connection')}, −${countChanges(diff, 'removed')}, ${countChanges(diff, 'changed')} changed`;
 }
 
 /** `1 added, 4 modified`, or undefined when no policy changed. */
@@ -147,7 +155,7 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const rows = diffRows(diff);
   const out: string[] = [`${labels.before} → ${labels.after}`];
   const policies = policySummary(diff);
-  out.push(`${connectionSummary(rows)}; policies: ${policies ?? 'unchanged'}`);
+  out.push(`${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}`);
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0)
     out.push(`${what} only after: ${diff.entitiesAdded.map(name).join(', ')}`);
@@ -157,7 +165,8 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const section = (kind: ConnectionChange['change'], title: string): void => {
     const list = rows.filter((c) => c.change === kind);
     if (list.length === 0) return;
-    out.push('', `${title} (${list.length})`);
+    const pairs = countChanges(diff, kind);
+    out.push('', `${title} (${pairs}${inRows(pairs, list.length)})`);
     if (kind === 'changed') {
       const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
       out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
@@ -184,7 +193,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   const rows = diffRows(diff);
   const policies = policySummary(diff);
   const out: string[] = [
-    `**${connectionSummary(rows)}** · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
   ];
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0) {
@@ -207,7 +216,10 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
       );
     }
     if (ordered.length > MD_MAX_ROWS) {
-      out.push('', `_…and ${ordered.length - MD_MAX_ROWS} more; run \`netfence diff\` for the full list._`);
+      out.push(
+        '',
+        `_…and ${ordered.length - MD_MAX_ROWS} more rows; run \`netfence diff\` for the full list._`,
+      );
     }
   } else {
     out.push('', 'No connectivity changes.');
@@ -224,12 +236,13 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   return `${out.join('\n')}\n`;
 }
 
-export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {
-  const count = (kind: string): number => diff.connections.filter((c) => c.change === kind).length;
+export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
+  const count = (kind: ConnectionChange['change']): number => countChanges(diff, kind);
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
   const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
-  const ports = (p: PortSet): unknown => (isEmptyPorts(p) ? null : portsToJson(p));
+  const ports = (p: PortSet): PortsJson | null => (isEmptyPorts(p) ? null : portsToJson(p));
   const summaryOf = (p: PortSet): string | null => (isEmptyPorts(p) ? null : formatPorts(p));
+  const changed: EntitiesChangedJson = { added: diff.entitiesAdded, removed: diff.entitiesRemoved };
   return {
     schemaVersion: DIFF_JSON_SCHEMA_VERSION,
     granularity: diff.granularity,
@@ -244,10 +257,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): unknown {
       policiesRemoved: countPolicies('removed'),
       policiesModified: countPolicies('modified'),
     },
-    [diff.granularity === 'workload' ? 'workloads' : 'pods']: {
-      added: diff.entitiesAdded,
-      removed: diff.entitiesRemoved,
-    },
+    ...(diff.granularity === 'workload' ? { workloads: changed } : { pods: changed }),
     external: diff.entities.flatMap((e) =>
       e.kind === 'external' && used.has(e.id)
         ? [

@@ -11,8 +11,16 @@ import type {
   SegmentSide,
   SideExplanation,
 } from '../engine/explain.ts';
+import type { LocationJson } from '../contract/common.ts';
+import type {
+  AllowingRuleJson,
+  ExplainEndJson,
+  ExplainJson,
+  ExplainSideJson,
+  ExplanationJson,
+} from '../contract/explain.ts';
 import { formatPortList } from '../engine/explain.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import { formatPorts, isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
@@ -183,7 +191,7 @@ function explanationMd(x: Explanation): string {
   return `${lines.join('\n')}\n`;
 }
 
-function endJson(index: RefIndex, end: ExplainEnd, entityId: string): Record<string, unknown> {
+function endJson(index: RefIndex, end: ExplainEnd, entityId: string): ExplainEndJson {
   const entity = index.byId.get(entityId);
   if (end.kind === 'address') {
     const cls = index.compiled.addressSpace.classes[end.classId];
@@ -194,14 +202,16 @@ function endJson(index: RefIndex, end: ExplainEnd, entityId: string): Record<str
     };
   }
   const pods = index.compiled.classes[end.classId]!.pods.map((p) => `${p.namespace}/${p.name}`);
-  return { name: end.name, [entity?.kind === 'pod' ? 'pod' : 'workload']: entityId, pods };
+  return entity?.kind === 'pod'
+    ? { name: end.name, pod: entityId, pods }
+    : { name: end.name, workload: entityId, pods };
 }
 
-function locationJson(l: SourceLocation | undefined): { file: string | null; line: number | null } {
+function locationJson(l: SourceLocation | undefined): LocationJson {
   return { file: l?.file ?? null, line: l?.line ?? null };
 }
 
-function ruleJson(r: AllowingRule): Record<string, unknown> {
+function ruleJson(r: AllowingRule): AllowingRuleJson {
   return {
     policy: r.policy,
     direction: r.direction,
@@ -214,7 +224,7 @@ function ruleJson(r: AllowingRule): Record<string, unknown> {
   };
 }
 
-function sideJson(side: SideExplanation): Record<string, unknown> {
+function sideJson(side: SideExplanation): ExplainSideJson {
   return {
     status: side.status,
     isolatedBy: side.isolatedBy.map((p) => ({ policy: p.policy, ...locationJson(p.location) })),
@@ -237,7 +247,7 @@ function sideJson(side: SideExplanation): Record<string, unknown> {
   };
 }
 
-const ruleRef = (r: AllowingRule): Record<string, unknown> => ({ policy: r.policy, path: r.path });
+const ruleRef = (r: AllowingRule): { policy: string; path: string } => ({ policy: r.policy, path: r.path });
 
 /** The JSON of one explanation (an item of `explanations`); `srcId`/`dstId` are the entities explained. */
 export function explanationToJson(
@@ -245,7 +255,7 @@ export function explanationToJson(
   x: Explanation,
   srcId: string,
   dstId: string,
-): Record<string, unknown> {
+): ExplanationJson {
   return {
     src: endJson(index, x.src, srcId),
     dst: endJson(index, x.dst, dstId),
@@ -269,7 +279,7 @@ export function explainToJson(
   index: RefIndex,
   query: ExplainQuery,
   pairs: readonly ExplainedPair[],
-): unknown {
+): ExplainJson {
   return {
     schemaVersion: EXPLAIN_SCHEMA_VERSION,
     granularity: index.granularity,

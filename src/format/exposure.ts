@@ -8,6 +8,7 @@ import {
   type ExposureStatement,
   type WorkloadExposure,
 } from '../engine/exposure.ts';
+import type { ExposureDirectionJson, ExposureItemJson, ExposureJson } from '../contract/exposure.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { formatLocation } from './explain.ts';
@@ -101,7 +102,7 @@ function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): str
     .join('<br>');
 }
 
-function directionJson(d: DirectionExposure): Record<string, unknown> {
+function directionJson(d: DirectionExposure): ExposureDirectionJson {
   return {
     status: d.status,
     policies: d.policies,
@@ -123,26 +124,28 @@ function directionJson(d: DirectionExposure): Record<string, unknown> {
   };
 }
 
-export function exposureToJson(r: ExposureReport): unknown {
+export function exposureToJson(r: ExposureReport): ExposureJson {
+  const byWorkload = r.index.granularity === 'workload';
+  const items = r.shown.map((w): ExposureItemJson => ({
+    id: w.entity.id,
+    name: w.name,
+    ...(w.entity.kind === 'workload'
+      ? { namespace: w.entity.workload.namespace, kind: w.entity.workload.kind }
+      : w.entity.kind === 'pod'
+        ? { namespace: w.entity.pod.namespace, workload: w.entity.pod.workload }
+        : {}),
+    flags: w.flags.map((f) => ({ flag: f.flag, reason: f.reason })),
+    ingress: directionJson(w.ingress),
+    egress: directionJson(w.egress),
+  }));
   return {
     schemaVersion: EXPOSURE_SCHEMA_VERSION,
     granularity: r.index.granularity,
     summary: {
-      [r.index.granularity === 'workload' ? 'workloads' : 'pods']: r.all.length,
+      ...(byWorkload ? { workloads: r.all.length } : { pods: r.all.length }),
       flagged: counts(r.all),
     },
-    [r.index.granularity === 'workload' ? 'workloads' : 'pods']: r.shown.map((w) => ({
-      id: w.entity.id,
-      name: w.name,
-      ...(w.entity.kind === 'workload'
-        ? { namespace: w.entity.workload.namespace, kind: w.entity.workload.kind }
-        : w.entity.kind === 'pod'
-          ? { namespace: w.entity.pod.namespace, workload: w.entity.pod.workload }
-          : {}),
-      flags: w.flags.map((f) => ({ flag: f.flag, reason: f.reason })),
-      ingress: directionJson(w.ingress),
-      egress: directionJson(w.egress),
-    })),
+    ...(byWorkload ? { workloads: items } : { pods: items }),
   };
 }
 

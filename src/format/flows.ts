@@ -2,6 +2,13 @@
  * Output of `map` (the observed connection map: txt, json, csv, md, dot) and `check-flows` (txt, json,
  * md). Pure functions from results to text; the JSON schemas are in docs/json-schema.md.
  */
+import type {
+  CheckFlowsJson,
+  FlowEndJson,
+  MapJson,
+  ObservedConnectionJson,
+  UnobservedEndJson,
+} from '../contract/flows.ts';
 import type { AddressSpace } from '../engine/addresses.ts';
 import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
 import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
@@ -10,6 +17,7 @@ import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/type
 import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
 import { table } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
+import { formatCount, formatTime } from '../base/text.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -17,17 +25,6 @@ export const CheckFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type CheckFormat = (typeof CheckFormat)[keyof typeof CheckFormat];
 
 export const FLOWS_JSON_SCHEMA_VERSION = 1;
-
-/** `1,204` */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-/** `2026-11-25T02:00:10Z` (seconds), or `2026-11-25T02:00Z` (minutes). */
-export function formatTime(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
-  const iso = new Date(ms).toISOString();
-  return precision === 'minutes' ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
-}
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
@@ -84,7 +81,7 @@ function timeRange(connections: readonly ObservedConnection[]): [number, number]
   return first <= last ? [first, last] : undefined;
 }
 
-function endJson(e: FlowEnd): Record<string, string> {
+function endJson(e: FlowEnd): FlowEndJson {
   return e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
 }
 
@@ -92,7 +89,7 @@ function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
-export function connectionJson(c: ObservedConnection): Record<string, unknown> {
+export function connectionJson(c: ObservedConnection): ObservedConnectionJson {
   return {
     src: endJson(c.src),
     dst: endJson(c.dst),
@@ -154,8 +151,9 @@ export function describeInputs(traffic: ObservedTraffic): string {
   return `${plural(lines, 'line')} in ${plural(s.files.length, 'input')} (${formats}): ${plural(s.records, 'record')}, ${formatCount(s.counted)} counted${via}`;
 }
 
-export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState): unknown {
+export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState): MapJson {
   const { workloads, addresses } = participants(traffic.connections);
+  const { files, ...stats } = traffic.stats;
   const byId = new Map(state.workloads.map((w) => [w.id, w]));
   const range = timeRange(traffic.connections);
   return {
@@ -169,8 +167,8 @@ export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState)
       firstSeen: isoOrNull(range?.[0]),
       lastSeen: isoOrNull(range?.[1]),
     },
-    inputs: traffic.stats.files,
-    stats: { ...traffic.stats, files: undefined },
+    inputs: files,
+    stats,
     workloads: workloads.map((id) => {
       const w = byId.get(id);
       return { id, namespace: w?.namespace ?? null, kind: w?.kind ?? null, name: w?.name ?? null };
@@ -413,8 +411,8 @@ export function flowCheckToJson(
   traffic: ObservedTraffic,
   space: AddressSpace,
   policies: number,
-): unknown {
-  const names = (id: string): Record<string, unknown> =>
+): CheckFlowsJson {
+  const names = (id: string): UnobservedEndJson =>
     id === ANY_ADDRESS
       ? { external: 'any address' }
       : id.startsWith('external:')

@@ -2,6 +2,7 @@
  * Lint output formats: txt (grouped by file, like ESLint's stylish), json (docs/json-schema.md) and SARIF 2.1.0
  * for GitHub code scanning. Also the rule catalog of `--list-rules`. Pure functions from results to text.
  */
+import type { FindingJson, LintJson, RuleCatalogEntryJson } from '../contract/lint.ts';
 import { CATEGORY_TITLES, REPOSITORY_URL, ruleDocsUrl } from '../lint/catalog.ts';
 import { failsOn, type FailOn, type LintConfig } from '../lint/config.ts';
 import type { AnyRule, Finding, LintResult } from '../lint/types.ts';
@@ -87,7 +88,7 @@ function formatTxt(result: LintResult): string {
   return `${out.join('\n')}\n`;
 }
 
-function findingJson(f: Finding): Record<string, unknown> {
+function findingJson(f: Finding): FindingJson {
   return {
     ruleId: f.ruleId,
     messageId: f.messageId,
@@ -103,7 +104,7 @@ function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
-export function lintToJson(result: LintResult, failOn: FailOn): unknown {
+export function lintToJson(result: LintResult, failOn: FailOn): LintJson {
   return {
     schemaVersion: LINT_JSON_SCHEMA_VERSION,
     summary: {
@@ -266,7 +267,7 @@ export function formatRuleList(
   });
   if (format === 'json') {
     return `${JSON.stringify(
-      rows.map(({ rule, setting }) => ({
+      rows.map(({ rule, setting }): RuleCatalogEntryJson => ({
         id: rule.id,
         severity: setting,
         defaultSeverity: rule.meta.severity,

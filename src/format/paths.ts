@@ -2,9 +2,11 @@
  * Attack path output formats: txt (a ranking table, a tree of shortest paths, or one path per target), json
  * (the documented schema, docs/json-schema.md) and md. Pure functions from results to text.
  */
+import type { ExternalEntryJson } from '../contract/common.ts';
+import type { PathHopJson, PathNodeJson, PathsJson, PathSourcesJson } from '../contract/paths.ts';
 import { describeAddressUnion } from '../engine/addresses.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { formatCidr } from '../engine/ip.ts';
+import { formatCidr } from '../base/ip.ts';
 import {
   attackPath,
   type AttackReach,
@@ -16,6 +18,7 @@ import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/port
 import { plural } from './plural.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
+import { compareText } from '../base/text.ts';
 
 export const PathsFormat = { txt: 'txt', json: 'json', md: 'md' } as const;
 export type PathsFormat = (typeof PathsFormat)[keyof typeof PathsFormat];
@@ -85,10 +88,6 @@ export function rankRows(report: RankReport): { rank: number; radius: BlastRadiu
     if (i === 0 || sorted[i - 1]!.reach !== radius.reach) rank = i + 1;
     return { rank, radius };
   });
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function percent(n: number, of: number): string {
@@ -365,13 +364,17 @@ function targetsMarkdown(report: TargetsReport): string {
 // ---------------------------------------------------------------------------------------------------------
 // json
 
-function nodeRef(report: Common, n: Node): Record<string, unknown> {
+function nodeRef(report: Common, n: Node): PathNodeJson {
   if ('workload' in n) return { workload: report.graph.workloads[n.workload]!.id };
-  const a = report.graph.compiled.addressSpace.classes[n.address]!;
-  return { external: a.cover.map(formatCidr) };
+  return { external: coverOf(report, n.address) };
 }
 
-function pathJson(report: Common, steps: readonly PathStep[]): unknown[] {
+/** An address class by its cover CIDRs. */
+function coverOf(report: Common, address: number): string[] {
+  return report.graph.compiled.addressSpace.classes[address]!.cover.map(formatCidr);
+}
+
+function pathJson(report: Common, steps: readonly PathStep[]): PathHopJson[] {
   return steps.map((s) => ({
     src: nodeRef(report, s.from),
     dst: nodeRef(report, s.to),
@@ -381,7 +384,7 @@ function pathJson(report: Common, steps: readonly PathStep[]): unknown[] {
 }
 
 /** The address classes a report mentions, as in `analyze`'s `external` list. */
-function externalJson(report: Common, addresses: Iterable<number>): unknown[] {
+function externalJson(report: Common, addresses: Iterable<number>): ExternalEntryJson[] {
   const space = report.graph.compiled.addressSpace;
   return [...new Set(addresses)]
     .sort((a, b) => a - b)
@@ -401,12 +404,12 @@ function addressesOf(steps: readonly PathStep[]): number[] {
   return steps.flatMap((s) => [s.from, s.to]).flatMap((n) => ('address' in n ? [n.address] : []));
 }
 
-export function pathsToJson(report: PathsReport): unknown {
+export function pathsToJson(report: PathsReport): PathsJson {
   const total = report.graph.workloads.length;
-  const sourcesJson = (from: readonly SourceLabel[] | undefined, reach: AttackReach): unknown => ({
+  const sourcesJson = (from: readonly SourceLabel[] | undefined, reach: AttackReach): PathSourcesJson => ({
     refs: from === undefined ? null : from.map((s) => s.text),
     workloads: reach.sources.workloads.map((w) => report.graph.workloads[w]!.id),
-    external: reach.sources.addresses.map((a) => nodeRef(report, { address: a }).external),
+    external: reach.sources.addresses.map((a) => coverOf(report, a)),
   });
   switch (report.kind) {
     case 'rank': {

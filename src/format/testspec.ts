@@ -2,6 +2,7 @@
  * `netfence test` output: txt (readable, with the explanation of each failure), json (docs/json-schema.md),
  * md (a pull-request comment), junit (JUnit XML for CI) and tap (TAP version 14).
  */
+import type { TestJson } from '../contract/test.ts';
 import { stringify } from 'yaml';
 import { formatPortList } from '../engine/explain.ts';
 import {
@@ -81,13 +82,54 @@ function where(test: SpecTest): string {
   return `${test.location.file}:${test.location.line}`;
 }
 
-/** The details of a failed test: what was expected, the failing pairs, and why, as plain text. */
+/** Pairs whose explanations read the same but for the pair's own names, explained once. */
+export interface ExplanationGroup {
+  pairs: FailedPair[];
+  /** The explanation of the first pair. */
+  text: string;
+}
+
+/** `text` with the display names of the pair replaced, to compare explanations of different pairs. */
+function withoutNames(text: string, names: readonly string[]): string {
+  let out = text;
+  for (const [i, name] of names.entries()) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`${escaped}(?![\\w./-])`, 'g'), `\u0000${i}`);
+  }
+  return out;
+}
+
+/** The explained failures of a test, those with the same explanation (names aside) in one group. */
+export function explanationGroups(index: RefIndex, failures: readonly FailedPair[]): ExplanationGroup[] {
+  const groups = new Map<string, ExplanationGroup>();
+  for (const f of failures) {
+    if (f.explanations === undefined) continue;
+    const text = f.explanations.map((x) => explanationToText(x).trimEnd()).join('\n\n');
+    const key = withoutNames(text, [index.displayName(f.src), index.displayName(f.dst)]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { pairs: [f], text });
+    else group.pairs.push(f);
+  }
+  return [...groups.values()];
+}
+
+/** `shop/cart → payments/payment-gateway` */
+function pairText(index: RefIndex, f: FailedPair): string {
+  return `${index.displayName(f.src)} → ${index.displayName(f.dst)}`;
+}
+
+/** A group's explanation, after the other pairs it holds for. */
+function groupText(index: RefIndex, g: ExplanationGroup): string {
+  if (g.pairs.length === 1) return g.text;
+  const others = g.pairs.slice(1).map((f) => pairText(index, f));
+  return `The same explanation holds for ${others.join(', ')}:\n${g.text}`;
+}
+
+/** The details of a failed test: what was expected, the failing pairs, and why (once per reason), as plain text. */
 export function failureDetails(index: RefIndex, r: TestResult): string {
   const lines = [`expected ${expectationText(r.test)}`, `${failCount(r)}:`];
   for (const f of r.failures) lines.push(`  ${failureText(index, r.test, f)}`);
-  for (const f of r.failures) {
-    for (const x of f.explanations ?? []) lines.push('', indent(explanationToText(x), '  '));
-  }
+  for (const g of explanationGroups(index, r.failures)) lines.push('', indent(groupText(index, g), '  '));
   const unexplained = r.failures.filter((f) => f.explanations === undefined).length;
   if (unexplained > 0) {
     lines.push(
@@ -220,7 +262,7 @@ function tap(reports: readonly SpecReport[]): string {
         at: { file: r.test.location.file, line: r.test.location.line, column: r.test.location.column },
         expected: expectationText(r.test),
         failures: r.failures.map((f) => failureText(rep.index, r.test, f)),
-        explanations: r.failures.flatMap((f) => (f.explanations ?? []).map((x) => explanationToText(x))),
+        explanations: explanationGroups(rep.index, r.failures).map((g) => groupText(rep.index, g)),
       };
       out.push('  ---', indent(stringify(diag, { lineWidth: 0 }), '  '), '  ...');
     }
@@ -228,7 +270,7 @@ function tap(reports: readonly SpecReport[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function testReportToJson(reports: readonly SpecReport[]): unknown {
+export function testReportToJson(reports: readonly SpecReport[]): TestJson {
   return {
     schemaVersion: TEST_SCHEMA_VERSION,
     summary: totals(reports),

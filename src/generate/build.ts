@@ -8,7 +8,7 @@
  * (egress of the source, ingress of the destination) that denies it.
  */
 import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
-import { formatCidr, parseCidr, parseIp } from '../engine/ip.ts';
+import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
@@ -20,7 +20,6 @@ import {
   type WorkloadInfo,
 } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
-import { formatCount, formatTime } from '../format/flows.ts';
 import { portsContain } from '../engine/ports.ts';
 import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
 import type {
@@ -32,6 +31,7 @@ import type {
   Generation,
   LeftOut,
 } from './types.ts';
+import { compareText, formatCount, formatTime } from '../base/text.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'netfence';
@@ -58,10 +58,6 @@ interface Side {
   dnsRule: boolean;
   /** Server side of DNS: the client workloads (or every workload with `--allow-dns`). */
   dnsClients: Set<string>;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `shop/api` (the namespace and name of a workload id), or the IP. */

@@ -1,18 +1,11 @@
 /**
  * Least-privilege NetworkPolicies from observed connections: `generatePolicies` builds them (fresh or
- * augment), `renderFiles` / `renderStream` write readable, deterministic YAML, and `verifyGeneration`
- * proves with the engine that they allow exactly the observed connections. All pure.
+ * augment), `toNetworkPolicy` makes them Kubernetes objects, and `verifyGeneration` proves with the engine
+ * that they allow exactly the observed connections. All pure; src/format/generated.ts writes them as YAML.
  */
 export * from './types.ts';
 export { generatePolicies, MANAGED_BY, MANAGED_BY_LABEL } from './build.ts';
-export {
-  renderFiles,
-  renderStream,
-  toNetworkPolicy,
-  toPolicyInfos,
-  SplitMode,
-  type RenderedFile,
-} from './render.ts';
+export { toNetworkPolicy, toPolicyInfos } from './policies.ts';
 export { verifyGeneration, stateWithGenerated, type Verification } from './verify.ts';
 export {
   chooseSelector,

@@ -7,6 +7,7 @@
  * Job uids), never versions or chart labels, never values that look like hashes.
  */
 import type { ClusterState, PodInfo, WorkloadInfo } from '../model/cluster.ts';
+import { compareText } from '../base/text.ts';
 
 /** Label keys that change across pods, rollouts or upgrades. */
 export const UNSTABLE_LABEL_KEYS: readonly string[] = [
@@ -67,7 +68,7 @@ function keyRank(key: string): number {
 export function stableLabels(labels: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(labels)
     .filter(([k, v]) => !looksUnstable(k, v))
-    .sort(([a], [b]) => keyRank(a) - keyRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => keyRank(a) - keyRank(b) || compareText(a, b));
 }
 
 function matches(labels: Readonly<Record<string, string>>, wanted: readonly [string, string][]): boolean {

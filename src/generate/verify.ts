@@ -7,7 +7,7 @@
  * host-network workloads). Pure.
  */
 import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { cidrContainsCidr, parseCidr } from '../engine/ip.ts';
+import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   intersectPorts,
   isEmptyPorts,
@@ -21,8 +21,9 @@ import { computeConnectivity } from '../engine/connectivity.ts';
 import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { toPolicyInfos } from './render.ts';
+import { toPolicyInfos } from './policies.ts';
 import type { Generation } from './types.ts';
+import { pairKey } from '../base/text.ts';
 
 export interface Verification {
   /** True when every observed connection is allowed and nothing unintended is. */
@@ -50,10 +51,6 @@ export interface Verification {
 }
 
 const DNS_PORTS: PortSet = unionPorts(portSetOf('UDP', [53, 53]), portSetOf('TCP', [53, 53]));
-
-function pairKey(src: string, dst: string): string {
-  return `${src}\u0000${dst}`;
-}
 
 /** The state the generated policies are checked in: the kept policies plus the generated ones. */
 export function stateWithGenerated(state: ClusterState, gen: Generation): ClusterState {

@@ -12,7 +12,7 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { FieldPath, Problem, Result, Severity } from '../model/problem.ts';
-import { closestMatch, withSuggestion } from '../parse/suggest.ts';
+import { closestMatch, withSuggestion } from '../base/suggest.ts';
 import { suggestName } from './text.ts';
 
 export const CONFIG_FILE = 'netfence.yaml';

@@ -7,6 +7,7 @@ import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import type { NamespaceInfo, Origin, WorkloadInfo } from '../model/cluster.ts';
 import type { LabelSelector } from '../model/k8s.ts';
 import type { ParsedObject } from '../parse/types.ts';
+import { compareText } from '../base/text.ts';
 
 /** Labels that mark the cluster DNS pods (CoreDNS or kube-dns, as every distribution labels them). */
 export const DNS_POD_LABELS: readonly (readonly [string, string])[] = [
@@ -48,15 +49,11 @@ export interface Lookup {
   sourceOf(origin: Origin | undefined): ParsedObject | undefined;
 }
 
-function byId(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function buildLookup(compiled: CompiledCluster, sources: readonly ParsedObject[]): Lookup {
   const { state } = compiled;
   const workloadById = new Map(state.workloads.map((w) => [w.id, w]));
   const classWorkloads: string[][] = compiled.classes.map((cls) =>
-    [...new Set(cls.pods.map((p) => p.workload))].sort(byId),
+    [...new Set(cls.pods.map((p) => p.workload))].sort(compareText),
   );
   const workloadClasses = new Map<string, number[]>();
   for (const cls of compiled.classes) {
@@ -67,7 +64,7 @@ export function buildLookup(compiled: CompiledCluster, sources: readonly ParsedO
     }
   }
   const byNamespace = new Map<string, WorkloadInfo[]>();
-  for (const w of [...state.workloads].sort((a, b) => byId(a.id, b.id))) {
+  for (const w of [...state.workloads].sort((a, b) => compareText(a.id, b.id))) {
     const list = byNamespace.get(w.namespace);
     if (list === undefined) byNamespace.set(w.namespace, [w]);
     else list.push(w);
@@ -98,7 +95,7 @@ export function buildLookup(compiled: CompiledCluster, sources: readonly ParsedO
     workloadsOfClasses(ids) {
       const out = new Set<string>();
       for (const id of ids) for (const w of classWorkloads[id] ?? []) out.add(w);
-      return [...out].sort(byId);
+      return [...out].sort(compareText);
     },
     classesOfWorkload: (id) => workloadClasses.get(id) ?? [],
     workloadsIn: (ns) => byNamespace.get(ns) ?? [],

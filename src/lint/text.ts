@@ -2,7 +2,7 @@
 import type { Direction } from '../engine/compile.ts';
 import { compileSelector, describeSelector } from '../engine/selectors.ts';
 import type { LabelSelector, NetworkPolicyPeer } from '../model/k8s.ts';
-import { closestMatch } from '../parse/suggest.ts';
+import { closestMatch } from '../base/suggest.ts';
 
 /** `a, b, c and 2 more` */
 export function listNames(names: readonly string[], max = 3): string {

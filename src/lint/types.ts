@@ -8,7 +8,7 @@ import type { EngineOptions, CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterState, NamespaceInfo, PolicyInfo, WorkloadInfo } from '../model/cluster.ts';
 import type { Protocol } from '../model/k8s.ts';
-import type { FieldPath, Problem, Severity } from '../model/problem.ts';
+import type { FieldPath, LocatedMessage, Problem, Severity } from '../model/problem.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import type { Lookup } from './lookup.ts';
 
@@ -132,16 +132,12 @@ export interface ObjectRef {
   id: string;
 }
 
-export interface Finding {
+/** What a lint rule reports: a located message, with the rule, the object and the workloads it concerns. */
+export interface Finding extends LocatedMessage {
   ruleId: string;
   /** Which of the rule's messages: stable, for tools that tell the variants apart. */
   messageId: string;
   severity: Severity;
-  /** One line: quotes the offending value and suggests the fix. */
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
   /** Field path inside the object. */
   path: FieldPath;
   object: ObjectRef;

@@ -11,15 +11,26 @@ export interface SourceLocation {
 export const Severity = { Error: 'error', Warning: 'warning', Info: 'info' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 
-export interface Problem {
+/**
+ * A message at a place in the input: what every kind of problem shares (parse and validation problems, lint
+ * findings, unreadable flow lines). Each kind adds what identifies it: a code, a rule, a severity.
+ */
+export interface LocatedMessage {
+  /** One line that quotes the bad value and suggests the fix. */
+  message: string;
+  /** The file as the user named it (`-` content is `<stdin>`, a git revision `rev:path`). */
+  file?: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+}
+
+/** A problem of the input (parse, validation, configuration, test spec), with a stable code. */
+export interface Problem extends LocatedMessage {
   /** Stable machine-readable code, e.g. `invalid-cidr`. */
   code: string;
   severity: Severity;
-  /** One line that quotes the bad value and suggests the fix. */
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
   /** Field path inside the object, e.g. `['spec', 'ingress', 0, 'ports', 0, 'endPort']`. */
   path: FieldPath;
   /** `namespace/Kind/name` of the object, when known. */

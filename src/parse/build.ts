@@ -15,6 +15,7 @@ import { isBuiltInGroup, isHandledKind, validateObject } from './validate/object
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
 import { groupWorkloads } from './workloads.ts';
+import { compareText } from '../base/text.ts';
 
 interface Checked {
   source: ParsedObject;
@@ -56,10 +57,6 @@ function objectIdOf(
 /** `spec.ingress[0].ports[0].endPort: must be ≥ port (80), got 70` */
 function pathMessage(p: Problem): string {
   return p.path.length > 0 ? `${formatPath(p.path)}: ${p.message}` : p.message;
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function terminatedWarning(pods: readonly ValidPod[]): Problem {
@@ -236,12 +233,19 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
     if (!explicit.has(name))
       explicit.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true });
   }
-  state.namespaces = [...explicit.values()].sort((a, b) => compareNames(a.name, b.name));
-  state.policies.sort((a, b) => compareNames(a.id, b.id));
-  state.services.sort((a, b) => compareNames(a.id, b.id));
+  state.namespaces = [...explicit.values()].sort((a, b) => compareText(a.name, b.name));
+  state.policies.sort((a, b) => compareText(a.id, b.id));
+  state.services.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
-  return { state, errors: summarizeDuplicates(errors, duplicates), warnings, skipped, ignored };
+  return {
+    state,
+    errors: summarizeDuplicates(errors, duplicates),
+    warnings,
+    skipped,
+    ignored,
+    found: objects.length,
+  };
 }
 
 /** Metadata the API server sets: two definitions that differ only there are the same object. */

@@ -1,7 +1,7 @@
 /**
  * IP addresses and CIDRs as the API server reads them (Go's `net.ParseCIDR`, in its lenient form that still
  * accepts leading zeros and host bits), with reasons in plain words instead of "invalid CIDR address". The
- * address grammar and canonical text are the engine's (src/engine/ip.ts); this file says why a value is wrong.
+ * address grammar and canonical text live in src/base/ip.ts; this file says why a value is wrong.
  */
 import {
   cidrContainsCidr,
@@ -13,7 +13,7 @@ import {
   type Cidr as Range,
   type IpSyntaxError,
   type IpText,
-} from '../engine/ip.ts';
+} from '../base/ip.ts';
 
 export type IpFamily = 'IPv4' | 'IPv6';
 

@@ -9,6 +9,7 @@ import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
+import { compareText } from '../base/text.ts';
 
 /** The file name problems about standard input carry. */
 export const STDIN_NAME = '<stdin>';
@@ -54,10 +55,6 @@ interface Listing {
   problems: Problem[];
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Manifest files under a folder, depth first in name order; hidden entries and node_modules skipped. */
 async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void> {
   let real: string;
@@ -80,7 +77,7 @@ async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void>
     );
     return;
   }
-  entries = entries.filter((e) => !isSkippedEntry(e.name)).sort((a, b) => byName(a.name, b.name));
+  entries = entries.filter((e) => !isSkippedEntry(e.name)).sort((a, b) => compareText(a.name, b.name));
   // What each entry is, all at once (only symlinks need a stat); then folders in name order, depth first.
   const kinds = await Promise.all(entries.map((e) => entryKind(e, join(dir, e.name))));
   for (const [i, e] of entries.entries()) {
@@ -100,6 +97,10 @@ async function entryKind(entry: Dirent, path: string): Promise<'folder' | 'file'
     return 'other'; // a dangling symlink inside a folder is not the user's input
   }
 }
+
+/** What a binary file reads as: nothing to parse. */
+const BINARY: unique symbol = Symbol('binary');
+type Text = string | typeof BINARY;
 
 /**
  * Reads manifests from files, folders (recursively: `*.yaml`, `*.yml`, `*.json`, skipping hidden entries
@@ -161,8 +162,8 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   const texts = await Promise.all(
     sources.map((source) =>
       (source.kind === 'stdin'
-        ? (options.readStdin ?? readProcessStdin)()
-        : readFile(source.path, 'utf8')
+        ? (options.readStdin ?? readProcessStdin)().then((text): Text => (isBinary(text) ? BINARY : text))
+        : readFile(source.path).then((bytes): Text => (isBinary(bytes) ? BINARY : bytes.toString('utf8')))
       ).then(
         (text) => ({ ok: true as const, text }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -170,13 +171,15 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     ),
   );
   const read: Source[] = [];
+  const binary: string[] = [];
   for (const [i, file] of fileOrder.entries()) {
     const result = texts[i]!;
-    if (result.ok) read.push({ file, text: result.text });
-    else
+    if (!result.ok)
       errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(result.error)}`));
+    else if (typeof result.text === 'string') read.push({ file, text: result.text });
+    else binary.push(file);
   }
-  return loadSources(
+  const loaded = loadSources(
     read,
     {
       defaultNamespace: options.defaultNamespace,
@@ -186,4 +189,40 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     { errors, warnings, fileOrder },
     options.onProgress,
   );
+  // A binary file (an encrypted secret, a stray image) has no manifests: counted with the files that have none.
+  loaded.ignored.files += binary.length;
+  if (loaded.found > 0) return loaded;
+  return { ...loaded, noManifests: describeNoManifests(paths, loaded, binary) };
 }
+
+/** As git decides: a NUL byte among the first 8,000 bytes makes a file binary. */
+function isBinary(content: string | Buffer): boolean {
+  return typeof content === 'string'
+    ? content.slice(0, 8000).includes('\0')
+    : content.subarray(0, 8000).includes(0);
+}
+
+/** Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders. */
+function describeNoManifests(
+  paths: readonly string[],
+  loaded: LoadResult,
+  binary: readonly string[],
+): string {
+  const named = [...new Set(paths)].map((p) => (p === '-' ? 'standard input' : p));
+  const reasons = [...loaded.errors, ...loaded.warnings]
+    .filter((p) => NOTHING_READ.has(p.code))
+    .map((p) => p.message);
+  if (binary.length > 0) {
+    const shown = binary.slice(0, 3).map((f) => (f === STDIN_NAME ? 'standard input' : `"${f}"`));
+    const more = binary.length > 3 ? ` and ${binary.length - 3} more` : '';
+    reasons.push(
+      `${shown.join(', ')}${more} ${binary.length === 1 ? 'is a binary file' : 'are binary files'}`,
+    );
+  }
+  const empty = loaded.ignored.files - binary.length;
+  if (empty > 0) reasons.push(`${empty} file${empty === 1 ? '' : 's'} with no Kubernetes objects`);
+  return `no manifests found in ${named.join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
+}
+
+/** The problems of paths that gave nothing to read. */
+const NOTHING_READ = new Set(['path-not-found', 'unreadable-path', 'unreadable-file', 'empty-folder']);

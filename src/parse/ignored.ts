@@ -1,4 +1,5 @@
 import type { IgnoredSummary } from './types.ts';
+import { compareText } from '../base/text.ts';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -12,7 +13,7 @@ export function describeIgnored(ignored: IgnoredSummary): string | undefined {
   const parts: string[] = [];
   if (ignored.count > 0) {
     const kinds = Object.entries(ignored.kinds)
-      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a, x], [b, y]) => y - x || compareText(a, b))
       .map(([kind, n]) => `${kind} ×${n}`)
       .join(', ');
     parts.push(`${plural(ignored.count, 'object of another kind', 'objects of other kinds')} (${kinds})`);

@@ -41,6 +41,7 @@ export function loadSources(
   const warnings: Problem[] = [...(prior.warnings ?? [])];
   const skipped: SkippedObject[] = [];
   let nonK8sFiles = 0;
+  let found = 0;
   const total = sources.reduce((n, s) => n + s.text.length, 0);
   const report = onProgress !== undefined && total >= READ_PROGRESS_BYTES ? onProgress : undefined;
   let done = 0;
@@ -50,6 +51,7 @@ export function loadSources(
     report?.({ done, total });
     objects.push(...parsed.objects);
     warnings.push(...parsed.warnings);
+    found += parsed.objects.length + parsed.errors.length;
     if (options.skipInvalid) {
       for (const e of parsed.errors) {
         skipped.push({
@@ -78,5 +80,6 @@ export function loadSources(
     warnings: [...warnings, ...built.warnings].sort(byPlace),
     skipped: [...skipped, ...built.skipped].sort(byPlace),
     ignored: { ...built.ignored, files: nonK8sFiles },
+    found,
   };
 }

@@ -98,6 +98,13 @@ export interface LoadResult {
   warnings: Problem[];
   skipped: SkippedObject[];
   ignored: IgnoredSummary;
+  /** Documents that are Kubernetes objects (of any kind) or fail to parse as one: 0 when the input has none. */
+  found: number;
+  /**
+   * Set by `loadManifests` when the input holds no Kubernetes object, valid or not: one line naming the inputs
+   * and why, e.g. `no manifests found in manifests/prod ("manifests/prod" does not exist)`.
+   */
+  noManifests?: string;
 }
 
 export interface ParseResult {

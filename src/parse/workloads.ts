@@ -7,6 +7,7 @@ import type { OwnerReference, WorkloadKind } from '../model/k8s.ts';
 import { originOf } from './origin.ts';
 import { isBuiltInGroup } from './validate/objects.ts';
 import type { ValidPod, ValidWorkload } from './validate/objects.ts';
+import { compareText } from '../base/text.ts';
 
 /** Labels the controllers add to each pod, which are not part of the workload's own template. */
 const PER_POD_LABELS = [
@@ -51,10 +52,6 @@ function parentOf(workload: ValidWorkload): string | undefined {
   return undefined;
 }
 
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Of several ReplicaSets of one Deployment (old revisions), the current one; of several Jobs, the latest. */
 function currentStandIn(standIns: readonly ValidWorkload[]): ValidWorkload | undefined {
   const revision = (w: ValidWorkload): number =>
@@ -63,7 +60,7 @@ function currentStandIn(standIns: readonly ValidWorkload[]): ValidWorkload | und
     (a, b) =>
       Number((b.facts.replicas ?? 1) > 0) - Number((a.facts.replicas ?? 1) > 0) ||
       revision(b) - revision(a) ||
-      compareNames(b.name, a.name),
+      compareText(b.name, a.name),
   )[0];
 }
 
@@ -140,7 +137,7 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
   const outWorkloads: WorkloadInfo[] = [];
   const outPods: PodInfo[] = [];
   for (const [id, group] of groups) {
-    const podsSorted = [...group.pods].sort((a, b) => compareNames(a.name, b.name));
+    const podsSorted = [...group.pods].sort((a, b) => compareText(a.name, b.name));
     const standIn = group.object ?? currentStandIn(group.standIns);
     const firstPod = podsSorted[0];
     let labels: Record<string, string>;
@@ -192,8 +189,8 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
       outPods.push(representative);
     }
   }
-  outWorkloads.sort((a, b) => compareNames(a.id, b.id));
-  outPods.sort((a, b) => compareNames(a.namespace, b.namespace) || compareNames(a.name, b.name));
+  outWorkloads.sort((a, b) => compareText(a.id, b.id));
+  outPods.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
   return { workloads: outWorkloads, pods: outPods };
 }
 

@@ -3,6 +3,17 @@
  * the rest (explanations, attack paths, what-if) on request. Every answer is JSON-ready; a bad query is an
  * `ApiError` (a 400 with a one-line message), never a stack trace.
  */
+import type {
+  ApiPathsJson,
+  ExplainAnswerJson,
+  ModelJson,
+  NamespaceConnectionsJson,
+  PathStepJson,
+  TrafficJson,
+  WhatIfJson,
+  WorkloadDetailJson,
+} from '../contract/api.ts';
+import type { LintJson } from '../contract/lint.ts';
 import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
 import { explainEntities, parsePortQuery } from '../engine/explain.ts';
@@ -71,10 +82,10 @@ export class Analysis {
   readonly compiled: CompiledCluster;
   readonly connectivity: Connectivity;
   readonly index: RefIndex;
-  #model: Record<string, unknown> | undefined;
-  #lint: unknown;
+  #model: ModelJson | undefined;
+  #lint: LintJson | undefined;
   #graph: LateralGraph | undefined;
-  #flows: Record<string, unknown> | undefined;
+  #flows: TrafficJson | undefined;
   #whatIfCompiler: WhatIfCompiler | undefined;
 
   constructor(input: AnalysisInput) {
@@ -88,7 +99,7 @@ export class Analysis {
     return this.input.version;
   }
 
-  model(): Record<string, unknown> {
+  model(): ModelJson {
     this.#model ??= buildModel({
       compiled: this.compiled,
       connectivity: this.connectivity,
@@ -103,7 +114,7 @@ export class Analysis {
     return this.#model;
   }
 
-  connections(namespace: string | null): unknown {
+  connections(namespace: string | null): NamespaceConnectionsJson {
     if (namespace === null || namespace === '') throw new ApiError('give ?namespace=NAME');
     if (!this.input.state.namespaces.some((n) => n.name === namespace))
       throw new ApiError(`no namespace "${namespace}"`, 404);
@@ -124,7 +135,7 @@ export class Analysis {
     return r.value.entities[0]!.id;
   }
 
-  explain(from: string | null, to: string | null, port: string | null): unknown {
+  explain(from: string | null, to: string | null, port: string | null): ExplainAnswerJson {
     let query: PortSet = ALL_CONNECTIONS;
     if (port !== null && port !== '') {
       const parsed = parsePortQuery(port);
@@ -137,7 +148,7 @@ export class Analysis {
     if (explanations.length > MAX_PAIRS) throw new ApiError('too many pod classes to explain at once');
     const json = explainToJson(this.index, { from: src, to: dst, port: port ?? undefined }, [
       { src, dst, explanations },
-    ]) as Record<string, unknown>;
+    ]);
     return {
       ...json,
       from: { id: src, name: this.index.displayName(src) },
@@ -147,18 +158,17 @@ export class Analysis {
   }
 
   /** A workload's labels, selecting policies, and exposure (its rules in plain words). */
-  workload(id: string | null): unknown {
+  workload(id: string | null): WorkloadDetailJson {
     if (id === null || !this.index.byId.has(id) || this.index.byId.get(id)!.kind !== 'workload') {
       throw new ApiError(`no workload "${id ?? ''}": give ?id=namespace/Kind/name`, 404);
     }
     const exposure = computeExposure(this.index, new Set([id]));
-    const json = exposureToJson({ index: this.index, all: exposure, shown: exposure }) as {
-      workloads: unknown[];
-    };
-    return { id, name: this.index.displayName(id), exposure: json.workloads[0] ?? null };
+    const json = exposureToJson({ index: this.index, all: exposure, shown: exposure });
+    const items = 'workloads' in json ? json.workloads : json.pods;
+    return { id, name: this.index.displayName(id), exposure: items[0] ?? null };
   }
 
-  lint(): unknown {
+  lint(): LintJson {
     this.#lint ??= (() => {
       const config = this.input.lintConfig;
       const result = lint(
@@ -176,7 +186,7 @@ export class Analysis {
     return this.#lint;
   }
 
-  flows(): unknown {
+  flows(): TrafficJson {
     if (this.input.traffic === undefined) {
       throw new ApiError('no flows: start netfence serve with --flows FILE to see the traffic overlay', 404);
     }
@@ -214,7 +224,7 @@ export class Analysis {
    * Attack paths: without `from`, every workload ranked by blast radius; with it, what the compromised
    * workloads reach hop by hop (the first hop that reached each one), and the shortest path to each target.
    */
-  paths(from: readonly string[], to: readonly string[], maxHops: string | null): unknown {
+  paths(from: readonly string[], to: readonly string[], maxHops: string | null): ApiPathsJson {
     const graph = (this.#graph ??= buildLateralGraph(this.compiled));
     const id = (n: { workload: number } | { address: number }): string =>
       'workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address);
@@ -256,7 +266,7 @@ export class Analysis {
       });
     }
     reached.sort((a, b) => a.hops - b.hops || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const pathJson = (target: { workload: number } | { address: number }): unknown => {
+    const pathJson = (target: { workload: number } | { address: number }): PathStepJson[] | null => {
       const steps = attackPath(reach, target);
       return steps === undefined
         ? null
@@ -285,7 +295,7 @@ export class Analysis {
     };
   }
 
-  whatIf(body: unknown): unknown {
+  whatIf(body: unknown): WhatIfJson {
     try {
       const changes = parseWhatIfRequest(body);
       this.#whatIfCompiler ??= incrementalCompiler(

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import type { ModelJson, ReloadProblemJson } from '../contract/api.ts';
 import { ApiError, type Analysis } from './analysis.ts';
 import { CONTENT_TYPES, UI_FILES, type UiAssets, type UiFile } from './assets.ts';
 
@@ -36,10 +37,7 @@ export interface RunningServer {
 }
 
 /** A problem a reload ran into: the page shows it and keeps the last good analysis. */
-export interface ReloadProblem {
-  message: string;
-  details: string[];
-}
+export type ReloadProblem = ReloadProblemJson;
 
 type Listener = (event: string, data: unknown) => void;
 
@@ -211,7 +209,10 @@ function handler(options: ServerOptions) {
       const q = (name: string): string | null => url.searchParams.get(name);
       switch (path) {
         case '/api/model':
-          sendJson(req, res, 200, { ...analysis.model(), problem: session.problem ?? null });
+          sendJson(req, res, 200, {
+            ...analysis.model(),
+            problem: session.problem ?? null,
+          } satisfies ModelJson);
           return;
         case '/api/connections':
           sendJson(req, res, 200, analysis.connections(q('namespace')));

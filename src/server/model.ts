@@ -17,7 +17,17 @@ import {
 } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { analysisSummary, connectivityToJson } from '../format/connectivity.ts';
+import type {
+  ConnectionJson,
+  GroupConnectionJson,
+  IsolationJson as Isolation,
+  ModelJson,
+  NamespaceConnectionsJson,
+  PolicyJson,
+  SourceJson,
+} from '../contract/api.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
+import { compareText, pairKey } from '../base/text.ts';
 
 export const MODEL_SCHEMA_VERSION = 1;
 
@@ -30,58 +40,8 @@ export const OUTSIDE = 'outside';
  */
 export const MAX_MODEL_CONNECTIONS = 50_000;
 
-/** Whether a direction of a workload is isolated: by every one of its pods, some, none, or host network. */
-export type Isolation = 'isolated' | 'partly' | 'not-isolated' | 'host-network';
-
-export interface PortsJson {
-  TCP: [number, number][];
-  UDP: [number, number][];
-  SCTP: [number, number][];
-}
-
-export interface ConnectionJson {
-  /** Entity ids: `namespace/Kind/name` or `external:<n>`. */
-  src: string;
-  dst: string;
-  ports: PortsJson;
-  summary: string;
-  /** Unrestricted: the source allows every connection out, the destination every connection in. */
-  open: boolean;
-}
-
-export interface GroupConnectionJson {
-  /** `ns:<namespace>` or `outside`. */
-  src: string;
-  dst: string;
-  /** Workload-level connections it stands for. */
-  count: number;
-  /** Of `count`, the open ones. */
-  open: number;
-  ports: PortsJson;
-  summary: string;
-}
-
-export interface PolicyJson {
-  id: string;
-  namespace: string;
-  name: string;
-  file: string | null;
-  line: number | null;
-  /** Effective policyTypes. */
-  ingress: boolean;
-  egress: boolean;
-  /** Ids of the workloads it selects. */
-  selects: string[];
-  /** The policy as written (its YAML document), or as rebuilt from the cluster state. */
-  yaml: string;
-}
-
-export interface SourceInfo {
-  /** `files`: manifests on disk or standard input; `cluster`: the live cluster of the kubeconfig. */
-  kind: 'files' | 'cluster';
-  /** `examples/webshop`, `context prod-eu1, every namespace`. */
-  description: string;
-}
+/** The source the model describes (`SourceJson`), as the commands name it. */
+export type { SourceJson as SourceInfo } from '../contract/api.ts';
 
 /** The namespace group id of a namespace. */
 export function namespaceGroup(namespace: string): string {
@@ -96,15 +56,11 @@ function isolationOf(values: readonly (boolean | 'host')[]): Isolation {
   return isolated === values.length ? 'isolated' : 'partly';
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export interface ModelInput {
   compiled: CompiledCluster;
   connectivity: Connectivity;
   index: RefIndex;
-  source: SourceInfo;
+  source: SourceJson;
   /** YAML of each policy by id; policies without one get their spec rebuilt as YAML. */
   policyYaml: ReadonlyMap<string, string>;
   /** Rebuilds a policy's YAML when its source text is not known. */
@@ -190,7 +146,7 @@ export function groupConnections(
   for (const c of connections) {
     const src = groupOf(index, c.src);
     const dst = groupOf(index, c.dst);
-    const key = `${src}\u0000${dst}`;
+    const key = pairKey(src, dst);
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = { src, dst, count: 0, open: 0, ports: NO_PORTS }));
     g.count++;
@@ -211,17 +167,14 @@ export function groupConnections(
 }
 
 /** The JSON of `/api/model` (documented in docs/ui.md). */
-export function buildModel(input: ModelInput): Record<string, unknown> {
+export function buildModel(input: ModelInput): ModelJson {
   const { compiled, connectivity, index } = input;
   const { state } = compiled;
-  const base = connectivityToJson(connectivity, compiled.addressSpace, analysisSummary(state)) as {
-    summary: Record<string, number>;
-    workloads: Record<string, unknown>[];
-    external: unknown[];
-  };
+  const base = connectivityToJson(connectivity, compiled.addressSpace, analysisSummary(state));
   const facts = workloadFacts(compiled, index);
-  const workloads = base.workloads.map((w) => {
-    const id = w.id as string;
+  // The model is computed on workloads (`computeConnectivity(…, 'workload')`): its list is `workloads`.
+  const workloads = ('workloads' in base ? base.workloads : []).map((w) => {
+    const id = w.id;
     const f = facts.get(id)!;
     return {
       ...w,
@@ -286,7 +239,7 @@ export function connectionsOfNamespace(
   connectivity: Connectivity,
   namespace: string,
   limit = MAX_MODEL_CONNECTIONS,
-): { connections: ConnectionJson[]; truncated: boolean } {
+): NamespaceConnectionsJson {
   const facts = workloadFacts(index.compiled, index);
   const group = namespaceGroup(namespace);
   const out: ConnectionJson[] = [];

@@ -2,51 +2,16 @@
  * The traffic overlay: every pair of endpoints the policies allow or the flows show, coloured by what the
  * captures say about it. Built on `checkObserved`, the same comparison `netfence check-flows` prints.
  */
+import type { TrafficEdgeJson as TrafficEdge, TrafficJson, TrafficStatus } from '../contract/api.ts';
 import type { CompiledCluster } from '../engine/compile.ts';
 import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import { describeInputs, describeLeftOut } from '../format/flows.ts';
-
-/**
- * - `observed`: allowed and seen, on every allowed port;
- * - `partly-observed`: allowed and seen, but some allowed ports were never used (tighten the ports);
- * - `unobserved`: allowed and never seen (over-permissive, or traffic the capture missed);
- * - `denied`: seen and denied by the policies (this traffic breaks when they are enforced).
- */
-export type TrafficStatus = 'observed' | 'partly-observed' | 'unobserved' | 'denied';
-
-export interface ObservedPort {
-  protocol: string;
-  port: number;
-  count: number;
-}
-
-export interface DeniedPort extends ObservedPort {
-  /** Where it is stopped. */
-  blockedAt: string[];
-  /** Policies isolating the blocking side(s). */
-  policies: string[];
-}
-
-export interface TrafficEdge {
-  src: string;
-  dst: string;
-  status: TrafficStatus;
-  /** Observed and allowed. */
-  observed: ObservedPort[];
-  /** Observed and denied. */
-  denied: DeniedPort[];
-  /** Allowed and never observed, or null. */
-  unobserved: string | null;
-}
-
-function pairKey(src: string, dst: string): string {
-  return `${src}\u0000${dst}`;
-}
+import { pairKey } from '../base/text.ts';
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
-export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): Record<string, unknown> {
+export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): TrafficJson {
   const check = checkObserved(compiled, traffic.connections);
   const edges = new Map<string, TrafficEdge>();
   const unobservedPorts = new Map<string, PortSet>();

@@ -3,6 +3,12 @@
  * state. Validates the edited YAML with the parser every command uses (problems with line and column), and
  * computes the connectivity diff. Pure: nothing is written anywhere, least of all to a cluster.
  */
+import type {
+  EdgeChange,
+  WhatIfEdgeJson as WhatIfEdge,
+  WhatIfJson,
+  WhatIfProblemJson as WhatIfProblem,
+} from '../contract/api.ts';
 import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../engine/connectivity.ts';
 import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
@@ -21,17 +27,6 @@ export interface WhatIfChange {
   target?: string;
   /** The YAML of the policy (or policies) that take the target's place; absent (or null in JSON) turns the target off. */
   yaml?: string;
-}
-
-export interface WhatIfProblem {
-  /** Index of the change in the request. */
-  change: number;
-  severity: 'error' | 'warning';
-  message: string;
-  /** 1-based, in the change's YAML; null when the problem is about the change as a whole. */
-  line: number | null;
-  column: number | null;
-  path: string;
 }
 
 /** A request body that is not a list of changes: a 400, not a validation problem. */
@@ -248,19 +243,6 @@ export function applyChanges(
   return { after: { ...state, policies }, problems, applied };
 }
 
-export type EdgeChange = 'added' | 'removed' | 'changed' | 'unchanged';
-
-export interface WhatIfEdge {
-  src: string;
-  dst: string;
-  change: EdgeChange;
-  /** Allowed after the changes (before, for a removed connection). */
-  summary: string;
-  before: string | null;
-  after: string | null;
-  open: boolean;
-}
-
 /** The workload facts of each current state (`WhatIfCompiler.before`, which does not change). */
 const factsOfCurrent = new WeakMap<CompiledCluster, Map<string, WorkloadFacts>>();
 
@@ -269,7 +251,7 @@ export function whatIf(
   state: ClusterState,
   changes: readonly WhatIfChange[],
   options: WhatIfOptions,
-): Record<string, unknown> {
+): WhatIfJson {
   const { after, problems, applied } = applyChanges(state, changes, options.defaultNamespace);
   const compiler = options.compiler ?? freshCompiler(state, options.engine);
   // Both states with their connections in the common address space, and what the edges need of them.
@@ -321,7 +303,7 @@ export function whatIf(
       open: isOpen(change === 'removed' ? was.facts : now.facts, src, dst),
     });
   }
-  const json = diffToJson(diff, { before: 'current policies', after: 'what-if' }) as Record<string, unknown>;
+  const json = diffToJson(diff, { before: 'current policies', after: 'what-if' });
   const rows = diffRows(diff).map((r) => ({
     change: r.change,
     src: r.src,

@@ -13,7 +13,7 @@
  */
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Connectivity } from '../engine/connectivity.ts';
-import { intervalPairs, intervalsEqual } from '../engine/intervals.ts';
+import { intervalPairs, intervalsEqual } from '../base/intervals.ts';
 import { ALL_PORTS, formatPorts, isAllConnections, portsKey, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { PROTOCOLS } from '../model/k8s.ts';

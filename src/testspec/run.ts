@@ -22,6 +22,7 @@ import {
 import { resolveRef, type RefIndex } from '../engine/refs.ts';
 import type { Problem } from '../model/problem.ts';
 import type { Expect, Spec, SpecRef, SpecTest } from './spec.ts';
+import { pairKey } from '../base/text.ts';
 
 /** Explanations are computed for the first failing pairs of each test only: enough to see why. */
 export const EXPLAINED_PAIRS_PER_TEST = 3;
@@ -161,14 +162,14 @@ export function satisfies(expect: Expect, allowed: PortSet, query: PortSet | und
 /** Checks every test; `conn` must be `computeConnectivity` of the index's cluster at the index's granularity. */
 export function runTests(tests: readonly ResolvedTest[], index: RefIndex, conn: Connectivity): TestResult[] {
   const allowed = new Map<string, PortSet>();
-  for (const c of conn.connections) allowed.set(`${c.src}\u0000${c.dst}`, c.ports);
+  for (const c of conn.connections) allowed.set(pairKey(c.src, c.dst), c.ports);
   return tests.map((t) => {
     const failures: FailedPair[] = [];
     const pairs = pairsOf(t);
     for (const [src, dst] of pairs) {
       const excepted = t.excepted.has(src) || t.excepted.has(dst);
       const expected: Expect = excepted ? (t.test.expect === 'allow' ? 'deny' : 'allow') : t.test.expect;
-      const ports = allowed.get(`${src}\u0000${dst}`) ?? NO_PORTS;
+      const ports = allowed.get(pairKey(src, dst)) ?? NO_PORTS;
       if (satisfies(expected, ports, t.query)) continue;
       const explanations =
         failures.length < EXPLAINED_PAIRS_PER_TEST

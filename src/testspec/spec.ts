@@ -18,7 +18,7 @@ import type { Granularity } from '../engine/connectivity.ts';
 import type { PortSet } from '../engine/ports.ts';
 import { parseRef, type EndpointRef } from '../engine/refs.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
-import { closestMatch, withSuggestion } from '../parse/suggest.ts';
+import { closestMatch, withSuggestion } from '../base/suggest.ts';
 
 export const Expect = { Allow: 'allow', Deny: 'deny' } as const;
 export type Expect = (typeof Expect)[keyof typeof Expect];

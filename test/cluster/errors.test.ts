@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { parseDuration } from '../../src/cli/cluster-options.ts';
+import { parseDuration } from '../../src/cli/options/cluster.ts';
 import { describeError, type Attempt } from '../../src/k8s/errors.ts';
 
 const TARGET = { server: 'https://10.0.0.1:6443', context: 'prod', timeoutMs: 30_000 };

@@ -129,11 +129,35 @@ describe('netfence diff examples/webshop examples/webshop-v2', () => {
 describe('netfence diff --fail-on', () => {
   // v1 → v2 adds one connection and removes others; v2 → v1 is the reverse.
   const cases: [string, string, string, number, RegExp | undefined][] = [
-    ['added', V1, V2, 1, /^netfence: 1 connection newly allowed \(--fail-on added\)$/m],
-    ['removed', V1, V2, 1, /^netfence: 14 connections no longer allowed \(--fail-on removed\)$/m],
-    ['any', V1, V2, 1, /^netfence: 15 connections changed \(--fail-on any\)$/m],
+    [
+      'added',
+      V1,
+      V2,
+      1,
+      /^netfence: 1 connection newly allowed or widened \(1 added\) \(--fail-on added\)$/m,
+    ],
+    [
+      'removed',
+      V1,
+      V2,
+      1,
+      /^netfence: 18 connections no longer allowed or narrowed \(17 removed, 1 changed\) \(--fail-on removed\)$/m,
+    ],
+    [
+      'any',
+      V1,
+      V2,
+      1,
+      /^netfence: 19 connections changed \(1 added, 17 removed, 1 changed\) \(--fail-on any\)$/m,
+    ],
     // Reversed, the only narrowing is the DNS rule of report-exporter.
-    ['removed', V2, V1, 1, /^netfence: 1 connection no longer allowed \(--fail-on removed\)$/m],
+    [
+      'removed',
+      V2,
+      V1,
+      1,
+      /^netfence: 1 connection no longer allowed or narrowed \(1 removed\) \(--fail-on removed\)$/m,
+    ],
     ['added', V1, V1, 0, undefined],
   ];
   for (const [failOn, before, after, code, message] of cases) {

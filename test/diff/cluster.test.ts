@@ -97,7 +97,10 @@ test('the live cluster is the before side, the manifests the after side', { skip
   assert.match(r.stdout, /^\+0 connections, −0, 1 changed/m);
   assert.match(r.stdout, /^ {2}diff-live\/web +diff-live\/db +TCP 5432 +TCP 5432,9187 +\+TCP 9187$/m);
   assert.match(r.stdout, /^ {2}modified +diff-live\/db +.*app\.yaml:\d+ +spec\.ingress\[0\]\.ports/m);
-  assert.match(r.stderr, /^netfence: 1 connection newly allowed \(--fail-on added\)$/m);
+  assert.match(
+    r.stderr,
+    /^netfence: 1 connection newly allowed or widened \(1 changed\) \(--fail-on added\)$/m,
+  );
 });
 
 test('--cluster takes one path, and not --git', { skip: false }, async () => {

@@ -14,7 +14,7 @@ import {
   rangeToCidrs,
   rootCidr,
   type Cidr,
-} from '../../src/engine/ip.ts';
+} from '../../src/base/ip.ts';
 
 interface RefNode {
   cidr: Cidr;

@@ -11,7 +11,7 @@ import {
   rangeToCidrs,
   readIp,
   type Cidr,
-} from '../../src/engine/ip.ts';
+} from '../../src/base/ip.ts';
 
 describe('IP parsing', () => {
   test('IPv4 and IPv6, with :: compression and an embedded IPv4 tail', () => {

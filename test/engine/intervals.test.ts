@@ -5,7 +5,7 @@ import {
   intervalsContain,
   subtractIntervals,
   unionIntervals,
-} from '../../src/engine/intervals.ts';
+} from '../../src/base/intervals.ts';
 import {
   ALL_CONNECTIONS,
   formatPorts,

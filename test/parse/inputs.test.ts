@@ -270,6 +270,49 @@ describe('folders, stdin, missing paths', () => {
       `${dir} warning: folder "${dir}" has no .yaml, .yml or .json files`,
     ]);
     assert.deepEqual(r.ignored, { count: 0, kinds: {}, files: 0 });
+    assert.equal(r.found, 0);
+    assert.equal(
+      r.noManifests,
+      `no manifests found in ${dir} (folder "${dir}" has no .yaml, .yml or .json files)`,
+    );
+  });
+
+  test('a binary file is not parsed: it counts with the files without objects, and is named when nothing else is found', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'netfence-binary-'));
+    try {
+      await writeFile(
+        join(dir, 'sealed.yaml'),
+        Buffer.concat([Buffer.from('kind: Secret\n'), Buffer.from([0, 1, 2])]),
+      );
+      const alone = await loadManifests([dir], options);
+      assert.deepEqual([alone.errors, alone.warnings, alone.found], [[], [], 0]);
+      assert.equal(alone.ignored.files, 1);
+      assert.equal(
+        alone.noManifests,
+        `no manifests found in ${dir} ("${join(dir, 'sealed.yaml')}" is a binary file)`,
+      );
+      const stdin = await loadManifests(['-'], { ...options, readStdin: () => Promise.resolve('a: 1\n\0') });
+      assert.equal(
+        stdin.noManifests,
+        'no manifests found in standard input (standard input is a binary file)',
+      );
+      const beside = await loadManifests([dir, join(F, 'single.json')], options);
+      assert.equal(beside.noManifests, undefined);
+      assert.ok(beside.found > 0);
+      assert.equal(beside.ignored.files, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('objects that fail to parse are found: the input is invalid, not empty', async () => {
+    const r = await loadManifests(['-'], {
+      ...options,
+      skipInvalid: true,
+      readStdin: () => Promise.resolve('apiVersion: v1\nkind: Pod\nmetadata: {name: 7}\n'),
+    });
+    assert.equal(r.noManifests, undefined);
+    assert.equal(r.found, 1);
   });
 });
 

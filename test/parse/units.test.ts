@@ -15,7 +15,7 @@ import {
   suggestDnsName,
   suggestPortName,
 } from '../../src/parse/names.ts';
-import { closestMatch } from '../../src/parse/suggest.ts';
+import { closestMatch } from '../../src/base/suggest.ts';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';

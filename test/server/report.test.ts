@@ -3,12 +3,28 @@
  * inlined, written atomically; and the escaping that keeps inlined data from closing its script tag.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { jsonScript, renderHtmlReport, scriptSafe } from '../../src/format/html-report.ts';
+import {
+  jsonScript,
+  renderHtmlReport,
+  scriptSafe,
+  type ReportSummary,
+} from '../../src/format/html-report.ts';
 import { runCli } from '../support/cli.ts';
+
+const SUMMARY: ReportSummary = {
+  source: 'x',
+  generated: '2026-01-01T00:00:00Z',
+  counts: { namespaces: 1, workloads: 2, policies: 0, connections: 3 },
+  unprotected: [{ name: 'ns/<b>', ingress: true, egress: true }],
+  findings: { errors: 1, warnings: 0, info: 0 },
+  blastRadius: [{ name: 'ns/a', reach: 1, direct: 1 }],
+  connections: [{ src: 'ns/a', dst: 'ns/<b>', ports: 'TCP 80', explanation: 'why <here>' }],
+  connectionsLeftOut: 2,
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'netfence-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,6 +33,7 @@ function embedded(html: string): {
   model: { summary: { workloads: number }; features: { static: boolean; flows: boolean } };
   lint: { summary: { errors: number } };
   exposure: Record<string, unknown>;
+  explanations: Record<string, { text: string }>;
   flows: unknown;
 } {
   const m = /<script type="application\/json" id="netfence-data">(.*?)<\/script>/s.exec(html);
@@ -57,6 +74,54 @@ describe('netfence report --html', () => {
     assert.deepEqual(readdirSync(dir), ['webshop.html']);
   });
 
+  test('a summary first, and every allowed connection explained, offline', async () => {
+    const r = await runCli(['report', 'examples/webshop', '--html', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const html = r.stdout;
+    const summary = html.slice(
+      html.indexOf('<section class="report-summary"'),
+      html.indexOf('<div id="app"'),
+    );
+    assert.match(summary, /<strong>221<\/strong> allowed connections/);
+    assert.match(summary, /<strong>16<\/strong> workloads/);
+    assert.match(
+      summary,
+      /<span class="sev-error">6 errors<\/span> · <span class="sev-warning">14 warnings<\/span> · 0 info/,
+    );
+    // The example's weaknesses: shop has no egress policy, monitoring/grafana no policy at all.
+    assert.match(summary, /<tr><td>shop\/web<\/td><td>egress<\/td><\/tr>/);
+    assert.match(summary, /<tr><td>monitoring\/grafana<\/td><td>ingress, egress<\/td><\/tr>/);
+    assert.match(
+      summary,
+      /Largest blast radius<\/h2>\n<table>.*<tbody><tr><td>monitoring\/prometheus<\/td><td>15<\/td><td>13<\/td>/s,
+    );
+    // Every allowed connection is explained, in the page and for the app's edge panel.
+    const data = embedded(html);
+    assert.equal(Object.keys(data.explanations).length, 221);
+    assert.match(
+      data.explanations['shop/Deployment/web payments/Deployment/payment-gateway']!.text,
+      /ALLOWED on 50051\/TCP/,
+    );
+    assert.equal(html.match(/<details><summary>/g)?.length, 221);
+    assert.match(
+      html,
+      /<summary>shop\/web → payments\/payment-gateway: TCP 50051<\/summary><pre>shop\/web → payments\/payment-gateway: ALLOWED/,
+    );
+  });
+
+  test('does not replace an existing file without --force', async () => {
+    const out = join(dir, 'exists.html');
+    writeFileSync(out, 'mine');
+    const refused = await runCli(['report', 'examples/webshop', '--html', out]);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, `netfence: "${out}" exists; add --force to replace it\n`);
+    assert.equal(readFileSync(out, 'utf8'), 'mine');
+    const forced = await runCli(['report', 'examples/webshop', '--html', out, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/);
+    rmSync(out);
+  });
+
   test('to standard output, and the mistakes a user makes', async () => {
     const r = await runCli(['report', 'examples/webshop', '--html', '-']);
     assert.equal(r.code, 0);
@@ -92,21 +157,40 @@ describe('inlining', () => {
     assert.equal(scriptSafe('x = "</script>"; y = "</SCRIPT"'), 'x = "<\\/script>"; y = "<\\/SCRIPT"');
   });
 
-  test('every reference of the template is replaced', () => {
+  test('every reference of the template is replaced; the summary comes first, the explanations after', () => {
     const html = renderHtmlReport({
       indexHtml:
-        '<title>netfence</title><link rel="stylesheet" href="app.css" /><script src="app.js"></script><body><!--netfence:data--></body>',
+        '<title>netfence</title><link rel="stylesheet" href="app.css" /><script src="app.js"></script><body><div id="app"></div><!--netfence:data--></body>',
       css: 'body{}',
       js: 'run()',
       data: { x: 1 },
       title: 'netfence report · <a & b>',
+      summary: SUMMARY,
     });
-    assert.equal(
+    assert.ok(
+      html.startsWith(
+        '<title>netfence report · &lt;a &amp; b&gt;</title><style>\nbody{}\n</style><script>\nrun()\n</script><body class="report">\n<section class="report-summary" id="summary">',
+      ),
       html,
-      '<title>netfence report · &lt;a &amp; b&gt;</title><style>\nbody{}\n</style><script>\nrun()\n</script><body><script type="application/json" id="netfence-data">{"x":1}</script></body>',
     );
+    assert.ok(
+      html.endsWith('<script type="application/json" id="netfence-data">{"x":1}</script></body>'),
+      html,
+    );
+    const order = ['id="summary"', '<div id="app">', 'id="why"', 'id="netfence-data"'].map((m) =>
+      html.indexOf(m),
+    );
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
+    assert.ok(!order.includes(-1));
+    // Names are text, never markup.
+    assert.match(html, /<td>ns\/&lt;b&gt;<\/td><td>ingress, egress<\/td>/);
+    assert.match(html, /<summary>ns\/a → ns\/&lt;b&gt;: TCP 80<\/summary><pre>why &lt;here&gt;<\/pre>/);
+    assert.match(html, /2 more connections not explained here/);
     assert.throws(
-      () => renderHtmlReport({ indexHtml: '<html>', css: '', js: '', data: {}, title: '' }),
+      () => renderHtmlReport({ indexHtml: '<html>', css: '', js: '', data: {}, title: '', summary: SUMMARY }),
       /the UI template has no/,
     );
   });

@@ -36,6 +36,49 @@ describe('netfence serve', () => {
     });
   }
 
+  describe(
+    '--open without a browser says so, and serves anyway',
+    { skip: process.platform !== 'linux' },
+    () => {
+      /** Serves with --open, and waits for a line of standard error that matches `line`. */
+      async function opened(env: Record<string, string>, line: RegExp): Promise<string> {
+        const s = await serve(['examples/webshop', '--port', '0', '--open'], { env });
+        try {
+          for (let i = 0; i < 100 && !line.test(s.stderr()); i++) await sleep(20);
+          assert.equal((await fetch(s.url)).status, 200);
+        } finally {
+          assert.equal(await s.stop(), 0);
+        }
+        return s.stderr();
+      }
+
+      test('no display', async () => {
+        const stderr = await opened({ DISPLAY: '', WAYLAND_DISPLAY: '', BROWSER: '' }, /no browser/);
+        assert.match(
+          stderr,
+          /^netfence: no browser to open here \(no display: DISPLAY and WAYLAND_DISPLAY are unset\): open http:\/\/127\.0\.0\.1:\d+\/ yourself$/m,
+        );
+      });
+
+      test('xdg-open finds no browser', async () => {
+        const bin = mkdtempSync(join(tmpdir(), 'netfence-no-browser-'));
+        try {
+          writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+          const stderr = await opened(
+            { DISPLAY: ':99', PATH: `${bin}:${process.env.PATH ?? ''}` },
+            /could not open/,
+          );
+          assert.match(
+            stderr,
+            /^netfence: could not open a browser \(xdg-open exited with 3\): open http:\/\/127\.0\.0\.1:\d+\/ yourself$/m,
+          );
+        } finally {
+          rmSync(bin, { recursive: true, force: true });
+        }
+      });
+    },
+  );
+
   test('with --host, the URL carries a random token that every request needs', async () => {
     const s = await serve(['examples/webshop', '--port', '0', '--host', '0.0.0.0']);
     try {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { serve, serveCommand, type ServeOptions } from '../../src/cli/serve.ts';
+import { serve, serveCommand, type ServeOptions } from '../../src/cli/commands/serve.ts';
 import type { Io } from '../../src/cli/io.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { applyObjects, deleteObjects, skip, startServer } from '../cluster/setup.ts';

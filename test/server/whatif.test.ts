@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Analysis } from '../../src/server/analysis.ts';
 import { parseWhatIfRequest, WhatIfRequestError } from '../../src/server/whatif.ts';
-import type { WhatIfJson } from '../../ui/lib/types.ts';
+import type { WhatIfJson } from '../../src/contract/api.ts';
 import { webshopAnalysis } from './support.ts';
 
 let analysis: Analysis;
@@ -14,11 +14,11 @@ let yamlOf: (id: string) => string;
 
 before(async () => {
   analysis = await webshopAnalysis();
-  const model = analysis.model() as { policies: { id: string; yaml: string }[] };
+  const model = analysis.model();
   yamlOf = (id) => model.policies.find((p) => p.id === id)!.yaml;
 });
 
-const run = (changes: unknown[]): WhatIfJson => analysis.whatIf({ changes }) as WhatIfJson;
+const run = (changes: unknown[]): WhatIfJson => analysis.whatIf({ changes });
 const edge = (r: WhatIfJson, src: string, dst: string): WhatIfJson['edges'][number] | undefined =>
   r.edges.find((e) => e.src === src && e.dst === dst);
 

@@ -33,11 +33,19 @@ describe('netfence test on the bundled example', () => {
     );
     assert.match(r.stdout, /FAIL {2}Prometheus scrapes the payment gateway/);
     assert.match(r.stdout, /named port "http-metrics" \(TCP\) is not defined on payments\/payment-gateway/);
+    // The explained pairs fail for one reason: it is explained once, and the others are named.
+    assert.equal(r.stdout.match(/→ payments\/payment-gateway: ALLOWED on 50051\/TCP$/gm)?.length, 1);
+    assert.match(
+      r.stdout,
+      /^ +The same explanation holds for shop\/cart → payments\/payment-gateway, shop\/catalog → payments\/payment-gateway:$/m,
+    );
   });
 
   test('junit (golden)', async () => {
     const r = await runCli(['test', '--spec', SPEC, '-o', 'junit', WEBSHOP]);
     assert.equal(r.code, 1);
+    // One explanation per reason in a failure's body, not one per failing pair.
+    assert.equal(r.stdout.match(/ALLOWED on 50051\/TCP/g)?.length, 1);
     assertGolden('testspec/webshop-tests.junit.xml', r.stdout);
   });
 
@@ -56,6 +64,12 @@ describe('netfence test on the bundled example', () => {
     assert.equal(lines.filter((l) => /^ok \d+ - /.test(l)).length, 11);
     assert.equal(lines.filter((l) => l === '  ---').length, 2);
     assert.equal(lines.filter((l) => l === '  ...').length, 2);
+    // One explanation per reason, not one per failing pair.
+    assert.equal(r.stdout.match(/ALLOWED on 50051\/TCP/g)?.length, 1);
+    assert.match(
+      r.stdout,
+      /The same explanation holds for shop\/cart → payments\/payment-gateway, shop\/catalog/,
+    );
   });
 
   test('json: summary, and each failure with its explanation', async () => {

@@ -21,8 +21,10 @@ import { namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/
 import { layers, maxHops, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
 import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
 import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
-import type { FindingJson, PortsJson, WorkloadJson } from '../../ui/lib/types.ts';
-import { exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
+import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
+import type { PortsJson } from '../../src/contract/common.ts';
+import type { FindingJson } from '../../src/contract/lint.ts';
+import { changesHeading, exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
 
 const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
 const ALL: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
@@ -376,6 +378,7 @@ describe('findings', () => {
     workloads: string[] = [],
   ): FindingJson => ({
     ruleId,
+    messageId: 'default',
     severity,
     message: `${ruleId} on ${object.name}`,
     file: 'x.yaml',
@@ -384,6 +387,7 @@ describe('findings', () => {
     path: '',
     object,
     workloads,
+    helpUri: `https://example.test/rules/${ruleId}.md`,
   });
   const list = [
     f(
@@ -457,5 +461,15 @@ describe('what-if drafts', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('what-if counts', () => {
+  test('the list heading counts connections as the summary does, and labels the rows apart', () => {
+    assert.equal(
+      changesHeading({ added: 1, removed: 17, changed: 1 }, 15),
+      'Connection changes (19 in 15 rows)',
+    );
+    assert.equal(changesHeading({ added: 2, removed: 0, changed: 1 }, 3), 'Connection changes (3)');
   });
 });

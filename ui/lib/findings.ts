@@ -1,7 +1,7 @@
 /**
  * Lint findings, pure: filtering, and what each one is about (the policy, namespace and workloads to link).
  */
-import type { FindingJson } from './types.ts';
+import type { FindingJson } from '../../src/contract/lint.ts';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

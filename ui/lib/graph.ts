@@ -9,13 +9,12 @@
 import { labelsMatch, type LabelTerm } from './labels.ts';
 import { portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
 import type {
-  ExternalJson,
   GroupConnectionJson,
-  Isolation,
+  IsolationJson as Isolation,
+  ModelWorkloadJson as WorkloadJson,
   NamespaceJson,
-  PortsJson,
-  WorkloadJson,
-} from './types.ts';
+} from '../../src/contract/api.ts';
+import type { ExternalRefJson as ExternalJson, PortsJson } from '../../src/contract/common.ts';
 
 /** A workload's ingress: `open` when anyone may connect on every port (not isolated, or an allow-all rule). */
 export type Exposure = 'open' | Isolation;

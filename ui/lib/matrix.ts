@@ -4,7 +4,7 @@
  */
 import { externalLabel, namespaceGroup, OUTSIDE, type GraphInput } from './graph.ts';
 import { shortPorts, unionPorts } from './ports.ts';
-import type { PortsJson } from './types.ts';
+import type { PortsJson } from '../../src/contract/common.ts';
 
 export type MatrixLevel = 'namespace' | 'workload';
 

@@ -1,7 +1,7 @@
 /**
  * Attack paths, pure: from `/api/paths` to what the graph highlights, hop by hop.
  */
-import type { PathsJson } from './types.ts';
+import type { ApiPathsJson as PathsJson } from '../../src/contract/api.ts';
 
 /** Hops from the compromised workloads to each workload reached (0 for the compromised ones). */
 export function hopsOf(p: PathsJson): Map<string, number> {

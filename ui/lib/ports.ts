@@ -2,7 +2,7 @@
  * Port sets as the API sends them (`{TCP: [[80, 80], [8080, 8090]], UDP: [], SCTP: []}`): union, filtering
  * and the short labels the graph draws on edges.
  */
-import type { PortsJson } from './types.ts';
+import type { PortsJson } from '../../src/contract/common.ts';
 
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];

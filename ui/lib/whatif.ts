@@ -2,6 +2,7 @@
  * What-if drafts, pure: the policies as the user edits them, turned into the request the server checks and
  * into the YAML to export. Nothing here (nor on the server) writes to a cluster.
  */
+import type { WhatIfChangeJson } from '../../src/contract/api.ts';
 
 export interface Draft {
   /** The policy it changes (`namespace/name`), or null for a new one. */
@@ -12,10 +13,8 @@ export interface Draft {
   original: string;
 }
 
-export interface Change {
-  target?: string;
-  yaml?: string;
-}
+/** One change of the request. */
+export type Change = WhatIfChangeJson;
 
 /** Whether a draft changes anything. */
 export function isChanged(d: Draft): boolean {
@@ -65,4 +64,16 @@ export function newPolicyYaml(namespace: string, name = 'new-policy'): string {
     '  ingress: []',
     '',
   ].join('\n');
+}
+
+/**
+ * The heading of the list of changes: connections (source–destination pairs, as the summary counts them),
+ * and the rows when pairs to or from address ranges with the same change share a row.
+ */
+export function changesHeading(
+  summary: { added: number; removed: number; changed: number },
+  rows: number,
+): string {
+  const connections = summary.added + summary.removed + summary.changed;
+  return `Connection changes (${connections}${connections === rows ? '' : ` in ${rows} rows`})`;
 }

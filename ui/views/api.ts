@@ -3,23 +3,25 @@
  * (`netfence report --html`), which answers what it holds and says what needs the server.
  */
 import type {
+  ApiErrorJson,
   ConnectionJson,
-  ExplainJson,
-  LintJson,
-  Model,
-  PathsJson,
-  StaticData,
+  ExplainAnswerJson as ExplainJson,
+  ModelJson as Model,
+  ApiPathsJson as PathsJson,
+  StaticDataJson as StaticData,
   TrafficJson,
   WhatIfJson,
+  WhatIfRequestJson,
   WorkloadDetailJson,
-} from '../lib/types.ts';
+} from '../../src/contract/api.ts';
+import type { LintJson } from '../../src/contract/lint.ts';
 import type { Change } from '../lib/whatif.ts';
 
 /** A failed request, with the server's one-line message. */
 export class ApiFailure extends Error {}
 
 export interface Api {
-  /** A static report: no explanations, paths or what-if. */
+  /** A static report: explanations of the allowed connections only, no paths or what-if. */
   readonly isStatic: boolean;
   model(): Promise<Model>;
   lint(): Promise<LintJson>;
@@ -47,7 +49,7 @@ async function get<T>(path: string, init?: RequestInit): Promise<T> {
   } catch {
     throw new ApiFailure(`unexpected answer from the server (${res.status})`);
   }
-  if (!res.ok) throw new ApiFailure((body as { error?: string }).error ?? `error ${res.status}`);
+  if (!res.ok) throw new ApiFailure((body as Partial<ApiErrorJson>).error ?? `error ${res.status}`);
   return body as T;
 }
 
@@ -70,7 +72,7 @@ export function serverApi(): Api {
       get('/api/whatif', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ changes }),
+        body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
     subscribe(onModel, onProblem) {
       const source = new EventSource('/api/events');
@@ -93,7 +95,7 @@ export function serverApi(): Api {
 }
 
 const NEEDS_SERVER =
-  'this is a static report: run netfence serve on the same input for explanations, attack paths and what-if';
+  'this is a static report: run netfence serve on the same input for attack paths, what-if and the explanation of denied connections';
 
 export function staticApi(data: StaticData): Api {
   const fail = (): Promise<never> => Promise.reject(new ApiFailure(NEEDS_SERVER));
@@ -109,7 +111,10 @@ export function staticApi(data: StaticData): Api {
       const exposure = data.exposure[id];
       return exposure === undefined ? fail() : Promise.resolve({ id, name: exposure.name, exposure });
     },
-    explain: fail,
+    explain: (from, to) => {
+      const embedded = data.explanations?.[`${from} ${to}`];
+      return embedded === undefined ? fail() : Promise.resolve(embedded);
+    },
     paths: fail,
     connections: fail,
     whatIf: fail,

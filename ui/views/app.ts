@@ -4,7 +4,8 @@
  */
 import type { EdgeInput } from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
-import type { ConnectionJson, LintJson, Model, TrafficJson } from '../lib/types.ts';
+import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
+import type { LintJson } from '../../src/contract/lint.ts';
 import type { Api } from './api.ts';
 import { h, replace } from './dom.ts';
 

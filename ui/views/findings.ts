@@ -4,7 +4,7 @@
  */
 import { filterFindings, findingTarget, rulesOf, SEVERITIES, type Severity } from '../lib/findings.ts';
 import type { Route } from '../lib/route.ts';
-import type { FindingJson, LintJson } from '../lib/types.ts';
+import type { FindingJson, LintJson } from '../../src/contract/lint.ts';
 import type { ViewContext, ViewInstance } from './app.ts';
 import { debounce, h, replace } from './dom.ts';
 import { renderEmpty, renderPolicy } from './inspect.ts';

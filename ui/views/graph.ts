@@ -16,7 +16,7 @@ import {
 import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
 import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
-import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../lib/types.ts';
+import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../../src/contract/api.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';
 import { debounce, h, replace } from './dom.ts';

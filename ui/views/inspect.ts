@@ -6,12 +6,11 @@
 import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from '../lib/graph.ts';
 import { formatPorts } from '../lib/ports.ts';
 import type {
-  ExplainSideJson,
-  ExplanationJson,
-  ExposureDirectionJson,
-  Isolation,
-  WorkloadJson,
-} from '../lib/types.ts';
+  IsolationJson as Isolation,
+  ModelWorkloadJson as WorkloadJson,
+} from '../../src/contract/api.ts';
+import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
+import type { ExposureDirectionJson } from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
 import { h, replace } from './dom.ts';
 

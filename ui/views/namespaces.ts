@@ -1,5 +1,5 @@
 /** The namespace filter of the graph and the matrix: one checkbox per namespace with workloads. */
-import type { NamespaceJson } from '../lib/types.ts';
+import type { NamespaceJson } from '../../src/contract/api.ts';
 import type { App } from './app.ts';
 import { h } from './dom.ts';
 

@@ -6,7 +6,7 @@
 import { buildGraph, defaultCollapsed, namespaceGroup, OUTSIDE, type GraphNode } from '../lib/graph.ts';
 import { hopsOf, layers, maxHops, targetEdges, treeEdges } from '../lib/paths.ts';
 import { listParam, parseSelection, type Route } from '../lib/route.ts';
-import type { PathsJson } from '../lib/types.ts';
+import type { ApiPathsJson as PathsJson } from '../../src/contract/api.ts';
 import type { ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';
 import { h, replace } from './dom.ts';

@@ -5,8 +5,15 @@
  */
 import { buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
 import type { Route } from '../lib/route.ts';
-import type { WhatIfJson } from '../lib/types.ts';
-import { exportYaml, isChanged, newPolicyYaml, toRequest, type Draft } from '../lib/whatif.ts';
+import type { WhatIfJson } from '../../src/contract/api.ts';
+import {
+  changesHeading,
+  exportYaml,
+  isChanged,
+  newPolicyYaml,
+  toRequest,
+  type Draft,
+} from '../lib/whatif.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';
 import { debounce, h, replace } from './dom.ts';
@@ -16,6 +23,13 @@ import { loadEditor, type EditorHandle } from './editor-api.ts';
 const drafts = new Map<string, Draft>();
 let newCount = 0;
 let draftsVersion = -1;
+
+/** One policy of the list on the left. */
+interface ListItem {
+  key: string;
+  name: string;
+  draft: Draft | undefined;
+}
 
 function draftOf(app: App, key: string): Draft | undefined {
   const existing = drafts.get(key);
@@ -49,7 +63,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
   const policyList = h('div', { class: 'policy-list' });
   const nsSelect = h(
     'select',
-    { id: 'w-ns', 'aria-label': 'Namespace of the new policy' },
+    { id: 'w-ns', title: 'Namespace of the new policy' },
     app.model.namespaces.map((n) => h('option', { value: n.name }, n.name)),
   );
   const onlyChanges = h('input', { type: 'checkbox', id: 'w-only' });
@@ -61,6 +75,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       h(
         'p',
         { class: 'row' },
+        h('label', { for: 'w-ns' }, 'Namespace'),
         nsSelect,
         h('button', { type: 'button', onclick: () => addPolicy(nsSelect.value) }, 'New policy'),
       ),
@@ -115,9 +130,9 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     a.remove();
   }
 
-  function renderList(): void {
-    const current = route.params.policy;
-    const byNs = new Map<string, { key: string; name: string; draft: Draft | undefined }[]>();
+  /** The policies by namespace, with the new ones under the namespace their YAML names. */
+  function policiesByNamespace(): Map<string, ListItem[]> {
+    const byNs = new Map<string, ListItem[]>();
     for (const p of app.model.policies) {
       const list = byNs.get(p.namespace) ?? [];
       list.push({ key: p.id, name: p.name, draft: drafts.get(p.id) });
@@ -130,15 +145,57 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       list.push({ key, name: /name:\s*([a-z0-9.-]+)/.exec(d.yaml ?? '')?.[1] ?? key, draft: d });
       byNs.set(ns, list);
     }
+    return byNs;
+  }
+
+  /** The keys of the drafts whose change the server found errors in. */
+  function brokenDrafts(): Set<string | undefined> {
     const problemsOf = new Set((result?.problems ?? []).map((p) => p.change));
     const { draftOf: order } = toRequest([...drafts.values()]);
     const keys = [...drafts.keys()];
-    const broken = new Set(
-      order.flatMap((draftIndex, change) => (problemsOf.has(change) ? [keys[draftIndex]] : [])),
+    return new Set(order.flatMap((draftIndex, change) => (problemsOf.has(change) ? [keys[draftIndex]] : [])));
+  }
+
+  /** One policy of the list: its on/off box, its name to edit it, and what the draft does to it. */
+  function policyItem(
+    { key, name, draft }: ListItem,
+    current: string | undefined,
+    broken: boolean,
+  ): HTMLElement {
+    const off = draft !== undefined && draft.yaml === null;
+    const box = h('input', {
+      type: 'checkbox',
+      checked: !off,
+      'aria-label': `${off ? 'Turn on' : 'Turn off'} ${key}`,
+    });
+    box.addEventListener('change', () => toggle(key));
+    const state =
+      draft === undefined || !isChanged(draft) ? '' : draft.target === null ? 'new' : off ? 'off' : 'edited';
+    return h(
+      'li',
+      { class: `${current === key ? 'current ' : ''}${broken ? 'broken' : ''}` },
+      box,
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'linkish',
+          'aria-current': current === key ? 'true' : null,
+          onclick: () => app.set({ policy: key }),
+        },
+        name,
+      ),
+      state === '' ? null : h('span', { class: `pill ${state}` }, state),
     );
+  }
+
+  function renderList(): void {
+    const current = route.params.policy;
+    const broken = brokenDrafts();
     replace(
       policyList,
-      [...byNs]
+      [...policiesByNamespace()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([ns, items]) =>
           h(
@@ -148,40 +205,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             h(
               'ul',
               { class: 'plain' },
-              items.map(({ key, name, draft }) => {
-                const off = draft !== undefined && draft.yaml === null;
-                const box = h('input', {
-                  type: 'checkbox',
-                  checked: !off,
-                  'aria-label': `${off ? 'Turn on' : 'Turn off'} ${key}`,
-                });
-                box.addEventListener('change', () => toggle(key));
-                const state =
-                  draft === undefined || !isChanged(draft)
-                    ? ''
-                    : draft.target === null
-                      ? 'new'
-                      : off
-                        ? 'off'
-                        : 'edited';
-                return h(
-                  'li',
-                  { class: `${current === key ? 'current ' : ''}${broken.has(key) ? 'broken' : ''}` },
-                  box,
-                  ' ',
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'linkish',
-                      'aria-current': current === key ? 'true' : null,
-                      onclick: () => app.set({ policy: key }),
-                    },
-                    name,
-                  ),
-                  state === '' ? null : h('span', { class: `pill ${state}` }, state),
-                );
-              }),
+              items.map((item) => policyItem(item, current, broken.has(item.key))),
             ),
           ),
         ),
@@ -225,6 +249,28 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     return change < 0 ? [] : result.problems.filter((p) => p.change === change);
   }
 
+  /** Remove (a new policy) or turn off and on, and revert an edited one. */
+  function editorButtons(key: string, d: Draft): HTMLElement {
+    const revert = (): void => {
+      d.yaml = d.original;
+      editorKey = undefined;
+      evaluate();
+      drawEditor();
+    };
+    return h(
+      'p',
+      { class: 'row' },
+      h(
+        'button',
+        { type: 'button', onclick: () => toggle(key) },
+        d.target === null ? 'Remove' : d.yaml === null ? 'Turn on' : 'Turn off',
+      ),
+      d.target !== null && d.yaml !== null && d.yaml !== d.original
+        ? h('button', { type: 'button', onclick: revert }, 'Revert')
+        : null,
+    );
+  }
+
   function drawEditor(): void {
     const key = route.params.policy;
     if (key === undefined) {
@@ -258,32 +304,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     replace(
       panel,
       h('h2', {}, d.target ?? 'New policy'),
-      h(
-        'p',
-        { class: 'row' },
-        d.target === null
-          ? h('button', { type: 'button', onclick: () => toggle(key) }, 'Remove')
-          : h(
-              'button',
-              { type: 'button', onclick: () => toggle(key) },
-              d.yaml === null ? 'Turn on' : 'Turn off',
-            ),
-        d.target !== null && d.yaml !== null && d.yaml !== d.original
-          ? h(
-              'button',
-              {
-                type: 'button',
-                onclick: () => {
-                  d.yaml = d.original;
-                  editorKey = undefined;
-                  evaluate();
-                  drawEditor();
-                },
-              },
-              'Revert',
-            )
-          : null,
-      ),
+      editorButtons(key, d),
       d.yaml === null
         ? h('p', { class: 'notice' }, 'Turned off: the what-if runs without this policy.')
         : null,
@@ -338,15 +359,9 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     );
   }
 
-  function drawResult(): void {
-    renderList();
-    const key = route.params.policy;
-    if (key !== undefined) showProblems(key);
-    if (result === undefined) {
-      replace(summary, failure ?? 'Computing…');
-      return;
-    }
-    const s = result.summary;
+  /** The status line: how many connections the drafts add, remove and change. */
+  function drawSummary(r: WhatIfJson): void {
+    const s = r.summary;
     const changed = s.added + s.removed + s.changed;
     replace(
       summary,
@@ -356,6 +371,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
           ? 'No connection changes.'
           : 'No changes yet: edit a policy, turn one off, or add one.'
         : [
+            'Connections: ',
             h('span', { class: 'added' }, `+${s.added} added`),
             ' · ',
             h('span', { class: 'removed' }, `−${s.removed} removed`),
@@ -363,13 +379,15 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             h('span', { class: 'changed' }, `${s.changed} changed`),
             ` · ${s.unchanged} unchanged`,
           ],
-      result.problems.some((p) => p.severity === 'error')
+      r.problems.some((p) => p.severity === 'error')
         ? h('span', { class: 'warn' }, ' · some changes have errors and are left out')
         : null,
     );
-    const only = route.params.only === 'changes';
-    onlyChanges.checked = only;
-    const edges: EdgeInput[] = result.edges
+  }
+
+  /** The graph of the edited state, with what changed highlighted. */
+  function drawGraph(r: WhatIfJson, only: boolean): void {
+    const edges: EdgeInput[] = r.edges
       .filter((e) => !only || e.change !== 'unchanged')
       .map((e) => ({
         src: e.src,
@@ -384,7 +402,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       {
         namespaces: app.model.namespaces,
         workloads: app.model.workloads,
-        external: result.external,
+        external: r.external,
         edges,
         complete: true,
         groupEdges: [],
@@ -403,37 +421,54 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     canvas.render(graph, {
       edgeClasses: (e) => (e.status === null || e.status === 'unchanged' ? [] : [`ch-${e.status}`]),
     });
+  }
+
+  /** One row of the list of changes: `+ a → b: TCP 80`. */
+  function changeRow(r: WhatIfJson['rows'][number]): HTMLElement {
+    const what =
+      r.change === 'added'
+        ? r.after
+        : r.change === 'removed'
+          ? r.before
+          : `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`;
+    const sign = r.change === 'added' ? '+' : r.change === 'removed' ? '−' : '~';
+    return h(
+      'li',
+      { class: `row-${r.change}` },
+      h('span', { class: `pill ${r.change}` }, sign),
+      ` ${r.src} → ${r.dst}: `,
+      what,
+    );
+  }
+
+  /** The list of changes beside the editor, headed by the connections it counts. */
+  function drawChanges(r: WhatIfJson): void {
     replace(
       changesList,
-      result.rows.length === 0
+      r.rows.length === 0
         ? null
         : h(
             'section',
             { class: 'insp-section' },
-            h('h3', {}, `Connection changes (${result.rows.length})`),
-            h(
-              'ul',
-              { class: 'plain diff-rows' },
-              result.rows.map((r) =>
-                h(
-                  'li',
-                  { class: `row-${r.change}` },
-                  h(
-                    'span',
-                    { class: `pill ${r.change}` },
-                    r.change === 'added' ? '+' : r.change === 'removed' ? '−' : '~',
-                  ),
-                  ` ${r.src} → ${r.dst}: `,
-                  r.change === 'added'
-                    ? r.after
-                    : r.change === 'removed'
-                      ? r.before
-                      : `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`,
-                ),
-              ),
-            ),
+            h('h3', {}, changesHeading(r.summary, r.rows.length)),
+            h('ul', { class: 'plain diff-rows' }, r.rows.map(changeRow)),
           ),
     );
+  }
+
+  function drawResult(): void {
+    renderList();
+    const key = route.params.policy;
+    if (key !== undefined) showProblems(key);
+    if (result === undefined) {
+      replace(summary, failure ?? 'Computing…');
+      return;
+    }
+    drawSummary(result);
+    const only = route.params.only === 'changes';
+    onlyChanges.checked = only;
+    drawGraph(result, only);
+    drawChanges(result);
   }
 
   function showEdge(src: string, dst: string): void {

@@ -14,7 +14,7 @@ import {
   type CompiledRule,
   type Direction,
 } from '../../engine/compile.ts';
-import { sortedIncludes } from '../../engine/sorted.ts';
+import { sortedIncludes } from '../../base/sorted.ts';
 import {
   intersectPorts,
   isEmptyPorts,

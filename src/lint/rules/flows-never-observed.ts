@@ -13,6 +13,7 @@ import {
 import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
+import { pairKey } from '../../base/text.ts';
 
 interface Unused {
   policy: CompiledPolicy;
@@ -53,7 +54,7 @@ export default defineRule({
   check(ctx) {
     const observed = new Map<string, PortSet>();
     for (const { src, dst, observation } of resolveObserved(ctx)) {
-      const key = `${src.id}\u0000${dst.id}`;
+      const key = pairKey(src.id, dst.id);
       observed.set(
         key,
         unionPorts(
@@ -87,7 +88,7 @@ export default defineRule({
       const src = entityEnd(ctx, conn.byId.get(c.src)!);
       const dst = entityEnd(ctx, conn.byId.get(c.dst)!);
       if (src === undefined || dst === undefined) continue;
-      const missing = subtractPorts(c.ports, observed.get(`${src.id}\u0000${dst.id}`) ?? NO_PORTS);
+      const missing = subtractPorts(c.ports, observed.get(pairKey(src.id, dst.id)) ?? NO_PORTS);
       if (isEmptyPorts(missing)) continue;
       const text = `${endLabel(ctx, src)} → ${endLabel(ctx, dst)} ${formatPorts(missing)}`;
       for (const direction of ['ingress', 'egress'] as const) {

@@ -1,4 +1,4 @@
-import { cidrContainsIp, parseCidr, parseIp, type Cidr } from '../../engine/ip.ts';
+import { cidrContainsIp, parseCidr, parseIp, type Cidr } from '../../base/ip.ts';
 import { policyRules } from '../checks/policies.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';

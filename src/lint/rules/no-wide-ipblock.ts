@@ -1,4 +1,4 @@
-import { parseCidr } from '../../engine/ip.ts';
+import { parseCidr } from '../../base/ip.ts';
 import { policyRules, targetsText } from '../checks/policies.ts';
 import { portsText } from '../checks/ports.ts';
 import { RuleCategory, defineRule } from '../types.ts';

@@ -4,7 +4,7 @@
  */
 import { isMap as isYamlMap, isScalar } from 'yaml';
 import type { FieldPath } from '../../model/problem.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
 import type { Reporter } from './report.ts';
 

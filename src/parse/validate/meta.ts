@@ -10,7 +10,7 @@ import {
   suggestDnsName,
   suggestLabelValue,
 } from '../names.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import {
   asBool,
   asList,

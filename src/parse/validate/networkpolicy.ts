@@ -14,7 +14,7 @@ import type {
 import type { FieldPath } from '../../model/problem.ts';
 import { isStrictSubset, isWithin, parseCidr } from '../cidr.ts';
 import type { Cidr } from '../cidr.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
 import { asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
 import { validateLabelSelector } from './meta.ts';

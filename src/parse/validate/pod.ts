@@ -2,7 +2,7 @@
 import type { NamedPort } from '../../model/cluster.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { formatIp, parseIp } from '../cidr.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { asBool, asInt, asList, asMap, asString } from './check.ts';
 import { checkName } from './meta.ts';
 import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';

@@ -3,7 +3,7 @@ import { PROTOCOLS } from '../../model/k8s.ts';
 import type { Protocol } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { portNameProblems, suggestPortName } from '../names.ts';
-import { withSuggestion } from '../suggest.ts';
+import { withSuggestion } from '../../base/suggest.ts';
 import { asString } from './check.ts';
 import type { Reporter } from './report.ts';
 

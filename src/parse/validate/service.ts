@@ -1,7 +1,7 @@
 /** Services (core/v1): the fields netfence reads (selector, ports, type), checked as the API does. */
 import type { ServiceSpec } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
-import { closestMatch, withSuggestion } from '../suggest.ts';
+import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { asInt, asList, asMap, asString } from './check.ts';
 import { checkName, validateLabels } from './meta.ts';
 import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';

@@ -1,0 +1,491 @@
+/**
+ * `netfence apply`: deploy NetworkPolicies to a live cluster safely. Validation first (files, then the API
+ * server's dry run of every object), the connectivity change computed before anything is written,
+ * observed traffic protected (`--flows`), a staged order that never cuts an allowed connection, server-side
+ * apply with field manager `netfence`, pruning only what netfence manages, and a rollback record.
+ */
+import { Command, Option } from 'commander';
+import {
+  breakingFlows,
+  connectivityChange,
+  finish,
+  newRecord,
+  phaseStates,
+  planApply,
+  policyId,
+  pruneCandidates,
+  transientCuts,
+  withManagedBy,
+  type ApplyPlan,
+  type BreakingFlow,
+  type Change,
+  type DesiredPolicy,
+  type RecordEntry,
+  type RollbackRecord,
+  type TransientCut,
+} from '../../apply/index.ts';
+import type { ClusterDiff } from '../../engine/diff.ts';
+import { readFlows } from '../../flows/index.ts';
+import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
+import { plural } from '../../format/plural.ts';
+import type * as K8sModule from '../../k8s/index.ts';
+import type { Connection, KubeObject, ReadScope } from '../../k8s/index.ts';
+import type { ClusterState, PolicyInfo } from '../../model/cluster.ts';
+import type { NetworkPolicy } from '../../model/k8s.ts';
+import { formatProblem } from '../../model/problem.ts';
+import { describeIgnored, loadManifests } from '../../parse/index.ts';
+import {
+  addClusterOptions,
+  connectWith,
+  progressPrinter,
+  withCluster,
+  type ClusterStateOptions,
+} from '../options/cluster.ts';
+import { checkFound, parseBoolean } from '../options/input.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
+import {
+  DEFAULT_RECORD_NAMESPACE,
+  DEFAULT_STATE_DIR,
+  RECORD_CONFIGMAP,
+  RECORD_KEY,
+  saveRecord,
+} from '../options/records.ts';
+
+interface ApplyOptions extends ClusterStateOptions {
+  dryRun?: boolean;
+  diff?: boolean;
+  staged?: boolean;
+  prune?: boolean;
+  forceConflicts?: boolean;
+  flows?: string[];
+  acceptBreaking?: boolean;
+  record?: boolean;
+  recordNamespace: string;
+  stateDir: string;
+  ipblockMatchesPods: boolean;
+  output: 'txt' | 'json';
+}
+
+/** The wire form of a policy read from a file: what is sent, with the managed-by label. */
+function desiredOf(p: PolicyInfo): NetworkPolicy {
+  const metadata: NetworkPolicy['metadata'] = { name: p.name, namespace: p.namespace };
+  if (Object.keys(p.labels).length > 0) metadata.labels = { ...p.labels };
+  if (Object.keys(p.annotations).length > 0) metadata.annotations = { ...p.annotations };
+  return withManagedBy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: p.spec });
+}
+
+/** Reads and validates the policy files: invalid input never reaches the server. */
+async function readDesired(
+  paths: readonly string[],
+  defaultNamespace: string,
+  io: Io,
+): Promise<NetworkPolicy[]> {
+  if (paths.length === 0)
+    throw new UserError(
+      'no input: give the NetworkPolicy files or folders to apply, or - to read standard input',
+    );
+  const result = await loadManifests([...paths], {
+    defaultNamespace,
+    skipInvalid: false,
+    readStdin: () => io.readStdin(),
+  });
+  checkFound(result, io);
+  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
+  if (result.errors.length > 0) {
+    for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
+    const n = result.errors.length;
+    throw new UserError(
+      `${plural(n, 'error')} in the input: nothing was sent to the cluster; fix ${n === 1 ? 'it' : 'them'} first`,
+    );
+  }
+  const s = result.state;
+  const others = [
+    [s.namespaces.filter((n) => !n.implicit).length, 'Namespace'],
+    [s.workloads.length, 'workload'],
+    [s.services.length, 'Service'],
+  ] as const;
+  const left = others.filter(([n]) => n > 0).map(([n, what]) => plural(n, what));
+  const ignored = describeIgnored(result.ignored);
+  if (left.length > 0 || ignored !== undefined) {
+    const what = left.length > 0 ? `left out ${left.join(', ')}` : '';
+    note(
+      io,
+      `apply deploys NetworkPolicies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
+    );
+  }
+  if (s.policies.length === 0)
+    throw new UserError(`no NetworkPolicies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`);
+  return s.policies.map(desiredOf);
+}
+
+/** Reads the live cluster for the impact: every namespace, or (when that is forbidden) the ones touched. */
+async function readLive(
+  k8s: typeof K8sModule,
+  conn: Connection,
+  namespaces: readonly string[],
+  io: Io,
+): Promise<{ objects: KubeObject[]; policies: NetworkPolicy[]; scope: ReadScope | 'touched' }> {
+  const progress = progressPrinter(io);
+  try {
+    const read = await k8s.readCluster(conn, {
+      scope: { kind: 'all' },
+      fullPolicies: true,
+      onProgress: progress.update,
+    });
+    for (const w of read.warnings) io.stderr(`${w}\n`);
+    return { objects: read.objects, policies: read.fullPolicies, scope: { kind: 'all' } };
+  } catch (error) {
+    if (!(error instanceof k8s.ClusterError) || !error.unauthorized) throw error;
+    io.stderr(
+      `warning: ${error.message.replace(/ \(grant read access.*\)$/, '')}: the connectivity change covers namespaces ${namespaces.map((n) => `"${n}"`).join(', ')} only\n`,
+    );
+  } finally {
+    progress.done();
+  }
+  const objects: KubeObject[] = [];
+  const policies: NetworkPolicy[] = [];
+  for (const namespace of namespaces) {
+    const read = await k8s.readCluster(conn, { scope: { kind: 'namespace', namespace }, fullPolicies: true });
+    for (const w of read.warnings) io.stderr(`${w}\n`);
+    objects.push(...read.objects);
+    policies.push(...read.fullPolicies);
+  }
+  return { objects, policies, scope: 'touched' };
+}
+
+export function applyCommand(io: Io, setExit: (code: number) => void): Command {
+  const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+  const cmd = new Command('apply')
+    .description(
+      'Deploy NetworkPolicies to a live cluster with server-side apply, after checking what they change (and break)',
+    )
+    .argument('[paths...]', 'NetworkPolicy files or folders (YAML or JSON), or - for standard input')
+    .option('--dry-run', 'have the API server validate and default every object (dryRun=All); change nothing')
+    .option('--diff', 'show each object live vs as it will be stored, and the connectivity change in full')
+    .option(
+      '--staged',
+      'apply allow policies first, then default-deny policies, then prune: never cut an allowed connection',
+    )
+    .option(
+      '--prune',
+      'delete policies labelled app.kubernetes.io/managed-by=netfence that the files no longer have (in their namespaces; -A: everywhere)',
+    )
+    .option(
+      '--force-conflicts',
+      'take over fields another field manager owns instead of failing with a conflict',
+    )
+    .option(
+      '--flows <file>',
+      'observed traffic (Hubble JSON, CSV, JSON Lines; repeatable): refuse to deny any of it',
+      collect,
+    )
+    .option(
+      '--accept-breaking',
+      'apply even when observed traffic would be denied or a connection cut between phases',
+    )
+    .option(
+      '--record',
+      `also store the rollback record in the ConfigMap ${RECORD_CONFIGMAP} (see --record-namespace)`,
+    )
+    .option(
+      '--record-namespace <namespace>',
+      `the namespace of the ${RECORD_CONFIGMAP} ConfigMap`,
+      DEFAULT_RECORD_NAMESPACE,
+    )
+    .option('--state-dir <dir>', 'the folder of rollback records (<dir>/rollback/)', DEFAULT_STATE_DIR)
+    .addOption(
+      new Option('-n, --namespace <namespace>', 'namespace of policies that name none').default(
+        'default',
+        "the context's namespace",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--ipblock-matches-pods <bool>',
+        'whether ipBlock peers also match pods by their IPs, for the impact',
+      )
+        .default(true)
+        .argParser(parseBoolean),
+    )
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'));
+  addClusterOptions(cmd, {
+    cluster: 'deploy to the live cluster of the kubeconfig (required)',
+    allNamespaces: 'with --prune: prune in every namespace, not only those of the files',
+  });
+  cmd.addHelpText(
+    'after',
+    `
+Nothing is written until every object passed the API server's dry run and the safety checks. Every write is
+a server-side apply by the field manager "netfence"; each run leaves a rollback record that
+\`netfence rollback --cluster\` restores.
+
+Exit status: 0 applied (or nothing to do, or a dry run that passed), 1 refused: observed traffic would be
+denied or a connection cut between phases (--accept-breaking), 2 invalid input or an API error (the report
+says exactly what was and was not applied).
+
+Examples:
+  netfence apply examples/webshop/policies --cluster --dry-run --diff
+  netfence apply examples/webshop/policies --cluster --staged --flows hubble.jsonl
+  netfence apply policies/ --cluster --context prod --staged --prune --record`,
+  );
+  cmd.action(async (paths: string[], options: ApplyOptions) => {
+    if (options.cluster !== true)
+      throw new UserError(
+        'apply writes to a live cluster: add --cluster (and --context if needed); --dry-run changes nothing',
+      );
+    setExit(await withCluster((k8s) => apply(k8s, paths, options, io)));
+  });
+  return cmd;
+}
+
+type K8s = typeof K8sModule;
+
+/**
+ * The whole apply, step by step: read the files, read the cluster, have the API server check every object,
+ * plan, measure the impact and refuse what would break, then write phase by phase with a rollback record.
+ */
+async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, io: Io): Promise<ExitCode> {
+  const conn = connectWith(k8s, options, io);
+  const defaultNamespace =
+    options.namespaceGiven === true ? options.namespace : (conn.namespace ?? 'default');
+  const desired = await readDesired(paths, defaultNamespace, io);
+  const namespaces = [...new Set(desired.map((d) => d.metadata.namespace!))].sort();
+  const live = await readLive(k8s, conn, namespaces, io);
+  const liveState = k8s.stateFromObjects(live.objects).state;
+  const prune = pruneList(live.policies, desired, namespaces, options);
+  const checked = await dryRunAll(k8s, conn, desired, prune, options, io);
+  const plan = planApply({ desired: checked, live: live.policies, prune, staged: options.staged === true });
+  const impact = await assessImpact(liveState, plan, options, io);
+
+  const report = new ApplyReport(
+    (text) => io.stdout(text),
+    options,
+    conn,
+    plan,
+    impact.change,
+    live.scope === 'touched' ? 'touched' : 'all',
+  );
+  report.plan(impact.cuts, impact.breaking, impact.flowsGiven);
+  const refused = refusal(impact, options);
+  if (refused !== undefined) {
+    report.finish({ refused });
+    io.stderr(`netfence: ${refused}\n`);
+    return ExitCode.CheckFailed;
+  }
+  const writes = plan.phases.reduce((n, p) => n + p.changes.length, 0);
+  if (options.dryRun === true) {
+    report.finish({ dryRun: true });
+    return ExitCode.Ok;
+  }
+  if (writes === 0) {
+    report.finish({});
+    return ExitCode.Ok;
+  }
+  return execute(k8s, conn, plan, report, options, io);
+}
+
+/** Prune candidates: only what netfence manages, in scope (the files' namespaces, or every one with -A). */
+function pruneList(
+  live: readonly NetworkPolicy[],
+  desired: readonly NetworkPolicy[],
+  namespaces: readonly string[],
+  options: ApplyOptions,
+): NetworkPolicy[] {
+  if (options.prune !== true) return [];
+  return pruneCandidates(
+    live,
+    new Set(desired.map(policyId)),
+    options.allNamespaces === true ? { kind: 'all' } : { kind: 'namespaces', namespaces: [...namespaces] },
+  );
+}
+
+/** The API server checks every object first (dryRun=All): nothing is written unless all pass. */
+async function dryRunAll(
+  k8s: K8s,
+  conn: Connection,
+  desired: readonly NetworkPolicy[],
+  prune: readonly NetworkPolicy[],
+  options: ApplyOptions,
+  io: Io,
+): Promise<DesiredPolicy[]> {
+  const checked: DesiredPolicy[] = [];
+  const refusals: string[] = [];
+  const check = async (run: () => Promise<void>): Promise<boolean> => {
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      if (!(error instanceof k8s.ClusterError) || error.status === undefined) throw error;
+      refusals.push(error.message);
+      // Unauthorized once is unauthorized for all: no need to ask again for each object.
+      return !error.unauthorized;
+    }
+  };
+  for (const np of desired) {
+    const go = await check(async () => {
+      const result = await k8s.applyPolicy(conn, np, {
+        dryRun: true,
+        force: options.forceConflicts === true,
+      });
+      checked.push({ desired: np, result });
+    });
+    if (!go) break;
+  }
+  for (const np of refusals.length > 0 ? [] : prune) {
+    const go = await check(() =>
+      k8s.deletePolicy(conn, np.metadata.namespace!, np.metadata.name!, { dryRun: true, verb: 'prune' }),
+    );
+    if (!go) break;
+  }
+  if (refusals.length > 0) {
+    const shown = 5;
+    for (const r of refusals.slice(0, Math.min(shown, refusals.length - 1))) io.stderr(`netfence: ${r}\n`);
+    if (refusals.length - 1 > shown) io.stderr(`netfence: … and ${refusals.length - 1 - shown} more\n`);
+    const total = desired.length + prune.length;
+    const last = refusals[refusals.length - 1]!;
+    throw new UserError(
+      refusals.length === 1
+        ? `${last}; nothing was changed`
+        : `${last} (the API server refused ${refusals.length} of ${plural(total, 'object')} in a dry run: nothing was changed)`,
+    );
+  }
+  return checked;
+}
+
+interface Impact {
+  change: ClusterDiff;
+  /** Connections allowed before and after but cut between two phases (--staged only). */
+  cuts: TransientCut[];
+  /** Observed connections (--flows) the apply would deny. */
+  breaking: BreakingFlow[];
+  flowsGiven: boolean;
+}
+
+/** What the plan changes in connectivity, and what it would break on the way or at the end. */
+async function assessImpact(
+  liveState: ClusterState,
+  plan: ApplyPlan,
+  options: ApplyOptions,
+  io: Io,
+): Promise<Impact> {
+  const states = phaseStates(liveState, plan);
+  const final = states[states.length - 1]!;
+  const impact = { ipBlockMatchesPods: options.ipblockMatchesPods };
+  const change = connectivityChange(liveState, final, impact);
+  const cuts = options.staged === true ? transientCuts(states, impact) : [];
+  let breaking: BreakingFlow[] = [];
+  const flows = options.flows ?? [];
+  if (flows.length > 0) {
+    const observed = await readFlows(flows, liveState, { readStdin: () => io.readStdin() });
+    if (observed.errors.length > 0) throw new UserError(observed.errors.map((e) => e.message).join('; '));
+    breaking = breakingFlows(states, observed.connections, impact);
+  }
+  return { change, cuts, breaking, flowsGiven: flows.length > 0 };
+}
+
+/** Why the apply must not go ahead (it breaks something and --accept-breaking is not given), if it must not. */
+function refusal(impact: Impact, options: ApplyOptions): string | undefined {
+  const { cuts, breaking } = impact;
+  if ((cuts.length === 0 && breaking.length === 0) || options.acceptBreaking === true) return undefined;
+  const what = [
+    breaking.length > 0 ? `deny ${plural(breaking.length, 'observed connection')}` : '',
+    cuts.length > 0 ? `cut ${plural(cuts.length, 'allowed connection')} between phases` : '',
+  ].filter((x) => x !== '');
+  return `refused: this apply would ${what.join(' and ')}; nothing was changed (fix the policies, or --accept-breaking)`;
+}
+
+/** Writes the plan phase by phase, stopping at the first failure; the rollback record is saved before and after. */
+async function execute(
+  k8s: K8s,
+  conn: Connection,
+  plan: ApplyPlan,
+  report: ApplyReport,
+  options: ApplyOptions,
+  io: Io,
+): Promise<ExitCode> {
+  // The record first: if netfence stops mid-way, it still knows what to restore.
+  let record: RollbackRecord = newRecord(plan, {
+    time: new Date(),
+    context: conn.context,
+    server: conn.server,
+  });
+  const recordPath = await saveEverywhere(k8s, conn, record, options);
+
+  const outcomes = new Map<string, Outcome>();
+  let failed: string | undefined;
+  const entries = new Map(record.entries.map((e) => [e.id, e]));
+  report.startExecution();
+  for (const [i, phase] of plan.phases.entries()) {
+    report.phase(i, phase, failed !== undefined);
+    for (const c of phase.changes) {
+      const entry: RecordEntry = entries.get(c.id)!;
+      if (failed !== undefined) {
+        outcomes.set(c.id, { outcome: 'not-attempted' });
+        entry.outcome = 'not-attempted';
+        report.outcome(c, 'not attempted');
+        continue;
+      }
+      try {
+        await write(k8s, conn, c, entry, options);
+        entry.outcome = 'applied';
+        outcomes.set(c.id, { outcome: 'applied' });
+        report.outcome(c, DONE[c.action]);
+      } catch (error) {
+        if (!(error instanceof k8s.ClusterError)) throw error;
+        failed = error.message;
+        entry.outcome = 'failed';
+        entry.error = error.detail;
+        outcomes.set(c.id, { outcome: 'failed', error: error.detail });
+        report.outcome(c, 'failed', error.detail);
+      }
+    }
+  }
+  record = finish({ ...record, entries: record.entries });
+  await saveEverywhere(k8s, conn, record, options);
+  report.finish({ outcomes, recordPath, failed });
+  if (failed !== undefined) {
+    io.stderr(`netfence: ${failed}\n`);
+    return ExitCode.Usage;
+  }
+  return ExitCode.Ok;
+}
+
+/** One change: a prune deletes (at the resourceVersion read), the others are server-side applies. */
+async function write(
+  k8s: K8s,
+  conn: Connection,
+  c: Change,
+  entry: RecordEntry,
+  options: ApplyOptions,
+): Promise<void> {
+  if (c.action === 'delete') {
+    await k8s.deletePolicy(conn, c.namespace, c.name, {
+      dryRun: false,
+      resourceVersion: c.live?.metadata.resourceVersion,
+      verb: 'prune',
+    });
+    entry.resourceVersion = null;
+  } else {
+    const stored = await k8s.applyPolicy(conn, c.desired!, {
+      dryRun: false,
+      force: options.forceConflicts === true,
+    });
+    entry.after = stored;
+    entry.resourceVersion = stored.metadata.resourceVersion ?? null;
+  }
+}
+
+/** Saves the record in the state folder, and in the cluster's ConfigMap with --record; returns its path. */
+async function saveEverywhere(
+  k8s: K8s,
+  conn: Connection,
+  record: RollbackRecord,
+  options: ApplyOptions,
+): Promise<string> {
+  const path = await saveRecord(options.stateDir, record);
+  if (options.record === true)
+    await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
+      [RECORD_KEY]: `${JSON.stringify(record, null, 2)}\n`,
+    });
+  return path;
+}

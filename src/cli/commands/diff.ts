@@ -1,0 +1,252 @@
+/** `netfence diff`: what changes in connectivity and policies between two sets of manifests or two revisions. */
+import { Command, Option } from 'commander';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { diffClusters, type ClusterDiff, type ConnectionChange } from '../../engine/diff.ts';
+import { isEmptyPorts } from '../../engine/ports.ts';
+import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
+import { plural } from '../../format/plural.ts';
+import { loadSources } from '../../parse/index.ts';
+import {
+  GitError,
+  locateInRepository,
+  mergeBase,
+  parseRevisionRange,
+  readSourcesAtRevision,
+  resolveRevision,
+  shortCommit,
+} from '../../git/revisions.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  reportLoadResult,
+  type InputOptions,
+} from '../options/input.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
+
+export const FailOn = { added: 'added', removed: 'removed', any: 'any' } as const;
+export type FailOn = (typeof FailOn)[keyof typeof FailOn];
+
+interface DiffOptions extends InputOptions {
+  output: DiffFormat;
+  granularity: Granularity;
+  failOn?: FailOn;
+  exitCode: boolean;
+  git?: string;
+}
+
+/**
+ * The changes `--fail-on` forbids, as one line for stderr, or undefined when there are none. Counted in
+ * connections (source–destination pairs), as the summary line and `-o json` count them: a connection whose
+ * ports changed counts for `added` when it gained ports and for `removed` when it lost some.
+ */
+export function failure(diff: ClusterDiff, failOn: FailOn): string | undefined {
+  const gained = diff.connections.filter((c) => !isEmptyPorts(c.added));
+  const lost = diff.connections.filter((c) => !isEmptyPorts(c.removed));
+  /** `18 connections no longer allowed or narrowed (17 removed, 1 changed)`: the kinds that make up `list`. */
+  const counted = (list: readonly ConnectionChange[], what: string): string => {
+    const parts = (['added', 'removed', 'changed'] as const).flatMap((kind) => {
+      const n = list.filter((c) => c.change === kind).length;
+      return n === 0 ? [] : [`${n} ${kind}`];
+    });
+    return `${plural(list.length, 'connection')} ${what} (${parts.join(', ')}) (--fail-on ${failOn})`;
+  };
+  switch (failOn) {
+    case 'added':
+      return gained.length === 0 ? undefined : counted(gained, 'newly allowed or widened');
+    case 'removed':
+      return lost.length === 0 ? undefined : counted(lost, 'no longer allowed or narrowed');
+    case 'any':
+      return diff.connections.length === 0 ? undefined : counted(diff.connections, 'changed');
+  }
+}
+
+/** Reports problems of a load as `loadInput` does, and returns the state or throws a UserError. */
+
+interface Side {
+  state: ClusterState;
+  label: string;
+}
+
+async function loadRevisions(
+  range: string,
+  paths: readonly string[],
+  options: DiffOptions,
+  io: Io,
+): Promise<[Side, Side]> {
+  if (paths.length > 1) {
+    throw new UserError(
+      `--git takes one path inside the repository, got ${paths.length} (${paths.map((p) => `"${p}"`).join(', ')})`,
+    );
+  }
+  const path = paths[0] ?? '.';
+  if (path === '-')
+    throw new UserError('--git reads the manifests from the repository: give a folder or file, not -');
+  const parsed = parseRevisionRange(range);
+  if (parsed.before === '' || parsed.after === '') {
+    throw new UserError(`invalid revision range "${range}"; use A..B, A...B or a single revision`);
+  }
+  try {
+    const repo = await locateInRepository(path);
+    const shown = repo.path === '' ? '.' : repo.path;
+    const afterCommit =
+      parsed.after === undefined ? undefined : await resolveRevision(repo.root, parsed.after);
+    let beforeCommit = await resolveRevision(repo.root, parsed.before);
+    let beforeName = parsed.before;
+    if (parsed.mergeBase && afterCommit !== undefined) {
+      beforeCommit = await mergeBase(repo.root, beforeCommit, afterCommit);
+      beforeName = await shortCommit(repo.root, beforeCommit);
+    }
+    type Read = Side & { revision: string; missing: boolean };
+    const read = async (commit: string, revision: string): Promise<Read> => {
+      const sources = await readSourcesAtRevision(repo, commit, revision);
+      const state = reportLoadResult(
+        loadSources(sources ?? [], {
+          defaultNamespace: options.namespace,
+          skipInvalid: options.skipInvalid,
+          strict: options.strict,
+        }),
+        options,
+        io,
+      );
+      return { state, label: `${revision}:${shown}`, revision, missing: sources === undefined };
+    };
+    const before = await read(beforeCommit, beforeName);
+    let after: Read;
+    if (afterCommit === undefined) {
+      const state = await loadInput([path], options, io);
+      after = { state, label: `${path} (working tree)`, revision: 'the working tree', missing: false };
+    } else {
+      after = await read(afterCommit, parsed.after!);
+    }
+    if (before.missing && after.missing) {
+      throw new UserError(
+        `"${shown}" exists at neither revision of ${range}; check the path (git ls-tree -r ${parsed.before})`,
+      );
+    }
+    for (const side of [before, after]) {
+      if (side.missing)
+        io.stderr(`warning: "${shown}" does not exist at ${side.revision}: compared as empty\n`);
+    }
+    return [before, after];
+  } catch (error) {
+    if (error instanceof GitError) throw new UserError(error.message);
+    throw error;
+  }
+}
+
+/** The options for reading files only (the live-cluster ones left out). */
+function fileOptions(options: InputOptions): InputOptions {
+  return {
+    namespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    strict: options.strict,
+    ipblockMatchesPods: options.ipblockMatchesPods,
+    hostNetworkPods: options.hostNetworkPods,
+  };
+}
+
+/** `--cluster <path>`: the live cluster before, the manifests after (what applying them would change). */
+async function loadClusterAndFolder(
+  paths: readonly string[],
+  options: DiffOptions,
+  io: Io,
+): Promise<[Side, Side]> {
+  if (paths.length !== 1) {
+    throw new UserError(
+      `with --cluster, diff compares the live cluster with one set of manifests: give one path (got ${paths.length})`,
+    );
+  }
+  const before = await loadInput([], options, io);
+  const after = await loadInput(paths, fileOptions(options), io);
+  const context =
+    options.context === undefined ? 'live cluster' : `live cluster (context ${options.context})`;
+  return [
+    { state: before, label: context },
+    { state: after, label: paths[0] === '-' ? '<stdin>' : paths[0]! },
+  ];
+}
+
+async function loadFolders(paths: readonly string[], options: DiffOptions, io: Io): Promise<[Side, Side]> {
+  if (paths.length !== 2) {
+    throw new UserError(
+      `diff compares two sets of manifests: give <before> <after> (got ${paths.length} path${paths.length === 1 ? '' : 's'}), or --git A..B [path]`,
+    );
+  }
+  const [before, after] = paths as [string, string];
+  if (before === '-' && after === '-')
+    throw new UserError('only one side can be read from standard input (-)');
+  const label = (p: string): string => (p === '-' ? '<stdin>' : p);
+  return [
+    { state: await loadInput([before], options, io), label: label(before) },
+    { state: await loadInput([after], options, io), label: label(after) },
+  ];
+}
+
+export function diffCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('diff')
+    .description(
+      'Compare the connectivity of two sets of manifests (or two git revisions): connections added, removed and changed, and the policies that changed',
+    )
+    .argument(
+      '[paths...]',
+      '<before> <after>: files or folders (one may be - for standard input); with --git, one path in the repository; with --cluster, the manifests to compare the live cluster with',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['txt', 'json', 'md']).default('txt'),
+    )
+    .addOption(
+      new Option('--granularity <level>', 'compare per workload or per pod')
+        .choices(['workload', 'pod'])
+        .default('workload'),
+    )
+    .addOption(
+      new Option(
+        '--fail-on <change>',
+        'exit 1 when connectivity changes: added (newly allowed ports), removed (no longer allowed), any',
+      ).choices(['added', 'removed', 'any']),
+    )
+    .option('--exit-code', 'exit 1 when connectivity changed, 0 when not (as git diff --exit-code)', false)
+    .option(
+      '--git <range>',
+      'compare revisions of a repository path: A..B, A...B (merge base of A and B, to B), or A (to the working tree)',
+    );
+  addInputOptions(cmd);
+  cmd.action(async (paths: string[], options: DiffOptions) => {
+    // Both sides usually print the same notices ("Ignored 15 objects of other kinds"): once is enough.
+    const printed = new Set<string>();
+    const once =
+      (write: (text: string) => void) =>
+      (text: string): void => {
+        if (printed.has(text)) return;
+        printed.add(text);
+        write(text);
+      };
+    const loadIo: Io = {
+      ...io,
+      stderr: once((text) => io.stderr(text)),
+      note: once((text) => note(io, text)),
+    };
+    if (options.git !== undefined && options.cluster === true) {
+      throw new UserError('--git and --cluster are two different "before" sides: give one of them');
+    }
+    const [before, after] =
+      options.git !== undefined
+        ? await loadRevisions(options.git, paths, options, loadIo)
+        : options.cluster === true
+          ? await loadClusterAndFolder(paths, options, loadIo)
+          : await loadFolders(paths, options, loadIo);
+    const diff = diffClusters(before.state, after.state, {
+      granularity: options.granularity,
+      ...engineOptions(options),
+    });
+    const labels: DiffLabels = { before: before.label, after: after.label };
+    io.stdout(formatDiff(diff, labels, options.output));
+    const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);
+    if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
+    const changed = options.exitCode && diff.connections.length > 0;
+    setExit(failed === undefined && !changed ? ExitCode.Ok : ExitCode.CheckFailed);
+  });
+  return cmd;
+}

@@ -1,0 +1,113 @@
+/** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
+import { Command, Option } from 'commander';
+import { compileCluster } from '../../engine/compile.ts';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { explainEntities } from '../../engine/explain.ts';
+import { ALL_CONNECTIONS } from '../../engine/ports.ts';
+import { buildRefIndex, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
+import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { parsePortOption, resolveOption } from '../options/endpoints.ts';
+import { ExitCode, UserError, type Io } from '../io.ts';
+
+interface ExplainOptions extends InputOptions {
+  from: string;
+  to: string;
+  port?: string;
+  output: ExplainFormat;
+  granularity: Granularity;
+}
+
+/** Explaining a whole namespace against another is a report, not an explanation: keep it to a few pairs. */
+const MAX_PAIRS = 20;
+
+/** The name to print for one resolved entity: the address the user typed, or the entity's display name. */
+function nameFor(index: RefIndex, ref: ResolvedRef, entityId: string): string | undefined {
+  if (ref.ref.kind === 'ip' && entityId.startsWith('external:')) return ref.ref.ip;
+  return index.byId.get(entityId) === undefined ? undefined : index.displayName(entityId);
+}
+
+export function explainCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('explain')
+    .description(
+      'Explain why a connection is allowed or denied: the policies and rules on each side, and the near misses',
+    )
+    .argument('[paths...]', 'manifest files or folders (YAML or JSON), or - for standard input')
+    .requiredOption(
+      '--from <peer>',
+      'source: namespace/workload, namespace/Kind/name, namespace/pod (--granularity pod) or an IP address',
+    )
+    .requiredOption(
+      '--to <peer>',
+      'destination, in the same forms (a CIDR explains each address range it covers)',
+    )
+    .option(
+      '--port <port>',
+      'one port or range: 8080/TCP, 53/UDP, 8080 (TCP), 1000-2000/TCP; default: every protocol and port',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['txt', 'json', 'md']).default('txt'),
+    )
+    .addOption(
+      new Option('--granularity <level>', 'name workloads or pods')
+        .choices(['workload', 'pod'])
+        .default('workload'),
+    );
+  addInputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Exit status: 0 when the connection is allowed on some of the ports asked about, 1 when it is denied on all of
+them, 2 on bad input.
+
+Examples:
+  netfence explain --from shop/web --to data/postgres --port 5432/TCP examples/webshop
+  netfence explain --from payments/payment-gateway --to 203.0.113.245 examples/webshop`,
+  );
+  cmd.action(async (paths: string[], options: ExplainOptions) => {
+    const query = options.port === undefined ? ALL_CONNECTIONS : parsePortOption(options.port);
+    const state = await loadInput(paths, options, io);
+    const compiled = compileCluster(state, engineOptions(options));
+    const index = buildRefIndex(compiled, options.granularity);
+    const src = resolveOption(index, '--from', options.from);
+    const dst = resolveOption(index, '--to', options.to);
+    for (const [option, r] of [
+      ['--from', src],
+      ['--to', dst],
+    ] as const) {
+      if (r.entities.length > 1 && r.ref.kind !== 'cidr') {
+        const names = r.entities.slice(0, 5).map((e) => index.displayName(e.id));
+        throw new UserError(
+          `${option} "${r.ref.text}" matches ${r.entities.length} ${index.granularity}s (${names.join(', ')}${r.entities.length > 5 ? ', …' : ''}); explain takes one: name it, or use netfence test for many`,
+        );
+      }
+    }
+    if (src.entities.length * dst.entities.length > MAX_PAIRS) {
+      throw new UserError(
+        `"${src.ref.text}" → "${dst.ref.text}" is ${src.entities.length * dst.entities.length} pairs; give a narrower CIDR or an IP address`,
+      );
+    }
+    const pairs: ExplainedPair[] = [];
+    for (const s of src.entities) {
+      for (const d of dst.entities) {
+        const names: { src?: string; dst?: string } = {};
+        const sn = nameFor(index, src, s.id);
+        const dn = nameFor(index, dst, d.id);
+        if (sn !== undefined) names.src = sn;
+        if (dn !== undefined) names.dst = dn;
+        pairs.push({ src: s.id, dst: d.id, explanations: explainEntities(index, s.id, d.id, query, names) });
+      }
+    }
+    io.stdout(
+      formatExplanations(
+        index,
+        { from: options.from, to: options.to, port: options.port },
+        pairs,
+        options.output,
+      ),
+    );
+    const anyAllowed = pairs.some((p) => p.explanations.some((x) => x.verdict !== 'denied'));
+    setExit(anyAllowed ? ExitCode.Ok : ExitCode.CheckFailed);
+  });
+  return cmd;
+}

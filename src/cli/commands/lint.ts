@@ -1,0 +1,181 @@
+/** `netfence lint`: finds weak and broken NetworkPolicies from what they actually allow; txt, json or SARIF. */
+import { readFile } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import { Command, Option } from 'commander';
+import { formatLint, formatRuleList, lintFailed, type LintFormat } from '../../format/lint.ts';
+import { CONFIG_FILE, type FailOn, type LintConfig } from '../../lint/config.ts';
+import { RULES } from '../../lint/registry.ts';
+import { lint } from '../../lint/run.ts';
+import type { Finding, ObservedConnection } from '../../lint/types.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { formatProblem, type Problem } from '../../model/problem.ts';
+import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
+import { originFiles } from '../../parse/origin.ts';
+import type { ParsedObject } from '../../parse/types.ts';
+import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
+import { addInputOptions, checkFound, engineOptions, type InputOptions } from '../options/input.ts';
+import { loadLintConfig } from '../options/lint-config.ts';
+import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
+import { VERSION } from '../version.ts';
+
+interface LintCommandOptions extends InputOptions, FlowOptions {
+  output: LintFormat;
+  failOn?: FailOn;
+  /** A file, `false` for --no-config, undefined for the default. */
+  config?: string | false;
+  listRules: boolean;
+}
+
+interface Loaded {
+  state: ClusterState;
+  sources: ParsedObject[];
+  /** Parse errors that enabled lint rules report themselves (a duplicate policy name, endPort with a name). */
+  deferred: Problem[];
+}
+
+/**
+ * Like `loadInput`, but parse errors that a lint rule reports as a finding do not stop the run, and the
+ * objects as parsed (with their YAML nodes) are kept for the YAML checks.
+ */
+async function loadForLint(
+  paths: readonly string[],
+  options: InputOptions,
+  config: LintConfig,
+  io: Io,
+): Promise<Loaded> {
+  checkClusterOptions(options);
+  // The live cluster has no files: the YAML checks and the rules that read files as written do not apply.
+  if (options.cluster === true)
+    return { state: await loadClusterState(paths, options, io), sources: [], deferred: [] };
+  if (paths.length === 0) {
+    throw new UserError('no input: give manifest files or folders, or - to read standard input');
+  }
+  let stdinText = '';
+  const result = await loadManifests([...paths], {
+    defaultNamespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    strict: options.strict,
+    readStdin: async () => (stdinText = await io.readStdin()),
+  });
+  checkFound(result, io);
+  const superseded = new Set(
+    RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),
+  );
+  // A warning a rule reports as a finding (an unknown field) is not printed twice.
+  for (const w of result.warnings) if (!superseded.has(w.code)) io.stderr(`${formatProblem(w)}\n`);
+  const notice = describeIgnored(result.ignored);
+  if (notice !== undefined) note(io, `${notice}\n`);
+  const deferred = result.errors.filter((e) => superseded.has(e.code));
+  const errors = result.errors.filter((e) => !superseded.has(e.code));
+  if (errors.length > 0 && !options.skipInvalid) {
+    for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
+    const n = errors.length;
+    throw new UserError(
+      `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}, or run with --skip-invalid to lint the rest`,
+      ExitCode.Usage,
+    );
+  }
+  if (options.skipInvalid) {
+    for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
+    for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+  }
+  // The YAML checks need the parsed documents: parse the files again (cheap next to the analysis).
+  const { state } = result;
+  const files = originFiles(state);
+  for (const e of deferred) if (e.file !== undefined) files.add(e.file);
+  const sources: ParsedObject[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === STDIN_NAME ? stdinText : await readFile(file, 'utf8');
+    } catch {
+      continue; // read a moment ago; if it is gone now, its objects are still linted from the state
+    }
+    sources.push(...parseManifestText(text, file).objects);
+  }
+  return { state, sources, deferred };
+}
+
+function sameSpot(p: Problem, f: Finding): boolean {
+  return p.file === f.file && p.line === f.line && p.column === f.column;
+}
+
+/** A repository-relative URI for SARIF: forward slashes, each segment percent-encoded. */
+function sarifUri(file: string): string {
+  const path = file === STDIN_NAME ? file : relative(process.cwd(), resolve(file));
+  return path
+    .split(sep)
+    .join('/')
+    .split('/')
+    .map((s) => (s === '' || s === '.' || s === '..' ? s : encodeURIComponent(s)))
+    .join('/');
+}
+
+export function lintCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('lint')
+    .description('Find weak and broken NetworkPolicies from what they actually allow (txt, json or SARIF)')
+    .argument('[paths...]', 'manifest files or folders (YAML or JSON), or - for standard input')
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['txt', 'json', 'sarif']).default('txt'),
+    )
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when findings of this severity or above remain (default: failOn in the configuration, else error)',
+      ).choices(['error', 'warning', 'info', 'none']),
+    )
+    .option(
+      '-c, --config <file>',
+      `configuration file (default: ${CONFIG_FILE} in the current folder, if there is one)`,
+    )
+    .option('--no-config', `ignore ${CONFIG_FILE}`)
+    .option('--list-rules', 'print the rules with their severities, and exit', false);
+  addFlowOptions(cmd);
+  addInputOptions(cmd);
+  cmd.action(async (paths: string[], options: LintCommandOptions) => {
+    const config = await loadLintConfig(options.config, io);
+    if (options.listRules) {
+      io.stdout(formatRuleList(RULES, config, options.output === 'json' ? 'json' : 'txt'));
+      setExit(ExitCode.Ok);
+      return;
+    }
+    const failOn: FailOn = options.failOn ?? config.failOn ?? 'error';
+    const loaded = await loadForLint(paths, options, config, io);
+    // With --flows, the rules that compare the policies with observed traffic run too.
+    let observed: ObservedConnection[] | undefined;
+    if (options.flows.length > 0) {
+      const traffic = await loadFlows(options, paths, loaded.state, io);
+      reportUnmatched(traffic, io);
+      observed = traffic.connections;
+    }
+    const result = lint(
+      {
+        state: loaded.state,
+        ...(observed === undefined ? {} : { observed }),
+        sources: loaded.sources,
+        defaultNamespace: options.namespace,
+        engine: engineOptions(options),
+      },
+      { rules: RULES, config },
+    );
+    for (const n of result.notices) io.stderr(`${formatProblem(n)}\n`);
+    // A parse error the linter was to report itself but did not (its rule ran elsewhere, or the namespace is
+    // excluded) is still an error in the input.
+    const reported = [...result.findings, ...result.suppressed];
+    const unreported = loaded.deferred.filter((p) => !reported.some((f) => sameSpot(p, f)));
+    if (unreported.length > 0 && !options.skipInvalid) {
+      for (const e of unreported) io.stderr(`${formatProblem(e)}\n`);
+      const n = unreported.length;
+      throw new UserError(
+        `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}`,
+        ExitCode.Usage,
+      );
+    }
+    io.stdout(
+      formatLint(result, options.output, { rules: RULES, config, failOn, version: VERSION, uri: sarifUri }),
+    );
+    setExit(lintFailed(result, failOn) ? ExitCode.CheckFailed : ExitCode.Ok);
+  });
+  return cmd;
+}

@@ -1,0 +1,165 @@
+/**
+ * `netfence report --html out.html`: one self-contained page — a summary first, then the app (graph, matrix,
+ * findings, and the traffic overlay with --flows) with the analysis inlined, then why each connection is
+ * allowed — to attach to a ticket, print, or keep as a CI artifact.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import type { ExplainAnswerJson, StaticDataJson } from '../../contract/api.ts';
+import type { LintJson } from '../../contract/lint.ts';
+import type { ExposureItemJson } from '../../contract/exposure.ts';
+import { computeExposure } from '../../engine/exposure.ts';
+import { exposureToJson } from '../../format/exposure.ts';
+import { formatPorts } from '../../engine/ports.ts';
+import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
+import { ApiError, type Analysis } from '../../server/analysis.ts';
+import { writeFileAtomic } from '../options/output.ts';
+import { addInputOptions } from '../options/input.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
+import { addFlowOptions } from '../options/flows.ts';
+import { loadLintConfig } from '../options/lint-config.ts';
+import { loadAnalysis, uiAssets, type AnalysisOptions } from '../web.ts';
+
+interface ReportOptions extends Omit<AnalysisOptions, 'watch'> {
+  html?: string;
+  force: boolean;
+}
+
+/** Above this many workloads the report leaves out the per-workload exposure (the inspector's rules in words). */
+const MAX_EXPOSURE_WORKLOADS = 2000;
+/** Above this many connections the report explains only the first ones (each is some lines of text). */
+const MAX_EXPLAINED_CONNECTIONS = 1000;
+/** Workloads listed under "Largest blast radius". */
+const TOP_BLAST_RADIUS = 5;
+
+/** What the summary says, and every connection's explanation (the app's edge panel reads them). */
+function reportSummary(
+  analysis: Analysis,
+  lintJson: LintJson,
+  generated: string,
+): { summary: ReportSummary; explanations: Record<string, ExplainAnswerJson> } {
+  const model = analysis.model();
+  const name = (id: string): string => analysis.index.displayName(id);
+  const explanations: Record<string, ExplainAnswerJson> = {};
+  const connections: ReportSummary['connections'] = [];
+  const all = analysis.connectivity.connections;
+  for (const c of all.slice(0, MAX_EXPLAINED_CONNECTIONS)) {
+    let text: string;
+    try {
+      const json = analysis.explain(c.src, c.dst, null);
+      explanations[`${c.src} ${c.dst}`] = json;
+      text = json.text;
+    } catch (error) {
+      // A workload whose pods differ too much to explain at once: say so, as serve would.
+      if (!(error instanceof ApiError)) throw error;
+      text = `${error.message}: run netfence explain --granularity pod`;
+    }
+    connections.push({ src: name(c.src), dst: name(c.dst), ports: formatPorts(c.ports), explanation: text });
+  }
+  const ranking = analysis.paths([], [], null).ranking ?? [];
+  const findings = lintJson.summary;
+  const summary: ReportSummary = {
+    source: analysis.input.source.description,
+    generated,
+    counts: {
+      namespaces: model.summary.namespaces,
+      workloads: model.summary.workloads,
+      policies: model.summary.policies,
+      connections: model.summary.connections,
+    },
+    unprotected: model.workloads.flatMap((w) => {
+      const ingress = w.isolated.ingress !== 'isolated';
+      const egress = w.isolated.egress !== 'isolated';
+      return ingress || egress ? [{ name: w.displayName, ingress, egress }] : [];
+    }),
+    findings: { errors: findings.errors, warnings: findings.warnings, info: findings.info },
+    blastRadius: ranking
+      .slice(0, TOP_BLAST_RADIUS)
+      .map((r) => ({ name: name(r.id), reach: r.reach, direct: r.direct })),
+    connections,
+    connectionsLeftOut: all.length - connections.length,
+  };
+  return { summary, explanations };
+}
+
+export function reportCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('report')
+    .description(
+      'Write a self-contained HTML report (graph, matrix, findings) to attach to a ticket or a CI run',
+    )
+    .argument('[paths...]', 'manifest files or folders (YAML or JSON), or - for standard input')
+    .option('--html <file>', 'write the report to this file (- for standard output)')
+    .option('--force', 'replace the file if it exists', false)
+    .option(
+      '-c, --config <file>',
+      'lint configuration for the findings (default: netfence.yaml here, if any)',
+    )
+    .option('--no-config', 'ignore netfence.yaml');
+  addFlowOptions(cmd);
+  addInputOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+The page works offline: its script, styles and data are inside it. It starts with a summary (counts,
+unprotected workloads, findings by severity, largest blast radius), and explains every allowed connection
+(the first ${MAX_EXPLAINED_CONNECTIONS}); it prints. Attack paths and what-if editing need netfence serve.
+
+Examples:
+  netfence report examples/webshop --html webshop.html
+  netfence report --cluster -A --html cluster-$(date +%F).html`,
+  );
+  cmd.action(async (paths: string[], options: ReportOptions) => {
+    if (options.html === undefined || options.html === '') {
+      throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
+    }
+    // Say it before the analysis, not after.
+    if (options.html !== '-' && !existsSync(dirname(resolve(options.html)))) {
+      throw new UserError(`cannot write "${options.html}": folder "${dirname(options.html)}" does not exist`);
+    }
+    if (options.html !== '-' && !options.force && existsSync(options.html)) {
+      throw new UserError(`"${options.html}" exists; add --force to replace it`);
+    }
+    const lintConfig = await loadLintConfig(options.config, io);
+    const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
+    const assets = await uiAssets(io);
+    const model = analysis.model();
+    const features = model.features;
+    const state = analysis.input.state;
+    const exposure: Record<string, ExposureItemJson> = {};
+    if (state.workloads.length <= MAX_EXPOSURE_WORKLOADS) {
+      const all = computeExposure(analysis.index);
+      const json = exposureToJson({ index: analysis.index, all, shown: all });
+      for (const w of 'workloads' in json ? json.workloads : json.pods) exposure[w.id] = w;
+    }
+    const generated = new Date().toISOString();
+    const lintJson = analysis.lint();
+    const { summary, explanations } = reportSummary(analysis, lintJson, generated);
+    const data: StaticDataJson = {
+      model: { ...model, features: { ...features, static: true, watch: false } },
+      lint: lintJson,
+      exposure,
+      explanations,
+      flows: analysis.input.traffic === undefined ? null : analysis.flows(),
+      generated,
+    };
+    const html = renderHtmlReport({
+      indexHtml: assets.get('index.html')!.toString('utf8'),
+      css: assets.get('app.css')!.toString('utf8'),
+      js: assets.get('app.js')!.toString('utf8'),
+      data,
+      title: `netfence report · ${analysis.input.source.description}`,
+      summary,
+    });
+    if (options.html === '-') io.stdout(html);
+    else {
+      await writeFileAtomic(options.html, html);
+      note(
+        io,
+        `Wrote ${options.html} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
+      );
+    }
+    setExit(ExitCode.Ok);
+  });
+  return cmd;
+}

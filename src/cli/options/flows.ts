@@ -1,0 +1,122 @@
+/** The flow option group (`--flows`, `--flows-format`) of map, generate, check-flows, lint, serve and report. */
+import { Option, type Command } from 'commander';
+import {
+  readFlows,
+  STDIN_FLOWS,
+  type FlowFormat,
+  type FlowProgress,
+  type ObservedTraffic,
+} from '../../flows/index.ts';
+import { formatCount } from '../../base/text.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { UserError, note, type Io } from '../io.ts';
+
+export interface FlowOptions {
+  flows: string[];
+  flowsFormat: FlowFormat | 'auto';
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--flows FILE` (repeatable) and `--flows-format`, shared by map, generate and check-flows. */
+export function addFlowOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--flows <file>',
+        'flow capture: Hubble JSON (hubble observe -o json / jsonpb), CSV or JSON Lines; repeatable; - for standard input',
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--flows-format <format>', 'format of the flow captures')
+        .choices(['auto', 'hubble', 'csv', 'jsonl'])
+        .default('auto'),
+    );
+}
+
+/** A stream of standard input, when the Io offers one (so that millions of flows are never held in memory). */
+type StreamingIo = Io & { stdinStream?: () => AsyncIterable<Uint8Array | string> };
+
+function progressLine(p: FlowProgress): string {
+  const pct =
+    p.totalBytes !== undefined && p.totalBytes > 0 ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}%` : '';
+  return `reading ${p.file}${pct} · ${formatCount(p.records)} records · ${formatCount(p.connections)} connections`;
+}
+
+/**
+ * Reads the flow captures of `options.flows` against `state`; prints progress on a terminal and problems on
+ * stderr; throws a UserError when an input cannot be read at all.
+ */
+/** Throws when no flows are given, or standard input is named for both; call it before reading anything. */
+export function checkFlowOptions(options: FlowOptions, paths: readonly string[]): void {
+  if (options.flows.length === 0) {
+    throw new UserError(
+      'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
+    );
+  }
+  if (options.flows.includes('-') && paths.includes('-')) {
+    throw new UserError(
+      'standard input can carry the manifests or the flows, not both: give one of them as a file',
+    );
+  }
+}
+
+export async function loadFlows(
+  options: FlowOptions,
+  paths: readonly string[],
+  state: ClusterState,
+  io: Io,
+): Promise<ObservedTraffic> {
+  checkFlowOptions(options, paths);
+  let lastDraw = 0;
+  let drawn = false;
+  const onProgress = io.isTTY
+    ? (p: FlowProgress): void => {
+        const now = Date.now();
+        if (now - lastDraw < 200) return;
+        lastDraw = now;
+        drawn = true;
+        io.stderr(`\r\u001b[K${progressLine(p)}`);
+      }
+    : undefined;
+  const streaming = (io as StreamingIo).stdinStream;
+  const traffic = await readFlows(options.flows, state, {
+    readStdin: streaming ?? (() => io.readStdin()),
+    ...(options.flowsFormat === 'auto' ? {} : { format: options.flowsFormat }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
+  if (drawn) io.stderr('\r\u001b[K');
+  for (const n of traffic.notices) note(io, `${n}\n`);
+  for (const p of traffic.problems) io.stderr(`${p.file}:${p.line}: warning: ${p.message} (line skipped)\n`);
+  const more = traffic.stats.invalid - traffic.problems.length;
+  if (more > 0) io.stderr(`… and ${formatCount(more)} more unreadable lines\n`);
+  if (traffic.errors.length > 0) {
+    const [first] = traffic.errors;
+    if (traffic.errors.length === 1 && first !== undefined) {
+      const where = first.file === STDIN_FLOWS ? 'standard input' : first.file;
+      throw new UserError(`flows: ${where}${first.line > 0 ? `:${first.line}` : ''}: ${first.message}`);
+    }
+    for (const e of traffic.errors) io.stderr(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}\n`);
+    throw new UserError(`${traffic.errors.length} flow inputs could not be read (listed above)`);
+  }
+  return traffic;
+}
+
+/** One line on stderr about in-cluster endpoints that match nothing, for the formats that do not show them. */
+export function reportUnmatched(traffic: ObservedTraffic, io: Io): void {
+  if (traffic.unmatched.length === 0) return;
+  const flows = traffic.unmatched.reduce((n, u) => n + u.records, 0);
+  const shown = traffic.unmatched
+    .slice(0, 3)
+    .map((u) => u.description)
+    .join(', ');
+  const rest = traffic.unmatched.length > 3 ? ` and ${traffic.unmatched.length - 3} more` : '';
+  const n = traffic.unmatched.length;
+  io.stderr(
+    `warning: ${formatCount(n)} in-cluster endpoint${n === 1 ? '' : 's'} match${n === 1 ? 'es' : ''} no workload of the input, ${formatCount(flows)} flow${flows === 1 ? '' : 's'} left out: ${shown}${rest}\n`,
+  );
+}

@@ -1,0 +1,128 @@
+/** Options and loading shared by every command that reads manifests. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { formatProblem } from '../../model/problem.ts';
+import { describeIgnored, loadManifests, type LoadResult } from '../../parse/index.ts';
+import { readingProgress } from '../progress.ts';
+import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
+import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
+
+export interface InputOptions extends ClusterOptions {
+  namespace: string;
+  skipInvalid: boolean;
+  strict: boolean;
+  ipblockMatchesPods: boolean;
+  hostNetworkPods: HostNetworkPods;
+}
+
+/** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
+export function engineOptions(
+  options: Pick<InputOptions, 'ipblockMatchesPods' | 'hostNetworkPods'>,
+): EngineOptions {
+  return { ipBlockMatchesPods: options.ipblockMatchesPods, hostNetworkPods: options.hostNetworkPods };
+}
+
+export { parseBoolean };
+
+export function addInputOptions(cmd: Command): Command {
+  cmd
+    .addOption(
+      new Option(
+        '-n, --namespace <namespace>',
+        'namespace of objects that name none; with --cluster, the namespace to read',
+      ).default('default'),
+    )
+    .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
+    .option(
+      '--strict',
+      'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
+      false,
+    )
+    .addOption(
+      new Option(
+        '--ipblock-matches-pods <bool>',
+        'whether ipBlock peers also match pods by their IPs (false for CNIs that never apply CIDR rules to pods)',
+      )
+        .default(true)
+        .argParser(parseBoolean),
+    )
+    .addOption(
+      new Option(
+        '--host-network-pods <mode>',
+        'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally',
+      )
+        .choices(Object.values(HostNetworkPods))
+        .default(HostNetworkPods.Exempt),
+    );
+  return addClusterOptions(cmd);
+}
+
+/**
+ * Reads the manifests (or, with `--cluster`, the live cluster), reports problems on stderr, and returns the
+ * state or throws a UserError.
+ */
+export async function loadInput(
+  paths: readonly string[],
+  options: InputOptions,
+  io: Io,
+): Promise<ClusterState> {
+  checkClusterOptions(options);
+  if (options.cluster === true) return loadClusterState(paths, options, io);
+  if (paths.length === 0) {
+    throw new UserError('no input: give manifest files or folders, or - to read standard input');
+  }
+  const progress = readingProgress(io);
+  const result = await loadManifests([...paths], {
+    defaultNamespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    strict: options.strict,
+    readStdin: () => io.readStdin(),
+    onProgress: progress.update,
+  });
+  progress.done();
+  return reportLoadResult(result, options, io);
+}
+
+/** Problems of paths that could not be read: never skipped, --skip-invalid or not. */
+const UNREAD = new Set(['path-not-found', 'unreadable-path', 'unreadable-file']);
+
+/**
+ * Throws a UserError when the input holds no manifests (one line that names the inputs), or when a path could
+ * not be read (each listed on stderr): --skip-invalid skips invalid objects, not missing files.
+ */
+export function checkFound(result: LoadResult, io: Io): void {
+  if (result.noManifests !== undefined) throw new UserError(result.noManifests);
+  const unread = result.errors.filter((e) => UNREAD.has(e.code));
+  if (unread.length === 1) throw new UserError(unread[0]!.message);
+  if (unread.length > 1) {
+    for (const e of unread) io.stderr(`${formatProblem(e)}\n`);
+    throw new UserError(`${unread.length} inputs could not be read (listed above); check the paths`);
+  }
+}
+
+/** Prints a load's warnings, notice and problems on stderr; returns the state, or throws when input is invalid. */
+export function reportLoadResult(
+  result: LoadResult,
+  options: Pick<InputOptions, 'skipInvalid'>,
+  io: Io,
+): ClusterState {
+  checkFound(result, io);
+  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
+  const notice = describeIgnored(result.ignored);
+  if (notice !== undefined) note(io, `${notice}\n`);
+  if (result.errors.length > 0 && !options.skipInvalid) {
+    for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
+    const n = result.errors.length;
+    throw new UserError(
+      `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}, or run with --skip-invalid to analyze the rest`,
+      ExitCode.Usage,
+    );
+  }
+  if (options.skipInvalid) {
+    for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
+    for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+  }
+  return result.state;
+}

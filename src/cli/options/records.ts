@@ -1,0 +1,60 @@
+/**
+ * The rollback records `apply` writes and `rollback` reads: their options' defaults (`--state-dir`,
+ * `--record-namespace`), the ConfigMap they go to with `--record`, and the local store under the state folder.
+ */
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseRecord, type RollbackRecord } from '../../apply/index.ts';
+import { UserError, type Io } from '../io.ts';
+import { writeFileAtomic } from './output.ts';
+
+/** Where records live under the state folder. */
+export const RECORD_FOLDER = 'rollback';
+/** The ConfigMap `--record` writes and `--from-cluster` reads, and its one key. */
+export const RECORD_CONFIGMAP = 'netfence-rollback';
+export const RECORD_KEY = 'record.json';
+export const DEFAULT_STATE_DIR = '.netfence';
+export const DEFAULT_RECORD_NAMESPACE = 'default';
+
+export function recordPath(stateDir: string, id: string): string {
+  return join(stateDir, RECORD_FOLDER, `${id}.json`);
+}
+
+/** Writes a record atomically (creating the folders), and returns its path. */
+export async function saveRecord(stateDir: string, record: RollbackRecord): Promise<string> {
+  const dir = join(stateDir, RECORD_FOLDER);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(
+      `cannot create "${dir}" for the rollback record: ${error instanceof Error ? error.message : String(error)} (choose another with --state-dir)`,
+    );
+  }
+  const path = recordPath(stateDir, record.id);
+  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+  return path;
+}
+
+export interface StoredRecord {
+  path: string;
+  record: RollbackRecord;
+}
+
+/** Every readable record of the state folder, oldest first; unreadable files are reported on stderr. */
+export async function listRecords(stateDir: string, io: Io): Promise<StoredRecord[]> {
+  const dir = join(stateDir, RECORD_FOLDER);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: StoredRecord[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    const path = join(dir, name);
+    const parsed = parseRecord(await readFile(path, 'utf8'), path);
+    if (parsed.ok) out.push({ path, record: parsed.record });
+    else io.stderr(`warning: ${parsed.error}: skipped\n`);
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/** `netfence analyze -o json` (docs/json-schema.md#analyze), and its pairwise form that `/api/model` extends. */
+import type { EntityListsJson, EntityRefJson, GranularityJson, PortsJson } from './common.ts';
+
+/** The counts every connectivity document starts with. */
+export interface AnalysisSummaryJson {
+  namespaces: number;
+  workloads: number;
+  /** Real pods (template pods not counted). */
+  pods: number;
+  policies: number;
+}
+
+/** A group: each of `src` may connect to each of `dst` other than itself, on `ports`. */
+export interface ConnectionGroupJson {
+  src: readonly EntityRefJson[];
+  dst: readonly EntityRefJson[];
+  ports: PortsJson;
+  /** `TCP 5432`, `All connections`. */
+  summary: string;
+}
+
+/** Workloads whose pods may connect to each other, on `ports`. */
+export interface WithinGroupJson {
+  members: readonly EntityRefJson[];
+  ports: PortsJson;
+  summary: string;
+}
+
+/** Everything of `analyze`'s document before `connections` (the JSON is written in pieces). */
+export type AnalyzeHeadJson = {
+  schemaVersion: 2;
+  granularity: GranularityJson;
+  summary: AnalysisSummaryJson & {
+    /** Allowed (source, destination) pairs, `within` included. */
+    connections: number;
+    /** Entries of `connections`. */
+    groups: number;
+  };
+} & EntityListsJson;
+
+/** `analyze -o json`, schema version 2: connections in groups. */
+export type AnalyzeJson = AnalyzeHeadJson & {
+  connections: readonly ConnectionGroupJson[];
+  within: readonly WithinGroupJson[];
+};
+
+/** One allowed pair of the pairwise document. */
+export interface ConnectionPairJson {
+  src: EntityRefJson;
+  dst: EntityRefJson;
+  ports: PortsJson;
+  summary: string;
+}
+
+/** The pairwise document (schema version 1 of `analyze`): one entry per allowed pair. */
+export type ConnectivityJson = {
+  schemaVersion: 1;
+  granularity: GranularityJson;
+  summary: AnalysisSummaryJson & { connections: number };
+} & EntityListsJson & { connections: readonly ConnectionPairJson[] };

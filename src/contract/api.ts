@@ -1,0 +1,283 @@
+/**
+ * The answers of `netfence serve`'s `/api/*` (docs/ui.md#api), and the data of a static report. The web UI
+ * reads them; the server builds them.
+ */
+import type { AnalysisSummaryJson } from './analyze.ts';
+import type {
+  ExternalEntryJson,
+  ExternalRefJson,
+  GranularityJson,
+  PortsJson,
+  WorkloadEntryJson,
+} from './common.ts';
+import type { DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
+import type { ExplainJson } from './explain.ts';
+import type { ExposureItemJson } from './exposure.ts';
+import type { LintJson } from './lint.ts';
+
+/** Any `/api/*` answer that is not a 200: one line. */
+export interface ApiErrorJson {
+  error: string;
+}
+
+/** Whether a direction of a workload is isolated: by every one of its pods, some, none, or host network. */
+export type IsolationJson = 'isolated' | 'partly' | 'not-isolated' | 'host-network';
+
+export interface NamespaceJson {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  /** Only named by objects, not defined in the input. */
+  implicit: boolean;
+  /** Counts. */
+  workloads: number;
+  policies: number;
+}
+
+/** An item of the model's `workloads`: as in `analyze`, plus what the UI draws. */
+export interface ModelWorkloadJson extends WorkloadEntryJson {
+  displayName: string;
+  isolated: { ingress: IsolationJson; egress: IsolationJson };
+  /** Allows every connection in that direction, from or to anyone (not isolated, or an allow-all rule). */
+  open: { ingress: boolean; egress: boolean };
+  /** Ids of the policies selecting it. */
+  policies: readonly string[];
+}
+
+export interface PolicyJson {
+  id: string;
+  namespace: string;
+  name: string;
+  file: string | null;
+  line: number | null;
+  /** Effective policyTypes. */
+  ingress: boolean;
+  egress: boolean;
+  /** Ids of the workloads it selects. */
+  selects: readonly string[];
+  /** The policy as written (its YAML document), or as rebuilt from the cluster state. */
+  yaml: string;
+}
+
+/** An allowed connection between two entities, by id (`namespace/Kind/name`, `external:<n>`). */
+export interface ConnectionJson {
+  src: string;
+  dst: string;
+  ports: PortsJson;
+  summary: string;
+  /** Unrestricted: the source allows every connection out, the destination every connection in. */
+  open: boolean;
+}
+
+/** Connections aggregated between groups: `ns:<namespace>` or `outside`. */
+export interface GroupConnectionJson {
+  src: string;
+  dst: string;
+  /** Workload-level connections it stands for. */
+  count: number;
+  /** Of `count`, the open ones. */
+  open: number;
+  ports: PortsJson;
+  summary: string;
+}
+
+export interface SourceJson {
+  /** `files`: manifests on disk or standard input; `cluster`: the live cluster of the kubeconfig. */
+  kind: 'files' | 'cluster';
+  /** `examples/webshop`, `context prod-eu1, every namespace`. */
+  description: string;
+}
+
+/** A problem a reload ran into: the page shows it and keeps the last good analysis. */
+export interface ReloadProblemJson {
+  message: string;
+  details: readonly string[];
+}
+
+/** `/api/model`: everything the UI draws first. */
+export interface ModelJson {
+  schemaVersion: 1;
+  /** Bumped on every reload (`--watch`). */
+  version: number;
+  source: SourceJson;
+  /** Whether `/api/flows` answers, whether the page updates live, whether this is a static report. */
+  features: { flows: boolean; watch: boolean; static: boolean };
+  granularity: GranularityJson;
+  summary: AnalysisSummaryJson & { connections: number };
+  namespaces: readonly NamespaceJson[];
+  workloads: readonly ModelWorkloadJson[];
+  external: readonly ExternalEntryJson[];
+  policies: readonly PolicyJson[];
+  /** Null when there are too many (above 50,000): fetched per namespace instead (`/api/connections`). */
+  connections: readonly ConnectionJson[] | null;
+  namespaceConnections: readonly GroupConnectionJson[];
+  /** `/api/model` only: the last failed reload, or null. Absent in a static report. */
+  problem?: ReloadProblemJson | null;
+}
+
+/** `/api/connections?namespace=`: the workload-level connections with an end in one namespace. */
+export interface NamespaceConnectionsJson {
+  connections: readonly ConnectionJson[];
+  /** More than the model's limit: the list stops there. */
+  truncated: boolean;
+}
+
+/** `/api/explain?from=&to=`: `explain -o json` for two entities, with their names and the explanation in words. */
+export type ExplainAnswerJson = ExplainJson & {
+  from: { id: string; name: string };
+  to: { id: string; name: string };
+  text: string;
+};
+
+/** `/api/workload?id=`: one workload's exposure (an item of `exposure -o json`), null when it has none. */
+export interface WorkloadDetailJson {
+  id: string;
+  name: string;
+  exposure: ExposureItemJson | null;
+}
+
+/** A hop of a path of `/api/paths`, by entity id. */
+export interface PathStepJson {
+  src: string;
+  dst: string;
+  summary: string;
+}
+
+/**
+ * `/api/paths`: without `from` (`mode: rank`), `ranking`; with it (`reach`, or `targets` when `to` is given),
+ * `from`, `maxHops`, `reached`, `unreached` and `targets`.
+ */
+export interface ApiPathsJson {
+  mode: 'rank' | 'reach' | 'targets';
+  /** Workloads in the graph. */
+  workloads: number;
+  ranking?: readonly { id: string; reach: number; direct: number; entryPoint: boolean }[];
+  from?: readonly string[];
+  maxHops?: number | null;
+  /** The first hop that reached each workload (null for the sources). */
+  reached?: readonly { id: string; hops: number; via: { from: string; summary: string } | null }[];
+  unreached?: readonly string[];
+  /** The shortest path to each target; null when out of reach. */
+  targets?: readonly { id: string; path: readonly PathStepJson[] | null }[];
+}
+
+/**
+ * - `observed`: allowed and seen, on every allowed port;
+ * - `partly-observed`: allowed and seen, but some allowed ports were never used (tighten the ports);
+ * - `unobserved`: allowed and never seen (over-permissive, or traffic the capture missed);
+ * - `denied`: seen and denied by the policies (this traffic breaks when they are enforced).
+ */
+export type TrafficStatus = 'observed' | 'partly-observed' | 'unobserved' | 'denied';
+
+export interface ObservedPortJson {
+  protocol: string;
+  port: number;
+  count: number;
+}
+
+export interface DeniedPortJson extends ObservedPortJson {
+  /** Where it is stopped. */
+  blockedAt: readonly string[];
+  /** Policies isolating the blocking side(s). */
+  policies: readonly string[];
+}
+
+/** One pair of endpoints of `/api/flows`. */
+export interface TrafficEdgeJson {
+  src: string;
+  dst: string;
+  status: TrafficStatus;
+  /** Observed and allowed. */
+  observed: ObservedPortJson[];
+  /** Observed and denied. */
+  denied: DeniedPortJson[];
+  /** Allowed and never observed, or null. */
+  unobserved: string | null;
+}
+
+/** `/api/flows`: the traffic overlay. */
+export interface TrafficJson {
+  inputs: string;
+  leftOut: string | null;
+  unmatched: readonly string[];
+  summary: {
+    observed: number;
+    partlyObserved: number;
+    unobserved: number;
+    denied: number;
+    connections: number;
+  };
+  edges: readonly TrafficEdgeJson[];
+}
+
+/** One edit of a `POST /api/whatif` request. */
+export interface WhatIfChangeJson {
+  /** `namespace/name` of the policy this change replaces or turns off; absent for a new policy. */
+  target?: string;
+  /** The YAML of the policy (or policies) that take the target's place; absent or null turns the target off. */
+  yaml?: string | null;
+}
+
+/** The body of `POST /api/whatif`. */
+export interface WhatIfRequestJson {
+  changes: readonly WhatIfChangeJson[];
+}
+
+export interface WhatIfProblemJson {
+  /** Index of the change in the request. */
+  change: number;
+  severity: 'error' | 'warning';
+  message: string;
+  /** 1-based, in the change's YAML; null when the problem is about the change as a whole. */
+  line: number | null;
+  column: number | null;
+  path: string;
+}
+
+export type EdgeChange = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface WhatIfEdgeJson {
+  src: string;
+  dst: string;
+  change: EdgeChange;
+  /** Allowed after the changes (before, for a removed connection). */
+  summary: string;
+  before: string | null;
+  after: string | null;
+  open: boolean;
+}
+
+/** `POST /api/whatif`: problems, the diff (as `netfence diff -o json`), readable rows, and every edge to draw. */
+export interface WhatIfJson {
+  /** Indexes of the changes that were applied (the others have errors). */
+  applied: readonly number[];
+  problems: readonly WhatIfProblemJson[];
+  summary: DiffSummaryJson;
+  policies: readonly DiffPolicyJson[];
+  rows: readonly {
+    change: 'added' | 'removed' | 'changed';
+    /** Display names. */
+    src: string;
+    dst: string;
+    before: string | null;
+    after: string | null;
+    added: string | null;
+    removed: string | null;
+  }[];
+  external: readonly ExternalRefJson[];
+  edges: readonly WhatIfEdgeJson[];
+  diff: DiffJson;
+}
+
+/** The data of a static report (`netfence report --html`), embedded in the page. */
+export interface StaticDataJson {
+  /** As `/api/model`, with `features.static: true`. */
+  model: ModelJson;
+  lint: LintJson;
+  /** Workload id → its item of `exposure -o json` (empty above 2,000 workloads). */
+  exposure: Readonly<Record<string, ExposureItemJson>>;
+  /** Each allowed connection's explanation, keyed `src dst` (absent in reports written before they were embedded). */
+  explanations?: Readonly<Record<string, ExplainAnswerJson>>;
+  flows: TrafficJson | null;
+  /** ISO 8601. */
+  generated: string;
+}

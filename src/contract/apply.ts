@@ -1,0 +1,106 @@
+/** `netfence apply -o json` and `netfence rollback -o json` (docs/json-schema.md#apply, #rollback). */
+import type { PortsJson } from './common.ts';
+import type { DiffJson } from './diff.ts';
+import type { FlowEndJson } from './flows.ts';
+
+export type PhaseKindJson = 'allow' | 'deny' | 'apply' | 'prune';
+
+export interface ApplyChangeJson {
+  id: string;
+  namespace: string;
+  name: string;
+  action: 'create' | 'update' | 'unchanged' | 'delete';
+  /** `deny`: allows nothing (a default-deny). */
+  effect: 'allow' | 'deny';
+  /** Index in `phases`; null when unchanged. */
+  phase: number | null;
+  outcome: 'applied' | 'failed' | 'not-attempted' | 'dry-run' | 'unchanged';
+  /** For `failed`: the API server's reason, one line. */
+  error: string | null;
+  /** With --diff only: unified diff, live vs as stored. */
+  diff?: string;
+}
+
+export interface ApplyJson {
+  schemaVersion: 1;
+  context: string;
+  server: string;
+  dryRun: boolean;
+  staged: boolean;
+  prune: boolean;
+  /** `touched-namespaces`: listing every namespace was forbidden. */
+  impactScope: 'all-namespaces' | 'touched-namespaces';
+  /** The non-empty phases, in order. */
+  phases: readonly { index: number; kind: PhaseKindJson; title: string; changes: readonly string[] }[];
+  /** Every policy of the files, and every pruned one. */
+  changes: readonly ApplyChangeJson[];
+  /** Live (before) → after the apply. */
+  connectivity: DiffJson;
+  /** With --staged: connections allowed before and after, cut in between. */
+  transientCuts: readonly {
+    afterPhase: number;
+    src: string;
+    dst: string;
+    ports: PortsJson;
+    summary: string;
+  }[];
+  /** Null without --flows. */
+  breakingFlows:
+    | readonly {
+        src: FlowEndJson;
+        dst: FlowEndJson;
+        protocol: string;
+        port: number;
+        count: number;
+        /** The first phase after which it is denied (the last: the final state). */
+        afterPhase: number;
+        blockedAt: readonly ('egress' | 'ingress')[];
+        policies: readonly string[];
+      }[]
+    | null;
+  /** Why nothing was written (breaking flows, transient cuts), or null. */
+  refused: string | null;
+  /** Null when nothing was written. */
+  record: string | null;
+}
+
+export type RecordStatusJson = 'complete' | 'partial' | 'in-progress' | 'rolled-back';
+
+/** A rollback record, in short. */
+export interface RecordSummaryJson {
+  id: string;
+  createdAt: string;
+  context: string;
+  server: string;
+  status: RecordStatusJson;
+  objects: number;
+}
+
+export interface RollbackStepJson {
+  id: string;
+  namespace: string;
+  name: string;
+  step: 'delete' | 'create' | 'replace' | 'skip' | 'blocked';
+  /** For `skip` and `blocked`: why. */
+  reason: string | null;
+  outcome: 'restored' | 'dry-run' | 'unchanged' | 'failed' | 'not-attempted';
+  error: string | null;
+}
+
+export interface RollbackJson {
+  schemaVersion: 1;
+  /** The record rolled back, with its status before this rollback. */
+  record: RecordSummaryJson;
+  /** Null with --from-cluster. */
+  file: string | null;
+  dryRun: boolean;
+  /** Last write first. */
+  steps: readonly RollbackStepJson[];
+  /** Why nothing was restored (objects changed since the apply), or null. */
+  refused: string | null;
+}
+
+/** An item of `rollback --list -o json`. */
+export interface RecordListEntryJson extends RecordSummaryJson {
+  path: string;
+}

@@ -1,0 +1,65 @@
+/** `netfence diff -o json` (docs/json-schema.md#diff); also `apply`'s `connectivity` and `/api/whatif`'s `diff`. */
+import type { EntityRefJson, ExternalEntryJson, GranularityJson, PortsJson } from './common.ts';
+
+export type ConnectionChangeJson = 'added' | 'removed' | 'changed';
+export type PolicyChangeJson = 'added' | 'removed' | 'modified';
+
+export interface DiffSummaryJson {
+  /** Connection entries (one per address class). */
+  added: number;
+  removed: number;
+  changed: number;
+  /** Pairs allowed on the same ports on both sides. */
+  unchanged: number;
+  policiesAdded: number;
+  policiesRemoved: number;
+  policiesModified: number;
+}
+
+export interface DiffConnectionJson {
+  change: ConnectionChangeJson;
+  src: EntityRefJson;
+  dst: EntityRefJson;
+  /** Null when added. */
+  before: PortsJson | null;
+  /** Null when removed. */
+  after: PortsJson | null;
+  /** after − before; null when empty. */
+  addedPorts: PortsJson | null;
+  /** before − after; null when empty. */
+  removedPorts: PortsJson | null;
+  summary: { before: string | null; after: string | null };
+}
+
+export interface DiffPolicyJson {
+  change: PolicyChangeJson;
+  /** `namespace/name`. */
+  id: string;
+  namespace: string;
+  name: string;
+  /** The after side's; the before side's when removed. */
+  file: string | null;
+  line: number | null;
+  /** Modified only: the fields that differ, with their line in the after side. */
+  fields: readonly { path: string; line: number | null }[];
+}
+
+/** Ids only one side has. */
+export interface EntitiesChangedJson {
+  added: readonly string[];
+  removed: readonly string[];
+}
+
+export type DiffJson = {
+  schemaVersion: 1;
+  granularity: GranularityJson;
+  /** The sides as shown: a path, `<stdin>`, `rev:path` (--git), `live cluster` (--cluster). */
+  before: string;
+  after: string;
+  summary: DiffSummaryJson;
+} & ({ workloads: EntitiesChangedJson } | { pods: EntitiesChangedJson }) & {
+    /** The address classes the connections mention. */
+    external: readonly ExternalEntryJson[];
+    connections: readonly DiffConnectionJson[];
+    policies: readonly DiffPolicyJson[];
+  };

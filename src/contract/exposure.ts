@@ -1,0 +1,76 @@
+/** `netfence exposure -o json` (docs/json-schema.md#exposure); `/api/workload` and the report reuse its items. */
+import type { GranularityJson, PortsJson } from './common.ts';
+
+export type ExposureFlagJson =
+  'reachable-from-outside' | 'reachable-from-all-namespaces' | 'egress-to-internet';
+
+/** A peer in general terms. */
+export type PeerScopeJson =
+  /** A rule without peers: every pod and every address. */
+  | { kind: 'anyone' }
+  | {
+      kind: 'pods';
+      namespaces:
+        | { kind: 'own'; namespace: string }
+        | { kind: 'any' }
+        | { kind: 'named'; names: readonly string[] }
+        | { kind: 'labelled'; selector: string };
+      /** A selector (`app=web`), or null for every pod of those namespaces. */
+      pods: string | null;
+    }
+  | { kind: 'addresses'; cidr: string; except: readonly string[] };
+
+/** One peer of one rule, in words and as data. */
+export interface ExposureStatementJson {
+  peer: PeerScopeJson;
+  description: string;
+  /** Ingress: named ports resolved on this workload. */
+  ports: PortsJson;
+  /** Egress: named ports as `name/PROTOCOL`, resolved per destination. */
+  namedPorts: readonly string[];
+  /** Ingress: named ports this workload does not define (they allow nothing). */
+  undefinedNamedPorts: readonly string[];
+  portsDescription: string;
+  allowsSomething: boolean;
+  policy: string;
+  path: string;
+  file: string | null;
+  line: number | null;
+  /** Entity ids the peer matches today (pods peers only). */
+  today: readonly string[];
+  /** The peer matches every pod, today's and tomorrow's. */
+  everyPod: boolean;
+}
+
+export interface ExposureDirectionJson {
+  /** No statements unless `isolated`. */
+  status: 'isolated' | 'not-isolated' | 'host-network';
+  policies: readonly string[];
+  statements: readonly ExposureStatementJson[];
+}
+
+/** An item of `workloads` (or `pods`). */
+export type ExposureItemJson = {
+  id: string;
+  name: string;
+} & (
+  | { namespace: string; kind: string }
+  /** A pod (`--granularity pod`): its workload's id. */
+  | { namespace: string; workload: string }
+  /** An address class (never listed: exposure is about pods). */
+  | { namespace?: never }
+) & {
+    flags: readonly { flag: ExposureFlagJson; reason: string }[];
+    /** Who can reach it. */
+    ingress: ExposureDirectionJson;
+    /** Whom it can reach. */
+    egress: ExposureDirectionJson;
+  };
+
+export type ExposureJson = {
+  schemaVersion: 1;
+  granularity: GranularityJson;
+  summary: ({ workloads: number } | { pods: number }) & {
+    flagged: Readonly<Record<ExposureFlagJson, number>>;
+  };
+} & ({ workloads: readonly ExposureItemJson[] } | { pods: readonly ExposureItemJson[] });

@@ -1,0 +1,116 @@
+/** `netfence map` and `netfence check-flows` with `-o json` (docs/json-schema.md#map, #check-flows). */
+import type { PortsJson, ProtocolName } from './common.ts';
+
+/** An end of an observed connection: a workload, or an address outside the cluster. */
+export type FlowEndJson = { workload: string } | { ip: string };
+
+/** An observed connection. */
+export interface ObservedConnectionJson {
+  src: FlowEndJson;
+  dst: FlowEndJson;
+  protocol: ProtocolName;
+  /** Destination port. */
+  port: number;
+  /** Connection attempts (docs/flows.md: how they are counted). */
+  count: number;
+  /** Of which the cluster dropped (Hubble verdict DROPPED). */
+  denied: number;
+  /** ISO 8601; null when the input has no times. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export type FlowFormatJson = 'hubble' | 'csv' | 'jsonl';
+
+/** What reading did with every record: each is in exactly one count (`viaService` is part of `counted`). */
+export interface FlowStatsJson {
+  records: number;
+  counted: number;
+  duplicates: number;
+  replies: number;
+  otherEvents: number;
+  nodeLocal: number;
+  otherProtocols: number;
+  unmatched: number;
+  external: number;
+  invalid: number;
+  viaService: number;
+}
+
+/** An in-cluster endpoint that matches no workload: its flows are left out. */
+export interface UnmatchedEndpointJson {
+  description: string;
+  namespace: string;
+  /** As given. */
+  pod?: string;
+  workload?: string;
+  ip?: string;
+  records: number;
+  count: number;
+  /** The first line that mentions it: `file:line`. */
+  example: string;
+}
+
+export interface MapJson {
+  schemaVersion: 1;
+  summary: {
+    /** Rows of the map. */
+    connections: number;
+    /** Distinct workloads and outside addresses in them. */
+    workloads: number;
+    addresses: number;
+    /** Sums of count and denied. */
+    attempts: number;
+    denied: number;
+    /** Null without times. */
+    firstSeen: string | null;
+    lastSeen: string | null;
+  };
+  inputs: readonly { name: string; format: FlowFormatJson; lines: number }[];
+  stats: FlowStatsJson;
+  /** The workloads in the connections; namespace, kind and name null when not in the cluster state. */
+  workloads: readonly { id: string; namespace: string | null; kind: string | null; name: string | null }[];
+  connections: readonly ObservedConnectionJson[];
+  unmatched: readonly UnmatchedEndpointJson[];
+  /** The first 20 lines that could not be read. */
+  problems: readonly { file: string; line: number; message: string }[];
+}
+
+/** Who is named in `unobserved`: a workload, or an outside address class by its description. */
+export type UnobservedEndJson = { workload: string } | { external: string };
+
+export interface CheckFlowsJson {
+  schemaVersion: 1;
+  summary: {
+    observed: number;
+    policies: number;
+    allowed: number;
+    /** Observed connections the policies deny ... */
+    denied: number;
+    /** ... of which worked during the capture: the exit code is 1 when > 0. */
+    breaking: number;
+    /** A pod's traffic to itself: not subject to policies. */
+    unpoliced: number;
+    /** Rows of `unobserved`. */
+    unobserved: number;
+  };
+  denied: readonly (ObservedConnectionJson & {
+    /** False: every attempt was already dropped during the capture. */
+    breaking: boolean;
+    /** `egress` (of src) and/or `ingress` (of dst). */
+    blockedAt: readonly ('egress' | 'ingress')[];
+    /** Policies isolating the blocking side(s). */
+    policies: readonly string[];
+  })[];
+  allowed: readonly ObservedConnectionJson[];
+  unpoliced: readonly ObservedConnectionJson[];
+  /** Allowed, and never observed. */
+  unobserved: readonly {
+    src: UnobservedEndJson;
+    dst: UnobservedEndJson;
+    ports: PortsJson;
+    summary: string;
+    /** Other ports of this pair were observed. */
+    pairObserved: boolean;
+  }[];
+}

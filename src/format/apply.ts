@@ -1,0 +1,305 @@
+/**
+ * What `netfence apply` tells its user: the plan, the connectivity change, the safety checks (observed
+ * traffic, cuts between phases), then each phase's outcomes; as text written as it happens, or one JSON
+ * document at the end.
+ */
+import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
+import { renderPolicy, unifiedDiff } from '../apply/index.ts';
+import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
+import type { FlowEndJson } from '../contract/flows.ts';
+import type { ClusterDiff } from '../engine/diff.ts';
+import { formatPorts, portsToJson } from '../engine/ports.ts';
+import type { FlowEnd } from '../flows/types.ts';
+import { connectionSummary, diffToJson, formatDiffText, policySummary } from './diff.ts';
+import { plural } from './plural.ts';
+
+/** The options of `apply` that change what the report says. */
+export interface ApplyReportOptions {
+  dryRun?: boolean;
+  diff?: boolean;
+  staged?: boolean;
+  prune?: boolean;
+  acceptBreaking?: boolean;
+  output: 'txt' | 'json';
+}
+
+export const APPLY_JSON_SCHEMA_VERSION = 1;
+
+export const DONE: Record<Change['action'], string> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  unchanged: 'unchanged',
+};
+
+function endName(e: FlowEnd): string {
+  if (e.kind === 'external') return e.ip;
+  const [ns, , name] = e.id.split('/');
+  return `${ns ?? ''}/${name ?? e.id}`;
+}
+
+function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number): string {
+  const c = b.connection;
+  const when =
+    b.afterPhase === final
+      ? 'after the apply'
+      : `after phase ${b.afterPhase} (${phases[b.afterPhase - 1]?.title ?? ''})`;
+  const by = b.policies.length > 0 ? ` by ${b.policies.join(', ')}` : '';
+  return `${endName(c.src)} → ${endName(c.dst)} ${c.protocol} ${c.port} (seen ${c.count.toLocaleString('en-US')}×): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
+}
+
+function cutLine(c: TransientCut, phases: readonly Phase[]): string {
+  return `${c.src} → ${c.dst} ${formatPorts(c.ports)}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
+}
+
+export interface Outcome {
+  outcome: 'applied' | 'failed' | 'not-attempted' | 'dry-run' | 'unchanged';
+  error?: string;
+}
+
+/**
+ * The apply report: the plan, the impact, then each phase's outcomes. Text is written as it happens (a
+ * long rollout shows its progress); JSON once, at the end.
+ */
+export class ApplyReport {
+  private readonly lines: string[] = [];
+  private written = 0;
+  private readonly json: ApplyJson;
+  private readonly write: (text: string) => void;
+  private readonly options: ApplyReportOptions;
+  private readonly planned: ApplyPlan;
+  private readonly change: ClusterDiff;
+
+  /** `write` receives the text as it happens (or the JSON at the end). */
+  constructor(
+    write: (text: string) => void,
+    options: ApplyReportOptions,
+    conn: { context: string; server: string },
+    plan: ApplyPlan,
+    change: ClusterDiff,
+    /** Whether the impact covers every namespace or, when reading them all is forbidden, the touched ones. */
+    scope: 'all' | 'touched',
+  ) {
+    this.write = write;
+    this.options = options;
+    this.planned = plan;
+    this.change = change;
+    const labels = { before: `live (context "${conn.context}")`, after: 'after apply' };
+    this.json = {
+      schemaVersion: APPLY_JSON_SCHEMA_VERSION,
+      context: conn.context,
+      server: conn.server,
+      dryRun: options.dryRun === true,
+      staged: options.staged === true,
+      prune: options.prune === true,
+      impactScope: scope === 'touched' ? 'touched-namespaces' : 'all-namespaces',
+      phases: plan.phases.map((p, i) => ({
+        index: i + 1,
+        kind: p.kind,
+        title: p.title,
+        changes: p.changes.map((c) => c.id),
+      })),
+      changes: [],
+      connectivity: diffToJson(change, labels),
+      transientCuts: [],
+      breakingFlows: null,
+      refused: null,
+      record: null,
+    };
+    const counts = (['create', 'update', 'delete', 'unchanged'] as const)
+      .map((a) => [a, plan.changes.filter((c) => c.action === a).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([a, n]) => `${n} to ${a === 'unchanged' ? 'leave unchanged' : a}`);
+    const mode = options.dryRun === true ? ' (dry run)' : '';
+    this.lines.push(
+      `Plan for context "${conn.context}" (${conn.server})${mode}: ${plural(plan.changes.length, 'NetworkPolicy', 'NetworkPolicies')}, ${counts.join(', ')}`,
+    );
+    // The changes, one per line; the unchanged policies only counted (-o json lists them).
+    const unchanged = plan.changes.filter((c) => c.action === 'unchanged').length;
+    const rows = plan.changes
+      .filter((c) => c.action !== 'unchanged')
+      .map((c) => {
+        const phase = plan.phases.findIndex((p) => p.changes.includes(c));
+        const what = c.action === 'delete' ? 'prune' : c.effect;
+        return [
+          `  ${c.action}`,
+          c.id,
+          phase < 0 || plan.phases.length < 2 ? what : `${what} (phase ${phase + 1})`,
+        ];
+      });
+    const width = Math.max(0, ...rows.map((r) => r[0]!.length));
+    const idWidth = Math.max(0, ...rows.map((r) => r[1]!.length));
+    for (const [a, id, w] of rows) this.lines.push(`${a!.padEnd(width)}  ${id!.padEnd(idWidth)}  ${w!}`);
+    if (unchanged > 0 && rows.length > 0) this.lines.push(`  … and ${unchanged} unchanged`);
+    if (options.diff === true) {
+      for (const c of plan.changes) {
+        if (c.action === 'unchanged') continue;
+        const before = c.live === undefined ? '' : renderPolicy(c.live);
+        const after = c.result === undefined ? '' : renderPolicy(c.result);
+        const text = unifiedDiff(before, after, {
+          before: c.live === undefined ? `${c.id} (absent)` : `${c.id} (live)`,
+          after: c.result === undefined ? `${c.id} (deleted)` : `${c.id} (after apply)`,
+        });
+        this.lines.push('', text.trimEnd());
+      }
+      this.lines.push('', formatDiffText(change, labels).trimEnd());
+    } else {
+      const policies = policySummary(change);
+      this.lines.push(
+        '',
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
+      );
+    }
+    if (scope === 'touched')
+      this.lines.push(
+        '(computed on the namespaces the policies are in: reading every namespace is forbidden)',
+      );
+  }
+
+  plan(cuts: readonly TransientCut[], breaking: readonly BreakingFlow[], flowsGiven: boolean): void {
+    const phases = this.planned.phases;
+    if (this.options.staged === true && phases.length > 0) {
+      const list = phases.map((p, i) => `${i + 1}. ${p.title} (${p.changes.length})`).join(', ');
+      this.lines.push(
+        `Staged rollout: ${list}.${cuts.length === 0 ? ' No connection allowed before and after is cut in between.' : ''}`,
+      );
+    }
+    if (cuts.length > 0) {
+      this.lines.push(`Connections cut between phases (${cuts.length}):`);
+      for (const c of cuts) this.lines.push(`  ${cutLine(c, phases)}`);
+    }
+    if (flowsGiven) {
+      this.lines.push(
+        breaking.length === 0
+          ? 'Observed traffic: every connection the live policies allow stays allowed.'
+          : `Observed traffic this apply would deny (${breaking.length}):`,
+      );
+      for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length)}`);
+    }
+    if ((breaking.length > 0 || cuts.length > 0) && this.options.acceptBreaking === true) {
+      this.lines.push('Going ahead all the same: --accept-breaking.');
+    }
+    if (flowsGiven) {
+      // Ends as `map` writes them: { workload: id } or { ip }.
+      const end = (e: FlowEnd): FlowEndJson => (e.kind === 'workload' ? { workload: e.id } : { ip: e.ip });
+      this.json.breakingFlows = breaking.map((b) => ({
+        src: end(b.connection.src),
+        dst: end(b.connection.dst),
+        protocol: b.connection.protocol,
+        port: b.connection.port,
+        count: b.connection.count,
+        afterPhase: b.afterPhase,
+        blockedAt: b.blockedAt,
+        policies: b.policies,
+      }));
+    }
+    this.json.transientCuts = cuts.map((c) => ({
+      afterPhase: c.afterPhase,
+      src: c.src,
+      dst: c.dst,
+      ports: portsToJson(c.ports),
+      summary: formatPorts(c.ports),
+    }));
+  }
+
+  /** Writes the text lines not written yet (text output only). */
+  flush(): void {
+    if (this.options.output === 'json') return;
+    const pending = this.lines.slice(this.written);
+    this.written = this.lines.length;
+    if (pending.length > 0) this.write(`${pending.join('\n')}\n`);
+  }
+
+  startExecution(): void {
+    this.lines.push('');
+    this.flush();
+  }
+
+  phase(index: number, phase: Phase, skipped: boolean): void {
+    const n = this.planned.phases.length;
+    this.lines.push(
+      `Phase ${index + 1}/${n}: ${phase.title}${skipped ? ' (not started: an earlier write failed)' : ''}`,
+    );
+  }
+
+  /** `  created        shop/allow-web`, `  failed         shop/allow-api: conflict: …` */
+  outcome(c: Change, what: string, detail?: string): void {
+    this.lines.push(
+      `  ${what.padEnd('not attempted'.length)}  ${c.id}${detail === undefined ? '' : `: ${detail}`}`,
+    );
+    this.flush();
+  }
+
+  finish(end: {
+    refused?: string;
+    dryRun?: boolean;
+    outcomes?: ReadonlyMap<string, Outcome>;
+    recordPath?: string;
+    failed?: string | undefined;
+  }): void {
+    const changes = this.planned.changes.filter((c) => c.action !== 'unchanged');
+    const outcomeOf = (c: Change): Outcome => {
+      if (c.action === 'unchanged') return { outcome: 'unchanged' };
+      if (end.dryRun === true) return { outcome: 'dry-run' };
+      return end.outcomes?.get(c.id) ?? { outcome: 'not-attempted' };
+    };
+    this.json.changes = this.planned.changes.map((c) => {
+      const phase = this.planned.phases.findIndex((p) => p.changes.includes(c));
+      const o = outcomeOf(c);
+      const item: ApplyChangeJson = {
+        id: c.id,
+        namespace: c.namespace,
+        name: c.name,
+        action: c.action,
+        effect: c.effect,
+        phase: phase < 0 ? null : phase + 1,
+        outcome: o.outcome,
+        error: o.error ?? null,
+      };
+      if (this.options.diff === true)
+        item.diff = unifiedDiff(
+          c.live === undefined ? '' : renderPolicy(c.live),
+          c.result === undefined ? '' : renderPolicy(c.result),
+          {
+            before: `${c.id} (live)`,
+            after: `${c.id} (after apply)`,
+          },
+        );
+      return item;
+    });
+    this.json.refused = end.refused ?? null;
+    this.json.record = end.recordPath ?? null;
+    if (end.refused === undefined) {
+      if (end.dryRun === true) {
+        this.lines.push(
+          '',
+          changes.length === 0
+            ? 'Dry run: nothing to change.'
+            : `Dry run: the API server accepted ${changes.length === 1 ? 'the change' : `all ${changes.length} changes`}; nothing was changed.`,
+        );
+      } else if (changes.length === 0) {
+        this.lines.push(
+          '',
+          `Nothing to apply: ${plural(this.planned.changes.length, 'NetworkPolicy', 'NetworkPolicies')} already as in the files.`,
+        );
+      } else if (end.failed === undefined) {
+        const counts = (['create', 'update', 'delete'] as const)
+          .map((a) => [DONE[a], changes.filter((c) => c.action === a).length] as const)
+          .filter(([, n]) => n > 0)
+          .map(([what, n]) => `${n} ${what}`);
+        const unchanged = this.planned.changes.length - changes.length;
+        this.lines.push(
+          `Applied: ${counts.join(', ')}${unchanged > 0 ? `, ${unchanged} unchanged` : ''}. To undo: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
+        );
+      } else {
+        const count = (o: Outcome['outcome']): number =>
+          changes.filter((c) => end.outcomes?.get(c.id)?.outcome === o).length;
+        this.lines.push(
+          `Stopped at the first failure: ${count('applied')} applied, ${count('failed')} failed, ${count('not-attempted')} not attempted. To undo the applied ones: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
+        );
+      }
+    }
+    if (this.options.output === 'json') this.write(`${JSON.stringify(this.json, null, 2)}\n`);
+    else this.flush();
+  }
+}

@@ -1,0 +1,184 @@
+/** What `generate` tells its user: a summary, the verification's verdict, and the JSON form. Pure. */
+import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
+import { formatPorts, portsToJson } from '../engine/ports.ts';
+import type { UnobservedAllowance } from '../flows/check.ts';
+import type { FlowEnd } from '../flows/types.ts';
+import { formatCount } from '../base/text.ts';
+import { connectionJson, FLOWS_JSON_SCHEMA_VERSION } from './flows.ts';
+import type { ClusterState } from '../model/cluster.ts';
+import { toNetworkPolicy } from '../generate/policies.ts';
+import type { Generation } from '../generate/types.ts';
+import type { Verification } from '../generate/verify.ts';
+import type { RenderedFile } from './generated.ts';
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
+}
+
+function shortName(state: ClusterState): (id: string) => string {
+  const counts = new Map<string, number>();
+  for (const w of state.workloads)
+    counts.set(`${w.namespace}/${w.name}`, (counts.get(`${w.namespace}/${w.name}`) ?? 0) + 1);
+  const names = new Map(
+    state.workloads.map((w) => [
+      w.id,
+      counts.get(`${w.namespace}/${w.name}`) === 1 ? `${w.namespace}/${w.name}` : w.id,
+    ]),
+  );
+  return (id) => names.get(id) ?? (id.startsWith('external:') ? 'an outside address' : id);
+}
+
+function allowanceLine(u: UnobservedAllowance, name: (id: string) => string): string {
+  return `${name(u.src)} → ${name(u.dst)}: ${formatPorts(u.ports)}`;
+}
+
+/** The lines printed after generating: what was generated, the verification, what was left out. */
+export function describeGeneration(state: ClusterState, gen: Generation, v: Verification): string[] {
+  const name = shortName(state);
+  const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
+  const namespaces = new Set(gen.policies.map((p) => p.namespace)).size;
+  const lines: string[] = [];
+  lines.push(
+    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')} (${gen.options.mode} mode) from ${plural(gen.observed.length, 'observed connection')}`,
+  );
+  if (gen.observed.length === 0) {
+    lines.push(
+      gen.options.mode === 'fresh'
+        ? '  no connection was observed: the default-deny policies deny all traffic of these namespaces'
+        : '  no connection was observed: nothing to add',
+    );
+  }
+  if (gen.options.mode === 'fresh' && gen.replaced.length > 0) {
+    lines.push(
+      `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`,
+    );
+  }
+  if (v.ok) {
+    if (gen.options.mode === 'fresh') {
+      lines.push(
+        `verified: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
+      );
+    } else {
+      const already = gen.alreadyAllowed.length;
+      lines.push(
+        `verified: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
+      );
+    }
+  } else {
+    lines.push(
+      'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',
+    );
+    for (const c of v.missing)
+      lines.push(`  denied but observed: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
+    for (const u of v.unexpected) lines.push(`  allowed but never observed: ${allowanceLine(u, name)}`);
+  }
+  if (v.dns.length > 0) {
+    const onlyTcp = v.dns.every((u) => u.ports.UDP.length === 0);
+    lines.push(
+      onlyTcp
+        ? `  also allowed, on purpose: TCP 53 to the cluster DNS for ${plural(v.dns.length, 'workload')} seen resolving names over UDP only (resolvers retry over TCP)`
+        : `  also allowed, on purpose: DNS to the cluster DNS for ${plural(v.dns.length, 'workload')} (--allow-dns, or the transport not observed)`,
+    );
+  }
+  if (gen.aggregated.length > 0) {
+    const addresses = gen.aggregated.reduce((n, b) => n + b.addresses.length, 0);
+    lines.push(
+      `  also allowed, on purpose: the whole of ${gen.aggregated.map((b) => b.cidr).join(', ')} (--aggregate), for ${plural(addresses, 'observed address', 'observed addresses')}`,
+    );
+  }
+  if (v.hostNetwork.length > 0) {
+    lines.push(
+      `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'connection')} through node addresses, which host-network workloads share`,
+    );
+  }
+  if (v.shared.length > 0) {
+    lines.push(
+      `  also allowed: ${plural(v.shared.length, 'connection')} through selectors shared by workloads with the same labels:`,
+    );
+    for (const u of v.shared.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
+  }
+  if (v.unrestricted > 0) {
+    const hostNetwork = new Set(state.pods.filter((p) => p.hostNetwork).map((p) => p.workload));
+    const why = (id: string): string => {
+      const ns = id.slice(0, id.indexOf('/'));
+      if (hostNetwork.has(id)) return 'host network';
+      if (gen.options.excludeNamespaces.includes(ns)) return 'excluded namespace';
+      if (gen.options.mode === 'fresh' && gen.options.skipDefaultDeny.includes(ns)) return 'no default-deny';
+      return 'no policy';
+    };
+    const who = v.unrestrictedWorkloads.map((id) => `${name(id)} (${why(id)})`);
+    lines.push(
+      `  not restricted by the generated policies: ${plural(v.unrestricted, 'allowed connection')} of ${who.length === 0 ? 'outside addresses' : who.join(', ')}`,
+    );
+  }
+  if (gen.leftOut.length > 0) {
+    lines.push(`left out: ${plural(gen.leftOut.length, 'observed connection')}`);
+    for (const l of gen.leftOut) {
+      const c = l.connection;
+      lines.push(`  ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}: ${l.message}`);
+    }
+  }
+  for (const n of gen.notices) lines.push(`note: ${n}`);
+  return lines;
+}
+
+export function generationToJson(
+  gen: Generation,
+  v: Verification,
+  files: readonly RenderedFile[],
+): GenerateJson {
+  const allowance = (u: UnobservedAllowance): AllowanceJson => ({
+    src: u.src,
+    dst: u.dst,
+    ports: portsToJson(u.ports),
+    summary: formatPorts(u.ports),
+  });
+  return {
+    schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
+    mode: gen.options.mode,
+    summary: {
+      policies: gen.policies.length,
+      namespaces: new Set(gen.policies.map((p) => p.namespace)).size,
+      observed: gen.observed.length,
+      leftOut: gen.leftOut.length,
+      alreadyAllowed: gen.alreadyAllowed.length,
+      kept: gen.kept.length,
+      replaced: gen.replaced.length,
+    },
+    files: files.map((f) => ({ path: f.path, policies: f.policies })),
+    policies: gen.policies.map((p) => ({
+      id: `${p.namespace}/${p.name}`,
+      kind: p.kind,
+      workload: p.workload ?? null,
+      object: toNetworkPolicy(p),
+      rules: p.rules.map((r) => ({ dns: r.dns, observed: r.observed.map(connectionJson) })),
+    })),
+    dns: {
+      namespace: gen.dns.config.namespace,
+      matchLabels: gen.dns.config.matchLabels,
+      workloads: gen.dns.workloads,
+      detected: gen.dns.detected,
+      clients: gen.dns.clients,
+    },
+    aggregated: gen.aggregated,
+    leftOut: gen.leftOut.map((l) => ({
+      ...connectionJson(l.connection),
+      reason: l.reason,
+      message: l.message,
+    })),
+    notices: gen.notices,
+    verification: {
+      ok: v.ok,
+      checked: v.checked,
+      missing: v.missing.map(connectionJson),
+      unexpected: v.unexpected.map(allowance),
+      dns: v.dns.map(allowance),
+      shared: v.shared.map(allowance),
+      aggregated: v.aggregated.map(allowance),
+      hostNetwork: v.hostNetwork.map(allowance),
+      unrestricted: v.unrestricted,
+      unrestrictedWorkloads: v.unrestrictedWorkloads,
+      alreadyAllowed: v.alreadyAllowed,
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/** Exits and options a CI gate relies on: diff --exit-code, -q/--quiet, and --no-X for every on/off option. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+
+const V1 = 'examples/webshop';
+const V2 = 'examples/webshop-v2';
+const NOTICE = /^Ignored 15 objects of other kinds/m;
+
+/** Two pods, and a policy that admits the client by its pod IP only: whether ipBlock matches pods decides. */
+const BY_POD_IP = 'test/fixtures/cli/by-pod-ip.yaml';
+const CLIENT_TO_SERVER = /^a\/client +a\/server /m;
+
+describe('diff --exit-code', () => {
+  test('exit 1 when connectivity changed, with the same report and no extra line', async () => {
+    const plain = await runCli(['diff', V1, V2]);
+    const gated = await runCli(['diff', V1, V2, '--exit-code']);
+    assert.equal(plain.code, 0);
+    assert.equal(gated.code, 1);
+    assert.equal(gated.stdout, plain.stdout);
+    assert.equal(gated.stderr, plain.stderr);
+  });
+
+  test('exit 0 when nothing changed; --no-exit-code turns it off again', async () => {
+    assert.equal((await runCli(['diff', V1, V1, '--exit-code'])).code, 0);
+    assert.equal((await runCli(['diff', V1, V2, '--exit-code', '--no-exit-code'])).code, 0);
+  });
+
+  test('with --fail-on, either one failing is exit 1', async () => {
+    // webshop → v2 adds one connection; removed only fails --fail-on removed, but --exit-code sees the change.
+    const r = await runCli(['diff', V1, V2, '--fail-on', 'removed', '--exit-code', '-q']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^netfence: \d+ connections no longer allowed or narrowed \(\d+ removed, \d+ changed\) \(--fail-on removed\)\n$/);
+  });
+});
+
+describe('-q, --quiet: no notes, the same answer', () => {
+  test('analyze, diff and lint print the ignored-kinds notice without it, nothing with it', async () => {
+    for (const args of [
+      ['analyze', V1],
+      ['diff', V1, V2],
+      ['lint', V1],
+    ]) {
+      const loud = await runCli(args);
+      assert.match(loud.stderr, NOTICE, args.join(' '));
+      for (const flag of ['-q', '--quiet']) {
+        const quiet = await runCli([...args, flag]);
+        assert.equal(quiet.stderr, '', `${args.join(' ')} ${flag}`);
+        assert.equal(quiet.stdout, loud.stdout);
+        assert.equal(quiet.code, loud.code);
+      }
+      assert.match((await runCli([...args, '-q', '--no-quiet'])).stderr, NOTICE);
+    }
+  });
+
+  test('notes about files written go too; errors stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-quiet-'));
+    try {
+      const spec = join(dir, 'spec.yaml');
+      const loud = await runCli(['test', '--init', '-o', spec, V1]);
+      assert.match(loud.stderr, /^wrote .*spec\.yaml: \d+ tests$/m);
+      const quiet = await runCli(['test', '--init', '-o', spec, '--force', V1, '-q']);
+      assert.equal(quiet.code, 0);
+      assert.equal(quiet.stderr, '');
+      assert.match(readFileSync(spec, 'utf8'), /- name:/);
+      const html = join(dir, 'report.html');
+      const report = await runCli(['report', '--html', html, V1, '-q']);
+      assert.deepEqual([report.code, report.stderr], [0, '']);
+      const missing = await runCli(['analyze', 'nope', '-q']);
+      assert.deepEqual(
+        [missing.code, missing.stderr],
+        [2, 'netfence: no manifests found in nope (path "nope" does not exist)\n'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('generate: the summary of what was generated is a note', async () => {
+    const args = ['generate', V1, '--flows', 'examples/flows/webshop.csv'];
+    const loud = await runCli(args);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.notEqual(loud.stderr, '');
+    const quiet = await runCli([...args, '-q']);
+    assert.deepEqual([quiet.code, quiet.stderr, quiet.stdout], [0, '', loud.stdout]);
+  });
+});
+
+describe('--no-X for on/off options', () => {
+  test('--no-ipblock-matches-pods is --ipblock-matches-pods false; the last one given wins', async () => {
+    const run = async (...flags: string[]): Promise<boolean> => {
+      const r = await runCli(['analyze', BY_POD_IP, ...flags]);
+      assert.equal(r.code, 0, r.stderr);
+      return CLIENT_TO_SERVER.test(r.stdout);
+    };
+    assert.equal(await run(), true);
+    assert.equal(await run('--ipblock-matches-pods', 'false'), false);
+    assert.equal(await run('--no-ipblock-matches-pods'), false);
+    assert.equal(await run('--no-ipblock-matches-pods', '--ipblock-matches-pods', 'true'), true);
+    assert.equal(await run('--ipblock-matches-pods', 'true', '--no-ipblock-matches-pods'), false);
+  });
+
+  test('--no-skip-invalid in analyze, lint and exposure: invalid input stops the run again', async () => {
+    const invalid = 'test/fixtures/cli/invalid.yaml';
+    for (const args of [['analyze'], ['lint'], ['exposure']]) {
+      const skipping = await runCli([...args, invalid, '--skip-invalid', '-q']);
+      assert.notEqual(skipping.code, 2, `${args[0]}: ${skipping.stderr}`);
+      const stopped = await runCli([...args, invalid, '--skip-invalid', '--no-skip-invalid', '-q']);
+      assert.equal(stopped.code, 2, args[0]);
+      assert.match(stopped.stderr, /error.* in the input; fix/);
+    }
+  });
+
+  test('flags of other command families: lint --no-list-rules, test --no-init', async () => {
+    const listed = await runCli(['lint', V1, '--list-rules']);
+    const linted = await runCli(['lint', V1, '-q']);
+    const back = await runCli(['lint', V1, '--list-rules', '--no-list-rules', '-q']);
+    assert.notEqual(listed.stdout, linted.stdout);
+    assert.deepEqual([back.code, back.stdout], [linted.code, linted.stdout]);
+    const spec = ['--spec', 'examples/webshop-tests.yaml', '-q'];
+    const checked = await runCli(['test', V1, ...spec, '--init', '--no-init']);
+    const plain = await runCli(['test', V1, ...spec]);
+    assert.match(plain.stdout, /passed/);
+    assert.deepEqual([checked.code, checked.stdout], [plain.code, plain.stdout]);
+  });
+
+  test('every command says so in its help', async () => {
+    for (const command of ['analyze', 'lint', 'apply', 'snapshot', 'rollback', 'serve']) {
+      const r = await runCli([command, '--help']);
+      assert.match(r.stdout, /-q, --quiet/);
+      assert.match(r.stdout, /Every on\/off option --X also takes --no-X/);
+    }
+  });
+});
