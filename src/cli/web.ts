@@ -7,7 +7,7 @@ import type { SourceInfo } from '../server/model.ts';
 import { readSources } from '../server/sources.ts';
 import { UserError, note, type Io } from './io.ts';
 import { loadFlows, reportUnmatched, type FlowOptions } from './options/flows.ts';
-import { loadInput, type InputOptions } from './options/input.ts';
+import { engineOptions, loadInput, type InputOptions } from './options/input.ts';
 
 /** The options of serve and report that say what to analyze. */
 export interface AnalysisOptions extends InputOptions, FlowOptions {
@@ -52,7 +52,7 @@ export async function loadAnalysis(
   return new Analysis({
     state,
     source: describeSource(paths, options),
-    engine: { ipBlockMatchesPods: options.ipblockMatchesPods },
+    engine: engineOptions(options),
     defaultNamespace: options.namespace,
     sources: sources.objects,
     policyYaml: sources.policyYaml,

@@ -18,6 +18,10 @@ export interface PodClass {
    */
   labels: Readonly<Record<string, string>>;
   namedPorts: readonly NamedPort[];
+  /**
+   * Host-network pods that policies do not police (`hostNetworkPods: 'exempt'`): no policy selects them and
+   * no pod selector matches them. With `'policed'` this is false for every class.
+   */
   hostNetwork: boolean;
   /** Address classes of the pods' IPs (empty when unknown, or when ipBlocks do not match pods). */
   addressClasses: readonly number[];
@@ -67,6 +71,7 @@ function relevantLabels(
 
 function classKey(
   pod: PodInfo,
+  hostNetwork: boolean,
   labels: Readonly<Record<string, string>>,
   addressClasses: readonly number[],
 ): string {
@@ -78,7 +83,7 @@ function classKey(
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  return `${pod.hostNetwork ? 'H' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  return `${hostNetwork ? 'H' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -91,6 +96,8 @@ export function buildClasses(
   ipBlockMatchesPods: boolean,
   /** The label keys that tell pods apart (`selectorLabelKeys` of the policies), or all of them. */
   labelKeys: ReadonlySet<string> | 'all',
+  /** Whether host-network pods are exempt from policies (the `hostNetwork` of their classes). */
+  hostNetworkExempt = true,
 ): ClassIndex {
   const byNamespace = new Map<string, PodInfo[]>();
   for (const pod of state.pods) {
@@ -111,7 +118,8 @@ export function buildClasses(
           )
         : [];
       const labels = relevantLabels(pod.labels, labelKeys);
-      const key = classKey(pod, labels, addressClasses);
+      const hostNetwork = pod.hostNetwork && hostNetworkExempt;
+      const key = classKey(pod, hostNetwork, labels, addressClasses);
       let cls = byKey.get(key);
       if (cls === undefined) {
         cls = {
@@ -119,7 +127,7 @@ export function buildClasses(
           namespace,
           labels,
           namedPorts: pod.namedPorts,
-          hostNetwork: pod.hostNetwork,
+          hostNetwork,
           addressClasses,
           pods: [],
         };

@@ -29,6 +29,13 @@ export interface EngineOptions {
    */
   ipBlockMatchesPods: boolean;
   /**
+   * How host-network pods are read. `exempt`: as most CNIs police them (not at all): no policy selects them,
+   * and selector peers never match them (their traffic has the node's address). `policed`: the API read
+   * literally, as ordinary pods (as netpol-analyzer does).
+   * @default 'exempt'
+   */
+  hostNetworkPods?: HostNetworkPods;
+  /**
    * Whether pod classes tell pods apart by all their labels instead of only those the policies' pod selectors
    * read: more classes, but a policy selecting on a label key no other policy reads fits the existing classes.
    * The incremental engine sets it, so that such a policy stays a local change.
@@ -42,6 +49,9 @@ export interface EngineOptions {
    */
   onProgress?: (progress: Progress) => void;
 }
+
+export const HostNetworkPods = { Exempt: 'exempt', Policed: 'policed' } as const;
+export type HostNetworkPods = (typeof HostNetworkPods)[keyof typeof HostNetworkPods];
 
 /** How far one phase of the work is: `done` of `total` items (policies, classes). */
 export interface Progress {
@@ -225,6 +235,7 @@ export class PolicyCompiler {
       this.space,
       options.ipBlockMatchesPods,
       options.classesByAllLabels === true ? 'all' : selectorLabelKeys(state.policies),
+      options.hostNetworkPods !== HostNetworkPods.Policed,
     );
     this.classes = index.classes;
     this.classOfPod = index.classOfPod;
@@ -659,4 +670,32 @@ function allowedBetweenEndpoints(compiled: CompiledCluster, src: Endpoint, dst: 
     ports = intersectPorts(ports, ing);
   }
   return ports;
+}
+
+/** A policy whose pod selector matches host-network pods, with their workloads (ids, sorted). */
+export interface HostNetworkSelection {
+  policy: PolicyInfo;
+  workloads: string[];
+  /** Whether the policy selects other pods too. */
+  others: boolean;
+}
+
+/**
+ * The policies whose `podSelector` matches host-network pods of their namespace, read literally (whatever
+ * `hostNetworkPods` says): most CNIs do not police those pods, so such a policy has no effect on them.
+ */
+export function policiesSelectingHostNetwork(state: ClusterState): HostNetworkSelection[] {
+  const out: HostNetworkSelection[] = [];
+  for (const policy of state.policies) {
+    const selector = compileSelector(policy.spec.podSelector ?? {});
+    const workloads = new Set<string>();
+    let others = false;
+    for (const pod of state.pods) {
+      if (pod.namespace !== policy.namespace || !selectorMatches(selector, pod.labels)) continue;
+      if (pod.hostNetwork) workloads.add(pod.workload);
+      else others = true;
+    }
+    if (workloads.size > 0) out.push({ policy, workloads: [...workloads].sort(), others });
+  }
+  return out;
 }

@@ -150,9 +150,12 @@ export function externalId(addressClass: number): string {
   return `external:${addressClass}`;
 }
 
-/** Whether a workload stands for more than one pod, so that it can talk to itself. */
+/**
+ * Whether a workload stands for two or more pods, so that it can talk to itself: not with `replicas: 0` or
+ * 1; a DaemonSet (`undefined`: one per node) may have several.
+ */
 function manyPods(w: WorkloadInfo | undefined): boolean {
-  return w !== undefined && w.replicas !== 1;
+  return w !== undefined && (w.replicas === undefined || w.replicas >= 2);
 }
 
 /** One entity a class's pods belong to: its index in `entities`, and whether it can talk to itself. */

@@ -127,7 +127,10 @@ function compareEntities(x: Entity, y: Entity): number {
  * connections of several states compare key by key.
  */
 export function sideConnections(state: ClusterState, common: AddressSpace, options: DiffOptions): Side {
-  const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipBlockMatchesPods });
+  const compiled = compileCluster(state, {
+    ipBlockMatchesPods: options.ipBlockMatchesPods,
+    ...(options.hostNetworkPods === undefined ? {} : { hostNetworkPods: options.hostNetworkPods }),
+  });
   return sideOf(compiled, computeConnectivity(compiled, options.granularity), common);
 }
 

@@ -13,6 +13,7 @@ import noAnyNamespace from './rules/no-any-namespace.ts';
 import noWideIpblock from './rules/no-wide-ipblock.ts';
 import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
+import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
 import noDeadPeer from './rules/no-dead-peer.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
@@ -26,6 +27,7 @@ import noSplitPeer from './rules/no-split-peer.ts';
 import noIgnoredRules from './rules/no-ignored-rules.ts';
 import noEgressDenyWithoutPolicyTypes from './rules/no-egress-deny-without-policy-types.ts';
 import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
+import noUnknownField from './rules/no-unknown-field.ts';
 import noYaml11Traps from './rules/no-yaml11-traps.ts';
 import flowsWouldDeny from './rules/flows-would-deny.ts';
 import flowsNeverObserved from './rules/flows-never-observed.ts';
@@ -40,6 +42,7 @@ export const RULES: readonly AnyRule[] = [
   noWideIpblock,
   noIpblockCoveringCluster,
   noPolicySelectingNothing,
+  noPolicySelectingHostNetwork,
   noDeadPeer,
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,
@@ -53,6 +56,7 @@ export const RULES: readonly AnyRule[] = [
   noIgnoredRules,
   noEgressDenyWithoutPolicyTypes,
   noDuplicatePolicyName,
+  noUnknownField,
   noYaml11Traps,
   flowsWouldDeny,
   flowsNeverObserved,

@@ -2,6 +2,7 @@
  * Parsed objects → the validated `ClusterState`. Pure: validation, defaults, duplicates, namespaces,
  * workload grouping. Invalid objects never reach the state.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { NAMESPACE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
 import type { ClusterState, NamespaceInfo, PolicyInfo, ServiceInfo } from '../model/cluster.ts';
 import { formatPath } from '../model/problem.ts';
@@ -9,7 +10,7 @@ import type { Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
-import { createReporter } from './validate/report.ts';
+import { createReporter, type UnknownField } from './validate/report.ts';
 import { isBuiltInGroup, isHandledKind, validateObject } from './validate/objects.ts';
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
@@ -107,7 +108,7 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       continue;
     }
     const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
-    const reporter = createReporter(source, id);
+    const reporter = createReporter(source, id, options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
     const problems = [...reporter.problems].sort(
       (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
@@ -116,15 +117,27 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
   }
 
   const firstByKey = new Map<string, ParsedObject>();
+  const merged: { source: ParsedObject; first: ParsedObject; id: string }[] = [];
+  const duplicates: Duplicate[] = [];
+  const kept: Checked[] = [];
   for (const c of checked) {
-    if (c.key === undefined) continue;
+    if (c.key === undefined) {
+      kept.push(c);
+      continue;
+    }
     const first = firstByKey.get(c.key);
     if (first === undefined) {
       firstByKey.set(c.key, c.source);
+      kept.push(c);
       continue;
     }
+    if (sameObject(first, c.source)) {
+      merged.push({ source: c.source, first, id: c.id });
+      continue;
+    }
+    kept.push(c);
     const at = c.source.locate(['metadata', 'name']) ?? c.source;
-    c.problems.push({
+    const problem: Problem = {
       code: 'duplicate-object',
       severity: 'error',
       message: `${c.source.kind} "${c.key.slice(c.source.kind.length + 1)}" is defined twice: first at ${first.file}:${first.line}:${first.column}. Keep one definition`,
@@ -133,9 +146,13 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       column: at.column,
       path: ['metadata', 'name'],
       object: c.id,
-    });
+    };
+    c.problems.push(problem);
+    duplicates.push({ problem, first });
     c.valid = undefined;
   }
+  checked.splice(0, checked.length, ...kept);
+  if (merged.length > 0) warnings.push(mergedNote(merged));
 
   const valid: ValidObject[] = [];
   for (const c of checked) {
@@ -221,5 +238,117 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
   state.services.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
-  return { state, errors, warnings, skipped, ignored, found: objects.length };
+  return {
+    state,
+    errors: summarizeDuplicates(errors, duplicates),
+    warnings,
+    skipped,
+    ignored,
+    found: objects.length,
+  };
+}
+
+/** Metadata the API server sets: two definitions that differ only there are the same object. */
+const SERVER_SET_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields'];
+
+function withoutServerSetMetadata(object: Readonly<Record<string, unknown>>): unknown {
+  const meta = object.metadata;
+  if (!isMap(meta)) return object;
+  const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => !SERVER_SET_METADATA.includes(k)));
+  return { ...object, metadata: rest };
+}
+
+/**
+ * Whether two definitions of an object are the same (as multi-chart `helm template` output and GitOps
+ * repositories repeat them): equal as data, up to `uid`, `resourceVersion`, `creationTimestamp` and
+ * `managedFields`.
+ */
+export function sameObject(a: ParsedObject, b: ParsedObject): boolean {
+  return (
+    a.apiVersion === b.apiVersion &&
+    a.kind === b.kind &&
+    isDeepStrictEqual(withoutServerSetMetadata(a.object), withoutServerSetMetadata(b.object))
+  );
+}
+
+interface Duplicate {
+  problem: Problem;
+  first: ParsedObject;
+}
+
+function listed(items: readonly string[], max = 3): string {
+  return items.length > max
+    ? `${items.slice(0, max).join(', ')} and ${items.length - max} more`
+    : items.join(', ');
+}
+
+/** One note for every identical duplicate, read once. */
+function mergedNote(merged: readonly { source: ParsedObject; first: ParsedObject; id: string }[]): Problem {
+  const n = merged.length;
+  const shown = merged.map(
+    (m) => `${m.id} (${m.source.file}:${m.source.line}, as at ${m.first.file}:${m.first.line})`,
+  );
+  const first = merged[0]!;
+  return {
+    code: 'duplicate-merged',
+    severity: 'info',
+    message: `note: ${n} object${n === 1 ? ' is' : 's are'} defined again, identically (up to uid, resourceVersion, creationTimestamp and managedFields), and read once: ${listed(shown)}`,
+    file: first.source.file,
+    line: first.source.line,
+    column: first.source.column,
+    path: [],
+  };
+}
+
+/** From this many differing duplicates between the same two files on, they are one summary line. */
+const DUPLICATE_SUMMARY_AT = 3;
+
+/**
+ * Differing duplicates between the same two files (a chart rendered twice in two versions, a folder and a
+ * copy of it) are one cause: one summary line instead of one error each.
+ */
+function summarizeDuplicates(errors: Problem[], duplicates: readonly Duplicate[]): Problem[] {
+  const groups = new Map<string, Duplicate[]>();
+  for (const d of duplicates) {
+    const key = `${d.problem.file ?? ''}\u0000${d.first.file}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push(d);
+  }
+  const replaced = new Map<Problem, Problem | undefined>();
+  for (const group of groups.values()) {
+    if (group.length < DUPLICATE_SUMMARY_AT) continue;
+    const [head] = group;
+    const objects = group.map((d) => {
+      const first = d.first.locate(['metadata', 'name']) ?? d.first;
+      return `${d.problem.object ?? '?'} (line ${d.problem.line ?? 1}, first at line ${first.line})`;
+    });
+    const sameFile = head!.problem.file === head!.first.file;
+    const summary: Problem = {
+      ...head!.problem,
+      path: [],
+      message: `${group.length} objects of ${head!.problem.file ?? '?'} are defined ${sameFile ? 'twice in it' : `in ${head!.first.file} too`}, differently: ${listed(objects)}. Keep one definition of each${sameFile ? '' : ` (is one of the two files an old copy of the other?)`}`,
+    };
+    replaced.set(head!.problem, summary);
+    for (const d of group.slice(1)) replaced.set(d.problem, undefined);
+  }
+  if (replaced.size === 0) return errors;
+  const out: Problem[] = [];
+  for (const e of errors) {
+    if (!replaced.has(e)) out.push(e);
+    else {
+      const summary = replaced.get(e);
+      if (summary !== undefined) out.push(summary);
+    }
+  }
+  return out;
+}
+
+/** The unknown fields of one object of a kind netfence reads (none for other kinds), with likely fixes. */
+export function unknownFieldsOf(source: ParsedObject, defaultNamespace: string): UnknownField[] {
+  const { kind, apiVersion } = source;
+  if (!isHandledKind(kind) || !isBuiltInGroup(apiVersion)) return [];
+  const reporter = createReporter(source, undefined);
+  validateObject(reporter, kind, defaultNamespace);
+  return reporter.unknownFields;
 }

@@ -220,6 +220,11 @@ function collect(
 function yamlMessage(code: string, message: string, text: string, pos: readonly number[]): string {
   if (code === 'DUPLICATE_KEY') {
     const key = (/^[^:\n]*/.exec(text.slice(pos[0]))?.[0] ?? '').trim();
+    // `cat a.yaml b.yaml` where a.yaml lacks a trailing `---`: the second object's header repeats the first's.
+    const atLineStart = pos[0] === 0 || text[(pos[0] ?? 0) - 1] === '\n';
+    if (atLineStart && (key === 'apiVersion' || key === 'kind')) {
+      return `invalid YAML: the key ${JSON.stringify(key)} appears twice: is a \`---\` missing between two documents? Put a line \`---\` before the second object`;
+    }
     return `invalid YAML: the key ${JSON.stringify(key)} appears twice in the same mapping; keep one`;
   }
   if (code === 'TAB_AS_INDENT') return 'invalid YAML: tabs are not allowed for indentation; use spaces';

@@ -181,7 +181,11 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   }
   const loaded = loadSources(
     read,
-    { defaultNamespace: options.defaultNamespace, skipInvalid: options.skipInvalid },
+    {
+      defaultNamespace: options.defaultNamespace,
+      skipInvalid: options.skipInvalid,
+      strict: options.strict === true,
+    },
     { errors, warnings, fileOrder },
     options.onProgress,
   );

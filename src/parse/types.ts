@@ -48,6 +48,12 @@ export interface LoadOptions {
   defaultNamespace: string;
   /** Leave invalid objects (and unreadable documents) out, list them in `skipped`, and analyze the rest. */
   skipInvalid: boolean;
+  /**
+   * Every rejection of the API server is an error, also for fields that do not change connectivity
+   * (container names and images, owner references' uid, Service port names, object names) and unknown fields.
+   * @default false: those are warnings and the object is read
+   */
+  strict?: boolean;
   /** Reads standard input for the path `-`. @default reads `process.stdin` */
   readStdin?: () => Promise<string>;
   /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
@@ -113,4 +119,6 @@ export interface ParseResult {
 export interface BuildOptions {
   defaultNamespace: string;
   skipInvalid: boolean;
+  /** See `LoadOptions.strict`. @default false */
+  strict?: boolean;
 }

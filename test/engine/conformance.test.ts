@@ -38,7 +38,7 @@ function expectConnections(
   src: NaiveEndpoint,
   dst: NaiveEndpoint,
   expected: Expected,
-  options?: { ipBlockMatchesPods: boolean },
+  options?: { ipBlockMatchesPods: boolean; hostNetworkPods?: 'exempt' | 'policed' },
 ): void {
   const probes: [Probe, boolean][] = [
     ...(expected.allow ?? []).map((p): [Probe, boolean] => [p, true]),
@@ -785,5 +785,32 @@ describe('hostNetwork pods', () => {
     );
     expectConnections(block, agent, prodDb, EVERYTHING);
     expectConnections(block, agent, prodDb, NOTHING, { ipBlockMatchesPods: false });
+  });
+
+  // The lint rule no-policy-selecting-host-network warns about such policies; `--host-network-pods policed`
+  // reads them literally instead, as for a CNI that polices host-network pods.
+  test('no-policy-selecting-host-network: with hostNetworkPods policed, host-network pods are ordinary pods', () => {
+    const policed = { ipBlockMatchesPods: true, hostNetworkPods: 'policed' } as const;
+    const deny = withPolicies([['prod', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }]], base);
+    expectConnections(deny, outside, agent, NOTHING, policed);
+    expectConnections(deny, agent, outside, NOTHING, policed);
+    expectConnections(deny, outside, agent, EVERYTHING, {
+      ipBlockMatchesPods: true,
+      hostNetworkPods: 'exempt',
+    });
+    const selectors = withPolicies(
+      [
+        [
+          'prod',
+          { podSelector: dbOnly, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'db' } } }] }] },
+        ],
+      ],
+      base,
+    );
+    // The agent carries app=db: selected, so isolated; and matched by the peer, so admitted.
+    expectConnections(selectors, agent, prodDb, EVERYTHING, policed);
+    expectConnections(selectors, prodWeb, agent, NOTHING, policed);
+    expectConnections(selectors, prodWeb, agent, EVERYTHING);
+    expectConnections(selectors, agent, prodDb, NOTHING);
   });
 });

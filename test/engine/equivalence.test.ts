@@ -33,8 +33,13 @@ function firstDisagreement(input: ClusterInput): string | undefined {
     ),
   ];
   const ports = probePorts(input);
-  for (const ipBlockMatchesPods of [true, false]) {
-    const options = { ipBlockMatchesPods };
+  const variants = [
+    { ipBlockMatchesPods: true },
+    { ipBlockMatchesPods: false },
+    { ipBlockMatchesPods: true, hostNetworkPods: 'policed' as const },
+  ];
+  for (const options of variants) {
+    const { ipBlockMatchesPods } = options;
     const compiled = compileCluster(state, options);
     for (const [src, dst] of pairs) {
       const allowed = compiled.allowedBetween(src, dst);
@@ -45,7 +50,7 @@ function firstDisagreement(input: ClusterInput): string | undefined {
           if (engine !== naive) {
             return (
               `${describeEndpoint(src)} -> ${describeEndpoint(dst)} ${protocol}/${port} ` +
-              `(ipBlockMatchesPods: ${ipBlockMatchesPods}): engine ${engine ? 'allows' : 'denies'}, naive ${naive ? 'allows' : 'denies'}`
+              `(ipBlockMatchesPods: ${ipBlockMatchesPods}, hostNetworkPods: ${options.hostNetworkPods ?? 'exempt'}): engine ${engine ? 'allows' : 'denies'}, naive ${naive ? 'allows' : 'denies'}`
             );
           }
         }

@@ -157,7 +157,11 @@ test('a duplicate policy name is a finding, not an input error, unless its rule 
     metadata: {name: deny, namespace: shop}
     spec: {podSelector: {}}
   `;
-  const dir = tempDir({ 'a.yaml': docs(ns('shop'), policy), 'b.yaml': policy });
+  // The two definitions differ (identical ones are read once, with a note).
+  const dir = tempDir({
+    'a.yaml': docs(ns('shop'), policy),
+    'b.yaml': policy.replace('{}', '{matchLabels: {a: b}}'),
+  });
   const r = await runCli(['lint', dir, '-o', 'json']);
   assert.equal(r.code, 1);
   const findings = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;

@@ -17,9 +17,14 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
 }
 
 /** Parses and builds one text, as `loadManifests` would for one file. */
-export function load(text: string, file = 'policies.yaml', defaultNamespace = 'default'): LoadResult {
+export function load(
+  text: string,
+  file = 'policies.yaml',
+  defaultNamespace = 'default',
+  strict = false,
+): LoadResult {
   const parsed = parseManifestText(text, file);
-  const built = buildClusterState(parsed.objects, { defaultNamespace, skipInvalid: false });
+  const built = buildClusterState(parsed.objects, { defaultNamespace, skipInvalid: false, strict });
   return {
     ...built,
     errors: [...parsed.errors, ...built.errors],

@@ -1,6 +1,6 @@
 /**
- * The bad-input table: every object the API server would reject is rejected for the same reason, at the
- * bad field, with a message that quotes the value and says how to fix it. Each case pins the exact text.
+ * The bad-input table: every object the API server would reject is rejected for the same reason (with
+ * `strict`; without, fields that do not change connectivity are warnings), at the bad field, with a message that quotes the value and says how to fix it. Each case pins the exact text.
  * Kept apart from the test so the same inputs can be replayed against a real API server.
  */
 import { yaml } from './helpers.ts';
@@ -36,7 +36,7 @@ export const cases: Case[] = [
       spec: {}
     `,
     expected: [
-      `policies.yaml:4:3 metadata.name: "Allow_Web" is not a valid NetworkPolicy name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253): it contains upper-case letters; it contains "_". Did you mean "allow-web"?`,
+      `policies.yaml:4:3 warning: metadata.name: "Allow_Web" is not a valid NetworkPolicy name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253): it contains upper-case letters; it contains "_". Did you mean "allow-web"? (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)`,
     ],
   },
   {
@@ -68,10 +68,10 @@ export const cases: Case[] = [
           - port: 443
     `,
     expected: [
-      `policies.yaml:4:3 metadata.name: "1web" is not a valid Service name (a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63): it must start with a letter`,
-      'policies.yaml:8:7 spec.ports[0].name: is required when a Service has more than one port',
       `policies.yaml:9:7 spec.ports[0].targetPort: "http_x" is not a valid port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', with a letter): it contains "_". Did you mean "http-x"?`,
-      'policies.yaml:10:7 spec.ports[1].name: is required when a Service has more than one port',
+      `policies.yaml:4:3 warning: metadata.name: "1web" is not a valid Service name (a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63): it must start with a letter (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)`,
+      'policies.yaml:8:7 warning: spec.ports[0].name: is required when a Service has more than one port (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
+      'policies.yaml:10:7 warning: spec.ports[1].name: is required when a Service has more than one port (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
     ],
   },
   {
@@ -437,9 +437,9 @@ export const cases: Case[] = [
                 protocl: UDP
     `,
     expected: [
-      'policies.yaml:7:3 warning: spec.ingres: unknown field "ingres": the API server drops it. Did you mean "ingress"?',
-      'policies.yaml:9:7 warning: spec.egress[0].too: unknown field "too": the API server drops it. Did you mean "to"?',
-      'policies.yaml:12:11 warning: spec.egress[0].ports[0].protocl: unknown field "protocl": the API server drops it. Did you mean "protocol"?',
+      `policies.yaml:7:3 warning: spec.ingres: unknown field "ingres": with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field. Did you mean "ingress"?`,
+      `policies.yaml:9:7 warning: spec.egress[0].too: unknown field "too": with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field. Did you mean "to"?`,
+      `policies.yaml:12:11 warning: spec.egress[0].ports[0].protocl: unknown field "protocl": with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field. Did you mean "protocol"?`,
     ],
   },
   {
@@ -573,9 +573,9 @@ export const cases: Case[] = [
     `,
     expected: [
       // As the API does, the init container is the duplicate: it is checked against the regular containers.
-      'policies.yaml:7:7 spec.initContainers[0].name: "init" is the name of another container in this pod: container names must be unique',
-      'policies.yaml:8:7 spec.initContainers[0].image: is required: the image the container runs, e.g. "nginx:1.27"',
-      'policies.yaml:10:7 spec.containers[0].image: is required: the image the container runs, e.g. "nginx:1.27"',
+      'policies.yaml:7:7 warning: spec.initContainers[0].name: "init" is the name of another container in this pod: container names must be unique (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
+      'policies.yaml:8:7 warning: spec.initContainers[0].image: is required: the image the container runs, e.g. "nginx:1.27" (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
+      'policies.yaml:10:7 warning: spec.containers[0].image: is required: the image the container runs, e.g. "nginx:1.27" (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
     ],
   },
   {
@@ -661,9 +661,9 @@ export const cases: Case[] = [
         containers: [{name: c, image: busybox}]
     `,
     expected: [
-      'policies.yaml:6:7 metadata.ownerReferences[0].apiVersion: is required in an owner reference',
-      'policies.yaml:6:7 metadata.ownerReferences[0].uid: is required in an owner reference',
       'policies.yaml:9:53 metadata.ownerReferences[1].controller: only one owner reference can have controller: true; an object has at most one controller',
+      'policies.yaml:6:7 warning: metadata.ownerReferences[0].apiVersion: is required in an owner reference (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
+      'policies.yaml:6:7 warning: metadata.ownerReferences[0].uid: is required in an owner reference (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)',
     ],
   },
 ];

@@ -25,6 +25,11 @@ export type NaiveEndpoint = { kind: 'pod'; namespace: string; name: string } | {
 export interface NaiveOptions {
   /** Whether an `ipBlock` peer also matches a pod having one of its IPs in the block. */
   ipBlockMatchesPods: boolean;
+  /**
+   * `policed`: a host-network pod is an ordinary pod (the API read literally). `exempt` (default): no policy
+   * selects it and no selector peer matches it.
+   */
+  hostNetworkPods?: 'exempt' | 'policed';
 }
 
 type Direction = 'Ingress' | 'Egress';
@@ -47,6 +52,11 @@ export function naiveAllowed(
   const destination = resolve(state, dst);
   const conn: Connection = { state, source, destination, protocol, port, options };
   return sideAllows(conn, 'Egress') && sideAllows(conn, 'Ingress');
+}
+
+/** Whether policies leave a pod alone: a host-network pod, unless `hostNetworkPods` is `policed`. */
+function exempt(conn: Connection, pod: PodInfo): boolean {
+  return pod.hostNetwork && conn.options.hostNetworkPods !== 'policed';
 }
 
 interface Connection {
@@ -79,6 +89,7 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
   const governing = conn.state.policies.filter(
     (p) =>
       p.namespace === self.pod.namespace &&
+      !exempt(conn, self.pod) &&
       policySelectsPod(p.spec, self.pod) &&
       effectivePolicyTypes(p.spec).includes(direction),
   );
@@ -95,9 +106,9 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
   });
 }
 
-/** `spec.podSelector` absent is `{}`: every pod of the policy's namespace. A host-network pod is never selected. */
+/** `spec.podSelector` absent is `{}`: every pod of the policy's namespace. */
 function policySelectsPod(spec: NetworkPolicySpec, pod: PodInfo): boolean {
-  return !pod.hostNetwork && selectorMatches(spec.podSelector ?? {}, pod.labels);
+  return selectorMatches(spec.podSelector ?? {}, pod.labels);
 }
 
 /**
@@ -156,7 +167,7 @@ function peerMatches(
   if (podSelector === undefined && namespaceSelector === undefined)
     throw new Error('naive: invalid empty peer');
   // Selector peers match pods only, and never a host-network pod (netfence's documented choice).
-  if (other.kind === 'ip' || other.pod.hostNetwork) return false;
+  if (other.kind === 'ip' || exempt(conn, other.pod)) return false;
   const pod = other.pod;
   const namespaceOk =
     namespaceSelector === undefined

@@ -1,6 +1,6 @@
 /** `netfence analyze`: who may talk to whom, on which protocols and ports. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../../engine/compile.ts';
+import { HostNetworkPods, compileCluster, policiesSelectingHostNetwork } from '../../engine/compile.ts';
 import { computeConnectivity, type Granularity } from '../../engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../engine/grouped.ts';
 import {
@@ -9,7 +9,9 @@ import {
   groupedJsonChunks,
   type ConnectivityFormat,
 } from '../../format/connectivity.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import type { ClusterState } from '../../model/cluster.ts';
+import { formatProblem, type Problem } from '../../model/problem.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, writeChunks, type Io } from '../io.ts';
 import { engineProgress } from '../progress.ts';
 
@@ -35,11 +37,9 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: AnalyzeOptions) => {
     const state = await loadInput(paths, options, io);
+    for (const w of hostNetworkWarnings(state, options.hostNetworkPods)) io.stderr(`${formatProblem(w)}\n`);
     const progress = engineProgress(io);
-    const compiled = compileCluster(state, {
-      ipBlockMatchesPods: options.ipblockMatchesPods,
-      onProgress: progress.update,
-    });
+    const compiled = compileCluster(state, { ...engineOptions(options), onProgress: progress.update });
     const summary = analysisSummary(state);
     const format = options.output;
     // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
@@ -57,4 +57,27 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     setExit(ExitCode.Ok);
   });
   return cmd;
+}
+
+/** A warning per policy whose podSelector matches host-network pods, which most CNIs do not police. */
+export function hostNetworkWarnings(state: ClusterState, mode: HostNetworkPods): Problem[] {
+  return policiesSelectingHostNetwork(state).map(({ policy, workloads }) => {
+    const shown =
+      workloads.length > 3
+        ? `${workloads.slice(0, 3).join(', ')} and ${workloads.length - 3} more`
+        : workloads.join(', ');
+    const effect =
+      mode === HostNetworkPods.Policed
+        ? 'netfence applies it to them (--host-network-pods policed), but most CNIs do not police host-network pods'
+        : 'most CNIs do not police host-network pods, so the policy has no effect on them (--host-network-pods policed reads it literally)';
+    const at = policy.origin?.locate?.(['spec', 'podSelector']) ?? policy.origin;
+    return {
+      code: 'policy-selects-host-network',
+      severity: 'warning',
+      message: `policy ${policy.id} selects host-network pods of ${shown}: ${effect}`,
+      ...(at === undefined ? {} : { file: at.file, line: at.line, column: at.column }),
+      path: ['spec', 'podSelector'],
+      object: `${policy.namespace}/NetworkPolicy/${policy.name}`,
+    };
+  });
 }

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { compileCluster } from '../../engine/compile.ts';
 import { checkObserved } from '../../flows/check.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, type Io } from '../io.ts';
 import {
   addFlowOptions,
@@ -36,7 +36,7 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     const state = await loadInput(paths, options, io);
     const traffic = await loadFlows(options, paths, state, io);
     reportUnmatched(traffic, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const compiled = compileCluster(state, engineOptions(options));
     const check = checkObserved(compiled, traffic.connections);
     io.stdout(formatFlowCheck(check, traffic, state, compiled.addressSpace, options.output));
     setExit(check.denied.some(breaksTraffic) ? ExitCode.CheckFailed : ExitCode.Ok);

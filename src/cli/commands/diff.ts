@@ -16,7 +16,13 @@ import {
   shortCommit,
 } from '../../git/revisions.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { addInputOptions, loadInput, reportLoadResult, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  reportLoadResult,
+  type InputOptions,
+} from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 export const FailOn = { added: 'added', removed: 'removed', any: 'any' } as const;
@@ -96,7 +102,11 @@ async function loadRevisions(
     const read = async (commit: string, revision: string): Promise<Read> => {
       const sources = await readSourcesAtRevision(repo, commit, revision);
       const state = reportLoadResult(
-        loadSources(sources ?? [], { defaultNamespace: options.namespace, skipInvalid: options.skipInvalid }),
+        loadSources(sources ?? [], {
+          defaultNamespace: options.namespace,
+          skipInvalid: options.skipInvalid,
+          strict: options.strict,
+        }),
         options,
         io,
       );
@@ -131,7 +141,9 @@ function fileOptions(options: InputOptions): InputOptions {
   return {
     namespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     ipblockMatchesPods: options.ipblockMatchesPods,
+    hostNetworkPods: options.hostNetworkPods,
   };
 }
 
@@ -227,7 +239,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
           : await loadFolders(paths, options, loadIo);
     const diff = diffClusters(before.state, after.state, {
       granularity: options.granularity,
-      ipBlockMatchesPods: options.ipblockMatchesPods,
+      ...engineOptions(options),
     });
     const labels: DiffLabels = { before: before.label, after: after.label };
     io.stdout(formatDiff(diff, labels, options.output));

@@ -6,7 +6,7 @@ import { explainEntities } from '../../engine/explain.ts';
 import { ALL_CONNECTIONS } from '../../engine/ports.ts';
 import { buildRefIndex, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
 import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { parsePortOption, resolveOption } from '../options/endpoints.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
@@ -67,7 +67,7 @@ Examples:
   cmd.action(async (paths: string[], options: ExplainOptions) => {
     const query = options.port === undefined ? ALL_CONNECTIONS : parsePortOption(options.port);
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const compiled = compileCluster(state, engineOptions(options));
     const index = buildRefIndex(compiled, options.granularity);
     const src = resolveOption(index, '--from', options.from);
     const dst = resolveOption(index, '--to', options.to);

@@ -6,7 +6,7 @@ import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine
 import { buildRefIndex } from '../../engine/refs.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from '../options/endpoints.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExposureOptions extends InputOptions {
@@ -73,7 +73,7 @@ Example:
   );
   cmd.action(async (paths: string[], options: ExposureOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const compiled = compileCluster(state, engineOptions(options));
     const index = buildRefIndex(compiled, options.granularity);
     let only: Set<string> | undefined;
     if (options.for !== undefined) {

@@ -15,7 +15,7 @@ import { describeGeneration, generationToJson } from '../../format/generate.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { writeFileAtomic } from '../options/output.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   addFlowOptions,
@@ -176,9 +176,9 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     const traffic = await loadFlows(options, paths, state, io);
     reportUnmatched(traffic, io);
     const genOptions = generateOptionsOf(options);
-    const engineOptions = { ipBlockMatchesPods: options.ipblockMatchesPods };
-    const gen = generatePolicies(state, traffic.connections, genOptions, engineOptions);
-    const verification = verifyGeneration(state, gen, engineOptions);
+    const engine = engineOptions(options);
+    const gen = generatePolicies(state, traffic.connections, genOptions, engine);
+    const verification = verifyGeneration(state, gen, engine);
     const files = renderFiles(gen, options.split);
     const report = describeGeneration(state, gen, verification);
 

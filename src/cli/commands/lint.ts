@@ -13,7 +13,7 @@ import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '.
 import { originFiles } from '../../parse/origin.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
-import { addInputOptions, checkFound, type InputOptions } from '../options/input.ts';
+import { addInputOptions, checkFound, engineOptions, type InputOptions } from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -55,15 +55,17 @@ async function loadForLint(
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
   });
   checkFound(result, io);
-  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
-  const notice = describeIgnored(result.ignored);
-  if (notice !== undefined) note(io, `${notice}\n`);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),
   );
+  // A warning a rule reports as a finding (an unknown field) is not printed twice.
+  for (const w of result.warnings) if (!superseded.has(w.code)) io.stderr(`${formatProblem(w)}\n`);
+  const notice = describeIgnored(result.ignored);
+  if (notice !== undefined) note(io, `${notice}\n`);
   const deferred = result.errors.filter((e) => superseded.has(e.code));
   const errors = result.errors.filter((e) => !superseded.has(e.code));
   if (errors.length > 0 && !options.skipInvalid) {
@@ -153,7 +155,7 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
         ...(observed === undefined ? {} : { observed }),
         sources: loaded.sources,
         defaultNamespace: options.namespace,
-        engine: { ipBlockMatchesPods: options.ipblockMatchesPods },
+        engine: engineOptions(options),
       },
       { rules: RULES, config },
     );

@@ -20,7 +20,7 @@ import {
   type SourceLabel,
   type Target,
 } from '../../format/paths.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface PathsOptions extends InputOptions {
@@ -137,7 +137,7 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: PathsOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const compiled = compileCluster(state, engineOptions(options));
     const graph = buildLateralGraph(compiled);
     const index = buildRefIndex(compiled, 'workload');
     const name = (n: Node): string =>

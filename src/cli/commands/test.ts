@@ -10,7 +10,7 @@ import { formatProblem, type Problem } from '../../model/problem.ts';
 import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
-import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface TestOptions extends InputOptions {
@@ -138,7 +138,7 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
     throw new UserError(`"${target}" exists; add --force to replace it`);
   }
   const state = await loadInput(paths, options, io);
-  const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+  const compiled = compileCluster(state, engineOptions(options));
   const index = buildRefIndex(compiled, 'workload');
   const source =
     options.cluster === true
@@ -179,7 +179,7 @@ async function runSpecs(
   const views = new Map<Granularity, { index: RefIndex; conn: Connectivity }>();
   const reports: SpecReport[] = [];
   for (const spec of state === undefined ? [] : specs) {
-    compiled ??= compileCluster(state!, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    compiled ??= compileCluster(state!, engineOptions(options));
     let view = views.get(spec.granularity);
     if (view === undefined) {
       view = {

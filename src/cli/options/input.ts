@@ -1,6 +1,7 @@
 /** Options and loading shared by every command that reads manifests. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import { describeIgnored, loadManifests, type LoadResult } from '../../parse/index.ts';
@@ -11,7 +12,16 @@ import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
 export interface InputOptions extends ClusterOptions {
   namespace: string;
   skipInvalid: boolean;
+  strict: boolean;
   ipblockMatchesPods: boolean;
+  hostNetworkPods: HostNetworkPods;
+}
+
+/** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
+export function engineOptions(
+  options: Pick<InputOptions, 'ipblockMatchesPods' | 'hostNetworkPods'>,
+): EngineOptions {
+  return { ipBlockMatchesPods: options.ipblockMatchesPods, hostNetworkPods: options.hostNetworkPods };
 }
 
 export { parseBoolean };
@@ -25,6 +35,11 @@ export function addInputOptions(cmd: Command): Command {
       ).default('default'),
     )
     .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
+    .option(
+      '--strict',
+      'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
+      false,
+    )
     .addOption(
       new Option(
         '--ipblock-matches-pods <bool>',
@@ -32,6 +47,14 @@ export function addInputOptions(cmd: Command): Command {
       )
         .default(true)
         .argParser(parseBoolean),
+    )
+    .addOption(
+      new Option(
+        '--host-network-pods <mode>',
+        'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally',
+      )
+        .choices(Object.values(HostNetworkPods))
+        .default(HostNetworkPods.Exempt),
     );
   return addClusterOptions(cmd);
 }
@@ -54,6 +77,7 @@ export async function loadInput(
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
+    strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
   });

@@ -1,3 +1,4 @@
+import { sameObject } from '../../parse/build.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -36,6 +37,8 @@ export default defineRule({
         first.set(key, source);
         continue;
       }
+      // The same policy twice (multi-chart helm template output) is read once: nothing is lost.
+      if (sameObject(earlier, source)) continue;
       ctx.report({
         messageId: 'duplicate',
         data: { name, ns, first: `${earlier.file}:${earlier.line}` },

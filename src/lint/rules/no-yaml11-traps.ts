@@ -2,10 +2,9 @@ import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { WorkloadKind } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import type { ParsedObject } from '../../parse/types.ts';
+import { YAML11_BOOLEAN } from '../../parse/validate/check.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
-/** Plain scalars that YAML 1.1 (go-yaml in kubectl and Helm) reads as booleans, and YAML 1.2 as strings. */
-const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const TRUE_WORDS = new Set(['y', 'yes', 'on']);
 const LEADING_ZERO = /^[-+]?0[0-9]+$/;
 const SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -91,6 +90,9 @@ export default defineRule({
     rationale:
       'netfence reads YAML 1.2, as modern tools do, but kubectl, Helm and client-go use a YAML 1.1 parser, where an unquoted yes, no, on, off, y or n is a boolean, a number with a leading zero is octal (010 is 8) and 1:30 is a number in base 60. The same file can then mean something else on the cluster than in review: a label value "on" becomes true (and the API rejects it), port 010 becomes 8. NetworkPolicies are checked whole; other objects in their labels, selectors and ports.',
     fix: 'Quote the value ("on", "08080"), or write the number without leading zeros.',
+    // An unquoted boolean word as a label or selector value is an input error (kubectl's API server rejects
+    // it); the linter reports it as this rule's finding instead.
+    supersedes: ['yaml11-boolean', 'yaml11-boolean-key'],
     messages: {
       boolean:
         'Unquoted value {{text}} is the boolean {{bool}} in YAML 1.1 (kubectl, Helm) but the string "{{text}}" in YAML 1.2; quote it: "{{text}}"',

@@ -2,6 +2,7 @@
  * Type checks of decoded YAML against the API's Go types, reported like the API's decoder would reject
  * them, but in plain words. `null` reads as absent, as it does for the API.
  */
+import { isMap as isYamlMap, isScalar } from 'yaml';
 import type { FieldPath } from '../../model/problem.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
@@ -71,20 +72,65 @@ export function asBool(r: Reporter, path: FieldPath, value: unknown): boolean | 
 }
 
 /**
- * Unknown fields: the API server's strict field validation reports them as warnings (by default) and drops
- * them, so a typo like `ingres` silently changes what a policy means.
+ * Unknown fields: the API server rejects the object under strict field validation (kubectl's default) and
+ * drops the field without it, so a typo like `ingres` silently changes what a policy means. netfence reads on
+ * as the API server without strict validation does (a warning; the lint rule `no-unknown-field` weighs the
+ * consequence); with `--strict` it is an error.
  */
 export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, known: readonly string[]): void {
   for (const key of Object.keys(map)) {
     if (known.includes(key)) continue;
     const suggestion = closestMatch(key, known);
-    const message = `unknown field "${key}": the API server drops it`;
-    r.warn(
-      'unknown-field',
-      [...path, key],
+    r.unknownFields.push({ path: [...path, key], suggestion });
+    const message = `unknown field "${key}": ${UNKNOWN_FIELD_CONSEQUENCE}`;
+    const text =
       suggestion === undefined
         ? `${message}. Known fields: ${known.join(', ')}`
-        : withSuggestion(message, suggestion),
-    );
+        : withSuggestion(message, suggestion);
+    if (r.strict) r.error('unknown-field', [...path, key], text);
+    else r.warn('unknown-field', [...path, key], text);
   }
+}
+
+/** What the API server does with an unknown field, for messages. */
+export const UNKNOWN_FIELD_CONSEQUENCE =
+  "with strict field validation (kubectl's default) the API server rejects the object; without, it drops the field";
+
+/** Plain scalars that YAML 1.1 (go-yaml in kubectl and Helm) reads as booleans, and YAML 1.2 as strings. */
+export const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * A string that kubectl reads otherwise: an unquoted `yes`, `on`, `n`... is a boolean for kubectl's YAML 1.1
+ * parser, and the API server rejects a boolean where a string belongs (a label value, a selector value).
+ * netfence reads YAML 1.2 (the string "yes"), so it says so. The source is only looked at for such words.
+ */
+export function checkYaml11String(r: Reporter, path: FieldPath, text: string): boolean {
+  if (!YAML11_BOOLEAN.test(text) || r.source.sourceText(path) !== text) return true;
+  const bool = ['y', 'yes', 'on'].includes(text.toLowerCase());
+  r.error(
+    'yaml11-boolean',
+    path,
+    `unquoted ${text} is the boolean ${bool} for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "${text}"`,
+  );
+  return false;
+}
+
+/**
+ * A mapping key kubectl reads otherwise: an unquoted `yes` key is the boolean true for YAML 1.1, which kubectl
+ * sends as the key "true". A warning: the object is accepted, under another key.
+ */
+export function checkYaml11Key(r: Reporter, path: FieldPath, key: string): void {
+  if (!YAML11_BOOLEAN.test(key)) return;
+  const parent = r.source.nodeAt(path.slice(0, -1));
+  if (!isYamlMap(parent)) return;
+  const plain = parent.items.some(
+    (pair) => isScalar(pair.key) && pair.key.value === key && pair.key.type === 'PLAIN',
+  );
+  if (!plain) return;
+  const bool = ['y', 'yes', 'on'].includes(key.toLowerCase());
+  r.warn(
+    'yaml11-boolean-key',
+    path,
+    `unquoted key ${key} is the boolean ${bool} for kubectl and Helm (YAML 1.1), which send the key "${bool}": quote it: "${key}"`,
+  );
 }

@@ -11,7 +11,15 @@ import {
   suggestLabelValue,
 } from '../names.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
-import { asBool, asList, asMap, asString, checkKnownFields } from './check.ts';
+import {
+  asBool,
+  asList,
+  asMap,
+  asString,
+  checkKnownFields,
+  checkYaml11Key,
+  checkYaml11String,
+} from './check.ts';
 import type { Reporter } from './report.ts';
 
 export const OBJECT_META_FIELDS = [
@@ -58,28 +66,34 @@ const NAME_RULES: Record<
   },
 };
 
-/** Checks a name against a rule; reports `"Web_App" is not a valid Deployment name (...): .... Did you mean "web-app"?` */
+/**
+ * Checks a name against a rule; reports `"Web_App" is not a valid Deployment name (...): .... Did you mean
+ * "web-app"?`. A `lenient` name does not change connectivity: without `--strict` it is a warning and the name
+ * is accepted (true).
+ */
 export function checkName(
   r: Reporter,
   path: FieldPath,
   value: string,
   rule: NameRule,
   what: string,
+  lenient = false,
 ): boolean {
   const spec = NAME_RULES[rule];
   const problems = spec.check(value);
   if (problems.length === 0) return true;
   let suggestion = suggestDnsName(value, spec.max, spec.dots);
   if (suggestion !== undefined && spec.check(suggestion).length > 0) suggestion = undefined;
-  r.error(
-    'invalid-name',
-    path,
-    withSuggestion(
-      `${JSON.stringify(value)} is not a valid ${what} (${spec.describe}): ${problems.join('; ')}`,
-      suggestion,
-    ),
+  const message = withSuggestion(
+    `${JSON.stringify(value)} is not a valid ${what} (${spec.describe}): ${problems.join('; ')}`,
+    suggestion,
   );
-  return false;
+  if (!lenient) {
+    r.error('invalid-name', path, message);
+    return false;
+  }
+  r.lenient('invalid-name', path, message);
+  return !r.strict;
 }
 
 function suggestQualifiedName(key: string): string | undefined {
@@ -129,10 +143,13 @@ export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Reco
   if (map === undefined) return labels;
   for (const [key, value] of Object.entries(map)) {
     const keyOk = checkLabelKey(r, [...path, key], key);
+    checkYaml11Key(r, [...path, key], key);
     // A null label value decodes to "" in the API.
     const text = value === null ? '' : asString(r, [...path, key], value);
     if (text === undefined || !keyOk) continue;
-    if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
+    // Kept after the error, so that a selector with it is not also reported as empty.
+    if (!checkYaml11String(r, [...path, key], text)) labels[key] = text;
+    else if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
   }
   return labels;
 }
@@ -196,7 +213,7 @@ function validateRequirement(r: Reporter, path: FieldPath, raw: unknown): LabelS
   for (const [i, v] of (rawValues ?? []).entries()) {
     const text = v === null ? '' : asString(r, [...path, 'values', i], v);
     if (text === undefined) continue;
-    checkLabelValue(r, [...path, 'values', i], text);
+    if (checkYaml11String(r, [...path, 'values', i], text)) checkLabelValue(r, [...path, 'values', i], text);
     values.push(text);
   }
   const requirement: LabelSelectorRequirement = { key, operator };
@@ -340,7 +357,10 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
     } else if (map.name === undefined || map.name === null || name === '') {
       r.error('missing-field', [...path, 'name'], `is required: give the ${rules.kind} a name`);
     }
-  } else if (checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`)) {
+    // A namespace's name is a label its pods are selected by; other names do not change connectivity.
+  } else if (
+    checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`, rules.kind !== 'Namespace')
+  ) {
     if (rules.maxName !== undefined && name.length > rules.maxName.max) {
       r.error(
         'invalid-name',
@@ -383,8 +403,11 @@ function validateOwnerReferences(r: Reporter, path: FieldPath, raw: unknown): Ow
     for (const field of ['apiVersion', 'kind', 'name', 'uid'] as const) {
       const value = asString(r, [...itemPath, field], map[field]);
       if (value === undefined || value === '') {
-        if (map[field] === undefined || map[field] === null || value === '')
-          r.error('missing-field', [...itemPath, field], `is required in an owner reference`);
+        // Only the name matters to netfence (an owner without a kind is left out: its pods stand alone).
+        if (map[field] === undefined || map[field] === null || value === '') {
+          const report = field === 'name' ? r.error.bind(r) : r.lenient.bind(r);
+          report('missing-field', [...itemPath, field], `is required in an owner reference`);
+        }
       } else fields[field] = value;
     }
     const controller = asBool(r, [...itemPath, 'controller'], map.controller);

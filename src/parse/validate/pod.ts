@@ -101,12 +101,13 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
     return [];
   }
   const name = asString(r, [...path, 'name'], map.name);
+  // A container's name and image do not change connectivity: lenient (errors with --strict).
   if (name === undefined || name === '') {
     if (map.name === undefined || map.name === null || name === '')
-      r.error('missing-field', [...path, 'name'], 'is required: every container needs a name');
-  } else if (checkName(r, [...path, 'name'], name, 'label', 'container name')) {
+      r.lenient('missing-field', [...path, 'name'], 'is required: every container needs a name');
+  } else if (checkName(r, [...path, 'name'], name, 'label', 'container name', true)) {
     if (names.has(name))
-      r.error(
+      r.lenient(
         'duplicate-name',
         [...path, 'name'],
         `"${name}" is the name of another container in this pod: container names must be unique`,
@@ -116,7 +117,7 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
   const image = asString(r, [...path, 'image'], map.image);
   if (image === undefined || image.trim() === '') {
     if (map.image === undefined || map.image === null || image !== undefined)
-      r.error(
+      r.lenient(
         'missing-field',
         [...path, 'image'],
         'is required: the image the container runs, e.g. "nginx:1.27"',

@@ -2,17 +2,38 @@
 import type { FieldPath, Problem } from '../../model/problem.ts';
 import type { ParsedObject } from '../types.ts';
 
+/** An unknown field, with the known field of its mapping it is closest to (a likely typo). */
+export interface UnknownField {
+  /** Path of the unknown key: `['spec', 'podSelecter']`. */
+  path: FieldPath;
+  suggestion: string | undefined;
+}
+
 export interface Reporter {
   /** Problems reported so far, errors and warnings. */
   readonly problems: readonly Problem[];
+  /** Unknown fields reported so far (as problems too), for tools that weigh a typo's consequence. */
+  readonly unknownFields: UnknownField[];
   readonly errorCount: number;
   /** The object the problems are about (for source text and positions). */
   readonly source: ParsedObject;
   error(code: string, path: FieldPath, message: string): void;
   warn(code: string, path: FieldPath, message: string): void;
+  /**
+   * A problem the API server rejects but that does not change what the object means for connectivity (a
+   * container's image, an owner reference's uid, a Service port's name): an error with `strict`, otherwise
+   * a warning, and the object is read on.
+   */
+  lenient(code: string, path: FieldPath, message: string): void;
+  /** Whether every rejection of the API server is an error (`--strict`). */
+  readonly strict: boolean;
 }
 
-export function createReporter(source: ParsedObject, objectId: string | undefined): Reporter {
+/** Appended to a lenient problem read as a warning. */
+export const LENIENT_NOTE =
+  ' (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)';
+
+export function createReporter(source: ParsedObject, objectId: string | undefined, strict = false): Reporter {
   const problems: Problem[] = [];
   let errorCount = 0;
   const add = (severity: 'error' | 'warning', code: string, path: FieldPath, message: string): void => {
@@ -31,6 +52,7 @@ export function createReporter(source: ParsedObject, objectId: string | undefine
   };
   return {
     problems,
+    unknownFields: [],
     get errorCount() {
       return errorCount;
     },
@@ -42,5 +64,10 @@ export function createReporter(source: ParsedObject, objectId: string | undefine
     warn(code, path, message) {
       add('warning', code, path, message);
     },
+    lenient(code, path, message) {
+      if (strict) this.error(code, path, message);
+      else add('warning', code, path, `${message}${LENIENT_NOTE}`);
+    },
+    strict,
   };
 }

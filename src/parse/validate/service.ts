@@ -63,13 +63,14 @@ function validatePort(r: Reporter, path: FieldPath, raw: unknown, count: number,
     if (raw === null) r.error('missing-field', path, 'must be a Service port, got an empty item');
     return;
   }
+  // A Service port's name is not what a policy's named port refers to (that is a container port's name).
   const name = asString(r, [...path, 'name'], map.name);
   if (name === undefined || name === '') {
     if (count > 1 && (map.name === undefined || map.name === null || name === ''))
-      r.error('missing-field', [...path, 'name'], 'is required when a Service has more than one port');
-  } else if (checkName(r, [...path, 'name'], name, 'label', 'Service port name')) {
+      r.lenient('missing-field', [...path, 'name'], 'is required when a Service has more than one port');
+  } else if (checkName(r, [...path, 'name'], name, 'label', 'Service port name', true)) {
     if (names.has(name))
-      r.error(
+      r.lenient(
         'duplicate-port-name',
         [...path, 'name'],
         `"${name}" names another port of this Service: port names must be unique`,

@@ -19,12 +19,21 @@ ruleTester(rule, {
       name: 'the same name in two namespaces',
       yaml: docs(base, policy('shop', 'deny'), policy('data', 'deny')),
     },
+    {
+      // Multi-chart helm template output: the same policy twice is read once, nothing is lost.
+      name: 'the same policy twice, identically',
+      yaml: docs(base, policy('shop', 'deny'), policy('shop', 'deny')),
+    },
   ],
   invalid: [
     {
       // The parser rejects the second definition; the linter reports it as this rule's finding instead.
       name: 'the same name twice in one namespace: the second one is reported',
-      yaml: docs(base, policy('shop', 'deny'), policy('shop', 'deny', '  # <-')),
+      yaml: docs(
+        base,
+        policy('shop', 'deny'),
+        policy('shop', 'deny', '  # <-').replace('{}', '{matchLabels: {app: web}}'),
+      ),
     },
     {
       name: 'a policy without a namespace lands in the default namespace',
