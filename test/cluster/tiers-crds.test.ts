@@ -456,6 +456,12 @@ describe(
         `${field}: Invalid value: "${value}": ${field} in body should match ` +
         "'^(\\*\\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\\.?$'";
       const domain0 = 'spec.egress[0].to[0].domainNames[0]';
+      const badDomain = (what: string, name: string, domain: string): Rejection => ({
+        what,
+        object: cnp(name, { ...ADMIN, egress: [{ action: 'Accept', to: [{ domainNames: [domain] }] }] }),
+        field: domain0,
+        message: invalid(name) + pattern(domain0, domain),
+      });
       const rejections: Rejection[] = [
         {
           what: 'networks with a named port',
@@ -475,33 +481,9 @@ describe(
           field: 'spec.egress[0]',
           message: invalid('named-domains') + `spec.egress[0]: ${ruleMessage}`,
         },
-        {
-          what: 'a partial wildcard domain name',
-          object: cnp('domain-partial', {
-            ...ADMIN,
-            egress: [{ action: 'Accept', to: [{ domainNames: ['*foo.example.com'] }] }],
-          }),
-          field: 'spec.egress[0].to[0].domainNames[0]',
-          message: invalid('domain-partial') + pattern(domain0, '*foo.example.com'),
-        },
-        {
-          what: 'a domain name with a wildcard inside',
-          object: cnp('domain-inner', {
-            ...ADMIN,
-            egress: [{ action: 'Accept', to: [{ domainNames: ['www.*.example.com'] }] }],
-          }),
-          field: 'spec.egress[0].to[0].domainNames[0]',
-          message: invalid('domain-inner') + pattern(domain0, 'www.*.example.com'),
-        },
-        {
-          what: 'a single-label domain name',
-          object: cnp('domain-single', {
-            ...ADMIN,
-            egress: [{ action: 'Accept', to: [{ domainNames: ['localhost'] }] }],
-          }),
-          field: 'spec.egress[0].to[0].domainNames[0]',
-          message: invalid('domain-single') + pattern(domain0, 'localhost'),
-        },
+        badDomain('a partial wildcard domain name', 'domain-partial', '*foo.example.com'),
+        badDomain('a domain name with a wildcard inside', 'domain-inner', 'www.*.example.com'),
+        badDomain('a single-label domain name', 'domain-single', 'localhost'),
         {
           what: '26 domain names',
           object: cnp('domain-many', {
@@ -538,6 +520,162 @@ describe(
           })),
         );
       }
+    });
+  },
+);
+
+describe(
+  'AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1 (CRDs of v0.1.1; v0.3.0 ships none)',
+  { skip },
+  () => {
+    const ANP = `${GROUP}/v1alpha1/adminnetworkpolicies`;
+    const BANP = `${GROUP}/v1alpha1/baselineadminnetworkpolicies`;
+    const anp = (name: string, spec: Obj): Obj => ({
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name },
+      spec,
+    });
+    const banp = (name: string, spec: Obj): Obj => ({
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name },
+      spec,
+    });
+    const subject = { namespaces: { matchLabels: { team: 'shop' } } };
+    const anyNamespace = [{ namespaces: { namespaceSelector: {} } }];
+    const rules = {
+      ingress: [
+        {
+          name: 'monitoring',
+          action: 'Allow',
+          from: [
+            {
+              namespaces: {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              },
+            },
+          ],
+          ports: [{ portNumber: { protocol: 'TCP', port: 9090 } }, { namedPort: 'metrics' }],
+        },
+        { action: 'Deny', from: [{ pods: { namespaces: { sameLabels: ['tenant'] }, podSelector: {} } }] },
+      ],
+      egress: [
+        {
+          action: 'Deny',
+          to: anyNamespace,
+          ports: [{ portRange: { protocol: 'UDP', start: 1000, end: 2000 } }],
+        },
+      ],
+    };
+    let installed: InstalledCrd[] = [];
+
+    before(async () => {
+      installed = await installCrds(server(), crdFiles(join(moduleDir(npapiV1alpha1), 'config', 'crd')));
+    });
+
+    test('installs two CRDs serving v1alpha1', () => {
+      assert.deepEqual(
+        installed.map((c) => [c.name, c.kind, c.servedVersions]),
+        [
+          ['adminnetworkpolicies.policy.networking.k8s.io', 'AdminNetworkPolicy', ['v1alpha1']],
+          [
+            'baselineadminnetworkpolicies.policy.networking.k8s.io',
+            'BaselineAdminNetworkPolicy',
+            ['v1alpha1'],
+          ],
+        ],
+      );
+    });
+
+    test('stores a valid AdminNetworkPolicy (Allow, Deny, Pass) and the BaselineAdminNetworkPolicy "default"', async () => {
+      const spec = {
+        priority: 5,
+        subject,
+        ...rules,
+        egress: [...rules.egress, { action: 'Pass', to: anyNamespace }],
+      };
+      const a = await server().request('POST', ANP, { body: anp('valid-anp', spec) });
+      assert.equal(a.status, 201, a.text);
+      assert.deepEqual((a.json as { spec: unknown }).spec, spec);
+      const b = await server().request('POST', BANP, { body: banp('default', { subject, ...rules }) });
+      assert.equal(b.status, 201, b.text);
+    });
+
+    test('accepts what this old schema does not check: any action word, a reversed port range', async () => {
+      const accept = anp('action-accept', {
+        priority: 1,
+        subject,
+        ingress: [{ action: 'Accept', from: anyNamespace }],
+      });
+      assert.equal((await tryCreate(ANP, accept)).status, 201);
+      const reversed = anp('range-reversed', {
+        priority: 1,
+        subject,
+        egress: [
+          {
+            action: 'Deny',
+            to: anyNamespace,
+            ports: [{ portRange: { protocol: 'TCP', start: 90, end: 80 } }],
+          },
+        ],
+      });
+      assert.equal((await tryCreate(ANP, reversed)).status, 201);
+    });
+
+    test('rejects invalid objects, naming the field', async () => {
+      await assertRejected(BANP, [
+        {
+          what: 'a BaselineAdminNetworkPolicy not named default',
+          object: banp('other', { subject }),
+          field: '<nil>',
+          message:
+            'BaselineAdminNetworkPolicy.policy.networking.k8s.io "other" is invalid: <nil>: Invalid value: ' +
+            'Only one baseline admin network policy with metadata.name="default" can be created in the cluster',
+        },
+      ]);
+      await assertRejected(ANP, [
+        {
+          what: 'priority 1001',
+          object: anp('priority-high', { priority: 1001, subject }),
+          field: 'spec.priority',
+          message:
+            'AdminNetworkPolicy.policy.networking.k8s.io "priority-high" is invalid: ' +
+            'spec.priority: Invalid value: 1001: spec.priority in body should be less than or equal to 1000',
+        },
+        {
+          what: 'a port with two forms',
+          object: anp('port-two', {
+            priority: 1,
+            subject,
+            ingress: [
+              {
+                action: 'Deny',
+                from: anyNamespace,
+                ports: [{ namedPort: 'http', portNumber: { protocol: 'TCP', port: 80 } }],
+              },
+            ],
+          }),
+          field: 'spec.ingress[0].ports[0]',
+          message:
+            'AdminNetworkPolicy.policy.networking.k8s.io "port-two" is invalid: ' +
+            'spec.ingress[0].ports[0]: Too many: 2: must have at most 1 item',
+        },
+        {
+          what: 'a namespaces peer with two selectors',
+          object: anp('peer-two', {
+            priority: 1,
+            subject,
+            ingress: [
+              { action: 'Deny', from: [{ namespaces: { namespaceSelector: {}, sameLabels: ['a'] } }] },
+            ],
+          }),
+          field: 'spec.ingress[0].from[0].namespaces',
+          message:
+            'AdminNetworkPolicy.policy.networking.k8s.io "peer-two" is invalid: ' +
+            'spec.ingress[0].from[0].namespaces: Too many: 2: must have at most 1 item',
+        },
+      ]);
     });
   },
 );
