@@ -271,6 +271,17 @@ const cnpRejections: Rejection[] = [
       'spec.ingress[0].protocols[0].tcp.destinationPort.number: Invalid value: 0: spec.ingress[0].protocols[0].tcp.destinationPort.number in body should be greater than or equal to 1',
   },
   {
+    what: 'a protocol without a port (tcp: {}), although the overview says all ports match',
+    object: cnp('tcp-empty', {
+      ...ADMIN,
+      ingress: [{ action: 'Deny', from: fromAll, protocols: [{ tcp: {} }] }],
+    }),
+    field: 'spec.ingress[0].protocols[0].tcp',
+    message:
+      invalid('tcp-empty') +
+      'spec.ingress[0].protocols[0].tcp: Invalid value: 0: spec.ingress[0].protocols[0].tcp in body should have at least 1 properties',
+  },
+  {
     what: 'a rule name of 101 characters',
     object: cnp('name-long', {
       ...ADMIN,
