@@ -367,7 +367,7 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
     assert.equal((await tryCreate(CNP('v1beta1'), samePriority)).status, 201);
   });
 
-  test('rejects experimental fields as unknown under strict field validation', async () => {
+  test('rejects experimental fields: unknown under strict validation, else pruned to an empty peer', async () => {
     const res = await tryCreate(
       CNP('v1beta1'),
       cnp('domain-standard', {
@@ -380,6 +380,19 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
       res.json.message,
       'ClusterNetworkPolicy in version "v1beta1" cannot be handled as a ClusterNetworkPolicy: ' +
         'strict decoding error: unknown field "spec.egress[0].to[0].domainNames"',
+    );
+    // Without strict validation the unknown field is pruned first, and what is left is validated.
+    const pruned = await server().request('POST', `${CNP('v1beta1')}?dryRun=All`, {
+      body: cnp('domain-standard', {
+        ...ADMIN,
+        egress: [{ action: 'Accept', to: [{ domainNames: ['example.com'] }] }],
+      }),
+    });
+    assert.equal(pruned.status, 422, pruned.text);
+    assert.equal(
+      (pruned.json as { message?: unknown }).message,
+      invalid('domain-standard') +
+        'spec.egress[0].to[0]: Invalid value: 0: spec.egress[0].to[0] in body should have at least 1 properties',
     );
   });
 
