@@ -320,6 +320,13 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
       installed.map((c) => [c.name, c.kind, c.servedVersions]),
       [['clusternetworkpolicies.policy.networking.k8s.io', 'ClusterNetworkPolicy', ['v1alpha2', 'v1beta1']]],
     );
+    const crd = await server().request(
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/clusternetworkpolicies.policy.networking.k8s.io',
+    );
+    assert.deepEqual((crd.json as { status?: { storedVersions?: unknown } }).status?.storedVersions, [
+      'v1beta1',
+    ]);
     const discovery = await server().request('GET', `${GROUP}/v1beta1`);
     assert.equal(discovery.status, 200, discovery.text);
     const resources = (
