@@ -153,15 +153,26 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The URL of a request target; a malformed one is a 400. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new ApiError(`malformed request target: ${JSON.stringify(target.slice(0, 200))}`);
+  }
+}
+
 /** The request handler. */
 function handler(options: ServerOptions) {
   const { assets, session, token } = options;
   const host = options.host ?? '127.0.0.1';
   const loopbackOnly = token === undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    let path = req.url ?? '/';
     try {
+      // Inside the error handling: a target such as `//[/` makes URL throw, and is a 400, never a crash.
+      const url = requestUrl(path);
+      path = url.pathname;
       // Bound to loopback without a token: refuse names other than loopback (DNS rebinding).
       const hostHeader = req.headers.host ?? '';
       const hostName = hostHeader.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
@@ -306,7 +317,10 @@ function events(req: IncomingMessage, res: ServerResponse, session: Session): vo
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const handle = handler(options);
-  const server = createServer((req, res) => void handle(req, res));
+  // The handler answers every error itself; should answering fail too, the connection ends, never the process.
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

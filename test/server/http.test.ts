@@ -105,6 +105,39 @@ describe('serving', () => {
   });
 });
 
+/** Sends one raw HTTP/1.1 request (any target, even one fetch() would refuse) and returns the status line. */
+async function rawStatus(port: number, target: string, host = `127.0.0.1:${port}`): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+    // A server that crashed or hangs never answers: fail instead of waiting for the test runner's timeout.
+    socket.setTimeout(10_000, () => reject(new Error(`no answer to GET ${target}`)));
+  });
+}
+
+describe('malformed request targets', () => {
+  test('are a 400, before the Host and token checks, and the server keeps serving', async () => {
+    for (const options of [{}, { host: '127.0.0.1', token: 'secret' }]) {
+      await withServer(options, async (s) => {
+        for (const target of ['//[/', 'http://[/', '//[::1', 'http://a:b@[x]/api/model']) {
+          assert.equal(await rawStatus(s.port, target), 'HTTP/1.1 400 Bad Request', target);
+          assert.equal(await rawStatus(s.port, target, 'evil.example'), 'HTTP/1.1 400 Bad Request');
+        }
+        const after = await fetch(`${base(s)}/api/model`, {
+          headers: 'token' in options ? { authorization: 'Bearer secret' } : {},
+        });
+        assert.equal(after.status, 200);
+      });
+    }
+  });
+});
+
 describe('what-if over HTTP', () => {
   test('accepts JSON from the same origin only', async () => {
     await withServer({}, async (s) => {
