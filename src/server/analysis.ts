@@ -28,13 +28,8 @@ import type { ParsedObject } from '../parse/types.ts';
 import { buildModel, connectionsOfNamespace, type SourceInfo } from './model.ts';
 import { renderPolicy } from './sources.ts';
 import { trafficOverlay } from './traffic.ts';
-import {
-  incrementalCompiler,
-  parseWhatIfRequest,
-  whatIf,
-  WhatIfRequestError,
-  type WhatIfCompiler,
-} from './whatif.ts';
+import { parseWhatIfRequest, WhatIfRequestError } from './whatif.ts';
+import { WhatIfStopped, WhatIfThread } from './whatif-thread.ts';
 
 /** A query the API cannot answer: a 4xx with a one-line message. */
 export class ApiError extends Error {
@@ -75,7 +70,7 @@ export class Analysis {
   #lint: unknown;
   #graph: LateralGraph | undefined;
   #flows: Record<string, unknown> | undefined;
-  #whatIfCompiler: WhatIfCompiler | undefined;
+  #whatIfThread: WhatIfThread | undefined;
 
   constructor(input: AnalysisInput) {
     this.input = input;
@@ -285,22 +280,30 @@ export class Analysis {
     };
   }
 
-  whatIf(body: unknown): unknown {
+  /**
+   * `POST /api/whatif`, computed on a worker thread (`WhatIfThread`) so that the server keeps answering other
+   * requests, and stops on Ctrl+C, while a large one computes.
+   */
+  async whatIf(body: unknown): Promise<unknown> {
+    let changes;
     try {
-      const changes = parseWhatIfRequest(body);
-      this.#whatIfCompiler ??= incrementalCompiler(
-        this.input.state,
-        { compiled: this.compiled, connectivity: this.connectivity },
-        this.input.engine,
-      );
-      return whatIf(this.input.state, changes, {
-        engine: this.input.engine,
-        defaultNamespace: this.input.defaultNamespace,
-        compiler: this.#whatIfCompiler,
-      });
+      changes = parseWhatIfRequest(body);
     } catch (error) {
       if (error instanceof WhatIfRequestError) throw new ApiError(error.message);
       throw error;
     }
+    this.#whatIfThread ??= new WhatIfThread(this.input.state, this.input.engine, this.input.defaultNamespace);
+    try {
+      return await this.#whatIfThread.run(changes);
+    } catch (error) {
+      if (error instanceof WhatIfStopped) throw new ApiError(`${error.message}: try again`, 503);
+      throw error;
+    }
+  }
+
+  /** Ends the what-if thread, if any: when this analysis is replaced, or the server stops. */
+  close(): void {
+    this.#whatIfThread?.close();
+    this.#whatIfThread = undefined;
   }
 }

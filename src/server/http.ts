@@ -62,6 +62,7 @@ export class Session {
   }
 
   update(analysis: Analysis): void {
+    if (analysis !== this.#analysis) this.#analysis.close();
     this.#analysis = analysis;
     this.#problem = undefined;
     this.#emit('model', { version: analysis.version });
@@ -264,7 +265,7 @@ function handler(options: ServerOptions) {
             if (error instanceof ApiError) throw error;
             throw new ApiError('the request body is not JSON');
           }
-          sendJson(req, res, 200, analysis.whatIf(body));
+          sendJson(req, res, 200, await analysis.whatIf(body));
           return;
         }
         default:
@@ -343,6 +344,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        options.session.analysis.close();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       }),

@@ -99,39 +99,32 @@ export interface WhatIfCompiler {
 }
 
 /**
- * Keeps the current state as compiled (`current`), and an incremental engine (made on first use) that each
- * what-if edits into the edited state and back: a what-if on a large cluster costs what its edits touch,
- * not two compilations.
+ * An incremental engine (made on first use) that each what-if edits into the edited state and back, each as
+ * one batch: a what-if on a large cluster costs what its edits touch, once, not two compilations (nor one
+ * recomputation per edited policy). The current state is `current` when given, else the engine itself
+ * between two what-ifs (one compiled state kept instead of two).
  */
 export function incrementalCompiler(
   state: ClusterState,
-  current: CompiledState,
   engine: EngineOptions,
+  current?: CompiledState,
 ): WhatIfCompiler {
   let inc: IncrementalEngine | undefined;
+  const engineNow = (): IncrementalEngine => (inc ??= createIncrementalEngine(state, engine, 'workload'));
   return {
-    before: () => current,
+    before() {
+      if (current !== undefined) return current;
+      const e = engineNow();
+      return { compiled: e.compiled, connectivity: e.connectivity() };
+    },
     after(after, use) {
-      const engineNow = (inc ??= createIncrementalEngine(state, engine, 'workload'));
-      const original = new Map(state.policies.map((p) => [p.id, p]));
-      const edited = new Map(after.policies.map((p) => [p.id, p]));
-      const undo: (() => unknown)[] = [];
+      const e = engineNow();
       try {
-        for (const [id, p] of original) {
-          if (edited.has(id)) continue;
-          engineNow.removePolicy(id);
-          undo.push(() => engineNow.updatePolicy(p));
-        }
-        for (const [id, p] of edited) {
-          const was = original.get(id);
-          if (was === p) continue;
-          engineNow.updatePolicy(p);
-          undo.push(was === undefined ? () => engineNow.removePolicy(id) : () => engineNow.updatePolicy(was));
-        }
-        return use({ compiled: engineNow.compiled, connectivity: engineNow.connectivity() });
+        e.setPolicies(after.policies);
+        return use({ compiled: e.compiled, connectivity: e.connectivity() });
       } finally {
         try {
-          for (const step of undo.reverse()) step();
+          e.setPolicies(state.policies);
         } catch {
           // An engine that could not be put back is dropped (the answer was computed before): the next
           // what-if builds a fresh one.

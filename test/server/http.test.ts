@@ -8,7 +8,7 @@ import { before, describe, test } from 'node:test';
 import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
-import { webshopAnalysis } from './support.ts';
+import { manyNewPolicies, webshopAnalysis } from './support.ts';
 
 /** The app's files are not what these tests are about: stand-ins. */
 const assets: UiAssets = new Map(
@@ -168,6 +168,26 @@ describe('what-if over HTTP', () => {
       ).catch(() => undefined);
       assert.ok(huge === undefined || huge.status === 413);
       assert.equal((await fetch(`${base(s)}/api/whatif`)).status, 405);
+    });
+  });
+
+  test('other requests are answered while a large what-if computes', async () => {
+    await withServer({}, async (s) => {
+      const done: string[] = [];
+      const whatIf = fetch(`${base(s)}/api/whatif`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: manyNewPolicies(4000),
+      }).then(async (r) => {
+        done.push('what-if');
+        return (await r.json()) as { applied: number[] };
+      });
+      for (const path of ['/api/model', '/api/lint', '/']) {
+        assert.equal((await fetch(`${base(s)}${path}`)).status, 200);
+        done.push(path);
+      }
+      assert.equal((await whatIf).applied.length, 4000);
+      assert.deepEqual(done, ['/api/model', '/api/lint', '/', 'what-if']);
     });
   });
 });
