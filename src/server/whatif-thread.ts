@@ -7,6 +7,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { EngineOptions } from '../engine/compile.ts';
+import { openSession } from '../engine/session.ts';
 import type { ClusterState, Origin } from '../model/cluster.ts';
 import { incrementalCompiler, whatIf, type WhatIfChange, type WhatIfCompiler } from './whatif.ts';
 
@@ -105,7 +106,7 @@ function serveWhatIfs(data: WhatIfWorkerData): void {
   port.on('message', (request: Request) => {
     let reply: Reply;
     try {
-      compiler ??= incrementalCompiler(data.state, data.engine);
+      compiler ??= incrementalCompiler(openSession(data.state, data.engine));
       const value = whatIf(data.state, request.changes, {
         engine: data.engine,
         defaultNamespace: data.defaultNamespace,

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { freshCompiler, incrementalCompiler, whatIf, type WhatIfChange } from '../../src/server/whatif.ts';
+import { openSession } from '../../src/engine/session.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { clusterInputArb, specArb } from '../support/arbitraries.ts';
 import { withWorkloads } from '../support/builders.ts';
@@ -77,13 +78,16 @@ describe('what-if with the incremental engine', () => {
           const state = withWorkloads(input, grouping, false);
           const compiled = compileCluster(state, ENGINE);
           const current = { compiled, connectivity: computeConnectivity(compiled, 'workload') };
-          const incremental = incrementalCompiler(state, ENGINE, current);
+          const incremental = incrementalCompiler(openSession(state, ENGINE), current);
           // As the what-if thread runs it: the engine between two what-ifs is the current state too.
-          const alone = incrementalCompiler(state, ENGINE);
+          const alone = incrementalCompiler(openSession(state, ENGINE));
           for (const edits of [...requests, []]) {
             const changes = changesOf(state, edits);
             const options = { engine: ENGINE, defaultNamespace: 'a' };
-            const expected = whatIf(state, changes, { ...options, compiler: freshCompiler(state, ENGINE) });
+            const expected = whatIf(state, changes, {
+              ...options,
+              compiler: freshCompiler(openSession(state, ENGINE)),
+            });
             const actual = whatIf(state, changes, { ...options, compiler: incremental });
             assert.deepEqual(actual, expected);
             assert.deepEqual(whatIf(state, changes, { ...options, compiler: alone }), expected);
