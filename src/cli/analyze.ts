@@ -1,7 +1,7 @@
 /** `netfence analyze`: who may talk to whom, on which protocols and ports. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
-import { computeConnectivity, type Granularity } from '../engine/connectivity.ts';
+import type { Granularity } from '../engine/connectivity.ts';
+import { openSession } from '../engine/session.ts';
 import { computeGroupedConnectivity } from '../engine/grouped.ts';
 import {
   analysisSummary,
@@ -36,10 +36,11 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
   cmd.action(async (paths: string[], options: AnalyzeOptions) => {
     const state = await loadInput(paths, options, io);
     const progress = engineProgress(io);
-    const compiled = compileCluster(state, {
+    const session = openSession(state, {
       ipBlockMatchesPods: options.ipblockMatchesPods,
       onProgress: progress.update,
     });
+    const compiled = session.compiled;
     const summary = analysisSummary(state);
     const format = options.output;
     // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
@@ -49,7 +50,7 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
       const grouped = computeGroupedConnectivity(compiled, options.granularity);
       chunks = groupedJsonChunks(grouped, compiled.addressSpace, summary);
     } else {
-      const conn = computeConnectivity(compiled, options.granularity);
+      const conn = session.connectivity(options.granularity);
       chunks = formatConnectivityChunks(conn, compiled.addressSpace, summary, format);
     }
     progress.done();

@@ -3,8 +3,8 @@
  * the rest (explanations, attack paths, what-if) on request. Every answer is JSON-ready; a bad query is an
  * `ApiError` (a 400 with a one-line message), never a stack trace.
  */
-import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
+import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
+import { externalId, type Connectivity } from '../engine/connectivity.ts';
 import { explainEntities, parsePortQuery } from '../engine/explain.ts';
 import { computeExposure } from '../engine/exposure.ts';
 import {
@@ -15,7 +15,8 @@ import {
   type LateralGraph,
 } from '../engine/paths.ts';
 import { ALL_CONNECTIONS, formatPorts, type PortSet } from '../engine/ports.ts';
-import { buildRefIndex, resolveRefText, type RefIndex } from '../engine/refs.ts';
+import { resolveRefText, type RefIndex } from '../engine/refs.ts';
+import { openSession, type ClusterSession } from '../engine/session.ts';
 import { explainToJson, explanationToText } from '../format/explain.ts';
 import { exposureToJson } from '../format/exposure.ts';
 import { lintToJson } from '../format/lint.ts';
@@ -63,6 +64,8 @@ const MAX_PAIRS = 20;
 
 export class Analysis {
   readonly input: AnalysisInput;
+  /** The engine's view of the state: compiled, connectivity and references, each computed once. */
+  readonly session: ClusterSession;
   readonly compiled: CompiledCluster;
   readonly connectivity: Connectivity;
   readonly index: RefIndex;
@@ -74,9 +77,10 @@ export class Analysis {
 
   constructor(input: AnalysisInput) {
     this.input = input;
-    this.compiled = compileCluster(input.state, input.engine);
-    this.connectivity = computeConnectivity(this.compiled, 'workload');
-    this.index = buildRefIndex(this.compiled, 'workload');
+    this.session = openSession(input.state, input.engine);
+    this.compiled = this.session.compiled;
+    this.connectivity = this.session.connectivity('workload');
+    this.index = this.session.refs('workload');
   }
 
   get version(): number {
@@ -175,7 +179,7 @@ export class Analysis {
     if (this.input.traffic === undefined) {
       throw new ApiError('no flows: start netfence serve with --flows FILE to see the traffic overlay', 404);
     }
-    this.#flows ??= trafficOverlay(this.compiled, this.input.traffic);
+    this.#flows ??= trafficOverlay(this.session, this.input.traffic);
     return this.#flows;
   }
 

@@ -2,7 +2,7 @@
  * The traffic overlay: every pair of endpoints the policies allow or the flows show, coloured by what the
  * captures say about it. Built on `checkObserved`, the same comparison `netfence check-flows` prints.
  */
-import type { CompiledCluster } from '../engine/compile.ts';
+import type { ClusterSession } from '../engine/session.ts';
 import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
@@ -46,8 +46,8 @@ function pairKey(src: string, dst: string): string {
 }
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
-export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): Record<string, unknown> {
-  const check = checkObserved(compiled, traffic.connections);
+export function trafficOverlay(session: ClusterSession, traffic: ObservedTraffic): Record<string, unknown> {
+  const check = checkObserved(session, traffic.connections);
   const edges = new Map<string, TrafficEdge>();
   const unobservedPorts = new Map<string, PortSet>();
   for (const u of check.unobserved) unobservedPorts.set(pairKey(u.src, u.dst), u.ports);
@@ -64,8 +64,8 @@ export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraff
     });
   }
   const edgeOf = (conn: ObservedConnection): TrafficEdge | undefined => {
-    const src = entityOf(compiled, conn.src);
-    const dst = entityOf(compiled, conn.dst);
+    const src = entityOf(session.compiled, conn.src);
+    const dst = entityOf(session.compiled, conn.dst);
     if (src === undefined || dst === undefined) return undefined;
     const key = pairKey(src, dst);
     let edge = edges.get(key);
