@@ -1,6 +1,5 @@
 /** `netfence paths`: attack paths and blast radius — how far a compromise in one workload can spread. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../engine/compile.ts';
 import {
   attackReach,
   blastRadius,
@@ -8,8 +7,9 @@ import {
   type AttackSources,
   type LateralGraph,
 } from '../engine/paths.ts';
-import { buildRefIndex, resolveRefText, type RefIndex } from '../engine/refs.ts';
+import { resolveRefText, type RefIndex } from '../engine/refs.ts';
 import { externalId } from '../engine/connectivity.ts';
+import { openSession } from '../engine/session.ts';
 import {
   formatPaths,
   rankRows,
@@ -137,9 +137,10 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: PathsOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const session = openSession(state, { ipBlockMatchesPods: options.ipblockMatchesPods });
+    const compiled = session.compiled;
     const graph = buildLateralGraph(compiled);
-    const index = buildRefIndex(compiled, 'workload');
+    const index = session.refs('workload');
     const name = (n: Node): string =>
       index.displayName('workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address));
     const maxHops = options.maxHops;
