@@ -247,6 +247,7 @@ export async function serve(
   } finally {
     stopWatching();
     await server.close();
+    session.analysis.close();
   }
 }
 

@@ -74,6 +74,7 @@ export class Analysis {
   #graph: LateralGraph | undefined;
   #flows: Record<string, unknown> | undefined;
   #whatIfThread: WhatIfThread | undefined;
+  #closed = false;
 
   constructor(input: AnalysisInput) {
     this.input = input;
@@ -296,7 +297,10 @@ export class Analysis {
       if (error instanceof WhatIfRequestError) throw new ApiError(error.message);
       throw error;
     }
-    this.#whatIfThread ??= new WhatIfThread(this.input.state, this.input.engine, this.input.defaultNamespace);
+    if (this.#closed) throw new ApiError('the analysis was reloaded: try again', 503);
+    // A worker that failed (out of memory) is replaced on the next what-if.
+    if (this.#whatIfThread === undefined || this.#whatIfThread.stopped)
+      this.#whatIfThread = new WhatIfThread(this.input.state, this.input.engine, this.input.defaultNamespace);
     try {
       return await this.#whatIfThread.run(changes);
     } catch (error) {
@@ -307,6 +311,7 @@ export class Analysis {
 
   /** Ends the what-if thread, if any: when this analysis is replaced, or the server stops. */
   close(): void {
+    this.#closed = true;
     this.#whatIfThread?.close();
     this.#whatIfThread = undefined;
   }

@@ -344,7 +344,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server,
     close: () =>
       new Promise<void>((resolve) => {
-        options.session.analysis.close();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       }),

@@ -93,6 +93,11 @@ export class WhatIfThread {
     });
   }
 
+  /** Whether the worker has ended (closed, or failed: a new thread can take over). */
+  get stopped(): boolean {
+    return this.#closed;
+  }
+
   close(): void {
     this.#closed = true;
     void this.#worker.terminate();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Analysis } from '../../src/server/analysis.ts';
+import { ApiError, type Analysis } from '../../src/server/analysis.ts';
 import { parseWhatIfRequest, WhatIfRequestError } from '../../src/server/whatif.ts';
 import type { WhatIfJson } from '../../ui/lib/types.ts';
 import { webshopAnalysis } from './support.ts';
@@ -155,6 +155,17 @@ describe('what-if', () => {
       ],
     );
     assert.deepEqual(r.applied, []);
+  });
+
+  test('an analysis that was replaced (a reload) refuses what-ifs: try again', async () => {
+    const replaced = await webshopAnalysis();
+    assert.equal(((await replaced.whatIf({ changes: [] })) as WhatIfJson).applied.length, 0);
+    replaced.close();
+    await assert.rejects(replaced.whatIf({ changes: [] }), (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 503);
+      return true;
+    });
   });
 
   test('request bodies that are not a list of changes are refused whole', () => {
