@@ -4,10 +4,11 @@
  * between phases although both ends of it allow them, and observed traffic it would deny. Pure.
  */
 import { buildAddressSpace } from '../engine/addresses.ts';
-import { compileCluster, mentionedCidrs } from '../engine/compile.ts';
+import { mentionedCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { diffClusters, sideConnections, type ClusterDiff } from '../engine/diff.ts';
+import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
+import { editPolicies, openSession } from '../engine/session.ts';
 import { checkObserved, type Side } from '../flows/check.ts';
 import { connectionKey } from '../flows/aggregate.ts';
 import type { ObservedConnection } from '../flows/types.ts';
@@ -15,7 +16,7 @@ import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
 import { policyId } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
-import { compareText, splitPairKey } from '../base/text.ts';
+import { splitPairKey } from '../base/text.ts';
 
 export interface ImpactOptions {
   ipBlockMatchesPods: boolean;
@@ -38,12 +39,12 @@ export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
 
 /** `state` with some changes made: applied policies replace (or join) the live ones, deleted ones go. */
 export function withChanges(state: ClusterState, changes: readonly Change[]): ClusterState {
-  const policies = new Map(state.policies.map((p) => [p.id, p]));
+  const set = new Map<string, PolicyInfo[]>();
   for (const c of changes) {
-    if (c.action === 'delete') policies.delete(c.id);
-    else if (c.result !== undefined) policies.set(c.id, policyInfoOf(c.result));
+    if (c.action === 'delete') set.set(c.id, []);
+    else if (c.result !== undefined) set.set(c.id, [policyInfoOf(c.result)]);
   }
-  return { ...state, policies: [...policies.values()].sort((a, b) => compareText(a.id, b.id)) };
+  return { ...state, policies: editPolicies(state.policies, { set, sortById: true }) };
 }
 
 /** The live state, then the state after each phase of the plan (the last one is the final state). */
@@ -63,10 +64,8 @@ export function connectivityChange(
   final: ClusterState,
   options: ImpactOptions,
 ): ClusterDiff {
-  return diffClusters(live, final, {
-    granularity: 'workload',
-    ipBlockMatchesPods: options.ipBlockMatchesPods,
-  });
+  const engine = { ipBlockMatchesPods: options.ipBlockMatchesPods };
+  return openSession(live, engine).diff(openSession(final, engine), 'workload');
 }
 
 /** A connection allowed before and after the apply, but not after phase `afterPhase` (1-based). */
@@ -86,9 +85,10 @@ export interface TransientCut {
 export function transientCuts(states: readonly ClusterState[], options: ImpactOptions): TransientCut[] {
   if (states.length <= 2) return [];
   const common = buildAddressSpace(states.flatMap((s) => mentionedCidrs(s.policies)));
-  const sides = states.map((s) =>
-    sideConnections(s, common, { granularity: 'workload', ipBlockMatchesPods: options.ipBlockMatchesPods }),
-  );
+  const sides = states.map((s) => {
+    const session = openSession(s, { ipBlockMatchesPods: options.ipBlockMatchesPods });
+    return sideOf(session.compiled, session.connectivity('workload'), common);
+  });
   const first = sides[0]!;
   const last = sides[sides.length - 1]!;
   const names = new Map<string, string>();
@@ -132,7 +132,7 @@ export function breakingFlows(
   options: ImpactOptions,
 ): BreakingFlow[] {
   const check = (s: ClusterState): ReturnType<typeof checkObserved> =>
-    checkObserved(compileCluster(s, { ipBlockMatchesPods: options.ipBlockMatchesPods }), observed);
+    checkObserved(openSession(s, { ipBlockMatchesPods: options.ipBlockMatchesPods }), observed);
   const before = check(states[0]!);
   const allowedBefore = new Set([...before.allowed, ...before.unpoliced].map(connectionKey));
   const out = new Map<string, BreakingFlow>();

@@ -4,7 +4,8 @@
  * Pure; reads the engine's compiled structures, at workload granularity.
  */
 import { accessToAddress, accessToPod, type CompiledCluster } from '../engine/compile.ts';
-import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
+import { externalId, type Connectivity } from '../engine/connectivity.ts';
+import type { ClusterSession } from '../engine/session.ts';
 import {
   NO_PORTS,
   isEmptyPorts,
@@ -66,8 +67,9 @@ function classesByWorkload(compiled: CompiledCluster): Map<string, number[]> {
   return out;
 }
 
-export function checkObserved(compiled: CompiledCluster, observed: readonly ObservedConnection[]): FlowCheck {
-  const connectivity = computeConnectivity(compiled, 'workload');
+export function checkObserved(session: ClusterSession, observed: readonly ObservedConnection[]): FlowCheck {
+  const { compiled } = session;
+  const connectivity = session.connectivity('workload');
   const allowedPorts = new Map<string, PortSet>();
   for (const c of connectivity.connections) allowedPorts.set(pairKey(c.src, c.dst), c.ports);
   const classesOf = classesByWorkload(compiled);

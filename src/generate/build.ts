@@ -7,7 +7,8 @@
  * the existing policies stay, and rules are added only where they deny an observed connection, on the side
  * (egress of the source, ingress of the destination) that denies it.
  */
-import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
+import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
+import { openSession } from '../engine/session.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved } from '../flows/check.ts';
@@ -332,8 +333,8 @@ export function generatePolicies(
   } else {
     kept = [...state.policies];
     replaced = [];
-    const compiled = compileCluster(state, engineOptions);
-    const check = checkObserved(compiled, observed);
+    const session = openSession(state, engineOptions);
+    const check = checkObserved(session, observed);
     alreadyAllowed.push(...check.allowed, ...check.unpoliced);
     for (const d of check.denied) {
       const c = d.connection;
@@ -367,7 +368,7 @@ export function generatePolicies(
     if (options.allowDns) {
       for (const w of state.workloads) {
         if (!isSubject(w.id) || dnsClients.has(w.id)) continue;
-        if (egressIsolatedWithoutDns(compiled, w.id, dns.workloads)) {
+        if (egressIsolatedWithoutDns(session.compiled, w.id, dns.workloads)) {
           dnsClients.add(w.id);
           side(w.id, 'egress').dnsRule = true;
         }
@@ -450,7 +451,7 @@ function detectDns(
 
 /** Augment mode: whether a workload's egress is isolated and allows no DNS (UDP 53) to the DNS pods. */
 function egressIsolatedWithoutDns(
-  compiled: ReturnType<typeof compileCluster>,
+  compiled: CompiledCluster,
   workload: string,
   dnsWorkloads: readonly string[],
 ): boolean {

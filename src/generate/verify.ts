@@ -6,7 +6,7 @@
  * (augment), and pairs no generated policy restricts (excluded namespaces, namespaces without default-deny,
  * host-network workloads). Pure.
  */
-import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
+import type { EngineOptions } from '../engine/compile.ts';
 import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   intersectPorts,
@@ -17,7 +17,7 @@ import {
   type PortSet,
 } from '../engine/ports.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
-import { computeConnectivity } from '../engine/connectivity.ts';
+import { openSession, type ClusterSession } from '../engine/session.ts';
 import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
@@ -54,7 +54,16 @@ const DNS_PORTS: PortSet = unionPorts(portSetOf('UDP', [53, 53]), portSetOf('TCP
 
 /** The state the generated policies are checked in: the kept policies plus the generated ones. */
 export function stateWithGenerated(state: ClusterState, gen: Generation): ClusterState {
-  return { ...state, policies: [...gen.kept, ...toPolicyInfos(gen.policies)] };
+  return sessionWithGenerated(openSession(state), gen).state;
+}
+
+/** The session of the state with the generated policies (the kept ones are a subsequence of the state's). */
+function sessionWithGenerated(session: ClusterSession, gen: Generation): ClusterSession {
+  const kept = new Set(gen.kept.map((p) => p.id));
+  return session.withPolicyEdits({
+    remove: session.state.policies.filter((p) => !kept.has(p.id)).map((p) => p.id),
+    add: toPolicyInfos(gen.policies),
+  });
 }
 
 /** Workloads each generated policy selects, per direction (a selector may select workloads sharing labels). */
@@ -85,15 +94,16 @@ export function verifyGeneration(
   gen: Generation,
   engineOptions: Partial<EngineOptions> = {},
 ): Verification {
-  const after: CompiledCluster = compileCluster(stateWithGenerated(state, gen), engineOptions);
+  const current = openSession(state, engineOptions);
+  const edited = sessionWithGenerated(current, gen);
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   const observed = gen.observed.filter((c) => !leftOut.has(c));
-  const check = checkObserved(after, observed);
+  const check = checkObserved(edited, observed);
 
   let before: Map<string, PortSet> | undefined;
   if (gen.options.mode === 'augment') {
     before = new Map();
-    for (const c of computeConnectivity(compileCluster(state, engineOptions), 'workload').connections) {
+    for (const c of current.connectivity('workload').connections) {
       before.set(pairKey(c.src, c.dst), c.ports);
     }
   }
@@ -132,7 +142,7 @@ export function verifyGeneration(
     });
   const isHostAddress = (entity: string): boolean => {
     if (!entity.startsWith('external:') || hostAddresses.length === 0) return false;
-    const cls = after.addressSpace.classes[Number(entity.slice('external:'.length))];
+    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
     return (
       cls !== undefined &&
       cls.cover.length > 0 &&
@@ -141,7 +151,7 @@ export function verifyGeneration(
   };
   const inAggregatedBlock = (entity: string): boolean => {
     if (!entity.startsWith('external:')) return false;
-    const cls = after.addressSpace.classes[Number(entity.slice('external:'.length))];
+    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
     return (
       cls !== undefined &&
       cls.cover.length > 0 &&

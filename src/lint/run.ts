@@ -2,8 +2,7 @@
  * Runs the lint rules over a cluster state: compiles it once, lets every enabled rule report, then turns
  * reports into located findings, drops excluded namespaces and applies `netfence.io/ignore` annotations.
  */
-import { compileCluster } from '../engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../engine/connectivity.ts';
+import { openSession } from '../engine/session.ts';
 import type { Origin } from '../model/cluster.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParsedObject } from '../parse/types.ts';
@@ -159,9 +158,9 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const sources = input.sources ?? [];
   const defaultNamespace = input.defaultNamespace ?? 'default';
-  const compiled = compileCluster(input.state, input.engine);
+  const session = openSession(input.state, input.engine);
+  const compiled = session.compiled;
   const lookup = buildLookup(compiled, sources);
-  let connectivity: Connectivity | undefined;
 
   const runs: RuleRun[] = [];
   const skipped: string[] = [];
@@ -177,7 +176,7 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
     const ctx: RuleContext = {
       state: input.state,
       compiled,
-      connectivity: () => (connectivity ??= computeConnectivity(compiled, 'workload')),
+      connectivity: () => session.connectivity('workload'),
       lookup,
       sources,
       defaultNamespace,

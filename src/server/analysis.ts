@@ -14,8 +14,8 @@ import type {
   WorkloadDetailJson,
 } from '../contract/api.ts';
 import type { LintJson } from '../contract/lint.ts';
-import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { computeConnectivity, externalId, type Connectivity } from '../engine/connectivity.ts';
+import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
+import { externalId, type Connectivity } from '../engine/connectivity.ts';
 import { explainEntities, parsePortQuery } from '../engine/explain.ts';
 import { computeExposure } from '../engine/exposure.ts';
 import {
@@ -26,7 +26,8 @@ import {
   type LateralGraph,
 } from '../engine/paths.ts';
 import { ALL_CONNECTIONS, formatPorts, type PortSet } from '../engine/ports.ts';
-import { buildRefIndex, resolveRefText, type RefIndex } from '../engine/refs.ts';
+import { resolveRefText, type RefIndex } from '../engine/refs.ts';
+import { openSession, type ClusterSession } from '../engine/session.ts';
 import { explainToJson, explanationToText } from '../format/explain.ts';
 import { exposureToJson } from '../format/exposure.ts';
 import { lintToJson } from '../format/lint.ts';
@@ -39,13 +40,8 @@ import type { ParsedObject } from '../parse/types.ts';
 import { buildModel, connectionsOfNamespace, type SourceInfo } from './model.ts';
 import { renderPolicy } from './sources.ts';
 import { trafficOverlay } from './traffic.ts';
-import {
-  incrementalCompiler,
-  parseWhatIfRequest,
-  whatIf,
-  WhatIfRequestError,
-  type WhatIfCompiler,
-} from './whatif.ts';
+import { parseWhatIfRequest, WhatIfRequestError } from './whatif.ts';
+import { WhatIfStopped, WhatIfThread } from './whatif-thread.ts';
 
 /** A query the API cannot answer: a 4xx with a one-line message. */
 export class ApiError extends Error {
@@ -79,6 +75,8 @@ const MAX_PAIRS = 20;
 
 export class Analysis {
   readonly input: AnalysisInput;
+  /** The engine's view of the state: compiled, connectivity and references, each computed once. */
+  readonly session: ClusterSession;
   readonly compiled: CompiledCluster;
   readonly connectivity: Connectivity;
   readonly index: RefIndex;
@@ -86,13 +84,15 @@ export class Analysis {
   #lint: LintJson | undefined;
   #graph: LateralGraph | undefined;
   #flows: TrafficJson | undefined;
-  #whatIfCompiler: WhatIfCompiler | undefined;
+  #whatIfThread: WhatIfThread | undefined;
+  #closed = false;
 
   constructor(input: AnalysisInput) {
     this.input = input;
-    this.compiled = compileCluster(input.state, input.engine);
-    this.connectivity = computeConnectivity(this.compiled, 'workload');
-    this.index = buildRefIndex(this.compiled, 'workload');
+    this.session = openSession(input.state, input.engine);
+    this.compiled = this.session.compiled;
+    this.connectivity = this.session.connectivity('workload');
+    this.index = this.session.refs('workload');
   }
 
   get version(): number {
@@ -190,7 +190,7 @@ export class Analysis {
     if (this.input.traffic === undefined) {
       throw new ApiError('no flows: start netfence serve with --flows FILE to see the traffic overlay', 404);
     }
-    this.#flows ??= trafficOverlay(this.compiled, this.input.traffic);
+    this.#flows ??= trafficOverlay(this.session, this.input.traffic);
     return this.#flows;
   }
 
@@ -295,22 +295,34 @@ export class Analysis {
     };
   }
 
-  whatIf(body: unknown): WhatIfJson {
+  /**
+   * `POST /api/whatif`, computed on a worker thread (`WhatIfThread`) so that the server keeps answering other
+   * requests, and stops on Ctrl+C, while a large one computes.
+   */
+  async whatIf(body: unknown): Promise<WhatIfJson> {
+    let changes;
     try {
-      const changes = parseWhatIfRequest(body);
-      this.#whatIfCompiler ??= incrementalCompiler(
-        this.input.state,
-        { compiled: this.compiled, connectivity: this.connectivity },
-        this.input.engine,
-      );
-      return whatIf(this.input.state, changes, {
-        engine: this.input.engine,
-        defaultNamespace: this.input.defaultNamespace,
-        compiler: this.#whatIfCompiler,
-      });
+      changes = parseWhatIfRequest(body);
     } catch (error) {
       if (error instanceof WhatIfRequestError) throw new ApiError(error.message);
       throw error;
     }
+    if (this.#closed) throw new ApiError('the analysis was reloaded: try again', 503);
+    // A worker that failed (out of memory) is replaced on the next what-if.
+    if (this.#whatIfThread === undefined || this.#whatIfThread.stopped)
+      this.#whatIfThread = new WhatIfThread(this.input.state, this.input.engine, this.input.defaultNamespace);
+    try {
+      return await this.#whatIfThread.run(changes);
+    } catch (error) {
+      if (error instanceof WhatIfStopped) throw new ApiError(`${error.message}: try again`, 503);
+      throw error;
+    }
+  }
+
+  /** Ends the what-if thread, if any: when this analysis is replaced, or the server stops. */
+  close(): void {
+    this.#closed = true;
+    this.#whatIfThread?.close();
+    this.#whatIfThread = undefined;
   }
 }

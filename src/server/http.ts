@@ -60,6 +60,7 @@ export class Session {
   }
 
   update(analysis: Analysis): void {
+    if (analysis !== this.#analysis) this.#analysis.close();
     this.#analysis = analysis;
     this.#problem = undefined;
     this.#emit('model', { version: analysis.version });
@@ -151,15 +152,26 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The URL of a request target; a malformed one is a 400. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new ApiError(`malformed request target: ${JSON.stringify(target.slice(0, 200))}`);
+  }
+}
+
 /** The request handler. */
 function handler(options: ServerOptions) {
   const { assets, session, token } = options;
   const host = options.host ?? '127.0.0.1';
   const loopbackOnly = token === undefined;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    let path = req.url ?? '/';
     try {
+      // Inside the error handling: a target such as `//[/` makes URL throw, and is a 400, never a crash.
+      const url = requestUrl(path);
+      path = url.pathname;
       // Bound to loopback without a token: refuse names other than loopback (DNS rebinding).
       const hostHeader = req.headers.host ?? '';
       const hostName = hostHeader.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
@@ -254,7 +266,7 @@ function handler(options: ServerOptions) {
             if (error instanceof ApiError) throw error;
             throw new ApiError('the request body is not JSON');
           }
-          sendJson(req, res, 200, analysis.whatIf(body));
+          sendJson(req, res, 200, await analysis.whatIf(body));
           return;
         }
         default:
@@ -307,7 +319,10 @@ function events(req: IncomingMessage, res: ServerResponse, session: Session): vo
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const handle = handler(options);
-  const server = createServer((req, res) => void handle(req, res));
+  // The handler answers every error itself; should answering fail too, the connection ends, never the process.
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

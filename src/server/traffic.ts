@@ -3,7 +3,7 @@
  * captures say about it. Built on `checkObserved`, the same comparison `netfence check-flows` prints.
  */
 import type { TrafficEdgeJson as TrafficEdge, TrafficJson, TrafficStatus } from '../contract/api.ts';
-import type { CompiledCluster } from '../engine/compile.ts';
+import type { ClusterSession } from '../engine/session.ts';
 import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
@@ -11,8 +11,8 @@ import { describeInputs, describeLeftOut } from '../format/flows.ts';
 import { pairKey } from '../base/text.ts';
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
-export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraffic): TrafficJson {
-  const check = checkObserved(compiled, traffic.connections);
+export function trafficOverlay(session: ClusterSession, traffic: ObservedTraffic): TrafficJson {
+  const check = checkObserved(session, traffic.connections);
   const edges = new Map<string, TrafficEdge>();
   const unobservedPorts = new Map<string, PortSet>();
   for (const u of check.unobserved) unobservedPorts.set(pairKey(u.src, u.dst), u.ports);
@@ -29,8 +29,8 @@ export function trafficOverlay(compiled: CompiledCluster, traffic: ObservedTraff
     });
   }
   const edgeOf = (conn: ObservedConnection): TrafficEdge | undefined => {
-    const src = entityOf(compiled, conn.src);
-    const dst = entityOf(compiled, conn.dst);
+    const src = entityOf(session.compiled, conn.src);
+    const dst = entityOf(session.compiled, conn.dst);
     if (src === undefined || dst === undefined) return undefined;
     const key = pairKey(src, dst);
     let edge = edges.get(key);

@@ -9,12 +9,12 @@ import type {
   WhatIfJson,
   WhatIfProblemJson as WhatIfProblem,
 } from '../contract/api.ts';
-import { compileCluster, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../engine/connectivity.ts';
+import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
+import type { Connectivity } from '../engine/connectivity.ts';
 import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
-import { createIncrementalEngine, type IncrementalEngine } from '../engine/incremental.ts';
 import { formatPorts, isEmptyPorts } from '../engine/ports.ts';
 import { buildRefIndex } from '../engine/refs.ts';
+import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type Problem } from '../model/problem.ts';
@@ -94,59 +94,27 @@ export interface WhatIfCompiler {
 }
 
 /**
- * Keeps the current state as compiled (`current`), and an incremental engine (made on first use) that each
- * what-if edits into the edited state and back: a what-if on a large cluster costs what its edits touch,
- * not two compilations.
+ * What-ifs through the session's incremental engine (`ClusterSession.tryPolicies`): each edits the engine
+ * into the edited state and back as one batch, so that a what-if on a large cluster costs what its edits
+ * touch, once, not two compilations (nor one recomputation per edited policy). The current state is
+ * `current` when given, else the engine itself between two what-ifs (one compiled state kept, not two).
  */
-export function incrementalCompiler(
-  state: ClusterState,
-  current: CompiledState,
-  engine: EngineOptions,
-): WhatIfCompiler {
-  let inc: IncrementalEngine | undefined;
+export function incrementalCompiler(session: ClusterSession, current?: CompiledState): WhatIfCompiler {
   return {
-    before: () => current,
-    after(after, use) {
-      const engineNow = (inc ??= createIncrementalEngine(state, engine, 'workload'));
-      const original = new Map(state.policies.map((p) => [p.id, p]));
-      const edited = new Map(after.policies.map((p) => [p.id, p]));
-      const undo: (() => unknown)[] = [];
-      try {
-        for (const [id, p] of original) {
-          if (edited.has(id)) continue;
-          engineNow.removePolicy(id);
-          undo.push(() => engineNow.updatePolicy(p));
-        }
-        for (const [id, p] of edited) {
-          const was = original.get(id);
-          if (was === p) continue;
-          engineNow.updatePolicy(p);
-          undo.push(was === undefined ? () => engineNow.removePolicy(id) : () => engineNow.updatePolicy(was));
-        }
-        return use({ compiled: engineNow.compiled, connectivity: engineNow.connectivity() });
-      } finally {
-        try {
-          for (const step of undo.reverse()) step();
-        } catch {
-          // An engine that could not be put back is dropped (the answer was computed before): the next
-          // what-if builds a fresh one.
-          inc = undefined;
-        }
-      }
-    },
+    // With the state's own policies the engine is not edited: what it hands stays valid until the next edit.
+    before: () => current ?? session.tryPolicies(session.state.policies, (s) => s),
+    after: (after, use) => session.tryPolicies(after.policies, use),
   };
 }
 
-/** Compiles each state from scratch (the current one once). */
-export function freshCompiler(state: ClusterState, engine: EngineOptions): WhatIfCompiler {
-  const compile = (s: ClusterState): CompiledState => {
-    const compiled = compileCluster(s, engine);
-    return { compiled, connectivity: computeConnectivity(compiled, 'workload') };
-  };
-  let before: CompiledState | undefined;
+/** Compiles each state from scratch (the current one once, by its session). */
+export function freshCompiler(session: ClusterSession): WhatIfCompiler {
   return {
-    before: () => (before ??= compile(state)),
-    after: (after, use) => use(compile(after)),
+    before: () => ({ compiled: session.compiled, connectivity: session.connectivity('workload') }),
+    after: (after, use) => {
+      const edited = openSession(after, session.options);
+      return use({ compiled: edited.compiled, connectivity: edited.connectivity('workload') });
+    },
   };
 }
 
@@ -230,13 +198,7 @@ export function applyChanges(
     if (c.target === undefined) added.push(...built.state.policies);
     else replaced.set(c.target, built.state.policies);
   }
-  const policies: PolicyInfo[] = [];
-  for (const p of state.policies) {
-    const instead = replaced.get(p.id);
-    if (instead === undefined) policies.push(p);
-    else policies.push(...instead);
-  }
-  policies.push(...added);
+  const policies = editPolicies(state.policies, { set: replaced, add: added });
   problems.sort(
     (a, b) => a.change - b.change || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   );
@@ -253,7 +215,7 @@ export function whatIf(
   options: WhatIfOptions,
 ): WhatIfJson {
   const { after, problems, applied } = applyChanges(state, changes, options.defaultNamespace);
-  const compiler = options.compiler ?? freshCompiler(state, options.engine);
+  const compiler = options.compiler ?? freshCompiler(openSession(state, options.engine));
   // Both states with their connections in the common address space, and what the edges need of them.
   const common = commonAddressSpace(state, after);
   const side = ({ compiled, connections }: Side) => ({

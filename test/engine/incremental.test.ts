@@ -42,6 +42,21 @@ function podEndpoints(state: ClusterState): Endpoint[] {
   return state.pods.map((p) => ({ kind: 'pod', namespace: p.namespace, name: p.name }));
 }
 
+const pairKey = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
+
+/** The pairs whose ports differ between two fresh answers: what an update must report as changed, sorted. */
+function changedPairs(before: Connectivity, after: Connectivity): string[] {
+  const was = new Map(before.connections.map((c) => [pairKey(c), c.ports]));
+  const now = new Map(after.connections.map((c) => [pairKey(c), c.ports]));
+  return [...new Set([...was.keys(), ...now.keys()])]
+    .filter((k) => {
+      const x = was.get(k);
+      const y = now.get(k);
+      return x === undefined || y === undefined || !portsEqual(x, y);
+    })
+    .sort();
+}
+
 function check(state: ClusterState, edits: readonly Edit[], granularity: Granularity): void {
   const inc = createIncrementalEngine(state, {}, granularity);
   let previous = computeConnectivity(compileCluster(state), granularity);
@@ -60,16 +75,7 @@ function check(state: ClusterState, edits: readonly Edit[], granularity: Granula
       } else info = policy(edit.namespace, `added${added++}`, edit.spec);
       const update = inc.updatePolicy(info);
       const fresh = computeConnectivity(compileCluster(inc.state), granularity);
-      // The reported changes are exactly the difference between the two fresh answers.
-      const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
-      const before = new Map(previous.connections.map((c) => [key(c), c.ports]));
-      const after = new Map(fresh.connections.map((c) => [key(c), c.ports]));
-      const expected = [...new Set([...before.keys(), ...after.keys()])].filter((k) => {
-        const b = before.get(k);
-        const a = after.get(k);
-        return b === undefined || a === undefined || !portsEqual(a, b);
-      });
-      assert.deepEqual(update.changes.map(key).sort(), expected.sort());
+      assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, fresh));
     }
     const fresh = compileCluster(inc.state);
     const expected = computeConnectivity(fresh, granularity);
@@ -84,7 +90,72 @@ function check(state: ClusterState, edits: readonly Edit[], granularity: Granula
   }
 }
 
+/** The policies after a batch of edits: replaced in place, added at the end, removed; ids stay unique. */
+function editedPolicies(policies: readonly PolicyInfo[], edits: readonly Edit[], tag: string): PolicyInfo[] {
+  let out = [...policies];
+  for (const [i, edit] of edits.entries()) {
+    if (edit.kind === 'add' || out.length === 0) {
+      if (edit.kind !== 'remove') out.push(policy(edit.namespace, `${tag}-${i}`, edit.spec));
+      continue;
+    }
+    const at = edit.target % out.length;
+    if (edit.kind === 'remove') out = out.filter((_, j) => j !== at);
+    else out[at] = policy(out[at]!.namespace, out[at]!.name, edit.spec);
+  }
+  return out;
+}
+
+function checkBatches(
+  state: ClusterState,
+  batches: readonly (readonly Edit[])[],
+  granularity: Granularity,
+): void {
+  const inc = createIncrementalEngine(state, {}, granularity);
+  let previous = computeConnectivity(compileCluster(state), granularity);
+  for (const [b, edits] of [...batches, []].entries()) {
+    // The last batch puts the original policies back, as a what-if does.
+    const next =
+      b === batches.length ? state.policies : editedPolicies(inc.state.policies, edits, `batch${b}`);
+    const update = inc.setPolicies(next);
+    assert.deepEqual(
+      inc.state.policies.map((p) => p.id),
+      next.map((p) => p.id),
+    );
+    const fresh = compileCluster({ ...state, policies: [...next] });
+    const expected = computeConnectivity(fresh, granularity);
+    assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected));
+    assert.deepEqual(
+      inc.compiled.policies.map((p) => `${p.index} ${p.info.id}`),
+      fresh.policies.map((p) => `${p.index} ${p.info.id}`),
+    );
+    const endpoints = podEndpoints(inc.state);
+    for (const src of endpoints) {
+      for (const dst of endpoints) {
+        assert.ok(portsEqual(inc.compiled.allowedBetween(src, dst), fresh.allowedBetween(src, dst)));
+      }
+    }
+    assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, expected));
+    previous = expected;
+  }
+}
+
 describe('incremental engine', () => {
+  test('setPolicies: a batch of edits equals a fresh compile, and so does putting the policies back', () => {
+    fc.assert(
+      fc.property(
+        clusterInputArb,
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        fc.array(fc.array(editArb, { minLength: 0, maxLength: 10 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom<Granularity>('workload', 'pod'),
+        (input, grouping, templates, batches, granularity) => {
+          checkBatches(withWorkloads(input, grouping, templates), batches, granularity);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   test('equals a fresh compile after random policy edits', () => {
     fc.assert(
       fc.property(

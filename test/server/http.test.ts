@@ -8,7 +8,7 @@ import { before, describe, test } from 'node:test';
 import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
-import { webshopAnalysis } from './support.ts';
+import { manyNewPolicies, webshopAnalysis } from './support.ts';
 
 /** The app's files are not what these tests are about: stand-ins. */
 const assets: UiAssets = new Map(
@@ -105,6 +105,39 @@ describe('serving', () => {
   });
 });
 
+/** Sends one raw HTTP/1.1 request (any target, even one fetch() would refuse) and returns the status line. */
+async function rawStatus(port: number, target: string, host = `127.0.0.1:${port}`): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+    // A server that crashed or hangs never answers: fail instead of waiting for the test runner's timeout.
+    socket.setTimeout(10_000, () => reject(new Error(`no answer to GET ${target}`)));
+  });
+}
+
+describe('malformed request targets', () => {
+  test('are a 400, before the Host and token checks, and the server keeps serving', async () => {
+    for (const options of [{}, { host: '127.0.0.1', token: 'secret' }]) {
+      await withServer(options, async (s) => {
+        for (const target of ['//[/', 'http://[/', '//[::1', 'http://a:b@[x]/api/model']) {
+          assert.equal(await rawStatus(s.port, target), 'HTTP/1.1 400 Bad Request', target);
+          assert.equal(await rawStatus(s.port, target, 'evil.example'), 'HTTP/1.1 400 Bad Request');
+        }
+        const after = await fetch(`${base(s)}/api/model`, {
+          headers: 'token' in options ? { authorization: 'Bearer secret' } : {},
+        });
+        assert.equal(after.status, 200);
+      });
+    }
+  });
+});
+
 describe('what-if over HTTP', () => {
   test('accepts JSON from the same origin only', async () => {
     await withServer({}, async (s) => {
@@ -135,6 +168,26 @@ describe('what-if over HTTP', () => {
       ).catch(() => undefined);
       assert.ok(huge === undefined || huge.status === 413);
       assert.equal((await fetch(`${base(s)}/api/whatif`)).status, 405);
+    });
+  });
+
+  test('other requests are answered while a large what-if computes', async () => {
+    await withServer({}, async (s) => {
+      const done: string[] = [];
+      const whatIf = fetch(`${base(s)}/api/whatif`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: manyNewPolicies(4000),
+      }).then(async (r) => {
+        done.push('what-if');
+        return (await r.json()) as { applied: number[] };
+      });
+      for (const path of ['/api/model', '/api/lint', '/']) {
+        assert.equal((await fetch(`${base(s)}${path}`)).status, 200);
+        done.push(path);
+      }
+      assert.equal((await whatIf).applied.length, 4000);
+      assert.deepEqual(done, ['/api/model', '/api/lint', '/', 'what-if']);
     });
   });
 });

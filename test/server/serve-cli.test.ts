@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { serve } from './serve.ts';
+import { manyNewPolicies } from './support.ts';
 
 describe('netfence serve', () => {
   // A large input runs on a worker thread, to which the main thread relays Ctrl+C (src/cli/process.ts).
@@ -78,6 +79,35 @@ describe('netfence serve', () => {
       });
     },
   );
+
+  // On the CLI's worker thread too (a large input), to which the main thread relays the signal.
+  for (const worker of ['never', 'always'] as const) {
+    test(`stops on SIGTERM while a large what-if computes, and answers meanwhile (worker: ${worker})`, async () => {
+      const s = await serve(['examples/webshop', '--port', '0'], { env: { NETFENCE_WORKER: worker } });
+      const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
+      const done: string[] = [];
+      const whatIf = fetch(`${s.origin}/api/whatif`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: manyNewPolicies(4000),
+      }).then(
+        () => done.push('what-if answered'),
+        () => done.push('what-if cut off'),
+      );
+      try {
+        assert.equal((await fetch(`${s.origin}/api/model`)).status, 200);
+        done.push('model');
+      } finally {
+        s.child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0);
+      done.push('exited');
+      await whatIf;
+      // The what-if never answered: the server closed its connection as it stopped.
+      assert.equal(done[0], 'model');
+      assert.deepEqual(done.slice(1).sort(), ['exited', 'what-if cut off']);
+    });
+  }
 
   test('with --host, the URL carries a random token that every request needs', async () => {
     const s = await serve(['examples/webshop', '--port', '0', '--host', '0.0.0.0']);

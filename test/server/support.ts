@@ -31,3 +31,22 @@ export async function webshopAnalysis(
     watch: false,
   });
 }
+
+/**
+ * A what-if body that adds `count` new policies to the example (each allowing one more port into shop/web):
+ * seconds of work, for tests of what the server does meanwhile.
+ */
+export function manyNewPolicies(count: number): string {
+  const changes = Array.from({ length: count }, (_, i) => ({
+    yaml: [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      `metadata: {namespace: shop, name: many-${i}}`,
+      'spec:',
+      '  podSelector: {matchLabels: {app: web}}',
+      `  ingress: [{from: [{namespaceSelector: {}}], ports: [{port: ${1000 + i}}]}]`,
+      '',
+    ].join('\n'),
+  }));
+  return JSON.stringify({ changes });
+}

@@ -3,8 +3,8 @@
  * against the current state; invalid YAML gives problems with line and column, and never a half-applied state.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import type { Analysis } from '../../src/server/analysis.ts';
+import { after, before, describe, test } from 'node:test';
+import { ApiError, type Analysis } from '../../src/server/analysis.ts';
 import { parseWhatIfRequest, WhatIfRequestError } from '../../src/server/whatif.ts';
 import type { WhatIfJson } from '../../src/contract/api.ts';
 import { webshopAnalysis } from './support.ts';
@@ -17,14 +17,15 @@ before(async () => {
   const model = analysis.model();
   yamlOf = (id) => model.policies.find((p) => p.id === id)!.yaml;
 });
+after(() => analysis.close());
 
-const run = (changes: unknown[]): WhatIfJson => analysis.whatIf({ changes });
+const run = (changes: unknown[]): Promise<WhatIfJson> => analysis.whatIf({ changes });
 const edge = (r: WhatIfJson, src: string, dst: string): WhatIfJson['edges'][number] | undefined =>
   r.edges.find((e) => e.src === src && e.dst === dst);
 
 describe('what-if', () => {
-  test('no changes: every edge unchanged', () => {
-    const r = run([]);
+  test('no changes: every edge unchanged', async () => {
+    const r = await run([]);
     assert.deepEqual(r.summary, {
       added: 0,
       removed: 0,
@@ -38,10 +39,10 @@ describe('what-if', () => {
     assert.deepEqual(r.problems, []);
   });
 
-  test('an edit that removes a peer removes the edge, and only that edge', () => {
+  test('an edit that removes a peer removes the edge, and only that edge', async () => {
     // data/allow-postgres without shop/catalog among its clients.
     const yaml = yamlOf('data/allow-postgres').replace('values: [catalog, checkout]', 'values: [checkout]');
-    const r = run([{ target: 'data/allow-postgres', yaml }]);
+    const r = await run([{ target: 'data/allow-postgres', yaml }]);
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.applied, [0]);
     assert.deepEqual(r.summary, {
@@ -76,13 +77,13 @@ describe('what-if', () => {
     );
   });
 
-  test('turning a policy off, and adding one', () => {
+  test('turning a policy off, and adding one', async () => {
     // Without allow-redis, data's default-deny stops every client of Redis but Prometheus' scrape.
-    const off = run([{ target: 'data/allow-redis' }]);
+    const off = await run([{ target: 'data/allow-redis' }]);
     assert.equal(off.summary.added, 0);
     assert.equal(edge(off, 'shop/Deployment/api', 'data/StatefulSet/redis')?.change, 'removed');
     assert.equal(edge(off, 'monitoring/StatefulSet/prometheus', 'data/StatefulSet/redis')?.change, 'changed');
-    const added = run([
+    const added = await run([
       {
         yaml: [
           'apiVersion: networking.k8s.io/v1',
@@ -103,9 +104,9 @@ describe('what-if', () => {
     );
   });
 
-  test('invalid YAML: problems with line and column, and the change is left out', () => {
+  test('invalid YAML: problems with line and column, and the change is left out', async () => {
     const broken = yamlOf('data/allow-postgres').replace('port: postgres', 'port: 70000');
-    const r = run([{ target: 'data/allow-postgres', yaml: broken }]);
+    const r = await run([{ target: 'data/allow-postgres', yaml: broken }]);
     assert.deepEqual(r.applied, []);
     assert.deepEqual(r.summary, {
       added: 0,
@@ -128,14 +129,16 @@ describe('what-if', () => {
         path: 'spec.ingress[0].ports[0].port',
       },
     );
-    const syntax = run([{ target: 'data/allow-postgres', yaml: 'kind: NetworkPolicy\nspec: [unclosed\n' }]);
+    const syntax = await run([
+      { target: 'data/allow-postgres', yaml: 'kind: NetworkPolicy\nspec: [unclosed\n' },
+    ]);
     assert.equal(syntax.problems[0]?.severity, 'error');
     // An unclosed flow sequence is found where the input ends.
     assert.equal(syntax.problems[0]?.line, 3);
   });
 
-  test('what cannot be tried here says why', () => {
-    const r = run([
+  test('what cannot be tried here says why', async () => {
+    const r = await run([
       { target: 'data/nope', yaml: 'x: 1' },
       { yaml: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n' },
       { yaml: yamlOf('shop/allow-api') },
@@ -151,6 +154,17 @@ describe('what-if', () => {
       ],
     );
     assert.deepEqual(r.applied, []);
+  });
+
+  test('an analysis that was replaced (a reload) refuses what-ifs: try again', async () => {
+    const replaced = await webshopAnalysis();
+    assert.equal((await replaced.whatIf({ changes: [] })).applied.length, 0);
+    replaced.close();
+    await assert.rejects(replaced.whatIf({ changes: [] }), (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 503);
+      return true;
+    });
   });
 
   test('request bodies that are not a list of changes are refused whole', () => {

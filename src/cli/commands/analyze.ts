@@ -1,7 +1,8 @@
 /** `netfence analyze`: who may talk to whom, on which protocols and ports. */
 import { Command, Option } from 'commander';
-import { HostNetworkPods, compileCluster, policiesSelectingHostNetwork } from '../../engine/compile.ts';
-import { computeConnectivity, type Granularity } from '../../engine/connectivity.ts';
+import { HostNetworkPods, policiesSelectingHostNetwork } from '../../engine/compile.ts';
+import type { Granularity } from '../../engine/connectivity.ts';
+import { openSession } from '../../engine/session.ts';
 import { computeGroupedConnectivity } from '../../engine/grouped.ts';
 import {
   analysisSummary,
@@ -39,7 +40,8 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     const state = await loadInput(paths, options, io);
     for (const w of hostNetworkWarnings(state, options.hostNetworkPods)) io.stderr(`${formatProblem(w)}\n`);
     const progress = engineProgress(io);
-    const compiled = compileCluster(state, { ...engineOptions(options), onProgress: progress.update });
+    const session = openSession(state, { ...engineOptions(options), onProgress: progress.update });
+    const compiled = session.compiled;
     const summary = analysisSummary(state);
     const format = options.output;
     // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
@@ -49,7 +51,7 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
       const grouped = computeGroupedConnectivity(compiled, options.granularity);
       chunks = groupedJsonChunks(grouped, compiled.addressSpace, summary);
     } else {
-      const conn = computeConnectivity(compiled, options.granularity);
+      const conn = session.connectivity(options.granularity);
       chunks = formatConnectivityChunks(conn, compiled.addressSpace, summary, format);
     }
     progress.done();

@@ -1,6 +1,6 @@
 /** `netfence check-flows`: replay observed traffic against a policy set before deploying it. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../../engine/compile.ts';
+import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
@@ -36,9 +36,9 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     const state = await loadInput(paths, options, io);
     const traffic = await loadFlows(options, paths, state, io);
     reportUnmatched(traffic, io);
-    const compiled = compileCluster(state, engineOptions(options));
-    const check = checkObserved(compiled, traffic.connections);
-    io.stdout(formatFlowCheck(check, traffic, state, compiled.addressSpace, options.output));
+    const session = openSession(state, engineOptions(options));
+    const check = checkObserved(session, traffic.connections);
+    io.stdout(formatFlowCheck(check, traffic, state, session.compiled.addressSpace, options.output));
     setExit(check.denied.some(breaksTraffic) ? ExitCode.CheckFailed : ExitCode.Ok);
   });
   return cmd;

@@ -1,7 +1,8 @@
 /** `netfence diff`: what changes in connectivity and policies between two sets of manifests or two revisions. */
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
-import { diffClusters, type ClusterDiff, type ConnectionChange } from '../../engine/diff.ts';
+import type { ClusterDiff, ConnectionChange } from '../../engine/diff.ts';
+import { openSession } from '../../engine/session.ts';
 import { isEmptyPorts } from '../../engine/ports.ts';
 import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
 import { plural } from '../../format/plural.ts';
@@ -237,10 +238,11 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
         : options.cluster === true
           ? await loadClusterAndFolder(paths, options, loadIo)
           : await loadFolders(paths, options, loadIo);
-    const diff = diffClusters(before.state, after.state, {
-      granularity: options.granularity,
-      ...engineOptions(options),
-    });
+    const engine = engineOptions(options);
+    const diff = openSession(before.state, engine).diff(
+      openSession(after.state, engine),
+      options.granularity,
+    );
     const labels: DiffLabels = { before: before.label, after: after.label };
     io.stdout(formatDiff(diff, labels, options.output));
     const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);

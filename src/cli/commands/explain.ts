@@ -1,10 +1,10 @@
 /** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../../engine/compile.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { explainEntities } from '../../engine/explain.ts';
 import { ALL_CONNECTIONS } from '../../engine/ports.ts';
-import { buildRefIndex, type RefIndex, type ResolvedRef } from '../../engine/refs.ts';
+import type { RefIndex, ResolvedRef } from '../../engine/refs.ts';
+import { openSession } from '../../engine/session.ts';
 import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { parsePortOption, resolveOption } from '../options/endpoints.ts';
@@ -67,8 +67,8 @@ Examples:
   cmd.action(async (paths: string[], options: ExplainOptions) => {
     const query = options.port === undefined ? ALL_CONNECTIONS : parsePortOption(options.port);
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, engineOptions(options));
-    const index = buildRefIndex(compiled, options.granularity);
+    const session = openSession(state, engineOptions(options));
+    const index = session.refs(options.granularity);
     const src = resolveOption(index, '--from', options.from);
     const dst = resolveOption(index, '--to', options.to);
     for (const [option, r] of [

@@ -1,9 +1,8 @@
 /** `netfence exposure`: who can reach each workload and whom it can reach, in the rules' own general terms. */
 import { Command, Option } from 'commander';
-import { compileCluster } from '../../engine/compile.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine/exposure.ts';
-import { buildRefIndex } from '../../engine/refs.ts';
+import { openSession } from '../../engine/session.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from '../options/endpoints.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
@@ -73,8 +72,8 @@ Example:
   );
   cmd.action(async (paths: string[], options: ExposureOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, engineOptions(options));
-    const index = buildRefIndex(compiled, options.granularity);
+    const session = openSession(state, engineOptions(options));
+    const index = session.refs(options.granularity);
     let only: Set<string> | undefined;
     if (options.for !== undefined) {
       only = new Set();

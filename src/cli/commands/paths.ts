@@ -1,6 +1,5 @@
 /** `netfence paths`: attack paths and blast radius — how far a compromise in one workload can spread. */
 import { Command, Option } from 'commander';
-import { compileCluster, type CompiledCluster } from '../../engine/compile.ts';
 import {
   attackReach,
   blastRadius,
@@ -8,8 +7,10 @@ import {
   type AttackSources,
   type LateralGraph,
 } from '../../engine/paths.ts';
-import { buildRefIndex, resolveRefText, type RefIndex } from '../../engine/refs.ts';
+import { resolveRefText, type RefIndex } from '../../engine/refs.ts';
 import { externalId } from '../../engine/connectivity.ts';
+import type { CompiledCluster } from '../../engine/compile.ts';
+import { openSession } from '../../engine/session.ts';
 import {
   formatPaths,
   rankRows,
@@ -137,9 +138,10 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: PathsOptions) => {
     const state = await loadInput(paths, options, io);
-    const compiled = compileCluster(state, engineOptions(options));
+    const session = openSession(state, engineOptions(options));
+    const compiled = session.compiled;
     const graph = buildLateralGraph(compiled);
-    const index = buildRefIndex(compiled, 'workload');
+    const index = session.refs('workload');
     const name = (n: Node): string =>
       index.displayName('workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address));
     if (options.top !== undefined && (options.from.length > 0 || options.to.length > 0)) {

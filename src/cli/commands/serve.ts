@@ -208,6 +208,7 @@ export async function serve(
   } finally {
     stopWatching();
     await server.close();
+    session.analysis.close();
   }
 }
 

@@ -2,9 +2,7 @@
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { compileCluster, type CompiledCluster } from '../../engine/compile.ts';
-import { computeConnectivity, type Connectivity, type Granularity } from '../../engine/connectivity.ts';
-import { buildRefIndex, type RefIndex } from '../../engine/refs.ts';
+import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
 import { initSpec } from '../../testspec/init.ts';
@@ -138,13 +136,13 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
     throw new UserError(`"${target}" exists; add --force to replace it`);
   }
   const state = await loadInput(paths, options, io);
-  const compiled = compileCluster(state, engineOptions(options));
-  const index = buildRefIndex(compiled, 'workload');
+  const session = openSession(state, engineOptions(options));
+  const index = session.refs('workload');
   const source =
     options.cluster === true
       ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
       : paths.join(' ');
-  const text = initSpec(index, computeConnectivity(compiled, 'workload'), source);
+  const text = initSpec(index, session.connectivity('workload'), source);
   if (target === undefined || target === '-') io.stdout(text);
   else {
     await writeAtomic(target, text);
@@ -175,19 +173,10 @@ async function runSpecs(
     }
   }
   const state = problems.length === 0 ? await loadInput(paths, options, io) : undefined;
-  let compiled: CompiledCluster | undefined;
-  const views = new Map<Granularity, { index: RefIndex; conn: Connectivity }>();
+  const session = state === undefined ? undefined : openSession(state, engineOptions(options));
   const reports: SpecReport[] = [];
-  for (const spec of state === undefined ? [] : specs) {
-    compiled ??= compileCluster(state!, engineOptions(options));
-    let view = views.get(spec.granularity);
-    if (view === undefined) {
-      view = {
-        index: buildRefIndex(compiled, spec.granularity),
-        conn: computeConnectivity(compiled, spec.granularity),
-      };
-      views.set(spec.granularity, view);
-    }
+  for (const spec of session === undefined ? [] : specs) {
+    const view = { index: session!.refs(spec.granularity), conn: session!.connectivity(spec.granularity) };
     const resolved = resolveSpec(spec, view.index);
     if (!resolved.ok) {
       problems.push(...resolved.problems);

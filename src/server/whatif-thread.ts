@@ -1,0 +1,135 @@
+/**
+ * What-ifs off the server's thread. A what-if with many policies computes for seconds; on the thread that
+ * serves HTTP it would hold every other request, and Ctrl+C or SIGTERM, until it is done. So each analysis
+ * answers its what-ifs on a worker thread of its own (started on the first what-if, this very module),
+ * which keeps a copy of the state and the incremental engine between requests and answers them in turn.
+ * Closing the analysis (a reload, the server stopping) ends the worker; a what-if it was computing fails.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { WhatIfJson } from '../contract/api.ts';
+import type { EngineOptions } from '../engine/compile.ts';
+import { openSession } from '../engine/session.ts';
+import type { ClusterState, Origin } from '../model/cluster.ts';
+import { incrementalCompiler, whatIf, type WhatIfChange, type WhatIfCompiler } from './whatif.ts';
+
+/** What the worker is started with: marks it as a what-if worker (the CLI may run on a worker thread too). */
+interface WhatIfWorkerData {
+  kind: 'netfence-whatif';
+  state: ClusterState;
+  engine: EngineOptions;
+  defaultNamespace: string;
+}
+
+interface Request {
+  id: number;
+  changes: WhatIfChange[];
+}
+
+type Reply = { id: number; ok: true; value: WhatIfJson } | { id: number; ok: false; message: string };
+
+/** The analysis was reloaded or the server stopped while a what-if was computing. */
+export class WhatIfStopped extends Error {}
+
+/** An origin without its `locate` function (functions do not cross threads; a what-if never reads it). */
+function plainOrigin<T extends { origin?: Origin }>(item: T): T {
+  if (item.origin?.locate === undefined) return item;
+  const origin: Origin = { ...item.origin };
+  delete origin.locate;
+  return { ...item, origin };
+}
+
+/** The state as data a worker can be given. */
+function transferableState(state: ClusterState): ClusterState {
+  return {
+    ...state,
+    namespaces: state.namespaces.map(plainOrigin),
+    workloads: state.workloads.map(plainOrigin),
+    pods: state.pods.map(plainOrigin),
+    policies: state.policies.map(plainOrigin),
+    services: state.services.map(plainOrigin),
+  };
+}
+
+/** The main thread's end: one worker, what-ifs answered in the order asked. */
+export class WhatIfThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: WhatIfJson) => void; reject: (e: Error) => void }>();
+  #next = 0;
+  #closed = false;
+
+  constructor(state: ClusterState, engine: EngineOptions, defaultNamespace: string) {
+    const data: WhatIfWorkerData = {
+      kind: 'netfence-whatif',
+      state: transferableState(state),
+      engine: { ipBlockMatchesPods: engine.ipBlockMatchesPods },
+      defaultNamespace,
+    };
+    this.#worker = new Worker(new URL(import.meta.url), { workerData: data });
+    // Never what keeps the process running: Ctrl+C ends it even while a what-if computes.
+    this.#worker.unref();
+    this.#worker.on('message', (reply: Reply) => {
+      const waiting = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (reply.ok) waiting?.resolve(reply.value);
+      else waiting?.reject(new Error(reply.message));
+    });
+    const fail = (error: Error): void => {
+      for (const w of this.#pending.values()) w.reject(error);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', () => {
+      this.#closed = true;
+      fail(new WhatIfStopped('the what-if was stopped: the analysis was reloaded or the server stopped'));
+    });
+  }
+
+  /** The answer of `whatIf` for these changes (checked with `parseWhatIfRequest` first). */
+  run(changes: readonly WhatIfChange[]): Promise<WhatIfJson> {
+    if (this.#closed) return Promise.reject(new WhatIfStopped('the what-if thread has stopped'));
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, changes: [...changes] } satisfies Request);
+    });
+  }
+
+  /** Whether the worker has ended (closed, or failed: a new thread can take over). */
+  get stopped(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.#closed = true;
+    void this.#worker.terminate();
+  }
+}
+
+/** The worker's end: answers each request with `whatIf` over a kept incremental engine. */
+function serveWhatIfs(data: WhatIfWorkerData): void {
+  const port = parentPort!;
+  let compiler: WhatIfCompiler | undefined;
+  port.on('message', (request: Request) => {
+    let reply: Reply;
+    try {
+      compiler ??= incrementalCompiler(openSession(data.state, data.engine));
+      const value = whatIf(data.state, request.changes, {
+        engine: data.engine,
+        defaultNamespace: data.defaultNamespace,
+        compiler,
+      });
+      reply = { id: request.id, ok: true, value };
+    } catch (error) {
+      reply = {
+        id: request.id,
+        ok: false,
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      };
+    }
+    port.postMessage(reply);
+  });
+}
+
+if (!isMainThread && (workerData as Partial<WhatIfWorkerData> | null)?.kind === 'netfence-whatif') {
+  serveWhatIfs(workerData as WhatIfWorkerData);
+}
