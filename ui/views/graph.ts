@@ -5,9 +5,12 @@
  */
 import {
   buildGraph,
+  DEFAULT_OPTIONS,
   defaultCollapsed,
+  drawnSummary,
   namespaceGroup,
   OUTSIDE,
+  toggleGroup as toggledGroups,
   type EdgeInput,
   type GraphEdge,
   type GraphOptions,
@@ -92,10 +95,58 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   ctx.stage.append(status);
 
   const toggleGroup = (id: string): void => {
-    const set = collapsedOf(app, route);
-    if (set.has(id)) set.delete(id);
-    else set.add(id);
+    const set = toggledGroups(collapsedOf(app, route), id, app.model.namespaces, app.model.workloads.length);
     app.set({ collapsed: formatCollapsed(app, set) });
+  };
+
+  /** The unfiltered graph whose layout places every node, the same in Graph and Traffic (built once). */
+  let basis: { model: unknown; graph: GraphResult } | undefined;
+  const basisGraph = (): GraphResult => {
+    if (basis?.model !== app.model) {
+      const { edges, complete } = app.edges();
+      const graph = buildGraph(
+        {
+          namespaces: app.model.namespaces,
+          workloads: app.model.workloads,
+          external: app.model.external,
+          edges,
+          complete,
+          groupEdges: app.model.namespaceConnections,
+        },
+        { ...DEFAULT_OPTIONS, collapsed: defaultCollapsed(app.model.namespaces, app.model.workloads.length) },
+      );
+      basis = { model: app.model, graph };
+    }
+    return basis.graph;
+  };
+
+  /** `f`: show only the selected workload and its neighbours (again: everything). */
+  const onKey = (e: KeyboardEvent): void => {
+    const t = e.target as HTMLElement | null;
+    if (t !== null && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (e.key !== 'f' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const sel = parseSelection(route.params.sel);
+    if (route.params.focus !== undefined) app.set({ focus: null });
+    else if (sel?.kind === 'node' && app.model.workloads.some((w) => w.id === sel.id))
+      app.set({ focus: sel.id });
+  };
+  document.addEventListener('keydown', onKey);
+
+  /** Selects a workload found by search, expanding its namespace when it is collapsed. */
+  const reveal = (id: string): void => {
+    const w = app.model.workloads.find((x) => x.id === id);
+    const collapsed = collapsedOf(app, route);
+    const g = w === undefined ? undefined : namespaceGroup(w.namespace);
+    const expand =
+      g !== undefined && collapsed.has(g)
+        ? {
+            collapsed: formatCollapsed(
+              app,
+              toggledGroups(collapsed, g, app.model.namespaces, app.model.workloads.length),
+            ),
+          }
+        : {};
+    app.set({ sel: `node:${id}`, focus: null, ...expand });
   };
 
   // ---- sidebar controls -------------------------------------------------------------------------------
@@ -115,7 +166,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   search.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     const first = matches(search.value)[0];
-    if (first !== undefined) app.set({ sel: `node:${first}`, focus: null });
+    if (first !== undefined) reveal(first);
   });
   const labels = h('input', {
     type: 'text',
@@ -392,8 +443,9 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     );
     const q = matches(route.params.q ?? '');
     const marked = new Set(q);
-    canvas.render(result, {
+    const lines = canvas.render(result, {
       edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
+      basis: basisGraph(),
     });
     canvas.mark(marked);
     replace(
@@ -406,7 +458,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             {},
             h(
               'button',
-              { type: 'button', class: 'linkish', onclick: () => app.set({ sel: `node:${id}` }) },
+              { type: 'button', class: 'linkish', onclick: () => reveal(id) },
               app.workloadName(id),
             ),
           ),
@@ -416,24 +468,31 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         ? h('li', { class: 'muted' }, 'No workload matches.')
         : null,
     );
-    const workloads = result.nodes.filter((n) => n.kind === 'workload').length;
-    const focusName = opts.focus === null ? null : app.workloadName(opts.focus);
+    renderStatus(result, lines, opts.focus);
+    inspect();
+  }
+
+  /** The status line: what is drawn, what is hidden and why, and the focus. */
+  function renderStatus(shown: GraphResult, lines: number, focus: string | null): void {
+    const focusName = focus === null ? null : app.workloadName(focus);
+    const text = drawnSummary(shown, lines);
+    const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
       status,
-      `${workloads} workload${workloads === 1 ? '' : 's'}, ${result.edges.length} edge${result.edges.length === 1 ? '' : 's'}`,
-      result.hiddenWorkloads > 0 ? ` · ${result.hiddenWorkloads} workloads hidden by filters` : '',
-      result.hiddenOpen > 0
+      shown.hiddenOpen > 0 ? text.slice(0, text.length - hidden.length) : text,
+      shown.hiddenOpen > 0
         ? h(
-            'span',
-            {},
-            ' · ',
-            h(
-              'button',
-              { type: 'button', class: 'linkish', onclick: () => app.set({ open: 'show' }) },
-              `${result.hiddenOpen} unrestricted not drawn`,
-            ),
+            'button',
+            {
+              type: 'button',
+              class: 'linkish',
+              title: 'Show the connections neither end restricts',
+              onclick: () => app.set({ open: 'show' }),
+            },
+            hidden,
           )
         : null,
+      shown.hiddenWorkloads > 0 ? ` · ${shown.hiddenWorkloads} workloads hidden by filters` : '',
       focusName === null
         ? null
         : h(
@@ -452,7 +511,6 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             ),
           ),
     );
-    inspect();
   }
 
   /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
@@ -500,7 +558,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             h(
               'button',
               { type: 'button', onclick: () => app.set({ focus: w.id }) },
-              'Show only its neighbours',
+              'Show only its neighbours (f)',
             ),
             app.api.isStatic
               ? null
@@ -627,6 +685,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       draw();
     },
     destroy() {
+      document.removeEventListener('keydown', onKey);
       canvas.destroy();
     },
     restyle() {
@@ -653,8 +712,14 @@ function legend(traffic: boolean): HTMLElement {
       traffic
         ? null
         : item('edge-open', 'unrestricted (hidden unless asked): open source to open destination'),
+      traffic ? null : item('edge-aggregate', 'between collapsed namespaces: thicker for more connections'),
+      traffic ? null : item('edge-mostly-open', 'the more of them unrestricted, the yellower'),
     ),
-    h('p', { class: 'muted small' }, 'Double-click a namespace to collapse or expand it.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Double-click a namespace to collapse or expand it. Click a workload to highlight its neighbours; f shows only them. Hover a connection for its ports.',
+    ),
   );
 }
 
