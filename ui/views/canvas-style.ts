@@ -208,6 +208,9 @@ export function style(): StylesheetJson {
       },
     },
     { selector: '.faded', style: { opacity: 0.18 } },
+    // Hundreds of lines (an overview): faint, so that the nodes and the thick aggregates stand out.
+    { selector: 'edge.crowded', style: { opacity: 0.3, 'arrow-scale': 0.6 } },
+    { selector: 'edge.crowded.selected-near', style: { opacity: 1 } },
     { selector: 'edge.labelled, edge.zoom-label', style: { label: 'data(label)' } },
     // A selection keeps its neighbourhood and dims the rest.
     { selector: 'node.dimmed', style: { opacity: 0.15 } },

@@ -31,6 +31,9 @@ const positions = new PositionCache();
 /** Above this many drawn lines, labels show on hover and selection only (the fit check would cost too much). */
 const MAX_ZOOM_LABELS = 400;
 
+/** Above this many drawn lines, lines are drawn faint (a selection brings its own back). */
+const CROWDED_LINES = 120;
+
 /** Edge labels' size on screen, in pixels. */
 const LABEL_PX = 10;
 
@@ -146,7 +149,11 @@ function edgeElements(lines: readonly DrawnEdge[], classes: (e: GraphEdge) => st
       both: l.edges.length === 2,
       fs: LABEL_PX,
     },
-    classes: [...(l.edges.every((e) => e.open) ? ['open'] : []), ...classes(l.edges[0]!)],
+    classes: [
+      ...(l.edges.every((e) => e.open) ? ['open'] : []),
+      ...(lines.length > CROWDED_LINES ? ['crowded'] : []),
+      ...classes(l.edges[0]!),
+    ],
   }));
 }
 
