@@ -101,7 +101,7 @@ function overlap(a: Box, b: Box, gap: number): { x: number; y: number } | null {
 export function separate(boxes: readonly Box[], fixed: ReadonlySet<string>, gap = 24): Map<string, Point> {
   const cur = boxes.map((b) => ({ ...b }));
   const moved = new Map<string, Point>();
-  for (let round = 0; round < 200; round++) {
+  for (let round = 0; round < 2000; round++) {
     let any = false;
     for (let i = 0; i < cur.length; i++) {
       for (let j = i + 1; j < cur.length; j++) {

@@ -59,7 +59,14 @@ type Rect = { x1: number; y1: number; x2: number; y2: number };
 
 /** What the graph shows, for the browser tests and for debugging from the console: `__netfence.graph()`. */
 export interface GraphSnapshot {
-  nodes: { id: string; label: string; classes: string[]; position: { x: number; y: number }; box: Rect }[];
+  nodes: {
+    id: string;
+    label: string;
+    parent: string | null;
+    classes: string[];
+    position: { x: number; y: number };
+    box: Rect;
+  }[];
   edges: {
     id: string;
     label: string;
@@ -118,7 +125,11 @@ function initialPositions(nodes: readonly GraphNode[]): Map<string, { x: number;
   return out;
 }
 
-function nodeElements(nodes: readonly GraphNode[], classes: (n: GraphNode) => string[]): ElementDefinition[] {
+function nodeElements(
+  nodes: readonly GraphNode[],
+  classes: (n: GraphNode) => string[],
+  drawn: ReadonlyMap<string, { x: number; y: number }> = new Map(),
+): ElementDefinition[] {
   const start = initialPositions(nodes);
   return nodes.map((n) => ({
     group: 'nodes' as const,
@@ -132,7 +143,7 @@ function nodeElements(nodes: readonly GraphNode[], classes: (n: GraphNode) => st
       ...(n.parent === null ? {} : { parent: n.parent }),
     },
     classes: classes(n),
-    position: positions.get(n.id) ?? start.get(n.id) ?? { x: 0, y: 0 },
+    position: drawn.get(n.id) ?? positions.get(n.id) ?? start.get(n.id) ?? { x: 0, y: 0 },
   }));
 }
 
@@ -293,7 +304,11 @@ export class Canvas {
   render(graph: GraphResult, decorations: Decorations = {}): number {
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
-    const lines = mergeParallel(graph.edges, (e) => [e.open, ...edgeClasses(e)].join(' '));
+    // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
+    const lines = mergeParallel(
+      graph.edges.filter((e) => e.source !== e.target),
+      (e) => [e.open, ...edgeClasses(e)].join(' '),
+    );
     this.#nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
@@ -301,9 +316,15 @@ export class Canvas {
     const shape = graph.nodes.map((n) => `${n.id}@${n.parent ?? ''}`).join('|');
     const reshaped = shape !== this.#shape;
     this.#shape = shape;
+    // The same nodes drawn again (new edges, new classes): where they are drawn now, room made included.
+    const drawn = new Map<string, { x: number; y: number }>();
+    if (!reshaped)
+      this.cy.nodes().forEach((n) => {
+        if (n.isChildless()) drawn.set(n.id(), { ...n.position() });
+      });
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add([...nodeElements(graph.nodes, nodeClasses), ...edgeElements(lines, edgeClasses)]);
+      this.cy.add([...nodeElements(graph.nodes, nodeClasses, drawn), ...edgeElements(lines, edgeClasses)]);
     });
     if (reshaped) this.#place();
     this.select(this.#selected);
@@ -322,7 +343,10 @@ export class Canvas {
       this.cy.add([
         ...nodeElements(basis.nodes, () => []),
         ...edgeElements(
-          mergeParallel(basis.edges, () => ''),
+          mergeParallel(
+            basis.edges.filter((e) => e.source !== e.target),
+            () => '',
+          ),
           () => [],
         ),
       ]);
@@ -333,7 +357,7 @@ export class Canvas {
   /**
    * Places what has no position: a collapsed group at the centre of its members, the members of a group
    * expanded in place on a grid around it; then moves whole boxes apart until none overlaps another (the
-   * groups just placed stay where they are). Runs the layout only when nothing has a place yet.
+   * groups just expanded stay where they are). Runs the layout only when nothing has a place yet.
    */
   #place(): void {
     const leaves = this.cy.nodes().filter((n) => n.isChildless());
@@ -361,10 +385,14 @@ export class Canvas {
         fixed.add(parent.id());
       }
     });
+    // What was placed now becomes its home; making room moves boxes for this drawing only, so that they
+    // go back home when the group that pushed them collapses again.
+    unknown.forEach((n) => {
+      positions.set(n.id(), n.position());
+    });
+    for (const n of this.cy.nodes(':parent').toArray())
+      if (!positions.has(n.id())) positions.set(n.id(), n.position());
     this.#separate(fixed);
-    this.#remember();
-    // A collapsed group keeps the place of its members' centre; an expanded one, where its box now is.
-    for (const n of this.cy.nodes(':parent').toArray()) positions.set(n.id(), n.position());
   }
 
   /** Collapsed groups without a place go to their members' centre; whether every unknown one got a place. */
@@ -604,6 +632,7 @@ export class Canvas {
       nodes: cy.nodes().map((n) => ({
         id: n.id(),
         label: String(n.data('label')),
+        parent: n.isChild() ? n.parent().first().id() : null,
         classes: n.classes(),
         position: { ...n.position() },
         box: rect(n.renderedBoundingBox({ includeLabels: false })),
