@@ -171,7 +171,6 @@ export function style(): StylesheetJson {
         'source-arrow-color': v('--st-denied'),
         width: 2.5,
         'line-style': 'dashed',
-        label: 'data(label)',
       },
     },
     {
@@ -237,7 +236,6 @@ export function style(): StylesheetJson {
         width: 2.5,
         'line-style': 'solid',
         opacity: 1,
-        label: 'data(label)',
       },
     },
     {
