@@ -396,10 +396,43 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   let pending = 0;
+  /** What the drawing depends on (the selection and the search only decorate it). */
+  let drawnKey = '';
+  let drawnModel: unknown;
+  let drawnTraffic: unknown;
+  let lines = 0;
+
+  /** Redraws what the route says: the form, the graph (when what it shows changed), the search, the inspector. */
   function draw(): void {
     const collapsed = collapsedOf(app, route);
     const { opts, errors } = options(collapsed);
-    // Form fields follow the URL (unless the user is typing in them).
+    syncForm(opts, errors);
+    renderNamespaces(collapsed, opts.namespaces);
+    const shown = new Set<TrafficStatus>(
+      route.params.show === undefined ? TRAFFIC_STATUSES : (listParam(route, 'show') as TrafficStatus[]),
+    );
+    renderStatuses(shown);
+    loadExpanded(collapsed, opts);
+    const rest = Object.entries(route.params).filter(([k]) => k !== 'sel' && k !== 'q');
+    const key = JSON.stringify([rest, app.edges().edges.length]);
+    if (
+      result === undefined ||
+      key !== drawnKey ||
+      drawnModel !== app.model ||
+      drawnTraffic !== trafficData
+    ) {
+      drawnKey = key;
+      drawnModel = app.model;
+      drawnTraffic = trafficData;
+      result = drawGraph(opts, shown);
+      renderStatus(result, lines, opts.focus);
+    }
+    renderSearch();
+    inspect();
+  }
+
+  /** Form fields follow the URL (unless the user is typing in them). */
+  function syncForm(opts: GraphOptions, errors: { labels?: string; port?: string }): void {
     if (document.activeElement !== search) search.value = route.params.q ?? '';
     if (document.activeElement !== labels) labels.value = route.params.labels ?? '';
     if (document.activeElement !== port) port.value = route.params.port ?? '';
@@ -409,28 +442,26 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     port.setAttribute('aria-invalid', String(errors.port !== undefined));
     showOpen.checked = !opts.hideOpen;
     showExt.checked = opts.external;
-    renderNamespaces(collapsed, opts.namespaces);
-    const shown = new Set<TrafficStatus>(
-      route.params.show === undefined ? TRAFFIC_STATUSES : (listParam(route, 'show') as TrafficStatus[]),
-    );
-    renderStatuses(shown);
+  }
 
-    // Very large clusters: load the connections of the expanded namespaces first.
-    if (app.model.connections === null) {
-      const expanded = app.model.namespaces
-        .filter(
-          (n) =>
-            !collapsed.has(namespaceGroup(n.name)) &&
-            (opts.namespaces === null || opts.namespaces.has(n.name)),
-        )
-        .map((n) => n.name);
-      const ticket = ++pending;
-      void app.ensureNamespaces(expanded).then((changed) => {
-        if (changed && ticket === pending) draw();
-      });
-    }
+  /** Very large clusters: loads the connections of the expanded namespaces, then draws again. */
+  function loadExpanded(collapsed: ReadonlySet<string>, opts: GraphOptions): void {
+    if (app.model.connections !== null) return;
+    const expanded = app.model.namespaces
+      .filter(
+        (n) =>
+          !collapsed.has(namespaceGroup(n.name)) && (opts.namespaces === null || opts.namespaces.has(n.name)),
+      )
+      .map((n) => n.name);
+    const ticket = ++pending;
+    void app.ensureNamespaces(expanded).then((changed) => {
+      if (changed && ticket === pending) draw();
+    });
+  }
+
+  function drawGraph(opts: GraphOptions, shown: ReadonlySet<TrafficStatus>): GraphResult {
     const { edges, complete } = edgesFor(shown);
-    result = buildGraph(
+    const graph = buildGraph(
       {
         namespaces: app.model.namespaces,
         workloads: app.model.workloads,
@@ -441,13 +472,17 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       },
       opts,
     );
-    const q = matches(route.params.q ?? '');
-    const marked = new Set(q);
-    const lines = canvas.render(result, {
+    lines = canvas.render(graph, {
       edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
       basis: basisGraph(),
     });
-    canvas.mark(marked);
+    return graph;
+  }
+
+  /** The search's matches: marked on the graph, listed under the box. */
+  function renderSearch(): void {
+    const q = matches(route.params.q ?? '');
+    canvas.mark(new Set(q));
     replace(
       results,
       q
@@ -468,8 +503,6 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         ? h('li', { class: 'muted' }, 'No workload matches.')
         : null,
     );
-    renderStatus(result, lines, opts.focus);
-    inspect();
   }
 
   /** The status line: what is drawn, what is hidden and why, and the focus. */
