@@ -16,6 +16,7 @@ import {
   type GraphEdge,
   type GraphInput,
 } from '../../ui/lib/graph.ts';
+import { abbreviate, visibleRange } from '../../ui/lib/matrix.ts';
 import { anyOverlap, gridAround, labelsFit, PositionCache, separate, type Box } from '../../ui/lib/layout.ts';
 import {
   CSS_VARS,
@@ -232,5 +233,20 @@ describe('palette', () => {
     expect(blocks[0]!, PALETTES.light);
     expect(blocks[1]!, PALETTES.dark);
     expect(blocks[2]!, PALETTES.dark);
+  });
+});
+
+describe('the virtualized matrix', () => {
+  test('only the rows in view, and a few more, are drawn', () => {
+    assert.deepEqual(visibleRange(0, 600, 24, 1000), [0, 28]);
+    assert.deepEqual(visibleRange(24 * 500, 600, 24, 1000), [497, 528]);
+    assert.deepEqual(visibleRange(24 * 990, 600, 24, 1000), [987, 1000]);
+    assert.deepEqual(visibleRange(0, 600, 24, 5), [0, 5]);
+  });
+
+  test('long headers keep their end, where names differ', () => {
+    assert.equal(abbreviate('tenant-0001/api', 22), 'tenant-0001/api');
+    assert.equal(abbreviate('tenant-0001/Deployment/payments-api', 12), '…ayments-api');
+    assert.equal(abbreviate('tenant-0001/Deployment/payments-api', 12).length, 12);
   });
 });
