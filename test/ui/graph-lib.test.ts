@@ -17,7 +17,15 @@ import {
   type GraphInput,
 } from '../../ui/lib/graph.ts';
 import { abbreviate, visibleRange } from '../../ui/lib/matrix.ts';
-import { anyOverlap, gridAround, labelsFit, PositionCache, separate, type Box } from '../../ui/lib/layout.ts';
+import {
+  anyOverlap,
+  gridAround,
+  labelsFit,
+  PositionCache,
+  separate,
+  snapToGrid,
+  type Box,
+} from '../../ui/lib/layout.ts';
 import {
   CSS_VARS,
   difference,
@@ -185,6 +193,25 @@ describe('layout', () => {
     assert.equal(anyOverlap(after), false);
     assert.equal(moved.has('big'), false);
     assert.equal(moved.has('n3'), false, 'a box clear of the others stays');
+  });
+
+  test('a huge graph snaps to a grid: no overlap, rows kept in order, about as wide as a screen', () => {
+    const boxes: Box[] = Array.from({ length: 500 }, (_, i) => ({
+      id: `n${i}`,
+      x: Math.sin(i) * 300,
+      y: Math.cos(i * 7) * 300,
+      w: 60 + (i % 5) * 10,
+      h: 34,
+    }));
+    const grid = snapToGrid(boxes);
+    const after = boxes.map((b) => ({ ...b, ...grid.get(b.id)! }));
+    assert.equal(anyOverlap(after), false);
+    const top = boxes.reduce((a, b) => (b.y < a.y ? b : a));
+    assert.equal(grid.get(top.id)!.y, 0, 'the highest point is in the first row');
+    const xs = after.map((b) => b.x);
+    const ys = after.map((b) => b.y);
+    const ratio = (Math.max(...xs) - Math.min(...xs)) / (Math.max(...ys) - Math.min(...ys));
+    assert.ok(ratio > 1 && ratio < 2.5, `ratio ${ratio}`);
   });
 
   test('labels fit when they overlap neither each other nor a node', () => {

@@ -210,6 +210,9 @@ export function style(): StylesheetJson {
     // Hundreds of lines (an overview): faint, so that the nodes and the thick aggregates stand out.
     { selector: 'edge.crowded', style: { opacity: 0.3, 'arrow-scale': 0.6 } },
     { selector: 'edge.crowded.selected-near', style: { opacity: 1 } },
+    // Beyond the strongest lines: drawn only for a selection.
+    { selector: 'edge.weak', style: { display: 'none' } },
+    { selector: 'edge.weak.selected-near', style: { display: 'element' } },
     { selector: 'edge.labelled, edge.zoom-label', style: { label: 'data(label)' } },
     // A selection keeps its neighbourhood and dims the rest.
     { selector: 'node.dimmed', style: { opacity: 0.15 } },

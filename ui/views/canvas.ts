@@ -19,7 +19,15 @@ import {
   type GraphNode,
   type GraphResult,
 } from '../lib/graph.ts';
-import { anyOverlap, gridAround, labelsFit, PositionCache, separate, type Box } from '../lib/layout.ts';
+import {
+  anyOverlap,
+  gridAround,
+  labelsFit,
+  PositionCache,
+  separate,
+  snapToGrid,
+  type Box,
+} from '../lib/layout.ts';
 import { style } from './canvas-style.ts';
 import { h } from './dom.ts';
 
@@ -30,6 +38,12 @@ const positions = new PositionCache();
 
 /** Above this many drawn lines, labels show on hover and selection only (the fit check would cost too much). */
 const MAX_ZOOM_LABELS = 400;
+
+/** Above this many elements, the layout is fCoSE's spectral draft snapped to a grid (forces take seconds). */
+const HUGE_LAYOUT = 250;
+
+/** At most this many lines are drawn, the strongest (most connections); a selection shows its own too. */
+const MAX_LINES = 600;
 
 /** Above this many drawn lines, lines are drawn faint (a selection brings its own back). */
 const CROWDED_LINES = 120;
@@ -147,7 +161,18 @@ function nodeElements(
   }));
 }
 
-function edgeElements(lines: readonly DrawnEdge[], classes: (e: GraphEdge) => string[]): ElementDefinition[] {
+/** The lines beyond the `MAX_LINES` strongest. */
+function weakLines(lines: readonly DrawnEdge[]): Set<string> {
+  if (lines.length <= MAX_LINES) return new Set();
+  const order = [...lines].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+  return new Set(order.slice(MAX_LINES).map((l) => l.id));
+}
+
+function edgeElements(
+  lines: readonly DrawnEdge[],
+  classes: (e: GraphEdge) => string[],
+  weak: ReadonlySet<string> = new Set(),
+): ElementDefinition[] {
   return lines.map((l) => ({
     group: 'edges' as const,
     data: {
@@ -163,17 +188,18 @@ function edgeElements(lines: readonly DrawnEdge[], classes: (e: GraphEdge) => st
     classes: [
       ...(l.edges.every((e) => e.open) ? ['open'] : []),
       ...(lines.length > CROWDED_LINES ? ['crowded'] : []),
+      ...(weak.has(l.id) ? ['weak'] : []),
       ...classes(l.edges[0]!),
     ],
   }));
 }
 
 /** The fCoSE options (its own: cytoscape's types know only the built-in layouts); faster on large graphs. */
-function fcoseOptions(elements: number): LayoutOptions {
+function fcoseOptions(elements: number, draft = false): LayoutOptions {
   const large = elements > 400;
   return {
     name: 'fcose',
-    quality: large ? 'default' : 'proof',
+    quality: draft ? 'draft' : large ? 'default' : 'proof',
     // A large graph starts from fCoSE's spectral layout: refining a grid costs seconds there.
     randomize: large,
     animate: false,
@@ -276,6 +302,7 @@ export class Canvas {
     lines.forEach((l) => {
       l.toggleClass('labelled', on || l.hasClass('selected-near'));
     });
+    if (on) lines.data('fs', LABEL_PX / this.cy.zoom());
     if (!on) {
       this.#tooltip.hidden = true;
       return;
@@ -303,7 +330,7 @@ export class Canvas {
   }
 
   /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
-  render(graph: GraphResult, decorations: Decorations = {}): number {
+  render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
     // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
@@ -314,6 +341,7 @@ export class Canvas {
     this.#nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
+    const weak = weakLines(lines);
     if (decorations.basis !== undefined) this.#layoutBasis(decorations.basis);
     const shape = graph.nodes.map((n) => `${n.id}@${n.parent ?? ''}`).join('|');
     const reshaped = shape !== this.#shape;
@@ -326,14 +354,17 @@ export class Canvas {
       });
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add([...nodeElements(graph.nodes, nodeClasses, drawn), ...edgeElements(lines, edgeClasses)]);
+      this.cy.add([
+        ...nodeElements(graph.nodes, nodeClasses, drawn),
+        ...edgeElements(lines, edgeClasses, weak),
+      ]);
     });
     if (reshaped) this.#place();
     this.select(this.#selected);
     this.#publish();
     if (reshaped) this.fit();
     this.#zoomLabels();
-    return lines.length;
+    return { lines: lines.length, weak: weak.size };
   }
 
   /** Lays out the basis graph once: afterwards every node of it has a place. */
@@ -344,13 +375,18 @@ export class Canvas {
       this.cy.elements().remove();
       this.cy.add([
         ...nodeElements(basis.nodes, () => []),
-        ...edgeElements(
-          mergeParallel(
+        // The strongest lines only: the weak ones are not drawn either.
+        ...(() => {
+          const lines = mergeParallel(
             basis.edges.filter((e) => e.source !== e.target),
             () => '',
-          ),
-          () => [],
-        ),
+          );
+          const weak = weakLines(lines);
+          return edgeElements(
+            lines.filter((l) => !weak.has(l.id)),
+            () => [],
+          );
+        })(),
       ]);
     });
     this.#runLayout();
@@ -441,7 +477,16 @@ export class Canvas {
   }
 
   #runLayout(): void {
-    this.cy.layout(fcoseOptions(this.cy.elements().length)).run();
+    const elements = this.cy.elements().length;
+    if (elements > HUGE_LAYOUT && this.cy.nodes(':parent').empty()) {
+      this.cy.layout(fcoseOptions(elements, true)).run();
+      const grid = snapToGrid(
+        this.cy.nodes().map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: true }))),
+      );
+      this.cy.batch(() => {
+        for (const [id, p] of grid) this.cy.getElementById(id).position(p);
+      });
+    } else this.cy.layout(fcoseOptions(elements)).run();
     this.#remember();
     for (const n of this.cy.nodes(':parent').toArray()) positions.set(n.id(), n.position());
   }
@@ -475,7 +520,10 @@ export class Canvas {
       const lines = core.edges().union(core.nodes().connectedEdges());
       const near = core.union(lines).union(lines.connectedNodes());
       const withParents = near.union(near.nodes().ancestors());
-      withParents.edges().addClass('selected-near labelled');
+      withParents
+        .edges()
+        .addClass('selected-near labelled')
+        .data('fs', LABEL_PX / this.cy.zoom());
       this.cy.elements().difference(withParents).addClass('dimmed');
     });
     this.#scheduleTitles();
@@ -541,6 +589,7 @@ export class Canvas {
   }
 
   #zoomTimer: ReturnType<typeof setTimeout> | undefined;
+  #zoomLabelled = false;
 
   #scheduleZoomLabels(): void {
     clearTimeout(this.#zoomTimer);
@@ -566,10 +615,11 @@ export class Canvas {
         .map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: false })));
       fit = labelsFit(labels, obstacles);
     }
-    // Labels keep their size on screen whatever the zoom.
+    // Labels keep their size on screen whatever the zoom (only those drawn: restyling costs).
     this.cy.batch(() => {
-      edges.toggleClass('zoom-label', fit);
-      edges.data('fs', LABEL_PX / zoom);
+      if (fit || this.#zoomLabelled) edges.toggleClass('zoom-label', fit);
+      this.#zoomLabelled = fit;
+      (fit ? edges : edges.filter('.labelled, .selected')).data('fs', LABEL_PX / zoom);
     });
   }
 

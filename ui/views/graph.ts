@@ -400,7 +400,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   let drawnKey = '';
   let drawnModel: unknown;
   let drawnTraffic: unknown;
-  let lines = 0;
+  let lines = { lines: 0, weak: 0 };
 
   /** Redraws what the route says: the form, the graph (when what it shows changed), the search, the inspector. */
   function draw(): void {
@@ -506,9 +506,13 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   /** The status line: what is drawn, what is hidden and why, and the focus. */
-  function renderStatus(shown: GraphResult, lines: number, focus: string | null): void {
+  function renderStatus(
+    shown: GraphResult,
+    drawn: { lines: number; weak: number },
+    focus: string | null,
+  ): void {
     const focusName = focus === null ? null : app.workloadName(focus);
-    const text = drawnSummary(shown, lines);
+    const text = drawnSummary(shown, drawn.lines - drawn.weak);
     const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
       status,
@@ -525,6 +529,16 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             hidden,
           )
         : null,
+      drawn.weak > 0
+        ? h(
+            'span',
+            {
+              title:
+                'The lines standing for the most connections are drawn; select a node to see all of its own',
+            },
+            ` · ${drawn.weak.toLocaleString('en-US')} weaker not drawn`,
+          )
+        : '',
       shown.hiddenWorkloads > 0 ? ` · ${shown.hiddenWorkloads} workloads hidden by filters` : '',
       focusName === null
         ? null
