@@ -270,7 +270,13 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       .map((w) => w.id);
   }
 
+  /** What the namespace list shows, to rebuild it only when that changes (hundreds of rows on large clusters). */
+  let listed: { key: string; model: unknown } | undefined;
+
   function renderNamespaces(collapsed: ReadonlySet<string>, shown: ReadonlySet<string> | null): void {
+    const key = JSON.stringify([[...collapsed].sort(), shown === null ? null : [...shown].sort()]);
+    if (listed?.key === key && listed.model === app.model) return;
+    listed = { key, model: app.model };
     const items = app.model.namespaces
       .filter((n) => n.workloads > 0)
       .map((n) => {
