@@ -296,7 +296,7 @@ function virtualGrid(
               title: cellTitle(m, cell, labels),
               onclick: () => pick(key),
             },
-            m.level === 'namespace' ? cell.label : abbreviate(cell.label, 6),
+            m.level === 'namespace' || cell.label.length <= 6 ? cell.label : `${cell.label.slice(0, 5)}…`,
           ),
         );
       }
