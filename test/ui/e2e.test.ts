@@ -134,7 +134,7 @@ describe('the web UI in Chromium', { skip }, () => {
     );
     assert.match(
       await page.locator('.graph-status').innerText(),
-      /^16 workloads, \d+ edges · \d+ unrestricted not drawn$/,
+      /^16 workloads in 6 namespaces, \d+ connections drawn, \d+ unrestricted hidden$/,
     );
     await shot('graph', true);
   });

@@ -24,8 +24,11 @@ export function exposureOf(w: WorkloadJson): Exposure {
   return w.open.ingress ? 'open' : w.isolated.ingress;
 }
 
-/** Above this many workloads the graph starts aggregated by namespace. */
-export const LARGE_WORKLOADS = 150;
+/**
+ * Above this many workloads the graph starts as an overview of namespaces (one node each, edges aggregated);
+ * a namespace expands in place, one at a time. Up to it, every workload is drawn.
+ */
+export const LARGE_WORKLOADS = 60;
 
 /** The id of the group of addresses outside the cluster. */
 export const OUTSIDE = 'outside';
@@ -113,6 +116,8 @@ export interface GraphEdge {
   count: number;
   /** Every member is open. */
   open: boolean;
+  /** Connections among `count` that neither end restricts. */
+  openCount: number;
   status: string | null;
   ports: PortsJson | null;
   /** The input edges aggregated (empty for a group edge from `groupEdges`). */
@@ -187,6 +192,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       return;
     }
     cur.count += e.count;
+    cur.openCount += e.openCount;
     cur.open = cur.open && e.open;
     cur.ports = cur.ports === null || e.ports === null ? null : unionPorts(cur.ports, e.ports);
     cur.members.push(...e.members);
@@ -208,7 +214,14 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     }
     // Without every edge, group-to-group pairs come from the namespace-level aggregate below.
     if (!input.complete && isGroup(s) && isGroup(d)) continue;
-    add(s, d, { count: 1, open: e.open, status: e.status ?? null, ports: e.ports, members: [e] });
+    add(s, d, {
+      count: 1,
+      open: e.open,
+      openCount: e.open ? 1 : 0,
+      status: e.status ?? null,
+      ports: e.ports,
+      members: [e],
+    });
   }
   if (!input.complete) {
     const groupShown = (g: string): boolean =>
@@ -222,6 +235,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       add(g.src, g.dst, {
         count: g.count,
         open: g.open === g.count,
+        openCount: g.open,
         status: null,
         ports: g.ports,
         members: [],
@@ -318,4 +332,100 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     nodes.push(...kept);
   }
   return { nodes, edges, hiddenWorkloads, hiddenOpen };
+}
+
+/** One line of the drawing: an edge, or the two edges of a pair of nodes connected both ways, merged. */
+export interface DrawnEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** The edges it stands for: one, or two (source → target first). */
+  edges: GraphEdge[];
+  label: string;
+  count: number;
+  /** Share of its connections that neither end restricts, 0..1. */
+  openShare: number;
+}
+
+/**
+ * Merges the two directions between a pair of nodes into one line with both ports summarized, when they
+ * are drawn alike (`look` gives how an edge is drawn: its status, its classes). Keeps the input's order.
+ */
+export function mergeParallel(edges: readonly GraphEdge[], look: (e: GraphEdge) => string): DrawnEdge[] {
+  const byId = new Map(edges.map((e) => [e.id, e]));
+  const taken = new Set<string>();
+  const out: DrawnEdge[] = [];
+  for (const e of edges) {
+    if (taken.has(e.id)) continue;
+    taken.add(e.id);
+    const back = e.source === e.target ? undefined : byId.get(`${e.target}>${e.source}`);
+    const pair = back !== undefined && !taken.has(back.id) && look(back) === look(e) ? [e, back] : [e];
+    if (pair.length === 2) taken.add(back!.id);
+    const count = pair.reduce((n, x) => n + x.count, 0);
+    const open = pair.reduce((n, x) => n + x.openCount, 0);
+    out.push({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      edges: pair,
+      label:
+        pair.length === 1
+          ? e.label
+          : e.label === back!.label
+            ? `⇄ ${e.label}`
+            : `→ ${e.label} · ← ${back!.label}`,
+      count,
+      openShare: count === 0 ? 0 : open / count,
+    });
+  }
+  return out;
+}
+
+/** What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`. */
+export function drawnSummary(result: GraphResult, lines: number): string {
+  const plural = (n: number, one: string, many = `${one}s`): string =>
+    `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+  let workloads = 0;
+  let expanded = 0;
+  let collapsed = 0;
+  let inside = 0;
+  for (const n of result.nodes) {
+    if (n.kind === 'workload') workloads++;
+    else if (n.kind === 'namespace') expanded++;
+    else if (n.kind === 'collapsed-namespace') {
+      collapsed++;
+      inside += n.count;
+    }
+  }
+  const parts: string[] = [];
+  if (workloads > 0) parts.push(`${plural(workloads, 'workload')} in ${plural(expanded, 'namespace')}`);
+  if (collapsed > 0)
+    parts.push(
+      `${plural(collapsed, workloads > 0 ? 'collapsed namespace' : 'namespace')} (${plural(inside, 'workload')})`,
+    );
+  if (parts.length === 0) parts.push('nothing to draw');
+  parts.push(`${plural(lines, 'connection')} drawn`);
+  if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
+  return parts.join(', ');
+}
+
+/**
+ * Collapses or expands a group. On a large cluster (the overview), one namespace is expanded at a time:
+ * expanding one collapses the namespace expanded before.
+ */
+export function toggleGroup(
+  collapsed: ReadonlySet<string>,
+  id: string,
+  namespaces: readonly NamespaceJson[],
+  workloads: number,
+): Set<string> {
+  const next = new Set(collapsed);
+  if (!next.has(id)) {
+    next.add(id);
+    return next;
+  }
+  next.delete(id);
+  if (workloads > LARGE_WORKLOADS && id.startsWith('ns:'))
+    for (const n of namespaces) if (namespaceGroup(n.name) !== id) next.add(namespaceGroup(n.name));
+  return next;
 }

@@ -8,8 +8,33 @@ import type { PortsJson } from '../../src/contract/common.ts';
 
 export type MatrixLevel = 'namespace' | 'workload';
 
-/** Above this many workloads the workload matrix asks for a namespace filter instead of drawing. */
-export const MAX_MATRIX_WORKLOADS = 80;
+/**
+ * Above this many workloads the workload matrix asks for a namespace filter instead of drawing. Large matrices
+ * are drawn virtualized (only the rows and columns in view exist in the page).
+ */
+export const MAX_MATRIX_WORKLOADS = 2_000;
+
+/** Above this many cells the matrix is drawn virtualized rather than as a table. */
+export const VIRTUAL_CELLS = 2_500;
+
+/** The rows (or columns) of a scrolled axis in view, with `overscan` more on each side: `[first, end)`. */
+export function visibleRange(
+  offset: number,
+  viewport: number,
+  size: number,
+  count: number,
+  overscan = 3,
+): [number, number] {
+  const first = Math.max(0, Math.floor(offset / size) - overscan);
+  const end = Math.min(count, Math.ceil((offset + viewport) / size) + overscan);
+  return [Math.min(first, end), end];
+}
+
+/** A header short enough for a cell's width: the end of a long name (where names differ), with an ellipsis. */
+export function abbreviate(label: string, max: number): string {
+  if (label.length <= max) return label;
+  return `…${label.slice(label.length - max + 1)}`;
+}
 
 export interface MatrixAxis {
   id: string;

@@ -50,6 +50,9 @@ export class App {
   readonly #sidebar: HTMLElement;
   readonly #stage: HTMLElement;
   readonly #inspector: HTMLElement;
+  readonly #inspectorToggle: HTMLButtonElement;
+  /** The user's own choice to show or hide the inspector, until the selection changes. */
+  #inspectorChoice: { open: boolean; sel: string | undefined } | undefined;
   #view: ViewInstance | undefined;
   #viewName: View | undefined;
   #lint: Promise<LintJson> | undefined;
@@ -110,6 +113,17 @@ export class App {
       },
       '◐',
     );
+    this.#inspectorToggle = h(
+      'button',
+      {
+        class: 'inspector-toggle-button',
+        type: 'button',
+        'aria-controls': 'inspector',
+        title: 'Show or hide the details panel',
+        onclick: () => this.#toggleInspector(),
+      },
+      'Details',
+    );
     this.#summary = h('span', { class: 'summary' });
     const header = h(
       'header',
@@ -118,12 +132,19 @@ export class App {
       h('span', { class: 'source', title: model.source.description }, model.source.description),
       this.#summary,
       nav,
+      this.#inspectorToggle,
       theme,
     );
     this.#banner = h('div', { class: 'banner', role: 'status', hidden: true });
     this.#sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Controls' });
     this.#stage = h('main', { class: 'stage', id: 'stage', role: 'tabpanel' });
-    this.#inspector = h('aside', { class: 'inspector', 'aria-label': 'Details', 'aria-live': 'polite' });
+    this.#inspector = h('aside', {
+      class: 'inspector',
+      id: 'inspector',
+      'aria-label': 'Details',
+      'aria-live': 'polite',
+    });
+    window.addEventListener('resize', () => this.#layoutInspector());
     replace(
       root,
       header,
@@ -207,6 +228,7 @@ export class App {
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
     }
+    this.#layoutInspector();
     if (this.#viewName !== view || this.#view === undefined) {
       this.#view?.destroy();
       for (const el of [this.#sidebar, this.#stage, this.#inspector]) el.replaceChildren();
@@ -220,6 +242,28 @@ export class App {
     } else {
       this.#view.update(this.route);
     }
+  }
+
+  /**
+   * The inspector takes room only when it has something to say: on a narrow window (under 1280 px) the views
+   * with a canvas hide it until something is selected; the Details button shows or hides it anyway.
+   */
+  #layoutInspector(): void {
+    const sel = this.route.params.sel;
+    const choice = this.#inspectorChoice;
+    if (choice !== undefined && choice.sel !== sel) this.#inspectorChoice = undefined;
+    const canvasView = ['graph', 'traffic', 'paths', 'matrix'].includes(this.route.view);
+    const open =
+      this.#inspectorChoice?.open ?? (!canvasView || window.innerWidth >= 1280 || sel !== undefined);
+    this.#root.classList.toggle('inspector-closed', !open);
+    this.#inspectorToggle.setAttribute('aria-expanded', String(open));
+    this.#inspectorToggle.hidden = !canvasView;
+  }
+
+  #toggleInspector(): void {
+    const open = this.#root.classList.contains('inspector-closed');
+    this.#inspectorChoice = { open, sel: this.route.params.sel };
+    this.#layoutInspector();
   }
 
   #shortcut(e: KeyboardEvent): void {

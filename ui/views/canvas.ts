@@ -1,23 +1,55 @@
 /**
- * The graph renderer: cytoscape.js with the fCoSE layout (compound nodes for namespaces), themed from the
- * page's CSS variables. Positions are remembered by node id across renders and views, so that filtering,
- * switching views or reloading never reshuffles what the user has already placed in their head.
+ * The graph renderer: cytoscape.js with the fCoSE layout (compound nodes for namespaces). Every node keeps
+ * its position across renders and views (a page-wide cache): filtering, switching views, collapsing or
+ * expanding never reshuffles what the user has already placed in their head; only "Re-layout" does.
+ * Namespace titles are drawn above the edges (an HTML layer), edge labels only on hover, selection or when
+ * zoomed in far enough for all of them to fit, and a selection dims everything outside its neighbourhood.
  */
 import cytoscape, {
   type Core,
   type ElementDefinition,
   type EventObject,
   type LayoutOptions,
-  type StylesheetJson,
 } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
-import type { GraphEdge, GraphNode, GraphResult } from '../lib/graph.ts';
+import {
+  mergeParallel,
+  type DrawnEdge,
+  type GraphEdge,
+  type GraphNode,
+  type GraphResult,
+} from '../lib/graph.ts';
+import {
+  anyOverlap,
+  gridAround,
+  labelsFit,
+  PositionCache,
+  separate,
+  snapToGrid,
+  type Box,
+} from '../lib/layout.ts';
+import { style } from './canvas-style.ts';
 import { h } from './dom.ts';
 
 cytoscape.use(fcose);
 
 /** Positions by node id, shared by every canvas of the page. */
-const positions = new Map<string, { x: number; y: number }>();
+const positions = new PositionCache();
+
+/** Above this many drawn lines, labels show on hover and selection only (the fit check would cost too much). */
+const MAX_ZOOM_LABELS = 400;
+
+/** Above this many elements, the layout is fCoSE's spectral draft snapped to a grid (forces take seconds). */
+const HUGE_LAYOUT = 250;
+
+/** At most this many lines are drawn, the strongest (most connections); a selection shows its own too. */
+const MAX_LINES = 600;
+
+/** Above this many drawn lines, lines are drawn faint (a selection brings its own back). */
+const CROWDED_LINES = 120;
+
+/** Edge labels' size on screen, in pixels. */
+const LABEL_PX = 10;
 
 export interface CanvasHandlers {
   onNode?: (id: string, node: GraphNode) => void;
@@ -30,256 +62,36 @@ export interface CanvasHandlers {
 export interface Decorations {
   nodeClasses?: (n: GraphNode) => string[];
   edgeClasses?: (e: GraphEdge) => string[];
+  /**
+   * The graph whose layout gives every node its place (the unfiltered graph of the view): laid out once,
+   * so that filters and views only hide and show nodes at places that do not change.
+   */
+  basis?: GraphResult;
 }
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
-}
-
-function style(): StylesheetJson {
-  const v = cssVar;
-  return [
-    {
-      selector: 'node',
-      style: {
-        label: 'data(label)',
-        'font-family': v('--font'),
-        'font-size': 12,
-        color: v('--fg'),
-        'text-valign': 'center',
-        'text-halign': 'center',
-        shape: 'round-rectangle',
-        width: 'data(w)',
-        height: 26,
-        'background-color': v('--node-isolated'),
-        'border-width': 1,
-        'border-color': v('--node-border'),
-      },
-    },
-    {
-      selector: 'node[ingress = "open"], node[ingress = "not-isolated"]',
-      style: { 'background-color': v('--node-open') },
-    },
-    { selector: 'node[ingress = "partly"]', style: { 'background-color': v('--node-partly') } },
-    { selector: 'node[ingress = "host-network"]', style: { 'background-color': v('--node-host') } },
-    {
-      selector: 'node:parent',
-      style: {
-        'text-valign': 'top',
-        'text-halign': 'center',
-        'font-weight': 'bold',
-        'font-size': 12,
-        'background-color': v('--group-bg'),
-        'background-opacity': 1,
-        'border-color': v('--group-border'),
-        'border-width': 1,
-        shape: 'round-rectangle',
-        'padding-top': '10px',
-        'padding-bottom': '10px',
-        'padding-left': '10px',
-        'padding-right': '10px',
-        'text-margin-y': -4,
-      },
-    },
-    {
-      selector: 'node[kind = "collapsed-namespace"], node[kind = "collapsed-outside"]',
-      style: {
-        'font-weight': 'bold',
-        'font-size': 12,
-        height: 34,
-        'background-color': v('--group-bg'),
-        'border-width': 2,
-        'border-style': 'double',
-        'border-color': v('--group-border'),
-      },
-    },
-    {
-      selector: 'node[kind = "outside"]',
-      style: { 'border-style': 'dashed', 'background-color': v('--outside-bg') },
-    },
-    {
-      selector: 'node[kind = "external"], node[kind = "collapsed-outside"]',
-      style: { shape: 'round-tag', 'background-color': v('--outside-node'), 'border-style': 'dashed' },
-    },
-    {
-      selector: 'edge',
-      style: {
-        width: 1.6,
-        'curve-style': 'bezier',
-        'line-color': v('--edge'),
-        'target-arrow-color': v('--edge'),
-        'target-arrow-shape': 'triangle',
-        'arrow-scale': 0.9,
-        label: 'data(label)',
-        'font-family': v('--font'),
-        'font-size': 10,
-        color: v('--fg-muted'),
-        'text-rotation': 'autorotate',
-        'text-background-color': v('--bg'),
-        'text-background-opacity': 0.85,
-        'text-background-padding': '1px',
-        'min-zoomed-font-size': 7,
-        'loop-direction': '-45deg',
-        'loop-sweep': '-60deg',
-      },
-    },
-    {
-      selector: 'edge.open',
-      style: {
-        width: 1,
-        'line-style': 'dashed',
-        'line-color': v('--edge-open'),
-        'target-arrow-color': v('--edge-open'),
-        label: '',
-      },
-    },
-    {
-      selector: 'edge.st-observed',
-      style: { 'line-color': v('--ok'), 'target-arrow-color': v('--ok'), width: 2.5, 'line-style': 'solid' },
-    },
-    {
-      selector: 'edge.st-partly-observed',
-      style: {
-        'line-color': v('--partly'),
-        'target-arrow-color': v('--partly'),
-        width: 2.5,
-        'line-style': 'solid',
-      },
-    },
-    {
-      selector: 'edge.st-unobserved',
-      style: {
-        'line-color': v('--warn'),
-        'target-arrow-color': v('--warn'),
-        width: 1.5,
-        'line-style': 'dotted',
-      },
-    },
-    {
-      selector: 'edge.st-denied',
-      style: {
-        'line-color': v('--bad'),
-        'target-arrow-color': v('--bad'),
-        width: 2.5,
-        'line-style': 'dashed',
-        label: 'data(label)',
-      },
-    },
-    {
-      selector: 'edge.ch-added',
-      style: {
-        'line-color': v('--ok'),
-        'target-arrow-color': v('--ok'),
-        width: 3,
-        'line-style': 'solid',
-        label: 'data(label)',
-      },
-    },
-    {
-      selector: 'edge.ch-removed',
-      style: {
-        'line-color': v('--bad'),
-        'target-arrow-color': v('--bad'),
-        width: 3,
-        'line-style': 'dashed',
-        label: 'data(label)',
-      },
-    },
-    {
-      selector: 'edge.ch-changed',
-      style: {
-        'line-color': v('--changed'),
-        'target-arrow-color': v('--changed'),
-        width: 3,
-        'line-style': 'solid',
-        label: 'data(label)',
-      },
-    },
-    { selector: '.faded', style: { opacity: 0.18 } },
-    {
-      selector: 'edge.path',
-      style: {
-        'line-color': v('--bad'),
-        'target-arrow-color': v('--bad'),
-        width: 3,
-        'line-style': 'solid',
-        opacity: 1,
-        label: 'data(label)',
-        'z-index': 10,
-      },
-    },
-    {
-      selector: 'edge.tree',
-      style: {
-        'line-color': v('--hop-edge'),
-        'target-arrow-color': v('--hop-edge'),
-        width: 2.5,
-        'line-style': 'solid',
-        opacity: 1,
-        label: 'data(label)',
-      },
-    },
-    {
-      selector: 'node.hop-0',
-      style: { 'background-color': v('--hop0'), color: '#fff', 'font-weight': 'bold' },
-    },
-    { selector: 'node.hop-1', style: { 'background-color': v('--hop1') } },
-    { selector: 'node.hop-2', style: { 'background-color': v('--hop2') } },
-    { selector: 'node.hop-3', style: { 'background-color': v('--hop3') } },
-    { selector: 'node.unreached', style: { 'background-color': v('--node-host'), opacity: 0.45 } },
-    {
-      selector: 'node.target',
-      style: { 'border-width': 3, 'border-color': v('--bad'), 'border-style': 'double' },
-    },
-    { selector: 'node.match', style: { 'border-width': 3, 'border-color': v('--accent') } },
-    {
-      selector: 'node.selected',
-      style: {
-        'border-width': 3,
-        'border-color': v('--accent'),
-        'overlay-color': v('--accent'),
-        'overlay-opacity': 0.12,
-      },
-    },
-    {
-      selector: 'edge.selected',
-      style: {
-        width: 4,
-        'line-color': v('--accent'),
-        'target-arrow-color': v('--accent'),
-        label: 'data(label)',
-        'z-index': 20,
-        opacity: 1,
-      },
-    },
-  ];
-}
+type Rect = { x1: number; y1: number; x2: number; y2: number };
 
 /** What the graph shows, for the browser tests and for debugging from the console: `__netfence.graph()`. */
 export interface GraphSnapshot {
-  nodes: { id: string; label: string; classes: string[] }[];
-  edges: { id: string; label: string; classes: string[]; midpoint: { x: number; y: number } }[];
-}
-
-function publish(cy: Core): void {
-  const w = window as unknown as { __netfence?: { graph: () => GraphSnapshot } };
-  w.__netfence = {
-    // A view being replaced has destroyed its graph: report it empty until the next one is published.
-    graph: () =>
-      cy.destroyed()
-        ? { nodes: [], edges: [] }
-        : {
-            nodes: cy
-              .nodes()
-              .map((n) => ({ id: n.id(), label: String(n.data('label')), classes: n.classes() })),
-            edges: cy.edges().map((e) => ({
-              id: e.id(),
-              label: String(e.data('label')),
-              classes: e.classes(),
-              midpoint: e.renderedMidpoint(),
-            })),
-          },
-  };
+  nodes: {
+    id: string;
+    label: string;
+    parent: string | null;
+    classes: string[];
+    position: { x: number; y: number };
+    box: Rect;
+  }[];
+  edges: {
+    id: string;
+    label: string;
+    classes: string[];
+    midpoint: { x: number; y: number };
+    /** The drawn label's box on screen, when a label is drawn. */
+    labelBox: Rect | null;
+  }[];
+  /** Namespace titles as drawn on screen (the page's coordinates relative to the canvas). */
+  titles: { id: string; text: string; box: Rect; clipped: boolean }[];
+  zoom: number;
 }
 
 function targetId(e: EventObject): string {
@@ -290,6 +102,16 @@ function targetId(e: EventObject): string {
 function labelWidth(n: GraphNode): number {
   const bold = n.kind === 'collapsed-namespace' || n.kind === 'collapsed-outside';
   return Math.round(Math.max(40, n.label.length * (bold ? 7.8 : 7.2) + 22));
+}
+
+/** The width a group's title needs, in model units at 12 px bold. */
+function titleWidth(text: string): number {
+  return Math.round(text.length * 7.8 + 24);
+}
+
+/** Line width from the connections a line stands for: 1.6 for one, growing with the log of the count. */
+function lineWidth(count: number): number {
+  return Math.min(9, 1.6 + Math.log2(Math.max(1, count)) * 1.1);
 }
 
 /** Starting positions: groups on a grid, their members on a small grid inside; the layout refines them. */
@@ -317,13 +139,103 @@ function initialPositions(nodes: readonly GraphNode[]): Map<string, { x: number;
   return out;
 }
 
+function nodeElements(
+  nodes: readonly GraphNode[],
+  classes: (n: GraphNode) => string[],
+  drawn: ReadonlyMap<string, { x: number; y: number }> = new Map(),
+): ElementDefinition[] {
+  const start = initialPositions(nodes);
+  return nodes.map((n) => ({
+    group: 'nodes' as const,
+    data: {
+      id: n.id,
+      label: n.label,
+      kind: n.kind,
+      ingress: n.ingress ?? '',
+      w: labelWidth(n),
+      minw: titleWidth(n.label),
+      ...(n.parent === null ? {} : { parent: n.parent }),
+    },
+    classes: classes(n),
+    position: drawn.get(n.id) ?? positions.get(n.id) ?? start.get(n.id) ?? { x: 0, y: 0 },
+  }));
+}
+
+/** The lines beyond the `MAX_LINES` strongest. */
+function weakLines(lines: readonly DrawnEdge[]): Set<string> {
+  if (lines.length <= MAX_LINES) return new Set();
+  const order = [...lines].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+  return new Set(order.slice(MAX_LINES).map((l) => l.id));
+}
+
+function edgeElements(
+  lines: readonly DrawnEdge[],
+  classes: (e: GraphEdge) => string[],
+  weak: ReadonlySet<string> = new Set(),
+): ElementDefinition[] {
+  return lines.map((l) => ({
+    group: 'edges' as const,
+    data: {
+      id: l.id,
+      source: l.source,
+      target: l.target,
+      label: l.label,
+      width: lineWidth(l.count),
+      openShare: l.openShare,
+      both: l.edges.length === 2,
+      fs: LABEL_PX,
+    },
+    classes: [
+      ...(l.edges.every((e) => e.open) ? ['open'] : []),
+      ...(lines.length > CROWDED_LINES ? ['crowded'] : []),
+      ...(weak.has(l.id) ? ['weak'] : []),
+      ...classes(l.edges[0]!),
+    ],
+  }));
+}
+
+/** The fCoSE options (its own: cytoscape's types know only the built-in layouts); faster on large graphs. */
+function fcoseOptions(elements: number, draft = false): LayoutOptions {
+  const large = elements > 400;
+  return {
+    name: 'fcose',
+    quality: draft ? 'draft' : large ? 'default' : 'proof',
+    // A large graph starts from fCoSE's spectral layout: refining a grid costs seconds there.
+    randomize: large,
+    animate: false,
+    fit: false,
+    nodeDimensionsIncludeLabels: true,
+    packComponents: true,
+    nodeRepulsion: 16000,
+    idealEdgeLength: 115,
+    nodeSeparation: 90,
+    edgeElasticity: 0.25,
+    nestingFactor: 0.15,
+    gravity: 0.2,
+    gravityCompound: 1.0,
+    numIter: large ? 1000 : 2500,
+    tile: true,
+    tilingPaddingVertical: 20,
+    tilingPaddingHorizontal: 20,
+  } as LayoutOptions;
+}
+
+function boxOf(id: string, r: Rect): Box {
+  return { id, x: (r.x1 + r.x2) / 2, y: (r.y1 + r.y2) / 2, w: r.x2 - r.x1, h: r.y2 - r.y1 };
+}
+
 export class Canvas {
   readonly cy: Core;
   readonly element: HTMLElement;
   readonly #tooltip: HTMLElement;
+  readonly #titles: HTMLElement;
   #nodes = new Map<string, GraphNode>();
-  #edges = new Map<string, GraphEdge>();
+  /** Drawn lines by their id, and the line each graph edge is drawn as. */
+  #lines = new Map<string, DrawnEdge>();
+  #lineOf = new Map<string, string>();
   #shape = '';
+  #selected: readonly string[] = [];
+  #frame = 0;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
     this.element = h('div', {
@@ -332,24 +244,34 @@ export class Canvas {
       'aria-label':
         'Connectivity graph. The side panels list the same workloads and connections for keyboard use.',
     });
+    this.#titles = h('div', { class: 'graph-titles', 'aria-hidden': 'true' });
     this.#tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-    parent.append(this.element, this.#tooltip);
+    parent.append(this.element, this.#titles, this.#tooltip);
     this.cy = cytoscape({
       container: this.element,
       style: style(),
       wheelSensitivity: 0.3,
-      minZoom: 0.1,
+      minZoom: 0.05,
       maxZoom: 3,
       boxSelectionEnabled: false,
       autoungrabify: false,
+      hideEdgesOnViewport: false,
     });
+    this.#listen(handlers);
+    // The canvas follows its box (the inspector opens and closes, the window resizes).
+    new ResizeObserver(() => {
+      if (!this.cy.destroyed()) this.cy.resize();
+    }).observe(this.element);
+  }
+
+  #listen(handlers: CanvasHandlers): void {
     this.cy.on('tap', 'node', (e) => {
       const n = this.#nodes.get(targetId(e));
       if (n !== undefined) handlers.onNode?.(n.id, n);
     });
     this.cy.on('tap', 'edge', (e) => {
-      const edge = this.#edges.get(targetId(e));
-      if (edge !== undefined) handlers.onEdge?.(edge);
+      const line = this.#lines.get(targetId(e));
+      if (line !== undefined) handlers.onEdge?.(line.edges[0]!);
     });
     this.cy.on('tap', (e) => {
       if (e.target === this.cy) handlers.onBackground?.();
@@ -358,75 +280,218 @@ export class Canvas {
       const n = this.#nodes.get(targetId(e));
       if (n !== undefined && n.kind !== 'workload' && n.kind !== 'external') handlers.onToggleGroup?.(n.id);
     });
-    this.cy.on('dragfree', 'node', () => {
-      this.cy.nodes().forEach((n) => {
-        positions.set(n.id(), { ...n.position() });
-      });
-    });
-    this.cy.on('mouseover', 'node, edge', (e) => {
-      const id = targetId(e);
-      const text =
-        this.#nodes.get(id)?.title ??
-        (() => {
-          const edge = this.#edges.get(id);
-          if (edge === undefined) return '';
-          return `${edge.count} connection${edge.count === 1 ? '' : 's'}: ${edge.members.length === 1 ? edge.members[0]!.summary : edge.label}`;
-        })();
-      if (text === '') return;
-      this.#tooltip.textContent = text;
-      this.#tooltip.hidden = false;
-      const p = e.renderedPosition ?? { x: 0, y: 0 };
-      this.#tooltip.style.left = `${p.x + 14}px`;
-      this.#tooltip.style.top = `${p.y + 14}px`;
-    });
-    const hide = (): void => {
+    this.cy.on('dragfree', 'node', () => this.#remember());
+    this.cy.on('mouseover', 'node, edge', (e) => this.#hover(e, true));
+    this.cy.on('mouseout', 'node, edge', (e) => this.#hover(e, false));
+    this.cy.on('tap', () => {
       this.#tooltip.hidden = true;
-    };
-    this.cy.on('mouseout', 'node, edge', hide);
-    this.cy.on('tap', hide);
-    this.element.addEventListener('mouseleave', hide);
+    });
+    this.element.addEventListener('mouseleave', () => {
+      this.#tooltip.hidden = true;
+    });
+    this.cy.on('render', () => this.#scheduleTitles());
+    this.cy.on('zoom', () => this.#scheduleZoomLabels());
   }
 
-  /** Draws a graph; lays it out only when its set of nodes changed. */
-  render(graph: GraphResult, decorations: Decorations = {}): void {
+  #hover(e: EventObject, on: boolean): void {
+    const id = targetId(e);
+    const el = this.cy.getElementById(id);
+    // Hovering a node shows the labels of its lines; hovering a line, its own.
+    const lines = el.isNode() ? el.connectedEdges() : el;
+    // A line of the selection keeps its label after the pointer leaves.
+    lines.forEach((l) => {
+      l.toggleClass('labelled', on || l.hasClass('selected-near'));
+    });
+    if (on) lines.data('fs', LABEL_PX / this.cy.zoom());
+    if (!on) {
+      this.#tooltip.hidden = true;
+      return;
+    }
+    const line = this.#lines.get(id);
+    const text =
+      this.#nodes.get(id)?.title ??
+      (line === undefined
+        ? ''
+        : `${line.count} connection${line.count === 1 ? '' : 's'}: ${line.edges
+            .map((x) => (x.members.length === 1 ? x.members[0]!.summary : x.label))
+            .join(' · ')}`);
+    if (text === '') return;
+    this.#tooltip.textContent = text;
+    this.#tooltip.hidden = false;
+    const p = e.renderedPosition ?? { x: 0, y: 0 };
+    this.#tooltip.style.left = `${p.x + 14}px`;
+    this.#tooltip.style.top = `${p.y + 14}px`;
+  }
+
+  #remember(): void {
+    this.cy.nodes().forEach((n) => {
+      if (n.isChildless()) positions.set(n.id(), n.position());
+    });
+  }
+
+  /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
+  render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+    const nodeClasses = decorations.nodeClasses ?? (() => []);
+    const edgeClasses = decorations.edgeClasses ?? (() => []);
+    // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
+    const lines = mergeParallel(
+      graph.edges.filter((e) => e.source !== e.target),
+      (e) => [e.open, ...edgeClasses(e)].join(' '),
+    );
     this.#nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-    this.#edges = new Map(graph.edges.map((e) => [e.id, e]));
+    this.#lines = new Map(lines.map((l) => [l.id, l]));
+    this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
+    const weak = weakLines(lines);
+    if (decorations.basis !== undefined) this.#layoutBasis(decorations.basis);
     const shape = graph.nodes.map((n) => `${n.id}@${n.parent ?? ''}`).join('|');
-    const start = initialPositions(graph.nodes);
-    const elements: ElementDefinition[] = [
-      ...graph.nodes.map((n) => ({
-        group: 'nodes' as const,
-        data: {
-          id: n.id,
-          label: n.label,
-          kind: n.kind,
-          ingress: n.ingress ?? '',
-          w: labelWidth(n),
-          ...(n.parent === null ? {} : { parent: n.parent }),
-        },
-        classes: decorations.nodeClasses?.(n) ?? [],
-        position: positions.get(n.id) ?? start.get(n.id) ?? { x: 0, y: 0 },
-      })),
-      ...graph.edges.map((e) => ({
-        group: 'edges' as const,
-        data: { id: e.id, source: e.source, target: e.target, label: e.label },
-        classes: [...(e.open ? ['open'] : []), ...(decorations.edgeClasses?.(e) ?? [])],
-      })),
-    ];
-    const relayout = shape !== this.#shape;
+    const reshaped = shape !== this.#shape;
     this.#shape = shape;
+    // The same nodes drawn again (new edges, new classes): where they are drawn now, room made included.
+    const drawn = new Map<string, { x: number; y: number }>();
+    if (!reshaped)
+      this.cy.nodes().forEach((n) => {
+        if (n.isChildless()) drawn.set(n.id(), { ...n.position() });
+      });
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add(elements);
+      this.cy.add([
+        ...nodeElements(graph.nodes, nodeClasses, drawn),
+        ...edgeElements(lines, edgeClasses, weak),
+      ]);
     });
-    publish(this.cy);
-    const leaves = graph.nodes.filter((n) => !graph.nodes.some((m) => m.parent === n.id));
-    const known = leaves.every((n) => positions.has(n.id));
-    if (relayout && !known) this.layout();
-    else if (relayout) this.cy.fit(undefined, 30);
+    if (reshaped) this.#place();
+    this.select(this.#selected);
+    this.#publish();
+    if (reshaped) this.fit();
+    this.#zoomLabels();
+    return { lines: lines.length, weak: weak.size };
   }
 
-  /** Runs the layout from the current positions, and remembers the result. */
+  /** Lays out the basis graph once: afterwards every node of it has a place. */
+  #layoutBasis(basis: GraphResult): void {
+    const leaves = basis.nodes.filter((n) => !basis.nodes.some((m) => m.parent === n.id)).map((n) => n.id);
+    if (positions.knows(leaves)) return;
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add([
+        ...nodeElements(basis.nodes, () => []),
+        // The strongest lines only: the weak ones are not drawn either.
+        ...(() => {
+          const lines = mergeParallel(
+            basis.edges.filter((e) => e.source !== e.target),
+            () => '',
+          );
+          const weak = weakLines(lines);
+          return edgeElements(
+            lines.filter((l) => !weak.has(l.id)),
+            () => [],
+          );
+        })(),
+      ]);
+    });
+    this.#runLayout();
+  }
+
+  /**
+   * Places what has no position: a collapsed group at the centre of its members, the members of a group
+   * expanded in place on a grid around it; then moves whole boxes apart until none overlaps another (the
+   * groups just expanded stay where they are). Runs the layout only when nothing has a place yet.
+   */
+  #place(): void {
+    const leaves = this.cy.nodes().filter((n) => n.isChildless());
+    const unknown = leaves.filter((n) => !positions.has(n.id()));
+    if (unknown.nonempty() && unknown.length === leaves.length && !this.#placeCollapsed(unknown)) {
+      this.#runLayout();
+      return;
+    }
+    const fixed = new Set<string>();
+    this.cy.batch(() => {
+      this.#placeCollapsed(unknown);
+      for (const parent of this.cy.nodes(':parent').toArray()) {
+        const children = parent.children().filter((c) => !positions.has(c.id()));
+        if (children.empty()) continue;
+        const centre = positions.get(parent.id()) ?? positions.centre(children.map((c) => c.id()));
+        if (centre === undefined) continue;
+        const grid = gridAround(
+          centre,
+          children.map((c) => ({ id: c.id(), w: Number(c.data('w')) })),
+        );
+        children.forEach((c) => {
+          const p = grid.get(c.id());
+          if (p !== undefined) c.position(p);
+        });
+        fixed.add(parent.id());
+      }
+    });
+    // What was placed now becomes its home; making room moves boxes for this drawing only, so that they
+    // go back home when the group that pushed them collapses again.
+    unknown.forEach((n) => {
+      positions.set(n.id(), n.position());
+    });
+    for (const n of this.cy.nodes(':parent').toArray())
+      if (!positions.has(n.id())) positions.set(n.id(), n.position());
+    this.#separate(fixed);
+  }
+
+  /** Collapsed groups without a place go to their members' centre; whether every unknown one got a place. */
+  #placeCollapsed(unknown: cytoscape.NodeCollection): boolean {
+    let all = true;
+    unknown.forEach((n) => {
+      const g = this.#nodes.get(n.id());
+      if (g === undefined || (g.kind !== 'collapsed-namespace' && g.kind !== 'collapsed-outside')) {
+        all = false;
+        return;
+      }
+      const members = this.#membersOf(g.id);
+      const c = positions.get(g.id) ?? positions.centre(members);
+      if (c === undefined) all = false;
+      else n.position(c);
+    });
+    return all;
+  }
+
+  /** Ids whose cached positions say where a group was: its members when expanded before. */
+  #membersOf(group: string): string[] {
+    const prefix = group.startsWith('ns:') ? `${group.slice(3)}/` : 'external:';
+    return [...positions.ids()].filter((id) => id.startsWith(prefix));
+  }
+
+  /** Moves top-level boxes apart until none overlaps another; `fixed` ones stay. */
+  #separate(fixed: ReadonlySet<string>): void {
+    const tops = this.cy.nodes().orphans();
+    const boxes = tops.map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: true })));
+    if (!anyOverlap(boxes)) return;
+    const moved = separate(boxes, fixed);
+    this.cy.batch(() => {
+      for (const [id, p] of moved) {
+        const n = this.cy.getElementById(id);
+        const b = boxes.find((x) => x.id === id)!;
+        const d = { x: p.x - b.x, y: p.y - b.y };
+        const leaves = n.isParent() ? n.descendants() : n;
+        leaves.forEach((c) => {
+          const q = c.position();
+          c.position({ x: q.x + d.x, y: q.y + d.y });
+        });
+      }
+    });
+  }
+
+  #runLayout(): void {
+    const elements = this.cy.elements().length;
+    if (elements > HUGE_LAYOUT && this.cy.nodes(':parent').empty()) {
+      this.cy.layout(fcoseOptions(elements, true)).run();
+      const grid = snapToGrid(
+        this.cy.nodes().map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: true }))),
+      );
+      this.cy.batch(() => {
+        for (const [id, p] of grid) this.cy.getElementById(id).position(p);
+      });
+    } else this.cy.layout(fcoseOptions(elements)).run();
+    this.#remember();
+    for (const n of this.cy.nodes(':parent').toArray()) positions.set(n.id(), n.position());
+  }
+
+  /** Lays the drawn graph out again, from scratch when asked; the new places replace the old ones. */
   layout(fresh = false): void {
     if (fresh) {
       const start = initialPositions([...this.#nodes.values()]);
@@ -435,40 +500,33 @@ export class Canvas {
         if (p !== undefined && n.isChildless()) n.position(p);
       });
     }
-    // fCoSE's own options: cytoscape's types know only the built-in layouts.
-    const options = {
-      name: 'fcose',
-      quality: 'proof',
-      randomize: false,
-      animate: false,
-      fit: true,
-      padding: 30,
-      nodeDimensionsIncludeLabels: true,
-      packComponents: true,
-      nodeRepulsion: 16000,
-      idealEdgeLength: 115,
-      nodeSeparation: 90,
-      edgeElasticity: 0.25,
-      nestingFactor: 0.15,
-      gravity: 0.2,
-      gravityCompound: 1.0,
-      numIter: 2500,
-      tile: true,
-      tilingPaddingVertical: 20,
-      tilingPaddingHorizontal: 20,
-    } as LayoutOptions;
-    this.cy.layout(options).run();
-    this.cy.nodes().forEach((n) => {
-      positions.set(n.id(), { ...n.position() });
-    });
+    this.#runLayout();
+    this.fit();
   }
 
-  /** Marks the selection (and fades what is not connected to a selected node, when asked). */
+  /**
+   * Marks the selection: a node (or a line) and its neighbourhood stay, with their lines' labels; the rest
+   * is dimmed. A selected group keeps its members and their neighbours.
+   */
   select(ids: readonly string[]): void {
+    this.#selected = ids;
     this.cy.batch(() => {
-      this.cy.elements().removeClass('selected');
-      for (const id of ids) this.cy.getElementById(id).addClass('selected');
+      this.cy.elements().removeClass('selected selected-near dimmed labelled');
+      const picked = this.cy.collection();
+      for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
+      if (picked.empty()) return;
+      picked.addClass('selected');
+      const core = picked.union(picked.nodes().descendants());
+      const lines = core.edges().union(core.nodes().connectedEdges());
+      const near = core.union(lines).union(lines.connectedNodes());
+      const withParents = near.union(near.nodes().ancestors());
+      withParents
+        .edges()
+        .addClass('selected-near labelled')
+        .data('fs', LABEL_PX / this.cy.zoom());
+      this.cy.elements().difference(withParents).addClass('dimmed');
     });
+    this.#scheduleTitles();
   }
 
   /** Highlights nodes that match a search. */
@@ -493,7 +551,148 @@ export class Canvas {
   }
 
   fit(): void {
-    this.cy.fit(undefined, 30);
+    // Room at the top for the status line.
+    this.cy.fit(undefined, 36);
+    this.#zoomLabels();
+  }
+
+  #scheduleTitles(): void {
+    if (this.#frame !== 0) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#drawTitles();
+    });
+  }
+
+  /** Group titles above the edges: where cytoscape would draw them (above the box), scaled with the zoom. */
+  #drawTitles(): void {
+    if (this.cy.destroyed()) return;
+    const zoom = this.cy.zoom();
+    const parents = this.cy.nodes(':parent').toArray();
+    const have = new Map(
+      [...this.#titles.children].map((c) => [(c as HTMLElement).dataset.id ?? '', c as HTMLElement]),
+    );
+    for (const p of parents) {
+      let el = have.get(p.id());
+      have.delete(p.id());
+      if (el === undefined) {
+        el = h('span', { class: 'graph-title', 'data-id': p.id() });
+        this.#titles.append(el);
+      }
+      el.textContent = String(p.data('label'));
+      const b = p.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+      const width = Number(p.data('minw')) - 24;
+      el.style.transform = `translate(${(b.x1 + b.x2) / 2 - (width / 2 + 4) * zoom}px, ${b.y2 - 17 * zoom}px) scale(${zoom})`;
+      el.classList.toggle('dimmed', p.hasClass('dimmed'));
+    }
+    for (const el of have.values()) el.remove();
+  }
+
+  #zoomTimer: ReturnType<typeof setTimeout> | undefined;
+  #zoomLabelled = false;
+
+  #scheduleZoomLabels(): void {
+    clearTimeout(this.#zoomTimer);
+    this.#zoomTimer = setTimeout(() => this.#zoomLabels(), 120);
+  }
+
+  /** Shows every line's label when, at this zoom, all of them fit without overlapping each other or a node. */
+  #zoomLabels(): void {
+    if (this.cy.destroyed()) return;
+    const edges = this.cy.edges();
+    const zoom = this.cy.zoom();
+    let fit = edges.nonempty() && edges.length <= MAX_ZOOM_LABELS;
+    if (fit) {
+      const size = LABEL_PX / zoom;
+      const labels = edges.map((e) => {
+        const m = e.midpoint();
+        const text = String(e.data('label'));
+        return { id: e.id(), x: m.x, y: m.y, w: (text.length * 0.62 + 0.6) * size, h: size * 1.5 };
+      });
+      const obstacles = this.cy
+        .nodes()
+        .filter((n) => n.isChildless())
+        .map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: false })));
+      fit = labelsFit(labels, obstacles);
+    }
+    // Labels keep their size on screen whatever the zoom (only those drawn: restyling costs).
+    this.cy.batch(() => {
+      if (fit || this.#zoomLabelled) edges.toggleClass('zoom-label', fit);
+      this.#zoomLabelled = fit;
+      (fit ? edges : edges.filter('.labelled, .selected')).data('fs', LABEL_PX / zoom);
+    });
+  }
+
+  #publish(): void {
+    const w = window as unknown as { __netfence?: { graph: () => GraphSnapshot } };
+    w.__netfence = { graph: () => this.snapshot() };
+  }
+
+  /** What is drawn (empty once destroyed: a view being replaced). */
+  snapshot(): GraphSnapshot {
+    const cy = this.cy;
+    if (cy.destroyed()) return { nodes: [], edges: [], titles: [], zoom: 1 };
+    const rect = (r: { x1: number; y1: number; x2: number; y2: number }): Rect => ({
+      x1: r.x1,
+      y1: r.y1,
+      x2: r.x2,
+      y2: r.y2,
+    });
+    const edges: GraphSnapshot['edges'] = [];
+    for (const line of this.#lines.values()) {
+      const e = cy.getElementById(line.id);
+      if (e.empty()) continue;
+      const shown = String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
+      const labelBox = shown
+        ? rect(e.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }))
+        : null;
+      for (const x of line.edges)
+        edges.push({
+          id: x.id,
+          label: x.label,
+          classes: e.classes(),
+          midpoint: e.renderedMidpoint(),
+          labelBox,
+        });
+    }
+    const canvasBox = this.element.getBoundingClientRect();
+    const titles = [...this.#titles.children].map((c) => {
+      const el = c as HTMLElement;
+      const r = el.getBoundingClientRect();
+      const b = cy.getElementById(el.dataset.id ?? '').renderedBoundingBox({ includeLabels: false });
+      const box = {
+        x1: r.left - canvasBox.left,
+        y1: r.top - canvasBox.top,
+        x2: r.right - canvasBox.left,
+        y2: r.bottom - canvasBox.top,
+      };
+      return {
+        id: el.dataset.id ?? '',
+        text: el.textContent ?? '',
+        box,
+        // Wider than its box, or cut by the canvas's edge.
+        clipped:
+          box.x1 < b.x1 - 0.5 ||
+          box.x2 > b.x2 + 0.5 ||
+          box.x1 < 0 ||
+          box.y1 < 0 ||
+          box.x2 > canvasBox.width ||
+          box.y2 > canvasBox.height,
+      };
+    });
+    return {
+      nodes: cy.nodes().map((n) => ({
+        id: n.id(),
+        label: String(n.data('label')),
+        parent: n.isChild() ? n.parent().first().id() : null,
+        classes: n.classes(),
+        position: { ...n.position() },
+        box: rect(n.renderedBoundingBox({ includeLabels: false })),
+      })),
+      edges,
+      titles,
+      zoom: cy.zoom(),
+    };
   }
 
   /** Re-reads the theme's colours. */
@@ -503,10 +702,13 @@ export class Canvas {
 
   destroy(): void {
     // Stop pending animations first: one finishing after destroy() touches the torn-down renderer.
+    cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#zoomTimer);
     this.cy.stop(true, true);
     this.cy.elements().stop(true, true);
     this.cy.destroy();
     this.element.remove();
+    this.#titles.remove();
     this.#tooltip.remove();
   }
 }

@@ -5,9 +5,12 @@
  */
 import {
   buildGraph,
+  DEFAULT_OPTIONS,
   defaultCollapsed,
+  drawnSummary,
   namespaceGroup,
   OUTSIDE,
+  toggleGroup as toggledGroups,
   type EdgeInput,
   type GraphEdge,
   type GraphOptions,
@@ -92,10 +95,58 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   ctx.stage.append(status);
 
   const toggleGroup = (id: string): void => {
-    const set = collapsedOf(app, route);
-    if (set.has(id)) set.delete(id);
-    else set.add(id);
+    const set = toggledGroups(collapsedOf(app, route), id, app.model.namespaces, app.model.workloads.length);
     app.set({ collapsed: formatCollapsed(app, set) });
+  };
+
+  /** The unfiltered graph whose layout places every node, the same in Graph and Traffic (built once). */
+  let basis: { model: unknown; graph: GraphResult } | undefined;
+  const basisGraph = (): GraphResult => {
+    if (basis?.model !== app.model) {
+      const { edges, complete } = app.edges();
+      const graph = buildGraph(
+        {
+          namespaces: app.model.namespaces,
+          workloads: app.model.workloads,
+          external: app.model.external,
+          edges,
+          complete,
+          groupEdges: app.model.namespaceConnections,
+        },
+        { ...DEFAULT_OPTIONS, collapsed: defaultCollapsed(app.model.namespaces, app.model.workloads.length) },
+      );
+      basis = { model: app.model, graph };
+    }
+    return basis.graph;
+  };
+
+  /** `f`: show only the selected workload and its neighbours (again: everything). */
+  const onKey = (e: KeyboardEvent): void => {
+    const t = e.target as HTMLElement | null;
+    if (t !== null && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (e.key !== 'f' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const sel = parseSelection(route.params.sel);
+    if (route.params.focus !== undefined) app.set({ focus: null });
+    else if (sel?.kind === 'node' && app.model.workloads.some((w) => w.id === sel.id))
+      app.set({ focus: sel.id });
+  };
+  document.addEventListener('keydown', onKey);
+
+  /** Selects a workload found by search, expanding its namespace when it is collapsed. */
+  const reveal = (id: string): void => {
+    const w = app.model.workloads.find((x) => x.id === id);
+    const collapsed = collapsedOf(app, route);
+    const g = w === undefined ? undefined : namespaceGroup(w.namespace);
+    const expand =
+      g !== undefined && collapsed.has(g)
+        ? {
+            collapsed: formatCollapsed(
+              app,
+              toggledGroups(collapsed, g, app.model.namespaces, app.model.workloads.length),
+            ),
+          }
+        : {};
+    app.set({ sel: `node:${id}`, focus: null, ...expand });
   };
 
   // ---- sidebar controls -------------------------------------------------------------------------------
@@ -115,7 +166,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   search.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter') return;
     const first = matches(search.value)[0];
-    if (first !== undefined) app.set({ sel: `node:${first}`, focus: null });
+    if (first !== undefined) reveal(first);
   });
   const labels = h('input', {
     type: 'text',
@@ -219,7 +270,13 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       .map((w) => w.id);
   }
 
+  /** What the namespace list shows, to rebuild it only when that changes (hundreds of rows on large clusters). */
+  let listed: { key: string; model: unknown } | undefined;
+
   function renderNamespaces(collapsed: ReadonlySet<string>, shown: ReadonlySet<string> | null): void {
+    const key = JSON.stringify([[...collapsed].sort(), shown === null ? null : [...shown].sort()]);
+    if (listed?.key === key && listed.model === app.model) return;
+    listed = { key, model: app.model };
     const items = app.model.namespaces
       .filter((n) => n.workloads > 0)
       .map((n) => {
@@ -345,10 +402,43 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   let pending = 0;
+  /** What the drawing depends on (the selection and the search only decorate it). */
+  let drawnKey = '';
+  let drawnModel: unknown;
+  let drawnTraffic: unknown;
+  let lines = { lines: 0, weak: 0 };
+
+  /** Redraws what the route says: the form, the graph (when what it shows changed), the search, the inspector. */
   function draw(): void {
     const collapsed = collapsedOf(app, route);
     const { opts, errors } = options(collapsed);
-    // Form fields follow the URL (unless the user is typing in them).
+    syncForm(opts, errors);
+    renderNamespaces(collapsed, opts.namespaces);
+    const shown = new Set<TrafficStatus>(
+      route.params.show === undefined ? TRAFFIC_STATUSES : (listParam(route, 'show') as TrafficStatus[]),
+    );
+    renderStatuses(shown);
+    loadExpanded(collapsed, opts);
+    const rest = Object.entries(route.params).filter(([k]) => k !== 'sel' && k !== 'q');
+    const key = JSON.stringify([rest, app.edges().edges.length]);
+    if (
+      result === undefined ||
+      key !== drawnKey ||
+      drawnModel !== app.model ||
+      drawnTraffic !== trafficData
+    ) {
+      drawnKey = key;
+      drawnModel = app.model;
+      drawnTraffic = trafficData;
+      result = drawGraph(opts, shown);
+      renderStatus(result, lines, opts.focus);
+    }
+    renderSearch();
+    inspect();
+  }
+
+  /** Form fields follow the URL (unless the user is typing in them). */
+  function syncForm(opts: GraphOptions, errors: { labels?: string; port?: string }): void {
     if (document.activeElement !== search) search.value = route.params.q ?? '';
     if (document.activeElement !== labels) labels.value = route.params.labels ?? '';
     if (document.activeElement !== port) port.value = route.params.port ?? '';
@@ -358,28 +448,26 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     port.setAttribute('aria-invalid', String(errors.port !== undefined));
     showOpen.checked = !opts.hideOpen;
     showExt.checked = opts.external;
-    renderNamespaces(collapsed, opts.namespaces);
-    const shown = new Set<TrafficStatus>(
-      route.params.show === undefined ? TRAFFIC_STATUSES : (listParam(route, 'show') as TrafficStatus[]),
-    );
-    renderStatuses(shown);
+  }
 
-    // Very large clusters: load the connections of the expanded namespaces first.
-    if (app.model.connections === null) {
-      const expanded = app.model.namespaces
-        .filter(
-          (n) =>
-            !collapsed.has(namespaceGroup(n.name)) &&
-            (opts.namespaces === null || opts.namespaces.has(n.name)),
-        )
-        .map((n) => n.name);
-      const ticket = ++pending;
-      void app.ensureNamespaces(expanded).then((changed) => {
-        if (changed && ticket === pending) draw();
-      });
-    }
+  /** Very large clusters: loads the connections of the expanded namespaces, then draws again. */
+  function loadExpanded(collapsed: ReadonlySet<string>, opts: GraphOptions): void {
+    if (app.model.connections !== null) return;
+    const expanded = app.model.namespaces
+      .filter(
+        (n) =>
+          !collapsed.has(namespaceGroup(n.name)) && (opts.namespaces === null || opts.namespaces.has(n.name)),
+      )
+      .map((n) => n.name);
+    const ticket = ++pending;
+    void app.ensureNamespaces(expanded).then((changed) => {
+      if (changed && ticket === pending) draw();
+    });
+  }
+
+  function drawGraph(opts: GraphOptions, shown: ReadonlySet<TrafficStatus>): GraphResult {
     const { edges, complete } = edgesFor(shown);
-    result = buildGraph(
+    const graph = buildGraph(
       {
         namespaces: app.model.namespaces,
         workloads: app.model.workloads,
@@ -390,12 +478,17 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       },
       opts,
     );
-    const q = matches(route.params.q ?? '');
-    const marked = new Set(q);
-    canvas.render(result, {
+    lines = canvas.render(graph, {
       edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
+      basis: basisGraph(),
     });
-    canvas.mark(marked);
+    return graph;
+  }
+
+  /** The search's matches: marked on the graph, listed under the box. */
+  function renderSearch(): void {
+    const q = matches(route.params.q ?? '');
+    canvas.mark(new Set(q));
     replace(
       results,
       q
@@ -406,7 +499,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             {},
             h(
               'button',
-              { type: 'button', class: 'linkish', onclick: () => app.set({ sel: `node:${id}` }) },
+              { type: 'button', class: 'linkish', onclick: () => reveal(id) },
               app.workloadName(id),
             ),
           ),
@@ -416,24 +509,43 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         ? h('li', { class: 'muted' }, 'No workload matches.')
         : null,
     );
-    const workloads = result.nodes.filter((n) => n.kind === 'workload').length;
-    const focusName = opts.focus === null ? null : app.workloadName(opts.focus);
+  }
+
+  /** The status line: what is drawn, what is hidden and why, and the focus. */
+  function renderStatus(
+    shown: GraphResult,
+    drawn: { lines: number; weak: number },
+    focus: string | null,
+  ): void {
+    const focusName = focus === null ? null : app.workloadName(focus);
+    const text = drawnSummary(shown, drawn.lines - drawn.weak);
+    const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
       status,
-      `${workloads} workload${workloads === 1 ? '' : 's'}, ${result.edges.length} edge${result.edges.length === 1 ? '' : 's'}`,
-      result.hiddenWorkloads > 0 ? ` · ${result.hiddenWorkloads} workloads hidden by filters` : '',
-      result.hiddenOpen > 0
+      shown.hiddenOpen > 0 ? text.slice(0, text.length - hidden.length) : text,
+      shown.hiddenOpen > 0
         ? h(
-            'span',
-            {},
-            ' · ',
-            h(
-              'button',
-              { type: 'button', class: 'linkish', onclick: () => app.set({ open: 'show' }) },
-              `${result.hiddenOpen} unrestricted not drawn`,
-            ),
+            'button',
+            {
+              type: 'button',
+              class: 'linkish',
+              title: 'Show the connections neither end restricts',
+              onclick: () => app.set({ open: 'show' }),
+            },
+            hidden,
           )
         : null,
+      drawn.weak > 0
+        ? h(
+            'span',
+            {
+              title:
+                'The lines standing for the most connections are drawn; select a node to see all of its own',
+            },
+            ` · ${drawn.weak.toLocaleString('en-US')} weaker not drawn`,
+          )
+        : '',
+      shown.hiddenWorkloads > 0 ? ` · ${shown.hiddenWorkloads} workloads hidden by filters` : '',
       focusName === null
         ? null
         : h(
@@ -452,7 +564,6 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             ),
           ),
     );
-    inspect();
   }
 
   /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
@@ -500,7 +611,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             h(
               'button',
               { type: 'button', onclick: () => app.set({ focus: w.id }) },
-              'Show only its neighbours',
+              'Show only its neighbours (f)',
             ),
             app.api.isStatic
               ? null
@@ -627,6 +738,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       draw();
     },
     destroy() {
+      document.removeEventListener('keydown', onKey);
       canvas.destroy();
     },
     restyle() {
@@ -653,8 +765,14 @@ function legend(traffic: boolean): HTMLElement {
       traffic
         ? null
         : item('edge-open', 'unrestricted (hidden unless asked): open source to open destination'),
+      traffic ? null : item('edge-aggregate', 'between collapsed namespaces: thicker for more connections'),
+      traffic ? null : item('edge-mostly-open', 'the more of them unrestricted, the yellower'),
     ),
-    h('p', { class: 'muted small' }, 'Double-click a namespace to collapse or expand it.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Double-click a namespace to collapse or expand it. Click a workload to highlight its neighbours; f shows only them. Hover a connection for its ports.',
+    ),
   );
 }
 

@@ -4,8 +4,11 @@
  */
 import { namespaceGroup, OUTSIDE } from '../lib/graph.ts';
 import {
+  abbreviate,
   cellKey,
   namespaceMatrix,
+  VIRTUAL_CELLS,
+  visibleRange,
   workloadMatrix,
   type Matrix,
   type MatrixCell,
@@ -75,6 +78,7 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
   );
   const holder = h('div', { class: 'matrix-holder' });
   ctx.stage.append(holder);
+  let grid: { stop(): void } | undefined;
 
   function draw(): void {
     const level: MatrixLevel = route.params.level === 'workload' ? 'workload' : 'namespace';
@@ -105,8 +109,16 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       if (wanted.length <= 10) void app.ensureNamespaces(wanted).then((changed) => changed && draw());
     }
     const m = level === 'namespace' ? namespaceMatrix(input, opts) : workloadMatrix(input, opts);
+    grid?.stop();
+    grid = undefined;
+    holder.classList.toggle(
+      'virtual',
+      typeof m !== 'string' && m.rows.length * m.cols.length > VIRTUAL_CELLS,
+    );
     if (typeof m === 'string') replace(holder, h('p', { class: 'notice' }, m));
-    else replace(holder, table(m));
+    else if (m.rows.length * m.cols.length > VIRTUAL_CELLS) {
+      grid = virtualGrid(holder, m, route.params.cell, (key) => app.set({ cell: key, sel: null }));
+    } else replace(holder, table(m));
     inspect(m);
   }
 
@@ -215,7 +227,128 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       draw();
     },
     destroy() {
+      grid?.stop();
       holder.remove();
+    },
+  };
+}
+
+/** Cell and header sizes of the virtualized matrix, in pixels. */
+const CELL = { w: 44, h: 24, rowHead: 200, colHead: 140 };
+
+function cellTitle(m: Matrix, c: MatrixCell, rows: ReadonlyMap<string, string>): string {
+  const what = m.level === 'namespace' ? `${c.count} of ${c.possible} workload pairs` : c.label;
+  return `${rows.get(c.row) ?? c.row} → ${rows.get(c.col) ?? c.col}: ${what}${c.open > 0 ? ` (${c.open} unrestricted)` : ''}`;
+}
+
+/**
+ * A matrix too large for a table (a thousand workloads a side): a scrolled area as large as the whole matrix,
+ * in which only the rows and columns in view (and a few more) exist, redrawn on scroll; headers stay in
+ * view (sticky), abbreviated to fit, with the full name on hover.
+ */
+function virtualGrid(
+  holder: HTMLElement,
+  m: Matrix,
+  selected: string | undefined,
+  pick: (key: string) => void,
+): { stop(): void } {
+  const labels = new Map(m.rows.map((r) => [r.id, r.label]));
+  const layer = h('div', { class: 'vm-layer' });
+  const area = h(
+    'div',
+    {
+      class: `vmatrix level-${m.level}`,
+      role: 'grid',
+      'aria-rowcount': String(m.rows.length),
+      'aria-colcount': String(m.cols.length),
+      'aria-label': `${m.level} connectivity matrix: rows are sources, columns destinations`,
+      style: `width:${CELL.rowHead + m.cols.length * CELL.w}px;height:${CELL.colHead + m.rows.length * CELL.h}px`,
+    },
+    layer,
+  );
+  replace(holder, area);
+  const shade = (c: MatrixCell): number =>
+    m.level === 'namespace' ? Math.min(1, c.count / Math.max(1, c.possible)) : c.label === 'all' ? 1 : 0.55;
+  let frame = 0;
+  const paint = (): void => {
+    frame = 0;
+    const top = Math.max(0, holder.scrollTop - 16);
+    const left = Math.max(0, holder.scrollLeft - 16);
+    const [r0, r1] = visibleRange(top, holder.clientHeight - CELL.colHead, CELL.h, m.rows.length);
+    const [c0, c1] = visibleRange(left, holder.clientWidth - CELL.rowHead, CELL.w, m.cols.length);
+    const out: HTMLElement[] = [];
+    for (let r = r0; r < r1; r++) {
+      const row = m.rows[r]!;
+      for (let c = c0; c < c1; c++) {
+        const col = m.cols[c]!;
+        const key = cellKey(row.id, col.id);
+        const cell = m.cells.get(key);
+        if (cell === undefined) continue;
+        const open = cell.open === cell.count;
+        out.push(
+          h(
+            'button',
+            {
+              type: 'button',
+              role: 'gridcell',
+              class: `vm-cell ${open ? 'open' : 'restricted'}${selected === key ? ' selected' : ''}`,
+              style: `left:${CELL.rowHead + c * CELL.w}px;top:${CELL.colHead + r * CELL.h}px;--shade:${shade(cell).toFixed(2)}`,
+              title: cellTitle(m, cell, labels),
+              onclick: () => pick(key),
+            },
+            m.level === 'namespace' || cell.label.length <= 6 ? cell.label : `${cell.label.slice(0, 5)}…`,
+          ),
+        );
+      }
+    }
+    for (let c = c0; c < c1; c++) {
+      const col = m.cols[c]!;
+      out.push(
+        h(
+          'div',
+          {
+            class: 'vm-col',
+            role: 'columnheader',
+            title: col.label,
+            style: `left:${CELL.rowHead + c * CELL.w}px;top:${holder.scrollTop}px`,
+          },
+          h('span', {}, abbreviate(col.label, 22)),
+        ),
+      );
+    }
+    for (let r = r0; r < r1; r++) {
+      const row = m.rows[r]!;
+      out.push(
+        h(
+          'div',
+          {
+            class: 'vm-row',
+            role: 'rowheader',
+            title: row.label,
+            style: `left:${holder.scrollLeft}px;top:${CELL.colHead + r * CELL.h}px`,
+          },
+          abbreviate(row.label, 28),
+        ),
+      );
+    }
+    out.push(
+      h(
+        'div',
+        { class: 'vm-corner', style: `left:${holder.scrollLeft}px;top:${holder.scrollTop}px` },
+        `from ↓ to → · ${m.rows.length.toLocaleString('en-US')} × ${m.cols.length.toLocaleString('en-US')}`,
+      ),
+    );
+    replace(layer, out);
+  };
+  const onScroll = (): void => {
+    if (frame === 0) frame = requestAnimationFrame(paint);
+  };
+  holder.addEventListener('scroll', onScroll, { passive: true });
+  paint();
+  return {
+    stop() {
+      cancelAnimationFrame(frame);
+      holder.removeEventListener('scroll', onScroll);
     },
   };
 }

@@ -1,0 +1,223 @@
+/**
+ * `npm run bench:ui`: the web UI at scale, in a real headless Chromium (Debian's, through playwright-core).
+ * For each tier it generates the synthetic cluster (bench/generate.ts, microsegmentation mix), starts
+ * `netfence serve` on it, and measures:
+ *
+ * - the API answers the page needs (`/api/model`, then `/api/connections?namespace=` of one namespace, the
+ *   one a user expands first), timed from Node after the server is warm;
+ * - the first meaningful paint: from the moment the page has its data (the `/api/model` response is
+ *   complete) to the graph drawn (`__netfence.graph()` has nodes), and the layout included;
+ * - frame times while panning (mouse drag), zooming (wheel) and selecting (a click on a node, then the
+ *   neighbourhood drawn): the longest and the 95th percentile of the intervals between animation frames;
+ * - the tab's memory: the JavaScript heap (Chromium's `Performance.getMetrics`) after all of that.
+ *
+ *   node bench/ui.ts [--tiers T1,T3] [--json]
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { browserMissing, launch } from '../test/ui/browser.ts';
+import { serve } from '../test/server/serve.ts';
+import { defaultOutDir, readStats, writeCluster, TIERS, type TierName } from './generate.ts';
+
+interface Frames {
+  /** The longest interval between two frames, ms. */
+  max: number;
+  /** The 95th percentile, ms. */
+  p95: number;
+  frames: number;
+}
+
+export interface UiResult {
+  tier: TierName;
+  workloads: number;
+  namespaces: number;
+  api: { model: number; modelBytes: number; connections: number };
+  firstPaint: number;
+  drawn: string;
+  pan: Frames;
+  zoom: Frames;
+  select: { ms: number; frames: Frames };
+  heapMB: number;
+}
+
+interface Win {
+  __netfence?: {
+    graph: () => { nodes: { id: string; box: { x1: number; y1: number; x2: number; y2: number } }[] };
+  };
+  __frames?: number[];
+  location: { hash: string };
+  requestAnimationFrame(cb: (t: number) => void): number;
+}
+
+/** Starts recording the intervals between animation frames in the page. */
+async function recordFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    const out: number[] = [];
+    w.__frames = out;
+    let last = -1;
+    const tick = (t: number): void => {
+      if (w.__frames !== out) return;
+      if (last >= 0) out.push(t - last);
+      last = t;
+      w.requestAnimationFrame(tick);
+    };
+    w.requestAnimationFrame(tick);
+  });
+}
+
+async function stopFrames(page: Page): Promise<Frames> {
+  const list = await page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    const out = w.__frames ?? [];
+    w.__frames = [];
+    return out;
+  });
+  const sorted = [...list].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { max: Math.round(at(1)), p95: Math.round(at(0.95)), frames: list.length };
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await f();
+  return [v, Math.round(performance.now() - t)];
+}
+
+async function measure(tier: TierName): Promise<UiResult> {
+  const options = { tier, mix: 'microseg' as const, seed: 1 };
+  const dir = defaultOutDir(options);
+  if (readStats(dir)?.tier !== tier) writeCluster(dir, options);
+  process.stderr.write(`${tier}: netfence serve ${dir}\n`);
+  const served = await serve([dir, '--port', '0'], { timeoutMs: 600_000 });
+  const browser = await launch({ width: 1440, height: 900 });
+  try {
+    // The API, warm (the analysis is computed once at start).
+    const [model, modelMs] = await timed(async () => (await fetch(`${served.url}api/model`)).text());
+    const [, modelAgain] = await timed(async () => (await fetch(`${served.url}api/model`)).text());
+    const first = (JSON.parse(model) as { namespaces: { name: string }[] }).namespaces.find((n) =>
+      n.name.startsWith('tenant-'),
+    );
+    const [, connections] = await timed(async () =>
+      (await fetch(`${served.url}api/connections?namespace=${encodeURIComponent(first?.name ?? '')}`)).text(),
+    );
+    const page = await browser.context.newPage();
+    let hasData = 0;
+    page.on('requestfinished', (r) => {
+      if (r.url().endsWith('/api/model')) hasData = performance.now();
+    });
+    await page.goto(`${served.url}#/graph`);
+    await page.waitForFunction(
+      () => ((globalThis as unknown as Win).__netfence?.graph().nodes.length ?? 0) > 0,
+      undefined,
+      {
+        timeout: 300_000,
+        polling: 'raf',
+      },
+    );
+    const firstPaint = Math.round(performance.now() - hasData);
+    const drawn = await page.locator('.graph-status').innerText();
+    const canvas = (await page.locator('.canvas').boundingBox())!;
+    const cx = canvas.x + canvas.width / 2;
+    const cy = canvas.y + canvas.height / 2;
+    await page.waitForTimeout(500);
+
+    await recordFrames(page);
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let i = 1; i <= 30; i++) await page.mouse.move(cx + i * 8, cy + i * 4);
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    const pan = await stopFrames(page);
+
+    await recordFrames(page);
+    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, i < 10 ? -120 : 120);
+    await page.waitForTimeout(300);
+    const zoom = await stopFrames(page);
+
+    // Select the node nearest the centre of the canvas.
+    const target = await page.evaluate(
+      ({ w, h }) => {
+        const g = (globalThis as unknown as Win).__netfence!.graph();
+        let best: { id: string; x: number; y: number; d: number } | undefined;
+        for (const n of g.nodes) {
+          const x = (n.box.x1 + n.box.x2) / 2;
+          const y = (n.box.y1 + n.box.y2) / 2;
+          const d = Math.hypot(x - w / 2, y - h / 2);
+          if (n.box.x2 - n.box.x1 < 400 && (best === undefined || d < best.d)) best = { id: n.id, x, y, d };
+        }
+        return best;
+      },
+      { w: canvas.width, h: canvas.height },
+    );
+    await recordFrames(page);
+    const [, selectMs] = await timed(async () => {
+      if (target !== undefined) await page.mouse.click(canvas.x + target.x, canvas.y + target.y);
+      await page.waitForFunction(
+        () => decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=node:'),
+        undefined,
+        {
+          polling: 'raf',
+        },
+      );
+      await page.evaluate(
+        () => new Promise((r) => (globalThis as unknown as Win).requestAnimationFrame(() => r(null))),
+      );
+    });
+    await page.waitForTimeout(200);
+    const selectFrames = await stopFrames(page);
+
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = (await cdp.send('Performance.getMetrics')).metrics;
+    const heap = metrics.find((m) => m.name === 'JSHeapTotalSize')?.value ?? 0;
+    const stats = readStats(dir)!;
+    return {
+      tier,
+      workloads: stats.workloads,
+      namespaces: stats.namespaces,
+      api: { model: Math.min(modelMs, modelAgain), modelBytes: model.length, connections },
+      firstPaint,
+      drawn,
+      pan,
+      zoom,
+      select: { ms: selectMs, frames: selectFrames },
+      heapMB: Math.round(heap / 1e6),
+    };
+  } finally {
+    await browser.close();
+    await served.stop();
+  }
+}
+
+function row(r: UiResult): string {
+  return `| ${r.tier} | ${r.workloads.toLocaleString('en-US')} | ${r.api.model} ms (${(r.api.modelBytes / 1e6).toFixed(1)} MB) | ${r.api.connections} ms | ${r.firstPaint} ms | ${r.pan.p95} / ${r.pan.max} ms | ${r.zoom.p95} / ${r.zoom.max} ms | ${r.select.ms} ms | ${r.heapMB} MB |`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { tiers: { type: 'string', default: 'T1,T3' }, json: { type: 'boolean', default: false } },
+  });
+  const missing = browserMissing();
+  if (missing !== undefined) {
+    process.stderr.write(`bench/ui: ${missing}\n`);
+    process.exit(2);
+  }
+  const tiers = values.tiers.split(',').filter((t): t is TierName => t in TIERS);
+  const results: UiResult[] = [];
+  for (const t of tiers) results.push(await measure(t));
+  if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(
+    [
+      '| Tier | Workloads | /api/model | /api/connections (1 ns) | First paint | Pan p95 / max frame | Zoom p95 / max frame | Select | JS heap |',
+      '| ---- | --------: | ---------: | ----------------------: | ----------: | ------------------: | -------------------: | -----: | ------: |',
+      ...results.map(row),
+      '',
+      ...results.map((r) => `${r.tier}: ${r.drawn}`),
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();

@@ -1,0 +1,280 @@
+/**
+ * The graph's readability helpers, without a browser: merging the two directions of a pair into one line,
+ * what the header says is drawn, one namespace expanded at a time in the overview, the position cache and
+ * placement (no two boxes overlap), labels that fit, and the colour-blind-safe palette (also in app.css).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import {
+  buildGraph,
+  DEFAULT_OPTIONS,
+  drawnSummary,
+  LARGE_WORKLOADS,
+  mergeParallel,
+  toggleGroup,
+  type GraphEdge,
+  type GraphInput,
+} from '../../ui/lib/graph.ts';
+import { abbreviate, visibleRange } from '../../ui/lib/matrix.ts';
+import {
+  anyOverlap,
+  gridAround,
+  labelsFit,
+  PositionCache,
+  separate,
+  snapToGrid,
+  type Box,
+} from '../../ui/lib/layout.ts';
+import {
+  CSS_VARS,
+  difference,
+  LEGEND_GROUPS,
+  PALETTES,
+  type Palette,
+  type Vision,
+} from '../../ui/lib/palette.ts';
+import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
+import type { PortsJson } from '../../src/contract/common.ts';
+
+const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
+
+function workload(namespace: string, name: string): WorkloadJson {
+  return {
+    id: `${namespace}/Deployment/${name}`,
+    namespace,
+    kind: 'Deployment',
+    name,
+    displayName: `${namespace}/${name}`,
+    pods: [],
+    replicas: 1,
+    labels: { app: name },
+    isolated: { ingress: 'isolated', egress: 'isolated' },
+    open: { ingress: false, egress: false },
+    policies: [],
+  };
+}
+
+const ns = (name: string, workloads: number): GraphInput['namespaces'][number] => ({
+  name,
+  labels: {},
+  implicit: false,
+  workloads,
+  policies: 1,
+});
+
+const a = workload('shop', 'a');
+const b = workload('shop', 'b');
+const c = workload('data', 'c');
+const input: GraphInput = {
+  namespaces: [ns('data', 1), ns('shop', 2)],
+  workloads: [a, b, c],
+  external: [],
+  edges: [
+    { src: a.id, dst: b.id, ports: tcp(80), summary: 'TCP 80', open: false },
+    { src: b.id, dst: a.id, ports: tcp(53), summary: 'TCP 53', open: false },
+    { src: b.id, dst: c.id, ports: tcp(5432), summary: 'TCP 5432', open: false },
+    { src: c.id, dst: b.id, ports: tcp(5432), summary: 'TCP 5432', open: false },
+    { src: a.id, dst: c.id, ports: tcp(1), summary: 'TCP 1', open: true },
+  ],
+  complete: true,
+  groupEdges: [],
+};
+const options = { ...DEFAULT_OPTIONS, collapsed: new Set<string>() };
+
+describe('one line per pair of nodes', () => {
+  test('the two directions of a pair become one line with both ports; a one-way edge stays', () => {
+    const g = buildGraph(input, options);
+    const lines = mergeParallel(g.edges, () => '');
+    assert.deepEqual(
+      lines.map((l) => [l.id, l.label, l.edges.length]),
+      [
+        [`${a.id}>${b.id}`, '→ TCP 80 · ← TCP 53', 2],
+        [`${b.id}>${c.id}`, '⇄ TCP 5432', 2],
+      ],
+    );
+    assert.equal(g.hiddenOpen, 1);
+  });
+
+  test('edges drawn differently (another status) stay apart', () => {
+    const g = buildGraph(input, options);
+    const lines = mergeParallel(g.edges, (e: GraphEdge) => (e.source === a.id ? 'observed' : 'denied'));
+    assert.deepEqual(
+      lines.map((l) => l.edges.length),
+      [1, 1, 2],
+    );
+    assert.deepEqual(
+      lines.map((l) => l.label),
+      ['TCP 80', 'TCP 53', '⇄ TCP 5432'],
+    );
+  });
+
+  test('an aggregate line says how many connections it stands for and how open they are', () => {
+    const g = buildGraph(input, { ...options, hideOpen: false, collapsed: new Set(['ns:shop', 'ns:data']) });
+    const lines = mergeParallel(g.edges, () => '');
+    const between = lines.find((l) => l.edges.some((e) => e.source === 'ns:shop' && e.target === 'ns:data'));
+    assert.ok(between);
+    assert.equal(between.count, 3);
+    assert.equal(between.openShare, 1 / 3);
+  });
+});
+
+describe('the header counts what is drawn', () => {
+  test('workloads, namespaces, lines, and the unrestricted connections hidden', () => {
+    const g = buildGraph(input, options);
+    assert.equal(
+      drawnSummary(g, 2),
+      '3 workloads in 2 namespaces, 2 connections drawn, 1 unrestricted hidden',
+    );
+  });
+
+  test('the overview counts namespaces and the workloads inside them', () => {
+    const g = buildGraph(input, { ...options, collapsed: new Set(['ns:shop', 'ns:data']) });
+    assert.equal(drawnSummary(g, 1), '2 namespaces (3 workloads), 1 connection drawn, 1 unrestricted hidden');
+    const one = buildGraph(input, { ...options, collapsed: new Set(['ns:data']) });
+    assert.equal(
+      drawnSummary(one, 3),
+      '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 3 connections drawn, 1 unrestricted hidden',
+    );
+  });
+});
+
+describe('collapse and expand', () => {
+  const namespaces = [ns('a', 1), ns('b', 1), ns('c', 1)];
+  test('small clusters toggle one group and keep the others', () => {
+    assert.deepEqual([...toggleGroup(new Set(['ns:a', 'ns:b']), 'ns:a', namespaces, 10)].sort(), ['ns:b']);
+    assert.deepEqual([...toggleGroup(new Set(['ns:b']), 'ns:a', namespaces, 10)].sort(), ['ns:a', 'ns:b']);
+  });
+
+  test('the overview expands one namespace at a time', () => {
+    const all = new Set(['ns:a', 'ns:b', 'ns:c', 'outside']);
+    const first = toggleGroup(all, 'ns:a', namespaces, LARGE_WORKLOADS + 1);
+    assert.deepEqual([...first].sort(), ['ns:b', 'ns:c', 'outside']);
+    const second = toggleGroup(first, 'ns:b', namespaces, LARGE_WORKLOADS + 1);
+    assert.deepEqual([...second].sort(), ['ns:a', 'ns:c', 'outside']);
+  });
+});
+
+describe('layout', () => {
+  test('the cache keeps positions and knows the centre of a group of them', () => {
+    const cache = new PositionCache();
+    cache.set('x', { x: 0, y: 0 });
+    cache.set('y', { x: 10, y: 20 });
+    assert.deepEqual(cache.centre(['x', 'y', 'z']), { x: 5, y: 10 });
+    assert.equal(cache.knows(['x', 'y']), true);
+    assert.equal(cache.knows(['x', 'z']), false);
+    const p = cache.get('x')!;
+    p.x = 99;
+    assert.deepEqual(cache.get('x'), { x: 0, y: 0 });
+  });
+
+  test('members expanded in place sit on a grid centred on their group', () => {
+    const grid = gridAround(
+      { x: 100, y: 50 },
+      ['a', 'b', 'c', 'd'].map((id) => ({ id, w: 60 })),
+    );
+    const xs = [...grid.values()].map((p) => p.x);
+    const ys = [...grid.values()].map((p) => p.y);
+    assert.equal((Math.min(...xs) + Math.max(...xs)) / 2, 100);
+    assert.equal((Math.min(...ys) + Math.max(...ys)) / 2, 50);
+    assert.equal(new Set([...grid.values()].map((p) => `${p.x},${p.y}`)).size, 4);
+  });
+
+  test('separating boxes leaves none overlapping, and never moves the fixed one', () => {
+    const boxes: Box[] = [
+      { id: 'big', x: 0, y: 0, w: 400, h: 300 },
+      { id: 'n1', x: 50, y: 20, w: 80, h: 30 },
+      { id: 'n2', x: -150, y: 100, w: 80, h: 30 },
+      { id: 'n3', x: 600, y: 0, w: 80, h: 30 },
+      { id: 'n4', x: 60, y: 30, w: 80, h: 30 },
+    ];
+    assert.equal(anyOverlap(boxes), true);
+    const moved = separate(boxes, new Set(['big']));
+    const after = boxes.map((x) => ({ ...x, ...(moved.get(x.id) ?? {}) }));
+    assert.equal(anyOverlap(after), false);
+    assert.equal(moved.has('big'), false);
+    assert.equal(moved.has('n3'), false, 'a box clear of the others stays');
+  });
+
+  test('a huge graph snaps to a grid: no overlap, rows kept in order, about as wide as a screen', () => {
+    const boxes: Box[] = Array.from({ length: 500 }, (_, i) => ({
+      id: `n${i}`,
+      x: Math.sin(i) * 300,
+      y: Math.cos(i * 7) * 300,
+      w: 60 + (i % 5) * 10,
+      h: 34,
+    }));
+    const grid = snapToGrid(boxes);
+    const after = boxes.map((b) => ({ ...b, ...grid.get(b.id)! }));
+    assert.equal(anyOverlap(after), false);
+    const top = boxes.reduce((a, b) => (b.y < a.y ? b : a));
+    assert.equal(grid.get(top.id)!.y, 0, 'the highest point is in the first row');
+    const xs = after.map((b) => b.x);
+    const ys = after.map((b) => b.y);
+    const ratio = (Math.max(...xs) - Math.min(...xs)) / (Math.max(...ys) - Math.min(...ys));
+    assert.ok(ratio > 1 && ratio < 2.5, `ratio ${ratio}`);
+  });
+
+  test('labels fit when they overlap neither each other nor a node', () => {
+    const node: Box = { id: 'n', x: 0, y: 0, w: 50, h: 20 };
+    const l1: Box = { id: 'l1', x: 100, y: 0, w: 40, h: 12 };
+    const l2: Box = { id: 'l2', x: 100, y: 40, w: 40, h: 12 };
+    assert.equal(labelsFit([l1, l2], [node]), true);
+    assert.equal(labelsFit([l1, { ...l2, y: 5 }], [node]), false);
+    assert.equal(labelsFit([{ ...l1, x: 20 }], [node]), false);
+  });
+});
+
+describe('palette', () => {
+  const visions: Vision[] = ['normal', 'protanopia', 'deuteranopia', 'tritanopia'];
+  test('legend entries are distinct in both themes, for every kind of colour vision', () => {
+    for (const theme of ['light', 'dark'] as const) {
+      for (const group of LEGEND_GROUPS) {
+        for (const [i, x] of group.entries()) {
+          for (const y of group.slice(i + 1)) {
+            for (const v of visions) {
+              const d = difference(PALETTES[theme][x], PALETTES[theme][y], v);
+              assert.ok(d >= 20, `${theme} ${x} vs ${y} with ${v}: ΔE ${d.toFixed(1)}`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  test('the old open and partly oranges would fail the check', () => {
+    assert.ok(difference('#fbd9a4', '#fdebc8', 'deuteranopia') < 20);
+  });
+
+  test('app.css holds the palette in the light, dark and system-dark blocks', () => {
+    const css = readFileSync('ui/app.css', 'utf8');
+    const blocks = [...css.matchAll(/--node-isolated:[^}]*\}/g)].map((m) => m[0]);
+    assert.equal(blocks.length, 3);
+    const expect = (block: string, palette: Palette): void => {
+      for (const [key, name] of Object.entries(CSS_VARS) as [keyof Palette, string][]) {
+        const m = new RegExp(`${name}: (#[0-9a-f]{6});`).exec(
+          css.slice(css.indexOf(block) - 400, css.indexOf(block) + block.length),
+        );
+        assert.equal(m?.[1], palette[key], name);
+      }
+    };
+    expect(blocks[0]!, PALETTES.light);
+    expect(blocks[1]!, PALETTES.dark);
+    expect(blocks[2]!, PALETTES.dark);
+  });
+});
+
+describe('the virtualized matrix', () => {
+  test('only the rows in view, and a few more, are drawn', () => {
+    assert.deepEqual(visibleRange(0, 600, 24, 1000), [0, 28]);
+    assert.deepEqual(visibleRange(24 * 500, 600, 24, 1000), [497, 528]);
+    assert.deepEqual(visibleRange(24 * 990, 600, 24, 1000), [987, 1000]);
+    assert.deepEqual(visibleRange(0, 600, 24, 5), [0, 5]);
+  });
+
+  test('long headers keep their end, where names differ', () => {
+    assert.equal(abbreviate('tenant-0001/api', 22), 'tenant-0001/api');
+    assert.equal(abbreviate('tenant-0001/Deployment/payments-api', 12), '…ayments-api');
+    assert.equal(abbreviate('tenant-0001/Deployment/payments-api', 12).length, 12);
+  });
+});

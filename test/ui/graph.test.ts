@@ -1,0 +1,355 @@
+/**
+ * The graph's readability in a real browser (headless Chromium), on the webshop example and on a generated
+ * 1,000-workload cluster: no two edge labels or namespace titles overlap at the default zoom and no title is
+ * clipped, a selection dims what is not its neighbourhood, a workload keeps its place across views,
+ * filters and collapse/expand (and collapsing never overlaps boxes), the layout works at 1024×768, in both
+ * themes; a large cluster opens as an overview of namespaces, expanded one at a time in place. With
+ * UPDATE_SCREENSHOTS=1 it writes the README's graph pictures into docs/images/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { writeCluster } from '../../bench/generate.ts';
+import { PALETTES } from '../../ui/lib/palette.ts';
+import { serve, type Served } from '../server/serve.ts';
+import { browserMissing, launch, type Launched } from './browser.ts';
+
+const ARTIFACTS = 'test-artifacts/ui';
+const README_IMAGES = 'docs/images';
+const POSTGRES = 'data/StatefulSet/postgres';
+
+interface Rect {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+interface Snapshot {
+  nodes: {
+    id: string;
+    label: string;
+    parent: string | null;
+    classes: string[];
+    position: { x: number; y: number };
+    box: Rect;
+  }[];
+  edges: { id: string; label: string; classes: string[]; labelBox: Rect | null }[];
+  titles: { id: string; text: string; box: Rect; clipped: boolean }[];
+  zoom: number;
+}
+
+interface Win {
+  location: { hash: string };
+  innerWidth: number;
+  document: { documentElement: { scrollWidth: number } };
+  getComputedStyle(el: unknown): { getPropertyValue(name: string): string };
+  __netfence?: { graph: () => Snapshot };
+}
+
+const skip = browserMissing();
+const problems: string[] = [];
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.x1 < b.x2 - 0.5 && b.x1 < a.x2 - 0.5 && a.y1 < b.y2 - 0.5 && b.y1 < a.y2 - 0.5;
+}
+
+/** Pairs of drawn edge labels and namespace titles that overlap each other. */
+function collisions(g: Snapshot): string[] {
+  const seen = new Set<string>();
+  const boxes: { name: string; box: Rect }[] = [];
+  for (const e of g.edges) {
+    if (e.labelBox === null) continue;
+    const key = JSON.stringify(e.labelBox);
+    if (seen.has(key)) continue; // the two edges of one merged line share its label
+    seen.add(key);
+    boxes.push({ name: `label ${e.label}`, box: e.labelBox });
+  }
+  for (const t of g.titles) boxes.push({ name: `title ${t.text}`, box: t.box });
+  const out: string[] = [];
+  for (const [i, a] of boxes.entries())
+    for (const b of boxes.slice(i + 1)) if (overlaps(a.box, b.box)) out.push(`${a.name} × ${b.name}`);
+  return out;
+}
+
+/** Top-level boxes (namespaces, collapsed or not, and the outside world) that overlap. */
+function boxOverlaps(g: Snapshot): string[] {
+  const tops = g.nodes.filter((n) => n.parent === null);
+  const out: string[] = [];
+  for (const [i, a] of tops.entries())
+    for (const b of tops.slice(i + 1)) if (overlaps(a.box, b.box)) out.push(`${a.id} × ${b.id}`);
+  return out;
+}
+
+function positions(g: Snapshot, ids: readonly string[]): Record<string, { x: number; y: number }> {
+  const out: Record<string, { x: number; y: number }> = {};
+  for (const id of ids) {
+    const n = g.nodes.find((x) => x.id === id);
+    assert.ok(n, `no node ${id} among ${g.nodes.map((x) => x.id).join(' ')}`);
+    out[id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+  }
+  return out;
+}
+
+async function session(
+  width: number,
+  height: number,
+  dark = false,
+): Promise<{ browser: Launched; page: Page }> {
+  const browser = await launch({ width, height, dark });
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  return { browser, page };
+}
+
+function graph(page: Page): Promise<Snapshot> {
+  return page.evaluate(() => (globalThis as unknown as Win).__netfence!.graph());
+}
+
+/** Waits until the drawn graph has settled (titles are drawn on the next animation frame). */
+async function settled(page: Page): Promise<Snapshot> {
+  await page.waitForFunction(() => {
+    const n = (globalThis as unknown as Win).__netfence;
+    return n !== undefined && n.graph().nodes.length > 0;
+  });
+  await page.waitForTimeout(250);
+  return graph(page);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.mouse.move(1, 1);
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(README_IMAGES, { recursive: true });
+    await page.screenshot({ path: join(README_IMAGES, `${name}.png`) });
+  }
+}
+
+describe('the graph reads at every size', { skip }, () => {
+  let served: Served;
+  let large: Served;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'netfence-graph-ui-'));
+    writeCluster(join(dir, 'T1'), { tier: 'T1', mix: 'microseg', seed: 1 });
+    // One after the other: each may build the UI first.
+    served = await serve([
+      'examples/webshop',
+      '--flows',
+      'examples/flows/webshop-hubble.jsonl',
+      '--port',
+      '0',
+    ]);
+    large = await serve([join(dir, 'T1'), '--port', '0'], { timeoutMs: 120_000 });
+  });
+
+  after(async () => {
+    await served?.stop();
+    await large?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const dark of [false, true]) {
+    test(`${dark ? 'dark' : 'light'} theme: no labels or titles overlap, no title clipped, legend colours from the palette`, async () => {
+      const { browser, page } = await session(1440, 900, dark);
+      try {
+        await page.goto(`${served.url}#/graph`);
+        const g = await settled(page);
+        assert.equal(g.titles.length, 6);
+        assert.deepEqual(
+          g.titles.filter((t) => t.clipped).map((t) => t.text),
+          [],
+        );
+        assert.deepEqual(collisions(g), []);
+        assert.deepEqual(boxOverlaps(g), []);
+        // Hovering nothing, selecting nothing: no edge label at this zoom (they would not fit).
+        assert.match(
+          await page.locator('.graph-status').innerText(),
+          /^16 workloads in 6 namespaces, \d+ connections drawn, \d+ unrestricted hidden$/,
+        );
+        const open = await page.evaluate(() => {
+          const w = globalThis as unknown as Win;
+          return w.getComputedStyle(w.document.documentElement).getPropertyValue('--node-open').trim();
+        });
+        assert.equal(open, (dark ? PALETTES.dark : PALETTES.light).nodeOpen);
+        // Selected: its lines are labelled, and still nothing overlaps.
+        await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
+        const s = await settled(page);
+        assert.ok(s.edges.some((e) => e.labelBox !== null));
+        assert.deepEqual(collisions(s), []);
+        if (!dark) await shot(page, 'graph-select');
+      } finally {
+        await browser.close();
+      }
+    });
+  }
+
+  test('selecting a workload dims everything but its neighbourhood', async () => {
+    const { browser, page } = await session(1440, 900);
+    try {
+      await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
+      const g = await settled(page);
+      const dimmed = (id: string): boolean => g.nodes.find((n) => n.id === id)!.classes.includes('dimmed');
+      assert.equal(dimmed(POSTGRES), false);
+      assert.equal(dimmed('shop/Deployment/catalog'), false, 'a neighbour stays');
+      assert.equal(dimmed('monitoring/StatefulSet/prometheus'), false, 'a neighbour stays');
+      assert.equal(dimmed('shop/Deployment/web'), true, 'not a neighbour');
+      assert.equal(dimmed('ns:kube-system'), true, 'a namespace with no neighbour');
+      assert.equal(dimmed('ns:shop'), false);
+      const catalog = g.edges.find((e) => e.id === `shop/Deployment/catalog>${POSTGRES}`);
+      assert.ok(catalog?.labelBox, 'the lines of the selection are labelled');
+      assert.ok(
+        g.edges.find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')?.classes.includes('dimmed'),
+      );
+      // Escape clears the selection and the dimming.
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('sel='));
+      const after = await settled(page);
+      assert.equal(after.nodes.filter((n) => n.classes.includes('dimmed')).length, 0);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a workload keeps its place across views, filters, collapse and expand', async () => {
+    const { browser, page } = await session(1440, 900);
+    const ids = [
+      POSTGRES,
+      'shop/Deployment/catalog',
+      'monitoring/StatefulSet/prometheus',
+      'ingress-nginx/Deployment/ingress-nginx-controller',
+    ];
+    try {
+      await page.goto(`${served.url}#/graph`);
+      const first = positions(await settled(page), ids);
+      await page.locator('#tab-traffic').click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win)
+          .__netfence!.graph()
+          .edges.some((e) => e.classes.includes('st-observed')),
+      );
+      assert.deepEqual(positions(await settled(page), ids), first, 'Traffic');
+      await page.locator('#tab-paths').click();
+      await page.locator('#tab-paths[aria-selected="true"]').waitFor();
+      await page.locator('#tab-graph').click();
+      assert.deepEqual(positions(await settled(page), ids), first, 'back to Graph');
+      // A filter hides workloads; the others stay.
+      await page.locator('#labels').fill('app.kubernetes.io/part-of=webshop');
+      await page.waitForFunction(() => (globalThis as unknown as Win).location.hash.includes('labels='));
+      assert.deepEqual(positions(await settled(page), [POSTGRES, 'shop/Deployment/catalog']), {
+        [POSTGRES]: first[POSTGRES],
+        'shop/Deployment/catalog': first['shop/Deployment/catalog'],
+      });
+      await page.locator('#labels').fill('');
+      await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('labels='));
+      // Collapsing a namespace: its box becomes a node inside where it was, overlapping nothing.
+      await page.getByRole('button', { name: 'Collapse namespace data' }).click();
+      await page.waitForFunction(() => (globalThis as unknown as Win).location.hash.includes('collapsed='));
+      const collapsed = await settled(page);
+      assert.ok(collapsed.nodes.some((n) => n.id === 'ns:data' && n.parent === null));
+      assert.deepEqual(boxOverlaps(collapsed), []);
+      assert.deepEqual(positions(collapsed, ['shop/Deployment/catalog']), {
+        'shop/Deployment/catalog': first['shop/Deployment/catalog'],
+      });
+      await page.getByRole('button', { name: 'Expand namespace data' }).click();
+      await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('collapsed='));
+      assert.deepEqual(positions(await settled(page), ids), first, 'expanded again');
+      await page.getByRole('button', { name: 'Collapse all' }).click();
+      assert.deepEqual(boxOverlaps(await settled(page)), []);
+      // Expanding everything, the outside world too: its addresses take room, and nothing overlaps.
+      await page.getByRole('button', { name: 'Expand all' }).click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).location.hash.includes('collapsed=none'),
+      );
+      assert.deepEqual(boxOverlaps(await settled(page)), []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('at 1024×768 the canvas takes the room, and the inspector opens with a selection', async () => {
+    const { browser, page } = await session(1024, 768);
+    try {
+      await page.goto(`${served.url}#/graph`);
+      const g = await settled(page);
+      assert.equal(await page.locator('.inspector').isVisible(), false);
+      const canvas = await page.locator('.canvas').boundingBox();
+      assert.ok(canvas !== null && canvas.width >= 760, `canvas ${canvas?.width} px wide`);
+      const overflow = await page.evaluate(
+        () => (globalThis as unknown as Win).document.documentElement.scrollWidth,
+      );
+      assert.ok(overflow <= 1024, `page ${overflow} px wide`);
+      assert.deepEqual(collisions(g), []);
+      assert.deepEqual(
+        g.titles.filter((t) => t.clipped).map((t) => t.text),
+        [],
+      );
+      // Drawn big enough to read: a workload node at least 10 px high.
+      const pg = g.nodes.find((n) => n.id === POSTGRES)!;
+      assert.ok(pg.box.y2 - pg.box.y1 >= 14, `postgres is ${pg.box.y2 - pg.box.y1} px high`);
+      await shot(page, 'graph-1024');
+      await page.locator('#search').fill('postgres');
+      await page.locator('#search').press('Enter');
+      await page.locator('.inspector h2', { hasText: 'data/postgres' }).waitFor();
+      assert.equal(await page.locator('.inspector').isVisible(), true);
+      await page.getByRole('button', { name: 'Details' }).click();
+      assert.equal(await page.locator('.inspector').isVisible(), false);
+      // `f` focuses on the selection: the workload and its neighbours only.
+      await page.keyboard.press('f');
+      await page.waitForFunction(() => (globalThis as unknown as Win).location.hash.includes('focus='));
+      const focus = await settled(page);
+      assert.equal(focus.nodes.filter((n) => n.id.split('/').length === 3).length, 6);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a 1,000-workload cluster opens as an overview of namespaces, expanded one at a time in place', async () => {
+    const { browser, page } = await session(1440, 900);
+    try {
+      await page.goto(`${large.url}#/graph`);
+      const g = await settled(page);
+      assert.equal(g.nodes.filter((n) => n.id.startsWith('ns:')).length, 100);
+      assert.equal(g.nodes.filter((n) => n.id.split('/').length === 3).length, 0);
+      const status = await page.locator('.graph-status').innerText();
+      assert.match(status, /^100 namespaces \(1,000 workloads\), [\d,]+ connections drawn/);
+      assert.doesNotMatch(status, /0 workloads,/);
+      await shot(page, 'graph-overview');
+      const before = positions(g, ['ns:tenant-0050', 'ns:kube-system']);
+      await page.getByRole('button', { name: 'Expand namespace tenant-0001' }).click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === 'ns:tenant-0001'),
+      );
+      const one = await settled(page);
+      assert.deepEqual(boxOverlaps(one), []);
+      await page.getByRole('button', { name: 'Expand namespace tenant-0002' }).click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === 'ns:tenant-0002'),
+      );
+      const two = await settled(page);
+      assert.equal(two.nodes.filter((n) => n.parent === 'ns:tenant-0001').length, 0, 'one at a time');
+      assert.deepEqual(boxOverlaps(two), []);
+      // Collapsed again: everything the expanded namespace pushed aside is back home.
+      await page.getByRole('button', { name: 'Collapse namespace tenant-0002' }).click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.every((n) => n.parent === null),
+      );
+      assert.deepEqual(positions(await settled(page), Object.keys(before)), before);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('no errors in the page', () => {
+    assert.deepEqual(problems, []);
+  });
+});
