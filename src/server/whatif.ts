@@ -7,7 +7,7 @@ import type {
   EdgeChange,
   WhatIfEdgeJson as WhatIfEdge,
   WhatIfJson,
-  WhatIfProblemJson as WhatIfProblem,
+  WhatIfProblemJson,
 } from '../contract/api.ts';
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
@@ -17,7 +17,7 @@ import { buildRefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
-import { formatPath, type Problem } from '../model/problem.ts';
+import { formatPath, type LocatedMessage, type Problem } from '../model/problem.ts';
 import { buildClusterState, parseManifestText } from '../parse/index.ts';
 import { isOpen, workloadFacts, type WorkloadFacts } from './model.ts';
 
@@ -54,19 +54,40 @@ export function parseWhatIfRequest(body: unknown): WhatIfChange[] {
   });
 }
 
+/** A problem of one change of a what-if: where in the change's YAML (no line: the change as a whole). */
+export interface WhatIfProblem extends LocatedMessage {
+  /** Index of the change in the request. */
+  change: number;
+  severity: 'error' | 'warning';
+  /** The field, formatted (`spec.ingress[0].ports`); empty for the change as a whole. */
+  path: string;
+}
+
 function problemOf(change: number, p: Problem): WhatIfProblem {
   return {
     change,
     severity: p.severity === 'error' ? 'error' : 'warning',
     message: p.message,
-    line: p.line ?? null,
-    column: p.column ?? null,
+    ...(p.line === undefined ? {} : { line: p.line }),
+    ...(p.column === undefined ? {} : { column: p.column }),
     path: formatPath(p.path),
   };
 }
 
 function whole(change: number, message: string): WhatIfProblem {
-  return { change, severity: 'error', message, line: null, column: null, path: '' };
+  return { change, severity: 'error', message, path: '' };
+}
+
+/** As the API answers it: `null` for no line and column. */
+function problemJson(p: WhatIfProblem): WhatIfProblemJson {
+  return {
+    change: p.change,
+    severity: p.severity,
+    message: p.message,
+    line: p.line ?? null,
+    column: p.column ?? null,
+    path: p.path,
+  };
 }
 
 export interface WhatIfOptions {
@@ -180,13 +201,12 @@ export function applyChanges(
       const taken = claimed.get(p.id);
       const existing = byId.has(p.id) && !targeted.has(p.id);
       if (taken !== undefined || existing) {
-        const line = p.origin?.locate?.(['metadata', 'name']);
+        const at = p.origin?.locate?.(['metadata', 'name']) ?? p.origin;
         mine.push({
           change: i,
           severity: 'error',
           message: `policy "${p.id}" already exists${taken === undefined ? '' : ' in another change'}: give it another name, or edit "${p.id}" itself`,
-          line: line?.line ?? p.origin?.line ?? null,
-          column: line?.column ?? p.origin?.column ?? null,
+          ...(at === undefined ? {} : { line: at.line, column: at.column }),
           path: 'metadata.name',
         });
       }
@@ -277,7 +297,7 @@ export function whatIf(
   }));
   return {
     applied,
-    problems,
+    problems: problems.map(problemJson),
     summary: json.summary,
     policies: json.policies,
     rows,
