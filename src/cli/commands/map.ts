@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
-import { mergeMaps, readMapJson, type MapShard } from '../../flows/merge.ts';
+import { mergeMaps, readMapJson, type MapShard } from '../../flows/index.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 import {
