@@ -98,6 +98,7 @@ function connection(v: unknown, path: string): ObservedConnection {
     count: count(o.count, `${path}.count`),
     denied: count(o.denied, `${path}.denied`),
   };
+  if (c.denied > c.count) fail(`${path}.denied`, `at most count (${c.count})`, c.denied);
   const first = time(o.firstSeen, `${path}.firstSeen`);
   const last = time(o.lastSeen, `${path}.lastSeen`);
   if (first !== undefined) c.firstSeen = first;

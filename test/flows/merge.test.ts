@@ -164,6 +164,10 @@ describe('map --merge', () => {
         'connections[0].firstSeen: expected an ISO 8601 time or null, got "yesterday"',
       ],
       [
+        { ...good, connections: [{ ...(good.connections as object[])[0], denied: 2 }] },
+        'connections[0].denied: expected at most count (1), got 2',
+      ],
+      [
         { ...good, stats: { ...(good.stats as object), counted: '1' } },
         'stats.counted: expected a whole number ≥ 0, got "1"',
       ],
