@@ -1,8 +1,9 @@
-/** `netfence map`: the observed connection map, from flow captures, at workload granularity. */
+/** `netfence map`: the observed connection map, from flow captures (or, with `--merge`, from maps), at workload granularity. */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
-import { mergeMaps, readMapJson, type MapShard } from '../../flows/index.ts';
+import { mergeMaps, readMapJson, type MapShard, type ObservedTraffic } from '../../flows/index.ts';
+import type { ClusterState } from '../../model/cluster.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 import {
@@ -41,6 +42,23 @@ async function readShard(path: string, io: Io): Promise<MapShard> {
   return read.shard;
 }
 
+/** The maps `--merge` combines: every path read, or a UserError for the first that cannot be. */
+async function readShards(paths: readonly string[], options: MapOptions, io: Io): Promise<MapShard[]> {
+  if (options.flows.length > 0) {
+    throw new UserError('--merge combines map JSON files and reads no flows: drop --flows, or --merge');
+  }
+  if (options.cluster === true) {
+    throw new UserError('--merge reads map JSON files, not a cluster: drop --cluster, or --merge');
+  }
+  if (paths.length === 0) throw new UserError('--merge: give the files written by `netfence map -o json`');
+  if (paths.filter((p) => p === '-').length > 1) {
+    throw new UserError('--merge: standard input (-) can be given once');
+  }
+  const shards: MapShard[] = [];
+  for (const path of paths) shards.push(await readShard(path, io));
+  return shards;
+}
+
 export function mapCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('map')
     .description('Show the connections observed in flow captures, between workloads (and outside addresses)')
@@ -62,29 +80,15 @@ export function mapCommand(io: Io, setExit: (code: number) => void): Command {
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: MapOptions) => {
+    let traffic: ObservedTraffic;
+    let state: ClusterState;
     if (options.merge === true) {
-      if (options.flows.length > 0) {
-        throw new UserError('--merge combines map JSON files and reads no flows: drop --flows, or --merge');
-      }
-      if (options.cluster === true) {
-        throw new UserError('--merge reads map JSON files, not a cluster: drop --cluster, or --merge');
-      }
-      if (paths.length === 0)
-        throw new UserError('--merge: give the files written by `netfence map -o json`');
-      if (paths.filter((p) => p === '-').length > 1) {
-        throw new UserError('--merge: standard input (-) can be given once');
-      }
-      const shards: MapShard[] = [];
-      for (const path of paths) shards.push(await readShard(path, io));
-      const { traffic, state } = mergeMaps(shards);
-      if (options.output !== 'txt') reportUnmatched(traffic, io);
-      io.stdout(formatObservedMap(traffic, state, options.output));
-      setExit(ExitCode.Ok);
-      return;
+      ({ traffic, state } = mergeMaps(await readShards(paths, options, io)));
+    } else {
+      checkFlowOptions(options, paths);
+      state = await loadInput(paths, options, io);
+      traffic = await loadFlows(options, paths, state, io);
     }
-    checkFlowOptions(options, paths);
-    const state = await loadInput(paths, options, io);
-    const traffic = await loadFlows(options, paths, state, io);
     if (options.output !== 'txt') reportUnmatched(traffic, io);
     io.stdout(formatObservedMap(traffic, state, options.output));
     setExit(ExitCode.Ok);
