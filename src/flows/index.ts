@@ -29,6 +29,7 @@ export {
   splitCsvLine,
 } from './simple.ts';
 export { FlowMatcher, canonicalIp, type Resolution } from './match.ts';
+export { mergeMaps, readMapJson, type MapShard } from './merge.ts';
 export {
   DEFAULT_DEDUPE_WINDOW_MS,
   FlowAggregator,

@@ -30,14 +30,16 @@ export interface ObserveOptions extends AggregatorOptions {
 const IP_PAIR = /"IP":\{"source":"([^"]+)","destination":"([^"]+)"/;
 const L4_PORTS = /"l4":\{"(TCP|UDP|SCTP)":\{"source_port":([0-9]+),"destination_port":([0-9]+)/;
 const TIME = /"time":"([^"]+)"/;
+const FULL_PATH = /"verdict":"(?:DROPPED|ERROR)"|"l7"/;
 
 /**
  * The 5-tuple and time of a compact Hubble flow line, as `parseHubbleObject` would compute them, found by
  * text search; undefined when the line is not in the exact shape Hubble writes, or is a drop.
  */
 export function fastTuple(text: string): { key: string; time: number } | undefined {
-  if (text.includes('"verdict":"DROPPED"') || text.includes('"verdict":"ERROR"') || text.includes('"l7"'))
-    return undefined;
+  // One search for the three texts (drops take the full path; so do L7 records): several times faster
+  // than three `includes`.
+  if (FULL_PATH.test(text)) return undefined;
   const ip = IP_PAIR.exec(text);
   const l4 = L4_PORTS.exec(text);
   const time = TIME.exec(text);

@@ -133,6 +133,27 @@ const OTHER_PROTOCOLS = new Set(['icmp', 'icmpv4', 'icmpv6', 'icmp6', '1', '58',
 
 /** `2026-11-24T03:11:09Z`, `2026-11-24 03:11:09` (UTC), or seconds (or milliseconds) since the epoch. */
 export function parseTime(text: string): number | undefined {
+  // The times of a capture repeat (first and last seen of a row, rows of the same second): the last one
+  // read is remembered.
+  if (text === lastTime.text) return lastTime.value;
+  const value = parseTimeText(text);
+  lastTime.text = text;
+  lastTime.value = value;
+  return value;
+}
+
+const lastTime: { text: string; value: number | undefined } = { text: '', value: undefined };
+
+function parseTimeText(text: string): number | undefined {
+  // The common case first, without a regular expression: an ISO 8601 time in UTC (`…Z`).
+  if (
+    text.length >= 20 &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(text.length - 1) === 90 /* Z */
+  ) {
+    const t = Date.parse(text);
+    return Number.isNaN(t) ? undefined : t;
+  }
   if (/^[0-9]+(\.[0-9]+)?$/.test(text)) {
     const n = Number(text);
     return n < 1e11 ? Math.round(n * 1000) : Math.round(n);

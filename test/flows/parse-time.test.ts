@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseTime } from '../../src/flows/index.ts';
+
+/** `parseTime` as it was before its fast path and its memory of the last time: the reference. */
+function reference(text: string): number | undefined {
+  if (/^[0-9]+(\.[0-9]+)?$/.test(text)) {
+    const n = Number(text);
+    return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+  }
+  let iso = text.includes('T') ? text : text.replace(' ', 'T');
+  if (!/(Z|[+-][0-9]{2}:?[0-9]{2})$/i.test(iso)) iso += 'Z';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Times as captures write them, and near misses: zones, fractions, spaces, epoch numbers, garbage. */
+const TIME_TEXT = fc.oneof(
+  fc
+    .record({
+      ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      fraction: fc.constantFrom('', '.5', '.123', '.123456789'),
+      zone: fc.constantFrom('Z', 'z', '', '+02:00', '-0530', ' ', 'ZZ'),
+      sep: fc.constantFrom('T', ' ', 't'),
+    })
+    .map(({ ms, fraction, zone, sep }) => {
+      const iso = new Date(ms).toISOString();
+      return `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}${fraction}${zone}`;
+    }),
+  fc.integer({ min: 0, max: 4_102_444_800_000 }).map(String),
+  fc.double({ min: 0, max: 4e9, noNaN: true }).map((n) => n.toFixed(3)),
+  fc.string({ maxLength: 24 }),
+  fc.constantFrom(
+    '2026-13-01T00:00:00Z',
+    '2026-11-24T03:11:09Z',
+    '2026-11-24T03:11:09.999Z',
+    'xxxxxxxxxxTxxxxxxxxZ',
+  ),
+);
+
+test('parseTime reads every text as the plain reading does, also when a text repeats', () => {
+  fc.assert(
+    fc.property(fc.array(TIME_TEXT, { minLength: 1, maxLength: 8 }), (texts) => {
+      for (const text of [...texts, ...texts.toReversed(), texts[0]!]) {
+        assert.equal(parseTime(text), reference(text), JSON.stringify(text));
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
