@@ -21,7 +21,8 @@ import type {
 } from '../contract/explain.ts';
 import { formatPortList } from '../engine/explain.ts';
 import { formatCidr } from '../base/ip.ts';
-import { formatPorts, isAllConnections, portsToJson } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';

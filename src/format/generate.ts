@@ -1,6 +1,7 @@
 /** What `generate` tells its user: a summary, the verification's verdict, and the JSON form. Pure. */
 import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
-import { formatPorts, portsToJson } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { portsToJson } from '../engine/ports.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
 import type { FlowEnd } from '../flows/types.ts';
 import { formatCount } from '../base/text.ts';

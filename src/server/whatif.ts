@@ -13,7 +13,8 @@ import { compileCluster, type CompiledCluster, type EngineOptions } from '../eng
 import { computeConnectivity, type Connectivity } from '../engine/connectivity.ts';
 import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
 import { createIncrementalEngine, type IncrementalEngine } from '../engine/incremental.ts';
-import { formatPorts, isEmptyPorts } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { isEmptyPorts } from '../engine/ports.ts';
 import { buildRefIndex } from '../engine/refs.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';

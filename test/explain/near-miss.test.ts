@@ -6,7 +6,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { explainEntities, parsePortQuery, type Explanation } from '../../src/engine/explain.ts';
-import { ALL_CONNECTIONS, formatPorts, type PortSet } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { ALL_CONNECTIONS, type PortSet } from '../../src/engine/ports.ts';
 import { buildRefIndex, resolveRefText, type RefIndex } from '../../src/engine/refs.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity, externalId } from '../../src/engine/connectivity.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import {
-  formatPorts,
   portSetOf,
   portsSubset,
   subtractPorts,

@@ -11,7 +11,7 @@ import type { LintJson } from '../../contract/lint.ts';
 import type { ExposureItemJson } from '../../contract/exposure.ts';
 import { computeExposure } from '../../engine/exposure.ts';
 import { exposureToJson } from '../../format/exposure.ts';
-import { formatPorts } from '../../engine/ports.ts';
+import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
 import { writeFileAtomic } from '../options/output.ts';
