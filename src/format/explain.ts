@@ -19,9 +19,10 @@ import type {
   ExplainSideJson,
   ExplanationJson,
 } from '../contract/explain.ts';
-import { formatPortList } from '../engine/explain.ts';
+import { missMessage } from '../describe/explain.ts';
+import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
-import { formatPorts } from '../describe/ports.ts';
+import { formatPortList, formatPorts } from '../describe/ports.ts';
 import { isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
@@ -100,7 +101,8 @@ function failedText(m: NearMiss): string {
 }
 
 function reasonText(r: MissReason): string {
-  return r.location === undefined ? r.message : `${r.message} (${r.path}, line ${r.location.line})`;
+  const message = missMessage(r);
+  return r.location === undefined ? message : `${message} (${r.path}, line ${r.location.line})`;
 }
 
 function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
@@ -108,7 +110,7 @@ function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
   if (!seg.allowed) return 'denied: no rule allows it';
-  return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${r.peerDescription}`).join('; ')}`;
+  return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
 }
 
 /** The same, one rule per line under the side's label when several rules allow the segment. */
@@ -116,7 +118,7 @@ function segmentSideLines(label: string, seg: SegmentSide, side: SideExplanation
   if (side.status !== 'isolated' || !seg.allowed || seg.rules.length === 1) {
     return [`${label}${segmentSideText(seg, side)}`];
   }
-  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${r.peerDescription}`)];
+  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`)];
 }
 
 function policyRows(list: readonly PolicyCitation[]): string[] {
@@ -220,7 +222,7 @@ function ruleJson(r: AllowingRule): AllowingRuleJson {
     path: r.path,
     ...locationJson(r.location),
     peer: r.peer ?? null,
-    peerDescription: r.peerDescription,
+    peerDescription: describeScope(r.scope),
     ports: portsToJson(r.ports),
   };
 }
@@ -240,7 +242,7 @@ function sideJson(side: SideExplanation): ExplainSideJson {
       failed: m.failed,
       reasons: m.reasons.map((r) => ({
         code: r.code,
-        message: r.message,
+        message: missMessage(r),
         path: r.path,
         ...locationJson(r.location),
       })),

@@ -4,8 +4,7 @@
  */
 import type { TestJson } from '../contract/test.ts';
 import { stringify } from 'yaml';
-import { formatPortList } from '../engine/explain.ts';
-import { formatPorts } from '../describe/ports.ts';
+import { formatPortList, formatPorts } from '../describe/ports.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, portsToJson, unionPorts } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { FailedPair, TestResult } from '../testspec/run.ts';

@@ -5,7 +5,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster, type CompiledCluster } from '../../src/engine/compile.ts';
-import { buildRefIndex, describeRef, parseRef, resolveRefText } from '../../src/engine/refs.ts';
+import { describeRef } from '../../src/describe/refs.ts';
+import { buildRefIndex, parseRef, resolveRefText } from '../../src/engine/refs.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { cluster, namedPort, ns, pod } from '../support/builders.ts';
 
