@@ -7,7 +7,7 @@
  * checks it on random clusters.
  */
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.ts';
-import type { FieldPath, SourceLocation } from '../model/problem.ts';
+import { formatPath, type FieldPath, type SourceLocation } from '../model/problem.ts';
 import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.ts';
 import type { PodClass } from './classes.ts';
 import {
@@ -244,12 +244,6 @@ function rulePath(direction: Direction, rule: number): FieldPath {
   return ['spec', direction, rule];
 }
 
-export function formatFieldPath(path: FieldPath): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out;
-}
-
 function locate(policy: CompiledPolicy, path: FieldPath): SourceLocation | undefined {
   const origin = policy.info.origin;
   if (origin === undefined) return undefined;
@@ -267,7 +261,7 @@ function citeRule(policy: CompiledPolicy, rule: CompiledRule): RuleCitation {
     policy: policy.info.id,
     direction: rule.direction,
     rule: rule.index,
-    path: formatFieldPath(path),
+    path: formatPath(path),
     location: locate(policy, path),
   };
 }
@@ -401,7 +395,7 @@ class Explainer {
   peerMiss(policy: CompiledPolicy, p: CompiledPeer, peer: ExplainEnd, path: FieldPath): MissReason[] {
     const reason = (detail: MissDetail, sub: FieldPath = []): MissReason => ({
       ...detail,
-      path: formatFieldPath([...path, ...sub]),
+      path: formatPath([...path, ...sub]),
       location: locate(policy, [...path, ...sub]),
     });
     const spec = policyPeerSpec(policy, path);
@@ -495,7 +489,7 @@ class Explainer {
     for (const named of rule.ports.named) {
       const k = specPorts.findIndex((p) => p.port === named.name && (p.protocol ?? 'TCP') === named.protocol);
       const path = k < 0 ? base : [...base, k];
-      const at = { path: formatFieldPath(path), location: locate(policy, path) };
+      const at = { path: formatPath(path), location: locate(policy, path) };
       if (dst === undefined) {
         out.push({
           code: MissCode.NamedPortToAddress,
@@ -516,7 +510,7 @@ class Explainer {
       }
     }
     if (!isEmptyPorts(resolved)) {
-      const at = { path: formatFieldPath(base), location: locate(policy, base) };
+      const at = { path: formatPath(base), location: locate(policy, base) };
       out.push({ code: MissCode.PortNotInRule, query: this.query, rulePorts: resolved, ...at });
     }
     return out;

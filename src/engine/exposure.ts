@@ -6,7 +6,7 @@
  * The flags come from the compiled `Access` tables, the same ones evaluation uses.
  */
 import type { NetworkPolicyPeer, Protocol } from '../model/k8s.ts';
-import type { SourceLocation } from '../model/problem.ts';
+import { formatPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
 import {
   accessToAddress,
@@ -18,7 +18,7 @@ import {
   type Direction,
 } from './compile.ts';
 import type { Entity } from './connectivity.ts';
-import { formatFieldPath, peerScope, type PeerScope } from './explain.ts';
+import { peerScope, type PeerScope } from './explain.ts';
 
 export { peerScope, type PeerScope };
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
@@ -191,7 +191,7 @@ class ExposureBuilder {
       // Named ports never resolve on addresses; on pods, an egress named port allows what the destination defines.
       allowsSomething: !isEmptyPorts(ports) || (!addressesOnly && namedPorts.length > 0),
       policy: policy.info.id,
-      path: formatFieldPath(path),
+      path: formatPath(path),
       location: locate(path),
       today,
       everyPod,
