@@ -18,3 +18,10 @@ export function describeRequirement(r: Requirement): string {
 export function describeSelector(s: CompiledSelector): string {
   return s.matchesAll ? '{}' : s.requirements.map(describeRequirement).join(', ');
 }
+
+/** `matchLabels` as `k8s-app=kube-dns,tier=dns` (no spaces, as `--dns-selector` takes them). */
+export function describeLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}

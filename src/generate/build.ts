@@ -10,6 +10,7 @@
 import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
+import { describeLabels } from '../describe/selectors.ts';
 import { checkObserved } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
@@ -25,6 +26,7 @@ import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
 import type {
   AggregatedBlock,
   DnsConfig,
+  GenerateNotice,
   GenerateOptions,
   GeneratedPolicy,
   GeneratedRule,
@@ -109,7 +111,7 @@ export function generatePolicies(
   const selectors = workloadSelectors(state);
   const workloads = new Map(state.workloads.map((w) => [w.id, w]));
   const excluded = new Set(options.excludeNamespaces);
-  const notices: string[] = [];
+  const notices: GenerateNotice[] = [];
 
   const podsOf = new Map<string, { hostNetwork: boolean; ips: readonly string[]; template: boolean }[]>();
   for (const p of state.pods) {
@@ -141,9 +143,11 @@ export function generatePolicies(
 
   for (const [id, sel] of selectors) {
     if (!sel.exact && isSubject(id)) {
-      notices.push(
-        `${shortNames.get(id) ?? id} has no label set that selects only its pods: its policies also select ${sel.sharedWith.map((s) => shortNames.get(s) ?? s).join(', ')}`,
-      );
+      notices.push({
+        kind: 'shared-labels',
+        workload: shortNames.get(id) ?? id,
+        sharedWith: sel.sharedWith.map((s) => shortNames.get(s) ?? s),
+      });
     }
   }
 
@@ -151,11 +155,7 @@ export function generatePolicies(
   const observed: ObservedConnection[] = [];
   for (const c of observedAll) {
     if (options.excludeDenied && c.denied >= c.count) {
-      leftOut.push({
-        connection: c,
-        reason: 'denied',
-        message: 'every attempt was dropped during the capture (--exclude-denied)',
-      });
+      leftOut.push({ connection: c, reason: 'denied' });
     } else {
       observed.push(c);
     }
@@ -164,13 +164,13 @@ export function generatePolicies(
   // DNS: the configured selector, else the workloads observed answering on port 53, else assume the default.
   const dns = detectDns(state, observed, options.dns);
   if (dns.detected === 'observed') {
-    notices.push(
-      `no workload in namespace "${options.dns.namespace}" has the labels ${describeLabels(options.dns.matchLabels)}: using the workloads observed answering DNS, ${dns.workloads.map((w) => shortNames.get(w) ?? w).join(', ')}`,
-    );
+    notices.push({
+      kind: 'dns-observed',
+      dns: options.dns,
+      workloads: dns.workloads.map((w) => shortNames.get(w) ?? w),
+    });
   } else if (dns.detected === 'assumed' && (options.allowDns || observed.some((c) => c.port === 53))) {
-    notices.push(
-      `the cluster DNS is not in the input: assuming its pods are in namespace "${options.dns.namespace}" with labels ${describeLabels(options.dns.matchLabels)} (--dns-namespace, --dns-selector)`,
-    );
+    notices.push({ kind: 'dns-assumed', dns: options.dns });
   }
   const dnsSet = new Set(dns.workloads);
   const isDns = (c: ObservedConnection): boolean =>
@@ -208,11 +208,7 @@ export function generatePolicies(
     if (entry === undefined) {
       if (!hostLeftOut.has(conn)) {
         hostLeftOut.add(conn);
-        leftOut.push({
-          connection: conn,
-          reason: 'host-network',
-          message: `${name(peer)} runs on the host network: selectors never match it, and the input has no address of its pods for an ipBlock`,
-        });
+        leftOut.push({ connection: conn, reason: 'host-network', end: name(peer), blockedAt: undefined });
       }
       return;
     }
@@ -294,11 +290,7 @@ export function generatePolicies(
         c.src.id === c.dst.id &&
         workloads.get(c.src.id)?.replicas === 1
       ) {
-        leftOut.push({
-          connection: c,
-          reason: 'single-pod-self',
-          message: "a pod's traffic to itself is not subject to policies",
-        });
+        leftOut.push({ connection: c, reason: 'single-pod-self' });
         continue;
       }
       if (isDns(c) && c.src.kind === 'workload' && c.dst.kind === 'workload') {
@@ -342,15 +334,17 @@ export function generatePolicies(
         if (end.kind !== 'workload') continue;
         if (!isSubject(end.id)) {
           const w = workloads.get(end.id);
-          const why =
+          leftOut.push(
             w !== undefined && excluded.has(w.namespace)
-              ? `namespace ${w.namespace} is excluded`
-              : 'it runs on the host network';
-          leftOut.push({
-            connection: c,
-            reason: w !== undefined && excluded.has(w.namespace) ? 'excluded-namespace' : 'host-network',
-            message: `denied at the ${blocked} of ${name(end)}, which netfence leaves alone: ${why}`,
-          });
+              ? {
+                  connection: c,
+                  reason: 'excluded-namespace',
+                  end: name(end),
+                  namespace: w.namespace,
+                  blockedAt: blocked,
+                }
+              : { connection: c, reason: 'host-network', end: name(end), blockedAt: blocked },
+          );
           continue;
         }
         if (isDns(c)) {
@@ -405,12 +399,6 @@ export function generatePolicies(
     selectors,
     notices,
   };
-}
-
-function describeLabels(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }
 
 function hostCidr(ip: string): string {

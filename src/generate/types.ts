@@ -72,12 +72,30 @@ export interface GeneratedPolicy {
 
 export type LeftOutReason = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
 
-export interface LeftOut {
-  connection: ObservedConnection;
-  reason: LeftOutReason;
-  /** One line for people. */
-  message: string;
-}
+/** An observed connection no rule was generated for, and why (`src/format/generate.ts` words it). */
+export type LeftOut = { connection: ObservedConnection } &
+  /** Every attempt was dropped during the capture (`--exclude-denied`). */
+  (
+    | { reason: 'denied' }
+    /** A pod's traffic to itself. */
+    | { reason: 'single-pod-self' }
+    /**
+     * `end` (its short name) runs on the host network: as a peer (`blockedAt` undefined) selectors never
+     * match it; as the end that denied it (augment), netfence leaves its policies alone.
+     */
+    | { reason: 'host-network'; end: string; blockedAt: 'ingress' | 'egress' | undefined }
+    /** Denied at `end`, in `namespace`, which `--exclude-namespace` leaves alone (augment). */
+    | { reason: 'excluded-namespace'; end: string; namespace: string; blockedAt: 'ingress' | 'egress' }
+  );
+
+/** Something the user should know about a generation (`src/format/generate.ts` words it). */
+export type GenerateNotice =
+  /** `workload` has no label set that selects only its pods: its policies also select `sharedWith`. */
+  | { kind: 'shared-labels'; workload: string; sharedWith: readonly string[] }
+  /** No workload has the DNS labels: the workloads observed answering DNS stand for it. */
+  | { kind: 'dns-observed'; dns: DnsConfig; workloads: readonly string[] }
+  /** The cluster DNS is not in the input: assumed where `dns` says. */
+  | { kind: 'dns-assumed'; dns: DnsConfig };
 
 export interface AggregatedBlock {
   cidr: string;
@@ -108,5 +126,5 @@ export interface Generation {
   aggregated: AggregatedBlock[];
   selectors: ReadonlyMap<string, WorkloadSelector>;
   /** Things the user should know (DNS pods not found, workloads that share labels). */
-  notices: string[];
+  notices: GenerateNotice[];
 }
