@@ -10,7 +10,6 @@
 import { compileCluster, accessToPod, type EngineOptions } from '../engine/compile.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
-import { describeLabels } from '../describe/selectors.ts';
 import { checkObserved } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
@@ -27,13 +26,15 @@ import type {
   AggregatedBlock,
   DnsConfig,
   GenerateNotice,
+  PolicyNote,
+  RuleNote,
   GenerateOptions,
   GeneratedPolicy,
   GeneratedRule,
   Generation,
   LeftOut,
 } from './types.ts';
-import { compareText, formatCount, formatTime } from '../base/text.ts';
+import { compareText } from '../base/text.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'netfence';
@@ -72,20 +73,8 @@ function endName(
   return shortNames.get(e.id) ?? workloads.get(e.id)?.name ?? e.id;
 }
 
-function observedLine(c: ObservedConnection, name: (e: FlowEnd) => string): string {
-  let when = '';
-  if (c.firstSeen !== undefined && c.lastSeen !== undefined) {
-    const first = formatTime(c.firstSeen, 'minutes');
-    const last = formatTime(c.lastSeen, 'minutes');
-    when = first === last ? `, ${first}` : `, ${first} – ${last}`;
-  }
-  const denied =
-    c.denied === 0
-      ? ''
-      : c.denied === c.count
-        ? ', all dropped during the capture'
-        : `, ${formatCount(c.denied)} dropped during the capture`;
-  return `observed: ${name(c.src)} → ${name(c.dst)} ${c.protocol} ${c.port}, ${formatCount(c.count)} connection${c.count === 1 ? '' : 's'}${when}${denied}`;
+function observedNote(c: ObservedConnection, name: (e: FlowEnd) => string): RuleNote {
+  return { kind: 'observed', connection: c, src: name(c.src), dst: name(c.dst) };
 }
 
 const PROTOCOL_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
@@ -472,11 +461,11 @@ const DNS_PORTS: NetworkPolicyPort[] = [
   { protocol: 'TCP', port: 53 },
 ];
 
-function dnsComments(
+function dnsNotes(
   conns: readonly ObservedConnection[],
   name: (e: FlowEnd) => string,
-  head: string,
-): string[] {
+  head: RuleNote,
+): RuleNote[] {
   const lines = [head];
   const sorted = [...conns].sort(
     (a, b) =>
@@ -484,7 +473,7 @@ function dnsComments(
       compareEnds(a.dst, b.dst) ||
       PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol],
   );
-  for (const c of sorted) lines.push(observedLine(c, name));
+  for (const c of sorted) lines.push(observedNote(c, name));
   return lines;
 }
 
@@ -499,7 +488,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
   const rules: { sort: string; rule: GeneratedRule }[] = [];
   for (const entries of groups.values()) {
     entries.sort((a, b) => compareText(a.sort, b.sort));
-    const comments: string[] = [];
+    const notes: RuleNote[] = [];
     const observed: ObservedConnection[] = [];
     for (const e of entries) {
       const conns = [...e.conns].sort(
@@ -509,13 +498,11 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
           compareEnds(a.src, b.src) ||
           compareEnds(a.dst, b.dst),
       );
-      for (const c of conns) comments.push(observedLine(c, ctx.name));
+      for (const c of conns) notes.push(observedNote(c, ctx.name));
       observed.push(...conns);
       if (e.aggregated !== undefined) {
-        const prefix = e.aggregated.prefix;
-        comments.push(
-          `aggregated: ${[...e.aggregated.addresses].join(', ')} → ${e.aggregated.cidr} (--aggregate${e.aggregated.cidr.includes(':') ? '-v6' : ''} /${prefix})`,
-        );
+        const { addresses, cidr, prefix } = e.aggregated;
+        notes.push({ kind: 'aggregated', addresses: [...addresses], cidr, prefix });
       }
     }
     rules.push({
@@ -523,7 +510,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       rule: {
         peers: entries.flatMap((e) => e.peers),
         ports: sortPorts(entries[0]!.ports.values()),
-        comments,
+        notes,
         observed,
         dns: false,
       },
@@ -533,24 +520,13 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
   const out = rules.map((r) => r.rule);
 
   if (side.dnsRule) {
-    const dnsTarget =
-      ctx.dnsNames.length > 0
-        ? ctx.dnsNames.join(', ')
-        : `namespace ${ctx.dnsConfig.namespace}, ${describeLabels(ctx.dnsConfig.matchLabels)}`;
     if (side.direction === 'egress') {
-      const seen = new Set(side.dns.map((c) => c.protocol));
-      let head: string;
-      if (side.dns.length === 0) head = `DNS through ${dnsTarget}, for every workload (--allow-dns)`;
-      else if (seen.size === 2) head = `DNS through ${dnsTarget}`;
-      else {
-        head = seen.has('UDP')
-          ? `DNS through ${dnsTarget}; TCP 53 too: resolvers retry over TCP when an answer does not fit in UDP`
-          : `DNS through ${dnsTarget}; UDP 53 too: the usual transport of DNS`;
-      }
+      const seen = [...new Set(side.dns.map((c) => c.protocol))];
+      const head: RuleNote = { kind: 'dns-egress', names: ctx.dnsNames, config: ctx.dnsConfig, seen };
       out.push({
         peers: ctx.dnsPeers.map(clonePeer),
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        comments: dnsComments(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx.name, head),
         observed: [...side.dns],
         dns: true,
       });
@@ -562,13 +538,10 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       const peers: NetworkPolicyPeer[] = everyone
         ? [{ namespaceSelector: {} }]
         : clients.map((id) => workloadPeer(ctx.workloads.get(id)!, ctx.selectors.get(id)!));
-      const head = everyone
-        ? 'DNS from every pod of every namespace (--allow-dns), on UDP and TCP 53'
-        : 'DNS from the workloads that resolve names, on UDP and TCP 53';
       out.push({
         peers,
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        comments: dnsComments(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx.name, { kind: 'dns-ingress', everyone }),
         observed: [...side.dns],
         dns: true,
       });
@@ -610,9 +583,7 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
         kind: 'default-deny',
         matchLabels: {},
         rules: [],
-        comment: [
-          `Default deny: pods in ${ns} accept and open only the connections the policies below allow.`,
-        ],
+        note: { kind: 'default-deny', namespace: ns },
       });
     }
     const subjects = state.workloads
@@ -624,22 +595,17 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
         const side = ctx.sides.get(`${direction} ${w.id}`);
         if (side === undefined || (side.peers.size === 0 && !side.dnsRule)) continue;
         const rules = buildRules(side, ctx);
-        const what =
-          direction === 'ingress'
-            ? options.mode === 'fresh'
-              ? 'the observed connections to it'
-              : 'observed connections to it that the existing policies deny'
-            : options.mode === 'fresh'
-              ? 'the observed connections from it'
-              : 'observed connections from it that the existing policies deny';
-        const comment = [
-          `${direction === 'ingress' ? 'Ingress to' : 'Egress from'} ${ns}/${w.name} (${w.kind}): ${what}.`,
-        ];
-        if (!sel.exact) {
-          comment.push(
-            `note: its labels also select ${sel.sharedWith.map((s) => ctx.name({ kind: 'workload', id: s })).join(', ')}, which share them`,
-          );
-        }
+        const note: PolicyNote = {
+          kind: 'workload',
+          direction,
+          mode: options.mode,
+          namespace: ns,
+          name: w.name,
+          workloadKind: w.kind,
+          sharedWith: sel.exact
+            ? undefined
+            : sel.sharedWith.map((s) => ctx.name({ kind: 'workload', id: s })),
+        };
         out.push({
           namespace: ns,
           name: uniqueName(ns, `${baseName(w)}-${direction}`),
@@ -647,7 +613,7 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
           workload: w.id,
           matchLabels: { ...sel.matchLabels },
           rules,
-          comment,
+          note,
         });
       }
     }
