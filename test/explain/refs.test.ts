@@ -144,6 +144,7 @@ describe('resolveRef on the bundled example', () => {
       'error unknown-workload: no workload "shop/nothing-like-it" (list them with: netfence analyze)',
     ],
     ['shop/app=db', 'error no-match: label selector "app=db" matches no workload in namespace "shop"'],
+    ['*/tier!=db,tier', 'error no-match: label selector "tier!=db,tier" matches no workload'],
     [
       '10.0.0.0/24 except 10.0.0.0/16',
       'error no-match: "10.0.0.0/24 except 10.0.0.0/16" leaves no address: its except ranges cover it',
