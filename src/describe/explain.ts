@@ -1,5 +1,5 @@
-/** The reasons of explain's near misses in words. */
-import type { MissReason, MissedAddress } from '../engine/explain.ts';
+/** Explain's ends and the reasons of its near misses in words. */
+import type { ExplainEnd, MissReason, MissedAddress } from '../engine/explain.ts';
 import type { Requirement } from '../engine/selectors.ts';
 import { formatPortList } from './ports.ts';
 import { describeRequirement } from './selectors.ts';
@@ -21,8 +21,14 @@ function requirementMiss(subject: string, r: Requirement, labels: Readonly<Recor
   }
 }
 
+/** The end's name; one class of a workload whose pods differ: `shop/web (pods web-1, web-2)`. */
+export function endName(e: ExplainEnd): string {
+  if (e.kind !== 'pod' || e.pods === undefined) return e.name;
+  return `${e.name} (pod${e.pods.length === 1 ? '' : 's'} ${e.pods.join(', ')})`;
+}
+
 function addressName(a: MissedAddress): string {
-  return a.podIp ? `the IP of ${a.name}` : a.name;
+  return a.podIp ? `the IP of ${endName(a.end)}` : endName(a.end);
 }
 
 /** One line: why the rule missed. */
@@ -32,22 +38,22 @@ export function missMessage(r: MissReason): string {
       return `${formatPortList(r.query)} not in the rule's ports ${formatPortList(r.rulePorts)}`;
     case 'named-port-undefined': {
       const defined = r.defined.map((np) => `${np.name} ${np.port}/${np.protocol}`);
-      return `named port "${r.port}" (${r.protocol}) is not defined on ${r.dst} (${defined.length === 0 ? 'it names no ports' : `its named ports: ${defined.join(', ')}`})`;
+      return `named port "${r.port}" (${r.protocol}) is not defined on ${endName(r.dst)} (${defined.length === 0 ? 'it names no ports' : `its named ports: ${defined.join(', ')}`})`;
     }
     case 'named-port-to-address':
-      return `named port "${r.port}" (${r.protocol}) resolves only on pods, and ${r.dst} is outside the cluster`;
+      return `named port "${r.port}" (${r.protocol}) resolves only on pods, and ${endName(r.dst)} is outside the cluster`;
     case 'other-namespace':
-      return `${r.peer} is in namespace "${r.namespace}"; without a namespaceSelector the peer means pods of the policy's namespace "${r.policyNamespace}"`;
+      return `${endName(r.peer)} is in namespace "${r.namespace}"; without a namespaceSelector the peer means pods of the policy's namespace "${r.policyNamespace}"`;
     case 'namespace-labels':
       return requirementMiss(`namespace "${r.namespace}"`, r.requirement, r.labels);
     case 'pod-labels':
-      return requirementMiss(r.peer, r.requirement, r.labels);
+      return requirementMiss(endName(r.peer), r.requirement, r.labels);
     case 'host-network':
-      return `${r.peer} runs on the host network, where pod and namespace selectors never match`;
+      return `${endName(r.peer)} runs on the host network, where pod and namespace selectors never match`;
     case 'not-a-pod':
-      return `the peer selects pods, and ${r.peer} is outside the cluster`;
+      return `the peer selects pods, and ${endName(r.peer)} is outside the cluster`;
     case 'pod-ip-unknown':
-      return `${r.peer} has no known IP address: an ipBlock matches a pod only by its IP`;
+      return `${endName(r.peer)} has no known IP address: an ipBlock matches a pod only by its IP`;
     case 'ipblock-ignores-pods':
       return `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':

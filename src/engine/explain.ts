@@ -34,9 +34,12 @@ import {
 } from './ports.ts';
 import { compileSelector, failedRequirements, type CompiledSelector, type Requirement } from './selectors.ts';
 
-/** One end of the connection being explained, with the name to use in messages. */
+/**
+ * One end of the connection being explained, with the name to use in messages; `pods`: the pods of the
+ * class when the entity has several classes (`src/describe/explain.ts` `endName` says "web (pods a, b)").
+ */
 export type ExplainEnd =
-  | { kind: 'pod'; classId: number; name: string }
+  | { kind: 'pod'; classId: number; name: string; pods?: readonly string[] }
   /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
   | { kind: 'address'; classId: number; name: string };
 
@@ -90,8 +93,7 @@ export interface NamedPortDefinition {
 
 /** The address an ipBlock did not match: an address outside the cluster, or the IP of a pod. */
 export interface MissedAddress {
-  /** The end's name. */
-  name: string;
+  end: ExplainEnd;
   /** True when it is a pod, matched by its IP. */
   podIp: boolean;
 }
@@ -105,12 +107,12 @@ export type MissDetail =
       code: typeof MissCode.NamedPortUndefined;
       port: string;
       protocol: Protocol;
-      dst: string;
+      dst: ExplainEnd;
       defined: readonly NamedPortDefinition[];
     }
-  | { code: typeof MissCode.NamedPortToAddress; port: string; protocol: Protocol; dst: string }
+  | { code: typeof MissCode.NamedPortToAddress; port: string; protocol: Protocol; dst: ExplainEnd }
   /** A peer without namespaceSelector means the policy's namespace; `peer` is in `namespace`. */
-  | { code: typeof MissCode.OtherNamespace; peer: string; namespace: string; policyNamespace: string }
+  | { code: typeof MissCode.OtherNamespace; peer: ExplainEnd; namespace: string; policyNamespace: string }
   /** `requirement`, which the labels of the namespace (or of the pod `peer`) fail. */
   | {
       code: typeof MissCode.NamespaceLabels;
@@ -120,13 +122,13 @@ export type MissDetail =
     }
   | {
       code: typeof MissCode.PodLabels;
-      peer: string;
+      peer: ExplainEnd;
       requirement: Requirement;
       labels: Readonly<Record<string, string>>;
     }
-  | { code: typeof MissCode.HostNetwork; peer: string }
-  | { code: typeof MissCode.NotAPod; peer: string }
-  | { code: typeof MissCode.PodIpUnknown; peer: string }
+  | { code: typeof MissCode.HostNetwork; peer: ExplainEnd }
+  | { code: typeof MissCode.NotAPod; peer: ExplainEnd }
+  | { code: typeof MissCode.PodIpUnknown; peer: ExplainEnd }
   | { code: typeof MissCode.IpBlockIgnoresPods }
   | { code: typeof MissCode.OutsideCidr; address: MissedAddress; cidr: string }
   | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string };
@@ -405,24 +407,24 @@ class Explainer {
       const except = block?.except ?? [];
       if (peer.kind === 'address') {
         const nodes = this.compiled.addressSpace.classes[peer.classId]?.nodes ?? [];
-        return [this.cidrMiss({ name: peer.name, podIp: false }, nodes, cidr, except, reason)];
+        return [this.cidrMiss({ end: peer, podIp: false }, nodes, cidr, except, reason)];
       }
       if (!this.compiled.options.ipBlockMatchesPods) {
         return [reason({ code: MissCode.IpBlockIgnoresPods }, ['ipBlock'])];
       }
       const cls = this.compiled.classes[peer.classId]!;
       if (cls.addressClasses.length === 0) {
-        return [reason({ code: MissCode.PodIpUnknown, peer: peer.name }, ['ipBlock'])];
+        return [reason({ code: MissCode.PodIpUnknown, peer }, ['ipBlock'])];
       }
       const nodes = cls.addressClasses.flatMap((a) => this.compiled.addressSpace.classes[a]?.nodes ?? []);
-      return [this.cidrMiss({ name: peer.name, podIp: true }, nodes, cidr, except, reason)];
+      return [this.cidrMiss({ end: peer, podIp: true }, nodes, cidr, except, reason)];
     }
     if (peer.kind === 'address') {
-      return [reason({ code: MissCode.NotAPod, peer: peer.name })];
+      return [reason({ code: MissCode.NotAPod, peer })];
     }
     const cls = this.compiled.classes[peer.classId]!;
     if (cls.hostNetwork) {
-      return [reason({ code: MissCode.HostNetwork, peer: peer.name })];
+      return [reason({ code: MissCode.HostNetwork, peer })];
     }
     const out: MissReason[] = [];
     if (p.namespaceSelector === undefined) {
@@ -430,7 +432,7 @@ class Explainer {
         out.push(
           reason({
             code: MissCode.OtherNamespace,
-            peer: peer.name,
+            peer,
             namespace: cls.namespace,
             policyNamespace: policy.info.namespace,
           }),
@@ -450,7 +452,7 @@ class Explainer {
       for (const requirement of failedRequirements(p.podSelector, cls.labels)) {
         const detail: MissDetail = {
           code: MissCode.PodLabels,
-          peer: peer.name,
+          peer,
           requirement,
           labels: cls.labels,
         };
@@ -495,7 +497,7 @@ class Explainer {
           code: MissCode.NamedPortToAddress,
           port: named.name,
           protocol: named.protocol,
-          dst: this.dst.name,
+          dst: this.dst,
           ...at,
         });
       } else if (!dst.namedPorts.some((np) => np.name === named.name && np.protocol === named.protocol)) {
@@ -503,7 +505,7 @@ class Explainer {
           code: MissCode.NamedPortUndefined,
           port: named.name,
           protocol: named.protocol,
-          dst: this.dst.name,
+          dst: this.dst,
           defined: dst.namedPorts,
           ...at,
         });
@@ -674,11 +676,7 @@ export function explainEntities(
       if ('address' in e) return { kind: 'address', classId: e.address, name: base };
       if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base };
       const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
-      return {
-        kind: 'pod',
-        classId: e.pod,
-        name: `${base} (pod${pods.length === 1 ? '' : 's'} ${pods.join(', ')})`,
-      };
+      return { kind: 'pod', classId: e.pod, name: base, pods };
     });
   };
   const out: Explanation[] = [];

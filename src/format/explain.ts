@@ -19,7 +19,7 @@ import type {
   ExplainSideJson,
   ExplanationJson,
 } from '../contract/explain.ts';
-import { missMessage } from '../describe/explain.ts';
+import { endName, missMessage } from '../describe/explain.ts';
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
@@ -53,7 +53,7 @@ export function formatLocation(l: SourceLocation | undefined): string {
 }
 
 function headline(x: Explanation): string {
-  const arrow = `${x.src.name} → ${x.dst.name}`;
+  const arrow = `${endName(x.src)} → ${endName(x.dst)}`;
   const on = formatPortList(x.query);
   switch (x.verdict) {
     case 'allowed':
@@ -66,7 +66,7 @@ function headline(x: Explanation): string {
 }
 
 function sideTitle(side: SideExplanation, end: ExplainEnd): string {
-  return `${side.direction === 'egress' ? 'Egress of' : 'Ingress of'} ${end.name}`;
+  return `${side.direction === 'egress' ? 'Egress of' : 'Ingress of'} ${endName(end)}`;
 }
 
 function statusText(side: SideExplanation, end: ExplainEnd): string {
@@ -76,7 +76,7 @@ function statusText(side: SideExplanation, end: ExplainEnd): string {
     case 'host-network':
       return 'runs on the host network, where NetworkPolicies do not apply: allows everything';
     case 'outside-cluster':
-      return `${end.name} is outside the cluster: no ${side.direction} policy applies`;
+      return `${endName(end)} is outside the cluster: no ${side.direction} policy applies`;
     case 'isolated':
       return `isolated, selected by ${side.isolatedBy.length} polic${side.isolatedBy.length === 1 ? 'y' : 'ies'} for ${side.direction}:`;
   }
@@ -137,7 +137,7 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   if (side.status !== 'isolated') return lines;
   lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
   if (side.nearMisses.length > 0 || side.rules.length === 0) {
-    const towards = side.direction === 'egress' ? `to ${peer.name}` : `from ${peer.name}`;
+    const towards = side.direction === 'egress' ? `to ${endName(peer)}` : `from ${endName(peer)}`;
     const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
     lines.push(`  No rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`);
     for (const m of side.nearMisses) {
@@ -167,7 +167,7 @@ function explanationMd(x: Explanation): string {
         ? `⛔ denied on ${on}`
         : `⚠️ allowed on ${formatPortList(x.allowed)} only, denied on the rest of ${on}`;
   const lines = [
-    `### \`${x.src.name}\` → \`${x.dst.name}\`: ${verdict}`,
+    `### \`${endName(x.src)}\` → \`${endName(x.dst)}\`: ${verdict}`,
     '',
     '| Ports | Verdict | Egress | Ingress |',
     '| --- | --- | --- | --- |',
@@ -199,15 +199,15 @@ function endJson(index: RefIndex, end: ExplainEnd, entityId: string): ExplainEnd
   if (end.kind === 'address') {
     const cls = index.compiled.addressSpace.classes[end.classId];
     return {
-      name: end.name,
+      name: endName(end),
       external: (cls?.cover ?? []).map(formatCidr),
       addressClass: index.compiled.addressSpace.describe(end.classId),
     };
   }
   const pods = index.compiled.classes[end.classId]!.pods.map((p) => `${p.namespace}/${p.name}`);
   return entity?.kind === 'pod'
-    ? { name: end.name, pod: entityId, pods }
-    : { name: end.name, workload: entityId, pods };
+    ? { name: endName(end), pod: entityId, pods }
+    : { name: endName(end), workload: entityId, pods };
 }
 
 function locationJson(l: SourceLocation | undefined): LocationJson {
