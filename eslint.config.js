@@ -73,6 +73,29 @@ export default tseslint.config(
     },
   },
   {
+    // Words for engine values (port sets, unions of address classes), shared by src/format/ and the pure
+    // layers that may not import it (lint rules). Pure, and only above the engine: the engine returns data
+    // and never imports its words.
+    files: ['src/describe/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process'],
+              message: 'src/describe/ is pure: no I/O.',
+            },
+            {
+              regex: '^\\.\\./(?!base/|model/|engine/|describe/)',
+              message: 'src/describe/ imports only src/engine/, src/model/ and src/base/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The parsers sit beside the engine, not above it: files and text in, model out, problems as data.
     files: ['src/parse/**/*.ts'],
     rules: {

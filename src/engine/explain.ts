@@ -7,7 +7,7 @@
  * checks it on random clusters.
  */
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.ts';
-import type { FieldPath, SourceLocation } from '../model/problem.ts';
+import { formatPath, type FieldPath, type SourceLocation } from '../model/problem.ts';
 import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.ts';
 import type { PodClass } from './classes.ts';
 import {
@@ -20,31 +20,26 @@ import {
 } from './compile.ts';
 import type { RefIndex } from './refs.ts';
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
-import { intervalPairs, intervalsEqual, type Intervals } from '../base/intervals.ts';
+import type { Intervals } from '../base/intervals.ts';
 import {
   ALL_CONNECTIONS,
   ALL_PORTS,
   NO_PORTS,
   intersectPorts,
-  isAllConnections,
   isEmptyPorts,
   portSetOf,
   portsEqual,
   unionPorts,
   type PortSet,
 } from './ports.ts';
-import {
-  compileSelector,
-  describeRequirement,
-  describeSelector,
-  failedRequirements,
-  type CompiledSelector,
-  type Requirement,
-} from './selectors.ts';
+import { compileSelector, failedRequirements, type CompiledSelector, type Requirement } from './selectors.ts';
 
-/** One end of the connection being explained, with the name to use in messages. */
+/**
+ * One end of the connection being explained, with the name to use in messages; `pods`: the pods of the
+ * class when the entity has several classes (`src/describe/explain.ts` `endName` says "web (pods a, b)").
+ */
 export type ExplainEnd =
-  | { kind: 'pod'; classId: number; name: string }
+  | { kind: 'pod'; classId: number; name: string; pods?: readonly string[] }
   /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
   | { kind: 'address'; classId: number; name: string };
 
@@ -67,8 +62,8 @@ export interface RuleCitation {
 export interface AllowingRule extends RuleCitation {
   /** Index of the peer that matched in `from`/`to`; undefined when the rule has no peers (matches everything). */
   peer: number | undefined;
-  /** The matching peer in general terms: "any pod in namespaces labelled team=storefront". */
-  peerDescription: string;
+  /** The matching peer in general terms (in words: "any pod in namespaces labelled team=storefront"). */
+  scope: PeerScope;
   /** What the rule allows between the two ends, within the ports asked about (named ports resolved). */
   ports: PortSet;
 }
@@ -89,13 +84,60 @@ export const MissCode = {
 } as const;
 export type MissCode = (typeof MissCode)[keyof typeof MissCode];
 
-export interface MissReason {
-  code: MissCode;
-  message: string;
+/** A named container port: `metrics` 9090/TCP. */
+export interface NamedPortDefinition {
+  name: string;
+  port: number;
+  protocol: Protocol;
+}
+
+/** The address an ipBlock did not match: an address outside the cluster, or the IP of a pod. */
+export interface MissedAddress {
+  end: ExplainEnd;
+  /** True when it is a pod, matched by its IP. */
+  podIp: boolean;
+}
+
+/** Why a rule missed, as data (`src/describe/explain.ts` says it in words). */
+export type MissDetail =
+  /** The rule's ports (`rulePorts`, named ports resolved) allow none of the query. */
+  | { code: typeof MissCode.PortNotInRule; query: PortSet; rulePorts: PortSet }
+  /** A named port the destination pod `dst` does not define; `defined`: the ones it does. */
+  | {
+      code: typeof MissCode.NamedPortUndefined;
+      port: string;
+      protocol: Protocol;
+      dst: ExplainEnd;
+      defined: readonly NamedPortDefinition[];
+    }
+  | { code: typeof MissCode.NamedPortToAddress; port: string; protocol: Protocol; dst: ExplainEnd }
+  /** A peer without namespaceSelector means the policy's namespace; `peer` is in `namespace`. */
+  | { code: typeof MissCode.OtherNamespace; peer: ExplainEnd; namespace: string; policyNamespace: string }
+  /** `requirement`, which the labels of the namespace (or of the pod `peer`) fail. */
+  | {
+      code: typeof MissCode.NamespaceLabels;
+      namespace: string;
+      requirement: Requirement;
+      labels: Readonly<Record<string, string>>;
+    }
+  | {
+      code: typeof MissCode.PodLabels;
+      peer: ExplainEnd;
+      requirement: Requirement;
+      labels: Readonly<Record<string, string>>;
+    }
+  | { code: typeof MissCode.HostNetwork; peer: ExplainEnd }
+  | { code: typeof MissCode.NotAPod; peer: ExplainEnd }
+  | { code: typeof MissCode.PodIpUnknown; peer: ExplainEnd }
+  | { code: typeof MissCode.IpBlockIgnoresPods }
+  | { code: typeof MissCode.OutsideCidr; address: MissedAddress; cidr: string }
+  | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string };
+
+export type MissReason = MissDetail & {
   /** `spec.ingress[0].from[1]`, `spec.egress[2].ports[0]`… */
   path: string;
   location: SourceLocation | undefined;
-}
+};
 
 export interface NearMiss extends RuleCitation {
   /** What failed: only the ports (the peer matched), only the peer (the ports fit), or both. */
@@ -167,8 +209,9 @@ export type PeerScope =
         | { kind: 'own'; namespace: string }
         | { kind: 'any' }
         | { kind: 'named'; names: readonly string[] }
-        | { kind: 'labelled'; selector: string };
-      pods: string | undefined;
+        | { kind: 'labelled'; selector: CompiledSelector };
+      /** Undefined: every pod of those namespaces. */
+      pods: CompiledSelector | undefined;
     }
   | { kind: 'addresses'; cidr: string; except: readonly string[] };
 
@@ -178,7 +221,7 @@ function namespacesScope(sel: CompiledSelector): Extract<PeerScope, { kind: 'pod
   if (only !== undefined && only.key === NAMESPACE_NAME_LABEL && only.operator === 'In') {
     return { kind: 'named', names: only.values };
   }
-  return { kind: 'labelled', selector: describeSelector(sel) };
+  return { kind: 'labelled', selector: sel };
 }
 
 /** A peer of a policy in `policyNamespace`, in general terms. */
@@ -193,45 +236,14 @@ export function peerScope(peer: NetworkPolicyPeer, policyNamespace: string): Pee
       peer.namespaceSelector === undefined
         ? { kind: 'own', namespace: policyNamespace }
         : namespacesScope(compileSelector(peer.namespaceSelector)),
-    pods: pods === undefined || pods.matchesAll ? undefined : describeSelector(pods),
+    pods: pods === undefined || pods.matchesAll ? undefined : pods,
   };
-}
-
-/** "any pod in the cluster", "pods labelled app=web in namespace shop", "any address in 0.0.0.0/0 except 10.0.0.0/8"… */
-export function describeScope(scope: PeerScope): string {
-  switch (scope.kind) {
-    case 'anyone':
-      return 'anyone (any pod and any address)';
-    case 'addresses':
-      return `any address in ${scope.cidr}${scope.except.length === 0 ? '' : ` except ${scope.except.join(', ')}`}`;
-    case 'pods': {
-      const ns = scope.namespaces;
-      if (ns.kind === 'any' && scope.pods === undefined) return 'any pod in the cluster';
-      const who = scope.pods === undefined ? 'any pod' : `pods labelled ${scope.pods}`;
-      switch (ns.kind) {
-        case 'any':
-          return `${who} in any namespace`;
-        case 'own':
-          return `${who} in namespace ${ns.namespace}`;
-        case 'named':
-          return `${who} in namespace${ns.names.length === 1 ? '' : 's'} ${ns.names.join(', ')}`;
-        case 'labelled':
-          return `${who} in namespaces labelled ${ns.selector}`;
-      }
-    }
-  }
 }
 
 const NEAR_MISS_LIMIT = 5;
 
 function rulePath(direction: Direction, rule: number): FieldPath {
   return ['spec', direction, rule];
-}
-
-export function formatFieldPath(path: FieldPath): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out;
 }
 
 function locate(policy: CompiledPolicy, path: FieldPath): SourceLocation | undefined {
@@ -251,23 +263,9 @@ function citeRule(policy: CompiledPolicy, rule: CompiledRule): RuleCitation {
     policy: policy.info.id,
     direction: rule.direction,
     rule: rule.index,
-    path: formatFieldPath(path),
+    path: formatPath(path),
     location: locate(policy, path),
   };
-}
-
-/** `8080/TCP`, `1000-2000/TCP, 53/UDP`, `all TCP ports`, `all ports`; `no ports` when empty. */
-export function formatPortList(ports: PortSet): string {
-  if (isAllConnections(ports)) return 'all ports';
-  if (isEmptyPorts(ports)) return 'no ports';
-  const parts: string[] = [];
-  for (const p of PROTOCOLS) {
-    const iv = ports[p];
-    if (iv.length === 0) continue;
-    if (intervalsEqual(iv, ALL_PORTS)) parts.push(`all ${p} ports`);
-    else for (const [f, t] of intervalPairs(iv)) parts.push(`${f === t ? f : `${f}-${t}`}/${p}`);
-  }
-  return parts.join(', ');
 }
 
 class Explainer {
@@ -337,10 +335,9 @@ class Explainer {
           matched === undefined
             ? undefined
             : policyPeerSpec(policy, ['spec', direction, rule.index, '', matched]);
-        const peerDescription = describeScope(
-          spec === undefined ? { kind: 'anyone' } : peerScope(spec, policy.info.namespace),
-        );
-        rules.push({ ...citeRule(policy, rule), peer: matched, peerDescription, ports });
+        const scope: PeerScope =
+          spec === undefined ? { kind: 'anyone' } : peerScope(spec, policy.info.namespace);
+        rules.push({ ...citeRule(policy, rule), peer: matched, scope, ports });
         allowed = unionPorts(allowed, ports);
       }
     }
@@ -398,10 +395,9 @@ class Explainer {
   }
 
   peerMiss(policy: CompiledPolicy, p: CompiledPeer, peer: ExplainEnd, path: FieldPath): MissReason[] {
-    const reason = (code: MissCode, message: string, sub: FieldPath = []): MissReason => ({
-      code,
-      message,
-      path: formatFieldPath([...path, ...sub]),
+    const reason = (detail: MissDetail, sub: FieldPath = []): MissReason => ({
+      ...detail,
+      path: formatPath([...path, ...sub]),
       location: locate(policy, [...path, ...sub]),
     });
     const spec = policyPeerSpec(policy, path);
@@ -411,88 +407,75 @@ class Explainer {
       const except = block?.except ?? [];
       if (peer.kind === 'address') {
         const nodes = this.compiled.addressSpace.classes[peer.classId]?.nodes ?? [];
-        return [this.cidrMiss(peer.name, nodes, cidr, except, reason)];
+        return [this.cidrMiss({ end: peer, podIp: false }, nodes, cidr, except, reason)];
       }
       if (!this.compiled.options.ipBlockMatchesPods) {
-        return [
-          reason(
-            MissCode.IpBlockIgnoresPods,
-            `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`,
-            ['ipBlock'],
-          ),
-        ];
+        return [reason({ code: MissCode.IpBlockIgnoresPods }, ['ipBlock'])];
       }
       const cls = this.compiled.classes[peer.classId]!;
       if (cls.addressClasses.length === 0) {
-        return [
-          reason(
-            MissCode.PodIpUnknown,
-            `${peer.name} has no known IP address: an ipBlock matches a pod only by its IP`,
-            ['ipBlock'],
-          ),
-        ];
+        return [reason({ code: MissCode.PodIpUnknown, peer }, ['ipBlock'])];
       }
       const nodes = cls.addressClasses.flatMap((a) => this.compiled.addressSpace.classes[a]?.nodes ?? []);
-      return [this.cidrMiss(`the IP of ${peer.name}`, nodes, cidr, except, reason)];
+      return [this.cidrMiss({ end: peer, podIp: true }, nodes, cidr, except, reason)];
     }
     if (peer.kind === 'address') {
-      return [reason(MissCode.NotAPod, `the peer selects pods, and ${peer.name} is outside the cluster`)];
+      return [reason({ code: MissCode.NotAPod, peer })];
     }
     const cls = this.compiled.classes[peer.classId]!;
     if (cls.hostNetwork) {
-      return [
-        reason(
-          MissCode.HostNetwork,
-          `${peer.name} runs on the host network, where pod and namespace selectors never match`,
-        ),
-      ];
+      return [reason({ code: MissCode.HostNetwork, peer })];
     }
     const out: MissReason[] = [];
     if (p.namespaceSelector === undefined) {
       if (cls.namespace !== policy.info.namespace) {
         out.push(
-          reason(
-            MissCode.OtherNamespace,
-            `${peer.name} is in namespace "${cls.namespace}"; without a namespaceSelector the peer means pods of the policy's namespace "${policy.info.namespace}"`,
-          ),
+          reason({
+            code: MissCode.OtherNamespace,
+            peer,
+            namespace: cls.namespace,
+            policyNamespace: policy.info.namespace,
+          }),
         );
       }
     } else {
       const labels = this.namespaceLabels(cls.namespace);
-      for (const r of failedRequirements(p.namespaceSelector, labels)) {
+      for (const requirement of failedRequirements(p.namespaceSelector, labels)) {
         out.push(
-          reason(MissCode.NamespaceLabels, requirementMiss(`namespace "${cls.namespace}"`, r, labels), [
+          reason({ code: MissCode.NamespaceLabels, namespace: cls.namespace, requirement, labels }, [
             'namespaceSelector',
           ]),
         );
       }
     }
     if (p.podSelector !== undefined) {
-      for (const r of failedRequirements(p.podSelector, cls.labels)) {
-        out.push(reason(MissCode.PodLabels, requirementMiss(peer.name, r, cls.labels), ['podSelector']));
+      for (const requirement of failedRequirements(p.podSelector, cls.labels)) {
+        const detail: MissDetail = {
+          code: MissCode.PodLabels,
+          peer,
+          requirement,
+          labels: cls.labels,
+        };
+        out.push(reason(detail, ['podSelector']));
       }
     }
     return out;
   }
 
   cidrMiss(
-    name: string,
+    address: MissedAddress,
     nodes: readonly Cidr[],
     cidr: string,
     except: readonly string[],
-    reason: (code: MissCode, message: string, sub?: FieldPath) => MissReason,
+    reason: (detail: MissDetail, sub?: FieldPath) => MissReason,
   ): MissReason {
     for (const [i, e] of except.entries()) {
       const parsed = parseCidr(e);
       if (parsed.ok && nodes.some((n) => cidrContainsCidr(parsed.cidr, n))) {
-        return reason(MissCode.InExcept, `${name} is in except ${e} of ipBlock ${cidr}`, [
-          'ipBlock',
-          'except',
-          i,
-        ]);
+        return reason({ code: MissCode.InExcept, address, cidr, except: e }, ['ipBlock', 'except', i]);
       }
     }
-    return reason(MissCode.OutsideCidr, `${name} is not in ipBlock ${cidr}`, ['ipBlock', 'cidr']);
+    return reason({ code: MissCode.OutsideCidr, address, cidr }, ['ipBlock', 'cidr']);
   }
 
   /** Why the rule's ports allow none of the query, or [] when they allow some. */
@@ -508,29 +491,29 @@ class Explainer {
     for (const named of rule.ports.named) {
       const k = specPorts.findIndex((p) => p.port === named.name && (p.protocol ?? 'TCP') === named.protocol);
       const path = k < 0 ? base : [...base, k];
-      const at = { path: formatFieldPath(path), location: locate(policy, path) };
+      const at = { path: formatPath(path), location: locate(policy, path) };
       if (dst === undefined) {
         out.push({
           code: MissCode.NamedPortToAddress,
-          message: `named port "${named.name}" (${named.protocol}) resolves only on pods, and ${this.dst.name} is outside the cluster`,
+          port: named.name,
+          protocol: named.protocol,
+          dst: this.dst,
           ...at,
         });
       } else if (!dst.namedPorts.some((np) => np.name === named.name && np.protocol === named.protocol)) {
-        const defined = dst.namedPorts.map((np) => `${np.name} ${np.port}/${np.protocol}`);
         out.push({
           code: MissCode.NamedPortUndefined,
-          message: `named port "${named.name}" (${named.protocol}) is not defined on ${this.dst.name} (${defined.length === 0 ? 'it names no ports' : `its named ports: ${defined.join(', ')}`})`,
+          port: named.name,
+          protocol: named.protocol,
+          dst: this.dst,
+          defined: dst.namedPorts,
           ...at,
         });
       }
     }
     if (!isEmptyPorts(resolved)) {
-      const at = { path: formatFieldPath(base), location: locate(policy, base) };
-      out.push({
-        code: MissCode.PortNotInRule,
-        message: `${formatPortList(this.query)} not in the rule's ports ${formatPortList(resolved)}`,
-        ...at,
-      });
+      const at = { path: formatPath(base), location: locate(policy, base) };
+      out.push({ code: MissCode.PortNotInRule, query: this.query, rulePorts: resolved, ...at });
     }
     return out;
   }
@@ -552,23 +535,6 @@ const FAR: ReadonlySet<MissCode> = new Set([
 
 function distance(reasons: readonly MissReason[]): number {
   return reasons.reduce((sum, r) => sum + (FAR.has(r.code) ? 3 : 1), 0);
-}
-
-/** `namespace "shop" lacks label team=payments`, `shop/web has app=web, not app=checkout`… */
-function requirementMiss(subject: string, r: Requirement, labels: Readonly<Record<string, string>>): string {
-  const has = Object.hasOwn(labels, r.key);
-  const value = labels[r.key];
-  switch (r.operator) {
-    case 'In':
-      if (!has) return `${subject} lacks label ${describeRequirement(r)}`;
-      return `${subject} has ${r.key}=${value!}, not ${describeRequirement(r)}`;
-    case 'NotIn':
-      return `${subject} has ${r.key}=${value!}, excluded by ${describeRequirement(r)}`;
-    case 'Exists':
-      return `${subject} lacks a label ${r.key}`;
-    case 'DoesNotExist':
-      return `${subject} has label ${r.key}=${value!}, which the selector excludes (!${r.key})`;
-  }
 }
 
 /** Splits the query where the set of allowing rules changes, on either side. */
@@ -710,11 +676,7 @@ export function explainEntities(
       if ('address' in e) return { kind: 'address', classId: e.address, name: base };
       if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base };
       const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
-      return {
-        kind: 'pod',
-        classId: e.pod,
-        name: `${base} (pod${pods.length === 1 ? '' : 's'} ${pods.join(', ')})`,
-      };
+      return { kind: 'pod', classId: e.pod, name: base, pods };
     });
   };
   const out: Explanation[] = [];

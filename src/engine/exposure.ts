@@ -5,8 +5,8 @@
  *
  * The flags come from the compiled `Access` tables, the same ones evaluation uses.
  */
-import type { NetworkPolicyPeer } from '../model/k8s.ts';
-import type { SourceLocation } from '../model/problem.ts';
+import type { NetworkPolicyPeer, Protocol } from '../model/k8s.ts';
+import { formatPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
 import {
   accessToAddress,
@@ -18,11 +18,11 @@ import {
   type Direction,
 } from './compile.ts';
 import type { Entity } from './connectivity.ts';
-import { describeScope, formatFieldPath, formatPortList, peerScope, type PeerScope } from './explain.ts';
+import { peerScope, type PeerScope } from './explain.ts';
 
-export { describeScope, peerScope, type PeerScope };
+export { peerScope, type PeerScope };
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
-import { isEmptyPorts, type PortSet } from './ports.ts';
+import { isEmptyPorts, portsKey, type PortSet } from './ports.ts';
 import type { RefIndex } from './refs.ts';
 
 export const ExposureFlag = {
@@ -36,18 +36,29 @@ export const ExposureFlag = {
 export type ExposureFlag = (typeof ExposureFlag)[keyof typeof ExposureFlag];
 export const EXPOSURE_FLAGS: readonly ExposureFlag[] = Object.values(ExposureFlag);
 
+/** A named port of a rule: on egress, resolved on each destination; on ingress, on this workload (`port`). */
+export interface ExposureNamedPort {
+  name: string;
+  protocol: Protocol;
+  /** `egress`: resolved on each destination; `defined`: this workload's `port`; `undefined`: it defines none. */
+  resolution: { kind: 'egress' } | { kind: 'defined'; port: number } | { kind: 'undefined' };
+}
+
+/** The ports of a rule as written: every port, or numeric ports and named ones (`src/describe/` says them). */
+export type ExposurePorts =
+  { any: true } | { any: false; numeric: PortSet; named: readonly ExposureNamedPort[] };
+
 export interface ExposureStatement {
+  /** Who, in general terms ("pods labelled app=web in namespace shop" in `src/describe/scope.ts`). */
   peer: PeerScope;
-  /** "pods labelled app=web in namespace shop" */
-  description: string;
   /** Ports the rule allows; for ingress, named ports resolved on this workload. */
   ports: PortSet;
   /** Named ports of an egress rule, resolved on each destination: `metrics/TCP`. */
   namedPorts: readonly string[];
   /** Named ports of an ingress rule this workload does not define (they allow nothing). */
   undefinedNamedPorts: readonly string[];
-  /** `on 8080/TCP`, `on all ports`, `on named port metrics/TCP`… */
-  portsDescription: string;
+  /** The rule's ports (in words `on 8080/TCP`, `on all ports`, `on named port metrics/TCP`…). */
+  rulePorts: ExposurePorts;
   /** Whether the statement allows anything at all. */
   allowsSomething: boolean;
   policy: string;
@@ -76,8 +87,8 @@ export interface DirectionExposure {
 
 export interface FlagReason {
   flag: ExposureFlag;
-  /** One line: why. */
-  reason: string;
+  /** Why: the direction is not isolated (or on the host network), or these statements allow it. */
+  why: Exclude<DirectionStatus, 'isolated'> | readonly ExposureStatement[];
 }
 
 export interface WorkloadExposure {
@@ -157,7 +168,7 @@ class ExposureBuilder {
       ports = rule.ports.numeric;
       namedPorts = rule.ports.named.map((n) => `${n.name}/${n.protocol}`);
     }
-    const portsDescription = this.portsDescription(rule, cls);
+    const rulePorts = this.rulePorts(rule, cls);
     const base = ['spec', direction, rule.index] as const;
     const locate = (path: readonly (string | number)[]): SourceLocation | undefined => {
       const o = policy.info.origin;
@@ -173,15 +184,14 @@ class ExposureBuilder {
       addressesOnly: boolean,
     ): ExposureStatement => ({
       peer,
-      description: describeScope(peer),
       ports,
       namedPorts: addressesOnly ? [] : namedPorts,
       undefinedNamedPorts: undefinedNamed,
-      portsDescription,
+      rulePorts,
       // Named ports never resolve on addresses; on pods, an egress named port allows what the destination defines.
       allowsSomething: !isEmptyPorts(ports) || (!addressesOnly && namedPorts.length > 0),
       policy: policy.info.id,
-      path: formatFieldPath(path),
+      path: formatPath(path),
       location: locate(path),
       today,
       everyPod,
@@ -196,23 +206,17 @@ class ExposureBuilder {
     });
   }
 
-  portsDescription(rule: CompiledRule, cls: PodClass): string {
-    if (rule.ports.any) return 'on all ports';
-    const parts: string[] = [];
-    if (!isEmptyPorts(rule.ports.numeric)) parts.push(formatPortList(rule.ports.numeric));
-    for (const n of rule.ports.named) {
-      if (rule.direction === 'egress') {
-        parts.push(`named port ${n.name}/${n.protocol}`);
-        continue;
-      }
+  rulePorts(rule: CompiledRule, cls: PodClass): ExposurePorts {
+    if (rule.ports.any) return { any: true };
+    const named = rule.ports.named.map((n): ExposureNamedPort => {
+      if (rule.direction === 'egress') return { ...n, resolution: { kind: 'egress' } };
       const np = cls.namedPorts.find((p) => p.name === n.name && p.protocol === n.protocol);
-      parts.push(
-        np === undefined
-          ? `named port ${n.name}/${n.protocol}, which it does not define`
-          : `${n.name} (${np.port}/${np.protocol})`,
-      );
-    }
-    return `on ${parts.join(', ')}`;
+      return {
+        ...n,
+        resolution: np === undefined ? { kind: 'undefined' } : { kind: 'defined', port: np.port },
+      };
+    });
+    return { any: false, numeric: rule.ports.numeric, named };
   }
 
   direction(classes: readonly PodClass[], direction: Direction): DirectionExposure {
@@ -230,7 +234,7 @@ class ExposureBuilder {
         policies.add(p.info.id);
         for (const rule of direction === 'ingress' ? p.ingress : p.egress) {
           for (const s of this.statements(cls, p, rule)) {
-            const key = `${s.path}\u0000${s.policy}\u0000${s.portsDescription}`;
+            const key = `${s.path}\u0000${s.policy}\u0000${rulePortsKey(s.rulePorts)}`;
             if (!statements.has(key)) statements.set(key, s);
           }
         }
@@ -247,12 +251,8 @@ class ExposureBuilder {
   flags(classes: readonly PodClass[], ingress: DirectionExposure, egress: DirectionExposure): FlagReason[] {
     const out: FlagReason[] = [];
     const space = this.compiled.addressSpace;
-    const open = (d: DirectionExposure): string | undefined =>
-      d.status === 'not-isolated'
-        ? 'not isolated'
-        : d.status === 'host-network'
-          ? 'host network, policies do not apply'
-          : undefined;
+    const open = (d: DirectionExposure): Exclude<DirectionStatus, 'isolated'> | undefined =>
+      d.status === DirectionStatus.Isolated ? undefined : d.status;
     // Exact, from the Access tables: which address classes each direction allows.
     const reached = (direction: Direction): number[] => {
       const ids = new Set<number>();
@@ -263,15 +263,13 @@ class ExposureBuilder {
       }
       return [...ids].sort((a, b) => a - b);
     };
-    const why = (d: DirectionExposure, pick: (s: ExposureStatement) => boolean): string => {
-      const hits = d.statements.filter((s) => s.allowsSomething && pick(s));
-      return hits.map((s) => `${s.description} ${s.portsDescription} (${s.policy})`).join('; ');
-    };
+    const why = (d: DirectionExposure, pick: (s: ExposureStatement) => boolean): ExposureStatement[] =>
+      d.statements.filter((s) => s.allowsSomething && pick(s));
     const outside = reached('ingress');
     if (outside.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.ReachableFromOutside,
-        reason: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
+        why: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
       });
     }
     const allNamespaces = (s: ExposureStatement): boolean =>
@@ -280,14 +278,14 @@ class ExposureBuilder {
     if (ingressOpen !== undefined || ingress.statements.some((s) => s.allowsSomething && allNamespaces(s))) {
       out.push({
         flag: ExposureFlag.ReachableFromAllNamespaces,
-        reason: ingressOpen ?? why(ingress, allNamespaces),
+        why: ingressOpen ?? why(ingress, allNamespaces),
       });
     }
     const publicIds = reached('egress').filter((id) => space.classes[id]!.cover.some(isPublic));
     if (publicIds.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.EgressToInternet,
-        reason:
+        why:
           open(egress) ??
           why(
             egress,
@@ -308,6 +306,15 @@ class ExposureBuilder {
     }
     return out;
   }
+}
+
+function rulePortsKey(p: ExposurePorts): string {
+  if (p.any) return 'any';
+  const named = p.named.map((n) => {
+    const r = n.resolution;
+    return `${n.name}/${n.protocol}:${r.kind === 'defined' ? r.port : r.kind}`;
+  });
+  return `${portsKey(p.numeric)};${named.join(',')}`;
 }
 
 /** The exposure of every workload (or pod) of the index, in its order; `only` restricts it to some entity ids. */

@@ -85,27 +85,6 @@ export function portsContain(a: PortSet, protocol: Protocol, port: number): bool
   return intervalsContain(a[protocol], port);
 }
 
-/** `TCP 80,8080-8090; UDP 53`, or `All connections`. */
-export function formatPorts(a: PortSet): string {
-  if (isAllConnections(a)) return 'All connections';
-  if (isEmptyPorts(a)) return 'No connections';
-  const parts: string[] = [];
-  for (const p of PROTOCOLS) {
-    const iv = a[p];
-    if (iv.length === 0) continue;
-    if (intervalsEqual(iv, ALL_PORTS)) {
-      parts.push(`${p} all ports`);
-      continue;
-    }
-    parts.push(
-      `${p} ${intervalPairs(iv)
-        .map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`))
-        .join(',')}`,
-    );
-  }
-  return parts.join('; ');
-}
-
 /** JSON form: every protocol spelled out, each a sorted list of inclusive `[from, to]` ranges. */
 export function portsToJson(a: PortSet): Record<Protocol, [number, number][]> {
   return { TCP: intervalPairs(a.TCP), UDP: intervalPairs(a.UDP), SCTP: intervalPairs(a.SCTP) };

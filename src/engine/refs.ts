@@ -26,8 +26,8 @@ import { WorkloadKind, type LabelSelector, type LabelSelectorRequirement } from 
 import { podKey } from './classes.ts';
 import type { CompiledCluster } from './compile.ts';
 import { externalId, type ClassEnd, type Entity, type Granularity } from './connectivity.ts';
-import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
-import { compileSelector, describeSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
+import { cidrContainsCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
+import { compileSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
 import { compareText } from '../base/text.ts';
 
 /** A parsed reference, before resolution. `text` is what the user wrote (trimmed). */
@@ -44,6 +44,8 @@ export type EndpointRef =
   | {
       kind: 'selector';
       text: string;
+      /** The selector as typed, without the namespace: `app=db`. */
+      selectorText: string;
       namespace: string | undefined;
       selector: CompiledSelector;
       labelSelector: LabelSelector;
@@ -220,7 +222,14 @@ function parseSelectorRef(text: string): RefResult<EndpointRef> {
     return fail(RefErrorCode.Syntax, `invalid label selector "${text}": ${parsed}`);
   return {
     ok: true,
-    value: { kind: 'selector', text, namespace, selector: compileSelector(parsed), labelSelector: parsed },
+    value: {
+      kind: 'selector',
+      text,
+      selectorText: body,
+      namespace,
+      selector: compileSelector(parsed),
+      labelSelector: parsed,
+    },
   };
 }
 
@@ -405,10 +414,7 @@ export function resolveRef(index: RefIndex, ref: EndpointRef): RefResult<Resolve
       );
       if (list.length > 0) return ok(list);
       const where = ref.namespace === undefined ? '' : ` in namespace "${ref.namespace}"`;
-      return fail(
-        RefErrorCode.NoMatch,
-        `label selector "${describeSelector(ref.selector)}" matches no ${what}${where}`,
-      );
+      return fail(RefErrorCode.NoMatch, `label selector "${ref.selectorText}" matches no ${what}${where}`);
     }
     case 'workload':
       return resolveWorkload(index, ref, inCluster, namespaces);
@@ -518,28 +524,6 @@ function unknownNs(namespace: string, namespaces: readonly string[]): RefResult<
     `no namespace "${namespace}" in the input`,
     closest(namespace, namespaces),
   );
-}
-
-/** A reference's canonical text: `shop/Deployment/web`, `data/app=db`, `0.0.0.0/0`. */
-export function describeRef(ref: EndpointRef): string {
-  switch (ref.kind) {
-    case 'all':
-      return '*';
-    case 'namespace':
-      return `${ref.namespace}/*`;
-    case 'workload':
-      return ref.workloadKind === undefined
-        ? `${ref.namespace}/${ref.name}`
-        : `${ref.namespace}/${ref.workloadKind}/${ref.name}`;
-    case 'selector':
-      return `${ref.namespace ?? '*'}/${describeSelector(ref.selector)}`;
-    case 'ip':
-      return ref.ip;
-    case 'cidr': {
-      const base = [ref.cidr, ...ref.also].map(formatCidr).join(', ');
-      return ref.except.length === 0 ? base : `${base} except ${ref.except.map(formatCidr).join(', ')}`;
-    }
-  }
 }
 
 /** The candidate closest to `input` (see `closestMatch`). */

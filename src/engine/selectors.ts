@@ -77,21 +77,3 @@ export function failedRequirements(
 ): Requirement[] {
   return s.requirements.filter((r) => !requirementMatches(r, labels));
 }
-
-export function describeRequirement(r: Requirement): string {
-  switch (r.operator) {
-    case Operator.In:
-      return r.values.length === 1 ? `${r.key}=${r.values[0]!}` : `${r.key} in (${r.values.join(', ')})`;
-    case Operator.NotIn:
-      return `${r.key} notin (${r.values.join(', ')})`;
-    case Operator.Exists:
-      return r.key;
-    case Operator.DoesNotExist:
-      return `!${r.key}`;
-  }
-}
-
-/** `app=web, tier in (a, b)`; `{}` selects everything. */
-export function describeSelector(s: CompiledSelector): string {
-  return s.matchesAll ? '{}' : s.requirements.map(describeRequirement).join(', ');
-}

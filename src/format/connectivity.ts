@@ -2,12 +2,14 @@
  * Connectivity output formats: txt (a readable table), json (the documented schema, docs/json-schema.md),
  * csv, md and dot. Pure functions from results to text.
  */
-import { describeAddressUnion, type AddressSpace } from '../engine/addresses.ts';
+import { describeAddressUnion } from '../describe/addresses.ts';
+import { type AddressSpace } from '../engine/addresses.ts';
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../base/ip.ts';
-import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
 import { inRows, plural } from './plural.ts';
 import { tableLines } from './table.ts';

@@ -4,11 +4,12 @@
  */
 import type { PortsJson } from '../contract/common.ts';
 import type { DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
-import { describeAddressUnion } from '../engine/addresses.ts';
+import { describeAddressUnion } from '../describe/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
 import { formatCidr } from '../base/ip.ts';
-import { formatPorts, isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
 import { entityRef } from './connectivity.ts';

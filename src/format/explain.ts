@@ -19,9 +19,11 @@ import type {
   ExplainSideJson,
   ExplanationJson,
 } from '../contract/explain.ts';
-import { formatPortList } from '../engine/explain.ts';
+import { endName, missMessage } from '../describe/explain.ts';
+import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
-import { formatPorts, isAllConnections, portsToJson } from '../engine/ports.ts';
+import { formatPortList, formatPorts } from '../describe/ports.ts';
+import { isAllConnections, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -51,7 +53,7 @@ export function formatLocation(l: SourceLocation | undefined): string {
 }
 
 function headline(x: Explanation): string {
-  const arrow = `${x.src.name} → ${x.dst.name}`;
+  const arrow = `${endName(x.src)} → ${endName(x.dst)}`;
   const on = formatPortList(x.query);
   switch (x.verdict) {
     case 'allowed':
@@ -64,7 +66,7 @@ function headline(x: Explanation): string {
 }
 
 function sideTitle(side: SideExplanation, end: ExplainEnd): string {
-  return `${side.direction === 'egress' ? 'Egress of' : 'Ingress of'} ${end.name}`;
+  return `${side.direction === 'egress' ? 'Egress of' : 'Ingress of'} ${endName(end)}`;
 }
 
 function statusText(side: SideExplanation, end: ExplainEnd): string {
@@ -74,7 +76,7 @@ function statusText(side: SideExplanation, end: ExplainEnd): string {
     case 'host-network':
       return 'runs on the host network, where NetworkPolicies do not apply: allows everything';
     case 'outside-cluster':
-      return `${end.name} is outside the cluster: no ${side.direction} policy applies`;
+      return `${endName(end)} is outside the cluster: no ${side.direction} policy applies`;
     case 'isolated':
       return `isolated, selected by ${side.isolatedBy.length} polic${side.isolatedBy.length === 1 ? 'y' : 'ies'} for ${side.direction}:`;
   }
@@ -99,7 +101,8 @@ function failedText(m: NearMiss): string {
 }
 
 function reasonText(r: MissReason): string {
-  return r.location === undefined ? r.message : `${r.message} (${r.path}, line ${r.location.line})`;
+  const message = missMessage(r);
+  return r.location === undefined ? message : `${message} (${r.path}, line ${r.location.line})`;
 }
 
 function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
@@ -107,7 +110,7 @@ function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
   if (!seg.allowed) return 'denied: no rule allows it';
-  return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${r.peerDescription}`).join('; ')}`;
+  return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
 }
 
 /** The same, one rule per line under the side's label when several rules allow the segment. */
@@ -115,7 +118,7 @@ function segmentSideLines(label: string, seg: SegmentSide, side: SideExplanation
   if (side.status !== 'isolated' || !seg.allowed || seg.rules.length === 1) {
     return [`${label}${segmentSideText(seg, side)}`];
   }
-  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${r.peerDescription}`)];
+  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`)];
 }
 
 function policyRows(list: readonly PolicyCitation[]): string[] {
@@ -134,7 +137,7 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   if (side.status !== 'isolated') return lines;
   lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
   if (side.nearMisses.length > 0 || side.rules.length === 0) {
-    const towards = side.direction === 'egress' ? `to ${peer.name}` : `from ${peer.name}`;
+    const towards = side.direction === 'egress' ? `to ${endName(peer)}` : `from ${endName(peer)}`;
     const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
     lines.push(`  No rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`);
     for (const m of side.nearMisses) {
@@ -164,7 +167,7 @@ function explanationMd(x: Explanation): string {
         ? `⛔ denied on ${on}`
         : `⚠️ allowed on ${formatPortList(x.allowed)} only, denied on the rest of ${on}`;
   const lines = [
-    `### \`${x.src.name}\` → \`${x.dst.name}\`: ${verdict}`,
+    `### \`${endName(x.src)}\` → \`${endName(x.dst)}\`: ${verdict}`,
     '',
     '| Ports | Verdict | Egress | Ingress |',
     '| --- | --- | --- | --- |',
@@ -196,15 +199,15 @@ function endJson(index: RefIndex, end: ExplainEnd, entityId: string): ExplainEnd
   if (end.kind === 'address') {
     const cls = index.compiled.addressSpace.classes[end.classId];
     return {
-      name: end.name,
+      name: endName(end),
       external: (cls?.cover ?? []).map(formatCidr),
       addressClass: index.compiled.addressSpace.describe(end.classId),
     };
   }
   const pods = index.compiled.classes[end.classId]!.pods.map((p) => `${p.namespace}/${p.name}`);
   return entity?.kind === 'pod'
-    ? { name: end.name, pod: entityId, pods }
-    : { name: end.name, workload: entityId, pods };
+    ? { name: endName(end), pod: entityId, pods }
+    : { name: endName(end), workload: entityId, pods };
 }
 
 function locationJson(l: SourceLocation | undefined): LocationJson {
@@ -219,7 +222,7 @@ function ruleJson(r: AllowingRule): AllowingRuleJson {
     path: r.path,
     ...locationJson(r.location),
     peer: r.peer ?? null,
-    peerDescription: r.peerDescription,
+    peerDescription: describeScope(r.scope),
     ports: portsToJson(r.ports),
   };
 }
@@ -239,7 +242,7 @@ function sideJson(side: SideExplanation): ExplainSideJson {
       failed: m.failed,
       reasons: m.reasons.map((r) => ({
         code: r.code,
-        message: r.message,
+        message: missMessage(r),
         path: r.path,
         ...locationJson(r.location),
       })),

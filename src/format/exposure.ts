@@ -8,8 +8,17 @@ import {
   type ExposureStatement,
   type WorkloadExposure,
 } from '../engine/exposure.ts';
-import type { ExposureDirectionJson, ExposureItemJson, ExposureJson } from '../contract/exposure.ts';
+import type {
+  ExposureDirectionJson,
+  ExposureItemJson,
+  ExposureJson,
+  PeerScopeJson,
+} from '../contract/exposure.ts';
 import { portsToJson } from '../engine/ports.ts';
+import type { PeerScope } from '../engine/explain.ts';
+import { describeFlagReason, describeRulePorts } from '../describe/exposure.ts';
+import { describeScope } from '../describe/scope.ts';
+import { describeSelector } from '../describe/selectors.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { formatLocation } from './explain.ts';
 import { mdCell } from './cells.ts';
@@ -57,7 +66,7 @@ function todayText(index: RefIndex, s: ExposureStatement): string {
 function statementLines(index: RefIndex, s: ExposureStatement): string[] {
   const where = formatLocation(s.location);
   return [
-    `    ${s.description}, ${s.portsDescription}${s.allowsSomething ? '' : ' (allows nothing)'}`,
+    `    ${describeScope(s.peer)}, ${describeRulePorts(s.rulePorts)}${s.allowsSomething ? '' : ' (allows nothing)'}`,
     `      by ${s.policy} ${s.path}${where === '' ? '' : ` (${where})`}${todayText(index, s)}`,
   ];
 }
@@ -85,7 +94,7 @@ function workloadText(index: RefIndex, w: WorkloadExposure): string {
   ];
   if (w.flags.length > 0) {
     lines.push('  flags:');
-    for (const f of w.flags) lines.push(`    ${f.flag}: ${f.reason}`);
+    for (const f of w.flags) lines.push(`    ${f.flag}: ${describeFlagReason(f)}`);
   }
   return lines.join('\n');
 }
@@ -97,9 +106,20 @@ function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): str
   return d.statements
     .map(
       (s) =>
-        `${s.description}, ${s.portsDescription}${s.allowsSomething ? '' : ' (allows nothing)'} (\`${s.policy}\`)`,
+        `${describeScope(s.peer)}, ${describeRulePorts(s.rulePorts)}${s.allowsSomething ? '' : ' (allows nothing)'} (\`${s.policy}\`)`,
     )
     .join('<br>');
+}
+
+/** The JSON form of a peer scope: selectors in kubectl's `-l` syntax, `pods: null` for every pod. */
+function peerScopeJson(peer: PeerScope): PeerScopeJson {
+  if (peer.kind !== 'pods') return peer;
+  const ns = peer.namespaces;
+  return {
+    kind: 'pods',
+    namespaces: ns.kind === 'labelled' ? { kind: 'labelled', selector: describeSelector(ns.selector) } : ns,
+    pods: peer.pods === undefined ? null : describeSelector(peer.pods),
+  };
 }
 
 function directionJson(d: DirectionExposure): ExposureDirectionJson {
@@ -107,12 +127,12 @@ function directionJson(d: DirectionExposure): ExposureDirectionJson {
     status: d.status,
     policies: d.policies,
     statements: d.statements.map((s) => ({
-      peer: s.peer.kind === 'pods' ? { ...s.peer, pods: s.peer.pods ?? null } : s.peer,
-      description: s.description,
+      peer: peerScopeJson(s.peer),
+      description: describeScope(s.peer),
       ports: portsToJson(s.ports),
       namedPorts: s.namedPorts,
       undefinedNamedPorts: s.undefinedNamedPorts,
-      portsDescription: s.portsDescription,
+      portsDescription: describeRulePorts(s.rulePorts),
       allowsSomething: s.allowsSomething,
       policy: s.policy,
       path: s.path,
@@ -134,7 +154,7 @@ export function exposureToJson(r: ExposureReport): ExposureJson {
       : w.entity.kind === 'pod'
         ? { namespace: w.entity.pod.namespace, workload: w.entity.pod.workload }
         : {}),
-    flags: w.flags.map((f) => ({ flag: f.flag, reason: f.reason })),
+    flags: w.flags.map((f) => ({ flag: f.flag, reason: describeFlagReason(f) })),
     ingress: directionJson(w.ingress),
     egress: directionJson(w.egress),
   }));

@@ -10,7 +10,8 @@ import type {
   UnobservedEndJson,
 } from '../contract/flows.ts';
 import type { AddressSpace } from '../engine/addresses.ts';
-import { formatPorts, portsKey, portsToJson } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { portsKey, portsToJson } from '../engine/ports.ts';
 import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/types.ts';

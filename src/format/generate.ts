@@ -1,13 +1,15 @@
 /** What `generate` tells its user: a summary, the verification's verdict, and the JSON form. Pure. */
 import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
-import { formatPorts, portsToJson } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { portsToJson } from '../engine/ports.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
 import type { FlowEnd } from '../flows/types.ts';
 import { formatCount } from '../base/text.ts';
 import { connectionJson, FLOWS_JSON_SCHEMA_VERSION } from './flows.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toNetworkPolicy } from '../generate/policies.ts';
-import type { Generation } from '../generate/types.ts';
+import type { GenerateNotice, Generation, LeftOut } from '../generate/types.ts';
+import { describeLabels } from '../describe/selectors.ts';
 import type { Verification } from '../generate/verify.ts';
 import type { RenderedFile } from './generated.ts';
 
@@ -33,6 +35,34 @@ function allowanceLine(u: UnobservedAllowance, name: (id: string) => string): st
 }
 
 /** The lines printed after generating: what was generated, the verification, what was left out. */
+/** Why an observed connection got no rule, in one line. */
+export function leftOutMessage(l: LeftOut): string {
+  switch (l.reason) {
+    case 'denied':
+      return 'every attempt was dropped during the capture (--exclude-denied)';
+    case 'single-pod-self':
+      return "a pod's traffic to itself is not subject to policies";
+    case 'host-network':
+      return l.blockedAt === undefined
+        ? `${l.end} runs on the host network: selectors never match it, and the input has no address of its pods for an ipBlock`
+        : `denied at the ${l.blockedAt} of ${l.end}, which netfence leaves alone: it runs on the host network`;
+    case 'excluded-namespace':
+      return `denied at the ${l.blockedAt} of ${l.end}, which netfence leaves alone: namespace ${l.namespace} is excluded`;
+  }
+}
+
+/** A notice of the generation, in one line. */
+export function noticeText(n: GenerateNotice): string {
+  switch (n.kind) {
+    case 'shared-labels':
+      return `${n.workload} has no label set that selects only its pods: its policies also select ${n.sharedWith.join(', ')}`;
+    case 'dns-observed':
+      return `no workload in namespace "${n.dns.namespace}" has the labels ${describeLabels(n.dns.matchLabels)}: using the workloads observed answering DNS, ${n.workloads.join(', ')}`;
+    case 'dns-assumed':
+      return `the cluster DNS is not in the input: assuming its pods are in namespace "${n.dns.namespace}" with labels ${describeLabels(n.dns.matchLabels)} (--dns-namespace, --dns-selector)`;
+  }
+}
+
 export function describeGeneration(state: ClusterState, gen: Generation, v: Verification): string[] {
   const name = shortName(state);
   const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
@@ -115,10 +145,10 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     lines.push(`left out: ${plural(gen.leftOut.length, 'observed connection')}`);
     for (const l of gen.leftOut) {
       const c = l.connection;
-      lines.push(`  ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}: ${l.message}`);
+      lines.push(`  ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}: ${leftOutMessage(l)}`);
     }
   }
-  for (const n of gen.notices) lines.push(`note: ${n}`);
+  for (const n of gen.notices) lines.push(`note: ${noticeText(n)}`);
   return lines;
 }
 
@@ -164,9 +194,9 @@ export function generationToJson(
     leftOut: gen.leftOut.map((l) => ({
       ...connectionJson(l.connection),
       reason: l.reason,
-      message: l.message,
+      message: leftOutMessage(l),
     })),
-    notices: gen.notices,
+    notices: gen.notices.map(noticeText),
     verification: {
       ok: v.ok,
       checked: v.checked,

@@ -4,16 +4,88 @@
  */
 import type { ObservedConnection } from '../flows/types.ts';
 import { toNetworkPolicy } from '../generate/policies.ts';
-import type { GeneratedPolicy, Generation } from '../generate/types.ts';
+import type { GeneratedPolicy, Generation, PolicyNote, RuleNote } from '../generate/types.ts';
+import { describeLabels } from '../describe/selectors.ts';
 import { toYamlStream, type YamlComment, type YamlDocumentSpec } from './yaml.ts';
-import { compareText, formatTime } from '../base/text.ts';
+import { compareText, formatCount, formatTime } from '../base/text.ts';
 
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
 export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
 
+/** `observed: shop/web → data/db TCP 5432, 12 connections, 2024-05-01 10:00 – 10:20` */
+function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
+  const c = n.connection;
+  let when = '';
+  if (c.firstSeen !== undefined && c.lastSeen !== undefined) {
+    const first = formatTime(c.firstSeen, 'minutes');
+    const last = formatTime(c.lastSeen, 'minutes');
+    when = first === last ? `, ${first}` : `, ${first} – ${last}`;
+  }
+  const denied =
+    c.denied === 0
+      ? ''
+      : c.denied === c.count
+        ? ', all dropped during the capture'
+        : `, ${formatCount(c.denied)} dropped during the capture`;
+  return `observed: ${n.src} → ${n.dst} ${c.protocol} ${c.port}, ${formatCount(c.count)} connection${c.count === 1 ? '' : 's'}${when}${denied}`;
+}
+
+function noteLine(n: RuleNote): string {
+  switch (n.kind) {
+    case 'observed':
+      return observedLine(n);
+    case 'aggregated':
+      return `aggregated: ${n.addresses.join(', ')} → ${n.cidr} (--aggregate${n.cidr.includes(':') ? '-v6' : ''} /${n.prefix})`;
+    case 'dns-ingress':
+      return n.everyone
+        ? 'DNS from every pod of every namespace (--allow-dns), on UDP and TCP 53'
+        : 'DNS from the workloads that resolve names, on UDP and TCP 53';
+    case 'dns-egress': {
+      const target =
+        n.names.length > 0
+          ? n.names.join(', ')
+          : `namespace ${n.config.namespace}, ${describeLabels(n.config.matchLabels)}`;
+      if (n.seen.length === 0) return `DNS through ${target}, for every workload (--allow-dns)`;
+      if (n.seen.length === 2) return `DNS through ${target}`;
+      return n.seen.includes('UDP')
+        ? `DNS through ${target}; TCP 53 too: resolvers retry over TCP when an answer does not fit in UDP`
+        : `DNS through ${target}; UDP 53 too: the usual transport of DNS`;
+    }
+  }
+}
+
+function policyComment(n: PolicyNote): string[] {
+  if (n.kind === 'default-deny')
+    return [
+      `Default deny: pods in ${n.namespace} accept and open only the connections the policies below allow.`,
+    ];
+  const what =
+    n.direction === 'ingress'
+      ? n.mode === 'fresh'
+        ? 'the observed connections to it'
+        : 'observed connections to it that the existing policies deny'
+      : n.mode === 'fresh'
+        ? 'the observed connections from it'
+        : 'observed connections from it that the existing policies deny';
+  const lines = [
+    `${n.direction === 'ingress' ? 'Ingress to' : 'Egress from'} ${n.namespace}/${n.name} (${n.workloadKind}): ${what}.`,
+  ];
+  if (n.sharedWith !== undefined)
+    lines.push(`note: its labels also select ${n.sharedWith.join(', ')}, which share them`);
+  return lines;
+}
+
 function yamlSpec(p: GeneratedPolicy): YamlDocumentSpec {
-  const comments: YamlComment[] = p.rules.map((r, i) => ({ path: ['spec', p.kind, i], lines: r.comments }));
-  return { value: toNetworkPolicy(p), comment: p.comment, comments, flow: [['spec', 'policyTypes']] };
+  const comments: YamlComment[] = p.rules.map((r, i) => ({
+    path: ['spec', p.kind, i],
+    lines: r.notes.map(noteLine),
+  }));
+  return {
+    value: toNetworkPolicy(p),
+    comment: policyComment(p.note),
+    comments,
+    flow: [['spec', 'policyTypes']],
+  };
 }
 
 export interface RenderedFile {

@@ -4,7 +4,7 @@
  */
 import type { ExternalEntryJson } from '../contract/common.ts';
 import type { PathHopJson, PathNodeJson, PathsJson, PathSourcesJson } from '../contract/paths.ts';
-import { describeAddressUnion } from '../engine/addresses.ts';
+import { describeAddressUnion } from '../describe/addresses.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { formatCidr } from '../base/ip.ts';
 import {
@@ -14,7 +14,8 @@ import {
   type LateralGraph,
   type PathStep,
 } from '../engine/paths.ts';
-import { formatPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { plural } from './plural.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';

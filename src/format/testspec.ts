@@ -4,15 +4,8 @@
  */
 import type { TestJson } from '../contract/test.ts';
 import { stringify } from 'yaml';
-import { formatPortList } from '../engine/explain.ts';
-import {
-  NO_PORTS,
-  formatPorts,
-  intersectPorts,
-  isEmptyPorts,
-  portsToJson,
-  unionPorts,
-} from '../engine/ports.ts';
+import { formatPortList, formatPorts } from '../describe/ports.ts';
+import { NO_PORTS, intersectPorts, isEmptyPorts, portsToJson, unionPorts } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { FailedPair, TestResult } from '../testspec/run.ts';
 import type { Spec, SpecTest } from '../testspec/spec.ts';

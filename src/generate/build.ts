@@ -26,13 +26,16 @@ import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
 import type {
   AggregatedBlock,
   DnsConfig,
+  GenerateNotice,
+  PolicyNote,
+  RuleNote,
   GenerateOptions,
   GeneratedPolicy,
   GeneratedRule,
   Generation,
   LeftOut,
 } from './types.ts';
-import { compareText, formatCount, formatTime } from '../base/text.ts';
+import { compareText } from '../base/text.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'netfence';
@@ -71,20 +74,8 @@ function endName(
   return shortNames.get(e.id) ?? workloads.get(e.id)?.name ?? e.id;
 }
 
-function observedLine(c: ObservedConnection, name: (e: FlowEnd) => string): string {
-  let when = '';
-  if (c.firstSeen !== undefined && c.lastSeen !== undefined) {
-    const first = formatTime(c.firstSeen, 'minutes');
-    const last = formatTime(c.lastSeen, 'minutes');
-    when = first === last ? `, ${first}` : `, ${first} – ${last}`;
-  }
-  const denied =
-    c.denied === 0
-      ? ''
-      : c.denied === c.count
-        ? ', all dropped during the capture'
-        : `, ${formatCount(c.denied)} dropped during the capture`;
-  return `observed: ${name(c.src)} → ${name(c.dst)} ${c.protocol} ${c.port}, ${formatCount(c.count)} connection${c.count === 1 ? '' : 's'}${when}${denied}`;
+function observedNote(c: ObservedConnection, name: (e: FlowEnd) => string): RuleNote {
+  return { kind: 'observed', connection: c, src: name(c.src), dst: name(c.dst) };
 }
 
 const PROTOCOL_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
@@ -110,7 +101,7 @@ export function generatePolicies(
   const selectors = workloadSelectors(state);
   const workloads = new Map(state.workloads.map((w) => [w.id, w]));
   const excluded = new Set(options.excludeNamespaces);
-  const notices: string[] = [];
+  const notices: GenerateNotice[] = [];
 
   const podsOf = new Map<string, { hostNetwork: boolean; ips: readonly string[]; template: boolean }[]>();
   for (const p of state.pods) {
@@ -142,9 +133,11 @@ export function generatePolicies(
 
   for (const [id, sel] of selectors) {
     if (!sel.exact && isSubject(id)) {
-      notices.push(
-        `${shortNames.get(id) ?? id} has no label set that selects only its pods: its policies also select ${sel.sharedWith.map((s) => shortNames.get(s) ?? s).join(', ')}`,
-      );
+      notices.push({
+        kind: 'shared-labels',
+        workload: shortNames.get(id) ?? id,
+        sharedWith: sel.sharedWith.map((s) => shortNames.get(s) ?? s),
+      });
     }
   }
 
@@ -152,11 +145,7 @@ export function generatePolicies(
   const observed: ObservedConnection[] = [];
   for (const c of observedAll) {
     if (options.excludeDenied && c.denied >= c.count) {
-      leftOut.push({
-        connection: c,
-        reason: 'denied',
-        message: 'every attempt was dropped during the capture (--exclude-denied)',
-      });
+      leftOut.push({ connection: c, reason: 'denied' });
     } else {
       observed.push(c);
     }
@@ -165,13 +154,13 @@ export function generatePolicies(
   // DNS: the configured selector, else the workloads observed answering on port 53, else assume the default.
   const dns = detectDns(state, observed, options.dns);
   if (dns.detected === 'observed') {
-    notices.push(
-      `no workload in namespace "${options.dns.namespace}" has the labels ${describeLabels(options.dns.matchLabels)}: using the workloads observed answering DNS, ${dns.workloads.map((w) => shortNames.get(w) ?? w).join(', ')}`,
-    );
+    notices.push({
+      kind: 'dns-observed',
+      dns: options.dns,
+      workloads: dns.workloads.map((w) => shortNames.get(w) ?? w),
+    });
   } else if (dns.detected === 'assumed' && (options.allowDns || observed.some((c) => c.port === 53))) {
-    notices.push(
-      `the cluster DNS is not in the input: assuming its pods are in namespace "${options.dns.namespace}" with labels ${describeLabels(options.dns.matchLabels)} (--dns-namespace, --dns-selector)`,
-    );
+    notices.push({ kind: 'dns-assumed', dns: options.dns });
   }
   const dnsSet = new Set(dns.workloads);
   const isDns = (c: ObservedConnection): boolean =>
@@ -209,11 +198,7 @@ export function generatePolicies(
     if (entry === undefined) {
       if (!hostLeftOut.has(conn)) {
         hostLeftOut.add(conn);
-        leftOut.push({
-          connection: conn,
-          reason: 'host-network',
-          message: `${name(peer)} runs on the host network: selectors never match it, and the input has no address of its pods for an ipBlock`,
-        });
+        leftOut.push({ connection: conn, reason: 'host-network', end: name(peer), blockedAt: undefined });
       }
       return;
     }
@@ -295,11 +280,7 @@ export function generatePolicies(
         c.src.id === c.dst.id &&
         workloads.get(c.src.id)?.replicas === 1
       ) {
-        leftOut.push({
-          connection: c,
-          reason: 'single-pod-self',
-          message: "a pod's traffic to itself is not subject to policies",
-        });
+        leftOut.push({ connection: c, reason: 'single-pod-self' });
         continue;
       }
       if (isDns(c) && c.src.kind === 'workload' && c.dst.kind === 'workload') {
@@ -343,15 +324,17 @@ export function generatePolicies(
         if (end.kind !== 'workload') continue;
         if (!isSubject(end.id)) {
           const w = workloads.get(end.id);
-          const why =
+          leftOut.push(
             w !== undefined && excluded.has(w.namespace)
-              ? `namespace ${w.namespace} is excluded`
-              : 'it runs on the host network';
-          leftOut.push({
-            connection: c,
-            reason: w !== undefined && excluded.has(w.namespace) ? 'excluded-namespace' : 'host-network',
-            message: `denied at the ${blocked} of ${name(end)}, which netfence leaves alone: ${why}`,
-          });
+              ? {
+                  connection: c,
+                  reason: 'excluded-namespace',
+                  end: name(end),
+                  namespace: w.namespace,
+                  blockedAt: blocked,
+                }
+              : { connection: c, reason: 'host-network', end: name(end), blockedAt: blocked },
+          );
           continue;
         }
         if (isDns(c)) {
@@ -406,12 +389,6 @@ export function generatePolicies(
     selectors,
     notices,
   };
-}
-
-function describeLabels(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }
 
 function hostCidr(ip: string): string {
@@ -485,11 +462,11 @@ const DNS_PORTS: NetworkPolicyPort[] = [
   { protocol: 'TCP', port: 53 },
 ];
 
-function dnsComments(
+function dnsNotes(
   conns: readonly ObservedConnection[],
   name: (e: FlowEnd) => string,
-  head: string,
-): string[] {
+  head: RuleNote,
+): RuleNote[] {
   const lines = [head];
   const sorted = [...conns].sort(
     (a, b) =>
@@ -497,7 +474,7 @@ function dnsComments(
       compareEnds(a.dst, b.dst) ||
       PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol],
   );
-  for (const c of sorted) lines.push(observedLine(c, name));
+  for (const c of sorted) lines.push(observedNote(c, name));
   return lines;
 }
 
@@ -512,7 +489,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
   const rules: { sort: string; rule: GeneratedRule }[] = [];
   for (const entries of groups.values()) {
     entries.sort((a, b) => compareText(a.sort, b.sort));
-    const comments: string[] = [];
+    const notes: RuleNote[] = [];
     const observed: ObservedConnection[] = [];
     for (const e of entries) {
       const conns = [...e.conns].sort(
@@ -522,13 +499,11 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
           compareEnds(a.src, b.src) ||
           compareEnds(a.dst, b.dst),
       );
-      for (const c of conns) comments.push(observedLine(c, ctx.name));
+      for (const c of conns) notes.push(observedNote(c, ctx.name));
       observed.push(...conns);
       if (e.aggregated !== undefined) {
-        const prefix = e.aggregated.prefix;
-        comments.push(
-          `aggregated: ${[...e.aggregated.addresses].join(', ')} → ${e.aggregated.cidr} (--aggregate${e.aggregated.cidr.includes(':') ? '-v6' : ''} /${prefix})`,
-        );
+        const { addresses, cidr, prefix } = e.aggregated;
+        notes.push({ kind: 'aggregated', addresses: [...addresses], cidr, prefix });
       }
     }
     rules.push({
@@ -536,7 +511,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       rule: {
         peers: entries.flatMap((e) => e.peers),
         ports: sortPorts(entries[0]!.ports.values()),
-        comments,
+        notes,
         observed,
         dns: false,
       },
@@ -546,24 +521,13 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
   const out = rules.map((r) => r.rule);
 
   if (side.dnsRule) {
-    const dnsTarget =
-      ctx.dnsNames.length > 0
-        ? ctx.dnsNames.join(', ')
-        : `namespace ${ctx.dnsConfig.namespace}, ${describeLabels(ctx.dnsConfig.matchLabels)}`;
     if (side.direction === 'egress') {
-      const seen = new Set(side.dns.map((c) => c.protocol));
-      let head: string;
-      if (side.dns.length === 0) head = `DNS through ${dnsTarget}, for every workload (--allow-dns)`;
-      else if (seen.size === 2) head = `DNS through ${dnsTarget}`;
-      else {
-        head = seen.has('UDP')
-          ? `DNS through ${dnsTarget}; TCP 53 too: resolvers retry over TCP when an answer does not fit in UDP`
-          : `DNS through ${dnsTarget}; UDP 53 too: the usual transport of DNS`;
-      }
+      const seen = [...new Set(side.dns.map((c) => c.protocol))];
+      const head: RuleNote = { kind: 'dns-egress', names: ctx.dnsNames, config: ctx.dnsConfig, seen };
       out.push({
         peers: ctx.dnsPeers.map(clonePeer),
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        comments: dnsComments(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx.name, head),
         observed: [...side.dns],
         dns: true,
       });
@@ -575,13 +539,10 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       const peers: NetworkPolicyPeer[] = everyone
         ? [{ namespaceSelector: {} }]
         : clients.map((id) => workloadPeer(ctx.workloads.get(id)!, ctx.selectors.get(id)!));
-      const head = everyone
-        ? 'DNS from every pod of every namespace (--allow-dns), on UDP and TCP 53'
-        : 'DNS from the workloads that resolve names, on UDP and TCP 53';
       out.push({
         peers,
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        comments: dnsComments(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx.name, { kind: 'dns-ingress', everyone }),
         observed: [...side.dns],
         dns: true,
       });
@@ -623,9 +584,7 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
         kind: 'default-deny',
         matchLabels: {},
         rules: [],
-        comment: [
-          `Default deny: pods in ${ns} accept and open only the connections the policies below allow.`,
-        ],
+        note: { kind: 'default-deny', namespace: ns },
       });
     }
     const subjects = state.workloads
@@ -637,22 +596,17 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
         const side = ctx.sides.get(`${direction} ${w.id}`);
         if (side === undefined || (side.peers.size === 0 && !side.dnsRule)) continue;
         const rules = buildRules(side, ctx);
-        const what =
-          direction === 'ingress'
-            ? options.mode === 'fresh'
-              ? 'the observed connections to it'
-              : 'observed connections to it that the existing policies deny'
-            : options.mode === 'fresh'
-              ? 'the observed connections from it'
-              : 'observed connections from it that the existing policies deny';
-        const comment = [
-          `${direction === 'ingress' ? 'Ingress to' : 'Egress from'} ${ns}/${w.name} (${w.kind}): ${what}.`,
-        ];
-        if (!sel.exact) {
-          comment.push(
-            `note: its labels also select ${sel.sharedWith.map((s) => ctx.name({ kind: 'workload', id: s })).join(', ')}, which share them`,
-          );
-        }
+        const note: PolicyNote = {
+          kind: 'workload',
+          direction,
+          mode: options.mode,
+          namespace: ns,
+          name: w.name,
+          workloadKind: w.kind,
+          sharedWith: sel.exact
+            ? undefined
+            : sel.sharedWith.map((s) => ctx.name({ kind: 'workload', id: s })),
+        };
         out.push({
           namespace: ns,
           name: uniqueName(ns, `${baseName(w)}-${direction}`),
@@ -660,7 +614,7 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
           workload: w.id,
           matchLabels: { ...sel.matchLabels },
           rules,
-          comment,
+          note,
         });
       }
     }

@@ -1,7 +1,7 @@
 /** What `generate` produces: policies with the observed connections behind every rule. */
 import type { ObservedConnection } from '../flows/types.ts';
 import type { PolicyInfo } from '../model/cluster.ts';
-import type { NetworkPolicyPeer, NetworkPolicyPort } from '../model/k8s.ts';
+import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import type { WorkloadSelector } from './selectors.ts';
 
 export const GenerateMode = { fresh: 'fresh', augment: 'augment' } as const;
@@ -46,11 +46,39 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
   excludeDenied: false,
 };
 
+/** One comment line above a generated rule, as data (`src/format/generated.ts` words it). */
+export type RuleNote =
+  /** An observed connection the rule allows; `src` and `dst` are the ends' short names. */
+  | { kind: 'observed'; connection: ObservedConnection; src: string; dst: string }
+  /** Observed addresses widened to `cidr` by `--aggregate` (or `--aggregate-v6`) `/prefix`. */
+  | { kind: 'aggregated'; addresses: readonly string[]; cidr: string; prefix: number }
+  /**
+   * The DNS egress rule, towards the DNS workloads `names` (their short names) or, when none is in the
+   * input, the pods `config` describes; `seen`: the protocols of the DNS connections observed.
+   */
+  | { kind: 'dns-egress'; names: readonly string[]; config: DnsConfig; seen: readonly Protocol[] }
+  /** The DNS ingress rule: from the workloads that resolve names, or from every pod (`--allow-dns`). */
+  | { kind: 'dns-ingress'; everyone: boolean };
+
+/** The comment above a generated policy, as data (`src/format/generated.ts` words it). */
+export type PolicyNote =
+  | { kind: 'default-deny'; namespace: string }
+  | {
+      kind: 'workload';
+      direction: 'ingress' | 'egress';
+      mode: GenerateOptions['mode'];
+      namespace: string;
+      name: string;
+      workloadKind: string;
+      /** The short names of the other workloads its labels select; undefined when they select only it. */
+      sharedWith: readonly string[] | undefined;
+    };
+
 export interface GeneratedRule {
   peers: NetworkPolicyPeer[];
   ports: NetworkPolicyPort[];
-  /** Comment lines above the rule: the observed connections it allows. */
-  comments: string[];
+  /** The comment lines above the rule: the observed connections it allows, in order. */
+  notes: RuleNote[];
   /** The observed connections it allows. */
   observed: ObservedConnection[];
   /** The DNS rule (UDP and TCP 53 to or from the cluster DNS). */
@@ -66,18 +94,36 @@ export interface GeneratedPolicy {
   /** `matchLabels` of its pod selector (`{}` for default-deny). */
   matchLabels: Readonly<Record<string, string>>;
   rules: GeneratedRule[];
-  /** Comment lines above the policy. */
-  comment: string[];
+  /** The comment above the policy. */
+  note: PolicyNote;
 }
 
 export type LeftOutReason = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
 
-export interface LeftOut {
-  connection: ObservedConnection;
-  reason: LeftOutReason;
-  /** One line for people. */
-  message: string;
-}
+/** An observed connection no rule was generated for, and why (`src/format/generate.ts` words it). */
+export type LeftOut = { connection: ObservedConnection } &
+  /** Every attempt was dropped during the capture (`--exclude-denied`). */
+  (
+    | { reason: 'denied' }
+    /** A pod's traffic to itself. */
+    | { reason: 'single-pod-self' }
+    /**
+     * `end` (its short name) runs on the host network: as a peer (`blockedAt` undefined) selectors never
+     * match it; as the end that denied it (augment), netfence leaves its policies alone.
+     */
+    | { reason: 'host-network'; end: string; blockedAt: 'ingress' | 'egress' | undefined }
+    /** Denied at `end`, in `namespace`, which `--exclude-namespace` leaves alone (augment). */
+    | { reason: 'excluded-namespace'; end: string; namespace: string; blockedAt: 'ingress' | 'egress' }
+  );
+
+/** Something the user should know about a generation (`src/format/generate.ts` words it). */
+export type GenerateNotice =
+  /** `workload` has no label set that selects only its pods: its policies also select `sharedWith`. */
+  | { kind: 'shared-labels'; workload: string; sharedWith: readonly string[] }
+  /** No workload has the DNS labels: the workloads observed answering DNS stand for it. */
+  | { kind: 'dns-observed'; dns: DnsConfig; workloads: readonly string[] }
+  /** The cluster DNS is not in the input: assumed where `dns` says. */
+  | { kind: 'dns-assumed'; dns: DnsConfig };
 
 export interface AggregatedBlock {
   cidr: string;
@@ -108,5 +154,5 @@ export interface Generation {
   aggregated: AggregatedBlock[];
   selectors: ReadonlyMap<string, WorkloadSelector>;
   /** Things the user should know (DNS pods not found, workloads that share labels). */
-  notices: string[];
+  notices: GenerateNotice[];
 }

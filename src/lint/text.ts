@@ -1,6 +1,7 @@
 /** Small helpers for one-line messages: lists, plurals, selectors, peers. */
 import type { Direction } from '../engine/compile.ts';
-import { compileSelector, describeSelector } from '../engine/selectors.ts';
+import { compileSelector } from '../engine/selectors.ts';
+import { describeSelector } from '../describe/selectors.ts';
 import type { LabelSelector, NetworkPolicyPeer } from '../model/k8s.ts';
 import { closestMatch } from '../base/suggest.ts';
 

@@ -25,7 +25,8 @@ import {
   buildLateralGraph,
   type LateralGraph,
 } from '../engine/paths.ts';
-import { ALL_CONNECTIONS, formatPorts, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { ALL_CONNECTIONS, type PortSet } from '../engine/ports.ts';
 import { resolveRefText, type RefIndex } from '../engine/refs.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import { explainToJson, explanationToText } from '../format/explain.ts';

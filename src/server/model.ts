@@ -6,8 +6,8 @@
  */
 import type { CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
+import { formatPorts } from '../describe/ports.ts';
 import {
-  formatPorts,
   isAllConnections,
   isEmptyPorts,
   NO_PORTS,

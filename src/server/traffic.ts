@@ -4,7 +4,8 @@
  */
 import type { TrafficEdgeJson as TrafficEdge, TrafficJson, TrafficStatus } from '../contract/api.ts';
 import type { ClusterSession } from '../engine/session.ts';
-import { formatPorts, isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import { describeInputs, describeLeftOut } from '../format/flows.ts';

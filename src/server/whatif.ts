@@ -12,7 +12,8 @@ import type {
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
-import { formatPorts, isEmptyPorts } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { isEmptyPorts } from '../engine/ports.ts';
 import { buildRefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';

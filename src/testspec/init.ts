@@ -14,7 +14,8 @@
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Connectivity } from '../engine/connectivity.ts';
 import { intervalPairs, intervalsEqual } from '../base/intervals.ts';
-import { ALL_PORTS, formatPorts, isAllConnections, portsKey, type PortSet } from '../engine/ports.ts';
+import { formatPorts } from '../describe/ports.ts';
+import { ALL_PORTS, isAllConnections, portsKey, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { PROTOCOLS } from '../model/k8s.ts';
 

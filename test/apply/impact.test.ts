@@ -7,7 +7,7 @@ import {
   transientCuts,
   type DesiredPolicy,
 } from '../../src/apply/index.ts';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import type { ObservedConnection } from '../../src/flows/types.ts';
 import type { NetworkPolicy, NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { cluster, ns, pod } from '../support/builders.ts';

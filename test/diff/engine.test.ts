@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { diffClusters, diffPolicies, valueDiff, type ClusterDiff } from '../../src/engine/diff.ts';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { formatPath, type FieldPath } from '../../src/model/problem.ts';

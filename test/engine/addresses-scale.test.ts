@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { buildAddressSpace, describeAddressUnion, type AddressSpace } from '../../src/engine/addresses.ts';
+import { describeAddressUnion } from '../../src/describe/addresses.ts';
+import { buildAddressSpace, type AddressSpace } from '../../src/engine/addresses.ts';
 import {
   familyBits,
   formatCidr,

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity, type Granularity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity, type GroupedConnectivity } from '../../src/engine/grouped.ts';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { clusterInputArb } from '../support/arbitraries.ts';
 import { cluster, namedPort, ns, pod, policy, withWorkloads } from '../support/builders.ts';

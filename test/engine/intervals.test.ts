@@ -6,14 +6,8 @@ import {
   subtractIntervals,
   unionIntervals,
 } from '../../src/base/intervals.ts';
-import {
-  ALL_CONNECTIONS,
-  formatPorts,
-  NO_PORTS,
-  portSetOf,
-  portsToJson,
-  unionPorts,
-} from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { ALL_CONNECTIONS, NO_PORTS, portSetOf, portsToJson, unionPorts } from '../../src/engine/ports.ts';
 
 describe('interval sets', () => {
   test('union merges overlapping and adjacent intervals', () => {

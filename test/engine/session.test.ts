@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
 import { diffClusters } from '../../src/engine/diff.ts';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { editPolicies, openSession, type PolicyEdits } from '../../src/engine/session.ts';
 import { diffToJson } from '../../src/format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../../src/model/cluster.ts';

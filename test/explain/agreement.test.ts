@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileCluster, type CompiledCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { explainConnection, type ExplainEnd, type Explanation } from '../../src/engine/explain.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import {
   NO_PORTS,
-  formatPorts,
   intersectPorts,
   isEmptyPorts,
   portSetOf,

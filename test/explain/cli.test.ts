@@ -146,6 +146,24 @@ describe('netfence explain on the webshop', () => {
     );
     assert.equal(r.code, 0);
   });
+
+  test('a workload whose pods differ is explained pod class by pod class, each named by its pods', async () => {
+    const r = await runCli([
+      'explain',
+      '--from',
+      'app/client',
+      '--to',
+      'app/web',
+      'test/fixtures/cli/pods.yaml',
+    ]);
+    assert.deepEqual(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('app/client →'))
+        .map((l) => l.split(':')[0]),
+      ['app/client → app/web (pod web-6d4cf56db6-aaaaa)', 'app/client → app/web (pod web-6d4cf56db6-bbbbb)'],
+    );
+  });
 });
 
 describe('netfence explain: user errors are one line, exit 2', () => {

@@ -6,7 +6,10 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { explainEntities, parsePortQuery, type Explanation } from '../../src/engine/explain.ts';
-import { ALL_CONNECTIONS, formatPorts, type PortSet } from '../../src/engine/ports.ts';
+import { missMessage } from '../../src/describe/explain.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { describeScope } from '../../src/describe/scope.ts';
+import { ALL_CONNECTIONS, type PortSet } from '../../src/engine/ports.ts';
 import { buildRefIndex, resolveRefText, type RefIndex } from '../../src/engine/refs.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 
@@ -38,7 +41,7 @@ function explain(from: string, to: string, port?: string): Explanation {
 function misses(x: Explanation, side: 'egress' | 'ingress'): string[] {
   return x[side].nearMisses.map(
     (m) =>
-      `${m.policy} ${m.path}: ${m.failed}: ${m.reasons.map((r) => `${r.code}@${r.location?.line ?? '?'} ${r.message}`).join(' | ')}`,
+      `${m.policy} ${m.path}: ${m.failed}: ${m.reasons.map((r) => `${r.code}@${r.location?.line ?? '?'} ${missMessage(r)}`).join(' | ')}`,
   );
 }
 
@@ -53,7 +56,7 @@ describe('explain: allowed connections cite the rule, its peer and its line', ()
         r.path,
         r.peer,
         r.location?.line,
-        r.peerDescription,
+        describeScope(r.scope),
         formatPorts(r.ports),
       ]),
       [

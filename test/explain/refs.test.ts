@@ -5,7 +5,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster, type CompiledCluster } from '../../src/engine/compile.ts';
-import { buildRefIndex, describeRef, parseRef, resolveRefText } from '../../src/engine/refs.ts';
+import { describeRef } from '../../src/describe/refs.ts';
+import { buildRefIndex, parseRef, resolveRefText } from '../../src/engine/refs.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { cluster, namedPort, ns, pod } from '../support/builders.ts';
 
@@ -143,6 +144,7 @@ describe('resolveRef on the bundled example', () => {
       'error unknown-workload: no workload "shop/nothing-like-it" (list them with: netfence analyze)',
     ],
     ['shop/app=db', 'error no-match: label selector "app=db" matches no workload in namespace "shop"'],
+    ['*/tier!=db,tier', 'error no-match: label selector "tier!=db,tier" matches no workload'],
     [
       '10.0.0.0/24 except 10.0.0.0/16',
       'error no-match: "10.0.0.0/24 except 10.0.0.0/16" leaves no address: its except ranges cover it',

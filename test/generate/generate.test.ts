@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity, externalId } from '../../src/engine/connectivity.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { leftOutMessage, noticeText } from '../../src/format/generate.ts';
 import {
-  formatPorts,
   portSetOf,
   portsSubset,
   subtractPorts,
@@ -218,6 +219,9 @@ describe('generate options', () => {
       gen.leftOut.map((l) => [l.reason, l.connection.src.kind === 'workload' ? l.connection.src.id : '']),
       [['denied', 'app/CronJob/backup']],
     );
+    assert.deepEqual(gen.leftOut.map(leftOutMessage), [
+      'every attempt was dropped during the capture (--exclude-denied)',
+    ]);
     assert.equal(policyNames(gen).includes('app/backup-egress'), false);
   });
 
@@ -260,7 +264,7 @@ describe('generate options', () => {
     assert.equal(gen.dns.detected, 'observed');
     assert.deepEqual(gen.dns.workloads, ['kube-system/Deployment/coredns']);
     assert.match(
-      gen.notices[0] ?? '',
+      gen.notices[0] === undefined ? '' : noticeText(gen.notices[0]),
       /no workload in namespace "kube-system" has the labels k8s-app=coredns/,
     );
     assert.equal(verifyGeneration(fixture, gen).ok, true);
@@ -303,6 +307,11 @@ describe('generate options', () => {
         gen.leftOut.map((l) => l.reason),
         expected === undefined ? ['host-network'] : [],
       );
+      for (const l of gen.leftOut)
+        assert.match(
+          leftOutMessage(l),
+          /^\S+ runs on the host network: selectors never match it, and the input/,
+        );
       assert.equal(verifyGeneration(result.state, gen).ok, true);
     }
   });

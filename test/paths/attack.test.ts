@@ -17,7 +17,7 @@ import {
   type LateralGraph,
   type PathStep,
 } from '../../src/engine/paths.ts';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState, PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { clusterInputArb } from '../support/arbitraries.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPorts } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { formatProblem } from '../../src/model/problem.ts';
 import { parseSpec, type SpecParse } from '../../src/testspec/spec.ts';
 

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { explainEntities } from '../../engine/explain.ts';
-import { ALL_CONNECTIONS } from '../../engine/ports.ts';
+import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
 import type { RefIndex, ResolvedRef } from '../../engine/refs.ts';
 import { openSession } from '../../engine/session.ts';
 import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
@@ -25,6 +25,45 @@ const MAX_PAIRS = 20;
 function nameFor(index: RefIndex, ref: ResolvedRef, entityId: string): string | undefined {
   if (ref.ref.kind === 'ip' && entityId.startsWith('external:')) return ref.ref.ip;
   return index.byId.get(entityId) === undefined ? undefined : index.displayName(entityId);
+}
+
+/**
+ * Refuses what explain does not do: an end naming several workloads (a CIDR may cover several address
+ * ranges), or more than `MAX_PAIRS` pairs.
+ */
+function checkPairs(index: RefIndex, src: ResolvedRef, dst: ResolvedRef): void {
+  for (const [option, r] of [
+    ['--from', src],
+    ['--to', dst],
+  ] as const) {
+    if (r.entities.length > 1 && r.ref.kind !== 'cidr') {
+      const names = r.entities.slice(0, 5).map((e) => index.displayName(e.id));
+      throw new UserError(
+        `${option} "${r.ref.text}" matches ${r.entities.length} ${index.granularity}s (${names.join(', ')}${r.entities.length > 5 ? ', …' : ''}); explain takes one: name it, or use netfence test for many`,
+      );
+    }
+  }
+  if (src.entities.length * dst.entities.length > MAX_PAIRS) {
+    throw new UserError(
+      `"${src.ref.text}" → "${dst.ref.text}" is ${src.entities.length * dst.entities.length} pairs; give a narrower CIDR or an IP address`,
+    );
+  }
+}
+
+/** The explanations of every pair of the two ends, each end named as the user typed it when an address. */
+function explainPairs(index: RefIndex, src: ResolvedRef, dst: ResolvedRef, query: PortSet): ExplainedPair[] {
+  const pairs: ExplainedPair[] = [];
+  for (const s of src.entities) {
+    for (const d of dst.entities) {
+      const names: { src?: string; dst?: string } = {};
+      const sn = nameFor(index, src, s.id);
+      const dn = nameFor(index, dst, d.id);
+      if (sn !== undefined) names.src = sn;
+      if (dn !== undefined) names.dst = dn;
+      pairs.push({ src: s.id, dst: d.id, explanations: explainEntities(index, s.id, d.id, query, names) });
+    }
+  }
+  return pairs;
 }
 
 export function explainCommand(io: Io, setExit: (code: number) => void): Command {
@@ -71,33 +110,8 @@ Examples:
     const index = session.refs(options.granularity);
     const src = resolveOption(index, '--from', options.from);
     const dst = resolveOption(index, '--to', options.to);
-    for (const [option, r] of [
-      ['--from', src],
-      ['--to', dst],
-    ] as const) {
-      if (r.entities.length > 1 && r.ref.kind !== 'cidr') {
-        const names = r.entities.slice(0, 5).map((e) => index.displayName(e.id));
-        throw new UserError(
-          `${option} "${r.ref.text}" matches ${r.entities.length} ${index.granularity}s (${names.join(', ')}${r.entities.length > 5 ? ', …' : ''}); explain takes one: name it, or use netfence test for many`,
-        );
-      }
-    }
-    if (src.entities.length * dst.entities.length > MAX_PAIRS) {
-      throw new UserError(
-        `"${src.ref.text}" → "${dst.ref.text}" is ${src.entities.length * dst.entities.length} pairs; give a narrower CIDR or an IP address`,
-      );
-    }
-    const pairs: ExplainedPair[] = [];
-    for (const s of src.entities) {
-      for (const d of dst.entities) {
-        const names: { src?: string; dst?: string } = {};
-        const sn = nameFor(index, src, s.id);
-        const dn = nameFor(index, dst, d.id);
-        if (sn !== undefined) names.src = sn;
-        if (dn !== undefined) names.dst = dn;
-        pairs.push({ src: s.id, dst: d.id, explanations: explainEntities(index, s.id, d.id, query, names) });
-      }
-    }
+    checkPairs(index, src, dst);
+    const pairs = explainPairs(index, src, dst, query);
     io.stdout(
       formatExplanations(
         index,

@@ -6,7 +6,7 @@ import { formatLint, formatRuleList, lintFailed, type LintFormat } from '../../f
 import { CONFIG_FILE, type FailOn, type LintConfig } from '../../lint/config.ts';
 import { RULES } from '../../lint/registry.ts';
 import { lint } from '../../lint/run.ts';
-import type { Finding, ObservedConnection } from '../../lint/types.ts';
+import type { Finding, LintResult, ObservedConnection } from '../../lint/types.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
@@ -97,6 +97,34 @@ async function loadForLint(
   return { state, sources, deferred };
 }
 
+/** With --flows, the rules that compare the policies with observed traffic run too: the observed connections. */
+async function loadObserved(
+  paths: readonly string[],
+  options: LintCommandOptions,
+  state: ClusterState,
+  io: Io,
+): Promise<ObservedConnection[]> {
+  const traffic = await loadFlows(options, paths, state, io);
+  reportUnmatched(traffic, io);
+  return traffic.connections;
+}
+
+/**
+ * A parse error the linter was to report itself but did not (its rule ran elsewhere, or the namespace is
+ * excluded) is still an error in the input: print them and stop.
+ */
+function checkUnreported(deferred: readonly Problem[], result: LintResult, io: Io): void {
+  const reported = [...result.findings, ...result.suppressed];
+  const unreported = deferred.filter((p) => !reported.some((f) => sameSpot(p, f)));
+  if (unreported.length === 0) return;
+  for (const e of unreported) io.stderr(`${formatProblem(e)}\n`);
+  const n = unreported.length;
+  throw new UserError(
+    `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}`,
+    ExitCode.Usage,
+  );
+}
+
 function sameSpot(p: Problem, f: Finding): boolean {
   return p.file === f.file && p.line === f.line && p.column === f.column;
 }
@@ -142,13 +170,8 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
     }
     const failOn: FailOn = options.failOn ?? config.failOn ?? 'error';
     const loaded = await loadForLint(paths, options, config, io);
-    // With --flows, the rules that compare the policies with observed traffic run too.
-    let observed: ObservedConnection[] | undefined;
-    if (options.flows.length > 0) {
-      const traffic = await loadFlows(options, paths, loaded.state, io);
-      reportUnmatched(traffic, io);
-      observed = traffic.connections;
-    }
+    const observed =
+      options.flows.length > 0 ? await loadObserved(paths, options, loaded.state, io) : undefined;
     const result = lint(
       {
         state: loaded.state,
@@ -160,18 +183,7 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
       { rules: RULES, config },
     );
     for (const n of result.notices) io.stderr(`${formatProblem(n)}\n`);
-    // A parse error the linter was to report itself but did not (its rule ran elsewhere, or the namespace is
-    // excluded) is still an error in the input.
-    const reported = [...result.findings, ...result.suppressed];
-    const unreported = loaded.deferred.filter((p) => !reported.some((f) => sameSpot(p, f)));
-    if (unreported.length > 0 && !options.skipInvalid) {
-      for (const e of unreported) io.stderr(`${formatProblem(e)}\n`);
-      const n = unreported.length;
-      throw new UserError(
-        `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}`,
-        ExitCode.Usage,
-      );
-    }
+    if (!options.skipInvalid) checkUnreported(loaded.deferred, result, io);
     io.stdout(
       formatLint(result, options.output, { rules: RULES, config, failOn, version: VERSION, uri: sarifUri }),
     );

@@ -11,7 +11,7 @@ import type { LintJson } from '../../contract/lint.ts';
 import type { ExposureItemJson } from '../../contract/exposure.ts';
 import { computeExposure } from '../../engine/exposure.ts';
 import { exposureToJson } from '../../format/exposure.ts';
-import { formatPorts } from '../../engine/ports.ts';
+import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
 import { writeFileAtomic } from '../options/output.ts';
@@ -83,6 +83,49 @@ function reportSummary(
   return { summary, explanations };
 }
 
+/** The file to write (`-`: standard output), refused before the analysis rather than after it. */
+function checkTarget(options: ReportOptions): string {
+  const target = options.html;
+  if (target === undefined || target === '') {
+    throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
+  }
+  if (target !== '-' && !existsSync(dirname(resolve(target)))) {
+    throw new UserError(`cannot write "${target}": folder "${dirname(target)}" does not exist`);
+  }
+  if (target !== '-' && !options.force && existsSync(target)) {
+    throw new UserError(`"${target}" exists; add --force to replace it`);
+  }
+  return target;
+}
+
+/** Every workload's exposure, by entity id; empty above `MAX_EXPOSURE_WORKLOADS` workloads. */
+function exposureById(analysis: Analysis): Record<string, ExposureItemJson> {
+  const exposure: Record<string, ExposureItemJson> = {};
+  if (analysis.input.state.workloads.length > MAX_EXPOSURE_WORKLOADS) return exposure;
+  const all = computeExposure(analysis.index);
+  const json = exposureToJson({ index: analysis.index, all, shown: all });
+  for (const w of 'workloads' in json ? json.workloads : json.pods) exposure[w.id] = w;
+  return exposure;
+}
+
+/** The data the page inlines (the app reads it as it reads netfence serve's answers) and its summary. */
+function reportData(analysis: Analysis): { data: StaticDataJson; summary: ReportSummary } {
+  const model = analysis.model();
+  const exposure = exposureById(analysis);
+  const generated = new Date().toISOString();
+  const lintJson = analysis.lint();
+  const { summary, explanations } = reportSummary(analysis, lintJson, generated);
+  const data: StaticDataJson = {
+    model: { ...model, features: { ...model.features, static: true, watch: false } },
+    lint: lintJson,
+    exposure,
+    explanations,
+    flows: analysis.input.traffic === undefined ? null : analysis.flows(),
+    generated,
+  };
+  return { data, summary };
+}
+
 export function reportCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('report')
     .description(
@@ -110,53 +153,24 @@ Examples:
   netfence report --cluster -A --html cluster-$(date +%F).html`,
   );
   cmd.action(async (paths: string[], options: ReportOptions) => {
-    if (options.html === undefined || options.html === '') {
-      throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
-    }
-    // Say it before the analysis, not after.
-    if (options.html !== '-' && !existsSync(dirname(resolve(options.html)))) {
-      throw new UserError(`cannot write "${options.html}": folder "${dirname(options.html)}" does not exist`);
-    }
-    if (options.html !== '-' && !options.force && existsSync(options.html)) {
-      throw new UserError(`"${options.html}" exists; add --force to replace it`);
-    }
+    const target = checkTarget(options);
     const lintConfig = await loadLintConfig(options.config, io);
     const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
     const assets = await uiAssets(io);
-    const model = analysis.model();
-    const features = model.features;
-    const state = analysis.input.state;
-    const exposure: Record<string, ExposureItemJson> = {};
-    if (state.workloads.length <= MAX_EXPOSURE_WORKLOADS) {
-      const all = computeExposure(analysis.index);
-      const json = exposureToJson({ index: analysis.index, all, shown: all });
-      for (const w of 'workloads' in json ? json.workloads : json.pods) exposure[w.id] = w;
-    }
-    const generated = new Date().toISOString();
-    const lintJson = analysis.lint();
-    const { summary, explanations } = reportSummary(analysis, lintJson, generated);
-    const data: StaticDataJson = {
-      model: { ...model, features: { ...features, static: true, watch: false } },
-      lint: lintJson,
-      exposure,
-      explanations,
-      flows: analysis.input.traffic === undefined ? null : analysis.flows(),
-      generated,
-    };
     const html = renderHtmlReport({
       indexHtml: assets.get('index.html')!.toString('utf8'),
       css: assets.get('app.css')!.toString('utf8'),
       js: assets.get('app.js')!.toString('utf8'),
-      data,
+      ...reportData(analysis),
       title: `netfence report · ${analysis.input.source.description}`,
-      summary,
     });
-    if (options.html === '-') io.stdout(html);
+    if (target === '-') io.stdout(html);
     else {
-      await writeFileAtomic(options.html, html);
+      const state = analysis.input.state;
+      await writeFileAtomic(target, html);
       note(
         io,
-        `Wrote ${options.html} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
+        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
       );
     }
     setExit(ExitCode.Ok);

@@ -1,5 +1,6 @@
 /** Describing what a rule's ports allow, for messages. */
-import { formatPorts, isAllConnections, isEmptyPorts } from '../../engine/ports.ts';
+import { formatPorts } from '../../describe/ports.ts';
+import { isAllConnections, isEmptyPorts } from '../../engine/ports.ts';
 import type { CompiledPorts } from '../../engine/compile.ts';
 
 /** `every port`, `TCP 443`, `TCP 80; port named "http" (TCP)` */

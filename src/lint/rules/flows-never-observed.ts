@@ -1,7 +1,7 @@
 import { portsTowardsClass, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
 import type { Entity } from '../../engine/connectivity.ts';
+import { formatPorts } from '../../describe/ports.ts';
 import {
-  formatPorts,
   intersectPorts,
   isEmptyPorts,
   portSetOf,

@@ -1,12 +1,6 @@
 import { accessToAddress, accessToPod, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
-import {
-  formatPorts,
-  portSetOf,
-  portsContain,
-  unionPorts,
-  NO_PORTS,
-  type PortSet,
-} from '../../engine/ports.ts';
+import { formatPorts } from '../../describe/ports.ts';
+import { portSetOf, portsContain, unionPorts, NO_PORTS, type PortSet } from '../../engine/ports.ts';
 import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
