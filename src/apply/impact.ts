@@ -8,19 +8,15 @@ import { mentionedCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
-import { editPolicies, openSession } from '../engine/session.ts';
+import type { ClusterSession, PolicyEdits } from '../engine/session.ts';
 import { checkObserved, type Side } from '../flows/check.ts';
 import { connectionKey } from '../flows/aggregate.ts';
 import type { ObservedConnection } from '../flows/types.ts';
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
 import { policyId } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
 import { splitPairKey } from '../base/text.ts';
-
-export interface ImpactOptions {
-  ipBlockMatchesPods: boolean;
-}
 
 /** The engine's view of a stored NetworkPolicy (the annotations it keeps are netfence's own). */
 export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
@@ -37,35 +33,33 @@ export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
   };
 }
 
-/** `state` with some changes made: applied policies replace (or join) the live ones, deleted ones go. */
-export function withChanges(state: ClusterState, changes: readonly Change[]): ClusterState {
+/** The policy edits of some changes: applied policies replace (or join) the live ones, deleted ones go. */
+function editsOf(changes: readonly Change[]): PolicyEdits {
   const set = new Map<string, PolicyInfo[]>();
   for (const c of changes) {
     if (c.action === 'delete') set.set(c.id, []);
     else if (c.result !== undefined) set.set(c.id, [policyInfoOf(c.result)]);
   }
-  return { ...state, policies: editPolicies(state.policies, { set, sortById: true }) };
+  return { set, sortById: true };
 }
 
-/** The live state, then the state after each phase of the plan (the last one is the final state). */
-export function phaseStates(live: ClusterState, plan: ApplyPlan): ClusterState[] {
-  const states = [live];
+/**
+ * The live state, then the state after each phase of the plan (the last one is the final state), each one
+ * session: what the impact computations ask of a state is compiled once, however many of them ask.
+ */
+export function phaseSessions(live: ClusterSession, plan: ApplyPlan): ClusterSession[] {
+  const sessions = [live];
   let current = live;
   for (const phase of plan.phases) {
-    current = withChanges(current, phase.changes);
-    states.push(current);
+    current = current.withPolicyEdits(editsOf(phase.changes));
+    sessions.push(current);
   }
-  return states;
+  return sessions;
 }
 
 /** The connectivity change of the whole apply (live → final), as `netfence diff` shows it. */
-export function connectivityChange(
-  live: ClusterState,
-  final: ClusterState,
-  options: ImpactOptions,
-): ClusterDiff {
-  const engine = { ipBlockMatchesPods: options.ipBlockMatchesPods };
-  return openSession(live, engine).diff(openSession(final, engine), 'workload');
+export function connectivityChange(sessions: readonly ClusterSession[]): ClusterDiff {
+  return sessions[0]!.diff(sessions[sessions.length - 1]!, 'workload');
 }
 
 /** A connection allowed before and after the apply, but not after phase `afterPhase` (1-based). */
@@ -80,15 +74,12 @@ export interface TransientCut {
 /**
  * The connections a rollout in these phases would cut for a while: allowed both in the live state and in
  * the final one, but not in some intermediate state. Empty means no allowed connection is ever cut in
- * between. (`states` as `phaseStates` returns them.)
+ * between. (`sessions` as `phaseSessions` returns them.)
  */
-export function transientCuts(states: readonly ClusterState[], options: ImpactOptions): TransientCut[] {
-  if (states.length <= 2) return [];
-  const common = buildAddressSpace(states.flatMap((s) => mentionedCidrs(s.policies)));
-  const sides = states.map((s) => {
-    const session = openSession(s, { ipBlockMatchesPods: options.ipBlockMatchesPods });
-    return sideOf(session.compiled, session.connectivity('workload'), common);
-  });
+export function transientCuts(sessions: readonly ClusterSession[]): TransientCut[] {
+  if (sessions.length <= 2) return [];
+  const common = buildAddressSpace(sessions.flatMap((s) => mentionedCidrs(s.state.policies)));
+  const sides = sessions.map((s) => sideOf(s.compiled, s.connectivity('workload'), common));
   const first = sides[0]!;
   const last = sides[sides.length - 1]!;
   const names = new Map<string, string>();
@@ -124,20 +115,17 @@ export interface BreakingFlow {
 
 /**
  * Observed connections (flows) that the live state allows and some later state denies: what the apply
- * would break, while it runs or for good.
+ * would break, while it runs or for good. (`sessions` as `phaseSessions` returns them.)
  */
 export function breakingFlows(
-  states: readonly ClusterState[],
+  sessions: readonly ClusterSession[],
   observed: readonly ObservedConnection[],
-  options: ImpactOptions,
 ): BreakingFlow[] {
-  const check = (s: ClusterState): ReturnType<typeof checkObserved> =>
-    checkObserved(openSession(s, { ipBlockMatchesPods: options.ipBlockMatchesPods }), observed);
-  const before = check(states[0]!);
+  const before = checkObserved(sessions[0]!, observed);
   const allowedBefore = new Set([...before.allowed, ...before.unpoliced].map(connectionKey));
   const out = new Map<string, BreakingFlow>();
-  for (let i = 1; i < states.length; i++) {
-    for (const d of check(states[i]!).denied) {
+  for (let i = 1; i < sessions.length; i++) {
+    for (const d of checkObserved(sessions[i]!, observed).denied) {
       const key = connectionKey(d.connection);
       if (!allowedBefore.has(key) || out.has(key)) continue;
       out.set(key, { connection: d.connection, afterPhase: i, blockedAt: d.blockedAt, policies: d.policies });

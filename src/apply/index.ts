@@ -30,12 +30,10 @@ export {
 export {
   breakingFlows,
   connectivityChange,
-  phaseStates,
+  phaseSessions,
   policyInfoOf,
   transientCuts,
-  withChanges,
   type BreakingFlow,
-  type ImpactOptions,
   type TransientCut,
 } from './impact.ts';
 export {

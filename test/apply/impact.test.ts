@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   breakingFlows,
-  phaseStates,
+  phaseSessions,
   planApply,
   transientCuts,
   type DesiredPolicy,
 } from '../../src/apply/index.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { openSession } from '../../src/engine/session.ts';
 import type { ObservedConnection } from '../../src/flows/types.ts';
 import type { NetworkPolicy, NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { cluster, ns, pod } from '../support/builders.ts';
@@ -20,8 +21,6 @@ function np(id: string, spec: NetworkPolicySpec): NetworkPolicy {
 function desired(p: NetworkPolicy): DesiredPolicy {
   return { desired: p, result: p };
 }
-
-const OPTIONS = { ipBlockMatchesPods: true };
 
 /** `prod`: web, db and cache pods, no policies yet: everything is allowed. */
 const live = cluster({
@@ -57,9 +56,9 @@ describe('staged rollouts', () => {
       prune: [],
       staged: true,
     });
-    const states = phaseStates(live, plan);
-    assert.equal(states.length, 3, 'live, after the allows, after the denies');
-    assert.deepEqual(transientCuts(states, OPTIONS), []);
+    const sessions = phaseSessions(openSession(live), plan);
+    assert.equal(sessions.length, 3, 'live, after the allows, after the denies');
+    assert.deepEqual(transientCuts(sessions), []);
   });
 
   test('a policy that denies one way and allows the other is an allow: staged late it would cut', () => {
@@ -86,7 +85,7 @@ describe('staged rollouts', () => {
       plan.phases.map((p) => p.kind),
       ['allow'],
     );
-    assert.deepEqual(transientCuts(phaseStates(live, plan), OPTIONS), []);
+    assert.deepEqual(transientCuts(phaseSessions(openSession(live), plan)), []);
   });
 
   test('an order that would cut an allowed connection for a while is detected, with the phase', () => {
@@ -102,7 +101,7 @@ describe('staged rollouts', () => {
       staged: true,
     });
     const wrong = { ...plan, phases: [...plan.phases].reverse() };
-    const cuts = transientCuts(phaseStates(live, wrong), OPTIONS);
+    const cuts = transientCuts(phaseSessions(openSession(live), wrong));
     assert.deepEqual(
       cuts.map((c) => [c.afterPhase, c.src, c.dst, formatPorts(c.ports)]),
       [[1, 'prod/web', 'prod/db', 'TCP 5432']],
@@ -137,7 +136,7 @@ describe('breakingFlows', () => {
       prune: [],
       staged: false,
     });
-    const breaking = breakingFlows(phaseStates(live, plan), observed, OPTIONS);
+    const breaking = breakingFlows(phaseSessions(openSession(live), plan), observed);
     assert.deepEqual(
       breaking.map((b) => [b.connection.src, b.afterPhase, b.blockedAt, b.policies]),
       [[{ kind: 'workload', id: 'prod/Pod/cache' }, 1, ['ingress'], ['prod/db']]],
@@ -164,6 +163,6 @@ describe('breakingFlows', () => {
       prune: [],
       staged: false,
     });
-    assert.deepEqual(breakingFlows(phaseStates(denied, plan), observed, OPTIONS), []);
+    assert.deepEqual(breakingFlows(phaseSessions(openSession(denied), plan), observed), []);
   });
 });

@@ -10,7 +10,7 @@ import {
   connectivityChange,
   finish,
   newRecord,
-  phaseStates,
+  phaseSessions,
   planApply,
   policyId,
   pruneCandidates,
@@ -25,6 +25,7 @@ import {
   type TransientCut,
 } from '../../apply/index.ts';
 import type { ClusterDiff } from '../../engine/diff.ts';
+import { openSession } from '../../engine/session.ts';
 import { readFlows } from '../../flows/index.ts';
 import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
 import { plural } from '../../format/plural.ts';
@@ -368,17 +369,19 @@ async function assessImpact(
   options: ApplyOptions,
   io: Io,
 ): Promise<Impact> {
-  const states = phaseStates(liveState, plan);
-  const final = states[states.length - 1]!;
-  const impact = { ipBlockMatchesPods: options.ipblockMatchesPods };
-  const change = connectivityChange(liveState, final, impact);
-  const cuts = options.staged === true ? transientCuts(states, impact) : [];
+  // One session per phase state, shared by the three computations: each state is compiled once.
+  const sessions = phaseSessions(
+    openSession(liveState, { ipBlockMatchesPods: options.ipblockMatchesPods }),
+    plan,
+  );
+  const change = connectivityChange(sessions);
+  const cuts = options.staged === true ? transientCuts(sessions) : [];
   let breaking: BreakingFlow[] = [];
   const flows = options.flows ?? [];
   if (flows.length > 0) {
     const observed = await readFlows(flows, liveState, { readStdin: () => io.readStdin() });
     if (observed.errors.length > 0) throw new UserError(observed.errors.map((e) => e.message).join('; '));
-    breaking = breakingFlows(states, observed.connections, impact);
+    breaking = breakingFlows(sessions, observed.connections);
   }
   return { change, cuts, breaking, flowsGiven: flows.length > 0 };
 }
