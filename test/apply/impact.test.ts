@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   breakingFlows,
+  connectivityChange,
   phaseSessions,
   planApply,
   transientCuts,
@@ -43,6 +44,26 @@ const WEB_TO_DB: NetworkPolicySpec = {
   policyTypes: ['Egress'],
   egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] }],
 };
+
+/** Observed: web → db (which DB_FROM_WEB allows) and cache → db (which it denies). */
+const OBSERVED: ObservedConnection[] = [
+  {
+    src: { kind: 'workload', id: 'prod/Pod/web' },
+    dst: { kind: 'workload', id: 'prod/Pod/db' },
+    protocol: 'TCP',
+    port: 5432,
+    count: 120,
+    denied: 0,
+  },
+  {
+    src: { kind: 'workload', id: 'prod/Pod/cache' },
+    dst: { kind: 'workload', id: 'prod/Pod/db' },
+    protocol: 'TCP',
+    port: 5432,
+    count: 3,
+    denied: 0,
+  },
+];
 
 describe('staged rollouts', () => {
   test('allow policies, then default-deny: no connection allowed before and after is cut in between', () => {
@@ -110,25 +131,6 @@ describe('staged rollouts', () => {
 });
 
 describe('breakingFlows', () => {
-  const observed: ObservedConnection[] = [
-    {
-      src: { kind: 'workload', id: 'prod/Pod/web' },
-      dst: { kind: 'workload', id: 'prod/Pod/db' },
-      protocol: 'TCP',
-      port: 5432,
-      count: 120,
-      denied: 0,
-    },
-    {
-      src: { kind: 'workload', id: 'prod/Pod/cache' },
-      dst: { kind: 'workload', id: 'prod/Pod/db' },
-      protocol: 'TCP',
-      port: 5432,
-      count: 3,
-      denied: 0,
-    },
-  ];
-
   test('observed connections the live state allows and the final state denies, with the blocking side', () => {
     const plan = planApply({
       desired: [desired(np('prod/db', DB_FROM_WEB))],
@@ -136,7 +138,7 @@ describe('breakingFlows', () => {
       prune: [],
       staged: false,
     });
-    const breaking = breakingFlows(phaseSessions(openSession(live), plan), observed);
+    const breaking = breakingFlows(phaseSessions(openSession(live), plan), OBSERVED);
     assert.deepEqual(
       breaking.map((b) => [b.connection.src, b.afterPhase, b.blockedAt, b.policies]),
       [[{ kind: 'workload', id: 'prod/Pod/cache' }, 1, ['ingress'], ['prod/db']]],
@@ -163,6 +165,41 @@ describe('breakingFlows', () => {
       prune: [],
       staged: false,
     });
-    assert.deepEqual(breakingFlows(phaseSessions(openSession(denied), plan), observed), []);
+    assert.deepEqual(breakingFlows(phaseSessions(openSession(denied), plan), OBSERVED), []);
+  });
+});
+
+describe('the engine options of the impact', () => {
+  // db runs in the host network: most CNIs exempt it from policies (exempt), the API read literally
+  // polices it (policed).
+  const hostNetworkDb = cluster({
+    namespaces: [ns('prod')],
+    pods: [
+      pod('prod', 'web', { app: 'web' }, { ips: ['10.0.0.1'] }),
+      pod('prod', 'db', { app: 'db' }, { ips: ['10.0.0.2'], hostNetwork: true }),
+      pod('prod', 'cache', { app: 'cache' }, { ips: ['10.0.0.3'] }),
+    ],
+  });
+  const cacheToDb = OBSERVED[1]!;
+  const plan = planApply({
+    desired: [desired(np('prod/db', DB_FROM_WEB))],
+    live: [],
+    prune: [],
+    staged: false,
+  });
+
+  test('hostNetworkPods: exempt (the default): a policy selecting a host-network pod changes nothing', () => {
+    const sessions = phaseSessions(openSession(hostNetworkDb, { hostNetworkPods: 'exempt' }), plan);
+    assert.deepEqual(breakingFlows(sessions, [cacheToDb]), []);
+    assert.deepEqual(connectivityChange(sessions).connections, []);
+  });
+
+  test('hostNetworkPods: policed: the same policy denies what it does not allow', () => {
+    const sessions = phaseSessions(openSession(hostNetworkDb, { hostNetworkPods: 'policed' }), plan);
+    assert.deepEqual(
+      breakingFlows(sessions, [cacheToDb]).map((b) => [b.connection, b.afterPhase, b.policies]),
+      [[cacheToDb, 1, ['prod/db']]],
+    );
+    assert.ok(connectivityChange(sessions).connections.length > 0, 'db loses its other clients');
   });
 });

@@ -157,6 +157,62 @@ spec:
     assert.deepEqual(await policyNames('shop'), []);
   });
 
+  test('--strict: a field the API server does not know is an error, and nothing reaches the server', async () => {
+    const file = writePolicies(
+      'unknown-field.yaml',
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+  policyType: [Ingress]
+`,
+    );
+    const lenient = await cli(['apply', file, '--cluster', '--dry-run', '--state-dir', stateDir('strict')]);
+    assert.equal(lenient.code, 0, lenient.stderr);
+    assert.match(lenient.stderr, /policyType/);
+    const strict = await cli([
+      'apply',
+      file,
+      '--cluster',
+      '--dry-run',
+      '--strict',
+      '--state-dir',
+      stateDir('strict'),
+    ]);
+    assert.equal(strict.code, 2);
+    assert.equal(strict.stdout, '');
+    assert.match(strict.stderr, /nothing was sent to the cluster/);
+    assert.deepEqual(await policyNames('shop'), []);
+  });
+
+  test('--host-network-pods policed: a policy selecting the host-network node-exporter changes connectivity', async () => {
+    const file = writePolicies(
+      'node-exporter.yaml',
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-node-exporter
+  namespace: monitoring
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: node-exporter
+  policyTypes: [Ingress]
+`,
+    );
+    const removed = async (...mode: string[]): Promise<number> => {
+      const r = await cli(['apply', file, '--cluster', '--dry-run', '-o', 'json', ...mode]);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { connectivity: { summary: { removed: number } } }).connectivity.summary
+        .removed;
+    };
+    assert.equal(await removed(), 0, 'exempt by default: the policy does not apply to it');
+    assert.ok((await removed('--host-network-pods', 'policed')) > 0, 'policed: its ingress is denied');
+  });
+
   test('--dry-run: the API server accepts and defaults every object, and nothing is stored', async () => {
     const r = await cli(['apply', V1, '--cluster', '--dry-run', '--state-dir', stateDir('dry')]);
     assert.equal(r.code, 0, r.stderr);

@@ -24,6 +24,7 @@ import {
   type RollbackRecord,
   type TransientCut,
 } from '../../apply/index.ts';
+import type { HostNetworkPods } from '../../engine/compile.ts';
 import type { ClusterDiff } from '../../engine/diff.ts';
 import { openSession } from '../../engine/session.ts';
 import { readFlows } from '../../flows/index.ts';
@@ -42,7 +43,7 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { checkFound, parseBoolean } from '../options/input.ts';
+import { addReadingOptions, checkFound, engineOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
@@ -63,7 +64,9 @@ interface ApplyOptions extends ClusterStateOptions {
   record?: boolean;
   recordNamespace: string;
   stateDir: string;
+  strict: boolean;
   ipblockMatchesPods: boolean;
+  hostNetworkPods: HostNetworkPods;
   output: 'txt' | 'json';
 }
 
@@ -79,6 +82,7 @@ function desiredOf(p: PolicyInfo): NetworkPolicy {
 async function readDesired(
   paths: readonly string[],
   defaultNamespace: string,
+  strict: boolean,
   io: Io,
 ): Promise<NetworkPolicy[]> {
   if (paths.length === 0)
@@ -88,6 +92,7 @@ async function readDesired(
   const result = await loadManifests([...paths], {
     defaultNamespace,
     skipInvalid: false,
+    strict,
     readStdin: () => io.readStdin(),
   });
   checkFound(result, io);
@@ -200,15 +205,8 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
         "the context's namespace",
       ),
     )
-    .addOption(
-      new Option(
-        '--ipblock-matches-pods <bool>',
-        'whether ipBlock peers also match pods by their IPs, for the impact',
-      )
-        .default(true)
-        .argParser(parseBoolean),
-    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'));
+  addReadingOptions(cmd);
   addClusterOptions(cmd, {
     cluster: 'deploy to the live cluster of the kubeconfig (required)',
     allNamespaces: 'with --prune: prune in every namespace, not only those of the files',
@@ -249,7 +247,7 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
   const conn = connectWith(k8s, options, io);
   const defaultNamespace =
     options.namespaceGiven === true ? options.namespace : (conn.namespace ?? 'default');
-  const desired = await readDesired(paths, defaultNamespace, io);
+  const desired = await readDesired(paths, defaultNamespace, options.strict, io);
   const namespaces = [...new Set(desired.map((d) => d.metadata.namespace!))].sort();
   const live = await readLive(k8s, conn, namespaces, io);
   const liveState = k8s.stateFromObjects(live.objects).state;
@@ -370,10 +368,7 @@ async function assessImpact(
   io: Io,
 ): Promise<Impact> {
   // One session per phase state, shared by the three computations: each state is compiled once.
-  const sessions = phaseSessions(
-    openSession(liveState, { ipBlockMatchesPods: options.ipblockMatchesPods }),
-    plan,
-  );
+  const sessions = phaseSessions(openSession(liveState, engineOptions(options)), plan);
   const change = connectivityChange(sessions);
   const cuts = options.staged === true ? transientCuts(sessions) : [];
   let breaking: BreakingFlow[] = [];

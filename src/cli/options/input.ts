@@ -34,7 +34,21 @@ export function addInputOptions(cmd: Command): Command {
         'namespace of objects that name none; with --cluster, the namespace to read',
       ).default('default'),
     )
-    .option('--skip-invalid', 'analyze the valid objects and list the invalid ones instead of failing', false)
+    .option(
+      '--skip-invalid',
+      'analyze the valid objects and list the invalid ones instead of failing',
+      false,
+    );
+  addReadingOptions(cmd);
+  return addClusterOptions(cmd);
+}
+
+/**
+ * `--strict`, `--ipblock-matches-pods` and `--host-network-pods`: how files are checked and what the engine
+ * assumes of the CNI (every reading command has them; `apply` too, for its impact).
+ */
+export function addReadingOptions(cmd: Command): Command {
+  return cmd
     .option(
       '--strict',
       'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
@@ -56,7 +70,6 @@ export function addInputOptions(cmd: Command): Command {
         .choices(Object.values(HostNetworkPods))
         .default(HostNetworkPods.Exempt),
     );
-  return addClusterOptions(cmd);
 }
 
 /**
