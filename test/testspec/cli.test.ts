@@ -238,4 +238,20 @@ describe('netfence test --init', () => {
       'netfence: with --init, -o is the file to write, not a format: did you mean -o junit.yaml?\n',
     );
   });
+
+  test('a spec that cannot be written: one line with the reason, and no file left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-init-'));
+    try {
+      const spec = join(dir, 'no', 'such', 'reachability.yaml');
+      const r = await runCli(['test', '--init', '-o', spec, WEBSHOP]);
+      assert.equal(r.code, 2);
+      assert.equal(
+        r.stderr.split('\n').at(-2),
+        `netfence: cannot write "${spec}": folder "${join(dir, 'no', 'such')}" does not exist`,
+      );
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,5 @@
 /** `netfence test`: check a reachability spec (the unit tests of a network), or write one with --init. */
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
@@ -9,6 +8,7 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import { writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface TestOptions extends InputOptions {
@@ -35,19 +35,6 @@ async function readSpecFile(file: string): Promise<string> {
       );
     if (code === 'EISDIR') throw new UserError(`--spec: "${file}" is a folder; give the spec file`);
     throw new UserError(`--spec: cannot read "${file}" (${code ?? String(error)})`);
-  }
-}
-
-/** Writes through a temporary file in the same folder and a rename, so that readers never see half a file. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot write "${file}" (${code ?? String(error)})`);
   }
 }
 
@@ -145,7 +132,7 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
   const text = initSpec(index, session.connectivity('workload'), source);
   if (target === undefined || target === '-') io.stdout(text);
   else {
-    await writeAtomic(target, text);
+    await writeFileAtomic(target, text);
     const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
     note(io, `wrote ${target}: ${tests} tests\n`);
   }
