@@ -224,5 +224,15 @@ function describeNoManifests(
   return `no manifests found in ${named.join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
 }
 
+/**
+ * The problems of paths that could not be read (missing, unreadable): never skipped, --skip-invalid or not
+ * (it skips invalid objects, not missing files).
+ */
+export const UNREAD_CODES: ReadonlySet<string> = new Set([
+  'path-not-found',
+  'unreadable-path',
+  'unreadable-file',
+]);
+
 /** The problems of paths that gave nothing to read. */
-const NOTHING_READ = new Set(['path-not-found', 'unreadable-path', 'unreadable-file', 'empty-folder']);
+const NOTHING_READ = new Set([...UNREAD_CODES, 'empty-folder']);

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
-import { describeIgnored, loadManifests, type LoadResult } from '../../parse/index.ts';
+import { describeIgnored, loadManifests, UNREAD_CODES, type LoadResult } from '../../parse/index.ts';
 import { readingProgress } from '../progress.ts';
 import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
@@ -98,16 +98,13 @@ export async function loadInput(
   return reportLoadResult(result, options, io);
 }
 
-/** Problems of paths that could not be read: never skipped, --skip-invalid or not. */
-const UNREAD = new Set(['path-not-found', 'unreadable-path', 'unreadable-file']);
-
 /**
  * Throws a UserError when the input holds no manifests (one line that names the inputs), or when a path could
  * not be read (each listed on stderr): --skip-invalid skips invalid objects, not missing files.
  */
 export function checkFound(result: LoadResult, io: Io): void {
   if (result.noManifests !== undefined) throw new UserError(result.noManifests);
-  const unread = result.errors.filter((e) => UNREAD.has(e.code));
+  const unread = result.errors.filter((e) => UNREAD_CODES.has(e.code));
   if (unread.length === 1) throw new UserError(unread[0]!.message);
   if (unread.length > 1) {
     for (const e of unread) io.stderr(`${formatProblem(e)}\n`);
