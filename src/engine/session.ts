@@ -65,6 +65,8 @@ export interface EditedState {
   state: ClusterState;
   compiled: CompiledCluster;
   connectivity: Connectivity;
+  /** `buildRefIndex(compiled, 'workload')`, built on first use. */
+  refs(): RefIndex;
 }
 
 /** One cluster state and what the engine computes of it, each part once, on first use. */
@@ -135,7 +137,14 @@ class Session implements ClusterSession {
     const engine = (this.#incremental ??= createIncrementalEngine(this.state, this.options, 'workload'));
     try {
       engine.setPolicies(policies);
-      return use({ state: engine.state, compiled: engine.compiled, connectivity: engine.connectivity() });
+      const compiled = engine.compiled;
+      let refs: RefIndex | undefined;
+      return use({
+        state: engine.state,
+        compiled,
+        connectivity: engine.connectivity(),
+        refs: () => (refs ??= buildRefIndex(compiled, 'workload')),
+      });
     } finally {
       try {
         engine.setPolicies(this.state.policies);

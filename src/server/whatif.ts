@@ -11,10 +11,10 @@ import type {
 } from '../contract/api.ts';
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
-import { commonAddressSpace, diffSides, sideOf, type Side } from '../engine/diff.ts';
+import { commonAddressSpace, diffSides, sideOf } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
-import { buildRefIndex } from '../engine/refs.ts';
+import type { RefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
@@ -99,10 +99,20 @@ export interface WhatIfOptions {
   compiler?: WhatIfCompiler;
 }
 
-/** A state compiled, with its connectivity between workloads. */
+/** A state compiled, with its connectivity between workloads and its references (built when asked). */
 export interface CompiledState {
   compiled: CompiledCluster;
   connectivity: Connectivity;
+  refs(): RefIndex;
+}
+
+/** What a what-if asks of a session's state (each part computed by the session, once). */
+function compiledState(session: ClusterSession): CompiledState {
+  return {
+    compiled: session.compiled,
+    connectivity: session.connectivity('workload'),
+    refs: () => session.refs('workload'),
+  };
 }
 
 /**
@@ -119,12 +129,14 @@ export interface WhatIfCompiler {
  * What-ifs through the session's incremental engine (`ClusterSession.tryPolicies`): each edits the engine
  * into the edited state and back as one batch, so that a what-if on a large cluster costs what its edits
  * touch, once, not two compilations (nor one recomputation per edited policy). The current state is
- * `current` when given, else the engine itself between two what-ifs (one compiled state kept, not two).
+ * `current`'s when given (a session of the same state, compiled already), else the engine itself between two
+ * what-ifs (one compiled state kept, not two).
  */
-export function incrementalCompiler(session: ClusterSession, current?: CompiledState): WhatIfCompiler {
+export function incrementalCompiler(session: ClusterSession, current?: ClusterSession): WhatIfCompiler {
   return {
     // With the state's own policies the engine is not edited: what it hands stays valid until the next edit.
-    before: () => current ?? session.tryPolicies(session.state.policies, (s) => s),
+    before: () =>
+      current !== undefined ? compiledState(current) : session.tryPolicies(session.state.policies, (s) => s),
     after: (after, use) => session.tryPolicies(after.policies, use),
   };
 }
@@ -132,11 +144,8 @@ export function incrementalCompiler(session: ClusterSession, current?: CompiledS
 /** Compiles each state from scratch (the current one once, by its session). */
 export function freshCompiler(session: ClusterSession): WhatIfCompiler {
   return {
-    before: () => ({ compiled: session.compiled, connectivity: session.connectivity('workload') }),
-    after: (after, use) => {
-      const edited = openSession(after, session.options);
-      return use({ compiled: edited.compiled, connectivity: edited.connectivity('workload') });
-    },
+    before: () => compiledState(session),
+    after: (after, use) => use(compiledState(openSession(after, session.options))),
   };
 }
 
@@ -239,15 +248,12 @@ export function whatIf(
   const compiler = options.compiler ?? freshCompiler(openSession(state, options.engine));
   // Both states with their connections in the common address space, and what the edges need of them.
   const common = commonAddressSpace(state, after);
-  const side = ({ compiled, connections }: Side) => ({
-    facts: workloadFacts(compiled, buildRefIndex(compiled, 'workload')),
-    connections,
-  });
+  const facts = (s: CompiledState) => workloadFacts(s.compiled, s.refs());
   const current = compiler.before();
   const sideBefore = sideOf(current.compiled, current.connectivity, common);
   let beforeFacts = factsOfCurrent.get(current.compiled);
   if (beforeFacts === undefined) {
-    beforeFacts = side(sideBefore).facts;
+    beforeFacts = facts(current);
     factsOfCurrent.set(current.compiled, beforeFacts);
   }
   const was = { facts: beforeFacts, connections: sideBefore.connections };
@@ -255,7 +261,7 @@ export function whatIf(
     const sideAfter = sideOf(edited.compiled, edited.connectivity, common);
     return {
       diff: diffSides(state, after, { before: sideBefore, after: sideAfter }, common, 'workload'),
-      now: side(sideAfter),
+      now: { facts: facts(edited), connections: sideAfter.connections },
     };
   });
   const order = new Map(diff.entities.map((e, i) => [e.id, i]));

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { compileCluster } from '../../src/engine/compile.ts';
-import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { freshCompiler, incrementalCompiler, whatIf, type WhatIfChange } from '../../src/server/whatif.ts';
 import { openSession } from '../../src/engine/session.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
@@ -76,8 +74,7 @@ describe('what-if with the incremental engine', () => {
         fc.array(fc.array(editArb, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }),
         (input, grouping, requests) => {
           const state = withWorkloads(input, grouping, false);
-          const compiled = compileCluster(state, ENGINE);
-          const current = { compiled, connectivity: computeConnectivity(compiled, 'workload') };
+          const current = openSession(state, ENGINE);
           const incremental = incrementalCompiler(openSession(state, ENGINE), current);
           // As the what-if thread runs it: the engine between two what-ifs is the current state too.
           const alone = incrementalCompiler(openSession(state, ENGINE));
