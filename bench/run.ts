@@ -545,36 +545,25 @@ export function resultsMarkdown(results: Results): string {
       ),
     );
   }
-  const inc = incrementalRows(results);
-  if (inc.length > 0) {
-    parts.push(
-      '',
-      'Incremental updates (`createIncrementalEngine`): time from the edit until the updated connectivity is ready, and whether the result equals a fresh compile.',
-      '',
-      markdownTable(['tier', 'mix', 'edit', 'policy', 'classes touched', 'ms', 'equals fresh compile'], inc),
-    );
-  }
-  const paths = pathsRows(results);
-  if (paths.length > 0) {
-    parts.push(
-      '',
-      '`paths` blast-radius ranking: the lateral graph and the ranking in process, and the whole `netfence paths DIR --top 20`.',
-      '',
-      markdownTable(['tier', 'mix', 'graph s', 'ranking s', 'CLI wall s', 'CLI peak'], paths),
-    );
-  }
-  const lintTable = lintRows(results);
-  if (lintTable.length > 0) {
-    parts.push(
-      '',
-      '`lint` against `analyze`: the whole `netfence lint DIR -o json --fail-on none` in its own process, the same way as the CLI column above, and its ratios to that `analyze` run (the target: at most 1.3×).',
-      '',
-      markdownTable(
-        ['tier', 'mix', 'wall s', 'CPU s', 'peak', 'wall ÷ analyze', 'CPU ÷ analyze', 'peak ÷ analyze'],
-        lintTable,
-      ),
-    );
-  }
+  // The optional tables: each with its sentence, when it has rows.
+  const section = (text: string, header: string[], rows: string[][]): void => {
+    if (rows.length > 0) parts.push('', text, '', markdownTable(header, rows));
+  };
+  section(
+    'Incremental updates (`createIncrementalEngine`): time from the edit until the updated connectivity is ready, and whether the result equals a fresh compile.',
+    ['tier', 'mix', 'edit', 'policy', 'classes touched', 'ms', 'equals fresh compile'],
+    incrementalRows(results),
+  );
+  section(
+    '`paths` blast-radius ranking: the lateral graph and the ranking in process, and the whole `netfence paths DIR --top 20`.',
+    ['tier', 'mix', 'graph s', 'ranking s', 'CLI wall s', 'CLI peak'],
+    pathsRows(results),
+  );
+  section(
+    '`lint` against `analyze`: the whole `netfence lint DIR -o json --fail-on none` in its own process, the same way as the CLI column above, and its ratios to that `analyze` run (the target: at most 1.3×).',
+    ['tier', 'mix', 'wall s', 'CPU s', 'peak', 'wall ÷ analyze', 'CPU ÷ analyze', 'peak ÷ analyze'],
+    lintRows(results),
+  );
   return parts.join('\n');
 }
 
