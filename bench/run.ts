@@ -6,7 +6,8 @@
  * with --write-docs rewrites the results section of docs/benchmarks.md.
  *
  *   npm run bench -- [--tiers T1,T2] [--mixes all|microseg,...] [--suite targets|full] [--seed 1]
- *                    [--incremental] [--paths] [--cli dist|source | --no-cli] [--timeout 900] [--write-docs]
+ *                    [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout 900]
+ *                    [--write-docs]
  *
  * The CLI runs compiled (`--cli dist`, the default: the published package runs dist/), or from the sources
  * with Node's type stripping (`--cli source`, as bin/netfence in a checkout: about a second more to start).
@@ -40,6 +41,8 @@ interface Case {
   mix: Mix;
   incremental: boolean;
   paths: boolean;
+  /** Also run `netfence lint DIR -o json`, to compare with analyze. */
+  lint: boolean;
 }
 
 interface CliRun {
@@ -65,6 +68,8 @@ interface CaseResult {
   measurementError?: string;
   cli?: CliRun;
   pathsCli?: CliRun;
+  /** `netfence lint DIR -o json --fail-on none`, the same way as `cli`. */
+  lintCli?: CliRun;
 }
 
 interface Machine {
@@ -233,6 +238,11 @@ function runCase(c: Case, seed: number, options: { cli: string | undefined; time
     if (c.paths && existsSync(join(ROOT, 'src', 'cli', 'paths.ts'))) {
       process.stderr.write(`${c.tier} ${c.mix}: netfence paths ${dir} --top 20\n`);
       result.pathsCli = timed([options.cli, 'paths', dir, '--top', '20'], options.timeout);
+    }
+    if (c.lint) {
+      process.stderr.write(`${c.tier} ${c.mix}: netfence lint ${dir} -o json\n`);
+      const lintArgs = [options.cli, 'lint', dir, '-o', 'json', '--fail-on', 'none'];
+      result.lintCli = timed(lintArgs, options.timeout);
     }
   }
   return result;
@@ -462,6 +472,32 @@ function pathsRows(results: Results): string[][] {
   );
 }
 
+function ratio(a: number | null | undefined, b: number | null | undefined): string {
+  return a === null || a === undefined || b === null || b === undefined || b === 0
+    ? '–'
+    : `${(a / b).toFixed(2)}×`;
+}
+
+function lintRows(results: Results): string[][] {
+  return results.cases.flatMap((c) => {
+    const lint = c.lintCli;
+    if (lint === undefined) return [];
+    if (lint.exitCode !== 0) return [[c.tier, c.mix, 'failed', '–', '–', '–', '–', '–']];
+    return [
+      [
+        c.tier,
+        c.mix,
+        seconds(lint.wallMs),
+        seconds(lint.cpuMs),
+        size(lint.peakRss),
+        ratio(lint.wallMs, c.cli?.wallMs),
+        ratio(lint.cpuMs, c.cli?.cpuMs),
+        ratio(lint.peakRss, c.cli?.peakRss),
+      ],
+    ];
+  });
+}
+
 function machineLine(m: Machine): string {
   return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}, Linux ${m.os}, shared with other work (1-minute load average between ${m.loadBefore.toFixed(1)} and ${m.loadAfter.toFixed(1)}; the last column gives it at the start of each case)`;
 }
@@ -509,24 +545,25 @@ export function resultsMarkdown(results: Results): string {
       ),
     );
   }
-  const inc = incrementalRows(results);
-  if (inc.length > 0) {
-    parts.push(
-      '',
-      'Incremental updates (`createIncrementalEngine`): time from the edit until the updated connectivity is ready, and whether the result equals a fresh compile.',
-      '',
-      markdownTable(['tier', 'mix', 'edit', 'policy', 'classes touched', 'ms', 'equals fresh compile'], inc),
-    );
-  }
-  const paths = pathsRows(results);
-  if (paths.length > 0) {
-    parts.push(
-      '',
-      '`paths` blast-radius ranking: the lateral graph and the ranking in process, and the whole `netfence paths DIR --top 20`.',
-      '',
-      markdownTable(['tier', 'mix', 'graph s', 'ranking s', 'CLI wall s', 'CLI peak'], paths),
-    );
-  }
+  // The optional tables: each with its sentence, when it has rows.
+  const section = (text: string, header: string[], rows: string[][]): void => {
+    if (rows.length > 0) parts.push('', text, '', markdownTable(header, rows));
+  };
+  section(
+    'Incremental updates (`createIncrementalEngine`): time from the edit until the updated connectivity is ready, and whether the result equals a fresh compile.',
+    ['tier', 'mix', 'edit', 'policy', 'classes touched', 'ms', 'equals fresh compile'],
+    incrementalRows(results),
+  );
+  section(
+    '`paths` blast-radius ranking: the lateral graph and the ranking in process, and the whole `netfence paths DIR --top 20`.',
+    ['tier', 'mix', 'graph s', 'ranking s', 'CLI wall s', 'CLI peak'],
+    pathsRows(results),
+  );
+  section(
+    '`lint` against `analyze`: the whole `netfence lint DIR -o json --fail-on none` in its own process, the same way as the CLI column above, and its ratios to that `analyze` run (the target: at most 1.3×).',
+    ['tier', 'mix', 'wall s', 'CPU s', 'peak', 'wall ÷ analyze', 'CPU ÷ analyze', 'peak ÷ analyze'],
+    lintRows(results),
+  );
   return parts.join('\n');
 }
 
@@ -562,13 +599,19 @@ function list<T extends string>(text: string, all: readonly T[], what: string): 
 /** The cases the targets name, plus the adversarial mix up to T4. */
 function targetSuite(): Case[] {
   return [
-    ...MIXES.map((mix) => ({ tier: 'T1' as const, mix, incremental: false, paths: false })),
-    { tier: 'T2', mix: 'multitenant', incremental: false, paths: false },
-    { tier: 'T3', mix: 'microseg', incremental: false, paths: false },
-    { tier: 'T3', mix: 'adversarial', incremental: false, paths: false },
-    { tier: 'T4', mix: 'microseg', incremental: true, paths: true },
-    { tier: 'T4', mix: 'adversarial', incremental: false, paths: false },
-    { tier: 'T5', mix: 'microseg', incremental: false, paths: false },
+    ...MIXES.map((mix) => ({
+      tier: 'T1' as const,
+      mix,
+      incremental: false,
+      paths: false,
+      lint: mix === 'microseg',
+    })),
+    { tier: 'T2', mix: 'multitenant', incremental: false, paths: false, lint: false },
+    { tier: 'T3', mix: 'microseg', incremental: false, paths: false, lint: true },
+    { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
+    { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
+    { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
+    { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];
 }
 
@@ -581,6 +624,7 @@ function main(): void {
       seed: { type: 'string', default: '1' },
       incremental: { type: 'boolean', default: false },
       paths: { type: 'boolean', default: false },
+      lint: { type: 'boolean', default: false },
       'no-cli': { type: 'boolean', default: false },
       cli: { type: 'string', default: 'dist' },
       timeout: { type: 'string', default: '900' },
@@ -594,13 +638,14 @@ function main(): void {
     process.stdout.write(
       [
         'usage: npm run bench -- [--tiers T1,T2|all] [--mixes all|microseg,...] [--suite targets|full] [--seed N]',
-        '                        [--incremental] [--paths] [--cli dist|source | --no-cli] [--timeout SECONDS]',
+        '                        [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout SECONDS]',
         '                        [--merge] [--write-docs] [--docs-only]',
         '',
         `  --tiers, --mixes   the cases: every tier × every mix listed (tiers ${TIER_NAMES.join(', ')}; mixes ${MIXES.join(', ')})`,
         '  --suite targets    the cases the performance targets name; --suite full: T1–T4 × every mix, and T5 microseg',
         '  --incremental      also time policy edits on the incremental engine',
         '  --paths            also time the `paths` blast-radius ranking',
+        '  --lint             also time `netfence lint DIR -o json`, against analyze',
         '  --cli              run the CLI compiled as published (dist, the default) or from the sources; --no-cli skips it',
         '  --merge            keep the cases of bench/out/results.json that this run does not measure',
         '  --write-docs       rewrite the results section of docs/benchmarks.md',
@@ -628,15 +673,22 @@ function main(): void {
         mix,
         incremental: tier === 'T4' && mix === 'microseg',
         paths: tier === 'T4' && mix === 'microseg',
+        lint: (tier === 'T1' || tier === 'T3') && mix === 'microseg',
       })),
     );
-    cases.push({ tier: 'T5', mix: 'microseg', incremental: false, paths: false });
+    cases.push({ tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false });
   } else if (values.suite !== undefined) fail(`unknown --suite "${values.suite}": choose targets or full`);
   else {
     const tiers = list(values.tiers, TIER_NAMES, 'tier');
     const mixes = list(values.mixes, MIXES, 'mix');
     cases = tiers.flatMap((tier) =>
-      mixes.map((mix) => ({ tier, mix, incremental: values.incremental, paths: values.paths })),
+      mixes.map((mix) => ({
+        tier,
+        mix,
+        incremental: values.incremental,
+        paths: values.paths,
+        lint: values.lint,
+      })),
     );
   }
   if (values.cli !== 'dist' && values.cli !== 'source')

@@ -2,7 +2,7 @@
  * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
  * both read these structures, so every verdict can name the policy and rule behind it.
  */
-import { NAMESPACE_NAME_LABEL, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
+import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
@@ -686,12 +686,18 @@ export interface HostNetworkSelection {
  */
 export function policiesSelectingHostNetwork(state: ClusterState): HostNetworkSelection[] {
   const out: HostNetworkSelection[] = [];
+  // Only the namespaces with host-network pods can have such policies: their pods, in state order.
+  const podsOf = new Map<string, PodInfo[]>();
+  for (const pod of state.pods) if (pod.hostNetwork) podsOf.set(pod.namespace, []);
+  for (const pod of state.pods) podsOf.get(pod.namespace)?.push(pod);
   for (const policy of state.policies) {
+    const pods = podsOf.get(policy.namespace);
+    if (pods === undefined) continue;
     const selector = compileSelector(policy.spec.podSelector ?? {});
     const workloads = new Set<string>();
     let others = false;
-    for (const pod of state.pods) {
-      if (pod.namespace !== policy.namespace || !selectorMatches(selector, pod.labels)) continue;
+    for (const pod of pods) {
+      if (!selectorMatches(selector, pod.labels)) continue;
       if (pod.hostNetwork) workloads.add(pod.workload);
       else others = true;
     }

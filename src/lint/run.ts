@@ -245,16 +245,20 @@ function suppressionNotices(
   const known = new Set(rules.map((r) => r.id));
   const ran = new Set(runs.map((r) => r.id));
   const annotated: Resolved[] = [];
-  const add = (subject: Subject): void => {
+  const add = (subject: Subject, annotations: Readonly<Record<string, string>>): void => {
+    // Only an annotated object is located (locating a field can mean reading its file's YAML nodes).
+    if (annotations[IGNORE_ANNOTATION] === undefined) return;
     const r = resolveSubject(subject, ['metadata', 'annotations', IGNORE_ANNOTATION], lookup, {
       state: input.state,
       defaultNamespace,
     });
-    if (r.annotations[IGNORE_ANNOTATION] !== undefined && !excluded(r.namespace)) annotated.push(r);
+    if (!excluded(r.namespace)) annotated.push(r);
   };
-  for (const policy of input.state.policies) add({ policy });
-  for (const workload of input.state.workloads) add({ workload });
-  for (const namespace of input.state.namespaces) add({ namespace });
+  for (const policy of input.state.policies) add({ policy }, policy.annotations);
+  for (const workload of input.state.workloads)
+    add({ workload }, rawAnnotations(lookup.sourceOf(workload.origin)));
+  for (const namespace of input.state.namespaces)
+    add({ namespace }, rawAnnotations(lookup.sourceOf(namespace.origin)));
   const notices: Problem[] = [];
   for (const r of annotated) {
     const { rules: ids, reason } = parseSuppression(r.annotations[IGNORE_ANNOTATION]!);

@@ -576,6 +576,7 @@ function lazyObjects(
       get node() {
         return exactObject(n)?.node;
       },
+      fileText: body,
       documentIndex: at[0],
       documentPath: at[1],
     });

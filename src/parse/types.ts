@@ -37,6 +37,11 @@ export interface ParsedObject {
   readonly document: Document.Parsed | undefined;
   /** The object's own `yaml` node (the document's root, or an item of a List). */
   readonly node: Node | undefined;
+  /**
+   * The whole text of its file, when a fast reader read it (its `yaml` nodes are then built only when asked):
+   * a check can rule a file out by its text before asking for nodes.
+   */
+  readonly fileText?: string;
   /** 0-based index of the document in its file. */
   readonly documentIndex: number;
   /** Path of the object inside its document: `[]` at the top, `['items', 2]` inside a List. */

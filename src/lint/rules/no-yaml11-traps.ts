@@ -15,6 +15,13 @@ const READ_KINDS = new Set<string>(['Namespace', 'Pod', 'Service', ...Object.val
 /** In other objects, everything under these keys is checked. */
 const CHECKED_KEYS = new Set(['labels', 'matchLabels', 'selector', 'ports']);
 
+/**
+ * Text with no token that `yamlTrap` could flag, as a plain scalar stands in the text (after a space, `[`, `{`,
+ * `,` or `:`; before a space, `,`, `]`, `}` or `:`), has no trap: its nodes need not be built.
+ */
+const MAY_HAVE_TRAP =
+  /(?<=^|[\s[{,:])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)(?=$|[\s,\]}:])/;
+
 type Trap =
   | { messageId: 'boolean'; data: { text: string; bool: string } }
   | { messageId: 'octal'; data: { text: string; octal: number; decimal: number } }
@@ -105,8 +112,16 @@ export default defineRule({
     },
   },
   check(ctx) {
+    const mayHaveTrap = new Map<string, boolean>();
     for (const source of ctx.sources) {
-      if (source.kind === POLICY_KIND || READ_KINDS.has(source.kind)) checkSource(ctx, source);
+      if (source.kind !== POLICY_KIND && !READ_KINDS.has(source.kind)) continue;
+      const text = source.fileText;
+      if (text !== undefined) {
+        let may = mayHaveTrap.get(source.file);
+        if (may === undefined) mayHaveTrap.set(source.file, (may = MAY_HAVE_TRAP.test(text)));
+        if (!may) continue;
+      }
+      checkSource(ctx, source);
     }
   },
 });

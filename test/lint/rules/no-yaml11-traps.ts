@@ -99,6 +99,24 @@ ruleTester(rule, {
       ),
       messageIds: ['sexagesimal'],
     },
+    {
+      // Flow style puts a value right after [ , or ": and right before , ] or }.
+      name: 'traps in flow collections without spaces',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {"debug":on}}  # <-
+            ingress:
+              - from: [{podSelector: {matchExpressions: [{key: tier, operator: In, values: [n,off]}]}}]  # <- <-
+                ports: [{"port":010}]  # <-
+        `,
+      ),
+      messageIds: ['boolean', 'boolean', 'boolean', 'octal'],
+    },
   ],
 });
 
