@@ -210,6 +210,32 @@ describe('the graph reads at every size', { skip }, () => {
       assert.ok(
         g.edges.find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')?.classes.includes('dimmed'),
       );
+      // A click on another workload moves the dimming (only what changes is restyled: nothing stale stays).
+      const web = g.nodes.find((n) => n.id === 'shop/Deployment/web')!;
+      const box = (await page.locator('.canvas').boundingBox())!;
+      await page.mouse.click(box.x + (web.box.x1 + web.box.x2) / 2, box.y + (web.box.y1 + web.box.y2) / 2);
+      await page.waitForFunction(() =>
+        decodeURIComponent((globalThis as unknown as Win).location.hash).includes(
+          'sel=node:shop/Deployment/web',
+        ),
+      );
+      const moved = await settled(page);
+      const classes = (id: string): string[] => moved.nodes.find((n) => n.id === id)!.classes;
+      assert.ok(classes('shop/Deployment/web').includes('selected'));
+      assert.ok(!classes('shop/Deployment/web').includes('dimmed'));
+      assert.ok(!classes('shop/Deployment/api').includes('dimmed'), 'its neighbour stays');
+      assert.ok(classes(POSTGRES).includes('dimmed'), 'the last selection is dimmed now');
+      assert.ok(!classes(POSTGRES).includes('selected'));
+      const old = moved.edges.find((e) => e.id === `shop/Deployment/catalog>${POSTGRES}`)!;
+      assert.ok(
+        old.classes.includes('dimmed') && !old.classes.includes('selected-near'),
+        old.classes.join(' '),
+      );
+      assert.ok(
+        !moved.edges
+          .find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')
+          ?.classes.includes('dimmed'),
+      );
       // Escape clears the selection and the dimming.
       await page.keyboard.press('Escape');
       await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('sel='));

@@ -6,6 +6,7 @@
  * zoomed in far enough for all of them to fit, and a selection dims everything outside its neighbourhood.
  */
 import cytoscape, {
+  type Collection,
   type Core,
   type ElementDefinition,
   type EventObject,
@@ -224,6 +225,10 @@ function boxOf(id: string, r: Rect): Box {
   return { id, x: (r.x1 + r.x2) / 2, y: (r.y1 + r.y2) / 2, w: r.x2 - r.x1, h: r.y2 - r.y1 };
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export class Canvas {
   readonly cy: Core;
   readonly element: HTMLElement;
@@ -235,6 +240,11 @@ export class Canvas {
   #lineOf = new Map<string, string>();
   #shape = '';
   #selected: readonly string[] = [];
+  /** What the selection marked (selected, its lines) and dimmed: the next selection changes only the difference. */
+  /** The selection the elements show now (undefined: new elements, none applied yet). */
+  #shown: readonly string[] | undefined;
+  #marked: Collection;
+  #dimmed: Collection;
   #frame = 0;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
@@ -257,6 +267,8 @@ export class Canvas {
       autoungrabify: false,
       hideEdgesOnViewport: false,
     });
+    this.#marked = this.cy.collection();
+    this.#dimmed = this.cy.collection();
     this.#listen(handlers);
     // The canvas follows its box (the inspector opens and closes, the window resizes).
     new ResizeObserver(() => {
@@ -360,6 +372,10 @@ export class Canvas {
       ]);
     });
     if (reshaped) this.#place();
+    // The elements are new: nothing is marked or dimmed yet.
+    this.#shown = undefined;
+    this.#marked = this.cy.collection();
+    this.#dimmed = this.cy.collection();
     this.select(this.#selected);
     this.#publish();
     if (reshaped) this.fit();
@@ -509,22 +525,36 @@ export class Canvas {
    * is dimmed. A selected group keeps its members and their neighbours.
    */
   select(ids: readonly string[]): void {
+    // Already shown (a click marks the canvas before the URL follows and asks again).
+    if (this.#shown !== undefined && sameList(this.#shown, ids)) return;
     this.#selected = ids;
+    this.#shown = ids;
     this.cy.batch(() => {
-      this.cy.elements().removeClass('selected selected-near dimmed labelled');
+      // Only the elements whose state changes are touched: restyling is what a selection costs at scale.
       const picked = this.cy.collection();
       for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
-      if (picked.empty()) return;
+      let near = this.cy.collection();
+      let dimmed = this.cy.collection();
+      if (!picked.empty()) {
+        const core = picked.union(picked.nodes().descendants());
+        const lines = core.edges().union(core.nodes().connectedEdges());
+        const around = core.union(lines).union(lines.connectedNodes());
+        near = around.union(around.nodes().ancestors());
+        // A weak line out of the neighbourhood is not drawn at all: dimming it would change nothing.
+        dimmed = this.cy.elements().difference(near).not('edge.weak');
+      }
+      const gone = this.#marked.difference(near);
+      gone.removeClass('selected selected-near labelled');
+      this.#dimmed.difference(dimmed).removeClass('dimmed');
+      dimmed.difference(this.#dimmed).addClass('dimmed');
+      this.#dimmed = dimmed;
+      this.#marked = picked.union(near.edges());
+      near.not(picked).removeClass('selected');
       picked.addClass('selected');
-      const core = picked.union(picked.nodes().descendants());
-      const lines = core.edges().union(core.nodes().connectedEdges());
-      const near = core.union(lines).union(lines.connectedNodes());
-      const withParents = near.union(near.nodes().ancestors());
-      withParents
+      near
         .edges()
         .addClass('selected-near labelled')
         .data('fs', LABEL_PX / this.cy.zoom());
-      this.cy.elements().difference(withParents).addClass('dimmed');
     });
     this.#scheduleTitles();
   }
@@ -624,8 +654,10 @@ export class Canvas {
   }
 
   #publish(): void {
-    const w = window as unknown as { __netfence?: { graph: () => GraphSnapshot } };
-    w.__netfence = { graph: () => this.snapshot() };
+    const w = window as unknown as {
+      __netfence?: { graph: () => GraphSnapshot; selection: () => string[] };
+    };
+    w.__netfence = { graph: () => this.snapshot(), selection: () => [...(this.#shown ?? [])] };
   }
 
   /** What is drawn (empty once destroyed: a view being replaced). */

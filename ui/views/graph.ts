@@ -86,10 +86,22 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   let trafficError: string | undefined;
 
   const status = h('div', { class: 'graph-status', role: 'status' });
-  const canvas = new Canvas(ctx.stage, {
-    onNode: (id) => app.set({ sel: `node:${id}` }),
-    onEdge: (e) => app.set({ sel: `edge:${e.source}>${e.target}` }),
-    onBackground: () => app.set({ sel: null }),
+  /**
+   * A click marks the canvas at once; the URL and the inspector follow once the frame that shows the
+   * selection is painted (at scale they take longer than the marking).
+   */
+  const choose = (sel: string | null, ids: readonly string[]): void => {
+    canvas.select(ids);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (!canvas.cy.destroyed()) app.set({ sel });
+      }, 0),
+    );
+  };
+  const canvas: Canvas = new Canvas(ctx.stage, {
+    onNode: (id) => choose(`node:${id}`, [id]),
+    onEdge: (e) => choose(`edge:${e.source}>${e.target}`, [`${e.source}>${e.target}`]),
+    onBackground: () => choose(null, []),
     onToggleGroup: (id) => toggleGroup(id),
   });
   ctx.stage.append(status);
