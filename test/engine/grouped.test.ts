@@ -221,6 +221,34 @@ describe('grouped connectivity', () => {
     );
   });
 
+  test("a workload's own pods count as a pair only when two distinct pods connect", () => {
+    // w's pods a1 and a2 (app=a) admit app=a on TCP 80; its single pod b1 (app=b) admits app=b on TCP 9000,
+    // which only b1 itself is: no pair of w's pods connects on 9000.
+    const state = withWorkloads(
+      {
+        namespaces: [ns('a')],
+        pods: [pod('a', 'a1', { app: 'a' }), pod('a', 'a2', { app: 'a' }), pod('a', 'b1', { app: 'b' })],
+        policies: (
+          [
+            ['a', 80],
+            ['b', 9000],
+          ] as const
+        ).map(([app, port]) =>
+          policy('a', app, {
+            podSelector: { matchLabels: { app } },
+            ingress: [{ from: [{ podSelector: { matchLabels: { app } } }], ports: [{ port }] }],
+          }),
+        ),
+      },
+      [1, 1, 1],
+      false,
+    );
+    assert.deepEqual(
+      checked(state).within.map((w) => [w.members, formatPorts(w.ports)]),
+      [[['a/Deployment/w1'], 'TCP 80']],
+    );
+  });
+
   test('two sources reaching one destination on different ports never share a group', () => {
     // a/db admits a/web on TCP 5432 and a/batch on TCP 6379. web and batch are otherwise alike (open), so
     // only the ports tell their groups towards db apart. db's egress is open: it joins their open group.
