@@ -91,6 +91,22 @@ describe('jsonErrorOffset', () => {
     assert.equal(jsonErrorOffset('{"a": [1, 2'), 11);
   });
 
+  test('every escape, every digit', () => {
+    assert.equal(jsonErrorOffset('"\\b\\f\\n\\r\\t\\/\\\\\\"\\u09aF"'), undefined);
+    assert.equal(jsonErrorOffset('[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -9.9e9]'), undefined);
+    assert.equal(jsonErrorOffset('"\\x"'), 2);
+  });
+
+  test('text cut short inside a value ends at its end, even within a \\u escape', () => {
+    assert.equal(jsonErrorOffset('"\\u00'), 5);
+    assert.equal(jsonErrorOffset('{"a": 1}', 0, 5), 5);
+    assert.equal(jsonErrorOffset('{"a": 1}', 0, 6), 6);
+  });
+
+  test('nesting deeper than the stack gives no offset rather than an exception', () => {
+    assert.equal(jsonErrorOffset('['.repeat(1_000_000)), undefined);
+  });
+
   test('reads only between start and end', () => {
     const text = '{"a": 1}\n{"b": nul}\n';
     assert.equal(jsonErrorOffset(text, 0, 8), undefined);
