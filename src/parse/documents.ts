@@ -19,6 +19,7 @@ import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocu
 import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
+import { jsonErrorOffset } from './json-position.ts';
 import { describeValue, isMap } from './values.ts';
 
 interface Source {
@@ -277,7 +278,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
     try {
       JSON.parse(text);
     } catch (error) {
-      return { objects: [], errors: [jsonProblem(file, text, error, 0)], strays: [] };
+      return { objects: [], errors: [jsonProblem(file, text, error, 0, text.length)], strays: [] };
     }
     return undefined;
   }
@@ -289,7 +290,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
     try {
       value = JSON.parse(chunk);
     } catch (error) {
-      out.errors.push(jsonProblem(file, text, error, start));
+      out.errors.push(jsonProblem(file, text, error, start, end));
       continue;
     }
     const parsed = parseAllDocuments(chunk, { logLevel: 'error' });
@@ -302,21 +303,20 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
   return out;
 }
 
-/** Node's `JSON.parse` message → message and position (`base`: where the parsed text starts in `text`). */
-function jsonProblem(file: string, text: string, error: unknown, base: number): Problem {
+/**
+ * Node's `JSON.parse` message → message and position (`base`, `end`: where the parsed text starts and ends in
+ * `text`). When the message gives no position (`Unexpected token '}', "…" is not valid JSON`, `Unexpected end
+ * of JSON input`), the position is found in the text.
+ */
+function jsonProblem(file: string, text: string, error: unknown, base: number, end: number): Problem {
   const message = error instanceof Error ? error.message : String(error);
-  let line = 1;
-  let column = 1;
-  const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
   const pos = /at position (\d+)/.exec(message);
-  if (lineCol !== null && base === 0) {
-    line = Number(lineCol[1]);
-    column = Number(lineCol[2]);
-  } else if (pos !== null) {
-    const before = text.slice(0, base + Number(pos[1]));
-    line = before.split('\n').length;
-    column = before.length - before.lastIndexOf('\n');
-  }
+  let offset = pos === null ? jsonErrorOffset(text, base, end) : base + Number(pos[1]);
+  // Cut short: point just after the last thing written, not at trailing blank lines.
+  if (offset !== undefined && offset === end) offset = base + text.slice(base, end).trimEnd().length;
+  const before = text.slice(0, offset ?? base);
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
   const clean = message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
   return {
     code: 'json-syntax',

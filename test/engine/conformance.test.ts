@@ -393,17 +393,20 @@ describe('rules and peers', () => {
   });
 
   describe('matchExpressions', () => {
-    // prod/web {app: web}, prod/db {app: db, tier: data}, prod/batch {tier: batch} (no app), prod/cache {app: cache}.
+    // prod/web {app: web}, prod/db {app: db, tier: data}, prod/batch {tier: batch} (no app), prod/cache {app: cache},
+    // prod/blank {tier: ""} (the key is present with an empty value).
     const base: ClusterInput = {
       ...twoNamespaces,
       pods: [
         ...(twoNamespaces.pods ?? []),
         pod('prod', 'batch', { tier: 'batch' }),
         pod('prod', 'cache', { app: 'cache' }),
+        pod('prod', 'blank', { tier: '' }),
       ],
     };
     const batch = podRef('prod', 'batch');
     const cache = podRef('prod', 'cache');
+    const blank = podRef('prod', 'blank');
     const from = (key: string, operator: string, values?: string[]) =>
       withPolicies(
         [
@@ -440,16 +443,25 @@ describe('rules and peers', () => {
       expectConnections(state, cache, prodDb, EVERYTHING);
     });
 
-    test('Exists matches pods having the key, whatever the value', () => {
+    test('an empty label value is a value: In and NotIn compare it like any other', () => {
+      expectConnections(from('tier', 'In', ['']), blank, prodDb, EVERYTHING);
+      expectConnections(from('tier', 'In', ['']), prodWeb, prodDb, NOTHING); // no tier key at all
+      expectConnections(from('tier', 'NotIn', ['']), blank, prodDb, NOTHING);
+      expectConnections(from('tier', 'NotIn', ['']), batch, prodDb, EVERYTHING);
+    });
+
+    test('Exists matches pods having the key, whatever the value, even an empty one', () => {
       const state = from('tier', 'Exists');
       expectConnections(state, batch, prodDb, EVERYTHING);
+      expectConnections(state, blank, prodDb, EVERYTHING);
       expectConnections(state, prodWeb, prodDb, NOTHING);
     });
 
-    test('DoesNotExist matches pods without the key', () => {
+    test('DoesNotExist matches pods without the key, not pods whose value is empty', () => {
       const state = from('tier', 'DoesNotExist');
       expectConnections(state, prodWeb, prodDb, EVERYTHING);
       expectConnections(state, batch, prodDb, NOTHING);
+      expectConnections(state, blank, prodDb, NOTHING);
     });
 
     test('matchLabels and matchExpressions are ANDed, in podSelector and namespaceSelector alike', () => {

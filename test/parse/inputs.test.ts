@@ -126,6 +126,29 @@ describe('Lists and JSON', () => {
     ]);
   });
 
+  test('a JSON syntax error in a later value of a stream is reported at its own line and column', () => {
+    const ns = (name: string) => `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"${name}"}}`;
+    // Lines 3 and 5: the third value starts indented on line 3, its error is two lines further down.
+    const text = `${ns('a')}\n${ns('b')}\n  {"apiVersion":"v1",\n   "kind":"Namespace",\n   "metadata":{"name":"c",}}\n`;
+    const r = parseManifestText(text, 'stream.json');
+    assert.deepEqual(r.errors.map(formatProblem), [
+      `stream.json:5:27 invalid JSON: Expected double-quoted property name`,
+    ]);
+  });
+
+  test('a JSON syntax error whose message has no position is reported where it is', () => {
+    // JSON.parse says `Unexpected token '}', "…" is not valid JSON` with no position: it is the `}` after `tru`.
+    const stream = `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}\n\n{"apiVersion":"v1","kind":"ConfigMap","data":{"on": tru}}\n`;
+    assert.deepEqual(parseManifestText(stream, 'stream.json').errors.map(formatProblem), [
+      `stream.json:3:56 invalid JSON: Unexpected token '}', ..."{"on": tru}}" is not valid JSON`,
+    ]);
+    // Cut short (unbalanced, so not a stream): after the last thing written, not on the blank line after it.
+    const cut = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a"\n\n';
+    assert.deepEqual(parseManifestText(cut, 'cut.json').errors.map(formatProblem), [
+      `cut.json:4:27 invalid JSON: Expected ',' or '}' after property value`,
+    ]);
+  });
+
   test('a JSON syntax error in a .json file is reported as JSON, with its position', () => {
     const r = parseManifestText(
       '{\n  "apiVersion": "v1",\n  "kind": "Namespace"\n  "metadata": {}\n}\n',

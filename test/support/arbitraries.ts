@@ -28,10 +28,13 @@ import { parseAddress } from './naive.ts';
 
 const NAMESPACE_NAMES = ['a', 'b', 'c'] as const;
 
-/** Pods and namespaces share keys, so a selector meant for one sometimes fits the other. */
-const POD_VOCABULARY: Readonly<Record<string, readonly string[]>> = { app: ['x', 'y'], team: ['x', 'y'] };
+/**
+ * Pods and namespaces share keys, so a selector meant for one sometimes fits the other. `""` is a valid label
+ * value and must not read as a missing key (Exists, DoesNotExist, In, NotIn).
+ */
+const POD_VOCABULARY: Readonly<Record<string, readonly string[]>> = { app: ['x', 'y', ''], team: ['x', 'y'] };
 const NAMESPACE_VOCABULARY: Readonly<Record<string, readonly string[]>> = {
-  team: ['x', 'y'],
+  team: ['x', 'y', ''],
   [NAMESPACE_NAME_LABEL]: NAMESPACE_NAMES,
 };
 
@@ -274,7 +277,7 @@ export const clusterInputArb: fc.Arbitrary<ClusterInput> = fc.integer({ min: 2, 
   const policyArb = fc.tuple(namespaceArb, specArb);
   return fc
     .tuple(
-      fc.tuple(...names.map(() => labelsArb({ team: ['x', 'y'], app: ['x', 'y'] }))),
+      fc.tuple(...names.map(() => labelsArb({ team: ['x', 'y', ''], app: ['x', 'y'] }))),
       fc.array(podArb, { minLength: 2, maxLength: 8, size: 'max' }),
       fc.oneof(
         { weight: 1, arbitrary: fc.constant([]) },

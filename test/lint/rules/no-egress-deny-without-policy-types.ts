@@ -18,6 +18,20 @@ function netpol(name: string, spec: string): string {
   );
 }
 
+/** A policy of namespace shop with only `podSelector: {}`, the finding expected on its name. */
+function namedOnly(name: string): string {
+  return docs(
+    base,
+    yaml`
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata: {name: ${name}, namespace: shop}  # <-
+      spec:
+        podSelector: {}
+    `,
+  );
+}
+
 ruleTester(rule, {
   valid: [
     {
@@ -46,6 +60,11 @@ ruleTester(rule, {
       // Only the name mentions egress: a policy for an egress gateway's incoming traffic.
       name: 'a name about egress that does not deny',
       yaml: netpol('allow-egress-gateway', 'podSelector: {}\n'),
+    },
+    {
+      // `denyall` in one word, but for ingress only.
+      name: 'a denyall-ingress name with no egress section',
+      yaml: netpol('denyall-ingress', 'podSelector: {}\n'),
     },
     {
       // With ingress rules, the policy is plainly about ingress whatever its name says.
@@ -82,18 +101,7 @@ ruleTester(rule, {
     },
     {
       name: 'a deny-egress name with no egress section and no policyTypes',
-      yaml: docs(
-        base,
-        yaml`
-          apiVersion: networking.k8s.io/v1
-          kind: NetworkPolicy
-          metadata:
-            name: default-deny-egress  # <-
-            namespace: shop
-          spec:
-            podSelector: {}
-        `,
-      ),
+      yaml: namedOnly('default-deny-egress'),
       messageIds: ['namedDenyEgress'],
     },
     {
@@ -109,6 +117,18 @@ ruleTester(rule, {
             ingress: []
         `,
       ),
+      messageIds: ['namedDenyEgress'],
+    },
+    {
+      // `denyall` in one word (a name of its own, not `deny` + `all`) means egress too.
+      name: 'a denyall name with no egress section and no policyTypes',
+      yaml: namedOnly('denyall'),
+      messageIds: ['namedDenyEgress'],
+    },
+    {
+      // Naming both directions: egress is meant too.
+      name: 'a denyall-ingress-egress name with no egress section',
+      yaml: namedOnly('denyall-ingress-egress'),
       messageIds: ['namedDenyEgress'],
     },
   ],
