@@ -6,12 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   compileSelector,
-  describeSelector,
   failedRequirements,
   requirementMatches,
   selectorMatches,
   type Requirement,
 } from '../../src/engine/selectors.ts';
+import { describeSelector } from '../../src/describe/selectors.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
 
 describe('compileSelector', () => {
