@@ -9,7 +9,7 @@ export interface DriftPolicyJson {
   id: string;
   namespace: string;
   name: string;
-  /** Where the desired policy is (file and line); null when extra, or when it has no file. */
+  /** Where the desired policy is (the live one when extra): file and line; null when read from a cluster. */
   file: string | null;
   line: number | null;
   /** Changed only: the spec fields that differ (`spec.ingress[0].ports`), defaults filled in on both sides. */

@@ -128,8 +128,8 @@ export function driftToJson(drift: Drift, labels: DriftLabels): DriftJson {
     id: d.id,
     namespace: d.namespace,
     name: d.name,
-    file: d.desired?.origin?.file ?? null,
-    line: d.desired?.origin?.line ?? null,
+    file: (d.desired ?? d.live)?.origin?.file ?? null,
+    line: (d.desired ?? d.live)?.origin?.line ?? null,
     fields: fields(d),
   }));
   return {
