@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { EntityRefJson } from '../../src/contract/common.ts';
 import type { DriftJson } from '../../src/contract/drift.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 
 const STAGING = 'examples/drift/staging.yaml';
 const PROD = 'examples/drift/prod.yaml';
+const ref = (r: EntityRefJson): string => ('workload' in r ? r.workload : JSON.stringify(r));
 
 describe('netfence drift staging.yaml prod.yaml', () => {
   for (const format of ['txt', 'md', 'json'] as const) {
@@ -37,7 +39,7 @@ describe('netfence drift staging.yaml prod.yaml', () => {
     // Live (prod) allows both; the desired policies (staging) neither.
     assert.deepEqual(
       out.connectivity.connections.map(
-        (c) => `${c.change} ${c.src.workload} → ${c.dst.workload} ${c.summary.before}`,
+        (c) => `${c.change} ${ref(c.src)} → ${ref(c.dst)} ${c.summary.before}`,
       ),
       [
         'removed shop/Deployment/cart → data/StatefulSet/postgres TCP 5432',
