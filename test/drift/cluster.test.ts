@@ -5,7 +5,8 @@
  * `--fail-on` must exit 1. Skips when the API server binaries are not installed, unless NETFENCE_REQUIRE_KUBE=1.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -98,6 +99,17 @@ before(
 
     dir = mkdtempSync(join(tmpdir(), 'netfence-drift-live-'));
     writeFileSync(join(dir, 'policies.yaml'), desired.map((d) => JSON.stringify(d)).join('\n---\n'));
+    // The same manifests committed in a repository, for --git; the working tree then loses db's policy.
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'deploy'), { recursive: true });
+    writeFileSync(join(repo, 'deploy', 'policies.yaml'), readFileSync(join(dir, 'policies.yaml')));
+    const git = (...args: string[]): void => {
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+    };
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'desired');
+    writeFileSync(join(repo, 'deploy', 'policies.yaml'), '');
     // Two contexts of one kubeconfig, for --vs-context.
     const config = parse(readFileSync(api.readonlyKubeconfig, 'utf8')) as {
       contexts: { name: string; context: unknown }[];
@@ -193,4 +205,25 @@ test('--vs-context compares two contexts (here the same cluster: in sync)', { sk
     /^live cluster \(context staging\) \(desired\) → live cluster \(context prod\) \(live\)$/m,
   );
   assert.match(r.stdout, /^In sync: 5 policies; no connectivity difference$/m);
+});
+
+test('--git REV: the desired side read from a revision, not the working tree', { skip }, async () => {
+  const r = await runCli([
+    'drift',
+    '--cluster',
+    '--kubeconfig',
+    api!.readonlyKubeconfig,
+    '--git',
+    'HEAD',
+    join(dir, 'repo', 'deploy'),
+    '--fail-on',
+    'missing',
+  ]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^HEAD:deploy \(desired\) → live cluster \(live\)$/m);
+  assert.match(
+    r.stdout,
+    new RegExp(`^  changed +${NS}/db +HEAD:deploy/policies\\.yaml:\\d+ +spec\\.ingress\\[0\\]\\.from$`, 'm'),
+  );
+  assert.match(r.stderr, /^netfence: drift: 1 policy missing \(--fail-on missing\)$/m);
 });

@@ -140,6 +140,12 @@ async function loadSides(paths: readonly string[], options: DriftOptions, io: Io
   ];
 }
 
+function describeOption(cmd: Command, long: string, description: string): void {
+  const option = cmd.options.find((o) => o.long === long);
+  if (option === undefined) throw new Error(`drift: no option ${long}`);
+  option.description = description;
+}
+
 export function driftCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('drift')
     .description(
@@ -169,6 +175,22 @@ export function driftCommand(io: Io, setExit: (code: number) => void): Command {
       'with --cluster: compare the --context cluster (desired) with this one (live)',
     );
   addInputOptions(cmd);
+  // Drift reads every namespace of a cluster: -A and -n mean something else here than for the other readers.
+  describeOption(
+    cmd,
+    '--all-namespaces',
+    'report extra policies in every namespace, not only those the desired side covers',
+  );
+  describeOption(
+    cmd,
+    '--cluster',
+    'the live side is the cluster of the kubeconfig (read in every namespace)',
+  );
+  describeOption(
+    cmd,
+    '--namespace',
+    'namespace of desired objects that name none (the cluster is read in every namespace)',
+  );
   cmd.addHelpText(
     'after',
     `
