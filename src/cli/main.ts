@@ -12,6 +12,7 @@ type CommandFactory = (io: Io, setExit: (code: number) => void) => Command;
 const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
   diff: async () => (await import('./commands/diff.ts')).diffCommand,
+  drift: async () => (await import('./commands/drift.ts')).driftCommand,
   paths: async () => (await import('./commands/paths.ts')).pathsCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   exposure: async () => (await import('./commands/exposure.ts')).exposureCommand,

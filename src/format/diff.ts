@@ -144,11 +144,50 @@ function describeFields(p: PolicyChange): string {
     .join(', ');
 }
 
-function indent(text: string): string {
+export function indent(text: string): string {
   return text
     .split('\n')
     .map((l) => (l === '' ? l : `  ${l}`))
     .join('\n');
+}
+
+/** The added, removed and changed connections as indented tables, each after a blank line and its title. */
+/** The titles of the connection sections; `diff`'s by default. */
+export interface SectionTitles {
+  added: string;
+  removed: string;
+  changed: string;
+}
+
+const DIFF_TITLES: SectionTitles = {
+  added: 'Added connections',
+  removed: 'Removed connections',
+  changed: 'Changed connections',
+};
+
+export function connectionSections(
+  diff: ClusterDiff,
+  rows: readonly DiffRow[] = diffRows(diff),
+  titles: SectionTitles = DIFF_TITLES,
+): string[] {
+  const out: string[] = [];
+  const section = (kind: ConnectionChange['change'], title: string): void => {
+    const list = rows.filter((c) => c.change === kind);
+    if (list.length === 0) return;
+    const pairs = countChanges(diff, kind);
+    out.push('', `${title} (${pairs}${inRows(pairs, list.length)})`);
+    if (kind === 'changed') {
+      const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
+      out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
+    } else {
+      const cells = list.map((c) => [c.src, c.dst, formatPorts(kind === 'added' ? c.after : c.before)]);
+      out.push(indent(table(['SOURCE', 'DESTINATION', 'CONNECTIONS'], cells)).trimEnd());
+    }
+  };
+  section('added', titles.added);
+  section('removed', titles.removed);
+  section('changed', titles.changed);
+  return out;
 }
 
 export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
@@ -163,22 +202,7 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   if (diff.entitiesRemoved.length > 0)
     out.push(`${what} only before: ${diff.entitiesRemoved.map(name).join(', ')}`);
 
-  const section = (kind: ConnectionChange['change'], title: string): void => {
-    const list = rows.filter((c) => c.change === kind);
-    if (list.length === 0) return;
-    const pairs = countChanges(diff, kind);
-    out.push('', `${title} (${pairs}${inRows(pairs, list.length)})`);
-    if (kind === 'changed') {
-      const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
-      out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
-    } else {
-      const cells = list.map((c) => [c.src, c.dst, formatPorts(kind === 'added' ? c.after : c.before)]);
-      out.push(indent(table(['SOURCE', 'DESTINATION', 'CONNECTIONS'], cells)).trimEnd());
-    }
-  };
-  section('added', 'Added connections');
-  section('removed', 'Removed connections');
-  section('changed', 'Changed connections');
+  out.push(...connectionSections(diff, rows));
 
   if (diff.policies.length > 0) {
     out.push('', `Policies (${policies!})`);
@@ -187,6 +211,31 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   }
   if (rows.length === 0 && diff.policies.length === 0) out.push('', 'No differences.');
   return `${out.join('\n')}\n`;
+}
+
+/** The connection rows as a markdown table (added, removed, changed), or a line saying there are none. */
+export function connectionTableMd(rows: readonly DiffRow[], command: string): string[] {
+  const out: string[] = [];
+  if (rows.length > 0) {
+    out.push('', '| Change | Source | Destination | Before | After |', '| --- | --- | --- | --- | --- |');
+    // Added first, then removed, then changed: what a reviewer must look at first.
+    const ordered = (['added', 'removed', 'changed'] as const).flatMap((k) =>
+      rows.filter((c) => c.change === k),
+    );
+    for (const c of ordered.slice(0, MD_MAX_ROWS)) {
+      const before = isEmptyPorts(c.before) ? '—' : formatPorts(c.before);
+      const after = isEmptyPorts(c.after) ? '—' : formatPorts(c.after);
+      out.push(
+        `| ${c.change} | ${mdCell(c.src)} | ${mdCell(c.dst)} | ${mdCell(before)} | ${mdCell(after)} |`,
+      );
+    }
+    if (ordered.length > MD_MAX_ROWS) {
+      out.push('', `_…and ${ordered.length - MD_MAX_ROWS} more rows; run \`${command}\` for the full list._`);
+    }
+  } else {
+    out.push('', 'No connectivity changes.');
+  }
+  return out;
 }
 
 export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): string {
@@ -203,28 +252,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   if (diff.entitiesRemoved.length > 0) {
     out.push('', `${what} only before: ${diff.entitiesRemoved.map((id) => `\`${name(id)}\``).join(', ')}`);
   }
-  if (rows.length > 0) {
-    out.push('', '| Change | Source | Destination | Before | After |', '| --- | --- | --- | --- | --- |');
-    // Added first, then removed, then changed: what a reviewer must look at first.
-    const ordered = (['added', 'removed', 'changed'] as const).flatMap((k) =>
-      rows.filter((c) => c.change === k),
-    );
-    for (const c of ordered.slice(0, MD_MAX_ROWS)) {
-      const before = isEmptyPorts(c.before) ? '—' : formatPorts(c.before);
-      const after = isEmptyPorts(c.after) ? '—' : formatPorts(c.after);
-      out.push(
-        `| ${c.change} | ${mdCell(c.src)} | ${mdCell(c.dst)} | ${mdCell(before)} | ${mdCell(after)} |`,
-      );
-    }
-    if (ordered.length > MD_MAX_ROWS) {
-      out.push(
-        '',
-        `_…and ${ordered.length - MD_MAX_ROWS} more rows; run \`netfence diff\` for the full list._`,
-      );
-    }
-  } else {
-    out.push('', 'No connectivity changes.');
-  }
+  out.push(...connectionTableMd(rows, 'netfence diff'));
   if (diff.policies.length > 0) {
     out.push('', '| Policy | Change | Where | Fields |', '| --- | --- | --- | --- |');
     for (const p of diff.policies) {

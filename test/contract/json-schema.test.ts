@@ -23,6 +23,7 @@ const CONTRACT = join(ROOT, 'src', 'contract');
 const TYPES: Readonly<Record<string, readonly [string, string]>> = {
   analyze: ['analyze.ts', 'AnalyzeJson'],
   diff: ['diff.ts', 'DiffJson'],
+  drift: ['drift.ts', 'DriftJson'],
   paths: ['paths.ts', 'PathsJson'],
   explain: ['explain.ts', 'ExplainJson'],
   exposure: ['exposure.ts', 'ExposureJson'],

@@ -6,7 +6,6 @@ import { openSession } from '../../engine/session.ts';
 import { isEmptyPorts } from '../../engine/ports.ts';
 import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
 import { plural } from '../../format/plural.ts';
-import { loadSources } from '../../parse/index.ts';
 import {
   GitError,
   locateInRepository,
@@ -20,8 +19,9 @@ import type { ClusterState } from '../../model/cluster.ts';
 import {
   addInputOptions,
   engineOptions,
+  fileOptions,
   loadInput,
-  reportLoadResult,
+  loadSourcesInput,
   type InputOptions,
 } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -102,15 +102,7 @@ async function loadRevisions(
     type Read = Side & { revision: string; missing: boolean };
     const read = async (commit: string, revision: string): Promise<Read> => {
       const sources = await readSourcesAtRevision(repo, commit, revision);
-      const state = reportLoadResult(
-        loadSources(sources ?? [], {
-          defaultNamespace: options.namespace,
-          skipInvalid: options.skipInvalid,
-          strict: options.strict,
-        }),
-        options,
-        io,
-      );
+      const state = loadSourcesInput(sources ?? [], options, io);
       return { state, label: `${revision}:${shown}`, revision, missing: sources === undefined };
     };
     const before = await read(beforeCommit, beforeName);
@@ -135,17 +127,6 @@ async function loadRevisions(
     if (error instanceof GitError) throw new UserError(error.message);
     throw error;
   }
-}
-
-/** The options for reading files only (the live-cluster ones left out). */
-function fileOptions(options: InputOptions): InputOptions {
-  return {
-    namespace: options.namespace,
-    skipInvalid: options.skipInvalid,
-    strict: options.strict,
-    ipblockMatchesPods: options.ipblockMatchesPods,
-    hostNetworkPods: options.hostNetworkPods,
-  };
 }
 
 /** `--cluster <path>`: the live cluster before, the manifests after (what applying them would change). */

@@ -4,7 +4,14 @@ import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
-import { describeIgnored, loadManifests, UNREAD_CODES, type LoadResult } from '../../parse/index.ts';
+import {
+  describeIgnored,
+  loadManifests,
+  loadSources,
+  UNREAD_CODES,
+  type LoadResult,
+  type Source,
+} from '../../parse/index.ts';
 import { readingProgress } from '../progress.ts';
 import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
@@ -135,4 +142,25 @@ export function reportLoadResult(
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
   }
   return result.state;
+}
+
+/** Manifests read from somewhere else than files (a git revision), loaded and reported as `loadInput` does. */
+export function loadSourcesInput(sources: readonly Source[], options: InputOptions, io: Io): ClusterState {
+  const result = loadSources([...sources], {
+    defaultNamespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    strict: options.strict,
+  });
+  return reportLoadResult(result, options, io);
+}
+
+/** The options for reading files only (the live-cluster ones left out). */
+export function fileOptions(options: InputOptions): InputOptions {
+  return {
+    namespace: options.namespace,
+    skipInvalid: options.skipInvalid,
+    strict: options.strict,
+    ipblockMatchesPods: options.ipblockMatchesPods,
+    hostNetworkPods: options.hostNetworkPods,
+  };
 }
