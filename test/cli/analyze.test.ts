@@ -245,7 +245,8 @@ describe('the command line loads commands on demand', () => {
     assert.equal(help.code, 0);
     const listed = [...help.stdout.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]);
     assert.deepEqual(listed, [
-      ...['analyze', 'diff', 'paths', 'explain', 'exposure', 'test', 'map', 'generate', 'check-flows'],
+      ...['analyze', 'diff', 'drift', 'paths', 'explain', 'exposure', 'test', 'map', 'generate'],
+      ...['check-flows'],
       ...['lint', 'snapshot', 'apply', 'rollback', 'serve', 'report', 'help'],
     ]);
     const one = await runCli(['analyze', '--help']);

@@ -33,7 +33,10 @@ describe('diff --exit-code', () => {
     // webshop → v2 adds one connection; removed only fails --fail-on removed, but --exit-code sees the change.
     const r = await runCli(['diff', V1, V2, '--fail-on', 'removed', '--exit-code', '-q']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^netfence: \d+ connections no longer allowed or narrowed \(\d+ removed, \d+ changed\) \(--fail-on removed\)\n$/);
+    assert.match(
+      r.stderr,
+      /^netfence: \d+ connections no longer allowed or narrowed \(\d+ removed, \d+ changed\) \(--fail-on removed\)\n$/,
+    );
   });
 });
 
