@@ -8,8 +8,9 @@
  *     session.connectivity();                               // compiles once, on first use
  *     const edited = session.withPolicyEdits({ remove: ['shop/allow-web'] });
  *     session.diff(edited);                                 // what `diffClusters` answers
- *     session.tryPolicyEdits({ add: [p] }, (s) => ...);     // through the incremental engine, then undone
+ *     session.tryPolicies([...session.state.policies, p], (s) => ...); // incremental engine, then put back
  */
+import { compareText } from '../base/text.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import {
   compileCluster,
@@ -37,10 +38,6 @@ export interface PolicyEdits {
   sortById?: boolean;
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The policies after the edits (the one place where an edited list of policies is made). */
 export function editPolicies(policies: readonly PolicyInfo[], edits: PolicyEdits): PolicyInfo[] {
   const set = edits.set ?? new Map<string, readonly PolicyInfo[]>();
@@ -56,7 +53,7 @@ export function editPolicies(policies: readonly PolicyInfo[], edits: PolicyEdits
   }
   for (const [id, instead] of set) if (!present.has(id) && !removed.has(id)) out.push(...instead);
   out.push(...(edits.add ?? []));
-  if (edits.sortById === true) out.sort((a, b) => compareIds(a.id, b.id));
+  if (edits.sortById === true) out.sort((a, b) => compareText(a.id, b.id));
   return out;
 }
 
