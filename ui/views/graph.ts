@@ -760,6 +760,19 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             .slice(0, 200),
           `${inside.size} workload${inside.size === 1 ? '' : 's'}${by.by === 'label' && sel.id !== 'nolabel' ? ` with ${by.key}=${sel.id.slice('label:'.length)}` : ''}. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
         );
+        target
+          .querySelector('h2')
+          ?.after(
+            h(
+              'p',
+              { class: 'actions' },
+              h(
+                'button',
+                { type: 'button', onclick: () => toggleGroup(sel.id) },
+                collapsed ? 'Expand' : 'Collapse into one node',
+              ),
+            ),
+          );
         return;
       }
       renderNamespace(app, target, groupName(sel.id), collapsed, () => toggleGroup(sel.id));
