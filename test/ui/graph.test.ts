@@ -382,7 +382,7 @@ describe('the graph reads at every size', { skip }, () => {
       page.evaluate(() =>
         (globalThis as unknown as Win)
           .__netfence!.graph()
-          .nodes.filter((n) => n.parent === null && n.id.startsWith('label:'))
+          .nodes.filter((n) => n.parent === null && (n.id.startsWith('label:') || n.id === 'nolabel'))
           .map((n) => n.id),
       );
     try {
@@ -398,7 +398,9 @@ describe('the graph reads at every size', { skip }, () => {
         (globalThis as unknown as Win).__netfence!.graph().nodes.every((n) => !n.id.startsWith('ns:')),
       );
       const drawn = await groups();
-      assert.ok(drawn.length >= 2 && drawn.includes('label:data'), drawn.join(' '));
+      assert.ok(drawn.length >= 3 && drawn.includes('label:data'), drawn.join(' '));
+      // The system workloads have no tier: they form one group.
+      assert.ok(drawn.includes('nolabel'), drawn.join(' '));
       const status = new RegExp(
         `^${drawn.length} groups by tier \\(1,000 workloads\\), [\\d,]+ connections drawn`,
       );
