@@ -10,8 +10,11 @@ import {
   buildGraph,
   DEFAULT_OPTIONS,
   drawnSummary,
+  groupsOf,
+  labelKeys,
   LARGE_WORKLOADS,
   mergeParallel,
+  parseGrouping,
   toggleGroup,
   type GraphEdge,
   type GraphInput,
@@ -152,6 +155,88 @@ describe('collapse and expand', () => {
     assert.deepEqual([...first].sort(), ['ns:b', 'ns:c', 'outside']);
     const second = toggleGroup(first, 'ns:b', namespaces, LARGE_WORKLOADS + 1);
     assert.deepEqual([...second].sort(), ['ns:a', 'ns:c', 'outside']);
+  });
+});
+
+describe('grouped by a label', () => {
+  const part = 'app.kubernetes.io/part-of';
+  const by = { by: 'label', key: part } as const;
+  const labelled = (w: WorkloadJson, value?: string): WorkloadJson => ({
+    ...w,
+    labels: value === undefined ? w.labels : { ...w.labels, [part]: value },
+  });
+  // shop/a and data/c are part of "store" across namespaces; shop/b has no part-of label.
+  const grouped: GraphInput = {
+    ...input,
+    workloads: [labelled(a, 'store'), labelled(b), labelled(c, 'store')],
+  };
+
+  test('groups are the label values sorted, the workloads without it last in "(no <key>)"', () => {
+    const more = [...grouped.workloads, labelled(workload('x', 'y'), 'billing')];
+    assert.deepEqual(groupsOf(input.namespaces, more, by), [
+      { id: 'label:billing', name: 'billing', workloads: 1 },
+      { id: 'label:store', name: 'store', workloads: 2 },
+      { id: 'nolabel', name: `(no ${part})`, workloads: 1 },
+    ]);
+    assert.deepEqual(
+      groupsOf(input.namespaces, input.workloads, { by: 'namespace' }).map((g) => [g.id, g.workloads]),
+      [
+        ['ns:data', 1],
+        ['ns:shop', 2],
+      ],
+    );
+  });
+
+  test('collapsed groups aggregate the edges of their members, across namespaces', () => {
+    const g = buildGraph(grouped, {
+      ...options,
+      hideOpen: false,
+      grouping: by,
+      collapsed: new Set(['label:store', 'nolabel']),
+    });
+    assert.deepEqual(
+      g.nodes.map((n) => [n.id, n.kind, n.label, n.count]),
+      [
+        ['label:store', 'collapsed-namespace', 'store (2)', 2],
+        ['nolabel', 'collapsed-namespace', `(no ${part}) (1)`, 1],
+      ],
+    );
+    const edges = new Map(g.edges.map((e) => [e.id, e]));
+    // a→b and c→b leave the group; b→a and b→c come back; a→c (open) stays inside.
+    assert.equal(edges.get('label:store>nolabel')?.count, 2);
+    assert.equal(edges.get('nolabel>label:store')?.count, 2);
+    assert.equal(edges.get('label:store>label:store')?.openCount, 1);
+    assert.equal(drawnSummary(g, 2, by), `2 groups by ${part} (3 workloads), 2 connections drawn`);
+  });
+
+  test('an expanded group holds its members, named with their namespace', () => {
+    const g = buildGraph(grouped, { ...options, grouping: by, collapsed: new Set(['nolabel']) });
+    assert.deepEqual(
+      g.nodes.filter((n) => n.parent === 'label:store').map((n) => n.label),
+      ['shop/a', 'data/c'],
+    );
+    assert.equal(
+      drawnSummary(g, 2, by),
+      `2 workloads in 1 group by ${part}, 1 collapsed group (1 workload), 2 connections drawn, 1 unrestricted hidden`,
+    );
+  });
+
+  test('the overview expands one group at a time', () => {
+    const ids = ['label:billing', 'label:store', 'nolabel'];
+    const first = toggleGroup(new Set([...ids, 'outside']), 'nolabel', ids, LARGE_WORKLOADS + 1);
+    assert.deepEqual([...first].sort(), ['label:billing', 'label:store', 'outside']);
+    const second = toggleGroup(first, 'label:store', ids, LARGE_WORKLOADS + 1);
+    assert.deepEqual([...second].sort(), ['label:billing', 'nolabel', 'outside']);
+  });
+
+  test('the keys workloads have, most common first; the grouping round-trips through the URL', () => {
+    assert.deepEqual(labelKeys(grouped.workloads), [
+      { key: 'app', workloads: 3 },
+      { key: part, workloads: 2 },
+    ]);
+    assert.deepEqual(parseGrouping(`label:${part}`), by);
+    assert.deepEqual(parseGrouping(undefined), { by: 'namespace' });
+    assert.deepEqual(parseGrouping('label:'), { by: 'namespace' });
   });
 });
 

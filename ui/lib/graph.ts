@@ -37,6 +37,86 @@ export function namespaceGroup(namespace: string): string {
   return `ns:${namespace}`;
 }
 
+/** How workloads are grouped into boxes: by namespace, or by the value of one label. */
+export type Grouping = { by: 'namespace' } | { by: 'label'; key: string };
+
+export const BY_NAMESPACE: Grouping = { by: 'namespace' };
+
+/** The id of the group of workloads whose label (of the grouping's key) has this value; `undefined`: without it. */
+export function labelGroup(value: string | undefined): string {
+  return value === undefined ? 'nolabel' : `label:${value}`;
+}
+
+/** Whether an id names a group (a namespace, a label value, the workloads without the label, the outside). */
+export function isGroupId(id: string): boolean {
+  return id === OUTSIDE || id === 'nolabel' || id.startsWith('ns:') || id.startsWith('label:');
+}
+
+/** The group a workload belongs to. */
+export function groupOf(w: Pick<WorkloadJson, 'namespace' | 'labels'>, grouping: Grouping): string {
+  return grouping.by === 'namespace' ? namespaceGroup(w.namespace) : labelGroup(w.labels[grouping.key]);
+}
+
+/** A group of the grouping: its id, its name, how many workloads it holds. */
+export interface GroupInfo {
+  id: string;
+  name: string;
+  workloads: number;
+}
+
+/**
+ * The groups of a grouping, in drawing order: the namespaces as listed, or the label's values sorted, the
+ * workloads without the label last as `(no <key>)`. Groups without workloads are left out.
+ */
+export function groupsOf(
+  namespaces: readonly NamespaceJson[],
+  workloads: readonly Pick<WorkloadJson, 'namespace' | 'labels'>[],
+  grouping: Grouping,
+): GroupInfo[] {
+  const count = new Map<string, number>();
+  for (const w of workloads) {
+    const g = groupOf(w, grouping);
+    count.set(g, (count.get(g) ?? 0) + 1);
+  }
+  if (grouping.by === 'namespace')
+    return namespaces
+      .map((n) => ({
+        id: namespaceGroup(n.name),
+        name: n.name,
+        workloads: count.get(namespaceGroup(n.name)) ?? 0,
+      }))
+      .filter((g) => g.workloads > 0);
+  const out: GroupInfo[] = [...count]
+    .filter(([id]) => id !== 'nolabel')
+    .map(([id, n]) => ({ id, name: id.slice('label:'.length), workloads: n }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const none = count.get('nolabel');
+  if (none !== undefined) out.push({ id: 'nolabel', name: `(no ${grouping.key})`, workloads: none });
+  return out;
+}
+
+/** The label keys the workloads have, the most common first (ties by name), with how many have each. */
+export function labelKeys(
+  workloads: readonly Pick<WorkloadJson, 'labels'>[],
+): { key: string; workloads: number }[] {
+  const count = new Map<string, number>();
+  for (const w of workloads) for (const k of Object.keys(w.labels)) count.set(k, (count.get(k) ?? 0) + 1);
+  return [...count]
+    .map(([key, n]) => ({ key, workloads: n }))
+    .sort((a, b) => b.workloads - a.workloads || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Reads a grouping from the URL's `group` parameter: absent or `namespace`, or `label:<key>`. */
+export function parseGrouping(text: string | undefined): Grouping {
+  if (text === undefined || !text.startsWith('label:') || text.length === 'label:'.length)
+    return BY_NAMESPACE;
+  return { by: 'label', key: text.slice('label:'.length) };
+}
+
+export function formatGrouping(g: Grouping): string | null {
+  return g.by === 'namespace' ? null : `label:${g.key}`;
+}
+
 /** An edge of the input: a connection, a what-if edge, a traffic edge. */
 export interface EdgeInput {
   src: string;
@@ -72,7 +152,9 @@ export interface GraphOptions {
   hideOpen: boolean;
   /** Show the addresses outside the cluster. */
   external: boolean;
-  /** Group ids (`ns:<name>`, `outside`) drawn as one node. */
+  /** How workloads are grouped (namespaces when absent). */
+  grouping?: Grouping;
+  /** Group ids (`ns:<name>`, `label:<value>`, `nolabel`, `outside`) drawn as one node. */
   collapsed: ReadonlySet<string>;
   /** Show only this node and its neighbours. */
   focus: string | null;
@@ -97,7 +179,7 @@ export interface GraphNode {
   id: string;
   kind: NodeKind;
   label: string;
-  /** Compound parent: `ns:<name>` or `outside`. */
+  /** Compound parent: a group id (`ns:<name>`, `label:<value>`, `nolabel`) or `outside`. */
   parent: string | null;
   /** Members a collapsed node stands for. */
   count: number;
@@ -142,10 +224,17 @@ export function externalLabel(description: string): string {
   return `${description.slice(0, i)} except ${holes === 1 ? description.slice(i + 8) : `${holes} ranges`}`;
 }
 
-/** Group ids to collapse when the URL says nothing: the outside world, and every namespace of a large cluster. */
-export function defaultCollapsed(namespaces: readonly NamespaceJson[], workloads: number): Set<string> {
+/**
+ * Group ids to collapse when the URL says nothing: the outside world, and every group (namespaces, or the
+ * groups given by their ids) of a large cluster.
+ */
+export function defaultCollapsed(
+  groups: readonly NamespaceJson[] | readonly string[],
+  workloads: number,
+): Set<string> {
   const out = new Set([OUTSIDE]);
-  if (workloads > LARGE_WORKLOADS) for (const n of namespaces) out.add(namespaceGroup(n.name));
+  if (workloads > LARGE_WORKLOADS)
+    for (const g of groups) out.add(typeof g === 'string' ? g : namespaceGroup(g.name));
   return out;
 }
 
@@ -156,27 +245,30 @@ function edgeLabel(count: number, ports: PortsJson | null, summary: string): str
 
 export function buildGraph(input: GraphInput, options: GraphOptions): GraphResult {
   const shownNamespace = (ns: string): boolean => options.namespaces === null || options.namespaces.has(ns);
+  const grouping = options.grouping ?? BY_NAMESPACE;
+  const byNamespace = grouping.by === 'namespace';
   const workloadById = new Map(input.workloads.map((w) => [w.id, w]));
   const visible = new Set<string>();
+  /** Visible workloads per group id. */
   const members = new Map<string, number>();
   for (const w of input.workloads) {
     if (!shownNamespace(w.namespace)) continue;
     if (options.labels !== null && !labelsMatch(w.labels, options.labels)) continue;
     visible.add(w.id);
-    members.set(w.namespace, (members.get(w.namespace) ?? 0) + 1);
+    const g = groupOf(w, grouping);
+    members.set(g, (members.get(g) ?? 0) + 1);
   }
   /** The node an entity is drawn as, or null when hidden. */
   const rep = (id: string): string | null => {
     const w = workloadById.get(id);
     if (w !== undefined) {
       if (!visible.has(id)) return null;
-      const g = namespaceGroup(w.namespace);
+      const g = groupOf(w, grouping);
       return options.collapsed.has(g) ? g : id;
     }
     if (!options.external) return null;
     return options.collapsed.has(OUTSIDE) ? OUTSIDE : id;
   };
-  const isGroup = (id: string): boolean => id === OUTSIDE || id.startsWith('ns:');
 
   const acc = new Map<string, GraphEdge>();
   const order = options.statusOrder ?? [];
@@ -212,8 +304,9 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       hiddenOpen++;
       continue;
     }
-    // Without every edge, group-to-group pairs come from the namespace-level aggregate below.
-    if (!input.complete && isGroup(s) && isGroup(d)) continue;
+    // Without every edge, group-to-group pairs come from the namespace-level aggregate below (grouped by
+    // label, the view loads every edge first).
+    if (!input.complete && byNamespace && isGroupId(s) && isGroupId(d)) continue;
     add(s, d, {
       count: 1,
       open: e.open,
@@ -223,11 +316,11 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       members: [e],
     });
   }
-  if (!input.complete) {
+  if (!input.complete && byNamespace) {
     const groupShown = (g: string): boolean =>
       g === OUTSIDE
         ? options.external && options.collapsed.has(OUTSIDE)
-        : options.collapsed.has(g) && (members.get(g.slice(3)) ?? 0) > 0;
+        : options.collapsed.has(g) && (members.get(g) ?? 0) > 0;
     for (const g of input.groupEdges) {
       if (!groupShown(g.src) || !groupShown(g.dst)) continue;
       if (options.hideOpen && g.open === g.count) continue;
@@ -247,16 +340,32 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
 
   const nodes: GraphNode[] = [];
   const connected = new Set(edges.flatMap((e) => [e.source, e.target]));
-  for (const n of input.namespaces) {
-    const count = members.get(n.name) ?? 0;
+  const policiesOf = new Map(input.namespaces.map((n) => [n.name, n.policies]));
+  const inGroup = new Map<string, WorkloadJson[]>();
+  for (const w of input.workloads) {
+    if (!visible.has(w.id)) continue;
+    const g = groupOf(w, grouping);
+    const list = inGroup.get(g);
+    if (list === undefined) inGroup.set(g, [w]);
+    else list.push(w);
+  }
+  // Group boxes are drawn as namespaces are (kinds `namespace` and `collapsed-namespace`), whatever the grouping.
+  for (const group of groupsOf(input.namespaces, input.workloads, grouping)) {
+    const count = members.get(group.id) ?? 0;
     if (count === 0) continue;
-    const g = namespaceGroup(n.name);
-    const title = `namespace ${n.name}: ${count} workload${count === 1 ? '' : 's'}, ${n.policies} polic${n.policies === 1 ? 'y' : 'ies'}`;
+    const g = group.id;
+    const plural = `${count} workload${count === 1 ? '' : 's'}`;
+    const policies = policiesOf.get(group.name) ?? 0;
+    const title = byNamespace
+      ? `namespace ${group.name}: ${plural}, ${policies} polic${policies === 1 ? 'y' : 'ies'}`
+      : g === 'nolabel'
+        ? `${plural} without the label ${grouping.key}`
+        : `${grouping.key}=${group.name}: ${plural}`;
     if (options.collapsed.has(g)) {
       nodes.push({
         id: g,
         kind: 'collapsed-namespace',
-        label: `${n.name} (${count})`,
+        label: `${group.name} (${count})`,
         parent: null,
         count,
         ingress: null,
@@ -264,13 +373,13 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       });
       continue;
     }
-    nodes.push({ id: g, kind: 'namespace', label: n.name, parent: null, count, ingress: null, title });
-    for (const w of input.workloads) {
-      if (w.namespace !== n.name || !visible.has(w.id)) continue;
+    nodes.push({ id: g, kind: 'namespace', label: group.name, parent: null, count, ingress: null, title });
+    for (const w of inGroup.get(g) ?? []) {
       nodes.push({
         id: w.id,
         kind: 'workload',
-        label: w.name,
+        // Grouped by label, a group holds workloads of several namespaces.
+        label: byNamespace ? w.name : `${w.namespace}/${w.name}`,
         parent: g,
         count: 1,
         ingress: exposureOf(w),
@@ -381,8 +490,11 @@ export function mergeParallel(edges: readonly GraphEdge[], look: (e: GraphEdge) 
   return out;
 }
 
-/** What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`. */
-export function drawnSummary(result: GraphResult, lines: number): string {
+/**
+ * What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`,
+ * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 connections drawn`.
+ */
+export function drawnSummary(result: GraphResult, lines: number, grouping: Grouping = BY_NAMESPACE): string {
   const plural = (n: number, one: string, many = `${one}s`): string =>
     `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
   let workloads = 0;
@@ -397,11 +509,13 @@ export function drawnSummary(result: GraphResult, lines: number): string {
       inside += n.count;
     }
   }
+  const noun = grouping.by === 'namespace' ? 'namespace' : 'group';
+  const by = grouping.by === 'namespace' ? '' : ` by ${grouping.key}`;
   const parts: string[] = [];
-  if (workloads > 0) parts.push(`${plural(workloads, 'workload')} in ${plural(expanded, 'namespace')}`);
+  if (workloads > 0) parts.push(`${plural(workloads, 'workload')} in ${plural(expanded, noun)}${by}`);
   if (collapsed > 0)
     parts.push(
-      `${plural(collapsed, workloads > 0 ? 'collapsed namespace' : 'namespace')} (${plural(inside, 'workload')})`,
+      `${plural(collapsed, workloads > 0 ? `collapsed ${noun}` : noun)}${workloads > 0 ? '' : by} (${plural(inside, 'workload')})`,
     );
   if (parts.length === 0) parts.push('nothing to draw');
   parts.push(`${plural(lines, 'connection')} drawn`);
@@ -410,13 +524,14 @@ export function drawnSummary(result: GraphResult, lines: number): string {
 }
 
 /**
- * Collapses or expands a group. On a large cluster (the overview), one namespace is expanded at a time:
- * expanding one collapses the namespace expanded before.
+ * Collapses or expands a group. On a large cluster (the overview), one group (a namespace, or a label's
+ * value) is expanded at a time: expanding one collapses the group expanded before. `groups` are the
+ * grouping's groups: namespaces, or group ids.
  */
 export function toggleGroup(
   collapsed: ReadonlySet<string>,
   id: string,
-  namespaces: readonly NamespaceJson[],
+  groups: readonly NamespaceJson[] | readonly string[],
   workloads: number,
 ): Set<string> {
   const next = new Set(collapsed);
@@ -425,7 +540,10 @@ export function toggleGroup(
     return next;
   }
   next.delete(id);
-  if (workloads > LARGE_WORKLOADS && id.startsWith('ns:'))
-    for (const n of namespaces) if (namespaceGroup(n.name) !== id) next.add(namespaceGroup(n.name));
+  if (workloads > LARGE_WORKLOADS && id !== OUTSIDE)
+    for (const g of groups) {
+      const other = typeof g === 'string' ? g : namespaceGroup(g.name);
+      if (other !== id) next.add(other);
+    }
   return next;
 }

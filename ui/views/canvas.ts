@@ -15,6 +15,7 @@ import cytoscape, {
 import fcose from 'cytoscape-fcose';
 import {
   mergeParallel,
+  OUTSIDE,
   type DrawnEdge,
   type GraphEdge,
   type GraphNode,
@@ -34,8 +35,17 @@ import { h } from './dom.ts';
 
 cytoscape.use(fcose);
 
-/** Positions by node id, shared by every canvas of the page. */
-const positions = new PositionCache();
+/**
+ * Positions by node id, one cache per grouping (by namespace, by a label), shared by every canvas of the
+ * page: `positions` is the cache of the grouping drawn last (one canvas is shown at a time).
+ */
+const caches = new Map<string, PositionCache>();
+const cacheFor = (grouping: string): PositionCache => {
+  let c = caches.get(grouping);
+  if (c === undefined) caches.set(grouping, (c = new PositionCache()));
+  return c;
+};
+let positions = cacheFor('');
 
 /** Above this many drawn lines, labels show on hover and selection only (the fit check would cost too much). */
 const MAX_ZOOM_LABELS = 400;
@@ -68,6 +78,10 @@ export interface Decorations {
    * so that filters and views only hide and show nodes at places that do not change.
    */
   basis?: GraphResult;
+  /** Names the grouping drawn (`''`: by namespace): each grouping keeps its own positions. */
+  grouping?: string;
+  /** The workload ids of a group (by default: its namespace's), to place it where its members were. */
+  members?: (group: string) => readonly string[];
 }
 
 type Rect = { x1: number; y1: number; x2: number; y2: number };
@@ -239,6 +253,7 @@ export class Canvas {
   #lines = new Map<string, DrawnEdge>();
   #lineOf = new Map<string, string>();
   #shape = '';
+  #members: ((group: string) => readonly string[]) | undefined;
   #selected: readonly string[] = [];
   /** What the selection marked (selected, its lines) and dimmed: the next selection changes only the difference. */
   /** The selection the elements show now (undefined: new elements, none applied yet). */
@@ -343,6 +358,8 @@ export class Canvas {
 
   /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
   render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+    positions = cacheFor(decorations.grouping ?? '');
+    this.#members = decorations.members;
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
     // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
@@ -468,6 +485,7 @@ export class Canvas {
 
   /** Ids whose cached positions say where a group was: its members when expanded before. */
   #membersOf(group: string): string[] {
+    if (this.#members !== undefined && group !== OUTSIDE) return [...this.#members(group)];
     const prefix = group.startsWith('ns:') ? `${group.slice(3)}/` : 'external:';
     return [...positions.ids()].filter((id) => id.startsWith(prefix));
   }

@@ -8,8 +8,14 @@ import {
   DEFAULT_OPTIONS,
   defaultCollapsed,
   drawnSummary,
+  formatGrouping,
+  groupOf,
+  groupsOf,
+  labelKeys,
   namespaceGroup,
   OUTSIDE,
+  parseGrouping,
+  type Grouping,
   toggleGroup as toggledGroups,
   type EdgeInput,
   type GraphEdge,
@@ -46,16 +52,30 @@ const TRAFFIC_TEXT: Record<TrafficStatus, [string, string]> = {
   ],
 };
 
+/** The groups of the route's grouping (`group`): the namespaces, or the values of a label. */
+let groupIdsCache: { model: unknown; key: string | null; ids: string[] } | undefined;
+function groupIds(app: App, grouping: Grouping): string[] {
+  const key = formatGrouping(grouping);
+  if (groupIdsCache?.model !== app.model || groupIdsCache.key !== key)
+    groupIdsCache = {
+      model: app.model,
+      key,
+      ids: groupsOf(app.model.namespaces, app.model.workloads, grouping).map((g) => g.id),
+    };
+  return groupIdsCache.ids;
+}
+
 /** The collapsed groups of a route: the `collapsed` list, `none`, or the defaults. */
 export function collapsedOf(app: App, route: Route): Set<string> {
   const v = route.params.collapsed;
-  if (v === undefined) return defaultCollapsed(app.model.namespaces, app.model.workloads.length);
+  if (v === undefined)
+    return defaultCollapsed(groupIds(app, parseGrouping(route.params.group)), app.model.workloads.length);
   if (v === 'none') return new Set();
   return new Set(v.split(',').filter((s) => s !== ''));
 }
 
-export function formatCollapsed(app: App, set: ReadonlySet<string>): string | null {
-  const def = defaultCollapsed(app.model.namespaces, app.model.workloads.length);
+export function formatCollapsed(app: App, route: Route, set: ReadonlySet<string>): string | null {
+  const def = defaultCollapsed(groupIds(app, parseGrouping(route.params.group)), app.model.workloads.length);
   if (set.size === def.size && [...set].every((g) => def.has(g))) return null;
   return set.size === 0 ? 'none' : [...set].sort().join(',');
 }
@@ -106,15 +126,22 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   });
   ctx.stage.append(status);
 
+  const grouping = (): Grouping => parseGrouping(route.params.group);
   const toggleGroup = (id: string): void => {
-    const set = toggledGroups(collapsedOf(app, route), id, app.model.namespaces, app.model.workloads.length);
-    app.set({ collapsed: formatCollapsed(app, set) });
+    const set = toggledGroups(
+      collapsedOf(app, route),
+      id,
+      groupIds(app, grouping()),
+      app.model.workloads.length,
+    );
+    app.set({ collapsed: formatCollapsed(app, route, set) });
   };
 
   /** The unfiltered graph whose layout places every node, the same in Graph and Traffic (built once). */
-  let basis: { model: unknown; graph: GraphResult } | undefined;
+  let basis: { model: unknown; grouping: string | null; graph: GraphResult } | undefined;
   const basisGraph = (): GraphResult => {
-    if (basis?.model !== app.model) {
+    const by = grouping();
+    if (basis?.model !== app.model || basis.grouping !== formatGrouping(by)) {
       const { edges, complete } = app.edges();
       const graph = buildGraph(
         {
@@ -125,9 +152,13 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
           complete,
           groupEdges: app.model.namespaceConnections,
         },
-        { ...DEFAULT_OPTIONS, collapsed: defaultCollapsed(app.model.namespaces, app.model.workloads.length) },
+        {
+          ...DEFAULT_OPTIONS,
+          grouping: by,
+          collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
+        },
       );
-      basis = { model: app.model, graph };
+      basis = { model: app.model, grouping: formatGrouping(by), graph };
     }
     return basis.graph;
   };
@@ -148,13 +179,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   const reveal = (id: string): void => {
     const w = app.model.workloads.find((x) => x.id === id);
     const collapsed = collapsedOf(app, route);
-    const g = w === undefined ? undefined : namespaceGroup(w.namespace);
+    const g = w === undefined ? undefined : groupOf(w, grouping());
     const expand =
       g !== undefined && collapsed.has(g)
         ? {
             collapsed: formatCollapsed(
               app,
-              toggledGroups(collapsed, g, app.model.namespaces, app.model.workloads.length),
+              route,
+              toggledGroups(collapsed, g, groupIds(app, grouping()), app.model.workloads.length),
             ),
           }
         : {};
@@ -209,11 +241,43 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   const showExt = h('input', { type: 'checkbox', id: 'show-ext' });
   showExt.addEventListener('change', () => app.set({ ext: showExt.checked ? null : '0' }));
   const nsList = h('ul', { class: 'ns-list' });
+  // Group by: namespace, or the value of a label (typed, or chosen from the keys workloads have).
+  const groupBy = h(
+    'select',
+    { id: 'group-by' },
+    h('option', { value: 'namespace' }, 'namespace'),
+    h('option', { value: 'label' }, 'label …'),
+  );
+  const groupKey = h('input', {
+    type: 'text',
+    id: 'group-key',
+    list: 'group-keys',
+    placeholder: 'app.kubernetes.io/part-of',
+    'aria-label': 'Label key to group by',
+    autocomplete: 'off',
+  });
+  const groupKeys = h('datalist', { id: 'group-keys' });
+  const groupByLabel = (key: string): void => {
+    if (key === '') return;
+    app.set({ group: formatGrouping({ by: 'label', key }), collapsed: null, sel: null, focus: null });
+  };
+  groupBy.addEventListener('change', () => {
+    if (groupBy.value === 'namespace') {
+      app.set({ group: null, collapsed: null, sel: null, focus: null });
+      return;
+    }
+    const key = groupKey.value.trim() || (labelKeys(app.model.workloads)[0]?.key ?? '');
+    if (key === '') groupKey.hidden = false;
+    groupByLabel(key);
+    groupKey.focus();
+  });
+  groupKey.addEventListener('change', () => groupByLabel(groupKey.value.trim()));
   const statusList = h('ul', { class: 'status-list' });
 
   ctx.sidebar.append(
     h('div', { class: 'control' }, h('label', { for: 'search' }, 'Find'), search, results),
     traffic ? h('fieldset', { class: 'control' }, h('legend', {}, 'Traffic'), statusList) : '',
+    h('div', { class: 'control' }, h('label', { for: 'group-by' }, 'Group by'), groupBy, groupKey, groupKeys),
     h(
       'fieldset',
       { class: 'control' },
@@ -228,17 +292,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             type: 'button',
             onclick: () =>
               app.set({
-                collapsed: formatCollapsed(
-                  app,
-                  new Set(app.model.namespaces.map((n) => namespaceGroup(n.name)).concat(OUTSIDE)),
-                ),
+                collapsed: formatCollapsed(app, route, new Set([...groupIds(app, grouping()), OUTSIDE])),
               }),
           },
           'Collapse all',
         ),
         h(
           'button',
-          { type: 'button', onclick: () => app.set({ collapsed: formatCollapsed(app, new Set()) }) },
+          { type: 'button', onclick: () => app.set({ collapsed: formatCollapsed(app, route, new Set()) }) },
           'Expand all',
         ),
       ),
@@ -286,7 +347,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   let listed: { key: string; model: unknown } | undefined;
 
   function renderNamespaces(collapsed: ReadonlySet<string>, shown: ReadonlySet<string> | null): void {
-    const key = JSON.stringify([[...collapsed].sort(), shown === null ? null : [...shown].sort()]);
+    const byLabel = grouping().by === 'label';
+    const key = JSON.stringify([[...collapsed].sort(), shown === null ? null : [...shown].sort(), byLabel]);
     if (listed?.key === key && listed.model === app.model) return;
     listed = { key, model: app.model };
     const items = app.model.namespaces
@@ -298,17 +360,20 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
           'li',
           {},
           namespaceCheck(app, n, shown),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'icon',
-              'aria-label': `${isCollapsed ? 'Expand' : 'Collapse'} namespace ${n.name}`,
-              title: isCollapsed ? 'Expand' : 'Collapse into one node',
-              onclick: () => toggleGroup(g),
-            },
-            isCollapsed ? '⊞' : '⊟',
-          ),
+          // Grouped by a label, namespaces only filter: the groups collapse and expand on the graph.
+          byLabel
+            ? null
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'icon',
+                  'aria-label': `${isCollapsed ? 'Expand' : 'Collapse'} namespace ${n.name}`,
+                  title: isCollapsed ? 'Expand' : 'Collapse into one node',
+                  onclick: () => toggleGroup(g),
+                },
+                isCollapsed ? '⊞' : '⊟',
+              ),
         );
       });
     replace(nsList, items);
@@ -397,9 +462,11 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     const focus = route.params.focus ?? null;
     // Focusing on a workload shows it even inside a collapsed namespace.
     const fw = focus === null ? undefined : app.model.workloads.find((w) => w.id === focus);
-    if (fw !== undefined) collapsed.delete(namespaceGroup(fw.namespace));
+    const by = grouping();
+    if (fw !== undefined) collapsed.delete(groupOf(fw, by));
     return {
       opts: {
+        grouping: by,
         namespaces,
         labels: labelTerms,
         port: portFilter,
@@ -443,11 +510,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       drawnModel = app.model;
       drawnTraffic = trafficData;
       result = drawGraph(opts, shown);
-      renderStatus(result, lines, opts.focus);
+      renderStatus(result, lines, opts.focus, opts.grouping ?? parseGrouping(undefined));
     }
     renderSearch();
     inspect();
   }
+
+  /** The model whose label keys the group-by list offers. */
+  let keysListed: unknown;
 
   /** Form fields follow the URL (unless the user is typing in them). */
   function syncForm(opts: GraphOptions, errors: { labels?: string; port?: string }): void {
@@ -460,15 +530,31 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     port.setAttribute('aria-invalid', String(errors.port !== undefined));
     showOpen.checked = !opts.hideOpen;
     showExt.checked = opts.external;
+    const by = opts.grouping ?? parseGrouping(undefined);
+    groupBy.value = by.by;
+    groupKey.hidden = by.by === 'namespace' && document.activeElement !== groupKey;
+    if (document.activeElement !== groupKey) groupKey.value = by.by === 'label' ? by.key : '';
+    if (keysListed !== app.model) {
+      keysListed = app.model;
+      replace(
+        groupKeys,
+        labelKeys(app.model.workloads).map((k) =>
+          h('option', { value: k.key }, `${k.workloads} workload${k.workloads === 1 ? '' : 's'}`),
+        ),
+      );
+    }
   }
 
   /** Very large clusters: loads the connections of the expanded namespaces, then draws again. */
   function loadExpanded(collapsed: ReadonlySet<string>, opts: GraphOptions): void {
     if (app.model.connections !== null) return;
+    // Grouped by a label, a group spans namespaces: every shown namespace's connections are needed.
+    const byLabel = opts.grouping?.by === 'label';
     const expanded = app.model.namespaces
       .filter(
         (n) =>
-          !collapsed.has(namespaceGroup(n.name)) && (opts.namespaces === null || opts.namespaces.has(n.name)),
+          (byLabel || !collapsed.has(namespaceGroup(n.name))) &&
+          (opts.namespaces === null || opts.namespaces.has(n.name)),
       )
       .map((n) => n.name);
     const ticket = ++pending;
@@ -490,9 +576,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       },
       opts,
     );
+    const by = opts.grouping ?? parseGrouping(undefined);
     lines = canvas.render(graph, {
       edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
       basis: basisGraph(),
+      grouping: formatGrouping(by) ?? '',
+      ...(by.by === 'label'
+        ? { members: (g: string) => app.model.workloads.filter((w) => groupOf(w, by) === g).map((w) => w.id) }
+        : {}),
     });
     return graph;
   }
@@ -528,9 +619,10 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     shown: GraphResult,
     drawn: { lines: number; weak: number },
     focus: string | null,
+    by: Grouping,
   ): void {
     const focusName = focus === null ? null : app.workloadName(focus);
-    const text = drawnSummary(shown, drawn.lines - drawn.weak);
+    const text = drawnSummary(shown, drawn.lines - drawn.weak, by);
     const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
       status,
@@ -655,6 +747,34 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         );
         return;
       }
+      if (!sel.id.startsWith('ns:')) {
+        const by = grouping();
+        const inside = new Set(app.model.workloads.filter((w) => groupOf(w, by) === sel.id).map((w) => w.id));
+        renderAggregate(
+          app,
+          target,
+          nameOf(sel.id),
+          app
+            .edges()
+            .edges.filter((e) => inside.has(e.src) || inside.has(e.dst))
+            .slice(0, 200),
+          `${inside.size} workload${inside.size === 1 ? '' : 's'}${by.by === 'label' && sel.id !== 'nolabel' ? ` with ${by.key}=${sel.id.slice('label:'.length)}` : ''}. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
+        );
+        target
+          .querySelector('h2')
+          ?.after(
+            h(
+              'p',
+              { class: 'actions' },
+              h(
+                'button',
+                { type: 'button', onclick: () => toggleGroup(sel.id) },
+                collapsed ? 'Expand' : 'Collapse into one node',
+              ),
+            ),
+          );
+        return;
+      }
       renderNamespace(app, target, groupName(sel.id), collapsed, () => toggleGroup(sel.id));
       return;
     }
@@ -673,12 +793,20 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     renderAggregate(
       app,
       target,
-      `${groupName(sel.src)} → ${groupName(sel.dst)}`,
+      `${nameOf(sel.src)} → ${nameOf(sel.dst)}`,
       edge?.members ?? [],
       edge !== undefined && edge.members.length === 0
-        ? `${edge.count} connections: expand the namespaces to list them.`
+        ? `${edge.count} connections: expand the ${grouping().by === 'label' ? 'groups' : 'namespaces'} to list them.`
         : undefined,
     );
+  }
+
+  /** A node's name in the inspector: a group's (`(no <key>)` for the workloads without the label) or an id. */
+  function nameOf(id: string): string {
+    const by = grouping();
+    if (id === 'nolabel' && by.by === 'label') return `(no ${by.key})`;
+    if (id.startsWith('label:') && by.by === 'label') return `${by.key}=${id.slice('label:'.length)}`;
+    return groupName(id);
   }
 
   function trafficDetail(t: TrafficEdgeJson): HTMLElement {
