@@ -319,6 +319,15 @@ describe('folders, stdin, missing paths', () => {
         stdin.noManifests,
         'no manifests found in standard input (standard input is a binary file)',
       );
+      // As git: the first 8,000 bytes decide, not characters (here 4,100 characters of two bytes come first).
+      await writeFile(
+        join(dir, 'sealed.yaml'),
+        `# ${'é'.repeat(4100)}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n# \0\n`,
+      );
+      const late = await loadManifests([dir], options);
+      assert.equal(late.ignored.files, 0);
+      assert.doesNotMatch(late.noManifests ?? '', /binary/);
+      await writeFile(join(dir, 'sealed.yaml'), Buffer.concat([Buffer.from('a: 1\n'), Buffer.from([0])]));
       const beside = await loadManifests([dir, join(F, 'single.json')], options);
       assert.equal(beside.noManifests, undefined);
       assert.ok(beside.found > 0);
