@@ -2,7 +2,7 @@
  * The app shell: header with the views as tabs, a fixed three-column layout (controls, stage, inspector) so
  * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
  */
-import type { EdgeInput } from '../lib/graph.ts';
+import type { EdgeInput, GraphInput } from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
@@ -313,6 +313,19 @@ export class App {
       }
     }
     return { edges: out, complete: false };
+  }
+
+  /** What the graph and the matrix are built from: the model's entities, every edge known, its group edges. */
+  graphInput(): GraphInput {
+    const { edges, complete } = this.edges();
+    return {
+      namespaces: this.model.namespaces,
+      workloads: this.model.workloads,
+      external: this.model.external,
+      edges,
+      complete,
+      groupEdges: this.model.namespaceConnections,
+    };
   }
 
   /** Loads the connections of namespaces not loaded yet (very large clusters only). */

@@ -142,22 +142,11 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   const basisGraph = (): GraphResult => {
     const by = grouping();
     if (basis?.model !== app.model || basis.grouping !== formatGrouping(by)) {
-      const { edges, complete } = app.edges();
-      const graph = buildGraph(
-        {
-          namespaces: app.model.namespaces,
-          workloads: app.model.workloads,
-          external: app.model.external,
-          edges,
-          complete,
-          groupEdges: app.model.namespaceConnections,
-        },
-        {
-          ...DEFAULT_OPTIONS,
-          grouping: by,
-          collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
-        },
-      );
+      const graph = buildGraph(app.graphInput(), {
+        ...DEFAULT_OPTIONS,
+        grouping: by,
+        collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
+      });
       basis = { model: app.model, grouping: formatGrouping(by), graph };
     }
     return basis.graph;

@@ -92,17 +92,9 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
         .filter((n) => n.workloads > 0)
         .map((n) => h('li', {}, namespaceCheck(app, n, namespaces))),
     );
-    const { edges, complete } = app.edges();
-    const input = {
-      namespaces: app.model.namespaces,
-      workloads: app.model.workloads,
-      external: app.model.external,
-      edges,
-      complete,
-      groupEdges: app.model.namespaceConnections,
-    };
+    const input = app.graphInput();
     const opts = { namespaces, external: route.params.ext !== '0', hideOpen: route.params.open === 'hide' };
-    if (level === 'workload' && !complete) {
+    if (level === 'workload' && !input.complete) {
       const wanted = app.model.namespaces
         .filter((n) => namespaces === null || namespaces.has(n.name))
         .map((n) => n.name);

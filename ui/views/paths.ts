@@ -137,26 +137,15 @@ export function createPathsView(ctx: ViewContext, first: Route): ViewInstance {
     const fw = app.model.workloads.find((w) => w.id === f);
     if (fw !== undefined) collapsed.delete(namespaceGroup(fw.namespace));
     if (f === OUTSIDE_SOURCE) collapsed.delete(OUTSIDE);
-    const { edges, complete } = app.edges();
-    const graph = buildGraph(
-      {
-        namespaces: app.model.namespaces,
-        workloads: app.model.workloads,
-        external: app.model.external,
-        edges,
-        complete,
-        groupEdges: app.model.namespaceConnections,
-      },
-      {
-        namespaces: null,
-        labels: null,
-        port: null,
-        hideOpen: false,
-        external: f === OUTSIDE_SOURCE,
-        collapsed,
-        focus: null,
-      },
-    );
+    const graph = buildGraph(app.graphInput(), {
+      namespaces: null,
+      labels: null,
+      port: null,
+      hideOpen: false,
+      external: f === OUTSIDE_SOURCE,
+      collapsed,
+      focus: null,
+    });
     const tree = data === undefined ? new Set<string>() : treeEdges(data, step);
     const path = data === undefined ? new Set<string>() : targetEdges(data);
     const hopOf = (n: GraphNode): number | undefined => {
