@@ -18,6 +18,16 @@ import {
 } from './ports.ts';
 import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
 import { lowerBound, sortedIncludes } from '../base/sorted.ts';
+import type { LabelSelector } from '../model/k8s.ts';
+import {
+  compileTierPolicy,
+  tierMentionedCidrs,
+  tierRanks,
+  tierSelectorLabelKeys,
+  tiersMatchAddresses,
+  type CompiledTierPolicy,
+  type TierPeerContext,
+} from './tiers.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -156,6 +166,10 @@ export interface CompiledCluster {
   readonly policies: readonly CompiledPolicy[];
   /** Policy indices selecting each class. */
   readonly policiesOfClass: readonly (readonly number[])[];
+  /** The cluster policies (CNP, ANP, BANP), in `state.clusterPolicies` order. */
+  readonly tierPolicies: readonly CompiledTierPolicy[];
+  /** Cluster policy indices selecting each class: the Admin tier's then the Baseline tier's, each by rank. */
+  readonly tierPoliciesOfClass: readonly (readonly number[])[];
   readonly ingress: readonly Access[];
   readonly egress: readonly Access[];
   classOfPod(namespace: string, name: string): number | undefined;
@@ -207,7 +221,7 @@ export function portsTowardsClass(ports: CompiledPorts, dst: PodClass): PortSet 
  * postings, and memoized selector results. `compileCluster` uses it once; the incremental engine
  * (`incremental.ts`) keeps it and compiles changed policies against it.
  */
-export class PolicyCompiler {
+export class PolicyCompiler implements TierPeerContext {
   readonly state: ClusterState;
   readonly options: EngineOptions;
   readonly space: AddressSpace;
@@ -229,12 +243,17 @@ export class PolicyCompiler {
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
-    this.space = buildAddressSpace(mentionedCidrs(state.policies));
+    this.space = buildAddressSpace([...mentionedCidrs(state.policies), ...tierMentionedCidrs(state)]);
+    let labelKeys: Set<string> | 'all' = 'all';
+    if (options.classesByAllLabels !== true) {
+      labelKeys = selectorLabelKeys(state.policies);
+      tierSelectorLabelKeys(state.clusterPolicies, labelKeys);
+    }
     const index = buildClasses(
       state,
       this.space,
-      options.ipBlockMatchesPods,
-      options.classesByAllLabels === true ? 'all' : selectorLabelKeys(state.policies),
+      options.ipBlockMatchesPods || tiersMatchAddresses(state),
+      labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
     );
     this.classes = index.classes;
@@ -328,6 +347,39 @@ export class PolicyCompiler {
     }
     this.classMemo.set(memoKey, out);
     return out;
+  }
+
+  classesMatching(namespaceSelector: LabelSelector, podSelector: LabelSelector): ClassSet {
+    return this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+  }
+
+  #allPodClasses: readonly number[] | undefined;
+
+  allPodClasses(): readonly number[] {
+    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetwork).map((c) => c.id));
+  }
+
+  atCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
+    const addresses = new Set<number>();
+    for (const cidr of cidrs) for (const a of this.space.classesOfBlock(cidr, [])) addresses.add(a);
+    const pods = new Set<number>();
+    for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) pods.add(id);
+    return {
+      addresses: [...addresses].sort((a, b) => a - b),
+      pods: [...pods].sort((a, b) => a - b),
+    };
+  }
+
+  /** The cluster policies, compiled, and the ones selecting each class (Admin then Baseline, by rank). */
+  compileTiers(): { policies: CompiledTierPolicy[]; ofClass: number[][] } {
+    const ranks = tierRanks(this.state.clusterPolicies);
+    const policies = this.state.clusterPolicies.map((p, i) => compileTierPolicy(this, p, i, ranks[i]!));
+    const ofClass: number[][] = this.classes.map(() => []);
+    const order = [...policies].sort(
+      (a, b) => (a.tier === b.tier ? 0 : a.tier === 'admin' ? -1 : 1) || a.rank - b.rank,
+    );
+    for (const p of order) for (const id of p.selected) ofClass[id]!.push(p.index);
+    return { policies, ofClass };
   }
 
   peerClasses(peer: NetworkPolicyPeer, policyNamespace: string): ClassSet {
@@ -592,6 +644,7 @@ export function assembleCompiled(
   policiesOfClass: readonly (readonly number[])[],
   ingress: readonly Access[],
   egress: readonly Access[],
+  tiers: { policies: readonly CompiledTierPolicy[]; ofClass: readonly (readonly number[])[] },
 ): CompiledCluster {
   const classOf = (namespace: string, name: string): number | undefined =>
     c.classOfPod.get(podKey(namespace, name));
@@ -602,6 +655,8 @@ export function assembleCompiled(
     addressSpace: c.space,
     policies,
     policiesOfClass,
+    tierPolicies: tiers.policies,
+    tierPoliciesOfClass: tiers.ofClass,
     ingress,
     egress,
     classOfPod: classOf,
@@ -629,6 +684,7 @@ export function compileCluster(state: ClusterState, options?: Partial<EngineOpti
     policiesOfClass,
     c.classes.map((cls) => access.ingress.get(cls.id)!),
     c.classes.map((cls) => access.egress.get(cls.id)!),
+    c.compileTiers(),
   );
 }
 

@@ -137,7 +137,14 @@ class Evaluation {
     const access = buildAccess(c, this.policies, this.policiesOfClass);
     this.ingress = c.classes.map((cls) => access.ingress.get(cls.id)!);
     this.egress = c.classes.map((cls) => access.egress.get(cls.id)!);
-    this.compiled = assembleCompiled(c, this.policies, this.policiesOfClass, this.ingress, this.egress);
+    this.compiled = assembleCompiled(
+      c,
+      this.policies,
+      this.policiesOfClass,
+      this.ingress,
+      this.egress,
+      c.compileTiers(),
+    );
     this.index = entityIndex(this.compiled, granularity);
 
     const n = c.classes.length;

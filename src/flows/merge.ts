@@ -239,6 +239,8 @@ export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraff
     pods: [],
     policies: [],
     services: [],
+    clusterPolicies: [],
+    nodes: [],
   };
   return {
     traffic: {

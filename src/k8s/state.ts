@@ -72,6 +72,8 @@ export function stateFromObjects(objects: readonly KubeObject[], source = 'clust
     pods: built.state.pods.map(withoutOrigin),
     policies: built.state.policies.map(withoutOrigin),
     services: built.state.services.map(withoutOrigin),
+    clusterPolicies: built.state.clusterPolicies.map(withoutOrigin),
+    nodes: built.state.nodes.map(withoutOrigin),
   };
   return {
     state,

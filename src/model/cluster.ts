@@ -3,7 +3,16 @@
  * (files, stdin, a live cluster, a snapshot). Input adapters build it; the engine reads it.
  */
 import type { FieldPath, SourceLocation } from './problem.ts';
-import type { NetworkPolicySpec, Protocol, ServiceSpec, WorkloadKind } from './k8s.ts';
+import type {
+  AdminNetworkPolicySpec,
+  BaselineAdminNetworkPolicySpec,
+  ClusterNetworkPolicySpec,
+  LabelSelector,
+  NetworkPolicySpec,
+  Protocol,
+  ServiceSpec,
+  WorkloadKind,
+} from './k8s.ts';
 
 /** Where an object came from, and how to find the line of any of its fields. */
 export interface Origin extends SourceLocation {
@@ -84,16 +93,114 @@ export interface ServiceInfo {
   origin?: Origin;
 }
 
+/** A Node, for `nodes` peers of cluster policies. */
+export interface NodeInfo {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  /** The IP addresses among `status.addresses` (InternalIP, ExternalIP), as written. */
+  addresses: readonly string[];
+  origin?: Origin;
+}
+
+/*
+ * Cluster-wide policy tiers: ClusterNetworkPolicy (v1alpha2/v1beta1) and AdminNetworkPolicy /
+ * BaselineAdminNetworkPolicy (v1alpha1), all in one normalized form. See docs/design/tiers.md.
+ */
+
+export const ClusterPolicyKind = {
+  ClusterNetworkPolicy: 'ClusterNetworkPolicy',
+  AdminNetworkPolicy: 'AdminNetworkPolicy',
+  BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
+} as const;
+export type ClusterPolicyKind = (typeof ClusterPolicyKind)[keyof typeof ClusterPolicyKind];
+
+/** The tiers around NetworkPolicy: Admin before it, Baseline after it. */
+export const Tier = { Admin: 'admin', Baseline: 'baseline' } as const;
+export type Tier = (typeof Tier)[keyof typeof Tier];
+
+/** A rule's action, one word for both APIs: CNP `Accept` and ANP/BANP `Allow` are `allow`. */
+export const TierAction = { Allow: 'allow', Deny: 'deny', Pass: 'pass' } as const;
+export type TierAction = (typeof TierAction)[keyof typeof TierAction];
+
+/** Whom a cluster policy applies to. Empty selectors select all; host-network pods are never subjects. */
+export type TierSubjectInfo =
+  | { kind: 'namespaces'; namespaceSelector: LabelSelector }
+  | { kind: 'pods'; namespaceSelector: LabelSelector; podSelector: LabelSelector };
+
+/**
+ * One peer of a cluster policy rule. `unknown`: no field the API knows is set (a newer CRD's field, or the
+ * v0.1.x `sameLabels`/`notSameLabels`); the API says to fail closed: an allow rule matches nothing, a deny or
+ * pass rule matches everything.
+ */
+export type TierPeerInfo =
+  | { kind: 'namespaces'; namespaceSelector: LabelSelector }
+  | { kind: 'pods'; namespaceSelector: LabelSelector; podSelector: LabelSelector }
+  | { kind: 'nodes'; nodeSelector: LabelSelector }
+  | { kind: 'networks'; cidrs: readonly string[] }
+  | { kind: 'domainNames'; domains: readonly string[] }
+  | { kind: 'unknown'; fields: readonly string[] };
+
+/**
+ * One port entry of a rule. `range`: a protocol and an inclusive port range (a single port is `start ===
+ * end`; CNP `tcp` with a range, ANP `portNumber`/`portRange`). `named`: a container port name on the
+ * destination pod, of any protocol (the API gives none).
+ */
+export type TierPortInfo =
+  { kind: 'range'; protocol: Protocol; start: number; end: number } | { kind: 'named'; name: string };
+
+export interface TierRuleInfo {
+  /** Position in its list (`spec.ingress[index]` / `spec.egress[index]`): rules are evaluated in this order. */
+  index: number;
+  name: string | undefined;
+  action: TierAction;
+  /** `from` (ingress) or `to` (egress); never empty in a valid object. */
+  peers: readonly TierPeerInfo[];
+  /** `undefined`: the rule has no `protocols`/`ports` and matches every port and protocol. */
+  ports: readonly TierPortInfo[] | undefined;
+}
+
+/** A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy, validated and normalized. */
+export interface ClusterPolicyInfo {
+  /** `Kind/name` (cluster-scoped): `ClusterNetworkPolicy/default-deny`. */
+  id: string;
+  kind: ClusterPolicyKind;
+  /** As written: `policy.networking.k8s.io/v1beta1`, `…/v1alpha2`, `…/v1alpha1`. */
+  apiVersion: string;
+  name: string;
+  tier: Tier;
+  /** 0–1000, lower first. `undefined` for the BaselineAdminNetworkPolicy (evaluated after every Baseline CNP). */
+  priority: number | undefined;
+  subject: TierSubjectInfo;
+  ingress: readonly TierRuleInfo[];
+  egress: readonly TierRuleInfo[];
+  /** The spec as written (for apply, diff and generated YAML). */
+  spec: ClusterNetworkPolicySpec | AdminNetworkPolicySpec | BaselineAdminNetworkPolicySpec;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  origin?: Origin;
+}
+
 export interface ClusterState {
   namespaces: NamespaceInfo[];
   workloads: WorkloadInfo[];
   pods: PodInfo[];
   policies: PolicyInfo[];
   services: ServiceInfo[];
+  /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in input order. */
+  clusterPolicies: ClusterPolicyInfo[];
+  nodes: NodeInfo[];
 }
 
 export function emptyCluster(): ClusterState {
-  return { namespaces: [], workloads: [], pods: [], policies: [], services: [] };
+  return {
+    namespaces: [],
+    workloads: [],
+    pods: [],
+    policies: [],
+    services: [],
+    clusterPolicies: [],
+    nodes: [],
+  };
 }
 
 /** The label every namespace carries automatically. */

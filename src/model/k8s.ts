@@ -180,3 +180,181 @@ export const PROTOCOLS: readonly Protocol[] = [Protocol.TCP, Protocol.UDP, Proto
 
 export const PolicyType = { Ingress: 'Ingress', Egress: 'Egress' } as const;
 export type PolicyType = (typeof PolicyType)[keyof typeof PolicyType];
+
+/*
+ * Cluster-wide policy tiers (`policy.networking.k8s.io`, the network-policy-api project). Wire types as the
+ * Go types of sigs.k8s.io/network-policy-api v0.3.0 define them; docs/design/tiers.md quotes their doc
+ * comments. Fields the API requires are still optional here: a parser reads untrusted input, and validation
+ * (src/parse/validate) reports what is missing.
+ */
+
+/** `ClusterNetworkPolicySubject` (CNP) and `AdminNetworkPolicySubject` (ANP/BANP): exactly one field. */
+export interface TierSubject {
+  /** Every pod of the namespaces this selects (`{}`: every namespace). */
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+}
+
+/** Pods by namespace AND pod labels. Unlike a NetworkPolicy peer, empty (and absent) selectors mean all. */
+export interface NamespacedPod {
+  namespaceSelector?: LabelSelector;
+  podSelector?: LabelSelector;
+}
+
+/** A CNP ingress peer, an ANP/BANP ingress peer: exactly one field. */
+export interface TierIngressPeer {
+  namespaces?: LabelSelector;
+  pods?: NamespacedPod;
+}
+
+/** A CNP/ANP/BANP egress peer: exactly one field. `nodes` and `domainNames` are experimental. */
+export interface TierEgressPeer extends TierIngressPeer {
+  /** Nodes by label; their `status.addresses`. */
+  nodes?: LabelSelector;
+  /** Canonical CIDRs; they match pod IPs too. */
+  networks?: string[];
+  /** DNS names, `*.` wildcard prefix allowed; only in Accept (CNP) / Allow (ANP) rules. */
+  domainNames?: string[];
+}
+
+/** CNP `PortRange`: `start < end` (a CEL rule). */
+export interface TierPortRange {
+  start: number;
+  end: number;
+}
+
+/** CNP `Port`: exactly one of a number or a range. */
+export interface CnpDestinationPort {
+  number?: number;
+  range?: TierPortRange;
+}
+
+/** CNP `ProtocolOptions` of `tcp`/`udp`/`sctp`: `destinationPort` required by `MinProperties=1`. */
+export interface CnpProtocolOptions {
+  destinationPort?: CnpDestinationPort;
+}
+
+/** CNP `ClusterNetworkPolicyProtocol`: exactly one field. */
+export interface CnpProtocol {
+  tcp?: CnpProtocolOptions;
+  udp?: CnpProtocolOptions;
+  sctp?: CnpProtocolOptions;
+  /** Experimental: a container port name on the destination pod. */
+  destinationNamedPort?: string;
+}
+
+export interface CnpIngressRule {
+  name?: string;
+  /** `Accept`, `Deny` or `Pass`. */
+  action?: string;
+  from?: TierIngressPeer[];
+  /** Absent: every port and protocol. */
+  protocols?: CnpProtocol[];
+}
+
+export interface CnpEgressRule {
+  name?: string;
+  action?: string;
+  to?: TierEgressPeer[];
+  protocols?: CnpProtocol[];
+}
+
+export interface ClusterNetworkPolicySpec {
+  /** `Admin` or `Baseline`. */
+  tier?: string;
+  /** 0–1000; lower is evaluated first. */
+  priority?: number;
+  subject?: TierSubject;
+  ingress?: CnpIngressRule[];
+  egress?: CnpEgressRule[];
+}
+
+/** `policy.networking.k8s.io/v1alpha2` or `v1beta1` (the same schema). Cluster-scoped. */
+export interface ClusterNetworkPolicy {
+  apiVersion: string;
+  kind: 'ClusterNetworkPolicy';
+  metadata: ObjectMeta;
+  spec: ClusterNetworkPolicySpec;
+}
+
+/** ANP/BANP `PortNumber`: protocol defaults to TCP. */
+export interface AnpPortNumber {
+  protocol?: string;
+  port?: number;
+}
+
+/** ANP/BANP `PortRange`: protocol defaults to TCP; `start < end` by the doc comment (no CEL rule). */
+export interface AnpPortRange {
+  protocol?: string;
+  start?: number;
+  end?: number;
+}
+
+/** ANP/BANP `AdminNetworkPolicyPort`: exactly one field. */
+export interface AnpPort {
+  portNumber?: AnpPortNumber;
+  /** Experimental. */
+  namedPort?: string;
+  portRange?: AnpPortRange;
+}
+
+export interface AnpIngressRule {
+  name?: string;
+  /** ANP: `Allow`, `Deny`, `Pass`; BANP: `Allow`, `Deny`. */
+  action?: string;
+  from?: TierIngressPeer[];
+  ports?: AnpPort[];
+}
+
+export interface AnpEgressRule {
+  name?: string;
+  action?: string;
+  to?: TierEgressPeer[];
+  ports?: AnpPort[];
+}
+
+export interface AdminNetworkPolicySpec {
+  priority?: number;
+  subject?: TierSubject;
+  ingress?: AnpIngressRule[];
+  egress?: AnpEgressRule[];
+}
+
+/** BANP: no priority; only one, named `default`. */
+export interface BaselineAdminNetworkPolicySpec {
+  subject?: TierSubject;
+  ingress?: AnpIngressRule[];
+  egress?: AnpEgressRule[];
+}
+
+/** `policy.networking.k8s.io/v1alpha1`. Cluster-scoped. */
+export interface AdminNetworkPolicy {
+  apiVersion: string;
+  kind: 'AdminNetworkPolicy';
+  metadata: ObjectMeta;
+  spec: AdminNetworkPolicySpec;
+}
+
+/** `policy.networking.k8s.io/v1alpha1`. Cluster-scoped; only `default` exists. */
+export interface BaselineAdminNetworkPolicy {
+  apiVersion: string;
+  kind: 'BaselineAdminNetworkPolicy';
+  metadata: ObjectMeta;
+  spec: BaselineAdminNetworkPolicySpec;
+}
+
+export interface NodeAddress {
+  /** `InternalIP`, `ExternalIP`, `Hostname`, `InternalDNS`, `ExternalDNS`. */
+  type: string;
+  address: string;
+}
+
+/** A Node: what `nodes` peers select (labels) and match (`status.addresses`). */
+export interface Node {
+  apiVersion: string;
+  kind: 'Node';
+  metadata: ObjectMeta;
+  status?: { addresses?: NodeAddress[] };
+}
+
+export const TIER_API_GROUP = 'policy.networking.k8s.io';

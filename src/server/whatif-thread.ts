@@ -47,6 +47,8 @@ function transferableState(state: ClusterState): ClusterState {
     pods: state.pods.map(plainOrigin),
     policies: state.policies.map(plainOrigin),
     services: state.services.map(plainOrigin),
+    clusterPolicies: state.clusterPolicies.map(plainOrigin),
+    nodes: state.nodes.map(plainOrigin),
   };
 }
 

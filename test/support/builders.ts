@@ -7,14 +7,23 @@
  */
 import {
   NAMESPACE_NAME_LABEL,
+  type ClusterPolicyInfo,
   type ClusterState,
+  type NodeInfo,
   type NamedPort,
   type NamespaceInfo,
   type PodInfo,
   type PolicyInfo,
   type WorkloadInfo,
 } from '../../src/model/cluster.ts';
-import type { NetworkPolicySpec, Protocol } from '../../src/model/k8s.ts';
+import type {
+  AdminNetworkPolicySpec,
+  BaselineAdminNetworkPolicySpec,
+  ClusterNetworkPolicySpec,
+  NetworkPolicySpec,
+  Protocol,
+} from '../../src/model/k8s.ts';
+import { clusterPolicyInfo } from '../../src/parse/tiers.ts';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -52,10 +61,47 @@ export function policy(namespace: string, name: string, spec: NetworkPolicySpec)
   return { id: `${namespace}/${name}`, namespace, name, spec, labels: {}, annotations: {} };
 }
 
+/** A ClusterNetworkPolicy (`policy.networking.k8s.io/v1beta1`), normalized as the parser does it. */
+export function cnp(name: string, spec: ClusterNetworkPolicySpec): ClusterPolicyInfo {
+  return clusterPolicyInfo({
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name },
+    spec,
+  });
+}
+
+/** An AdminNetworkPolicy (`policy.networking.k8s.io/v1alpha1`). */
+export function anp(name: string, spec: AdminNetworkPolicySpec): ClusterPolicyInfo {
+  return clusterPolicyInfo({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name },
+    spec,
+  });
+}
+
+/** The BaselineAdminNetworkPolicy (`default`, `policy.networking.k8s.io/v1alpha1`). */
+export function banp(spec: BaselineAdminNetworkPolicySpec): ClusterPolicyInfo {
+  return clusterPolicyInfo({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'BaselineAdminNetworkPolicy',
+    metadata: { name: 'default' },
+    spec,
+  });
+}
+
+/** A Node with labels and IP addresses. */
+export function node(name: string, labels: Labels, addresses: readonly string[]): NodeInfo {
+  return { name, labels: { ...labels }, addresses };
+}
+
 export interface ClusterInput {
   namespaces?: readonly NamespaceInfo[];
   pods?: readonly PodInfo[];
   policies?: readonly PolicyInfo[];
+  clusterPolicies?: readonly ClusterPolicyInfo[];
+  nodes?: readonly NodeInfo[];
 }
 
 /**
@@ -78,7 +124,15 @@ export function cluster(input: ClusterInput): ClusterState {
     pods: [p.name],
     replicas: 1,
   }));
-  return { namespaces, workloads, pods, policies, services: [] };
+  return {
+    namespaces,
+    workloads,
+    pods,
+    policies,
+    services: [],
+    clusterPolicies: [...(input.clusterPolicies ?? [])],
+    nodes: [...(input.nodes ?? [])],
+  };
 }
 
 /** Endpoint shorthands: `podRef('prod', 'web')`, `ipRef('8.8.8.8')`. */
