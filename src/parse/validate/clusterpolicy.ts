@@ -80,8 +80,11 @@ const MAX_RULE_NAME = 100;
 /** The CRD's pattern for `domainNames` items. */
 const DOMAIN_PATTERN =
   /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
-const NAMED_PORT_RULE =
-  'Invalid value: networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames';
+/** The CEL rule's message (the BANP has no domainNames peer, and says so). */
+const namedPortRule = (kind: ClusterPolicyKind): string => {
+  const peers = kind === 'BaselineAdminNetworkPolicy' ? 'networks/nodes' : 'networks/nodes/domainNames';
+  return `Invalid value: ${peers} peer cannot be set with namedPorts since there are no namedPorts for ${peers}`;
+};
 
 /** Only one BANP exists, by the CRD's CEL rule. */
 export const BASELINE_ADMIN_NAME = 'default';
@@ -126,6 +129,7 @@ function exactlyOne(
   map: JsonMap,
   fields: readonly string[],
   what: string,
+  split = 'Split it into list items, one field each',
 ): string | undefined {
   const set = given(map, fields);
   if (set.length === 1) return set[0];
@@ -144,7 +148,7 @@ function exactlyOne(
     r.error(
       'invalid-union',
       path,
-      `Too many: ${set.length}: must have at most 1 item: ${what} sets ${set.join(' and ')}; it takes exactly one. Split it into ${set.length} list items`,
+      `Too many: ${set.length}: must have at most 1 item: ${what} sets ${set.join(' and ')}; it takes exactly one. ${split}`,
     );
   }
   return undefined;
@@ -271,7 +275,7 @@ export function validateClusterPolicySpec(
       [...path, direction],
       list,
       rules.max,
-      `Merge rules with the same action, or split the policy into two ${kind}s`,
+      'Merge rules with the same action, or split the policy into two policies',
     );
     spec[direction] = list.map((item, i) => validateRule(r, [...path, direction, i], item, rules, direction));
   }
@@ -295,7 +299,14 @@ function validateSubject(
   const map = asMap(r, path, raw);
   if (map === undefined) return undefined;
   checkKnownFields(r, path, map, ['namespaces', 'pods']);
-  const one = exactlyOne(r, path, map, ['namespaces', 'pods'], 'a subject');
+  const one = exactlyOne(
+    r,
+    path,
+    map,
+    ['namespaces', 'pods'],
+    'a subject',
+    'Keep namespaces (every pod of the namespaces) or pods (by namespace and pod labels), or write two policies',
+  );
   const out: TierSubject = {};
   const namespaces = validateLabelSelector(r, [...path, 'namespaces'], map.namespaces);
   if (namespaces !== undefined) out.namespaces = namespaces;
@@ -372,7 +383,7 @@ function validateRule(
           ? ' (Allow is the AdminNetworkPolicy word; a ClusterNetworkPolicy says Accept)'
           : ''
         : action === 'Accept'
-          ? ` (Accept is the ClusterNetworkPolicy word; a ${rules.kind} says Allow)`
+          ? ` (Accept is the ClusterNetworkPolicy word; an ${rules.kind} says Allow)`
           : action === 'Pass' && rules.kind === 'BaselineAdminNetworkPolicy'
             ? ' (there is no tier after the baseline to pass to)'
             : '';
@@ -418,7 +429,7 @@ function validateRule(
       r.error(
         'named-port-peer',
         path,
-        `${NAMED_PORT_RULE}: this rule has a ${unnamed[0]} peer and a named port. Use port numbers, or put the ${unnamed[0]} peers in a rule of their own`,
+        `${namedPortRule(rules.kind)}: this rule has a ${unnamed[0]} peer and a named port. Use port numbers, or put the ${unnamed[0]} peers in a rule of their own`,
       );
   }
   return out;

@@ -57,7 +57,7 @@ export function validateNode(r: Reporter, object: Readonly<Record<string, unknow
       r.warn(
         'invalid-node-address',
         [...path, 'address'],
-        `${JSON.stringify(address)} is a ${type} but not an IP address (${parsed.reason}): left out, so "nodes" peers do not match it`,
+        `${JSON.stringify(address)} is of type ${type} but not an IP address (${parsed.reason}): left out, so "nodes" peers do not match it`,
       );
       continue;
     }
