@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { formatPath } from '../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
 import { crdFiles, installCrds, networkPolicyApiDir, type InstalledCrd } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { skip as noBinaries, startServer } from './setup.ts';
@@ -781,6 +782,45 @@ describe(
             'AdminNetworkPolicy.policy.networking.k8s.io "peer-two" is invalid: ' +
             'spec.ingress[0].from[0].namespaces: Too many: 2: must have at most 1 item',
         },
+      ]);
+    });
+
+    test('analyze --cluster reads every stored kind and the Nodes, and leaves out what netfence cannot read', async () => {
+      const node = await server().request('POST', '/api/v1/nodes', {
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { zone: 'a' } } },
+      });
+      assert.equal(node.status, 201, node.text);
+      const status = await server().request('PATCH', '/api/v1/nodes/node-1/status', {
+        body: {
+          status: {
+            addresses: [
+              { type: 'InternalIP', address: '10.0.0.11' },
+              { type: 'Hostname', address: 'node-1' },
+            ],
+          },
+        },
+        contentType: 'application/merge-patch+json',
+      });
+      assert.equal(status.status, 200, status.text);
+      const conn = connect({ kubeconfig: server().adminKubeconfig, env: {} });
+      const read = await readCluster(conn, { scope: { kind: 'namespace', namespace: 'default' } });
+      assert.deepEqual(read.warnings, []);
+      const built = stateFromObjects(read.objects);
+      assert.deepEqual(built.state.clusterPolicies.map((p) => `${p.apiVersion} ${p.id} ${p.tier}`).sort(), [
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/experimental-peers admin',
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/valid-alpha baseline',
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/valid-beta admin',
+      ]);
+      // The v0.1.x sameLabels peer: left out, and said so.
+      assert.deepEqual(
+        built.skipped.map((line) => line.slice(0, line.indexOf(':', line.indexOf(': ') + 2))),
+        [
+          'AdminNetworkPolicy/valid-anp: spec.ingress[1].from[0].pods.namespaces.sameLabels',
+          'BaselineAdminNetworkPolicy/default: spec.ingress[1].from[0].pods.namespaces.sameLabels',
+        ],
+      );
+      assert.deepEqual(built.state.nodes, [
+        { name: 'node-1', labels: { zone: 'a' }, addresses: ['10.0.0.11'] },
       ]);
     });
   },
