@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { formatProblem } from '../../src/model/problem.ts';
 import { describeIgnored } from '../../src/parse/index.ts';
+import { runCli } from '../support/cli.ts';
 import { load, problems } from './helpers.ts';
 import { anpYaml, cnpYaml, tierCases } from './tiers-cases.ts';
 
@@ -302,5 +303,25 @@ describe('cluster policy tiers: valid objects of each kind and version', () => {
     assert.deepEqual(r.warnings.map(formatProblem), [
       'policies.yaml:7:26 warning: status.addresses[0].address: "node-a" is of type InternalIP but not an IP address (it is not an IPv4 or IPv6 address): left out, so "nodes" peers do not match it',
     ]);
+  });
+});
+
+describe('cluster policy tiers: what analyze says about its input', () => {
+  test('the kinds are no longer "ignored", and the header counts them', async () => {
+    const text = `${readFileSync(FIXTURE, 'utf8')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n`;
+    const r = await runCli(['analyze', '-'], { stdin: text });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, 'Ignored 1 object of another kind (ConfigMap ×1).\n');
+    assert.equal(
+      r.stdout,
+      '0 workloads in 0 namespaces, 0 policies, 4 cluster policies, 2 nodes: 0 allowed connections\n',
+    );
+  });
+
+  test('without cluster policies or nodes the header is as before', async () => {
+    const r = await runCli(['analyze', '-'], {
+      stdin: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n',
+    });
+    assert.equal(r.stdout, '0 workloads in 1 namespace, 0 policies: 0 allowed connections\n');
   });
 });
