@@ -196,14 +196,19 @@ function convert(resource: Resource, item: unknown): KubeObject {
   }
 }
 
-/** What leaving out a resource other than a workload controller means for the analysis. */
-const LEFT_OUT: Partial<Record<Resource, string>> = {
-  nodes: 'the "nodes" peers of cluster policies match no address',
-  clusternetworkpolicies: 'ClusterNetworkPolicies are not analyzed, so results may be wrong where they apply',
-  adminnetworkpolicies: 'AdminNetworkPolicies are not analyzed, so results may be wrong where they apply',
-  baselineadminnetworkpolicies:
-    'the BaselineAdminNetworkPolicy is not analyzed, so results may be wrong where it applies',
-};
+/**
+ * One line for the cluster-scoped resources a reader may not list (a user bound in one namespace only can
+ * list none of them): what is then unknown, and the fix.
+ */
+function clusterScopedWarning(resources: readonly Resource[]): string {
+  const names =
+    resources.length === 1 ? resources[0]! : `${resources.slice(0, -1).join(', ')} and ${resources.at(-1)!}`;
+  const tiers = resources.some(isTierResource);
+  const what = tiers
+    ? 'cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy), if the cluster has any, are not analyzed'
+    : 'the "nodes" peers of cluster policies match no address';
+  return `warning: left out ${names} (forbidden): ${what} (grant list on them: deploy/rbac/netfence-readonly.yaml)`;
+}
 
 function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
   const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name ?? ''}`;
@@ -226,6 +231,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
   const remaining = new Map<Resource, number | undefined>();
   const warnings: string[] = [];
   const fullPolicies: NetworkPolicy[] = [];
+  /** Nodes and tier kinds that could not be listed (forbidden): one warning for all of them. */
+  const clusterScopedLeftOut = new Set<Resource>();
   let large = false;
   const report = (): void => {
     if (options.onProgress === undefined) return;
@@ -291,9 +298,13 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
         remaining.set(resource, 0);
         // Most clusters have no tier CRDs: nothing is missing from the analysis then, and nothing is said.
         if (isTierResource(resource) && error.status === 404) return [];
+        if (clusterScoped) {
+          clusterScopedLeftOut.add(resource);
+          return [];
+        }
         const why = error.status === 403 ? 'forbidden' : 'not served by this API server';
         warnings.push(
-          `warning: left out ${resource}${clusterScoped ? '' : ` ${scopeText(options.scope)}`} (${why}): ${LEFT_OUT[resource] ?? 'workloads of that kind appear only through their pods'}`,
+          `warning: left out ${resource} ${scopeText(options.scope)} (${why}): workloads of that kind appear only through their pods`,
         );
         return [];
       }
@@ -310,6 +321,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
     lists.push(s.value);
   }
   fullPolicies.sort(byNamespaceAndName);
+  const leftOut = RESOURCES.filter((r) => clusterScopedLeftOut.has(r));
+  if (leftOut.length > 0) warnings.push(clusterScopedWarning(leftOut));
   return { objects: lists.flat(), fullPolicies, counts, warnings };
 }
 
