@@ -38,6 +38,28 @@ describe('cluster policy tiers: invalid objects', () => {
     ]);
   });
 
+  test('an apiVersion that does not serve the kind names the ones that do', () => {
+    const text = cnpYaml('tier: Admin\npriority: 1\nsubject:\n  namespaces: {}', 'p', 'v1alpha1');
+    assert.deepEqual(load(text).errors.map(formatProblem), [
+      'policies.yaml:1:1 apiVersion: ClusterNetworkPolicy is not served by "policy.networking.k8s.io/v1alpha1": use "policy.networking.k8s.io/v1beta1" or "policy.networking.k8s.io/v1alpha2"',
+    ]);
+  });
+
+  test('a namespace on a Node is ignored, with a warning, and does not change its id', () => {
+    const r = load('apiVersion: v1\nkind: Node\nmetadata:\n  name: n\n  namespace: shop\n');
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.object, formatProblem(w)]),
+      [
+        [
+          'Node/n',
+          'policies.yaml:5:3 warning: metadata.namespace: Node is cluster-scoped: the API server ignores the namespace "shop", and so does netfence. Remove it',
+        ],
+      ],
+    );
+    assert.deepEqual(r.state.namespaces, [], 'no implicit namespace "shop"');
+  });
+
   test('a BaselineAdminNetworkPolicy with a priority: unknown field (it has none)', () => {
     const text = anpYaml('priority: 1\nsubject:\n  namespaces: {}', 'default', 'BaselineAdminNetworkPolicy');
     assert.deepEqual(
