@@ -185,6 +185,9 @@ describe('bench/generate', () => {
         const state = await load(join(root, 'c'));
         assert.equal(state.workloads.length, stats.workloads);
         assert.equal(state.policies.length, stats.policies);
+        // The tiers mix's cluster policies are read (and valid: `load` asserts no problem), the others have none.
+        assert.equal(state.clusterPolicies.length, stats.clusterPolicies);
+        assert.equal(stats.clusterPolicies > 0, mix === 'tiers');
         // The adversarial mix is the only one with real pods, and none of them look alike.
         const compiled = compileCluster(state);
         if (mix === 'adversarial') {
