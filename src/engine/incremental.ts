@@ -24,17 +24,21 @@ import {
   DEFAULT_ENGINE_OPTIONS,
   OPEN_ACCESS,
   PolicyCompiler,
+  accessArrays,
   accessToPod,
+  applyTiers,
   assembleCompiled,
   buildAccess,
   mentionedCidrs,
   type Access,
   type CompiledCluster,
   type CompiledPolicy,
+  type CompiledTiers,
   type EngineOptions,
 } from './compile.ts';
 import {
   addressReach,
+  connectivityDomains,
   entityIndex,
   isOpenTowardsPods,
   type Connection,
@@ -103,8 +107,13 @@ class Evaluation {
   readonly compiler: PolicyCompiler;
   readonly policies: CompiledPolicy[];
   readonly policiesOfClass: number[][];
+  /** Final accesses (all tiers), and what NetworkPolicies alone give (the same arrays without tiers). */
   readonly ingress: Access[];
   readonly egress: Access[];
+  readonly npIngress: Access[];
+  readonly npEgress: Access[];
+  /** The cluster policies: not edited here, so compiled once. */
+  readonly tiers: CompiledTiers;
   readonly compiled: CompiledCluster;
   readonly index: EntityIndex;
   readonly granularity: Granularity;
@@ -134,17 +143,13 @@ class Evaluation {
     this.policies = state.policies.map((p, i) => c.compilePolicy(p, i));
     this.policiesOfClass = c.classes.map(() => []);
     for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
-    const access = buildAccess(c, this.policies, this.policiesOfClass);
-    this.ingress = c.classes.map((cls) => access.ingress.get(cls.id)!);
-    this.egress = c.classes.map((cls) => access.egress.get(cls.id)!);
-    this.compiled = assembleCompiled(
-      c,
-      this.policies,
-      this.policiesOfClass,
-      this.ingress,
-      this.egress,
-      c.compileTiers(),
-    );
+    this.tiers = c.compileTiers();
+    const access = accessArrays(c, buildAccess(c, this.policies, this.policiesOfClass), this.tiers);
+    this.ingress = access.ingress;
+    this.egress = access.egress;
+    this.npIngress = access.npIngress;
+    this.npEgress = access.npEgress;
+    this.compiled = assembleCompiled(c, this.policies, this.policiesOfClass, access, this.tiers);
     this.index = entityIndex(this.compiled, granularity);
 
     const n = c.classes.length;
@@ -394,18 +399,38 @@ export function createIncrementalEngine(
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = buildAccess(c, ev.policies, ev.policiesOfClass, ids);
+    // Unindex the old final accesses first: without tiers the NetworkPolicy arrays are the final ones.
+    for (const id of ids) {
+      if (ingressChanged) {
+        ev.indexIngress(id, ev.ingress[id]!, false);
+        ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+      }
+      if (egressChanged) {
+        ev.indexEgress(id, ev.egress[id]!, false);
+        ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+      }
+    }
+    // With cluster policies, the touched classes' NetworkPolicy tier recombines with their tier decisions.
+    const final =
+      ev.tiers.policies.length === 0
+        ? undefined
+        : applyTiers(
+            c,
+            ev.tiers,
+            (id) => ev.npIngress[id]!,
+            (id) => ev.npEgress[id]!,
+            ids,
+          );
     const ingressTouched: number[] = [];
     const egressTouched: number[] = [];
     for (const id of ids) {
       if (ingressChanged) {
-        ev.indexIngress(id, ev.ingress[id]!, false);
-        ev.ingress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+        ev.ingress[id] = final?.ingress.get(id) ?? ev.npIngress[id]!;
         ev.indexIngress(id, ev.ingress[id], true);
         ingressTouched.push(id);
       }
       if (egressChanged) {
-        ev.indexEgress(id, ev.egress[id]!, false);
-        ev.egress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+        ev.egress[id] = final?.egress.get(id) ?? ev.npEgress[id]!;
         ev.indexEgress(id, ev.egress[id], true);
         egressTouched.push(id);
       }
@@ -480,7 +505,8 @@ export function createIncrementalEngine(
     },
     connectivity() {
       const { granularity: g, entities, byId } = ev.index;
-      return { granularity: g, entities, byId, connections: ev.connections() };
+      const domains = connectivityDomains(ev.compiled, ev.index);
+      return { granularity: g, entities, byId, connections: ev.connections(), domains };
     },
     updatePolicy(policy) {
       const position = positionOf.get(policy.id);
