@@ -42,7 +42,9 @@ import {
   combineTiers,
   domainReach as tierDomainReach,
   policiesOfTier,
+  walkTier,
   type DomainReach,
+  type TierWalk,
 } from './decisions.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
@@ -671,6 +673,8 @@ export function applyTiers(
   npIngress: (id: number) => Access,
   npEgress: (id: number) => Access,
   classIds: Iterable<number>,
+  /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
+  walks = new Map<string, TierWalk>(),
 ): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
@@ -695,12 +699,21 @@ export function applyTiers(
       const named =
         direction === Direction.Ingress &&
         mine.some((i) => tiers.policies[i]!.ingress.some((r) => r.ports.named.length > 0));
-      const key = `${direction}|${accessId(np)}|${mine.join(',')}${named ? `|${id}` : ''}`;
+      // The walks depend on the policies (and the class, for ingress named ports), not on NetworkPolicies.
+      const walkKey = `${direction}|${mine.join(',')}${named ? `|${id}` : ''}`;
+      const key = `${walkKey}|${accessId(np)}`;
       let access = cache.get(key);
       if (access === undefined) {
-        const admin = policiesOfTier(tiers.policies, mine, Tier.Admin);
-        const baseline = policiesOfTier(tiers.policies, mine, Tier.Baseline);
-        access = combineTiers(c, np, admin, baseline, direction, cls, tierPortsTowards);
+        const walk = (tier: Tier) => (): TierWalk => {
+          const k = `${tier}|${walkKey}`;
+          let w = walks.get(k);
+          if (w === undefined) {
+            const policies = policiesOfTier(tiers.policies, mine, tier);
+            walks.set(k, (w = walkTier(c, policies, direction, cls, tierPortsTowards)));
+          }
+          return w;
+        };
+        access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));
         cache.set(key, access);
       }
       out.set(id, access);

@@ -170,9 +170,16 @@ export function connectivityDomains(
   compiled: CompiledCluster,
   index: Pick<EntityIndex, 'entities' | 'members'>,
 ): DomainConnection[] {
-  if (compiled.tierPolicies.length === 0) return [];
+  // Only classes that a policy with a `domainNames` allow rule selects can reach a domain.
+  const withDomains = new Set(
+    compiled.tierPolicies
+      .filter((p) => p.egress.some((r) => r.action === 'allow' && r.peers.some((x) => x.domains.length > 0)))
+      .map((p) => p.index),
+  );
+  if (withDomains.size === 0) return [];
   const byEntity = new Map<number, Map<string, PortSet>>();
   for (const cls of compiled.classes) {
+    if (!compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i))) continue;
     const reach = compiled.domainReach(cls.id);
     if (reach.length === 0) continue;
     for (const m of index.members[cls.id]!) {

@@ -330,30 +330,32 @@ export function policiesOfTier(
 }
 
 /**
- * The final `Access` of a class in one direction: the Admin tier, then NetworkPolicies (`np`), then the
- * Baseline tier. `isolated`: NetworkPolicies isolate the class, or a tier denies something in that direction.
+ * The final `Access` of a class in one direction: the Admin tier's walk, then NetworkPolicies (`np`), then
+ * the Baseline tier's walk (walks are given lazily: they do not depend on `np`, so callers share them).
+ * `isolated`: NetworkPolicies isolate the class, or a tier denies something in that direction. When the tiers
+ * change nothing, `np` itself.
  */
 export function combineTiers(
   ctx: TierContext,
   np: Access,
-  admin: readonly CompiledTierPolicy[],
-  baseline: readonly CompiledTierPolicy[],
-  direction: Direction,
-  subject: PodClass,
-  portsTowards: (rule: CompiledTierRule, cls: PodClass) => PortSet,
+  admin: () => TierWalk,
+  baseline: () => TierWalk,
 ): Access {
   const { classes } = ctx;
-  const a = walkTier(ctx, admin, direction, subject, portsTowards);
-  let rest: PeerMap;
+  const a = admin();
+  const adminDenies = !isEmptyMap(a.deny);
+  const adminAllows = !isEmptyMap(a.allow);
+  let rest: PeerMap | undefined;
   let baselineDenies = false;
-  if (np.isolated) rest = mapOfAccess(classes, np);
-  else {
-    const b = walkTier(ctx, baseline, direction, subject, portsTowards);
+  if (!np.isolated) {
+    const b = baseline();
     baselineDenies = !isEmptyMap(b.deny);
-    rest = complementMap(classes, b.deny);
+    if (baselineDenies) rest = complementMap(classes, b.deny);
   }
+  if (!adminDenies && !adminAllows && !baselineDenies) return np;
+  rest ??= np.isolated ? mapOfAccess(classes, np) : EVERYTHING;
   const final = unionMaps(classes, a.allow, subtractMaps(classes, rest, a.deny));
-  return accessOfMap(ctx, final, np.isolated || baselineDenies || !isEmptyMap(a.deny));
+  return accessOfMap(ctx, final, np.isolated || baselineDenies || adminDenies);
 }
 
 /**

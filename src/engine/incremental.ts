@@ -18,7 +18,7 @@
  * apart by all their labels (`classesByAllLabels`), so a policy selecting on a label key no other policy
  * reads fits them.
  */
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -48,6 +48,7 @@ import {
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
+import type { TierWalk } from './decisions.ts';
 import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
@@ -84,6 +85,12 @@ export interface IncrementalEngine {
    * everything they touch recomputed once (not once per policy). A what-if edits a batch in and back out.
    */
   setPolicies(policies: readonly PolicyInfo[]): IncrementalUpdate;
+  /**
+   * Makes `policies` the state's cluster policies (ClusterNetworkPolicies, AdminNetworkPolicies, the
+   * BaselineAdminNetworkPolicy). Not local: their subjects and peers span namespaces and may split classes,
+   * so this recompiles everything (`recompiled: true`) and reports the connections that changed.
+   */
+  setClusterPolicies(policies: readonly ClusterPolicyInfo[]): IncrementalUpdate;
 }
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
@@ -112,8 +119,9 @@ class Evaluation {
   readonly egress: Access[];
   readonly npIngress: Access[];
   readonly npEgress: Access[];
-  /** The cluster policies: not edited here, so compiled once. */
+  /** The cluster policies: not edited here, so compiled once, and their walks kept. */
   readonly tiers: CompiledTiers;
+  readonly tierWalks = new Map<string, TierWalk>();
   readonly compiled: CompiledCluster;
   readonly index: EntityIndex;
   readonly granularity: Granularity;
@@ -356,7 +364,11 @@ export function createIncrementalEngine(
   granularity: Granularity = 'workload',
 ): IncrementalEngine {
   const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options, classesByAllLabels: true };
-  const state: ClusterState = { ...initial, policies: [...initial.policies] };
+  const state: ClusterState = {
+    ...initial,
+    policies: [...initial.policies],
+    clusterPolicies: [...initial.clusterPolicies],
+  };
   let ev = new Evaluation(state, opts, granularity);
   const cidrCounts = new Map<string, number>();
   for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
@@ -420,6 +432,7 @@ export function createIncrementalEngine(
             (id) => ev.npIngress[id]!,
             (id) => ev.npEgress[id]!,
             ids,
+            ev.tierWalks,
           );
     const ingressTouched: number[] = [];
     const egressTouched: number[] = [];
@@ -611,6 +624,10 @@ export function createIncrementalEngine(
       for (const list of ev.policiesOfClass) list.length = 0;
       for (const p of ev.policies) for (const id of p.selected) ev.policiesOfClass[id]!.push(p.index);
       return propagate(touched, ingressChanged, egressChanged);
+    },
+    setClusterPolicies(policies) {
+      state.clusterPolicies = [...policies];
+      return recompile();
     },
   };
   return engine;

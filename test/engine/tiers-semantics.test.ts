@@ -13,6 +13,8 @@ import {
 } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
+import { diffClusters } from '../../src/engine/diff.ts';
+import { createIncrementalEngine } from '../../src/engine/incremental.ts';
 import {
   ALL_CONNECTIONS,
   portSetOf,
@@ -540,5 +542,44 @@ describe('tiers: hairpin, domains, cut accesses', () => {
     assert.equal(t.ingress[y], t.npIngress[y]);
     assert.equal(t.egress[y], OPEN_ACCESS);
     assert.ok(portsEqual(t.npIngress[t.classOfPod('a', 'x')!]!.pods.get(y) ?? ALL_CONNECTIONS, tcp(80)));
+  });
+
+  test('diff splits external addresses at the networks of cluster policies too', () => {
+    const tiers = [
+      cnp('deny-meta', {
+        tier: 'Admin',
+        priority: 1,
+        subject: { namespaces: A },
+        egress: [{ action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }],
+      }),
+    ];
+    const before = state(tiers);
+    const after = state(tiers, [
+      policy('a', 'no-egress', { podSelector: { matchLabels: { app: 'z' } }, policyTypes: ['Egress'] }),
+    ]);
+    const diff = diffClusters(before, after);
+    const removed = diff.connections.filter((c) => c.src === 'a/Pod/z' && c.change === 'removed');
+    // Every destination of a/z, the metadata address excepted (denied on both sides), is removed.
+    const meta = diff.addressSpace.classOfIp('169.254.169.254')!;
+    assert.ok(removed.length > 0);
+    assert.ok(!removed.some((c) => c.dst === `external:${meta}`));
+    assert.ok(removed.some((c) => c.dst === 'a/Pod/x'));
+  });
+
+  test('the incremental engine edits cluster policies by recompiling', () => {
+    const denyB = cnp('deny-b', {
+      tier: 'Admin',
+      priority: 1,
+      subject: { namespaces: A },
+      ingress: [{ action: 'Deny', from: [{ namespaces: B }] }],
+    });
+    const inc = createIncrementalEngine(state([]));
+    const update = inc.setClusterPolicies([denyB]);
+    assert.equal(update.recompiled, true);
+    assert.deepEqual(
+      update.changes.filter((c) => c.dst === 'a/Pod/x').map((c) => [c.src, c.after]),
+      [['b/Pod/y', undefined]],
+    );
+    assert.equal(between(inc.compiled, 'b/y', 'a/x'), 'No connections');
   });
 });
