@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { Protocol } from '../../src/model/k8s.ts';
 import assert from 'node:assert/strict';
 import { effectivePolicyTypes, naiveAllowed, parseAddress, selectorMatches } from '../support/naive.ts';
-import { cluster, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+import { anp, banp, cluster, cnp, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
 
 const opts = { ipBlockMatchesPods: true };
 
@@ -189,6 +189,79 @@ describe('naive: policy types and a small cluster', () => {
     assert.throws(
       () => naiveAllowed(state({}), podRef('n', 'missing'), podRef('n', 'p'), 'TCP', 80, opts),
       /no pod/,
+    );
+  });
+});
+
+describe('naive: cluster tiers', () => {
+  // Cluster policies are read as written: what the CRD would reject throws, instead of meaning something.
+  test('invalid cluster policies throw rather than mean something', () => {
+    const run = (clusterPolicy: ReturnType<typeof cnp>) =>
+      naiveAllowed(
+        cluster({ pods: [pod('n', 'p'), pod('n', 'q')], clusterPolicies: [clusterPolicy] }),
+        podRef('n', 'q'),
+        podRef('n', 'p'),
+        'TCP',
+        80,
+        opts,
+      );
+    const deny = [{ action: 'Deny', from: [{ namespaces: {} }] }];
+    assert.throws(() => run(cnp('x', { priority: 1, subject: { namespaces: {} }, ingress: deny })), /tier/);
+    assert.throws(() => run(cnp('x', { tier: 'Admin', priority: 1, ingress: deny })), /subject/);
+    assert.throws(
+      () => run(cnp('x', { tier: 'Admin', subject: { namespaces: {}, pods: {} }, ingress: deny })),
+      /exactly one/,
+    );
+    assert.throws(
+      () =>
+        run(
+          cnp('x', {
+            tier: 'Admin',
+            subject: { namespaces: {} },
+            ingress: [{ action: 'Allow', from: [{ namespaces: {} }] }],
+          }),
+        ),
+      /action Allow/,
+    );
+    assert.throws(
+      () =>
+        run(banp({ subject: { namespaces: {} }, ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }] })),
+      /action Pass/,
+    );
+    assert.throws(
+      () =>
+        run(
+          cnp('x', {
+            tier: 'Admin',
+            subject: { namespaces: {} },
+            ingress: [{ action: 'Deny', from: [{ namespaces: {} }], protocols: [{ tcp: {} }] }],
+          }),
+        ),
+      /protocols entry/,
+    );
+    assert.throws(
+      () =>
+        run(
+          anp('x', {
+            priority: 1,
+            subject: { namespaces: {} },
+            ingress: [
+              { action: 'Deny', from: [{ namespaces: {} }], ports: [{ portRange: { start: 90, end: 80 } }] },
+            ],
+          }),
+        ),
+      /port range/,
+    );
+    assert.throws(
+      () =>
+        run(
+          cnp('x', {
+            tier: 'Admin',
+            subject: { namespaces: {} },
+            ingress: [{ action: 'Deny', from: [{ namespaces: {}, pods: {} }] }],
+          }),
+        ),
+      /namespaces and pods/,
     );
   });
 });
