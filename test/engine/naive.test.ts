@@ -3,7 +3,7 @@
  * so it gets its own small check.
  */
 import { describe, test } from 'node:test';
-import type { Protocol } from '../../src/model/k8s.ts';
+import type { CnpIngressRule, Protocol } from '../../src/model/k8s.ts';
 import assert from 'node:assert/strict';
 import { effectivePolicyTypes, naiveAllowed, parseAddress, selectorMatches } from '../support/naive.ts';
 import { anp, banp, cluster, cnp, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
@@ -205,63 +205,38 @@ describe('naive: cluster tiers', () => {
         80,
         opts,
       );
-    const deny = [{ action: 'Deny', from: [{ namespaces: {} }] }];
-    assert.throws(() => run(cnp('x', { priority: 1, subject: { namespaces: {} }, ingress: deny })), /tier/);
+    const everyNamespace = { namespaces: {} };
+    const deny = [{ action: 'Deny', from: [everyNamespace] }];
+    /** An Admin CNP on every pod with one ingress rule. */
+    const admin = (rule: CnpIngressRule) =>
+      cnp('x', { tier: 'Admin', subject: everyNamespace, ingress: [rule] });
+    assert.throws(() => run(cnp('x', { priority: 1, subject: everyNamespace, ingress: deny })), /tier/);
     assert.throws(() => run(cnp('x', { tier: 'Admin', priority: 1, ingress: deny })), /subject/);
     assert.throws(
       () => run(cnp('x', { tier: 'Admin', subject: { namespaces: {}, pods: {} }, ingress: deny })),
       /exactly one/,
     );
+    assert.throws(() => run(admin({ action: 'Allow', from: [everyNamespace] })), /action Allow/);
     assert.throws(
-      () =>
-        run(
-          cnp('x', {
-            tier: 'Admin',
-            subject: { namespaces: {} },
-            ingress: [{ action: 'Allow', from: [{ namespaces: {} }] }],
-          }),
-        ),
-      /action Allow/,
-    );
-    assert.throws(
-      () =>
-        run(banp({ subject: { namespaces: {} }, ingress: [{ action: 'Pass', from: [{ namespaces: {} }] }] })),
+      () => run(banp({ subject: everyNamespace, ingress: [{ action: 'Pass', from: [everyNamespace] }] })),
       /action Pass/,
     );
     assert.throws(
-      () =>
-        run(
-          cnp('x', {
-            tier: 'Admin',
-            subject: { namespaces: {} },
-            ingress: [{ action: 'Deny', from: [{ namespaces: {} }], protocols: [{ tcp: {} }] }],
-          }),
-        ),
+      () => run(admin({ action: 'Deny', from: [everyNamespace], protocols: [{ tcp: {} }] })),
       /protocols entry/,
     );
     assert.throws(
-      () =>
-        run(
-          anp('x', {
-            priority: 1,
-            subject: { namespaces: {} },
-            ingress: [
-              { action: 'Deny', from: [{ namespaces: {} }], ports: [{ portRange: { start: 90, end: 80 } }] },
-            ],
-          }),
-        ),
-      /port range/,
-    );
-    assert.throws(
-      () =>
-        run(
-          cnp('x', {
-            tier: 'Admin',
-            subject: { namespaces: {} },
-            ingress: [{ action: 'Deny', from: [{ namespaces: {}, pods: {} }] }],
-          }),
-        ),
+      () => run(admin({ action: 'Deny', from: [{ namespaces: {}, pods: {} }] })),
       /namespaces and pods/,
+    );
+    const reversed = {
+      action: 'Deny',
+      from: [everyNamespace],
+      ports: [{ portRange: { start: 90, end: 80 } }],
+    };
+    assert.throws(
+      () => run(anp('x', { priority: 1, subject: everyNamespace, ingress: [reversed] })),
+      /port range/,
     );
   });
 });
