@@ -14,7 +14,7 @@ import { cluster, type ClusterInput } from '../support/builders.ts';
 import { naiveAllowed } from '../support/naive.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_EQUIVALENCE_RUNS'] ?? 300);
-const TIERED_RUNS = Number(process.env['NETFENCE_TIERED_EQUIVALENCE_RUNS'] ?? 150);
+const TIERED_RUNS = Number(process.env['NETFENCE_TIERED_EQUIVALENCE_RUNS'] ?? 300);
 
 function describeEndpoint(e: Endpoint): string {
   return e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip;
