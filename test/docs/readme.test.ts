@@ -176,3 +176,16 @@ describe('README outputs', () => {
       );
   });
 });
+
+describe('docs/tiers.md outputs', () => {
+  const checked: string[] = [];
+  checkOutputs('docs/tiers.md', checked);
+
+  test('the commands whose outputs docs/tiers.md shows are all checked', () => {
+    for (const sub of ['analyze', 'test'])
+      assert.ok(
+        checked.some((c) => c.split(' ')[1] === sub),
+        `no docs/tiers.md output of netfence ${sub} was checked (checked: ${checked.join('; ')})`,
+      );
+  });
+});
