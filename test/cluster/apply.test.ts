@@ -429,6 +429,9 @@ describe('server-side apply', { skip }, () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 4,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     assert.deepEqual(json.breakingFlows, [
       {
