@@ -21,6 +21,7 @@ import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText, pairKey, splitPairKey } from '../base/text.ts';
 import { diffClusterPolicies, type ClusterPolicyChange } from './tier-diff.ts';
+import { tierMentionedCidrs } from './tiers.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
 export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
@@ -173,9 +174,14 @@ export function diffClusters(
   return diffSides(before, after, { before: a, after: b }, common, opts.granularity);
 }
 
-/** The common refinement of two states' address spaces: split at every CIDR either mentions. */
+/** The common refinement of two states' address spaces: split at every CIDR either mentions (cluster policies' too). */
 export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
-  return buildAddressSpace([...mentionedCidrs(before.policies), ...mentionedCidrs(after.policies)]);
+  return buildAddressSpace([
+    ...mentionedCidrs(before.policies),
+    ...mentionedCidrs(after.policies),
+    ...tierMentionedCidrs(before),
+    ...tierMentionedCidrs(after),
+  ]);
 }
 
 /** `diffClusters` of two states whose sides are already computed in `common` (`sideOf`, `sideConnections`). */

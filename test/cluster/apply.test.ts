@@ -410,6 +410,7 @@ describe('server-side apply', { skip }, () => {
       json.changes.find((c) => c.id === 'data/allow-redis'),
       {
         id: 'data/allow-redis',
+        kind: 'NetworkPolicy',
         namespace: 'data',
         name: 'allow-redis',
         action: 'update',
