@@ -41,7 +41,8 @@ function editsOf(changes: readonly Change[]): PolicyEdits {
   for (const c of changes) {
     if (c.kind !== 'NetworkPolicy') continue;
     if (c.action === 'delete') set.set(c.id, []);
-    else if (c.result !== undefined && !isClusterPolicyObject(c.result)) set.set(c.id, [policyInfoOf(c.result)]);
+    else if (c.result !== undefined && !isClusterPolicyObject(c.result))
+      set.set(c.id, [policyInfoOf(c.result)]);
   }
   return { set, sortById: true };
 }
@@ -58,7 +59,8 @@ export function editClusterPolicies(
   for (const c of changes) {
     if (c.kind === 'NetworkPolicy') continue;
     if (c.action === 'delete') edits.set(c.id, undefined);
-    else if (c.result !== undefined && isClusterPolicyObject(c.result)) edits.set(c.id, clusterPolicyInfo(c.result));
+    else if (c.result !== undefined && isClusterPolicyObject(c.result))
+      edits.set(c.id, clusterPolicyInfo(c.result));
   }
   const out: ClusterPolicyInfo[] = [];
   for (const p of live) {

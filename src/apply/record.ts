@@ -115,7 +115,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** The kinds a record entry may name. */
-const RECORD_KINDS = ['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+const RECORD_KINDS = [
+  'NetworkPolicy',
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+];
 
 /** A record entry's kind and apiVersion: what names the object to read, restore or delete. */
 export function entryRef(e: RecordEntry): {

@@ -7,10 +7,7 @@ export type PhaseKindJson = 'allow' | 'deny' | 'apply' | 'prune';
 
 /** The kinds `apply` deploys. */
 export type PolicyKindJson =
-  | 'NetworkPolicy'
-  | 'ClusterNetworkPolicy'
-  | 'AdminNetworkPolicy'
-  | 'BaselineAdminNetworkPolicy';
+  'NetworkPolicy' | 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
 
 export interface ApplyChangeJson {
   /** `namespace/name`; `Kind/name` for a cluster policy. */

@@ -38,7 +38,9 @@ export function describePolicies(changes: readonly Change[]): string {
   const kinds = ['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
   const parts = kinds
     .filter((k) => counts.has(k))
-    .map((k) => plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`));
+    .map((k) =>
+      plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
+    );
   return `${plural(changes.length, 'policy', 'policies')} (${parts.join(', ')})`;
 }
 

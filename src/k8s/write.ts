@@ -290,7 +290,11 @@ function resourceOf(o: { kind: ClusterPolicyKind; apiVersion: string }): {
   version: string;
   plural: string;
 } {
-  return { group: TIER_API_GROUP, version: versionOf(o.apiVersion), plural: CLUSTER_POLICY_RESOURCES[o.kind].plural };
+  return {
+    group: TIER_API_GROUP,
+    version: versionOf(o.apiVersion),
+    plural: CLUSTER_POLICY_RESOURCES[o.kind].plural,
+  };
 }
 
 function clusterPolicyName(o: ClusterPolicyObject): string {
@@ -483,11 +487,16 @@ export async function deleteObject(
   options: WriteOptions & { resourceVersion?: string | undefined; verb?: string },
 ): Promise<void> {
   if (ref.kind === 'NetworkPolicy') await deletePolicy(conn, ref.namespace, ref.name, options);
-  else await deleteClusterPolicy(conn, { kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name }, options);
+  else
+    await deleteClusterPolicy(conn, { kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name }, options);
 }
 
 /** Creates an object exactly as recorded. */
-export async function createObject(conn: Connection, o: PolicyObject, options: WriteOptions): Promise<PolicyObject> {
+export async function createObject(
+  conn: Connection,
+  o: PolicyObject,
+  options: WriteOptions,
+): Promise<PolicyObject> {
   return isClusterPolicyObject(o) ? createClusterPolicy(conn, o, options) : createPolicy(conn, o, options);
 }
 

@@ -89,7 +89,12 @@ function desiredOfCluster(p: ClusterPolicyInfo): ClusterPolicyObject {
   const metadata: NetworkPolicy['metadata'] = { name: p.name };
   if (Object.keys(p.labels).length > 0) metadata.labels = { ...p.labels };
   if (Object.keys(p.annotations).length > 0) metadata.annotations = { ...p.annotations };
-  return withManagedBy({ apiVersion: p.apiVersion, kind: p.kind, metadata, spec: p.spec } as ClusterPolicyObject);
+  return withManagedBy({
+    apiVersion: p.apiVersion,
+    kind: p.kind,
+    metadata,
+    spec: p.spec,
+  } as ClusterPolicyObject);
 }
 
 /** Reads and validates the policy files: invalid input never reaches the server. */
@@ -154,7 +159,8 @@ async function readLiveClusterPolicies(
 ): Promise<ClusterPolicyObject[]> {
   const wanted = new Map<string, { kind: ClusterPolicyObject['kind']; apiVersion: string }>();
   for (const o of desired)
-    if (isClusterPolicyObject(o)) wanted.set(`${o.kind} ${o.apiVersion}`, { kind: o.kind, apiVersion: o.apiVersion });
+    if (isClusterPolicyObject(o))
+      wanted.set(`${o.kind} ${o.apiVersion}`, { kind: o.kind, apiVersion: o.apiVersion });
   const missing: { kind: string; apiVersion: string }[] = [];
   const byId = new Map<string, ClusterPolicyObject>();
   for (const { kind, apiVersion } of [...wanted.values()].sort((a, b) => a.kind.localeCompare(b.kind))) {
@@ -361,7 +367,12 @@ function pruneList(
 }
 
 /** What names a live object to delete. */
-function refOf(o: PolicyObject): { kind: PolicyObject['kind']; apiVersion: string; namespace: string; name: string } {
+function refOf(o: PolicyObject): {
+  kind: PolicyObject['kind'];
+  apiVersion: string;
+  namespace: string;
+  name: string;
+} {
   return {
     kind: o.kind,
     apiVersion: o.apiVersion,
