@@ -77,11 +77,34 @@ export function sameContent(a: PolicyObject | undefined, b: PolicyObject | undef
   return JSON.stringify(canonical(userContent(a))) === JSON.stringify(canonical(userContent(b)));
 }
 
+/** The keys of a cluster policy's spec and of its rules, in the order of the API's documentation. */
+const SPEC_ORDER = ['tier', 'priority', 'subject', 'ingress', 'egress'];
+const RULE_ORDER = ['name', 'action', 'from', 'to', 'protocols', 'ports'];
+
+/** `value` with the keys of `order` first, in that order, then the others as they come. */
+function ordered(value: unknown, order: readonly string[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  const v = value as Record<string, unknown>;
+  for (const k of order) if (Object.hasOwn(v, k)) out[k] = v[k];
+  for (const [k, x] of Object.entries(v)) if (!Object.hasOwn(out, k)) out[k] = x;
+  return out;
+}
+
+/** A cluster policy spec as the API documents it (the server answers with its keys sorted). */
+function orderedClusterSpec(spec: ClusterPolicyObject['spec']): unknown {
+  const out = ordered(spec, SPEC_ORDER) as Record<string, unknown>;
+  for (const dir of ['ingress', 'egress'])
+    if (Array.isArray(out[dir])) out[dir] = (out[dir] as unknown[]).map((r) => ordered(r, RULE_ORDER));
+  return out;
+}
+
 /** The YAML a diff shows: the user's content, keys in the API's order. */
 export function renderPolicy(o: PolicyObject): string {
   const { metadata, spec } = userContent(o);
   const apiVersion = isClusterPolicyObject(o) ? o.apiVersion : 'networking.k8s.io/v1';
-  return stringify({ apiVersion, kind: o.kind, metadata, spec }, { version: '1.1', lineWidth: 0 });
+  const shown = isClusterPolicyObject(o) ? orderedClusterSpec(o.spec) : spec;
+  return stringify({ apiVersion, kind: o.kind, metadata, spec: shown }, { version: '1.1', lineWidth: 0 });
 }
 
 /** The object `apply` sends: as written, plus the managed-by label unless the file sets one. */

@@ -11,7 +11,13 @@ import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
-import { connectionSummary, diffToJson, formatDiffText, policySummary } from './diff.ts';
+import {
+  clusterPolicySummary,
+  connectionSummary,
+  diffToJson,
+  formatDiffText,
+  policySummary,
+} from './diff.ts';
 import { plural } from './plural.ts';
 
 /** The options of `apply` that change what the report says. */
@@ -164,9 +170,10 @@ export class ApplyReport {
       this.lines.push('', formatDiffText(change, labels).trimEnd());
     } else {
       const policies = policySummary(change);
+      const clusterPolicies = clusterPolicySummary(change);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')
