@@ -282,7 +282,7 @@ function clusterPolicyFromApi(item: unknown, kind: ClusterPolicyKind): ClusterPo
     kind,
     metadata: metaFromClient(o.metadata, 'full'),
     spec: (o.spec ?? {}) as ClusterPolicyObject['spec'],
-  } as ClusterPolicyObject;
+  };
 }
 
 function resourceOf(o: { kind: ClusterPolicyKind; apiVersion: string }): {
@@ -405,7 +405,7 @@ function restorableCluster(o: ClusterPolicyObject, resourceVersion: string | und
   if (o.metadata.labels !== undefined) metadata.labels = o.metadata.labels;
   if (o.metadata.annotations !== undefined) metadata.annotations = o.metadata.annotations;
   if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: o.spec } as ClusterPolicyObject;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: o.spec };
 }
 
 /** Creates a cluster policy exactly as recorded (a rollback of a delete). 409 if it exists again. */

@@ -94,7 +94,7 @@ function desiredOfCluster(p: ClusterPolicyInfo): ClusterPolicyObject {
     kind: p.kind,
     metadata,
     spec: p.spec,
-  } as ClusterPolicyObject);
+  });
 }
 
 /** Reads and validates the policy files: invalid input never reaches the server. */
