@@ -98,20 +98,22 @@ export type PruneScope = { kind: 'all' } | { kind: 'namespaces'; namespaces: rea
 
 /**
  * The live policies `--prune` deletes: labelled as managed by netfence, in scope, and not desired.
- * Policies without the label are never deleted, whoever created them. NetworkPolicies are in scope by
- * namespace (`scope`); cluster policies (no namespace) when their kind is in `clusterKinds` (the kinds the
- * files deploy), so that a folder of NetworkPolicies never prunes the platform team's cluster policies.
+ * Policies without the label are never deleted, whoever created them. Only the kinds the files deploy
+ * (`kinds`) are in scope, so that a folder of NetworkPolicies never prunes the platform team's cluster
+ * policies, nor a folder of ClusterNetworkPolicies the teams' NetworkPolicies; NetworkPolicies also by
+ * namespace (`scope`).
  */
 export function pruneCandidates<T extends PolicyObject>(
   live: readonly T[],
   desiredIds: ReadonlySet<string>,
   scope: PruneScope,
-  clusterKinds: ReadonlySet<string> = new Set(),
+  kinds: ReadonlySet<string> = new Set(['NetworkPolicy']),
 ): T[] {
   const inScope = (o: T): boolean =>
-    isClusterPolicyObject(o)
-      ? clusterKinds.has(o.kind)
-      : scope.kind === 'all' || scope.namespaces.includes(o.metadata.namespace ?? '');
+    kinds.has(o.kind) &&
+    (isClusterPolicyObject(o) ||
+      scope.kind === 'all' ||
+      scope.namespaces.includes(o.metadata.namespace ?? ''));
   return live
     .filter((o) => isManagedByNetfence(o) && inScope(o) && !desiredIds.has(policyId(o)))
     .sort((a, b) => compareText(policyId(a), policyId(b)));

@@ -138,17 +138,11 @@ describe('prune scope', () => {
   ];
   const ids = (list: readonly PolicyObject[]): string[] => list.map(policyId);
 
-  test('cluster policies only of the kinds the files deploy, and only managed ones', () => {
+  test('only the kinds the files deploy, and only managed ones', () => {
     assert.deepEqual(
-      ids(
-        pruneCandidates(
-          live,
-          new Set(),
-          { kind: 'namespaces', namespaces: [] },
-          new Set(['ClusterNetworkPolicy']),
-        ),
-      ),
+      ids(pruneCandidates(live, new Set(), { kind: 'all' }, new Set(['ClusterNetworkPolicy']))),
       ['ClusterNetworkPolicy/old'],
+      'files of ClusterNetworkPolicies prune no NetworkPolicy, even everywhere (-A)',
     );
   });
 
@@ -163,7 +157,7 @@ describe('prune scope', () => {
           live,
           new Set(['ClusterNetworkPolicy/old']),
           { kind: 'namespaces', namespaces: ['shop'] },
-          new Set(['ClusterNetworkPolicy', 'AdminNetworkPolicy']),
+          new Set(['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy']),
         ),
       ),
       ['AdminNetworkPolicy/anp', 'shop/old'],

@@ -269,7 +269,8 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
     assert.deepEqual(await cnpNames(), ['extra', 'guard', 'someone-elses']);
 
     const one = folder('one', { 'a.yaml': cnpYaml('guard', 100) });
-    const r2 = await cli(['apply', one, '--cluster', '--prune', '--state-dir', state(), '-o', 'json']);
+    // ClusterNetworkPolicies only, with --prune -A: the NetworkPolicies are not theirs to prune either.
+    const r2 = await cli(['apply', one, '--cluster', '--prune', '-A', '--state-dir', state(), '-o', 'json']);
     assert.equal(r2.code, 0, r2.stderr);
     const json = JSON.parse(r2.stdout) as {
       changes: { id: string; kind: string; namespace: string; action: string; outcome: string }[];
@@ -282,6 +283,7 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
       ],
     );
     assert.deepEqual(await cnpNames(), ['guard', 'someone-elses']);
+    assert.ok(await getObject(server(), `${NP}/allow-web`), 'the managed NetworkPolicy stays');
 
     // Rolled back: the pruned one is re-created as it was.
     const back = await cli(['rollback', '--cluster', '--state-dir', state()]);

@@ -348,8 +348,8 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
 }
 
 /**
- * Prune candidates: only what netfence manages, in scope: NetworkPolicies in the files' namespaces (every
- * one with -A), cluster policies of the kinds the files deploy.
+ * Prune candidates: only what netfence manages, of the kinds the files deploy: NetworkPolicies in the files'
+ * namespaces (every one with -A), cluster policies of those kinds.
  */
 function pruneList(
   live: readonly PolicyObject[],
@@ -362,7 +362,7 @@ function pruneList(
     live,
     new Set(desired.map(policyId)),
     options.allNamespaces === true ? { kind: 'all' } : { kind: 'namespaces', namespaces: [...namespaces] },
-    new Set(desired.filter(isClusterPolicyObject).map((o) => o.kind)),
+    new Set(desired.map((o) => o.kind)),
   );
 }
 
