@@ -10,6 +10,7 @@ import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { compileCluster, mentionedCidrs, type CompiledCluster, type EngineOptions } from './compile.ts';
+import { tierMentionedCidrs } from './tiers.ts';
 import {
   computeConnectivity,
   externalId,
@@ -21,7 +22,6 @@ import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText, pairKey, splitPairKey } from '../base/text.ts';
 import { diffClusterPolicies, type ClusterPolicyChange } from './tier-diff.ts';
-import { tierMentionedCidrs } from './tiers.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
 export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
@@ -179,6 +179,7 @@ export function commonAddressSpace(before: ClusterState, after: ClusterState): A
   return buildAddressSpace([
     ...mentionedCidrs(before.policies),
     ...mentionedCidrs(after.policies),
+    // Cluster policies' networks and node addresses split address classes too.
     ...tierMentionedCidrs(before),
     ...tierMentionedCidrs(after),
   ]);

@@ -9,11 +9,10 @@ import {
   V1DeleteOptions,
   V1Preconditions,
   type V1NetworkPolicy,
-  type V1ObjectMeta,
 } from '@kubernetes/client-node';
 import { TIER_API_GROUP, type NetworkPolicy, type ObjectMeta } from '../model/k8s.ts';
 import type { Connection } from './connect.ts';
-import { metaFromClient, networkPolicyFromClient } from './convert.ts';
+import { networkPolicyFromClient, tierPolicyFromClient } from './convert.ts';
 import { ClusterError } from './errors.ts';
 import {
   MANAGED_BY_LABEL,
@@ -22,7 +21,7 @@ import {
   type ClusterPolicyObject,
   type PolicyObject,
 } from '../apply/objects.ts';
-import { FIELD_MANAGER } from './types.ts';
+import { FIELD_MANAGER, TIER_RESOURCES, type TierResource } from './types.ts';
 
 export interface WriteOptions {
   /** Server-side dry run (`dryRun=All`): validated, defaulted, admitted, not stored. */
@@ -251,11 +250,17 @@ type ClusterPolicyKind = ClusterPolicyObject['kind'];
 
 /** The resource (plural) of each cluster policy kind, and the versions to read it in, newest first. */
 export const CLUSTER_POLICY_RESOURCES: Readonly<
-  Record<ClusterPolicyKind, { plural: string; versions: readonly string[] }>
+  Record<ClusterPolicyKind, { plural: TierResource; versions: readonly string[] }>
 > = {
-  ClusterNetworkPolicy: { plural: 'clusternetworkpolicies', versions: ['v1beta1', 'v1alpha2'] },
-  AdminNetworkPolicy: { plural: 'adminnetworkpolicies', versions: ['v1alpha1'] },
-  BaselineAdminNetworkPolicy: { plural: 'baselineadminnetworkpolicies', versions: ['v1alpha1'] },
+  ClusterNetworkPolicy: {
+    plural: 'clusternetworkpolicies',
+    versions: TIER_RESOURCES.clusternetworkpolicies,
+  },
+  AdminNetworkPolicy: { plural: 'adminnetworkpolicies', versions: TIER_RESOURCES.adminnetworkpolicies },
+  BaselineAdminNetworkPolicy: {
+    plural: 'baselineadminnetworkpolicies',
+    versions: TIER_RESOURCES.baselineadminnetworkpolicies,
+  },
 };
 
 /** The version of an apiVersion (`policy.networking.k8s.io/v1beta1` → `v1beta1`). */
@@ -276,13 +281,7 @@ export function notServedMessage(missing: readonly { kind: string; apiVersion: s
 
 /** A cluster policy as the API server returned it (plain JSON), with all its metadata (as `full`). */
 function clusterPolicyFromApi(item: unknown, kind: ClusterPolicyKind): ClusterPolicyObject {
-  const o = (item ?? {}) as { apiVersion?: string; metadata?: V1ObjectMeta; spec?: unknown };
-  return {
-    apiVersion: o.apiVersion ?? '',
-    kind,
-    metadata: metaFromClient(o.metadata, 'full'),
-    spec: (o.spec ?? {}) as ClusterPolicyObject['spec'],
-  };
+  return tierPolicyFromClient(item, kind, 'full');
 }
 
 function resourceOf(o: { kind: ClusterPolicyKind; apiVersion: string }): {
