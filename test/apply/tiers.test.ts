@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   clusterEffectOf,
+  connectivityChange,
   editClusterPolicies,
   entryRef,
   newRecord,
@@ -25,7 +26,7 @@ import {
 } from '../../src/apply/index.ts';
 import { openSession } from '../../src/engine/session.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicy } from '../../src/model/k8s.ts';
-import { cluster, cnp as cnpInfo } from '../support/builders.ts';
+import { cluster, cnp as cnpInfo, ns, pod } from '../support/builders.ts';
 
 const MANAGED = { 'app.kubernetes.io/managed-by': 'netfence' };
 
@@ -313,6 +314,28 @@ describe('the state after each phase', () => {
         ['ClusterNetworkPolicy/dns', 'ClusterNetworkPolicy/guard', 'ClusterNetworkPolicy/old'],
         ['ClusterNetworkPolicy/dns', 'ClusterNetworkPolicy/guard'],
       ],
+    );
+  });
+});
+
+describe('impact of a cluster policy', () => {
+  test('the connectivity change evaluates the tiers: an Admin Deny removes the connection it matches', () => {
+    const live = cluster({
+      namespaces: [ns('prod')],
+      pods: [
+        pod('prod', 'web', { app: 'web' }, { ips: ['10.0.0.1'] }),
+        pod('prod', 'db', { app: 'db' }, { ips: ['10.0.0.2'] }),
+      ],
+    });
+    const plan = planApply({ desired: [desired(cnp('guard', DENY_DB))], live: [], prune: [], staged: true });
+    const change = connectivityChange(phaseSessions(openSession(live), plan));
+    assert.deepEqual(
+      change.connections.map((c) => [c.change, c.src, c.dst]),
+      [['removed', 'prod/Pod/web', 'prod/Pod/db']],
+    );
+    assert.deepEqual(
+      change.clusterPolicies.map((c) => [c.id, c.change]),
+      [['ClusterNetworkPolicy/guard', 'added']],
     );
   });
 });

@@ -12,7 +12,7 @@ import type { ClusterPolicyInfo } from '../../src/model/cluster.ts';
 import type { ClusterNetworkPolicySpec } from '../../src/model/k8s.ts';
 import { formatPath } from '../../src/model/problem.ts';
 import { anp, banp, cluster, cnp } from '../support/builders.ts';
-import { assertGolden } from '../support/cli.ts';
+import { assertGolden, runCli } from '../support/cli.ts';
 
 const SUBJECT = { namespaces: { matchLabels: { env: 'prod' } } };
 const DB = { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } };
@@ -247,5 +247,50 @@ describe('reports', () => {
     assert.doesNotMatch(text, /cluster policies/i);
     assert.match(text, /No differences\./);
     assert.deepEqual(diffToJson(same, labels).clusterPolicies, []);
+  });
+});
+
+describe('netfence diff of folders with cluster policies (tiers evaluated)', () => {
+  const BEFORE = 'test/fixtures/diff/tiers/before';
+  const AFTER = 'test/fixtures/diff/tiers/after';
+
+  for (const format of ['txt', 'md', 'json'] as const) {
+    test(`-o ${format} matches its golden file`, async () => {
+      const r = await runCli(['diff', BEFORE, AFTER, '-o', format]);
+      assert.equal(r.code, 0, r.stderr);
+      assertGolden(`diff/tiers-folders.${format}`, r.stdout);
+    });
+  }
+
+  test('the Admin Deny turned Pass hands shop/web → data/db to the Baseline tier, which accepts TCP 5432 only', async () => {
+    const r = await runCli(['diff', BEFORE, AFTER, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      connections: {
+        change: string;
+        src: { workload?: string };
+        dst: { workload?: string };
+        summary: { after: string | null };
+      }[];
+      clusterPolicies: { id: string; change: string; fields: { path: string; line: number | null }[] }[];
+    };
+    assert.deepEqual(
+      json.connections.map((c) => [c.change, c.src.workload, c.dst.workload, c.summary.after]),
+      [['added', 'shop/Deployment/web', 'data/StatefulSet/db', 'TCP 5432']],
+    );
+    assert.deepEqual(
+      json.clusterPolicies.map((c) => [c.id, c.change, c.fields]),
+      [
+        ['ClusterNetworkPolicy/data-baseline', 'added', []],
+        [
+          'ClusterNetworkPolicy/guard',
+          'modified',
+          [
+            { path: 'spec.egress[0].action', line: 15 },
+            { path: 'spec.priority', line: 8 },
+          ],
+        ],
+      ],
+    );
   });
 });
