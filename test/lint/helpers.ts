@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { lint } from '../../src/lint/run.ts';
 import type { LintConfig } from '../../src/lint/config.ts';
 import type { AnyRule, LintResult, ObservedConnection } from '../../src/lint/types.ts';
-import { formatProblem } from '../../src/model/problem.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import { formatPath, formatProblem } from '../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 
 /** Template tag: strips the indentation common to all lines, and the first and last empty lines. */
@@ -185,6 +186,74 @@ export function ruleTester(
             .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
             .map((f) => f.messageId);
           assert.deepEqual(ids, c.messageIds);
+        }
+      });
+    }
+  });
+}
+
+export interface StateCase {
+  /** What the case is about, and why it matters. */
+  name: string;
+  /** A cluster state built with test/support/builders.ts (objects without a file: findings have no line). */
+  state: ClusterState;
+  config?: LintConfig;
+}
+
+export interface StateInvalidCase extends StateCase {
+  /** The findings, as `<object id> <field path>` (`ClusterNetworkPolicy/x spec.egress[1]`), sorted. */
+  findings: readonly string[];
+  /** Expected message ids, in the order of `findings`. */
+  messageIds?: readonly string[];
+  /** Text every message (in that order) must contain: the values it quotes. */
+  messages?: readonly (readonly string[])[];
+}
+
+/** `ClusterNetworkPolicy/x spec.egress[1]` */
+function findingRef(f: LintResult['findings'][number]): string {
+  return `${f.object.id} ${formatPath(f.path)}`.trim();
+}
+
+/**
+ * `ruleTester` for inputs given as cluster states rather than YAML (cluster policies built with the test
+ * builders): findings are identified by object and field path instead of line.
+ */
+export function stateRuleTester(
+  rule: AnyRule,
+  cases: { valid: readonly StateCase[]; invalid: readonly StateInvalidCase[] },
+): void {
+  const run = (c: StateCase): LintResult =>
+    lint({ state: c.state }, { rules: [rule], ...(c.config === undefined ? {} : { config: c.config }) });
+  describe(rule.id, () => {
+    for (const c of cases.valid) {
+      test(`valid: ${c.name}`, () => {
+        assert.deepEqual(
+          run(c).findings.map((f) => `${findingRef(f)}: ${f.message}`),
+          [],
+          'a valid case has no finding',
+        );
+      });
+    }
+    for (const c of cases.invalid) {
+      test(`invalid: ${c.name}`, () => {
+        assert.ok(c.findings.length > 0, 'an invalid case lists its findings');
+        const found = [...run(c).findings].sort((a, b) =>
+          findingRef(a) < findingRef(b) ? -1 : findingRef(a) > findingRef(b) ? 1 : 0,
+        );
+        for (const f of found) assert.equal(f.ruleId, rule.id);
+        assert.deepEqual(found.map(findingRef), c.findings, found.map((f) => f.message).join('\n'));
+        for (const f of found) {
+          assert.ok(!f.message.includes('{{'), `message has an unfilled placeholder: ${f.message}`);
+          assert.ok(!f.message.includes('\n'), 'messages are one line');
+        }
+        if (c.messageIds !== undefined)
+          assert.deepEqual(
+            found.map((f) => f.messageId),
+            c.messageIds,
+          );
+        for (const [i, parts] of (c.messages ?? []).entries()) {
+          for (const part of parts)
+            assert.ok(found[i]?.message.includes(part), `"${part}" in: ${found[i]?.message}`);
         }
       });
     }
