@@ -20,7 +20,7 @@ export default defineRule({
     description:
       'Cluster policies use ClusterNetworkPolicy v1beta1, not AdminNetworkPolicy, BaselineAdminNetworkPolicy or v1alpha2',
     rationale:
-      'AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) are the older API: network-policy-api v0.3.0 ships no CRD for them any more, and newer network plugins (Calico 3.32, Antrea 2.7, Cilium 1.20) enforce ClusterNetworkPolicy instead. ClusterNetworkPolicy v1alpha2 is still served, but v1beta1, with the same schema, is the stored version. A policy on an API the cluster no longer serves is not enforced at all.',
+      'AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) are the older API: network-policy-api v0.3.0 ships no CRD for them any more. Current network plugins implement ClusterNetworkPolicy (Calico 3.32, Cilium 1.20, Antrea 2.7, kube-network-policies, Kube-OVN); AdminNetworkPolicy is left to older releases (Calico 3.29–3.31, Antrea before 2.7) and OVN-Kubernetes. ClusterNetworkPolicy v1alpha2 is still served, but v1beta1, with the same schema, is the stored version. A policy on an API the cluster no longer serves is not enforced at all.',
     fix: 'Rewrite the object as a ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1): AdminNetworkPolicy → tier: Admin with the same priority; BaselineAdminNetworkPolicy → tier: Baseline with a priority after every other Baseline policy; action Allow → Accept; ports → protocols.',
     messages: {
       anp: 'AdminNetworkPolicy "{{name}}" uses {{apiVersion}}, for which network-policy-api v0.3 ships no CRD; migrate it to a ClusterNetworkPolicy ({{cnp}}) with tier: Admin and priority: {{priority}}{{changes}}',

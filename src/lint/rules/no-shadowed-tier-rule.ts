@@ -62,7 +62,7 @@ export default defineRule({
       redundant:
         'This {{tier}} {{direction}} rule never decides anything: {{by}} already {{decide}} all the traffic it matches, with the same action ({{action}}); remove it',
       overridden:
-        'This {{tier}} {{direction}} {{action}} rule never applies: {{by}} {{decide}} all the traffic it matches first ({{actions}}); move it before them if it should apply, or remove it',
+        'This {{tier}} {{direction}} {{action}} rule never applies: {{by}} {{decide}} all the traffic it matches first ({{actions}}); move it before {{them}} if it should apply, or remove it',
     },
   },
   check(ctx) {
@@ -92,6 +92,7 @@ export default defineRule({
               actions: actions.join(', '),
               by: listNames(by.map((o) => tierRuleName(o, policy))),
               decide: by.length === 1 ? 'decides' : 'decide',
+              them: by.length === 1 ? 'it' : 'them',
             },
             subject: { clusterPolicy: policy.info },
             path: ['spec', direction, ref.rule.index],
