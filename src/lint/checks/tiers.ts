@@ -24,6 +24,7 @@ import {
 import type { CompiledTierPolicy, CompiledTierRule } from '../../engine/tiers.ts';
 import { formatPortList } from '../../describe/ports.ts';
 import { sortedIncludes } from '../../base/sorted.ts';
+import { compileSelector } from '../../engine/selectors.ts';
 import { ClusterPolicyKind, Tier, TierAction, type ClusterPolicyInfo } from '../../model/cluster.ts';
 import type { Lookup } from '../lookup.ts';
 import { listNames } from '../text.ts';
@@ -261,4 +262,75 @@ export function describeFlow(
 /** Whether `a` is within `b`. */
 export function trafficSubset(a: Traffic, b: Traffic): boolean {
   return portsSubset(a.ports, b.ports) && (!a.other || b.other);
+}
+
+/** Whether a rule's peers match every pod, and for egress every IPv4 or IPv6 address too. */
+function matchesEveryPeer(rule: CompiledTierRule): boolean {
+  const everyPod = rule.peers.some(
+    (p) =>
+      p.everything ||
+      (p.info.kind === 'namespaces' && compileSelector(p.info.namespaceSelector).matchesAll) ||
+      (p.info.kind === 'pods' &&
+        compileSelector(p.info.namespaceSelector).matchesAll &&
+        compileSelector(p.info.podSelector).matchesAll),
+  );
+  if (rule.direction === 'ingress') return everyPod;
+  const everyAddress = rule.peers.some(
+    (p) =>
+      p.everything ||
+      (p.info.kind === 'networks' && p.info.cidrs.some((c) => c === '0.0.0.0/0' || c === '::/0')),
+  );
+  return everyPod && everyAddress;
+}
+
+/** A `Deny` rule on every port whose peers match every pod (and for egress every address). */
+function isDenyAll(rule: CompiledTierRule): boolean {
+  return rule.action === TierAction.Deny && rule.ports.any && matchesEveryPeer(rule);
+}
+
+/**
+ * Whether the cluster policies deny by default for a class in `direction`: in one tier, walking its policies
+ * and rules in order, a `Deny` on every port whose peers match every pod (and, for egress, every address:
+ * `networks: [0.0.0.0/0]` or `[::/0]`) comes before any `Pass` (a Pass hands the traffic on, possibly to the
+ * default allow). Ingress rules cannot name addresses: a cluster policy's default deny of ingress covers every
+ * pod, not traffic from outside the cluster.
+ */
+export function classDefaultDenied(
+  compiled: CompiledCluster,
+  classId: number,
+  direction: Direction,
+): boolean {
+  for (const tier of [Tier.Admin, Tier.Baseline]) {
+    walk: for (const p of tierPoliciesAt(compiled, classId, tier)) {
+      for (const rule of rulesOf(p, direction)) {
+        if (rule.action === TierAction.Pass) break walk;
+        if (isDenyAll(rule)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether a cluster policy's subject selects every pod of a namespace, pods created later included. */
+function selectsWholeNamespace(lookup: Lookup, policy: CompiledTierPolicy, namespace: string): boolean {
+  const subject = policy.info.subject;
+  if (subject.kind === 'pods' && !compileSelector(subject.podSelector).matchesAll) return false;
+  return lookup.namespacesMatching(subject.namespaceSelector).some((n) => n.name === namespace);
+}
+
+/**
+ * A cluster policy that denies by default in `direction` for every pod of `namespace`, pods created later
+ * included (its subject selects the whole namespace), when the tiers deny by default for every pod there now.
+ */
+export function namespaceDefaultDeny(
+  compiled: CompiledCluster,
+  lookup: Lookup,
+  namespace: string,
+  direction: Direction,
+): CompiledTierPolicy | undefined {
+  if (!lookup.podClassesIn(namespace).every((id) => classDefaultDenied(compiled, id, direction)))
+    return undefined;
+  return compiled.tierPolicies.find(
+    (p) => rulesOf(p, direction).some(isDenyAll) && selectsWholeNamespace(lookup, p, namespace),
+  );
 }
