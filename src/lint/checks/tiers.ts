@@ -19,6 +19,7 @@ import {
   portsSubset,
   subtractPorts,
   unionPorts,
+  portSetOf,
   type PortSet,
 } from '../../engine/ports.ts';
 import type { CompiledTierPolicy, CompiledTierRule } from '../../engine/tiers.ts';
@@ -26,6 +27,7 @@ import { formatPortList } from '../../describe/ports.ts';
 import { sortedIncludes } from '../../base/sorted.ts';
 import { compileSelector } from '../../engine/selectors.ts';
 import { ClusterPolicyKind, Tier, TierAction, type ClusterPolicyInfo } from '../../model/cluster.ts';
+import type { Protocol } from '../../model/k8s.ts';
 import type { Lookup } from '../lookup.ts';
 import { listNames } from '../text.ts';
 
@@ -190,23 +192,42 @@ export function npIsolated(compiled: CompiledCluster, classId: number, direction
   });
 }
 
+const classKeyCache = new WeakMap<CompiledCluster, string[]>();
+
+/** Per class: the cluster policies and NetworkPolicies selecting it, and its named ports (computed once). */
+function classKeys(compiled: CompiledCluster): string[] {
+  let keys = classKeyCache.get(compiled);
+  if (keys === undefined) {
+    keys = compiled.classes.map((cls) =>
+      [
+        (compiled.tierPoliciesOfClass[cls.id] ?? []).join(','),
+        (compiled.policiesOfClass[cls.id] ?? []).join(','),
+        cls.namedPorts
+          .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+          .sort()
+          .join(','),
+      ].join('|'),
+    );
+    classKeyCache.set(compiled, keys);
+  }
+  return keys;
+}
+
 /**
- * Representatives of the classes a cluster policy selects: classes selected by the same cluster policies and
- * NetworkPolicies, with the same named ports, get the same answer from every tier rule.
+ * Representatives of some classes: classes selected by the same cluster policies and NetworkPolicies, with
+ * the same named ports, get the same answer from every tier rule.
  */
 export function subjectGroups(compiled: CompiledCluster, classes: readonly number[]): number[] {
+  const keys = classKeys(compiled);
   const seen = new Map<string, number>();
-  for (const id of classes) {
-    const cls = compiled.classes[id]!;
-    const ports = cls.namedPorts.map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
-    const key = [
-      (compiled.tierPoliciesOfClass[id] ?? []).join(','),
-      (compiled.policiesOfClass[id] ?? []).join(','),
-      ports.join(','),
-    ].join('|');
-    if (!seen.has(key)) seen.set(key, id);
-  }
+  for (const id of classes) if (!seen.has(keys[id]!)) seen.set(keys[id]!, id);
   return [...seen.values()];
+}
+
+/** The classes both lists hold (each ascending), ascending. */
+export function commonClasses(a: readonly number[], b: readonly number[]): number[] {
+  const set = new Set(b);
+  return a.filter((id) => set.has(id));
 }
 
 /** The policies of a tier that select a class, in evaluation order. */
@@ -333,4 +354,31 @@ export function namespaceDefaultDeny(
   return compiled.tierPolicies.find(
     (p) => rulesOf(p, direction).some(isDenyAll) && selectsWholeNamespace(lookup, p, namespace),
   );
+}
+
+/** What decides some traffic of a class in one direction: a cluster policy rule, NetworkPolicies, or the default. */
+export type Decider = { kind: 'tier'; ref: TierRuleRef } | { kind: 'networkPolicy' } | { kind: 'default' };
+
+/**
+ * Which step decides traffic between class `subject` and `t` on one port, in one direction: the first
+ * matching Admin rule (unless it passes), else NetworkPolicies when they isolate the class, else the first
+ * matching Baseline rule (unless it passes), else the default (allowed).
+ */
+export function decider(
+  compiled: CompiledCluster,
+  subject: number,
+  direction: Direction,
+  t: Target,
+  protocol: Protocol,
+  port: number,
+): Decider {
+  const traffic: Traffic = { ports: portSetOf(protocol, [port, port]), other: false };
+  for (const tier of [Tier.Admin, Tier.Baseline]) {
+    if (tier === Tier.Baseline && npIsolated(compiled, subject, direction)) return { kind: 'networkPolicy' };
+    const refs = tierPoliciesAt(compiled, subject, tier).flatMap((p) => refsOf(p, direction));
+    const first = firstMatch(compiled, refs, subject, t, traffic).decided[0];
+    if (first !== undefined && first.ref.rule.action !== TierAction.Pass)
+      return { kind: 'tier', ref: first.ref };
+  }
+  return { kind: 'default' };
 }

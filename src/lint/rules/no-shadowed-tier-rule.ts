@@ -17,12 +17,6 @@ import {
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
-/** Whether every class `p` selects is selected by `q` too (both lists ascending). */
-function selectsAllOf(q: CompiledTierPolicy, p: CompiledTierPolicy): boolean {
-  const set = new Set(q.selected);
-  return p.selected.every((id) => set.has(id));
-}
-
 /**
  * The rules that decide all the traffic `ref` matches, for every class its policy selects, before it: or
  * undefined when some of it reaches `ref` (or when it matches nothing at all).
@@ -67,6 +61,10 @@ export default defineRule({
   },
   check(ctx) {
     const { compiled } = ctx;
+    const selected = compiled.tierPolicies.map((p) => new Set(p.selected));
+    /** Whether `q` selects every class `p` selects. */
+    const selectsAllOf = (q: CompiledTierPolicy, p: CompiledTierPolicy): boolean =>
+      p.selected.every((id) => selected[q.index]!.has(id));
     for (const policy of compiled.tierPolicies) {
       if (policy.selected.length === 0) continue;
       const higher = compiled.tierPolicies

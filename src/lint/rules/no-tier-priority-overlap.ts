@@ -3,6 +3,7 @@ import type { CompiledTierPolicy } from '../../engine/tiers.ts';
 import {
   ALL_TRAFFIC,
   actionWord,
+  commonClasses,
   describeFlow,
   describeTraffic,
   firstMatch,
@@ -41,7 +42,7 @@ function conflict(
   later: CompiledTierPolicy,
   earlier: CompiledTierPolicy,
 ): Conflict | undefined {
-  const common = later.selected.filter((id) => earlier.selected.includes(id));
+  const common = commonClasses(later.selected, earlier.selected);
   for (const subject of subjectGroups(compiled, common)) {
     const before = tierPoliciesAt(compiled, subject, later.tier).filter((q) => precedes(q.info, later.info));
     for (const direction of ['ingress', 'egress'] as const) {
@@ -123,9 +124,7 @@ export default defineRule({
             },
             subject: { clusterPolicy: later.info },
             path: ['spec', c.direction, c.mine.ref.rule.index],
-            workloads: ctx.lookup.workloadsOfClasses(
-              later.selected.filter((id) => earlier.selected.includes(id)),
-            ),
+            workloads: ctx.lookup.workloadsOfClasses(commonClasses(later.selected, earlier.selected)),
           });
         }
       }
