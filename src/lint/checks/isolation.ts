@@ -41,7 +41,8 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
       },
     },
     check(ctx) {
-      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
+      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       for (const ns of ctx.state.namespaces) {
         const classes = ctx.lookup.podClassesIn(ns.name);
         if (classes.length === 0) continue;
@@ -87,7 +88,8 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
       },
     },
     check(ctx) {
-      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
+      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       const namespacesUsing = new Set(
         ctx.compiled.policies
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress))
