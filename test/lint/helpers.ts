@@ -198,6 +198,7 @@ export interface StateCase {
   /** A cluster state built with test/support/builders.ts (objects without a file: findings have no line). */
   state: ClusterState;
   config?: LintConfig;
+  observed?: readonly ObservedConnection[];
 }
 
 export interface StateInvalidCase extends StateCase {
@@ -223,7 +224,10 @@ export function stateRuleTester(
   cases: { valid: readonly StateCase[]; invalid: readonly StateInvalidCase[] },
 ): void {
   const run = (c: StateCase): LintResult =>
-    lint({ state: c.state }, { rules: [rule], ...(c.config === undefined ? {} : { config: c.config }) });
+    lint(
+      { state: c.state, ...(c.observed === undefined ? {} : { observed: c.observed }) },
+      { rules: [rule], ...(c.config === undefined ? {} : { config: c.config }) },
+    );
   describe(rule.id, () => {
     for (const c of cases.valid) {
       test(`valid: ${c.name}`, () => {
