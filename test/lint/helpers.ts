@@ -4,7 +4,10 @@
  * at the end of the line the finding points at (several markers on one line: `# <- <-`).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import AjvDraft04 from 'ajv-draft-04';
+import formats from 'ajv-formats';
 import { lint } from '../../src/lint/run.ts';
 import type { LintConfig } from '../../src/lint/config.ts';
 import type { AnyRule, LintResult, ObservedConnection } from '../../src/lint/types.ts';
@@ -262,4 +265,19 @@ export function stateRuleTester(
       });
     }
   });
+}
+
+/**
+ * Asserts that a SARIF log validates against the SARIF 2.1.0 JSON schema as Microsoft publishes it
+ * (test/fixtures/lint/README.md says where from). `unicodeRegExp: false`: the schema's own pattern for
+ * `language` is not valid with the `u` flag, which ajv uses by default.
+ */
+export function assertValidSarif(sarif: unknown): void {
+  const schema = JSON.parse(
+    readFileSync(new URL('../fixtures/lint/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  formats.default(ajv);
+  const validate = ajv.compile(schema);
+  assert.equal(validate(sarif), true, JSON.stringify(validate.errors));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { deploy, docs, ns, yaml } from './helpers.ts';
+import { assertValidSarif, deploy, docs, ns, yaml } from './helpers.ts';
 
 const manifests = docs(
   ns('shop', { team: 'shop' }),
@@ -114,10 +114,16 @@ interface JsonFinding {
   object: { id: string };
 }
 
-async function lintTiers(config?: string): Promise<{ code: number; findings: JsonFinding[] }> {
+function manifestFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'netfence-lint-tiers-'));
   writeFileSync(join(dir, 'cluster.yaml'), manifests);
-  const args = ['lint', join(dir, 'cluster.yaml'), '-o', 'json'];
+  return join(dir, 'cluster.yaml');
+}
+
+async function lintTiers(config?: string): Promise<{ code: number; findings: JsonFinding[] }> {
+  const file = manifestFile();
+  const dir = join(file, '..');
+  const args = ['lint', file, '-o', 'json'];
   if (config !== undefined) {
     writeFileSync(join(dir, 'netfence.yaml'), config);
     args.push('--config', join(dir, 'netfence.yaml'));
@@ -152,4 +158,23 @@ test('netfence.yaml changes the severity of a tier rule or turns it off', async 
     ['no-unreachable-baseline-rule', 'warning'],
     ['no-useless-pass', 'warning'],
   ]);
+});
+
+test('SARIF with findings on cluster-scoped objects validates, each at its file and line', async () => {
+  const r = await runCli(['lint', manifestFile(), '-o', 'sarif']);
+  const sarif = JSON.parse(r.stdout) as {
+    runs: {
+      results: {
+        ruleId: string;
+        locations: { physicalLocation: { region: { startLine: number } } }[];
+      }[];
+    }[];
+  };
+  assertValidSarif(sarif);
+  assert.deepEqual(
+    sarif.runs[0]!.results.filter((x) => TIER_RULES.includes(x.ruleId))
+      .map((x) => `${x.ruleId} ${x.locations[0]!.physicalLocation.region.startLine}`)
+      .sort(),
+    marked(manifests),
+  );
 });
