@@ -95,7 +95,8 @@ export function targetsOf(compiled: CompiledCluster, rule: CompiledTierRule): Ta
       for (const c of classes) pods.add(c.id);
       for (const a of addressSpace.classes) addresses.add(a.id);
     } else if (p.pods.all) {
-      for (const c of classes) if (!c.hostNetwork) pods.add(c.id);
+      // Selectors of cluster policies never match host-network pods, whatever `hostNetworkPods` says.
+      for (const c of classes) if (!c.hostNetworkPod) pods.add(c.id);
     } else {
       for (const id of p.pods.ids) pods.add(id);
     }
@@ -126,7 +127,7 @@ export function targetKey(t: Target): string {
 
 function matches(compiled: CompiledCluster, rule: CompiledTierRule, t: Target): boolean {
   if ('address' in t) return rule.peers.some((p) => p.everything || p.addresses.includes(t.address));
-  const host = compiled.classes[t.pod]!.hostNetwork;
+  const host = compiled.classes[t.pod]!.hostNetworkPod;
   return rule.peers.some((p) => p.everything || (p.pods.all ? !host : sortedIncludes(p.pods.ids, t.pod)));
 }
 
