@@ -4,6 +4,7 @@
  */
 import { cluster, namedPort, ns, pod, type ClusterInput } from '../support/builders.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import { deploy, docs, ns as nsYaml, yaml } from './helpers.ts';
 
 export const tierBase: ClusterInput = {
   namespaces: [ns('shop', { team: 'shop' }), ns('data', { team: 'data' }), ns('kube-system')],
@@ -41,3 +42,36 @@ export const db = {
 export function tcp(port: number): { tcp: { destinationPort: { number: number } } } {
   return { tcp: { destinationPort: { number: port } } };
 }
+
+/** As manifests, for tables with `# <-` line markers: shop/web, data/db and data/cache. */
+export const tierBaseYaml = docs(
+  nsYaml('shop', { team: 'shop' }),
+  nsYaml('data', { team: 'data' }),
+  deploy('shop', 'web'),
+  deploy('data', 'db'),
+  deploy('data', 'cache'),
+);
+
+/** A ClusterNetworkPolicy manifest (`spec` as YAML lines, indented by two). */
+export function cnpYaml(name: string, spec: string, apiVersion = 'v1beta1'): string {
+  return [
+    `apiVersion: policy.networking.k8s.io/${apiVersion}`,
+    'kind: ClusterNetworkPolicy',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    ...spec
+      .trim()
+      .split('\n')
+      .map((l) => `  ${l}`),
+  ].join('\n');
+}
+
+/** A NetworkPolicy that isolates every pod of shop for ingress. */
+export const shopDefaultDenyIngress = yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: default-deny, namespace: shop}
+  spec:
+    podSelector: {}
+    policyTypes: [Ingress]
+`;

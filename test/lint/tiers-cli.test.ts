@@ -5,21 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { assertValidSarif, deploy, docs, ns, yaml } from './helpers.ts';
+import { assertValidSarif, docs, yaml } from './helpers.ts';
+import { shopDefaultDenyIngress, tierBaseYaml } from './tier-fixtures.ts';
 
 const manifests = docs(
-  ns('shop', { team: 'shop' }),
-  ns('data', { team: 'data' }),
-  deploy('shop', 'web'),
-  deploy('data', 'db'),
+  tierBaseYaml,
+  shopDefaultDenyIngress,
   yaml`
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: default-deny, namespace: shop}
-    spec:
-      podSelector: {}
-      policyTypes: [Ingress]
-    ---
     apiVersion: policy.networking.k8s.io/v1beta1
     kind: ClusterNetworkPolicy
     metadata: {name: deny-data}

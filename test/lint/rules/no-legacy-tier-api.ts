@@ -1,8 +1,8 @@
 import rule from '../../../src/lint/rules/no-legacy-tier-api.ts';
 import { anp, banp, cnp } from '../../support/builders.ts';
 import { clusterPolicyInfo } from '../../../src/parse/tiers.ts';
-import { stateRuleTester } from '../helpers.ts';
-import { shop, withTiers } from '../tier-fixtures.ts';
+import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { shop, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 stateRuleTester(rule, {
   valid: [
@@ -84,6 +84,51 @@ stateRuleTester(rule, {
       findings: ['ClusterNetworkPolicy/old apiVersion'],
       messageIds: ['cnp'],
       messages: [['change apiVersion to policy.networking.k8s.io/v1beta1']],
+    },
+  ],
+});
+
+// The same as manifests: each finding at the line of the rule (or field) it is about.
+const spec = yaml`
+  tier: Admin
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: data}}}
+  ingress:
+    - action: Deny
+      from: [{namespaces: {matchLabels: {team: shop}}}]
+`;
+
+ruleTester(rule, {
+  valid: [{ name: 'ClusterNetworkPolicy v1beta1', yaml: docs(tierBaseYaml, cnpYaml('protect-data', spec)) }],
+  invalid: [
+    {
+      name: 'ClusterNetworkPolicy v1alpha2, an AdminNetworkPolicy and the BaselineAdminNetworkPolicy',
+      yaml: docs(
+        tierBaseYaml,
+        cnpYaml('protect-data', spec, 'v1alpha2').replace('v1alpha2', 'v1alpha2  # <-'),
+        yaml`
+          apiVersion: policy.networking.k8s.io/v1alpha1  # <-
+          kind: AdminNetworkPolicy
+          metadata: {name: guardrails}
+          spec:
+            priority: 20
+            subject: {namespaces: {}}
+            egress:
+              - action: Allow
+                to: [{namespaces: {matchLabels: {team: data}}}]
+                ports: [{portNumber: {protocol: TCP, port: 5432}}]
+          ---
+          apiVersion: policy.networking.k8s.io/v1alpha1  # <-
+          kind: BaselineAdminNetworkPolicy
+          metadata: {name: default}
+          spec:
+            subject: {namespaces: {}}
+            ingress:
+              - action: Deny
+                from: [{namespaces: {}}]
+        `,
+      ),
+      messageIds: ['cnp', 'anp', 'banp'],
     },
   ],
 });

@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/no-shadowed-tier-rule.ts';
 import { anp, banp, cnp } from '../../support/builders.ts';
-import { stateRuleTester } from '../helpers.ts';
-import { allPods, shop, db, tcp, withTiers } from '../tier-fixtures.ts';
+import { docs, ruleTester, stateRuleTester } from '../helpers.ts';
+import { allPods, shop, db, tcp, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 stateRuleTester(rule, {
   valid: [
@@ -262,6 +262,39 @@ stateRuleTester(rule, {
         ],
       }),
       findings: ['ClusterNetworkPolicy/web spec.ingress[1]'],
+    },
+  ],
+});
+
+// The same as manifests: each finding at the line of the rule (or field) it is about.
+const acceptDb = (marker: string): string =>
+  `- action: Accept${marker}\n  to: [{pods: {namespaceSelector: {matchLabels: {team: data}}, podSelector: {matchLabels: {app: db}}}}]`;
+const denyData = (marker: string): string =>
+  `- action: Deny${marker}\n  to: [{namespaces: {matchLabels: {team: data}}}]`;
+/** An Admin policy for shop's egress with these rules. */
+const shopEgress = (...rules: string[]): string =>
+  cnpYaml(
+    'shop-egress',
+    [
+      'tier: Admin',
+      'priority: 10',
+      'subject: {namespaces: {matchLabels: {team: shop}}}',
+      'egress:',
+      ...rules.map((r) => r.replaceAll(/^/gm, '  ')),
+    ].join('\n'),
+  );
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'the exception before the rule it is an exception to',
+      yaml: docs(tierBaseYaml, shopEgress(acceptDb(''), denyData(''))),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the exception after the rule it is an exception to, and a duplicate of that rule',
+      yaml: docs(tierBaseYaml, shopEgress(denyData(''), acceptDb('  # <-'), denyData('  # <-'))),
+      messageIds: ['overridden', 'redundant'],
     },
   ],
 });

@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/no-tier-priority-overlap.ts';
 import { anp, cnp } from '../../support/builders.ts';
-import { stateRuleTester } from '../helpers.ts';
-import { allPods, shop, data, db, tcp, withTiers } from '../tier-fixtures.ts';
+import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { allPods, shop, data, db, tcp, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 stateRuleTester(rule, {
   valid: [
@@ -201,6 +201,46 @@ stateRuleTester(rule, {
         ],
       }),
       findings: ['ClusterNetworkPolicy/b spec.ingress[0]', 'ClusterNetworkPolicy/c spec.ingress[0]'],
+    },
+  ],
+});
+
+// The same as manifests: each finding at the line of the rule (or field) it is about.
+const denyData = (priority: number): string =>
+  cnpYaml(
+    'deny-data',
+    yaml`
+      tier: Admin
+      priority: ${priority}
+      subject: {namespaces: {}}
+      egress:
+        - action: Deny
+          to: [{namespaces: {matchLabels: {team: data}}}]
+    `,
+  );
+const shopToDb = cnpYaml(
+  'shop-to-db',
+  yaml`
+    tier: Admin
+    priority: 10
+    subject: {namespaces: {matchLabels: {team: shop}}}
+    egress:
+      - action: Accept  # <-
+        to: [{pods: {namespaceSelector: {matchLabels: {team: data}}, podSelector: {matchLabels: {app: db}}}}]
+  `,
+);
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'the exception has a lower priority number',
+      yaml: docs(tierBaseYaml, denyData(20), shopToDb.replace('  # <-', '')),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the exception and the rule have the same priority',
+      yaml: docs(tierBaseYaml, denyData(10), shopToDb),
     },
   ],
 });

@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/no-unreachable-baseline-rule.ts';
 import { banp, cnp, policy } from '../../support/builders.ts';
-import { stateRuleTester } from '../helpers.ts';
-import { allPods, shop, withTiers } from '../tier-fixtures.ts';
+import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { allPods, shop, withTiers, cnpYaml, shopDefaultDenyIngress, tierBaseYaml } from '../tier-fixtures.ts';
 
 const denyIngress = policy('shop', 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] });
 const baselineIngress = cnp('baseline', {
@@ -86,6 +86,41 @@ stateRuleTester(rule, {
       }),
       findings: ['BaselineAdminNetworkPolicy/default spec.egress[0]'],
       messages: [['NetworkPolicies (shop/web and shop/api)']],
+    },
+  ],
+});
+
+// The same as manifests: each finding at the line of the rule (or field) it is about.
+const baseline = (subject: string, marker = ''): string =>
+  cnpYaml(
+    'baseline',
+    yaml`
+      tier: Baseline
+      priority: 100
+      subject: ${subject}
+      ingress:
+        - action: Accept${marker}
+          from: [{namespaces: {matchLabels: {team: shop}}}]
+        - action: Deny${marker}
+          from: [{namespaces: {}}]
+    `,
+  );
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'data/db is not isolated: the rules apply to it',
+      yaml: docs(tierBaseYaml, shopDefaultDenyIngress, baseline('{namespaces: {}}')),
+    },
+  ],
+  invalid: [
+    {
+      name: 'every pod of shop is isolated for ingress: each rule is reported',
+      yaml: docs(
+        tierBaseYaml,
+        shopDefaultDenyIngress,
+        baseline('{namespaces: {matchLabels: {team: shop}}}', '  # <-'),
+      ),
     },
   ],
 });

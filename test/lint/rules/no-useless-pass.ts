@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/no-useless-pass.ts';
 import { anp, banp, cnp, policy } from '../../support/builders.ts';
-import { stateRuleTester } from '../helpers.ts';
-import { allPods, shop, data, db, tcp, withTiers } from '../tier-fixtures.ts';
+import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { allPods, shop, data, db, tcp, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 const passToDb = cnp('pass-db', {
   tier: 'Admin',
@@ -165,6 +165,46 @@ stateRuleTester(rule, {
         policies: [policy('shop', 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] })],
       }),
       findings: ['ClusterNetworkPolicy/pass-db spec.egress[0]'],
+    },
+  ],
+});
+
+// The same as manifests: each finding at the line of the rule (or field) it is about.
+const delegate = (marker: string): string =>
+  cnpYaml(
+    'delegate-shop',
+    yaml`
+      tier: Admin
+      priority: 50
+      subject: {namespaces: {matchLabels: {team: shop}}}
+      ingress:
+        - action: Pass${marker}
+          from: [{namespaces: {}}]
+    `,
+  );
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'a NetworkPolicy isolates the pods the Pass hands on',
+      yaml: docs(
+        tierBaseYaml,
+        delegate(''),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            ingress: [{from: [{podSelector: {}}]}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'nothing isolates shop and no Baseline rule denies',
+      yaml: docs(tierBaseYaml, delegate('  # <-')),
     },
   ],
 });
