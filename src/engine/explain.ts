@@ -41,7 +41,18 @@ import { compileSelector, failedRequirements, type CompiledSelector, type Requir
  * class when the entity has several classes (`src/describe/explain.ts` `endName` says "web (pods a, b)").
  */
 export type ExplainEnd =
-  | { kind: 'pod'; classId: number; name: string; pods?: readonly string[] }
+  | {
+      kind: 'pod';
+      classId: number;
+      name: string;
+      pods?: readonly string[];
+      /**
+       * Set when the end is one given pod (its `namespace/name`): two ends with the same `onePod` are a pod
+       * connecting to itself (hairpin), which cluster policies do not apply to. Without it, an end of a class
+       * of several pods stands for any other pod of the class.
+       */
+      onePod?: string;
+    }
   /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
   | { kind: 'address'; classId: number; name: string };
 
@@ -319,6 +330,7 @@ class Explainer {
   get hairpin(): boolean {
     if (this.src.kind !== 'pod' || this.dst.kind !== 'pod' || this.src.classId !== this.dst.classId)
       return false;
+    if (this.src.onePod !== undefined && this.src.onePod === this.dst.onePod) return true;
     return this.compiled.classes[this.src.classId]!.pods.length === 1;
   }
 
@@ -678,9 +690,10 @@ export function explainEntities(
   const ends = (id: string, name: string | undefined): ExplainEnd[] => {
     const list = index.ends(id);
     const base = name ?? index.displayName(id);
+    const onePod = index.byId.get(id)?.kind === 'pod' ? { onePod: id } : {};
     return list.map((e): ExplainEnd => {
       if ('address' in e) return { kind: 'address', classId: e.address, name: base };
-      if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base };
+      if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base, ...onePod };
       const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
       return { kind: 'pod', classId: e.pod, name: base, pods };
     });

@@ -155,11 +155,12 @@ function undefinedLines(path: TierPath, indent: string): string[] {
   for (const step of path.steps) {
     if (step.kind !== 'rule' || step.undefinedWith.length === 0) continue;
     out.push(`${indent}${UNDEFINED_TIE}:`);
-    for (const m of [step.match, ...step.undefinedWith]) {
+    [step.match, ...step.undefinedWith].forEach((m, i) => {
+      const applied = i === 0 ? ', netfence applies this one' : '';
       out.push(
-        `${indent}  - ${tierRuleCite(m)} (priority ${m.priority ?? '-'}) on ${formatPortList(m.ports)}`,
+        `${indent}  - ${tierRuleCite(m)} (priority ${m.priority ?? '-'}${applied}) on ${formatPortList(m.ports)}`,
       );
-    }
+    });
   }
   return out;
 }
@@ -201,7 +202,7 @@ function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
   if (side.status === 'not-isolated') return 'allowed (not isolated)';
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
-  if (!seg.allowed) return 'denied: no rule allows it';
+  if (!seg.allowed) return `denied: no ${tiered(side) ? 'NetworkPolicy ' : ''}rule allows it`;
   return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
 }
 
