@@ -181,7 +181,7 @@ function tierLines(x: Explanation, side: SideExplanation): string[] {
   }
   for (const d of side.tiers.dnsRules) {
     lines.push(
-      `  By DNS name: ${tierRuleCite(d)} allows ${d.domains.join(', ')} on ${formatPortList(d.ports)}. If ${endName(x.dst)} is an address these names resolve to, it allows it too: the decision depends on DNS resolution.`,
+      `  By DNS name: ${tierRuleCite(d)} allows ${d.domains.join(', ')} on ${formatPortList(d.ports)}. If ${endName(x.dst)} is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.`,
     );
   }
   if (side.tiers.nearMisses.length > 0) {

@@ -73,7 +73,7 @@ function explain(input: ClusterInput, from: string, to: string, port?: string): 
       const [namespace, name] = ref.split('/') as [string, string];
       const classId = compiled.classOfPod(namespace, name);
       assert.ok(classId !== undefined, ref);
-      return { kind: 'pod', classId, name: ref };
+      return { kind: 'pod', classId, name: ref, onePod: ref };
     }
     const classId = compiled.addressSpace.classOfIp(ref);
     assert.ok(classId !== undefined, ref);
@@ -434,7 +434,7 @@ describe('explain through the tiers: what the API leaves open', () => {
     );
     assert.match(
       explanationToText(x),
-      /By DNS name: \[Admin\] cnp\/dns egress rule 0 Accept allows example.com, \*.example.org on 443\/TCP\. If 203\.0\.113\.10 is an address these names resolve to, it allows it too: the decision depends on DNS resolution\./,
+      /By DNS name: \[Admin\] cnp\/dns egress rule 0 Accept allows example.com, \*.example.org on 443\/TCP\. If 203\.0\.113\.10 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution\./,
     );
   });
 });
@@ -516,6 +516,31 @@ describe('explain through the tiers: who cluster policies apply to', () => {
       explanationToText(x),
       /Cluster policies: do not apply: the pod connects to its own IP \(hairpin\)\./,
     );
+  });
+
+  test('hairpin is one pod, not one class: another pod of the same class is subject to them', () => {
+    const input: ClusterInput = {
+      ...base,
+      pods: [...base.pods!, pod('shop', 'web2', { app: 'web' }, { ips: ['10.1.0.10'] })],
+      clusterPolicies: [
+        cnp('deny', {
+          tier: 'Admin',
+          priority: 1,
+          subject: { namespaces: {} },
+          egress: [{ action: 'Deny', to: [{ namespaces: {} }] }],
+        }),
+      ],
+    };
+    const compiled = compileCluster(cluster(input));
+    const classId = compiled.classOfPod('shop', 'web')!;
+    assert.equal(compiled.classOfPod('shop', 'web2'), classId, 'one class of two pods');
+    assert.equal(explain(input, 'shop/web', 'shop/web').verdict, 'allowed');
+    assert.equal(explain(input, 'shop/web', 'shop/web2').verdict, 'denied');
+    // An end that stands for the class (no one pod): the connection between two of its pods.
+    const end: ExplainEnd = { kind: 'pod', classId, name: 'shop/web' };
+    const x = explainConnection(compiled, end, end);
+    assert.equal(x.egress.tiers.status, 'applies');
+    assert.equal(x.verdict, 'denied');
   });
 
   test('ingress at the destination walks the tiers too', () => {
