@@ -96,7 +96,7 @@ export interface TierMatchJson extends TierRuleJson {
 export type TierStepJson =
   /** `undefinedWith`: equal-priority rules of the same tier matching these ports with another action. */
   | { kind: 'rule'; match: TierMatchJson; undefinedWith: readonly TierMatchJson[] }
-  /** `policies`: how many of the tier's policies select the pod for this direction. */
+  /** `policies`: how many of the tier's policies select the pod and have rules for this direction. */
   | { kind: 'no-match'; tier: 'admin' | 'baseline'; policies: number }
   | { kind: 'network-policy'; isolated: boolean }
   | { kind: 'default' };

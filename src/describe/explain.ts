@@ -100,8 +100,8 @@ export function tierStepText(step: TierStep, allowed: boolean): string {
       return `${tierLabel(step.match.tier)} ${tierRuleText(step.match)}`;
     case 'no-match':
       return step.policies === 0
-        ? `${tierLabel(step.tier)} no policy selects it`
-        : `${tierLabel(step.tier)} no rule matches (${step.policies} polic${step.policies === 1 ? 'y selects' : 'ies select'} it)`;
+        ? `${tierLabel(step.tier)} no policy applies`
+        : `${tierLabel(step.tier)} no rule matches (${step.policies} polic${step.policies === 1 ? 'y applies' : 'ies apply'})`;
     case 'network-policy':
       return step.isolated
         ? `[NetworkPolicy] isolated: ${allowed ? 'a rule allows it' : 'no rule allows it'}`

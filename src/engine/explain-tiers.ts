@@ -83,7 +83,10 @@ export type TierStep =
    * ports with another action: the API lets the implementation apply either (netfence follows `compareTierOrder`).
    */
   | { kind: 'rule'; match: TierMatch; undefinedWith: TierMatch[] }
-  /** No rule of the tier matches these ports; `policies`: how many of the tier's policies select the pod. */
+  /**
+   * No rule of the tier matches these ports; `policies`: how many of the tier's policies select the pod and
+   * have rules for this direction.
+   */
   | { kind: 'no-match'; tier: Tier; policies: number }
   /** NetworkPolicies: when `isolated`, they decide (the path's `allowed`); otherwise evaluation goes on. */
   | { kind: 'network-policy'; isolated: boolean }
