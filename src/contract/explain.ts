@@ -117,7 +117,10 @@ export interface TierExplanationJson {
   paths: readonly TierPathJson[];
   /** Egress to an address: allow rules by DNS name that may match it; the decision depends on DNS resolution. */
   dnsRules: readonly (TierRuleJson & { domains: readonly string[]; ports: PortsJson })[];
-  /** When the side allows none of the query: the cluster policy allow rules that came closest. */
+  /**
+   * When the side allows none of the query: the cluster policy allow rules that came closest (evaluated before
+   * the deciding step); when it allows all of it: the deny rules whose ports fit and whose peer came closest.
+   */
   nearMisses: readonly (TierRuleJson & {
     failed: 'ports' | 'peer' | 'both';
     reasons: NearMissJson['reasons'];

@@ -55,7 +55,7 @@ export function missMessage(r: MissReason): string {
     case 'not-a-pod':
       return `the peer selects pods, and ${endName(r.peer)} is outside the cluster`;
     case 'pod-ip-unknown':
-      return `${endName(r.peer)} has no known IP address: an ipBlock matches a pod only by its IP`;
+      return `${endName(r.peer)} has no known IP address: ${r.path.endsWith('.networks') ? 'a networks' : 'an ipBlock'} peer matches a pod only by its IP`;
     case 'ipblock-ignores-pods':
       return `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':

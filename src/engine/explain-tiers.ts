@@ -17,6 +17,7 @@ import {
   portSetOf,
   intersectPorts,
   isEmptyPorts,
+  portsEqual,
   subtractPorts,
   unionPorts,
   type PortSet,
@@ -120,7 +121,10 @@ export interface TierExplanation {
   paths: TierPath[];
   /** Egress to an address: allow rules by DNS name that may match it (the static answer ignores them). */
   dnsRules: DnsRule[];
-  /** When this side allows none of the query: the allow rules of the tiers reached that came closest. */
+  /**
+   * When this side allows none of the query: the allow rules that came closest and would have decided first;
+   * when it allows all of it: the deny rules whose ports fit and whose peer came closest. Nearest first, ≤ 5.
+   */
   nearMisses: TierNearMiss[];
 }
 
@@ -331,13 +335,34 @@ export class TierWalker {
       });
     }
     const allowed = paths.filter((p) => p.allowed).reduce((a, p) => unionPorts(a, p.ports), NO_PORTS);
-    const reachedBaseline = toBaseline.length > 0;
+    // Near misses when the side is all one way: the rules that would have decided the other way.
+    const other = isEmptyPorts(allowed)
+      ? TierAction.Allow
+      : portsEqual(allowed, this.query)
+        ? TierAction.Deny
+        : undefined;
     return {
       status: this.status,
       paths,
       dnsRules: this.dnsRules(),
-      nearMisses: applies && isEmptyPorts(allowed) ? this.nearMisses(reachedBaseline) : [],
+      nearMisses: applies && other !== undefined ? this.nearMisses(other, paths) : [],
     };
+  }
+
+  /**
+   * Whether `rule` of `policy` was evaluated on the way of `path` before the step that decided it in its tier:
+   * had it matched, it would have decided instead.
+   */
+  before(policy: CompiledTierPolicy, rule: CompiledTierRule, path: TierPath): boolean {
+    const step = path.steps.find(
+      (s) =>
+        (s.kind === 'rule' && s.match.tier === policy.tier) ||
+        (s.kind === 'no-match' && s.tier === policy.tier),
+    );
+    if (step === undefined) return false;
+    if (step.kind !== 'rule') return true;
+    const at = this.policies.find((p) => p.info.id === step.match.policy)!.rank;
+    return at > policy.rank || (at === policy.rank && step.match.rule > rule.index);
   }
 
   /** Egress to an address: allow rules with `domainNames` peers covering some of the query. */
@@ -356,17 +381,21 @@ export class TierWalker {
     return out;
   }
 
-  /** The allow rules of the Admin tier (and of Baseline when reached) that miss, nearest first. */
-  nearMisses(reachedBaseline: boolean): TierNearMiss[] {
+  /**
+   * The rules with `action` that were evaluated before the deciding step of some path and missed, nearest
+   * first. For deny rules (the side allows everything asked), only those whose ports fit: a deny rule for
+   * other ports says little about this connection.
+   */
+  nearMisses(action: TierAction, paths: readonly TierPath[]): TierNearMiss[] {
     const candidates: MissCandidate<TierRuleCitation>[] = [];
     for (const policy of this.policies) {
-      if (policy.tier === Tier.Baseline && !reachedBaseline) continue;
       for (const rule of this.rulesOf(policy)) {
-        if (rule.action !== TierAction.Allow) continue;
+        if (rule.action !== action || !paths.some((p) => this.before(policy, rule, p))) continue;
         const peer = this.peerReasons(policy, rule);
         const ports = this.portReasons(policy, rule);
-        if (peer.length > 0 || ports.length > 0)
-          candidates.push({ rule: citeTierRule(policy, rule), peer, ports });
+        if (peer.length === 0 && ports.length === 0) continue;
+        if (action === TierAction.Deny && ports.length > 0) continue;
+        candidates.push({ rule: citeTierRule(policy, rule), peer, ports });
       }
     }
     return nearest(candidates);

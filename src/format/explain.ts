@@ -44,7 +44,7 @@ import type {
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
-import { isAllConnections, portsToJson } from '../engine/ports.ts';
+import { isAllConnections, isEmptyPorts, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -165,6 +165,11 @@ function undefinedLines(path: TierPath, indent: string): string[] {
   return out;
 }
 
+/** What the side's cluster policy near misses would have done: the opposite of what it does. */
+function wouldDo(side: SideExplanation): string {
+  return isEmptyPorts(side.allowed) ? 'allow' : 'deny';
+}
+
 function tierLines(x: Explanation, side: SideExplanation): string[] {
   const lines: string[] = [];
   const note = tierStatusText(side.tiers.status);
@@ -185,7 +190,7 @@ function tierLines(x: Explanation, side: SideExplanation): string[] {
     );
   }
   if (side.tiers.nearMisses.length > 0) {
-    lines.push('  Nearest cluster policy rules that would allow it:');
+    lines.push(`  Nearest cluster policy rules that would ${wouldDo(side)} it:`);
     for (const m of side.tiers.nearMisses) {
       lines.push(`  - ${tierRuleCite(m)}: ${failedText(m)}`);
       for (const r of m.reasons) lines.push(`      ${reasonText(r)}`);
@@ -293,7 +298,7 @@ function explanationMd(x: Explanation): string {
         );
       }
       if (side.tiers.nearMisses.length > 0) {
-        lines.push('', 'Nearest cluster policy rules that would allow it:');
+        lines.push('', `Nearest cluster policy rules that would ${wouldDo(side)} it:`);
         for (const m of side.tiers.nearMisses) {
           lines.push(`- ${mdCell(tierRuleCite(m))}: ${failedText(m)}`);
           for (const r of m.reasons) lines.push(`  - ${reasonText(r)}`);

@@ -207,6 +207,81 @@ describe('explain through the tiers: the Admin tier', () => {
   });
 });
 
+describe('explain through the tiers: near misses are the rules that would have decided first', () => {
+  test('an allow rule evaluated after the deciding Deny is no near miss', () => {
+    const x = explain(
+      {
+        ...base,
+        clusterPolicies: [
+          cnp('deny-data', {
+            tier: 'Admin',
+            priority: 5,
+            subject: SHOP,
+            egress: [{ action: 'Deny', to: TO_DATA }],
+          }),
+          // Would allow (the ports fit, a label differs) but comes after the Deny: it cannot change anything.
+          cnp('later', {
+            tier: 'Admin',
+            priority: 9,
+            subject: SHOP,
+            egress: [{ action: 'Accept', to: [{ namespaces: { matchLabels: { team: 'other' } } }] }],
+          }),
+          // The same rule before the Deny would have decided.
+          cnp('earlier', {
+            tier: 'Admin',
+            priority: 1,
+            subject: SHOP,
+            egress: [{ action: 'Accept', to: [{ namespaces: { matchLabels: { team: 'other' } } }] }],
+          }),
+        ],
+      },
+      'shop/web',
+      'data/db',
+      '5432/TCP',
+    );
+    assert.equal(x.verdict, 'denied');
+    assert.deepEqual(
+      x.egress.tiers.nearMisses.map((m) => m.policy),
+      ['ClusterNetworkPolicy/earlier'],
+    );
+  });
+
+  test('an allowed side names the deny rules whose ports fit and whose peer came closest', () => {
+    const x = explain(
+      {
+        ...base,
+        clusterPolicies: [
+          cnp('guard', {
+            tier: 'Admin',
+            priority: 1,
+            subject: SHOP,
+            egress: [
+              { name: 'wrong-port', action: 'Deny', to: TO_DATA, protocols: [TCP(22)] },
+              {
+                name: 'wrong-pod',
+                action: 'Deny',
+                to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'dbx' } } } }],
+              },
+            ],
+          }),
+        ],
+      },
+      'shop/web',
+      'data/db',
+      '5432/TCP',
+    );
+    assert.equal(x.verdict, 'allowed');
+    assert.deepEqual(
+      x.egress.tiers.nearMisses.map((m) => [m.ruleName, m.failed, m.reasons.map(missMessage)]),
+      [['wrong-pod', 'peer', ['data/db has app=db, not app=dbx']]],
+    );
+    assert.match(
+      explanationToText(x),
+      /Nearest cluster policy rules that would deny it:\n {2}- \[Admin\] cnp\/guard egress rule 1 "wrong-pod" Deny/,
+    );
+  });
+});
+
 describe('explain through the tiers: the Baseline tier and the default', () => {
   test('Pass → not isolated → Baseline Deny (the walk of the issue), in text with file:line', () => {
     const origin = (file: string, line: number): Origin => ({
