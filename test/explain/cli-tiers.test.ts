@@ -10,7 +10,7 @@ import type { ExplainJson } from '../../src/contract/explain.ts';
 const FIXTURE = 'test/fixtures/explain-tiers';
 
 describe('netfence explain through the tiers', () => {
-  test('Admin Pass → not isolated → Baseline: nothing decides, the default allows; NetworkPolicy decides ingress', async () => {
+  test('Admin Pass → not isolated → the Baseline allows; NetworkPolicy decides ingress', async () => {
     const r = await runCli(['explain', '--from', 'shop/web', '--to', 'data/db', FIXTURE]);
     assert.equal(r.code, 0);
     assertGolden('explain/tiers-web-to-db.txt', r.stdout);
