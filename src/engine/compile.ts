@@ -391,13 +391,24 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   classesMatching(namespaceSelector: LabelSelector, podSelector: LabelSelector): ClassSet {
-    return this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    const set = this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    // Where NetworkPolicies police host-network pods, selectors match them; cluster policies never do.
+    if (!this.#policedHostPods()) return set;
+    if (set.all) return { all: false, ids: this.allPodClasses() };
+    return { all: false, ids: set.ids.filter((id) => !this.classes[id]!.hostNetworkPod) };
+  }
+
+  #policed: boolean | undefined;
+
+  /** Whether some class holds host-network pods that NetworkPolicies police (`hostNetworkPods: 'policed'`). */
+  #policedHostPods(): boolean {
+    return (this.#policed ??= this.classes.some((c) => c.hostNetworkPod && !c.hostNetwork));
   }
 
   #allPodClasses: readonly number[] | undefined;
 
   allPodClasses(): readonly number[] {
-    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetwork).map((c) => c.id));
+    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetworkPod).map((c) => c.id));
   }
 
   atCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
