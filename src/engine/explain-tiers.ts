@@ -191,7 +191,7 @@ export class TierWalker {
         ? TierStatus.OutsideCluster
         : compiled.tierPolicies.length === 0
           ? TierStatus.NoPolicies
-          : this.subject.hostNetwork
+          : this.subject.hostNetworkPod
             ? TierStatus.HostNetwork
             : ends.hairpin
               ? TierStatus.Hairpin
@@ -214,7 +214,7 @@ export class TierWalker {
     if (p.everything) return true;
     if (this.peer.kind === 'address') return p.addresses.includes(this.peer.classId);
     const cls = this.compiled.classes[this.peer.classId]!;
-    return p.pods.all ? !cls.hostNetwork : p.pods.ids.includes(cls.id);
+    return p.pods.all ? !cls.hostNetworkPod : p.pods.ids.includes(cls.id);
   }
 
   /** The ports the rule covers towards the destination (named ports resolved against it). */
@@ -447,7 +447,7 @@ export class TierWalker {
       case 'pods': {
         if (peer.kind === 'address') return [reason({ code: 'not-a-pod', peer })];
         const cls = this.compiled.classes[peer.classId]!;
-        if (cls.hostNetwork) return [reason({ code: 'host-network', peer })];
+        if (cls.hostNetworkPod) return [reason({ code: 'host-network', peer })];
         const out: MissReason[] = [];
         const nsSub = info.kind === 'namespaces' ? ['namespaces'] : ['pods', 'namespaceSelector'];
         const labels = namespaceLabelsOf(this.compiled.state, cls.namespace);

@@ -287,9 +287,9 @@ const tieredInputArb: fc.Arbitrary<ClusterInput> = fc
 
 test('explain agrees with allowedBetween on random clusters with tiers, for every pair and probe port', () => {
   fc.assert(
-    fc.property(tieredInputArb, (input) => {
+    fc.property(tieredInputArb, fc.constantFrom('exempt', 'policed'), (input, hostNetworkPods) => {
       const state = cluster(input);
-      const compiled = compileCluster(state);
+      const compiled = compileCluster(state, { hostNetworkPods });
       const pods: Endpoint[] = state.pods.map((p) => ({ kind: 'pod', namespace: p.namespace, name: p.name }));
       const ips: Endpoint[] = [...probeIps(input), '10.0.1.8', '10.0.1.128', '10.0.2.0'].map((ip) => ({
         kind: 'ip',

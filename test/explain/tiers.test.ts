@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCluster } from '../../src/engine/compile.ts';
+import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
 import {
   explainConnection,
   parsePortQuery,
@@ -66,8 +66,14 @@ function query(text: string | undefined): PortSet {
 }
 
 /** Explains `from` → `to` (a `namespace/pod` or an IP) in the cluster built from `input`. */
-function explain(input: ClusterInput, from: string, to: string, port?: string): Explanation {
-  const compiled = compileCluster(cluster(input));
+function explain(
+  input: ClusterInput,
+  from: string,
+  to: string,
+  port?: string,
+  options: Partial<EngineOptions> = {},
+): Explanation {
+  const compiled = compileCluster(cluster(input), options);
   const end = (ref: string): ExplainEnd => {
     if (ref.includes('/')) {
       const [namespace, name] = ref.split('/') as [string, string];
@@ -565,6 +571,29 @@ describe('explain through the tiers: who cluster policies apply to', () => {
       explanationToText(x),
       /where NetworkPolicies do not apply and cluster policies never select host-network pods/,
     );
+  });
+
+  test('where NetworkPolicies police host-network pods, cluster policies still never select them', () => {
+    const input: ClusterInput = {
+      ...base,
+      pods: [...base.pods!, agent],
+      nodes,
+      clusterPolicies: [
+        cnp('deny', {
+          tier: 'Admin',
+          priority: 1,
+          subject: { namespaces: {} },
+          egress: [{ action: 'Deny', to: [{ namespaces: {} }] }],
+        }),
+      ],
+    };
+    const x = explain(input, 'kube-system/agent', 'data/db', undefined, { hostNetworkPods: 'policed' });
+    assert.equal(x.egress.tiers.status, 'host-network');
+    assert.equal(x.verdict, 'allowed');
+    // And a namespaces peer does not match it as a destination.
+    const y = explain(input, 'shop/web', 'kube-system/agent', undefined, { hostNetworkPods: 'policed' });
+    assert.equal(y.verdict, 'allowed');
+    assert.match(explanationToText(x), /Cluster policies: never select host-network pods\./);
   });
 
   test('a pod connecting to itself (hairpin): cluster policies do not apply', () => {
