@@ -157,10 +157,7 @@ interface Open {
   steps: TierStep[];
 }
 
-/**
- * The walk for one side. `npIsolated`/`npAllowed`: what NetworkPolicies alone say for this side (`npAllowed`
- * within the query).
- */
+/** The walk of one side: the source's egress, or the destination's ingress. */
 export class TierWalker {
   readonly compiled: CompiledCluster;
   readonly query: PortSet;
@@ -293,6 +290,7 @@ export class TierWalker {
     return { decided, passed, unmatched };
   }
 
+  /** `npIsolated`/`npAllowed`: what NetworkPolicies alone say for this side (`npAllowed` within the query). */
   walk(npIsolated: boolean, npAllowed: PortSet): TierExplanation {
     const start: Open[] = [{ ports: this.query, steps: [] }];
     const applies = this.status === TierStatus.Applies;
