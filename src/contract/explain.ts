@@ -127,13 +127,21 @@ export interface TierExplanationJson {
   })[];
 }
 
+export interface TierRuleRefJson {
+  policy: string;
+  path: string;
+  action: 'allow' | 'deny' | 'pass';
+}
+
 export interface SegmentSideJson {
   allowed: boolean;
   /** The NetworkPolicy rules that allow the segment. */
   rules: readonly { policy: string; path: string }[];
   decidedBy: DecidedByJson;
   /** The cluster policy rule that decided (Admin or Baseline tier), or null. */
-  tierRule: { policy: string; path: string; action: 'allow' | 'deny' | 'pass' } | null;
+  tierRule: TierRuleRefJson | null;
+  /** Rules of equal priority matching the segment with another action: undefined by the API. */
+  undefinedWith: readonly TierRuleRefJson[];
 }
 
 /** An item of `explanations`: one pair of classes of pods. */

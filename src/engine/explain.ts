@@ -204,6 +204,8 @@ export interface SegmentSide {
   decidedBy: DecidedBy;
   /** The cluster policy rule that decided (Admin or Baseline tier). */
   tierRule: TierMatch | undefined;
+  /** Rules of equal priority that match this segment too with another action: the API leaves it undefined. */
+  undefinedWith: TierMatch[];
 }
 
 /** A part of the ports asked about where the same rules decide: allowed by the same rules, or denied. */
@@ -582,7 +584,8 @@ function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanat
         ? side.rules.filter((r) => containsPort(r.ports[protocol], port))
         : [];
     const key = `${i}|${rules.map(ruleKey).join(',')}`;
-    return { allowed: path.allowed, rules, decidedBy: path.decidedBy, tierRule, key };
+    const undefinedWith = path.steps.flatMap((s) => (s.kind === 'rule' ? s.undefinedWith : []));
+    return { allowed: path.allowed, rules, decidedBy: path.decidedBy, tierRule, undefinedWith, key };
   };
   for (const protocol of PROTOCOLS) {
     const cuts = new Set<number>();

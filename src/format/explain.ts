@@ -29,6 +29,8 @@ import {
   UNDEFINED_TIE,
   endName,
   missMessage,
+  tierActionWord,
+  tierPolicyName,
   tierLabel,
   tierRuleText,
   tierStatusText,
@@ -199,7 +201,20 @@ function tierLines(x: Explanation, side: SideExplanation): string[] {
   return lines;
 }
 
+/** `; undefined: at equal priority the implementation may apply anp/y egress rule 0 Deny instead` or ''. */
+function undefinedSuffix(seg: SegmentSide): string {
+  if (seg.undefinedWith.length === 0) return '';
+  const rivals = seg.undefinedWith.map(
+    (m) => `${tierPolicyName(m.policy, m.kind)} ${m.path} ${tierActionWord(m.kind, m.action)}`,
+  );
+  return `; undefined: at equal priority the implementation may apply ${rivals.join(' or ')} instead`;
+}
+
 function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
+  return decisionText(seg, side) + undefinedSuffix(seg);
+}
+
+function decisionText(seg: SegmentSide, side: SideExplanation): string {
   if (seg.tierRule !== undefined) {
     return `${seg.allowed ? 'allowed' : 'denied'} by ${tierRuleCite(seg.tierRule)}`;
   }
@@ -216,7 +231,10 @@ function segmentSideLines(label: string, seg: SegmentSide, side: SideExplanation
   if (side.status !== 'isolated' || !seg.allowed || seg.rules.length <= 1) {
     return [`${label}${segmentSideText(seg, side)}`];
   }
-  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`)];
+  return [
+    `${label}allowed by${undefinedSuffix(seg)}`,
+    ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`),
+  ];
 }
 
 function policyRows(list: readonly PolicyCitation[]): string[] {
@@ -422,6 +440,7 @@ function segmentSideJson(s: SegmentSide): SegmentSideJson {
       s.tierRule === undefined
         ? null
         : { policy: s.tierRule.policy, path: s.tierRule.path, action: s.tierRule.action },
+    undefinedWith: s.undefinedWith.map((m) => ({ policy: m.policy, path: m.path, action: m.action })),
   };
 }
 

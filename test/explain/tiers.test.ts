@@ -456,6 +456,14 @@ describe('explain through the tiers: what the API leaves open', () => {
       /undefined: these policies have the same priority and both match, and the API lets the implementation apply either/,
     );
     assert.match(text, /- \[Admin\] anp\/b-deny egress rule 0 Deny \(priority 10\) on 5432\/TCP/);
+    assert.match(
+      text,
+      /egress: +allowed by \[Admin\] cnp\/z-allow egress rule 0 Accept; undefined: at equal priority the implementation may apply anp\/b-deny spec\.egress\[0\] Deny instead/,
+    );
+    assert.deepEqual(
+      x.segments.map((s) => s.egress.undefinedWith.map((m) => m.policy)),
+      [['AdminNetworkPolicy/b-deny']],
+    );
   });
 
   test('equal priorities that agree are not undefined', () => {
