@@ -182,7 +182,7 @@ describe('docs/tiers.md outputs', () => {
   checkOutputs('docs/tiers.md', checked);
 
   test('the commands whose outputs docs/tiers.md shows are all checked', () => {
-    for (const sub of ['analyze', 'exposure', 'test'])
+    for (const sub of ['analyze', 'explain', 'exposure', 'test', 'lint'])
       assert.ok(
         checked.some((c) => c.split(' ')[1] === sub),
         `no docs/tiers.md output of netfence ${sub} was checked (checked: ${checked.join('; ')})`,
