@@ -7,7 +7,7 @@
  * host-network workloads). Pure.
  */
 import type { EngineOptions } from '../engine/compile.ts';
-import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
+import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
 import {
   intersectPorts,
   isEmptyPorts,
@@ -22,6 +22,7 @@ import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toPolicyInfos } from './policies.ts';
+import { toClusterPolicyInfos } from './tiers.ts';
 import type { Generation } from './types.ts';
 import { pairKey } from '../base/text.ts';
 
@@ -42,6 +43,14 @@ export interface Verification {
   aggregated: UnobservedAllowance[];
   /** Intended: host-network workloads reached through an ipBlock of a node address, which they share. */
   hostNetwork: UnobservedAllowance[];
+  /** Intended (`--tier baseline`): egress to the API server's addresses (`--api-server`). */
+  apiServer: UnobservedAllowance[];
+  /**
+   * `--tier baseline`: connections from outside addresses or host-network pods to workloads no ingress
+   * NetworkPolicy isolates. The Baseline policy cannot deny them: cluster policy ingress peers are only
+   * namespaces and pods, never addresses, and host-network pods never match them.
+   */
+  outsideIngress: UnobservedAllowance[];
   /** Pairs no generated policy restricts on either side (outside the generated set's reach). */
   unrestricted: number;
   /** The workloads of those pairs, sorted. */
@@ -57,13 +66,34 @@ export function stateWithGenerated(state: ClusterState, gen: Generation): Cluste
   return sessionWithGenerated(openSession(state), gen).state;
 }
 
-/** The session of the state with the generated policies (the kept ones are a subsequence of the state's). */
+/**
+ * The session of the state with the generated policies (the kept ones are a subsequence of the state's) and
+ * the generated cluster policies (beside the kept ones: all but those they replace).
+ */
 function sessionWithGenerated(session: ClusterSession, gen: Generation): ClusterSession {
   const kept = new Set(gen.kept.map((p) => p.id));
-  return session.withPolicyEdits({
+  const edited = session.withPolicyEdits({
     remove: session.state.policies.filter((p) => !kept.has(p.id)).map((p) => p.id),
     add: toPolicyInfos(gen.policies),
   });
+  if (gen.clusterPolicies.length === 0) return edited;
+  return openSession(
+    {
+      ...edited.state,
+      clusterPolicies: [...gen.keptClusterPolicies, ...toClusterPolicyInfos(gen.clusterPolicies)],
+    },
+    session.options,
+  );
+}
+
+/** Workloads the generated Baseline default-deny selects (none without `--tier baseline`). */
+function baselineSubjects(state: ClusterState, gen: Generation): Set<string> {
+  const policy = gen.clusterPolicies.find((p) => p.role === 'default-deny');
+  if (policy === undefined) return new Set();
+  const excluded = new Set(policy.excluded);
+  return new Set(
+    state.pods.filter((p) => !p.hostNetwork && !excluded.has(p.namespace)).map((p) => p.workload),
+  );
 }
 
 /** Workloads each generated policy selects, per direction (a selector may select workloads sharing labels). */
@@ -108,6 +138,13 @@ export function verifyGeneration(
     }
   }
   const restricted = restrictedWorkloads(state, gen);
+  // NetworkPolicy decides for the pods it isolates; the Baseline default-deny for the rest of its subjects.
+  const baseline = baselineSubjects(state, gen);
+  const npIngress = new Set(restricted.ingress);
+  for (const w of baseline) {
+    restricted.ingress.add(w);
+    restricted.egress.add(w);
+  }
   const hostNetwork = new Set<string>();
   const podsByWorkload = new Map<string, boolean[]>();
   for (const p of state.pods)
@@ -149,15 +186,21 @@ export function verifyGeneration(
       cls.cover.every((c) => hostAddresses.some((h) => cidrContainsCidr(h, c)))
     );
   };
-  const inAggregatedBlock = (entity: string): boolean => {
-    if (!entity.startsWith('external:')) return false;
+  /** Whether `entity` is an outside address class inside `cidrs`. */
+  const inside = (entity: string, cidrs: readonly Cidr[]): boolean => {
+    if (!entity.startsWith('external:') || cidrs.length === 0) return false;
     const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
     return (
       cls !== undefined &&
       cls.cover.length > 0 &&
-      cls.cover.every((c) => blocks.some((b) => cidrContainsCidr(b, c)))
+      cls.cover.every((c) => cidrs.some((b) => cidrContainsCidr(b, c)))
     );
   };
+  const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
+  const apiServer = gen.options.apiServer.flatMap((a) => {
+    const parsed = parseCidr(a.cidr);
+    return parsed.ok ? [parsed.cidr] : [];
+  });
 
   const result: Verification = {
     ok: true,
@@ -168,6 +211,8 @@ export function verifyGeneration(
     shared: [],
     aggregated: [],
     hostNetwork: [],
+    apiServer: [],
+    outsideIngress: [],
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
@@ -183,7 +228,11 @@ export function verifyGeneration(
         continue;
       }
     }
-    if (dnsServers.has(u.dst) && (dnsClients.has(u.src) || gen.options.allowDns)) {
+    // DNS for everyone: --allow-dns, the Baseline policy's accept-dns, the Admin guardrails.
+    if (
+      dnsServers.has(u.dst) &&
+      (dnsClients.has(u.src) || gen.options.allowDns || gen.clusterPolicies.length > 0)
+    ) {
       const dnsPart = intersectPorts(rest, DNS_PORTS);
       if (!isEmptyPorts(dnsPart)) {
         result.dns.push({ ...u, ports: dnsPart });
@@ -199,7 +248,14 @@ export function verifyGeneration(
       continue;
     }
     const item = { ...u, ports: rest };
-    if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
+    if (baseline.has(u.src) && inside(u.dst, apiServer)) result.apiServer.push(item);
+    else if (
+      baseline.has(u.dst) &&
+      !npIngress.has(u.dst) &&
+      (u.src.startsWith('external:') || hostNetwork.has(u.src))
+    ) {
+      result.outsideIngress.push(item);
+    } else if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
     else if (
       hostNetwork.has(u.src) ||
       hostNetwork.has(u.dst) ||
