@@ -81,6 +81,8 @@ export interface GenerateJson {
     apiServer: readonly AllowanceJson[];
     /** `--tier baseline`: from outside addresses or host-network pods to pods no ingress policy isolates. */
     outsideIngress: readonly AllowanceJson[];
+    /** `--tier baseline`: to host-network pods the input gives no address of (denied on a cluster). */
+    hostNetworkEgress: readonly AllowanceJson[];
     /** Allowed pairs no generated policy restricts on either side. */
     unrestricted: number;
     unrestrictedWorkloads: readonly string[];

@@ -66,7 +66,7 @@ export function noticeText(n: GenerateNotice): string {
     case 'priority-taken':
       return `ClusterNetworkPolicy/${n.name} has priority ${n.priority}: ${n.takenBy} already has ${n.preferred} in its tier`;
     case 'baseline-scope':
-      return `the Baseline default deny applies to ${n.excluded.length === 0 ? 'every namespace' : `every namespace but ${n.excluded.join(', ')}`}, also to those not in the input: their pods keep only what their NetworkPolicies allow, DNS and the API server (--exclude-namespace NS to leave one out)`;
+      return `the Baseline default deny applies to ${n.excluded.length === 0 ? 'every namespace' : `every namespace but ${n.excluded.join(', ')}`}, also to those not in the input: their pods keep only what their NetworkPolicies allow and DNS (--exclude-namespace NS to leave one out)`;
   }
 }
 
@@ -125,7 +125,7 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     lines.push(
       onlyTcp
         ? `  also allowed, on purpose: TCP 53 to the cluster DNS for ${plural(v.dns.length, 'workload')} seen resolving names over UDP only (resolvers retry over TCP)`
-        : `  also allowed, on purpose: DNS to the cluster DNS for ${plural(v.dns.length, 'workload')} (--allow-dns, or the transport not observed)`,
+        : `  also allowed, on purpose: DNS to the cluster DNS for ${plural(v.dns.length, 'workload')} (${gen.clusterPolicies.length > 0 ? "--tier: the cluster policies' accept-dns" : '--allow-dns'}, or the transport not observed)`,
     );
   }
   if (gen.aggregated.length > 0) {
@@ -143,6 +143,12 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     const to = [...new Set(v.outsideIngress.map((u) => name(u.dst)))].sort();
     lines.push(
       `  not denied by the Baseline policy: ${plural(v.outsideIngress.length, 'connection')} from outside the cluster or from host-network pods to ${to.join(', ')}, which no ingress policy isolates (cluster policy ingress peers are only namespaces and pods)`,
+    );
+  }
+  if (v.hostNetworkEgress.length > 0) {
+    const to = [...new Set(v.hostNetworkEgress.map((u) => name(u.dst)))].sort();
+    lines.push(
+      `  allowed here, denied on a cluster: ${plural(v.hostNetworkEgress.length, 'connection')} to ${to.join(', ')} (host network) from workloads no egress policy isolates: the Baseline policy denies 0.0.0.0/0 and ::/0, which hold node addresses, but the input gives none`,
     );
   }
   if (v.hostNetwork.length > 0) {
@@ -242,6 +248,7 @@ export function generationToJson(
       hostNetwork: v.hostNetwork.map(allowance),
       apiServer: v.apiServer.map(allowance),
       outsideIngress: v.outsideIngress.map(allowance),
+      hostNetworkEgress: v.hostNetworkEgress.map(allowance),
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,
       alreadyAllowed: v.alreadyAllowed,

@@ -81,12 +81,12 @@ function policyComment(p: GeneratedClusterPolicy): string[] {
 }
 
 function priorityComment(p: GeneratedClusterPolicy, gen: Generation): string[] {
-  const last = `the last of the ${p.tier} tier, so that ${p.tier} policies of yours decide first`;
-  if (p.priority === p.preferredPriority) return [`Priority ${p.priority}: ${last}.`];
+  const end = `at the end of the ${p.tier} tier, so that ${p.tier} policies of yours (lower numbers) decide first`;
+  if (p.priority === p.preferredPriority) return [`Priority ${p.priority}: ${end}.`];
   const taken = gen.notices.find((n) => n.kind === 'priority-taken' && n.name === p.name);
   return [
-    `Priority ${p.priority}: ${p.preferredPriority} would be ${last},`,
-    `but ${taken?.kind === 'priority-taken' ? taken.takenBy : 'another policy'} has it (equal priorities are undefined).`,
+    `Priority ${p.priority}: ${end}; not ${p.preferredPriority}, which`,
+    `${taken?.kind === 'priority-taken' ? taken.takenBy : 'another policy'} has (equal priorities are undefined).`,
   ];
 }
 

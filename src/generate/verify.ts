@@ -51,6 +51,12 @@ export interface Verification {
    * namespaces and pods, never addresses, and host-network pods never match them.
    */
   outsideIngress: UnobservedAllowance[];
+  /**
+   * `--tier baseline`: connections to host-network workloads the input gives no address of, from workloads no
+   * egress NetworkPolicy isolates. The Baseline policy's `networks` deny them on a cluster (they match node
+   * addresses), but the input does not say which.
+   */
+  hostNetworkEgress: UnobservedAllowance[];
   /** Pairs no generated policy restricts on either side (outside the generated set's reach). */
   unrestricted: number;
   /** The workloads of those pairs, sorted. */
@@ -141,6 +147,7 @@ export function verifyGeneration(
   // NetworkPolicy decides for the pods it isolates; the Baseline default-deny for the rest of its subjects.
   const baseline = baselineSubjects(state, gen);
   const npIngress = new Set(restricted.ingress);
+  const npEgress = new Set(restricted.egress);
   for (const w of baseline) {
     restricted.ingress.add(w);
     restricted.egress.add(w);
@@ -213,6 +220,7 @@ export function verifyGeneration(
     hostNetwork: [],
     apiServer: [],
     outsideIngress: [],
+    hostNetworkEgress: [],
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
@@ -255,6 +263,8 @@ export function verifyGeneration(
       (u.src.startsWith('external:') || hostNetwork.has(u.src))
     ) {
       result.outsideIngress.push(item);
+    } else if (baseline.has(u.src) && !npEgress.has(u.src) && hostNetwork.has(u.dst)) {
+      result.hostNetworkEgress.push(item);
     } else if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
     else if (
       hostNetwork.has(u.src) ||
