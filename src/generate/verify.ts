@@ -4,7 +4,10 @@
  * nothing beyond them, except what is intended and reported separately: the other DNS transport (and DNS
  * for everyone with `--allow-dns`), aggregated address blocks, what the kept policies already allowed
  * (augment), and pairs no generated policy restricts (excluded namespaces, namespaces without default-deny,
- * host-network workloads). Pure.
+ * host-network workloads). With `--tier`, the generated cluster policies go through the engine too, with the
+ * cluster policies kept; DNS for every pod they let resolve names and the API server are intended, and what
+ * the Baseline policy cannot deny (ingress from outside addresses and host-network pods) is reported apart.
+ * Pure.
  */
 import type { EngineOptions } from '../engine/compile.ts';
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';

@@ -5,6 +5,8 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { compileCluster } from '../../src/engine/compile.ts';
@@ -396,6 +398,27 @@ describe('generate --tier on the command line', () => {
         [2, message],
       );
     }
+  });
+});
+
+describe('--output-dir with --tier', () => {
+  test('_cluster.yaml beside the namespace files; a later run without --tier removes it', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const args = [
+      'generate',
+      'test/fixtures/flows/cluster.yaml',
+      '--flows',
+      'test/fixtures/flows/hubble.jsonl',
+    ];
+    const r1 = await runCli([...args, '--tier', 'baseline', '--output-dir', dir]);
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['_cluster.yaml', 'app.yaml', 'db.yaml', 'kube-system.yaml']);
+    assert.match(readFileSync(join(dir, '_cluster.yaml'), 'utf8'), /\n {2}name: netfence-default-deny\n/);
+    const r2 = await runCli([...args, '--output-dir', dir]);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['app.yaml', 'db.yaml', 'kube-system.yaml']);
+    assert.match(r2.stdout, /\nremoved 1 file netfence had generated before: _cluster\.yaml\n/);
   });
 });
 
