@@ -381,8 +381,8 @@ describe('generate --tier on the command line', () => {
         'netfence: --api-server expects an address or CIDR with an optional port, like 10.0.0.10 or 10.0.0.10:6443; got "10.0.0.10:70000": the port is 1 to 65535\n',
       ],
       [
-        ['--tier', 'baseline', '--exclude-namespace', 'nope'],
-        'netfence: --exclude-namespace "nope": no workload of the input is in that namespace (namespaces: data, ingress-nginx, kube-system, monitoring, payments, shop)\n',
+        ['--tier', 'baseline', '--exclude-namespace', 'Kube_System'],
+        'netfence: --exclude-namespace "Kube_System": not a namespace name (lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit)\n',
       ],
     ];
     for (const [extra, message] of cases) {
@@ -432,22 +432,20 @@ describe('--api-server values', () => {
     assert.throws(() => parseApiServer('api.example.com'), /got "api\.example\.com"$/);
   });
 
-  test('with --tier baseline, a namespace of the input without workloads can be left out', async () => {
-    const extra = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sandbox\n';
+  test('with --tier baseline, a namespace the input does not hold can be left out', async () => {
+    // The Baseline policy covers every namespace, also those the input does not hold (a kube-system of
+    // which the input has no workload, say): leaving one out must be possible.
     const args = [
       'generate',
       'test/fixtures/flows/cluster.yaml',
-      '-',
       '--flows',
       'test/fixtures/flows/hubble.jsonl',
     ];
-    const r = await runCli([...args, '--tier', 'baseline', '--exclude-namespace', 'sandbox'], {
-      stdin: extra,
-    });
+    const r = await runCli([...args, '--tier', 'baseline', '--exclude-namespace', 'sandbox']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /operator: NotIn\n\s+values: \[sandbox\]\n/);
-    // Without --tier baseline, no policy would cover it: leaving it out is a mistake worth a message.
-    const plain = await runCli([...args, '--exclude-namespace', 'sandbox'], { stdin: extra });
+    // Without --tier baseline, no policy would cover it: naming it is a mistake worth a message.
+    const plain = await runCli([...args, '--exclude-namespace', 'sandbox']);
     assert.equal(plain.code, 2);
   });
 });

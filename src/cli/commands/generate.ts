@@ -262,10 +262,13 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   return cmd;
 }
 
+/** A DNS-1123 label, what a namespace is named. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /**
  * The namespaces that --skip-default-deny and --exclude-namespace name must hold workloads of the input (with
- * --tier baseline, whose policy covers every namespace, a Namespace object of the input is enough); --tier
- * goes with fresh mode, --api-server with --tier baseline.
+ * --tier baseline, whose policy covers every namespace, any namespace name will do); --tier goes with fresh
+ * mode, --api-server with --tier baseline.
  */
 function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void {
   if (options.tier.length > 0 && options.mode !== 'fresh') {
@@ -279,13 +282,19 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
     );
   }
   const namespaces = new Set(state.workloads.map((w) => w.namespace));
-  if (options.tier.includes('baseline')) for (const ns of state.namespaces) namespaces.add(ns.name);
+  // The Baseline policy covers every namespace, also those the input does not hold: any name may be left out.
+  const baseline = options.tier.includes('baseline');
   for (const [flag, list] of [
     ['--skip-default-deny', options.skipDefaultDeny],
     ['--exclude-namespace', options.excludeNamespace],
   ] as const) {
     for (const ns of list) {
-      if (!namespaces.has(ns)) {
+      if (baseline && !NAMESPACE_NAME.test(ns)) {
+        throw new UserError(
+          `${flag} "${ns}": not a namespace name (lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit)`,
+        );
+      }
+      if (!baseline && !namespaces.has(ns)) {
         throw new UserError(
           `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
         );
