@@ -2,7 +2,13 @@
  * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
  * both read these structures, so every verdict can name the policy and rule behind it.
  */
-import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
+import {
+  NAMESPACE_NAME_LABEL,
+  Tier,
+  type ClusterState,
+  type PodInfo,
+  type PolicyInfo,
+} from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
@@ -11,8 +17,10 @@ import {
   ALL_PORTS,
   NO_PORTS,
   intersectPorts,
+  isAllConnections,
   isEmptyPorts,
   portSetOf,
+  subtractPorts,
   unionPorts,
   type PortSet,
 } from './ports.ts';
@@ -26,8 +34,18 @@ import {
   tierSelectorLabelKeys,
   tiersMatchAddresses,
   type CompiledTierPolicy,
+  type CompiledTierRule,
   type TierPeerContext,
 } from './tiers.ts';
+import {
+  AdditiveMap,
+  combineTiers,
+  domainReach as tierDomainReach,
+  policiesOfTier,
+  walkTier,
+  type DomainReach,
+  type TierWalk,
+} from './decisions.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -146,8 +164,18 @@ export interface Access {
   everything: PortSet;
   /** Allowed towards every pod that selectors can match. */
   allPods: PortSet;
+  /** Allowed towards single pod classes, in addition to the broad part (after `cutPods`). */
   pods: ReadonlyMap<number, PortSet>;
+  /** Allowed towards single address classes, in addition to `everything` (after `cutAddresses`). */
   addresses: ReadonlyMap<number, PortSet>;
+  /**
+   * Ports taken out of the broad part (`everything`, `allPods`) for single pod classes, before `pods` is
+   * added: `accessToPod(a, p) = (broad(p) \ cutPods[p]) ∪ pods[p]`. Only cluster policy tiers cut (an Admin
+   * deny of one peer on an otherwise open class); absent when nothing is cut. Read through `accessToPod`.
+   */
+  cutPods?: ReadonlyMap<number, PortSet>;
+  /** The same for address classes: `accessToAddress(a, x) = (everything \ cutAddresses[x]) ∪ addresses[x]`. */
+  cutAddresses?: ReadonlyMap<number, PortSet>;
 }
 
 const OPEN: Access = {
@@ -170,8 +198,21 @@ export interface CompiledCluster {
   readonly tierPolicies: readonly CompiledTierPolicy[];
   /** Cluster policy indices selecting each class: the Admin tier's then the Baseline tier's, each by rank. */
   readonly tierPoliciesOfClass: readonly (readonly number[])[];
+  /** What every class's ingress allows, all tiers combined (NetworkPolicies and cluster policies). */
   readonly ingress: readonly Access[];
   readonly egress: readonly Access[];
+  /**
+   * What NetworkPolicies alone allow (the NetworkPolicy tier): the very `ingress`/`egress` arrays when the
+   * cluster has no cluster policies.
+   */
+  readonly npIngress: readonly Access[];
+  readonly npEgress: readonly Access[];
+  /**
+   * The domains class `classId` may reach by DNS name through cluster policies' `domainNames` egress allow
+   * rules (see `domainReach` in decisions.ts for which ports count). Not in `egress`: the DNS answer decides
+   * which addresses those are.
+   */
+  domainReach(classId: number): DomainReach[];
   classOfPod(namespace: string, name: string): number | undefined;
   /** Every port and protocol on which `src` may open a connection to `dst`. */
   allowedBetween(src: Endpoint, dst: Endpoint): PortSet;
@@ -350,13 +391,24 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   classesMatching(namespaceSelector: LabelSelector, podSelector: LabelSelector): ClassSet {
-    return this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    const set = this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    // Where NetworkPolicies police host-network pods, selectors match them; cluster policies never do.
+    if (!this.#policedHostPods()) return set;
+    if (set.all) return { all: false, ids: this.allPodClasses() };
+    return { all: false, ids: set.ids.filter((id) => !this.classes[id]!.hostNetworkPod) };
+  }
+
+  #policed: boolean | undefined;
+
+  /** Whether some class holds host-network pods that NetworkPolicies police (`hostNetworkPods: 'policed'`). */
+  #policedHostPods(): boolean {
+    return (this.#policed ??= this.classes.some((c) => c.hostNetworkPod && !c.hostNetwork));
   }
 
   #allPodClasses: readonly number[] | undefined;
 
   allPodClasses(): readonly number[] {
-    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetwork).map((c) => c.id));
+    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetworkPod).map((c) => c.id));
   }
 
   atCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
@@ -482,7 +534,7 @@ export class PolicyCompiler implements TierPeerContext {
 
   /** What the ingress rules of `policies` (all selecting `cls`) allow into `cls`. */
   ingressAccess(policies: readonly CompiledPolicy[], cls: PodClass): Access {
-    const b = new AccessBuilder();
+    const b = new AdditiveMap();
     for (const p of policies) {
       for (const rule of p.ingress) {
         const ports = portsTowardsClass(rule.ports, cls);
@@ -491,12 +543,12 @@ export class PolicyCompiler implements TierPeerContext {
         else for (const peer of rule.peers) addPeerPorts(b, peer, ports);
       }
     }
-    return b.build();
+    return b.access();
   }
 
   /** What the egress rules of `policies` allow out of the classes they select (named ports per destination). */
   egressAccess(policies: readonly CompiledPolicy[]): Access {
-    const b = new AccessBuilder();
+    const b = new AdditiveMap();
     for (const p of policies) {
       for (const rule of p.egress) {
         const numeric = rule.ports.numeric;
@@ -525,7 +577,7 @@ export class PolicyCompiler implements TierPeerContext {
         }
       }
     }
-    return b.build();
+    return b.access();
   }
 }
 
@@ -558,34 +610,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-class AccessBuilder {
-  everything: PortSet = NO_PORTS;
-  allPods: PortSet = NO_PORTS;
-  readonly pods = new Map<number, PortSet>();
-  readonly addresses = new Map<number, PortSet>();
-
-  addPod(id: number, ports: PortSet): void {
-    const cur = this.pods.get(id);
-    this.pods.set(id, cur === undefined ? ports : unionPorts(cur, ports));
-  }
-
-  addAddress(id: number, ports: PortSet): void {
-    const cur = this.addresses.get(id);
-    this.addresses.set(id, cur === undefined ? ports : unionPorts(cur, ports));
-  }
-
-  build(): Access {
-    return {
-      isolated: true,
-      everything: this.everything,
-      allPods: this.allPods,
-      pods: this.pods,
-      addresses: this.addresses,
-    };
-  }
-}
-
-function addPeerPorts(b: AccessBuilder, peer: CompiledPeer, ports: PortSet): void {
+function addPeerPorts(b: AdditiveMap, peer: CompiledPeer, ports: PortSet): void {
   if (isEmptyPorts(ports)) return;
   if (peer.pods.all) b.allPods = unionPorts(b.allPods, ports);
   else for (const id of peer.pods.ids) b.addPod(id, ports);
@@ -637,14 +662,89 @@ export function buildAccess(
   return { ingress, egress };
 }
 
+/** The compiled cluster policies: all of them, and the ones selecting each class (Admin, then Baseline). */
+export interface CompiledTiers {
+  policies: readonly CompiledTierPolicy[];
+  ofClass: readonly (readonly number[])[];
+}
+
+/** Ingress named ports of a tier rule resolve against the subject class (any protocol, as compiled). */
+function tierPortsTowards(rule: CompiledTierRule, cls: PodClass): PortSet {
+  return portsTowardsClass(rule.ports, cls);
+}
+
+/**
+ * The tier-combined `Access` of `classIds` in both directions (decisions.ts), over what NetworkPolicies alone
+ * give (`np*`). A class no cluster policy selects (in a direction: none with rules there) keeps its
+ * NetworkPolicy `Access` object. Classes with the same policies share results, as in `buildAccess`.
+ */
+export function applyTiers(
+  c: PolicyCompiler,
+  tiers: CompiledTiers,
+  npIngress: (id: number) => Access,
+  npEgress: (id: number) => Access,
+  classIds: Iterable<number>,
+  /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
+  walks = new Map<string, TierWalk>(),
+): { ingress: Map<number, Access>; egress: Map<number, Access> } {
+  const ingress = new Map<number, Access>();
+  const egress = new Map<number, Access>();
+  const cache = new Map<string, Access>();
+  const accessIds = new Map<Access, number>();
+  const accessId = (a: Access): number => {
+    let id = accessIds.get(a);
+    if (id === undefined) accessIds.set(a, (id = accessIds.size));
+    return id;
+  };
+  for (const id of classIds) {
+    const cls = c.classes[id]!;
+    const ofClass = tiers.ofClass[id]!;
+    for (const direction of [Direction.Ingress, Direction.Egress]) {
+      const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
+      const out = direction === Direction.Ingress ? ingress : egress;
+      const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);
+      if (mine.length === 0) {
+        out.set(id, np);
+        continue;
+      }
+      const named =
+        direction === Direction.Ingress &&
+        mine.some((i) => tiers.policies[i]!.ingress.some((r) => r.ports.named.length > 0));
+      // The walks depend on the policies (and the class, for ingress named ports), not on NetworkPolicies.
+      const walkKey = `${direction}|${mine.join(',')}${named ? `|${id}` : ''}`;
+      const key = `${walkKey}|${accessId(np)}`;
+      let access = cache.get(key);
+      if (access === undefined) {
+        const walk = (tier: Tier) => (): TierWalk => {
+          const k = `${tier}|${walkKey}`;
+          let w = walks.get(k);
+          if (w === undefined) {
+            const policies = policiesOfTier(tiers.policies, mine, tier);
+            walks.set(k, (w = walkTier(c, policies, direction, cls, tierPortsTowards)));
+          }
+          return w;
+        };
+        access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));
+        cache.set(key, access);
+      }
+      out.set(id, access);
+    }
+  }
+  return { ingress, egress };
+}
+
 /** The `CompiledCluster` over compiled parts (shared by `compileCluster` and the incremental engine). */
 export function assembleCompiled(
   c: PolicyCompiler,
   policies: readonly CompiledPolicy[],
   policiesOfClass: readonly (readonly number[])[],
-  ingress: readonly Access[],
-  egress: readonly Access[],
-  tiers: { policies: readonly CompiledTierPolicy[]; ofClass: readonly (readonly number[])[] },
+  access: {
+    ingress: readonly Access[];
+    egress: readonly Access[];
+    npIngress: readonly Access[];
+    npEgress: readonly Access[];
+  },
+  tiers: CompiledTiers,
 ): CompiledCluster {
   const classOf = (namespace: string, name: string): number | undefined =>
     c.classOfPod.get(podKey(namespace, name));
@@ -657,14 +757,52 @@ export function assembleCompiled(
     policiesOfClass,
     tierPolicies: tiers.policies,
     tierPoliciesOfClass: tiers.ofClass,
-    ingress,
-    egress,
+    ingress: access.ingress,
+    egress: access.egress,
+    npIngress: access.npIngress,
+    npEgress: access.npEgress,
+    domainReach(classId) {
+      const ofClass = tiers.ofClass[classId] ?? [];
+      if (ofClass.length === 0) return [];
+      return tierDomainReach(
+        c,
+        tiers.policies,
+        ofClass,
+        access.npEgress[classId]!,
+        c.classes[classId]!,
+        tierPortsTowards,
+      );
+    },
     classOfPod: classOf,
     allowedBetween(src, dst) {
       return allowedBetweenEndpoints(compiled, src, dst);
     },
   };
   return compiled;
+}
+
+/** Every class's final and NetworkPolicy-only accesses, as arrays (the same arrays without cluster policies). */
+export function accessArrays(
+  c: PolicyCompiler,
+  np: { ingress: Map<number, Access>; egress: Map<number, Access> },
+  tiers: CompiledTiers,
+): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
+  const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
+  const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
+  if (tiers.policies.length === 0) return { ingress: npIngress, egress: npEgress, npIngress, npEgress };
+  const final = applyTiers(
+    c,
+    tiers,
+    (id) => npIngress[id]!,
+    (id) => npEgress[id]!,
+    c.classes.keys(),
+  );
+  return {
+    ingress: c.classes.map((cls) => final.ingress.get(cls.id)!),
+    egress: c.classes.map((cls) => final.egress.get(cls.id)!),
+    npIngress,
+    npEgress,
+  };
 }
 
 export function compileCluster(state: ClusterState, options?: Partial<EngineOptions>): CompiledCluster {
@@ -677,29 +815,37 @@ export function compileCluster(state: ClusterState, options?: Partial<EngineOpti
   });
   const policiesOfClass: number[][] = c.classes.map(() => []);
   for (const p of policies) for (const id of p.selected) policiesOfClass[id]!.push(p.index);
-  const access = buildAccess(c, policies, policiesOfClass);
-  return assembleCompiled(
-    c,
-    policies,
-    policiesOfClass,
-    c.classes.map((cls) => access.ingress.get(cls.id)!),
-    c.classes.map((cls) => access.egress.get(cls.id)!),
-    c.compileTiers(),
-  );
+  const tiers = c.compileTiers();
+  const access = accessArrays(c, buildAccess(c, policies, policiesOfClass), tiers);
+  return assembleCompiled(c, policies, policiesOfClass, access, tiers);
 }
 
 /** What `access` allows towards pod class `peer`. */
 export function accessToPod(access: Access, peer: PodClass): PortSet {
   let out = access.everything;
   if (!peer.hostNetwork) out = unionPorts(out, access.allPods);
+  const cut = access.cutPods?.get(peer.id);
+  if (cut !== undefined) out = subtractPorts(out, cut);
   const extra = access.pods.get(peer.id);
   return extra === undefined ? out : unionPorts(out, extra);
 }
 
 /** What `access` allows towards address class `id`. */
 export function accessToAddress(access: Access, id: number): PortSet {
+  const cut = access.cutAddresses?.get(id);
+  const broad = cut === undefined ? access.everything : subtractPorts(access.everything, cut);
   const extra = access.addresses.get(id);
-  return extra === undefined ? access.everything : unionPorts(access.everything, extra);
+  return extra === undefined ? broad : unionPorts(broad, extra);
+}
+
+/** Whether an access cuts single peers out of its broad part (only cluster policy tiers do). */
+export function hasCuts(access: Access): boolean {
+  return access.cutPods !== undefined || access.cutAddresses !== undefined;
+}
+
+/** Whether an access allows everything towards every peer (no cut). */
+export function isOpenAccess(access: Access): boolean {
+  return isAllConnections(access.everything) && !hasCuts(access);
 }
 
 function allowedBetweenEndpoints(compiled: CompiledCluster, src: Endpoint, dst: Endpoint): PortSet {
@@ -715,13 +861,18 @@ function allowedBetweenEndpoints(compiled: CompiledCluster, src: Endpoint, dst: 
   };
   const s = resolve(src);
   const d = resolve(dst);
+  // A pod's traffic to its own IP (hairpin) is not subject to cluster policies: NetworkPolicies only.
+  const hairpin =
+    src.kind === 'pod' && dst.kind === 'pod' && src.namespace === dst.namespace && src.name === dst.name;
+  const egress = hairpin ? compiled.npEgress : compiled.egress;
+  const ingress = hairpin ? compiled.npIngress : compiled.ingress;
   let ports: PortSet = ALL_CONNECTIONS;
   if ('pod' in s) {
-    const access = compiled.egress[s.pod.id]!;
+    const access = egress[s.pod.id]!;
     ports = 'pod' in d ? accessToPod(access, d.pod) : accessToAddress(access, d.address);
   }
   if ('pod' in d) {
-    const access = compiled.ingress[d.pod.id]!;
+    const access = ingress[d.pod.id]!;
     const ing = 'pod' in s ? accessToPod(access, s.pod) : accessToAddress(access, s.address);
     ports = intersectPorts(ports, ing);
   }

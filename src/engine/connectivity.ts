@@ -24,7 +24,10 @@ export interface ClassConnection {
   ports: PortSet;
 }
 
-/** Whether an access allows something towards every pod (so that any class may be a peer). */
+/**
+ * Whether an access allows something towards every pod but those it cuts (so that any class may be a peer;
+ * a cut peer is visited and found empty through `accessToPod`).
+ */
 export function isOpenTowardsPods(a: Access): boolean {
   return !isEmptyPorts(a.everything) || !isEmptyPorts(a.allPods);
 }
@@ -39,7 +42,11 @@ export function addressReach(
   if (out !== undefined) return out;
   out = [];
   if (!isEmptyPorts(access.everything)) {
-    for (let a = 0; a < addressCount; a++) out.push([a, accessToAddress(access, a)]);
+    for (let a = 0; a < addressCount; a++) {
+      const ports = accessToAddress(access, a);
+      // Cluster policy tiers may cut an address out of `everything`.
+      if (!isEmptyPorts(ports)) out.push([a, ports]);
+    }
   } else {
     for (const [a, ports] of [...access.addresses.entries()].sort((x, y) => x[0] - y[0])) {
       if (!isEmptyPorts(ports)) out.push([a, ports]);
@@ -144,6 +151,54 @@ export interface Connectivity {
   byId: ReadonlyMap<string, Entity>;
   /** One entry per (source, destination) pair with any allowed connection, sorted. */
   connections: Connection[];
+  /**
+   * What sources reach by DNS name (cluster policies' `domainNames` allow rules), sorted by source then
+   * domain; not in `connections`, since the DNS answer decides which addresses those are.
+   */
+  domains: DomainConnection[];
+}
+
+/** A source (workload or pod id) that may connect to a domain name on `ports`, wherever it resolves. */
+export interface DomainConnection {
+  src: string;
+  domain: string;
+  ports: PortSet;
+}
+
+/** Every entity's reach by DNS name (`compiled.domainReach` of its classes), sorted by source then domain. */
+export function connectivityDomains(
+  compiled: CompiledCluster,
+  index: Pick<EntityIndex, 'entities' | 'members'>,
+): DomainConnection[] {
+  // Only classes that a policy with a `domainNames` allow rule selects can reach a domain.
+  const withDomains = new Set(
+    compiled.tierPolicies
+      .filter((p) => p.egress.some((r) => r.action === 'allow' && r.peers.some((x) => x.domains.length > 0)))
+      .map((p) => p.index),
+  );
+  if (withDomains.size === 0) return [];
+  const byEntity = new Map<number, Map<string, PortSet>>();
+  for (const cls of compiled.classes) {
+    if (!compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i))) continue;
+    const reach = compiled.domainReach(cls.id);
+    if (reach.length === 0) continue;
+    for (const m of index.members[cls.id]!) {
+      let row = byEntity.get(m.entity);
+      if (row === undefined) byEntity.set(m.entity, (row = new Map<string, PortSet>()));
+      for (const r of reach) {
+        const cur = row.get(r.domain);
+        row.set(r.domain, cur === undefined ? r.ports : unionPorts(cur, r.ports));
+      }
+    }
+  }
+  const out: DomainConnection[] = [];
+  for (const e of [...byEntity.keys()].sort((a, b) => a - b)) {
+    const row = byEntity.get(e)!;
+    for (const domain of [...row.keys()].sort(compareText)) {
+      out.push({ src: index.entities[e]!.id, domain, ports: row.get(domain)! });
+    }
+  }
+  return out;
 }
 
 export function externalId(addressClass: number): string {
@@ -278,5 +333,6 @@ export function computeConnectivity(
     }
     rows[src] = undefined;
   }
-  return { granularity, entities, byId, connections };
+  const domains = connectivityDomains(compiled, { entities, members });
+  return { granularity, entities, byId, connections, domains };
 }

@@ -10,6 +10,7 @@ import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { compileCluster, mentionedCidrs, type CompiledCluster, type EngineOptions } from './compile.ts';
+import { tierMentionedCidrs } from './tiers.ts';
 import {
   computeConnectivity,
   externalId,
@@ -172,7 +173,13 @@ export function diffClusters(
 
 /** The common refinement of two states' address spaces: split at every CIDR either mentions. */
 export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
-  return buildAddressSpace([...mentionedCidrs(before.policies), ...mentionedCidrs(after.policies)]);
+  return buildAddressSpace([
+    ...mentionedCidrs(before.policies),
+    ...mentionedCidrs(after.policies),
+    // Cluster policies' networks and node addresses split address classes too.
+    ...tierMentionedCidrs(before),
+    ...tierMentionedCidrs(after),
+  ]);
 }
 
 /** `diffClusters` of two states whose sides are already computed in `common` (`sideOf`, `sideConnections`). */

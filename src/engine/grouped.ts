@@ -8,7 +8,7 @@
  * group, and an entity that talks to itself (two of its pods to each other) is in exactly one `within` entry.
  */
 import { entityIndex, forEachClassConnection, type Entity, type Granularity } from './connectivity.ts';
-import type { CompiledCluster } from './compile.ts';
+import { isOpenAccess, type CompiledCluster } from './compile.ts';
 import {
   ALL_CONNECTIONS,
   isAllConnections,
@@ -93,9 +93,7 @@ export function computeGroupedConnectivity(
   // kinds everything is allowed, so those pairs are one block, never enumerated (a cluster without policies
   // is all block). A class is left to the block when every kind it belongs to is open.
   const openClass = compiled.classes.map(
-    (c) =>
-      isAllConnections(compiled.egress[c.id]!.everything) &&
-      isAllConnections(compiled.ingress[c.id]!.everything),
+    (c) => isOpenAccess(compiled.egress[c.id]!) && isOpenAccess(compiled.ingress[c.id]!),
   );
   const kindOpen = kinds.map((k) => k.classes.length > 0 && k.classes.every((c) => openClass[c.id]));
   const inBlock = compiled.classes.map(

@@ -18,23 +18,27 @@
  * apart by all their labels (`classesByAllLabels`), so a policy selecting on a label key no other policy
  * reads fits them.
  */
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   OPEN_ACCESS,
   PolicyCompiler,
+  accessArrays,
   accessToPod,
+  applyTiers,
   assembleCompiled,
   buildAccess,
   mentionedCidrs,
   type Access,
   type CompiledCluster,
   type CompiledPolicy,
+  type CompiledTiers,
   type EngineOptions,
 } from './compile.ts';
 import {
   addressReach,
+  connectivityDomains,
   entityIndex,
   isOpenTowardsPods,
   type Connection,
@@ -44,6 +48,7 @@ import {
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
+import type { TierWalk } from './decisions.ts';
 import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
@@ -80,6 +85,12 @@ export interface IncrementalEngine {
    * everything they touch recomputed once (not once per policy). A what-if edits a batch in and back out.
    */
   setPolicies(policies: readonly PolicyInfo[]): IncrementalUpdate;
+  /**
+   * Makes `policies` the state's cluster policies (ClusterNetworkPolicies, AdminNetworkPolicies, the
+   * BaselineAdminNetworkPolicy). Not local: their subjects and peers span namespaces and may split classes,
+   * so this recompiles everything (`recompiled: true`) and reports the connections that changed.
+   */
+  setClusterPolicies(policies: readonly ClusterPolicyInfo[]): IncrementalUpdate;
 }
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
@@ -103,8 +114,14 @@ class Evaluation {
   readonly compiler: PolicyCompiler;
   readonly policies: CompiledPolicy[];
   readonly policiesOfClass: number[][];
+  /** Final accesses (all tiers), and what NetworkPolicies alone give (the same arrays without tiers). */
   readonly ingress: Access[];
   readonly egress: Access[];
+  readonly npIngress: Access[];
+  readonly npEgress: Access[];
+  /** The cluster policies: not edited here, so compiled once, and their walks kept. */
+  readonly tiers: CompiledTiers;
+  readonly tierWalks = new Map<string, TierWalk>();
   readonly compiled: CompiledCluster;
   readonly index: EntityIndex;
   readonly granularity: Granularity;
@@ -134,17 +151,13 @@ class Evaluation {
     this.policies = state.policies.map((p, i) => c.compilePolicy(p, i));
     this.policiesOfClass = c.classes.map(() => []);
     for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
-    const access = buildAccess(c, this.policies, this.policiesOfClass);
-    this.ingress = c.classes.map((cls) => access.ingress.get(cls.id)!);
-    this.egress = c.classes.map((cls) => access.egress.get(cls.id)!);
-    this.compiled = assembleCompiled(
-      c,
-      this.policies,
-      this.policiesOfClass,
-      this.ingress,
-      this.egress,
-      c.compileTiers(),
-    );
+    this.tiers = c.compileTiers();
+    const access = accessArrays(c, buildAccess(c, this.policies, this.policiesOfClass), this.tiers);
+    this.ingress = access.ingress;
+    this.egress = access.egress;
+    this.npIngress = access.npIngress;
+    this.npEgress = access.npEgress;
+    this.compiled = assembleCompiled(c, this.policies, this.policiesOfClass, access, this.tiers);
     this.index = entityIndex(this.compiled, granularity);
 
     const n = c.classes.length;
@@ -351,7 +364,11 @@ export function createIncrementalEngine(
   granularity: Granularity = 'workload',
 ): IncrementalEngine {
   const opts: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options, classesByAllLabels: true };
-  const state: ClusterState = { ...initial, policies: [...initial.policies] };
+  const state: ClusterState = {
+    ...initial,
+    policies: [...initial.policies],
+    clusterPolicies: [...initial.clusterPolicies],
+  };
   let ev = new Evaluation(state, opts, granularity);
   const cidrCounts = new Map<string, number>();
   for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
@@ -394,18 +411,39 @@ export function createIncrementalEngine(
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = buildAccess(c, ev.policies, ev.policiesOfClass, ids);
+    // Unindex the old final accesses first: without tiers the NetworkPolicy arrays are the final ones.
+    for (const id of ids) {
+      if (ingressChanged) {
+        ev.indexIngress(id, ev.ingress[id]!, false);
+        ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+      }
+      if (egressChanged) {
+        ev.indexEgress(id, ev.egress[id]!, false);
+        ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+      }
+    }
+    // With cluster policies, the touched classes' NetworkPolicy tier recombines with their tier decisions.
+    const final =
+      ev.tiers.policies.length === 0
+        ? undefined
+        : applyTiers(
+            c,
+            ev.tiers,
+            (id) => ev.npIngress[id]!,
+            (id) => ev.npEgress[id]!,
+            ids,
+            ev.tierWalks,
+          );
     const ingressTouched: number[] = [];
     const egressTouched: number[] = [];
     for (const id of ids) {
       if (ingressChanged) {
-        ev.indexIngress(id, ev.ingress[id]!, false);
-        ev.ingress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+        ev.ingress[id] = final?.ingress.get(id) ?? ev.npIngress[id]!;
         ev.indexIngress(id, ev.ingress[id], true);
         ingressTouched.push(id);
       }
       if (egressChanged) {
-        ev.indexEgress(id, ev.egress[id]!, false);
-        ev.egress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+        ev.egress[id] = final?.egress.get(id) ?? ev.npEgress[id]!;
         ev.indexEgress(id, ev.egress[id], true);
         egressTouched.push(id);
       }
@@ -480,7 +518,8 @@ export function createIncrementalEngine(
     },
     connectivity() {
       const { granularity: g, entities, byId } = ev.index;
-      return { granularity: g, entities, byId, connections: ev.connections() };
+      const domains = connectivityDomains(ev.compiled, ev.index);
+      return { granularity: g, entities, byId, connections: ev.connections(), domains };
     },
     updatePolicy(policy) {
       const position = positionOf.get(policy.id);
@@ -585,6 +624,10 @@ export function createIncrementalEngine(
       for (const list of ev.policiesOfClass) list.length = 0;
       for (const p of ev.policies) for (const id of p.selected) ev.policiesOfClass[id]!.push(p.index);
       return propagate(touched, ingressChanged, egressChanged);
+    },
+    setClusterPolicies(policies) {
+      state.clusterPolicies = [...policies];
+      return recompile();
     },
   };
   return engine;

@@ -10,3 +10,4 @@ export * from './selectors.ts';
 export * from './addresses.ts';
 export * from '../base/ip.ts';
 export type { PodClass } from './classes.ts';
+export type { DomainReach, PeerMap, TierWalk } from './decisions.ts';

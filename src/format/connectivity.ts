@@ -34,6 +34,21 @@ export interface AnalysisSummary {
   workloads: number;
   pods: number;
   policies: number;
+  /** Cluster policies (CNP, ANP, BANP) and Nodes read: in the text headers only, when there are any. */
+  tiers?: { clusterPolicies: number; nodes: number };
+}
+
+/** `, 2 cluster policies, 3 nodes` for the text headers; empty when the input has neither. */
+function tierCounts(summary: AnalysisSummary): string {
+  const t = summary.tiers;
+  if (t === undefined) return '';
+  return `, ${plural(t.clusterPolicies, 'cluster policy', 'cluster policies')}, ${plural(t.nodes, 'node')}`;
+}
+
+/** The counts of the JSON documents (the tier counts are not part of their schema yet). */
+function jsonCounts(summary: AnalysisSummary): Omit<AnalysisSummary, 'tiers'> {
+  const { namespaces, workloads, pods, policies } = summary;
+  return { namespaces, workloads, pods, policies };
 }
 
 /** The pairwise connectivity document (`connectivityToJson`), the base of `serve`'s model. */
@@ -43,12 +58,15 @@ export const ANALYZE_JSON_SCHEMA_VERSION = 2;
 
 /** The counts the outputs' headers give. */
 export function analysisSummary(state: ClusterState): AnalysisSummary {
-  return {
+  const summary: AnalysisSummary = {
     namespaces: state.namespaces.length,
     workloads: state.workloads.length,
     pods: state.pods.filter((p) => !p.template).length,
     policies: state.policies.length,
   };
+  if (state.clusterPolicies.length > 0 || state.nodes.length > 0)
+    summary.tiers = { clusterPolicies: state.clusterPolicies.length, nodes: state.nodes.length };
+  return summary;
 }
 
 /** How JSON output names one end of a connection. */
@@ -123,7 +141,7 @@ export function connectivityToJson(
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
-    summary: { ...summary, connections: conn.connections.length },
+    summary: { ...jsonCounts(summary), connections: conn.connections.length },
     ...entityLists(conn, space),
     connections: conn.connections.map((c) => ({
       src: entityRef(conn.byId.get(c.src)!),
@@ -164,7 +182,7 @@ function groupedHead(
   return {
     schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
-    summary: { ...summary, connections: conn.pairs, groups: conn.groups.length },
+    summary: { ...jsonCounts(summary), connections: conn.pairs, groups: conn.groups.length },
     ...entityLists(conn, space),
   };
 }
@@ -239,7 +257,7 @@ export function* formatConnectivityChunks(
     case 'md': {
       const rows = displayRows(conn, space);
       yield* batched([
-        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')})`,
+        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
         '',
         '| Source | Destination | Connections |',
         '| --- | --- | --- |',
@@ -255,7 +273,7 @@ export function* formatConnectivityChunks(
     case 'txt': {
       const rows = displayRows(conn, space);
       const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}`;
+      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}`;
       if (rows.length === 0) yield `${header}\n`;
       else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
       return;

@@ -109,6 +109,7 @@ function names(diff: ClusterDiff): (id: string) => string {
     entities: diff.entities,
     byId: diff.byId,
     connections: [],
+    domains: [],
   };
   const map = displayNames(conn, diff.addressSpace);
   return (id) => map.get(id) ?? id;

@@ -8,6 +8,7 @@ import {
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   NetworkingV1Api,
   Observable,
@@ -38,6 +39,8 @@ export interface Connection extends Target {
   apps: AppsV1Api;
   batch: BatchV1Api;
   networking: NetworkingV1Api;
+  /** Custom resources: the cluster policy tiers of policy.networking.k8s.io. */
+  custom: CustomObjectsApi;
   /** Options for one request: the timeout, and an extra header when given (the patch content type). */
   options(header?: { name: string; value: string }): ConfigurationOptions;
   /** Runs a request, turning any failure into a one-line `ClusterError`. */
@@ -141,6 +144,7 @@ export function connect(options: ConnectOptions): Connection {
     apps: kc.makeApiClient(AppsV1Api),
     batch: kc.makeApiClient(BatchV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
     options: (header) => ({ middleware: [middleware(header)], middlewareMergeStrategy: 'append' }),
     async call<T>(attempt: Attempt, request: () => Promise<T>): Promise<T> {
       try {

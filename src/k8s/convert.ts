@@ -15,6 +15,7 @@ import type {
   V1LabelSelector,
   V1Namespace,
   V1NetworkPolicy,
+  V1Node,
   V1NetworkPolicyPeer,
   V1NetworkPolicyPort,
   V1NetworkPolicySpec,
@@ -28,6 +29,9 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import type {
+  AdminNetworkPolicy,
+  BaselineAdminNetworkPolicy,
+  ClusterNetworkPolicy,
   Container,
   LabelSelector,
   Namespace,
@@ -35,6 +39,8 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
   NetworkPolicySpec,
+  Node,
+  NodeAddress,
   ObjectMeta,
   OwnerReference,
   Pod,
@@ -321,4 +327,33 @@ export function forAnalysis(np: NetworkPolicy): NetworkPolicy {
   if (annotations === undefined) delete metadata.annotations;
   else metadata.annotations = annotations;
   return { ...np, metadata };
+}
+
+/** The address types of a Node that are IPs (what `nodes` peers match); names are left out. */
+const NODE_IP_TYPES = new Set(['InternalIP', 'ExternalIP']);
+
+/** A Node: its labels and its IP addresses, nothing else (no capacity, conditions, images). */
+export function nodeFromClient(node: V1Node): Node {
+  const out: Node = { apiVersion: 'v1', kind: 'Node', metadata: metaFromClient(node.metadata) };
+  const addresses: NodeAddress[] = (node.status?.addresses ?? [])
+    .filter((a) => NODE_IP_TYPES.has(a.type))
+    .map((a) => ({ type: a.type, address: a.address }));
+  if (addresses.length > 0) out.status = { addresses };
+  return out;
+}
+
+type TierObject = ClusterNetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;
+
+/**
+ * A cluster policy as the custom objects API returns it (plain JSON): apiVersion, kind, metadata as for
+ * other objects, and the whole spec (no status).
+ */
+export function tierPolicyFromClient(item: unknown, kind: TierObject['kind']): TierObject {
+  const o = (item ?? {}) as { apiVersion?: string; metadata?: V1ObjectMeta; spec?: unknown };
+  return {
+    apiVersion: o.apiVersion ?? '',
+    kind,
+    metadata: metaFromClient(o.metadata),
+    spec: (o.spec ?? {}) as TierObject['spec'],
+  };
 }

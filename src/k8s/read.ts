@@ -1,20 +1,32 @@
 /**
- * Reading a cluster: Namespaces, Pods, workload controllers, Services and NetworkPolicies, listed in pages
- * (`limit` + `continue`), converted and stripped as they arrive. Never Secrets or ConfigMaps.
+ * Reading a cluster: Namespaces, Pods, workload controllers, Services, NetworkPolicies, Nodes and the
+ * cluster policy tiers (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, when their CRDs
+ * are installed), listed in pages (`limit` + `continue`), converted and stripped as they arrive. Never
+ * Secrets or ConfigMaps.
  */
 import type { V1ListMeta } from '@kubernetes/client-node';
-import type { NetworkPolicy } from '../model/k8s.ts';
+import { TIER_API_GROUP, type NetworkPolicy } from '../model/k8s.ts';
 import type { Connection } from './connect.ts';
 import {
   forAnalysis,
   namespaceFromClient,
   networkPolicyFromClient,
+  nodeFromClient,
   podFromClient,
   serviceFromClient,
+  tierPolicyFromClient,
   workloadFromClient,
 } from './convert.ts';
 import { ClusterError } from './errors.ts';
-import { KIND_OF, RESOURCES, type KubeObject, type ReadScope, type Resource } from './types.ts';
+import {
+  KIND_OF,
+  RESOURCES,
+  TIER_RESOURCES,
+  type KubeObject,
+  type ReadScope,
+  type Resource,
+  type TierResource,
+} from './types.ts';
 
 /** Objects per page, as kubectl asks. */
 export const DEFAULT_PAGE_SIZE = 500;
@@ -63,10 +75,50 @@ type ListFn = (page: { limit: number; _continue?: string }) => Promise<Page>;
  */
 const ESSENTIAL: ReadonlySet<Resource> = new Set<Resource>(['namespaces', 'pods', 'networkpolicies']);
 
+function isTierResource(resource: Resource): resource is TierResource {
+  return Object.hasOwn(TIER_RESOURCES, resource);
+}
+
+/** Cluster-scoped resources are listed whole, whatever the scope: they apply to (or hold) every namespace. */
+function isClusterScoped(resource: Resource): boolean {
+  return resource === 'nodes' || isTierResource(resource);
+}
+
+/**
+ * Lists a cluster policy kind in the first version the API server serves (a ClusterNetworkPolicy CRD of
+ * network-policy-api 0.2 serves only v1alpha2). A 404 of the last version means the CRD is not installed.
+ */
+function tierLister(conn: Connection, resource: TierResource): ListFn {
+  let chosen: string | undefined;
+  return async (page) => {
+    const versions = chosen === undefined ? TIER_RESOURCES[resource] : [chosen];
+    for (const [i, version] of versions.entries()) {
+      try {
+        const list = (await conn.custom.listClusterCustomObject(
+          { group: TIER_API_GROUP, version, plural: resource, ...page },
+          conn.options(),
+        )) as Page;
+        chosen = version;
+        return list;
+      } catch (error) {
+        if (i < versions.length - 1 && (error as { code?: unknown }).code === 404) continue;
+        throw error;
+      }
+    }
+    throw new Error(`no version of ${resource} to list`);
+  };
+}
+
 function listerFor(conn: Connection, resource: Resource, namespace: string | undefined): ListFn {
   const o = conn.options();
   const ns = namespace;
   switch (resource) {
+    case 'nodes':
+      return (p) => conn.core.listNode(p, o);
+    case 'clusternetworkpolicies':
+    case 'adminnetworkpolicies':
+    case 'baselineadminnetworkpolicies':
+      return tierLister(conn, resource);
     case 'namespaces':
       return (p) => conn.core.listNamespace(p, o);
     case 'pods':
@@ -133,9 +185,29 @@ function convert(resource: Resource, item: unknown): KubeObject {
       return serviceFromClient(item as Parameters<typeof serviceFromClient>[0]);
     case 'NetworkPolicy':
       return networkPolicyFromClient(item as Parameters<typeof networkPolicyFromClient>[0]);
+    case 'Node':
+      return nodeFromClient(item as Parameters<typeof nodeFromClient>[0]);
+    case 'ClusterNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
+      return tierPolicyFromClient(item, kind);
     default:
       return workloadFromClient(kind, item as Parameters<typeof workloadFromClient>[1]);
   }
+}
+
+/**
+ * One line for the cluster-scoped resources a reader may not list (a user bound in one namespace only can
+ * list none of them): what is then unknown, and the fix.
+ */
+function clusterScopedWarning(resources: readonly Resource[]): string {
+  const names =
+    resources.length === 1 ? resources[0]! : `${resources.slice(0, -1).join(', ')} and ${resources.at(-1)!}`;
+  const tiers = resources.some(isTierResource);
+  const what = tiers
+    ? 'cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy), if the cluster has any, are not analyzed'
+    : 'the "nodes" peers of cluster policies match no address';
+  return `warning: left out ${names} (forbidden): ${what} (grant list on them: deploy/rbac/netfence-readonly.yaml)`;
 }
 
 function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
@@ -159,6 +231,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
   const remaining = new Map<Resource, number | undefined>();
   const warnings: string[] = [];
   const fullPolicies: NetworkPolicy[] = [];
+  /** Nodes and tier kinds that could not be listed (forbidden): one warning for all of them. */
+  const clusterScopedLeftOut = new Set<Resource>();
   let large = false;
   const report = (): void => {
     if (options.onProgress === undefined) return;
@@ -181,10 +255,13 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
       counts.namespaces = out.length;
       return out;
     }
-    const list = listerFor(conn, resource, namespace);
+    const clusterScoped = isClusterScoped(resource);
+    const list = listerFor(conn, resource, clusterScoped ? undefined : namespace);
     const attempt = {
       verb: 'list',
-      what: `${resource} ${namespace === undefined ? 'in all namespaces' : `in namespace "${namespace}"`}`,
+      what: clusterScoped
+        ? resource
+        : `${resource} ${namespace === undefined ? 'in all namespaces' : `in namespace "${namespace}"`}`,
     };
     let token: string | undefined;
     let pages = 0;
@@ -218,11 +295,17 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
         !ESSENTIAL.has(resource) &&
         (error.status === 403 || error.status === 404)
       ) {
+        remaining.set(resource, 0);
+        // Most clusters have no tier CRDs: nothing is missing from the analysis then, and nothing is said.
+        if (isTierResource(resource) && error.status === 404) return [];
+        if (clusterScoped) {
+          clusterScopedLeftOut.add(resource);
+          return [];
+        }
         const why = error.status === 403 ? 'forbidden' : 'not served by this API server';
         warnings.push(
           `warning: left out ${resource} ${scopeText(options.scope)} (${why}): workloads of that kind appear only through their pods`,
         );
-        remaining.set(resource, 0);
         return [];
       }
       throw error;
@@ -238,6 +321,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
     lists.push(s.value);
   }
   fullPolicies.sort(byNamespaceAndName);
+  const leftOut = RESOURCES.filter((r) => clusterScopedLeftOut.has(r));
+  if (leftOut.length > 0) warnings.push(clusterScopedWarning(leftOut));
   return { objects: lists.flat(), fullPolicies, counts, warnings };
 }
 

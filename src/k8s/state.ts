@@ -8,10 +8,19 @@ import { buildClusterState } from '../parse/index.ts';
 import type { ParsedObject } from '../parse/index.ts';
 import type { KubeObject } from './types.ts';
 
-/** `shop/Deployment/web`, `Namespace/shop`: how problems and notices name a cluster object. */
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+]);
+
+/** `shop/Deployment/web`, `Namespace/shop`, `Node/n1`: how problems and notices name a cluster object. */
 export function objectId(o: KubeObject): string {
   const name = o.metadata.name ?? '(unnamed)';
-  return o.kind === 'Namespace' ? `Namespace/${name}` : `${o.metadata.namespace ?? ''}/${o.kind}/${name}`;
+  return CLUSTER_SCOPED.has(o.kind) ? `${o.kind}/${name}` : `${o.metadata.namespace ?? ''}/${o.kind}/${name}`;
 }
 
 /** A parsed object without positions: the cluster has no file and no lines. */

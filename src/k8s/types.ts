@@ -4,9 +4,13 @@
  * these objects, so that analyzing a snapshot and analyzing the cluster build the same state.
  */
 import type {
+  AdminNetworkPolicy,
+  BaselineAdminNetworkPolicy,
+  ClusterNetworkPolicy,
   LabelSelector,
   Namespace,
   NetworkPolicy,
+  Node,
   ObjectMeta,
   Pod,
   PodTemplateSpec,
@@ -36,7 +40,16 @@ export interface Workload {
 }
 
 /** One object read from a cluster. */
-export type KubeObject = Namespace | Pod | Workload | Service | NetworkPolicy;
+export type KubeObject =
+  | Namespace
+  | Pod
+  | Workload
+  | Service
+  | NetworkPolicy
+  | Node
+  | ClusterNetworkPolicy
+  | AdminNetworkPolicy
+  | BaselineAdminNetworkPolicy;
 
 /** Which namespaces to read. */
 export type ReadScope = { kind: 'all' } | { kind: 'namespace'; namespace: string };
@@ -54,6 +67,10 @@ export const RESOURCES = [
   'replicationcontrollers',
   'services',
   'networkpolicies',
+  'nodes',
+  'clusternetworkpolicies',
+  'adminnetworkpolicies',
+  'baselineadminnetworkpolicies',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -70,7 +87,19 @@ export const KIND_OF: Record<Resource, KubeObject['kind']> = {
   replicationcontrollers: 'ReplicationController',
   services: 'Service',
   networkpolicies: 'NetworkPolicy',
+  nodes: 'Node',
+  clusternetworkpolicies: 'ClusterNetworkPolicy',
+  adminnetworkpolicies: 'AdminNetworkPolicy',
+  baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
 };
+
+/** The cluster policy tiers (`policy.networking.k8s.io` custom resources), each with the versions to try. */
+export const TIER_RESOURCES = {
+  clusternetworkpolicies: ['v1beta1', 'v1alpha2'],
+  adminnetworkpolicies: ['v1alpha1'],
+  baselineadminnetworkpolicies: ['v1alpha1'],
+} as const satisfies Partial<Record<Resource, readonly string[]>>;
+export type TierResource = keyof typeof TIER_RESOURCES;
 
 /** The label that marks the objects `netfence apply` manages (and `--prune` may delete). */
 export { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apply/objects.ts';

@@ -11,7 +11,8 @@ import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
-import { isBuiltInGroup, isHandledKind, validateObject } from './validate/objects.ts';
+import { isBuiltInGroup, isClusterScoped, isHandledKind, validateObject } from './validate/objects.ts';
+import { clusterPolicyInfo } from './tiers.ts';
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
 import { groupWorkloads } from './workloads.ts';
@@ -46,7 +47,7 @@ function objectIdOf(
   }
   const namespace =
     typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
-  const scope = source.kind === 'Namespace' ? '' : `${namespace}/`;
+  const scope = isClusterScoped(source.kind) ? '' : `${namespace}/`;
   return {
     id: `${scope}${source.kind}/${name ?? '(unnamed)'}`,
     key: name === undefined || generatedName !== undefined ? undefined : `${source.kind}/${scope}${name}`,
@@ -208,6 +209,27 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
         state.policies.push(policy);
         break;
       }
+      case 'Node':
+        state.nodes.push({
+          name: v.name,
+          labels: v.labels,
+          addresses: v.addresses,
+          origin: originOf(v.source),
+        });
+        break;
+      case 'ClusterNetworkPolicy':
+      case 'AdminNetworkPolicy':
+      case 'BaselineAdminNetworkPolicy':
+        state.clusterPolicies.push({
+          ...clusterPolicyInfo({
+            apiVersion: v.apiVersion,
+            kind: v.kind,
+            metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
+            spec: v.spec,
+          }),
+          origin: originOf(v.source),
+        });
+        break;
       case 'Service': {
         referenced.add(v.namespace);
         const service: ServiceInfo = {

@@ -4,17 +4,10 @@
  * connection by entity id, plus the same connections aggregated namespace by namespace (what the UI draws
  * first on large clusters). Pure: built from a compiled cluster and its connectivity.
  */
-import type { CompiledCluster } from '../engine/compile.ts';
+import { isOpenAccess, type CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import { formatPorts } from '../describe/ports.ts';
-import {
-  isAllConnections,
-  isEmptyPorts,
-  NO_PORTS,
-  portsToJson,
-  unionPorts,
-  type PortSet,
-} from '../engine/ports.ts';
+import { isEmptyPorts, NO_PORTS, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { analysisSummary, connectivityToJson } from '../format/connectivity.ts';
 import type {
@@ -98,7 +91,7 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
     const policies = new Set<number>();
     for (const c of classes) for (const p of compiled.policiesOfClass[c] ?? []) policies.add(p);
     const open = (dir: 'ingress' | 'egress'): boolean =>
-      classes.length > 0 && classes.every((c) => isAllConnections(compiled[dir][c]!.everything));
+      classes.length > 0 && classes.every((c) => isOpenAccess(compiled[dir][c]!));
     out.set(e.id, {
       isolated: { ingress: side('ingress'), egress: side('egress') },
       open: { ingress: open('ingress'), egress: open('egress') },

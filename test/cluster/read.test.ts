@@ -152,6 +152,21 @@ describe('analyze --cluster', { skip }, () => {
     assert.equal(small.counts.pods, 6);
     assert.equal(small.counts.networkpolicies, 21);
   });
+
+  test('a cluster without the tier CRDs (and without Nodes) reads as before: no warning, none of those kinds', async () => {
+    const conn = connect({ kubeconfig: server().adminKubeconfig, env: {} });
+    const read = await readCluster(conn, { scope: { kind: 'all' } });
+    assert.deepEqual(read.warnings, []);
+    assert.deepEqual(
+      [
+        read.counts.nodes,
+        read.counts.clusternetworkpolicies,
+        read.counts.adminnetworkpolicies,
+        read.counts.baselineadminnetworkpolicies,
+      ],
+      [0, 0, 0, 0],
+    );
+  });
 });
 
 describe('snapshot', { skip }, () => {

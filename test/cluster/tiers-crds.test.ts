@@ -1,8 +1,11 @@
 /**
  * The tier CRDs of sigs.k8s.io/network-policy-api in a real kube-apiserver (groundwork for issue #15):
  * they install and serve their kinds, valid objects are stored, and invalid ones are rejected with the
- * field named. The rejection messages asserted here are the ones docs/design/tiers.md records for the
- * validator netfence will get.
+ * field named. The rejection messages asserted here are the ones docs/design/tiers.md records. Every object
+ * sent is also given to netfence's own validation (the public parse API, on the same object as YAML, with
+ * --strict as the requests use fieldValidation=Strict): it must accept what the API server stores and reject
+ * what it rejects, naming the same field, except where docs/design/tiers.md says netfence checks more
+ * (the old v0.1.1 AdminNetworkPolicy schema) — those differences are asserted one by one.
  *
  *   scripts/kube-binaries.sh && scripts/network-policy-api.sh && \
  *     NETFENCE_NPAPI_VERSION=v0.1.1 scripts/network-policy-api.sh   # once
@@ -13,6 +16,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
+import { formatPath } from '../../src/model/problem.ts';
+import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
 import { crdFiles, installCrds, networkPolicyApiDir, type InstalledCrd } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { skip as noBinaries, startServer } from './setup.ts';
@@ -99,6 +106,30 @@ const validSpec: Obj = {
   ],
 };
 
+/**
+ * The field paths of netfence's errors for an object, validated as the file `sent.yaml` holding it, with
+ * `--strict` (the requests here use fieldValidation=Strict). `<nil>` for an error about the whole object.
+ */
+function netfenceErrorFields(object: Obj): string[] {
+  const parsed = parseManifestText(stringify(object), 'sent.yaml');
+  const built = buildClusterState(parsed.objects, {
+    defaultNamespace: 'default',
+    skipInvalid: false,
+    strict: true,
+  });
+  return [...parsed.errors, ...built.errors].map((e) => (e.path.length === 0 ? '<nil>' : formatPath(e.path)));
+}
+
+/** Creates an object (dry run) and checks the API server and netfence both accept it. */
+async function assertAccepted(path: string, object: Obj): Promise<void> {
+  const res = await tryCreate(path, object);
+  assert.deepEqual(
+    { status: res.status, netfence: netfenceErrorFields(object) },
+    { status: 201, netfence: [] },
+    res.text,
+  );
+}
+
 /** POST with a server-side dry run and strict field validation; the API server's answer. */
 async function tryCreate(path: string, object: Obj): Promise<{ status: number; json: Obj; text: string }> {
   const res = await server().request('POST', `${path}?dryRun=All&fieldValidation=Strict`, { body: object });
@@ -112,24 +143,41 @@ interface Rejection {
   field: string;
   /** The whole `message` of the 422 answer. */
   message: string;
+  /** The field netfence names, when it differs from the API server's (which says `<nil>` for the BANP name). */
+  netfenceField?: string;
 }
 
 /** Creates each object (dry run) and checks every answer at once: 422, the exact message, the field named. */
 async function assertRejected(path: string, rejections: readonly Rejection[]): Promise<void> {
-  const answers: { what: string; status: number; message: unknown; fieldNamed: boolean }[] = [];
+  const answers: {
+    what: string;
+    status: number;
+    message: unknown;
+    fieldNamed: boolean;
+    netfence: boolean;
+  }[] = [];
   for (const r of rejections) {
     const res = await tryCreate(path, r.object);
     const causes = (res.json.details as { causes?: { field?: string }[] } | undefined)?.causes ?? [];
+    const fields = netfenceErrorFields(r.object);
     answers.push({
       what: r.what,
       status: res.status,
       message: res.json.message,
       fieldNamed: causes.some((c) => c.field === r.field),
+      // netfence rejects it too, naming the same field.
+      netfence: fields.includes(r.netfenceField ?? r.field),
     });
   }
   assert.deepEqual(
     answers,
-    rejections.map((r) => ({ what: r.what, status: 422, message: r.message, fieldNamed: true })),
+    rejections.map((r) => ({
+      what: r.what,
+      status: 422,
+      message: r.message,
+      fieldNamed: true,
+      netfence: true,
+    })),
   );
 }
 
@@ -340,6 +388,7 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
   });
 
   test('stores a valid v1beta1 policy and serves it as v1alpha2 too', async () => {
+    assert.deepEqual(netfenceErrorFields(cnp('valid-beta', validSpec)), []);
     const created = await server().request('POST', CNP('v1beta1'), { body: cnp('valid-beta', validSpec) });
     assert.equal(created.status, 201, created.text);
     const asAlpha = await server().request('GET', `${CNP('v1alpha2')}/valid-beta`);
@@ -351,6 +400,7 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
 
   test('stores a valid v1alpha2 policy', async () => {
     const spec = { ...validSpec, tier: 'Baseline', priority: 1000 };
+    assert.deepEqual(netfenceErrorFields(cnp('valid-alpha', spec, 'v1alpha2')), []);
     const created = await server().request('POST', CNP('v1alpha2'), {
       body: cnp('valid-alpha', spec, 'v1alpha2'),
     });
@@ -369,9 +419,9 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
       subject: { namespaces: {} },
       egress: [{ action: 'Pass', to: fromAll }],
     });
-    assert.equal((await tryCreate(CNP('v1beta1'), baselinePass)).status, 201);
+    await assertAccepted(CNP('v1beta1'), baselinePass);
     const samePriority = cnp('same-priority-as-valid-beta', { ...validSpec });
-    assert.equal((await tryCreate(CNP('v1beta1'), samePriority)).status, 201);
+    await assertAccepted(CNP('v1beta1'), samePriority);
   });
 
   test('rejects experimental fields: unknown under strict validation, else pruned to an empty peer', async () => {
@@ -387,6 +437,16 @@ describe('ClusterNetworkPolicy, standard channel of v0.3.0', { skip }, () => {
       res.json.message,
       'ClusterNetworkPolicy in version "v1beta1" cannot be handled as a ClusterNetworkPolicy: ' +
         'strict decoding error: unknown field "spec.egress[0].to[0].domainNames"',
+    );
+    // netfence cannot know a cluster's channel: it validates against the experimental schema, a superset.
+    assert.deepEqual(
+      netfenceErrorFields(
+        cnp('domain-standard', {
+          ...ADMIN,
+          egress: [{ action: 'Accept', to: [{ domainNames: ['example.com'] }] }],
+        }),
+      ),
+      [],
     );
     // Without strict validation the unknown field is pruned first, and what is left is validated.
     const pruned = await server().request('POST', `${CNP('v1beta1')}?dryRun=All`, {
@@ -462,6 +522,7 @@ describe(
           },
         ],
       };
+      assert.deepEqual(netfenceErrorFields(cnp('experimental-peers', spec)), []);
       const created = await server().request('POST', CNP('v1beta1'), {
         body: cnp('experimental-peers', spec),
       });
@@ -474,7 +535,8 @@ describe(
         ...ADMIN,
         egress: [{ action: 'Deny', to: [{ domainNames: ['example.com'] }] }],
       });
-      assert.equal((await tryCreate(CNP('v1beta1'), deny)).status, 201);
+      // netfence warns (the API supports domainNames only in Accept rules), but accepts it as the API server does.
+      await assertAccepted(CNP('v1beta1'), deny);
     });
 
     test('rejects invalid experimental objects, naming the field (v1beta1 and v1alpha2)', async () => {
@@ -631,6 +693,15 @@ describe(
       assert.deepEqual((a.json as { spec: unknown }).spec, spec);
       const b = await server().request('POST', BANP, { body: banp('default', { subject, ...rules }) });
       assert.equal(b.status, 201, b.text);
+      // The one difference: the v0.1.x sameLabels peer, which netfence reports as unsupported (the
+      // namespaceSelector form of the same schema is read, with a warning).
+      const sameLabels = 'spec.ingress[1].from[0].pods.namespaces.sameLabels';
+      assert.deepEqual(netfenceErrorFields(anp('valid-anp', spec)), [sameLabels]);
+      assert.deepEqual(netfenceErrorFields(banp('default', { subject, ...rules })), [sameLabels]);
+      const withoutSameLabels = { ...rules, ingress: rules.ingress.slice(0, 1) };
+      await assertAccepted(ANP, anp('anp-v03-form', { priority: 6, subject, ...withoutSameLabels }));
+      // ("default" exists now: the API server's answer would be a conflict, so netfence's alone.)
+      assert.deepEqual(netfenceErrorFields(banp('default', { subject, ...withoutSameLabels })), []);
     });
 
     test('accepts what this old schema does not check: any action word, a reversed port range', async () => {
@@ -640,6 +711,8 @@ describe(
         ingress: [{ action: 'Accept', from: anyNamespace }],
       });
       assert.equal((await tryCreate(ANP, accept)).status, 201);
+      // netfence reads the v0.3.0 schema: Accept is not an AdminNetworkPolicy action.
+      assert.deepEqual(netfenceErrorFields(accept), ['spec.ingress[0].action']);
       const reversed = anp('range-reversed', {
         priority: 1,
         subject,
@@ -652,6 +725,8 @@ describe(
         ],
       });
       assert.equal((await tryCreate(ANP, reversed)).status, 201);
+      // netfence checks what the API's comment says: start < end.
+      assert.deepEqual(netfenceErrorFields(reversed), ['spec.egress[0].ports[0].portRange']);
     });
 
     test('rejects invalid objects, naming the field', async () => {
@@ -660,6 +735,7 @@ describe(
           what: 'a BaselineAdminNetworkPolicy not named default',
           object: banp('other', { subject }),
           field: '<nil>',
+          netfenceField: 'metadata.name',
           message:
             'BaselineAdminNetworkPolicy.policy.networking.k8s.io "other" is invalid: <nil>: Invalid value: ' +
             'Only one baseline admin network policy with metadata.name="default" can be created in the cluster',
@@ -706,6 +782,45 @@ describe(
             'AdminNetworkPolicy.policy.networking.k8s.io "peer-two" is invalid: ' +
             'spec.ingress[0].from[0].namespaces: Too many: 2: must have at most 1 item',
         },
+      ]);
+    });
+
+    test('analyze --cluster reads every stored kind and the Nodes, and leaves out what netfence cannot read', async () => {
+      const node = await server().request('POST', '/api/v1/nodes', {
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { zone: 'a' } } },
+      });
+      assert.equal(node.status, 201, node.text);
+      const status = await server().request('PATCH', '/api/v1/nodes/node-1/status', {
+        body: {
+          status: {
+            addresses: [
+              { type: 'InternalIP', address: '10.0.0.11' },
+              { type: 'Hostname', address: 'node-1' },
+            ],
+          },
+        },
+        contentType: 'application/merge-patch+json',
+      });
+      assert.equal(status.status, 200, status.text);
+      const conn = connect({ kubeconfig: server().adminKubeconfig, env: {} });
+      const read = await readCluster(conn, { scope: { kind: 'namespace', namespace: 'default' } });
+      assert.deepEqual(read.warnings, []);
+      const built = stateFromObjects(read.objects);
+      assert.deepEqual(built.state.clusterPolicies.map((p) => `${p.apiVersion} ${p.id} ${p.tier}`).sort(), [
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/experimental-peers admin',
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/valid-alpha baseline',
+        'policy.networking.k8s.io/v1beta1 ClusterNetworkPolicy/valid-beta admin',
+      ]);
+      // The v0.1.x sameLabels peer: left out, and said so.
+      assert.deepEqual(
+        built.skipped.map((line) => line.slice(0, line.indexOf(':', line.indexOf(': ') + 2))),
+        [
+          'AdminNetworkPolicy/valid-anp: spec.ingress[1].from[0].pods.namespaces.sameLabels',
+          'BaselineAdminNetworkPolicy/default: spec.ingress[1].from[0].pods.namespaces.sameLabels',
+        ],
+      );
+      assert.deepEqual(built.state.nodes, [
+        { name: 'node-1', labels: { zone: 'a' }, addresses: ['10.0.0.11'] },
       ]);
     });
   },

@@ -2,7 +2,13 @@
  * DNS checks: a pod whose egress is restricted must still reach the cluster DNS on port 53, over UDP (every
  * lookup) and TCP (answers too large for UDP, zone transfers, some resolvers' fallback).
  */
-import { accessToPod, type Access, type CompiledPolicy } from '../../engine/compile.ts';
+import {
+  accessToAddress,
+  accessToPod,
+  hasCuts,
+  type Access,
+  type CompiledPolicy,
+} from '../../engine/compile.ts';
 import { portsContain, type PortSet } from '../../engine/ports.ts';
 import type { Protocol } from '../../model/k8s.ts';
 import { dnsLabel } from '../lookup.ts';
@@ -22,7 +28,12 @@ function reachesDns(
   policies: readonly CompiledPolicy[],
   protocol: Protocol,
 ): boolean {
-  if (allows(access.everything, protocol)) return true;
+  if (allows(access.everything, protocol)) {
+    if (!hasCuts(access)) return true;
+    // Cluster policy tiers may cut single peers out of `everything`: look at each address.
+    const { addressSpace } = ctx.compiled;
+    if (addressSpace.classes.some((a) => allows(accessToAddress(access, a.id), protocol))) return true;
+  }
   // DNS servers outside the pods (NodeLocal DNSCache, a VPC resolver) are addresses: any address on 53 will do.
   for (const ports of access.addresses.values()) if (allows(ports, protocol)) return true;
   const dns = ctx.lookup.dnsClasses;

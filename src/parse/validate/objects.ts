@@ -3,7 +3,9 @@
  * analyze. Every problem is reported on the object's reporter.
  */
 import type { NetworkPolicySpec, OwnerReference, ServiceSpec, WorkloadKind } from '../../model/k8s.ts';
-import { NAMESPACE_NAME_LABEL } from '../../model/cluster.ts';
+import { ClusterPolicyKind, NAMESPACE_NAME_LABEL } from '../../model/cluster.ts';
+import { BASELINE_ADMIN_NAME, validateClusterPolicySpec } from './clusterpolicy.ts';
+import { validateNode } from './node.ts';
 import type { ParsedObject } from '../types.ts';
 import { checkKnownFields } from './check.ts';
 import { validateMetadata } from './meta.ts';
@@ -12,15 +14,18 @@ import { validateNetworkPolicySpec } from './networkpolicy.ts';
 import { POD_RESTART, podIps, validatePodSpec } from './pod.ts';
 import type { PodSpecFacts } from './pod.ts';
 import type { Reporter } from './report.ts';
+import { isMap } from '../values.ts';
 import { validateServiceSpec } from './service.ts';
 import { validateWorkloadSpec } from './workload.ts';
 import type { WorkloadFacts } from './workload.ts';
 
-export type HandledKind = 'Namespace' | 'Pod' | 'Service' | 'NetworkPolicy' | WorkloadKind;
+export type HandledKind =
+  'Namespace' | 'Node' | 'Pod' | 'Service' | 'NetworkPolicy' | ClusterPolicyKind | WorkloadKind;
 
-/** The one apiVersion that serves each kind netfence reads. */
+/** The apiVersion that serves each kind netfence reads (the first, when there are several). */
 export const SERVED_VERSION: Record<HandledKind, string> = {
   Namespace: 'v1',
+  Node: 'v1',
   Pod: 'v1',
   Service: 'v1',
   ReplicationController: 'v1',
@@ -31,7 +36,24 @@ export const SERVED_VERSION: Record<HandledKind, string> = {
   DaemonSet: 'apps/v1',
   Job: 'batch/v1',
   CronJob: 'batch/v1',
+  ClusterNetworkPolicy: 'policy.networking.k8s.io/v1beta1',
+  AdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
+  BaselineAdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
 };
+
+/** Kinds served by more than one apiVersion with the same schema. */
+const ALSO_SERVED: Partial<Record<HandledKind, readonly string[]>> = {
+  ClusterNetworkPolicy: ['policy.networking.k8s.io/v1alpha2'],
+};
+
+/** Cluster-scoped kinds: a `metadata.namespace` on them is ignored, as the API server ignores it. */
+export function isClusterScoped(kind: string): boolean {
+  return kind === 'Namespace' || kind === 'Node' || isClusterPolicyKind(kind);
+}
+
+export function isClusterPolicyKind(kind: string): kind is ClusterPolicyKind {
+  return Object.hasOwn(ClusterPolicyKind, kind);
+}
 
 /** apiVersions that once served a kind, with the Kubernetes release that removed them. */
 const REMOVED_IN: Record<string, string> = {
@@ -96,7 +118,20 @@ export interface ValidPolicy extends Base {
   spec: NetworkPolicySpec;
 }
 
-export type ValidObject = ValidNamespace | ValidPod | ValidWorkload | ValidService | ValidPolicy;
+export interface ValidClusterPolicy extends Base {
+  kind: ClusterPolicyKind;
+  apiVersion: string;
+  spec: Record<string, unknown>;
+}
+
+export interface ValidNode extends Base {
+  kind: 'Node';
+  /** InternalIP and ExternalIP addresses. */
+  addresses: string[];
+}
+
+export type ValidObject =
+  ValidNamespace | ValidNode | ValidPod | ValidWorkload | ValidService | ValidPolicy | ValidClusterPolicy;
 
 /** The controller owner reference, or else the first one (as `metav1.GetControllerOf` falls back in kubectl). */
 function ownerOf(meta: Metadata): OwnerReference | undefined {
@@ -107,6 +142,11 @@ function metadataRules(kind: HandledKind): MetadataRules {
   switch (kind) {
     case 'Namespace':
       return { kind, nameRule: 'label', namespaced: false };
+    case 'Node':
+    case 'ClusterNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
+      return { kind, nameRule: 'subdomain', namespaced: false };
     case 'Service':
       return { kind, nameRule: 'dns1035', namespaced: true };
     case 'CronJob':
@@ -128,6 +168,17 @@ function metadataRules(kind: HandledKind): MetadataRules {
   }
 }
 
+/** A namespace on a cluster-scoped object: the API server clears it; netfence says so. */
+function warnClusterScoped(r: Reporter, kind: string, raw: unknown): void {
+  const namespace = isMap(raw) ? raw.namespace : undefined;
+  if (typeof namespace !== 'string' || namespace === '') return;
+  r.warn(
+    'cluster-scoped-namespace',
+    ['metadata', 'namespace'],
+    `${kind} is cluster-scoped: the API server ignores the namespace ${JSON.stringify(namespace)}, and so does netfence. Remove it`,
+  );
+}
+
 /**
  * Validates an object of a handled kind. Returns undefined when it is invalid (errors were reported) or
  * lacks what the state needs.
@@ -141,15 +192,16 @@ export function validateObject(
   const source = r.source;
   const object = source.object;
   const served = SERVED_VERSION[kind];
-  if (source.apiVersion !== served) {
+  if (source.apiVersion !== served && !(ALSO_SERVED[kind] ?? []).includes(source.apiVersion)) {
     const removed = REMOVED_IN[source.apiVersion];
     const when = removed === undefined ? '' : ` (removed in Kubernetes ${removed})`;
     r.error(
       'unsupported-api-version',
       ['apiVersion'],
-      `${kind} is not served by ${JSON.stringify(source.apiVersion)}${when}: use "${served}"`,
+      `${kind} is not served by ${JSON.stringify(source.apiVersion)}${when}: use "${served}"${(ALSO_SERVED[kind] ?? []).map((v) => ` or "${v}"`).join('')}`,
     );
   }
+  if (isClusterScoped(kind) && kind !== 'Namespace') warnClusterScoped(r, kind, object.metadata);
   const rules = metadataRules(kind);
   if (generatedName !== undefined) rules.generatedName = generatedName;
   const meta = validateMetadata(r, object.metadata, rules);
@@ -181,6 +233,30 @@ export function validateObject(
       break;
     case 'NetworkPolicy':
       result = { ...base, kind, namespace, spec: validateNetworkPolicySpec(r, object) };
+      break;
+    case 'Node':
+      result = { ...base, kind, addresses: validateNode(r, object) };
+      break;
+    case 'ClusterNetworkPolicy':
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
+      if (
+        kind === 'BaselineAdminNetworkPolicy' &&
+        meta.name !== undefined &&
+        meta.name !== BASELINE_ADMIN_NAME
+      ) {
+        r.error(
+          'invalid-name',
+          ['metadata', 'name'],
+          `Invalid value: Only one baseline admin network policy with metadata.name="default" can be created in the cluster: rename ${JSON.stringify(meta.name)} to "default"`,
+        );
+      }
+      result = {
+        ...base,
+        kind,
+        apiVersion: source.apiVersion,
+        spec: validateClusterPolicySpec(r, kind, object),
+      };
       break;
     default:
       result = {

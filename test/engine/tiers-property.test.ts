@@ -1,0 +1,482 @@
+/**
+ * Cluster-wide policy tiers, against a straightforward reference written here: for random small clusters
+ * with random ClusterNetworkPolicies, AdminNetworkPolicies and a BaselineAdminNetworkPolicy, every pod
+ * pair (and pod/address pair) and probed port is decided by a first-match walk per direction (Admin tier,
+ * NetworkPolicies through the naive evaluator, Baseline tier, allow), and `compileCluster`'s
+ * `allowedBetween` must agree. The incremental engine must equal `compileCluster` after NetworkPolicy edits
+ * on such clusters.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
+import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
+import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
+import { createIncrementalEngine } from '../../src/engine/incremental.ts';
+import { portsContain } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import {
+  NAMESPACE_NAME_LABEL,
+  TierAction,
+  type ClusterPolicyInfo,
+  type ClusterState,
+  type NodeInfo,
+  type PodInfo,
+  type TierPeerInfo,
+  type TierRuleInfo,
+} from '../../src/model/cluster.ts';
+import {
+  PROTOCOLS,
+  type CnpProtocol,
+  type LabelSelector,
+  type Protocol,
+  type TierEgressPeer,
+  type TierSubject,
+} from '../../src/model/k8s.ts';
+import { clusterInputArb, probeIps, probePorts, selectorArb, specArb } from '../support/arbitraries.ts';
+import { anp, banp, cluster, cnp, node, policy } from '../support/builders.ts';
+import {
+  effectivePolicyTypes,
+  naiveAllowed,
+  parseAddress,
+  selectorMatches,
+  type NaiveEndpoint,
+} from '../support/naive.ts';
+
+const NUM_RUNS = Number(process.env['NETFENCE_TIERS_RUNS'] ?? 120);
+
+const POD_VOCABULARY = { app: ['x', 'y', ''], team: ['x', 'y'] };
+const NAMESPACE_VOCABULARY = { team: ['x', 'y', ''], [NAMESPACE_NAME_LABEL]: ['a', 'b', 'c'] };
+const NETWORKS = [
+  '0.0.0.0/0',
+  '10.0.0.0/16',
+  '10.0.1.0/24',
+  '10.0.1.0/28',
+  '10.0.1.5/32',
+  'fd00::/64',
+  '::/0',
+];
+const NODE_IPS = ['10.0.1.5', '192.168.1.1', '10.9.9.9', 'fd00::5'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Random cluster policies (wire form, then normalized by the builders as the parser does)
+
+const namespacesPeer = selectorArb(NAMESPACE_VOCABULARY).map((namespaces) => ({ namespaces }));
+const podsPeer = fc
+  .tuple(selectorArb(NAMESPACE_VOCABULARY), selectorArb(POD_VOCABULARY))
+  .map(([namespaceSelector, podSelector]) => ({ pods: { namespaceSelector, podSelector } }));
+const unknownPeer = fc.constant({});
+const ingressPeerArb = fc.oneof(namespacesPeer, podsPeer, unknownPeer);
+const egressPeerArb: fc.Arbitrary<TierEgressPeer> = fc.oneof(
+  namespacesPeer,
+  podsPeer,
+  unknownPeer,
+  fc
+    .uniqueArray(fc.constantFrom(...NETWORKS), { minLength: 1, maxLength: 2 })
+    .map((networks) => ({ networks })),
+  selectorArb({ role: ['w', 'm'] }).map((nodes) => ({ nodes })),
+  fc.constant(null).map(() => ({ domainNames: ['example.com'] })),
+);
+
+const PORTS = [53, 80, 443, 8080, 9090];
+const cnpProtocolArb: fc.Arbitrary<CnpProtocol> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('tcp', 'udp', 'sctp'), fc.constantFrom(...PORTS))
+    .map(([p, number]) => ({ [p]: { destinationPort: { number } } })),
+  fc
+    .tuple(fc.constantFrom('tcp', 'udp'), fc.constantFrom(...PORTS), fc.constantFrom(1, 100, 10000))
+    .map(([p, start, d]) => ({
+      [p]: { destinationPort: { range: { start, end: Math.min(65535, start + d) } } },
+    })),
+  fc.constantFrom('http', 'dns', 'metrics').map((destinationNamedPort) => ({ destinationNamedPort })),
+);
+
+/** A rule: an action, 1–2 peers, and absent or 1–2 port entries (`protocols` or `ports`, by the API). */
+function ruleArb<P, Q>(peer: fc.Arbitrary<P>, actions: readonly string[], port: fc.Arbitrary<Q>) {
+  return fc
+    .tuple(
+      fc.constantFrom(...actions),
+      fc.array(peer, { minLength: 1, maxLength: 2 }),
+      fc.option(fc.array(port, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    )
+    .map(([action, peers, ports]) => ({ action, peers, ports }));
+}
+
+const subjectArb: fc.Arbitrary<TierSubject> = fc.oneof(
+  selectorArb(NAMESPACE_VOCABULARY).map((namespaces) => ({ namespaces })),
+  fc
+    .tuple(selectorArb(NAMESPACE_VOCABULARY), selectorArb(POD_VOCABULARY))
+    .map(([namespaceSelector, podSelector]) => ({ pods: { namespaceSelector, podSelector } })),
+);
+
+const cnpArb = fc
+  .tuple(
+    fc.constantFrom('Admin', 'Baseline'),
+    subjectArb,
+    fc.array(ruleArb(ingressPeerArb, ['Accept', 'Deny', 'Pass'], cnpProtocolArb), { maxLength: 3 }),
+    fc.array(ruleArb(egressPeerArb, ['Accept', 'Deny', 'Pass'], cnpProtocolArb), { maxLength: 3 }),
+  )
+  .map(([tier, subject, ingress, egress]) => ({ kind: 'cnp' as const, tier, subject, ingress, egress }));
+
+/** ANP and BANP rules: `ports` in their own shape. */
+const anpPortArb = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('TCP', 'UDP', 'SCTP'), fc.constantFrom(...PORTS))
+    .map(([protocol, port]) => ({ portNumber: { protocol, port } })),
+  fc.constantFrom('http', 'dns').map((namedPort) => ({ namedPort })),
+  fc.constantFrom(...PORTS).map((start) => ({ portRange: { protocol: 'TCP', start, end: start + 50 } })),
+);
+const anpArb = fc
+  .tuple(
+    fc.constantFrom('anp', 'banp'),
+    subjectArb,
+    fc.array(ruleArb(ingressPeerArb, ['Allow', 'Deny', 'Pass'], anpPortArb), { maxLength: 3 }),
+    fc.array(ruleArb(egressPeerArb, ['Allow', 'Deny', 'Pass'], anpPortArb), { maxLength: 3 }),
+  )
+  .map(([kind, subject, ingress, egress]) => ({ kind, subject, ingress, egress }));
+
+type Drawn =
+  | {
+      kind: 'cnp';
+      tier: string;
+      subject: TierSubject;
+      ingress: { action: string; peers: object[]; ports: CnpProtocol[] | undefined }[];
+      egress: { action: string; peers: object[]; ports: CnpProtocol[] | undefined }[];
+    }
+  | {
+      kind: 'anp' | 'banp';
+      subject: TierSubject;
+      ingress: { action: string; peers: object[]; ports: object[] | undefined }[];
+      egress: { action: string; peers: object[]; ports: object[] | undefined }[];
+    };
+
+/** Priorities are distinct within a tier: the API leaves equal priorities undefined. */
+function toClusterPolicies(drawn: readonly Drawn[]): ClusterPolicyInfo[] {
+  const out: ClusterPolicyInfo[] = [];
+  let hasBanp = false;
+  for (const [i, d] of drawn.entries()) {
+    const priority = (i * 37) % 101;
+    if (d.kind === 'cnp') {
+      const rule = (
+        r: { action: string; peers: object[]; ports: CnpProtocol[] | undefined },
+        dir: 'from' | 'to',
+      ) => ({
+        action: r.action,
+        [dir]: r.peers,
+        ...(r.ports === undefined ? {} : { protocols: r.ports }),
+      });
+      out.push(
+        cnp(`cnp${i}`, {
+          tier: d.tier,
+          priority,
+          subject: d.subject,
+          ingress: d.ingress.map((r) => rule(r, 'from')),
+          egress: d.egress.map((r) => rule(r, 'to')),
+        }),
+      );
+      continue;
+    }
+    const rule = (
+      r: { action: string; peers: object[]; ports: object[] | undefined },
+      dir: 'from' | 'to',
+    ) => ({
+      action: r.action === 'Pass' && d.kind === 'banp' ? 'Deny' : r.action,
+      [dir]: r.peers.filter((p) => d.kind !== 'banp' || !('domainNames' in p)),
+      ...(r.ports === undefined ? {} : { ports: r.ports }),
+    });
+    const spec = {
+      subject: d.subject,
+      ingress: d.ingress
+        .map((r) => rule(r, 'from'))
+        .filter((r) => ((r as Record<string, unknown>)['from'] as object[]).length > 0),
+      egress: d.egress
+        .map((r) => rule(r, 'to'))
+        .filter((r) => ((r as Record<string, unknown>)['to'] as object[]).length > 0),
+    };
+    if (d.kind === 'anp') out.push(anp(`anp${i}`, { priority, ...spec }));
+    else if (!hasBanp) {
+      hasBanp = true;
+      out.push(banp(spec));
+    }
+  }
+  return out;
+}
+
+const nodesArb: fc.Arbitrary<NodeInfo[]> = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('w', 'm'),
+      fc.uniqueArray(fc.constantFrom(...NODE_IPS), { minLength: 1, maxLength: 2 }),
+    ),
+    { maxLength: 2 },
+  )
+  .map((list) => list.map(([role, ips], i) => node(`n${i}`, { role }, ips)));
+
+const tieredArb = fc
+  .tuple(
+    clusterInputArb,
+    fc.array(fc.oneof(cnpArb, anpArb) as fc.Arbitrary<Drawn>, { minLength: 1, maxLength: 4 }),
+    nodesArb,
+  )
+  .map(([input, drawn, nodes]) => cluster({ ...input, clusterPolicies: toClusterPolicies(drawn), nodes }));
+
+// ---------------------------------------------------------------------------------------------------------
+// The reference: per connection, per direction, a first-match walk
+
+type Side = { pod: PodInfo } | { ip: string };
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, len] = cidr.split('/') as [string, string];
+  const a = parseAddress(ip);
+  const b = parseAddress(base);
+  if (a.family !== b.family) return false;
+  const shift = BigInt((a.family === 4 ? 32 : 128) - Number(len));
+  return a.value >> shift === b.value >> shift;
+}
+
+function sameAddress(x: string, y: string): boolean {
+  const a = parseAddress(x);
+  const b = parseAddress(y);
+  return a.family === b.family && a.value === b.value;
+}
+
+function ipsOf(side: Side): readonly string[] {
+  return 'ip' in side ? [side.ip] : side.pod.ips;
+}
+
+function nsLabels(state: ClusterState, namespace: string): Readonly<Record<string, string>> {
+  return state.namespaces.find((n) => n.name === namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: namespace };
+}
+
+/** namespaces/pods selectors: never host-network pods; empty selectors select all. */
+function podMatches(state: ClusterState, pod: PodInfo, nsSel: LabelSelector, podSel: LabelSelector): boolean {
+  return (
+    !pod.hostNetwork &&
+    selectorMatches(nsSel, nsLabels(state, pod.namespace)) &&
+    selectorMatches(podSel, pod.labels)
+  );
+}
+
+function peerMatches(state: ClusterState, peer: TierPeerInfo, action: TierAction, other: Side): boolean {
+  switch (peer.kind) {
+    case 'namespaces':
+      return 'pod' in other && podMatches(state, other.pod, peer.namespaceSelector, {});
+    case 'pods':
+      return 'pod' in other && podMatches(state, other.pod, peer.namespaceSelector, peer.podSelector);
+    case 'networks':
+      return ipsOf(other).some((ip) => peer.cidrs.some((c) => inCidr(ip, c)));
+    case 'nodes':
+      return state.nodes.some(
+        (n) =>
+          selectorMatches(peer.nodeSelector, n.labels) &&
+          n.addresses.some((a) => ipsOf(other).some((ip) => sameAddress(ip, a))),
+      );
+    case 'domainNames':
+      return false;
+    case 'unknown':
+      return action !== TierAction.Allow;
+  }
+}
+
+function portMatches(rule: TierRuleInfo, destination: Side, protocol: Protocol, port: number): boolean {
+  if (rule.ports === undefined) return true;
+  return rule.ports.some((p) =>
+    p.kind === 'range'
+      ? p.protocol === protocol && p.start <= port && port <= p.end
+      : 'pod' in destination &&
+        destination.pod.namedPorts.some(
+          (n) => n.name === p.name && n.protocol === protocol && n.port === port,
+        ),
+  );
+}
+
+function subjectSelects(state: ClusterState, p: ClusterPolicyInfo, pod: PodInfo): boolean {
+  return p.subject.kind === 'namespaces'
+    ? podMatches(state, pod, p.subject.namespaceSelector, {})
+    : podMatches(state, pod, p.subject.namespaceSelector, p.subject.podSelector);
+}
+
+function tierWalk(
+  state: ClusterState,
+  tier: 'admin' | 'baseline',
+  direction: 'ingress' | 'egress',
+  self: PodInfo,
+  other: Side,
+  destination: Side,
+  protocol: Protocol,
+  port: number,
+): TierAction | undefined {
+  const policies = state.clusterPolicies
+    .filter((p) => p.tier === tier && subjectSelects(state, p, self))
+    .sort((a, b) => (a.priority ?? Infinity) - (b.priority ?? Infinity));
+  for (const p of policies) {
+    for (const rule of p[direction]) {
+      if (!portMatches(rule, destination, protocol, port)) continue;
+      if (rule.peers.some((peer) => peerMatches(state, peer, rule.action, other))) return rule.action;
+    }
+  }
+  return undefined;
+}
+
+function npIsolates(state: ClusterState, pod: PodInfo, direction: 'Ingress' | 'Egress'): boolean {
+  return (
+    !pod.hostNetwork &&
+    state.policies.some(
+      (p) =>
+        p.namespace === pod.namespace &&
+        selectorMatches(p.spec.podSelector ?? {}, pod.labels) &&
+        effectivePolicyTypes(p.spec).includes(direction),
+    )
+  );
+}
+
+/** The state with only the NetworkPolicies of one direction (the other direction then allows). */
+function oneDirection(state: ClusterState, direction: 'Ingress' | 'Egress'): ClusterState {
+  const policies = state.policies
+    .filter((p) => effectivePolicyTypes(p.spec).includes(direction))
+    .map((p) => ({ ...p, spec: { ...p.spec, policyTypes: [direction] } }));
+  // NetworkPolicies only: the naive evaluator walks the cluster tiers too, this reference does that itself.
+  return { ...state, policies, clusterPolicies: [] };
+}
+
+function endpoint(side: Side): NaiveEndpoint {
+  return 'ip' in side
+    ? { kind: 'ip', ip: side.ip }
+    : { kind: 'pod', namespace: side.pod.namespace, name: side.pod.name };
+}
+
+function referenceAllowed(
+  state: ClusterState,
+  perDirection: { Ingress: ClusterState; Egress: ClusterState },
+  src: Side,
+  dst: Side,
+  protocol: Protocol,
+  port: number,
+): boolean {
+  const opts = { ipBlockMatchesPods: true };
+  if ('pod' in src && 'pod' in dst && src.pod === dst.pod) {
+    // Hairpin: NetworkPolicies only.
+    return naiveAllowed(state, endpoint(src), endpoint(dst), protocol, port, opts);
+  }
+  const side = (direction: 'Ingress' | 'Egress'): boolean => {
+    const selfSide = direction === 'Egress' ? src : dst;
+    const other = direction === 'Egress' ? dst : src;
+    if (!('pod' in selfSide)) return true;
+    const dir = direction === 'Egress' ? 'egress' : 'ingress';
+    const admin = tierWalk(state, 'admin', dir, selfSide.pod, other, dst, protocol, port);
+    if (admin === TierAction.Allow) return true;
+    if (admin === TierAction.Deny) return false;
+    if (npIsolates(state, selfSide.pod, direction)) {
+      return naiveAllowed(perDirection[direction], endpoint(src), endpoint(dst), protocol, port, opts);
+    }
+    return tierWalk(state, 'baseline', dir, selfSide.pod, other, dst, protocol, port) !== TierAction.Deny;
+  };
+  return side('Egress') && side('Ingress');
+}
+
+function probes(state: ClusterState): number[] {
+  const ports = new Set(probePorts({ ...state }));
+  for (const p of PORTS) for (const q of [p - 1, p, p + 1, p + 50, p + 51, p + 100]) ports.add(q);
+  return [...ports].filter((p) => p >= 1 && p <= 65535);
+}
+
+function toEndpoint(side: Side): Endpoint {
+  return endpoint(side);
+}
+
+describe('tiers: compileCluster equals a per-pair first-match reference', () => {
+  test('random clusters with random cluster policies (property)', () => {
+    fc.assert(
+      fc.property(tieredArb, (state) => {
+        const compiled = compileCluster(state);
+        const perDirection = {
+          Ingress: oneDirection(state, 'Ingress'),
+          Egress: oneDirection(state, 'Egress'),
+        };
+        const ports = probes(state);
+        const ips = [
+          ...probeIps({ pods: state.pods, policies: state.policies }),
+          ...NODE_IPS,
+          '10.0.1.0',
+          '10.0.1.15',
+        ];
+        const pairs: [Side, Side][] = [];
+        for (const s of state.pods) {
+          for (const d of state.pods) pairs.push([{ pod: s }, { pod: d }]);
+          for (const ip of ips) {
+            pairs.push([{ pod: s }, { ip }]);
+            pairs.push([{ ip }, { pod: s }]);
+          }
+        }
+        for (const [s, d] of pairs) {
+          const got = compiled.allowedBetween(toEndpoint(s), toEndpoint(d));
+          for (const protocol of PROTOCOLS) {
+            for (const port of ports) {
+              const want = referenceAllowed(state, perDirection, s, d, protocol, port);
+              if (portsContain(got, protocol, port) !== want) {
+                assert.fail(
+                  `${JSON.stringify(endpoint(s))} -> ${JSON.stringify(endpoint(d))} ${protocol}/${port}: ` +
+                    `engine ${formatPorts(got)}, reference ${want ? 'allowed' : 'denied'}`,
+                );
+              }
+            }
+          }
+        }
+        // Grouped connectivity reads cut accesses as connectivity does.
+        assert.equal(
+          computeGroupedConnectivity(compiled).pairs,
+          computeConnectivity(compiled).connections.length,
+        );
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Incremental engine on tiered clusters
+
+function describeConnectivity(c: Connectivity): string[] {
+  return [
+    ...c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`),
+    ...c.domains.map((x) => `${x.src} -> dns:${x.domain}: ${formatPorts(x.ports)}`),
+  ];
+}
+
+describe('tiers: the incremental engine equals compileCluster after NetworkPolicy edits', () => {
+  test('random NetworkPolicy edits on tiered clusters (property)', () => {
+    const editArb = fc.tuple(fc.nat(), fc.constantFrom('a', 'b'), specArb, fc.boolean());
+    fc.assert(
+      fc.property(tieredArb, fc.array(editArb, { minLength: 1, maxLength: 4 }), (state, edits) => {
+        const inc = createIncrementalEngine(state);
+        assert.deepEqual(
+          describeConnectivity(inc.connectivity()),
+          describeConnectivity(computeConnectivity(compileCluster(state))),
+        );
+        for (const [i, [target, namespace, spec, remove]] of edits.entries()) {
+          const current = inc.state.policies;
+          if (remove && current.length > 0) inc.removePolicy(current[target % current.length]!.id);
+          else if (current.length > 0 && target % 2 === 0) {
+            const old = current[target % current.length]!;
+            inc.updatePolicy(policy(old.namespace, old.name, spec));
+          } else inc.updatePolicy(policy(namespace, `edit${i}`, spec));
+          // Cluster policy edits (a full recompile): drop the first one, every other edit.
+          if (i % 2 === 1) inc.setClusterPolicies(inc.state.clusterPolicies.slice(1));
+          const fresh = compileCluster(inc.state);
+          assert.deepEqual(
+            describeConnectivity(inc.connectivity()),
+            describeConnectivity(computeConnectivity(fresh)),
+          );
+          for (const s of inc.state.pods) {
+            for (const d of inc.state.pods) {
+              const a = inc.compiled.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+              const b = fresh.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+              assert.equal(formatPorts(a), formatPorts(b), `${s.name} -> ${d.name}`);
+            }
+          }
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
+    );
+  });
+});
