@@ -5,7 +5,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -25,6 +25,7 @@ import {
   type Generation,
 } from '../../src/generate/index.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import { loadManifests } from '../../src/parse/index.ts';
 import { clusterPolicyInfo } from '../../src/parse/tiers.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { cnp } from '../support/builders.ts';
@@ -277,6 +278,28 @@ describe('the YAML of the cluster policies', () => {
     assert.match(
       files.find((f) => f.path === 'app/api.yaml')!.content,
       /\n# The default deny of namespace app is the Baseline ClusterNetworkPolicy netfence-default-deny \(_cluster\.yaml\)\.\n/,
+    );
+  });
+
+  test("netfence's reader accepts them as the CRD would: no error, no warning, read back the same", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const gen = generatePolicies(webshop, webshopObserved, {
+      ...DEFAULT_GENERATE_OPTIONS,
+      tiers: ['admin', 'baseline'],
+      apiServer: [
+        { cidr: '10.0.0.10/32', ports: [6443] },
+        { cidr: 'fd00::/120', ports: [443, 6443] },
+      ],
+      excludeNamespaces: ['monitoring'],
+    });
+    const cluster = renderFiles(gen, 'namespace')[0]!;
+    writeFileSync(join(dir, cluster.path), cluster.content);
+    const read = await loadManifests([dir], { defaultNamespace: 'default', skipInvalid: false });
+    assert.deepEqual([read.errors, read.warnings], [[], []]);
+    assert.deepEqual(
+      read.state.clusterPolicies.map((p) => p.spec),
+      gen.clusterPolicies.map((p) => toClusterNetworkPolicy(p).spec),
     );
   });
 });
