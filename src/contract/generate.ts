@@ -83,6 +83,10 @@ export interface GenerateJson {
     outsideIngress: readonly AllowanceJson[];
     /** `--tier baseline`: to host-network pods the input gives no address of (denied on a cluster). */
     hostNetworkEgress: readonly AllowanceJson[];
+    /** Observed, denied by cluster policies of the input (kept; no NetworkPolicy can override them). */
+    deniedByClusterPolicies: readonly ObservedConnectionJson[];
+    /** Allowed, not observed, allowed only by cluster policies of the input (kept). */
+    allowedByClusterPolicies: readonly AllowanceJson[];
     /** Allowed pairs no generated policy restricts on either side. */
     unrestricted: number;
     unrestrictedWorkloads: readonly string[];

@@ -120,6 +120,13 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
       lines.push(`  denied but observed: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
     for (const u of v.unexpected) lines.push(`  allowed but never observed: ${allowanceLine(u, name)}`);
   }
+  if (v.deniedByClusterPolicies.length > 0) {
+    lines.push(
+      `  but cluster policies of the input deny ${formatCount(v.deniedByClusterPolicies.length)} of them: generate keeps those policies, and no NetworkPolicy overrides them (netfence explain shows which)`,
+    );
+    for (const c of v.deniedByClusterPolicies)
+      lines.push(`    ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
+  }
   if (v.dns.length > 0) {
     const onlyTcp = v.dns.every((u) => u.ports.UDP.length === 0);
     lines.push(
@@ -144,6 +151,12 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     lines.push(
       `  not denied by the Baseline policy: ${plural(v.outsideIngress.length, 'connection')} from outside the cluster or from host-network pods to ${to.join(', ')}, which no ingress policy isolates (cluster policy ingress peers are only namespaces and pods)`,
     );
+  }
+  if (v.allowedByClusterPolicies.length > 0) {
+    lines.push(
+      `  also allowed, by cluster policies of the input (kept): ${plural(v.allowedByClusterPolicies.length, 'connection')}:`,
+    );
+    for (const u of v.allowedByClusterPolicies.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
   if (v.hostNetworkEgress.length > 0) {
     const to = [...new Set(v.hostNetworkEgress.map((u) => name(u.dst)))].sort();
@@ -249,6 +262,8 @@ export function generationToJson(
       apiServer: v.apiServer.map(allowance),
       outsideIngress: v.outsideIngress.map(allowance),
       hostNetworkEgress: v.hostNetworkEgress.map(allowance),
+      deniedByClusterPolicies: v.deniedByClusterPolicies.map(connectionJson),
+      allowedByClusterPolicies: v.allowedByClusterPolicies.map(allowance),
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,
       alreadyAllowed: v.alreadyAllowed,

@@ -10,10 +10,11 @@
  * Pure.
  */
 import type { EngineOptions } from '../engine/compile.ts';
-import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
+import { cidrContainsCidr, formatIp, parseCidr, type Cidr } from '../base/ip.ts';
 import {
   intersectPorts,
   isEmptyPorts,
+  NO_PORTS,
   portSetOf,
   subtractPorts,
   unionPorts,
@@ -21,6 +22,7 @@ import {
 } from '../engine/ports.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
+import { externalId } from '../engine/connectivity.ts';
 import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
@@ -60,6 +62,13 @@ export interface Verification {
    * addresses), but the input does not say which.
    */
   hostNetworkEgress: UnobservedAllowance[];
+  /**
+   * Observed, denied by cluster policies of the input (which generate keeps, and no NetworkPolicy can
+   * override): allowed without them. Not netfence's to fix; reported.
+   */
+  deniedByClusterPolicies: ObservedConnection[];
+  /** Allowed, not observed, and allowed only because of cluster policies of the input (kept). */
+  allowedByClusterPolicies: UnobservedAllowance[];
   /** Pairs no generated policy restricts on either side (outside the generated set's reach). */
   unrestricted: number;
   /** The workloads of those pairs, sorted. */
@@ -93,6 +102,47 @@ function sessionWithGenerated(session: ClusterSession, gen: Generation): Cluster
     },
     session.options,
   );
+}
+
+/**
+ * The same state without the input's cluster policies (`undefined` when it has none): what they alone
+ * decide. Entities of outside addresses are translated by address, since the cluster policies' networks may
+ * split the address classes differently.
+ */
+function withoutKeptClusterPolicies(
+  edited: ClusterSession,
+  gen: Generation,
+):
+  | {
+      allows(c: ObservedConnection): boolean;
+      allowedOnlyByKept(src: string, dst: string, ports: PortSet): PortSet;
+    }
+  | undefined {
+  if (gen.keptClusterPolicies.length === 0) return undefined;
+  const without = openSession(
+    { ...edited.state, clusterPolicies: toClusterPolicyInfos(gen.clusterPolicies) },
+    edited.options,
+  );
+  let allowed: Map<string, PortSet> | undefined;
+  const translate = (entity: string): string => {
+    if (!entity.startsWith('external:')) return entity;
+    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
+    const first = cls?.cover[0];
+    const other =
+      first === undefined
+        ? undefined
+        : without.compiled.addressSpace.classOfIp(formatIp(first.family, first.start));
+    return other === undefined ? entity : externalId(other);
+  };
+  return {
+    allows: (c) => checkObserved(without, [c]).denied.length === 0,
+    allowedOnlyByKept: (src, dst, ports) => {
+      allowed ??= new Map(
+        without.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]),
+      );
+      return subtractPorts(ports, allowed.get(pairKey(translate(src), translate(dst))) ?? NO_PORTS);
+    },
+  };
 }
 
 /** Workloads the generated Baseline default-deny selects (none without `--tier baseline`). */
@@ -138,6 +188,7 @@ export function verifyGeneration(
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   const observed = gen.observed.filter((c) => !leftOut.has(c));
   const check = checkObserved(edited, observed);
+  const withoutKept = withoutKeptClusterPolicies(edited, gen);
 
   let before: Map<string, PortSet> | undefined;
   if (gen.options.mode === 'augment') {
@@ -215,7 +266,7 @@ export function verifyGeneration(
   const result: Verification = {
     ok: true,
     checked: observed.length,
-    missing: check.denied.map((d) => d.connection),
+    missing: [],
     unexpected: [],
     dns: [],
     shared: [],
@@ -224,10 +275,16 @@ export function verifyGeneration(
     apiServer: [],
     outsideIngress: [],
     hostNetworkEgress: [],
+    deniedByClusterPolicies: [],
+    allowedByClusterPolicies: [],
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
   };
+  for (const d of check.denied) {
+    if (withoutKept?.allows(d.connection) === true) result.deniedByClusterPolicies.push(d.connection);
+    else result.missing.push(d.connection);
+  }
   const unrestrictedWorkloads = new Set<string>();
   for (const u of check.unobserved) {
     let rest = u.ports;
@@ -277,7 +334,13 @@ export function verifyGeneration(
     ) {
       result.hostNetwork.push(item);
     } else if (shared.has(u.src) || shared.has(u.dst)) result.shared.push(item);
-    else result.unexpected.push(item);
+    else {
+      // What the input's cluster policies allow is theirs, not the generated set's.
+      const byKept = withoutKept?.allowedOnlyByKept(u.src, u.dst, rest) ?? NO_PORTS;
+      if (!isEmptyPorts(byKept)) result.allowedByClusterPolicies.push({ ...item, ports: byKept });
+      const left = subtractPorts(rest, byKept);
+      if (!isEmptyPorts(left)) result.unexpected.push({ ...item, ports: left });
+    }
   }
   result.unrestrictedWorkloads = [...unrestrictedWorkloads].sort();
   result.ok = result.missing.length === 0 && result.unexpected.length === 0;

@@ -347,6 +347,51 @@ describe('verified by the engine, which evaluates the tiers', () => {
     assert.ok(v.dns.some((u) => u.src === 'data/StatefulSet/postgres'));
   });
 
+  test("the input's cluster policies are kept: what they decide is theirs, reported, never a failure", () => {
+    const name = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+    // An Admin Deny of shop → data (observed connections), an Admin Accept of web → an outside block.
+    const deny = cnp('deny-shop-to-data', {
+      tier: 'Admin',
+      priority: 20,
+      subject: { namespaces: name('data') },
+      ingress: [{ name: 'no-shop', action: 'Deny', from: [{ namespaces: name('shop') }] }],
+    });
+    const accept = cnp('web-to-partner', {
+      tier: 'Admin',
+      priority: 10,
+      subject: {
+        pods: {
+          namespaceSelector: name('shop'),
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
+        },
+      },
+      egress: [{ name: 'partner', action: 'Accept', to: [{ networks: ['203.0.113.0/24'] }] }],
+    });
+    const state = { ...webshop, clusterPolicies: [deny, accept] };
+    for (const options of [DEFAULT_GENERATE_OPTIONS, BASELINE]) {
+      const gen = generatePolicies(state, webshopObserved, options);
+      assert.equal(gen.keptClusterPolicies.length, 2);
+      const v = verifyGeneration(state, gen);
+      assert.deepEqual([v.ok, v.missing, v.unexpected], [true, [], []]);
+      assert.deepEqual(
+        v.deniedByClusterPolicies.map(
+          (c) =>
+            `${c.src.kind === 'workload' ? c.src.id : ''} → ${c.dst.kind === 'workload' ? c.dst.id : ''}`,
+        ),
+        [
+          'shop/Deployment/api → data/StatefulSet/redis',
+          'shop/Deployment/cart → data/StatefulSet/redis',
+          'shop/Deployment/catalog → data/StatefulSet/postgres',
+          'shop/Deployment/catalog → data/StatefulSet/redis',
+          'shop/Deployment/checkout → data/StatefulSet/postgres',
+        ],
+      );
+      // The block is split into address classes at the addresses the generated ipBlocks name.
+      assert.deepEqual([...new Set(v.allowedByClusterPolicies.map((u) => u.src))], ['shop/Deployment/web']);
+      assert.ok(v.allowedByClusterPolicies.every((u) => u.dst.startsWith('external:')));
+    }
+  });
+
   test('verification catches a Baseline policy that does not deny', () => {
     const gen = generatePolicies(webshop, webshopObserved, BASELINE);
     const broken: Generation = {
