@@ -27,6 +27,7 @@ import {
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { clusterPolicyInfo } from '../../src/parse/tiers.ts';
+import type { GenerateJson } from '../../src/contract/generate.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { cnp } from '../support/builders.ts';
 import { EXAMPLES, FIXTURES, loadState } from '../flows/support.ts';
@@ -424,6 +425,26 @@ describe('generate --tier on the command line', () => {
     assertGolden('generate/webshop-admin.cluster.yaml', admin.stdout.slice(0, cut));
     assert.equal(admin.stdout.slice(cut), plain.stdout);
     assertGolden('generate/webshop-admin.report.txt', admin.stderr);
+  });
+
+  test('-o json: the cluster policies as objects, and the verification of the tiers', async () => {
+    const r = await runCli([...WEBSHOP, '--tier', 'baseline', '--tier', 'admin', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as GenerateJson;
+    assert.deepEqual(
+      json.clusterPolicies.map((p) => [p.id, p.role, p.object.spec.tier]),
+      [
+        ['ClusterNetworkPolicy/netfence-dns-egress', 'dns-egress', 'Admin'],
+        ['ClusterNetworkPolicy/netfence-dns-ingress', 'dns-ingress', 'Admin'],
+        ['ClusterNetworkPolicy/netfence-default-deny', 'default-deny', 'Baseline'],
+      ],
+    );
+    assert.equal(json.files[0]?.path, '_cluster.yaml');
+    assert.equal(json.verification.ok, true);
+    assert.deepEqual(
+      [...new Set(json.verification.outsideIngress.map((u) => u.dst))],
+      ['data/CronJob/report-exporter'],
+    );
   });
 
   test('mistakes are one-line errors that say what to give', async () => {
