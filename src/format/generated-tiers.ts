@@ -82,11 +82,11 @@ function policyComment(p: GeneratedClusterPolicy): string[] {
 
 function priorityComment(p: GeneratedClusterPolicy, gen: Generation): string[] {
   const end = `at the end of the ${p.tier} tier, so that ${p.tier} policies of yours (lower numbers) decide first`;
-  if (p.priority === p.preferredPriority) return [`Priority ${p.priority}: ${end}.`];
   const taken = gen.notices.find((n) => n.kind === 'priority-taken' && n.name === p.name);
+  if (taken?.kind !== 'priority-taken') return [`Priority ${p.priority}: ${end}.`];
   return [
     `Priority ${p.priority}: ${end}; not ${p.preferredPriority}, which`,
-    `${taken?.kind === 'priority-taken' ? taken.takenBy : 'another policy'} has (equal priorities are undefined).`,
+    `${taken.takenBy} has (equal priorities are undefined).`,
   ];
 }
 

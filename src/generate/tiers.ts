@@ -201,8 +201,10 @@ export function generateClusterPolicies(ctx: TierContext): {
   // A generated policy replaces an existing ClusterNetworkPolicy of its name (netfence's, from before).
   const names = new Set(planned.map((p) => `ClusterNetworkPolicy/${p.name}`));
   const kept = ctx.existing.filter((p) => !names.has(p.id));
-  const taken = new Map<string, string>();
-  for (const p of kept) if (p.priority !== undefined) taken.set(`${p.tier} ${p.priority}`, p.id);
+  // Priorities of the tier the kept policies have (by id), and those netfence's take as it goes.
+  const theirs = new Map<string, string>();
+  for (const p of kept) if (p.priority !== undefined) theirs.set(`${p.tier} ${p.priority}`, p.id);
+  const taken = new Set(theirs.keys());
 
   const policies: GeneratedClusterPolicy[] = [];
   for (const p of planned) {
@@ -210,11 +212,11 @@ export function generateClusterPolicies(ctx: TierContext): {
     const tier = role.tier === 'Admin' ? Tier.Admin : Tier.Baseline;
     let priority = role.priority;
     while (priority > 0 && taken.has(`${tier} ${priority}`)) priority--;
-    const takenBy = taken.get(`${tier} ${role.priority}`);
+    const takenBy = theirs.get(`${tier} ${role.priority}`);
     if (takenBy !== undefined) {
       notices.push({ kind: 'priority-taken', name: p.name, preferred: role.priority, priority, takenBy });
     }
-    taken.set(`${tier} ${priority}`, `ClusterNetworkPolicy/${p.name}`);
+    taken.add(`${tier} ${priority}`);
     policies.push({ ...p, tier: role.tier, priority, preferredPriority: role.priority });
   }
   return { policies, kept, notices };

@@ -193,6 +193,25 @@ describe('--tier baseline', () => {
     );
   });
 
+  test('the Admin guardrails step down together past a priority another Admin policy has', () => {
+    const theirs = cnp('platform-admin', { tier: 'Admin', priority: 1000, subject: { namespaces: {} } });
+    const gen = generatePolicies({ ...fixture, clusterPolicies: [theirs] }, fixtureObserved, ADMIN);
+    assert.deepEqual(
+      gen.clusterPolicies.map((p) => [p.name, p.priority]),
+      [
+        ['netfence-dns-egress', 999],
+        ['netfence-dns-ingress', 998],
+      ],
+    );
+    // Only the policy whose own number another policy has is noted; netfence's own step-down is not.
+    assert.deepEqual(
+      gen.notices
+        .filter((n) => n.kind === 'priority-taken')
+        .map((n) => n.kind === 'priority-taken' && n.name),
+      ['netfence-dns-egress'],
+    );
+  });
+
   test('augment mode writes no cluster policy', () => {
     const gen = generatePolicies(fixture, fixtureObserved, { ...BASELINE, mode: 'augment' });
     assert.deepEqual(gen.clusterPolicies, []);
