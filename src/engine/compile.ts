@@ -416,6 +416,10 @@ export class PolicyCompiler implements TierPeerContext {
     for (const cidr of cidrs) for (const a of this.space.classesOfBlock(cidr, [])) addresses.add(a);
     const pods = new Set<number>();
     for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) pods.add(id);
+    // Every pod has an IP, known or not (manifests in files have none): `0.0.0.0/0` matches it (IPv4 assumed).
+    if (cidrs.includes('0.0.0.0/0')) {
+      for (const cls of this.classes) if (cls.addressClasses.length === 0) pods.add(cls.id);
+    }
     return {
       addresses: [...addresses].sort((a, b) => a - b),
       pods: [...pods].sort((a, b) => a - b),

@@ -132,9 +132,14 @@ describe('paths and test on a tiered cluster', () => {
     assert.equal(rank.code, 0, rank.stderr);
     assertGolden('paths/tiers-rank.txt', rank.stdout);
     const from = await runCli(['paths', TIERS, '--from', 'tenant-b/web']);
-    // tenant-b reaches tenant-a only through monitoring (the Admin tier denies the direct hop).
+    // tenant-b reaches tenant-a only through others (the Admin tier denies the direct hop, the Baseline tier
+    // every egress but DNS).
     assertGolden('paths/tiers-from-tenant-b.txt', from.stdout);
-    assert.match(from.stdout, /monitoring\/prometheus {2}All connections\n +└── \[2\] tenant-a\/api {2}TCP 9090/);
+    assert.match(from.stdout, /^└── \[1\] kube-system\/coredns {2}TCP 53; UDP 53\n/m);
+    assert.match(
+      from.stdout,
+      /\[2\] monitoring\/prometheus {2}All connections\n.*└── \[3\] tenant-a\/api {2}TCP 9090/,
+    );
   });
 
   test('a spec whose expectations each depend on another layer passes', async () => {
@@ -150,7 +155,8 @@ describe('paths and test on a tiered cluster', () => {
     const text = readFileSync(spec, 'utf8');
     // The Admin deny: no test says tenant-b reaches tenant-a.
     assert.doesNotMatch(text, /- tenant-b\/web\n(\s+- .*\n)*\s+to: tenant-a\//);
-    assert.match(text, /reaches only kube-system\/coredns and monitoring\/prometheus/);
+    // The Baseline deny of every network: tenants reach only DNS.
+    assert.match(text, /tenant-b\/web reaches only kube-system\/coredns\n/);
     const run = await runCli(['test', TIERS, '--spec', spec]);
     assert.equal(run.code, 0, run.stdout);
   });

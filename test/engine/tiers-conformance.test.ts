@@ -611,6 +611,24 @@ describe('peers', () => {
     });
   });
 
+  test('networks 0.0.0.0/0 matches pods whose IPs are unknown: every pod has one (IPv4 assumed)', () => {
+    // "if you Accept or Deny traffic to "0.0.0.0/0", that will allow or deny all IPv4 pod-to-pod traffic".
+    const state = cluster({
+      namespaces: [ns('prod', { env: 'prod' })],
+      pods: [pod('prod', 'web', { app: 'web' }), pod('prod', 'db', { app: 'db' })],
+      clusterPolicies: [
+        admin('all', 1, oneEgress(prodWeb, 'Deny', { networks: ['0.0.0.0/0'] })),
+        admin('db', 2, oneEgress(prodDb, 'Deny', { networks: ['10.0.0.0/8'] })),
+      ],
+    });
+    expectVerdicts(state, {
+      'prod/web -> prod/db TCP/5432': 'deny',
+      'prod/web -> 10.0.3.1 TCP/80': 'deny',
+      'prod/db -> prod/web TCP/80': 'allow',
+      'prod/db -> 10.0.3.1 TCP/80': 'deny',
+    });
+  });
+
   test('nodes peers match the selected Nodes addresses, and the host-network pods on them', () => {
     // "selects the nodeIPs as the peer type by matching on the IPs present in the node.Status.Addresses".
     const state = tiered([

@@ -369,7 +369,8 @@ const TIER_PEER_FIELDS = ['namespaces', 'pods', 'nodes', 'networks', 'domainName
 
 /**
  * One peer against the other end. `namespaces`/`pods`: pods only, never a host-network pod. `networks`: the
- * address, or any IP of a pod ("cluster-internal traffic will be checked against the rule as well").
+ * address, or any IP of a pod ("cluster-internal traffic will be checked against the rule as well"); a pod
+ * whose IPs are unknown is matched by `0.0.0.0/0` (every pod has an IP; netfence assumes IPv4).
  * `nodes`: the IPs of the selected Nodes (so the pods at them, host-network pods). `domainNames`: no address
  * is known statically, nothing matches. A peer with no field this evaluator knows fails closed: "For Accept
  * rules … treat the rule as matching no traffic. For Deny and Pass rules … a 'Deny all' rule".
@@ -399,6 +400,8 @@ function tierPeerMatches(
     );
   }
   if (peer.networks !== undefined) {
+    // A pod whose IP is not known (manifests from files) has one all the same: netfence assumes IPv4.
+    if (other.kind === 'pod' && ips.length === 0) return peer.networks.includes('0.0.0.0/0');
     return peer.networks.some((cidr) => ips.some((ip) => cidrContains(cidr, parseAddress(ip))));
   }
   if (peer.nodes !== undefined) {
