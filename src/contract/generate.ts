@@ -81,8 +81,6 @@ export interface GenerateJson {
     apiServer: readonly AllowanceJson[];
     /** `--tier baseline`: from outside addresses or host-network pods to pods no ingress policy isolates. */
     outsideIngress: readonly AllowanceJson[];
-    /** `--tier baseline`: to host-network pods the input gives no address of (denied on a cluster). */
-    hostNetworkEgress: readonly AllowanceJson[];
     /** Observed, denied by cluster policies of the input (kept; no NetworkPolicy can override them). */
     deniedByClusterPolicies: readonly ObservedConnectionJson[];
     /** Allowed, not observed, allowed only by cluster policies of the input (kept). */

@@ -158,12 +158,6 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     );
     for (const u of v.allowedByClusterPolicies.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
-  if (v.hostNetworkEgress.length > 0) {
-    const to = [...new Set(v.hostNetworkEgress.map((u) => name(u.dst)))].sort();
-    lines.push(
-      `  allowed here, denied on a cluster: ${plural(v.hostNetworkEgress.length, 'connection')} to ${to.join(', ')} (host network) from workloads no egress policy isolates: the Baseline policy denies 0.0.0.0/0 and ::/0, which hold node addresses, but the input gives none`,
-    );
-  }
   if (v.hostNetwork.length > 0) {
     lines.push(
       `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'connection')} through node addresses, which host-network workloads share`,
@@ -261,7 +255,6 @@ export function generationToJson(
       hostNetwork: v.hostNetwork.map(allowance),
       apiServer: v.apiServer.map(allowance),
       outsideIngress: v.outsideIngress.map(allowance),
-      hostNetworkEgress: v.hostNetworkEgress.map(allowance),
       deniedByClusterPolicies: v.deniedByClusterPolicies.map(connectionJson),
       allowedByClusterPolicies: v.allowedByClusterPolicies.map(allowance),
       unrestricted: v.unrestricted,

@@ -57,12 +57,6 @@ export interface Verification {
    */
   outsideIngress: UnobservedAllowance[];
   /**
-   * `--tier baseline`: connections to host-network workloads the input gives no address of, from workloads no
-   * egress NetworkPolicy isolates. The Baseline policy's `networks` deny them on a cluster (they match node
-   * addresses), but the input does not say which.
-   */
-  hostNetworkEgress: UnobservedAllowance[];
-  /**
    * Observed, denied by cluster policies of the input (which generate keeps, and no NetworkPolicy can
    * override): allowed without them. Not netfence's to fix; reported.
    */
@@ -201,7 +195,6 @@ export function verifyGeneration(
   // NetworkPolicy decides for the pods it isolates; the Baseline default-deny for the rest of its subjects.
   const baseline = baselineSubjects(state, gen);
   const npIngress = new Set(restricted.ingress);
-  const npEgress = new Set(restricted.egress);
   for (const w of baseline) {
     restricted.ingress.add(w);
     restricted.egress.add(w);
@@ -274,7 +267,6 @@ export function verifyGeneration(
     hostNetwork: [],
     apiServer: [],
     outsideIngress: [],
-    hostNetworkEgress: [],
     deniedByClusterPolicies: [],
     allowedByClusterPolicies: [],
     unrestricted: 0,
@@ -323,8 +315,6 @@ export function verifyGeneration(
       (u.src.startsWith('external:') || hostNetwork.has(u.src))
     ) {
       result.outsideIngress.push(item);
-    } else if (baseline.has(u.src) && !npEgress.has(u.src) && hostNetwork.has(u.dst)) {
-      result.hostNetworkEgress.push(item);
     } else if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
     else if (
       hostNetwork.has(u.src) ||
