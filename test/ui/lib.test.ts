@@ -47,6 +47,7 @@ function workload(
     isolated: { ingress: open ? 'not-isolated' : 'isolated', egress: 'not-isolated' },
     open: { ingress: open, egress: true },
     policies: [],
+    clusterPolicies: [],
   };
 }
 
