@@ -4,16 +4,27 @@
  * that add, change and turn off cluster policies.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Analysis } from '../../src/server/analysis.ts';
-import type { ConnectionJson, LayerStepJson, ModelJson, WhatIfJson } from '../../src/contract/api.ts';
+import type {
+  ConnectionJson,
+  ExplainAnswerJson,
+  LayerStepJson,
+  ModelJson,
+  WhatIfJson,
+} from '../../src/contract/api.ts';
 import { accessToAddress, accessToPod } from '../../src/engine/compile.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { ALL_CONNECTIONS, intersectPorts, portsEqual } from '../../src/engine/ports.ts';
 import { allowedPorts, decideConnection } from '../../src/server/tiers.ts';
+import { serve } from './serve.ts';
 import { webshopAnalysis } from './support.ts';
 
 const FIXTURE = 'test/fixtures/serve-tiers';
+/** A what-if on it: an Admin deny of monitoring into prod. */
+const NO_MONITORING = 'test/fixtures/serve-tiers-no-monitoring.yaml';
 let analysis: Analysis;
 let model: ModelJson;
 
@@ -31,7 +42,9 @@ const connection = (src: string, dst: string): ConnectionJson | undefined =>
   model.connections?.find((c) => c.src === id(src) && c.dst === id(dst));
 /** A step as one line: `admin ClusterNetworkPolicy/guardrails#0 deny All connections`. */
 const line = (s: LayerStepJson): string =>
-  [s.layer, s.policy === null ? null : `${s.policy}#${s.rule}`, s.action, s.ports].filter((x) => x !== null).join(' ');
+  [s.layer, s.policy === null ? null : `${s.policy}#${s.rule}`, s.action, s.ports]
+    .filter((x) => x !== null)
+    .join(' ');
 const layers = (src: string, dst: string): { egress: string[]; ingress: string[] } => {
   const r = analysis.explain(id(src), id(dst), null);
   assert.equal(r.layers.length, 1);
@@ -67,7 +80,11 @@ describe('serve with cluster policy tiers', () => {
         ports: 'TCP 9090',
       },
     ]);
-    assert.deepEqual(guardrails.selects, ['shop/Deployment/api', 'shop/Deployment/db', 'shop/Deployment/web']);
+    assert.deepEqual(guardrails.selects, [
+      'shop/Deployment/api',
+      'shop/Deployment/db',
+      'shop/Deployment/web',
+    ]);
     assert.equal(guardrails.file, `${FIXTURE}/cluster-policies.yaml`);
     assert.equal(guardrails.line, 2);
     // As written, comments included (not rebuilt from the spec).
@@ -159,7 +176,7 @@ describe('serve with cluster policy tiers', () => {
               : accessToAddress(compiled.ingress[dst.pod]!, src.address)
             : ALL_CONNECTIONS,
         );
-        assert.ok(portsEqual(intersectPorts(egress, ingress), expected), `${JSON.stringify([src, dst])}`);
+        assert.ok(portsEqual(intersectPorts(egress, ingress), expected), JSON.stringify([src, dst]));
         checked++;
       }
     }
@@ -171,22 +188,7 @@ describe('what-if with cluster policies', () => {
   const run = (changes: unknown[]): Promise<WhatIfJson> => analysis.whatIf({ changes });
   const edge = (r: WhatIfJson, src: string, dst: string) =>
     r.edges.find((e) => e.src === id(src) && e.dst === id(dst));
-  const DENY_MONITORING = [
-    'apiVersion: policy.networking.k8s.io/v1beta1',
-    'kind: ClusterNetworkPolicy',
-    'metadata:',
-    '  name: no-monitoring',
-    'spec:',
-    '  tier: Admin',
-    '  priority: 1',
-    '  subject:',
-    '    namespaces: {matchLabels: {env: prod}}',
-    '  ingress:',
-    '    - action: Deny',
-    '      from:',
-    '        - namespaces: {matchLabels: {kubernetes.io/metadata.name: monitoring}}',
-    '',
-  ].join('\n');
+  const DENY_MONITORING = readFileSync(NO_MONITORING, 'utf8');
 
   test('a new Admin deny removes the edges it denies, even those an Admin Accept allowed', async () => {
     const r = await run([{ yaml: DENY_MONITORING }]);
@@ -220,15 +222,35 @@ describe('what-if with cluster policies', () => {
     const p = r.problems[0]!;
     assert.equal(p.severity, 'error');
     assert.equal(p.path, 'spec.priority');
-    assert.deepEqual([p.line, p.column], [7, 3]);
+    assert.deepEqual([p.line, p.column], [8, 3]);
     assert.match(p.message, /5000/);
     assert.ok(r.edges.every((e) => e.change === 'unchanged'));
   });
 
-  test('a new cluster policy may not take an existing one\'s name', async () => {
+  test("a new cluster policy may not take an existing one's name", async () => {
     const r = await run([{ yaml: DENY_MONITORING.replace('no-monitoring', 'guardrails') }]);
     assert.deepEqual(r.applied, []);
     assert.match(r.problems[0]!.message, /policy "ClusterNetworkPolicy\/guardrails" already exists/);
-    assert.deepEqual([r.problems[0]!.line, r.problems[0]!.path], [4, 'metadata.name']);
+    assert.deepEqual([r.problems[0]!.line, r.problems[0]!.path], [5, 'metadata.name']);
+  });
+});
+
+describe('netfence serve on the tiered fixture, over HTTP', () => {
+  test('says how many cluster policies it read, and the API carries the tiers', async () => {
+    const s = await serve([FIXTURE, '--port', '0']);
+    try {
+      for (let i = 0; i < 50 && !/cluster policies/.test(s.stderr()); i++) await sleep(20);
+      assert.match(s.stderr(), /serve-tiers: 6 workloads in 4 namespaces, 1 policies, 4 cluster policies\n/);
+      const m = (await (await fetch(`${s.origin}/api/model`)).json()) as ModelJson;
+      assert.equal(m.clusterPolicies.length, 4);
+      const q = new URLSearchParams({ from: 'sandbox/tool', to: 'shop/web' });
+      const x = (await (await fetch(`${s.origin}/api/explain?${q.toString()}`)).json()) as ExplainAnswerJson;
+      assert.deepEqual(
+        x.layers.map((l) => l.ingress.map(line)),
+        [['admin ClusterNetworkPolicy/guardrails#0 deny All connections']],
+      );
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
   });
 });

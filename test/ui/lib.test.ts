@@ -453,7 +453,7 @@ describe('what-if drafts', () => {
     assert.equal(
       exportYaml(drafts),
       [
-        '# NetworkPolicies edited in netfence serve (what-if). Review, then apply them yourself.',
+        '# Policies edited in netfence serve (what-if). Review, then apply them yourself.',
         '# Turned off (delete them): data/allow-redis',
         '---',
         'kind: NetworkPolicy # edited',

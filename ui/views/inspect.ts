@@ -6,9 +6,14 @@
 import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from '../lib/graph.ts';
 import { formatPorts } from '../lib/ports.ts';
 import type {
+  ClusterPolicyJson,
+  ClusterRuleJson,
   IsolationJson as Isolation,
+  LayerDecisionJson,
+  LayerStepJson,
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
+import { stepText } from '../lib/tiers.ts';
 import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
 import type { ExposureDirectionJson } from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
@@ -154,6 +159,7 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
             w.policies.map((p) => h('li', {}, policyButton(app, p))),
           ),
     ),
+    app.model.clusterPolicies.length === 0 ? null : clusterPolicySection(app, w.clusterPolicies),
   );
   const exposure = h('div', {});
   target.append(exposure);
@@ -185,6 +191,107 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
   target.append(
     section('Incoming connections', connectionList(app, w.id, 'in')),
     section('Outgoing connections', connectionList(app, w.id, 'out')),
+  );
+}
+
+const TIER_TEXT: Record<ClusterPolicyJson['tier'], string> = {
+  admin: 'Admin tier (before NetworkPolicies)',
+  baseline: 'Baseline tier (after NetworkPolicies)',
+};
+
+function tierLine(p: ClusterPolicyJson): string {
+  return `${TIER_TEXT[p.tier]}${p.priority === null ? '' : `, priority ${p.priority}`}`;
+}
+
+function ruleList(rules: readonly ClusterRuleJson[]): HTMLElement {
+  return h(
+    'ol',
+    { class: 'rules', start: 0 },
+    rules.map((r) =>
+      h(
+        'li',
+        {},
+        h('strong', { class: `action-${r.action}` }, ACTION_TEXT[r.action]),
+        r.name === null ? '' : ` "${r.name}"`,
+        ` ${r.peers.join('; ')}`,
+        h('br'),
+        h('small', {}, r.ports),
+      ),
+    ),
+  );
+}
+
+const ACTION_TEXT: Record<ClusterRuleJson['action'], string> = {
+  allow: 'Accept',
+  deny: 'Deny',
+  pass: 'Pass',
+};
+
+/** The cluster policies selecting a workload, in evaluation order, each with its tier and rules. */
+function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
+  const policies = ids.flatMap((id) => app.model.clusterPolicies.filter((p) => p.id === id));
+  return section(
+    'Cluster policies',
+    policies.length === 0
+      ? h('p', { class: 'muted' }, 'No cluster policy selects it.')
+      : h(
+          'ul',
+          { class: 'plain cluster-policies' },
+          policies.map((p) =>
+            h(
+              'li',
+              {},
+              policyButton(app, p.id),
+              h('br'),
+              h('small', { class: 'muted' }, tierLine(p)),
+              p.ingress.length === 0 ? null : h('div', {}, h('small', {}, 'Ingress'), ruleList(p.ingress)),
+              p.egress.length === 0 ? null : h('div', {}, h('small', {}, 'Egress'), ruleList(p.egress)),
+            ),
+          ),
+        ),
+  );
+}
+
+/** Which layer decided each port of each direction: Admin tier, NetworkPolicy, Baseline tier, default. */
+function layersView(app: App, x: LayerDecisionJson, src: string, dst: string): HTMLElement {
+  const side = (title: string, steps: readonly LayerStepJson[]): HTMLElement | null =>
+    steps.length === 0
+      ? null
+      : h(
+          'div',
+          { class: 'layer-side' },
+          h('h4', {}, title),
+          h(
+            'ul',
+            { class: 'rules' },
+            steps.map((s) =>
+              h(
+                'li',
+                { class: `layer-${s.layer}` },
+                h(
+                  'span',
+                  {
+                    class:
+                      s.action === 'allow'
+                        ? 'verdict-allowed'
+                        : s.action === 'deny'
+                          ? 'verdict-denied'
+                          : 'muted',
+                  },
+                  s.action === 'allow' ? '✓ ' : s.action === 'deny' ? '✗ ' : '↓ ',
+                ),
+                stepText(s),
+                s.file === null ? null : h('br'),
+                s.file === null ? null : h('small', { class: 'muted' }, where(s.file, s.line)),
+              ),
+            ),
+          ),
+        );
+  return h(
+    'div',
+    { class: 'layers' },
+    side(`Egress of ${app.workloadName(src)}`, x.egress),
+    side(`Ingress of ${app.workloadName(dst)}`, x.ingress),
   );
 }
 
@@ -307,6 +414,14 @@ export function renderConnection(
     (r) => {
       wait.remove();
       for (const x of r.explanations) body.append(explanationView(app, x));
+      // The layers matter once cluster policies are in play; without them, explain says it all.
+      if (app.model.clusterPolicies.length > 0 && r.layers.length > 0)
+        body.append(
+          section(
+            'Decided by (Admin tier → NetworkPolicy → Baseline tier → default)',
+            ...r.layers.map((x) => layersView(app, x, src, dst)),
+          ),
+        );
     },
     (error: unknown) => {
       wait.textContent = error instanceof Error ? error.message : String(error);
@@ -421,8 +536,55 @@ export function renderExternal(app: App, target: HTMLElement, id: string): void 
   );
 }
 
+/** "Edit in what-if" for a policy (none in a static report). */
+function editButton(app: App, id: string): HTMLElement | null {
+  return app.api.isStatic
+    ? null
+    : h(
+        'p',
+        { class: 'actions' },
+        h('a', { class: 'button', href: `#/whatif?policy=${encodeURIComponent(id)}` }, 'Edit in what-if'),
+      );
+}
+
+/** The workloads a policy selects, and its YAML. */
+function selectsAndYaml(app: App, p: { selects: readonly string[]; yaml: string }): HTMLElement[] {
+  return [
+    section(
+      `Selects (${p.selects.length})`,
+      p.selects.length === 0
+        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
+          ),
+    ),
+    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+  ];
+}
+
+/** A cluster policy: tier, priority, subject, rules, what it selects, YAML. */
+function renderClusterPolicy(app: App, target: HTMLElement, p: ClusterPolicyJson): void {
+  replace(
+    target,
+    h('h2', {}, p.id),
+    h('p', { class: 'muted' }, `${where(p.file, p.line) || 'from the cluster'} · ${tierLine(p)}`),
+    editButton(app, p.id),
+    h('p', {}, `Subject: ${p.subject}`),
+    p.ingress.length === 0 ? null : section('Ingress rules, in order', ruleList(p.ingress)),
+    p.egress.length === 0 ? null : section('Egress rules, in order', ruleList(p.egress)),
+    ...selectsAndYaml(app, p),
+  );
+}
+
 export function renderPolicy(app: App, target: HTMLElement, id: string): void {
   const p = app.model.policies.find((x) => x.id === id);
+  const cluster = p === undefined ? app.model.clusterPolicies.find((x) => x.id === id) : undefined;
+  if (cluster !== undefined) {
+    renderClusterPolicy(app, target, cluster);
+    return;
+  }
   if (p === undefined) {
     replace(target, h('p', { class: 'muted' }, `No policy "${id}".`));
     return;
@@ -438,24 +600,8 @@ export function renderPolicy(app: App, target: HTMLElement, id: string): void {
       { class: 'muted' },
       `${where(p.file, p.line) || 'from the cluster'} · policyTypes: ${types || 'none'}`,
     ),
-    app.api.isStatic
-      ? null
-      : h(
-          'p',
-          { class: 'actions' },
-          h('a', { class: 'button', href: `#/whatif?policy=${encodeURIComponent(p.id)}` }, 'Edit in what-if'),
-        ),
-    section(
-      `Selects (${p.selects.length})`,
-      p.selects.length === 0
-        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
-        : h(
-            'ul',
-            { class: 'plain' },
-            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
-          ),
-    ),
-    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+    editButton(app, p.id),
+    ...selectsAndYaml(app, p),
   );
 }
 
