@@ -69,6 +69,16 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
       false,
     );
     assert.match(await page.locator('.legend').innerText(), /accepted by an Admin-tier cluster policy/);
+    // Hovering a connection says what allowed each direction.
+    const box = await page.locator('.canvas').first().boundingBox();
+    assert.ok(box);
+    const at = edge(g, `${PROM}>${DB}`).midpoint;
+    await page.mouse.move(box.x + at.x, box.y + at.y);
+    await page.locator('.tooltip:not([hidden])').waitFor();
+    assert.equal(
+      await page.locator('.tooltip').innerText(),
+      '1 connection: TCP 9090 (egress allowed by default (no policy); ingress allowed by Admin: ClusterNetworkPolicy/guardrails rule 1 (Accept))',
+    );
     await shot('tiers-graph');
   });
 
@@ -105,11 +115,12 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
       text,
       /ClusterNetworkPolicy\/guardrails\s+Admin tier \(before NetworkPolicies\), priority 10/,
     );
-    assert.match(text, /Deny "no-sandbox" namespaces kubernetes\.io\/metadata\.name=sandbox/);
+    assert.match(text, /rule 0 · Deny "no-sandbox" namespaces kubernetes\.io\/metadata\.name=sandbox/);
     assert.match(
       text,
       /ClusterNetworkPolicy\/no-dev-into-prod\s+Baseline tier \(after NetworkPolicies\), priority 10/,
     );
+    await shot('tiers-inspect');
     // A click shows the policy itself.
     await section.getByRole('button', { name: 'ClusterNetworkPolicy/shop-internal' }).click();
     await page.locator('.inspector h2', { hasText: 'ClusterNetworkPolicy/shop-internal' }).waitFor();

@@ -211,6 +211,7 @@ function ruleList(rules: readonly ClusterRuleJson[]): HTMLElement {
       h(
         'li',
         {},
+        h('small', { class: 'muted' }, `rule ${r.index} · `),
         h('strong', { class: `action-${r.action}` }, ACTION_TEXT[r.action]),
         r.name === null ? '' : ` "${r.name}"`,
         ` ${r.peers.join('; ')}`,
