@@ -5,16 +5,18 @@
  */
 import { buildAddressSpace } from '../engine/addresses.ts';
 import { mentionedCidrs } from '../engine/compile.ts';
+import { tierMentionedCidrs } from '../engine/tiers.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
-import type { ClusterSession, PolicyEdits } from '../engine/session.ts';
+import { openSession, type ClusterSession, type PolicyEdits } from '../engine/session.ts';
 import { checkObserved, type Side } from '../flows/check.ts';
 import { connectionKey } from '../flows/aggregate.ts';
 import type { ObservedConnection } from '../flows/types.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
-import { policyId } from './objects.ts';
+import { clusterPolicyInfo } from '../parse/tiers.ts';
+import { isClusterPolicyObject, policyId } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
 import { splitPairKey } from '../base/text.ts';
 
@@ -33,14 +35,41 @@ export function policyInfoOf(np: NetworkPolicy): PolicyInfo {
   };
 }
 
-/** The policy edits of some changes: applied policies replace (or join) the live ones, deleted ones go. */
+/** The NetworkPolicy edits of some changes: applied policies replace (or join) the live ones, deleted ones go. */
 function editsOf(changes: readonly Change[]): PolicyEdits {
   const set = new Map<string, PolicyInfo[]>();
   for (const c of changes) {
+    if (c.kind !== 'NetworkPolicy') continue;
     if (c.action === 'delete') set.set(c.id, []);
-    else if (c.result !== undefined) set.set(c.id, [policyInfoOf(c.result)]);
+    else if (c.result !== undefined && !isClusterPolicyObject(c.result))
+      set.set(c.id, [policyInfoOf(c.result)]);
   }
   return { set, sortById: true };
+}
+
+/**
+ * The cluster policies after some changes: applied ones replace (or join) the live ones, in place; deleted
+ * ones go. (Their order in the state does not matter: the engine orders them by tier and priority.)
+ */
+export function editClusterPolicies(
+  live: readonly ClusterPolicyInfo[],
+  changes: readonly Change[],
+): ClusterPolicyInfo[] {
+  const edits = new Map<string, ClusterPolicyInfo | undefined>();
+  for (const c of changes) {
+    if (c.kind === 'NetworkPolicy') continue;
+    if (c.action === 'delete') edits.set(c.id, undefined);
+    else if (c.result !== undefined && isClusterPolicyObject(c.result))
+      edits.set(c.id, clusterPolicyInfo(c.result));
+  }
+  const out: ClusterPolicyInfo[] = [];
+  for (const p of live) {
+    if (!edits.has(p.id)) out.push(p);
+    else if (edits.get(p.id) !== undefined) out.push(edits.get(p.id)!);
+  }
+  const present = new Set(live.map((p) => p.id));
+  for (const [id, p] of edits) if (!present.has(id) && p !== undefined) out.push(p);
+  return out;
 }
 
 /**
@@ -52,6 +81,10 @@ export function phaseSessions(live: ClusterSession, plan: ApplyPlan): ClusterSes
   let current = live;
   for (const phase of plan.phases) {
     current = current.withPolicyEdits(editsOf(phase.changes));
+    if (phase.changes.some((c) => c.kind !== 'NetworkPolicy')) {
+      const clusterPolicies = editClusterPolicies(current.state.clusterPolicies, phase.changes);
+      current = openSession({ ...current.state, clusterPolicies }, current.options);
+    }
     sessions.push(current);
   }
   return sessions;
@@ -78,7 +111,9 @@ export interface TransientCut {
  */
 export function transientCuts(sessions: readonly ClusterSession[]): TransientCut[] {
   if (sessions.length <= 2) return [];
-  const common = buildAddressSpace(sessions.flatMap((s) => mentionedCidrs(s.state.policies)));
+  const common = buildAddressSpace(
+    sessions.flatMap((s) => [...mentionedCidrs(s.state.policies), ...tierMentionedCidrs(s.state)]),
+  );
   const sides = sessions.map((s) => sideOf(s.compiled, s.connectivity('workload'), common));
   const first = sides[0]!;
   const last = sides[sides.length - 1]!;

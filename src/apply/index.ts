@@ -1,24 +1,29 @@
 /**
- * Planning a deployment of NetworkPolicies, purely: staged order, prune set, what changes (objects and
+ * Planning a deployment of NetworkPolicies and cluster policies, purely: staged order, prune set, what changes (objects and
  * connectivity), what it would break, and rollback records. `src/cli/commands/apply.ts` and `rollback.ts` do the
  * I/O around it.
  */
 export {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
+  isClusterPolicyObject,
   isManagedByNetfence,
   policyId,
   renderPolicy,
   sameContent,
   userContent,
   withManagedBy,
+  type ClusterPolicyObject,
+  type PolicyObject,
 } from './objects.ts';
 export { unifiedDiff } from './textdiff.ts';
 export {
   Action,
   Effect,
   PhaseKind,
+  clusterEffectOf,
   effectOf,
+  effectOfObject,
   planApply,
   pruneCandidates,
   type ApplyPlan,
@@ -30,6 +35,7 @@ export {
 export {
   breakingFlows,
   connectivityChange,
+  editClusterPolicies,
   phaseSessions,
   policyInfoOf,
   transientCuts,
@@ -42,6 +48,7 @@ export {
   RECORD_SCHEMA_VERSION,
   RecordStatus,
   StepKind,
+  entryRef,
   finish,
   newRecord,
   parseRecord,

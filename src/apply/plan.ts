@@ -1,9 +1,17 @@
 /**
- * Planning an apply: which policies are created, updated, unchanged or pruned, and in which phases.
- * Pure: it reads the live objects and the API server's dry-run results, and writes nothing.
+ * Planning an apply: which policies (NetworkPolicies and cluster policies) are created, updated, unchanged
+ * or pruned, and in which phases. Pure: it reads the live objects and the API server's dry-run results, and
+ * writes nothing.
  */
-import type { NetworkPolicy, NetworkPolicySpec } from '../model/k8s.ts';
-import { isManagedByNetfence, policyId, sameContent } from './objects.ts';
+import type { NetworkPolicySpec } from '../model/k8s.ts';
+import {
+  isClusterPolicyObject,
+  isManagedByNetfence,
+  policyId,
+  sameContent,
+  type ClusterPolicyObject,
+  type PolicyObject,
+} from './objects.ts';
 import { compareText } from '../base/text.ts';
 
 export const Action = {
@@ -15,8 +23,10 @@ export const Action = {
 export type Action = (typeof Action)[keyof typeof Action];
 
 /**
- * What a policy does to the pods it selects. `deny` allows nothing at all (every direction it declares has
- * no rules: a default-deny); `allow` allows something, in at least one direction.
+ * What a policy does to the pods it selects. For a NetworkPolicy, `deny` allows nothing at all (every
+ * direction it declares has no rules: a default-deny); `allow` allows something, in at least one direction.
+ * For a cluster policy, `deny` has a rule that can take a connection away (`Deny`, or `Pass`, which skips
+ * the tier's later rules); `allow` has only allow rules (`Accept`/`Allow`).
  */
 export const Effect = { Allow: 'allow', Deny: 'deny' } as const;
 export type Effect = (typeof Effect)[keyof typeof Effect];
@@ -25,19 +35,22 @@ export const PhaseKind = { Allow: 'allow', Deny: 'deny', Apply: 'apply', Prune: 
 export type PhaseKind = (typeof PhaseKind)[keyof typeof PhaseKind];
 
 export interface Change {
-  /** `namespace/name` */
+  /** `namespace/name`; `Kind/name` for a cluster policy. */
   id: string;
+  /** `NetworkPolicy`, `ClusterNetworkPolicy`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`. */
+  kind: PolicyObject['kind'];
+  /** Empty for a cluster policy (cluster-scoped). */
   namespace: string;
   name: string;
   action: Action;
   /** What the policy will do; for a delete, what the deleted one did. */
   effect: Effect;
   /** The live object, with all its metadata; undefined when it does not exist. */
-  live: NetworkPolicy | undefined;
+  live: PolicyObject | undefined;
   /** The object sent (the file's, with the managed-by label); undefined for a delete. */
-  desired: NetworkPolicy | undefined;
+  desired: PolicyObject | undefined;
   /** The object as the API server will store it (its dry-run answer); undefined for a delete. */
-  result: NetworkPolicy | undefined;
+  result: PolicyObject | undefined;
 }
 
 export interface Phase {
@@ -68,32 +81,49 @@ export function effectOf(spec: NetworkPolicySpec): Effect {
   return 'deny';
 }
 
-/** Where `--prune` may delete: the namespaces of the desired policies, or every namespace. */
+/** `deny` when a cluster policy has a `Deny` or `Pass` rule (see `Effect`), else `allow`. */
+export function clusterEffectOf(o: ClusterPolicyObject): Effect {
+  const spec = o.spec as { ingress?: { action?: string }[]; egress?: { action?: string }[] };
+  const rules = [...(spec.ingress ?? []), ...(spec.egress ?? [])];
+  return rules.some((r) => r.action === 'Deny' || r.action === 'Pass') ? 'deny' : 'allow';
+}
+
+/** The effect of either kind of policy. */
+export function effectOfObject(o: PolicyObject): Effect {
+  return isClusterPolicyObject(o) ? clusterEffectOf(o) : effectOf(o.spec);
+}
+
+/** Where `--prune` may delete NetworkPolicies: the namespaces of the desired policies, or every namespace. */
 export type PruneScope = { kind: 'all' } | { kind: 'namespaces'; namespaces: readonly string[] };
 
 /**
  * The live policies `--prune` deletes: labelled as managed by netfence, in scope, and not desired.
- * Policies without the label are never deleted, whoever created them.
+ * Policies without the label are never deleted, whoever created them. Only the kinds the files deploy
+ * (`kinds`) are in scope, so that a folder of NetworkPolicies never prunes the platform team's cluster
+ * policies, nor a folder of ClusterNetworkPolicies the teams' NetworkPolicies; NetworkPolicies also by
+ * namespace (`scope`).
  */
-export function pruneCandidates(
-  live: readonly NetworkPolicy[],
+export function pruneCandidates<T extends PolicyObject>(
+  live: readonly T[],
   desiredIds: ReadonlySet<string>,
   scope: PruneScope,
-): NetworkPolicy[] {
-  const inScope = (ns: string): boolean => scope.kind === 'all' || scope.namespaces.includes(ns);
+  kinds: ReadonlySet<string> = new Set(['NetworkPolicy']),
+): T[] {
+  const inScope = (o: T): boolean =>
+    kinds.has(o.kind) &&
+    (isClusterPolicyObject(o) ||
+      scope.kind === 'all' ||
+      scope.namespaces.includes(o.metadata.namespace ?? ''));
   return live
-    .filter(
-      (np) =>
-        isManagedByNetfence(np) && inScope(np.metadata.namespace ?? '') && !desiredIds.has(policyId(np)),
-    )
+    .filter((o) => isManagedByNetfence(o) && inScope(o) && !desiredIds.has(policyId(o)))
     .sort((a, b) => compareText(policyId(a), policyId(b)));
 }
 
 export interface DesiredPolicy {
   /** What is sent. */
-  desired: NetworkPolicy;
+  desired: PolicyObject;
   /** The dry-run answer: what will be stored. */
-  result: NetworkPolicy;
+  result: PolicyObject;
 }
 
 /**
@@ -104,8 +134,8 @@ export interface DesiredPolicy {
  */
 export function planApply(input: {
   desired: readonly DesiredPolicy[];
-  live: readonly NetworkPolicy[];
-  prune: readonly NetworkPolicy[];
+  live: readonly PolicyObject[];
+  prune: readonly PolicyObject[];
   staged: boolean;
 }): ApplyPlan {
   const live = new Map(input.live.map((np) => [policyId(np), np]));
@@ -117,10 +147,11 @@ export function planApply(input: {
       current === undefined ? 'create' : sameContent(current, result) ? 'unchanged' : 'update';
     changes.push({
       id,
-      namespace: desired.metadata.namespace ?? '',
+      kind: desired.kind,
+      namespace: isClusterPolicyObject(desired) ? '' : (desired.metadata.namespace ?? ''),
       name: desired.metadata.name ?? '',
       action,
-      effect: effectOf(result.spec),
+      effect: effectOfObject(result),
       live: current,
       desired,
       result,
@@ -129,10 +160,11 @@ export function planApply(input: {
   for (const np of input.prune) {
     changes.push({
       id: policyId(np),
-      namespace: np.metadata.namespace ?? '',
+      kind: np.kind,
+      namespace: isClusterPolicyObject(np) ? '' : (np.metadata.namespace ?? ''),
       name: np.metadata.name ?? '',
       action: 'delete',
-      effect: effectOf(np.spec),
+      effect: effectOfObject(np),
       live: np,
       desired: undefined,
       result: undefined,

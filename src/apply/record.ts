@@ -3,8 +3,7 @@
  * `rollback` restores them. The record is plain JSON (a file under `.netfence/rollback/`, and optionally
  * the ConfigMap `netfence-rollback`). Pure: building, checking and planning only.
  */
-import type { NetworkPolicy } from '../model/k8s.ts';
-import { sameContent } from './objects.ts';
+import { sameContent, type PolicyObject } from './objects.ts';
 import type { ApplyPlan } from './plan.ts';
 
 export const RECORD_SCHEMA_VERSION = 1;
@@ -20,16 +19,24 @@ export const Outcome = {
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
 export interface RecordEntry {
-  /** `namespace/name` */
+  /** `namespace/name`; `Kind/name` for a cluster policy. */
   id: string;
+  /**
+   * The kind and apiVersion written (a cluster policy's: `ClusterNetworkPolicy`,
+   * `policy.networking.k8s.io/v1beta1`). Absent in records of NetworkPolicies (and in records written before
+   * netfence deployed cluster policies): a NetworkPolicy.
+   */
+  kind?: PolicyObject['kind'];
+  apiVersion?: string;
+  /** Empty for a cluster policy. */
   namespace: string;
   name: string;
   action: 'create' | 'update' | 'delete';
   /** The object before the apply (labels, annotations, spec), or null when it did not exist. */
-  before: NetworkPolicy | null;
+  before: PolicyObject | null;
   outcome: Outcome;
   /** The object as netfence's write left it (null for a delete, or until written). */
-  after: NetworkPolicy | null;
+  after: PolicyObject | null;
   /** Its resourceVersion then. */
   resourceVersion: string | null;
   /** Why the write failed, for `failed`. */
@@ -71,8 +78,10 @@ export function newRecord(
   for (const phase of plan.phases) {
     for (const c of phase.changes) {
       if (c.action === 'unchanged') continue;
+      const object = (c.desired ?? c.live)!;
       entries.push({
         id: c.id,
+        ...(c.kind === 'NetworkPolicy' ? {} : { kind: c.kind, apiVersion: object.apiVersion }),
         namespace: c.namespace,
         name: c.name,
         action: c.action,
@@ -103,6 +112,29 @@ export function finish(record: RollbackRecord): RollbackRecord {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The kinds a record entry may name. */
+const RECORD_KINDS = [
+  'NetworkPolicy',
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+];
+
+/** A record entry's kind and apiVersion: what names the object to read, restore or delete. */
+export function entryRef(e: RecordEntry): {
+  kind: PolicyObject['kind'];
+  apiVersion: string;
+  namespace: string;
+  name: string;
+} {
+  return {
+    kind: e.kind ?? 'NetworkPolicy',
+    apiVersion: e.apiVersion ?? 'networking.k8s.io/v1',
+    namespace: e.namespace,
+    name: e.name,
+  };
 }
 
 /** Reads a record, or says in one line what is wrong with it. */
@@ -140,6 +172,11 @@ export function parseRecord(
         ok: false,
         error: `${where}: entry ${i} is not an object record (namespace, name, action, before)`,
       };
+    if (e.kind !== undefined && (typeof e.kind !== 'string' || !RECORD_KINDS.includes(e.kind) || typeof e.apiVersion !== 'string'))
+      return {
+        ok: false,
+        error: `${where}: entry ${i} has kind ${JSON.stringify(e.kind)} and apiVersion ${JSON.stringify(e.apiVersion)}: a record entry is of ${RECORD_KINDS.join(', ')}, with its apiVersion`,
+      };
   }
   return { ok: true, record: value as unknown as RollbackRecord };
 }
@@ -162,7 +199,7 @@ export interface RestoreStep {
   kind: StepKind;
   entry: RecordEntry;
   /** The object to restore (create, replace). */
-  target: NetworkPolicy | undefined;
+  target: PolicyObject | undefined;
   /** The live object's resourceVersion: the precondition of the write (replace, delete). */
   resourceVersion: string | undefined;
   /** For skip and blocked: why. */
@@ -176,7 +213,7 @@ export interface RestoreStep {
  */
 export function rollbackSteps(
   record: RollbackRecord,
-  live: ReadonlyMap<string, NetworkPolicy | undefined>,
+  live: ReadonlyMap<string, PolicyObject | undefined>,
   force: boolean,
 ): RestoreStep[] {
   const steps: RestoreStep[] = [];

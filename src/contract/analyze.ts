@@ -26,15 +26,33 @@ export interface WithinGroupJson {
   summary: string;
 }
 
+/**
+ * A source that may connect to a DNS name (a cluster policy's `domainNames` egress rule), wherever the name
+ * resolves: a named destination outside the cluster, not an address, so not counted in `connections`.
+ */
+export interface DomainConnectionJson {
+  src: EntityRefJson;
+  /** As the policy writes it: `api.example.com`, `*.github.com`. */
+  domain: string;
+  ports: PortsJson;
+  summary: string;
+}
+
 /** Everything of `analyze`'s document before `connections` (the JSON is written in pieces). */
 export type AnalyzeHeadJson = {
   schemaVersion: 2;
   granularity: GranularityJson;
   summary: AnalysisSummaryJson & {
-    /** Allowed (source, destination) pairs, `within` included. */
+    /** ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies read. */
+    clusterPolicies: number;
+    /** Nodes read. */
+    nodes: number;
+    /** Allowed (source, destination) pairs, `within` included; reach by DNS name is not a pair. */
     connections: number;
     /** Entries of `connections`. */
     groups: number;
+    /** Entries of `domains`: (source, DNS name) pairs, apart from `connections`. */
+    domains: number;
   };
 } & EntityListsJson;
 
@@ -42,6 +60,8 @@ export type AnalyzeHeadJson = {
 export type AnalyzeJson = AnalyzeHeadJson & {
   connections: readonly ConnectionGroupJson[];
   within: readonly WithinGroupJson[];
+  /** Reach by DNS name, sorted by source (in entity order) then name. */
+  domains: readonly DomainConnectionJson[];
 };
 
 /** One allowed pair of the pairwise document. */

@@ -5,12 +5,19 @@ import type { FlowEndJson } from './flows.ts';
 
 export type PhaseKindJson = 'allow' | 'deny' | 'apply' | 'prune';
 
+/** The kinds `apply` deploys. */
+export type PolicyKindJson =
+  'NetworkPolicy' | 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+
 export interface ApplyChangeJson {
+  /** `namespace/name`; `Kind/name` for a cluster policy. */
   id: string;
+  kind: PolicyKindJson;
+  /** Empty for a cluster policy. */
   namespace: string;
   name: string;
   action: 'create' | 'update' | 'unchanged' | 'delete';
-  /** `deny`: allows nothing (a default-deny). */
+  /** `deny`: allows nothing (a default-deny); for a cluster policy, has a `Deny` or `Pass` rule. */
   effect: 'allow' | 'deny';
   /** Index in `phases`; null when unchanged. */
   phase: number | null;
@@ -78,6 +85,7 @@ export interface RecordSummaryJson {
 
 export interface RollbackStepJson {
   id: string;
+  kind: PolicyKindJson;
   namespace: string;
   name: string;
   step: 'delete' | 'create' | 'replace' | 'skip' | 'blocked';

@@ -14,6 +14,10 @@ export interface DiffSummaryJson {
   policiesAdded: number;
   policiesRemoved: number;
   policiesModified: number;
+  /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
+  clusterPoliciesAdded: number;
+  clusterPoliciesRemoved: number;
+  clusterPoliciesModified: number;
 }
 
 export interface DiffConnectionJson {
@@ -44,6 +48,30 @@ export interface DiffPolicyJson {
   fields: readonly { path: string; line: number | null }[];
 }
 
+export type TierJson = 'Admin' | 'Baseline';
+
+export interface DiffClusterPolicyJson {
+  change: PolicyChangeJson;
+  /** `Kind/name`: `ClusterNetworkPolicy/default-deny`. */
+  id: string;
+  kind: 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+  name: string;
+  /** The tier on each side; null on the side that does not have the policy. */
+  tier: { before: TierJson | null; after: TierJson | null };
+  /** The priority on each side; null on the side that does not have it (and for the BaselineAdminNetworkPolicy). */
+  priority: { before: number | null; after: number | null };
+  /** The after side's; the before side's when removed. */
+  file: string | null;
+  line: number | null;
+  /** Modified only: the fields that differ, with their line in the after side. */
+  fields: readonly { path: string; line: number | null }[];
+  /**
+   * Modified only: what changes the policy's place and decisions, in words: `tier Admin → Baseline`,
+   * `priority 100 → 50`, `egress rule 2 (deny-db) action Deny → Pass`, `ingress rules reordered: a, b → b, a`.
+   */
+  notes: readonly string[];
+}
+
 /** Ids only one side has. */
 export interface EntitiesChangedJson {
   added: readonly string[];
@@ -62,4 +90,5 @@ export type DiffJson = {
     external: readonly ExternalEntryJson[];
     connections: readonly DiffConnectionJson[];
     policies: readonly DiffPolicyJson[];
+    clusterPolicies: readonly DiffClusterPolicyJson[];
   };

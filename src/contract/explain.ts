@@ -21,7 +21,10 @@ export type MissCodeJson =
   | 'outside-cidr'
   | 'in-except'
   | 'pod-ip-unknown'
-  | 'ipblock-ignores-pods';
+  | 'ipblock-ignores-pods'
+  | 'node-selector'
+  | 'dns-name'
+  | 'unknown-peer';
 
 export type DirectionJson = 'ingress' | 'egress';
 
@@ -55,13 +58,90 @@ export interface ExplainSideJson {
   isolatedBy: readonly ({ policy: string } & LocationJson)[];
   allowed: PortsJson;
   rules: readonly AllowingRuleJson[];
-  /** Only when the side is isolated and allows none of the query; nearest first, at most 5. */
+  /** Only when NetworkPolicies decide some of the query and allow none of it; nearest first, at most 5. */
   nearMisses: readonly NearMissJson[];
+  /** The walk through the tiers: Admin → NetworkPolicy → Baseline → default. */
+  tiers: TierExplanationJson;
+}
+
+/** `applies`; `no-policies`: the cluster has no cluster policies; the others: they do not apply to this side. */
+export type TierStatusJson = 'applies' | 'no-policies' | 'hairpin' | 'host-network' | 'outside-cluster';
+
+export type DecidedByJson = 'admin' | 'network-policy' | 'baseline' | 'default';
+
+/** A rule of a ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy. */
+export interface TierRuleJson extends LocationJson {
+  /** `ClusterNetworkPolicy/name`. */
+  policy: string;
+  kind: 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+  tier: 'admin' | 'baseline';
+  /** null for the BaselineAdminNetworkPolicy. */
+  priority: number | null;
+  direction: DirectionJson;
+  /** Index in spec.ingress (or spec.egress). */
+  rule: number;
+  ruleName: string | null;
+  /** `allow` is CNP `Accept` and ANP/BANP `Allow`. */
+  action: 'allow' | 'deny' | 'pass';
+  /** `spec.egress[2]`. */
+  path: string;
+}
+
+/** A rule matching the connection: the peer that matched (index in from/to) and the ports it decides. */
+export interface TierMatchJson extends TierRuleJson {
+  peer: number;
+  ports: PortsJson;
+}
+
+export type TierStepJson =
+  /** `undefinedWith`: equal-priority rules of the same tier matching these ports with another action. */
+  | { kind: 'rule'; match: TierMatchJson; undefinedWith: readonly TierMatchJson[] }
+  /** `policies`: how many of the tier's policies select the pod and have rules for this direction. */
+  | { kind: 'no-match'; tier: 'admin' | 'baseline'; policies: number }
+  | { kind: 'network-policy'; isolated: boolean }
+  | { kind: 'default' };
+
+/** A part of the query that takes one way through the tiers; the paths cover the query exactly. */
+export interface TierPathJson {
+  ports: PortsJson;
+  summary: string;
+  allowed: boolean;
+  decidedBy: DecidedByJson;
+  steps: readonly TierStepJson[];
+  /** The walk in one line: `[Admin] cnp/x egress rule 2 Pass → [NetworkPolicy] not isolated → …`. */
+  text: string;
+}
+
+export interface TierExplanationJson {
+  status: TierStatusJson;
+  paths: readonly TierPathJson[];
+  /** Egress to an address: allow rules by DNS name that may match it; the decision depends on DNS resolution. */
+  dnsRules: readonly (TierRuleJson & { domains: readonly string[]; ports: PortsJson })[];
+  /**
+   * When the side allows none of the query: the cluster policy allow rules that came closest (evaluated before
+   * the deciding step); when it allows all of it: the deny rules whose ports fit and whose peer came closest.
+   */
+  nearMisses: readonly (TierRuleJson & {
+    failed: 'ports' | 'peer' | 'both';
+    reasons: NearMissJson['reasons'];
+  })[];
+}
+
+export interface TierRuleRefJson {
+  policy: string;
+  path: string;
+  action: 'allow' | 'deny' | 'pass';
 }
 
 export interface SegmentSideJson {
   allowed: boolean;
+  /** The NetworkPolicy rules that allow the segment. */
   rules: readonly { policy: string; path: string }[];
+  decidedBy: DecidedByJson;
+  /** The cluster policy rule that decided (Admin or Baseline tier), or null. */
+  tierRule: TierRuleRefJson | null;
+  /** Rules of equal priority matching the segment with another action: undefined by the API. */
+  undefinedWith: readonly TierRuleRefJson[];
 }
 
 /** An item of `explanations`: one pair of classes of pods. */

@@ -42,11 +42,39 @@ export interface ExposureStatementJson {
   everyPod: boolean;
 }
 
+/** One peer of one cluster policy rule (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy). */
+export interface TierExposureStatementJson {
+  tier: 'admin' | 'baseline';
+  /** `ClusterNetworkPolicy/tenant-isolation`. */
+  policy: string;
+  /** null for the BaselineAdminNetworkPolicy (after every Baseline ClusterNetworkPolicy). */
+  priority: number | null;
+  action: 'allow' | 'deny' | 'pass';
+  /** The rule's `name`, or null. */
+  rule: string | null;
+  peer: { kind: 'namespaces' | 'pods' | 'nodes' | 'networks' | 'domainNames' | 'unknown' };
+  /** `denied from any pod in namespaces labelled tenant=b, on all ports`. */
+  description: string;
+  portsDescription: string;
+  /** `spec.ingress[0].from[0]`. */
+  path: string;
+  file: string | null;
+  line: number | null;
+  /** Entity ids the peer matches today (none for DNS names). */
+  today: readonly string[];
+  /** The peer matches pods of every namespace, today's and tomorrow's. */
+  everyNamespace: boolean;
+}
+
 export interface ExposureDirectionJson {
-  /** No statements unless `isolated`. */
+  /** What NetworkPolicies do: no statements unless `isolated`. */
   status: 'isolated' | 'not-isolated' | 'host-network';
   policies: readonly string[];
   statements: readonly ExposureStatementJson[];
+  /** Admin tier rules that apply, in evaluation order (before NetworkPolicies). */
+  admin: readonly TierExposureStatementJson[];
+  /** Baseline tier rules that apply, in evaluation order; empty when NetworkPolicies isolate (they decide). */
+  baseline: readonly TierExposureStatementJson[];
 }
 
 /** An item of `workloads` (or `pods`). */

@@ -19,10 +19,10 @@ export interface FindingJson {
   /** The object the finding is about (and where suppressions are read). */
   object: {
     kind: string;
-    /** Absent for a namespace. */
+    /** Absent for a namespace and for cluster-scoped objects (ClusterNetworkPolicy…). */
     namespace?: string;
     name: string;
-    /** `namespace/Kind/name`, or `Namespace/name`. */
+    /** `namespace/Kind/name`, or `Kind/name` for a namespace or a cluster-scoped object. */
     id: string;
   };
   /** Affected workloads, sorted. */

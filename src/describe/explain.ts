@@ -1,8 +1,10 @@
-/** Explain's ends and the reasons of its near misses in words. */
+/** Explain's ends, the reasons of its near misses and the steps through the tiers, in words. */
 import type { ExplainEnd, MissReason, MissedAddress } from '../engine/explain.ts';
+import type { TierRuleCitation, TierStatus, TierStep } from '../engine/explain-tiers.ts';
+import type { ClusterPolicyKind, Tier, TierAction } from '../model/cluster.ts';
 import type { Requirement } from '../engine/selectors.ts';
 import { formatPortList } from './ports.ts';
-import { describeRequirement } from './selectors.ts';
+import { describeRequirement, describeSelector } from './selectors.ts';
 
 /** `namespace "shop" lacks label team=payments`, `shop/web has app=web, not app=checkout`… */
 function requirementMiss(subject: string, r: Requirement, labels: Readonly<Record<string, string>>): string {
@@ -53,12 +55,76 @@ export function missMessage(r: MissReason): string {
     case 'not-a-pod':
       return `the peer selects pods, and ${endName(r.peer)} is outside the cluster`;
     case 'pod-ip-unknown':
-      return `${endName(r.peer)} has no known IP address: an ipBlock matches a pod only by its IP`;
+      return `${endName(r.peer)} has no known IP address: ${r.path.endsWith('.networks') ? 'a networks' : 'an ipBlock'} peer matches a pod only by its IP`;
     case 'ipblock-ignores-pods':
       return `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':
       return `${addressName(r.address)} is not in ipBlock ${r.cidr}`;
     case 'in-except':
       return `${addressName(r.address)} is in except ${r.except} of ipBlock ${r.cidr}`;
+    case 'node-selector':
+      return `${r.peer.kind === 'pod' ? `the IP of ${endName(r.peer)}` : endName(r.peer)} is not an address of a node labelled ${describeSelector(r.selector)}`;
+    case 'dns-name':
+      return `the peer matches ${r.domains.join(', ')} by DNS name: which addresses those names resolve to is only known at run time`;
+    case 'unknown-peer':
+      return `the peer sets no field netfence knows${r.fields.length === 0 ? '' : ` (${r.fields.join(', ')})`}: an allow rule matches nothing through it`;
+  }
+}
+
+/** `cnp/name`, `anp/name`, `banp/default`: the API's short names. */
+export function tierPolicyName(policy: string, kind: ClusterPolicyKind): string {
+  const short = kind === 'ClusterNetworkPolicy' ? 'cnp' : kind === 'AdminNetworkPolicy' ? 'anp' : 'banp';
+  return `${short}/${policy.slice(policy.indexOf('/') + 1)}`;
+}
+
+/** The action as the API spells it: CNP `Accept`, ANP/BANP `Allow`; `Deny`; `Pass`. */
+export function tierActionWord(kind: ClusterPolicyKind, action: TierAction): string {
+  if (action === 'allow') return kind === 'ClusterNetworkPolicy' ? 'Accept' : 'Allow';
+  return action === 'deny' ? 'Deny' : 'Pass';
+}
+
+export function tierLabel(tier: Tier): string {
+  return tier === 'admin' ? '[Admin]' : '[Baseline]';
+}
+
+/** `cnp/x egress rule 2 "to-dns" Pass` (without its tier or location). */
+export function tierRuleText(r: TierRuleCitation): string {
+  const name = r.ruleName === undefined ? '' : ` "${r.ruleName}"`;
+  return `${tierPolicyName(r.policy, r.kind)} ${r.direction} rule ${r.rule}${name} ${tierActionWord(r.kind, r.action)}`;
+}
+
+/** One step of a walk through the tiers, without the rule's location. */
+export function tierStepText(step: TierStep, allowed: boolean): string {
+  switch (step.kind) {
+    case 'rule':
+      return `${tierLabel(step.match.tier)} ${tierRuleText(step.match)}`;
+    case 'no-match':
+      return step.policies === 0
+        ? `${tierLabel(step.tier)} no policy applies`
+        : `${tierLabel(step.tier)} no rule matches (${step.policies} polic${step.policies === 1 ? 'y applies' : 'ies apply'})`;
+    case 'network-policy':
+      return step.isolated
+        ? `[NetworkPolicy] isolated: ${allowed ? 'a rule allows it' : 'no rule allows it'}`
+        : '[NetworkPolicy] not isolated';
+    case 'default':
+      return '[default] nothing decided';
+  }
+}
+
+/** Why a cluster policy tie is undefined, and what netfence does about it. */
+export const UNDEFINED_TIE =
+  'undefined: these policies have the same priority and both match, and the API lets the implementation apply either; netfence follows its stable order (ClusterNetworkPolicy before AdminNetworkPolicy, then by name)';
+
+/** What a status other than `applies` means for the cluster policies of a side, or undefined. */
+export function tierStatusText(status: TierStatus): string | undefined {
+  switch (status) {
+    case 'hairpin':
+      return 'cluster policies do not apply: the pod connects to its own IP (hairpin)';
+    case 'host-network':
+      return 'cluster policies never select host-network pods';
+    case 'applies':
+    case 'no-policies':
+    case 'outside-cluster':
+      return undefined;
   }
 }

@@ -3,6 +3,7 @@ import type { ExposurePorts, FlagReason } from '../engine/exposure.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
 import { formatPortList } from './ports.ts';
 import { describeScope } from './scope.ts';
+import { describeTierPeer, describeTierPorts, tierName } from './tier-rules.ts';
 
 /** `on 8080/TCP`, `on all ports`, `on named port metrics/TCP`, `on metrics (9090/TCP)`… */
 export function describeRulePorts(p: ExposurePorts): string {
@@ -22,11 +23,16 @@ export function describeRulePorts(p: ExposurePorts): string {
   return `on ${parts.join(', ')}`;
 }
 
-/** One line: why the flag is raised. */
+/** One line: why the flag is raised (cluster policy allow rules first: they are evaluated first). */
 export function describeFlagReason(f: FlagReason): string {
-  if (f.why === 'not-isolated') return 'not isolated';
-  if (f.why === 'host-network') return 'host network, policies do not apply';
-  return f.why
-    .map((s) => `${describeScope(s.peer)} ${describeRulePorts(s.rulePorts)} (${s.policy})`)
-    .join('; ');
+  const tiers = f.byTiers.map(
+    (s) =>
+      `${describeTierPeer(s.peer)} ${describeTierPorts(s.ports)} (${s.policy}, ${tierName(s.tier)} tier)`,
+  );
+  let np: string[];
+  if (f.why === 'not-isolated')
+    np = [tiers.length === 0 ? 'not isolated' : 'not isolated by NetworkPolicies'];
+  else if (f.why === 'host-network') np = ['host network, policies do not apply'];
+  else np = f.why.map((s) => `${describeScope(s.peer)} ${describeRulePorts(s.rulePorts)} (${s.policy})`);
+  return [...tiers, ...np].join('; ');
 }

@@ -23,6 +23,11 @@ export interface PodClass {
    * no pod selector matches them. With `'policed'` this is false for every class.
    */
   hostNetwork: boolean;
+  /**
+   * The pods are host-network pods, whatever `hostNetworkPods` says: cluster policies never select them nor
+   * match them by selector (the API excludes them), even where NetworkPolicies police them.
+   */
+  hostNetworkPod: boolean;
   /** Address classes of the pods' IPs (empty when unknown, or when ipBlocks do not match pods). */
   addressClasses: readonly number[];
   pods: PodInfo[];
@@ -83,7 +88,7 @@ function classKey(
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  return `${hostNetwork ? 'H' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  return `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -128,6 +133,7 @@ export function buildClasses(
           labels,
           namedPorts: pod.namedPorts,
           hostNetwork,
+          hostNetworkPod: pod.hostNetwork,
           addressClasses,
           pods: [],
         };

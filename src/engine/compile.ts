@@ -391,13 +391,24 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   classesMatching(namespaceSelector: LabelSelector, podSelector: LabelSelector): ClassSet {
-    return this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    const set = this.selectedClasses(compileSelector(podSelector), compileSelector(namespaceSelector), '');
+    // Where NetworkPolicies police host-network pods, selectors match them; cluster policies never do.
+    if (!this.#policedHostPods()) return set;
+    if (set.all) return { all: false, ids: this.allPodClasses() };
+    return { all: false, ids: set.ids.filter((id) => !this.classes[id]!.hostNetworkPod) };
+  }
+
+  #policed: boolean | undefined;
+
+  /** Whether some class holds host-network pods that NetworkPolicies police (`hostNetworkPods: 'policed'`). */
+  #policedHostPods(): boolean {
+    return (this.#policed ??= this.classes.some((c) => c.hostNetworkPod && !c.hostNetwork));
   }
 
   #allPodClasses: readonly number[] | undefined;
 
   allPodClasses(): readonly number[] {
-    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetwork).map((c) => c.id));
+    return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetworkPod).map((c) => c.id));
   }
 
   atCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
@@ -405,6 +416,10 @@ export class PolicyCompiler implements TierPeerContext {
     for (const cidr of cidrs) for (const a of this.space.classesOfBlock(cidr, [])) addresses.add(a);
     const pods = new Set<number>();
     for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) pods.add(id);
+    // Every pod has an IP, known or not (manifests in files have none): `0.0.0.0/0` matches it (IPv4 assumed).
+    if (cidrs.includes('0.0.0.0/0')) {
+      for (const cls of this.classes) if (cls.addressClasses.length === 0) pods.add(cls.id);
+    }
     return {
       addresses: [...addresses].sort((a, b) => a - b),
       pods: [...pods].sort((a, b) => a - b),

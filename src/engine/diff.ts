@@ -21,6 +21,7 @@ import {
 import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText, pairKey, splitPairKey } from '../base/text.ts';
+import { diffClusterPolicies, type ClusterPolicyChange } from './tier-diff.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
 export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
@@ -82,6 +83,8 @@ export interface ClusterDiff {
   unchanged: number;
   /** Added, removed and modified policies, by id. */
   policies: PolicyChange[];
+  /** Added, removed and modified cluster policies (CNP, ANP, BANP), by id (`tier-diff.ts`). */
+  clusterPolicies: ClusterPolicyChange[];
   /** Each state as compiled, and its connections keyed `src\0dst` in the common address space. */
   sides: { before: Side; after: Side };
 }
@@ -171,7 +174,7 @@ export function diffClusters(
   return diffSides(before, after, { before: a, after: b }, common, opts.granularity);
 }
 
-/** The common refinement of two states' address spaces: split at every CIDR either mentions. */
+/** The common refinement of two states' address spaces: split at every CIDR either mentions (cluster policies' too). */
 export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
   return buildAddressSpace([
     ...mentionedCidrs(before.policies),
@@ -237,6 +240,7 @@ export function diffSides(
     connections,
     unchanged,
     policies: diffPolicies(before.policies, after.policies),
+    clusterPolicies: diffClusterPolicies(before.clusterPolicies, after.clusterPolicies),
     sides,
   };
 }

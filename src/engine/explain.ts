@@ -19,6 +19,8 @@ import {
   type Direction,
 } from './compile.ts';
 import type { RefIndex } from './refs.ts';
+import { namespaceLabelsOf, nearest } from './near-miss.ts';
+import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
 import type { Intervals } from '../base/intervals.ts';
 import {
@@ -39,7 +41,18 @@ import { compileSelector, failedRequirements, type CompiledSelector, type Requir
  * class when the entity has several classes (`src/describe/explain.ts` `endName` says "web (pods a, b)").
  */
 export type ExplainEnd =
-  | { kind: 'pod'; classId: number; name: string; pods?: readonly string[] }
+  | {
+      kind: 'pod';
+      classId: number;
+      name: string;
+      pods?: readonly string[];
+      /**
+       * Set when the end is one given pod (its `namespace/name`): two ends with the same `onePod` are a pod
+       * connecting to itself (hairpin), which cluster policies do not apply to. Without it, an end of a class
+       * of several pods stands for any other pod of the class.
+       */
+      onePod?: string;
+    }
   /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
   | { kind: 'address'; classId: number; name: string };
 
@@ -81,6 +94,12 @@ export const MissCode = {
   InExcept: 'in-except',
   PodIpUnknown: 'pod-ip-unknown',
   IpBlockIgnoresPods: 'ipblock-ignores-pods',
+  /** Cluster policies: a `nodes` peer whose nodes do not have the address. */
+  NodeSelector: 'node-selector',
+  /** Cluster policies: a `domainNames` peer, which matches no address statically. */
+  DnsName: 'dns-name',
+  /** Cluster policies: a peer with no field netfence knows (an allow rule matches nothing through it). */
+  UnknownPeer: 'unknown-peer',
 } as const;
 export type MissCode = (typeof MissCode)[keyof typeof MissCode];
 
@@ -131,7 +150,10 @@ export type MissDetail =
   | { code: typeof MissCode.PodIpUnknown; peer: ExplainEnd }
   | { code: typeof MissCode.IpBlockIgnoresPods }
   | { code: typeof MissCode.OutsideCidr; address: MissedAddress; cidr: string }
-  | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string };
+  | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string }
+  | { code: typeof MissCode.NodeSelector; peer: ExplainEnd; selector: CompiledSelector }
+  | { code: typeof MissCode.DnsName; domains: readonly string[] }
+  | { code: typeof MissCode.UnknownPeer; fields: readonly string[] };
 
 export type MissReason = MissDetail & {
   /** `spec.ingress[0].from[1]`, `spec.egress[2].ports[0]`… */
@@ -162,18 +184,28 @@ export interface SideExplanation {
   status: SideStatus;
   /** Policies that select the pod with this direction in their policyTypes. */
   isolatedBy: PolicyCitation[];
-  /** What this side allows, within the ports asked about. */
+  /** What this side allows, within the ports asked about, through every tier. */
   allowed: PortSet;
-  /** Every rule that allows part of it (isolated sides only). */
+  /** Every NetworkPolicy rule that allows part of it (isolated sides only, on the ports NetworkPolicies decide). */
   rules: AllowingRule[];
-  /** When the side is isolated and allows none of the ports asked about: the rules that came closest, nearest first. */
+  /**
+   * When NetworkPolicies decide some of the ports asked about and allow none of them: the rules that came
+   * closest, nearest first.
+   */
   nearMisses: NearMiss[];
+  /** The walk through the tiers: Admin → NetworkPolicy → Baseline → default. */
+  tiers: TierExplanation;
 }
 
 export interface SegmentSide {
   allowed: boolean;
-  /** The rules that allow this segment on this side (empty when the side is not isolated, or denies). */
+  /** The NetworkPolicy rules that allow this segment on this side (empty unless NetworkPolicies decide it and allow). */
   rules: AllowingRule[];
+  decidedBy: DecidedBy;
+  /** The cluster policy rule that decided (Admin or Baseline tier). */
+  tierRule: TierMatch | undefined;
+  /** Rules of equal priority that match this segment too with another action: the API leaves it undefined. */
+  undefinedWith: TierMatch[];
 }
 
 /** A part of the ports asked about where the same rules decide: allowed by the same rules, or denied. */
@@ -240,8 +272,6 @@ export function peerScope(peer: NetworkPolicyPeer, policyNamespace: string): Pee
   };
 }
 
-const NEAR_MISS_LIMIT = 5;
-
 function rulePath(direction: Direction, rule: number): FieldPath {
   return ['spec', direction, rule];
 }
@@ -285,14 +315,6 @@ class Explainer {
     return end.kind === 'pod' ? this.compiled.classes[end.classId] : undefined;
   }
 
-  namespaceLabels(namespace: string): Readonly<Record<string, string>> {
-    return (
-      this.compiled.state.namespaces.find((n) => n.name === namespace)?.labels ?? {
-        [NAMESPACE_NAME_LABEL]: namespace,
-      }
-    );
-  }
-
   /** Ports a rule allows towards the destination of this connection (named ports resolved against it). */
   rulePorts(rule: CompiledRule): PortSet {
     const dst = this.podClass(this.dst);
@@ -306,7 +328,40 @@ class Explainer {
     return p.pods.all ? !cls.hostNetwork : p.pods.ids.includes(peer.classId);
   }
 
+  /** A pod connecting to itself (one pod at both ends): cluster policies do not apply. */
+  get hairpin(): boolean {
+    if (this.src.kind !== 'pod' || this.dst.kind !== 'pod' || this.src.classId !== this.dst.classId)
+      return false;
+    if (this.src.onePod !== undefined && this.src.onePod === this.dst.onePod) return true;
+    return this.compiled.classes[this.src.classId]!.pods.length === 1;
+  }
+
   side(direction: Direction): SideExplanation {
+    const np = this.networkPolicySide(direction);
+    const subject = direction === 'egress' ? this.src : this.dst;
+    const peer = direction === 'egress' ? this.dst : this.src;
+    const walker = new TierWalker(this.compiled, this.query, direction, {
+      subject,
+      peer,
+      dst: this.dst,
+      hairpin: this.hairpin,
+    });
+    const tiers = walker.walk(np.status === SideStatus.Isolated, np.allowed);
+    const allowed = tiers.paths.filter((p) => p.allowed).reduce((a, p) => unionPorts(a, p.ports), NO_PORTS);
+    if (np.status !== SideStatus.Isolated) return { ...np, allowed, tiers };
+    // NetworkPolicies decide only the ports the Admin tier left to them: cite their rules there only.
+    const decided = tiers.paths
+      .filter((p) => p.decidedBy === DecidedBy.NetworkPolicy)
+      .reduce((a, p) => unionPorts(a, p.ports), NO_PORTS);
+    const rules = np.rules
+      .map((r) => ({ ...r, ports: intersectPorts(r.ports, decided) }))
+      .filter((r) => !isEmptyPorts(r.ports));
+    const denies = !isEmptyPorts(decided) && isEmptyPorts(intersectPorts(np.allowed, decided));
+    return { ...np, allowed, rules, nearMisses: denies ? np.nearMisses : [], tiers };
+  }
+
+  /** What NetworkPolicies alone say for this side (`nearMisses` when they allow none of the query). */
+  networkPolicySide(direction: Direction): Omit<SideExplanation, 'tiers'> {
     const subject = direction === 'egress' ? this.src : this.dst;
     const peer = direction === 'egress' ? this.dst : this.src;
     const empty = { direction, isolatedBy: [], rules: [], nearMisses: [] };
@@ -353,28 +408,15 @@ class Explainer {
   }
 
   nearMisses(policies: readonly CompiledPolicy[], direction: Direction, peer: ExplainEnd): NearMiss[] {
-    const scored: { miss: NearMiss; score: number; order: number }[] = [];
-    let order = 0;
-    for (const policy of policies) {
-      for (const rule of direction === 'egress' ? policy.egress : policy.ingress) {
-        const peerReasons = this.peerReasons(policy, rule, peer);
-        const portReasons = this.portReasons(policy, rule);
-        const failed = peerReasons.length === 0 ? 'ports' : portReasons.length === 0 ? 'peer' : 'both';
-        // Nearest first: a rule whose peer matched, then one whose ports fit, then by how much failed.
-        const score =
-          (failed === 'ports' ? 0 : failed === 'peer' ? 100 : 200) +
-          distance(peerReasons) +
-          distance(portReasons);
-        scored.push({
-          miss: { ...citeRule(policy, rule), failed, reasons: [...peerReasons, ...portReasons] },
-          score,
-          order: order++,
-        });
-      }
-    }
-    scored.sort((a, b) => a.score - b.score || a.order - b.order);
-    const close = scored.filter((s) => s.miss.failed !== 'both');
-    return (close.length > 0 ? close : scored).slice(0, NEAR_MISS_LIMIT).map((s) => s.miss);
+    return nearest(
+      policies.flatMap((policy) =>
+        (direction === 'egress' ? policy.egress : policy.ingress).map((rule) => ({
+          rule: citeRule(policy, rule),
+          peer: this.peerReasons(policy, rule, peer),
+          ports: this.portReasons(policy, rule),
+        })),
+      ),
+    );
   }
 
   /** Why no peer of the rule matches (the reasons for the closest peer), or [] when one does. */
@@ -439,7 +481,7 @@ class Explainer {
         );
       }
     } else {
-      const labels = this.namespaceLabels(cls.namespace);
+      const labels = namespaceLabelsOf(this.compiled.state, cls.namespace);
       for (const requirement of failedRequirements(p.namespaceSelector, labels)) {
         out.push(
           reason({ code: MissCode.NamespaceLabels, namespace: cls.namespace, requirement, labels }, [
@@ -526,37 +568,24 @@ function policyPeerSpec(policy: CompiledPolicy, path: FieldPath): NetworkPolicyP
   return r?.[peer];
 }
 
-/** Reasons that only a different kind of peer could fix weigh more than a label or an address range. */
-const FAR: ReadonlySet<MissCode> = new Set([
-  MissCode.NotAPod,
-  MissCode.HostNetwork,
-  MissCode.IpBlockIgnoresPods,
-]);
-
-function distance(reasons: readonly MissReason[]): number {
-  return reasons.reduce((sum, r) => sum + (FAR.has(r.code) ? 3 : 1), 0);
-}
-
 /** Splits the query where the set of allowing rules changes, on either side. */
 function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanation): PortSegment[] {
   const out = new Map<
     string,
-    {
-      egress: AllowingRule[];
-      ingress: AllowingRule[];
-      eAllowed: boolean;
-      iAllowed: boolean;
-      ports: Record<Protocol, number[]>;
-    }
+    { egress: SegmentSide; ingress: SegmentSide; ports: Record<Protocol, number[]> }
   >();
-  const sideAt = (
-    side: SideExplanation,
-    protocol: Protocol,
-    port: number,
-  ): { allowed: boolean; rules: AllowingRule[] } => {
-    if (side.status !== SideStatus.Isolated) return { allowed: true, rules: [] };
-    const rules = side.rules.filter((r) => containsPort(r.ports[protocol], port));
-    return { allowed: rules.length > 0, rules };
+  const sideAt = (side: SideExplanation, protocol: Protocol, port: number): SegmentSide & { key: string } => {
+    const i = side.tiers.paths.findIndex((p) => containsPort(p.ports[protocol], port));
+    const path = side.tiers.paths[i]!;
+    const last = path.steps[path.steps.length - 1];
+    const tierRule = last?.kind === 'rule' ? last.match : undefined;
+    const rules =
+      path.decidedBy === DecidedBy.NetworkPolicy
+        ? side.rules.filter((r) => containsPort(r.ports[protocol], port))
+        : [];
+    const key = `${i}|${rules.map(ruleKey).join(',')}`;
+    const undefinedWith = path.steps.flatMap((s) => (s.kind === 'rule' ? s.undefinedWith : []));
+    return { allowed: path.allowed, rules, decidedBy: path.decidedBy, tierRule, undefinedWith, key };
   };
   for (const protocol of PROTOCOLS) {
     const cuts = new Set<number>();
@@ -568,23 +597,18 @@ function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanat
     };
     addCuts(query[protocol]);
     for (const r of [...egress.rules, ...ingress.rules]) addCuts(r.ports[protocol]);
+    for (const p of [...egress.tiers.paths, ...ingress.tiers.paths]) addCuts(p.ports[protocol]);
     const points = [...cuts].sort((a, b) => a - b);
     for (let i = 0; i + 1 < points.length; i++) {
       const from = points[i]!;
       const to = points[i + 1]! - 1;
       if (!containsPort(query[protocol], from)) continue;
-      const e = sideAt(egress, protocol, from);
-      const g = sideAt(ingress, protocol, from);
-      const key = `${e.allowed}|${g.allowed}|${e.rules.map(ruleKey).join(',')}|${g.rules.map(ruleKey).join(',')}`;
+      const { key: ek, ...e } = sideAt(egress, protocol, from);
+      const { key: gk, ...g } = sideAt(ingress, protocol, from);
+      const key = `${ek}|${gk}`;
       let seg = out.get(key);
       if (seg === undefined) {
-        seg = {
-          egress: e.rules,
-          ingress: g.rules,
-          eAllowed: e.allowed,
-          iAllowed: g.allowed,
-          ports: { TCP: [], UDP: [], SCTP: [] },
-        };
+        seg = { egress: e, ingress: g, ports: { TCP: [], UDP: [], SCTP: [] } };
         out.set(key, seg);
       }
       const list = seg.ports[protocol];
@@ -593,16 +617,13 @@ function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanat
     }
   }
   // Allowed ranges first, then denied, each in protocol and port order.
-  const list = [...out.values()];
-  return [
-    ...list.filter((s) => s.eAllowed && s.iAllowed),
-    ...list.filter((s) => !(s.eAllowed && s.iAllowed)),
-  ].map((s) => ({
+  const list = [...out.values()].map((s) => ({
     ports: { TCP: s.ports.TCP, UDP: s.ports.UDP, SCTP: s.ports.SCTP },
-    allowed: s.eAllowed && s.iAllowed,
-    egress: { allowed: s.eAllowed, rules: s.egress },
-    ingress: { allowed: s.iAllowed, rules: s.ingress },
+    allowed: s.egress.allowed && s.ingress.allowed,
+    egress: s.egress,
+    ingress: s.ingress,
   }));
+  return [...list.filter((s) => s.allowed), ...list.filter((s) => !s.allowed)];
 }
 
 function ruleKey(r: AllowingRule): string {
@@ -672,9 +693,10 @@ export function explainEntities(
   const ends = (id: string, name: string | undefined): ExplainEnd[] => {
     const list = index.ends(id);
     const base = name ?? index.displayName(id);
+    const onePod = index.byId.get(id)?.kind === 'pod' ? { onePod: id } : {};
     return list.map((e): ExplainEnd => {
       if ('address' in e) return { kind: 'address', classId: e.address, name: base };
-      if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base };
+      if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base, ...onePod };
       const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
       return { kind: 'pod', classId: e.pod, name: base, pods };
     });

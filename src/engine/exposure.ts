@@ -6,10 +6,12 @@
  * The flags come from the compiled `Access` tables, the same ones evaluation uses.
  */
 import type { NetworkPolicyPeer, Protocol } from '../model/k8s.ts';
+import type { Tier, TierAction, TierPeerInfo, TierPortInfo } from '../model/cluster.ts';
 import { formatPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
 import {
   accessToAddress,
+  accessToPod,
   portsTowardsClass,
   type CompiledCluster,
   type CompiledPeer,
@@ -18,6 +20,7 @@ import {
   type Direction,
 } from './compile.ts';
 import type { Entity } from './connectivity.ts';
+import type { CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import { peerScope, type PeerScope } from './explain.ts';
 
 export { peerScope, type PeerScope };
@@ -71,6 +74,28 @@ export interface ExposureStatement {
   everyPod: boolean;
 }
 
+/** One peer of one cluster policy rule (Admin or Baseline tier) that applies to the workload. */
+export interface TierExposureStatement {
+  tier: Tier;
+  /** `ClusterNetworkPolicy/tenant-isolation`. */
+  policy: string;
+  /** `undefined` for the BaselineAdminNetworkPolicy (after every Baseline ClusterNetworkPolicy). */
+  priority: number | undefined;
+  action: TierAction;
+  /** The rule's `name`, when it has one. */
+  rule: string | undefined;
+  peer: TierPeerInfo;
+  /** As written; `undefined`: every port and protocol. */
+  ports: readonly TierPortInfo[] | undefined;
+  /** `spec.ingress[0].from[1]`. */
+  path: string;
+  location: SourceLocation | undefined;
+  /** Today's workloads (or pods) the peer matches, by entity id (DNS names match none). */
+  today: readonly string[];
+  /** The peer matches pods of every namespace, today's and tomorrow's (`namespaces: {}`, `pods` with it). */
+  everyNamespace: boolean;
+}
+
 export const DirectionStatus = {
   Isolated: 'isolated',
   NotIsolated: 'not-isolated',
@@ -79,16 +104,29 @@ export const DirectionStatus = {
 export type DirectionStatus = (typeof DirectionStatus)[keyof typeof DirectionStatus];
 
 export interface DirectionExposure {
+  /** What NetworkPolicies do in this direction. */
   status: DirectionStatus;
   /** Policies that isolate it in this direction. */
   policies: readonly string[];
   statements: readonly ExposureStatement[];
+  /** Cluster policy rules of the Admin tier that apply, in evaluation order (decided before NetworkPolicies). */
+  admin: readonly TierExposureStatement[];
+  /**
+   * Baseline tier rules that apply, in evaluation order: only when no NetworkPolicy isolates it in this
+   * direction (otherwise NetworkPolicies decide and no Baseline rule is reached).
+   */
+  baseline: readonly TierExposureStatement[];
 }
 
 export interface FlagReason {
   flag: ExposureFlag;
-  /** Why: the direction is not isolated (or on the host network), or these statements allow it. */
+  /**
+   * Why, as far as NetworkPolicies go: the direction is not isolated (or on the host network), or these
+   * statements allow it (empty when only cluster policy rules do).
+   */
   why: Exclude<DirectionStatus, 'isolated'> | readonly ExposureStatement[];
+  /** Cluster policy allow rules that give it. */
+  byTiers: readonly TierExposureStatement[];
 }
 
 export interface WorkloadExposure {
@@ -219,7 +257,76 @@ class ExposureBuilder {
     return { any: false, numeric: rule.ports.numeric, named };
   }
 
+  todayOf(pods: CompiledTierRule['peers'][number]['pods']): string[] {
+    return this.today({ kind: 'pods', pods } as CompiledPeer);
+  }
+
+  tierStatements(policy: CompiledTierPolicy, rule: CompiledTierRule): TierExposureStatement[] {
+    const info = policy.info;
+    return rule.peers.map((p) => {
+      const path = [
+        'spec',
+        rule.direction,
+        rule.index,
+        rule.direction === 'ingress' ? 'from' : 'to',
+        p.index,
+      ];
+      const o = info.origin;
+      const peer = p.info;
+      return {
+        tier: policy.tier,
+        policy: info.id,
+        priority: info.priority,
+        action: rule.action,
+        rule: rule.name,
+        peer,
+        ports: (rule.direction === 'ingress' ? info.ingress : info.egress)[rule.index]?.ports,
+        path: formatPath(path),
+        location:
+          o === undefined
+            ? undefined
+            : (o.locate?.(path) ?? { file: o.file, line: o.line, column: o.column }),
+        today: peer.kind === 'domainNames' ? [] : this.todayOf(p.pods),
+        everyNamespace:
+          (peer.kind === 'namespaces' || peer.kind === 'pods') && isEmptySelector(peer.namespaceSelector),
+      };
+    });
+  }
+
+  /** The Admin and Baseline rules of the cluster policies that select any of `classes`, in evaluation order. */
+  tiers(classes: readonly PodClass[], direction: Direction): Record<Tier, TierExposureStatement[]> {
+    const out: Record<Tier, TierExposureStatement[]> = { admin: [], baseline: [] };
+    const seen = new Set<number>();
+    const order: CompiledTierPolicy[] = [];
+    for (const cls of classes) {
+      for (const i of this.compiled.tierPoliciesOfClass[cls.id] ?? []) {
+        if (seen.has(i)) continue;
+        seen.add(i);
+        order.push(this.compiled.tierPolicies[i]!);
+      }
+    }
+    order.sort((a, b) => (a.tier === b.tier ? a.rank - b.rank : a.tier === 'admin' ? -1 : 1));
+    for (const p of order) {
+      for (const rule of direction === 'ingress' ? p.ingress : p.egress)
+        out[p.tier].push(...this.tierStatements(p, rule));
+    }
+    return out;
+  }
+
   direction(classes: readonly PodClass[], direction: Direction): DirectionExposure {
+    const tiers = this.tiers(classes, direction);
+    const np = this.networkPolicies(classes, direction);
+    return {
+      ...np,
+      admin: tiers.admin,
+      baseline: np.status === DirectionStatus.Isolated ? [] : tiers.baseline,
+    };
+  }
+
+  networkPolicies(
+    classes: readonly PodClass[],
+    direction: Direction,
+  ): Pick<DirectionExposure, 'status' | 'policies' | 'statements'> {
     if (classes.some((c) => c.hostNetwork))
       return { status: DirectionStatus.HostNetwork, policies: [], statements: [] };
     const statements = new Map<string, ExposureStatement>();
@@ -265,28 +372,62 @@ class ExposureBuilder {
     };
     const why = (d: DirectionExposure, pick: (s: ExposureStatement) => boolean): ExposureStatement[] =>
       d.statements.filter((s) => s.allowsSomething && pick(s));
+    // Tier allow rules that may give a flag: Admin ones, and Baseline ones (listed only when reached).
+    const tierAllows = (
+      d: DirectionExposure,
+      pick: (s: TierExposureStatement) => boolean,
+    ): TierExposureStatement[] => [...d.admin, ...d.baseline].filter((s) => s.action === 'allow' && pick(s));
+    const byAddress = (s: TierExposureStatement): boolean =>
+      s.peer.kind === 'networks' || s.peer.kind === 'nodes';
     const outside = reached('ingress');
     if (outside.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.ReachableFromOutside,
         why: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
+        byTiers: tierAllows(ingress, byAddress),
       });
     }
     const allNamespaces = (s: ExposureStatement): boolean =>
       s.peer.kind === 'anyone' || (s.peer.kind === 'pods' && s.peer.namespaces.kind === 'any');
     const ingressOpen = open(ingress);
-    if (ingressOpen !== undefined || ingress.statements.some((s) => s.allowsSomething && allNamespaces(s))) {
+    const tierAllNamespaces = tierAllows(ingress, (s) => s.everyNamespace);
+    const general =
+      ingressOpen !== undefined ||
+      ingress.statements.some((s) => s.allowsSomething && allNamespaces(s)) ||
+      tierAllNamespaces.length > 0;
+    // With cluster policy rules in the way, pods of every namespace of today must still get through (an
+    // Admin or Baseline deny may take namespaces out of what a NetworkPolicy, or no isolation, allows).
+    const tiered = ingress.admin.length > 0 || ingress.baseline.length > 0;
+    if (general && (!tiered || this.everyNamespaceReaches(classes))) {
       out.push({
         flag: ExposureFlag.ReachableFromAllNamespaces,
         why: ingressOpen ?? why(ingress, allNamespaces),
+        byTiers: tierAllNamespaces,
       });
     }
     const publicIds = reached('egress').filter((id) => space.classes[id]!.cover.some(isPublic));
-    if (publicIds.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
+    const byName = classes.some((c) => this.compiled.domainReach(c.id).length > 0);
+    if (publicIds.length > 0 || byName || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.EgressToInternet,
+        byTiers: tierAllows(
+          egress,
+          (s) =>
+            s.peer.kind === 'domainNames' ||
+            (s.peer.kind === 'networks' &&
+              s.peer.cidrs.some((c) => {
+                const parsed = parseCidr(c);
+                return (
+                  parsed.ok &&
+                  publicIds.some((id) =>
+                    space.classes[id]!.cover.some((x) => cidrContainsCidr(parsed.cidr, x)),
+                  )
+                );
+              })),
+        ),
+        // Reached by DNS name only: not being isolated by NetworkPolicies is not the reason.
         why:
-          open(egress) ??
+          (publicIds.length > 0 ? open(egress) : undefined) ??
           why(
             egress,
             (s) =>
@@ -306,6 +447,24 @@ class ExposureBuilder {
     }
     return out;
   }
+
+  /** Whether a pod of every namespace that has pods today may open a connection to one of `classes`. */
+  everyNamespaceReaches(classes: readonly PodClass[]): boolean {
+    const reached = new Set<string>();
+    const all = new Set<string>();
+    for (const src of this.compiled.classes) {
+      if (src.hostNetwork) continue;
+      all.add(src.namespace);
+      if (reached.has(src.namespace)) continue;
+      if (classes.some((c) => !isEmptyPorts(accessToPod(this.compiled.ingress[c.id]!, src))))
+        reached.add(src.namespace);
+    }
+    return reached.size === all.size;
+  }
+}
+
+function isEmptySelector(s: { matchLabels?: object; matchExpressions?: readonly unknown[] }): boolean {
+  return Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
 }
 
 function rulePortsKey(p: ExposurePorts): string {

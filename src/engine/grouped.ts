@@ -7,7 +7,14 @@
  * Exactly the pairs of `computeConnectivity`, each in one place: a pair of distinct entities is in exactly one
  * group, and an entity that talks to itself (two of its pods to each other) is in exactly one `within` entry.
  */
-import { entityIndex, forEachClassConnection, type Entity, type Granularity } from './connectivity.ts';
+import {
+  connectivityDomains,
+  entityIndex,
+  forEachClassConnection,
+  type DomainConnection,
+  type Entity,
+  type Granularity,
+} from './connectivity.ts';
 import { isOpenAccess, type CompiledCluster } from './compile.ts';
 import {
   ALL_CONNECTIONS,
@@ -43,6 +50,8 @@ export interface GroupedConnectivity {
   within: WithinGroup[];
   /** Allowed (source, destination) pairs in all: `computeConnectivity(…).connections.length`. */
   pairs: number;
+  /** Reach by DNS name, as `computeConnectivity(…).domains` (not counted in `pairs`). */
+  domains: DomainConnection[];
 }
 
 /** Entities that are members of the same classes (with the same multiplicity): they behave alike. */
@@ -227,5 +236,6 @@ export function computeGroupedConnectivity(
     groups: numbered.map((g) => ({ src: g.src.map(idOf), dst: g.dst.map(idOf), ports: g.ports })),
     within: within.map((w) => ({ members: w.members.map(idOf), ports: w.ports })),
     pairs,
+    domains: connectivityDomains(compiled, { entities, members }),
   };
 }

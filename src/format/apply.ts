@@ -11,7 +11,13 @@ import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
-import { connectionSummary, diffToJson, formatDiffText, policySummary } from './diff.ts';
+import {
+  clusterPolicySummary,
+  connectionSummary,
+  diffToJson,
+  formatDiffText,
+  policySummary,
+} from './diff.ts';
 import { plural } from './plural.ts';
 
 /** The options of `apply` that change what the report says. */
@@ -25,6 +31,24 @@ export interface ApplyReportOptions {
 }
 
 export const APPLY_JSON_SCHEMA_VERSION = 1;
+
+/**
+ * `3 NetworkPolicies` when the plan holds only NetworkPolicies (as before cluster policies existed), else
+ * `3 policies (2 NetworkPolicies, 1 ClusterNetworkPolicy)`.
+ */
+export function describePolicies(changes: readonly Change[]): string {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  const np = plural(changes.length, 'NetworkPolicy', 'NetworkPolicies');
+  if ([...counts.keys()].every((k) => k === 'NetworkPolicy')) return np;
+  const kinds = ['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+  const parts = kinds
+    .filter((k) => counts.has(k))
+    .map((k) =>
+      plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
+    );
+  return `${plural(changes.length, 'policy', 'policies')} (${parts.join(', ')})`;
+}
 
 export const DONE: Record<Change['action'], string> = {
   create: 'created',
@@ -113,7 +137,7 @@ export class ApplyReport {
       .map(([a, n]) => `${n} to ${a === 'unchanged' ? 'leave unchanged' : a}`);
     const mode = options.dryRun === true ? ' (dry run)' : '';
     this.lines.push(
-      `Plan for context "${conn.context}" (${conn.server})${mode}: ${plural(plan.changes.length, 'NetworkPolicy', 'NetworkPolicies')}, ${counts.join(', ')}`,
+      `Plan for context "${conn.context}" (${conn.server})${mode}: ${describePolicies(plan.changes)}, ${counts.join(', ')}`,
     );
     // The changes, one per line; the unchanged policies only counted (-o json lists them).
     const unchanged = plan.changes.filter((c) => c.action === 'unchanged').length;
@@ -146,9 +170,10 @@ export class ApplyReport {
       this.lines.push('', formatDiffText(change, labels).trimEnd());
     } else {
       const policies = policySummary(change);
+      const clusterPolicies = clusterPolicySummary(change);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')
@@ -249,6 +274,7 @@ export class ApplyReport {
       const o = outcomeOf(c);
       const item: ApplyChangeJson = {
         id: c.id,
+        kind: c.kind,
         namespace: c.namespace,
         name: c.name,
         action: c.action,
@@ -281,7 +307,7 @@ export class ApplyReport {
       } else if (changes.length === 0) {
         this.lines.push(
           '',
-          `Nothing to apply: ${plural(this.planned.changes.length, 'NetworkPolicy', 'NetworkPolicies')} already as in the files.`,
+          `Nothing to apply: ${describePolicies(this.planned.changes)} already as in the files.`,
         );
       } else if (end.failed === undefined) {
         const counts = (['create', 'update', 'delete'] as const)

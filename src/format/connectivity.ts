@@ -4,7 +4,7 @@
  */
 import { describeAddressUnion } from '../describe/addresses.ts';
 import { type AddressSpace } from '../engine/addresses.ts';
-import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import type { Connectivity, DomainConnection, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { formatCidr } from '../base/ip.ts';
@@ -20,6 +20,7 @@ import type {
   AnalyzeJson,
   ConnectionGroupJson,
   ConnectivityJson,
+  DomainConnectionJson,
   WithinGroupJson,
 } from '../contract/analyze.ts';
 import type { EntityListsJson, EntityRefJson } from '../contract/common.ts';
@@ -45,7 +46,20 @@ function tierCounts(summary: AnalysisSummary): string {
   return `, ${plural(t.clusterPolicies, 'cluster policy', 'cluster policies')}, ${plural(t.nodes, 'node')}`;
 }
 
-/** The counts of the JSON documents (the tier counts are not part of their schema yet). */
+/** A DNS name as a destination outside the cluster: `api.example.com (by DNS name)`. */
+export function domainName(domain: string): string {
+  return `${domain} (by DNS name)`;
+}
+
+/**
+ * `, plus 4 by DNS name` after the count of connections: (source, DNS name) pairs are shown as rows but are
+ * not connections (no address is known until the name resolves), so they are counted apart.
+ */
+function domainCount(conn: Pick<Connectivity, 'domains'>): string {
+  return conn.domains.length === 0 ? '' : `, plus ${conn.domains.length} by DNS name`;
+}
+
+/** The pairwise counts of the JSON documents (`serve`'s model): the tier counts are `analyze`'s only. */
 function jsonCounts(summary: AnalysisSummary): Omit<AnalysisSummary, 'tiers'> {
   const { namespaces, workloads, pods, policies } = summary;
   return { namespaces, workloads, pods, policies };
@@ -182,8 +196,25 @@ function groupedHead(
   return {
     schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
-    summary: { ...jsonCounts(summary), connections: conn.pairs, groups: conn.groups.length },
+    summary: {
+      ...jsonCounts(summary),
+      clusterPolicies: summary.tiers?.clusterPolicies ?? 0,
+      nodes: summary.tiers?.nodes ?? 0,
+      connections: conn.pairs,
+      groups: conn.groups.length,
+      domains: conn.domains.length,
+    },
     ...entityLists(conn, space),
+  };
+}
+
+/** One entry of `domains`. */
+function domainJson(conn: Pick<Connectivity, 'byId'>, d: DomainConnection): DomainConnectionJson {
+  return {
+    src: entityRef(conn.byId.get(d.src)!),
+    domain: d.domain,
+    ports: portsToJson(d.ports),
+    summary: formatPorts(d.ports),
   };
 }
 
@@ -201,6 +232,7 @@ export function groupedConnectivityToJson(
     ...groupedHead(conn, space, summary),
     connections: conn.groups.map(entry.group),
     within: conn.within.map(entry.within),
+    domains: conn.domains.map((d) => domainJson(conn, d)),
   };
 }
 
@@ -234,6 +266,13 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
   return [...groups.values()].map((g) => [side(g.src), side(g.dst), g.ports]);
 }
 
+/** Rows of reach by DNS name (after `displayRows`' rows): `tenant-a/web → api.example.com (by DNS name)`. */
+function domainRows(conn: Connectivity, space: AddressSpace): [string, string, string][] {
+  if (conn.domains.length === 0) return [];
+  const names = displayNames(conn, space);
+  return conn.domains.map((d) => [names.get(d.src) ?? d.src, domainName(d.domain), formatPorts(d.ports)]);
+}
+
 /** Text is handed out in pieces of about this many characters. */
 const CHUNK = 1 << 20;
 
@@ -251,17 +290,17 @@ export function* formatConnectivityChunks(
     case 'csv':
       yield* batched([
         'src,dst,connections',
-        ...displayRows(conn, space).map((r) => r.map(csvField).join(',')),
+        ...[...displayRows(conn, space), ...domainRows(conn, space)].map((r) => r.map(csvField).join(',')),
       ]);
       return;
     case 'md': {
       const rows = displayRows(conn, space);
       yield* batched([
-        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
+        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)}${domainCount(conn)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
         '',
         '| Source | Destination | Connections |',
         '| --- | --- | --- |',
-        ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+        ...[...rows, ...domainRows(conn, space)].map((row) => `| ${row.map(mdCell).join(' | ')} |`),
       ]);
       return;
     }
@@ -273,7 +312,8 @@ export function* formatConnectivityChunks(
     case 'txt': {
       const rows = displayRows(conn, space);
       const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}`;
+      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}${domainCount(conn)}`;
+      rows.push(...domainRows(conn, space));
       if (rows.length === 0) yield `${header}\n`;
       else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
       return;
@@ -363,6 +403,13 @@ export function* groupedJsonChunks(
     conn.within,
     (w) => `"members": ${refs(w.members)},\n      "ports": ${portsText(w.ports)}`,
   );
+  out += ',\n';
+  yield* list(
+    'domains',
+    conn.domains,
+    (d) =>
+      `"src": ${nestedJson(entityRef(conn.byId.get(d.src)!), 3)},\n      "domain": ${JSON.stringify(d.domain)},\n      "ports": ${portsText(d.ports)}`,
+  );
   yield `${out}\n}\n`;
 }
 
@@ -401,7 +448,8 @@ function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
     lines.push('  }');
   }
   const usedExternal = external.filter((e) => used.has(e.id));
-  if (usedExternal.length > 0) {
+  const domains = [...new Set(conn.domains.map((d) => d.domain))].sort();
+  if (usedExternal.length > 0 || domains.length > 0) {
     lines.push(
       '  subgraph cluster_external {',
       '    label="outside the cluster"; style="dashed"; color="#c08a3e";',
@@ -409,10 +457,18 @@ function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
     for (const e of usedExternal) {
       lines.push(`    ${dotId(e.id)} [label=${dotId(name(e.id))}, shape=ellipse, fillcolor="#fdf1df"];`);
     }
+    for (const d of domains) {
+      lines.push(
+        `    ${dotId(`dns:${d}`)} [label=${dotId(domainName(d))}, shape=ellipse, fillcolor="#fdf1df"];`,
+      );
+    }
     lines.push('  }');
   }
   for (const c of conn.connections) {
     lines.push(`  ${dotId(c.src)} -> ${dotId(c.dst)} [label=${dotId(formatPorts(c.ports))}];`);
+  }
+  for (const d of conn.domains) {
+    lines.push(`  ${dotId(d.src)} -> ${dotId(`dns:${d.domain}`)} [label=${dotId(formatPorts(d.ports))}];`);
   }
   lines.push('}');
   return lines;

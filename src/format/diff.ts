@@ -3,14 +3,15 @@
  * and md (a table for a pull request comment). Pure functions from a `ClusterDiff` to text.
  */
 import type { PortsJson } from '../contract/common.ts';
-import type { DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
+import type { DiffClusterPolicyJson, DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
 import { describeAddressUnion } from '../describe/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
+import { tierWord, type ClusterPolicyChange } from '../engine/tier-diff.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
 import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
@@ -93,14 +94,30 @@ export function connectionSummary(diff: ClusterDiff): string {
   return `+${plural(added, 'connection')}, −${countChanges(diff, 'removed')}, ${countChanges(diff, 'changed')} changed`;
 }
 
-/** `1 added, 4 modified`, or undefined when no policy changed. */
-export function policySummary(diff: ClusterDiff): string | undefined {
+/** `1 added, 4 modified` of some policy changes, or undefined when there are none. */
+function changeSummary(changes: readonly { change: PolicyChange['change'] }[]): string | undefined {
   const parts: string[] = [];
   for (const kind of ['added', 'removed', 'modified'] as const) {
-    const n = diff.policies.filter((p) => p.change === kind).length;
+    const n = changes.filter((p) => p.change === kind).length;
     if (n > 0) parts.push(`${n} ${kind}`);
   }
   return parts.length === 0 ? undefined : parts.join(', ');
+}
+
+/** `1 added, 4 modified`, or undefined when no policy changed. */
+export function policySummary(diff: ClusterDiff): string | undefined {
+  return changeSummary(diff.policies);
+}
+
+/** `1 added, 2 modified` for the cluster policies, or undefined when none changed. */
+export function clusterPolicySummary(diff: ClusterDiff): string | undefined {
+  return changeSummary(diff.clusterPolicies);
+}
+
+/** `; cluster policies: 1 modified` when some changed: the summary line mentions them only then. */
+function clusterPolicySuffix(diff: ClusterDiff): string {
+  const summary = clusterPolicySummary(diff);
+  return summary === undefined ? '' : `; cluster policies: ${summary}`;
 }
 
 function names(diff: ClusterDiff): (id: string) => string {
@@ -123,22 +140,43 @@ function delta(c: DiffRow): string {
   return parts.join('  ');
 }
 
-function origin(p: PolicyInfo | undefined): string {
+function origin(p: PolicyInfo | ClusterPolicyInfo | undefined): string {
   const o = p?.origin;
   return o === undefined ? '' : `${o.file}:${o.line}`;
 }
 
+/** A changed NetworkPolicy or cluster policy: what the field listings read of either. */
+type AnyPolicyChange = PolicyChange | ClusterPolicyChange;
+
 /** The policy's place: in the after state, or (removed) in the before state. */
-function policyWhere(p: PolicyChange): string {
+function policyWhere(p: AnyPolicyChange): string {
   return origin(p.after ?? p.before);
 }
 
 /** `spec.ingress[0].from (line 51)`: each changed field, with its line in the after state when known. */
-function fieldLines(p: PolicyChange): { path: string; line: number | undefined }[] {
+function fieldLines(p: AnyPolicyChange): { path: string; line: number | undefined }[] {
   return p.fields.map((f: FieldPath) => ({ path: formatPath(f), line: p.after?.origin?.locate?.(f)?.line }));
 }
 
-function describeFields(p: PolicyChange): string {
+/** `Admin 50`, `Baseline` (the BaselineAdminNetworkPolicy has no priority): a cluster policy's place. */
+function tierPlace(p: ClusterPolicyInfo): string {
+  return p.priority === undefined ? tierWord(p.tier) : `${tierWord(p.tier)} ${p.priority}`;
+}
+
+/** The tier and priority column: the side's place, or `Admin 100 → 50`, `Admin 100 → Baseline 50` when it moved. */
+function describeTier(p: ClusterPolicyChange): string {
+  const { before: x, after: y } = p;
+  if (x === undefined || y === undefined) return tierPlace((y ?? x)!);
+  if (x.tier !== y.tier) return `${tierPlace(x)} → ${tierPlace(y)}`;
+  return x.priority === y.priority ? tierPlace(y) : `${tierWord(y.tier)} ${x.priority} → ${y.priority}`;
+}
+
+/** The notes of a modified cluster policy (tier, priority, actions, order), `; `-separated. */
+function describeNotes(p: ClusterPolicyChange): string {
+  return p.notes.join('; ');
+}
+
+function describeFields(p: AnyPolicyChange): string {
   if (p.change !== 'modified') return '';
   return fieldLines(p)
     .map((f) => (f.line === undefined ? f.path : `${f.path} (line ${f.line})`))
@@ -196,7 +234,7 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const rows = diffRows(diff);
   const out: string[] = [`${labels.before} → ${labels.after}`];
   const policies = policySummary(diff);
-  out.push(`${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}`);
+  out.push(`${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}${clusterPolicySuffix(diff)}`);
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0)
     out.push(`${what} only after: ${diff.entitiesAdded.map(name).join(', ')}`);
@@ -210,8 +248,34 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
     const cells = diff.policies.map((p) => [p.change, p.id, policyWhere(p), describeFields(p)]);
     out.push(indent(table(['CHANGE', 'POLICY', 'WHERE', 'FIELDS'], cells)).trimEnd());
   }
-  if (rows.length === 0 && diff.policies.length === 0) out.push('', 'No differences.');
+  out.push(...clusterPolicySection(diff));
+  if (rows.length === 0 && diff.policies.length === 0 && diff.clusterPolicies.length === 0)
+    out.push('', 'No differences.');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The cluster policies section of the text report: a table (change, policy, tier and priority, where, fields),
+ * then what changes their place and decisions in words, one line per modified policy that has any.
+ */
+function clusterPolicySection(diff: ClusterDiff): string[] {
+  const summary = clusterPolicySummary(diff);
+  if (summary === undefined) return [];
+  const cells = diff.clusterPolicies.map((p) => [
+    p.change,
+    p.id,
+    describeTier(p),
+    policyWhere(p),
+    describeFields(p),
+  ]);
+  const out = ['', `Cluster policies (${summary})`];
+  out.push(indent(table(['CHANGE', 'POLICY', 'TIER', 'WHERE', 'FIELDS'], cells)).trimEnd());
+  const noted = diff.clusterPolicies.filter((p) => p.notes.length > 0);
+  if (noted.length > 0) {
+    out.push('', '  What changes their decisions:');
+    for (const p of noted) out.push(`    ${p.id}: ${describeNotes(p)}`);
+  }
+  return out;
 }
 
 /** The connection rows as a markdown table (added, removed, changed), or a line saying there are none. */
@@ -244,7 +308,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   const rows = diffRows(diff);
   const policies = policySummary(diff);
   const out: string[] = [
-    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'}${clusterPolicySuffix(diff).replace('; ', ' · ')} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
   ];
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0) {
@@ -263,12 +327,26 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
       );
     }
   }
+  if (diff.clusterPolicies.length > 0) {
+    out.push(
+      '',
+      '| Cluster policy | Change | Tier | Where | Changes | Fields |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const p of diff.clusterPolicies) {
+      const where = policyWhere(p);
+      out.push(
+        `| ${mdCell(p.id)} | ${p.change} | ${mdCell(describeTier(p))} | ${where === '' ? '' : `\`${mdCell(where)}\``} | ${mdCell(describeNotes(p))} | ${mdCell(describeFields(p))} |`,
+      );
+    }
+  }
   return `${out.join('\n')}\n`;
 }
 
 export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
   const count = (kind: ConnectionChange['change']): number => countChanges(diff, kind);
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
+  const countCluster = (kind: string): number => diff.clusterPolicies.filter((p) => p.change === kind).length;
   const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
   const ports = (p: PortSet): PortsJson | null => (isEmptyPorts(p) ? null : portsToJson(p));
   const summaryOf = (p: PortSet): string | null => (isEmptyPorts(p) ? null : formatPorts(p));
@@ -286,6 +364,9 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
       policiesAdded: countPolicies('added'),
       policiesRemoved: countPolicies('removed'),
       policiesModified: countPolicies('modified'),
+      clusterPoliciesAdded: countCluster('added'),
+      clusterPoliciesRemoved: countCluster('removed'),
+      clusterPoliciesModified: countCluster('modified'),
     },
     ...(diff.granularity === 'workload' ? { workloads: changed } : { pods: changed }),
     external: diff.entities.flatMap((e) =>
@@ -323,6 +404,26 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
         fields: fieldLines(p).map((f) => ({ path: f.path, line: f.line ?? null })),
       };
     }),
+    clusterPolicies: diff.clusterPolicies.map(clusterPolicyJson),
+  };
+}
+
+function clusterPolicyJson(p: ClusterPolicyChange): DiffClusterPolicyJson {
+  const info = (p.after ?? p.before)!;
+  return {
+    change: p.change,
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    tier: {
+      before: p.before === undefined ? null : tierWord(p.before.tier),
+      after: p.after === undefined ? null : tierWord(p.after.tier),
+    },
+    priority: { before: p.before?.priority ?? null, after: p.after?.priority ?? null },
+    file: info.origin?.file ?? null,
+    line: info.origin?.line ?? null,
+    fields: fieldLines(p).map((f) => ({ path: f.path, line: f.line ?? null })),
+    notes: p.notes,
   };
 }
 

@@ -18,12 +18,35 @@ import type {
   ExplainJson,
   ExplainSideJson,
   ExplanationJson,
+  NearMissJson,
+  SegmentSideJson,
+  TierExplanationJson,
+  TierMatchJson,
+  TierRuleJson,
+  TierStepJson,
 } from '../contract/explain.ts';
-import { endName, missMessage } from '../describe/explain.ts';
+import {
+  UNDEFINED_TIE,
+  endName,
+  missMessage,
+  tierActionWord,
+  tierPolicyName,
+  tierLabel,
+  tierRuleText,
+  tierStatusText,
+  tierStepText,
+} from '../describe/explain.ts';
+import type {
+  TierExplanation,
+  TierMatch,
+  TierPath,
+  TierRuleCitation,
+  TierStep,
+} from '../engine/explain-tiers.ts';
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
-import { isAllConnections, portsToJson } from '../engine/ports.ts';
+import { isAllConnections, isEmptyPorts, portsToJson } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -69,12 +92,21 @@ function sideTitle(side: SideExplanation, end: ExplainEnd): string {
   return `${side.direction === 'egress' ? 'Egress of' : 'Ingress of'} ${endName(end)}`;
 }
 
+/** Whether cluster policies take part in this side (the text then shows the walk through the tiers). */
+function tiered(side: SideExplanation): boolean {
+  return side.tiers.status === 'applies';
+}
+
 function statusText(side: SideExplanation, end: ExplainEnd): string {
   switch (side.status) {
     case 'not-isolated':
-      return `not isolated: no policy selects it for ${side.direction}, so it allows everything`;
-    case 'host-network':
-      return 'runs on the host network, where NetworkPolicies do not apply: allows everything';
+      return tiered(side)
+        ? `no NetworkPolicy selects it for ${side.direction}`
+        : `not isolated: no policy selects it for ${side.direction}, so it allows everything`;
+    case 'host-network': {
+      const tiers = tierStatusText(side.tiers.status);
+      return `runs on the host network, where NetworkPolicies do not apply${tiers === undefined ? '' : ` and ${tiers}`}: allows everything`;
+    }
     case 'outside-cluster':
       return `${endName(end)} is outside the cluster: no ${side.direction} policy applies`;
     case 'isolated':
@@ -89,7 +121,7 @@ function citeRule(r: AllowingRule | NearMiss): string {
   return `${r.policy} ${r.path}${peer}${where === '' ? '' : ` (${where})`}`;
 }
 
-function failedText(m: NearMiss): string {
+function failedText(m: { failed: NearMiss['failed'] }): string {
   switch (m.failed) {
     case 'ports':
       return 'the peer matches, the ports do not';
@@ -105,20 +137,104 @@ function reasonText(r: MissReason): string {
   return r.location === undefined ? message : `${message} (${r.path}, line ${r.location.line})`;
 }
 
+function tierRuleCite(r: TierRuleCitation): string {
+  const where = formatLocation(r.location);
+  return `${tierLabel(r.tier)} ${tierRuleText(r)}${where === '' ? '' : ` (${where})`}`;
+}
+
+function stepText(step: TierStep, allowed: boolean): string {
+  return step.kind === 'rule' ? tierRuleCite(step.match) : tierStepText(step, allowed);
+}
+
+/** `[Admin] cnp/x egress rule 2 Pass (f:3) → [NetworkPolicy] not isolated → … → denied` */
+function tierPathText(path: TierPath): string {
+  return `${path.steps.map((s) => stepText(s, path.allowed)).join(' → ')} → ${path.allowed ? 'allowed' : 'denied'}`;
+}
+
+/** The lines under a rule step whose equal-priority rivals decide otherwise. */
+function undefinedLines(path: TierPath, indent: string): string[] {
+  const out: string[] = [];
+  for (const step of path.steps) {
+    if (step.kind !== 'rule' || step.undefinedWith.length === 0) continue;
+    out.push(`${indent}${UNDEFINED_TIE}:`);
+    [step.match, ...step.undefinedWith].forEach((m, i) => {
+      const applied = i === 0 ? ', netfence applies this one' : '';
+      out.push(
+        `${indent}  - ${tierRuleCite(m)} (priority ${m.priority ?? '-'}${applied}) on ${formatPortList(m.ports)}`,
+      );
+    });
+  }
+  return out;
+}
+
+/** What the side's cluster policy near misses would have done: the opposite of what it does. */
+function wouldDo(side: SideExplanation): string {
+  return isEmptyPorts(side.allowed) ? 'allow' : 'deny';
+}
+
+function tierLines(x: Explanation, side: SideExplanation): string[] {
+  const lines: string[] = [];
+  const note = tierStatusText(side.tiers.status);
+  if (note !== undefined && side.status !== 'host-network')
+    lines.push(`  Cluster policies: ${note.replace(/^cluster policies /, '')}.`);
+  if (!tiered(side)) return lines;
+  lines.push('  Through the tiers:');
+  for (const path of side.tiers.paths) {
+    lines.push(`    ${formatPortList(path.ports)}: ${tierPathText(path)}`);
+    lines.push(...undefinedLines(path, '      '));
+  }
+  if (side.status === 'isolated' && !side.tiers.paths.some((p) => p.decidedBy === 'network-policy')) {
+    lines.push('  NetworkPolicies skipped: the Admin tier decided every port asked about.');
+  }
+  for (const d of side.tiers.dnsRules) {
+    lines.push(
+      `  By DNS name: ${tierRuleCite(d)} allows ${d.domains.join(', ')} on ${formatPortList(d.ports)}. If ${endName(x.dst)} is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.`,
+    );
+  }
+  if (side.tiers.nearMisses.length > 0) {
+    lines.push(`  Nearest cluster policy rules that would ${wouldDo(side)} it:`);
+    for (const m of side.tiers.nearMisses) {
+      lines.push(`  - ${tierRuleCite(m)}: ${failedText(m)}`);
+      for (const r of m.reasons) lines.push(`      ${reasonText(r)}`);
+    }
+  }
+  return lines;
+}
+
+/** `; undefined: at equal priority the implementation may apply anp/y egress rule 0 Deny instead` or ''. */
+function undefinedSuffix(seg: SegmentSide): string {
+  if (seg.undefinedWith.length === 0) return '';
+  const rivals = seg.undefinedWith.map(
+    (m) => `${tierPolicyName(m.policy, m.kind)} ${m.path} ${tierActionWord(m.kind, m.action)}`,
+  );
+  return `; undefined: at equal priority the implementation may apply ${rivals.join(' or ')} instead`;
+}
+
 function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
+  return decisionText(seg, side) + undefinedSuffix(seg);
+}
+
+function decisionText(seg: SegmentSide, side: SideExplanation): string {
+  if (seg.tierRule !== undefined) {
+    return `${seg.allowed ? 'allowed' : 'denied'} by ${tierRuleCite(seg.tierRule)}`;
+  }
+  if (seg.decidedBy === 'default' && tiered(side)) return 'allowed (no tier decides)';
   if (side.status === 'not-isolated') return 'allowed (not isolated)';
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
-  if (!seg.allowed) return 'denied: no rule allows it';
+  if (!seg.allowed) return `denied: no ${tiered(side) ? 'NetworkPolicy ' : ''}rule allows it`;
   return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
 }
 
 /** The same, one rule per line under the side's label when several rules allow the segment. */
 function segmentSideLines(label: string, seg: SegmentSide, side: SideExplanation): string[] {
-  if (side.status !== 'isolated' || !seg.allowed || seg.rules.length === 1) {
+  if (side.status !== 'isolated' || !seg.allowed || seg.rules.length <= 1) {
     return [`${label}${segmentSideText(seg, side)}`];
   }
-  return [`${label}allowed by`, ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`)];
+  return [
+    `${label}allowed by${undefinedSuffix(seg)}`,
+    ...seg.rules.map((r) => `      - ${citeRule(r)}: ${describeScope(r.scope)}`),
+  ];
 }
 
 function policyRows(list: readonly PolicyCitation[]): string[] {
@@ -134,9 +250,10 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   const end = side.direction === 'egress' ? x.src : x.dst;
   const peer = side.direction === 'egress' ? x.dst : x.src;
   const lines = [`${sideTitle(side, end)}: ${statusText(side, end)}`];
+  if (side.status === 'isolated') lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
+  lines.push(...tierLines(x, side));
   if (side.status !== 'isolated') return lines;
-  lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
-  if (side.nearMisses.length > 0 || side.rules.length === 0) {
+  if (side.nearMisses.length > 0 || (side.rules.length === 0 && !tiered(side))) {
     const towards = side.direction === 'egress' ? `to ${endName(peer)}` : `from ${endName(peer)}`;
     const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
     lines.push(`  No rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`);
@@ -183,6 +300,29 @@ function explanationMd(x: Explanation): string {
       '',
       `**${sideTitle(side, end)}**: ${statusText(side, end)}${side.status === 'isolated' ? ` ${side.isolatedBy.map((p) => `\`${p.policy}\``).join(', ')}` : ''}`,
     );
+    const note = tierStatusText(side.tiers.status);
+    if (note !== undefined && side.status !== 'host-network')
+      lines.push('', `Cluster policies: ${note.replace(/^cluster policies /, '')}.`);
+    if (tiered(side)) {
+      lines.push('', 'Through the tiers:');
+      for (const path of side.tiers.paths) {
+        lines.push(`- ${mdCell(formatPortList(path.ports))}: ${mdCell(tierPathText(path))}`);
+        lines.push(...undefinedLines(path, '  '));
+      }
+      for (const d of side.tiers.dnsRules) {
+        lines.push(
+          '',
+          `By DNS name: ${mdCell(tierRuleCite(d))} allows ${d.domains.map((n) => `\`${n}\``).join(', ')}: the decision depends on DNS resolution.`,
+        );
+      }
+      if (side.tiers.nearMisses.length > 0) {
+        lines.push('', `Nearest cluster policy rules that would ${wouldDo(side)} it:`);
+        for (const m of side.tiers.nearMisses) {
+          lines.push(`- ${mdCell(tierRuleCite(m))}: ${failedText(m)}`);
+          for (const r of m.reasons) lines.push(`  - ${reasonText(r)}`);
+        }
+      }
+    }
     if (side.nearMisses.length > 0) {
       lines.push('', 'Nearest rules:');
       for (const m of side.nearMisses) {
@@ -227,6 +367,83 @@ function ruleJson(r: AllowingRule): AllowingRuleJson {
   };
 }
 
+function tierRuleJson(r: TierRuleCitation): TierRuleJson {
+  return {
+    policy: r.policy,
+    kind: r.kind,
+    tier: r.tier,
+    priority: r.priority ?? null,
+    direction: r.direction,
+    rule: r.rule,
+    ruleName: r.ruleName ?? null,
+    action: r.action,
+    path: r.path,
+    ...locationJson(r.location),
+  };
+}
+
+function tierMatchJson(m: TierMatch): TierMatchJson {
+  return { ...tierRuleJson(m), peer: m.peer, ports: portsToJson(m.ports) };
+}
+
+function tierStepJson(step: TierStep): TierStepJson {
+  switch (step.kind) {
+    case 'rule':
+      return {
+        kind: 'rule',
+        match: tierMatchJson(step.match),
+        undefinedWith: step.undefinedWith.map(tierMatchJson),
+      };
+    case 'no-match':
+      return { kind: 'no-match', tier: step.tier, policies: step.policies };
+    case 'network-policy':
+      return { kind: 'network-policy', isolated: step.isolated };
+    case 'default':
+      return { kind: 'default' };
+  }
+}
+
+function reasonJson(r: MissReason): NearMissJson['reasons'][number] {
+  return { code: r.code, message: missMessage(r), path: r.path, ...locationJson(r.location) };
+}
+
+function tiersJson(t: TierExplanation): TierExplanationJson {
+  return {
+    status: t.status,
+    paths: t.paths.map((p) => ({
+      ports: portsToJson(p.ports),
+      summary: formatPortList(p.ports),
+      allowed: p.allowed,
+      decidedBy: p.decidedBy,
+      steps: p.steps.map(tierStepJson),
+      text: tierPathText(p),
+    })),
+    dnsRules: t.dnsRules.map((d) => ({
+      ...tierRuleJson(d),
+      domains: d.domains,
+      ports: portsToJson(d.ports),
+    })),
+    nearMisses: t.nearMisses.map((m) => ({
+      ...tierRuleJson(m),
+      failed: m.failed,
+      reasons: m.reasons.map(reasonJson),
+    })),
+  };
+}
+
+function segmentSideJson(s: SegmentSide): SegmentSideJson {
+  return {
+    allowed: s.allowed,
+    rules: s.rules.map(ruleRef),
+    decidedBy: s.decidedBy,
+    tierRule:
+      s.tierRule === undefined
+        ? null
+        : { policy: s.tierRule.policy, path: s.tierRule.path, action: s.tierRule.action },
+    undefinedWith: s.undefinedWith.map((m) => ({ policy: m.policy, path: m.path, action: m.action })),
+  };
+}
+
 function sideJson(side: SideExplanation): ExplainSideJson {
   return {
     status: side.status,
@@ -240,13 +457,9 @@ function sideJson(side: SideExplanation): ExplainSideJson {
       path: m.path,
       ...locationJson(m.location),
       failed: m.failed,
-      reasons: m.reasons.map((r) => ({
-        code: r.code,
-        message: missMessage(r),
-        path: r.path,
-        ...locationJson(r.location),
-      })),
+      reasons: m.reasons.map(reasonJson),
     })),
+    tiers: tiersJson(side.tiers),
   };
 }
 
@@ -272,8 +485,8 @@ export function explanationToJson(
       ports: portsToJson(s.ports),
       summary: formatPortList(s.ports),
       allowed: s.allowed,
-      egress: { allowed: s.egress.allowed, rules: s.egress.rules.map(ruleRef) },
-      ingress: { allowed: s.ingress.allowed, rules: s.ingress.rules.map(ruleRef) },
+      egress: segmentSideJson(s.egress),
+      ingress: segmentSideJson(s.ingress),
     })),
   };
 }

@@ -6,6 +6,7 @@ import {
   type DirectionExposure,
   type ExposureFlag,
   type ExposureStatement,
+  type TierExposureStatement,
   type WorkloadExposure,
 } from '../engine/exposure.ts';
 import type {
@@ -13,11 +14,18 @@ import type {
   ExposureItemJson,
   ExposureJson,
   PeerScopeJson,
+  TierExposureStatementJson,
 } from '../contract/exposure.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { PeerScope } from '../engine/explain.ts';
 import { describeFlagReason, describeRulePorts } from '../describe/exposure.ts';
 import { describeScope } from '../describe/scope.ts';
+import {
+  describeTierPolicy,
+  describeTierPorts,
+  describeTierStatement,
+  tierName,
+} from '../describe/tier-rules.ts';
 import { describeSelector } from '../describe/selectors.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { formatLocation } from './explain.ts';
@@ -55,24 +63,76 @@ function summaryLine(r: ExposureReport): string {
   return `${r.all.length} ${what}${r.all.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
-function todayText(index: RefIndex, s: ExposureStatement): string {
-  if (s.peer.kind !== 'pods') return '';
-  if (s.everyPod) return '; today: every pod';
-  if (s.today.length === 0) return '; today: none';
-  const names = s.today.map((id) => index.displayName(id));
+function todayList(index: RefIndex, today: readonly string[]): string {
+  if (today.length === 0) return '; today: none';
+  const names = today.map((id) => index.displayName(id));
   return `; today: ${names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ')}`;
 }
 
-function statementLines(index: RefIndex, s: ExposureStatement): string[] {
+function todayText(index: RefIndex, s: ExposureStatement): string {
+  if (s.peer.kind !== 'pods') return '';
+  if (s.everyPod) return '; today: every pod';
+  return todayList(index, s.today);
+}
+
+function statementLines(index: RefIndex, s: ExposureStatement, indent = '    '): string[] {
   const where = formatLocation(s.location);
   return [
-    `    ${describeScope(s.peer)}, ${describeRulePorts(s.rulePorts)}${s.allowsSomething ? '' : ' (allows nothing)'}`,
-    `      by ${s.policy} ${s.path}${where === '' ? '' : ` (${where})`}${todayText(index, s)}`,
+    `${indent}${describeScope(s.peer)}, ${describeRulePorts(s.rulePorts)}${s.allowsSomething ? '' : ' (allows nothing)'}`,
+    `${indent}  by ${s.policy} ${s.path}${where === '' ? '' : ` (${where})`}${todayText(index, s)}`,
   ];
+}
+
+function tierStatementLines(
+  index: RefIndex,
+  s: TierExposureStatement,
+  direction: 'ingress' | 'egress',
+): string[] {
+  const where = formatLocation(s.location);
+  // Selector peers say whom they match today; address peers only when pods sit at those addresses.
+  const bySelector = s.peer.kind === 'namespaces' || s.peer.kind === 'pods';
+  const today = bySelector || s.today.length > 0 ? todayList(index, s.today) : '';
+  return [
+    `      ${describeTierStatement(s, direction)}`,
+    `        by ${describeTierPolicy(s)} ${s.path}${where === '' ? '' : ` (${where})`}${today}`,
+  ];
+}
+
+/** Whether cluster policy rules apply in this direction (the answer is then given tier by tier). */
+function tiered(d: DirectionExposure): boolean {
+  return d.admin.length > 0 || d.baseline.length > 0;
+}
+
+/** A direction with cluster policy rules: the Admin tier, NetworkPolicies, the Baseline tier, in that order. */
+function tieredLines(index: RefIndex, d: DirectionExposure, direction: 'ingress' | 'egress'): string[] {
+  const lines: string[] = [];
+  if (d.admin.length > 0) {
+    lines.push('    Admin tier:', ...d.admin.flatMap((s) => tierStatementLines(index, s, direction)));
+  }
+  if (d.status === 'not-isolated') {
+    const next = d.baseline.length > 0 ? 'on to the Baseline tier' : 'what no rule above decides is allowed';
+    lines.push(`    NetworkPolicies: not isolated for ${direction}, ${next}`);
+  } else if (d.status === 'host-network') {
+    lines.push('    NetworkPolicies: host network, policies do not apply');
+  } else if (d.statements.length === 0) {
+    lines.push(
+      `    NetworkPolicies: nothing else (isolated by ${d.policies.join(', ')}, no rule allows any)`,
+    );
+  } else {
+    lines.push(
+      `    NetworkPolicies (isolated by ${d.policies.join(', ')}: they decide what the Admin tier passes or leaves):`,
+      ...d.statements.flatMap((s) => statementLines(index, s, '      ')),
+    );
+  }
+  if (d.baseline.length > 0) {
+    lines.push('    Baseline tier:', ...d.baseline.flatMap((s) => tierStatementLines(index, s, direction)));
+  }
+  return lines;
 }
 
 function directionLines(index: RefIndex, d: DirectionExposure, direction: 'ingress' | 'egress'): string[] {
   const title = direction === 'ingress' ? 'reachable from' : 'can reach';
+  if (tiered(d)) return [`  ${title}:`, ...tieredLines(index, d, direction)];
   if (d.status === 'not-isolated') {
     return [`  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated for ${direction})`];
   }
@@ -100,6 +160,17 @@ function workloadText(index: RefIndex, w: WorkloadExposure): string {
 }
 
 function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): string {
+  if (!tiered(d)) return networkPoliciesMd(d, direction);
+  const tier = (s: TierExposureStatement): string =>
+    `[${tierName(s.tier)}] ${describeTierStatement(s, direction)} (\`${s.policy}\`)`;
+  return [
+    ...d.admin.map(tier),
+    `[NetworkPolicy] ${d.status === 'not-isolated' ? 'not isolated' : networkPoliciesMd(d, direction)}`,
+    ...d.baseline.map(tier),
+  ].join('<br>');
+}
+
+function networkPoliciesMd(d: DirectionExposure, direction: 'ingress' | 'egress'): string {
   if (d.status === 'not-isolated') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated)`;
   if (d.status === 'host-network') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (host network)`;
   if (d.statements.length === 0) return 'nothing';
@@ -122,7 +193,28 @@ function peerScopeJson(peer: PeerScope): PeerScopeJson {
   };
 }
 
-function directionJson(d: DirectionExposure): ExposureDirectionJson {
+function tierStatementJson(
+  s: TierExposureStatement,
+  direction: 'ingress' | 'egress',
+): TierExposureStatementJson {
+  return {
+    tier: s.tier,
+    policy: s.policy,
+    priority: s.priority ?? null,
+    action: s.action,
+    rule: s.rule ?? null,
+    peer: { kind: s.peer.kind },
+    description: describeTierStatement(s, direction),
+    portsDescription: describeTierPorts(s.ports),
+    path: s.path,
+    file: s.location?.file ?? null,
+    line: s.location?.line ?? null,
+    today: s.today,
+    everyNamespace: s.everyNamespace,
+  };
+}
+
+function directionJson(d: DirectionExposure, direction: 'ingress' | 'egress'): ExposureDirectionJson {
   return {
     status: d.status,
     policies: d.policies,
@@ -141,6 +233,8 @@ function directionJson(d: DirectionExposure): ExposureDirectionJson {
       today: s.today,
       everyPod: s.everyPod,
     })),
+    admin: d.admin.map((s) => tierStatementJson(s, direction)),
+    baseline: d.baseline.map((s) => tierStatementJson(s, direction)),
   };
 }
 
@@ -155,8 +249,8 @@ export function exposureToJson(r: ExposureReport): ExposureJson {
         ? { namespace: w.entity.pod.namespace, workload: w.entity.pod.workload }
         : {}),
     flags: w.flags.map((f) => ({ flag: f.flag, reason: describeFlagReason(f) })),
-    ingress: directionJson(w.ingress),
-    egress: directionJson(w.egress),
+    ingress: directionJson(w.ingress, 'ingress'),
+    egress: directionJson(w.egress, 'egress'),
   }));
   return {
     schemaVersion: EXPOSURE_SCHEMA_VERSION,

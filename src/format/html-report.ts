@@ -4,6 +4,7 @@
  * the analysis inlined, then why each connection is allowed; one file that opens anywhere, offline (a ticket,
  * a CI artifact), and prints.
  */
+import { domainName } from './connectivity.ts';
 import { plural } from './plural.ts';
 
 export interface HtmlReportParts {
@@ -31,6 +32,8 @@ export interface ReportSummary {
   /** Every allowed connection with its explanation, or how many were left out (too many to embed). */
   connections: { src: string; dst: string; ports: string; explanation: string }[];
   connectionsLeftOut: number;
+  /** Reach by DNS name (cluster policies' `domainNames`): named destinations, not counted as connections. */
+  domains: { src: string; domain: string; ports: string }[];
 }
 
 /** Text safe inside `<script>`: no `</script` can close it early. */
@@ -73,6 +76,18 @@ export function summaryHtml(s: ReportSummary): string {
       : `<table><thead><tr><th>Workload</th><th>Reaches (hops)</th><th>Directly</th></tr></thead><tbody>${s.blastRadius
           .map((b) => `<tr><td>${e(b.name)}</td><td>${b.reach}</td><td>${b.direct}</td></tr>`)
           .join('')}</tbody></table>`;
+  const domains =
+    s.domains.length === 0
+      ? []
+      : [
+          `<h2>Reach by DNS name (${s.domains.length})</h2>`,
+          '<p class="muted">Allowed by cluster policies\' <code>domainNames</code>: the addresses are whatever the name resolves to, so these are not counted as connections.</p>',
+          `<table><thead><tr><th>Workload</th><th>Destination</th><th>Connections</th></tr></thead><tbody>${s.domains
+            .map(
+              (d) => `<tr><td>${e(d.src)}</td><td>${e(domainName(d.domain))}</td><td>${e(d.ports)}</td></tr>`,
+            )
+            .join('')}</tbody></table>`,
+        ];
   return [
     '<section class="report-summary" id="summary">',
     `<h1>netfence report · ${e(s.source)}</h1>`,
@@ -82,6 +97,7 @@ export function summaryHtml(s: ReportSummary): string {
     `<li><strong>${c.workloads}</strong> workloads</li>`,
     `<li><strong>${c.policies}</strong> policies</li>`,
     `<li><strong>${c.connections}</strong> allowed connections</li>`,
+    ...(s.domains.length === 0 ? [] : [`<li><strong>${s.domains.length}</strong> by DNS name</li>`]),
     `<li><strong>${s.unprotected.length}</strong> unprotected workloads</li>`,
     '</ul>',
     `<h2>Findings by severity</h2><p><span class="sev-error">${plural(s.findings.errors, 'error')}</span> · <span class="sev-warning">${plural(s.findings.warnings, 'warning')}</span> · ${s.findings.info} info</p>`,
@@ -89,6 +105,7 @@ export function summaryHtml(s: ReportSummary): string {
     unprotected,
     `<h2>Largest blast radius</h2>`,
     blast,
+    ...domains,
     '<p class="no-print"><a href="#app">The interactive graph, matrix and findings</a> · <a href="#why">Why each connection is allowed</a></p>',
     '</section>',
   ].join('\n');

@@ -42,6 +42,7 @@ export function restoreStepJson(
 ): RollbackStepJson {
   return {
     id: step.entry.id,
+    kind: step.entry.kind ?? 'NetworkPolicy',
     namespace: step.entry.namespace,
     name: step.entry.name,
     step: step.kind,

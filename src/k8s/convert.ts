@@ -346,14 +346,18 @@ type TierObject = ClusterNetworkPolicy | AdminNetworkPolicy | BaselineAdminNetwo
 
 /**
  * A cluster policy as the custom objects API returns it (plain JSON): apiVersion, kind, metadata as for
- * other objects, and the whole spec (no status).
+ * other objects (with `full`, as `apply` records it), and the whole spec (no status).
  */
-export function tierPolicyFromClient(item: unknown, kind: TierObject['kind']): TierObject {
+export function tierPolicyFromClient(
+  item: unknown,
+  kind: TierObject['kind'],
+  detail: Detail = 'analysis',
+): TierObject {
   const o = (item ?? {}) as { apiVersion?: string; metadata?: V1ObjectMeta; spec?: unknown };
   return {
     apiVersion: o.apiVersion ?? '',
     kind,
-    metadata: metaFromClient(o.metadata),
+    metadata: metaFromClient(o.metadata, detail),
     spec: (o.spec ?? {}) as TierObject['spec'],
   };
 }

@@ -22,13 +22,22 @@ export {
 export { stateFromObjects, objectId, type ClusterStateResult } from './state.ts';
 export { snapshotText, describeCounts, type SnapshotFormat, type SnapshotInfo } from './snapshot.ts';
 export {
+  CLUSTER_POLICY_RESOURCES,
+  applyObject,
   applyPolicy,
+  createObject,
   createPolicy,
+  deleteObject,
   deletePolicy,
+  listClusterPolicies,
+  notServedMessage,
+  readObject,
   readPolicy,
   readRecordConfigMap,
+  replaceObject,
   replacePolicy,
   writeRecordConfigMap,
+  type PolicyRef,
   type WriteOptions,
 } from './write.ts';
 export {

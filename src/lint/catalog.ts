@@ -36,11 +36,12 @@ export function renderRuleIndex(rules: readonly AnyRule[]): string {
     '',
     '# Lint rules',
     '',
-    `\`netfence lint\` checks NetworkPolicies with these ${rules.length} rules. Each page says what the rule finds,`,
-    'why it matters, when not to use it, and shows a failing and a passing example. The severity is the default;',
-    '`netfence.yaml` can change it or turn the rule off, and a `netfence.io/ignore` annotation suppresses a',
-    'finding on one object (see [`netfence lint`](../commands/lint.md)). `netfence lint --list-rules` prints this',
-    'catalog with the severities in force.',
+    `\`netfence lint\` checks NetworkPolicies and cluster-wide policies (ClusterNetworkPolicy, AdminNetworkPolicy,`,
+    `BaselineAdminNetworkPolicy) with these ${rules.length} rules. Each page says what the rule finds, why it matters,`,
+    'when not to use it, and shows a failing and a passing example. The severity is the default; `netfence.yaml` can',
+    'change it or turn the rule off, and a `netfence.io/ignore` annotation suppresses a finding on one object (see',
+    '[`netfence lint`](../commands/lint.md)). `netfence lint --list-rules` prints this catalog with the severities in',
+    'force.',
   ];
   const categories: RuleCategory[] = [];
   for (const r of rules) if (!categories.includes(r.meta.category)) categories.push(r.meta.category);

@@ -15,6 +15,7 @@ import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
 import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
 import noDeadPeer from './rules/no-dead-peer.ts';
+import noUnreachableBaselineRule from './rules/no-unreachable-baseline-rule.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
 import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
@@ -23,10 +24,14 @@ import requireDnsEgressUdp from './rules/require-dns-egress-udp.ts';
 import requireDnsEgressTcp from './rules/require-dns-egress-tcp.ts';
 import noRedundantRule from './rules/no-redundant-rule.ts';
 import noRedundantPolicy from './rules/no-redundant-policy.ts';
+import noShadowedTierRule from './rules/no-shadowed-tier-rule.ts';
+import noUselessPass from './rules/no-useless-pass.ts';
 import noSplitPeer from './rules/no-split-peer.ts';
 import noIgnoredRules from './rules/no-ignored-rules.ts';
 import noEgressDenyWithoutPolicyTypes from './rules/no-egress-deny-without-policy-types.ts';
 import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
+import noTierPriorityOverlap from './rules/no-tier-priority-overlap.ts';
+import noLegacyTierApi from './rules/no-legacy-tier-api.ts';
 import noUnknownField from './rules/no-unknown-field.ts';
 import noYaml11Traps from './rules/no-yaml11-traps.ts';
 import flowsWouldDeny from './rules/flows-would-deny.ts';
@@ -44,6 +49,7 @@ export const RULES: readonly AnyRule[] = [
   noPolicySelectingNothing,
   noPolicySelectingHostNetwork,
   noDeadPeer,
+  noUnreachableBaselineRule,
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,
   noEndportWithNamedPort,
@@ -52,10 +58,14 @@ export const RULES: readonly AnyRule[] = [
   requireDnsEgressTcp,
   noRedundantRule,
   noRedundantPolicy,
+  noShadowedTierRule,
+  noUselessPass,
   noSplitPeer,
   noIgnoredRules,
   noEgressDenyWithoutPolicyTypes,
   noDuplicatePolicyName,
+  noTierPriorityOverlap,
+  noLegacyTierApi,
   noUnknownField,
   noYaml11Traps,
   flowsWouldDeny,

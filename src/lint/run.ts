@@ -37,8 +37,8 @@ interface Resolved {
   location: SourceLocation | undefined;
   /** Where suppressions for this finding are read. */
   annotations: Readonly<Record<string, string>>;
-  /** The namespace that `excludeNamespaces` applies to. */
-  namespace: string;
+  /** The namespace that `excludeNamespaces` applies to; undefined for cluster-scoped objects (never excluded). */
+  namespace: string | undefined;
 }
 
 function rawAnnotations(source: ParsedObject | undefined): Record<string, string> {
@@ -82,6 +82,15 @@ function resolveSubject(
       location: locate(p.origin, path),
       annotations: p.annotations,
       namespace: p.namespace,
+    };
+  }
+  if ('clusterPolicy' in subject) {
+    const p = subject.clusterPolicy;
+    return {
+      object: { kind: p.kind, name: p.name, id: p.id },
+      location: locate(p.origin, path),
+      annotations: p.annotations,
+      namespace: undefined,
     };
   }
   if ('workload' in subject) {
@@ -194,7 +203,7 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
   for (const { rule, severity, descriptor } of raw) {
     const path = descriptor.path ?? [];
     const r = resolveSubject(descriptor.subject, path, lookup, { state: input.state, defaultNamespace });
-    if (excludedNamespace(r.namespace)) {
+    if (r.namespace !== undefined && excludedNamespace(r.namespace)) {
       excluded++;
       continue;
     }
@@ -252,9 +261,10 @@ function suppressionNotices(
       state: input.state,
       defaultNamespace,
     });
-    if (!excluded(r.namespace)) annotated.push(r);
+    if (r.namespace === undefined || !excluded(r.namespace)) annotated.push(r);
   };
   for (const policy of input.state.policies) add({ policy }, policy.annotations);
+  for (const clusterPolicy of input.state.clusterPolicies) add({ clusterPolicy }, clusterPolicy.annotations);
   for (const workload of input.state.workloads)
     add({ workload }, rawAnnotations(lookup.sourceOf(workload.origin)));
   for (const namespace of input.state.namespaces)

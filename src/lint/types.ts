@@ -6,7 +6,13 @@
  */
 import type { EngineOptions, CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
-import type { ClusterState, NamespaceInfo, PolicyInfo, WorkloadInfo } from '../model/cluster.ts';
+import type {
+  ClusterPolicyInfo,
+  ClusterState,
+  NamespaceInfo,
+  PolicyInfo,
+  WorkloadInfo,
+} from '../model/cluster.ts';
 import type { Protocol } from '../model/k8s.ts';
 import type { FieldPath, LocatedMessage, Problem, Severity } from '../model/problem.ts';
 import type { ParsedObject } from '../parse/types.ts';
@@ -61,6 +67,8 @@ export interface RuleMeta<M extends string = string> {
 /** The object a finding is about: where it points, and where suppression annotations are read. */
 export type Subject =
   | { policy: PolicyInfo }
+  /** A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy (cluster-scoped). */
+  | { clusterPolicy: ClusterPolicyInfo }
   | { namespace: NamespaceInfo }
   | { workload: WorkloadInfo }
   /** An object of the files as written (e.g. one the parser rejected, or its YAML text). */
@@ -125,10 +133,10 @@ export function defineRule<M extends string>(rule: RuleDefinition<M>): RuleDefin
 
 export interface ObjectRef {
   kind: string;
-  /** Absent for namespaces. */
+  /** Absent for namespaces and cluster-scoped objects. */
   namespace?: string;
   name: string;
-  /** `namespace/Kind/name`, or `Namespace/name`. */
+  /** `namespace/Kind/name`, or `Kind/name` for namespaces and cluster-scoped objects. */
   id: string;
 }
 

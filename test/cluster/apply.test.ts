@@ -410,6 +410,7 @@ describe('server-side apply', { skip }, () => {
       json.changes.find((c) => c.id === 'data/allow-redis'),
       {
         id: 'data/allow-redis',
+        kind: 'NetworkPolicy',
         namespace: 'data',
         name: 'allow-redis',
         action: 'update',
@@ -429,6 +430,9 @@ describe('server-side apply', { skip }, () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 4,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     assert.deepEqual(json.breakingFlows, [
       {

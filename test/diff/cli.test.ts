@@ -90,6 +90,9 @@ describe('netfence diff examples/webshop examples/webshop-v2', () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 4,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     assert.deepEqual(out.workloads, { added: [], removed: [] });
   });

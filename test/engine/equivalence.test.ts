@@ -1,18 +1,20 @@
 /**
  * Property: on random small clusters, the engine agrees with the naive reference evaluator on every ordered
  * pair of pods and every pod ↔ probe address, for every protocol and every probe port, with ipBlocks matching
- * pods or not. fast-check prints the shrunk cluster of the first disagreement.
+ * pods or not; then the same on clusters that also hold cluster-wide policies of both tiers (CNP, ANP, BANP)
+ * and Nodes. fast-check prints the shrunk cluster of the first disagreement.
  */
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import { PROTOCOLS } from '../../src/model/k8s.ts';
-import { clusterInputArb, probeIps, probePorts } from '../support/arbitraries.ts';
+import { clusterInputArb, probeIps, probePorts, tieredClusterInputArb } from '../support/arbitraries.ts';
 import { cluster, type ClusterInput } from '../support/builders.ts';
 import { naiveAllowed } from '../support/naive.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_EQUIVALENCE_RUNS'] ?? 300);
+const TIERED_RUNS = Number(process.env['NETFENCE_TIERED_EQUIVALENCE_RUNS'] ?? 300);
 
 function describeEndpoint(e: Endpoint): string {
   return e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip;
@@ -71,16 +73,35 @@ function summarize(input: ClusterInput): string {
         (p.hostNetwork ? ' hostNetwork' : ''),
     ),
     ...(input.policies ?? []).map((p) => `policy ${p.id} ${JSON.stringify(p.spec)}`),
+    ...(input.clusterPolicies ?? []).map((p) => `${p.id} ${JSON.stringify(p.spec)}`),
+    ...(input.nodes ?? []).map(
+      (n) => `node ${n.name} ${JSON.stringify(n.labels)} ${JSON.stringify(n.addresses)}`,
+    ),
   ];
   return lines.map((l) => `  ${l}`).join('\n');
 }
 
-test('the engine agrees with the naive evaluator on random clusters', () => {
-  fc.assert(
-    fc.property(clusterInputArb, (input) => {
-      const disagreement = firstDisagreement(input);
-      if (disagreement !== undefined) throw new Error(`${disagreement}\n${summarize(input)}`);
-    }),
-    { numRuns: NUM_RUNS },
-  );
-});
+const PROPERTIES = [
+  {
+    name: 'the engine agrees with the naive evaluator on random clusters',
+    arb: clusterInputArb,
+    runs: NUM_RUNS,
+  },
+  {
+    name: 'the engine agrees with the naive evaluator on random clusters with cluster policy tiers',
+    arb: tieredClusterInputArb,
+    runs: TIERED_RUNS,
+  },
+];
+
+for (const { name, arb, runs } of PROPERTIES) {
+  test(name, () => {
+    fc.assert(
+      fc.property(arb, (input) => {
+        const disagreement = firstDisagreement(input);
+        if (disagreement !== undefined) throw new Error(`${disagreement}\n${summarize(input)}`);
+      }),
+      { numRuns: runs },
+    );
+  });
+}

@@ -3,10 +3,10 @@
  * so it gets its own small check.
  */
 import { describe, test } from 'node:test';
-import type { Protocol } from '../../src/model/k8s.ts';
+import type { CnpIngressRule, Protocol } from '../../src/model/k8s.ts';
 import assert from 'node:assert/strict';
 import { effectivePolicyTypes, naiveAllowed, parseAddress, selectorMatches } from '../support/naive.ts';
-import { cluster, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+import { anp, banp, cluster, cnp, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
 
 const opts = { ipBlockMatchesPods: true };
 
@@ -189,6 +189,54 @@ describe('naive: policy types and a small cluster', () => {
     assert.throws(
       () => naiveAllowed(state({}), podRef('n', 'missing'), podRef('n', 'p'), 'TCP', 80, opts),
       /no pod/,
+    );
+  });
+});
+
+describe('naive: cluster tiers', () => {
+  // Cluster policies are read as written: what the CRD would reject throws, instead of meaning something.
+  test('invalid cluster policies throw rather than mean something', () => {
+    const run = (clusterPolicy: ReturnType<typeof cnp>) =>
+      naiveAllowed(
+        cluster({ pods: [pod('n', 'p'), pod('n', 'q')], clusterPolicies: [clusterPolicy] }),
+        podRef('n', 'q'),
+        podRef('n', 'p'),
+        'TCP',
+        80,
+        opts,
+      );
+    const everyNamespace = { namespaces: {} };
+    const deny = [{ action: 'Deny', from: [everyNamespace] }];
+    /** An Admin CNP on every pod with one ingress rule. */
+    const admin = (rule: CnpIngressRule) =>
+      cnp('x', { tier: 'Admin', subject: everyNamespace, ingress: [rule] });
+    assert.throws(() => run(cnp('x', { priority: 1, subject: everyNamespace, ingress: deny })), /tier/);
+    assert.throws(() => run(cnp('x', { tier: 'Admin', priority: 1, ingress: deny })), /subject/);
+    assert.throws(
+      () => run(cnp('x', { tier: 'Admin', subject: { namespaces: {}, pods: {} }, ingress: deny })),
+      /exactly one/,
+    );
+    assert.throws(() => run(admin({ action: 'Allow', from: [everyNamespace] })), /action Allow/);
+    assert.throws(
+      () => run(banp({ subject: everyNamespace, ingress: [{ action: 'Pass', from: [everyNamespace] }] })),
+      /action Pass/,
+    );
+    assert.throws(
+      () => run(admin({ action: 'Deny', from: [everyNamespace], protocols: [{ tcp: {} }] })),
+      /protocols entry/,
+    );
+    assert.throws(
+      () => run(admin({ action: 'Deny', from: [{ namespaces: {}, pods: {} }] })),
+      /namespaces and pods/,
+    );
+    const reversed = {
+      action: 'Deny',
+      from: [everyNamespace],
+      ports: [{ portRange: { start: 90, end: 80 } }],
+    };
+    assert.throws(
+      () => run(anp('x', { priority: 1, subject: everyNamespace, ingress: [reversed] })),
+      /port range/,
     );
   });
 });

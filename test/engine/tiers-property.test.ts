@@ -335,7 +335,8 @@ function oneDirection(state: ClusterState, direction: 'Ingress' | 'Egress'): Clu
   const policies = state.policies
     .filter((p) => effectivePolicyTypes(p.spec).includes(direction))
     .map((p) => ({ ...p, spec: { ...p.spec, policyTypes: [direction] } }));
-  return { ...state, policies };
+  // NetworkPolicies only: the naive evaluator walks the cluster tiers too, this reference does that itself.
+  return { ...state, policies, clusterPolicies: [] };
 }
 
 function endpoint(side: Side): NaiveEndpoint {

@@ -312,6 +312,33 @@ describe('tiers: subjects and peers', () => {
     assert.equal(between(byNetwork, 'a/x', 'b/y'), 'All connections');
   });
 
+  test('host-network pods stay outside cluster policy selectors even where NetworkPolicies police them', () => {
+    const deny = cnp('deny-all-ns', {
+      tier: 'Admin',
+      priority: 1,
+      subject: ALL_NS,
+      ingress: [{ action: 'Deny', from: [ALL_NS] }],
+    });
+    const c = compileCluster(state([deny]), { hostNetworkPods: 'policed' });
+    assert.equal(between(c, 'a/x', 'b/h'), 'All connections', 'not a subject');
+    assert.equal(between(c, 'b/h', 'a/x'), 'All connections', 'not a namespaces peer');
+    assert.equal(between(c, 'b/y', 'a/x'), 'No connections');
+    const byPods = compileCluster(
+      state([
+        cnp('deny-b', {
+          tier: 'Admin',
+          priority: 1,
+          subject: { pods: { namespaceSelector: B, podSelector: {} } },
+          egress: [{ action: 'Deny', to: [{ pods: { namespaceSelector: {}, podSelector: {} } }] }],
+        }),
+      ]),
+      { hostNetworkPods: 'policed' },
+    );
+    assert.equal(between(byPods, 'b/h', 'a/x'), 'All connections', 'not a pods subject');
+    assert.equal(between(byPods, 'b/y', 'b/h'), 'All connections', 'not a pods peer');
+    assert.equal(between(byPods, 'b/y', 'a/x'), 'No connections');
+  });
+
   test('networks peers match pod IPs', () => {
     const c = compileCluster(
       state([

@@ -1,14 +1,12 @@
 /** `netfence lint` end to end: the bundled example, exit codes, configuration, standard input, flows. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import AjvDraft04 from 'ajv-draft-04';
-import formats from 'ajv-formats';
 import { RULES } from '../../src/lint/registry.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
-import { deploy, docs, ns, yaml } from './helpers.ts';
+import { assertValidSarif, deploy, docs, ns, yaml } from './helpers.ts';
 
 interface JsonFinding {
   ruleId: string;
@@ -59,13 +57,7 @@ test('SARIF output of the example validates and points into the repository', asy
       results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     }[];
   };
-  const schema = JSON.parse(
-    readFileSync(new URL('../fixtures/lint/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
-  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
-  formats.default(ajv);
-  const validate = ajv.compile(schema);
-  assert.equal(validate(sarif), true, JSON.stringify(validate.errors));
+  assertValidSarif(sarif);
   const uris = new Set(
     sarif.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri),
   );

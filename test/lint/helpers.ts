@@ -4,11 +4,15 @@
  * at the end of the line the finding points at (several markers on one line: `# <- <-`).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import AjvDraft04 from 'ajv-draft-04';
+import formats from 'ajv-formats';
 import { lint } from '../../src/lint/run.ts';
 import type { LintConfig } from '../../src/lint/config.ts';
 import type { AnyRule, LintResult, ObservedConnection } from '../../src/lint/types.ts';
-import { formatProblem } from '../../src/model/problem.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import { formatPath, formatProblem } from '../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 
 /** Template tag: strips the indentation common to all lines, and the first and last empty lines. */
@@ -189,4 +193,91 @@ export function ruleTester(
       });
     }
   });
+}
+
+export interface StateCase {
+  /** What the case is about, and why it matters. */
+  name: string;
+  /** A cluster state built with test/support/builders.ts (objects without a file: findings have no line). */
+  state: ClusterState;
+  config?: LintConfig;
+  observed?: readonly ObservedConnection[];
+}
+
+export interface StateInvalidCase extends StateCase {
+  /** The findings, as `<object id> <field path>` (`ClusterNetworkPolicy/x spec.egress[1]`), sorted. */
+  findings: readonly string[];
+  /** Expected message ids, in the order of `findings`. */
+  messageIds?: readonly string[];
+  /** Text every message (in that order) must contain: the values it quotes. */
+  messages?: readonly (readonly string[])[];
+}
+
+/** `ClusterNetworkPolicy/x spec.egress[1]` */
+function findingRef(f: LintResult['findings'][number]): string {
+  return `${f.object.id} ${formatPath(f.path)}`.trim();
+}
+
+/**
+ * `ruleTester` for inputs given as cluster states rather than YAML (cluster policies built with the test
+ * builders): findings are identified by object and field path instead of line.
+ */
+export function stateRuleTester(
+  rule: AnyRule,
+  cases: { valid: readonly StateCase[]; invalid: readonly StateInvalidCase[] },
+): void {
+  const run = (c: StateCase): LintResult =>
+    lint(
+      { state: c.state, ...(c.observed === undefined ? {} : { observed: c.observed }) },
+      { rules: [rule], ...(c.config === undefined ? {} : { config: c.config }) },
+    );
+  describe(rule.id, () => {
+    for (const c of cases.valid) {
+      test(`valid: ${c.name}`, () => {
+        assert.deepEqual(
+          run(c).findings.map((f) => `${findingRef(f)}: ${f.message}`),
+          [],
+          'a valid case has no finding',
+        );
+      });
+    }
+    for (const c of cases.invalid) {
+      test(`invalid: ${c.name}`, () => {
+        assert.ok(c.findings.length > 0, 'an invalid case lists its findings');
+        const found = [...run(c).findings].sort((a, b) =>
+          findingRef(a) < findingRef(b) ? -1 : findingRef(a) > findingRef(b) ? 1 : 0,
+        );
+        for (const f of found) assert.equal(f.ruleId, rule.id);
+        assert.deepEqual(found.map(findingRef), c.findings, found.map((f) => f.message).join('\n'));
+        for (const f of found) {
+          assert.ok(!f.message.includes('{{'), `message has an unfilled placeholder: ${f.message}`);
+          assert.ok(!f.message.includes('\n'), 'messages are one line');
+        }
+        if (c.messageIds !== undefined)
+          assert.deepEqual(
+            found.map((f) => f.messageId),
+            c.messageIds,
+          );
+        for (const [i, parts] of (c.messages ?? []).entries()) {
+          for (const part of parts)
+            assert.ok(found[i]?.message.includes(part), `"${part}" in: ${found[i]?.message}`);
+        }
+      });
+    }
+  });
+}
+
+/**
+ * Asserts that a SARIF log validates against the SARIF 2.1.0 JSON schema as Microsoft publishes it
+ * (test/fixtures/lint/README.md says where from). `unicodeRegExp: false`: the schema's own pattern for
+ * `language` is not valid with the `u` flag, which ajv uses by default.
+ */
+export function assertValidSarif(sarif: unknown): void {
+  const schema = JSON.parse(
+    readFileSync(new URL('../fixtures/lint/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  formats.default(ajv);
+  const validate = ajv.compile(schema);
+  assert.equal(validate(sarif), true, JSON.stringify(validate.errors));
 }

@@ -147,7 +147,17 @@ test('a namespace the input only refers to is located at its first workload', ()
 });
 
 test('findings are ordered by file, line and column', () => {
-  const { state } = { state: { namespaces: [], workloads: [], pods: [], policies: [], services: [], clusterPolicies: [], nodes: [] } };
+  const { state } = {
+    state: {
+      namespaces: [],
+      workloads: [],
+      pods: [],
+      policies: [],
+      services: [],
+      clusterPolicies: [],
+      nodes: [],
+    },
+  };
   assert.deepEqual(lint({ state }).findings, []);
   const result = lintText(docs(ns('b'), ns('a'), deploy('b', 'x'), deploy('a', 'y')), {
     rules: [rule('require-default-deny-ingress'), rule('require-default-deny-egress')],

@@ -24,6 +24,7 @@ const SUMMARY: ReportSummary = {
   blastRadius: [{ name: 'ns/a', reach: 1, direct: 1 }],
   connections: [{ src: 'ns/a', dst: 'ns/<b>', ports: 'TCP 80', explanation: 'why <here>' }],
   connectionsLeftOut: 2,
+  domains: [{ src: 'ns/a', domain: '*.example.com', ports: 'TCP 443' }],
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'netfence-report-'));

@@ -34,6 +34,9 @@ describe('what-if', () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 0,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     assert.ok(r.edges.every((e) => e.change === 'unchanged'));
     assert.deepEqual(r.problems, []);
@@ -53,6 +56,9 @@ describe('what-if', () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 1,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     const removed = edge(r, 'shop/Deployment/catalog', 'data/StatefulSet/postgres');
     assert.deepEqual(
@@ -116,6 +122,9 @@ describe('what-if', () => {
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 0,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
     });
     assert.equal(r.problems.length, 1);
     const p = r.problems[0]!;

@@ -6,12 +6,20 @@
 import fc from 'fast-check';
 import {
   NAMESPACE_NAME_LABEL,
+  type ClusterPolicyInfo,
   type NamedPort,
+  type NodeInfo,
   type NamespaceInfo,
   type PodInfo,
   type PolicyInfo,
 } from '../../src/model/cluster.ts';
 import type {
+  AdminNetworkPolicySpec,
+  AnpPort,
+  BaselineAdminNetworkPolicySpec,
+  ClusterNetworkPolicySpec,
+  CnpDestinationPort,
+  CnpProtocol,
   IPBlock,
   LabelSelector,
   LabelSelectorRequirement,
@@ -19,11 +27,14 @@ import type {
   NetworkPolicyIngressRule,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  NamespacedPod,
   NetworkPolicySpec,
   Protocol,
+  TierEgressPeer,
+  TierSubject,
 } from '../../src/model/k8s.ts';
 import { PROTOCOLS } from '../../src/model/k8s.ts';
-import { ns, pod, policy, type ClusterInput } from './builders.ts';
+import { anp, banp, cnp, node, ns, pod, policy, type ClusterInput } from './builders.ts';
 import { parseAddress } from './naive.ts';
 
 const NAMESPACE_NAMES = ['a', 'b', 'c'] as const;
@@ -314,6 +325,16 @@ export function probePorts(input: ClusterInput): number[] {
       }
     }
   }
+  for (const p of input.clusterPolicies ?? []) {
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const entry of rule.ports ?? []) {
+        if (entry.kind === 'range') {
+          add(entry.start);
+          add(entry.end);
+        }
+      }
+    }
+  }
   for (const p of input.pods ?? []) for (const np of p.namedPorts) add(np.port);
   return [...ports].sort((a, b) => a - b);
 }
@@ -337,6 +358,14 @@ export function probeIps(input: ClusterInput): string[] {
     for (const rule of p.spec.ingress ?? []) for (const peer of rule.from ?? []) addBlock(ips, peer.ipBlock);
     for (const rule of p.spec.egress ?? []) for (const peer of rule.to ?? []) addBlock(ips, peer.ipBlock);
   }
+  for (const p of input.clusterPolicies ?? []) {
+    for (const rule of p.egress) {
+      for (const peer of rule.peers) {
+        if (peer.kind === 'networks') for (const cidr of peer.cidrs) addBlock(ips, { cidr });
+      }
+    }
+  }
+  for (const n of input.nodes ?? []) for (const a of n.addresses) ips.add(a);
   return [...ips];
 }
 
@@ -364,3 +393,183 @@ function formatAddress(family: 4 | 6, value: bigint): string {
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));
   return groups.join(':');
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Cluster-wide tiers
+
+/** Node labels; node addresses come from the pod addresses, so that host-network pods sit on nodes. */
+const NODE_VOCABULARY: Readonly<Record<string, readonly string[]>> = { role: ['worker', 'control'] };
+const NODE_IPS = ['10.0.1.5', '10.0.1.8', '192.168.1.1', 'fd00::5', '10.9.9.9'] as const;
+
+/** CIDRs are canonical (the CRD's CEL rule); every key of `CIDRS` is. */
+const networksArb: fc.Arbitrary<string[]> = fc.uniqueArray(fc.constantFrom(...Object.keys(CIDRS)), {
+  minLength: 1,
+  maxLength: 2,
+});
+
+const namespacedPodArb: fc.Arbitrary<NamespacedPod> = fc.record(
+  { namespaceSelector: selectorArb(NAMESPACE_VOCABULARY), podSelector: selectorArb(POD_VOCABULARY) },
+  { requiredKeys: [], noNullPrototype: true },
+);
+
+const subjectArb: fc.Arbitrary<TierSubject> = fc.oneof(
+  selectorArb(NAMESPACE_VOCABULARY).map((namespaces) => ({ namespaces })),
+  namespacedPodArb.map((pods) => ({ pods })),
+);
+
+type TierKind = 'cnp' | 'anp' | 'banp';
+type Action = 'allow' | 'deny' | 'pass';
+
+/** A v0.1.x peer (`sameLabels`) netfence cannot read: it fails closed. Rare. */
+const UNREADABLE_PEER = { sameLabels: ['team'] } as unknown as TierEgressPeer;
+
+/**
+ * A peer valid for the direction and action: ingress only `namespaces`/`pods`; egress also `networks` and
+ * `nodes`, `domainNames` only in allow rules (and never in the BaselineAdminNetworkPolicy). With named ports
+ * (`named`), only `namespaces`/`pods` (the CRD's CEL rule).
+ */
+function tierPeerArb(
+  egress: boolean,
+  action: Action,
+  kind: TierKind,
+  named: boolean,
+): fc.Arbitrary<TierEgressPeer> {
+  const arbs: fc.WeightedArbitrary<TierEgressPeer>[] = [
+    { weight: 3, arbitrary: selectorArb(NAMESPACE_VOCABULARY).map((namespaces) => ({ namespaces })) },
+    { weight: 3, arbitrary: namespacedPodArb.map((pods) => ({ pods })) },
+    { weight: 1, arbitrary: fc.constant(UNREADABLE_PEER) },
+  ];
+  if (egress && !named) {
+    arbs.push(
+      { weight: 3, arbitrary: networksArb.map((networks) => ({ networks })) },
+      { weight: 2, arbitrary: selectorArb(NODE_VOCABULARY).map((nodes) => ({ nodes })) },
+    );
+    if (action === 'allow' && kind !== 'banp') {
+      arbs.push({ weight: 1, arbitrary: fc.constant({ domainNames: ['example.com', '*.example.org'] }) });
+    }
+  }
+  return fc.oneof(...arbs);
+}
+
+/** A port range with `start < end` (the CRD's CEL rule for CNP, the doc comment for ANP). */
+const rangeArb: fc.Arbitrary<[number, number]> = fc
+  .tuple(fc.constantFrom(...PORT_NUMBERS), fc.constantFrom(...END_PORT_DELTAS.filter((d) => d > 0)))
+  .filter(([start]) => start < 65535)
+  .map(([start, delta]) => [start, Math.min(65535, start + delta)]);
+
+const cnpProtocolArb = (named: boolean): fc.Arbitrary<CnpProtocol> => {
+  const numeric = fc
+    .tuple(
+      fc.constantFrom('tcp', 'udp', 'sctp'),
+      fc.oneof(
+        fc.constantFrom(...PORT_NUMBERS).map((number): CnpDestinationPort => ({ number })),
+        rangeArb.map(([start, end]): CnpDestinationPort => ({ range: { start, end } })),
+      ),
+    )
+    .map(([field, destinationPort]): CnpProtocol => ({ [field]: { destinationPort } }));
+  if (!named) return numeric;
+  return fc.oneof(
+    numeric,
+    fc.constantFrom(...PORT_NAMES, 'unknown').map((destinationNamedPort) => ({ destinationNamedPort })),
+  );
+};
+
+const anpPortArb = (named: boolean): fc.Arbitrary<AnpPort> => {
+  const protocol = fc.option(protocolArb, { nil: undefined });
+  const numeric = fc.oneof(
+    fc
+      .tuple(protocol, fc.constantFrom(...PORT_NUMBERS))
+      .map(([p, port]): AnpPort => ({ portNumber: { ...(p === undefined ? {} : { protocol: p }), port } })),
+    fc.tuple(protocol, rangeArb).map(([p, [start, end]]): AnpPort => ({
+      portRange: { ...(p === undefined ? {} : { protocol: p }), start, end },
+    })),
+  );
+  if (!named) return numeric;
+  return fc.oneof(
+    numeric,
+    fc.constantFrom(...PORT_NAMES, 'unknown').map((namedPort) => ({ namedPort })),
+  );
+};
+
+const ACTION_WORDS: Readonly<Record<TierKind, Readonly<Partial<Record<Action, string>>>>> = {
+  cnp: { allow: 'Accept', deny: 'Deny', pass: 'Pass' },
+  anp: { allow: 'Allow', deny: 'Deny', pass: 'Pass' },
+  banp: { allow: 'Allow', deny: 'Deny' },
+};
+
+/** One rule as written, with `from` (ingress) or `to` (egress), and `protocols` (CNP) or `ports` (ANP/BANP). */
+function tierRuleArb(kind: TierKind, egress: boolean): fc.Arbitrary<Record<string, unknown>> {
+  const actions: Action[] = kind === 'banp' ? ['allow', 'deny'] : ['allow', 'deny', 'pass'];
+  return fc
+    .tuple(fc.constantFrom(...actions), fc.boolean())
+    .chain(([action, named]) =>
+      fc.tuple(
+        fc.constant(action),
+        fc.array(tierPeerArb(egress, action, kind, named), { minLength: 1, maxLength: 2 }),
+        fc.option<readonly (CnpProtocol | AnpPort)[], undefined>(
+          kind === 'cnp'
+            ? fc.array(cnpProtocolArb(named), { minLength: 1, maxLength: 2 })
+            : fc.array(anpPortArb(named), { minLength: 1, maxLength: 2 }),
+          { nil: undefined },
+        ),
+      ),
+    )
+    .map(([action, peers, ports]) => ({
+      action: ACTION_WORDS[kind][action]!,
+      [egress ? 'to' : 'from']: peers,
+      ...(ports === undefined ? {} : { [kind === 'cnp' ? 'protocols' : 'ports']: ports }),
+    }));
+}
+
+/** A spec (without tier and priority) of the given kind: a subject and 0–3 rules each way (or none). */
+function tierSpecArb(kind: TierKind) {
+  const rules = (egress: boolean) =>
+    fc.option(fc.array(tierRuleArb(kind, egress), { maxLength: 3 }), { nil: undefined, freq: 4 });
+  return fc.tuple(subjectArb, rules(false), rules(true)).map(([subject, ingress, egress]) => ({
+    subject,
+    ...(ingress === undefined ? {} : { ingress }),
+    ...(egress === undefined ? {} : { egress }),
+  }));
+}
+
+/**
+ * 0–4 cluster policies of every kind and both tiers (at most one BaselineAdminNetworkPolicy), with distinct
+ * priorities: the API leaves equal priorities that match the same traffic undefined.
+ */
+const clusterPoliciesArb: fc.Arbitrary<ClusterPolicyInfo[]> = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        tierSpecArb('cnp').chain((spec) =>
+          fc
+            .constantFrom('Admin', 'Baseline')
+            .map((tier) => ({ kind: 'cnp' as const, spec: { ...spec, tier } })),
+        ),
+        tierSpecArb('anp').map((spec) => ({ kind: 'anp' as const, spec })),
+      ),
+      { maxLength: 4 },
+    ),
+    fc.option(tierSpecArb('banp'), { nil: undefined }),
+    fc.shuffledSubarray([0, 1, 2, 9, 10, 100, 999, 1000], { minLength: 4, maxLength: 4 }),
+  )
+  .map(([policies, baselineSpec, priorities]) => [
+    ...policies.map(({ kind, spec }, i) => {
+      const priority = priorities[i]!;
+      return kind === 'cnp'
+        ? cnp(`cnp${i}`, { ...(spec as ClusterNetworkPolicySpec), priority })
+        : anp(`anp${i}`, { ...(spec as AdminNetworkPolicySpec), priority });
+    }),
+    ...(baselineSpec === undefined ? [] : [banp(baselineSpec as BaselineAdminNetworkPolicySpec)]),
+  ]);
+
+const nodesArb: fc.Arbitrary<NodeInfo[]> = fc
+  .array(
+    fc.tuple(labelsArb(NODE_VOCABULARY), fc.uniqueArray(fc.constantFrom(...NODE_IPS), { maxLength: 2 })),
+    { maxLength: 2 },
+  )
+  .map((nodes) => nodes.map(([labels, addresses], i) => node(`n${i}`, labels, addresses)));
+
+/** `clusterInputArb` plus cluster policies of both tiers and a few Nodes. */
+export const tieredClusterInputArb: fc.Arbitrary<ClusterInput> = fc
+  .tuple(clusterInputArb, clusterPoliciesArb, nodesArb)
+  .map(([input, clusterPolicies, nodes]) => ({ ...input, clusterPolicies, nodes }));

@@ -1,21 +1,29 @@
 /**
  * A deliberately naive reference evaluator for Kubernetes NetworkPolicies, written straight from the
- * networking.k8s.io/v1 API reference. It answers one question at a time — may `src` open a connection to
- * `dst` on this protocol and port? — by walking every policy, rule and peer. It is slow on purpose and
- * shares no code with `src/engine`: its own label selector matching, its own address parsing (BigInt, IPv4
- * and IPv6), no interval sets, no compilation. The engine is tested against it.
+ * networking.k8s.io/v1 API reference, and for the cluster-wide tiers around them (ClusterNetworkPolicy
+ * v1alpha2/v1beta1, AdminNetworkPolicy and BaselineAdminNetworkPolicy v1alpha1), written from the doc
+ * comments of sigs.k8s.io/network-policy-api quoted in docs/design/tiers.md. It answers one question at a
+ * time — may `src` open a connection to `dst` on this protocol and port? — by walking every policy, rule and
+ * peer. It is slow on purpose and shares no code with `src/engine`: its own label selector matching, its own
+ * address parsing (BigInt, IPv4 and IPv6), no interval sets, no compilation. Cluster policies are read from
+ * the spec as written (`ClusterPolicyInfo.spec`, `kind`, `name`), not from netfence's normalized rules, so
+ * the normalization is checked too. The engine is tested against it.
  *
  * It expects valid objects (as the API server would have admitted them) and throws on anything else, so
  * that a broken fixture fails loudly instead of quietly meaning something.
  */
-import type { NamedPort, ClusterState, PodInfo } from '../../src/model/cluster.ts';
+import type { NamedPort, ClusterState, ClusterPolicyInfo, PodInfo } from '../../src/model/cluster.ts';
 import type {
+  AnpPort,
+  CnpProtocol,
   IPBlock,
   LabelSelector,
   NetworkPolicyPeer,
   NetworkPolicyPort,
   NetworkPolicySpec,
   Protocol,
+  TierEgressPeer,
+  TierSubject,
 } from '../../src/model/k8s.ts';
 import { NAMESPACE_NAME_LABEL } from '../../src/model/cluster.ts';
 
@@ -54,6 +62,28 @@ export function naiveAllowed(
   return sideAllows(conn, 'Egress') && sideAllows(conn, 'Ingress');
 }
 
+/**
+ * One direction (egress at the source, ingress at the destination), tier by tier: the Admin tier, then
+ * NetworkPolicy if it isolates the pod in this direction, then the Baseline tier, then the default (allowed).
+ * "A Pod connecting directly to its own Pod IP is never subject to ClusterNetworkPolicy enforcement": a pod's
+ * connection to itself skips both cluster tiers (NetworkPolicy still applies).
+ */
+function sideAllows(conn: Connection, direction: Direction): boolean {
+  const hairpin =
+    conn.source.kind === 'pod' && conn.destination.kind === 'pod' && conn.source.pod === conn.destination.pod;
+  if (!hairpin) {
+    const admin = tierDecision(conn, direction, 'Admin');
+    if (admin !== undefined) return admin;
+  }
+  const networkPolicy = networkPolicyDecision(conn, direction);
+  if (networkPolicy !== undefined) return networkPolicy;
+  if (!hairpin) {
+    const baseline = tierDecision(conn, direction, 'Baseline');
+    if (baseline !== undefined) return baseline;
+  }
+  return true;
+}
+
 /** Whether policies leave a pod alone: a host-network pod, unless `hostNetworkPods` is `policed`. */
 function exempt(conn: Connection, pod: PodInfo): boolean {
   return pod.hostNetwork && conn.options.hostNetworkPods !== 'policed';
@@ -78,11 +108,15 @@ function resolve(state: ClusterState, endpoint: NaiveEndpoint): Side {
 // ---------------------------------------------------------------------------------------------------------
 // Isolation and rules
 
-/** Egress is decided at the source, ingress at the destination. */
-function sideAllows(conn: Connection, direction: Direction): boolean {
+/**
+ * What NetworkPolicies decide for one direction: `undefined` when none isolates the pod in that direction
+ * (evaluation goes on to the Baseline tier), else whether they allow it. Egress is decided at the source,
+ * ingress at the destination.
+ */
+function networkPolicyDecision(conn: Connection, direction: Direction): boolean | undefined {
   const self = direction === 'Egress' ? conn.source : conn.destination;
   const other = direction === 'Egress' ? conn.destination : conn.source;
-  if (self.kind === 'ip') return true;
+  if (self.kind === 'ip') return undefined;
   // "Traffic is allowed if there are no NetworkPolicies selecting the pod" for that direction; otherwise
   // "if the traffic matches at least one rule across all of the NetworkPolicy objects whose podSelector
   // matches the pod".
@@ -93,7 +127,7 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
       policySelectsPod(p.spec, self.pod) &&
       effectivePolicyTypes(p.spec).includes(direction),
   );
-  if (governing.length === 0) return true;
+  if (governing.length === 0) return undefined;
   return governing.some((p) => {
     // Rules of a direction the policy does not apply to are ignored (policyTypes wins).
     const rules =
@@ -209,6 +243,246 @@ function portMatches(conn: Connection, entry: NetworkPolicyPort): boolean {
   return conn.destination.pod.namedPorts.some(
     (np: NamedPort) => np.name === port && np.protocol === protocol && np.port === conn.port,
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cluster-wide tiers
+
+type TierName = 'Admin' | 'Baseline';
+
+/** A rule as written: CNP rules carry `protocols`, ANP/BANP rules `ports`; ingress `from`, egress `to`. */
+interface WireTierRule {
+  action?: string;
+  from?: readonly TierEgressPeer[];
+  to?: readonly TierEgressPeer[];
+  protocols?: readonly CnpProtocol[];
+  ports?: readonly AnpPort[];
+}
+
+interface WireTierSpec {
+  tier?: string;
+  priority?: number;
+  subject?: TierSubject;
+  ingress?: readonly WireTierRule[];
+  egress?: readonly WireTierRule[];
+}
+
+/** A cluster policy as the API defines it: its kind, name and the spec as written. */
+interface TierPolicy {
+  kind: ClusterPolicyInfo['kind'];
+  name: string;
+  tier: TierName;
+  /** `undefined` for the BaselineAdminNetworkPolicy, which has none. */
+  priority: number | undefined;
+  spec: WireTierSpec;
+}
+
+function tierPolicy(info: ClusterPolicyInfo): TierPolicy {
+  const spec = info.spec as WireTierSpec;
+  switch (info.kind) {
+    case 'ClusterNetworkPolicy':
+      if (spec.tier !== 'Admin' && spec.tier !== 'Baseline') throw new Error(`naive: CNP tier ${spec.tier}`);
+      return { kind: info.kind, name: info.name, tier: spec.tier, priority: spec.priority ?? 0, spec };
+    case 'AdminNetworkPolicy':
+      return { kind: info.kind, name: info.name, tier: 'Admin', priority: spec.priority ?? 0, spec };
+    case 'BaselineAdminNetworkPolicy':
+      return { kind: info.kind, name: info.name, tier: 'Baseline', priority: undefined, spec };
+  }
+}
+
+/**
+ * Evaluation order inside a tier: "Policies with lower priority values have higher precedence"; the
+ * BaselineAdminNetworkPolicy after every Baseline ClusterNetworkPolicy (its rules apply "if they are not
+ * matched by any AdminNetworkPolicy or NetworkPolicy rules", and a Baseline CNP is the newer form of the
+ * same tier). Equal priorities are undefined by the API; netfence's documented choice, written out here on
+ * its own: ClusterNetworkPolicies before AdminNetworkPolicies, then by name (code units).
+ */
+function evaluationOrder(a: TierPolicy, b: TierPolicy): number {
+  if (a.priority === undefined || b.priority === undefined) {
+    return (a.priority === undefined ? 1 : 0) - (b.priority === undefined ? 1 : 0);
+  }
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  if (a.kind !== b.kind)
+    return a.kind === 'ClusterNetworkPolicy' ? -1 : b.kind === 'ClusterNetworkPolicy' ? 1 : 0;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * What one tier decides for one direction: `true` (Accept/Allow), `false` (Deny), or `undefined` when no
+ * rule matched or the first matching rule is a Pass ("Skips all further ClusterNetworkPolicy rules in the
+ * current tier … and passes evaluation to the next tier"). Only pods are subjects, never a host-network pod
+ * ("host-networked pods are not included in subject selection"), whatever `hostNetworkPods` says for
+ * NetworkPolicies: the cluster policy API excludes them in its own words.
+ */
+function tierDecision(conn: Connection, direction: Direction, tier: TierName): boolean | undefined {
+  const self = direction === 'Egress' ? conn.source : conn.destination;
+  const other = direction === 'Egress' ? conn.destination : conn.source;
+  if (self.kind === 'ip' || self.pod.hostNetwork) return undefined;
+  const subject = self.pod;
+  const policies = conn.state.clusterPolicies
+    .map(tierPolicy)
+    .filter((p) => p.tier === tier && subjectSelects(conn.state, p.spec.subject, subject))
+    .sort(evaluationOrder);
+  for (const p of policies) {
+    // "a rule that appears at the top of the ingress rules would take the highest precedence"
+    for (const rule of (direction === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []) {
+      const action = tierAction(p, rule.action);
+      const peers = (direction === 'Ingress' ? rule.from : rule.to) ?? [];
+      if (!peers.some((peer) => tierPeerMatches(conn, peer, action, other))) continue;
+      if (!tierPortsMatch(conn, p, rule)) continue;
+      if (action === 'Pass') return undefined;
+      return action === 'Allow';
+    }
+  }
+  return undefined;
+}
+
+/** CNP `Accept`/`Deny`/`Pass`, ANP `Allow`/`Deny`/`Pass`, BANP `Allow`/`Deny`; `Accept` read as `Allow`. */
+function tierAction(p: TierPolicy, word: string | undefined): 'Allow' | 'Deny' | 'Pass' {
+  const words =
+    p.kind === 'ClusterNetworkPolicy'
+      ? { Accept: 'Allow', Deny: 'Deny', Pass: 'Pass' }
+      : p.kind === 'AdminNetworkPolicy'
+        ? { Allow: 'Allow', Deny: 'Deny', Pass: 'Pass' }
+        : { Allow: 'Allow', Deny: 'Deny' };
+  const action = (words as Record<string, 'Allow' | 'Deny' | 'Pass'>)[word ?? ''];
+  if (action === undefined) throw new Error(`naive: ${p.kind} action ${word}`);
+  return action;
+}
+
+/** "Exactly one field must be set": `namespaces`, or `pods` (namespace AND pod labels); empty selects all. */
+function subjectSelects(state: ClusterState, subject: TierSubject | undefined, pod: PodInfo): boolean {
+  if (subject === undefined) throw new Error('naive: cluster policy without a subject');
+  if (subject.namespaces !== undefined && subject.pods === undefined) {
+    return selectorMatches(subject.namespaces, namespaceLabels(state, pod.namespace));
+  }
+  if (subject.pods !== undefined && subject.namespaces === undefined) {
+    return (
+      selectorMatches(subject.pods.namespaceSelector ?? {}, namespaceLabels(state, pod.namespace)) &&
+      selectorMatches(subject.pods.podSelector ?? {}, pod.labels)
+    );
+  }
+  throw new Error('naive: cluster policy subject must set exactly one of namespaces, pods');
+}
+
+const TIER_PEER_FIELDS = ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] as const;
+
+/**
+ * One peer against the other end. `namespaces`/`pods`: pods only, never a host-network pod. `networks`: the
+ * address, or any IP of a pod ("cluster-internal traffic will be checked against the rule as well"); a pod
+ * whose IPs are unknown is matched by `0.0.0.0/0` (every pod has an IP; netfence assumes IPv4).
+ * `nodes`: the IPs of the selected Nodes (so the pods at them, host-network pods). `domainNames`: no address
+ * is known statically, nothing matches. A peer with no field this evaluator knows fails closed: "For Accept
+ * rules … treat the rule as matching no traffic. For Deny and Pass rules … a 'Deny all' rule".
+ */
+function tierPeerMatches(
+  conn: Connection,
+  peer: TierEgressPeer,
+  action: 'Allow' | 'Deny' | 'Pass',
+  other: Side,
+): boolean {
+  const set = TIER_PEER_FIELDS.filter((f) => peer[f] !== undefined);
+  if (set.length > 1) throw new Error(`naive: cluster policy peer with ${set.join(' and ')}`);
+  if (set.length === 0) return action !== 'Allow';
+  const ips = other.kind === 'ip' ? [other.ip] : other.pod.ips;
+  const selectable = other.kind === 'pod' && !other.pod.hostNetwork ? other.pod : undefined;
+  if (peer.namespaces !== undefined) {
+    return (
+      selectable !== undefined &&
+      selectorMatches(peer.namespaces, namespaceLabels(conn.state, selectable.namespace))
+    );
+  }
+  if (peer.pods !== undefined) {
+    return (
+      selectable !== undefined &&
+      selectorMatches(peer.pods.namespaceSelector ?? {}, namespaceLabels(conn.state, selectable.namespace)) &&
+      selectorMatches(peer.pods.podSelector ?? {}, selectable.labels)
+    );
+  }
+  if (peer.networks !== undefined) {
+    // A pod whose IP is not known (manifests from files) has one all the same: netfence assumes IPv4.
+    if (other.kind === 'pod' && ips.length === 0) return peer.networks.includes('0.0.0.0/0');
+    return peer.networks.some((cidr) => ips.some((ip) => cidrContains(cidr, parseAddress(ip))));
+  }
+  if (peer.nodes !== undefined) {
+    const selector = peer.nodes;
+    const nodeIps = conn.state.nodes
+      .filter((n) => selectorMatches(selector, n.labels))
+      .flatMap((n) => n.addresses.map(addressOrUndefined))
+      .filter((a) => a !== undefined);
+    return ips.some((ip) => {
+      const a = parseAddress(ip);
+      return nodeIps.some((n) => n.family === a.family && n.value === a.value);
+    });
+  }
+  return false; // domainNames
+}
+
+/** A Node address that is an IP (a `Hostname` or DNS address is not). */
+function addressOrUndefined(text: string): Address | undefined {
+  try {
+    return parseAddress(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A rule's ports ("If unspecified, protocol-specific attributes will not be used to match traffic"): CNP
+ * `protocols` entries (`tcp`/`udp`/`sctp` with a `destinationPort` number or range, or a
+ * `destinationNamedPort`), ANP/BANP `ports` (`portNumber`, protocol TCP unless given; `portRange`;
+ * `namedPort`). A named port is the destination pod's container port of that name, whatever its protocol
+ * (the API names none).
+ */
+function tierPortsMatch(conn: Connection, p: TierPolicy, rule: WireTierRule): boolean {
+  const named = (name: string): boolean =>
+    conn.destination.kind === 'pod' &&
+    conn.destination.pod.namedPorts.some(
+      (np) => np.name === name && np.protocol === conn.protocol && np.port === conn.port,
+    );
+  const inRange = (protocol: Protocol, start: number, end: number): boolean => {
+    if (!(start <= end)) throw new Error(`naive: port range ${start}-${end}`);
+    return protocol === conn.protocol && start <= conn.port && conn.port <= end;
+  };
+  if (p.kind === 'ClusterNetworkPolicy') {
+    if (rule.ports !== undefined) throw new Error('naive: CNP rule with ports');
+    if (rule.protocols === undefined) return true;
+    return rule.protocols.some((entry) => {
+      if (entry.destinationNamedPort !== undefined) return named(entry.destinationNamedPort);
+      const options = [
+        ['TCP', entry.tcp],
+        ['UDP', entry.udp],
+        ['SCTP', entry.sctp],
+      ] as const;
+      const [protocol, option] = options.find(([, o]) => o !== undefined) ?? [];
+      if (protocol === undefined || option?.destinationPort === undefined) {
+        throw new Error(`naive: CNP protocols entry ${JSON.stringify(entry)}`);
+      }
+      const { number, range } = option.destinationPort;
+      if (number !== undefined) return inRange(protocol, number, number);
+      if (range === undefined) throw new Error('naive: CNP destinationPort without number or range');
+      return inRange(protocol, range.start, range.end);
+    });
+  }
+  if (rule.protocols !== undefined) throw new Error(`naive: ${p.kind} rule with protocols`);
+  if (rule.ports === undefined) return true;
+  return rule.ports.some((entry) => {
+    if (entry.namedPort !== undefined) return named(entry.namedPort);
+    if (entry.portNumber !== undefined) {
+      const port = entry.portNumber.port;
+      if (port === undefined) throw new Error('naive: portNumber without port');
+      return inRange(anpProtocol(entry.portNumber.protocol), port, port);
+    }
+    const range = entry.portRange;
+    if (range?.start === undefined || range.end === undefined) throw new Error('naive: bad ANP port');
+    return inRange(anpProtocol(range.protocol), range.start, range.end);
+  });
+}
+
+function anpProtocol(word: string | undefined): Protocol {
+  if (word === undefined) return 'TCP';
+  if (word === 'TCP' || word === 'UDP' || word === 'SCTP') return word;
+  throw new Error(`naive: protocol ${word}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

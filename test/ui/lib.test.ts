@@ -427,6 +427,18 @@ describe('findings', () => {
       namespace: 'monitoring',
       workloads: ['monitoring/StatefulSet/alertmanager'],
     });
+    // A finding on a cluster policy links the workloads it selects, never the policy's id as a workload.
+    const cnp = { kind: 'AdminNetworkPolicy', name: 'legacy', id: 'AdminNetworkPolicy/legacy' };
+    assert.deepEqual(findingTarget(f('no-legacy-tier-api', 'warning', cnp)), {
+      policy: null,
+      namespace: null,
+      workloads: [],
+    });
+    assert.deepEqual(findingTarget(f('no-legacy-tier-api', 'warning', cnp, ['shop/Deployment/web'])), {
+      policy: null,
+      namespace: null,
+      workloads: ['shop/Deployment/web'],
+    });
   });
   test('filters by severity, rule and words', () => {
     assert.equal(filterFindings(list, { severity: 'error', rule: null, text: '' }).length, 1);

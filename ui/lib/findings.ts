@@ -19,6 +19,8 @@ export function findingTarget(f: FindingJson): FindingTarget {
     return { policy: `${o.namespace}/${o.name}`, namespace: o.namespace, workloads: f.workloads };
   }
   if (o.kind === 'Namespace') return { policy: null, namespace: o.name, workloads: f.workloads };
+  // A cluster-scoped object (ClusterNetworkPolicy…): only the workloads it selects.
+  if (o.namespace === undefined) return { policy: null, namespace: null, workloads: f.workloads };
   return {
     policy: null,
     namespace: o.namespace ?? null,

@@ -1,5 +1,6 @@
 /**
- * `netfence apply`: deploy NetworkPolicies to a live cluster safely. Validation first (files, then the API
+ * `netfence apply`: deploy NetworkPolicies and cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy) to a live cluster safely. Validation first (files, then the API
  * server's dry run of every object), the connectivity change computed before anything is written,
  * observed traffic protected (`--flows`), a staged order that never cuts an allowed connection, server-side
  * apply with field manager `netfence`, pruning only what netfence manages, and a rollback record.
@@ -8,7 +9,9 @@ import { Command, Option } from 'commander';
 import {
   breakingFlows,
   connectivityChange,
+  entryRef,
   finish,
+  isClusterPolicyObject,
   newRecord,
   phaseSessions,
   planApply,
@@ -19,7 +22,9 @@ import {
   type ApplyPlan,
   type BreakingFlow,
   type Change,
+  type ClusterPolicyObject,
   type DesiredPolicy,
+  type PolicyObject,
   type RecordEntry,
   type RollbackRecord,
   type TransientCut,
@@ -32,10 +37,11 @@ import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
 import { plural } from '../../format/plural.ts';
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, KubeObject, ReadScope } from '../../k8s/index.ts';
-import type { ClusterState, PolicyInfo } from '../../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../model/cluster.ts';
 import type { NetworkPolicy } from '../../model/k8s.ts';
 import { formatProblem } from '../../model/problem.ts';
 import { describeIgnored, loadManifests } from '../../parse/index.ts';
+import { clusterPolicyInfo } from '../../parse/tiers.ts';
 import {
   addClusterOptions,
   connectWith,
@@ -78,16 +84,29 @@ function desiredOf(p: PolicyInfo): NetworkPolicy {
   return withManagedBy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: p.spec });
 }
 
+/** The wire form of a cluster policy read from a file, in the apiVersion written, with the managed-by label. */
+function desiredOfCluster(p: ClusterPolicyInfo): ClusterPolicyObject {
+  const metadata: NetworkPolicy['metadata'] = { name: p.name };
+  if (Object.keys(p.labels).length > 0) metadata.labels = { ...p.labels };
+  if (Object.keys(p.annotations).length > 0) metadata.annotations = { ...p.annotations };
+  return withManagedBy({
+    apiVersion: p.apiVersion,
+    kind: p.kind,
+    metadata,
+    spec: p.spec,
+  });
+}
+
 /** Reads and validates the policy files: invalid input never reaches the server. */
 async function readDesired(
   paths: readonly string[],
   defaultNamespace: string,
   strict: boolean,
   io: Io,
-): Promise<NetworkPolicy[]> {
+): Promise<PolicyObject[]> {
   if (paths.length === 0)
     throw new UserError(
-      'no input: give the NetworkPolicy files or folders to apply, or - to read standard input',
+      'no input: give the NetworkPolicy (or cluster policy) files or folders to apply, or - to read standard input',
     );
   const result = await loadManifests([...paths], {
     defaultNamespace,
@@ -109,6 +128,7 @@ async function readDesired(
     [s.namespaces.filter((n) => !n.implicit).length, 'Namespace'],
     [s.workloads.length, 'workload'],
     [s.services.length, 'Service'],
+    [s.nodes.length, 'Node'],
   ] as const;
   const left = others.filter(([n]) => n > 0).map(([n, what]) => plural(n, what));
   const ignored = describeIgnored(result.ignored);
@@ -116,12 +136,52 @@ async function readDesired(
     const what = left.length > 0 ? `left out ${left.join(', ')}` : '';
     note(
       io,
-      `apply deploys NetworkPolicies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
+      `apply deploys NetworkPolicies and cluster policies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
     );
   }
-  if (s.policies.length === 0)
-    throw new UserError(`no NetworkPolicies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`);
-  return s.policies.map(desiredOf);
+  if (s.policies.length === 0 && s.clusterPolicies.length === 0)
+    throw new UserError(
+      `no NetworkPolicies or cluster policies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`,
+    );
+  return [...s.policies.map(desiredOf), ...s.clusterPolicies.map(desiredOfCluster)];
+}
+
+/**
+ * The live cluster policies of the kinds (and apiVersions) the files deploy, with all their metadata. A kind
+ * the cluster does not serve (its CRD is not installed) stops the apply with one line before anything is
+ * sent: the policies of the files are one set, and deploying part of it (NetworkPolicies that count on a
+ * Baseline default-deny, say) could leave the cluster more open than either the old or the new set.
+ */
+async function readLiveClusterPolicies(
+  k8s: typeof K8sModule,
+  conn: Connection,
+  desired: readonly PolicyObject[],
+): Promise<ClusterPolicyObject[]> {
+  const wanted = new Map<string, { kind: ClusterPolicyObject['kind']; apiVersion: string }>();
+  for (const o of desired)
+    if (isClusterPolicyObject(o))
+      wanted.set(`${o.kind} ${o.apiVersion}`, { kind: o.kind, apiVersion: o.apiVersion });
+  const missing: { kind: string; apiVersion: string }[] = [];
+  const byId = new Map<string, ClusterPolicyObject>();
+  for (const { kind, apiVersion } of [...wanted.values()].sort((a, b) => a.kind.localeCompare(b.kind))) {
+    const list = await k8s.listClusterPolicies(conn, kind, apiVersion);
+    if (list === undefined) missing.push({ kind, apiVersion });
+    else for (const o of list) byId.set(policyId(o), o);
+  }
+  if (missing.length > 0) throw new UserError(`${k8s.notServedMessage(missing)}; nothing was changed`);
+  return [...byId.values()];
+}
+
+/** The live state with the listed cluster policies in place of those of the same kinds it has. */
+function withLiveClusterPolicies(state: ClusterState, live: readonly ClusterPolicyObject[]): ClusterState {
+  const kinds = new Set(live.map((o) => o.kind));
+  return {
+    ...state,
+    clusterPolicies: [
+      ...state.clusterPolicies.filter((p) => !kinds.has(p.kind)),
+      ...live.map((o) => clusterPolicyInfo(o)),
+    ],
+  };
 }
 
 /** Reads the live cluster for the impact: every namespace, or (when that is forbidden) the ones touched. */
@@ -248,12 +308,16 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
   const defaultNamespace =
     options.namespaceGiven === true ? options.namespace : (conn.namespace ?? 'default');
   const desired = await readDesired(paths, defaultNamespace, options.strict, io);
-  const namespaces = [...new Set(desired.map((d) => d.metadata.namespace!))].sort();
+  const namespaces = [
+    ...new Set(desired.flatMap((d) => (isClusterPolicyObject(d) ? [] : [d.metadata.namespace!]))),
+  ].sort();
+  const liveCluster = await readLiveClusterPolicies(k8s, conn, desired);
   const live = await readLive(k8s, conn, namespaces, io);
-  const liveState = k8s.stateFromObjects(live.objects).state;
-  const prune = pruneList(live.policies, desired, namespaces, options);
+  const liveState = withLiveClusterPolicies(k8s.stateFromObjects(live.objects).state, liveCluster);
+  const livePolicies: PolicyObject[] = [...live.policies, ...liveCluster];
+  const prune = pruneList(livePolicies, desired, namespaces, options);
   const checked = await dryRunAll(k8s, conn, desired, prune, options, io);
-  const plan = planApply({ desired: checked, live: live.policies, prune, staged: options.staged === true });
+  const plan = planApply({ desired: checked, live: livePolicies, prune, staged: options.staged === true });
   const impact = await assessImpact(liveState, plan, options, io);
 
   const report = new ApplyReport(
@@ -283,27 +347,46 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
   return execute(k8s, conn, plan, report, options, io);
 }
 
-/** Prune candidates: only what netfence manages, in scope (the files' namespaces, or every one with -A). */
+/**
+ * Prune candidates: only what netfence manages, of the kinds the files deploy: NetworkPolicies in the files'
+ * namespaces (every one with -A), cluster policies of those kinds.
+ */
 function pruneList(
-  live: readonly NetworkPolicy[],
-  desired: readonly NetworkPolicy[],
+  live: readonly PolicyObject[],
+  desired: readonly PolicyObject[],
   namespaces: readonly string[],
   options: ApplyOptions,
-): NetworkPolicy[] {
+): PolicyObject[] {
   if (options.prune !== true) return [];
   return pruneCandidates(
     live,
     new Set(desired.map(policyId)),
     options.allNamespaces === true ? { kind: 'all' } : { kind: 'namespaces', namespaces: [...namespaces] },
+    new Set(desired.map((o) => o.kind)),
   );
+}
+
+/** What names a live object to delete. */
+function refOf(o: PolicyObject): {
+  kind: PolicyObject['kind'];
+  apiVersion: string;
+  namespace: string;
+  name: string;
+} {
+  return {
+    kind: o.kind,
+    apiVersion: o.apiVersion,
+    namespace: isClusterPolicyObject(o) ? '' : (o.metadata.namespace ?? ''),
+    name: o.metadata.name ?? '',
+  };
 }
 
 /** The API server checks every object first (dryRun=All): nothing is written unless all pass. */
 async function dryRunAll(
   k8s: K8s,
   conn: Connection,
-  desired: readonly NetworkPolicy[],
-  prune: readonly NetworkPolicy[],
+  desired: readonly PolicyObject[],
+  prune: readonly PolicyObject[],
   options: ApplyOptions,
   io: Io,
 ): Promise<DesiredPolicy[]> {
@@ -322,7 +405,7 @@ async function dryRunAll(
   };
   for (const np of desired) {
     const go = await check(async () => {
-      const result = await k8s.applyPolicy(conn, np, {
+      const result = await k8s.applyObject(conn, np, {
         dryRun: true,
         force: options.forceConflicts === true,
       });
@@ -331,9 +414,7 @@ async function dryRunAll(
     if (!go) break;
   }
   for (const np of refusals.length > 0 ? [] : prune) {
-    const go = await check(() =>
-      k8s.deletePolicy(conn, np.metadata.namespace!, np.metadata.name!, { dryRun: true, verb: 'prune' }),
-    );
+    const go = await check(() => k8s.deleteObject(conn, refOf(np), { dryRun: true, verb: 'prune' }));
     if (!go) break;
   }
   if (refusals.length > 0) {
@@ -457,14 +538,14 @@ async function write(
   options: ApplyOptions,
 ): Promise<void> {
   if (c.action === 'delete') {
-    await k8s.deletePolicy(conn, c.namespace, c.name, {
+    await k8s.deleteObject(conn, entryRef(entry), {
       dryRun: false,
       resourceVersion: c.live?.metadata.resourceVersion,
       verb: 'prune',
     });
     entry.resourceVersion = null;
   } else {
-    const stored = await k8s.applyPolicy(conn, c.desired!, {
+    const stored = await k8s.applyObject(conn, c.desired!, {
       dryRun: false,
       force: options.forceConflicts === true,
     });

@@ -79,6 +79,11 @@ function reportSummary(
       .map((r) => ({ name: name(r.id), reach: r.reach, direct: r.direct })),
     connections,
     connectionsLeftOut: all.length - connections.length,
+    domains: analysis.connectivity.domains.map((d) => ({
+      src: name(d.src),
+      domain: d.domain,
+      ports: formatPorts(d.ports),
+    })),
   };
   return { summary, explanations };
 }

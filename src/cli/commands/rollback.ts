@@ -5,10 +5,16 @@
  */
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseRecord, rollbackSteps, type RestoreStep, type RollbackRecord } from '../../apply/index.ts';
+import {
+  entryRef,
+  parseRecord,
+  rollbackSteps,
+  type PolicyObject,
+  type RestoreStep,
+  type RollbackRecord,
+} from '../../apply/index.ts';
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection } from '../../k8s/index.ts';
-import type { NetworkPolicy } from '../../model/k8s.ts';
 import { plural } from '../../format/plural.ts';
 import type { RecordListEntryJson, RollbackJson, RollbackStepJson } from '../../contract/apply.ts';
 import {
@@ -73,7 +79,9 @@ async function loadRecord(
 
 export function rollbackCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('rollback')
-    .description('Restore the NetworkPolicies the last `netfence apply` changed, as they were before it')
+    .description(
+      'Restore the NetworkPolicies and cluster policies the last `netfence apply` changed, as they were before it',
+    )
     .option(
       '--dry-run',
       'show what would be restored, and have the API server check it (dryRun=All); change nothing',
@@ -153,8 +161,8 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
       `record ${record.id} is of ${record.server} (context "${record.context}"), but context "${conn.context}" is ${conn.server}: choose it with --context ${record.context}, or --force`,
     );
   }
-  const live = new Map<string, NetworkPolicy | undefined>();
-  for (const e of record.entries) live.set(e.id, await k8s.readPolicy(conn, e.namespace, e.name));
+  const live = new Map<string, PolicyObject | undefined>();
+  for (const e of record.entries) live.set(e.id, await k8s.readObject(conn, entryRef(e)));
   const steps = rollbackSteps(record, live, options.force === true);
   const blocked = steps.filter((s) => s.kind === 'blocked');
   const json: RollbackJson = {
@@ -229,13 +237,13 @@ async function restore(
     const dryRun = options.dryRun === true;
     try {
       if (step.kind === 'delete')
-        await k8s.deletePolicy(conn, step.entry.namespace, step.entry.name, {
+        await k8s.deleteObject(conn, entryRef(step.entry), {
           dryRun,
           resourceVersion: step.resourceVersion,
           verb: 'roll back',
         });
-      else if (step.kind === 'create') await k8s.createPolicy(conn, step.target!, { dryRun });
-      else await k8s.replacePolicy(conn, step.target!, step.resourceVersion!, { dryRun });
+      else if (step.kind === 'create') await k8s.createObject(conn, step.target!, { dryRun });
+      else await k8s.replaceObject(conn, step.target!, step.resourceVersion!, { dryRun });
       lines.push(
         rollbackRow(dryRun ? `would ${ROLLBACK_WOULD[step.kind]}` : ROLLBACK_DONE[step.kind], step.entry.id),
       );

@@ -14,6 +14,8 @@ import type { Protocol } from '../../model/k8s.ts';
 import { dnsLabel } from '../lookup.ts';
 import { RuleCategory, defineRule, type RuleContext, type RuleDefinition } from '../types.ts';
 import { targetsText } from './policies.ts';
+import { actionWord, decider, tierName } from './tiers.ts';
+import { TierAction } from '../../model/cluster.ts';
 
 const DNS_PORT = 53;
 
@@ -61,7 +63,7 @@ function dnsPeer(ctx: RuleContext): string {
   return `the DNS pods (namespace ${cls.namespace}, pods ${label[0]}=${label[1]})`;
 }
 
-export function dnsRule(protocol: 'UDP' | 'TCP'): RuleDefinition<'missing'> {
+export function dnsRule(protocol: 'UDP' | 'TCP'): RuleDefinition<'missing' | 'deniedByTier'> {
   return defineRule({
     id: `require-dns-egress-${protocol.toLowerCase()}`,
     meta: {
@@ -78,6 +80,10 @@ export function dnsRule(protocol: 'UDP' | 'TCP'): RuleDefinition<'missing'> {
           protocol === 'UDP'
             ? 'Egress of {{workloads}} is restricted, but nothing allows DNS over UDP port 53{{to}}, so every name lookup fails; add an egress rule to {{peer}} on UDP 53 and TCP 53'
             : 'Egress of {{workloads}} is restricted, but nothing allows DNS over TCP port 53{{to}}, so lookups whose answers do not fit in UDP fail; add TCP 53 next to UDP 53 in the rule to {{peer}}',
+        deniedByTier:
+          protocol === 'UDP'
+            ? 'This {{tier}} {{action}} rule denies DNS over UDP port 53 from {{workloads}}{{to}}, so every name lookup fails; add an Accept rule for {{peer}} on UDP 53 and TCP 53 before it'
+            : 'This {{tier}} {{action}} rule denies DNS over TCP port 53 from {{workloads}}{{to}}, so lookups whose answers do not fit in UDP fail; add an Accept rule for {{peer}} on TCP 53 as well as UDP 53 before it',
       },
     },
     check(ctx) {
@@ -98,9 +104,34 @@ export function dnsRule(protocol: 'UDP' | 'TCP'): RuleDefinition<'missing'> {
       for (const [access, classes] of groups) {
         const policies = [...new Set(classes.flatMap((id) => ctx.lookup.policiesOf(id, 'egress')))];
         if (reachesDns(ctx, access, policies, protocol)) continue;
+        const workloads = ctx.lookup.workloadsOfClasses(classes);
+        // A cluster policy rule that denies DNS decides before any NetworkPolicy could allow it: blame it.
+        const dnsClass = ctx.lookup.dnsClasses[0];
+        const by =
+          dnsClass === undefined
+            ? undefined
+            : decider(ctx.compiled, classes[0]!, 'egress', { pod: dnsClass }, protocol, DNS_PORT);
+        if (by?.kind === 'tier' && by.ref.rule.action === TierAction.Deny) {
+          const info = by.ref.policy.info;
+          ctx.report({
+            messageId: 'deniedByTier',
+            data: {
+              tier: tierName(info.tier),
+              action: actionWord(info, by.ref.rule.action),
+              workloads: targetsText(ctx, workloads),
+              to,
+              peer: dnsPeer(ctx),
+            },
+            subject: { clusterPolicy: info },
+            path: ['spec', 'egress', by.ref.rule.index],
+            workloads,
+          });
+          continue;
+        }
+        // Restricted by cluster policies alone, in a way netfence cannot pin on one rule: nothing to blame.
+        if (policies.length === 0) continue;
         // Blame the namespace-wide policy when there is one: a DNS rule there fixes every pod at once.
         const blamed = policies.find((p) => p.selector.matchesAll) ?? policies[0]!;
-        const workloads = ctx.lookup.workloadsOfClasses(classes);
         ctx.report({
           messageId: 'missing',
           data: { workloads: targetsText(ctx, workloads), to, peer: dnsPeer(ctx) },

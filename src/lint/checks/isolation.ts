@@ -5,6 +5,7 @@
 import type { Direction } from '../../engine/compile.ts';
 import { RuleCategory, defineRule, type RuleDefinition } from '../types.ts';
 import { identifyingLabel, targetsText } from './policies.ts';
+import { classDefaultDenied, namespaceDefaultDeny } from './tiers.ts';
 
 function typeName(direction: Direction): 'Ingress' | 'Egress' {
   return direction === 'ingress' ? 'Ingress' : 'Egress';
@@ -40,7 +41,8 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
       },
     },
     check(ctx) {
-      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
+      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       for (const ns of ctx.state.namespaces) {
         const classes = ctx.lookup.podClassesIn(ns.name);
         if (classes.length === 0) continue;
@@ -50,9 +52,13 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
             p.selector.matchesAll &&
             (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
         );
-        if (covered) continue;
+        // A cluster policy (Admin or Baseline tier) that denies by default does the same for the namespace.
+        if (covered || namespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined)
+          continue;
         const all = ctx.lookup.workloadsOfClasses(classes);
-        const open = ctx.lookup.workloadsOfClasses(classes.filter((id) => !access[id]!.isolated));
+        const open = ctx.lookup.workloadsOfClasses(
+          classes.filter((id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction)),
+        );
         ctx.report({
           messageId: open.length > 0 ? 'missing' : 'missingAllIsolated',
           data: { ns: ns.name, share: share(open.length, all.length), open: targetsText(ctx, open) },
@@ -82,7 +88,8 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
       },
     },
     check(ctx) {
-      const access = direction === 'ingress' ? ctx.compiled.ingress : ctx.compiled.egress;
+      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
+      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       const namespacesUsing = new Set(
         ctx.compiled.policies
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress))
@@ -93,7 +100,11 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
         const classes = ctx.lookup
           .classesOfWorkload(w.id)
           .filter((id) => !ctx.compiled.classes[id]!.hostNetwork);
-        if (classes.length === 0 || classes.every((id) => access[id]!.isolated)) continue;
+        if (
+          classes.length === 0 ||
+          classes.every((id) => access[id]!.isolated || classDefaultDenied(ctx.compiled, id, direction))
+        )
+          continue;
         const label = identifyingLabel(w.labels);
         ctx.report({
           messageId: 'notIsolated',

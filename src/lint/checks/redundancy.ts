@@ -7,8 +7,8 @@
  * redundant leaves the pool before the next one is judged: so the reported rules can all be removed together,
  * and of two identical rules the first one written is kept.
  */
+import { portsTowardsTarget, type Target } from './ports.ts';
 import {
-  portsTowardsClass,
   type CompiledCluster,
   type CompiledPolicy,
   type CompiledRule,
@@ -29,8 +29,6 @@ interface Grant {
   ports: PortSet;
   other: boolean;
 }
-
-type Target = { pod: number } | { address: number };
 
 export interface RuleRef {
   policy: CompiledPolicy;
@@ -79,14 +77,7 @@ class Analysis {
   /** What `rule`, in a policy selecting class `selected`, allows towards `t`. */
   grant(r: RuleRef, selected: number, t: Target): Grant | undefined {
     if (!this.matches(r.rule, t)) return undefined;
-    const { classes } = this.compiled;
-    // Named ports resolve against the selected pod for ingress, against the destination for egress.
-    const ports =
-      r.direction === 'ingress'
-        ? portsTowardsClass(r.rule.ports, classes[selected]!)
-        : 'pod' in t
-          ? portsTowardsClass(r.rule.ports, classes[t.pod]!)
-          : r.rule.ports.numeric;
+    const ports = portsTowardsTarget(this.compiled, r.direction, r.rule.ports, selected, t);
     if (isEmptyPorts(ports) && !r.rule.ports.any) return undefined;
     return { ports, other: r.rule.ports.any };
   }

@@ -3,6 +3,8 @@ import { formatPorts } from '../../describe/ports.ts';
 import { portSetOf, portsContain, unionPorts, NO_PORTS, type PortSet } from '../../engine/ports.ts';
 import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
 import { listNames } from '../text.ts';
+import { actionWord, decider, tierName, type TierRuleRef } from '../checks/tiers.ts';
+import { TierAction } from '../../model/cluster.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
 interface Denied {
@@ -10,6 +12,23 @@ interface Denied {
   dst: End;
   direction: Direction;
   ports: PortSet;
+  /** The cluster policy rule that denies it, when one decides before NetworkPolicies could. */
+  tierRule: TierRuleRef | undefined;
+}
+
+/** The cluster policy rule that decides a denied connection, if a cluster policy (not NetworkPolicies) does. */
+function denyingTierRule(
+  ctx: RuleContext,
+  direction: Direction,
+  self: End,
+  peer: End,
+  protocol: 'TCP' | 'UDP' | 'SCTP',
+  port: number,
+): TierRuleRef | undefined {
+  if (self.kind !== 'workload') return undefined;
+  const target = peer.kind === 'address' ? { address: peer.address } : { pod: peer.classes[0]! };
+  const by = decider(ctx.compiled, self.classes[0]!, direction, target, protocol, port);
+  return by.kind === 'tier' && by.ref.rule.action === TierAction.Deny ? by.ref : undefined;
 }
 
 /** Addresses are grouped by the IP observed, not by address class, so that the message names it. */
@@ -52,6 +71,7 @@ export default defineRule({
         'Observed {{src}} → {{dst}} on {{ports}} would be denied: no ingress rule of the policies selecting {{dst}} ({{policies}}) allows it; add a rule for it, or make sure it should stop',
       egress:
         'Observed {{src}} → {{dst}} on {{ports}} would be denied: no egress rule of the policies selecting {{src}} ({{policies}}) allows it; add a rule for it, or make sure it should stop',
+      tier: 'Observed {{src}} → {{dst}} on {{ports}} would be denied by this {{tier}} {{direction}} {{action}} rule, which decides before any NetworkPolicy; add an Accept rule for it before this one, or make sure it should stop',
     },
   },
   check(ctx) {
@@ -62,8 +82,10 @@ export default defineRule({
         const self = direction === 'ingress' ? dst : src;
         const peer = direction === 'ingress' ? src : dst;
         if (allowedAt(ctx, direction, self, peer, protocol, port)) continue;
-        const key = `${endKey(src)}\u0000${endKey(dst)}\u0000${direction}`;
-        const group = groups.get(key) ?? { src, dst, direction, ports: NO_PORTS };
+        const tierRule = denyingTierRule(ctx, direction, self, peer, protocol, port);
+        const by = tierRule === undefined ? '' : `${tierRule.policy.index}/${tierRule.rule.index}`;
+        const key = `${endKey(src)}\u0000${endKey(dst)}\u0000${direction}\u0000${by}`;
+        const group = groups.get(key) ?? { src, dst, direction, ports: NO_PORTS, tierRule };
         group.ports = unionPorts(group.ports, portSetOf(protocol, [port, port]));
         groups.set(key, group);
       }
@@ -72,8 +94,28 @@ export default defineRule({
       const self = g.direction === 'ingress' ? g.dst : g.src;
       const peer = g.direction === 'ingress' ? g.src : g.dst;
       if (self.kind !== 'workload') continue;
+      if (g.tierRule !== undefined) {
+        const info = g.tierRule.policy.info;
+        ctx.report({
+          messageId: 'tier',
+          data: {
+            src: endLabel(ctx, g.src),
+            dst: endLabel(ctx, g.dst),
+            ports: formatPorts(g.ports),
+            tier: tierName(info.tier),
+            direction: g.direction,
+            action: actionWord(info, g.tierRule.rule.action),
+          },
+          subject: { clusterPolicy: info },
+          path: ['spec', g.direction, g.tierRule.rule.index],
+          workloads: [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort(),
+        });
+        continue;
+      }
       const policies = [...new Set(self.classes.flatMap((id) => ctx.lookup.policiesOf(id, g.direction)))];
       // The policy to fix: one whose rules already name the peer, else the most specific one.
+      // Denied while no NetworkPolicy isolates and no cluster policy rule decides: cannot happen, but never blame nobody.
+      if (policies.length === 0) continue;
       const blamed: CompiledPolicy =
         policies.find((p) =>
           (g.direction === 'ingress' ? p.ingress : p.egress).some((r) => ruleMatches(ctx, r, peer)),

@@ -113,3 +113,37 @@ ruleTester(rule, {
     },
   ],
 });
+
+// Cluster-wide policy tiers: a Baseline Deny decides for pods no NetworkPolicy isolates.
+const baselineDeny = (marker = ''): string => yaml`
+  apiVersion: policy.networking.k8s.io/v1beta1
+  kind: ClusterNetworkPolicy
+  metadata: {name: baseline}
+  spec:
+    tier: Baseline
+    priority: 100
+    subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: payments}}}
+    ingress:
+      - action: Deny${marker}
+        from: [{namespaces: {}}]
+`;
+
+ruleTester(rule, {
+  valid: [
+    {
+      // The NetworkPolicy isolates the gateway and allows the scrape: the Baseline tier is never reached.
+      name: 'a Baseline Deny under a NetworkPolicy that allows the scrape',
+      yaml: docs(base, scrape('metrics'), baselineDeny()),
+      observed: scrapeFlow,
+    },
+  ],
+  invalid: [
+    {
+      // No NetworkPolicy selects the gateway: the finding points at the Baseline rule that denies it.
+      name: 'a scrape the Baseline tier denies',
+      yaml: docs(base, baselineDeny('  # <-')),
+      observed: scrapeFlow,
+      messageIds: ['tier'],
+    },
+  ],
+});

@@ -1,5 +1,7 @@
 import rule from '../../../src/lint/rules/require-default-deny-egress.ts';
-import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { cnp } from '../../support/builders.ts';
+import { allPods, withTiers } from '../tier-fixtures.ts';
 
 ruleTester(rule, {
   valid: [
@@ -54,6 +56,45 @@ ruleTester(rule, {
     {
       name: 'two namespaces, each reported on its own Namespace object',
       yaml: docs(ns('a', {}, true), ns('b', {}, true), deploy('a', 'x'), deploy('b', 'y')),
+    },
+  ],
+});
+
+// Cluster-wide policies (built as cluster states until manifests of them can be parsed in these tables).
+stateRuleTester(rule, {
+  valid: [
+    {
+      name: 'an Admin ClusterNetworkPolicy denies egress to every pod and every address',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('deny-egress', {
+            tier: 'Admin',
+            priority: 1000,
+            subject: allPods,
+            egress: [{ action: 'Deny', to: [allPods, { networks: ['0.0.0.0/0', '::/0'] }] }],
+          }),
+        ],
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a Deny of every pod leaves the addresses outside the cluster open',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('deny-egress', {
+            tier: 'Baseline',
+            priority: 1000,
+            subject: allPods,
+            egress: [{ action: 'Deny', to: [allPods] }],
+          }),
+        ],
+      }),
+      findings: [
+        'Namespace/data metadata.name',
+        'Namespace/kube-system metadata.name',
+        'Namespace/shop metadata.name',
+      ],
     },
   ],
 });

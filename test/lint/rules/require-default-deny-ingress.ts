@@ -1,5 +1,7 @@
 import rule from '../../../src/lint/rules/require-default-deny-ingress.ts';
-import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { cnp } from '../../support/builders.ts';
+import { allPods, shop, withTiers } from '../tier-fixtures.ts';
 
 const denyIngress = yaml`
   apiVersion: networking.k8s.io/v1
@@ -70,6 +72,64 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['missing'],
+    },
+  ],
+});
+
+// Cluster-wide policies (built as cluster states until manifests of them can be parsed in these tables).
+/** A Baseline policy for every namespace: `first` for shop's pods, then a Deny of every pod. */
+const denyAllAfter = (first: 'Accept' | 'Pass') =>
+  cnp('baseline', {
+    tier: 'Baseline',
+    priority: 1000,
+    subject: allPods,
+    ingress: [
+      { action: first, from: [shop] },
+      { action: 'Deny', from: [allPods] },
+    ],
+  });
+
+stateRuleTester(rule, {
+  valid: [
+    {
+      name: 'a Baseline ClusterNetworkPolicy denies ingress from every pod to every namespace, after its allowances',
+      state: withTiers({ clusterPolicies: [denyAllAfter('Accept')] }),
+    },
+  ],
+  invalid: [
+    {
+      // The Pass hands shop's ingress on to NetworkPolicies (none) and then to the default allow.
+      name: 'a Pass before the Deny of every pod',
+      state: withTiers({ clusterPolicies: [denyAllAfter('Pass')] }),
+      findings: [
+        'Namespace/data metadata.name',
+        'Namespace/kube-system metadata.name',
+        'Namespace/shop metadata.name',
+      ],
+    },
+    {
+      // Pods deployed to shop later are not selected: only the namespace is reported, and api, the open workload.
+      name: 'a default deny for some pods of a namespace only',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('web', {
+            tier: 'Admin',
+            priority: 1,
+            subject: { pods: { podSelector: { matchLabels: { app: 'web' } } } },
+            ingress: [{ action: 'Deny', from: [allPods] }],
+          }),
+          cnp('rest', {
+            tier: 'Baseline',
+            priority: 1,
+            subject: {
+              namespaces: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['shop'] }] },
+            },
+            ingress: [{ action: 'Deny', from: [allPods] }],
+          }),
+        ],
+      }),
+      findings: ['Namespace/shop metadata.name'],
+      messages: [['1 of its 2 workloads (shop/api)']],
     },
   ],
 });

@@ -77,3 +77,49 @@ ruleTester(rule, {
     },
   ],
 });
+
+// Cluster-wide policy tiers: an Admin rule decides before any NetworkPolicy.
+const adminEgress = (rules: string): string => yaml`
+  apiVersion: policy.networking.k8s.io/v1beta1
+  kind: ClusterNetworkPolicy
+  metadata: {name: data-egress}
+  spec:
+    tier: Admin
+    priority: 10
+    subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: data}}}
+    egress:
+      ${rules}
+`;
+const denyAll = yaml`
+  - action: Deny
+    to: [{namespaces: {}}, {networks: [0.0.0.0/0, "::/0"]}]
+`;
+
+ruleTester(rule, {
+  valid: [
+    {
+      // The Admin Accept decides DNS before the NetworkPolicy (which allows none) is consulted.
+      name: 'an Admin Accept of DNS before an Admin Deny of everything',
+      yaml: docs(
+        base,
+        restricted('[]'),
+        adminEgress(
+          yaml`
+          - action: Accept
+            to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}]
+            protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]
+          ${denyAll.replaceAll('\n', '\n          ')}
+        `.replaceAll('\n', '\n      '),
+        ),
+      ),
+    },
+  ],
+  invalid: [
+    {
+      // No NetworkPolicy restricts the pod, the Admin Deny does: the finding points at that rule.
+      name: 'an Admin Deny of everything, without a DNS allowance before it',
+      yaml: docs(base, adminEgress(denyAll.replace('Deny', 'Deny  # <-').replaceAll('\n', '\n      '))),
+      messageIds: ['deniedByTier'],
+    },
+  ],
+});

@@ -1,5 +1,7 @@
 import rule from '../../../src/lint/rules/require-egress-isolation.ts';
-import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { cnp, policy } from '../../support/builders.ts';
+import { allPods, withTiers } from '../tier-fixtures.ts';
 
 const webEgress = yaml`
   apiVersion: networking.k8s.io/v1
@@ -51,6 +53,35 @@ ruleTester(rule, {
     {
       name: 'one workload of the namespace has no egress policy',
       yaml: docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api', { mark: true }), webEgress),
+    },
+  ],
+});
+
+// Cluster-wide policies (built as cluster states until manifests of them can be parsed in these tables).
+const isolateWeb = policy('shop', 'web', {
+  podSelector: { matchLabels: { app: 'web' } },
+  policyTypes: ['Egress'],
+});
+const denyApi = (networks: string[]) =>
+  cnp('api', {
+    tier: 'Admin',
+    priority: 10,
+    subject: { pods: { podSelector: { matchLabels: { app: 'api' } } } },
+    egress: [{ action: 'Deny', to: [allPods, ...(networks.length === 0 ? [] : [{ networks }])] }],
+  });
+
+stateRuleTester(rule, {
+  valid: [
+    {
+      name: 'an Admin policy denies egress of the workload no NetworkPolicy selects',
+      state: withTiers({ policies: [isolateWeb], clusterPolicies: [denyApi(['0.0.0.0/0'])] }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an Admin policy that denies egress to pods only does not isolate it',
+      state: withTiers({ policies: [isolateWeb], clusterPolicies: [denyApi([])] }),
+      findings: ['shop/Pod/api'],
     },
   ],
 });

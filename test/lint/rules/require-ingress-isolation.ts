@@ -1,5 +1,7 @@
 import rule from '../../../src/lint/rules/require-ingress-isolation.ts';
-import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
+import { cnp, policy } from '../../support/builders.ts';
+import { allPods, withTiers } from '../tier-fixtures.ts';
 
 const allowWeb = yaml`
   apiVersion: networking.k8s.io/v1
@@ -44,6 +46,38 @@ ruleTester(rule, {
             ingress: []
         `,
       ),
+    },
+  ],
+});
+
+// Cluster-wide policies (built as cluster states until manifests of them can be parsed in these tables).
+const isolateWeb = policy('shop', 'web', {
+  podSelector: { matchLabels: { app: 'web' } },
+  policyTypes: ['Ingress'],
+});
+const denyApi = (ports?: { tcp: { destinationPort: { number: number } } }[]) =>
+  cnp('api', {
+    tier: 'Baseline',
+    priority: 10,
+    subject: { pods: { podSelector: { matchLabels: { app: 'api' } } } },
+    ingress: [{ action: 'Deny', from: [allPods], ...(ports === undefined ? {} : { protocols: ports }) }],
+  });
+
+stateRuleTester(rule, {
+  valid: [
+    {
+      name: 'a Baseline policy denies ingress to the workload no NetworkPolicy selects',
+      state: withTiers({ policies: [isolateWeb], clusterPolicies: [denyApi()] }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a Baseline policy that denies one port only does not isolate it',
+      state: withTiers({
+        policies: [isolateWeb],
+        clusterPolicies: [denyApi([{ tcp: { destinationPort: { number: 22 } } }])],
+      }),
+      findings: ['shop/Pod/api'],
     },
   ],
 });
