@@ -11,7 +11,7 @@ import type {
   WorkloadEntryJson,
 } from './common.ts';
 import type { DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
-import type { ExplainJson } from './explain.ts';
+import type { DecidedByJson, ExplainJson } from './explain.ts';
 import type { ExposureItemJson } from './exposure.ts';
 import type { LintJson } from './lint.ts';
 
@@ -93,39 +93,14 @@ export interface ClusterPolicyJson {
   yaml: string;
 }
 
-/**
- * The layer that decides a direction of a connection: the Admin tier (ClusterNetworkPolicy tier Admin,
- * AdminNetworkPolicy), NetworkPolicies (they isolate the pod), the Baseline tier (ClusterNetworkPolicy tier
- * Baseline, BaselineAdminNetworkPolicy), or the default (nothing decided: allowed).
- */
-export type LayerJson = 'admin' | 'networkpolicy' | 'baseline' | 'default';
-
 /** What allowed a direction of a connection: a layer, and for a tier its cluster policy and rule. */
 export interface AllowedByJson {
-  layer: LayerJson;
+  /** As `explain`'s `decidedBy`: the Admin tier, NetworkPolicies (they isolate the pod), the Baseline tier, or the default. */
+  layer: DecidedByJson;
   /** Cluster policy id (Admin and Baseline layers), else null. */
   policy: string | null;
   /** Index of the rule in the policy's `ingress`/`egress`, else null. */
   rule: number | null;
-}
-
-/** One step of the walk of one direction: the layer (policy, rule) that took some ports, and its action. */
-export interface LayerStepJson extends AllowedByJson {
-  ruleName: string | null;
-  /** `pass`: the Admin (Baseline) tier hands these ports on to NetworkPolicies (to the default). */
-  action: 'allow' | 'deny' | 'pass';
-  /** The ports it took, in words. */
-  ports: string;
-  /** Where the cluster policy is written. */
-  file: string | null;
-  line: number | null;
-}
-
-/** The walk of both directions for one pair of pod classes (a workload whose pods differ has several). */
-export interface LayerDecisionJson {
-  /** Empty when that end is outside the cluster (nothing to decide there). */
-  egress: readonly LayerStepJson[];
-  ingress: readonly LayerStepJson[];
 }
 
 /** An allowed connection between two entities, by id (`namespace/Kind/name`, `external:<n>`). */
@@ -203,8 +178,6 @@ export type ExplainAnswerJson = ExplainJson & {
   from: { id: string; name: string };
   to: { id: string; name: string };
   text: string;
-  /** Which layer decided each port, per direction, for each pair of pod classes (as `explanations`). */
-  layers: readonly LayerDecisionJson[];
 };
 
 /** `/api/workload?id=`: one workload's exposure (an item of `exposure -o json`), null when it has none. */

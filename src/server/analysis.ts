@@ -40,7 +40,6 @@ import type { ClusterState } from '../model/cluster.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import { buildModel, connectionsOfNamespace, type SourceInfo } from './model.ts';
 import { renderPolicy } from './sources.ts';
-import { layerDecisions } from './tiers.ts';
 import { trafficOverlay } from './traffic.ts';
 import { parseWhatIfRequest, WhatIfRequestError } from './whatif.ts';
 import { WhatIfStopped, WhatIfThread } from './whatif-thread.ts';
@@ -156,7 +155,6 @@ export class Analysis {
       from: { id: src, name: this.index.displayName(src) },
       to: { id: dst, name: this.index.displayName(dst) },
       text: explanations.map(explanationToText).join('\n'),
-      layers: layerDecisions(this.index, src, dst, query),
     };
   }
 

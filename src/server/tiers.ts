@@ -1,13 +1,14 @@
 /**
  * Which layer decided a connection, per direction and port: an Admin tier rule (ClusterNetworkPolicy tier
  * Admin, AdminNetworkPolicy), NetworkPolicies, a Baseline tier rule (ClusterNetworkPolicy tier Baseline,
- * BaselineAdminNetworkPolicy), or the default (allowed). What the web UI shows on edges and in the inspector.
+ * BaselineAdminNetworkPolicy), or the default (allowed): each connection's `allowedBy` in `/api/model`, and
+ * the model's cluster policies in words. (The inspector shows `explain`'s own walk, from `/api/explain`.)
  *
  * A first-match walk over `compiled.tierPolicies` for one pair of class ends, in the order the engine
- * evaluates them (`policiesOfTier`, docs/design/tiers.md). It repeats, for one peer, what `walkTier` in
- * src/engine/decisions.ts computes for all peers at once, and what `explain` walks rule by rule: the test
- * checks that its allowed ports are the engine's (`allowedBetween`). To fold onto explain's walk once that
- * one names the deciding rule.
+ * evaluates them (`policiesOfTier`, docs/design/tiers.md), without explain's near misses and texts, so that
+ * every connection of the model can afford it. It repeats, for one peer, what `walkTier` in
+ * src/engine/decisions.ts computes for all peers at once, and what src/engine/explain.ts walks per segment:
+ * test/server/tiers.test.ts checks that its allowed ports are the engine's, and its deciding rules explain's.
  */
 import type { ClassSet, CompiledCluster, Direction } from '../engine/compile.ts';
 import { accessToAddress, accessToPod, portsTowardsClass } from '../engine/compile.ts';
@@ -40,19 +41,12 @@ import {
   type TierRuleInfo,
 } from '../model/cluster.ts';
 import type { LabelSelector } from '../model/k8s.ts';
-import type {
-  AllowedByJson,
-  ClusterPolicyJson,
-  ClusterRuleJson,
-  ConnectionJson,
-  LayerDecisionJson,
-  LayerJson,
-  LayerStepJson,
-} from '../contract/api.ts';
+import type { AllowedByJson, ClusterPolicyJson, ClusterRuleJson, ConnectionJson } from '../contract/api.ts';
+import type { DecidedByJson } from '../contract/explain.ts';
 
 /** One step of a direction's walk: a layer (and its policy and rule) that took some of the ports. */
 export interface LayerStep {
-  layer: LayerJson;
+  layer: DecidedByJson;
   /** The cluster policy and rule (Admin and Baseline layers). */
   policy?: CompiledTierPolicy;
   rule?: CompiledTierRule;
@@ -120,8 +114,9 @@ export function decideDirection(
     );
     const denied = subtractPorts(open, allowed);
     if (!isEmptyPorts(allowed))
-      steps.push({ layer: 'networkpolicy', action: TierAction.Allow, ports: allowed });
-    if (!isEmptyPorts(denied)) steps.push({ layer: 'networkpolicy', action: TierAction.Deny, ports: denied });
+      steps.push({ layer: 'network-policy', action: TierAction.Allow, ports: allowed });
+    if (!isEmptyPorts(denied))
+      steps.push({ layer: 'network-policy', action: TierAction.Deny, ports: denied });
     return steps;
   }
   walk(Tier.Baseline);
@@ -223,37 +218,6 @@ export function clusterPoliciesJson(
       yaml: yaml.get(info.id) ?? renderClusterPolicy(info),
     };
   });
-}
-
-function stepJson(s: LayerStep): LayerStepJson {
-  const info = s.policy?.info;
-  return {
-    layer: s.layer,
-    policy: info?.id ?? null,
-    rule: s.rule?.index ?? null,
-    ruleName: s.rule?.name ?? null,
-    action: s.action,
-    ports: formatPorts(s.ports),
-    file: info?.origin?.file ?? null,
-    line: info?.origin?.line ?? null,
-  };
-}
-
-/** `/api/explain`'s `layers`: the walk of each pair of class ends of two entities, on `ports`. */
-export function layerDecisions(
-  index: RefIndex,
-  src: string,
-  dst: string,
-  ports: PortSet,
-): LayerDecisionJson[] {
-  const out: LayerDecisionJson[] = [];
-  for (const s of index.ends(src)) {
-    for (const d of index.ends(dst)) {
-      const walk = decideConnection(index.compiled, s, d, ports);
-      out.push({ egress: walk.egress.map(stepJson), ingress: walk.ingress.map(stepJson) });
-    }
-  }
-  return out;
 }
 
 /**

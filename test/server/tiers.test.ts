@@ -8,17 +8,12 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Analysis } from '../../src/server/analysis.ts';
-import type {
-  ConnectionJson,
-  ExplainAnswerJson,
-  LayerStepJson,
-  ModelJson,
-  WhatIfJson,
-} from '../../src/contract/api.ts';
+import type { ConnectionJson, ExplainAnswerJson, ModelJson, WhatIfJson } from '../../src/contract/api.ts';
 import { accessToAddress, accessToPod } from '../../src/engine/compile.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { ALL_CONNECTIONS, intersectPorts, portsEqual } from '../../src/engine/ports.ts';
-import { allowedPorts, decideConnection } from '../../src/server/tiers.ts';
+import { allowedPorts, decideConnection, type LayerStep } from '../../src/server/tiers.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { serve } from './serve.ts';
 import { webshopAnalysis } from './support.ts';
 
@@ -40,15 +35,23 @@ const id = (ref: string): string => {
 };
 const connection = (src: string, dst: string): ConnectionJson | undefined =>
   model.connections?.find((c) => c.src === id(src) && c.dst === id(dst));
-/** A step as one line: `admin ClusterNetworkPolicy/guardrails#0 deny All connections`. */
-const line = (s: LayerStepJson): string =>
-  [s.layer, s.policy === null ? null : `${s.policy}#${s.rule}`, s.action, s.ports]
+/** A step of the walk as one line: `admin ClusterNetworkPolicy/guardrails#0 deny All connections`. */
+const line = (s: LayerStep): string =>
+  [
+    s.layer,
+    s.policy === undefined ? null : `${s.policy.info.id}#${s.rule!.index}`,
+    s.action,
+    formatPorts(s.ports),
+  ]
     .filter((x) => x !== null)
     .join(' ');
+/** The walk of both directions between two workloads (one pod class each). */
 const layers = (src: string, dst: string): { egress: string[]; ingress: string[] } => {
-  const r = analysis.explain(id(src), id(dst), null);
-  assert.equal(r.layers.length, 1);
-  return { egress: r.layers[0]!.egress.map(line), ingress: r.layers[0]!.ingress.map(line) };
+  const index = analysis.index;
+  const [s] = index.ends(id(src));
+  const [d] = index.ends(id(dst));
+  const walk = decideConnection(analysis.compiled, s!, d!, ALL_CONNECTIONS);
+  return { egress: walk.egress.map(line), ingress: walk.ingress.map(line) };
 };
 
 describe('serve with cluster policy tiers', () => {
@@ -114,7 +117,7 @@ describe('serve with cluster policy tiers', () => {
       { layer: 'default', policy: null, rule: null },
     ]);
     assert.deepEqual(connection('shop/api', 'shop/db')?.allowedBy?.ingress, [
-      { layer: 'networkpolicy', policy: null, rule: null },
+      { layer: 'network-policy', policy: null, rule: null },
     ]);
     assert.deepEqual(connection('shop/api', 'shop/web')?.allowedBy?.ingress, [
       { layer: 'default', policy: null, rule: null },
@@ -124,18 +127,18 @@ describe('serve with cluster policy tiers', () => {
     assert.equal(connection('dev/app', 'shop/web'), undefined);
   });
 
-  test('explain walks each direction through the layers: Admin, NetworkPolicy, Baseline, default', () => {
+  test('the walk goes through the layers: Admin, NetworkPolicy, Baseline, default', () => {
     assert.deepEqual(layers('sandbox/tool', 'shop/web').ingress, [
       'admin ClusterNetworkPolicy/guardrails#0 deny All connections',
     ]);
     assert.deepEqual(layers('shop/web', 'shop/db').ingress, [
       'admin ClusterNetworkPolicy/shop-internal#0 pass All connections',
-      'networkpolicy deny All connections',
+      'network-policy deny All connections',
     ]);
     assert.deepEqual(layers('shop/api', 'shop/db').ingress, [
       'admin ClusterNetworkPolicy/shop-internal#0 pass All connections',
-      'networkpolicy allow TCP 5432',
-      'networkpolicy deny TCP 1-5431,5433-65535; UDP all ports; SCTP all ports',
+      'network-policy allow TCP 5432',
+      'network-policy deny TCP 1-5431,5433-65535; UDP all ports; SCTP all ports',
     ]);
     assert.deepEqual(layers('dev/app', 'shop/web'), {
       egress: ['default allow All connections'],
@@ -144,11 +147,52 @@ describe('serve with cluster policy tiers', () => {
     assert.deepEqual(layers('sandbox/tool', 'dev/app').ingress, [
       'baseline BaselineAdminNetworkPolicy/default#0 deny All connections',
     ]);
-    const step = analysis.explain(id('monitoring/prom'), id('shop/db'), null).layers[0]!.ingress[0]!;
+    // The deciding rules are explain's (src/engine/explain.ts walks the same tiers rule by rule).
+    const explained = analysis.explain(id('shop/api'), id('shop/db'), null).explanations[0]!.ingress.tiers
+      .paths;
     assert.deepEqual(
-      { ruleName: step.ruleName, file: step.file, line: step.line },
-      { ruleName: 'scrape', file: `${FIXTURE}/cluster-policies.yaml`, line: 2 },
+      explained.map((p) => p.text),
+      [
+        '[Admin] cnp/shop-internal ingress rule 0 Pass (test/fixtures/serve-tiers/cluster-policies.yaml:44) → [NetworkPolicy] isolated: a rule allows it → allowed',
+        '[Admin] cnp/shop-internal ingress rule 0 Pass (test/fixtures/serve-tiers/cluster-policies.yaml:44) → [NetworkPolicy] isolated: no rule allows it → denied',
+      ],
     );
+  });
+
+  test('each direction is decided by the layer and rule explain names, for every pair of workloads', () => {
+    const key = (layer: string, policy: string | null, rule: number | null, allowed: boolean): string =>
+      `${layer} ${policy ?? '-'} ${rule ?? '-'} ${allowed ? 'allow' : 'deny'}`;
+    const workloads = model.workloads.map((w) => w.id);
+    let compared = 0;
+    for (const src of workloads) {
+      for (const dst of workloads) {
+        // explain reads a workload to itself as a pod to its own IP (hairpin: no tiers); the model, as two pods.
+        if (src === dst) continue;
+        const [explanation] = analysis.explain(src, dst, null).explanations;
+        const [s] = analysis.index.ends(src);
+        const [d] = analysis.index.ends(dst);
+        const walk = decideConnection(analysis.compiled, s!, d!, ALL_CONNECTIONS);
+        for (const dir of ['egress', 'ingress'] as const) {
+          const mine = new Set(
+            walk[dir]
+              .filter((x) => x.action !== 'pass')
+              .map((x) =>
+                key(x.layer, x.policy?.info.id ?? null, x.rule?.index ?? null, x.action === 'allow'),
+              ),
+          );
+          const theirs = new Set(
+            explanation![dir].tiers.paths.map((p) => {
+              const last = p.steps.at(-1);
+              const rule = last?.kind === 'rule' ? last.match : undefined;
+              return key(p.decidedBy, rule?.policy ?? null, rule?.rule ?? null, p.allowed);
+            }),
+          );
+          assert.deepEqual([...mine].sort(), [...theirs].sort(), `${dir} of ${src} → ${dst}`);
+          compared++;
+        }
+      }
+    }
+    assert.equal(compared, 6 * 5 * 2);
   });
 
   test('what the walks allow is what the engine allows, for every pair of class ends', () => {
@@ -246,8 +290,12 @@ describe('netfence serve on the tiered fixture, over HTTP', () => {
       const q = new URLSearchParams({ from: 'sandbox/tool', to: 'shop/web' });
       const x = (await (await fetch(`${s.origin}/api/explain?${q.toString()}`)).json()) as ExplainAnswerJson;
       assert.deepEqual(
-        x.layers.map((l) => l.ingress.map(line)),
-        [['admin ClusterNetworkPolicy/guardrails#0 deny All connections']],
+        x.explanations.map((e) => e.ingress.tiers.paths.map((p) => p.text)),
+        [
+          [
+            '[Admin] cnp/guardrails ingress rule 0 "no-sandbox" Deny (test/fixtures/serve-tiers/cluster-policies.yaml:14) → denied',
+          ],
+        ],
       );
     } finally {
       assert.equal(await s.stop(), 0);

@@ -34,7 +34,7 @@ import {
   toRequest,
   type Draft,
 } from '../../ui/lib/whatif.ts';
-import { allowedByAdmin, allowedByText, stepText } from '../../ui/lib/tiers.ts';
+import { allowedByAdmin, allowedByText } from '../../ui/lib/tiers.ts';
 
 const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
 const ALL: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
@@ -505,7 +505,7 @@ describe('cluster policy tiers in words', () => {
     assert.equal(
       allowedByText({
         egress: [none],
-        ingress: [admin, { layer: 'networkpolicy', policy: null, rule: null }],
+        ingress: [admin, { layer: 'network-policy', policy: null, rule: null }],
       }),
       'egress allowed by default (no policy); ingress allowed by Admin: ClusterNetworkPolicy/guardrails rule 1 (Accept) and NetworkPolicy',
     );
@@ -517,38 +517,6 @@ describe('cluster policy tiers in words', () => {
     assert.equal(allowedByAdmin({ egress: [admin], ingress: [none] }), true);
     assert.equal(allowedByAdmin({ egress: [none], ingress: [{ ...admin, layer: 'baseline' }] }), false);
     assert.equal(allowedByAdmin(undefined), false);
-  });
-
-  test('a step of the walk names its rule and action', () => {
-    const step = {
-      ...admin,
-      ruleName: 'no-sandbox',
-      rule: 0,
-      action: 'deny',
-      ports: 'All connections',
-      file: null,
-      line: null,
-    } as const;
-    assert.equal(
-      stepText(step),
-      'Admin: ClusterNetworkPolicy/guardrails rule 0 "no-sandbox" (Deny): All connections',
-    );
-    assert.equal(
-      stepText({ ...step, action: 'pass', ruleName: null }),
-      'Admin: ClusterNetworkPolicy/guardrails rule 0 (Pass): All connections',
-    );
-    assert.equal(
-      stepText({
-        ...none,
-        layer: 'networkpolicy',
-        ruleName: null,
-        action: 'deny',
-        ports: 'UDP all ports',
-        file: null,
-        line: null,
-      }),
-      'NetworkPolicy isolates and denies: UDP all ports',
-    );
   });
 
   test('new cluster policies are told from NetworkPolicies', () => {

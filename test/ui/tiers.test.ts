@@ -82,26 +82,34 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
     await shot('tiers-graph');
   });
 
-  test('the inspector says which layer decided each side of an allowed pair', async () => {
+  test('the inspector walks each side of an allowed pair through the tiers, down to the rule', async () => {
     await open(`#/graph?sel=${encodeURIComponent(`edge:${PROM}>${DB}`)}`);
     const inspector = page.locator('.inspector');
-    await inspector.getByText('Decided by').waitFor();
+    await inspector.getByText('Through the tiers').first().waitFor();
     const text = await inspector.innerText();
-    assert.match(text, /Egress of monitoring\/prom\s+✓ default \(no policy\): All connections/);
+    assert.match(text, /Allowed on TCP 9090 only/);
     assert.match(
       text,
-      /Ingress of shop\/db\s+✓ Admin: ClusterNetworkPolicy\/guardrails rule 1 "scrape" \(Accept\): TCP 9090\s+test\/fixtures\/serve-tiers\/cluster-policies\.yaml:2\s+✗ NetworkPolicy isolates and denies: TCP 1-9089,9091-65535; UDP all ports; SCTP all ports/,
+      /✓ 9090\/TCP: \[Admin\] cnp\/guardrails ingress rule 1 "scrape" Accept \(test\/fixtures\/serve-tiers\/cluster-policies\.yaml:20\) → allowed\s+ClusterNetworkPolicy\/guardrails/,
     );
+    assert.match(
+      text,
+      /✗ 1-9089\/TCP, 9091-65535\/TCP, all UDP ports, all SCTP ports: \[Admin\] no rule matches/,
+    );
+    // The deciding cluster policy is a click away.
+    await inspector.getByRole('button', { name: 'ClusterNetworkPolicy/guardrails' }).first().click();
+    await page.locator('.inspector h2', { hasText: 'ClusterNetworkPolicy/guardrails' }).waitFor();
   });
 
-  test('and of a denied pair, down to the rule', async () => {
+  test('and of a denied pair', async () => {
     await open(`#/graph?sel=${encodeURIComponent(`edge:${TOOL}>${WEB}`)}`);
     const inspector = page.locator('.inspector');
-    await inspector.getByText('Decided by').waitFor();
+    await inspector.getByText('Through the tiers').first().waitFor();
     const text = await inspector.innerText();
+    assert.match(text, /Denied on every port/);
     assert.match(
       text,
-      /✗ Admin: ClusterNetworkPolicy\/guardrails rule 0 "no-sandbox" \(Deny\): All connections/,
+      /✗ all ports: \[Admin\] cnp\/guardrails ingress rule 0 "no-sandbox" Deny \(test\/fixtures\/serve-tiers\/cluster-policies\.yaml:14\) → denied/,
     );
     await shot('tiers-explain');
   });

@@ -9,11 +9,8 @@ import type {
   ClusterPolicyJson,
   ClusterRuleJson,
   IsolationJson as Isolation,
-  LayerDecisionJson,
-  LayerStepJson,
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
-import { stepText } from '../lib/tiers.ts';
 import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
 import type { ExposureDirectionJson } from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
@@ -253,53 +250,60 @@ function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
   );
 }
 
-/** Which layer decided each port of each direction: Admin tier, NetworkPolicy, Baseline tier, default. */
-function layersView(app: App, x: LayerDecisionJson, src: string, dst: string): HTMLElement {
-  const side = (title: string, steps: readonly LayerStepJson[]): HTMLElement | null =>
-    steps.length === 0
-      ? null
-      : h(
-          'div',
-          { class: 'layer-side' },
-          h('h4', {}, title),
-          h(
-            'ul',
-            { class: 'rules' },
-            steps.map((s) =>
-              h(
-                'li',
-                { class: `layer-${s.layer}` },
-                h(
-                  'span',
-                  {
-                    class:
-                      s.action === 'allow'
-                        ? 'verdict-allowed'
-                        : s.action === 'deny'
-                          ? 'verdict-denied'
-                          : 'muted',
-                  },
-                  s.action === 'allow' ? '✓ ' : s.action === 'deny' ? '✗ ' : '↓ ',
-                ),
-                stepText(s),
-                s.file === null ? null : h('br'),
-                s.file === null ? null : h('small', { class: 'muted' }, where(s.file, s.line)),
-              ),
-            ),
-          ),
-        );
+/** explain's walk of one side through the tiers, one line per port range that takes one way. */
+function tiersView(app: App, side: ExplainSideJson): HTMLElement | null {
+  const t = side.tiers;
+  if (t.status === 'no-policies' || t.status === 'outside-cluster') return null;
+  if (t.status === 'hairpin')
+    return h('p', { class: 'muted' }, 'Cluster policies do not apply: the pod connects to its own IP.');
+  if (t.status === 'host-network')
+    return h(
+      'p',
+      { class: 'muted' },
+      'Cluster policies do not apply: a host-network pod is never their subject.',
+    );
+  const domains = t.dnsRules.flatMap((r) => r.domains);
   return h(
     'div',
-    { class: 'layers' },
-    side(`Egress of ${app.workloadName(src)}`, x.egress),
-    side(`Ingress of ${app.workloadName(dst)}`, x.ingress),
+    { class: 'tiers' },
+    h('p', { class: 'muted small' }, 'Through the tiers (Admin → NetworkPolicy → Baseline → default):'),
+    h(
+      'ul',
+      { class: 'rules' },
+      t.paths.map((p) => {
+        const policies = [...new Set(p.steps.flatMap((x) => (x.kind === 'rule' ? [x.match.policy] : [])))];
+        return h(
+          'li',
+          { class: `decided-${p.decidedBy}` },
+          h('span', { class: p.allowed ? 'verdict-allowed' : 'verdict-denied' }, p.allowed ? '✓ ' : '✗ '),
+          h('strong', {}, p.summary),
+          `: ${p.text}`,
+          policies.length === 0 ? null : h('br'),
+          ...policies.flatMap((id, i) => [i > 0 ? ' · ' : '', policyButton(app, id)]),
+        );
+      }),
+    ),
+    domains.length === 0
+      ? null
+      : h(
+          'p',
+          { class: 'muted small' },
+          `Allowed by DNS name too (${domains.join(', ')}): whether this address is one depends on DNS resolution.`,
+        ),
   );
 }
 
 function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
+  const tiers = side.tiers.status === 'applies';
   const status =
     side.status === 'not-isolated'
-      ? h('p', {}, 'Not isolated: no policy restricts this direction, so everything is allowed.')
+      ? h(
+          'p',
+          {},
+          tiers
+            ? 'No NetworkPolicy selects it in this direction: the cluster policies below decide, else everything is allowed.'
+            : 'Not isolated: no policy restricts this direction, so everything is allowed.',
+        )
       : side.status === 'host-network'
         ? h('p', {}, 'Host network: NetworkPolicies do not apply.')
         : side.status === 'outside-cluster'
@@ -359,7 +363,7 @@ function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
             ),
           ),
         );
-  return section(title, status, rules, misses);
+  return section(title, status, rules, misses, tiersView(app, side));
 }
 
 function explanationView(app: App, x: ExplanationJson): HTMLElement {
@@ -415,14 +419,6 @@ export function renderConnection(
     (r) => {
       wait.remove();
       for (const x of r.explanations) body.append(explanationView(app, x));
-      // The layers matter once cluster policies are in play; without them, explain says it all.
-      if (app.model.clusterPolicies.length > 0 && r.layers.length > 0)
-        body.append(
-          section(
-            'Decided by (Admin tier → NetworkPolicy → Baseline tier → default)',
-            ...r.layers.map((x) => layersView(app, x, src, dst)),
-          ),
-        );
     },
     (error: unknown) => {
       wait.textContent = error instanceof Error ? error.message : String(error);
