@@ -166,6 +166,20 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
     assert.match(await page.locator('.problems').innerText(), /spec\.priority/);
   });
 
+  test('a cluster policy opens in what-if from its inspector, and turning it off adds what it denied', async () => {
+    await open(`#/graph?sel=${encodeURIComponent('policy:ClusterNetworkPolicy/guardrails')}`);
+    await page.locator('.inspector a', { hasText: 'Edit in what-if' }).click();
+    await page.locator('.cm-content', { hasText: 'name: no-sandbox' }).waitFor();
+    assert.match(await page.locator('.cm-content').innerText(), /priority: 10 # first of the Admin tier/);
+    await page.getByRole('checkbox', { name: 'Turn off ClusterNetworkPolicy/guardrails' }).click();
+    await page.locator('#whatif-summary', { hasText: '+2 added' }).waitFor();
+    const g = await graph();
+    assert.ok(edge(g, `${TOOL}>${WEB}`).classes.includes('ch-added'));
+    // Without the Accept, db's NetworkPolicy decides: monitoring no longer reaches it.
+    assert.ok(edge(g, `${PROM}>${DB}`).classes.includes('ch-removed'));
+    await page.locator('.policy-list .pill.off').waitFor();
+  });
+
   test('no page errors', () => {
     assert.deepEqual(problems, []);
   });
