@@ -164,6 +164,7 @@ describe('netfence check-flows', () => {
     assert.deepEqual(json.summary, {
       observed: 67,
       policies: 21,
+      clusterPolicies: 0,
       allowed: 64,
       denied: 3,
       breaking: 1,
@@ -183,6 +184,34 @@ describe('netfence check-flows', () => {
       blockedAt: ['ingress'],
       // Every policy that isolates redis for ingress, none of which allows catalog.
       policies: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
+      // Per direction, what decided: no egress policy selects catalog; redis's NetworkPolicies deny.
+      decision: {
+        egress: [
+          {
+            allowed: true,
+            decidedBy: 'default',
+            summary: 'default (no policy)',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [],
+            isolatedBy: [],
+            byDnsName: [],
+          },
+        ],
+        ingress: [
+          {
+            allowed: false,
+            decidedBy: 'network-policy',
+            summary:
+              '[NetworkPolicy] no rule allows it (data/allow-prometheus-scrape, data/allow-redis, data/default-deny-ingress)',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [],
+            isolatedBy: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
+            byDnsName: [],
+          },
+        ],
+      },
     });
   });
 
