@@ -46,3 +46,9 @@ export {
   type Side,
   type UnobservedAllowance,
 } from './check.ts';
+export {
+  FlowAttributor,
+  decideObserved,
+  type FlowDecision,
+  type SideDecision,
+} from './decide.ts';
