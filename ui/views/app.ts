@@ -2,7 +2,7 @@
  * The app shell: header with the views as tabs, a fixed three-column layout (controls, stage, inspector) so
  * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
  */
-import type { EdgeInput, GraphInput } from '../lib/graph.ts';
+import { connectionCounts, type EdgeInput, type GraphInput } from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
@@ -199,7 +199,7 @@ export class App {
         this.model.clusterPolicies.length === 0
           ? ''
           : ` · ${this.model.clusterPolicies.length} cluster policies`
-      }`,
+      } · ${connectionCounts(s)}`,
       live,
       report,
     );
