@@ -695,7 +695,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
-  let inspected: Record<'sel' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
+  let inspected:
+    Record<'sel' | 'group' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
 
   function inspect(): void {
     const sel = parseSelection(route.params.sel);
@@ -703,6 +704,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     // A filter or search change redraws the graph, not the inspector (which would fetch and flicker again).
     const now = {
       sel: route.params.sel,
+      // The hints (and group names) speak the grouping's words.
+      group: route.params.group,
       model: app.model,
       edges: app.edges().edges.length,
       traffic: trafficData,
