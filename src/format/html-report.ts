@@ -100,7 +100,9 @@ export function summaryHtml(s: ReportSummary): string {
     `<li><strong>${c.namespaces}</strong> namespaces</li>`,
     `<li><strong>${c.workloads}</strong> workloads</li>`,
     `<li><strong>${c.policies}</strong> policies</li>`,
-    `<li><strong>${c.connections}</strong> allowed connections${c.domains === 0 ? '' : `, plus <strong>${c.domains}</strong> by DNS name`}</li>`,
+    `<li><strong>${c.connections}</strong> allowed connections</li>`,
+    // Apart from connections, as `analyze` counts them (`, plus 6 by DNS name`).
+    ...(c.domains === 0 ? [] : [`<li><strong>${c.domains}</strong> by DNS name</li>`]),
     `<li><strong>${s.unprotected.length}</strong> unprotected workloads</li>`,
     '</ul>',
     `<h2>Findings by severity</h2><p><span class="sev-error">${plural(s.findings.errors, 'error')}</span> · <span class="sev-warning">${plural(s.findings.warnings, 'warning')}</span> · ${s.findings.info} info</p>`,

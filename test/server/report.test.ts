@@ -121,7 +121,7 @@ describe('netfence report --html', () => {
     const summary = r.stdout.slice(0, r.stdout.indexOf('<div id="app"'));
     assert.match(
       summary,
-      /<li><strong>33<\/strong> allowed connections, plus <strong>6<\/strong> by DNS name<\/li>/,
+      /<li><strong>33<\/strong> allowed connections<\/li>\n<li><strong>6<\/strong> by DNS name<\/li>/,
     );
     assert.match(summary, /<h2>Reach by DNS name \(6\)<\/h2>/);
     assert.match(

@@ -193,16 +193,13 @@ export class App {
       ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
       : null;
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
-    replace(
-      this.#summary,
-      `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
-        this.model.clusterPolicies.length === 0
-          ? ''
-          : ` · ${this.model.clusterPolicies.length} cluster policies`
-      } · ${connectionCounts(s)}`,
-      live,
-      report,
-    );
+    const counts = `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
+      this.model.clusterPolicies.length === 0
+        ? ''
+        : ` · ${this.model.clusterPolicies.length} cluster policies`
+    } · ${connectionCounts(s)}`;
+    this.#summary.title = counts;
+    replace(this.#summary, counts, live, report);
   }
 
   #showProblem(message: string | undefined): void {

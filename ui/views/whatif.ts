@@ -525,7 +525,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             'section',
             { class: 'insp-section' },
             h('h3', {}, `Policy changes (${policies.length})`),
-            h('ul', { class: 'plain diff-rows policy-changes' }, policies.map(policyRow)),
+            h('ul', { class: 'plain policy-changes' }, policies.map(policyRow)),
           ),
       r.rows.length === 0
         ? null
