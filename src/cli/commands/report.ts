@@ -67,7 +67,9 @@ function reportSummary(
       workloads: model.summary.workloads,
       policies: model.summary.policies,
       connections: model.summary.connections,
+      domains: model.summary.domains,
     },
+    // The model's isolation is the tier-combined one: a NetworkPolicy isolates, or a cluster policy denies.
     unprotected: model.workloads.flatMap((w) => {
       const ingress = w.isolated.ingress !== 'isolated';
       const egress = w.isolated.egress !== 'isolated';
@@ -79,11 +81,7 @@ function reportSummary(
       .map((r) => ({ name: name(r.id), reach: r.reach, direct: r.direct })),
     connections,
     connectionsLeftOut: all.length - connections.length,
-    domains: analysis.connectivity.domains.map((d) => ({
-      src: name(d.src),
-      domain: d.domain,
-      ports: formatPorts(d.ports),
-    })),
+    domains: model.domains.map((d) => ({ src: name(d.src), domain: d.domain, ports: d.summary })),
   };
   return { summary, explanations };
 }
