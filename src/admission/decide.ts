@@ -279,9 +279,9 @@ export function decide(baseline: Baseline, request: AdmissionRequest, rules: Adm
     );
   }
 
-  // Lint findings the change adds.
+  // Lint findings the change adds to the object it changes (what it does to others is their owners' lint).
   for (const f of lintState(built.state, rules)) {
-    if (baseline.findings.has(findingKey(f))) continue;
+    if (f.object.id !== id || baseline.findings.has(findingKey(f))) continue;
     const field = f.path.length > 0 ? pathText(f.path) : 'the object';
     const text = `${f.object.id}: rule ${f.ruleId} (${f.severity}) at ${field}: ${f.message}`;
     if (f.severity === 'error') violations.push(text);

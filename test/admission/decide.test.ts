@@ -159,18 +159,17 @@ describe('Namespace label changes', () => {
 });
 
 describe('cluster policy tiers', () => {
-  const cnp = (action: string): KubeObject =>
-    ({
-      apiVersion: 'policy.networking.k8s.io/v1beta1',
-      kind: 'ClusterNetworkPolicy',
-      metadata: { name: 'tenant-a-to-db' },
-      spec: {
-        tier: 'Admin',
-        priority: 10,
-        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } },
-        ingress: [{ name: 'tenant-a', action, from: [{ namespaces: { matchLabels: { tenant: 'a' } } }] }],
-      },
-    });
+  const cnp = (action: string): KubeObject => ({
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'tenant-a-to-db' },
+    spec: {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } },
+      ingress: [{ name: 'tenant-a', action, from: [{ namespaces: { matchLabels: { tenant: 'a' } } }] }],
+    },
+  });
 
   test('an Admin-tier ClusterNetworkPolicy that accepts tenant-a into data is denied', () => {
     const d = judge(review('CREATE', cnp('Accept')));
