@@ -52,8 +52,8 @@ function call(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const header = res.headers.warning;
-          const list = header === undefined ? [] : Array.isArray(header) ? header : [header];
+          const header: string | string[] | undefined = res.headers.warning;
+          const list: string[] = header === undefined ? [] : Array.isArray(header) ? header : [header];
           // `299 - "text"`, several joined by ", " in one header.
           // Header values arrive as latin1: the API server sends the warnings' UTF-8 bytes as they are.
           const warnings = list.flatMap((h) =>
