@@ -153,32 +153,36 @@ describe('the webhook server', () => {
     assert.equal((await post(webhook, certs.ca, '/readyz', '', 'GET')).status, 200);
   });
 
-  test('a new certificate written over the files is served to new connections', async () => {
-    const first = await post(webhook, certs.ca, '/healthz', '', 'GET');
-    const next = await makeSelfSigned(['127.0.0.1']);
-    let reloaded: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (reloaded = resolve));
-    const stop = watchKeyPair(
-      certs.certFile,
-      certs.keyFile,
-      (pair) => {
-        webhook.setKeyPair(pair);
-        reloaded();
-      },
-      (message) => assert.fail(message),
-      50,
-    );
-    try {
-      writeFileSync(certs.keyFile, next.key);
-      writeFileSync(certs.certFile, `${next.cert}\n`);
-      await done;
-      const second = await post(webhook, next.ca, '/healthz', '', 'GET');
-      assert.equal(second.status, 200);
-      assert.notEqual(second.fingerprint, first.fingerprint);
-      assert.equal(second.fingerprint, new X509Certificate(next.cert).fingerprint256);
-    } finally {
-      stop();
-      rmSync(next.dir, { recursive: true, force: true });
-    }
-  });
+  test(
+    'a new certificate written over the files is served to new connections',
+    { timeout: 20_000 },
+    async () => {
+      const first = await post(webhook, certs.ca, '/healthz', '', 'GET');
+      const next = await makeSelfSigned(['127.0.0.1']);
+      let reloaded: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (reloaded = resolve));
+      const stop = watchKeyPair(
+        certs.certFile,
+        certs.keyFile,
+        (pair) => {
+          webhook.setKeyPair(pair);
+          reloaded();
+        },
+        (message) => assert.fail(message),
+        50,
+      );
+      try {
+        writeFileSync(certs.keyFile, next.key);
+        writeFileSync(certs.certFile, `${next.cert}\n`);
+        await done;
+        const second = await post(webhook, next.ca, '/healthz', '', 'GET');
+        assert.equal(second.status, 200);
+        assert.notEqual(second.fingerprint, first.fingerprint);
+        assert.equal(second.fingerprint, new X509Certificate(next.cert).fingerprint256);
+      } finally {
+        stop();
+        rmSync(next.dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
