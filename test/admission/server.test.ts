@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
+import { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { startWebhook, type LogEntry, type RunningWebhook } from '../../src/admission/server.ts';
@@ -39,7 +40,9 @@ function post(
             status: res.statusCode ?? 0,
             text: Buffer.concat(chunks).toString('utf8'),
             fingerprint:
-              (res.socket as import('node:tls').TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '',
+              res.socket instanceof TLSSocket
+                ? (res.socket.getPeerX509Certificate()?.fingerprint256 ?? '')
+                : '',
           }),
         );
       },
