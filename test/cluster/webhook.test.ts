@@ -12,7 +12,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, skip, startServer } from './setup.ts';
+import { applyObjects, readObjects, skip, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, np } from '../admission/fixtures.ts';
 
 const NP = '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies';
@@ -285,5 +285,47 @@ describe('netfence webhook called by the API server', { skip }, () => {
       assert.ok(i < 50, `still denied: ${JSON.stringify(r.body)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  });
+});
+
+describe('deploy/webhook', { skip }, () => {
+  const PATHS: Record<string, string> = {
+    Namespace: '/api/v1/namespaces',
+    ServiceAccount: '/api/v1/namespaces/netfence/serviceaccounts',
+    ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    ValidatingWebhookConfiguration: CONFIGS,
+  };
+
+  test('the manifests are accepted by the API server (server-side dry run)', async () => {
+    const objects = readObjects(['deploy/webhook']);
+    assert.deepEqual(objects.map((o) => o.kind).sort(), [
+      'ClusterRoleBinding',
+      'Namespace',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    // The namespace for real (the service account needs it), the rest as a dry run.
+    await applyObjects(
+      api!,
+      objects.filter((o) => o.kind === 'Namespace'),
+    );
+    for (const o of objects.filter((o) => o.kind !== 'Namespace')) {
+      const r = await call('POST', `${PATHS[String(o.kind)]!}?dryRun=All`, o);
+      assert.equal(r.status, 201, `${String(o.kind)}: ${JSON.stringify(r.body)}`);
+    }
+  });
+
+  test('the webhook configuration fails open, times out in 5 s and never judges kube-system', () => {
+    const config = readObjects(['deploy/webhook/validating-webhook.yaml'])[0]!;
+    const hook = (config.webhooks as Record<string, unknown>[])[0]!;
+    assert.equal(hook.failurePolicy, 'Ignore');
+    assert.equal(hook.timeoutSeconds, 5);
+    assert.equal(hook.sideEffects, 'None');
+    assert.match(JSON.stringify(hook.namespaceSelector), /"NotIn".*"kube-system"/);
+  });
+
+  test('the webhook reads with the read-only role: never Secrets', async () => {
+    const r = await api!.request('GET', '/api/v1/secrets', { token: api!.readonlyToken });
+    assert.equal(r.status, 403);
   });
 });
