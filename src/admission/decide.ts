@@ -212,9 +212,10 @@ export function decide(baseline: Baseline, request: AdmissionRequest, rules: Adm
   const objects = baseline.objects.filter((o) => objectId(o) !== id);
   if (after !== undefined) objects.push(after);
   const built = stateFromObjects(objects);
-  const leftOut = built.skipped.filter((s) => s.startsWith(`cluster:${id}:`));
-  if (after !== undefined && leftOut.length > 0) {
-    const why = leftOut[0]!.slice(`cluster:${id}: `.length);
+  // The API server accepted it, netfence's validation does not: say so rather than guess.
+  const leftOut = built.skipped.find((s) => s.startsWith(`${id}: `));
+  if (after !== undefined && leftOut !== undefined) {
+    const why = leftOut.slice(`${id}: `.length);
     return allowed(`netfence cannot analyze it: ${why}`, [`netfence cannot analyze ${id}: ${why}`]);
   }
   const session = openSession(built.state, rules.engine ?? {});

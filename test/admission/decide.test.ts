@@ -113,6 +113,17 @@ describe('NetworkPolicy changes', () => {
     const d = judge(review('CREATE', another), rules(), objects);
     assert.equal(d.verdict.allowed, true);
   });
+  test('an object netfence cannot analyze is admitted with a warning that says why', () => {
+    const bad = np('data', 'bad', {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['x'] }] },
+      ingress: [{}],
+    });
+    const d = judge(review('CREATE', bad));
+    assert.equal(d.verdict.allowed, true);
+    assert.deepEqual(d.verdict.warnings, [
+      'netfence cannot analyze data/NetworkPolicy/bad: spec.podSelector.matchExpressions[0].operator: "Bogus" is not a selector operator: use In, NotIn, Exists or DoesNotExist',
+    ]);
+  });
 });
 
 describe('lint configuration', () => {
