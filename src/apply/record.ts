@@ -172,7 +172,10 @@ export function parseRecord(
         ok: false,
         error: `${where}: entry ${i} is not an object record (namespace, name, action, before)`,
       };
-    if (e.kind !== undefined && (typeof e.kind !== 'string' || !RECORD_KINDS.includes(e.kind) || typeof e.apiVersion !== 'string'))
+    if (
+      e.kind !== undefined &&
+      (typeof e.kind !== 'string' || !RECORD_KINDS.includes(e.kind) || typeof e.apiVersion !== 'string')
+    )
       return {
         ok: false,
         error: `${where}: entry ${i} has kind ${JSON.stringify(e.kind)} and apiVersion ${JSON.stringify(e.apiVersion)}: a record entry is of ${RECORD_KINDS.join(', ')}, with its apiVersion`,

@@ -11,7 +11,7 @@ import type {
   WorkloadEntryJson,
 } from './common.ts';
 import type { DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
-import type { ExplainJson } from './explain.ts';
+import type { DecidedByJson, ExplainJson } from './explain.ts';
 import type { ExposureItemJson } from './exposure.ts';
 import type { LintJson } from './lint.ts';
 
@@ -41,6 +41,8 @@ export interface ModelWorkloadJson extends WorkloadEntryJson {
   open: { ingress: boolean; egress: boolean };
   /** Ids of the policies selecting it. */
   policies: readonly string[];
+  /** Ids of the cluster policies selecting it (`ClusterNetworkPolicy/name`), in evaluation order: Admin tier then Baseline. */
+  clusterPolicies: readonly string[];
 }
 
 export interface PolicyJson {
@@ -58,6 +60,49 @@ export interface PolicyJson {
   yaml: string;
 }
 
+/** A rule of a cluster policy, in words. */
+export interface ClusterRuleJson {
+  /** Position in `spec.ingress` / `spec.egress`: rules are evaluated in this order. */
+  index: number;
+  name: string | null;
+  action: 'allow' | 'deny' | 'pass';
+  /** Each peer in words: `namespaces env=prod`, `networks 10.0.0.0/8`, `domainNames example.com`. */
+  peers: readonly string[];
+  /** `all ports`, `TCP 80, UDP 53`. */
+  ports: string;
+}
+
+/** A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy (cluster-scoped). */
+export interface ClusterPolicyJson {
+  /** `Kind/name`: `ClusterNetworkPolicy/default-deny`. */
+  id: string;
+  kind: 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+  name: string;
+  tier: 'admin' | 'baseline';
+  /** 0–1000, lower first; null for the BaselineAdminNetworkPolicy (after every Baseline CNP). */
+  priority: number | null;
+  file: string | null;
+  line: number | null;
+  /** The subject in words: `namespaces env=prod`, `pods app=web in namespaces {}`. */
+  subject: string;
+  /** Ids of the workloads it selects. */
+  selects: readonly string[];
+  ingress: readonly ClusterRuleJson[];
+  egress: readonly ClusterRuleJson[];
+  /** The policy as written (its YAML document), or as rebuilt from the cluster state. */
+  yaml: string;
+}
+
+/** What allowed a direction of a connection: a layer, and for a tier its cluster policy and rule. */
+export interface AllowedByJson {
+  /** As `explain`'s `decidedBy`: the Admin tier, NetworkPolicies (they isolate the pod), the Baseline tier, or the default. */
+  layer: DecidedByJson;
+  /** Cluster policy id (Admin and Baseline layers), else null. */
+  policy: string | null;
+  /** Index of the rule in the policy's `ingress`/`egress`, else null. */
+  rule: number | null;
+}
+
 /** An allowed connection between two entities, by id (`namespace/Kind/name`, `external:<n>`). */
 export interface ConnectionJson {
   src: string;
@@ -66,6 +111,11 @@ export interface ConnectionJson {
   summary: string;
   /** Unrestricted: the source allows every connection out, the destination every connection in. */
   open: boolean;
+  /**
+   * What allowed it, per direction (each layer, policy and rule that allowed some of its ports), when the
+   * cluster has cluster policies; absent otherwise (NetworkPolicies or the default decided).
+   */
+  allowedBy?: { egress: readonly AllowedByJson[]; ingress: readonly AllowedByJson[] };
 }
 
 /** Connections aggregated between groups: `ns:<namespace>` or `outside`. */
@@ -107,6 +157,8 @@ export interface ModelJson {
   workloads: readonly ModelWorkloadJson[];
   external: readonly ExternalEntryJson[];
   policies: readonly PolicyJson[];
+  /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in evaluation order. */
+  clusterPolicies: readonly ClusterPolicyJson[];
   /** Null when there are too many (above 50,000): fetched per namespace instead (`/api/connections`). */
   connections: readonly ConnectionJson[] | null;
   namespaceConnections: readonly GroupConnectionJson[];
@@ -211,7 +263,10 @@ export interface TrafficJson {
 
 /** One edit of a `POST /api/whatif` request. */
 export interface WhatIfChangeJson {
-  /** `namespace/name` of the policy this change replaces or turns off; absent for a new policy. */
+  /**
+   * `namespace/name` of the NetworkPolicy, or `Kind/name` of the cluster policy, this change replaces or
+   * turns off; absent for a new policy.
+   */
   target?: string;
   /** The YAML of the policy (or policies) that take the target's place; absent or null turns the target off. */
   yaml?: string | null;

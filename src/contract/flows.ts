@@ -1,5 +1,6 @@
 /** `netfence map` and `netfence check-flows` with `-o json` (docs/json-schema.md#map, #check-flows). */
 import type { PortsJson, ProtocolName } from './common.ts';
+import type { DecidedByJson, TierRuleJson } from './explain.ts';
 
 /** An end of an observed connection: a workload, or an address outside the cluster. */
 export type FlowEndJson = { workload: string } | { ip: string };
@@ -79,11 +80,50 @@ export interface MapJson {
 /** Who is named in `unobserved`: a workload, or an outside address class by its description. */
 export type UnobservedEndJson = { workload: string } | { external: string };
 
+/** What decided one side of an observed connection (docs/commands/check-flows.md: which layer decided). */
+export interface FlowSideDecisionJson {
+  allowed: boolean;
+  /** The layer: a cluster policy rule of the Admin or Baseline tier, the NetworkPolicies, or nothing. */
+  decidedBy: DecidedByJson;
+  /**
+   * In one line: `[Admin] cnp/allow-dns egress rule 0 "dns" Accept`, `[NetworkPolicy] tenant-a/allow-api
+   * ingress rule 0`, `[NetworkPolicy] no rule allows it (tenant-a/allow-web)`, `default (no policy)`.
+   */
+  summary: string;
+  /** Admin or Baseline: the rule that decided; null otherwise. */
+  tierRule: TierRuleJson | null;
+  /** Equal-priority rules matching it with another action: the API leaves the outcome undefined. */
+  undefinedWith: readonly TierRuleJson[];
+  /** NetworkPolicy, allowed: the rules that allow it. */
+  rules: readonly { policy: string; path: string }[];
+  /** NetworkPolicy: the policies isolating the pod in this direction. */
+  isolatedBy: readonly string[];
+  /**
+   * Egress to an address: allow rules by DNS name covering the port; if the address is what one of their
+   * names resolves to, the connection may be allowed (only known at run time).
+   */
+  byDnsName: readonly (TierRuleJson & { domains: readonly string[] })[];
+}
+
+/**
+ * Per direction, what decided the connection; usually one item each (a workload whose pods differ in labels
+ * can have one per distinct decision).
+ */
+export interface FlowDecisionJson {
+  /** At the source. */
+  egress: readonly FlowSideDecisionJson[];
+  /** At the destination. */
+  ingress: readonly FlowSideDecisionJson[];
+}
+
 export interface CheckFlowsJson {
   schemaVersion: 1;
   summary: {
     observed: number;
+    /** NetworkPolicies. */
     policies: number;
+    /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
+    clusterPolicies: number;
     allowed: number;
     /** Observed connections the policies deny ... */
     denied: number;
@@ -99,10 +139,11 @@ export interface CheckFlowsJson {
     breaking: boolean;
     /** `egress` (of src) and/or `ingress` (of dst). */
     blockedAt: readonly ('egress' | 'ingress')[];
-    /** Policies isolating the blocking side(s). */
+    /** NetworkPolicies isolating the blocking side(s). */
     policies: readonly string[];
+    decision: FlowDecisionJson;
   })[];
-  allowed: readonly ObservedConnectionJson[];
+  allowed: readonly (ObservedConnectionJson & { decision: FlowDecisionJson })[];
   unpoliced: readonly ObservedConnectionJson[];
   /** Allowed, and never observed. */
   unobserved: readonly {

@@ -1,5 +1,5 @@
 /** `netfence generate -o json` (docs/json-schema.md#generate). */
-import type { NetworkPolicy } from '../model/k8s.ts';
+import type { ClusterNetworkPolicy, NetworkPolicy } from '../model/k8s.ts';
 import type { PortsJson } from './common.ts';
 import type { ObservedConnectionJson } from './flows.ts';
 
@@ -41,6 +41,13 @@ export interface GenerateJson {
     /** In the order of spec.ingress (or spec.egress). */
     rules: readonly { dns: boolean; observed: readonly ObservedConnectionJson[] }[];
   }[];
+  /** `--tier`: the ClusterNetworkPolicies, Admin before Baseline; empty without `--tier`. */
+  clusterPolicies: readonly {
+    id: string;
+    /** `default-deny` (Baseline), `dns-egress` and `dns-ingress` (Admin guardrails). */
+    role: 'default-deny' | 'dns-egress' | 'dns-ingress';
+    object: ClusterNetworkPolicy;
+  }[];
   dns: {
     namespace: string;
     matchLabels: Readonly<Record<string, string>>;
@@ -70,6 +77,14 @@ export interface GenerateJson {
     aggregated: readonly AllowanceJson[];
     /** Host-network workloads reached through their node's address. */
     hostNetwork: readonly AllowanceJson[];
+    /** `--tier baseline`: egress to the API server (`--api-server`). */
+    apiServer: readonly AllowanceJson[];
+    /** `--tier baseline`: from outside addresses or host-network pods to pods no ingress policy isolates. */
+    outsideIngress: readonly AllowanceJson[];
+    /** Observed, denied by cluster policies of the input (kept; no NetworkPolicy can override them). */
+    deniedByClusterPolicies: readonly ObservedConnectionJson[];
+    /** Allowed, not observed, allowed only by cluster policies of the input (kept). */
+    allowedByClusterPolicies: readonly AllowanceJson[];
     /** Allowed pairs no generated policy restricts on either side. */
     unrestricted: number;
     unrestrictedWorkloads: readonly string[];

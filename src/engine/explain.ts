@@ -328,12 +328,14 @@ class Explainer {
     return p.pods.all ? !cls.hostNetwork : p.pods.ids.includes(peer.classId);
   }
 
-  /** A pod connecting to itself (one pod at both ends): cluster policies do not apply. */
+  /**
+   * A pod connecting to itself (the same pod named at both ends): cluster policies do not apply. A workload
+   * to itself is its pods to each other, as in `analyze`, even when it has one pod today.
+   */
   get hairpin(): boolean {
     if (this.src.kind !== 'pod' || this.dst.kind !== 'pod' || this.src.classId !== this.dst.classId)
       return false;
-    if (this.src.onePod !== undefined && this.src.onePod === this.dst.onePod) return true;
-    return this.compiled.classes[this.src.classId]!.pods.length === 1;
+    return this.src.onePod !== undefined && this.src.onePod === this.dst.onePod;
   }
 
   side(direction: Direction): SideExplanation {

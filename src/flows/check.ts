@@ -54,8 +54,8 @@ export function entityOf(compiled: CompiledCluster, end: FlowEnd): string | unde
   return id === undefined ? undefined : externalId(id);
 }
 
-/** Pod classes of each workload. */
-function classesByWorkload(compiled: CompiledCluster): Map<string, number[]> {
+/** Pod classes of each workload, in class order. */
+export function classesByWorkload(compiled: CompiledCluster): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const cls of compiled.classes) {
     for (const p of cls.pods) {

@@ -46,3 +46,4 @@ export {
   type Side,
   type UnobservedAllowance,
 } from './check.ts';
+export { FlowAttributor, decideObserved, type FlowDecision, type SideDecision } from './decide.ts';

@@ -367,7 +367,7 @@ function ruleJson(r: AllowingRule): AllowingRuleJson {
   };
 }
 
-function tierRuleJson(r: TierRuleCitation): TierRuleJson {
+export function tierRuleJson(r: TierRuleCitation): TierRuleJson {
   return {
     policy: r.policy,
     kind: r.kind,

@@ -4,7 +4,9 @@
  */
 import type {
   CheckFlowsJson,
+  FlowDecisionJson,
   FlowEndJson,
+  FlowSideDecisionJson,
   MapJson,
   ObservedConnectionJson,
   UnobservedEndJson,
@@ -13,6 +15,9 @@ import type { AddressSpace } from '../engine/addresses.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsKey, portsToJson } from '../engine/ports.ts';
 import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
+import type { FlowDecision, SideDecision } from '../flows/decide.ts';
+import { tierLabel, tierRuleText } from '../describe/explain.ts';
+import { tierRuleJson } from './explain.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
@@ -347,6 +352,68 @@ function formatMapDot(conns: readonly ObservedConnection[], names: WorkloadNames
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * What decided one side, in one line: `[Admin] cnp/allow-dns egress rule 0 "dns" Accept`,
+ * `[NetworkPolicy] tenant-a/allow-api ingress rule 0`, `[NetworkPolicy] no rule allows it (tenant-a/x)`,
+ * `default (no policy)`.
+ */
+export function sideDecisionText(d: SideDecision): string {
+  const dns =
+    d.allowed || d.byDnsName.length === 0
+      ? ''
+      : ` (may be allowed by DNS name: ${d.byDnsName.map((r) => `${tierRuleText(r)} ${r.domains.join(', ')}`).join('; ')})`;
+  return `${decisionText(d)}${dns}`;
+}
+
+function decisionText(d: SideDecision): string {
+  switch (d.decidedBy) {
+    case 'admin':
+    case 'baseline': {
+      const rule = d.tierRule!;
+      const tie =
+        d.undefinedWith.length === 0
+          ? ''
+          : ` (undefined: equal priority with ${d.undefinedWith.map(tierRuleText).join(', ')})`;
+      return `${tierLabel(rule.tier)} ${tierRuleText(rule)}${tie}`;
+    }
+    case 'network-policy':
+      return d.allowed
+        ? `[NetworkPolicy] ${d.rules.map((r) => `${r.policy} ${r.direction} rule ${r.rule}`).join(', ')}`
+        : `[NetworkPolicy] no rule allows it (${d.isolatedBy.join(', ')})`;
+    case 'default':
+      return d.outside === 'outside-cluster'
+        ? 'outside the cluster'
+        : d.outside === 'host-network'
+          ? 'default (host network)'
+          : 'default (no policy)';
+  }
+}
+
+/** Both decisions of a side (a workload with several pod classes), `; `-separated. */
+function sideText(list: readonly SideDecision[]): string {
+  return list.length === 0 ? '-' : list.map(sideDecisionText).join('; ');
+}
+
+function sideDecisionJson(d: SideDecision): FlowSideDecisionJson {
+  return {
+    allowed: d.allowed,
+    decidedBy: d.decidedBy,
+    summary: sideDecisionText(d),
+    tierRule: d.tierRule === undefined ? null : tierRuleJson(d.tierRule),
+    undefinedWith: d.undefinedWith.map(tierRuleJson),
+    rules: d.rules.map((r) => ({ policy: r.policy, path: r.path })),
+    isolatedBy: d.isolatedBy,
+    byDnsName: d.byDnsName.map((r) => ({ ...tierRuleJson(r), domains: r.domains })),
+  };
+}
+
+export function flowDecisionJson(d: FlowDecision | undefined): FlowDecisionJson {
+  return {
+    egress: (d?.egress ?? []).map(sideDecisionJson),
+    ingress: (d?.ingress ?? []).map(sideDecisionJson),
+  };
+}
+
 /** Whether an observed connection the policies deny worked during the capture (so a change breaks it). */
 export function breaksTraffic(d: DeniedConnection): boolean {
   return d.connection.count > d.connection.denied;
@@ -407,11 +474,18 @@ export function groupUnobserved(
   return out;
 }
 
+/** The decisions of the connections, and whether the cluster has cluster policies (tiers shown in txt/md). */
+export interface FlowDecisions {
+  decisions: ReadonlyMap<ObservedConnection, FlowDecision>;
+  clusterPolicies: number;
+}
+
 export function flowCheckToJson(
   check: FlowCheck,
   traffic: ObservedTraffic,
   space: AddressSpace,
   policies: number,
+  decided: FlowDecisions,
 ): CheckFlowsJson {
   const names = (id: string): UnobservedEndJson =>
     id === ANY_ADDRESS
@@ -425,6 +499,7 @@ export function flowCheckToJson(
     summary: {
       observed: traffic.connections.length,
       policies,
+      clusterPolicies: decided.clusterPolicies,
       allowed: check.allowed.length,
       denied: check.denied.length,
       breaking: check.denied.filter(breaksTraffic).length,
@@ -436,8 +511,12 @@ export function flowCheckToJson(
       breaking: breaksTraffic(d),
       blockedAt: d.blockedAt,
       policies: d.policies,
+      decision: flowDecisionJson(decided.decisions.get(d.connection)),
     })),
-    allowed: check.allowed.map(connectionJson),
+    allowed: check.allowed.map((c) => ({
+      ...connectionJson(c),
+      decision: flowDecisionJson(decided.decisions.get(c)),
+    })),
     unpoliced: check.unpoliced.map(connectionJson),
     unobserved: unobserved.map((u) => ({
       src: names(u.src),
@@ -456,64 +535,86 @@ export function formatFlowCheck(
   state: ClusterState,
   space: AddressSpace,
   format: CheckFormat,
+  decided: FlowDecisions,
 ): string {
   if (format === 'json') {
-    return `${JSON.stringify(flowCheckToJson(check, traffic, space, state.policies.length), null, 2)}\n`;
+    return `${JSON.stringify(flowCheckToJson(check, traffic, space, state.policies.length, decided), null, 2)}\n`;
   }
   const names = new WorkloadNames(state);
   const breaking = check.denied.filter(breaksTraffic);
   const stillDenied = check.denied.filter((d) => !breaksTraffic(d));
+  // On a cluster with cluster policies, every row says which layer decided each side.
+  const tiers = decided.clusterPolicies > 0;
+  const against =
+    plural(state.policies.length, 'policy', 'policies') +
+    (tiers ? ` and ${plural(decided.clusterPolicies, 'cluster policy', 'cluster policies')}` : '');
   const summary =
-    `${plural(traffic.connections.length, 'observed connection')} against ${plural(state.policies.length, 'policy', 'policies')}: ` +
+    `${plural(traffic.connections.length, 'observed connection')} against ${against}: ` +
     `${formatCount(check.allowed.length + check.unpoliced.length)} allowed, ${formatCount(breaking.length)} would be denied` +
     (stillDenied.length > 0
       ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
       : '');
+  const decisionCells = (c: ObservedConnection): string[] => {
+    const d = decided.decisions.get(c);
+    return [sideText(d?.egress ?? []), sideText(d?.ingress ?? [])];
+  };
+  const connectionCells = (c: ObservedConnection): string[] => [
+    names.end(c.src),
+    names.end(c.dst),
+    formatPort(c),
+    attempts(c),
+    c.lastSeen === undefined ? '-' : formatTime(c.lastSeen),
+  ];
   const deniedRows = (list: readonly DeniedConnection[]): string[][] =>
     list.map((d) => [
-      names.end(d.connection.src),
-      names.end(d.connection.dst),
-      formatPort(d.connection),
-      attempts(d.connection),
-      d.connection.lastSeen === undefined ? '-' : formatTime(d.connection.lastSeen),
-      blockedText(d, names),
+      ...connectionCells(d.connection),
+      ...(tiers ? decisionCells(d.connection) : [blockedText(d, names)]),
     ]);
+  const allowedRows = tiers ? check.allowed.map((c) => [...connectionCells(c), ...decisionCells(c)]) : [];
   const unobservedRows = groupUnobserved(check.unobserved, space.classes.length).map((u) => [
     describeEntity(u.src, names, space),
     describeEntity(u.dst, names, space),
     formatPorts(u.ports),
   ]);
+  const connectionHeader = ['Source', 'Destination', 'Port', 'Connections', 'Last seen'];
+  const decisionHeader = ['Egress decided by', 'Ingress decided by'];
+  const deniedHeader = [...connectionHeader, ...(tiers ? decisionHeader : ['Blocked at'])];
+  const allowedHeader = [...connectionHeader, ...decisionHeader];
+  const unobservedHeader = ['Source', 'Destination', 'Allowed, not observed'];
+  const sections: [string, string[], string[][]][] = [
+    ['Would be denied (this change breaks them)', deniedHeader, deniedRows(breaking)],
+    ['Still denied (dropped during the capture too)', deniedHeader, deniedRows(stillDenied)],
+    ['Allowed (decided by)', allowedHeader, allowedRows],
+    ['Allowed but never observed (candidates to tighten)', unobservedHeader, unobservedRows],
+  ];
   if (format === 'md') {
     const lines = [`**${summary}**`];
-    const mdTable = (header: string[], rows: string[][]): void => {
-      lines.push('', `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`);
+    for (const [title, header, rows] of sections) {
+      if (rows.length === 0) continue;
+      lines.push(
+        '',
+        `### ${title}`,
+        '',
+        `| ${header.join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+      );
       for (const r of rows) lines.push(`| ${r.map(mdCell).join(' | ')} |`);
-    };
-    const deniedHeader = ['Source', 'Destination', 'Port', 'Connections', 'Last seen', 'Blocked at'];
-    if (breaking.length > 0) {
-      lines.push('', '### Would be denied (this change breaks them)');
-      mdTable(deniedHeader, deniedRows(breaking));
-    }
-    if (stillDenied.length > 0) {
-      lines.push('', '### Still denied (dropped during the capture too)');
-      mdTable(deniedHeader, deniedRows(stillDenied));
-    }
-    if (unobservedRows.length > 0) {
-      lines.push('', '### Allowed but never observed (candidates to tighten)');
-      mdTable(['Source', 'Destination', 'Allowed, not observed'], unobservedRows);
     }
     return `${lines.join('\n')}\n`;
   }
   let out = `${summary}\n`;
-  const deniedHeader = ['SOURCE', 'DESTINATION', 'PORT', 'CONNECTIONS', 'LAST SEEN', 'BLOCKED AT'];
-  if (breaking.length > 0) {
-    out += `\nWOULD BE DENIED (this change breaks them)\n${table(deniedHeader, deniedRows(breaking))}`;
-  }
-  if (stillDenied.length > 0) {
-    out += `\nSTILL DENIED (dropped during the capture too)\n${table(deniedHeader, deniedRows(stillDenied))}`;
-  }
-  if (unobservedRows.length > 0) {
-    out += `\nALLOWED BUT NEVER OBSERVED (candidates to tighten)\n${table(['SOURCE', 'DESTINATION', 'ALLOWED, NOT OBSERVED'], unobservedRows)}`;
+  for (const [title, header, rows] of sections) {
+    if (rows.length === 0) continue;
+    out += `\n${upperTitle(title)}\n${table(
+      header.map((h) => h.toUpperCase()),
+      rows,
+    )}`;
   }
   return out;
+}
+
+/** `WOULD BE DENIED (this change breaks them)`: the title in capitals, its parenthesis as written. */
+function upperTitle(title: string): string {
+  const i = title.indexOf(' (');
+  return i < 0 ? title.toUpperCase() : `${title.slice(0, i).toUpperCase()}${title.slice(i)}`;
 }

@@ -8,6 +8,7 @@ import { formatCount } from '../base/text.ts';
 import { connectionJson, FLOWS_JSON_SCHEMA_VERSION } from './flows.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toNetworkPolicy } from '../generate/policies.ts';
+import { toClusterNetworkPolicy } from '../generate/tiers.ts';
 import type { GenerateNotice, Generation, LeftOut } from '../generate/types.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import type { Verification } from '../generate/verify.ts';
@@ -60,6 +61,12 @@ export function noticeText(n: GenerateNotice): string {
       return `no workload in namespace "${n.dns.namespace}" has the labels ${describeLabels(n.dns.matchLabels)}: using the workloads observed answering DNS, ${n.workloads.join(', ')}`;
     case 'dns-assumed':
       return `the cluster DNS is not in the input: assuming its pods are in namespace "${n.dns.namespace}" with labels ${describeLabels(n.dns.matchLabels)} (--dns-namespace, --dns-selector)`;
+    case 'api-server-unknown':
+      return `the API server's address is not known: the Baseline policy has no rule for it, so pods no egress policy isolates cannot reach it (give --api-server ADDRESS${n.candidates.length > 0 ? `; observed on TCP 6443: ${n.candidates.join(', ')}` : ''})`;
+    case 'priority-taken':
+      return `ClusterNetworkPolicy/${n.name} has priority ${n.priority}: ${n.takenBy} already has ${n.preferred} in its tier`;
+    case 'baseline-scope':
+      return `the Baseline default deny applies to ${n.excluded.length === 0 ? 'every namespace' : `every namespace but ${n.excluded.join(', ')}`}, also to those not in the input: their pods keep only what their NetworkPolicies allow and DNS (--exclude-namespace NS to leave one out)`;
   }
 }
 
@@ -68,16 +75,27 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
   const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
   const namespaces = new Set(gen.policies.map((p) => p.namespace)).size;
   const lines: string[] = [];
+  const cluster =
+    gen.clusterPolicies.length === 0
+      ? ''
+      : ` and ${plural(gen.clusterPolicies.length, 'ClusterNetworkPolicy', 'ClusterNetworkPolicies')}`;
+  const how = [
+    `${gen.options.mode} mode`,
+    ...(gen.clusterPolicies.length === 0 ? [] : gen.options.tiers.map((t) => `--tier ${t}`)),
+  ];
   lines.push(
-    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')} (${gen.options.mode} mode) from ${plural(gen.observed.length, 'observed connection')}`,
+    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')}${cluster} (${how.join(', ')}) from ${plural(gen.observed.length, 'observed connection')}`,
   );
   if (gen.observed.length === 0) {
     lines.push(
       gen.options.mode === 'fresh'
-        ? '  no connection was observed: the default-deny policies deny all traffic of these namespaces'
+        ? `  no connection was observed: the ${gen.options.tiers.includes('baseline') ? 'Baseline default deny denies' : 'default-deny policies deny'} all traffic of these namespaces`
         : '  no connection was observed: nothing to add',
     );
   }
+  const keptCluster = new Set(gen.keptClusterPolicies.map((p) => p.id));
+  const replacedCluster = state.clusterPolicies.filter((p) => !keptCluster.has(p.id)).map((p) => p.id);
+  if (replacedCluster.length > 0) lines.push(`  they replace the existing ${replacedCluster.join(', ')}`);
   if (gen.options.mode === 'fresh' && gen.replaced.length > 0) {
     lines.push(
       `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`,
@@ -102,12 +120,19 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
       lines.push(`  denied but observed: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
     for (const u of v.unexpected) lines.push(`  allowed but never observed: ${allowanceLine(u, name)}`);
   }
+  if (v.deniedByClusterPolicies.length > 0) {
+    lines.push(
+      `  but cluster policies of the input deny ${formatCount(v.deniedByClusterPolicies.length)} of them: generate keeps those policies, and no NetworkPolicy overrides them (netfence explain shows which)`,
+    );
+    for (const c of v.deniedByClusterPolicies)
+      lines.push(`    ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
+  }
   if (v.dns.length > 0) {
     const onlyTcp = v.dns.every((u) => u.ports.UDP.length === 0);
     lines.push(
       onlyTcp
         ? `  also allowed, on purpose: TCP 53 to the cluster DNS for ${plural(v.dns.length, 'workload')} seen resolving names over UDP only (resolvers retry over TCP)`
-        : `  also allowed, on purpose: DNS to the cluster DNS for ${plural(v.dns.length, 'workload')} (--allow-dns, or the transport not observed)`,
+        : `  also allowed, on purpose: DNS to the cluster DNS for ${plural(v.dns.length, 'workload')} (${gen.clusterPolicies.length > 0 ? "--tier: the cluster policies' accept-dns" : '--allow-dns'}, or the transport not observed)`,
     );
   }
   if (gen.aggregated.length > 0) {
@@ -115,6 +140,23 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
     lines.push(
       `  also allowed, on purpose: the whole of ${gen.aggregated.map((b) => b.cidr).join(', ')} (--aggregate), for ${plural(addresses, 'observed address', 'observed addresses')}`,
     );
+  }
+  if (v.apiServer.length > 0) {
+    lines.push(
+      `  also allowed, on purpose: the API server at ${gen.options.apiServer.map((a) => a.cidr).join(', ')} (--api-server) for ${plural(new Set(v.apiServer.map((u) => u.src)).size, 'workload')} no egress policy isolates`,
+    );
+  }
+  if (v.outsideIngress.length > 0) {
+    const to = [...new Set(v.outsideIngress.map((u) => name(u.dst)))].sort();
+    lines.push(
+      `  not denied by the Baseline policy: ${plural(v.outsideIngress.length, 'connection')} from outside the cluster or from host-network pods to ${to.join(', ')}, which no ingress policy isolates (cluster policy ingress peers are only namespaces and pods)`,
+    );
+  }
+  if (v.allowedByClusterPolicies.length > 0) {
+    lines.push(
+      `  also allowed, by cluster policies of the input (kept): ${plural(v.allowedByClusterPolicies.length, 'connection')}:`,
+    );
+    for (const u of v.allowedByClusterPolicies.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
   if (v.hostNetwork.length > 0) {
     lines.push(
@@ -183,6 +225,11 @@ export function generationToJson(
       object: toNetworkPolicy(p),
       rules: p.rules.map((r) => ({ dns: r.dns, observed: r.observed.map(connectionJson) })),
     })),
+    clusterPolicies: gen.clusterPolicies.map((p) => ({
+      id: `ClusterNetworkPolicy/${p.name}`,
+      role: p.role,
+      object: toClusterNetworkPolicy(p),
+    })),
     dns: {
       namespace: gen.dns.config.namespace,
       matchLabels: gen.dns.config.matchLabels,
@@ -206,6 +253,10 @@ export function generationToJson(
       shared: v.shared.map(allowance),
       aggregated: v.aggregated.map(allowance),
       hostNetwork: v.hostNetwork.map(allowance),
+      apiServer: v.apiServer.map(allowance),
+      outsideIngress: v.outsideIngress.map(allowance),
+      deniedByClusterPolicies: v.deniedByClusterPolicies.map(connectionJson),
+      allowedByClusterPolicies: v.allowedByClusterPolicies.map(allowance),
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,
       alreadyAllowed: v.alreadyAllowed,

@@ -7,6 +7,7 @@ import { toNetworkPolicy } from '../generate/policies.ts';
 import type { GeneratedPolicy, Generation, PolicyNote, RuleNote } from '../generate/types.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import { toYamlStream, type YamlComment, type YamlDocumentSpec } from './yaml.ts';
+import { CLUSTER_POLICIES_FILE, clusterFileHeader, clusterPolicyYaml } from './generated-tiers.ts';
 import { compareText, formatCount, formatTime } from '../base/text.ts';
 
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
@@ -37,9 +38,11 @@ function noteLine(n: RuleNote): string {
     case 'aggregated':
       return `aggregated: ${n.addresses.join(', ')} → ${n.cidr} (--aggregate${n.cidr.includes(':') ? '-v6' : ''} /${n.prefix})`;
     case 'dns-ingress':
-      return n.everyone
+      return n.everyone === 'allow-dns'
         ? 'DNS from every pod of every namespace (--allow-dns), on UDP and TCP 53'
-        : 'DNS from the workloads that resolve names, on UDP and TCP 53';
+        : n.everyone === 'baseline'
+          ? 'DNS from every pod of every namespace (the Baseline policy lets every pod resolve names), on UDP and TCP 53'
+          : 'DNS from the workloads that resolve names, on UDP and TCP 53';
     case 'dns-egress': {
       const target =
         n.names.length > 0
@@ -89,10 +92,10 @@ function yamlSpec(p: GeneratedPolicy): YamlDocumentSpec {
 }
 
 export interface RenderedFile {
-  /** Relative path: `shop.yaml`, or `shop/api.yaml` with `--split workload`. */
+  /** Relative path: `shop.yaml`, or `shop/api.yaml` with `--split workload`; `_cluster.yaml` (`--tier`). */
   path: string;
   content: string;
-  /** `namespace/name` of the policies in it, in order. */
+  /** `namespace/name` of the policies in it, in order (`ClusterNetworkPolicy/name` for cluster policies). */
   policies: string[];
 }
 
@@ -118,6 +121,12 @@ function fileHeader(gen: Generation, scope: string, policies: readonly Generated
       : 'They add to the existing policies only what observed connections need; every rule lists the connections it allows.',
   ];
   if (range !== undefined) lines.push(`Observed: ${range}.`);
+  const baseline = gen.clusterPolicies.find((p) => p.role === 'default-deny');
+  const namespace = policies[0]?.namespace;
+  if (baseline !== undefined && namespace !== undefined && !baseline.excluded.includes(namespace))
+    lines.push(
+      `The default deny of namespace ${namespace} is the Baseline ClusterNetworkPolicy ${baseline.name} (${CLUSTER_POLICIES_FILE}).`,
+    );
   return lines;
 }
 
@@ -140,7 +149,7 @@ export function renderFiles(gen: Generation, split: SplitMode): RenderedFile[] {
     g.policies.push(p);
     groups.set(path, g);
   }
-  return [...groups.entries()]
+  const files = [...groups.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([path, g]) => {
       const docs = g.policies.map(yamlSpec);
@@ -151,6 +160,18 @@ export function renderFiles(gen: Generation, split: SplitMode): RenderedFile[] {
         policies: g.policies.map((p) => `${p.namespace}/${p.name}`),
       };
     });
+  if (gen.clusterPolicies.length === 0) return files;
+  // Cluster-scoped, first: `kubectl apply` of the stream or the folder creates them before the rest.
+  const docs = gen.clusterPolicies.map((p) => clusterPolicyYaml(p, gen));
+  docs[0] = { ...docs[0]!, header: clusterFileHeader(gen) };
+  return [
+    {
+      path: CLUSTER_POLICIES_FILE,
+      content: toYamlStream(docs),
+      policies: gen.clusterPolicies.map((p) => `ClusterNetworkPolicy/${p.name}`),
+    },
+    ...files,
+  ];
 }
 
 /** Every file in one YAML stream, for standard output (`kubectl apply -f -`). */

@@ -23,6 +23,7 @@ import {
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { portsContain } from '../engine/ports.ts';
 import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
+import { generateClusterPolicies } from './tiers.ts';
 import type {
   AggregatedBlock,
   DnsConfig,
@@ -36,9 +37,6 @@ import type {
   LeftOut,
 } from './types.ts';
 import { compareText } from '../base/text.ts';
-
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'netfence';
 
 type Direction = 'ingress' | 'egress';
 
@@ -102,6 +100,8 @@ export function generatePolicies(
   const workloads = new Map(state.workloads.map((w) => [w.id, w]));
   const excluded = new Set(options.excludeNamespaces);
   const notices: GenerateNotice[] = [];
+  // Cluster-wide tiers replace or back up the fresh set's NetworkPolicies; augment keeps what exists.
+  const tiers = options.mode === 'fresh' ? options.tiers : [];
 
   const podsOf = new Map<string, { hostNetwork: boolean; ips: readonly string[]; template: boolean }[]>();
   for (const p of state.pods) {
@@ -159,7 +159,10 @@ export function generatePolicies(
       dns: options.dns,
       workloads: dns.workloads.map((w) => shortNames.get(w) ?? w),
     });
-  } else if (dns.detected === 'assumed' && (options.allowDns || observed.some((c) => c.port === 53))) {
+  } else if (
+    dns.detected === 'assumed' &&
+    (options.allowDns || tiers.length > 0 || observed.some((c) => c.port === 53))
+  ) {
     notices.push({ kind: 'dns-assumed', dns: options.dns });
   }
   const dnsSet = new Set(dns.workloads);
@@ -309,7 +312,8 @@ export function generatePolicies(
       if (!isSubject(server)) continue;
       const s = side(server, 'ingress');
       for (const client of dnsClients) s.dnsClients.add(client);
-      s.dnsRule = s.dnsClients.size > 0;
+      // The Baseline policy lets every pod NetworkPolicy leaves to it resolve names: the DNS pods accept all.
+      s.dnsRule = s.dnsClients.size > 0 || tiers.includes('baseline');
     }
   } else {
     kept = [...state.policies];
@@ -373,9 +377,27 @@ export function generatePolicies(
     existingNames: new Set(kept.map((p) => p.id)),
   });
 
+  const tierPolicies = generateClusterPolicies({
+    options: { ...options, tiers },
+    existing: state.clusterPolicies,
+    dnsPeers,
+    dnsConfig: dns.config,
+    dnsNames: dns.workloads.map((id) => shortNames.get(id) ?? id),
+    apiServerCandidates: [
+      ...new Set(
+        observed.flatMap((c) =>
+          c.dst.kind === 'external' && c.protocol === 'TCP' && c.port === 6443 ? [c.dst.ip] : [],
+        ),
+      ),
+    ].sort(compareText),
+  });
+  notices.push(...tierPolicies.notices);
+
   return {
     options,
     policies,
+    clusterPolicies: tierPolicies.policies,
+    keptClusterPolicies: tierPolicies.kept,
     kept,
     replaced,
     observed,
@@ -535,10 +557,18 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       const clients = [...side.dnsClients].sort((a, b) =>
         compareText(workloadSortKey(a), workloadSortKey(b)),
       );
-      const everyone = ctx.options.allowDns && ctx.options.mode === 'fresh';
-      const peers: NetworkPolicyPeer[] = everyone
-        ? [{ namespaceSelector: {} }]
-        : clients.map((id) => workloadPeer(ctx.workloads.get(id)!, ctx.selectors.get(id)!));
+      const everyone =
+        ctx.options.mode !== 'fresh'
+          ? undefined
+          : ctx.options.allowDns
+            ? ('allow-dns' as const)
+            : ctx.options.tiers.includes('baseline')
+              ? ('baseline' as const)
+              : undefined;
+      const peers: NetworkPolicyPeer[] =
+        everyone !== undefined
+          ? [{ namespaceSelector: {} }]
+          : clients.map((id) => workloadPeer(ctx.workloads.get(id)!, ctx.selectors.get(id)!));
       out.push({
         peers,
         ports: DNS_PORTS.map((p) => ({ ...p })),
@@ -577,7 +607,12 @@ function buildPolicies(ctx: BuildContext): GeneratedPolicy[] {
     ...new Set(state.workloads.filter((w) => ctx.isSubject(w.id)).map((w) => w.namespace)),
   ].sort();
   for (const ns of namespaces) {
-    if (options.mode === 'fresh' && !options.skipDefaultDeny.includes(ns)) {
+    // With --tier baseline, the Baseline policy is the default deny of every namespace.
+    if (
+      options.mode === 'fresh' &&
+      !options.skipDefaultDeny.includes(ns) &&
+      !options.tiers.includes('baseline')
+    ) {
       out.push({
         namespace: ns,
         name: uniqueName(ns, 'default-deny'),

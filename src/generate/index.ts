@@ -4,7 +4,8 @@
  * that they allow exactly the observed connections. All pure; src/format/generated.ts writes them as YAML.
  */
 export * from './types.ts';
-export { generatePolicies, MANAGED_BY, MANAGED_BY_LABEL } from './build.ts';
+export { generatePolicies } from './build.ts';
+export { toClusterNetworkPolicy, toClusterPolicyInfos, CNP_API_VERSION } from './tiers.ts';
 export { toNetworkPolicy, toPolicyInfos } from './policies.ts';
 export { verifyGeneration, stateWithGenerated, type Verification } from './verify.ts';
 export {

@@ -1,7 +1,7 @@
 /** Generated policies → Kubernetes objects (and the engine's PolicyInfo, for verification). */
 import type { PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy, NetworkPolicySpec } from '../model/k8s.ts';
-import { MANAGED_BY, MANAGED_BY_LABEL } from './build.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL } from './types.ts';
 import type { GeneratedPolicy } from './types.ts';
 
 export function toNetworkPolicy(p: GeneratedPolicy): NetworkPolicy {

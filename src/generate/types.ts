@@ -1,8 +1,19 @@
 /** What `generate` produces: policies with the observed connections behind every rule. */
 import type { ObservedConnection } from '../flows/types.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
-import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
+import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
+import type {
+  CnpProtocol,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  Protocol,
+  TierEgressPeer,
+  TierSubject,
+} from '../model/k8s.ts';
 import type { WorkloadSelector } from './selectors.ts';
+
+/** The label on every generated object, and its value. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'netfence';
 
 export const GenerateMode = { fresh: 'fresh', augment: 'augment' } as const;
 export type GenerateMode = (typeof GenerateMode)[keyof typeof GenerateMode];
@@ -12,6 +23,26 @@ export interface DnsConfig {
   namespace: string;
   matchLabels: Readonly<Record<string, string>>;
 }
+
+/**
+ * Cluster-wide tiers `generate` can write ClusterNetworkPolicies for (`--tier`). `baseline`: one Baseline
+ * default-deny instead of a default-deny NetworkPolicy per namespace; `admin`: Admin-tier guardrails that keep
+ * DNS working whatever NetworkPolicies say.
+ */
+export const GenerateTier = { baseline: 'baseline', admin: 'admin' } as const;
+export type GenerateTier = (typeof GenerateTier)[keyof typeof GenerateTier];
+export const GENERATE_TIERS: readonly GenerateTier[] = [GenerateTier.baseline, GenerateTier.admin];
+
+/** Where the API server listens, as pods reach it after the Service's translation (its endpoints). */
+export interface ApiServerAddress {
+  /** Canonical CIDR: `10.0.0.10/32`. */
+  cidr: string;
+  /** TCP ports. */
+  ports: readonly number[];
+}
+
+/** The API server's usual ports: 6443 (kubeadm and most distributions), 443 (most managed clusters). */
+export const API_SERVER_PORTS: readonly number[] = [443, 6443];
 
 export const DEFAULT_DNS: DnsConfig = { namespace: 'kube-system', matchLabels: { 'k8s-app': 'kube-dns' } };
 
@@ -35,6 +66,10 @@ export interface GenerateOptions {
   aggregateV6?: number;
   /** Leave out connections every attempt of which the cluster dropped during the capture. @default false */
   excludeDenied: boolean;
+  /** ClusterNetworkPolicy tiers to generate for (fresh mode only). @default none: NetworkPolicies only */
+  tiers: readonly GenerateTier[];
+  /** The API server's addresses, for the Baseline policy's Accept rule. @default none: no such rule */
+  apiServer: readonly ApiServerAddress[];
 }
 
 export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
@@ -44,6 +79,8 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
   allowDns: false,
   dns: DEFAULT_DNS,
   excludeDenied: false,
+  tiers: [],
+  apiServer: [],
 };
 
 /** One comment line above a generated rule, as data (`src/format/generated.ts` words it). */
@@ -57,8 +94,11 @@ export type RuleNote =
    * input, the pods `config` describes; `seen`: the protocols of the DNS connections observed.
    */
   | { kind: 'dns-egress'; names: readonly string[]; config: DnsConfig; seen: readonly Protocol[] }
-  /** The DNS ingress rule: from the workloads that resolve names, or from every pod (`--allow-dns`). */
-  | { kind: 'dns-ingress'; everyone: boolean };
+  /**
+   * The DNS ingress rule: from the workloads that resolve names (`everyone` undefined), or from every pod,
+   * because of `--allow-dns` or of `--tier baseline` (whose Baseline policy lets every pod resolve names).
+   */
+  | { kind: 'dns-ingress'; everyone: 'allow-dns' | 'baseline' | undefined };
 
 /** The comment above a generated policy, as data (`src/format/generated.ts` words it). */
 export type PolicyNote =
@@ -123,7 +163,57 @@ export type GenerateNotice =
   /** No workload has the DNS labels: the workloads observed answering DNS stand for it. */
   | { kind: 'dns-observed'; dns: DnsConfig; workloads: readonly string[] }
   /** The cluster DNS is not in the input: assumed where `dns` says. */
-  | { kind: 'dns-assumed'; dns: DnsConfig };
+  | { kind: 'dns-assumed'; dns: DnsConfig }
+  /** `--tier baseline` without `--api-server`: the Baseline policy has no rule for the API server. */
+  | { kind: 'api-server-unknown'; candidates: readonly string[] }
+  /** Another cluster policy `takenBy` of the tier has the priority `name` prefers: it gets `priority`. */
+  | { kind: 'priority-taken'; name: string; preferred: number; priority: number; takenBy: string }
+  /** `--tier baseline`: its subject is every namespace but `excluded`, also those not in the input. */
+  | { kind: 'baseline-scope'; excluded: readonly string[] };
+
+/** What a generated ClusterNetworkPolicy is for. */
+export type ClusterPolicyRole = 'default-deny' | 'dns-egress' | 'dns-ingress';
+
+/** One comment line above a rule of a generated ClusterNetworkPolicy, as data. */
+export type TierRuleNote =
+  /** Accept DNS to the DNS workloads `names` (short names) or, when none is in the input, to `config`'s pods. */
+  | { kind: 'dns-egress'; names: readonly string[]; config: DnsConfig }
+  /** Accept DNS from every pod to the DNS pods this policy selects. */
+  | { kind: 'dns-ingress' }
+  /** Accept the API server at `addresses` (`--api-server`). */
+  | { kind: 'api-server'; addresses: readonly ApiServerAddress[] }
+  /**
+   * No rule for the API server: its address is not known. `candidates`: outside addresses observed on TCP
+   * 443 or 6443, which may be it.
+   */
+  | { kind: 'api-server-unknown'; candidates: readonly string[] }
+  /** Deny the rest, from (to) every pod and, for egress, every address. */
+  | { kind: 'deny-all'; direction: 'ingress' | 'egress' };
+
+export interface GeneratedTierRule {
+  /** `spec.ingress[].name`: what explain and lint show. */
+  name: string;
+  action: 'Accept' | 'Deny';
+  peers: TierEgressPeer[];
+  /** Absent: every port and protocol. */
+  protocols: CnpProtocol[] | undefined;
+  notes: TierRuleNote[];
+}
+
+/** A generated ClusterNetworkPolicy (`policy.networking.k8s.io/v1beta1`). */
+export interface GeneratedClusterPolicy {
+  name: string;
+  tier: 'Admin' | 'Baseline';
+  priority: number;
+  /** The priority netfence prefers for it; `priority` differs when another policy of the tier has it. */
+  preferredPriority: number;
+  role: ClusterPolicyRole;
+  subject: TierSubject;
+  ingress: GeneratedTierRule[];
+  egress: GeneratedTierRule[];
+  /** Namespaces its subject leaves out (`--exclude-namespace`, `--skip-default-deny`), sorted. */
+  excluded: readonly string[];
+}
 
 export interface AggregatedBlock {
   cidr: string;
@@ -134,6 +224,10 @@ export interface AggregatedBlock {
 export interface Generation {
   options: GenerateOptions;
   policies: GeneratedPolicy[];
+  /** ClusterNetworkPolicies (`--tier`), Admin before Baseline. */
+  clusterPolicies: GeneratedClusterPolicy[];
+  /** Existing cluster policies kept: all but those a generated one replaces (the same kind and name). */
+  keptClusterPolicies: ClusterPolicyInfo[];
   /** Existing policies kept (augment: all; fresh: those of excluded namespaces). */
   kept: PolicyInfo[];
   /** Existing policies the fresh set replaces. */

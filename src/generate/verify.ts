@@ -4,13 +4,17 @@
  * nothing beyond them, except what is intended and reported separately: the other DNS transport (and DNS
  * for everyone with `--allow-dns`), aggregated address blocks, what the kept policies already allowed
  * (augment), and pairs no generated policy restricts (excluded namespaces, namespaces without default-deny,
- * host-network workloads). Pure.
+ * host-network workloads). With `--tier`, the generated cluster policies go through the engine too, with the
+ * cluster policies kept; DNS for every pod they let resolve names and the API server are intended, and what
+ * the Baseline policy cannot deny (ingress from outside addresses and host-network pods) is reported apart.
+ * Pure.
  */
 import type { EngineOptions } from '../engine/compile.ts';
-import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
+import { cidrContainsCidr, formatIp, parseCidr, type Cidr } from '../base/ip.ts';
 import {
   intersectPorts,
   isEmptyPorts,
+  NO_PORTS,
   portSetOf,
   subtractPorts,
   unionPorts,
@@ -18,10 +22,12 @@ import {
 } from '../engine/ports.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
+import { externalId } from '../engine/connectivity.ts';
 import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toPolicyInfos } from './policies.ts';
+import { toClusterPolicyInfos } from './tiers.ts';
 import type { Generation } from './types.ts';
 import { pairKey } from '../base/text.ts';
 
@@ -42,6 +48,21 @@ export interface Verification {
   aggregated: UnobservedAllowance[];
   /** Intended: host-network workloads reached through an ipBlock of a node address, which they share. */
   hostNetwork: UnobservedAllowance[];
+  /** Intended (`--tier baseline`): egress to the API server's addresses (`--api-server`). */
+  apiServer: UnobservedAllowance[];
+  /**
+   * `--tier baseline`: connections from outside addresses or host-network pods to workloads no ingress
+   * NetworkPolicy isolates. The Baseline policy cannot deny them: cluster policy ingress peers are only
+   * namespaces and pods, never addresses, and host-network pods never match them.
+   */
+  outsideIngress: UnobservedAllowance[];
+  /**
+   * Observed, denied by cluster policies of the input (which generate keeps, and no NetworkPolicy can
+   * override): allowed without them. Not netfence's to fix; reported.
+   */
+  deniedByClusterPolicies: ObservedConnection[];
+  /** Allowed, not observed, and allowed only because of cluster policies of the input (kept). */
+  allowedByClusterPolicies: UnobservedAllowance[];
   /** Pairs no generated policy restricts on either side (outside the generated set's reach). */
   unrestricted: number;
   /** The workloads of those pairs, sorted. */
@@ -57,13 +78,75 @@ export function stateWithGenerated(state: ClusterState, gen: Generation): Cluste
   return sessionWithGenerated(openSession(state), gen).state;
 }
 
-/** The session of the state with the generated policies (the kept ones are a subsequence of the state's). */
+/**
+ * The session of the state with the generated policies (the kept ones are a subsequence of the state's) and
+ * the generated cluster policies (beside the kept ones: all but those they replace).
+ */
 function sessionWithGenerated(session: ClusterSession, gen: Generation): ClusterSession {
   const kept = new Set(gen.kept.map((p) => p.id));
-  return session.withPolicyEdits({
+  const edited = session.withPolicyEdits({
     remove: session.state.policies.filter((p) => !kept.has(p.id)).map((p) => p.id),
     add: toPolicyInfos(gen.policies),
   });
+  if (gen.clusterPolicies.length === 0) return edited;
+  return openSession(
+    {
+      ...edited.state,
+      clusterPolicies: [...gen.keptClusterPolicies, ...toClusterPolicyInfos(gen.clusterPolicies)],
+    },
+    session.options,
+  );
+}
+
+/**
+ * The same state without the input's cluster policies (`undefined` when it has none): what they alone
+ * decide. Entities of outside addresses are translated by address, since the cluster policies' networks may
+ * split the address classes differently.
+ */
+function withoutKeptClusterPolicies(
+  edited: ClusterSession,
+  gen: Generation,
+):
+  | {
+      allows(c: ObservedConnection): boolean;
+      allowedOnlyByKept(src: string, dst: string, ports: PortSet): PortSet;
+    }
+  | undefined {
+  if (gen.keptClusterPolicies.length === 0) return undefined;
+  const without = openSession(
+    { ...edited.state, clusterPolicies: toClusterPolicyInfos(gen.clusterPolicies) },
+    edited.options,
+  );
+  let allowed: Map<string, PortSet> | undefined;
+  const translate = (entity: string): string => {
+    if (!entity.startsWith('external:')) return entity;
+    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
+    const first = cls?.cover[0];
+    const other =
+      first === undefined
+        ? undefined
+        : without.compiled.addressSpace.classOfIp(formatIp(first.family, first.start));
+    return other === undefined ? entity : externalId(other);
+  };
+  return {
+    allows: (c) => checkObserved(without, [c]).denied.length === 0,
+    allowedOnlyByKept: (src, dst, ports) => {
+      allowed ??= new Map(
+        without.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]),
+      );
+      return subtractPorts(ports, allowed.get(pairKey(translate(src), translate(dst))) ?? NO_PORTS);
+    },
+  };
+}
+
+/** Workloads the generated Baseline default-deny selects (none without `--tier baseline`). */
+function baselineSubjects(state: ClusterState, gen: Generation): Set<string> {
+  const policy = gen.clusterPolicies.find((p) => p.role === 'default-deny');
+  if (policy === undefined) return new Set();
+  const excluded = new Set(policy.excluded);
+  return new Set(
+    state.pods.filter((p) => !p.hostNetwork && !excluded.has(p.namespace)).map((p) => p.workload),
+  );
 }
 
 /** Workloads each generated policy selects, per direction (a selector may select workloads sharing labels). */
@@ -99,6 +182,7 @@ export function verifyGeneration(
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   const observed = gen.observed.filter((c) => !leftOut.has(c));
   const check = checkObserved(edited, observed);
+  const withoutKept = withoutKeptClusterPolicies(edited, gen);
 
   let before: Map<string, PortSet> | undefined;
   if (gen.options.mode === 'augment') {
@@ -108,6 +192,13 @@ export function verifyGeneration(
     }
   }
   const restricted = restrictedWorkloads(state, gen);
+  // NetworkPolicy decides for the pods it isolates; the Baseline default-deny for the rest of its subjects.
+  const baseline = baselineSubjects(state, gen);
+  const npIngress = new Set(restricted.ingress);
+  for (const w of baseline) {
+    restricted.ingress.add(w);
+    restricted.egress.add(w);
+  }
   const hostNetwork = new Set<string>();
   const podsByWorkload = new Map<string, boolean[]>();
   for (const p of state.pods)
@@ -149,29 +240,43 @@ export function verifyGeneration(
       cls.cover.every((c) => hostAddresses.some((h) => cidrContainsCidr(h, c)))
     );
   };
-  const inAggregatedBlock = (entity: string): boolean => {
-    if (!entity.startsWith('external:')) return false;
+  /** Whether `entity` is an outside address class inside `cidrs`. */
+  const inside = (entity: string, cidrs: readonly Cidr[]): boolean => {
+    if (!entity.startsWith('external:') || cidrs.length === 0) return false;
     const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
     return (
       cls !== undefined &&
       cls.cover.length > 0 &&
-      cls.cover.every((c) => blocks.some((b) => cidrContainsCidr(b, c)))
+      cls.cover.every((c) => cidrs.some((b) => cidrContainsCidr(b, c)))
     );
   };
+  const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
+  const apiServer = gen.options.apiServer.flatMap((a) => {
+    const parsed = parseCidr(a.cidr);
+    return parsed.ok ? [parsed.cidr] : [];
+  });
 
   const result: Verification = {
     ok: true,
     checked: observed.length,
-    missing: check.denied.map((d) => d.connection),
+    missing: [],
     unexpected: [],
     dns: [],
     shared: [],
     aggregated: [],
     hostNetwork: [],
+    apiServer: [],
+    outsideIngress: [],
+    deniedByClusterPolicies: [],
+    allowedByClusterPolicies: [],
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
   };
+  for (const d of check.denied) {
+    if (withoutKept?.allows(d.connection) === true) result.deniedByClusterPolicies.push(d.connection);
+    else result.missing.push(d.connection);
+  }
   const unrestrictedWorkloads = new Set<string>();
   for (const u of check.unobserved) {
     let rest = u.ports;
@@ -183,7 +288,11 @@ export function verifyGeneration(
         continue;
       }
     }
-    if (dnsServers.has(u.dst) && (dnsClients.has(u.src) || gen.options.allowDns)) {
+    // DNS for everyone: --allow-dns, the Baseline policy's accept-dns, the Admin guardrails.
+    if (
+      dnsServers.has(u.dst) &&
+      (dnsClients.has(u.src) || gen.options.allowDns || gen.clusterPolicies.length > 0)
+    ) {
       const dnsPart = intersectPorts(rest, DNS_PORTS);
       if (!isEmptyPorts(dnsPart)) {
         result.dns.push({ ...u, ports: dnsPart });
@@ -199,7 +308,14 @@ export function verifyGeneration(
       continue;
     }
     const item = { ...u, ports: rest };
-    if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
+    if (baseline.has(u.src) && inside(u.dst, apiServer)) result.apiServer.push(item);
+    else if (
+      baseline.has(u.dst) &&
+      !npIngress.has(u.dst) &&
+      (u.src.startsWith('external:') || hostNetwork.has(u.src))
+    ) {
+      result.outsideIngress.push(item);
+    } else if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);
     else if (
       hostNetwork.has(u.src) ||
       hostNetwork.has(u.dst) ||
@@ -208,7 +324,13 @@ export function verifyGeneration(
     ) {
       result.hostNetwork.push(item);
     } else if (shared.has(u.src) || shared.has(u.dst)) result.shared.push(item);
-    else result.unexpected.push(item);
+    else {
+      // What the input's cluster policies allow is theirs, not the generated set's.
+      const byKept = withoutKept?.allowedOnlyByKept(u.src, u.dst, rest) ?? NO_PORTS;
+      if (!isEmptyPorts(byKept)) result.allowedByClusterPolicies.push({ ...item, ports: byKept });
+      const left = subtractPorts(rest, byKept);
+      if (!isEmptyPorts(left)) result.unexpected.push({ ...item, ports: left });
+    }
   }
   result.unrestrictedWorkloads = [...unrestrictedWorkloads].sort();
   result.ok = result.missing.length === 0 && result.unexpected.length === 0;

@@ -20,6 +20,8 @@ export function originFiles(state: ClusterState): Set<string> {
     ...state.pods,
     ...state.policies,
     ...state.services,
+    ...state.clusterPolicies,
+    ...state.nodes,
   ]) {
     if (o.origin !== undefined) files.add(o.origin.file);
   }

@@ -19,7 +19,8 @@ import type {
   PolicyJson,
   SourceJson,
 } from '../contract/api.ts';
-import type { PolicyInfo } from '../model/cluster.ts';
+import { Tier, type PolicyInfo } from '../model/cluster.ts';
+import { allowedByOf, clusterPoliciesJson } from './tiers.ts';
 import { compareText, pairKey } from '../base/text.ts';
 
 export const MODEL_SCHEMA_VERSION = 1;
@@ -54,7 +55,7 @@ export interface ModelInput {
   connectivity: Connectivity;
   index: RefIndex;
   source: SourceJson;
-  /** YAML of each policy by id; policies without one get their spec rebuilt as YAML. */
+  /** YAML of each policy (and cluster policy) by id; policies without one get their spec rebuilt as YAML. */
   policyYaml: ReadonlyMap<string, string>;
   /** Rebuilds a policy's YAML when its source text is not known. */
   renderPolicy: (policy: PolicyInfo) => string;
@@ -76,6 +77,8 @@ export interface WorkloadFacts {
    */
   open: { ingress: boolean; egress: boolean };
   policies: string[];
+  /** Cluster policy ids selecting it, in evaluation order (Admin tier, then Baseline). */
+  clusterPolicies: string[];
 }
 
 /** Isolation and selecting policies of every workload. */
@@ -90,12 +93,18 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
       );
     const policies = new Set<number>();
     for (const c of classes) for (const p of compiled.policiesOfClass[c] ?? []) policies.add(p);
+    const tierPolicies = new Set<number>();
+    for (const c of classes) for (const p of compiled.tierPoliciesOfClass[c] ?? []) tierPolicies.add(p);
     const open = (dir: 'ingress' | 'egress'): boolean =>
       classes.length > 0 && classes.every((c) => isOpenAccess(compiled[dir][c]!));
     out.set(e.id, {
       isolated: { ingress: side('ingress'), egress: side('egress') },
       open: { ingress: open('ingress'), egress: open('egress') },
       policies: [...policies].sort((a, b) => a - b).map((p) => compiled.policies[p]!.info.id),
+      clusterPolicies: [...tierPolicies]
+        .map((p) => compiled.tierPolicies[p]!)
+        .sort((a, b) => (a.tier === b.tier ? a.rank - b.rank : a.tier === Tier.Admin ? -1 : 1))
+        .map((p) => p.info.id),
     });
   }
   return out;
@@ -119,15 +128,21 @@ export function groupOf(index: RefIndex, id: string): string {
 export function connectionJson(
   facts: ReadonlyMap<string, WorkloadFacts>,
   c: { src: string; dst: string; ports: PortSet },
+  allowedBy?: AllowedBy,
 ): ConnectionJson {
-  return {
+  const out: ConnectionJson = {
     src: c.src,
     dst: c.dst,
     ports: portsToJson(c.ports),
     summary: formatPorts(c.ports),
     open: isOpen(facts, c.src, c.dst),
   };
+  const by = allowedBy?.(c.src, c.dst, c.ports);
+  if (by !== undefined) out.allowedBy = by;
+  return out;
 }
+
+type AllowedBy = ReturnType<typeof allowedByOf>;
 
 /** Connections aggregated between namespaces (and the outside world), in group order. */
 export function groupConnections(
@@ -175,11 +190,12 @@ export function buildModel(input: ModelInput): ModelJson {
       isolated: f.isolated,
       open: f.open,
       policies: f.policies,
+      clusterPolicies: f.clusterPolicies,
     };
   });
   const selects = new Map<string, string[]>();
   for (const [id, f] of facts) {
-    for (const p of f.policies) {
+    for (const p of [...f.policies, ...f.clusterPolicies]) {
       const list = selects.get(p);
       if (list === undefined) selects.set(p, [id]);
       else list.push(id);
@@ -210,6 +226,7 @@ export function buildModel(input: ModelInput): ModelJson {
       policies: policyCount.get(n.name) ?? 0,
     }));
   const tooMany = connectivity.connections.length > MAX_MODEL_CONNECTIONS;
+  const allowedBy = tooMany ? undefined : allowedByOf(index);
   return {
     schemaVersion: MODEL_SCHEMA_VERSION,
     version: input.version,
@@ -221,7 +238,8 @@ export function buildModel(input: ModelInput): ModelJson {
     workloads,
     external: base.external,
     policies,
-    connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c)),
+    clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
+    connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy)),
     namespaceConnections: groupConnections(index, facts, connectivity.connections),
   };
 }
@@ -234,12 +252,13 @@ export function connectionsOfNamespace(
   limit = MAX_MODEL_CONNECTIONS,
 ): NamespaceConnectionsJson {
   const facts = workloadFacts(index.compiled, index);
+  const allowedBy = allowedByOf(index);
   const group = namespaceGroup(namespace);
   const out: ConnectionJson[] = [];
   for (const c of connectivity.connections) {
     if (groupOf(index, c.src) !== group && groupOf(index, c.dst) !== group) continue;
     if (out.length === limit) return { connections: out, truncated: true };
-    out.push(connectionJson(facts, c));
+    out.push(connectionJson(facts, c, allowedBy));
   }
   return { connections: out, truncated: false };
 }

@@ -1,9 +1,10 @@
 /**
  * The manifests behind a cluster state, read once more: the parsed objects (the linter's YAML checks read
- * them) and the YAML text of each NetworkPolicy as written, comments included, for the what-if editor.
+ * them) and the YAML text of each NetworkPolicy and cluster policy as written, comments included, for the
+ * what-if editor.
  */
 import { readFile } from 'node:fs/promises';
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { STDIN_NAME, parseManifestText } from '../parse/index.ts';
 import { originFiles } from '../parse/origin.ts';
 import type { ParsedObject } from '../parse/types.ts';
@@ -11,7 +12,7 @@ import { toYamlDocument } from '../format/yaml.ts';
 
 export interface Sources {
   objects: ParsedObject[];
-  /** Policy id → its YAML document as written. */
+  /** Policy id (and cluster policy id, `Kind/name`) → its YAML document as written. */
   policyYaml: Map<string, string>;
 }
 
@@ -32,8 +33,8 @@ export async function readSources(state: ClusterState, stdin?: string): Promise<
   const files = originFiles(state);
   const objects: ParsedObject[] = [];
   const policyYaml = new Map<string, string>();
-  const byFile = new Map<string, PolicyInfo[]>();
-  for (const p of state.policies) {
+  const byFile = new Map<string, (PolicyInfo | ClusterPolicyInfo)[]>();
+  for (const p of [...state.policies, ...state.clusterPolicies]) {
     if (p.origin === undefined) continue;
     const list = byFile.get(p.origin.file);
     if (list === undefined) byFile.set(p.origin.file, [p]);
@@ -55,8 +56,9 @@ export async function readSources(state: ClusterState, stdin?: string): Promise<
     objects.push(...parsed);
     for (const policy of byFile.get(file) ?? []) {
       const origin = policy.origin!;
+      const kind = 'kind' in policy ? policy.kind : 'NetworkPolicy';
       const source = parsed.find(
-        (o) => o.kind === 'NetworkPolicy' && o.line === origin.line && o.column === origin.column,
+        (o) => o.kind === kind && o.line === origin.line && o.column === origin.column,
       );
       const yaml = source === undefined ? undefined : documentText(text, source);
       if (yaml !== undefined) policyYaml.set(policy.id, yaml);

@@ -17,14 +17,15 @@ import { isEmptyPorts } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { diffRows, diffToJson } from '../format/diff.ts';
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type LocatedMessage, type Problem } from '../model/problem.ts';
 import { buildClusterState, parseManifestText } from '../parse/index.ts';
+import { isClusterPolicyKind } from '../parse/validate/objects.ts';
 import { isOpen, workloadFacts, type WorkloadFacts } from './model.ts';
 
 /** One edit: a policy replaced by the given YAML, a new policy (no target), or a policy turned off (no YAML). */
 export interface WhatIfChange {
-  /** `namespace/name` of the policy this change replaces or turns off; absent for a new policy. */
+  /** `namespace/name` of the NetworkPolicy (`Kind/name` of the cluster policy) this change replaces or turns off; absent for a new policy. */
   target?: string;
   /** The YAML of the policy (or policies) that take the target's place; absent (or null in JSON) turns the target off. */
   yaml?: string;
@@ -137,7 +138,11 @@ export function incrementalCompiler(session: ClusterSession, current?: ClusterSe
     // With the state's own policies the engine is not edited: what it hands stays valid until the next edit.
     before: () =>
       current !== undefined ? compiledState(current) : session.tryPolicies(session.state.policies, (s) => s),
-    after: (after, use) => session.tryPolicies(after.policies, use),
+    // Cluster policies span namespaces: a state with other ones is compiled afresh (as `setClusterPolicies` would).
+    after: (after, use) =>
+      after.clusterPolicies === session.state.clusterPolicies
+        ? session.tryPolicies(after.policies, use)
+        : use(compiledState(openSession(after, session.options))),
   };
 }
 
@@ -149,7 +154,14 @@ export function freshCompiler(session: ClusterSession): WhatIfCompiler {
   };
 }
 
-/** The state after the changes, with the problems of the changes that could not be applied. */
+/** The kinds a what-if takes: NetworkPolicies and cluster policies. */
+const TRIED_KINDS = 'NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy';
+
+/**
+ * The state after the changes, with the problems of the changes that could not be applied. A change's
+ * target is a NetworkPolicy (`namespace/name`) or a cluster policy (`Kind/name`); its YAML may hold policies
+ * of either kind, which take the target's place.
+ */
 export function applyChanges(
   state: ClusterState,
   changes: readonly WhatIfChange[],
@@ -157,21 +169,27 @@ export function applyChanges(
 ): { after: ClusterState; problems: WhatIfProblem[]; applied: number[] } {
   const problems: WhatIfProblem[] = [];
   const byId = new Map(state.policies.map((p) => [p.id, p]));
+  const clusterById = new Set(state.clusterPolicies.map((p) => p.id));
+  const exists = (id: string): boolean => byId.has(id) || clusterById.has(id);
   const replaced = new Map<string, PolicyInfo[]>();
   const added: PolicyInfo[] = [];
+  const clusterReplaced = new Map<string, ClusterPolicyInfo[]>();
+  const clusterAdded: ClusterPolicyInfo[] = [];
   const applied: number[] = [];
   const targeted = new Set<string>();
   for (const [i, c] of changes.entries()) {
     if (c.target === undefined) continue;
-    if (!byId.has(c.target)) problems.push(whole(i, `there is no policy "${c.target}" to change`));
+    if (!exists(c.target)) problems.push(whole(i, `there is no policy "${c.target}" to change`));
     else if (targeted.has(c.target)) problems.push(whole(i, `policy "${c.target}" is changed twice`));
     targeted.add(c.target);
   }
   const claimed = new Map<string, number>();
   for (const [i, c] of changes.entries()) {
     if (problems.some((p) => p.change === i)) continue;
+    const cluster = c.target !== undefined && clusterById.has(c.target);
     if (c.yaml === undefined) {
-      replaced.set(c.target!, []);
+      if (cluster) clusterReplaced.set(c.target!, []);
+      else replaced.set(c.target!, []);
       applied.push(i);
       continue;
     }
@@ -179,13 +197,14 @@ export function applyChanges(
     const file = c.target === undefined ? `new policy ${i + 1}` : c.target;
     const parsed = parseManifestText(c.yaml, file);
     const mine: WhatIfProblem[] = [...parsed.errors, ...parsed.warnings].map((p) => problemOf(i, p));
-    const policies = parsed.objects.filter((o) => o.kind === 'NetworkPolicy');
+    const tried = (kind: string): boolean => kind === 'NetworkPolicy' || isClusterPolicyKind(kind);
+    const policies = parsed.objects.filter((o) => tried(o.kind));
     for (const o of parsed.objects) {
-      if (o.kind !== 'NetworkPolicy') {
+      if (!tried(o.kind)) {
         mine.push({
           change: i,
           severity: 'error',
-          message: `only NetworkPolicy objects can be tried here, not ${o.kind}`,
+          message: `only ${TRIED_KINDS} objects can be tried here, not ${o.kind}`,
           line: o.line,
           column: o.column,
           path: 'kind',
@@ -197,8 +216,8 @@ export function applyChanges(
         whole(
           i,
           c.target === undefined
-            ? 'no NetworkPolicy in this YAML: write one, or remove this new policy'
-            : `no NetworkPolicy in this YAML: write one, or turn "${c.target}" off instead`,
+            ? 'no policy in this YAML: write one, or remove this new policy'
+            : `no policy in this YAML: write one, or turn "${c.target}" off instead`,
         ),
       );
     }
@@ -207,9 +226,9 @@ export function applyChanges(
       skipInvalid: false,
     });
     mine.push(...built.errors.map((p) => problemOf(i, p)), ...built.warnings.map((p) => problemOf(i, p)));
-    for (const p of built.state.policies) {
+    for (const p of [...built.state.policies, ...built.state.clusterPolicies]) {
       const taken = claimed.get(p.id);
-      const existing = byId.has(p.id) && !targeted.has(p.id);
+      const existing = exists(p.id) && !targeted.has(p.id);
       if (taken !== undefined || existing) {
         const at = p.origin?.locate?.(['metadata', 'name']) ?? p.origin;
         mine.push({
@@ -225,14 +244,27 @@ export function applyChanges(
     problems.push(...mine);
     if (mine.some((p) => p.severity === 'error')) continue;
     applied.push(i);
-    if (c.target === undefined) added.push(...built.state.policies);
-    else replaced.set(c.target, built.state.policies);
+    // What the YAML holds takes the target's place: policies of the target's kind in its place, the others added.
+    if (c.target === undefined) {
+      added.push(...built.state.policies);
+      clusterAdded.push(...built.state.clusterPolicies);
+    } else if (cluster) {
+      clusterReplaced.set(c.target, built.state.clusterPolicies);
+      added.push(...built.state.policies);
+    } else {
+      replaced.set(c.target, built.state.policies);
+      clusterAdded.push(...built.state.clusterPolicies);
+    }
   }
   const policies = editPolicies(state.policies, { set: replaced, add: added });
+  const clusterPolicies =
+    clusterReplaced.size === 0 && clusterAdded.length === 0
+      ? state.clusterPolicies
+      : [...state.clusterPolicies.flatMap((p) => clusterReplaced.get(p.id) ?? [p]), ...clusterAdded];
   problems.sort(
     (a, b) => a.change - b.change || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   );
-  return { after: { ...state, policies }, problems, applied };
+  return { after: { ...state, policies, clusterPolicies }, problems, applied };
 }
 
 /** The workload facts of each current state (`WhatIfCompiler.before`, which does not change). */

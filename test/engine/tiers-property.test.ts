@@ -264,6 +264,8 @@ function peerMatches(state: ClusterState, peer: TierPeerInfo, action: TierAction
     case 'pods':
       return 'pod' in other && podMatches(state, other.pod, peer.namespaceSelector, peer.podSelector);
     case 'networks':
+      // A pod whose IPs are unknown has one all the same, in IPv4 as netfence assumes.
+      if ('pod' in other && other.pod.ips.length === 0) return peer.cidrs.includes('0.0.0.0/0');
       return ipsOf(other).some((ip) => peer.cidrs.some((c) => inCidr(ip, c)));
     case 'nodes':
       return state.nodes.some(

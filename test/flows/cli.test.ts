@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { run } from '../../src/cli/main.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
+import type { CheckFlowsJson } from '../../src/contract/flows.ts';
 
 const HUBBLE = 'examples/flows/webshop-hubble.jsonl';
 const CSV = 'examples/flows/webshop.csv';
@@ -164,6 +165,7 @@ describe('netfence check-flows', () => {
     assert.deepEqual(json.summary, {
       observed: 67,
       policies: 21,
+      clusterPolicies: 0,
       allowed: 64,
       denied: 3,
       breaking: 1,
@@ -183,6 +185,34 @@ describe('netfence check-flows', () => {
       blockedAt: ['ingress'],
       // Every policy that isolates redis for ingress, none of which allows catalog.
       policies: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
+      // Per direction, what decided: no egress policy selects catalog; redis's NetworkPolicies deny.
+      decision: {
+        egress: [
+          {
+            allowed: true,
+            decidedBy: 'default',
+            summary: 'default (no policy)',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [],
+            isolatedBy: [],
+            byDnsName: [],
+          },
+        ],
+        ingress: [
+          {
+            allowed: false,
+            decidedBy: 'network-policy',
+            summary:
+              '[NetworkPolicy] no rule allows it (data/allow-prometheus-scrape, data/allow-redis, data/default-deny-ingress)',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [],
+            isolatedBy: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
+            byDnsName: [],
+          },
+        ],
+      },
     });
   });
 
@@ -210,5 +240,110 @@ describe('netfence check-flows', () => {
     };
     assert.deepEqual(json.summary.denied, 0);
     assert.equal(json.summary.allowed, json.summary.observed);
+  });
+
+  describe('on a cluster with policy tiers', () => {
+    const TIERS = 'test/fixtures/tiers';
+    const TIER_FLOWS = 'test/fixtures/flows/tiers';
+
+    test('every row says which layer decided each side (golden, reviewed)', async () => {
+      const r = await runCli(['check-flows', TIERS, '--flows', `${TIER_FLOWS}/hubble.jsonl`]);
+      assert.equal(r.code, 1, r.stderr);
+      assertGolden('flows/check-tiers-hubble.txt', r.stdout);
+      const md = await runCli(['check-flows', TIERS, '--flows', `${TIER_FLOWS}/flows.csv`, '-o', 'md']);
+      assert.equal(md.code, 1, md.stderr);
+      assertGolden('flows/check-tiers-csv.md', md.stdout);
+    });
+
+    test('json: the deciding tier, policy and rule per direction, for denied and allowed connections', async () => {
+      const r = await runCli(['check-flows', TIERS, '--flows', `${TIER_FLOWS}/flows.csv`, '-o', 'json']);
+      assert.equal(r.code, 1, r.stderr);
+      const json = JSON.parse(r.stdout) as CheckFlowsJson;
+      assert.deepEqual(json.summary, {
+        observed: 8,
+        policies: 3,
+        clusterPolicies: 6,
+        allowed: 4,
+        denied: 4,
+        breaking: 3,
+        unpoliced: 0,
+        unobserved: 17,
+      });
+      const row = (list: CheckFlowsJson['allowed'], src: string, dst: string) =>
+        list.find(
+          (c) => JSON.stringify([c.src, c.dst]) === JSON.stringify([{ workload: src }, { workload: dst }]),
+        )!;
+      const isolation = row(json.denied, 'tenant-b/Deployment/web', 'tenant-a/Deployment/web');
+      assert.deepEqual(isolation.decision.ingress, [
+        {
+          allowed: false,
+          decidedBy: 'admin',
+          summary: '[Admin] cnp/tenant-isolation ingress rule 0 "from-tenant-b" Deny',
+          tierRule: {
+            policy: 'ClusterNetworkPolicy/tenant-isolation',
+            kind: 'ClusterNetworkPolicy',
+            tier: 'admin',
+            priority: 10,
+            direction: 'ingress',
+            rule: 0,
+            ruleName: 'from-tenant-b',
+            action: 'deny',
+            path: 'spec.ingress[0]',
+            file: 'test/fixtures/tiers/admin.yaml',
+            line: 41,
+          },
+          undefinedWith: [],
+          rules: [],
+          isolatedBy: [],
+          byDnsName: [],
+        },
+      ]);
+      assert.deepEqual(
+        isolation.decision.egress.map((d) => [d.decidedBy, d.tierRule?.policy, d.tierRule?.rule]),
+        [['baseline', 'ClusterNetworkPolicy/tenant-egress', 1]],
+      );
+      const banp = row(json.denied, 'kube-system/Deployment/coredns', 'tenant-b/Deployment/web');
+      assert.deepEqual(
+        banp.decision.ingress.map((d) => [d.decidedBy, d.tierRule?.policy, d.tierRule?.action]),
+        [['baseline', 'BaselineAdminNetworkPolicy/default', 'deny']],
+      );
+      const scrape = row(json.allowed, 'monitoring/Deployment/prometheus', 'tenant-a/Deployment/api');
+      assert.deepEqual(scrape.decision, {
+        egress: [
+          {
+            allowed: true,
+            decidedBy: 'default',
+            summary: 'default (no policy)',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [],
+            isolatedBy: [],
+            byDnsName: [],
+          },
+        ],
+        ingress: [
+          {
+            allowed: true,
+            decidedBy: 'network-policy',
+            summary: '[NetworkPolicy] tenant-a/allow-api ingress rule 0',
+            tierRule: null,
+            undefinedWith: [],
+            rules: [{ policy: 'tenant-a/allow-api', path: 'spec.ingress[0]' }],
+            isolatedBy: ['tenant-a/allow-api', 'tenant-a/default-deny-ingress'],
+            byDnsName: [],
+          },
+        ],
+      });
+      const dns = row(json.allowed, 'tenant-a/Deployment/web', 'kube-system/Deployment/coredns');
+      assert.deepEqual(
+        dns.decision.egress.map((d) => [d.decidedBy, d.tierRule?.policy, d.tierRule?.action]),
+        [['admin', 'ClusterNetworkPolicy/allow-dns', 'allow']],
+      );
+      const github = json.denied.find((c) => 'ip' in c.dst && c.dst.ip === '140.82.112.3')!;
+      assert.deepEqual(
+        github.decision.egress.flatMap((d) => d.byDnsName.map((r) => [r.policy, r.rule, r.domains])),
+        [['ClusterNetworkPolicy/tenant-egress', 0, ['api.example.com', '*.github.com']]],
+      );
+    });
   });
 });

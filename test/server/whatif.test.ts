@@ -157,9 +157,9 @@ describe('what-if', () => {
       r.problems.map((p) => `${p.change}: ${p.message}`),
       [
         '0: there is no policy "data/nope" to change',
-        '1: only NetworkPolicy objects can be tried here, not Namespace',
+        '1: only NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy objects can be tried here, not Namespace',
         '2: policy "shop/allow-api" already exists: give it another name, or edit "shop/allow-api" itself',
-        '3: no NetworkPolicy in this YAML: write one, or remove this new policy',
+        '3: no policy in this YAML: write one, or remove this new policy',
       ],
     );
     assert.deepEqual(r.applied, []);

@@ -6,7 +6,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.NETFENCE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -52,4 +53,46 @@ export async function launch(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** What the tests read of the drawn graph (`window.__netfence.graph()`). */
+export interface GraphSnapshot {
+  nodes: { id: string; label: string; classes: string[] }[];
+  edges: { id: string; label: string; classes: string[]; midpoint: { x: number; y: number } }[];
+}
+
+interface GraphWin {
+  __netfence?: { graph: () => GraphSnapshot };
+}
+
+/** Collects the page's errors and console errors into `problems` (a test asserts there are none). */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+}
+
+/** The graph as drawn now. */
+export function graphOf(page: Page): Promise<GraphSnapshot> {
+  return page.evaluate(() => (globalThis as unknown as GraphWin).__netfence!.graph());
+}
+
+/** Opens a route on a fresh page load and waits until the graph (when the view has one) is drawn. */
+export async function openRoute(page: Page, url: string, hash: string, waitForGraph = true): Promise<void> {
+  await page.goto(`${url}${hash}`);
+  await page.waitForSelector('.layout .sidebar > *');
+  if (waitForGraph) {
+    await page.waitForFunction(() => {
+      const n = (globalThis as unknown as GraphWin).__netfence;
+      return n !== undefined && n.graph().nodes.length > 0;
+    });
+  }
+}
+
+/** One drawn edge by id (`src>dst`); fails the test when it is not drawn. */
+export function edgeOf(g: GraphSnapshot, id: string): GraphSnapshot['edges'][number] {
+  const e = g.edges.find((x) => x.id === id);
+  assert.ok(e, `no edge ${id} among ${g.edges.length}`);
+  return e;
 }

@@ -13,7 +13,16 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runCli } from '../support/cli.ts';
 import { serve, type Served } from '../server/serve.ts';
-import { browserMissing, launch, type Launched } from './browser.ts';
+import {
+  browserMissing,
+  edgeOf,
+  graphOf,
+  launch,
+  openRoute,
+  recordProblems,
+  type GraphSnapshot,
+  type Launched,
+} from './browser.ts';
 
 const ARTIFACTS = 'test-artifacts/ui';
 const README_IMAGES = 'docs/images';
@@ -31,10 +40,7 @@ interface Win {
   __netfence?: { graph: () => Snapshot };
 }
 
-interface Snapshot {
-  nodes: { id: string; label: string; classes: string[] }[];
-  edges: { id: string; label: string; classes: string[]; midpoint: { x: number; y: number } }[];
-}
+type Snapshot = GraphSnapshot;
 
 const skip = browserMissing();
 let served: Served;
@@ -55,26 +61,15 @@ async function shot(name: string, readme = false): Promise<void> {
 }
 
 function graph(): Promise<Snapshot> {
-  return page.evaluate(() => (globalThis as unknown as Win).__netfence!.graph());
+  return graphOf(page);
 }
 
 /** Opens a route on a fresh page load and waits until the graph (when the view has one) is drawn. */
-async function open(hash: string, waitForGraph = true): Promise<void> {
-  await page.goto(`${served.url}${hash}`);
-  await page.waitForSelector('.layout .sidebar > *');
-  if (waitForGraph) {
-    await page.waitForFunction(() => {
-      const n = (globalThis as unknown as Win).__netfence;
-      return n !== undefined && n.graph().nodes.length > 0;
-    });
-  }
+function open(hash: string, waitForGraph = true): Promise<void> {
+  return openRoute(page, served.url, hash, waitForGraph);
 }
 
-function edge(g: Snapshot, id: string): Snapshot['edges'][number] {
-  const e = g.edges.find((x) => x.id === id);
-  assert.ok(e, `no edge ${id} among ${g.edges.length}`);
-  return e;
-}
+const edge = edgeOf;
 
 function node(g: Snapshot, id: string): Snapshot['nodes'][number] {
   const n = g.nodes.find((x) => x.id === id);
@@ -97,10 +92,7 @@ describe('the web UI in Chromium', { skip }, () => {
     served = await serve(['examples/webshop', '--flows', HUBBLE, '--port', '0']);
     browser = await launch({ width: 1440, height: 900 });
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
+    recordProblems(page, problems);
   });
 
   after(async () => {
@@ -252,7 +244,7 @@ describe('the web UI in Chromium', { skip }, () => {
     await page.locator('#w-export').click();
     const file = await (await download).path();
     const exported = readFileSync(file, 'utf8');
-    assert.match(exported, /^# NetworkPolicies edited in netfence serve \(what-if\)/);
+    assert.match(exported, /^# Policies edited in netfence serve \(what-if\)/);
     assert.match(exported, /values: \[checkout\]/);
     // A port out of range: the problem is listed with its line, and marked in the editor.
     await page.locator('.cm-content').click();

@@ -55,6 +55,7 @@ function workload(namespace: string, name: string): WorkloadJson {
     isolated: { ingress: 'isolated', egress: 'isolated' },
     open: { ingress: false, egress: false },
     policies: [],
+    clusterPolicies: [],
   };
 }
 

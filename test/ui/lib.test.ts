@@ -24,7 +24,17 @@ import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } 
 import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { FindingJson } from '../../src/contract/lint.ts';
-import { changesHeading, exportYaml, isChanged, toRequest, type Draft } from '../../ui/lib/whatif.ts';
+import {
+  changesHeading,
+  exportYaml,
+  isChanged,
+  isClusterPolicyYaml,
+  newClusterPolicyYaml,
+  newPolicyYaml,
+  toRequest,
+  type Draft,
+} from '../../ui/lib/whatif.ts';
+import { allowedByAdmin, allowedByText } from '../../ui/lib/tiers.ts';
 
 const tcp = (...ports: number[]): PortsJson => ({ TCP: ports.map((p) => [p, p]), UDP: [], SCTP: [] });
 const ALL: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
@@ -47,6 +57,7 @@ function workload(
     isolated: { ingress: open ? 'not-isolated' : 'isolated', egress: 'not-isolated' },
     open: { ingress: open, egress: true },
     policies: [],
+    clusterPolicies: [],
   };
 }
 
@@ -464,7 +475,7 @@ describe('what-if drafts', () => {
     assert.equal(
       exportYaml(drafts),
       [
-        '# NetworkPolicies edited in netfence serve (what-if). Review, then apply them yourself.',
+        '# Policies edited in netfence serve (what-if). Review, then apply them yourself.',
         '# Turned off (delete them): data/allow-redis',
         '---',
         'kind: NetworkPolicy # edited',
@@ -483,5 +494,39 @@ describe('what-if counts', () => {
       'Connection changes (19 in 15 rows)',
     );
     assert.equal(changesHeading({ added: 2, removed: 0, changed: 1 }, 3), 'Connection changes (3)');
+  });
+});
+
+describe('cluster policy tiers in words', () => {
+  const admin = { layer: 'admin', policy: 'ClusterNetworkPolicy/guardrails', rule: 1 } as const;
+  const none = { layer: 'default', policy: null, rule: null } as const;
+
+  test('what allowed each direction of a connection', () => {
+    assert.equal(
+      allowedByText({
+        egress: [none],
+        ingress: [admin, { layer: 'network-policy', policy: null, rule: null }],
+      }),
+      'egress allowed by default (no policy); ingress allowed by Admin: ClusterNetworkPolicy/guardrails rule 1 (Accept) and NetworkPolicy',
+    );
+    // An address outside the cluster has no side to decide.
+    assert.equal(allowedByText({ egress: [none], ingress: [] }), 'egress allowed by default (no policy)');
+  });
+
+  test('an edge is drawn apart when an Admin tier rule accepted it, in either direction', () => {
+    assert.equal(allowedByAdmin({ egress: [admin], ingress: [none] }), true);
+    assert.equal(allowedByAdmin({ egress: [none], ingress: [{ ...admin, layer: 'baseline' }] }), false);
+    assert.equal(allowedByAdmin(undefined), false);
+  });
+
+  test('new cluster policies are told from NetworkPolicies', () => {
+    assert.equal(isClusterPolicyYaml(newClusterPolicyYaml('x')), true);
+    assert.equal(
+      isClusterPolicyYaml(
+        'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\n',
+      ),
+      true,
+    );
+    assert.equal(isClusterPolicyYaml(newPolicyYaml('shop')), false);
   });
 });

@@ -9,6 +9,7 @@
 import { labelsMatch, type LabelTerm } from './labels.ts';
 import { portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
 import type {
+  ConnectionJson,
   GroupConnectionJson,
   IsolationJson as Isolation,
   ModelWorkloadJson as WorkloadJson,
@@ -128,6 +129,8 @@ export interface EdgeInput {
   open: boolean;
   /** Traffic or what-if status (`observed`, `added`…). */
   status?: string;
+  /** What allowed it per direction (a cluster with cluster policies): the model's `allowedBy`. */
+  allowedBy?: ConnectionJson['allowedBy'];
 }
 
 export interface GraphInput {

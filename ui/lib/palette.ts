@@ -16,6 +16,8 @@ export interface Palette {
   /** Connections: restricted by a policy; unrestricted (open to open). */
   edge: string;
   edgeOpen: string;
+  /** A connection an Admin tier rule accepted (ClusterNetworkPolicy tier Admin, AdminNetworkPolicy). */
+  edgeAdmin: string;
   /** Traffic statuses. */
   observed: string;
   partlyObserved: string;
@@ -30,6 +32,7 @@ export const PALETTES: Record<Theme, Palette> = {
     nodeHost: '#a8a8a8',
     edge: '#0b5d94',
     edgeOpen: '#a7acb3',
+    edgeAdmin: '#b86e00',
     observed: '#007a58',
     partlyObserved: '#b5579a',
     unobserved: '#e3b505',
@@ -41,6 +44,7 @@ export const PALETTES: Record<Theme, Palette> = {
     nodeHost: '#6a6d73',
     edge: '#7fbbe8',
     edgeOpen: '#5b626d',
+    edgeAdmin: '#e69f00',
     observed: '#2fbf8f',
     partlyObserved: '#e08cc4',
     unobserved: '#f2d04b',
@@ -55,6 +59,7 @@ export const CSS_VARS: Record<keyof Palette, string> = {
   nodeHost: '--node-host',
   edge: '--edge',
   edgeOpen: '--edge-open',
+  edgeAdmin: '--edge-admin',
   observed: '--st-observed',
   partlyObserved: '--st-partly',
   unobserved: '--st-unobserved',
@@ -64,7 +69,7 @@ export const CSS_VARS: Record<keyof Palette, string> = {
 /** The entries a legend shows side by side and that must be told apart by colour alone. */
 export const LEGEND_GROUPS: readonly (readonly (keyof Palette)[])[] = [
   ['nodeIsolated', 'nodeOpen', 'nodeHost'],
-  ['edge', 'edgeOpen'],
+  ['edge', 'edgeOpen', 'edgeAdmin'],
   ['observed', 'partlyObserved', 'unobserved', 'denied'],
 ];
 

@@ -5,7 +5,7 @@
 import type { WhatIfChangeJson } from '../../src/contract/api.ts';
 
 export interface Draft {
-  /** The policy it changes (`namespace/name`), or null for a new one. */
+  /** The policy it changes (`namespace/name`, or `Kind/name` for a cluster policy), or null for a new one. */
   target: string | null;
   /** The YAML as edited; null when the policy is turned off. */
   yaml: string | null;
@@ -45,7 +45,7 @@ export function exportYaml(drafts: readonly Draft[]): string {
     .filter((d) => d.yaml !== null && isChanged(d))
     .map((d) => d.yaml!.replace(/\s+$/, '') + '\n');
   const off = drafts.filter((d) => d.yaml === null && d.target !== null).map((d) => d.target!);
-  const header = ['# NetworkPolicies edited in netfence serve (what-if). Review, then apply them yourself.'];
+  const header = ['# Policies edited in netfence serve (what-if). Review, then apply them yourself.'];
   if (off.length > 0) header.push(`# Turned off (delete them): ${off.join(', ')}`);
   return `${header.join('\n')}\n${docs.map((d) => `---\n${d}`).join('')}`;
 }
@@ -64,6 +64,28 @@ export function newPolicyYaml(namespace: string, name = 'new-policy'): string {
     '  ingress: []',
     '',
   ].join('\n');
+}
+
+/** The skeleton of a new ClusterNetworkPolicy: Admin tier, denying nothing yet. */
+export function newClusterPolicyYaml(name = 'new-cluster-policy'): string {
+  return [
+    'apiVersion: policy.networking.k8s.io/v1beta1',
+    'kind: ClusterNetworkPolicy',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  tier: Admin # or Baseline (after NetworkPolicies)',
+    '  priority: 100 # 0-1000, lower first',
+    '  subject:',
+    '    namespaces: {}',
+    '  ingress: []',
+    '',
+  ].join('\n');
+}
+
+/** Whether a draft's YAML is a cluster policy (listed apart from namespaces). */
+export function isClusterPolicyYaml(yaml: string): boolean {
+  return /^kind:\s*(ClusterNetworkPolicy|AdminNetworkPolicy|BaselineAdminNetworkPolicy)\s*$/m.test(yaml);
 }
 
 /**

@@ -35,7 +35,13 @@ const TITLES: Record<View, string> = {
 };
 
 export function connectionEdges(list: readonly ConnectionJson[]): EdgeInput[] {
-  return list.map((c) => ({ src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open }));
+  return list.map((c) => connectionEdge(c));
+}
+
+function connectionEdge(c: ConnectionJson): EdgeInput {
+  const e: EdgeInput = { src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open };
+  if (c.allowedBy !== undefined) e.allowedBy = c.allowedBy;
+  return e;
 }
 
 export class App {
@@ -189,7 +195,11 @@ export class App {
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
     replace(
       this.#summary,
-      `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies`,
+      `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
+        this.model.clusterPolicies.length === 0
+          ? ''
+          : ` · ${this.model.clusterPolicies.length} cluster policies`
+      }`,
       live,
       report,
     );
@@ -309,7 +319,7 @@ export class App {
         const key = `${c.src}>${c.dst}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open });
+        out.push(connectionEdge(c));
       }
     }
     return { edges: out, complete: false };

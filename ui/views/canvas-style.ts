@@ -134,6 +134,19 @@ export function style(): StylesheetJson {
       },
     },
     {
+      // An Admin tier rule accepted it: NetworkPolicies cannot narrow it. Its own hue and a thicker, cased line.
+      selector: 'edge.tier-admin',
+      style: {
+        width: 3,
+        'line-style': 'solid',
+        'line-color': v('--edge-admin'),
+        'target-arrow-color': v('--edge-admin'),
+        'source-arrow-color': v('--edge-admin'),
+        'line-outline-width': 1,
+        'line-outline-color': v('--bg'),
+      },
+    },
+    {
       selector: 'edge.st-observed',
       style: {
         'line-color': v('--st-observed'),

@@ -17,6 +17,7 @@ import {
   mergeParallel,
   OUTSIDE,
   type DrawnEdge,
+  type EdgeInput,
   type GraphEdge,
   type GraphNode,
   type GraphResult,
@@ -30,6 +31,7 @@ import {
   snapToGrid,
   type Box,
 } from '../lib/layout.ts';
+import { allowedByText } from '../lib/tiers.ts';
 import { style } from './canvas-style.ts';
 import { h } from './dom.ts';
 
@@ -181,6 +183,11 @@ function weakLines(lines: readonly DrawnEdge[]): Set<string> {
   if (lines.length <= MAX_LINES) return new Set();
   const order = [...lines].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
   return new Set(order.slice(MAX_LINES).map((l) => l.id));
+}
+
+/** A connection's hover text: its ports, and what allowed it when cluster policies are in play. */
+function memberText(e: EdgeInput): string {
+  return e.allowedBy === undefined ? e.summary : `${e.summary} (${allowedByText(e.allowedBy)})`;
 }
 
 function edgeElements(
@@ -340,7 +347,7 @@ export class Canvas {
       (line === undefined
         ? ''
         : `${line.count} connection${line.count === 1 ? '' : 's'}: ${line.edges
-            .map((x) => (x.members.length === 1 ? x.members[0]!.summary : x.label))
+            .map((x) => (x.members.length === 1 ? memberText(x.members[0]!) : x.label))
             .join(' · ')}`);
     if (text === '') return;
     this.#tooltip.textContent = text;

@@ -24,6 +24,7 @@ import {
 } from '../lib/graph.ts';
 import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
+import { allowedByAdmin } from '../lib/tiers.ts';
 import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
 import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../../src/contract/api.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
@@ -321,7 +322,10 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       h('button', { type: 'button', onclick: () => canvas.fit() }, 'Fit'),
       h('button', { type: 'button', onclick: () => canvas.layout(true) }, 'Re-layout'),
     ),
-    legend(traffic),
+    legend(
+      traffic,
+      app.model.clusterPolicies.some((p) => p.tier === 'admin'),
+    ),
   );
 
   function matches(q: string): string[] {
@@ -567,7 +571,12 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     );
     const by = opts.grouping ?? parseGrouping(undefined);
     lines = canvas.render(graph, {
-      edgeClasses: (e: GraphEdge) => (e.status === null ? [] : [`st-${e.status}`]),
+      edgeClasses: (e: GraphEdge) =>
+        e.status !== null
+          ? [`st-${e.status}`]
+          : e.members.length > 0 && e.members.every((m) => allowedByAdmin(m.allowedBy))
+            ? ['tier-admin']
+            : [],
       basis: basisGraph(),
       grouping: formatGrouping(by) ?? '',
       ...(by.by === 'label'
@@ -876,7 +885,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   };
 }
 
-function legend(traffic: boolean): HTMLElement {
+function legend(traffic: boolean, adminTier: boolean): HTMLElement {
   const item = (swatch: string, text: string): HTMLElement =>
     h('li', {}, h('span', { class: `swatch ${swatch}` }), ` ${text}`);
   return h(
@@ -891,6 +900,12 @@ function legend(traffic: boolean): HTMLElement {
       item('node-partly', 'policies select some of its pods only'),
       item('node-host', 'host network (policies do not apply)'),
       traffic ? null : item('edge-restricted', 'connection a policy allows'),
+      traffic || !adminTier
+        ? null
+        : item(
+            'edge-admin',
+            'accepted by an Admin-tier cluster policy, on some ports or all (NetworkPolicies cannot narrow that)',
+          ),
       traffic
         ? null
         : item('edge-open', 'unrestricted (hidden unless asked): open source to open destination'),

@@ -6,6 +6,8 @@
 import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from '../lib/graph.ts';
 import { formatPorts } from '../lib/ports.ts';
 import type {
+  ClusterPolicyJson,
+  ClusterRuleJson,
   IsolationJson as Isolation,
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
@@ -154,6 +156,7 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
             w.policies.map((p) => h('li', {}, policyButton(app, p))),
           ),
     ),
+    app.model.clusterPolicies.length === 0 ? null : clusterPolicySection(app, w.clusterPolicies),
   );
   const exposure = h('div', {});
   target.append(exposure);
@@ -188,10 +191,119 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
   );
 }
 
+const TIER_TEXT: Record<ClusterPolicyJson['tier'], string> = {
+  admin: 'Admin tier (before NetworkPolicies)',
+  baseline: 'Baseline tier (after NetworkPolicies)',
+};
+
+function tierLine(p: ClusterPolicyJson): string {
+  return `${TIER_TEXT[p.tier]}${p.priority === null ? '' : `, priority ${p.priority}`}`;
+}
+
+function ruleList(rules: readonly ClusterRuleJson[]): HTMLElement {
+  return h(
+    'ol',
+    { class: 'rules', start: 0 },
+    rules.map((r) =>
+      h(
+        'li',
+        {},
+        h('small', { class: 'muted' }, `rule ${r.index} · `),
+        h('strong', { class: `action-${r.action}` }, ACTION_TEXT[r.action]),
+        r.name === null ? '' : ` "${r.name}"`,
+        ` ${r.peers.join('; ')}`,
+        h('br'),
+        h('small', {}, r.ports),
+      ),
+    ),
+  );
+}
+
+const ACTION_TEXT: Record<ClusterRuleJson['action'], string> = {
+  allow: 'Accept',
+  deny: 'Deny',
+  pass: 'Pass',
+};
+
+/** The cluster policies selecting a workload, in evaluation order, each with its tier and rules. */
+function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
+  const policies = ids.flatMap((id) => app.model.clusterPolicies.filter((p) => p.id === id));
+  return section(
+    'Cluster policies',
+    policies.length === 0
+      ? h('p', { class: 'muted' }, 'No cluster policy selects it.')
+      : h(
+          'ul',
+          { class: 'plain cluster-policies' },
+          policies.map((p) =>
+            h(
+              'li',
+              {},
+              policyButton(app, p.id),
+              h('br'),
+              h('small', { class: 'muted' }, tierLine(p)),
+              p.ingress.length === 0 ? null : h('div', {}, h('small', {}, 'Ingress'), ruleList(p.ingress)),
+              p.egress.length === 0 ? null : h('div', {}, h('small', {}, 'Egress'), ruleList(p.egress)),
+            ),
+          ),
+        ),
+  );
+}
+
+/** explain's walk of one side through the tiers, one line per port range that takes one way. */
+function tiersView(app: App, side: ExplainSideJson): HTMLElement | null {
+  const t = side.tiers;
+  if (t.status === 'no-policies' || t.status === 'outside-cluster') return null;
+  if (t.status === 'hairpin')
+    return h('p', { class: 'muted' }, 'Cluster policies do not apply: the pod connects to its own IP.');
+  if (t.status === 'host-network')
+    return h(
+      'p',
+      { class: 'muted' },
+      'Cluster policies do not apply: a host-network pod is never their subject.',
+    );
+  const domains = t.dnsRules.flatMap((r) => r.domains);
+  return h(
+    'div',
+    { class: 'tiers' },
+    h('p', { class: 'muted small' }, 'Through the tiers (Admin → NetworkPolicy → Baseline → default):'),
+    h(
+      'ul',
+      { class: 'rules' },
+      t.paths.map((p) => {
+        const policies = [...new Set(p.steps.flatMap((x) => (x.kind === 'rule' ? [x.match.policy] : [])))];
+        return h(
+          'li',
+          { class: `decided-${p.decidedBy}` },
+          h('span', { class: p.allowed ? 'verdict-allowed' : 'verdict-denied' }, p.allowed ? '✓ ' : '✗ '),
+          h('strong', {}, p.summary),
+          `: ${p.text}`,
+          policies.length === 0 ? null : h('br'),
+          ...policies.flatMap((id, i) => [i > 0 ? ' · ' : '', policyButton(app, id)]),
+        );
+      }),
+    ),
+    domains.length === 0
+      ? null
+      : h(
+          'p',
+          { class: 'muted small' },
+          `Allowed by DNS name too (${domains.join(', ')}): whether this address is one depends on DNS resolution.`,
+        ),
+  );
+}
+
 function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
+  const tiers = side.tiers.status === 'applies';
   const status =
     side.status === 'not-isolated'
-      ? h('p', {}, 'Not isolated: no policy restricts this direction, so everything is allowed.')
+      ? h(
+          'p',
+          {},
+          tiers
+            ? 'No NetworkPolicy selects it in this direction: the cluster policies below decide, else everything is allowed.'
+            : 'Not isolated: no policy restricts this direction, so everything is allowed.',
+        )
       : side.status === 'host-network'
         ? h('p', {}, 'Host network: NetworkPolicies do not apply.')
         : side.status === 'outside-cluster'
@@ -251,7 +363,7 @@ function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
             ),
           ),
         );
-  return section(title, status, rules, misses);
+  return section(title, status, rules, misses, tiersView(app, side));
 }
 
 function explanationView(app: App, x: ExplanationJson): HTMLElement {
@@ -421,8 +533,55 @@ export function renderExternal(app: App, target: HTMLElement, id: string): void 
   );
 }
 
+/** "Edit in what-if" for a policy (none in a static report). */
+function editButton(app: App, id: string): HTMLElement | null {
+  return app.api.isStatic
+    ? null
+    : h(
+        'p',
+        { class: 'actions' },
+        h('a', { class: 'button', href: `#/whatif?policy=${encodeURIComponent(id)}` }, 'Edit in what-if'),
+      );
+}
+
+/** The workloads a policy selects, and its YAML. */
+function selectsAndYaml(app: App, p: { selects: readonly string[]; yaml: string }): HTMLElement[] {
+  return [
+    section(
+      `Selects (${p.selects.length})`,
+      p.selects.length === 0
+        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
+          ),
+    ),
+    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+  ];
+}
+
+/** A cluster policy: tier, priority, subject, rules, what it selects, YAML. */
+function renderClusterPolicy(app: App, target: HTMLElement, p: ClusterPolicyJson): void {
+  replace(
+    target,
+    h('h2', {}, p.id),
+    h('p', { class: 'muted' }, `${where(p.file, p.line) || 'from the cluster'} · ${tierLine(p)}`),
+    editButton(app, p.id),
+    h('p', {}, `Subject: ${p.subject}`),
+    p.ingress.length === 0 ? null : section('Ingress rules, in order', ruleList(p.ingress)),
+    p.egress.length === 0 ? null : section('Egress rules, in order', ruleList(p.egress)),
+    ...selectsAndYaml(app, p),
+  );
+}
+
 export function renderPolicy(app: App, target: HTMLElement, id: string): void {
   const p = app.model.policies.find((x) => x.id === id);
+  const cluster = p === undefined ? app.model.clusterPolicies.find((x) => x.id === id) : undefined;
+  if (cluster !== undefined) {
+    renderClusterPolicy(app, target, cluster);
+    return;
+  }
   if (p === undefined) {
     replace(target, h('p', { class: 'muted' }, `No policy "${id}".`));
     return;
@@ -438,24 +597,8 @@ export function renderPolicy(app: App, target: HTMLElement, id: string): void {
       { class: 'muted' },
       `${where(p.file, p.line) || 'from the cluster'} · policyTypes: ${types || 'none'}`,
     ),
-    app.api.isStatic
-      ? null
-      : h(
-          'p',
-          { class: 'actions' },
-          h('a', { class: 'button', href: `#/whatif?policy=${encodeURIComponent(p.id)}` }, 'Edit in what-if'),
-        ),
-    section(
-      `Selects (${p.selects.length})`,
-      p.selects.length === 0
-        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
-        : h(
-            'ul',
-            { class: 'plain' },
-            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
-          ),
-    ),
-    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+    editButton(app, p.id),
+    ...selectsAndYaml(app, p),
   );
 }
 

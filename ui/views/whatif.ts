@@ -5,11 +5,13 @@
  */
 import { buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
 import type { Route } from '../lib/route.ts';
-import type { WhatIfJson } from '../../src/contract/api.ts';
+import type { ClusterPolicyJson, WhatIfJson } from '../../src/contract/api.ts';
 import {
   changesHeading,
   exportYaml,
   isChanged,
+  isClusterPolicyYaml,
+  newClusterPolicyYaml,
   newPolicyYaml,
   toRequest,
   type Draft,
@@ -31,10 +33,24 @@ interface ListItem {
   draft: Draft | undefined;
 }
 
+/** The group cluster policies are listed under (they have no namespace). */
+const CLUSTER_WIDE = '(cluster-wide)';
+
+const KIND_SHORT: Record<ClusterPolicyJson['kind'], string> = {
+  ClusterNetworkPolicy: 'CNP',
+  AdminNetworkPolicy: 'ANP',
+  BaselineAdminNetworkPolicy: 'BANP',
+};
+
+/** A NetworkPolicy or a cluster policy of the model, by id. */
+function policyOf(app: App, id: string | null): { id: string; yaml: string } | undefined {
+  return app.model.policies.find((x) => x.id === id) ?? app.model.clusterPolicies.find((x) => x.id === id);
+}
+
 function draftOf(app: App, key: string): Draft | undefined {
   const existing = drafts.get(key);
   if (existing !== undefined) return existing;
-  const p = app.model.policies.find((x) => x.id === key);
+  const p = policyOf(app, key);
   if (p === undefined) return undefined;
   const d: Draft = { target: p.id, yaml: p.yaml, original: p.yaml };
   drafts.set(key, d);
@@ -52,7 +68,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
   if (draftsVersion !== app.model.version) {
     // The input changed under the drafts (--watch): keep the edits, but compare against the new state.
     for (const [key, d] of drafts) {
-      const p = app.model.policies.find((x) => x.id === d.target);
+      const p = policyOf(app, d.target);
       if (d.target !== null && p === undefined) drafts.delete(key);
       else if (p !== undefined && !isChanged(d)) d.yaml = p.yaml;
       if (p !== undefined) d.original = p.yaml;
@@ -78,6 +94,20 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
         h('label', { for: 'w-ns' }, 'Namespace'),
         nsSelect,
         h('button', { type: 'button', onclick: () => addPolicy(nsSelect.value) }, 'New policy'),
+      ),
+      h(
+        'p',
+        { class: 'row' },
+        h(
+          'button',
+          {
+            type: 'button',
+            title:
+              'A ClusterNetworkPolicy: Admin tier (before NetworkPolicies) or Baseline tier (after them)',
+            onclick: () => addClusterPolicy(),
+          },
+          'New cluster policy',
+        ),
       ),
       h(
         'p',
@@ -113,6 +143,18 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     evaluate();
   }
 
+  function addClusterPolicy(): void {
+    newCount++;
+    const key = `new:${newCount}`;
+    drafts.set(key, {
+      target: null,
+      yaml: newClusterPolicyYaml(`new-cluster-policy-${newCount}`),
+      original: '',
+    });
+    app.set({ policy: key });
+    evaluate();
+  }
+
   function resetAll(): void {
     drafts.clear();
     editorKey = undefined;
@@ -138,9 +180,16 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       list.push({ key: p.id, name: p.name, draft: drafts.get(p.id) });
       byNs.set(p.namespace, list);
     }
+    for (const p of app.model.clusterPolicies) {
+      const list = byNs.get(CLUSTER_WIDE) ?? [];
+      list.push({ key: p.id, name: `${KIND_SHORT[p.kind]} ${p.name}`, draft: drafts.get(p.id) });
+      byNs.set(CLUSTER_WIDE, list);
+    }
     for (const [key, d] of drafts) {
       if (d.target !== null) continue;
-      const ns = /namespace:\s*([a-z0-9-]+)/.exec(d.yaml ?? '')?.[1] ?? '(new)';
+      const ns = isClusterPolicyYaml(d.yaml ?? '')
+        ? CLUSTER_WIDE
+        : (/namespace:\s*([a-z0-9-]+)/.exec(d.yaml ?? '')?.[1] ?? '(new)');
       const list = byNs.get(ns) ?? [];
       list.push({ key, name: /name:\s*([a-z0-9.-]+)/.exec(d.yaml ?? '')?.[1] ?? key, draft: d });
       byNs.set(ns, list);

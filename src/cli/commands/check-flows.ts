@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
+import { decideObserved } from '../../flows/decide.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, type Io } from '../io.ts';
@@ -38,7 +39,12 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     reportUnmatched(traffic, io);
     const session = openSession(state, engineOptions(options));
     const check = checkObserved(session, traffic.connections);
-    io.stdout(formatFlowCheck(check, traffic, state, session.compiled.addressSpace, options.output));
+    const decisions = decideObserved(session.compiled, [
+      ...check.denied.map((d) => d.connection),
+      ...check.allowed,
+    ]);
+    const decided = { decisions, clusterPolicies: state.clusterPolicies.length };
+    io.stdout(formatFlowCheck(check, traffic, state, session.compiled.addressSpace, options.output, decided));
     setExit(check.denied.some(breaksTraffic) ? ExitCode.CheckFailed : ExitCode.Ok);
   });
   return cmd;

@@ -190,7 +190,7 @@ export async function serve(
   }
   const state = analysis.input.state;
   io.stderr(
-    `${analysis.input.source.description}: ${state.workloads.length} workloads in ${state.namespaces.length} namespaces, ${state.policies.length} policies\n`,
+    `${analysis.input.source.description}: ${state.workloads.length} workloads in ${state.namespaces.length} namespaces, ${state.policies.length} policies${state.clusterPolicies.length === 0 ? '' : `, ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}`}\n`,
   );
   let url = server.url;
   if (exposed && (options.host === '0.0.0.0' || options.host === '::')) {

@@ -1,5 +1,7 @@
 import { portsTowardsClass, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
 import type { Entity } from '../../engine/connectivity.ts';
+import { explainConnection, type ExplainEnd } from '../../engine/explain.ts';
+import type { CompiledTierPolicy } from '../../engine/tiers.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import {
   intersectPorts,
@@ -16,11 +18,19 @@ import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 import { pairKey } from '../../base/text.ts';
 
 interface Unused {
-  policy: CompiledPolicy;
+  /** A NetworkPolicy, or a cluster policy (its Accept/Allow rule decides the unobserved traffic). */
+  policy: { kind: 'np'; policy: CompiledPolicy } | { kind: 'cluster'; policy: CompiledTierPolicy };
   direction: Direction;
   index: number;
   connections: string[];
   workloads: Set<string>;
+}
+
+/** The classes of an end, as `explain` takes them. */
+function explainEnds(end: End): ExplainEnd[] {
+  return end.kind === 'address'
+    ? [{ kind: 'address', classId: end.address, name: end.label }]
+    : end.classes.map((classId) => ({ kind: 'pod', classId, name: end.id }));
 }
 
 function entityEnd(ctx: RuleContext, e: Entity): End | undefined {
@@ -64,15 +74,19 @@ export default defineRule({
       );
     }
     const conn = ctx.connectivity();
+    // With cluster policies, an allowed connection may be decided by an Admin or Baseline rule.
+    const tiers = ctx.compiled.tierPolicies.length > 0;
+    const clusterPolicyById = new Map(ctx.compiled.tierPolicies.map((p) => [p.info.id, p]));
+    const policyById = new Map(ctx.compiled.policies.map((p) => [p.info.id, p]));
     const unused = new Map<string, Unused>();
     const attribute = (
-      policy: CompiledPolicy,
+      policy: Unused['policy'],
       direction: Direction,
       index: number,
       text: string,
       workload: string,
     ): void => {
-      const key = `${policy.index}/${direction}/${index}`;
+      const key = `${policy.kind}${policy.policy.index}/${direction}/${index}`;
       const entry = unused.get(key) ?? {
         policy,
         direction,
@@ -91,6 +105,44 @@ export default defineRule({
       const missing = subtractPorts(c.ports, observed.get(pairKey(src.id, dst.id)) ?? NO_PORTS);
       if (isEmptyPorts(missing)) continue;
       const text = `${endLabel(ctx, src)} → ${endLabel(ctx, dst)} ${formatPorts(missing)}`;
+      if (tiers) {
+        // Through the tiers: the rule that decides each part of it (as explain and check-flows name it), with
+        // the part it decides.
+        const hits = new Map<
+          string,
+          { policy: Unused['policy']; direction: Direction; index: number; ports: PortSet }
+        >();
+        const hit = (policy: Unused['policy'], direction: Direction, index: number, ports: PortSet): void => {
+          const key = `${policy.kind}${policy.policy.index}/${direction}/${index}`;
+          const h = hits.get(key);
+          if (h === undefined) hits.set(key, { policy, direction, index, ports });
+          else h.ports = unionPorts(h.ports, ports);
+        };
+        for (const s of explainEnds(src)) {
+          for (const d of explainEnds(dst)) {
+            for (const segment of explainConnection(ctx.compiled, s, d, missing).segments) {
+              if (!segment.allowed) continue;
+              for (const direction of ['ingress', 'egress'] as const) {
+                const side = segment[direction];
+                const rule = side.tierRule;
+                if (rule !== undefined) {
+                  const policy = clusterPolicyById.get(rule.policy)!;
+                  hit({ kind: 'cluster', policy }, direction, rule.rule, segment.ports);
+                }
+                for (const r of side.rules) {
+                  hit({ kind: 'np', policy: policyById.get(r.policy)! }, direction, r.rule, segment.ports);
+                }
+              }
+            }
+          }
+        }
+        for (const h of hits.values()) {
+          const self = h.direction === 'ingress' ? dst : src;
+          const part = `${endLabel(ctx, src)} → ${endLabel(ctx, dst)} ${formatPorts(h.ports)}`;
+          attribute(h.policy, h.direction, h.index, part, self.id);
+        }
+        continue;
+      }
       for (const direction of ['ingress', 'egress'] as const) {
         const self = direction === 'ingress' ? dst : src;
         const peer = direction === 'ingress' ? src : dst;
@@ -110,15 +162,17 @@ export default defineRule({
               const ports =
                 towards === undefined ? rule.ports.numeric : portsTowardsClass(rule.ports, towards);
               if (isEmptyPorts(intersectPorts(ports, missing))) continue;
-              attribute(policy, direction, rule.index, text, self.id);
+              attribute({ kind: 'np', policy }, direction, rule.index, text, self.id);
             }
           }
         }
       }
     }
+    const order = (u: Unused): number => (u.policy.kind === 'np' ? 0 : 1);
     for (const u of [...unused.values()].sort(
       (a, b) =>
-        a.policy.index - b.policy.index ||
+        order(a) - order(b) ||
+        a.policy.policy.index - b.policy.policy.index ||
         (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) ||
         a.index - b.index,
     )) {
@@ -130,7 +184,8 @@ export default defineRule({
           count: connections.length === 1 ? '1 connection' : `${connections.length} connections`,
           examples: listNames(connections, 2),
         },
-        subject: { policy: u.policy.info },
+        subject:
+          u.policy.kind === 'np' ? { policy: u.policy.policy.info } : { clusterPolicy: u.policy.policy.info },
         path: ['spec', u.direction, u.index],
         workloads: [...u.workloads].sort(),
       });

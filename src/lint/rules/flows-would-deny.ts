@@ -4,7 +4,7 @@ import { portSetOf, portsContain, unionPorts, NO_PORTS, type PortSet } from '../
 import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
 import { listNames } from '../text.ts';
 import { actionWord, decider, tierName, type TierRuleRef } from '../checks/tiers.ts';
-import { TierAction } from '../../model/cluster.ts';
+import { Tier, TierAction } from '../../model/cluster.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
 interface Denied {
@@ -72,6 +72,8 @@ export default defineRule({
       egress:
         'Observed {{src}} → {{dst}} on {{ports}} would be denied: no egress rule of the policies selecting {{src}} ({{policies}}) allows it; add a rule for it, or make sure it should stop',
       tier: 'Observed {{src}} → {{dst}} on {{ports}} would be denied by this {{tier}} {{direction}} {{action}} rule, which decides before any NetworkPolicy; add an Accept rule for it before this one, or make sure it should stop',
+      baseline:
+        'Observed {{src}} → {{dst}} on {{ports}} would be denied by this {{tier}} {{direction}} {{action}} rule, which decides because no NetworkPolicy isolates {{self}} for {{direction}}; add an Accept rule for it before this one or a NetworkPolicy that allows it, or make sure it should stop',
     },
   },
   check(ctx) {
@@ -97,10 +99,11 @@ export default defineRule({
       if (g.tierRule !== undefined) {
         const info = g.tierRule.policy.info;
         ctx.report({
-          messageId: 'tier',
+          messageId: info.tier === Tier.Admin ? 'tier' : 'baseline',
           data: {
             src: endLabel(ctx, g.src),
             dst: endLabel(ctx, g.dst),
+            self: endLabel(ctx, self),
             ports: formatPorts(g.ports),
             tier: tierName(info.tier),
             direction: g.direction,

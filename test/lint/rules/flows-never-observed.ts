@@ -68,3 +68,52 @@ ruleTester(rule, {
     },
   ],
 });
+
+// Cluster-wide policy tiers: the rule that decides the unobserved traffic is the one reported, at any layer.
+/** An Admin ClusterNetworkPolicy for redis's ingress from shop: `Accept` on 6379, or `Pass` on every port. */
+const shopToRedis = (action: 'Accept' | 'Pass', marker = ''): string => yaml`
+  apiVersion: policy.networking.k8s.io/v1beta1
+  kind: ClusterNetworkPolicy
+  metadata: {name: shop-to-redis}
+  spec:
+    tier: Admin
+    priority: 10
+    subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: data}}}
+    ingress:
+      - action: ${action}${marker}
+        from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}]
+        ${action === 'Accept' ? 'protocols: [{tcp: {destinationPort: {number: 6379}}}]' : ''}
+`;
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'an Admin Accept rule whose every connection was observed',
+      yaml: docs(base, shopToRedis('Accept')),
+      observed: both,
+    },
+  ],
+  invalid: [
+    {
+      // cart → redis is never observed; the Admin rule decides it (the NetworkPolicy is never consulted
+      // on 6379, so it is not blamed).
+      name: 'an Admin Accept rule wider than the traffic, above a NetworkPolicy',
+      yaml: docs(
+        base,
+        shopToRedis('Accept', '  # <-'),
+        allowRedis('[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]'),
+      ),
+      observed: apiToRedis,
+    },
+    {
+      // The Admin tier passes shop's traffic down: the NetworkPolicy decides, and is reported.
+      name: 'a NetworkPolicy rule under an Admin Pass',
+      yaml: docs(
+        base,
+        shopToRedis('Pass'),
+        allowRedis('[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]', '  # <-'),
+      ),
+      observed: apiToRedis,
+    },
+  ],
+});

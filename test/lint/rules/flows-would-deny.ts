@@ -115,13 +115,13 @@ ruleTester(rule, {
 });
 
 // Cluster-wide policy tiers: a Baseline Deny decides for pods no NetworkPolicy isolates.
-const baselineDeny = (marker = ''): string => yaml`
+const tierDeny = (tier: 'Admin' | 'Baseline', marker = ''): string => yaml`
   apiVersion: policy.networking.k8s.io/v1beta1
   kind: ClusterNetworkPolicy
-  metadata: {name: baseline}
+  metadata: {name: ${tier.toLowerCase()}}
   spec:
-    tier: Baseline
-    priority: 100
+    tier: ${tier}
+    priority: ${tier === 'Admin' ? 10 : 100}
     subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: payments}}}
     ingress:
       - action: Deny${marker}
@@ -133,7 +133,7 @@ ruleTester(rule, {
     {
       // The NetworkPolicy isolates the gateway and allows the scrape: the Baseline tier is never reached.
       name: 'a Baseline Deny under a NetworkPolicy that allows the scrape',
-      yaml: docs(base, scrape('metrics'), baselineDeny()),
+      yaml: docs(base, scrape('metrics'), tierDeny('Baseline')),
       observed: scrapeFlow,
     },
   ],
@@ -141,7 +141,15 @@ ruleTester(rule, {
     {
       // No NetworkPolicy selects the gateway: the finding points at the Baseline rule that denies it.
       name: 'a scrape the Baseline tier denies',
-      yaml: docs(base, baselineDeny('  # <-')),
+      yaml: docs(base, tierDeny('Baseline', '  # <-')),
+      observed: scrapeFlow,
+      // Baseline: it decides because no NetworkPolicy isolates the gateway (not "before any NetworkPolicy").
+      messageIds: ['baseline'],
+    },
+    {
+      // The Admin tier decides before the NetworkPolicy that allows the scrape is consulted.
+      name: 'a scrape an Admin Deny stops above the NetworkPolicy that allows it',
+      yaml: docs(base, scrape('metrics'), tierDeny('Admin', '  # <-')),
       observed: scrapeFlow,
       messageIds: ['tier'],
     },
