@@ -288,6 +288,17 @@ describe('netfence webhook called by the API server', { skip }, () => {
   });
 });
 
+describe('stopping', { skip }, () => {
+  test('SIGTERM stops the webhook cleanly: exit 0', async () => {
+    const hook = webhooks[1]!;
+    const exited = new Promise<number | null>((resolve) =>
+      hook.process.once('exit', (code) => resolve(code)),
+    );
+    hook.process.kill('SIGTERM');
+    assert.equal(await exited, 0, hook.stderr());
+  });
+});
+
 describe('deploy/webhook', { skip }, () => {
   const PATHS: Record<string, string> = {
     Namespace: '/api/v1/namespaces',
