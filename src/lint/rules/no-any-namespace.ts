@@ -1,5 +1,6 @@
 import { compileSelector } from '../../engine/selectors.ts';
 import { policyRules, targetsText } from '../checks/policies.ts';
+import { selectsEverything } from '../checks/selectors.ts';
 import { selectorText } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -25,8 +26,7 @@ export default defineRule({
       // Worded once per rule, and only for a rule with such a peer.
       let said: { workloads: string[]; verb: string } | undefined;
       for (const [i, peer] of visit.peers.entries()) {
-        if (peer.namespaceSelector === undefined || !compileSelector(peer.namespaceSelector).matchesAll)
-          continue;
+        if (peer.namespaceSelector === undefined || !selectsEverything(peer.namespaceSelector)) continue;
         if (said === undefined) {
           const workloads = ctx.lookup.workloadsOfClasses(visit.policy.selected);
           const targets = targetsText(ctx, workloads);
