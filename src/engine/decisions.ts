@@ -18,6 +18,7 @@ import {
   ALL_CONNECTIONS,
   NO_PORTS,
   intersectPorts,
+  isAllConnections,
   isEmptyPorts,
   portsKey,
   subtractPorts,
@@ -66,37 +67,98 @@ function addressValue(m: PeerMap, a: number): PortSet {
   return m.addressOverrides.get(a) ?? m.host;
 }
 
-function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: PortOp): PeerMap {
-  const podOverrides = new Map<number, PortSet>();
-  const addressOverrides = new Map<number, PortSet>();
-  for (const m of [a, b]) {
-    for (const id of m.podOverrides.keys()) {
-      if (podOverrides.has(id)) continue;
-      const cls = classes[id]!;
-      podOverrides.set(id, op(podValue(a, cls), podValue(b, cls)));
+const Op = { Union: 'union', Intersect: 'intersect', Subtract: 'subtract' } as const;
+type Op = (typeof Op)[keyof typeof Op];
+
+const OPS: Record<Op, PortOp> = {
+  union: unionPorts,
+  intersect: intersectPorts,
+  subtract: subtractPorts,
+};
+
+/**
+ * What `op` gives at a peer one map overrides and the other does not, against the other's default `d` (`left`:
+ * `d` is the left operand): `skip` when the result is the result's default whatever the override (∅ ∩ x,
+ * ∅ \ x, x \ all, all ∪ x: no entry needed), `copy` when it is the override itself (∅ ∪ x, all ∩ x, x \ ∅),
+ * else `compute`. So combining a small map with a large one does not redo the large one's entries.
+ */
+type Effect = 'skip' | 'copy' | 'compute';
+
+function effect(op: Op, d: PortSet, left: boolean): Effect {
+  const empty = isEmptyPorts(d);
+  const all = !empty && isAllConnections(d);
+  switch (op) {
+    case Op.Union:
+      return empty ? 'copy' : all ? 'skip' : 'compute';
+    case Op.Intersect:
+      return empty ? 'skip' : all ? 'copy' : 'compute';
+    case Op.Subtract:
+      if (left) return empty ? 'skip' : 'compute';
+      return empty ? 'copy' : all ? 'skip' : 'compute';
+  }
+}
+
+/**
+ * Adds the entries of `own` that `other` does not override, against `other`'s defaults (`pods`, `host`);
+ * `shared`: also those both override (`own` on the left), in `own`'s order.
+ */
+function oneSided(
+  out: Map<number, PortSet>,
+  own: ReadonlyMap<number, PortSet>,
+  other: ReadonlyMap<number, PortSet>,
+  op: Op,
+  left: boolean,
+  defaults: { pods: PortSet; host: PortSet },
+  isHost: ((id: number) => boolean) | undefined,
+  shared: boolean,
+): void {
+  const onPods = effect(op, defaults.pods, left);
+  const onHost = effect(op, defaults.host, left);
+  if (!shared && onPods === 'skip' && onHost === 'skip') return;
+  const f = OPS[op];
+  for (const [id, v] of own) {
+    const w = other.get(id);
+    if (w !== undefined) {
+      if (shared) out.set(id, f(v, w));
+      continue;
     }
-    for (const id of m.addressOverrides.keys()) {
-      if (!addressOverrides.has(id)) addressOverrides.set(id, op(addressValue(a, id), addressValue(b, id)));
+    const host = isHost === undefined || isHost(id);
+    const e = host ? onHost : onPods;
+    if (e === 'copy') out.set(id, v);
+    else if (e === 'compute') {
+      const d = host ? defaults.host : defaults.pods;
+      out.set(id, left ? f(d, v) : f(v, d));
     }
   }
-  return { pods: op(a.pods, b.pods), host: op(a.host, b.host), podOverrides, addressOverrides };
+}
+
+function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: Op): PeerMap {
+  const f = OPS[op];
+  const podOverrides = new Map<number, PortSet>();
+  const addressOverrides = new Map<number, PortSet>();
+  const isHost = (id: number): boolean => classes[id]!.hostNetwork;
+  oneSided(podOverrides, a.podOverrides, b.podOverrides, op, false, b, isHost, true);
+  oneSided(podOverrides, b.podOverrides, a.podOverrides, op, true, a, isHost, false);
+  oneSided(addressOverrides, a.addressOverrides, b.addressOverrides, op, false, b, undefined, true);
+  oneSided(addressOverrides, b.addressOverrides, a.addressOverrides, op, true, a, undefined, false);
+  return { pods: f(a.pods, b.pods), host: f(a.host, b.host), podOverrides, addressOverrides };
 }
 
 export function unionMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (a === NOTHING) return b;
   if (b === NOTHING) return a;
-  return pointwise(classes, a, b, unionPorts);
+  return pointwise(classes, a, b, Op.Union);
 }
 
 export function intersectMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (a === EVERYTHING) return b;
   if (b === EVERYTHING) return a;
-  return pointwise(classes, a, b, intersectPorts);
+  return pointwise(classes, a, b, Op.Intersect);
 }
 
 export function subtractMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (b === NOTHING) return a;
-  return pointwise(classes, a, b, subtractPorts);
+  return pointwise(classes, a, b, Op.Subtract);
 }
 
 export function complementMap(classes: readonly PodClass[], a: PeerMap): PeerMap {
