@@ -25,6 +25,7 @@ import {
 import type { CompiledTierPolicy, CompiledTierRule } from '../../engine/tiers.ts';
 import { formatPortList } from '../../describe/ports.ts';
 import { sortedIncludes } from '../../base/sorted.ts';
+import { parseCidr, parseIp } from '../../base/ip.ts';
 import { compileSelector } from '../../engine/selectors.ts';
 import { ClusterPolicyKind, Tier, TierAction, type ClusterPolicyInfo } from '../../model/cluster.ts';
 import type { Protocol } from '../../model/k8s.ts';
@@ -288,8 +289,36 @@ export function trafficSubset(a: Traffic, b: Traffic): boolean {
   return portsSubset(a.ports, b.ports) && (!a.other || b.other);
 }
 
-/** Whether a rule's peers match every pod, and for egress every IPv4 or IPv6 address too. */
-function matchesEveryPeer(rule: CompiledTierRule): boolean {
+const ipv6PodsCache = new WeakMap<CompiledCluster, boolean>();
+
+/** Whether some pod of the input has an IPv6 address (then a default deny of egress must cover `::/0` too). */
+function hasIpv6Pods(compiled: CompiledCluster): boolean {
+  let v6 = ipv6PodsCache.get(compiled);
+  if (v6 === undefined) {
+    v6 = compiled.state.pods.some((pod) => pod.ips.some((ip) => parseIp(ip)?.family === 6));
+    ipv6PodsCache.set(compiled, v6);
+  }
+  return v6;
+}
+
+/** Whether some `networks` peer of a rule holds the whole address family (`0.0.0.0/0`, `::/0`). */
+function coversFamily(rule: CompiledTierRule, family: 4 | 6): boolean {
+  return rule.peers.some(
+    (p) =>
+      p.everything ||
+      (p.info.kind === 'networks' &&
+        p.info.cidrs.some((text) => {
+          const c = parseCidr(text);
+          return 'cidr' in c && c.cidr.family === family && c.cidr.prefix === 0;
+        })),
+  );
+}
+
+/**
+ * Whether a rule's peers match every pod, and for egress every address: every IPv4 address (pods without a
+ * known IP count as IPv4 ones), and every IPv6 address too when some pod of the input has one.
+ */
+function matchesEveryPeer(compiled: CompiledCluster, rule: CompiledTierRule): boolean {
   const everyPod = rule.peers.some(
     (p) =>
       p.everything ||
@@ -299,23 +328,18 @@ function matchesEveryPeer(rule: CompiledTierRule): boolean {
         compileSelector(p.info.podSelector).matchesAll),
   );
   if (rule.direction === 'ingress') return everyPod;
-  const everyAddress = rule.peers.some(
-    (p) =>
-      p.everything ||
-      (p.info.kind === 'networks' && p.info.cidrs.some((c) => c === '0.0.0.0/0' || c === '::/0')),
-  );
-  return everyPod && everyAddress;
+  return everyPod && coversFamily(rule, 4) && (!hasIpv6Pods(compiled) || coversFamily(rule, 6));
 }
 
 /** A `Deny` rule on every port whose peers match every pod (and for egress every address). */
-function isDenyAll(rule: CompiledTierRule): boolean {
-  return rule.action === TierAction.Deny && rule.ports.any && matchesEveryPeer(rule);
+function isDenyAll(compiled: CompiledCluster, rule: CompiledTierRule): boolean {
+  return rule.action === TierAction.Deny && rule.ports.any && matchesEveryPeer(compiled, rule);
 }
 
 /**
  * Whether the cluster policies deny by default for a class in `direction`: in one tier, walking its policies
  * and rules in order, a `Deny` on every port whose peers match every pod (and, for egress, every address:
- * `networks: [0.0.0.0/0]` or `[::/0]`) comes before any `Pass` (a Pass hands the traffic on, possibly to the
+ * `networks: [0.0.0.0/0]`, and `::/0` too when a pod has an IPv6 address) comes before any `Pass` (a Pass hands the traffic on, possibly to the
  * default allow). Ingress rules cannot name addresses: a cluster policy's default deny of ingress covers every
  * pod, not traffic from outside the cluster.
  */
@@ -328,7 +352,7 @@ export function classDefaultDenied(
     walk: for (const p of tierPoliciesAt(compiled, classId, tier)) {
       for (const rule of rulesOf(p, direction)) {
         if (rule.action === TierAction.Pass) break walk;
-        if (isDenyAll(rule)) return true;
+        if (isDenyAll(compiled, rule)) return true;
       }
     }
   }
@@ -356,7 +380,9 @@ export function namespaceDefaultDeny(
   if (!lookup.podClassesIn(namespace).every((id) => classDefaultDenied(compiled, id, direction)))
     return undefined;
   return compiled.tierPolicies.find(
-    (p) => rulesOf(p, direction).some(isDenyAll) && selectsWholeNamespace(lookup, p, namespace),
+    (p) =>
+      rulesOf(p, direction).some((r) => isDenyAll(compiled, r)) &&
+      selectsWholeNamespace(lookup, p, namespace),
   );
 }
 

@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/require-default-deny-egress.ts';
 import { deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
-import { cnp } from '../../support/builders.ts';
-import { allPods, withTiers } from '../tier-fixtures.ts';
+import { cluster, cnp, pod } from '../../support/builders.ts';
+import { allPods, tierBase, withTiers } from '../tier-fixtures.ts';
 
 ruleTester(rule, {
   valid: [
@@ -87,6 +87,45 @@ stateRuleTester(rule, {
             priority: 1000,
             subject: allPods,
             egress: [{ action: 'Deny', to: [allPods] }],
+          }),
+        ],
+      }),
+      findings: [
+        'Namespace/data metadata.name',
+        'Namespace/kube-system metadata.name',
+        'Namespace/shop metadata.name',
+      ],
+    },
+    {
+      // Pods without a known IP count as IPv4 ones: `::/0` alone leaves 0.0.0.0/0 open.
+      name: 'a Deny of every pod and ::/0 leaves IPv4 addresses open',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('deny-egress', {
+            tier: 'Baseline',
+            priority: 1000,
+            subject: allPods,
+            egress: [{ action: 'Deny', to: [allPods, { networks: ['::/0'] }] }],
+          }),
+        ],
+      }),
+      findings: [
+        'Namespace/data metadata.name',
+        'Namespace/kube-system metadata.name',
+        'Namespace/shop metadata.name',
+      ],
+    },
+    {
+      name: 'with an IPv6 pod, a Deny of 0.0.0.0/0 alone leaves IPv6 addresses open',
+      state: cluster({
+        ...tierBase,
+        pods: [...(tierBase.pods ?? []), pod('shop', 'v6', { app: 'v6' }, { ips: ['fd00::10'] })],
+        clusterPolicies: [
+          cnp('deny-egress', {
+            tier: 'Admin',
+            priority: 10,
+            subject: allPods,
+            egress: [{ action: 'Deny', to: [allPods, { networks: ['0.0.0.0/0'] }] }],
           }),
         ],
       }),
