@@ -2,7 +2,7 @@
  * Diff of cluster-wide policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy):
  * which were added, removed or modified, the fields that differ, and in words what decides their effect:
  * the tier, the priority, each rule's action and the order of the rules ("priority 100 → 50", "tier Admin →
- * Baseline", "egress rule 2 (deny-db) action Deny → Pass", "ingress rules reordered: a, b → b, a"). Pure.
+ * Baseline", `egress rule 1 "deny-db" action Deny → Pass`, "ingress rules reordered: a, b → b, a"). Pure.
  */
 import type {
   ClusterPolicyInfo,
@@ -86,11 +86,12 @@ export function changeNotes(x: ClusterPolicyInfo, y: ClusterPolicyInfo): string[
   return notes;
 }
 
-/** `2 (deny-db)`, or `2`: a rule by its 1-based position, and its name when it has one. */
+/**
+ * `1 "deny-db"`, or `1`: a rule by its index in `spec.ingress`/`spec.egress` (from 0, as `explain` numbers it),
+ * and its name when it has one.
+ */
 function ruleLabel(rule: TierRuleInfo): string {
-  return rule.name === undefined || rule.name === ''
-    ? `${rule.index + 1}`
-    : `${rule.index + 1} (${rule.name})`;
+  return rule.name === undefined || rule.name === '' ? `${rule.index}` : `${rule.index} "${rule.name}"`;
 }
 
 /** A rule's content, position aside: equal keys are the same rule. */
@@ -98,9 +99,9 @@ function ruleKey(rule: TierRuleInfo): string {
   return JSON.stringify([rule.name ?? null, rule.action, rule.peers, rule.ports ?? null]);
 }
 
-/** `deny-db` or `#2`: a rule in a list of the order. */
+/** `deny-db` or `#1` (its index): a rule in a list of the order. */
 function orderLabel(rule: TierRuleInfo): string {
-  return rule.name === undefined || rule.name === '' ? `#${rule.index + 1}` : rule.name;
+  return rule.name === undefined || rule.name === '' ? `#${rule.index}` : rule.name;
 }
 
 /**

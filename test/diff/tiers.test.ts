@@ -76,15 +76,15 @@ describe('cluster policy changes', () => {
     ]);
   });
 
-  test('an action change names the rule by its 1-based position and name, in the API words', () => {
+  test('an action change names the rule by its index in spec.egress (from 0, as explain) and name, in the API words', () => {
     const egress = [guardSpec.egress![0]!, { ...guardSpec.egress![1]!, action: 'Pass' }];
     assert.deepEqual(notes([cnp('guard', guardSpec)], [cnp('guard', { ...guardSpec, egress })]), [
-      'ClusterNetworkPolicy/guard: egress rule 2 (allow-dns) action Accept → Pass',
+      'ClusterNetworkPolicy/guard: egress rule 1 "allow-dns" action Accept → Pass',
     ]);
     // ANP says Allow where CNP says Accept; unnamed rules are named by position only.
     const was = anp('a', { priority: 1, subject: SUBJECT, ingress: [{ action: 'Allow', from: [DNS] }] });
     const now = anp('a', { priority: 1, subject: SUBJECT, ingress: [{ action: 'Deny', from: [DNS] }] });
-    assert.deepEqual(notes([was], [now]), ['AdminNetworkPolicy/a: ingress rule 1 action Allow → Deny']);
+    assert.deepEqual(notes([was], [now]), ['AdminNetworkPolicy/a: ingress rule 0 action Allow → Deny']);
   });
 
   test('the same rules in another order: reordered, no action change', () => {
@@ -101,18 +101,18 @@ describe('cluster policy changes', () => {
       guardSpec.egress![1]!,
     ];
     assert.deepEqual(notes([cnp('guard', guardSpec)], [cnp('guard', { ...guardSpec, egress })]), [
-      'ClusterNetworkPolicy/guard: egress rule 1 (deny-all) added (Deny); egress rule 2 (deny-db) action Deny → Pass',
+      'ClusterNetworkPolicy/guard: egress rule 0 "deny-all" added (Deny); egress rule 1 "deny-db" action Deny → Pass',
     ]);
   });
 
   test('a rule removed, and named rules swapped while one of them changed', () => {
     const egress = [{ ...guardSpec.egress![1]!, action: 'Deny' }];
     assert.deepEqual(notes([cnp('guard', guardSpec)], [cnp('guard', { ...guardSpec, egress })]), [
-      'ClusterNetworkPolicy/guard: egress rule 1 (deny-db) removed (Deny); egress rule 1 (allow-dns) action Accept → Deny',
+      'ClusterNetworkPolicy/guard: egress rule 0 "deny-db" removed (Deny); egress rule 0 "allow-dns" action Accept → Deny',
     ]);
     const swapped = [{ ...guardSpec.egress![1]!, action: 'Deny' }, guardSpec.egress![0]!];
     assert.deepEqual(notes([cnp('guard', guardSpec)], [cnp('guard', { ...guardSpec, egress: swapped })]), [
-      'ClusterNetworkPolicy/guard: egress rules reordered: deny-db, allow-dns → allow-dns, deny-db; egress rule 1 (allow-dns) action Accept → Deny',
+      'ClusterNetworkPolicy/guard: egress rules reordered: deny-db, allow-dns → allow-dns, deny-db; egress rule 0 "allow-dns" action Accept → Deny',
     ]);
   });
 
@@ -182,7 +182,7 @@ describe('reports', () => {
     assert.match(text, /; cluster policies: 1 added, 1 removed, 1 modified\n/);
     assert.match(
       text,
-      /ClusterNetworkPolicy\/guard: priority 100 → 50; egress rule 1 \(deny-db\) action Deny → Pass\n/,
+      /ClusterNetworkPolicy\/guard: priority 100 → 50; egress rule 0 "deny-db" action Deny → Pass\n/,
     );
     assertGolden('diff/tiers.txt', text);
   });
@@ -236,7 +236,7 @@ describe('reports', () => {
           { path: 'spec.egress[0].action', line: null },
           { path: 'spec.priority', line: null },
         ],
-        notes: ['priority 100 → 50', 'egress rule 1 (deny-db) action Deny → Pass'],
+        notes: ['priority 100 → 50', 'egress rule 0 "deny-db" action Deny → Pass'],
       },
     ]);
   });
