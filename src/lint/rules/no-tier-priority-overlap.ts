@@ -35,7 +35,9 @@ interface Conflict {
 
 /**
  * The first traffic both policies decide with different actions, at a class they both select, that no
- * policy of strictly higher precedence decides before them.
+ * policy of strictly higher precedence decides before them. Traffic between two different classes comes
+ * first: cluster policies never apply to a pod's traffic to itself, so a class paired with itself is the
+ * example only when there is no other.
  */
 function conflict(
   compiled: CompiledCluster,
@@ -43,6 +45,7 @@ function conflict(
   earlier: CompiledTierPolicy,
 ): Conflict | undefined {
   const common = commonClasses(later.selected, earlier.selected);
+  let withItself: Conflict | undefined;
   for (const subject of subjectGroups(compiled, common)) {
     const before = tierPoliciesAt(compiled, subject, later.tier).filter((q) => precedes(q.info, later.info));
     for (const direction of ['ingress', 'egress'] as const) {
@@ -62,13 +65,16 @@ function conflict(
           for (const y of b) {
             if (x.ref.rule.action === y.ref.rule.action) continue;
             const traffic = intersectTraffic(x.traffic, y.traffic);
-            if (!isNoTraffic(traffic)) return { direction, subject, target, mine: x, theirs: y, traffic };
+            if (isNoTraffic(traffic)) continue;
+            const found = { direction, subject, target, mine: x, theirs: y, traffic };
+            if (!('pod' in target) || target.pod !== subject) return found;
+            withItself ??= found;
           }
         }
       }
     }
   }
-  return undefined;
+  return withItself;
 }
 
 function describe(compiled: CompiledCluster, lookup: Lookup, c: Conflict): Record<string, string> {

@@ -2,7 +2,7 @@ import rule from '../../../src/lint/rules/no-legacy-tier-api.ts';
 import { anp, banp, cnp } from '../../support/builders.ts';
 import { clusterPolicyInfo } from '../../../src/model/tiers.ts';
 import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
-import { shop, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
+import { shop, data, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 stateRuleTester(rule, {
   valid: [
@@ -67,7 +67,56 @@ stateRuleTester(rule, {
       }),
       findings: ['BaselineAdminNetworkPolicy/default apiVersion'],
       messageIds: ['banp'],
-      messages: [['tier: Baseline and priority: 1000 (after every other Baseline policy)']],
+      messages: [
+        [
+          'tier: Baseline and priority: 1000 (after any Baseline policy added later; keep it unique in the tier: the API leaves the order of equal priorities undefined)',
+        ],
+      ],
+    },
+    {
+      // `generate --tier baseline` writes priority 1000: the advice must not tie with it.
+      name: 'the BaselineAdminNetworkPolicy next to Baseline ClusterNetworkPolicies: after the last of them',
+      state: withTiers({
+        clusterPolicies: [
+          banp({ subject: shop, ingress: [{ action: 'Deny', from: [shop] }] }),
+          cnp('b', {
+            tier: 'Baseline',
+            priority: 200,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [data] }],
+          }),
+          cnp('a', {
+            tier: 'Admin',
+            priority: 900,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [data] }],
+          }),
+        ],
+      }),
+      findings: ['BaselineAdminNetworkPolicy/default apiVersion'],
+      messages: [
+        ['priority: 201 (after every Baseline policy of the input, the last at 200; keep it unique'],
+      ],
+    },
+    {
+      name: 'a Baseline ClusterNetworkPolicy at 1000: the advice says to move it',
+      state: withTiers({
+        clusterPolicies: [
+          banp({ subject: shop, ingress: [{ action: 'Deny', from: [shop] }] }),
+          cnp('g', {
+            tier: 'Baseline',
+            priority: 1000,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [data] }],
+          }),
+        ],
+      }),
+      findings: ['BaselineAdminNetworkPolicy/default apiVersion'],
+      messages: [
+        [
+          'priority: 1000 (the highest priority, which ClusterNetworkPolicy/g has too: give it a lower one; keep it unique',
+        ],
+      ],
     },
     {
       name: 'a ClusterNetworkPolicy of v1alpha2',

@@ -177,6 +177,28 @@ stateRuleTester(rule, {
       ],
     },
     {
+      // Cluster policies never apply to a pod's traffic to itself: shop/web → shop/web is no example.
+      name: 'the example pairs two different workloads when it can',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('a', {
+            tier: 'Admin',
+            priority: 7,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [shop] }],
+          }),
+          cnp('b', {
+            tier: 'Admin',
+            priority: 7,
+            subject: shop,
+            ingress: [{ action: 'Accept', from: [shop] }],
+          }),
+        ],
+      }),
+      findings: ['ClusterNetworkPolicy/b spec.ingress[0]'],
+      messages: [['decide ingress from shop/api to shop/web on all traffic differently']],
+    },
+    {
       name: 'Baseline policies of one priority, three of them: one finding per pair that conflicts',
       state: withTiers({
         clusterPolicies: [
