@@ -59,13 +59,16 @@ export function missMessage(r: MissReason): string {
     case 'ipblock-ignores-pods':
       return `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':
-      return `${addressName(r.address)} is not in ipBlock ${r.cidr}`;
+      // A cluster policy's `networks` peer, or a NetworkPolicy's `ipBlock`.
+      return `${addressName(r.address)} is not in ${r.path.endsWith('.networks') ? 'networks' : 'ipBlock'} ${r.cidr}`;
     case 'in-except':
       return `${addressName(r.address)} is in except ${r.except} of ipBlock ${r.cidr}`;
     case 'node-selector':
       return `${r.peer.kind === 'pod' ? `the IP of ${endName(r.peer)}` : endName(r.peer)} is not an address of a node labelled ${describeSelector(r.selector)}`;
     case 'dns-name':
-      return `the peer matches ${r.domains.join(', ')} by DNS name: which addresses those names resolve to is only known at run time`;
+      return r.domains.length === 1
+        ? `the peer is a DNS name (${r.domains[0]!}): whether ${addressName(r.address)} is one of its addresses is only known at run time`
+        : `the peer is DNS names (${r.domains.join(', ')}): whether ${addressName(r.address)} is one of their addresses is only known at run time`;
     case 'unknown-peer':
       return `the peer sets no field netfence knows${r.fields.length === 0 ? '' : ` (${r.fields.join(', ')})`}: an allow rule matches nothing through it`;
   }

@@ -425,8 +425,10 @@ export class TierWalker {
     });
     const peer = this.peer;
     switch (info.kind) {
-      case 'domainNames':
-        return [reason({ code: 'dns-name', domains: info.domains }, ['domainNames'])];
+      case 'domainNames': {
+        const address = { end: peer, podIp: peer.kind === 'pod' };
+        return [reason({ code: 'dns-name', domains: info.domains, address }, ['domainNames'])];
+      }
       case 'unknown':
         return [reason({ code: 'unknown-peer', fields: info.fields })];
       case 'networks':

@@ -152,7 +152,7 @@ export type MissDetail =
   | { code: typeof MissCode.OutsideCidr; address: MissedAddress; cidr: string }
   | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string }
   | { code: typeof MissCode.NodeSelector; peer: ExplainEnd; selector: CompiledSelector }
-  | { code: typeof MissCode.DnsName; domains: readonly string[] }
+  | { code: typeof MissCode.DnsName; domains: readonly string[]; address: MissedAddress }
   | { code: typeof MissCode.UnknownPeer; fields: readonly string[] };
 
 export type MissReason = MissDetail & {

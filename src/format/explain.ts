@@ -121,12 +121,15 @@ function citeRule(r: AllowingRule | NearMiss): string {
   return `${r.policy} ${r.path}${peer}${where === '' ? '' : ` (${where})`}`;
 }
 
-function failedText(m: { failed: NearMiss['failed'] }): string {
+function failedText(m: { failed: NearMiss['failed']; reasons: readonly MissReason[] }): string {
   switch (m.failed) {
     case 'ports':
       return 'the peer matches, the ports do not';
     case 'peer':
-      return 'the ports fit, the peer does not match';
+      // A DNS-name peer may match at run time: it is not known not to.
+      return m.reasons.length > 0 && m.reasons.every((r) => r.code === 'dns-name')
+        ? 'the ports fit, the peer is not known to match'
+        : 'the ports fit, the peer does not match';
     case 'both':
       return 'neither the peer nor the ports match';
   }

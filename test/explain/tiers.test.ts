@@ -288,6 +288,38 @@ describe('explain through the tiers: near misses are the rules that would have d
   });
 });
 
+describe('explain through the tiers: near misses in the words of cluster policies', () => {
+  test('a networks peer is called networks, not ipBlock', () => {
+    const x = explain(
+      {
+        ...base,
+        clusterPolicies: [
+          cnp('to-db-ip', {
+            tier: 'Admin',
+            priority: 1,
+            subject: SHOP,
+            egress: [{ action: 'Accept', to: [{ networks: ['10.1.0.6/32'] }] }],
+          }),
+          cnp('deny', {
+            tier: 'Admin',
+            priority: 2,
+            subject: SHOP,
+            egress: [{ action: 'Deny', to: TO_DATA }],
+          }),
+        ],
+      },
+      'shop/web',
+      'data/db',
+      '5432/TCP',
+    );
+    assert.equal(x.verdict, 'denied');
+    assert.deepEqual(
+      x.egress.tiers.nearMisses.map((m) => m.reasons.map(missMessage)),
+      [['the IP of data/db is not in networks 10.1.0.6/32']],
+    );
+  });
+});
+
 describe('explain through the tiers: the Baseline tier and the default', () => {
   test('Pass → not isolated → Baseline Deny (the walk of the issue), in text with file:line', () => {
     const origin = (file: string, line: number): Origin => ({
@@ -521,6 +553,15 @@ describe('explain through the tiers: what the API leaves open', () => {
       x.egress.tiers.nearMisses.map((m) => m.reasons.map((r) => r.code)),
       [['dns-name']],
     );
+    // The near miss does not say the peer does not match, then that it may: it may, at run time.
+    assert.deepEqual(x.egress.tiers.nearMisses[0]!.reasons.map(missMessage), [
+      'the peer is DNS names (example.com, *.example.org): whether 203.0.113.10 is one of their addresses is only known at run time',
+    ]);
+    assert.match(
+      explanationToText(x),
+      /cnp\/dns egress rule 0 Accept: the ports fit, the peer is not known to match\n/,
+    );
+    assert.doesNotMatch(explanationToText(x), /peer does not match/);
     assert.match(
       explanationToText(x),
       /By DNS name: \[Admin\] cnp\/dns egress rule 0 Accept allows example.com, \*.example.org on 443\/TCP\. If 203\.0\.113\.10 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution\./,
