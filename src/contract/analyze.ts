@@ -38,6 +38,13 @@ export interface DomainConnectionJson {
   summary: string;
 }
 
+/** A tier and priority whose policies (`Kind/name`, in netfence's order) decide some traffic differently. */
+export interface UndefinedOrderJson {
+  tier: 'Admin' | 'Baseline';
+  priority: number;
+  policies: readonly string[];
+}
+
 /** Everything of `analyze`'s document before `connections` (the JSON is written in pieces). */
 export type AnalyzeHeadJson = {
   schemaVersion: 2;
@@ -53,6 +60,12 @@ export type AnalyzeHeadJson = {
     groups: number;
     /** Entries of `domains`: (source, DNS name) pairs, apart from `connections`. */
     domains: number;
+    /**
+     * Cluster policies of one tier and priority that decide some traffic differently: the API leaves that
+     * outcome undefined, and `connections` follow netfence's stable order (ClusterNetworkPolicy before
+     * AdminNetworkPolicy, then by name). `netfence lint` (no-tier-priority-overlap) names the traffic.
+     */
+    undefinedOrder: readonly UndefinedOrderJson[];
   };
 } & EntityListsJson;
 

@@ -114,9 +114,12 @@ export function tierStepText(step: TierStep, allowed: boolean): string {
   }
 }
 
+/** What netfence does where the API leaves the order of equal priorities undefined. */
+export const STABLE_ORDER =
+  'netfence follows its stable order (ClusterNetworkPolicy before AdminNetworkPolicy, then by name)';
+
 /** Why a cluster policy tie is undefined, and what netfence does about it. */
-export const UNDEFINED_TIE =
-  'undefined: these policies have the same priority and both match, and the API lets the implementation apply either; netfence follows its stable order (ClusterNetworkPolicy before AdminNetworkPolicy, then by name)';
+export const UNDEFINED_TIE = `undefined: these policies have the same priority and both match, and the API lets the implementation apply either; ${STABLE_ORDER}`;
 
 /** What a status other than `applies` means for the cluster policies of a side, or undefined. */
 export function tierStatusText(status: TierStatus): string | undefined {

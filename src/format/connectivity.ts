@@ -6,7 +6,8 @@ import { describeAddressUnion } from '../describe/addresses.ts';
 import { type AddressSpace } from '../engine/addresses.ts';
 import type { Connectivity, DomainConnection, Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
-import type { ClusterState } from '../model/cluster.ts';
+import { Tier, type ClusterState } from '../model/cluster.ts';
+import type { UndefinedOrder } from '../lint/checks/priority-overlap.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
@@ -37,6 +38,8 @@ export interface AnalysisSummary {
   policies: number;
   /** Cluster policies (CNP, ANP, BANP) and Nodes read: in the text headers only, when there are any. */
   tiers?: { clusterPolicies: number; nodes: number };
+  /** Ties of equal priority that decide some traffic (`analyze -o json`'s `summary.undefinedOrder`). */
+  undefinedOrder?: readonly UndefinedOrder[];
 }
 
 /** `, 2 cluster policies, 3 nodes` for the text headers: each only when the input has some. */
@@ -206,6 +209,11 @@ function groupedHead(
       connections: conn.pairs,
       groups: conn.groups.length,
       domains: conn.domains.length,
+      undefinedOrder: (summary.undefinedOrder ?? []).map((g) => ({
+        tier: g.tier === Tier.Admin ? 'Admin' : 'Baseline',
+        priority: g.priority,
+        policies: g.policies,
+      })),
     },
     ...entityLists(conn, space),
   };

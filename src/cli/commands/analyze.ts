@@ -15,6 +15,7 @@ import { formatProblem, type Problem } from '../../model/problem.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, writeChunks, type Io } from '../io.ts';
 import { engineProgress } from '../progress.ts';
+import { noteUndefinedOrder } from '../undefined-order.ts';
 
 interface AnalyzeOptions extends InputOptions {
   output: ConnectivityFormat;
@@ -42,8 +43,10 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     const progress = engineProgress(io);
     const session = openSession(state, { ...engineOptions(options), onProgress: progress.update });
     const compiled = session.compiled;
-    const summary = analysisSummary(state);
     const format = options.output;
+    // Ties the API leaves undefined: a note beside the text formats, a field of the JSON summary.
+    const undefinedOrder = noteUndefinedOrder(io, compiled, format !== 'json');
+    const summary = { ...analysisSummary(state), undefinedOrder };
     // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
     // formats list pairs. In pieces: a large cluster's answer can be longer than the longest string V8 allows.
     let chunks: Generator<string>;

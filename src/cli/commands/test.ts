@@ -10,6 +10,7 @@ import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
+import { noteUndefinedOrder } from '../undefined-order.ts';
 
 interface TestOptions extends InputOptions {
   spec?: string[];
@@ -162,6 +163,8 @@ async function runSpecs(
   const state = problems.length === 0 ? await loadInput(paths, options, io) : undefined;
   const session = state === undefined ? undefined : openSession(state, engineOptions(options));
   const reports: SpecReport[] = [];
+  // Verdicts that depend on a tie the API leaves undefined follow netfence's stable order: say so.
+  if (session !== undefined && specs.length > 0) noteUndefinedOrder(io, session.compiled);
   for (const spec of session === undefined ? [] : specs) {
     const view = { index: session!.refs(spec.granularity), conn: session!.connectivity(spec.granularity) };
     const resolved = resolveSpec(spec, view.index);
