@@ -147,6 +147,19 @@ export interface RuleCase {
   config?: LintConfig;
   /** Expected message ids, in line order, when the case is about telling them apart. */
   messageIds?: readonly string[];
+  /** Parts each message holds, in line order (for the findings that are about the words). */
+  messages?: readonly (readonly string[])[];
+}
+
+/** Each finding's message holds the parts listed for it (same order). */
+function assertMessages(
+  found: readonly { message: string }[],
+  messages: readonly (readonly string[])[] | undefined,
+): void {
+  for (const [i, parts] of (messages ?? []).entries()) {
+    for (const part of parts)
+      assert.ok(found[i]?.message.includes(part), `"${part}" in: ${found[i]?.message}`);
+  }
 }
 
 /** Lines of the findings of one rule. */
@@ -184,12 +197,14 @@ export function ruleTester(
           assert.ok(!f.message.includes('{{'), `message has an unfilled placeholder: ${f.message}`);
           assert.ok(!f.message.includes('\n'), 'messages are one line');
         }
+        const inLineOrder = [...result.findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
         if (c.messageIds !== undefined) {
-          const ids = [...result.findings]
-            .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
-            .map((f) => f.messageId);
-          assert.deepEqual(ids, c.messageIds);
+          assert.deepEqual(
+            inLineOrder.map((f) => f.messageId),
+            c.messageIds,
+          );
         }
+        assertMessages(inLineOrder, c.messages);
       });
     }
   });
@@ -258,10 +273,7 @@ export function stateRuleTester(
             found.map((f) => f.messageId),
             c.messageIds,
           );
-        for (const [i, parts] of (c.messages ?? []).entries()) {
-          for (const part of parts)
-            assert.ok(found[i]?.message.includes(part), `"${part}" in: ${found[i]?.message}`);
-        }
+        assertMessages(found, c.messages);
       });
     }
   });

@@ -5,7 +5,8 @@
 import type { Direction } from '../../engine/compile.ts';
 import { RuleCategory, defineRule, type RuleDefinition } from '../types.ts';
 import { identifyingLabel, targetsText } from './policies.ts';
-import { classDefaultDenied, namespaceDefaultDeny } from './tiers.ts';
+import { classDefaultDenied, denyingTierPolicies, namespaceDefaultDeny, tierQualifier } from './tiers.ts';
+import { Tier } from '../../model/cluster.ts';
 
 function typeName(direction: Direction): 'Ingress' | 'Egress' {
   return direction === 'ingress' ? 'Ingress' : 'Egress';
@@ -21,8 +22,8 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
   const type = typeName(direction);
   const consequence =
     direction === 'ingress'
-      ? 'any pod or address can connect to {{share}} ({{open}})'
-      : '{{share}} ({{open}}) can connect anywhere';
+      ? 'any pod or address can connect to {{share}} ({{open}}){{tiers}}'
+      : '{{share}} ({{open}}) can connect anywhere{{tiers}}';
   const fix = `add a NetworkPolicy with podSelector: {} and policyTypes: [${type}]`;
   return defineRule({
     id: `require-default-deny-${direction}`,
@@ -59,12 +60,23 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
         if (covered || namespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined)
           continue;
         const all = ctx.lookup.workloadsOfClasses(classes);
-        const open = ctx.lookup.workloadsOfClasses(
-          classes.filter((id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction)),
+        const openClasses = classes.filter(
+          (id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction),
         );
+        const open = ctx.lookup.workloadsOfClasses(openClasses);
+        // Not isolated by NetworkPolicies: both tiers are reached.
+        const deniers = denyingTierPolicies(ctx.compiled, openClasses, direction, [
+          Tier.Admin,
+          Tier.Baseline,
+        ]);
         ctx.report({
           messageId: open.length > 0 ? 'missing' : 'missingAllIsolated',
-          data: { ns: ns.name, share: share(open.length, all.length), open: targetsText(ctx, open) },
+          data: {
+            ns: ns.name,
+            share: share(open.length, all.length),
+            open: targetsText(ctx, open),
+            tiers: tierQualifier(deniers),
+          },
           subject: { namespace: ns },
           path: ['metadata', 'name'],
           workloads: open.length > 0 ? open : all,
@@ -87,7 +99,7 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
       messages: {
         notIsolated: `Workload "{{workload}}" is selected by no NetworkPolicy with ${type} in policyTypes, so ${
           direction === 'ingress' ? 'any pod or address can connect to it' : 'it can connect anywhere'
-        }; add a policy selecting {{labels}}, or a default-deny ${direction} policy for namespace "{{ns}}"`,
+        }{{tiers}}; add a policy selecting {{labels}}, or a default-deny ${direction} policy for namespace "{{ns}}"`,
       },
     },
     check(ctx) {
@@ -103,18 +115,19 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
         const classes = ctx.lookup
           .classesOfWorkload(w.id)
           .filter((id) => !ctx.compiled.classes[id]!.hostNetwork);
-        if (
-          classes.length === 0 ||
-          classes.every((id) => access[id]!.isolated || classDefaultDenied(ctx.compiled, id, direction))
-        )
-          continue;
+        const open = classes.filter(
+          (id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction),
+        );
+        if (open.length === 0) continue;
         const label = identifyingLabel(w.labels);
+        const deniers = denyingTierPolicies(ctx.compiled, open, direction, [Tier.Admin, Tier.Baseline]);
         ctx.report({
           messageId: 'notIsolated',
           data: {
             workload: ctx.lookup.name(w.id),
             labels: label === undefined ? 'its pods' : label,
             ns: w.namespace,
+            tiers: tierQualifier(deniers),
           },
           subject: { workload: w },
           workloads: [w.id],

@@ -412,3 +412,42 @@ export function decider(
   }
   return { kind: 'default' };
 }
+
+/**
+ * The cluster policies whose `Deny` rules decide some traffic in `direction` for some of `classes` (first
+ * match in their tier, no `Pass` before): they keep out part of what NetworkPolicies alone allow there.
+ * `tiers`: the tiers that are reached (only the Admin tier where NetworkPolicies isolate the classes, both
+ * where they do not). Ids, in evaluation order.
+ */
+export function denyingTierPolicies(
+  compiled: CompiledCluster,
+  classes: readonly number[],
+  direction: Direction,
+  tiers: readonly Tier[],
+): string[] {
+  if (compiled.tierPolicies.length === 0) return [];
+  const out: string[] = [];
+  for (const subject of subjectGroups(compiled, classes)) {
+    for (const tier of tiers) {
+      const refs = tierPoliciesAt(compiled, subject, tier).flatMap((p) => refsOf(p, direction));
+      const denies = refs.filter((r) => r.rule.action === TierAction.Deny).map((r) => r.rule);
+      if (denies.length === 0) continue;
+      for (const t of targetsOfAll(compiled, denies)) {
+        for (const d of firstMatch(compiled, refs, subject, t, ALL_TRAFFIC).decided) {
+          const id = d.ref.policy.info.id;
+          if (d.ref.rule.action === TierAction.Deny && !out.includes(id)) out.push(id);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What a NetworkPolicy-level message adds when cluster policies deny some of the reach it states:
+ * ` as far as NetworkPolicies go (cluster policies decide first, and Deny rules of X keep part of it out: …)`.
+ */
+export function tierQualifier(policies: readonly string[]): string {
+  if (policies.length === 0) return '';
+  return ` as far as NetworkPolicies go (cluster policies decide first, and Deny rules of ${listNames(policies, 3)} keep part of it out: netfence explain shows one connection)`;
+}

@@ -1,6 +1,8 @@
 import { compileSelector } from '../../engine/selectors.ts';
 import { policyRules, targetsText } from '../checks/policies.ts';
 import { selectsEverything } from '../checks/selectors.ts';
+import { denyingTierPolicies, tierQualifier } from '../checks/tiers.ts';
+import { Tier } from '../../model/cluster.ts';
 import { selectorText } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -15,16 +17,16 @@ export default defineRule({
     fix: 'Select the namespaces that need access by their labels (kubernetes.io/metadata.name is set on every namespace), together with a podSelector in the same peer.',
     messages: {
       everyPod:
-        'namespaceSelector: {} lets every pod of every namespace {{verb}}; select the namespaces that need it, e.g. namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: <namespace>}}',
+        'namespaceSelector: {} lets every pod of every namespace {{verb}}{{tiers}}; select the namespaces that need it, e.g. namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: <namespace>}}',
       anyNamespace:
-        'namespaceSelector: {} lets pods labelled {{pods}} in any namespace {{verb}}, and anyone who can create a pod can label it so; also select the namespace, e.g. kubernetes.io/metadata.name: <namespace>',
+        'namespaceSelector: {} lets pods labelled {{pods}} in any namespace {{verb}}{{tiers}}, and anyone who can create a pod can label it so; also select the namespace, e.g. kubernetes.io/metadata.name: <namespace>',
     },
   },
   check(ctx) {
     for (const visit of policyRules(ctx)) {
       if (visit.compiled === undefined || visit.peers === undefined) continue;
       // Worded once per rule, and only for a rule with such a peer.
-      let said: { workloads: string[]; verb: string } | undefined;
+      let said: { workloads: string[]; verb: string; tiers: string } | undefined;
       for (const [i, peer] of visit.peers.entries()) {
         if (peer.namespaceSelector === undefined || !selectsEverything(peer.namespaceSelector)) continue;
         if (said === undefined) {
@@ -32,13 +34,17 @@ export default defineRule({
           const targets = targetsText(ctx, workloads);
           const verb =
             visit.direction === 'ingress' ? `connect to ${targets}` : `receive connections from ${targets}`;
-          said = { workloads, verb };
+          // NetworkPolicies isolate the selected pods in this direction: only the Admin tier comes before them.
+          const deniers = denyingTierPolicies(ctx.compiled, visit.policy.selected, visit.direction, [
+            Tier.Admin,
+          ]);
+          said = { workloads, verb, tiers: tierQualifier(deniers) };
         }
-        const { workloads, verb } = said;
+        const { workloads, verb, tiers } = said;
         const pods = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector);
         ctx.report({
           messageId: pods === undefined || pods.matchesAll ? 'everyPod' : 'anyNamespace',
-          data: { verb, pods: selectorText(peer.podSelector) },
+          data: { verb, tiers, pods: selectorText(peer.podSelector) },
           subject: { policy: visit.policy.info },
           path: [...visit.peersPath, i, 'namespaceSelector'],
           workloads,

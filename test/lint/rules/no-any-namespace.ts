@@ -1,7 +1,32 @@
 import rule from '../../../src/lint/rules/no-any-namespace.ts';
 import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 
 const base = docs(ns('data'), deploy('data', 'redis'));
+
+/** An Admin ClusterNetworkPolicy on the data team's pods denying one direction with the shop team. */
+const dataAdmin = (name: string, direction: 'ingress' | 'egress', peers: 'from' | 'to'): string =>
+  cnpYaml(
+    name,
+    yaml`
+      tier: Admin
+      priority: 10
+      subject: {namespaces: {matchLabels: {team: data}}}
+      ${direction}:
+        - action: Deny
+          ${peers}: [{namespaces: {matchLabels: {team: shop}}}]
+    `,
+  );
+const anyNamespaceToDb = yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: allow-db, namespace: data}
+  spec:
+    podSelector: {matchLabels: {app: db}}
+    ingress:
+      - from:
+          - namespaceSelector: {}  # <-
+`;
 
 ruleTester(rule, {
   valid: [
@@ -61,6 +86,24 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['anyNamespace'],
+    },
+    {
+      // An Admin Deny keeps the other teams out of data/db: the reach stated is the NetworkPolicy's only.
+      name: 'cluster policies deny some of the reach first: the message says so',
+      yaml: docs(tierBaseYaml, dataAdmin('data-only', 'ingress', 'from'), anyNamespaceToDb),
+      messageIds: ['everyPod'],
+      messages: [
+        [
+          'lets every pod of every namespace connect to data/db as far as NetworkPolicies go (cluster policies decide first, and Deny rules of ClusterNetworkPolicy/data-only keep part of it out: netfence explain shows one connection); select',
+        ],
+      ],
+    },
+    {
+      // A Deny of traffic the NetworkPolicy does not concern (egress) changes nothing in the message.
+      name: 'cluster policies that deny only the other direction: no qualifier',
+      yaml: docs(tierBaseYaml, dataAdmin('no-egress', 'egress', 'to'), anyNamespaceToDb),
+      messageIds: ['everyPod'],
+      messages: [['lets every pod of every namespace connect to data/db; select']],
     },
   ],
 });

@@ -97,6 +97,32 @@ stateRuleTester(rule, {
       ],
     },
     {
+      // Not a default deny (one namespace only): the open workloads can connect anywhere but there.
+      name: 'a cluster policy denies part of the reach: the message says so',
+      state: withTiers({
+        clusterPolicies: [
+          cnp('no-data', {
+            tier: 'Baseline',
+            priority: 10,
+            subject: { namespaces: { matchLabels: { team: 'shop' } } },
+            egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { team: 'data' } } }] }],
+          }),
+        ],
+      }),
+      findings: [
+        'Namespace/data metadata.name',
+        'Namespace/kube-system metadata.name',
+        'Namespace/shop metadata.name',
+      ],
+      messages: [
+        ['(data/db) can connect anywhere; add'],
+        ['(kube-system/coredns) can connect anywhere; add'],
+        [
+          '(shop/api and shop/web) can connect anywhere as far as NetworkPolicies go (cluster policies decide first, and Deny rules of ClusterNetworkPolicy/no-data keep part of it out: netfence explain shows one connection); add',
+        ],
+      ],
+    },
+    {
       // Pods without a known IP count as IPv4 ones: `::/0` alone leaves 0.0.0.0/0 open.
       name: 'a Deny of every pod and ::/0 leaves IPv4 addresses open',
       state: withTiers({
