@@ -11,6 +11,7 @@
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
  */
 import module from 'node:module';
+import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
 import { firstOf, type Io } from './io.ts';
@@ -19,6 +20,8 @@ import { namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
   stderrIsTTY: boolean;
+  /** Where bin/netfence keeps the compiled code of modules, when it does. */
+  compileCacheDir: string | undefined;
 }
 
 /** Messages from the worker to the main thread, and back. */
@@ -74,11 +77,20 @@ function heapLimitMb(): number {
   return Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
 }
 
+function compileCacheBase(): string | undefined {
+  const dir = module.getCompileCacheDir?.();
+  return dir === undefined ? undefined : dirname(dir);
+}
+
 function runOnWorker(): void {
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
     env: SHARE_ENV,
-    workerData: { stderrIsTTY: process.stderr.isTTY } satisfies WorkerData,
+    workerData: {
+      stderrIsTTY: process.stderr.isTTY,
+      // Node names the folder it was given plus a subfolder of its version: the folder given is its parent.
+      compileCacheDir: compileCacheBase(),
+    } satisfies WorkerData,
     stdin: true,
     resourceLimits: {
       maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
@@ -136,8 +148,10 @@ if (isMainThread && (await onWorker())) {
 } else if (isMainThread) {
   await runHere(process.stderr.isTTY);
 } else {
-  // As bin/netfence does for the main thread: cache the compiled code of the modules loaded from here on.
-  module.enableCompileCache?.();
+  // As bin/netfence does for the main thread (in the same folder, and not when it does not): cache the
+  // compiled code of the modules loaded from here on.
+  const { compileCacheDir } = workerData as WorkerData;
+  if (compileCacheDir !== undefined) module.enableCompileCache?.(compileCacheDir);
   receiveSignals();
   await runHere((workerData as WorkerData).stderrIsTTY);
 }

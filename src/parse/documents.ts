@@ -532,7 +532,7 @@ function lazyObjects(
   add: (
     object: Record<string, unknown>,
     kinds: [string, string],
-    offset: number,
+    start: number | readonly [line: number, column: number],
     at: [number, FieldPath],
   ) => void;
 } {
@@ -555,11 +555,14 @@ function lazyObjects(
   const add = (
     object: Record<string, unknown>,
     kinds: [string, string],
-    offset: number,
+    start: number | readonly [line: number, column: number],
     at: [number, FieldPath],
   ): void => {
     const n = objects.length;
-    const { line, col } = (lines ??= lineCounterOf(body)).linePos(offset);
+    let line: number;
+    let col: number;
+    if (typeof start === 'number') ({ line, col } = (lines ??= lineCounterOf(body)).linePos(start));
+    else [line, col] = start;
     objects.push({
       object,
       apiVersion: kinds[0],
@@ -675,4 +678,59 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     }
   }
   return { objects, errors: [], warnings: [], nonK8sDocuments: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What a cache keeps of a parse: the values and where each object starts. The nodes and positions inside an
+// object come, as on the fast path, from `yaml` reading the text again when first asked for.
+
+/** One object of a parse, without its file name, nodes or functions: plain data a cache can store. */
+export interface StoredObject {
+  object: Record<string, unknown>;
+  apiVersion: string;
+  kind: string;
+  line: number;
+  column: number;
+  documentIndex: number;
+  documentPath: FieldPath;
+}
+
+/** A file's parse as stored data. */
+export interface StoredParse {
+  objects: StoredObject[];
+  nonK8sDocuments: number;
+}
+
+/**
+ * The stored form of a parse, when the parse can be rebuilt from it and the text alone: the fast reader read
+ * every object (its nodes are built from the text on demand), and there is no problem to report (problems
+ * name their file; a file with one is parsed again each time). Undefined otherwise.
+ */
+export function storedParse(parsed: ParseResult): StoredParse | undefined {
+  if (parsed.errors.length > 0 || parsed.warnings.length > 0) return undefined;
+  if (parsed.objects.some((o) => o.fileText === undefined)) return undefined;
+  return {
+    objects: parsed.objects.map((o) => ({
+      object: o.object,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      line: o.line,
+      column: o.column,
+      documentIndex: o.documentIndex,
+      documentPath: o.documentPath,
+    })),
+    nonK8sDocuments: parsed.nonK8sDocuments,
+  };
+}
+
+/**
+ * The parse of `text` rebuilt from its stored form (`storedParse` of `parseManifestText(text, …)`): the same
+ * objects, positions and nodes as `parseManifestText(text, file)` gives. Pure.
+ */
+export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const { objects, add } = lazyObjects(body, file);
+  for (const o of stored.objects)
+    add(o.object, [o.apiVersion, o.kind], [o.line, o.column], [o.documentIndex, o.documentPath]);
+  return { objects, errors: [], warnings: [], nonK8sDocuments: stored.nonK8sDocuments };
 }

@@ -4,6 +4,7 @@
 import type { Document, Node } from 'yaml';
 import type { ClusterState } from '../model/cluster.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
+import type { ManifestCache } from './cache.ts';
 
 /**
  * One Kubernetes object read from a manifest, with everything needed to point back into its source.
@@ -63,6 +64,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
   onProgress?: (progress: ReadingProgress) => void;
+  /** Where to find what earlier runs read of the same texts, and to keep what this run reads (`openManifestCache`). */
+  cache?: ManifestCache | undefined;
 }
 
 /** How far reading the manifests has come, in characters of text. */

@@ -13,7 +13,13 @@ import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '.
 import { originFiles } from '../../parse/origin.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
-import { addInputOptions, checkFound, engineOptions, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  checkFound,
+  engineOptions,
+  manifestCache,
+  type InputOptions,
+} from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -57,6 +63,7 @@ async function loadForLint(
     skipInvalid: options.skipInvalid,
     strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
+    cache: manifestCache(options, io),
   });
   checkFound(result, io);
   const superseded = new Set(
