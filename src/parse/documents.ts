@@ -15,19 +15,19 @@ import {
   parseEvents,
 } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
 import { describeValue, isMap } from './values.ts';
+import { yaml } from './yaml.ts';
 
 interface Source {
   file: string;
   /** The whole text of the file. */
   text: string;
   /** Line starts of the whole text. */
-  lineCounter: LineCounter;
+  lineCounter: Lines;
   /** Offset in `text` of what `document` was parsed from (a JSON value in a stream of them; else 0). */
   base: number;
   document: Document.Parsed | undefined;
@@ -35,6 +35,7 @@ interface Source {
 }
 
 function resolveNode(source: Source, node: unknown): Node | undefined {
+  const { isAlias, isMap: isYamlMap, isScalar, isSeq } = yaml();
   if (isAlias(node))
     return source.document === undefined ? undefined : resolveNode(source, node.resolve(source.document));
   return isYamlMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
@@ -48,6 +49,7 @@ interface Step {
 }
 
 function walk(source: Source, root: Node | undefined, path: FieldPath): Step {
+  const { isMap: isYamlMap, isScalar, isSeq } = yaml();
   let node: Node | undefined = root;
   let offset = root?.range?.[0];
   for (const part of path) {
@@ -263,12 +265,29 @@ function splitJsonValues(text: string): { start: number; end: number }[] | undef
   return values.length > 0 ? values : undefined;
 }
 
-/** Line starts of `text`, for positions of offsets. */
-function lineCounterOf(text: string): LineCounter {
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-  return lineCounter;
+/** Positions of offsets: what `yaml`'s LineCounter answers (1-based line and column), without loading `yaml`. */
+interface Lines {
+  linePos(offset: number): { line: number; col: number };
+}
+
+/** Line starts of `text`, for positions of offsets (as `yaml`'s LineCounter given every line start). */
+function lineCounterOf(text: string): Lines {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return {
+    linePos(offset) {
+      let low = 0;
+      let high = starts.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (starts[mid]! < offset) low = mid + 1;
+        else high = mid;
+      }
+      if (starts[low] === offset) return { line: low + 1, col: 1 };
+      if (low === 0) return { line: 0, col: offset };
+      return { line: low, col: offset - starts[low - 1]! + 1 };
+    },
+  };
 }
 
 /** A stream of JSON values, each read by JSON.parse and, for positions, by `yaml`. */
@@ -293,7 +312,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
       out.errors.push(jsonProblem(file, text, error, start, end));
       continue;
     }
-    const parsed = parseAllDocuments(chunk, { logLevel: 'error' });
+    const parsed = yaml().parseAllDocuments(chunk, { logLevel: 'error' });
     const document =
       Array.isArray(parsed) && parsed.length === 1 && parsed[0]!.errors.length === 0 ? parsed[0] : undefined;
     const source: Source = { file, text, lineCounter, base: start, document, documentIndex };
@@ -350,10 +369,10 @@ export function parseManifestText(text: string, file: string): ParseResult {
  */
 export function parseManifestTextExact(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yaml().LineCounter)();
   // logLevel 'error': `yaml` would print some warnings on stderr itself (a collection as a key); its warnings
   // that matter are in `document.warnings`, reported below as problems.
-  const documents = parseAllDocuments(body, {
+  const documents = yaml().parseAllDocuments(body, {
     lineCounter,
     merge: true,
     prettyErrors: false,
@@ -536,7 +555,7 @@ function lazyObjects(
     at: [number, FieldPath],
   ) => void;
 } {
-  let lines: LineCounter | undefined;
+  let lines: Lines | undefined;
   let exact: ParseResult | undefined;
   const objects: ParsedObject[] = [];
   const exactObject = (n: number): ParsedObject | undefined => {
