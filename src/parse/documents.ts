@@ -15,12 +15,13 @@ import {
   parseEvents,
 } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
 import { describeValue, isMap } from './values.ts';
 import { yaml } from './yaml.ts';
+import { lowerBound } from '../base/sorted.ts';
 
 interface Source {
   file: string;
@@ -276,13 +277,7 @@ function lineCounterOf(text: string): Lines {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return {
     linePos(offset) {
-      let low = 0;
-      let high = starts.length;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if (starts[mid]! < offset) low = mid + 1;
-        else high = mid;
-      }
+      const low = lowerBound(starts, offset);
       if (starts[low] === offset) return { line: low + 1, col: 1 };
       if (low === 0) return { line: 0, col: offset };
       return { line: low, col: offset - starts[low - 1]! + 1 };
