@@ -7,7 +7,7 @@
  *   size and time of the reader's source files) and the options that change the checks (default namespace,
  *   strict); a changed byte is another entry.
  * - Safe to share: an entry is written to a temporary file and renamed into place, so a reader (another
- *   process at the same time) sees a whole entry or none; each entry carries the SHA-256 of its contents,
+ *   process at the same time) sees a whole entry or none; each entry carries a CRC-32 of its contents,
  *   and one that does not match, or cannot be read, is ignored (the file is parsed, and the entry written
  *   again).
  * - Bounded: after a run that wrote entries, the oldest entries go until the rest fit the limit.
@@ -19,12 +19,14 @@ import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
+import { crc32 } from 'node:zlib';
 import type { StoredFile } from './sources.ts';
 
 /** Where entries go, under the cache folder. */
 const SUBDIR = 'manifests';
 const MAGIC = Buffer.from('NFC1');
-const DIGEST_BYTES = 32;
+/** A CRC-32 of the payload: damage shows, at a third of a SHA-256's cost (entries are named by one already). */
+const CHECK_BYTES = 4;
 /** Temporary files older than this were left by a process that stopped while writing. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
@@ -102,8 +104,10 @@ async function codeFingerprint(): Promise<string> {
   return parts.join('\n');
 }
 
-function digest(data: string | Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
+function checksum(data: Buffer): Buffer {
+  const out = Buffer.alloc(CHECK_BYTES);
+  out.writeUInt32BE(crc32(data));
+  return out;
 }
 
 /** Whether deserialized data has the shape of a `StoredFile` (a whole entry of another layout does not). */
@@ -120,7 +124,7 @@ function isStoredFile(value: unknown): value is StoredFile {
   );
 }
 
-/** The entry's bytes: magic, SHA-256 of the payload, payload. */
+/** The entry's bytes: magic, CRC-32 of the payload, payload. */
 function encode(stored: StoredFile): Buffer | undefined {
   let payload: Buffer;
   try {
@@ -128,14 +132,14 @@ function encode(stored: StoredFile): Buffer | undefined {
   } catch {
     return undefined; // something that is not plain data: not kept
   }
-  return Buffer.concat([MAGIC, digest(payload), payload]);
+  return Buffer.concat([MAGIC, checksum(payload), payload]);
 }
 
 function decode(bytes: Buffer): StoredFile | undefined {
-  const start = MAGIC.length + DIGEST_BYTES;
+  const start = MAGIC.length + CHECK_BYTES;
   if (bytes.length < start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const payload = bytes.subarray(start);
-  if (!digest(payload).equals(bytes.subarray(MAGIC.length, start))) return undefined;
+  if (!checksum(payload).equals(bytes.subarray(MAGIC.length, start))) return undefined;
   try {
     const value: unknown = deserialize(payload);
     return isStoredFile(value) ? value : undefined;

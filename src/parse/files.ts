@@ -196,14 +196,25 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
       source.stored = stored;
     }
   }
+  let cachedChars = 0;
+  for (const source of read) if (source.stored !== undefined) cachedChars += source.text.length;
   const loaded = loadSources(
     read,
     { ...variant, skipInvalid: options.skipInvalid },
     { errors, warnings, fileOrder },
     options.onProgress,
-    cache === undefined ? undefined : (source, stored) => cache.store(keys.get(source)!, stored),
+    cache === undefined
+      ? undefined
+      : (source, stored) => {
+          cache.store(keys.get(source)!, stored);
+          cachedChars += source.text.length;
+        },
   );
-  await cache?.flush();
+  if (cache !== undefined) {
+    await cache.flush();
+    const total = read.reduce((n, s) => n + s.text.length, 0);
+    loaded.cacheShare = total === 0 ? 1 : cachedChars / total;
+  }
   // A binary file (an encrypted secret, a stray image) has no manifests: counted with the files that have none.
   loaded.ignored.files += binary.length;
   if (loaded.found > 0) return loaded;

@@ -109,6 +109,11 @@ export interface LoadResult {
   /** Documents that are Kubernetes objects (of any kind) or fail to parse as one: 0 when the input has none. */
   found: number;
   /**
+   * With a cache: the share of the text read (0 to 1) whose reading is in the cache after this load (found
+   * there, or kept by it), which the next load of the same files will find.
+   */
+  cacheShare?: number;
+  /**
    * Set by `loadManifests` when the input holds no Kubernetes object, valid or not: one line naming the inputs
    * and why, e.g. `no manifests found in manifests/prod ("manifests/prod" does not exist)`.
    */

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { writeCluster } from '../../bench/generate.ts';
 import { openManifestCache } from '../../src/parse/cache.ts';
+import { inputFingerprint } from '../../src/cli/input-size.ts';
+import { isWarmInput, recordInput } from '../../src/cli/warm-inputs.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'netfence-cache-test-'));
@@ -25,6 +27,13 @@ let folders = 0;
 const fresh = (): string => join(root, `cache-${++folders}`);
 
 const TIERS = 'test/fixtures/tiers';
+
+/** T1 microseg of the benchmark (3 MB, 200 files), written once. */
+function t1(): string {
+  const dir = join(root, 'T1');
+  if (!existsSync(dir)) writeCluster(dir, { tier: 'T1', mix: 'microseg', seed: 1 });
+  return dir;
+}
 
 /** The entries of a cache folder: name → bytes. */
 function entries(cacheDir: string): Map<string, Buffer> {
@@ -100,9 +109,56 @@ describe('the manifest cache', () => {
   });
 
   test('T1 microseg of the benchmark: the same bytes from the cache', async () => {
-    const dir = join(root, 'T1');
-    writeCluster(dir, { tier: 'T1', mix: 'microseg', seed: 1 });
-    await assertSameThrough(['analyze', dir, '-o', 'json']);
+    await assertSameThrough(['analyze', t1(), '-o', 'json']);
+  });
+
+  test('a large input read from the cache is remembered as warm (it then runs on the main thread)', async () => {
+    const input = t1();
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const fingerprint = await inputFingerprint(args, process.cwd());
+    const expected = await runCli([...args, '--no-cache']);
+    const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    assert.equal(first.stdout, expected.stdout);
+    assert.equal(await isWarmInput(dir, fingerprint), true);
+    // The second run, on the main thread, answers the same.
+    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    // --no-cache neither reads nor changes what is remembered.
+    await recordInput(dir, fingerprint, false);
+    assert.equal(
+      (await spawnCli([...args, '--no-cache'], { NETFENCE_CACHE_DIR: dir })).stdout,
+      expected.stdout,
+    );
+    assert.equal(await isWarmInput(dir, fingerprint), false);
+  });
+
+  test('warm inputs: remembered by fingerprint, the most recent 64', async () => {
+    const dir = fresh();
+    const prints = Array.from({ length: 70 }, (_, i) => i.toString(16).padStart(64, '0'));
+    for (const p of prints) await recordInput(dir, p, true);
+    assert.equal(await isWarmInput(dir, prints[0]!), false);
+    assert.equal(await isWarmInput(dir, prints[69]!), true);
+    assert.equal(await isWarmInput(dir, prints[6]!), true);
+    await recordInput(dir, prints[69]!, false);
+    assert.equal(await isWarmInput(dir, prints[69]!), false);
+    assert.equal(await isWarmInput(dir, prints[68]!), true);
+  });
+
+  test('an input fingerprint follows the files: paths, sizes and times', async () => {
+    const input = join(root, 'print');
+    cpSync(TIERS, input, { recursive: true });
+    const args = ['analyze', input, '-o', 'json'];
+    const first = await inputFingerprint(args, '/');
+    assert.equal(await inputFingerprint(args, '/'), first);
+    assert.notEqual(await inputFingerprint(args, '/elsewhere'), first);
+    const file = join(input, 'nodes.yaml');
+    utimesSync(file, 1_000_000, 1_000_000);
+    const touched = await inputFingerprint(args, '/');
+    assert.notEqual(touched, first);
+    writeFileSync(join(input, 'notes.txt'), 'not a manifest');
+    assert.equal(await inputFingerprint(args, '/'), touched);
+    writeFileSync(join(input, 'more.yaml'), '');
+    assert.notEqual(await inputFingerprint(args, '/'), touched);
   });
 
   test('editing one file changes the answer (never stale)', async () => {

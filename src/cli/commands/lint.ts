@@ -18,6 +18,7 @@ import {
   checkFound,
   engineOptions,
   manifestCache,
+  recordWarmth,
   type InputOptions,
 } from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
@@ -65,6 +66,7 @@ async function loadForLint(
     readStdin: async () => (stdinText = await io.readStdin()),
     cache: manifestCache(options, io),
   });
+  await recordWarmth(result, options, io);
   checkFound(result, io);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),

@@ -5,7 +5,6 @@ import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
-  cacheDirectory,
   cacheMaxBytes,
   describeIgnored,
   loadManifests,
@@ -17,6 +16,7 @@ import {
   type Source,
 } from '../../parse/index.ts';
 import { VERSION } from '../version.ts';
+import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
 import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
@@ -37,12 +37,21 @@ export interface InputOptions extends ClusterOptions {
  * when the environment names no folder.
  */
 export function manifestCache(options: Pick<InputOptions, 'cache'>, io: Io): ManifestCache | undefined {
-  const off = io.env.NETFENCE_NO_CACHE;
-  if (!options.cache || (off !== undefined && off !== '' && off !== '0')) return undefined;
-  const dir = cacheDirectory(io.env);
+  const dir = cacheFolder(io.env, !options.cache);
   return dir === undefined
     ? undefined
     : openManifestCache({ dir, version: VERSION, maxBytes: cacheMaxBytes(io.env) });
+}
+
+/** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
+export async function recordWarmth(
+  result: LoadResult,
+  options: Pick<InputOptions, 'cache'>,
+  io: Io,
+): Promise<void> {
+  const dir = cacheFolder(io.env, !options.cache);
+  if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
+  await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
 
 /** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
@@ -128,6 +137,7 @@ export async function loadInput(
     cache: manifestCache(options, io),
   });
   progress.done();
+  await recordWarmth(result, options, io);
   return reportLoadResult(result, options, io);
 }
 
