@@ -75,9 +75,9 @@ export interface CheckMemo {
 }
 
 function withoutSource(valid: ValidObject): Omit<ValidObject, 'source'> {
-  const rest: Partial<ValidObject> = { ...valid };
-  delete rest.source;
-  return rest as Omit<ValidObject, 'source'>;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out: the rest is plain data
+  const { source, ...rest } = valid;
+  return rest;
 }
 
 function withSource(check: StoredCheck, source: ParsedObject): ValidObject {

@@ -94,10 +94,14 @@ export function loadSources(
     if (parsed.objects.length === 0 && parsed.errors.length === 0 && parsed.nonK8sDocuments > 0)
       nonK8sFiles++;
   }
-  const built = buildClusterState(objects, options, {
-    get: (object) => checks.get(object),
-    set: (object, check) => checks.set(object, check),
-  });
+  const memo =
+    keep === undefined && checks.size === 0
+      ? undefined
+      : {
+          get: (object: ParsedObject) => checks.get(object),
+          set: (object: ParsedObject, check: StoredCheck) => checks.set(object, check),
+        };
+  const built = buildClusterState(objects, options, memo);
   for (const { source, parse, objects: own } of fresh)
     keep?.(source, { parse, checks: own.map((o) => checks.get(o) ?? null) });
   const fileOrder = new Map((prior.fileOrder ?? sources.map((s) => s.file)).map((f, i) => [f, i]));
