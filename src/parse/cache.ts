@@ -15,7 +15,8 @@
  *   lint, explain) come from reading the text again when first asked for, as on the fast reader's path.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -87,21 +88,27 @@ export function cacheMaxBytes(env: Readonly<Record<string, string | undefined>>)
  * From a checkout, the reader's code changes without the version changing: its source files' sizes and
  * modification times go into every key. The published package's code changes only with its version.
  */
-async function codeFingerprint(): Promise<string> {
+function codeFingerprint(): string {
   const here = fileURLToPath(import.meta.url);
   if (!here.endsWith('.ts')) return '';
   const src = dirname(dirname(here));
   const parts: string[] = [];
   for (const folder of ['parse', 'parse/validate', 'model', 'base']) {
-    const names = await readdir(join(src, folder)).catch(() => [] as string[]);
-    const infos = await Promise.all(
-      names
-        .sort()
-        .map((name) => stat(join(src, folder, name)).then((s) => `${folder}/${name}:${s.size}:${s.mtimeMs}`)),
-    );
-    parts.push(...infos);
+    for (const name of attempt(() => readdirSync(join(src, folder)).sort()) ?? []) {
+      const info = attempt(() => statSync(join(src, folder, name)));
+      if (info !== undefined) parts.push(`${folder}/${name}:${info.size}:${info.mtimeMs}`);
+    }
   }
   return parts.join('\n');
+}
+
+/** What `f` returns, or undefined when it throws (a file removed meanwhile, a folder that cannot be read). */
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 function checksum(data: Buffer): Buffer {
@@ -148,32 +155,29 @@ function decode(bytes: Buffer): StoredFile | undefined {
   }
 }
 
-/** Writes a file atomically: a temporary file beside it, renamed over it. */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
+/**
+ * Writes a file atomically: a temporary file beside it, renamed over it. Writes are synchronous: hundreds of
+ * small files cost less CPU that way than through the thread pool.
+ */
+function writeAtomically(path: string, bytes: Buffer): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    writeFileSync(temp, bytes);
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    attempt(() => unlinkSync(temp));
     throw error;
   }
 }
 
 /** Removes the oldest entries (by modification time) until the rest fit `maxBytes`, and stale temporary files. */
-async function evict(folder: string, maxBytes: number): Promise<void> {
-  const names = await readdir(folder);
+function evict(folder: string, maxBytes: number): void {
   const now = Date.now();
-  const entries = (
-    await Promise.all(
-      names.map((name) =>
-        stat(join(folder, name)).then(
-          (s) => ({ name, size: s.size, time: s.mtimeMs }),
-          () => undefined, // removed meanwhile by another process
-        ),
-      ),
-    )
-  ).filter((e) => e !== undefined);
+  const entries: { name: string; size: number; time: number }[] = [];
+  for (const name of readdirSync(folder)) {
+    const info = attempt(() => statSync(join(folder, name))); // undefined: removed meanwhile by another process
+    if (info !== undefined) entries.push({ name, size: info.size, time: info.mtimeMs });
+  }
   let total = 0;
   const doomed: string[] = [];
   for (const e of entries) {
@@ -187,44 +191,44 @@ async function evict(folder: string, maxBytes: number): Promise<void> {
     doomed.push(e.name);
     total -= e.size;
   }
-  await Promise.all(doomed.map((name) => unlink(join(folder, name)).catch(() => undefined)));
+  for (const name of doomed) attempt(() => unlinkSync(join(folder, name)));
 }
 
 /** A cache in `options.dir`; nothing touches the disk before the first lookup. */
 export function openManifestCache(options: ManifestCacheOptions): ManifestCache {
   const folder = join(options.dir, SUBDIR);
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
-  let salt: Promise<string> | undefined;
+  let salt: string | undefined;
   const pending = new Map<string, StoredFile>();
   return {
     async lookup(text, variant) {
-      const head = await (salt ??= codeFingerprint().then((code) => `netfence ${options.version}\n${code}`));
+      salt ??= `netfence ${options.version}\n${codeFingerprint()}`;
       const key = createHash('sha256')
-        .update(`${head}\n${variant.defaultNamespace}\n${String(variant.strict)}\n`)
+        .update(`${salt}\n${variant.defaultNamespace}\n${String(variant.strict)}\n`)
         .update(text)
         .digest('hex');
+      // Read asynchronously: the lookups of all files overlap.
       const bytes = await readFile(join(folder, key)).catch(() => undefined);
       return { key, stored: bytes === undefined ? undefined : decode(bytes) };
     },
     store(key, stored) {
       pending.set(key, stored);
     },
-    async flush() {
-      if (pending.size === 0) return;
+    flush() {
+      if (pending.size === 0) return Promise.resolve();
       const entries = [...pending];
       pending.clear();
       try {
-        await mkdir(folder, { recursive: true });
-        await Promise.all(
-          entries.map(async ([key, stored]) => {
-            const bytes = encode(stored);
-            if (bytes !== undefined) await writeAtomically(join(folder, key), bytes);
-          }),
-        );
-        await evict(folder, maxBytes);
+        mkdirSync(folder, { recursive: true });
+        for (const [key, stored] of entries) {
+          const bytes = encode(stored);
+          if (bytes !== undefined) writeAtomically(join(folder, key), bytes);
+        }
+        evict(folder, maxBytes);
       } catch {
         // A cache that cannot be written (a read-only home, a full disk) only makes the next run slower.
       }
+      return Promise.resolve();
     },
   };
 }
