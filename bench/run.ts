@@ -166,7 +166,8 @@ function timed(args: string[], timeoutSec: number): CliRun {
     timeout: timeoutSec * 1000,
     maxBuffer: 64 * 1024 * 1024,
     encoding: 'utf8',
-    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE },
+    // Cold runs: the manifest cache (issue #18) would answer a case measured before from what it kept.
+    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, NETFENCE_NO_CACHE: '1' },
   });
   const wallMs = Math.round(performance.now() - start);
   const stderr = r.stderr ?? '';

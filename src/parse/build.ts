@@ -55,6 +55,35 @@ function objectIdOf(
   };
 }
 
+/**
+ * The check of one valid object without problems, as plain data (its source left out), to be given back for
+ * the same object read again with the same options (`defaultNamespace`, `strict`).
+ */
+export interface StoredCheck {
+  id: string;
+  key: string | undefined;
+  valid: Omit<ValidObject, 'source'>;
+}
+
+/**
+ * Checks of objects known from an earlier run (`get`), and the place for the checks of this run (`set`: only
+ * objects that are valid without any problem and whose check depends on nothing but the object).
+ */
+export interface CheckMemo {
+  get(source: ParsedObject): StoredCheck | undefined;
+  set(source: ParsedObject, check: StoredCheck): void;
+}
+
+function withoutSource(valid: ValidObject): Omit<ValidObject, 'source'> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out: the rest is plain data
+  const { source, ...rest } = valid;
+  return rest;
+}
+
+function withSource(check: StoredCheck, source: ParsedObject): ValidObject {
+  return { ...check.valid, source } as ValidObject;
+}
+
 /** `spec.ingress[0].ports[0].endPort: must be ≥ port (80), got 70` */
 function pathMessage(p: Problem): string {
   return p.path.length > 0 ? `${formatPath(p.path)}: ${p.message}` : p.message;
@@ -80,7 +109,11 @@ function terminatedWarning(pods: readonly ValidPod[]): Problem {
  * files). Without `skipInvalid`, the problems of invalid objects are in `errors`; with it, in `skipped`.
  * Either way invalid objects are left out of the state.
  */
-export function buildClusterState(objects: readonly ParsedObject[], options: BuildOptions): LoadResult {
+export function buildClusterState(
+  objects: readonly ParsedObject[],
+  options: BuildOptions,
+  memo?: CheckMemo,
+): LoadResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const skipped: SkippedObject[] = [];
@@ -108,6 +141,11 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       ignored.kinds[label] = (ignored.kinds[label] ?? 0) + 1;
       continue;
     }
+    const known = memo?.get(source);
+    if (known !== undefined) {
+      checked.push({ source, id: known.id, key: known.key, problems: [], valid: withSource(known, source) });
+      continue;
+    }
     const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
     const reporter = createReporter(source, id, options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
@@ -115,6 +153,9 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
     );
     checked.push({ source, id, key, problems, valid });
+    // Only what depends on the object alone: a generated name depends on the objects read before it.
+    if (memo !== undefined && valid !== undefined && problems.length === 0 && generatedName === undefined)
+      memo.set(source, { id, key, valid: withoutSource(valid) });
   }
 
   const firstByKey = new Map<string, ParsedObject>();
