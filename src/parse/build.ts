@@ -4,9 +4,15 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { NAMESPACE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
-import type { ClusterState, NamespaceInfo, PolicyInfo, ServiceInfo } from '../model/cluster.ts';
+import type {
+  ClusterPolicyInfo,
+  ClusterState,
+  NamespaceInfo,
+  PolicyInfo,
+  ServiceInfo,
+} from '../model/cluster.ts';
 import { formatPath } from '../model/problem.ts';
-import type { Problem } from '../model/problem.ts';
+import type { FieldPath, Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
@@ -298,6 +304,7 @@ export function buildClusterState(
   }
   state.namespaces = [...explicit.values()].sort((a, b) => compareText(a.name, b.name));
   state.policies.sort((a, b) => compareText(a.id, b.id));
+  if (state.nodes.length === 0) warnings.push(...nodesPeerWarnings(state.clusterPolicies));
   state.services.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
@@ -414,4 +421,36 @@ export function unknownFieldsOf(source: ParsedObject, defaultNamespace: string):
   const reporter = createReporter(source, undefined);
   validateObject(reporter, kind, defaultNamespace);
   return reporter.unknownFields;
+}
+
+/**
+ * A `nodes` peer matches Node addresses; with no Node in the input it matches nothing, which is rarely what the
+ * cluster does: one warning per cluster policy that has one.
+ */
+function nodesPeerWarnings(policies: readonly ClusterPolicyInfo[]): Problem[] {
+  const out: Problem[] = [];
+  for (const p of policies) {
+    let path: FieldPath | undefined;
+    for (const [direction, rules] of [
+      ['ingress', p.ingress],
+      ['egress', p.egress],
+    ] as const) {
+      for (const rule of rules) {
+        const peer = rule.peers.findIndex((peer) => peer.kind === 'nodes');
+        if (peer >= 0 && path === undefined)
+          path = ['spec', direction, rule.index, direction === 'ingress' ? 'from' : 'to', peer, 'nodes'];
+      }
+    }
+    if (path === undefined) continue;
+    const at = p.origin?.locate?.(path) ?? p.origin;
+    out.push({
+      code: 'nodes-peer-without-nodes',
+      severity: 'warning',
+      message: `${p.id} selects Nodes, but the input has no Node objects, so this peer matches no address here: add the Nodes (kubectl get nodes -o yaml) or read the cluster with --cluster`,
+      path,
+      object: p.id,
+      ...(at === undefined ? {} : { file: at.file, line: at.line, column: at.column }),
+    });
+  }
+  return out;
 }
