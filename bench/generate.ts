@@ -12,8 +12,8 @@
  * pods cannot be grouped (classes ≈ pods).
  *
  * Layout: one folder per namespace with `workloads.yaml` (the Namespace, its workloads and Services, and
- * Pods) and `networkpolicies.yaml`, plus `.netfence-bench.json` (hidden, so not read as a manifest) with the
- * parameters and counts.
+ * Pods) and `networkpolicies.yaml`, for the tiers mix `cluster-policies/clusternetworkpolicies.yaml`, plus
+ * `.netfence-bench.json` (hidden, so not read as a manifest) with the parameters and counts.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 /** Bumped whenever the output changes, so that cached clusters in bench/out are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface Tier {
   /** Sum of the workloads' replicas (for the adversarial mix, real Pod objects). */
@@ -50,6 +50,7 @@ export const Mix = {
   Ports: 'ports',
   Adversarial: 'adversarial',
   None: 'none',
+  Tiers: 'tiers',
 } as const;
 export type Mix = (typeof Mix)[keyof typeof Mix];
 export const MIXES: readonly Mix[] = Object.values(Mix);
@@ -62,7 +63,14 @@ export const MIX_DESCRIPTIONS: Record<Mix, string> = {
   ports: 'default deny, several named ports per pod, named ports in egress to broad peers, endPort ranges',
   adversarial: 'real Pods, each with a unique pod-id label that the policies select (no two pods alike)',
   none: 'no NetworkPolicy at all: every pod reaches every pod',
+  tiers:
+    'microseg, plus 200 ClusterNetworkPolicies of both tiers (guardrails, team isolation, egress lockdowns, baseline)',
 };
+
+/** The mix whose cluster and NetworkPolicies a mix writes: the tiers mix is microseg plus cluster policies. */
+function baseMix(mix: Mix): Mix {
+  return mix === 'tiers' ? 'microseg' : mix;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -1018,6 +1026,7 @@ function plan(c: Cluster, mix: Mix, random: Random): MixPlan | undefined {
     case 'adversarial':
       return adversarialPlan(c);
     case 'none':
+    case 'tiers':
       return undefined;
   }
 }
@@ -1066,6 +1075,201 @@ function policyDocument(p: Policy): { [key: string]: Json } {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Cluster-wide policies (the tiers mix)
+
+/** How many ClusterNetworkPolicies the tiers mix writes: 200, fewer on tiers with few tenants (T0). */
+export const CLUSTER_POLICIES = 200;
+
+interface ClusterPolicy {
+  name: string;
+  spec: { [key: string]: Json };
+}
+
+const TENANTS: Json = { matchExpressions: [{ key: 'tenant', operator: 'Exists' }] };
+
+function namespacesLabelled(labels: Record<string, string>): Json {
+  return { namespaces: { matchLabels: labels } };
+}
+
+function tcpPort(port: number): Json {
+  return { tcp: { destinationPort: { number: port } } };
+}
+
+/**
+ * What a platform team running both tiers writes (ClusterNetworkPolicy v1beta1, standard channel), over the
+ * microseg cluster. Admin: platform guardrails (no cloud metadata, Prometheus always scrapes, no dev or
+ * staging into prod), one isolation policy per team at one shared priority (Pass within the team and from the
+ * ingress controller, Deny from every other namespace), one egress lockdown per tenant at its own priority
+ * (Accept its partner API, Deny the internet). Baseline: DNS, one allowance per team at one shared priority
+ * (the team's namespaces to each other), and a default deny. Equal priorities only where the subjects are
+ * disjoint (different teams), so no two policies of one priority can decide the same connection.
+ */
+function buildClusterPolicies(c: Cluster, random: Random): ClusterPolicy[] {
+  const total = Math.min(CLUSTER_POLICIES, 4 * c.tenants.length);
+  const teams = [...new Set(c.tenants.map((ns) => ns.labels['team']!))];
+  const prometheus = c.prometheus;
+  const out: ClusterPolicy[] = [
+    {
+      name: 'platform-deny-cloud-metadata',
+      spec: {
+        tier: 'Admin',
+        priority: 5,
+        subject: { namespaces: TENANTS },
+        egress: [
+          {
+            name: 'metadata',
+            action: 'Deny',
+            to: [{ networks: ['169.254.169.254/32', 'fd00:ec2::254/128'] }],
+          },
+        ],
+      },
+    },
+    {
+      name: 'platform-monitoring-scrape',
+      spec: {
+        tier: 'Admin',
+        priority: 10,
+        subject: { namespaces: TENANTS },
+        ingress: [
+          {
+            name: 'prometheus',
+            action: 'Accept',
+            from: [
+              {
+                pods: {
+                  namespaceSelector: { matchLabels: { [NS_LABEL]: prometheus.ns.name } },
+                  podSelector: { matchLabels: prometheus.labels },
+                },
+              },
+            ],
+            protocols: [{ tcp: { destinationPort: { range: { start: 9090, end: 9199 } } } }],
+          },
+        ],
+      },
+    },
+    {
+      name: 'platform-prod-from-nonprod',
+      spec: {
+        tier: 'Admin',
+        priority: 15,
+        subject: { namespaces: { matchLabels: { env: 'prod' } } },
+        ingress: [
+          {
+            name: 'nonprod',
+            action: 'Deny',
+            from: [
+              {
+                namespaces: {
+                  matchExpressions: [{ key: 'env', operator: 'In', values: ['dev', 'staging'] }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+  const baseline: ClusterPolicy[] = [
+    {
+      name: 'baseline-dns',
+      spec: {
+        tier: 'Baseline',
+        priority: 10,
+        subject: { namespaces: TENANTS },
+        egress: [
+          {
+            name: 'kube-dns',
+            action: 'Accept',
+            to: [
+              {
+                pods: {
+                  namespaceSelector: { matchLabels: { [NS_LABEL]: c.coredns.ns.name } },
+                  podSelector: { matchLabels: c.coredns.labels },
+                },
+              },
+            ],
+            protocols: [{ udp: { destinationPort: { number: 53 } } }, tcpPort(53)],
+          },
+        ],
+      },
+    },
+    {
+      name: 'baseline-default-deny',
+      spec: {
+        tier: 'Baseline',
+        priority: 1000,
+        subject: { namespaces: TENANTS },
+        ingress: [{ name: 'all', action: 'Deny', from: [{ namespaces: {} }] }],
+        egress: [
+          { name: 'all', action: 'Deny', to: [{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }] },
+        ],
+      },
+    },
+  ];
+  const rest = total - out.length - baseline.length;
+  const isolated = Math.min(teams.length, Math.floor(rest / 2));
+  for (const team of teams.slice(0, isolated)) {
+    out.push({
+      name: `isolate-${team}`,
+      spec: {
+        tier: 'Admin',
+        priority: 20,
+        subject: { namespaces: { matchLabels: { team } } },
+        ingress: [
+          { name: 'same-team', action: 'Pass', from: [namespacesLabelled({ team })] },
+          { name: 'ingress-controller', action: 'Pass', from: [namespacesLabelled({ role: 'ingress' })] },
+          { name: 'other-namespaces', action: 'Deny', from: [{ namespaces: {} }] },
+        ],
+      },
+    });
+  }
+  const allowances = Math.min(teams.length, Math.floor(rest / 4));
+  for (const team of teams.slice(teams.length - allowances)) {
+    baseline.push({
+      name: `baseline-${team}`,
+      spec: {
+        tier: 'Baseline',
+        priority: 100,
+        subject: { namespaces: { matchLabels: { team } } },
+        ingress: [{ name: 'same-team', action: 'Accept', from: [namespacesLabelled({ team })] }],
+        egress: [{ name: 'same-team', action: 'Accept', to: [namespacesLabelled({ team })] }],
+      },
+    });
+  }
+  const lockdowns = Math.min(c.tenants.length, rest - isolated - allowances, 900);
+  const tenants = [...c.tenants];
+  for (let i = tenants.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [tenants[i], tenants[j]] = [tenants[j]!, tenants[i]!];
+  }
+  for (const [i, ns] of tenants.slice(0, lockdowns).entries()) {
+    const partner = `203.0.113.${random.int(256)}/32`;
+    out.push({
+      name: `lockdown-${ns.name}`,
+      spec: {
+        tier: 'Admin',
+        priority: 100 + i,
+        subject: { namespaces: { matchLabels: { [NS_LABEL]: ns.name } } },
+        egress: [
+          { name: 'partner-api', action: 'Accept', to: [{ networks: [partner] }], protocols: [tcpPort(443)] },
+          { name: 'internet', action: 'Deny', to: [{ networks: ['0.0.0.0/0', '::/0'] }] },
+        ],
+      },
+    });
+  }
+  return [...out, ...baseline];
+}
+
+function clusterPolicyDocument(p: ClusterPolicy): { [key: string]: Json } {
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: p.name },
+    spec: p.spec,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Files
 
 export interface GenerateOptions {
@@ -1087,6 +1291,8 @@ export interface GeneratedStats {
   podObjects: number;
   services: number;
   policies: number;
+  /** ClusterNetworkPolicies (tiers mix only). */
+  clusterPolicies: number;
   files: number;
   bytes: number;
 }
@@ -1100,9 +1306,14 @@ export interface GeneratedFile {
 /** The cluster's files, namespace by namespace (a generator, so that T5 never sits in memory as text). */
 export function* generateFiles(options: GenerateOptions): Generator<GeneratedFile, GeneratedStats> {
   const tier = TIERS[options.tier];
-  const random = new Random(hashText(`${options.tier}/${options.mix}`) ^ Math.imul(options.seed, 0x9e3779b1));
-  const cluster = buildCluster(tier, options.mix, random);
-  const policies = buildPolicies(cluster, tier, options.mix, random);
+  const seed = (mix: Mix): number => hashText(`${options.tier}/${mix}`) ^ Math.imul(options.seed, 0x9e3779b1);
+  // The tiers mix writes microseg's cluster byte for byte (same random sequence), then its cluster policies.
+  const mix = baseMix(options.mix);
+  const random = new Random(seed(mix));
+  const cluster = buildCluster(tier, mix, random);
+  const policies = buildPolicies(cluster, tier, mix, random);
+  const clusterPolicies =
+    options.mix === 'tiers' ? buildClusterPolicies(cluster, new Random(seed(options.mix))) : [];
   const byNamespace = new Map<Namespace, Policy[]>();
   for (const p of policies) {
     let list = byNamespace.get(p.ns);
@@ -1120,9 +1331,17 @@ export function* generateFiles(options: GenerateOptions): Generator<GeneratedFil
     podObjects: cluster.workloads.reduce((n, w) => n + w.podIds.length, 0),
     services: cluster.workloads.length,
     policies: policies.length,
+    clusterPolicies: clusterPolicies.length,
     files: 0,
     bytes: 0,
   };
+  function* counted(files: readonly GeneratedFile[]): Generator<GeneratedFile> {
+    for (const f of files) {
+      stats.files++;
+      stats.bytes += Buffer.byteLength(f.text);
+      yield f;
+    }
+  }
   for (const ns of cluster.namespaces) {
     const nsDoc: { [key: string]: Json } = {
       apiVersion: 'v1',
@@ -1138,11 +1357,15 @@ export function* generateFiles(options: GenerateOptions): Generator<GeneratedFil
     const mine = byNamespace.get(ns) ?? [];
     if (mine.length > 0)
       files.push({ path: `${ns.name}/networkpolicies.yaml`, text: toYaml(mine.map(policyDocument)) });
-    for (const f of files) {
-      stats.files++;
-      stats.bytes += Buffer.byteLength(f.text);
-      yield f;
-    }
+    yield* counted(files);
+  }
+  if (clusterPolicies.length > 0) {
+    yield* counted([
+      {
+        path: 'cluster-policies/clusternetworkpolicies.yaml',
+        text: toYaml(clusterPolicies.map(clusterPolicyDocument)),
+      },
+    ]);
   }
   return stats;
 }
@@ -1236,6 +1459,7 @@ function main(): void {
   process.stdout.write(
     `${out}: ${stats.namespaces} namespaces, ${stats.workloads} workloads, ${stats.pods} pods` +
       `${stats.podObjects > 0 ? ` (${stats.podObjects} Pod objects)` : ''}, ${stats.policies} policies, ` +
+      (stats.clusterPolicies > 0 ? `${stats.clusterPolicies} cluster policies, ` : '') +
       `${stats.files} files, ${(stats.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - start) / 1000).toFixed(1)} s\n`,
   );
 }

@@ -314,7 +314,8 @@ function row(r: CaseResult): string[] {
     r.mix,
     count(r.generated.pods),
     count(r.generated.workloads),
-    count(r.generated.policies),
+    // Results written before the tiers mix have no clusterPolicies.
+    `${count(r.generated.policies)}${(r.generated.clusterPolicies ?? 0) > 0 ? ` + ${r.generated.clusterPolicies} CNP` : ''}`,
     s === undefined ? '–' : count(s.classes),
     s === undefined ? '–' : count(s.selectors),
     s === undefined ? '–' : count(s.addressClasses),
@@ -610,6 +611,7 @@ function targetSuite(): Case[] {
     { tier: 'T3', mix: 'microseg', incremental: false, paths: false, lint: true },
     { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
+    { tier: 'T4', mix: 'tiers', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];

@@ -39,11 +39,14 @@ export interface AnalysisSummary {
   tiers?: { clusterPolicies: number; nodes: number };
 }
 
-/** `, 2 cluster policies, 3 nodes` for the text headers; empty when the input has neither. */
+/** `, 2 cluster policies, 3 nodes` for the text headers: each only when the input has some. */
 function tierCounts(summary: AnalysisSummary): string {
   const t = summary.tiers;
   if (t === undefined) return '';
-  return `, ${plural(t.clusterPolicies, 'cluster policy', 'cluster policies')}, ${plural(t.nodes, 'node')}`;
+  const parts: string[] = [];
+  if (t.clusterPolicies > 0) parts.push(plural(t.clusterPolicies, 'cluster policy', 'cluster policies'));
+  if (t.nodes > 0) parts.push(plural(t.nodes, 'node'));
+  return parts.map((p) => `, ${p}`).join('');
 }
 
 /** A DNS name as a destination outside the cluster: `api.example.com (by DNS name)`. */

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CLUSTER_POLICIES,
   GENERATOR_VERSION,
   MIXES,
   STATS_FILE,
@@ -20,11 +21,18 @@ import {
   type GenerateOptions,
   type GeneratedFile,
 } from '../../bench/generate.ts';
+import { parse, parseAllDocuments } from 'yaml';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { portsContain } from '../../src/engine/ports.ts';
+import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { PROTOCOLS } from '../../src/model/k8s.ts';
+import {
+  PROTOCOLS,
+  type ClusterNetworkPolicy,
+  type LabelSelector,
+  type Namespace,
+} from '../../src/model/k8s.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { probeIps, probePorts } from '../support/arbitraries.ts';
 import { naiveAllowed } from '../support/naive.ts';
@@ -45,6 +53,51 @@ async function load(dir: string): Promise<ClusterState> {
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.warnings, []);
   return result.state;
+}
+
+/** The documents of the generated files under `folder` (`tenant-0001/`, `cluster-policies/`), as plain data. */
+function documents<T>(generated: readonly GeneratedFile[], folder: string): T[] {
+  return generated
+    .filter((f) => f.path.startsWith(folder))
+    .flatMap((f) => parseAllDocuments(f.text).map((d) => d.toJS() as T));
+}
+
+/**
+ * What the tiers mix promises of its ClusterNetworkPolicies: v1beta1 with unique names, both tiers, every
+ * action, `networks` peers, several priorities; and where two policies of one tier share a priority, their
+ * subjects (namespace selectors) select disjoint namespaces, so that the API never leaves the order undefined.
+ */
+function checkClusterPolicies(generated: readonly GeneratedFile[]): ClusterNetworkPolicy[] {
+  const cnps = documents<ClusterNetworkPolicy>(generated, 'cluster-policies/');
+  // Each namespace's workloads.yaml starts with its Namespace (only that document is read: T2 is 5 MB).
+  const namespaces = generated
+    .filter((f) => f.path.endsWith('/workloads.yaml'))
+    .map((f) => parse(f.text.split('\n---\n')[0]!.replace(/^---\n/, '')) as Namespace);
+  assert.ok(namespaces.length > 0 && namespaces.every((ns) => ns.kind === 'Namespace'));
+  assert.ok(cnps.every((p) => p.apiVersion === 'policy.networking.k8s.io/v1beta1'));
+  assert.equal(new Set(cnps.map((p) => p.metadata.name)).size, cnps.length);
+  assert.deepEqual(new Set(cnps.map((p) => p.spec.tier)), new Set(['Admin', 'Baseline']));
+  const rules = cnps.flatMap((p) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]);
+  assert.deepEqual(new Set(rules.map((r) => r.action)), new Set(['Accept', 'Deny', 'Pass']));
+  assert.ok(cnps.some((p) => p.spec.egress?.some((r) => r.to?.some((peer) => peer.networks !== undefined))));
+  assert.ok(new Set(cnps.map((p) => `${p.spec.tier} ${p.spec.priority}`)).size >= 6);
+  const selected = new Map<string, string>();
+  for (const p of cnps) {
+    const subject = p.spec.subject?.namespaces as LabelSelector;
+    const selector = compileSelector(subject);
+    for (const ns of namespaces) {
+      const labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
+      if (!selectorMatches(selector, labels)) continue;
+      const key = `${p.spec.tier} ${p.spec.priority} ${ns.metadata.name}`;
+      assert.equal(
+        selected.get(key),
+        undefined,
+        `${p.metadata.name} and ${selected.get(key)} both select ${key}`,
+      );
+      selected.set(key, p.metadata.name ?? '');
+    }
+  }
+  return cnps;
 }
 
 /** Every `step`-th element, so that a large product is sampled evenly and the same way every run. */
@@ -90,6 +143,33 @@ describe('bench/generate', () => {
     }
   });
 
+  test('the tiers mix is the microseg cluster byte for byte, plus its ClusterNetworkPolicies', () => {
+    const microseg = files({ tier: 'T0', mix: 'microseg', seed: 3 });
+    const it = generateFiles({ tier: 'T0', mix: 'tiers', seed: 3 });
+    const tiers: GeneratedFile[] = [];
+    let r = it.next();
+    for (; r.done !== true; r = it.next()) tiers.push(r.value);
+    assert.deepEqual(
+      tiers.filter((f) => !f.path.startsWith('cluster-policies/')),
+      microseg,
+    );
+    assert.deepEqual(
+      tiers.filter((f) => f.path.startsWith('cluster-policies/')).map((f) => f.path),
+      ['cluster-policies/clusternetworkpolicies.yaml'],
+    );
+    const cnps = checkClusterPolicies(tiers);
+    assert.equal(r.value.clusterPolicies, cnps.length);
+    assert.equal(r.value.policies, TIERS.T0.policies);
+    // Microseg (and every other mix) writes none.
+    assert.ok(!microseg.some((f) => f.path.startsWith('cluster-policies/')));
+  });
+
+  test('the tiers mix writes 200 ClusterNetworkPolicies where there are tenants enough (T2, T4)', () => {
+    const cnps = checkClusterPolicies(files({ tier: 'T2', mix: 'tiers', seed: 1 }));
+    assert.equal(cnps.length, CLUSTER_POLICIES);
+    assert.equal(CLUSTER_POLICIES, 200);
+  });
+
   test('quotes what YAML would otherwise read as another type', () => {
     assert.equal(
       toYaml([{ a: 'true', b: '10.0.0.0/8', c: 80, d: 'web-2', e: [], f: {}, g: [{ h: 'on' }] }]),
@@ -105,6 +185,9 @@ describe('bench/generate', () => {
         const state = await load(join(root, 'c'));
         assert.equal(state.workloads.length, stats.workloads);
         assert.equal(state.policies.length, stats.policies);
+        // The tiers mix's cluster policies are read (and valid: `load` asserts no problem), the others have none.
+        assert.equal(state.clusterPolicies.length, stats.clusterPolicies);
+        assert.equal(stats.clusterPolicies > 0, mix === 'tiers');
         // The adversarial mix is the only one with real pods, and none of them look alike.
         const compiled = compileCluster(state);
         if (mix === 'adversarial') {

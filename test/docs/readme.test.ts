@@ -106,20 +106,16 @@ async function runIn(cwd: string, args: string[]): Promise<{ stdout: string; std
   return { stdout, stderr };
 }
 
-describe('README outputs', () => {
-  test('the matcher: `…` stands for one or more lines, nothing else is skipped', () => {
-    assert.ok(matchesElided(['a', '…', 'd'], ['a', 'b', 'c', 'd']));
-    assert.ok(!matchesElided(['a', '…', 'd'], ['a', 'd']));
-    assert.ok(!matchesElided(['a', 'd'], ['a', 'b', 'd']));
-    assert.ok(!matchesElided(['a'], ['a', 'b']));
-  });
-
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const checked: string[] = [];
-  for (const ex of examples(readme)) {
+/**
+ * One test per ```sh block of `file` whose output it shows (commands that run offline only); the commands
+ * checked are added to `checked` as the tests run.
+ */
+function checkOutputs(file: string, checked: string[]): void {
+  const markdown = readFileSync(join(ROOT, file), 'utf8');
+  for (const ex of examples(markdown)) {
     const pairs = ex.commands.slice(0, ex.outputs.length);
     if (pairs.length === 0 || offlineArgs(pairs[0]!) === undefined) continue;
-    test(pairs.join(' && '), async () => {
+    test(`${file}: ${pairs.join(' && ')}`, async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'netfence-readme-'));
       symlinkSync(join(ROOT, 'examples'), join(cwd, 'examples'));
       try {
@@ -130,7 +126,7 @@ describe('README outputs', () => {
           const expected = ex.outputs[i]!;
           const lines = (s: string): string[] => (s === '' ? [] : s.replace(/\n$/, '').split('\n'));
           const want = lines(expected.text);
-          // What a terminal shows: stderr's notices first (the README shows them or not), the answer, a failure.
+          // What a terminal shows: stderr's notices first (the page shows them or not), the answer, a failure.
           const seen = [
             lines(r.stdout),
             [...lines(r.stderr), ...lines(r.stdout)],
@@ -138,7 +134,7 @@ describe('README outputs', () => {
           ];
           assert.ok(
             seen.some((got) => matchesElided(want, got)),
-            `README.md:${expected.line}: the output of \`${command}\` differs:\n--- README\n${expected.text}\n--- actual\n${r.stderr}${r.stdout}`,
+            `${file}:${expected.line}: the output of \`${command}\` differs:\n--- ${file}\n${expected.text}\n--- actual\n${r.stderr}${r.stdout}`,
           );
           checked.push(command);
         }
@@ -147,6 +143,18 @@ describe('README outputs', () => {
       }
     });
   }
+}
+
+describe('README outputs', () => {
+  test('the matcher: `…` stands for one or more lines, nothing else is skipped', () => {
+    assert.ok(matchesElided(['a', '…', 'd'], ['a', 'b', 'c', 'd']));
+    assert.ok(!matchesElided(['a', '…', 'd'], ['a', 'd']));
+    assert.ok(!matchesElided(['a', 'd'], ['a', 'b', 'd']));
+    assert.ok(!matchesElided(['a'], ['a', 'b']));
+  });
+
+  const checked: string[] = [];
+  checkOutputs('README.md', checked);
 
   test('the commands whose outputs the README shows are all checked', () => {
     // Guards the finder: a README reshuffle that hides an example from this test fails here.
@@ -165,6 +173,19 @@ describe('README outputs', () => {
       assert.ok(
         checked.some((c) => c.split(' ')[1] === sub),
         `no README output of netfence ${sub} was checked (checked: ${checked.join('; ')})`,
+      );
+  });
+});
+
+describe('docs/tiers.md outputs', () => {
+  const checked: string[] = [];
+  checkOutputs('docs/tiers.md', checked);
+
+  test('the commands whose outputs docs/tiers.md shows are all checked', () => {
+    for (const sub of ['analyze', 'explain', 'exposure', 'test', 'lint'])
+      assert.ok(
+        checked.some((c) => c.split(' ')[1] === sub),
+        `no docs/tiers.md output of netfence ${sub} was checked (checked: ${checked.join('; ')})`,
       );
   });
 });
