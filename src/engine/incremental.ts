@@ -433,20 +433,19 @@ export function createIncrementalEngine(
     cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
 
-  /** Counts the CIDR keys `removed` out and `added` in; true when the set of distinct CIDRs changed. */
+  /**
+   * Counts the CIDR keys `removed` out and `added` in; true when the set of distinct CIDRs changed (a CIDR
+   * an edit keeps, even its only mention, changes nothing).
+   */
   const updateCidrs = (removed: readonly string[], added: readonly string[]): boolean => {
+    const touched = new Set([...removed, ...added]);
+    const present = new Map([...touched].map((key) => [key, cidrCounts.has(key)]));
+    for (const key of removed) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) - 1);
+    for (const key of added) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
     let changed = false;
-    for (const key of removed) {
-      const n = (cidrCounts.get(key) ?? 0) - 1;
-      if (n <= 0) {
-        cidrCounts.delete(key);
-        changed = true;
-      } else cidrCounts.set(key, n);
-    }
-    for (const key of added) {
-      const n = cidrCounts.get(key) ?? 0;
-      if (n === 0) changed = true;
-      cidrCounts.set(key, n + 1);
+    for (const key of touched) {
+      if ((cidrCounts.get(key) ?? 0) <= 0) cidrCounts.delete(key);
+      if (cidrCounts.has(key) !== present.get(key)) changed = true;
     }
     return changed;
   };

@@ -193,6 +193,12 @@ describe('incremental engine: cluster policy edits', () => {
     });
     const fresh = checked(inc, inc.updateClusterPolicy(cnp('out', egress('10.0.1.0/24'))));
     assert.equal(fresh.recompiled, true);
+    // The same policy at another priority: its CIDR, even as the only mention, stays.
+    const reordered = checked(
+      inc,
+      inc.updateClusterPolicy(cnp('out', { ...egress('10.0.1.0/24'), priority: 7 })),
+    );
+    assert.equal(reordered.recompiled, false);
     assert.ok(
       fresh.changes.some((c) => c.src === 'a/Pod/web' && c.dst === 'b/Pod/web' && c.after === undefined),
     );
