@@ -2,6 +2,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What src/admission/ may import (both of its blocks need it: the later one replaces the rule). */
+const ADMISSION_LAYERS = {
+  regex: '^\\.\\./(?!base/|model/|engine/|describe/|lint/|testspec/|k8s/)',
+  message:
+    'src/admission/ imports only src/k8s/, src/lint/, src/testspec/, src/describe/, src/engine/, src/model/ and src/base/.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-artifacts/', 'bench/out/', 'ui/vendor/'] },
   js.configs.recommended,
@@ -147,6 +154,43 @@ export default tseslint.config(
             {
               group: ['**/format/**'],
               message: 'Pure layer: return data; presentation lives in src/format/, which imports you.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The admission webhook: it judges with the pure layers and reads the cluster through src/k8s/; it never
+    // imports the commands, the UI's server or the presentation. The review and the decision are pure.
+    files: ['src/admission/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ADMISSION_LAYERS,
+            { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/admission/decide.ts', 'src/admission/review.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process'],
+              message: 'The review and the decision are pure: I/O lives in server.ts and tls.ts.',
+            },
+            ADMISSION_LAYERS,
+            {
+              group: ['**/k8s/index.ts', '**/k8s/connect.ts', '**/k8s/watch.ts'],
+              message: 'The decision loads no cluster client: import k8s/read.ts, state.ts, types.ts.',
             },
           ],
         },

@@ -15,7 +15,7 @@ import { connectionKey } from '../flows/aggregate.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
-import { clusterPolicyInfo } from '../parse/tiers.ts';
+import { clusterPolicyInfo } from '../model/tiers.ts';
 import { isClusterPolicyObject, policyId } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
 import { splitPairKey } from '../base/text.ts';

@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   rollback: async () => (await import('./commands/rollback.ts')).rollbackCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   report: async () => (await import('./commands/report.ts')).reportCommand,
+  webhook: async () => (await import('./commands/webhook.ts')).webhookCommand,
 };
 
 /**

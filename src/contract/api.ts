@@ -10,7 +10,7 @@ import type {
   PortsJson,
   WorkloadEntryJson,
 } from './common.ts';
-import type { DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
+import type { DiffClusterPolicyJson, DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
 import type { DecidedByJson, ExplainJson } from './explain.ts';
 import type { ExposureItemJson } from './exposure.ts';
 import type { LintJson } from './lint.ts';
@@ -118,6 +118,20 @@ export interface ConnectionJson {
   allowedBy?: { egress: readonly AllowedByJson[]; ingress: readonly AllowedByJson[] };
 }
 
+/**
+ * A workload that may connect to a DNS name (a cluster policy's `domainNames` Accept rule), wherever the name
+ * resolves: a named destination outside the cluster, not an address class, so not counted in `connections`
+ * (as `analyze`'s `domains`).
+ */
+export interface DomainConnectionJson {
+  /** The source's entity id. */
+  src: string;
+  /** As the policy writes it: `api.example.com`, `*.github.com`. */
+  domain: string;
+  ports: PortsJson;
+  summary: string;
+}
+
 /** Connections aggregated between groups: `ns:<namespace>` or `outside`. */
 export interface GroupConnectionJson {
   src: string;
@@ -152,7 +166,8 @@ export interface ModelJson {
   /** Whether `/api/flows` answers, whether the page updates live, whether this is a static report. */
   features: { flows: boolean; watch: boolean; static: boolean };
   granularity: GranularityJson;
-  summary: AnalysisSummaryJson & { connections: number };
+  /** `domains`: entries of `domains` (source, DNS name), counted apart from `connections`, as `analyze` does. */
+  summary: AnalysisSummaryJson & { connections: number; domains: number };
   namespaces: readonly NamespaceJson[];
   workloads: readonly ModelWorkloadJson[];
   external: readonly ExternalEntryJson[];
@@ -162,6 +177,8 @@ export interface ModelJson {
   /** Null when there are too many (above 50,000): fetched per namespace instead (`/api/connections`). */
   connections: readonly ConnectionJson[] | null;
   namespaceConnections: readonly GroupConnectionJson[];
+  /** Reach by DNS name, sorted by source then name (empty without cluster policies' `domainNames`). */
+  domains: readonly DomainConnectionJson[];
   /** `/api/model` only: the last failed reload, or null. Absent in a static report. */
   problem?: ReloadProblemJson | null;
 }
@@ -308,6 +325,8 @@ export interface WhatIfJson {
   problems: readonly WhatIfProblemJson[];
   summary: DiffSummaryJson;
   policies: readonly DiffPolicyJson[];
+  /** The cluster policies the changes add, remove or modify (as `diff -o json`'s `clusterPolicies`). */
+  clusterPolicies: readonly DiffClusterPolicyJson[];
   rows: readonly {
     change: 'added' | 'removed' | 'changed';
     /** Display names. */

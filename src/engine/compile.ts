@@ -714,18 +714,20 @@ export function applyTiers(
       const named =
         direction === Direction.Ingress &&
         mine.some((i) => tiers.policies[i]!.ingress.some((r) => r.ports.named.length > 0));
-      // The walks depend on the policies (and the class, for ingress named ports), not on NetworkPolicies.
+      // The result depends on the policies (and the class, for ingress named ports) and on `np`.
       const walkKey = `${direction}|${mine.join(',')}${named ? `|${id}` : ''}`;
       const key = `${walkKey}|${accessId(np)}`;
       let access = cache.get(key);
       if (access === undefined) {
+        // A tier's walk depends on that tier's policies only: classes that differ in the other tier share it.
         const walk = (tier: Tier) => (): TierWalk => {
-          const k = `${tier}|${walkKey}`;
+          const policies = policiesOfTier(tiers.policies, mine, tier);
+          const own =
+            direction === Direction.Ingress &&
+            policies.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
+          const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${id}` : ''}`;
           let w = walks.get(k);
-          if (w === undefined) {
-            const policies = policiesOfTier(tiers.policies, mine, tier);
-            walks.set(k, (w = walkTier(c, policies, direction, cls, tierPortsTowards)));
-          }
+          if (w === undefined) walks.set(k, (w = walkTier(c, policies, direction, cls, tierPortsTowards)));
           return w;
         };
         access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));

@@ -13,12 +13,14 @@
  */
 import { TierAction, Tier } from '../model/cluster.ts';
 import type { PodClass } from './classes.ts';
-import type { Access, Direction } from './compile.ts';
+import { accessToAddress, accessToPod, type Access, type Direction } from './compile.ts';
 import {
   ALL_CONNECTIONS,
   NO_PORTS,
   intersectPorts,
+  isAllConnections,
   isEmptyPorts,
+  portsKey,
   subtractPorts,
   unionPorts,
   type PortSet,
@@ -65,37 +67,98 @@ function addressValue(m: PeerMap, a: number): PortSet {
   return m.addressOverrides.get(a) ?? m.host;
 }
 
-function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: PortOp): PeerMap {
-  const podOverrides = new Map<number, PortSet>();
-  const addressOverrides = new Map<number, PortSet>();
-  for (const m of [a, b]) {
-    for (const id of m.podOverrides.keys()) {
-      if (podOverrides.has(id)) continue;
-      const cls = classes[id]!;
-      podOverrides.set(id, op(podValue(a, cls), podValue(b, cls)));
+const Op = { Union: 'union', Intersect: 'intersect', Subtract: 'subtract' } as const;
+type Op = (typeof Op)[keyof typeof Op];
+
+const OPS: Record<Op, PortOp> = {
+  union: unionPorts,
+  intersect: intersectPorts,
+  subtract: subtractPorts,
+};
+
+/**
+ * What `op` gives at a peer one map overrides and the other does not, against the other's default `d` (`left`:
+ * `d` is the left operand): `skip` when the result is the result's default whatever the override (∅ ∩ x,
+ * ∅ \ x, x \ all, all ∪ x: no entry needed), `copy` when it is the override itself (∅ ∪ x, all ∩ x, x \ ∅),
+ * else `compute`. So combining a small map with a large one does not redo the large one's entries.
+ */
+type Effect = 'skip' | 'copy' | 'compute';
+
+function effect(op: Op, d: PortSet, left: boolean): Effect {
+  const empty = isEmptyPorts(d);
+  const all = !empty && isAllConnections(d);
+  switch (op) {
+    case Op.Union:
+      return empty ? 'copy' : all ? 'skip' : 'compute';
+    case Op.Intersect:
+      return empty ? 'skip' : all ? 'copy' : 'compute';
+    case Op.Subtract:
+      if (left) return empty ? 'skip' : 'compute';
+      return empty ? 'copy' : all ? 'skip' : 'compute';
+  }
+}
+
+/**
+ * Adds the entries of `own` that `other` does not override, against `other`'s defaults (`pods`, `host`);
+ * `shared`: also those both override (`own` on the left), in `own`'s order.
+ */
+function oneSided(
+  out: Map<number, PortSet>,
+  own: ReadonlyMap<number, PortSet>,
+  other: ReadonlyMap<number, PortSet>,
+  op: Op,
+  left: boolean,
+  defaults: { pods: PortSet; host: PortSet },
+  isHost: ((id: number) => boolean) | undefined,
+  shared: boolean,
+): void {
+  const onPods = effect(op, defaults.pods, left);
+  const onHost = effect(op, defaults.host, left);
+  if (!shared && onPods === 'skip' && onHost === 'skip') return;
+  const f = OPS[op];
+  for (const [id, v] of own) {
+    const w = other.get(id);
+    if (w !== undefined) {
+      if (shared) out.set(id, f(v, w));
+      continue;
     }
-    for (const id of m.addressOverrides.keys()) {
-      if (!addressOverrides.has(id)) addressOverrides.set(id, op(addressValue(a, id), addressValue(b, id)));
+    const host = isHost === undefined || isHost(id);
+    const e = host ? onHost : onPods;
+    if (e === 'copy') out.set(id, v);
+    else if (e === 'compute') {
+      const d = host ? defaults.host : defaults.pods;
+      out.set(id, left ? f(d, v) : f(v, d));
     }
   }
-  return { pods: op(a.pods, b.pods), host: op(a.host, b.host), podOverrides, addressOverrides };
+}
+
+function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: Op): PeerMap {
+  const f = OPS[op];
+  const podOverrides = new Map<number, PortSet>();
+  const addressOverrides = new Map<number, PortSet>();
+  const isHost = (id: number): boolean => classes[id]!.hostNetwork;
+  oneSided(podOverrides, a.podOverrides, b.podOverrides, op, false, b, isHost, true);
+  oneSided(podOverrides, b.podOverrides, a.podOverrides, op, true, a, isHost, false);
+  oneSided(addressOverrides, a.addressOverrides, b.addressOverrides, op, false, b, undefined, true);
+  oneSided(addressOverrides, b.addressOverrides, a.addressOverrides, op, true, a, undefined, false);
+  return { pods: f(a.pods, b.pods), host: f(a.host, b.host), podOverrides, addressOverrides };
 }
 
 export function unionMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (a === NOTHING) return b;
   if (b === NOTHING) return a;
-  return pointwise(classes, a, b, unionPorts);
+  return pointwise(classes, a, b, Op.Union);
 }
 
 export function intersectMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (a === EVERYTHING) return b;
   if (b === EVERYTHING) return a;
-  return pointwise(classes, a, b, intersectPorts);
+  return pointwise(classes, a, b, Op.Intersect);
 }
 
 export function subtractMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
   if (b === NOTHING) return a;
-  return pointwise(classes, a, b, subtractPorts);
+  return pointwise(classes, a, b, Op.Subtract);
 }
 
 export function complementMap(classes: readonly PodClass[], a: PeerMap): PeerMap {
@@ -158,36 +221,6 @@ export class AdditiveMap {
   }
 }
 
-/** The `PeerMap` of an `Access` (cuts included). */
-export function mapOfAccess(classes: readonly PodClass[], access: Access): PeerMap {
-  const b = new AdditiveMap();
-  b.everything = access.everything;
-  b.allPods = access.allPods;
-  const map = b.build(classes);
-  const podOverrides = new Map<number, PortSet>();
-  const addressOverrides = new Map<number, PortSet>();
-  for (const keys of [access.pods.keys(), access.cutPods?.keys() ?? []]) {
-    for (const id of keys) {
-      const cls = classes[id]!;
-      let v = podValue(map, cls);
-      const cut = access.cutPods?.get(id);
-      if (cut !== undefined) v = subtractPorts(v, cut);
-      const extra = access.pods.get(id);
-      podOverrides.set(id, extra === undefined ? v : unionPorts(v, extra));
-    }
-  }
-  for (const keys of [access.addresses.keys(), access.cutAddresses?.keys() ?? []]) {
-    for (const id of keys) {
-      let v = map.host;
-      const cut = access.cutAddresses?.get(id);
-      if (cut !== undefined) v = subtractPorts(v, cut);
-      const extra = access.addresses.get(id);
-      addressOverrides.set(id, extra === undefined ? v : unionPorts(v, extra));
-    }
-  }
-  return { pods: map.pods, host: map.host, podOverrides, addressOverrides };
-}
-
 /**
  * The `Access` of a `PeerMap`: `everything` = what both defaults allow, `allPods` = the pod default; the
  * host default's surplus is listed per host-network class and per address class; each override becomes a
@@ -230,6 +263,29 @@ export function accessOfMap(ctx: TierContext, m: PeerMap, isolated: boolean): Ac
   return out;
 }
 
+const covering = new WeakMap<
+  readonly number[],
+  { classes: readonly PodClass[]; host: readonly number[] | undefined }
+>();
+
+/**
+ * When `ids` (ascending, distinct) holds every class that is not host-network (a `networks: 0.0.0.0/0` peer
+ * matches every pod whose IP is unknown, so all of them in manifests), the host-network ones among them:
+ * the peer is then "every pod" (a `PeerMap` default) plus those, not one entry per class. Otherwise undefined.
+ */
+function hostIfCoveringAll(
+  classes: readonly PodClass[],
+  ids: readonly number[],
+): readonly number[] | undefined {
+  let c = covering.get(ids);
+  if (c === undefined || c.classes !== classes) {
+    const host = ids.filter((id) => classes[id]!.hostNetwork);
+    const covers = ids.length - host.length === classes.filter((cls) => !cls.hostNetwork).length;
+    covering.set(ids, (c = { classes, host: covers ? host : undefined }));
+  }
+  return c.host;
+}
+
 /**
  * What one tier rule matches, as a `PeerMap`. Ingress: named ports resolve against the subject class
  * (`subject`); egress: against each destination class. `domainNames` peers match nothing here.
@@ -246,7 +302,11 @@ export function ruleMatch(
     if (!isEmptyPorts(ports)) {
       if (peer.everything) b.everything = unionPorts(b.everything, ports);
       else if (peer.pods.all) b.allPods = unionPorts(b.allPods, ports);
-      else for (const id of peer.pods.ids) b.addPod(id, ports);
+      else {
+        const host = hostIfCoveringAll(ctx.classes, peer.pods.ids);
+        if (host !== undefined) b.allPods = unionPorts(b.allPods, ports);
+        for (const id of host ?? peer.pods.ids) b.addPod(id, ports);
+      }
       for (const a of peer.addresses) b.addAddress(a, ports);
     }
     if (rule.direction === 'egress') {
@@ -345,17 +405,163 @@ export function combineTiers(
   const a = admin();
   const adminDenies = !isEmptyMap(a.deny);
   const adminAllows = !isEmptyMap(a.allow);
-  let rest: PeerMap | undefined;
-  let baselineDenies = false;
-  if (!np.isolated) {
-    const b = baseline();
-    baselineDenies = !isEmptyMap(b.deny);
-    if (baselineDenies) rest = complementMap(classes, b.deny);
-  }
+  if (np.isolated) return adminDenies || adminAllows ? overNetworkPolicies(ctx, np, a) : np;
+  // Not isolated: what the Baseline tier does not deny is allowed (by it or by default).
+  const b = baseline();
+  const baselineDenies = !isEmptyMap(b.deny);
   if (!adminDenies && !adminAllows && !baselineDenies) return np;
-  rest ??= np.isolated ? mapOfAccess(classes, np) : EVERYTHING;
+  const rest = baselineDenies ? complementMap(classes, b.deny) : EVERYTHING;
   const final = unionMaps(classes, a.allow, subtractMaps(classes, rest, a.deny));
-  return accessOfMap(ctx, final, np.isolated || baselineDenies || adminDenies);
+  return accessOfMap(ctx, final, baselineDenies || adminDenies);
+}
+
+/** Per Admin walk, the `Access` over each broad part of NetworkPolicies (`baseOver`), by its ports. */
+const bases = new WeakMap<TierWalk, Map<string, Access>>();
+
+/**
+ * `A ∪ (np \ D)` over the broad part of `np` alone (`everything`, `allPods`): what every peer that `np` does not
+ * list gets. Shared by every class with the same Admin walk and the same broad part, whatever their single
+ * peers (in microsegmentation, each class has its own NetworkPolicy `Access` but few broad parts), so a
+ * tier rule's peers are combined once per walk, not once per class.
+ */
+function baseOver(ctx: TierContext, np: Access, a: TierWalk): Access {
+  let memo = bases.get(a);
+  if (memo === undefined) bases.set(a, (memo = new Map<string, Access>()));
+  const key = `${portsKey(np.everything)}/${portsKey(np.allPods)}`;
+  let base = memo.get(key);
+  if (base === undefined) {
+    const broad: PeerMap = {
+      pods: unionPorts(np.everything, np.allPods),
+      host: np.everything,
+      podOverrides: NO_OVERRIDES,
+      addressOverrides: NO_OVERRIDES,
+    };
+    const { classes } = ctx;
+    base = accessOfMap(ctx, unionMaps(classes, a.allow, subtractMaps(classes, broad, a.deny)), true);
+    memo.set(key, base);
+  }
+  return base;
+}
+
+/**
+ * `A ∪ (np \ D)` for a class that NetworkPolicies isolate: the shared `baseOver`, with the single peers
+ * `np` lists (pods, addresses) computed exactly on top (`OverlayMap`), so the cost per class follows its
+ * NetworkPolicy peers, not the tier rules' peers.
+ */
+function overNetworkPolicies(ctx: TierContext, np: Access, a: TierWalk): Access {
+  const base = baseOver(ctx, np, a);
+  const podKeys = overlayKeys(np.pods, np.cutPods);
+  const addressKeys = overlayKeys(np.addresses, np.cutAddresses);
+  if (podKeys.size === 0 && addressKeys.size === 0) return base;
+  const pods = new Map<number, PortSet | undefined>();
+  const cutPods = new Map<number, PortSet | undefined>();
+  const addresses = new Map<number, PortSet | undefined>();
+  const cutAddresses = new Map<number, PortSet | undefined>();
+  const podBroad = unionPorts(base.everything, base.allPods);
+  for (const id of podKeys) {
+    const cls = ctx.classes[id]!;
+    const v = unionPorts(podValue(a.allow, cls), subtractPorts(accessToPod(np, cls), podValue(a.deny, cls)));
+    setExact(pods, cutPods, id, cls.hostNetwork ? base.everything : podBroad, v);
+  }
+  for (const id of addressKeys) {
+    const v = unionPorts(
+      addressValue(a.allow, id),
+      subtractPorts(accessToAddress(np, id), addressValue(a.deny, id)),
+    );
+    setExact(addresses, cutAddresses, id, base.everything, v);
+  }
+  const out: Access = {
+    isolated: true,
+    everything: base.everything,
+    allPods: base.allPods,
+    pods: overlay(base.pods, pods),
+    addresses: overlay(base.addresses, addresses),
+  };
+  const cp = overlay(base.cutPods ?? NO_OVERRIDES, cutPods);
+  if (cp.size > 0) out.cutPods = cp;
+  const ca = overlay(base.cutAddresses ?? NO_OVERRIDES, cutAddresses);
+  if (ca.size > 0) out.cutAddresses = ca;
+  return out;
+}
+
+function overlayKeys(
+  extra: ReadonlyMap<number, PortSet>,
+  cuts: ReadonlyMap<number, PortSet> | undefined,
+): Set<number> {
+  const out = new Set(extra.keys());
+  if (cuts !== undefined) for (const id of cuts.keys()) out.add(id);
+  return out;
+}
+
+/** A peer's exact value `v` over the broad part `broad`, as an `Access` cut and addition (`undefined`: none). */
+function setExact(
+  extra: Map<number, PortSet | undefined>,
+  cuts: Map<number, PortSet | undefined>,
+  id: number,
+  broad: PortSet,
+  v: PortSet,
+): void {
+  const cut = subtractPorts(broad, v);
+  cuts.set(id, isEmptyPorts(cut) ? undefined : cut);
+  const add = subtractPorts(v, broad);
+  extra.set(id, isEmptyPorts(add) ? undefined : add);
+}
+
+function overlay(
+  base: ReadonlyMap<number, PortSet>,
+  over: ReadonlyMap<number, PortSet | undefined>,
+): ReadonlyMap<number, PortSet> {
+  if (over.size === 0) return base;
+  const out = new OverlayMap(base, over);
+  return out.size === 0 ? NO_OVERRIDES : out;
+}
+
+/**
+ * A read-only map that reads `over` first (an `undefined` value there: no entry) and then `base`: an `Access`
+ * of one class over a `baseOver` that many classes share, without copying it. Iterates `base`'s entries
+ * (those `over` does not replace), then `over`'s.
+ */
+export class OverlayMap implements ReadonlyMap<number, PortSet> {
+  readonly base: ReadonlyMap<number, PortSet>;
+  readonly over: ReadonlyMap<number, PortSet | undefined>;
+  readonly size: number;
+
+  constructor(base: ReadonlyMap<number, PortSet>, over: ReadonlyMap<number, PortSet | undefined>) {
+    this.base = base;
+    this.over = over;
+    let size = base.size;
+    for (const [id, v] of over) size += (v === undefined ? 0 : 1) - (base.has(id) ? 1 : 0);
+    this.size = size;
+  }
+
+  get(id: number): PortSet | undefined {
+    return this.over.has(id) ? this.over.get(id) : this.base.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  *entries(): MapIterator<[number, PortSet]> {
+    for (const entry of this.base) if (!this.over.has(entry[0])) yield entry;
+    for (const [id, v] of this.over) if (v !== undefined) yield [id, v];
+  }
+
+  *keys(): MapIterator<number> {
+    for (const [id] of this.entries()) yield id;
+  }
+
+  *values(): MapIterator<PortSet> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, PortSet]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: PortSet, key: number, map: ReadonlyMap<number, PortSet>) => void): void {
+    for (const [id, v] of this.entries()) fn(v, id, this);
+  }
 }
 
 /**

@@ -23,8 +23,12 @@ export interface HtmlReportParts {
 export interface ReportSummary {
   source: string;
   generated: string;
-  counts: { namespaces: number; workloads: number; policies: number; connections: number };
-  /** Workloads a direction of which no policy isolates (fully), with that direction. */
+  /** As `/api/model`'s summary: `domains` are (source, DNS name) pairs, counted apart from connections. */
+  counts: { namespaces: number; workloads: number; policies: number; connections: number; domains: number };
+  /**
+   * Workloads with a direction that is not protected (in every pod): no NetworkPolicy isolates it and no
+   * cluster policy (Admin or Baseline tier) denies anything in it, with that direction.
+   */
   unprotected: { name: string; ingress: boolean; egress: boolean }[];
   findings: { errors: number; warnings: number; info: number };
   /** The workloads that reach the most others, most first. */
@@ -64,7 +68,7 @@ export function summaryHtml(s: ReportSummary): string {
   const unprotected =
     s.unprotected.length === 0
       ? '<p>Every workload is isolated for ingress and egress.</p>'
-      : `<table><thead><tr><th>Workload</th><th>Not isolated for</th></tr></thead><tbody>${s.unprotected
+      : `<p class="muted">A direction is protected when a NetworkPolicy isolates it, or a cluster policy denies some of its traffic.</p><table><thead><tr><th>Workload</th><th>Not isolated for</th></tr></thead><tbody>${s.unprotected
           .map(
             (u) =>
               `<tr><td>${e(u.name)}</td><td>${[u.ingress ? 'ingress' : '', u.egress ? 'egress' : ''].filter((x) => x !== '').join(', ')}</td></tr>`,
@@ -80,7 +84,7 @@ export function summaryHtml(s: ReportSummary): string {
     s.domains.length === 0
       ? []
       : [
-          `<h2>Reach by DNS name (${s.domains.length})</h2>`,
+          `<h2>Reach by DNS name (${c.domains})</h2>`,
           '<p class="muted">Allowed by cluster policies\' <code>domainNames</code>: the addresses are whatever the name resolves to, so these are not counted as connections.</p>',
           `<table><thead><tr><th>Workload</th><th>Destination</th><th>Connections</th></tr></thead><tbody>${s.domains
             .map(
@@ -97,7 +101,8 @@ export function summaryHtml(s: ReportSummary): string {
     `<li><strong>${c.workloads}</strong> workloads</li>`,
     `<li><strong>${c.policies}</strong> policies</li>`,
     `<li><strong>${c.connections}</strong> allowed connections</li>`,
-    ...(s.domains.length === 0 ? [] : [`<li><strong>${s.domains.length}</strong> by DNS name</li>`]),
+    // Apart from connections, as `analyze` counts them (`, plus 6 by DNS name`).
+    ...(c.domains === 0 ? [] : [`<li><strong>${c.domains}</strong> by DNS name</li>`]),
     `<li><strong>${s.unprotected.length}</strong> unprotected workloads</li>`,
     '</ul>',
     `<h2>Findings by severity</h2><p><span class="sev-error">${plural(s.findings.errors, 'error')}</span> · <span class="sev-warning">${plural(s.findings.warnings, 'warning')}</span> · ${s.findings.info} info</p>`,

@@ -23,7 +23,7 @@ import type {
   TierEgressPeer,
   TierSubject,
 } from '../model/k8s.ts';
-import { clusterPolicyInfo } from '../parse/tiers.ts';
+import { clusterPolicyInfo } from '../model/tiers.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './types.ts';
 import type {
   ApiServerAddress,

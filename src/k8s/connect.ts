@@ -41,6 +41,8 @@ export interface Connection extends Target {
   networking: NetworkingV1Api;
   /** Custom resources: the cluster policy tiers of policy.networking.k8s.io. */
   custom: CustomObjectsApi;
+  /** The kubeconfig, as loaded and with the context chosen (watches are made from it). */
+  kubeConfig: KubeConfig;
   /** Options for one request: the timeout, and an extra header when given (the patch content type). */
   options(header?: { name: string; value: string }): ConfigurationOptions;
   /** Runs a request, turning any failure into a one-line `ClusterError`. */
@@ -145,6 +147,7 @@ export function connect(options: ConnectOptions): Connection {
     batch: kc.makeApiClient(BatchV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
+    kubeConfig: kc,
     options: (header) => ({ middleware: [middleware(header)], middlewareMergeStrategy: 'append' }),
     async call<T>(attempt: Attempt, request: () => Promise<T>): Promise<T> {
       try {

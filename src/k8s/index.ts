@@ -52,3 +52,5 @@ export {
   type Workload,
   type WorkloadSpec,
 } from './types.ts';
+export { watchCluster, type ClusterWatch, type WatchEvent, type WatchOptions } from './watch.ts';
+export { convert as objectOfResource, fromWatched } from './read.ts';

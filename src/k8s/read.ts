@@ -61,12 +61,12 @@ export interface ClusterRead {
   warnings: string[];
 }
 
-interface Page {
+export interface Page {
   metadata?: V1ListMeta;
   items: unknown[];
 }
 
-type ListFn = (page: { limit: number; _continue?: string }) => Promise<Page>;
+export type ListFn = (page: { limit: number; _continue?: string }) => Promise<Page>;
 
 /**
  * Resources without which the analysis is wrong rather than incomplete. The others (workload
@@ -75,7 +75,7 @@ type ListFn = (page: { limit: number; _continue?: string }) => Promise<Page>;
  */
 const ESSENTIAL: ReadonlySet<Resource> = new Set<Resource>(['namespaces', 'pods', 'networkpolicies']);
 
-function isTierResource(resource: Resource): resource is TierResource {
+export function isTierResource(resource: Resource): resource is TierResource {
   return Object.hasOwn(TIER_RESOURCES, resource);
 }
 
@@ -109,7 +109,7 @@ function tierLister(conn: Connection, resource: TierResource): ListFn {
   };
 }
 
-function listerFor(conn: Connection, resource: Resource, namespace: string | undefined): ListFn {
+export function listerFor(conn: Connection, resource: Resource, namespace: string | undefined): ListFn {
   const o = conn.options();
   const ns = namespace;
   switch (resource) {
@@ -174,7 +174,8 @@ function listerFor(conn: Connection, resource: Resource, namespace: string | und
   }
 }
 
-function convert(resource: Resource, item: unknown): KubeObject {
+/** A listed (or watched) item of `resource`, converted to plain Kubernetes JSON. */
+export function convert(resource: Resource, item: unknown): KubeObject {
   const kind = KIND_OF[resource];
   switch (kind) {
     case 'Namespace':
@@ -351,4 +352,15 @@ async function readOneNamespace(
     }
     throw error;
   }
+}
+
+/** An object as the API sends it (a watch event, an admission request) → plain Kubernetes JSON, as `convert`
+ * does for the client's models (which name `from` `_from`). */
+export function fromWatched(resource: Resource, raw: unknown): KubeObject {
+  if (resource !== 'networkpolicies') return convert(resource, raw);
+  const o = raw as { spec?: { ingress?: { from?: unknown }[] } };
+  const ingress = o.spec?.ingress?.map(({ from, ...rest }) =>
+    from === undefined ? rest : { ...rest, _from: from },
+  );
+  return convert(resource, ingress === undefined ? raw : { ...o, spec: { ...o.spec, ingress } });
 }

@@ -12,7 +12,7 @@ import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
 import { isBuiltInGroup, isClusterScoped, isHandledKind, validateObject } from './validate/objects.ts';
-import { clusterPolicyInfo } from './tiers.ts';
+import { clusterPolicyInfo } from '../model/tiers.ts';
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
 import { groupWorkloads } from './workloads.ts';

@@ -3,7 +3,8 @@
  *
  * YAML and JSON (JSON is YAML), several documents per file, `kind: List` and every `*List` kind. Each object
  * can give its `yaml` node, so every field path maps back to a line and column. Ordinary text is read by a
- * fast reader first, and by `yaml` (keeping nodes and positions) only when a position is asked for.
+ * fast reader first; a position inside an object comes from the fast reader's events (src/parse/locate.ts),
+ * and from `yaml` (keeping nodes and positions) only when those cannot tell or a node is asked for.
  */
 import {
   CORE_SCHEMA,
@@ -20,6 +21,7 @@ import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
+import { eventLocator, skipNode, type EventLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
 
 interface Source {
@@ -477,19 +479,6 @@ function eventStart(e: Event): number {
   return 0;
 }
 
-/** Index just past the node whose event is at `i`. */
-function skipNode(events: readonly Event[], i: number): number {
-  const type = events[i]?.type;
-  if (type !== MAPPING && type !== SEQUENCE) return i + 1;
-  let depth = 0;
-  for (; i < events.length; i++) {
-    const t = events[i]!.type;
-    if (t === MAPPING || t === SEQUENCE) depth++;
-    else if (t === POP && --depth === 0) return i + 1;
-  }
-  return i;
-}
-
 /** Per document: where its root node starts and, for a mapping with an `items` list, where each item starts. */
 function documentStarts(source: string, events: readonly Event[]): { root: number; items: number[] }[] {
   const out: { root: number; items: number[] }[] = [];
@@ -527,6 +516,7 @@ function nonEmpty(v: unknown): v is string {
 function lazyObjects(
   body: string,
   file: string,
+  locator?: EventLocator,
 ): {
   objects: ParsedObject[];
   add: (
@@ -567,7 +557,13 @@ function lazyObjects(
       file,
       line,
       column: col,
-      locate: (path) => exactObject(n)?.locate(path),
+      locate(path) {
+        // From the fast reader's events when it is sure to give what `yaml` gives; else from `yaml`.
+        const fast = locator?.offset(at[0], at[1], path);
+        if (fast === undefined) return exactObject(n)?.locate(path);
+        const where = (lines ??= lineCounterOf(body)).linePos(fast);
+        return { file, line: where.line, column: where.col };
+      },
       nodeAt: (path) => exactObject(n)?.nodeAt(path),
       sourceText: (path) => exactObject(n)?.sourceText(path),
       get document() {
@@ -652,7 +648,7 @@ function fastParse(body: string, file: string): ParseResult | undefined {
   if (hasUnsafeScalar(body, events)) return undefined;
   const starts = documentStarts(body, events);
   if (starts.length !== values.length) return undefined;
-  const { objects, add } = lazyObjects(body, file);
+  const { objects, add } = lazyObjects(body, file, eventLocator(body));
   for (const [documentIndex, value] of values.entries()) {
     if (value === null || value === undefined) continue;
     if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;

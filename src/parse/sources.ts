@@ -81,5 +81,6 @@ export function loadSources(
     skipped: [...skipped, ...built.skipped].sort(byPlace),
     ignored: { ...built.ignored, files: nonK8sFiles },
     found,
+    objects,
   };
 }

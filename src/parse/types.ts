@@ -105,6 +105,8 @@ export interface LoadResult {
   ignored: IgnoredSummary;
   /** Documents that are Kubernetes objects (of any kind) or fail to parse as one: 0 when the input has none. */
   found: number;
+  /** Every object read, as parsed, in the order read (set by `loadSources`: lint reads them as written). */
+  objects?: ParsedObject[];
   /**
    * Set by `loadManifests` when the input holds no Kubernetes object, valid or not: one line naming the inputs
    * and why, e.g. `no manifests found in manifests/prod ("manifests/prod" does not exist)`.

@@ -233,7 +233,7 @@ export function buildModel(input: ModelInput): ModelJson {
     source: input.source,
     features: { flows: input.flows, watch: input.watch, static: false },
     granularity: connectivity.granularity,
-    summary: base.summary,
+    summary: { ...base.summary, domains: connectivity.domains.length },
     namespaces,
     workloads,
     external: base.external,
@@ -241,6 +241,12 @@ export function buildModel(input: ModelInput): ModelJson {
     clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
     connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy)),
     namespaceConnections: groupConnections(index, facts, connectivity.connections),
+    domains: connectivity.domains.map((d) => ({
+      src: d.src,
+      domain: d.domain,
+      ports: portsToJson(d.ports),
+      summary: formatPorts(d.ports),
+    })),
   };
 }
 

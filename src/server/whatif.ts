@@ -336,6 +336,7 @@ export function whatIf(
     problems: problems.map(problemJson),
     summary: json.summary,
     policies: json.policies,
+    clusterPolicies: json.clusterPolicies,
     rows,
     external: diff.entities.flatMap((e) =>
       e.kind === 'external' ? [{ id: e.id, description: diff.addressSpace.describe(e.address.id) }] : [],

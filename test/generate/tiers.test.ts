@@ -26,7 +26,7 @@ import {
 } from '../../src/generate/index.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { loadManifests } from '../../src/parse/index.ts';
-import { clusterPolicyInfo } from '../../src/parse/tiers.ts';
+import { clusterPolicyInfo } from '../../src/model/tiers.ts';
 import type { GenerateJson } from '../../src/contract/generate.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { cnp } from '../support/builders.ts';

@@ -5,15 +5,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
 import { parseManifestText, parseManifestTextExact } from '../../src/parse/documents.ts';
 import type { FieldPath } from '../../src/model/problem.ts';
 import type { ParseResult } from '../../src/parse/types.ts';
 import { MIXES, generateFiles } from '../../bench/generate.ts';
 import { cases } from './invalid-cases.ts';
+import { manifestTexts } from './arbitraries.ts';
+import { manifestsUnder } from './helpers.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -57,14 +58,6 @@ function assertSameAsExact(text: string, file = 'in.yaml', deep = true): void {
     observe(parseManifestTextExact(text, file), deep),
     JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text),
   );
-}
-
-function manifestsUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return manifestsUnder(path);
-    return /\.(ya?ml|json)$/.test(name) ? [path] : [];
-  });
 }
 
 describe('the fast reader equals the yaml reader', () => {
@@ -187,49 +180,8 @@ describe('the fast reader equals the yaml reader', () => {
   });
 
   test('on random objects written in every YAML style (property)', () => {
-    const key = fc.oneof(
-      fc.string({ maxLength: 8 }),
-      fc.constantFrom('a', 'b', 'name', 'ports', '1', 'true'),
-    );
-    const scalar = fc.oneof(
-      fc.string({ maxLength: 12 }),
-      fc.integer(),
-      fc.double({ noNaN: true }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.constantFrom('0x10', 'yes', '~', '1e3', '- a', ': b', '#', '"', "'", '\n', ' x '),
-    );
-    const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('map')),
-      list: fc.array(tie('node'), { maxLength: 4 }),
-      map: fc.dictionary(key, tie('node'), { maxKeys: 4 }),
-    })).node;
-    const style = fc.record({
-      flow: fc.boolean(),
-      quote: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'),
-      indent: fc.integer({ min: 1, max: 4 }),
-      seqIndent: fc.boolean(),
-      list: fc.boolean(),
-    });
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), style, (specs, s) => {
-        const objects = specs.map((spec, i) => ({
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: `m${i}` },
-          spec,
-        }));
-        const options = {
-          collectionStyle: s.flow ? ('flow' as const) : ('block' as const),
-          defaultStringType: s.quote as 'PLAIN',
-          indent: s.indent,
-          indentSeq: s.seqIndent,
-        };
-        const text = s.list
-          ? stringify({ apiVersion: 'v1', kind: 'List', items: objects }, options)
-          : objects.map((o) => stringify(o, options)).join('---\n');
-        assertSameAsExact(text);
-      }),
+      fc.property(manifestTexts, (text) => assertSameAsExact(text)),
       { numRuns: 200 },
     );
   });

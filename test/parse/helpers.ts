@@ -2,6 +2,8 @@
 import { formatProblem } from '../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 import type { LoadResult } from '../../src/parse/index.ts';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Inline YAML without the source's indentation: the first non-empty line sets the margin, so line and column
@@ -45,4 +47,13 @@ export function policy(spec: string, name = 'web'): string {
     .map((l) => (l === '' ? l : `  ${l}`))
     .join('\n');
   return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n${body}\n`;
+}
+
+/** Every manifest file (`.yaml`, `.yml`, `.json`) under a folder, recursively. */
+export function manifestsUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return manifestsUnder(path);
+    return /\.(ya?ml|json)$/.test(name) ? [path] : [];
+  });
 }

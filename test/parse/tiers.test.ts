@@ -1,7 +1,7 @@
 /**
  * Cluster policy tiers and Nodes as input: ClusterNetworkPolicy (v1beta1, v1alpha2), AdminNetworkPolicy and
  * BaselineAdminNetworkPolicy (v1alpha1) are read, validated as their CRDs do (tiers-cases.ts) and normalized
- * (src/parse/tiers.ts); Nodes keep their labels and IP addresses. test/cluster/tiers-crds.test.ts replays
+ * (src/model/tiers.ts); Nodes keep their labels and IP addresses. test/cluster/tiers-crds.test.ts replays
  * the same kinds of objects against a real kube-apiserver.
  */
 import assert from 'node:assert/strict';

@@ -37,7 +37,9 @@ describe('/api/model', () => {
       pods: 0,
       policies: 21,
       connections: 221,
+      domains: 0,
     });
+    assert.deepEqual(model.domains, []);
     assert.deepEqual(model.features, { flows: true, watch: false, static: false });
     assert.deepEqual(model.source, { kind: 'files', description: 'examples/webshop' });
     assert.equal(model.external.length, 6);

@@ -18,7 +18,7 @@ import { runCli } from '../support/cli.ts';
 const SUMMARY: ReportSummary = {
   source: 'x',
   generated: '2026-01-01T00:00:00Z',
-  counts: { namespaces: 1, workloads: 2, policies: 0, connections: 3 },
+  counts: { namespaces: 1, workloads: 2, policies: 0, connections: 3, domains: 1 },
   unprotected: [{ name: 'ns/<b>', ingress: true, egress: true }],
   findings: { errors: 1, warnings: 0, info: 0 },
   blastRadius: [{ name: 'ns/a', reach: 1, direct: 1 }],
@@ -108,6 +108,46 @@ describe('netfence report --html', () => {
       html,
       /<summary>shop\/web → payments\/payment-gateway: TCP 50051<\/summary><pre>shop\/web → payments\/payment-gateway: ALLOWED/,
     );
+  });
+
+  test('DNS names are counted apart, as analyze counts them, in the summary and the embedded model', async () => {
+    const analyze = await runCli(['analyze', 'test/fixtures/tiers', '-o', 'json']);
+    assert.equal(analyze.code, 0, analyze.stderr);
+    const counts = (JSON.parse(analyze.stdout) as { summary: { connections: number; domains: number } })
+      .summary;
+    assert.deepEqual(counts, { ...counts, connections: 33, domains: 6 });
+    const r = await runCli(['report', 'test/fixtures/tiers', '--html', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = r.stdout.slice(0, r.stdout.indexOf('<div id="app"'));
+    assert.match(
+      summary,
+      /<li><strong>33<\/strong> allowed connections<\/li>\n<li><strong>6<\/strong> by DNS name<\/li>/,
+    );
+    assert.match(summary, /<h2>Reach by DNS name \(6\)<\/h2>/);
+    assert.match(
+      summary,
+      /<tr><td>tenant-a\/web<\/td><td>api\.example\.com \(by DNS name\)<\/td><td>TCP 443<\/td><\/tr>/,
+    );
+    const model = (
+      JSON.parse(/id="netfence-data">(.*?)<\/script>/s.exec(r.stdout)![1]!) as {
+        model: { summary: { connections: number; domains: number }; domains: unknown[] };
+      }
+    ).model;
+    assert.equal(model.summary.connections, counts.connections);
+    assert.equal(model.summary.domains, counts.domains);
+    assert.equal(model.domains.length, counts.domains);
+  });
+
+  test('a workload a cluster policy denies something in is protected in that direction', async () => {
+    const r = await runCli(['report', 'test/fixtures/serve-tiers', '--html', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = r.stdout.slice(0, r.stdout.indexOf('<div id="app"'));
+    // dev/app: no NetworkPolicy, but the BaselineAdminNetworkPolicy denies its ingress; shop/web: the Admin
+    // tier denies sandbox. Neither egress is restricted by anything; monitoring/prom by nothing at all.
+    assert.match(summary, /<tr><td>dev\/app<\/td><td>egress<\/td><\/tr>/);
+    assert.match(summary, /<tr><td>shop\/web<\/td><td>egress<\/td><\/tr>/);
+    assert.match(summary, /<tr><td>monitoring\/prom<\/td><td>ingress, egress<\/td><\/tr>/);
+    assert.match(summary, /a NetworkPolicy isolates it, or a cluster policy denies some of its traffic/);
   });
 
   test('does not replace an existing file without --force', async () => {

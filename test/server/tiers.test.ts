@@ -243,6 +243,14 @@ describe('what-if with cluster policies', () => {
     assert.equal(edge(r, 'monitoring/prom', 'shop/api')?.change, 'removed');
     assert.equal(r.summary.removed, 3);
     assert.equal(r.summary.added, 0);
+    // The cluster policy is counted and listed with the policy changes, as `diff` does.
+    assert.equal(r.summary.clusterPoliciesAdded, 1);
+    assert.equal(r.summary.policiesAdded, 0);
+    assert.deepEqual(
+      r.clusterPolicies.map((p) => [p.change, p.id, p.tier.after, p.priority.after]),
+      [['added', 'ClusterNetworkPolicy/no-monitoring', 'Admin', 1]],
+    );
+    assert.deepEqual(r.clusterPolicies, r.diff.clusterPolicies);
   });
 
   test('turning a cluster policy off, and editing one, change the edges it decided', async () => {
@@ -257,6 +265,17 @@ describe('what-if with cluster policies', () => {
     ]);
     assert.deepEqual(edited.problems, []);
     assert.equal(edge(edited, 'sandbox/tool', 'dev/app')?.change, 'added');
+    assert.deepEqual(
+      [off, edited].map((r) => [
+        r.summary.clusterPoliciesRemoved,
+        r.summary.clusterPoliciesModified,
+        r.clusterPolicies.map((p) => `${p.change} ${p.id}`),
+      ]),
+      [
+        [1, 0, ['removed ClusterNetworkPolicy/guardrails']],
+        [0, 1, ['modified BaselineAdminNetworkPolicy/default']],
+      ],
+    );
   });
 
   test('an invalid cluster policy is a problem at its line and column, and nothing is applied', async () => {
@@ -276,6 +295,33 @@ describe('what-if with cluster policies', () => {
     assert.deepEqual(r.applied, []);
     assert.match(r.problems[0]!.message, /policy "ClusterNetworkPolicy\/guardrails" already exists/);
     assert.deepEqual([r.problems[0]!.line, r.problems[0]!.path], [5, 'metadata.name']);
+  });
+});
+
+describe('reach by DNS name in the model', () => {
+  test('the model lists it apart from connections, with the count analyze gives', async () => {
+    const dns = await webshopAnalysis({ path: 'test/fixtures/tiers' });
+    try {
+      const m = dns.model();
+      const entries = m.domains.map((d) => `${d.src} ${d.domain} ${d.summary}`);
+      assert.deepEqual(entries, [
+        'tenant-a/Deployment/api *.github.com TCP 443',
+        'tenant-a/Deployment/api api.example.com TCP 443',
+        'tenant-a/Deployment/web *.github.com TCP 443',
+        'tenant-a/Deployment/web api.example.com TCP 443',
+        'tenant-b/Deployment/web *.github.com TCP 443',
+        'tenant-b/Deployment/web api.example.com TCP 443',
+      ]);
+      // analyze: `33 allowed connections in 15 rows, plus 6 by DNS name`.
+      assert.equal(m.summary.connections, 33);
+      assert.equal(m.summary.domains, 6);
+      assert.equal(m.connections?.length, 33);
+      assert.deepEqual(m.domains[0]!.ports, { TCP: [[443, 443]], UDP: [], SCTP: [] });
+    } finally {
+      dns.close();
+    }
+    assert.equal(model.summary.domains, 0);
+    assert.deepEqual(model.domains, []);
   });
 });
 

@@ -23,7 +23,7 @@ import type {
   NetworkPolicySpec,
   Protocol,
 } from '../../src/model/k8s.ts';
-import { clusterPolicyInfo } from '../../src/parse/tiers.ts';
+import { clusterPolicyInfo } from '../../src/model/tiers.ts';
 
 type Labels = Readonly<Record<string, string>>;
 

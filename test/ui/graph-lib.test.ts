@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import {
   buildGraph,
   DEFAULT_OPTIONS,
+  connectionCounts,
   drawnSummary,
   groupsOf,
   labelKeys,
@@ -140,6 +141,69 @@ describe('the header counts what is drawn', () => {
       drawnSummary(one, 3),
       '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 3 connections drawn, 1 unrestricted hidden',
     );
+  });
+});
+
+describe('destinations by DNS name', () => {
+  const dns: GraphInput = {
+    ...input,
+    domains: [
+      { src: a.id, domain: 'api.example.com', ports: tcp(443), summary: 'TCP 443' },
+      { src: b.id, domain: 'api.example.com', ports: tcp(443), summary: 'TCP 443' },
+      { src: c.id, domain: '*.github.com', ports: tcp(22, 443), summary: 'TCP 22, 443' },
+    ],
+  };
+
+  test('are nodes of their own, outside the groups, one per name, with a line from each source', () => {
+    const g = buildGraph(dns, options);
+    assert.deepEqual(
+      g.nodes.filter((n) => n.kind === 'domain').map((n) => [n.id, n.label, n.parent]),
+      [
+        ['dns:*.github.com', '*.github.com (by DNS name)', null],
+        ['dns:api.example.com', 'api.example.com (by DNS name)', null],
+      ],
+    );
+    assert.deepEqual(
+      g.edges.filter((e) => e.target.startsWith('dns:')).map((e) => [e.id, e.label, e.open]),
+      [
+        [`${a.id}>dns:api.example.com`, 'TCP 443', false],
+        [`${b.id}>dns:api.example.com`, 'TCP 443', false],
+        [`${c.id}>dns:*.github.com`, 'TCP 22,443', false],
+      ],
+    );
+    // Counted apart from connections, as analyze does.
+    assert.equal(
+      drawnSummary(g, 2 + 3),
+      '3 workloads in 2 namespaces, 2 connections drawn, plus 3 by DNS name, 1 unrestricted hidden',
+    );
+  });
+
+  test('stay apart from the collapsed outside world, follow a collapsed namespace, the port filter and the switch', () => {
+    const collapsed = buildGraph(dns, { ...options, collapsed: new Set(['outside', 'ns:shop']) });
+    assert.deepEqual(
+      collapsed.edges.filter((e) => e.target.startsWith('dns:')).map((e) => [e.id, e.count]),
+      [
+        ['ns:shop>dns:api.example.com', 2],
+        [`${c.id}>dns:*.github.com`, 1],
+      ],
+    );
+    const ssh = buildGraph(dns, { ...options, port: { protocol: 'TCP', port: 22 } });
+    assert.deepEqual(
+      ssh.nodes.filter((n) => n.kind === 'domain').map((n) => n.id),
+      ['dns:*.github.com'],
+    );
+    const off = buildGraph(dns, { ...options, external: false });
+    assert.equal(off.nodes.filter((n) => n.kind === 'domain').length, 0);
+    assert.equal(off.edges.filter((e) => e.target.startsWith('dns:')).length, 0);
+  });
+
+  test('the header counts them as analyze does', () => {
+    assert.equal(
+      connectionCounts({ connections: 33, domains: 6 }),
+      '33 allowed connections, plus 6 by DNS name',
+    );
+    assert.equal(connectionCounts({ connections: 1, domains: 0 }), '1 allowed connection');
+    assert.equal(connectionCounts({ connections: 2210, domains: 0 }), '2,210 allowed connections');
   });
 });
 

@@ -31,6 +31,7 @@ import {
   isClusterPolicyYaml,
   newClusterPolicyYaml,
   newPolicyYaml,
+  policyChangeCounts,
   toRequest,
   type Draft,
 } from '../../ui/lib/whatif.ts';
@@ -494,6 +495,28 @@ describe('what-if counts', () => {
       'Connection changes (19 in 15 rows)',
     );
     assert.equal(changesHeading({ added: 2, removed: 0, changed: 1 }, 3), 'Connection changes (3)');
+  });
+
+  test('policy changes count NetworkPolicies and cluster policies apart, as diff does', () => {
+    const none = {
+      policiesAdded: 0,
+      policiesRemoved: 0,
+      policiesModified: 0,
+      clusterPoliciesAdded: 0,
+      clusterPoliciesRemoved: 0,
+      clusterPoliciesModified: 0,
+    };
+    assert.equal(policyChangeCounts(none), null);
+    assert.equal(policyChangeCounts({ ...none, clusterPoliciesAdded: 1 }), 'cluster policies: 1 added');
+    assert.equal(
+      policyChangeCounts({
+        ...none,
+        policiesModified: 2,
+        clusterPoliciesRemoved: 1,
+        clusterPoliciesModified: 1,
+      }),
+      'policies: 2 modified · cluster policies: 1 removed, 1 modified',
+    );
   });
 });
 

@@ -45,18 +45,22 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-describe('the web UI with cluster policy tiers', { skip }, () => {
-  before(async () => {
-    served = await serve(['test/fixtures/serve-tiers', '--port', '0']);
-    browser = await launch({ width: 1440, height: 900 });
-    page = await browser.context.newPage();
-    recordProblems(page, problems);
-  });
+/** Serves a fixture and opens a fresh browser page on it. */
+async function start(fixture: string): Promise<void> {
+  served = await serve([fixture, '--port', '0']);
+  browser = await launch({ width: 1440, height: 900 });
+  page = await browser.context.newPage();
+  recordProblems(page, problems);
+}
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+async function stop(): Promise<void> {
+  await browser?.close();
+  await served?.stop();
+}
+
+describe('the web UI with cluster policy tiers', { skip }, () => {
+  before(() => start('test/fixtures/serve-tiers'));
+  after(stop);
 
   test('an edge an Admin tier rule accepted is drawn apart, and the legend says so', async () => {
     await open('#/graph');
@@ -135,6 +139,61 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
     assert.match(await page.locator('.inspector').innerText(), /Subject: namespaces env=prod/);
   });
 
+  test('who can reach a workload: the Admin tier rules first, then its NetworkPolicies, then the Baseline tier', async () => {
+    await open(`#/graph?sel=${encodeURIComponent(`node:${DB}`)}`);
+    const reach = page.locator('.inspector .insp-section', { hasText: 'Reachable from' });
+    await reach.locator('.tier-exposure').waitFor();
+    const text = await reach.innerText();
+    assert.match(
+      text,
+      /Admin tier \(before NetworkPolicies\)\s+denied from any pod in namespace sandbox, on all ports\s+by ClusterNetworkPolicy\/guardrails rule "no-sandbox" spec\.ingress\[0\]\.from\[0\] · test\/fixtures\/serve-tiers\/cluster-policies\.yaml:17 · today: sandbox\/tool\s+allowed from any pod in namespace monitoring, on 9090\/TCP/,
+    );
+    assert.match(text, /passed on to NetworkPolicies from any pod in namespaces labelled env=prod/);
+    assert.match(
+      text,
+      /NetworkPolicies\s+Isolated by shop\/db-from-api: they decide what the Admin tier passes or leaves\.\s+pods labelled app=api in namespace shop, on 5432\/TCP/,
+    );
+    // dev/app: no NetworkPolicy, the BaselineAdminNetworkPolicy denies; restricted all the same.
+    await open(`#/graph?sel=${encodeURIComponent('node:dev/Deployment/app')}`);
+    const dev = page.locator('.inspector .insp-section', { hasText: 'Reachable from' });
+    await dev.locator('.tier-exposure').waitFor();
+    assert.match(
+      await dev.innerText(),
+      /NetworkPolicies\s+Not isolated for ingress: on to the Baseline tier\.\s+Baseline tier \(after NetworkPolicies\)\s+denied from any pod in the cluster, on all ports\s+by BaselineAdminNetworkPolicy\/default/,
+    );
+    const badge = page.locator('.inspector .badge', { hasText: 'ingress:' });
+    assert.equal(await badge.innerText(), 'ingress: restricted');
+    assert.match(
+      (await badge.getAttribute('title')) ?? '',
+      /A NetworkPolicy isolates it, or a cluster policy denies some of it/,
+    );
+    // Nothing tiered about its egress: the plain words.
+    assert.match(
+      await page.locator('.inspector .insp-section', { hasText: 'Can reach' }).innerText(),
+      /Anywhere \(no policy restricts its egress\)\./,
+    );
+  });
+
+  test('grouped by a label, the legend and the hints speak of groups, not namespaces', async () => {
+    await open('#/graph');
+    assert.match(
+      await page.locator('.legend').innerText(),
+      /Double-click a namespace to collapse or expand it/,
+    );
+    assert.match(await page.locator('.legend').innerText(), /between collapsed namespaces/);
+    await open('#/graph?group=label:app');
+    const legend = await page.locator('.legend').innerText();
+    assert.match(legend, /Double-click a group \(workloads with the same app\) to collapse or expand it/);
+    assert.match(legend, /between collapsed groups/);
+    assert.doesNotMatch(legend, /namespace/);
+    assert.match(
+      await page.locator('.inspector').innerText(),
+      /Double-click a group \(workloads with the same app\)/,
+    );
+    // No DNS name here: no entry for them.
+    assert.doesNotMatch(legend, /DNS name/);
+  });
+
   test('a what-if that adds a ClusterNetworkPolicy deny removes the edges it denies', async () => {
     await open('#/whatif');
     await page.locator('#whatif-summary', { hasText: 'No changes yet' }).waitFor();
@@ -148,6 +207,12 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(readFileSync('test/fixtures/serve-tiers-no-monitoring.yaml', 'utf8'));
     await page.locator('#whatif-summary', { hasText: '−3 removed' }).waitFor();
+    // The policy counts and the list of changes have the cluster policy, as diff does.
+    assert.match(await page.locator('#whatif-summary').innerText(), / · cluster policies: 1 added$/);
+    assert.equal(
+      await page.locator('.policy-changes').innerText(),
+      '+ ClusterNetworkPolicy/no-monitoring (Admin, priority 1)',
+    );
     const g = await graph();
     assert.ok(edge(g, `${PROM}>${DB}`).classes.includes('ch-removed'));
     assert.deepEqual(
@@ -173,6 +238,11 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
     assert.match(await page.locator('.cm-content').innerText(), /priority: 10 # first of the Admin tier/);
     await page.getByRole('checkbox', { name: 'Turn off ClusterNetworkPolicy/guardrails' }).click();
     await page.locator('#whatif-summary', { hasText: '+2 added' }).waitFor();
+    assert.match(await page.locator('#whatif-summary').innerText(), /cluster policies: 1 removed/);
+    assert.equal(
+      await page.locator('.policy-changes').innerText(),
+      '− ClusterNetworkPolicy/guardrails (Admin, priority 10)',
+    );
     const g = await graph();
     assert.ok(edge(g, `${TOOL}>${WEB}`).classes.includes('ch-added'));
     // Without the Accept, db's NetworkPolicy decides: monitoring no longer reaches it.
@@ -181,6 +251,71 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
   });
 
   test('no page errors', () => {
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('the web UI with destinations by DNS name', { skip }, () => {
+  const A_WEB = 'tenant-a/Deployment/web';
+  const B_WEB = 'tenant-b/Deployment/web';
+
+  before(() => start('test/fixtures/tiers'));
+  after(stop);
+
+  test('the names are drawn as destinations of their own, counted apart as analyze counts them', async () => {
+    await open('#/graph');
+    // analyze: `33 allowed connections in 15 rows, plus 6 by DNS name`.
+    assert.match(
+      await page.locator('header .summary').innerText(),
+      /· 33 allowed connections, plus 6 by DNS name/,
+    );
+    const g = await graph();
+    assert.deepEqual(
+      g.nodes.filter((n) => n.id.startsWith('dns:')).map((n) => [n.id, n.label]),
+      [
+        ['dns:*.github.com', '*.github.com (by DNS name)'],
+        ['dns:api.example.com', 'api.example.com (by DNS name)'],
+      ],
+    );
+    // Drawn apart from the address ranges, which stay collapsed.
+    assert.ok(g.nodes.some((n) => n.id === 'outside'));
+    assert.ok(edge(g, `${A_WEB}>dns:api.example.com`).classes.includes('by-name'));
+    assert.ok(edge(g, `${B_WEB}>dns:*.github.com`).classes.includes('by-name'));
+    assert.equal(g.edges.filter((e) => e.id.includes('>dns:')).length, 6);
+    assert.match(await page.locator('.graph-status').innerText(), /connections drawn, plus 6 by DNS name/);
+    assert.match(
+      await page.locator('.legend').innerText(),
+      /destination by DNS name: a cluster policy allows the name, whatever addresses it resolves to/,
+    );
+    await shot('tiers-dns-graph');
+    // Hiding what is outside the cluster hides them too.
+    await open('#/graph?ext=0');
+    assert.equal((await graph()).nodes.filter((n) => n.id.startsWith('dns:')).length, 0);
+    assert.doesNotMatch(await page.locator('.legend').innerText(), /DNS name/);
+  });
+
+  test('a workload lists the names it reaches; a name lists who reaches it', async () => {
+    await open(`#/graph?sel=${encodeURIComponent(`node:${A_WEB}`)}`);
+    const section = page.locator('.inspector .insp-section', { hasText: 'Reaches by DNS name' });
+    await section.waitFor();
+    assert.match(
+      await section.innerText(),
+      /Reaches by DNS name \(2\)\s+→ \*\.github\.com \(by DNS name\) TCP 443\s+→ api\.example\.com \(by DNS name\) TCP 443/i,
+    );
+    await section.getByRole('button', { name: '→ api.example.com (by DNS name)' }).click();
+    await page.locator('.inspector h2', { hasText: 'api.example.com (by DNS name)' }).waitFor();
+    assert.match(await page.locator('.inspector').innerText(), /Allowed from \(1\)\s+tenant-a\/web TCP 443/i);
+    await open(`#/graph?sel=${encodeURIComponent('node:dns:api.example.com')}`);
+    await page.locator('.inspector h2', { hasText: 'api.example.com (by DNS name)' }).waitFor();
+    assert.match(
+      await page.locator('.inspector').innerText(),
+      /Allowed from \(3\)\s+tenant-a\/api TCP 443\s+tenant-a\/web TCP 443\s+tenant-b\/web TCP 443/i,
+    );
+    await page.locator('.inspector').getByRole('button', { name: 'tenant-b/web' }).click();
+    await page.locator('.inspector h2', { hasText: 'tenant-b/web' }).waitFor();
+  });
+
+  test('no page errors either', () => {
     assert.deepEqual(problems, []);
   });
 });

@@ -10,6 +10,7 @@ import { labelsMatch, type LabelTerm } from './labels.ts';
 import { portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
 import type {
   ConnectionJson,
+  DomainConnectionJson,
   GroupConnectionJson,
   IsolationJson as Isolation,
   ModelWorkloadJson as WorkloadJson,
@@ -133,10 +134,30 @@ export interface EdgeInput {
   allowedBy?: ConnectionJson['allowedBy'];
 }
 
+/** The node id of a destination by DNS name. */
+export function domainNode(domain: string): string {
+  return `dns:${domain}`;
+}
+
+/** Whether a node id is a destination by DNS name (`dns:<name>`). */
+export function isDomainNode(id: string): boolean {
+  return id.startsWith('dns:');
+}
+
+/** A DNS name as a destination, as `analyze` writes it: `api.example.com (by DNS name)`. */
+export function domainLabel(domain: string): string {
+  return `${domain} (by DNS name)`;
+}
+
 export interface GraphInput {
   namespaces: readonly NamespaceJson[];
   workloads: readonly WorkloadJson[];
   external: readonly ExternalJson[];
+  /**
+   * Reach by DNS name (the model's `domains`): drawn as destinations outside the cluster, by name, apart from
+   * the address ranges (and whether they are collapsed), when `external` is on.
+   */
+  domains?: readonly DomainConnectionJson[];
   /** Workload-level edges: every one, or (on very large clusters) those of the namespaces loaded so far. */
   edges: readonly EdgeInput[];
   /** Whether `edges` holds every edge; when not, collapsed-to-collapsed edges come from `groupEdges`. */
@@ -176,7 +197,7 @@ export const DEFAULT_OPTIONS: GraphOptions = {
 };
 
 export type NodeKind =
-  'workload' | 'external' | 'namespace' | 'outside' | 'collapsed-namespace' | 'collapsed-outside';
+  'workload' | 'external' | 'domain' | 'namespace' | 'outside' | 'collapsed-namespace' | 'collapsed-outside';
 
 export interface GraphNode {
   id: string;
@@ -338,6 +359,23 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       });
     }
   }
+  const domains = new Set<string>();
+  for (const d of options.external ? (input.domains ?? []) : []) {
+    if (options.port !== null && !portsMatch(d.ports, options.port)) continue;
+    const s = rep(d.src);
+    if (s === null) continue;
+    const target = domainNode(d.domain);
+    domains.add(d.domain);
+    // Allowed by a cluster policy's rule for that name: never unrestricted, so never hidden as such.
+    add(s, target, {
+      count: 1,
+      open: false,
+      openCount: 0,
+      status: null,
+      ports: d.ports,
+      members: [{ src: d.src, dst: target, ports: d.ports, summary: d.summary, open: false }],
+    });
+  }
   let edges = [...acc.values()];
   for (const e of edges) e.label = edgeLabel(e.count, e.ports, e.members[0]?.summary ?? '');
 
@@ -431,6 +469,18 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     }
   }
 
+  for (const d of [...domains].sort()) {
+    nodes.push({
+      id: domainNode(d),
+      kind: 'domain',
+      label: domainLabel(d),
+      parent: null,
+      count: 1,
+      ingress: null,
+      title: `${d}: outside the cluster, allowed by DNS name (whatever addresses the name resolves to)`,
+    });
+  }
+
   let hiddenWorkloads = input.workloads.length - visible.size;
   const focus = options.focus === null ? null : (rep(options.focus) ?? null);
   if (focus !== null && nodes.some((n) => n.id === focus)) {
@@ -494,6 +544,15 @@ export function mergeParallel(edges: readonly GraphEdge[], look: (e: GraphEdge) 
 }
 
 /**
+ * `221 allowed connections`, `33 allowed connections, plus 6 by DNS name`: as `analyze`'s header counts them,
+ * (source, DNS name) pairs apart from connections.
+ */
+export function connectionCounts(s: { connections: number; domains: number }): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `${n(s.connections)} allowed connection${s.connections === 1 ? '' : 's'}${s.domains === 0 ? '' : `, plus ${n(s.domains)} by DNS name`}`;
+}
+
+/**
  * What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`,
  * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 connections drawn`.
  */
@@ -521,7 +580,11 @@ export function drawnSummary(result: GraphResult, lines: number, grouping: Group
       `${plural(collapsed, workloads > 0 ? `collapsed ${noun}` : noun)}${workloads > 0 ? '' : by} (${plural(inside, 'workload')})`,
     );
   if (parts.length === 0) parts.push('nothing to draw');
-  parts.push(`${plural(lines, 'connection')} drawn`);
+  // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
+  const byName = result.edges.filter((e) => isDomainNode(e.target)).length;
+  parts.push(
+    `${plural(lines - byName, 'connection')} drawn${byName === 0 ? '' : `, plus ${byName.toLocaleString('en-US')} by DNS name`}`,
+  );
   if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
   return parts.join(', ');
 }

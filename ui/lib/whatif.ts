@@ -3,6 +3,7 @@
  * into the YAML to export. Nothing here (nor on the server) writes to a cluster.
  */
 import type { WhatIfChangeJson } from '../../src/contract/api.ts';
+import type { DiffSummaryJson } from '../../src/contract/diff.ts';
 
 export interface Draft {
   /** The policy it changes (`namespace/name`, or `Kind/name` for a cluster policy), or null for a new one. */
@@ -98,4 +99,26 @@ export function changesHeading(
 ): string {
   const connections = summary.added + summary.removed + summary.changed;
   return `Connection changes (${connections}${connections === rows ? '' : ` in ${rows} rows`})`;
+}
+
+/**
+ * The policy changes of a what-if, as `diff` counts them: `policies: 1 modified · cluster policies: 1 added,
+ * 1 removed`; null when no policy changes.
+ */
+export function policyChangeCounts(
+  s: Omit<DiffSummaryJson, 'added' | 'removed' | 'changed' | 'unchanged'>,
+): string | null {
+  const part = (noun: string, added: number, removed: number, modified: number): string | null => {
+    const counts = [
+      added > 0 ? `${added} added` : null,
+      removed > 0 ? `${removed} removed` : null,
+      modified > 0 ? `${modified} modified` : null,
+    ].filter((x) => x !== null);
+    return counts.length === 0 ? null : `${noun}: ${counts.join(', ')}`;
+  };
+  const parts = [
+    part('policies', s.policiesAdded, s.policiesRemoved, s.policiesModified),
+    part('cluster policies', s.clusterPoliciesAdded, s.clusterPoliciesRemoved, s.clusterPoliciesModified),
+  ].filter((x) => x !== null);
+  return parts.length === 0 ? null : parts.join(' · ');
 }

@@ -2,7 +2,7 @@
  * The app shell: header with the views as tabs, a fixed three-column layout (controls, stage, inspector) so
  * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
  */
-import type { EdgeInput, GraphInput } from '../lib/graph.ts';
+import { connectionCounts, type EdgeInput, type GraphInput } from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
@@ -193,16 +193,13 @@ export class App {
       ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
       : null;
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
-    replace(
-      this.#summary,
-      `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
-        this.model.clusterPolicies.length === 0
-          ? ''
-          : ` · ${this.model.clusterPolicies.length} cluster policies`
-      }`,
-      live,
-      report,
-    );
+    const counts = `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
+      this.model.clusterPolicies.length === 0
+        ? ''
+        : ` · ${this.model.clusterPolicies.length} cluster policies`
+    } · ${connectionCounts(s)}`;
+    this.#summary.title = counts;
+    replace(this.#summary, counts, live, report);
   }
 
   #showProblem(message: string | undefined): void {

@@ -95,6 +95,21 @@ export function style(): StylesheetJson {
       style: { shape: 'round-tag', 'background-color': v('--outside-node'), 'border-style': 'dashed' },
     },
     {
+      // A destination by DNS name: outside the cluster like an address range, but a name, not addresses.
+      selector: 'node[kind = "domain"]',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': v('--outside-node'),
+        'border-style': 'dotted',
+        'border-width': 2,
+        'border-color': v('--node-border'),
+      },
+    },
+    {
+      selector: 'edge.by-name',
+      style: { 'line-style': 'dotted' },
+    },
+    {
       selector: 'edge',
       style: {
         width: 'data(width)',

@@ -312,7 +312,8 @@ export class Canvas {
     });
     this.cy.on('dbltap', 'node', (e) => {
       const n = this.#nodes.get(targetId(e));
-      if (n !== undefined && n.kind !== 'workload' && n.kind !== 'external') handlers.onToggleGroup?.(n.id);
+      if (n !== undefined && n.kind !== 'workload' && n.kind !== 'external' && n.kind !== 'domain')
+        handlers.onToggleGroup?.(n.id);
     });
     this.cy.on('dragfree', 'node', () => this.#remember());
     this.cy.on('mouseover', 'node, edge', (e) => this.#hover(e, true));

@@ -11,6 +11,7 @@ import {
   formatGrouping,
   groupOf,
   groupsOf,
+  isDomainNode,
   labelKeys,
   namespaceGroup,
   OUTSIDE,
@@ -34,6 +35,7 @@ import {
   groupName,
   renderAggregate,
   renderConnection,
+  renderDomain,
   renderEmpty,
   renderExternal,
   renderNamespace,
@@ -143,11 +145,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   const basisGraph = (): GraphResult => {
     const by = grouping();
     if (basis?.model !== app.model || basis.grouping !== formatGrouping(by)) {
-      const graph = buildGraph(app.graphInput(), {
-        ...DEFAULT_OPTIONS,
-        grouping: by,
-        collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
-      });
+      const graph = buildGraph(
+        { ...app.graphInput(), domains: app.model.domains },
+        {
+          ...DEFAULT_OPTIONS,
+          grouping: by,
+          collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
+        },
+      );
       basis = { model: app.model, grouping: formatGrouping(by), graph };
     }
     return basis.graph;
@@ -264,6 +269,25 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   groupKey.addEventListener('change', () => groupByLabel(groupKey.value.trim()));
   const statusList = h('ul', { class: 'status-list' });
 
+  // The legend follows the grouping (its words) and the drawing (an entry for DNS names when some are drawn).
+  const legendBox = h('div', {});
+  let legendKey: string | undefined;
+  const renderLegend = (by: Grouping, graph: GraphResult): void => {
+    const byName = graph.nodes.some((n) => n.kind === 'domain');
+    const key = JSON.stringify([formatGrouping(by), byName]);
+    if (key === legendKey) return;
+    legendKey = key;
+    const was = legendBox.querySelector('details');
+    const next = legend({
+      traffic,
+      adminTier: app.model.clusterPolicies.some((p) => p.tier === 'admin'),
+      grouping: by,
+      byName,
+    });
+    if (was !== null) next.open = was.open;
+    replace(legendBox, next);
+  };
+
   ctx.sidebar.append(
     h('div', { class: 'control' }, h('label', { for: 'search' }, 'Find'), search, results),
     traffic ? h('fieldset', { class: 'control' }, h('legend', {}, 'Traffic'), statusList) : '',
@@ -322,10 +346,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       h('button', { type: 'button', onclick: () => canvas.fit() }, 'Fit'),
       h('button', { type: 'button', onclick: () => canvas.layout(true) }, 'Re-layout'),
     ),
-    legend(
-      traffic,
-      app.model.clusterPolicies.some((p) => p.tier === 'admin'),
-    ),
+    legendBox,
   );
 
   function matches(q: string): string[] {
@@ -504,6 +525,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       drawnTraffic = trafficData;
       result = drawGraph(opts, shown);
       renderStatus(result, lines, opts.focus, opts.grouping ?? parseGrouping(undefined));
+      renderLegend(opts.grouping ?? parseGrouping(undefined), result);
     }
     renderSearch();
     inspect();
@@ -563,6 +585,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         namespaces: app.model.namespaces,
         workloads: app.model.workloads,
         external: app.model.external,
+        // Flows are between addresses: a DNS name is a destination of the policies only.
+        domains: traffic ? [] : app.model.domains,
         edges,
         complete,
         groupEdges: traffic ? [] : app.model.namespaceConnections,
@@ -574,9 +598,11 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       edgeClasses: (e: GraphEdge) =>
         e.status !== null
           ? [`st-${e.status}`]
-          : e.members.length > 0 && e.members.every((m) => allowedByAdmin(m.allowedBy))
-            ? ['tier-admin']
-            : [],
+          : isDomainNode(e.target)
+            ? ['by-name']
+            : e.members.length > 0 && e.members.every((m) => allowedByAdmin(m.allowedBy))
+              ? ['tier-admin']
+              : [],
       basis: basisGraph(),
       grouping: formatGrouping(by) ?? '',
       ...(by.by === 'label'
@@ -669,7 +695,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
-  let inspected: Record<'sel' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
+  let inspected:
+    Record<'sel' | 'group' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
 
   function inspect(): void {
     const sel = parseSelection(route.params.sel);
@@ -677,6 +704,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     // A filter or search change redraws the graph, not the inspector (which would fetch and flicker again).
     const now = {
       sel: route.params.sel,
+      // The hints (and group names) speak the grouping's words.
+      group: route.params.group,
       model: app.model,
       edges: app.edges().edges.length,
       traffic: trafficData,
@@ -694,7 +723,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         target,
         traffic
           ? 'Click a connection to see what the flows show about it, and why the policies allow or deny it.'
-          : 'Click a workload to see its labels, its policies and who can reach it; click a connection to see which rules allow it. Double-click a namespace to collapse or expand it.',
+          : `Click a workload to see its labels, its policies and who can reach it; click a connection to see which rules allow it. ${collapseHint(grouping())}`,
       );
       return;
     }
@@ -729,6 +758,10 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       }
       if (sel.id.startsWith('external:')) {
         renderExternal(app, target, sel.id);
+        return;
+      }
+      if (isDomainNode(sel.id)) {
+        renderDomain(app, target, sel.id.slice('dns:'.length), null);
         return;
       }
       const collapsed = collapsedOf(app, route).has(sel.id);
@@ -783,6 +816,16 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     if (traffic && trafficData !== undefined) {
       const t = trafficData.edges.find((x) => x.src === sel.src && x.dst === sel.dst);
       if (t !== undefined) extra.push(trafficDetail(t));
+    }
+    if (isDomainNode(sel.dst)) {
+      const one = app.model.workloads.some((w) => w.id === sel.src);
+      renderDomain(
+        app,
+        target,
+        sel.dst.slice('dns:'.length),
+        one ? sel.src : (edge?.members ?? []).map((m) => m.src),
+      );
+      return;
     }
     if (isEntity(sel.src) && isEntity(sel.dst)) {
       renderConnection(app, target, sel.src, sel.dst, extra);
@@ -885,7 +928,20 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   };
 }
 
-function legend(traffic: boolean, adminTier: boolean): HTMLElement {
+/** How to collapse or expand a group, in the words of the grouping. */
+function collapseHint(by: Grouping): string {
+  return by.by === 'namespace'
+    ? 'Double-click a namespace to collapse or expand it.'
+    : `Double-click a group (workloads with the same ${by.key}) to collapse or expand it.`;
+}
+
+function legend(o: {
+  traffic: boolean;
+  adminTier: boolean;
+  grouping: Grouping;
+  byName: boolean;
+}): HTMLDetailsElement {
+  const { traffic, adminTier } = o;
   const item = (swatch: string, text: string): HTMLElement =>
     h('li', {}, h('span', { class: `swatch ${swatch}` }), ` ${text}`);
   return h(
@@ -899,6 +955,12 @@ function legend(traffic: boolean, adminTier: boolean): HTMLElement {
       item('node-open', 'reachable from anywhere, on every port'),
       item('node-partly', 'policies select some of its pods only'),
       item('node-host', 'host network (policies do not apply)'),
+      o.byName
+        ? item(
+            'node-domain',
+            'destination by DNS name: a cluster policy allows the name, whatever addresses it resolves to (not counted as connections)',
+          )
+        : null,
       traffic ? null : item('edge-restricted', 'connection a policy allows'),
       traffic || !adminTier
         ? null
@@ -909,13 +971,18 @@ function legend(traffic: boolean, adminTier: boolean): HTMLElement {
       traffic
         ? null
         : item('edge-open', 'unrestricted (hidden unless asked): open source to open destination'),
-      traffic ? null : item('edge-aggregate', 'between collapsed namespaces: thicker for more connections'),
+      traffic
+        ? null
+        : item(
+            'edge-aggregate',
+            `between collapsed ${o.grouping.by === 'namespace' ? 'namespaces' : 'groups'}: thicker for more connections`,
+          ),
       traffic ? null : item('edge-mostly-open', 'the more of them unrestricted, the yellower'),
     ),
     h(
       'p',
       { class: 'muted small' },
-      'Double-click a namespace to collapse or expand it. Click a workload to highlight its neighbours; f shows only them. Hover a connection for its ports.',
+      `${collapseHint(o.grouping)} Click a workload to highlight its neighbours; f shows only them. Hover a connection for its ports.`,
     ),
   );
 }

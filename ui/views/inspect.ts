@@ -3,7 +3,14 @@
  * can reach it and whom it can reach (as the rules say it), flags, and its connections as a keyboard-usable
  * list. A connection: the explanation, rule by rule on each side. A namespace, an address range, a policy.
  */
-import { externalLabel, namespaceGroup, OUTSIDE, type EdgeInput } from '../lib/graph.ts';
+import {
+  domainLabel,
+  domainNode,
+  externalLabel,
+  namespaceGroup,
+  OUTSIDE,
+  type EdgeInput,
+} from '../lib/graph.ts';
 import { formatPorts } from '../lib/ports.ts';
 import type {
   ClusterPolicyJson,
@@ -12,7 +19,7 @@ import type {
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
 import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
-import type { ExposureDirectionJson } from '../../src/contract/exposure.ts';
+import type { ExposureDirectionJson, TierExposureStatementJson } from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
 import { h, replace } from './dom.ts';
 
@@ -23,8 +30,20 @@ const ISOLATION_TEXT: Record<Isolation, [string, string]> = {
   'host-network': ['host network', 'Runs on the node network: NetworkPolicies do not apply'],
 };
 
-function badge(dir: string, iso: Isolation): HTMLElement {
-  const [text, title] = ISOLATION_TEXT[iso];
+/**
+ * With cluster policies, a direction is restricted when a NetworkPolicy isolates it or a cluster policy denies
+ * some of it (the model's tier-combined isolation; the report's "unprotected" is the same).
+ */
+const TIERED_ISOLATION_TEXT: Partial<Record<Isolation, string>> = {
+  isolated: 'A NetworkPolicy isolates it, or a cluster policy denies some of it: only what the rules allow',
+  partly: 'Some of its pods only are isolated by a NetworkPolicy or a cluster policy deny',
+  'not-isolated':
+    'No NetworkPolicy isolates it and no cluster policy denies any of it: everything is allowed',
+};
+
+function badge(dir: string, iso: Isolation, tiers: boolean): HTMLElement {
+  const [text, plain] = ISOLATION_TEXT[iso];
+  const title = tiers ? (TIERED_ISOLATION_TEXT[iso] ?? plain) : plain;
   return h('span', { class: `badge iso-${iso}`, title }, `${dir}: ${text}`);
 }
 
@@ -51,7 +70,78 @@ function loading(target: HTMLElement): HTMLElement {
   return el;
 }
 
+/** Who can reach it (whom it can reach): the Admin tier's rules, the NetworkPolicies', the Baseline tier's. */
 function directionList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement {
+  if (d.admin.length === 0 && d.baseline.length === 0) return policyList(app, d, ingress);
+  const np =
+    d.status === 'not-isolated'
+      ? h(
+          'p',
+          {},
+          `Not isolated for ${ingress ? 'ingress' : 'egress'}: ${d.baseline.length > 0 ? 'on to the Baseline tier' : 'what the Admin tier leaves is allowed'}.`,
+        )
+      : d.status === 'isolated' && d.admin.length > 0
+        ? h(
+            'div',
+            {},
+            h(
+              'p',
+              {},
+              'Isolated by ',
+              ...d.policies.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p)]),
+              ': they decide what the Admin tier passes or leaves.',
+            ),
+            d.statements.length === 0 ? null : policyList(app, d, ingress),
+          )
+        : policyList(app, d, ingress);
+  return h(
+    'div',
+    { class: 'tier-exposure' },
+    d.admin.length === 0 ? null : tierList(app, TIER_TEXT.admin, d.admin),
+    h('h4', {}, 'NetworkPolicies'),
+    np,
+    d.baseline.length === 0 ? null : tierList(app, TIER_TEXT.baseline, d.baseline),
+  );
+}
+
+const TIER_ACTION: Record<TierExposureStatementJson['action'], string> = {
+  allow: 'verdict-allowed',
+  deny: 'verdict-denied',
+  pass: 'muted',
+};
+
+/** A tier's rules that apply, in evaluation order: what each allows, denies or passes, and from whom today. */
+function tierList(app: App, title: string, list: readonly TierExposureStatementJson[]): HTMLElement {
+  return h(
+    'div',
+    {},
+    h('h4', {}, title),
+    h(
+      'ul',
+      { class: 'statements' },
+      list.map((s) =>
+        h(
+          'li',
+          { class: `tier-${s.action}` },
+          h('span', { class: TIER_ACTION[s.action] }, s.description),
+          h('br'),
+          h(
+            'small',
+            {},
+            'by ',
+            policyButton(app, s.policy),
+            `${s.rule === null ? '' : ` rule "${s.rule}"`} ${s.path}`,
+            s.file === null ? '' : ` · ${where(s.file, s.line)}`,
+            s.today.length === 0 ? '' : ` · today: ${s.today.map((id) => app.workloadName(id)).join(', ')}`,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What NetworkPolicies allow in a direction, statement by statement. */
+function policyList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement {
   if (d.status === 'not-isolated')
     return h(
       'p',
@@ -131,9 +221,9 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
     h(
       'p',
       { class: 'badges' },
-      badge('ingress', w.isolated.ingress),
+      badge('ingress', w.isolated.ingress, app.model.clusterPolicies.length > 0),
       ' ',
-      badge('egress', w.isolated.egress),
+      badge('egress', w.isolated.egress, app.model.clusterPolicies.length > 0),
     ),
     actions.length > 0 ? h('p', { class: 'actions' }, ...actions) : null,
     section(
@@ -157,6 +247,7 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
           ),
     ),
     app.model.clusterPolicies.length === 0 ? null : clusterPolicySection(app, w.clusterPolicies),
+    domainSection(app, w.id),
   );
   const exposure = h('div', {});
   target.append(exposure);
@@ -512,6 +603,79 @@ export function renderNamespace(
             { class: 'plain' },
             policies.map((p) => h('li', {}, policyButton(app, p.id))),
           ),
+    ),
+  );
+}
+
+/** The names a workload may reach by DNS name (the model's `domains`), or null when none. */
+function domainSection(app: App, id: string): HTMLElement | null {
+  const mine = app.model.domains.filter((d) => d.src === id);
+  if (mine.length === 0) return null;
+  return section(
+    `Reaches by DNS name (${mine.length})`,
+    h(
+      'ul',
+      { class: 'conn-list' },
+      mine.map((d) =>
+        h(
+          'li',
+          {},
+          selectButton(
+            app,
+            `edge:${id}>${domainNode(d.domain)}`,
+            `→ ${domainLabel(d.domain)}`,
+            'Show this destination',
+          ),
+          h('small', {}, ` ${d.summary}`),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Cluster policies allow these names, whatever addresses they resolve to: not counted as connections.',
+    ),
+  );
+}
+
+/**
+ * A destination by DNS name: who may reach it, on which ports (`sources`: those of the selected line, or
+ * null for every one).
+ */
+export function renderDomain(
+  app: App,
+  target: HTMLElement,
+  domain: string,
+  sources: string | readonly string[] | null,
+): void {
+  const keep = sources === null ? null : new Set(typeof sources === 'string' ? [sources] : sources);
+  const list = app.model.domains.filter((d) => d.domain === domain && (keep === null || keep.has(d.src)));
+  replace(
+    target,
+    h('h2', {}, domainLabel(domain)),
+    h(
+      'p',
+      {},
+      "A destination outside the cluster named by a cluster policy's ",
+      h('code', {}, 'domainNames'),
+      ' Accept rule: the addresses are whatever the name resolves to, so these are not counted as connections (as in ',
+      h('code', {}, 'netfence analyze'),
+      ').',
+    ),
+    section(
+      `Allowed from (${list.length})`,
+      h(
+        'ul',
+        { class: 'conn-list' },
+        list.map((d) =>
+          h(
+            'li',
+            {},
+            selectButton(app, `node:${d.src}`, app.workloadName(d.src), 'Show this workload'),
+            h('small', {}, ` ${d.summary}`),
+          ),
+        ),
+      ),
     ),
   );
 }

@@ -13,6 +13,7 @@ import {
   isClusterPolicyYaml,
   newClusterPolicyYaml,
   newPolicyYaml,
+  policyChangeCounts,
   toRequest,
   type Draft,
 } from '../lib/whatif.ts';
@@ -428,6 +429,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             h('span', { class: 'changed' }, `${s.changed} changed`),
             ` · ${s.unchanged} unchanged`,
           ],
+      policyChangeCounts(s) === null ? null : ` · ${policyChangeCounts(s)}`,
       r.problems.some((p) => p.severity === 'error')
         ? h('span', { class: 'warn' }, ' · some changes have errors and are left out')
         : null,
@@ -490,10 +492,41 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     );
   }
 
-  /** The list of changes beside the editor, headed by the connections it counts. */
+  /** One policy change: `~ data/allow-postgres`, `+ ClusterNetworkPolicy/x (Admin, priority 1)` and its notes. */
+  function policyRow(p: WhatIfJson['policies'][number] | WhatIfJson['clusterPolicies'][number]): HTMLElement {
+    const change = p.change === 'modified' ? 'changed' : p.change;
+    const sign = p.change === 'added' ? '+' : p.change === 'removed' ? '−' : '~';
+    const place =
+      'tier' in p
+        ? (() => {
+            const tier = p.change === 'removed' ? p.tier.before : p.tier.after;
+            const priority = p.change === 'removed' ? p.priority.before : p.priority.after;
+            return ` (${tier ?? ''}${priority === null ? '' : `, priority ${priority}`})`;
+          })()
+        : '';
+    const notes = 'notes' in p ? p.notes : [];
+    return h(
+      'li',
+      { class: `row-${change}` },
+      h('span', { class: `pill ${change}` }, sign),
+      ` ${p.id}${place}`,
+      notes.length === 0 ? null : h('small', { class: 'muted' }, `: ${notes.join('; ')}`),
+    );
+  }
+
+  /** The list of changes beside the editor: the policies changed, then the connections (as counted). */
   function drawChanges(r: WhatIfJson): void {
+    const policies = [...r.policies, ...r.clusterPolicies];
     replace(
       changesList,
+      policies.length === 0
+        ? null
+        : h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, `Policy changes (${policies.length})`),
+            h('ul', { class: 'plain policy-changes' }, policies.map(policyRow)),
+          ),
       r.rows.length === 0
         ? null
         : h(

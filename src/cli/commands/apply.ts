@@ -41,7 +41,7 @@ import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../model/cl
 import type { NetworkPolicy } from '../../model/k8s.ts';
 import { formatProblem } from '../../model/problem.ts';
 import { describeIgnored, loadManifests } from '../../parse/index.ts';
-import { clusterPolicyInfo } from '../../parse/tiers.ts';
+import { clusterPolicyInfo } from '../../model/tiers.ts';
 import {
   addClusterOptions,
   connectWith,

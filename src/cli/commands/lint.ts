@@ -80,12 +80,23 @@ async function loadForLint(
     for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
   }
-  // The YAML checks need the parsed documents: parse the files again (cheap next to the analysis).
+  // The YAML checks need the parsed documents: those read for the state, else the files parsed again.
   const { state } = result;
   const files = originFiles(state);
   for (const e of deferred) if (e.file !== undefined) files.add(e.file);
   const sources: ParsedObject[] = [];
+  const read = new Map<string, ParsedObject[]>();
+  for (const o of result.objects ?? []) {
+    const list = read.get(o.file);
+    if (list === undefined) read.set(o.file, [o]);
+    else list.push(o);
+  }
   for (const file of files) {
+    const known = read.get(file);
+    if (known !== undefined) {
+      sources.push(...known);
+      continue;
+    }
     let text: string;
     try {
       text = file === STDIN_NAME ? stdinText : await readFile(file, 'utf8');

@@ -3,6 +3,7 @@
  * findings, and the traffic overlay with --flows) with the analysis inlined, then why each connection is
  * allowed — to attach to a ticket, print, or keep as a CI artifact.
  */
+import { plural } from '../../format/plural.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -67,7 +68,9 @@ function reportSummary(
       workloads: model.summary.workloads,
       policies: model.summary.policies,
       connections: model.summary.connections,
+      domains: model.summary.domains,
     },
+    // The model's isolation is the tier-combined one: a NetworkPolicy isolates, or a cluster policy denies.
     unprotected: model.workloads.flatMap((w) => {
       const ingress = w.isolated.ingress !== 'isolated';
       const egress = w.isolated.egress !== 'isolated';
@@ -79,11 +82,7 @@ function reportSummary(
       .map((r) => ({ name: name(r.id), reach: r.reach, direct: r.direct })),
     connections,
     connectionsLeftOut: all.length - connections.length,
-    domains: analysis.connectivity.domains.map((d) => ({
-      src: name(d.src),
-      domain: d.domain,
-      ports: formatPorts(d.ports),
-    })),
+    domains: model.domains.map((d) => ({ src: name(d.src), domain: d.domain, ports: d.summary })),
   };
   return { summary, explanations };
 }
@@ -175,7 +174,7 @@ Examples:
       await writeFileAtomic(target, html);
       note(
         io,
-        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
+        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies${state.clusterPolicies.length > 0 ? `, ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}` : ''}\n`,
       );
     }
     setExit(ExitCode.Ok);

@@ -43,15 +43,18 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
     check(ctx) {
       // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
       const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
+      // Namespaces with a namespace-wide policy isolating `direction`, found in one pass over the policies.
+      const denied = new Set(
+        ctx.compiled.policies
+          .filter(
+            (p) => p.selector.matchesAll && (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
+          )
+          .map((p) => p.info.namespace),
+      );
       for (const ns of ctx.state.namespaces) {
         const classes = ctx.lookup.podClassesIn(ns.name);
         if (classes.length === 0) continue;
-        const covered = ctx.compiled.policies.some(
-          (p) =>
-            p.info.namespace === ns.name &&
-            p.selector.matchesAll &&
-            (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
-        );
+        const covered = denied.has(ns.name);
         // A cluster policy (Admin or Baseline tier) that denies by default does the same for the namespace.
         if (covered || namespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined)
           continue;

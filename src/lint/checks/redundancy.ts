@@ -62,6 +62,10 @@ class Analysis {
   readonly compiled: CompiledCluster;
   readonly removed = new Set<string>();
   readonly removedPolicies = new Set<number>();
+  /** What depends only on the compiled cluster, computed once: a rule's targets, a policy's groups, pools. */
+  readonly #targets = new Map<CompiledRule, Target[]>();
+  readonly #groups = new Map<string, number[]>();
+  readonly #pools = new Map<string, { ref: RuleRef; key: string }[]>();
 
   constructor(compiled: CompiledCluster) {
     this.compiled = compiled;
@@ -83,6 +87,12 @@ class Analysis {
   }
 
   targets(rule: CompiledRule): Target[] {
+    let targets = this.#targets.get(rule);
+    if (targets === undefined) this.#targets.set(rule, (targets = this.#targetsOf(rule)));
+    return targets;
+  }
+
+  #targetsOf(rule: CompiledRule): Target[] {
     const { classes, addressSpace } = this.compiled;
     const all = (): Target[] => [
       ...classes.map((c) => ({ pod: c.id })),
@@ -104,6 +114,13 @@ class Analysis {
 
   /** Representatives of the classes a policy selects: one per set of selecting policies (and named ports). */
   groups(policy: CompiledPolicy, direction: Direction): number[] {
+    const key = `${policy.index}/${direction}`;
+    let groups = this.#groups.get(key);
+    if (groups === undefined) this.#groups.set(key, (groups = this.#groupsOf(policy, direction)));
+    return groups;
+  }
+
+  #groupsOf(policy: CompiledPolicy, direction: Direction): number[] {
     const seen = new Map<string, number>();
     for (const id of policy.selected) {
       const cls = this.compiled.classes[id]!;
@@ -126,16 +143,27 @@ class Analysis {
    * only other namespace-wide policies may stand in for it.
    */
   pool(owner: CompiledPolicy, exclude: RuleRef, selected: number): RuleRef[] {
-    const out: RuleRef[] = [];
-    for (const i of this.compiled.policiesOfClass[selected]!) {
-      const q = this.compiled.policies[i]!;
-      if (this.removedPolicies.has(q.index)) continue;
-      if (owner.selector.matchesAll && !q.selector.matchesAll) continue;
-      for (const rule of exclude.direction === 'ingress' ? q.ingress : q.egress) {
-        const ref = { policy: q, direction: exclude.direction, rule };
-        const key = ruleKey(ref);
-        if (key !== ruleKey(exclude) && !this.removed.has(key)) out.push(ref);
+    const { direction } = exclude;
+    const wide = owner.selector.matchesAll;
+    const poolKey = `${selected}/${direction}/${wide}`;
+    let all = this.#pools.get(poolKey);
+    if (all === undefined) {
+      all = [];
+      for (const i of this.compiled.policiesOfClass[selected]!) {
+        const q = this.compiled.policies[i]!;
+        if (wide && !q.selector.matchesAll) continue;
+        for (const rule of direction === 'ingress' ? q.ingress : q.egress) {
+          const ref = { policy: q, direction, rule };
+          all.push({ ref, key: ruleKey(ref) });
+        }
       }
+      this.#pools.set(poolKey, all);
+    }
+    const excluded = ruleKey(exclude);
+    const out: RuleRef[] = [];
+    for (const { ref, key } of all) {
+      if (this.removedPolicies.has(ref.policy.index)) continue;
+      if (key !== excluded && !this.removed.has(key)) out.push(ref);
     }
     return out;
   }

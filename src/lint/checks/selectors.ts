@@ -3,6 +3,13 @@ import { compileSelector, requirementMatches } from '../../engine/selectors.ts';
 import type { LabelSelector } from '../../model/k8s.ts';
 import { suggestName } from '../text.ts';
 
+/** `{}`: whether a selector selects everything, as `compileSelector(…).matchesAll` says, without compiling it. */
+export function selectsEverything(selector: LabelSelector): boolean {
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
+  );
+}
+
 /**
  * For a selector that matches none of `labelSets`: a corrected `key=value` for the first `matchLabels`-style
  * requirement that no label set satisfies, when a close value exists (`app=grafna` → `app=grafana`).

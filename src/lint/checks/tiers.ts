@@ -233,6 +233,8 @@ export function commonClasses(a: readonly number[], b: readonly number[]): numbe
 
 /** The policies of a tier that select a class, in evaluation order. */
 export function tierPoliciesAt(compiled: CompiledCluster, classId: number, tier: Tier): CompiledTierPolicy[] {
+  // Without cluster policies (most clusters) the tier checks cost nothing.
+  if (compiled.tierPolicies.length === 0) return [];
   return (compiled.tierPoliciesOfClass[classId] ?? [])
     .map((i) => compiled.tierPolicies[i]!)
     .filter((p) => p.tier === tier);
@@ -350,6 +352,7 @@ export function namespaceDefaultDeny(
   namespace: string,
   direction: Direction,
 ): CompiledTierPolicy | undefined {
+  if (compiled.tierPolicies.length === 0) return undefined;
   if (!lookup.podClassesIn(namespace).every((id) => classDefaultDenied(compiled, id, direction)))
     return undefined;
   return compiled.tierPolicies.find(

@@ -1,5 +1,6 @@
 import { compileSelector } from '../../engine/selectors.ts';
 import { policyRules, targetsText } from '../checks/policies.ts';
+import { selectsEverything } from '../checks/selectors.ts';
 import { selectorText } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -22,13 +23,18 @@ export default defineRule({
   check(ctx) {
     for (const visit of policyRules(ctx)) {
       if (visit.compiled === undefined || visit.peers === undefined) continue;
-      const workloads = ctx.lookup.workloadsOfClasses(visit.policy.selected);
-      const targets = targetsText(ctx, workloads);
-      const verb =
-        visit.direction === 'ingress' ? `connect to ${targets}` : `receive connections from ${targets}`;
+      // Worded once per rule, and only for a rule with such a peer.
+      let said: { workloads: string[]; verb: string } | undefined;
       for (const [i, peer] of visit.peers.entries()) {
-        if (peer.namespaceSelector === undefined || !compileSelector(peer.namespaceSelector).matchesAll)
-          continue;
+        if (peer.namespaceSelector === undefined || !selectsEverything(peer.namespaceSelector)) continue;
+        if (said === undefined) {
+          const workloads = ctx.lookup.workloadsOfClasses(visit.policy.selected);
+          const targets = targetsText(ctx, workloads);
+          const verb =
+            visit.direction === 'ingress' ? `connect to ${targets}` : `receive connections from ${targets}`;
+          said = { workloads, verb };
+        }
+        const { workloads, verb } = said;
         const pods = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector);
         ctx.report({
           messageId: pods === undefined || pods.matchesAll ? 'everyPod' : 'anyNamespace',

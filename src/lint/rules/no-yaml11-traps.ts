@@ -20,7 +20,7 @@ const CHECKED_KEYS = new Set(['labels', 'matchLabels', 'selector', 'ports']);
  * `,` or `:`; before a space, `,`, `]`, `}` or `:`), has no trap: its nodes need not be built.
  */
 const MAY_HAVE_TRAP =
-  /(?<=^|[\s[{,:])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)(?=$|[\s,\]}:])/;
+  /(?:^|[\s[{,:])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)(?=$|[\s,\]}:])/;
 
 type Trap =
   | { messageId: 'boolean'; data: { text: string; bool: string } }

@@ -1,6 +1,6 @@
 import rule from '../../../src/lint/rules/no-legacy-tier-api.ts';
 import { anp, banp, cnp } from '../../support/builders.ts';
-import { clusterPolicyInfo } from '../../../src/parse/tiers.ts';
+import { clusterPolicyInfo } from '../../../src/model/tiers.ts';
 import { docs, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
 import { shop, withTiers, cnpYaml, tierBaseYaml } from '../tier-fixtures.ts';
 

@@ -13,7 +13,7 @@ import {
   type TierPortInfo,
   type TierRuleInfo,
   type TierSubjectInfo,
-} from '../model/cluster.ts';
+} from './cluster.ts';
 import type {
   AnpPort,
   CnpProtocol,
@@ -22,7 +22,7 @@ import type {
   Protocol,
   TierEgressPeer,
   TierSubject,
-} from '../model/k8s.ts';
+} from './k8s.ts';
 
 /** The wire words for actions, per kind, and what they mean. */
 const ACTIONS: Record<string, TierAction> = {

@@ -1,0 +1,321 @@
+/**
+ * The webhook's decision, pure: given the objects of the cluster as they are and one admission request, the
+ * state after the change, what it does to connectivity, the lint findings and the spec assertions it newly
+ * breaks, and the answer the mode gives (deny, warn, audit). No I/O: the server hands the objects in.
+ */
+import type { ClusterState } from '../model/cluster.ts';
+import type { FieldPath } from '../model/problem.ts';
+import { openSession, type ClusterSession } from '../engine/session.ts';
+import type { EngineOptions } from '../engine/compile.ts';
+import { isEmptyPorts } from '../engine/ports.ts';
+import type { RefIndex } from '../engine/refs.ts';
+import { formatPortList } from '../describe/ports.ts';
+import { lint } from '../lint/run.ts';
+import { DEFAULT_CONFIG, type LintConfig } from '../lint/config.ts';
+import type { Finding } from '../lint/types.ts';
+import { resolveSpec, runTests, type FailedPair } from '../testspec/run.ts';
+import type { Spec, SpecTest } from '../testspec/spec.ts';
+import { fromWatched } from '../k8s/read.ts';
+import { objectId, stateFromObjects } from '../k8s/state.ts';
+import type { KubeObject, Resource } from '../k8s/types.ts';
+import type { AdmissionRequest, AdmissionVerdict, AdmittedKind } from './review.ts';
+
+export const Mode = { Deny: 'deny', Warn: 'warn', Audit: 'audit' } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** Pairs named in one message; the others are counted. */
+export const PAIRS_NAMED = 3;
+
+export interface AdmissionRules {
+  mode: Mode;
+  /** `netfence.yaml`: rules at `error` deny, at `warning` warn, at `info` only show in the log. */
+  lint: LintConfig;
+  /** Reachability specs: a change that makes one of their tests fail is denied. */
+  specs: readonly Spec[];
+  /** Whether Pod requests are judged (else allowed at once). @default false */
+  pods?: boolean;
+  engine?: Partial<EngineOptions>;
+}
+
+/** The cluster before any request, computed once per version of the cluster's objects. */
+export interface Baseline {
+  objects: readonly KubeObject[];
+  state: ClusterState;
+  session: ClusterSession;
+  /** Keys of the lint findings of the cluster as it is. */
+  findings: ReadonlySet<string>;
+  /** Keys (`test\0src\0dst`) of the spec failures of the cluster as it is. */
+  failures: ReadonlySet<string>;
+}
+
+/** What the log records of a decision. */
+export interface DecisionRecord {
+  verdict: AdmissionVerdict;
+  /** Everything the rules found (denials and warnings), whatever the mode did with them. */
+  violations: string[];
+  warnings: string[];
+  /** Connections (workload pairs) the change opens or widens, and closes or narrows. */
+  opened: number;
+  cut: number;
+  /** Why the request was allowed without evaluation, when it was. */
+  skipped?: string;
+}
+
+const RESOURCE_OF: Record<AdmittedKind, Resource> = {
+  NetworkPolicy: 'networkpolicies',
+  Namespace: 'namespaces',
+  Pod: 'pods',
+  ClusterNetworkPolicy: 'clusternetworkpolicies',
+  AdminNetworkPolicy: 'adminnetworkpolicies',
+  BaselineAdminNetworkPolicy: 'baselineadminnetworkpolicies',
+};
+
+function findingKey(f: Finding): string {
+  return [f.ruleId, f.messageId, f.object.id, f.path.join('.'), f.message].join('\0');
+}
+
+function failureKey(spec: Spec, test: SpecTest, pair: FailedPair): string {
+  return [spec.file, test.index, pair.src, pair.dst].join('\0');
+}
+
+interface SpecFailure {
+  spec: Spec;
+  test: SpecTest;
+  pair: FailedPair;
+  index: RefIndex;
+}
+
+/** Every failing pair of every test of the specs that resolve in this state (a test that does not is left out). */
+function specFailures(session: ClusterSession, specs: readonly Spec[]): SpecFailure[] {
+  const out: SpecFailure[] = [];
+  for (const spec of specs) {
+    const index = session.refs(spec.granularity);
+    const conn = session.connectivity(spec.granularity);
+    for (const test of spec.tests) {
+      // One test at a time: a reference to a workload not deployed yet leaves out its test only.
+      const resolved = resolveSpec({ ...spec, tests: [test] }, index);
+      if (!resolved.ok) continue;
+      for (const result of runTests(resolved.tests, index, conn))
+        for (const pair of result.failures) out.push({ spec, test: result.test, pair, index });
+    }
+  }
+  return out;
+}
+
+function lintState(state: ClusterState, rules: AdmissionRules): Finding[] {
+  return lint(
+    { state, ...(rules.engine === undefined ? {} : { engine: rules.engine }) },
+    { config: rules.lint },
+  ).findings;
+}
+
+/** The cluster as it is, for the requests that follow until it changes. */
+export function prepareBaseline(objects: readonly KubeObject[], rules: AdmissionRules): Baseline {
+  const { state } = stateFromObjects(objects);
+  const session = openSession(state, rules.engine ?? {});
+  return {
+    objects,
+    state,
+    session,
+    findings: new Set(lintState(state, rules).map(findingKey)),
+    failures: new Set(specFailures(session, rules.specs).map((f) => failureKey(f.spec, f.test, f.pair))),
+  };
+}
+
+/** The request's objects as netfence reads them, or why they cannot be read. */
+function objectsOf(
+  request: AdmissionRequest,
+): { after: KubeObject | undefined; before: KubeObject | undefined } | { error: string } {
+  const resource = RESOURCE_OF[request.kind.kind];
+  const read = (raw: Record<string, unknown> | undefined): KubeObject | undefined => {
+    if (raw === undefined) return undefined;
+    const o = fromWatched(resource, { ...raw, kind: request.kind.kind });
+    // The object of a CREATE may have no namespace yet: the request's.
+    if (request.namespace !== undefined && o.metadata.namespace === undefined)
+      o.metadata = { ...o.metadata, namespace: request.namespace };
+    if (request.name !== undefined && o.metadata.name === undefined)
+      o.metadata = { ...o.metadata, name: request.name };
+    return o;
+  };
+  try {
+    return {
+      after: request.operation === 'DELETE' ? undefined : read(request.object),
+      before: read(request.oldObject),
+    };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function labelsChanged(a: KubeObject | undefined, b: KubeObject | undefined): string[] {
+  const la = a?.metadata.labels ?? {};
+  const lb = b?.metadata.labels ?? {};
+  return [...new Set([...Object.keys(la), ...Object.keys(lb)])].filter((k) => la[k] !== lb[k]).sort();
+}
+
+function pathText(path: FieldPath): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+/** `shop/web → data/postgres on 5432/TCP` */
+function pairText(index: RefIndex, pair: FailedPair): string {
+  const ends = `${index.displayName(pair.src)} → ${index.displayName(pair.dst)}`;
+  return pair.expected === 'deny' && !isEmptyPorts(pair.allowed)
+    ? `${ends} on ${formatPortList(pair.allowed)}`
+    : ends;
+}
+
+/** A few items, then how many more: `a, b, c and 4 more pairs`. */
+function fewThenCount(items: readonly string[], noun: string): string {
+  const named = items.slice(0, PAIRS_NAMED);
+  const rest = items.length - named.length;
+  return rest === 0
+    ? named.join(', ')
+    : `${named.join(', ')} and ${rest} more ${noun}${rest === 1 ? '' : 's'}`;
+}
+
+/**
+ * Decides one request. `baseline` must be `prepareBaseline` of the cluster's objects now (the server keeps
+ * it for as long as they do not change).
+ */
+export function decide(baseline: Baseline, request: AdmissionRequest, rules: AdmissionRules): DecisionRecord {
+  const allowed = (skipped: string, warnings: string[] = []): DecisionRecord => ({
+    verdict: warnings.length === 0 ? { allowed: true } : { allowed: true, warnings },
+    violations: [],
+    warnings,
+    opened: 0,
+    cut: 0,
+    skipped,
+  });
+  const { kind } = request.kind;
+  if (kind === 'Pod' && rules.pods !== true) return allowed('pods are not judged (--pods)');
+  if (request.operation === 'CONNECT') return allowed('CONNECT changes nothing');
+  const read = objectsOf(request);
+  if ('error' in read)
+    return allowed(`cannot read the object: ${read.error}`, [
+      `netfence could not read this ${kind}: ${read.error}`,
+    ]);
+  const { after, before } = read;
+  const subject = after ?? before!;
+  const id = objectId(subject);
+  const changedLabels = labelsChanged(before, after);
+  if (
+    (kind === 'Namespace' || kind === 'Pod') &&
+    request.operation === 'UPDATE' &&
+    changedLabels.length === 0
+  )
+    return allowed('no label changed');
+
+  // The objects after the change: the old one goes, the new one takes its place.
+  const objects = baseline.objects.filter((o) => objectId(o) !== id);
+  if (after !== undefined) objects.push(after);
+  const built = stateFromObjects(objects);
+  // The API server accepted it, netfence's validation does not: say so rather than guess.
+  const leftOut = built.skipped.find((s) => s.startsWith(`${id}: `));
+  if (after !== undefined && leftOut !== undefined) {
+    const why = leftOut.slice(`${id}: `.length);
+    return allowed(`netfence cannot analyze it: ${why}`, [`netfence cannot analyze ${id}: ${why}`]);
+  }
+  const session = openSession(built.state, rules.engine ?? {});
+  const diff = baseline.session.diff(session);
+  let opened = 0;
+  let cut = 0;
+  for (const c of diff.connections) {
+    if (!isEmptyPorts(c.added)) opened++;
+    if (!isEmptyPorts(c.removed)) cut++;
+  }
+
+  // The field that made the change, for the message.
+  const policyId =
+    kind === 'NetworkPolicy'
+      ? `${subject.metadata.namespace ?? ''}/${subject.metadata.name ?? ''}`
+      : undefined;
+  const changeFields = [
+    ...diff.policies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
+    ...diff.clusterPolicies
+      .filter((p) => p.id === `${kind}/${subject.metadata.name ?? ''}`)
+      .flatMap((p) => p.fields),
+  ];
+  const defaultField =
+    request.operation === 'DELETE'
+      ? 'its deletion'
+      : changedLabels.length > 0 && (kind === 'Namespace' || kind === 'Pod')
+        ? changedLabels.map((k) => `metadata.labels["${k}"]`).join(', ')
+        : changeFields.length > 0
+          ? [...new Set(changeFields.map(pathText))].slice(0, 2).join(', ')
+          : 'spec';
+  const fieldOf = (failures: readonly SpecFailure[]): string => {
+    const paths = new Set<string>();
+    for (const f of failures)
+      for (const e of f.pair.explanations ?? [])
+        for (const side of [e.egress, e.ingress])
+          for (const r of side.rules) if (r.policy === policyId) paths.add(r.path);
+    return paths.size > 0 ? [...paths].slice(0, 2).join(', ') : defaultField;
+  };
+
+  const violations: string[] = [];
+  const warnings: string[] = [];
+  const what = `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
+
+  // Spec assertions the change breaks (those broken already are not this change's doing).
+  const broken = specFailures(session, rules.specs).filter(
+    (f) => !baseline.failures.has(failureKey(f.spec, f.test, f.pair)),
+  );
+  const byTest = new Map<string, SpecFailure[]>();
+  for (const f of broken) {
+    const key = `${f.spec.file}\0${f.test.index}`;
+    byTest.set(key, [...(byTest.get(key) ?? []), f]);
+  }
+  for (const failures of byTest.values()) {
+    const { test, spec } = failures[0]!;
+    const verb = test.expect === 'deny' ? 'would open' : 'would cut';
+    const pairs = fewThenCount(
+      failures.map((f) => pairText(f.index, f.pair)),
+      'pair',
+    );
+    violations.push(
+      `${what}: ${fieldOf(failures)} ${verb} ${pairs}, breaking test "${test.name}" (${spec.file}:${test.location.line})`,
+    );
+  }
+
+  // Lint findings the change adds to the object it changes (what it does to others is their owners' lint).
+  for (const f of lintState(built.state, rules)) {
+    if (f.object.id !== id || baseline.findings.has(findingKey(f))) continue;
+    const field = f.path.length > 0 ? pathText(f.path) : 'the object';
+    const text = `${f.object.id}: rule ${f.ruleId} (${f.severity}) at ${field}: ${f.message}`;
+    if (f.severity === 'error') violations.push(text);
+    else if (f.severity === 'warning') warnings.push(text);
+  }
+
+  const summary = `(${opened} connection${opened === 1 ? '' : 's'} opened, ${cut} cut)`;
+  if (violations.length === 0 || rules.mode === 'audit')
+    return {
+      verdict:
+        rules.mode === 'audit' || warnings.length === 0 ? { allowed: true } : { allowed: true, warnings },
+      violations,
+      warnings,
+      opened,
+      cut,
+    };
+  if (rules.mode === 'warn')
+    return {
+      verdict: { allowed: true, warnings: [...violations.map((v) => `would be denied: ${v}`), ...warnings] },
+      violations,
+      warnings,
+      opened,
+      cut,
+    };
+  const message = `netfence denied this change ${summary}: ${violations.join('; ')}`;
+  return {
+    verdict: warnings.length === 0 ? { allowed: false, message } : { allowed: false, message, warnings },
+    violations,
+    warnings,
+    opened,
+    cut,
+  };
+}
+
+/** The default rules: deny mode, the default lint configuration, no spec. */
+export const DEFAULT_RULES: AdmissionRules = { mode: 'deny', lint: DEFAULT_CONFIG, specs: [] };

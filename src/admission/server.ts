@@ -1,0 +1,204 @@
+/**
+ * The webhook's HTTPS server: `POST /validate` answers AdmissionReviews from the cluster state held in
+ * memory (never an API call per request), `GET /healthz` and `GET /readyz` (ready once the cluster has been
+ * listed). Bad input is a 4xx answer and a log line, never a crash: a body over the limit is 413, one that is
+ * not an AdmissionReview 400, a kind netfence does not judge 422.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeObject } from '../k8s/types.ts';
+import {
+  decide,
+  prepareBaseline,
+  type AdmissionRules,
+  type Baseline,
+  type DecisionRecord,
+} from './decide.ts';
+import { parseReview, reviewResponse } from './review.ts';
+import type { KeyPair } from './tls.ts';
+
+/** What the API server may send at most: an object and its old version, each up to etcd's 1.5 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The cluster the webhook answers from (a `ClusterWatch`, or fixed objects in tests). */
+export interface ObjectSource {
+  isReady(): boolean;
+  /** Equal generations, equal objects. */
+  generation(): number;
+  objects(): readonly KubeObject[];
+}
+
+/** One line of the log: a JSON object. */
+export type LogEntry = Record<string, unknown> & { msg: string };
+
+export interface WebhookOptions {
+  /** `127.0.0.1` */
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  tls: KeyPair;
+  rules: AdmissionRules;
+  source: ObjectSource;
+  log: (entry: LogEntry) => void;
+  /** @default 4 MiB */
+  maxBodyBytes?: number;
+}
+
+export interface RunningWebhook {
+  /** `https://127.0.0.1:8443` */
+  url: string;
+  port: number;
+  /** Replaces the serving certificate for new connections. */
+  setKeyPair(pair: KeyPair): void;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? `${body}\n` : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The body, or `undefined` when it passed the limit (the rest is drained, not kept). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the server; resolves once it listens. */
+export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let baseline: { generation: number; baseline: Baseline } | undefined;
+  const baselineNow = (): Baseline => {
+    const generation = options.source.generation();
+    if (baseline?.generation !== generation)
+      baseline = { generation, baseline: prepareBaseline(options.source.objects(), options.rules) };
+    return baseline.baseline;
+  };
+
+  const validate = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const body = await readBody(req, limit);
+    if (body === undefined) {
+      options.log({ msg: 'rejected', status: 413, reason: `body over ${limit} bytes` });
+      send(res, 413, `the body is over ${limit} bytes`);
+      return;
+    }
+    const parsed = parseReview(body);
+    if (!parsed.ok) {
+      options.log({
+        msg: 'rejected',
+        status: parsed.error.status,
+        reason: parsed.error.message,
+        uid: parsed.error.uid,
+      });
+      send(res, parsed.error.status, parsed.error.message);
+      return;
+    }
+    const request = parsed.request;
+    if (!options.source.isReady()) {
+      // Not listed yet: an answer now would be a guess. 503 lets the API server apply failurePolicy.
+      options.log({ msg: 'not ready', status: 503, uid: request.uid });
+      send(res, 503, 'netfence has not read the cluster yet');
+      return;
+    }
+    let record: DecisionRecord;
+    try {
+      record = decide(baselineNow(), request, options.rules);
+    } catch (error) {
+      options.log({
+        msg: 'internal error',
+        status: 500,
+        uid: request.uid,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      send(res, 500, 'netfence could not evaluate this request (see its log)');
+      return;
+    }
+    const name =
+      request.namespace === undefined ? request.name : `${request.namespace}/${request.name ?? ''}`;
+    options.log({
+      msg: 'decision',
+      uid: request.uid,
+      kind: request.kind.kind,
+      name,
+      operation: request.operation,
+      dryRun: request.dryRun,
+      user: request.user,
+      mode: options.rules.mode,
+      allowed: record.verdict.allowed,
+      violations: record.violations,
+      warnings: record.warnings,
+      opened: record.opened,
+      cut: record.cut,
+      ...(record.skipped === undefined ? {} : { skipped: record.skipped }),
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    send(res, 200, reviewResponse(request.uid, record.verdict));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return send(res, 200, 'ok');
+    if (path === '/readyz')
+      return options.source.isReady() ? send(res, 200, 'ok') : send(res, 503, 'reading the cluster');
+    if (path !== '/validate') return send(res, 404, `no ${path ?? ''}: the webhook answers POST /validate`);
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, '/validate takes POST');
+    }
+    validate(req, res).catch((error: unknown) => {
+      options.log({ msg: 'request failed', error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) send(res, 400, 'the request could not be read');
+      else res.destroy();
+    });
+  };
+
+  const server: Server = createServer(
+    { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    handle,
+  );
+  // A client that stalls never holds a socket for long.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.on('tlsClientError', (error) => options.log({ msg: 'tls error', error: error.message }));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `https://${host}:${port}`,
+        port,
+        setKeyPair: (pair) =>
+          server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * The webhook's serving certificate: a mounted cert/key pair (cert-manager writes one into a Secret volume,
+ * and swaps it on renewal: the files are polled and reloaded when they change), or a self-signed CA and
+ * certificate made with Debian's `openssl` command for trying the webhook out. No hand-written ASN.1.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+export interface SelfSigned extends KeyPair {
+  /** The CA's certificate (PEM): the webhook configuration's `caBundle`, base64-encoded. */
+  ca: string;
+  /** The folder holding ca.crt, tls.crt and tls.key. */
+  dir: string;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** Whether the `openssl` command runs; the message says how to get it when not. */
+export async function checkOpenssl(): Promise<string | undefined> {
+  try {
+    await run('openssl', ['version']);
+    return undefined;
+  } catch {
+    return '--self-signed needs the openssl command: install it (apt-get install openssl), or give --tls-cert and --tls-key';
+  }
+}
+
+/**
+ * A CA and a serving certificate signed by it, valid for `names` (IP addresses and DNS names: the
+ * subjectAltNames the API server checks), for `days` days, in a new folder under `dir` (default the temp
+ * folder). ECDSA P-256 keys.
+ */
+export async function makeSelfSigned(
+  names: readonly string[],
+  options: { dir?: string; days?: number } = {},
+): Promise<SelfSigned> {
+  const dir = await mkdtemp(join(options.dir ?? tmpdir(), 'netfence-webhook-'));
+  const days = String(options.days ?? 365);
+  const f = (name: string): string => join(dir, name);
+  const san = names.map((n) => (isIP(n) === 0 ? `DNS:${n}` : `IP:${n}`)).join(',');
+  const cn = names[0] ?? 'netfence-webhook';
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    days,
+    '-subj',
+    '/CN=netfence webhook test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await run('openssl', ['req', ...key, '-keyout', f('tls.key'), '-out', f('tls.csr'), '-subj', `/CN=${cn}`]);
+  await writeFile(
+    f('ext.cnf'),
+    `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+  );
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    f('tls.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('tls.crt'),
+    '-days',
+    days,
+    '-extfile',
+    f('ext.cnf'),
+  ]);
+  const [cert, tlsKey, ca] = await Promise.all([
+    readFile(f('tls.crt'), 'utf8'),
+    readFile(f('tls.key'), 'utf8'),
+    readFile(f('ca.crt'), 'utf8'),
+  ]);
+  return { cert, key: tlsKey, ca, dir, certFile: f('tls.crt'), keyFile: f('tls.key'), caFile: f('ca.crt') };
+}
+
+/** Reads a cert/key pair; a one-line message when a file cannot be read. */
+export async function readKeyPair(certFile: string, keyFile: string): Promise<KeyPair> {
+  const read = async (file: string, option: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new Error(`${option}: cannot read "${file}" (${code})`, { cause: error });
+    }
+  };
+  return { cert: await read(certFile, '--tls-cert'), key: await read(keyFile, '--tls-key') };
+}
+
+/**
+ * Polls the two files (a Secret volume swaps a symlink, which file-system events miss) and calls `reload`
+ * with the new pair when either changes. Returns the function that stops watching.
+ */
+export function watchKeyPair(
+  certFile: string,
+  keyFile: string,
+  reload: (pair: KeyPair) => void,
+  onError: (message: string) => void,
+  intervalMs = 2000,
+): () => void {
+  let pending = false;
+  const changed = (current: Stats, previous: Stats): void => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+    if (pending) return;
+    pending = true;
+    // Both files are written one after the other: read them once the second had time to land.
+    setTimeout(() => {
+      pending = false;
+      readKeyPair(certFile, keyFile).then(reload, (error: unknown) =>
+        onError(error instanceof Error ? error.message : String(error)),
+      );
+    }, 200);
+  };
+  watchFile(certFile, { interval: intervalMs, persistent: false }, changed);
+  watchFile(keyFile, { interval: intervalMs, persistent: false }, changed);
+  return () => {
+    unwatchFile(certFile, changed);
+    unwatchFile(keyFile, changed);
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * `netfence webhook`: a validating admission webhook. It lists and watches the cluster, and answers each
+ * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods) with what the change
+ * does: spec assertions it breaks and lint findings it adds deny (or warn, or are only logged).
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { Mode, type AdmissionRules } from '../../admission/decide.ts';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  startWebhook,
+  type LogEntry,
+  type RunningWebhook,
+} from '../../admission/server.ts';
+import {
+  checkOpenssl,
+  makeSelfSigned,
+  readKeyPair,
+  watchKeyPair,
+  type KeyPair,
+} from '../../admission/tls.ts';
+import { CONFIG_FILE } from '../../lint/config.ts';
+import { formatProblem, type Problem } from '../../model/problem.ts';
+import { parseSpec, type Spec } from '../../testspec/spec.ts';
+import { ExitCode, UserError, firstOf, note, type Io } from '../io.ts';
+import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
+import { loadLintConfig } from '../options/lint-config.ts';
+
+interface WebhookOptions extends ClusterOptions {
+  listen: { host: string; port: number };
+  tlsCert?: string;
+  tlsKey?: string;
+  selfSigned: boolean;
+  san?: string[];
+  mode: Mode;
+  config?: string | false;
+  spec?: string[];
+  pods: boolean;
+  maxBody: number;
+}
+
+const MODES = Object.values(Mode);
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `127.0.0.1:8443`, `[::1]:8443`, `:8443` (every address). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text.trim());
+  const port = Number(m?.[3]);
+  if (m === null || !Number.isInteger(port) || port > 65535)
+    throw new UserError(`--listen: expected host:port such as 127.0.0.1:8443, got "${text}"`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`expected a positive integer, got "${text}"`);
+  return n;
+}
+
+/** Reads and checks the specs; every problem is printed, then one line. */
+async function loadSpecs(files: readonly string[], io: Io): Promise<Spec[]> {
+  const specs: Spec[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UserError(
+        `--spec: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
+    }
+    const parsed = parseSpec(text, file);
+    if (parsed.ok) {
+      for (const w of parsed.warnings) io.stderr(`${formatProblem(w)}\n`);
+      specs.push(parsed.spec);
+    } else problems.push(...parsed.problems);
+  }
+  if (problems.length === 1) throw new UserError(formatProblem(problems[0]!));
+  if (problems.length > 1) {
+    for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
+    throw new UserError(`${problems.length} problems in the specs; fix them and run again`);
+  }
+  return specs;
+}
+
+/** The serving pair: mounted files (reloaded when they change), or a self-signed CA and certificate. */
+async function servingPair(
+  options: WebhookOptions,
+  io: Io,
+): Promise<{ pair: KeyPair; files?: { cert: string; key: string } }> {
+  if (options.selfSigned) {
+    if (options.tlsCert !== undefined || options.tlsKey !== undefined)
+      throw new UserError(
+        '--self-signed makes its own certificate: drop --tls-cert and --tls-key, or --self-signed',
+      );
+    const missing = await checkOpenssl();
+    if (missing !== undefined) throw new UserError(missing);
+    const host = options.listen.host;
+    const names = [
+      ...new Set([
+        ...(host === '0.0.0.0' || host === '::' ? [] : [host]),
+        'localhost',
+        ...(options.san ?? []),
+      ]),
+    ];
+    const made = await makeSelfSigned(names);
+    io.stderr(`Self-signed certificate for ${names.join(', ')} in ${made.dir}\n`);
+    io.stderr(`CA certificate: ${made.caFile} (the webhook configuration's caBundle is its base64)\n`);
+    return { pair: made, files: { cert: made.certFile, key: made.keyFile } };
+  }
+  if (options.san !== undefined)
+    throw new UserError('--san names the self-signed certificate: add --self-signed');
+  if (options.tlsCert === undefined || options.tlsKey === undefined)
+    throw new UserError(
+      'the webhook serves HTTPS: give --tls-cert and --tls-key (a cert-manager Secret, mounted), or --self-signed to try it out',
+    );
+  try {
+    return {
+      pair: await readKeyPair(options.tlsCert, options.tlsKey),
+      files: { cert: options.tlsCert, key: options.tlsKey },
+    };
+  } catch (error) {
+    throw new UserError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function webhookCommand(io: Io, setExit: (code: number) => void): Command {
+  const cmd = new Command('webhook')
+    .description(
+      'Run a validating admission webhook: deny (or warn about) policy and namespace changes that break the rules',
+    )
+    .addOption(
+      new Option('--listen <host:port>', 'address to serve HTTPS on')
+        .default({ host: '127.0.0.1', port: 8443 }, '127.0.0.1:8443')
+        .argParser(parseListen),
+    )
+    .option('--tls-cert <file>', 'serving certificate (PEM, with its chain); reloaded when the file changes')
+    .option('--tls-key <file>', 'its private key (PEM); reloaded when the file changes')
+    .option('--self-signed', 'make a CA and a certificate with openssl (for trying it out)', false)
+    .option(
+      '--san <name>',
+      'with --self-signed: another DNS name or IP of the certificate (repeatable)',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'deny: refuse changes that break the rules; warn: admit them with warnings; audit: only log',
+      )
+        .choices(MODES)
+        .default('deny'),
+    )
+    .option(
+      '-c, --config <file>',
+      `lint configuration: rules at error deny, at warning warn (default: ${CONFIG_FILE} here, if any)`,
+    )
+    .option('--no-config', `ignore ${CONFIG_FILE}`)
+    .option(
+      '--spec <file>',
+      'reachability spec (netfence test): a change that breaks one of its tests is denied (repeatable)',
+      collect,
+    )
+    .option(
+      '--pods',
+      'judge Pod creations and label changes too (every pod change then waits for netfence)',
+      false,
+    )
+    .addOption(
+      new Option('--max-body <bytes>', 'largest request body accepted')
+        .default(DEFAULT_MAX_BODY_BYTES)
+        .argParser(positiveInteger)
+        .hideHelp(),
+    );
+  addClusterOptions(cmd, {
+    cluster: 'the cluster to watch (required: the webhook answers from its state)',
+    allNamespaces: null,
+  });
+  cmd.addHelpText(
+    'after',
+    `
+The webhook lists and watches namespaces, pods, workloads, services, NetworkPolicies, nodes and the cluster
+policy tiers, and answers POST /validate from that state (GET /healthz, GET /readyz). Each decision is logged
+as one JSON line on stderr. Register it with a ValidatingWebhookConfiguration: see docs/enforce.md.
+
+Examples:
+  netfence webhook --cluster --self-signed --spec reachability.yaml
+  netfence webhook --cluster --listen 0.0.0.0:8443 --tls-cert /tls/tls.crt --tls-key /tls/tls.key --mode warn`,
+  );
+  cmd.action(async (options: WebhookOptions) => {
+    await runWebhook(options, io, () => firstOf(process, ['SIGINT', 'SIGTERM']));
+    setExit(ExitCode.Ok);
+  });
+  return cmd;
+}
+
+/** Runs the webhook until `until` resolves. */
+async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<void>): Promise<void> {
+  if (options.cluster !== true)
+    throw new UserError(
+      'the webhook answers from a live cluster: add --cluster (and --context or --kubeconfig)',
+    );
+  const specs = await loadSpecs(options.spec ?? [], io);
+  const rules: AdmissionRules = {
+    mode: options.mode,
+    lint: await loadLintConfig(options.config, io),
+    specs,
+    pods: options.pods,
+  };
+  const { pair, files } = await servingPair(options, io);
+  const log = (entry: LogEntry): void =>
+    io.stderr(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  await withCluster(async (k8s) => {
+    const conn = connectWith(k8s, options, io);
+    const watch = k8s.watchCluster(conn, {
+      onEvent: (e) => {
+        if (e.kind === 'error' || e.kind === 'left-out')
+          log({
+            msg: e.kind === 'error' ? 'watch error' : 'left out',
+            resource: e.resource,
+            reason: e.message,
+          });
+      },
+    });
+    let server: RunningWebhook;
+    try {
+      server = await startWebhook({
+        host: options.listen.host,
+        port: options.listen.port,
+        tls: pair,
+        rules,
+        source: watch,
+        log,
+        maxBodyBytes: options.maxBody,
+      });
+    } catch (error) {
+      watch.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UserError(`--listen: port ${options.listen.port} is in use`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+        throw new UserError(`--listen: "${options.listen.host}" is not an address of this machine`);
+      if (code === 'EACCES')
+        throw new UserError(`--listen: port ${options.listen.port} needs privileges: pick one above 1023`);
+      throw error;
+    }
+    const stopReloading =
+      files === undefined
+        ? () => undefined
+        : watchKeyPair(
+            files.cert,
+            files.key,
+            (next) => {
+              try {
+                server.setKeyPair(next);
+                log({ msg: 'certificate reloaded' });
+              } catch (error) {
+                log({
+                  msg: 'certificate not reloaded',
+                  reason: error instanceof Error ? error.message : String(error),
+                });
+              }
+            },
+            (reason) => log({ msg: 'certificate not reloaded', reason }),
+          );
+    io.stdout(`netfence webhook: listening on ${server.url}/validate (mode ${options.mode})\n`);
+    note(
+      io,
+      `Reading cluster "${conn.context}"; /readyz answers 200 once it is read. Press Ctrl+C to stop.\n`,
+    );
+    void watch.ready.then(() => log({ msg: 'ready', objects: watch.objects().length }));
+    try {
+      await until();
+    } finally {
+      stopReloading();
+      watch.stop();
+      await server.close();
+    }
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * Field paths → offsets from the fast reader's (js-yaml) events, without building `yaml` nodes. Pure.
+ *
+ * Gives the offset `yaml` gives (src/parse/documents.ts `walk`): the key of the deepest mapping entry of the
+ * path that exists, or the start of the deepest list item. Where it cannot be sure of giving the same offset
+ * it answers `undefined` and the caller asks `yaml`: a key that YAML could read as something other than its
+ * text (a number, a boolean, null, a merge key `<<`), a key that is not a scalar, an alias, a list item
+ * that is empty or a block scalar (`|`, `>`), whose start `yaml` counts differently. test/parse/locate.test.ts
+ * compares the two on every fixture and every benchmark mix, for every field path.
+ */
+import { EVENT_ID, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
+import type { Event } from 'js-yaml';
+import type { FieldPath } from '../model/problem.ts';
+
+const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
+
+/** Plain keys that a YAML 1.2 core schema may read as a number, a boolean or null, and merge keys. */
+const AMBIGUOUS_PLAIN_KEY = /^(?:[-+.\d~]|<<$|(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)/;
+
+/** Index just past the node whose event is at `i`. */
+export function skipNode(events: readonly Event[], i: number): number {
+  const type = events[i]?.type;
+  if (type !== MAPPING && type !== SEQUENCE) return i + 1;
+  let depth = 0;
+  for (; i < events.length; i++) {
+    const t = events[i]!.type;
+    if (t === MAPPING || t === SEQUENCE) depth++;
+    else if (t === POP && --depth === 0) return i + 1;
+  }
+  return i;
+}
+
+/** Where `yaml` says the node of event `e` starts; undefined when unsure. */
+function nodeStart(text: string, e: Event | undefined): number | undefined {
+  if (e === undefined) return undefined;
+  if (e.type === MAPPING || e.type === SEQUENCE) return e.start;
+  if (e.type !== SCALAR || e.valueStart < 0 || e.tagStart >= 0 || e.anchorStart >= 0) return undefined;
+  if (e.style === SCALAR_STYLE.PLAIN) return e.valueStart;
+  const quote =
+    e.style === SCALAR_STYLE.DOUBLE_QUOTED ? '"' : e.style === SCALAR_STYLE.SINGLE_QUOTED ? "'" : undefined;
+  return quote !== undefined && text[e.valueStart - 1] === quote ? e.valueStart - 1 : undefined;
+}
+
+/** What a locator answers: an offset, or undefined when `yaml` must be asked. */
+export type Located = number | undefined;
+
+/**
+ * Walks `path` from the node whose event is at `at`, as `yaml`'s walk does: the offset of the deepest
+ * existing field, and the index of the event of the value at the path (undefined when the path does not
+ * exist, or when unsure: then `offset` is undefined too).
+ */
+function walkEvents(
+  text: string,
+  events: readonly Event[],
+  at: number,
+  path: FieldPath,
+): { offset: Located; value: number | undefined } {
+  let i = at;
+  let offset = nodeStart(text, events[i]);
+  if (offset === undefined) return { offset: undefined, value: undefined };
+  for (const part of path) {
+    const e = events[i]!;
+    if (e.type === MAPPING) {
+      const wanted = String(part);
+      let found: number | undefined;
+      for (let j = i + 1; j < events.length && events[j]!.type !== POP;) {
+        const key = events[j]!;
+        if (key.type !== SCALAR || key.tagStart >= 0 || key.anchorStart >= 0)
+          return { offset: undefined, value: undefined };
+        const plain = key.style === SCALAR_STYLE.PLAIN;
+        if (plain && AMBIGUOUS_PLAIN_KEY.test(text.slice(key.valueStart, key.valueEnd)))
+          return { offset: undefined, value: undefined };
+        const valueAt = j + 1;
+        if (getScalarValue(text, key) === wanted) {
+          const keyStart = nodeStart(text, key);
+          if (keyStart === undefined) return { offset: undefined, value: undefined };
+          offset = keyStart;
+          found = valueAt;
+          break;
+        }
+        j = skipNode(events, valueAt);
+      }
+      if (found === undefined) return { offset, value: undefined };
+      i = found;
+    } else if (e.type === SEQUENCE && typeof part === 'number') {
+      let j = i + 1;
+      for (let n = 0; n < part && j < events.length && events[j]!.type !== POP; n++) j = skipNode(events, j);
+      if (j >= events.length || events[j]!.type === POP) return { offset, value: undefined };
+      const itemStart = nodeStart(text, events[j]);
+      if (itemStart === undefined) return { offset: undefined, value: undefined };
+      offset = itemStart;
+      i = j;
+    } else if (e.type === SCALAR || e.type === SEQUENCE) {
+      // A scalar, or a list indexed by a name: the path goes no further.
+      return { offset, value: undefined };
+    } else {
+      return { offset: undefined, value: undefined };
+    }
+  }
+  return { offset, value: i };
+}
+
+/** Locates field paths of the objects of one text, from its events (read on the first request). */
+export interface EventLocator {
+  /**
+   * Offset of `path` inside the object at `documentPath` of document `documentIndex`: what `yaml` gives, or
+   * undefined when unsure (or when the text cannot be read).
+   */
+  offset(documentIndex: number, documentPath: FieldPath, path: FieldPath): Located;
+}
+
+export function eventLocator(text: string): EventLocator {
+  let events: Event[] | null | undefined;
+  /** Event index of each document's root node. */
+  let roots: number[] = [];
+  const load = (): Event[] | null => {
+    if (events !== undefined) return events;
+    try {
+      events = parseEvents(text, {});
+    } catch {
+      events = null;
+      return events;
+    }
+    roots = [];
+    for (let i = 0; i < events.length; i++) if (events[i]!.type === DOCUMENT) roots.push(i + 1);
+    return events;
+  };
+  return {
+    offset(documentIndex, documentPath, path) {
+      const all = load();
+      const root = roots[documentIndex];
+      if (all === null || root === undefined) return undefined;
+      const object = walkEvents(text, all, root, documentPath).value;
+      return object === undefined ? undefined : walkEvents(text, all, object, path).offset;
+    },
+  };
+}

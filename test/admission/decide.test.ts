@@ -1,0 +1,249 @@
+/**
+ * The webhook's decision, pure: the connectivity a change makes, judged by the spec assertions and the lint
+ * configuration, answered per mode. Each case is a change a platform team worries about.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  decide,
+  prepareBaseline,
+  type AdmissionRules,
+  type DecisionRecord,
+} from '../../src/admission/decide.ts';
+import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
+import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
+import type { KubeObject } from '../../src/k8s/types.ts';
+import { NO_LINT, baseObjects, np, ns, pod, review, spec } from './fixtures.ts';
+
+const ALLOW_ALL_INGRESS = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
+
+function rules(overrides: Partial<AdmissionRules> = {}): AdmissionRules {
+  return { mode: 'deny', lint: NO_LINT, specs: [spec()], ...overrides };
+}
+
+function request(body: Record<string, unknown>): AdmissionRequest {
+  const parsed = parseReview(JSON.stringify(body));
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  return parsed.request;
+}
+
+function judge(
+  body: Record<string, unknown>,
+  r: AdmissionRules = rules(),
+  objects: KubeObject[] = baseObjects(),
+): DecisionRecord {
+  return decide(prepareBaseline(objects, r), request(body), r);
+}
+
+describe('NetworkPolicy changes', () => {
+  test('an allow-all policy that lets tenant-a reach the database is denied, naming test, field and pairs', () => {
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS));
+    assert.equal(d.verdict.allowed, false);
+    const message = d.verdict.message ?? '';
+    assert.match(message, /NetworkPolicy data\/allow-all/);
+    assert.match(message, /spec\.ingress\[0\] would open/);
+    assert.match(message, /breaking test "tenant-a never reaches the database" \(reachability\.yaml:2\)/);
+    // Five tenant-a workloads reach postgres now: three are named, two counted.
+    assert.match(message, /tenant-a\/\w+ → data\/postgres on all ports, .* and 2 more pairs/);
+    assert.equal((message.match(/ → data\/postgres/g) ?? []).length, 3);
+    assert.ok(d.opened >= 5, `opened ${d.opened}`);
+  });
+
+  test('warn mode admits it with the reasons as warnings', () => {
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ mode: 'warn' }));
+    assert.equal(d.verdict.allowed, true);
+    assert.equal(d.verdict.warnings?.length, 1);
+    assert.match(d.verdict.warnings[0]!, /^would be denied: .*tenant-a never reaches the database/);
+  });
+
+  test('audit mode admits it without warnings, and records the violation', () => {
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ mode: 'audit' }));
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.violations.length, 1);
+    assert.match(d.violations[0]!, /tenant-a never reaches the database/);
+  });
+
+  test('a dry-run request is answered the same way', () => {
+    const wet = judge(review('CREATE', ALLOW_ALL_INGRESS));
+    const dry = judge(review('CREATE', ALLOW_ALL_INGRESS, undefined, { dryRun: true }));
+    assert.equal(dry.verdict.allowed, false);
+    assert.equal(dry.verdict.message, wet.verdict.message);
+  });
+
+  test('a policy that opens only what the spec allows is admitted, and counted', () => {
+    const web = np('data', 'allow-shop-metrics', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [
+        { from: [{ namespaceSelector: { matchLabels: { access: 'db' } } }], ports: [{ port: 9187 }] },
+      ],
+    });
+    const d = judge(review('CREATE', web));
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.opened, 1);
+    assert.deepEqual(d.violations, []);
+  });
+
+  test('deleting the policy the API needs is denied: it would cut an expected path', () => {
+    const old = baseObjects().find((o) => o.metadata.name === 'allow-db-clients')!;
+    const d = judge(review('DELETE', undefined, old));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(d.verdict.message ?? '', /its deletion would cut shop\/api → data\/postgres/);
+    assert.match(d.verdict.message ?? '', /the API reaches the database/);
+    assert.equal(d.cut, 1);
+  });
+
+  test('an update is judged on the fields it changes', () => {
+    const old = baseObjects().find((o) => o.metadata.name === 'allow-db-clients')!;
+    const widened = np('data', 'allow-db-clients', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 5432, protocol: 'TCP' }] }],
+    });
+    const d = judge(review('UPDATE', widened, old));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /spec\.ingress\[0\] would open tenant-a\/\w+ → data\/postgres on 5432\/TCP/,
+    );
+  });
+
+  test('a change that only keeps an already broken test broken is not blamed for it', () => {
+    const objects = [...baseObjects(), ALLOW_ALL_INGRESS];
+    const another = np('data', 'allow-all-again', { podSelector: {}, ingress: [{}] });
+    const d = judge(review('CREATE', another), rules(), objects);
+    assert.equal(d.verdict.allowed, true);
+  });
+  test('an object netfence cannot analyze is admitted with a warning that says why', () => {
+    const bad = np('data', 'bad', {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['x'] }] },
+      ingress: [{}],
+    });
+    const d = judge(review('CREATE', bad));
+    assert.equal(d.verdict.allowed, true);
+    assert.deepEqual(d.verdict.warnings, [
+      'netfence cannot analyze data/NetworkPolicy/bad: spec.podSelector.matchExpressions[0].operator: "Bogus" is not a selector operator: use In, NotIn, Exists or DoesNotExist',
+    ]);
+  });
+});
+
+describe('lint configuration', () => {
+  test('a rule at error denies, naming the rule and the field', () => {
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ specs: [], lint: DEFAULT_CONFIG }));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /data\/NetworkPolicy\/allow-all: rule no-allow-all-rule \(error\) at spec\.ingress\[0\]/,
+    );
+  });
+
+  test('the same rule set to warning only warns', () => {
+    const lint = {
+      rules: { ...NO_LINT.rules, 'no-allow-all-rule': 'warning' as const },
+      excludeNamespaces: [],
+    };
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ specs: [], lint }));
+    assert.equal(d.verdict.allowed, true);
+    assert.equal(d.verdict.warnings?.length, 1);
+    assert.match(d.verdict.warnings[0]!, /rule no-allow-all-rule \(warning\)/);
+  });
+});
+
+describe('Namespace label changes', () => {
+  test('relabelling tenant-a to access=db opens its pods to the database: denied, naming the label', () => {
+    const old = ns('tenant-a', { tenant: 'a' });
+    const relabelled = ns('tenant-a', { tenant: 'a', access: 'db' });
+    const d = judge(review('UPDATE', relabelled, old));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /Namespace tenant-a: metadata\.labels\["access"\] would open tenant-a\/\w+ → data\/postgres on 5432\/TCP/,
+    );
+  });
+
+  test('an update that changes no label is admitted without evaluation', () => {
+    const old = ns('tenant-a', { tenant: 'a' });
+    const annotated = { ...old, metadata: { ...old.metadata, annotations: { owner: 'team-a' } } };
+    const d = judge(review('UPDATE', annotated, old));
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.skipped, 'no label changed');
+  });
+});
+
+describe('cluster policy tiers', () => {
+  const cnp = (action: string): KubeObject => ({
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'tenant-a-to-db' },
+    spec: {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } },
+      ingress: [{ name: 'tenant-a', action, from: [{ namespaces: { matchLabels: { tenant: 'a' } } }] }],
+    },
+  });
+
+  test('an Admin-tier ClusterNetworkPolicy that accepts tenant-a into data is denied', () => {
+    const d = judge(review('CREATE', cnp('Accept')));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /ClusterNetworkPolicy tenant-a-to-db: .* would open tenant-a\/\w+ → data\/postgres/,
+    );
+  });
+
+  test('one that denies the same traffic is admitted', () => {
+    const d = judge(review('CREATE', cnp('Deny')));
+    assert.equal(d.verdict.allowed, true);
+  });
+
+  test('an AdminNetworkPolicy that allows it is denied too', () => {
+    const anp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: 'open-db' },
+      spec: {
+        priority: 5,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } },
+        ingress: [{ name: 'all', action: 'Allow', from: [{ namespaces: {} }] }],
+      },
+    } as KubeObject;
+    const d = judge(review('CREATE', anp));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(d.verdict.message ?? '', /AdminNetworkPolicy open-db/);
+  });
+
+  test('a BaselineAdminNetworkPolicy cannot open what NetworkPolicies isolate: admitted', () => {
+    const banp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name: 'default' },
+      spec: {
+        subject: { namespaces: {} },
+        ingress: [{ name: 'all', action: 'Allow', from: [{ namespaces: {} }] }],
+      },
+    } as KubeObject;
+    const d = judge(review('CREATE', banp));
+    assert.equal(d.verdict.allowed, true);
+    assert.equal(d.skipped, undefined);
+  });
+});
+
+describe('Pods', () => {
+  const relabel = (): Record<string, unknown> =>
+    review(
+      'UPDATE',
+      pod('tenant-a', 'web', { app: 'web', access: 'db' }),
+      pod('tenant-a', 'web', { app: 'web' }),
+    );
+
+  test('are admitted without evaluation unless --pods', () => {
+    const d = judge(relabel());
+    assert.equal(d.skipped, 'pods are not judged (--pods)');
+  });
+
+  test('with --pods, a pod creation is evaluated', () => {
+    const d = judge(review('CREATE', pod('shop', 'api-2', { app: 'api' })), rules({ pods: true }));
+    assert.equal(d.skipped, undefined);
+    assert.equal(d.verdict.allowed, true);
+  });
+});

@@ -1,0 +1,393 @@
+/**
+ * `netfence webhook` behind a real kube-apiserver: the command runs as a process (`--self-signed`: its own
+ * CA, made by openssl), with the read-only RBAC of deploy/rbac; a ValidatingWebhookConfiguration points the
+ * API server at it (`url` on loopback, the CA as caBundle), and NetworkPolicies and Namespace labels are
+ * written through the API as kubectl would: the API server calls the webhook over TLS and enforces its answer.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crdFiles, installCrds, networkPolicyApiDir } from '../support/crds.ts';
+import type { ApiServer } from '../support/kube-apiserver.ts';
+import { applyObjects, readObjects, skip, startServer } from './setup.ts';
+import { SPEC_TEXT, baseObjects, np } from '../admission/fixtures.ts';
+
+const NP = '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies';
+const CONFIGS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
+
+let api: ApiServer | undefined;
+let tmp = '';
+const webhooks: { process: ChildProcess; url: string; ca: string; stderr: () => string }[] = [];
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+  /** The `Warning` headers' texts (admission warnings). */
+  warnings: string[];
+}
+
+/** A request to the API server as the admin, with the response's warnings (kubectl prints them). */
+function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Reply> {
+  const server = api!;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.url}${path}`,
+      {
+        method,
+        ca: server.ca,
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const header: string | string[] | undefined = res.headers.warning;
+          const list: string[] = header === undefined ? [] : Array.isArray(header) ? header : [header];
+          // `299 - "text"`, several joined by ", " in one header.
+          // Header values arrive as latin1: the API server sends the warnings' UTF-8 bytes as they are.
+          const warnings = list.flatMap((h) =>
+            [
+              ...Buffer.from(h, 'latin1')
+                .toString('utf8')
+                .matchAll(/299 - "((?:[^"\\]|\\.)*)"/g),
+            ].map((m) => m[1]!),
+          );
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+            warnings,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Starts `netfence webhook` and waits for its URL and CA file. */
+async function startWebhook(args: readonly string[]): Promise<(typeof webhooks)[number]> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/netfence',
+      'webhook',
+      '--cluster',
+      '--kubeconfig',
+      api!.readonlyKubeconfig,
+      '--self-signed',
+      '--listen',
+      '127.0.0.1:0',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  for (let i = 0; ; i++) {
+    const url = /listening on (https:\/\/127\.0\.0\.1:\d+)\/validate/.exec(out)?.[1];
+    const caFile = /CA certificate: (\S+)/.exec(err)?.[1];
+    if (url !== undefined && caFile !== undefined && err.includes('"msg":"ready"')) {
+      const started = { process: child, url, ca: readFileSync(caFile, 'utf8'), stderr: () => err };
+      webhooks.push(started);
+      return started;
+    }
+    assert.ok(i < 300 && child.exitCode === null, `the webhook did not start:\n${out}\n${err}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Registers a webhook for NetworkPolicies whose label `netfence-test` is (or is not) `value`, and Namespaces. */
+async function register(
+  name: string,
+  hook: { url: string; ca: string },
+  selector: Record<string, unknown>,
+  namespaces: boolean,
+): Promise<void> {
+  const rules: Record<string, unknown>[] = [
+    {
+      apiGroups: ['networking.k8s.io'],
+      apiVersions: ['v1'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+      resources: ['networkpolicies'],
+    },
+  ];
+  if (namespaces) {
+    rules.push({ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'] });
+    rules.push({
+      apiGroups: ['policy.networking.k8s.io'],
+      apiVersions: ['*'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+      resources: ['clusternetworkpolicies'],
+    });
+  }
+  const r = await call('POST', CONFIGS, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name },
+    webhooks: [
+      {
+        name: `${name}.netfence.io`,
+        clientConfig: { url: `${hook.url}/validate`, caBundle: Buffer.from(hook.ca).toString('base64') },
+        rules,
+        objectSelector: selector,
+        // Fail: a webhook the API server cannot call must show in these tests, not be skipped.
+        failurePolicy: 'Fail',
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        timeoutSeconds: 10,
+      },
+    ],
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+/** The ClusterNetworkPolicy CRD (network-policy-api v0.3.0); without it the tier test is skipped, unless required. */
+const npapi = networkPolicyApiDir('v0.3.0');
+const tierSkip: string | false =
+  skip !== false
+    ? skip
+    : typeof npapi === 'string' || process.env.NETFENCE_REQUIRE_KUBE === '1'
+      ? false
+      : npapi.skip;
+
+const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
+
+before(
+  async () => {
+    api = await startServer();
+    if (api === undefined) return;
+    tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-'));
+    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+    // The CRD first: the webhook lists the tier kinds at start (and a missing one again only every 30 s).
+    if (tierSkip === false) {
+      if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
+      await installCrds(api, crdFiles(join(npapi, 'config', 'crd', 'standard')));
+    }
+    const specArgs = ['--spec', join(tmp, 'reachability.yaml'), '--no-config'];
+    const deny = await startWebhook(specArgs);
+    const warn = await startWebhook([...specArgs, '--mode', 'warn']);
+    await register(
+      'netfence-deny',
+      deny,
+      { matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['warn'] }] },
+      true,
+    );
+    await register('netfence-warn', warn, { matchLabels: { 'netfence-test': 'warn' } }, false);
+    // The configurations reach the admission chain through an informer: wait until the webhook answers.
+    for (let i = 0; ; i++) {
+      const r = await call('POST', `${NP}?dryRun=All`, ALLOW_ALL);
+      if (r.status === 403) break;
+      assert.ok(i < 100, `the webhook is not called: ${JSON.stringify(r.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  },
+  { timeout: 120_000 },
+);
+
+after(async () => {
+  for (const w of webhooks) w.process.kill('SIGTERM');
+  await api?.stop();
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('netfence webhook called by the API server', { skip }, () => {
+  test('a NetworkPolicy that breaks a spec assertion is denied with the message', async () => {
+    const r = await call('POST', NP, ALLOW_ALL);
+    assert.equal(r.status, 403);
+    const message = String(r.body.message);
+    assert.match(message, /admission webhook "netfence-deny\.netfence\.io" denied the request/);
+    assert.match(
+      message,
+      /NetworkPolicy data\/allow-all: spec\.ingress\[0\] would open tenant-a\/\w+ → data\/postgres/,
+    );
+    assert.match(message, /and 2 more pairs, breaking test "tenant-a never reaches the database"/);
+    assert.equal((await call('GET', `${NP}/allow-all`)).status, 404);
+  });
+
+  test('a dry-run request is answered the same way and nothing is stored', async () => {
+    const r = await call('POST', `${NP}?dryRun=All`, ALLOW_ALL);
+    assert.equal(r.status, 403);
+    assert.match(String(r.body.message), /tenant-a never reaches the database/);
+    const decided = webhooks[0]!
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"dryRun":true'));
+    assert.ok(decided.length > 0, 'the webhook logged the dry-run request');
+  });
+
+  test('an allowed change is admitted', async () => {
+    const metrics = np('data', 'allow-db-metrics', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [
+        { from: [{ namespaceSelector: { matchLabels: { access: 'db' } } }], ports: [{ port: 9187 }] },
+      ],
+    });
+    const r = await call('POST', NP, metrics);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  });
+
+  test('warn mode admits the change with admission warnings', async () => {
+    const labelled = {
+      ...ALLOW_ALL,
+      metadata: { ...ALLOW_ALL.metadata, name: 'allow-all-warned', labels: { 'netfence-test': 'warn' } },
+    };
+    const r = await call('POST', NP, labelled);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    // The spec assertion it breaks and the lint rule at error (the default configuration), each as a warning.
+    assert.equal(r.warnings.length, 2, JSON.stringify(r.warnings));
+    assert.match(
+      r.warnings[0]!,
+      /^would be denied: NetworkPolicy data\/allow-all-warned: spec\.ingress\[0\] would open tenant-a\/\w+ → data\/postgres on all ports, .*tenant-a never reaches the database/,
+    );
+    assert.match(
+      r.warnings[1]!,
+      /^would be denied: data\/NetworkPolicy\/allow-all-warned: rule no-allow-all-rule \(error\)/,
+    );
+    assert.equal((await call('DELETE', `${NP}/allow-all-warned`)).status, 200);
+  });
+
+  test('relabelling a namespace that would open the database is denied', async () => {
+    // Until the webhook has seen allow-all-warned go (the test before), tenant-a reaches the database
+    // already and the relabel opens nothing new: a dry run, repeated until the watch has caught up.
+    let r: Reply;
+    for (let i = 0; ; i++) {
+      r = await call(
+        'PATCH',
+        '/api/v1/namespaces/tenant-a?dryRun=All',
+        { metadata: { labels: { access: 'db' } } },
+        'application/merge-patch+json',
+      );
+      if (r.status !== 200 || i >= 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(r.status, 403);
+    assert.match(String(r.body.message), /Namespace tenant-a: metadata\.labels\["access"\] would open/);
+  });
+
+  test('the webhook follows the cluster: a policy admitted earlier counts in the next decision', async () => {
+    // Deleting allow-db-clients cuts the API's path to the database, unless another policy keeps it open.
+    const cut = await call('DELETE', `${NP}/allow-db-clients?dryRun=All`);
+    assert.equal(cut.status, 403);
+    assert.match(String(cut.body.message), /its deletion would cut shop\/api → data\/postgres/);
+    const direct = np('data', 'allow-api', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+              podSelector: { matchLabels: { app: 'api' } },
+            },
+          ],
+          ports: [{ port: 5432, protocol: 'TCP' }],
+        },
+      ],
+    });
+    assert.equal((await call('POST', NP, direct)).status, 201);
+    // The watch brings the new policy to the webhook within moments.
+    for (let i = 0; ; i++) {
+      const r = await call('DELETE', `${NP}/allow-db-clients`);
+      if (r.status === 200) break;
+      assert.ok(i < 50, `still denied: ${JSON.stringify(r.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+});
+
+describe('cluster policy tiers through the webhook', { skip: tierSkip }, () => {
+  const CNP = '/apis/policy.networking.k8s.io/v1beta1/clusternetworkpolicies';
+  const cnp = (name: string, action: string): Record<string, unknown> => ({
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name },
+    spec: {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } },
+      ingress: [{ name: 'tenant-a', action, from: [{ namespaces: { matchLabels: { tenant: 'a' } } }] }],
+    },
+  });
+
+  test('an Admin-tier ClusterNetworkPolicy that accepts tenant-a into data is denied', async () => {
+    const r = await call('POST', CNP, cnp('tenant-a-to-db', 'Accept'));
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.match(
+      String(r.body.message),
+      /ClusterNetworkPolicy tenant-a-to-db: .*would open tenant-a\/\w+ → data\/postgres.*tenant-a never reaches the database/,
+    );
+  });
+
+  test('one that denies the same traffic is admitted', async () => {
+    const r = await call('POST', CNP, cnp('tenant-a-kept-out', 'Deny'));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  });
+});
+
+describe('stopping', { skip }, () => {
+  test('SIGTERM stops the webhook cleanly: exit 0', async () => {
+    const hook = webhooks[1]!;
+    const exited = new Promise<number | null>((resolve) =>
+      hook.process.once('exit', (code) => resolve(code)),
+    );
+    hook.process.kill('SIGTERM');
+    assert.equal(await exited, 0, hook.stderr());
+  });
+});
+
+describe('deploy/webhook', { skip }, () => {
+  const PATHS: Record<string, string> = {
+    Namespace: '/api/v1/namespaces',
+    ServiceAccount: '/api/v1/namespaces/netfence/serviceaccounts',
+    ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    ValidatingWebhookConfiguration: CONFIGS,
+  };
+
+  test('the manifests are accepted by the API server (server-side dry run)', async () => {
+    const objects = readObjects(['deploy/webhook']);
+    assert.deepEqual(objects.map((o) => o.kind).sort(), [
+      'ClusterRoleBinding',
+      'Namespace',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    // The namespace for real (the service account needs it), the rest as a dry run.
+    await applyObjects(
+      api!,
+      objects.filter((o) => o.kind === 'Namespace'),
+    );
+    for (const o of objects.filter((o) => o.kind !== 'Namespace')) {
+      const r = await call('POST', `${PATHS[String(o.kind)]!}?dryRun=All`, o);
+      assert.equal(r.status, 201, `${String(o.kind)}: ${JSON.stringify(r.body)}`);
+    }
+  });
+
+  test('the webhook configuration fails open, times out in 5 s and never judges kube-system', () => {
+    const config = readObjects(['deploy/webhook/validating-webhook.yaml'])[0]!;
+    const hook = (config.webhooks as Record<string, unknown>[])[0]!;
+    assert.equal(hook.failurePolicy, 'Ignore');
+    assert.equal(hook.timeoutSeconds, 5);
+    assert.equal(hook.sideEffects, 'None');
+    assert.match(JSON.stringify(hook.namespaceSelector), /"NotIn".*"kube-system"/);
+  });
+
+  test('the webhook reads with the read-only role: never Secrets', async () => {
+    const r = await api!.request('GET', '/api/v1/secrets', { token: api!.readonlyToken });
+    assert.equal(r.status, 403);
+  });
+});
