@@ -15,7 +15,7 @@ import {
 import { portsEqual } from '../src/engine/ports.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../src/model/cluster.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicyPort } from '../src/model/k8s.ts';
-import { clusterPolicyInfo } from '../src/parse/tiers.ts';
+import { clusterPolicyInfo } from '../src/model/tiers.ts';
 import type { IncrementalMeasurement } from './measure.ts';
 
 function sameConnections(a: Connectivity, b: Connectivity): boolean {
