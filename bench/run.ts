@@ -612,7 +612,7 @@ function targetSuite(): Case[] {
     { tier: 'T3', mix: 'microseg', incremental: false, paths: false, lint: true },
     { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
-    { tier: 'T4', mix: 'tiers', incremental: false, paths: false, lint: false },
+    { tier: 'T4', mix: 'tiers', incremental: true, paths: false, lint: false },
     { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];
@@ -674,7 +674,7 @@ function main(): void {
       MIXES.map((mix) => ({
         tier,
         mix,
-        incremental: tier === 'T4' && mix === 'microseg',
+        incremental: tier === 'T4' && (mix === 'microseg' || mix === 'tiers'),
         paths: tier === 'T4' && mix === 'microseg',
         lint: (tier === 'T1' || tier === 'T3') && mix === 'microseg',
       })),
