@@ -2,14 +2,20 @@
  * The incremental part of the benchmark: after one policy changes, how long until the updated connectivity
  * is ready. Four edits, each the kind a watch mode or the web UI's what-if editing makes: one policy's ports
  * changed, a new policy, a policy removed, and a namespace's default deny removed and put back (which
- * touches every class of the namespace). At the end the result is checked against a fresh compile.
+ * touches every class of the namespace). On a cluster with ClusterNetworkPolicies (the tiers mix), cluster
+ * policy edits too (`clusterEdits`). At the end the result is checked against a fresh compile.
  */
 import { compileCluster } from '../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../src/engine/connectivity.ts';
-import { createIncrementalEngine } from '../src/engine/incremental.ts';
+import {
+  createIncrementalEngine,
+  type IncrementalEngine,
+  type IncrementalUpdate,
+} from '../src/engine/incremental.ts';
 import { portsEqual } from '../src/engine/ports.ts';
-import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
-import type { NetworkPolicyPort } from '../src/model/k8s.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../src/model/cluster.ts';
+import type { ClusterNetworkPolicySpec, NetworkPolicyPort } from '../src/model/k8s.ts';
+import { clusterPolicyInfo } from '../src/model/tiers.ts';
 import type { IncrementalMeasurement } from './measure.ts';
 
 function sameConnections(a: Connectivity, b: Connectivity): boolean {
@@ -36,6 +42,130 @@ function withExtraPort(p: PolicyInfo): PolicyInfo {
       ...(p.spec.egress === undefined ? {} : { egress: p.spec.egress.map(bump) }),
     },
   };
+}
+
+/** A ClusterNetworkPolicy as the parser reads it. */
+function clusterNetworkPolicy(name: string, spec: ClusterNetworkPolicySpec): ClusterPolicyInfo {
+  return clusterPolicyInfo({
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name },
+    spec,
+  });
+}
+
+/** The same ClusterNetworkPolicy with its spec changed. */
+function editedCnp(p: ClusterPolicyInfo, edit: (spec: ClusterNetworkPolicySpec) => ClusterNetworkPolicySpec) {
+  return clusterNetworkPolicy(p.name, edit(p.spec));
+}
+
+/** CPU time (user + system) of `fn` in ms: the engine runs on one thread, and the machine may be busy. */
+function cpuMs(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each cluster policy edit is made and undone this many times; the median of the timed updates is kept. */
+const CLUSTER_EDIT_REPEATS = 5;
+
+/**
+ * ClusterNetworkPolicy edits on the tiers mix, each made and undone `CLUSTER_EDIT_REPEATS` times (both timed:
+ * the median CPU time of an update until the connectivity is ready): one tenant's egress lockdown moved to
+ * another priority and its port changed, a new Admin deny for one tenant, one team's isolation policy removed
+ * (and put back), and the broadest case, the monitoring guardrail that selects every tenant, its ports changed.
+ * None adds or drops a CIDR (that recompiles everything: see incremental.ts).
+ */
+function clusterEdits(
+  inc: IncrementalEngine,
+  edits: IncrementalMeasurement['edits'],
+  progress: (text: string) => void,
+): void {
+  const byName = new Map(inc.state.clusterPolicies.map((p) => [p.name, p]));
+  const lockdown = inc.state.clusterPolicies.find((p) => p.name.startsWith('lockdown-'));
+  const isolation = inc.state.clusterPolicies.find((p) => p.name.startsWith('isolate-'));
+  const scrape = byName.get('platform-monitoring-scrape');
+  const measure = (
+    kind: string,
+    policy: string,
+    edit: () => IncrementalUpdate,
+    undo: () => IncrementalUpdate,
+  ) => {
+    const times: number[] = [];
+    let touched = 0;
+    for (let i = 0; i < CLUSTER_EDIT_REPEATS; i++) {
+      for (const step of [edit, undo]) {
+        times.push(
+          cpuMs(() => {
+            const update = step();
+            if (update.recompiled) throw new Error(`incremental: ${kind} ${policy} recompiled everything`);
+            touched = Math.max(touched, update.touchedClasses);
+            inc.connectivity();
+          }),
+        );
+      }
+    }
+    const ms = Math.round(median(times) * 10) / 10;
+    edits.push({ kind, policy, touchedClasses: touched, ms });
+    progress(`incremental: ${kind} ${policy}: median ${ms} ms CPU of ${times.length} (${touched} classes)`);
+  };
+  const replace = (
+    p: ClusterPolicyInfo,
+    next: ClusterPolicyInfo,
+  ): [() => IncrementalUpdate, () => IncrementalUpdate] => [
+    () => inc.updateClusterPolicy(next),
+    () => inc.updateClusterPolicy(p),
+  ];
+  if (lockdown !== undefined) {
+    const moved = editedCnp(lockdown, (spec) => ({ ...spec, priority: 50 }));
+    measure('CNP priority', lockdown.id, ...replace(lockdown, moved));
+    const port = editedCnp(lockdown, (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.protocols === undefined ? r : { ...r, protocols: [{ tcp: { destinationPort: { number: 8443 } } }] },
+      ),
+    }));
+    measure('CNP rule ports', lockdown.id, ...replace(lockdown, port));
+  }
+  const tenant = inc.state.namespaces.find((n) => n.labels['tenant'] !== undefined);
+  if (tenant !== undefined) {
+    const added = clusterNetworkPolicy('bench-deny-sandbox', {
+      tier: 'Admin',
+      priority: 30,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': tenant.name } } },
+      ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { env: 'dev' } } }] }],
+    });
+    measure(
+      'CNP add',
+      added.id,
+      () => inc.updateClusterPolicy(added),
+      () => inc.removeClusterPolicy(added.id),
+    );
+  }
+  if (isolation !== undefined)
+    measure(
+      'CNP remove',
+      isolation.id,
+      () => inc.removeClusterPolicy(isolation.id),
+      () => inc.setClusterPolicies([...inc.state.clusterPolicies, isolation]),
+    );
+  if (scrape !== undefined) {
+    const ports = editedCnp(scrape, (spec) => ({
+      ...spec,
+      ingress: (spec.ingress ?? []).map((r) => ({
+        ...r,
+        protocols: [{ tcp: { destinationPort: { range: { start: 9090, end: 9299 } } } }],
+      })),
+    }));
+    measure('CNP rule ports, every tenant', scrape.id, ...replace(scrape, ports));
+  }
 }
 
 export function measureIncremental(
@@ -99,6 +229,8 @@ export function measureIncremental(
     run('remove default deny', deny.id, () => inc.removePolicy(deny.id));
     run('restore default deny', deny.id, () => inc.updatePolicy(deny));
   }
+
+  if (state.clusterPolicies.length > 0) clusterEdits(inc, edits, progress);
 
   const fresh = computeConnectivity(compileCluster(inc.state), 'workload');
   const verified = sameConnections(inc.connectivity(), fresh);

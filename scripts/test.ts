@@ -6,7 +6,14 @@
  */
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { glob } from 'node:fs/promises';
+import { glob, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The tests' netfence processes (and the in-process CLI of test/support/cli.ts) keep their manifest cache and
+// compiled code in a folder of this run, never in the user's cache, which is removed at the end.
+const cacheDir = await mkdtemp(join(tmpdir(), 'netfence-test-cache-'));
+process.env.NETFENCE_CACHE_DIR = cacheDir;
 
 const patterns = process.argv.slice(2);
 const files: string[] = [];
@@ -33,3 +40,4 @@ reporter.pipe(process.stdout);
 await new Promise<void>((resolve) => reporter.on('end', resolve));
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
+await rm(cacheDir, { recursive: true, force: true });

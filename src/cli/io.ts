@@ -18,6 +18,11 @@ export interface Io {
   /** Whether stderr is a terminal (progress lines only then). */
   isTTY: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The fingerprint of the input's files (`inputFingerprint`), when process.ts took one to choose a thread: the
+   * reading commands then remember whether the input is warm in the cache (src/cli/warm-inputs.ts).
+   */
+  inputFingerprint?: string | undefined;
 }
 
 /** Writes an output given in pieces (see `Io.writeStdout`). */

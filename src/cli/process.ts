@@ -9,16 +9,23 @@
  * about 0.1 s, which a small input does not win back, so small inputs run on the main thread. The main thread
  * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
+ * A large input read from the manifest cache makes little garbage: it runs on the main thread when its files
+ * were all in the cache after its last run (src/cli/warm-inputs.ts).
  */
 import module from 'node:module';
+import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
 import { firstOf, type Io } from './io.ts';
-import { namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
+import { inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
 
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
   stderrIsTTY: boolean;
+  /** Where bin/netfence keeps the compiled code of modules, when it does. */
+  compileCacheDir: string | undefined;
+  /** See `Io.inputFingerprint`. */
+  inputFingerprint: string | undefined;
 }
 
 /** Messages from the worker to the main thread, and back. */
@@ -55,7 +62,7 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
-async function runHere(stderrIsTTY: boolean): Promise<void> {
+async function runHere(stderrIsTTY: boolean, inputFingerprint: string | undefined): Promise<void> {
   const { run } = await import('./main.ts');
   const io: Io = {
     stdout: (text) => process.stdout.write(text),
@@ -65,6 +72,7 @@ async function runHere(stderrIsTTY: boolean): Promise<void> {
     stdinStream: () => stdin() as AsyncIterable<Uint8Array>,
     isTTY: stderrIsTTY,
     env: process.env,
+    inputFingerprint,
   };
   process.exitCode = await run(process.argv.slice(2), io);
 }
@@ -74,11 +82,21 @@ function heapLimitMb(): number {
   return Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
 }
 
-function runOnWorker(): void {
+function compileCacheBase(): string | undefined {
+  const dir = module.getCompileCacheDir?.();
+  return dir === undefined ? undefined : dirname(dir);
+}
+
+function runOnWorker(inputFingerprint: string | undefined): void {
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
     env: SHARE_ENV,
-    workerData: { stderrIsTTY: process.stderr.isTTY } satisfies WorkerData,
+    workerData: {
+      stderrIsTTY: process.stderr.isTTY,
+      // Node names the folder it was given plus a subfolder of its version: the folder given is its parent.
+      compileCacheDir: compileCacheBase(),
+      inputFingerprint,
+    } satisfies WorkerData,
     stdin: true,
     resourceLimits: {
       maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
@@ -123,21 +141,34 @@ function receiveSignals(): void {
   parentPort.unref();
 }
 
-async function onWorker(): Promise<boolean> {
+/**
+ * Whether to run on the worker, and the input's fingerprint when one was taken: a large input whose files
+ * were all in the manifest cache after its last run (src/cli/warm-inputs.ts) runs here, as a small one does.
+ */
+async function onWorker(): Promise<{ worker: boolean; fingerprint?: string }> {
   const choice = process.env.NETFENCE_WORKER;
-  if (choice === 'always') return true;
-  if (choice === 'never') return false;
-  return namesLargeInput(process.argv.slice(2), WORKER_INPUT_BYTES);
+  if (choice === 'always') return { worker: true };
+  if (choice === 'never') return { worker: false };
+  const args = process.argv.slice(2);
+  if (!(await namesLargeInput(args, WORKER_INPUT_BYTES))) return { worker: false };
+  const { cacheFolder, isWarmInput } = await import('./warm-inputs.ts');
+  const dir = cacheFolder(process.env, args.includes('--no-cache'));
+  if (dir === undefined) return { worker: true };
+  const fingerprint = await inputFingerprint(args, process.cwd());
+  return { worker: !(await isWarmInput(dir, fingerprint)), fingerprint };
 }
 
 exitQuietlyOnEpipe();
-if (isMainThread && (await onWorker())) {
-  runOnWorker();
+const where = isMainThread ? await onWorker() : undefined;
+if (where?.worker === true) {
+  runOnWorker(where.fingerprint);
 } else if (isMainThread) {
-  await runHere(process.stderr.isTTY);
+  await runHere(process.stderr.isTTY, where?.fingerprint);
 } else {
-  // As bin/netfence does for the main thread: cache the compiled code of the modules loaded from here on.
-  module.enableCompileCache?.();
+  // As bin/netfence does for the main thread (in the same folder, and not when it does not): cache the
+  // compiled code of the modules loaded from here on.
+  const { compileCacheDir } = workerData as WorkerData;
+  if (compileCacheDir !== undefined) module.enableCompileCache?.(compileCacheDir);
   receiveSignals();
-  await runHere((workerData as WorkerData).stderrIsTTY);
+  await runHere((workerData as WorkerData).stderrIsTTY, (workerData as WorkerData).inputFingerprint);
 }

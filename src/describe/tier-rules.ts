@@ -45,7 +45,7 @@ export function describeTierPeer(peer: TierPeerInfo): string {
     }
     case 'nodes': {
       const sel = compileSelector(peer.nodeSelector);
-      return `${sel.matchesAll ? 'every node' : `nodes labelled ${describeSelector(sel)}`} (their addresses, and pods on them)`;
+      return `${sel.matchesAll ? 'every node' : `nodes labelled ${describeSelector(sel)}`} (their addresses, and the host-network pods on them)`;
     }
     case 'networks':
       return `any address in ${peer.cidrs.join(', ')} (pods too)`;

@@ -12,13 +12,23 @@
  *    ingress changed, using reverse indexes (who names whom) instead of scanning every class,
  * 4. rebuilds the entity rows (out of) and columns (into) of the touched classes' workloads (or pods).
  *
- * One kind of change cannot be local: a CIDR no policy mentioned before (or the last mention of one) moves
- * the borders of the address classes, and with them the pods' classes. Such an update recompiles
- * everything (`recompiled: true`) and still reports the connections that changed. Pod classes here tell pods
- * apart by all their labels (`classesByAllLabels`), so a policy selecting on a label key no other policy
- * reads fits them.
+ * Cluster policy edits (ClusterNetworkPolicies, AdminNetworkPolicies, the BaselineAdminNetworkPolicy) are
+ * local the same way: a cluster policy decides only for the classes its subject selects (before or after),
+ * in the directions it has rules. An edit recompiles the changed cluster policies, renumbers the tiers'
+ * ranks (a priority change reorders only the classes the policy selects), rebuilds the lists of cluster
+ * policies of every class, and recombines the touched classes' NetworkPolicy accesses with their new tier
+ * walks (step 2 without rebuilding the NetworkPolicy accesses); steps 3 and 4 as above.
+ *
+ * Changes that cannot be local: a CIDR no policy mentioned before (or the last mention of one), from a
+ * NetworkPolicy ipBlock, a cluster policy's `networks` peer or the address of a node a `nodes` peer selects,
+ * moves the borders of the address classes, and with them the pods' classes; and, with
+ * `ipBlockMatchesPods: false`, the first (or last) cluster policy matching by address makes pod classes
+ * know (or forget) their address classes. Such an update recompiles everything (`recompiled: true`) and
+ * still reports the connections that changed. Pod classes here tell pods apart by all their labels
+ * (`classesByAllLabels`), so a policy (or cluster policy) selecting on a label key no other policy reads
+ * fits them: label keys never force a recompile.
  */
-import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
+import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -33,9 +43,15 @@ import {
   type Access,
   type CompiledCluster,
   type CompiledPolicy,
-  type CompiledTiers,
   type EngineOptions,
 } from './compile.ts';
+import {
+  compileTierPolicy,
+  tierMentionedCidrs,
+  tierRanks,
+  tiersMatchAddresses,
+  type CompiledTierPolicy,
+} from './tiers.ts';
 import {
   addressReach,
   connectivityDomains,
@@ -85,19 +101,26 @@ export interface IncrementalEngine {
    * everything they touch recomputed once (not once per policy). A what-if edits a batch in and back out.
    */
   setPolicies(policies: readonly PolicyInfo[]): IncrementalUpdate;
+  /** Adds a cluster policy, or replaces the one with the same id (`Kind/name`). */
+  updateClusterPolicy(policy: ClusterPolicyInfo): IncrementalUpdate;
+  /** Removes the cluster policy with this id (`Kind/name`); nothing changes when there is none. */
+  removeClusterPolicy(id: string): IncrementalUpdate;
   /**
-   * Makes `policies` the state's cluster policies (ClusterNetworkPolicies, AdminNetworkPolicies, the
-   * BaselineAdminNetworkPolicy). Not local: their subjects and peers span namespaces and may split classes,
-   * so this recompiles everything (`recompiled: true`) and reports the connections that changed.
+   * Makes `policies` (ids unique) the state's cluster policies (ClusterNetworkPolicies,
+   * AdminNetworkPolicies, the BaselineAdminNetworkPolicy), in that order, as one batch: those that are not
+   * the very objects the state holds under their id are compiled, and the classes the changed ones select
+   * (before or after) recomputed once. Recompiles everything only when the address space changes (see the
+   * module comment).
    */
   setClusterPolicies(policies: readonly ClusterPolicyInfo[]): IncrementalUpdate;
 }
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
 
-function cidrKeys(policies: readonly PolicyInfo[]): string[] {
+/** CIDRs as keys: equal blocks written differently (`10.0.0.1/24`, `10.0.0.0/24`) have one key. */
+function cidrKeys(texts: readonly string[]): string[] {
   const out: string[] = [];
-  for (const text of mentionedCidrs(policies)) {
+  for (const text of texts) {
     const parsed = parseCidr(text);
     if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
   }
@@ -107,6 +130,34 @@ function cidrKeys(policies: readonly PolicyInfo[]): string[] {
 function removeSorted(list: number[], value: number): void {
   const i = list.indexOf(value);
   if (i >= 0) list.splice(i, 1);
+}
+
+/**
+ * A list of policies (ids unique) against the one it replaces: the old positions by id, the policies gone
+ * or replaced (`dropped`), the new or replacing ones (`added`: not the very object held under their id),
+ * the ids kept as they were, and whether nothing changed, not even the order.
+ */
+function compareLists<P extends { id: string }>(
+  old: readonly P[],
+  next: readonly P[],
+): { oldPosition: Map<string, number>; dropped: P[]; added: P[]; kept: Set<string>; same: boolean } {
+  const oldPosition = new Map(old.map((p, i) => [p.id, i]));
+  const dropped: P[] = [];
+  const added: P[] = [];
+  const kept = new Set<string>();
+  let moved = next.length !== old.length;
+  for (const [i, p] of next.entries()) {
+    const j = oldPosition.get(p.id);
+    if (j !== undefined && old[j] === p) kept.add(p.id);
+    else {
+      added.push(p);
+      if (j !== undefined) dropped.push(old[j]!);
+    }
+    if (j !== i) moved = true;
+  }
+  const ids = new Set(next.map((p) => p.id));
+  for (const p of old) if (!ids.has(p.id)) dropped.push(p);
+  return { oldPosition, dropped, added, kept, same: added.length === 0 && dropped.length === 0 && !moved };
 }
 
 /** Everything derived from the policies; rebuilt from scratch when the address space changes. */
@@ -119,8 +170,8 @@ class Evaluation {
   readonly egress: Access[];
   readonly npIngress: Access[];
   readonly npEgress: Access[];
-  /** The cluster policies: not edited here, so compiled once, and their walks kept. */
-  readonly tiers: CompiledTiers;
+  /** The cluster policies, compiled, and those selecting each class; their walks kept between edits. */
+  readonly tiers: { policies: CompiledTierPolicy[]; ofClass: number[][] };
   readonly tierWalks = new Map<string, TierWalk>();
   readonly compiled: CompiledCluster;
   readonly index: EntityIndex;
@@ -153,6 +204,9 @@ class Evaluation {
     for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
     this.tiers = c.compileTiers();
     const access = accessArrays(c, buildAccess(c, this.policies, this.policiesOfClass), this.tiers);
+    // Without cluster policies the final arrays are the NetworkPolicy ones: apart, for a cluster policy to come.
+    if (access.ingress === access.npIngress) access.ingress = [...access.npIngress];
+    if (access.egress === access.npEgress) access.egress = [...access.npEgress];
     this.ingress = access.ingress;
     this.egress = access.egress;
     this.npIngress = access.npIngress;
@@ -370,24 +424,28 @@ export function createIncrementalEngine(
     clusterPolicies: [...initial.clusterPolicies],
   };
   let ev = new Evaluation(state, opts, granularity);
+  /** The CIDRs the address space is split at (NetworkPolicy ipBlocks and cluster policy peers), counted. */
+  const npCidrs = (policies: readonly PolicyInfo[]): string[] => cidrKeys(mentionedCidrs(policies));
+  const tierCidrs = (policies: readonly ClusterPolicyInfo[]): string[] =>
+    cidrKeys(tierMentionedCidrs({ ...state, clusterPolicies: [...policies] }));
   const cidrCounts = new Map<string, number>();
-  for (const key of cidrKeys(state.policies)) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
+  for (const key of [...npCidrs(state.policies), ...tierCidrs(state.clusterPolicies)])
+    cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
 
-  /** Counts the CIDRs of `removed` out and of `added` in; true when the set of distinct CIDRs changed. */
-  const updateCidrs = (removed: readonly PolicyInfo[], added: readonly PolicyInfo[]): boolean => {
+  /**
+   * Counts the CIDR keys `removed` out and `added` in; true when the set of distinct CIDRs changed (a CIDR
+   * an edit keeps, even its only mention, changes nothing).
+   */
+  const updateCidrs = (removed: readonly string[], added: readonly string[]): boolean => {
+    const touched = new Set([...removed, ...added]);
+    const present = new Map([...touched].map((key) => [key, cidrCounts.has(key)]));
+    for (const key of removed) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) - 1);
+    for (const key of added) cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
     let changed = false;
-    for (const key of cidrKeys(removed)) {
-      const n = (cidrCounts.get(key) ?? 0) - 1;
-      if (n <= 0) {
-        cidrCounts.delete(key);
-        changed = true;
-      } else cidrCounts.set(key, n);
-    }
-    for (const key of cidrKeys(added)) {
-      const n = cidrCounts.get(key) ?? 0;
-      if (n === 0) changed = true;
-      cidrCounts.set(key, n + 1);
+    for (const key of touched) {
+      if ((cidrCounts.get(key) ?? 0) <= 0) cidrCounts.delete(key);
+      if (cidrCounts.has(key) !== present.get(key)) changed = true;
     }
     return changed;
   };
@@ -402,24 +460,29 @@ export function createIncrementalEngine(
     };
   };
 
-  /** Rebuilds the accesses of `touched` and everything downstream; `position` is the changed policy's. */
+  /**
+   * Rebuilds the accesses of `touched` and everything downstream. `networkPolicies`: NetworkPolicies changed
+   * (their accesses are rebuilt too); else only cluster policies did (the classes' NetworkPolicy accesses
+   * recombine with their new tier walks).
+   */
   const propagate = (
     touched: Set<number>,
     ingressChanged: boolean,
     egressChanged: boolean,
+    networkPolicies = true,
   ): IncrementalUpdate => {
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
-    const access = buildAccess(c, ev.policies, ev.policiesOfClass, ids);
-    // Unindex the old final accesses first: without tiers the NetworkPolicy arrays are the final ones.
+    const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
+    // Unindex the old final accesses first.
     for (const id of ids) {
       if (ingressChanged) {
         ev.indexIngress(id, ev.ingress[id]!, false);
-        ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+        if (access !== undefined) ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
       }
       if (egressChanged) {
         ev.indexEgress(id, ev.egress[id]!, false);
-        ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
+        if (access !== undefined) ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
       }
     }
     // With cluster policies, the touched classes' NetworkPolicy tier recombines with their tier decisions.
@@ -529,7 +592,7 @@ export function createIncrementalEngine(
         positionOf.set(policy.id, index);
         state.policies.push(policy);
       } else state.policies[index] = policy;
-      if (updateCidrs(old === undefined ? [] : [old], [policy])) return recompile();
+      if (updateCidrs(npCidrs(old === undefined ? [] : [old]), npCidrs([policy]))) return recompile();
 
       const compiled = ev.compiler.compilePolicy(policy, index);
       const previous = position === undefined ? undefined : ev.policies[index];
@@ -557,7 +620,7 @@ export function createIncrementalEngine(
       state.policies.splice(position, 1);
       positionOf.delete(id);
       for (let i = position; i < state.policies.length; i++) positionOf.set(state.policies[i]!.id, i);
-      if (updateCidrs([old], [])) return recompile();
+      if (updateCidrs(npCidrs([old]), [])) return recompile();
 
       const [previous] = ev.policies.splice(position, 1);
       // Later policies move down one place: their indices, and the lists that hold them.
@@ -573,31 +636,15 @@ export function createIncrementalEngine(
       return propagate(touched, previous!.affectsIngress, previous!.affectsEgress);
     },
     setPolicies(policies) {
-      const old = state.policies.slice();
-      const oldPosition = new Map(positionOf);
-      const dropped: PolicyInfo[] = [];
-      const added: PolicyInfo[] = [];
-      const kept = new Set<string>();
-      let moved = policies.length !== old.length;
-      for (const [i, p] of policies.entries()) {
-        const j = oldPosition.get(p.id);
-        if (j !== undefined && old[j] === p) kept.add(p.id);
-        else {
-          added.push(p);
-          if (j !== undefined) dropped.push(old[j]!);
-        }
-        if (j !== i) moved = true;
-      }
-      const ids = new Set(policies.map((p) => p.id));
-      for (const p of old) if (!ids.has(p.id)) dropped.push(p);
-      if (added.length === 0 && dropped.length === 0 && !moved) return NO_CHANGE;
+      const { oldPosition, dropped, added, kept, same } = compareLists(state.policies, policies);
+      if (same) return NO_CHANGE;
 
       const previous = ev.policies.slice();
       state.policies.length = 0;
       for (const p of policies) state.policies.push(p);
       positionOf.clear();
       for (const [i, p] of state.policies.entries()) positionOf.set(p.id, i);
-      if (updateCidrs(dropped, added)) return recompile();
+      if (updateCidrs(npCidrs(dropped), npCidrs(added))) return recompile();
 
       const touched = new Set<number>();
       let ingressChanged = false;
@@ -625,9 +672,64 @@ export function createIncrementalEngine(
       for (const p of ev.policies) for (const id of p.selected) ev.policiesOfClass[id]!.push(p.index);
       return propagate(touched, ingressChanged, egressChanged);
     },
+    updateClusterPolicy(policy) {
+      const list = state.clusterPolicies;
+      const position = list.findIndex((p) => p.id === policy.id);
+      if (position < 0) return engine.setClusterPolicies([...list, policy]);
+      return engine.setClusterPolicies(list.map((p, i) => (i === position ? policy : p)));
+    },
+    removeClusterPolicy(id) {
+      const list = state.clusterPolicies;
+      if (!list.some((p) => p.id === id)) return NO_CHANGE;
+      return engine.setClusterPolicies(list.filter((p) => p.id !== id));
+    },
     setClusterPolicies(policies) {
-      state.clusterPolicies = [...policies];
-      return recompile();
+      const { oldPosition, dropped, added, kept, same } = compareLists(state.clusterPolicies, policies);
+      if (same) return NO_CHANGE;
+
+      const matchedAddresses = tiersMatchAddresses(state);
+      state.clusterPolicies.length = 0;
+      for (const p of policies) state.clusterPolicies.push(p);
+      const cidrsMoved = updateCidrs(tierCidrs(dropped), tierCidrs(added));
+      // Pod classes know their address classes when NetworkPolicy ipBlocks or cluster policies match pods by IP.
+      const classesMoved = !opts.ipBlockMatchesPods && matchedAddresses !== tiersMatchAddresses(state);
+      if (cidrsMoved || classesMoved) return recompile();
+
+      const previous = ev.tiers.policies.slice();
+      const touched = new Set<number>();
+      let ingressChanged = false;
+      let egressChanged = false;
+      const touch = (p: CompiledTierPolicy): void => {
+        for (const id of p.selected) touched.add(id);
+        ingressChanged ||= p.ingress.length > 0;
+        egressChanged ||= p.egress.length > 0;
+      };
+      for (const p of dropped) touch(previous[oldPosition.get(p.id)!]!);
+      // Ranks renumber (a priority change moves the others' ranks, not their order among themselves).
+      const ranks = tierRanks(state.clusterPolicies);
+      ev.tiers.policies.length = 0;
+      for (const [i, p] of state.clusterPolicies.entries()) {
+        let compiled: CompiledTierPolicy;
+        if (kept.has(p.id)) {
+          compiled = previous[oldPosition.get(p.id)!]!;
+          compiled.index = i;
+          compiled.rank = ranks[i]!;
+        } else {
+          compiled = compileTierPolicy(ev.compiler, p, i, ranks[i]!);
+          touch(compiled);
+        }
+        ev.tiers.policies.push(compiled);
+      }
+      // Every class's list of cluster policies is rebuilt (linear; indices may have moved), as
+      // `compileTiers` orders it: Admin tier first, then Baseline, each by rank.
+      for (const list of ev.tiers.ofClass) list.length = 0;
+      const order = ev.tiers.policies
+        .slice()
+        .sort((a, b) => (a.tier === b.tier ? 0 : a.tier === Tier.Admin ? -1 : 1) || a.rank - b.rank);
+      for (const p of order) for (const id of p.selected) ev.tiers.ofClass[id]!.push(p.index);
+      // Walks are keyed by policy indices, which may now name other policies: computed again when needed.
+      ev.tierWalks.clear();
+      return propagate(touched, ingressChanged, egressChanged, false);
     },
   };
   return engine;

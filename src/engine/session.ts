@@ -9,9 +9,10 @@
  *     const edited = session.withPolicyEdits({ remove: ['shop/allow-web'] });
  *     session.diff(edited);                                 // what `diffClusters` answers
  *     session.tryPolicies([...session.state.policies, p], (s) => ...); // incremental engine, then put back
+ *     session.tryPolicies(session.state.policies, (s) => ..., [...session.state.clusterPolicies, cnp]);
  */
 import { compareText } from '../base/text.ts';
-import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import {
   compileCluster,
   DEFAULT_ENGINE_OPTIONS,
@@ -81,11 +82,16 @@ export interface ClusterSession {
   /** What `diffClusters(this.state, other.state)` answers, from the two sessions' compiled states. */
   diff(other: ClusterSession, granularity?: Granularity): ClusterDiff;
   /**
-   * Calls `use` with the state after `policies` replace the state's, computed by an incremental engine
-   * (made on first use, kept) as one batch and undone afterwards: the cost of what the edits touch, not of a
-   * compilation. What `use` is handed is valid only during the call. Workload granularity.
+   * Calls `use` with the state after `policies` (and `clusterPolicies`, when given) replace the state's,
+   * computed by an incremental engine (made on first use, kept) as one batch and undone afterwards: the cost
+   * of what the edits touch, not of a compilation. What `use` is handed is valid only during the call.
+   * Workload granularity.
    */
-  tryPolicies<T>(policies: readonly PolicyInfo[], use: (edited: EditedState) => T): T;
+  tryPolicies<T>(
+    policies: readonly PolicyInfo[],
+    use: (edited: EditedState) => T,
+    clusterPolicies?: readonly ClusterPolicyInfo[],
+  ): T;
 }
 
 class Session implements ClusterSession {
@@ -130,9 +136,14 @@ class Session implements ClusterSession {
     return diffSides(this.state, other.state, { before, after }, common, granularity);
   }
 
-  tryPolicies<T>(policies: readonly PolicyInfo[], use: (edited: EditedState) => T): T {
+  tryPolicies<T>(
+    policies: readonly PolicyInfo[],
+    use: (edited: EditedState) => T,
+    clusterPolicies?: readonly ClusterPolicyInfo[],
+  ): T {
     const engine = (this.#incremental ??= createIncrementalEngine(this.state, this.options, 'workload'));
     try {
+      if (clusterPolicies !== undefined) engine.setClusterPolicies(clusterPolicies);
       engine.setPolicies(policies);
       const compiled = engine.compiled;
       let refs: RefIndex | undefined;
@@ -144,6 +155,7 @@ class Session implements ClusterSession {
       });
     } finally {
       try {
+        engine.setClusterPolicies(this.state.clusterPolicies);
         engine.setPolicies(this.state.policies);
       } catch {
         // An engine that could not be put back is dropped (the answer was computed before): the next

@@ -4,9 +4,15 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { NAMESPACE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
-import type { ClusterState, NamespaceInfo, PolicyInfo, ServiceInfo } from '../model/cluster.ts';
+import type {
+  ClusterPolicyInfo,
+  ClusterState,
+  NamespaceInfo,
+  PolicyInfo,
+  ServiceInfo,
+} from '../model/cluster.ts';
 import { formatPath } from '../model/problem.ts';
-import type { Problem } from '../model/problem.ts';
+import type { FieldPath, Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
@@ -55,6 +61,35 @@ function objectIdOf(
   };
 }
 
+/**
+ * The check of one valid object without problems, as plain data (its source left out), to be given back for
+ * the same object read again with the same options (`defaultNamespace`, `strict`).
+ */
+export interface StoredCheck {
+  id: string;
+  key: string | undefined;
+  valid: Omit<ValidObject, 'source'>;
+}
+
+/**
+ * Checks of objects known from an earlier run (`get`), and the place for the checks of this run (`set`: only
+ * objects that are valid without any problem and whose check depends on nothing but the object).
+ */
+export interface CheckMemo {
+  get(source: ParsedObject): StoredCheck | undefined;
+  set(source: ParsedObject, check: StoredCheck): void;
+}
+
+function withoutSource(valid: ValidObject): Omit<ValidObject, 'source'> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out: the rest is plain data
+  const { source, ...rest } = valid;
+  return rest;
+}
+
+function withSource(check: StoredCheck, source: ParsedObject): ValidObject {
+  return { ...check.valid, source } as ValidObject;
+}
+
 /** `spec.ingress[0].ports[0].endPort: must be ≥ port (80), got 70` */
 function pathMessage(p: Problem): string {
   return p.path.length > 0 ? `${formatPath(p.path)}: ${p.message}` : p.message;
@@ -80,7 +115,11 @@ function terminatedWarning(pods: readonly ValidPod[]): Problem {
  * files). Without `skipInvalid`, the problems of invalid objects are in `errors`; with it, in `skipped`.
  * Either way invalid objects are left out of the state.
  */
-export function buildClusterState(objects: readonly ParsedObject[], options: BuildOptions): LoadResult {
+export function buildClusterState(
+  objects: readonly ParsedObject[],
+  options: BuildOptions,
+  memo?: CheckMemo,
+): LoadResult {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   const skipped: SkippedObject[] = [];
@@ -108,6 +147,11 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       ignored.kinds[label] = (ignored.kinds[label] ?? 0) + 1;
       continue;
     }
+    const known = memo?.get(source);
+    if (known !== undefined) {
+      checked.push({ source, id: known.id, key: known.key, problems: [], valid: withSource(known, source) });
+      continue;
+    }
     const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
     const reporter = createReporter(source, id, options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
@@ -115,6 +159,9 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
       (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
     );
     checked.push({ source, id, key, problems, valid });
+    // Only what depends on the object alone: a generated name depends on the objects read before it.
+    if (memo !== undefined && valid !== undefined && problems.length === 0 && generatedName === undefined)
+      memo.set(source, { id, key, valid: withoutSource(valid) });
   }
 
   const firstByKey = new Map<string, ParsedObject>();
@@ -257,6 +304,7 @@ export function buildClusterState(objects: readonly ParsedObject[], options: Bui
   }
   state.namespaces = [...explicit.values()].sort((a, b) => compareText(a.name, b.name));
   state.policies.sort((a, b) => compareText(a.id, b.id));
+  if (state.nodes.length === 0) warnings.push(...nodesPeerWarnings(state.clusterPolicies));
   state.services.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
@@ -373,4 +421,36 @@ export function unknownFieldsOf(source: ParsedObject, defaultNamespace: string):
   const reporter = createReporter(source, undefined);
   validateObject(reporter, kind, defaultNamespace);
   return reporter.unknownFields;
+}
+
+/**
+ * A `nodes` peer matches Node addresses; with no Node in the input it matches nothing, which is rarely what the
+ * cluster does: one warning per cluster policy that has one.
+ */
+function nodesPeerWarnings(policies: readonly ClusterPolicyInfo[]): Problem[] {
+  const out: Problem[] = [];
+  for (const p of policies) {
+    let path: FieldPath | undefined;
+    for (const [direction, rules] of [
+      ['ingress', p.ingress],
+      ['egress', p.egress],
+    ] as const) {
+      for (const rule of rules) {
+        const peer = rule.peers.findIndex((peer) => peer.kind === 'nodes');
+        if (peer >= 0 && path === undefined)
+          path = ['spec', direction, rule.index, direction === 'ingress' ? 'from' : 'to', peer, 'nodes'];
+      }
+    }
+    if (path === undefined) continue;
+    const at = p.origin?.locate?.(path) ?? p.origin;
+    out.push({
+      code: 'nodes-peer-without-nodes',
+      severity: 'warning',
+      message: `${p.id} selects Nodes, but the input has no Node objects, so this peer matches no address here: add the Nodes (kubectl get nodes -o yaml) or read the cluster with --cluster`,
+      path,
+      object: p.id,
+      ...(at === undefined ? {} : { file: at.file, line: at.line, column: at.column }),
+    });
+  }
+  return out;
 }

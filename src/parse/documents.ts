@@ -16,20 +16,21 @@ import {
   parseEvents,
 } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import { LineCounter, isAlias, isMap as isYamlMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
 import { eventLocator, skipNode, type EventLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
+import { yaml } from './yaml.ts';
+import { lowerBound } from '../base/sorted.ts';
 
 interface Source {
   file: string;
   /** The whole text of the file. */
   text: string;
   /** Line starts of the whole text. */
-  lineCounter: LineCounter;
+  lineCounter: Lines;
   /** Offset in `text` of what `document` was parsed from (a JSON value in a stream of them; else 0). */
   base: number;
   document: Document.Parsed | undefined;
@@ -37,6 +38,7 @@ interface Source {
 }
 
 function resolveNode(source: Source, node: unknown): Node | undefined {
+  const { isAlias, isMap: isYamlMap, isScalar, isSeq } = yaml();
   if (isAlias(node))
     return source.document === undefined ? undefined : resolveNode(source, node.resolve(source.document));
   return isYamlMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
@@ -50,6 +52,7 @@ interface Step {
 }
 
 function walk(source: Source, root: Node | undefined, path: FieldPath): Step {
+  const { isMap: isYamlMap, isScalar, isSeq } = yaml();
   let node: Node | undefined = root;
   let offset = root?.range?.[0];
   for (const part of path) {
@@ -265,12 +268,23 @@ function splitJsonValues(text: string): { start: number; end: number }[] | undef
   return values.length > 0 ? values : undefined;
 }
 
-/** Line starts of `text`, for positions of offsets. */
-function lineCounterOf(text: string): LineCounter {
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-  return lineCounter;
+/** Positions of offsets: what `yaml`'s LineCounter answers (1-based line and column), without loading `yaml`. */
+interface Lines {
+  linePos(offset: number): { line: number; col: number };
+}
+
+/** Line starts of `text`, for positions of offsets (as `yaml`'s LineCounter given every line start). */
+function lineCounterOf(text: string): Lines {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return {
+    linePos(offset) {
+      const low = lowerBound(starts, offset);
+      if (starts[low] === offset) return { line: low + 1, col: 1 };
+      if (low === 0) return { line: 0, col: offset };
+      return { line: low, col: offset - starts[low - 1]! + 1 };
+    },
+  };
 }
 
 /** A stream of JSON values, each read by JSON.parse and, for positions, by `yaml`. */
@@ -295,7 +309,7 @@ function parseJsonStream(file: string, text: string): Collected | undefined {
       out.errors.push(jsonProblem(file, text, error, start, end));
       continue;
     }
-    const parsed = parseAllDocuments(chunk, { logLevel: 'error' });
+    const parsed = yaml().parseAllDocuments(chunk, { logLevel: 'error' });
     const document =
       Array.isArray(parsed) && parsed.length === 1 && parsed[0]!.errors.length === 0 ? parsed[0] : undefined;
     const source: Source = { file, text, lineCounter, base: start, document, documentIndex };
@@ -352,10 +366,10 @@ export function parseManifestText(text: string, file: string): ParseResult {
  */
 export function parseManifestTextExact(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yaml().LineCounter)();
   // logLevel 'error': `yaml` would print some warnings on stderr itself (a collection as a key); its warnings
   // that matter are in `document.warnings`, reported below as problems.
-  const documents = parseAllDocuments(body, {
+  const documents = yaml().parseAllDocuments(body, {
     lineCounter,
     merge: true,
     prettyErrors: false,
@@ -522,11 +536,11 @@ function lazyObjects(
   add: (
     object: Record<string, unknown>,
     kinds: [string, string],
-    offset: number,
+    start: number | readonly [line: number, column: number],
     at: [number, FieldPath],
   ) => void;
 } {
-  let lines: LineCounter | undefined;
+  let lines: Lines | undefined;
   let exact: ParseResult | undefined;
   const objects: ParsedObject[] = [];
   const exactObject = (n: number): ParsedObject | undefined => {
@@ -545,11 +559,14 @@ function lazyObjects(
   const add = (
     object: Record<string, unknown>,
     kinds: [string, string],
-    offset: number,
+    start: number | readonly [line: number, column: number],
     at: [number, FieldPath],
   ): void => {
     const n = objects.length;
-    const { line, col } = (lines ??= lineCounterOf(body)).linePos(offset);
+    let line: number;
+    let col: number;
+    if (typeof start === 'number') ({ line, col } = (lines ??= lineCounterOf(body)).linePos(start));
+    else [line, col] = start;
     objects.push({
       object,
       apiVersion: kinds[0],
@@ -671,4 +688,60 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     }
   }
   return { objects, errors: [], warnings: [], nonK8sDocuments: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What a cache keeps of a parse: the values and where each object starts. The nodes and positions inside an
+// object come, as on the fast path, from `yaml` reading the text again when first asked for.
+
+/** One object of a parse, without its file name, nodes or functions: plain data a cache can store. */
+export interface StoredObject {
+  object: Record<string, unknown>;
+  apiVersion: string;
+  kind: string;
+  line: number;
+  column: number;
+  documentIndex: number;
+  documentPath: FieldPath;
+}
+
+/** A file's parse as stored data. */
+export interface StoredParse {
+  objects: StoredObject[];
+  nonK8sDocuments: number;
+}
+
+/**
+ * The stored form of a parse, when the parse can be rebuilt from it and the text alone: the fast reader read
+ * every object (its nodes are built from the text on demand), and there is no problem to report (problems
+ * name their file; a file with one is parsed again each time). Undefined otherwise.
+ */
+export function storedParse(parsed: ParseResult): StoredParse | undefined {
+  if (parsed.errors.length > 0 || parsed.warnings.length > 0) return undefined;
+  if (parsed.objects.some((o) => o.fileText === undefined)) return undefined;
+  return {
+    objects: parsed.objects.map((o) => ({
+      object: o.object,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      line: o.line,
+      column: o.column,
+      documentIndex: o.documentIndex,
+      documentPath: o.documentPath,
+    })),
+    nonK8sDocuments: parsed.nonK8sDocuments,
+  };
+}
+
+/**
+ * The parse of `text` rebuilt from its stored form (`storedParse` of `parseManifestText(text, …)`): the same
+ * objects, positions and nodes as `parseManifestText(text, file)` gives. Pure.
+ */
+export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
+  const { objects, add } = lazyObjects(body, file, eventLocator(body));
+  for (const o of stored.objects)
+    add(o.object, [o.apiVersion, o.kind], [o.line, o.column], [o.documentIndex, o.documentPath]);
+  return { objects, errors: [], warnings: [], nonK8sDocuments: stored.nonK8sDocuments };
 }

@@ -184,16 +184,37 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     else if (typeof result.text === 'string') read.push({ file, text: result.text });
     else binary.push(file);
   }
+  const { cache } = options;
+  const variant = { defaultNamespace: options.defaultNamespace, strict: options.strict === true };
+  // What earlier runs kept of these texts; the key of each, to keep what this run reads afresh.
+  const keys = new Map<Source, string>();
+  if (cache !== undefined) {
+    const found = await Promise.all(read.map((source) => cache.lookup(source.text, variant)));
+    for (const [i, { key, stored }] of found.entries()) {
+      const source = read[i]!;
+      keys.set(source, key);
+      source.stored = stored;
+    }
+  }
+  let cachedChars = 0;
+  for (const source of read) if (source.stored !== undefined) cachedChars += source.text.length;
   const loaded = loadSources(
     read,
-    {
-      defaultNamespace: options.defaultNamespace,
-      skipInvalid: options.skipInvalid,
-      strict: options.strict === true,
-    },
+    { ...variant, skipInvalid: options.skipInvalid },
     { errors, warnings, fileOrder },
     options.onProgress,
+    cache === undefined
+      ? undefined
+      : (source, stored) => {
+          cache.store(keys.get(source)!, stored);
+          cachedChars += source.text.length;
+        },
   );
+  if (cache !== undefined) {
+    await cache.flush();
+    const total = read.reduce((n, s) => n + s.text.length, 0);
+    loaded.cacheShare = total === 0 ? 1 : cachedChars / total;
+  }
   // A binary file (an encrypted secret, a stray image) has no manifests: counted with the files that have none.
   loaded.ignored.files += binary.length;
   if (loaded.found > 0) return loaded;

@@ -9,6 +9,7 @@ export { parseManifestText } from './documents.ts';
 export { buildClusterState } from './build.ts';
 export { describeIgnored } from './ignored.ts';
 export { loadSources, type Source } from './sources.ts';
+export { cacheDirectory, cacheMaxBytes, openManifestCache, type ManifestCache } from './cache.ts';
 export type {
   BuildOptions,
   IgnoredSummary,

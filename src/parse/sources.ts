@@ -3,8 +3,8 @@
  * git revisions, so that every input reports problems the same way, sorted by file order, line and column.
  */
 import { formatPath, type Problem } from '../model/problem.ts';
-import { buildClusterState } from './build.ts';
-import { parseManifestText } from './documents.ts';
+import { buildClusterState, type StoredCheck } from './build.ts';
+import { parseManifestText, restoreParse, storedParse, type StoredParse } from './documents.ts';
 import {
   READ_PROGRESS_BYTES,
   type BuildOptions,
@@ -18,6 +18,18 @@ export interface Source {
   /** The name problems cite: a path, `<stdin>`, or `rev:path`. */
   file: string;
   text: string;
+  /** What an earlier run kept of this text, read with the same options (`StoredFile`): used instead of parsing. */
+  stored?: StoredFile | undefined;
+}
+
+/**
+ * What a run keeps of one file for the next (src/parse/cache.ts stores it by the text's hash): its parse and
+ * the check of each of its objects (`null` for an object that is checked again each time: one with problems,
+ * or a generated name).
+ */
+export interface StoredFile {
+  parse: StoredParse;
+  checks: (StoredCheck | null)[];
 }
 
 interface Place {
@@ -35,6 +47,7 @@ export function loadSources(
   options: BuildOptions,
   prior: { errors?: readonly Problem[]; warnings?: readonly Problem[]; fileOrder?: readonly string[] } = {},
   onProgress?: (progress: ReadingProgress) => void,
+  keep?: (source: Source, stored: StoredFile) => void,
 ): LoadResult {
   const objects: ParsedObject[] = [];
   const errors: Problem[] = [...(prior.errors ?? [])];
@@ -45,8 +58,22 @@ export function loadSources(
   const total = sources.reduce((n, s) => n + s.text.length, 0);
   const report = onProgress !== undefined && total >= READ_PROGRESS_BYTES ? onProgress : undefined;
   let done = 0;
-  for (const { file, text } of sources) {
-    const parsed = parseManifestText(text, file);
+  const checks = new Map<ParsedObject, StoredCheck>();
+  const fresh: { source: Source; parse: StoredParse; objects: readonly ParsedObject[] }[] = [];
+  for (const source of sources) {
+    const { file, text, stored } = source;
+    let parsed;
+    if (stored !== undefined) {
+      parsed = restoreParse(text, file, stored.parse);
+      for (const [i, check] of stored.checks.entries()) {
+        const object = parsed.objects[i];
+        if (check !== null && object !== undefined) checks.set(object, check);
+      }
+    } else {
+      parsed = parseManifestText(text, file);
+      const parse = keep === undefined ? undefined : storedParse(parsed);
+      if (parse !== undefined) fresh.push({ source, parse, objects: parsed.objects });
+    }
     done += text.length;
     report?.({ done, total });
     objects.push(...parsed.objects);
@@ -67,7 +94,16 @@ export function loadSources(
     if (parsed.objects.length === 0 && parsed.errors.length === 0 && parsed.nonK8sDocuments > 0)
       nonK8sFiles++;
   }
-  const built = buildClusterState(objects, options);
+  const memo =
+    keep === undefined && checks.size === 0
+      ? undefined
+      : {
+          get: (object: ParsedObject) => checks.get(object),
+          set: (object: ParsedObject, check: StoredCheck) => checks.set(object, check),
+        };
+  const built = buildClusterState(objects, options, memo);
+  for (const { source, parse, objects: own } of fresh)
+    keep?.(source, { parse, checks: own.map((o) => checks.get(o) ?? null) });
   const fileOrder = new Map((prior.fileOrder ?? sources.map((s) => s.file)).map((f, i) => [f, i]));
   const byPlace = (a: Place, b: Place): number =>
     (a.file === undefined ? -1 : (fileOrder.get(a.file) ?? -1)) -

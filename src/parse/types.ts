@@ -4,6 +4,7 @@
 import type { Document, Node } from 'yaml';
 import type { ClusterState } from '../model/cluster.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
+import type { ManifestCache } from './cache.ts';
 
 /**
  * One Kubernetes object read from a manifest, with everything needed to point back into its source.
@@ -63,6 +64,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
   onProgress?: (progress: ReadingProgress) => void;
+  /** Where to find what earlier runs read of the same texts, and to keep what this run reads (`openManifestCache`). */
+  cache?: ManifestCache | undefined;
 }
 
 /** How far reading the manifests has come, in characters of text. */
@@ -107,6 +110,11 @@ export interface LoadResult {
   found: number;
   /** Every object read, as parsed, in the order read (set by `loadSources`: lint reads them as written). */
   objects?: ParsedObject[];
+  /**
+   * With a cache: the share of the text read (0 to 1) whose reading is in the cache after this load (found
+   * there, or kept by it), which the next load of the same files will find.
+   */
+  cacheShare?: number;
   /**
    * Set by `loadManifests` when the input holds no Kubernetes object, valid or not: one line naming the inputs
    * and why, e.g. `no manifests found in manifests/prod ("manifests/prod" does not exist)`.

@@ -138,11 +138,8 @@ export function incrementalCompiler(session: ClusterSession, current?: ClusterSe
     // With the state's own policies the engine is not edited: what it hands stays valid until the next edit.
     before: () =>
       current !== undefined ? compiledState(current) : session.tryPolicies(session.state.policies, (s) => s),
-    // Cluster policies span namespaces: a state with other ones is compiled afresh (as `setClusterPolicies` would).
-    after: (after, use) =>
-      after.clusterPolicies === session.state.clusterPolicies
-        ? session.tryPolicies(after.policies, use)
-        : use(compiledState(openSession(after, session.options))),
+    // Cluster policy edits are incremental too (`setClusterPolicies`).
+    after: (after, use) => session.tryPolicies(after.policies, use, after.clusterPolicies),
   };
 }
 

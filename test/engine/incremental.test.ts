@@ -262,5 +262,18 @@ describe('incremental engine', () => {
       ],
     );
     assert.equal(inc.removePolicy('a/unknown').changes.length, 0);
+    // The same policy with ports: its CIDR, the only mention of it, stays, so the update is local.
+    const ports = inc.updatePolicy(
+      policy('a', 'egress', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 443 }] }],
+      }),
+    );
+    assert.equal(ports.recompiled, false);
+    assert.deepEqual(
+      describeConnectivity(inc.connectivity()),
+      describeConnectivity(computeConnectivity(compileCluster(inc.state))),
+    );
   });
 });

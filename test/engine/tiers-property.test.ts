@@ -4,7 +4,8 @@
  * pair (and pod/address pair) and probed port is decided by a first-match walk per direction (Admin tier,
  * NetworkPolicies through the naive evaluator, Baseline tier, allow), and `compileCluster`'s
  * `allowedBetween` must agree. The incremental engine must equal `compileCluster` after NetworkPolicy edits
- * on such clusters.
+ * on such clusters, and after random sequences of cluster policy edits (add, change priority or rules,
+ * delete, a batch) mixed with NetworkPolicy edits, reporting exactly the connections that changed.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,11 @@ import fc from 'fast-check';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
-import { createIncrementalEngine } from '../../src/engine/incremental.ts';
+import {
+  createIncrementalEngine,
+  type IncrementalEngine,
+  type IncrementalUpdate,
+} from '../../src/engine/incremental.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import {
@@ -27,6 +32,9 @@ import {
 } from '../../src/model/cluster.ts';
 import {
   PROTOCOLS,
+  type AdminNetworkPolicySpec,
+  type ClusterNetworkPolicySpec,
+  type NetworkPolicySpec,
   type CnpProtocol,
   type LabelSelector,
   type Protocol,
@@ -150,54 +158,51 @@ type Drawn =
       egress: { action: string; peers: object[]; ports: object[] | undefined }[];
     };
 
+type DrawnRule = { action: string; peers: object[]; ports: object[] | undefined };
+
+/** One drawn policy as the parser normalizes it (a `banp` is the BaselineAdminNetworkPolicy `default`). */
+function drawnPolicy(d: Drawn, name: string, priority: number): ClusterPolicyInfo {
+  if (d.kind === 'cnp') {
+    const rule = (r: DrawnRule, dir: 'from' | 'to') => ({
+      action: r.action,
+      [dir]: r.peers,
+      ...(r.ports === undefined ? {} : { protocols: r.ports }),
+    });
+    return cnp(name, {
+      tier: d.tier,
+      priority,
+      subject: d.subject,
+      ingress: d.ingress.map((r) => rule(r, 'from')),
+      egress: d.egress.map((r) => rule(r, 'to')),
+    });
+  }
+  const rule = (r: DrawnRule, dir: 'from' | 'to') => ({
+    action: r.action === 'Pass' && d.kind === 'banp' ? 'Deny' : r.action,
+    [dir]: r.peers.filter((p) => d.kind !== 'banp' || !('domainNames' in p)),
+    ...(r.ports === undefined ? {} : { ports: r.ports }),
+  });
+  const spec = {
+    subject: d.subject,
+    ingress: d.ingress
+      .map((r) => rule(r, 'from'))
+      .filter((r) => ((r as Record<string, unknown>)['from'] as object[]).length > 0),
+    egress: d.egress
+      .map((r) => rule(r, 'to'))
+      .filter((r) => ((r as Record<string, unknown>)['to'] as object[]).length > 0),
+  };
+  return d.kind === 'anp' ? anp(name, { priority, ...spec }) : banp(spec);
+}
+
 /** Priorities are distinct within a tier: the API leaves equal priorities undefined. */
 function toClusterPolicies(drawn: readonly Drawn[]): ClusterPolicyInfo[] {
   const out: ClusterPolicyInfo[] = [];
   let hasBanp = false;
   for (const [i, d] of drawn.entries()) {
-    const priority = (i * 37) % 101;
-    if (d.kind === 'cnp') {
-      const rule = (
-        r: { action: string; peers: object[]; ports: CnpProtocol[] | undefined },
-        dir: 'from' | 'to',
-      ) => ({
-        action: r.action,
-        [dir]: r.peers,
-        ...(r.ports === undefined ? {} : { protocols: r.ports }),
-      });
-      out.push(
-        cnp(`cnp${i}`, {
-          tier: d.tier,
-          priority,
-          subject: d.subject,
-          ingress: d.ingress.map((r) => rule(r, 'from')),
-          egress: d.egress.map((r) => rule(r, 'to')),
-        }),
-      );
-      continue;
-    }
-    const rule = (
-      r: { action: string; peers: object[]; ports: object[] | undefined },
-      dir: 'from' | 'to',
-    ) => ({
-      action: r.action === 'Pass' && d.kind === 'banp' ? 'Deny' : r.action,
-      [dir]: r.peers.filter((p) => d.kind !== 'banp' || !('domainNames' in p)),
-      ...(r.ports === undefined ? {} : { ports: r.ports }),
-    });
-    const spec = {
-      subject: d.subject,
-      ingress: d.ingress
-        .map((r) => rule(r, 'from'))
-        .filter((r) => ((r as Record<string, unknown>)['from'] as object[]).length > 0),
-      egress: d.egress
-        .map((r) => rule(r, 'to'))
-        .filter((r) => ((r as Record<string, unknown>)['to'] as object[]).length > 0),
-    };
-    if (d.kind === 'anp') out.push(anp(`anp${i}`, { priority, ...spec }));
-    else if (!hasBanp) {
+    if (d.kind === 'banp') {
+      if (hasBanp) continue;
       hasBanp = true;
-      out.push(banp(spec));
     }
+    out.push(drawnPolicy(d, `${d.kind}${i}`, (i * 37) % 101));
   }
   return out;
 }
@@ -480,5 +485,150 @@ describe('tiers: the incremental engine equals compileCluster after NetworkPolic
       }),
       { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
+  });
+});
+
+const pairKey = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
+
+/** The pairs whose ports differ between two fresh answers: what an update must report as changed, sorted. */
+function changedPairs(before: Connectivity, after: Connectivity): string[] {
+  const was = new Map(before.connections.map((c) => [pairKey(c), formatPorts(c.ports)]));
+  const now = new Map(after.connections.map((c) => [pairKey(c), formatPorts(c.ports)]));
+  return [...new Set([...was.keys(), ...now.keys()])].filter((k) => was.get(k) !== now.get(k)).sort();
+}
+
+/** One edit of a random sequence: a cluster policy's (add, change, delete, a batch) or a NetworkPolicy's. */
+type ClusterEdit =
+  | { kind: 'add'; drawn: Drawn; priority: number }
+  | { kind: 'priority'; target: number; priority: number }
+  | { kind: 'rules'; target: number; cnp: Drawn; anp: Drawn }
+  | { kind: 'delete'; target: number }
+  | { kind: 'batch'; target: number; drawn: Drawn; priority: number }
+  | { kind: 'np'; target: number; namespace: string; spec: NetworkPolicySpec; remove: boolean };
+
+const priorityArb = fc.integer({ min: 0, max: 1000 });
+const clusterEditArb: fc.Arbitrary<ClusterEdit> = fc.oneof(
+  fc.record({
+    kind: fc.constant('add' as const),
+    drawn: fc.oneof(cnpArb, anpArb),
+    priority: priorityArb,
+  }),
+  fc.record({ kind: fc.constant('priority' as const), target: fc.nat(), priority: priorityArb }),
+  fc.record({
+    kind: fc.constant('rules' as const),
+    target: fc.nat(),
+    cnp: cnpArb,
+    anp: anpArb,
+  }),
+  fc.record({ kind: fc.constant('delete' as const), target: fc.nat() }),
+  fc.record({
+    kind: fc.constant('batch' as const),
+    target: fc.nat(),
+    drawn: fc.oneof(cnpArb, anpArb),
+    priority: priorityArb,
+  }),
+  fc.record({
+    kind: fc.constant('np' as const),
+    target: fc.nat(),
+    namespace: fc.constantFrom('a', 'b'),
+    spec: specArb,
+    remove: fc.boolean(),
+  }),
+);
+
+/** The same cluster policy with a new priority (the BaselineAdminNetworkPolicy has none: unchanged). */
+function withPriority(p: ClusterPolicyInfo, priority: number): ClusterPolicyInfo {
+  if (p.kind === 'ClusterNetworkPolicy')
+    return cnp(p.name, { ...(p.spec as ClusterNetworkPolicySpec), priority });
+  if (p.kind === 'AdminNetworkPolicy')
+    return anp(p.name, { ...(p.spec as AdminNetworkPolicySpec), priority });
+  return p;
+}
+
+/** The same cluster policy (kind, name, priority) with newly drawn subject, rules, actions, peers and ports. */
+function withRules(p: ClusterPolicyInfo, edit: { cnp: Drawn; anp: Drawn }): ClusterPolicyInfo {
+  if (p.kind === 'ClusterNetworkPolicy') return drawnPolicy(edit.cnp, p.name, p.priority!);
+  return drawnPolicy(
+    { ...edit.anp, kind: p.kind === 'AdminNetworkPolicy' ? 'anp' : 'banp' },
+    p.name,
+    p.priority ?? 0,
+  );
+}
+
+function applyClusterEdit(inc: IncrementalEngine, edit: ClusterEdit, i: number): IncrementalUpdate {
+  const list = inc.state.clusterPolicies;
+  const pick = (target: number): ClusterPolicyInfo | undefined => list[target % Math.max(1, list.length)];
+  switch (edit.kind) {
+    case 'add':
+      return inc.updateClusterPolicy(drawnPolicy(edit.drawn, `new${i}`, edit.priority));
+    case 'priority': {
+      const p = pick(edit.target);
+      return p === undefined
+        ? inc.setClusterPolicies(list)
+        : inc.updateClusterPolicy(withPriority(p, edit.priority));
+    }
+    case 'rules': {
+      const p = pick(edit.target);
+      return p === undefined ? inc.setClusterPolicies(list) : inc.updateClusterPolicy(withRules(p, edit));
+    }
+    case 'delete': {
+      const p = pick(edit.target);
+      return inc.removeClusterPolicy(p?.id ?? 'ClusterNetworkPolicy/none');
+    }
+    case 'batch': {
+      // One gone, one new, the rest in reverse order: one update.
+      const gone = pick(edit.target)?.id;
+      const added = drawnPolicy(edit.drawn, `batch${i}`, edit.priority);
+      // Ids stay unique: a new BaselineAdminNetworkPolicy takes the place of the one there is.
+      const next = list.filter((p) => p.id !== gone && p.id !== added.id).reverse();
+      return inc.setClusterPolicies([...next, added]);
+    }
+    case 'np': {
+      const current = inc.state.policies;
+      if (edit.remove && current.length > 0)
+        return inc.removePolicy(current[edit.target % current.length]!.id);
+      if (current.length > 0 && edit.target % 2 === 0) {
+        const old = current[edit.target % current.length]!;
+        return inc.updatePolicy(policy(old.namespace, old.name, edit.spec));
+      }
+      return inc.updatePolicy(policy(edit.namespace, `edit${i}`, edit.spec));
+    }
+  }
+}
+
+describe('tiers: the incremental engine equals compileCluster after cluster policy edits', () => {
+  test('random cluster policy edits mixed with NetworkPolicy edits (property)', () => {
+    let local = 0;
+    fc.assert(
+      fc.property(tieredArb, fc.array(clusterEditArb, { minLength: 1, maxLength: 6 }), (state, edits) => {
+        const inc = createIncrementalEngine(state);
+        let previous = computeConnectivity(compileCluster(state));
+        for (const [i, edit] of edits.entries()) {
+          const update = applyClusterEdit(inc, edit, i);
+          if (!update.recompiled && edit.kind !== 'np') local++;
+          const fresh = compileCluster(inc.state);
+          const expected = computeConnectivity(fresh);
+          const label = `after edit ${i} (${edit.kind})`;
+          assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected), label);
+          assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, expected), label);
+          assert.deepEqual(
+            inc.compiled.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
+            fresh.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
+            label,
+          );
+          for (const s of inc.state.pods) {
+            for (const d of inc.state.pods) {
+              const a = inc.compiled.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+              const b = fresh.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+              assert.equal(formatPorts(a), formatPorts(b), `${label}: ${s.name} -> ${d.name}`);
+            }
+          }
+          previous = expected;
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+    // The runs exercised the local path, not only recompiles.
+    assert.ok(local > NUM_RUNS / 2, `${local} local cluster policy updates`);
   });
 });

@@ -347,3 +347,35 @@ describe('cluster policy tiers: what analyze says about its input', () => {
     assert.equal(r.stdout, '0 workloads in 1 namespace, 0 policies: 0 allowed connections\n');
   });
 });
+
+describe('nodes peers without Node objects', () => {
+  const cnp = `apiVersion: policy.networking.k8s.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: scrape}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - action: Accept
+    to:
+    - namespaces: {}
+    - nodes: {matchLabels: {role: worker}}
+`;
+  const nodeYaml = `---
+apiVersion: v1
+kind: Node
+metadata: {name: n1, labels: {role: worker}}
+status: {addresses: [{type: InternalIP, address: 10.0.0.1}]}
+`;
+
+  test('a nodes peer with no Node in the input is a warning at the peer (it matches no address)', () => {
+    assert.deepEqual(problems(cnp), [
+      'policies.yaml:12:7 warning: spec.egress[0].to[1].nodes: ClusterNetworkPolicy/scrape selects Nodes, but the input has no Node objects, so this peer matches no address here: add the Nodes (kubectl get nodes -o yaml) or read the cluster with --cluster',
+    ]);
+  });
+
+  test('with a Node in the input there is no warning', () => {
+    assert.deepEqual(problems(cnp + nodeYaml), []);
+  });
+});

@@ -10,7 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: readonly string[], options: { stdin?: string } = {}): Promise<CliResult> {
+export async function runCli(
+  args: readonly string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
@@ -18,7 +21,12 @@ export async function runCli(args: readonly string[], options: { stdin?: string 
     stderr: (s) => (stderr += s),
     readStdin: () => Promise.resolve(options.stdin ?? ''),
     isTTY: false,
-    env: {},
+    // The cache folder of the test run (scripts/test.ts), or none: never the user's cache.
+    env:
+      options.env ??
+      (process.env.NETFENCE_CACHE_DIR === undefined
+        ? {}
+        : { NETFENCE_CACHE_DIR: process.env.NETFENCE_CACHE_DIR }),
   });
   return { code, stdout, stderr };
 }

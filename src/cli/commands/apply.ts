@@ -49,7 +49,7 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { addReadingOptions, checkFound, engineOptions } from '../options/input.ts';
+import { addReadingOptions, checkFound, engineOptions, manifestCache } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
@@ -71,6 +71,7 @@ interface ApplyOptions extends ClusterStateOptions {
   recordNamespace: string;
   stateDir: string;
   strict: boolean;
+  cache: boolean;
   ipblockMatchesPods: boolean;
   hostNetworkPods: HostNetworkPods;
   output: 'txt' | 'json';
@@ -101,7 +102,7 @@ function desiredOfCluster(p: ClusterPolicyInfo): ClusterPolicyObject {
 async function readDesired(
   paths: readonly string[],
   defaultNamespace: string,
-  strict: boolean,
+  options: Pick<ApplyOptions, 'strict' | 'cache'>,
   io: Io,
 ): Promise<PolicyObject[]> {
   if (paths.length === 0)
@@ -111,8 +112,9 @@ async function readDesired(
   const result = await loadManifests([...paths], {
     defaultNamespace,
     skipInvalid: false,
-    strict,
+    strict: options.strict,
     readStdin: () => io.readStdin(),
+    cache: manifestCache(options, io),
   });
   checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
@@ -307,7 +309,7 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
   const conn = connectWith(k8s, options, io);
   const defaultNamespace =
     options.namespaceGiven === true ? options.namespace : (conn.namespace ?? 'default');
-  const desired = await readDesired(paths, defaultNamespace, options.strict, io);
+  const desired = await readDesired(paths, defaultNamespace, options, io);
   const namespaces = [
     ...new Set(desired.flatMap((d) => (isClusterPolicyObject(d) ? [] : [d.metadata.namespace!]))),
   ].sort();

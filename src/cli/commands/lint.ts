@@ -13,7 +13,14 @@ import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '.
 import { originFiles } from '../../parse/origin.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
-import { addInputOptions, checkFound, engineOptions, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  checkFound,
+  engineOptions,
+  manifestCache,
+  recordWarmth,
+  type InputOptions,
+} from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { addFlowOptions, loadFlows, reportUnmatched, type FlowOptions } from '../options/flows.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -57,7 +64,9 @@ async function loadForLint(
     skipInvalid: options.skipInvalid,
     strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
+    cache: manifestCache(options, io),
   });
+  await recordWarmth(result, options, io);
   checkFound(result, io);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),

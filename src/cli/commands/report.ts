@@ -3,6 +3,7 @@
  * findings, and the traffic overlay with --flows) with the analysis inlined, then why each connection is
  * allowed — to attach to a ticket, print, or keep as a CI artifact.
  */
+import { plural } from '../../format/plural.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -173,7 +174,7 @@ Examples:
       await writeFileAtomic(target, html);
       note(
         io,
-        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies\n`,
+        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies${state.clusterPolicies.length > 0 ? `, ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}` : ''}\n`,
       );
     }
     setExit(ExitCode.Ok);

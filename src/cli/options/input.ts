@@ -5,13 +5,18 @@ import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
+  cacheMaxBytes,
   describeIgnored,
   loadManifests,
   loadSources,
+  openManifestCache,
   UNREAD_CODES,
   type LoadResult,
+  type ManifestCache,
   type Source,
 } from '../../parse/index.ts';
+import { VERSION } from '../version.ts';
+import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
 import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
@@ -22,6 +27,31 @@ export interface InputOptions extends ClusterOptions {
   strict: boolean;
   ipblockMatchesPods: boolean;
   hostNetworkPods: HostNetworkPods;
+  /** Whether to use the manifest cache (`--no-cache` sets it false). */
+  cache: boolean;
+}
+
+/**
+ * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
+ * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
+ * when the environment names no folder.
+ */
+export function manifestCache(options: Pick<InputOptions, 'cache'>, io: Io): ManifestCache | undefined {
+  const dir = cacheFolder(io.env, !options.cache);
+  return dir === undefined
+    ? undefined
+    : openManifestCache({ dir, version: VERSION, maxBytes: cacheMaxBytes(io.env) });
+}
+
+/** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
+export async function recordWarmth(
+  result: LoadResult,
+  options: Pick<InputOptions, 'cache'>,
+  io: Io,
+): Promise<void> {
+  const dir = cacheFolder(io.env, !options.cache);
+  if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
+  await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
 
 /** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
@@ -76,6 +106,10 @@ export function addReadingOptions(cmd: Command): Command {
       )
         .choices(Object.values(HostNetworkPods))
         .default(HostNetworkPods.Exempt),
+    )
+    .option(
+      '--no-cache',
+      'read every file afresh, and keep nothing in the cache (which holds what reading unchanged files gave; NETFENCE_NO_CACHE=1 does the same)',
     );
 }
 
@@ -100,8 +134,10 @@ export async function loadInput(
     strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
+    cache: manifestCache(options, io),
   });
   progress.done();
+  await recordWarmth(result, options, io);
   return reportLoadResult(result, options, io);
 }
 
@@ -162,5 +198,6 @@ export function fileOptions(options: InputOptions): InputOptions {
     strict: options.strict,
     ipblockMatchesPods: options.ipblockMatchesPods,
     hostNetworkPods: options.hostNetworkPods,
+    cache: options.cache,
   };
 }

@@ -2,11 +2,11 @@
  * Type checks of decoded YAML against the API's Go types, reported like the API's decoder would reject
  * them, but in plain words. `null` reads as absent, as it does for the API.
  */
-import { isMap as isYamlMap, isScalar } from 'yaml';
 import type { FieldPath } from '../../model/problem.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
 import type { Reporter } from './report.ts';
+import { yaml } from '../yaml.ts';
 
 /** How a scalar is written in the source, for "quote it" hints: `1.10`, not the number 1.1. */
 function written(r: Reporter, path: FieldPath, value: unknown): string {
@@ -122,6 +122,7 @@ export function checkYaml11String(r: Reporter, path: FieldPath, text: string): b
 export function checkYaml11Key(r: Reporter, path: FieldPath, key: string): void {
   if (!YAML11_BOOLEAN.test(key)) return;
   const parent = r.source.nodeAt(path.slice(0, -1));
+  const { isMap: isYamlMap, isScalar } = yaml();
   if (!isYamlMap(parent)) return;
   const plain = parent.items.some(
     (pair) => isScalar(pair.key) && pair.key.value === key && pair.key.type === 'PLAIN',

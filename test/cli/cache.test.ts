@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { writeCluster } from '../../bench/generate.ts';
+import { openManifestCache } from '../../src/parse/cache.ts';
+import { inputFingerprint } from '../../src/cli/input-size.ts';
+import { isWarmInput, recordInput } from '../../src/cli/warm-inputs.ts';
+import { runCli, type CliResult } from '../support/cli.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'netfence-cache-test-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let folders = 0;
+const fresh = (): string => join(root, `cache-${++folders}`);
+
+const TIERS = 'test/fixtures/tiers';
+
+/** T1 microseg of the benchmark (3 MB, 200 files), written once. */
+function t1(): string {
+  const dir = join(root, 'T1');
+  if (!existsSync(dir)) writeCluster(dir, { tier: 'T1', mix: 'microseg', seed: 1 });
+  return dir;
+}
+
+/** The entries of a cache folder: name → bytes. */
+function entries(cacheDir: string): Map<string, Buffer> {
+  const dir = join(cacheDir, 'manifests');
+  if (!existsSync(dir)) return new Map();
+  return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+async function cli(args: readonly string[], cacheDir: string): Promise<CliResult> {
+  return runCli(args, { env: { NETFENCE_CACHE_DIR: cacheDir } });
+}
+
+/** Runs bin/netfence in its own process. */
+function spawnCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/netfence', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** No cache, a first run that fills one, a second that reads it: the same bytes, and the second wrote nothing. */
+async function assertSameThrough(args: readonly string[]): Promise<Map<string, Buffer>> {
+  const dir = fresh();
+  const plain = await runCli([...args, '--no-cache'], { env: { NETFENCE_CACHE_DIR: dir } });
+  assert.equal(existsSync(dir), false, '--no-cache wrote into the cache folder');
+  const cold = await cli(args, dir);
+  const stored = entries(dir);
+  assert.ok(stored.size > 0, 'the first run kept nothing');
+  const times = new Map([...stored.keys()].map((n) => [n, statSync(join(dir, 'manifests', n)).mtimeMs]));
+  const warm = await cli(args, dir);
+  for (const r of [cold, warm]) {
+    assert.equal(r.code, plain.code);
+    assert.equal(r.stdout, plain.stdout);
+    assert.equal(r.stderr, plain.stderr);
+  }
+  // Every entry was read, none written again (a miss or a damaged entry is written again).
+  assert.deepEqual(
+    new Map([...entries(dir).keys()].map((n) => [n, statSync(join(dir, 'manifests', n)).mtimeMs])),
+    times,
+  );
+  return stored;
+}
+
+describe('the manifest cache', () => {
+  test('analyze gives the same bytes without the cache, filling it and reading it (cluster policies and Nodes)', async () => {
+    const stored = await assertSameThrough(['analyze', TIERS, '-o', 'json']);
+    // One entry per file read (README.md is not a manifest).
+    const files = readdirSync(TIERS).filter((f) => f.endsWith('.yaml'));
+    assert.equal(stored.size, files.length);
+  });
+
+  test('positions survive the cache: lint and explain cite the same lines and columns', async () => {
+    const lint = await assertSameThrough(['lint', TIERS, '-o', 'json', '--fail-on', 'none']);
+    assert.ok(lint.size > 0);
+    const plain = await runCli(['lint', TIERS, '-o', 'json', '--fail-on', 'none', '--no-cache']);
+    assert.match(plain.stdout, /"line": \d+/, 'the fixture gives findings with positions');
+    const explain = ['explain', '--from', 'shop/web', '--to', 'data/db', 'test/fixtures/explain-tiers'];
+    await assertSameThrough(explain);
+    assert.match((await runCli(explain)).stdout, /\.yaml:\d+/, 'explain cites file:line');
+  });
+
+  test('files with problems are read again each time, with the same problems', async () => {
+    await assertSameThrough(['analyze', 'test/fixtures/cli/invalid.yaml', 'test/fixtures/cli/pods.yaml']);
+    await assertSameThrough(['analyze', 'test/fixtures/parse', '--skip-invalid', '-o', 'json']);
+  });
+
+  test('T1 microseg of the benchmark: the same bytes from the cache', async () => {
+    await assertSameThrough(['analyze', t1(), '-o', 'json']);
+  });
+
+  test('a large input read from the cache is remembered as warm (it then runs on the main thread)', async () => {
+    const input = t1();
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const fingerprint = await inputFingerprint(args, process.cwd());
+    const expected = await runCli([...args, '--no-cache']);
+    const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    assert.equal(first.stdout, expected.stdout);
+    assert.equal(await isWarmInput(dir, fingerprint), true);
+    // The second run, on the main thread, answers the same.
+    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    // --no-cache neither reads nor changes what is remembered.
+    await recordInput(dir, fingerprint, false);
+    assert.equal(
+      (await spawnCli([...args, '--no-cache'], { NETFENCE_CACHE_DIR: dir })).stdout,
+      expected.stdout,
+    );
+    assert.equal(await isWarmInput(dir, fingerprint), false);
+  });
+
+  test('warm inputs: remembered by fingerprint, the most recent 64', async () => {
+    const dir = fresh();
+    const prints = Array.from({ length: 70 }, (_, i) => i.toString(16).padStart(64, '0'));
+    for (const p of prints) await recordInput(dir, p, true);
+    assert.equal(await isWarmInput(dir, prints[0]!), false);
+    assert.equal(await isWarmInput(dir, prints[69]!), true);
+    assert.equal(await isWarmInput(dir, prints[6]!), true);
+    await recordInput(dir, prints[69]!, false);
+    assert.equal(await isWarmInput(dir, prints[69]!), false);
+    assert.equal(await isWarmInput(dir, prints[68]!), true);
+  });
+
+  test('an input fingerprint follows the files: paths, sizes and times', async () => {
+    const input = join(root, 'print');
+    cpSync(TIERS, input, { recursive: true });
+    const args = ['analyze', input, '-o', 'json'];
+    const first = await inputFingerprint(args, '/');
+    assert.equal(await inputFingerprint(args, '/'), first);
+    assert.notEqual(await inputFingerprint(args, '/elsewhere'), first);
+    const file = join(input, 'nodes.yaml');
+    utimesSync(file, 1_000_000, 1_000_000);
+    const touched = await inputFingerprint(args, '/');
+    assert.notEqual(touched, first);
+    writeFileSync(join(input, 'notes.txt'), 'not a manifest');
+    assert.equal(await inputFingerprint(args, '/'), touched);
+    writeFileSync(join(input, 'more.yaml'), '');
+    assert.notEqual(await inputFingerprint(args, '/'), touched);
+  });
+
+  test('editing one file changes the answer (never stale)', async () => {
+    const input = join(root, 'edit');
+    cpSync(TIERS, input, { recursive: true });
+    const dir = fresh();
+    const before = await cli(['analyze', input, '-o', 'json'], dir);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal((await cli(['analyze', input, '-o', 'json'], dir)).stdout, before.stdout);
+    const file = join(input, 'tenant-a.yaml');
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(/port: 8080/, 'port: 8081');
+    assert.notEqual(edited, text, 'the fixture has a port 8080 to change');
+    writeFileSync(file, edited);
+    const afterEdit = await cli(['analyze', input, '-o', 'json'], dir);
+    assert.notEqual(afterEdit.stdout, before.stdout);
+    assert.equal(afterEdit.stdout, (await runCli(['analyze', input, '-o', 'json', '--no-cache'])).stdout);
+    // Back to the first text: the first entry answers again.
+    writeFileSync(file, text);
+    assert.equal((await cli(['analyze', input, '-o', 'json'], dir)).stdout, before.stdout);
+  });
+
+  test('the options that change the checks are part of the key', async () => {
+    const dir = fresh();
+    const args = ['analyze', TIERS, '-o', 'json'];
+    await cli(args, dir);
+    const other = await cli([...args, '-n', 'elsewhere'], dir);
+    assert.equal(other.stdout, (await runCli([...args, '-n', 'elsewhere', '--no-cache'])).stdout);
+    await cli([...args, '--strict'], dir);
+    const files = readdirSync(TIERS).filter((f) => f.endsWith('.yaml')).length;
+    assert.equal(entries(dir).size, 3 * files);
+  });
+
+  test('a damaged entry is ignored and written again', async () => {
+    const dir = fresh();
+    const args = ['analyze', TIERS, '-o', 'json'];
+    const first = await cli(args, dir);
+    const stored = entries(dir);
+    const names = [...stored.keys()];
+    assert.ok(names.length >= 3);
+    const damaged = new Map<string, Buffer>();
+    // Garbage, a flipped byte in the payload, a truncated entry, an empty file.
+    const original = (n: number): Buffer => stored.get(names[n]!)!;
+    damaged.set(names[0]!, Buffer.from('not an entry'));
+    const flipped = Buffer.from(original(1));
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0xff;
+    damaged.set(names[1]!, flipped);
+    damaged.set(names[2]!, original(2).subarray(0, original(2).length >> 1));
+    if (names[3] !== undefined) damaged.set(names[3], Buffer.alloc(0));
+    for (const [name, bytes] of damaged) writeFileSync(join(dir, 'manifests', name), bytes);
+    const again = await cli(args, dir);
+    assert.equal(again.stdout, first.stdout);
+    assert.equal(again.stderr, first.stderr);
+    assert.deepEqual(entries(dir), stored, 'the damaged entries were not written again');
+  });
+
+  test('--no-cache and NETFENCE_NO_CACHE=1 write nothing, compiled code included', async () => {
+    const dir = fresh();
+    const off = await spawnCli(['analyze', TIERS, '--no-cache'], { NETFENCE_CACHE_DIR: dir });
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(existsSync(dir), false);
+    const env = await spawnCli(['analyze', TIERS], { NETFENCE_CACHE_DIR: dir, NETFENCE_NO_CACHE: '1' });
+    assert.equal(env.stdout, off.stdout);
+    assert.equal(existsSync(dir), false);
+    const on = await spawnCli(['analyze', TIERS], { NETFENCE_CACHE_DIR: dir });
+    assert.equal(on.stdout, off.stdout);
+    assert.deepEqual(readdirSync(dir).sort(), ['compile', 'manifests']);
+  });
+
+  test('the folder is NETFENCE_CACHE_DIR, else $XDG_CACHE_HOME/netfence, else ~/.cache/netfence', async () => {
+    const xdg = fresh();
+    await runCli(['analyze', TIERS], { env: { XDG_CACHE_HOME: xdg, HOME: join(root, 'no-home') } });
+    assert.ok(entries(join(xdg, 'netfence')).size > 0);
+    const home = fresh();
+    await runCli(['analyze', TIERS], { env: { HOME: home } });
+    assert.ok(entries(join(home, '.cache', 'netfence')).size > 0);
+    assert.equal(existsSync(join(root, 'no-home')), false);
+  });
+
+  test('two processes filling the same cache at once both answer right, and leave whole entries', async () => {
+    const input = join(root, 'T0');
+    writeCluster(input, { tier: 'T0', mix: 'microseg', seed: 1 });
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const expected = await runCli([...args, '--no-cache']);
+    const both = await Promise.all([
+      spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
+      spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
+    ]);
+    for (const r of both) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, expected.stdout);
+    }
+    const names = readdirSync(join(dir, 'manifests'));
+    assert.ok(names.length > 0);
+    assert.deepEqual(
+      names.filter((n) => n.endsWith('.tmp')),
+      [],
+    );
+    const stored = entries(dir);
+    assert.equal((await cli(args, dir)).stdout, expected.stdout);
+    assert.deepEqual(entries(dir), stored, 'an entry the two processes wrote was not whole');
+  });
+
+  test('beyond its limit the cache drops its oldest entries', async () => {
+    const dir = fresh();
+    const folder = join(dir, 'manifests');
+    mkdirSync(folder, { recursive: true });
+    const old = Date.now() / 1000 - 3600;
+    for (const [i, name] of ['a', 'b', 'c'].entries()) {
+      writeFileSync(join(folder, name), Buffer.alloc(1000));
+      utimesSync(join(folder, name), old + i, old + i);
+    }
+    writeFileSync(join(folder, 'left.1.x.tmp'), 'partial');
+    utimesSync(join(folder, 'left.1.x.tmp'), old - 7200, old - 7200);
+    const cache = openManifestCache({ dir, version: 'test', maxBytes: 2500 });
+    const { key } = await cache.lookup('kind: x', { defaultNamespace: 'default', strict: false });
+    cache.store(key, { parse: { objects: [], nonK8sDocuments: 1 }, checks: [] });
+    await cache.flush();
+    // The new entry and the newest old ones that fit: 2,500 bytes hold the new entry and one of 1,000 more.
+    const left = readdirSync(folder).sort();
+    assert.ok(left.includes(key));
+    assert.ok(left.includes('c'));
+    assert.equal(left.includes('a'), false);
+    assert.equal(left.includes('left.1.x.tmp'), false, 'a stale temporary file stays');
+    const size = left.reduce((n, name) => n + statSync(join(folder, name)).size, 0);
+    assert.ok(size <= 2500, `${size} bytes left`);
+    // What was stored reads back.
+    const back = await cache.lookup('kind: x', { defaultNamespace: 'default', strict: false });
+    assert.deepEqual(back.stored, { parse: { objects: [], nonK8sDocuments: 1 }, checks: [] });
+  });
+});
