@@ -217,7 +217,7 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
     assert.match(r.stdout, /\n- {2}priority: 100\n\+ {2}priority: 50\n/);
     assert.match(
       r.stdout,
-      /ClusterNetworkPolicy\/guard: priority 100 → 50; egress rule 1 \(deny-db\) action Deny → Pass/,
+      /ClusterNetworkPolicy\/guard: priority 100 → 50; egress rule 0 "deny-db" action Deny → Pass/,
     );
     assert.match(r.stdout, / updated +ClusterNetworkPolicy\/guard\n/);
     assert.equal(priorityOf(await cnp('guard')), 50);
