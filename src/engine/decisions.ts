@@ -133,43 +133,49 @@ function oneSided(
 }
 
 /**
- * `oneSided` for the left operand, over a new map. When `b`'s defaults leave `a`'s entries as they are
- * (`copy`) and `b` overrides fewer peers, `a`'s map is copied whole and only the peers both override are
- * computed: the same entries in the same order, without a step per entry of a large map.
+ * One of `pointwise`'s override maps. When `b`'s defaults leave `a`'s entries as they are (`copy`) and `b`
+ * overrides fewer peers, `a`'s map is shared, not copied: the peers `b` overrides are computed and laid over
+ * it (`OverlayMap`; an overlay over an overlay is flattened first, so reads stay two levels deep).
  */
-function leftSide(
+function overrides(
   a: ReadonlyMap<number, PortSet>,
   b: ReadonlyMap<number, PortSet>,
   op: Op,
-  defaults: { pods: PortSet; host: PortSet },
+  defaults: { a: { pods: PortSet; host: PortSet }; b: { pods: PortSet; host: PortSet } },
   isHost: ((id: number) => boolean) | undefined,
-): Map<number, PortSet> {
-  const copies =
+): ReadonlyMap<number, PortSet> {
+  const shares =
     b.size < a.size &&
-    effect(op, defaults.pods, false) === 'copy' &&
-    effect(op, defaults.host, false) === 'copy';
-  if (!copies) {
+    effect(op, defaults.b.pods, false) === 'copy' &&
+    effect(op, defaults.b.host, false) === 'copy';
+  if (!shares) {
     const out = new Map<number, PortSet>();
-    oneSided(out, a, b, op, false, defaults, isHost, true);
+    oneSided(out, a, b, op, false, defaults.b, isHost, true);
+    oneSided(out, b, a, op, true, defaults.a, isHost, false);
     return out;
   }
-  const out = new Map(a);
   const f = OPS[op];
+  const changes = new Map<number, PortSet>();
   for (const [id, w] of b) {
     const v = a.get(id);
-    if (v !== undefined) out.set(id, f(v, w));
+    if (v !== undefined) changes.set(id, f(v, w));
   }
-  return out;
+  oneSided(changes, b, a, op, true, defaults.a, isHost, false);
+  if (changes.size === 0) return a;
+  const base = a instanceof OverlayMap && a.base instanceof OverlayMap ? new Map(a) : a;
+  return new OverlayMap(base, changes);
 }
 
 function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: Op): PeerMap {
   const f = OPS[op];
   const isHost = (id: number): boolean => classes[id]!.hostNetwork;
-  const podOverrides = leftSide(a.podOverrides, b.podOverrides, op, b, isHost);
-  oneSided(podOverrides, b.podOverrides, a.podOverrides, op, true, a, isHost, false);
-  const addressOverrides = leftSide(a.addressOverrides, b.addressOverrides, op, b, undefined);
-  oneSided(addressOverrides, b.addressOverrides, a.addressOverrides, op, true, a, undefined, false);
-  return { pods: f(a.pods, b.pods), host: f(a.host, b.host), podOverrides, addressOverrides };
+  const defaults = { a, b };
+  return {
+    pods: f(a.pods, b.pods),
+    host: f(a.host, b.host),
+    podOverrides: overrides(a.podOverrides, b.podOverrides, op, defaults, isHost),
+    addressOverrides: overrides(a.addressOverrides, b.addressOverrides, op, defaults, undefined),
+  };
 }
 
 export function unionMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
@@ -563,7 +569,8 @@ function overlay(
 
 /**
  * A read-only map that reads `over` first (an `undefined` value there: no entry) and then `base`: an `Access`
- * of one class over a `baseOver` that many classes share, without copying it. Iterates `base`'s entries
+ * of one class over a `baseOver` that many classes share, or a peer map operation's result over the large
+ * operand it leaves as it is (`overrides`), without copying it. Iterates `base`'s entries
  * (those `over` does not replace), then `over`'s.
  */
 export class OverlayMap implements ReadonlyMap<number, PortSet> {
