@@ -691,6 +691,8 @@ export function applyTiers(
   classIds: Iterable<number>,
   /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
   walks = new Map<string, TierWalk>(),
+  /** The directions to combine (the other's map stays empty). */
+  directions: readonly Direction[] = [Direction.Ingress, Direction.Egress],
 ): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
@@ -704,7 +706,7 @@ export function applyTiers(
   for (const id of classIds) {
     const cls = c.classes[id]!;
     const ofClass = tiers.ofClass[id]!;
-    for (const direction of [Direction.Ingress, Direction.Egress]) {
+    for (const direction of directions) {
       const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
       const out = direction === Direction.Ingress ? ingress : egress;
       const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);

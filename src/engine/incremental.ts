@@ -32,6 +32,7 @@ import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
+  Direction,
   OPEN_ACCESS,
   PolicyCompiler,
   accessArrays,
@@ -496,6 +497,7 @@ export function createIncrementalEngine(
             (id) => ev.npEgress[id]!,
             ids,
             ev.tierWalks,
+            [...(ingressChanged ? [Direction.Ingress] : []), ...(egressChanged ? [Direction.Egress] : [])],
           );
     const ingressTouched: number[] = [];
     const egressTouched: number[] = [];
