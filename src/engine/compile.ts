@@ -40,6 +40,7 @@ import {
 import {
   AdditiveMap,
   combineTiers,
+  composeWalks,
   domainReach as tierDomainReach,
   policiesOfTier,
   walkTier,
@@ -690,6 +691,8 @@ export function applyTiers(
   classIds: Iterable<number>,
   /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
   walks = new Map<string, TierWalk>(),
+  /** The directions to combine (the other's map stays empty). */
+  directions: readonly Direction[] = [Direction.Ingress, Direction.Egress],
 ): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
@@ -703,7 +706,7 @@ export function applyTiers(
   for (const id of classIds) {
     const cls = c.classes[id]!;
     const ofClass = tiers.ofClass[id]!;
-    for (const direction of [Direction.Ingress, Direction.Egress]) {
+    for (const direction of directions) {
       const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
       const out = direction === Direction.Ingress ? ingress : egress;
       const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);
@@ -720,16 +723,26 @@ export function applyTiers(
       let access = cache.get(key);
       if (access === undefined) {
         // A tier's walk depends on that tier's policies only: classes that differ in the other tier share it.
-        const walk = (tier: Tier) => (): TierWalk => {
-          const policies = policiesOfTier(tiers.policies, mine, tier);
+        // Made of the walk of its first policy and the (kept) walk of the others: an edit of one policy
+        // walks that policy again and combines, with the walks of the policies after it kept.
+        const walkOf = (tier: Tier, policies: readonly CompiledTierPolicy[]): TierWalk => {
           const own =
             direction === Direction.Ingress &&
             policies.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
           const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${id}` : ''}`;
           let w = walks.get(k);
-          if (w === undefined) walks.set(k, (w = walkTier(c, policies, direction, cls, tierPortsTowards)));
+          if (w === undefined) {
+            w =
+              policies.length <= 1
+                ? walkTier(c, policies, direction, cls, tierPortsTowards)
+                : composeWalks(c.classes, walkOf(tier, policies.slice(0, 1)), () =>
+                    walkOf(tier, policies.slice(1)),
+                  );
+            walks.set(k, w);
+          }
           return w;
         };
+        const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(tiers.policies, mine, tier));
         access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));
         cache.set(key, access);
       }

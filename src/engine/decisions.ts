@@ -132,16 +132,50 @@ function oneSided(
   }
 }
 
+/**
+ * One of `pointwise`'s override maps. When `b`'s defaults leave `a`'s entries as they are (`copy`) and `b`
+ * overrides fewer peers, `a`'s map is shared, not copied: the peers `b` overrides are computed and laid over
+ * it (`OverlayMap`; an overlay over an overlay is flattened first, so reads stay two levels deep).
+ */
+function overrides(
+  a: ReadonlyMap<number, PortSet>,
+  b: ReadonlyMap<number, PortSet>,
+  op: Op,
+  defaults: { a: { pods: PortSet; host: PortSet }; b: { pods: PortSet; host: PortSet } },
+  isHost: ((id: number) => boolean) | undefined,
+): ReadonlyMap<number, PortSet> {
+  const shares =
+    b.size < a.size &&
+    effect(op, defaults.b.pods, false) === 'copy' &&
+    effect(op, defaults.b.host, false) === 'copy';
+  if (!shares) {
+    const out = new Map<number, PortSet>();
+    oneSided(out, a, b, op, false, defaults.b, isHost, true);
+    oneSided(out, b, a, op, true, defaults.a, isHost, false);
+    return out;
+  }
+  const f = OPS[op];
+  const changes = new Map<number, PortSet>();
+  for (const [id, w] of b) {
+    const v = a.get(id);
+    if (v !== undefined) changes.set(id, f(v, w));
+  }
+  oneSided(changes, b, a, op, true, defaults.a, isHost, false);
+  if (changes.size === 0) return a;
+  const base = a instanceof OverlayMap && a.base instanceof OverlayMap ? new Map(a) : a;
+  return new OverlayMap(base, changes);
+}
+
 function pointwise(classes: readonly PodClass[], a: PeerMap, b: PeerMap, op: Op): PeerMap {
   const f = OPS[op];
-  const podOverrides = new Map<number, PortSet>();
-  const addressOverrides = new Map<number, PortSet>();
   const isHost = (id: number): boolean => classes[id]!.hostNetwork;
-  oneSided(podOverrides, a.podOverrides, b.podOverrides, op, false, b, isHost, true);
-  oneSided(podOverrides, b.podOverrides, a.podOverrides, op, true, a, isHost, false);
-  oneSided(addressOverrides, a.addressOverrides, b.addressOverrides, op, false, b, undefined, true);
-  oneSided(addressOverrides, b.addressOverrides, a.addressOverrides, op, true, a, undefined, false);
-  return { pods: f(a.pods, b.pods), host: f(a.host, b.host), podOverrides, addressOverrides };
+  const defaults = { a, b };
+  return {
+    pods: f(a.pods, b.pods),
+    host: f(a.host, b.host),
+    podOverrides: overrides(a.podOverrides, b.podOverrides, op, defaults, isHost),
+    addressOverrides: overrides(a.addressOverrides, b.addressOverrides, op, defaults, undefined),
+  };
 }
 
 export function unionMaps(classes: readonly PodClass[], a: PeerMap, b: PeerMap): PeerMap {
@@ -380,6 +414,23 @@ export function walkTier(
   return { allow, deny, undecided };
 }
 
+/**
+ * The walk of `head`'s policies followed by `tail`'s, from the two walks made apart: first match decides
+ * per peer and port, so what `head` leaves undecided gets `tail`'s decision as if `tail` walked alone
+ * (`next` gives `tail`, walked from everything, only when `head` leaves something undecided).
+ */
+export function composeWalks(classes: readonly PodClass[], head: TierWalk, next: () => TierWalk): TierWalk {
+  const rest = head.undecided;
+  if (isEmptyMap(rest)) return head;
+  const tail = next();
+  const within = (m: PeerMap): PeerMap => (m === NOTHING ? NOTHING : intersectMaps(classes, m, rest));
+  return {
+    allow: unionMaps(classes, head.allow, within(tail.allow)),
+    deny: unionMaps(classes, head.deny, within(tail.deny)),
+    undecided: within(tail.undecided),
+  };
+}
+
 /** The tier policies of a class in one tier, in evaluation order. */
 export function policiesOfTier(
   all: readonly CompiledTierPolicy[],
@@ -518,7 +569,8 @@ function overlay(
 
 /**
  * A read-only map that reads `over` first (an `undefined` value there: no entry) and then `base`: an `Access`
- * of one class over a `baseOver` that many classes share, without copying it. Iterates `base`'s entries
+ * of one class over a `baseOver` that many classes share, or a peer map operation's result over the large
+ * operand it leaves as it is (`overrides`), without copying it. Iterates `base`'s entries
  * (those `over` does not replace), then `over`'s.
  */
 export class OverlayMap implements ReadonlyMap<number, PortSet> {

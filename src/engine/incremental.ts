@@ -32,6 +32,7 @@ import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
+  Direction,
   OPEN_ACCESS,
   PolicyCompiler,
   accessArrays,
@@ -496,6 +497,7 @@ export function createIncrementalEngine(
             (id) => ev.npEgress[id]!,
             ids,
             ev.tierWalks,
+            [...(ingressChanged ? [Direction.Ingress] : []), ...(egressChanged ? [Direction.Egress] : [])],
           );
     const ingressTouched: number[] = [];
     const egressTouched: number[] = [];
@@ -727,8 +729,19 @@ export function createIncrementalEngine(
         .slice()
         .sort((a, b) => (a.tier === b.tier ? 0 : a.tier === Tier.Admin ? -1 : 1) || a.rank - b.rank);
       for (const p of order) for (const id of p.selected) ev.tiers.ofClass[id]!.push(p.index);
-      // Walks are keyed by policy indices, which may now name other policies: computed again when needed.
-      ev.tierWalks.clear();
+      // Walks are keyed by policy indices: those of an index that now names another policy (or the same one
+      // changed) go; the others stay valid (the walks of the policies after an edited one, among them).
+      const changed = new Set<number>();
+      for (const [i, p] of state.clusterPolicies.entries()) {
+        if (!kept.has(p.id) || oldPosition.get(p.id) !== i) changed.add(i);
+      }
+      for (let j = state.clusterPolicies.length; j < previous.length; j++) changed.add(j);
+      if (changed.size > 0) {
+        for (const key of ev.tierWalks.keys()) {
+          const indices = key.split('|')[2]!;
+          if (indices.split(',').some((i) => changed.has(Number(i)))) ev.tierWalks.delete(key);
+        }
+      }
       return propagate(touched, ingressChanged, egressChanged, false);
     },
   };
