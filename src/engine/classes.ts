@@ -41,7 +41,8 @@ export interface ClassIndex {
   namespaceRange: Map<string, readonly [number, number]>;
 }
 
-function selectorKeys(selector: LabelSelector | undefined, into: Set<string>): void {
+/** Adds the label keys a selector reads to `into`. */
+export function selectorKeys(selector: LabelSelector | undefined, into: Set<string>): void {
   if (selector === undefined) return;
   for (const key of Object.keys(selector.matchLabels ?? {})) into.add(key);
   for (const r of selector.matchExpressions ?? []) into.add(r.key);

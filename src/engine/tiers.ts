@@ -23,6 +23,8 @@ import { ALL_CONNECTIONS, NO_PORTS, portSetOf, unionPorts, type PortSet } from '
 import { compileSelector, selectorMatches } from './selectors.ts';
 import type { ClassSet, CompiledPorts, Direction, NamedPortRef } from './compile.ts';
 import { compareText } from '../base/text.ts';
+import { cidrOf, familyBits, formatCidr, parseIp } from '../base/ip.ts';
+import { selectorKeys } from './classes.ts';
 
 export interface CompiledTierPeer {
   index: number;
@@ -88,12 +90,6 @@ export function tierRanks(policies: readonly ClusterPolicyInfo[]): number[] {
   return ranks;
 }
 
-function selectorKeys(selector: LabelSelector | undefined, into: Set<string>): void {
-  if (selector === undefined) return;
-  for (const key of Object.keys(selector.matchLabels ?? {})) into.add(key);
-  for (const r of selector.matchExpressions ?? []) into.add(r.key);
-}
-
 /** Pod label keys the cluster policies' pod selectors read (subjects and peers), added to `into`. */
 export function tierSelectorLabelKeys(policies: readonly ClusterPolicyInfo[], into: Set<string>): void {
   for (const p of policies) {
@@ -106,9 +102,8 @@ export function tierSelectorLabelKeys(policies: readonly ClusterPolicyInfo[], in
 
 /** A node address as a CIDR of one address (`10.0.0.1/32`), or undefined when it is not an IP. */
 export function hostCidr(address: string): string | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return `${address}/32`;
-  if (address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address)) return `${address}/128`;
-  return undefined;
+  const ip = parseIp(address);
+  return ip === undefined ? undefined : formatCidr(cidrOf(ip, familyBits(ip.family)));
 }
 
 /** The node addresses a `nodes` selector matches, as CIDRs of one address. */
