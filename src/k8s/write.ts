@@ -30,6 +30,16 @@ export interface WriteOptions {
 
 const APPLY_HEADER = { name: 'Content-Type', value: PatchStrategy.ServerSideApply };
 
+/** What `work` gives, or undefined when the API server answers 404 (the object, or its kind, is not there). */
+async function unlessNotFound<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ClusterError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 function policyName(np: NetworkPolicy): { name: string; namespace: string } {
   const { name, namespace } = np.metadata;
   if (name === undefined || namespace === undefined)
@@ -95,15 +105,12 @@ export async function readPolicy(
   namespace: string,
   name: string,
 ): Promise<NetworkPolicy | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const np = await conn.call({ verb: 'read', what: `NetworkPolicy ${namespace}/${name}` }, () =>
       conn.networking.readNamespacedNetworkPolicy({ name, namespace }, conn.options()),
     );
     return networkPolicyFromClient(np, 'full');
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return undefined;
-    throw error;
-  }
+  });
 }
 
 function deleteOptions(resourceVersion: string): V1DeleteOptions {
@@ -124,7 +131,7 @@ export async function deletePolicy(
   name: string,
   options: WriteOptions & { resourceVersion?: string | undefined; verb?: string },
 ): Promise<void> {
-  try {
+  await unlessNotFound(async () => {
     await conn.call({ verb: options.verb ?? 'delete', what: `NetworkPolicy ${namespace}/${name}` }, () =>
       conn.networking.deleteNamespacedNetworkPolicy(
         {
@@ -136,10 +143,7 @@ export async function deletePolicy(
         conn.options(),
       ),
     );
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return;
-    throw error;
-  }
+  });
 }
 
 /** Only what a restore writes back: name, namespace, labels, annotations and spec. */
@@ -229,16 +233,13 @@ export async function readRecordConfigMap(
   namespace: string,
   name: string,
 ): Promise<Record<string, string> | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const cm = await conn.call(
       { verb: 'read', what: `the rollback record ConfigMap ${namespace}/${name}` },
       () => conn.core.readNamespacedConfigMap({ name, namespace }, conn.options()),
     );
     return cm.data ?? {};
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return undefined;
-    throw error;
-  }
+  });
 }
 
 /*
@@ -312,9 +313,9 @@ export async function listClusterPolicies(
   apiVersion: string,
 ): Promise<ClusterPolicyObject[] | undefined> {
   const resource = resourceOf({ kind, apiVersion });
-  const out: ClusterPolicyObject[] = [];
-  let token: string | undefined;
-  try {
+  return unlessNotFound(async () => {
+    const out: ClusterPolicyObject[] = [];
+    let token: string | undefined;
     do {
       const page = (await conn.call({ verb: 'list', what: resource.plural }, () =>
         conn.custom.listClusterCustomObject(
@@ -326,11 +327,8 @@ export async function listClusterPolicies(
       const next = page.metadata?._continue ?? page.metadata?.continue;
       token = next === undefined || next === '' ? undefined : next;
     } while (token !== undefined);
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return undefined;
-    throw error;
-  }
-  return out.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    return out.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  });
 }
 
 /** Server-side apply of one cluster policy, in its apiVersion (as `applyPolicy`). */
@@ -363,15 +361,12 @@ export async function readClusterPolicy(
   apiVersion: string,
   name: string,
 ): Promise<ClusterPolicyObject | undefined> {
-  try {
+  return unlessNotFound(async () => {
     const result: unknown = await conn.call({ verb: 'read', what: `${kind} ${name}` }, () =>
       conn.custom.getClusterCustomObject({ ...resourceOf({ kind, apiVersion }), name }, conn.options()),
     );
     return clusterPolicyFromApi(result, kind);
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return undefined;
-    throw error;
-  }
+  });
 }
 
 /** Deletes a cluster policy, with the precondition of `resourceVersion` when given (as `deletePolicy`). */
@@ -380,7 +375,7 @@ export async function deleteClusterPolicy(
   o: { kind: ClusterPolicyKind; apiVersion: string; name: string },
   options: WriteOptions & { resourceVersion?: string | undefined; verb?: string },
 ): Promise<void> {
-  try {
+  await unlessNotFound(async () => {
     await conn.call({ verb: options.verb ?? 'delete', what: `${o.kind} ${o.name}` }, () =>
       conn.custom.deleteClusterCustomObject(
         {
@@ -392,10 +387,7 @@ export async function deleteClusterPolicy(
         conn.options(),
       ),
     );
-  } catch (error) {
-    if (error instanceof ClusterError && error.status === 404) return;
-    throw error;
-  }
+  });
 }
 
 /** Only what a restore writes back of a cluster policy: name, labels, annotations and spec. */
