@@ -148,11 +148,22 @@ export async function deletePolicy(
 
 /** Only what a restore writes back: name, namespace, labels, annotations and spec. */
 function restorable(np: NetworkPolicy, resourceVersion: string | undefined): NetworkPolicy {
-  const metadata: ObjectMeta = { name: np.metadata.name!, namespace: np.metadata.namespace! };
-  if (np.metadata.labels !== undefined) metadata.labels = np.metadata.labels;
-  if (np.metadata.annotations !== undefined) metadata.annotations = np.metadata.annotations;
-  if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
+  const metadata = restorableMetadata(np.metadata, np.metadata.namespace, resourceVersion);
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: np.spec };
+}
+
+/** Name, namespace (none for a cluster-scoped object), labels, annotations and the precondition version. */
+function restorableMetadata(
+  meta: ObjectMeta,
+  namespace: string | undefined,
+  resourceVersion: string | undefined,
+): ObjectMeta {
+  const metadata: ObjectMeta = { name: meta.name! };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (meta.labels !== undefined) metadata.labels = meta.labels;
+  if (meta.annotations !== undefined) metadata.annotations = meta.annotations;
+  if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
+  return metadata;
 }
 
 /** Creates a NetworkPolicy exactly as recorded (a rollback of a delete). 409 if it exists again. */
@@ -392,10 +403,7 @@ export async function deleteClusterPolicy(
 
 /** Only what a restore writes back of a cluster policy: name, labels, annotations and spec. */
 function restorableCluster(o: ClusterPolicyObject, resourceVersion: string | undefined): ClusterPolicyObject {
-  const metadata: ObjectMeta = { name: o.metadata.name! };
-  if (o.metadata.labels !== undefined) metadata.labels = o.metadata.labels;
-  if (o.metadata.annotations !== undefined) metadata.annotations = o.metadata.annotations;
-  if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
+  const metadata = restorableMetadata(o.metadata, undefined, resourceVersion);
   return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: o.spec };
 }
 
