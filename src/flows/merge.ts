@@ -241,6 +241,7 @@ export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraff
     services: [],
     clusterPolicies: [],
     nodes: [],
+    ciliumPolicies: [],
   };
   return {
     traffic: {

@@ -83,6 +83,7 @@ export function stateFromObjects(objects: readonly KubeObject[], source = 'clust
     services: built.state.services.map(withoutOrigin),
     clusterPolicies: built.state.clusterPolicies.map(withoutOrigin),
     nodes: built.state.nodes.map(withoutOrigin),
+    ciliumPolicies: built.state.ciliumPolicies.map(withoutOrigin),
   };
   return {
     state,

@@ -3,6 +3,7 @@
  * (files, stdin, a live cluster, a snapshot). Input adapters build it; the engine reads it.
  */
 import type { FieldPath, SourceLocation } from './problem.ts';
+import type { CiliumPolicyInfo } from './cilium.ts';
 import type {
   AdminNetworkPolicySpec,
   BaselineAdminNetworkPolicySpec,
@@ -189,6 +190,8 @@ export interface ClusterState {
   /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in input order. */
   clusterPolicies: ClusterPolicyInfo[];
   nodes: NodeInfo[];
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, in input order (issue #17). */
+  ciliumPolicies: CiliumPolicyInfo[];
 }
 
 export function emptyCluster(): ClusterState {
@@ -200,6 +203,7 @@ export function emptyCluster(): ClusterState {
     services: [],
     clusterPolicies: [],
     nodes: [],
+    ciliumPolicies: [],
   };
 }
 

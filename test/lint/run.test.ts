@@ -156,6 +156,7 @@ test('findings are ordered by file, line and column', () => {
       services: [],
       clusterPolicies: [],
       nodes: [],
+      ciliumPolicies: [],
     },
   };
   assert.deepEqual(lint({ state }).findings, []);

@@ -24,6 +24,8 @@ import type {
   Protocol,
 } from '../../src/model/k8s.ts';
 import { clusterPolicyInfo } from '../../src/model/tiers.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -59,6 +61,26 @@ export function namedPort(name: string, port: number, protocol: Protocol = 'TCP'
 
 export function policy(namespace: string, name: string, spec: NetworkPolicySpec): PolicyInfo {
   return { id: `${namespace}/${name}`, namespace, name, spec, labels: {}, annotations: {} };
+}
+
+/** A CiliumNetworkPolicy (`cilium.io/v2`) with one rule set in `spec`, normalized as the parser does it. */
+export function cnpCilium(namespace: string, name: string, spec: CiliumRule): CiliumPolicyInfo {
+  return ciliumPolicyInfo({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace },
+    spec,
+  });
+}
+
+/** A CiliumClusterwideNetworkPolicy (`cilium.io/v2`) with one rule set in `spec`, normalized. */
+export function ccnp(name: string, spec: CiliumRule): CiliumPolicyInfo {
+  return ciliumPolicyInfo({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumClusterwideNetworkPolicy',
+    metadata: { name },
+    spec,
+  });
 }
 
 /** A ClusterNetworkPolicy (`policy.networking.k8s.io/v1beta1`), normalized as the parser does it. */
@@ -102,6 +124,7 @@ export interface ClusterInput {
   policies?: readonly PolicyInfo[];
   clusterPolicies?: readonly ClusterPolicyInfo[];
   nodes?: readonly NodeInfo[];
+  ciliumPolicies?: readonly CiliumPolicyInfo[];
 }
 
 /**
@@ -132,6 +155,7 @@ export function cluster(input: ClusterInput): ClusterState {
     services: [],
     clusterPolicies: [...(input.clusterPolicies ?? [])],
     nodes: [...(input.nodes ?? [])],
+    ciliumPolicies: [...(input.ciliumPolicies ?? [])],
   };
 }
 

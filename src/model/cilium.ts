@@ -1,0 +1,448 @@
+/**
+ * Cilium's own policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy; issue #17) in one normalized
+ * form, and the pure step from the wire object to it. Semantics from Cilium's `pkg/policy/api` doc comments
+ * and `pkg/k8s/apis/cilium.io/utils` (how the agent rewrites selectors); see docs/cilium.md.
+ *
+ * Selectors are normalized to match a pod's *identity labels* (`ciliumIdentityLabels`): its own labels, its
+ * namespace under `io.kubernetes.pod.namespace`, each namespace label under
+ * `io.cilium.k8s.namespace.labels.<key>`. The `k8s:` and `any:` sources are dropped from keys (a pod label
+ * has both); other sources (`reserved:`, `cidr:`, …) keep their prefix, so they never match a pod. The
+ * namespace scoping the agent adds is added here, so the engine only evaluates selectors:
+ * - a CiliumNetworkPolicy's `endpointSelector` always gets its own namespace;
+ * - its peer selectors get it too, unless they name the namespace key or a namespace label;
+ * - a CiliumClusterwideNetworkPolicy's peer selectors without the namespace key get `Exists` on it (only
+ *   Cilium-managed pods, never the host or the world).
+ *
+ * Pure. It expects an object that validation accepted; on anything else it still returns a value.
+ */
+import type { FieldPath } from './problem.ts';
+import type { Origin } from './cluster.ts';
+import type { LabelSelector, LabelSelectorRequirement } from './k8s.ts';
+import type {
+  CiliumCIDRRule,
+  CiliumEgressCommon,
+  CiliumIngressCommon,
+  CiliumPolicyObject,
+  CiliumPortDenyRule,
+  CiliumPortProtocol,
+  CiliumPortRule,
+  CiliumRule,
+} from './cilium-wire.ts';
+
+export const CiliumPolicyKind = {
+  CiliumNetworkPolicy: 'CiliumNetworkPolicy',
+  CiliumClusterwideNetworkPolicy: 'CiliumClusterwideNetworkPolicy',
+} as const;
+export type CiliumPolicyKind = (typeof CiliumPolicyKind)[keyof typeof CiliumPolicyKind];
+
+/** The identity label of a pod's namespace. */
+export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** The prefix of the identity labels that carry the pod's namespace's labels. */
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** The identity label of a pod's cluster (Cilium's `cluster-name`, `default` unless set). */
+export const CILIUM_CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+/** The identity label of a pod's service account (not known to netfence: pods carry none). */
+export const CILIUM_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+
+/** The label sources that a pod's own labels have (`k8s:`), and the wildcard source (`any:` or none). */
+const POD_SOURCES = ['k8s:', 'any:'] as const;
+
+/** Cilium's entities: the identities that are not pods. */
+export const CiliumEntity = {
+  World: 'world',
+  WorldIpv4: 'world-ipv4',
+  WorldIpv6: 'world-ipv6',
+  Cluster: 'cluster',
+  Host: 'host',
+  RemoteNode: 'remote-node',
+  KubeApiserver: 'kube-apiserver',
+  Ingress: 'ingress',
+  Health: 'health',
+  Init: 'init',
+  Unmanaged: 'unmanaged',
+  None: 'none',
+  All: 'all',
+} as const;
+export type CiliumEntity = (typeof CiliumEntity)[keyof typeof CiliumEntity];
+
+const ENTITIES: ReadonlySet<string> = new Set(Object.values(CiliumEntity));
+
+export function isCiliumEntity(word: string): word is CiliumEntity {
+  return ENTITIES.has(word);
+}
+
+/**
+ * One peer of a Cilium rule (the L3 part). The fields of a rule are alternatives (any one matching peer
+ * matches). `anyPeer`: the rule lists ports (or ICMP types) and no peer field, so it applies to every peer
+ * (Cilium's wildcard selector: pods, hosts and the world). `unsupported`: a field netfence cannot resolve
+ * statically (`fromGroups`, `cidrGroupRef`, `fromRequires`, …); it matches nothing, with a warning.
+ */
+export type CiliumPeerInfo =
+  | { kind: 'endpoints'; selector: LabelSelector }
+  | { kind: 'nodes'; selector: LabelSelector }
+  | { kind: 'cidr'; cidr: string; except: readonly string[] }
+  | { kind: 'entity'; entity: CiliumEntity }
+  | { kind: 'service'; name: string; namespace: string }
+  | { kind: 'serviceSelector'; selector: LabelSelector; namespace: string | undefined }
+  | { kind: 'fqdn'; name: string }
+  | { kind: 'fqdnPattern'; pattern: string }
+  | { kind: 'anyPeer' }
+  | { kind: 'unsupported'; field: string; path: FieldPath };
+
+/**
+ * One port of a `toPorts` entry. `protocol`: `TCP`, `UDP`, `SCTP`, `ANY` (all three), or another word the CRD
+ * allows (`ICMP`, `VRRP`, `IGMP`, …), which no TCP/UDP/SCTP connection has. `range`: a port or a range (`port`
+ * absent or `"0"`: 1–65535); `named`: a container port name on the destination pod.
+ */
+export type CiliumPortInfo =
+  | { kind: 'range'; protocol: string; start: number; end: number }
+  | { kind: 'named'; protocol: string; name: string };
+
+export const CiliumL7 = { Http: 'http', Kafka: 'kafka', Dns: 'dns', L7Proto: 'l7proto' } as const;
+export type CiliumL7 = (typeof CiliumL7)[keyof typeof CiliumL7];
+
+/** One `toPorts` entry: its ports (empty: every port) and the layer-7 rules that filter inside them. */
+export interface CiliumPortRuleInfo {
+  index: number;
+  ports: readonly CiliumPortInfo[];
+  /** Set when the entry has `rules` (L7 filtering) or TLS interception: allowed at L4, filtered at L7. */
+  l7: CiliumL7 | undefined;
+}
+
+export interface CiliumRuleInfo {
+  /** Position in its list (`ingress[index]`, `egressDeny[index]`, …). */
+  index: number;
+  /** Empty: the rule matches no peer (an empty rule `{}`, Cilium's "deny all" idiom). */
+  peers: readonly CiliumPeerInfo[];
+  /** `undefined`: no `toPorts`, every port of every protocol. */
+  ports: readonly CiliumPortRuleInfo[] | undefined;
+  /** The rule has `icmps`: it allows ICMP, which netfence does not model; with no `toPorts` it allows no TCP/UDP/SCTP. */
+  icmp: boolean;
+}
+
+export type CiliumSubjectInfo =
+  | { kind: 'endpoints'; selector: LabelSelector }
+  /** A CiliumClusterwideNetworkPolicy host rule (host firewall): applies to nodes, not pods. */
+  | { kind: 'nodes'; selector: LabelSelector };
+
+/** One Cilium rule set (`spec`, or `specs[i]`): a subject and its four rule lists. */
+export interface CiliumSpecInfo {
+  /** `['spec']` or `['specs', i]`. */
+  path: FieldPath;
+  subject: CiliumSubjectInfo;
+  ingress: readonly CiliumRuleInfo[];
+  ingressDeny: readonly CiliumRuleInfo[];
+  egress: readonly CiliumRuleInfo[];
+  egressDeny: readonly CiliumRuleInfo[];
+  /**
+   * Whether the rule set puts its subjects in default deny per direction: `enableDefaultDeny` when given,
+   * else whether it has rules (allow or deny) in that direction. A subject is isolated in a direction when
+   * any rule set or NetworkPolicy that selects it does.
+   */
+  defaultDeny: { ingress: boolean; egress: boolean };
+  description: string | undefined;
+}
+
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, validated and normalized. */
+export interface CiliumPolicyInfo {
+  /** `CiliumNetworkPolicy/<namespace>/<name>` or `CiliumClusterwideNetworkPolicy/<name>`. */
+  id: string;
+  kind: CiliumPolicyKind;
+  apiVersion: string;
+  /** The policy's namespace; `undefined` for a CiliumClusterwideNetworkPolicy. */
+  namespace: string | undefined;
+  name: string;
+  /** `spec` first (when present), then `specs` in order. */
+  specs: readonly CiliumSpecInfo[];
+  /** The object as written (for apply, diff and generated YAML). */
+  object: CiliumPolicyObject;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  origin?: Origin;
+}
+
+/** The identity labels Cilium gives a pod, what normalized selectors are matched against. */
+export function ciliumIdentityLabels(
+  podLabels: Readonly<Record<string, string>>,
+  namespace: string,
+  namespaceLabels: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = { ...podLabels };
+  for (const [k, v] of Object.entries(namespaceLabels)) out[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  out[CILIUM_NAMESPACE_KEY] = namespace;
+  out[CILIUM_CLUSTER_KEY] = 'default';
+  return out;
+}
+
+/** A selector key without the `k8s:`/`any:` source; other sources keep their prefix. */
+export function ciliumLabelKey(key: string): string {
+  for (const source of POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);
+  return key;
+}
+
+/** The selector with its keys normalized (`ciliumLabelKey`). */
+export function normalizeCiliumSelector(selector: LabelSelector): LabelSelector {
+  const out: LabelSelector = {};
+  if (selector.matchLabels !== undefined) {
+    out.matchLabels = Object.fromEntries(
+      Object.entries(selector.matchLabels).map(([k, v]) => [ciliumLabelKey(k), v]),
+    );
+  }
+  if (selector.matchExpressions !== undefined) {
+    out.matchExpressions = selector.matchExpressions.map((e) => ({ ...e, key: ciliumLabelKey(e.key) }));
+  }
+  return out;
+}
+
+function keys(selector: LabelSelector): string[] {
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+}
+
+function withMatch(selector: LabelSelector, key: string, value: string): LabelSelector {
+  return { ...selector, matchLabels: { ...selector.matchLabels, [key]: value } };
+}
+
+function withExpression(selector: LabelSelector, requirement: LabelSelectorRequirement): LabelSelector {
+  return { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), requirement] };
+}
+
+const RESERVED = 'reserved:';
+const INIT_KEY = 'reserved:init';
+
+/** A peer endpoint selector scoped as the agent scopes it (see the file comment). */
+function peerSelector(
+  raw: LabelSelector,
+  namespace: string | undefined,
+  subjectMatchesInit: boolean,
+): LabelSelector {
+  const selector = normalizeCiliumSelector(raw);
+  const ks = keys(selector);
+  if (ks.some((k) => k.startsWith(RESERVED))) return selector;
+  if (ks.includes(CILIUM_NAMESPACE_KEY)) return selector;
+  if (namespace === undefined) {
+    return subjectMatchesInit
+      ? selector
+      : withExpression(selector, { key: CILIUM_NAMESPACE_KEY, operator: 'Exists' });
+  }
+  if (ks.some((k) => k.startsWith(CILIUM_NAMESPACE_LABELS_PREFIX))) return selector;
+  return withMatch(selector, CILIUM_NAMESPACE_KEY, namespace);
+}
+
+function cidrPeers(
+  cidrs: readonly string[] | undefined,
+  sets: readonly CiliumCIDRRule[] | undefined,
+  setField: string,
+  path: FieldPath,
+): CiliumPeerInfo[] {
+  const out: CiliumPeerInfo[] = (cidrs ?? []).map((cidr) => ({ kind: 'cidr', cidr, except: [] }));
+  (sets ?? []).forEach((s, i) => {
+    if (s.cidr !== undefined) out.push({ kind: 'cidr', cidr: s.cidr, except: [...(s.except ?? [])] });
+    else out.push({ kind: 'unsupported', field: `${setField}.cidrGroupRef`, path: [...path, setField, i] });
+  });
+  return out;
+}
+
+function entityPeers(
+  entities: readonly string[] | undefined,
+  field: string,
+  path: FieldPath,
+): CiliumPeerInfo[] {
+  return (entities ?? []).map((e, i) =>
+    isCiliumEntity(e)
+      ? { kind: 'entity', entity: e }
+      : { kind: 'unsupported', field, path: [...path, field, i] },
+  );
+}
+
+function unsupported(
+  items: readonly unknown[] | undefined,
+  field: string,
+  path: FieldPath,
+): CiliumPeerInfo[] {
+  return items === undefined || items.length === 0
+    ? []
+    : [{ kind: 'unsupported', field, path: [...path, field] }];
+}
+
+function ingressPeers(
+  rule: CiliumIngressCommon,
+  namespace: string | undefined,
+  initSubject: boolean,
+  path: FieldPath,
+): CiliumPeerInfo[] {
+  return [
+    ...(rule.fromEndpoints ?? []).map((s): CiliumPeerInfo => ({
+      kind: 'endpoints',
+      selector: peerSelector(s, namespace, initSubject),
+    })),
+    ...(rule.fromNodes ?? []).map((s): CiliumPeerInfo => ({
+      kind: 'nodes',
+      selector: normalizeCiliumSelector(s),
+    })),
+    ...cidrPeers(rule.fromCIDR, rule.fromCIDRSet, 'fromCIDRSet', path),
+    ...entityPeers(rule.fromEntities, 'fromEntities', path),
+    ...unsupported(rule.fromGroups, 'fromGroups', path),
+    ...unsupported(rule.fromRequires, 'fromRequires', path),
+  ];
+}
+
+function egressPeers(
+  rule: CiliumEgressCommon & { toFQDNs?: readonly { matchName?: string; matchPattern?: string }[] },
+  namespace: string | undefined,
+  initSubject: boolean,
+  path: FieldPath,
+): CiliumPeerInfo[] {
+  const services = (rule.toServices ?? []).map((s, i): CiliumPeerInfo => {
+    if (s.k8sService !== undefined) {
+      return {
+        kind: 'service',
+        name: s.k8sService.serviceName ?? '',
+        namespace: s.k8sService.namespace ?? namespace ?? 'default',
+      };
+    }
+    if (s.k8sServiceSelector !== undefined) {
+      return {
+        kind: 'serviceSelector',
+        selector: normalizeCiliumSelector(s.k8sServiceSelector.selector ?? {}),
+        namespace: s.k8sServiceSelector.namespace ?? namespace,
+      };
+    }
+    return { kind: 'unsupported', field: 'toServices', path: [...path, 'toServices', i] };
+  });
+  const fqdns = (rule.toFQDNs ?? []).map((f): CiliumPeerInfo =>
+    f.matchName !== undefined
+      ? { kind: 'fqdn', name: f.matchName.toLowerCase().replace(/\.$/, '') }
+      : { kind: 'fqdnPattern', pattern: (f.matchPattern ?? '').toLowerCase().replace(/\.$/, '') },
+  );
+  return [
+    ...(rule.toEndpoints ?? []).map((s): CiliumPeerInfo => ({
+      kind: 'endpoints',
+      selector: peerSelector(s, namespace, initSubject),
+    })),
+    ...(rule.toNodes ?? []).map((s): CiliumPeerInfo => ({
+      kind: 'nodes',
+      selector: normalizeCiliumSelector(s),
+    })),
+    ...cidrPeers(rule.toCIDR, rule.toCIDRSet, 'toCIDRSet', path),
+    ...entityPeers(rule.toEntities, 'toEntities', path),
+    ...services,
+    ...fqdns,
+    ...unsupported(rule.toGroups, 'toGroups', path),
+    ...unsupported(rule.toRequires, 'toRequires', path),
+  ];
+}
+
+const NAMED_PORT = /[a-z]/i;
+
+function portInfo(p: CiliumPortProtocol): CiliumPortInfo {
+  const protocol = (p.protocol ?? 'ANY').toUpperCase() === 'ANY' ? 'ANY' : (p.protocol ?? 'ANY');
+  const word = p.port ?? '';
+  if (NAMED_PORT.test(word)) return { kind: 'named', protocol, name: word };
+  const port = word === '' ? 0 : Number(word);
+  if (port === 0) return { kind: 'range', protocol, start: 1, end: 65535 };
+  return {
+    kind: 'range',
+    protocol,
+    start: port,
+    end: p.endPort !== undefined && p.endPort > port ? p.endPort : port,
+  };
+}
+
+function l7Of(rule: CiliumPortRule | CiliumPortDenyRule): CiliumL7 | undefined {
+  if (!('rules' in rule) && !('terminatingTLS' in rule) && !('originatingTLS' in rule)) return undefined;
+  const r = rule.rules;
+  if (r?.http !== undefined && r.http.length > 0) return CiliumL7.Http;
+  if (r?.kafka !== undefined && r.kafka.length > 0) return CiliumL7.Kafka;
+  if (r?.dns !== undefined && r.dns.length > 0) return CiliumL7.Dns;
+  if (r?.l7proto !== undefined) return CiliumL7.L7Proto;
+  const tls = rule.terminatingTLS ?? rule.originatingTLS;
+  return tls !== undefined ? CiliumL7.Http : undefined;
+}
+
+type AnyRule = (CiliumIngressCommon | CiliumEgressCommon) & {
+  toPorts?: readonly (CiliumPortRule | CiliumPortDenyRule)[];
+};
+
+function ruleInfo(rule: AnyRule, index: number, peers: CiliumPeerInfo[]): CiliumRuleInfo {
+  const icmp = (rule.icmps ?? []).length > 0;
+  const ports = rule.toPorts?.map((p, i): CiliumPortRuleInfo => ({
+    index: i,
+    ports: (p.ports ?? []).map(portInfo),
+    l7: l7Of(p),
+  }));
+  // Ports (or ICMP types) and no peer field: the rule applies to every peer. No field at all: to none.
+  const hasL4 = (ports !== undefined && ports.length > 0) || icmp;
+  return {
+    index,
+    peers: peers.length === 0 && hasL4 ? [{ kind: 'anyPeer' }] : peers,
+    ports: ports === undefined || ports.length === 0 ? (icmp ? [] : undefined) : ports,
+    icmp,
+  };
+}
+
+function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefined): CiliumSpecInfo {
+  const subject: CiliumSubjectInfo =
+    rule.nodeSelector !== undefined && rule.endpointSelector === undefined
+      ? { kind: 'nodes', selector: normalizeCiliumSelector(rule.nodeSelector) }
+      : {
+          kind: 'endpoints',
+          selector:
+            namespace === undefined
+              ? normalizeCiliumSelector(rule.endpointSelector ?? {})
+              : withMatch(
+                  normalizeCiliumSelector(rule.endpointSelector ?? {}),
+                  CILIUM_NAMESPACE_KEY,
+                  namespace,
+                ),
+        };
+  const initSubject = keys(rule.endpointSelector ?? {}).includes(INIT_KEY);
+  const ingress = (rule.ingress ?? []).map((r, i) =>
+    ruleInfo(r, i, ingressPeers(r, namespace, initSubject, [...path, 'ingress', i])),
+  );
+  const ingressDeny = (rule.ingressDeny ?? []).map((r, i) =>
+    ruleInfo(r, i, ingressPeers(r, namespace, initSubject, [...path, 'ingressDeny', i])),
+  );
+  const egress = (rule.egress ?? []).map((r, i) =>
+    ruleInfo(r, i, egressPeers(r, namespace, initSubject, [...path, 'egress', i])),
+  );
+  const egressDeny = (rule.egressDeny ?? []).map((r, i) =>
+    ruleInfo(r, i, egressPeers(r, namespace, initSubject, [...path, 'egressDeny', i])),
+  );
+  return {
+    path,
+    subject,
+    ingress,
+    ingressDeny,
+    egress,
+    egressDeny,
+    defaultDeny: {
+      ingress: rule.enableDefaultDeny?.ingress ?? ingress.length + ingressDeny.length > 0,
+      egress: rule.enableDefaultDeny?.egress ?? egress.length + egressDeny.length > 0,
+    },
+    description: rule.description,
+  };
+}
+
+/** A validated CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy → its normalized form. */
+export function ciliumPolicyInfo(object: CiliumPolicyObject): CiliumPolicyInfo {
+  const clusterwide = object.kind === CiliumPolicyKind.CiliumClusterwideNetworkPolicy;
+  const kind = clusterwide
+    ? CiliumPolicyKind.CiliumClusterwideNetworkPolicy
+    : CiliumPolicyKind.CiliumNetworkPolicy;
+  const name = object.metadata.name ?? '';
+  const namespace = clusterwide ? undefined : (object.metadata.namespace ?? 'default');
+  const specs: CiliumSpecInfo[] = [];
+  if (object.spec !== undefined) specs.push(specInfo(object.spec, ['spec'], namespace));
+  (object.specs ?? []).forEach((s, i) => specs.push(specInfo(s, ['specs', i], namespace)));
+  return {
+    id: namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`,
+    kind,
+    apiVersion: object.apiVersion,
+    namespace,
+    name,
+    specs,
+    object,
+    labels: object.metadata.labels ?? {},
+    annotations: object.metadata.annotations ?? {},
+  };
+}
