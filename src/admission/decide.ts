@@ -70,15 +70,15 @@ const RESOURCE_OF: Record<AdmittedKind, Resource> = {
   BaselineAdminNetworkPolicy: 'baselineadminnetworkpolicies',
 };
 
-function findingKey(f: Finding): string {
+export function findingKey(f: Finding): string {
   return [f.ruleId, f.messageId, f.object.id, f.path.join('.'), f.message].join('\0');
 }
 
-function failureKey(spec: Spec, test: SpecTest, pair: FailedPair): string {
+export function failureKey(spec: Spec, test: SpecTest, pair: FailedPair): string {
   return [spec.file, test.index, pair.src, pair.dst].join('\0');
 }
 
-interface SpecFailure {
+export interface SpecFailure {
   spec: Spec;
   test: SpecTest;
   pair: FailedPair;
@@ -86,7 +86,7 @@ interface SpecFailure {
 }
 
 /** Every failing pair of every test of the specs that resolve in this state (a test that does not is left out). */
-function specFailures(session: ClusterSession, specs: readonly Spec[]): SpecFailure[] {
+export function specFailures(session: ClusterSession, specs: readonly Spec[]): SpecFailure[] {
   const out: SpecFailure[] = [];
   for (const spec of specs) {
     const index = session.refs(spec.granularity);
@@ -102,7 +102,7 @@ function specFailures(session: ClusterSession, specs: readonly Spec[]): SpecFail
   return out;
 }
 
-function lintState(state: ClusterState, rules: AdmissionRules): Finding[] {
+export function lintState(state: ClusterState, rules: AdmissionRules): Finding[] {
   return lint(
     { state, ...(rules.engine === undefined ? {} : { engine: rules.engine }) },
     { config: rules.lint },
@@ -176,25 +176,122 @@ function fewThenCount(items: readonly string[], noun: string): string {
     : `${named.join(', ')} and ${rest} more ${noun}${rest === 1 ? '' : 's'}`;
 }
 
-/**
- * Decides one request. `baseline` must be `prepareBaseline` of the cluster's objects now (the server keeps
- * it for as long as they do not change).
- */
-export function decide(baseline: Baseline, request: AdmissionRequest, rules: AdmissionRules): DecisionRecord {
-  const allowed = (skipped: string, warnings: string[] = []): DecisionRecord => ({
+/** The request's change as the decision reads it (the objects before and after, and what differs). */
+export interface RequestChange {
+  request: AdmissionRequest;
+  kind: AdmittedKind;
+  /** The object after the change (undefined for a delete) and before it (undefined for a create). */
+  after: KubeObject | undefined;
+  before: KubeObject | undefined;
+  /** `objectId` of the object. */
+  id: string;
+  /** Label keys whose values differ between before and after. */
+  changedLabels: string[];
+}
+
+/** What a change does, whichever way it was computed (the whole state again, or incrementally). */
+export interface ChangeEffect {
+  /** Workload pairs whose connection gains ports, and loses ports. */
+  opened: number;
+  cut: number;
+  /** The fields of the changed policy that differ (`diffPolicies`). */
+  changeFields: FieldPath[];
+  /** Spec failures the change adds, per test in the order `runTests` finds them. */
+  broken: SpecFailure[];
+  /** Lint findings on the changed object that the cluster before the change does not have. */
+  findings: Finding[];
+}
+
+/** Computes a change's effect, or answers at once (an object netfence cannot analyze). */
+export type EffectOf = (change: RequestChange) => ChangeEffect | DecisionRecord;
+
+function allowedRecord(skipped: string, warnings: string[] = []): DecisionRecord {
+  return {
     verdict: warnings.length === 0 ? { allowed: true } : { allowed: true, warnings },
     violations: [],
     warnings,
     opened: 0,
     cut: 0,
     skipped,
-  });
+  };
+}
+
+/** Why netfence cannot analyze the changed object, when the state built with it leaves it out. */
+export function leftOutReason(skipped: readonly string[], change: RequestChange): DecisionRecord | undefined {
+  const leftOut = skipped.find((s) => s.startsWith(`${change.id}: `));
+  if (change.after === undefined || leftOut === undefined) return undefined;
+  const why = leftOut.slice(`${change.id}: `.length);
+  return allowedRecord(`netfence cannot analyze it: ${why}`, [
+    `netfence cannot analyze ${change.id}: ${why}`,
+  ]);
+}
+
+/** The effect of a change computed from the whole state after it (what `decide` does). */
+export function fullEffect(baseline: Baseline, rules: AdmissionRules): EffectOf {
+  return (change) => {
+    const { id, after } = change;
+    // The objects after the change: the old one goes, the new one takes its place.
+    const objects = baseline.objects.filter((o) => objectId(o) !== id);
+    if (after !== undefined) objects.push(after);
+    const built = stateFromObjects(objects);
+    // The API server accepted it, netfence's validation does not: say so rather than guess.
+    const leftOut = leftOutReason(built.skipped, change);
+    if (leftOut !== undefined) return leftOut;
+    const session = openSession(built.state, rules.engine ?? {});
+    const diff = baseline.session.diff(session);
+    let opened = 0;
+    let cut = 0;
+    for (const c of diff.connections) {
+      if (!isEmptyPorts(c.added)) opened++;
+      if (!isEmptyPorts(c.removed)) cut++;
+    }
+    const subject = after ?? change.before!;
+    const changeFields = [
+      ...diff.policies.filter((p) => p.id === policyIdOf(change)).flatMap((p) => p.fields),
+      ...diff.clusterPolicies
+        .filter((p) => p.id === `${change.kind}/${subject.metadata.name ?? ''}`)
+        .flatMap((p) => p.fields),
+    ];
+    // Spec assertions the change breaks (those broken already are not this change's doing).
+    const broken = specFailures(session, rules.specs).filter(
+      (f) => !baseline.failures.has(failureKey(f.spec, f.test, f.pair)),
+    );
+    // Lint findings the change adds to the object it changes (what it does to others is their owners' lint).
+    const findings = lintState(built.state, rules).filter(
+      (f) => f.object.id === id && !baseline.findings.has(findingKey(f)),
+    );
+    return { opened, cut, changeFields, broken, findings };
+  };
+}
+
+/** `namespace/name` of the NetworkPolicy a change is about, if it is about one. */
+function policyIdOf(change: RequestChange): string | undefined {
+  const subject = change.after ?? change.before!;
+  return change.kind === 'NetworkPolicy'
+    ? `${subject.metadata.namespace ?? ''}/${subject.metadata.name ?? ''}`
+    : undefined;
+}
+
+/**
+ * Decides one request. `baseline` must be `prepareBaseline` of the cluster's objects now (the server keeps
+ * it for as long as they do not change).
+ */
+export function decide(baseline: Baseline, request: AdmissionRequest, rules: AdmissionRules): DecisionRecord {
+  return decideWith(request, rules, fullEffect(baseline, rules));
+}
+
+/** Decides one request with the effect `effectOf` computes: the checks before, and the answer after. */
+export function decideWith(
+  request: AdmissionRequest,
+  rules: AdmissionRules,
+  effectOf: EffectOf,
+): DecisionRecord {
   const { kind } = request.kind;
-  if (kind === 'Pod' && rules.pods !== true) return allowed('pods are not judged (--pods)');
-  if (request.operation === 'CONNECT') return allowed('CONNECT changes nothing');
+  if (kind === 'Pod' && rules.pods !== true) return allowedRecord('pods are not judged (--pods)');
+  if (request.operation === 'CONNECT') return allowedRecord('CONNECT changes nothing');
   const read = objectsOf(request);
   if ('error' in read)
-    return allowed(`cannot read the object: ${read.error}`, [
+    return allowedRecord(`cannot read the object: ${read.error}`, [
       `netfence could not read this ${kind}: ${read.error}`,
     ]);
   const { after, before } = read;
@@ -206,38 +303,15 @@ export function decide(baseline: Baseline, request: AdmissionRequest, rules: Adm
     request.operation === 'UPDATE' &&
     changedLabels.length === 0
   )
-    return allowed('no label changed');
+    return allowedRecord('no label changed');
 
-  // The objects after the change: the old one goes, the new one takes its place.
-  const objects = baseline.objects.filter((o) => objectId(o) !== id);
-  if (after !== undefined) objects.push(after);
-  const built = stateFromObjects(objects);
-  // The API server accepted it, netfence's validation does not: say so rather than guess.
-  const leftOut = built.skipped.find((s) => s.startsWith(`${id}: `));
-  if (after !== undefined && leftOut !== undefined) {
-    const why = leftOut.slice(`${id}: `.length);
-    return allowed(`netfence cannot analyze it: ${why}`, [`netfence cannot analyze ${id}: ${why}`]);
-  }
-  const session = openSession(built.state, rules.engine ?? {});
-  const diff = baseline.session.diff(session);
-  let opened = 0;
-  let cut = 0;
-  for (const c of diff.connections) {
-    if (!isEmptyPorts(c.added)) opened++;
-    if (!isEmptyPorts(c.removed)) cut++;
-  }
+  const change: RequestChange = { request, kind, after, before, id, changedLabels };
+  const effect = effectOf(change);
+  if ('verdict' in effect) return effect;
+  const { opened, cut, changeFields, broken } = effect;
 
   // The field that made the change, for the message.
-  const policyId =
-    kind === 'NetworkPolicy'
-      ? `${subject.metadata.namespace ?? ''}/${subject.metadata.name ?? ''}`
-      : undefined;
-  const changeFields = [
-    ...diff.policies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
-    ...diff.clusterPolicies
-      .filter((p) => p.id === `${kind}/${subject.metadata.name ?? ''}`)
-      .flatMap((p) => p.fields),
-  ];
+  const policyId = policyIdOf(change);
   const defaultField =
     request.operation === 'DELETE'
       ? 'its deletion'
@@ -259,10 +333,6 @@ export function decide(baseline: Baseline, request: AdmissionRequest, rules: Adm
   const warnings: string[] = [];
   const what = `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
 
-  // Spec assertions the change breaks (those broken already are not this change's doing).
-  const broken = specFailures(session, rules.specs).filter(
-    (f) => !baseline.failures.has(failureKey(f.spec, f.test, f.pair)),
-  );
   const byTest = new Map<string, SpecFailure[]>();
   for (const f of broken) {
     const key = `${f.spec.file}\0${f.test.index}`;
@@ -280,9 +350,7 @@ export function decide(baseline: Baseline, request: AdmissionRequest, rules: Adm
     );
   }
 
-  // Lint findings the change adds to the object it changes (what it does to others is their owners' lint).
-  for (const f of lintState(built.state, rules)) {
-    if (f.object.id !== id || baseline.findings.has(findingKey(f))) continue;
+  for (const f of effect.findings) {
     const field = f.path.length > 0 ? pathText(f.path) : 'the object';
     const text = `${f.object.id}: rule ${f.ruleId} (${f.severity}) at ${field}: ${f.message}`;
     if (f.severity === 'error') violations.push(text);

@@ -8,13 +8,8 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../k8s/types.ts';
-import {
-  decide,
-  prepareBaseline,
-  type AdmissionRules,
-  type Baseline,
-  type DecisionRecord,
-} from './decide.ts';
+import type { AdmissionRules, DecisionRecord } from './decide.ts';
+import { LiveCluster } from './live.ts';
 import { parseReview, reviewResponse } from './review.ts';
 import type { KeyPair } from './tls.ts';
 
@@ -43,6 +38,11 @@ export interface WebhookOptions {
   log: (entry: LogEntry) => void;
   /** @default 4 MiB */
   maxBodyBytes?: number;
+  /**
+   * How often the held cluster catches up with the source between requests (so that a request seldom
+   * waits for a rebuild), in ms; 0: only when a request comes. @default 1000
+   */
+  syncEveryMs?: number;
 }
 
 export interface RunningWebhook {
@@ -88,13 +88,38 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
 /** Starts the server; resolves once it listens. */
 export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  let baseline: { generation: number; baseline: Baseline } | undefined;
-  const baselineNow = (): Baseline => {
+  let held: { generation: number; cluster: LiveCluster } | undefined;
+  const clusterNow = (): LiveCluster => {
     const generation = options.source.generation();
-    if (baseline?.generation !== generation)
-      baseline = { generation, baseline: prepareBaseline(options.source.objects(), options.rules) };
-    return baseline.baseline;
+    if (held === undefined) {
+      const started = performance.now();
+      held = { generation, cluster: new LiveCluster(options.source.objects(), options.rules) };
+      options.log({ msg: 'cluster built', ms: Math.round(performance.now() - started) });
+    } else if (held.generation !== generation) {
+      const started = performance.now();
+      held.cluster.sync(options.source.objects());
+      held.generation = generation;
+      if (held.cluster.lastSync === 'rebuilt')
+        options.log({ msg: 'cluster rebuilt', ms: Math.round(performance.now() - started) });
+    }
+    return held.cluster;
   };
+  const syncEveryMs = options.syncEveryMs ?? 1000;
+  const syncTimer =
+    syncEveryMs > 0
+      ? setInterval(() => {
+          if (!options.source.isReady()) return;
+          try {
+            clusterNow();
+          } catch (error) {
+            options.log({
+              msg: 'sync failed',
+              error: error instanceof Error ? error.message : String(error),
+            });
+          }
+        }, syncEveryMs)
+      : undefined;
+  syncTimer?.unref();
 
   const validate = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -123,8 +148,10 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
       return;
     }
     let record: DecisionRecord;
+    let cluster: LiveCluster;
     try {
-      record = decide(baselineNow(), request, options.rules);
+      cluster = clusterNow();
+      record = cluster.decide(request);
     } catch (error) {
       options.log({
         msg: 'internal error',
@@ -152,6 +179,7 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
       opened: record.opened,
       cut: record.cut,
       ...(record.skipped === undefined ? {} : { skipped: record.skipped }),
+      ...(cluster.lastPath === undefined ? {} : { computed: cluster.lastPath }),
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
     send(res, 200, reviewResponse(request.uid, record.verdict));
@@ -195,6 +223,7 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
           server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }),
         close: () =>
           new Promise<void>((done) => {
+            if (syncTimer !== undefined) clearInterval(syncTimer);
             server.close(() => done());
             server.closeAllConnections();
           }),

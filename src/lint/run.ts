@@ -2,6 +2,7 @@
  * Runs the lint rules over a cluster state: compiles it once, lets every enabled rule report, then turns
  * reports into located findings, drops excluded namespaces and applies `netfence.io/ignore` annotations.
  */
+import type { CompiledCluster } from '../engine/compile.ts';
 import { openSession } from '../engine/session.ts';
 import type { Origin } from '../model/cluster.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
@@ -30,6 +31,11 @@ export interface LintOptions {
   /** @default every registered rule */
   rules?: readonly AnyRule[];
   config?: LintConfig;
+  /**
+   * `compileCluster(input.state)` and its `buildLookup`, when the caller has them already (the webhook's
+   * incremental engine): nothing is compiled again.
+   */
+  prepared?: { compiled: CompiledCluster; lookup: Lookup };
 }
 
 interface Resolved {
@@ -167,9 +173,9 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
   const config = options.config ?? DEFAULT_CONFIG;
   const sources = input.sources ?? [];
   const defaultNamespace = input.defaultNamespace ?? 'default';
-  const session = openSession(input.state, input.engine);
+  const session = openSession(input.state, input.engine, options.prepared?.compiled);
   const compiled = session.compiled;
-  const lookup = buildLookup(compiled, sources);
+  const lookup = options.prepared?.lookup ?? buildLookup(compiled, sources);
 
   const runs: RuleRun[] = [];
   const skipped: string[] = [];

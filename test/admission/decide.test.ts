@@ -10,6 +10,7 @@ import {
   type AdmissionRules,
   type DecisionRecord,
 } from '../../src/admission/decide.ts';
+import { LiveCluster, type EffectPath } from '../../src/admission/live.ts';
 import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
@@ -27,12 +28,27 @@ function request(body: Record<string, unknown>): AdmissionRequest {
   return parsed.request;
 }
 
+/**
+ * Decides from the whole state (`decide`) and from the incremental engine kept by `LiveCluster`: every case
+ * of this file checks that both answer the same.
+ */
 function judge(
   body: Record<string, unknown>,
   r: AdmissionRules = rules(),
   objects: KubeObject[] = baseObjects(),
 ): DecisionRecord {
-  return decide(prepareBaseline(objects, r), request(body), r);
+  const whole = decide(prepareBaseline(objects, r), request(body), r);
+  const cluster = new LiveCluster(objects, r);
+  const live = cluster.decide(request(body));
+  assert.deepEqual(live, whole);
+  paths.push(cluster.lastPath);
+  return live;
+}
+const paths: (EffectPath | undefined)[] = [];
+
+/** The path the last `judge` took. */
+function lastPath(): EffectPath | undefined {
+  return paths.at(-1);
 }
 
 describe('NetworkPolicy changes', () => {
@@ -47,6 +63,7 @@ describe('NetworkPolicy changes', () => {
     assert.match(message, /tenant-a\/\w+ → data\/postgres on all ports, .* and 2 more pairs/);
     assert.equal((message.match(/ → data\/postgres/g) ?? []).length, 3);
     assert.ok(d.opened >= 5, `opened ${d.opened}`);
+    assert.equal(lastPath(), 'engine');
   });
 
   test('warn mode admits it with the reasons as warnings', () => {
@@ -146,6 +163,28 @@ describe('lint configuration', () => {
     assert.equal(d.verdict.warnings?.length, 1);
     assert.match(d.verdict.warnings[0]!, /rule no-allow-all-rule \(warning\)/);
   });
+
+  test('a copy of a policy is redundant: the rule at warning warns about the copy only', () => {
+    const copy = np('data', 'allow-db-clients-copy', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { access: 'db' } } }],
+          ports: [{ port: 5432, protocol: 'TCP' }],
+        },
+      ],
+    });
+    const d = judge(review('CREATE', copy), rules({ specs: [], lint: DEFAULT_CONFIG }));
+    assert.equal(d.verdict.allowed, true);
+    assert.ok(
+      d.warnings.some((w) =>
+        /data\/NetworkPolicy\/allow-db-clients-copy: rule no-redundant-(policy|rule)/.test(w),
+      ),
+      d.warnings.join('\n'),
+    );
+    assert.equal(lastPath(), 'engine');
+  });
 });
 
 describe('Namespace label changes', () => {
@@ -158,6 +197,17 @@ describe('Namespace label changes', () => {
       d.verdict.message ?? '',
       /Namespace tenant-a: metadata\.labels\["access"\] would open tenant-a\/\w+ → data\/postgres on 5432\/TCP/,
     );
+    // A policy's namespaceSelector reads `access`: the change is computed on the whole state.
+    assert.equal(lastPath(), 'whole state');
+  });
+
+  test('a label no selector reads changes nothing: admitted without building the state again', () => {
+    const old = ns('tenant-a', { tenant: 'a' });
+    const relabelled = ns('tenant-a', { tenant: 'a', owner: 'team-a' });
+    const d = judge(review('UPDATE', relabelled, old));
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.opened + d.cut, 0);
+    assert.equal(lastPath(), 'no selector reads the labels');
   });
 
   test('an update that changes no label is admitted without evaluation', () => {
@@ -184,6 +234,7 @@ describe('cluster policy tiers', () => {
 
   test('an Admin-tier ClusterNetworkPolicy that accepts tenant-a into data is denied', () => {
     const d = judge(review('CREATE', cnp('Accept')));
+    assert.equal(lastPath(), 'engine');
     assert.equal(d.verdict.allowed, false);
     assert.match(
       d.verdict.message ?? '',

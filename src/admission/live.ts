@@ -1,0 +1,451 @@
+/**
+ * The cluster as the webhook holds it between requests: its state and an incremental engine kept up to date
+ * from the watches, so that a decision costs what the change touches, not what the cluster holds.
+ *
+ * - A NetworkPolicy or cluster policy request is applied to the engine as one batch, judged from the
+ *   connections it reports changed (spec tests are checked on those pairs only) and from the lint rules run
+ *   on the policies of the changed policy's namespace (every finding on a NetworkPolicy depends only on the
+ *   policies of its namespace and on the cluster's pods, namespaces and addresses), then undone.
+ * - A namespace relabel that no selector of any policy reads changes nothing, and is answered at once.
+ * - Everything else (a change of the address space, a namespace relabel a selector reads, pods, specs at
+ *   pod granularity) is judged as `decide` does: from the whole state after the change.
+ *
+ * Watch events that change only policies are applied to the engine; any other change rebuilds it. Pure: no
+ * I/O (the server hands the objects in).
+ */
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
+import {
+  createIncrementalEngine,
+  type IncrementalEngine,
+  type IncrementalUpdate,
+} from '../engine/incremental.ts';
+import type { CompiledCluster, CompiledPolicy } from '../engine/compile.ts';
+import { diffPolicies } from '../engine/diff.ts';
+import { diffClusterPolicies } from '../engine/tier-diff.ts';
+import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
+import { buildRefIndex, type RefIndex } from '../engine/refs.ts';
+import { explainEntities } from '../engine/explain.ts';
+import { editPolicies } from '../engine/session.ts';
+import { lint } from '../lint/run.ts';
+import { buildLookup, type Lookup } from '../lint/lookup.ts';
+import type { AnyRule, Finding } from '../lint/types.ts';
+import { RULES } from '../lint/registry.ts';
+import { EXPLAINED_PAIRS_PER_TEST, resolveSpec, satisfies, type ResolvedTest } from '../testspec/run.ts';
+import type { Spec } from '../testspec/spec.ts';
+import { objectId, stateFromObjects } from '../k8s/state.ts';
+import type { KubeObject } from '../k8s/types.ts';
+import type { AdmissionRequest } from './review.ts';
+import {
+  decideWith,
+  findingKey,
+  fullEffect,
+  leftOutReason,
+  prepareBaseline,
+  type AdmissionRules,
+  type Baseline,
+  type ChangeEffect,
+  type DecisionRecord,
+  type RequestChange,
+  type SpecFailure,
+} from './decide.ts';
+
+/** Rules that report only namespaces and workloads (never a policy): not run for a policy request. */
+const ISOLATION_RULES: ReadonlySet<string> = new Set([
+  'require-default-deny-ingress',
+  'require-default-deny-egress',
+  'require-ingress-isolation',
+  'require-egress-isolation',
+]);
+/** Rules that report only cluster policies: not run for a NetworkPolicy request. */
+const CLUSTER_POLICY_RULES: ReadonlySet<string> = new Set([
+  'no-shadowed-tier-rule',
+  'no-useless-pass',
+  'no-tier-priority-overlap',
+  'no-legacy-tier-api',
+  'no-unreachable-baseline-rule',
+]);
+/** Rules that report only NetworkPolicies: not run for a cluster policy request. */
+const NETWORK_POLICY_RULES: ReadonlySet<string> = new Set([
+  'no-allow-all-rule',
+  'no-any-namespace',
+  'no-dead-peer',
+  'no-egress-deny-without-policy-types',
+  'no-full-port-range',
+  'no-ignored-rules',
+  'no-ipblock-covering-cluster',
+  'no-policy-in-empty-namespace',
+  'no-policy-selecting-host-network',
+  'no-policy-selecting-nothing',
+  'no-redundant-policy',
+  'no-redundant-rule',
+  'no-split-peer',
+  'no-unknown-named-port',
+  'no-wide-ipblock',
+]);
+
+const CLUSTER_POLICY_KINDS: ReadonlySet<string> = new Set([
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+]);
+
+/** The label keys any selector of these policies reads (over-approximated: every key of every selector). */
+function selectorKeys(values: readonly unknown[]): Set<string> {
+  const keys = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'matchLabels' && typeof x === 'object' && x !== null)
+        for (const key of Object.keys(x)) keys.add(key);
+      else if (k === 'matchExpressions' && Array.isArray(x)) {
+        for (const e of x)
+          if (typeof e === 'object' && e !== null && typeof (e as { key?: unknown }).key === 'string')
+            keys.add((e as { key: string }).key);
+      } else if ((k === 'sameLabels' || k === 'notSameLabels') && Array.isArray(x)) {
+        for (const key of x) if (typeof key === 'string') keys.add(key);
+      } else walk(x);
+    }
+  };
+  walk(values);
+  // Cilium reads namespace labels as `io.cilium.k8s.namespace.labels.<key>`.
+  for (const k of [...keys]) {
+    const m = /^(?:k8s:)?io\.cilium\.k8s\.namespace\.labels\.(.+)$/.exec(k);
+    if (m !== null) keys.add(m[1]!);
+  }
+  return keys;
+}
+
+/** What stays valid while the engine's classes and address space do (until a rebuild or recompile). */
+interface Epoch {
+  lookup: Lookup;
+  refs: RefIndex;
+  /** Per spec, its tests that resolve in the cluster, with their ends as sets. */
+  specs: { spec: Spec; tests: (ResolvedTest & { src: Map<string, number>; dst: Map<string, number> })[] }[];
+}
+
+/**
+ * How a decision computed the change: the incremental engine, a namespace relabel no selector reads, or the
+ * whole state after the change.
+ */
+export type EffectPath = 'engine' | 'no selector reads the labels' | 'whole state';
+
+export class LiveCluster {
+  readonly rules: AdmissionRules;
+  #objects = new Map<string, KubeObject>();
+  #all: readonly KubeObject[] = [];
+  #state!: ClusterState;
+  #engine!: IncrementalEngine;
+  #epoch: Epoch | undefined;
+  #keys: Set<string> | undefined;
+  #baseline: Baseline | undefined;
+  /** How the last `sync` went: `incremental` when it only edited policies. */
+  lastSync: 'rebuilt' | 'incremental' | 'unchanged' = 'rebuilt';
+  /** How the last decision computed the change (for the log and the tests). */
+  lastPath: EffectPath | undefined;
+
+  constructor(objects: readonly KubeObject[], rules: AdmissionRules) {
+    this.rules = rules;
+    this.#rebuild(objects);
+  }
+
+  #rebuild(objects: readonly KubeObject[]): void {
+    this.#all = objects;
+    this.#objects = new Map(objects.map((o) => [objectId(o), o]));
+    const { state } = stateFromObjects(objects);
+    this.#engine = createIncrementalEngine(state, this.rules.engine ?? {}, 'workload');
+    this.#state = { ...this.#engine.state, policies: [...this.#engine.state.policies] };
+    this.#epoch = undefined;
+    this.#keys = undefined;
+    this.#baseline = undefined;
+  }
+
+  /** The cluster's objects now: policy changes are applied to the engine, anything else rebuilds it. */
+  sync(objects: readonly KubeObject[]): void {
+    if (objects === this.#all) {
+      this.lastSync = 'unchanged';
+      return;
+    }
+    const next = new Map(objects.map((o) => [objectId(o), o]));
+    const changed: KubeObject[] = [];
+    const gone: KubeObject[] = [];
+    for (const [id, o] of next) if (this.#objects.get(id) !== o) changed.push(o);
+    for (const [id, o] of this.#objects) if (!next.has(id)) gone.push(o);
+    const policyOnly = [...changed, ...gone].every(
+      (o) => o.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(o.kind),
+    );
+    if (!policyOnly) {
+      this.#rebuild(objects);
+      this.lastSync = 'rebuilt';
+      return;
+    }
+    const built = stateFromObjects(changed).state;
+    const removed = new Set(gone.map((o) => policyKey(o)));
+    // An object netfence cannot read is left out of the state, as a rebuild leaves it out.
+    for (const o of changed) removed.add(policyKey(o));
+    const policies = editPolicies(this.#state.policies, {
+      remove: removed,
+      add: built.policies,
+    });
+    const clusterPolicies = [
+      ...this.#state.clusterPolicies.filter((p) => !removed.has(p.id)),
+      ...built.clusterPolicies,
+    ];
+    let recompiled = this.#engine.setPolicies(policies).recompiled;
+    recompiled = this.#engine.setClusterPolicies(clusterPolicies).recompiled || recompiled;
+    this.#all = objects;
+    this.#objects = next;
+    this.#state = {
+      ...this.#engine.state,
+      policies: [...this.#engine.state.policies],
+      clusterPolicies: [...this.#engine.state.clusterPolicies],
+    };
+    if (recompiled) this.#epoch = undefined;
+    this.#keys = undefined;
+    this.#baseline = undefined;
+    this.lastSync = 'incremental';
+  }
+
+  /** The state the engine holds (for tests). */
+  get state(): ClusterState {
+    return this.#state;
+  }
+
+  /** Decides one request against the cluster as last synced. */
+  decide(request: AdmissionRequest): DecisionRecord {
+    this.lastPath = undefined;
+    return decideWith(request, this.rules, (change) => this.#effect(change));
+  }
+
+  #fallback(change: RequestChange): ChangeEffect | DecisionRecord {
+    this.lastPath = 'whole state';
+    this.#baseline ??= prepareBaseline(this.#all, this.rules);
+    return fullEffect(this.#baseline, this.rules)(change);
+  }
+
+  #effect(change: RequestChange): ChangeEffect | DecisionRecord {
+    if (change.kind === 'Namespace' && change.before !== undefined && change.after !== undefined) {
+      this.#keys ??= selectorKeys([
+        this.#state.policies.map((p) => p.spec),
+        this.#state.clusterPolicies.map((p) => p.spec),
+        this.#state.ciliumPolicies,
+      ]);
+      const keys = this.#keys;
+      if (change.changedLabels.every((k) => !keys.has(k))) {
+        this.lastPath = 'no selector reads the labels';
+        return { opened: 0, cut: 0, changeFields: [], broken: [], findings: [] };
+      }
+    }
+    const policyRequest = change.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(change.kind);
+    if (!policyRequest || this.rules.specs.some((s) => s.granularity !== 'workload'))
+      return this.#fallback(change);
+    return this.#policyEffect(change) ?? this.#fallback(change);
+  }
+
+  #epochNow(): Epoch {
+    if (this.#epoch !== undefined) return this.#epoch;
+    const compiled = this.#engine.compiled;
+    const refs = buildRefIndex(compiled, 'workload');
+    const specs = this.rules.specs.map((spec) => ({
+      spec,
+      tests: spec.tests.flatMap((test) => {
+        // One test at a time: a reference to a workload not deployed yet leaves out its test only.
+        const resolved = resolveSpec({ ...spec, tests: [test] }, refs);
+        if (!resolved.ok) return [];
+        return resolved.tests.map((t) => ({
+          ...t,
+          src: new Map(t.sources.map((s, i) => [s, i])),
+          dst: new Map(t.destinations.map((d, i) => [d, i])),
+        }));
+      }),
+    }));
+    return (this.#epoch = { lookup: buildLookup(compiled, []), refs, specs });
+  }
+
+  /** The effect of a policy request from the engine, or undefined when it moves the address space. */
+  #policyEffect(change: RequestChange): ChangeEffect | DecisionRecord | undefined {
+    const built = stateFromObjects(change.after === undefined ? [] : [change.after]);
+    const leftOut = leftOutReason(built.skipped, change);
+    if (leftOut !== undefined) return leftOut;
+    const isNetworkPolicy = change.kind === 'NetworkPolicy';
+    const subject = change.after ?? change.before!;
+    const id = policyKey(subject);
+    const namespace = subject.metadata.namespace;
+    const epoch = this.#epochNow();
+    const findingsNow = (): Finding[] => this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch);
+    const before = new Set(findingsNow().map(findingKey));
+
+    let policies: PolicyInfo[] | undefined;
+    let clusterPolicies: ClusterPolicyInfo[] | undefined;
+    let changeFields;
+    if (isNetworkPolicy) {
+      const next = built.state.policies[0];
+      policies = editPolicies(
+        this.#state.policies,
+        next === undefined ? { remove: [id] } : { set: new Map([[id, [next]]]) },
+      );
+      const was = this.#state.policies.find((p) => p.id === id);
+      changeFields = diffPolicies(was === undefined ? [] : [was], next === undefined ? [] : [next]).flatMap(
+        (p) => p.fields,
+      );
+    } else {
+      const next = built.state.clusterPolicies[0];
+      const at = this.#state.clusterPolicies.findIndex((p) => p.id === id);
+      clusterPolicies = [...this.#state.clusterPolicies];
+      if (next === undefined) {
+        if (at >= 0) clusterPolicies.splice(at, 1);
+      } else if (at >= 0) clusterPolicies[at] = next;
+      else clusterPolicies.push(next);
+      const was = at >= 0 ? this.#state.clusterPolicies[at] : undefined;
+      changeFields = diffClusterPolicies(
+        was === undefined ? [] : [was],
+        next === undefined ? [] : [next],
+      ).flatMap((p) => p.fields);
+    }
+
+    const engine = this.#engine;
+    let update: IncrementalUpdate | undefined;
+    try {
+      update =
+        policies !== undefined ? engine.setPolicies(policies) : engine.setClusterPolicies(clusterPolicies!);
+      if (update.recompiled) return undefined;
+      this.lastPath = 'engine';
+      let opened = 0;
+      let cut = 0;
+      for (const c of update.changes) {
+        const was = c.before ?? NO_PORTS;
+        const now = c.after ?? NO_PORTS;
+        if (!isEmptyPorts(subtractPorts(now, was))) opened++;
+        if (!isEmptyPorts(subtractPorts(was, now))) cut++;
+      }
+      const findings = findingsNow().filter((f) => !before.has(findingKey(f)));
+      const broken = this.#brokenTests(update, epoch, engine.compiled);
+      return { opened, cut, changeFields, broken, findings };
+    } finally {
+      // Put the engine back as the cluster is.
+      try {
+        const back =
+          policies !== undefined
+            ? engine.setPolicies(this.#state.policies)
+            : engine.setClusterPolicies(this.#state.clusterPolicies);
+        if (back.recompiled || update?.recompiled === true) this.#epoch = undefined;
+      } catch {
+        this.#rebuild(this.#all);
+      }
+    }
+  }
+
+  /** The spec failures among the changed pairs that passed before the change, as `runTests` orders them. */
+  #brokenTests(update: IncrementalUpdate, epoch: Epoch, compiled: CompiledCluster): SpecFailure[] {
+    const out: SpecFailure[] = [];
+    const index: RefIndex = { ...epoch.refs, compiled };
+    for (const { spec, tests } of epoch.specs) {
+      for (const t of tests) {
+        const found: {
+          order: [number, number];
+          src: string;
+          dst: string;
+          expected: 'allow' | 'deny';
+          excepted: boolean;
+          allowed: PortSet;
+        }[] = [];
+        for (const c of update.changes) {
+          const si = t.src.get(c.src);
+          const di = t.dst.get(c.dst);
+          if (si === undefined || di === undefined) continue;
+          if (c.src === c.dst || (c.src.startsWith('external:') && c.dst.startsWith('external:'))) continue;
+          const excepted = t.excepted.has(c.src) || t.excepted.has(c.dst);
+          const expected = excepted ? (t.test.expect === 'allow' ? 'deny' : 'allow') : t.test.expect;
+          const now = c.after ?? NO_PORTS;
+          if (satisfies(expected, now, t.query) || !satisfies(expected, c.before ?? NO_PORTS, t.query))
+            continue;
+          found.push({ order: [si, di], src: c.src, dst: c.dst, expected, excepted, allowed: now });
+        }
+        found.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+        for (const [i, f] of found.entries()) {
+          const explanations =
+            i < EXPLAINED_PAIRS_PER_TEST
+              ? explainEntities(index, f.src, f.dst, t.query ?? ALL_CONNECTIONS)
+              : undefined;
+          out.push({
+            spec,
+            test: t.test,
+            index,
+            pair: {
+              src: f.src,
+              dst: f.dst,
+              expected: f.expected,
+              allowed: f.allowed,
+              excepted: f.excepted,
+              passed: false,
+              explanations,
+            },
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The lint findings on the changed object in the engine's current state. For a NetworkPolicy: the rules
+   * that can report a NetworkPolicy, over the policies of its namespace only.
+   */
+  #lintChanged(id: string, namespace: string | undefined, isNetworkPolicy: boolean, epoch: Epoch): Finding[] {
+    const compiled = this.#engine.compiled;
+    const state = this.#engine.state;
+    const config = this.rules.lint;
+    const rules: AnyRule[] = RULES.filter((rule) => {
+      const setting = config.rules[rule.id] ?? rule.meta.severity;
+      // The decision reads only errors and warnings.
+      if (setting !== 'error' && setting !== 'warning') return false;
+      if (ISOLATION_RULES.has(rule.id)) return false;
+      return isNetworkPolicy ? !CLUSTER_POLICY_RULES.has(rule.id) : !NETWORK_POLICY_RULES.has(rule.id);
+    });
+    const engine = this.rules.engine === undefined ? {} : { engine: this.rules.engine };
+    if (!isNetworkPolicy) {
+      return lint(
+        { state, ...engine },
+        { config, rules, prepared: { compiled, lookup: epoch.lookup } },
+      ).findings.filter((f) => f.object.id === id);
+    }
+    const local = new Map<number, number>();
+    const policies: CompiledPolicy[] = [];
+    for (const p of compiled.policies) {
+      if (p.info.namespace !== namespace) continue;
+      local.set(p.index, policies.length);
+      policies.push(p);
+    }
+    const policiesOfClass = compiled.policiesOfClass.map((list) => {
+      const out: number[] = [];
+      for (const i of list) {
+        const j = local.get(i);
+        if (j !== undefined) out.push(j);
+      }
+      return out;
+    });
+    const view: CompiledCluster = { ...compiled, policies, policiesOfClass };
+    const lookup: Lookup = {
+      ...epoch.lookup,
+      policiesOf: (classId, direction) =>
+        (policiesOfClass[classId] ?? [])
+          .map((i) => policies[i]!)
+          .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress)),
+    };
+    const stateView: ClusterState = { ...state, policies: policies.map((p) => p.info) };
+    return lint(
+      { state: stateView, ...engine },
+      { config, rules, prepared: { compiled: { ...view, state: stateView }, lookup } },
+    ).findings.filter((f) => f.object.id === id);
+  }
+}
+
+/** `namespace/name` of a NetworkPolicy, `Kind/name` of a cluster policy (the ids of the state). */
+function policyKey(o: KubeObject): string {
+  return o.kind === 'NetworkPolicy'
+    ? `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`
+    : `${o.kind}/${o.metadata.name ?? ''}`;
+}
