@@ -183,17 +183,26 @@ export class LiveCluster {
       return;
     }
     const built = stateFromObjects(changed).state;
-    const removed = new Set(gone.map((o) => policyKey(o)));
-    // An object netfence cannot read is left out of the state, as a rebuild leaves it out.
-    for (const o of changed) removed.add(policyKey(o));
-    const policies = editPolicies(this.#state.policies, {
-      remove: removed,
-      add: built.policies,
-    });
-    const clusterPolicies = [
-      ...this.#state.clusterPolicies.filter((p) => !removed.has(p.id)),
-      ...built.clusterPolicies,
-    ];
+    // A changed policy keeps its place (as in the watch's map of objects), a new one comes last; an object
+    // netfence cannot read is left out, as a rebuild leaves it out.
+    const set = new Map<string, PolicyInfo[]>(
+      changed.filter((o) => o.kind === 'NetworkPolicy').map((o) => [policyKey(o), []]),
+    );
+    for (const p of built.policies) set.set(p.id, [p]);
+    const policies = editPolicies(this.#state.policies, { set, remove: gone.map(policyKey) });
+    const tiers = new Map<string, ClusterPolicyInfo | undefined>(
+      changed.filter((o) => o.kind !== 'NetworkPolicy').map((o) => [policyKey(o), undefined]),
+    );
+    for (const p of built.clusterPolicies) tiers.set(p.id, p);
+    const goneIds = new Set(gone.map(policyKey));
+    const clusterPolicies: ClusterPolicyInfo[] = [];
+    for (const p of this.#state.clusterPolicies) {
+      if (goneIds.has(p.id)) continue;
+      const instead = tiers.has(p.id) ? tiers.get(p.id) : p;
+      tiers.delete(p.id);
+      if (instead !== undefined) clusterPolicies.push(instead);
+    }
+    for (const p of tiers.values()) if (p !== undefined) clusterPolicies.push(p);
     let recompiled = this.#engine.setPolicies(policies).recompiled;
     recompiled = this.#engine.setClusterPolicies(clusterPolicies).recompiled || recompiled;
     this.#all = objects;
@@ -275,63 +284,67 @@ export class LiveCluster {
     const id = policyKey(subject);
     const namespace = subject.metadata.namespace;
     const epoch = this.#epochNow();
-    const findingsNow = (): Finding[] => this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch);
-    const before = new Set(findingsNow().map(findingKey));
+    const before = new Set(this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).map(findingKey));
 
-    let policies: PolicyInfo[] | undefined;
+    let next: PolicyInfo | undefined;
+    let was: PolicyInfo | undefined;
     let clusterPolicies: ClusterPolicyInfo[] | undefined;
     let changeFields;
     if (isNetworkPolicy) {
-      const next = built.state.policies[0];
-      policies = editPolicies(
-        this.#state.policies,
-        next === undefined ? { remove: [id] } : { set: new Map([[id, [next]]]) },
-      );
-      const was = this.#state.policies.find((p) => p.id === id);
+      next = built.state.policies[0];
+      was = this.#state.policies.find((p) => p.id === id);
       changeFields = diffPolicies(was === undefined ? [] : [was], next === undefined ? [] : [next]).flatMap(
         (p) => p.fields,
       );
     } else {
-      const next = built.state.clusterPolicies[0];
+      const after = built.state.clusterPolicies[0];
       const at = this.#state.clusterPolicies.findIndex((p) => p.id === id);
-      clusterPolicies = [...this.#state.clusterPolicies];
-      if (next === undefined) {
-        if (at >= 0) clusterPolicies.splice(at, 1);
-      } else if (at >= 0) clusterPolicies[at] = next;
-      else clusterPolicies.push(next);
-      const was = at >= 0 ? this.#state.clusterPolicies[at] : undefined;
+      // As a state built from the objects after the change has it: the changed policy last.
+      clusterPolicies = this.#state.clusterPolicies.filter((p) => p.id !== id);
+      if (after !== undefined) clusterPolicies.push(after);
+      const before = at >= 0 ? this.#state.clusterPolicies[at] : undefined;
       changeFields = diffClusterPolicies(
-        was === undefined ? [] : [was],
-        next === undefined ? [] : [next],
+        before === undefined ? [] : [before],
+        after === undefined ? [] : [after],
       ).flatMap((p) => p.fields);
     }
 
     const engine = this.#engine;
     let update: IncrementalUpdate | undefined;
     try {
-      update =
-        policies !== undefined ? engine.setPolicies(policies) : engine.setClusterPolicies(clusterPolicies!);
+      // One edit of the engine (what it touches, not the whole list of policies), undone below.
+      update = !isNetworkPolicy
+        ? engine.setClusterPolicies(clusterPolicies!)
+        : next === undefined
+          ? engine.removePolicy(id)
+          : engine.updatePolicy(next);
       if (update.recompiled) return undefined;
       this.lastPath = 'engine';
       let opened = 0;
       let cut = 0;
       for (const c of update.changes) {
-        const was = c.before ?? NO_PORTS;
+        const before = c.before ?? NO_PORTS;
         const now = c.after ?? NO_PORTS;
-        if (!isEmptyPorts(subtractPorts(now, was))) opened++;
-        if (!isEmptyPorts(subtractPorts(was, now))) cut++;
+        if (!isEmptyPorts(subtractPorts(now, before))) opened++;
+        if (!isEmptyPorts(subtractPorts(before, now))) cut++;
       }
-      const findings = findingsNow().filter((f) => !before.has(findingKey(f)));
+      // A state built from the objects after the change has the changed policy last: so has the lint.
+      const findings = this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch, id).filter(
+        (f) => !before.has(findingKey(f)),
+      );
       const broken = this.#brokenTests(update, epoch, engine.compiled);
       return { opened, cut, changeFields, broken, findings };
     } finally {
-      // Put the engine back as the cluster is.
+      // Put the engine back as the cluster is (a deleted policy comes back last: the order of policies
+      // changes nothing but which of two equal policies the lint calls redundant).
       try {
-        const back =
-          policies !== undefined
-            ? engine.setPolicies(this.#state.policies)
-            : engine.setClusterPolicies(this.#state.clusterPolicies);
+        const back = !isNetworkPolicy
+          ? engine.setClusterPolicies(this.#state.clusterPolicies)
+          : was === undefined
+            ? engine.removePolicy(id)
+            : engine.updatePolicy(was);
         if (back.recompiled || update?.recompiled === true) this.#epoch = undefined;
+        this.#state = { ...this.#state, policies: [...engine.state.policies] };
       } catch {
         this.#rebuild(this.#all);
       }
@@ -394,7 +407,13 @@ export class LiveCluster {
    * The lint findings on the changed object in the engine's current state. For a NetworkPolicy: the rules
    * that can report a NetworkPolicy, over the policies of its namespace only.
    */
-  #lintChanged(id: string, namespace: string | undefined, isNetworkPolicy: boolean, epoch: Epoch): Finding[] {
+  #lintChanged(
+    id: string,
+    namespace: string | undefined,
+    isNetworkPolicy: boolean,
+    epoch: Epoch,
+    last?: string,
+  ): Finding[] {
     const compiled = this.#engine.compiled;
     const state = this.#engine.state;
     const config = this.rules.lint;
@@ -412,22 +431,24 @@ export class LiveCluster {
         { config, rules, prepared: { compiled, lookup: epoch.lookup } },
       ).findings.filter((f) => f.object.id === id);
     }
-    const local = new Map<number, number>();
+    // The namespace's policies, in the state's order (`last` moved last), numbered from 0 in the view.
     const policies: CompiledPolicy[] = [];
+    let moved: CompiledPolicy | undefined;
     for (const p of compiled.policies) {
       if (p.info.namespace !== namespace) continue;
-      local.set(p.index, policies.length);
-      policies.push(p);
+      if (p.info.id === last) moved = p;
+      else policies.push(p);
     }
-    const policiesOfClass = compiled.policiesOfClass.map((list) => {
-      const out: number[] = [];
-      for (const i of list) {
-        const j = local.get(i);
-        if (j !== undefined) out.push(j);
+    if (moved !== undefined) policies.push(moved);
+    // Only the namespace's policies select its classes: the other classes have none in the view.
+    const policiesOfClass: number[][] = new Array<number[]>(compiled.classes.length).fill(NONE);
+    for (const [i, p] of policies.entries())
+      for (const c of p.selected) {
+        if (policiesOfClass[c] === NONE) policiesOfClass[c] = [];
+        policiesOfClass[c]!.push(i);
       }
-      return out;
-    });
-    const view: CompiledCluster = { ...compiled, policies, policiesOfClass };
+    const stateView: ClusterState = { ...state, policies: policies.map((p) => p.info) };
+    const view: CompiledCluster = { ...compiled, state: stateView, policies, policiesOfClass };
     const lookup: Lookup = {
       ...epoch.lookup,
       policiesOf: (classId, direction) =>
@@ -435,13 +456,15 @@ export class LiveCluster {
           .map((i) => policies[i]!)
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress)),
     };
-    const stateView: ClusterState = { ...state, policies: policies.map((p) => p.info) };
     return lint(
       { state: stateView, ...engine },
-      { config, rules, prepared: { compiled: { ...view, state: stateView }, lookup } },
+      { config, rules, prepared: { compiled: view, lookup } },
     ).findings.filter((f) => f.object.id === id);
   }
 }
+
+/** No policy (shared by the classes of other namespaces in a namespace's view; never written to). */
+const NONE: number[] = [];
 
 /** `namespace/name` of a NetworkPolicy, `Kind/name` of a cluster policy (the ids of the state). */
 function policyKey(o: KubeObject): string {
