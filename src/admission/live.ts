@@ -19,10 +19,11 @@ import {
   type IncrementalEngine,
   type IncrementalUpdate,
 } from '../engine/incremental.ts';
-import type { CompiledCluster, CompiledPolicy } from '../engine/compile.ts';
+import { OPEN_ACCESS, type CompiledCluster, type CompiledPolicy } from '../engine/compile.ts';
 import { diffPolicies } from '../engine/diff.ts';
 import { diffClusterPolicies } from '../engine/tier-diff.ts';
 import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
+import { compareText } from '../base/text.ts';
 import { buildRefIndex, type RefIndex } from '../engine/refs.ts';
 import { explainEntities } from '../engine/explain.ts';
 import { editPolicies } from '../engine/session.ts';
@@ -82,6 +83,9 @@ const NETWORK_POLICY_RULES: ReadonlySet<string> = new Set([
   'no-unknown-named-port',
   'no-wide-ipblock',
 ]);
+
+/** Rules that report only ipBlock peers. */
+const IPBLOCK_RULES: ReadonlySet<string> = new Set(['no-wide-ipblock', 'no-ipblock-covering-cluster']);
 
 const CLUSTER_POLICY_KINDS: ReadonlySet<string> = new Set([
   'ClusterNetworkPolicy',
@@ -183,13 +187,17 @@ export class LiveCluster {
       return;
     }
     const built = stateFromObjects(changed).state;
-    // A changed policy keeps its place (as in the watch's map of objects), a new one comes last; an object
-    // netfence cannot read is left out, as a rebuild leaves it out.
+    // NetworkPolicies in id order, cluster policies in the watch's order (a changed one keeps its place, a
+    // new one comes last), as a rebuild orders them; an object netfence cannot read is left out.
     const set = new Map<string, PolicyInfo[]>(
       changed.filter((o) => o.kind === 'NetworkPolicy').map((o) => [policyKey(o), []]),
     );
     for (const p of built.policies) set.set(p.id, [p]);
-    const policies = editPolicies(this.#state.policies, { set, remove: gone.map(policyKey) });
+    const policies = editPolicies(this.#state.policies, {
+      set,
+      remove: gone.map(policyKey),
+      sortById: true,
+    });
     const tiers = new Map<string, ClusterPolicyInfo | undefined>(
       changed.filter((o) => o.kind !== 'NetworkPolicy').map((o) => [policyKey(o), undefined]),
     );
@@ -284,7 +292,12 @@ export class LiveCluster {
     const id = policyKey(subject);
     const namespace = subject.metadata.namespace;
     const epoch = this.#epochNow();
-    const before = new Set(this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).map(findingKey));
+    // An object that is not there has no finding: a creation is linted after, a deletion not at all.
+    const before = new Set(
+      isNetworkPolicy && !this.#state.policies.some((p) => p.id === id)
+        ? []
+        : this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).map(findingKey),
+    );
 
     let next: PolicyInfo | undefined;
     let was: PolicyInfo | undefined;
@@ -328,15 +341,17 @@ export class LiveCluster {
         if (!isEmptyPorts(subtractPorts(now, before))) opened++;
         if (!isEmptyPorts(subtractPorts(before, now))) cut++;
       }
-      // A state built from the objects after the change has the changed policy last: so has the lint.
-      const findings = this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch, id).filter(
-        (f) => !before.has(findingKey(f)),
-      );
+      const findings =
+        change.after === undefined
+          ? []
+          : this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).filter(
+              (f) => !before.has(findingKey(f)),
+            );
       const broken = this.#brokenTests(update, epoch, engine.compiled);
       return { opened, cut, changeFields, broken, findings };
     } finally {
-      // Put the engine back as the cluster is (a deleted policy comes back last: the order of policies
-      // changes nothing but which of two equal policies the lint calls redundant).
+      // Put the engine back as the cluster is (a deleted policy comes back last: the engine's order of
+      // policies changes no answer, the lint's view orders them by id).
       try {
         const back = !isNetworkPolicy
           ? engine.setClusterPolicies(this.#state.clusterPolicies)
@@ -407,13 +422,7 @@ export class LiveCluster {
    * The lint findings on the changed object in the engine's current state. For a NetworkPolicy: the rules
    * that can report a NetworkPolicy, over the policies of its namespace only.
    */
-  #lintChanged(
-    id: string,
-    namespace: string | undefined,
-    isNetworkPolicy: boolean,
-    epoch: Epoch,
-    last?: string,
-  ): Finding[] {
+  #lintChanged(id: string, namespace: string | undefined, isNetworkPolicy: boolean, epoch: Epoch): Finding[] {
     const compiled = this.#engine.compiled;
     const state = this.#engine.state;
     const config = this.rules.lint;
@@ -428,18 +437,20 @@ export class LiveCluster {
     if (!isNetworkPolicy) {
       return lint(
         { state, ...engine },
-        { config, rules, prepared: { compiled, lookup: epoch.lookup } },
+        { config, rules, prepared: { compiled, lookup: epoch.lookup }, notices: false },
       ).findings.filter((f) => f.object.id === id);
     }
-    // The namespace's policies, in the state's order (`last` moved last), numbered from 0 in the view.
+    // The namespace's policies in id order, as a state built from objects has them (the engine's order moves
+    // with edits; the lint's choice between two equal policies depends on it), numbered from 0 in the view.
     const policies: CompiledPolicy[] = [];
-    let moved: CompiledPolicy | undefined;
+    let subject: CompiledPolicy | undefined;
     for (const p of compiled.policies) {
       if (p.info.namespace !== namespace) continue;
-      if (p.info.id === last) moved = p;
-      else policies.push(p);
+      if (`${p.info.namespace}/NetworkPolicy/${p.info.name}` === id) subject = p;
+      policies.push(p);
     }
-    if (moved !== undefined) policies.push(moved);
+    if (subject === undefined) return [];
+    policies.sort((a, b) => compareText(a.info.id, b.info.id));
     // Only the namespace's policies select its classes: the other classes have none in the view.
     const policiesOfClass: number[][] = new Array<number[]>(compiled.classes.length).fill(NONE);
     for (const [i, p] of policies.entries())
@@ -447,8 +458,12 @@ export class LiveCluster {
         if (policiesOfClass[c] === NONE) policiesOfClass[c] = [];
         policiesOfClass[c]!.push(i);
       }
+    // The DNS rules blame a policy for the classes that share one egress access: only the accesses of the
+    // classes the changed policy selects can blame it, the others are left open (not isolated) in the view.
+    const accesses = new Set(subject.selected.map((c) => compiled.egress[c]));
+    const egress = compiled.egress.map((a) => (accesses.has(a) ? a : OPEN_ACCESS));
     const stateView: ClusterState = { ...state, policies: policies.map((p) => p.info) };
-    const view: CompiledCluster = { ...compiled, state: stateView, policies, policiesOfClass };
+    const view: CompiledCluster = { ...compiled, state: stateView, policies, policiesOfClass, egress };
     const lookup: Lookup = {
       ...epoch.lookup,
       policiesOf: (classId, direction) =>
@@ -456,9 +471,16 @@ export class LiveCluster {
           .map((i) => policies[i]!)
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress)),
     };
+    // The ipBlock rules report ipBlock peers of the policy: none, nothing to report.
+    const hasIpBlock = JSON.stringify(subject.info.spec).includes('"ipBlock"');
     return lint(
       { state: stateView, ...engine },
-      { config, rules, prepared: { compiled: view, lookup } },
+      {
+        config,
+        rules: hasIpBlock ? rules : rules.filter((r) => !IPBLOCK_RULES.has(r.id)),
+        prepared: { compiled: view, lookup },
+        notices: false,
+      },
     ).findings.filter((f) => f.object.id === id);
   }
 }

@@ -36,6 +36,8 @@ export interface LintOptions {
    * incremental engine): nothing is compiled again.
    */
   prepared?: { compiled: CompiledCluster; lookup: Lookup };
+  /** Whether to check the suppression annotations themselves (`notices`). @default true */
+  notices?: boolean;
 }
 
 interface Resolved {
@@ -241,7 +243,10 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
     findings: findings.sort(compareFindings),
     suppressed: suppressed.sort(compareFindings),
     excluded,
-    notices: suppressionNotices(input, lookup, rules, runs, used, defaultNamespace, excludedNamespace),
+    notices:
+      options.notices === false
+        ? []
+        : suppressionNotices(input, lookup, rules, runs, used, defaultNamespace, excludedNamespace),
     rules: runs,
     skipped,
   };

@@ -185,6 +185,53 @@ describe('lint configuration', () => {
     );
     assert.equal(lastPath(), 'engine');
   });
+
+  test('of two equal policies, the one later by name is the redundant one, wherever the engine holds it', () => {
+    const base = baseObjects();
+    const other = base.find((o) => o.metadata.name === 'allow-db-clients')!;
+    const rename = (name: string): KubeObject => ({ ...other, metadata: { ...other.metadata, name } });
+    const r = rules({ specs: [], lint: DEFAULT_CONFIG });
+    const later = judge(review('CREATE', rename('allow-db-clients-2')), r, base);
+    assert.ok(
+      later.warnings.some((w) => /allow-db-clients-2: rule no-redundant-policy/.test(w)),
+      later.warnings.join('\n'),
+    );
+    assert.equal(lastPath(), 'engine');
+    // Created last, first by name: the older policy is the redundant one, not this one.
+    const earlier = judge(review('CREATE', rename('aaa-db-clients')), r, base);
+    assert.deepEqual(earlier.warnings, []);
+    assert.equal(lastPath(), 'engine');
+  });
+
+  test('an egress policy that forgets DNS is warned about by the DNS rules', () => {
+    const egress = np('tenant-a', 'web-egress', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { access: 'db' } } }], ports: [{ port: 8080 }] }],
+    });
+    const d = judge(review('CREATE', egress), rules({ specs: [], lint: DEFAULT_CONFIG }));
+    assert.ok(
+      d.warnings.some((w) =>
+        /tenant-a\/NetworkPolicy\/web-egress: rule require-dns-egress-(udp|tcp)/.test(w),
+      ),
+      d.warnings.join('\n'),
+    );
+    assert.equal(lastPath(), 'engine');
+  });
+
+  test('an ipBlock of the whole internet is warned about (a new CIDR: the whole state is built again)', () => {
+    const wide = np('tenant-a', 'web-internet', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    });
+    const d = judge(review('CREATE', wide), rules({ specs: [], lint: DEFAULT_CONFIG }));
+    assert.ok(
+      d.warnings.some((w) => /web-internet: rule no-wide-ipblock/.test(w)),
+      d.warnings.join('\n'),
+    );
+    assert.equal(lastPath(), 'whole state');
+  });
 });
 
 describe('Namespace label changes', () => {
