@@ -1,0 +1,157 @@
+/**
+ * What the webhook cluster tests share: requests to the API server as the admin (with the admission warnings
+ * of the response), `netfence webhook` started as a process, and its registration with the API server.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import type { ApiServer } from '../support/kube-apiserver.ts';
+
+export const NP = '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies';
+export const CONFIGS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
+
+/** A `netfence webhook` process: its URL, the CA of its self-signed certificate, what it logged. */
+export interface RunningHook {
+  process: ChildProcess;
+  url: string;
+  ca: string;
+  stderr: () => string;
+}
+
+export interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+  /** The `Warning` headers' texts (admission warnings). */
+  warnings: string[];
+}
+
+/** A request to the API server as the admin, with the response's warnings (kubectl prints them). */
+export function apiCall(
+  api: ApiServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Reply> {
+  const server = api;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.url}${path}`,
+      {
+        method,
+        ca: server.ca,
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const header: string | string[] | undefined = res.headers.warning;
+          const list: string[] = header === undefined ? [] : Array.isArray(header) ? header : [header];
+          // `299 - "text"`, several joined by ", " in one header.
+          // Header values arrive as latin1: the API server sends the warnings' UTF-8 bytes as they are.
+          const warnings = list.flatMap((h) =>
+            [
+              ...Buffer.from(h, 'latin1')
+                .toString('utf8')
+                .matchAll(/299 - "((?:[^"\\]|\\.)*)"/g),
+            ].map((m) => m[1]!),
+          );
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+            warnings,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Starts `netfence webhook` and waits for its URL and CA file. */
+export async function startWebhookProcess(api: ApiServer, args: readonly string[]): Promise<RunningHook> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/netfence',
+      'webhook',
+      '--cluster',
+      '--kubeconfig',
+      api.readonlyKubeconfig,
+      '--self-signed',
+      '--listen',
+      '127.0.0.1:0',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  for (let i = 0; ; i++) {
+    const url = /listening on (https:\/\/127\.0\.0\.1:\d+)\/validate/.exec(out)?.[1];
+    const caFile = /CA certificate: (\S+)/.exec(err)?.[1];
+    if (url !== undefined && caFile !== undefined && err.includes('"msg":"ready"')) {
+      return { process: child, url, ca: readFileSync(caFile, 'utf8'), stderr: () => err };
+    }
+    assert.ok(i < 300 && child.exitCode === null, `the webhook did not start:\n${out}\n${err}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Registers a webhook for the NetworkPolicies `selector` selects (and Namespaces and ClusterNetworkPolicies
+ * with `namespaces`). `failurePolicy` Fail by default: a webhook the API server cannot call must show in
+ * the tests, not be skipped.
+ */
+export async function registerWebhook(
+  api: ApiServer,
+  name: string,
+  hook: { url: string; ca: string },
+  selector: Record<string, unknown>,
+  namespaces: boolean,
+  failurePolicy: 'Fail' | 'Ignore' = 'Fail',
+): Promise<void> {
+  const rules: Record<string, unknown>[] = [
+    {
+      apiGroups: ['networking.k8s.io'],
+      apiVersions: ['v1'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+      resources: ['networkpolicies'],
+    },
+  ];
+  if (namespaces) {
+    rules.push({ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'] });
+    rules.push({
+      apiGroups: ['policy.networking.k8s.io'],
+      apiVersions: ['*'],
+      operations: ['CREATE', 'UPDATE', 'DELETE'],
+      resources: ['clusternetworkpolicies'],
+    });
+  }
+  const r = await apiCall(api, 'POST', CONFIGS, {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name },
+    webhooks: [
+      {
+        name: `${name}.netfence.io`,
+        clientConfig: { url: `${hook.url}/validate`, caBundle: Buffer.from(hook.ca).toString('base64') },
+        rules,
+        objectSelector: selector,
+        failurePolicy,
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        timeoutSeconds: 10,
+      },
+    ],
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
