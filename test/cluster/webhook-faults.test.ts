@@ -15,6 +15,7 @@ import type { ApiServer } from '../support/kube-apiserver.ts';
 import { applyObjects, skip, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, np } from '../admission/fixtures.ts';
 import {
+  ALLOW_API,
   NP,
   apiCall,
   registerWebhook,
@@ -32,21 +33,6 @@ const call = (method: string, path: string, body?: unknown, contentType?: string
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
-/** Keeps shop/api → data/postgres open without allow-db-clients. */
-const ALLOW_API = np('data', 'allow-api', {
-  podSelector: { matchLabels: { app: 'postgres' } },
-  ingress: [
-    {
-      from: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
-          podSelector: { matchLabels: { app: 'api' } },
-        },
-      ],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    },
-  ],
-});
 const labelled = (o: ReturnType<typeof np>, name: string, value: string): ReturnType<typeof np> => ({
   ...o,
   metadata: { ...o.metadata, name, labels: { 'netfence-test': value } },

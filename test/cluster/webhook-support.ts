@@ -7,8 +7,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { ApiServer } from '../support/kube-apiserver.ts';
+import { np } from '../admission/fixtures.ts';
 
 export const NP = '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies';
+/** Keeps shop/api → data/postgres open without data/allow-db-clients. */
+export const ALLOW_API = np('data', 'allow-api', {
+  podSelector: { matchLabels: { app: 'postgres' } },
+  ingress: [
+    {
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+          podSelector: { matchLabels: { app: 'api' } },
+        },
+      ],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    },
+  ],
+});
 export const CONFIGS = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 
 /** A `netfence webhook` process: its URL, the CA of its self-signed certificate, what it logged. */

@@ -14,6 +14,7 @@ import type { ApiServer } from '../support/kube-apiserver.ts';
 import { applyObjects, readObjects, skip, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, np } from '../admission/fixtures.ts';
 import {
+  ALLOW_API,
   CONFIGS,
   NP,
   apiCall,
@@ -172,21 +173,7 @@ describe('netfence webhook called by the API server', { skip }, () => {
     const cut = await call('DELETE', `${NP}/allow-db-clients?dryRun=All`);
     assert.equal(cut.status, 403);
     assert.match(String(cut.body.message), /its deletion would cut shop\/api → data\/postgres/);
-    const direct = np('data', 'allow-api', {
-      podSelector: { matchLabels: { app: 'postgres' } },
-      ingress: [
-        {
-          from: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
-              podSelector: { matchLabels: { app: 'api' } },
-            },
-          ],
-          ports: [{ port: 5432, protocol: 'TCP' }],
-        },
-      ],
-    });
-    assert.equal((await call('POST', NP, direct)).status, 201);
+    assert.equal((await call('POST', NP, ALLOW_API)).status, 201);
     // The watch brings the new policy to the webhook within moments.
     for (let i = 0; ; i++) {
       const r = await call('DELETE', `${NP}/allow-db-clients`);
