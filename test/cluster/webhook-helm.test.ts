@@ -1,0 +1,387 @@
+/**
+ * The Helm chart deploy/helm/netfence with the real `helm` (built from its Go module by scripts/helm.sh):
+ * `helm lint`, `helm template` for each certificate source, what the rendered objects say (fail-open by
+ * default, least-privilege RBAC, a locked-down pod, a certificate the API server can check), the rendered
+ * rules read by netfence's own parsers, and every rendered object accepted by a real kube-apiserver (server
+ * side dry run). Finally the rendered pod's command runs: `netfence webhook` with the chart's arguments,
+ * certificate and rules answers a review over TLS, trusted through the rendered caBundle.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { parseLintConfig } from '../../src/lint/config.ts';
+import { RULES } from '../../src/lint/registry.ts';
+import { parseSpec } from '../../src/testspec/spec.ts';
+import type { ApiServer } from '../support/kube-apiserver.ts';
+import { applyObjects, skip as kubeSkip, startServer } from './setup.ts';
+import { SPEC_TEXT, baseObjects, np, review } from '../admission/fixtures.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CHART = join(ROOT, 'deploy', 'helm', 'netfence');
+const run = promisify(execFile);
+
+/** The helm binary: NETFENCE_HELM (set by .ci/run from scripts/helm.sh), else scripts/helm.sh's default place. */
+const helm =
+  process.env.NETFENCE_HELM ??
+  join(process.env.NETFENCE_CACHE ?? join(homedir(), '.cache', 'netfence'), 'helm', 'v4.3.2', 'bin', 'helm');
+const helmSkip: string | false = existsSync(helm)
+  ? false
+  : process.env.NETFENCE_REQUIRE_HELM === '1'
+    ? false
+    : `no helm at ${helm} (bash scripts/helm.sh builds it)`;
+const skip = helmSkip === false ? kubeSkip : helmSkip;
+
+type K8sObject = Record<string, unknown> & {
+  kind: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+};
+
+async function helmRun(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(helm, [...args], { maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** `helm template netfence <chart> --namespace netfence` with `--set`s, parsed. */
+async function render(...sets: string[]): Promise<K8sObject[]> {
+  const r = await helmRun([
+    'template',
+    'netfence',
+    CHART,
+    '--namespace',
+    'netfence',
+    ...sets.flatMap((s) => ['--set', s]),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+function one(objects: readonly K8sObject[], kind: string, name?: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  assert.equal(found.length, 1, `${kind} ${name ?? ''}: ${found.length} found`);
+  return found[0]!;
+}
+
+const hookOf = (objects: readonly K8sObject[]): Record<string, unknown> =>
+  (one(objects, 'ValidatingWebhookConfiguration').webhooks as Record<string, unknown>[])[0]!;
+const podOf = (objects: readonly K8sObject[]): Record<string, unknown> =>
+  ((one(objects, 'Deployment').spec as Record<string, unknown>).template as Record<string, unknown>)
+    .spec as Record<string, unknown>;
+const containerOf = (objects: readonly K8sObject[]): Record<string, unknown> =>
+  (podOf(objects).containers as Record<string, unknown>[])[0]!;
+
+const ASSERTIONS = `assertions.reachability\\.yaml=${SPEC_TEXT.replaceAll(',', '\\,')}`;
+
+describe('helm lint', { skip: helmSkip }, () => {
+  test('the chart passes helm lint --strict with each certificate source', async () => {
+    for (const sets of [
+      [],
+      ['certificates.source=cert-manager'],
+      ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
+    ]) {
+      const r = await helmRun(['lint', CHART, '--strict', ...sets.flatMap((s) => ['--set', s])]);
+      assert.equal(r.code, 0, `${sets.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    }
+  });
+
+  test('wrong values fail with a message naming the value', async () => {
+    for (const [set, message] of [
+      ['webhook.failurePolicy=Maybe', /webhook\.failurePolicy: expected Ignore or Fail, got "Maybe"/],
+      ['mode=block', /mode: expected deny, warn or audit, got "block"/],
+      ['webhook.timeoutSeconds=60', /webhook\.timeoutSeconds: the API server accepts 1 to 30, got 60/],
+      ['certificates.source=secret', /certificates\.secret\.name: the Secret with tls\.crt and tls\.key/],
+    ] as const) {
+      const r = await helmRun(['template', 'netfence', CHART, '--set', set]);
+      assert.notEqual(r.code, 0, set);
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('helm template', { skip: helmSkip }, () => {
+  test('the default release: fail-open, every namespace but kube-system, kube-node-lease and its own', async () => {
+    const objects = await render();
+    assert.deepEqual(objects.map((o) => o.kind).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'Deployment',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+      'ServiceAccount',
+      'ValidatingWebhookConfiguration',
+    ]);
+    const hook = hookOf(objects);
+    assert.equal(hook.failurePolicy, 'Ignore');
+    assert.equal(hook.timeoutSeconds, 5);
+    assert.equal(hook.sideEffects, 'None');
+    assert.deepEqual(
+      (hook.namespaceSelector as { matchExpressions: { values: string[] }[] }).matchExpressions[0]!.values,
+      ['kube-system', 'kube-node-lease', 'netfence'],
+    );
+    const resources = (hook.rules as { resources: string[] }[]).flatMap((r) => r.resources);
+    assert.deepEqual(resources, [
+      'networkpolicies',
+      'clusternetworkpolicies',
+      'adminnetworkpolicies',
+      'baselineadminnetworkpolicies',
+      'namespaces',
+    ]);
+    const service = one(objects, 'Service');
+    assert.deepEqual((hook.clientConfig as { service: unknown }).service, {
+      name: service.metadata.name,
+      namespace: 'netfence',
+      path: '/validate',
+      port: 443,
+    });
+  });
+
+  test('Fail, pods and more exclusions are one value each', async () => {
+    const objects = await render(
+      'webhook.failurePolicy=Fail',
+      'webhook.pods=true',
+      'webhook.excludeNamespaces={kube-system,monitoring}',
+      'webhook.timeoutSeconds=10',
+    );
+    const hook = hookOf(objects);
+    assert.equal(hook.failurePolicy, 'Fail');
+    assert.equal(hook.timeoutSeconds, 10);
+    assert.ok((hook.rules as { resources: string[] }[]).some((r) => r.resources.includes('pods')));
+    assert.ok((containerOf(objects).args as string[]).includes('--pods'));
+    assert.deepEqual(
+      (hook.namespaceSelector as { matchExpressions: { values: string[] }[] }).matchExpressions[0]!.values,
+      ['kube-system', 'monitoring', 'netfence'],
+    );
+  });
+
+  test('the RBAC only reads, and never Secrets or ConfigMaps', async () => {
+    const role = one(await render(), 'ClusterRole');
+    for (const rule of role.rules as { resources: string[]; verbs: string[] }[]) {
+      assert.deepEqual(rule.verbs, ['get', 'list', 'watch']);
+      for (const r of rule.resources) assert.ok(!['secrets', 'configmaps', '*'].includes(r), r);
+    }
+  });
+
+  test('the pod runs as non-root on a read-only root filesystem, with the mode and rules as arguments', async () => {
+    const objects = await render('mode=warn', ASSERTIONS, 'lint.rules.no-allow-all-rule=warning');
+    const pod = podOf(objects);
+    assert.equal((pod.securityContext as { runAsNonRoot: boolean }).runAsNonRoot, true);
+    const container = containerOf(objects);
+    assert.deepEqual(container.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    const args = (container.args as string[]).join(' ');
+    assert.match(
+      args,
+      /^webhook --cluster --listen 0\.0\.0\.0:8443 --tls-cert \/tls\/tls\.crt --tls-key \/tls\/tls\.key --mode warn --config \/rules\/netfence\.yaml/,
+    );
+    assert.match(args, /--spec \/rules\/spec-reachability\.yaml/);
+    // The rules as netfence reads them.
+    const data = one(objects, 'ConfigMap').data as Record<string, string>;
+    const config = parseLintConfig(
+      data['netfence.yaml']!,
+      'netfence.yaml',
+      RULES.map((r) => r.id),
+    );
+    assert.ok(config.ok, JSON.stringify(config));
+    assert.equal(config.value.rules['no-allow-all-rule'], 'warning');
+    const spec = parseSpec(data['spec-reachability.yaml']!, 'reachability.yaml');
+    assert.ok(spec.ok, JSON.stringify(spec));
+    assert.equal(spec.spec.tests.length, 2);
+  });
+
+  test('the certificate Helm makes names the Service and is signed by the caBundle', async () => {
+    const objects = await render();
+    const secret = one(objects, 'Secret');
+    const data = secret.data as Record<string, string>;
+    const ca = new X509Certificate(Buffer.from(data['ca.crt']!, 'base64'));
+    const cert = new X509Certificate(Buffer.from(data['tls.crt']!, 'base64'));
+    assert.equal(cert.checkHost('netfence-webhook.netfence.svc'), 'netfence-webhook.netfence.svc');
+    assert.ok(cert.verify(ca.publicKey));
+    assert.equal((hookOf(objects).clientConfig as { caBundle: string }).caBundle, data['ca.crt']);
+    assert.equal(
+      ((podOf(objects).volumes as { name: string; secret?: { secretName: string } }[])[0]!.secret ?? {})
+        .secretName,
+      secret.metadata.name,
+    );
+  });
+
+  test('with cert-manager: a Certificate for the Service, its CA injected, no caBundle of ours', async () => {
+    const objects = await render('certificates.source=cert-manager');
+    assert.ok(!objects.some((o) => o.kind === 'Secret'));
+    const certificate = one(objects, 'Certificate', 'netfence-webhook');
+    assert.deepEqual((certificate.spec as { dnsNames: string[] }).dnsNames, [
+      'netfence-webhook.netfence.svc',
+      'netfence-webhook.netfence',
+    ]);
+    const config = one(objects, 'ValidatingWebhookConfiguration');
+    assert.equal(
+      config.metadata.annotations?.['cert-manager.io/inject-ca-from'],
+      'netfence/netfence-webhook',
+    );
+    assert.equal((hookOf(objects).clientConfig as { caBundle?: string }).caBundle, undefined);
+    // An issuer of the user's: no self-signed Issuers of ours.
+    const own = await render(
+      'certificates.source=cert-manager',
+      'certificates.certManager.issuerRef.name=corp-ca',
+      'certificates.certManager.issuerRef.kind=ClusterIssuer',
+    );
+    assert.deepEqual(
+      own.filter((o) => o.kind === 'Issuer'),
+      [],
+    );
+    assert.deepEqual((one(own, 'Certificate').spec as { issuerRef: unknown }).issuerRef, {
+      name: 'corp-ca',
+      kind: 'ClusterIssuer',
+    });
+  });
+
+  test('controller.enabled is reserved (false) and renders nothing yet', async () => {
+    assert.match(readFileSync(join(CHART, 'values.yaml'), 'utf8'), /^controller:\n {2}enabled: false$/m);
+    const kinds = (objects: K8sObject[]): string[] =>
+      objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    assert.deepEqual(kinds(await render('controller.enabled=true')), kinds(await render()));
+  });
+});
+
+// Against a real API server.
+let api: ApiServer | undefined;
+let tmp = '';
+const PATHS: Record<string, string> = {
+  ServiceAccount: '/api/v1/namespaces/netfence/serviceaccounts',
+  ConfigMap: '/api/v1/namespaces/netfence/configmaps',
+  Secret: '/api/v1/namespaces/netfence/secrets',
+  Service: '/api/v1/namespaces/netfence/services',
+  Deployment: '/apis/apps/v1/namespaces/netfence/deployments',
+  PodDisruptionBudget: '/apis/policy/v1/namespaces/netfence/poddisruptionbudgets',
+  ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+};
+
+before(
+  async () => {
+    if (skip !== false) return;
+    api = await startServer();
+    if (api === undefined) return;
+    tmp = mkdtempSync(join(tmpdir(), 'netfence-helm-'));
+    await applyObjects(api, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'netfence' } }]);
+    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+  },
+  { timeout: 120_000 },
+);
+
+after(async () => {
+  await api?.stop();
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the rendered chart in a real API server', { skip }, () => {
+  test('every object is accepted (server-side dry run), whatever the values', async () => {
+    for (const sets of [
+      [ASSERTIONS, 'lint.rules.no-allow-all-rule=warning'],
+      ['webhook.failurePolicy=Fail', 'webhook.pods=true', 'replicas=1'],
+      ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
+    ]) {
+      const objects = await render(...sets);
+      for (const o of objects) {
+        const path = PATHS[o.kind];
+        assert.ok(path !== undefined, `no path for ${o.kind}`);
+        const r = await api!.request('POST', `${path}?dryRun=All`, { body: o });
+        assert.equal(r.status, 201, `${sets.join(' ')}: ${o.kind} ${o.metadata.name}: ${r.text}`);
+      }
+    }
+  });
+
+  test(
+    "the pod's command, certificate and rules serve a review the caBundle trusts",
+    { timeout: 60_000 },
+    async () => {
+      const objects = await render('mode=deny', ASSERTIONS);
+      const secret = one(objects, 'Secret').data as Record<string, string>;
+      const rules = one(objects, 'ConfigMap').data as Record<string, string>;
+      // The pod's mounts, as files.
+      mkdirSync(join(tmp, 'tls'));
+      mkdirSync(join(tmp, 'rules'));
+      for (const key of ['tls.crt', 'tls.key'])
+        writeFileSync(join(tmp, 'tls', key), Buffer.from(secret[key]!, 'base64'));
+      for (const [key, text] of Object.entries(rules)) writeFileSync(join(tmp, 'rules', key), text);
+      const args = (containerOf(objects).args as string[]).map((a) =>
+        a
+          .replace(/^\/tls\//, `${join(tmp, 'tls')}/`)
+          .replace(/^\/rules\//, `${join(tmp, 'rules')}/`)
+          .replace(/^0\.0\.0\.0:8443$/, '127.0.0.1:0'),
+      );
+      const child = spawn(
+        process.execPath,
+        ['bin/netfence', ...args, '--kubeconfig', api!.readonlyKubeconfig],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NETFENCE_NO_CACHE: '1' },
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      try {
+        let port: string | undefined;
+        for (let i = 0; port === undefined || !err.includes('"msg":"ready"'); i++) {
+          port = /listening on https:\/\/127\.0\.0\.1:(\d+)\/validate/.exec(out)?.[1];
+          assert.ok(i < 300 && child.exitCode === null, `the webhook did not start:\n${out}\n${err}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const ca = Buffer.from((hookOf(objects).clientConfig as { caBundle: string }).caBundle, 'base64');
+        const body = JSON.stringify(
+          review('CREATE', np('data', 'allow-all', { podSelector: {}, ingress: [{}] })),
+        );
+        // As the API server calls it: through the Service's name, checked against the caBundle.
+        const answer = await new Promise<string>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: Number(port),
+              path: '/validate',
+              method: 'POST',
+              ca,
+              servername: 'netfence-webhook.netfence.svc',
+              headers: { 'content-type': 'application/json' },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+        const response = (
+          JSON.parse(answer) as { response: { allowed: boolean; status?: { message: string } } }
+        ).response;
+        assert.equal(response.allowed, false, answer);
+        assert.match(response.status?.message ?? '', /breaking test "tenant-a never reaches the database"/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    },
+  );
+});
