@@ -96,6 +96,9 @@ describe('the webhook server', () => {
     );
     const logged = logs.find((l) => l.msg === 'decision' && l.uid === answer.response.uid);
     assert.equal(logged?.allowed, false);
+    // Decided on the held cluster's engine, built once (logged) and kept for the requests that follow.
+    assert.equal(logged.computed, 'engine');
+    assert.equal(logs.filter((l) => l.msg === 'cluster built').length, 1);
   });
 
   test('malformed JSON: 400 with the reason, logged', async () => {
