@@ -434,10 +434,18 @@ export class LiveCluster {
       return isNetworkPolicy ? !CLUSTER_POLICY_RULES.has(rule.id) : !NETWORK_POLICY_RULES.has(rule.id);
     });
     const engine = this.rules.engine === undefined ? {} : { engine: this.rules.engine };
+    const policiesOf =
+      (policies: readonly CompiledPolicy[], ofClass: readonly (readonly number[])[]): Lookup['policiesOf'] =>
+      (classId, direction) =>
+        (ofClass[classId] ?? [])
+          .map((i) => policies[i]!)
+          .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress));
     if (!isNetworkPolicy) {
+      // The epoch's lookup knows the classes; the policies of each class are the engine's now.
+      const lookup = { ...epoch.lookup, policiesOf: policiesOf(compiled.policies, compiled.policiesOfClass) };
       return lint(
         { state, ...engine },
-        { config, rules, prepared: { compiled, lookup: epoch.lookup }, notices: false },
+        { config, rules, prepared: { compiled, lookup }, notices: false },
       ).findings.filter((f) => f.object.id === id);
     }
     // The namespace's policies in id order, as a state built from objects has them (the engine's order moves
@@ -464,13 +472,7 @@ export class LiveCluster {
     const egress = compiled.egress.map((a) => (accesses.has(a) ? a : OPEN_ACCESS));
     const stateView: ClusterState = { ...state, policies: policies.map((p) => p.info) };
     const view: CompiledCluster = { ...compiled, state: stateView, policies, policiesOfClass, egress };
-    const lookup: Lookup = {
-      ...epoch.lookup,
-      policiesOf: (classId, direction) =>
-        (policiesOfClass[classId] ?? [])
-          .map((i) => policies[i]!)
-          .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress)),
-    };
+    const lookup: Lookup = { ...epoch.lookup, policiesOf: policiesOf(policies, policiesOfClass) };
     // The ipBlock rules report ipBlock peers of the policy: none, nothing to report.
     const hasIpBlock = JSON.stringify(subject.info.spec).includes('"ipBlock"');
     return lint(

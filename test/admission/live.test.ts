@@ -25,6 +25,17 @@ const OPEN_DATA = np('data', 'allow-tenant-a', {
   ingress: [{ from: [{ namespaceSelector: { matchLabels: { tenant: 'a' } } }] }],
 });
 const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
+const BANP: KubeObject = {
+  apiVersion: 'policy.networking.k8s.io/v1alpha1',
+  kind: 'BaselineAdminNetworkPolicy',
+  metadata: { name: 'default' },
+  spec: {
+    subject: { namespaces: {} },
+    ingress: [
+      { name: 'tenant-a', action: 'Allow', from: [{ namespaces: { matchLabels: { tenant: 'a' } } }] },
+    ],
+  },
+};
 
 /** The same request decided by the synced cluster and from the whole state of `objects`. */
 function agree(live: LiveCluster, objects: readonly KubeObject[], body: Record<string, unknown>): void {
@@ -49,6 +60,9 @@ describe('LiveCluster.sync', () => {
     agree(live, after, review('CREATE', ALLOW_ALL));
     // Deleting it again is judged against the synced state: it cuts nothing the spec expects.
     agree(live, after, review('DELETE', undefined, OPEN_DATA));
+    // A cluster policy is judged with the synced NetworkPolicies too (the Baseline tier under them).
+    agree(live, after, review('CREATE', BANP));
+    assert.equal(live.lastPath, 'engine');
   });
 
   test('a policy deleted and one changed in the cluster are applied too', () => {
