@@ -103,7 +103,10 @@ describe('helm lint', { skip: helmSkip }, () => {
       ['webhook.failurePolicy=Maybe', /webhook\.failurePolicy: expected Ignore or Fail, got "Maybe"/],
       ['mode=block', /mode: expected deny, warn or audit, got "block"/],
       ['webhook.timeoutSeconds=60', /webhook\.timeoutSeconds: the API server accepts 1 to 30, got 60/],
-      ['certificates.source=secret', /certificates\.secret\.name: the Secret with tls\.crt and tls\.key/],
+      [
+        'certificates.source=secret',
+        /certificates\.secret\.(name|caBundle): .*\(certificates\.source is secret\)/,
+      ],
     ] as const) {
       const r = await helmRun(['template', 'netfence', CHART, '--set', set]);
       assert.notEqual(r.code, 0, set);
