@@ -26,7 +26,7 @@ import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, subtractPorts, type PortSet } 
 import { compareText } from '../base/text.ts';
 import { buildRefIndex, type RefIndex } from '../engine/refs.ts';
 import { explainEntities } from '../engine/explain.ts';
-import { editPolicies } from '../engine/session.ts';
+import { editPolicies, openSession } from '../engine/session.ts';
 import { lint } from '../lint/run.ts';
 import { buildLookup, type Lookup } from '../lint/lookup.ts';
 import type { AnyRule, Finding } from '../lint/types.ts';
@@ -135,7 +135,15 @@ interface Epoch {
  * How a decision computed the change: the incremental engine, a namespace relabel no selector reads, or the
  * whole state after the change.
  */
-export type EffectPath = 'engine' | 'no selector reads the labels' | 'whole state';
+export type EffectPath = 'engine' | 'no selector reads the labels' | 'both states compiled' | 'whole state';
+
+/** A workload pair whose connection a change moves: the ports before and after (undefined: none). */
+interface PairChange {
+  src: string;
+  dst: string;
+  before: PortSet | undefined;
+  after: PortSet | undefined;
+}
 
 export class LiveCluster {
   readonly rules: AdmissionRules;
@@ -256,10 +264,42 @@ export class LiveCluster {
         return { opened: 0, cut: 0, changeFields: [], broken: [], findings: [] };
       }
     }
+    if (this.rules.specs.some((s) => s.granularity !== 'workload')) return this.#fallback(change);
+    if (change.kind === 'Namespace' && change.before !== undefined && change.after !== undefined)
+      return this.#relabelEffect(change) ?? this.#fallback(change);
     const policyRequest = change.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(change.kind);
-    if (!policyRequest || this.rules.specs.some((s) => s.granularity !== 'workload'))
-      return this.#fallback(change);
+    if (!policyRequest) return this.#fallback(change);
     return this.#policyEffect(change) ?? this.#fallback(change);
+  }
+
+  /**
+   * A namespace relabel that a selector reads: the state after it compiled, its connections compared with the
+   * engine's. No lint: the findings on a namespace (its pods' isolation) do not depend on its labels.
+   */
+  #relabelEffect(change: RequestChange): ChangeEffect | DecisionRecord | undefined {
+    const built = stateFromObjects([change.after!]);
+    const leftOut = leftOutReason(built.skipped, change);
+    if (leftOut !== undefined) return leftOut;
+    const relabelled = built.state.namespaces[0];
+    const state = this.#engine.state;
+    if (relabelled === undefined || !state.namespaces.some((n) => n.name === relabelled.name))
+      return undefined;
+    const epoch = this.#epochNow();
+    const before = openSession(state, this.rules.engine ?? {}, this.#engine.compiled);
+    const after = openSession(
+      { ...state, namespaces: state.namespaces.map((n) => (n.name === relabelled.name ? relabelled : n)) },
+      this.rules.engine ?? {},
+    );
+    const diff = before.diff(after);
+    this.lastPath = 'both states compiled';
+    let opened = 0;
+    let cut = 0;
+    for (const c of diff.connections) {
+      if (!isEmptyPorts(c.added)) opened++;
+      if (!isEmptyPorts(c.removed)) cut++;
+    }
+    const broken = this.#brokenTests(diff.connections, epoch, () => after.refs('workload'));
+    return { opened, cut, changeFields: [], broken, findings: [] };
   }
 
   #epochNow(): Epoch {
@@ -347,7 +387,8 @@ export class LiveCluster {
           : this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).filter(
               (f) => !before.has(findingKey(f)),
             );
-      const broken = this.#brokenTests(update, epoch, engine.compiled);
+      const compiled = engine.compiled;
+      const broken = this.#brokenTests(update.changes, epoch, () => ({ ...epoch.refs, compiled }));
       return { opened, cut, changeFields, broken, findings };
     } finally {
       // Put the engine back as the cluster is (a deleted policy comes back last: the engine's order of
@@ -367,9 +408,9 @@ export class LiveCluster {
   }
 
   /** The spec failures among the changed pairs that passed before the change, as `runTests` orders them. */
-  #brokenTests(update: IncrementalUpdate, epoch: Epoch, compiled: CompiledCluster): SpecFailure[] {
+  #brokenTests(changes: readonly PairChange[], epoch: Epoch, indexAfter: () => RefIndex): SpecFailure[] {
     const out: SpecFailure[] = [];
-    const index: RefIndex = { ...epoch.refs, compiled };
+    let index: RefIndex | undefined;
     for (const { spec, tests } of epoch.specs) {
       for (const t of tests) {
         const found: {
@@ -380,7 +421,7 @@ export class LiveCluster {
           excepted: boolean;
           allowed: PortSet;
         }[] = [];
-        for (const c of update.changes) {
+        for (const c of changes) {
           const si = t.src.get(c.src);
           const di = t.dst.get(c.dst);
           if (si === undefined || di === undefined) continue;
@@ -396,12 +437,12 @@ export class LiveCluster {
         for (const [i, f] of found.entries()) {
           const explanations =
             i < EXPLAINED_PAIRS_PER_TEST
-              ? explainEntities(index, f.src, f.dst, t.query ?? ALL_CONNECTIONS)
+              ? explainEntities((index ??= indexAfter()), f.src, f.dst, t.query ?? ALL_CONNECTIONS)
               : undefined;
           out.push({
             spec,
             test: t.test,
-            index,
+            index: (index ??= indexAfter()),
             pair: {
               src: f.src,
               dst: f.dst,

@@ -244,8 +244,20 @@ describe('Namespace label changes', () => {
       d.verdict.message ?? '',
       /Namespace tenant-a: metadata\.labels\["access"\] would open tenant-a\/\w+ → data\/postgres on 5432\/TCP/,
     );
-    // A policy's namespaceSelector reads `access`: the change is computed on the whole state.
-    assert.equal(lastPath(), 'whole state');
+    // A policy's namespaceSelector reads `access`: the state after the change is compiled.
+    assert.equal(lastPath(), 'both states compiled');
+  });
+
+  test('a relabel that cuts an expected path is denied too, naming the pair it cuts', () => {
+    const old = ns('shop', { access: 'db' });
+    const d = judge(review('UPDATE', ns('shop', {}), old));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /Namespace shop: metadata\.labels\["access"\] would cut shop\/api → data\/postgres, breaking test "the API reaches the database"/,
+    );
+    assert.equal(d.cut, 1);
+    assert.equal(lastPath(), 'both states compiled');
   });
 
   test('a label no selector reads changes nothing: admitted without building the state again', () => {
