@@ -48,7 +48,11 @@ async function helmRun(args: readonly string[]): Promise<{ code: number; stdout:
     const r = await run(helm, [...args], { maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof e.code === 'string')
+      throw new Error(`cannot run helm at ${helm} (${e.code}): bash scripts/helm.sh builds it`, {
+        cause: error,
+      });
     return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
 }
