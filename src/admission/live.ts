@@ -169,7 +169,12 @@ export class LiveCluster {
     this.#objects = new Map(objects.map((o) => [objectId(o), o]));
     const { state } = stateFromObjects(objects);
     this.#engine = createIncrementalEngine(state, this.rules.engine ?? {}, 'workload');
-    this.#state = { ...this.#engine.state, policies: [...this.#engine.state.policies] };
+    // Copies: the engine edits its lists in place, these are the cluster as it is (what requests undo to).
+    this.#state = {
+      ...this.#engine.state,
+      policies: [...this.#engine.state.policies],
+      clusterPolicies: [...this.#engine.state.clusterPolicies],
+    };
     this.#epoch = undefined;
     this.#keys = undefined;
     this.#baseline = undefined;

@@ -113,5 +113,10 @@ describe('LiveCluster.sync', () => {
     assert.deepEqual(live.state.policies.map((p) => p.id).sort(), ids);
     agree(live, objects, review('CREATE', ALLOW_ALL));
     agree(live, objects, review('DELETE', undefined, first));
+    // A cluster policy request is undone too: the next one is judged without it.
+    live.decide(request(review('CREATE', BANP)));
+    agree(live, objects, review('CREATE', ALLOW_ALL));
+    agree(live, objects, review('CREATE', BANP));
+    assert.equal(live.lastPath, 'engine');
   });
 });
