@@ -10,7 +10,7 @@
 import { CiliumPolicyKind } from '../../model/cilium.ts';
 import { ciliumPortNumber, isCiliumPortName } from '../../model/cilium.ts';
 import type { CiliumPolicyObject, CiliumRule } from '../../model/cilium-wire.ts';
-import type { FieldPath } from '../../model/problem.ts';
+import { formatPath, type FieldPath } from '../../model/problem.ts';
 import { parseCidr, isWithin } from '../cidr.ts';
 import { isMap, type JsonMap } from '../values.ts';
 import { asBool, asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
@@ -120,7 +120,7 @@ export function validateCiliumPolicy(
     r.error(
       'missing-field',
       [],
-      `Invalid value: "object": spec or specs must be provided: a ${kind} needs "spec:" (one rule set) or "specs:" (a list of them)`,
+      `Invalid value: spec or specs must be provided: a ${kind} needs "spec:" (one rule set) or "specs:" (a list of them)`,
     );
     return out;
   }
@@ -145,6 +145,12 @@ export function validateCiliumPolicy(
   return out;
 }
 
+/** The API server's words for a failed `oneOf` (it names the object in the message, at no field). */
+function oneOf(path: FieldPath, valid: number): string {
+  const found = valid === 0 ? 'none valid' : `${valid} valid alternatives`;
+  return `Invalid value: "${formatPath(path)}" must validate one and only one schema (oneOf). Found ${found}`;
+}
+
 function selector(r: Reporter, path: FieldPath, raw: unknown): void {
   validateLabelSelector(r, path, raw, checkCiliumLabelKey);
 }
@@ -162,7 +168,7 @@ function validateRule(r: Reporter, path: FieldPath, map: JsonMap, clusterwide: b
     r.error(
       'invalid-union',
       path,
-      `Invalid value: "object": must validate one and only one schema (oneOf): a rule set selects pods with endpointSelector or nodes with nodeSelector; ${fix}`,
+      `${oneOf(path, subjects.length)}: a rule set selects pods with endpointSelector or nodes with nodeSelector; ${fix}`,
     );
   }
   if (map.endpointSelector !== undefined && map.endpointSelector !== null)
@@ -189,7 +195,7 @@ function validateRule(r: Reporter, path: FieldPath, map: JsonMap, clusterwide: b
     r.error(
       'missing-field',
       path,
-      'Invalid value: "object": must validate at least one schema (anyOf): a rule set needs ingress, ingressDeny, egress or egressDeny rules; "ingress: [{}]" denies all ingress',
+      `Invalid value: "${formatPath(path)}" must validate at least one schema (anyOf): a rule set needs ingress, ingressDeny, egress or egressDeny rules; "ingress: [{}]" denies all ingress`,
     );
   }
   let rules = 0;
@@ -377,7 +383,7 @@ function checkCidr(r: Reporter, path: FieldPath, text: string): ReturnType<typeo
     r.error(
       'invalid-cidr',
       path,
-      `Invalid value: ${JSON.stringify(text)}: must be a CIDR: ${parsed.message}`,
+      `Invalid value: ${JSON.stringify(text)}: must be of type cidr: ${parsed.message}`,
     );
   return parsed;
 }
@@ -392,8 +398,8 @@ function validateCidrRule(r: Reporter, path: FieldPath, raw: unknown): void {
       'invalid-union',
       path,
       set.length === 0
-        ? 'Invalid value: "object": must validate one and only one schema (oneOf): one of cidr, cidrGroupRef, or cidrGroupSelector is required'
-        : `Invalid value: "object": must validate one and only one schema (oneOf): more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set (it has ${set.join(' and ')}). Split it into two entries`,
+        ? `${oneOf(path, 0)}: one of cidr, cidrGroupRef, or cidrGroupSelector is required`
+        : `${oneOf(path, set.length)}: more than one of cidr, cidrGroupRef, or cidrGroupSelector may not be set (it has ${set.join(' and ')}). Split it into two entries`,
     );
   }
   const cidr = asString(r, [...path, 'cidr'], map.cidr);
@@ -456,7 +462,7 @@ function validateFqdn(r: Reporter, path: FieldPath, raw: unknown): void {
     r.error(
       'invalid-union',
       path,
-      `Invalid value: "object": must validate one and only one schema (oneOf): set matchName ("api.example.com") or matchPattern ("*.example.com")${set.length > 1 ? ', not both: split it into two entries' : ''}`,
+      `${oneOf(path, set.length)}: set matchName ("api.example.com") or matchPattern ("*.example.com")${set.length > 1 ? ', not both: split it into two entries' : ''}`,
     );
   for (const [field, pattern] of [
     ['matchName', MATCH_NAME],
@@ -496,11 +502,14 @@ function validateIcmp(r: Reporter, path: FieldPath, raw: unknown): void {
     const type = field.type;
     if (type === undefined || type === null)
       required(r, [...at, 'type'], 'give the ICMP type, e.g. 8 or EchoRequest');
-    else if ((typeof type !== 'number' && typeof type !== 'string') || !ICMP_TYPE.test(String(type)))
+    // A number is not matched against the pattern (int-or-string: the pattern is for strings).
+    else if (
+      typeof type === 'number' ? !Number.isInteger(type) : typeof type !== 'string' || !ICMP_TYPE.test(type)
+    )
       r.error(
         'invalid-value',
         [...at, 'type'],
-        `Invalid value: ${JSON.stringify(type)}: an ICMP type is a number from 0 to 255 or a name such as EchoRequest`,
+        `Invalid value: ${JSON.stringify(type)}: should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest`,
       );
   });
 }
@@ -633,7 +642,7 @@ function validateL7(r: Reporter, path: FieldPath, map: JsonMap, c: PortContext):
     r.error(
       'invalid-union',
       path,
-      'Invalid value: "object": must validate one and only one schema (oneOf): multiple L7 protocol rule types specified in single rule. Put the http and dns rules in two toPorts entries',
+      `${oneOf(path, kinds.length)}: multiple L7 protocol rule types specified in single rule. Put the http and dns rules in two toPorts entries`,
     );
   const withRules: string[] = [];
   for (const kind of kinds) {
@@ -708,10 +717,8 @@ function validatePort(
       : protocol.toUpperCase().startsWith('ICMP')
         ? ' (ICMP is matched with "icmps", not toPorts)'
         : '';
-    if (
-      checkEnum(r, [...path, 'protocol'], protocol, PROTOCOLS, hint) &&
-      EXTENDED_PROTOCOLS.includes(protocol)
-    )
+    known = checkEnum(r, [...path, 'protocol'], protocol, PROTOCOLS, hint);
+    if (known && EXTENDED_PROTOCOLS.includes(protocol))
       notEvaluated(
         r,
         [...path, 'protocol'],
