@@ -84,7 +84,12 @@ export type CiliumPeerInfo =
   | { kind: 'nodes'; selector: LabelSelector }
   | { kind: 'cidr'; cidr: string; except: readonly string[] }
   | { kind: 'entity'; entity: CiliumEntity }
-  | { kind: 'service'; name: string; namespace: string }
+  /**
+   * `toServices`: a Service by name, or Services by label selector. `namespace` undefined: the Service in any
+   * namespace (the agent's `serviceRefMatches`/`serviceSelectorMatches` match an empty namespace everywhere,
+   * not only in the policy's).
+   */
+  | { kind: 'service'; name: string; namespace: string | undefined }
   | { kind: 'serviceSelector'; selector: LabelSelector; namespace: string | undefined }
   | { kind: 'fqdn'; name: string }
   | { kind: 'fqdnPattern'; pattern: string }
@@ -312,14 +317,14 @@ function egressPeers(
       return {
         kind: 'service',
         name: s.k8sService.serviceName ?? '',
-        namespace: s.k8sService.namespace ?? namespace ?? 'default',
+        namespace: s.k8sService.namespace === '' ? undefined : s.k8sService.namespace,
       };
     }
     if (s.k8sServiceSelector !== undefined) {
       return {
         kind: 'serviceSelector',
         selector: normalizeCiliumSelector(s.k8sServiceSelector.selector ?? {}),
-        namespace: s.k8sServiceSelector.namespace ?? namespace,
+        namespace: s.k8sServiceSelector.namespace === '' ? undefined : s.k8sServiceSelector.namespace,
       };
     }
     return { kind: 'unsupported', field: 'toServices', path: [...path, 'toServices', i] };

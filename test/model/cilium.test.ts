@@ -211,8 +211,9 @@ describe('cilium normalizer: peers', () => {
           { kind: 'entity', entity: 'cluster-mesh' },
         ],
         [
-          { kind: 'service', name: 'db', namespace: 'shop' },
-          { kind: 'serviceSelector', selector: {}, namespace: 'shop' },
+          // No namespace: the Service in any namespace (service.go serviceRefMatches), not the policy's.
+          { kind: 'service', name: 'db', namespace: undefined },
+          { kind: 'serviceSelector', selector: {}, namespace: undefined },
         ],
         [
           { kind: 'fqdn', name: 'api.example.com' },
