@@ -13,6 +13,15 @@ import { ciliumCases, errorFields } from './cilium-cases.ts';
 
 const FIXTURE = 'test/fixtures/cilium/policies.yaml';
 
+/** The CiliumNetworkPolicy `web` (every pod of `default`) with these rule lists (lines 6 on). */
+function webPolicy(rules: string): string {
+  const indented = rules
+    .split('\n')
+    .map((l) => (l === '' ? l : `  ${l}`))
+    .join('\n');
+  return `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web}\nspec:\n  endpointSelector: {}\n${indented}`;
+}
+
 describe('cilium policies: the shared cases', () => {
   for (const c of ciliumCases) {
     test(c.what, () => {
@@ -136,12 +145,8 @@ describe('cilium policies: input', () => {
 describe('cilium policies: problems', () => {
   test('an error names file, line, column and field, quotes the value and says the fix', () => {
     assert.deepEqual(
-      problems(yaml`
-        apiVersion: cilium.io/v2
-        kind: CiliumNetworkPolicy
-        metadata: {name: web}
-        spec:
-          endpointSelector: {}
+      problems(
+        webPolicy(yaml`
           ingress:
             - fromEndpoints: [{}]
               fromCIDR: [10.0.0.0/8]
@@ -149,7 +154,8 @@ describe('cilium policies: problems', () => {
             - toPorts:
                 - ports: [{port: "80", protocol: tcp}]
             - toCIDR: [10.0.0.1]
-      `),
+        `),
+      ),
       [
         'policies.yaml:8:7 spec.ingress[0].fromCIDR: combining FromEndpoints and FromCIDR is not supported yet (the agent rejects the whole policy): a rule has one kind of peer. Put fromCIDR in a rule of its own (the rules add up)',
         'policies.yaml:11:32 spec.egress[0].toPorts[0].ports[0].protocol: Unsupported value: "tcp": supported values: "TCP", "UDP", "SCTP", "VRRP", "IGMP", "GRE", "IPIP", "IPV6", "ESP", "AH", "ANY" (the values are upper-case). Did you mean "TCP"?',
@@ -160,15 +166,12 @@ describe('cilium policies: problems', () => {
 
   test('a missing port says how to write every port', () => {
     assert.deepEqual(
-      problems(yaml`
-        apiVersion: cilium.io/v2
-        kind: CiliumNetworkPolicy
-        metadata: {name: web}
-        spec:
-          endpointSelector: {}
+      problems(
+        webPolicy(yaml`
           ingress:
             - toPorts: [{ports: [{protocol: TCP}]}]
-      `),
+        `),
+      ),
       [
         'policies.yaml:7:26 spec.ingress[0].toPorts[0].ports[0].port: port must be specified (the agent rejects the whole policy unless enable-extended-ip-protocols is set): write port: "0" for every port',
       ],
