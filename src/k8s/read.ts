@@ -93,6 +93,23 @@ function isClusterScoped(resource: Resource): boolean {
   return resource === 'nodes' || isTierResource(resource) || resource === 'ciliumclusterwidenetworkpolicies';
 }
 
+/**
+ * Whether the API server serves a Cilium policy kind, by discovery (open to every authenticated user). When
+ * discovery itself fails, it is taken as served.
+ */
+async function isServed(conn: Connection, resource: CiliumResource): Promise<boolean> {
+  try {
+    const list = await conn.call(
+      { verb: 'discover', what: `${CILIUM_API_GROUP}/${CILIUM_API_VERSION}` },
+      () =>
+        conn.custom.getAPIResources({ group: CILIUM_API_GROUP, version: CILIUM_API_VERSION }, conn.options()),
+    );
+    return list.resources.some((r) => r.name === resource);
+  } catch (error) {
+    return !(error instanceof ClusterError && error.status === 404);
+  }
+}
+
 /** Lists a Cilium policy kind through the custom objects API (`cilium.io/v2`). */
 function ciliumLister(conn: Connection, resource: CiliumResource, namespace: string | undefined): ListFn {
   const o = conn.options();
@@ -330,7 +347,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
         // Most clusters have no tier CRDs: nothing is missing from the analysis then, and nothing is said.
         if ((isTierResource(resource) || isCiliumResource(resource)) && error.status === 404) return [];
         if (isCiliumResource(resource)) {
-          ciliumLeftOut.add(resource);
+          // Forbidden is said only where Cilium is installed: RBAC answers 403 before it looks for the resource.
+          if (await isServed(conn, resource)) ciliumLeftOut.add(resource);
           return [];
         }
         if (clusterScoped) {
