@@ -5,7 +5,7 @@
  * allowed to list them gets one warning line. The read-only RBAC of deploy/rbac grants the listing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -144,6 +144,28 @@ describe('--cluster and Cilium policies', { skip }, () => {
       'warning: left out ciliumnetworkpolicies and ciliumclusterwidenetworkpolicies (forbidden): Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), if the cluster has any, are not analyzed (grant list on them: deploy/rbac/netfence-readonly.yaml)',
     ]);
     assert.deepEqual(r.state.ciliumPolicies, []);
+  });
+
+  test('apply says it leaves the Cilium policies of its input out (it deploys NetworkPolicies and cluster policies)', async () => {
+    const file = join(tmp, 'apply.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}}\n---\n' +
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec: {endpointSelector: {}, ingress: [{}]}\n',
+    );
+    const r = await cli(server(), [
+      'apply',
+      file,
+      '--cluster',
+      '--dry-run',
+      '--state-dir',
+      join(tmp, 'state'),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /apply deploys NetworkPolicies and cluster policies only: left out 1 Cilium policy object\./,
+    );
   });
 
   test('the snapshot holds them, and reading the snapshot gives the same policies', async () => {
