@@ -164,6 +164,22 @@ describe('cilium policies: problems', () => {
     );
   });
 
+  test('in JSON, a problem is located as in YAML', () => {
+    const json = JSON.stringify(
+      {
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumClusterwideNetworkPolicy',
+        metadata: { name: 'x' },
+        spec: { endpointSelector: {}, egress: [{ toEntities: ['wrld'] }] },
+      },
+      null,
+      2,
+    );
+    assert.deepEqual(problems(json, 'p.json'), [
+      'p.json:12:11 spec.egress[0].toEntities[0]: Unsupported value: "wrld": supported values: "all", "world", "cluster", "cluster-mesh", "host", "init", "ingress", "unmanaged", "remote-node", "health", "none", "kube-apiserver". Did you mean "world"?',
+    ]);
+  });
+
   test('a missing port says how to write every port', () => {
     assert.deepEqual(
       problems(
