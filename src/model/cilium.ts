@@ -120,7 +120,10 @@ export const CiliumL7 = {
 } as const;
 export type CiliumL7 = (typeof CiliumL7)[keyof typeof CiliumL7];
 
-/** One `toPorts` entry: its ports (empty: every port) and the layer-7 rules that filter inside them. */
+/**
+ * One `toPorts` entry with ports (never empty: an entry without ports matches no port and is left out) and
+ * the layer-7 rules that filter inside them. `index`: its position in `toPorts`.
+ */
 export interface CiliumPortRuleInfo {
   index: number;
   ports: readonly CiliumPortInfo[];
@@ -431,19 +434,20 @@ function hasEmptyPeerList(rule: AnyRule): boolean {
 
 function ruleInfo(rule: AnyRule, index: number, peers: CiliumPeerInfo[]): CiliumRuleInfo {
   const icmp = (rule.icmps ?? []).length > 0;
-  const ports = rule.toPorts?.map((p, i): CiliumPortRuleInfo => ({
-    index: i,
-    ports: (p.ports ?? []).map(portInfo),
-    l7: l7Of(p),
-  }));
+  const toPorts = rule.toPorts ?? [];
+  // An entry without ports matches no port: the agent iterates its (no) ports (pkg/policy/rule.go).
+  const ports = toPorts.flatMap((p, i): CiliumPortRuleInfo[] =>
+    (p.ports ?? []).length === 0 ? [] : [{ index: i, ports: (p.ports ?? []).map(portInfo), l7: l7Of(p) }],
+  );
   // Ports (or ICMP types) and no peer field: the rule applies to every peer. No field at all: to none. A peer
   // field given as an empty list: to none.
-  const hasL4 = (ports !== undefined && ports.length > 0) || icmp;
+  const hasL4 = toPorts.length > 0 || icmp;
   const anyPeer = peers.length === 0 && hasL4 && !hasEmptyPeerList(rule);
   return {
     index,
     peers: anyPeer ? [{ kind: 'anyPeer' }] : peers,
-    ports: ports === undefined || ports.length === 0 ? (icmp ? [] : undefined) : ports,
+    // No toPorts entry (absent or []) and no ICMP: every port (an L3-only rule). Entries, or ICMP: only theirs.
+    ports: hasL4 ? ports : undefined,
     icmp,
   };
 }

@@ -302,8 +302,20 @@ describe('cilium normalizer: ports', () => {
     assert.equal(ciliumPortNumber('08'), undefined);
   });
 
-  test('toPorts without ports is every port of every protocol', () => {
-    assert.deepEqual(portsOf([{ toPorts: [{}] }]), [[]]);
+  test('a toPorts entry without ports matches no port; an empty toPorts is every port', () => {
+    // pkg/policy/rule.go mergeL4Filter: L4 has one entry, so it is no L3-only rule, and the entry has no port.
+    const none = ingress0({ ...WEB, ingress: [{ toPorts: [{}] }] });
+    assert.deepEqual([none.peers, none.ports], [[{ kind: 'anyPeer' }], []]);
+    const withPeer = ingress0({
+      ...WEB,
+      ingress: [{ fromEntities: ['world'], toPorts: [{}, { ports: [{ port: '80' }] }] }],
+    });
+    assert.deepEqual(
+      withPeer.ports?.map((p) => p.index),
+      [1],
+    );
+    // toPorts: [] is no L4 at all: with a peer, an L3-only rule (every port).
+    assert.equal(ingress0({ ...WEB, ingress: [{ fromEntities: ['world'], toPorts: [] }] }).ports, undefined);
   });
 });
 
