@@ -72,8 +72,10 @@ interface ApplyOptions extends ClusterStateOptions {
   stateDir: string;
   strict: boolean;
   cache: boolean;
-  ipblockMatchesPods: boolean;
-  hostNetworkPods: HostNetworkPods;
+  ipblockMatchesPods?: boolean;
+  hostNetworkPods?: HostNetworkPods;
+  cni: string;
+  cniOption: string[];
   output: 'txt' | 'json';
 }
 
