@@ -457,7 +457,10 @@ class Explainer {
         return [this.cidrMiss({ end: peer, podIp: false }, nodes, cidr, except, reason)];
       }
       const cls = this.compiled.classes[peer.classId]!;
-      if (!ipBlockMatchesClass(this.compiled.options, cls.hostNetworkPod)) {
+      // A pod whose IP is outside the block misses for that reason, whatever the CNI does with CIDRs.
+      const inBlock =
+        cls.addressClasses.length === 0 || cls.addressClasses.some((a) => p.addresses.includes(a));
+      if (!ipBlockMatchesClass(this.compiled.options, cls.hostNetworkPod) && inBlock) {
         const cni = this.compiled.options.cni;
         const rule =
           cni === undefined
