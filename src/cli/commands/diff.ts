@@ -275,7 +275,9 @@ async function diffProfiles(
 ): Promise<void> {
   if (options.git !== undefined) throw new UserError('--vs-cni compares two CNIs on one state: drop --git');
   if (options.vsCni === 'auto' && options.cni !== 'auto') {
-    throw new UserError('--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)');
+    throw new UserError(
+      '--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)',
+    );
   }
   const state = await loadInput(paths, options, loadIo);
   const before = engineOptions(options);
