@@ -106,6 +106,15 @@ export function cniProfile(options: CniOptions): CniProfile {
   return r.value;
 }
 
+/** With `--cni auto`: detects the cluster's CNI profile once, into `options.detectedCni`. */
+export async function detectCniProfile(options: CniOptions & ClusterOptions, io: Io): Promise<void> {
+  if (options.cni !== 'auto' || options.detectedCni !== undefined) return;
+  const found = await detectClusterCni(options, io);
+  const r = resolveCniProfile(found.spec, found.overrides);
+  if (!r.ok) throw new UserError(`the cluster's CNI settings: ${r.message}`);
+  options.detectedCni = r.value;
+}
+
 /**
  * The engine options of the reading options (`--cni`, `--cni-option`, `--ipblock-matches-pods`,
  * `--host-network-pods`). Without `--cni` and `--cni-option` they are exactly what they were before
@@ -198,12 +207,7 @@ export async function loadInput(
   if (options.cni !== 'auto' || options.cluster !== true) cniProfile(options);
   if (options.cluster === true) {
     const state = await loadClusterState(paths, options, io);
-    if (options.cni === 'auto' && options.detectedCni === undefined) {
-      const found = await detectClusterCni(options, io);
-      const r = resolveCniProfile(found.spec, found.overrides);
-      if (!r.ok) throw new UserError(`the cluster's CNI settings: ${r.message}`);
-      options.detectedCni = r.value;
-    }
+    await detectCniProfile(options, io);
     return state;
   }
   if (paths.length === 0) {
