@@ -63,7 +63,7 @@ interface ProfileData {
   base: CniSettings;
   /** Ranges by ascending `from`: each one that applies overrides the base. */
   ranges: readonly VersionRange[];
-  /** Why each setting differs from upstream (for explain and docs/cni.md), by setting. */
+  /** Why a setting differs from upstream, in the CNI's own words (explain), where the generic words are vaguer. */
   reasons: Partial<Record<CniSetting, string>>;
 }
 
@@ -92,29 +92,25 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
       cidrMatchesNodes: 'CIDR rules do not match node IPs unless policy-cidr-match-mode includes nodes',
       sctp: 'SCTP is not enabled (enable-sctp), so SCTP entries of rules allow nothing',
       ownNodeTraffic: 'allow-localhost=policy: traffic from the pod’s own node is subject to policy',
-      hostNetworkPods: 'host-network pods are not policed by NetworkPolicies',
     },
   },
-  calico: {
-    latest: '3.31',
-    base: UPSTREAM,
-    ranges: [],
-    reasons: { hostNetworkPods: 'host-network pods are policed only through HostEndpoints' },
-  },
-  'ovn-kubernetes': {
-    latest: '1.1',
-    base: UPSTREAM,
-    ranges: [],
-    reasons: { hostNetworkPods: 'NetworkPolicies do not apply to host-network pods' },
-  },
+  // Calico and OVN-Kubernetes answer every question as upstream does (docs/cni.md has the sources).
+  calico: { latest: '3.31', base: UPSTREAM, ranges: [], reasons: {} },
+  'ovn-kubernetes': { latest: '1.1', base: UPSTREAM, ranges: [], reasons: {} },
   antrea: { latest: '2.5', base: UPSTREAM, ranges: [], reasons: {} },
 };
 
-/** Words for each endPort mode, by CNI version (explain). */
+/** Words for each endPort mode (explain). */
 const END_PORT_REASONS: Record<EndPortMode, string> = {
   range: 'endPort is a port range',
-  'first-port': 'endPort is ignored: the rule allows only its port (cilium#28684)',
-  'policy-ignored': 'NetworkPolicies with endPort are not enforced at all (cilium#28704)',
+  'first-port': 'endPort is ignored: the rule allows only its port',
+  'policy-ignored': 'NetworkPolicies with endPort are not enforced at all',
+};
+
+/** Where Cilium's endPort readings are documented, cited when the version (not an override) chose them. */
+const CILIUM_END_PORT_SOURCES: Partial<Record<EndPortMode, string>> = {
+  'first-port': 'cilium#28684',
+  'policy-ignored': 'cilium#28704',
 };
 
 /** A resolved profile: a CNI, its version, and the settings with every override applied. */
@@ -364,6 +360,11 @@ export function profileRule(profile: CniProfile, setting: CniSetting): string {
   const override = profile.overrides.find((o) =>
     OVERRIDE_SETTINGS[o.slice(0, o.indexOf('='))]?.includes(setting),
   );
+  const source =
+    profile.cni === 'cilium' && setting === 'endPort'
+      ? CILIUM_END_PORT_SOURCES[profile.settings.endPort]
+      : undefined;
+  if (source !== undefined && override === undefined) text += ` (${source})`;
   return `${name}: ${text}${override === undefined ? '' : ` (${override})`}`;
 }
 

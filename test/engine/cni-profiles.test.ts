@@ -279,6 +279,17 @@ describe('profiles', () => {
     );
   });
 
+  test('a Cilium source is cited where the version chose the reading, not where an override did', () => {
+    assert.equal(
+      profileRule(profile('cilium@1.14'), 'endPort'),
+      'cilium@1.14: endPort is ignored: the rule allows only its port (cilium#28684)',
+    );
+    assert.equal(
+      profileRule(profile('calico', 'endport=first-port'), 'endPort'),
+      'calico: endPort is ignored: the rule allows only its port (endport=first-port)',
+    );
+  });
+
   test('explain: the setting that changed a verdict, and only that one', () => {
     const compiled = compileCluster(state, cniEngineOptions(profile('cilium')));
     const explainer = new ProfileExplainer(compiled);
