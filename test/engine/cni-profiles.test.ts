@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
+import { openSession } from '../../src/engine/session.ts';
 import {
   cidrRulesMatchPod,
   cniEngineOptions,
@@ -196,6 +197,9 @@ table('endPort policy not enforced', db, media, 'TCP/22', [
   ['cilium@1.14', profile('cilium@1.14'), false],
   ['cilium@1.15', profile('cilium@1.15'), true],
   ['cilium@1.16', profile('cilium@1.16'), false],
+  ['calico', profile('calico'), false],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), false],
+  ['antrea', profile('antrea'), false],
 ]);
 
 table('SCTP rules are enforced', web, media, 'SCTP/3868', [
@@ -216,6 +220,29 @@ table('named ports resolve on every profile (endPort never applies to them)', we
   ['ovn-kubernetes', profile('ovn-kubernetes'), true],
   ['antrea', profile('antrea'), true],
 ]);
+
+describe('the incremental engine reads the profile as compile does', () => {
+  test('a policy with endPort added on Cilium 1.15 is not enforced (what-if, serve)', () => {
+    const p = profile('cilium@1.15');
+    const session = openSession(state, cniEngineOptions(p));
+    const ranged = policy('shop', 'db-range', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ ports: [{ port: 6000, endPort: 6010 }] }],
+    });
+    const plain = policy('shop', 'db-plain', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ ports: [{ port: 6000 }] }],
+    });
+    for (const added of [ranged, plain]) {
+      const policies = [...state.policies, added];
+      const incremental = session.tryPolicies(policies, (edited) => edited.compiled.allowedBetween(web, db));
+      const fresh = compileCluster({ ...state, policies }, cniEngineOptions(p)).allowedBetween(web, db);
+      assert.deepEqual(incremental, fresh, added.name);
+      // Only the policy without endPort opens 6000 on Cilium 1.15.
+      assert.equal(portsContain(fresh, 'TCP', 6000), added === plain, added.name);
+    }
+  });
+});
 
 describe('traffic from the pod’s own node', () => {
   test('is profile data that changes no verdict: netfence does not know which node a pod runs on', () => {
