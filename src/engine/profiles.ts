@@ -234,6 +234,12 @@ function applyOverride(
       if (no !== undefined) return no;
       const b = bool();
       if (b === undefined) return wrong('true or false');
+      // SCTP support came with 1.13 (cilium#20033); before it, SCTP had no policy support to enable.
+      if (b && !versionAtLeast(version, '1.13'))
+        return {
+          ok: false,
+          message: `--cni-option "${text}": Cilium supports SCTP from 1.13 on, not in ${version}`,
+        };
       return { ok: true, value: { ...settings, sctp: b } };
     }
     case 'allow-localhost': {

@@ -291,6 +291,7 @@ describe('profiles', () => {
     assert.match(bad('cilium@1.14', 'policy-cidr-match-mode=nodes'), /nodes mode from 1.15 on, not in 1.14/);
     assert.match(bad('cilium@1.19', 'policy-cidr-match-mode=pods'), /pods mode from 1.20 on/);
     assert.match(bad('calico', 'enable-sctp=true'), /Cilium setting; use it with --cni cilium/);
+    assert.match(bad('cilium@1.12', 'enable-sctp=true'), /Cilium supports SCTP from 1.13 on, not in 1.12/);
     assert.match(bad('cilium', 'sctp=yes'), /sctp takes true or false/);
     assert.match(bad('cilium', 'colour=red'), /unknown setting "colour"/);
   });
