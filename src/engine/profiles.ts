@@ -173,7 +173,10 @@ function applyOverride(
   version: string,
   settings: CniSettings,
   text: string,
+  /** Whether to refuse a setting the version does not have (not for settings read from the cluster). */
+  checkVersion: boolean,
 ): { ok: true; value: CniSettings } | { ok: false; message: string } {
+  const since = (v: string): boolean => !checkVersion || versionAtLeast(version, v);
   const eq = text.indexOf('=');
   const key = eq < 0 ? text : text.slice(0, eq);
   const value = eq < 0 ? '' : text.slice(eq + 1);
@@ -213,11 +216,11 @@ function applyOverride(
       const modes = value === '' ? [] : value.split(/[\s,]+/).filter((m) => m !== '');
       for (const m of modes) {
         if (m !== 'nodes' && m !== 'pods') return wrong('a list of nodes and pods (or nothing)');
-        const since = m === 'nodes' ? '1.15' : '1.20';
-        if (!versionAtLeast(version, since))
+        const from = m === 'nodes' ? '1.15' : '1.20';
+        if (!since(from))
           return {
             ok: false,
-            message: `--cni-option "${text}": Cilium has ${m} mode from ${since} on, not in ${version}`,
+            message: `--cni-option "${text}": Cilium has ${m} mode from ${from} on, not in ${version}`,
           };
       }
       return {
@@ -235,7 +238,7 @@ function applyOverride(
       const b = bool();
       if (b === undefined) return wrong('true or false');
       // SCTP support came with 1.13 (cilium#20033); before it, SCTP had no policy support to enable.
-      if (b && !versionAtLeast(version, '1.13'))
+      if (b && !since('1.13'))
         return {
           ok: false,
           message: `--cni-option "${text}": Cilium supports SCTP from 1.13 on, not in ${version}`,
@@ -296,13 +299,32 @@ export function resolveCniProfile(spec: string, overrides: readonly string[] = [
     };
   }
   const version = given ?? CNI_PROFILES[name].latest;
-  let settings = profileSettings(name, version);
+  const base: CniProfile = {
+    cni: name,
+    version,
+    versionGiven: given !== undefined,
+    settings: profileSettings(name, version),
+    overrides: [],
+  };
+  return withOverrides(base, overrides);
+}
+
+/**
+ * `profile` with more `key=value` overrides applied in order (after its own). `checkVersion`: refuse a
+ * setting the profile's version does not have (settings read from the cluster are taken as they are).
+ */
+export function withOverrides(
+  profile: CniProfile,
+  overrides: readonly string[],
+  checkVersion = true,
+): ProfileResult {
+  let settings = profile.settings;
   for (const o of overrides) {
-    const r = applyOverride(name, version, settings, o);
+    const r = applyOverride(profile.cni, profile.version, settings, o, checkVersion);
     if (!r.ok) return r;
     settings = r.value;
   }
-  return { ok: true, value: { cni: name, version, versionGiven: given !== undefined, settings, overrides } };
+  return { ok: true, value: { ...profile, settings, overrides: [...profile.overrides, ...overrides] } };
 }
 
 /** `cilium@1.16`, `calico`, or `upstream`; with the overrides: `cilium@1.16 (policy-cidr-match-mode=pods)`. */

@@ -148,6 +148,24 @@ describe('--cni auto on a live cluster', { skip }, () => {
     assert.equal(r.code, 1, r.stderr);
   });
 
+  test('settings read from the cluster are taken as the agent took them; one not understood is left out', async () => {
+    const a = server();
+    // pods mode on a 1.15 agent (a backport, say): the cluster says so, netfence does not argue.
+    await applyObjects(a, [
+      configMap('cilium-config', { 'policy-cidr-match-mode': 'pods', 'allow-localhost': 'sometimes' }),
+    ]);
+    try {
+      const r = await explain('shop/web', 'shop/db', '5432');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /^warning: the cluster's CNI setting allow-localhost=sometimes is left out: --cni-option "allow-localhost=sometimes": allow-localhost takes auto, always or policy$/m,
+      );
+    } finally {
+      await applyObjects(a, [ciliumConfig]);
+    }
+  });
+
   test('without cilium-config: a warning, and Cilium’s defaults', async () => {
     const a = server();
     await deleteObjects(a, [ciliumConfig]);

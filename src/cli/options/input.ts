@@ -2,7 +2,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
-import { cniEngineOptions, resolveCniProfile, type CniProfile } from '../../engine/profiles.ts';
+import {
+  cniEngineOptions,
+  resolveCniProfile,
+  withOverrides,
+  type CniProfile,
+} from '../../engine/profiles.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
@@ -96,8 +101,7 @@ export function cniProfile(options: CniOptions): CniProfile {
         '--cni auto reads the CNI from the cluster: use it with --cluster, or name the CNI (--cni cilium@1.16)',
       );
     }
-    const spec = detected.versionGiven ? `${detected.cni}@${detected.version}` : detected.cni;
-    const r = resolveCniProfile(spec, [...detected.overrides, ...overrides]);
+    const r = withOverrides(detected, overrides);
     if (!r.ok) throw new UserError(r.message);
     return r.value;
   }
@@ -110,9 +114,17 @@ export function cniProfile(options: CniOptions): CniProfile {
 export async function detectCniProfile(options: CniOptions & ClusterOptions, io: Io): Promise<void> {
   if (options.cni !== 'auto' || options.detectedCni !== undefined) return;
   const found = await detectClusterCni(options, io);
-  const r = resolveCniProfile(found.spec, found.overrides);
-  if (!r.ok) throw new UserError(`the cluster's CNI settings: ${r.message}`);
-  options.detectedCni = r.value;
+  const r = resolveCniProfile(found.spec);
+  if (!r.ok) throw new Error(`detected CNI ${found.spec}: ${r.message}`);
+  let profile = r.value;
+  // Settings read from the cluster are taken as the agent took them (no version check); one netfence does not
+  // understand is left out, with a warning, rather than failing the run.
+  for (const o of found.overrides) {
+    const next = withOverrides(profile, [o], false);
+    if (next.ok) profile = next.value;
+    else io.stderr(`warning: the cluster's CNI setting ${o} is left out: ${next.message}\n`);
+  }
+  options.detectedCni = profile;
 }
 
 /**
