@@ -97,6 +97,27 @@ describe('explain names the profile rule that decided', () => {
     );
   });
 
+  test('in Markdown, a list under a bold heading (a pull-request comment)', async () => {
+    const r = await runCli([
+      'explain',
+      '--cni',
+      'cilium',
+      '-o',
+      'md',
+      '--from',
+      'shop/web',
+      '--to',
+      'shop/db',
+      '--port',
+      '5432',
+      FIXTURE,
+    ]);
+    assert.match(
+      r.stdout,
+      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
+    );
+  });
+
   test('endPort on Cilium 1.15, in JSON', async () => {
     const r = await runCli([
       'explain',

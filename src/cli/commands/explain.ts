@@ -131,7 +131,7 @@ Examples:
       if (options.output === 'json') {
         const json = JSON.parse(text) as Record<string, unknown>;
         io.stdout(`${JSON.stringify({ ...json, cni: { profile: profileName(cni), decided } }, null, 2)}\n`);
-      } else io.stdout(text + profileDecisionsText(profileName(cni), decided));
+      } else io.stdout(text + profileDecisionsText(profileName(cni), decided, options.output));
     }
     const anyAllowed = pairs.some((p) => p.explanations.some((x) => x.verdict !== 'denied'));
     setExit(anyAllowed ? ExitCode.Ok : ExitCode.CheckFailed);
@@ -157,12 +157,22 @@ function profileDecisions(explainer: ProfileExplainer, pairs: readonly Explained
   return out;
 }
 
-/** The decisions in words, after the explanations: which profile rule decided, and what the API would give. */
-function profileDecisionsText(profile: string, decided: readonly CniDecisionJson[]): string {
-  if (decided.length === 0) return `\nCNI profile ${profile}: no rule of it changed this verdict.\n`;
-  const lines = decided.map(
-    (d) =>
-      `  ${d.src} → ${d.dst}: ${d.rule}\n    allowed ${d.allowed}; read as the API says (upstream), ${d.upstreamAllowed}`,
+/**
+ * The decisions in words, after the explanations: which profile rule decided, and what the API would give
+ * (Markdown: a list, for a pull-request comment).
+ */
+function profileDecisionsText(
+  profile: string,
+  decided: readonly CniDecisionJson[],
+  format: ExplainFormat,
+): string {
+  const md = format === 'md';
+  const name = md ? `\`${profile}\`` : profile;
+  if (decided.length === 0) return `\nCNI profile ${name}: no rule of it changed this verdict.\n`;
+  const lines = decided.map((d) =>
+    md
+      ? `- ${d.src} → ${d.dst}: ${d.rule} (allowed ${d.allowed}; as the API says, ${d.upstreamAllowed})`
+      : `  ${d.src} → ${d.dst}: ${d.rule}\n    allowed ${d.allowed}; read as the API says (upstream), ${d.upstreamAllowed}`,
   );
-  return `\nDecided by the CNI profile ${profile}:\n${lines.join('\n')}\n`;
+  return `\n${md ? '**' : ''}Decided by the CNI profile ${name}:${md ? '**\n' : ''}\n${lines.join('\n')}\n`;
 }
