@@ -76,19 +76,21 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
 });
 
 describe('explain names the profile rule that decided', () => {
+  const webToDb = [
+    'explain',
+    '--cni',
+    'cilium',
+    '--from',
+    'shop/web',
+    '--to',
+    'shop/db',
+    '--port',
+    '5432',
+    FIXTURE,
+  ];
+
   test('CIDR rules and pod IPs on Cilium', async () => {
-    const r = await runCli([
-      'explain',
-      '--cni',
-      'cilium',
-      '--from',
-      'shop/web',
-      '--to',
-      'shop/db',
-      '--port',
-      '5432',
-      FIXTURE,
-    ]);
+    const r = await runCli(webToDb);
     assert.equal(r.code, 1);
     assertGolden('explain/cni-cilium-cidr.txt', r.stdout);
     assert.match(
@@ -98,20 +100,7 @@ describe('explain names the profile rule that decided', () => {
   });
 
   test('in Markdown, a list under a bold heading (a pull-request comment)', async () => {
-    const r = await runCli([
-      'explain',
-      '--cni',
-      'cilium',
-      '-o',
-      'md',
-      '--from',
-      'shop/web',
-      '--to',
-      'shop/db',
-      '--port',
-      '5432',
-      FIXTURE,
-    ]);
+    const r = await runCli([...webToDb, '-o', 'md']);
     assert.match(
       r.stdout,
       /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
