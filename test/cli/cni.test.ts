@@ -76,21 +76,12 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
 });
 
 describe('explain names the profile rule that decided', () => {
-  const webToDb = [
-    'explain',
-    '--cni',
-    'cilium',
-    '--from',
-    'shop/web',
-    '--to',
-    'shop/db',
-    '--port',
-    '5432',
-    FIXTURE,
-  ];
+  /** `explain` on the fixture, from one workload to another on one port, with a profile. */
+  const explain = (cni: string, from: string, to: string, port: string, ...more: string[]) =>
+    runCli(['explain', '--cni', cni, '--from', from, '--to', to, '--port', port, ...more, FIXTURE]);
 
   test('CIDR rules and pod IPs on Cilium', async () => {
-    const r = await runCli(webToDb);
+    const r = await explain('cilium', 'shop/web', 'shop/db', '5432');
     assert.equal(r.code, 1);
     assertGolden('explain/cni-cilium-cidr.txt', r.stdout);
     assert.match(
@@ -100,7 +91,7 @@ describe('explain names the profile rule that decided', () => {
   });
 
   test('in Markdown, a list under a bold heading (a pull-request comment)', async () => {
-    const r = await runCli([...webToDb, '-o', 'md']);
+    const r = await explain('cilium', 'shop/web', 'shop/db', '5432', '-o', 'md');
     assert.match(
       r.stdout,
       /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
@@ -108,20 +99,7 @@ describe('explain names the profile rule that decided', () => {
   });
 
   test('endPort on Cilium 1.15, in JSON', async () => {
-    const r = await runCli([
-      'explain',
-      '--cni',
-      'cilium@1.15',
-      '--from',
-      'shop/db',
-      '--to',
-      'shop/media',
-      '--port',
-      '22',
-      '-o',
-      'json',
-      FIXTURE,
-    ]);
+    const r = await explain('cilium@1.15', 'shop/db', 'shop/media', '22', '-o', 'json');
     assert.equal(r.code, 0);
     const json = JSON.parse(r.stdout) as {
       cni: { profile: string; decided: { setting: string; rule: string }[] };
@@ -140,18 +118,7 @@ describe('explain names the profile rule that decided', () => {
   });
 
   test('a verdict the profile did not change says so', async () => {
-    const r = await runCli([
-      'explain',
-      '--cni',
-      'cilium',
-      '--from',
-      'shop/web',
-      '--to',
-      'shop/media',
-      '--port',
-      '8000',
-      FIXTURE,
-    ]);
+    const r = await explain('cilium', 'shop/web', 'shop/media', '8000');
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\nCNI profile cilium: no rule of it changed this verdict\.\n$/);
   });
