@@ -124,6 +124,22 @@ describe('--cni auto on a live cluster', { skip }, () => {
     );
   });
 
+  test('diff --cluster --cni auto --vs-cni upstream: what the cluster’s CNI changes against the API', async () => {
+    const a = server();
+    const r = await cli(
+      a,
+      ['diff', '--cluster', '-A', '--cni', 'auto', '--vs-cni', 'upstream', '-q'],
+      a.readonlyKubeconfig,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^--cni cilium@1\.15\.6 \(policy-cidr-match-mode=nodes, enable-sctp=true\) → --vs-cni upstream\n/,
+    );
+    // Pod IPs by CIDR: only the API's reading admits web into db.
+    assert.match(r.stdout, /\n {2}shop\/web +shop\/db +TCP 5432\n/);
+  });
+
   test('--cni-option still overrides what the cluster says', async () => {
     const a = server();
     const r = await cli(
