@@ -24,6 +24,7 @@ import {
   startController,
   valueOf,
   type Controller,
+  DESIRED_SPEC,
 } from '../controller/cluster.ts';
 
 const POLICY = 'netfence-default-deny';
@@ -102,25 +103,6 @@ async function createNamespace(name: string, labels: Record<string, string> = {}
   const res = await api!.request('POST', '/api/v1/namespaces', { body: ns(name, labels) });
   assert.equal(res.status, 201, res.text);
 }
-
-const DESIRED_SPEC = {
-  podSelector: {},
-  egress: [
-    {
-      to: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        },
-      ],
-      ports: [
-        { protocol: 'UDP', port: 53 },
-        { protocol: 'TCP', port: 53 },
-      ],
-    },
-  ],
-  policyTypes: ['Ingress', 'Egress'],
-};
 
 const CONTROLLER_ARGS = [
   '--audit-debounce',

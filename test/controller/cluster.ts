@@ -174,3 +174,23 @@ export function valueOf(
   return families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     ?.value;
 }
+
+/** The default deny with the default settings, as the API server stores it. */
+export const DESIRED_SPEC = {
+  podSelector: {},
+  egress: [
+    {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    },
+  ],
+  policyTypes: ['Ingress', 'Egress'],
+};
