@@ -11,9 +11,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultSettings, parseSettings } from '../../src/controller/config.ts';
 import { crdFiles, installCrds } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, skip, startServer } from './setup.ts';
+import { applyObjects, objectPath, readObjects, skip, startServer } from './setup.ts';
 import {
   eventually,
   get,
@@ -158,6 +159,30 @@ after(async () => {
 });
 
 describe('netfence controller on a real API server', { skip: fileSkip }, () => {
+  test("deploy/controller's ConfigMap and Deployment pass a server-side dry run, and its settings parse", async () => {
+    const objects = readObjects(['deploy/controller/deployment.yaml']);
+    assert.deepEqual(
+      objects.map((o) => o.kind),
+      ['ConfigMap', 'Deployment'],
+    );
+    for (const o of objects) {
+      const res = await api!.request('PATCH', `${objectPath(o)}?dryRun=All&fieldManager=test`, {
+        body: JSON.stringify(o),
+        contentType: 'application/apply-patch+yaml',
+      });
+      assert.ok(res.status === 200 || res.status === 201, `${String(o.kind)}: ${res.text}`);
+    }
+    const data = (objects[0] as { data: Record<string, string> }).data;
+    const parsed = parseSettings(data['controller.yaml']!, defaultSettings('netfence'));
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    assert.deepEqual(parsed.settings.excludeNamespaces, [
+      'kube-system',
+      'netfence',
+      'kube-node-lease',
+      'kube-public',
+    ]);
+  });
+
   test('keeps the default deny in the namespaces that existed at start, with the DNS allowance', async () => {
     for (const namespace of ['team-a', 'shop', 'default']) {
       const policy = await eventually(`the default deny of ${namespace}`, () => policyOf(namespace));
@@ -324,6 +349,10 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
       for (const namespace of namespaces) n += (await events(namespace)).length;
       return n;
     };
+    // Every namespace's policy and report written (team-c's report follows its creation by a debounce).
+    await eventually('every report written', async () =>
+      (await versions()).some((v) => v.endsWith(' none')) ? undefined : true,
+    );
     const first = started[0]!;
     assert.equal(await first.stop('SIGTERM'), 0, 'exits cleanly on SIGTERM');
     assert.match(first.stderr(), /"msg":"stopped"/);
@@ -335,21 +364,32 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
       join(tmp, 'reachability.yaml'),
     ]);
     started.push(second);
-    await eventually('an audit after the restart', () =>
-      /"msg":"audit"/.test(second.stderr()) ? true : undefined,
-    );
-    await sleep(1000);
-    assert.deepEqual(await versions(), before);
-    assert.equal(await countEvents(), eventsBefore);
-    const list = (await json('/apis/networking.k8s.io/v1/networkpolicies')) as {
-      items: { metadata: { namespace: string; name: string } }[];
-    };
-    const ours = list.items
-      .filter((p) => p.metadata.name === POLICY)
-      .map((p) => p.metadata.namespace)
-      .sort();
-    assert.deepEqual(ours, [...new Set(ours)], 'one default deny per namespace');
-    assert.equal(await second.stop('SIGTERM'), 0);
+    try {
+      await eventually('an audit after the restart', () =>
+        /"msg":"audit"/.test(second.stderr()) ? true : undefined,
+      );
+      await sleep(1000);
+      assert.deepEqual(await versions(), before);
+      assert.equal(await countEvents(), eventsBefore);
+      // Nothing written at all (an update with equal content would not change a resourceVersion).
+      const { families } = await scrape(second.url);
+      assert.equal(valueOf(families, 'netfence_policy_reports_written_total'), undefined);
+      // Someone else's policy in `hand` is warned about again (an Event per start), nothing else.
+      assert.deepEqual(
+        families.get('netfence_default_deny_actions_total')?.samples.map((x) => x.labels.action),
+        ['not-owned'],
+      );
+      const list = (await json('/apis/networking.k8s.io/v1/networkpolicies')) as {
+        items: { metadata: { namespace: string; name: string } }[];
+      };
+      const ours = list.items
+        .filter((p) => p.metadata.name === POLICY)
+        .map((p) => p.metadata.namespace)
+        .sort();
+      assert.deepEqual(ours, [...new Set(ours)], 'one default deny per namespace');
+    } finally {
+      assert.equal(await second.stop('SIGTERM'), 0);
+    }
   });
 
   test('two replicas elect one leader; the second takes over when the first stops', async () => {
