@@ -403,10 +403,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
     auditPending = false;
     if (!canWrite()) return;
     const started = performance.now();
-    const result = audit(watch.objects(), {
+    const objects = watch.objects();
+    const labels = new Map<string, Record<string, string>>();
+    for (const o of objects)
+      if (o.kind === 'Namespace' && o.metadata.name !== undefined)
+        labels.set(o.metadata.name, o.metadata.labels ?? {});
+    const result = audit(objects, {
       ...options.rules,
       blastRadiusTop: settings.blastRadiusTop,
-      excluded: (ns) => excluded.why(ns, namespaceLabels(ns)) !== undefined,
+      excluded: (ns) => excluded.why(ns, labels.get(ns) ?? {}) !== undefined,
     });
     publish(result, (performance.now() - started) / 1000);
     log({
@@ -426,11 +431,6 @@ export async function startController(options: ControllerOptions): Promise<Runni
         log({ msg: 'report not written', namespace, error: message(error) });
       }
     }
-  };
-
-  const namespaceLabels = (name: string): Record<string, string> => {
-    const ns = watch.objects().find((o) => o.kind === 'Namespace' && o.metadata.name === name);
-    return ns?.metadata.labels ?? {};
   };
 
   const scheduleAudit = (now = false): void => {
