@@ -298,6 +298,9 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
         : undefined;
     });
     assert.equal(valueOf(families, 'netfence_leader'), 1);
+    // Its RBAC (deploy/controller/rbac.yaml) lets it write all it writes.
+    assert.equal(families.get('netfence_write_errors_total'), undefined, c.stderr());
+    assert.doesNotMatch(c.stderr(), /"msg":"(internal error|report not written|default deny not written)"/);
     assert.equal(valueOf(families, 'netfence_ready'), 1);
     assert.equal(
       valueOf(families, 'netfence_unprotected_workloads', { namespace: 'skip-me', direction: 'ingress' }),
