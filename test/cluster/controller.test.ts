@@ -260,6 +260,25 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     assert.equal(warning.type, 'Warning');
   });
 
+  test('removes its own default deny from a namespace that opts out by label', async () => {
+    await createNamespace('opting-out');
+    await eventually('the default deny of opting-out', () => policyOf('opting-out'), 2000);
+    const res = await api!.request('PATCH', '/api/v1/namespaces/opting-out', {
+      body: { metadata: { labels: { 'netfence.io/default-deny': 'off' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(res.status, 200, res.text);
+    await eventually(
+      'the removal',
+      async () => ((await policyOf('opting-out')) === undefined ? true : undefined),
+      2000,
+    );
+    const removed = await eventually('the Removed event', async () =>
+      (await events('opting-out')).find((e) => e.reason === 'DefaultDenyRemoved'),
+    );
+    assert.match(removed.note, /excluded by the namespace selector/);
+  });
+
   test('writes a PolicyReport per namespace with the assertions, and none in excluded namespaces', async () => {
     const report = await eventually('the report of shop', async () => {
       const r = (await json(REPORT('shop'))) as
