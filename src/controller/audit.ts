@@ -47,6 +47,8 @@ export interface AuditRules {
   blastRadiusTop: number;
   /** Namespaces that get no report (the controller writes nothing there). */
   excluded: (namespace: string) => boolean;
+  /** Results per report at most. @default MAX_RESULTS */
+  maxResults?: number;
 }
 
 export interface AuditResult {
@@ -260,7 +262,8 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
       .slice(0, rules.blastRadiusTop);
   });
 
-  for (const results of reports.values()) results.sort(compareResults);
+  for (const [namespace, results] of reports)
+    reports.set(namespace, capped(results.sort(compareResults), rules.maxResults ?? MAX_RESULTS));
   return {
     reports,
     unprotected: [...unprotected.values()],
@@ -280,6 +283,29 @@ function refOf(conn: Connectivity): (id: string) => ResourceRef[] {
       ? [workloadRef(e.workload.id)]
       : [resource('Pod', e.pod.name, e.pod.namespace)];
   };
+}
+
+/** Results per report at most: a report is one etcd object (1.5 MiB at most), a result about 0.5 kB. */
+export const MAX_RESULTS = 1000;
+
+const RANK: Record<ReportResult['result'], number> = { error: 0, fail: 1, warn: 2, skip: 3, pass: 4 };
+
+/** The first results, the worst outcomes first, and one `skip` result that counts the others. */
+function capped(results: ReportResult[], max: number): ReportResult[] {
+  if (results.length <= max) return results;
+  const kept = [...results]
+    .sort((a, b) => RANK[a.result] - RANK[b.result] || compareResults(a, b))
+    .slice(0, max - 1);
+  const left = results.length - kept.length;
+  kept.push({
+    source: 'netfence',
+    policy: 'netfence/audit',
+    rule: 'results-left-out',
+    result: 'skip',
+    category: 'audit',
+    message: `${left} more results are left out: a report holds ${max} at most (see the metrics for the counts)`,
+  });
+  return kept.sort(compareResults);
 }
 
 function compareResults(a: ReportResult, b: ReportResult): number {

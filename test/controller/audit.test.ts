@@ -150,6 +150,22 @@ describe('the audit', () => {
     assert.equal(summary.pass + summary.fail + summary.warn + summary.error + summary.skip, results.length);
     assert.equal(summary.fail, results.filter((r) => r.result === 'fail').length);
   });
+
+  test('a report over the cap keeps the worst results and counts the others', () => {
+    const full = result.reports.get('data')!;
+    const small = audit(objects, rules({ maxResults: 2 })).reports.get('data')!;
+    assert.equal(small.length, 2);
+    const [kept, note] = [
+      small.find((r) => r.rule !== 'results-left-out')!,
+      small.find((r) => r.rule === 'results-left-out')!,
+    ];
+    assert.equal(kept.result, 'fail');
+    assert.equal(note.result, 'skip');
+    assert.match(
+      note.message,
+      new RegExp(`^${full.length - 1} more results are left out: a report holds 2 at most`),
+    );
+  });
 });
 
 /** Exposure flags of kube-system's workloads: counted in the metric, written in no report. */
