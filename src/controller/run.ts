@@ -3,8 +3,8 @@
  * watch error), and, while it leads (always, without leader election), keeps the default-deny policy of
  * every namespace (created or repaired within the watch's latency, Events recorded) and re-audits after each
  * quiet spell, writing PolicyReports and the metrics. `/metrics`, `/healthz` and `/readyz` are served by
- * every replica. Writes run one at a time, in order; shutdown waits for the one under way, then releases
- * the Lease.
+ * every replica. The default deny and the audit each run one pass at a time (apart, so that a new namespace
+ * never waits for reports being written); shutdown waits for the passes under way, then releases the Lease.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -109,8 +109,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let stopping = false;
   let leading = options.election === undefined;
   let election: Election | undefined;
-  /** Writes in order, one at a time. */
-  let queue: Promise<void> = Promise.resolve();
+  /**
+   * Work in order, one at a time per kind: the default deny (quick, a few objects) never waits behind an audit
+   * writing its reports.
+   */
+  const queues = { reconcile: Promise.resolve(), audit: Promise.resolve() };
   let reconcilePending = false;
   let auditPending = false;
   let auditTimer: NodeJS.Timeout | undefined;
@@ -125,8 +128,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const canWrite = (): boolean => leading && !stopping && watch.isReady();
 
-  const enqueue = (work: () => Promise<void>): void => {
-    queue = queue.then(work).catch((error: unknown) => log({ msg: 'internal error', error: message(error) }));
+  const enqueue = (which: keyof typeof queues, work: () => Promise<void>): void => {
+    queues[which] = queues[which]
+      .then(work)
+      .catch((error: unknown) => log({ msg: 'internal error', error: message(error) }));
   };
 
   // ---- Events
@@ -301,7 +306,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   function scheduleReconcile(): void {
     if (reconcilePending || stopping) return;
     reconcilePending = true;
-    enqueue(reconcile);
+    enqueue('reconcile', reconcile);
   }
 
   // ---- Audit
@@ -445,7 +450,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       auditFirstAsked = undefined;
       if (auditPending) return;
       auditPending = true;
-      enqueue(runAudit);
+      enqueue('audit', runAudit);
     }, wait);
   };
 
@@ -554,7 +559,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       stopping = true;
       clearInterval(resync);
       if (auditTimer !== undefined) clearTimeout(auditTimer);
-      await queue;
+      await Promise.all([queues.reconcile, queues.audit]);
       await election?.stop();
       watch.stop();
       await new Promise<void>((done) => {
