@@ -130,7 +130,7 @@ export async function startController(
           return exited;
         },
       };
-    assert.ok(i < 600 && child.exitCode === null, `the controller did not start:\n${out}\n${err}`);
+    assert.ok(i < 1200 && child.exitCode === null, `the controller did not start:\n${out}\n${err}`);
     await sleep(50);
   }
 }
