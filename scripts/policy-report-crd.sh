@@ -32,31 +32,9 @@ fi
 
 log() { echo "policy-report-crd: $*" >&2; }
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
-  fi
-fi
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="-mod=mod" GO111MODULE=on
+source "$(dirname "${BASH_SOURCE[0]}")/go-module.sh"
+go_module_fetch "$MODULE" "$VERSION" "$CACHE" "$OUT" NETFENCE_POLICY_REPORT_VERSION
 
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
-if [[ -f "$OUT/.complete" ]]; then
-  echo "$OUT"
-  exit 0
-fi
-
-log "go mod download $MODULE@$VERSION"
-JSON="$(cd "$CACHE" && "$GO" mod download -json "$MODULE@$VERSION")" || {
-  log "could not download $MODULE@$VERSION"
-  [[ -n "${JSON:-}" ]] && echo "$JSON" >&2
-  exit 1
-}
-DIR="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$JSON")"
-SUM="$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<<"$JSON")"
 CRDS="$DIR/policy-report/crd/v1alpha2"
 if [[ -z "$DIR" || ! -f "$CRDS/wgpolicyk8s.io_policyreports.yaml" ]]; then
   log "$MODULE@$VERSION has no $CRDS/wgpolicyk8s.io_policyreports.yaml"
