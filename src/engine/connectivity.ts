@@ -176,10 +176,20 @@ export function connectivityDomains(
       .filter((p) => p.egress.some((r) => r.action === 'allow' && r.peers.some((x) => x.domains.length > 0)))
       .map((p) => p.index),
   );
-  if (withDomains.size === 0) return [];
+  // And classes that a Cilium rule set with a `toFQDNs` egress rule selects.
+  const ciliumDomains = new Set(
+    compiled.cilium.specs
+      .filter((s) => s.egress.some((r) => r.peers.some((x) => x.domains.length > 0)))
+      .map((s) => s.index),
+  );
+  if (withDomains.size === 0 && ciliumDomains.size === 0) return [];
   const byEntity = new Map<number, Map<string, PortSet>>();
   for (const cls of compiled.classes) {
-    if (!compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i))) continue;
+    if (
+      !compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i)) &&
+      !(compiled.cilium.ofClass[cls.id] ?? []).some((i) => ciliumDomains.has(i))
+    )
+      continue;
     const reach = compiled.domainReach(cls.id);
     if (reach.length === 0) continue;
     for (const m of index.members[cls.id]!) {
