@@ -84,7 +84,15 @@ interface Policy {
   rules: readonly CiliumRule[];
 }
 
+const parsed = new WeakMap<ClusterState, Policy[]>();
+
 function policies(state: ClusterState): Policy[] {
+  let out = parsed.get(state);
+  if (out === undefined) parsed.set(state, (out = parse(state)));
+  return out;
+}
+
+function parse(state: ClusterState): Policy[] {
   return state.ciliumPolicies.map((info) => {
     const o = info.object;
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
@@ -114,7 +122,7 @@ export function naiveCiliumVerdict(
     for (const rule of p.rules) {
       if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
       if (!p.clusterwide && self.pod.namespace !== p.namespace) continue;
-      if (!h.selectorMatches(normalized(rule.endpointSelector), labels)) continue;
+      if (!h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels)) continue;
       selected = true;
       const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
       const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
@@ -127,6 +135,16 @@ export function naiveCiliumVerdict(
     }
   }
   return selected ? verdict : undefined;
+}
+
+/**
+ * A CiliumNetworkPolicy's endpointSelector "always applies in namespace of the policy resource, removing
+ * illegal namespace match" (Cilium's `ParseToCiliumRule`): a namespace in its `matchLabels` is replaced.
+ */
+function subjectSelector(p: Policy, raw: LabelSelector): LabelSelector {
+  const sel = normalized(raw);
+  if (p.clusterwide || sel.matchLabels === undefined) return sel;
+  return { ...sel, matchLabels: { ...sel.matchLabels, [NS_KEY]: p.namespace } };
 }
 
 interface AnyRule {
