@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
 import { portsContain } from '../../src/engine/ports.ts';
+import type { Connectivity } from '../../src/engine/connectivity.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from './naive.ts';
@@ -82,4 +84,12 @@ export function conformanceCluster(
     ],
     ...policies,
   });
+}
+
+/** Connectivity as lines (connections, then reach by DNS name), to compare two engines' answers. */
+export function describeConnectivity(c: Connectivity): string[] {
+  return [
+    ...c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`),
+    ...c.domains.map((x) => `${x.src} -> dns:${x.domain}: ${formatPorts(x.ports)}`),
+  ];
 }
