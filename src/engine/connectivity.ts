@@ -15,6 +15,7 @@ import {
 import { podKey } from './classes.ts';
 import { intersectPorts, isEmptyPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText } from '../base/text.ts';
+import { l7Field, type L7Connection } from './cilium-l7.ts';
 
 export type ClassEnd = { pod: number } | { address: number };
 
@@ -156,6 +157,11 @@ export interface Connectivity {
    * domain; not in `connections`, since the DNS answer decides which addresses those are.
    */
   domains: DomainConnection[];
+  /**
+   * The connections (of `connections`) that Cilium rules with L7 rules filter: allowed at L4, then decided
+   * request by request by Cilium's proxy (cilium-l7.ts). Present only when there is at least one.
+   */
+  l7?: L7Connection[];
 }
 
 /** A source (workload or pod id) that may connect to a domain name on `ports`, wherever it resolves. */
@@ -344,5 +350,6 @@ export function computeConnectivity(
     rows[src] = undefined;
   }
   const domains = connectivityDomains(compiled, { entities, members });
-  return { granularity, entities, byId, connections, domains };
+  const l7 = l7Field(compiled, { entities, members, firstExternal });
+  return { granularity, entities, byId, connections, domains, ...l7 };
 }
