@@ -14,7 +14,10 @@ import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { portsContain } from '../../src/engine/ports.ts';
+import { portsContain, portsEqual } from '../../src/engine/ports.ts';
+import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
@@ -223,6 +226,38 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         );
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('Cilium policies: explain agrees with allowedBetween', () => {
+  test('random clusters with random Cilium policies: every pod pair and pod/address pair (property)', () => {
+    fc.assert(
+      fc.property(ciliumClusterArb, (state) => {
+        const compiled = compileCluster(state);
+        const ends: ExplainEnd[] = [
+          ...compiled.classes.map((c): ExplainEnd => ({ kind: 'pod', classId: c.id, name: `class ${c.id}` })),
+          ...compiled.addressSpace.classes.map((a): ExplainEnd => ({
+            kind: 'address',
+            classId: a.id,
+            name: `address ${a.id}`,
+          })),
+        ];
+        for (const s of ends) {
+          for (const d of ends) {
+            if (s.kind === 'address' && d.kind === 'address') continue;
+            const x = explainConnection(compiled, s, d);
+            const src: ClassEnd = s.kind === 'pod' ? { pod: s.classId } : { address: s.classId };
+            const dst: ClassEnd = d.kind === 'pod' ? { pod: d.classId } : { address: d.classId };
+            const want = allowedBetweenEnds(compiled, src, dst);
+            assert.ok(
+              portsEqual(x.allowed, want),
+              `${s.name} -> ${d.name}: explain ${formatPorts(x.allowed)}, engine ${formatPorts(want)}`,
+            );
+          }
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 });
