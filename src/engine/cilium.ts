@@ -445,7 +445,6 @@ export interface CiliumLayer {
   deny: PeerMap;
 }
 
-const NO_LAYER: CiliumLayer = { isolated: false, allow: NOTHING, deny: NOTHING };
 
 /** Named ports of ingress rules resolve against the subject (the destination). */
 function ciliumPortsTowards(rule: { ports: CompiledPorts }, cls: PodClass): PortSet {
@@ -466,7 +465,8 @@ export function ciliumLayer(
   direction: Direction,
   subject: PodClass,
 ): CiliumLayer {
-  if (specs.length === 0) return NO_LAYER;
+  // (No module-level constant: decisions.ts and this file import each other through compile.ts.)
+  if (specs.length === 0) return { isolated: false, allow: NOTHING, deny: NOTHING };
   const { classes } = ctx;
   let allow = NOTHING;
   let deny = NOTHING;
