@@ -33,7 +33,7 @@ import {
 } from '../support/arbitraries.ts';
 import { ccnp, cluster, cnpCilium, policy } from '../support/builders.ts';
 import { naiveAllowed } from '../support/naive.ts';
-import { describeConnectivity } from '../support/verdicts.ts';
+import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
 
@@ -263,6 +263,32 @@ describe('Cilium policies: explain agrees with allowedBetween', () => {
 });
 
 describe('Cilium policies: the incremental engine equals compileCluster', () => {
+  test('a NetworkPolicy edit on a pod a Cilium policy selects keeps the Cilium rules', () => {
+    const state = conformanceCluster({
+      ciliumPolicies: [
+        cnpCilium('prod', 'db', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }],
+          egressDeny: [{ toEntities: ['world'] }],
+        }),
+      ],
+    });
+    const inc = createIncrementalEngine(state);
+    const edited = policy('prod', 'db-from-agent', {
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }] }],
+      egress: [{}],
+    });
+    for (const update of [() => inc.updatePolicy(edited), () => inc.removePolicy('prod/db-from-agent')]) {
+      update();
+      assert.deepEqual(
+        describeConnectivity(inc.connectivity()),
+        describeConnectivity(computeConnectivity(compileCluster(inc.state))),
+      );
+    }
+  });
+
   test('random NetworkPolicy and cluster policy edits with Cilium policies present (property)', () => {
     const editArb = fc.tuple(fc.constantFrom('a', 'b'), specArb);
     fc.assert(
