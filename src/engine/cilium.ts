@@ -130,11 +130,13 @@ export interface CompiledCilium {
  * Whether Cilium's CIDR rules match addresses inside the cluster: pod IPs (`pods`) and node addresses
  * (`nodes`). Cilium's default (`policy-cidr-match-mode` empty) is neither: a CIDR rule selects only the
  * `world` (and `cidr:`) identities, so it never matches a pod or a node even when their IPs are inside it.
- * The one place a CNI profile switch (`policy-cidr-match-mode: nodes`, …) plugs in (through the engine options
- * `CiliumContext.options` carries).
+ * Under the `cilium` CNI profile (`--cni cilium`, `--cni-option policy-cidr-match-mode=nodes,pods`), its
+ * settings say; under any other profile, Cilium's default (these are Cilium's own policies).
  */
-export function ciliumCidrMatchesInCluster(): { pods: boolean; nodes: boolean } {
-  return { pods: false, nodes: false };
+export function ciliumCidrMatchesInCluster(options: EngineOptions): { pods: boolean; nodes: boolean } {
+  const cni = options.cni;
+  if (cni === undefined || cni.cni !== 'cilium') return { pods: false, nodes: false };
+  return { pods: cni.settings.cidrMatchesPods, nodes: cni.settings.cidrMatchesNodes };
 }
 
 /** Whether a rule list is a deny list, and its direction. */
@@ -355,7 +357,7 @@ class CiliumPeers {
         return of(pods, addresses);
       }
       case 'cidr': {
-        const inCluster = ciliumCidrMatchesInCluster();
+        const inCluster = ciliumCidrMatchesInCluster(ctx.options);
         const nodes = this.nodeAddresses();
         const block = ctx.space.classesOfBlock(info.cidr, info.except);
         const addresses = inCluster.nodes ? block : block.filter((a) => !nodes.has(a));
@@ -376,17 +378,20 @@ class CiliumPeers {
       case 'service': {
         // Cilium ≥ 1.16: a service with a selector stands for the pods it selects (in its namespace); one
         // without a selector for its Endpoints' addresses, which netfence does not read: nothing.
-        const svc = ctx.state.services.find((s) => s.namespace === info.namespace && s.name === info.name);
-        const selector = svc?.spec.selector;
-        if (selector === undefined || Object.keys(selector).length === 0) return of([], []);
-        const sel = compileSelector({ matchLabels: selector });
-        const pods = ctx.classes.filter(
-          (c) => c.namespace === info.namespace && !c.hostNetworkPod && selectorMatches(sel, c.labels),
-        );
-        return of(
-          pods.map((c) => c.id),
-          [],
-        );
+        // No namespace: a Service of that name in any namespace (the agent's `serviceRefMatches`).
+        const pods: number[] = [];
+        for (const svc of ctx.state.services) {
+          if (svc.name !== info.name || (info.namespace !== undefined && svc.namespace !== info.namespace))
+            continue;
+          const selector = svc.spec.selector;
+          if (selector === undefined || Object.keys(selector).length === 0) continue;
+          const sel = compileSelector({ matchLabels: selector });
+          for (const c of ctx.classes) {
+            if (c.namespace === svc.namespace && !c.hostNetworkPod && selectorMatches(sel, c.labels))
+              pods.push(c.id);
+          }
+        }
+        return of(pods, []);
       }
       case 'fqdn':
         return { ...of([], []), domains: [info.name] };
@@ -416,7 +421,8 @@ class CiliumPeers {
       case CiliumEntity.WorldIpv6:
         return of([], this.world(6));
       case CiliumEntity.Cluster:
-        // Every pod, and the nodes (host, remote-node) with their host-network pods.
+      case CiliumEntity.ClusterMesh:
+        // (`cluster-mesh`: every cluster of the mesh; netfence sees one.) Every pod, and the nodes (host, remote-node) with their host-network pods.
         return of(
           this.#ctx.classes.map((c) => c.id),
           [...this.nodeAddresses()],
@@ -444,7 +450,6 @@ export interface CiliumLayer {
   allow: PeerMap;
   deny: PeerMap;
 }
-
 
 /** Named ports of ingress rules resolve against the subject (the destination). */
 function ciliumPortsTowards(rule: { ports: CompiledPorts }, cls: PodClass): PortSet {

@@ -44,6 +44,7 @@ const ENTITIES = [
   'world-ipv4',
   'world-ipv6',
   'cluster',
+  'cluster-mesh',
   'host',
   'remote-node',
   'all',
@@ -112,11 +113,26 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
     fc.constantFrom(...CIDR_LIST).map((c) => ({ [field('CIDR')]: [c] })),
     selectorArb({ role: ['worker', 'control'] }).map((s) => ({ [field('Nodes')]: [s] })),
     ...(direction === 'to' && allow ? [fc.constant({ toFQDNs: [{ matchName: 'example.com' }] })] : []),
+    // An empty selector list selects nothing, even with ports.
+    fc.constantFrom('Endpoints', 'Entities', 'CIDR').map((f) => ({ [field(f)]: [] })),
   );
   return fc
     .tuple(
       fc.array(peerArb, { maxLength: 2 }),
-      fc.option(toPortsArb(allow), { nil: undefined }),
+      fc.option(
+        fc.oneof(
+          { weight: 6, arbitrary: toPortsArb(allow) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .constant(null)
+              .map((): ReturnType<typeof toPortsArb> extends fc.Arbitrary<infer T> ? T : never => []),
+          },
+        ),
+        {
+          nil: undefined,
+        },
+      ),
       fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     )
     .map(([peers, toPorts, icmp]) => ({

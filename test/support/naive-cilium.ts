@@ -127,7 +127,9 @@ export function naiveCiliumVerdict(
       const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
       const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
       const field = direction === 'Ingress' ? 'ingress' : 'egress';
-      verdict.isolated ||= rule.enableDefaultDeny?.[field] ?? allow.length + deny.length > 0;
+      // "the default is true for each traffic direction that has rules": only a direction with rules counts
+      // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
+      verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
       const matches = (r: AnyRule): boolean =>
         peerMatches(h, conn, p, r, direction, other) && portsMatch(conn, r);
       if (allow.some(matches)) verdict.allowed = true;
@@ -142,9 +144,11 @@ export function naiveCiliumVerdict(
  * illegal namespace match" (Cilium's `ParseToCiliumRule`): a namespace in its `matchLabels` is replaced.
  */
 function subjectSelector(p: Policy, raw: LabelSelector): LabelSelector {
-  const sel = normalized(raw);
-  if (p.clusterwide || sel.matchLabels === undefined) return sel;
-  return { ...sel, matchLabels: { ...sel.matchLabels, [NS_KEY]: p.namespace } };
+  // `AddMatch("k8s:io.kubernetes.pod.namespace", ns)` replaces a `k8s:` namespace match; an unprefixed
+  // (`any:`) one is another key and stays beside it. The caller checks the pod's namespace.
+  if (p.clusterwide || raw.matchLabels === undefined) return normalized(raw);
+  const kept = Object.fromEntries(Object.entries(raw.matchLabels).filter(([k]) => k !== `k8s:${NS_KEY}`));
+  return normalized({ ...raw, matchLabels: kept });
 }
 
 interface AnyRule {
@@ -167,6 +171,19 @@ interface AnyRule {
   toPorts?: { ports?: CiliumPortProtocol[] }[];
   icmps?: unknown[];
 }
+
+const SELECTOR_FIELDS = [
+  'fromEndpoints',
+  'toEndpoints',
+  'fromNodes',
+  'toNodes',
+  'fromCIDR',
+  'toCIDR',
+  'fromCIDRSet',
+  'toCIDRSet',
+  'fromEntities',
+  'toEntities',
+] as const;
 
 const PEER_FIELDS = [
   'fromEndpoints',
@@ -201,8 +218,12 @@ function peerMatches(
   other: NaiveSide,
 ): boolean {
   const given = PEER_FIELDS.filter((f) => (r[f]?.length ?? 0) > 0);
-  // "toPorts" (or ICMP) without any L3 field: every peer. Nothing at all (`{}`): no peer.
-  if (given.length === 0) return (r.toPorts?.length ?? 0) > 0 || (r.icmps?.length ?? 0) > 0;
+  // "toPorts" (or ICMP) without any L3 field: every peer. Nothing at all (`{}`): no peer. A selector field
+  // given as an empty list selects nothing (the agent's `mergeEndpointSelectors`).
+  if (given.length === 0) {
+    const emptyList = SELECTOR_FIELDS.some((f) => r[f] !== undefined && r[f].length === 0);
+    return !emptyList && ((r.toPorts?.length ?? 0) > 0 || (r.icmps?.length ?? 0) > 0);
+  }
   const state = conn.state;
   const e = direction === 'Ingress';
   const pod = other.kind === 'pod' ? other.pod : undefined;
@@ -243,6 +264,7 @@ function peerMatches(
       case 'world-ipv6':
         return worldIp !== undefined && h.family(worldIp) === 6;
       case 'cluster':
+      case 'cluster-mesh':
         return pod !== undefined || nodeIp;
       case 'host':
       case 'remote-node':
@@ -253,11 +275,17 @@ function peerMatches(
   };
   const service = (s: CiliumService): boolean => {
     if (s.k8sService === undefined || endpoint === undefined) return false;
-    const ns = s.k8sService.namespace ?? p.namespace;
-    const svc = state.services.find((x) => x.namespace === ns && x.name === s.k8sService!.serviceName);
-    const selector = svc?.spec.selector;
-    if (selector === undefined || Object.keys(selector).length === 0) return false;
-    return endpoint.namespace === ns && h.selectorMatches({ matchLabels: selector }, endpoint.labels);
+    // No namespace: the Service of that name in any namespace (the agent's `serviceRefMatches`).
+    const ns = s.k8sService.namespace;
+    return state.services.some((svc) => {
+      if (svc.name !== s.k8sService!.serviceName || (ns !== undefined && ns !== '' && svc.namespace !== ns))
+        return false;
+      const selector = svc.spec.selector;
+      if (selector === undefined || Object.keys(selector).length === 0) return false;
+      return (
+        endpoint.namespace === svc.namespace && h.selectorMatches({ matchLabels: selector }, endpoint.labels)
+      );
+    });
   };
   return (
     ((e ? r.fromEndpoints : r.toEndpoints) ?? []).some(endpointSelector) ||
@@ -272,18 +300,18 @@ function peerMatches(
 }
 
 /**
- * `toPorts` absent: every port ("If omitted or empty, the rule allows all ports" for the L3 peers). With
- * `icmps` and no `toPorts`, only ICMP. Each entry's `ports` (empty: all); `protocol` absent or `ANY`: TCP,
- * UDP and SCTP; `port` `"0"` or absent: every port; a name: the destination pod's container port.
+ * `toPorts` absent or empty: every port (an L3-only rule). With `icmps` and no `toPorts`, only ICMP. Each
+ * entry's `ports` (none: no port); `protocol` absent, empty or `ANY`: TCP, UDP and SCTP; `port` `"0"` or
+ * absent: every port; a name (compared in lower case): the destination pod's container port.
  */
 function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
   const entries = r.toPorts ?? [];
   if (entries.length === 0) return (r.icmps?.length ?? 0) === 0;
   return entries.some((entry) => {
+    // An entry without ports matches no port (the agent iterates its ports).
     const ports = entry.ports ?? [];
-    if (ports.length === 0) return true;
     return ports.some((pp) => {
-      const protocol = (pp.protocol ?? 'ANY').toUpperCase();
+      const protocol = (pp.protocol ?? '').toUpperCase() || 'ANY';
       if (protocol !== 'ANY' && protocol !== conn.protocol) return false;
       const word = pp.port ?? '0';
       if (/[a-z]/i.test(word)) {
@@ -291,7 +319,7 @@ function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
         return (
           dst.kind === 'pod' &&
           dst.pod.namedPorts.some(
-            (n) => n.name === word && n.protocol === conn.protocol && n.port === conn.port,
+            (n) => n.name === word.toLowerCase() && n.protocol === conn.protocol && n.port === conn.port,
           )
         );
       }
