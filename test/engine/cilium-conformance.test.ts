@@ -13,7 +13,9 @@ import type { ClusterPolicyInfo, PolicyInfo, ServiceInfo } from '../../src/model
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
-import { conformanceCluster, expectVerdicts } from '../support/verdicts.ts';
+import { conformanceCluster, endpoint, expectVerdicts } from '../support/verdicts.ts';
+import { portsContain } from '../../src/engine/ports.ts';
+import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { banp, ccnp, cnp, cnpCilium, policy } from '../support/builders.ts';
 
 function service(namespace: string, name: string, selector?: Record<string, string>): ServiceInfo {
@@ -263,6 +265,56 @@ describe('peers', () => {
       'prod/web -> prod/db TCP/5432': 'deny', // a pod IP inside 0.0.0.0/0
       'prod/agent -> prod/db TCP/5432': 'deny', // a host-network pod
       '192.168.0.2 -> prod/db TCP/5432': 'deny', // a node address
+    });
+  });
+
+  test('under the cilium profile with policy-cidr-match-mode=nodes,pods, CIDR rules match nodes and pods too', () => {
+    const profile = resolveCniProfile('cilium', ['policy-cidr-match-mode=nodes,pods']);
+    assert.ok(profile.ok);
+    const s = state([dbIngress('from-cidr', { ingress: [{ fromCIDR: ['0.0.0.0/0'] }] })]);
+    const compiled = compileCluster(s, { cni: profile.value });
+    const allowed = (src: string) =>
+      portsContain(compiled.allowedBetween(endpoint(src), endpoint('prod/db')), 'TCP', 5432);
+    assert.deepEqual(['8.8.8.8', 'prod/web', 'prod/agent', '192.168.0.2'].map(allowed), [
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // Cilium's default (no profile, or another CNI's): outside addresses only.
+    const plain = compileCluster(s);
+    assert.deepEqual(
+      ['8.8.8.8', 'prod/web', 'prod/agent', '192.168.0.2'].map((src) =>
+        portsContain(plain.allowedBetween(endpoint(src), endpoint('prod/db')), 'TCP', 5432),
+      ),
+      [true, false, false, false],
+    );
+  });
+
+  test('entity cluster-mesh: as cluster (netfence sees one cluster)', () => {
+    const s = state([clientEgress('to-mesh', { egress: [{ toEntities: ['cluster-mesh'] }] })]);
+    expectVerdicts(s, {
+      'dev/client -> prod/web TCP/8080': 'allow',
+      'dev/client -> 192.168.0.2 TCP/10250': 'allow',
+      'dev/client -> 8.8.8.8 TCP/443': 'deny',
+    });
+  });
+
+  test('toServices without a namespace: the Service of that name in any namespace', () => {
+    const s = state([
+      clientEgress('to-db-svc', { egress: [{ toServices: [{ k8sService: { serviceName: 'db-svc' } }] }] }),
+    ]);
+    expectVerdicts(s, {
+      'dev/client -> prod/db TCP/5432': 'allow',
+      'dev/client -> prod/web TCP/8080': 'deny',
+    });
+  });
+
+  test('a selector field given as an empty list selects nothing, even with ports', () => {
+    const s = state([dbIngress('empty', { ingress: [{ fromEndpoints: [], toPorts: [tcp('5432')] }] })]);
+    expectVerdicts(s, {
+      'prod/web -> prod/db TCP/5432': 'deny',
+      '8.8.8.8 -> prod/db TCP/5432': 'deny',
     });
   });
 
