@@ -195,6 +195,7 @@ export function explainL7(
     const s = compiled.cilium.specs[f.spec]!;
     const cite = citeRule(compiled, s, f.list === 'ingress' ? CiliumList.Ingress : CiliumList.Egress, f.rule);
     const entry = [...s.info.path, f.list, f.rule, 'toPorts', f.entry];
-    return { ...cite, entryPath: formatPath(entry), l7: f.kind, ports: f.ports };
+    const location = locate(compiled.cilium.policies[s.policy]!, entry) ?? cite.location;
+    return { ...cite, location, entryPath: formatPath(entry), l7: f.kind, ports: f.ports };
   });
 }
