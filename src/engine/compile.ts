@@ -2,13 +2,7 @@
  * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
  * both read these structures, so every verdict can name the policy and rule behind it.
  */
-import {
-  NAMESPACE_NAME_LABEL,
-  Tier,
-  type ClusterState,
-  type PodInfo,
-  type PolicyInfo,
-} from '../model/cluster.ts';
+import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
@@ -39,11 +33,9 @@ import {
 } from './tiers.ts';
 import {
   AdditiveMap,
+  classWalks,
   combineTiers,
-  composeWalks,
   domainReach as tierDomainReach,
-  policiesOfTier,
-  walkTier,
   type DomainReach,
   type TierWalk,
 } from './decisions.ts';
@@ -674,7 +666,7 @@ export interface CompiledTiers {
 }
 
 /** Ingress named ports of a tier rule resolve against the subject class (any protocol, as compiled). */
-function tierPortsTowards(rule: CompiledTierRule, cls: PodClass): PortSet {
+export function tierPortsTowards(rule: CompiledTierRule, cls: PodClass): PortSet {
   return portsTowardsClass(rule.ports, cls);
 }
 
@@ -709,7 +701,15 @@ export function applyTiers(
     for (const direction of directions) {
       const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
       const out = direction === Direction.Ingress ? ingress : egress;
-      const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);
+      const { mine, admin, baseline } = classWalks(
+        c,
+        tiers.policies,
+        ofClass,
+        direction,
+        cls,
+        walks,
+        tierPortsTowards,
+      );
       if (mine.length === 0) {
         out.set(id, np);
         continue;
@@ -722,28 +722,7 @@ export function applyTiers(
       const key = `${walkKey}|${accessId(np)}`;
       let access = cache.get(key);
       if (access === undefined) {
-        // A tier's walk depends on that tier's policies only: classes that differ in the other tier share it.
-        // Made of the walk of its first policy and the (kept) walk of the others: an edit of one policy
-        // walks that policy again and combines, with the walks of the policies after it kept.
-        const walkOf = (tier: Tier, policies: readonly CompiledTierPolicy[]): TierWalk => {
-          const own =
-            direction === Direction.Ingress &&
-            policies.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
-          const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${id}` : ''}`;
-          let w = walks.get(k);
-          if (w === undefined) {
-            w =
-              policies.length <= 1
-                ? walkTier(c, policies, direction, cls, tierPortsTowards)
-                : composeWalks(c.classes, walkOf(tier, policies.slice(0, 1)), () =>
-                    walkOf(tier, policies.slice(1)),
-                  );
-            walks.set(k, w);
-          }
-          return w;
-        };
-        const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(tiers.policies, mine, tier));
-        access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));
+        access = combineTiers(c, np, admin, baseline);
         cache.set(key, access);
       }
       out.set(id, access);
