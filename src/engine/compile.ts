@@ -784,6 +784,8 @@ export function accessArrays(
   c: PolicyCompiler,
   np: { ingress: Map<number, Access>; egress: Map<number, Access> },
   tiers: CompiledTiers,
+  /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
+  walks?: Map<string, TierWalk>,
 ): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
   const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
@@ -794,6 +796,7 @@ export function accessArrays(
     (id) => npIngress[id]!,
     (id) => npEgress[id]!,
     c.classes.keys(),
+    walks,
   );
   return {
     ingress: c.classes.map((cls) => final.ingress.get(cls.id)!),

@@ -463,6 +463,8 @@ export function classWalks(
   subject: PodClass,
   walks: Map<string, TierWalk>,
   portsTowards: (rule: CompiledTierRule, cls: PodClass) => PortSet,
+  /** After an edit that changed decisions at the pod classes `peers` only: the walks before it, by key. */
+  patch?: { stale: ReadonlyMap<string, TierWalk>; peers: readonly number[] },
 ): ClassWalks {
   const mine = ofClass.filter((i) => all[i]![direction].length > 0);
   const walkOf = (tier: Tier, policies: readonly CompiledTierPolicy[]): TierWalk => {
@@ -471,18 +473,63 @@ export function classWalks(
     const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${subject.id}` : ''}`;
     let w = walks.get(k);
     if (w === undefined) {
+      const old = policies.length > 1 ? patch?.stale.get(k) : undefined;
       w =
-        policies.length <= 1
-          ? walkTier(ctx, policies, direction, subject, portsTowards)
-          : composeWalks(ctx.classes, walkOf(tier, policies.slice(0, 1)), () =>
-              walkOf(tier, policies.slice(1)),
-            );
+        old !== undefined
+          ? patchWalk(
+              ctx.classes,
+              old,
+              policies.map((p) => walkOf(tier, [p])),
+              patch!.peers,
+            )
+          : policies.length <= 1
+            ? walkTier(ctx, policies, direction, subject, portsTowards)
+            : composeWalks(ctx.classes, walkOf(tier, policies.slice(0, 1)), () =>
+                walkOf(tier, policies.slice(1)),
+              );
       walks.set(k, w);
     }
     return w;
   };
   const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(all, mine, tier));
   return { mine, admin: walk(Tier.Admin), baseline: walk(Tier.Baseline) };
+}
+
+/**
+ * The walk of a list of policies after an edit that changed decisions at the pod classes `peers` only, from
+ * its walk before the edit (`old`) and the walks of each of its policies alone (`singles`, in order): at
+ * those peers, first match decides, folded over the single walks; elsewhere (and the defaults) `old` holds.
+ * Costs the peers times the policies, not the size of the walk's maps (`composeWalks`).
+ */
+function patchWalk(
+  classes: readonly PodClass[],
+  old: TierWalk,
+  singles: readonly TierWalk[],
+  peers: readonly number[],
+): TierWalk {
+  const allow = new Map<number, PortSet>();
+  const deny = new Map<number, PortSet>();
+  const undecided = new Map<number, PortSet>();
+  for (const id of peers) {
+    const cls = classes[id]!;
+    let a = NO_PORTS;
+    let d = NO_PORTS;
+    let u = ALL_CONNECTIONS;
+    for (const w of singles) {
+      a = unionPorts(a, intersectPorts(podValue(w.allow, cls), u));
+      d = unionPorts(d, intersectPorts(podValue(w.deny, cls), u));
+      u = intersectPorts(u, podValue(w.undecided, cls));
+      if (isEmptyPorts(u)) break;
+    }
+    allow.set(id, a);
+    deny.set(id, d);
+    undecided.set(id, u);
+  }
+  const at = (m: PeerMap, values: ReadonlyMap<number, PortSet>): PeerMap => ({
+    ...m,
+    podOverrides: patched(m.podOverrides, values),
+  });
+  return { allow: at(old.allow, allow), deny: at(old.deny, deny), undecided: at(old.undecided, undecided) };
 }
 
 /**

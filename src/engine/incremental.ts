@@ -128,8 +128,10 @@ const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, cha
 interface ChangedPeers {
   ingress: readonly number[] | undefined;
   egress: readonly number[] | undefined;
+  /** The walks the edit made stale that `patchWalk` can bring up to date, by key. */
+  stale: ReadonlyMap<string, TierWalk>;
 }
-const NO_PEERS: ChangedPeers = { ingress: undefined, egress: undefined };
+const NO_PEERS: ChangedPeers = { ingress: undefined, egress: undefined, stale: new Map() };
 const NO_PATCHES: ReadonlyMap<number, Access> = new Map();
 
 /** CIDRs as keys: equal blocks written differently (`10.0.0.1/24`, `10.0.0.0/24`) have one key. */
@@ -218,7 +220,12 @@ class Evaluation {
     this.policiesOfClass = c.classes.map(() => []);
     for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
     this.tiers = c.compileTiers();
-    const access = accessArrays(c, buildAccess(c, this.policies, this.policiesOfClass), this.tiers);
+    const access = accessArrays(
+      c,
+      buildAccess(c, this.policies, this.policiesOfClass),
+      this.tiers,
+      this.tierWalks,
+    );
     // Without cluster policies the final arrays are the NetworkPolicy ones: apart, for a cluster policy to come.
     if (access.ingress === access.npIngress) access.ingress = [...access.npIngress];
     if (access.egress === access.npEgress) access.egress = [...access.npEgress];
@@ -500,6 +507,7 @@ export function createIncrementalEngine(
     ids: readonly number[],
     direction: Direction,
     peers: readonly number[] | undefined,
+    stale: ReadonlyMap<string, TierWalk>,
   ): Map<number, Access> => {
     const out = new Map<number, Access>();
     if (peers === undefined || ev.tiers.policies.length === 0) return out;
@@ -517,6 +525,7 @@ export function createIncrementalEngine(
         c.classes[id]!,
         ev.tierWalks,
         tierPortsTowards,
+        { stale, peers },
       );
       const next =
         w.mine.length === 0
@@ -547,8 +556,12 @@ export function createIncrementalEngine(
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
-    const patchedIn = ingressChanged ? patchAccesses(ids, Direction.Ingress, peers.ingress) : NO_PATCHES;
-    const patchedOut = egressChanged ? patchAccesses(ids, Direction.Egress, peers.egress) : NO_PATCHES;
+    const patchedIn = ingressChanged
+      ? patchAccesses(ids, Direction.Ingress, peers.ingress, peers.stale)
+      : NO_PATCHES;
+    const patchedOut = egressChanged
+      ? patchAccesses(ids, Direction.Egress, peers.egress, peers.stale)
+      : NO_PATCHES;
     const ingressTouched = ingressChanged ? ids.filter((id) => !patchedIn.has(id)) : [];
     const egressTouched = egressChanged ? ids.filter((id) => !patchedOut.has(id)) : [];
     // Unindex the old final accesses first.
@@ -856,21 +869,32 @@ export function createIncrementalEngine(
       for (const p of order) for (const id of p.selected) ev.tiers.ofClass[id]!.push(p.index);
       // Walks are keyed by policy indices: those of an index that now names another policy (or the same one
       // changed) go; the others stay valid (the walks of the policies after an edited one, among them).
+      // An index whose policy changed in place (same id, tier and priority: the same place in every list)
+      // keeps its lists' walks valid outside the changed peers: those go to `stale`, for `patchWalk`.
       const changed = new Set<number>();
+      const inPlace = new Set<number>();
       for (const [i, p] of state.clusterPolicies.entries()) {
-        if (!kept.has(p.id) || oldPosition.get(p.id) !== i) changed.add(i);
+        if (kept.has(p.id) && oldPosition.get(p.id) === i) continue;
+        changed.add(i);
+        const was = previous[i]?.info;
+        if (was?.id === p.id && was.tier === p.tier && was.priority === p.priority) inPlace.add(i);
       }
       for (let j = state.clusterPolicies.length; j < previous.length; j++) changed.add(j);
+      const stale = new Map<string, TierWalk>();
       if (changed.size > 0) {
-        for (const key of ev.tierWalks.keys()) {
-          const indices = key.split('|')[2]!;
-          if (indices.split(',').some((i) => changed.has(Number(i)))) ev.tierWalks.delete(key);
+        for (const [key, walk] of ev.tierWalks) {
+          const indices = key.split('|')[2]!.split(',').map(Number);
+          if (!indices.some((i) => changed.has(i))) continue;
+          ev.tierWalks.delete(key);
+          if (indices.length > 1 && indices.every((i) => !changed.has(i) || inPlace.has(i)))
+            stale.set(key, walk);
         }
       }
       // Outside the peers the changed policies' rules match, no decision changed: patch, when that pays.
       return propagate(touched, ingressChanged, egressChanged, false, {
         ingress: changedPeers(ev.compiler, changedPolicies, Direction.Ingress),
         egress: changedPeers(ev.compiler, changedPolicies, Direction.Egress),
+        stale,
       });
     },
   };

@@ -674,9 +674,13 @@ function guardrail(g: Guardrail): ClusterPolicyInfo {
   return drawnPolicy({ kind: 'cnp', ...g }, 'guardrail', g.priority);
 }
 
-/** A guardrail edit: new rules (or priority, tier, subject), removed (or put back), or a NetworkPolicy edit. */
+/**
+ * A guardrail edit: new rules in place (same tier, priority and subject), a new guardrail (tier, priority,
+ * subject, rules), removed (or put back), or a NetworkPolicy edit.
+ */
 const guardrailEditArb = fc.oneof(
-  { weight: 5, arbitrary: guardrailArb.map((drawn) => ({ kind: 'guardrail' as const, drawn })) },
+  { weight: 4, arbitrary: guardrailArb.map((drawn) => ({ kind: 'rules' as const, drawn })) },
+  { weight: 2, arbitrary: guardrailArb.map((drawn) => ({ kind: 'guardrail' as const, drawn })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'toggle' as const }) },
   {
     weight: 2,
@@ -704,16 +708,21 @@ describe('tiers: the incremental engine equals compileCluster after guardrail ed
             clusterPolicies: [...state.clusterPolicies, guardrail(first)],
           });
           let previous = computeConnectivity(compileCluster(inc.state));
+          let current: Guardrail | undefined = first;
           for (const [i, edit] of edits.entries()) {
-            const present = inc.state.clusterPolicies.some((p) => p.name === 'guardrail');
-            const update =
-              edit.kind === 'np'
-                ? applyClusterEdit(inc, edit, i)
-                : edit.kind === 'guardrail'
-                  ? inc.updateClusterPolicy(guardrail(edit.drawn))
-                  : present
-                    ? inc.removeClusterPolicy('ClusterNetworkPolicy/guardrail')
-                    : inc.updateClusterPolicy(guardrail(first));
+            let update: IncrementalUpdate;
+            if (edit.kind === 'np') update = applyClusterEdit(inc, edit, i);
+            else if (edit.kind === 'toggle') {
+              update =
+                current === undefined
+                  ? inc.updateClusterPolicy(guardrail(first))
+                  : inc.removeClusterPolicy('ClusterNetworkPolicy/guardrail');
+              current = current === undefined ? first : undefined;
+            } else {
+              const { tier, priority, subject } = current ?? edit.drawn;
+              current = edit.kind === 'rules' ? { ...edit.drawn, tier, priority, subject } : edit.drawn;
+              update = inc.updateClusterPolicy(guardrail(current));
+            }
             patched += update.patchedClasses ?? 0;
             previous = checkUpdate(inc, update, previous, `after edit ${i} (${edit.kind})`);
           }
