@@ -20,6 +20,7 @@ import {
   intersectPorts,
   isAllConnections,
   isEmptyPorts,
+  portsEqual,
   portsKey,
   subtractPorts,
   unionPorts,
@@ -833,8 +834,11 @@ export function patchTiers(
     const under =
       b === undefined ? accessToPod(np, cls) : subtractPorts(ALL_CONNECTIONS, podValue(b.deny, cls));
     const v = unionPorts(podValue(a.allow, cls), subtractPorts(under, podValue(a.deny, cls)));
+    if (portsEqual(v, accessToPod(old, cls))) continue;
     setExact(pods, cutPods, id, cls.hostNetwork ? old.everything : podBroad, v);
   }
+  // Nothing changed for this class (the edit decides the same, or what it changes is decided before it).
+  if (pods.size === 0) return old;
   const out: Access = {
     isolated,
     everything: old.everything,

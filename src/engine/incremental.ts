@@ -66,7 +66,7 @@ import {
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
-import { changedPeers, classWalks, patchTiers, type TierWalk } from './decisions.ts';
+import { changedPeers, classWalks, patchTiers, type ClassWalks, type TierWalk } from './decisions.ts';
 import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
@@ -514,19 +514,35 @@ export function createIncrementalEngine(
     const { compiler: c, tiers } = ev;
     const finals = direction === Direction.Ingress ? ev.ingress : ev.egress;
     const nps = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+    // Classes with the same cluster policies share their walks (but for ingress named ports: per class).
+    const named = tiers.policies.map(
+      (p) => direction === Direction.Ingress && p.ingress.some((r) => r.ports.named.length > 0),
+    );
+    const shared = new Map<string, ClassWalks>();
+    const once = (walk: () => TierWalk): (() => TierWalk) => {
+      let w: TierWalk | undefined;
+      return () => (w ??= walk());
+    };
     for (const id of ids) {
       const old = finals[id]!;
       const np = nps[id]!;
-      const w = classWalks(
-        c,
-        tiers.policies,
-        tiers.ofClass[id]!,
-        direction,
-        c.classes[id]!,
-        ev.tierWalks,
-        tierPortsTowards,
-        { stale, peers },
-      );
+      const ofClass = tiers.ofClass[id]!;
+      const key = ofClass.some((i) => named[i]) ? `${ofClass.join(',')}|${id}` : ofClass.join(',');
+      let w = shared.get(key);
+      if (w === undefined) {
+        const walks = classWalks(
+          c,
+          tiers.policies,
+          ofClass,
+          direction,
+          c.classes[id]!,
+          ev.tierWalks,
+          tierPortsTowards,
+          { stale, peers },
+        );
+        w = { mine: walks.mine, admin: once(walks.admin), baseline: once(walks.baseline) };
+        shared.set(key, w);
+      }
       const next =
         w.mine.length === 0
           ? old === np
