@@ -572,6 +572,8 @@ export function createIncrementalEngine(
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
+    // Patching keeps the NetworkPolicy accesses: only for cluster policy edits.
+    if (networkPolicies) peers = NO_PEERS;
     const patchedIn = ingressChanged
       ? patchAccesses(ids, Direction.Ingress, peers.ingress, peers.stale)
       : NO_PATCHES;
