@@ -836,9 +836,12 @@ export function patchTiers(
     const v = unionPorts(podValue(a.allow, cls), subtractPorts(under, podValue(a.deny, cls)));
     if (portsEqual(v, accessToPod(old, cls))) continue;
     setExact(pods, cutPods, id, cls.hostNetwork ? old.everything : podBroad, v);
+    // No entry where there was none: nothing to lay over.
+    if (pods.get(id) === undefined && !old.pods.has(id)) pods.delete(id);
+    if (cutPods.get(id) === undefined && old.cutPods?.has(id) !== true) cutPods.delete(id);
   }
   // Nothing changed for this class (the edit decides the same, or what it changes is decided before it).
-  if (pods.size === 0) return old;
+  if (pods.size === 0 && cutPods.size === 0) return old;
   const out: Access = {
     isolated,
     everything: old.everything,
@@ -857,6 +860,7 @@ function patched(
   map: ReadonlyMap<number, PortSet>,
   changes: ReadonlyMap<number, PortSet | undefined>,
 ): ReadonlyMap<number, PortSet> {
+  if (changes.size === 0) return map;
   if (!(map instanceof OverlayMap)) return overlay(map, changes);
   const over = new Map(map.over);
   for (const [id, v] of changes) over.set(id, v);
