@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
+import { computeConnectivity, type Connectivity, type Granularity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import {
   createIncrementalEngine,
@@ -599,16 +599,17 @@ function applyClusterEdit(inc: IncrementalEngine, edit: ClusterEdit, i: number):
 /**
  * Checks the engine after `update` against a fresh compile of its state: connectivity, the changes reported
  * (against `previous`, the answer before), the tier ranks, and `allowedBetween` for every pod pair. Returns
- * the fresh answer (the next `previous`).
+ * the fresh answer (the next `previous`), by workload or by pod as the engine was made.
  */
 function checkUpdate(
   inc: IncrementalEngine,
   update: IncrementalUpdate,
   previous: Connectivity,
   label: string,
+  granularity: Granularity = 'workload',
 ): Connectivity {
   const fresh = compileCluster(inc.state);
-  const expected = computeConnectivity(fresh);
+  const expected = computeConnectivity(fresh, granularity);
   assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected), label);
   assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, expected), label);
   assert.deepEqual(
@@ -702,12 +703,11 @@ describe('tiers: the incremental engine equals compileCluster after guardrail ed
         tieredArb,
         guardrailArb,
         fc.array(guardrailEditArb, { minLength: 1, maxLength: 6 }),
-        (state, first, edits) => {
-          const inc = createIncrementalEngine({
-            ...state,
-            clusterPolicies: [...state.clusterPolicies, guardrail(first)],
-          });
-          let previous = computeConnectivity(compileCluster(inc.state));
+        fc.constantFrom<Granularity>('workload', 'pod'),
+        (state, first, edits, granularity) => {
+          const withGuardrail = { ...state, clusterPolicies: [...state.clusterPolicies, guardrail(first)] };
+          const inc = createIncrementalEngine(withGuardrail, {}, granularity);
+          let previous = computeConnectivity(compileCluster(inc.state), granularity);
           let current: Guardrail | undefined = first;
           for (const [i, edit] of edits.entries()) {
             let update: IncrementalUpdate;
@@ -724,7 +724,7 @@ describe('tiers: the incremental engine equals compileCluster after guardrail ed
               update = inc.updateClusterPolicy(guardrail(current));
             }
             patched += update.patchedClasses ?? 0;
-            previous = checkUpdate(inc, update, previous, `after edit ${i} (${edit.kind})`);
+            previous = checkUpdate(inc, update, previous, `after edit ${i} (${edit.kind})`, granularity);
           }
         },
       ),
