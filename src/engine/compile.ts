@@ -5,6 +5,7 @@
 import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
+import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
   ALL_CONNECTIONS,
@@ -20,6 +21,7 @@ import {
 } from './ports.ts';
 import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
 import { lowerBound, sortedIncludes } from '../base/sorted.ts';
+import { numbering } from '../base/numbering.ts';
 import type { LabelSelector } from '../model/k8s.ts';
 import {
   compileTierPolicy,
@@ -36,9 +38,19 @@ import {
   classWalks,
   combineTiers,
   domainReach as tierDomainReach,
+  unionMaps,
   type DomainReach,
+  type PeerMap,
   type TierWalk,
 } from './decisions.ts';
+import {
+  applyCilium,
+  ciliumDomainReach,
+  ciliumMentionedCidrs,
+  ciliumSelectorLabelKeys,
+  compileCilium,
+  type CompiledCilium,
+} from './cilium.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -69,6 +81,22 @@ export interface EngineOptions {
    * @default none
    */
   onProgress?: (progress: Progress) => void;
+  /**
+   * The CNI behaviour profile (profiles.ts): how `endPort`, SCTP and CIDR rules on node IPs are read. Its
+   * settings also give `ipBlockMatchesPods` and `hostNetworkPods` (`cniEngineOptions`), which stay the ones
+   * the engine reads for those two.
+   * @default none: upstream (CIDR rules match node IPs as `ipBlockMatchesPods` says, endPort ranges, SCTP)
+   */
+  cni?: CniProfile;
+}
+
+/**
+ * Whether `ipBlock` peers match pods of a class by their IPs: host-network pods (whose IP is their node's)
+ * as the profile says of node IPs, other pods as `ipBlockMatchesPods` says.
+ */
+export function ipBlockMatchesClass(options: EngineOptions, hostNetworkPod: boolean): boolean {
+  if (options.cni === undefined) return options.ipBlockMatchesPods;
+  return hostNetworkPod ? cidrRulesMatchPod(options.cni.settings, true) : options.ipBlockMatchesPods;
 }
 
 export const HostNetworkPods = { Exempt: 'exempt', Policed: 'policed' } as const;
@@ -191,19 +219,21 @@ export interface CompiledCluster {
   readonly tierPolicies: readonly CompiledTierPolicy[];
   /** Cluster policy indices selecting each class: the Admin tier's then the Baseline tier's, each by rank. */
   readonly tierPoliciesOfClass: readonly (readonly number[])[];
+  /** The Cilium policies' rule sets (`state.ciliumPolicies`), compiled; evaluated in the NetworkPolicy layer. */
+  readonly cilium: CompiledCilium;
   /** What every class's ingress allows, all tiers combined (NetworkPolicies and cluster policies). */
   readonly ingress: readonly Access[];
   readonly egress: readonly Access[];
   /**
-   * What NetworkPolicies alone allow (the NetworkPolicy tier): the very `ingress`/`egress` arrays when the
-   * cluster has no cluster policies.
+   * What NetworkPolicies alone allow (without Cilium policies and cluster policies): the very
+   * `ingress`/`egress` arrays when the cluster has neither.
    */
   readonly npIngress: readonly Access[];
   readonly npEgress: readonly Access[];
   /**
    * The domains class `classId` may reach by DNS name through cluster policies' `domainNames` egress allow
-   * rules (see `domainReach` in decisions.ts for which ports count). Not in `egress`: the DNS answer decides
-   * which addresses those are.
+   * rules (see `domainReach` in decisions.ts for which ports count) and Cilium `toFQDNs` egress allow rules
+   * (`ciliumDomainReach`). Not in `egress`: the DNS answer decides which addresses those are.
    */
   domainReach(classId: number): DomainReach[];
   classOfPod(namespace: string, name: string): number | undefined;
@@ -224,16 +254,25 @@ export function effectivePolicyTypes(policy: PolicyInfo): { ingress: boolean; eg
   return { ingress: true, egress: (policy.spec.egress?.length ?? 0) > 0 };
 }
 
-export function compilePorts(ports: readonly NetworkPolicyPort[] | undefined): CompiledPorts {
+/**
+ * A rule's ports, as the CNI reads them (`cni`: the profile's settings; upstream when absent): SCTP entries
+ * allow nothing where the CNI does not enforce SCTP, and `endPort` is a range or (`first-port`) ignored.
+ */
+export function compilePorts(
+  ports: readonly NetworkPolicyPort[] | undefined,
+  cni?: Pick<CniSettings, 'sctp' | 'endPort'>,
+): CompiledPorts {
   if (ports === undefined || ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
   let numeric: PortSet = NO_PORTS;
   const named: NamedPortRef[] = [];
   for (const p of ports) {
     const protocol = (p.protocol ?? 'TCP') as Protocol;
+    if (protocol === 'SCTP' && cni?.sctp === false) continue;
     if (p.port === undefined) numeric = unionPorts(numeric, portSetOf(protocol, ALL_PORTS));
-    else if (typeof p.port === 'number')
-      numeric = unionPorts(numeric, portSetOf(protocol, [p.port, p.endPort ?? p.port]));
-    else named.push({ name: p.port, protocol });
+    else if (typeof p.port === 'number') {
+      const end = cni?.endPort === 'first-port' ? p.port : (p.endPort ?? p.port);
+      numeric = unionPorts(numeric, portSetOf(protocol, [p.port, end]));
+    } else named.push({ name: p.port, protocol });
   }
   return { any: false, numeric, named };
 }
@@ -277,16 +316,25 @@ export class PolicyCompiler implements TierPeerContext {
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
-    this.space = buildAddressSpace([...mentionedCidrs(state.policies), ...tierMentionedCidrs(state)]);
+    this.space = buildAddressSpace([
+      ...mentionedCidrs(state.policies),
+      ...tierMentionedCidrs(state),
+      ...ciliumMentionedCidrs(state),
+    ]);
     let labelKeys: Set<string> | 'all' = 'all';
     if (options.classesByAllLabels !== true) {
       labelKeys = selectorLabelKeys(state.policies);
       tierSelectorLabelKeys(state.clusterPolicies, labelKeys);
+      ciliumSelectorLabelKeys(state, labelKeys);
     }
     const index = buildClasses(
       state,
       this.space,
-      options.ipBlockMatchesPods || tiersMatchAddresses(state),
+      // Cilium's node peers find host-network pods by their addresses.
+      options.ipBlockMatchesPods ||
+        ipBlockMatchesClass(options, true) ||
+        tiersMatchAddresses(state) ||
+        state.ciliumPolicies.length > 0,
       labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
     );
@@ -419,6 +467,13 @@ export class PolicyCompiler implements TierPeerContext {
     };
   }
 
+  #cilium: CompiledCilium | undefined;
+
+  /** The Cilium policies, compiled once (the incremental engine recompiles when they are present). */
+  get cilium(): CompiledCilium {
+    return (this.#cilium ??= compileCilium(this));
+  }
+
   /** The cluster policies, compiled, and the ones selecting each class (Admin then Baseline, by rank). */
   compileTiers(): { policies: CompiledTierPolicy[]; ofClass: number[][] } {
     const ranks = tierRanks(this.state.clusterPolicies);
@@ -465,8 +520,14 @@ export class PolicyCompiler implements TierPeerContext {
     if (peer.ipBlock !== undefined) {
       const addresses = this.space.classesOfBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? []);
       const ids = new Set<number>();
-      if (this.options.ipBlockMatchesPods) {
-        for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) ids.add(id);
+      const pods = ipBlockMatchesClass(this.options, false);
+      const nodes = ipBlockMatchesClass(this.options, true);
+      if (pods || nodes) {
+        for (const a of addresses) {
+          for (const id of this.classesAtAddress.get(a) ?? []) {
+            if (this.classes[id]!.hostNetworkPod ? nodes : pods) ids.add(id);
+          }
+        }
       }
       return {
         index,
@@ -504,18 +565,20 @@ export class PolicyCompiler implements TierPeerContext {
         peers === undefined || peers.length === 0
           ? 'everything'
           : peers.map((p, i) => this.compilePeer(p, i, namespace)),
-      ports: compilePorts(ports),
+      ports: compilePorts(ports, this.options.cni?.settings),
     };
   }
 
   compilePolicy(info: PolicyInfo, index: number): CompiledPolicy {
     const selector = compileSelector(info.spec.podSelector ?? {});
     const types = effectivePolicyTypes(info);
+    // A CNI that rejects policies with endPort (Cilium 1.15) enforces nothing of them: they select no pod.
+    const ignored = this.options.cni?.settings.endPort === 'policy-ignored' && usesEndPort(info);
     return {
       index,
       info,
       selector,
-      selected: this.classesInNamespace(info.namespace, selector),
+      selected: ignored ? [] : this.classesInNamespace(info.namespace, selector),
       affectsIngress: types.ingress,
       affectsEgress: types.egress,
       ingress: types.ingress
@@ -579,6 +642,12 @@ export class PolicyCompiler implements TierPeerContext {
 }
 
 const MATCH_ALL = compileSelector({});
+
+/** Whether a policy has a port range (`endPort`) in some rule. */
+export function usesEndPort(info: PolicyInfo): boolean {
+  const rules = [...(info.spec.ingress ?? []), ...(info.spec.egress ?? [])];
+  return rules.some((r) => (r.ports ?? []).some((p) => p.endPort !== undefined));
+}
 
 /** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */
 export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
@@ -685,16 +754,17 @@ export function applyTiers(
   walks = new Map<string, TierWalk>(),
   /** The directions to combine (the other's map stays empty). */
   directions: readonly Direction[] = [Direction.Ingress, Direction.Egress],
+  /**
+   * What Cilium deny rules deny for a class the NetworkPolicy layer does not isolate (`applyCilium`): taken
+   * out of the Baseline tier's default, as a Baseline deny is.
+   */
+  layerDeny?: (id: number, direction: Direction) => PeerMap | undefined,
 ): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
   const cache = new Map<string, Access>();
-  const accessIds = new Map<Access, number>();
-  const accessId = (a: Access): number => {
-    let id = accessIds.get(a);
-    if (id === undefined) accessIds.set(a, (id = accessIds.size));
-    return id;
-  };
+  const accessId = numbering<Access>();
+  const denyId = numbering<PeerMap>();
   for (const id of classIds) {
     const cls = c.classes[id]!;
     const ofClass = tiers.ofClass[id]!;
@@ -710,7 +780,8 @@ export function applyTiers(
         walks,
         tierPortsTowards,
       );
-      if (mine.length === 0) {
+      const deny = layerDeny?.(id, direction);
+      if (mine.length === 0 && deny === undefined) {
         out.set(id, np);
         continue;
       }
@@ -719,10 +790,15 @@ export function applyTiers(
         mine.some((i) => tiers.policies[i]!.ingress.some((r) => r.ports.named.length > 0));
       // The result depends on the policies (and the class, for ingress named ports) and on `np`.
       const walkKey = `${direction}|${mine.join(',')}${named ? `|${id}` : ''}`;
-      const key = `${walkKey}|${accessId(np)}`;
+      const key = `${walkKey}|${accessId(np)}${deny === undefined ? '' : `|d${denyId(deny)}`}`;
       let access = cache.get(key);
       if (access === undefined) {
-        access = combineTiers(c, np, admin, baseline);
+        // A Cilium deny of a class nothing isolates: (Baseline default) \ deny = complement(D_baseline ∪ deny).
+        const withDeny = (): TierWalk => {
+          const w = baseline();
+          return { ...w, deny: unionMaps(c.classes, w.deny, deny!) };
+        };
+        access = combineTiers(c, np, admin, deny === undefined ? baseline : withDeny);
         cache.set(key, access);
       }
       out.set(id, access);
@@ -755,21 +831,30 @@ export function assembleCompiled(
     policiesOfClass,
     tierPolicies: tiers.policies,
     tierPoliciesOfClass: tiers.ofClass,
+    cilium: c.cilium,
     ingress: access.ingress,
     egress: access.egress,
     npIngress: access.npIngress,
     npEgress: access.npEgress,
     domainReach(classId) {
       const ofClass = tiers.ofClass[classId] ?? [];
-      if (ofClass.length === 0) return [];
-      return tierDomainReach(
-        c,
-        tiers.policies,
-        ofClass,
-        access.npEgress[classId]!,
-        c.classes[classId]!,
-        tierPortsTowards,
-      );
+      const cls = c.classes[classId]!;
+      const viaTiers =
+        ofClass.length === 0
+          ? []
+          : tierDomainReach(c, tiers.policies, ofClass, access.npEgress[classId]!, cls, tierPortsTowards);
+      const viaCilium = ciliumDomainReach(c, c.cilium, cls);
+      if (viaCilium.length === 0) return viaTiers;
+      return [
+        ...viaTiers,
+        ...viaCilium.map((r) => ({
+          domain: r.domain,
+          ports: r.ports,
+          policy: c.cilium.specs[r.spec]!.policy,
+          rule: r.rule,
+          cilium: { spec: r.spec },
+        })),
+      ];
     },
     classOfPod: classOf,
     allowedBetween(src, dst) {
@@ -789,14 +874,29 @@ export function accessArrays(
 ): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
   const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
-  if (tiers.policies.length === 0) return { ingress: npIngress, egress: npEgress, npIngress, npEgress };
+  const cilium = c.cilium;
+  if (tiers.policies.length === 0 && cilium.specs.length === 0)
+    return { ingress: npIngress, egress: npEgress, npIngress, npEgress };
+  // With Cilium policies, the NetworkPolicy layer the tiers walk around is NetworkPolicies and Cilium's rules.
+  const layer =
+    cilium.specs.length === 0
+      ? undefined
+      : applyCilium(
+          c,
+          cilium,
+          (id) => npIngress[id]!,
+          (id) => npEgress[id]!,
+          c.classes.keys(),
+        );
   const final = applyTiers(
     c,
     tiers,
-    (id) => npIngress[id]!,
-    (id) => npEgress[id]!,
+    (id) => layer?.ingress.get(id) ?? npIngress[id]!,
+    (id) => layer?.egress.get(id) ?? npEgress[id]!,
     c.classes.keys(),
     walks,
+    undefined,
+    layer === undefined ? undefined : (id, direction) => layer.deny[direction].get(id),
   );
   return {
     ingress: c.classes.map((cls) => final.ingress.get(cls.id)!),

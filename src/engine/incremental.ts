@@ -40,6 +40,7 @@ import {
   applyTiers,
   assembleCompiled,
   buildAccess,
+  ipBlockMatchesClass,
   mentionedCidrs,
   tierPortsTowards,
   type Access,
@@ -569,6 +570,8 @@ export function createIncrementalEngine(
     networkPolicies = true,
     peers: ChangedPeers = NO_PEERS,
   ): IncrementalUpdate => {
+    // Cilium policies combine with NetworkPolicies per class in ways not tracked here: recompute everything.
+    if (state.ciliumPolicies.length > 0) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
@@ -848,7 +851,9 @@ export function createIncrementalEngine(
       for (const p of policies) state.clusterPolicies.push(p);
       const cidrsMoved = updateCidrs(tierCidrs(dropped), tierCidrs(added));
       // Pod classes know their address classes when NetworkPolicy ipBlocks or cluster policies match pods by IP.
-      const classesMoved = !opts.ipBlockMatchesPods && matchedAddresses !== tiersMatchAddresses(state);
+      const classesMoved =
+        !(opts.ipBlockMatchesPods || ipBlockMatchesClass(opts, true)) &&
+        matchedAddresses !== tiersMatchAddresses(state);
       if (cidrsMoved || classesMoved) return recompile();
 
       const previous = ev.tiers.policies.slice();
