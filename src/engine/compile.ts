@@ -2,13 +2,7 @@
  * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
  * both read these structures, so every verdict can name the policy and rule behind it.
  */
-import {
-  NAMESPACE_NAME_LABEL,
-  Tier,
-  type ClusterState,
-  type PodInfo,
-  type PolicyInfo,
-} from '../model/cluster.ts';
+import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
@@ -41,12 +35,10 @@ import {
 } from './tiers.ts';
 import {
   AdditiveMap,
+  classWalks,
   combineTiers,
-  composeWalks,
   domainReach as tierDomainReach,
-  policiesOfTier,
   unionMaps,
-  walkTier,
   type DomainReach,
   type PeerMap,
   type TierWalk,
@@ -743,7 +735,7 @@ export interface CompiledTiers {
 }
 
 /** Ingress named ports of a tier rule resolve against the subject class (any protocol, as compiled). */
-function tierPortsTowards(rule: CompiledTierRule, cls: PodClass): PortSet {
+export function tierPortsTowards(rule: CompiledTierRule, cls: PodClass): PortSet {
   return portsTowardsClass(rule.ports, cls);
 }
 
@@ -779,7 +771,15 @@ export function applyTiers(
     for (const direction of directions) {
       const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
       const out = direction === Direction.Ingress ? ingress : egress;
-      const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);
+      const { mine, admin, baseline } = classWalks(
+        c,
+        tiers.policies,
+        ofClass,
+        direction,
+        cls,
+        walks,
+        tierPortsTowards,
+      );
       const deny = layerDeny?.(id, direction);
       if (mine.length === 0 && deny === undefined) {
         out.set(id, np);
@@ -793,34 +793,12 @@ export function applyTiers(
       const key = `${walkKey}|${accessId(np)}${deny === undefined ? '' : `|d${denyId(deny)}`}`;
       let access = cache.get(key);
       if (access === undefined) {
-        // A tier's walk depends on that tier's policies only: classes that differ in the other tier share it.
-        // Made of the walk of its first policy and the (kept) walk of the others: an edit of one policy
-        // walks that policy again and combines, with the walks of the policies after it kept.
-        const walkOf = (tier: Tier, policies: readonly CompiledTierPolicy[]): TierWalk => {
-          const own =
-            direction === Direction.Ingress &&
-            policies.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
-          const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${id}` : ''}`;
-          let w = walks.get(k);
-          if (w === undefined) {
-            w =
-              policies.length <= 1
-                ? walkTier(c, policies, direction, cls, tierPortsTowards)
-                : composeWalks(c.classes, walkOf(tier, policies.slice(0, 1)), () =>
-                    walkOf(tier, policies.slice(1)),
-                  );
-            walks.set(k, w);
-          }
-          return w;
-        };
-        const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(tiers.policies, mine, tier));
-        const baseline = walk(Tier.Baseline);
         // A Cilium deny of a class nothing isolates: (Baseline default) \ deny = complement(D_baseline ∪ deny).
         const withDeny = (): TierWalk => {
           const w = baseline();
           return { ...w, deny: unionMaps(c.classes, w.deny, deny!) };
         };
-        access = combineTiers(c, np, walk(Tier.Admin), deny === undefined ? baseline : withDeny);
+        access = combineTiers(c, np, admin, deny === undefined ? baseline : withDeny);
         cache.set(key, access);
       }
       out.set(id, access);
@@ -891,6 +869,8 @@ export function accessArrays(
   c: PolicyCompiler,
   np: { ingress: Map<number, Access>; egress: Map<number, Access> },
   tiers: CompiledTiers,
+  /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
+  walks?: Map<string, TierWalk>,
 ): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
   const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
@@ -914,7 +894,7 @@ export function accessArrays(
     (id) => layer?.ingress.get(id) ?? npIngress[id]!,
     (id) => layer?.egress.get(id) ?? npEgress[id]!,
     c.classes.keys(),
-    undefined,
+    walks,
     undefined,
     layer === undefined ? undefined : (id, direction) => layer.deny[direction].get(id),
   );

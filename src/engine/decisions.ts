@@ -27,6 +27,7 @@ import {
   intersectPorts,
   isAllConnections,
   isEmptyPorts,
+  portsEqual,
   portsKey,
   subtractPorts,
   unionPorts,
@@ -460,6 +461,98 @@ export function policiesOfTier(
   return ofClass.map((i) => all[i]!).filter((p) => p.tier === tier);
 }
 
+/** A class's tier walks in one direction, kept in `walks` (see `classWalks`). */
+export interface ClassWalks {
+  /** The class's cluster policies with rules in this direction (indices, in evaluation order). */
+  mine: number[];
+  admin: () => TierWalk;
+  baseline: () => TierWalk;
+}
+
+/**
+ * The Admin and Baseline walks of class `subject` in one direction, given lazily and kept in `walks` by the
+ * indices of their policies (and the class, for ingress named ports, which resolve against it). A tier's
+ * walk depends on that tier's policies only: classes that differ in the other tier share it. Made of the
+ * walk of its first policy and the (kept) walk of the others: an edit of one policy walks that policy again
+ * and combines, with the walks of the policies after it kept.
+ */
+export function classWalks(
+  ctx: TierContext,
+  all: readonly CompiledTierPolicy[],
+  ofClass: readonly number[],
+  direction: Direction,
+  subject: PodClass,
+  walks: Map<string, TierWalk>,
+  portsTowards: (rule: CompiledTierRule, cls: PodClass) => PortSet,
+  /** After an edit that changed decisions at the pod classes `peers` only: the walks before it, by key. */
+  patch?: { stale: ReadonlyMap<string, TierWalk>; peers: readonly number[] },
+): ClassWalks {
+  const mine = ofClass.filter((i) => all[i]![direction].length > 0);
+  const walkOf = (tier: Tier, policies: readonly CompiledTierPolicy[]): TierWalk => {
+    const own =
+      direction === 'ingress' && policies.some((p) => p.ingress.some((r) => r.ports.named.length > 0));
+    const k = `${tier}|${direction}|${policies.map((p) => p.index).join(',')}${own ? `|${subject.id}` : ''}`;
+    let w = walks.get(k);
+    if (w === undefined) {
+      const old = policies.length > 1 ? patch?.stale.get(k) : undefined;
+      w =
+        old !== undefined
+          ? patchWalk(
+              ctx.classes,
+              old,
+              policies.map((p) => walkOf(tier, [p])),
+              patch!.peers,
+            )
+          : policies.length <= 1
+            ? walkTier(ctx, policies, direction, subject, portsTowards)
+            : composeWalks(ctx.classes, walkOf(tier, policies.slice(0, 1)), () =>
+                walkOf(tier, policies.slice(1)),
+              );
+      walks.set(k, w);
+    }
+    return w;
+  };
+  const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(all, mine, tier));
+  return { mine, admin: walk(Tier.Admin), baseline: walk(Tier.Baseline) };
+}
+
+/**
+ * The walk of a list of policies after an edit that changed decisions at the pod classes `peers` only, from
+ * its walk before the edit (`old`) and the walks of each of its policies alone (`singles`, in order): at
+ * those peers, first match decides, folded over the single walks; elsewhere (and the defaults) `old` holds.
+ * Costs the peers times the policies, not the size of the walk's maps (`composeWalks`).
+ */
+function patchWalk(
+  classes: readonly PodClass[],
+  old: TierWalk,
+  singles: readonly TierWalk[],
+  peers: readonly number[],
+): TierWalk {
+  const allow = new Map<number, PortSet>();
+  const deny = new Map<number, PortSet>();
+  const undecided = new Map<number, PortSet>();
+  for (const id of peers) {
+    const cls = classes[id]!;
+    let a = NO_PORTS;
+    let d = NO_PORTS;
+    let u = ALL_CONNECTIONS;
+    for (const w of singles) {
+      a = unionPorts(a, intersectPorts(podValue(w.allow, cls), u));
+      d = unionPorts(d, intersectPorts(podValue(w.deny, cls), u));
+      u = intersectPorts(u, podValue(w.undecided, cls));
+      if (isEmptyPorts(u)) break;
+    }
+    allow.set(id, a);
+    deny.set(id, d);
+    undecided.set(id, u);
+  }
+  const at = (m: PeerMap, values: ReadonlyMap<number, PortSet>): PeerMap => ({
+    ...m,
+    podOverrides: patched(m.podOverrides, values),
+  });
+  return { allow: at(old.allow, allow), deny: at(old.deny, deny), undecided: at(old.undecided, undecided) };
+}
+
 /**
  * The final `Access` of a class in one direction: the Admin tier's walk, then NetworkPolicies (`np`), then
  * the Baseline tier's walk (walks are given lazily: they do not depend on `np`, so callers share them).
@@ -680,4 +773,116 @@ export function domainReach(
     );
   }
   return out;
+}
+
+const emptiness = new WeakMap<PeerMap, boolean>();
+
+/** `isEmptyMap`, kept per map: the walks are shared by many classes. */
+function isEmptyKept(m: PeerMap): boolean {
+  if (m === NOTHING) return true;
+  let empty = emptiness.get(m);
+  if (empty === undefined) emptiness.set(m, (empty = isEmptyMap(m)));
+  return empty;
+}
+
+/** Most peers an edit may change for `patchTiers` to be used: beyond, combining afresh costs less. */
+const PATCH_PEERS = 64;
+
+/**
+ * The pod classes the rules of `policies` (the versions of the cluster policies an edit drops and adds) can
+ * match in `direction`, ascending: outside them, every tier walk decides what it decided before the edit
+ * (first match decides per peer, and these policies' rules match no other peer), and the walks' defaults
+ * (what they decide for every pod and address) stay as they were. Undefined when that does not hold or
+ * would not pay: a peer matching every pod or everything (a default), one matching addresses, or more than
+ * `PATCH_PEERS` classes.
+ */
+export function changedPeers(
+  ctx: TierContext,
+  policies: readonly CompiledTierPolicy[],
+  direction: Direction,
+): number[] | undefined {
+  const out = new Set<number>();
+  for (const p of policies) {
+    for (const rule of p[direction]) {
+      for (const peer of rule.peers) {
+        if (peer.everything || peer.pods.all || peer.addresses.length > 0) return undefined;
+        if (hostIfCoveringAll(ctx.classes, peer.pods.ids) !== undefined) return undefined;
+        for (const id of peer.pods.ids) out.add(id);
+        if (out.size > PATCH_PEERS) return undefined;
+      }
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The final `Access` of a class after an edit of cluster policies that changed its tier walks at the pod
+ * classes `peers` only (`changedPeers`): `old`, what `combineTiers` gave before, with the exact value at those
+ * peers laid over it (`OverlayMap`); its broad part stays, as the walks' defaults do. `np` is the class's
+ * NetworkPolicy `Access` (unchanged), `admin`/`baseline` its walks after the edit. Undefined when the form
+ * changes (the tiers now decide something where they decided nothing, or the reverse, or the `isolated`
+ * flag changes): `combineTiers` builds it then.
+ */
+export function patchTiers(
+  ctx: TierContext,
+  old: Access,
+  np: Access,
+  admin: () => TierWalk,
+  baseline: () => TierWalk,
+  peers: readonly number[],
+): Access | undefined {
+  const a = admin();
+  const adminDenies = !isEmptyKept(a.deny);
+  const adminDecides = adminDenies || !isEmptyKept(a.allow);
+  let b: TierWalk | undefined;
+  let isolated = true;
+  if (np.isolated) {
+    if (!adminDecides) return old === np ? np : undefined;
+  } else {
+    b = baseline();
+    const baselineDenies = !isEmptyKept(b.deny);
+    if (!adminDecides && !baselineDenies) return old === np ? np : undefined;
+    isolated = baselineDenies || adminDenies;
+  }
+  if (old === np || old.isolated !== isolated) return undefined;
+  const pods = new Map<number, PortSet | undefined>();
+  const cutPods = new Map<number, PortSet | undefined>();
+  const podBroad = unionPorts(old.everything, old.allPods);
+  for (const id of peers) {
+    const cls = ctx.classes[id]!;
+    // A ∪ (np \ D) where NetworkPolicies isolate, else A ∪ (complement(D_baseline) \ D).
+    const under =
+      b === undefined ? accessToPod(np, cls) : subtractPorts(ALL_CONNECTIONS, podValue(b.deny, cls));
+    const v = unionPorts(podValue(a.allow, cls), subtractPorts(under, podValue(a.deny, cls)));
+    if (portsEqual(v, accessToPod(old, cls))) continue;
+    setExact(pods, cutPods, id, cls.hostNetwork ? old.everything : podBroad, v);
+    // No entry where there was none: nothing to lay over.
+    if (pods.get(id) === undefined && !old.pods.has(id)) pods.delete(id);
+    if (cutPods.get(id) === undefined && old.cutPods?.has(id) !== true) cutPods.delete(id);
+  }
+  // Nothing changed for this class (the edit decides the same, or what it changes is decided before it).
+  if (pods.size === 0 && cutPods.size === 0) return old;
+  const out: Access = {
+    isolated,
+    everything: old.everything,
+    allPods: old.allPods,
+    pods: patched(old.pods, pods),
+    addresses: old.addresses,
+  };
+  const cp = patched(old.cutPods ?? NO_OVERRIDES, cutPods);
+  if (cp.size > 0) out.cutPods = cp;
+  if (old.cutAddresses !== undefined) out.cutAddresses = old.cutAddresses;
+  return out;
+}
+
+/** `map` with `changes` laid over it; an `OverlayMap`'s own layer is merged, so reads stay two levels deep. */
+function patched(
+  map: ReadonlyMap<number, PortSet>,
+  changes: ReadonlyMap<number, PortSet | undefined>,
+): ReadonlyMap<number, PortSet> {
+  if (changes.size === 0) return map;
+  if (!(map instanceof OverlayMap)) return overlay(map, changes);
+  const over = new Map(map.over);
+  for (const [id, v] of changes) over.set(id, v);
+  return overlay(map.base, over);
 }

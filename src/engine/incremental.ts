@@ -42,6 +42,7 @@ import {
   buildAccess,
   ipBlockMatchesClass,
   mentionedCidrs,
+  tierPortsTowards,
   type Access,
   type CompiledCluster,
   type CompiledPolicy,
@@ -66,7 +67,7 @@ import {
 } from './connectivity.ts';
 import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
-import type { TierWalk } from './decisions.ts';
+import { changedPeers, classWalks, patchTiers, type ClassWalks, type TierWalk } from './decisions.ts';
 import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
@@ -84,6 +85,11 @@ export interface IncrementalUpdate {
   recompiled: boolean;
   /** The connections that appeared, disappeared or changed ports, in output order. */
   changes: ConnectionChange[];
+  /**
+   * Of the touched classes, those whose access a cluster policy edit patched at the few peers where its
+   * rules match instead of combining the tiers afresh (absent: none).
+   */
+  patchedClasses?: number;
 }
 
 export interface IncrementalEngine {
@@ -118,6 +124,16 @@ export interface IncrementalEngine {
 }
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
+
+/** Per direction, the pod classes outside which a cluster policy edit changes nothing (`changedPeers`). */
+interface ChangedPeers {
+  ingress: readonly number[] | undefined;
+  egress: readonly number[] | undefined;
+  /** The walks the edit made stale that `patchWalk` can bring up to date, by key. */
+  stale: ReadonlyMap<string, TierWalk>;
+}
+const NO_PEERS: ChangedPeers = { ingress: undefined, egress: undefined, stale: new Map() };
+const NO_PATCHES: ReadonlyMap<number, Access> = new Map();
 
 /** CIDRs as keys: equal blocks written differently (`10.0.0.1/24`, `10.0.0.0/24`) have one key. */
 function cidrKeys(texts: readonly string[]): string[] {
@@ -205,7 +221,12 @@ class Evaluation {
     this.policiesOfClass = c.classes.map(() => []);
     for (const p of this.policies) for (const id of p.selected) this.policiesOfClass[id]!.push(p.index);
     this.tiers = c.compileTiers();
-    const access = accessArrays(c, buildAccess(c, this.policies, this.policiesOfClass), this.tiers);
+    const access = accessArrays(
+      c,
+      buildAccess(c, this.policies, this.policiesOfClass),
+      this.tiers,
+      this.tierWalks,
+    );
     // Without cluster policies the final arrays are the NetworkPolicy ones: apart, for a cluster policy to come.
     if (access.ingress === access.npIngress) access.ingress = [...access.npIngress];
     if (access.egress === access.npEgress) access.egress = [...access.npEgress];
@@ -370,6 +391,22 @@ class Evaluation {
     return out;
   }
 
+  /** What entity `src` may open towards entity `dst` (both workloads or pods): `entityRow`'s entry, alone. */
+  entityPair(src: number, dst: number): PortSet | undefined {
+    const { members } = this.index;
+    let out: PortSet | undefined;
+    for (const s of this.classesOfEntity[src]!) {
+      const many = members[s]!.find((m) => m.entity === src)!.many;
+      const row = this.outPods[s]!;
+      for (const d of this.classesOfEntity[dst]!) {
+        if (s === d && src === dst && !many) continue;
+        const ports = row.get(d);
+        if (ports !== undefined) out = out === undefined ? ports : unionPorts(out, ports);
+      }
+    }
+    return out;
+  }
+
   connections(): Connection[] {
     const { entities } = this.index;
     const out: Connection[] = [];
@@ -463,59 +500,146 @@ export function createIncrementalEngine(
   };
 
   /**
+   * The new final accesses of `ids` in `direction` after a cluster policy edit that changes tier decisions
+   * only at the pod classes `peers` (`changedPeers`), each the old one patched at those peers
+   * (`patchTiers`); a class whose access changes form is left out (its access is combined afresh).
+   */
+  const patchAccesses = (
+    ids: readonly number[],
+    direction: Direction,
+    peers: readonly number[] | undefined,
+    stale: ReadonlyMap<string, TierWalk>,
+  ): Map<number, Access> => {
+    const out = new Map<number, Access>();
+    if (peers === undefined || ev.tiers.policies.length === 0) return out;
+    const { compiler: c, tiers } = ev;
+    const finals = direction === Direction.Ingress ? ev.ingress : ev.egress;
+    const nps = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+    // Classes with the same cluster policies share their walks (but for ingress named ports: per class).
+    const named = tiers.policies.map(
+      (p) => direction === Direction.Ingress && p.ingress.some((r) => r.ports.named.length > 0),
+    );
+    const shared = new Map<string, ClassWalks>();
+    const once = (walk: () => TierWalk): (() => TierWalk) => {
+      let w: TierWalk | undefined;
+      return () => (w ??= walk());
+    };
+    for (const id of ids) {
+      const old = finals[id]!;
+      const np = nps[id]!;
+      const ofClass = tiers.ofClass[id]!;
+      const key = ofClass.some((i) => named[i]) ? `${ofClass.join(',')}|${id}` : ofClass.join(',');
+      let w = shared.get(key);
+      if (w === undefined) {
+        const walks = classWalks(
+          c,
+          tiers.policies,
+          ofClass,
+          direction,
+          c.classes[id]!,
+          ev.tierWalks,
+          tierPortsTowards,
+          { stale, peers },
+        );
+        w = { mine: walks.mine, admin: once(walks.admin), baseline: once(walks.baseline) };
+        shared.set(key, w);
+      }
+      const next =
+        w.mine.length === 0
+          ? old === np
+            ? np
+            : undefined
+          : patchTiers(c, old, np, w.admin, w.baseline, peers);
+      if (next !== undefined) out.set(id, next);
+    }
+    return out;
+  };
+
+  /**
    * Rebuilds the accesses of `touched` and everything downstream. `networkPolicies`: NetworkPolicies changed
    * (their accesses are rebuilt too); else only cluster policies did (the classes' NetworkPolicy accesses
-   * recombine with their new tier walks).
+   * recombine with their new tier walks). `peers` (cluster policy edits): per direction, the pod classes
+   * outside which the edit changes no decision (`changedPeers`); a class whose access is patched there
+   * (`patchAccesses`) gets only its pairs with those peers recomputed, not its whole row, and only the entity
+   * pairs of the class pairs that changed.
    */
   const propagate = (
     touched: Set<number>,
     ingressChanged: boolean,
     egressChanged: boolean,
     networkPolicies = true,
+    peers: ChangedPeers = NO_PEERS,
   ): IncrementalUpdate => {
     // Cilium policies combine with NetworkPolicies per class in ways not tracked here: recompute everything.
     if (state.ciliumPolicies.length > 0) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
+    // Patching keeps the NetworkPolicy accesses: only for cluster policy edits.
+    if (networkPolicies) peers = NO_PEERS;
+    const patchedIn = ingressChanged
+      ? patchAccesses(ids, Direction.Ingress, peers.ingress, peers.stale)
+      : NO_PATCHES;
+    const patchedOut = egressChanged
+      ? patchAccesses(ids, Direction.Egress, peers.egress, peers.stale)
+      : NO_PATCHES;
+    const ingressTouched = ingressChanged ? ids.filter((id) => !patchedIn.has(id)) : [];
+    const egressTouched = egressChanged ? ids.filter((id) => !patchedOut.has(id)) : [];
     // Unindex the old final accesses first.
-    for (const id of ids) {
-      if (ingressChanged) {
-        ev.indexIngress(id, ev.ingress[id]!, false);
-        if (access !== undefined) ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
-      }
-      if (egressChanged) {
-        ev.indexEgress(id, ev.egress[id]!, false);
-        if (access !== undefined) ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
-      }
+    for (const id of ingressTouched) {
+      ev.indexIngress(id, ev.ingress[id]!, false);
+      if (access !== undefined) ev.npIngress[id] = access.ingress.get(id) ?? OPEN_ACCESS;
+    }
+    for (const id of egressTouched) {
+      ev.indexEgress(id, ev.egress[id]!, false);
+      if (access !== undefined) ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
     }
     // With cluster policies, the touched classes' NetworkPolicy tier recombines with their tier decisions.
-    const final =
-      ev.tiers.policies.length === 0
+    const combined = (list: readonly number[], direction: Direction): Map<number, Access> | undefined =>
+      ev.tiers.policies.length === 0 || list.length === 0
         ? undefined
         : applyTiers(
             c,
             ev.tiers,
             (id) => ev.npIngress[id]!,
             (id) => ev.npEgress[id]!,
-            ids,
+            list,
             ev.tierWalks,
-            [...(ingressChanged ? [Direction.Ingress] : []), ...(egressChanged ? [Direction.Egress] : [])],
-          );
-    const ingressTouched: number[] = [];
-    const egressTouched: number[] = [];
-    for (const id of ids) {
-      if (ingressChanged) {
-        ev.ingress[id] = final?.ingress.get(id) ?? ev.npIngress[id]!;
-        ev.indexIngress(id, ev.ingress[id], true);
-        ingressTouched.push(id);
-      }
-      if (egressChanged) {
-        ev.egress[id] = final?.egress.get(id) ?? ev.npEgress[id]!;
-        ev.indexEgress(id, ev.egress[id], true);
-        egressTouched.push(id);
-      }
+            [direction],
+          )[direction];
+    const finalIn = combined(ingressTouched, Direction.Ingress);
+    const finalOut = combined(egressTouched, Direction.Egress);
+    for (const id of ingressTouched) {
+      ev.ingress[id] = finalIn?.get(id) ?? ev.npIngress[id]!;
+      ev.indexIngress(id, ev.ingress[id], true);
     }
+    for (const id of egressTouched) {
+      ev.egress[id] = finalOut?.get(id) ?? ev.npEgress[id]!;
+      ev.indexEgress(id, ev.egress[id], true);
+    }
+    // Patched accesses differ at their peers only: the index changes there (the broad part stays).
+    const install = (
+      patches: ReadonlyMap<number, Access>,
+      finals: Access[],
+      namedBy: Set<number>[],
+      at: readonly number[] | undefined,
+    ): number[] => {
+      const changed: number[] = [];
+      for (const [id, next] of patches) {
+        const old = finals[id]!;
+        if (next === old) continue;
+        for (const x of at!) {
+          if (old.pods.has(x) === next.pods.has(x)) continue;
+          if (next.pods.has(x)) namedBy[x]!.add(id);
+          else namedBy[x]!.delete(id);
+        }
+        finals[id] = next;
+        changed.push(id);
+      }
+      return changed;
+    };
+    const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, peers.ingress);
+    const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, peers.egress);
     const addressCount = c.space.classes.length;
     const memo = new Map<Access, [number, PortSet][]>();
     // Class rows, after every access is in place.
@@ -534,6 +658,23 @@ export function createIncrementalEngine(
       ev.inPods[d] = row;
       ev.inAddresses[d] = addressReach(ev.ingress[d]!, addressCount, inMemo);
     }
+    // Pairs of a patched class with its peers; those that changed, for the entity pairs.
+    const pairs: [number, number][] = [];
+    const pair = (s: number, d: number): void => {
+      const ports = ev.pairPorts(s, d);
+      const cur = ev.outPods[s]!.get(d);
+      if (cur === ports || (cur !== undefined && ports !== undefined && portsEqual(cur, ports))) return;
+      if (ports === undefined) {
+        ev.outPods[s]!.delete(d);
+        ev.inPods[d]!.delete(s);
+      } else {
+        ev.outPods[s]!.set(d, ports);
+        ev.inPods[d]!.set(s, ports);
+      }
+      pairs.push([s, d]);
+    };
+    for (const d of ingressPatched) for (const s of peers.ingress!) pair(s, d);
+    for (const s of egressPatched) for (const d of peers.egress!) pair(s, d);
 
     // Entity rows and columns; remember each changed pair's first value to report the changes.
     const E = index.entities.length;
@@ -567,6 +708,16 @@ export function createIncrementalEngine(
       for (const src of [...ev.sources[e]!]) if (!column.has(src)) set(src, e, undefined);
       for (const [src, ports] of column) set(src, e, ports);
     }
+    const entityPairs = new Set<number>();
+    for (const [s, d] of pairs) {
+      for (const ms of index.members[s]!) {
+        for (const md of index.members[d]!) entityPairs.add(ms.entity * E + md.entity);
+      }
+    }
+    for (const key of entityPairs) {
+      const src = Math.floor(key / E);
+      set(src, key - src * E, ev.entityPair(src, key - src * E));
+    }
     const changes: ConnectionChange[] = [];
     for (const key of [...before.keys()].sort((a, b) => a - b)) {
       const src = Math.floor(key / E);
@@ -576,7 +727,10 @@ export function createIncrementalEngine(
       if (was === now || (was !== undefined && now !== undefined && portsEqual(was, now))) continue;
       changes.push({ src: index.entities[src]!.id, dst: index.entities[dst]!.id, before: was, after: now });
     }
-    return { touchedClasses: touched.size, recompiled: false, changes };
+    const update: IncrementalUpdate = { touchedClasses: touched.size, recompiled: false, changes };
+    const patchedClasses = new Set([...patchedIn.keys(), ...patchedOut.keys()]).size;
+    if (patchedClasses > 0) update.patchedClasses = patchedClasses;
+    return update;
   };
 
   const engine: IncrementalEngine = {
@@ -706,10 +860,12 @@ export function createIncrementalEngine(
       const touched = new Set<number>();
       let ingressChanged = false;
       let egressChanged = false;
+      const changedPolicies: CompiledTierPolicy[] = [];
       const touch = (p: CompiledTierPolicy): void => {
         for (const id of p.selected) touched.add(id);
         ingressChanged ||= p.ingress.length > 0;
         egressChanged ||= p.egress.length > 0;
+        changedPolicies.push(p);
       };
       for (const p of dropped) touch(previous[oldPosition.get(p.id)!]!);
       // Ranks renumber (a priority change moves the others' ranks, not their order among themselves).
@@ -736,18 +892,33 @@ export function createIncrementalEngine(
       for (const p of order) for (const id of p.selected) ev.tiers.ofClass[id]!.push(p.index);
       // Walks are keyed by policy indices: those of an index that now names another policy (or the same one
       // changed) go; the others stay valid (the walks of the policies after an edited one, among them).
+      // An index whose policy changed in place (same id, tier and priority: the same place in every list)
+      // keeps its lists' walks valid outside the changed peers: those go to `stale`, for `patchWalk`.
       const changed = new Set<number>();
+      const inPlace = new Set<number>();
       for (const [i, p] of state.clusterPolicies.entries()) {
-        if (!kept.has(p.id) || oldPosition.get(p.id) !== i) changed.add(i);
+        if (kept.has(p.id) && oldPosition.get(p.id) === i) continue;
+        changed.add(i);
+        const was = previous[i]?.info;
+        if (was?.id === p.id && was.tier === p.tier && was.priority === p.priority) inPlace.add(i);
       }
       for (let j = state.clusterPolicies.length; j < previous.length; j++) changed.add(j);
+      const stale = new Map<string, TierWalk>();
       if (changed.size > 0) {
-        for (const key of ev.tierWalks.keys()) {
-          const indices = key.split('|')[2]!;
-          if (indices.split(',').some((i) => changed.has(Number(i)))) ev.tierWalks.delete(key);
+        for (const [key, walk] of ev.tierWalks) {
+          const indices = key.split('|')[2]!.split(',').map(Number);
+          if (!indices.some((i) => changed.has(i))) continue;
+          ev.tierWalks.delete(key);
+          if (indices.length > 1 && indices.every((i) => !changed.has(i) || inPlace.has(i)))
+            stale.set(key, walk);
         }
       }
-      return propagate(touched, ingressChanged, egressChanged, false);
+      // Outside the peers the changed policies' rules match, no decision changed: patch, when that pays.
+      return propagate(touched, ingressChanged, egressChanged, false, {
+        ingress: changedPeers(ev.compiler, changedPolicies, Direction.Ingress),
+        egress: changedPeers(ev.compiler, changedPolicies, Direction.Egress),
+        stale,
+      });
     },
   };
   return engine;

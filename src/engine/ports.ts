@@ -57,6 +57,8 @@ export function intersectPorts(a: PortSet, b: PortSet): PortSet {
 }
 
 export function subtractPorts(a: PortSet, b: PortSet): PortSet {
+  if (isEmptyPorts(a) || isEmptyPorts(b)) return a;
+  if (b === ALL_CONNECTIONS) return NO_PORTS;
   return {
     TCP: subtractIntervals(a.TCP, b.TCP),
     UDP: subtractIntervals(a.UDP, b.UDP),

@@ -183,6 +183,50 @@ describe('incremental engine: cluster policy edits', () => {
     assert.equal(update.changes.length, 6);
   });
 
+  test('a guardrail over every namespace naming one peer is patched at that peer, and later edits see it', () => {
+    // Namespace a isolates ingress; the guardrail (every namespace) accepts c/web, then c/db, on TCP 9100.
+    const state = base();
+    state.policies.push(policy('a', 'deny-in', { podSelector: {}, policyTypes: ['Ingress'] }));
+    const scrape = (app: string) =>
+      cnp('scrape', {
+        tier: 'Admin',
+        priority: 10,
+        subject: { namespaces: {} },
+        ingress: [
+          {
+            action: 'Accept',
+            from: [
+              {
+                pods: {
+                  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'c' } },
+                  podSelector: { matchLabels: { app } },
+                },
+              },
+            ],
+            protocols: [{ tcp: { destinationPort: { number: 9100 } } }],
+          },
+        ],
+      });
+    const inc = createIncrementalEngine({ ...state, clusterPolicies: [scrape('web')] });
+    const intoA = () => lines(inc.connectivity()).filter((l) => / -> a\//.test(l));
+    assert.deepEqual(intoA(), ['c/Pod/web -> a/Pod/db: TCP 9100', 'c/Pod/web -> a/Pod/web: TCP 9100']);
+    const moved = checked(inc, inc.updateClusterPolicy(scrape('db')));
+    assert.equal(moved.recompiled, false);
+    assert.equal(moved.touchedClasses, 6);
+    assert.equal(moved.patchedClasses, 6, 'every class patched at c/web and c/db');
+    assert.deepEqual(intoA(), ['c/Pod/db -> a/Pod/db: TCP 9100', 'c/Pod/db -> a/Pod/web: TCP 9100']);
+    assert.deepEqual(
+      moved.changes.map((c) => `${c.src} -> ${c.dst}`),
+      ['c/Pod/db -> a/Pod/db', 'c/Pod/db -> a/Pod/web', 'c/Pod/web -> a/Pod/db', 'c/Pod/web -> a/Pod/web'],
+    );
+    // c/db's egress rebuilt in full (still open): its row finds a's classes through the patched index.
+    checked(
+      inc,
+      inc.updatePolicy(policy('c', 'db-out', { podSelector: { matchLabels: { app: 'db' } }, egress: [{}] })),
+    );
+    assert.deepEqual(intoA(), ['c/Pod/db -> a/Pod/db: TCP 9100', 'c/Pod/db -> a/Pod/web: TCP 9100']);
+  });
+
   test('a networks CIDR no policy mentions moves the address classes: a full recompile', () => {
     const inc = createIncrementalEngine(base());
     const egress = (cidr: string): ClusterNetworkPolicySpec => ({

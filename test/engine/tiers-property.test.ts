@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
+import { computeConnectivity, type Connectivity, type Granularity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import {
   createIncrementalEngine,
@@ -590,6 +590,37 @@ function applyClusterEdit(inc: IncrementalEngine, edit: ClusterEdit, i: number):
   }
 }
 
+/**
+ * Checks the engine after `update` against a fresh compile of its state: connectivity, the changes reported
+ * (against `previous`, the answer before), the tier ranks, and `allowedBetween` for every pod pair. Returns
+ * the fresh answer (the next `previous`), by workload or by pod as the engine was made.
+ */
+function checkUpdate(
+  inc: IncrementalEngine,
+  update: IncrementalUpdate,
+  previous: Connectivity,
+  label: string,
+  granularity: Granularity = 'workload',
+): Connectivity {
+  const fresh = compileCluster(inc.state);
+  const expected = computeConnectivity(fresh, granularity);
+  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected), label);
+  assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, expected), label);
+  assert.deepEqual(
+    inc.compiled.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
+    fresh.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
+    label,
+  );
+  for (const s of inc.state.pods) {
+    for (const d of inc.state.pods) {
+      const a = inc.compiled.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+      const b = fresh.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
+      assert.equal(formatPorts(a), formatPorts(b), `${label}: ${s.name} -> ${d.name}`);
+    }
+  }
+  return expected;
+}
+
 describe('tiers: the incremental engine equals compileCluster after cluster policy edits', () => {
   test('random cluster policy edits mixed with NetworkPolicy edits (property)', () => {
     let local = 0;
@@ -600,29 +631,100 @@ describe('tiers: the incremental engine equals compileCluster after cluster poli
         for (const [i, edit] of edits.entries()) {
           const update = applyClusterEdit(inc, edit, i);
           if (!update.recompiled && edit.kind !== 'np') local++;
-          const fresh = compileCluster(inc.state);
-          const expected = computeConnectivity(fresh);
-          const label = `after edit ${i} (${edit.kind})`;
-          assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(expected), label);
-          assert.deepEqual(update.changes.map(pairKey).sort(), changedPairs(previous, expected), label);
-          assert.deepEqual(
-            inc.compiled.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
-            fresh.tierPolicies.map((p) => `${p.index} ${p.info.id} ${p.tier} ${p.rank}`),
-            label,
-          );
-          for (const s of inc.state.pods) {
-            for (const d of inc.state.pods) {
-              const a = inc.compiled.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
-              const b = fresh.allowedBetween(toEndpoint({ pod: s }), toEndpoint({ pod: d }));
-              assert.equal(formatPorts(a), formatPorts(b), `${label}: ${s.name} -> ${d.name}`);
-            }
-          }
-          previous = expected;
+          previous = checkUpdate(inc, update, previous, `after edit ${i} (${edit.kind})`);
         }
       }),
       { numRuns: NUM_RUNS },
     );
     // The runs exercised the local path, not only recompiles.
     assert.ok(local > NUM_RUNS / 2, `${local} local cluster policy updates`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Edits of a guardrail: a cluster policy selecting (nearly) every class, whose rules name a few peers
+
+/** A peer naming one namespace's pods with one `app` label: a few classes, never every pod. */
+const fewPodsPeer = fc
+  .tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'y'))
+  .map(([namespace, app]) => ({
+    pods: {
+      namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+      podSelector: { matchLabels: { app } },
+    },
+  }));
+
+type Guardrail = Omit<Extract<Drawn, { kind: 'cnp' }>, 'kind'> & { priority: number };
+
+/** Admin or Baseline, every namespace (or one team's) as subject, 0–2 rules per direction naming a few pods. */
+const guardrailArb: fc.Arbitrary<Guardrail> = fc.record({
+  tier: fc.constantFrom('Admin', 'Baseline'),
+  priority: priorityArb,
+  subject: fc.constantFrom<TierSubject>({ namespaces: {} }, { namespaces: { matchLabels: { team: 'x' } } }),
+  ingress: fc.array(ruleArb(fewPodsPeer, ['Accept', 'Deny', 'Pass'], cnpProtocolArb), { maxLength: 2 }),
+  egress: fc.array(ruleArb(fewPodsPeer, ['Accept', 'Deny', 'Pass'], cnpProtocolArb), { maxLength: 2 }),
+});
+
+function guardrail(g: Guardrail): ClusterPolicyInfo {
+  return drawnPolicy({ kind: 'cnp', ...g }, 'guardrail', g.priority);
+}
+
+/**
+ * A guardrail edit: new rules in place (same tier, priority and subject), a new guardrail (tier, priority,
+ * subject, rules), removed (or put back), or a NetworkPolicy edit.
+ */
+const guardrailEditArb = fc.oneof(
+  { weight: 4, arbitrary: guardrailArb.map((drawn) => ({ kind: 'rules' as const, drawn })) },
+  { weight: 2, arbitrary: guardrailArb.map((drawn) => ({ kind: 'guardrail' as const, drawn })) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'toggle' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('np' as const),
+      target: fc.nat(),
+      namespace: fc.constantFrom('a', 'b'),
+      spec: specArb,
+      remove: fc.boolean(),
+    }),
+  },
+);
+
+describe('tiers: the incremental engine equals compileCluster after guardrail edits', () => {
+  test('a guardrail selecting every class, its rules, ports, actions and priority edited (property)', () => {
+    let patched = 0;
+    fc.assert(
+      fc.property(
+        tieredArb,
+        guardrailArb,
+        fc.array(guardrailEditArb, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom<Granularity>('workload', 'pod'),
+        (state, first, edits, granularity) => {
+          const withGuardrail = { ...state, clusterPolicies: [...state.clusterPolicies, guardrail(first)] };
+          const inc = createIncrementalEngine(withGuardrail, {}, granularity);
+          let previous = computeConnectivity(compileCluster(inc.state), granularity);
+          let current: Guardrail | undefined = first;
+          for (const [i, edit] of edits.entries()) {
+            let update: IncrementalUpdate;
+            if (edit.kind === 'np') update = applyClusterEdit(inc, edit, i);
+            else if (edit.kind === 'toggle') {
+              update =
+                current === undefined
+                  ? inc.updateClusterPolicy(guardrail(first))
+                  : inc.removeClusterPolicy('ClusterNetworkPolicy/guardrail');
+              current = current === undefined ? first : undefined;
+            } else {
+              const { tier, priority, subject } = current ?? edit.drawn;
+              current = edit.kind === 'rules' ? { ...edit.drawn, tier, priority, subject } : edit.drawn;
+              update = inc.updateClusterPolicy(guardrail(current));
+            }
+            patched += update.patchedClasses ?? 0;
+            previous = checkUpdate(inc, update, previous, `after edit ${i} (${edit.kind})`, granularity);
+          }
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+    // The runs patched accesses at the guardrail's peers, not only combined them afresh.
+    assert.ok(patched > NUM_RUNS, `${patched} patched classes`);
   });
 });
