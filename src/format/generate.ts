@@ -70,7 +70,19 @@ export function noticeText(n: GenerateNotice): string {
   }
 }
 
-export function describeGeneration(state: ClusterState, gen: Generation, v: Verification): string[] {
+/** What `--format cilium` adds to the report: the addresses written as names, and where names came from. */
+export interface CiliumGenerationReport {
+  named: readonly { ip: string; names: readonly string[] }[];
+  /** Names are read from flow files; standard input is read once, for the flows. */
+  namesFromStdin: boolean;
+}
+
+export function describeGeneration(
+  state: ClusterState,
+  gen: Generation,
+  v: Verification,
+  cilium?: CiliumGenerationReport,
+): string[] {
   const name = shortName(state);
   const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
   const namespaces = new Set(gen.policies.map((p) => p.namespace)).size;
@@ -101,17 +113,28 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
       `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`,
     );
   }
+  if (cilium !== undefined) {
+    lines.push(
+      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'no outside address was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesFromStdin ? ' (names are read from flow files, not from standard input)' : ''}`,
+    );
+    for (const n of cilium.named) lines.push(`    ${n.ip} → ${n.names.join(', ')}`);
+  }
+  const verified = cilium === undefined ? 'verified' : 'verified as NetworkPolicies';
   if (v.ok) {
     if (gen.options.mode === 'fresh') {
       lines.push(
-        `verified: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
+        `${verified}: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
       );
     } else {
       const already = gen.alreadyAllowed.length;
       lines.push(
-        `verified: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
+        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
       );
     }
+    if (cilium !== undefined)
+      lines.push(
+        "  not verified: their CiliumNetworkPolicy form (netfence's engine does not evaluate Cilium policies yet)",
+      );
   } else {
     lines.push(
       'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',
