@@ -13,7 +13,7 @@ export default defineRule({
       'With enableDefaultDeny set to false for a direction, a rule set\'s allow rules no longer put its pods in default deny: they only add to what other policies allow. When no other NetworkPolicy or Cilium policy isolates those pods in that direction, everything stays allowed and the allow rules restrict nothing, although they read like a whitelist. enableDefaultDeny: false is meant for policies layered on top of others (Cilium\'s docs: "Default Deny and Policy Layering").',
     fix: 'Remove enableDefaultDeny (or set it to true) if the allow rules are meant to restrict; otherwise add the policy that puts the pods in default deny.',
     messages: {
-      open: 'enableDefaultDeny.{{direction}} is false and nothing else isolates {{workloads}} for {{direction}}, so the {{count}} {{direction}} allow rule{{s}} of this rule set restrict nothing: all {{direction}} traffic stays allowed; remove "enableDefaultDeny.{{direction}}: false" if they are meant to restrict',
+      open: 'enableDefaultDeny.{{direction}} is false and nothing else isolates {{workloads}} for {{direction}}, so the {{count}} {{direction}} allow rule{{s}} of this rule set {{restrict}} nothing: all {{direction}} traffic stays allowed; remove "enableDefaultDeny.{{direction}}: false" if {{they}} meant to restrict',
     },
   },
   check(ctx) {
@@ -32,6 +32,8 @@ export default defineRule({
             workloads: listNames(open.map((w) => ctx.lookup.name(w))),
             count: allows.length,
             s: allows.length === 1 ? '' : 's',
+            restrict: allows.length === 1 ? 'restricts' : 'restrict',
+            they: allows.length === 1 ? 'it is' : 'they are',
           },
           subject: { ciliumPolicy: set.policy },
           path: [...set.spec.path, 'enableDefaultDeny', direction],
