@@ -63,6 +63,32 @@ stateRuleTester(rule, {
       messages: [['"all"', 'the same ports', '"*.stripe.com"']],
     },
     {
+      // A CIDR of every address is the world too; one with exceptions is not reported (it may be deliberate).
+      name: 'toCIDR and toCIDRSet of every address',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            dnsProxy,
+            fqdn,
+            { toCIDR: ['0.0.0.0/0'], toPorts: https },
+            {
+              toCIDRSet: [
+                { cidr: '10.0.0.0/8' },
+                { cidr: '::/0' },
+                { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
+              ],
+            },
+          ],
+        }),
+      ]),
+      findings: [
+        'shop/CiliumNetworkPolicy/web spec.egress[2].toCIDR[0]',
+        'shop/CiliumNetworkPolicy/web spec.egress[3].toCIDRSet[1].cidr',
+      ],
+      messages: [['toCIDR "0.0.0.0/0"'], ['toCIDRSet "::/0"']],
+    },
+    {
       // The same rule: its peers are alternatives, world included.
       name: 'world-ipv4 in the toFQDNs rule itself',
       state: shopCluster([
