@@ -101,6 +101,13 @@ export function policyName(policy: CiliumPolicyInfo): string {
     : `${policy.kind} ${policy.namespace}/${policy.name}`;
 }
 
+/** The names of a rule's `toFQDNs` peers, quoted: `"api.example.com"`, `"*.example.com"`. */
+export function fqdnNames(rule: CiliumRuleInfo): string[] {
+  return rule.peers.flatMap((p) =>
+    p.kind === 'fqdn' ? [`"${p.name}"`] : p.kind === 'fqdnPattern' ? [`"${p.pattern}"`] : [],
+  );
+}
+
 /** Whether `outer` selects every workload `inner` selects (and `inner` selects some). */
 export function selectsAllOf(outer: CiliumRuleSet, inner: CiliumRuleSet): boolean {
   if (outer === inner) return true;

@@ -1,4 +1,11 @@
-import { ciliumRuleSets, isWorldEntity, ruleName, ruleTraffic, trafficCovers } from '../checks/cilium.ts';
+import {
+  ciliumRuleSets,
+  fqdnNames,
+  isWorldEntity,
+  ruleName,
+  ruleTraffic,
+  trafficCovers,
+} from '../checks/cilium.ts';
 import { parseCidr } from '../../base/ip.ts';
 import { isCiliumEntity } from '../../model/cilium.ts';
 import { listNames } from '../text.ts';
@@ -53,11 +60,7 @@ export default defineRule({
           ),
         ];
         for (const w of wide) {
-          const names = moot.flatMap((f) =>
-            f.peers.flatMap((p) =>
-              p.kind === 'fqdn' ? [`"${p.name}"`] : p.kind === 'fqdnPattern' ? [`"${p.pattern}"`] : [],
-            ),
-          );
+          const names = moot.flatMap((f) => fqdnNames(f));
           ctx.report({
             messageId: 'moot',
             data: {

@@ -1,5 +1,5 @@
 import { CiliumL7 } from '../../model/cilium.ts';
-import { ciliumRuleSets, ruleName, type CiliumRuleSet } from '../checks/cilium.ts';
+import { ciliumRuleSets, fqdnNames, ruleName, type CiliumRuleSet } from '../checks/cilium.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -32,9 +32,7 @@ export default defineRule({
       const missing = set.workloads.filter((w) => !proxied.has(w));
       if (set.workloads.length > 0 && missing.length === 0) continue;
       for (const rule of set.spec.egress) {
-        const names = rule.peers.flatMap((p) =>
-          p.kind === 'fqdn' ? [`"${p.name}"`] : p.kind === 'fqdnPattern' ? [`"${p.pattern}"`] : [],
-        );
+        const names = fqdnNames(rule);
         if (names.length === 0) continue;
         ctx.report({
           messageId: 'noProxy',

@@ -1,9 +1,18 @@
+import type { CiliumEgressRule } from '../../../src/model/cilium-wire.ts';
+import type { ClusterState } from '../../../src/model/cluster.ts';
 import rule from '../../../src/lint/rules/no-cilium-fqdn-with-world.ts';
 import { ccnp, cnpCilium } from '../../support/builders.ts';
 import { stateRuleTester } from '../helpers.ts';
 import { dnsProxy, https, shopCluster, web } from '../cilium-fixtures.ts';
 
 const fqdn = { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: https };
+
+/** shop/web's egress: DNS through the proxy, api.stripe.com on 443, and `rules`. */
+function webEgress(...rules: CiliumEgressRule[]): ClusterState {
+  return shopCluster([
+    cnpCilium('shop', 'web', { endpointSelector: web, egress: [dnsProxy, fqdn, ...rules] }),
+  ]);
+}
 
 stateRuleTester(rule, {
   valid: [
@@ -14,37 +23,18 @@ stateRuleTester(rule, {
     {
       // The world rule only opens port 80: the names still restrict 443.
       name: 'world on other ports than the names',
-      state: shopCluster([
-        cnpCilium('shop', 'web', {
-          endpointSelector: web,
-          egress: [
-            dnsProxy,
-            fqdn,
-            { toEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
-          ],
-        }),
-      ]),
+      state: webEgress({ toEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }),
     },
     {
       // "cluster" is every in-cluster identity, never the outside hosts the names stand for.
       name: 'the cluster entity',
-      state: shopCluster([
-        cnpCilium('shop', 'web', {
-          endpointSelector: web,
-          egress: [dnsProxy, fqdn, { toEntities: ['cluster'] }],
-        }),
-      ]),
+      state: webEgress({ toEntities: ['cluster'] }),
     },
   ],
   invalid: [
     {
       name: 'world on every port beside toFQDNs',
-      state: shopCluster([
-        cnpCilium('shop', 'web', {
-          endpointSelector: web,
-          egress: [dnsProxy, fqdn, { toEntities: ['cluster', 'world'] }],
-        }),
-      ]),
+      state: webEgress({ toEntities: ['cluster', 'world'] }),
       findings: ['shop/CiliumNetworkPolicy/web spec.egress[2].toEntities[1]'],
       messages: [['"world"', 'spec.egress[2]', 'every port', 'spec.egress[1]', '"api.stripe.com"']],
     },
@@ -65,23 +55,16 @@ stateRuleTester(rule, {
     {
       // A CIDR of every address is the world too; one with exceptions is not reported (it may be deliberate).
       name: 'toCIDR and toCIDRSet of every address',
-      state: shopCluster([
-        cnpCilium('shop', 'web', {
-          endpointSelector: web,
-          egress: [
-            dnsProxy,
-            fqdn,
-            { toCIDR: ['0.0.0.0/0'], toPorts: https },
-            {
-              toCIDRSet: [
-                { cidr: '10.0.0.0/8' },
-                { cidr: '::/0' },
-                { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
-              ],
-            },
+      state: webEgress(
+        { toCIDR: ['0.0.0.0/0'], toPorts: https },
+        {
+          toCIDRSet: [
+            { cidr: '10.0.0.0/8' },
+            { cidr: '::/0' },
+            { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
           ],
-        }),
-      ]),
+        },
+      ),
       findings: [
         'shop/CiliumNetworkPolicy/web spec.egress[2].toCIDR[0]',
         'shop/CiliumNetworkPolicy/web spec.egress[3].toCIDRSet[1].cidr',
