@@ -115,7 +115,7 @@ export function describeGeneration(
   }
   if (cilium !== undefined) {
     lines.push(
-      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'no outside address was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesFromStdin ? ' (names are read from flow files, not from standard input)' : ''}`,
+      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'none of their outside addresses was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesFromStdin ? ' (names are read from flow files, not from standard input)' : ''}`,
     );
     for (const n of cilium.named) lines.push(`    ${n.ip} → ${n.names.join(', ')}`);
   }

@@ -278,16 +278,19 @@ describe('the bundled example as CiliumNetworkPolicies', () => {
   });
 });
 
+/** `netfence generate` of the bundled example with `--format cilium`. */
+const WEBSHOP_CILIUM = [
+  'generate',
+  'examples/webshop',
+  '--flows',
+  'examples/flows/webshop-hubble.jsonl',
+  '--format',
+  'cilium',
+];
+
 describe('netfence generate --format cilium', () => {
   test('the YAML and the report of the bundled example (golden files, reviewed)', async () => {
-    const r = await runCli([
-      'generate',
-      'examples/webshop',
-      '--flows',
-      'examples/flows/webshop-hubble.jsonl',
-      '--format',
-      'cilium',
-    ]);
+    const r = await runCli(WEBSHOP_CILIUM);
     assert.equal(r.code, 0, r.stderr);
     assertGolden('generate/webshop-cilium.yaml', r.stdout);
     assertGolden('generate/webshop-cilium.report.txt', r.stderr);
@@ -329,15 +332,27 @@ describe('netfence generate --format cilium', () => {
     );
   });
 
+  test('augment mode: the added policies as CiliumNetworkPolicies, beside the kept NetworkPolicies', async () => {
+    const r = await runCli([...WEBSHOP_CILIUM, '--mode', 'augment']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\ngenerated 3 policies in 2 namespaces \(augment mode\)/);
+    assert.match(
+      r.stderr,
+      /\n {2}written as CiliumNetworkPolicies; none of their outside addresses was seen under a DNS name\n/,
+    );
+    const docs = r.stdout.split(/^---$/m).map((d) => parseDocument(d).toJS() as CiliumPolicyObject);
+    assert.deepEqual(
+      docs.map((d) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name ?? ''}`),
+      [
+        'CiliumNetworkPolicy data/report-exporter-egress-observed',
+        'CiliumNetworkPolicy payments/fraud-check-ingress',
+        'CiliumNetworkPolicy payments/payment-gateway-ingress',
+      ],
+    );
+  });
+
   test('--tier and -o json are refused with --format cilium, in one line', async () => {
-    const base = [
-      'generate',
-      'examples/webshop',
-      '--flows',
-      'examples/flows/webshop-hubble.jsonl',
-      '--format',
-      'cilium',
-    ];
+    const base = WEBSHOP_CILIUM;
     const tier = await runCli([...base, '--tier', 'baseline']);
     assert.equal(tier.code, 2);
     assert.match(
