@@ -241,6 +241,8 @@ describe('bench/generate', () => {
         assert.equal(state.clusterPolicies.length, stats.clusterPolicies);
         assert.equal(stats.clusterPolicies > 0, mix === 'tiers');
         assert.equal(stats.ciliumPolicies > 0, mix === 'cilium');
+        // The cilium mix's Cilium policies are read (and valid: `load` asserts no problem).
+        assert.equal(state.ciliumPolicies.length, stats.ciliumPolicies);
         // The adversarial mix is the only one with real pods, and none of them look alike.
         const compiled = compileCluster(state);
         if (mix === 'adversarial') {

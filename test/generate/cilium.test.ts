@@ -28,6 +28,8 @@ import { ciliumIdentityLabels, ciliumPolicyInfo, type CiliumPolicyInfo } from '.
 import type { CiliumPolicyObject } from '../../src/model/cilium-wire.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
+import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import { formatProblem } from '../../src/model/problem.ts';
 import { EXAMPLES, loadState } from '../flows/support.ts';
 
 const HUBBLE = join(EXAMPLES, 'flows/webshop-hubble.jsonl');
@@ -294,10 +296,12 @@ describe('netfence generate --format cilium', () => {
     assert.equal(r.code, 0, r.stderr);
     assertGolden('generate/webshop-cilium.yaml', r.stdout);
     assertGolden('generate/webshop-cilium.report.txt', r.stderr);
-    // Every document is a CiliumNetworkPolicy the model reads back.
-    const docs = r.stdout.split(/^---$/m).map((d) => parseDocument(d).toJS() as CiliumPolicyObject);
-    assert.equal(docs.length, 33);
-    for (const d of docs) assert.equal(ciliumPolicyInfo(d).kind, 'CiliumNetworkPolicy');
+    // Every document is a CiliumNetworkPolicy that validation (Cilium's CRD schema and sanitize rules) accepts.
+    const parsed = parseManifestText(r.stdout, 'generated.yaml');
+    const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
+    assert.deepEqual([...parsed.errors, ...built.errors, ...built.warnings].map(formatProblem), []);
+    assert.equal(built.state.ciliumPolicies.length, 33);
+    assert.ok(built.state.ciliumPolicies.every((p) => p.kind === 'CiliumNetworkPolicy'));
   });
 
   test('--output-dir: Cilium files replace the NetworkPolicy files netfence wrote there before', async (t) => {
