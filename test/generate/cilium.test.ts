@@ -1,8 +1,8 @@
 /**
  * `generate --format cilium`: the translation of generated policies into CiliumNetworkPolicies (selectors as
  * Cilium scopes them, one kind of peer per rule, toFQDNs from Hubble's DNS observations, the DNS proxy rule),
- * the golden YAML of the bundled example, and the CLI's refusals. netfence's engine does not evaluate Cilium
- * policies yet: these tests check the translation against the model's selector normalization, not the engine.
+ * the engine's check of the Cilium form (and that it fails on a broken translation), the golden YAML of the
+ * bundled example, and the CLI's refusals.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -17,15 +17,18 @@ import {
   namedAddresses,
   toCiliumPolicies,
   toCiliumPolicy,
+  type GeneratedCiliumPolicy,
 } from '../../src/generate/cilium.ts';
 import { dnsNamesOfHubble } from '../../src/generate/dns-names.ts';
+import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
 import {
   DEFAULT_GENERATE_OPTIONS,
   generatePolicies,
   type GeneratedPolicy,
+  type Generation,
 } from '../../src/generate/index.ts';
 import { ciliumIdentityLabels, ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
-import type { CiliumPolicyObject } from '../../src/model/cilium-wire.ts';
+import type { CiliumPolicyObject, CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
@@ -289,6 +292,66 @@ const WEBSHOP_CILIUM = [
   '--format',
   'cilium',
 ];
+
+describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
+  let state: ClusterState;
+  let gen: Generation;
+  let policies: GeneratedCiliumPolicy[];
+  before(async () => {
+    state = await loadState(join(EXAMPLES, 'webshop'));
+    const observed = (await readFlows([HUBBLE], state)).connections;
+    gen = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
+    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+  });
+
+  /** The policies with one of them changed. */
+  const edited = (name: string, edit: (spec: CiliumRule) => CiliumRule): GeneratedCiliumPolicy[] =>
+    policies.map((p) =>
+      p.object.metadata.name === name
+        ? { ...p, object: { ...p.object, spec: edit(p.object.spec ?? {}) } }
+        : p,
+    );
+
+  test('the bundled example: the same connections, the named addresses reached by name', () => {
+    const v = verifyCiliumGeneration(state, gen, policies);
+    assert.deepEqual(v.mismatched, []);
+    assert.deepEqual(v.unnamed, []);
+    assert.equal(v.named, 3);
+    assert.ok(v.ok);
+  });
+
+  test('a rule lost in translation is a mismatch', () => {
+    // postgres accepts its clients on 5432 only through ingress[0].
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('postgres-ingress', (spec) => ({ ...spec, ingress: spec.ingress?.slice(1) ?? [] })),
+    );
+    assert.ok(!v.ok);
+    assert.ok(
+      v.mismatched.some((m) => m.includes('shop/Deployment/catalog → data/StatefulSet/postgres')),
+      v.mismatched.join('\n'),
+    );
+  });
+
+  test('a name that is not reached is reported with its connection', () => {
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('fraud-check-egress', (spec) => ({
+        ...spec,
+        egress: spec.egress?.filter((r) => r.toFQDNs === undefined) ?? [],
+      })),
+    );
+    assert.ok(!v.ok);
+    assert.deepEqual(
+      v.unnamed.map(
+        (c) => `${c.src.kind === 'workload' ? c.src.id : ''} ${c.dst.kind === 'external' ? c.dst.ip : ''}`,
+      ),
+      ['payments/Deployment/fraud-check 198.51.100.40'],
+    );
+  });
+});
 
 describe('netfence generate --format cilium', () => {
   test('the YAML and the report of the bundled example (golden files, reviewed)', async () => {

@@ -19,6 +19,7 @@ import {
 import { describeGeneration, generationToJson } from '../../format/generate.ts';
 import { namedAddresses, toCiliumPolicies, type DnsNames } from '../../generate/cilium.ts';
 import { dnsNamesOfHubble } from '../../generate/dns-names.ts';
+import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { writeFileAtomic } from '../options/output.ts';
@@ -258,19 +259,23 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     const verification = verifyGeneration(state, gen, engine);
     const cilium = options.format === 'cilium' ? await ciliumNames(options) : undefined;
     const files = renderFiles(gen, options.split, cilium?.names);
+    const ciliumPolicies = cilium === undefined ? undefined : toCiliumPolicies(gen.policies, cilium.names);
+    const ciliumVerification =
+      ciliumPolicies === undefined ? undefined : verifyCiliumGeneration(state, gen, ciliumPolicies, engine);
     const report = describeGeneration(
       state,
       gen,
       verification,
-      cilium === undefined
+      cilium === undefined || ciliumPolicies === undefined || ciliumVerification === undefined
         ? undefined
         : {
-            named: namedAddresses(toCiliumPolicies(gen.policies, cilium.names)),
+            verification: ciliumVerification,
+            named: namedAddresses(ciliumPolicies),
             namesFromStdin: cilium.fromStdin,
           },
     );
 
-    if (!verification.ok) {
+    if (!verification.ok || ciliumVerification?.ok === false) {
       // A bug, not a user error: say so loudly, write nothing.
       io.stderr(
         `${report.join('\n')}\nnetfence: the generated policies failed their verification; nothing was written\n`,
