@@ -1,0 +1,197 @@
+/**
+ * netfence's decision for each observed connection beside the policy verdicts Cilium recorded for it
+ * (`check-flows --verdicts`): where they disagree, which tool said what and the policies each names. Pure.
+ *
+ * Each distinct Cilium verdict of a connection (direction, allowed or denied, the policies named) is set
+ * beside netfence's decision for the same direction: the source's egress, the destination's ingress, or,
+ * when Hubble gives no direction, the connection as a whole. Policies are compared by kind, namespace and
+ * name, whatever layer of the engine cites them (NetworkPolicy rules, cluster policy rules, and any other
+ * policy kind the engine's decisions cite as `Kind/namespace/name` or `Kind/name`).
+ */
+import type { FlowCheck } from './check.ts';
+import type { FlowDecision, SideDecision } from './decide.ts';
+import type { ObservedConnection } from './types.ts';
+import {
+  CiliumOutcome,
+  policyKey,
+  policySet,
+  type PolicyName,
+  type VerdictCapture,
+  type VerdictDirection,
+  type VerdictObservation,
+  type VerdictStats,
+} from './verdicts.ts';
+
+export const VerdictAgreement = {
+  /** Both allow, or both deny, naming the same policies (or one side names none). */
+  agree: 'agree',
+  /** netfence allows, Cilium dropped (or would have, in audit mode). */
+  netfenceAllows: 'netfence-allows',
+  /** netfence denies, Cilium forwarded. */
+  netfenceDenies: 'netfence-denies',
+  /** The same verdict, but the two name different policies. */
+  otherPolicies: 'other-policies',
+} as const;
+export type VerdictAgreement = (typeof VerdictAgreement)[keyof typeof VerdictAgreement];
+
+/** netfence's side of one comparison. */
+export interface NetfenceVerdict {
+  allowed: boolean;
+  /** The decisions of the direction compared (both directions' when Hubble gave none), agreeing with `allowed`. */
+  decisions: SideDecision[];
+  /** A pod's traffic to itself: no policy applies. */
+  unpoliced: boolean;
+  /** The policies whose rules decided, as compared with Cilium's (isolation without a rule names none). */
+  policies: PolicyName[];
+}
+
+/** Cilium's side of one comparison: its verdicts of one outcome in one direction. */
+export type CiliumVerdict = VerdictObservation;
+
+export interface VerdictRow {
+  connection: ObservedConnection;
+  direction: VerdictDirection;
+  agreement: VerdictAgreement;
+  netfence: NetfenceVerdict;
+  cilium: CiliumVerdict;
+}
+
+export interface VerdictComparison {
+  /** Every comparison, in connection order then egress, ingress, unknown; allowed before denied. */
+  rows: VerdictRow[];
+  connections: {
+    /** Observed connections in the map. */
+    observed: number;
+    /** With at least one Cilium policy verdict. */
+    compared: number;
+    agree: number;
+    /** With at least one verdict disagreement. */
+    disagree: number;
+    /** Same verdicts, but other policies named (and no disagreement). */
+    otherPolicies: number;
+    /** Without any policy verdict (only trace events, non-policy drops...): not compared. */
+    withoutVerdict: number;
+  };
+  stats: VerdictStats;
+}
+
+/** A policy id the engine cites → its kind, namespace and name. */
+export function policyNameOf(id: string): PolicyName {
+  const parts = id.split('/');
+  if (parts.length >= 3) return { kind: parts[0]!, namespace: parts[1]!, name: parts.slice(2).join('/') };
+  if (parts.length === 2) {
+    // `ClusterNetworkPolicy/name` (a kind is capitalized) or a NetworkPolicy's `namespace/name`.
+    return /^[A-Z]/.test(parts[0]!)
+      ? { kind: parts[0]!, namespace: '', name: parts[1]! }
+      : { kind: 'NetworkPolicy', namespace: parts[0]!, name: parts[1]! };
+  }
+  return { kind: 'NetworkPolicy', namespace: '', name: id };
+}
+
+/** The policies whose rules made a decision: a cluster policy rule, NetworkPolicy (or other) allow rules. */
+export function decidingPolicies(d: SideDecision): PolicyName[] {
+  const ids: string[] = [];
+  if (d.tierRule !== undefined && (d.decidedBy === 'admin' || d.decidedBy === 'baseline')) {
+    ids.push(d.tierRule.policy);
+  }
+  for (const r of d.rules) ids.push(r.policy);
+  return policySet(ids.map(policyNameOf));
+}
+
+function samePolicies(a: readonly PolicyName[], b: readonly PolicyName[]): boolean {
+  return a.length === b.length && a.every((p, i) => policyKey(p) === policyKey(b[i]!));
+}
+
+function netfenceFor(
+  direction: VerdictDirection,
+  overallAllowed: boolean,
+  unpoliced: boolean,
+  decision: FlowDecision | undefined,
+): NetfenceVerdict {
+  if (unpoliced) return { allowed: true, decisions: [], unpoliced: true, policies: [] };
+  const sides =
+    direction === 'unknown' || decision === undefined
+      ? [...(decision?.egress ?? []), ...(decision?.ingress ?? [])]
+      : decision[direction];
+  const allowed =
+    direction === 'unknown' || sides.length === 0 ? overallAllowed : sides.some((d) => d.allowed);
+  // The connection as a whole is denied when either side denies: name the deciding side(s).
+  const decisions = sides.filter((d) => d.allowed === allowed);
+  return {
+    allowed,
+    decisions,
+    unpoliced: false,
+    policies: policySet(decisions.flatMap(decidingPolicies)),
+  };
+}
+
+function agreementOf(n: NetfenceVerdict, c: CiliumVerdict): VerdictAgreement {
+  const ciliumAllowed = c.outcome === CiliumOutcome.allowed;
+  if (n.allowed && !ciliumAllowed) return VerdictAgreement.netfenceAllows;
+  if (!n.allowed && ciliumAllowed) return VerdictAgreement.netfenceDenies;
+  return n.policies.length > 0 && c.policies.length > 0 && !samePolicies(n.policies, c.policies)
+    ? VerdictAgreement.otherPolicies
+    : VerdictAgreement.agree;
+}
+
+/**
+ * Sets Cilium's verdicts beside netfence's decisions. `connections` in map order; `decisions` for the
+ * allowed and denied connections of `check` (as `decideObserved` gives them).
+ */
+export function compareVerdicts(
+  connections: readonly ObservedConnection[],
+  check: FlowCheck,
+  decisions: ReadonlyMap<ObservedConnection, FlowDecision>,
+  capture: VerdictCapture,
+): VerdictComparison {
+  const allowed = new Set(check.allowed);
+  const unpoliced = new Set(check.unpoliced);
+  const denied = new Set(check.denied.map((d) => d.connection));
+  const out: VerdictComparison = {
+    rows: [],
+    connections: {
+      observed: connections.length,
+      compared: 0,
+      agree: 0,
+      disagree: 0,
+      otherPolicies: 0,
+      withoutVerdict: 0,
+    },
+    stats: capture.stats,
+  };
+  for (const conn of connections) {
+    const observations = capture.byConnection.get(conn);
+    // A connection the check could not place (an address of no class) has no decision to compare.
+    const decided = allowed.has(conn) || unpoliced.has(conn) || denied.has(conn);
+    if (observations === undefined || observations.length === 0 || !decided) {
+      out.connections.withoutVerdict++;
+      continue;
+    }
+    out.connections.compared++;
+    const self = unpoliced.has(conn);
+    const overall = self || allowed.has(conn);
+    let worst: VerdictAgreement = VerdictAgreement.agree;
+    for (const cilium of observations) {
+      const { direction } = cilium;
+      const netfence = netfenceFor(direction, overall, self, decisions.get(conn));
+      const agreement = agreementOf(netfence, cilium);
+      out.rows.push({ connection: conn, direction, agreement, netfence, cilium });
+      if (agreement === VerdictAgreement.netfenceAllows || agreement === VerdictAgreement.netfenceDenies) {
+        worst = agreement;
+      } else if (agreement === VerdictAgreement.otherPolicies && worst === VerdictAgreement.agree) {
+        worst = agreement;
+      }
+    }
+    if (worst === VerdictAgreement.agree) out.connections.agree++;
+    else if (worst === VerdictAgreement.otherPolicies) out.connections.otherPolicies++;
+    else out.connections.disagree++;
+  }
+  return out;
+}
+
+/** Whether a row is a verdict disagreement (what fails the gate). */
+export function isDisagreement(row: VerdictRow): boolean {
+  return (
+    row.agreement === VerdictAgreement.netfenceAllows || row.agreement === VerdictAgreement.netfenceDenies
+  );
+}
