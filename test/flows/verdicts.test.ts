@@ -1,6 +1,6 @@
 /**
  * `check-flows --verdicts`: Cilium's recorded policy verdicts (Hubble flows) beside netfence's decisions.
- * The recorded capture (test/fixtures/flows/verdicts/webshop-hubble-verdicts.jsonl) runs over the bundled
+ * The recorded capture (examples/flows/webshop-hubble-verdicts.jsonl) runs over the bundled
  * webshop, on a cluster that also had a CiliumNetworkPolicy `data/deny-catalog-redis` (a deny rule) and a
  * CiliumClusterwideNetworkPolicy `allow-prometheus-metrics` the manifests do not hold: both tools agree on
  * most connections and disagree on the two those Cilium policies decide.
@@ -15,7 +15,7 @@ import type { CheckFlowsVerdictsJson, VerdictRowJson } from '../../src/contract/
 import { assertGolden, runCli } from '../support/cli.ts';
 import { EXAMPLES, loadState } from './support.ts';
 
-const CAPTURE = 'test/fixtures/flows/verdicts/webshop-hubble-verdicts.jsonl';
+const CAPTURE = 'examples/flows/webshop-hubble-verdicts.jsonl';
 const WEBSHOP = 'examples/webshop';
 const captureLines = readFileSync(CAPTURE, 'utf8').trim().split('\n');
 
