@@ -140,7 +140,7 @@ function agreementOf(n: NetfenceVerdict, c: CiliumVerdict): VerdictAgreement {
  */
 export function compareVerdicts(
   connections: readonly ObservedConnection[],
-  check: FlowCheck,
+  check: Pick<FlowCheck, 'allowed' | 'denied' | 'unpoliced'>,
   decisions: ReadonlyMap<ObservedConnection, FlowDecision>,
   capture: VerdictCapture,
 ): VerdictComparison {

@@ -10,7 +10,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { observeFlowText } from '../../src/flows/index.ts';
 import { readHubbleVerdict, type VerdictReading } from '../../src/flows/verdicts.ts';
-import { policyNameOf } from '../../src/flows/verdict-check.ts';
+import { compareVerdicts, policyNameOf } from '../../src/flows/verdict-check.ts';
+import type { SideDecision } from '../../src/flows/decide.ts';
+import type { ObservedConnection } from '../../src/flows/types.ts';
+import type { VerdictObservation } from '../../src/flows/verdicts.ts';
 import type { CheckFlowsVerdictsJson, VerdictRowJson } from '../../src/contract/flows.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { EXAMPLES, loadState } from './support.ts';
@@ -153,6 +156,100 @@ describe('reading Cilium verdicts from Hubble flows', () => {
       namespace: 'data',
       name: 'deny-catalog-redis',
     });
+  });
+});
+
+describe('comparing by kind, namespace and name, whatever the engine cites', () => {
+  // The engine's decisions as they will cite Cilium policies (CiliumPolicyInfo ids): compared as they come.
+  const conn: ObservedConnection = {
+    src: { kind: 'workload', id: 'shop/Deployment/catalog' },
+    dst: { kind: 'workload', id: 'data/StatefulSet/redis' },
+    protocol: 'TCP',
+    port: 6379,
+    count: 2,
+    denied: 2,
+  };
+  const side = (direction: 'egress' | 'ingress', allowed: boolean, cites: string[]): SideDecision => ({
+    direction,
+    allowed,
+    decidedBy: 'network-policy',
+    tierRule: undefined,
+    undefinedWith: [],
+    rules: cites.map((policy) => ({
+      policy,
+      direction,
+      rule: 0,
+      path: `spec.${direction}[0]`,
+      location: undefined,
+    })),
+    isolatedBy: [],
+    byDnsName: [],
+    outside: undefined,
+  });
+  const cilium = (
+    outcome: 'allowed' | 'denied',
+    kind: string,
+    namespace: string,
+    name: string,
+  ): VerdictObservation => ({
+    direction: 'ingress',
+    outcome,
+    verdicts: [outcome === 'allowed' ? 'FORWARDED' : 'DROPPED'],
+    dropReasons: outcome === 'allowed' ? [] : ['POLICY_DENY'],
+    policies: [{ kind, namespace, name }],
+    attempts: 2,
+  });
+  const compare = (ingress: SideDecision, observed: VerdictObservation) => {
+    const denied = !ingress.allowed;
+    return compareVerdicts(
+      [conn],
+      {
+        allowed: denied ? [] : [conn],
+        denied: denied ? [{ connection: conn, blockedAt: ['ingress'], policies: [] }] : [],
+        unpoliced: [],
+      },
+      new Map([[conn, { egress: [side('egress', true, [])], ingress: [ingress] }]]),
+      {
+        byConnection: new Map([[conn, [observed]]]),
+        stats: { policy: 2, otherDrops: {}, nonPolicy: {}, none: 0 },
+      },
+    );
+  };
+
+  test('a Cilium deny rule netfence cites agrees with the policy Hubble names', () => {
+    const same = compare(
+      side('ingress', false, ['CiliumNetworkPolicy/data/deny-catalog-redis']),
+      cilium('denied', 'CiliumNetworkPolicy', 'data', 'deny-catalog-redis'),
+    );
+    assert.equal(same.rows[0]?.agreement, 'agree');
+    assert.deepEqual(same.connections, {
+      observed: 1,
+      compared: 1,
+      agree: 1,
+      disagree: 0,
+      otherPolicies: 0,
+      withoutVerdict: 0,
+    });
+    const other = compare(
+      side('ingress', false, ['CiliumNetworkPolicy/data/deny-catalog-redis']),
+      cilium('denied', 'CiliumClusterwideNetworkPolicy', '', 'deny-catalog-redis'),
+    );
+    assert.equal(other.rows[0]?.agreement, 'other-policies');
+    assert.equal(other.connections.otherPolicies, 1);
+  });
+
+  test('a cluster-wide Cilium allow netfence cites agrees; the opposite verdict disagrees', () => {
+    const allow = compare(
+      side('ingress', true, ['CiliumClusterwideNetworkPolicy/allow-prometheus-metrics']),
+      cilium('allowed', 'CiliumClusterwideNetworkPolicy', '', 'allow-prometheus-metrics'),
+    );
+    assert.equal(allow.rows[0]?.agreement, 'agree');
+    const opposite = compare(
+      side('ingress', true, ['CiliumClusterwideNetworkPolicy/allow-prometheus-metrics']),
+      cilium('denied', 'CiliumNetworkPolicy', 'data', 'deny-catalog-redis'),
+    );
+    assert.equal(opposite.rows[0]?.agreement, 'netfence-allows');
+    assert.equal(opposite.connections.disagree, 1);
   });
 });
 
