@@ -214,6 +214,8 @@ export interface CheckFlowsVerdictsJson {
     otherPolicies: number;
     /** No policy verdict: not compared. */
     withoutVerdict: number;
+    /** Rows of `deliveredWithoutVerdict`. */
+    deliveredWithoutVerdict: number;
     policies: number;
     clusterPolicies: number;
   };
@@ -229,4 +231,9 @@ export interface CheckFlowsVerdictsJson {
   };
   /** Every comparison: disagreements first, then other policies, then agreements; each in map order. */
   rows: readonly VerdictRowJson[];
+  /**
+   * Connections netfence denies that got through during the capture with no policy verdict: not compared (not
+   * failing), a sign that Cilium enforced no policy there.
+   */
+  deliveredWithoutVerdict: readonly (ObservedConnectionJson & { decision: FlowDecisionJson })[];
 }

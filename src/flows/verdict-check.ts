@@ -72,6 +72,12 @@ export interface VerdictComparison {
     /** Without any policy verdict (only trace events, non-policy drops...): not compared. */
     withoutVerdict: number;
   };
+  /**
+   * Of those without a policy verdict: connections netfence denies that got through during the capture (some
+   * attempt was not dropped). Not a disagreement (no verdict to compare), but a sign that Cilium enforced no
+   * policy where netfence expects one (a policy missing from the cluster, an endpoint not under policy).
+   */
+  deliveredWithoutVerdict: ObservedConnection[];
   stats: VerdictStats;
 }
 
@@ -157,6 +163,7 @@ export function compareVerdicts(
       otherPolicies: 0,
       withoutVerdict: 0,
     },
+    deliveredWithoutVerdict: [],
     stats: capture.stats,
   };
   for (const conn of connections) {
@@ -165,6 +172,7 @@ export function compareVerdicts(
     const decided = allowed.has(conn) || unpoliced.has(conn) || denied.has(conn);
     if (observations === undefined || observations.length === 0 || !decided) {
       out.connections.withoutVerdict++;
+      if (denied.has(conn) && conn.count > conn.denied) out.deliveredWithoutVerdict.push(conn);
       continue;
     }
     out.connections.compared++;

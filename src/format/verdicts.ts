@@ -4,7 +4,8 @@
  */
 import type { CheckFlowsVerdictsJson, VerdictPolicyJson, VerdictRowJson } from '../contract/flows.ts';
 import { formatCount } from '../base/text.ts';
-import type { ObservedTraffic } from '../flows/types.ts';
+import type { FlowDecision } from '../flows/decide.ts';
+import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
 import {
   VerdictAgreement,
   isDisagreement,
@@ -19,6 +20,7 @@ import {
   FLOWS_JSON_SCHEMA_VERSION,
   WorkloadNames,
   connectionJson,
+  flowDecisionJson,
   formatPort,
   plural,
   sideDecisionJson,
@@ -100,6 +102,7 @@ export function verdictsToJson(
   comparison: VerdictComparison,
   traffic: ObservedTraffic,
   state: ClusterState,
+  decisions: ReadonlyMap<ObservedConnection, FlowDecision>,
 ): CheckFlowsVerdictsJson {
   const c = comparison.connections;
   const s = comparison.stats;
@@ -112,6 +115,7 @@ export function verdictsToJson(
       disagree: c.disagree,
       otherPolicies: c.otherPolicies,
       withoutVerdict: c.withoutVerdict,
+      deliveredWithoutVerdict: comparison.deliveredWithoutVerdict.length,
       policies: state.policies.length,
       clusterPolicies: state.clusterPolicies.length,
     },
@@ -147,6 +151,10 @@ export function verdictsToJson(
         },
       };
     }),
+    deliveredWithoutVerdict: comparison.deliveredWithoutVerdict.map((conn) => ({
+      ...connectionJson(conn),
+      decision: flowDecisionJson(decisions.get(conn)),
+    })),
   };
 }
 
@@ -155,9 +163,12 @@ export function formatVerdictCheck(
   comparison: VerdictComparison,
   traffic: ObservedTraffic,
   state: ClusterState,
+  decisions: ReadonlyMap<ObservedConnection, FlowDecision>,
   format: CheckFormat,
 ): string {
-  if (format === 'json') return `${JSON.stringify(verdictsToJson(comparison, traffic, state), null, 2)}\n`;
+  if (format === 'json') {
+    return `${JSON.stringify(verdictsToJson(comparison, traffic, state, decisions), null, 2)}\n`;
+  }
   const names = new WorkloadNames(state);
   const c = comparison.connections;
   const against =
@@ -184,12 +195,36 @@ export function formatVerdictCheck(
     ciliumText(r.cilium),
   ];
   const header = ['Source', 'Destination', 'Port', 'Direction', 'Attempts', 'netfence', 'Cilium (Hubble)'];
+  const delivered = comparison.deliveredWithoutVerdict.map((conn) => {
+    const d = decisions.get(conn);
+    return [
+      names.end(conn.src),
+      names.end(conn.dst),
+      formatPort(conn),
+      formatCount(conn.count - conn.denied),
+      sideText(d?.egress ?? []),
+      sideText(d?.ingress ?? []),
+    ];
+  });
+  const deliveredHeader = [
+    'Source',
+    'Destination',
+    'Port',
+    'Not dropped',
+    'netfence egress decided by',
+    'netfence ingress decided by',
+  ];
   const sections: [string, string[], string[][]][] = [
     ['Disagreements (netfence vs Cilium)', header, comparison.rows.filter(isDisagreement).map(cells)],
     [
       'Same verdict, other policies',
       header,
       comparison.rows.filter((r) => r.agreement === VerdictAgreement.otherPolicies).map(cells),
+    ],
+    [
+      'netfence denies, delivered without a policy verdict (not compared: does Cilium enforce a policy there?)',
+      deliveredHeader,
+      delivered,
     ],
   ];
   return formatSections([summary, flows], sections, format);

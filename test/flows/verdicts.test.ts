@@ -300,7 +300,7 @@ describe('tallying verdicts per connection', async () => {
     const s = traffic.verdicts!.stats;
     assert.deepEqual(s.otherDrops, { CT_MAP_INSERTION_FAILED: 1 });
     assert.equal(s.policy, 14);
-    assert.equal(traffic.stats.replies, 8);
+    assert.equal(traffic.stats.replies, 9);
     assert.equal(
       s.policy + 1 + (s.nonPolicy['FORWARDED (trace)'] ?? 0) + s.none + traffic.stats.replies,
       captureLines.length,
@@ -327,12 +327,13 @@ describe('netfence check-flows --verdicts', () => {
     assert.equal(r.code, 1, r.stderr);
     const json = JSON.parse(r.stdout) as CheckFlowsVerdictsJson;
     assert.deepEqual(json.summary, {
-      observed: 9,
+      observed: 10,
       compared: 8,
       agree: 5,
       disagree: 2,
       otherPolicies: 1,
-      withoutVerdict: 1,
+      withoutVerdict: 2,
+      deliveredWithoutVerdict: 1,
       policies: 21,
       clusterPolicies: 0,
     });
@@ -392,6 +393,11 @@ describe('netfence check-flows --verdicts', () => {
       row('cart', 'redis', 6379).map((x) => [x.agreement, x.cilium.attempts]),
       [['agree', 1]],
     );
+    // web → postgres: denied by netfence, delivered with trace events only (no policy verdict): listed apart.
+    assert.deepEqual(
+      json.deliveredWithoutVerdict.map((c) => [c.src, c.dst, c.port, c.decision.ingress[0]?.allowed]),
+      [[{ workload: 'shop/Deployment/web' }, { workload: 'data/StatefulSet/postgres' }, 5432, false]],
+    );
     // Disagreements come first.
     assert.deepEqual(
       json.rows.slice(0, 3).map((x) => x.agreement),
@@ -405,6 +411,8 @@ describe('netfence check-flows --verdicts', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, / 0 disagree/);
     assert.doesNotMatch(r.stdout, /DISAGREEMENTS/);
+    // Listed, not failing: no verdict to compare.
+    assert.match(r.stdout, /NETFENCE DENIES, DELIVERED WITHOUT A POLICY VERDICT/);
   });
 
   test('a gate never passes without verdicts: no policy verdict, or no Hubble flows, is an input error', async () => {

@@ -77,7 +77,7 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
           `--verdicts: ${capture.stats.policy} policy verdicts were read, but none is on a connection of the map (their endpoints are unmatched or outside the cluster): check that the manifests hold the workloads of the capture`,
         );
       }
-      io.stdout(formatVerdictCheck(comparison, traffic, state, options.output));
+      io.stdout(formatVerdictCheck(comparison, traffic, state, decisions, options.output));
       setExit(comparison.rows.some(isDisagreement) ? ExitCode.CheckFailed : ExitCode.Ok);
       return;
     }
