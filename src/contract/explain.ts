@@ -170,4 +170,20 @@ export interface ExplainJson {
   /** As given; port null: every port. */
   query: { from: string; to: string; port: string | null };
   explanations: readonly ExplanationJson[];
+  /** With `--cni` (a profile other than upstream): the profile, and its rules that changed a verdict. */
+  cni?: { profile: string; decided: readonly CniDecisionJson[] };
+}
+
+/** A CNI profile rule that changed what one pair is allowed (docs/cni.md). */
+export interface CniDecisionJson {
+  src: string;
+  dst: string;
+  /** The profile setting (`cidrMatchesPods`, `cidrMatchesNodes`, `endPort`, `sctp`, `hostNetworkPods`). */
+  setting: string;
+  /** `cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods`. */
+  rule: string;
+  /** What is allowed (within the query), `TCP/80, UDP/53` or `none`. */
+  allowed: string;
+  /** What upstream's value of that one setting would allow instead. */
+  upstreamAllowed: string;
 }

@@ -57,7 +57,7 @@ export function missMessage(r: MissReason): string {
     case 'pod-ip-unknown':
       return `${endName(r.peer)} has no known IP address: ${r.path.endsWith('.networks') ? 'a networks' : 'an ipBlock'} peer matches a pod only by its IP`;
     case 'ipblock-ignores-pods':
-      return `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
+      return r.rule ?? `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':
       // A cluster policy's `networks` peer, or a NetworkPolicy's `ipBlock`.
       return `${addressName(r.address)} is not in ${r.path.endsWith('.networks') ? 'networks' : 'ipBlock'} ${r.cidr}`;

@@ -11,6 +11,7 @@ import {
 } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
+import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
   ALL_CONNECTIONS,
@@ -77,6 +78,22 @@ export interface EngineOptions {
    * @default none
    */
   onProgress?: (progress: Progress) => void;
+  /**
+   * The CNI behaviour profile (profiles.ts): how `endPort`, SCTP and CIDR rules on node IPs are read. Its
+   * settings also give `ipBlockMatchesPods` and `hostNetworkPods` (`cniEngineOptions`), which stay the ones
+   * the engine reads for those two.
+   * @default none: upstream (CIDR rules match node IPs as `ipBlockMatchesPods` says, endPort ranges, SCTP)
+   */
+  cni?: CniProfile;
+}
+
+/**
+ * Whether `ipBlock` peers match pods of a class by their IPs: host-network pods (whose IP is their node's)
+ * as the profile says of node IPs, other pods as `ipBlockMatchesPods` says.
+ */
+export function ipBlockMatchesClass(options: EngineOptions, hostNetworkPod: boolean): boolean {
+  if (options.cni === undefined) return options.ipBlockMatchesPods;
+  return hostNetworkPod ? cidrRulesMatchPod(options.cni.settings, true) : options.ipBlockMatchesPods;
 }
 
 export const HostNetworkPods = { Exempt: 'exempt', Policed: 'policed' } as const;
@@ -232,16 +249,25 @@ export function effectivePolicyTypes(policy: PolicyInfo): { ingress: boolean; eg
   return { ingress: true, egress: (policy.spec.egress?.length ?? 0) > 0 };
 }
 
-export function compilePorts(ports: readonly NetworkPolicyPort[] | undefined): CompiledPorts {
+/**
+ * A rule's ports, as the CNI reads them (`cni`: the profile's settings; upstream when absent): SCTP entries
+ * allow nothing where the CNI does not enforce SCTP, and `endPort` is a range or (`first-port`) ignored.
+ */
+export function compilePorts(
+  ports: readonly NetworkPolicyPort[] | undefined,
+  cni?: Pick<CniSettings, 'sctp' | 'endPort'>,
+): CompiledPorts {
   if (ports === undefined || ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
   let numeric: PortSet = NO_PORTS;
   const named: NamedPortRef[] = [];
   for (const p of ports) {
     const protocol = (p.protocol ?? 'TCP') as Protocol;
+    if (protocol === 'SCTP' && cni?.sctp === false) continue;
     if (p.port === undefined) numeric = unionPorts(numeric, portSetOf(protocol, ALL_PORTS));
-    else if (typeof p.port === 'number')
-      numeric = unionPorts(numeric, portSetOf(protocol, [p.port, p.endPort ?? p.port]));
-    else named.push({ name: p.port, protocol });
+    else if (typeof p.port === 'number') {
+      const end = cni?.endPort === 'first-port' ? p.port : (p.endPort ?? p.port);
+      numeric = unionPorts(numeric, portSetOf(protocol, [p.port, end]));
+    } else named.push({ name: p.port, protocol });
   }
   return { any: false, numeric, named };
 }
@@ -294,7 +320,7 @@ export class PolicyCompiler implements TierPeerContext {
     const index = buildClasses(
       state,
       this.space,
-      options.ipBlockMatchesPods || tiersMatchAddresses(state),
+      options.ipBlockMatchesPods || ipBlockMatchesClass(options, true) || tiersMatchAddresses(state),
       labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
     );
@@ -473,8 +499,14 @@ export class PolicyCompiler implements TierPeerContext {
     if (peer.ipBlock !== undefined) {
       const addresses = this.space.classesOfBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? []);
       const ids = new Set<number>();
-      if (this.options.ipBlockMatchesPods) {
-        for (const a of addresses) for (const id of this.classesAtAddress.get(a) ?? []) ids.add(id);
+      const pods = ipBlockMatchesClass(this.options, false);
+      const nodes = ipBlockMatchesClass(this.options, true);
+      if (pods || nodes) {
+        for (const a of addresses) {
+          for (const id of this.classesAtAddress.get(a) ?? []) {
+            if (this.classes[id]!.hostNetworkPod ? nodes : pods) ids.add(id);
+          }
+        }
       }
       return {
         index,
@@ -512,18 +544,20 @@ export class PolicyCompiler implements TierPeerContext {
         peers === undefined || peers.length === 0
           ? 'everything'
           : peers.map((p, i) => this.compilePeer(p, i, namespace)),
-      ports: compilePorts(ports),
+      ports: compilePorts(ports, this.options.cni?.settings),
     };
   }
 
   compilePolicy(info: PolicyInfo, index: number): CompiledPolicy {
     const selector = compileSelector(info.spec.podSelector ?? {});
     const types = effectivePolicyTypes(info);
+    // A CNI that rejects policies with endPort (Cilium 1.15) enforces nothing of them: they select no pod.
+    const ignored = this.options.cni?.settings.endPort === 'policy-ignored' && usesEndPort(info);
     return {
       index,
       info,
       selector,
-      selected: this.classesInNamespace(info.namespace, selector),
+      selected: ignored ? [] : this.classesInNamespace(info.namespace, selector),
       affectsIngress: types.ingress,
       affectsEgress: types.egress,
       ingress: types.ingress
@@ -587,6 +621,12 @@ export class PolicyCompiler implements TierPeerContext {
 }
 
 const MATCH_ALL = compileSelector({});
+
+/** Whether a policy has a port range (`endPort`) in some rule. */
+export function usesEndPort(info: PolicyInfo): boolean {
+  const rules = [...(info.spec.ingress ?? []), ...(info.spec.egress ?? [])];
+  return rules.some((r) => (r.ports ?? []).some((p) => p.endPort !== undefined));
+}
 
 /** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */
 export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {

@@ -134,6 +134,7 @@ export function sideConnections(state: ClusterState, common: AddressSpace, optio
   const compiled = compileCluster(state, {
     ipBlockMatchesPods: options.ipBlockMatchesPods,
     ...(options.hostNetworkPods === undefined ? {} : { hostNetworkPods: options.hostNetworkPods }),
+    ...(options.cni === undefined ? {} : { cni: options.cni }),
   });
   return sideOf(compiled, computeConnectivity(compiled, options.granularity), common);
 }

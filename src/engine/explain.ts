@@ -11,6 +11,7 @@ import { formatPath, type FieldPath, type SourceLocation } from '../model/proble
 import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.ts';
 import type { PodClass } from './classes.ts';
 import {
+  ipBlockMatchesClass,
   portsTowardsClass,
   type CompiledCluster,
   type CompiledPeer,
@@ -18,6 +19,7 @@ import {
   type CompiledRule,
   type Direction,
 } from './compile.ts';
+import { profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namespaceLabelsOf, nearest } from './near-miss.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
@@ -148,7 +150,8 @@ export type MissDetail =
   | { code: typeof MissCode.HostNetwork; peer: ExplainEnd }
   | { code: typeof MissCode.NotAPod; peer: ExplainEnd }
   | { code: typeof MissCode.PodIpUnknown; peer: ExplainEnd }
-  | { code: typeof MissCode.IpBlockIgnoresPods }
+  /** `rule`: the CNI profile's rule that says so (`cilium: CIDR rules do not match pod IPs …`). */
+  | { code: typeof MissCode.IpBlockIgnoresPods; rule?: string }
   | { code: typeof MissCode.OutsideCidr; address: MissedAddress; cidr: string }
   | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string }
   | { code: typeof MissCode.NodeSelector; peer: ExplainEnd; selector: CompiledSelector }
@@ -453,10 +456,20 @@ class Explainer {
         const nodes = this.compiled.addressSpace.classes[peer.classId]?.nodes ?? [];
         return [this.cidrMiss({ end: peer, podIp: false }, nodes, cidr, except, reason)];
       }
-      if (!this.compiled.options.ipBlockMatchesPods) {
-        return [reason({ code: MissCode.IpBlockIgnoresPods }, ['ipBlock'])];
-      }
       const cls = this.compiled.classes[peer.classId]!;
+      // A pod whose IP is outside the block misses for that reason, whatever the CNI does with CIDRs.
+      const inBlock =
+        cls.addressClasses.length === 0 || cls.addressClasses.some((a) => p.addresses.includes(a));
+      if (!ipBlockMatchesClass(this.compiled.options, cls.hostNetworkPod) && inBlock) {
+        const cni = this.compiled.options.cni;
+        const rule =
+          cni === undefined
+            ? undefined
+            : profileRule(cni, cls.hostNetworkPod ? 'cidrMatchesNodes' : 'cidrMatchesPods');
+        return [
+          reason({ code: MissCode.IpBlockIgnoresPods, ...(rule === undefined ? {} : { rule }) }, ['ipBlock']),
+        ];
+      }
       if (cls.addressClasses.length === 0) {
         return [reason({ code: MissCode.PodIpUnknown, peer }, ['ipBlock'])];
       }

@@ -40,6 +40,7 @@ import {
   applyTiers,
   assembleCompiled,
   buildAccess,
+  ipBlockMatchesClass,
   mentionedCidrs,
   type Access,
   type CompiledCluster,
@@ -694,7 +695,9 @@ export function createIncrementalEngine(
       for (const p of policies) state.clusterPolicies.push(p);
       const cidrsMoved = updateCidrs(tierCidrs(dropped), tierCidrs(added));
       // Pod classes know their address classes when NetworkPolicy ipBlocks or cluster policies match pods by IP.
-      const classesMoved = !opts.ipBlockMatchesPods && matchedAddresses !== tiersMatchAddresses(state);
+      const classesMoved =
+        !(opts.ipBlockMatchesPods || ipBlockMatchesClass(opts, true)) &&
+        matchedAddresses !== tiersMatchAddresses(state);
       if (cidrsMoved || classesMoved) return recompile();
 
       const previous = ev.tiers.policies.slice();

@@ -52,5 +52,6 @@ export {
   type Workload,
   type WorkloadSpec,
 } from './types.ts';
+export { detectCni, imageVersion, CNI_DAEMONSETS, type DetectedCni } from './cni.ts';
 export { watchCluster, type ClusterWatch, type WatchEvent, type WatchOptions } from './watch.ts';
 export { convert as objectOfResource, fromWatched } from './read.ts';

@@ -31,7 +31,8 @@ export interface WriteOptions {
 const APPLY_HEADER = { name: 'Content-Type', value: PatchStrategy.ServerSideApply };
 
 /** What `work` gives, or undefined when the API server answers 404 (the object, or its kind, is not there). */
-async function unlessNotFound<T>(work: () => Promise<T>): Promise<T | undefined> {
+/** The result of `work`, or undefined when the API answers 404 (the object is absent). */
+export async function unlessNotFound<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work();
   } catch (error) {

@@ -63,7 +63,12 @@ export class WhatIfThread {
     const data: WhatIfWorkerData = {
       kind: 'netfence-whatif',
       state: transferableState(state),
-      engine: { ipBlockMatchesPods: engine.ipBlockMatchesPods },
+      // The options a worker can receive (no progress callback): the CNI profile is plain data.
+      engine: {
+        ipBlockMatchesPods: engine.ipBlockMatchesPods,
+        ...(engine.hostNetworkPods === undefined ? {} : { hostNetworkPods: engine.hostNetworkPods }),
+        ...(engine.cni === undefined ? {} : { cni: engine.cni }),
+      },
       defaultNamespace,
     };
     this.#worker = new Worker(new URL(import.meta.url), { workerData: data });

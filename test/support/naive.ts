@@ -38,6 +38,24 @@ export interface NaiveOptions {
    * selects it and no selector peer matches it.
    */
   hostNetworkPods?: 'exempt' | 'policed';
+  /**
+   * How a CNI reads what the API leaves open (docs/cni.md), when it departs from the API. Plain data, read
+   * here with this evaluator's own logic.
+   */
+  cni?: NaiveCni;
+}
+
+/** A CNI's reading of NetworkPolicies, as docs/cni.md states it. */
+export interface NaiveCni {
+  /** Whether an `ipBlock` matches a host-network pod (whose IP is its node's) by its IP. */
+  cidrMatchesNodes: boolean;
+  /**
+   * `range`: port..endPort. `first-port`: the endPort is dropped, only `port` is allowed. `policy-ignored`:
+   * a policy with any endPort is not enforced at all (as if it did not exist).
+   */
+  endPort: 'range' | 'first-port' | 'policy-ignored';
+  /** Whether an SCTP entry of `ports` allows anything. */
+  sctp: boolean;
 }
 
 type Direction = 'Ingress' | 'Egress';
@@ -123,6 +141,7 @@ function networkPolicyDecision(conn: Connection, direction: Direction): boolean 
   const governing = conn.state.policies.filter(
     (p) =>
       p.namespace === self.pod.namespace &&
+      !(conn.options.cni?.endPort === 'policy-ignored' && hasEndPort(p.spec)) &&
       !exempt(conn, self.pod) &&
       policySelectsPod(p.spec, self.pod) &&
       effectivePolicyTypes(p.spec).includes(direction),
@@ -138,6 +157,13 @@ function networkPolicyDecision(conn: Connection, direction: Direction): boolean 
       (rule) => peersMatch(conn, rule.peers, p.namespace, other) && portsMatch(conn, rule.ports),
     );
   });
+}
+
+/** Whether some rule of the policy has a port range. */
+function hasEndPort(spec: NetworkPolicySpec): boolean {
+  return [...(spec.ingress ?? []), ...(spec.egress ?? [])].some((r) =>
+    (r.ports ?? []).some((p) => p.endPort !== undefined),
+  );
 }
 
 /** `spec.podSelector` absent is `{}`: every pod of the policy's namespace. */
@@ -196,7 +222,12 @@ function peerMatches(
       throw new Error('naive: invalid peer: ipBlock together with a selector');
     }
     if (other.kind === 'ip') return ipBlockContains(ipBlock, other.ip);
-    return conn.options.ipBlockMatchesPods && other.pod.ips.some((ip) => ipBlockContains(ipBlock, ip));
+    // A host-network pod's IP is its node's: the CNI's reading of node IPs decides, when it has one.
+    const matches =
+      other.pod.hostNetwork && conn.options.cni !== undefined
+        ? conn.options.cni.cidrMatchesNodes
+        : conn.options.ipBlockMatchesPods;
+    return matches && other.pod.ips.some((ip) => ipBlockContains(ipBlock, ip));
   }
   if (podSelector === undefined && namespaceSelector === undefined)
     throw new Error('naive: invalid empty peer');
@@ -226,7 +257,9 @@ function portsMatch(conn: Connection, ports: readonly NetworkPolicyPort[] | unde
 function portMatches(conn: Connection, entry: NetworkPolicyPort): boolean {
   const protocol = entry.protocol ?? 'TCP';
   if (protocol !== conn.protocol) return false;
-  const { port, endPort } = entry;
+  if (protocol === 'SCTP' && conn.options.cni?.sctp === false) return false;
+  const { port } = entry;
+  const endPort = conn.options.cni?.endPort === 'first-port' ? undefined : entry.endPort;
   if (port === undefined) {
     if (endPort !== undefined) throw new Error('naive: invalid port: endPort without port');
     return true;

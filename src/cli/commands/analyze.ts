@@ -39,9 +39,11 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: AnalyzeOptions) => {
     const state = await loadInput(paths, options, io);
-    for (const w of hostNetworkWarnings(state, options.hostNetworkPods)) io.stderr(`${formatProblem(w)}\n`);
+    const engine = engineOptions(options);
+    for (const w of hostNetworkWarnings(state, engine.hostNetworkPods ?? HostNetworkPods.Exempt))
+      io.stderr(`${formatProblem(w)}\n`);
     const progress = engineProgress(io);
-    const session = openSession(state, { ...engineOptions(options), onProgress: progress.update });
+    const session = openSession(state, { ...engine, onProgress: progress.update });
     const compiled = session.compiled;
     const format = options.output;
     // Ties the API leaves undefined: a note beside the text formats, a field of the JSON summary.

@@ -49,7 +49,14 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { addReadingOptions, checkFound, engineOptions, manifestCache } from '../options/input.ts';
+import type { CniProfile } from '../../engine/profiles.ts';
+import {
+  addReadingOptions,
+  checkFound,
+  detectCniProfile,
+  engineOptions,
+  manifestCache,
+} from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
@@ -72,8 +79,11 @@ interface ApplyOptions extends ClusterStateOptions {
   stateDir: string;
   strict: boolean;
   cache: boolean;
-  ipblockMatchesPods: boolean;
-  hostNetworkPods: HostNetworkPods;
+  ipblockMatchesPods?: boolean;
+  hostNetworkPods?: HostNetworkPods;
+  cni: string;
+  cniOption: string[];
+  detectedCni?: CniProfile;
   output: 'txt' | 'json';
 }
 
@@ -451,6 +461,7 @@ async function assessImpact(
   io: Io,
 ): Promise<Impact> {
   // One session per phase state, shared by the three computations: each state is compiled once.
+  await detectCniProfile(options, io);
   const sessions = phaseSessions(openSession(liveState, engineOptions(options)), plan);
   const change = connectivityChange(sessions);
   const cuts = options.staged === true ? transientCuts(sessions) : [];

@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
 import type { ClusterDiff, ConnectionChange } from '../../engine/diff.ts';
 import { openSession } from '../../engine/session.ts';
+import type { EngineOptions } from '../../engine/compile.ts';
+import { profileName } from '../../engine/profiles.ts';
 import { isEmptyPorts } from '../../engine/ports.ts';
 import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
 import { plural } from '../../format/plural.ts';
@@ -35,6 +37,9 @@ interface DiffOptions extends InputOptions {
   failOn?: FailOn;
   exitCode: boolean;
   git?: string;
+  /** `--vs-cni`: compare the `--cni` profile (before) with this one (after), on the same manifests. */
+  vsCni?: string;
+  vsCniOption: string[];
 }
 
 /**
@@ -193,6 +198,15 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
     .option(
       '--git <range>',
       'compare revisions of a repository path: A..B, A...B (merge base of A and B, to B), or A (to the working tree)',
+    )
+    .option(
+      '--vs-cni <profile>',
+      'compare two CNIs on the same manifests (or --cluster): what --cni allows (before) against what this profile allows (after), e.g. --cni calico --vs-cni cilium@1.15 (docs/cni.md)',
+    )
+    .addOption(
+      new Option('--vs-cni-option <key=value>', 'override one setting of the --vs-cni profile (repeatable)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .default([]),
     );
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: DiffOptions) => {
@@ -210,6 +224,10 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
       stderr: once((text) => io.stderr(text)),
       note: once((text) => note(io, text)),
     };
+    if (options.vsCni !== undefined) {
+      await diffProfiles(paths, options, loadIo, io, setExit);
+      return;
+    }
     if (options.git !== undefined && options.cluster === true) {
       throw new UserError('--git and --cluster are two different "before" sides: give one of them');
     }
@@ -224,12 +242,52 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
       openSession(after.state, engine),
       options.granularity,
     );
-    const labels: DiffLabels = { before: before.label, after: after.label };
-    io.stdout(formatDiff(diff, labels, options.output));
-    const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);
-    if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
-    const changed = options.exitCode && diff.connections.length > 0;
-    setExit(failed === undefined && !changed ? ExitCode.Ok : ExitCode.CheckFailed);
+    report(diff, { before: before.label, after: after.label }, options, io, setExit);
   });
   return cmd;
+}
+
+/** Prints the diff, and sets the exit status as `--fail-on` and `--exit-code` ask. */
+function report(
+  diff: ClusterDiff,
+  labels: DiffLabels,
+  options: DiffOptions,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
+  io.stdout(formatDiff(diff, labels, options.output));
+  const failed = options.failOn === undefined ? undefined : failure(diff, options.failOn);
+  if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
+  const changed = options.exitCode && diff.connections.length > 0;
+  setExit(failed === undefined && !changed ? ExitCode.Ok : ExitCode.CheckFailed);
+}
+
+/**
+ * `--vs-cni`: one state (files, or `--cluster`), read by two CNI profiles: the connections on which they
+ * disagree, as a diff from the `--cni` profile (before) to the `--vs-cni` one (after).
+ */
+async function diffProfiles(
+  paths: readonly string[],
+  options: DiffOptions,
+  loadIo: Io,
+  io: Io,
+  setExit: (code: number) => void,
+): Promise<void> {
+  if (options.git !== undefined) throw new UserError('--vs-cni compares two CNIs on one state: drop --git');
+  if (options.vsCni === 'auto' && options.cni !== 'auto') {
+    throw new UserError(
+      '--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)',
+    );
+  }
+  const state = await loadInput(paths, options, loadIo);
+  const before = engineOptions(options);
+  const after = engineOptions({
+    ...options,
+    cni: options.vsCni ?? 'upstream',
+    cniOption: options.vsCniOption,
+  });
+  const diff = openSession(state, before).diff(openSession(state, after), options.granularity);
+  const name = (engine: EngineOptions, flag: string): string =>
+    engine.cni === undefined ? `${flag} upstream` : `${flag} ${profileName(engine.cni)}`;
+  report(diff, { before: name(before, '--cni'), after: name(after, '--vs-cni') }, options, io, setExit);
 }

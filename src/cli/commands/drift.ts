@@ -14,6 +14,7 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { loadClusterState } from '../options/cluster.ts';
 import {
   addInputOptions,
+  detectCniProfile,
   engineOptions,
   fileOptions,
   loadInput,
@@ -68,6 +69,9 @@ async function readContext(context: string | undefined, options: DriftOptions, i
   if (context === undefined) delete read.context;
   else read.context = context;
   const state = await loadClusterState([], read, io);
+  // --cni auto: the CNI of the first cluster read decides for both sides.
+  await detectCniProfile(read, io);
+  if (read.detectedCni !== undefined) options.detectedCni ??= read.detectedCni;
   return { state, label: context === undefined ? 'live cluster' : `live cluster (context ${context})` };
 }
 

@@ -6,6 +6,12 @@ import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
 import type { RefIndex, ResolvedRef } from '../../engine/refs.ts';
 import { openSession } from '../../engine/session.ts';
 import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
+import { ProfileExplainer } from '../../engine/profile-explain.ts';
+import { profileName } from '../../engine/profiles.ts';
+import { endName } from '../../describe/explain.ts';
+import { formatPortList } from '../../describe/ports.ts';
+import { isEmptyPorts } from '../../engine/ports.ts';
+import type { CniDecisionJson } from '../../contract/explain.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { parsePortOption, resolveOption } from '../options/endpoints.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
@@ -112,16 +118,61 @@ Examples:
     const dst = resolveOption(index, '--to', options.to);
     checkPairs(index, src, dst);
     const pairs = explainPairs(index, src, dst, query);
-    io.stdout(
-      formatExplanations(
-        index,
-        { from: options.from, to: options.to, port: options.port },
-        pairs,
-        options.output,
-      ),
+    const text = formatExplanations(
+      index,
+      { from: options.from, to: options.to, port: options.port },
+      pairs,
+      options.output,
     );
+    const cni = session.options.cni;
+    if (cni === undefined) io.stdout(text);
+    else {
+      const decided = profileDecisions(new ProfileExplainer(session.compiled), pairs);
+      if (options.output === 'json') {
+        const json = JSON.parse(text) as Record<string, unknown>;
+        io.stdout(`${JSON.stringify({ ...json, cni: { profile: profileName(cni), decided } }, null, 2)}\n`);
+      } else io.stdout(text + profileDecisionsText(profileName(cni), decided, options.output));
+    }
     const anyAllowed = pairs.some((p) => p.explanations.some((x) => x.verdict !== 'denied'));
     setExit(anyAllowed ? ExitCode.Ok : ExitCode.CheckFailed);
   });
   return cmd;
+}
+
+/** The CNI profile's rules that changed a verdict, explanation by explanation. */
+function profileDecisions(explainer: ProfileExplainer, pairs: readonly ExplainedPair[]): CniDecisionJson[] {
+  const out: CniDecisionJson[] = [];
+  for (const x of pairs.flatMap((p) => p.explanations)) {
+    for (const d of explainer.decisions(x.src, x.dst, x.query, x.allowed)) {
+      out.push({
+        src: endName(x.src),
+        dst: endName(x.dst),
+        setting: d.setting,
+        rule: d.rule,
+        allowed: isEmptyPorts(x.allowed) ? 'none' : formatPortList(x.allowed),
+        upstreamAllowed: isEmptyPorts(d.upstream) ? 'none' : formatPortList(d.upstream),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The decisions in words, after the explanations: which profile rule decided, and what the API would give
+ * (Markdown: a list, for a pull-request comment).
+ */
+function profileDecisionsText(
+  profile: string,
+  decided: readonly CniDecisionJson[],
+  format: ExplainFormat,
+): string {
+  const md = format === 'md';
+  const name = md ? `\`${profile}\`` : profile;
+  if (decided.length === 0) return `\nCNI profile ${name}: no rule of it changed this verdict.\n`;
+  const lines = decided.map((d) =>
+    md
+      ? `- ${d.src} → ${d.dst}: ${d.rule} (allowed ${d.allowed}; as the API says, ${d.upstreamAllowed})`
+      : `  ${d.src} → ${d.dst}: ${d.rule}\n    allowed ${d.allowed}; read as the API says (upstream), ${d.upstreamAllowed}`,
+  );
+  return `\n${md ? '**' : ''}Decided by the CNI profile ${name}:${md ? '**\n' : ''}\n${lines.join('\n')}\n`;
 }

@@ -207,3 +207,32 @@ export async function loadClusterState(
     return built.state;
   });
 }
+
+/**
+ * `--cni auto`: the CNI of the cluster (its agent DaemonSet, and Cilium's policy settings), as a profile
+ * spec and `--cni-option` overrides; noted on stderr. Without a known CNI: `upstream`, with a warning.
+ */
+export async function detectClusterCni(
+  options: ClusterOptions,
+  io: Io,
+): Promise<{ spec: string; overrides: string[] }> {
+  return withCluster(async (k8s) => {
+    const found = await k8s.detectCni(connectWith(k8s, options, io));
+    if (found === undefined) {
+      io.stderr(
+        `warning: --cni auto found none of the CNI DaemonSets netfence knows (${k8s.CNI_DAEMONSETS.map(([, ns, name]) => `${ns}/${name}`).join(', ')}): upstream assumed; name the CNI with --cni\n`,
+      );
+      return { spec: 'upstream', overrides: [] };
+    }
+    for (const w of found.warnings) io.stderr(`warning: ${w}\n`);
+    if (found.version === undefined) {
+      io.stderr(
+        `warning: the image of DaemonSet ${found.daemonSet} (${found.image}) has no version tag: the newest ${found.cni} profile assumed; name it with --cni ${found.cni}@<version>\n`,
+      );
+    }
+    const spec = found.version === undefined ? found.cni : `${found.cni}@${found.version}`;
+    const settings = found.options.length === 0 ? '' : `; ${found.options.join(', ')}`;
+    note(io, `CNI: ${spec} (DaemonSet ${found.daemonSet}${settings}).\n`);
+    return { spec, overrides: found.options };
+  });
+}

@@ -2,6 +2,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
+import {
+  cniEngineOptions,
+  resolveCniProfile,
+  withOverrides,
+  type CniProfile,
+} from '../../engine/profiles.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
@@ -18,18 +24,38 @@ import {
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
-import { addClusterOptions, checkClusterOptions, loadClusterState, type ClusterOptions } from './cluster.ts';
+import {
+  addClusterOptions,
+  checkClusterOptions,
+  detectClusterCni,
+  loadClusterState,
+  type ClusterOptions,
+} from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
 
 export interface InputOptions extends ClusterOptions {
   namespace: string;
   skipInvalid: boolean;
   strict: boolean;
-  ipblockMatchesPods: boolean;
-  hostNetworkPods: HostNetworkPods;
+  /** `--ipblock-matches-pods`, when given (else the CNI profile says). */
+  ipblockMatchesPods?: boolean;
+  /** `--host-network-pods`, when given (else the CNI profile says). */
+  hostNetworkPods?: HostNetworkPods;
+  /** `--cni`: a profile (`cilium@1.16`), `upstream`, or `auto` (with `--cluster`). */
+  cni: string;
+  /** `--cni-option key=value`, in order. */
+  cniOption: string[];
+  /** With `--cni auto`: the profile `loadInput` detected on the cluster. */
+  detectedCni?: CniProfile;
   /** Whether to use the manifest cache (`--no-cache` sets it false). */
   cache: boolean;
 }
+
+/** The options that choose the CNI profile (every reading command has them). */
+export type CniOptions = Pick<
+  InputOptions,
+  'ipblockMatchesPods' | 'hostNetworkPods' | 'cni' | 'cniOption' | 'detectedCni'
+>;
 
 /**
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
@@ -54,11 +80,67 @@ export async function recordWarmth(
   await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
 
-/** The engine options of the reading options (`--ipblock-matches-pods`, `--host-network-pods`). */
-export function engineOptions(
-  options: Pick<InputOptions, 'ipblockMatchesPods' | 'hostNetworkPods'>,
-): EngineOptions {
-  return { ipBlockMatchesPods: options.ipblockMatchesPods, hostNetworkPods: options.hostNetworkPods };
+/**
+ * The CNI profile the options choose: `--cni` (or, for `auto`, the one detected on the cluster), with
+ * `--cni-option` overrides, then `--ipblock-matches-pods` and `--host-network-pods` when given (they
+ * override the profile's settings of the same name). Throws a UserError for a bad name or setting.
+ */
+export function cniProfile(options: CniOptions): CniProfile {
+  const overrides = [...(options.cniOption ?? [])];
+  if (options.ipblockMatchesPods !== undefined) {
+    overrides.push(
+      `cidr-matches-pods=${String(options.ipblockMatchesPods)}`,
+      `cidr-matches-nodes=${String(options.ipblockMatchesPods)}`,
+    );
+  }
+  if (options.hostNetworkPods !== undefined) overrides.push(`host-network-pods=${options.hostNetworkPods}`);
+  const detected = options.detectedCni;
+  if ((options.cni ?? 'upstream') === 'auto') {
+    if (detected === undefined) {
+      throw new UserError(
+        '--cni auto reads the CNI from the cluster: use it with --cluster, or name the CNI (--cni cilium@1.16)',
+      );
+    }
+    const r = withOverrides(detected, overrides);
+    if (!r.ok) throw new UserError(r.message);
+    return r.value;
+  }
+  const r = resolveCniProfile(options.cni ?? 'upstream', overrides);
+  if (!r.ok) throw new UserError(r.message);
+  return r.value;
+}
+
+/** With `--cni auto`: detects the cluster's CNI profile once, into `options.detectedCni`. */
+export async function detectCniProfile(options: CniOptions & ClusterOptions, io: Io): Promise<void> {
+  if (options.cni !== 'auto' || options.detectedCni !== undefined) return;
+  const found = await detectClusterCni(options, io);
+  const r = resolveCniProfile(found.spec);
+  if (!r.ok) throw new Error(`detected CNI ${found.spec}: ${r.message}`);
+  let profile = r.value;
+  // Settings read from the cluster are taken as the agent took them (no version check); one netfence does not
+  // understand is left out, with a warning, rather than failing the run.
+  for (const o of found.overrides) {
+    const next = withOverrides(profile, [o], false);
+    if (next.ok) profile = next.value;
+    else io.stderr(`warning: the cluster's CNI setting ${o} is left out: ${next.message}\n`);
+  }
+  options.detectedCni = profile;
+}
+
+/**
+ * The engine options of the reading options (`--cni`, `--cni-option`, `--ipblock-matches-pods`,
+ * `--host-network-pods`). Without `--cni` and `--cni-option` they are exactly what they were before
+ * profiles: the two engine options, no profile.
+ */
+export function engineOptions(options: CniOptions): EngineOptions {
+  const profile = cniProfile(options);
+  if (profile.cni === 'upstream' && (options.cniOption ?? []).length === 0) {
+    return {
+      ipBlockMatchesPods: profile.settings.cidrMatchesPods,
+      hostNetworkPods: profile.settings.hostNetworkPods,
+    };
+  }
+  return cniEngineOptions(profile);
 }
 
 export { parseBoolean };
@@ -93,19 +175,29 @@ export function addReadingOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
-        '--ipblock-matches-pods <bool>',
-        'whether ipBlock peers also match pods by their IPs (false for CNIs that never apply CIDR rules to pods)',
+        '--cni <profile>',
+        'how the CNI reads what the API leaves open: upstream (the API), cilium, calico, ovn-kubernetes or antrea, optionally @version (cilium@1.15); auto: detect it with --cluster (docs/cni.md)',
+      ).default('upstream'),
+    )
+    .addOption(
+      new Option(
+        '--cni-option <key=value>',
+        'override one setting of the profile (repeatable): policy-cidr-match-mode=nodes,pods, enable-sctp=true, endport=first-port, … (docs/cni.md)',
       )
-        .default(true)
-        .argParser(parseBoolean),
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        '--ipblock-matches-pods <bool>',
+        'whether ipBlock peers also match pods (and nodes) by their IPs (default: as the --cni profile says; true for upstream)',
+      ).argParser(parseBoolean),
     )
     .addOption(
       new Option(
         '--host-network-pods <mode>',
-        'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally',
-      )
-        .choices(Object.values(HostNetworkPods))
-        .default(HostNetworkPods.Exempt),
+        'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally (default: as the --cni profile says; exempt)',
+      ).choices(Object.values(HostNetworkPods)),
     )
     .option(
       '--no-cache',
@@ -123,7 +215,13 @@ export async function loadInput(
   io: Io,
 ): Promise<ClusterState> {
   checkClusterOptions(options);
-  if (options.cluster === true) return loadClusterState(paths, options, io);
+  // A bad --cni or --cni-option fails before anything is read (`auto` is checked once detected).
+  if (options.cni !== 'auto' || options.cluster !== true) cniProfile(options);
+  if (options.cluster === true) {
+    const state = await loadClusterState(paths, options, io);
+    await detectCniProfile(options, io);
+    return state;
+  }
   if (paths.length === 0) {
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
@@ -196,8 +294,11 @@ export function fileOptions(options: InputOptions): InputOptions {
     namespace: options.namespace,
     skipInvalid: options.skipInvalid,
     strict: options.strict,
-    ipblockMatchesPods: options.ipblockMatchesPods,
-    hostNetworkPods: options.hostNetworkPods,
+    ...(options.ipblockMatchesPods === undefined ? {} : { ipblockMatchesPods: options.ipblockMatchesPods }),
+    ...(options.hostNetworkPods === undefined ? {} : { hostNetworkPods: options.hostNetworkPods }),
+    cni: options.cni,
+    cniOption: options.cniOption,
+    ...(options.detectedCni === undefined ? {} : { detectedCni: options.detectedCni }),
     cache: options.cache,
   };
 }

@@ -1,0 +1,91 @@
+/**
+ * Which rules of a CNI profile decided a verdict: for each setting in which the profile departs from
+ * upstream, the connection is evaluated again with that one setting put back; the setting decided when the
+ * allowed ports (within the query) change. Pure: no I/O.
+ */
+import { formatIp } from '../base/ip.ts';
+import { compileCluster, type CompiledCluster, type Endpoint, type EngineOptions } from './compile.ts';
+import type { ExplainEnd } from './explain.ts';
+import { intersectPorts, portsEqual, type PortSet } from './ports.ts';
+import {
+  cniEngineOptions,
+  differingSettings,
+  profileRule,
+  UPSTREAM_PROFILE,
+  withUpstreamSetting,
+  type CniSetting,
+} from './profiles.ts';
+
+/** A profile rule that changed a verdict: with upstream's setting, `upstream` would be allowed instead. */
+export interface ProfileDecision {
+  setting: CniSetting;
+  /** `cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods`. */
+  rule: string;
+  /** What upstream's value of this one setting would allow, within the query. */
+  upstream: PortSet;
+}
+
+/** Settings that change no verdict netfence computes (it does not know which node a pod runs on). */
+const NO_VERDICT: ReadonlySet<CniSetting> = new Set<CniSetting>(['ownNodeTraffic']);
+
+/** Explains, for one compiled state, which profile rules decided (one compilation per setting, kept). */
+export class ProfileExplainer {
+  readonly #compiled: CompiledCluster;
+  readonly #others = new Map<CniSetting, CompiledCluster>();
+
+  constructor(compiled: CompiledCluster) {
+    this.#compiled = compiled;
+  }
+
+  /** The settings of the profile that depart from upstream and may change a verdict. */
+  settings(): CniSetting[] {
+    const cni = this.#compiled.options.cni;
+    if (cni === undefined) return [];
+    return differingSettings(cni.settings, UPSTREAM_PROFILE.settings).filter((s) => !NO_VERDICT.has(s));
+  }
+
+  /** The profile rules that changed what `src` → `dst` is allowed within `query` (`allowed`: the verdict). */
+  decisions(src: ExplainEnd, dst: ExplainEnd, query: PortSet, allowed: PortSet): ProfileDecision[] {
+    const cni = this.#compiled.options.cni;
+    if (cni === undefined) return [];
+    const ends = this.#endpoints(src, dst);
+    const out: ProfileDecision[] = [];
+    for (const setting of this.settings()) {
+      let other = this.#others.get(setting);
+      if (other === undefined) {
+        const options: Partial<EngineOptions> = {
+          ...this.#compiled.options,
+          ...cniEngineOptions(withUpstreamSetting(cni, setting)),
+        };
+        delete options.onProgress;
+        other = compileCluster(this.#compiled.state, options);
+        this.#others.set(setting, other);
+      }
+      const upstream = intersectPorts(other.allowedBetween(ends.src, ends.dst), query);
+      if (!portsEqual(upstream, allowed)) out.push({ setting, rule: profileRule(cni, setting), upstream });
+    }
+    return out;
+  }
+
+  /** Endpoints standing for two explained ends: a pod of each class, an address of each address class. */
+  #endpoints(src: ExplainEnd, dst: ExplainEnd): { src: Endpoint; dst: Endpoint } {
+    const endpoint = (end: ExplainEnd, avoid?: string): Endpoint => {
+      if (end.kind === 'address') {
+        const first = this.#compiled.addressSpace.classes[end.classId]!.cover[0]!;
+        return { kind: 'ip', ip: formatIp(first.family, first.start) };
+      }
+      const pods = this.#compiled.classes[end.classId]!.pods;
+      const given =
+        end.onePod === undefined ? undefined : pods.find((p) => `${p.namespace}/${p.name}` === end.onePod);
+      // Two ends of one class of several pods stand for two different pods (not a pod and itself).
+      const pod = given ?? pods.find((p) => `${p.namespace}/${p.name}` !== avoid) ?? pods[0]!;
+      return { kind: 'pod', namespace: pod.namespace, name: pod.name };
+    };
+    const s = endpoint(src);
+    const avoid =
+      s.kind === 'pod' && dst.kind === 'pod' && dst.onePod === undefined
+        ? `${s.namespace}/${s.name}`
+        : undefined;
+    return { src: s, dst: endpoint(dst, avoid) };
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * CNI behaviour profiles: where the Kubernetes API leaves a NetworkPolicy's meaning open (or where a CNI
+ * departs from it), what each CNI does, as data. A profile is a set of `CniSettings`, chosen by CNI and
+ * version range; `--cni-option` (or the cluster's `cilium-config`) overrides single settings. Each setting is
+ * documented with its source in docs/cni.md. Pure: no I/O.
+ *
+ *     const profile = resolveCniProfile('cilium@1.15', ['policy-cidr-match-mode=nodes']);
+ *     if (profile.ok) compileCluster(state, cniEngineOptions(profile.value));
+ */
+
+/** The CNIs with a profile. `upstream` is the Kubernetes API read as netfence always has. */
+export const CniName = {
+  Upstream: 'upstream',
+  Cilium: 'cilium',
+  Calico: 'calico',
+  OvnKubernetes: 'ovn-kubernetes',
+  Antrea: 'antrea',
+} as const;
+export type CniName = (typeof CniName)[keyof typeof CniName];
+
+/** What an `endPort` does: a port range; only `port` (the end ignored); the whole policy not enforced. */
+export const EndPortMode = {
+  Range: 'range',
+  FirstPort: 'first-port',
+  PolicyIgnored: 'policy-ignored',
+} as const;
+export type EndPortMode = (typeof EndPortMode)[keyof typeof EndPortMode];
+
+/** Traffic from the node a pod runs on: always allowed (the API's docs), or subject to policy. */
+export const OwnNodeTraffic = { Allowed: 'allowed', Policy: 'policy' } as const;
+export type OwnNodeTraffic = (typeof OwnNodeTraffic)[keyof typeof OwnNodeTraffic];
+
+/** Every divergence a profile sets. */
+export interface CniSettings {
+  /** Whether `ipBlock` peers match pods (not host-network) by their IPs. */
+  cidrMatchesPods: boolean;
+  /** Whether `ipBlock` peers match nodes' addresses: host-network pods, whose IP is their node's. */
+  cidrMatchesNodes: boolean;
+  /** Whether NetworkPolicies apply to host-network pods (`policed`) or not (`exempt`). */
+  hostNetworkPods: 'exempt' | 'policed';
+  /**
+   * Traffic from the pod's own node. netfence does not know which node a pod runs on, so this setting is
+   * reported (docs/cni.md) but decides no verdict.
+   */
+  ownNodeTraffic: OwnNodeTraffic;
+  endPort: EndPortMode;
+  /** Whether `protocol: SCTP` entries of policy rules allow anything (Cilium: only with `enable-sctp`). */
+  sctp: boolean;
+}
+export type CniSetting = keyof CniSettings;
+
+/** A CNI's settings for one version range. */
+interface VersionRange {
+  /** First version (`major.minor`) the range applies to; absent: every earlier one. */
+  from?: string;
+  settings: Partial<CniSettings>;
+}
+
+interface ProfileData {
+  /** The version assumed when none is given: the newest the table knows. */
+  latest: string;
+  /** Settings of every version, before the ranges. */
+  base: CniSettings;
+  /** Ranges by ascending `from`: each one that applies overrides the base. */
+  ranges: readonly VersionRange[];
+  /** Why a setting differs from upstream, in the CNI's own words (explain), where the generic words are vaguer. */
+  reasons: Partial<Record<CniSetting, string>>;
+}
+
+const UPSTREAM: CniSettings = {
+  cidrMatchesPods: true,
+  cidrMatchesNodes: true,
+  hostNetworkPods: 'exempt',
+  ownNodeTraffic: 'allowed',
+  endPort: 'range',
+  sctp: true,
+};
+
+/** The profiles. Sources for every entry: docs/cni.md. */
+export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
+  upstream: { latest: '1.36', base: UPSTREAM, ranges: [], reasons: {} },
+  cilium: {
+    latest: '1.20',
+    base: { ...UPSTREAM, cidrMatchesPods: false, cidrMatchesNodes: false, sctp: false },
+    ranges: [
+      { settings: { endPort: 'first-port' } },
+      { from: '1.15', settings: { endPort: 'policy-ignored' } },
+      { from: '1.16', settings: { endPort: 'range' } },
+    ],
+    reasons: {
+      cidrMatchesPods: 'CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods',
+      cidrMatchesNodes: 'CIDR rules do not match node IPs unless policy-cidr-match-mode includes nodes',
+      sctp: 'SCTP is not enabled (enable-sctp), so SCTP entries of rules allow nothing',
+      ownNodeTraffic: 'allow-localhost=policy: traffic from the pod’s own node is subject to policy',
+    },
+  },
+  // Calico and OVN-Kubernetes answer every question as upstream does (docs/cni.md has the sources).
+  calico: { latest: '3.31', base: UPSTREAM, ranges: [], reasons: {} },
+  'ovn-kubernetes': { latest: '1.1', base: UPSTREAM, ranges: [], reasons: {} },
+  antrea: { latest: '2.5', base: UPSTREAM, ranges: [], reasons: {} },
+};
+
+/** Words for each endPort mode (explain). */
+const END_PORT_REASONS: Record<EndPortMode, string> = {
+  range: 'endPort is a port range',
+  'first-port': 'endPort is ignored: the rule allows only its port',
+  'policy-ignored': 'NetworkPolicies with endPort are not enforced at all',
+};
+
+/** Where Cilium's endPort readings are documented, cited when the version (not an override) chose them. */
+const CILIUM_END_PORT_SOURCES: Partial<Record<EndPortMode, string>> = {
+  'first-port': 'cilium#28684',
+  'policy-ignored': 'cilium#28704',
+};
+
+/** A resolved profile: a CNI, its version, and the settings with every override applied. */
+export interface CniProfile {
+  readonly cni: CniName;
+  /** `major.minor` (or longer, as given); the table's newest when none was given. */
+  readonly version: string;
+  /** Whether the version was given (`cilium@1.16`) or assumed. */
+  readonly versionGiven: boolean;
+  readonly settings: CniSettings;
+  /** The `key=value` overrides applied, as given (`--cni-option`, or read from the cluster). */
+  readonly overrides: readonly string[];
+}
+
+/** The default profile: today's behaviour, exactly. */
+export const UPSTREAM_PROFILE: CniProfile = {
+  cni: 'upstream',
+  version: CNI_PROFILES.upstream.latest,
+  versionGiven: false,
+  settings: UPSTREAM,
+  overrides: [],
+};
+
+export type ProfileResult = { ok: true; value: CniProfile } | { ok: false; message: string };
+
+/** `1.16.3` → [1, 16]; undefined when not a version. */
+function versionParts(text: string): [number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/.exec(text);
+  return m === null ? undefined : [Number(m[1]), Number(m[2])];
+}
+
+/** Whether version `a` is at least `b` (both `major.minor[.patch]`). */
+export function versionAtLeast(a: string, b: string): boolean {
+  const x = versionParts(a);
+  const y = versionParts(b);
+  if (x === undefined || y === undefined) return false;
+  return x[0] !== y[0] ? x[0] > y[0] : x[1] >= y[1];
+}
+
+/** The settings of `cni` at `version`, before overrides. */
+export function profileSettings(cni: CniName, version: string): CniSettings {
+  const data = CNI_PROFILES[cni];
+  let settings = data.base;
+  for (const r of data.ranges) {
+    if (r.from === undefined || versionAtLeast(version, r.from)) settings = { ...settings, ...r.settings };
+  }
+  return settings;
+}
+
+const BOOLEAN: Record<string, boolean> = { true: true, false: false };
+
+/**
+ * One override, `key=value`: the setting names of `CniSettings` in kebab case (`cidr-matches-pods=true`,
+ * `endport=first-port`, `sctp=false`, `host-network-pods=policed`, `own-node-traffic=policy`), and Cilium's
+ * own configuration keys (`policy-cidr-match-mode=nodes,pods`, `enable-sctp=true`,
+ * `allow-localhost=auto|always|policy`), which only the cilium profile takes.
+ */
+function applyOverride(
+  cni: CniName,
+  version: string,
+  settings: CniSettings,
+  text: string,
+  /** Whether to refuse a setting the version does not have (not for settings read from the cluster). */
+  checkVersion: boolean,
+): { ok: true; value: CniSettings } | { ok: false; message: string } {
+  const since = (v: string): boolean => !checkVersion || versionAtLeast(version, v);
+  const eq = text.indexOf('=');
+  const key = eq < 0 ? text : text.slice(0, eq);
+  const value = eq < 0 ? '' : text.slice(eq + 1);
+  const bool = (): boolean | undefined => BOOLEAN[value];
+  const wrong = (expected: string) =>
+    ({ ok: false, message: `--cni-option "${text}": ${key} takes ${expected}` }) as const;
+  const ciliumOnly = (): { ok: false; message: string } | undefined =>
+    cni === 'cilium'
+      ? undefined
+      : {
+          ok: false,
+          message: `--cni-option "${text}": ${key} is a Cilium setting; use it with --cni cilium`,
+        };
+  switch (key) {
+    case 'cidr-matches-pods':
+    case 'cidr-matches-nodes':
+    case 'sctp': {
+      const b = bool();
+      if (b === undefined) return wrong('true or false');
+      const name =
+        key === 'sctp' ? 'sctp' : key === 'cidr-matches-pods' ? 'cidrMatchesPods' : 'cidrMatchesNodes';
+      return { ok: true, value: { ...settings, [name]: b } };
+    }
+    case 'host-network-pods':
+      if (value !== 'exempt' && value !== 'policed') return wrong('exempt or policed');
+      return { ok: true, value: { ...settings, hostNetworkPods: value } };
+    case 'own-node-traffic':
+      if (value !== 'allowed' && value !== 'policy') return wrong('allowed or policy');
+      return { ok: true, value: { ...settings, ownNodeTraffic: value } };
+    case 'endport':
+      if (!Object.values(EndPortMode).includes(value as EndPortMode))
+        return wrong(Object.values(EndPortMode).join(', '));
+      return { ok: true, value: { ...settings, endPort: value as EndPortMode } };
+    case 'policy-cidr-match-mode': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      const modes = value === '' ? [] : value.split(/[\s,]+/).filter((m) => m !== '');
+      for (const m of modes) {
+        if (m !== 'nodes' && m !== 'pods') return wrong('a list of nodes and pods (or nothing)');
+        const from = m === 'nodes' ? '1.15' : '1.20';
+        if (!since(from))
+          return {
+            ok: false,
+            message: `--cni-option "${text}": Cilium has ${m} mode from ${from} on, not in ${version}`,
+          };
+      }
+      return {
+        ok: true,
+        value: {
+          ...settings,
+          cidrMatchesPods: modes.includes('pods'),
+          cidrMatchesNodes: modes.includes('nodes'),
+        },
+      };
+    }
+    case 'enable-sctp': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      const b = bool();
+      if (b === undefined) return wrong('true or false');
+      // SCTP support came with 1.13 (cilium#20033); before it, SCTP had no policy support to enable.
+      if (b && !since('1.13'))
+        return {
+          ok: false,
+          message: `--cni-option "${text}": Cilium supports SCTP from 1.13 on, not in ${version}`,
+        };
+      return { ok: true, value: { ...settings, sctp: b } };
+    }
+    case 'allow-localhost': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      if (value !== 'auto' && value !== 'always' && value !== 'policy')
+        return wrong('auto, always or policy');
+      return { ok: true, value: { ...settings, ownNodeTraffic: value === 'policy' ? 'policy' : 'allowed' } };
+    }
+    default:
+      return {
+        ok: false,
+        message: `--cni-option "${text}": unknown setting "${key}"; the settings are ${OPTION_KEYS.join(', ')}`,
+      };
+  }
+}
+
+/** Every key `--cni-option` takes. */
+export const OPTION_KEYS = [
+  'cidr-matches-pods',
+  'cidr-matches-nodes',
+  'host-network-pods',
+  'own-node-traffic',
+  'endport',
+  'sctp',
+  'policy-cidr-match-mode',
+  'enable-sctp',
+  'allow-localhost',
+] as const;
+
+/** Whether `name` is a CNI with a profile. */
+export function isCniName(name: string): name is CniName {
+  return Object.values(CniName).includes(name as CniName);
+}
+
+/**
+ * The profile of `spec` (`cilium`, `cilium@1.16`, `calico@3.30.2`) with `overrides` (`key=value`) applied
+ * in order; a one-line message naming the bad part otherwise.
+ */
+export function resolveCniProfile(spec: string, overrides: readonly string[] = []): ProfileResult {
+  const at = spec.indexOf('@');
+  const name = at < 0 ? spec : spec.slice(0, at);
+  const given = at < 0 ? undefined : spec.slice(at + 1);
+  if (!isCniName(name)) {
+    return {
+      ok: false,
+      message: `unknown CNI "${name}" in --cni "${spec}"; use one of ${Object.values(CniName).join(', ')}, optionally with @version (cilium@1.16)`,
+    };
+  }
+  if (given !== undefined && versionParts(given) === undefined) {
+    return {
+      ok: false,
+      message: `version "${given}" in --cni "${spec}" is not major.minor[.patch] (e.g. ${name}@${CNI_PROFILES[name].latest})`,
+    };
+  }
+  const version = given ?? CNI_PROFILES[name].latest;
+  const base: CniProfile = {
+    cni: name,
+    version,
+    versionGiven: given !== undefined,
+    settings: profileSettings(name, version),
+    overrides: [],
+  };
+  return withOverrides(base, overrides);
+}
+
+/**
+ * `profile` with more `key=value` overrides applied in order (after its own). `checkVersion`: refuse a
+ * setting the profile's version does not have (settings read from the cluster are taken as they are).
+ */
+export function withOverrides(
+  profile: CniProfile,
+  overrides: readonly string[],
+  checkVersion = true,
+): ProfileResult {
+  let settings = profile.settings;
+  for (const o of overrides) {
+    const r = applyOverride(profile.cni, profile.version, settings, o, checkVersion);
+    if (!r.ok) return r;
+    settings = r.value;
+  }
+  return { ok: true, value: { ...profile, settings, overrides: [...profile.overrides, ...overrides] } };
+}
+
+/** `cilium@1.16`, `calico`, or `upstream`; with the overrides: `cilium@1.16 (policy-cidr-match-mode=pods)`. */
+export function profileName(profile: CniProfile): string {
+  const base = profile.versionGiven ? `${profile.cni}@${profile.version}` : profile.cni;
+  return profile.overrides.length === 0 ? base : `${base} (${profile.overrides.join(', ')})`;
+}
+
+/**
+ * Whether CIDR rules (`ipBlock` peers) match a pod by its IP under `profile`: host-network pods have their
+ * node's IP, so for them the nodes setting decides. Cilium policy evaluation uses it for `fromCIDR`/`toCIDR`.
+ */
+export function cidrRulesMatchPod(settings: CniSettings, hostNetworkPod: boolean): boolean {
+  return hostNetworkPod ? settings.cidrMatchesNodes : settings.cidrMatchesPods;
+}
+
+/** The settings in which two profiles differ. */
+export function differingSettings(a: CniSettings, b: CniSettings): CniSetting[] {
+  return (Object.keys(a) as CniSetting[]).filter((k) => a[k] !== b[k]);
+}
+
+/**
+ * The profile's rule for one setting, in words, when it departs from upstream:
+ * `cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods`.
+ */
+export function profileRule(profile: CniProfile, setting: CniSetting): string {
+  const name = profile.versionGiven ? `${profile.cni}@${profile.version}` : profile.cni;
+  const value = profile.settings[setting];
+  const reasons = CNI_PROFILES[profile.cni].reasons;
+  let text: string;
+  switch (setting) {
+    case 'endPort':
+      text = END_PORT_REASONS[profile.settings.endPort];
+      break;
+    case 'cidrMatchesPods':
+      text = value
+        ? 'CIDR rules match pod IPs'
+        : (reasons.cidrMatchesPods ?? 'CIDR rules do not match pod IPs');
+      break;
+    case 'cidrMatchesNodes':
+      text = value
+        ? 'CIDR rules match node IPs (host-network pods)'
+        : (reasons.cidrMatchesNodes ?? 'CIDR rules do not match node IPs (host-network pods)');
+      break;
+    case 'sctp':
+      text = value ? 'SCTP rules are enforced' : (reasons.sctp ?? 'SCTP entries of rules allow nothing');
+      break;
+    case 'hostNetworkPods':
+      text =
+        value === 'policed'
+          ? 'NetworkPolicies police host-network pods'
+          : (reasons.hostNetworkPods ?? 'NetworkPolicies do not police host-network pods');
+      break;
+    case 'ownNodeTraffic':
+      text =
+        value === 'policy'
+          ? (reasons.ownNodeTraffic ?? 'traffic from the pod’s own node is subject to policy')
+          : 'traffic from the pod’s own node is always allowed';
+      break;
+  }
+  const override = profile.overrides.find((o) =>
+    OVERRIDE_SETTINGS[o.slice(0, o.indexOf('='))]?.includes(setting),
+  );
+  const source =
+    profile.cni === 'cilium' && setting === 'endPort'
+      ? CILIUM_END_PORT_SOURCES[profile.settings.endPort]
+      : undefined;
+  if (source !== undefined && override === undefined) text += ` (${source})`;
+  return `${name}: ${text}${override === undefined ? '' : ` (${override})`}`;
+}
+
+/** The settings each override key sets. */
+const OVERRIDE_SETTINGS: Readonly<Record<string, readonly CniSetting[]>> = {
+  'cidr-matches-pods': ['cidrMatchesPods'],
+  'cidr-matches-nodes': ['cidrMatchesNodes'],
+  'host-network-pods': ['hostNetworkPods'],
+  'own-node-traffic': ['ownNodeTraffic'],
+  endport: ['endPort'],
+  sctp: ['sctp'],
+  'policy-cidr-match-mode': ['cidrMatchesPods', 'cidrMatchesNodes'],
+  'enable-sctp': ['sctp'],
+  'allow-localhost': ['ownNodeTraffic'],
+};
+
+/** The same profile with one setting put back to upstream's value (explain: did this setting decide?). */
+export function withUpstreamSetting(profile: CniProfile, setting: CniSetting): CniProfile {
+  return { ...profile, settings: { ...profile.settings, [setting]: UPSTREAM[setting] } };
+}
+
+/**
+ * The engine options a profile sets: the profile itself (read by compile for `endPort`, SCTP and CIDR
+ * matching of node IPs) and the two options the engine had before profiles, from its settings.
+ */
+export function cniEngineOptions(profile: CniProfile): {
+  cni: CniProfile;
+  ipBlockMatchesPods: boolean;
+  hostNetworkPods: 'exempt' | 'policed';
+} {
+  return {
+    cni: profile,
+    ipBlockMatchesPods: profile.settings.cidrMatchesPods,
+    hostNetworkPods: profile.settings.hostNetworkPods,
+  };
+}

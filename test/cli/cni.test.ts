@@ -1,0 +1,150 @@
+/**
+ * `--cni` on the commands (docs/cni.md): the default is today's behaviour exactly, `diff --vs-cni` lists what
+ * changes between two CNIs (golden files, text and JSON), explain names the profile rule that decided, and
+ * bad profiles are one-line errors.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assertGolden, runCli } from '../support/cli.ts';
+
+const FIXTURE = 'test/fixtures/cni/divergences.yaml';
+
+describe('--cni: the default is upstream, today’s behaviour', () => {
+  test('analyze prints the same with and without --cni upstream', async () => {
+    const plain = await runCli(['analyze', FIXTURE]);
+    const upstream = await runCli(['analyze', '--cni', 'upstream', FIXTURE]);
+    assert.equal(plain.code, 0);
+    assert.equal(upstream.stdout, plain.stdout);
+  });
+
+  test('a profile changes what analyze reports', async () => {
+    const plain = await runCli(['analyze', '-o', 'json', FIXTURE]);
+    const cilium = await runCli(['analyze', '-o', 'json', '--cni', 'cilium', FIXTURE]);
+    assert.notEqual(cilium.stdout, plain.stdout);
+  });
+
+  test('--ipblock-matches-pods and --host-network-pods still override (on any profile)', async () => {
+    const args = ['explain', '--from', 'shop/web', '--to', 'shop/db', '--port', '5432', FIXTURE];
+    assert.equal((await runCli(args)).code, 0);
+    assert.equal((await runCli([...args, '--ipblock-matches-pods', 'false'])).code, 1);
+    assert.equal((await runCli([...args, '--cni', 'cilium'])).code, 1);
+    assert.equal((await runCli([...args, '--cni', 'cilium', '--ipblock-matches-pods', 'true'])).code, 0);
+    const exporter = ['explain', '--from', 'shop/web', '--to', 'shop/node-exporter', FIXTURE];
+    assert.equal((await runCli([...exporter, '--cni', 'calico'])).code, 0);
+    assert.equal((await runCli([...exporter, '--cni', 'calico', '--host-network-pods', 'policed'])).code, 1);
+  });
+});
+
+describe('diff --vs-cni: what changes when migrating CNIs', () => {
+  test('calico → cilium@1.14, text', async () => {
+    const r = await runCli(['diff', '--cni', 'calico', '--vs-cni', 'cilium@1.14', FIXTURE]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('diff/cni-calico-cilium-1.14.txt', r.stdout);
+  });
+
+  test('upstream → cilium@1.15 with policy-cidr-match-mode=nodes, JSON', async () => {
+    const r = await runCli([
+      'diff',
+      '--vs-cni',
+      'cilium@1.15',
+      '--vs-cni-option',
+      'policy-cidr-match-mode=nodes',
+      '-o',
+      'json',
+      FIXTURE,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('diff/cni-upstream-cilium-1.15-nodes.json', r.stdout);
+    const json = JSON.parse(r.stdout) as { before: string; after: string; connections: unknown[] };
+    assert.equal(json.after, '--vs-cni cilium@1.15 (policy-cidr-match-mode=nodes)');
+    assert.ok(json.connections.length > 0);
+  });
+
+  test('two profiles that agree: no differences, and --exit-code says so', async () => {
+    const r = await runCli(['diff', '--cni', 'calico', '--vs-cni', 'ovn-kubernetes', '--exit-code', FIXTURE]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /No differences\./);
+    const d = await runCli(['diff', '--vs-cni', 'cilium', '--exit-code', FIXTURE]);
+    assert.equal(d.code, 1);
+  });
+
+  test('--vs-cni with --git is refused in one line', async () => {
+    const r = await runCli(['diff', '--vs-cni', 'cilium', '--git', 'HEAD', FIXTURE]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'netfence: --vs-cni compares two CNIs on one state: drop --git\n');
+  });
+});
+
+describe('explain names the profile rule that decided', () => {
+  /** `explain` on the fixture, from one workload to another on one port, with a profile. */
+  const explain = (cni: string, from: string, to: string, port: string, ...more: string[]) =>
+    runCli(['explain', '--cni', cni, '--from', from, '--to', to, '--port', port, ...more, FIXTURE]);
+
+  test('CIDR rules and pod IPs on Cilium', async () => {
+    const r = await explain('cilium', 'shop/web', 'shop/db', '5432');
+    assert.equal(r.code, 1);
+    assertGolden('explain/cni-cilium-cidr.txt', r.stdout);
+    assert.match(
+      r.stdout,
+      /shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods/,
+    );
+  });
+
+  test('in Markdown, a list under a bold heading (a pull-request comment)', async () => {
+    const r = await explain('cilium', 'shop/web', 'shop/db', '5432', '-o', 'md');
+    assert.match(
+      r.stdout,
+      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
+    );
+  });
+
+  test('endPort on Cilium 1.15, in JSON', async () => {
+    const r = await explain('cilium@1.15', 'shop/db', 'shop/media', '22', '-o', 'json');
+    assert.equal(r.code, 0);
+    const json = JSON.parse(r.stdout) as {
+      cni: { profile: string; decided: { setting: string; rule: string }[] };
+    };
+    assert.equal(json.cni.profile, 'cilium@1.15');
+    assert.deepEqual(json.cni.decided, [
+      {
+        src: 'shop/db',
+        dst: 'shop/media',
+        setting: 'endPort',
+        rule: 'cilium@1.15: NetworkPolicies with endPort are not enforced at all (cilium#28704)',
+        allowed: '22/TCP',
+        upstreamAllowed: 'none',
+      },
+    ]);
+  });
+
+  test('a verdict the profile did not change says so', async () => {
+    const r = await explain('cilium', 'shop/web', 'shop/media', '8000');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\nCNI profile cilium: no rule of it changed this verdict\.\n$/);
+  });
+});
+
+describe('--cni errors are one line', () => {
+  const cases: [string[], string][] = [
+    [
+      ['analyze', '--cni', 'flannel', FIXTURE],
+      'netfence: unknown CNI "flannel" in --cni "flannel"; use one of upstream, cilium, calico, ovn-kubernetes, antrea, optionally with @version (cilium@1.16)\n',
+    ],
+    [
+      ['analyze', '--cni', 'auto', FIXTURE],
+      'netfence: --cni auto reads the CNI from the cluster: use it with --cluster, or name the CNI (--cni cilium@1.16)\n',
+    ],
+    [
+      ['analyze', '--cni', 'cilium@1.14', '--cni-option', 'policy-cidr-match-mode=pods', FIXTURE],
+      'netfence: --cni-option "policy-cidr-match-mode=pods": Cilium has pods mode from 1.20 on, not in 1.14\n',
+    ],
+  ];
+  for (const [args, message] of cases) {
+    test(args.slice(1, -1).join(' '), async () => {
+      const r = await runCli(args);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, message);
+      assert.equal(r.stdout, '');
+    });
+  }
+});

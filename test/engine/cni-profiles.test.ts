@@ -1,0 +1,346 @@
+/**
+ * CNI behaviour profiles (docs/cni.md): one suite per documented divergence, named after it, with one case
+ * per profile. Every expectation is checked on the engine (compiled with the profile's engine options) and
+ * on the naive reference evaluator (test/support/naive.ts, which reads the profile's settings with its own
+ * logic), so a case fails when either one is wrong, and the message says which.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileCluster } from '../../src/engine/compile.ts';
+import { portsContain } from '../../src/engine/ports.ts';
+import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
+import { openSession } from '../../src/engine/session.ts';
+import {
+  cidrRulesMatchPod,
+  cniEngineOptions,
+  profileRule,
+  resolveCniProfile,
+  UPSTREAM_PROFILE,
+  type CniProfile,
+} from '../../src/engine/profiles.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import type { Protocol } from '../../src/model/k8s.ts';
+import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
+import { cluster, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+
+/** A profile as `--cni` and `--cni-option` give it. */
+function profile(spec: string, ...overrides: string[]): CniProfile {
+  const r = resolveCniProfile(spec, overrides);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
+/** The naive evaluator's options for a profile: the settings as data, read by its own code. */
+function naiveOptions(p: CniProfile): NaiveOptions {
+  const s = p.settings;
+  return {
+    ipBlockMatchesPods: s.cidrMatchesPods,
+    hostNetworkPods: s.hostNetworkPods,
+    cni: { cidrMatchesNodes: s.cidrMatchesNodes, endPort: s.endPort, sctp: s.sctp },
+  };
+}
+
+type Probe = `${Protocol}/${number}`;
+
+/** Checks `src → dst` on `probe` under profile `p`: allowed exactly when `allowed`, on both evaluators. */
+function expectVerdict(
+  state: ClusterState,
+  p: CniProfile,
+  src: NaiveEndpoint,
+  dst: NaiveEndpoint,
+  probe: Probe,
+  allowed: boolean,
+): void {
+  const [protocol, port] = probe.split('/') as [Protocol, string];
+  const naive = naiveAllowed(state, src, dst, protocol, Number(port), naiveOptions(p));
+  const compiled = compileCluster(state, cniEngineOptions(p));
+  const engine = portsContain(compiled.allowedBetween(src, dst), protocol, Number(port));
+  const what = `${name(src)} -> ${name(dst)} ${probe} under ${p.cni}@${p.version}`;
+  assert.equal(naive, allowed, `naive evaluator, ${what}`);
+  assert.equal(engine, allowed, `engine, ${what}`);
+}
+
+function name(e: NaiveEndpoint): string {
+  return e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip;
+}
+
+const web = podRef('shop', 'web');
+const db = podRef('shop', 'db');
+const media = podRef('shop', 'media');
+const exporter = podRef('shop', 'node-exporter');
+
+/** The scenario of test/fixtures/cni/divergences.yaml, built in memory. */
+const state = cluster({
+  namespaces: [ns('shop')],
+  pods: [
+    pod('shop', 'web', { app: 'web' }, { ips: ['10.1.0.10'] }),
+    pod('shop', 'db', { app: 'db' }, { ips: ['10.1.0.20'] }),
+    pod(
+      'shop',
+      'media',
+      { app: 'media' },
+      { ips: ['10.1.0.30'], namedPorts: [namedPort('rtp', 5004, 'UDP')] },
+    ),
+    pod('shop', 'node-exporter', { app: 'node-exporter' }, { ips: ['192.168.0.5'], hostNetwork: true }),
+  ],
+  policies: [
+    policy('shop', 'db-from-cidrs', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [
+        { from: [{ ipBlock: { cidr: '10.1.0.0/16' } }], ports: [{ port: 5432 }] },
+        { from: [{ ipBlock: { cidr: '192.168.0.0/24' } }], ports: [{ port: 9187 }] },
+      ],
+    }),
+    policy('shop', 'media-from-web', {
+      podSelector: { matchLabels: { app: 'media' } },
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { app: 'web' } } }],
+          ports: [
+            { port: 8000, endPort: 8010 },
+            { port: 3868, protocol: 'SCTP' },
+            { port: 'rtp', protocol: 'UDP' },
+          ],
+        },
+      ],
+    }),
+    // Selects the host-network pod: whether it applies is the host-network divergence.
+    policy('shop', 'exporter-deny-all', {
+      podSelector: { matchLabels: { app: 'node-exporter' } },
+      policyTypes: ['Ingress'],
+    }),
+  ],
+});
+
+/** `[profile, expected]` rows of one divergence. */
+type Row = readonly [label: string, profile: CniProfile, allowed: boolean];
+
+function table(
+  divergence: string,
+  src: NaiveEndpoint,
+  dst: NaiveEndpoint,
+  probe: Probe,
+  rows: readonly Row[],
+) {
+  describe(divergence, () => {
+    for (const [label, p, allowed] of rows) {
+      test(`${label}: ${name(src)} → ${name(dst)} ${probe} ${allowed ? 'allowed' : 'denied'}`, () =>
+        expectVerdict(state, p, src, dst, probe, allowed));
+    }
+  });
+}
+
+table('ipBlock matches pod IPs', web, db, 'TCP/5432', [
+  ['upstream (the API: the conformance tests match pods by IP)', UPSTREAM_PROFILE, true],
+  ['cilium: not by default', profile('cilium'), false],
+  ['cilium@1.14: not by default', profile('cilium@1.14'), false],
+  ['cilium with policy-cidr-match-mode=pods', profile('cilium', 'policy-cidr-match-mode=pods'), true],
+  [
+    'cilium with policy-cidr-match-mode=nodes (pods still not)',
+    profile('cilium@1.16', 'policy-cidr-match-mode=nodes'),
+    false,
+  ],
+  ['calico: matches in-cluster IPs', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+]);
+
+table('ipBlock matches node IPs (host-network pods)', exporter, db, 'TCP/9187', [
+  ['upstream', UPSTREAM_PROFILE, true],
+  ['cilium: not by default', profile('cilium'), false],
+  [
+    'cilium@1.15 with policy-cidr-match-mode=nodes',
+    profile('cilium@1.15', 'policy-cidr-match-mode=nodes'),
+    true,
+  ],
+  [
+    'cilium with policy-cidr-match-mode=pods (nodes still not)',
+    profile('cilium', 'policy-cidr-match-mode=pods'),
+    false,
+  ],
+  ['calico', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+]);
+
+table('host-network pods are not policed', web, exporter, 'TCP/9100', [
+  ['upstream (netfence default: exempt)', UPSTREAM_PROFILE, true],
+  ['cilium: host identity, NetworkPolicies do not select it', profile('cilium'), true],
+  ['calico: only HostEndpoints police the host', profile('calico'), true],
+  ['ovn-kubernetes: NetworkPolicy does not apply to host-network pods', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+  [
+    'host-network-pods=policed (the API read literally)',
+    profile('calico', 'host-network-pods=policed'),
+    false,
+  ],
+]);
+
+table('endPort is a port range', web, media, 'TCP/8005', [
+  ['upstream', UPSTREAM_PROFILE, true],
+  ['cilium@1.14: endPort ignored, only the port', profile('cilium@1.14'), false],
+  ['cilium@1.15: the policy is not enforced, media is not isolated', profile('cilium@1.15'), true],
+  ['cilium@1.16: port ranges', profile('cilium@1.16'), true],
+  ['calico', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+]);
+
+table('endPort ignored keeps the port', web, media, 'TCP/8000', [
+  ['cilium@1.14', profile('cilium@1.14'), true],
+  ['endport=first-port on any profile', profile('calico', 'endport=first-port'), true],
+]);
+
+// Cilium 1.15 drops the whole policy: media is open to everyone, which upstream denies.
+table('endPort policy not enforced', db, media, 'TCP/22', [
+  ['upstream', UPSTREAM_PROFILE, false],
+  ['cilium@1.14', profile('cilium@1.14'), false],
+  ['cilium@1.15', profile('cilium@1.15'), true],
+  ['cilium@1.16', profile('cilium@1.16'), false],
+  ['calico', profile('calico'), false],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), false],
+  ['antrea', profile('antrea'), false],
+]);
+
+table('SCTP rules are enforced', web, media, 'SCTP/3868', [
+  ['upstream', UPSTREAM_PROFILE, true],
+  ['cilium: enable-sctp is off by default', profile('cilium'), false],
+  ['cilium with enable-sctp=true', profile('cilium', 'enable-sctp=true'), true],
+  ['calico', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+]);
+
+// The API rejects endPort with a named port, so no profile's endPort reading touches named ports.
+table('named ports resolve on every profile (endPort never applies to them)', web, media, 'UDP/5004', [
+  ['upstream', UPSTREAM_PROFILE, true],
+  ['cilium@1.14 (endPort ignored)', profile('cilium@1.14'), true],
+  ['cilium@1.16', profile('cilium@1.16'), true],
+  ['calico', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+]);
+
+describe('the incremental engine reads the profile as compile does', () => {
+  test('a policy with endPort added on Cilium 1.15 is not enforced (what-if, serve)', () => {
+    const p = profile('cilium@1.15');
+    const session = openSession(state, cniEngineOptions(p));
+    const ranged = policy('shop', 'db-range', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ ports: [{ port: 6000, endPort: 6010 }] }],
+    });
+    const plain = policy('shop', 'db-plain', {
+      podSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ ports: [{ port: 6000 }] }],
+    });
+    for (const added of [ranged, plain]) {
+      const policies = [...state.policies, added];
+      const incremental = session.tryPolicies(policies, (edited) => edited.compiled.allowedBetween(web, db));
+      const fresh = compileCluster({ ...state, policies }, cniEngineOptions(p)).allowedBetween(web, db);
+      assert.deepEqual(incremental, fresh, added.name);
+      // Only the policy without endPort opens 6000 on Cilium 1.15.
+      assert.equal(portsContain(fresh, 'TCP', 6000), added === plain, added.name);
+    }
+  });
+});
+
+describe('traffic from the pod’s own node', () => {
+  test('is profile data that changes no verdict: netfence does not know which node a pod runs on', () => {
+    const p = profile('cilium', 'allow-localhost=policy');
+    assert.equal(p.settings.ownNodeTraffic, 'policy');
+    assert.equal(profile('cilium').settings.ownNodeTraffic, 'allowed');
+    const explainer = new ProfileExplainer(compileCluster(state, cniEngineOptions(p)));
+    assert.ok(!explainer.settings().includes('ownNodeTraffic'));
+  });
+});
+
+describe('profiles', () => {
+  test('upstream is today’s behaviour: the engine defaults', () => {
+    const s = UPSTREAM_PROFILE.settings;
+    assert.deepEqual(s, {
+      cidrMatchesPods: true,
+      cidrMatchesNodes: true,
+      hostNetworkPods: 'exempt',
+      ownNodeTraffic: 'allowed',
+      endPort: 'range',
+      sctp: true,
+    });
+  });
+
+  test('the CIDR predicate Cilium policy evaluation reads: pods and nodes apart', () => {
+    const s = profile('cilium', 'policy-cidr-match-mode=nodes').settings;
+    assert.equal(cidrRulesMatchPod(s, false), false);
+    assert.equal(cidrRulesMatchPod(s, true), true);
+  });
+
+  test('versions choose the endPort reading', () => {
+    assert.equal(profile('cilium@1.13').settings.endPort, 'first-port');
+    assert.equal(profile('cilium@1.15.7').settings.endPort, 'policy-ignored');
+    assert.equal(profile('cilium@v1.16.0').settings.endPort, 'range');
+    assert.equal(profile('cilium@2.0').settings.endPort, 'range');
+  });
+
+  test('bad names, versions and settings are one-line messages that name the fix', () => {
+    const bad = (spec: string, ...o: string[]) => {
+      const r = resolveCniProfile(spec, o);
+      assert.equal(r.ok, false);
+      return r.ok ? '' : r.message;
+    };
+    assert.match(bad('cillium'), /unknown CNI "cillium".*use one of upstream, cilium, calico/);
+    assert.match(bad('cilium@latest'), /version "latest" .* is not major.minor/);
+    assert.match(bad('cilium@1.14', 'policy-cidr-match-mode=nodes'), /nodes mode from 1.15 on, not in 1.14/);
+    assert.match(bad('cilium@1.19', 'policy-cidr-match-mode=pods'), /pods mode from 1.20 on/);
+    assert.match(bad('calico', 'enable-sctp=true'), /Cilium setting; use it with --cni cilium/);
+    assert.match(bad('cilium@1.12', 'enable-sctp=true'), /Cilium supports SCTP from 1.13 on, not in 1.12/);
+    assert.match(bad('cilium', 'sctp=yes'), /sctp takes true or false/);
+    assert.match(bad('cilium', 'colour=red'), /unknown setting "colour"/);
+  });
+
+  test('the rule text names the profile and the override that set it', () => {
+    assert.equal(
+      profileRule(profile('cilium'), 'cidrMatchesPods'),
+      'cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods',
+    );
+    assert.equal(
+      profileRule(profile('cilium@1.15', 'policy-cidr-match-mode=nodes'), 'cidrMatchesPods'),
+      'cilium@1.15: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods (policy-cidr-match-mode=nodes)',
+    );
+  });
+
+  test('a Cilium source is cited where the version chose the reading, not where an override did', () => {
+    assert.equal(
+      profileRule(profile('cilium@1.14'), 'endPort'),
+      'cilium@1.14: endPort is ignored: the rule allows only its port (cilium#28684)',
+    );
+    assert.equal(
+      profileRule(profile('calico', 'endport=first-port'), 'endPort'),
+      'calico: endPort is ignored: the rule allows only its port (endport=first-port)',
+    );
+  });
+
+  test('explain: the setting that changed a verdict, and only that one', () => {
+    const compiled = compileCluster(state, cniEngineOptions(profile('cilium')));
+    const explainer = new ProfileExplainer(compiled);
+    const end = (pod: string) => {
+      const classId = compiled.classOfPod('shop', pod)!;
+      return { kind: 'pod' as const, classId, name: `shop/${pod}`, onePod: `shop/${pod}` };
+    };
+    // The query: what the API allows; the verdict: what Cilium allows (nothing, to db).
+    const query = compileCluster(state).allowedBetween(web, db);
+    const decided = explainer.decisions(end('web'), end('db'), query, compiled.allowedBetween(web, db));
+    assert.deepEqual(
+      decided.map((d) => d.setting),
+      ['cidrMatchesPods'],
+    );
+    const sctp = explainer.decisions(
+      end('web'),
+      end('media'),
+      compileCluster(state).allowedBetween(web, media),
+      compiled.allowedBetween(web, media),
+    );
+    assert.deepEqual(
+      sctp.map((d) => d.setting),
+      ['sctp'],
+    );
+  });
+});
