@@ -8,7 +8,7 @@
  * name, whatever layer of the engine cites them (NetworkPolicy rules, cluster policy rules, and any other
  * policy kind the engine's decisions cite as `Kind/namespace/name` or `Kind/name`).
  */
-import type { FlowCheck } from './check.ts';
+import type { FlowCheck, Side } from './check.ts';
 import type { FlowDecision, SideDecision } from './decide.ts';
 import type { ObservedConnection } from './types.ts';
 import {
@@ -108,20 +108,27 @@ function samePolicies(a: readonly PolicyName[], b: readonly PolicyName[]): boole
   return a.length === b.length && a.every((p, i) => policyKey(p) === policyKey(b[i]!));
 }
 
+/**
+ * netfence's verdict for one direction. Whether it allows comes from the check (the compiled policies, every
+ * layer the engine evaluates: `blockedAt` says which side stops a denied connection); the attribution from the
+ * explanation of that side, keeping the decisions that agree with the verdict.
+ */
 function netfenceFor(
   direction: VerdictDirection,
-  overallAllowed: boolean,
-  unpoliced: boolean,
+  status: { unpoliced: true } | { unpoliced: false; blockedAt: readonly Side[] | undefined },
   decision: FlowDecision | undefined,
 ): NetfenceVerdict {
-  if (unpoliced) return { allowed: true, decisions: [], unpoliced: true, policies: [] };
+  if (status.unpoliced) return { allowed: true, decisions: [], unpoliced: true, policies: [] };
+  const { blockedAt } = status;
+  const allowed = blockedAt === undefined || (direction !== 'unknown' && !blockedAt.includes(direction));
+  // The connection as a whole (no direction from Hubble): denied by the blocking side(s), allowed by both.
   const sides =
-    direction === 'unknown' || decision === undefined
-      ? [...(decision?.egress ?? []), ...(decision?.ingress ?? [])]
-      : decision[direction];
-  const allowed =
-    direction === 'unknown' || sides.length === 0 ? overallAllowed : sides.some((d) => d.allowed);
-  // The connection as a whole is denied when either side denies: name the deciding side(s).
+    direction !== 'unknown'
+      ? (decision?.[direction] ?? [])
+      : [
+          ...(allowed || blockedAt.includes('egress') ? (decision?.egress ?? []) : []),
+          ...(allowed || blockedAt.includes('ingress') ? (decision?.ingress ?? []) : []),
+        ];
   const decisions = sides.filter((d) => d.allowed === allowed);
   return {
     allowed,
@@ -152,7 +159,7 @@ export function compareVerdicts(
 ): VerdictComparison {
   const allowed = new Set(check.allowed);
   const unpoliced = new Set(check.unpoliced);
-  const denied = new Set(check.denied.map((d) => d.connection));
+  const blockedAt = new Map(check.denied.map((d) => [d.connection, d.blockedAt]));
   const out: VerdictComparison = {
     rows: [],
     connections: {
@@ -169,19 +176,21 @@ export function compareVerdicts(
   for (const conn of connections) {
     const observations = capture.byConnection.get(conn);
     // A connection the check could not place (an address of no class) has no decision to compare.
-    const decided = allowed.has(conn) || unpoliced.has(conn) || denied.has(conn);
+    const decided = allowed.has(conn) || unpoliced.has(conn) || blockedAt.has(conn);
     if (observations === undefined || observations.length === 0 || !decided) {
       out.connections.withoutVerdict++;
-      if (denied.has(conn) && conn.count > conn.denied) out.deliveredWithoutVerdict.push(conn);
+      if (blockedAt.has(conn) && conn.count > conn.denied) out.deliveredWithoutVerdict.push(conn);
       continue;
     }
     out.connections.compared++;
     const self = unpoliced.has(conn);
-    const overall = self || allowed.has(conn);
+    const status = self
+      ? ({ unpoliced: true } as const)
+      : ({ unpoliced: false, blockedAt: blockedAt.get(conn) } as const);
     let worst: VerdictAgreement = VerdictAgreement.agree;
     for (const cilium of observations) {
       const { direction } = cilium;
-      const netfence = netfenceFor(direction, overall, self, decisions.get(conn));
+      const netfence = netfenceFor(direction, status, decisions.get(conn));
       const agreement = agreementOf(netfence, cilium);
       out.rows.push({ connection: conn, direction, agreement, netfence, cilium });
       if (agreement === VerdictAgreement.netfenceAllows || agreement === VerdictAgreement.netfenceDenies) {

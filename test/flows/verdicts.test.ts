@@ -238,6 +238,46 @@ describe('comparing by kind, namespace and name, whatever the engine cites', () 
     assert.equal(other.connections.otherPolicies, 1);
   });
 
+  test('whether netfence allows a direction comes from the check: the side that does not block allows', () => {
+    // Denied at the destination's ingress only: Cilium's egress verdict (allowed) agrees, its ingress one not.
+    const egress = compare(side('ingress', false, []), {
+      ...cilium('allowed', 'NetworkPolicy', 'shop', 'catalog-egress'),
+      direction: 'egress',
+    });
+    assert.deepEqual(
+      egress.rows.map((r) => [r.direction, r.netfence.allowed, r.agreement]),
+      [['egress', true, 'agree']],
+    );
+    const ingress = compare(
+      side('ingress', false, []),
+      cilium('allowed', 'NetworkPolicy', 'data', 'allow-redis'),
+    );
+    assert.deepEqual(
+      ingress.rows.map((r) => [r.direction, r.netfence.allowed, r.agreement]),
+      [['ingress', false, 'netfence-denies']],
+    );
+    // Even when the explanation of that side says otherwise (an engine layer explain does not name yet):
+    // the verdict is the check's, the attribution keeps only the decisions that agree with it.
+    const stale = compareVerdicts(
+      [conn],
+      { allowed: [], denied: [{ connection: conn, blockedAt: ['ingress'], policies: [] }], unpoliced: [] },
+      new Map([
+        [
+          conn,
+          { egress: [side('egress', true, [])], ingress: [side('ingress', true, ['data/allow-redis'])] },
+        ],
+      ]),
+      {
+        byConnection: new Map([
+          [conn, [cilium('denied', 'CiliumNetworkPolicy', 'data', 'deny-catalog-redis')]],
+        ]),
+        stats: { policy: 1, otherDrops: {}, nonPolicy: {}, none: 0 },
+      },
+    );
+    assert.equal(stale.rows[0]?.agreement, 'agree');
+    assert.deepEqual(stale.rows[0]?.netfence.decisions, []);
+  });
+
   test('a cluster-wide Cilium allow netfence cites agrees; the opposite verdict disagrees', () => {
     const allow = compare(
       side('ingress', true, ['CiliumClusterwideNetworkPolicy/allow-prometheus-metrics']),
