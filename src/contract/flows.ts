@@ -218,6 +218,8 @@ export interface CheckFlowsVerdictsJson {
     deliveredWithoutVerdict: number;
     policies: number;
     clusterPolicies: number;
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+    ciliumPolicies: number;
   };
   /** Hubble flows by what they carry: only policy verdicts are compared. */
   flows: {

@@ -118,6 +118,7 @@ export function verdictsToJson(
       deliveredWithoutVerdict: comparison.deliveredWithoutVerdict.length,
       policies: state.policies.length,
       clusterPolicies: state.clusterPolicies.length,
+      ciliumPolicies: state.ciliumPolicies.length,
     },
     flows: {
       policyVerdicts: s.policy,
@@ -171,11 +172,15 @@ export function formatVerdictCheck(
   }
   const names = new WorkloadNames(state);
   const c = comparison.connections;
-  const against =
-    plural(state.policies.length, 'policy', 'policies') +
-    (state.clusterPolicies.length > 0
-      ? ` and ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}`
-      : '');
+  const others = [
+    ...(state.clusterPolicies.length > 0
+      ? [plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')]
+      : []),
+    ...(state.ciliumPolicies.length > 0
+      ? [plural(state.ciliumPolicies.length, 'Cilium policy', 'Cilium policies')]
+      : []),
+  ];
+  const against = [plural(state.policies.length, 'policy', 'policies'), ...others].join(' and ');
   const summary =
     `${plural(c.observed, 'observed connection')} against ${against}, ` +
     `${formatCount(c.compared)} with a Cilium policy verdict: ${formatCount(c.agree)} agree, ` +

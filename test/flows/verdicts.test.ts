@@ -376,6 +376,7 @@ describe('netfence check-flows --verdicts', () => {
       deliveredWithoutVerdict: 1,
       policies: 21,
       clusterPolicies: 0,
+      ciliumPolicies: 0,
     });
     const row = (src: string, dst: string, port: number): VerdictRowJson[] =>
       json.rows.filter(
