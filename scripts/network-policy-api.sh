@@ -34,46 +34,9 @@ fi
 
 log() { echo "network-policy-api: $*" >&2; }
 
-if [[ ! "$VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-  log "NETFENCE_NPAPI_VERSION must look like vX.Y.Z (got '$VERSION')"
-  exit 2
-fi
-
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
-  fi
-fi
-
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-export GOFLAGS="-mod=mod"
-export GO111MODULE=on
-
-mkdir -p "$CACHE"
-# Serialise concurrent runs (e.g. two test runs starting at once).
-exec 9>"$CACHE/.lock"
-flock 9
-if [[ -f "$OUT/.complete" ]]; then
-  echo "$OUT"
-  exit 0
-fi
-
-log "go mod download $MODULE@$VERSION"
-# Run outside any module (the cache dir) so no go.mod of ours is read or written.
-JSON="$(cd "$CACHE" && "$GO" mod download -json "$MODULE@$VERSION")" || {
-  log "could not download $MODULE@$VERSION"
-  [[ -n "${JSON:-}" ]] && echo "$JSON" >&2
-  exit 1
-}
-DIR="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$JSON")"
-SUM="$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<<"$JSON")"
-if [[ -z "$DIR" || ! -d "$DIR" ]]; then
-  log "go mod download gave no module directory for $MODULE@$VERSION:"
-  echo "$JSON" >&2
-  exit 1
-fi
+# shellcheck source=scripts/go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-module.sh"
+go_module_fetch "$MODULE" "$VERSION" "$CACHE" "$OUT" NETFENCE_NPAPI_VERSION
 
 # Copy (Go's module cache is read-only) into a temp dir, then rename into place.
 TMP="$CACHE/.tmp-$VERSION-$$"

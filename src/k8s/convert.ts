@@ -51,7 +51,8 @@ import type {
   ServiceSpec,
   WorkloadKind,
 } from '../model/k8s.ts';
-import type { Workload, WorkloadSpec } from './types.ts';
+import type { CiliumObject, Workload, WorkloadSpec } from './types.ts';
+import type { CiliumRule } from '../model/cilium-wire.ts';
 
 /**
  * Annotations the analysis reads: netfence's own (`netfence.io/ignore` suppressions) and the Deployment
@@ -360,4 +361,25 @@ export function tierPolicyFromClient(
     metadata: metaFromClient(o.metadata, detail),
     spec: (o.spec ?? {}) as TierObject['spec'],
   };
+}
+
+/**
+ * A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy as the custom objects API returns it (plain JSON):
+ * apiVersion, kind, metadata as for other objects (with `full`, as `apply` records it), `spec` and `specs`
+ * whole (no status).
+ */
+export function ciliumPolicyFromClient(
+  item: unknown,
+  kind: CiliumObject['kind'],
+  detail: Detail = 'analysis',
+): CiliumObject {
+  const o = (item ?? {}) as { apiVersion?: string; metadata?: V1ObjectMeta; spec?: unknown; specs?: unknown };
+  const out: CiliumObject = {
+    apiVersion: o.apiVersion ?? '',
+    kind,
+    metadata: metaFromClient(o.metadata, detail),
+  };
+  if (o.spec !== undefined && o.spec !== null) out.spec = o.spec;
+  if (o.specs !== undefined && o.specs !== null) out.specs = o.specs as CiliumRule[];
+  return out;
 }

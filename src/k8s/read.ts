@@ -8,6 +8,7 @@ import type { V1ListMeta } from '@kubernetes/client-node';
 import { TIER_API_GROUP, type NetworkPolicy } from '../model/k8s.ts';
 import type { Connection } from './connect.ts';
 import {
+  ciliumPolicyFromClient,
   forAnalysis,
   namespaceFromClient,
   networkPolicyFromClient,
@@ -19,9 +20,13 @@ import {
 } from './convert.ts';
 import { ClusterError } from './errors.ts';
 import {
+  CILIUM_API_GROUP,
+  CILIUM_API_VERSION,
+  CILIUM_RESOURCES,
   KIND_OF,
   RESOURCES,
   TIER_RESOURCES,
+  type CiliumResource,
   type KubeObject,
   type ReadScope,
   type Resource,
@@ -79,9 +84,40 @@ export function isTierResource(resource: Resource): resource is TierResource {
   return Object.hasOwn(TIER_RESOURCES, resource);
 }
 
+export function isCiliumResource(resource: Resource): resource is CiliumResource {
+  return Object.hasOwn(CILIUM_RESOURCES, resource);
+}
+
 /** Cluster-scoped resources are listed whole, whatever the scope: they apply to (or hold) every namespace. */
 function isClusterScoped(resource: Resource): boolean {
-  return resource === 'nodes' || isTierResource(resource);
+  return resource === 'nodes' || isTierResource(resource) || resource === 'ciliumclusterwidenetworkpolicies';
+}
+
+/**
+ * Whether the API server serves a Cilium policy kind, by discovery (open to every authenticated user). When
+ * discovery itself fails, it is taken as served.
+ */
+async function isServed(conn: Connection, resource: CiliumResource): Promise<boolean> {
+  try {
+    const list = await conn.call(
+      { verb: 'discover', what: `${CILIUM_API_GROUP}/${CILIUM_API_VERSION}` },
+      () =>
+        conn.custom.getAPIResources({ group: CILIUM_API_GROUP, version: CILIUM_API_VERSION }, conn.options()),
+    );
+    return list.resources.some((r) => r.name === resource);
+  } catch (error) {
+    return !(error instanceof ClusterError && error.status === 404);
+  }
+}
+
+/** Lists a Cilium policy kind through the custom objects API (`cilium.io/v2`). */
+function ciliumLister(conn: Connection, resource: CiliumResource, namespace: string | undefined): ListFn {
+  const o = conn.options();
+  const at = { group: CILIUM_API_GROUP, version: CILIUM_API_VERSION, plural: resource };
+  return async (page) =>
+    (namespace === undefined
+      ? await conn.custom.listClusterCustomObject({ ...at, ...page }, o)
+      : await conn.custom.listNamespacedCustomObject({ ...at, namespace, ...page }, o)) as Page;
 }
 
 /**
@@ -119,6 +155,10 @@ export function listerFor(conn: Connection, resource: Resource, namespace: strin
     case 'adminnetworkpolicies':
     case 'baselineadminnetworkpolicies':
       return tierLister(conn, resource);
+    case 'ciliumnetworkpolicies':
+      return ciliumLister(conn, resource, ns);
+    case 'ciliumclusterwidenetworkpolicies':
+      return ciliumLister(conn, resource, undefined);
     case 'namespaces':
       return (p) => conn.core.listNamespace(p, o);
     case 'pods':
@@ -192,6 +232,9 @@ export function convert(resource: Resource, item: unknown): KubeObject {
     case 'AdminNetworkPolicy':
     case 'BaselineAdminNetworkPolicy':
       return tierPolicyFromClient(item, kind);
+    case 'CiliumNetworkPolicy':
+    case 'CiliumClusterwideNetworkPolicy':
+      return ciliumPolicyFromClient(item, kind);
     default:
       return workloadFromClient(kind, item as Parameters<typeof workloadFromClient>[1]);
   }
@@ -205,9 +248,11 @@ function clusterScopedWarning(resources: readonly Resource[]): string {
   const names =
     resources.length === 1 ? resources[0]! : `${resources.slice(0, -1).join(', ')} and ${resources.at(-1)!}`;
   const tiers = resources.some(isTierResource);
-  const what = tiers
-    ? 'cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy), if the cluster has any, are not analyzed'
-    : 'the "nodes" peers of cluster policies match no address';
+  const what = resources.every(isCiliumResource)
+    ? 'Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), if the cluster has any, are not analyzed'
+    : tiers
+      ? 'cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy), if the cluster has any, are not analyzed'
+      : 'the "nodes" peers of cluster policies match no address';
   return `warning: left out ${names} (forbidden): ${what} (grant list on them: deploy/rbac/netfence-readonly.yaml)`;
 }
 
@@ -234,6 +279,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
   const fullPolicies: NetworkPolicy[] = [];
   /** Nodes and tier kinds that could not be listed (forbidden): one warning for all of them. */
   const clusterScopedLeftOut = new Set<Resource>();
+  /** Cilium's kinds that could not be listed (forbidden): one warning for both. */
+  const ciliumLeftOut = new Set<Resource>();
   let large = false;
   const report = (): void => {
     if (options.onProgress === undefined) return;
@@ -298,7 +345,12 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
       ) {
         remaining.set(resource, 0);
         // Most clusters have no tier CRDs: nothing is missing from the analysis then, and nothing is said.
-        if (isTierResource(resource) && error.status === 404) return [];
+        if ((isTierResource(resource) || isCiliumResource(resource)) && error.status === 404) return [];
+        if (isCiliumResource(resource)) {
+          // Forbidden is said only where Cilium is installed: RBAC answers 403 before it looks for the resource.
+          if (await isServed(conn, resource)) ciliumLeftOut.add(resource);
+          return [];
+        }
         if (clusterScoped) {
           clusterScopedLeftOut.add(resource);
           return [];
@@ -324,6 +376,8 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
   fullPolicies.sort(byNamespaceAndName);
   const leftOut = RESOURCES.filter((r) => clusterScopedLeftOut.has(r));
   if (leftOut.length > 0) warnings.push(clusterScopedWarning(leftOut));
+  const cilium = RESOURCES.filter((r) => ciliumLeftOut.has(r));
+  if (cilium.length > 0) warnings.push(clusterScopedWarning(cilium));
   return { objects: lists.flat(), fullPolicies, counts, warnings };
 }
 

@@ -15,6 +15,7 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   'ClusterNetworkPolicy',
   'AdminNetworkPolicy',
   'BaselineAdminNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
 ]);
 
 /** `shop/Deployment/web`, `Namespace/shop`, `Node/n1`: how problems and notices name a cluster object. */

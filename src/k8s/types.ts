@@ -17,6 +17,8 @@ import type {
   Service,
   WorkloadKind,
 } from '../model/k8s.ts';
+import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
+import type { CiliumPolicyKind } from '../model/cilium.ts';
 
 /** The spec fields of a workload controller that the analysis reads (template, selector, counts). */
 export interface WorkloadSpec {
@@ -39,6 +41,9 @@ export interface Workload {
   spec: WorkloadSpec;
 }
 
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy read from a cluster (spec and specs whole). */
+export type CiliumObject = CiliumPolicyObject & { kind: CiliumPolicyKind };
+
 /** One object read from a cluster. */
 export type KubeObject =
   | Namespace
@@ -49,7 +54,8 @@ export type KubeObject =
   | Node
   | ClusterNetworkPolicy
   | AdminNetworkPolicy
-  | BaselineAdminNetworkPolicy;
+  | BaselineAdminNetworkPolicy
+  | CiliumObject;
 
 /** Which namespaces to read. */
 export type ReadScope = { kind: 'all' } | { kind: 'namespace'; namespace: string };
@@ -71,6 +77,8 @@ export const RESOURCES = [
   'clusternetworkpolicies',
   'adminnetworkpolicies',
   'baselineadminnetworkpolicies',
+  'ciliumnetworkpolicies',
+  'ciliumclusterwidenetworkpolicies',
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 
@@ -91,7 +99,20 @@ export const KIND_OF: Record<Resource, KubeObject['kind']> = {
   clusternetworkpolicies: 'ClusterNetworkPolicy',
   adminnetworkpolicies: 'AdminNetworkPolicy',
   baselineadminnetworkpolicies: 'BaselineAdminNetworkPolicy',
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
 };
+
+/** Cilium's group and the version netfence reads (the only one its CRDs serve). */
+export const CILIUM_API_GROUP = 'cilium.io';
+export const CILIUM_API_VERSION = 'v2';
+
+/** Cilium's policy kinds (`cilium.io/v2` custom resources), listed when their CRDs are installed. */
+export const CILIUM_RESOURCES = {
+  ciliumnetworkpolicies: 'CiliumNetworkPolicy',
+  ciliumclusterwidenetworkpolicies: 'CiliumClusterwideNetworkPolicy',
+} as const satisfies Partial<Record<Resource, CiliumPolicyKind>>;
+export type CiliumResource = keyof typeof CILIUM_RESOURCES;
 
 /** The cluster policy tiers (`policy.networking.k8s.io` custom resources), each with the versions to try. */
 export const TIER_RESOURCES = {

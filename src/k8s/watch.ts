@@ -26,6 +26,8 @@ const API_PATH: Record<Exclude<Resource, keyof typeof TIER_RESOURCES>, string> =
   services: '/api/v1/services',
   networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
   nodes: '/api/v1/nodes',
+  ciliumnetworkpolicies: '/apis/cilium.io/v2/ciliumnetworkpolicies',
+  ciliumclusterwidenetworkpolicies: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies',
 };
 
 /** A watched resource, or one that could not be listed (left out until the next try). */

@@ -141,6 +141,8 @@ export interface CiliumRule {
   enableDefaultDeny?: CiliumDefaultDeny;
   labels?: unknown[];
   description?: string;
+  /** Hubble logging (`value`: a string shown in flows); no effect on connectivity. */
+  log?: { value?: string };
 }
 
 /** A CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy: `spec`, `specs` or both. */

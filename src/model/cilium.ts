@@ -53,6 +53,8 @@ export const CiliumEntity = {
   WorldIpv4: 'world-ipv4',
   WorldIpv6: 'world-ipv6',
   Cluster: 'cluster',
+  /** Every endpoint of every cluster of the mesh; in a single cluster, the same as `cluster`. */
+  ClusterMesh: 'cluster-mesh',
   Host: 'host',
   RemoteNode: 'remote-node',
   KubeApiserver: 'kube-apiserver',
@@ -82,7 +84,12 @@ export type CiliumPeerInfo =
   | { kind: 'nodes'; selector: LabelSelector }
   | { kind: 'cidr'; cidr: string; except: readonly string[] }
   | { kind: 'entity'; entity: CiliumEntity }
-  | { kind: 'service'; name: string; namespace: string }
+  /**
+   * `toServices`: a Service by name, or Services by label selector. `namespace` undefined: the Service in any
+   * namespace (the agent's `serviceRefMatches`/`serviceSelectorMatches` match an empty namespace everywhere,
+   * not only in the policy's).
+   */
+  | { kind: 'service'; name: string; namespace: string | undefined }
   | { kind: 'serviceSelector'; selector: LabelSelector; namespace: string | undefined }
   | { kind: 'fqdn'; name: string }
   | { kind: 'fqdnPattern'; pattern: string }
@@ -98,14 +105,29 @@ export type CiliumPortInfo =
   | { kind: 'range'; protocol: string; start: number; end: number }
   | { kind: 'named'; protocol: string; name: string };
 
-export const CiliumL7 = { Http: 'http', Kafka: 'kafka', Dns: 'dns', L7Proto: 'l7proto' } as const;
+/**
+ * What filters a port rule at layer 7: `http`/`dns` rules (Cilium 1.20's two; `kafka` and `l7proto` from
+ * older CRDs), `tls` (TLS termination or origination, or `serverNames`: SNI checked by the proxy), `listener`
+ * (traffic handed to a custom Envoy listener).
+ */
+export const CiliumL7 = {
+  Http: 'http',
+  Kafka: 'kafka',
+  Dns: 'dns',
+  L7Proto: 'l7proto',
+  Tls: 'tls',
+  Listener: 'listener',
+} as const;
 export type CiliumL7 = (typeof CiliumL7)[keyof typeof CiliumL7];
 
-/** One `toPorts` entry: its ports (empty: every port) and the layer-7 rules that filter inside them. */
+/**
+ * One `toPorts` entry with ports (never empty: an entry without ports matches no port and is left out) and
+ * the layer-7 rules that filter inside them. `index`: its position in `toPorts`.
+ */
 export interface CiliumPortRuleInfo {
   index: number;
   ports: readonly CiliumPortInfo[];
-  /** Set when the entry has `rules` (L7 filtering) or TLS interception: allowed at L4, filtered at L7. */
+  /** Set when the entry has L7 rules, TLS interception, `serverNames` or a `listener`: allowed at L4, filtered at L7. */
   l7: CiliumL7 | undefined;
 }
 
@@ -135,9 +157,10 @@ export interface CiliumSpecInfo {
   egress: readonly CiliumRuleInfo[];
   egressDeny: readonly CiliumRuleInfo[];
   /**
-   * Whether the rule set puts its subjects in default deny per direction: `enableDefaultDeny` when given,
-   * else whether it has rules (allow or deny) in that direction. A subject is isolated in a direction when
-   * any rule set or NetworkPolicy that selects it does.
+   * Whether the rule set puts its subjects in default deny per direction: only when it has rules (allow or
+   * deny) in that direction, and then `enableDefaultDeny` when given, else true (the agent makes one policy
+   * entry per rule and only entries count, so `enableDefaultDeny.ingress: true` without ingress rules does
+   * nothing). A subject is isolated in a direction when any rule set or NetworkPolicy that selects it is.
    */
   defaultDeny: { ingress: boolean; egress: boolean };
   description: string | undefined;
@@ -297,14 +320,14 @@ function egressPeers(
       return {
         kind: 'service',
         name: s.k8sService.serviceName ?? '',
-        namespace: s.k8sService.namespace ?? namespace ?? 'default',
+        namespace: s.k8sService.namespace === '' ? undefined : s.k8sService.namespace,
       };
     }
     if (s.k8sServiceSelector !== undefined) {
       return {
         kind: 'serviceSelector',
         selector: normalizeCiliumSelector(s.k8sServiceSelector.selector ?? {}),
-        namespace: s.k8sServiceSelector.namespace ?? namespace,
+        namespace: s.k8sServiceSelector.namespace === '' ? undefined : s.k8sServiceSelector.namespace,
       };
     }
     return { kind: 'unsupported', field: 'toServices', path: [...path, 'toServices', i] };
@@ -332,52 +355,128 @@ function egressPeers(
   ];
 }
 
-const NAMED_PORT = /[a-z]/i;
+/** Cilium's `iana.IsSvcName`: a port written as a name (compared case-insensitively, so kept lower-case). */
+const SERVICE_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
+
+/** A port as Go's `strconv.ParseUint(port, 0, 16)` reads it (`"010"` is octal 8), or undefined. */
+export function ciliumPortNumber(word: string): number | undefined {
+  const m = /^(?:0[xX]([0-9a-fA-F_]+)|0[oO]?([0-7_]+)|0[bB]([01_]+)|([1-9][0-9_]*|0))$/.exec(word);
+  if (m === null) return undefined;
+  const [, hex, oct, bin, dec] = m;
+  const digits = (hex ?? oct ?? bin ?? dec ?? '').replace(/_/g, '');
+  const value = parseInt(digits, hex !== undefined ? 16 : oct !== undefined ? 8 : bin !== undefined ? 2 : 10);
+  return Number.isNaN(value) || value > 65535 ? undefined : value;
+}
+
+export function isCiliumPortName(word: string): boolean {
+  return word.length > 0 && word.length <= 15 && SERVICE_NAME.test(word);
+}
 
 function portInfo(p: CiliumPortProtocol): CiliumPortInfo {
-  const protocol = (p.protocol ?? 'ANY').toUpperCase() === 'ANY' ? 'ANY' : (p.protocol ?? 'ANY');
+  // The agent upper-cases the protocol; absent or empty is ANY (TCP, UDP and SCTP).
+  const upper = (p.protocol ?? '').toUpperCase();
+  const protocol = upper === '' ? 'ANY' : upper;
   const word = p.port ?? '';
-  if (NAMED_PORT.test(word)) return { kind: 'named', protocol, name: word };
-  const port = word === '' ? 0 : Number(word);
+  if (isCiliumPortName(word)) return { kind: 'named', protocol, name: word.toLowerCase() };
+  const port = word === '' ? 0 : (ciliumPortNumber(word) ?? 0);
   if (port === 0) return { kind: 'range', protocol, start: 1, end: 65535 };
   return {
     kind: 'range',
     protocol,
     start: port,
+    // An endPort not above the port is a single port (the agent's L4Filter: `EndPort > Port` is a range).
     end: p.endPort !== undefined && p.endPort > port ? p.endPort : port,
   };
 }
 
 function l7Of(rule: CiliumPortRule | CiliumPortDenyRule): CiliumL7 | undefined {
-  if (!('rules' in rule) && !('terminatingTLS' in rule) && !('originatingTLS' in rule)) return undefined;
-  const r = rule.rules;
+  if (!('rules' in rule) && !('terminatingTLS' in rule) && !('originatingTLS' in rule)) {
+    if (!('serverNames' in rule) && !('listener' in rule)) return undefined;
+  }
+  const full: CiliumPortRule = rule;
+  const r = full.rules;
+  // The agent's parser choice (pkg/policy/l4.go createL4Filter): a listener wins, then L7 rules, then TLS.
+  if (full.listener !== undefined && full.listener !== null) return CiliumL7.Listener;
+  if (r?.dns !== undefined && r.dns.length > 0) return CiliumL7.Dns;
   if (r?.http !== undefined && r.http.length > 0) return CiliumL7.Http;
   if (r?.kafka !== undefined && r.kafka.length > 0) return CiliumL7.Kafka;
-  if (r?.dns !== undefined && r.dns.length > 0) return CiliumL7.Dns;
-  if (r?.l7proto !== undefined) return CiliumL7.L7Proto;
-  const tls = rule.terminatingTLS ?? rule.originatingTLS;
-  return tls !== undefined ? CiliumL7.Http : undefined;
+  if (r?.l7proto !== undefined && r.l7proto !== '') return CiliumL7.L7Proto;
+  const tls = full.terminatingTLS ?? full.originatingTLS;
+  if ((tls !== undefined && tls !== null) || (full.serverNames ?? []).length > 0) return CiliumL7.Tls;
+  return undefined;
 }
 
 type AnyRule = (CiliumIngressCommon | CiliumEgressCommon) & {
   toPorts?: readonly (CiliumPortRule | CiliumPortDenyRule)[];
 };
 
+/**
+ * The peer fields whose empty list (`fromEndpoints: []`) selects nothing, even with ports: the agent's
+ * `mergeEndpointSelectors` (pkg/policy/utils/parserules.go). Absent, they leave the rule to every peer.
+ */
+const EMPTY_SELECTS_NOTHING = [
+  'fromEndpoints',
+  'fromNodes',
+  'fromEntities',
+  'fromCIDR',
+  'fromCIDRSet',
+  'toEndpoints',
+  'toNodes',
+  'toEntities',
+  'toCIDR',
+  'toCIDRSet',
+] as const;
+
+function hasEmptyPeerList(rule: AnyRule): boolean {
+  const fields = rule as Readonly<Record<string, unknown>>;
+  return EMPTY_SELECTS_NOTHING.some((f) => Array.isArray(fields[f]) && fields[f].length === 0);
+}
+
 function ruleInfo(rule: AnyRule, index: number, peers: CiliumPeerInfo[]): CiliumRuleInfo {
   const icmp = (rule.icmps ?? []).length > 0;
-  const ports = rule.toPorts?.map((p, i): CiliumPortRuleInfo => ({
-    index: i,
-    ports: (p.ports ?? []).map(portInfo),
-    l7: l7Of(p),
-  }));
-  // Ports (or ICMP types) and no peer field: the rule applies to every peer. No field at all: to none.
-  const hasL4 = (ports !== undefined && ports.length > 0) || icmp;
+  const toPorts = rule.toPorts ?? [];
+  // An entry without ports matches no port: the agent iterates its (no) ports (pkg/policy/rule.go).
+  const ports = toPorts.flatMap((p, i): CiliumPortRuleInfo[] =>
+    (p.ports ?? []).length === 0 ? [] : [{ index: i, ports: (p.ports ?? []).map(portInfo), l7: l7Of(p) }],
+  );
+  // Ports (or ICMP types) and no peer field: the rule applies to every peer. No field at all: to none. A peer
+  // field given as an empty list: to none.
+  const hasL4 = toPorts.length > 0 || icmp;
+  const anyPeer = peers.length === 0 && hasL4 && !hasEmptyPeerList(rule);
   return {
     index,
-    peers: peers.length === 0 && hasL4 ? [{ kind: 'anyPeer' }] : peers,
-    ports: ports === undefined || ports.length === 0 ? (icmp ? [] : undefined) : ports,
+    peers: anyPeer ? [{ kind: 'anyPeer' }] : peers,
+    // No toPorts entry (absent or []) and no ICMP: every port (an L3-only rule). Entries, or ICMP: only theirs.
+    ports: hasL4 ? ports : undefined,
     icmp,
   };
+}
+
+/**
+ * A CiliumNetworkPolicy's `endpointSelector`, always in its namespace (utils.go `ParseToCiliumRule`:
+ * `AddMatch("k8s:io.kubernetes.pod.namespace", namespace)`). The match replaces a `k8s:` namespace match of
+ * the user (the agent logs it as illegal); an `any:` or unprefixed one stays beside it, so another value
+ * selects nothing.
+ */
+function subjectSelector(raw: LabelSelector, namespace: string): LabelSelector {
+  const k8sKey = `k8s:${CILIUM_NAMESPACE_KEY}`;
+  const kept: LabelSelector = { ...raw };
+  if (raw.matchLabels !== undefined) {
+    kept.matchLabels = Object.fromEntries(Object.entries(raw.matchLabels).filter(([k]) => k !== k8sKey));
+  }
+  const selector = normalizeCiliumSelector(kept);
+  const other = selector.matchLabels?.[CILIUM_NAMESPACE_KEY];
+  return other === undefined || other === namespace
+    ? withMatch(selector, CILIUM_NAMESPACE_KEY, namespace)
+    : withExpression(selector, { key: CILIUM_NAMESPACE_KEY, operator: 'In', values: [namespace] });
+}
+
+/**
+ * Whether a rule set puts its subjects in default deny in a direction: only with rules in it (the agent makes
+ * one policy entry per rule, and only entries count), then `enableDefaultDeny` or else true.
+ */
+function defaultDenyOf(rules: number, enabled: boolean | undefined): boolean {
+  return rules > 0 && (enabled ?? true);
 }
 
 function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefined): CiliumSpecInfo {
@@ -389,11 +488,7 @@ function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefin
           selector:
             namespace === undefined
               ? normalizeCiliumSelector(rule.endpointSelector ?? {})
-              : withMatch(
-                  normalizeCiliumSelector(rule.endpointSelector ?? {}),
-                  CILIUM_NAMESPACE_KEY,
-                  namespace,
-                ),
+              : subjectSelector(rule.endpointSelector ?? {}, namespace),
         };
   const initSubject = keys(rule.endpointSelector ?? {}).includes(INIT_KEY);
   const ingress = (rule.ingress ?? []).map((r, i) =>
@@ -416,8 +511,8 @@ function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefin
     egress,
     egressDeny,
     defaultDeny: {
-      ingress: rule.enableDefaultDeny?.ingress ?? ingress.length + ingressDeny.length > 0,
-      egress: rule.enableDefaultDeny?.egress ?? egress.length + egressDeny.length > 0,
+      ingress: defaultDenyOf(ingress.length + ingressDeny.length, rule.enableDefaultDeny?.ingress),
+      egress: defaultDenyOf(egress.length + egressDeny.length, rule.enableDefaultDeny?.egress),
     },
     description: rule.description,
   };

@@ -17,7 +17,8 @@ import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
-import { isBuiltInGroup, isClusterScoped, isHandledKind, validateObject } from './validate/objects.ts';
+import { isClusterScoped, isHandledKind, isReadKind, validateObject } from './validate/objects.ts';
+import { ciliumPolicyInfo } from '../model/cilium.ts';
 import { clusterPolicyInfo } from '../model/tiers.ts';
 import type { ValidObject, ValidPod, ValidWorkload } from './validate/objects.ts';
 import { isMap } from './values.ts';
@@ -140,7 +141,7 @@ export function buildClusterState(
   const generated = new Map<string, number>();
   for (const source of objects) {
     const { kind, apiVersion } = source;
-    if (!isHandledKind(kind) || !isBuiltInGroup(apiVersion)) {
+    if (!isReadKind(kind, apiVersion)) {
       // A custom resource that shares a name with a built-in kind is shown with its apiVersion.
       const label = isHandledKind(kind) ? `${kind} (${apiVersion})` : kind;
       ignored.count++;
@@ -273,6 +274,24 @@ export function buildClusterState(
             kind: v.kind,
             metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
             spec: v.spec,
+          }),
+          origin: originOf(v.source),
+        });
+        break;
+      case 'CiliumNetworkPolicy':
+      case 'CiliumClusterwideNetworkPolicy':
+        if (v.namespace !== undefined) referenced.add(v.namespace);
+        state.ciliumPolicies.push({
+          ...ciliumPolicyInfo({
+            apiVersion: v.apiVersion,
+            kind: v.kind,
+            metadata: {
+              name: v.name,
+              ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
+              ...(Object.keys(v.labels).length === 0 ? {} : { labels: v.labels }),
+              ...(Object.keys(v.annotations).length === 0 ? {} : { annotations: v.annotations }),
+            },
+            ...v.object,
           }),
           origin: originOf(v.source),
         });
@@ -417,7 +436,7 @@ function summarizeDuplicates(errors: Problem[], duplicates: readonly Duplicate[]
 /** The unknown fields of one object of a kind netfence reads (none for other kinds), with likely fixes. */
 export function unknownFieldsOf(source: ParsedObject, defaultNamespace: string): UnknownField[] {
   const { kind, apiVersion } = source;
-  if (!isHandledKind(kind) || !isBuiltInGroup(apiVersion)) return [];
+  if (!isReadKind(kind, apiVersion)) return [];
   const reporter = createReporter(source, undefined);
   validateObject(reporter, kind, defaultNamespace);
   return reporter.unknownFields;

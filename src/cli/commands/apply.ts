@@ -141,6 +141,8 @@ async function readDesired(
     [s.workloads.length, 'workload'],
     [s.services.length, 'Service'],
     [s.nodes.length, 'Node'],
+    // Read now, but not deployed yet: said, as they were when they counted as other kinds.
+    [s.ciliumPolicies.length, 'Cilium policy object'],
   ] as const;
   const left = others.filter(([n]) => n > 0).map(([n, what]) => plural(n, what));
   const ignored = describeIgnored(result.ignored);

@@ -89,15 +89,15 @@ const namedPortRule = (kind: ClusterPolicyKind): string => {
 /** Only one BANP exists, by the CRD's CEL rule. */
 export const BASELINE_ADMIN_NAME = 'default';
 
-const given = (map: JsonMap, fields: readonly string[]): string[] =>
+export const given = (map: JsonMap, fields: readonly string[]): string[] =>
   fields.filter((f) => map[f] !== undefined && map[f] !== null);
 
-function required(r: Reporter, path: FieldPath, hint: string): void {
+export function required(r: Reporter, path: FieldPath, hint: string): void {
   r.error('missing-field', path, `Required value: ${hint}`);
 }
 
 /** `MaxItems` (the API's wording), with the limit and what to do. */
-function checkMaxItems(
+export function checkMaxItems(
   r: Reporter,
   path: FieldPath,
   list: readonly unknown[],
@@ -109,7 +109,7 @@ function checkMaxItems(
 }
 
 /** `MinItems=1`. */
-function checkNotEmpty(r: Reporter, path: FieldPath, list: readonly unknown[], fix: string): boolean {
+export function checkNotEmpty(r: Reporter, path: FieldPath, list: readonly unknown[], fix: string): boolean {
   if (list.length > 0) return true;
   r.error(
     'empty-list',
@@ -123,7 +123,7 @@ function checkNotEmpty(r: Reporter, path: FieldPath, list: readonly unknown[], f
  * `MinProperties=1, MaxProperties=1` (a union: exactly one field). Returns the one field set, or undefined
  * after reporting.
  */
-function exactlyOne(
+export function exactlyOne(
   r: Reporter,
   path: FieldPath,
   map: JsonMap,
@@ -155,7 +155,7 @@ function exactlyOne(
 }
 
 /** An integer within `[min, max]`, worded as the OpenAPI validation does. */
-function checkRange(
+export function checkRange(
   r: Reporter,
   path: FieldPath,
   value: number,
@@ -182,7 +182,7 @@ function checkRange(
   return true;
 }
 
-function checkEnum(
+export function checkEnum(
   r: Reporter,
   path: FieldPath,
   value: string,

@@ -136,13 +136,46 @@ export function checkLabelValue(r: Reporter, path: FieldPath, value: string): bo
   return false;
 }
 
+/** How a selector's keys are checked: Kubernetes label keys, or Cilium's (`[source:]key`). */
+export type KeyCheck = (r: Reporter, path: FieldPath, key: string) => boolean;
+
+/**
+ * A Cilium selector key: an optional label source (`k8s:`, `any:`, `reserved:`; letters and digits) before a
+ * Kubernetes label key, as the agent checks it (`labels.IsValidCiliumLabelKey`).
+ */
+export function checkCiliumLabelKey(r: Reporter, path: FieldPath, key: string): boolean {
+  const parts = key.split(':');
+  if (parts.length > 2) {
+    r.error(
+      'invalid-label-key',
+      path,
+      `label key ${JSON.stringify(key)} is not valid: a valid label key only support ':' character as a source separator with non empty value (one "source:" prefix at most, e.g. "k8s:app")`,
+    );
+    return false;
+  }
+  if (parts.length === 2 && !/^[A-Za-z0-9]+$/.test(parts[0]!)) {
+    r.error(
+      'invalid-label-key',
+      path,
+      `label key ${JSON.stringify(key)} is not valid: label source should be a non empty string with only alphanumeric characters ("k8s:", "any:", "reserved:")`,
+    );
+    return false;
+  }
+  return checkLabelKey(r, path, parts[parts.length - 1]!);
+}
+
 /** `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. */
-export function validateLabels(r: Reporter, path: FieldPath, raw: unknown): Record<string, string> {
+export function validateLabels(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  checkKey: KeyCheck = checkLabelKey,
+): Record<string, string> {
   const map = asMap(r, path, raw);
   const labels: Record<string, string> = {};
   if (map === undefined) return labels;
   for (const [key, value] of Object.entries(map)) {
-    const keyOk = checkLabelKey(r, [...path, key], key);
+    const keyOk = checkKey(r, [...path, key], key);
     checkYaml11Key(r, [...path, key], key);
     // A null label value decodes to "" in the API.
     const text = value === null ? '' : asString(r, [...path, key], value);
@@ -183,30 +216,40 @@ export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as c
  * A label selector (NetworkPolicy selectors, workload `spec.selector`). Returns it with nulls dropped, as
  * the API reads it.
  */
-export function validateLabelSelector(r: Reporter, path: FieldPath, raw: unknown): LabelSelector | undefined {
+export function validateLabelSelector(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  checkKey: KeyCheck = checkLabelKey,
+): LabelSelector | undefined {
   const map = asMap(r, path, raw);
   if (map === undefined) return undefined;
   checkKnownFields(r, path, map, ['matchLabels', 'matchExpressions']);
   const selector: LabelSelector = {};
   if (map.matchLabels !== undefined && map.matchLabels !== null) {
-    selector.matchLabels = validateLabels(r, [...path, 'matchLabels'], map.matchLabels);
+    selector.matchLabels = validateLabels(r, [...path, 'matchLabels'], map.matchLabels, checkKey);
   }
   const expressions = asList(r, [...path, 'matchExpressions'], map.matchExpressions);
   if (expressions !== undefined) {
     selector.matchExpressions = expressions.map((item, i) =>
-      validateRequirement(r, [...path, 'matchExpressions', i], item),
+      validateRequirement(r, [...path, 'matchExpressions', i], item, checkKey),
     );
   }
   return selector;
 }
 
-function validateRequirement(r: Reporter, path: FieldPath, raw: unknown): LabelSelectorRequirement {
+function validateRequirement(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  checkKey: KeyCheck,
+): LabelSelectorRequirement {
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, ['key', 'operator', 'values']);
   const key = asString(r, [...path, 'key'], map.key) ?? '';
   if (map.key === undefined || map.key === null || key === '') {
     r.error('missing-field', [...path, 'key'], 'is required: the label key to test');
-  } else checkLabelKey(r, [...path, 'key'], key);
+  } else checkKey(r, [...path, 'key'], key);
   const operator = asString(r, [...path, 'operator'], map.operator) ?? '';
   const rawValues = asList(r, [...path, 'values'], map.values);
   const values: string[] = [];

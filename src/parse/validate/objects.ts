@@ -4,6 +4,9 @@
  */
 import type { NetworkPolicySpec, OwnerReference, ServiceSpec, WorkloadKind } from '../../model/k8s.ts';
 import { ClusterPolicyKind, NAMESPACE_NAME_LABEL } from '../../model/cluster.ts';
+import { CiliumPolicyKind } from '../../model/cilium.ts';
+import type { CiliumPolicyObject } from '../../model/cilium-wire.ts';
+import { CILIUM_API_VERSION, isCiliumPolicyKind, validateCiliumPolicy } from './cilium.ts';
 import { BASELINE_ADMIN_NAME, validateClusterPolicySpec } from './clusterpolicy.ts';
 import { validateNode } from './node.ts';
 import type { ParsedObject } from '../types.ts';
@@ -20,7 +23,14 @@ import { validateWorkloadSpec } from './workload.ts';
 import type { WorkloadFacts } from './workload.ts';
 
 export type HandledKind =
-  'Namespace' | 'Node' | 'Pod' | 'Service' | 'NetworkPolicy' | ClusterPolicyKind | WorkloadKind;
+  | 'Namespace'
+  | 'Node'
+  | 'Pod'
+  | 'Service'
+  | 'NetworkPolicy'
+  | ClusterPolicyKind
+  | CiliumPolicyKind
+  | WorkloadKind;
 
 /** The apiVersion that serves each kind netfence reads (the first, when there are several). */
 export const SERVED_VERSION: Record<HandledKind, string> = {
@@ -39,6 +49,8 @@ export const SERVED_VERSION: Record<HandledKind, string> = {
   ClusterNetworkPolicy: 'policy.networking.k8s.io/v1beta1',
   AdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
   BaselineAdminNetworkPolicy: 'policy.networking.k8s.io/v1alpha1',
+  CiliumNetworkPolicy: CILIUM_API_VERSION,
+  CiliumClusterwideNetworkPolicy: CILIUM_API_VERSION,
 };
 
 /** Kinds served by more than one apiVersion with the same schema. */
@@ -48,11 +60,26 @@ const ALSO_SERVED: Partial<Record<HandledKind, readonly string[]>> = {
 
 /** Cluster-scoped kinds: a `metadata.namespace` on them is ignored, as the API server ignores it. */
 export function isClusterScoped(kind: string): boolean {
-  return kind === 'Namespace' || kind === 'Node' || isClusterPolicyKind(kind);
+  return (
+    kind === 'Namespace' ||
+    kind === 'Node' ||
+    isClusterPolicyKind(kind) ||
+    kind === CiliumPolicyKind.CiliumClusterwideNetworkPolicy
+  );
 }
 
 export function isClusterPolicyKind(kind: string): kind is ClusterPolicyKind {
   return Object.hasOwn(ClusterPolicyKind, kind);
+}
+
+/**
+ * Whether netfence reads an object of this kind and apiVersion: a handled kind of Kubernetes itself, or one of
+ * Cilium's policy kinds in its own group (`cilium.io`; another group's kind of the same name is another kind).
+ */
+export function isReadKind(kind: string, apiVersion: string): kind is HandledKind {
+  if (!isHandledKind(kind)) return false;
+  if (isCiliumPolicyKind(kind)) return apiVersion.startsWith('cilium.io/');
+  return isBuiltInGroup(apiVersion);
 }
 
 /** apiVersions that once served a kind, with the Kubernetes release that removed them. */
@@ -124,6 +151,14 @@ export interface ValidClusterPolicy extends Base {
   spec: Record<string, unknown>;
 }
 
+export interface ValidCiliumPolicy extends Base {
+  kind: CiliumPolicyKind;
+  apiVersion: string;
+  /** The policy's namespace; undefined for a CiliumClusterwideNetworkPolicy. */
+  namespace: string | undefined;
+  object: Pick<CiliumPolicyObject, 'spec' | 'specs'>;
+}
+
 export interface ValidNode extends Base {
   kind: 'Node';
   /** InternalIP and ExternalIP addresses. */
@@ -131,7 +166,14 @@ export interface ValidNode extends Base {
 }
 
 export type ValidObject =
-  ValidNamespace | ValidNode | ValidPod | ValidWorkload | ValidService | ValidPolicy | ValidClusterPolicy;
+  | ValidNamespace
+  | ValidNode
+  | ValidPod
+  | ValidWorkload
+  | ValidService
+  | ValidPolicy
+  | ValidClusterPolicy
+  | ValidCiliumPolicy;
 
 /** The controller owner reference, or else the first one (as `metav1.GetControllerOf` falls back in kubectl). */
 function ownerOf(meta: Metadata): OwnerReference | undefined {
@@ -143,6 +185,7 @@ function metadataRules(kind: HandledKind): MetadataRules {
     case 'Namespace':
       return { kind, nameRule: 'label', namespaced: false };
     case 'Node':
+    case 'CiliumClusterwideNetworkPolicy':
     case 'ClusterNetworkPolicy':
     case 'AdminNetworkPolicy':
     case 'BaselineAdminNetworkPolicy':
@@ -236,6 +279,16 @@ export function validateObject(
       break;
     case 'Node':
       result = { ...base, kind, addresses: validateNode(r, object) };
+      break;
+    case 'CiliumNetworkPolicy':
+    case 'CiliumClusterwideNetworkPolicy':
+      result = {
+        ...base,
+        kind,
+        apiVersion: source.apiVersion,
+        namespace: kind === 'CiliumNetworkPolicy' ? namespace : undefined,
+        object: validateCiliumPolicy(r, kind, object),
+      };
       break;
     case 'ClusterNetworkPolicy':
     case 'AdminNetworkPolicy':

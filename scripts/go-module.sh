@@ -1,0 +1,55 @@
+# Sourced by scripts/network-policy-api.sh and scripts/cilium-crds.sh: fetch a Go
+# module through the Go module proxy into Go's module cache (checked against the
+# checksum database as usual), for a script that then copies parts of it into
+# netfence's cache. Nothing is written into the repository.
+#
+#   go_module_fetch MODULE VERSION CACHE OUT VERSION_VAR
+#
+# Checks VERSION (vX.Y.Z; VERSION_VAR names the variable to set, for the
+# message), finds Go ($GO, else `go` on PATH, else /usr/local/go/bin/go), takes
+# the lock $CACHE/.lock (so that two runs at once do the work once), and exits
+# the script printing OUT when OUT/.complete exists by then. Otherwise runs
+# `go mod download` outside any module and sets DIR (the module's files) and SUM.
+# Logs go to stderr through the script's `log`.
+
+go_module_fetch() {
+  local module="$1" version="$2" cache="$3" out="$4" version_var="$5" json
+  if [[ ! "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+    log "$version_var must look like vX.Y.Z (got '$version')"
+    exit 2
+  fi
+  GO="${GO:-}"
+  if [[ -z "$GO" ]]; then
+    if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
+    elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
+    else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
+    fi
+  fi
+  export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+  export GOFLAGS="-mod=mod"
+  export GO111MODULE=on
+
+  mkdir -p "$cache"
+  # Serialise concurrent runs (e.g. two test runs starting at once).
+  exec 9>"$cache/.lock"
+  flock 9
+  if [[ -f "$out/.complete" ]]; then
+    echo "$out"
+    exit 0
+  fi
+
+  log "go mod download $module@$version"
+  # Run outside any module (the cache dir) so no go.mod of ours is read or written.
+  json="$(cd "$cache" && "$GO" mod download -json "$module@$version")" || {
+    log "could not download $module@$version"
+    [[ -n "${json:-}" ]] && echo "$json" >&2
+    exit 1
+  }
+  DIR="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
+  SUM="$(sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")"
+  if [[ -z "$DIR" || ! -d "$DIR" ]]; then
+    log "go mod download gave no module directory for $module@$version:"
+    echo "$json" >&2
+    exit 1
+  fi
+}
