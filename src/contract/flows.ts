@@ -96,7 +96,12 @@ export interface FlowSideDecisionJson {
   undefinedWith: readonly TierRuleJson[];
   /** NetworkPolicy, allowed: the rules that allow it. */
   rules: readonly { policy: string; path: string }[];
-  /** NetworkPolicy: the policies isolating the pod in this direction. */
+  /**
+   * With Cilium policies: the Cilium deny rules that deny it (denied), or the allow rules that allow it
+   * (`{"policy": "CiliumNetworkPolicy/data/deny-catalog-redis", "path": "spec.ingressDeny[0]", "deny": true}`).
+   */
+  cilium: readonly { policy: string; path: string; deny: boolean }[];
+  /** NetworkPolicy layer: the NetworkPolicies isolating the pod, then the Cilium policies putting it in default deny. */
   isolatedBy: readonly string[];
   /**
    * Egress to an address: allow rules by DNS name covering the port; if the address is what one of their

@@ -94,13 +94,17 @@ export function policyNameOf(id: string): PolicyName {
   return { kind: 'NetworkPolicy', namespace: '', name: id };
 }
 
-/** The policies whose rules made a decision: a cluster policy rule, NetworkPolicy (or other) allow rules. */
+/**
+ * The policies whose rules made a decision: a cluster policy rule; allowed, the NetworkPolicy and Cilium allow
+ * rules; denied, the Cilium deny rules (isolation without a matching rule names none).
+ */
 export function decidingPolicies(d: SideDecision): PolicyName[] {
   const ids: string[] = [];
   if (d.tierRule !== undefined && (d.decidedBy === 'admin' || d.decidedBy === 'baseline')) {
     ids.push(d.tierRule.policy);
   }
-  for (const r of d.rules) ids.push(r.policy);
+  if (d.allowed) for (const r of d.rules) ids.push(r.policy);
+  for (const r of d.cilium) ids.push(r.policy);
   return policySet(ids.map(policyNameOf));
 }
 

@@ -376,10 +376,16 @@ function decisionText(d: SideDecision): string {
           : ` (undefined: equal priority with ${d.undefinedWith.map(tierRuleText).join(', ')})`;
       return `${tierLabel(rule.tier)} ${tierRuleText(rule)}${tie}`;
     }
-    case 'network-policy':
-      return d.allowed
-        ? `[NetworkPolicy] ${d.rules.map((r) => `${r.policy} ${r.direction} rule ${r.rule}`).join(', ')}`
-        : `[NetworkPolicy] no rule allows it (${d.isolatedBy.join(', ')})`;
+    case 'network-policy': {
+      const cilium = d.cilium.map((r) => `${r.policy} ${r.path}`);
+      if (!d.allowed) {
+        return cilium.length > 0
+          ? `[Cilium] denied by ${cilium.join(', ')}`
+          : `[NetworkPolicy] no rule allows it (${d.isolatedBy.join(', ')})`;
+      }
+      const rules = [...d.rules.map((r) => `${r.policy} ${r.direction} rule ${r.rule}`), ...cilium];
+      return `[NetworkPolicy] ${rules.join(', ')}`;
+    }
     case 'default':
       return d.outside === 'outside-cluster'
         ? 'outside the cluster'
@@ -402,6 +408,7 @@ export function sideDecisionJson(d: SideDecision): FlowSideDecisionJson {
     tierRule: d.tierRule === undefined ? null : tierRuleJson(d.tierRule),
     undefinedWith: d.undefinedWith.map(tierRuleJson),
     rules: d.rules.map((r) => ({ policy: r.policy, path: r.path })),
+    cilium: d.cilium.map((r) => ({ policy: r.policy, path: r.path, deny: r.deny })),
     isolatedBy: d.isolatedBy,
     byDnsName: d.byDnsName.map((r) => ({ ...tierRuleJson(r), domains: r.domains })),
   };

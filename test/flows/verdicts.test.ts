@@ -175,13 +175,24 @@ describe('comparing by kind, namespace and name, whatever the engine cites', () 
     decidedBy: 'network-policy',
     tierRule: undefined,
     undefinedWith: [],
-    rules: cites.map((policy) => ({
-      policy,
-      direction,
-      rule: 0,
-      path: `spec.${direction}[0]`,
-      location: undefined,
-    })),
+    rules: cites
+      .filter((policy) => !policy.startsWith('Cilium'))
+      .map((policy) => ({ policy, direction, rule: 0, path: `spec.${direction}[0]`, location: undefined })),
+    // Cilium rules as the engine cites them (CiliumPolicyInfo ids).
+    cilium: cites
+      .filter((policy) => policy.startsWith('Cilium'))
+      .map((policy) => ({
+        policy,
+        kind: policy.startsWith('CiliumClusterwide')
+          ? 'CiliumClusterwideNetworkPolicy'
+          : 'CiliumNetworkPolicy',
+        spec: 'spec',
+        location: undefined,
+        list: allowed ? direction : direction === 'ingress' ? 'ingressDeny' : 'egressDeny',
+        deny: !allowed,
+        rule: 0,
+        path: `spec.${allowed ? direction : `${direction}Deny`}[0]`,
+      })),
     isolatedBy: [],
     byDnsName: [],
     outside: undefined,
@@ -444,6 +455,39 @@ describe('netfence check-flows --verdicts', () => {
       json.rows.slice(0, 3).map((x) => x.agreement),
       ['netfence-denies', 'netfence-allows', 'other-policies'],
     );
+  });
+
+  test('with the Cilium policies the cluster ran, netfence decides as Cilium did and names the same policies', async () => {
+    const r = await runCli([
+      'check-flows',
+      WEBSHOP,
+      'test/fixtures/flows/verdicts/cilium-policies.yaml',
+      '--flows',
+      CAPTURE,
+      '--verdicts',
+      '-o',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as CheckFlowsVerdictsJson;
+    assert.equal(json.summary.ciliumPolicies, 2);
+    assert.equal(json.summary.disagree, 0);
+    const at = (port: number, src: string): VerdictRowJson | undefined =>
+      json.rows.find((x) => x.port === port && 'workload' in x.src && x.src.workload.endsWith(`/${src}`));
+    const redis = at(6379, 'catalog');
+    assert.equal(redis?.agreement, 'agree');
+    assert.equal(
+      redis.netfence.summary,
+      'denies: [Cilium] denied by CiliumNetworkPolicy/data/deny-catalog-redis spec.ingressDeny[0]',
+    );
+    assert.deepEqual(redis.netfence.policies, redis.cilium.policies);
+    const metrics = at(9102, 'prometheus');
+    assert.equal(metrics?.agreement, 'agree');
+    assert.equal(metrics.netfence.allowed, true);
+    assert.deepEqual(metrics.netfence.policies, [
+      { kind: 'CiliumClusterwideNetworkPolicy', namespace: null, name: 'allow-prometheus-metrics' },
+    ]);
+    assert.deepEqual(metrics.netfence.policies, metrics.cilium.policies);
   });
 
   test('exit 0 when every verdict agrees', async () => {
