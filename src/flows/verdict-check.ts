@@ -2,11 +2,12 @@
  * netfence's decision for each observed connection beside the policy verdicts Cilium recorded for it
  * (`check-flows --verdicts`): where they disagree, which tool said what and the policies each names. Pure.
  *
- * Each distinct Cilium verdict of a connection (direction, allowed or denied, the policies named) is set
- * beside netfence's decision for the same direction: the source's egress, the destination's ingress, or,
- * when Hubble gives no direction, the connection as a whole. Policies are compared by kind, namespace and
- * name, whatever layer of the engine cites them (NetworkPolicy rules, cluster policy rules, and any other
- * policy kind the engine's decisions cite as `Kind/namespace/name` or `Kind/name`).
+ * Cilium's verdicts of a connection, grouped by direction and outcome, are each set beside netfence's
+ * decision for the same direction: the source's egress, the destination's ingress, or, when Hubble gives no
+ * direction, the connection as a whole. Whether netfence allows comes from the check (every layer the engine
+ * evaluates); the explanation attributes it. Policies are compared by kind, namespace and name, whatever
+ * layer cites them (NetworkPolicy rules `namespace/name`, cluster policy rules `Kind/name`, Cilium rules
+ * `Kind/namespace/name` or `Kind/name`).
  */
 import type { FlowCheck, Side } from './check.ts';
 import type { FlowDecision, SideDecision } from './decide.ts';
