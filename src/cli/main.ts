@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UserError, parseBoolean, type Io } from './io.ts';
 import { VERSION } from './version.ts';
+import { runAfterAnswer } from './after-answer.ts';
 
 type CommandFactory = (io: Io, setExit: (code: number) => void) => Command;
 
@@ -108,5 +109,8 @@ export async function run(argv: readonly string[], givenIo: Io): Promise<number>
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(`netfence: internal error (please report it with the command you ran):\n${detail}\n`);
     return ExitCode.Internal;
+  } finally {
+    // The answer is out: now what it did not wait for (writing the cache).
+    runAfterAnswer();
   }
 }

@@ -59,14 +59,15 @@ async function loadForLint(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   let stdinText = '';
+  const cache = manifestCache(options, io, paths);
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
     strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
-    cache: manifestCache(options, io),
+    cache,
   });
-  await recordWarmth(result, options, io);
+  await recordWarmth(result, cache, io);
   checkFound(result, io);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),

@@ -23,6 +23,7 @@ import {
 } from '../../parse/index.ts';
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
+import { afterAnswer } from '../after-answer.ts';
 import { readingProgress } from '../progress.ts';
 import {
   addClusterOptions,
@@ -60,24 +61,39 @@ export type CniOptions = Pick<
 /**
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
- * when the environment names no folder.
+ * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
+ * written once the command's answer is out (src/cli/after-answer.ts); an input's first run writes only the
+ * mark that it was read (`holdFirst`), so that a one-off run costs what it costs without the cache.
  */
-export function manifestCache(options: Pick<InputOptions, 'cache'>, io: Io): ManifestCache | undefined {
+export function manifestCache(
+  options: Pick<InputOptions, 'cache'>,
+  io: Io,
+  paths: readonly string[],
+): ManifestCache | undefined {
   const dir = cacheFolder(io.env, !options.cache);
-  return dir === undefined
-    ? undefined
-    : openManifestCache({ dir, version: VERSION, maxBytes: cacheMaxBytes(io.env) });
+  if (dir === undefined) return undefined;
+  const cache = openManifestCache({
+    dir,
+    version: VERSION,
+    maxBytes: cacheMaxBytes(io.env),
+    input: JSON.stringify([process.cwd(), ...paths]),
+    deferred: true,
+    holdFirst: true,
+  });
+  afterAnswer(() => cache.commit());
+  return cache;
 }
 
 /** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
 export async function recordWarmth(
   result: LoadResult,
-  options: Pick<InputOptions, 'cache'>,
+  cache: ManifestCache | undefined,
   io: Io,
 ): Promise<void> {
-  const dir = cacheFolder(io.env, !options.cache);
+  const dir = cacheFolder(io.env, cache === undefined);
   if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
-  await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
+  const warm = cache?.keepsEntries() === true && result.cacheShare >= WARM_SHARE;
+  await recordInput(dir, io.inputFingerprint, warm);
 }
 
 /**
@@ -226,16 +242,17 @@ export async function loadInput(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   const progress = readingProgress(io);
+  const cache = manifestCache(options, io, paths);
   const result = await loadManifests([...paths], {
     defaultNamespace: options.namespace,
     skipInvalid: options.skipInvalid,
     strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
-    cache: manifestCache(options, io),
+    cache,
   });
   progress.done();
-  await recordWarmth(result, options, io);
+  await recordWarmth(result, cache, io);
   return reportLoadResult(result, options, io);
 }
 
