@@ -127,7 +127,7 @@ export function cacheMaxBytes(env: Readonly<Record<string, string | undefined>>)
 
 /**
  * From a checkout, the code changes without the version changing: the sizes and modification times of the
- * source files in `folders` (under `src/`) go into every key. The published package's code changes only with
+ * source files in `folders` (under `src/`) and of package-lock.json go into every key. The published package's code changes only with
  * its version (''). Folders ending in `/**` are walked to the bottom.
  */
 export function codeFingerprint(folders: readonly string[]): string {
@@ -148,6 +148,9 @@ export function codeFingerprint(folders: readonly string[]): string {
     const deep = folder.endsWith('/**');
     visit(deep ? folder.slice(0, -3) : folder, deep);
   }
+  // The dependencies' versions (the YAML reader's among them).
+  const lock = attempt(() => statSync(join(src, '..', 'package-lock.json')));
+  if (lock !== undefined) parts.push(`package-lock.json:${lock.size}:${lock.mtimeMs}`);
   return parts.join('\n');
 }
 

@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { writeCluster } from '../../bench/generate.ts';
@@ -138,10 +139,13 @@ describe('the manifest cache', () => {
     const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
     assert.equal(first.stdout, expected.stdout);
     assert.equal(await isWarmInput(dir, fingerprint), false, 'a first run keeps only a mark: not warm');
-    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    // Each run spelled differently, so that none is answered from the answer cache.
+    const second = [...args, '--granularity', 'workload'];
+    assert.equal((await spawnCli(second, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
     assert.equal(await isWarmInput(dir, fingerprint), true);
-    // The second run, on the main thread, answers the same.
-    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    // The third run, on the main thread, answers the same.
+    const third = [...args, '--granularity=workload'];
+    assert.equal((await spawnCli(third, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
     // --no-cache neither reads nor changes what is remembered.
     await recordInput(dir, fingerprint, false);
     assert.equal(
@@ -250,7 +254,7 @@ describe('the manifest cache', () => {
     assert.equal(existsSync(dir), false);
     const on = await spawnCli(['analyze', TIERS], { NETFENCE_CACHE_DIR: dir });
     assert.equal(on.stdout, off.stdout);
-    assert.deepEqual(readdirSync(dir).sort(), ['compile', 'packs']);
+    assert.deepEqual(readdirSync(dir).sort(), ['answers', 'compile', 'packs']);
   });
 
   test('the folder is NETFENCE_CACHE_DIR, else $XDG_CACHE_HOME/netfence, else ~/.cache/netfence', async () => {
@@ -269,11 +273,12 @@ describe('the manifest cache', () => {
     const dir = fresh();
     const args = ['analyze', input, '-o', 'json'];
     const expected = await runCli([...args, '--no-cache']);
-    // Twice: the first time both leave the mark of a first run, the second time both write the entries.
-    for (let round = 0; round < 2; round++) {
+    // Twice: the first time both leave the mark of a first run, the second time (spelled differently, not to
+    // be answered from the answer cache) both write the entries.
+    for (const round of [args, [...args, '--granularity', 'workload']]) {
       const both = await Promise.all([
-        spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
-        spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
+        spawnCli(round, { NETFENCE_CACHE_DIR: dir }),
+        spawnCli(round, { NETFENCE_CACHE_DIR: dir }),
       ]);
       for (const r of both) {
         assert.equal(r.code, 0, r.stderr);
@@ -323,5 +328,72 @@ describe('the manifest cache', () => {
     const reopened = openManifestCache({ dir, version: 'test', maxBytes: 2500 });
     const back = await reopened.lookup('kind: x', { defaultNamespace: 'default', strict: false });
     assert.deepEqual(back.stored, { parse: { objects: [], nonK8sDocuments: 1 }, checks: [] });
+  });
+  test('the answer cache: a repeated analyze prints the kept answer, byte for byte', async () => {
+    const input = join(root, 'answer');
+    cpSync(TIERS, input, { recursive: true });
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const expected = await runCli([...args, '--no-cache']);
+    const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    const kept = readdirSync(join(dir, 'answers'));
+    assert.equal(kept.length, 1);
+    const second = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    for (const r of [first, second]) {
+      assert.equal(r.code, expected.code);
+      assert.equal(r.stdout, expected.stdout);
+      assert.equal(r.stderr, expected.stderr);
+    }
+    // It is the kept answer that the second run printed: one changed in place (with a right CRC) is printed.
+    const path = join(dir, 'answers', kept[0]!);
+    const bytes = readFileSync(path);
+    const body = Buffer.concat([Buffer.from('kept\n'), bytes.subarray(12, bytes.length - 2)]);
+    const head = Buffer.from(bytes.subarray(0, 12));
+    head.writeUInt32BE(crc32(body), 4);
+    head.writeUInt32BE(bytes.readUInt32BE(8) + 5 - 2, 8);
+    writeFileSync(path, Buffer.concat([head, body]));
+    assert.match((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, /^kept\n/);
+    // A damaged one is ignored, and written again.
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1));
+    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    assert.deepEqual(readFileSync(path), bytes);
+  });
+
+  test('the answer cache is never stale: a same-size edit with the same time, a new file, a new option', async () => {
+    const input = join(root, 'answer-edit');
+    cpSync(TIERS, input, { recursive: true });
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const run = (extra: string[] = []): Promise<CliResult> =>
+      spawnCli([...args, ...extra], { NETFENCE_CACHE_DIR: dir });
+    const before = await run();
+    assert.equal((await run()).stdout, before.stdout);
+    const file = join(input, 'tenant-a.yaml');
+    const text = readFileSync(file, 'utf8');
+    const { mtime } = statSync(file);
+    const edited = text.replace(/port: 8080/, 'port: 8081');
+    assert.notEqual(edited, text, 'the fixture has a port 8080 to change');
+    writeFileSync(file, edited);
+    utimesSync(file, mtime, mtime);
+    const afterEdit = await run();
+    assert.notEqual(afterEdit.stdout, before.stdout);
+    assert.equal(afterEdit.stdout, (await runCli([...args, '--no-cache'])).stdout);
+    writeFileSync(join(input, 'extra.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n');
+    const added = await run();
+    assert.match(added.stdout, /"namespaces": \d+/);
+    assert.equal(added.stdout, (await runCli([...args, '--no-cache'])).stdout);
+    assert.notEqual(added.stdout, afterEdit.stdout);
+    const pods = await run(['--granularity', 'pod']);
+    assert.equal(pods.stdout, (await runCli([...args, '--granularity', 'pod', '--no-cache'])).stdout);
+  });
+
+  test('no answer is kept for a failed run, with --no-cache, or for another command', async () => {
+    const dir = fresh();
+    const env = { NETFENCE_CACHE_DIR: dir };
+    const invalid = await spawnCli(['analyze', 'test/fixtures/cli/invalid.yaml'], env);
+    assert.equal(invalid.code, 2);
+    await spawnCli(['analyze', TIERS, '--no-cache'], env);
+    await spawnCli(['lint', TIERS, '--fail-on', 'none'], env);
+    assert.equal(existsSync(join(dir, 'answers')), false);
   });
 });
