@@ -2,7 +2,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UserError, parseBoolean, type Io } from './io.ts';
 import { VERSION } from './version.ts';
-import { runAfterAnswer } from './after-answer.ts';
 
 type CommandFactory = (io: Io, setExit: (code: number) => void) => Command;
 
@@ -53,8 +52,10 @@ export async function run(argv: readonly string[], givenIo: Io): Promise<number>
   };
   // Notes and progress lines go, with -q, nowhere; the flag is known once the command line is parsed.
   let quiet = false;
+  const afterAnswer: (() => void)[] = [];
   const io: Io = {
     ...givenIo,
+    afterAnswer: (f) => afterAnswer.push(f),
     note: (text) => {
       if (!quiet) givenIo.stderr(text);
     },
@@ -110,7 +111,7 @@ export async function run(argv: readonly string[], givenIo: Io): Promise<number>
     io.stderr(`netfence: internal error (please report it with the command you ran):\n${detail}\n`);
     return ExitCode.Internal;
   } finally {
-    // The answer is out: now what it did not wait for (writing the cache).
-    runAfterAnswer();
+    // The answer is out: now what it did not wait for (writing the cache, which never throws).
+    for (const f of afterAnswer) f();
   }
 }

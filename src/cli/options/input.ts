@@ -23,7 +23,6 @@ import {
 } from '../../parse/index.ts';
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
-import { afterAnswer } from '../after-answer.ts';
 import { readingProgress } from '../progress.ts';
 import {
   addClusterOptions,
@@ -62,7 +61,7 @@ export type CniOptions = Pick<
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
  * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
- * written once the command's answer is out (src/cli/after-answer.ts); an input's first run writes only the
+ * written once the command's answer is out (`Io.afterAnswer`); an input's first run writes only the
  * mark that it was read (`holdFirst`), so that a one-off run costs what it costs without the cache.
  */
 export function manifestCache(
@@ -77,10 +76,10 @@ export function manifestCache(
     version: VERSION,
     maxBytes: cacheMaxBytes(io.env),
     input: JSON.stringify([process.cwd(), ...paths]),
-    deferred: true,
+    deferred: io.afterAnswer !== undefined,
     holdFirst: true,
   });
-  afterAnswer(() => cache.commit());
+  io.afterAnswer?.(() => cache.commit());
   return cache;
 }
 
