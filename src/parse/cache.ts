@@ -61,6 +61,12 @@ export interface CacheVariant {
 
 export interface ManifestCache {
   /**
+   * Whether the input was read before with these options (its pack exists). When it was not and the cache
+   * `holdFirst`s, the mark is kept (written by `flush` or `commit`), and the caller reads without the cache:
+   * no hashing, no entries kept.
+   */
+  begin(variant: CacheVariant): Promise<boolean>;
+  /**
    * The key of a text read with these options, and its stored reading when an entry exists and is whole
    * (undefined when there is none, or it is damaged: `store` then replaces it).
    */
@@ -311,18 +317,32 @@ export function openManifestCache(options: ManifestCacheOptions): ManifestCache 
       // A cache that cannot be written (a read-only home, a full disk) only makes the next run slower.
     }
   };
+  /** The texts' key prefix of a variant; the first call also starts reading the pack. */
+  const prefix = (variant: CacheVariant): string => {
+    salt ??= `netfence ${options.version}\n${codeFingerprint(['parse', 'parse/validate', 'model', 'base'])}`;
+    const text = `${salt}\n${variant.defaultNamespace}\n${String(variant.strict)}\n`;
+    if (previous === undefined) {
+      const name = createHash('sha256')
+        .update(`${text}${options.input ?? ''}`)
+        .digest('hex');
+      packPath = join(folder, name);
+      previous = readFile(packPath).then(readPack, () => undefined);
+    }
+    return text;
+  };
   return {
-    async lookup(text, variant) {
-      salt ??= `netfence ${options.version}\n${codeFingerprint(['parse', 'parse/validate', 'model', 'base'])}`;
-      const variantText = `${variant.defaultNamespace}\n${String(variant.strict)}\n`;
-      const key = createHash('sha256').update(`${salt}\n${variantText}`).update(text).digest('hex');
-      if (previous === undefined) {
-        const name = createHash('sha256')
-          .update(`${salt}\n${variantText}${options.input ?? ''}`)
-          .digest('hex');
-        packPath = join(folder, name);
-        previous = readFile(packPath).then(readPack, () => undefined);
+    async begin(variant) {
+      prefix(variant);
+      const seen = (await previous) !== undefined;
+      if (!seen && options.holdFirst === true) {
+        markOnly = true;
+        ready = true;
+        if (options.deferred !== true) write();
       }
+      return seen;
+    },
+    async lookup(text, variant) {
+      const key = createHash('sha256').update(prefix(variant)).update(text).digest('hex');
       const entry = (await previous)?.get(key);
       const stored = entry === undefined ? undefined : decode(entry.bytes, entry.crc);
       if (stored !== undefined && entry !== undefined) used.set(key, entry);

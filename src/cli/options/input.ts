@@ -21,6 +21,7 @@ import {
   type ManifestCache,
   type Source,
 } from '../../parse/index.ts';
+import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
@@ -61,14 +62,16 @@ export type CniOptions = Pick<
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
  * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
- * written once the command's answer is out (`Io.afterAnswer`); an input's first run writes only the
- * mark that it was read (`holdFirst`), so that a one-off run costs what it costs without the cache.
+ * written once the command's answer is out (`Io.afterAnswer`). None either on an input's first run, which
+ * keeps only the mark that the input was read (`holdFirst`): a one-off run costs what it costs without the
+ * cache.
  */
-export function manifestCache(
+export async function manifestCache(
   options: Pick<InputOptions, 'cache'>,
   io: Io,
   paths: readonly string[],
-): ManifestCache | undefined {
+  variant: CacheVariant,
+): Promise<ManifestCache | undefined> {
   const dir = cacheFolder(io.env, !options.cache);
   if (dir === undefined) return undefined;
   const cache = openManifestCache({
@@ -80,19 +83,14 @@ export function manifestCache(
     holdFirst: true,
   });
   io.afterAnswer?.(() => cache.commit());
-  return cache;
+  return (await cache.begin(variant)) ? cache : undefined;
 }
 
 /** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
-export async function recordWarmth(
-  result: LoadResult,
-  cache: ManifestCache | undefined,
-  io: Io,
-): Promise<void> {
-  const dir = cacheFolder(io.env, cache === undefined);
+export async function recordWarmth(result: LoadResult, io: Io): Promise<void> {
+  const dir = cacheFolder(io.env, false);
   if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
-  const warm = cache?.keepsEntries() === true && result.cacheShare >= WARM_SHARE;
-  await recordInput(dir, io.inputFingerprint, warm);
+  await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
 
 /**
@@ -241,17 +239,16 @@ export async function loadInput(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   const progress = readingProgress(io);
-  const cache = manifestCache(options, io, paths);
+  const variant = { defaultNamespace: options.namespace, strict: options.strict };
   const result = await loadManifests([...paths], {
-    defaultNamespace: options.namespace,
+    ...variant,
     skipInvalid: options.skipInvalid,
-    strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
-    cache,
+    cache: await manifestCache(options, io, paths, variant),
   });
   progress.done();
-  await recordWarmth(result, cache, io);
+  await recordWarmth(result, io);
   return reportLoadResult(result, options, io);
 }
 
