@@ -95,8 +95,8 @@ export async function findAnswer(key: AnswerKey): Promise<Answer | undefined> {
   return { stdout: body.subarray(0, split), stderr: body.subarray(split) };
 }
 
-/** Collects a run's answer as it is written (progress lines left out), up to the size kept. */
-export function answerRecorder(): {
+/** Collects a run's answer as it is written (progress lines left out), up to the size kept (`max`). */
+export function answerRecorder(max: number = MAX_ANSWER_BYTES): {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   answer: () => Answer | undefined;
@@ -106,7 +106,8 @@ export function answerRecorder(): {
   let size = 0;
   const add = (into: string[], text: string): void => {
     size += text.length;
-    if (size <= MAX_ANSWER_BYTES) into.push(text);
+    if (size <= max) into.push(text);
+    else out.length = err.length = 0; // not kept: what was collected goes
   };
   return {
     stdout: (text) => add(out, text),
@@ -114,9 +115,7 @@ export function answerRecorder(): {
       if (!text.startsWith(PROGRESS_PREFIX)) add(err, text);
     },
     answer: () =>
-      size > MAX_ANSWER_BYTES
-        ? undefined
-        : { stdout: Buffer.from(out.join('')), stderr: Buffer.from(err.join('')) },
+      size > max ? undefined : { stdout: Buffer.from(out.join('')), stderr: Buffer.from(err.join('')) },
   };
 }
 
