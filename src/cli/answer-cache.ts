@@ -4,7 +4,7 @@
  * loading netfence's engine (process.ts looks it up before anything else).
  *
  * - The key: netfence's version (from a checkout, also the size and time of every source file and of
- *   package-lock.json), the working folder, the whole command line, and for each file the arguments name
+ *   package-lock.json), Node's version, the working folder, the whole command line, and for each file the arguments name
  *   (`listInput`: the files the reader reads, and any other argument that happens to be a file) its path,
  *   its real path and its text. A changed byte, an added or removed file, a symlink pointing elsewhere: another
  *   key; the answer is never stale.
@@ -70,7 +70,7 @@ export async function answerKey(
     return undefined; // a file that cannot be read: the command reports it
   }
   const hash = createHash('sha256').update(
-    `netfence answer 1\n${VERSION}\n${codeFingerprint(['./**'])}\n${cwd}\n${JSON.stringify(args)}\n`,
+    `netfence answer 1\n${VERSION}\n${process.version}\n${codeFingerprint(['./**'])}\n${cwd}\n${JSON.stringify(args)}\n`,
   );
   for (const [i, { path }] of listed.entries()) {
     const { real, text } = read[i]!;
