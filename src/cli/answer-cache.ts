@@ -4,9 +4,9 @@
  * loading netfence's engine (process.ts looks it up before anything else).
  *
  * - The key: netfence's version (from a checkout, also the size and time of every source file and of
- *   package-lock.json), Node's version, the working folder, the whole command line, and for each file the arguments name
- *   (`listInput`: the files the reader reads, and any other argument that happens to be a file) its path,
- *   its real path and its text. A changed byte, an added or removed file, a symlink pointing elsewhere: another
+ *   package-lock.json), Node's version, the working folder, the whole command line, and for each file the
+ *   arguments name (`listInput`: the files the reader reads, and any other argument that happens to be a
+ *   file) its path, its real path and its text. A changed byte, an added or removed file, a symlink pointing elsewhere: another
  *   key; the answer is never stale.
  * - Kept only for `analyze` reading files (not standard input, not a live cluster: `--cluster`), when it
  *   ends with exit code 0 and no file changed (size or time) while it ran, with the cache on (`--no-cache`,
