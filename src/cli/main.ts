@@ -53,8 +53,10 @@ export async function run(argv: readonly string[], givenIo: Io): Promise<number>
   };
   // Notes and progress lines go, with -q, nowhere; the flag is known once the command line is parsed.
   let quiet = false;
+  const afterAnswer: (() => void)[] = [];
   const io: Io = {
     ...givenIo,
+    afterAnswer: (f) => afterAnswer.push(f),
     note: (text) => {
       if (!quiet) givenIo.stderr(text);
     },
@@ -109,5 +111,8 @@ export async function run(argv: readonly string[], givenIo: Io): Promise<number>
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(`netfence: internal error (please report it with the command you ran):\n${detail}\n`);
     return ExitCode.Internal;
+  } finally {
+    // The answer is out: now what it did not wait for (writing the cache, which never throws).
+    for (const f of afterAnswer) f();
   }
 }

@@ -185,7 +185,8 @@ async function runProcess(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['bin/netfence', ...args], {
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NETFENCE_WORKER: worker },
+    // No cache: a kept answer would answer the second run without running it on its thread.
+    env: { ...process.env, NETFENCE_WORKER: worker, NETFENCE_NO_CACHE: '1' },
   });
   let stdout = '';
   let stderr = '';

@@ -124,7 +124,7 @@ async function readDesired(
     skipInvalid: false,
     strict: options.strict,
     readStdin: () => io.readStdin(),
-    cache: manifestCache(options, io),
+    cache: await manifestCache(options, io, paths, { defaultNamespace, strict: options.strict }),
   });
   checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);

@@ -21,6 +21,7 @@ import {
   type ManifestCache,
   type Source,
 } from '../../parse/index.ts';
+import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
@@ -60,22 +61,34 @@ export type CniOptions = Pick<
 /**
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
- * when the environment names no folder.
+ * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
+ * written once the command's answer is out (`Io.afterAnswer`). None either on an input's first run, which
+ * keeps only the mark that the input was read (`holdFirst`): a one-off run costs what it costs without the
+ * cache.
  */
-export function manifestCache(options: Pick<InputOptions, 'cache'>, io: Io): ManifestCache | undefined {
+export async function manifestCache(
+  options: Pick<InputOptions, 'cache'>,
+  io: Io,
+  paths: readonly string[],
+  variant: CacheVariant,
+): Promise<ManifestCache | undefined> {
   const dir = cacheFolder(io.env, !options.cache);
-  return dir === undefined
-    ? undefined
-    : openManifestCache({ dir, version: VERSION, maxBytes: cacheMaxBytes(io.env) });
+  if (dir === undefined) return undefined;
+  const cache = openManifestCache({
+    dir,
+    version: VERSION,
+    maxBytes: cacheMaxBytes(io.env),
+    input: JSON.stringify([process.cwd(), ...paths]),
+    deferred: io.afterAnswer !== undefined,
+    holdFirst: true,
+  });
+  io.afterAnswer?.(() => cache.commit());
+  return (await cache.begin(variant)) ? cache : undefined;
 }
 
 /** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
-export async function recordWarmth(
-  result: LoadResult,
-  options: Pick<InputOptions, 'cache'>,
-  io: Io,
-): Promise<void> {
-  const dir = cacheFolder(io.env, !options.cache);
+export async function recordWarmth(result: LoadResult, io: Io): Promise<void> {
+  const dir = cacheFolder(io.env, false);
   if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
   await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
@@ -226,16 +239,16 @@ export async function loadInput(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   const progress = readingProgress(io);
+  const variant = { defaultNamespace: options.namespace, strict: options.strict };
   const result = await loadManifests([...paths], {
-    defaultNamespace: options.namespace,
+    ...variant,
     skipInvalid: options.skipInvalid,
-    strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
-    cache: manifestCache(options, io),
+    cache: await manifestCache(options, io, paths, variant),
   });
   progress.done();
-  await recordWarmth(result, options, io);
+  await recordWarmth(result, io);
   return reportLoadResult(result, options, io);
 }
 
