@@ -40,7 +40,7 @@ import {
   unionPorts,
   type PortSet,
 } from './ports.ts';
-import { compileSelector, selectorMatches } from './selectors.ts';
+import { Operator, compileSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
 import { hostCidr, nodeCidrs } from './tiers.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
@@ -301,12 +301,49 @@ class CiliumPeers {
     const sel = compileSelector(selector);
     let out = this.#memo.get(sel.key);
     if (out === undefined) {
-      out = this.#ctx.classes
-        .filter((cls) => !cls.hostNetworkPod && selectorMatches(sel, this.#labels(cls)))
-        .map((cls) => cls.id);
+      out = this.#candidates(sel).filter((id) => selectorMatches(sel, this.#labels(this.#ctx.classes[id]!)));
       this.#memo.set(sel.key, out);
     }
     return out;
+  }
+
+  /** Endpoint classes by identity label: key → value → class ids, ascending (built on first use). */
+  #index: Map<string, Map<string, number[]>> | undefined;
+  #endpointIds: readonly number[] | undefined;
+
+  /**
+   * The endpoint classes a selector can match, ascending: those with the value of its narrowest `In`
+   * requirement (the one with the fewest classes), or every endpoint class when it has none. So a selector is
+   * tried on the classes sharing one of its labels, not on every class.
+   */
+  #candidates(sel: CompiledSelector): readonly number[] {
+    if (this.#index === undefined) {
+      const index = new Map<string, Map<string, number[]>>();
+      const ids: number[] = [];
+      for (const cls of this.#ctx.classes) {
+        if (cls.hostNetworkPod) continue;
+        ids.push(cls.id);
+        for (const [k, v] of Object.entries(this.#labels(cls))) {
+          let values = index.get(k);
+          if (values === undefined) index.set(k, (values = new Map<string, number[]>()));
+          const list = values.get(v);
+          if (list === undefined) values.set(v, [cls.id]);
+          else list.push(cls.id);
+        }
+      }
+      this.#index = index;
+      this.#endpointIds = ids;
+    }
+    let best: readonly number[] = this.#endpointIds!;
+    for (const r of sel.requirements) {
+      if (r.operator !== Operator.In) continue;
+      const values = this.#index.get(r.key);
+      const lists = r.values.map((v) => values?.get(v) ?? []);
+      const size = lists.reduce((n, l) => n + l.length, 0);
+      if (size >= best.length) continue;
+      best = lists.length === 1 ? lists[0]! : [...new Set(lists.flat())].sort((a, b) => a - b);
+    }
+    return best;
   }
 
   /** The address classes of node addresses. */
