@@ -310,6 +310,15 @@ const covering = new WeakMap<
   { classes: readonly PodClass[]; host: readonly number[] | undefined }
 >();
 
+const endpointCounts = new WeakMap<readonly PodClass[], number>();
+
+/** How many classes are not host-network. */
+function endpointCount(classes: readonly PodClass[]): number {
+  let n = endpointCounts.get(classes);
+  if (n === undefined) endpointCounts.set(classes, (n = classes.filter((cls) => !cls.hostNetwork).length));
+  return n;
+}
+
 /**
  * When `ids` (ascending, distinct) holds every class that is not host-network (a `networks: 0.0.0.0/0` peer
  * matches every pod whose IP is unknown, so all of them in manifests), the host-network ones among them:
@@ -320,9 +329,10 @@ function hostIfCoveringAll(
   ids: readonly number[],
 ): readonly number[] | undefined {
   let c = covering.get(ids);
+  if (c === undefined && ids.length < endpointCount(classes)) return undefined;
   if (c === undefined || c.classes !== classes) {
     const host = ids.filter((id) => classes[id]!.hostNetwork);
-    const covers = ids.length - host.length === classes.filter((cls) => !cls.hostNetwork).length;
+    const covers = ids.length - host.length === endpointCount(classes);
     covering.set(ids, (c = { classes, host: covers ? host : undefined }));
   }
   return c.host;
