@@ -516,15 +516,48 @@ export function ciliumLayer(
   for (const s of specs) {
     isolated ||= s.info.defaultDeny[direction];
     for (const rule of s[ALLOW_LISTS[direction]])
-      allow = unionMaps(classes, allow, ruleMatch(ctx, rule, subject, ciliumPortsTowards));
+      allow = unionMaps(classes, allow, ciliumRuleMatch(ctx, rule, subject));
     for (const rule of s[DENY_LISTS[direction]])
-      deny = unionMaps(classes, deny, ruleMatch(ctx, rule, subject, ciliumPortsTowards));
+      deny = unionMaps(classes, deny, ciliumRuleMatch(ctx, rule, subject));
   }
   return { isolated, allow, deny };
 }
 
-/** A NetworkPolicy `Access` (no cuts) as a `PeerMap`. */
+const ruleMatches = new WeakMap<CompiledCiliumRule, { classes: readonly PodClass[]; map: PeerMap }>();
+
+/**
+ * What a rule matches for `subject`, built once per rule when the subject does not change it (every rule but
+ * an ingress rule with named ports, which resolve against the subject): rule sets selecting many classes
+ * (a namespace's, a clusterwide one's) are not rebuilt per class.
+ */
+function ciliumRuleMatch(ctx: TierContext, rule: CompiledCiliumRule, subject: PodClass): PeerMap {
+  if (rule.direction === 'ingress' && rule.ports.named.length > 0)
+    return ruleMatch(ctx, rule, subject, ciliumPortsTowards);
+  return memoMap(ruleMatches, rule, ctx, () => ruleMatch(ctx, rule, subject, ciliumPortsTowards));
+}
+
+/** `build()`, kept in `memo` under `key` for the classes of `ctx`. */
+function memoMap<K extends object>(
+  memo: WeakMap<K, { classes: readonly PodClass[]; map: PeerMap }>,
+  key: K,
+  ctx: TierContext,
+  build: () => PeerMap,
+): PeerMap {
+  const known = memo.get(key);
+  if (known !== undefined && known.classes === ctx.classes) return known.map;
+  const map = build();
+  memo.set(key, { classes: ctx.classes, map });
+  return map;
+}
+
+const accessMaps = new WeakMap<Access, { classes: readonly PodClass[]; map: PeerMap }>();
+
+/** A NetworkPolicy `Access` (no cuts) as a `PeerMap`, built once per `Access` (classes share them). */
 function mapOfAccess(ctx: TierContext, access: Access): PeerMap {
+  return memoMap(accessMaps, access, ctx, () => buildMapOfAccess(ctx, access));
+}
+
+function buildMapOfAccess(ctx: TierContext, access: Access): PeerMap {
   const b = new AdditiveMap();
   b.everything = access.everything;
   b.allPods = access.allPods;
