@@ -4,7 +4,7 @@
  * document at the end.
  */
 import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
-import { renderPolicy, unifiedDiff } from '../apply/index.ts';
+import { POLICY_KINDS, renderPolicy, unifiedDiff } from '../apply/index.ts';
 import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
 import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
@@ -41,12 +41,9 @@ export function describePolicies(changes: readonly Change[]): string {
   for (const c of changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
   const np = plural(changes.length, 'NetworkPolicy', 'NetworkPolicies');
   if ([...counts.keys()].every((k) => k === 'NetworkPolicy')) return np;
-  const kinds = ['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
-  const parts = kinds
-    .filter((k) => counts.has(k))
-    .map((k) =>
-      plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
-    );
+  const parts = POLICY_KINDS.filter((k) => counts.has(k)).map((k) =>
+    plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
+  );
   return `${plural(changes.length, 'policy', 'policies')} (${parts.join(', ')})`;
 }
 
