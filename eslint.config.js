@@ -9,6 +9,13 @@ const ADMISSION_LAYERS = {
     'src/admission/ imports only src/k8s/, src/lint/, src/testspec/, src/describe/, src/engine/, src/model/ and src/base/.',
 };
 
+/** What src/controller/ may import (both of its blocks need it: the later one replaces the rule). */
+const CONTROLLER_LAYERS = {
+  regex: '^\\.\\./(?!base/|model/|engine/|parse/|lint/|testspec/|k8s/)',
+  message:
+    'src/controller/ imports only src/k8s/, src/lint/, src/testspec/, src/parse/, src/engine/, src/model/ and src/base/.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-artifacts/', 'bench/out/', 'ui/vendor/'] },
   js.configs.recommended,
@@ -191,6 +198,49 @@ export default tseslint.config(
             {
               group: ['**/k8s/index.ts', '**/k8s/connect.ts', '**/k8s/watch.ts'],
               message: 'The decision loads no cluster client: import k8s/read.ts, state.ts, types.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The controller: it decides with the pure layers and writes the cluster through src/k8s/ only; the
+    // settings, the default-deny plan, the audit and the metrics do no I/O.
+    files: ['src/controller/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            CONTROLLER_LAYERS,
+            { group: ['@kubernetes/*'], message: 'Only src/k8s talks to a cluster.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/controller/{config,default-deny,audit,json,metrics}.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process'],
+              message: 'The settings, the plan, the audit and the metrics are pure: I/O lives in run.ts.',
+            },
+            CONTROLLER_LAYERS,
+            {
+              group: [
+                '**/k8s/index.ts',
+                '**/k8s/connect.ts',
+                '**/k8s/watch.ts',
+                '**/k8s/write.ts',
+                '**/k8s/controller.ts',
+              ],
+              message: 'The pure parts load no cluster client: import k8s/state.ts, types.ts.',
             },
           ],
         },

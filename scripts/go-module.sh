@@ -1,4 +1,4 @@
-# Sourced by scripts/network-policy-api.sh and scripts/cilium-crds.sh: fetch a Go
+# Sourced by scripts/network-policy-api.sh, scripts/cilium-crds.sh and scripts/policy-report-crd.sh: fetch a Go
 # module through the Go module proxy into Go's module cache (checked against the
 # checksum database as usual), for a script that then copies parts of it into
 # netfence's cache. Nothing is written into the repository.
@@ -14,7 +14,8 @@
 
 go_module_fetch() {
   local module="$1" version="$2" cache="$3" out="$4" version_var="$5" json
-  if [[ ! "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+  # vX.Y.Z, or a pseudo-version (vX.Y.Z-<date>-<commit>) for a module without tags.
+  if [[ ! "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9a-zA-Z.-]+)?$ ]]; then
     log "$version_var must look like vX.Y.Z (got '$version')"
     exit 2
   fi

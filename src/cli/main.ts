@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandFactory>>> = {
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
   report: async () => (await import('./commands/report.ts')).reportCommand,
   webhook: async () => (await import('./commands/webhook.ts')).webhookCommand,
+  controller: async () => (await import('./commands/controller.ts')).controllerCommand,
 };
 
 /**

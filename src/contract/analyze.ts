@@ -69,12 +69,30 @@ export type AnalyzeHeadJson = {
   };
 } & EntityListsJson;
 
+/**
+ * A connection that Cilium rules with L7 rules (`toPorts[].rules`) filter: allowed at L4 on `ports`, then
+ * decided request by request by Cilium's proxy, under the policies `policies` (ids).
+ */
+export interface L7ConnectionJson {
+  src: EntityRefJson;
+  dst: EntityRefJson;
+  ports: PortsJson;
+  summary: string;
+  /** `CiliumNetworkPolicy/<namespace>/<name>` or `CiliumClusterwideNetworkPolicy/<name>`, sorted. */
+  policies: readonly string[];
+}
+
 /** `analyze -o json`, schema version 2: connections in groups. */
 export type AnalyzeJson = AnalyzeHeadJson & {
   connections: readonly ConnectionGroupJson[];
   within: readonly WithinGroupJson[];
   /** Reach by DNS name, sorted by source (in entity order) then name. */
   domains: readonly DomainConnectionJson[];
+  /**
+   * Connections (among `connections` and `within`) filtered at L7 by Cilium policies, sorted by source then
+   * destination; present only when there is at least one, never plainly allowed.
+   */
+  l7?: readonly L7ConnectionJson[];
 };
 
 /** One allowed pair of the pairwise document. */

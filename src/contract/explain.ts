@@ -62,6 +62,44 @@ export interface ExplainSideJson {
   nearMisses: readonly NearMissJson[];
   /** The walk through the tiers: Admin → NetworkPolicy → Baseline → default. */
   tiers: TierExplanationJson;
+  /** Cilium policies in the NetworkPolicy layer: present only when a Cilium rule set selects the pod here. */
+  cilium?: CiliumSideJson;
+}
+
+/** A rule of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. */
+export interface CiliumRuleRefJson extends LocationJson {
+  /** `CiliumNetworkPolicy/prod/db`. */
+  policy: string;
+  /** `spec.ingressDeny[0]`. */
+  path: string;
+  deny: boolean;
+}
+
+/** A Cilium rule matching the connection: its peer in words and the ports it covers. */
+export interface CiliumRuleMatchJson extends CiliumRuleRefJson {
+  peer: string;
+  ports: PortsJson;
+  summary: string;
+}
+
+export interface CiliumSideJson {
+  /** Rule sets selecting the pod that put it in default deny in this direction (`spec`, `specs[1]`). */
+  isolatedBy: readonly ({ policy: string; spec: string } & LocationJson)[];
+  /** Rule sets selecting the pod with default deny off (`enableDefaultDeny`). */
+  openBy: readonly ({ policy: string; spec: string } & LocationJson)[];
+  allows: readonly CiliumRuleMatchJson[];
+  /** Deny rules win over every allow, of Cilium policies and NetworkPolicies. */
+  denies: readonly CiliumRuleMatchJson[];
+}
+
+/** A `toPorts` entry with L7 rules: the connection is allowed at L4 on `ports`, then filtered at L7. */
+export interface CiliumL7Json extends CiliumRuleRefJson {
+  /** `spec.ingress[0].toPorts[0]`. */
+  entry: string;
+  /** `http`, `kafka`, `dns`, `l7proto`. */
+  l7: string;
+  ports: PortsJson;
+  summary: string;
 }
 
 /** `applies`; `no-policies`: the cluster has no cluster policies; the others: they do not apply to this side. */
@@ -142,6 +180,8 @@ export interface SegmentSideJson {
   tierRule: TierRuleRefJson | null;
   /** Rules of equal priority matching the segment with another action: undefined by the API. */
   undefinedWith: readonly TierRuleRefJson[];
+  /** The Cilium rules that decide the segment in the NetworkPolicy layer (deny rules when denied); present when any. */
+  cilium?: readonly CiliumRuleRefJson[];
 }
 
 /** An item of `explanations`: one pair of classes of pods. */
@@ -162,6 +202,8 @@ export interface ExplanationJson {
     egress: SegmentSideJson;
     ingress: SegmentSideJson;
   }[];
+  /** Allowed at L4, filtered at L7 by Cilium: present when the allowed part passes through an L7 rule. */
+  l7?: readonly CiliumL7Json[];
 }
 
 export interface ExplainJson {

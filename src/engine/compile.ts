@@ -27,6 +27,7 @@ import {
 } from './ports.ts';
 import { compileSelector, selectorMatches, type CompiledSelector, type Requirement } from './selectors.ts';
 import { lowerBound, sortedIncludes } from '../base/sorted.ts';
+import { numbering } from '../base/numbering.ts';
 import type { LabelSelector } from '../model/k8s.ts';
 import {
   compileTierPolicy,
@@ -44,10 +45,20 @@ import {
   composeWalks,
   domainReach as tierDomainReach,
   policiesOfTier,
+  unionMaps,
   walkTier,
   type DomainReach,
+  type PeerMap,
   type TierWalk,
 } from './decisions.ts';
+import {
+  applyCilium,
+  ciliumDomainReach,
+  ciliumMentionedCidrs,
+  ciliumSelectorLabelKeys,
+  compileCilium,
+  type CompiledCilium,
+} from './cilium.ts';
 
 /** One end of a connection: a pod of the cluster state, or an address outside the cluster. */
 export type Endpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -216,19 +227,21 @@ export interface CompiledCluster {
   readonly tierPolicies: readonly CompiledTierPolicy[];
   /** Cluster policy indices selecting each class: the Admin tier's then the Baseline tier's, each by rank. */
   readonly tierPoliciesOfClass: readonly (readonly number[])[];
+  /** The Cilium policies' rule sets (`state.ciliumPolicies`), compiled; evaluated in the NetworkPolicy layer. */
+  readonly cilium: CompiledCilium;
   /** What every class's ingress allows, all tiers combined (NetworkPolicies and cluster policies). */
   readonly ingress: readonly Access[];
   readonly egress: readonly Access[];
   /**
-   * What NetworkPolicies alone allow (the NetworkPolicy tier): the very `ingress`/`egress` arrays when the
-   * cluster has no cluster policies.
+   * What NetworkPolicies alone allow (without Cilium policies and cluster policies): the very
+   * `ingress`/`egress` arrays when the cluster has neither.
    */
   readonly npIngress: readonly Access[];
   readonly npEgress: readonly Access[];
   /**
    * The domains class `classId` may reach by DNS name through cluster policies' `domainNames` egress allow
-   * rules (see `domainReach` in decisions.ts for which ports count). Not in `egress`: the DNS answer decides
-   * which addresses those are.
+   * rules (see `domainReach` in decisions.ts for which ports count) and Cilium `toFQDNs` egress allow rules
+   * (`ciliumDomainReach`). Not in `egress`: the DNS answer decides which addresses those are.
    */
   domainReach(classId: number): DomainReach[];
   classOfPod(namespace: string, name: string): number | undefined;
@@ -311,16 +324,25 @@ export class PolicyCompiler implements TierPeerContext {
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
-    this.space = buildAddressSpace([...mentionedCidrs(state.policies), ...tierMentionedCidrs(state)]);
+    this.space = buildAddressSpace([
+      ...mentionedCidrs(state.policies),
+      ...tierMentionedCidrs(state),
+      ...ciliumMentionedCidrs(state),
+    ]);
     let labelKeys: Set<string> | 'all' = 'all';
     if (options.classesByAllLabels !== true) {
       labelKeys = selectorLabelKeys(state.policies);
       tierSelectorLabelKeys(state.clusterPolicies, labelKeys);
+      ciliumSelectorLabelKeys(state, labelKeys);
     }
     const index = buildClasses(
       state,
       this.space,
-      options.ipBlockMatchesPods || ipBlockMatchesClass(options, true) || tiersMatchAddresses(state),
+      // Cilium's node peers find host-network pods by their addresses.
+      options.ipBlockMatchesPods ||
+        ipBlockMatchesClass(options, true) ||
+        tiersMatchAddresses(state) ||
+        state.ciliumPolicies.length > 0,
       labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
     );
@@ -451,6 +473,13 @@ export class PolicyCompiler implements TierPeerContext {
       addresses: [...addresses].sort((a, b) => a - b),
       pods: [...pods].sort((a, b) => a - b),
     };
+  }
+
+  #cilium: CompiledCilium | undefined;
+
+  /** The Cilium policies, compiled once (the incremental engine recompiles when they are present). */
+  get cilium(): CompiledCilium {
+    return (this.#cilium ??= compileCilium(this));
   }
 
   /** The cluster policies, compiled, and the ones selecting each class (Admin then Baseline, by rank). */
@@ -733,16 +762,17 @@ export function applyTiers(
   walks = new Map<string, TierWalk>(),
   /** The directions to combine (the other's map stays empty). */
   directions: readonly Direction[] = [Direction.Ingress, Direction.Egress],
+  /**
+   * What Cilium deny rules deny for a class the NetworkPolicy layer does not isolate (`applyCilium`): taken
+   * out of the Baseline tier's default, as a Baseline deny is.
+   */
+  layerDeny?: (id: number, direction: Direction) => PeerMap | undefined,
 ): { ingress: Map<number, Access>; egress: Map<number, Access> } {
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
   const cache = new Map<string, Access>();
-  const accessIds = new Map<Access, number>();
-  const accessId = (a: Access): number => {
-    let id = accessIds.get(a);
-    if (id === undefined) accessIds.set(a, (id = accessIds.size));
-    return id;
-  };
+  const accessId = numbering<Access>();
+  const denyId = numbering<PeerMap>();
   for (const id of classIds) {
     const cls = c.classes[id]!;
     const ofClass = tiers.ofClass[id]!;
@@ -750,7 +780,8 @@ export function applyTiers(
       const np = direction === Direction.Ingress ? npIngress(id) : npEgress(id);
       const out = direction === Direction.Ingress ? ingress : egress;
       const mine = ofClass.filter((i) => tiers.policies[i]![direction].length > 0);
-      if (mine.length === 0) {
+      const deny = layerDeny?.(id, direction);
+      if (mine.length === 0 && deny === undefined) {
         out.set(id, np);
         continue;
       }
@@ -759,7 +790,7 @@ export function applyTiers(
         mine.some((i) => tiers.policies[i]!.ingress.some((r) => r.ports.named.length > 0));
       // The result depends on the policies (and the class, for ingress named ports) and on `np`.
       const walkKey = `${direction}|${mine.join(',')}${named ? `|${id}` : ''}`;
-      const key = `${walkKey}|${accessId(np)}`;
+      const key = `${walkKey}|${accessId(np)}${deny === undefined ? '' : `|d${denyId(deny)}`}`;
       let access = cache.get(key);
       if (access === undefined) {
         // A tier's walk depends on that tier's policies only: classes that differ in the other tier share it.
@@ -783,7 +814,13 @@ export function applyTiers(
           return w;
         };
         const walk = (tier: Tier) => (): TierWalk => walkOf(tier, policiesOfTier(tiers.policies, mine, tier));
-        access = combineTiers(c, np, walk(Tier.Admin), walk(Tier.Baseline));
+        const baseline = walk(Tier.Baseline);
+        // A Cilium deny of a class nothing isolates: (Baseline default) \ deny = complement(D_baseline ∪ deny).
+        const withDeny = (): TierWalk => {
+          const w = baseline();
+          return { ...w, deny: unionMaps(c.classes, w.deny, deny!) };
+        };
+        access = combineTiers(c, np, walk(Tier.Admin), deny === undefined ? baseline : withDeny);
         cache.set(key, access);
       }
       out.set(id, access);
@@ -816,21 +853,30 @@ export function assembleCompiled(
     policiesOfClass,
     tierPolicies: tiers.policies,
     tierPoliciesOfClass: tiers.ofClass,
+    cilium: c.cilium,
     ingress: access.ingress,
     egress: access.egress,
     npIngress: access.npIngress,
     npEgress: access.npEgress,
     domainReach(classId) {
       const ofClass = tiers.ofClass[classId] ?? [];
-      if (ofClass.length === 0) return [];
-      return tierDomainReach(
-        c,
-        tiers.policies,
-        ofClass,
-        access.npEgress[classId]!,
-        c.classes[classId]!,
-        tierPortsTowards,
-      );
+      const cls = c.classes[classId]!;
+      const viaTiers =
+        ofClass.length === 0
+          ? []
+          : tierDomainReach(c, tiers.policies, ofClass, access.npEgress[classId]!, cls, tierPortsTowards);
+      const viaCilium = ciliumDomainReach(c, c.cilium, cls);
+      if (viaCilium.length === 0) return viaTiers;
+      return [
+        ...viaTiers,
+        ...viaCilium.map((r) => ({
+          domain: r.domain,
+          ports: r.ports,
+          policy: c.cilium.specs[r.spec]!.policy,
+          rule: r.rule,
+          cilium: { spec: r.spec },
+        })),
+      ];
     },
     classOfPod: classOf,
     allowedBetween(src, dst) {
@@ -848,13 +894,29 @@ export function accessArrays(
 ): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
   const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
-  if (tiers.policies.length === 0) return { ingress: npIngress, egress: npEgress, npIngress, npEgress };
+  const cilium = c.cilium;
+  if (tiers.policies.length === 0 && cilium.specs.length === 0)
+    return { ingress: npIngress, egress: npEgress, npIngress, npEgress };
+  // With Cilium policies, the NetworkPolicy layer the tiers walk around is NetworkPolicies and Cilium's rules.
+  const layer =
+    cilium.specs.length === 0
+      ? undefined
+      : applyCilium(
+          c,
+          cilium,
+          (id) => npIngress[id]!,
+          (id) => npEgress[id]!,
+          c.classes.keys(),
+        );
   const final = applyTiers(
     c,
     tiers,
-    (id) => npIngress[id]!,
-    (id) => npEgress[id]!,
+    (id) => layer?.ingress.get(id) ?? npIngress[id]!,
+    (id) => layer?.egress.get(id) ?? npEgress[id]!,
     c.classes.keys(),
+    undefined,
+    undefined,
+    layer === undefined ? undefined : (id, direction) => layer.deny[direction].get(id),
   );
   return {
     ingress: c.classes.map((cls) => final.ingress.get(cls.id)!),

@@ -15,6 +15,7 @@ import {
 import { podKey } from './classes.ts';
 import { intersectPorts, isEmptyPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText } from '../base/text.ts';
+import { l7Field, type L7Connection } from './cilium-l7.ts';
 
 export type ClassEnd = { pod: number } | { address: number };
 
@@ -156,6 +157,11 @@ export interface Connectivity {
    * domain; not in `connections`, since the DNS answer decides which addresses those are.
    */
   domains: DomainConnection[];
+  /**
+   * The connections (of `connections`) that Cilium rules with L7 rules filter: allowed at L4, then decided
+   * request by request by Cilium's proxy (cilium-l7.ts). Present only when there is at least one.
+   */
+  l7?: L7Connection[];
 }
 
 /** A source (workload or pod id) that may connect to a domain name on `ports`, wherever it resolves. */
@@ -176,10 +182,20 @@ export function connectivityDomains(
       .filter((p) => p.egress.some((r) => r.action === 'allow' && r.peers.some((x) => x.domains.length > 0)))
       .map((p) => p.index),
   );
-  if (withDomains.size === 0) return [];
+  // And classes that a Cilium rule set with a `toFQDNs` egress rule selects.
+  const ciliumDomains = new Set(
+    compiled.cilium.specs
+      .filter((s) => s.egress.some((r) => r.peers.some((x) => x.domains.length > 0)))
+      .map((s) => s.index),
+  );
+  if (withDomains.size === 0 && ciliumDomains.size === 0) return [];
   const byEntity = new Map<number, Map<string, PortSet>>();
   for (const cls of compiled.classes) {
-    if (!compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i))) continue;
+    if (
+      !compiled.tierPoliciesOfClass[cls.id]!.some((i) => withDomains.has(i)) &&
+      !(compiled.cilium.ofClass[cls.id] ?? []).some((i) => ciliumDomains.has(i))
+    )
+      continue;
     const reach = compiled.domainReach(cls.id);
     if (reach.length === 0) continue;
     for (const m of index.members[cls.id]!) {
@@ -334,5 +350,6 @@ export function computeConnectivity(
     rows[src] = undefined;
   }
   const domains = connectivityDomains(compiled, { entities, members });
-  return { granularity, entities, byId, connections, domains };
+  const l7 = l7Field(compiled, { entities, members, firstExternal });
+  return { granularity, entities, byId, connections, domains, ...l7 };
 }

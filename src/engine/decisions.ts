@@ -13,7 +13,14 @@
  */
 import { TierAction, Tier } from '../model/cluster.ts';
 import type { PodClass } from './classes.ts';
-import { accessToAddress, accessToPod, type Access, type Direction } from './compile.ts';
+import {
+  accessToAddress,
+  accessToPod,
+  type Access,
+  type ClassSet,
+  type CompiledPorts,
+  type Direction,
+} from './compile.ts';
 import {
   ALL_CONNECTIONS,
   NO_PORTS,
@@ -320,15 +327,26 @@ function hostIfCoveringAll(
   return c.host;
 }
 
+/** What `ruleMatch` reads of a rule: a cluster policy rule (`CompiledTierRule`) or a Cilium rule. */
+export interface MatchRule {
+  readonly direction: Direction;
+  readonly peers: readonly {
+    readonly everything: boolean;
+    readonly pods: ClassSet;
+    readonly addresses: readonly number[];
+  }[];
+  readonly ports: CompiledPorts;
+}
+
 /**
  * What one tier rule matches, as a `PeerMap`. Ingress: named ports resolve against the subject class
  * (`subject`); egress: against each destination class. `domainNames` peers match nothing here.
  */
-export function ruleMatch(
+export function ruleMatch<R extends MatchRule>(
   ctx: TierContext,
-  rule: CompiledTierRule,
+  rule: R,
   subject: PodClass,
-  portsTowards: (rule: CompiledTierRule, cls: PodClass) => PortSet,
+  portsTowards: (rule: R, cls: PodClass) => PortSet,
 ): PeerMap {
   const b = new AdditiveMap();
   const ports = rule.direction === 'ingress' ? portsTowards(rule, subject) : rule.ports.numeric;
@@ -365,10 +383,12 @@ export function ruleMatch(
 export interface DomainReach {
   domain: string;
   ports: PortSet;
-  /** Index in `compiled.tierPolicies`. */
+  /** Index in `compiled.tierPolicies` (with `cilium`: in `state.ciliumPolicies`). */
   policy: number;
-  /** Index in the policy's `egress`. */
+  /** Index in the policy's `egress` (with `cilium`: in the rule set's `egress`). */
   rule: number;
+  /** Set for a Cilium `toFQDNs` rule: the rule set, as a position in `compiled.cilium.specs`. */
+  cilium?: { spec: number };
 }
 
 export interface TierWalk {

@@ -290,8 +290,12 @@ export class TierWalker {
     return { decided, passed, unmatched };
   }
 
-  /** `npIsolated`/`npAllowed`: what NetworkPolicies alone say for this side (`npAllowed` within the query). */
-  walk(npIsolated: boolean, npAllowed: PortSet): TierExplanation {
+  /**
+   * `npIsolated`/`npAllowed`: what the NetworkPolicy layer (NetworkPolicies and Cilium policies) says for this
+   * side (`npAllowed` within the query); `npDenied`: what Cilium deny rules deny when the layer does not
+   * isolate (those ports are decided there, denied; the rest goes on to the Baseline tier).
+   */
+  walk(npIsolated: boolean, npAllowed: PortSet, npDenied: PortSet = NO_PORTS): TierExplanation {
     const start: Open[] = [{ ports: this.query, steps: [] }];
     const applies = this.status === TierStatus.Applies;
     const paths: TierPath[] = [];
@@ -306,7 +310,12 @@ export class TierWalker {
     const toBaseline: Open[] = [];
     for (const o of open) {
       if (!npIsolated) {
-        toBaseline.push({ ports: o.ports, steps: [...o.steps, { kind: 'network-policy', isolated: false }] });
+        const steps: TierStep[] = [...o.steps, { kind: 'network-policy', isolated: false }];
+        const denied = intersectPorts(o.ports, npDenied);
+        if (!isEmptyPorts(denied))
+          paths.push({ ports: denied, steps, allowed: false, decidedBy: DecidedBy.NetworkPolicy });
+        const rest = subtractPorts(o.ports, npDenied);
+        if (!isEmptyPorts(rest)) toBaseline.push({ ports: rest, steps });
         continue;
       }
       const steps: TierStep[] = [...o.steps, { kind: 'network-policy', isolated: true }];

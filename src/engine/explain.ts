@@ -23,6 +23,14 @@ import { profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namespaceLabelsOf, nearest } from './near-miss.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
+import {
+  explainCiliumSide,
+  explainL7,
+  type CiliumL7Match,
+  type CiliumRuleMatch,
+  type CiliumSideExplanation,
+} from './explain-cilium.ts';
+import type { ClassEnd } from './connectivity.ts';
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
 import type { Intervals } from '../base/intervals.ts';
 import {
@@ -33,6 +41,7 @@ import {
   isEmptyPorts,
   portSetOf,
   portsEqual,
+  subtractPorts,
   unionPorts,
   type PortSet,
 } from './ports.ts';
@@ -198,6 +207,11 @@ export interface SideExplanation {
   nearMisses: NearMiss[];
   /** The walk through the tiers: Admin → NetworkPolicy → Baseline → default. */
   tiers: TierExplanation;
+  /**
+   * Cilium policies (in the NetworkPolicy layer): the rule sets selecting the pod, the allow and deny rules
+   * matching; undefined when none selects it in this direction.
+   */
+  cilium: CiliumSideExplanation | undefined;
 }
 
 export interface SegmentSide {
@@ -209,6 +223,11 @@ export interface SegmentSide {
   tierRule: TierMatch | undefined;
   /** Rules of equal priority that match this segment too with another action: the API leaves it undefined. */
   undefinedWith: TierMatch[];
+  /**
+   * When the NetworkPolicy layer decides this segment: the Cilium deny rules that deny it (denied), or the
+   * Cilium allow rules that allow it (allowed, none denying).
+   */
+  cilium: CiliumRuleMatch[];
 }
 
 /** A part of the ports asked about where the same rules decide: allowed by the same rules, or denied. */
@@ -231,6 +250,8 @@ export interface Explanation {
   ingress: SideExplanation;
   /** The query split where the deciding rules change; they cover the query exactly: allowed parts first, each in protocol and port order. */
   segments: PortSegment[];
+  /** Cilium `toPorts` entries with L7 rules the allowed part passes through: allowed at L4, filtered at L7. */
+  l7: CiliumL7Match[];
 }
 
 /** A peer, in general terms. */
@@ -351,9 +372,22 @@ class Explainer {
       dst: this.dst,
       hairpin: this.hairpin,
     });
-    const tiers = walker.walk(np.status === SideStatus.Isolated, np.allowed);
+    const cilium = explainCiliumSide(
+      this.compiled,
+      direction,
+      { subject: classEnd(subject), peer: classEnd(peer), dst: classEnd(this.dst), hairpin: this.hairpin },
+      this.query,
+    );
+    // The NetworkPolicy layer: NetworkPolicies and Cilium policies (allows add up, denies win).
+    const npIsolated = np.status === SideStatus.Isolated;
+    const layerIsolated = npIsolated || (cilium?.isolatedBy.length ?? 0) > 0;
+    const layerAllowed =
+      cilium === undefined
+        ? np.allowed
+        : subtractPorts(unionPorts(npIsolated ? np.allowed : NO_PORTS, cilium.allowed), cilium.denied);
+    const tiers = walker.walk(layerIsolated, layerAllowed, cilium?.denied ?? NO_PORTS);
     const allowed = tiers.paths.filter((p) => p.allowed).reduce((a, p) => unionPorts(a, p.ports), NO_PORTS);
-    if (np.status !== SideStatus.Isolated) return { ...np, allowed, tiers };
+    if (np.status !== SideStatus.Isolated) return { ...np, allowed, tiers, cilium };
     // NetworkPolicies decide only the ports the Admin tier left to them: cite their rules there only.
     const decided = tiers.paths
       .filter((p) => p.decidedBy === DecidedBy.NetworkPolicy)
@@ -362,11 +396,11 @@ class Explainer {
       .map((r) => ({ ...r, ports: intersectPorts(r.ports, decided) }))
       .filter((r) => !isEmptyPorts(r.ports));
     const denies = !isEmptyPorts(decided) && isEmptyPorts(intersectPorts(np.allowed, decided));
-    return { ...np, allowed, rules, nearMisses: denies ? np.nearMisses : [], tiers };
+    return { ...np, allowed, rules, nearMisses: denies ? np.nearMisses : [], tiers, cilium };
   }
 
   /** What NetworkPolicies alone say for this side (`nearMisses` when they allow none of the query). */
-  networkPolicySide(direction: Direction): Omit<SideExplanation, 'tiers'> {
+  networkPolicySide(direction: Direction): Omit<SideExplanation, 'tiers' | 'cilium'> {
     const subject = direction === 'egress' ? this.src : this.dst;
     const peer = direction === 'egress' ? this.dst : this.src;
     const empty = { direction, isolatedBy: [], rules: [], nearMisses: [] };
@@ -598,9 +632,20 @@ function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanat
       path.decidedBy === DecidedBy.NetworkPolicy
         ? side.rules.filter((r) => containsPort(r.ports[protocol], port))
         : [];
-    const key = `${i}|${rules.map(ruleKey).join(',')}`;
+    const atPort = (list: readonly CiliumRuleMatch[]): CiliumRuleMatch[] =>
+      list.filter((r) => containsPort(r.ports[protocol], port));
+    const denies = path.decidedBy === DecidedBy.NetworkPolicy ? atPort(side.cilium?.denies ?? []) : [];
+    const cilium =
+      path.decidedBy !== DecidedBy.NetworkPolicy
+        ? []
+        : denies.length > 0
+          ? denies
+          : path.allowed
+            ? atPort(side.cilium?.allows ?? [])
+            : [];
+    const key = `${i}|${rules.map(ruleKey).join(',')}|${cilium.map((r) => r.path + r.policy).join(',')}`;
     const undefinedWith = path.steps.flatMap((s) => (s.kind === 'rule' ? s.undefinedWith : []));
-    return { allowed: path.allowed, rules, decidedBy: path.decidedBy, tierRule, undefinedWith, key };
+    return { allowed: path.allowed, rules, decidedBy: path.decidedBy, tierRule, undefinedWith, cilium, key };
   };
   for (const protocol of PROTOCOLS) {
     const cuts = new Set<number>();
@@ -612,6 +657,9 @@ function segments(query: PortSet, egress: SideExplanation, ingress: SideExplanat
     };
     addCuts(query[protocol]);
     for (const r of [...egress.rules, ...ingress.rules]) addCuts(r.ports[protocol]);
+    for (const c of [egress.cilium, ingress.cilium]) {
+      for (const r of [...(c?.allows ?? []), ...(c?.denies ?? [])]) addCuts(r.ports[protocol]);
+    }
     for (const p of [...egress.tiers.paths, ...ingress.tiers.paths]) addCuts(p.ports[protocol]);
     const points = [...cuts].sort((a, b) => a - b);
     for (let i = 0; i + 1 < points.length; i++) {
@@ -669,7 +717,22 @@ export function explainConnection(
     : portsEqual(allowed, query)
       ? 'allowed'
       : 'partly-allowed';
-  return { src, dst, query, allowed, verdict, egress, ingress, segments: segments(query, egress, ingress) };
+  const l7 = explainL7(compiled, classEnd(src), classEnd(dst), allowed);
+  return {
+    src,
+    dst,
+    query,
+    allowed,
+    verdict,
+    egress,
+    ingress,
+    segments: segments(query, egress, ingress),
+    l7,
+  };
+}
+
+function classEnd(end: ExplainEnd): ClassEnd {
+  return end.kind === 'pod' ? { pod: end.classId } : { address: end.classId };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type Granularity,
 } from './connectivity.ts';
 import { isOpenAccess, type CompiledCluster } from './compile.ts';
+import { l7Field, type L7Connection } from './cilium-l7.ts';
 import {
   ALL_CONNECTIONS,
   isAllConnections,
@@ -52,6 +53,8 @@ export interface GroupedConnectivity {
   pairs: number;
   /** Reach by DNS name, as `computeConnectivity(…).domains` (not counted in `pairs`). */
   domains: DomainConnection[];
+  /** Connections filtered at L7 by Cilium rules, as `computeConnectivity(…).l7` (present when any). */
+  l7?: L7Connection[];
 }
 
 /** Entities that are members of the same classes (with the same multiplicity): they behave alike. */
@@ -237,5 +240,6 @@ export function computeGroupedConnectivity(
     within: within.map((w) => ({ members: w.members.map(idOf), ports: w.ports })),
     pairs,
     domains: connectivityDomains(compiled, { entities, members }),
+    ...l7Field(compiled, { entities, members, firstExternal }),
   };
 }

@@ -473,6 +473,8 @@ export function createIncrementalEngine(
     egressChanged: boolean,
     networkPolicies = true,
   ): IncrementalUpdate => {
+    // Cilium policies combine with NetworkPolicies per class in ways not tracked here: recompute everything.
+    if (state.ciliumPolicies.length > 0) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;

@@ -22,8 +22,10 @@ import type {
   ConnectionGroupJson,
   ConnectivityJson,
   DomainConnectionJson,
+  L7ConnectionJson,
   WithinGroupJson,
 } from '../contract/analyze.ts';
+import type { L7Connection } from '../engine/cilium-l7.ts';
 import type { EntityListsJson, EntityRefJson } from '../contract/common.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
@@ -229,6 +231,22 @@ function domainJson(conn: Pick<Connectivity, 'byId'>, d: DomainConnection): Doma
   };
 }
 
+/** One entry of `l7`. */
+function l7Json(conn: Pick<Connectivity, 'byId'>, c: L7Connection): L7ConnectionJson {
+  return {
+    src: entityRef(conn.byId.get(c.src)!),
+    dst: entityRef(conn.byId.get(c.dst)!),
+    ports: portsToJson(c.ports),
+    summary: formatPorts(c.ports),
+    policies: c.policies,
+  };
+}
+
+/** ` (filtered at L7 on TCP 80 by CiliumNetworkPolicy/prod/api-http)`: what a row says after its ports. */
+export function l7Note(c: Pick<L7Connection, 'ports' | 'policies'>): string {
+  return ` (filtered at L7 on ${formatPorts(c.ports)} by ${c.policies.join(', ')})`;
+}
+
 /**
  * `analyze -o json` (docs/json-schema.md): connections in groups, every source to every other destination
  * of a group on its ports, and `within` for workloads whose pods may connect to each other.
@@ -244,6 +262,7 @@ export function groupedConnectivityToJson(
     connections: conn.groups.map(entry.group),
     within: conn.within.map(entry.within),
     domains: conn.domains.map((d) => domainJson(conn, d)),
+    ...(conn.l7 === undefined ? {} : { l7: conn.l7.map((c) => l7Json(conn, c)) }),
   };
 }
 
@@ -255,17 +274,20 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
   const names = displayNames(conn, space);
   const name = (id: string): string => names.get(id) ?? id;
   const groups = new Map<string, { src: string | number[]; dst: string | number[]; ports: string }>();
+  // A connection Cilium filters at L7 says so after its ports, never as plainly allowed.
+  const l7 = new Map((conn.l7 ?? []).map((c) => [pairKey(c.src, c.dst), l7Note(c)]));
   for (const c of conn.connections) {
     const src = conn.byId.get(c.src)!;
     const dst = conn.byId.get(c.dst)!;
-    const ports = formatPorts(c.ports);
+    const note = l7.get(pairKey(c.src, c.dst)) ?? '';
+    const ports = formatPorts(c.ports) + note;
     if (dst.kind === 'external') {
-      const key = `${c.src}\u0000>\u0000${portsKey(c.ports)}`;
+      const key = `${c.src}\u0000>\u0000${portsKey(c.ports)}${note}`;
       const g = groups.get(key);
       if (g === undefined) groups.set(key, { src: name(c.src), dst: [dst.address.id], ports });
       else (g.dst as number[]).push(dst.address.id);
     } else if (src.kind === 'external') {
-      const key = `${c.dst}\u0000<\u0000${portsKey(c.ports)}`;
+      const key = `${c.dst}\u0000<\u0000${portsKey(c.ports)}${note}`;
       const g = groups.get(key);
       if (g === undefined) groups.set(key, { src: [src.address.id], dst: name(c.dst), ports });
       else (g.src as number[]).push(src.address.id);
@@ -421,6 +443,10 @@ export function* groupedJsonChunks(
     (d) =>
       `"src": ${nestedJson(entityRef(conn.byId.get(d.src)!), 3)},\n      "domain": ${JSON.stringify(d.domain)},\n      "ports": ${portsText(d.ports)}`,
   );
+  if (conn.l7 !== undefined) {
+    out += ',\n';
+    yield* list('l7', conn.l7, (c) => nestedJson(l7Json(conn, c), 2).slice(8, -6));
+  }
   yield `${out}\n}\n`;
 }
 

@@ -13,7 +13,16 @@ import type {
 } from '../engine/explain.ts';
 import type { LocationJson } from '../contract/common.ts';
 import type {
+  CiliumRuleCitation,
+  CiliumRuleMatch,
+  CiliumSideExplanation,
+  CiliumSpecCitation,
+} from '../engine/explain-cilium.ts';
+import type {
   AllowingRuleJson,
+  CiliumRuleMatchJson,
+  CiliumRuleRefJson,
+  CiliumSideJson,
   ExplainEndJson,
   ExplainJson,
   ExplainSideJson,
@@ -100,6 +109,8 @@ function tiered(side: SideExplanation): boolean {
 function statusText(side: SideExplanation, end: ExplainEnd): string {
   switch (side.status) {
     case 'not-isolated':
+      if (side.cilium !== undefined)
+        return `no NetworkPolicy selects it for ${side.direction}; Cilium policies do:`;
       return tiered(side)
         ? `no NetworkPolicy selects it for ${side.direction}`
         : `not isolated: no policy selects it for ${side.direction}, so it allows everything`;
@@ -217,15 +228,31 @@ function segmentSideText(seg: SegmentSide, side: SideExplanation): string {
   return decisionText(seg, side) + undefinedSuffix(seg);
 }
 
+/** `CiliumNetworkPolicy/prod/db spec.ingressDeny[0] (db.yaml:12)`. */
+function ciliumCite(r: CiliumRuleCitation): string {
+  const at = formatLocation(r.location);
+  return `${r.policy} ${r.path}${at === '' ? '' : ` (${at})`}`;
+}
+
 function decisionText(seg: SegmentSide, side: SideExplanation): string {
   if (seg.tierRule !== undefined) {
     return `${seg.allowed ? 'allowed' : 'denied'} by ${tierRuleCite(seg.tierRule)}`;
+  }
+  if (seg.cilium.length > 0) {
+    const cilium = seg.cilium.map(ciliumCite).join('; ');
+    if (!seg.allowed) return `denied by ${cilium} (a deny rule wins over every allow)`;
+    const np = seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`);
+    return `allowed by ${[...np, cilium].join('; ')}`;
+  }
+  if (side.cilium !== undefined && seg.decidedBy === 'network-policy' && side.status !== 'isolated') {
+    if (!seg.allowed) return 'denied: no rule of the Cilium policies selecting it allows it';
   }
   if (seg.decidedBy === 'default' && tiered(side)) return 'allowed (no tier decides)';
   if (side.status === 'not-isolated') return 'allowed (not isolated)';
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
   if (!seg.allowed) return `denied: no ${tiered(side) ? 'NetworkPolicy ' : ''}rule allows it`;
+  if (seg.rules.length === 0) return 'allowed';
   return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
 }
 
@@ -249,11 +276,29 @@ function policyRows(list: readonly PolicyCitation[]): string[] {
   return lines.slice(1).filter((l) => l !== '');
 }
 
+/** The Cilium policies of a side: which rule sets select the pod, and which rules match. */
+function ciliumLines(c: CiliumSideExplanation | undefined): string[] {
+  if (c === undefined) return [];
+  const specs = (list: readonly CiliumSpecCitation[]) =>
+    list
+      .map(
+        (p) => `${p.policy} ${p.spec}${p.location === undefined ? '' : ` (${formatLocation(p.location)})`}`,
+      )
+      .join(', ');
+  const lines: string[] = [];
+  if (c.isolatedBy.length > 0) lines.push(`  Cilium: default deny by ${specs(c.isolatedBy)}`);
+  if (c.openBy.length > 0) lines.push(`  Cilium: rules without default deny in ${specs(c.openBy)}`);
+  for (const r of c.allows) lines.push(`  - allows ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
+  for (const r of c.denies) lines.push(`  - denies ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
+  return lines;
+}
+
 function sideLines(x: Explanation, side: SideExplanation): string[] {
   const end = side.direction === 'egress' ? x.src : x.dst;
   const peer = side.direction === 'egress' ? x.dst : x.src;
   const lines = [`${sideTitle(side, end)}: ${statusText(side, end)}`];
   if (side.status === 'isolated') lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
+  lines.push(...ciliumLines(side.cilium));
   lines.push(...tierLines(x, side));
   if (side.status !== 'isolated') return lines;
   if (side.nearMisses.length > 0 || (side.rules.length === 0 && !tiered(side))) {
@@ -268,6 +313,14 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   return lines;
 }
 
+/** `Filtered at L7: TCP 5432 by CiliumNetworkPolicy/prod/db spec.ingress[0].toPorts[0] (http) …`. */
+function l7Lines(x: Explanation): string[] {
+  return x.l7.map(
+    (f) =>
+      `Filtered at L7: ${formatPortList(f.ports)} allowed at L4, filtered at L7 by ${f.policy} ${f.entryPath} (${f.l7}${f.location === undefined ? '' : `, ${formatLocation(f.location)}`})`,
+  );
+}
+
 function explanationText(x: Explanation): string {
   const lines = [headline(x), '', ...sideLines(x, x.egress), ...sideLines(x, x.ingress), '', 'By port:'];
   for (const seg of x.segments) {
@@ -275,6 +328,7 @@ function explanationText(x: Explanation): string {
     lines.push(...segmentSideLines('    egress:  ', seg.egress, x.egress));
     lines.push(...segmentSideLines('    ingress: ', seg.ingress, x.ingress));
   }
+  lines.push(...l7Lines(x));
   return `${lines.join('\n')}\n`;
 }
 
@@ -303,6 +357,8 @@ function explanationMd(x: Explanation): string {
       '',
       `**${sideTitle(side, end)}**: ${statusText(side, end)}${side.status === 'isolated' ? ` ${side.isolatedBy.map((p) => `\`${p.policy}\``).join(', ')}` : ''}`,
     );
+    const cilium = ciliumLines(side.cilium);
+    if (cilium.length > 0) lines.push('', ...cilium.map((l) => mdCell(l.trim())));
     const note = tierStatusText(side.tiers.status);
     if (note !== undefined && side.status !== 'host-network')
       lines.push('', `Cluster policies: ${note.replace(/^cluster policies /, '')}.`);
@@ -334,6 +390,8 @@ function explanationMd(x: Explanation): string {
       }
     }
   }
+  const l7 = l7Lines(x);
+  if (l7.length > 0) lines.push('', ...l7.map(mdCell));
   return `${lines.join('\n')}\n`;
 }
 
@@ -434,6 +492,24 @@ function tiersJson(t: TierExplanation): TierExplanationJson {
   };
 }
 
+function ciliumRefJson(r: CiliumRuleCitation): CiliumRuleRefJson {
+  return { policy: r.policy, path: r.path, deny: r.deny, ...locationJson(r.location) };
+}
+
+function ciliumMatchJson(r: CiliumRuleMatch): CiliumRuleMatchJson {
+  return { ...ciliumRefJson(r), peer: r.peer, ports: portsToJson(r.ports), summary: formatPorts(r.ports) };
+}
+
+function ciliumSideJson(c: CiliumSideExplanation): CiliumSideJson {
+  const spec = (p: CiliumSpecCitation) => ({ policy: p.policy, spec: p.spec, ...locationJson(p.location) });
+  return {
+    isolatedBy: c.isolatedBy.map(spec),
+    openBy: c.openBy.map(spec),
+    allows: c.allows.map(ciliumMatchJson),
+    denies: c.denies.map(ciliumMatchJson),
+  };
+}
+
 function segmentSideJson(s: SegmentSide): SegmentSideJson {
   return {
     allowed: s.allowed,
@@ -444,6 +520,7 @@ function segmentSideJson(s: SegmentSide): SegmentSideJson {
         ? null
         : { policy: s.tierRule.policy, path: s.tierRule.path, action: s.tierRule.action },
     undefinedWith: s.undefinedWith.map((m) => ({ policy: m.policy, path: m.path, action: m.action })),
+    ...(s.cilium.length === 0 ? {} : { cilium: s.cilium.map(ciliumRefJson) }),
   };
 }
 
@@ -463,6 +540,7 @@ function sideJson(side: SideExplanation): ExplainSideJson {
       reasons: m.reasons.map(reasonJson),
     })),
     tiers: tiersJson(side.tiers),
+    ...(side.cilium === undefined ? {} : { cilium: ciliumSideJson(side.cilium) }),
   };
 }
 
@@ -491,6 +569,17 @@ export function explanationToJson(
       egress: segmentSideJson(s.egress),
       ingress: segmentSideJson(s.ingress),
     })),
+    ...(x.l7.length === 0
+      ? {}
+      : {
+          l7: x.l7.map((f) => ({
+            ...ciliumRefJson(f),
+            entry: f.entryPath,
+            l7: f.l7,
+            ports: portsToJson(f.ports),
+            summary: formatPorts(f.ports),
+          })),
+        }),
   };
 }
 

@@ -247,7 +247,8 @@ describe('the command line loads commands on demand', () => {
     assert.deepEqual(listed, [
       ...['analyze', 'diff', 'drift', 'paths', 'explain', 'exposure', 'test', 'map', 'generate'],
       ...['check-flows'],
-      ...['lint', 'snapshot', 'apply', 'rollback', 'serve', 'report', 'webhook', 'help'],
+      ...['lint', 'snapshot', 'apply', 'rollback', 'serve', 'report', 'webhook', 'controller'],
+      ...['help'],
     ]);
     const one = await runCli(['analyze', '--help']);
     assert.equal(one.code, 0);

@@ -6,9 +6,6 @@
  * when either one is wrong, and the message says which.
  */
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
-import { portsContain } from '../../src/engine/ports.ts';
 import type { ClusterPolicyInfo, PolicyInfo } from '../../src/model/cluster.ts';
 import type {
   ClusterNetworkPolicySpec,
@@ -16,84 +13,15 @@ import type {
   CnpIngressRule,
   CnpProtocol,
   LabelSelector,
-  Protocol,
   TierEgressPeer,
   TierSubject,
 } from '../../src/model/k8s.ts';
-import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
-import { anp, banp, cluster, cnp, namedPort, node, ns, pod, policy } from '../support/builders.ts';
+import { conformanceCluster, expectVerdicts, type Verdict, type Verdicts } from '../support/verdicts.ts';
+import { anp, banp, cluster, cnp, ns, pod, policy } from '../support/builders.ts';
 
-type Verdict = 'allow' | 'deny';
-
-/**
- * `'<src> -> <dst> <PROTOCOL>/<port>': 'allow' | 'deny'`. An endpoint with a `/` is a pod (`prod/web`),
- * anything else an address (`8.8.8.8`).
- */
-type Verdicts = Readonly<Record<string, Verdict>>;
-
-/**
- * A small cluster: `prod` (env=prod) with `web`, `db` and a host-network `agent` on node `n1`; `dev`
- * (env=dev) with `web` and `client`; two Nodes. Named ports: prod/web http=TCP/8080, dev/web http=TCP/9090,
- * prod/db sql=TCP/5432, dev/client dns=UDP/53.
- */
+/** The conformance cluster (test/support/verdicts.ts) with these cluster policies and NetworkPolicies. */
 function tiered(clusterPolicies: readonly ClusterPolicyInfo[], policies: readonly PolicyInfo[] = []) {
-  return cluster({
-    namespaces: [ns('prod', { env: 'prod' }), ns('dev', { env: 'dev' })],
-    pods: [
-      pod('prod', 'web', { app: 'web' }, { ips: ['10.0.1.10'], namedPorts: [namedPort('http', 8080)] }),
-      pod('prod', 'db', { app: 'db' }, { ips: ['10.0.1.20'], namedPorts: [namedPort('sql', 5432)] }),
-      pod('prod', 'agent', { app: 'agent' }, { ips: ['192.168.0.1'], hostNetwork: true }),
-      pod('dev', 'web', { app: 'web' }, { ips: ['10.0.2.10'], namedPorts: [namedPort('http', 9090)] }),
-      pod(
-        'dev',
-        'client',
-        { app: 'client' },
-        { ips: ['10.0.2.20'], namedPorts: [namedPort('dns', 53, 'UDP')] },
-      ),
-    ],
-    nodes: [
-      node('n1', { role: 'worker' }, ['192.168.0.1']),
-      node('n2', { role: 'control' }, ['192.168.0.2']),
-    ],
-    policies,
-    clusterPolicies,
-  });
-}
-
-function endpoint(text: string): NaiveEndpoint {
-  const slash = text.indexOf('/');
-  if (slash < 0) return { kind: 'ip', ip: text };
-  return { kind: 'pod', namespace: text.slice(0, slash), name: text.slice(slash + 1) };
-}
-
-/** Checks every verdict on the naive evaluator, then on the engine. */
-function expectVerdicts(
-  state: ReturnType<typeof tiered>,
-  verdicts: Verdicts,
-  options: NaiveOptions & Partial<EngineOptions> = { ipBlockMatchesPods: true },
-): void {
-  const probes = Object.keys(verdicts).map((key) => {
-    const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(key);
-    if (m === null) throw new Error(`bad probe: ${key}`);
-    return { key, src: m[1]!, dst: m[2]!, protocol: m[3] as Protocol, port: Number(m[4]) };
-  });
-  const naive = Object.fromEntries(
-    probes.map((p) => [
-      p.key,
-      naiveAllowed(state, endpoint(p.src), endpoint(p.dst), p.protocol, p.port, options) ? 'allow' : 'deny',
-    ]),
-  );
-  assert.deepEqual(naive, verdicts, 'naive evaluator');
-  const compiled = compileCluster(state, options);
-  const engine = Object.fromEntries(
-    probes.map((p) => [
-      p.key,
-      portsContain(compiled.allowedBetween(endpoint(p.src), endpoint(p.dst)), p.protocol, p.port)
-        ? 'allow'
-        : 'deny',
-    ]),
-  );
-  assert.deepEqual(engine, verdicts, 'engine');
+  return conformanceCluster({ policies, clusterPolicies });
 }
 
 // Shorthands for the specs.

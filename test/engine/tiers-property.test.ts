@@ -41,6 +41,7 @@ import {
   type TierEgressPeer,
   type TierSubject,
 } from '../../src/model/k8s.ts';
+import { describeConnectivity } from '../support/verdicts.ts';
 import { clusterInputArb, probeIps, probePorts, selectorArb, specArb } from '../support/arbitraries.ts';
 import { anp, banp, cluster, cnp, node, policy } from '../support/builders.ts';
 import {
@@ -442,13 +443,6 @@ describe('tiers: compileCluster equals a per-pair first-match reference', () => 
 
 // ---------------------------------------------------------------------------------------------------------
 // Incremental engine on tiered clusters
-
-function describeConnectivity(c: Connectivity): string[] {
-  return [
-    ...c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`),
-    ...c.domains.map((x) => `${x.src} -> dns:${x.domain}: ${formatPorts(x.ports)}`),
-  ];
-}
 
 describe('tiers: the incremental engine equals compileCluster after NetworkPolicy edits', () => {
   test('random NetworkPolicy edits on tiered clusters (property)', () => {

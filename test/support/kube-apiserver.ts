@@ -84,6 +84,8 @@ export interface ApiServer {
   tlsVerified: boolean;
   /** Minimal HTTPS client for the API: request('GET', '/api/v1/pods', { token }). */
   request(method: string, apiPath: string, opts?: ApiRequestOptions): Promise<ApiResponse>;
+  /** Stop kube-apiserver (SIGTERM; etcd keeps the data) and start it again on the same port; resolves when ready. */
+  restartApiServer(): Promise<void>;
   /** Kill kube-apiserver and etcd and remove `dir` (idempotent). */
   stop(): Promise<void>;
 }
@@ -525,30 +527,26 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
 
     // kube-apiserver.
     const url = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess(
-      'kube-apiserver',
-      binaries.apiserver,
-      [
-        `--etcd-servers=${etcdUrl}`,
-        `--cert-dir=${certDir}`,
-        `--secure-port=${apiPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        '--endpoint-reconciler-type=none',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${saPub}`,
-        `--service-account-signing-key-file=${saKey}`,
-        '--authorization-mode=RBAC',
-        `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-        '--anonymous-auth=false',
-        '--disable-admission-plugins=ServiceAccount',
-        '--profiling=false',
-        '--v=1',
-        ...(opts.extraApiServerArgs ?? []),
-      ],
-      dir,
-    );
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      `--cert-dir=${certDir}`,
+      `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      '--endpoint-reconciler-type=none',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${saPub}`,
+      `--service-account-signing-key-file=${saKey}`,
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+      '--anonymous-auth=false',
+      '--disable-admission-plugins=ServiceAccount',
+      '--profiling=false',
+      '--v=1',
+      ...(opts.extraApiServerArgs ?? []),
+    ];
+    let apiserver = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs, dir);
     procs.push(apiserver);
 
     const failure = (what: string): Error =>
@@ -673,6 +671,26 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       users[u.name] = { token: u.token, kubeconfig: file };
     }
 
+    const restartApiServer = async (): Promise<void> => {
+      await stopProcess(apiserver, 5000);
+      const next = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs, dir);
+      procs[procs.indexOf(apiserver)] = next;
+      apiserver = next;
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (next.exitInfo() !== null)
+          throw failure(`kube-apiserver ${next.exitInfo() ?? ''} after a restart`);
+        if (Date.now() > until) throw failure(`kube-apiserver not ready ${timeoutMs} ms after a restart`);
+        try {
+          const res = await request('GET', '/readyz');
+          if (res.status === 200) return;
+        } catch {
+          // not up yet
+        }
+        await sleep(250);
+      }
+    };
+
     return {
       url,
       adminKubeconfig,
@@ -684,6 +702,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       ca,
       tlsVerified: verified,
       request,
+      restartApiServer,
       stop,
     };
   } catch (err) {

@@ -26,6 +26,7 @@ import type {
   TierSubject,
 } from '../../src/model/k8s.ts';
 import { NAMESPACE_NAME_LABEL } from '../../src/model/cluster.ts';
+import { naiveCiliumVerdict, type CiliumHelpers } from './naive-cilium.ts';
 
 /** Same shape as the engine's `Endpoint`, declared here so that nothing is shared with the engine. */
 export type NaiveEndpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -94,7 +95,14 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
     if (admin !== undefined) return admin;
   }
   const networkPolicy = networkPolicyDecision(conn, direction);
-  if (networkPolicy !== undefined) return networkPolicy;
+  // Cilium policies sit beside NetworkPolicies (docs/design/cilium.md): "Deny policies take precedence over
+  // allow policies, regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium Network
+  // Policy or even a Kubernetes Network Policy"; allows of both kinds add up; either kind isolates. Like the
+  // cluster tiers, they do not see a pod's connection to its own IP (it never leaves the pod).
+  const cilium = hairpin ? undefined : naiveCiliumVerdict(CILIUM_HELPERS, conn, direction);
+  if (cilium?.denied === true) return false;
+  if (cilium?.isolated === true) return networkPolicy === true || cilium.allowed;
+  if (networkPolicy !== undefined) return networkPolicy || cilium?.allowed === true;
   if (!hairpin) {
     const baseline = tierDecision(conn, direction, 'Baseline');
     if (baseline !== undefined) return baseline;
@@ -517,6 +525,18 @@ function anpProtocol(word: string | undefined): Protocol {
   if (word === 'TCP' || word === 'UDP' || word === 'SCTP') return word;
   throw new Error(`naive: protocol ${word}`);
 }
+
+const CILIUM_HELPERS: CiliumHelpers = {
+  selectorMatches,
+  namespaceLabels,
+  cidrContains: (cidr, ip) => cidrContains(cidr, parseAddress(ip)),
+  sameAddress: (a, b) => {
+    const x = addressOrUndefined(a);
+    const y = addressOrUndefined(b);
+    return x !== undefined && y !== undefined && x.family === y.family && x.value === y.value;
+  },
+  family: (ip) => addressOrUndefined(ip)?.family,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Label selectors

@@ -3,7 +3,6 @@
  * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods) with what the change
  * does: spec assertions it breaks and lint findings it adds deny (or warn, or are only logged).
  */
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { Mode, type AdmissionRules } from '../../admission/decide.ts';
 import {
@@ -20,11 +19,11 @@ import {
   type KeyPair,
 } from '../../admission/tls.ts';
 import { CONFIG_FILE } from '../../lint/config.ts';
-import { formatProblem, type Problem } from '../../model/problem.ts';
-import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { ExitCode, UserError, firstOf, note, type Io } from '../io.ts';
 import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
+import { listenError, parseListen } from '../options/listen.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
+import { loadSpecs } from '../options/specs.ts';
 
 interface WebhookOptions extends ClusterOptions {
   listen: { host: string; port: number };
@@ -45,47 +44,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** `127.0.0.1:8443`, `[::1]:8443`, `:8443` (every address). */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text.trim());
-  const port = Number(m?.[3]);
-  if (m === null || !Number.isInteger(port) || port > 65535)
-    throw new UserError(`--listen: expected host:port such as 127.0.0.1:8443, got "${text}"`);
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? '0.0.0.0' : host, port };
-}
-
 function positiveInteger(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`expected a positive integer, got "${text}"`);
   return n;
-}
-
-/** Reads and checks the specs; every problem is printed, then one line. */
-async function loadSpecs(files: readonly string[], io: Io): Promise<Spec[]> {
-  const specs: Spec[] = [];
-  const problems: Problem[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UserError(
-        `--spec: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
-    }
-    const parsed = parseSpec(text, file);
-    if (parsed.ok) {
-      for (const w of parsed.warnings) io.stderr(`${formatProblem(w)}\n`);
-      specs.push(parsed.spec);
-    } else problems.push(...parsed.problems);
-  }
-  if (problems.length === 1) throw new UserError(formatProblem(problems[0]!));
-  if (problems.length > 1) {
-    for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
-    throw new UserError(`${problems.length} problems in the specs; fix them and run again`);
-  }
-  return specs;
 }
 
 /** The serving pair: mounted files (reloaded when they change), or a self-signed CA and certificate. */
@@ -239,13 +201,7 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
       });
     } catch (error) {
       watch.stop();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new UserError(`--listen: port ${options.listen.port} is in use`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-        throw new UserError(`--listen: "${options.listen.host}" is not an address of this machine`);
-      if (code === 'EACCES')
-        throw new UserError(`--listen: port ${options.listen.port} needs privileges: pick one above 1023`);
-      throw error;
+      throw listenError(error, options.listen);
     }
     const stopReloading =
       files === undefined

@@ -1,0 +1,613 @@
+/**
+ * Cilium's own policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy; issue #17), compiled once into
+ * matchers over the same pod classes and address classes as NetworkPolicies, and evaluated in the
+ * NetworkPolicy layer of the tier walk (docs/design/cilium.md has the semantics and their sources):
+ *
+ * - Per class and direction: isolated when a NetworkPolicy isolates it or a Cilium rule set selecting it has
+ *   `defaultDeny` in that direction. Then `L2 = (NetworkPolicy allows ∪ Cilium allows) \ Cilium denies`;
+ *   otherwise everything not denied by a Cilium deny rule (nor by the Baseline tier) is allowed.
+ * - Selectors match identity labels (`ciliumIdentityLabels`); host-network pods are never endpoints: never
+ *   subjects, never matched by endpoint selectors (they are `host`/`remote-node`).
+ * - CIDR rules match addresses outside the cluster only (`ciliumCidrMatchesInCluster`): not pod IPs, not
+ *   node addresses (Cilium's default `policy-cidr-match-mode`).
+ * - `toFQDNs` peers match no address: they are names (`domains`), as the tiers' `domainNames`.
+ * - A `toPorts` entry with L7 rules allows at L4; `l7` keeps it so that outputs say "filtered at L7".
+ *
+ * Pure: no I/O.
+ */
+import {
+  CiliumEntity,
+  ciliumIdentityLabels,
+  type CiliumL7,
+  type CiliumPeerInfo,
+  type CiliumPolicyInfo,
+  type CiliumPortInfo,
+  type CiliumRuleInfo,
+  type CiliumSpecInfo,
+} from '../model/cilium.ts';
+import { PROTOCOLS, type LabelSelector, type Protocol } from '../model/k8s.ts';
+import type { ClusterState } from '../model/cluster.ts';
+import type { PodClass } from './classes.ts';
+import { selectorKeys } from './classes.ts';
+import type { ClassSet, CompiledPorts, Direction, EngineOptions, NamedPortRef } from './compile.ts';
+import {
+  ALL_CONNECTIONS,
+  NO_PORTS,
+  intersectPorts,
+  isEmptyPorts,
+  portSetOf,
+  subtractPorts,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
+import { compileSelector, selectorMatches } from './selectors.ts';
+import { hostCidr, nodeCidrs } from './tiers.ts';
+import type { AddressSpace } from './addresses.ts';
+import { numbering } from '../base/numbering.ts';
+import {
+  AdditiveMap,
+  NOTHING,
+  accessOfMap,
+  isEmptyMap,
+  ruleMatch,
+  subtractMaps,
+  unionMaps,
+  type PeerMap,
+  type TierContext,
+} from './decisions.ts';
+import type { Access } from './compile.ts';
+
+/** The four rule lists of a Cilium rule set. */
+export const CiliumList = {
+  Ingress: 'ingress',
+  IngressDeny: 'ingressDeny',
+  Egress: 'egress',
+  EgressDeny: 'egressDeny',
+} as const;
+export type CiliumList = (typeof CiliumList)[keyof typeof CiliumList];
+
+export interface CompiledCiliumPeer {
+  /** Position in the rule's normalized peers (`CiliumRuleInfo.peers`). */
+  index: number;
+  info: CiliumPeerInfo;
+  /** Every pod (host-network ones too) and every address: `all`, or a rule with ports and no peer field. */
+  everything: boolean;
+  /** Pod classes matched (never `all`: explicit ids, ascending; host-network pod classes for node peers). */
+  pods: ClassSet;
+  /** Address classes matched. */
+  addresses: readonly number[];
+  /** DNS names (`toFQDNs`): no address is known statically. */
+  domains: readonly string[];
+}
+
+/** One `toPorts` entry with layer-7 rules: allowed at L4 on `ports`, then filtered by Cilium's proxy. */
+export interface CompiledL7Entry {
+  /** Index in the rule's `toPorts`. */
+  index: number;
+  kind: CiliumL7;
+  ports: CompiledPorts;
+}
+
+export interface CompiledCiliumRule {
+  direction: Direction;
+  list: CiliumList;
+  deny: boolean;
+  /** Position in its list (`ingressDeny[index]`). */
+  index: number;
+  info: CiliumRuleInfo;
+  peers: readonly CompiledCiliumPeer[];
+  /** Every port the rule's `toPorts` name (named ports per protocol); `any` without `toPorts`. */
+  ports: CompiledPorts;
+  /** The `toPorts` entries with L7 rules (allow rules only; a deny rule cannot have them). */
+  l7: readonly CompiledL7Entry[];
+}
+
+export interface CompiledCiliumSpec {
+  /** Position in `compiled.cilium.specs`. */
+  index: number;
+  /** Position of its policy in `state.ciliumPolicies`. */
+  policy: number;
+  info: CiliumSpecInfo;
+  /** Pod classes the rule set selects (never host-network pods), ascending. */
+  selected: readonly number[];
+  ingress: readonly CompiledCiliumRule[];
+  ingressDeny: readonly CompiledCiliumRule[];
+  egress: readonly CompiledCiliumRule[];
+  egressDeny: readonly CompiledCiliumRule[];
+}
+
+export interface CompiledCilium {
+  readonly policies: readonly CiliumPolicyInfo[];
+  /** Every rule set of every policy, policy by policy. */
+  readonly specs: readonly CompiledCiliumSpec[];
+  /** The rule sets selecting each class (ascending). */
+  readonly ofClass: readonly (readonly number[])[];
+  /** The address classes outside the cluster (`world`): every one but the node addresses. */
+  readonly world: readonly number[];
+}
+
+/**
+ * Whether Cilium's CIDR rules match addresses inside the cluster: pod IPs (`pods`) and node addresses
+ * (`nodes`). Cilium's default (`policy-cidr-match-mode` empty) is neither: a CIDR rule selects only the
+ * `world` (and `cidr:`) identities, so it never matches a pod or a node even when their IPs are inside it.
+ * Under the `cilium` CNI profile (`--cni cilium`, `--cni-option policy-cidr-match-mode=nodes,pods`), its
+ * settings say; under any other profile, Cilium's default (these are Cilium's own policies).
+ */
+export function ciliumCidrMatchesInCluster(options: EngineOptions): { pods: boolean; nodes: boolean } {
+  const cni = options.cni;
+  if (cni === undefined || cni.cni !== 'cilium') return { pods: false, nodes: false };
+  return { pods: cni.settings.cidrMatchesPods, nodes: cni.settings.cidrMatchesNodes };
+}
+
+/** Whether a rule list is a deny list, and its direction. */
+export function listDirection(list: CiliumList): Direction {
+  return list === CiliumList.Ingress || list === CiliumList.IngressDeny ? 'ingress' : 'egress';
+}
+
+const ALLOW_LISTS = { ingress: CiliumList.Ingress, egress: CiliumList.Egress } as const;
+const DENY_LISTS = { ingress: CiliumList.IngressDeny, egress: CiliumList.EgressDeny } as const;
+
+/** Pod label keys Cilium selectors read (endpoint selectors, and the selectors of services `toServices` names). */
+export function ciliumSelectorLabelKeys(state: ClusterState, into: Set<string>): void {
+  if (state.ciliumPolicies.length === 0) return;
+  for (const p of state.ciliumPolicies) {
+    for (const spec of p.specs) {
+      if (spec.subject.kind === 'endpoints') selectorKeys(spec.subject.selector, into);
+      for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
+        for (const peer of rule.peers) if (peer.kind === 'endpoints') selectorKeys(peer.selector, into);
+      }
+    }
+  }
+  for (const s of state.services) for (const key of Object.keys(s.spec.selector ?? {})) into.add(key);
+}
+
+/**
+ * The CIDRs the address space must be split at for Cilium policies: their CIDRs and excepts, every node
+ * address (node addresses are `host`/`remote-node`, never `world`), and both roots (so that every address
+ * class has one family, for `world-ipv4`/`world-ipv6`).
+ */
+export function ciliumMentionedCidrs(state: ClusterState): string[] {
+  if (state.ciliumPolicies.length === 0) return [];
+  const out = ['0.0.0.0/0', '::/0'];
+  for (const n of state.nodes) {
+    for (const a of n.addresses) {
+      const cidr = hostCidr(a);
+      if (cidr !== undefined) out.push(cidr);
+    }
+  }
+  for (const p of state.ciliumPolicies) {
+    for (const spec of p.specs) {
+      for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
+        for (const peer of rule.peers) if (peer.kind === 'cidr') out.push(peer.cidr, ...peer.except);
+      }
+    }
+  }
+  return out;
+}
+
+/** What compiling Cilium policies needs of the policy compiler (implemented by `PolicyCompiler`). */
+export interface CiliumContext {
+  readonly state: ClusterState;
+  readonly options: EngineOptions;
+  readonly classes: readonly PodClass[];
+  readonly space: AddressSpace;
+  readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly classesAtAddress: ReadonlyMap<number, readonly number[]>;
+}
+
+/** Compiles every Cilium policy of the state against the classes of `ctx`. */
+export function compileCilium(ctx: CiliumContext): CompiledCilium {
+  const policies = ctx.state.ciliumPolicies;
+  if (policies.length === 0) return { policies, specs: [], ofClass: ctx.classes.map(() => []), world: [] };
+  const peers = new CiliumPeers(ctx);
+  const specs: CompiledCiliumSpec[] = [];
+  policies.forEach((policy, p) => {
+    for (const info of policy.specs) {
+      const rules = (list: CiliumList): CompiledCiliumRule[] =>
+        info[list].map((rule) => compileRule(peers, list, rule));
+      specs.push({
+        index: specs.length,
+        policy: p,
+        info,
+        // A host policy (`nodeSelector`) applies to nodes, not pods: it selects no pod class.
+        selected: info.subject.kind === 'endpoints' ? peers.endpoints(info.subject.selector) : [],
+        ingress: rules(CiliumList.Ingress),
+        ingressDeny: rules(CiliumList.IngressDeny),
+        egress: rules(CiliumList.Egress),
+        egressDeny: rules(CiliumList.EgressDeny),
+      });
+    }
+  });
+  const ofClass: number[][] = ctx.classes.map(() => []);
+  for (const s of specs) for (const id of s.selected) ofClass[id]!.push(s.index);
+  return { policies, specs, ofClass, world: peers.world(undefined) };
+}
+
+function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo): CompiledCiliumRule {
+  const deny = list === CiliumList.IngressDeny || list === CiliumList.EgressDeny;
+  const entries = rule.ports ?? [];
+  return {
+    direction: listDirection(list),
+    list,
+    deny,
+    index: rule.index,
+    info: rule,
+    peers: rule.peers.map((info, i) => peers.compile(info, i)),
+    ports:
+      rule.ports === undefined
+        ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
+        : mergePorts(entries.map((e) => compileCiliumPorts(e.ports))),
+    l7: deny
+      ? []
+      : entries.flatMap((e) =>
+          e.l7 === undefined ? [] : [{ index: e.index, kind: e.l7, ports: compileCiliumPorts(e.ports) }],
+        ),
+  };
+}
+
+/** The protocols a Cilium `protocol` word stands for among TCP/UDP/SCTP: `ANY` all three, ICMP… none. */
+export function ciliumProtocols(word: string): readonly Protocol[] {
+  const upper = word.toUpperCase();
+  if (upper === 'ANY') return PROTOCOLS;
+  return (PROTOCOLS as readonly string[]).includes(upper) ? [upper as Protocol] : [];
+}
+
+/** One `toPorts` entry's `ports` (empty: every port of every protocol). */
+export function compileCiliumPorts(ports: readonly CiliumPortInfo[]): CompiledPorts {
+  if (ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
+  let numeric: PortSet = NO_PORTS;
+  const named: NamedPortRef[] = [];
+  for (const p of ports) {
+    for (const protocol of ciliumProtocols(p.protocol)) {
+      if (p.kind === 'range') numeric = unionPorts(numeric, portSetOf(protocol, [p.start, p.end]));
+      else named.push({ name: p.name, protocol });
+    }
+  }
+  return { any: false, numeric, named };
+}
+
+function mergePorts(list: readonly CompiledPorts[]): CompiledPorts {
+  let numeric: PortSet = NO_PORTS;
+  const named: NamedPortRef[] = [];
+  for (const p of list) {
+    numeric = unionPorts(numeric, p.numeric);
+    named.push(...p.named);
+  }
+  return { any: false, numeric, named };
+}
+
+/** Resolves Cilium peers to pod classes and address classes, with memoized endpoint selectors. */
+class CiliumPeers {
+  readonly #ctx: CiliumContext;
+  readonly #memo = new Map<string, readonly number[]>();
+  readonly #identity: (Record<string, string> | undefined)[] = [];
+  #nodeAddresses: ReadonlySet<number> | undefined;
+  #hostPods: readonly number[] | undefined;
+
+  constructor(ctx: CiliumContext) {
+    this.#ctx = ctx;
+  }
+
+  #labels(cls: PodClass): Record<string, string> {
+    return (this.#identity[cls.id] ??= ciliumIdentityLabels(
+      cls.labels,
+      cls.namespace,
+      this.#ctx.namespaceLabels.get(cls.namespace) ?? {},
+    ));
+  }
+
+  /** Classes of endpoints (pods that are not host-network) whose identity labels the selector matches. */
+  endpoints(selector: LabelSelector): readonly number[] {
+    const sel = compileSelector(selector);
+    let out = this.#memo.get(sel.key);
+    if (out === undefined) {
+      out = this.#ctx.classes
+        .filter((cls) => !cls.hostNetworkPod && selectorMatches(sel, this.#labels(cls)))
+        .map((cls) => cls.id);
+      this.#memo.set(sel.key, out);
+    }
+    return out;
+  }
+
+  /** The address classes of node addresses. */
+  nodeAddresses(): ReadonlySet<number> {
+    if (this.#nodeAddresses === undefined) {
+      const out = new Set<number>();
+      for (const n of this.#ctx.state.nodes) {
+        for (const a of n.addresses) {
+          const id = this.#ctx.space.classOfIp(a);
+          if (id !== undefined && hostCidr(a) !== undefined) out.add(id);
+        }
+      }
+      this.#nodeAddresses = out;
+    }
+    return this.#nodeAddresses;
+  }
+
+  /** Classes of host-network pods. */
+  hostPods(): readonly number[] {
+    return (this.#hostPods ??= this.#ctx.classes.filter((c) => c.hostNetworkPod).map((c) => c.id));
+  }
+
+  /** Address classes outside the cluster (not node addresses), of one family or both. */
+  world(family: 4 | 6 | undefined): number[] {
+    const nodes = this.nodeAddresses();
+    return this.#ctx.space.classes
+      .filter((a) => !nodes.has(a.id) && (family === undefined || a.nodes[0]?.family === family))
+      .map((a) => a.id);
+  }
+
+  compile(info: CiliumPeerInfo, index: number): CompiledCiliumPeer {
+    const base = { index, info, everything: false, domains: [] as readonly string[] };
+    const of = (pods: readonly number[], addresses: readonly number[]): CompiledCiliumPeer => ({
+      ...base,
+      pods: { all: false, ids: [...new Set(pods)].sort((a, b) => a - b) },
+      addresses: [...new Set(addresses)].sort((a, b) => a - b),
+    });
+    const ctx = this.#ctx;
+    switch (info.kind) {
+      case 'endpoints':
+        return of(this.endpoints(info.selector), []);
+      case 'nodes': {
+        // The selected nodes' addresses, and the host-network pods known to be at one of them.
+        const addresses = nodeCidrs(ctx.state, info.selector).flatMap((c) => ctx.space.classesOfBlock(c, []));
+        const pods = addresses.flatMap((a) =>
+          (ctx.classesAtAddress.get(a) ?? []).filter((id) => ctx.classes[id]!.hostNetworkPod),
+        );
+        return of(pods, addresses);
+      }
+      case 'cidr': {
+        const inCluster = ciliumCidrMatchesInCluster(ctx.options);
+        const nodes = this.nodeAddresses();
+        const block = ctx.space.classesOfBlock(info.cidr, info.except);
+        const addresses = inCluster.nodes ? block : block.filter((a) => !nodes.has(a));
+        const pods = inCluster.pods
+          ? block.flatMap((a) =>
+              (ctx.classesAtAddress.get(a) ?? []).filter((id) => !ctx.classes[id]!.hostNetworkPod),
+            )
+          : [];
+        const hostPods = inCluster.nodes
+          ? block.flatMap((a) =>
+              (ctx.classesAtAddress.get(a) ?? []).filter((id) => ctx.classes[id]!.hostNetworkPod),
+            )
+          : [];
+        return of([...pods, ...hostPods], addresses);
+      }
+      case 'entity':
+        return this.#entity(info.entity, of, base);
+      case 'service': {
+        // Cilium ≥ 1.16: a service with a selector stands for the pods it selects (in its namespace); one
+        // without a selector for its Endpoints' addresses, which netfence does not read: nothing.
+        // No namespace: a Service of that name in any namespace (the agent's `serviceRefMatches`).
+        const pods: number[] = [];
+        for (const svc of ctx.state.services) {
+          if (svc.name !== info.name || (info.namespace !== undefined && svc.namespace !== info.namespace))
+            continue;
+          const selector = svc.spec.selector;
+          if (selector === undefined || Object.keys(selector).length === 0) continue;
+          const sel = compileSelector({ matchLabels: selector });
+          for (const c of ctx.classes) {
+            if (c.namespace === svc.namespace && !c.hostNetworkPod && selectorMatches(sel, c.labels))
+              pods.push(c.id);
+          }
+        }
+        return of(pods, []);
+      }
+      case 'fqdn':
+        return { ...of([], []), domains: [info.name] };
+      case 'fqdnPattern':
+        return { ...of([], []), domains: [info.pattern] };
+      case 'anyPeer':
+        return { ...of([], []), everything: true };
+      case 'serviceSelector':
+      case 'unsupported':
+        // Services' own labels are not in netfence's model; unsupported fields warned about by the parser.
+        return of([], []);
+    }
+  }
+
+  #entity(
+    entity: CiliumEntity,
+    of: (pods: readonly number[], addresses: readonly number[]) => CompiledCiliumPeer,
+    base: Omit<CompiledCiliumPeer, 'pods' | 'addresses'>,
+  ): CompiledCiliumPeer {
+    switch (entity) {
+      case CiliumEntity.All:
+        return { ...of([], []), ...base, everything: true };
+      case CiliumEntity.World:
+        return of([], this.world(undefined));
+      case CiliumEntity.WorldIpv4:
+        return of([], this.world(4));
+      case CiliumEntity.WorldIpv6:
+        return of([], this.world(6));
+      case CiliumEntity.Cluster:
+      case CiliumEntity.ClusterMesh:
+        // (`cluster-mesh`: every cluster of the mesh; netfence sees one.) Every pod, and the nodes (host, remote-node) with their host-network pods.
+        return of(
+          this.#ctx.classes.map((c) => c.id),
+          [...this.nodeAddresses()],
+        );
+      case CiliumEntity.Host:
+      case CiliumEntity.RemoteNode:
+        // netfence does not know which node a pod runs on: `host` and `remote-node` both stand for every node.
+        return of(this.hostPods(), [...this.nodeAddresses()]);
+      case CiliumEntity.KubeApiserver:
+      case CiliumEntity.Health:
+      case CiliumEntity.Init:
+      case CiliumEntity.Ingress:
+      case CiliumEntity.Unmanaged:
+      case CiliumEntity.None:
+        // Identities of no endpoint netfence models (see docs/design/cilium.md): nothing.
+        return of([], []);
+    }
+  }
+}
+
+/** What one class's Cilium rule sets say in one direction. */
+export interface CiliumLayer {
+  /** A rule set selecting the class puts it in default deny in this direction. */
+  isolated: boolean;
+  allow: PeerMap;
+  deny: PeerMap;
+}
+
+/** Named ports of ingress rules resolve against the subject (the destination). */
+function ciliumPortsTowards(rule: { ports: CompiledPorts }, cls: PodClass): PortSet {
+  let out = rule.ports.numeric;
+  for (const n of rule.ports.named) {
+    for (const np of cls.namedPorts) {
+      if (np.name === n.name && np.protocol === n.protocol)
+        out = unionPorts(out, portSetOf(n.protocol, [np.port, np.port]));
+    }
+  }
+  return out;
+}
+
+/** The allow and deny maps of the rule sets `specs` (all selecting `subject`) in one direction. */
+export function ciliumLayer(
+  ctx: TierContext,
+  specs: readonly CompiledCiliumSpec[],
+  direction: Direction,
+  subject: PodClass,
+): CiliumLayer {
+  // (No module-level constant: decisions.ts and this file import each other through compile.ts.)
+  if (specs.length === 0) return { isolated: false, allow: NOTHING, deny: NOTHING };
+  const { classes } = ctx;
+  let allow = NOTHING;
+  let deny = NOTHING;
+  let isolated = false;
+  for (const s of specs) {
+    isolated ||= s.info.defaultDeny[direction];
+    for (const rule of s[ALLOW_LISTS[direction]])
+      allow = unionMaps(classes, allow, ruleMatch(ctx, rule, subject, ciliumPortsTowards));
+    for (const rule of s[DENY_LISTS[direction]])
+      deny = unionMaps(classes, deny, ruleMatch(ctx, rule, subject, ciliumPortsTowards));
+  }
+  return { isolated, allow, deny };
+}
+
+/** A NetworkPolicy `Access` (no cuts) as a `PeerMap`. */
+function mapOfAccess(ctx: TierContext, access: Access): PeerMap {
+  const b = new AdditiveMap();
+  b.everything = access.everything;
+  b.allPods = access.allPods;
+  for (const [id, p] of access.pods) b.addPod(id, p);
+  for (const [id, p] of access.addresses) b.addAddress(id, p);
+  return b.build(ctx.classes);
+}
+
+/**
+ * The NetworkPolicy layer of one class and direction with Cilium policies: `access` is what the tier walk
+ * reads as "NetworkPolicies" (`(np ∪ allow) \ deny` when either kind isolates, else `np`); `deny` is what
+ * Cilium denies of a class nothing isolates (the tier walk takes it out of the Baseline default).
+ */
+export function combineCilium(
+  ctx: TierContext,
+  np: Access,
+  layer: CiliumLayer,
+): { access: Access; deny: PeerMap } {
+  if (!layer.isolated && !np.isolated)
+    return { access: np, deny: isEmptyMap(layer.deny) ? NOTHING : layer.deny };
+  if (layer.allow === NOTHING && layer.deny === NOTHING && !layer.isolated)
+    return { access: np, deny: NOTHING };
+  const { classes } = ctx;
+  const base = np.isolated ? mapOfAccess(ctx, np) : NOTHING;
+  const l2 = subtractMaps(classes, unionMaps(classes, base, layer.allow), layer.deny);
+  return { access: accessOfMap(ctx, l2, true), deny: NOTHING };
+}
+
+/** The NetworkPolicy layers of every class (in `classIds`) in both directions, Cilium policies combined. */
+export function applyCilium(
+  ctx: TierContext,
+  cilium: CompiledCilium,
+  npIngress: (id: number) => Access,
+  npEgress: (id: number) => Access,
+  classIds: Iterable<number>,
+): {
+  ingress: Map<number, Access>;
+  egress: Map<number, Access>;
+  deny: { ingress: Map<number, PeerMap>; egress: Map<number, PeerMap> };
+} {
+  const out = {
+    ingress: new Map<number, Access>(),
+    egress: new Map<number, Access>(),
+    deny: { ingress: new Map<number, PeerMap>(), egress: new Map<number, PeerMap>() },
+  };
+  const cache = new Map<string, { access: Access; deny: PeerMap }>();
+  const accessId = numbering<Access>();
+  for (const id of classIds) {
+    const cls = ctx.classes[id]!;
+    const specs = (cilium.ofClass[id] ?? []).map((i) => cilium.specs[i]!);
+    for (const direction of ['ingress', 'egress'] as const) {
+      const np = direction === 'ingress' ? npIngress(id) : npEgress(id);
+      const mine = specs.filter(
+        (s) =>
+          s.info.defaultDeny[direction] ||
+          s[ALLOW_LISTS[direction]].length > 0 ||
+          s[DENY_LISTS[direction]].length > 0,
+      );
+      if (mine.length === 0) {
+        out[direction].set(id, np);
+        continue;
+      }
+      // Ingress named ports resolve against the class itself.
+      const named =
+        direction === 'ingress' &&
+        mine.some((s) => s.ingress.concat(s.ingressDeny).some((r) => r.ports.named.length > 0));
+      const key = `${direction}|${mine.map((s) => s.index).join(',')}|${accessId(np)}${named ? `|${id}` : ''}`;
+      let result = cache.get(key);
+      if (result === undefined) {
+        result = combineCilium(ctx, np, ciliumLayer(ctx, mine, direction, cls));
+        cache.set(key, result);
+      }
+      out[direction].set(id, result.access);
+      if (result.deny !== NOTHING) out.deny[direction].set(id, result.deny);
+    }
+  }
+  return out;
+}
+
+/** A domain a class may reach by DNS name through a Cilium `toFQDNs` egress allow rule. */
+export interface CiliumDomainReach {
+  domain: string;
+  ports: PortSet;
+  /** Position in `compiled.cilium.specs`. */
+  spec: number;
+  /** Index in the rule set's `egress`. */
+  rule: number;
+}
+
+/**
+ * The domains a class reaches by name through Cilium rules: each `toFQDNs` peer of an egress allow rule, on
+ * the rule's numeric ports minus what the class's egress deny rules deny towards every address outside the
+ * cluster (a name resolves to such an address; netfence does not know which).
+ */
+export function ciliumDomainReach(
+  ctx: TierContext,
+  cilium: CompiledCilium,
+  subject: PodClass,
+): CiliumDomainReach[] {
+  const specs = (cilium.ofClass[subject.id] ?? []).map((i) => cilium.specs[i]!);
+  if (!specs.some((s) => s.egress.some((r) => r.peers.some((p) => p.domains.length > 0)))) return [];
+  const deny = ciliumLayer(ctx, specs, 'egress', subject).deny;
+  const world = cilium.world;
+  let deniedEverywhere: PortSet = world.length === 0 ? NO_PORTS : ALL_CONNECTIONS;
+  for (const a of world)
+    deniedEverywhere = intersectPorts(deniedEverywhere, deny.addressOverrides.get(a) ?? deny.host);
+  const out: CiliumDomainReach[] = [];
+  for (const s of specs) {
+    for (const rule of s.egress) {
+      const ports = subtractPorts(rule.ports.numeric, deniedEverywhere);
+      if (isEmptyPorts(ports)) continue;
+      for (const peer of rule.peers) {
+        for (const domain of peer.domains) out.push({ domain, ports, spec: s.index, rule: rule.index });
+      }
+    }
+  }
+  return out;
+}
+
+/** The ports of a rule towards a destination class (named ports resolved against it). */
+export function ciliumRulePortsTowards(ports: CompiledPorts, dst: PodClass | undefined): PortSet {
+  return dst === undefined ? ports.numeric : ciliumPortsTowards({ ports }, dst);
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { audit, summarize, type AuditRules } from '../../src/controller/audit.ts';
+import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
+import { parseSpec } from '../../src/testspec/spec.ts';
+import { np, ns, pod } from '../admission/fixtures.ts';
+
+const SPEC = `tests:
+  - name: the api reaches the database
+    from: shop/api
+    to: data/postgres
+    port: 5432/TCP
+    expect: allow
+  - name: tenant-a never reaches the database
+    from: tenant-a/*
+    to: data/postgres
+    expect: deny
+  - name: the queue is private
+    from: shop/api
+    to: data/queue
+    expect: deny
+  - name: the api never reaches the database on 22
+    from: shop/api
+    to: data/postgres
+    port: 22/TCP
+    expect: deny
+`;
+
+function rules(extra: Partial<AuditRules> = {}): AuditRules {
+  const parsed = parseSpec(SPEC, 'reachability.yaml');
+  assert.ok(parsed.ok);
+  return {
+    lint: DEFAULT_CONFIG,
+    specs: [parsed.spec],
+    blastRadiusTop: 2,
+    excluded: (n) => n === 'kube-system',
+    ...extra,
+  };
+}
+
+const objects = [
+  ns('shop'),
+  ns('data'),
+  ns('tenant-a'),
+  ns('kube-system'),
+  pod('shop', 'api', { app: 'api' }),
+  pod('tenant-a', 'web', { app: 'web' }),
+  pod('data', 'postgres', { app: 'postgres' }),
+  pod('kube-system', 'dns', { app: 'dns' }),
+  // data: ingress denied to all but postgres from tenant-a (a mistake the spec catches).
+  np('data', 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] }),
+  np('data', 'allow-tenant', {
+    podSelector: { matchLabels: { app: 'postgres' } },
+    policyTypes: ['Ingress'],
+    ingress: [
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tenant-a' } } }] },
+    ],
+  }),
+];
+
+describe('the audit', () => {
+  const result = audit(objects, rules());
+
+  test('one report per namespace not excluded, and the cluster-wide one', () => {
+    assert.deepEqual([...result.reports.keys()].sort(), ['', 'data', 'shop', 'tenant-a']);
+  });
+
+  test('each assertion is reported in the namespaces of its destinations: failing pairs named, passing tests too', () => {
+    const data = result.reports.get('data')!.filter((r) => r.policy === 'netfence/test');
+    const byRule = new Map(data.map((r) => [r.rule, r]));
+    const allow = byRule.get('the api reaches the database')!;
+    assert.equal(allow.result, 'fail');
+    assert.equal(allow.severity, 'high');
+    assert.match(allow.message, /shop\/api → data\/postgres denied/);
+    assert.deepEqual(allow.resources, [
+      { apiVersion: 'v1', kind: 'Pod', name: 'postgres', namespace: 'data' },
+    ]);
+    assert.deepEqual(allow.properties, { spec: 'reachability.yaml', line: '2' });
+    const deny = byRule.get('tenant-a never reaches the database')!;
+    assert.equal(deny.result, 'fail');
+    assert.match(deny.message, /tenant-a\/web → data\/postgres allowed/);
+    const holds = byRule.get('the api never reaches the database on 22')!;
+    assert.deepEqual(
+      [holds.result, holds.message],
+      ['pass', 'the api never reaches the database on 22: holds'],
+    );
+    assert.deepEqual(
+      result.violations.map((v) => [v.test, v.count]),
+      [
+        ['the api reaches the database', 1],
+        ['tenant-a never reaches the database', 1],
+        ['the api never reaches the database on 22', 0],
+      ],
+    );
+  });
+
+  test('a test whose references do not resolve is skipped, in the cluster-wide report', () => {
+    const skipped = result.reports.get('')!.filter((r) => r.policy === 'netfence/test');
+    assert.deepEqual(
+      skipped.map((r) => [r.rule, r.result]),
+      [['the queue is private', 'skip']],
+    );
+    assert.match(skipped[0]!.message, /queue/);
+  });
+
+  test('unprotected workloads per namespace and direction', () => {
+    const key = (u: { namespace: string; direction: string }): string => `${u.namespace} ${u.direction}`;
+    const unprotected = new Map(result.unprotected.map((u) => [key(u), u.count]));
+    assert.equal(unprotected.get('shop ingress'), 1);
+    assert.equal(unprotected.get('data ingress'), undefined, 'the default deny isolates data');
+    assert.equal(unprotected.get('data egress'), 1);
+    assert.equal(unprotected.get('kube-system ingress'), 1, 'counted even where no report is written');
+  });
+
+  test('lint findings: counted by rule and severity as they are reported', () => {
+    const lintResults = [...result.reports.values()].flat().filter((r) => r.policy === 'netfence/lint');
+    const counted = result.findings.reduce((n, f) => n + f.count, 0);
+    const inKubeSystem = counted - lintResults.length;
+    assert.ok(counted > 0);
+    assert.ok(inKubeSystem >= 0, 'findings of an excluded namespace are counted, not reported');
+    for (const r of lintResults) {
+      assert.ok(['fail', 'warn'].includes(r.result));
+      assert.ok(result.findings.some((f) => f.rule === r.rule));
+    }
+  });
+
+  test('exposure flags as warnings on the workload, and the blast radius of the top N', () => {
+    const exposure = [...result.reports.values()].flat().filter((r) => r.policy === 'netfence/exposure');
+    assert.ok(exposure.length > 0);
+    for (const r of exposure) assert.equal(r.result, 'warn');
+    assert.equal(
+      result.exposed.reduce((n, e) => n + e.count, 0),
+      exposure.length + countExcludedExposure(),
+    );
+    assert.equal(result.blastRadius.length, 2);
+    assert.ok(result.blastRadius[0]!.reach >= result.blastRadius[1]!.reach);
+  });
+
+  test('every phase is timed', () => {
+    assert.deepEqual(
+      result.durations.map((d) => d.phase),
+      ['state', 'lint', 'tests', 'exposure', 'blast-radius'],
+    );
+    for (const d of result.durations) assert.ok(d.seconds >= 0);
+  });
+
+  test('the summary counts results by outcome', () => {
+    const results = result.reports.get('data')!;
+    const summary = summarize(results);
+    assert.equal(summary.pass + summary.fail + summary.warn + summary.error + summary.skip, results.length);
+    assert.equal(summary.fail, results.filter((r) => r.result === 'fail').length);
+  });
+
+  test('a report over the cap keeps the worst results and counts the others', () => {
+    const full = result.reports.get('data')!;
+    const small = audit(objects, rules({ maxResults: 2 })).reports.get('data')!;
+    assert.equal(small.length, 2);
+    const [kept, note] = [
+      small.find((r) => r.rule !== 'results-left-out')!,
+      small.find((r) => r.rule === 'results-left-out')!,
+    ];
+    assert.equal(kept.result, 'fail');
+    assert.equal(note.result, 'skip');
+    assert.match(
+      note.message,
+      new RegExp(`^${full.length - 1} more results are left out: a report holds 2 at most`),
+    );
+  });
+});
+
+/** Exposure flags of kube-system's workloads: counted in the metric, written in no report. */
+function countExcludedExposure(): number {
+  const all = audit(objects, rules({ excluded: () => false }));
+  const reported = [...all.reports.values()].flat().filter((r) => r.policy === 'netfence/exposure');
+  const withExclusion = audit(objects, rules());
+  const kept = [...withExclusion.reports.values()].flat().filter((r) => r.policy === 'netfence/exposure');
+  return reported.length - kept.length;
+}

@@ -1,0 +1,65 @@
+/**
+ * `netfence controller`'s user errors: each says the fix in one line, before anything listens or connects.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'netfence-controller-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const bad = join(dir, 'controller.yaml');
+writeFileSync(bad, 'defaultDeny:\n  directions: sideways\nresync: soon\n');
+
+describe('netfence controller: user errors', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['without --cluster', [], /works on a live cluster: add --cluster/],
+    [
+      'a settings file with mistakes: each field and value',
+      ['--cluster', '--controller-config', bad],
+      /controller\.yaml: defaultDeny\.directions: expected one of ingress, egress, both, off, got "sideways"\n.*controller\.yaml: resync: expected a duration such as 2s or 5m, got "soon"/s,
+    ],
+    [
+      'a settings file that is missing',
+      ['--cluster', '--controller-config', join(dir, 'nope.yaml')],
+      /--controller-config: cannot read ".*nope\.yaml" \(ENOENT\)/,
+    ],
+    [
+      'a bad selector',
+      ['--cluster', '--exclude-selector', 'a=b,,c'],
+      /--exclude-selector: empty term \(a stray comma\?\) in "a=b,,c"/,
+    ],
+    [
+      'a bad duration',
+      ['--cluster', '--audit-debounce', 'soon'],
+      /--audit-debounce: expected a duration such as 500ms, 2s or 5m, got "soon"/,
+    ],
+    [
+      'a bad policy name',
+      ['--cluster', '--policy-name', 'Deny_All'],
+      /--policy-name: not an object name .* "Deny_All"/,
+    ],
+    [
+      'unknown directions',
+      ['--cluster', '--default-deny', 'sideways'],
+      /Allowed choices are ingress, egress, both, off/,
+    ],
+    [
+      'a bad --listen',
+      ['--cluster', '--listen', '8080'],
+      /--listen: expected host:port such as 127\.0\.0\.1:8443, got "8080"/,
+    ],
+    ['a missing kubeconfig', ['--cluster', '--no-config'], /kubeconfig "\/nonexistent" does not exist/],
+  ];
+  for (const [name, args, expected] of cases) {
+    test(name, async () => {
+      const r = await runCli(['controller', ...args, '--kubeconfig', '/nonexistent']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, expected);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(r.stdout, '');
+    });
+  }
+});

@@ -1,0 +1,196 @@
+/**
+ * Helpers of the controller's cluster tests: the PolicyReport CRDs (scripts/policy-report-crd.sh), a
+ * kubeconfig for the controller's ServiceAccount (deploy/controller/rbac.yaml, through a TokenRequest), and
+ * `netfence controller` run as a process, with its log and its metrics.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import type { ApiServer } from '../support/kube-apiserver.ts';
+
+export const REPORT_VERSION = 'v0.0.0-20210911211205-fb8f67bb6d38';
+
+/** The folder of the PolicyReport CRDs, or the reason it is missing. */
+export function policyReportDir(): string | { skip: string } {
+  const dir =
+    process.env.NETFENCE_POLICY_REPORT_DIR ??
+    join(
+      process.env.NETFENCE_CACHE ?? join(homedir(), '.cache', 'netfence'),
+      'policy-report',
+      REPORT_VERSION,
+    );
+  return existsSync(join(dir, 'wgpolicyk8s.io_policyreports.yaml'))
+    ? dir
+    : { skip: `the PolicyReport CRDs are not in ${dir}: fetch them with scripts/policy-report-crd.sh` };
+}
+
+/** A kubeconfig that authenticates as the ServiceAccount netfence/netfence-controller. */
+export async function serviceAccountKubeconfig(api: ApiServer): Promise<string> {
+  const res = await api.request(
+    'POST',
+    '/api/v1/namespaces/netfence/serviceaccounts/netfence-controller/token',
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 7200 },
+      },
+    },
+  );
+  assert.equal(res.status, 201, res.text);
+  const token = (res.json as { status: { token: string } }).status.token;
+  const file = join(api.dir, 'controller.kubeconfig');
+  writeFileSync(file, readFileSync(api.adminKubeconfig, 'utf8').replaceAll(api.adminToken, token), {
+    mode: 0o600,
+  });
+  return file;
+}
+
+export interface Controller {
+  process: ChildProcess;
+  url: string;
+  identity: string;
+  stderr(): string;
+  /** Sends the signal and waits for the exit; the exit code (null when killed). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` returns something other than undefined (polling every 50 ms), or fails. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    assert.ok(Date.now() < until, `${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Starts `netfence controller` and waits until it has read the cluster (its `ready` log line). */
+export async function startController(
+  kubeconfig: string,
+  identity: string,
+  args: readonly string[],
+): Promise<Controller> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/netfence',
+      'controller',
+      '--cluster',
+      '--kubeconfig',
+      kubeconfig,
+      '--listen',
+      '127.0.0.1:0',
+      '--namespace',
+      'netfence',
+      '--identity',
+      identity,
+      '--no-config',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
+  );
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  for (let i = 0; ; i++) {
+    const url = /serving (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)?.[1];
+    if (url !== undefined && err.includes('"msg":"ready"'))
+      return {
+        process: child,
+        url,
+        identity,
+        stderr: () => err,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+          child.kill(signal);
+          return exited;
+        },
+      };
+    assert.ok(i < 1200 && child.exitCode === null, `the controller did not start:\n${out}\n${err}`);
+    await sleep(50);
+  }
+}
+
+/** GET on the controller's server: status and body. */
+export async function get(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, text: await res.text() };
+}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The series of the controller's metrics, parsed by a Prometheus text-format parser, by family name. */
+export async function scrape(url: string): Promise<{
+  families: Map<string, { type: string; samples: Sample[] }>;
+  raw: ReturnType<typeof parsePrometheusTextFormat>;
+}> {
+  const res = await get(`${url}/metrics`);
+  assert.equal(res.status, 200);
+  const raw = parsePrometheusTextFormat(res.text);
+  const families = new Map<string, { type: string; samples: Sample[] }>();
+  for (const f of raw)
+    families.set(f.name, {
+      type: f.type,
+      samples: f.metrics
+        .filter((m) => m.value !== undefined)
+        .map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) })),
+    });
+  return { families, raw };
+}
+
+/** The value of one series (labels matched exactly on the ones given), or undefined. */
+export function valueOf(
+  families: Map<string, { samples: Sample[] }>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    ?.value;
+}
+
+/** The default deny with the default settings, as the API server stores it. */
+export const DESIRED_SPEC = {
+  podSelector: {},
+  egress: [
+    {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    },
+  ],
+  policyTypes: ['Ingress', 'Egress'],
+};
