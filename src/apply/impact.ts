@@ -6,6 +6,7 @@
 import { buildAddressSpace } from '../engine/addresses.ts';
 import { mentionedCidrs } from '../engine/compile.ts';
 import { tierMentionedCidrs } from '../engine/tiers.ts';
+import { ciliumMentionedCidrs } from '../engine/cilium.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
@@ -133,7 +134,11 @@ export interface TransientCut {
 export function transientCuts(sessions: readonly ClusterSession[]): TransientCut[] {
   if (sessions.length <= 2) return [];
   const common = buildAddressSpace(
-    sessions.flatMap((s) => [...mentionedCidrs(s.state.policies), ...tierMentionedCidrs(s.state)]),
+    sessions.flatMap((s) => [
+      ...mentionedCidrs(s.state.policies),
+      ...tierMentionedCidrs(s.state),
+      ...ciliumMentionedCidrs(s.state),
+    ]),
   );
   const sides = sessions.map((s) => sideOf(s.compiled, s.connectivity('workload'), common));
   const first = sides[0]!;

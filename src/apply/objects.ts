@@ -152,11 +152,36 @@ function orderedClusterSpec(spec: ClusterPolicyObject['spec']): unknown {
   return out;
 }
 
+/** The keys of a Cilium rule, in the order of Cilium's documentation (selector first). */
+const CILIUM_RULE_ORDER = [
+  'endpointSelector',
+  'nodeSelector',
+  'ingress',
+  'ingressDeny',
+  'egress',
+  'egressDeny',
+  'enableDefaultDeny',
+  'labels',
+  'description',
+];
+
+/** A Cilium policy's `spec` and `specs` as Cilium documents them (the server answers with keys sorted). */
+function orderedCiliumBody(o: CiliumObject): { spec?: unknown; specs?: unknown } {
+  const out: { spec?: unknown; specs?: unknown } = {};
+  if (o.spec !== undefined) out.spec = ordered(o.spec, CILIUM_RULE_ORDER);
+  if (o.specs !== undefined) out.specs = o.specs.map((r) => ordered(r, CILIUM_RULE_ORDER));
+  return out;
+}
+
 /** The YAML a diff shows: the user's content, keys in the API's order. */
 export function renderPolicy(o: PolicyObject): string {
   const { metadata, ...body } = userContent(o);
   const apiVersion = o.kind === 'NetworkPolicy' ? 'networking.k8s.io/v1' : o.apiVersion;
-  const shown = isClusterPolicyObject(o) ? { spec: orderedClusterSpec(o.spec) } : body;
+  const shown = isClusterPolicyObject(o)
+    ? { spec: orderedClusterSpec(o.spec) }
+    : isCiliumObject(o)
+      ? orderedCiliumBody(o)
+      : body;
   return stringify({ apiVersion, kind: o.kind, metadata, ...shown }, { version: '1.1', lineWidth: 0 });
 }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   ciliumEffectOf,
+  connectivityChange,
   editCiliumPolicies,
   entryRef,
   newRecord,
@@ -17,6 +18,7 @@ import {
   pruneCandidates,
   renderPolicy,
   sameContent,
+  transientCuts,
   withManagedBy,
   type CiliumObject,
   type DesiredPolicy,
@@ -25,7 +27,7 @@ import {
 import { openSession } from '../../src/engine/session.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { NetworkPolicy } from '../../src/model/k8s.ts';
-import { ccnp as ccnpInfo, cluster, cnpCilium } from '../support/builders.ts';
+import { ccnp as ccnpInfo, cluster, cnpCilium, ns, pod } from '../support/builders.ts';
 
 const MANAGED = { 'app.kubernetes.io/managed-by': 'netfence' };
 
@@ -201,6 +203,90 @@ specs:
     assert.deepEqual(
       sessions.at(-1)!.state.ciliumPolicies.map((p) => p.id),
       ['CiliumNetworkPolicy/shop/keep', 'CiliumClusterwideNetworkPolicy/egress'],
+    );
+  });
+});
+
+describe('impact of a Cilium policy change', () => {
+  const live = (): ReturnType<typeof cluster> =>
+    cluster({
+      namespaces: [ns('shop')],
+      pods: [
+        pod('shop', 'web', { app: 'web' }, { ips: ['10.0.0.1'] }),
+        pod('shop', 'frontend', { app: 'frontend' }, { ips: ['10.0.0.2'] }),
+        pod('shop', 'batch', { app: 'batch' }, { ips: ['10.0.0.3'] }),
+      ],
+    });
+  const desired = (o: CiliumObject): DesiredPolicy => ({ desired: o, result: stored(o) });
+  const changes = (change: ReturnType<typeof connectivityChange>): string[][] =>
+    change.connections.map((c) => [c.change, c.src, c.dst]);
+
+  test('creating one: the pods it selects keep only what it allows (frontend); batch and the outside lose web', () => {
+    const web = withManagedBy(cnp('shop', 'web', ALLOW_FRONTEND));
+    const plan = planApply({ desired: [desired(web)], live: [], prune: [], staged: true });
+    const change = connectivityChange(phaseSessions(openSession(live()), plan));
+    assert.deepEqual(changes(change), [
+      ['removed', 'shop/Pod/batch', 'shop/Pod/web'],
+      ['removed', 'external:0', 'shop/Pod/web'],
+    ]);
+  });
+
+  test('updating one (frontend → batch): the connections it swaps, as the engine evaluates Cilium', () => {
+    const before = cnpCilium('shop', 'web', ALLOW_FRONTEND);
+    const next = withManagedBy(
+      cnp('shop', 'web', {
+        ...ALLOW_FRONTEND,
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'batch' } }] }],
+      }),
+    );
+    const plan = planApply({
+      desired: [desired(next)],
+      live: [before.object as CiliumObject],
+      prune: [],
+      staged: true,
+    });
+    assert.equal(plan.changes[0]!.action, 'update');
+    const state = { ...live(), ciliumPolicies: [before] };
+    const change = connectivityChange(phaseSessions(openSession(state), plan));
+    assert.deepEqual(changes(change), [
+      ['added', 'shop/Pod/batch', 'shop/Pod/web'],
+      ['removed', 'shop/Pod/frontend', 'shop/Pod/web'],
+    ]);
+  });
+
+  test('deleting one (prune) gives back what it took', () => {
+    const before = cnpCilium('shop', 'web', ALLOW_FRONTEND);
+    const plan = planApply({ desired: [], live: [], prune: [before.object as CiliumObject], staged: true });
+    const change = connectivityChange(
+      phaseSessions(openSession({ ...live(), ciliumPolicies: [before] }), plan),
+    );
+    assert.deepEqual(changes(change), [
+      ['added', 'shop/Pod/batch', 'shop/Pod/web'],
+      ['added', 'external:0', 'shop/Pod/web'],
+    ]);
+  });
+
+  test('--staged: a deny-all Cilium policy written before its allow would cut frontend → web between phases', () => {
+    // Live: no policy, everything open. Desired: web's allow of frontend (allow phase) and Cilium's deny-all
+    // idiom on web (deny phase): the allow goes first, so frontend → web, kept at the end, is never cut.
+    const allow = withManagedBy(cnp('shop', 'web', ALLOW_FRONTEND));
+    const deny = withManagedBy(
+      cnp('shop', 'web-deny', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{}] }),
+    );
+    const staged = planApply({ desired: [desired(allow), desired(deny)], live: [], prune: [], staged: true });
+    assert.deepEqual(
+      staged.phases.map((p) => [p.kind, p.changes.map((c) => c.id)]),
+      [
+        ['allow', ['CiliumNetworkPolicy/shop/web']],
+        ['deny', ['CiliumNetworkPolicy/shop/web-deny']],
+      ],
+    );
+    assert.deepEqual(transientCuts(phaseSessions(openSession(live()), staged)), []);
+    // Deny first (the phases reversed): frontend → web, allowed before and after, is cut in between.
+    const reversed = { ...staged, phases: [...staged.phases].reverse() };
+    assert.deepEqual(
+      transientCuts(phaseSessions(openSession(live()), reversed)).map((c) => [c.afterPhase, c.src, c.dst]),
+      [[1, 'shop/frontend', 'shop/web']],
     );
   });
 });

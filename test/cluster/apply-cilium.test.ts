@@ -97,6 +97,17 @@ specs:
 `;
 }
 
+/** A running pod of shop with the label app=`app` and one IP. */
+function livePod(name: string, app: string, ip: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app } },
+    spec: { containers: [{ name: app, image: 'registry.example/app:1' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  };
+}
+
 async function names(path: string): Promise<string[]> {
   const res = await server().request('GET', path);
   assert.equal(res.status, 200, res.text);
@@ -133,6 +144,9 @@ before(
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } },
+      livePod('web', 'web', '10.244.0.10'),
+      livePod('frontend', 'frontend', '10.244.0.11'),
+      livePod('batch', 'batch', '10.244.0.12'),
     ]);
     await waitForAccess(api, DEPLOYER, '/api/v1/namespaces');
   },
@@ -172,7 +186,7 @@ describe('with the Cilium CRDs', { skip }, () => {
     { timeout: 120_000 },
   );
 
-  test('--dry-run: the plan names both kinds; nothing is stored', async () => {
+  test('--dry-run: the plan names both kinds, and the connectivity they change; nothing is stored', async () => {
     const r = await cli(['apply', v1, '--cluster', '--dry-run', '--state-dir', state()]);
     assert.equal(r.code, 0, r.stderr);
     assertGolden('cluster/apply-cilium-dry-run.txt', stable(r.stdout));
@@ -182,6 +196,14 @@ describe('with the Cilium CRDs', { skip }, () => {
     );
     assert.match(r.stdout, /create {2}CiliumNetworkPolicy\/shop\/web +allow\n/);
     assert.match(r.stdout, /create {2}CiliumClusterwideNetworkPolicy\/egress {2}deny\n/);
+    // web accepts frontend only (on 8080): batch and the outside lose web; no pod reaches the world.
+    assert.match(
+      r.stdout,
+      /Connectivity: \+0 connections, −\d+, \d+ changed .*; Cilium policies: 2 added \(--diff shows them\)/,
+    );
+    const diff = await cli(['apply', v1, '--cluster', '--dry-run', '--diff', '--state-dir', state()]);
+    assert.equal(diff.code, 0, diff.stderr);
+    assertGolden('cluster/apply-cilium-dry-run-diff.txt', stable(diff.stdout));
     assert.doesNotMatch(r.stderr, /left out/);
     assert.deepEqual(await names(CNP('shop')), []);
     assert.deepEqual(await names(CCNP), []);
