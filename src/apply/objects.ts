@@ -6,7 +6,7 @@
  * key order aside. Pure.
  */
 import { stringify } from 'yaml';
-import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
+import { CILIUM_RULE_FIELDS, type CiliumPolicyObject } from '../model/cilium-wire.ts';
 import type { CiliumPolicyKind } from '../model/cilium.ts';
 import type {
   AdminNetworkPolicy,
@@ -152,24 +152,11 @@ function orderedClusterSpec(spec: ClusterPolicyObject['spec']): unknown {
   return out;
 }
 
-/** The keys of a Cilium rule, in the order of Cilium's documentation (selector first). */
-const CILIUM_RULE_ORDER = [
-  'endpointSelector',
-  'nodeSelector',
-  'ingress',
-  'ingressDeny',
-  'egress',
-  'egressDeny',
-  'enableDefaultDeny',
-  'labels',
-  'description',
-];
-
 /** A Cilium policy's `spec` and `specs` as Cilium documents them (the server answers with keys sorted). */
 function orderedCiliumBody(o: CiliumObject): { spec?: unknown; specs?: unknown } {
   const out: { spec?: unknown; specs?: unknown } = {};
-  if (o.spec !== undefined) out.spec = ordered(o.spec, CILIUM_RULE_ORDER);
-  if (o.specs !== undefined) out.specs = o.specs.map((r) => ordered(r, CILIUM_RULE_ORDER));
+  if (o.spec !== undefined) out.spec = ordered(o.spec, CILIUM_RULE_FIELDS);
+  if (o.specs !== undefined) out.specs = o.specs.map((r) => ordered(r, CILIUM_RULE_FIELDS));
   return out;
 }
 
