@@ -387,4 +387,35 @@ describe('with the Cilium CRDs', { skip }, () => {
     assert.deepEqual(await names(CNP('quota')), []);
     assert.deepEqual(await names(CCNP), ['x', 'y']);
   });
+
+  test('drift reports missing, extra and changed Cilium policies, and the connectivity that differs', async () => {
+    // Live now: CiliumNetworkPolicies shop/a (port 80), shop/b, shop/someone-elses, other/o; clusterwide x, y.
+    const desired = folder('drift', {
+      'a.yaml': cnpYaml('a', 99),
+      'new.yaml': cnpYaml('new', 443),
+      'x.yaml': ccnpYaml('x'),
+    });
+    const r = await cli(['drift', desired, '--cluster', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      summary: Record<string, number>;
+      policies: { drift: string; id: string; namespace: string; fields: string[] }[];
+    };
+    assert.deepEqual(
+      json.policies.map((p) => [p.drift, p.id, p.namespace, p.fields.join(' ')]),
+      [
+        ['extra', 'CiliumClusterwideNetworkPolicy/y', '', ''],
+        ['changed', 'CiliumNetworkPolicy/shop/a', 'shop', 'spec.ingress[0].toPorts[0].ports[0].port'],
+        ['extra', 'CiliumNetworkPolicy/shop/b', 'shop', ''],
+        ['missing', 'CiliumNetworkPolicy/shop/new', 'shop', ''],
+        ['extra', 'CiliumNetworkPolicy/shop/someone-elses', 'shop', ''],
+      ],
+    );
+    assert.equal(json.summary.inSync, 1, 'CiliumClusterwideNetworkPolicy/x');
+    // Markdown: no column padding that the temp folder's length would change.
+    const text = await cli(['drift', desired, '--cluster', '--fail-on', 'missing', '-o', 'md']);
+    assert.equal(text.code, 1);
+    assertGolden('cluster/drift-cilium.md', stable(text.stdout));
+    assert.equal(text.stderr, 'netfence: drift: 1 policy missing (--fail-on missing)\n');
+  });
 });
