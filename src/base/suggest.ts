@@ -54,3 +54,8 @@ export function closestMatch(input: string, candidates: readonly string[]): stri
 export function withSuggestion(message: string, suggestion: string | undefined): string {
   return suggestion === undefined ? message : `${message}. Did you mean "${suggestion}"?`;
 }
+
+/** `message`, plus `; did you mean "x"?` when there is a suggestion: for one-line CLI messages. */
+export function withDidYouMean(message: string, suggestion: string | undefined): string {
+  return suggestion === undefined ? message : `${message}; did you mean "${suggestion}"?`;
+}
