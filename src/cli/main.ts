@@ -1,6 +1,6 @@
 /** The netfence command line: parses arguments, runs one command, turns user errors into one-line messages. */
 import { Command, CommanderError, Option } from 'commander';
-import { closestMatch, withDidYouMean } from '../base/suggest.ts';
+import { suggestName, withDidYouMean } from '../base/suggest.ts';
 import { ExitCode, UserError, parseBoolean, type Io } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -59,7 +59,7 @@ function addCommonOptions(cmd: Command): void {
 
 /**
  * Makes a rejected option value a one-line UserError naming the option: a value outside `.choices(...)`
- * lists them with a "did you mean" (`--output: expected one of txt, json, got "jsn"; did you mean "json"?`),
+ * lists them with a "did you mean" (`--output: unknown value "jsn"; use one of txt, json; did you mean "json"?`),
  * and a shared parser's message (src/cli/options/values.ts) gets the flag in front.
  */
 function nameOptionErrors(cmd: Command): void {
@@ -73,8 +73,8 @@ function nameOptionErrors(cmd: Command): void {
       } catch (error) {
         const choices = option.argChoices;
         if (choices !== undefined && error instanceof CommanderError) {
-          const message = `${flag}: expected one of ${choices.join(', ')}, got "${value}"`;
-          throw new UserError(withDidYouMean(message, closestMatch(value, choices)));
+          const message = `${flag}: unknown value "${value}"; use one of ${choices.join(', ')}`;
+          throw new UserError(withDidYouMean(message, suggestName(value, choices)));
         }
         if (error instanceof UserError && !error.message.startsWith('-'))
           throw new UserError(`${flag}: ${error.message}`, error.exitCode);

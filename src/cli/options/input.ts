@@ -10,7 +10,7 @@ import {
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
-import { closestMatch, withDidYouMean } from '../../base/suggest.ts';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
@@ -132,7 +132,7 @@ function cniSuggestion(spec: string): string | undefined {
   const at = spec.indexOf('@');
   const name = at < 0 ? spec : spec.slice(0, at);
   if (isCniName(name)) return undefined;
-  const closest = closestMatch(name, [...Object.values(CniName), 'auto']);
+  const closest = suggestName(name, [...Object.values(CniName), 'auto']);
   return closest === undefined ? undefined : closest + (at < 0 ? '' : spec.slice(at));
 }
 
