@@ -60,7 +60,7 @@ function addCommonOptions(cmd: Command): void {
 /**
  * Makes a rejected option value a one-line UserError naming the option: a value outside `.choices(...)`
  * lists them with a "did you mean" (`--output: unknown value "jsn"; use one of txt, json; did you mean "json"?`),
- * and a shared parser's message (src/cli/options/values.ts) gets the flag in front.
+ * and a shared parser's message (src/cli/options/values.ts) that does not name the flag gets it in front.
  */
 function nameOptionErrors(cmd: Command): void {
   for (const option of cmd.options) {
@@ -76,7 +76,7 @@ function nameOptionErrors(cmd: Command): void {
           const message = `${flag}: unknown value "${value}"; use one of ${choices.join(', ')}`;
           throw new UserError(withDidYouMean(message, suggestName(value, choices)));
         }
-        if (error instanceof UserError && !error.message.startsWith('-'))
+        if (error instanceof UserError && !error.message.includes(flag))
           throw new UserError(`${flag}: ${error.message}`, error.exitCode);
         throw error;
       }
