@@ -133,6 +133,11 @@ describe('numbers and durations: the bound in the message, the flag in front', (
       await usageError(['serve', '--watch-interval', '0s']),
       'netfence: --watch-interval: a duration must be more than 0 (such as 500ms, 30s, 2m or 1m30s), got "0s"',
     );
+    // A parser's message that names its option keeps it once.
+    assert.equal(
+      await usageError(['serve', '--port', 'x']),
+      'netfence: invalid --port "x": give a port from 1 to 65535, or 0 for a free one',
+    );
     assert.equal(
       await usageError(['analyze', '--cluster', '--request-timeout', 'soon']),
       'netfence: --request-timeout: expected a duration such as 500ms, 30s, 2m or 1m30s, got "soon"',
