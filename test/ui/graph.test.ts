@@ -122,6 +122,44 @@ async function settled(page: Page): Promise<Snapshot> {
   return graph(page);
 }
 
+/** The colour the page shows at a point of the canvas (a screenshot's pixel, so every layer counts). */
+async function pixel(page: Page, x: number, y: number): Promise<number[]> {
+  const box = (await page.locator('.canvas').boundingBox())!;
+  const png = await page.screenshot({ clip: { x: box.x + x, y: box.y + y, width: 1, height: 1 } });
+  return page.evaluate(async (b64) => {
+    const d = globalThis as unknown as {
+      Image: new () => { src: string; decode(): Promise<void> };
+      document: { createElement(t: 'canvas'): unknown };
+    };
+    const img = new d.Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = d.document.createElement('canvas') as {
+      width: number;
+      height: number;
+      getContext(t: '2d'): {
+        drawImage(i: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+      };
+    };
+    c.width = 1;
+    c.height = 1;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    return [...Array.from(ctx.getImageData(0, 0, 1, 1).data).slice(0, 3)];
+  }, png.toString('base64'));
+}
+
+function colourDistance(a: readonly number[], b: readonly number[]): number {
+  return Math.hypot(...a.map((x, i) => x - (b[i] ?? 0)));
+}
+
+/** A point inside a node's box, clear of its label: what its fill looks like on screen. */
+function fillPoint(g: Snapshot, id: string): [number, number] {
+  const n = g.nodes.find((x) => x.id === id)!;
+  return [n.box.x1 + 5, (n.box.y1 + n.box.y2) / 2];
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.mouse.move(1, 1);
@@ -197,8 +235,26 @@ describe('the graph reads at every size', { skip }, () => {
   test('selecting a workload dims everything but its neighbourhood', async () => {
     const { browser, page } = await session(1440, 900);
     try {
+      // What a neighbour and a workload out of the neighbourhood look like before the selection.
+      await page.goto(`${served.url}#/graph`);
+      const plain = await settled(page);
+      const before = {
+        web: await pixel(page, ...fillPoint(plain, 'shop/Deployment/web')),
+        catalog: await pixel(page, ...fillPoint(plain, 'shop/Deployment/catalog')),
+      };
       await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
       const g = await settled(page);
+      // On screen (the dimming is drawn as a layer, not a style of each element): the neighbour looks the
+      // same, the workload out of the neighbourhood faded towards the background.
+      assert.ok(
+        colourDistance(await pixel(page, ...fillPoint(g, 'shop/Deployment/catalog')), before.catalog) < 12,
+        'a neighbour is drawn at full strength',
+      );
+      const faded = await pixel(page, ...fillPoint(g, 'shop/Deployment/web'));
+      assert.ok(
+        colourDistance(faded, before.web) > 40,
+        `not a neighbour: drawn faint (${faded.join(',')} was ${before.web.join(',')})`,
+      );
       const dimmed = (id: string): boolean => g.nodes.find((n) => n.id === id)!.classes.includes('dimmed');
       assert.equal(dimmed(POSTGRES), false);
       assert.equal(dimmed('shop/Deployment/catalog'), false, 'a neighbour stays');

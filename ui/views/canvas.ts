@@ -4,10 +4,16 @@
  * expanding never reshuffles what the user has already placed in their head; only "Re-layout" does.
  * Namespace titles are drawn above the edges (an HTML layer), edge labels only on hover, selection or when
  * zoomed in far enough for all of them to fit, and a selection dims everything outside its neighbourhood.
+ *
+ * The dimming is one layer, not a style on every element (restyling a thousand elements is what a click
+ * cost at scale): the canvas is drawn faint as a whole (CSS opacity, a compositor operation), and a second,
+ * passive cytoscape instance above it draws the selection's neighbourhood (a few dozen elements) at full
+ * strength, following the main one's viewport and positions.
  */
 import cytoscape, {
   type Collection,
   type Core,
+  type EdgeDataDefinition,
   type ElementDefinition,
   type EventObject,
   type LayoutOptions,
@@ -266,7 +272,11 @@ export class Canvas {
   /** The selection the elements show now (undefined: new elements, none applied yet). */
   #shown: readonly string[] | undefined;
   #marked: Collection;
-  #dimmed: Collection;
+  /** The neighbourhood drawn at full strength above the dimmed canvas (undefined: nothing selected). */
+  #near: Collection | undefined;
+  readonly #layer: HTMLElement;
+  #overlay: Core | undefined;
+  #overlayFrame = 0;
   #frame = 0;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
@@ -276,9 +286,10 @@ export class Canvas {
       'aria-label':
         'Connectivity graph. The side panels list the same workloads and connections for keyboard use.',
     });
+    this.#layer = h('div', { class: 'canvas-selection', 'aria-hidden': 'true' });
     this.#titles = h('div', { class: 'graph-titles', 'aria-hidden': 'true' });
     this.#tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-    parent.append(this.element, this.#titles, this.#tooltip);
+    parent.append(this.element, this.#layer, this.#titles, this.#tooltip);
     this.cy = cytoscape({
       container: this.element,
       style: style(),
@@ -290,11 +301,13 @@ export class Canvas {
       hideEdgesOnViewport: false,
     });
     this.#marked = this.cy.collection();
-    this.#dimmed = this.cy.collection();
     this.#listen(handlers);
     // The canvas follows its box (the inspector opens and closes, the window resizes).
     new ResizeObserver(() => {
-      if (!this.cy.destroyed()) this.cy.resize();
+      if (this.cy.destroyed()) return;
+      this.cy.resize();
+      this.#overlay?.resize();
+      this.#scheduleOverlay();
     }).observe(this.element);
   }
 
@@ -325,6 +338,8 @@ export class Canvas {
       this.#tooltip.hidden = true;
     });
     this.cy.on('render', () => this.#scheduleTitles());
+    this.cy.on('viewport', () => this.#followViewport());
+    this.cy.on('position', 'node', () => this.#scheduleOverlay());
     this.cy.on('zoom', () => this.#scheduleZoomLabels());
   }
 
@@ -397,10 +412,9 @@ export class Canvas {
       ]);
     });
     if (reshaped) this.#place();
-    // The elements are new: nothing is marked or dimmed yet.
+    // The elements are new: nothing is marked yet.
     this.#shown = undefined;
     this.#marked = this.cy.collection();
-    this.#dimmed = this.cy.collection();
     this.select(this.#selected);
     this.#publish();
     if (reshaped) this.fit();
@@ -555,34 +569,93 @@ export class Canvas {
     if (this.#shown !== undefined && sameList(this.#shown, ids)) return;
     this.#selected = ids;
     this.#shown = ids;
+    let near: Collection | undefined;
     this.cy.batch(() => {
-      // Only the elements whose state changes are touched: restyling is what a selection costs at scale.
+      // Only the neighbourhood is restyled: the rest is dimmed as one layer.
       const picked = this.cy.collection();
       for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
-      let near = this.cy.collection();
-      let dimmed = this.cy.collection();
       if (!picked.empty()) {
         const core = picked.union(picked.nodes().descendants());
         const lines = core.edges().union(core.nodes().connectedEdges());
         const around = core.union(lines).union(lines.connectedNodes());
         near = around.union(around.nodes().ancestors());
-        // A weak line out of the neighbourhood is not drawn at all: dimming it would change nothing.
-        dimmed = this.cy.elements().difference(near).not('edge.weak');
       }
-      const gone = this.#marked.difference(near);
-      gone.removeClass('selected selected-near labelled');
-      this.#dimmed.difference(dimmed).removeClass('dimmed');
-      dimmed.difference(this.#dimmed).addClass('dimmed');
-      this.#dimmed = dimmed;
-      this.#marked = picked.union(near.edges());
-      near.not(picked).removeClass('selected');
+      const kept = near ?? this.cy.collection();
+      this.#marked.difference(kept).removeClass('selected selected-near labelled');
+      this.#marked = picked.union(kept.edges());
+      kept.not(picked).removeClass('selected');
       picked.addClass('selected');
-      near
+      kept
         .edges()
         .addClass('selected-near labelled')
         .data('fs', LABEL_PX / this.cy.zoom());
     });
+    this.#near = near;
+    this.element.classList.toggle('dimmed', near !== undefined);
+    this.#drawOverlay();
     this.#scheduleTitles();
+  }
+
+  /** Whether an element is dimmed: a selection is shown and the element is not in its neighbourhood. */
+  #isDimmed(id: string): boolean {
+    return this.#near !== undefined && !this.#near.has(this.cy.getElementById(id));
+  }
+
+  #scheduleOverlay(): void {
+    if (this.#near === undefined || this.#overlayFrame !== 0) return;
+    this.#overlayFrame = requestAnimationFrame(() => {
+      this.#overlayFrame = 0;
+      this.#drawOverlay();
+    });
+  }
+
+  #followViewport(): void {
+    if (this.#overlay !== undefined && this.#near !== undefined)
+      this.#overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
+  }
+
+  /** Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below. */
+  #drawOverlay(): void {
+    const near = this.#near;
+    if (near === undefined || this.cy.destroyed()) {
+      this.#overlay?.elements().remove();
+      return;
+    }
+    const overlay = (this.#overlay ??= cytoscape({
+      container: this.#layer,
+      style: style(true),
+      minZoom: 0.05,
+      maxZoom: 3,
+      userZoomingEnabled: false,
+      userPanningEnabled: false,
+      boxSelectionEnabled: false,
+      autoungrabify: true,
+      autounselectify: true,
+    }));
+    const elements: ElementDefinition[] = [];
+    near.nodes().forEach((n) => {
+      const data: Record<string, unknown> = { ...(n.data() as Record<string, unknown>) };
+      delete data.parent;
+      if (n.isParent()) {
+        // A group: a box where the group is drawn below (only some of its members are copied).
+        const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
+        elements.push({
+          group: 'nodes',
+          data: { ...data, bw: b.w - 1, bh: b.h - 1 },
+          classes: [...n.classes(), 'group-box'],
+          position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+        });
+      } else elements.push({ group: 'nodes', data, classes: n.classes(), position: { ...n.position() } });
+    });
+    near.edges().forEach((e) => {
+      const data = e.data() as EdgeDataDefinition;
+      elements.push({ group: 'edges', data: { ...data }, classes: e.classes() });
+    });
+    overlay.batch(() => {
+      overlay.elements().remove();
+      overlay.add(elements);
+    });
+    overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
   }
 
   /** Highlights nodes that match a search. */
@@ -639,7 +712,7 @@ export class Canvas {
       const b = p.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
       const width = Number(p.data('minw')) - 24;
       el.style.transform = `translate(${(b.x1 + b.x2) / 2 - (width / 2 + 4) * zoom}px, ${b.y2 - 17 * zoom}px) scale(${zoom})`;
-      el.classList.toggle('dimmed', p.hasClass('dimmed'));
+      el.classList.toggle('dimmed', this.#isDimmed(p.id()));
     }
     for (const el of have.values()) el.remove();
   }
@@ -677,6 +750,8 @@ export class Canvas {
       this.#zoomLabelled = fit;
       (fit ? edges : edges.filter('.labelled, .selected')).data('fs', LABEL_PX / zoom);
     });
+    // The neighbourhood's labels, drawn above, take the new size too.
+    this.#scheduleOverlay();
   }
 
   #publish(): void {
@@ -700,7 +775,8 @@ export class Canvas {
     for (const line of this.#lines.values()) {
       const e = cy.getElementById(line.id);
       if (e.empty()) continue;
-      const shown = String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
+      const dimmed = this.#isDimmed(line.id);
+      const shown = !dimmed && String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
       const labelBox = shown
         ? rect(e.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }))
         : null;
@@ -708,7 +784,7 @@ export class Canvas {
         edges.push({
           id: x.id,
           label: x.label,
-          classes: e.classes(),
+          classes: dimmed ? [...e.classes(), 'dimmed'] : e.classes(),
           midpoint: e.renderedMidpoint(),
           labelBox,
         });
@@ -743,7 +819,7 @@ export class Canvas {
         id: n.id(),
         label: String(n.data('label')),
         parent: n.isChild() ? n.parent().first().id() : null,
-        classes: n.classes(),
+        classes: this.#isDimmed(n.id()) ? [...n.classes(), 'dimmed'] : n.classes(),
         position: { ...n.position() },
         box: rect(n.renderedBoundingBox({ includeLabels: false })),
       })),
@@ -756,12 +832,16 @@ export class Canvas {
   /** Re-reads the theme's colours. */
   restyle(): void {
     this.cy.style(style());
+    this.#overlay?.style(style(true));
   }
 
   destroy(): void {
     // Stop pending animations first: one finishing after destroy() touches the torn-down renderer.
     cancelAnimationFrame(this.#frame);
+    cancelAnimationFrame(this.#overlayFrame);
     clearTimeout(this.#zoomTimer);
+    this.#overlay?.destroy();
+    this.#layer.remove();
     this.cy.stop(true, true);
     this.cy.elements().stop(true, true);
     this.cy.destroy();
