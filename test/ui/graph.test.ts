@@ -38,6 +38,7 @@ interface Snapshot {
     box: Rect;
   }[];
   edges: { id: string; label: string; classes: string[]; labelBox: Rect | null }[];
+  notDrawn: { id: string; source: string; target: string }[];
   titles: { id: string; text: string; box: Rect; clipped: boolean }[];
   zoom: number;
 }
@@ -407,6 +408,34 @@ describe('the graph reads at every size', { skip }, () => {
       assert.match(status, /^100 namespaces \(1,000 workloads\), [\d,]+ connections drawn/);
       assert.doesNotMatch(status, /0 workloads,/);
       await shot(page, 'graph-overview');
+      // The weaker lines are not in the page until a selection of one of their ends asks for them.
+      const weak = g.notDrawn[0];
+      assert.ok(
+        weak !== undefined && g.notDrawn.length === Number(/([\d,]+) weaker not drawn/.exec(status)?.[1]),
+      );
+      const end = g.nodes.find((n) => n.id === weak.source)!;
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      await page.mouse.click(
+        canvas.x + (end.box.x1 + end.box.x2) / 2,
+        canvas.y + (end.box.y1 + end.box.y2) / 2,
+      );
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as Win).__netfence!.graph().edges.some((e) => e.id === id),
+        weak.id,
+      );
+      const picked = await settled(page);
+      const line = picked.edges.find((e) => e.id === weak.id)!;
+      assert.ok(
+        line.classes.includes('selected-near') && !line.classes.includes('dimmed'),
+        line.classes.join(' '),
+      );
+      assert.ok(!picked.notDrawn.some((l) => l.source === weak.source || l.target === weak.source));
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as Win).__netfence!.graph().notDrawn.some((l) => l.id === id),
+        weak.id,
+      );
+      assert.equal((await graph(page)).notDrawn.length, g.notDrawn.length);
       const before = positions(g, ['ns:tenant-0050', 'ns:kube-system']);
       await page.getByRole('button', { name: 'Expand namespace tenant-0001' }).click();
       await page.waitForFunction(() =>

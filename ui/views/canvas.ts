@@ -112,6 +112,8 @@ export interface GraphSnapshot {
     /** The drawn label's box on screen, when a label is drawn. */
     labelBox: Rect | null;
   }[];
+  /** The weak lines not in the page (a selection of one of their ends adds them). */
+  notDrawn: { id: string; source: string; target: string }[];
   /** Namespace titles as drawn on screen (the page's coordinates relative to the canvas). */
   titles: { id: string; text: string; box: Rect; clipped: boolean }[];
   zoom: number;
@@ -200,6 +202,7 @@ function edgeElements(
   lines: readonly DrawnEdge[],
   classes: (e: GraphEdge) => string[],
   weak: ReadonlySet<string> = new Set(),
+  crowded = lines.length > CROWDED_LINES,
 ): ElementDefinition[] {
   return lines.map((l) => ({
     group: 'edges' as const,
@@ -215,7 +218,7 @@ function edgeElements(
     },
     classes: [
       ...(l.edges.every((e) => e.open) ? ['open'] : []),
-      ...(lines.length > CROWDED_LINES ? ['crowded'] : []),
+      ...(crowded ? ['crowded'] : []),
       ...(weak.has(l.id) ? ['weak'] : []),
       ...classes(l.edges[0]!),
     ],
@@ -266,6 +269,15 @@ export class Canvas {
   #lines = new Map<string, DrawnEdge>();
   #lineOf = new Map<string, string>();
   #shape = '';
+  /**
+   * The lines beyond the strongest are not in the page (styling thousands of hidden lines is what the first
+   * paint of a large overview cost): a selection adds those it needs (`#added`), and removes them after.
+   */
+  #weak = new Map<string, DrawnEdge[]>();
+  #weakIds: ReadonlySet<string> = new Set();
+  #added: Collection;
+  #edgeClasses: (e: GraphEdge) => string[] = () => [];
+  #crowded = false;
   #members: ((group: string) => readonly string[]) | undefined;
   #selected: readonly string[] = [];
   /** What the selection marked (selected, its lines) and dimmed: the next selection changes only the difference. */
@@ -301,6 +313,7 @@ export class Canvas {
       hideEdgesOnViewport: false,
     });
     this.#marked = this.cy.collection();
+    this.#added = this.cy.collection();
     this.#listen(handlers);
     // The canvas follows its box (the inspector opens and closes, the window resizes).
     new ResizeObserver(() => {
@@ -394,6 +407,17 @@ export class Canvas {
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
     const weak = weakLines(lines);
+    this.#weakIds = weak;
+    this.#weak = new Map();
+    for (const l of lines)
+      if (weak.has(l.id))
+        for (const end of [l.source, l.target]) {
+          const list = this.#weak.get(end);
+          if (list === undefined) this.#weak.set(end, [l]);
+          else list.push(l);
+        }
+    this.#edgeClasses = edgeClasses;
+    this.#crowded = lines.length > CROWDED_LINES;
     if (decorations.basis !== undefined) this.#layoutBasis(decorations.basis);
     const shape = graph.nodes.map((n) => `${n.id}@${n.parent ?? ''}`).join('|');
     const reshaped = shape !== this.#shape;
@@ -408,13 +432,19 @@ export class Canvas {
       this.cy.elements().remove();
       this.cy.add([
         ...nodeElements(graph.nodes, nodeClasses, drawn),
-        ...edgeElements(lines, edgeClasses, weak),
+        ...edgeElements(
+          lines.filter((l) => !weak.has(l.id)),
+          edgeClasses,
+          weak,
+          this.#crowded,
+        ),
       ]);
     });
     if (reshaped) this.#place();
     // The elements are new: nothing is marked yet.
     this.#shown = undefined;
     this.#marked = this.cy.collection();
+    this.#added = this.cy.collection();
     this.select(this.#selected);
     this.#publish();
     if (reshaped) this.fit();
@@ -572,6 +602,7 @@ export class Canvas {
     let near: Collection | undefined;
     this.cy.batch(() => {
       // Only the neighbourhood is restyled: the rest is dimmed as one layer.
+      this.#addWeak(ids);
       const picked = this.cy.collection();
       for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
       if (!picked.empty()) {
@@ -594,6 +625,30 @@ export class Canvas {
     this.element.classList.toggle('dimmed', near !== undefined);
     this.#drawOverlay();
     this.#scheduleTitles();
+  }
+
+  /** Puts into the page the weak lines a selection shows (a picked line, the lines of picked nodes), and only those. */
+  #addWeak(ids: readonly string[]): void {
+    const need = new Map<string, DrawnEdge>();
+    for (const id of ids) {
+      const lineId = this.#lineOf.get(id) ?? id;
+      const line = this.#lines.get(lineId);
+      if (line !== undefined && this.#weakIds.has(lineId)) need.set(lineId, line);
+      const node = this.cy.getElementById(id);
+      if (!node.isNode()) continue;
+      for (const n of node.union(node.descendants()).toArray())
+        for (const l of this.#weak.get(n.id()) ?? []) need.set(l.id, l);
+    }
+    const gone = this.#added.filter((e) => !need.has(e.id()));
+    this.#marked = this.#marked.difference(gone);
+    gone.remove();
+    const have = new Set(this.#added.map((e) => e.id()));
+    const add = [...need.values()].filter((l) => !have.has(l.id));
+    this.#added = this.#added.difference(gone);
+    if (add.length > 0)
+      this.#added = this.#added.union(
+        this.cy.add(edgeElements(add, this.#edgeClasses, this.#weakIds, this.#crowded)),
+      );
   }
 
   /** Whether an element is dimmed: a selection is shown and the element is not in its neighbourhood. */
@@ -764,7 +819,7 @@ export class Canvas {
   /** What is drawn (empty once destroyed: a view being replaced). */
   snapshot(): GraphSnapshot {
     const cy = this.cy;
-    if (cy.destroyed()) return { nodes: [], edges: [], titles: [], zoom: 1 };
+    if (cy.destroyed()) return { nodes: [], edges: [], notDrawn: [], titles: [], zoom: 1 };
     const rect = (r: { x1: number; y1: number; x2: number; y2: number }): Rect => ({
       x1: r.x1,
       y1: r.y1,
@@ -772,9 +827,13 @@ export class Canvas {
       y2: r.y2,
     });
     const edges: GraphSnapshot['edges'] = [];
+    const notDrawn: GraphSnapshot['notDrawn'] = [];
     for (const line of this.#lines.values()) {
       const e = cy.getElementById(line.id);
-      if (e.empty()) continue;
+      if (e.empty()) {
+        notDrawn.push({ id: line.id, source: line.source, target: line.target });
+        continue;
+      }
       const dimmed = this.#isDimmed(line.id);
       const shown = !dimmed && String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
       const labelBox = shown
@@ -824,6 +883,7 @@ export class Canvas {
         box: rect(n.renderedBoundingBox({ includeLabels: false })),
       })),
       edges,
+      notDrawn,
       titles,
       zoom: cy.zoom(),
     };
