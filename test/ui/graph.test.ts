@@ -161,6 +161,16 @@ function fillPoint(g: Snapshot, id: string): [number, number] {
   return [n.box.x1 + 5, (n.box.y1 + n.box.y2) / 2];
 }
 
+/** Clicks (or double-clicks) the middle of a drawn node. */
+async function clickNode(page: Page, g: Snapshot, id: string, double = false): Promise<void> {
+  const n = g.nodes.find((x) => x.id === id);
+  assert.ok(n, `no node ${id}`);
+  const box = (await page.locator('.canvas').boundingBox())!;
+  const x = box.x + (n.box.x1 + n.box.x2) / 2;
+  const y = box.y + (n.box.y1 + n.box.y2) / 2;
+  await (double ? page.mouse.dblclick(x, y) : page.mouse.click(x, y));
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.mouse.move(1, 1);
@@ -268,10 +278,8 @@ describe('the graph reads at every size', { skip }, () => {
       assert.ok(
         g.edges.find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')?.classes.includes('dimmed'),
       );
-      // A click on another workload moves the dimming (only what changes is restyled: nothing stale stays).
-      const web = g.nodes.find((n) => n.id === 'shop/Deployment/web')!;
-      const box = (await page.locator('.canvas').boundingBox())!;
-      await page.mouse.click(box.x + (web.box.x1 + web.box.x2) / 2, box.y + (web.box.y1 + web.box.y2) / 2);
+      // A click on another workload moves the dimming (nothing stale stays).
+      await clickNode(page, g, 'shop/Deployment/web');
       await page.waitForFunction(() =>
         decodeURIComponent((globalThis as unknown as Win).location.hash).includes(
           'sel=node:shop/Deployment/web',
@@ -299,6 +307,44 @@ describe('the graph reads at every size', { skip }, () => {
       await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('sel='));
       const after = await settled(page);
       assert.equal(after.nodes.filter((n) => n.classes.includes('dimmed')).length, 0);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a model without the workload-level connections (a very large cluster) loads them per namespace', async () => {
+    // Normally: every connection comes with the model.
+    const normal = await session(1440, 900);
+    let all: string[];
+    try {
+      await normal.page.goto(`${served.url}#/graph`);
+      all = (await settled(normal.page)).edges.map((e) => e.id).sort();
+    } finally {
+      await normal.browser.close();
+    }
+    // The model as the server sends it above its limit: `connections: null`; the page asks
+    // /api/connections?namespace= for the namespaces it draws, and draws the same lines.
+    const { browser, page } = await session(1440, 900);
+    const asked: string[] = [];
+    try {
+      await page.route('**/api/model', async (route) => {
+        const response = await route.fetch();
+        const model = (await response.json()) as { connections: unknown };
+        assert.ok(Array.isArray(model.connections));
+        await route.fulfill({ response, json: { ...model, connections: null } });
+      });
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname === '/api/connections') asked.push(url.searchParams.get('namespace') ?? '');
+      });
+      await page.goto(`${served.url}#/graph`);
+      await page.waitForFunction(
+        (n) => (globalThis as unknown as Win).__netfence?.graph().edges.length === n,
+        all.length,
+      );
+      const g = await settled(page);
+      assert.deepEqual(g.edges.map((e) => e.id).sort(), all);
+      assert.ok(all.length > 0 && asked.includes('data') && asked.includes('shop'), asked.join(' '));
     } finally {
       await browser.close();
     }
@@ -413,12 +459,7 @@ describe('the graph reads at every size', { skip }, () => {
       assert.ok(
         weak !== undefined && g.notDrawn.length === Number(/([\d,]+) weaker not drawn/.exec(status)?.[1]),
       );
-      const end = g.nodes.find((n) => n.id === weak.source)!;
-      const canvas = (await page.locator('.canvas').boundingBox())!;
-      await page.mouse.click(
-        canvas.x + (end.box.x1 + end.box.x2) / 2,
-        canvas.y + (end.box.y1 + end.box.y2) / 2,
-      );
+      await clickNode(page, g, weak.source);
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().edges.some((e) => e.id === id),
         weak.id,
@@ -497,13 +538,7 @@ describe('the graph reads at every size', { skip }, () => {
       assert.match(await page.locator('.graph-status').innerText(), status);
       assert.equal(await page.locator('#group-key').inputValue(), 'tier');
       const expand = async (group: string): Promise<void> => {
-        const g = await graph(page);
-        const node = g.nodes.find((n) => n.id === group)!;
-        const box = (await page.locator('.canvas').boundingBox())!;
-        await page.mouse.dblclick(
-          box.x + (node.box.x1 + node.box.x2) / 2,
-          box.y + (node.box.y1 + node.box.y2) / 2,
-        );
+        await clickNode(page, await graph(page), group, true);
         await page.waitForFunction(
           (id) => (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === id),
           group,
