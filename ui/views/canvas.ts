@@ -449,6 +449,10 @@ export class Canvas {
     this.#publish();
     if (reshaped) this.fit();
     this.#zoomLabels();
+    if (this.#overlay === undefined)
+      requestIdleCallback(() => {
+        if (!this.cy.destroyed()) this.#ensureOverlay();
+      });
     return { lines: lines.length, weak: weak.size };
   }
 
@@ -669,14 +673,9 @@ export class Canvas {
       this.#overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
   }
 
-  /** Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below. */
-  #drawOverlay(): void {
-    const near = this.#near;
-    if (near === undefined || this.cy.destroyed()) {
-      this.#overlay?.elements().remove();
-      return;
-    }
-    const overlay = (this.#overlay ??= cytoscape({
+  /** The passive instance that draws the selection (made once, ahead of the first click when the page is idle). */
+  #ensureOverlay(): Core {
+    return (this.#overlay ??= cytoscape({
       container: this.#layer,
       style: style(true),
       minZoom: 0.05,
@@ -687,6 +686,16 @@ export class Canvas {
       autoungrabify: true,
       autounselectify: true,
     }));
+  }
+
+  /** Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below. */
+  #drawOverlay(): void {
+    const near = this.#near;
+    if (near === undefined || this.cy.destroyed()) {
+      this.#overlay?.elements().remove();
+      return;
+    }
+    const overlay = this.#ensureOverlay();
     const elements: ElementDefinition[] = [];
     near.nodes().forEach((n) => {
       const data: Record<string, unknown> = { ...(n.data() as Record<string, unknown>) };
