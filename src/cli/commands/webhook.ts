@@ -14,7 +14,9 @@ import {
 import {
   checkOpenssl,
   makeSelfSigned,
+  readClientCa,
   readKeyPair,
+  watchFiles,
   watchKeyPair,
   type KeyPair,
 } from '../../admission/tls.ts';
@@ -29,6 +31,7 @@ interface WebhookOptions extends ClusterOptions {
   listen: { host: string; port: number };
   tlsCert?: string;
   tlsKey?: string;
+  clientCa?: string;
   selfSigned: boolean;
   san?: string[];
   mode: Mode;
@@ -103,6 +106,10 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
     )
     .option('--tls-cert <file>', 'serving certificate (PEM, with its chain); reloaded when the file changes')
     .option('--tls-key <file>', 'its private key (PEM); reloaded when the file changes')
+    .option(
+      '--client-ca <file>',
+      "CA (PEM) of the API server's client certificate: /validate answers only callers it signed; reloaded when the file changes",
+    )
     .option('--self-signed', 'make a CA and a certificate with openssl (for trying it out)', false)
     .option(
       '--san <name>',
@@ -174,6 +181,14 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     pods: options.pods,
   };
   const { pair, files } = await servingPair(options, io);
+  let clientCa: string | undefined;
+  if (options.clientCa !== undefined) {
+    try {
+      clientCa = await readClientCa(options.clientCa);
+    } catch (error) {
+      throw new UserError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const log = (entry: LogEntry): void =>
     io.stderr(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   await withCluster(async (k8s) => {
@@ -194,6 +209,7 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
         host: options.listen.host,
         port: options.listen.port,
         tls: pair,
+        ...(clientCa === undefined ? {} : { clientCa }),
         rules,
         source: watch,
         log,
@@ -203,25 +219,39 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
       watch.stop();
       throw listenError(error, options.listen);
     }
-    const stopReloading =
+    /** Applies what a watched file now holds, logging `<what> reloaded` or why not. */
+    const reloading =
+      <T>(what: string, apply: (value: T) => void) =>
+      (value: T): void => {
+        try {
+          apply(value);
+          log({ msg: `${what} reloaded` });
+        } catch (error) {
+          log({
+            msg: `${what} not reloaded`,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+      };
+    const stops = [
       files === undefined
         ? () => undefined
         : watchKeyPair(
             files.cert,
             files.key,
-            (next) => {
-              try {
-                server.setKeyPair(next);
-                log({ msg: 'certificate reloaded' });
-              } catch (error) {
-                log({
-                  msg: 'certificate not reloaded',
-                  reason: error instanceof Error ? error.message : String(error),
-                });
-              }
-            },
+            reloading('certificate', (next: KeyPair) => server.setKeyPair(next)),
             (reason) => log({ msg: 'certificate not reloaded', reason }),
-          );
+          ),
+      options.clientCa === undefined
+        ? () => undefined
+        : watchFiles(
+            [options.clientCa],
+            () => readClientCa(options.clientCa!),
+            reloading('client CA', (next: string) => server.setClientCa(next)),
+            (reason) => log({ msg: 'client CA not reloaded', reason }),
+          ),
+    ];
+    const stopReloading = (): void => stops.forEach((stop) => stop());
     io.stdout(`netfence webhook: listening on ${server.url}/validate (mode ${options.mode})\n`);
     note(
       io,
