@@ -169,6 +169,7 @@ describe('helm template', { skip: helmSkip }, () => {
     const objects = await render(
       'webhook.failurePolicy=Fail',
       'webhook.pods=true',
+      'webhook.nodes=true',
       'webhook.excludeNamespaces={kube-system,monitoring}',
       'webhook.timeoutSeconds=10',
     );
@@ -177,6 +178,12 @@ describe('helm template', { skip: helmSkip }, () => {
     assert.equal(hook.timeoutSeconds, 10);
     assert.ok((hook.rules as { resources: string[] }[]).some((r) => r.resources.includes('pods')));
     assert.ok((containerOf(objects).args as string[]).includes('--pods'));
+    assert.ok((containerOf(objects).args as string[]).includes('--nodes'));
+    const nodes = (hook.rules as { resources: string[]; operations: string[] }[]).find((r) =>
+      r.resources.includes('nodes'),
+    );
+    assert.deepEqual(nodes?.resources, ['nodes', 'nodes/status']);
+    assert.deepEqual(nodes?.operations, ['UPDATE']);
     assert.deepEqual(
       (hook.namespaceSelector as { matchExpressions: { values: string[] }[] }).matchExpressions[0]!.values,
       ['kube-system', 'monitoring', 'netfence'],
@@ -469,7 +476,7 @@ describe('the rendered chart in a real API server', { skip }, () => {
   test('every object is accepted (server-side dry run), whatever the values', async () => {
     for (const sets of [
       [ASSERTIONS, 'lint.rules.no-allow-all-rule=warning', 'controller.enabled=true'],
-      ['webhook.failurePolicy=Fail', 'webhook.pods=true', 'replicas=1'],
+      ['webhook.failurePolicy=Fail', 'webhook.pods=true', 'webhook.nodes=true', 'replicas=1'],
       ['controller.enabled=true', 'controller.replicas=1', 'controller.defaultDeny.dns=false'],
       ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
     ]) {

@@ -38,6 +38,7 @@ interface WebhookOptions extends ClusterOptions {
   config?: string | false;
   spec?: string[];
   pods: boolean;
+  nodes: boolean;
   maxBody: number;
 }
 
@@ -139,6 +140,11 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
       'judge Pod creations and label changes too (every pod change then waits for netfence)',
       false,
     )
+    .option(
+      '--nodes',
+      "judge Node label and address changes too (cluster policies' nodes peers, Cilium's toNodes and host)",
+      false,
+    )
     .addOption(
       new Option('--max-body <bytes>', 'largest request body accepted')
         .default(DEFAULT_MAX_BODY_BYTES)
@@ -179,6 +185,7 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     lint: await loadLintConfig(options.config, io),
     specs,
     pods: options.pods,
+    nodes: options.nodes,
   };
   const { pair, files } = await servingPair(options, io);
   let clientCa: string | undefined;
