@@ -184,9 +184,26 @@ describe('helm template', { skip: helmSkip }, () => {
     );
     assert.deepEqual(nodes?.resources, ['nodes', 'nodes/status']);
     assert.deepEqual(nodes?.operations, ['UPDATE']);
+    assert.ok(!(containerOf(objects).args as string[]).includes('--client-ca'));
     assert.deepEqual(
       (hook.namespaceSelector as { matchExpressions: { values: string[] }[] }).matchExpressions[0]!.values,
       ['kube-system', 'monitoring', 'netfence'],
+    );
+  });
+
+  test('webhook.clientCAConfigMap: the ConfigMap mounted and --client-ca naming its ca.crt', async () => {
+    const objects = await render('webhook.clientCAConfigMap=apiserver-webhook-ca');
+    const args = (containerOf(objects).args as string[]).join(' ');
+    assert.match(args, / --client-ca \/client-ca\/ca\.crt/);
+    const pod = podOf(objects);
+    assert.deepEqual(
+      (pod.volumes as { name: string; configMap?: { name: string } }[]).find((v) => v.name === 'client-ca'),
+      { name: 'client-ca', configMap: { name: 'apiserver-webhook-ca' } },
+    );
+    assert.ok(
+      (containerOf(objects).volumeMounts as { name: string; mountPath: string }[]).some(
+        (m) => m.name === 'client-ca' && m.mountPath === '/client-ca',
+      ),
     );
   });
 
@@ -476,7 +493,13 @@ describe('the rendered chart in a real API server', { skip }, () => {
   test('every object is accepted (server-side dry run), whatever the values', async () => {
     for (const sets of [
       [ASSERTIONS, 'lint.rules.no-allow-all-rule=warning', 'controller.enabled=true'],
-      ['webhook.failurePolicy=Fail', 'webhook.pods=true', 'webhook.nodes=true', 'replicas=1'],
+      [
+        'webhook.failurePolicy=Fail',
+        'webhook.pods=true',
+        'webhook.nodes=true',
+        'replicas=1',
+        'webhook.clientCAConfigMap=apiserver-webhook-ca',
+      ],
       ['controller.enabled=true', 'controller.replicas=1', 'controller.defaultDeny.dns=false'],
       ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
     ]) {

@@ -1,6 +1,6 @@
 /**
  * `netfence webhook`: a validating admission webhook. It lists and watches the cluster, and answers each
- * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods) with what the change
+ * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods, Nodes with --nodes) with what the change
  * does: spec assertions it breaks and lint findings it adds deny (or warn, or are only logged).
  */
 import { Command, Option } from 'commander';
