@@ -34,6 +34,11 @@ export interface AdmissionRules {
   specs: readonly Spec[];
   /** Whether Pod requests are judged (else allowed at once). @default false */
   pods?: boolean;
+  /**
+   * Whether Node requests are judged (a change of a node's labels or addresses moves cluster policies'
+   * `nodes` peers and Cilium's `toNodes`, `host` and `remote-node`), else allowed at once. @default false
+   */
+  nodes?: boolean;
   engine?: Partial<EngineOptions>;
 }
 
@@ -65,6 +70,7 @@ const RESOURCE_OF: Record<AdmittedKind, Resource> = {
   NetworkPolicy: 'networkpolicies',
   Namespace: 'namespaces',
   Pod: 'pods',
+  Node: 'nodes',
   ClusterNetworkPolicy: 'clusternetworkpolicies',
   AdminNetworkPolicy: 'adminnetworkpolicies',
   BaselineAdminNetworkPolicy: 'baselineadminnetworkpolicies',
@@ -147,6 +153,13 @@ function objectsOf(
   }
 }
 
+/** Whether a node's addresses (`status.addresses`) differ. */
+function addressesChanged(a: KubeObject | undefined, b: KubeObject | undefined): boolean {
+  const addresses = (o: KubeObject | undefined): string =>
+    JSON.stringify(o?.kind === 'Node' ? (o.status?.addresses ?? []) : []);
+  return addresses(a) !== addresses(b);
+}
+
 function labelsChanged(a: KubeObject | undefined, b: KubeObject | undefined): string[] {
   const la = a?.metadata.labels ?? {};
   const lb = b?.metadata.labels ?? {};
@@ -187,6 +200,8 @@ export interface RequestChange {
   id: string;
   /** Label keys whose values differ between before and after. */
   changedLabels: string[];
+  /** A Node's addresses differ between before and after. */
+  changedAddresses: boolean;
 }
 
 /** What a change does, whichever way it was computed (the whole state again, or incrementally). */
@@ -288,6 +303,7 @@ export function decideWith(
 ): DecisionRecord {
   const { kind } = request.kind;
   if (kind === 'Pod' && rules.pods !== true) return allowedRecord('pods are not judged (--pods)');
+  if (kind === 'Node' && rules.nodes !== true) return allowedRecord('nodes are not judged (--nodes)');
   if (request.operation === 'CONNECT') return allowedRecord('CONNECT changes nothing');
   const read = objectsOf(request);
   if ('error' in read)
@@ -298,14 +314,11 @@ export function decideWith(
   const subject = after ?? before!;
   const id = objectId(subject);
   const changedLabels = labelsChanged(before, after);
-  if (
-    (kind === 'Namespace' || kind === 'Pod') &&
-    request.operation === 'UPDATE' &&
-    changedLabels.length === 0
-  )
-    return allowedRecord('no label changed');
+  const changedAddresses = kind === 'Node' && addressesChanged(before, after);
+  if (LABELLED.has(kind) && request.operation === 'UPDATE' && changedLabels.length === 0 && !changedAddresses)
+    return allowedRecord(kind === 'Node' ? 'no label or address changed' : 'no label changed');
 
-  const change: RequestChange = { request, kind, after, before, id, changedLabels };
+  const change: RequestChange = { request, kind, after, before, id, changedLabels, changedAddresses };
   const effect = effectOf(change);
   if ('verdict' in effect) return effect;
   const { opened, cut, changeFields, broken } = effect;
@@ -315,8 +328,11 @@ export function decideWith(
   const defaultField =
     request.operation === 'DELETE'
       ? 'its deletion'
-      : changedLabels.length > 0 && (kind === 'Namespace' || kind === 'Pod')
-        ? changedLabels.map((k) => `metadata.labels["${k}"]`).join(', ')
+      : LABELLED.has(kind) && (changedLabels.length > 0 || changedAddresses)
+        ? [
+            ...changedLabels.map((k) => `metadata.labels["${k}"]`),
+            ...(changedAddresses ? ['status.addresses'] : []),
+          ].join(', ')
         : changeFields.length > 0
           ? [...new Set(changeFields.map(pathText))].slice(0, 2).join(', ')
           : 'spec';
@@ -384,6 +400,9 @@ export function decideWith(
     cut,
   };
 }
+
+/** The kinds whose UPDATE matters only through their labels (and a Node's addresses). */
+const LABELLED: ReadonlySet<AdmittedKind> = new Set(['Namespace', 'Pod', 'Node']);
 
 /** The default rules: deny mode, the default lint configuration, no spec. */
 export const DEFAULT_RULES: AdmissionRules = { mode: 'deny', lint: DEFAULT_CONFIG, specs: [] };

@@ -257,7 +257,11 @@ export class LiveCluster {
   }
 
   #effect(change: RequestChange): ChangeEffect | DecisionRecord {
-    if (change.kind === 'Namespace' && change.before !== undefined && change.after !== undefined) {
+    const relabel =
+      (change.kind === 'Namespace' || (change.kind === 'Node' && !change.changedAddresses)) &&
+      change.before !== undefined &&
+      change.after !== undefined;
+    if (relabel) {
       this.#keys ??= selectorKeys([
         this.#state.policies.map((p) => p.spec),
         this.#state.clusterPolicies.map((p) => p.spec),

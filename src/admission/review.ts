@@ -20,6 +20,7 @@ export const ADMITTED_KINDS = {
   NetworkPolicy: ['networking.k8s.io'],
   Namespace: [''],
   Pod: [''],
+  Node: [''],
   ClusterNetworkPolicy: ['policy.networking.k8s.io'],
   AdminNetworkPolicy: ['policy.networking.k8s.io'],
   BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],

@@ -2,9 +2,13 @@
  * The webhook's HTTPS server: `POST /validate` answers AdmissionReviews from the cluster state held in
  * memory (never an API call per request), `GET /healthz` and `GET /readyz` (ready once the cluster has been
  * listed). Bad input is a 4xx answer and a log line, never a crash: a body over the limit is 413, one that is
- * not an AdmissionReview 400, a kind netfence does not judge 422.
+ * not an AdmissionReview 400, a kind netfence does not judge 422. With `clientCa`, `/validate` answers only
+ * a caller whose client certificate that CA signed (the API server's, configured by its admission
+ * configuration): no certificate is 401, one the CA did not sign 403; the probes stay open (the kubelet
+ * sends no certificate).
  */
 import { createServer, type Server } from 'node:https';
+import { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../k8s/types.ts';
@@ -33,6 +37,8 @@ export interface WebhookOptions {
   /** 0: a free port. */
   port: number;
   tls: KeyPair;
+  /** The CA (PEM) that signs the callers' client certificates; `undefined`: any caller is answered. */
+  clientCa?: string;
   rules: AdmissionRules;
   source: ObjectSource;
   log: (entry: LogEntry) => void;
@@ -51,6 +57,8 @@ export interface RunningWebhook {
   port: number;
   /** Replaces the serving certificate for new connections. */
   setKeyPair(pair: KeyPair): void;
+  /** Replaces the callers' CA for new connections (only when started with `clientCa`). */
+  setClientCa(ca: string): void;
   close(): Promise<void>;
 }
 
@@ -191,6 +199,21 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
     if (path === '/readyz')
       return options.source.isReady() ? send(res, 200, 'ok') : send(res, 503, 'reading the cluster');
     if (path !== '/validate') return send(res, 404, `no ${path ?? ''}: the webhook answers POST /validate`);
+    if (options.clientCa !== undefined) {
+      const socket = req.socket;
+      if (!(socket instanceof TLSSocket) || !socket.authorized) {
+        const certificate = socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined;
+        const none = certificate === undefined;
+        const cn = /(?:^|\n)CN=([^\n]*)/.exec(certificate?.subject ?? '')?.[1] ?? '';
+        const reason = none
+          ? 'no client certificate'
+          : `client certificate "${cn}" not signed by --client-ca (${String((socket as TLSSocket).authorizationError)})`;
+        options.log({ msg: 'caller rejected', reason, remote: req.socket.remoteAddress });
+        return none
+          ? send(res, 401, '/validate answers only the API server: a client certificate is required')
+          : send(res, 403, `/validate answers only the API server: ${reason}`);
+      }
+    }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       return send(res, 405, '/validate takes POST');
@@ -202,10 +225,32 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
     });
   };
 
+  let pair = options.tls;
+  let clientCa = options.clientCa;
+  const context = () =>
+    ({
+      cert: pair.cert,
+      key: pair.key,
+      minVersion: 'TLSv1.2',
+      ...(clientCa === undefined ? {} : { ca: clientCa }),
+    }) as const;
   const server: Server = createServer(
-    { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    {
+      ...context(),
+      // Asked for, checked per path (the probes have none): a missing or untrusted one is answered, not cut.
+      ...(clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: false }),
+    },
     handle,
   );
+  /** New connections get the current pair and CA; a pair or CA that TLS refuses is undone and thrown. */
+  const renew = (undo: () => void): void => {
+    try {
+      server.setSecureContext(context());
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  };
   // A client that stalls never holds a socket for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -219,8 +264,17 @@ export function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
       resolve({
         url: `https://${host}:${port}`,
         port,
-        setKeyPair: (pair) =>
-          server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }),
+        setKeyPair: (next) => {
+          const previous = pair;
+          pair = next;
+          renew(() => (pair = previous));
+        },
+        setClientCa: (next) => {
+          if (clientCa === undefined) throw new Error('started without a client CA');
+          const previous = clientCa;
+          clientCa = next;
+          renew(() => (clientCa = previous));
+        },
         close: () =>
           new Promise<void>((done) => {
             if (syncTimer !== undefined) clearInterval(syncTimer);

@@ -4,6 +4,7 @@
  * certificate made with Debian's `openssl` command for trying the webhook out. No hand-written ASN.1.
  */
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { isIP } from 'node:net';
@@ -113,14 +114,33 @@ export async function readKeyPair(certFile: string, keyFile: string): Promise<Ke
   return { cert: await read(certFile, '--tls-cert'), key: await read(keyFile, '--tls-key') };
 }
 
+/** Reads the CA bundle that signs the callers' client certificates (PEM, one or more certificates). */
+export async function readClientCa(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`--client-ca: cannot read "${file}" (${code})`, { cause: error });
+  }
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new Error(
+      `--client-ca: "${file}" holds no PEM certificate (expected -----BEGIN CERTIFICATE-----, the CA that signs the API server's client certificate)`,
+    );
+  }
+  return text;
+}
+
 /**
- * Polls the two files (a Secret volume swaps a symlink, which file-system events miss) and calls `reload`
- * with the new pair when either changes. Returns the function that stops watching.
+ * Polls `files` (a Secret volume swaps a symlink, which file-system events miss) and calls `reload` with
+ * what `load` reads when any of them changes. Returns the function that stops watching.
  */
-export function watchKeyPair(
-  certFile: string,
-  keyFile: string,
-  reload: (pair: KeyPair) => void,
+export function watchFiles<T>(
+  files: readonly string[],
+  load: () => Promise<T>,
+  reload: (value: T) => void,
   onError: (message: string) => void,
   intervalMs = 2000,
 ): () => void {
@@ -129,18 +149,27 @@ export function watchKeyPair(
     if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
     if (pending) return;
     pending = true;
-    // Both files are written one after the other: read them once the second had time to land.
+    // Files are written one after the other: read them once the last had time to land.
     setTimeout(() => {
       pending = false;
-      readKeyPair(certFile, keyFile).then(reload, (error: unknown) =>
+      load().then(reload, (error: unknown) =>
         onError(error instanceof Error ? error.message : String(error)),
       );
     }, 200);
   };
-  watchFile(certFile, { interval: intervalMs, persistent: false }, changed);
-  watchFile(keyFile, { interval: intervalMs, persistent: false }, changed);
+  for (const file of files) watchFile(file, { interval: intervalMs, persistent: false }, changed);
   return () => {
-    unwatchFile(certFile, changed);
-    unwatchFile(keyFile, changed);
+    for (const file of files) unwatchFile(file, changed);
   };
+}
+
+/** Reloads the cert/key pair when either file changes (`watchFiles`). */
+export function watchKeyPair(
+  certFile: string,
+  keyFile: string,
+  reload: (pair: KeyPair) => void,
+  onError: (message: string) => void,
+  intervalMs = 2000,
+): () => void {
+  return watchFiles([certFile, keyFile], () => readKeyPair(certFile, keyFile), reload, onError, intervalMs);
 }

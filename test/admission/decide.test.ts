@@ -357,3 +357,70 @@ describe('Pods', () => {
     assert.equal(d.verdict.allowed, true);
   });
 });
+
+describe('Nodes (--nodes)', () => {
+  const node = (labels: Record<string, string>, address = '10.0.0.11'): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'worker-1', labels },
+    status: { addresses: [{ type: 'InternalIP', address }] },
+  });
+  // An Admin-tier policy whose egress peer is the nodes labelled role=db: it reads the node label `role`.
+  const toDbNodes: KubeObject = {
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'to-db-nodes' },
+    spec: {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'tenant-a' } } },
+      egress: [{ name: 'db-nodes', action: 'Accept', to: [{ nodes: { matchLabels: { role: 'db' } } }] }],
+    },
+  };
+  const objects = (): KubeObject[] => [...baseObjects(), node({ zone: 'a' }), toDbNodes];
+
+  test('are admitted without evaluation unless --nodes', () => {
+    const d = judge(
+      review('UPDATE', node({ zone: 'a', role: 'db' }), node({ zone: 'a' })),
+      rules(),
+      objects(),
+    );
+    assert.equal(d.skipped, 'nodes are not judged (--nodes)');
+  });
+
+  test('an update that changes no label and no address is admitted without evaluation', () => {
+    const old = node({ zone: 'a' });
+    const heartbeat = { ...old, metadata: { ...old.metadata, annotations: { 'node.alpha/seen': 'now' } } };
+    const d = judge(review('UPDATE', heartbeat, old), rules({ nodes: true }), objects());
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.skipped, 'no label or address changed');
+  });
+
+  test('a label no selector reads is answered at once, like a namespace relabel', () => {
+    const d = judge(
+      review('UPDATE', node({ zone: 'b' }), node({ zone: 'a' })),
+      rules({ nodes: true }),
+      objects(),
+    );
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.skipped, undefined);
+    assert.equal(lastPath(), 'no selector reads the labels');
+  });
+
+  test("a label a cluster policy's nodes peer reads, or a new address, is computed on the state after it", () => {
+    const relabel = judge(
+      review('UPDATE', node({ zone: 'a', role: 'db' }), node({ zone: 'a' })),
+      rules({ nodes: true }),
+      objects(),
+    );
+    assert.equal(relabel.skipped, undefined);
+    assert.equal(lastPath(), 'whole state');
+    const moved = judge(
+      review('UPDATE', node({ zone: 'a' }, '10.0.0.99'), node({ zone: 'a' })),
+      rules({ nodes: true }),
+      objects(),
+    );
+    assert.equal(moved.skipped, undefined);
+    assert.equal(lastPath(), 'whole state');
+  });
+});

@@ -8,9 +8,18 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startWebhook, type LogEntry, type RunningWebhook } from '../../src/admission/server.ts';
-import { makeSelfSigned, watchKeyPair, type SelfSigned } from '../../src/admission/tls.ts';
+import {
+  makeSelfSigned,
+  readClientCa,
+  watchFiles,
+  watchKeyPair,
+  type KeyPair,
+  type SelfSigned,
+} from '../../src/admission/tls.ts';
+import { makeClientCert } from './client-cert.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
 import { NO_LINT, baseObjects, np, review, spec } from './fixtures.ts';
 
@@ -27,11 +36,18 @@ function post(
   path: string,
   body: string,
   method = 'POST',
+  client?: KeyPair,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${webhook.url}${path}`,
-      { method, ca, agent: false, headers: { 'content-type': 'application/json' } },
+      {
+        method,
+        ca,
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+        ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -191,4 +207,90 @@ describe('the webhook server', () => {
       }
     },
   );
+});
+
+describe('the webhook server with --client-ca: only callers with a certificate of that CA', () => {
+  let certs: SelfSigned;
+  let callers: SelfSigned;
+  let strangers: SelfSigned;
+  let apiServer: KeyPair;
+  let stranger: KeyPair;
+  let webhook: RunningWebhook;
+  const logs: LogEntry[] = [];
+  const body = JSON.stringify(review('CREATE', np('data', 'x', { podSelector: {} })));
+
+  before(async () => {
+    certs = await makeSelfSigned(['127.0.0.1']);
+    callers = await makeSelfSigned(['callers']);
+    strangers = await makeSelfSigned(['strangers']);
+    apiServer = await makeClientCert(callers, 'kube-apiserver');
+    stranger = await makeClientCert(strangers, 'someone');
+    webhook = await startWebhook({
+      host: '127.0.0.1',
+      port: 0,
+      tls: certs,
+      clientCa: callers.ca,
+      rules: { mode: 'deny', lint: NO_LINT, specs: [spec()] },
+      source: { isReady: () => true, generation: () => 1, objects: () => baseObjects() },
+      log: (e) => logs.push(e),
+    });
+  });
+  after(async () => {
+    await webhook.close();
+    for (const d of [certs, callers, strangers]) rmSync(d.dir, { recursive: true, force: true });
+  });
+
+  test("the API server's certificate is answered", async () => {
+    const a = await post(webhook, certs.ca, '/validate', body, 'POST', apiServer);
+    assert.equal(a.status, 200, a.text);
+    assert.match(a.text, /"kind":"AdmissionReview"/);
+  });
+
+  test('no certificate: 401, logged; another CA: 403 naming the certificate', async () => {
+    const none = await post(webhook, certs.ca, '/validate', body);
+    assert.equal(none.status, 401);
+    assert.match(none.text, /a client certificate is required/);
+    assert.ok(logs.some((e) => e.msg === 'caller rejected' && e.reason === 'no client certificate'));
+    const other = await post(webhook, certs.ca, '/validate', body, 'POST', stranger);
+    assert.equal(other.status, 403);
+    assert.match(other.text, /client certificate "someone" not signed by --client-ca/);
+  });
+
+  test('the probes need no certificate (the kubelet has none)', async () => {
+    assert.equal((await post(webhook, certs.ca, '/healthz', '', 'GET')).status, 200);
+    assert.equal((await post(webhook, certs.ca, '/readyz', '', 'GET')).status, 200);
+  });
+
+  test('a new CA written over the file is used for new connections', { timeout: 20_000 }, async () => {
+    const file = join(callers.dir, 'client-ca.crt');
+    copyFileSync(callers.caFile, file);
+    let reloaded: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (reloaded = resolve));
+    const stop = watchFiles(
+      [file],
+      () => readClientCa(file),
+      (ca) => {
+        webhook.setClientCa(ca);
+        reloaded();
+      },
+      (message) => assert.fail(message),
+      50,
+    );
+    try {
+      writeFileSync(file, `${strangers.ca}\n`);
+      await done;
+      assert.equal((await post(webhook, certs.ca, '/validate', body, 'POST', stranger)).status, 200);
+      assert.equal((await post(webhook, certs.ca, '/validate', body, 'POST', apiServer)).status, 403);
+    } finally {
+      stop();
+      webhook.setClientCa(callers.ca);
+    }
+  });
+
+  test('a --client-ca file that is not a certificate: one line naming the file and what is expected', async () => {
+    const file = join(callers.dir, 'not-a-ca.pem');
+    writeFileSync(file, 'hello\n');
+    await assert.rejects(readClientCa(file), /--client-ca: ".*not-a-ca\.pem" holds no PEM certificate/);
+    await assert.rejects(readClientCa(join(callers.dir, 'missing.pem')), /--client-ca: cannot read .*ENOENT/);
+  });
 });

@@ -8,7 +8,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiServer } from '../support/kube-apiserver.ts';
@@ -18,6 +17,7 @@ import {
   ALLOW_API,
   NP,
   apiCall,
+  postToHook,
   registerWebhook,
   startWebhookProcess,
   type Reply,
@@ -52,28 +52,11 @@ async function until(
 }
 
 /** POSTs `body` straight to the webhook process (not through the API server). */
-function postToWebhook(
+const postToWebhook = (
   path: string,
   body: string | Buffer,
   headers: Record<string, string> = {},
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${hook!.url}${path}`,
-      { method: 'POST', ca: hook!.ca, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    // The webhook may answer 413 before it has read the whole body and close: that is its answer.
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+): Promise<{ status: number; text: string }> => postToHook(hook!, path, body, headers);
 
 before(
   async () => {

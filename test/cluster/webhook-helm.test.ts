@@ -19,9 +19,11 @@ import { parseAllDocuments } from 'yaml';
 import { parseLintConfig } from '../../src/lint/config.ts';
 import { RULES } from '../../src/lint/registry.ts';
 import { parseSpec } from '../../src/testspec/spec.ts';
+import { defaultSettings, parseSettings } from '../../src/controller/config.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { applyObjects, skip as kubeSkip, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, np, review } from '../admission/fixtures.ts';
+import { serviceAccountKubeconfig } from '../controller/cluster.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHART = join(ROOT, 'deploy', 'helm', 'netfence');
@@ -95,6 +97,7 @@ describe('helm lint', { skip: helmSkip }, () => {
       [],
       ['certificates.source=cert-manager'],
       ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
+      ['controller.enabled=true', 'controller.serviceMonitor.enabled=true', ASSERTIONS],
     ]) {
       const r = await helmRun(['lint', CHART, '--strict', ...sets.flatMap((s) => ['--set', s])]);
       assert.equal(r.code, 0, `${sets.join(' ')}: ${r.stdout}${r.stderr}`);
@@ -110,6 +113,10 @@ describe('helm lint', { skip: helmSkip }, () => {
       [
         'certificates.source=secret',
         /certificates\.secret\.(name|caBundle): .*\(certificates\.source is secret\)/,
+      ],
+      [
+        'controller.enabled=true,controller.defaultDeny.directions=all',
+        /controller\.defaultDeny\.directions: expected ingress, egress, both or off, got "all"/,
       ],
     ] as const) {
       const r = await helmRun(['template', 'netfence', CHART, '--set', set]);
@@ -162,6 +169,7 @@ describe('helm template', { skip: helmSkip }, () => {
     const objects = await render(
       'webhook.failurePolicy=Fail',
       'webhook.pods=true',
+      'webhook.nodes=true',
       'webhook.excludeNamespaces={kube-system,monitoring}',
       'webhook.timeoutSeconds=10',
     );
@@ -170,9 +178,32 @@ describe('helm template', { skip: helmSkip }, () => {
     assert.equal(hook.timeoutSeconds, 10);
     assert.ok((hook.rules as { resources: string[] }[]).some((r) => r.resources.includes('pods')));
     assert.ok((containerOf(objects).args as string[]).includes('--pods'));
+    assert.ok((containerOf(objects).args as string[]).includes('--nodes'));
+    const nodes = (hook.rules as { resources: string[]; operations: string[] }[]).find((r) =>
+      r.resources.includes('nodes'),
+    );
+    assert.deepEqual(nodes?.resources, ['nodes', 'nodes/status']);
+    assert.deepEqual(nodes?.operations, ['UPDATE']);
+    assert.ok(!(containerOf(objects).args as string[]).includes('--client-ca'));
     assert.deepEqual(
       (hook.namespaceSelector as { matchExpressions: { values: string[] }[] }).matchExpressions[0]!.values,
       ['kube-system', 'monitoring', 'netfence'],
+    );
+  });
+
+  test('webhook.clientCAConfigMap: the ConfigMap mounted and --client-ca naming its ca.crt', async () => {
+    const objects = await render('webhook.clientCAConfigMap=apiserver-webhook-ca');
+    const args = (containerOf(objects).args as string[]).join(' ');
+    assert.match(args, / --client-ca \/client-ca\/ca\.crt/);
+    const pod = podOf(objects);
+    assert.deepEqual(
+      (pod.volumes as { name: string; configMap?: { name: string } }[]).find((v) => v.name === 'client-ca'),
+      { name: 'client-ca', configMap: { name: 'apiserver-webhook-ca' } },
+    );
+    assert.ok(
+      (containerOf(objects).volumeMounts as { name: string; mountPath: string }[]).some(
+        (m) => m.name === 'client-ca' && m.mountPath === '/client-ca',
+      ),
     );
   });
 
@@ -260,11 +291,167 @@ describe('helm template', { skip: helmSkip }, () => {
     });
   });
 
-  test('controller.enabled is reserved (false) and renders nothing yet', async () => {
+  test('controller.enabled=false (the default) renders no controller object', async () => {
     assert.match(readFileSync(join(CHART, 'values.yaml'), 'utf8'), /^controller:\n {2}enabled: false$/m);
-    const kinds = (objects: K8sObject[]): string[] =>
-      objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    assert.deepEqual(kinds(await render('controller.enabled=true')), kinds(await render()));
+    const objects = await render();
+    assert.deepEqual(
+      objects.filter((o) => /controller/.test(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`),
+      [],
+    );
+  });
+
+  test('the controller: its objects, the same image, leader election only with more than one replica', async () => {
+    const objects = await render('controller.enabled=true', ASSERTIONS, 'image.tag=1.2.3');
+    const kinds = (list: readonly K8sObject[]): string[] =>
+      list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const webhookOnly = new Set(kinds(await render(ASSERTIONS, 'image.tag=1.2.3')));
+    assert.deepEqual(
+      kinds(objects).filter((k) => !webhookOnly.has(k)),
+      [
+        'ClusterRole/netfence-controller',
+        'ClusterRole/netfence-controller-read',
+        'ClusterRoleBinding/netfence-controller',
+        'ClusterRoleBinding/netfence-controller-read',
+        'ConfigMap/netfence-controller',
+        'Deployment/netfence-controller',
+        'Role/netfence-controller-lease',
+        'RoleBinding/netfence-controller-lease',
+        'Service/netfence-controller-metrics',
+        'ServiceAccount/netfence-controller',
+      ],
+    );
+    const deployment = one(objects, 'Deployment', 'netfence-controller');
+    const spec = deployment.spec as { replicas: number; template: { spec: Record<string, unknown> } };
+    assert.equal(spec.replicas, 2);
+    assert.equal(spec.template.spec.serviceAccountName, 'netfence-controller');
+    const container = (spec.template.spec.containers as Record<string, unknown>[])[0]!;
+    const webhook = (
+      (one(objects, 'Deployment', 'netfence-webhook').spec as { template: { spec: Record<string, unknown> } })
+        .template.spec.containers as Record<string, unknown>[]
+    )[0]!;
+    assert.equal(container.image, 'ghcr.io/netfence/netfence:1.2.3');
+    assert.equal(container.image, webhook.image);
+    assert.deepEqual(container.securityContext, webhook.securityContext);
+    assert.equal(
+      (container.args as string[]).join(' '),
+      'controller --cluster --listen 0.0.0.0:8080 --controller-config /config/controller.yaml ' +
+        '--config /config/netfence.yaml --request-timeout 30s --spec /config/spec-reachability.yaml ' +
+        '--leader-elect --lease-name netfence-controller',
+    );
+    const single = await render('controller.enabled=true', 'controller.replicas=1');
+    const args = (
+      (
+        one(single, 'Deployment', 'netfence-controller').spec as {
+          template: { spec: Record<string, unknown> };
+        }
+      ).template.spec.containers as { args: string[] }[]
+    )[0]!.args;
+    assert.ok(!args.includes('--leader-elect'), args.join(' '));
+    // The ServiceMonitor only when asked for.
+    assert.ok(!objects.some((o) => o.kind === 'ServiceMonitor'));
+    const monitored = await render('controller.enabled=true', 'controller.serviceMonitor.enabled=true');
+    const monitor = one(monitored, 'ServiceMonitor', 'netfence-controller');
+    assert.deepEqual((monitor.spec as { endpoints: unknown[] }).endpoints, [
+      { port: 'metrics', path: '/metrics', interval: '30s' },
+    ]);
+  });
+
+  test("the controller's settings and rules, as netfence reads them", async () => {
+    const objects = await render(
+      'controller.enabled=true',
+      ASSERTIONS,
+      'lint.rules.no-allow-all-rule=error',
+      'controller.defaultDeny.directions=egress',
+      'controller.defaultDeny.dns=false',
+      'controller.excludeNamespaces={legacy}',
+      'controller.auditDebounce=5s',
+    );
+    const data = one(objects, 'ConfigMap', 'netfence-controller').data as Record<string, string>;
+    const parsed = parseSettings(data['controller.yaml']!, defaultSettings('netfence'));
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    assert.equal(parsed.settings.defaultDeny.directions, 'egress');
+    assert.equal(parsed.settings.defaultDeny.dns, undefined);
+    assert.deepEqual(parsed.settings.excludeNamespaces, ['kube-system', 'netfence', 'legacy']);
+    assert.deepEqual(parsed.settings.excludeSelectors, [
+      { matchLabels: { 'netfence.io/default-deny': 'off' } },
+    ]);
+    assert.equal(parsed.settings.auditDebounceMs, 5000);
+    const defaults = parseSettings(
+      (
+        one(await render('controller.enabled=true'), 'ConfigMap', 'netfence-controller').data as Record<
+          string,
+          string
+        >
+      )['controller.yaml']!,
+      defaultSettings('netfence'),
+    );
+    assert.ok(defaults.ok, JSON.stringify(defaults));
+    assert.deepEqual(defaults.settings.defaultDeny.dns, {
+      namespace: 'kube-system',
+      podLabels: { 'k8s-app': 'kube-dns' },
+    });
+    // The same rules as the webhook's.
+    const rules = one(objects, 'ConfigMap', 'netfence-webhook-rules').data as Record<string, string>;
+    assert.equal(data['netfence.yaml'], rules['netfence.yaml']);
+    assert.equal(data['spec-reachability.yaml'], rules['spec-reachability.yaml']);
+    const config = parseLintConfig(
+      data['netfence.yaml']!,
+      'netfence.yaml',
+      RULES.map((r) => r.id),
+    );
+    assert.ok(config.ok, JSON.stringify(config));
+    assert.equal(config.value.rules['no-allow-all-rule'], 'error');
+  });
+
+  test("the chart's controller RBAC is deploy/controller/rbac.yaml's and deploy/rbac/netfence-readonly.yaml's", async () => {
+    const objects = await render('controller.enabled=true');
+    const manifests = (file: string): K8sObject[] =>
+      parseAllDocuments(readFileSync(join(ROOT, file), 'utf8'))
+        .map((d) => d.toJS() as K8sObject | null)
+        .filter((o): o is K8sObject => o !== null);
+    const controller = manifests('deploy/controller/rbac.yaml');
+    const readonly = manifests('deploy/rbac/netfence-readonly.yaml');
+    /** Each rule as "group resource verb [name]" lines: the same grant written differently compares equal. */
+    const grants = (o: K8sObject): string[] =>
+      (
+        o.rules as {
+          apiGroups: string[];
+          resources: string[];
+          verbs: string[];
+          resourceNames?: string[];
+        }[]
+      )
+        .flatMap((r) =>
+          r.apiGroups.flatMap((g) =>
+            r.resources.flatMap((res) =>
+              r.verbs.flatMap((v) => (r.resourceNames ?? ['*']).map((n) => `${g} ${res} ${v} ${n}`)),
+            ),
+          ),
+        )
+        .sort();
+    assert.deepEqual(
+      grants(one(objects, 'ClusterRole', 'netfence-controller')),
+      grants(one(controller, 'ClusterRole', 'netfence-controller')),
+    );
+    assert.deepEqual(
+      grants(one(objects, 'ClusterRole', 'netfence-controller-read')),
+      grants(one(readonly, 'ClusterRole', 'netfence-readonly')),
+    );
+    assert.deepEqual(
+      grants(one(objects, 'Role', 'netfence-controller-lease')),
+      grants(one(controller, 'Role', 'netfence-controller-lease')),
+    );
+    // The manifests' controller Deployment and the chart's run the same command.
+    const flags = (o: K8sObject): string[] =>
+      (
+        o.spec as { template: { spec: { containers: { args: string[] }[] } } }
+      ).template.spec.containers[0]!.args.flatMap((a) => a.split('='))
+        .filter((a) => a.startsWith('-'))
+        .sort();
+    const manifestFlags = flags(one(manifests('deploy/controller/deployment.yaml'), 'Deployment'));
+    assert.ok(manifestFlags.length >= 5, manifestFlags.join(' '));
+    for (const flag of manifestFlags)
+      assert.ok(flags(one(objects, 'Deployment', 'netfence-controller')).includes(flag), flag);
   });
 });
 
@@ -280,6 +467,8 @@ const PATHS: Record<string, string> = {
   PodDisruptionBudget: '/apis/policy/v1/namespaces/netfence/poddisruptionbudgets',
   ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
   ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  Role: '/apis/rbac.authorization.k8s.io/v1/namespaces/netfence/roles',
+  RoleBinding: '/apis/rbac.authorization.k8s.io/v1/namespaces/netfence/rolebindings',
   ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
 };
 
@@ -303,11 +492,20 @@ after(async () => {
 describe('the rendered chart in a real API server', { skip }, () => {
   test('every object is accepted (server-side dry run), whatever the values', async () => {
     for (const sets of [
-      [ASSERTIONS, 'lint.rules.no-allow-all-rule=warning'],
-      ['webhook.failurePolicy=Fail', 'webhook.pods=true', 'replicas=1'],
+      [ASSERTIONS, 'lint.rules.no-allow-all-rule=warning', 'controller.enabled=true'],
+      [
+        'webhook.failurePolicy=Fail',
+        'webhook.pods=true',
+        'webhook.nodes=true',
+        'replicas=1',
+        'webhook.clientCAConfigMap=apiserver-webhook-ca',
+      ],
+      ['controller.enabled=true', 'controller.replicas=1', 'controller.defaultDeny.dns=false'],
       ['certificates.source=secret', 'certificates.secret.name=tls', 'certificates.secret.caBundle=Q0E='],
     ]) {
       const objects = await render(...sets);
+      if (sets.includes('controller.enabled=true'))
+        assert.ok(objects.some((o) => o.metadata.name === 'netfence-controller'));
       for (const o of objects) {
         const path = PATHS[o.kind];
         assert.ok(path !== undefined, `no path for ${o.kind}`);
@@ -386,6 +584,75 @@ describe('the rendered chart in a real API server', { skip }, () => {
         ).response;
         assert.equal(response.allowed, false, answer);
         assert.match(response.status?.message ?? '', /breaking test "tenant-a never reaches the database"/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    },
+  );
+});
+
+describe('the rendered controller in a real API server', { skip }, () => {
+  test(
+    "the controller pod's command and RBAC keep a default deny and elect a leader",
+    { timeout: 90_000 },
+    async () => {
+      const objects = await render('controller.enabled=true', ASSERTIONS);
+      // Its ServiceAccount and RBAC, for real; then the pod's command as that ServiceAccount.
+      for (const o of objects.filter(
+        (o) =>
+          o.metadata.name.startsWith('netfence-controller') &&
+          ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
+      )) {
+        const r = await api!.request('POST', PATHS[o.kind]!, { body: o });
+        assert.equal(r.status, 201, `${o.kind} ${o.metadata.name}: ${r.text}`);
+      }
+      const kubeconfig = await serviceAccountKubeconfig(api!);
+      const config = join(tmp, 'config');
+      mkdirSync(config);
+      const data = one(objects, 'ConfigMap', 'netfence-controller').data as Record<string, string>;
+      for (const [key, text] of Object.entries(data)) writeFileSync(join(config, key), text);
+      const container = (
+        one(objects, 'Deployment', 'netfence-controller').spec as {
+          template: { spec: { containers: { args: string[] }[] } };
+        }
+      ).template.spec.containers[0]!;
+      const args = container.args.map((a) =>
+        a.replace(/^\/config\//, `${config}/`).replace(/^0\.0\.0\.0:8080$/, '127.0.0.1:0'),
+      );
+      const child = spawn(process.execPath, ['bin/netfence', ...args, '--kubeconfig', kubeconfig], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NETFENCE_NO_CACHE: '1', POD_NAMESPACE: 'netfence', NETFENCE_WORKER: 'never' },
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (err += d.toString()));
+      try {
+        // The default deny in a namespace of the cluster, written as the chart's ServiceAccount.
+        let policy: { metadata: { labels?: Record<string, string> } } | undefined;
+        for (let i = 0; policy === undefined; i++) {
+          assert.ok(i < 300 && child.exitCode === null, `no default deny in data:\n${err}`);
+          const r = await api!.request(
+            'GET',
+            '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies/netfence-default-deny',
+          );
+          if (r.status === 200) policy = r.json as typeof policy;
+          else await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(policy.metadata.labels?.['app.kubernetes.io/managed-by'], 'netfence');
+        // Two replicas: the Lease the chart's Role allows, held by this one.
+        const lease = await api!.request(
+          'GET',
+          '/apis/coordination.k8s.io/v1/namespaces/netfence/leases/netfence-controller',
+        );
+        assert.equal(lease.status, 200, lease.text);
+        // Its own namespace (the release's) is left alone.
+        const own = await api!.request(
+          'GET',
+          '/apis/networking.k8s.io/v1/namespaces/netfence/networkpolicies/netfence-default-deny',
+        );
+        assert.equal(own.status, 404);
+        assert.doesNotMatch(err, /forbidden/i);
       } finally {
         child.kill('SIGTERM');
       }

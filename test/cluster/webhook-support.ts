@@ -171,3 +171,32 @@ export async function registerWebhook(
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
 }
+
+/** A POST to the webhook itself (trusting its CA, no client certificate), as anyone on the network could. */
+export function postToHook(
+  hook: { url: string; ca: string },
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${hook.url}${path}`,
+      {
+        method: 'POST',
+        ca: hook.ca,
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    // The webhook may answer 413 before it has read the whole body and close: that is its answer.
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * `netfence webhook`: a validating admission webhook. It lists and watches the cluster, and answers each
- * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods) with what the change
+ * AdmissionReview (NetworkPolicy, cluster policies, Namespace labels; Pods with --pods, Nodes with --nodes) with what the change
  * does: spec assertions it breaks and lint findings it adds deny (or warn, or are only logged).
  */
 import { Command, Option } from 'commander';
@@ -14,7 +14,9 @@ import {
 import {
   checkOpenssl,
   makeSelfSigned,
+  readClientCa,
   readKeyPair,
+  watchFiles,
   watchKeyPair,
   type KeyPair,
 } from '../../admission/tls.ts';
@@ -29,12 +31,14 @@ interface WebhookOptions extends ClusterOptions {
   listen: { host: string; port: number };
   tlsCert?: string;
   tlsKey?: string;
+  clientCa?: string;
   selfSigned: boolean;
   san?: string[];
   mode: Mode;
   config?: string | false;
   spec?: string[];
   pods: boolean;
+  nodes: boolean;
   maxBody: number;
 }
 
@@ -103,6 +107,10 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
     )
     .option('--tls-cert <file>', 'serving certificate (PEM, with its chain); reloaded when the file changes')
     .option('--tls-key <file>', 'its private key (PEM); reloaded when the file changes')
+    .option(
+      '--client-ca <file>',
+      "CA (PEM) of the API server's client certificate: /validate answers only callers it signed; reloaded when the file changes",
+    )
     .option('--self-signed', 'make a CA and a certificate with openssl (for trying it out)', false)
     .option(
       '--san <name>',
@@ -130,6 +138,11 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
     .option(
       '--pods',
       'judge Pod creations and label changes too (every pod change then waits for netfence)',
+      false,
+    )
+    .option(
+      '--nodes',
+      "judge Node label and address changes too (cluster policies' nodes peers, Cilium's toNodes and host)",
       false,
     )
     .addOption(
@@ -172,8 +185,17 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     lint: await loadLintConfig(options.config, io),
     specs,
     pods: options.pods,
+    nodes: options.nodes,
   };
   const { pair, files } = await servingPair(options, io);
+  let clientCa: string | undefined;
+  if (options.clientCa !== undefined) {
+    try {
+      clientCa = await readClientCa(options.clientCa);
+    } catch (error) {
+      throw new UserError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const log = (entry: LogEntry): void =>
     io.stderr(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   await withCluster(async (k8s) => {
@@ -194,6 +216,7 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
         host: options.listen.host,
         port: options.listen.port,
         tls: pair,
+        ...(clientCa === undefined ? {} : { clientCa }),
         rules,
         source: watch,
         log,
@@ -203,25 +226,39 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
       watch.stop();
       throw listenError(error, options.listen);
     }
-    const stopReloading =
+    /** Applies what a watched file now holds, logging `<what> reloaded` or why not. */
+    const reloading =
+      <T>(what: string, apply: (value: T) => void) =>
+      (value: T): void => {
+        try {
+          apply(value);
+          log({ msg: `${what} reloaded` });
+        } catch (error) {
+          log({
+            msg: `${what} not reloaded`,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+      };
+    const stops = [
       files === undefined
         ? () => undefined
         : watchKeyPair(
             files.cert,
             files.key,
-            (next) => {
-              try {
-                server.setKeyPair(next);
-                log({ msg: 'certificate reloaded' });
-              } catch (error) {
-                log({
-                  msg: 'certificate not reloaded',
-                  reason: error instanceof Error ? error.message : String(error),
-                });
-              }
-            },
+            reloading('certificate', (next: KeyPair) => server.setKeyPair(next)),
             (reason) => log({ msg: 'certificate not reloaded', reason }),
-          );
+          ),
+      options.clientCa === undefined
+        ? () => undefined
+        : watchFiles(
+            [options.clientCa],
+            () => readClientCa(options.clientCa!),
+            reloading('client CA', (next: string) => server.setClientCa(next)),
+            (reason) => log({ msg: 'client CA not reloaded', reason }),
+          ),
+    ];
+    const stopReloading = (): void => stops.forEach((stop) => stop());
     io.stdout(`netfence webhook: listening on ${server.url}/validate (mode ${options.mode})\n`);
     note(
       io,

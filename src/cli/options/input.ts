@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import {
+  CniName,
   cniEngineOptions,
+  isCniName,
   resolveCniProfile,
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
@@ -118,9 +121,19 @@ export function cniProfile(options: CniOptions): CniProfile {
     if (!r.ok) throw new UserError(r.message);
     return r.value;
   }
-  const r = resolveCniProfile(options.cni ?? 'upstream', overrides);
-  if (!r.ok) throw new UserError(r.message);
+  const spec = options.cni ?? 'upstream';
+  const r = resolveCniProfile(spec, overrides);
+  if (!r.ok) throw new UserError(withDidYouMean(r.message, cniSuggestion(spec)));
   return r.value;
+}
+
+/** For an unknown CNI name in `spec` (`cillium@1.16`, `CILIUM`): the spec with the nearest name (`cilium@1.16`). */
+function cniSuggestion(spec: string): string | undefined {
+  const at = spec.indexOf('@');
+  const name = at < 0 ? spec : spec.slice(0, at);
+  if (isCniName(name)) return undefined;
+  const closest = suggestName(name, [...Object.values(CniName), 'auto']);
+  return closest === undefined ? undefined : closest + (at < 0 ? '' : spec.slice(at));
 }
 
 /** With `--cni auto`: detects the cluster's CNI profile once, into `options.detectedCni`. */

@@ -52,3 +52,42 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- fail (printf "certificates.source: expected helm, cert-manager or secret, got %q" .Values.certificates.source) -}}
 {{- end -}}
 {{- end -}}
+
+{{- define "netfence.controllerName" -}}
+{{- printf "%s-controller" (include "netfence.fullname" .) -}}
+{{- end -}}
+
+{{- define "netfence.controllerSelectorLabels" -}}
+app.kubernetes.io/name: netfence
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: controller
+{{- end -}}
+
+{{- define "netfence.controllerLabels" -}}
+{{ include "netfence.controllerSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* The rules both read: the lint configuration (netfence.yaml) and the reachability specs (spec-<name>). */}}
+{{- define "netfence.rulesData" -}}
+netfence.yaml: |
+  {{- if .Values.lint.rules }}
+  rules:
+    {{- toYaml .Values.lint.rules | nindent 4 }}
+  {{- else }}
+  rules: {}
+  {{- end }}
+  {{- with .Values.lint.excludeNamespaces }}
+  excludeNamespaces:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- range $name, $text := .Values.assertions }}
+{{- if not (regexMatch "^[A-Za-z0-9][A-Za-z0-9._-]*\\.ya?ml$" $name) }}
+{{- fail (printf "assertions: %q is not a file name ending in .yaml" $name) }}
+{{- end }}
+spec-{{ $name }}: |
+  {{- $text | nindent 2 }}
+{{- end }}
+{{- end -}}
