@@ -100,6 +100,12 @@ export interface CompiledCiliumRule {
   ports: CompiledPorts;
   /** The `toPorts` entries with L7 rules (allow rules only; a deny rule cannot have them). */
   l7: readonly CompiledL7Entry[];
+  /**
+   * The ports the rule allows at L4 alone: its `toPorts` entries without L7 rules, or every port for a rule
+   * without `toPorts` (an L3-only rule). On those ports, from the rule's peers, L7 rules of other allows
+   * have no effect (Cilium wildcards them at L7: `wildcardL3L4Rule` in `pkg/policy/rule.go`).
+   */
+  l4Only: CompiledPorts;
 }
 
 export interface CompiledCiliumSpec {
@@ -242,6 +248,10 @@ function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo)
       : entries.flatMap((e) =>
           e.l7 === undefined ? [] : [{ index: e.index, kind: e.l7, ports: compileCiliumPorts(e.ports) }],
         ),
+    l4Only:
+      rule.ports === undefined
+        ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
+        : mergePorts(entries.filter((e) => e.l7 === undefined).map((e) => compileCiliumPorts(e.ports))),
   };
 }
 
