@@ -206,11 +206,12 @@ export function compileCilium(ctx: CiliumContext): CompiledCilium {
   const policies = ctx.state.ciliumPolicies;
   if (policies.length === 0) return { policies, specs: [], ofClass: ctx.classes.map(() => []), world: [] };
   const peers = new CiliumPeers(ctx);
+  const reading = ciliumPortReading(ctx.options);
   const specs: CompiledCiliumSpec[] = [];
   policies.forEach((policy, p) => {
     for (const info of policy.specs) {
       const rules = (list: CiliumList): CompiledCiliumRule[] =>
-        info[list].map((rule) => compileRule(peers, list, rule));
+        info[list].map((rule) => compileRule(peers, list, rule, reading));
       specs.push({
         index: specs.length,
         policy: p,
@@ -229,9 +230,16 @@ export function compileCilium(ctx: CiliumContext): CompiledCilium {
   return { policies, specs, ofClass, world: peers.world(undefined) };
 }
 
-function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo): CompiledCiliumRule {
+function compileRule(
+  peers: CiliumPeers,
+  list: CiliumList,
+  rule: CiliumRuleInfo,
+  reading: CiliumPortReading,
+): CompiledCiliumRule {
   const deny = list === CiliumList.IngressDeny || list === CiliumList.EgressDeny;
   const entries = rule.ports ?? [];
+  const compilePorts = (ports: readonly CiliumPortInfo[]): CompiledPorts =>
+    compileCiliumPorts(ports, reading);
   return {
     direction: listDirection(list),
     list,
@@ -242,35 +250,67 @@ function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo)
     ports:
       rule.ports === undefined
         ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
-        : mergePorts(entries.map((e) => compileCiliumPorts(e.ports))),
+        : mergePorts(entries.map((e) => compilePorts(e.ports))),
     l7: deny
       ? []
       : entries.flatMap((e) =>
-          e.l7 === undefined ? [] : [{ index: e.index, kind: e.l7, ports: compileCiliumPorts(e.ports) }],
+          e.l7 === undefined ? [] : [{ index: e.index, kind: e.l7, ports: compilePorts(e.ports) }],
         ),
     l4Only:
       rule.ports === undefined
         ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
-        : mergePorts(entries.filter((e) => e.l7 === undefined).map((e) => compileCiliumPorts(e.ports))),
+        : mergePorts(entries.filter((e) => e.l7 === undefined).map((e) => compilePorts(e.ports))),
   };
 }
 
-/** The protocols a Cilium `protocol` word stands for among TCP/UDP/SCTP: `ANY` all three, ICMP… none. */
-export function ciliumProtocols(word: string): readonly Protocol[] {
+/**
+ * How the CNI profile reads a Cilium port entry: whether SCTP is enforced (Cilium's `enable-sctp`; without
+ * it `SCTP` entries allow nothing and `ANY` is TCP and UDP) and whether `endPort` makes a range (Cilium ≥ 1.16;
+ * before, the CRD had no `endPort` field and only `port` counted).
+ */
+export interface CiliumPortReading {
+  sctp: boolean;
+  endPortRange: boolean;
+}
+
+/** The port reading of `options`' CNI profile; without one (upstream), SCTP and ranges. */
+export function ciliumPortReading(options: EngineOptions): CiliumPortReading {
+  const s = options.cni?.settings;
+  return { sctp: s?.sctp ?? true, endPortRange: s === undefined || s.endPort === 'range' };
+}
+
+const UPSTREAM_READING: CiliumPortReading = { sctp: true, endPortRange: true };
+
+/**
+ * The protocols a Cilium `protocol` word stands for among TCP/UDP/SCTP: `ANY` all three (SCTP only where
+ * SCTP is enforced), ICMP… none.
+ */
+export function ciliumProtocols(
+  word: string,
+  reading: CiliumPortReading = UPSTREAM_READING,
+): readonly Protocol[] {
   const upper = word.toUpperCase();
-  if (upper === 'ANY') return PROTOCOLS;
-  return (PROTOCOLS as readonly string[]).includes(upper) ? [upper as Protocol] : [];
+  const protocols = reading.sctp ? PROTOCOLS : PROTOCOLS.filter((p) => p !== 'SCTP');
+  if (upper === 'ANY') return protocols;
+  return (protocols as readonly string[]).includes(upper) ? [upper as Protocol] : [];
 }
 
 /** One `toPorts` entry's `ports` (empty: every port of every protocol). */
-export function compileCiliumPorts(ports: readonly CiliumPortInfo[]): CompiledPorts {
+export function compileCiliumPorts(
+  ports: readonly CiliumPortInfo[],
+  reading: CiliumPortReading = UPSTREAM_READING,
+): CompiledPorts {
   if (ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
   let numeric: PortSet = NO_PORTS;
   const named: NamedPortRef[] = [];
   for (const p of ports) {
-    for (const protocol of ciliumProtocols(p.protocol)) {
-      if (p.kind === 'range') numeric = unionPorts(numeric, portSetOf(protocol, [p.start, p.end]));
-      else named.push({ name: p.name, protocol });
+    for (const protocol of ciliumProtocols(p.protocol, reading)) {
+      if (p.kind === 'range') {
+        // Without ranges, a `port` with an `endPort` is that port alone (1–65535 is port 0: every port).
+        const every = p.start === 1 && p.end === 65535;
+        const end = reading.endPortRange || every ? p.end : p.start;
+        numeric = unionPorts(numeric, portSetOf(protocol, [p.start, end]));
+      } else named.push({ name: p.name, protocol });
     }
   }
   return { any: false, numeric, named };

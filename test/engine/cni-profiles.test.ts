@@ -21,7 +21,7 @@ import {
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
-import { cluster, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+import { cluster, cnpCilium, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
 
 /** A profile as `--cni` and `--cni-option` give it. */
 function profile(spec: string, ...overrides: string[]): CniProfile {
@@ -241,6 +241,52 @@ describe('the incremental engine reads the profile as compile does', () => {
       // Only the policy without endPort opens 6000 on Cilium 1.15.
       assert.equal(portsContain(fresh, 'TCP', 6000), added === plain, added.name);
     }
+  });
+});
+
+describe('Cilium policies read the profile’s port settings', () => {
+  /** shop/db accepts shop/web through one CiliumNetworkPolicy with `entries` as its only rule's toPorts. */
+  const withCnp = (ports: { port: string; protocol?: string; endPort?: number }[]): ClusterState => ({
+    ...state,
+    ciliumPolicies: [
+      cnpCilium('shop', 'db-in', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports }] }],
+      }),
+    ],
+  });
+
+  test('SCTP under cilium: without enable-sctp, SCTP and ANY entries of Cilium rules allow no SCTP', () => {
+    const s = withCnp([
+      { port: '7000', protocol: 'SCTP' },
+      { port: '7001', protocol: 'ANY' },
+    ]);
+    for (const probe of ['SCTP/7000', 'SCTP/7001'] as const) {
+      expectVerdict(s, profile('cilium'), web, db, probe, false);
+      expectVerdict(s, profile('cilium', 'enable-sctp=true'), web, db, probe, true);
+      expectVerdict(s, profile('upstream'), web, db, probe, true);
+    }
+    // ANY is still TCP and UDP.
+    expectVerdict(s, profile('cilium'), web, db, 'TCP/7001', true);
+    expectVerdict(s, profile('cilium'), web, db, 'UDP/7001', true);
+  });
+
+  test('endPort in a CiliumNetworkPolicy before Cilium 1.16: the CRD has no endPort, only port counts', () => {
+    const s = withCnp([{ port: '6000', endPort: 6010, protocol: 'TCP' }]);
+    for (const version of ['cilium@1.14', 'cilium@1.15']) {
+      expectVerdict(s, profile(version), web, db, 'TCP/6000', true);
+      expectVerdict(s, profile(version), web, db, 'TCP/6005', false);
+    }
+    expectVerdict(s, profile('cilium@1.16'), web, db, 'TCP/6005', true);
+    // Port 0 is still every port.
+    expectVerdict(
+      withCnp([{ port: '0', protocol: 'TCP' }]),
+      profile('cilium@1.14'),
+      web,
+      db,
+      'TCP/6005',
+      true,
+    );
   });
 });
 
