@@ -73,6 +73,24 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'netfence: --vs-cni compares two CNIs on one state: drop --git\n');
   });
+
+  test('--vs-cni with two paths is refused in one line (one input, two profiles)', async () => {
+    const r = await runCli(['diff', '--vs-cni', 'cilium', FIXTURE, FIXTURE]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'netfence: --vs-cni compares one input with itself under two profiles; got 2 paths\n',
+    );
+  });
+
+  test('--vs-cni-option without --vs-cni is an error, not ignored', async () => {
+    const r = await runCli(['diff', '--vs-cni-option', 'enable-sctp=true', FIXTURE, FIXTURE]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'netfence: --vs-cni-option "enable-sctp=true" sets a setting of the --vs-cni profile: give --vs-cni <profile> too (or use --cni-option for --cni)\n',
+    );
+  });
 });
 
 describe('explain names the profile rule that decided', () => {

@@ -228,6 +228,11 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
       await diffProfiles(paths, options, loadIo, io, setExit);
       return;
     }
+    if (options.vsCniOption.length > 0) {
+      throw new UserError(
+        `--vs-cni-option "${options.vsCniOption[0]}" sets a setting of the --vs-cni profile: give --vs-cni <profile> too (or use --cni-option for --cni)`,
+      );
+    }
     if (options.git !== undefined && options.cluster === true) {
       throw new UserError('--git and --cluster are two different "before" sides: give one of them');
     }
@@ -274,6 +279,11 @@ async function diffProfiles(
   setExit: (code: number) => void,
 ): Promise<void> {
   if (options.git !== undefined) throw new UserError('--vs-cni compares two CNIs on one state: drop --git');
+  if (paths.length > 1) {
+    throw new UserError(
+      `--vs-cni compares one input with itself under two profiles; got ${paths.length} paths`,
+    );
+  }
   if (options.vsCni === 'auto' && options.cni !== 'auto') {
     throw new UserError(
       '--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)',
