@@ -83,6 +83,29 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
     );
   });
 
+  test('tiers per profile: Cilium leaves the cluster policies out, with one warning line', async () => {
+    const r = await runCli(['diff', '--vs-cni', 'cilium', 'test/fixtures/tiers']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'warning: cilium enforces no ClusterNetworkPolicy, BaselineAdminNetworkPolicy: 6 policies left out (docs/cni.md)\n',
+    );
+    assert.match(r.stdout, /^--cni upstream → --vs-cni cilium\n\+24 connections/);
+    // With ClusterNetworkPolicy enabled (Cilium 1.20), only the BaselineAdminNetworkPolicy is left out.
+    const on = await runCli([
+      'analyze',
+      '--cni',
+      'cilium',
+      '--cni-option',
+      'enable-k8s-cluster-network-policy=true',
+      'test/fixtures/tiers',
+    ]);
+    assert.match(
+      on.stderr,
+      /^warning: cilium \(enable-k8s-cluster-network-policy=true\) enforces no BaselineAdminNetworkPolicy: 1 policy left out/m,
+    );
+  });
+
   test('--vs-cni-option without --vs-cni is an error, not ignored', async () => {
     const r = await runCli(['diff', '--vs-cni-option', 'enable-sctp=true', FIXTURE, FIXTURE]);
     assert.equal(r.code, 2);

@@ -15,13 +15,25 @@ import {
   cniEngineOptions,
   profileRule,
   resolveCniProfile,
+  unenforcedClusterPoliciesWarning,
   UPSTREAM_PROFILE,
   type CniProfile,
 } from '../../src/engine/profiles.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
-import { cluster, cnpCilium, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+import {
+  anp,
+  banp,
+  cluster,
+  cnp,
+  cnpCilium,
+  namedPort,
+  ns,
+  pod,
+  podRef,
+  policy,
+} from '../support/builders.ts';
 
 /** A profile as `--cni` and `--cni-option` give it. */
 function profile(spec: string, ...overrides: string[]): CniProfile {
@@ -36,7 +48,13 @@ function naiveOptions(p: CniProfile): NaiveOptions {
   return {
     ipBlockMatchesPods: s.cidrMatchesPods,
     hostNetworkPods: s.hostNetworkPods,
-    cni: { cidrMatchesNodes: s.cidrMatchesNodes, endPort: s.endPort, sctp: s.sctp },
+    cni: {
+      cidrMatchesNodes: s.cidrMatchesNodes,
+      endPort: s.endPort,
+      sctp: s.sctp,
+      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
+      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
+    },
   };
 }
 
@@ -290,6 +308,82 @@ describe('Cilium policies read the profile’s port settings', () => {
   });
 });
 
+describe('tiers per profile: the cluster policy kinds each CNI enforces', () => {
+  // One policy of each kind denying shop/web -> shop/db on TCP 5432 (which db-from-cidrs allows upstream).
+  const denyAt = (kind: 'cnp' | 'anp' | 'banp'): ClusterState => {
+    const spec = {
+      subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } },
+      ingress: [
+        {
+          name: 'no-web',
+          action: 'Deny' as const,
+          from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }],
+        },
+      ],
+    };
+    const p =
+      kind === 'cnp'
+        ? cnp('deny-web', { tier: 'Admin', priority: 10, ...spec })
+        : kind === 'anp'
+          ? anp('deny-web', { priority: 10, ...spec })
+          : banp(spec);
+    return { ...state, clusterPolicies: [p] };
+  };
+  // Rows: profile, then whether it enforces ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy.
+  const rows: [string, string[], [boolean, boolean, boolean]][] = [
+    ['upstream', [], [true, true, true]],
+    ['cilium', [], [false, false, false]],
+    ['cilium@1.16', [], [false, false, false]],
+    ['cilium@1.20', ['enable-k8s-cluster-network-policy=true'], [true, false, false]],
+    ['calico@3.28', [], [false, false, false]],
+    ['calico@3.31', [], [false, true, true]],
+    ['calico@3.32', [], [true, false, false]],
+    ['antrea@1.12', [], [false, false, false]],
+    ['antrea@1.13', [], [false, true, true]],
+    ['antrea@2.7', [], [true, true, true]],
+    ['ovn-kubernetes', [], [false, true, true]],
+    ['cilium', ['cluster-policies=AdminNetworkPolicy'], [false, true, false]],
+  ];
+  for (const [spec, options, enforced] of rows) {
+    test(`${spec}${options.length > 0 ? ` (${options.join(', ')})` : ''}: a deny of an unenforced kind changes nothing`, () => {
+      const p = profile(spec, ...options);
+      (['cnp', 'anp', 'banp'] as const).forEach((kind, i) => {
+        // Enforced: the deny wins (Admin tier) or, for the Baseline tier, the NetworkPolicy allow still decides
+        // (db is isolated); not enforced: the NetworkPolicy alone decides, as on Cilium (CIDR rules miss pods).
+        const npAllows = p.settings.cidrMatchesPods;
+        const expected = kind === 'banp' ? npAllows : enforced[i] ? false : npAllows;
+        expectVerdict(denyAt(kind), p, web, db, 'TCP/5432', expected);
+        assert.equal(
+          unenforcedClusterPoliciesWarning(p, [denyAt(kind).clusterPolicies[0]!.kind]) === undefined,
+          enforced[i],
+          `${spec} ${kind}`,
+        );
+      });
+    });
+  }
+
+  test('a Baseline deny of an unenforced kind does not decide a pod nothing isolates', () => {
+    const s: ClusterState = { ...denyAt('banp'), policies: [] };
+    expectVerdict(s, profile('upstream'), web, db, 'TCP/5432', false);
+    expectVerdict(s, profile('cilium'), web, db, 'TCP/5432', true);
+    expectVerdict(s, profile('calico@3.31'), web, db, 'TCP/5432', false);
+  });
+
+  test('the warning names the kinds and the profile, once', () => {
+    assert.equal(
+      unenforcedClusterPoliciesWarning(profile('cilium@1.20'), [
+        'AdminNetworkPolicy',
+        'BaselineAdminNetworkPolicy',
+        'ClusterNetworkPolicy',
+      ]),
+      'warning: cilium@1.20 enforces no ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy: 3 policies left out (docs/cni.md)',
+    );
+    const r = resolveCniProfile('cilium@1.19', ['enable-k8s-cluster-network-policy=true']);
+    assert.ok(!r.ok);
+    assert.match(r.message, /from 1\.20 on, not in 1\.19/);
+  });
+});
+
 describe('traffic from the pod’s own node', () => {
   test('is profile data that changes no verdict: netfence does not know which node a pod runs on', () => {
     const p = profile('cilium', 'allow-localhost=policy');
@@ -310,6 +404,7 @@ describe('profiles', () => {
       ownNodeTraffic: 'allowed',
       endPort: 'range',
       sctp: true,
+      clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
     });
   });
 
