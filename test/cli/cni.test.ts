@@ -135,7 +135,7 @@ describe('explain names the profile rule that decided', () => {
     const r = await explain('cilium', 'shop/web', 'shop/db', '5432', '-o', 'md');
     assert.match(
       r.stdout,
-      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
+      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; under `--cni upstream`, 5432\/TCP\)\n$/,
     );
   });
 

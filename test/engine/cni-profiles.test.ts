@@ -7,7 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { portsContain } from '../../src/engine/ports.ts';
+import { intersectPorts, isEmptyPorts, NO_PORTS, portSetOf, portsContain } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
 import { openSession } from '../../src/engine/session.ts';
 import {
@@ -482,6 +483,48 @@ describe('profiles', () => {
     assert.deepEqual(
       sctp.map((d) => d.setting),
       ['sctp'],
+    );
+  });
+
+  test('explain compares with the real upstream profile, not one setting flipped at a time', () => {
+    // An AdminNetworkPolicy denies web -> db on 5432: upstream denies (the deny wins), Cilium denies too (its
+    // CIDR rules miss pods; it enforces no ANP). Flipping only cidrMatchesPods would allow 5432, a
+    // combination no real profile has: no profile rule decided this verdict.
+    const s: ClusterState = {
+      ...state,
+      clusterPolicies: [
+        anp('deny-web', {
+          priority: 10,
+          subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } },
+          ingress: [
+            {
+              name: 'no-web',
+              action: 'Deny',
+              from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }],
+            },
+          ],
+        }),
+      ],
+    };
+    const compiled = compileCluster(s, cniEngineOptions(profile('cilium')));
+    const endIn = (c: typeof compiled) => (pod: string) => ({
+      kind: 'pod' as const,
+      classId: c.classOfPod('shop', pod)!,
+      name: `shop/${pod}`,
+      onePod: `shop/${pod}`,
+    });
+    const end = endIn(compiled);
+    const query = portSetOf('TCP', [5432, 5432]);
+    const allowed = intersectPorts(compiled.allowedBetween(web, db), query);
+    assert.ok(isEmptyPorts(allowed));
+    assert.deepEqual(new ProfileExplainer(compiled).decisions(end('web'), end('db'), query, allowed), []);
+    // Without the ANP both settings' real upstream verdict differs: cidrMatchesPods decides, with upstream's ports.
+    const plain = compileCluster(state, cniEngineOptions(profile('cilium')));
+    const plainEnd = endIn(plain);
+    const decided = new ProfileExplainer(plain).decisions(plainEnd('web'), plainEnd('db'), query, NO_PORTS);
+    assert.deepEqual(
+      decided.map((d) => [d.setting, formatPorts(d.upstream)]),
+      [['cidrMatchesPods', 'TCP 5432']],
     );
   });
 });
