@@ -750,29 +750,50 @@ export function ciliumDomains(
   subject: PodClass,
 ): { reach: CiliumDomainReach[]; unseen: CiliumDomainUnseen[] } {
   const specs = (cilium.ofClass[subject.id] ?? []).map((i) => cilium.specs[i]!);
-  if (!specs.some((s) => s.egress.some((r) => r.peers.some((p) => p.domains.length > 0))))
-    return { reach: [], unseen: [] };
+  const names = fqdnPeers(specs);
+  if (names.length === 0) return { reach: [], unseen: [] };
   const deny = ciliumLayer(ctx, specs, 'egress', subject).deny;
   const world = cilium.world;
   let deniedEverywhere: PortSet = world.length === 0 ? NO_PORTS : ALL_CONNECTIONS;
   for (const a of world)
     deniedEverywhere = intersectPorts(deniedEverywhere, deny.addressOverrides.get(a) ?? deny.host);
-  const selectors = dnsProxySelectors(specs);
   const reach: CiliumDomainReach[] = [];
   const unseen: CiliumDomainUnseen[] = [];
+  for (const n of names) {
+    const ports = subtractPorts(n.ports, deniedEverywhere);
+    const at = { domain: n.domain, spec: n.spec, rule: n.rule };
+    if (!n.seen) unseen.push(at);
+    else if (!isEmptyPorts(ports)) reach.push({ ...at, ports });
+  }
+  return { reach, unseen };
+}
+
+/** The `toFQDNs` names no DNS rule of class `classId` covers: not reachable by name (for `explain`). */
+export function ciliumUnseenDomains(cilium: CompiledCilium, classId: number): CiliumDomainUnseen[] {
+  const specs = (cilium.ofClass[classId] ?? []).map((i) => cilium.specs[i]!);
+  return fqdnPeers(specs)
+    .filter((n) => !n.seen)
+    .map((n) => ({ domain: n.domain, spec: n.spec, rule: n.rule }));
+}
+
+/** Every `toFQDNs` name of the egress allow rules of `specs`, with whether a DNS rule of theirs covers it. */
+function fqdnPeers(
+  specs: readonly CompiledCiliumSpec[],
+): { domain: string; spec: number; rule: number; ports: PortSet; seen: boolean }[] {
+  if (!specs.some((s) => s.egress.some((r) => r.peers.some((p) => p.domains.length > 0)))) return [];
+  const selectors = dnsProxySelectors(specs);
+  const out: { domain: string; spec: number; rule: number; ports: PortSet; seen: boolean }[] = [];
   for (const s of specs) {
     for (const rule of s.egress) {
-      const ports = subtractPorts(rule.ports.numeric, deniedEverywhere);
       for (const peer of rule.peers) {
         for (const domain of peer.domains) {
-          const at = { domain, spec: s.index, rule: rule.index };
-          if (!selectors.some((sel) => dnsCovers(sel, domain))) unseen.push(at);
-          else if (!isEmptyPorts(ports)) reach.push({ ...at, ports });
+          const seen = selectors.some((sel) => dnsCovers(sel, domain));
+          out.push({ domain, spec: s.index, rule: rule.index, ports: rule.ports.numeric, seen });
         }
       }
     }
   }
-  return { reach, unseen };
+  return out;
 }
 
 /** The ports of a rule towards a destination class (named ports resolved against it). */
