@@ -51,6 +51,7 @@ export const Mix = {
   Adversarial: 'adversarial',
   None: 'none',
   Tiers: 'tiers',
+  Cilium: 'cilium',
 } as const;
 export type Mix = (typeof Mix)[keyof typeof Mix];
 export const MIXES: readonly Mix[] = Object.values(Mix);
@@ -65,11 +66,16 @@ export const MIX_DESCRIPTIONS: Record<Mix, string> = {
   none: 'no NetworkPolicy at all: every pod reaches every pod',
   tiers:
     'microseg, plus 200 ClusterNetworkPolicies of both tiers (guardrails, team isolation, egress lockdowns, baseline)',
+  cilium:
+    'microseg, plus Cilium policies: a world ingress deny per namespace, one CiliumNetworkPolicy per third app (entities, L7, toFQDNs, egress denies), 3 clusterwide',
 };
 
-/** The mix whose cluster and NetworkPolicies a mix writes: the tiers mix is microseg plus cluster policies. */
+/**
+ * The mix whose cluster and NetworkPolicies a mix writes: the tiers mix is microseg plus cluster policies, the
+ * cilium mix microseg plus Cilium policies.
+ */
 function baseMix(mix: Mix): Mix {
-  return mix === 'tiers' ? 'microseg' : mix;
+  return mix === 'tiers' || mix === 'cilium' ? 'microseg' : mix;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1027,6 +1033,7 @@ function plan(c: Cluster, mix: Mix, random: Random): MixPlan | undefined {
       return adversarialPlan(c);
     case 'none':
     case 'tiers':
+    case 'cilium':
       return undefined;
   }
 }
@@ -1270,6 +1277,126 @@ function clusterPolicyDocument(p: ClusterPolicy): { [key: string]: Json } {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Cilium policies (the cilium mix)
+
+interface CiliumPolicy {
+  /** Absent: a CiliumClusterwideNetworkPolicy. */
+  ns: Namespace | undefined;
+  name: string;
+  spec: { [key: string]: Json };
+}
+
+const CILIUM_NS = 'k8s:io.kubernetes.pod.namespace';
+
+/** A Cilium endpoint selector for workload `w`'s pods, with its namespace (Cilium's identity label). */
+function ciliumPods(w: Workload): Json {
+  return { matchLabels: { [NAME_LABEL]: w.labels[NAME_LABEL] ?? w.name, [CILIUM_NS]: w.ns.name } };
+}
+
+function ciliumPorts(port: Port, rules?: Json): Json[] {
+  const entry: { [key: string]: Json } = { ports: [{ port: String(port.port), protocol: port.protocol }] };
+  if (rules !== undefined) entry['rules'] = rules;
+  return [entry];
+}
+
+/**
+ * What a platform team on Cilium adds to the microseg cluster's NetworkPolicies. Per tenant namespace, a
+ * deny of the world's ingress (a deny with an entity). Per third app, one CiliumNetworkPolicy mixing what real
+ * ones hold: ingress from one caller with HTTP rules on the main port (L7) or at L4, ingress from the
+ * `remote-node` and `health` entities, egress to the `kube-apiserver` entity, to a partner by name (toFQDNs, with
+ * the DNS proxy rule), and an egress deny of the world on SMTP. Clusterwide: no pod reaches the cloud metadata
+ * service, no data store accepts the world, and every pod accepts the node's health checks (without putting pods
+ * in default deny).
+ */
+function buildCiliumPolicies(c: Cluster, random: Random): CiliumPolicy[] {
+  const out: CiliumPolicy[] = [];
+  for (const ns of c.tenants) {
+    out.push({
+      ns,
+      name: 'cilium-deny-world-ingress',
+      spec: { endpointSelector: {}, ingressDeny: [{ fromEntities: ['world'] }] },
+    });
+  }
+  const dns: { [key: string]: Json } = {
+    toEndpoints: [{ matchLabels: { ...c.coredns.labels, [CILIUM_NS]: c.coredns.ns.name } }],
+    toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  };
+  for (const w of c.apps) {
+    if (!random.chance(1 / 3)) continue;
+    const caller = random.pick(c.apps);
+    const port = mainPort(w);
+    const http = port.protocol === 'TCP' && out.length % 2 === 1;
+    const ingress: Json[] = [
+      {
+        fromEndpoints: [ciliumPods(caller)],
+        toPorts: ciliumPorts(port, http ? { http: [{ method: 'GET', path: '/api/.*' }] } : undefined),
+      },
+      { fromEntities: ['remote-node', 'health'] },
+    ];
+    const egress: Json[] = [
+      { toEntities: ['kube-apiserver'], toPorts: ciliumPorts({ name: 'https', port: 443, protocol: 'TCP' }) },
+    ];
+    // Every third one reaches a partner by name.
+    if (out.length % 3 === 0) {
+      egress.push(dns, {
+        toFQDNs: [{ matchName: `api.partner-${random.int(50)}.example` }],
+        toPorts: ciliumPorts({ name: 'https', port: 443, protocol: 'TCP' }),
+      });
+    }
+    out.push({
+      ns: w.ns,
+      name: `${w.labels[NAME_LABEL]!}-cilium`,
+      spec: {
+        endpointSelector: podsOf(w),
+        ingress,
+        egress,
+        egressDeny: [
+          { toEntities: ['world'], toPorts: ciliumPorts({ name: 'smtp', port: 25, protocol: 'TCP' }) },
+        ],
+      },
+    });
+  }
+  out.push(
+    {
+      ns: undefined,
+      name: 'platform-deny-cloud-metadata',
+      spec: {
+        endpointSelector: {},
+        enableDefaultDeny: { egress: false },
+        egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+      },
+    },
+    {
+      ns: undefined,
+      name: 'platform-data-stores-no-world',
+      spec: {
+        endpointSelector: { matchExpressions: [{ key: NAME_LABEL, operator: 'In', values: STATEFUL }] },
+        ingressDeny: [{ fromEntities: ['world'] }],
+      },
+    },
+    {
+      ns: undefined,
+      name: 'platform-health-checks',
+      spec: {
+        endpointSelector: {},
+        enableDefaultDeny: { ingress: false },
+        ingress: [{ fromEntities: ['health', 'remote-node'] }],
+      },
+    },
+  );
+  return out;
+}
+
+function ciliumPolicyDocument(p: CiliumPolicy): { [key: string]: Json } {
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: p.ns === undefined ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
+    metadata: p.ns === undefined ? { name: p.name } : { name: p.name, namespace: p.ns.name },
+    spec: p.spec,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Files
 
 export interface GenerateOptions {
@@ -1293,6 +1420,8 @@ export interface GeneratedStats {
   policies: number;
   /** ClusterNetworkPolicies (tiers mix only). */
   clusterPolicies: number;
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (cilium mix only). */
+  ciliumPolicies: number;
   files: number;
   bytes: number;
 }
@@ -1314,6 +1443,15 @@ export function* generateFiles(options: GenerateOptions): Generator<GeneratedFil
   const policies = buildPolicies(cluster, tier, mix, random);
   const clusterPolicies =
     options.mix === 'tiers' ? buildClusterPolicies(cluster, new Random(seed(options.mix))) : [];
+  const ciliumPolicies =
+    options.mix === 'cilium' ? buildCiliumPolicies(cluster, new Random(seed(options.mix))) : [];
+  const ciliumByNamespace = new Map<Namespace, CiliumPolicy[]>();
+  for (const p of ciliumPolicies) {
+    if (p.ns === undefined) continue;
+    const list = ciliumByNamespace.get(p.ns) ?? [];
+    list.push(p);
+    ciliumByNamespace.set(p.ns, list);
+  }
   const byNamespace = new Map<Namespace, Policy[]>();
   for (const p of policies) {
     let list = byNamespace.get(p.ns);
@@ -1332,6 +1470,7 @@ export function* generateFiles(options: GenerateOptions): Generator<GeneratedFil
     services: cluster.workloads.length,
     policies: policies.length,
     clusterPolicies: clusterPolicies.length,
+    ciliumPolicies: ciliumPolicies.length,
     files: 0,
     bytes: 0,
   };
@@ -1357,7 +1496,19 @@ export function* generateFiles(options: GenerateOptions): Generator<GeneratedFil
     const mine = byNamespace.get(ns) ?? [];
     if (mine.length > 0)
       files.push({ path: `${ns.name}/networkpolicies.yaml`, text: toYaml(mine.map(policyDocument)) });
+    const cilium = ciliumByNamespace.get(ns) ?? [];
+    if (cilium.length > 0)
+      files.push({ path: `${ns.name}/cilium.yaml`, text: toYaml(cilium.map(ciliumPolicyDocument)) });
     yield* counted(files);
+  }
+  const clusterwide = ciliumPolicies.filter((p) => p.ns === undefined);
+  if (clusterwide.length > 0) {
+    yield* counted([
+      {
+        path: 'cluster-policies/ciliumclusterwidenetworkpolicies.yaml',
+        text: toYaml(clusterwide.map(ciliumPolicyDocument)),
+      },
+    ]);
   }
   if (clusterPolicies.length > 0) {
     yield* counted([

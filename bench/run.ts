@@ -613,6 +613,7 @@ function targetSuite(): Case[] {
     { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
     { tier: 'T4', mix: 'tiers', incremental: true, paths: false, lint: false },
+    { tier: 'T4', mix: 'cilium', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];

@@ -37,8 +37,11 @@ export interface UiResult {
   drawn: string;
   pan: Frames;
   zoom: Frames;
-  /** From the click to the frame that shows the neighbourhood on the canvas (`marked`), and the URL and inspector too (`ms`). */
-  select: { marked: number; ms: number; frames: Frames };
+  /**
+   * From the click to the frame that shows the neighbourhood on the canvas (`marked`), and the URL and
+   * inspector too (`ms`); `inPage`: the median of five selections timed inside the page, and their range.
+   */
+  select: { marked: number; ms: number; inPage: number; inPageRange: number[]; frames: Frames };
   heapMB: number;
 }
 
@@ -48,6 +51,9 @@ interface Win {
     selection: () => string[];
   };
   __frames?: number[];
+  __selectMs?: number | undefined;
+  addEventListener(type: 'mouseup', f: () => void, o: { capture: boolean; once: boolean }): void;
+  setTimeout(f: () => void, ms: number): number;
   location: { hash: string };
   requestAnimationFrame(cb: (t: number) => void): number;
 }
@@ -138,18 +144,17 @@ async function measure(tier: TierName): Promise<UiResult> {
     await page.waitForTimeout(300);
     const zoom = await stopFrames(page);
 
-    // Select the node nearest the centre of the canvas.
-    const target = await page.evaluate(
+    // Select the node nearest the centre of the canvas (then, timed inside the page, the next four).
+    const targets = await page.evaluate(
       ({ w, h }) => {
         const g = (globalThis as unknown as Win).__netfence!.graph();
-        let best: { id: string; x: number; y: number; d: number } | undefined;
+        const all: { id: string; x: number; y: number; d: number }[] = [];
         for (const n of g.nodes) {
           const x = (n.box.x1 + n.box.x2) / 2;
           const y = (n.box.y1 + n.box.y2) / 2;
-          const d = Math.hypot(x - w / 2, y - h / 2);
-          if (n.box.x2 - n.box.x1 < 400 && (best === undefined || d < best.d)) best = { id: n.id, x, y, d };
+          if (n.box.x2 - n.box.x1 < 400) all.push({ id: n.id, x, y, d: Math.hypot(x - w / 2, y - h / 2) });
         }
-        return best;
+        return all.sort((a, b) => a.d - b.d).slice(0, 5);
       },
       { w: canvas.width, h: canvas.height },
     );
@@ -158,6 +163,31 @@ async function measure(tier: TierName): Promise<UiResult> {
       page.evaluate(
         () => new Promise((r) => (globalThis as unknown as Win).requestAnimationFrame(() => r(null))),
       );
+    // Inside the page too, without the round trips to the browser: from the mouseup to the frame that draws
+    // the selection (cytoscape selects in the mouseup's handlers, then draws in the next frame).
+    const arm = (): Promise<void> =>
+      page.evaluate(() => {
+        const w = globalThis as unknown as Win;
+        w.__selectMs = undefined;
+        w.addEventListener(
+          'mouseup',
+          () => {
+            const t0 = performance.now();
+            w.setTimeout(function wait() {
+              if ((w.__netfence?.selection().length ?? 0) === 0) w.requestAnimationFrame(() => wait());
+              else
+                // Cytoscape draws in its own animation-frame callback, registered a frame earlier: by this
+                // one the selection is drawn, and the URL and inspector (a timeout after it) are not yet.
+                w.requestAnimationFrame(() => {
+                  w.__selectMs = performance.now() - t0;
+                });
+            }, 0);
+          },
+          { capture: true, once: true },
+        );
+      });
+    await arm();
+    const target = targets[0];
     const clicked = performance.now();
     if (target !== undefined) await page.mouse.click(canvas.x + target.x, canvas.y + target.y);
     await page.waitForFunction(
@@ -176,6 +206,20 @@ async function measure(tier: TierName): Promise<UiResult> {
     const selectMs = Math.round(performance.now() - clicked);
     await page.waitForTimeout(200);
     const selectFrames = await stopFrames(page);
+    const inPage = [await page.evaluate(() => (globalThis as unknown as Win).__selectMs ?? Number.NaN)];
+    for (const t of targets.slice(1)) {
+      // Escape clears the selection: each one starts from nothing selected, as the first did.
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(
+        () => ((globalThis as unknown as Win).__netfence?.selection().length ?? 1) === 0,
+      );
+      await page.waitForTimeout(300);
+      await arm();
+      await page.mouse.click(canvas.x + t.x, canvas.y + t.y);
+      await page.waitForFunction(() => (globalThis as unknown as Win).__selectMs !== undefined);
+      inPage.push(await page.evaluate(() => (globalThis as unknown as Win).__selectMs ?? Number.NaN));
+    }
+    inPage.sort((a, b) => a - b);
 
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -191,7 +235,13 @@ async function measure(tier: TierName): Promise<UiResult> {
       drawn,
       pan,
       zoom,
-      select: { marked: markedMs, ms: selectMs, frames: selectFrames },
+      select: {
+        marked: markedMs,
+        ms: selectMs,
+        inPage: Math.round(inPage[Math.floor(inPage.length / 2)] ?? Number.NaN),
+        inPageRange: [Math.round(inPage[0] ?? Number.NaN), Math.round(inPage.at(-1) ?? Number.NaN)],
+        frames: selectFrames,
+      },
       heapMB: Math.round(heap / 1e6),
     };
   } finally {
@@ -201,7 +251,7 @@ async function measure(tier: TierName): Promise<UiResult> {
 }
 
 function row(r: UiResult): string {
-  return `| ${r.tier} | ${r.workloads.toLocaleString('en-US')} | ${r.api.model} ms (${(r.api.modelBytes / 1e6).toFixed(1)} MB) | ${r.api.connections} ms | ${r.firstPaint} ms | ${r.pan.p95} / ${r.pan.max} ms | ${r.zoom.p95} / ${r.zoom.max} ms | ${r.select.marked} / ${r.select.ms} ms | ${r.heapMB} MB |`;
+  return `| ${r.tier} | ${r.workloads.toLocaleString('en-US')} | ${r.api.model} ms (${(r.api.modelBytes / 1e6).toFixed(1)} MB) | ${r.api.connections} ms | ${r.firstPaint} ms | ${r.pan.p95} / ${r.pan.max} ms | ${r.zoom.p95} / ${r.zoom.max} ms | ${r.select.inPage} / ${r.select.marked} / ${r.select.ms} ms | ${r.heapMB} MB |`;
 }
 
 async function main(): Promise<void> {
@@ -219,7 +269,7 @@ async function main(): Promise<void> {
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
     [
-      '| Tier | Workloads | /api/model | /api/connections (1 ns) | First paint | Pan p95 / max frame | Zoom p95 / max frame | Select: marked / inspector | JS heap |',
+      '| Tier | Workloads | /api/model | /api/connections (1 ns) | First paint | Pan p95 / max frame | Zoom p95 / max frame | Select: in page / marked / inspector | JS heap |',
       '| ---- | --------: | ---------: | ----------------------: | ----------: | ------------------: | -------------------: | -----: | ------: |',
       ...results.map(row),
       '',

@@ -6,6 +6,7 @@
 import { buildAddressSpace } from '../engine/addresses.ts';
 import { mentionedCidrs } from '../engine/compile.ts';
 import { tierMentionedCidrs } from '../engine/tiers.ts';
+import { ciliumMentionedCidrs } from '../engine/cilium.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
@@ -16,7 +17,8 @@ import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
 import { clusterPolicyInfo } from '../model/tiers.ts';
-import { isClusterPolicyObject, policyId } from './objects.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../model/cilium.ts';
+import { isCiliumObject, isClusterPolicyObject, policyId, type PolicyObject } from './objects.ts';
 import type { ApplyPlan, Change } from './plan.ts';
 import { splitPairKey } from '../base/text.ts';
 
@@ -41,28 +43,28 @@ function editsOf(changes: readonly Change[]): PolicyEdits {
   for (const c of changes) {
     if (c.kind !== 'NetworkPolicy') continue;
     if (c.action === 'delete') set.set(c.id, []);
-    else if (c.result !== undefined && !isClusterPolicyObject(c.result))
+    else if (c.result !== undefined && c.result.kind === 'NetworkPolicy')
       set.set(c.id, [policyInfoOf(c.result)]);
   }
   return { set, sortById: true };
 }
 
 /**
- * The cluster policies after some changes: applied ones replace (or join) the live ones, in place; deleted
- * ones go. (Their order in the state does not matter: the engine orders them by tier and priority.)
+ * Some policies of the live state after some changes: applied ones (that `info` converts, the others
+ * undefined) replace (or join) the live ones, in place; deleted ones go.
  */
-export function editClusterPolicies(
-  live: readonly ClusterPolicyInfo[],
+function editById<T extends { id: string }>(
+  live: readonly T[],
   changes: readonly Change[],
-): ClusterPolicyInfo[] {
-  const edits = new Map<string, ClusterPolicyInfo | undefined>();
+  info: (o: PolicyObject) => T | undefined,
+): T[] {
+  const edits = new Map<string, T | undefined>();
   for (const c of changes) {
-    if (c.kind === 'NetworkPolicy') continue;
-    if (c.action === 'delete') edits.set(c.id, undefined);
-    else if (c.result !== undefined && isClusterPolicyObject(c.result))
-      edits.set(c.id, clusterPolicyInfo(c.result));
+    const o = c.action === 'delete' ? c.live : c.result;
+    if (o === undefined || info(o) === undefined) continue;
+    edits.set(c.id, c.action === 'delete' ? undefined : info(o));
   }
-  const out: ClusterPolicyInfo[] = [];
+  const out: T[] = [];
   for (const p of live) {
     if (!edits.has(p.id)) out.push(p);
     else if (edits.get(p.id) !== undefined) out.push(edits.get(p.id)!);
@@ -70,6 +72,25 @@ export function editClusterPolicies(
   const present = new Set(live.map((p) => p.id));
   for (const [id, p] of edits) if (!present.has(id) && p !== undefined) out.push(p);
   return out;
+}
+
+/**
+ * The cluster policies after some changes. (Their order in the state does not matter: the engine orders
+ * them by tier and priority.)
+ */
+export function editClusterPolicies(
+  live: readonly ClusterPolicyInfo[],
+  changes: readonly Change[],
+): ClusterPolicyInfo[] {
+  return editById(live, changes, (o) => (isClusterPolicyObject(o) ? clusterPolicyInfo(o) : undefined));
+}
+
+/** The Cilium policies after some changes. */
+export function editCiliumPolicies(
+  live: readonly CiliumPolicyInfo[],
+  changes: readonly Change[],
+): CiliumPolicyInfo[] {
+  return editById(live, changes, (o) => (isCiliumObject(o) ? ciliumPolicyInfo(o) : undefined));
 }
 
 /**
@@ -83,7 +104,8 @@ export function phaseSessions(live: ClusterSession, plan: ApplyPlan): ClusterSes
     current = current.withPolicyEdits(editsOf(phase.changes));
     if (phase.changes.some((c) => c.kind !== 'NetworkPolicy')) {
       const clusterPolicies = editClusterPolicies(current.state.clusterPolicies, phase.changes);
-      current = openSession({ ...current.state, clusterPolicies }, current.options);
+      const ciliumPolicies = editCiliumPolicies(current.state.ciliumPolicies, phase.changes);
+      current = openSession({ ...current.state, clusterPolicies, ciliumPolicies }, current.options);
     }
     sessions.push(current);
   }
@@ -112,7 +134,11 @@ export interface TransientCut {
 export function transientCuts(sessions: readonly ClusterSession[]): TransientCut[] {
   if (sessions.length <= 2) return [];
   const common = buildAddressSpace(
-    sessions.flatMap((s) => [...mentionedCidrs(s.state.policies), ...tierMentionedCidrs(s.state)]),
+    sessions.flatMap((s) => [
+      ...mentionedCidrs(s.state.policies),
+      ...tierMentionedCidrs(s.state),
+      ...ciliumMentionedCidrs(s.state),
+    ]),
   );
   const sides = sessions.map((s) => sideOf(s.compiled, s.connectivity('workload'), common));
   const first = sides[0]!;

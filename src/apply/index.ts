@@ -1,19 +1,26 @@
 /**
- * Planning a deployment of NetworkPolicies and cluster policies, purely: staged order, prune set, what changes (objects and
+ * Planning a deployment of NetworkPolicies, cluster policies and Cilium policies, purely: staged order, prune set, what changes (objects and
  * connectivity), what it would break, and rollback records. `src/cli/commands/apply.ts` and `rollback.ts` do the
  * I/O around it.
  */
 export {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
+  POLICY_KINDS,
+  bodyOf,
+  isCiliumObject,
   isClusterPolicyObject,
   isManagedByNetfence,
+  isNamespacedKind,
+  namespaceOf,
   policyId,
   renderPolicy,
   sameContent,
   userContent,
   withManagedBy,
+  type CiliumObject,
   type ClusterPolicyObject,
+  type CustomPolicyObject,
   type PolicyObject,
 } from './objects.ts';
 export { unifiedDiff } from './textdiff.ts';
@@ -21,6 +28,7 @@ export {
   Action,
   Effect,
   PhaseKind,
+  ciliumEffectOf,
   clusterEffectOf,
   effectOf,
   effectOfObject,
@@ -35,6 +43,7 @@ export {
 export {
   breakingFlows,
   connectivityChange,
+  editCiliumPolicies,
   editClusterPolicies,
   phaseSessions,
   policyInfoOf,

@@ -1,9 +1,13 @@
 /**
- * The policies `apply` deploys — NetworkPolicies and cluster policies (ClusterNetworkPolicy,
- * AdminNetworkPolicy, BaselineAdminNetworkPolicy) — as it compares, shows and records them: the fields a
- * user owns (labels, annotations, spec), rendered as YAML, compared key order aside. Pure.
+ * The policies `apply` deploys — NetworkPolicies, cluster policies (ClusterNetworkPolicy,
+ * AdminNetworkPolicy, BaselineAdminNetworkPolicy) and Cilium's (CiliumNetworkPolicy,
+ * CiliumClusterwideNetworkPolicy) — as it compares, shows and records them: the fields a user owns (labels,
+ * annotations, spec; a Cilium policy's `spec` and `specs`, never its `status`), rendered as YAML, compared
+ * key order aside. Pure.
  */
 import { stringify } from 'yaml';
+import { CILIUM_RULE_FIELDS, type CiliumPolicyObject } from '../model/cilium-wire.ts';
+import type { CiliumPolicyKind } from '../model/cilium.ts';
 import type {
   AdminNetworkPolicy,
   BaselineAdminNetworkPolicy,
@@ -19,18 +23,59 @@ export const MANAGED_BY_VALUE = 'netfence';
 /** A cluster-scoped policy of `policy.networking.k8s.io`. */
 export type ClusterPolicyObject = ClusterNetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;
 
-/** What `apply` deploys. */
-export type PolicyObject = NetworkPolicy | ClusterPolicyObject;
+/** A CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy: `spec`, `specs` or both. */
+export type CiliumObject = CiliumPolicyObject & { kind: CiliumPolicyKind };
 
-export function isClusterPolicyObject(o: PolicyObject): o is ClusterPolicyObject {
-  return o.kind !== 'NetworkPolicy';
+/** A policy that is a custom resource: a cluster policy or a Cilium policy. */
+export type CustomPolicyObject = ClusterPolicyObject | CiliumObject;
+
+/** What `apply` deploys. */
+export type PolicyObject = NetworkPolicy | CustomPolicyObject;
+
+const CLUSTER_POLICY_KINDS: readonly string[] = [
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+];
+const CILIUM_KINDS: readonly string[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+
+/** Every kind `apply` deploys, in the order reports count them. */
+export const POLICY_KINDS: readonly PolicyObject['kind'][] = [
+  'NetworkPolicy',
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+];
+
+/** A cluster policy of `policy.networking.k8s.io` (not a Cilium one). */
+export function isClusterPolicyObject(o: { kind: string }): o is ClusterPolicyObject {
+  return CLUSTER_POLICY_KINDS.includes(o.kind);
 }
 
-/** `namespace/name` of a NetworkPolicy; `Kind/name` of a cluster policy (no namespace name has capitals). */
+export function isCiliumObject(o: { kind: string }): o is CiliumObject {
+  return CILIUM_KINDS.includes(o.kind);
+}
+
+/** Whether a kind of policy lives in a namespace: NetworkPolicy and CiliumNetworkPolicy. */
+export function isNamespacedKind(kind: string): boolean {
+  return kind === 'NetworkPolicy' || kind === 'CiliumNetworkPolicy';
+}
+
+/** The namespace of a policy: empty for a cluster-scoped one. */
+export function namespaceOf(o: PolicyObject): string {
+  return isNamespacedKind(o.kind) ? (o.metadata.namespace ?? '') : '';
+}
+
+/**
+ * `namespace/name` of a NetworkPolicy; `Kind/name` of a cluster-scoped policy and `Kind/namespace/name` of a
+ * CiliumNetworkPolicy (no namespace name has capitals; the Cilium ids are those of `CiliumPolicyInfo`).
+ */
 export function policyId(o: PolicyObject): string {
-  return isClusterPolicyObject(o)
-    ? `${o.kind}/${o.metadata.name ?? ''}`
-    : `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+  const name = o.metadata.name ?? '';
+  if (o.kind === 'NetworkPolicy') return `${o.metadata.namespace ?? ''}/${name}`;
+  return isNamespacedKind(o.kind) ? `${o.kind}/${o.metadata.namespace ?? ''}/${name}` : `${o.kind}/${name}`;
 }
 
 export function isManagedByNetfence(o: PolicyObject): boolean {
@@ -51,23 +96,31 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** The body a user owns: `spec`; for a Cilium policy `spec` and `specs`, whichever it has (never `status`). */
+export function bodyOf(o: PolicyObject): { spec?: unknown; specs?: unknown } {
+  if (!isCiliumObject(o)) return { spec: o.spec };
+  const out: { spec?: unknown; specs?: unknown } = {};
+  if (o.spec !== undefined) out.spec = o.spec;
+  if (o.specs !== undefined) out.specs = o.specs;
+  return out;
+}
+
 /**
- * What a user owns of a policy: name, namespace (NetworkPolicies only: cluster policies have none), labels,
- * annotations and spec.
+ * What a user owns of a policy: name, namespace (namespaced kinds only), labels, annotations and the body
+ * (`bodyOf`).
  */
-export function userContent<T extends PolicyObject>(
-  o: T,
-): {
+export function userContent(o: PolicyObject): {
   metadata: Pick<ObjectMeta, 'name' | 'namespace' | 'labels' | 'annotations'> & { name: string };
-  spec: T['spec'];
+  spec?: unknown;
+  specs?: unknown;
 } {
   const metadata: ReturnType<typeof userContent>['metadata'] = { name: o.metadata.name ?? '' };
-  if (!isClusterPolicyObject(o)) metadata.namespace = o.metadata.namespace ?? '';
+  if (isNamespacedKind(o.kind)) metadata.namespace = o.metadata.namespace ?? '';
   if (o.metadata.labels !== undefined && Object.keys(o.metadata.labels).length > 0)
     metadata.labels = o.metadata.labels;
   if (o.metadata.annotations !== undefined && Object.keys(o.metadata.annotations).length > 0)
     metadata.annotations = o.metadata.annotations;
-  return { metadata, spec: o.spec };
+  return { metadata, ...bodyOf(o) };
 }
 
 /** Equal labels, annotations and spec (bookkeeping such as resourceVersion aside). */
@@ -99,12 +152,24 @@ function orderedClusterSpec(spec: ClusterPolicyObject['spec']): unknown {
   return out;
 }
 
+/** A Cilium policy's `spec` and `specs` as Cilium documents them (the server answers with keys sorted). */
+function orderedCiliumBody(o: CiliumObject): { spec?: unknown; specs?: unknown } {
+  const out: { spec?: unknown; specs?: unknown } = {};
+  if (o.spec !== undefined) out.spec = ordered(o.spec, CILIUM_RULE_FIELDS);
+  if (o.specs !== undefined) out.specs = o.specs.map((r) => ordered(r, CILIUM_RULE_FIELDS));
+  return out;
+}
+
 /** The YAML a diff shows: the user's content, keys in the API's order. */
 export function renderPolicy(o: PolicyObject): string {
-  const { metadata, spec } = userContent(o);
-  const apiVersion = isClusterPolicyObject(o) ? o.apiVersion : 'networking.k8s.io/v1';
-  const shown = isClusterPolicyObject(o) ? orderedClusterSpec(o.spec) : spec;
-  return stringify({ apiVersion, kind: o.kind, metadata, spec: shown }, { version: '1.1', lineWidth: 0 });
+  const { metadata, ...body } = userContent(o);
+  const apiVersion = o.kind === 'NetworkPolicy' ? 'networking.k8s.io/v1' : o.apiVersion;
+  const shown = isClusterPolicyObject(o)
+    ? { spec: orderedClusterSpec(o.spec) }
+    : isCiliumObject(o)
+      ? orderedCiliumBody(o)
+      : body;
+  return stringify({ apiVersion, kind: o.kind, metadata, ...shown }, { version: '1.1', lineWidth: 0 });
 }
 
 /** The object `apply` sends: as written, plus the managed-by label unless the file sets one. */

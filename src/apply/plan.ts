@@ -3,12 +3,17 @@
  * or pruned, and in which phases. Pure: it reads the live objects and the API server's dry-run results, and
  * writes nothing.
  */
+import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { NetworkPolicySpec } from '../model/k8s.ts';
 import {
+  isCiliumObject,
   isClusterPolicyObject,
   isManagedByNetfence,
+  isNamespacedKind,
+  namespaceOf,
   policyId,
   sameContent,
+  type CiliumObject,
   type ClusterPolicyObject,
   type PolicyObject,
 } from './objects.ts';
@@ -26,7 +31,9 @@ export type Action = (typeof Action)[keyof typeof Action];
  * What a policy does to the pods it selects. For a NetworkPolicy, `deny` allows nothing at all (every
  * direction it declares has no rules: a default-deny); `allow` allows something, in at least one direction.
  * For a cluster policy, `deny` has a rule that can take a connection away (`Deny`, or `Pass`, which skips
- * the tier's later rules); `allow` has only allow rules (`Accept`/`Allow`).
+ * the tier's later rules); `allow` has only allow rules (`Accept`/`Allow`). For a Cilium policy, `deny` has
+ * a deny rule (`ingressDeny`/`egressDeny`) or allows no peer at all (a default-deny, or Cilium's `[{}]`
+ * deny-all idiom); `allow` allows some peer and denies nothing.
  */
 export const Effect = { Allow: 'allow', Deny: 'deny' } as const;
 export type Effect = (typeof Effect)[keyof typeof Effect];
@@ -37,9 +44,12 @@ export type PhaseKind = (typeof PhaseKind)[keyof typeof PhaseKind];
 export interface Change {
   /** `namespace/name`; `Kind/name` for a cluster policy. */
   id: string;
-  /** `NetworkPolicy`, `ClusterNetworkPolicy`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`. */
+  /**
+   * `NetworkPolicy`, `ClusterNetworkPolicy`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`,
+   * `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`.
+   */
   kind: PolicyObject['kind'];
-  /** Empty for a cluster policy (cluster-scoped). */
+  /** Empty for a cluster-scoped policy. */
   namespace: string;
   name: string;
   action: Action;
@@ -88,20 +98,33 @@ export function clusterEffectOf(o: ClusterPolicyObject): Effect {
   return rules.some((r) => r.action === 'Deny' || r.action === 'Pass') ? 'deny' : 'allow';
 }
 
-/** The effect of either kind of policy. */
-export function effectOfObject(o: PolicyObject): Effect {
-  return isClusterPolicyObject(o) ? clusterEffectOf(o) : effectOf(o.spec);
+/** `deny` when a Cilium policy has a deny rule or allows no peer (see `Effect`), else `allow`. */
+export function ciliumEffectOf(o: CiliumObject): Effect {
+  const specs = ciliumPolicyInfo(o).specs;
+  const denies = specs.some((s) => s.ingressDeny.length > 0 || s.egressDeny.length > 0);
+  const allows = specs.some((s) => [...s.ingress, ...s.egress].some((r) => r.peers.length > 0));
+  return denies || !allows ? 'deny' : 'allow';
 }
 
-/** Where `--prune` may delete NetworkPolicies: the namespaces of the desired policies, or every namespace. */
+/** The effect of any kind of policy. */
+export function effectOfObject(o: PolicyObject): Effect {
+  if (isClusterPolicyObject(o)) return clusterEffectOf(o);
+  if (isCiliumObject(o)) return ciliumEffectOf(o);
+  return effectOf(o.spec);
+}
+
+/**
+ * Where `--prune` may delete namespaced policies (NetworkPolicies, CiliumNetworkPolicies): the namespaces of
+ * the desired policies, or every namespace.
+ */
 export type PruneScope = { kind: 'all' } | { kind: 'namespaces'; namespaces: readonly string[] };
 
 /**
  * The live policies `--prune` deletes: labelled as managed by netfence, in scope, and not desired.
  * Policies without the label are never deleted, whoever created them. Only the kinds the files deploy
  * (`kinds`) are in scope, so that a folder of NetworkPolicies never prunes the platform team's cluster
- * policies, nor a folder of ClusterNetworkPolicies the teams' NetworkPolicies; NetworkPolicies also by
- * namespace (`scope`).
+ * policies, nor a folder of ClusterNetworkPolicies the teams' NetworkPolicies, nor a folder of
+ * NetworkPolicies the CiliumNetworkPolicies; namespaced kinds also by namespace (`scope`).
  */
 export function pruneCandidates<T extends PolicyObject>(
   live: readonly T[],
@@ -111,7 +134,7 @@ export function pruneCandidates<T extends PolicyObject>(
 ): T[] {
   const inScope = (o: T): boolean =>
     kinds.has(o.kind) &&
-    (isClusterPolicyObject(o) ||
+    (!isNamespacedKind(o.kind) ||
       scope.kind === 'all' ||
       scope.namespaces.includes(o.metadata.namespace ?? ''));
   return live
@@ -148,7 +171,7 @@ export function planApply(input: {
     changes.push({
       id,
       kind: desired.kind,
-      namespace: isClusterPolicyObject(desired) ? '' : (desired.metadata.namespace ?? ''),
+      namespace: namespaceOf(desired),
       name: desired.metadata.name ?? '',
       action,
       effect: effectOfObject(result),
@@ -161,7 +184,7 @@ export function planApply(input: {
     changes.push({
       id: policyId(np),
       kind: np.kind,
-      namespace: isClusterPolicyObject(np) ? '' : (np.metadata.namespace ?? ''),
+      namespace: namespaceOf(np),
       name: np.metadata.name ?? '',
       action: 'delete',
       effect: effectOfObject(np),

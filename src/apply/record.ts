@@ -3,7 +3,7 @@
  * `rollback` restores them. The record is plain JSON (a file under `.netfence/rollback/`, and optionally
  * the ConfigMap `netfence-rollback`). Pure: building, checking and planning only.
  */
-import { sameContent, type PolicyObject } from './objects.ts';
+import { POLICY_KINDS, sameContent, type PolicyObject } from './objects.ts';
 import type { ApplyPlan } from './plan.ts';
 
 export const RECORD_SCHEMA_VERSION = 1;
@@ -23,12 +23,12 @@ export interface RecordEntry {
   id: string;
   /**
    * The kind and apiVersion written (a cluster policy's: `ClusterNetworkPolicy`,
-   * `policy.networking.k8s.io/v1beta1`). Absent in records of NetworkPolicies (and in records written before
+   * `policy.networking.k8s.io/v1beta1`; a Cilium policy's: `CiliumNetworkPolicy`, `cilium.io/v2`). Absent in records of NetworkPolicies (and in records written before
    * netfence deployed cluster policies): a NetworkPolicy.
    */
   kind?: PolicyObject['kind'];
   apiVersion?: string;
-  /** Empty for a cluster policy. */
+  /** Empty for a cluster-scoped policy. */
   namespace: string;
   name: string;
   action: 'create' | 'update' | 'delete';
@@ -115,12 +115,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** The kinds a record entry may name. */
-const RECORD_KINDS = [
-  'NetworkPolicy',
-  'ClusterNetworkPolicy',
-  'AdminNetworkPolicy',
-  'BaselineAdminNetworkPolicy',
-];
+const RECORD_KINDS: readonly string[] = POLICY_KINDS;
 
 /** A record entry's kind and apiVersion: what names the object to read, restore or delete. */
 export function entryRef(e: RecordEntry): {

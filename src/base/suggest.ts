@@ -50,7 +50,25 @@ export function closestMatch(input: string, candidates: readonly string[]): stri
   return best;
 }
 
+/** The candidate a misspelled name most likely meant: close in spelling, or one contains the other. */
+export function suggestName(input: string, candidates: readonly string[]): string | undefined {
+  const unique = [...new Set(candidates)].filter((c) => c !== input);
+  const close = closestMatch(input, unique);
+  if (close !== undefined) return close;
+  // `http-metrics` for `metrics`: the longest name that contains, or is contained in, the input.
+  const containing = unique
+    .filter((c) => input.includes(c) || c.includes(input))
+    .sort((a, b) => b.length - a.length);
+  const [first, second] = containing;
+  return first !== undefined && (second === undefined || second.length < first.length) ? first : undefined;
+}
+
 /** `message`, plus `. Did you mean "x"?` when there is a suggestion. */
 export function withSuggestion(message: string, suggestion: string | undefined): string {
   return suggestion === undefined ? message : `${message}. Did you mean "${suggestion}"?`;
+}
+
+/** `message`, plus `; did you mean "x"?` when there is a suggestion: for one-line CLI messages. */
+export function withDidYouMean(message: string, suggestion: string | undefined): string {
+  return suggestion === undefined ? message : `${message}; did you mean "${suggestion}"?`;
 }

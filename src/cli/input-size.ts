@@ -14,14 +14,16 @@ const MAX_ENTRIES = 20_000;
  * Calls `onFile` for each file the arguments name as the readers read them (a file named is counted whatever
  * its name, folders are walked as the readers walk them: manifests only, hidden entries and node_modules
  * skipped, each folder once), until it returns true or `MAX_ENTRIES` entries were looked at. Arguments that
- * are not paths count nothing, and `--option=path` counts its path.
+ * are not paths count nothing, and `--option=path` counts its path. Returns whether every entry was looked
+ * at, and whether an argument names something that is neither a file nor a folder (a pipe, a device).
  */
 async function walkInput(
   args: readonly string[],
   onFile: (path: string, info: Stats) => boolean,
-): Promise<void> {
+): Promise<{ complete: boolean; special: boolean }> {
   let entries = 0;
   let done = false;
+  let special = false;
   const seen = new Set<string>();
   const visit = async (path: string, named: boolean): Promise<void> => {
     if (done || entries >= MAX_ENTRIES) return;
@@ -32,7 +34,10 @@ async function walkInput(
       if (named || isManifestName(path)) done = onFile(path, info);
       return;
     }
-    if (!info.isDirectory()) return;
+    if (!info.isDirectory()) {
+      special ||= named;
+      return;
+    }
     const id = `${info.dev}:${info.ino}`;
     if (seen.has(id)) return; // a symlink loop, or a folder given twice
     seen.add(id);
@@ -43,6 +48,22 @@ async function walkInput(
     }
   };
   for (const arg of args) await visit(arg.replace(/^--[\w-]+=/, ''), true);
+  return { complete: entries < MAX_ENTRIES, special };
+}
+
+/**
+ * The files the arguments name (see `walkInput`) with what `stat` said of each, or undefined when they cannot
+ * all be known: too many entries, or an argument that names a pipe or a device.
+ */
+export async function listInput(
+  args: readonly string[],
+): Promise<{ path: string; info: Stats }[] | undefined> {
+  const files: { path: string; info: Stats }[] = [];
+  const walked = await walkInput(args, (path, info) => {
+    files.push({ path, info });
+    return false;
+  });
+  return walked.complete && !walked.special ? files : undefined;
 }
 
 /** Whether the arguments name at least `limit` bytes of files (see `walkInput`). */
@@ -58,10 +79,20 @@ export async function namesLargeInput(args: readonly string[], limit: number): P
  * input; process.ts uses it only to choose a thread, never for an answer.
  */
 export async function inputFingerprint(args: readonly string[], cwd: string): Promise<string> {
-  const hash = createHash('sha256').update(`${cwd}\n`);
+  const files: { path: string; size: number; mtimeMs: number }[] = [];
   await walkInput(args, (path, info) => {
-    hash.update(`${path}\n${info.size}\n${info.mtimeMs}\n`);
+    files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
     return false;
   });
+  return fingerprintFiles(cwd, files);
+}
+
+/** `inputFingerprint` of files already listed (by `listInput`, in its order). */
+export function fingerprintFiles(
+  cwd: string,
+  files: readonly { path: string; size: number; mtimeMs: number }[],
+): string {
+  const hash = createHash('sha256').update(`${cwd}\n`);
+  for (const f of files) hash.update(`${f.path}\n${f.size}\n${f.mtimeMs}\n`);
   return hash.digest('hex');
 }

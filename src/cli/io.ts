@@ -23,6 +23,11 @@ export interface Io {
    * reading commands then remember whether the input is warm in the cache (src/cli/warm-inputs.ts).
    */
   inputFingerprint?: string | undefined;
+  /**
+   * Queues work that the answer does not wait for (writing the manifest cache): `run` (main.ts) does it once
+   * the command has written its answer. Without it, such work is done at once.
+   */
+  afterAnswer?: (f: () => void) => void;
 }
 
 /** Writes an output given in pieces (see `Io.writeStdout`). */

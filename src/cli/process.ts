@@ -10,14 +10,16 @@
  * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
  * A large input read from the manifest cache makes little garbage: it runs on the main thread when its files
- * were all in the cache after its last run (src/cli/warm-inputs.ts).
+ * were all in the cache after its last run (src/cli/warm-inputs.ts). Before all that, `analyze` over files
+ * looks for its kept answer (src/cli/answer-cache.ts), printed without loading the rest of netfence.
  */
 import module from 'node:module';
 import { dirname } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
 import { firstOf, type Io } from './io.ts';
-import { inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
+import type { AnswerKey } from './answer-cache.ts';
+import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
 
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
@@ -26,6 +28,8 @@ interface WorkerData {
   compileCacheDir: string | undefined;
   /** See `Io.inputFingerprint`. */
   inputFingerprint: string | undefined;
+  /** Where to keep this run's answer (src/cli/answer-cache.ts), when it can be kept. */
+  answerKey: AnswerKey | undefined;
 }
 
 /** Messages from the worker to the main thread, and back. */
@@ -62,12 +66,25 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
-async function runHere(stderrIsTTY: boolean, inputFingerprint: string | undefined): Promise<void> {
+async function runHere(
+  stderrIsTTY: boolean,
+  inputFingerprint: string | undefined,
+  answerKey: AnswerKey | undefined,
+): Promise<void> {
   const { run } = await import('./main.ts');
+  const cache = answerKey === undefined ? undefined : await import('./answer-cache.ts');
+  const recorder = cache?.answerRecorder();
+  const out = (text: string): void => {
+    recorder?.stdout(text);
+    process.stdout.write(text);
+  };
   const io: Io = {
-    stdout: (text) => process.stdout.write(text),
-    writeStdout,
-    stderr: (text) => process.stderr.write(text),
+    stdout: out,
+    writeStdout: (chunks) => writeStdout(recorder === undefined ? chunks : tap(chunks, recorder.stdout)),
+    stderr: (text) => {
+      recorder?.stderr(text);
+      process.stderr.write(text);
+    },
     readStdin,
     stdinStream: () => stdin() as AsyncIterable<Uint8Array>,
     isTTY: stderrIsTTY,
@@ -75,6 +92,34 @@ async function runHere(stderrIsTTY: boolean, inputFingerprint: string | undefine
     inputFingerprint,
   };
   process.exitCode = await run(process.argv.slice(2), io);
+  const answer = process.exitCode === 0 ? recorder?.answer() : undefined;
+  if (cache !== undefined && answerKey !== undefined && answer !== undefined)
+    cache.keepAnswer(answerKey, answer);
+}
+
+/** The chunks, each seen by `see` as it is taken. */
+function* tap(chunks: Iterable<string>, see: (chunk: string) => void): Generator<string> {
+  for (const chunk of chunks) {
+    see(chunk);
+    yield chunk;
+  }
+}
+
+/**
+ * On the main thread, for `analyze` over files with the cache on: the key of its answer, and the answer when
+ * one is kept (src/cli/answer-cache.ts).
+ */
+async function keptAnswer(): Promise<{ key: AnswerKey | undefined; printed: boolean }> {
+  const args = process.argv.slice(2);
+  if (args[0] !== 'analyze') return { key: undefined, printed: false };
+  const { answerKey, findAnswer } = await import('./answer-cache.ts');
+  const key = await answerKey(args, process.cwd(), process.env);
+  const found = key === undefined ? undefined : await findAnswer(key);
+  if (found === undefined) return { key, printed: false };
+  process.stderr.write(found.stderr);
+  process.stdout.write(found.stdout);
+  process.exitCode = 0;
+  return { key, printed: true };
 }
 
 /** The heap this thread may use, in MiB: Node's default for the machine, or --max-old-space-size. */
@@ -87,7 +132,7 @@ function compileCacheBase(): string | undefined {
   return dir === undefined ? undefined : dirname(dir);
 }
 
-function runOnWorker(inputFingerprint: string | undefined): void {
+function runOnWorker(inputFingerprint: string | undefined, answerKey: AnswerKey | undefined): void {
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
     env: SHARE_ENV,
@@ -96,6 +141,7 @@ function runOnWorker(inputFingerprint: string | undefined): void {
       // Node names the folder it was given plus a subfolder of its version: the folder given is its parent.
       compileCacheDir: compileCacheBase(),
       inputFingerprint,
+      answerKey,
     } satisfies WorkerData,
     stdin: true,
     resourceLimits: {
@@ -144,31 +190,44 @@ function receiveSignals(): void {
 /**
  * Whether to run on the worker, and the input's fingerprint when one was taken: a large input whose files
  * were all in the manifest cache after its last run (src/cli/warm-inputs.ts) runs here, as a small one does.
+ * `listed`: the input's files, when the answer cache listed them already.
  */
-async function onWorker(): Promise<{ worker: boolean; fingerprint?: string }> {
+async function onWorker(
+  listed: AnswerKey['files'] | undefined,
+): Promise<{ worker: boolean; fingerprint?: string }> {
   const choice = process.env.NETFENCE_WORKER;
   if (choice === 'always') return { worker: true };
   if (choice === 'never') return { worker: false };
   const args = process.argv.slice(2);
-  if (!(await namesLargeInput(args, WORKER_INPUT_BYTES))) return { worker: false };
+  const large =
+    listed === undefined
+      ? await namesLargeInput(args, WORKER_INPUT_BYTES)
+      : listed.reduce((n, f) => n + f.size, 0) >= WORKER_INPUT_BYTES;
+  if (!large) return { worker: false };
   const { cacheFolder, isWarmInput } = await import('./warm-inputs.ts');
   const dir = cacheFolder(process.env, args.includes('--no-cache'));
   if (dir === undefined) return { worker: true };
-  const fingerprint = await inputFingerprint(args, process.cwd());
+  const fingerprint =
+    listed === undefined
+      ? await inputFingerprint(args, process.cwd())
+      : fingerprintFiles(process.cwd(), listed);
   return { worker: !(await isWarmInput(dir, fingerprint)), fingerprint };
 }
 
 exitQuietlyOnEpipe();
-const where = isMainThread ? await onWorker() : undefined;
-if (where?.worker === true) {
-  runOnWorker(where.fingerprint);
+const kept = isMainThread ? await keptAnswer() : undefined;
+const where = isMainThread && kept?.printed !== true ? await onWorker(kept?.key?.files) : undefined;
+if (kept?.printed === true) {
+  // Answered from the answer cache.
+} else if (where?.worker === true) {
+  runOnWorker(where.fingerprint, kept?.key);
 } else if (isMainThread) {
-  await runHere(process.stderr.isTTY, where?.fingerprint);
+  await runHere(process.stderr.isTTY, where?.fingerprint, kept?.key);
 } else {
   // As bin/netfence does for the main thread (in the same folder, and not when it does not): cache the
   // compiled code of the modules loaded from here on.
-  const { compileCacheDir } = workerData as WorkerData;
-  if (compileCacheDir !== undefined) module.enableCompileCache?.(compileCacheDir);
+  const data = workerData as WorkerData;
+  if (data.compileCacheDir !== undefined) module.enableCompileCache?.(data.compileCacheDir);
   receiveSignals();
-  await runHere((workerData as WorkerData).stderrIsTTY, (workerData as WorkerData).inputFingerprint);
+  await runHere(data.stderrIsTTY, data.inputFingerprint, data.answerKey);
 }

@@ -7,13 +7,18 @@ export type PhaseKindJson = 'allow' | 'deny' | 'apply' | 'prune';
 
 /** The kinds `apply` deploys. */
 export type PolicyKindJson =
-  'NetworkPolicy' | 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+  | 'NetworkPolicy'
+  | 'ClusterNetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy';
 
 export interface ApplyChangeJson {
-  /** `namespace/name`; `Kind/name` for a cluster policy. */
+  /** `namespace/name`; `Kind/name` for a cluster-scoped policy, `CiliumNetworkPolicy/namespace/name`. */
   id: string;
   kind: PolicyKindJson;
-  /** Empty for a cluster policy. */
+  /** Empty for a cluster-scoped policy. */
   namespace: string;
   name: string;
   action: 'create' | 'update' | 'unchanged' | 'delete';

@@ -96,7 +96,12 @@ export interface FlowSideDecisionJson {
   undefinedWith: readonly TierRuleJson[];
   /** NetworkPolicy, allowed: the rules that allow it. */
   rules: readonly { policy: string; path: string }[];
-  /** NetworkPolicy: the policies isolating the pod in this direction. */
+  /**
+   * With Cilium policies: the Cilium deny rules that deny it (denied), or the allow rules that allow it
+   * (`{"policy": "CiliumNetworkPolicy/data/deny-catalog-redis", "path": "spec.ingressDeny[0]", "deny": true}`).
+   */
+  cilium: readonly { policy: string; path: string; deny: boolean }[];
+  /** NetworkPolicy layer: the NetworkPolicies isolating the pod, then the Cilium policies putting it in default deny. */
   isolatedBy: readonly string[];
   /**
    * Egress to an address: allow rules by DNS name covering the port; if the address is what one of their
@@ -154,4 +159,88 @@ export interface CheckFlowsJson {
     /** Other ports of this pair were observed. */
     pairObserved: boolean;
   }[];
+}
+
+/** A policy as Hubble names it (`flow.Policy`) or netfence cites it. */
+export interface VerdictPolicyJson {
+  /** `NetworkPolicy`, `CiliumNetworkPolicy`, `CiliumClusterwideNetworkPolicy`, `ClusterNetworkPolicy`, … */
+  kind: string;
+  /** Null for cluster-scoped kinds. */
+  namespace: string | null;
+  name: string;
+}
+
+/** One Cilium verdict of an observed connection (one direction, one outcome) beside netfence's decision. */
+export interface VerdictRowJson {
+  /** `netfence-allows` and `netfence-denies` are disagreements (exit code 1); `other-policies`: same verdict. */
+  agreement: 'agree' | 'netfence-allows' | 'netfence-denies' | 'other-policies';
+  src: FlowEndJson;
+  dst: FlowEndJson;
+  protocol: ProtocolName;
+  port: number;
+  /** Of Hubble's verdict (`traffic_direction`); `unknown` when it gives none: compared with the whole connection. */
+  direction: 'egress' | 'ingress' | 'unknown';
+  netfence: {
+    allowed: boolean;
+    /** In one line, as `check-flows` shows a decision. */
+    summary: string;
+    /** The policies whose rules decided (none for isolation without a matching rule). */
+    policies: readonly VerdictPolicyJson[];
+    /** The decisions of that direction (both directions' for `unknown`) agreeing with `allowed`. */
+    decisions: readonly FlowSideDecisionJson[];
+  };
+  cilium: {
+    /** `audit`: Cilium's policy denies it, policy audit mode let it through. */
+    outcome: 'allowed' | 'denied' | 'audit';
+    /** As recorded: `FORWARDED`, `REDIRECTED`, `DROPPED`, `AUDIT`. */
+    verdicts: readonly string[];
+    /** `POLICY_DENIED`, `POLICY_DENY`. */
+    dropReasons: readonly string[];
+    /** Hubble's `<direction>_allowed_by` / `<direction>_denied_by` (empty when it names none). */
+    policies: readonly VerdictPolicyJson[];
+    summary: string;
+    /** Connection attempts with this verdict. */
+    attempts: number;
+  };
+}
+
+/** `netfence check-flows --verdicts -o json`. */
+export interface CheckFlowsVerdictsJson {
+  schemaVersion: 1;
+  summary: {
+    /** Connections of the map. */
+    observed: number;
+    /** With a Cilium policy verdict. */
+    compared: number;
+    agree: number;
+    /** With a verdict disagreement: the exit code is 1 when > 0. */
+    disagree: number;
+    /** Same verdicts, other policies named. */
+    otherPolicies: number;
+    /** No policy verdict: not compared. */
+    withoutVerdict: number;
+    /** Rows of `deliveredWithoutVerdict`. */
+    deliveredWithoutVerdict: number;
+    policies: number;
+    clusterPolicies: number;
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+    ciliumPolicies: number;
+  };
+  /** Hubble flows by what they carry: only policy verdicts are compared. */
+  flows: {
+    policyVerdicts: number;
+    replies: number;
+    /** Drops for reasons other than policy, by `drop_reason_desc`. */
+    otherDrops: Readonly<Record<string, number>>;
+    /** Verdicts that are no policy decision (trace points, `TRACED`, `TRANSLATED`, `ERROR`), by verdict. */
+    nonPolicy: Readonly<Record<string, number>>;
+    noVerdict: number;
+  };
+  /** Every comparison: disagreements first, then other policies, then agreements; each in map order. */
+  rows: readonly VerdictRowJson[];
+  /**
+   * Connections netfence denies that got through during the capture with no policy verdict: not compared (not
+   * failing), a sign that Cilium enforced no policy there.
+   */
+  deliveredWithoutVerdict: readonly (ObservedConnectionJson & { decision: FlowDecisionJson })[];
 }

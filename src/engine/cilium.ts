@@ -624,7 +624,7 @@ export function applyCilium(
     deny: { ingress: new Map<number, PeerMap>(), egress: new Map<number, PeerMap>() },
   };
   const cache = new Map<string, { access: Access; deny: PeerMap }>();
-  const accessId = numbering<Access>();
+  const accessId = numbering();
   for (const id of classIds) {
     const cls = ctx.classes[id]!;
     const specs = (cilium.ofClass[id] ?? []).map((i) => cilium.specs[i]!);

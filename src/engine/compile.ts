@@ -763,8 +763,8 @@ export function applyTiers(
   const ingress = new Map<number, Access>();
   const egress = new Map<number, Access>();
   const cache = new Map<string, Access>();
-  const accessId = numbering<Access>();
-  const denyId = numbering<PeerMap>();
+  const accessId = numbering();
+  const denyId = numbering();
   for (const id of classIds) {
     const cls = c.classes[id]!;
     const ofClass = tiers.ofClass[id]!;

@@ -1,5 +1,5 @@
 /**
- * Drift: how the NetworkPolicies of a live cluster differ from the desired ones (a folder, a revision, another
+ * Drift: how the NetworkPolicies (and Cilium policies) of a live cluster differ from the desired ones (a folder, a revision, another
  * environment), as Argo CD's "OutOfSync" lists them — missing, extra, changed — and the live state with the
  * desired policies in place, whose connectivity the caller compares with the live one (`session.diff`).
  *
@@ -7,6 +7,7 @@
  * `protocol`) are filled in on both sides, and the empty lists it drops (`ingress: []`, `from: []`) dropped,
  * so a policy applied from a file is not "changed" for what the server wrote into it. Pure.
  */
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../model/k8s.ts';
 import type { FieldPath } from '../model/problem.ts';
@@ -21,14 +22,15 @@ export type DriftKind = (typeof DriftKind)[keyof typeof DriftKind];
 
 export interface PolicyDrift {
   kind: DriftKind;
-  /** `namespace/name` */
+  /** `namespace/name`; a Cilium policy's `CiliumNetworkPolicy/namespace/name`, `CiliumClusterwideNetworkPolicy/name`. */
   id: string;
+  /** Empty for a CiliumClusterwideNetworkPolicy. */
   namespace: string;
   name: string;
   /** The desired policy; undefined when extra. */
-  desired: PolicyInfo | undefined;
+  desired: PolicyInfo | CiliumPolicyInfo | undefined;
   /** The live policy; undefined when missing. */
-  live: PolicyInfo | undefined;
+  live: PolicyInfo | CiliumPolicyInfo | undefined;
   /** Changed only: the deepest fields of the normalized specs that differ (`['spec', 'ingress', 0, 'ports']`). */
   fields: FieldPath[];
 }
@@ -114,11 +116,48 @@ export function normalizeSpec(spec: NetworkPolicySpec): NetworkPolicySpec {
   return out;
 }
 
-/** The namespaces a desired state covers: those of its policies and of the Namespace objects it defines. */
+/**
+ * The namespaces a desired state covers: those of its policies (CiliumNetworkPolicies too) and of the
+ * Namespace objects it defines.
+ */
 export function coveredNamespaces(state: ClusterState): string[] {
   const names = new Set(state.policies.map((p) => p.namespace));
+  for (const p of state.ciliumPolicies) if (p.namespace !== undefined) names.add(p.namespace);
   for (const ns of state.namespaces) if (!ns.implicit) names.add(ns.name);
   return [...names].sort(compareText);
+}
+
+/**
+ * Missing, extra (those `inScope` says) and changed (`differ` lists the fields) policies of `live` against
+ * `desired`, by id.
+ */
+function compareById<T extends PolicyInfo | CiliumPolicyInfo>(
+  desired: readonly T[],
+  live: readonly T[],
+  inScope: (p: T) => boolean,
+  differ: (d: T, l: T) => FieldPath[],
+): PolicyComparison {
+  const want = new Map(desired.map((p) => [p.id, p]));
+  const have = new Map(live.map((p) => [p.id, p]));
+  const drifts: PolicyDrift[] = [];
+  let inSync = 0;
+  let outOfScope = 0;
+  for (const id of [...new Set([...want.keys(), ...have.keys()])].sort(compareText)) {
+    const d = want.get(id);
+    const l = have.get(id);
+    const any = (d ?? l)!;
+    const base = { id, namespace: any.namespace ?? '', name: any.name, desired: d, live: l };
+    if (l === undefined) drifts.push({ kind: 'missing', ...base, fields: [] });
+    else if (d === undefined) {
+      if (inScope(l)) drifts.push({ kind: 'extra', ...base, fields: [] });
+      else outOfScope++;
+    } else {
+      const fields = differ(d, l);
+      if (fields.length > 0) drifts.push({ kind: 'changed', ...base, fields });
+      else inSync++;
+    }
+  }
+  return { drifts, inSync, outOfScope };
 }
 
 /** Missing, extra (in scope) and changed policies of `live` against `desired`, by namespace/name. */
@@ -127,29 +166,16 @@ export function comparePolicies(
   live: readonly PolicyInfo[],
   scope: DriftScope,
 ): PolicyComparison {
-  const want = new Map(desired.map((p) => [p.id, p]));
-  const have = new Map(live.map((p) => [p.id, p]));
-  const inScope = (ns: string): boolean => scope.kind === 'all' || scope.namespaces.includes(ns);
-  const drifts: PolicyDrift[] = [];
-  let inSync = 0;
-  let outOfScope = 0;
-  for (const id of [...new Set([...want.keys(), ...have.keys()])].sort(compareText)) {
-    const d = want.get(id);
-    const l = have.get(id);
-    const any = (d ?? l)!;
-    const base = { id, namespace: any.namespace, name: any.name, desired: d, live: l };
-    if (l === undefined) drifts.push({ kind: 'missing', ...base, fields: [] });
-    else if (d === undefined) {
-      if (inScope(l.namespace)) drifts.push({ kind: 'extra', ...base, fields: [] });
-      else outOfScope++;
-    } else {
+  return compareById(
+    desired,
+    live,
+    (p) => scope.kind === 'all' || scope.namespaces.includes(p.namespace),
+    (d, l) => {
       const fields: FieldPath[] = [];
       valueDiff(normalizeSpec(d.spec), normalizeSpec(l.spec), ['spec'], fields);
-      if (fields.length > 0) drifts.push({ kind: 'changed', ...base, fields });
-      else inSync++;
-    }
-  }
-  return { drifts, inSync, outOfScope };
+      return fields;
+    },
+  );
 }
 
 /**
@@ -159,11 +185,59 @@ export function comparePolicies(
 export function withDesiredPolicies(live: ClusterState, drifts: readonly PolicyDrift[]): ClusterState {
   const set = new Map<string, readonly PolicyInfo[]>();
   const remove: string[] = [];
+  const cilium = new Map<string, CiliumPolicyInfo | undefined>();
   for (const d of drifts) {
-    if (d.desired === undefined) remove.push(d.id);
-    else set.set(d.id, [d.desired]);
+    const either = (d.desired ?? d.live)!;
+    if (isCilium(either)) cilium.set(d.id, d.desired as CiliumPolicyInfo | undefined);
+    else if (d.desired === undefined) remove.push(d.id);
+    else set.set(d.id, [d.desired as PolicyInfo]);
   }
-  return { ...live, policies: editPolicies(live.policies, { set, remove, sortById: true }) };
+  const ciliumPolicies = [
+    ...live.ciliumPolicies.flatMap((p) => (cilium.has(p.id) ? [] : [p])),
+    ...[...cilium.values()].filter((p) => p !== undefined),
+  ];
+  return {
+    ...live,
+    policies: editPolicies(live.policies, { set, remove, sortById: true }),
+    ciliumPolicies,
+  };
+}
+
+function isCilium(p: PolicyInfo | CiliumPolicyInfo): p is CiliumPolicyInfo {
+  return 'specs' in p;
+}
+
+/** What a Cilium policy's author owns and the API server stores as sent: `spec` and `specs` (never `status`). */
+function ciliumBody(p: CiliumPolicyInfo): { spec?: unknown; specs?: unknown } {
+  const out: { spec?: unknown; specs?: unknown } = {};
+  if (p.object.spec !== undefined) out.spec = p.object.spec;
+  if (p.object.specs !== undefined) out.specs = p.object.specs;
+  return out;
+}
+
+/**
+ * Missing, extra and changed Cilium policies, by id. Extra: a CiliumNetworkPolicy in scope; a
+ * CiliumClusterwideNetworkPolicy when the desired side has some (it then owns that kind), or with `-A`.
+ * Changed: `spec` or `specs` differ (key order aside).
+ */
+export function compareCiliumPolicies(
+  desired: readonly CiliumPolicyInfo[],
+  live: readonly CiliumPolicyInfo[],
+  scope: DriftScope,
+): PolicyComparison {
+  const clusterwide = desired.some((p) => p.namespace === undefined);
+  return compareById(
+    desired,
+    live,
+    (p) =>
+      scope.kind === 'all' ||
+      (p.namespace === undefined ? clusterwide : scope.namespaces.includes(p.namespace)),
+    (d, l) => {
+      const fields: FieldPath[] = [];
+      valueDiff(ciliumBody(d), ciliumBody(l), [], fields);
+      return fields;
+    },
+  );
 }
 
 export interface Drift extends PolicyComparison {
@@ -180,7 +254,13 @@ export function computeDrift(
   options: EngineOptions,
   granularity: Granularity = 'workload',
 ): Drift {
-  const comparison = comparePolicies(desired.policies, live.policies, scope);
+  const policies = comparePolicies(desired.policies, live.policies, scope);
+  const cilium = compareCiliumPolicies(desired.ciliumPolicies, live.ciliumPolicies, scope);
+  const comparison: PolicyComparison = {
+    drifts: [...policies.drifts, ...cilium.drifts],
+    inSync: policies.inSync + cilium.inSync,
+    outOfScope: policies.outOfScope + cilium.outOfScope,
+  };
   const synced = withDesiredPolicies(live, comparison.drifts);
   const connectivity = openSession(live, options).diff(openSession(synced, options), granularity);
   return { ...comparison, scope, connectivity };

@@ -12,6 +12,7 @@ import type {
   ObservedConnection,
   UnmatchedEndpoint,
 } from './types.ts';
+import { VerdictTally, type PolicyVerdict } from './verdicts.ts';
 
 /**
  * How long after its last flow a Hubble 5-tuple stays "the same attempt". Both observation points and the
@@ -28,6 +29,8 @@ interface Recent {
   last: number;
   conn: ObservedConnection | undefined;
   denied: boolean;
+  /** With verdicts: the policy verdicts this attempt reported so far. */
+  seen?: Set<string>;
 }
 
 export function endKey(e: FlowEnd): string {
@@ -80,6 +83,8 @@ export function compareConnections(a: ObservedConnection, b: ObservedConnection)
 export interface AggregatorOptions {
   /** @default DEFAULT_DEDUPE_WINDOW_MS */
   dedupeWindowMs?: number;
+  /** Tally Cilium's policy verdicts per connection (records carry them: `parseHubbleObject(o, true)`). */
+  verdicts?: boolean;
 }
 
 export class FlowAggregator {
@@ -96,11 +101,14 @@ export class FlowAggregator {
   private readonly window: number;
   private latest = Number.NEGATIVE_INFINITY;
   private sincePrune = 0;
+  /** With `verdicts`: Cilium's policy verdicts per connection. */
+  readonly verdicts: VerdictTally | undefined;
 
   constructor(matcher: FlowMatcher, stats: FlowStats, options: AggregatorOptions = {}) {
     this.matcher = matcher;
     this.stats = stats;
     this.window = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+    this.verdicts = options.verdicts === true ? new VerdictTally() : undefined;
   }
 
   /** Distinct connections so far. */
@@ -140,6 +148,7 @@ export class FlowAggregator {
   add(record: FlowRecord, file: string, line: number): void {
     const tuple = record.tuple;
     let recent: Recent | undefined;
+    if (record.verdict !== undefined) this.verdicts?.read(record.verdict);
     if (tuple !== undefined) {
       const t = record.firstSeen ?? Number.NaN;
       const prev = this.recent.get(tuple);
@@ -158,6 +167,7 @@ export class FlowAggregator {
           prev.denied = true;
           if (prev.conn !== undefined) prev.conn.denied++;
         }
+        if (prev.conn !== undefined) this.noteVerdict(prev.conn, record, prev);
         return;
       }
       recent = { last: t, conn: undefined, denied: record.denied > 0 };
@@ -271,6 +281,13 @@ export class FlowAggregator {
       conn.lastSeen = record.lastSeen;
     }
     if (recent !== undefined) recent.conn = conn;
+    this.noteVerdict(conn, record, recent);
+  }
+
+  private noteVerdict(conn: ObservedConnection, record: FlowRecord, recent: Recent | undefined): void {
+    if (this.verdicts === undefined || record.verdict?.kind !== 'policy') return;
+    const verdict: PolicyVerdict = record.verdict.verdict;
+    this.verdicts.add(conn, verdict, recent === undefined ? new Set() : (recent.seen ??= new Set()));
   }
 
   private noteUnmatched(

@@ -9,6 +9,7 @@
 import type { CompiledCluster, Direction } from '../engine/compile.ts';
 import { explainConnection, type ExplainEnd, type RuleCitation } from '../engine/explain.ts';
 import { DecidedBy, type DnsRule, type TierRuleCitation } from '../engine/explain-tiers.ts';
+import type { CiliumRuleCitation } from '../engine/explain-cilium.ts';
 import { portSetOf } from '../engine/ports.ts';
 import type { Protocol } from '../model/k8s.ts';
 import { classesByWorkload } from './check.ts';
@@ -25,7 +26,15 @@ export interface SideDecision {
   undefinedWith: TierRuleCitation[];
   /** NetworkPolicy, allowed: the rules that allow it. */
   rules: RuleCitation[];
-  /** NetworkPolicy: the policies isolating the pod in this direction (`namespace/name`). */
+  /**
+   * The NetworkPolicy layer with Cilium policies: the Cilium deny rules that deny it (denied), or the Cilium
+   * allow rules that allow it (allowed, none denying).
+   */
+  cilium: CiliumRuleCitation[];
+  /**
+   * NetworkPolicy layer: the policies isolating the pod in this direction (`namespace/name`), then the Cilium
+   * policies whose rule sets put it in default deny (`CiliumNetworkPolicy/namespace/name`).
+   */
   isolatedBy: string[];
   /**
    * Egress to an address: cluster policy allow rules by DNS name (`domainNames`) covering the port, which may
@@ -44,7 +53,7 @@ export interface FlowDecision {
 
 function sideKey(d: SideDecision): string {
   const rule = d.tierRule === undefined ? '' : `${d.tierRule.policy}#${d.tierRule.rule}`;
-  const np = d.rules.map((r) => `${r.policy}#${r.rule}`).join(',');
+  const np = [...d.rules, ...d.cilium].map((r) => `${r.policy}#${r.path}`).join(',');
   const dns = d.byDnsName.map((r) => `${r.policy}#${r.rule}`).join(',');
   return `${d.allowed}|${d.decidedBy}|${rule}|${np}|${d.isolatedBy.join(',')}|${dns}|${d.outside ?? ''}`;
 }
@@ -98,7 +107,16 @@ export class FlowAttributor {
         tierRule: s.tierRule,
         undefinedWith: s.undefinedWith,
         rules: s.decidedBy === DecidedBy.NetworkPolicy ? s.rules : [],
-        isolatedBy: s.decidedBy === DecidedBy.NetworkPolicy ? explained.isolatedBy.map((p) => p.policy) : [],
+        cilium: s.decidedBy === DecidedBy.NetworkPolicy ? s.cilium : [],
+        isolatedBy:
+          s.decidedBy === DecidedBy.NetworkPolicy
+            ? [
+                ...new Set([
+                  ...explained.isolatedBy.map((p) => p.policy),
+                  ...(explained.cilium?.isolatedBy ?? []).map((c) => c.policy),
+                ]),
+              ]
+            : [],
         byDnsName: explained.tiers.dnsRules,
         outside:
           explained.status === 'outside-cluster' || explained.status === 'host-network'

@@ -5,6 +5,7 @@
  */
 import type { Protocol } from '../model/k8s.ts';
 import type { FlowRecord, RawEnd } from './types.ts';
+import { readHubbleVerdict } from './verdicts.ts';
 
 export type HubbleResult =
   | { kind: 'flow'; record: FlowRecord }
@@ -54,8 +55,8 @@ const L4_PROTOCOLS: readonly [string, Protocol][] = [
   ['SCTP', 'SCTP'],
 ];
 
-/** Reads one Hubble JSON object. */
-export function parseHubbleObject(o: unknown): HubbleResult {
+/** Reads one Hubble JSON object; with `verdicts`, the record carries Cilium's verdict of the flow. */
+export function parseHubbleObject(o: unknown, verdicts = false): HubbleResult {
   if (!isObject(o)) return { kind: 'invalid', message: 'not a JSON object' };
   let flow: Json;
   if (isObject(o.flow)) flow = o.flow;
@@ -131,5 +132,6 @@ export function parseHubbleObject(o: unknown): HubbleResult {
     record.firstSeen = time;
     record.lastSeen = time;
   }
+  if (verdicts) record.verdict = readHubbleVerdict(flow);
   return { kind: 'flow', record };
 }

@@ -47,3 +47,26 @@ export {
   type UnobservedAllowance,
 } from './check.ts';
 export { FlowAttributor, decideObserved, type FlowDecision, type SideDecision } from './decide.ts';
+export {
+  CiliumOutcome,
+  VerdictTally,
+  readHubbleVerdict,
+  type PolicyName,
+  type PolicyVerdict,
+  type VerdictCapture,
+  type VerdictDirection,
+  type VerdictObservation,
+  type VerdictReading,
+  type VerdictStats,
+} from './verdicts.ts';
+export {
+  VerdictAgreement,
+  compareVerdicts,
+  decidingPolicies,
+  isDisagreement,
+  policyNameOf,
+  type CiliumVerdict,
+  type NetfenceVerdict,
+  type VerdictComparison,
+  type VerdictRow,
+} from './verdict-check.ts';

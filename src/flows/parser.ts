@@ -54,10 +54,13 @@ export class FlowObserver {
   readonly errors: FlowProblem[] = [];
   readonly notices: string[] = [];
   private readonly forced: FlowFormat | undefined;
+  /** Read Cilium's verdicts: every flow is parsed (the other observation point carries its own verdict). */
+  readonly verdicts: boolean;
 
   constructor(state: ClusterState, options: ObserveOptions = {}) {
     this.aggregator = new FlowAggregator(new FlowMatcher(state), this.stats, options);
     this.forced = options.format;
+    this.verdicts = options.verdicts === true;
   }
 
   /** Starts an input; feed it with `line`, in order. */
@@ -74,6 +77,7 @@ export class FlowObserver {
       problems: this.aggregator.problems,
       errors: this.errors,
       notices: this.notices,
+      ...(this.aggregator.verdicts === undefined ? {} : { verdicts: this.aggregator.verdicts.result() }),
     };
   }
 }
@@ -127,7 +131,7 @@ export class FlowInput {
         }
         // The other observation point of an attempt already counted: recognized by its 5-tuple, unparsed.
         // Dropped flows always take the full path (they may mark the attempt denied).
-        const tuple = fastTuple(text);
+        const tuple = this.observer.verdicts ? undefined : fastTuple(text);
         if (tuple !== undefined && agg.repeat(tuple.key, tuple.time)) {
           this.observer.stats.records++;
           return;
@@ -141,7 +145,8 @@ export class FlowInput {
         agg.invalid(this.name, n, `not JSON: "${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`);
         return;
       }
-      result = this.format === 'hubble' ? parseHubbleObject(value) : parseSimpleJson(value);
+      result =
+        this.format === 'hubble' ? parseHubbleObject(value, this.observer.verdicts) : parseSimpleJson(value);
     }
     const stats = this.observer.stats;
     stats.records++;

@@ -4,6 +4,7 @@
  */
 import type { Protocol } from '../model/k8s.ts';
 import type { LocatedMessage } from '../model/problem.ts';
+import type { VerdictCapture, VerdictReading } from './verdicts.ts';
 
 /**
  * One end of an observed connection: a workload of the cluster state (its id, `namespace/Kind/name`, as in
@@ -57,6 +58,8 @@ export interface FlowRecord {
    * source's egress and at the destination's ingress) and its retransmissions count once.
    */
   tuple?: string;
+  /** Hubble, when verdicts are read (`check-flows --verdicts`): Cilium's verdict of this flow. */
+  verdict?: VerdictReading;
 }
 
 /** An in-cluster endpoint of the input that matches no workload of the cluster state. */
@@ -145,4 +148,6 @@ export interface ObservedTraffic {
   errors: FlowProblem[];
   /** Worth knowing, not wrong: CSV columns netfence does not read. */
   notices: string[];
+  /** Cilium's policy verdicts per connection, when asked for (`ObserveOptions.verdicts`). */
+  verdicts?: VerdictCapture;
 }

@@ -4,7 +4,7 @@
  * document at the end.
  */
 import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
-import { renderPolicy, unifiedDiff } from '../apply/index.ts';
+import { POLICY_KINDS, isCiliumObject, renderPolicy, unifiedDiff } from '../apply/index.ts';
 import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
 import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
@@ -12,6 +12,7 @@ import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
 import {
+  changeSummary,
   clusterPolicySummary,
   connectionSummary,
   diffToJson,
@@ -41,13 +42,20 @@ export function describePolicies(changes: readonly Change[]): string {
   for (const c of changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
   const np = plural(changes.length, 'NetworkPolicy', 'NetworkPolicies');
   if ([...counts.keys()].every((k) => k === 'NetworkPolicy')) return np;
-  const kinds = ['NetworkPolicy', 'ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
-  const parts = kinds
-    .filter((k) => counts.has(k))
-    .map((k) =>
-      plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
-    );
+  const parts = POLICY_KINDS.filter((k) => counts.has(k)).map((k) =>
+    plural(counts.get(k)!, k, k === 'NetworkPolicy' ? 'NetworkPolicies' : `${k.slice(0, -1)}ies`),
+  );
   return `${plural(changes.length, 'policy', 'policies')} (${parts.join(', ')})`;
+}
+
+/** `1 added, 1 modified` for the Cilium policies the plan writes (the engine's diff counts the other kinds). */
+function ciliumPolicySummary(plan: ApplyPlan): string | undefined {
+  const word = { create: 'added', update: 'modified', delete: 'removed' } as const;
+  return changeSummary(
+    plan.changes.flatMap((c) =>
+      isCiliumObject(c) && c.action !== 'unchanged' ? [{ change: word[c.action] }] : [],
+    ),
+  );
 }
 
 export const DONE: Record<Change['action'], string> = {
@@ -171,9 +179,10 @@ export class ApplyReport {
     } else {
       const policies = policySummary(change);
       const clusterPolicies = clusterPolicySummary(change);
+      const cilium = ciliumPolicySummary(plan);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${cilium === undefined ? '' : `; Cilium policies: ${cilium}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')

@@ -95,7 +95,8 @@ export function connectionSummary(diff: ClusterDiff): string {
 }
 
 /** `1 added, 4 modified` of some policy changes, or undefined when there are none. */
-function changeSummary(changes: readonly { change: PolicyChange['change'] }[]): string | undefined {
+/** `1 added, 2 modified` for any list of policy changes, or undefined when it is empty. */
+export function changeSummary(changes: readonly { change: PolicyChange['change'] }[]): string | undefined {
   const parts: string[] = [];
   for (const kind of ['added', 'removed', 'modified'] as const) {
     const n = changes.filter((p) => p.change === kind).length;

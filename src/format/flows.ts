@@ -32,7 +32,7 @@ export type CheckFormat = (typeof CheckFormat)[keyof typeof CheckFormat];
 
 export const FLOWS_JSON_SCHEMA_VERSION = 1;
 
-function plural(n: number, word: string, many = `${word}s`): string {
+export function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
 
@@ -376,10 +376,16 @@ function decisionText(d: SideDecision): string {
           : ` (undefined: equal priority with ${d.undefinedWith.map(tierRuleText).join(', ')})`;
       return `${tierLabel(rule.tier)} ${tierRuleText(rule)}${tie}`;
     }
-    case 'network-policy':
-      return d.allowed
-        ? `[NetworkPolicy] ${d.rules.map((r) => `${r.policy} ${r.direction} rule ${r.rule}`).join(', ')}`
-        : `[NetworkPolicy] no rule allows it (${d.isolatedBy.join(', ')})`;
+    case 'network-policy': {
+      const cilium = d.cilium.map((r) => `${r.policy} ${r.path}`);
+      if (!d.allowed) {
+        return cilium.length > 0
+          ? `[Cilium] denied by ${cilium.join(', ')}`
+          : `[NetworkPolicy] no rule allows it (${d.isolatedBy.join(', ')})`;
+      }
+      const rules = [...d.rules.map((r) => `${r.policy} ${r.direction} rule ${r.rule}`), ...cilium];
+      return `[NetworkPolicy] ${rules.join(', ')}`;
+    }
     case 'default':
       return d.outside === 'outside-cluster'
         ? 'outside the cluster'
@@ -390,11 +396,11 @@ function decisionText(d: SideDecision): string {
 }
 
 /** Both decisions of a side (a workload with several pod classes), `; `-separated. */
-function sideText(list: readonly SideDecision[]): string {
+export function sideText(list: readonly SideDecision[]): string {
   return list.length === 0 ? '-' : list.map(sideDecisionText).join('; ');
 }
 
-function sideDecisionJson(d: SideDecision): FlowSideDecisionJson {
+export function sideDecisionJson(d: SideDecision): FlowSideDecisionJson {
   return {
     allowed: d.allowed,
     decidedBy: d.decidedBy,
@@ -402,6 +408,7 @@ function sideDecisionJson(d: SideDecision): FlowSideDecisionJson {
     tierRule: d.tierRule === undefined ? null : tierRuleJson(d.tierRule),
     undefinedWith: d.undefinedWith.map(tierRuleJson),
     rules: d.rules.map((r) => ({ policy: r.policy, path: r.path })),
+    cilium: d.cilium.map((r) => ({ policy: r.policy, path: r.path, deny: r.deny })),
     isolatedBy: d.isolatedBy,
     byDnsName: d.byDnsName.map((r) => ({ ...tierRuleJson(r), domains: r.domains })),
   };
@@ -587,8 +594,20 @@ export function formatFlowCheck(
     ['Allowed (decided by)', allowedHeader, allowedRows],
     ['Allowed but never observed (candidates to tighten)', unobservedHeader, unobservedRows],
   ];
+  return formatSections([summary], sections, format);
+}
+
+/**
+ * A report of titled tables: the header lines (the first in bold in Markdown), then each non-empty section as
+ * a Markdown table or an aligned text table under its title in capitals.
+ */
+export function formatSections(
+  head: readonly string[],
+  sections: readonly (readonly [string, readonly string[], readonly string[][]])[],
+  format: 'txt' | 'md',
+): string {
   if (format === 'md') {
-    const lines = [`**${summary}**`];
+    const lines = head.map((h, i) => (i === 0 ? `**${h}**` : h)).flatMap((h, i) => (i === 0 ? [h] : ['', h]));
     for (const [title, header, rows] of sections) {
       if (rows.length === 0) continue;
       lines.push(
@@ -602,7 +621,7 @@ export function formatFlowCheck(
     }
     return `${lines.join('\n')}\n`;
   }
-  let out = `${summary}\n`;
+  let out = head.map((h) => `${h}\n`).join('');
   for (const [title, header, rows] of sections) {
     if (rows.length === 0) continue;
     out += `\n${upperTitle(title)}\n${table(

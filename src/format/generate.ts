@@ -12,6 +12,7 @@ import { toClusterNetworkPolicy } from '../generate/tiers.ts';
 import type { GenerateNotice, Generation, LeftOut } from '../generate/types.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import type { Verification } from '../generate/verify.ts';
+import type { CiliumVerification } from '../generate/verify-cilium.ts';
 import type { RenderedFile } from './generated.ts';
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -70,7 +71,37 @@ export function noticeText(n: GenerateNotice): string {
   }
 }
 
-export function describeGeneration(state: ClusterState, gen: Generation, v: Verification): string[] {
+/** The engine's check of the Cilium form (src/generate/verify-cilium.ts), as report lines. */
+function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => string): string[] {
+  if (v.ok) {
+    return [
+      `verified: as CiliumNetworkPolicies they allow the same${v.named === 0 ? '' : `, reaching the ${plural(v.named, 'connection')} to named addresses by name`}`,
+    ];
+  }
+  return [
+    'verification FAILED: the CiliumNetworkPolicies do not allow what the NetworkPolicies allow (a bug in netfence; please report it)',
+    ...v.mismatched.slice(0, 20).map((m) => `  differs: ${m}`),
+    ...v.unnamed.map(
+      (c) =>
+        `  not reached by name: ${c.src.kind === 'workload' ? name(c.src.id) : c.src.ip} → ${c.dst.kind === 'workload' ? name(c.dst.id) : c.dst.ip} ${c.protocol} ${c.port}`,
+    ),
+  ];
+}
+
+/** What `--format cilium` adds to the report: the addresses written as names, and where names came from. */
+export interface CiliumGenerationReport {
+  verification: CiliumVerification;
+  named: readonly { ip: string; names: readonly string[] }[];
+  /** Names are read from flow files; standard input is read once, for the flows. */
+  namesFromStdin: boolean;
+}
+
+export function describeGeneration(
+  state: ClusterState,
+  gen: Generation,
+  v: Verification,
+  cilium?: CiliumGenerationReport,
+): string[] {
   const name = shortName(state);
   const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
   const namespaces = new Set(gen.policies.map((p) => p.namespace)).size;
@@ -101,17 +132,25 @@ export function describeGeneration(state: ClusterState, gen: Generation, v: Veri
       `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`,
     );
   }
+  if (cilium !== undefined) {
+    lines.push(
+      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'none of their outside addresses was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesFromStdin ? ' (names are read from flow files, not from standard input)' : ''}`,
+    );
+    for (const n of cilium.named) lines.push(`    ${n.ip} → ${n.names.join(', ')}`);
+  }
+  const verified = cilium === undefined ? 'verified' : 'verified as NetworkPolicies';
   if (v.ok) {
     if (gen.options.mode === 'fresh') {
       lines.push(
-        `verified: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
+        `${verified}: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
       );
     } else {
       const already = gen.alreadyAllowed.length;
       lines.push(
-        `verified: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
+        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
       );
     }
+    if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, name));
   } else {
     lines.push(
       'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',

@@ -30,6 +30,7 @@ export {
   deleteObject,
   deletePolicy,
   listClusterPolicies,
+  listCustomPolicies,
   notServedMessage,
   readObject,
   readPolicy,

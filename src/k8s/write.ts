@@ -1,8 +1,10 @@
 /**
- * Writing NetworkPolicies and cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy; and the rollback ConfigMap): server-side apply with field manager `netfence`,
- * dry runs, deletes with preconditions, and the exact restores of a rollback. Every failure is a
- * one-line `ClusterError` naming the object. The `…Object` functions take either kind of policy.
+ * Writing NetworkPolicies, cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy), Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) and the
+ * rollback ConfigMap: server-side apply with field manager `netfence`, dry runs, deletes with
+ * preconditions, and the exact restores of a rollback. Every failure is a one-line `ClusterError` naming
+ * the object. The `…Object` functions take any kind of policy; the `…CustomPolicy` ones the custom
+ * resources (cluster and Cilium policies, cluster-scoped or namespaced).
  */
 import {
   PatchStrategy,
@@ -12,16 +14,19 @@ import {
 } from '@kubernetes/client-node';
 import { TIER_API_GROUP, type NetworkPolicy, type ObjectMeta } from '../model/k8s.ts';
 import type { Connection } from './connect.ts';
-import { networkPolicyFromClient, tierPolicyFromClient } from './convert.ts';
+import { ciliumPolicyFromClient, networkPolicyFromClient, tierPolicyFromClient } from './convert.ts';
 import { ClusterError } from './errors.ts';
 import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
-  isClusterPolicyObject,
+  bodyOf,
+  isCiliumObject,
+  isNamespacedKind,
   type ClusterPolicyObject,
+  type CustomPolicyObject,
   type PolicyObject,
 } from '../apply/objects.ts';
-import { FIELD_MANAGER, TIER_RESOURCES, type TierResource } from './types.ts';
+import { CILIUM_API_GROUP, FIELD_MANAGER, TIER_RESOURCES, type TierResource } from './types.ts';
 
 export interface WriteOptions {
   /** Server-side dry run (`dryRun=All`): validated, defaulted, admitted, not stored. */
@@ -31,7 +36,6 @@ export interface WriteOptions {
 const APPLY_HEADER = { name: 'Content-Type', value: PatchStrategy.ServerSideApply };
 
 /** What `work` gives, or undefined when the API server answers 404 (the object, or its kind, is not there). */
-/** The result of `work`, or undefined when the API answers 404 (the object is absent). */
 export async function unlessNotFound<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work();
@@ -255,11 +259,13 @@ export async function readRecordConfigMap(
 }
 
 /*
- * Cluster policies: custom resources of policy.networking.k8s.io, cluster-scoped. A kind whose CRD is not
- * installed (or not in the version asked for) answers 404 to every request on its resource.
+ * Custom resources: the cluster policies of policy.networking.k8s.io (cluster-scoped) and Cilium's policies
+ * of cilium.io/v2 (CiliumNetworkPolicy namespaced, CiliumClusterwideNetworkPolicy cluster-scoped). A kind
+ * whose CRD is not installed (or not in the version asked for) answers 404 to every request on its resource.
  */
 
 type ClusterPolicyKind = ClusterPolicyObject['kind'];
+type CustomPolicyKind = CustomPolicyObject['kind'];
 
 /** The resource (plural) of each cluster policy kind, and the versions to read it in, newest first. */
 export const CLUSTER_POLICY_RESOURCES: Readonly<
@@ -276,187 +282,251 @@ export const CLUSTER_POLICY_RESOURCES: Readonly<
   },
 };
 
+/** The group and plural of each custom policy kind. */
+const CUSTOM_RESOURCES: Readonly<Record<CustomPolicyKind, { group: string; plural: string }>> = {
+  ClusterNetworkPolicy: { group: TIER_API_GROUP, plural: 'clusternetworkpolicies' },
+  AdminNetworkPolicy: { group: TIER_API_GROUP, plural: 'adminnetworkpolicies' },
+  BaselineAdminNetworkPolicy: { group: TIER_API_GROUP, plural: 'baselineadminnetworkpolicies' },
+  CiliumNetworkPolicy: { group: CILIUM_API_GROUP, plural: 'ciliumnetworkpolicies' },
+  CiliumClusterwideNetworkPolicy: { group: CILIUM_API_GROUP, plural: 'ciliumclusterwidenetworkpolicies' },
+};
+
 /** The version of an apiVersion (`policy.networking.k8s.io/v1beta1` → `v1beta1`). */
 function versionOf(apiVersion: string): string {
   return apiVersion.slice(apiVersion.indexOf('/') + 1);
 }
 
 /**
- * The one line for a cluster that does not serve some cluster policy kinds: `this cluster does not serve
+ * The one line for a cluster that does not serve some policy kinds: `this cluster does not serve
  * ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1): install the network-policy-api CRDs or leave
- * these out`.
+ * these out` (Cilium's kinds: `install Cilium (its CRDs)`).
  */
 export function notServedMessage(missing: readonly { kind: string; apiVersion: string }[]): string {
   const what = missing.map((m) => `${m.kind} (${m.apiVersion})`);
   const list = what.length <= 2 ? what.join(' or ') : `${what.slice(0, -1).join(', ')} or ${what.at(-1)!}`;
-  return `this cluster does not serve ${list}: install the network-policy-api CRDs or leave these out`;
+  const crds = [
+    ...(missing.some((m) => !m.kind.startsWith('Cilium')) ? ['the network-policy-api CRDs'] : []),
+    ...(missing.some((m) => m.kind.startsWith('Cilium')) ? ['Cilium (its CRDs)'] : []),
+  ];
+  return `this cluster does not serve ${list}: install ${crds.join(' and ')} or leave these out`;
 }
 
-/** A cluster policy as the API server returned it (plain JSON), with all its metadata (as `full`). */
-function clusterPolicyFromApi(item: unknown, kind: ClusterPolicyKind): ClusterPolicyObject {
-  return tierPolicyFromClient(item, kind, 'full');
+/** A custom policy as the API server returned it (plain JSON), with all its metadata (as `full`); no status. */
+function customPolicyFromApi(item: unknown, kind: CustomPolicyKind): CustomPolicyObject {
+  return kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy'
+    ? ciliumPolicyFromClient(item, kind, 'full')
+    : tierPolicyFromClient(item, kind, 'full');
 }
 
-function resourceOf(o: { kind: ClusterPolicyKind; apiVersion: string }): {
-  group: string;
-  version: string;
-  plural: string;
-} {
-  return {
-    group: TIER_API_GROUP,
-    version: versionOf(o.apiVersion),
-    plural: CLUSTER_POLICY_RESOURCES[o.kind].plural,
-  };
+/** What names a custom policy: kind, apiVersion, name and (namespaced kinds only) namespace. */
+interface CustomRef {
+  kind: CustomPolicyKind;
+  apiVersion: string;
+  namespace?: string | undefined;
 }
 
-function clusterPolicyName(o: ClusterPolicyObject): string {
+/** The custom objects API's coordinates of a kind; `namespace` only for a namespaced kind. */
+function resourceOf(ref: CustomRef): { group: string; version: string; plural: string; namespace?: string } {
+  const { group, plural } = CUSTOM_RESOURCES[ref.kind];
+  const at = { group, version: versionOf(ref.apiVersion), plural };
+  if (!isNamespacedKind(ref.kind)) return at;
+  if (ref.namespace === undefined || ref.namespace === '')
+    throw new Error(`a ${ref.kind} to write needs a namespace`);
+  return { ...at, namespace: ref.namespace };
+}
+
+/** `Kind name` or `Kind namespace/name`, as messages name an object. */
+function customWhat(ref: CustomRef, name: string): string {
+  return isNamespacedKind(ref.kind) ? `${ref.kind} ${ref.namespace ?? ''}/${name}` : `${ref.kind} ${name}`;
+}
+
+function customRefOf(o: CustomPolicyObject): CustomRef & { name: string } {
   const name = o.metadata.name;
   if (name === undefined) throw new Error(`a ${o.kind} to write needs a name`);
-  return name;
+  return { kind: o.kind, apiVersion: o.apiVersion, namespace: o.metadata.namespace, name };
 }
 
 /**
- * Every live object of a cluster policy kind in `apiVersion`, with all its metadata; `undefined` when the
- * cluster does not serve that kind in that version (404: its CRD is not installed).
+ * Every live object of a custom policy kind in `apiVersion` (in `namespace`, or every namespace), with all
+ * its metadata; `undefined` when the cluster does not serve that kind in that version (404: its CRD is not
+ * installed).
  */
+export async function listCustomPolicies(
+  conn: Connection,
+  kind: CustomPolicyKind,
+  apiVersion: string,
+  namespace?: string,
+): Promise<CustomPolicyObject[] | undefined> {
+  const { group, plural } = CUSTOM_RESOURCES[kind];
+  const at = { group, version: versionOf(apiVersion), plural };
+  return unlessNotFound(async () => {
+    const out: CustomPolicyObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = { limit: 500, ...(token === undefined ? {} : { _continue: token }) };
+      const answer = (await conn.call({ verb: 'list', what: plural }, () =>
+        namespace === undefined
+          ? conn.custom.listClusterCustomObject({ ...at, ...page }, conn.options())
+          : conn.custom.listNamespacedCustomObject({ ...at, namespace, ...page }, conn.options()),
+      )) as { items?: unknown[]; metadata?: { _continue?: string; continue?: string } };
+      for (const item of answer.items ?? []) out.push(customPolicyFromApi(item, kind));
+      const next = answer.metadata?._continue ?? answer.metadata?.continue;
+      token = next === undefined || next === '' ? undefined : next;
+    } while (token !== undefined);
+    const key = (o: CustomPolicyObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+    return out.sort((a, b) => key(a).localeCompare(key(b)));
+  });
+}
+
+/** Every live cluster policy of a kind in `apiVersion`; `undefined` when the cluster does not serve it. */
 export async function listClusterPolicies(
   conn: Connection,
   kind: ClusterPolicyKind,
   apiVersion: string,
 ): Promise<ClusterPolicyObject[] | undefined> {
-  const resource = resourceOf({ kind, apiVersion });
-  return unlessNotFound(async () => {
-    const out: ClusterPolicyObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = (await conn.call({ verb: 'list', what: resource.plural }, () =>
-        conn.custom.listClusterCustomObject(
-          { ...resource, limit: 500, ...(token === undefined ? {} : { _continue: token }) },
-          conn.options(),
-        ),
-      )) as { items?: unknown[]; metadata?: { _continue?: string; continue?: string } };
-      for (const item of page.items ?? []) out.push(clusterPolicyFromApi(item, kind));
-      const next = page.metadata?._continue ?? page.metadata?.continue;
-      token = next === undefined || next === '' ? undefined : next;
-    } while (token !== undefined);
-    return out.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-  });
+  return (await listCustomPolicies(conn, kind, apiVersion)) as ClusterPolicyObject[] | undefined;
 }
 
-/** Server-side apply of one cluster policy, in its apiVersion (as `applyPolicy`). */
-export async function applyClusterPolicy(
+/**
+ * The body a write sends: the object as given, but a Cilium policy without `status` (the agent owns it:
+ * netfence never writes it).
+ */
+function sendable(o: CustomPolicyObject): CustomPolicyObject {
+  if (!isCiliumObject(o)) return o;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, ...bodyOf(o) } as CustomPolicyObject;
+}
+
+/** Server-side apply of one custom policy, in its apiVersion (as `applyPolicy`). */
+export async function applyCustomPolicy(
   conn: Connection,
-  o: ClusterPolicyObject,
+  o: CustomPolicyObject,
   options: WriteOptions & { force: boolean },
-): Promise<ClusterPolicyObject> {
-  const name = clusterPolicyName(o);
-  const result: unknown = await conn.call({ verb: 'apply', what: `${o.kind} ${name}` }, () =>
-    conn.custom.patchClusterCustomObject(
-      {
-        ...resourceOf(o),
-        name,
-        body: o,
-        fieldManager: FIELD_MANAGER,
-        ...(options.force ? { force: true } : {}),
-        ...(options.dryRun ? { dryRun: 'All' } : {}),
-      },
-      conn.options(APPLY_HEADER),
-    ),
+): Promise<CustomPolicyObject> {
+  const ref = customRefOf(o);
+  const at = resourceOf(ref);
+  const params = {
+    ...at,
+    name: ref.name,
+    body: sendable(o),
+    fieldManager: FIELD_MANAGER,
+    ...(options.force ? { force: true } : {}),
+    ...(options.dryRun ? { dryRun: 'All' } : {}),
+  };
+  const result: unknown = await conn.call({ verb: 'apply', what: customWhat(ref, ref.name) }, () =>
+    at.namespace === undefined
+      ? conn.custom.patchClusterCustomObject(params, conn.options(APPLY_HEADER))
+      : conn.custom.patchNamespacedCustomObject(
+          { ...params, namespace: at.namespace },
+          conn.options(APPLY_HEADER),
+        ),
   );
-  return clusterPolicyFromApi(result, o.kind);
+  return customPolicyFromApi(result, o.kind);
 }
 
-/** The live cluster policy (read in `apiVersion`), or undefined when it (or its kind) does not exist. */
-export async function readClusterPolicy(
+/** The live custom policy (read in `apiVersion`), or undefined when it (or its kind) does not exist. */
+export async function readCustomPolicy(
   conn: Connection,
-  kind: ClusterPolicyKind,
-  apiVersion: string,
-  name: string,
-): Promise<ClusterPolicyObject | undefined> {
+  ref: CustomRef & { name: string },
+): Promise<CustomPolicyObject | undefined> {
+  const at = resourceOf(ref);
   return unlessNotFound(async () => {
-    const result: unknown = await conn.call({ verb: 'read', what: `${kind} ${name}` }, () =>
-      conn.custom.getClusterCustomObject({ ...resourceOf({ kind, apiVersion }), name }, conn.options()),
+    const result: unknown = await conn.call({ verb: 'read', what: customWhat(ref, ref.name) }, () =>
+      at.namespace === undefined
+        ? conn.custom.getClusterCustomObject({ ...at, name: ref.name }, conn.options())
+        : conn.custom.getNamespacedCustomObject(
+            { ...at, namespace: at.namespace, name: ref.name },
+            conn.options(),
+          ),
     );
-    return clusterPolicyFromApi(result, kind);
+    return customPolicyFromApi(result, ref.kind);
   });
 }
 
-/** Deletes a cluster policy, with the precondition of `resourceVersion` when given (as `deletePolicy`). */
-export async function deleteClusterPolicy(
+/** Deletes a custom policy, with the precondition of `resourceVersion` when given (as `deletePolicy`). */
+export async function deleteCustomPolicy(
   conn: Connection,
-  o: { kind: ClusterPolicyKind; apiVersion: string; name: string },
+  ref: CustomRef & { name: string },
   options: WriteOptions & { resourceVersion?: string | undefined; verb?: string },
 ): Promise<void> {
+  const at = resourceOf(ref);
+  const params = {
+    ...at,
+    name: ref.name,
+    ...(options.dryRun ? { dryRun: 'All' } : {}),
+    ...(options.resourceVersion === undefined ? {} : { body: deleteOptions(options.resourceVersion) }),
+  };
   await unlessNotFound(async () => {
-    await conn.call({ verb: options.verb ?? 'delete', what: `${o.kind} ${o.name}` }, () =>
-      conn.custom.deleteClusterCustomObject(
-        {
-          ...resourceOf(o),
-          name: o.name,
-          ...(options.dryRun ? { dryRun: 'All' } : {}),
-          ...(options.resourceVersion === undefined ? {} : { body: deleteOptions(options.resourceVersion) }),
-        },
-        conn.options(),
-      ),
+    await conn.call({ verb: options.verb ?? 'delete', what: customWhat(ref, ref.name) }, () =>
+      at.namespace === undefined
+        ? conn.custom.deleteClusterCustomObject(params, conn.options())
+        : conn.custom.deleteNamespacedCustomObject({ ...params, namespace: at.namespace }, conn.options()),
     );
   });
 }
 
-/** Only what a restore writes back of a cluster policy: name, labels, annotations and spec. */
-function restorableCluster(o: ClusterPolicyObject, resourceVersion: string | undefined): ClusterPolicyObject {
-  const metadata = restorableMetadata(o.metadata, undefined, resourceVersion);
-  return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: o.spec };
+/** Only what a restore writes back of a custom policy: name, namespace, labels, annotations and its body. */
+function restorableCustom(o: CustomPolicyObject, resourceVersion: string | undefined): CustomPolicyObject {
+  const namespace = isNamespacedKind(o.kind) ? o.metadata.namespace : undefined;
+  const metadata = restorableMetadata(o.metadata, namespace, resourceVersion);
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata, ...bodyOf(o) } as CustomPolicyObject;
 }
 
-/** Creates a cluster policy exactly as recorded (a rollback of a delete). 409 if it exists again. */
-export async function createClusterPolicy(
+/**
+ * Writes a custom policy back as recorded: a create (a rollback of a delete; 409 if it exists again), or
+ * with `resourceVersion` a replace, if the live one is still at that version (else 409).
+ */
+async function restoreCustomPolicy(
   conn: Connection,
-  o: ClusterPolicyObject,
+  o: CustomPolicyObject,
+  resourceVersion: string | undefined,
   options: WriteOptions,
-): Promise<ClusterPolicyObject> {
-  const name = clusterPolicyName(o);
-  const result: unknown = await conn.call({ verb: 'restore', what: `${o.kind} ${name}` }, () =>
-    conn.custom.createClusterCustomObject(
-      {
-        ...resourceOf(o),
-        body: restorableCluster(o, undefined),
-        fieldManager: FIELD_MANAGER,
-        ...(options.dryRun ? { dryRun: 'All' } : {}),
-      },
-      conn.options(),
-    ),
+): Promise<CustomPolicyObject> {
+  const ref = customRefOf(o);
+  const at = resourceOf(ref);
+  const params = {
+    ...at,
+    body: restorableCustom(o, resourceVersion),
+    fieldManager: FIELD_MANAGER,
+    ...(options.dryRun ? { dryRun: 'All' } : {}),
+  };
+  const ns = at.namespace;
+  const custom = conn.custom;
+  const result: unknown = await conn.call({ verb: 'restore', what: customWhat(ref, ref.name) }, () =>
+    resourceVersion === undefined
+      ? ns === undefined
+        ? custom.createClusterCustomObject(params, conn.options())
+        : custom.createNamespacedCustomObject({ ...params, namespace: ns }, conn.options())
+      : ns === undefined
+        ? custom.replaceClusterCustomObject({ ...params, name: ref.name }, conn.options())
+        : custom.replaceNamespacedCustomObject({ ...params, namespace: ns, name: ref.name }, conn.options()),
   );
-  return clusterPolicyFromApi(result, o.kind);
+  return customPolicyFromApi(result, o.kind);
 }
 
-/** Replaces a cluster policy with a recorded version, if still at `resourceVersion` (else 409). */
-export async function replaceClusterPolicy(
+/** Creates a custom policy exactly as recorded (a rollback of a delete). 409 if it exists again. */
+export async function createCustomPolicy(
   conn: Connection,
-  o: ClusterPolicyObject,
+  o: CustomPolicyObject,
+  options: WriteOptions,
+): Promise<CustomPolicyObject> {
+  return restoreCustomPolicy(conn, o, undefined, options);
+}
+
+/** Replaces a custom policy with a recorded version, if still at `resourceVersion` (else 409). */
+export async function replaceCustomPolicy(
+  conn: Connection,
+  o: CustomPolicyObject,
   resourceVersion: string,
   options: WriteOptions,
-): Promise<ClusterPolicyObject> {
-  const name = clusterPolicyName(o);
-  const result: unknown = await conn.call({ verb: 'restore', what: `${o.kind} ${name}` }, () =>
-    conn.custom.replaceClusterCustomObject(
-      {
-        ...resourceOf(o),
-        name,
-        body: restorableCluster(o, resourceVersion),
-        fieldManager: FIELD_MANAGER,
-        ...(options.dryRun ? { dryRun: 'All' } : {}),
-      },
-      conn.options(),
-    ),
-  );
-  return clusterPolicyFromApi(result, o.kind);
+): Promise<CustomPolicyObject> {
+  return restoreCustomPolicy(conn, o, resourceVersion, options);
 }
 
 /*
- * Either kind of policy: what `apply` and `rollback` call.
+ * Any kind of policy: what `apply` and `rollback` call.
  */
 
-/** What names a policy to read or delete: its kind and apiVersion (cluster policies), namespace and name. */
+/** What names a policy to read or delete: its kind and apiVersion, namespace (empty: none) and name. */
 export interface PolicyRef {
   kind: PolicyObject['kind'];
   apiVersion: string;
@@ -464,31 +534,34 @@ export interface PolicyRef {
   name: string;
 }
 
-/** Server-side apply of a NetworkPolicy or a cluster policy. */
+function isNetworkPolicy(o: PolicyObject): o is NetworkPolicy {
+  return o.kind === 'NetworkPolicy';
+}
+
+/** Server-side apply of a policy of any kind. */
 export async function applyObject(
   conn: Connection,
   o: PolicyObject,
   options: WriteOptions & { force: boolean },
 ): Promise<PolicyObject> {
-  return isClusterPolicyObject(o) ? applyClusterPolicy(conn, o, options) : applyPolicy(conn, o, options);
+  return isNetworkPolicy(o) ? applyPolicy(conn, o, options) : applyCustomPolicy(conn, o, options);
 }
 
 /** The live object, or undefined when it does not exist. */
 export async function readObject(conn: Connection, ref: PolicyRef): Promise<PolicyObject | undefined> {
   return ref.kind === 'NetworkPolicy'
     ? readPolicy(conn, ref.namespace, ref.name)
-    : readClusterPolicy(conn, ref.kind, ref.apiVersion, ref.name);
+    : readCustomPolicy(conn, { ...ref, kind: ref.kind });
 }
 
-/** Deletes a NetworkPolicy or a cluster policy (already gone: success). */
+/** Deletes a policy of any kind (already gone: success). */
 export async function deleteObject(
   conn: Connection,
   ref: PolicyRef,
   options: WriteOptions & { resourceVersion?: string | undefined; verb?: string },
 ): Promise<void> {
   if (ref.kind === 'NetworkPolicy') await deletePolicy(conn, ref.namespace, ref.name, options);
-  else
-    await deleteClusterPolicy(conn, { kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name }, options);
+  else await deleteCustomPolicy(conn, { ...ref, kind: ref.kind }, options);
 }
 
 /** Creates an object exactly as recorded. */
@@ -497,7 +570,7 @@ export async function createObject(
   o: PolicyObject,
   options: WriteOptions,
 ): Promise<PolicyObject> {
-  return isClusterPolicyObject(o) ? createClusterPolicy(conn, o, options) : createPolicy(conn, o, options);
+  return isNetworkPolicy(o) ? createPolicy(conn, o, options) : createCustomPolicy(conn, o, options);
 }
 
 /** Replaces an object with a recorded version, if still at `resourceVersion`. */
@@ -507,7 +580,7 @@ export async function replaceObject(
   resourceVersion: string,
   options: WriteOptions,
 ): Promise<PolicyObject> {
-  return isClusterPolicyObject(o)
-    ? replaceClusterPolicy(conn, o, resourceVersion, options)
-    : replacePolicy(conn, o, resourceVersion, options);
+  return isNetworkPolicy(o)
+    ? replacePolicy(conn, o, resourceVersion, options)
+    : replaceCustomPolicy(conn, o, resourceVersion, options);
 }

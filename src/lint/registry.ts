@@ -12,16 +12,19 @@ import noAllowAllRule from './rules/no-allow-all-rule.ts';
 import noAnyNamespace from './rules/no-any-namespace.ts';
 import noWideIpblock from './rules/no-wide-ipblock.ts';
 import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
+import noCiliumFqdnWithWorld from './rules/no-cilium-fqdn-with-world.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
 import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
 import noDeadPeer from './rules/no-dead-peer.ts';
 import noUnreachableBaselineRule from './rules/no-unreachable-baseline-rule.ts';
+import noCiliumShadowedAllow from './rules/no-cilium-shadowed-allow.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
 import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
 import noFullPortRange from './rules/no-full-port-range.ts';
 import requireDnsEgressUdp from './rules/require-dns-egress-udp.ts';
 import requireDnsEgressTcp from './rules/require-dns-egress-tcp.ts';
+import requireCiliumDnsProxyForFqdn from './rules/require-cilium-dns-proxy-for-fqdn.ts';
 import noRedundantRule from './rules/no-redundant-rule.ts';
 import noRedundantPolicy from './rules/no-redundant-policy.ts';
 import noShadowedTierRule from './rules/no-shadowed-tier-rule.ts';
@@ -32,6 +35,7 @@ import noEgressDenyWithoutPolicyTypes from './rules/no-egress-deny-without-polic
 import noDuplicatePolicyName from './rules/no-duplicate-policy-name.ts';
 import noTierPriorityOverlap from './rules/no-tier-priority-overlap.ts';
 import noLegacyTierApi from './rules/no-legacy-tier-api.ts';
+import noCiliumAllowWithoutDefaultDeny from './rules/no-cilium-allow-without-default-deny.ts';
 import noUnknownField from './rules/no-unknown-field.ts';
 import noYaml11Traps from './rules/no-yaml11-traps.ts';
 import flowsWouldDeny from './rules/flows-would-deny.ts';
@@ -46,16 +50,19 @@ export const RULES: readonly AnyRule[] = [
   noAnyNamespace,
   noWideIpblock,
   noIpblockCoveringCluster,
+  noCiliumFqdnWithWorld,
   noPolicySelectingNothing,
   noPolicySelectingHostNetwork,
   noDeadPeer,
   noUnreachableBaselineRule,
+  noCiliumShadowedAllow,
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,
   noEndportWithNamedPort,
   noFullPortRange,
   requireDnsEgressUdp,
   requireDnsEgressTcp,
+  requireCiliumDnsProxyForFqdn,
   noRedundantRule,
   noRedundantPolicy,
   noShadowedTierRule,
@@ -66,6 +73,7 @@ export const RULES: readonly AnyRule[] = [
   noDuplicatePolicyName,
   noTierPriorityOverlap,
   noLegacyTierApi,
+  noCiliumAllowWithoutDefaultDeny,
   noUnknownField,
   noYaml11Traps,
   flowsWouldDeny,

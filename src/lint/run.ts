@@ -101,6 +101,18 @@ function resolveSubject(
       namespace: undefined,
     };
   }
+  if ('ciliumPolicy' in subject) {
+    const p = subject.ciliumPolicy;
+    return {
+      object:
+        p.namespace === undefined
+          ? { kind: p.kind, name: p.name, id: p.id }
+          : { kind: p.kind, namespace: p.namespace, name: p.name, id: `${p.namespace}/${p.kind}/${p.name}` },
+      location: locate(p.origin, path),
+      annotations: p.annotations,
+      namespace: p.namespace,
+    };
+  }
   if ('workload' in subject) {
     const w = subject.workload;
     return {

@@ -3,7 +3,6 @@ import type { Direction } from '../engine/compile.ts';
 import { compileSelector } from '../engine/selectors.ts';
 import { describeSelector } from '../describe/selectors.ts';
 import type { LabelSelector, NetworkPolicyPeer } from '../model/k8s.ts';
-import { closestMatch } from '../base/suggest.ts';
 
 /** `a, b, c and 2 more` */
 export function listNames(names: readonly string[], max = 3): string {
@@ -44,18 +43,7 @@ export function peersField(direction: Direction): 'from' | 'to' {
   return direction === 'ingress' ? 'from' : 'to';
 }
 
-/** The candidate a misspelled name most likely meant: close in spelling, or one contains the other. */
-export function suggestName(input: string, candidates: readonly string[]): string | undefined {
-  const unique = [...new Set(candidates)].filter((c) => c !== input);
-  const close = closestMatch(input, unique);
-  if (close !== undefined) return close;
-  // `http-metrics` for `metrics`: the longest name that contains, or is contained in, the input.
-  const containing = unique
-    .filter((c) => input.includes(c) || c.includes(input))
-    .sort((a, b) => b.length - a.length);
-  const [first, second] = containing;
-  return first !== undefined && (second === undefined || second.length < first.length) ? first : undefined;
-}
+export { suggestName } from '../base/suggest.ts';
 
 /** Replaces `{{name}}` placeholders; a missing value is a bug in the rule. */
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

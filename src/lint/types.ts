@@ -13,6 +13,7 @@ import type {
   PolicyInfo,
   WorkloadInfo,
 } from '../model/cluster.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { Protocol } from '../model/k8s.ts';
 import type { FieldPath, LocatedMessage, Problem, Severity } from '../model/problem.ts';
 import type { ParsedObject } from '../parse/types.ts';
@@ -69,6 +70,8 @@ export type Subject =
   | { policy: PolicyInfo }
   /** A ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy (cluster-scoped). */
   | { clusterPolicy: ClusterPolicyInfo }
+  /** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. */
+  | { ciliumPolicy: CiliumPolicyInfo }
   | { namespace: NamespaceInfo }
   | { workload: WorkloadInfo }
   /** An object of the files as written (e.g. one the parser rejected, or its YAML text). */

@@ -129,6 +129,20 @@ export interface CiliumDefaultDeny {
   egress?: boolean;
 }
 
+/** The fields of a Cilium rule (`CiliumRule`), in the order of Cilium's documentation (selector first). */
+export const CILIUM_RULE_FIELDS = [
+  'endpointSelector',
+  'nodeSelector',
+  'ingress',
+  'ingressDeny',
+  'egress',
+  'egressDeny',
+  'enableDefaultDeny',
+  'labels',
+  'description',
+  'log',
+] as const;
+
 /** One rule of a Cilium policy (`spec`, or an item of `specs`): exactly one of the two selectors. */
 export interface CiliumRule {
   endpointSelector?: LabelSelector;

@@ -1,33 +1,52 @@
 /**
  * The manifest cache: what reading a file gave (its objects and their checks, `StoredFile`), kept on disk by
  * the hash of the file's text, so that reading an unchanged file again skips parsing and validating it.
- * Beside `files.ts`, the other part of the adapter that touches the file system.
+ * Beside `files.ts`, the other part of the adapter that touches the file system. Generic over what the
+ * reader returns: an entry is whatever plain data `StoredFile` holds (new kinds go through unchanged).
  *
- * - Never stale: an entry's name is the SHA-256 of the text, netfence's version (from a checkout, also the
+ * - One pack per input: the entries of one run's files go in one file (`packs/<name>`, named by the input:
+ *   the folder and paths given, and the options), so that a first run writes one file, not one per input
+ *   file, and a repeated run reads one. An entry carries the bytes it was first written with: a run after an
+ *   edit serializes only the files it read afresh and copies the rest.
+ * - Never stale: an entry's key is the SHA-256 of the text, netfence's version (from a checkout, also the
  *   size and time of the reader's source files) and the options that change the checks (default namespace,
- *   strict); a changed byte is another entry.
- * - Safe to share: an entry is written to a temporary file and renamed into place, so a reader (another
- *   process at the same time) sees a whole entry or none; each entry carries a CRC-32 of its contents,
- *   and one that does not match, or cannot be read, is ignored (the file is parsed, and the entry written
- *   again).
- * - Bounded: after a run that wrote entries, the oldest entries go until the rest fit the limit.
+ *   strict); a changed byte is another key. A pack keeps only the entries its last run used.
+ * - Safe to share: a pack is written to a temporary file and renamed into place, so a reader (another
+ *   process at the same time) sees a whole pack or none; each entry carries a CRC-32 of its bytes, and one
+ *   that does not match, or cannot be read, is ignored (the file is parsed, and the entry written again).
+ * - Off the answer's path: a cache opened with `deferred` writes when `commit` is called (the CLI calls it
+ *   once the answer is out), not in `flush`.
+ * - Bounded: after a run that wrote a pack, the oldest packs go until the rest fit the limit.
  * - Positions: an entry holds the values and where each object starts; positions inside an object (a problem,
  *   lint, explain) come from reading the text again when first asked for, as on the fast reader's path.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import type { StoredFile } from './sources.ts';
 
-/** Where entries go, under the cache folder. */
-const SUBDIR = 'manifests';
-const MAGIC = Buffer.from('NFC1');
-/** A CRC-32 of the payload: damage shows, at a third of a SHA-256's cost (entries are named by one already). */
-const CHECK_BYTES = 4;
+/** Where packs go, under the cache folder. */
+const SUBDIR = 'packs';
+/** Where the entries of earlier versions went, one file each: removed when a pack is written. */
+const LEGACY_SUBDIR = 'manifests';
+const MAGIC = Buffer.from('NFP1');
+/** A key's bytes (SHA-256). */
+const KEY_BYTES = 32;
+/** Per entry in the index: key, offset and length of its bytes, CRC-32 of them. */
+const INDEX_BYTES = KEY_BYTES + 4 + 4 + 4;
 /** Temporary files older than this were left by a process that stopped while writing. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
@@ -42,23 +61,51 @@ export interface CacheVariant {
 
 export interface ManifestCache {
   /**
+   * Whether the input was read before with these options (its pack exists). When it was not and the cache
+   * `holdFirst`s, the mark is kept (written by `flush` or `commit`), and the caller reads without the cache:
+   * no hashing, no entries kept.
+   */
+  begin(variant: CacheVariant): Promise<boolean>;
+  /**
    * The key of a text read with these options, and its stored reading when an entry exists and is whole
    * (undefined when there is none, or it is damaged: `store` then replaces it).
    */
   lookup(text: string, variant: CacheVariant): Promise<{ key: string; stored: StoredFile | undefined }>;
-  /** Keeps the reading of the text of a key, written by `flush`. */
+  /** Keeps the reading of the text of a key, written by `flush` (or, `deferred`, by `commit`). */
   store(key: string, stored: StoredFile): void;
-  /** Writes what was stored (atomically), then evicts the oldest entries beyond the limit. Never throws. */
+  /**
+   * The load is over: writes the pack (atomically) when this run read a file afresh or no longer has one,
+   * then evicts the oldest packs beyond the limit; with `deferred`, leaves that to `commit`. Never throws.
+   */
   flush(): Promise<void>;
+  /** Writes what `flush` left (with `deferred`); nothing otherwise. Never throws. */
+  commit(): void;
+  /**
+   * After `flush`: whether the entries of this run's files are kept (false while `holdFirst` keeps only the
+   * mark of an input's first run; true when nothing needed writing).
+   */
+  keepsEntries(): boolean;
 }
 
 export interface ManifestCacheOptions {
-  /** The cache folder (entries go in its `manifests/` subfolder). */
+  /** The cache folder (packs go in its `packs/` subfolder). */
   dir: string;
   /** netfence's version. */
   version: string;
   /** @default DEFAULT_CACHE_MAX_BYTES */
   maxBytes?: number;
+  /**
+   * What names the input, for its pack (the CLI gives the working folder and the paths): runs over the same
+   * input share a pack. @default '' (one pack for every input)
+   */
+  input?: string;
+  /** Write in `commit`, not in `flush` (after the answer is out). @default false */
+  deferred?: boolean;
+  /**
+   * On an input's first run (no pack yet), write an empty pack, the mark that the input was read, and its
+   * entries from its second run on: a one-off run pays nothing for the cache. @default false
+   */
+  holdFirst?: boolean;
 }
 
 /**
@@ -85,20 +132,31 @@ export function cacheMaxBytes(env: Readonly<Record<string, string | undefined>>)
 }
 
 /**
- * From a checkout, the reader's code changes without the version changing: its source files' sizes and
- * modification times go into every key. The published package's code changes only with its version.
+ * From a checkout, the code changes without the version changing: the sizes and modification times of the
+ * source files in `folders` (under `src/`) and of package-lock.json go into every key. The published package's code changes only with
+ * its version (''). Folders ending in `/**` are walked to the bottom.
  */
-function codeFingerprint(): string {
+export function codeFingerprint(folders: readonly string[]): string {
   const here = fileURLToPath(import.meta.url);
   if (!here.endsWith('.ts')) return '';
   const src = dirname(dirname(here));
   const parts: string[] = [];
-  for (const folder of ['parse', 'parse/validate', 'model', 'base']) {
+  const visit = (folder: string, deep: boolean): void => {
     for (const name of attempt(() => readdirSync(join(src, folder)).sort()) ?? []) {
       const info = attempt(() => statSync(join(src, folder, name)));
-      if (info !== undefined) parts.push(`${folder}/${name}:${info.size}:${info.mtimeMs}`);
+      if (info === undefined) continue;
+      if (info.isDirectory()) {
+        if (deep) visit(`${folder}/${name}`, true);
+      } else parts.push(`${folder}/${name}:${info.size}:${info.mtimeMs}`);
     }
+  };
+  for (const folder of folders) {
+    const deep = folder.endsWith('/**');
+    visit(deep ? folder.slice(0, -3) : folder, deep);
   }
+  // The dependencies' versions (the YAML reader's among them).
+  const lock = attempt(() => statSync(join(src, '..', 'package-lock.json')));
+  if (lock !== undefined) parts.push(`package-lock.json:${lock.size}:${lock.mtimeMs}`);
   return parts.join('\n');
 }
 
@@ -109,12 +167,6 @@ function attempt<T>(f: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-function checksum(data: Buffer): Buffer {
-  const out = Buffer.alloc(CHECK_BYTES);
-  out.writeUInt32BE(crc32(data));
-  return out;
 }
 
 /** Whether deserialized data has the shape of a `StoredFile` (a whole entry of another layout does not). */
@@ -131,38 +183,75 @@ function isStoredFile(value: unknown): value is StoredFile {
   );
 }
 
-/** The entry's bytes: magic, CRC-32 of the payload, payload. */
+/** An entry's bytes, or undefined for something that is not plain data (not kept). */
 function encode(stored: StoredFile): Buffer | undefined {
-  let payload: Buffer;
   try {
-    payload = serialize(stored);
+    return serialize(stored);
   } catch {
-    return undefined; // something that is not plain data: not kept
+    return undefined;
   }
-  return Buffer.concat([MAGIC, checksum(payload), payload]);
 }
 
-function decode(bytes: Buffer): StoredFile | undefined {
-  const start = MAGIC.length + CHECK_BYTES;
-  if (bytes.length < start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const payload = bytes.subarray(start);
-  if (!checksum(payload).equals(bytes.subarray(MAGIC.length, start))) return undefined;
+function decode(bytes: Buffer, crc: number): StoredFile | undefined {
+  if (crc32(bytes) !== crc) return undefined;
   try {
-    const value: unknown = deserialize(payload);
+    const value: unknown = deserialize(bytes);
     return isStoredFile(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
-/**
- * Writes a file atomically: a temporary file beside it, renamed over it. Writes are synchronous: hundreds of
- * small files cost less CPU that way than through the thread pool.
- */
-function writeAtomically(path: string, bytes: Buffer): void {
+/** A pack's entries by key (hex): their bytes (slices of the pack) and CRC-32. */
+type Pack = Map<string, { bytes: Buffer; crc: number }>;
+
+/** The entries of a pack's bytes: magic, count, index (key, offset, length, CRC-32), then the entries' bytes. */
+export function readPack(bytes: Buffer): Pack {
+  const pack: Pack = new Map();
+  const head = MAGIC.length + 4;
+  if (bytes.length < head || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return pack;
+  const count = bytes.readUInt32BE(MAGIC.length);
+  if (head + count * INDEX_BYTES > bytes.length) return pack;
+  for (let i = 0; i < count; i++) {
+    const at = head + i * INDEX_BYTES;
+    const key = bytes.toString('hex', at, at + KEY_BYTES);
+    const offset = bytes.readUInt32BE(at + KEY_BYTES);
+    const length = bytes.readUInt32BE(at + KEY_BYTES + 4);
+    // A truncated pack keeps its whole entries; the CRC-32 finds damage inside one.
+    if (offset + length > bytes.length) continue;
+    pack.set(key, {
+      bytes: bytes.subarray(offset, offset + length),
+      crc: bytes.readUInt32BE(at + KEY_BYTES + 8),
+    });
+  }
+  return pack;
+}
+
+function writePack(pack: Pack): Buffer[] {
+  const head = MAGIC.length + 4;
+  const index = Buffer.alloc(head + pack.size * INDEX_BYTES);
+  MAGIC.copy(index);
+  index.writeUInt32BE(pack.size, MAGIC.length);
+  const parts: Buffer[] = [index];
+  let offset = index.length;
+  let i = 0;
+  for (const [key, { bytes, crc }] of pack) {
+    const at = head + i++ * INDEX_BYTES;
+    index.write(key, at, KEY_BYTES, 'hex');
+    index.writeUInt32BE(offset, at + KEY_BYTES);
+    index.writeUInt32BE(bytes.length, at + KEY_BYTES + 4);
+    index.writeUInt32BE(crc, at + KEY_BYTES + 8);
+    parts.push(bytes);
+    offset += bytes.length;
+  }
+  return parts;
+}
+
+/** Writes a file atomically: a temporary file beside it, renamed over it. */
+export function writeAtomically(path: string, data: Buffer | string | readonly Buffer[]): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, bytes);
+    writeFileSync(temp, typeof data === 'string' || Buffer.isBuffer(data) ? data : Buffer.concat(data));
     renameSync(temp, path);
   } catch (error) {
     attempt(() => unlinkSync(temp));
@@ -170,8 +259,8 @@ function writeAtomically(path: string, bytes: Buffer): void {
   }
 }
 
-/** Removes the oldest entries (by modification time) until the rest fit `maxBytes`, and stale temporary files. */
-function evict(folder: string, maxBytes: number): void {
+/** Removes the oldest files (by modification time) until the rest fit `maxBytes`, and stale temporary files. */
+export function evict(folder: string, maxBytes: number): void {
   const now = Date.now();
   const entries: { name: string; size: number; time: number }[] = [];
   for (const name of readdirSync(folder)) {
@@ -199,36 +288,82 @@ export function openManifestCache(options: ManifestCacheOptions): ManifestCache 
   const folder = join(options.dir, SUBDIR);
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
   let salt: string | undefined;
-  const pending = new Map<string, StoredFile>();
-  return {
-    async lookup(text, variant) {
-      salt ??= `netfence ${options.version}\n${codeFingerprint()}`;
-      const key = createHash('sha256')
-        .update(`${salt}\n${variant.defaultNamespace}\n${String(variant.strict)}\n`)
-        .update(text)
+  let packPath: string | undefined;
+  /** The pack as the last run left it (read once, by the first lookup); undefined: there was none. */
+  let previous: Promise<Pack | undefined> | undefined;
+  let markOnly = false;
+  /** The entries of this run: found in the pack, or read afresh (`store`). */
+  const used: Pack = new Map();
+  const fresh = new Map<string, StoredFile>();
+  let ready = false;
+  const write = (): void => {
+    if (!ready || packPath === undefined) return;
+    ready = false;
+    try {
+      const pack: Pack = markOnly ? new Map<string, { bytes: Buffer; crc: number }>() : used;
+      if (!markOnly) {
+        for (const [key, stored] of fresh) {
+          const bytes = encode(stored);
+          if (bytes !== undefined) pack.set(key, { bytes, crc: crc32(bytes) });
+        }
+      }
+      fresh.clear();
+      mkdirSync(folder, { recursive: true });
+      writeAtomically(packPath, writePack(pack));
+      evict(folder, maxBytes);
+      const legacy = join(options.dir, LEGACY_SUBDIR);
+      if (existsSync(legacy)) rmSync(legacy, { recursive: true, force: true });
+    } catch {
+      // A cache that cannot be written (a read-only home, a full disk) only makes the next run slower.
+    }
+  };
+  /** The texts' key prefix of a variant; the first call also starts reading the pack. */
+  const prefix = (variant: CacheVariant): string => {
+    salt ??= `netfence ${options.version}\n${codeFingerprint(['parse', 'parse/validate', 'model', 'base'])}`;
+    const text = `${salt}\n${variant.defaultNamespace}\n${String(variant.strict)}\n`;
+    if (previous === undefined) {
+      const name = createHash('sha256')
+        .update(`${text}${options.input ?? ''}`)
         .digest('hex');
-      // Read asynchronously: the lookups of all files overlap.
-      const bytes = await readFile(join(folder, key)).catch(() => undefined);
-      return { key, stored: bytes === undefined ? undefined : decode(bytes) };
+      packPath = join(folder, name);
+      previous = readFile(packPath).then(readPack, () => undefined);
+    }
+    return text;
+  };
+  return {
+    async begin(variant) {
+      prefix(variant);
+      const seen = (await previous) !== undefined;
+      if (!seen && options.holdFirst === true) {
+        markOnly = true;
+        ready = true;
+        if (options.deferred !== true) write();
+      }
+      return seen;
+    },
+    async lookup(text, variant) {
+      const key = createHash('sha256').update(prefix(variant)).update(text).digest('hex');
+      const entry = (await previous)?.get(key);
+      const stored = entry === undefined ? undefined : decode(entry.bytes, entry.crc);
+      if (stored !== undefined && entry !== undefined) used.set(key, entry);
+      return { key, stored };
     },
     store(key, stored) {
-      pending.set(key, stored);
+      fresh.set(key, stored);
     },
-    flush() {
-      if (pending.size === 0) return Promise.resolve();
-      const entries = [...pending];
-      pending.clear();
-      try {
-        mkdirSync(folder, { recursive: true });
-        for (const [key, stored] of entries) {
-          const bytes = encode(stored);
-          if (bytes !== undefined) writeAtomically(join(folder, key), bytes);
-        }
-        evict(folder, maxBytes);
-      } catch {
-        // A cache that cannot be written (a read-only home, a full disk) only makes the next run slower.
-      }
-      return Promise.resolve();
+    async flush() {
+      if (previous === undefined) return;
+      const before = await previous;
+      markOnly = before === undefined && options.holdFirst === true;
+      // Written when this run read something afresh, or no longer has a file the pack holds.
+      ready = fresh.size > 0 || before === undefined || [...before.keys()].some((key) => !used.has(key));
+      if (options.deferred !== true) write();
+    },
+    commit() {
+      write();
+    },
+    keepsEntries() {
+      return !markOnly;
     },
   };
 }

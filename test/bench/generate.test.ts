@@ -20,6 +20,7 @@ import {
   writeCluster,
   type GenerateOptions,
   type GeneratedFile,
+  type GeneratedStats,
 } from '../../bench/generate.ts';
 import { parse, parseAllDocuments } from 'yaml';
 import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
@@ -27,6 +28,8 @@ import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumPolicyObject } from '../../src/model/cilium-wire.ts';
 import {
   PROTOCOLS,
   type ClusterNetworkPolicy,
@@ -39,6 +42,16 @@ import { naiveAllowed } from '../support/naive.ts';
 
 function files(options: GenerateOptions): GeneratedFile[] {
   return [...generateFiles(options)];
+}
+
+/** The files and the stats the generator returns at the end. */
+function filesAndStats(options: GenerateOptions): { files: GeneratedFile[]; stats: GeneratedStats } {
+  const it = generateFiles(options);
+  const out: GeneratedFile[] = [];
+  for (let r = it.next(); ; r = it.next()) {
+    if (r.done === true) return { files: out, stats: r.value };
+    out.push(r.value);
+  }
 }
 
 function listTree(dir: string, prefix = ''): string[] {
@@ -145,10 +158,7 @@ describe('bench/generate', () => {
 
   test('the tiers mix is the microseg cluster byte for byte, plus its ClusterNetworkPolicies', () => {
     const microseg = files({ tier: 'T0', mix: 'microseg', seed: 3 });
-    const it = generateFiles({ tier: 'T0', mix: 'tiers', seed: 3 });
-    const tiers: GeneratedFile[] = [];
-    let r = it.next();
-    for (; r.done !== true; r = it.next()) tiers.push(r.value);
+    const { files: tiers, stats } = filesAndStats({ tier: 'T0', mix: 'tiers', seed: 3 });
     assert.deepEqual(
       tiers.filter((f) => !f.path.startsWith('cluster-policies/')),
       microseg,
@@ -158,10 +168,52 @@ describe('bench/generate', () => {
       ['cluster-policies/clusternetworkpolicies.yaml'],
     );
     const cnps = checkClusterPolicies(tiers);
-    assert.equal(r.value.clusterPolicies, cnps.length);
-    assert.equal(r.value.policies, TIERS.T0.policies);
+    assert.equal(stats.clusterPolicies, cnps.length);
+    assert.equal(stats.policies, TIERS.T0.policies);
     // Microseg (and every other mix) writes none.
     assert.ok(!microseg.some((f) => f.path.startsWith('cluster-policies/')));
+  });
+
+  test('the cilium mix is the microseg cluster byte for byte, plus Cilium policies with denies, entities, L7 and names', () => {
+    const microseg = files({ tier: 'T0', mix: 'microseg', seed: 3 });
+    const { files: cilium, stats } = filesAndStats({ tier: 'T0', mix: 'cilium', seed: 3 });
+    const isCilium = (f: GeneratedFile): boolean =>
+      f.path.endsWith('/cilium.yaml') || f.path.endsWith('ciliumclusterwidenetworkpolicies.yaml');
+    assert.deepEqual(
+      cilium.filter((f) => !isCilium(f)),
+      microseg,
+    );
+    const infos = cilium
+      .filter(isCilium)
+      .flatMap((f) => parseAllDocuments(f.text).map((d) => ciliumPolicyInfo(d.toJS() as CiliumPolicyObject)));
+    assert.equal(stats.ciliumPolicies, infos.length);
+    assert.equal(infos.filter((p) => p.kind === 'CiliumClusterwideNetworkPolicy').length, 3);
+    const specs = infos.flatMap((p) => p.specs);
+    const peers = specs
+      .flatMap((s) => [...s.ingress, ...s.egress, ...s.ingressDeny, ...s.egressDeny])
+      .flatMap((x) => x.peers);
+    for (const entity of ['world', 'remote-node', 'health', 'kube-apiserver'])
+      assert.ok(
+        peers.some((p) => p.kind === 'entity' && p.entity === entity),
+        entity,
+      );
+    assert.ok(
+      peers.some((p) => p.kind === 'fqdn'),
+      'toFQDNs',
+    );
+    assert.ok(
+      specs.some((s) => s.ingressDeny.length > 0) && specs.some((s) => s.egressDeny.length > 0),
+      'denies',
+    );
+    assert.ok(
+      specs.some((s) => s.ingress.some((x) => (x.ports ?? []).some((p) => p.l7 === 'http'))),
+      'L7',
+    );
+    // Every peer and subject is one the model resolves: nothing the engine would have to skip.
+    assert.deepEqual(
+      peers.filter((p) => p.kind === 'unsupported'),
+      [],
+    );
   });
 
   test('the tiers mix writes 200 ClusterNetworkPolicies where there are tenants enough (T2, T4)', () => {
@@ -188,6 +240,9 @@ describe('bench/generate', () => {
         // The tiers mix's cluster policies are read (and valid: `load` asserts no problem), the others have none.
         assert.equal(state.clusterPolicies.length, stats.clusterPolicies);
         assert.equal(stats.clusterPolicies > 0, mix === 'tiers');
+        assert.equal(stats.ciliumPolicies > 0, mix === 'cilium');
+        // The cilium mix's Cilium policies are read (and valid: `load` asserts no problem).
+        assert.equal(state.ciliumPolicies.length, stats.ciliumPolicies);
         // The adversarial mix is the only one with real pods, and none of them look alike.
         const compiled = compileCluster(state);
         if (mix === 'adversarial') {

@@ -13,10 +13,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { writeCluster } from '../../bench/generate.ts';
-import { openManifestCache } from '../../src/parse/cache.ts';
+import { openManifestCache, readPack } from '../../src/parse/cache.ts';
 import { inputFingerprint } from '../../src/cli/input-size.ts';
 import { isWarmInput, recordInput } from '../../src/cli/warm-inputs.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
@@ -35,11 +36,24 @@ function t1(): string {
   return dir;
 }
 
-/** The entries of a cache folder: name → bytes. */
-function entries(cacheDir: string): Map<string, Buffer> {
-  const dir = join(cacheDir, 'manifests');
+/** The packs of a cache folder: name → bytes. */
+function packs(cacheDir: string): Map<string, Buffer> {
+  const dir = join(cacheDir, 'packs');
   if (!existsSync(dir)) return new Map();
   return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+/** The entries of a cache folder's packs: key → bytes. */
+function entries(cacheDir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const bytes of packs(cacheDir).values())
+    for (const [key, entry] of readPack(bytes)) out.set(key, Buffer.from(entry.bytes));
+  return out;
+}
+
+/** The modification time of each pack. */
+function packTimes(cacheDir: string): Map<string, number> {
+  return new Map([...packs(cacheDir).keys()].map((n) => [n, statSync(join(cacheDir, 'packs', n)).mtimeMs]));
 }
 
 async function cli(args: readonly string[], cacheDir: string): Promise<CliResult> {
@@ -62,26 +76,30 @@ function spawnCli(args: readonly string[], env: Record<string, string>): Promise
   });
 }
 
-/** No cache, a first run that fills one, a second that reads it: the same bytes, and the second wrote nothing. */
+/**
+ * No cache; a first run, which keeps only the mark that the input was read; a second that fills the cache; a
+ * third that reads it: the same bytes, and the third wrote nothing.
+ */
 async function assertSameThrough(args: readonly string[]): Promise<Map<string, Buffer>> {
   const dir = fresh();
   const plain = await runCli([...args, '--no-cache'], { env: { NETFENCE_CACHE_DIR: dir } });
   assert.equal(existsSync(dir), false, '--no-cache wrote into the cache folder');
+  const first = await cli(args, dir);
+  assert.ok(packs(dir).size > 0, 'the first run left no mark');
+  assert.equal(entries(dir).size, 0, 'the first run of an input kept its entries');
   const cold = await cli(args, dir);
   const stored = entries(dir);
-  assert.ok(stored.size > 0, 'the first run kept nothing');
-  const times = new Map([...stored.keys()].map((n) => [n, statSync(join(dir, 'manifests', n)).mtimeMs]));
+  assert.ok(stored.size > 0, 'the second run kept nothing');
+  const times = packTimes(dir);
   const warm = await cli(args, dir);
-  for (const r of [cold, warm]) {
+  for (const r of [first, cold, warm]) {
     assert.equal(r.code, plain.code);
     assert.equal(r.stdout, plain.stdout);
     assert.equal(r.stderr, plain.stderr);
   }
-  // Every entry was read, none written again (a miss or a damaged entry is written again).
-  assert.deepEqual(
-    new Map([...entries(dir).keys()].map((n) => [n, statSync(join(dir, 'manifests', n)).mtimeMs])),
-    times,
-  );
+  // Every entry was read, no pack written again (a miss or a damaged entry is written again).
+  assert.deepEqual(packTimes(dir), times);
+  assert.deepEqual(entries(dir), stored);
   return stored;
 }
 
@@ -120,9 +138,14 @@ describe('the manifest cache', () => {
     const expected = await runCli([...args, '--no-cache']);
     const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
     assert.equal(first.stdout, expected.stdout);
+    assert.equal(await isWarmInput(dir, fingerprint), false, 'a first run keeps only a mark: not warm');
+    // Each run spelled differently, so that none is answered from the answer cache.
+    const second = [...args, '--granularity', 'workload'];
+    assert.equal((await spawnCli(second, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
     assert.equal(await isWarmInput(dir, fingerprint), true);
-    // The second run, on the main thread, answers the same.
-    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    // The third run, on the main thread, answers the same.
+    const third = [...args, '--granularity=workload'];
+    assert.equal((await spawnCli(third, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
     // --no-cache neither reads nor changes what is remembered.
     await recordInput(dir, fingerprint, false);
     assert.equal(
@@ -168,6 +191,7 @@ describe('the manifest cache', () => {
     const before = await cli(['analyze', input, '-o', 'json'], dir);
     assert.equal(before.code, 0, before.stderr);
     assert.equal((await cli(['analyze', input, '-o', 'json'], dir)).stdout, before.stdout);
+    assert.ok(entries(dir).size > 0, 'the second run filled the cache');
     const file = join(input, 'tenant-a.yaml');
     const text = readFileSync(file, 'utf8');
     const edited = text.replace(/port: 8080/, 'port: 8081');
@@ -184,10 +208,11 @@ describe('the manifest cache', () => {
   test('the options that change the checks are part of the key', async () => {
     const dir = fresh();
     const args = ['analyze', TIERS, '-o', 'json'];
-    await cli(args, dir);
-    const other = await cli([...args, '-n', 'elsewhere'], dir);
-    assert.equal(other.stdout, (await runCli([...args, '-n', 'elsewhere', '--no-cache'])).stdout);
-    await cli([...args, '--strict'], dir);
+    for (const extra of [[], ['-n', 'elsewhere'], ['--strict']]) {
+      await cli([...args, ...extra], dir);
+      const again = await cli([...args, ...extra], dir);
+      assert.equal(again.stdout, (await runCli([...args, ...extra, '--no-cache'])).stdout);
+    }
     const files = readdirSync(TIERS).filter((f) => f.endsWith('.yaml')).length;
     assert.equal(entries(dir).size, 3 * files);
   });
@@ -195,24 +220,28 @@ describe('the manifest cache', () => {
   test('a damaged entry is ignored and written again', async () => {
     const dir = fresh();
     const args = ['analyze', TIERS, '-o', 'json'];
+    await cli(args, dir);
     const first = await cli(args, dir);
     const stored = entries(dir);
-    const names = [...stored.keys()];
-    assert.ok(names.length >= 3);
-    const damaged = new Map<string, Buffer>();
-    // Garbage, a flipped byte in the payload, a truncated entry, an empty file.
-    const original = (n: number): Buffer => stored.get(names[n]!)!;
-    damaged.set(names[0]!, Buffer.from('not an entry'));
-    const flipped = Buffer.from(original(1));
+    assert.ok(stored.size >= 3);
+    const [name, pack] = [...packs(dir)][0]!;
+    const path = join(dir, 'packs', name);
+    // A flipped byte in the last entry, a truncated pack, garbage, an empty file.
+    const flipped = Buffer.from(pack);
     flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0xff;
-    damaged.set(names[1]!, flipped);
-    damaged.set(names[2]!, original(2).subarray(0, original(2).length >> 1));
-    if (names[3] !== undefined) damaged.set(names[3], Buffer.alloc(0));
-    for (const [name, bytes] of damaged) writeFileSync(join(dir, 'manifests', name), bytes);
-    const again = await cli(args, dir);
-    assert.equal(again.stdout, first.stdout);
-    assert.equal(again.stderr, first.stderr);
-    assert.deepEqual(entries(dir), stored, 'the damaged entries were not written again');
+    for (const damaged of [
+      flipped,
+      pack.subarray(0, pack.length >> 1),
+      Buffer.from('not a pack'),
+      Buffer.alloc(0),
+    ]) {
+      writeFileSync(path, damaged);
+      assert.ok(entries(dir).size < stored.size || damaged === flipped);
+      const again = await cli(args, dir);
+      assert.equal(again.stdout, first.stdout);
+      assert.equal(again.stderr, first.stderr);
+      assert.deepEqual(entries(dir), stored, 'the damaged entries were not written again');
+    }
   });
 
   test('--no-cache and NETFENCE_NO_CACHE=1 write nothing, compiled code included', async () => {
@@ -225,16 +254,16 @@ describe('the manifest cache', () => {
     assert.equal(existsSync(dir), false);
     const on = await spawnCli(['analyze', TIERS], { NETFENCE_CACHE_DIR: dir });
     assert.equal(on.stdout, off.stdout);
-    assert.deepEqual(readdirSync(dir).sort(), ['compile', 'manifests']);
+    assert.deepEqual(readdirSync(dir).sort(), ['answers', 'compile', 'packs']);
   });
 
   test('the folder is NETFENCE_CACHE_DIR, else $XDG_CACHE_HOME/netfence, else ~/.cache/netfence', async () => {
     const xdg = fresh();
     await runCli(['analyze', TIERS], { env: { XDG_CACHE_HOME: xdg, HOME: join(root, 'no-home') } });
-    assert.ok(entries(join(xdg, 'netfence')).size > 0);
+    assert.ok(packs(join(xdg, 'netfence')).size > 0);
     const home = fresh();
     await runCli(['analyze', TIERS], { env: { HOME: home } });
-    assert.ok(entries(join(home, '.cache', 'netfence')).size > 0);
+    assert.ok(packs(join(home, '.cache', 'netfence')).size > 0);
     assert.equal(existsSync(join(root, 'no-home')), false);
   });
 
@@ -244,28 +273,35 @@ describe('the manifest cache', () => {
     const dir = fresh();
     const args = ['analyze', input, '-o', 'json'];
     const expected = await runCli([...args, '--no-cache']);
-    const both = await Promise.all([
-      spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
-      spawnCli(args, { NETFENCE_CACHE_DIR: dir }),
-    ]);
-    for (const r of both) {
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, expected.stdout);
+    // Twice: the first time both leave the mark of a first run, the second time (spelled differently, not to
+    // be answered from the answer cache) both write the entries.
+    for (const round of [args, [...args, '--granularity', 'workload']]) {
+      const both = await Promise.all([
+        spawnCli(round, { NETFENCE_CACHE_DIR: dir }),
+        spawnCli(round, { NETFENCE_CACHE_DIR: dir }),
+      ]);
+      for (const r of both) {
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, expected.stdout);
+      }
     }
-    const names = readdirSync(join(dir, 'manifests'));
+    const names = readdirSync(join(dir, 'packs'));
     assert.ok(names.length > 0);
     assert.deepEqual(
       names.filter((n) => n.endsWith('.tmp')),
       [],
     );
     const stored = entries(dir);
+    assert.ok(stored.size > 0);
+    const times = packTimes(dir);
     assert.equal((await cli(args, dir)).stdout, expected.stdout);
-    assert.deepEqual(entries(dir), stored, 'an entry the two processes wrote was not whole');
+    assert.deepEqual(entries(dir), stored);
+    assert.deepEqual(packTimes(dir), times, 'a pack the two processes wrote was not whole');
   });
 
-  test('beyond its limit the cache drops its oldest entries', async () => {
+  test('beyond its limit the cache drops its oldest packs', async () => {
     const dir = fresh();
-    const folder = join(dir, 'manifests');
+    const folder = join(dir, 'packs');
     mkdirSync(folder, { recursive: true });
     const old = Date.now() / 1000 - 3600;
     for (const [i, name] of ['a', 'b', 'c'].entries()) {
@@ -278,16 +314,86 @@ describe('the manifest cache', () => {
     const { key } = await cache.lookup('kind: x', { defaultNamespace: 'default', strict: false });
     cache.store(key, { parse: { objects: [], nonK8sDocuments: 1 }, checks: [] });
     await cache.flush();
-    // The new entry and the newest old ones that fit: 2,500 bytes hold the new entry and one of 1,000 more.
+    // The new pack and the newest old ones that fit: 2,500 bytes hold the new pack and one of 1,000 more.
     const left = readdirSync(folder).sort();
-    assert.ok(left.includes(key));
+    const written = left.filter((n) => !['a', 'b', 'c'].includes(n));
+    assert.equal(written.length, 1);
+    assert.ok(readPack(readFileSync(join(folder, written[0]!))).has(key));
     assert.ok(left.includes('c'));
     assert.equal(left.includes('a'), false);
     assert.equal(left.includes('left.1.x.tmp'), false, 'a stale temporary file stays');
     const size = left.reduce((n, name) => n + statSync(join(folder, name)).size, 0);
     assert.ok(size <= 2500, `${size} bytes left`);
     // What was stored reads back.
-    const back = await cache.lookup('kind: x', { defaultNamespace: 'default', strict: false });
+    const reopened = openManifestCache({ dir, version: 'test', maxBytes: 2500 });
+    const back = await reopened.lookup('kind: x', { defaultNamespace: 'default', strict: false });
     assert.deepEqual(back.stored, { parse: { objects: [], nonK8sDocuments: 1 }, checks: [] });
+  });
+  test('the answer cache: a repeated analyze prints the kept answer, byte for byte', async () => {
+    const input = join(root, 'answer');
+    cpSync(TIERS, input, { recursive: true });
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const expected = await runCli([...args, '--no-cache']);
+    const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    const kept = readdirSync(join(dir, 'answers'));
+    assert.equal(kept.length, 1);
+    const second = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });
+    for (const r of [first, second]) {
+      assert.equal(r.code, expected.code);
+      assert.equal(r.stdout, expected.stdout);
+      assert.equal(r.stderr, expected.stderr);
+    }
+    // It is the kept answer that the second run printed: one changed in place (with a right CRC) is printed.
+    const path = join(dir, 'answers', kept[0]!);
+    const bytes = readFileSync(path);
+    const body = Buffer.concat([Buffer.from('kept\n'), bytes.subarray(12, bytes.length - 2)]);
+    const head = Buffer.from(bytes.subarray(0, 12));
+    head.writeUInt32BE(crc32(body), 4);
+    head.writeUInt32BE(bytes.readUInt32BE(8) + 5 - 2, 8);
+    writeFileSync(path, Buffer.concat([head, body]));
+    assert.match((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, /^kept\n/);
+    // A damaged one is ignored, and written again.
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1));
+    assert.equal((await spawnCli(args, { NETFENCE_CACHE_DIR: dir })).stdout, expected.stdout);
+    assert.deepEqual(readFileSync(path), bytes);
+  });
+
+  test('the answer cache is never stale: a same-size edit with the same time, a new file, a new option', async () => {
+    const input = join(root, 'answer-edit');
+    cpSync(TIERS, input, { recursive: true });
+    const dir = fresh();
+    const args = ['analyze', input, '-o', 'json'];
+    const run = (extra: string[] = []): Promise<CliResult> =>
+      spawnCli([...args, ...extra], { NETFENCE_CACHE_DIR: dir });
+    const before = await run();
+    assert.equal((await run()).stdout, before.stdout);
+    const file = join(input, 'tenant-a.yaml');
+    const text = readFileSync(file, 'utf8');
+    const { mtime } = statSync(file);
+    const edited = text.replace(/port: 8080/, 'port: 8081');
+    assert.notEqual(edited, text, 'the fixture has a port 8080 to change');
+    writeFileSync(file, edited);
+    utimesSync(file, mtime, mtime);
+    const afterEdit = await run();
+    assert.notEqual(afterEdit.stdout, before.stdout);
+    assert.equal(afterEdit.stdout, (await runCli([...args, '--no-cache'])).stdout);
+    writeFileSync(join(input, 'extra.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n');
+    const added = await run();
+    assert.match(added.stdout, /"namespaces": \d+/);
+    assert.equal(added.stdout, (await runCli([...args, '--no-cache'])).stdout);
+    assert.notEqual(added.stdout, afterEdit.stdout);
+    const pods = await run(['--granularity', 'pod']);
+    assert.equal(pods.stdout, (await runCli([...args, '--granularity', 'pod', '--no-cache'])).stdout);
+  });
+
+  test('no answer is kept for a failed run, with --no-cache, or for another command', async () => {
+    const dir = fresh();
+    const env = { NETFENCE_CACHE_DIR: dir };
+    const invalid = await spawnCli(['analyze', 'test/fixtures/cli/invalid.yaml'], env);
+    assert.equal(invalid.code, 2);
+    await spawnCli(['analyze', TIERS, '--no-cache'], env);
+    await spawnCli(['lint', TIERS, '--fail-on', 'none'], env);
+    assert.equal(existsSync(join(dir, 'answers')), false);
   });
 });

@@ -7,14 +7,22 @@
  * The tests of this file build on each other, in order.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertGolden } from '../support/cli.ts';
 import { crdFiles, installCrds, networkPolicyApiDir } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, cli as runOn, getObject, skip as noBinaries, startServer } from './setup.ts';
+import {
+  applyObjects,
+  cli as runOn,
+  getObject,
+  skip as noBinaries,
+  stableOutput,
+  startServer,
+  writeFolder,
+} from './setup.ts';
 
 const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
 const npapi = networkPolicyApiDir('v0.3.0');
@@ -36,20 +44,12 @@ function cli(args: readonly string[]): ReturnType<typeof runOn> {
   return runOn(server(), args);
 }
 
-/** Output made stable for golden files: the server's port, temp folders and record times vary. */
 function stable(text: string): string {
-  return text
-    .replaceAll(server().url, 'https://127.0.0.1:PORT')
-    .replaceAll(tmp, '<tmp>')
-    .replaceAll(/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z/g, '<time>');
+  return stableOutput(server(), tmp, text);
 }
 
-/** A folder of manifests (file name → YAML), in the temp folder. */
 function folder(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [file, yaml] of Object.entries(files)) writeFileSync(join(dir, file), yaml);
-  return dir;
+  return writeFolder(tmp, name, files);
 }
 
 function cnpYaml(name: string, priority: number, action = 'Deny'): string {

@@ -14,7 +14,17 @@ import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { assertGolden } from '../support/cli.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, cli as runOn, getObject, readObjects, skip, startServer } from './setup.ts';
+import {
+  applyObjects,
+  cli as runOn,
+  getObject,
+  objectCountQuota,
+  readObjects,
+  skip,
+  stableOutput,
+  startServer,
+  waitForAccess,
+} from './setup.ts';
 
 const V1 = 'examples/webshop/policies';
 const V2 = 'examples/webshop-v2/policies';
@@ -48,10 +58,7 @@ function deployer(): string {
 
 /** Output made stable for golden files: the server's port, temp folders and record times vary. */
 function stable(text: string): string {
-  return text
-    .replaceAll(server().url, 'https://127.0.0.1:PORT')
-    .replaceAll(tmp, '<tmp>')
-    .replaceAll(/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z/g, '<time>');
+  return stableOutput(server(), tmp, text);
 }
 
 async function policy(namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
@@ -113,13 +120,7 @@ before(
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: SHOP_DEPLOYER }],
       },
     ]);
-    // The deployer's bindings reach the authorizer through an informer: wait until they are in force.
-    for (let i = 0; ; i++) {
-      const r = await api.request('GET', `${NP}/shop/networkpolicies`, { token: api.users[DEPLOYER]!.token });
-      if (r.status === 200) break;
-      assert.ok(i < 100, `the deployer RBAC is not in force: ${r.text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForAccess(api, DEPLOYER, `${NP}/shop/networkpolicies`);
   },
   { timeout: 120_000 },
 );
@@ -691,26 +692,7 @@ describe('prune', { skip }, () => {
 describe('partial failure', { skip }, () => {
   test('each object says applied, failed (and why) or not attempted; rollback undoes the applied', async () => {
     // A quota of one NetworkPolicy: each passes the dry run alone, the second write exceeds it.
-    const quota = { 'count/networkpolicies.networking.k8s.io': '1' };
-    const rq = await server().request('POST', '/api/v1/namespaces/quota/resourcequotas', {
-      body: {
-        apiVersion: 'v1',
-        kind: 'ResourceQuota',
-        metadata: { name: 'policies' },
-        spec: { hard: quota },
-      },
-    });
-    assert.equal(rq.status, 201, rq.text);
-    // No controller manager runs: write the quota's status as it would.
-    const status = await server().request(
-      'PATCH',
-      '/api/v1/namespaces/quota/resourcequotas/policies/status',
-      {
-        body: { status: { hard: quota, used: { 'count/networkpolicies.networking.k8s.io': '0' } } },
-        contentType: 'application/merge-patch+json',
-      },
-    );
-    assert.equal(status.status, 200, status.text);
+    await objectCountQuota(server(), 'quota', { 'count/networkpolicies.networking.k8s.io': '1' });
     const file = writePolicies(
       'quota.yaml',
       ['a', 'b', 'c']

@@ -5,30 +5,21 @@
  * allowed to list them gets one warning line. The read-only RBAC of deploy/rbac grants the listing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
 import { defaultRbacManifest, type ApiServer } from '../support/kube-apiserver.ts';
-import { installCrds } from '../support/crds.ts';
+import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
 import { runCli } from '../support/cli.ts';
 import { cli, skip as noBinaries, startServer } from './setup.ts';
 
 const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
-const CRD_DIR = 'pkg/k8s/apis/cilium.io/client/crds/v2';
-const CRDS = ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'];
-const dir =
-  process.env.NETFENCE_CILIUM_DIR ||
-  join(process.env.NETFENCE_CACHE || join(homedir(), '.cache', 'netfence'), 'cilium', 'v1.20.2');
-const haveCrds = CRDS.every((f) => existsSync(join(dir, CRD_DIR, f)));
+const crds = ciliumCrdFiles();
 const skip: string | false =
-  noBinaries !== false
-    ? noBinaries
-    : !haveCrds && !required
-      ? `the Cilium CRDs are not in ${dir}/${CRD_DIR}: fetch them with scripts/cilium-crds.sh`
-      : false;
+  noBinaries !== false ? noBinaries : !Array.isArray(crds) && !required ? crds.skip : false;
 
 /** A user bound to the read-only rules of an older netfence: everything but Cilium's kinds. */
 const OLD_READER = 'old-reader';
@@ -57,8 +48,7 @@ async function read(
 before(
   async () => {
     if (skip !== false) return;
-    if (!haveCrds)
-      throw new Error(`NETFENCE_REQUIRE_KUBE=1 but the Cilium CRDs are not in ${dir}/${CRD_DIR}`);
+    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
     api = await startServer({ users: [{ name: OLD_READER }] });
     if (api === undefined) return;
     tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-read-'));
@@ -106,10 +96,7 @@ describe('--cluster and Cilium policies', { skip }, () => {
   });
 
   test("with the CRDs: the namespace's CiliumNetworkPolicies and every CiliumClusterwideNetworkPolicy", async () => {
-    await installCrds(
-      server(),
-      CRDS.map((f) => join(dir, CRD_DIR, f)),
-    );
+    await installCrds(server(), crds as string[]);
     for (const ns of ['shop', 'other'])
       await post(`/apis/cilium.io/v2/namespaces/${ns}/ciliumnetworkpolicies`, {
         apiVersion: 'cilium.io/v2',
@@ -146,7 +133,7 @@ describe('--cluster and Cilium policies', { skip }, () => {
     assert.deepEqual(r.state.ciliumPolicies, []);
   });
 
-  test('apply says it leaves the Cilium policies of its input out (it deploys NetworkPolicies and cluster policies)', async () => {
+  test('apply plans the Cilium policies of its input with the others (test/cluster/apply-cilium.test.ts deploys them)', async () => {
     const file = join(tmp, 'apply.yaml');
     writeFileSync(
       file,
@@ -162,10 +149,8 @@ describe('--cluster and Cilium policies', { skip }, () => {
       join(tmp, 'state'),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(
-      r.stderr,
-      /apply deploys NetworkPolicies and cluster policies only: left out 1 Cilium policy object\./,
-    );
+    assert.doesNotMatch(r.stderr, /left out/);
+    assert.match(r.stdout, /2 policies \(1 NetworkPolicy, 1 CiliumNetworkPolicy\)/);
   });
 
   test('the snapshot holds them, and reading the snapshot gives the same policies', async () => {

@@ -4,7 +4,7 @@
  * the status subresource is written directly).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifestText } from '../../src/parse/index.ts';
 import {
@@ -146,4 +146,58 @@ export async function getObject(api: ApiServer, path: string): Promise<Record<st
   if (res.status === 404) return undefined;
   assert.equal(res.status, 200, res.text);
   return res.json as Record<string, unknown>;
+}
+
+/** CLI output made stable for golden files: the server's port, the temp folder and record times vary. */
+export function stableOutput(api: ApiServer, tmp: string, text: string): string {
+  return text
+    .replaceAll(api.url, 'https://127.0.0.1:PORT')
+    .replaceAll(tmp, '<tmp>')
+    .replaceAll(/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z/g, '<time>');
+}
+
+/** A folder `root/name` of manifests (file name → YAML); returns its path. */
+export function writeFolder(root: string, name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, yaml] of Object.entries(files)) writeFileSync(join(dir, file), yaml);
+  return dir;
+}
+
+/**
+ * A ResourceQuota `policies` in `namespace` holding object counts (`count/<plural>.<group>` → limit), with
+ * nothing used yet: no controller manager runs, so its status is written as the quota controller would.
+ */
+export async function objectCountQuota(
+  api: ApiServer,
+  namespace: string,
+  hard: Record<string, string>,
+): Promise<void> {
+  const rq = await api.request('POST', `/api/v1/namespaces/${namespace}/resourcequotas`, {
+    body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'policies' }, spec: { hard } },
+  });
+  assert.equal(rq.status, 201, rq.text);
+  const used = Object.fromEntries(Object.keys(hard).map((k) => [k, '0']));
+  const status = await api.request(
+    'PATCH',
+    `/api/v1/namespaces/${namespace}/resourcequotas/policies/status`,
+    {
+      body: { status: { hard, used } },
+      contentType: 'application/merge-patch+json',
+    },
+  );
+  assert.equal(status.status, 200, status.text);
+}
+
+/**
+ * Waits until `user` may GET `path`: new RBAC bindings reach the authorizer through an informer, a moment
+ * after they are stored.
+ */
+export async function waitForAccess(api: ApiServer, user: string, path: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r = await api.request('GET', path, { token: api.users[user]!.token });
+    if (r.status === 200) return;
+    assert.ok(i < 100, `the RBAC of ${user} is not in force: ${r.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -32,6 +32,7 @@ const TYPES: Readonly<Record<string, readonly [string, string]>> = {
   map: ['flows.ts', 'MapJson'],
   generate: ['generate.ts', 'GenerateJson'],
   'check-flows': ['flows.ts', 'CheckFlowsJson'],
+  'check-flows --verdicts': ['flows.ts', 'CheckFlowsVerdictsJson'],
   apply: ['apply.ts', 'ApplyJson'],
   rollback: ['apply.ts', 'RollbackJson'],
 };

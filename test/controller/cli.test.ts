@@ -44,7 +44,7 @@ describe('netfence controller: user errors', () => {
     [
       'unknown directions',
       ['--cluster', '--default-deny', 'sideways'],
-      /Allowed choices are ingress, egress, both, off/,
+      /^netfence: --default-deny: unknown value "sideways"; use one of ingress, egress, both, off$/m,
     ],
     [
       'a bad --listen',

@@ -177,6 +177,19 @@ describe('README outputs', () => {
   });
 });
 
+describe('examples/cilium/README.md outputs', () => {
+  const checked: string[] = [];
+  checkOutputs('examples/cilium/README.md', checked);
+
+  test('the commands whose outputs the walkthrough shows are all checked', () => {
+    for (const sub of ['analyze', 'explain'])
+      assert.ok(
+        checked.some((c) => c.startsWith(`netfence ${sub} `)),
+        `no examples/cilium/README.md output of netfence ${sub} was checked (checked: ${checked.join('; ')})`,
+      );
+  });
+});
+
 describe('docs/tiers.md outputs', () => {
   const checked: string[] = [];
   checkOutputs('docs/tiers.md', checked);

@@ -176,3 +176,24 @@ export async function installCrds(
   }
   return installed;
 }
+
+const CILIUM_CRD_DIR = 'pkg/k8s/apis/cilium.io/client/crds/v2';
+const CILIUM_CRDS = ['ciliumnetworkpolicies.yaml', 'ciliumclusterwidenetworkpolicies.yaml'];
+
+/**
+ * The CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy CRD files of the copy scripts/cilium-crds.sh
+ * makes (NETFENCE_CILIUM_DIR, else the cache), or `{ skip: reason }` when they are missing.
+ */
+export function ciliumCrdFiles(): string[] | { skip: string } {
+  const dir =
+    process.env.NETFENCE_CILIUM_DIR ||
+    path.join(
+      process.env.NETFENCE_CACHE || path.join(os.homedir(), '.cache', 'netfence'),
+      'cilium',
+      'v1.20.2',
+    );
+  const files = CILIUM_CRDS.map((f) => path.join(dir, CILIUM_CRD_DIR, f));
+  return files.every((f) => fs.existsSync(f))
+    ? files
+    : { skip: `the Cilium CRDs are not in ${dir}/${CILIUM_CRD_DIR}: fetch them with scripts/cilium-crds.sh` };
+}

@@ -38,6 +38,7 @@ interface Snapshot {
     box: Rect;
   }[];
   edges: { id: string; label: string; classes: string[]; labelBox: Rect | null }[];
+  notDrawn: { id: string; source: string; target: string }[];
   titles: { id: string; text: string; box: Rect; clipped: boolean }[];
   zoom: number;
 }
@@ -122,6 +123,54 @@ async function settled(page: Page): Promise<Snapshot> {
   return graph(page);
 }
 
+/** The colour the page shows at a point of the canvas (a screenshot's pixel, so every layer counts). */
+async function pixel(page: Page, x: number, y: number): Promise<number[]> {
+  const box = (await page.locator('.canvas').boundingBox())!;
+  const png = await page.screenshot({ clip: { x: box.x + x, y: box.y + y, width: 1, height: 1 } });
+  return page.evaluate(async (b64) => {
+    const d = globalThis as unknown as {
+      Image: new () => { src: string; decode(): Promise<void> };
+      document: { createElement(t: 'canvas'): unknown };
+    };
+    const img = new d.Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = d.document.createElement('canvas') as {
+      width: number;
+      height: number;
+      getContext(t: '2d'): {
+        drawImage(i: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+      };
+    };
+    c.width = 1;
+    c.height = 1;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    return [...Array.from(ctx.getImageData(0, 0, 1, 1).data).slice(0, 3)];
+  }, png.toString('base64'));
+}
+
+function colourDistance(a: readonly number[], b: readonly number[]): number {
+  return Math.hypot(...a.map((x, i) => x - (b[i] ?? 0)));
+}
+
+/** A point inside a node's box, clear of its label: what its fill looks like on screen. */
+function fillPoint(g: Snapshot, id: string): [number, number] {
+  const n = g.nodes.find((x) => x.id === id)!;
+  return [n.box.x1 + 5, (n.box.y1 + n.box.y2) / 2];
+}
+
+/** Clicks (or double-clicks) the middle of a drawn node. */
+async function clickNode(page: Page, g: Snapshot, id: string, double = false): Promise<void> {
+  const n = g.nodes.find((x) => x.id === id);
+  assert.ok(n, `no node ${id}`);
+  const box = (await page.locator('.canvas').boundingBox())!;
+  const x = box.x + (n.box.x1 + n.box.x2) / 2;
+  const y = box.y + (n.box.y1 + n.box.y2) / 2;
+  await (double ? page.mouse.dblclick(x, y) : page.mouse.click(x, y));
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.mouse.move(1, 1);
@@ -197,8 +246,26 @@ describe('the graph reads at every size', { skip }, () => {
   test('selecting a workload dims everything but its neighbourhood', async () => {
     const { browser, page } = await session(1440, 900);
     try {
+      // What a neighbour and a workload out of the neighbourhood look like before the selection.
+      await page.goto(`${served.url}#/graph`);
+      const plain = await settled(page);
+      const before = {
+        web: await pixel(page, ...fillPoint(plain, 'shop/Deployment/web')),
+        catalog: await pixel(page, ...fillPoint(plain, 'shop/Deployment/catalog')),
+      };
       await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
       const g = await settled(page);
+      // On screen (the dimming is drawn as a layer, not a style of each element): the neighbour looks the
+      // same, the workload out of the neighbourhood faded towards the background.
+      assert.ok(
+        colourDistance(await pixel(page, ...fillPoint(g, 'shop/Deployment/catalog')), before.catalog) < 12,
+        'a neighbour is drawn at full strength',
+      );
+      const faded = await pixel(page, ...fillPoint(g, 'shop/Deployment/web'));
+      assert.ok(
+        colourDistance(faded, before.web) > 40,
+        `not a neighbour: drawn faint (${faded.join(',')} was ${before.web.join(',')})`,
+      );
       const dimmed = (id: string): boolean => g.nodes.find((n) => n.id === id)!.classes.includes('dimmed');
       assert.equal(dimmed(POSTGRES), false);
       assert.equal(dimmed('shop/Deployment/catalog'), false, 'a neighbour stays');
@@ -211,10 +278,8 @@ describe('the graph reads at every size', { skip }, () => {
       assert.ok(
         g.edges.find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')?.classes.includes('dimmed'),
       );
-      // A click on another workload moves the dimming (only what changes is restyled: nothing stale stays).
-      const web = g.nodes.find((n) => n.id === 'shop/Deployment/web')!;
-      const box = (await page.locator('.canvas').boundingBox())!;
-      await page.mouse.click(box.x + (web.box.x1 + web.box.x2) / 2, box.y + (web.box.y1 + web.box.y2) / 2);
+      // A click on another workload moves the dimming (nothing stale stays).
+      await clickNode(page, g, 'shop/Deployment/web');
       await page.waitForFunction(() =>
         decodeURIComponent((globalThis as unknown as Win).location.hash).includes(
           'sel=node:shop/Deployment/web',
@@ -242,6 +307,44 @@ describe('the graph reads at every size', { skip }, () => {
       await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('sel='));
       const after = await settled(page);
       assert.equal(after.nodes.filter((n) => n.classes.includes('dimmed')).length, 0);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a model without the workload-level connections (a very large cluster) loads them per namespace', async () => {
+    // Normally: every connection comes with the model.
+    const normal = await session(1440, 900);
+    let all: string[];
+    try {
+      await normal.page.goto(`${served.url}#/graph`);
+      all = (await settled(normal.page)).edges.map((e) => e.id).sort();
+    } finally {
+      await normal.browser.close();
+    }
+    // The model as the server sends it above its limit: `connections: null`; the page asks
+    // /api/connections?namespace= for the namespaces it draws, and draws the same lines.
+    const { browser, page } = await session(1440, 900);
+    const asked: string[] = [];
+    try {
+      await page.route('**/api/model', async (route) => {
+        const response = await route.fetch();
+        const model = (await response.json()) as { connections: unknown };
+        assert.ok(Array.isArray(model.connections));
+        await route.fulfill({ response, json: { ...model, connections: null } });
+      });
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname === '/api/connections') asked.push(url.searchParams.get('namespace') ?? '');
+      });
+      await page.goto(`${served.url}#/graph`);
+      await page.waitForFunction(
+        (n) => (globalThis as unknown as Win).__netfence?.graph().edges.length === n,
+        all.length,
+      );
+      const g = await settled(page);
+      assert.deepEqual(g.edges.map((e) => e.id).sort(), all);
+      assert.ok(all.length > 0 && asked.includes('data') && asked.includes('shop'), asked.join(' '));
     } finally {
       await browser.close();
     }
@@ -351,6 +454,29 @@ describe('the graph reads at every size', { skip }, () => {
       assert.match(status, /^100 namespaces \(1,000 workloads\), [\d,]+ connections drawn/);
       assert.doesNotMatch(status, /0 workloads,/);
       await shot(page, 'graph-overview');
+      // The weaker lines are not in the page until a selection of one of their ends asks for them.
+      const weak = g.notDrawn[0];
+      assert.ok(
+        weak !== undefined && g.notDrawn.length === Number(/([\d,]+) weaker not drawn/.exec(status)?.[1]),
+      );
+      await clickNode(page, g, weak.source);
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as Win).__netfence!.graph().edges.some((e) => e.id === id),
+        weak.id,
+      );
+      const picked = await settled(page);
+      const line = picked.edges.find((e) => e.id === weak.id)!;
+      assert.ok(
+        line.classes.includes('selected-near') && !line.classes.includes('dimmed'),
+        line.classes.join(' '),
+      );
+      assert.ok(!picked.notDrawn.some((l) => l.source === weak.source || l.target === weak.source));
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as Win).__netfence!.graph().notDrawn.some((l) => l.id === id),
+        weak.id,
+      );
+      assert.equal((await graph(page)).notDrawn.length, g.notDrawn.length);
       const before = positions(g, ['ns:tenant-0050', 'ns:kube-system']);
       await page.getByRole('button', { name: 'Expand namespace tenant-0001' }).click();
       await page.waitForFunction(() =>
@@ -412,13 +538,7 @@ describe('the graph reads at every size', { skip }, () => {
       assert.match(await page.locator('.graph-status').innerText(), status);
       assert.equal(await page.locator('#group-key').inputValue(), 'tier');
       const expand = async (group: string): Promise<void> => {
-        const g = await graph(page);
-        const node = g.nodes.find((n) => n.id === group)!;
-        const box = (await page.locator('.canvas').boundingBox())!;
-        await page.mouse.dblclick(
-          box.x + (node.box.x1 + node.box.x2) / 2,
-          box.y + (node.box.y1 + node.box.y2) / 2,
-        );
+        await clickNode(page, await graph(page), group, true);
         await page.waitForFunction(
           (id) => (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === id),
           group,

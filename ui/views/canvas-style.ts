@@ -8,7 +8,11 @@ export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-export function style(): StylesheetJson {
+/**
+ * The stylesheet; `overlay`: the selection's layer (see Canvas), where a group the selection keeps is drawn
+ * as the outline of the group drawn below (its other members show through from the dimmed canvas).
+ */
+export function style(overlay = false): StylesheetJson {
   const v = cssVar;
   const openness = `mapData(openShare, 0, 1, ${v('--edge')}, ${v('--st-unobserved')})`;
   return [
@@ -74,6 +78,25 @@ export function style(): StylesheetJson {
         padding: '10px',
       },
     },
+    ...(overlay
+      ? [
+          {
+            selector: 'node.group-box',
+            style: {
+              width: 'data(bw)',
+              height: 'data(bh)',
+              'text-opacity': 0,
+              // Its outline only: its other members show through, dimmed, from the canvas below.
+              'background-opacity': 0,
+              'border-color': v('--group-border'),
+              'border-width': 1,
+              shape: 'round-rectangle' as const,
+              // Below the lines, as a compound node is.
+              'z-compound-depth': 'bottom' as const,
+            },
+          },
+        ]
+      : []),
     {
       selector: 'node[kind = "collapsed-namespace"], node[kind = "collapsed-outside"]',
       style: {
@@ -242,9 +265,6 @@ export function style(): StylesheetJson {
     { selector: 'edge.weak', style: { display: 'none' } },
     { selector: 'edge.weak.selected-near', style: { display: 'element' } },
     { selector: 'edge.labelled, edge.zoom-label', style: { label: 'data(label)' } },
-    // A selection keeps its neighbourhood and dims the rest.
-    { selector: 'node.dimmed', style: { opacity: 0.15 } },
-    { selector: 'edge.dimmed', style: { opacity: 0.07, label: '' } },
     {
       selector: 'edge.path',
       style: {

@@ -4,10 +4,16 @@
  * expanding never reshuffles what the user has already placed in their head; only "Re-layout" does.
  * Namespace titles are drawn above the edges (an HTML layer), edge labels only on hover, selection or when
  * zoomed in far enough for all of them to fit, and a selection dims everything outside its neighbourhood.
+ *
+ * The dimming is one layer, not a style on every element (restyling a thousand elements is what a click
+ * cost at scale): the canvas is drawn faint as a whole (CSS opacity, a compositor operation), and a second,
+ * passive cytoscape instance above it draws the selection's neighbourhood (a few dozen elements) at full
+ * strength, following the main one's viewport and positions.
  */
 import cytoscape, {
   type Collection,
   type Core,
+  type EdgeDataDefinition,
   type ElementDefinition,
   type EventObject,
   type LayoutOptions,
@@ -106,6 +112,8 @@ export interface GraphSnapshot {
     /** The drawn label's box on screen, when a label is drawn. */
     labelBox: Rect | null;
   }[];
+  /** The weak lines not in the page (a selection of one of their ends adds them). */
+  notDrawn: { id: string; source: string; target: string }[];
   /** Namespace titles as drawn on screen (the page's coordinates relative to the canvas). */
   titles: { id: string; text: string; box: Rect; clipped: boolean }[];
   zoom: number;
@@ -194,6 +202,7 @@ function edgeElements(
   lines: readonly DrawnEdge[],
   classes: (e: GraphEdge) => string[],
   weak: ReadonlySet<string> = new Set(),
+  crowded = lines.length > CROWDED_LINES,
 ): ElementDefinition[] {
   return lines.map((l) => ({
     group: 'edges' as const,
@@ -209,7 +218,7 @@ function edgeElements(
     },
     classes: [
       ...(l.edges.every((e) => e.open) ? ['open'] : []),
-      ...(lines.length > CROWDED_LINES ? ['crowded'] : []),
+      ...(crowded ? ['crowded'] : []),
       ...(weak.has(l.id) ? ['weak'] : []),
       ...classes(l.edges[0]!),
     ],
@@ -260,13 +269,26 @@ export class Canvas {
   #lines = new Map<string, DrawnEdge>();
   #lineOf = new Map<string, string>();
   #shape = '';
+  /**
+   * The lines beyond the strongest are not in the page (styling thousands of hidden lines is what the first
+   * paint of a large overview cost): a selection adds those it needs (`#added`), and removes them after.
+   */
+  #weak = new Map<string, DrawnEdge[]>();
+  #weakIds: ReadonlySet<string> = new Set();
+  #added: Collection;
+  #edgeClasses: (e: GraphEdge) => string[] = () => [];
+  #crowded = false;
   #members: ((group: string) => readonly string[]) | undefined;
   #selected: readonly string[] = [];
   /** What the selection marked (selected, its lines) and dimmed: the next selection changes only the difference. */
   /** The selection the elements show now (undefined: new elements, none applied yet). */
   #shown: readonly string[] | undefined;
   #marked: Collection;
-  #dimmed: Collection;
+  /** The neighbourhood drawn at full strength above the dimmed canvas (undefined: nothing selected). */
+  #near: Collection | undefined;
+  readonly #layer: HTMLElement;
+  #overlay: Core | undefined;
+  #overlayFrame = 0;
   #frame = 0;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
@@ -276,9 +298,10 @@ export class Canvas {
       'aria-label':
         'Connectivity graph. The side panels list the same workloads and connections for keyboard use.',
     });
+    this.#layer = h('div', { class: 'canvas-selection', 'aria-hidden': 'true' });
     this.#titles = h('div', { class: 'graph-titles', 'aria-hidden': 'true' });
     this.#tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-    parent.append(this.element, this.#titles, this.#tooltip);
+    parent.append(this.element, this.#layer, this.#titles, this.#tooltip);
     this.cy = cytoscape({
       container: this.element,
       style: style(),
@@ -290,11 +313,14 @@ export class Canvas {
       hideEdgesOnViewport: false,
     });
     this.#marked = this.cy.collection();
-    this.#dimmed = this.cy.collection();
+    this.#added = this.cy.collection();
     this.#listen(handlers);
     // The canvas follows its box (the inspector opens and closes, the window resizes).
     new ResizeObserver(() => {
-      if (!this.cy.destroyed()) this.cy.resize();
+      if (this.cy.destroyed()) return;
+      this.cy.resize();
+      this.#overlay?.resize();
+      this.#scheduleOverlay();
     }).observe(this.element);
   }
 
@@ -325,6 +351,8 @@ export class Canvas {
       this.#tooltip.hidden = true;
     });
     this.cy.on('render', () => this.#scheduleTitles());
+    this.cy.on('viewport', () => this.#followViewport());
+    this.cy.on('position', 'node', () => this.#scheduleOverlay());
     this.cy.on('zoom', () => this.#scheduleZoomLabels());
   }
 
@@ -379,6 +407,17 @@ export class Canvas {
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
     const weak = weakLines(lines);
+    this.#weakIds = weak;
+    this.#weak = new Map();
+    for (const l of lines)
+      if (weak.has(l.id))
+        for (const end of [l.source, l.target]) {
+          const list = this.#weak.get(end);
+          if (list === undefined) this.#weak.set(end, [l]);
+          else list.push(l);
+        }
+    this.#edgeClasses = edgeClasses;
+    this.#crowded = lines.length > CROWDED_LINES;
     if (decorations.basis !== undefined) this.#layoutBasis(decorations.basis);
     const shape = graph.nodes.map((n) => `${n.id}@${n.parent ?? ''}`).join('|');
     const reshaped = shape !== this.#shape;
@@ -393,18 +432,27 @@ export class Canvas {
       this.cy.elements().remove();
       this.cy.add([
         ...nodeElements(graph.nodes, nodeClasses, drawn),
-        ...edgeElements(lines, edgeClasses, weak),
+        ...edgeElements(
+          lines.filter((l) => !weak.has(l.id)),
+          edgeClasses,
+          weak,
+          this.#crowded,
+        ),
       ]);
     });
     if (reshaped) this.#place();
-    // The elements are new: nothing is marked or dimmed yet.
+    // The elements are new: nothing is marked yet.
     this.#shown = undefined;
     this.#marked = this.cy.collection();
-    this.#dimmed = this.cy.collection();
+    this.#added = this.cy.collection();
     this.select(this.#selected);
     this.#publish();
     if (reshaped) this.fit();
     this.#zoomLabels();
+    if (this.#overlay === undefined)
+      requestIdleCallback(() => {
+        if (!this.cy.destroyed()) this.#ensureOverlay();
+      });
     return { lines: lines.length, weak: weak.size };
   }
 
@@ -555,34 +603,123 @@ export class Canvas {
     if (this.#shown !== undefined && sameList(this.#shown, ids)) return;
     this.#selected = ids;
     this.#shown = ids;
+    let near: Collection | undefined;
     this.cy.batch(() => {
-      // Only the elements whose state changes are touched: restyling is what a selection costs at scale.
+      // Only the neighbourhood is restyled: the rest is dimmed as one layer.
+      this.#addWeak(ids);
       const picked = this.cy.collection();
       for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
-      let near = this.cy.collection();
-      let dimmed = this.cy.collection();
       if (!picked.empty()) {
         const core = picked.union(picked.nodes().descendants());
         const lines = core.edges().union(core.nodes().connectedEdges());
         const around = core.union(lines).union(lines.connectedNodes());
         near = around.union(around.nodes().ancestors());
-        // A weak line out of the neighbourhood is not drawn at all: dimming it would change nothing.
-        dimmed = this.cy.elements().difference(near).not('edge.weak');
       }
-      const gone = this.#marked.difference(near);
-      gone.removeClass('selected selected-near labelled');
-      this.#dimmed.difference(dimmed).removeClass('dimmed');
-      dimmed.difference(this.#dimmed).addClass('dimmed');
-      this.#dimmed = dimmed;
-      this.#marked = picked.union(near.edges());
-      near.not(picked).removeClass('selected');
+      const kept = near ?? this.cy.collection();
+      this.#marked.difference(kept).removeClass('selected selected-near labelled');
+      this.#marked = picked.union(kept.edges());
+      kept.not(picked).removeClass('selected');
       picked.addClass('selected');
-      near
+      kept
         .edges()
         .addClass('selected-near labelled')
         .data('fs', LABEL_PX / this.cy.zoom());
     });
+    this.#near = near;
+    this.element.classList.toggle('dimmed', near !== undefined);
+    this.#drawOverlay();
     this.#scheduleTitles();
+  }
+
+  /** Puts into the page the weak lines a selection shows (a picked line, the lines of picked nodes), and only those. */
+  #addWeak(ids: readonly string[]): void {
+    const need = new Map<string, DrawnEdge>();
+    for (const id of ids) {
+      const lineId = this.#lineOf.get(id) ?? id;
+      const line = this.#lines.get(lineId);
+      if (line !== undefined && this.#weakIds.has(lineId)) need.set(lineId, line);
+      const node = this.cy.getElementById(id);
+      if (!node.isNode()) continue;
+      for (const n of node.union(node.descendants()).toArray())
+        for (const l of this.#weak.get(n.id()) ?? []) need.set(l.id, l);
+    }
+    const gone = this.#added.filter((e) => !need.has(e.id()));
+    this.#marked = this.#marked.difference(gone);
+    gone.remove();
+    const have = new Set(this.#added.map((e) => e.id()));
+    const add = [...need.values()].filter((l) => !have.has(l.id));
+    this.#added = this.#added.difference(gone);
+    if (add.length > 0)
+      this.#added = this.#added.union(
+        this.cy.add(edgeElements(add, this.#edgeClasses, this.#weakIds, this.#crowded)),
+      );
+  }
+
+  /** Whether an element is dimmed: a selection is shown and the element is not in its neighbourhood. */
+  #isDimmed(id: string): boolean {
+    return this.#near !== undefined && !this.#near.has(this.cy.getElementById(id));
+  }
+
+  #scheduleOverlay(): void {
+    if (this.#near === undefined || this.#overlayFrame !== 0) return;
+    this.#overlayFrame = requestAnimationFrame(() => {
+      this.#overlayFrame = 0;
+      this.#drawOverlay();
+    });
+  }
+
+  #followViewport(): void {
+    if (this.#overlay !== undefined && this.#near !== undefined)
+      this.#overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
+  }
+
+  /** The passive instance that draws the selection (made once, ahead of the first click when the page is idle). */
+  #ensureOverlay(): Core {
+    return (this.#overlay ??= cytoscape({
+      container: this.#layer,
+      style: style(true),
+      minZoom: 0.05,
+      maxZoom: 3,
+      userZoomingEnabled: false,
+      userPanningEnabled: false,
+      boxSelectionEnabled: false,
+      autoungrabify: true,
+      autounselectify: true,
+    }));
+  }
+
+  /** Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below. */
+  #drawOverlay(): void {
+    const near = this.#near;
+    if (near === undefined || this.cy.destroyed()) {
+      this.#overlay?.elements().remove();
+      return;
+    }
+    const overlay = this.#ensureOverlay();
+    const elements: ElementDefinition[] = [];
+    near.nodes().forEach((n) => {
+      const data: Record<string, unknown> = { ...(n.data() as Record<string, unknown>) };
+      delete data.parent;
+      if (n.isParent()) {
+        // A group: a box where the group is drawn below (only some of its members are copied).
+        const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
+        elements.push({
+          group: 'nodes',
+          data: { ...data, bw: b.w - 1, bh: b.h - 1 },
+          classes: [...n.classes(), 'group-box'],
+          position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+        });
+      } else elements.push({ group: 'nodes', data, classes: n.classes(), position: { ...n.position() } });
+    });
+    near.edges().forEach((e) => {
+      const data = e.data() as EdgeDataDefinition;
+      elements.push({ group: 'edges', data: { ...data }, classes: e.classes() });
+    });
+    overlay.batch(() => {
+      overlay.elements().remove();
+      overlay.add(elements);
+    });
+    overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
   }
 
   /** Highlights nodes that match a search. */
@@ -639,7 +776,7 @@ export class Canvas {
       const b = p.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
       const width = Number(p.data('minw')) - 24;
       el.style.transform = `translate(${(b.x1 + b.x2) / 2 - (width / 2 + 4) * zoom}px, ${b.y2 - 17 * zoom}px) scale(${zoom})`;
-      el.classList.toggle('dimmed', p.hasClass('dimmed'));
+      el.classList.toggle('dimmed', this.#isDimmed(p.id()));
     }
     for (const el of have.values()) el.remove();
   }
@@ -677,6 +814,8 @@ export class Canvas {
       this.#zoomLabelled = fit;
       (fit ? edges : edges.filter('.labelled, .selected')).data('fs', LABEL_PX / zoom);
     });
+    // The neighbourhood's labels, drawn above, take the new size too.
+    this.#scheduleOverlay();
   }
 
   #publish(): void {
@@ -689,7 +828,7 @@ export class Canvas {
   /** What is drawn (empty once destroyed: a view being replaced). */
   snapshot(): GraphSnapshot {
     const cy = this.cy;
-    if (cy.destroyed()) return { nodes: [], edges: [], titles: [], zoom: 1 };
+    if (cy.destroyed()) return { nodes: [], edges: [], notDrawn: [], titles: [], zoom: 1 };
     const rect = (r: { x1: number; y1: number; x2: number; y2: number }): Rect => ({
       x1: r.x1,
       y1: r.y1,
@@ -697,10 +836,15 @@ export class Canvas {
       y2: r.y2,
     });
     const edges: GraphSnapshot['edges'] = [];
+    const notDrawn: GraphSnapshot['notDrawn'] = [];
     for (const line of this.#lines.values()) {
       const e = cy.getElementById(line.id);
-      if (e.empty()) continue;
-      const shown = String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
+      if (e.empty()) {
+        notDrawn.push({ id: line.id, source: line.source, target: line.target });
+        continue;
+      }
+      const dimmed = this.#isDimmed(line.id);
+      const shown = !dimmed && String(e.style('label')) !== '' && Number(e.style('opacity')) > 0.5;
       const labelBox = shown
         ? rect(e.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }))
         : null;
@@ -708,7 +852,7 @@ export class Canvas {
         edges.push({
           id: x.id,
           label: x.label,
-          classes: e.classes(),
+          classes: dimmed ? [...e.classes(), 'dimmed'] : e.classes(),
           midpoint: e.renderedMidpoint(),
           labelBox,
         });
@@ -743,11 +887,12 @@ export class Canvas {
         id: n.id(),
         label: String(n.data('label')),
         parent: n.isChild() ? n.parent().first().id() : null,
-        classes: n.classes(),
+        classes: this.#isDimmed(n.id()) ? [...n.classes(), 'dimmed'] : n.classes(),
         position: { ...n.position() },
         box: rect(n.renderedBoundingBox({ includeLabels: false })),
       })),
       edges,
+      notDrawn,
       titles,
       zoom: cy.zoom(),
     };
@@ -756,12 +901,16 @@ export class Canvas {
   /** Re-reads the theme's colours. */
   restyle(): void {
     this.cy.style(style());
+    this.#overlay?.style(style(true));
   }
 
   destroy(): void {
     // Stop pending animations first: one finishing after destroy() touches the torn-down renderer.
     cancelAnimationFrame(this.#frame);
+    cancelAnimationFrame(this.#overlayFrame);
     clearTimeout(this.#zoomTimer);
+    this.#overlay?.destroy();
+    this.#layer.remove();
     this.cy.stop(true, true);
     this.cy.elements().stop(true, true);
     this.cy.destroy();

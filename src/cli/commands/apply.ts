@@ -1,6 +1,7 @@
 /**
- * `netfence apply`: deploy NetworkPolicies and cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy) to a live cluster safely. Validation first (files, then the API
+ * `netfence apply`: deploy NetworkPolicies, cluster policies (ClusterNetworkPolicy, AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy) and Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) to a
+ * live cluster safely. Validation first (files, then the API
  * server's dry run of every object), the connectivity change computed before anything is written,
  * observed traffic protected (`--flows`), a staged order that never cuts an allowed connection, server-side
  * apply with field manager `netfence`, pruning only what netfence manages, and a rollback record.
@@ -11,7 +12,10 @@ import {
   connectivityChange,
   entryRef,
   finish,
+  isCiliumObject,
   isClusterPolicyObject,
+  isNamespacedKind,
+  namespaceOf,
   newRecord,
   phaseSessions,
   planApply,
@@ -22,7 +26,9 @@ import {
   type ApplyPlan,
   type BreakingFlow,
   type Change,
+  type CiliumObject,
   type ClusterPolicyObject,
+  type CustomPolicyObject,
   type DesiredPolicy,
   type PolicyObject,
   type RecordEntry,
@@ -42,6 +48,7 @@ import type { NetworkPolicy } from '../../model/k8s.ts';
 import { formatProblem } from '../../model/problem.ts';
 import { describeIgnored, loadManifests } from '../../parse/index.ts';
 import { clusterPolicyInfo } from '../../model/tiers.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../model/cilium.ts';
 import {
   addClusterOptions,
   connectWith,
@@ -108,6 +115,21 @@ function desiredOfCluster(p: ClusterPolicyInfo): ClusterPolicyObject {
   });
 }
 
+/**
+ * The wire form of a Cilium policy read from a file: name, namespace (CiliumNetworkPolicy), labels,
+ * annotations, `spec` and/or `specs` as written (never a `status`), with the managed-by label.
+ */
+function desiredOfCilium(p: CiliumPolicyInfo): CiliumObject {
+  const metadata: NetworkPolicy['metadata'] = { name: p.name };
+  if (p.namespace !== undefined) metadata.namespace = p.namespace;
+  if (Object.keys(p.labels).length > 0) metadata.labels = { ...p.labels };
+  if (Object.keys(p.annotations).length > 0) metadata.annotations = { ...p.annotations };
+  const o: CiliumObject = { apiVersion: p.apiVersion, kind: p.kind, metadata };
+  if (p.object.spec !== undefined) o.spec = p.object.spec;
+  if (p.object.specs !== undefined) o.specs = p.object.specs;
+  return withManagedBy(o);
+}
+
 /** Reads and validates the policy files: invalid input never reaches the server. */
 async function readDesired(
   paths: readonly string[],
@@ -117,14 +139,14 @@ async function readDesired(
 ): Promise<PolicyObject[]> {
   if (paths.length === 0)
     throw new UserError(
-      'no input: give the NetworkPolicy (or cluster policy) files or folders to apply, or - to read standard input',
+      'no input: give the NetworkPolicy (or cluster or Cilium policy) files or folders to apply, or - to read standard input',
     );
   const result = await loadManifests([...paths], {
     defaultNamespace,
     skipInvalid: false,
     strict: options.strict,
     readStdin: () => io.readStdin(),
-    cache: manifestCache(options, io),
+    cache: await manifestCache(options, io, paths, { defaultNamespace, strict: options.strict }),
   });
   checkFound(result, io);
   for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
@@ -141,8 +163,6 @@ async function readDesired(
     [s.workloads.length, 'workload'],
     [s.services.length, 'Service'],
     [s.nodes.length, 'Node'],
-    // Read now, but not deployed yet: said, as they were when they counted as other kinds.
-    [s.ciliumPolicies.length, 'Cilium policy object'],
   ] as const;
   const left = others.filter(([n]) => n > 0).map(([n, what]) => plural(n, what));
   const ignored = describeIgnored(result.ignored);
@@ -150,51 +170,72 @@ async function readDesired(
     const what = left.length > 0 ? `left out ${left.join(', ')}` : '';
     note(
       io,
-      `apply deploys NetworkPolicies and cluster policies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
+      `apply deploys NetworkPolicies, cluster policies and Cilium policies only: ${[what, ignored?.replace(/\.$/, '').toLowerCase()].filter((x) => x !== undefined && x !== '').join('; ')}.\n`,
     );
   }
-  if (s.policies.length === 0 && s.clusterPolicies.length === 0)
+  if (s.policies.length === 0 && s.clusterPolicies.length === 0 && s.ciliumPolicies.length === 0)
     throw new UserError(
-      `no NetworkPolicies or cluster policies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`,
+      `no NetworkPolicies, cluster policies or Cilium policies in ${paths.map((p) => `"${p}"`).join(', ')}: nothing to apply`,
     );
-  return [...s.policies.map(desiredOf), ...s.clusterPolicies.map(desiredOfCluster)];
+  return [
+    ...s.policies.map(desiredOf),
+    ...s.clusterPolicies.map(desiredOfCluster),
+    ...s.ciliumPolicies.map(desiredOfCilium),
+  ];
 }
 
 /**
- * The live cluster policies of the kinds (and apiVersions) the files deploy, with all their metadata. A kind
- * the cluster does not serve (its CRD is not installed) stops the apply with one line before anything is
- * sent: the policies of the files are one set, and deploying part of it (NetworkPolicies that count on a
- * Baseline default-deny, say) could leave the cluster more open than either the old or the new set.
+ * The live custom policies (cluster policies, Cilium policies) of the kinds (and apiVersions) the files
+ * deploy, with all their metadata: CiliumNetworkPolicies in the files' namespaces (every namespace with
+ * `-A`, where --prune looks). A kind the cluster does not serve (its CRD is not installed) stops the apply
+ * with one line before anything is sent: the policies of the files are one set, and deploying part of it
+ * (NetworkPolicies that count on a Baseline default-deny, say) could leave the cluster more open than
+ * either the old or the new set.
  */
-async function readLiveClusterPolicies(
+async function readLiveCustomPolicies(
   k8s: typeof K8sModule,
   conn: Connection,
   desired: readonly PolicyObject[],
-): Promise<ClusterPolicyObject[]> {
-  const wanted = new Map<string, { kind: ClusterPolicyObject['kind']; apiVersion: string }>();
+  namespaces: readonly string[],
+  allNamespaces: boolean,
+): Promise<CustomPolicyObject[]> {
+  const wanted = new Map<string, { kind: CustomPolicyObject['kind']; apiVersion: string }>();
   for (const o of desired)
-    if (isClusterPolicyObject(o))
+    if (o.kind !== 'NetworkPolicy')
       wanted.set(`${o.kind} ${o.apiVersion}`, { kind: o.kind, apiVersion: o.apiVersion });
   const missing: { kind: string; apiVersion: string }[] = [];
-  const byId = new Map<string, ClusterPolicyObject>();
+  const byId = new Map<string, CustomPolicyObject>();
   for (const { kind, apiVersion } of [...wanted.values()].sort((a, b) => a.kind.localeCompare(b.kind))) {
-    const list = await k8s.listClusterPolicies(conn, kind, apiVersion);
-    if (list === undefined) missing.push({ kind, apiVersion });
-    else for (const o of list) byId.set(policyId(o), o);
+    const where = isNamespacedKind(kind) && !allNamespaces ? namespaces : [undefined];
+    for (const namespace of where) {
+      const list = await k8s.listCustomPolicies(conn, kind, apiVersion, namespace);
+      if (list === undefined) {
+        missing.push({ kind, apiVersion });
+        break;
+      }
+      for (const o of list) byId.set(policyId(o), o);
+    }
   }
   if (missing.length > 0) throw new UserError(`${k8s.notServedMessage(missing)}; nothing was changed`);
   return [...byId.values()];
 }
 
-/** The live state with the listed cluster policies in place of those of the same kinds it has. */
-function withLiveClusterPolicies(state: ClusterState, live: readonly ClusterPolicyObject[]): ClusterState {
-  const kinds = new Set(live.map((o) => o.kind));
+/**
+ * The live state with the listed custom policies: cluster policies in place of those of the same kinds it
+ * has; Cilium policies in place of those of the same ids (and joining them: the state may lack some when
+ * the reader may not list every namespace).
+ */
+function withLiveCustomPolicies(state: ClusterState, live: readonly CustomPolicyObject[]): ClusterState {
+  const cluster = live.filter(isClusterPolicyObject);
+  const kinds = new Set(cluster.map((o) => o.kind));
+  const cilium = new Map(live.filter(isCiliumObject).map((o) => [policyId(o), ciliumPolicyInfo(o)]));
   return {
     ...state,
     clusterPolicies: [
       ...state.clusterPolicies.filter((p) => !kinds.has(p.kind)),
-      ...live.map((o) => clusterPolicyInfo(o)),
+      ...cluster.map((o) => clusterPolicyInfo(o)),
     ],
+    ciliumPolicies: [...state.ciliumPolicies.filter((p) => !cilium.has(p.id)), ...cilium.values()],
   };
 }
 
@@ -323,11 +364,17 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
     options.namespaceGiven === true ? options.namespace : (conn.namespace ?? 'default');
   const desired = await readDesired(paths, defaultNamespace, options, io);
   const namespaces = [
-    ...new Set(desired.flatMap((d) => (isClusterPolicyObject(d) ? [] : [d.metadata.namespace!]))),
+    ...new Set(desired.flatMap((d) => (isNamespacedKind(d.kind) ? [d.metadata.namespace!] : []))),
   ].sort();
-  const liveCluster = await readLiveClusterPolicies(k8s, conn, desired);
+  const liveCluster = await readLiveCustomPolicies(
+    k8s,
+    conn,
+    desired,
+    namespaces,
+    options.allNamespaces === true,
+  );
   const live = await readLive(k8s, conn, namespaces, io);
-  const liveState = withLiveClusterPolicies(k8s.stateFromObjects(live.objects).state, liveCluster);
+  const liveState = withLiveCustomPolicies(k8s.stateFromObjects(live.objects).state, liveCluster);
   const livePolicies: PolicyObject[] = [...live.policies, ...liveCluster];
   const prune = pruneList(livePolicies, desired, namespaces, options);
   const checked = await dryRunAll(k8s, conn, desired, prune, options, io);
@@ -362,8 +409,8 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
 }
 
 /**
- * Prune candidates: only what netfence manages, of the kinds the files deploy: NetworkPolicies in the files'
- * namespaces (every one with -A), cluster policies of those kinds.
+ * Prune candidates: only what netfence manages, of the kinds the files deploy: NetworkPolicies and
+ * CiliumNetworkPolicies in the files' namespaces (every one with -A), cluster-scoped policies of those kinds.
  */
 function pruneList(
   live: readonly PolicyObject[],
@@ -390,7 +437,7 @@ function refOf(o: PolicyObject): {
   return {
     kind: o.kind,
     apiVersion: o.apiVersion,
-    namespace: isClusterPolicyObject(o) ? '' : (o.metadata.namespace ?? ''),
+    namespace: namespaceOf(o),
     name: o.metadata.name ?? '',
   };
 }

@@ -59,14 +59,14 @@ async function loadForLint(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   let stdinText = '';
+  const variant = { defaultNamespace: options.namespace, strict: options.strict };
   const result = await loadManifests([...paths], {
-    defaultNamespace: options.namespace,
+    ...variant,
     skipInvalid: options.skipInvalid,
-    strict: options.strict,
     readStdin: async () => (stdinText = await io.readStdin()),
-    cache: manifestCache(options, io),
+    cache: await manifestCache(options, io, paths, variant),
   });
-  await recordWarmth(result, options, io);
+  await recordWarmth(result, io);
   checkFound(result, io);
   const superseded = new Set(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),

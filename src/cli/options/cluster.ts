@@ -10,6 +10,7 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import { UserError, note, type Io } from '../io.ts';
 import { progressLine } from '../progress.ts';
+import { parseDuration, wholeNumber } from './values.ts';
 
 export interface ClusterOptions {
   /** Read the cluster of the kubeconfig instead of files. */
@@ -30,22 +31,7 @@ export interface ClusterStateOptions extends ClusterOptions {
   namespace: string;
 }
 
-/** `30s`, `2m`, `1m30s`, `500ms`, or a number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m = re.exec(t); m !== null; m = re.exec(t)) {
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    total += Number(m[1]) * unit;
-    end = re.lastIndex;
-  }
-  if (end !== t.length || end === 0 || total <= 0)
-    throw new UserError(`--request-timeout: expected a duration such as 30s, 2m or 1m30s, got "${text}"`);
-  return Math.round(total);
-}
+export { parseDuration } from './values.ts';
 
 /** Help texts of the cluster options that differ by command (`apply` deploys; `-A` means "prune everywhere"). */
 export interface ClusterHelp {
@@ -76,12 +62,7 @@ export function addClusterOptions(cmd: Command, help: ClusterHelp = {}): Command
         .argParser(parseDuration),
     )
     .addOption(
-      new Option('--page-size <n>', 'objects per list request').hideHelp().argParser((v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1)
-          throw new UserError(`--page-size: expected a positive integer, got "${v}"`);
-        return n;
-      }),
+      new Option('--page-size <n>', 'objects per list request').hideHelp().argParser(wholeNumber(1)),
     );
   cmd.hook('preAction', (_command, action) => {
     action.setOptionValue('namespaceGiven', action.getOptionValueSource('namespace') === 'cli');

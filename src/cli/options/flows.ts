@@ -70,6 +70,7 @@ export async function loadFlows(
   paths: readonly string[],
   state: ClusterState,
   io: Io,
+  read: { verdicts?: boolean } = {},
 ): Promise<ObservedTraffic> {
   checkFlowOptions(options, paths);
   let lastDraw = 0;
@@ -88,6 +89,7 @@ export async function loadFlows(
     readStdin: streaming ?? (() => io.readStdin()),
     ...(options.flowsFormat === 'auto' ? {} : { format: options.flowsFormat }),
     ...(onProgress === undefined ? {} : { onProgress }),
+    ...(read.verdicts === true ? { verdicts: true } : {}),
   });
   if (drawn) io.stderr('\r\u001b[K');
   for (const n of traffic.notices) note(io, `${n}\n`);

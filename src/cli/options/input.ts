@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
 import {
+  CniName,
   cniEngineOptions,
+  isCniName,
   resolveCniProfile,
   unenforcedClusterPoliciesWarning,
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem } from '../../model/problem.ts';
 import {
@@ -22,6 +25,7 @@ import {
   type ManifestCache,
   type Source,
 } from '../../parse/index.ts';
+import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
@@ -61,22 +65,34 @@ export type CniOptions = Pick<
 /**
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
- * when the environment names no folder.
+ * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
+ * written once the command's answer is out (`Io.afterAnswer`). None either on an input's first run, which
+ * keeps only the mark that the input was read (`holdFirst`): a one-off run costs what it costs without the
+ * cache.
  */
-export function manifestCache(options: Pick<InputOptions, 'cache'>, io: Io): ManifestCache | undefined {
+export async function manifestCache(
+  options: Pick<InputOptions, 'cache'>,
+  io: Io,
+  paths: readonly string[],
+  variant: CacheVariant,
+): Promise<ManifestCache | undefined> {
   const dir = cacheFolder(io.env, !options.cache);
-  return dir === undefined
-    ? undefined
-    : openManifestCache({ dir, version: VERSION, maxBytes: cacheMaxBytes(io.env) });
+  if (dir === undefined) return undefined;
+  const cache = openManifestCache({
+    dir,
+    version: VERSION,
+    maxBytes: cacheMaxBytes(io.env),
+    input: JSON.stringify([process.cwd(), ...paths]),
+    deferred: io.afterAnswer !== undefined,
+    holdFirst: true,
+  });
+  io.afterAnswer?.(() => cache.commit());
+  return (await cache.begin(variant)) ? cache : undefined;
 }
 
 /** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
-export async function recordWarmth(
-  result: LoadResult,
-  options: Pick<InputOptions, 'cache'>,
-  io: Io,
-): Promise<void> {
-  const dir = cacheFolder(io.env, !options.cache);
+export async function recordWarmth(result: LoadResult, io: Io): Promise<void> {
+  const dir = cacheFolder(io.env, false);
   if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
   await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
@@ -106,9 +122,19 @@ export function cniProfile(options: CniOptions): CniProfile {
     if (!r.ok) throw new UserError(r.message);
     return r.value;
   }
-  const r = resolveCniProfile(options.cni ?? 'upstream', overrides);
-  if (!r.ok) throw new UserError(r.message);
+  const spec = options.cni ?? 'upstream';
+  const r = resolveCniProfile(spec, overrides);
+  if (!r.ok) throw new UserError(withDidYouMean(r.message, cniSuggestion(spec)));
   return r.value;
+}
+
+/** For an unknown CNI name in `spec` (`cillium@1.16`, `CILIUM`): the spec with the nearest name (`cilium@1.16`). */
+function cniSuggestion(spec: string): string | undefined {
+  const at = spec.indexOf('@');
+  const name = at < 0 ? spec : spec.slice(0, at);
+  if (isCniName(name)) return undefined;
+  const closest = suggestName(name, [...Object.values(CniName), 'auto']);
+  return closest === undefined ? undefined : closest + (at < 0 ? '' : spec.slice(at));
 }
 
 /** With `--cni auto`: detects the cluster's CNI profile once, into `options.detectedCni`. */
@@ -228,16 +254,16 @@ export async function loadInput(
     throw new UserError('no input: give manifest files or folders, or - to read standard input');
   }
   const progress = readingProgress(io);
+  const variant = { defaultNamespace: options.namespace, strict: options.strict };
   const result = await loadManifests([...paths], {
-    defaultNamespace: options.namespace,
+    ...variant,
     skipInvalid: options.skipInvalid,
-    strict: options.strict,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
-    cache: manifestCache(options, io),
+    cache: await manifestCache(options, io, paths, variant),
   });
   progress.done();
-  await recordWarmth(result, options, io);
+  await recordWarmth(result, io);
   const state = reportLoadResult(result, options, io);
   warnUnenforcedClusterPolicies(state, options, io);
   return state;

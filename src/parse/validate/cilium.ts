@@ -9,7 +9,7 @@
  */
 import { CiliumPolicyKind } from '../../model/cilium.ts';
 import { ciliumPortNumber, isCiliumPortName } from '../../model/cilium.ts';
-import type { CiliumPolicyObject, CiliumRule } from '../../model/cilium-wire.ts';
+import { CILIUM_RULE_FIELDS, type CiliumPolicyObject, type CiliumRule } from '../../model/cilium-wire.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
 import { parseCidr, isWithin } from '../cidr.ts';
 import { isMap, type JsonMap } from '../values.ts';
@@ -24,18 +24,7 @@ export function isCiliumPolicyKind(kind: string): kind is CiliumPolicyKind {
   return Object.hasOwn(CiliumPolicyKind, kind);
 }
 
-const RULE_FIELDS = [
-  'endpointSelector',
-  'nodeSelector',
-  'ingress',
-  'ingressDeny',
-  'egress',
-  'egressDeny',
-  'enableDefaultDeny',
-  'labels',
-  'description',
-  'log',
-] as const;
+const RULE_FIELDS = CILIUM_RULE_FIELDS;
 const DIRECTIONS = ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const;
 type Direction = (typeof DIRECTIONS)[number];
 

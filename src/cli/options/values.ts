@@ -1,0 +1,38 @@
+/**
+ * Parsers of option values shared by the commands (`.argParser(...)`). They throw a UserError without the
+ * option's name: `run` (main.ts) puts the flag in front (`--top: expected a whole number of 1 or more, got "-1"`).
+ */
+import { UserError } from '../io.ts';
+
+/** A parser of whole numbers of at least `min` (`--top`, `--page-size`). */
+export function wholeNumber(min: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < min)
+      throw new UserError(`expected a whole number of ${min} or more, got "${text}"`);
+    return n;
+  };
+}
+
+const DURATION_EXAMPLES = 'such as 500ms, 30s, 2m or 1m30s';
+
+/** `30s`, `2m`, `1m30s`, `500ms`, or a number of seconds → milliseconds, more than 0. */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  let total = 0;
+  if (/^\d+(\.\d+)?$/.test(t)) total = Number(t) * 1000;
+  else {
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let end = 0;
+    for (let m = re.exec(t); m !== null; m = re.exec(t)) {
+      const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+      total += Number(m[1]) * unit;
+      end = re.lastIndex;
+    }
+    if (end !== t.length || end === 0)
+      throw new UserError(`expected a duration ${DURATION_EXAMPLES}, got "${text}"`);
+  }
+  const ms = Math.round(total);
+  if (ms <= 0) throw new UserError(`a duration must be more than 0 (${DURATION_EXAMPLES}), got "${text}"`);
+  return ms;
+}

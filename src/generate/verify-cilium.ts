@@ -1,0 +1,109 @@
+/**
+ * The proof of `generate --format cilium`: the generated CiliumNetworkPolicies, evaluated by the engine in place
+ * of the generated NetworkPolicies (the kept ones stay), allow what the verified NetworkPolicy form allows, pair
+ * by pair and port by port, except towards the outside addresses written as DNS names: those the engine cannot
+ * resolve, so their connections must be reached by name (`toFQDNs`) on their ports instead. Pure.
+ */
+import { formatIp } from '../base/ip.ts';
+import { pairKey } from '../base/text.ts';
+import { externalId } from '../engine/connectivity.ts';
+import { isEmptyPorts, NO_PORTS, portsContain, portsEqual, type PortSet } from '../engine/ports.ts';
+import { openSession, type ClusterSession } from '../engine/session.ts';
+import type { EngineOptions } from '../engine/compile.ts';
+import type { ObservedConnection } from '../flows/types.ts';
+import { ciliumPolicyInfo } from '../model/cilium.ts';
+import type { ClusterState } from '../model/cluster.ts';
+import { namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
+import { stateWithGenerated } from './verify.ts';
+import type { Generation } from './types.ts';
+
+export interface CiliumVerification {
+  ok: boolean;
+  /** Pairs (workload or address class) compared with the NetworkPolicy form. */
+  pairs: number;
+  /** Observed connections to named addresses, found reachable by name. */
+  named: number;
+  /** Pairs whose allowed ports differ from the NetworkPolicy form's (`src dst: np | cilium`). */
+  mismatched: string[];
+  /** Observed connections to named addresses that no `toFQDNs` rule reaches on their port. */
+  unnamed: ObservedConnection[];
+}
+
+function allowedByPair(session: ClusterSession): Map<string, PortSet> {
+  return new Map(session.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]));
+}
+
+/** Each address class of `from` as the class of `to` holding each start of its cover (classes may split differently). */
+function addressProbes(from: ClusterSession): { id: string; ips: string[] }[] {
+  return from.compiled.addressSpace.classes.map((cls) => ({
+    id: externalId(cls.id),
+    ips: cls.cover.map((c) => formatIp(c.family, c.start)),
+  }));
+}
+
+export function verifyCiliumGeneration(
+  state: ClusterState,
+  gen: Generation,
+  policies: readonly GeneratedCiliumPolicy[],
+  engineOptions: Partial<EngineOptions> = {},
+): CiliumVerification {
+  const np = openSession(stateWithGenerated(state, gen), engineOptions);
+  const kept = new Set(gen.kept.map((p) => p.id));
+  const cilium = openSession(
+    {
+      ...state,
+      policies: state.policies.filter((p) => kept.has(p.id)),
+      ciliumPolicies: [...state.ciliumPolicies, ...policies.map((p) => ciliumPolicyInfo(p.object))],
+    },
+    engineOptions,
+  );
+  const named = new Map(namedAddresses(policies).map((n) => [n.ip, n.names]));
+  const npAllowed = allowedByPair(np);
+  const ciliumAllowed = allowedByPair(cilium);
+
+  // Endpoints of one session → the other's: workloads by id, address classes by the addresses they cover.
+  const npAddress = addressProbes(np);
+  const toCilium = (id: string, ip?: string): string => {
+    if (!id.startsWith('external:') || ip === undefined) return id;
+    const cls = cilium.compiled.addressSpace.classOfIp(ip);
+    return cls === undefined ? id : externalId(cls);
+  };
+  const ends = [
+    ...np.compiled.state.workloads.map((w) => ({ id: w.id, ips: [undefined] as (string | undefined)[] })),
+    ...npAddress,
+  ];
+  const out: CiliumVerification = { ok: true, pairs: 0, named: 0, mismatched: [], unnamed: [] };
+  for (const a of ends) {
+    for (const b of ends) {
+      if (a === b && a.id.startsWith('external:')) continue;
+      for (const ipA of a.ips) {
+        for (const ipB of b.ips) {
+          // Traffic to an address written as a name is checked by name below.
+          if ((ipA !== undefined && named.has(ipA)) || (ipB !== undefined && named.has(ipB))) continue;
+          const want = npAllowed.get(pairKey(a.id, b.id)) ?? NO_PORTS;
+          const got = ciliumAllowed.get(pairKey(toCilium(a.id, ipA), toCilium(b.id, ipB))) ?? NO_PORTS;
+          out.pairs++;
+          if (!portsEqual(want, got) && !(isEmptyPorts(want) && isEmptyPorts(got)))
+            out.mismatched.push(
+              `${a.id}${ipA === undefined ? '' : ` (${ipA})`} → ${b.id}${ipB === undefined ? '' : ` (${ipB})`}`,
+            );
+        }
+      }
+    }
+  }
+  const domains = cilium.connectivity('workload').domains;
+  const leftOut = new Set(gen.leftOut.map((l) => l.connection));
+  for (const c of gen.observed) {
+    if (leftOut.has(c) || c.dst.kind !== 'external' || c.src.kind !== 'workload') continue;
+    const names = named.get(c.dst.ip);
+    if (names === undefined) continue;
+    const src = c.src.id;
+    const reached = domains.some(
+      (d) => d.src === src && names.includes(d.domain) && portsContain(d.ports, c.protocol, c.port),
+    );
+    if (reached) out.named++;
+    else out.unnamed.push(c);
+  }
+  out.ok = out.mismatched.length === 0 && out.unnamed.length === 0;
+  return out;
+}

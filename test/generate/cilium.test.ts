@@ -1,0 +1,433 @@
+/**
+ * `generate --format cilium`: the translation of generated policies into CiliumNetworkPolicies (selectors as
+ * Cilium scopes them, one kind of peer per rule, toFQDNs from Hubble's DNS observations, the DNS proxy rule),
+ * the engine's check of the Cilium form (and that it fails on a broken translation), the golden YAML of the
+ * bundled example, and the CLI's refusals.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { before, describe, test } from 'node:test';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts';
+import { readFlows, type ObservedConnection } from '../../src/flows/index.ts';
+import {
+  endpointSelectorOf,
+  namedAddresses,
+  toCiliumPolicies,
+  toCiliumPolicy,
+  type GeneratedCiliumPolicy,
+} from '../../src/generate/cilium.ts';
+import { dnsNamesOfHubble } from '../../src/generate/dns-names.ts';
+import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
+import {
+  DEFAULT_GENERATE_OPTIONS,
+  generatePolicies,
+  type GeneratedPolicy,
+  type Generation,
+} from '../../src/generate/index.ts';
+import { ciliumIdentityLabels, ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumPolicyObject, CiliumRule } from '../../src/model/cilium-wire.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import { assertGolden, runCli } from '../support/cli.ts';
+import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import { formatProblem } from '../../src/model/problem.ts';
+import { EXAMPLES, loadState } from '../flows/support.ts';
+
+const HUBBLE = join(EXAMPLES, 'flows/webshop-hubble.jsonl');
+
+describe('dnsNamesOfHubble', () => {
+  test('reads destination_names of flows and the answers of DNS records, lowercase without the final dot', () => {
+    const names = dnsNamesOfHubble([
+      [
+        JSON.stringify({
+          flow: { IP: { destination: '203.0.113.10' }, destination_names: ['API.Pay.example.'] },
+        }),
+        JSON.stringify({ l7: { dns: { query: 'cdn.pay.example.', ips: ['203.0.113.10', '2001:db8::1'] } } }),
+        'not json',
+        JSON.stringify({ flow: { IP: { destination: '198.51.100.1' } } }),
+      ].join('\n'),
+    ]);
+    assert.deepEqual(Object.fromEntries(names), {
+      '203.0.113.10': ['api.pay.example', 'cdn.pay.example'],
+      '2001:db8::1': ['cdn.pay.example'],
+    });
+  });
+});
+
+describe('endpointSelectorOf', () => {
+  test('the namespace of a peer as Cilium keys it', () => {
+    assert.deepEqual(
+      endpointSelectorOf({
+        podSelector: { matchLabels: { app: 'db' } },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+      }),
+      { matchLabels: { app: 'db', 'k8s:io.kubernetes.pod.namespace': 'data' } },
+    );
+    // Other namespace labels are identity labels under io.cilium.k8s.namespace.labels.
+    assert.deepEqual(endpointSelectorOf({ namespaceSelector: { matchLabels: { team: 'a' } } }), {
+      matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'a' },
+    });
+    // Every namespace: without a namespace key Cilium would scope the selector to the policy's namespace.
+    assert.deepEqual(endpointSelectorOf({ namespaceSelector: {} }), {
+      matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }],
+    });
+    // No namespaceSelector: the policy's own namespace, which Cilium adds itself.
+    assert.deepEqual(endpointSelectorOf({ podSelector: { matchLabels: { app: 'web' } } }), {
+      matchLabels: { app: 'web' },
+    });
+  });
+});
+
+function egressPolicy(rules: GeneratedPolicy['rules']): GeneratedPolicy {
+  return {
+    namespace: 'shop',
+    name: 'web-egress',
+    kind: 'egress',
+    workload: 'shop/Deployment/web',
+    matchLabels: { app: 'web' },
+    rules,
+    note: {
+      kind: 'workload',
+      direction: 'egress',
+      mode: 'fresh',
+      namespace: 'shop',
+      name: 'web',
+      workloadKind: 'Deployment',
+      sharedWith: undefined,
+    },
+  };
+}
+
+const dnsRule = {
+  peers: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
+  notes: [],
+  observed: [],
+  dns: true,
+};
+const mixedRule = {
+  peers: [
+    { podSelector: { matchLabels: { app: 'api' } } },
+    { ipBlock: { cidr: '203.0.113.10/32' } },
+    { ipBlock: { cidr: '198.51.100.0/24' } },
+  ],
+  ports: [{ protocol: 'TCP', port: 443 }],
+  notes: [],
+  observed: [],
+  dns: false,
+};
+const names = new Map([
+  ['203.0.113.10', ['api.pay.example']],
+  ['198.51.100.0', ['never.example']],
+]);
+
+describe('toCiliumPolicy', () => {
+  test('one Cilium rule per kind of peer, with the same ports; names only for single addresses', () => {
+    const p = toCiliumPolicy(egressPolicy([mixedRule, dnsRule]), names);
+    assert.deepEqual(p.object.spec?.egress, [
+      {
+        toEndpoints: [{ matchLabels: { app: 'api' } }],
+        toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+      },
+      { toCIDRSet: [{ cidr: '198.51.100.0/24' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      {
+        toFQDNs: [{ matchName: 'api.pay.example' }],
+        toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+      },
+      {
+        toEndpoints: [
+          { matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } },
+        ],
+        // The DNS proxy must see the lookups for toFQDNs to learn the names' addresses.
+        toPorts: [
+          {
+            ports: [
+              { port: '53', protocol: 'UDP' },
+              { port: '53', protocol: 'TCP' },
+            ],
+            rules: { dns: [{ matchPattern: '*' }] },
+          },
+        ],
+      },
+    ]);
+    assert.deepEqual(namedAddresses([p]), [{ ip: '203.0.113.10', names: ['api.pay.example'] }]);
+  });
+
+  test('without a DNS rule the addresses stay: a name the DNS proxy never sees would allow nothing', () => {
+    const p = toCiliumPolicy(egressPolicy([mixedRule]), names);
+    assert.deepEqual(
+      p.object.spec?.egress?.map((r) => Object.keys(r)[0]),
+      ['toEndpoints', 'toCIDRSet'],
+    );
+    assert.deepEqual(p.object.spec?.egress?.[1]?.toCIDRSet, [
+      { cidr: '203.0.113.10/32' },
+      { cidr: '198.51.100.0/24' },
+    ]);
+  });
+
+  test('without names, no L7 rule on DNS', () => {
+    const p = toCiliumPolicy(egressPolicy([mixedRule, dnsRule]), new Map());
+    assert.equal(p.object.spec?.egress?.[2]?.toPorts?.[0]?.rules, undefined);
+  });
+
+  test('default deny: every pod, an empty rule in each direction', () => {
+    const p = toCiliumPolicy(
+      {
+        namespace: 'shop',
+        name: 'default-deny',
+        kind: 'default-deny',
+        matchLabels: {},
+        rules: [],
+        note: { kind: 'default-deny', namespace: 'shop' },
+      },
+      new Map(),
+    );
+    assert.deepEqual(p.object.spec, { endpointSelector: {}, ingress: [{}], egress: [{}] });
+    const info = ciliumPolicyInfo(p.object);
+    assert.deepEqual(info.specs[0]?.defaultDeny, { ingress: true, egress: true });
+    assert.deepEqual(
+      info.specs[0]?.ingress.map((r) => r.peers),
+      [[]],
+    );
+  });
+});
+
+describe('the bundled example as CiliumNetworkPolicies', () => {
+  let state: ClusterState;
+  let observed: ObservedConnection[];
+  let policies: CiliumPolicyInfo[];
+  let generated: GeneratedPolicy[];
+  before(async () => {
+    state = await loadState(join(EXAMPLES, 'webshop'));
+    observed = (await readFlows([HUBBLE], state)).connections;
+    generated = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS).policies;
+    const dns = dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]);
+    policies = toCiliumPolicies(generated, dns).map((p) => ciliumPolicyInfo(p.object));
+  });
+
+  const identities = (): { workload: string; labels: Record<string, string> }[] => {
+    const nsLabels = new Map(state.namespaces.map((n) => [n.name, n.labels]));
+    return state.pods
+      .filter((p) => !p.hostNetwork)
+      .map((p) => ({
+        workload: p.workload,
+        labels: ciliumIdentityLabels(p.labels, p.namespace, nsLabels.get(p.namespace) ?? {}),
+      }));
+  };
+
+  test('every policy selects, as Cilium scopes it, the pods its NetworkPolicy form selects', () => {
+    const pods = identities();
+    for (const [i, info] of policies.entries()) {
+      const g = generated[i]!;
+      const subject = info.specs[0]!.subject;
+      assert.equal(subject.kind, 'endpoints');
+      const selector = compileSelector(subject.selector);
+      const selected = new Set(
+        pods.filter((p) => selectorMatches(selector, p.labels)).map((p) => p.workload),
+      );
+      if (g.workload !== undefined) assert.ok(selected.has(g.workload), `${info.id} selects ${g.workload}`);
+      for (const w of selected)
+        assert.ok(w.startsWith(`${g.namespace}/`), `${info.id} stays in ${g.namespace}`);
+    }
+  });
+
+  test('every observed connection between pods has a Cilium endpoint peer that selects the other end', () => {
+    const pods = identities();
+    const labelsOf = new Map(pods.map((p) => [p.workload, p.labels]));
+    let checked = 0;
+    for (const [i, info] of policies.entries()) {
+      const g = generated[i]!;
+      if (g.kind === 'default-deny') continue;
+      const rules = g.kind === 'ingress' ? info.specs[0]!.ingress : info.specs[0]!.egress;
+      for (const c of g.rules.flatMap((r) => r.observed)) {
+        const other = g.kind === 'ingress' ? c.src : c.dst;
+        if (other.kind !== 'workload') continue;
+        const labels = labelsOf.get(other.id);
+        if (labels === undefined) continue; // host network: selectors never match it
+        const matched = rules.some((r) =>
+          r.peers.some((p) => p.kind === 'endpoints' && selectorMatches(compileSelector(p.selector), labels)),
+        );
+        assert.ok(matched, `${info.id}: a peer selects ${other.id}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 40, `checked ${checked} connections`);
+  });
+
+  test('the outside hosts Hubble saw under names are toFQDNs, with the DNS proxy rule beside them', () => {
+    const fqdn = policies.filter((p) =>
+      p.specs[0]!.egress.some((r) => r.peers.some((x) => x.kind === 'fqdn')),
+    );
+    assert.deepEqual(
+      fqdn.map((p) => p.id),
+      [
+        'CiliumNetworkPolicy/payments/fraud-check-egress',
+        'CiliumNetworkPolicy/payments/payment-gateway-egress',
+      ],
+    );
+    for (const p of fqdn)
+      assert.ok(
+        p.specs[0]!.egress.some((r) => (r.ports ?? []).some((x) => x.l7 === 'dns')),
+        `${p.id}: DNS proxy`,
+      );
+  });
+});
+
+/** `netfence generate` of the bundled example with `--format cilium`. */
+const WEBSHOP_CILIUM = [
+  'generate',
+  'examples/webshop',
+  '--flows',
+  'examples/flows/webshop-hubble.jsonl',
+  '--format',
+  'cilium',
+];
+
+describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
+  let state: ClusterState;
+  let gen: Generation;
+  let policies: GeneratedCiliumPolicy[];
+  before(async () => {
+    state = await loadState(join(EXAMPLES, 'webshop'));
+    const observed = (await readFlows([HUBBLE], state)).connections;
+    gen = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
+    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+  });
+
+  /** The policies with one of them changed. */
+  const edited = (name: string, edit: (spec: CiliumRule) => CiliumRule): GeneratedCiliumPolicy[] =>
+    policies.map((p) =>
+      p.object.metadata.name === name
+        ? { ...p, object: { ...p.object, spec: edit(p.object.spec ?? {}) } }
+        : p,
+    );
+
+  test('the bundled example: the same connections, the named addresses reached by name', () => {
+    const v = verifyCiliumGeneration(state, gen, policies);
+    assert.deepEqual(v.mismatched, []);
+    assert.deepEqual(v.unnamed, []);
+    assert.equal(v.named, 3);
+    assert.ok(v.ok);
+  });
+
+  test('a rule lost in translation is a mismatch', () => {
+    // postgres accepts its clients on 5432 only through ingress[0].
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('postgres-ingress', (spec) => ({ ...spec, ingress: spec.ingress?.slice(1) ?? [] })),
+    );
+    assert.ok(!v.ok);
+    assert.ok(
+      v.mismatched.some((m) => m.includes('shop/Deployment/catalog → data/StatefulSet/postgres')),
+      v.mismatched.join('\n'),
+    );
+  });
+
+  test('a name that is not reached is reported with its connection', () => {
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('fraud-check-egress', (spec) => ({
+        ...spec,
+        egress: spec.egress?.filter((r) => r.toFQDNs === undefined) ?? [],
+      })),
+    );
+    assert.ok(!v.ok);
+    assert.deepEqual(
+      v.unnamed.map(
+        (c) => `${c.src.kind === 'workload' ? c.src.id : ''} ${c.dst.kind === 'external' ? c.dst.ip : ''}`,
+      ),
+      ['payments/Deployment/fraud-check 198.51.100.40'],
+    );
+  });
+});
+
+describe('netfence generate --format cilium', () => {
+  test('the YAML and the report of the bundled example (golden files, reviewed)', async () => {
+    const r = await runCli(WEBSHOP_CILIUM);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('generate/webshop-cilium.yaml', r.stdout);
+    assertGolden('generate/webshop-cilium.report.txt', r.stderr);
+    // Every document is a CiliumNetworkPolicy that validation (Cilium's CRD schema and sanitize rules) accepts.
+    const parsed = parseManifestText(r.stdout, 'generated.yaml');
+    const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
+    assert.deepEqual([...parsed.errors, ...built.errors, ...built.warnings].map(formatProblem), []);
+    assert.equal(built.state.ciliumPolicies.length, 33);
+    assert.ok(built.state.ciliumPolicies.every((p) => p.kind === 'CiliumNetworkPolicy'));
+  });
+
+  test('--output-dir: Cilium files replace the NetworkPolicy files netfence wrote there before', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const base = [
+      'generate',
+      'test/fixtures/flows/cluster.yaml',
+      '--flows',
+      'test/fixtures/flows/hubble.jsonl',
+    ];
+    const r1 = await runCli([...base, '--output-dir', dir, '--split', 'workload']);
+    assert.equal(r1.code, 0, r1.stderr);
+    const r2 = await runCli([...base, '--output-dir', dir, '--format', 'cilium']);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.match(r2.stdout, /\nremoved 9 files netfence had generated before: app\/api\.yaml/);
+    assert.deepEqual(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort(),
+      ['app.yaml', 'db.yaml', 'kube-system.yaml'],
+    );
+    assert.match(
+      readFileSync(join(dir, 'app.yaml'), 'utf8'),
+      /^# CiliumNetworkPolicies for namespace app: generated by netfence/,
+    );
+    // And back: the Cilium files are netfence's own too.
+    const r3 = await runCli([...base, '--output-dir', dir, '--split', 'workload']);
+    assert.match(
+      r3.stdout,
+      /\nremoved 3 files netfence had generated before: app\.yaml, db\.yaml, kube-system\.yaml/,
+    );
+  });
+
+  test('augment mode: the added policies as CiliumNetworkPolicies, beside the kept NetworkPolicies', async () => {
+    const r = await runCli([...WEBSHOP_CILIUM, '--mode', 'augment']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\ngenerated 3 policies in 2 namespaces \(augment mode\)/);
+    assert.match(
+      r.stderr,
+      /\n {2}written as CiliumNetworkPolicies; none of their outside addresses was seen under a DNS name\n/,
+    );
+    const docs = r.stdout.split(/^---$/m).map((d) => parseDocument(d).toJS() as CiliumPolicyObject);
+    assert.deepEqual(
+      docs.map((d) => `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name ?? ''}`),
+      [
+        'CiliumNetworkPolicy data/report-exporter-egress-observed',
+        'CiliumNetworkPolicy payments/fraud-check-ingress',
+        'CiliumNetworkPolicy payments/payment-gateway-ingress',
+      ],
+    );
+  });
+
+  test('--tier and -o json are refused with --format cilium, in one line', async () => {
+    const base = WEBSHOP_CILIUM;
+    const tier = await runCli([...base, '--tier', 'baseline']);
+    assert.equal(tier.code, 2);
+    assert.match(
+      tier.stderr,
+      /--tier baseline writes ClusterNetworkPolicies, which --format cilium does not/,
+    );
+    const json = await runCli([...base, '-o', 'json']);
+    assert.equal(json.code, 2);
+    assert.match(json.stderr, /-o json describes the NetworkPolicy form/);
+  });
+});
