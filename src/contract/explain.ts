@@ -88,6 +88,8 @@ export interface CiliumSideJson {
   /** Rule sets selecting the pod with default deny off (`enableDefaultDeny`). */
   openBy: readonly ({ policy: string; spec: string } & LocationJson)[];
   allows: readonly CiliumRuleMatchJson[];
+  /** Egress to an address: `toFQDNs` names no DNS rule on port 53 covers (they allow nothing). */
+  unseenNames?: readonly (CiliumRuleRefJson & { domain: string })[];
   /** Deny rules win over every allow, of Cilium policies and NetworkPolicies. */
   denies: readonly CiliumRuleMatchJson[];
 }

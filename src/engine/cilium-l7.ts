@@ -11,14 +11,15 @@
  *   ports filtered at L7 and the ids of the policies filtering them (`Connectivity.l7`,
  *   `GroupedConnectivity.l7`): `analyze` marks those connections.
  *
- * An entry counts whenever it matches, even when another rule allows the same port at L4 alone (Cilium then
- * still sends the traffic through its proxy; what the proxy lets through is not known statically).
+ * An entry counts only on the ports where no allow of the same side (NetworkPolicy, or Cilium rule without L7
+ * rules) lets the same peer through at L4 alone: Cilium wildcards that peer at L7 there (Layer 7 docs: "the
+ * layer 7 portions of the latter rule will have no effect"; `wildcardL3L4Rule` in `pkg/policy/rule.go`).
  */
 import type { CiliumL7 } from '../model/cilium.ts';
 import { accessToAddress, accessToPod, type CompiledCluster } from './compile.ts';
 import type { ClassEnd, EntityIndex } from './connectivity.ts';
 import { ciliumRulePortsTowards, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
-import { intersectPorts, isEmptyPorts, unionPorts, type PortSet } from './ports.ts';
+import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { sortedIncludes } from '../base/sorted.ts';
 import { compareText } from '../base/text.ts';
 
@@ -73,7 +74,42 @@ export function allowedBetweenEnds(compiled: CompiledCluster, src: ClassEnd, dst
   return out!;
 }
 
-/** The L7 entries a connection from `src` to `dst` allowed on `allowed` passes through. */
+/**
+ * The ports on which some allow of one side (`list`: ingress at `dst`, egress at `src`) lets the connection
+ * through at L4 alone: a NetworkPolicy allow of an isolating policy (the agent turns NetworkPolicies into L4
+ * rules), or a Cilium allow rule's entries without L7 rules (every port for an L3-only rule). Cilium then
+ * wildcards that peer at L7 on those ports ("the layer 7 portions of the latter rule will have no effect").
+ */
+function l4OnlyPorts(
+  compiled: CompiledCluster,
+  src: ClassEnd,
+  dst: ClassEnd,
+  list: 'ingress' | 'egress',
+): PortSet {
+  const { cilium, classes } = compiled;
+  const subject = list === 'ingress' ? dst : src;
+  const peer = list === 'ingress' ? src : dst;
+  if (!('pod' in subject)) return NO_PORTS;
+  const np = list === 'ingress' ? compiled.npIngress[subject.pod]! : compiled.npEgress[subject.pod]!;
+  let out = !np.isolated
+    ? NO_PORTS
+    : 'pod' in peer
+      ? accessToPod(np, classes[peer.pod]!)
+      : accessToAddress(np, peer.address);
+  const dstClass = 'pod' in dst ? classes[dst.pod] : undefined;
+  for (const i of cilium.ofClass[subject.pod] ?? []) {
+    for (const rule of cilium.specs[i]![list]) {
+      if (peerMatches(rule, peer)) out = unionPorts(out, ciliumRulePortsTowards(rule.l4Only, dstClass));
+    }
+  }
+  return out;
+}
+
+/**
+ * The L7 entries a connection from `src` to `dst` allowed on `allowed` passes through, each on the ports
+ * where no allow of the same side lets the connection through at L4 alone (there the L7 rules have no
+ * effect): a port is filtered at L7 only when every allow of that side that applies carries L7 rules.
+ */
 export function l7Filters(
   compiled: CompiledCluster,
   src: ClassEnd,
@@ -84,12 +120,12 @@ export function l7Filters(
   if (isEmptyPorts(allowed) || cilium.specs.length === 0) return [];
   const out: L7Filter[] = [];
   const dstClass = 'pod' in dst ? classes[dst.pod] : undefined;
-  const visit = (s: CompiledCiliumSpec, list: 'ingress' | 'egress', peer: ClassEnd): void => {
+  const visit = (s: CompiledCiliumSpec, list: 'ingress' | 'egress', peer: ClassEnd, open: PortSet): void => {
     for (const rule of s[list]) {
       if (rule.l7.length === 0 || !peerMatches(rule, peer)) continue;
       for (const entry of rule.l7) {
         // Named ports resolve on the destination pod, in both directions.
-        const ports = intersectPorts(ciliumRulePortsTowards(entry.ports, dstClass), allowed);
+        const ports = intersectPorts(ciliumRulePortsTowards(entry.ports, dstClass), open);
         if (isEmptyPorts(ports)) continue;
         const policy = cilium.policies[s.policy]!.id;
         out.push({
@@ -104,8 +140,15 @@ export function l7Filters(
       }
     }
   };
-  if ('pod' in src) for (const i of cilium.ofClass[src.pod] ?? []) visit(cilium.specs[i]!, 'egress', dst);
-  if ('pod' in dst) for (const i of cilium.ofClass[dst.pod] ?? []) visit(cilium.specs[i]!, 'ingress', src);
+  const side = (list: 'ingress' | 'egress', subject: number, peer: ClassEnd): void => {
+    const specs = cilium.ofClass[subject] ?? [];
+    if (!specs.some((i) => cilium.specs[i]![list].some((r) => r.l7.length > 0))) return;
+    const open = subtractPorts(allowed, l4OnlyPorts(compiled, src, dst, list));
+    if (isEmptyPorts(open)) return;
+    for (const i of specs) visit(cilium.specs[i]!, list, peer, open);
+  };
+  if ('pod' in src) side('egress', src.pod, dst);
+  if ('pod' in dst) side('ingress', dst.pod, src);
   return out;
 }
 

@@ -36,6 +36,7 @@ import {
   intersectPorts,
   isEmptyPorts,
   portSetOf,
+  portsContain,
   subtractPorts,
   unionPorts,
   type PortSet,
@@ -86,6 +87,8 @@ export interface CompiledL7Entry {
   index: number;
   kind: CiliumL7;
   ports: CompiledPorts;
+  /** A `dns` entry's names and patterns (`matchName`, `matchPattern`), lower case, without the final dot. */
+  dns: readonly string[];
 }
 
 export interface CompiledCiliumRule {
@@ -100,6 +103,12 @@ export interface CompiledCiliumRule {
   ports: CompiledPorts;
   /** The `toPorts` entries with L7 rules (allow rules only; a deny rule cannot have them). */
   l7: readonly CompiledL7Entry[];
+  /**
+   * The ports the rule allows at L4 alone: its `toPorts` entries without L7 rules, or every port for a rule
+   * without `toPorts` (an L3-only rule). On those ports, from the rule's peers, L7 rules of other allows
+   * have no effect (Cilium wildcards them at L7: `wildcardL3L4Rule` in `pkg/policy/rule.go`).
+   */
+  l4Only: CompiledPorts;
 }
 
 export interface CompiledCiliumSpec {
@@ -200,11 +209,14 @@ export function compileCilium(ctx: CiliumContext): CompiledCilium {
   const policies = ctx.state.ciliumPolicies;
   if (policies.length === 0) return { policies, specs: [], ofClass: ctx.classes.map(() => []), world: [] };
   const peers = new CiliumPeers(ctx);
+  const reading = ciliumPortReading(ctx.options);
   const specs: CompiledCiliumSpec[] = [];
   policies.forEach((policy, p) => {
     for (const info of policy.specs) {
       const rules = (list: CiliumList): CompiledCiliumRule[] =>
-        info[list].map((rule) => compileRule(peers, list, rule));
+        info[list].map((rule) =>
+          compileRule(peers, list, rule, reading, (i) => writtenEntries(policy, info.path, list, i)),
+        );
       specs.push({
         index: specs.length,
         policy: p,
@@ -223,9 +235,42 @@ export function compileCilium(ctx: CiliumContext): CompiledCilium {
   return { policies, specs, ofClass, world: peers.world(undefined) };
 }
 
-function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo): CompiledCiliumRule {
+/** The `rules.dns` selectors of one `toPorts` entry of the object as written (`matchName`, `matchPattern`). */
+function dnsSelectorsOf(entry: unknown): string[] {
+  const dns = (entry as { rules?: { dns?: unknown } } | undefined)?.rules?.dns;
+  if (!Array.isArray(dns)) return [];
+  const out: string[] = [];
+  for (const d of dns as { matchName?: unknown; matchPattern?: unknown }[]) {
+    for (const v of [d.matchName, d.matchPattern])
+      if (typeof v === 'string' && v !== '') out.push(v.toLowerCase().replace(/\.$/, ''));
+  }
+  return out;
+}
+
+/** The `toPorts` entries of rule `index` of list `list` of the rule set at `path` of the object as written. */
+function writtenEntries(
+  policy: CiliumPolicyInfo,
+  path: CiliumSpecInfo['path'],
+  list: CiliumList,
+  index: number,
+): unknown[] {
+  let node: unknown = policy.object;
+  for (const key of [...path, list, index, 'toPorts'])
+    node = (node as Record<string | number, unknown> | undefined)?.[key];
+  return Array.isArray(node) ? node : [];
+}
+
+function compileRule(
+  peers: CiliumPeers,
+  list: CiliumList,
+  rule: CiliumRuleInfo,
+  reading: CiliumPortReading,
+  written: (index: number) => unknown[],
+): CompiledCiliumRule {
   const deny = list === CiliumList.IngressDeny || list === CiliumList.EgressDeny;
   const entries = rule.ports ?? [];
+  const compilePorts = (ports: readonly CiliumPortInfo[]): CompiledPorts =>
+    compileCiliumPorts(ports, reading);
   return {
     direction: listDirection(list),
     list,
@@ -236,31 +281,76 @@ function compileRule(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo)
     ports:
       rule.ports === undefined
         ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
-        : mergePorts(entries.map((e) => compileCiliumPorts(e.ports))),
+        : mergePorts(entries.map((e) => compilePorts(e.ports))),
     l7: deny
       ? []
       : entries.flatMap((e) =>
-          e.l7 === undefined ? [] : [{ index: e.index, kind: e.l7, ports: compileCiliumPorts(e.ports) }],
+          e.l7 === undefined
+            ? []
+            : [
+                {
+                  index: e.index,
+                  kind: e.l7,
+                  ports: compilePorts(e.ports),
+                  dns: e.l7 === 'dns' ? dnsSelectorsOf(written(rule.index)[e.index]) : [],
+                },
+              ],
         ),
+    l4Only:
+      rule.ports === undefined
+        ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
+        : mergePorts(entries.filter((e) => e.l7 === undefined).map((e) => compilePorts(e.ports))),
   };
 }
 
-/** The protocols a Cilium `protocol` word stands for among TCP/UDP/SCTP: `ANY` all three, ICMP… none. */
-export function ciliumProtocols(word: string): readonly Protocol[] {
+/**
+ * How the CNI profile reads a Cilium port entry: whether SCTP is enforced (Cilium's `enable-sctp`; without
+ * it `SCTP` entries allow nothing and `ANY` is TCP and UDP) and whether `endPort` makes a range (Cilium ≥ 1.16;
+ * before, the CRD had no `endPort` field and only `port` counted).
+ */
+export interface CiliumPortReading {
+  sctp: boolean;
+  endPortRange: boolean;
+}
+
+/** The port reading of `options`' CNI profile; without one (upstream), SCTP and ranges. */
+export function ciliumPortReading(options: EngineOptions): CiliumPortReading {
+  const s = options.cni?.settings;
+  return { sctp: s?.sctp ?? true, endPortRange: s === undefined || s.endPort === 'range' };
+}
+
+const UPSTREAM_READING: CiliumPortReading = { sctp: true, endPortRange: true };
+
+/**
+ * The protocols a Cilium `protocol` word stands for among TCP/UDP/SCTP: `ANY` all three (SCTP only where
+ * SCTP is enforced), ICMP… none.
+ */
+export function ciliumProtocols(
+  word: string,
+  reading: CiliumPortReading = UPSTREAM_READING,
+): readonly Protocol[] {
   const upper = word.toUpperCase();
-  if (upper === 'ANY') return PROTOCOLS;
-  return (PROTOCOLS as readonly string[]).includes(upper) ? [upper as Protocol] : [];
+  const protocols = reading.sctp ? PROTOCOLS : PROTOCOLS.filter((p) => p !== 'SCTP');
+  if (upper === 'ANY') return protocols;
+  return (protocols as readonly string[]).includes(upper) ? [upper as Protocol] : [];
 }
 
 /** One `toPorts` entry's `ports` (empty: every port of every protocol). */
-export function compileCiliumPorts(ports: readonly CiliumPortInfo[]): CompiledPorts {
+export function compileCiliumPorts(
+  ports: readonly CiliumPortInfo[],
+  reading: CiliumPortReading = UPSTREAM_READING,
+): CompiledPorts {
   if (ports.length === 0) return { any: true, numeric: ALL_CONNECTIONS, named: [] };
   let numeric: PortSet = NO_PORTS;
   const named: NamedPortRef[] = [];
   for (const p of ports) {
-    for (const protocol of ciliumProtocols(p.protocol)) {
-      if (p.kind === 'range') numeric = unionPorts(numeric, portSetOf(protocol, [p.start, p.end]));
-      else named.push({ name: p.name, protocol });
+    for (const protocol of ciliumProtocols(p.protocol, reading)) {
+      if (p.kind === 'range') {
+        // Without ranges, a `port` with an `endPort` is that port alone (1–65535 is port 0: every port).
+        const every = p.start === 1 && p.end === 65535;
+        const end = reading.endPortRange || every ? p.end : p.start;
+        numeric = unionPorts(numeric, portSetOf(protocol, [p.start, end]));
+      } else named.push({ name: p.name, protocol });
     }
   }
   return { any: false, numeric, named };
@@ -647,30 +737,129 @@ export interface CiliumDomainReach {
   rule: number;
 }
 
+/** A `toFQDNs` name or pattern no DNS rule of the class lets the DNS proxy see: not reachable by name. */
+export interface CiliumDomainUnseen {
+  domain: string;
+  spec: number;
+  rule: number;
+}
+
+const DNS_CHARS = '-a-z0-9_';
+
 /**
- * The domains a class reaches by name through Cilium rules: each `toFQDNs` peer of an egress allow rule, on
- * the rule's numeric ports minus what the class's egress deny rules deny towards every address outside the
- * cluster (a name resolves to such an address; netfence does not know which).
+ * Cilium's `matchPattern` as a regular expression over lower-case names without the final dot
+ * (`pkg/fqdn/matchpattern`): `*` alone (or `**`, `**.`) is every name; a leading `**.` is one or more labels;
+ * any other `*` is any run of DNS characters within a label. `§` in a name stands for a `*` of a `toFQDNs`
+ * pattern, `¶` for its leading `**.` labels: a DNS pattern covers them only through a wildcard of its own.
+ */
+function dnsPatternRegExp(pattern: string): RegExp {
+  if (/^\*+\.?$/.test(pattern)) return /^/;
+  const label = `[${DNS_CHARS}§]`;
+  let rest = pattern;
+  let head = '';
+  if (rest.startsWith('**.')) {
+    head = `(?:¶|${label}+(?:\\.${label}+)*)\\.`;
+    rest = rest.slice(3);
+  }
+  const body = rest
+    .split('')
+    .map((c) => (c === '*' ? `${label}*` : c === '.' ? '\\.' : c.replace(/[\\^$+?()[\]{}|]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${head}${body}$`);
+}
+
+/** Whether a DNS rule selector (`matchName` or `matchPattern`) covers every name a `toFQDNs` name or pattern stands for. */
+function dnsCovers(selector: string, domain: string): boolean {
+  const name = domain.startsWith('**.')
+    ? `¶.${domain.slice(3).replaceAll('*', '§')}`
+    : domain.replaceAll('*', '§');
+  return dnsPatternRegExp(selector).test(name);
+}
+
+/**
+ * The DNS selectors of the DNS proxy for a class: the `dns` entries on port 53 (UDP or TCP) of the egress allow
+ * rules of the rule sets selecting it. `toFQDNs` gets addresses only from lookups the proxy saw.
+ */
+function dnsProxySelectors(specs: readonly CompiledCiliumSpec[]): string[] {
+  const out: string[] = [];
+  for (const s of specs) {
+    for (const rule of s.egress) {
+      for (const entry of rule.l7) {
+        if (entry.kind !== 'dns') continue;
+        const ports = entry.ports.numeric;
+        if (portsContain(ports, 'UDP', 53) || portsContain(ports, 'TCP', 53)) out.push(...entry.dns);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The domains a class reaches by name through Cilium rules: each `toFQDNs` peer of an egress allow rule that
+ * a DNS rule of the class covers (below), on the rule's numeric ports minus what the class's egress deny rules
+ * deny towards every address outside the cluster (a name resolves to such an address; netfence does not know
+ * which).
+ *
+ * A `toFQDNs` selector only gets the addresses of lookups Cilium's DNS proxy saw (`pkg/fqdn`: the proxy
+ * "populates the lookup cache with IPs from allowed/successful DNS lookups"), and the proxy only sees the
+ * lookups an egress L7 `dns` rule on port 53 sends to it: without one covering the name (its `matchName` or
+ * `matchPattern`), the name is never resolved for policy and the rule allows nothing (`unseen`).
  */
 export function ciliumDomainReach(
   ctx: TierContext,
   cilium: CompiledCilium,
   subject: PodClass,
 ): CiliumDomainReach[] {
+  return ciliumDomains(ctx, cilium, subject).reach;
+}
+
+/** `ciliumDomainReach`, with the `toFQDNs` names no DNS rule of the class covers (`unseen`). */
+export function ciliumDomains(
+  ctx: TierContext,
+  cilium: CompiledCilium,
+  subject: PodClass,
+): { reach: CiliumDomainReach[]; unseen: CiliumDomainUnseen[] } {
   const specs = (cilium.ofClass[subject.id] ?? []).map((i) => cilium.specs[i]!);
-  if (!specs.some((s) => s.egress.some((r) => r.peers.some((p) => p.domains.length > 0)))) return [];
+  const names = fqdnPeers(specs);
+  if (names.length === 0) return { reach: [], unseen: [] };
   const deny = ciliumLayer(ctx, specs, 'egress', subject).deny;
   const world = cilium.world;
   let deniedEverywhere: PortSet = world.length === 0 ? NO_PORTS : ALL_CONNECTIONS;
   for (const a of world)
     deniedEverywhere = intersectPorts(deniedEverywhere, deny.addressOverrides.get(a) ?? deny.host);
-  const out: CiliumDomainReach[] = [];
+  const reach: CiliumDomainReach[] = [];
+  const unseen: CiliumDomainUnseen[] = [];
+  for (const n of names) {
+    const ports = subtractPorts(n.ports, deniedEverywhere);
+    const at = { domain: n.domain, spec: n.spec, rule: n.rule };
+    if (!n.seen) unseen.push(at);
+    else if (!isEmptyPorts(ports)) reach.push({ ...at, ports });
+  }
+  return { reach, unseen };
+}
+
+/** The `toFQDNs` names no DNS rule of class `classId` covers: not reachable by name (for `explain`). */
+export function ciliumUnseenDomains(cilium: CompiledCilium, classId: number): CiliumDomainUnseen[] {
+  const specs = (cilium.ofClass[classId] ?? []).map((i) => cilium.specs[i]!);
+  return fqdnPeers(specs)
+    .filter((n) => !n.seen)
+    .map((n) => ({ domain: n.domain, spec: n.spec, rule: n.rule }));
+}
+
+/** Every `toFQDNs` name of the egress allow rules of `specs`, with whether a DNS rule of theirs covers it. */
+function fqdnPeers(
+  specs: readonly CompiledCiliumSpec[],
+): { domain: string; spec: number; rule: number; ports: PortSet; seen: boolean }[] {
+  if (!specs.some((s) => s.egress.some((r) => r.peers.some((p) => p.domains.length > 0)))) return [];
+  const selectors = dnsProxySelectors(specs);
+  const out: { domain: string; spec: number; rule: number; ports: PortSet; seen: boolean }[] = [];
   for (const s of specs) {
     for (const rule of s.egress) {
-      const ports = subtractPorts(rule.ports.numeric, deniedEverywhere);
-      if (isEmptyPorts(ports)) continue;
       for (const peer of rule.peers) {
-        for (const domain of peer.domains) out.push({ domain, ports, spec: s.index, rule: rule.index });
+        for (const domain of peer.domains) {
+          const seen = selectors.some((sel) => dnsCovers(sel, domain));
+          out.push({ domain, spec: s.index, rule: rule.index, ports: rule.ports.numeric, seen });
+        }
       }
     }
   }

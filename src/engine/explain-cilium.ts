@@ -11,6 +11,7 @@ import type { CompiledCluster, Direction } from './compile.ts';
 import {
   CiliumList,
   ciliumRulePortsTowards,
+  ciliumUnseenDomains,
   type CompiledCiliumRule,
   type CompiledCiliumSpec,
 } from './cilium.ts';
@@ -67,6 +68,11 @@ export interface CiliumSideExplanation {
   allowed: PortSet;
   /** What the deny rules deny (within the query). */
   denied: PortSet;
+  /**
+   * Egress to an address: the `toFQDNs` names of the pod's rules that no DNS rule on port 53 covers, so that
+   * Cilium's DNS proxy never sees their lookups and they allow nothing (docs/design/cilium.md).
+   */
+  unseenNames: (CiliumRuleCitation & { domain: string })[];
 }
 
 function locate(policy: CiliumPolicyInfo, path: FieldPath): SourceLocation | undefined {
@@ -161,6 +167,13 @@ export function explainCiliumSide(
     denies: [],
     allowed: NO_PORTS,
     denied: NO_PORTS,
+    unseenNames:
+      direction === 'egress' && !('pod' in ends.peer)
+        ? ciliumUnseenDomains(cilium, ends.subject.pod).map((u) => ({
+            ...citeRule(compiled, cilium.specs[u.spec]!, CiliumList.Egress, u.rule),
+            domain: u.domain,
+          }))
+        : [],
   };
   for (const s of specs) {
     (s.info.defaultDeny[direction] ? out.isolatedBy : out.openBy).push(citeSpec(compiled, s));

@@ -1,7 +1,9 @@
 /**
- * Which rules of a CNI profile decided a verdict: for each setting in which the profile departs from
- * upstream, the connection is evaluated again with that one setting put back; the setting decided when the
- * allowed ports (within the query) change. Pure: no I/O.
+ * Which rules of a CNI profile decided a verdict: the connection is evaluated again under the real upstream
+ * profile (`--cni upstream`); when the allowed ports (within the query) differ, the profile decided, and the
+ * settings named are those whose single flip to upstream changes the verdict, or, when no single one does
+ * (the verdict needs several together), every setting in which the profile departs from upstream. Comparing
+ * with one setting flipped alone would describe combinations no real profile has. Pure: no I/O.
  */
 import { formatIp } from '../base/ip.ts';
 import { compileCluster, type CompiledCluster, type Endpoint, type EngineOptions } from './compile.ts';
@@ -13,15 +15,16 @@ import {
   profileRule,
   UPSTREAM_PROFILE,
   withUpstreamSetting,
+  type CniProfile,
   type CniSetting,
 } from './profiles.ts';
 
-/** A profile rule that changed a verdict: with upstream's setting, `upstream` would be allowed instead. */
+/** A profile rule that changed a verdict: under the upstream profile, `upstream` would be allowed instead. */
 export interface ProfileDecision {
   setting: CniSetting;
   /** `cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods`. */
   rule: string;
-  /** What upstream's value of this one setting would allow, within the query. */
+  /** What the upstream profile (`--cni upstream`) allows, within the query. */
   upstream: PortSet;
 }
 
@@ -31,7 +34,7 @@ const NO_VERDICT: ReadonlySet<CniSetting> = new Set<CniSetting>(['ownNodeTraffic
 /** Explains, for one compiled state, which profile rules decided (one compilation per setting, kept). */
 export class ProfileExplainer {
   readonly #compiled: CompiledCluster;
-  readonly #others = new Map<CniSetting, CompiledCluster>();
+  readonly #others = new Map<CniSetting | 'upstream', CompiledCluster>();
 
   constructor(compiled: CompiledCluster) {
     this.#compiled = compiled;
@@ -49,22 +52,31 @@ export class ProfileExplainer {
     const cni = this.#compiled.options.cni;
     if (cni === undefined) return [];
     const ends = this.#endpoints(src, dst);
-    const out: ProfileDecision[] = [];
-    for (const setting of this.settings()) {
-      let other = this.#others.get(setting);
-      if (other === undefined) {
-        const options: Partial<EngineOptions> = {
-          ...this.#compiled.options,
-          ...cniEngineOptions(withUpstreamSetting(cni, setting)),
-        };
-        delete options.onProgress;
-        other = compileCluster(this.#compiled.state, options);
-        this.#others.set(setting, other);
-      }
-      const upstream = intersectPorts(other.allowedBetween(ends.src, ends.dst), query);
-      if (!portsEqual(upstream, allowed)) out.push({ setting, rule: profileRule(cni, setting), upstream });
+    const within = (c: CompiledCluster): PortSet =>
+      intersectPorts(c.allowedBetween(ends.src, ends.dst), query);
+    const upstream = within(this.#other('upstream', UPSTREAM_PROFILE));
+    if (portsEqual(upstream, allowed)) return [];
+    const settings = this.settings();
+    const alone = settings.filter(
+      (s) => !portsEqual(within(this.#other(s, withUpstreamSetting(cni, s))), allowed),
+    );
+    return (alone.length > 0 ? alone : settings).map((setting) => ({
+      setting,
+      rule: profileRule(cni, setting),
+      upstream,
+    }));
+  }
+
+  /** The state compiled under `profile` (kept by `key`). */
+  #other(key: CniSetting | 'upstream', profile: CniProfile): CompiledCluster {
+    let other = this.#others.get(key);
+    if (other === undefined) {
+      const options: Partial<EngineOptions> = { ...this.#compiled.options, ...cniEngineOptions(profile) };
+      delete options.onProgress;
+      other = compileCluster(this.#compiled.state, options);
+      this.#others.set(key, other);
     }
-    return out;
+    return other;
   }
 
   /** Endpoints standing for two explained ends: a pod of each class, an address of each address class. */

@@ -8,6 +8,8 @@
  *     if (profile.ok) compileCluster(state, cniEngineOptions(profile.value));
  */
 
+import type { ClusterPolicyKind } from '../model/cluster.ts';
+
 /** The CNIs with a profile. `upstream` is the Kubernetes API read as netfence always has. */
 export const CniName = {
   Upstream: 'upstream',
@@ -46,6 +48,11 @@ export interface CniSettings {
   endPort: EndPortMode;
   /** Whether `protocol: SCTP` entries of policy rules allow anything (Cilium: only with `enable-sctp`). */
   sctp: boolean;
+  /**
+   * The cluster policy kinds the CNI enforces, in `CLUSTER_POLICY_KINDS` order, comma-separated (`''`: none):
+   * one string so that settings compare with `===`. Read through `enforcedClusterPolicyKinds`.
+   */
+  clusterPolicies: string;
 }
 export type CniSetting = keyof CniSettings;
 
@@ -67,6 +74,28 @@ interface ProfileData {
   reasons: Partial<Record<CniSetting, string>>;
 }
 
+/** The cluster policy kinds, in the order `clusterPolicies` lists them. */
+export const CLUSTER_POLICY_KINDS: readonly ClusterPolicyKind[] = [
+  'ClusterNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+];
+
+/** `clusterPolicies` of a set of kinds. */
+function kindsSetting(kinds: readonly ClusterPolicyKind[]): string {
+  return CLUSTER_POLICY_KINDS.filter((k) => kinds.includes(k)).join(',');
+}
+
+/** The cluster policy kinds `settings` enforces. */
+export function enforcedClusterPolicyKinds(
+  settings: Pick<CniSettings, 'clusterPolicies'>,
+): ClusterPolicyKind[] {
+  return CLUSTER_POLICY_KINDS.filter((k) => settings.clusterPolicies.split(',').includes(k));
+}
+
+const ALL_KINDS = kindsSetting(CLUSTER_POLICY_KINDS);
+const ANP_BANP = kindsSetting(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
+
 const UPSTREAM: CniSettings = {
   cidrMatchesPods: true,
   cidrMatchesNodes: true,
@@ -74,6 +103,7 @@ const UPSTREAM: CniSettings = {
   ownNodeTraffic: 'allowed',
   endPort: 'range',
   sctp: true,
+  clusterPolicies: ALL_KINDS,
 };
 
 /** The profiles. Sources for every entry: docs/cni.md. */
@@ -81,7 +111,9 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
   upstream: { latest: '1.36', base: UPSTREAM, ranges: [], reasons: {} },
   cilium: {
     latest: '1.20',
-    base: { ...UPSTREAM, cidrMatchesPods: false, cidrMatchesNodes: false, sctp: false },
+    // No AdminNetworkPolicy/BaselineAdminNetworkPolicy ever; ClusterNetworkPolicy from 1.20 only with
+    // `enable-k8s-cluster-network-policy` (cilium#47227).
+    base: { ...UPSTREAM, cidrMatchesPods: false, cidrMatchesNodes: false, sctp: false, clusterPolicies: '' },
     ranges: [
       { settings: { endPort: 'first-port' } },
       { from: '1.15', settings: { endPort: 'policy-ignored' } },
@@ -94,10 +126,32 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
       ownNodeTraffic: 'allow-localhost=policy: traffic from the pod’s own node is subject to policy',
     },
   },
-  // Calico and OVN-Kubernetes answer every question as upstream does (docs/cni.md has the sources).
-  calico: { latest: '3.31', base: UPSTREAM, ranges: [], reasons: {} },
-  'ovn-kubernetes': { latest: '1.1', base: UPSTREAM, ranges: [], reasons: {} },
-  antrea: { latest: '2.5', base: UPSTREAM, ranges: [], reasons: {} },
+  // Calico, OVN-Kubernetes and Antrea read NetworkPolicies as upstream does (docs/cni.md has the sources);
+  // they differ in the cluster policy kinds they enforce (docs/tiers.md: network-policy-api implementations).
+  calico: {
+    latest: '3.31',
+    base: { ...UPSTREAM, clusterPolicies: '' },
+    ranges: [
+      { from: '3.29', settings: { clusterPolicies: ANP_BANP } },
+      { from: '3.32', settings: { clusterPolicies: 'ClusterNetworkPolicy' } },
+    ],
+    reasons: {},
+  },
+  'ovn-kubernetes': {
+    latest: '1.1',
+    base: { ...UPSTREAM, clusterPolicies: ANP_BANP },
+    ranges: [],
+    reasons: {},
+  },
+  antrea: {
+    latest: '2.5',
+    base: { ...UPSTREAM, clusterPolicies: '' },
+    ranges: [
+      { from: '1.13', settings: { clusterPolicies: ANP_BANP } },
+      { from: '2.7', settings: { clusterPolicies: ALL_KINDS } },
+    ],
+    reasons: {},
+  },
 };
 
 /** Words for each endPort mode (explain). */
@@ -245,6 +299,27 @@ function applyOverride(
         };
       return { ok: true, value: { ...settings, sctp: b } };
     }
+    case 'cluster-policies': {
+      const words = value === '' || value === 'none' ? [] : value.split(/[\s,]+/).filter((w) => w !== '');
+      const bad = words.find((w) => !(CLUSTER_POLICY_KINDS as readonly string[]).includes(w));
+      if (bad !== undefined) return wrong(`a list of ${CLUSTER_POLICY_KINDS.join(', ')} (or none)`);
+      return {
+        ok: true,
+        value: { ...settings, clusterPolicies: kindsSetting(words as ClusterPolicyKind[]) },
+      };
+    }
+    case 'enable-k8s-cluster-network-policy': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      const b = bool();
+      if (b === undefined) return wrong('true or false');
+      if (b && !since('1.20'))
+        return {
+          ok: false,
+          message: `--cni-option "${text}": Cilium enforces ClusterNetworkPolicy from 1.20 on, not in ${version}`,
+        };
+      return { ok: true, value: { ...settings, clusterPolicies: b ? 'ClusterNetworkPolicy' : '' } };
+    }
     case 'allow-localhost': {
       const no = ciliumOnly();
       if (no !== undefined) return no;
@@ -271,6 +346,8 @@ export const OPTION_KEYS = [
   'policy-cidr-match-mode',
   'enable-sctp',
   'allow-localhost',
+  'cluster-policies',
+  'enable-k8s-cluster-network-policy',
 ] as const;
 
 /** Whether `name` is a CNI with a profile. */
@@ -378,6 +455,16 @@ export function profileRule(profile: CniProfile, setting: CniSetting): string {
           ? 'NetworkPolicies police host-network pods'
           : (reasons.hostNetworkPods ?? 'NetworkPolicies do not police host-network pods');
       break;
+    case 'clusterPolicies': {
+      const off = CLUSTER_POLICY_KINDS.filter(
+        (k) => !enforcedClusterPolicyKinds(profile.settings).includes(k),
+      );
+      text =
+        off.length === 0
+          ? 'every cluster policy kind is enforced'
+          : `${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not enforced`;
+      break;
+    }
     case 'ownNodeTraffic':
       text =
         value === 'policy'
@@ -407,6 +494,8 @@ const OVERRIDE_SETTINGS: Readonly<Record<string, readonly CniSetting[]>> = {
   'policy-cidr-match-mode': ['cidrMatchesPods', 'cidrMatchesNodes'],
   'enable-sctp': ['sctp'],
   'allow-localhost': ['ownNodeTraffic'],
+  'cluster-policies': ['clusterPolicies'],
+  'enable-k8s-cluster-network-policy': ['clusterPolicies'],
 };
 
 /** The same profile with one setting put back to upstream's value (explain: did this setting decide?). */
@@ -428,4 +517,21 @@ export function cniEngineOptions(profile: CniProfile): {
     ipBlockMatchesPods: profile.settings.cidrMatchesPods,
     hostNetworkPods: profile.settings.hostNetworkPods,
   };
+}
+
+/**
+ * The one warning line for the cluster policies `profile` does not enforce, or undefined when it enforces
+ * every kind present: `warning: cilium@1.20 enforces no AdminNetworkPolicy, BaselineAdminNetworkPolicy: 2
+ * policies left out (docs/cni.md)`.
+ */
+export function unenforcedClusterPoliciesWarning(
+  profile: CniProfile,
+  kinds: readonly ClusterPolicyKind[],
+): string | undefined {
+  const enforced = enforcedClusterPolicyKinds(profile.settings);
+  const off = kinds.filter((k) => !enforced.includes(k));
+  if (off.length === 0) return undefined;
+  const names = CLUSTER_POLICY_KINDS.filter((k) => off.includes(k));
+  const n = off.length;
+  return `warning: ${profileName(profile)} enforces no ${names.join(', ')}: ${n} ${n === 1 ? 'policy' : 'policies'} left out (docs/cni.md)`;
 }

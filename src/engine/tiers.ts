@@ -25,6 +25,7 @@ import type { ClassSet, CompiledPorts, Direction, NamedPortRef } from './compile
 import { compareText } from '../base/text.ts';
 import { cidrOf, familyBits, formatCidr, parseIp } from '../base/ip.ts';
 import { selectorKeys } from './classes.ts';
+import { enforcedClusterPolicyKinds, type CniSettings } from './profiles.ts';
 
 export interface CompiledTierPeer {
   index: number;
@@ -156,6 +157,8 @@ export function compileTierPorts(ports: readonly TierPortInfo[] | undefined): Co
 /** What compiling a tier peer needs from the policy compiler (implemented by `PolicyCompiler`). */
 export interface TierPeerContext {
   readonly state: ClusterState;
+  /** The CNI profile, when one is set: a cluster policy of a kind it does not enforce selects nothing. */
+  readonly options?: { readonly cni?: { readonly settings: Pick<CniSettings, 'clusterPolicies'> } };
   /** Non-host-network classes matching a namespace selector and a pod selector (both `{}`-means-all). */
   classesMatching(namespaceSelector: LabelSelector, podSelector: LabelSelector): ClassSet;
   /** Address classes of CIDRs, and the pod classes at those addresses (host-network pods too). */
@@ -199,8 +202,12 @@ export function compileTierPolicy(
   index: number,
   rank: number,
 ): CompiledTierPolicy {
-  const subject =
-    info.subject.kind === 'namespaces'
+  const settings = ctx.options?.cni?.settings;
+  // A CNI that does not enforce this kind (docs/cni.md, `clusterPolicies`): the policy selects nothing.
+  const enforced = settings === undefined || enforcedClusterPolicyKinds(settings).includes(info.kind);
+  const subject = !enforced
+    ? NONE
+    : info.subject.kind === 'namespaces'
       ? ctx.classesMatching(info.subject.namespaceSelector, {})
       : ctx.classesMatching(info.subject.namespaceSelector, info.subject.podSelector);
   const rules = (direction: Direction, list: ClusterPolicyInfo['ingress']): CompiledTierRule[] =>

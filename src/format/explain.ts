@@ -290,6 +290,10 @@ function ciliumLines(c: CiliumSideExplanation | undefined): string[] {
   if (c.openBy.length > 0) lines.push(`  Cilium: rules without default deny in ${specs(c.openBy)}`);
   for (const r of c.allows) lines.push(`  - allows ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
   for (const r of c.denies) lines.push(`  - denies ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
+  for (const r of c.unseenNames)
+    lines.push(
+      `  - toFQDNs ${r.domain} (${ciliumCite(r)}) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups`,
+    );
   return lines;
 }
 
@@ -507,6 +511,9 @@ function ciliumSideJson(c: CiliumSideExplanation): CiliumSideJson {
     openBy: c.openBy.map(spec),
     allows: c.allows.map(ciliumMatchJson),
     denies: c.denies.map(ciliumMatchJson),
+    ...(c.unseenNames.length === 0
+      ? {}
+      : { unseenNames: c.unseenNames.map((r) => ({ ...ciliumRefJson(r), domain: r.domain })) }),
   };
 }
 

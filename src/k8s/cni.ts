@@ -19,7 +19,12 @@ export const CNI_DAEMONSETS: readonly (readonly [cni: string, namespace: string,
 ];
 
 /** The `cilium-config` keys that change what policies mean (docs/cni.md). */
-export const CILIUM_POLICY_KEYS = ['policy-cidr-match-mode', 'enable-sctp', 'allow-localhost'] as const;
+export const CILIUM_POLICY_KEYS = [
+  'policy-cidr-match-mode',
+  'enable-sctp',
+  'allow-localhost',
+  'enable-k8s-cluster-network-policy',
+] as const;
 
 export interface DetectedCni {
   /** A profile name of src/engine/profiles.ts. */

@@ -73,6 +73,47 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'netfence: --vs-cni compares two CNIs on one state: drop --git\n');
   });
+
+  test('--vs-cni with two paths is refused in one line (one input, two profiles)', async () => {
+    const r = await runCli(['diff', '--vs-cni', 'cilium', FIXTURE, FIXTURE]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'netfence: --vs-cni compares one input with itself under two profiles; got 2 paths\n',
+    );
+  });
+
+  test('tiers per profile: Cilium leaves the cluster policies out, with one warning line', async () => {
+    const r = await runCli(['diff', '--vs-cni', 'cilium', 'test/fixtures/tiers']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'warning: cilium enforces no ClusterNetworkPolicy, BaselineAdminNetworkPolicy: 6 policies left out (docs/cni.md)\n',
+    );
+    assert.match(r.stdout, /^--cni upstream → --vs-cni cilium\n\+24 connections/);
+    // With ClusterNetworkPolicy enabled (Cilium 1.20), only the BaselineAdminNetworkPolicy is left out.
+    const on = await runCli([
+      'analyze',
+      '--cni',
+      'cilium',
+      '--cni-option',
+      'enable-k8s-cluster-network-policy=true',
+      'test/fixtures/tiers',
+    ]);
+    assert.match(
+      on.stderr,
+      /^warning: cilium \(enable-k8s-cluster-network-policy=true\) enforces no BaselineAdminNetworkPolicy: 1 policy left out/m,
+    );
+  });
+
+  test('--vs-cni-option without --vs-cni is an error, not ignored', async () => {
+    const r = await runCli(['diff', '--vs-cni-option', 'enable-sctp=true', FIXTURE, FIXTURE]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'netfence: --vs-cni-option "enable-sctp=true" sets a setting of the --vs-cni profile: give --vs-cni <profile> too (or use --cni-option for --cni)\n',
+    );
+  });
 });
 
 describe('explain names the profile rule that decided', () => {
@@ -94,7 +135,7 @@ describe('explain names the profile rule that decided', () => {
     const r = await explain('cilium', 'shop/web', 'shop/db', '5432', '-o', 'md');
     assert.match(
       r.stdout,
-      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; as the API says, 5432\/TCP\)\n$/,
+      /\n\*\*Decided by the CNI profile `cilium`:\*\*\n\n- shop\/web → shop\/db: cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods \(allowed none; under `--cni upstream`, 5432\/TCP\)\n$/,
     );
   });
 

@@ -168,11 +168,17 @@ describe('--cni auto on a live cluster', { skip }, () => {
     const a = server();
     // pods mode on a 1.15 agent (a backport, say): the cluster says so, netfence does not argue.
     await applyObjects(a, [
-      configMap('cilium-config', { 'policy-cidr-match-mode': 'pods', 'allow-localhost': 'sometimes' }),
+      configMap('cilium-config', {
+        'policy-cidr-match-mode': 'pods',
+        'allow-localhost': 'sometimes',
+        'enable-k8s-cluster-network-policy': 'true',
+      }),
     ]);
     try {
       const r = await explain('shop/web', 'shop/db', '5432');
       assert.equal(r.code, 0, r.stderr);
+      // The cluster-policy key is read too (taken as the agent took it, even on 1.15).
+      assert.match(r.stderr + r.stdout, /enable-k8s-cluster-network-policy=true/);
       assert.match(
         r.stderr,
         /^warning: the cluster's CNI setting allow-localhost=sometimes is left out: --cni-option "allow-localhost=sometimes": allow-localhost takes auto, always or policy$/m,

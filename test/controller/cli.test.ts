@@ -34,7 +34,17 @@ describe('netfence controller: user errors', () => {
     [
       'a bad duration',
       ['--cluster', '--audit-debounce', 'soon'],
-      /--audit-debounce: expected a duration such as 500ms, 2s or 5m, got "soon"/,
+      /--audit-debounce: expected a duration such as 500ms, 30s, 2m or 1m30s, got "soon"/,
+    ],
+    [
+      'a zero duration',
+      ['--cluster', '--resync', '0s'],
+      /--resync: a duration must be more than 0 .*got "0s"/,
+    ],
+    [
+      'a top of less than 1',
+      ['--cluster', '--top', '-1'],
+      /--top: expected a whole number of 1 or more, got "-1"/,
     ],
     [
       'a bad policy name',

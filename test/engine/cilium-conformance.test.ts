@@ -45,6 +45,7 @@ function state(
 const app = (value: string): LabelSelector => ({ matchLabels: { app: value } });
 const ALL: LabelSelector = {};
 const tcp = (port: string) => ({ ports: [{ port, protocol: 'TCP' }] });
+const dns53 = { ports: [{ port: '53', protocol: 'ANY' }] };
 
 /** prod/db's ingress: one Cilium rule set in `prod`. */
 const dbIngress = (name: string, rule: Omit<CiliumRule, 'endpointSelector'>) =>
@@ -416,7 +417,10 @@ describe('peers', () => {
   test('toFQDNs: a name matches no address (it is reported as reach by DNS name)', () => {
     const s = state([
       clientEgress('to-name', {
-        egress: [{ toFQDNs: [{ matchName: 'API.example.com.' }], toPorts: [tcp('443')] }],
+        egress: [
+          { toFQDNs: [{ matchName: 'API.example.com.' }], toPorts: [tcp('443')] },
+          { toEndpoints: [ALL], toPorts: [{ ...dns53, rules: { dns: [{ matchPattern: '*' }] } }] },
+        ],
       }),
     ]);
     expectVerdicts(s, { 'dev/client -> 8.8.8.8 TCP/443': 'deny' });
@@ -424,6 +428,49 @@ describe('peers', () => {
     const client = compiled.classOfPod('dev', 'client')!;
     const reach = compiled.domainReach(client).map((r) => `${r.domain} ${formatPorts(r.ports)}`);
     assert.deepEqual(reach, ['api.example.com TCP 443']);
+  });
+
+  /**
+   * toFQDNs needs the DNS proxy: a `toFQDNs` selector gets addresses only from lookups Cilium's DNS proxy saw
+   * (`pkg/fqdn`), and only an egress L7 `dns` rule on port 53 sends lookups to it (cilium#32567: "no port 53
+   * rules to trigger DNS interception, which is also required for ToFQDN rules to work"). Its
+   * `matchName`/`matchPattern` must cover the name.
+   */
+  test('toFQDNs needs the DNS proxy: reachable by name only through a DNS rule on port 53 covering the name', () => {
+    const reach = (dnsRule: object | undefined, fqdn: object = { matchName: 'api.stripe.com' }): string[] => {
+      const s = state([
+        clientEgress('to-stripe', {
+          egress: [
+            { toFQDNs: [fqdn], toPorts: [tcp('443')] },
+            ...(dnsRule === undefined ? [] : [{ toEndpoints: [ALL], toPorts: [dnsRule] }]),
+          ],
+        }),
+      ]);
+      const compiled = compileCluster(s);
+      return compiled
+        .domainReach(compiled.classOfPod('dev', 'client')!)
+        .map((r) => `${r.domain} ${formatPorts(r.ports)}`);
+    };
+    const dns = (...selectors: object[]) => ({ ...dns53, rules: { dns: selectors } });
+    // A plain port-53 allow (no `rules: dns`), or no DNS rule at all: the proxy never sees the lookup.
+    assert.deepEqual(reach(undefined), []);
+    assert.deepEqual(reach(dns53), []);
+    // A DNS rule covering the name: by matchName, by matchPattern, by `*`.
+    assert.deepEqual(reach(dns({ matchName: 'api.stripe.com' })), ['api.stripe.com TCP 443']);
+    assert.deepEqual(reach(dns({ matchPattern: '*.stripe.com' })), ['api.stripe.com TCP 443']);
+    assert.deepEqual(reach(dns({ matchPattern: '*' })), ['api.stripe.com TCP 443']);
+    // A DNS rule for other names, or a dns rule on another port: not covered.
+    assert.deepEqual(reach(dns({ matchName: 'example.com' })), []);
+    assert.deepEqual(reach(dns({ matchPattern: '*.com' })), []); // `*` stays within one label
+    assert.deepEqual(
+      reach({ ports: [{ port: '5353', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }),
+      [],
+    );
+    // A toFQDNs pattern: covered only by a DNS pattern at least as wide.
+    assert.deepEqual(reach(dns({ matchPattern: '*.stripe.com' }), { matchPattern: '*.stripe.com' }), [
+      '*.stripe.com TCP 443',
+    ]);
+    assert.deepEqual(reach(dns({ matchName: 'api.stripe.com' }), { matchPattern: '*.stripe.com' }), []);
   });
 
   test('a port rule without peers applies to every peer', () => {

@@ -133,4 +133,46 @@ describe('explain with Cilium policies', () => {
       }
     }
   });
+
+  test('toFQDNs needs the DNS proxy: explain names the toFQDNs rule no DNS rule covers, egress to an address', () => {
+    const egress = (withDns: boolean) =>
+      cnpCilium('dev', 'to-stripe', {
+        endpointSelector: app('client'),
+        egress: [
+          {
+            toFQDNs: [{ matchName: 'api.stripe.com' }],
+            toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+          },
+          {
+            toEndpoints: [{}],
+            toPorts: [
+              {
+                ports: [{ port: '53', protocol: 'ANY' }],
+                ...(withDns ? { rules: { dns: [{ matchPattern: '*' }] } } : {}),
+              },
+            ],
+          },
+        ],
+      });
+    const explainTo = (withDns: boolean) => {
+      const compiled = compileCluster(conformanceCluster({ ciliumPolicies: [egress(withDns)] }));
+      const address = compiled.addressSpace.classOfIp('8.8.8.8')!;
+      return explainConnection(compiled, pod(compiled, 'dev', 'client'), {
+        kind: 'address',
+        classId: address,
+        name: '8.8.8.8',
+      });
+    };
+    const plain = explainTo(false);
+    const unseen = plain.egress.cilium?.unseenNames ?? [];
+    assert.deepEqual(
+      unseen.map((u) => `${u.domain} ${u.policy} ${u.path}`),
+      ['api.stripe.com CiliumNetworkPolicy/dev/to-stripe spec.egress[0]'],
+    );
+    assert.match(
+      explanationToText(plain),
+      /toFQDNs api\.stripe\.com \(CiliumNetworkPolicy\/dev\/to-stripe spec\.egress\[0\][^)]*\) allows nothing: no DNS rule on port 53 covers it/,
+    );
+    assert.deepEqual(explainTo(true).egress.cilium?.unseenNames, []);
+  });
 });

@@ -16,7 +16,7 @@ import {
   groupedConnectivityToJson,
   groupedJsonChunks,
 } from '../../src/format/connectivity.ts';
-import { ccnp, cnpCilium } from '../support/builders.ts';
+import { ccnp, cnpCilium, policy } from '../support/builders.ts';
 import { conformanceCluster } from '../support/verdicts.ts';
 
 const app = (value: string) => ({ matchLabels: { app: value } });
@@ -147,5 +147,69 @@ describe('Cilium L7 rules', () => {
         `${JSON.stringify(doc, null, 2)}\n`,
       );
     }
+  });
+
+  /**
+   * L7 shadowed by L4 (docs.cilium.io Layer 7: "If a layer 4 rule is specified in the policy, and a similar
+   * layer 4 rule with layer 7 rules is also specified, then the layer 7 portions of the latter rule will have
+   * no effect"; `wildcardL3L4Rule` in `pkg/policy/rule.go`): a port is filtered at L7 only where every allow
+   * of that side that lets the peer through carries L7 rules; NetworkPolicy allows count as L4-only allows.
+   */
+  test('L7 shadowed by L4: an L4-only allow of the same peer and port (any policy kind) cancels the L7 marker', () => {
+    const httpOn80 = cnpCilium('prod', 'db-http', {
+      endpointSelector: app('db'),
+      ingress: [
+        {
+          fromEndpoints: [app('web')],
+          toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+        },
+      ],
+    });
+    const marked = (extra: Parameters<typeof conformanceCluster>[0]): string[] => {
+      const compiled = compileCluster(
+        conformanceCluster({ ...extra, ciliumPolicies: [httpOn80, ...(extra.ciliumPolicies ?? [])] }),
+      );
+      return (computeConnectivity(compiled).l7 ?? []).map(
+        (c) => `${c.src} -> ${c.dst}: ${formatPorts(c.ports)}`,
+      );
+    };
+    // Alone, the L7 rule filters web -> db on 80.
+    assert.deepEqual(marked({}), ['prod/Pod/web -> prod/Pod/db: TCP 80']);
+    // An L4-only Cilium allow of the same peer on the same port, in another policy: no effect at L7.
+    const l4 = (from: object, ports?: string[]) =>
+      cnpCilium('prod', 'db-l4', {
+        endpointSelector: app('db'),
+        ingress: [
+          {
+            ...from,
+            ...(ports === undefined
+              ? {}
+              : { toPorts: [{ ports: ports.map((port) => ({ port, protocol: 'TCP' })) }] }),
+          },
+        ],
+      });
+    assert.deepEqual(marked({ ciliumPolicies: [l4({ fromEndpoints: [app('web')] }, ['80'])] }), []);
+    // An L3-only allow (no toPorts) of the same peer wildcards every port.
+    assert.deepEqual(marked({ ciliumPolicies: [l4({ fromEndpoints: [app('web')] })] }), []);
+    // Another port, or another peer: the L7 rule still decides web -> db on 80.
+    assert.deepEqual(marked({ ciliumPolicies: [l4({ fromEndpoints: [app('web')] }, ['81'])] }), [
+      'prod/Pod/web -> prod/Pod/db: TCP 80',
+    ]);
+    assert.deepEqual(marked({ ciliumPolicies: [l4({ fromEndpoints: [app('agent')] }, ['80'])] }), [
+      'prod/Pod/web -> prod/Pod/db: TCP 80',
+    ]);
+    // A NetworkPolicy allowing web on 80 is an L4-only allow too.
+    const np = policy('prod', 'db-np', {
+      podSelector: app('db'),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: app('web') }], ports: [{ port: 80, protocol: 'TCP' }] }],
+    });
+    assert.deepEqual(marked({ policies: [np] }), []);
+    // An egress L4-only allow at the source does not cancel the ingress L7 rule at the destination.
+    const egress = cnpCilium('prod', 'web-out', {
+      endpointSelector: app('web'),
+      egress: [{ toEndpoints: [app('db')], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    });
+    assert.deepEqual(marked({ ciliumPolicies: [egress] }), ['prod/Pod/web -> prod/Pod/db: TCP 80']);
   });
 });

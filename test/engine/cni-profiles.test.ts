@@ -7,7 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { portsContain } from '../../src/engine/ports.ts';
+import { intersectPorts, isEmptyPorts, NO_PORTS, portSetOf, portsContain } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
 import { openSession } from '../../src/engine/session.ts';
 import {
@@ -15,13 +16,25 @@ import {
   cniEngineOptions,
   profileRule,
   resolveCniProfile,
+  unenforcedClusterPoliciesWarning,
   UPSTREAM_PROFILE,
   type CniProfile,
 } from '../../src/engine/profiles.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
-import { cluster, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
+import {
+  anp,
+  banp,
+  cluster,
+  cnp,
+  cnpCilium,
+  namedPort,
+  ns,
+  pod,
+  podRef,
+  policy,
+} from '../support/builders.ts';
 
 /** A profile as `--cni` and `--cni-option` give it. */
 function profile(spec: string, ...overrides: string[]): CniProfile {
@@ -36,7 +49,13 @@ function naiveOptions(p: CniProfile): NaiveOptions {
   return {
     ipBlockMatchesPods: s.cidrMatchesPods,
     hostNetworkPods: s.hostNetworkPods,
-    cni: { cidrMatchesNodes: s.cidrMatchesNodes, endPort: s.endPort, sctp: s.sctp },
+    cni: {
+      cidrMatchesNodes: s.cidrMatchesNodes,
+      endPort: s.endPort,
+      sctp: s.sctp,
+      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
+      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
+    },
   };
 }
 
@@ -244,6 +263,128 @@ describe('the incremental engine reads the profile as compile does', () => {
   });
 });
 
+describe('Cilium policies read the profile’s port settings', () => {
+  /** shop/db accepts shop/web through one CiliumNetworkPolicy with `entries` as its only rule's toPorts. */
+  const withCnp = (ports: { port: string; protocol?: string; endPort?: number }[]): ClusterState => ({
+    ...state,
+    ciliumPolicies: [
+      cnpCilium('shop', 'db-in', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports }] }],
+      }),
+    ],
+  });
+
+  test('SCTP under cilium: without enable-sctp, SCTP and ANY entries of Cilium rules allow no SCTP', () => {
+    const s = withCnp([
+      { port: '7000', protocol: 'SCTP' },
+      { port: '7001', protocol: 'ANY' },
+    ]);
+    for (const probe of ['SCTP/7000', 'SCTP/7001'] as const) {
+      expectVerdict(s, profile('cilium'), web, db, probe, false);
+      expectVerdict(s, profile('cilium', 'enable-sctp=true'), web, db, probe, true);
+      expectVerdict(s, profile('upstream'), web, db, probe, true);
+    }
+    // ANY is still TCP and UDP.
+    expectVerdict(s, profile('cilium'), web, db, 'TCP/7001', true);
+    expectVerdict(s, profile('cilium'), web, db, 'UDP/7001', true);
+  });
+
+  test('endPort in a CiliumNetworkPolicy before Cilium 1.16: the CRD has no endPort, only port counts', () => {
+    const s = withCnp([{ port: '6000', endPort: 6010, protocol: 'TCP' }]);
+    for (const version of ['cilium@1.14', 'cilium@1.15']) {
+      expectVerdict(s, profile(version), web, db, 'TCP/6000', true);
+      expectVerdict(s, profile(version), web, db, 'TCP/6005', false);
+    }
+    expectVerdict(s, profile('cilium@1.16'), web, db, 'TCP/6005', true);
+    // Port 0 is still every port.
+    expectVerdict(
+      withCnp([{ port: '0', protocol: 'TCP' }]),
+      profile('cilium@1.14'),
+      web,
+      db,
+      'TCP/6005',
+      true,
+    );
+  });
+});
+
+describe('tiers per profile: the cluster policy kinds each CNI enforces', () => {
+  // One policy of each kind denying shop/web -> shop/db on TCP 5432 (which db-from-cidrs allows upstream).
+  const denyAt = (kind: 'cnp' | 'anp' | 'banp'): ClusterState => {
+    const spec = {
+      subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } },
+      ingress: [
+        {
+          name: 'no-web',
+          action: 'Deny' as const,
+          from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }],
+        },
+      ],
+    };
+    const p =
+      kind === 'cnp'
+        ? cnp('deny-web', { tier: 'Admin', priority: 10, ...spec })
+        : kind === 'anp'
+          ? anp('deny-web', { priority: 10, ...spec })
+          : banp(spec);
+    return { ...state, clusterPolicies: [p] };
+  };
+  // Rows: profile, then whether it enforces ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy.
+  const rows: [string, string[], [boolean, boolean, boolean]][] = [
+    ['upstream', [], [true, true, true]],
+    ['cilium', [], [false, false, false]],
+    ['cilium@1.16', [], [false, false, false]],
+    ['cilium@1.20', ['enable-k8s-cluster-network-policy=true'], [true, false, false]],
+    ['calico@3.28', [], [false, false, false]],
+    ['calico@3.31', [], [false, true, true]],
+    ['calico@3.32', [], [true, false, false]],
+    ['antrea@1.12', [], [false, false, false]],
+    ['antrea@1.13', [], [false, true, true]],
+    ['antrea@2.7', [], [true, true, true]],
+    ['ovn-kubernetes', [], [false, true, true]],
+    ['cilium', ['cluster-policies=AdminNetworkPolicy'], [false, true, false]],
+  ];
+  for (const [spec, options, enforced] of rows) {
+    test(`${spec}${options.length > 0 ? ` (${options.join(', ')})` : ''}: a deny of an unenforced kind changes nothing`, () => {
+      const p = profile(spec, ...options);
+      (['cnp', 'anp', 'banp'] as const).forEach((kind, i) => {
+        // Enforced: the deny wins (Admin tier) or, for the Baseline tier, the NetworkPolicy allow still decides
+        // (db is isolated); not enforced: the NetworkPolicy alone decides, as on Cilium (CIDR rules miss pods).
+        const npAllows = p.settings.cidrMatchesPods;
+        const expected = kind === 'banp' ? npAllows : enforced[i] ? false : npAllows;
+        expectVerdict(denyAt(kind), p, web, db, 'TCP/5432', expected);
+        assert.equal(
+          unenforcedClusterPoliciesWarning(p, [denyAt(kind).clusterPolicies[0]!.kind]) === undefined,
+          enforced[i],
+          `${spec} ${kind}`,
+        );
+      });
+    });
+  }
+
+  test('a Baseline deny of an unenforced kind does not decide a pod nothing isolates', () => {
+    const s: ClusterState = { ...denyAt('banp'), policies: [] };
+    expectVerdict(s, profile('upstream'), web, db, 'TCP/5432', false);
+    expectVerdict(s, profile('cilium'), web, db, 'TCP/5432', true);
+    expectVerdict(s, profile('calico@3.31'), web, db, 'TCP/5432', false);
+  });
+
+  test('the warning names the kinds and the profile, once', () => {
+    assert.equal(
+      unenforcedClusterPoliciesWarning(profile('cilium@1.20'), [
+        'AdminNetworkPolicy',
+        'BaselineAdminNetworkPolicy',
+        'ClusterNetworkPolicy',
+      ]),
+      'warning: cilium@1.20 enforces no ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy: 3 policies left out (docs/cni.md)',
+    );
+    const r = resolveCniProfile('cilium@1.19', ['enable-k8s-cluster-network-policy=true']);
+    assert.ok(!r.ok);
+    assert.match(r.message, /from 1\.20 on, not in 1\.19/);
+  });
+});
+
 describe('traffic from the pod’s own node', () => {
   test('is profile data that changes no verdict: netfence does not know which node a pod runs on', () => {
     const p = profile('cilium', 'allow-localhost=policy');
@@ -264,6 +405,7 @@ describe('profiles', () => {
       ownNodeTraffic: 'allowed',
       endPort: 'range',
       sctp: true,
+      clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
     });
   });
 
@@ -341,6 +483,48 @@ describe('profiles', () => {
     assert.deepEqual(
       sctp.map((d) => d.setting),
       ['sctp'],
+    );
+  });
+
+  test('explain compares with the real upstream profile, not one setting flipped at a time', () => {
+    // An AdminNetworkPolicy denies web -> db on 5432: upstream denies (the deny wins), Cilium denies too (its
+    // CIDR rules miss pods; it enforces no ANP). Flipping only cidrMatchesPods would allow 5432, a
+    // combination no real profile has: no profile rule decided this verdict.
+    const s: ClusterState = {
+      ...state,
+      clusterPolicies: [
+        anp('deny-web', {
+          priority: 10,
+          subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } },
+          ingress: [
+            {
+              name: 'no-web',
+              action: 'Deny',
+              from: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } } }],
+            },
+          ],
+        }),
+      ],
+    };
+    const compiled = compileCluster(s, cniEngineOptions(profile('cilium')));
+    const endIn = (c: typeof compiled) => (pod: string) => ({
+      kind: 'pod' as const,
+      classId: c.classOfPod('shop', pod)!,
+      name: `shop/${pod}`,
+      onePod: `shop/${pod}`,
+    });
+    const end = endIn(compiled);
+    const query = portSetOf('TCP', [5432, 5432]);
+    const allowed = intersectPorts(compiled.allowedBetween(web, db), query);
+    assert.ok(isEmptyPorts(allowed));
+    assert.deepEqual(new ProfileExplainer(compiled).decisions(end('web'), end('db'), query, allowed), []);
+    // Without the ANP both settings' real upstream verdict differs: cidrMatchesPods decides, with upstream's ports.
+    const plain = compileCluster(state, cniEngineOptions(profile('cilium')));
+    const plainEnd = endIn(plain);
+    const decided = new ProfileExplainer(plain).decisions(plainEnd('web'), plainEnd('db'), query, NO_PORTS);
+    assert.deepEqual(
+      decided.map((d) => [d.setting, formatPorts(d.upstream)]),
+      [['cidrMatchesPods', 'TCP 5432']],
     );
   });
 });

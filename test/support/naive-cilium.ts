@@ -42,6 +42,8 @@ export interface CiliumConnection {
   destination: NaiveSide;
   protocol: Protocol;
   port: number;
+  /** The CNI's reading (naive.ts `NaiveCni`): SCTP enforced or not; `endPort` a range or not. */
+  options?: { cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored' } };
 }
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -301,7 +303,8 @@ function peerMatches(
 
 /**
  * `toPorts` absent or empty: every port (an L3-only rule). With `icmps` and no `toPorts`, only ICMP. Each
- * entry's `ports` (none: no port); `protocol` absent, empty or `ANY`: TCP, UDP and SCTP; `port` `"0"` or
+ * entry's `ports` (none: no port); `protocol` absent, empty or `ANY`: TCP, UDP and SCTP (SCTP only where the
+ * CNI enforces it); `endPort` a range only where the CNI reads it so; `port` `"0"` or
  * absent: every port; a name (compared in lower case): the destination pod's container port.
  */
 function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
@@ -313,6 +316,8 @@ function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
     return ports.some((pp) => {
       const protocol = (pp.protocol ?? '').toUpperCase() || 'ANY';
       if (protocol !== 'ANY' && protocol !== conn.protocol) return false;
+      // Without `enable-sctp`, Cilium enforces no SCTP: neither `SCTP` nor `ANY` lets SCTP through.
+      if (conn.protocol === 'SCTP' && conn.options?.cni?.sctp === false) return false;
       const word = pp.port ?? '0';
       if (/[a-z]/i.test(word)) {
         const dst = conn.destination;
@@ -325,7 +330,9 @@ function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
       }
       const start = Number(word);
       if (start === 0) return true;
-      const end = pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
+      // Before Cilium 1.16 the CRD had no `endPort`: the entry is its `port` alone.
+      const ranges = (conn.options?.cni?.endPort ?? 'range') === 'range';
+      const end = ranges && pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
       return start <= conn.port && conn.port <= end;
     });
   });

@@ -57,6 +57,8 @@ export interface NaiveCni {
   endPort: 'range' | 'first-port' | 'policy-ignored';
   /** Whether an SCTP entry of `ports` allows anything. */
   sctp: boolean;
+  /** The cluster policy kinds the CNI enforces (absent: every kind); the others are as if not there. */
+  clusterPolicies?: readonly string[];
 }
 
 type Direction = 'Ingress' | 'Egress';
@@ -360,7 +362,9 @@ function tierDecision(conn: Connection, direction: Direction, tier: TierName): b
   const other = direction === 'Egress' ? conn.destination : conn.source;
   if (self.kind === 'ip' || self.pod.hostNetwork) return undefined;
   const subject = self.pod;
+  const enforced = conn.options.cni?.clusterPolicies;
   const policies = conn.state.clusterPolicies
+    .filter((p) => enforced === undefined || enforced.includes(p.kind))
     .map(tierPolicy)
     .filter((p) => p.tier === tier && subjectSelects(conn.state, p.spec.subject, subject))
     .sort(evaluationOrder);

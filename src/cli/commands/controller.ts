@@ -11,7 +11,6 @@ import { Command, Option } from 'commander';
 import {
   DenyDirections,
   defaultSettings,
-  parseDuration,
   parseSettings,
   selectorOf,
   type ControllerSettings,
@@ -23,6 +22,7 @@ import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from
 import { loadLintConfig } from '../options/lint-config.ts';
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadSpecs } from '../options/specs.ts';
+import { parseDuration as parseDurationOption, wholeNumber } from '../options/values.ts';
 
 interface ControllerOptions extends ClusterOptions {
   listen: { host: string; port: number };
@@ -50,21 +50,6 @@ const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function duration(flag: string): (text: string) => number {
-  return (text) => {
-    const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0)
-      throw new UserError(`${flag}: expected a duration such as 500ms, 2s or 5m, got "${text}"`);
-    return ms;
-  };
-}
-
-function wholeNumber(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`--top: expected a whole number, got "${text}"`);
-  return n;
 }
 
 /** The controller's own namespace: --namespace, the pod's (POD_NAMESPACE, the service account's), else `netfence`. */
@@ -180,33 +165,27 @@ export function controllerCommand(io: Io, setExit: (code: number) => void): Comm
       new Option(
         '--audit-debounce <duration>',
         'quiet time after a change before the audit runs (default 1s)',
-      ).argParser(duration('--audit-debounce')),
+      ).argParser(parseDurationOption),
     )
     .addOption(
       new Option(
         '--resync <duration>',
         'reconcile and re-audit everything this often, changed or not (default 5m)',
-      ).argParser(duration('--resync')),
+      ).argParser(parseDurationOption),
     )
     .addOption(
-      new Option('--top <n>', 'workloads in the blast-radius metric (default 10)').argParser(wholeNumber),
+      new Option('--top <n>', 'workloads in the blast-radius metric (default 10)').argParser(wholeNumber(1)),
     )
     .option('--leader-elect', 'elect one leader with a Lease (run it so with more than one replica)', false)
     .option('--lease-name <name>', 'name of the Lease in its namespace', 'netfence-controller')
     .addOption(
-      new Option('--lease-duration <duration>')
-        .default(15_000)
-        .argParser(duration('--lease-duration'))
-        .hideHelp(),
+      new Option('--lease-duration <duration>').default(15_000).argParser(parseDurationOption).hideHelp(),
     )
     .addOption(
-      new Option('--renew-deadline <duration>')
-        .default(10_000)
-        .argParser(duration('--renew-deadline'))
-        .hideHelp(),
+      new Option('--renew-deadline <duration>').default(10_000).argParser(parseDurationOption).hideHelp(),
     )
     .addOption(
-      new Option('--retry-period <duration>').default(2000).argParser(duration('--retry-period')).hideHelp(),
+      new Option('--retry-period <duration>').default(2000).argParser(parseDurationOption).hideHelp(),
     )
     .option(
       '--identity <name>',

@@ -25,6 +25,7 @@ import {
   loadInput,
   loadSourcesInput,
   type InputOptions,
+  warnUnenforcedClusterPolicies,
 } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
@@ -228,6 +229,11 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
       await diffProfiles(paths, options, loadIo, io, setExit);
       return;
     }
+    if (options.vsCniOption.length > 0) {
+      throw new UserError(
+        `--vs-cni-option "${options.vsCniOption[0]}" sets a setting of the --vs-cni profile: give --vs-cni <profile> too (or use --cni-option for --cni)`,
+      );
+    }
     if (options.git !== undefined && options.cluster === true) {
       throw new UserError('--git and --cluster are two different "before" sides: give one of them');
     }
@@ -274,18 +280,21 @@ async function diffProfiles(
   setExit: (code: number) => void,
 ): Promise<void> {
   if (options.git !== undefined) throw new UserError('--vs-cni compares two CNIs on one state: drop --git');
+  if (paths.length > 1) {
+    throw new UserError(
+      `--vs-cni compares one input with itself under two profiles; got ${paths.length} paths`,
+    );
+  }
   if (options.vsCni === 'auto' && options.cni !== 'auto') {
     throw new UserError(
       '--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)',
     );
   }
   const state = await loadInput(paths, options, loadIo);
+  const vsOptions = { ...options, cni: options.vsCni ?? 'upstream', cniOption: options.vsCniOption };
+  if (vsOptions.cni !== 'auto') warnUnenforcedClusterPolicies(state, vsOptions, loadIo);
   const before = engineOptions(options);
-  const after = engineOptions({
-    ...options,
-    cni: options.vsCni ?? 'upstream',
-    cniOption: options.vsCniOption,
-  });
+  const after = engineOptions(vsOptions);
   const diff = openSession(state, before).diff(openSession(state, after), options.granularity);
   const name = (engine: EngineOptions, flag: string): string =>
     engine.cni === undefined ? `${flag} upstream` : `${flag} ${profileName(engine.cni)}`;

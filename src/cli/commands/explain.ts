@@ -171,8 +171,8 @@ function profileDecisionsText(
   if (decided.length === 0) return `\nCNI profile ${name}: no rule of it changed this verdict.\n`;
   const lines = decided.map((d) =>
     md
-      ? `- ${d.src} → ${d.dst}: ${d.rule} (allowed ${d.allowed}; as the API says, ${d.upstreamAllowed})`
-      : `  ${d.src} → ${d.dst}: ${d.rule}\n    allowed ${d.allowed}; read as the API says (upstream), ${d.upstreamAllowed}`,
+      ? `- ${d.src} → ${d.dst}: ${d.rule} (allowed ${d.allowed}; under \`--cni upstream\`, ${d.upstreamAllowed})`
+      : `  ${d.src} → ${d.dst}: ${d.rule}\n    allowed ${d.allowed}; under --cni upstream, ${d.upstreamAllowed}`,
   );
   return `\n${md ? '**' : ''}Decided by the CNI profile ${name}:${md ? '**\n' : ''}\n${lines.join('\n')}\n`;
 }

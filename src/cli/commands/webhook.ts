@@ -26,6 +26,7 @@ import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { loadSpecs } from '../options/specs.ts';
+import { wholeNumber } from '../options/values.ts';
 
 interface WebhookOptions extends ClusterOptions {
   listen: { host: string; port: number };
@@ -46,12 +47,6 @@ const MODES = Object.values(Mode);
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`expected a positive integer, got "${text}"`);
-  return n;
 }
 
 /** The serving pair: mounted files (reloaded when they change), or a self-signed CA and certificate. */
@@ -148,7 +143,7 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
     .addOption(
       new Option('--max-body <bytes>', 'largest request body accepted')
         .default(DEFAULT_MAX_BODY_BYTES)
-        .argParser(positiveInteger)
+        .argParser(wholeNumber(1))
         .hideHelp(),
     );
   addClusterOptions(cmd, {

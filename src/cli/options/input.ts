@@ -7,6 +7,7 @@ import {
   cniEngineOptions,
   isCniName,
   resolveCniProfile,
+  unenforcedClusterPoliciesWarning,
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
@@ -246,6 +247,7 @@ export async function loadInput(
   if (options.cluster === true) {
     const state = await loadClusterState(paths, options, io);
     await detectCniProfile(options, io);
+    warnUnenforcedClusterPolicies(state, options, io);
     return state;
   }
   if (paths.length === 0) {
@@ -262,7 +264,19 @@ export async function loadInput(
   });
   progress.done();
   await recordWarmth(result, io);
-  return reportLoadResult(result, options, io);
+  const state = reportLoadResult(result, options, io);
+  warnUnenforcedClusterPolicies(state, options, io);
+  return state;
+}
+
+/** One warning line when the CNI profile (`--cni`, or `vsCni`) does not enforce cluster policy kinds the input has. */
+export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniOptions, io: Io): void {
+  if (state.clusterPolicies.length === 0) return;
+  const line = unenforcedClusterPoliciesWarning(
+    cniProfile(options),
+    state.clusterPolicies.map((p) => p.kind),
+  );
+  if (line !== undefined) io.stderr(`${line}\n`);
 }
 
 /**
