@@ -79,6 +79,8 @@ export interface WorkloadFacts {
   policies: string[];
   /** Cluster policy ids selecting it, in evaluation order (Admin tier, then Baseline). */
   clusterPolicies: string[];
+  /** Cilium policy ids with a rule set selecting it, in input order. */
+  ciliumPolicies: string[];
 }
 
 /** Isolation and selecting policies of every workload. */
@@ -95,6 +97,9 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
     for (const c of classes) for (const p of compiled.policiesOfClass[c] ?? []) policies.add(p);
     const tierPolicies = new Set<number>();
     for (const c of classes) for (const p of compiled.tierPoliciesOfClass[c] ?? []) tierPolicies.add(p);
+    const ciliumPolicies = new Set<number>();
+    for (const c of classes)
+      for (const i of compiled.cilium.ofClass[c] ?? []) ciliumPolicies.add(compiled.cilium.specs[i]!.policy);
     const open = (dir: 'ingress' | 'egress'): boolean =>
       classes.length > 0 && classes.every((c) => isOpenAccess(compiled[dir][c]!));
     out.set(e.id, {
@@ -105,6 +110,7 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
         .map((p) => compiled.tierPolicies[p]!)
         .sort((a, b) => (a.tier === b.tier ? a.rank - b.rank : a.tier === Tier.Admin ? -1 : 1))
         .map((p) => p.info.id),
+      ciliumPolicies: [...ciliumPolicies].sort((a, b) => a - b).map((p) => compiled.cilium.policies[p]!.id),
     });
   }
   return out;
@@ -191,11 +197,12 @@ export function buildModel(input: ModelInput): ModelJson {
       open: f.open,
       policies: f.policies,
       clusterPolicies: f.clusterPolicies,
+      ciliumPolicies: f.ciliumPolicies,
     };
   });
   const selects = new Map<string, string[]>();
   for (const [id, f] of facts) {
-    for (const p of [...f.policies, ...f.clusterPolicies]) {
+    for (const p of [...f.policies, ...f.clusterPolicies, ...f.ciliumPolicies]) {
       const list = selects.get(p);
       if (list === undefined) selects.set(p, [id]);
       else list.push(id);
@@ -239,6 +246,17 @@ export function buildModel(input: ModelInput): ModelJson {
     external: base.external,
     policies,
     clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
+    ciliumPolicies: state.ciliumPolicies.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      namespace: p.namespace ?? null,
+      name: p.name,
+      file: p.origin?.file ?? null,
+      line: p.origin?.line ?? null,
+      ingress: p.specs.some((s) => s.defaultDeny.ingress),
+      egress: p.specs.some((s) => s.defaultDeny.egress),
+      selects: selects.get(p.id) ?? [],
+    })),
     connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy)),
     namespaceConnections: groupConnections(index, facts, connectivity.connections),
     domains: connectivity.domains.map((d) => ({
