@@ -135,6 +135,11 @@ export interface ConnectionJson {
    * cluster has cluster policies; absent otherwise (NetworkPolicies or the default decided).
    */
   allowedBy?: { egress: readonly AllowedByJson[]; ingress: readonly AllowedByJson[] };
+  /**
+   * Present when Cilium's proxy filters it: allowed at L4, filtered at L7 on these ports by these Cilium
+   * policies (ids, sorted), as `analyze`'s `l7` says (issue #17: never plainly "allowed").
+   */
+  l7?: { ports: PortsJson; summary: string; policies: readonly string[] };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { isOpenAccess, type CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
+import type { L7Connection } from '../engine/cilium-l7.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
@@ -135,6 +136,7 @@ export function connectionJson(
   facts: ReadonlyMap<string, WorkloadFacts>,
   c: { src: string; dst: string; ports: PortSet },
   allowedBy?: AllowedBy,
+  l7?: ReadonlyMap<string, L7Connection>,
 ): ConnectionJson {
   const out: ConnectionJson = {
     src: c.src,
@@ -145,7 +147,19 @@ export function connectionJson(
   };
   const by = allowedBy?.(c.src, c.dst, c.ports);
   if (by !== undefined) out.allowedBy = by;
+  const filtered = l7?.get(`${c.src}\u0000${c.dst}`);
+  if (filtered !== undefined)
+    out.l7 = {
+      ports: portsToJson(filtered.ports),
+      summary: formatPorts(filtered.ports),
+      policies: filtered.policies,
+    };
   return out;
+}
+
+/** The connections Cilium filters at L7, by `src\0dst` (`Connectivity.l7`). */
+function l7ByPair(connectivity: Connectivity): Map<string, L7Connection> {
+  return new Map((connectivity.l7 ?? []).map((c) => [`${c.src}\u0000${c.dst}`, c]));
 }
 
 type AllowedBy = ReturnType<typeof allowedByOf>;
@@ -234,6 +248,7 @@ export function buildModel(input: ModelInput): ModelJson {
     }));
   const tooMany = connectivity.connections.length > MAX_MODEL_CONNECTIONS;
   const allowedBy = tooMany ? undefined : allowedByOf(index);
+  const l7 = l7ByPair(connectivity);
   return {
     schemaVersion: MODEL_SCHEMA_VERSION,
     version: input.version,
@@ -257,7 +272,9 @@ export function buildModel(input: ModelInput): ModelJson {
       egress: p.specs.some((s) => s.defaultDeny.egress),
       selects: selects.get(p.id) ?? [],
     })),
-    connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy)),
+    connections: tooMany
+      ? null
+      : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy, l7)),
     namespaceConnections: groupConnections(index, facts, connectivity.connections),
     domains: connectivity.domains.map((d) => ({
       src: d.src,
@@ -279,10 +296,11 @@ export function connectionsOfNamespace(
   const allowedBy = allowedByOf(index);
   const group = namespaceGroup(namespace);
   const out: ConnectionJson[] = [];
+  const l7 = l7ByPair(connectivity);
   for (const c of connectivity.connections) {
     if (groupOf(index, c.src) !== group && groupOf(index, c.dst) !== group) continue;
     if (out.length === limit) return { connections: out, truncated: true };
-    out.push(connectionJson(facts, c, allowedBy));
+    out.push(connectionJson(facts, c, allowedBy, l7));
   }
   return { connections: out, truncated: false };
 }
