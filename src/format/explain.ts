@@ -3,6 +3,7 @@
  */
 import type {
   AllowingRule,
+  DomainRuleMatch,
   ExplainEnd,
   Explanation,
   MissReason,
@@ -55,7 +56,7 @@ import type {
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
-import { isAllConnections, isEmptyPorts, portsToJson, unionPorts } from '../engine/ports.ts';
+import { isAllConnections, isEmptyPorts, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -629,4 +630,35 @@ export function formatExplanations(
 /** The text of one explanation, for `netfence test` failures. */
 export function explanationToText(x: Explanation): string {
   return explanationText(x);
+}
+
+/**
+ * `explain --to <DNS name>`: whether the source reaches the name by name, and by which rules; the addresses it
+ * resolves to decide the rest, so the text says the decision depends on DNS resolution.
+ */
+export function formatDomainExplanation(
+  src: string,
+  name: string,
+  query: PortSet,
+  rules: readonly DomainRuleMatch[],
+): string {
+  const on = formatPortList(query);
+  if (rules.length === 0) {
+    return [
+      `${src} → ${name} (by DNS name): NOT ALLOWED by name on ${on}: no Cilium toFQDNs rule or cluster policy domainNames rule allows it`,
+      `The decision depends on DNS resolution: rules by address still apply to the addresses ${name} resolves to (explain --to <its IP>).`,
+      '',
+    ].join('\n');
+  }
+  let allowed = rules[0]!.ports;
+  for (const r of rules) allowed = unionPorts(allowed, r.ports);
+  return [
+    `${src} → ${name} (by DNS name): ALLOWED by name on ${formatPortList(allowed)}`,
+    ...rules.map((r) => {
+      const where = formatLocation(r.location);
+      return `  - ${r.policy} ${r.path}${where === '' ? '' : ` (${where})`}: ${r.domain} on ${formatPortList(r.ports)}`;
+    }),
+    `The decision depends on DNS resolution: these rules allow the addresses ${name} resolves to when the pod looks it up.`,
+    '',
+  ].join('\n');
 }
