@@ -50,6 +50,8 @@ export type AnalyzeHeadJson = {
   schemaVersion: 2;
   granularity: GranularityJson;
   summary: AnalysisSummaryJson & {
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies read (`policies`: NetworkPolicies). */
+    ciliumPolicies: number;
     /** ClusterNetworkPolicies, AdminNetworkPolicies and BaselineAdminNetworkPolicies read. */
     clusterPolicies: number;
     /** Nodes read. */

@@ -43,6 +43,25 @@ export interface ModelWorkloadJson extends WorkloadEntryJson {
   policies: readonly string[];
   /** Ids of the cluster policies selecting it (`ClusterNetworkPolicy/name`), in evaluation order: Admin tier then Baseline. */
   clusterPolicies: readonly string[];
+  /** Ids of the Cilium policies with a rule set selecting it (`CiliumNetworkPolicy/ns/name`). */
+  ciliumPolicies: readonly string[];
+}
+
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (issue #17). */
+export interface CiliumPolicyJson {
+  /** `CiliumNetworkPolicy/shop/db` or `CiliumClusterwideNetworkPolicy/name`. */
+  id: string;
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** null for a CiliumClusterwideNetworkPolicy. */
+  namespace: string | null;
+  name: string;
+  file: string | null;
+  line: number | null;
+  /** Whether a rule set of it puts what it selects in default deny for ingress, for egress. */
+  ingress: boolean;
+  egress: boolean;
+  /** Ids of the workloads its rule sets select. */
+  selects: readonly string[];
 }
 
 export interface PolicyJson {
@@ -116,6 +135,11 @@ export interface ConnectionJson {
    * cluster has cluster policies; absent otherwise (NetworkPolicies or the default decided).
    */
   allowedBy?: { egress: readonly AllowedByJson[]; ingress: readonly AllowedByJson[] };
+  /**
+   * Present when Cilium's proxy filters it: allowed at L4, filtered at L7 on these ports by these Cilium
+   * policies (ids, sorted), as `analyze`'s `l7` says (issue #17: never plainly "allowed").
+   */
+  l7?: { ports: PortsJson; summary: string; policies: readonly string[] };
 }
 
 /**
@@ -174,6 +198,8 @@ export interface ModelJson {
   policies: readonly PolicyJson[];
   /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in evaluation order. */
   clusterPolicies: readonly ClusterPolicyJson[];
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, in input order. */
+  ciliumPolicies: readonly CiliumPolicyJson[];
   /** Null when there are too many (above 50,000): fetched per namespace instead (`/api/connections`). */
   connections: readonly ConnectionJson[] | null;
   namespaceConnections: readonly GroupConnectionJson[];

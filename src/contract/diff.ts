@@ -33,6 +33,8 @@ export interface DiffConnectionJson {
   /** before − after; null when empty. */
   removedPorts: PortsJson | null;
   summary: { before: string | null; after: string | null };
+  /** Present when either side filters the pair at L7 (Cilium): the filtered ports before and after, or null. */
+  l7?: { before: string | null; after: string | null };
 }
 
 export interface DiffPolicyJson {
@@ -91,4 +93,20 @@ export type DiffJson = {
     connections: readonly DiffConnectionJson[];
     policies: readonly DiffPolicyJson[];
     clusterPolicies: readonly DiffClusterPolicyJson[];
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies added, removed or modified, by id. */
+    ciliumPolicies: readonly DiffCiliumPolicyJson[];
   };
+
+export interface DiffCiliumPolicyJson {
+  change: 'added' | 'removed' | 'modified';
+  /** `CiliumNetworkPolicy/shop/db` or `CiliumClusterwideNetworkPolicy/name`. */
+  id: string;
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  /** null for a CiliumClusterwideNetworkPolicy. */
+  namespace: string | null;
+  name: string;
+  file: string | null;
+  line: number | null;
+  /** Modified: the fields that differ (`spec.ingress[0].toPorts`), with their line in the after state. */
+  fields: readonly { path: string; line: number | null }[];
+}

@@ -66,11 +66,41 @@ export interface TierExposureStatementJson {
   everyNamespace: boolean;
 }
 
+/** One rule of a Cilium rule set selecting the workload (allow or deny). */
+export interface CiliumExposureStatementJson {
+  /** `CiliumNetworkPolicy/shop/db` */
+  policy: string;
+  list: 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
+  deny: boolean;
+  /** `allowed from endpoints labelled app=api in namespace shop on 5432/TCP, filtered at L7 (http)`. */
+  description: string;
+  /** null: every port and protocol. */
+  ports: PortsJson | null;
+  /** Egress named ports, `name/PROTOCOL`. */
+  namedPorts: readonly string[];
+  /** The L7 rule kinds of its `toPorts` (`http`, `dns`, …): allowed at L4, filtered at L7. */
+  l7: readonly string[];
+  /** Its rule set puts the workload in default deny in this direction. */
+  isolates: boolean;
+  /** `spec.ingress[0]`. */
+  path: string;
+  file: string | null;
+  line: number | null;
+  /** Entity ids its peers match today. */
+  today: readonly string[];
+}
+
 export interface ExposureDirectionJson {
-  /** What NetworkPolicies do: no statements unless `isolated`. */
+  /**
+   * What the NetworkPolicy layer does (NetworkPolicies and Cilium rule sets in default deny): no statements
+   * unless `isolated`.
+   */
   status: 'isolated' | 'not-isolated' | 'host-network';
+  /** The NetworkPolicies and Cilium policies that isolate it. */
   policies: readonly string[];
   statements: readonly ExposureStatementJson[];
+  /** The rules of the Cilium rule sets selecting it in this direction. */
+  cilium: readonly CiliumExposureStatementJson[];
   /** Admin tier rules that apply, in evaluation order (before NetworkPolicies). */
   admin: readonly TierExposureStatementJson[];
   /** Baseline tier rules that apply, in evaluation order; empty when NetworkPolicies isolate (they decide). */

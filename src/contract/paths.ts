@@ -10,6 +10,8 @@ export interface PathHopJson {
   dst: PathNodeJson;
   ports: PortsJson;
   summary: string;
+  /** Present when Cilium's proxy filters the hop at L7: allowed at L4 on `ports`, filtered on these. */
+  l7?: { ports: PortsJson; summary: string; policies: readonly string[] };
 }
 
 /** Where the attack starts. */

@@ -1,5 +1,8 @@
 /** Exposure statements and flags in words: `on 8080/TCP`, `pods labelled app=web in namespace shop on all ports (shop/web)`. */
-import type { ExposurePorts, FlagReason } from '../engine/exposure.ts';
+import type { CiliumExposureStatement, ExposurePorts, FlagReason } from '../engine/exposure.ts';
+import { compileSelector } from '../engine/selectors.ts';
+import { CILIUM_NAMESPACE_KEY, type CiliumPeerInfo } from '../model/cilium.ts';
+import { describeSelector } from './selectors.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
 import { formatPortList } from './ports.ts';
 import { describeScope } from './scope.ts';
@@ -29,10 +32,61 @@ export function describeFlagReason(f: FlagReason): string {
     (s) =>
       `${describeTierPeer(s.peer)} ${describeTierPorts(s.ports)} (${s.policy}, ${tierName(s.tier)} tier)`,
   );
+  const cilium = f.byCilium.map((s) => `${describeCiliumStatement(s)} (${s.policy} ${s.path})`);
+  const names = f.byName.map(
+    (n) => `DNS name ${n.domain} (${n.policy}; the addresses depend on DNS resolution)`,
+  );
   let np: string[];
   if (f.why === 'not-isolated')
-    np = [tiers.length === 0 ? 'not isolated' : 'not isolated by NetworkPolicies'];
+    np = [tiers.length === 0 && cilium.length === 0 ? 'not isolated' : 'not isolated by NetworkPolicies'];
   else if (f.why === 'host-network') np = ['host network, policies do not apply'];
   else np = f.why.map((s) => `${describeScope(s.peer)} ${describeRulePorts(s.rulePorts)} (${s.policy})`);
-  return [...tiers, ...np].join('; ');
+  return [...tiers, ...np, ...cilium, ...names].join('; ');
+}
+
+/** A Cilium peer in words: `endpoints labelled app=api in namespace shop`, `entity world`, `DNS name api.stripe.com`. */
+export function describeCiliumPeer(p: CiliumPeerInfo): string {
+  switch (p.kind) {
+    case 'endpoints': {
+      const namespace = p.selector.matchLabels?.[CILIUM_NAMESPACE_KEY];
+      const labels = Object.fromEntries(
+        Object.entries(p.selector.matchLabels ?? {}).filter(([k]) => k !== CILIUM_NAMESPACE_KEY),
+      );
+      const rest = describeSelector(compileSelector({ ...p.selector, matchLabels: labels }));
+      const pods = rest === '{}' ? 'every endpoint' : `endpoints labelled ${rest}`;
+      return namespace === undefined ? pods : `${pods} in namespace ${namespace}`;
+    }
+    case 'nodes':
+      return `nodes labelled ${describeSelector(compileSelector(p.selector))}`;
+    case 'cidr':
+      return p.except.length === 0 ? `CIDR ${p.cidr}` : `CIDR ${p.cidr} except ${p.except.join(', ')}`;
+    case 'entity':
+      return `entity ${p.entity}`;
+    case 'service':
+      return `service ${p.namespace === undefined ? '' : `${p.namespace}/`}${p.name}`;
+    case 'serviceSelector':
+      return `services labelled ${describeSelector(compileSelector(p.selector))}`;
+    case 'fqdn':
+      return `DNS name ${p.name}`;
+    case 'fqdnPattern':
+      return `DNS names matching ${p.pattern}`;
+    case 'anyPeer':
+      return 'any peer';
+    case 'unsupported':
+      return `${p.field} (not modelled)`;
+  }
+}
+
+/** One Cilium rule: `allowed from endpoints labelled app=api in namespace shop on 5432/TCP, filtered at L7 (http)`. */
+export function describeCiliumStatement(s: CiliumExposureStatement): string {
+  const ingress = s.list === 'ingress' || s.list === 'ingressDeny';
+  const verb = `${s.deny ? 'denied' : 'allowed'} ${ingress ? 'from' : 'to'}`;
+  const peers =
+    s.peers.length === 0 ? 'no peer (matches nothing)' : s.peers.map(describeCiliumPeer).join(' or ');
+  const named = s.ports.any ? [] : s.ports.named.map((n) => `named port ${n}`);
+  const ports = s.ports.any
+    ? 'on all ports'
+    : `on ${[...(isEmptyPorts(s.ports.ports) ? [] : [formatPortList(s.ports.ports)]), ...named].join(', ') || 'no port'}`;
+  const l7 = s.l7.length === 0 ? '' : `, filtered at L7 (${s.l7.join(', ')})`;
+  return `${verb} ${peers} ${ports}${l7}`;
 }

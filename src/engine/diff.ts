@@ -7,6 +7,8 @@
  * compare address by address.
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
+import { ciliumMentionedCidrs } from './cilium.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { compileCluster, mentionedCidrs, type CompiledCluster, type EngineOptions } from './compile.ts';
@@ -39,6 +41,11 @@ export interface ConnectionChange {
   added: PortSet;
   /** `before − after`: no longer allowed. */
   removed: PortSet;
+  /**
+   * The ports Cilium filters at L7 on each side (`NO_PORTS`: none), when either side filters some: a pair
+   * gaining or losing L7 filtering is a change even on the same ports.
+   */
+  l7?: { before: PortSet; after: PortSet };
 }
 
 export const PolicyChangeKind = { Added: 'added', Removed: 'removed', Modified: 'modified' } as const;
@@ -55,6 +62,16 @@ export interface PolicyChange {
    * `['metadata', 'labels', 'team']`): the deepest paths where the two sides differ; a list whose length
    * changed is reported as a whole.
    */
+  fields: FieldPath[];
+}
+
+/** A Cilium policy added, removed or modified (its spec, specs or labels; fields relative to the object). */
+export interface CiliumPolicyChange {
+  change: PolicyChangeKind;
+  /** `CiliumNetworkPolicy/shop/db` or `CiliumClusterwideNetworkPolicy/name`. */
+  id: string;
+  before: CiliumPolicyInfo | undefined;
+  after: CiliumPolicyInfo | undefined;
   fields: FieldPath[];
 }
 
@@ -85,6 +102,8 @@ export interface ClusterDiff {
   policies: PolicyChange[];
   /** Added, removed and modified cluster policies (CNP, ANP, BANP), by id (`tier-diff.ts`). */
   clusterPolicies: ClusterPolicyChange[];
+  /** Added, removed and modified Cilium policies, by id (`CiliumNetworkPolicy/ns/name`). */
+  ciliumPolicies: CiliumPolicyChange[];
   /** Each state as compiled, and its connections keyed `src\0dst` in the common address space. */
   sides: { before: Side; after: Side };
 }
@@ -96,6 +115,8 @@ export interface Side {
   entities: Entity[];
   /** Connections keyed `src\0dst`, external ids in the common address space. */
   connections: Map<string, PortSet>;
+  /** The ports Cilium filters at L7, keyed as `connections` (only pairs with some). */
+  l7: Map<string, PortSet>;
 }
 
 /** For each class of `own`, the classes of the finer `common` space inside it. */
@@ -146,17 +167,25 @@ export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: Ad
     const e = conn.byId.get(id)!;
     return e.kind === 'external' ? (refine.get(e.address.id) ?? []).map(externalId) : [id];
   };
-  const connections = new Map<string, PortSet>();
-  for (const c of conn.connections) {
-    for (const src of expand(c.src)) {
-      for (const dst of expand(c.dst)) {
-        const key = pairKey(src, dst);
-        const cur = connections.get(key);
-        connections.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
+  const keyed = (list: readonly { src: string; dst: string; ports: PortSet }[]): Map<string, PortSet> => {
+    const out = new Map<string, PortSet>();
+    for (const c of list) {
+      for (const src of expand(c.src)) {
+        for (const dst of expand(c.dst)) {
+          const key = pairKey(src, dst);
+          const cur = out.get(key);
+          out.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
+        }
       }
     }
-  }
-  return { compiled, entities: conn.entities.filter((e) => e.kind !== 'external'), connections };
+    return out;
+  };
+  return {
+    compiled,
+    entities: conn.entities.filter((e) => e.kind !== 'external'),
+    connections: keyed(conn.connections),
+    l7: keyed(conn.l7 ?? []),
+  };
 }
 
 /**
@@ -183,6 +212,9 @@ export function commonAddressSpace(before: ClusterState, after: ClusterState): A
     // Cluster policies' networks and node addresses split address classes too.
     ...tierMentionedCidrs(before),
     ...tierMentionedCidrs(after),
+    // And Cilium policies' CIDR peers.
+    ...ciliumMentionedCidrs(before),
+    ...ciliumMentionedCidrs(after),
   ]);
 }
 
@@ -210,7 +242,13 @@ export function diffSides(
     const [src, dst] = splitPairKey(key);
     const was = a.connections.get(key) ?? NO_PORTS;
     const now = b.connections.get(key) ?? NO_PORTS;
-    if (portsEqual(was, now)) {
+    const l7Was = a.l7.get(key);
+    const l7Now = b.l7.get(key);
+    const l7 =
+      l7Was === undefined && l7Now === undefined
+        ? undefined
+        : { before: l7Was ?? NO_PORTS, after: l7Now ?? NO_PORTS };
+    if (portsEqual(was, now) && (l7 === undefined || portsEqual(l7.before, l7.after))) {
       unchanged++;
       continue;
     }
@@ -227,6 +265,7 @@ export function diffSides(
       after: now,
       added: subtractPorts(now, was),
       removed: subtractPorts(was, now),
+      ...(l7 === undefined ? {} : { l7 }),
     });
   }
   connections.sort((x, y) => order.get(x.src)! - order.get(y.src)! || order.get(x.dst)! - order.get(y.dst)!);
@@ -242,15 +281,26 @@ export function diffSides(
     unchanged,
     policies: diffPolicies(before.policies, after.policies),
     clusterPolicies: diffClusterPolicies(before.clusterPolicies, after.clusterPolicies),
+    ciliumPolicies: diffCiliumPolicies(before.ciliumPolicies, after.ciliumPolicies),
     sides,
   };
 }
 
-/** Policies added, removed, or modified in their spec or labels (annotations are bookkeeping, not policy). */
-export function diffPolicies(before: readonly PolicyInfo[], after: readonly PolicyInfo[]): PolicyChange[] {
+/** Objects added, removed, or modified (`fieldsOf` the two sides is not empty), by id, in id order. */
+function diffById<T extends { id: string }>(
+  before: readonly T[],
+  after: readonly T[],
+  fieldsOf: (x: T, y: T) => FieldPath[],
+): {
+  change: PolicyChangeKind;
+  id: string;
+  before: T | undefined;
+  after: T | undefined;
+  fields: FieldPath[];
+}[] {
   const was = new Map(before.map((p) => [p.id, p]));
   const now = new Map(after.map((p) => [p.id, p]));
-  const out: PolicyChange[] = [];
+  const out: ReturnType<typeof diffById<T>> = [];
   for (const id of [...new Set([...was.keys(), ...now.keys()])].sort(compareText)) {
     const x = was.get(id);
     const y = now.get(id);
@@ -258,13 +308,35 @@ export function diffPolicies(before: readonly PolicyInfo[], after: readonly Poli
     if (x === undefined) out.push({ change: 'added', id, before: undefined, after: y, fields: [] });
     else if (y === undefined) out.push({ change: 'removed', id, before: x, after: undefined, fields: [] });
     else {
-      const fields: FieldPath[] = [];
-      valueDiff(x.labels, y.labels, ['metadata', 'labels'], fields);
-      valueDiff(x.spec, y.spec, ['spec'], fields);
+      const fields = fieldsOf(x, y);
       if (fields.length > 0) out.push({ change: 'modified', id, before: x, after: y, fields });
     }
   }
   return out;
+}
+
+/** Policies added, removed, or modified in their spec or labels (annotations are bookkeeping, not policy). */
+export function diffPolicies(before: readonly PolicyInfo[], after: readonly PolicyInfo[]): PolicyChange[] {
+  return diffById(before, after, (x, y) => {
+    const fields: FieldPath[] = [];
+    valueDiff(x.labels, y.labels, ['metadata', 'labels'], fields);
+    valueDiff(x.spec, y.spec, ['spec'], fields);
+    return fields;
+  });
+}
+
+/** Cilium policies added, removed, or modified in `spec`, `specs` or labels. */
+export function diffCiliumPolicies(
+  before: readonly CiliumPolicyInfo[],
+  after: readonly CiliumPolicyInfo[],
+): CiliumPolicyChange[] {
+  return diffById(before, after, (x, y) => {
+    const fields: FieldPath[] = [];
+    valueDiff(x.labels, y.labels, ['metadata', 'labels'], fields);
+    valueDiff(x.object.spec, y.object.spec, ['spec'], fields);
+    valueDiff(x.object.specs, y.object.specs, ['specs'], fields);
+    return fields;
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -785,3 +785,68 @@ export function explainEntities(
   }
   return out;
 }
+
+/** A rule that lets a pod reach a DNS name: a Cilium `toFQDNs` rule or a cluster policy's `domainNames`. */
+export interface DomainRuleMatch {
+  /** `CiliumClusterwideNetworkPolicy/batch-egress`, `ClusterNetworkPolicy/egress` */
+  policy: string;
+  /** `spec.egress[0]` */
+  path: string;
+  /** The name or pattern as written (`api.stripe.com`, `*.stripe.com`). */
+  domain: string;
+  ports: PortSet;
+  location: SourceLocation | undefined;
+}
+
+/** Whether a `toFQDNs` name or pattern (or a `domainNames` entry) matches `name`: `*` within a label, `*` alone everything. */
+export function domainMatches(pattern: string, name: string): boolean {
+  if (pattern === '*') return true;
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[-a-z0-9_]*')}$`,
+  );
+  return re.test(name.toLowerCase().replace(/\.$/, ''));
+}
+
+/**
+ * The rules by which the pods of `classes` may reach the DNS name `name` (through `compiled.domainReach`, the
+ * Cilium `toFQDNs` and cluster policy `domainNames` rules evaluation reads), within `query`. Which addresses
+ * that is depends on DNS resolution.
+ */
+export function explainDomain(
+  compiled: CompiledCluster,
+  classes: readonly number[],
+  name: string,
+  query: PortSet,
+): DomainRuleMatch[] {
+  const out = new Map<string, DomainRuleMatch>();
+  for (const id of classes) {
+    for (const r of compiled.domainReach(id)) {
+      const ports = intersectPorts(r.ports, query);
+      if (isEmptyPorts(ports) || !domainMatches(r.domain, name)) continue;
+      const cite =
+        r.cilium === undefined
+          ? { info: compiled.tierPolicies[r.policy]!.info, path: ['spec', 'egress', r.rule] }
+          : {
+              info: compiled.cilium.policies[r.policy]!,
+              path: [...compiled.cilium.specs[r.cilium.spec]!.info.path, 'egress', r.rule],
+            };
+      const o = cite.info.origin;
+      const key = `${cite.info.id}\u0000${formatPath(cite.path)}\u0000${r.domain}`;
+      const cur = out.get(key);
+      out.set(key, {
+        policy: cite.info.id,
+        path: formatPath(cite.path),
+        domain: r.domain,
+        ports: cur === undefined ? ports : unionPorts(cur.ports, ports),
+        location:
+          o === undefined
+            ? undefined
+            : (o.locate?.(cite.path) ?? { file: o.file, line: o.line, column: o.column }),
+      });
+    }
+  }
+  return [...out.values()];
+}

@@ -21,6 +21,8 @@ import {
 } from './compile.ts';
 import type { Entity } from './connectivity.ts';
 import type { CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
+import { CiliumList, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
+import { CILIUM_NAMESPACE_KEY, type CiliumL7, type CiliumPeerInfo } from '../model/cilium.ts';
 import { peerScope, type PeerScope } from './explain.ts';
 
 export { peerScope, type PeerScope };
@@ -96,6 +98,27 @@ export interface TierExposureStatement {
   everyNamespace: boolean;
 }
 
+/** One rule of a Cilium rule set selecting the workload (issue #17): an allow or a deny rule. */
+export interface CiliumExposureStatement {
+  /** `CiliumNetworkPolicy/shop/db` */
+  policy: string;
+  list: CiliumList;
+  deny: boolean;
+  /** Its peers as written (normalized); `anyPeer` for a rule with ports only. */
+  peers: readonly CiliumPeerInfo[];
+  /** Every port and protocol (`any`), or the ports of its `toPorts` (ingress: named ports resolved here). */
+  ports: { any: true } | { any: false; ports: PortSet; named: readonly string[] };
+  /** The L7 rules of its `toPorts` entries: allowed at L4, filtered at L7 by Cilium's proxy. */
+  l7: readonly CiliumL7[];
+  /** Whether its rule set puts the workload in default deny in this direction. */
+  isolates: boolean;
+  /** `spec.ingress[0]` or `specs[1].egressDeny[0]` */
+  path: string;
+  location: SourceLocation | undefined;
+  /** Today's workloads (or pods) its peers match, by entity id. */
+  today: readonly string[];
+}
+
 export const DirectionStatus = {
   Isolated: 'isolated',
   NotIsolated: 'not-isolated',
@@ -104,11 +127,16 @@ export const DirectionStatus = {
 export type DirectionStatus = (typeof DirectionStatus)[keyof typeof DirectionStatus];
 
 export interface DirectionExposure {
-  /** What NetworkPolicies do in this direction. */
+  /**
+   * What the NetworkPolicy layer does in this direction: NetworkPolicies and Cilium rule sets (each class is
+   * isolated when a NetworkPolicy or a Cilium rule set in default deny selects it).
+   */
   status: DirectionStatus;
-  /** Policies that isolate it in this direction. */
+  /** Policies that isolate it in this direction: NetworkPolicies and Cilium policies, by id. */
   policies: readonly string[];
   statements: readonly ExposureStatement[];
+  /** The rules of the Cilium rule sets selecting it in this direction (allow and deny), policy by policy. */
+  cilium: readonly CiliumExposureStatement[];
   /** Cluster policy rules of the Admin tier that apply, in evaluation order (decided before NetworkPolicies). */
   admin: readonly TierExposureStatement[];
   /**
@@ -127,6 +155,10 @@ export interface FlagReason {
   why: Exclude<DirectionStatus, 'isolated'> | readonly ExposureStatement[];
   /** Cluster policy allow rules that give it. */
   byTiers: readonly TierExposureStatement[];
+  /** Cilium allow rules that may give it. */
+  byCilium: readonly CiliumExposureStatement[];
+  /** DNS names it reaches through Cilium `toFQDNs` rules (egress-to-internet; `domainNames` are in `byTiers`). */
+  byName: readonly { domain: string; policy: string }[];
 }
 
 export interface WorkloadExposure {
@@ -323,20 +355,84 @@ class ExposureBuilder {
     };
   }
 
+  /** The Cilium rule sets selecting `cls` with something to say in `direction`. */
+  ciliumSpecs(cls: PodClass, direction: Direction): CompiledCiliumSpec[] {
+    const cilium = this.compiled.cilium;
+    const [allow, deny] =
+      direction === 'ingress'
+        ? [CiliumList.Ingress, CiliumList.IngressDeny]
+        : [CiliumList.Egress, CiliumList.EgressDeny];
+    return (cilium.ofClass[cls.id] ?? [])
+      .map((i) => cilium.specs[i]!)
+      .filter((s) => s.info.defaultDeny[direction] || s[allow].length > 0 || s[deny].length > 0);
+  }
+
+  ciliumStatement(
+    cls: PodClass,
+    spec: CompiledCiliumSpec,
+    rule: CompiledCiliumRule,
+  ): CiliumExposureStatement {
+    const policy = this.compiled.cilium.policies[spec.policy]!;
+    const path = [...spec.info.path, rule.list, rule.index];
+    const o = policy.origin;
+    let ports: CiliumExposureStatement['ports'];
+    if (rule.ports.any) ports = { any: true };
+    else if (rule.direction === 'ingress')
+      ports = { any: false, ports: portsTowardsClass(rule.ports, cls), named: [] };
+    else
+      ports = {
+        any: false,
+        ports: rule.ports.numeric,
+        named: rule.ports.named.map((n) => `${n.name}/${n.protocol}`),
+      };
+    const today = new Set<string>();
+    for (const p of rule.peers) {
+      if (p.everything) continue;
+      for (const e of this.today({ kind: 'pods', pods: p.pods } as CompiledPeer)) today.add(e);
+    }
+    const order = new Map(this.index.entities.map((e, i) => [e.id, i]));
+    return {
+      policy: policy.id,
+      list: rule.list,
+      deny: rule.deny,
+      peers: rule.peers.map((p) => p.info),
+      ports,
+      l7: [...new Set(rule.l7.map((e) => e.kind))],
+      isolates: spec.info.defaultDeny[rule.direction],
+      path: formatPath(path),
+      location:
+        o === undefined ? undefined : (o.locate?.(path) ?? { file: o.file, line: o.line, column: o.column }),
+      today: [...today].sort((a, b) => order.get(a)! - order.get(b)!),
+    };
+  }
+
   networkPolicies(
     classes: readonly PodClass[],
     direction: Direction,
-  ): Pick<DirectionExposure, 'status' | 'policies' | 'statements'> {
+  ): Pick<DirectionExposure, 'status' | 'policies' | 'statements' | 'cilium'> {
     if (classes.some((c) => c.hostNetwork))
-      return { status: DirectionStatus.HostNetwork, policies: [], statements: [] };
+      return { status: DirectionStatus.HostNetwork, policies: [], statements: [], cilium: [] };
     const statements = new Map<string, ExposureStatement>();
     const policies = new Set<string>();
+    const cilium = new Map<string, CiliumExposureStatement>();
     let open = classes.length === 0;
     for (const cls of classes) {
       const mine = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
         (p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
       );
-      if (mine.length === 0) open = true;
+      const specs = this.ciliumSpecs(cls, direction);
+      const ciliumIsolates = specs.some((s) => s.info.defaultDeny[direction]);
+      if (mine.length === 0 && !ciliumIsolates) open = true;
+      for (const s of specs) {
+        const policy = this.compiled.cilium.policies[s.policy]!.id;
+        if (s.info.defaultDeny[direction]) policies.add(policy);
+        const lists = direction === 'ingress' ? [s.ingress, s.ingressDeny] : [s.egress, s.egressDeny];
+        for (const rule of lists.flat()) {
+          const c = this.ciliumStatement(cls, s, rule);
+          const key = `${c.policy}\u0000${c.path}\u0000${c.ports.any ? 'any' : portsKey(c.ports.ports)}`;
+          if (!cilium.has(key)) cilium.set(key, c);
+        }
+      }
       for (const p of mine) {
         policies.add(p.info.id);
         for (const rule of direction === 'ingress' ? p.ingress : p.egress) {
@@ -347,11 +443,19 @@ class ExposureBuilder {
         }
       }
     }
-    if (open) return { status: DirectionStatus.NotIsolated, policies: [], statements: [] };
+    // Cilium rules apply either way: deny rules (and allow rules of rule sets out of default deny) count too.
+    if (open)
+      return {
+        status: DirectionStatus.NotIsolated,
+        policies: [],
+        statements: [],
+        cilium: [...cilium.values()],
+      };
     return {
       status: DirectionStatus.Isolated,
       policies: [...policies].sort(),
       statements: [...statements.values()],
+      cilium: [...cilium.values()],
     };
   }
 
@@ -379,37 +483,77 @@ class ExposureBuilder {
     ): TierExposureStatement[] => [...d.admin, ...d.baseline].filter((s) => s.action === 'allow' && pick(s));
     const byAddress = (s: TierExposureStatement): boolean =>
       s.peer.kind === 'networks' || s.peer.kind === 'nodes';
+    // Cilium allow rules whose peers may be what the flag is about.
+    const ciliumAllows = (
+      d: DirectionExposure,
+      pick: (p: CiliumPeerInfo) => boolean,
+    ): CiliumExposureStatement[] => d.cilium.filter((s) => !s.deny && s.peers.some(pick));
+    const outsidePeer = (p: CiliumPeerInfo): boolean =>
+      p.kind === 'anyPeer' ||
+      p.kind === 'cidr' ||
+      p.kind === 'fqdn' ||
+      p.kind === 'fqdnPattern' ||
+      (p.kind === 'entity' && (p.entity === 'all' || p.entity.startsWith('world')));
     const outside = reached('ingress');
     if (outside.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.ReachableFromOutside,
         why: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
         byTiers: tierAllows(ingress, byAddress),
+        byCilium: ciliumAllows(ingress, outsidePeer),
+        byName: [],
       });
     }
     const allNamespaces = (s: ExposureStatement): boolean =>
       s.peer.kind === 'anyone' || (s.peer.kind === 'pods' && s.peer.namespaces.kind === 'any');
     const ingressOpen = open(ingress);
     const tierAllNamespaces = tierAllows(ingress, (s) => s.everyNamespace);
+    const ciliumAllNamespaces = ciliumAllows(
+      ingress,
+      (p) =>
+        p.kind === 'anyPeer' ||
+        (p.kind === 'entity' && (p.entity === 'all' || p.entity === 'cluster')) ||
+        (p.kind === 'endpoints' &&
+          !Object.hasOwn(p.selector.matchLabels ?? {}, CILIUM_NAMESPACE_KEY) &&
+          !(p.selector.matchExpressions ?? []).some((e) => e.key === CILIUM_NAMESPACE_KEY)),
+    );
     const general =
       ingressOpen !== undefined ||
       ingress.statements.some((s) => s.allowsSomething && allNamespaces(s)) ||
-      tierAllNamespaces.length > 0;
-    // With cluster policy rules in the way, pods of every namespace of today must still get through (an
-    // Admin or Baseline deny may take namespaces out of what a NetworkPolicy, or no isolation, allows).
-    const tiered = ingress.admin.length > 0 || ingress.baseline.length > 0;
+      tierAllNamespaces.length > 0 ||
+      ciliumAllNamespaces.length > 0;
+    // With cluster policy rules or Cilium rules in the way, pods of every namespace of today must still get
+    // through (an Admin, Baseline or Cilium deny may take namespaces out of what is otherwise allowed).
+    const tiered = ingress.admin.length > 0 || ingress.baseline.length > 0 || ingress.cilium.length > 0;
     if (general && (!tiered || this.everyNamespaceReaches(classes))) {
       out.push({
         flag: ExposureFlag.ReachableFromAllNamespaces,
         why: ingressOpen ?? why(ingress, allNamespaces),
         byTiers: tierAllNamespaces,
+        byCilium: ciliumAllNamespaces,
+        byName: [],
       });
     }
     const publicIds = reached('egress').filter((id) => space.classes[id]!.cover.some(isPublic));
-    const byName = classes.some((c) => this.compiled.domainReach(c.id).length > 0);
+    // By DNS name: cluster policies' `domainNames` rules are cited in `byTiers`; Cilium `toFQDNs` ones here.
+    const names = new Map<string, { domain: string; policy: string }>();
+    let byName = false;
+    for (const c of classes) {
+      for (const r of this.compiled.domainReach(c.id)) {
+        byName = true;
+        if (r.cilium === undefined) continue;
+        const policy = this.compiled.cilium.policies[r.policy]!.id;
+        names.set(`${r.domain}\u0000${policy}`, { domain: r.domain, policy });
+      }
+    }
     if (publicIds.length > 0 || byName || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
       out.push({
         flag: ExposureFlag.EgressToInternet,
+        byCilium:
+          publicIds.length > 0
+            ? ciliumAllows(egress, (p) => p.kind !== 'fqdn' && p.kind !== 'fqdnPattern' && outsidePeer(p))
+            : [],
+        byName: [...names.values()],
         byTiers: tierAllows(
           egress,
           (s) =>

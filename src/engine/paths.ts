@@ -17,6 +17,7 @@
 import type { WorkloadInfo } from '../model/cluster.ts';
 import type { CompiledCluster } from './compile.ts';
 import { classConnections } from './connectivity.ts';
+import { l7Filters } from './cilium-l7.ts';
 import { unionPorts, type PortSet } from './ports.ts';
 import { compareText } from '../base/text.ts';
 
@@ -200,10 +201,32 @@ export function forEachReach(
 // ---------------------------------------------------------------------------------------------------------
 // The lateral-movement graph of a cluster
 
+/** What of a hop Cilium's proxy filters at L7: on these ports, by these policies (ids, sorted). */
+export interface L7Hop {
+  ports: PortSet;
+  policies: readonly string[];
+}
+
 /** An allowed connection from a class to another class or an address class, with its ports. */
 export interface ClassEdge {
   to: number;
   ports: PortSet;
+  /** Allowed at L4 but filtered at L7 on some of `ports` (Cilium L7 rules): never plainly allowed. */
+  l7?: L7Hop;
+}
+
+/** The L7 filtering of a connection allowed on `ports`, or undefined when no L7 rule applies. */
+function l7Hop(
+  compiled: CompiledCluster,
+  src: { pod: number } | { address: number },
+  dst: { pod: number } | { address: number },
+  ports: PortSet,
+): L7Hop | undefined {
+  const filters = l7Filters(compiled, src, dst, ports);
+  if (filters.length === 0) return undefined;
+  let filtered = filters[0]!.ports;
+  for (const f of filters) filtered = unionPorts(filtered, f.ports);
+  return { ports: filtered, policies: [...new Set(filters.map((f) => f.policy))].sort(compareText) };
 }
 
 export interface LateralGraph {
@@ -244,11 +267,14 @@ export function buildLateralGraph(compiled: CompiledCluster): LateralGraph {
   const podEdges: ClassEdge[][] = Array.from({ length: classCount }, () => []);
   const exitEdges: ClassEdge[][] = Array.from({ length: classCount }, () => []);
   const entryEdges: ClassEdge[][] = compiled.addressSpace.classes.map(() => []);
+  const anyL7 = compiled.cilium.specs.some((s) => [...s.ingress, ...s.egress].some((r) => r.l7.length > 0));
   for (const c of classConnections(compiled)) {
-    if ('address' in c.src)
-      entryEdges[c.src.address]!.push({ to: (c.dst as { pod: number }).pod, ports: c.ports });
-    else if ('address' in c.dst) exitEdges[c.src.pod]!.push({ to: c.dst.address, ports: c.ports });
-    else podEdges[c.src.pod]!.push({ to: c.dst.pod, ports: c.ports });
+    const l7 = anyL7 ? l7Hop(compiled, c.src, c.dst, c.ports) : undefined;
+    const edge = (to: number): ClassEdge =>
+      l7 === undefined ? { to, ports: c.ports } : { to, ports: c.ports, l7 };
+    if ('address' in c.src) entryEdges[c.src.address]!.push(edge((c.dst as { pod: number }).pod));
+    else if ('address' in c.dst) exitEdges[c.src.pod]!.push(edge(c.dst.address));
+    else podEdges[c.src.pod]!.push(edge(c.dst.pod));
   }
   for (const list of [...podEdges, ...exitEdges, ...entryEdges]) list.sort((a, b) => a.to - b.to);
   return {
@@ -364,7 +390,12 @@ export interface AttackSources {
 }
 
 /** The hop that first reached a workload: from which workload (or address class), on which ports. */
-export type Hop = { from: { workload: number } | { address: number }; ports: PortSet };
+export type Hop = { from: { workload: number } | { address: number }; ports: PortSet; l7?: L7Hop };
+
+/** The hop over `e` from `from`, with its L7 filtering when any. */
+function hopOf(from: Hop['from'], e: ClassEdge): Hop {
+  return e.l7 === undefined ? { from, ports: e.ports } : { from, ports: e.ports, l7: e.l7 };
+}
 
 export interface AttackReach {
   sources: AttackSources;
@@ -418,7 +449,7 @@ export function attackReach(
   }
   if (maxHops >= 1) {
     for (const a of sources.addresses) {
-      for (const e of g.entryEdges[a]!) enter(e.to, 1, { from: { address: a }, ports: e.ports });
+      for (const e of g.entryEdges[a]!) enter(e.to, 1, hopOf({ address: a }, e));
     }
   }
   for (let head = 0; head < queue.length; head++) {
@@ -428,7 +459,7 @@ export function attackReach(
     for (const c of g.classesOf[w]!) {
       if (expanded[c] === 1) continue;
       expanded[c] = 1;
-      for (const e of g.podEdges[c]!) enter(e.to, d + 1, { from: { workload: w }, ports: e.ports });
+      for (const e of g.podEdges[c]!) enter(e.to, d + 1, hopOf({ workload: w }, e));
     }
   }
   const addressCount = g.entryEdges.length;
@@ -443,7 +474,7 @@ export function attackReach(
         for (const e of g.exitEdges[c]!) {
           if (addressDistance[e.to] !== -1) continue;
           addressDistance[e.to] = d + 1;
-          addressVia[e.to] = { from: { workload: w }, ports: e.ports };
+          addressVia[e.to] = hopOf({ workload: w }, e);
         }
       }
     }
@@ -456,6 +487,8 @@ export interface PathStep {
   from: { workload: number } | { address: number };
   to: { workload: number } | { address: number };
   ports: PortSet;
+  /** Allowed at L4 but filtered at L7 on these ports by these Cilium policies. */
+  l7?: L7Hop;
 }
 
 /** A shortest path to a workload (or, with `exits`, an address class), or undefined when out of reach. */
@@ -469,7 +502,7 @@ export function attackPath(
   const steps: PathStep[] = [];
   let to = target;
   while (hop !== undefined) {
-    steps.push({ from: hop.from, to, ports: hop.ports });
+    steps.push({ from: hop.from, to, ports: hop.ports, ...(hop.l7 === undefined ? {} : { l7: hop.l7 }) });
     to = hop.from;
     hop = 'workload' in hop.from ? r.via[hop.from.workload] : undefined;
   }

@@ -38,20 +38,42 @@ export interface AnalysisSummary {
   workloads: number;
   pods: number;
   policies: number;
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies read: in the text headers when there are any. */
+  ciliumPolicies: number;
   /** Cluster policies (CNP, ANP, BANP) and Nodes read: in the text headers only, when there are any. */
   tiers?: { clusterPolicies: number; nodes: number };
   /** Ties of equal priority that decide some traffic (`analyze -o json`'s `summary.undefinedOrder`). */
   undefinedOrder?: readonly UndefinedOrder[];
 }
 
-/** `, 2 cluster policies, 3 nodes` for the text headers: each only when the input has some. */
-function tierCounts(summary: AnalysisSummary): string {
-  const t = summary.tiers;
-  if (t === undefined) return '';
+/** `, 6 Cilium policies, 2 cluster policies, 3 nodes`: each only when the input has some. */
+function extraCounts(c: { ciliumPolicies: number; clusterPolicies: number; nodes: number }): string {
   const parts: string[] = [];
-  if (t.clusterPolicies > 0) parts.push(plural(t.clusterPolicies, 'cluster policy', 'cluster policies'));
-  if (t.nodes > 0) parts.push(plural(t.nodes, 'node'));
+  if (c.ciliumPolicies > 0) parts.push(plural(c.ciliumPolicies, 'Cilium policy', 'Cilium policies'));
+  if (c.clusterPolicies > 0) parts.push(plural(c.clusterPolicies, 'cluster policy', 'cluster policies'));
+  if (c.nodes > 0) parts.push(plural(c.nodes, 'node'));
   return parts.map((p) => `, ${p}`).join('');
+}
+
+/** The counts after `N policies` in the text headers (`policies` alone are NetworkPolicies, every output over). */
+function tierCounts(summary: AnalysisSummary): string {
+  return extraCounts({
+    ciliumPolicies: summary.ciliumPolicies,
+    clusterPolicies: summary.tiers?.clusterPolicies ?? 0,
+    nodes: summary.tiers?.nodes ?? 0,
+  });
+}
+
+/**
+ * The policies of a state in words, as every header says them: `1 policy` (NetworkPolicies), then Cilium
+ * policies and cluster policies when there are any: `1 policy, 6 Cilium policies, 2 cluster policies`.
+ */
+export function policyCounts(state: ClusterState): string {
+  return `${plural(state.policies.length, 'policy', 'policies')}${extraCounts({
+    ciliumPolicies: state.ciliumPolicies.length,
+    clusterPolicies: state.clusterPolicies.length,
+    nodes: 0,
+  })}`;
 }
 
 /** A DNS name as a destination outside the cluster: `api.example.com (by DNS name)`. */
@@ -68,7 +90,7 @@ function domainCount(conn: Pick<Connectivity, 'domains'>): string {
 }
 
 /** The pairwise counts of the JSON documents (`serve`'s model): the tier counts are `analyze`'s only. */
-function jsonCounts(summary: AnalysisSummary): Omit<AnalysisSummary, 'tiers'> {
+function jsonCounts(summary: AnalysisSummary): Omit<AnalysisSummary, 'tiers' | 'ciliumPolicies'> {
   const { namespaces, workloads, pods, policies } = summary;
   return { namespaces, workloads, pods, policies };
 }
@@ -85,6 +107,7 @@ export function analysisSummary(state: ClusterState): AnalysisSummary {
     workloads: state.workloads.length,
     pods: state.pods.filter((p) => !p.template).length,
     policies: state.policies.length,
+    ciliumPolicies: state.ciliumPolicies.length,
   };
   if (state.clusterPolicies.length > 0 || state.nodes.length > 0)
     summary.tiers = { clusterPolicies: state.clusterPolicies.length, nodes: state.nodes.length };
@@ -206,6 +229,7 @@ function groupedHead(
     granularity: conn.granularity,
     summary: {
       ...jsonCounts(summary),
+      ciliumPolicies: summary.ciliumPolicies,
       clusterPolicies: summary.tiers?.clusterPolicies ?? 0,
       nodes: summary.tiers?.nodes ?? 0,
       connections: conn.pairs,

@@ -6,12 +6,13 @@ import type { PortsJson } from '../contract/common.ts';
 import type { DiffClusterPolicyJson, DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
 import { describeAddressUnion } from '../describe/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
-import type { ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
+import type { CiliumPolicyChange, ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
 import { tierWord, type ClusterPolicyChange } from '../engine/tier-diff.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPorts } from '../describe/ports.ts';
-import { isEmptyPorts, portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
+import { isEmptyPorts, portsKey, portsToJson, subtractPorts, type PortSet } from '../engine/ports.ts';
 import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
 import { entityRef } from './connectivity.ts';
 import { displayNames } from './names.ts';
@@ -43,6 +44,8 @@ export interface DiffRow {
   after: PortSet;
   added: PortSet;
   removed: PortSet;
+  /** The ports Cilium filters at L7 before and after, when either side filters some. */
+  l7?: { before: PortSet; after: PortSet };
 }
 
 /**
@@ -55,7 +58,8 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
   for (const c of diff.connections) {
     const src = diff.byId.get(c.src)!;
     const dst = diff.byId.get(c.dst)!;
-    const ports = `${c.change}\u0000${portsKey(c.before)}\u0000${portsKey(c.after)}`;
+    const l7 = c.l7 === undefined ? '' : `\u0000${portsKey(c.l7.before)}\u0000${portsKey(c.l7.after)}`;
+    const ports = `${c.change}\u0000${portsKey(c.before)}\u0000${portsKey(c.after)}${l7}`;
     if (dst.kind === 'external') {
       const key = `${c.src}\u0000>\u0000${ports}`;
       const g = groups.get(key);
@@ -80,6 +84,7 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
     after: c.after,
     added: c.added,
     removed: c.removed,
+    ...(c.l7 === undefined ? {} : { l7: c.l7 }),
   }));
 }
 
@@ -121,6 +126,12 @@ function clusterPolicySuffix(diff: ClusterDiff): string {
   return summary === undefined ? '' : `; cluster policies: ${summary}`;
 }
 
+/** `; Cilium policies: 1 removed` when some changed. */
+function ciliumSuffix(diff: ClusterDiff): string {
+  const summary = changeSummary(diff.ciliumPolicies);
+  return summary === undefined ? '' : `; Cilium policies: ${summary}`;
+}
+
 function names(diff: ClusterDiff): (id: string) => string {
   const conn: Connectivity = {
     granularity: diff.granularity,
@@ -138,16 +149,23 @@ function delta(c: DiffRow): string {
   const parts: string[] = [];
   if (!isEmptyPorts(c.added)) parts.push(`+${formatPorts(c.added)}`);
   if (!isEmptyPorts(c.removed)) parts.push(`−${formatPorts(c.removed)}`);
+  // Gaining or losing L7 filtering is a change even on the same ports.
+  if (c.l7 !== undefined) {
+    const gained = subtractPorts(c.l7.after, c.l7.before);
+    const lost = subtractPorts(c.l7.before, c.l7.after);
+    if (!isEmptyPorts(gained)) parts.push(`filtered at L7 on ${formatPorts(gained)}`);
+    if (!isEmptyPorts(lost)) parts.push(`no longer filtered at L7 on ${formatPorts(lost)}`);
+  }
   return parts.join('  ');
 }
 
-function origin(p: PolicyInfo | ClusterPolicyInfo | undefined): string {
+function origin(p: PolicyInfo | ClusterPolicyInfo | CiliumPolicyInfo | undefined): string {
   const o = p?.origin;
   return o === undefined ? '' : `${o.file}:${o.line}`;
 }
 
 /** A changed NetworkPolicy or cluster policy: what the field listings read of either. */
-type AnyPolicyChange = PolicyChange | ClusterPolicyChange;
+type AnyPolicyChange = PolicyChange | ClusterPolicyChange | CiliumPolicyChange;
 
 /** The policy's place: in the after state, or (removed) in the before state. */
 function policyWhere(p: AnyPolicyChange): string {
@@ -235,7 +253,10 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
   const rows = diffRows(diff);
   const out: string[] = [`${labels.before} → ${labels.after}`];
   const policies = policySummary(diff);
-  out.push(`${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}${clusterPolicySuffix(diff)}`);
+  const cilium = changeSummary(diff.ciliumPolicies);
+  out.push(
+    `${connectionSummary(diff)}; policies: ${policies ?? 'unchanged'}${ciliumSuffix(diff)}${clusterPolicySuffix(diff)}`,
+  );
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0)
     out.push(`${what} only after: ${diff.entitiesAdded.map(name).join(', ')}`);
@@ -249,8 +270,18 @@ export function formatDiffText(diff: ClusterDiff, labels: DiffLabels): string {
     const cells = diff.policies.map((p) => [p.change, p.id, policyWhere(p), describeFields(p)]);
     out.push(indent(table(['CHANGE', 'POLICY', 'WHERE', 'FIELDS'], cells)).trimEnd());
   }
+  if (diff.ciliumPolicies.length > 0) {
+    out.push('', `Cilium policies (${cilium!})`);
+    const cells = diff.ciliumPolicies.map((p) => [p.change, p.id, policyWhere(p), describeFields(p)]);
+    out.push(indent(table(['CHANGE', 'POLICY', 'WHERE', 'FIELDS'], cells)).trimEnd());
+  }
   out.push(...clusterPolicySection(diff));
-  if (rows.length === 0 && diff.policies.length === 0 && diff.clusterPolicies.length === 0)
+  if (
+    rows.length === 0 &&
+    diff.policies.length === 0 &&
+    diff.clusterPolicies.length === 0 &&
+    diff.ciliumPolicies.length === 0
+  )
     out.push('', 'No differences.');
   return `${out.join('\n')}\n`;
 }
@@ -304,12 +335,26 @@ export function connectionTableMd(rows: readonly DiffRow[], command: string): st
   return out;
 }
 
+/** A Markdown table of changed NetworkPolicies or Cilium policies (nothing when none changed). */
+function policyTableMd(title: string, changes: readonly (PolicyChange | CiliumPolicyChange)[]): string[] {
+  if (changes.length === 0) return [];
+  return [
+    '',
+    `| ${title} | Change | Where | Fields |`,
+    '| --- | --- | --- | --- |',
+    ...changes.map((p) => {
+      const where = policyWhere(p);
+      return `| ${mdCell(p.id)} | ${p.change} | ${where === '' ? '' : `\`${mdCell(where)}\``} | ${mdCell(describeFields(p))} |`;
+    }),
+  ];
+}
+
 export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): string {
   const name = names(diff);
   const rows = diffRows(diff);
   const policies = policySummary(diff);
   const out: string[] = [
-    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'}${clusterPolicySuffix(diff).replace('; ', ' · ')} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'}${ciliumSuffix(diff).replace('; ', ' · ')}${clusterPolicySuffix(diff).replace('; ', ' · ')} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
   ];
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0) {
@@ -319,15 +364,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
     out.push('', `${what} only before: ${diff.entitiesRemoved.map((id) => `\`${name(id)}\``).join(', ')}`);
   }
   out.push(...connectionTableMd(rows, 'netfence diff'));
-  if (diff.policies.length > 0) {
-    out.push('', '| Policy | Change | Where | Fields |', '| --- | --- | --- | --- |');
-    for (const p of diff.policies) {
-      const where = policyWhere(p);
-      out.push(
-        `| ${mdCell(p.id)} | ${p.change} | ${where === '' ? '' : `\`${mdCell(where)}\``} | ${mdCell(describeFields(p))} |`,
-      );
-    }
-  }
+  out.push(...policyTableMd('Policy', diff.policies), ...policyTableMd('Cilium policy', diff.ciliumPolicies));
   if (diff.clusterPolicies.length > 0) {
     out.push(
       '',
@@ -392,6 +429,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
       addedPorts: ports(c.added),
       removedPorts: ports(c.removed),
       summary: { before: summaryOf(c.before), after: summaryOf(c.after) },
+      ...(c.l7 === undefined ? {} : { l7: { before: summaryOf(c.l7.before), after: summaryOf(c.l7.after) } }),
     })),
     policies: diff.policies.map((p) => {
       const info = (p.after ?? p.before)!;
@@ -406,6 +444,19 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
       };
     }),
     clusterPolicies: diff.clusterPolicies.map(clusterPolicyJson),
+    ciliumPolicies: diff.ciliumPolicies.map((p) => {
+      const info = (p.after ?? p.before)!;
+      return {
+        change: p.change,
+        id: p.id,
+        kind: info.kind,
+        namespace: info.namespace ?? null,
+        name: info.name,
+        file: info.origin?.file ?? null,
+        line: info.origin?.line ?? null,
+        fields: fieldLines(p).map((f) => ({ path: f.path, line: f.line ?? null })),
+      };
+    }),
   };
 }
 

@@ -3,6 +3,7 @@
  */
 import type {
   AllowingRule,
+  DomainRuleMatch,
   ExplainEnd,
   Explanation,
   MissReason,
@@ -55,7 +56,7 @@ import type {
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
-import { isAllConnections, isEmptyPorts, portsToJson } from '../engine/ports.ts';
+import { isAllConnections, isEmptyPorts, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -84,16 +85,27 @@ export function formatLocation(l: SourceLocation | undefined): string {
   return l === undefined ? '' : `${l.file}:${l.line}`;
 }
 
+/** `, filtered at L7 on 8080/TCP by CiliumNetworkPolicy/shop/api`: the L7 entries a connection passes through. */
+function headlineL7(x: Explanation): string {
+  if (x.l7.length === 0) return '';
+  let ports = x.l7[0]!.ports;
+  for (const f of x.l7) ports = unionPorts(ports, f.ports);
+  const policies = [...new Set(x.l7.map((f) => f.policy))].sort();
+  return `, filtered at L7 on ${formatPortList(ports)} by ${policies.join(', ')}`;
+}
+
 function headline(x: Explanation): string {
   const arrow = `${endName(x.src)} → ${endName(x.dst)}`;
   const on = formatPortList(x.query);
+  // Filtered at L7 is never plainly "allowed": the headline says at which layer, and by which policies.
+  const l4 = x.l7.length === 0 ? '' : ' at L4';
   switch (x.verdict) {
     case 'allowed':
-      return `${arrow}: ALLOWED on ${on}`;
+      return `${arrow}: ALLOWED${l4} on ${on}${headlineL7(x)}`;
     case 'denied':
       return `${arrow}: DENIED on ${on}`;
     case 'partly-allowed':
-      return `${arrow}: ALLOWED on ${formatPortList(x.allowed)} only; ${isAllConnections(x.query) ? 'every other port' : `the rest of ${on}`} is denied`;
+      return `${arrow}: ALLOWED${l4} on ${formatPortList(x.allowed)} only${headlineL7(x)}; ${isAllConnections(x.query) ? 'every other port' : `the rest of ${on}`} is denied`;
   }
 }
 
@@ -625,4 +637,35 @@ export function formatExplanations(
 /** The text of one explanation, for `netfence test` failures. */
 export function explanationToText(x: Explanation): string {
   return explanationText(x);
+}
+
+/**
+ * `explain --to <DNS name>`: whether the source reaches the name by name, and by which rules; the addresses it
+ * resolves to decide the rest, so the text says the decision depends on DNS resolution.
+ */
+export function formatDomainExplanation(
+  src: string,
+  name: string,
+  query: PortSet,
+  rules: readonly DomainRuleMatch[],
+): string {
+  const on = formatPortList(query);
+  if (rules.length === 0) {
+    return [
+      `${src} → ${name} (by DNS name): NOT ALLOWED by name on ${on}: no Cilium toFQDNs rule or cluster policy domainNames rule allows it`,
+      `The decision depends on DNS resolution: rules by address still apply to the addresses ${name} resolves to (explain --to <its IP>).`,
+      '',
+    ].join('\n');
+  }
+  let allowed = rules[0]!.ports;
+  for (const r of rules) allowed = unionPorts(allowed, r.ports);
+  return [
+    `${src} → ${name} (by DNS name): ALLOWED by name on ${formatPortList(allowed)}`,
+    ...rules.map((r) => {
+      const where = formatLocation(r.location);
+      return `  - ${r.policy} ${r.path}${where === '' ? '' : ` (${where})`}: ${r.domain} on ${formatPortList(r.ports)}`;
+    }),
+    `The decision depends on DNS resolution: these rules allow the addresses ${name} resolves to when the pod looks it up.`,
+    '',
+  ].join('\n');
 }

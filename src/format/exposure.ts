@@ -3,6 +3,7 @@
  */
 import {
   EXPOSURE_FLAGS,
+  type CiliumExposureStatement,
   type DirectionExposure,
   type ExposureFlag,
   type ExposureStatement,
@@ -18,7 +19,7 @@ import type {
 } from '../contract/exposure.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { PeerScope } from '../engine/explain.ts';
-import { describeFlagReason, describeRulePorts } from '../describe/exposure.ts';
+import { describeCiliumStatement, describeFlagReason, describeRulePorts } from '../describe/exposure.ts';
 import { describeScope } from '../describe/scope.ts';
 import {
   describeTierPolicy,
@@ -83,6 +84,29 @@ function statementLines(index: RefIndex, s: ExposureStatement, indent = '    '):
   ];
 }
 
+function ciliumStatementLines(index: RefIndex, s: CiliumExposureStatement, indent = '    '): string[] {
+  const where = formatLocation(s.location);
+  const today = s.deny || s.today.length > 0 ? todayList(index, s.today) : '';
+  return [
+    `${indent}${describeCiliumStatement(s)}`,
+    `${indent}  by ${s.policy} ${s.path}${where === '' ? '' : ` (${where})`}${today}`,
+  ];
+}
+
+/** The Cilium rules of a direction, under a title when there are any. */
+function ciliumLines(index: RefIndex, d: DirectionExposure, indent: string): string[] {
+  if (d.cilium.length === 0) return [];
+  return [
+    `${indent}Cilium rules:`,
+    ...d.cilium.flatMap((s) => ciliumStatementLines(index, s, `${indent}  `)),
+  ];
+}
+
+/** Whether any rule of the NetworkPolicy layer (NetworkPolicies, Cilium allow rules) allows something. */
+function allowsAny(d: DirectionExposure): boolean {
+  return d.statements.length > 0 || d.cilium.some((s) => !s.deny);
+}
+
 function tierStatementLines(
   index: RefIndex,
   s: TierExposureStatement,
@@ -114,7 +138,7 @@ function tieredLines(index: RefIndex, d: DirectionExposure, direction: 'ingress'
     lines.push(`    NetworkPolicies: not isolated for ${direction}, ${next}`);
   } else if (d.status === 'host-network') {
     lines.push('    NetworkPolicies: host network, policies do not apply');
-  } else if (d.statements.length === 0) {
+  } else if (!allowsAny(d)) {
     lines.push(
       `    NetworkPolicies: nothing else (isolated by ${d.policies.join(', ')}, no rule allows any)`,
     );
@@ -124,6 +148,7 @@ function tieredLines(index: RefIndex, d: DirectionExposure, direction: 'ingress'
       ...d.statements.flatMap((s) => statementLines(index, s, '      ')),
     );
   }
+  lines.push(...ciliumLines(index, d, '      '));
   if (d.baseline.length > 0) {
     lines.push('    Baseline tier:', ...d.baseline.flatMap((s) => tierStatementLines(index, s, direction)));
   }
@@ -134,16 +159,27 @@ function directionLines(index: RefIndex, d: DirectionExposure, direction: 'ingre
   const title = direction === 'ingress' ? 'reachable from' : 'can reach';
   if (tiered(d)) return [`  ${title}:`, ...tieredLines(index, d, direction)];
   if (d.status === 'not-isolated') {
-    return [`  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated for ${direction})`];
+    const what = d.cilium.length === 0 ? '' : ' but for what Cilium rules deny';
+    return [
+      `  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated for ${direction})${what}`,
+      ...ciliumLines(index, d, '    '),
+    ];
   }
   if (d.status === 'host-network') {
     return [
       `  ${title}: ${direction === 'ingress' ? 'anyone' : 'anywhere'} (host network: policies do not apply)`,
     ];
   }
-  if (d.statements.length === 0)
-    return [`  ${title}: nothing (isolated by ${d.policies.join(', ')}, no rule allows any)`];
-  return [`  ${title}:`, ...d.statements.flatMap((s) => statementLines(index, s))];
+  if (!allowsAny(d))
+    return [
+      `  ${title}: nothing (isolated by ${d.policies.join(', ')}, no rule allows any)`,
+      ...ciliumLines(index, d, '    '),
+    ];
+  return [
+    `  ${title}:`,
+    ...d.statements.flatMap((s) => statementLines(index, s)),
+    ...ciliumLines(index, d, '    '),
+  ];
 }
 
 function workloadText(index: RefIndex, w: WorkloadExposure): string {
@@ -171,15 +207,18 @@ function directionMd(d: DirectionExposure, direction: 'ingress' | 'egress'): str
 }
 
 function networkPoliciesMd(d: DirectionExposure, direction: 'ingress' | 'egress'): string {
-  if (d.status === 'not-isolated') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated)`;
   if (d.status === 'host-network') return `${direction === 'ingress' ? 'anyone' : 'anywhere'} (host network)`;
-  if (d.statements.length === 0) return 'nothing';
-  return d.statements
-    .map(
+  const cilium = d.cilium.map((s) => `[Cilium] ${describeCiliumStatement(s)} (\`${s.policy}\`)`);
+  if (d.status === 'not-isolated')
+    return [`${direction === 'ingress' ? 'anyone' : 'anywhere'} (not isolated)`, ...cilium].join('<br>');
+  if (!allowsAny(d)) return ['nothing', ...cilium].join('<br>');
+  return [
+    ...d.statements.map(
       (s) =>
         `${describeScope(s.peer)}, ${describeRulePorts(s.rulePorts)}${s.allowsSomething ? '' : ' (allows nothing)'} (\`${s.policy}\`)`,
-    )
-    .join('<br>');
+    ),
+    ...cilium,
+  ].join('<br>');
 }
 
 /** The JSON form of a peer scope: selectors in kubectl's `-l` syntax, `pods: null` for every pod. */
@@ -232,6 +271,20 @@ function directionJson(d: DirectionExposure, direction: 'ingress' | 'egress'): E
       line: s.location?.line ?? null,
       today: s.today,
       everyPod: s.everyPod,
+    })),
+    cilium: d.cilium.map((s) => ({
+      policy: s.policy,
+      list: s.list,
+      deny: s.deny,
+      description: describeCiliumStatement(s),
+      ports: s.ports.any ? null : portsToJson(s.ports.ports),
+      namedPorts: s.ports.any ? [] : s.ports.named,
+      l7: s.l7,
+      isolates: s.isolates,
+      path: s.path,
+      file: s.location?.file ?? null,
+      line: s.location?.line ?? null,
+      today: s.today,
     })),
     admin: d.admin.map((s) => tierStatementJson(s, direction)),
     baseline: d.baseline.map((s) => tierStatementJson(s, direction)),

@@ -148,9 +148,19 @@ function reachSummary(report: ReachReport): string {
   return `${head}, in at most ${plural(Math.max(...by.keys()), 'hop')} (${detail})${limit}`;
 }
 
+/** `, filtered at L7 on TCP 8080 by CiliumNetworkPolicy/shop/api` after a hop's ports, when Cilium filters it. */
+function hopL7(s: PathStep): string {
+  return s.l7 === undefined
+    ? ''
+    : `, filtered at L7 on ${formatPorts(s.l7.ports)} by ${s.l7.policies.join(', ')}`;
+}
+
 function pathText(steps: readonly PathStep[], name: (n: Node) => string): string {
   if (steps.length === 0) return '';
-  return [name(steps[0]!.from), ...steps.map((s) => `→ ${name(s.to)} (${formatPorts(s.ports)})`)].join(' ');
+  return [
+    name(steps[0]!.from),
+    ...steps.map((s) => `→ ${name(s.to)} (${formatPorts(s.ports)}${hopL7(s)})`),
+  ].join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -297,7 +307,7 @@ function targetsText(report: TargetsReport): string {
     const first = r.path[0]!.from;
     const rows = [
       [`  ${name(first)}${'address' in first ? ' (outside the cluster)' : ''}`, ''],
-      ...r.path.map((s) => [`  → ${name(s.to)}`, formatPorts(s.ports)]),
+      ...r.path.map((s) => [`  → ${name(s.to)}`, `${formatPorts(s.ports)}${hopL7(s)}`]),
     ];
     const width = rows.reduce((w, row) => Math.max(w, row[0]!.length), 0);
     for (const [a, b] of rows) lines.push(b === '' ? a! : `${a!.padEnd(width)}  ${b!}`);
@@ -381,6 +391,15 @@ function pathJson(report: Common, steps: readonly PathStep[]): PathHopJson[] {
     dst: nodeRef(report, s.to),
     ports: portsToJson(s.ports),
     summary: formatPorts(s.ports),
+    ...(s.l7 === undefined
+      ? {}
+      : {
+          l7: {
+            ports: portsToJson(s.l7.ports),
+            summary: formatPorts(s.l7.ports),
+            policies: s.l7.policies,
+          },
+        }),
   }));
 }
 

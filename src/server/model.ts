@@ -6,6 +6,7 @@
  */
 import { isOpenAccess, type CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
+import type { L7Connection } from '../engine/cilium-l7.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
@@ -79,6 +80,8 @@ export interface WorkloadFacts {
   policies: string[];
   /** Cluster policy ids selecting it, in evaluation order (Admin tier, then Baseline). */
   clusterPolicies: string[];
+  /** Cilium policy ids with a rule set selecting it, in input order. */
+  ciliumPolicies: string[];
 }
 
 /** Isolation and selecting policies of every workload. */
@@ -95,6 +98,9 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
     for (const c of classes) for (const p of compiled.policiesOfClass[c] ?? []) policies.add(p);
     const tierPolicies = new Set<number>();
     for (const c of classes) for (const p of compiled.tierPoliciesOfClass[c] ?? []) tierPolicies.add(p);
+    const ciliumPolicies = new Set<number>();
+    for (const c of classes)
+      for (const i of compiled.cilium.ofClass[c] ?? []) ciliumPolicies.add(compiled.cilium.specs[i]!.policy);
     const open = (dir: 'ingress' | 'egress'): boolean =>
       classes.length > 0 && classes.every((c) => isOpenAccess(compiled[dir][c]!));
     out.set(e.id, {
@@ -105,6 +111,7 @@ export function workloadFacts(compiled: CompiledCluster, index: RefIndex): Map<s
         .map((p) => compiled.tierPolicies[p]!)
         .sort((a, b) => (a.tier === b.tier ? a.rank - b.rank : a.tier === Tier.Admin ? -1 : 1))
         .map((p) => p.info.id),
+      ciliumPolicies: [...ciliumPolicies].sort((a, b) => a - b).map((p) => compiled.cilium.policies[p]!.id),
     });
   }
   return out;
@@ -129,6 +136,7 @@ export function connectionJson(
   facts: ReadonlyMap<string, WorkloadFacts>,
   c: { src: string; dst: string; ports: PortSet },
   allowedBy?: AllowedBy,
+  l7?: ReadonlyMap<string, L7Connection>,
 ): ConnectionJson {
   const out: ConnectionJson = {
     src: c.src,
@@ -139,7 +147,19 @@ export function connectionJson(
   };
   const by = allowedBy?.(c.src, c.dst, c.ports);
   if (by !== undefined) out.allowedBy = by;
+  const filtered = l7?.get(`${c.src}\u0000${c.dst}`);
+  if (filtered !== undefined)
+    out.l7 = {
+      ports: portsToJson(filtered.ports),
+      summary: formatPorts(filtered.ports),
+      policies: filtered.policies,
+    };
   return out;
+}
+
+/** The connections Cilium filters at L7, by `src\0dst` (`Connectivity.l7`). */
+function l7ByPair(connectivity: Connectivity): Map<string, L7Connection> {
+  return new Map((connectivity.l7 ?? []).map((c) => [`${c.src}\u0000${c.dst}`, c]));
 }
 
 type AllowedBy = ReturnType<typeof allowedByOf>;
@@ -191,11 +211,12 @@ export function buildModel(input: ModelInput): ModelJson {
       open: f.open,
       policies: f.policies,
       clusterPolicies: f.clusterPolicies,
+      ciliumPolicies: f.ciliumPolicies,
     };
   });
   const selects = new Map<string, string[]>();
   for (const [id, f] of facts) {
-    for (const p of [...f.policies, ...f.clusterPolicies]) {
+    for (const p of [...f.policies, ...f.clusterPolicies, ...f.ciliumPolicies]) {
       const list = selects.get(p);
       if (list === undefined) selects.set(p, [id]);
       else list.push(id);
@@ -227,6 +248,7 @@ export function buildModel(input: ModelInput): ModelJson {
     }));
   const tooMany = connectivity.connections.length > MAX_MODEL_CONNECTIONS;
   const allowedBy = tooMany ? undefined : allowedByOf(index);
+  const l7 = l7ByPair(connectivity);
   return {
     schemaVersion: MODEL_SCHEMA_VERSION,
     version: input.version,
@@ -239,7 +261,20 @@ export function buildModel(input: ModelInput): ModelJson {
     external: base.external,
     policies,
     clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
-    connections: tooMany ? null : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy)),
+    ciliumPolicies: state.ciliumPolicies.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      namespace: p.namespace ?? null,
+      name: p.name,
+      file: p.origin?.file ?? null,
+      line: p.origin?.line ?? null,
+      ingress: p.specs.some((s) => s.defaultDeny.ingress),
+      egress: p.specs.some((s) => s.defaultDeny.egress),
+      selects: selects.get(p.id) ?? [],
+    })),
+    connections: tooMany
+      ? null
+      : connectivity.connections.map((c) => connectionJson(facts, c, allowedBy, l7)),
     namespaceConnections: groupConnections(index, facts, connectivity.connections),
     domains: connectivity.domains.map((d) => ({
       src: d.src,
@@ -261,10 +296,11 @@ export function connectionsOfNamespace(
   const allowedBy = allowedByOf(index);
   const group = namespaceGroup(namespace);
   const out: ConnectionJson[] = [];
+  const l7 = l7ByPair(connectivity);
   for (const c of connectivity.connections) {
     if (groupOf(index, c.src) !== group && groupOf(index, c.dst) !== group) continue;
     if (out.length === limit) return { connections: out, truncated: true };
-    out.push(connectionJson(facts, c, allowedBy));
+    out.push(connectionJson(facts, c, allowedBy, l7));
   }
   return { connections: out, truncated: false };
 }

@@ -38,18 +38,15 @@ function plainOrigin<T extends { origin?: Origin }>(item: T): T {
   return { ...item, origin };
 }
 
-/** The state as data a worker can be given. */
-function transferableState(state: ClusterState): ClusterState {
-  return {
-    ...state,
-    namespaces: state.namespaces.map(plainOrigin),
-    workloads: state.workloads.map(plainOrigin),
-    pods: state.pods.map(plainOrigin),
-    policies: state.policies.map(plainOrigin),
-    services: state.services.map(plainOrigin),
-    clusterPolicies: state.clusterPolicies.map(plainOrigin),
-    nodes: state.nodes.map(plainOrigin),
-  };
+/**
+ * The state as data a worker can be given: every list of the state without the `locate` functions of its
+ * items' origins. Generic over the state's lists, so that a list added to `ClusterState` cannot be forgotten.
+ */
+export function transferableState(state: ClusterState): ClusterState {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state))
+    out[key] = Array.isArray(value) ? value.map((item: { origin?: Origin }) => plainOrigin(item)) : value;
+  return out as unknown as ClusterState;
 }
 
 /** The main thread's end: one worker, what-ifs answered in the order asked. */

@@ -330,7 +330,7 @@ describe('netfence serve on the tiered fixture, over HTTP', () => {
     const s = await serve([FIXTURE, '--port', '0']);
     try {
       for (let i = 0; i < 50 && !/cluster policies/.test(s.stderr()); i++) await sleep(20);
-      assert.match(s.stderr(), /serve-tiers: 6 workloads in 4 namespaces, 1 policies, 4 cluster policies\n/);
+      assert.match(s.stderr(), /serve-tiers: 6 workloads in 4 namespaces, 1 policy, 4 cluster policies\n/);
       const m = (await (await fetch(`${s.origin}/api/model`)).json()) as ModelJson;
       assert.equal(m.clusterPolicies.length, 4);
       const q = new URLSearchParams({ from: 'sandbox/tool', to: 'shop/web' });

@@ -57,6 +57,7 @@ function workload(namespace: string, name: string): WorkloadJson {
     open: { ingress: false, egress: false },
     policies: [],
     clusterPolicies: [],
+    ciliumPolicies: [],
   };
 }
 

@@ -59,6 +59,7 @@ function workload(
     open: { ingress: open, egress: true },
     policies: [],
     clusterPolicies: [],
+    ciliumPolicies: [],
   };
 }
 

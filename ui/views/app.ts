@@ -193,7 +193,10 @@ export class App {
       ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
       : null;
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
+    const cilium = this.model.ciliumPolicies.length;
     const counts = `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
+      cilium === 0 ? '' : ` · ${cilium} Cilium ${cilium === 1 ? 'policy' : 'policies'}`
+    }${
       this.model.clusterPolicies.length === 0
         ? ''
         : ` · ${this.model.clusterPolicies.length} cluster policies`

@@ -15,12 +15,19 @@ import { formatPorts } from '../lib/ports.ts';
 import type {
   ClusterPolicyJson,
   ClusterRuleJson,
+  ConnectionJson,
   IsolationJson as Isolation,
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
 import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
 import type { ExposureDirectionJson, TierExposureStatementJson } from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
+
+/** ` TCP 8080 (filtered at L7 on TCP 8080 by …)`: a connection's ports, never plainly allowed when L7 filters it. */
+function edgeText(e: Pick<ConnectionJson, 'summary' | 'open' | 'l7'>): string {
+  const l7 = e.l7 === undefined ? '' : ` (filtered at L7 on ${e.l7.summary} by ${e.l7.policies.join(', ')})`;
+  return ` ${e.summary}${e.open ? ' (unrestricted)' : ''}${l7}`;
+}
 import { h, replace } from './dom.ts';
 
 const ISOLATION_TEXT: Record<Isolation, [string, string]> = {
@@ -202,7 +209,7 @@ function connectionList(app: App, id: string, dir: 'in' | 'out'): HTMLElement {
           `${dir === 'in' ? '←' : '→'} ${app.workloadName(other)}`,
           'Explain this connection',
         ),
-        h('small', { class: e.open ? 'muted' : '' }, ` ${e.summary}${e.open ? ' (unrestricted)' : ''}`),
+        h('small', { class: e.open ? 'muted' : '' }, edgeText(e)),
       );
     }),
   );
@@ -546,7 +553,7 @@ export function renderAggregate(
             `edge:${e.src}>${e.dst}`,
             `${app.workloadName(e.src)} → ${app.workloadName(e.dst)}`,
           ),
-          h('small', { class: e.open ? 'muted' : '' }, ` ${e.summary}${e.open ? ' (unrestricted)' : ''}`),
+          h('small', { class: e.open ? 'muted' : '' }, edgeText(e)),
         ),
       ),
     ),

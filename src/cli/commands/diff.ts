@@ -5,7 +5,7 @@ import type { ClusterDiff, ConnectionChange } from '../../engine/diff.ts';
 import { openSession } from '../../engine/session.ts';
 import type { EngineOptions } from '../../engine/compile.ts';
 import { profileName } from '../../engine/profiles.ts';
-import { isEmptyPorts } from '../../engine/ports.ts';
+import { isEmptyPorts, subtractPorts } from '../../engine/ports.ts';
 import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
 import { plural } from '../../format/plural.ts';
 import {
@@ -49,8 +49,13 @@ interface DiffOptions extends InputOptions {
  * ports changed counts for `added` when it gained ports and for `removed` when it lost some.
  */
 export function failure(diff: ClusterDiff, failOn: FailOn): string | undefined {
-  const gained = diff.connections.filter((c) => !isEmptyPorts(c.added));
-  const lost = diff.connections.filter((c) => !isEmptyPorts(c.removed));
+  // Losing L7 filtering widens a connection (every request gets through); gaining it narrows one.
+  const l7Lost = (c: ConnectionChange): boolean =>
+    c.l7 !== undefined && !isEmptyPorts(subtractPorts(c.l7.before, c.l7.after));
+  const l7Gained = (c: ConnectionChange): boolean =>
+    c.l7 !== undefined && !isEmptyPorts(subtractPorts(c.l7.after, c.l7.before));
+  const gained = diff.connections.filter((c) => !isEmptyPorts(c.added) || l7Lost(c));
+  const lost = diff.connections.filter((c) => !isEmptyPorts(c.removed) || l7Gained(c));
   /** `18 connections no longer allowed or narrowed (17 removed, 1 changed)`: the kinds that make up `list`. */
   const counted = (list: readonly ConnectionChange[], what: string): string => {
     const parts = (['added', 'removed', 'changed'] as const).flatMap((kind) => {

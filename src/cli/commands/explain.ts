@@ -1,11 +1,17 @@
 /** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
-import { explainEntities } from '../../engine/explain.ts';
+import { explainDomain, explainEntities } from '../../engine/explain.ts';
+import { parseRef, RefErrorCode } from '../../engine/refs.ts';
 import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
 import type { RefIndex, ResolvedRef } from '../../engine/refs.ts';
 import { openSession } from '../../engine/session.ts';
-import { formatExplanations, type ExplainedPair, type ExplainFormat } from '../../format/explain.ts';
+import {
+  formatDomainExplanation,
+  formatExplanations,
+  type ExplainedPair,
+  type ExplainFormat,
+} from '../../format/explain.ts';
 import { ProfileExplainer } from '../../engine/profile-explain.ts';
 import { profileName } from '../../engine/profiles.ts';
 import { endName } from '../../describe/explain.ts';
@@ -115,6 +121,25 @@ Examples:
     const session = openSession(state, engineOptions(options));
     const index = session.refs(options.granularity);
     const src = resolveOption(index, '--from', options.from);
+    // A DNS name (`api.stripe.com`, as analyze prints a toFQDNs/domainNames destination), not namespace/name.
+    const parsed = parseRef(options.to);
+    if (!parsed.ok && parsed.error.code === RefErrorCode.NoNamespace && options.to.includes('.')) {
+      if (options.output !== 'txt')
+        throw new UserError(
+          `explain --to a DNS name ("${options.to}") answers in text only: drop -o ${options.output}`,
+        );
+      let allowed = false;
+      for (const s of src.entities) {
+        const classes = index.ends(s.id).flatMap((end) => ('pod' in end ? [end.pod] : []));
+        const rules = explainDomain(session.compiled, classes, options.to, query);
+        allowed ||= rules.length > 0;
+        io.stdout(
+          formatDomainExplanation(index.displayName(s.id), options.to.trim().toLowerCase(), query, rules),
+        );
+      }
+      setExit(allowed ? ExitCode.Ok : ExitCode.CheckFailed);
+      return;
+    }
     const dst = resolveOption(index, '--to', options.to);
     checkPairs(index, src, dst);
     const pairs = explainPairs(index, src, dst, query);

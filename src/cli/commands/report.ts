@@ -4,6 +4,7 @@
  * allowed — to attach to a ticket, print, or keep as a CI artifact.
  */
 import { plural } from '../../format/plural.ts';
+import { policyCounts } from '../../format/connectivity.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -174,7 +175,7 @@ Examples:
       await writeFileAtomic(target, html);
       note(
         io,
-        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${state.workloads.length} workloads, ${state.policies.length} policies${state.clusterPolicies.length > 0 ? `, ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}` : ''}\n`,
+        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${plural(state.workloads.length, 'workload')}, ${policyCounts(state)}\n`,
       );
     }
     setExit(ExitCode.Ok);

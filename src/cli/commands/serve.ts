@@ -5,6 +5,7 @@
  */
 import { loadLintConfig } from '../options/lint-config.ts';
 import { plural } from '../../format/plural.ts';
+import { policyCounts } from '../../format/connectivity.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
@@ -111,7 +112,7 @@ function startWatching(
         version++;
         session.update(analysis);
         io.stderr(
-          `netfence: reloaded (${plural(analysis.input.state.workloads.length, 'workload')}, ${plural(analysis.input.state.policies.length, 'policy', 'policies')})\n`,
+          `netfence: reloaded (${plural(analysis.input.state.workloads.length, 'workload')}, ${policyCounts(analysis.input.state)})\n`,
         );
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
@@ -190,7 +191,7 @@ export async function serve(
   }
   const state = analysis.input.state;
   io.stderr(
-    `${analysis.input.source.description}: ${state.workloads.length} workloads in ${state.namespaces.length} namespaces, ${state.policies.length} policies${state.clusterPolicies.length === 0 ? '' : `, ${plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')}`}\n`,
+    `${analysis.input.source.description}: ${plural(state.workloads.length, 'workload')} in ${plural(state.namespaces.length, 'namespace')}, ${policyCounts(state)}\n`,
   );
   let url = server.url;
   if (exposed && (options.host === '0.0.0.0' || options.host === '::')) {

@@ -7,6 +7,53 @@ import { RuleCategory, defineRule, type RuleDefinition } from '../types.ts';
 import { identifyingLabel, targetsText } from './policies.ts';
 import { classDefaultDenied, denyingTierPolicies, namespaceDefaultDeny, tierQualifier } from './tiers.ts';
 import { Tier } from '../../model/cluster.ts';
+import { CILIUM_NAMESPACE_KEY, ciliumIdentityLabels } from '../../model/cilium.ts';
+import type { CompiledCluster } from '../../engine/compile.ts';
+import { compileSelector, selectorMatches } from '../../engine/selectors.ts';
+import type { Lookup } from '../lookup.ts';
+
+/** Cilium's identity labels of a namespace (`io.cilium.k8s.namespace.labels.<key>`) start so. */
+const NAMESPACE_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** Whether a Cilium rule set selecting class `id` puts it in default deny in `direction`. */
+function ciliumIsolated(compiled: CompiledCluster, id: number, direction: Direction): boolean {
+  const cilium = compiled.cilium;
+  return (cilium.ofClass[id] ?? []).some((i) => cilium.specs[i]!.info.defaultDeny[direction]);
+}
+
+/** Whether class `id` is isolated in `direction` by a NetworkPolicy or by a Cilium rule set. */
+function npLayerIsolated(compiled: CompiledCluster, id: number, direction: Direction): boolean {
+  const access = direction === 'ingress' ? compiled.npIngress : compiled.npEgress;
+  return access[id]!.isolated || ciliumIsolated(compiled, id, direction);
+}
+
+/**
+ * A Cilium policy whose rule set puts every endpoint of `namespace` in default deny in `direction`, pods
+ * created later included: its endpoint selector reads only the namespace's identity labels.
+ */
+function ciliumNamespaceDefaultDeny(
+  compiled: CompiledCluster,
+  lookup: Lookup,
+  namespace: string,
+  direction: Direction,
+): string | undefined {
+  const ns = lookup.namespace(namespace);
+  const identity = ciliumIdentityLabels({}, namespace, ns?.labels ?? {});
+  const nsOnly = (key: string): boolean =>
+    key === CILIUM_NAMESPACE_KEY || key.startsWith(NAMESPACE_LABEL_PREFIX);
+  for (const spec of compiled.cilium.specs) {
+    const info = spec.info;
+    if (!info.defaultDeny[direction] || info.subject.kind !== 'endpoints') continue;
+    const selector = info.subject.selector;
+    const keys = [
+      ...Object.keys(selector.matchLabels ?? {}),
+      ...(selector.matchExpressions ?? []).map((e) => e.key),
+    ];
+    if (keys.every(nsOnly) && selectorMatches(compileSelector(selector), identity))
+      return compiled.cilium.policies[spec.policy]!.id;
+  }
+  return undefined;
+}
 
 function typeName(direction: Direction): 'Ingress' | 'Egress' {
   return direction === 'ingress' ? 'Ingress' : 'Egress';
@@ -42,8 +89,6 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
       },
     },
     check(ctx) {
-      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
-      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       // Namespaces with a namespace-wide policy isolating `direction`, found in one pass over the policies.
       const denied = new Set(
         ctx.compiled.policies
@@ -56,12 +101,19 @@ export function defaultDenyRule(direction: Direction): RuleDefinition<'missing' 
         const classes = ctx.lookup.podClassesIn(ns.name);
         if (classes.length === 0) continue;
         const covered = denied.has(ns.name);
-        // A cluster policy (Admin or Baseline tier) that denies by default does the same for the namespace.
-        if (covered || namespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined)
+        // A cluster policy (Admin or Baseline tier) that denies by default does the same for the namespace,
+        // and so does a Cilium rule set in default deny selecting every endpoint of the namespace.
+        if (
+          covered ||
+          namespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined ||
+          ciliumNamespaceDefaultDeny(ctx.compiled, ctx.lookup, ns.name, direction) !== undefined
+        )
           continue;
         const all = ctx.lookup.workloadsOfClasses(classes);
+        // Isolated by the NetworkPolicy layer: NetworkPolicies and Cilium rule sets (cluster policies apart).
         const openClasses = classes.filter(
-          (id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction),
+          (id) =>
+            !npLayerIsolated(ctx.compiled, id, direction) && !classDefaultDenied(ctx.compiled, id, direction),
         );
         const open = ctx.lookup.workloadsOfClasses(openClasses);
         // Not isolated by NetworkPolicies: both tiers are reached.
@@ -103,8 +155,6 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
       },
     },
     check(ctx) {
-      // NetworkPolicy isolation: what NetworkPolicies alone decide (cluster policies are counted apart).
-      const access = direction === 'ingress' ? ctx.compiled.npIngress : ctx.compiled.npEgress;
       const namespacesUsing = new Set(
         ctx.compiled.policies
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress))
@@ -115,8 +165,10 @@ export function isolationRule(direction: Direction): RuleDefinition<'notIsolated
         const classes = ctx.lookup
           .classesOfWorkload(w.id)
           .filter((id) => !ctx.compiled.classes[id]!.hostNetwork);
+        // Isolated by the NetworkPolicy layer: NetworkPolicies and Cilium rule sets (cluster policies apart).
         const open = classes.filter(
-          (id) => !access[id]!.isolated && !classDefaultDenied(ctx.compiled, id, direction),
+          (id) =>
+            !npLayerIsolated(ctx.compiled, id, direction) && !classDefaultDenied(ctx.compiled, id, direction),
         );
         if (open.length === 0) continue;
         const label = identifyingLabel(w.labels);

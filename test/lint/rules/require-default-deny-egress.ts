@@ -36,8 +36,44 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // Cilium: a clusterwide rule set selecting the namespace's identity label covers every pod of it.
+      name: 'a CiliumClusterwideNetworkPolicy isolating the egress of the namespace',
+      yaml: docs(
+        ns('shop'),
+        deploy('shop', 'web'),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: {name: shop-egress}
+          spec:
+            endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: shop}}
+            egress:
+              - toEntities: [cluster]
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      // enableDefaultDeny.egress: false: the rule set adds allows without isolating.
+      name: 'a Cilium rule set with default deny off does not isolate',
+      yaml: docs(
+        ns('shop', {}, true),
+        deploy('shop', 'web'),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: extra, namespace: shop}
+          spec:
+            endpointSelector: {}
+            egress:
+              - toEntities: [cluster]
+            enableDefaultDeny: {egress: false}
+        `,
+      ),
+      messageIds: ['missing'],
+    },
     {
       // A default-deny ingress policy leaves egress open.
       name: 'only ingress is denied by default',

@@ -33,6 +33,23 @@ ruleTester(rule, {
     },
     { name: 'a namespace without workloads has nothing to protect', yaml: docs(ns('empty')) },
     {
+      // Cilium: an empty endpointSelector selects every endpoint of the policy's namespace, later ones too.
+      name: 'a CiliumNetworkPolicy with an empty endpointSelector and ingress rules',
+      yaml: docs(
+        ns('shop'),
+        deploy('shop', 'web'),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: same-namespace, namespace: shop}
+          spec:
+            endpointSelector: {}
+            ingress:
+              - fromEndpoints: [{}]
+        `,
+      ),
+    },
+    {
       // Policies never apply to host-network pods: a default deny would not change anything for them.
       name: 'a namespace with only host-network workloads',
       yaml: docs(ns('monitoring'), deploy('monitoring', 'node-exporter', { hostNetwork: true })),
@@ -55,6 +72,24 @@ ruleTester(rule, {
         `,
       ),
       // Every workload is isolated today, but the next one will not be.
+      messageIds: ['missingAllIsolated'],
+    },
+    {
+      // Every workload is isolated by a Cilium rule set today, but the next one will not be.
+      name: 'a CiliumNetworkPolicy selecting one workload isolates it, not the namespace',
+      yaml: docs(
+        ns('shop', {}, true),
+        deploy('shop', 'web'),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            endpointSelector: {matchLabels: {app: web}}
+            ingressDeny:
+              - fromEntities: [world]
+        `,
+      ),
       messageIds: ['missingAllIsolated'],
     },
     {

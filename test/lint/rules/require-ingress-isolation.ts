@@ -22,6 +22,24 @@ ruleTester(rule, {
       yaml: docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api')),
     },
     {
+      name: 'a workload isolated by a CiliumNetworkPolicy is not open',
+      yaml: docs(
+        ns('shop'),
+        deploy('shop', 'web'),
+        deploy('shop', 'api'),
+        allowWeb,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: api, namespace: shop}
+          spec:
+            endpointSelector: {matchLabels: {app: api}}
+            ingress:
+              - fromEndpoints: [{matchLabels: {app: web}}]
+        `,
+      ),
+    },
+    {
       name: 'host-network workloads cannot be isolated by policies',
       yaml: docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'agent', { hostNetwork: true }), allowWeb),
     },

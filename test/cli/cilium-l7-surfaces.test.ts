@@ -1,0 +1,56 @@
+/**
+ * L7 filtering is never silent (issue #17): `paths` hops, `explain`'s headline and `serve`'s connections say
+ * "allowed at L4, filtered at L7 by <policy>" wherever a Cilium L7 rule applies.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PathsJson } from '../../src/contract/paths.ts';
+import { runCli } from '../support/cli.ts';
+import { webshopAnalysis } from '../server/support.ts';
+
+const FIXTURE = 'test/fixtures/cilium-surfaces/cluster.yaml';
+const POLICY = 'CiliumNetworkPolicy/shop/api-from-web';
+
+describe('L7 filtering outside analyze', () => {
+  test('paths: the hop into shop/api is marked, the next one is not', async () => {
+    const txt = await runCli(['paths', FIXTURE, '--from', 'shop/web', '--to', 'shop/db']);
+    assert.match(
+      txt.stdout,
+      /→ shop\/api +TCP 8080, filtered at L7 on TCP 8080 by CiliumNetworkPolicy\/shop\/api-from-web\n/,
+    );
+    assert.match(txt.stdout, /→ shop\/db +TCP 5432\n/);
+    const json = JSON.parse(
+      (await runCli(['paths', FIXTURE, '--from', 'shop/web', '--to', 'shop/db', '-o', 'json'])).stdout,
+    ) as PathsJson;
+    const hops = 'targets' in json ? (json.targets[0]!.path ?? []) : [];
+    assert.deepEqual(
+      hops.map((h) => h.l7?.policies ?? null),
+      [[POLICY], null],
+    );
+  });
+
+  test("explain's headline says allowed at L4, filtered at L7 by the policy", async () => {
+    const r = await runCli(['explain', FIXTURE, '--from', 'shop/web', '--to', 'shop/api', '--port', '8080']);
+    assert.equal(
+      r.stdout.split('\n')[0],
+      `shop/web → shop/api: ALLOWED at L4 on 8080/TCP, filtered at L7 on 8080/TCP by ${POLICY}`,
+    );
+  });
+
+  test("serve's model: the connection carries its l7 filtering", async () => {
+    const analysis = await webshopAnalysis({ path: FIXTURE });
+    try {
+      const conns = analysis.model().connections ?? [];
+      const filtered = conns.find((c) => c.src === 'shop/Deployment/web' && c.dst === 'shop/Deployment/api');
+      assert.deepEqual(filtered?.l7, {
+        ports: { TCP: [[8080, 8080]], UDP: [], SCTP: [] },
+        summary: 'TCP 8080',
+        policies: [POLICY],
+      });
+      const plain = conns.find((c) => c.src === 'shop/Deployment/api' && c.dst === 'shop/Deployment/db');
+      assert.equal(plain?.l7, undefined);
+    } finally {
+      analysis.close();
+    }
+  });
+});
