@@ -56,13 +56,4 @@ for part in "${PARTS[@]}"; do
   cp -R "$DIR/$part" "$TMP/$part"
 done
 cp "$DIR/go.mod" "$DIR/LICENSE" "$TMP/" 2>/dev/null || cp "$DIR/go.mod" "$TMP/"
-chmod -R u+w "$TMP"
-{
-  echo "module $MODULE"
-  echo "version $VERSION"
-  echo "sum $SUM"
-  echo "from $DIR"
-} >"$TMP/.complete"
-mv "$TMP" "$OUT"
-log "copied $MODULE@$VERSION ($SUM) parts to $OUT"
-echo "$OUT"
+go_module_publish "$MODULE" "$VERSION" "$TMP" "$OUT" "$DIR" "the parts"

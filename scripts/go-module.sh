@@ -54,3 +54,16 @@ go_module_fetch() {
     exit 1
   fi
 }
+
+# After the script has copied what it needs of the module into TMP: make it writable, stamp it (module,
+# version, checksum, what was copied), rename it into OUT and print OUT.
+#
+#   go_module_publish MODULE VERSION TMP OUT FROM WHAT
+go_module_publish() {
+  local module="$1" version="$2" tmp="$3" out="$4" from="$5" what="$6"
+  chmod -R u+w "$tmp"
+  printf 'module %s\nversion %s\nsum %s\nfrom %s\n' "$module" "$version" "$SUM" "$from" >"$tmp/.complete"
+  mv "$tmp" "$out"
+  log "copied $what of $module@$version ($SUM) to $out"
+  echo "$out"
+}
