@@ -188,16 +188,7 @@ const SELECTOR_FIELDS = [
 ] as const;
 
 const PEER_FIELDS = [
-  'fromEndpoints',
-  'toEndpoints',
-  'fromNodes',
-  'toNodes',
-  'fromCIDR',
-  'toCIDR',
-  'fromCIDRSet',
-  'toCIDRSet',
-  'fromEntities',
-  'toEntities',
+  ...SELECTOR_FIELDS,
   'toServices',
   'toFQDNs',
   'fromGroups',
