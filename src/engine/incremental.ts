@@ -104,7 +104,8 @@ export interface IncrementalUpdate {
   changes: ConnectionChange[];
   /**
    * Of the touched classes, those whose access a cluster policy edit patched at the few peers where its
-   * rules match instead of combining the tiers afresh (absent: none).
+   * rules match instead of combining the tiers afresh, or whose allowed pairs a Cilium policy edit
+   * recomputed at those peers only instead of their whole rows (absent: none).
    */
   patchedClasses?: number;
 }
@@ -174,6 +175,76 @@ interface ChangedPeers {
 }
 const NO_PEERS: ChangedPeers = { ingress: undefined, egress: undefined, stale: new Map() };
 const NO_PATCHES: ReadonlyMap<number, Access> = new Map();
+
+/** Pod classes and address classes where an edit may change decisions (`ciliumPeers`). */
+interface Peers {
+  pods: readonly number[];
+  addresses: readonly number[];
+}
+
+/**
+ * For a Cilium policy edit, per direction: the peers outside which it changes no decision (undefined: it may
+ * change any), and the touched classes whose accesses are rebuilt but whose rows need recomputing at those
+ * peers only (`keep`: their Cilium layer keeps its isolation, so their decisions elsewhere stay).
+ */
+interface RowPeers {
+  ingress: Peers | undefined;
+  egress: Peers | undefined;
+  keep: { ingress: ReadonlySet<number>; egress: ReadonlySet<number> };
+}
+const NO_ROWS: RowPeers = {
+  ingress: undefined,
+  egress: undefined,
+  keep: { ingress: new Set(), egress: new Set() },
+};
+
+/** Most pod classes a Cilium edit's rules may name for rows to be patched at them (as `changedPeers`). */
+const CILIUM_PATCH_PEERS = 64;
+
+/**
+ * The pod classes and address classes the rules of `specs` (the rule sets a Cilium edit drops and adds) match
+ * in `direction`: a rule's match is a `PeerMap` with overrides at those peers only (named ports of egress rules
+ * resolve among the peer's own pods), so outside them every class's allow and deny maps, and with them its
+ * decisions, stay as they were, as long as its isolation does. Undefined when a rule matches every peer
+ * (`all`, or no peer field), or more than `CILIUM_PATCH_PEERS` pod classes.
+ */
+function ciliumPeers(specs: readonly CompiledCiliumSpec[], direction: Direction): Peers | undefined {
+  const pods = new Set<number>();
+  const addresses = new Set<number>();
+  const lists =
+    direction === Direction.Ingress
+      ? (['ingress', 'ingressDeny'] as const)
+      : (['egress', 'egressDeny'] as const);
+  for (const s of specs) {
+    for (const list of lists) {
+      for (const rule of s[list]) {
+        for (const peer of rule.peers) {
+          if (peer.everything || peer.pods.all) return undefined;
+          for (const id of peer.pods.ids) pods.add(id);
+          for (const a of peer.addresses) addresses.add(a);
+          if (pods.size > CILIUM_PATCH_PEERS) return undefined;
+        }
+      }
+    }
+  }
+  return { pods: [...pods], addresses: [...addresses] };
+}
+
+/** The address classes whose ports differ between two `addressReach` results. */
+function changedAddresses(
+  before: readonly [number, PortSet][],
+  after: readonly [number, PortSet][],
+): number[] {
+  const was = new Map(before);
+  const out: number[] = [];
+  for (const [a, ports] of after) {
+    const old = was.get(a);
+    was.delete(a);
+    if (old === undefined || !portsEqual(old, ports)) out.push(a);
+  }
+  out.push(...was.keys());
+  return out;
+}
 
 /** A Baseline walk with a Cilium deny of a class nothing isolates added to its denies (as `applyTiers` does). */
 function withDeny(c: PolicyCompiler, walk: TierWalk, deny: PeerMap): TierWalk {
@@ -498,6 +569,16 @@ class Evaluation {
     return out;
   }
 
+  /** What entity `e` may open towards address class `a` (`out`), or accept from it: its classes' together. */
+  entityAddress(e: number, a: number, out: boolean): PortSet | undefined {
+    let ports: PortSet | undefined;
+    for (const c of this.classesOfEntity[e]!) {
+      for (const [x, p] of (out ? this.outAddresses : this.inAddresses)[c]!)
+        if (x === a) ports = ports === undefined ? p : unionPorts(ports, p);
+    }
+    return ports;
+  }
+
   connections(): Connection[] {
     const { entities } = this.index;
     const out: Connection[] = [];
@@ -665,7 +746,8 @@ export function createIncrementalEngine(
    * layers recombine with their new tier walks). `peers` (cluster policy edits): per direction, the pod classes
    * outside which the edit changes no decision (`changedPeers`); a class whose access is patched there
    * (`patchAccesses`) gets only its pairs with those peers recomputed, not its whole row, and only the entity
-   * pairs of the class pairs that changed.
+   * pairs of the class pairs that changed. `rows` (Cilium policy edits): the same for rows, with accesses
+   * rebuilt in full (`RowPeers`).
    */
   const propagate = (
     touched: Set<number>,
@@ -673,6 +755,7 @@ export function createIncrementalEngine(
     egressChanged: boolean,
     changed: Changed = Changed.NetworkPolicies,
     peers: ChangedPeers = NO_PEERS,
+    rows: RowPeers = NO_ROWS,
   ): IncrementalUpdate => {
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
@@ -771,10 +854,20 @@ export function createIncrementalEngine(
     };
     const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, peers.ingress);
     const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, peers.egress);
+    // Classes whose rows change at a Cilium edit's peers only; the others' rows are recomputed.
+    const rowPatched = (list: readonly number[], direction: Direction): [number[], number[]] =>
+      rows[direction] === undefined
+        ? [[...list], []]
+        : [
+            list.filter((id) => !rows.keep[direction].has(id)),
+            list.filter((id) => rows.keep[direction].has(id)),
+          ];
+    const [ingressRows, ingressAtPeers] = rowPatched(ingressTouched, Direction.Ingress);
+    const [egressRows, egressAtPeers] = rowPatched(egressTouched, Direction.Egress);
     const addressCount = c.space.classes.length;
     const memo = new Map<Access, [number, PortSet][]>();
     // Class rows, after every access is in place.
-    for (const s of egressTouched) {
+    for (const s of egressRows) {
       const row = ev.outgoingRow(s);
       for (const d of ev.outPods[s]!.keys()) if (!row.has(d)) ev.inPods[d]!.delete(s);
       for (const [d, ports] of row) ev.inPods[d]!.set(s, ports);
@@ -782,7 +875,7 @@ export function createIncrementalEngine(
       ev.outAddresses[s] = addressReach(ev.egress[s]!, addressCount, memo);
     }
     const inMemo = new Map<Access, [number, PortSet][]>();
-    for (const d of ingressTouched) {
+    for (const d of ingressRows) {
       const row = ev.incomingRow(d);
       for (const s of ev.inPods[d]!.keys()) if (!row.has(s)) ev.outPods[s]!.delete(d);
       for (const [s, ports] of row) ev.outPods[s]!.set(d, ports);
@@ -806,6 +899,27 @@ export function createIncrementalEngine(
     };
     for (const d of ingressPatched) for (const s of peers.ingress!) pair(s, d);
     for (const s of egressPatched) for (const d of peers.egress!) pair(s, d);
+    for (const d of ingressAtPeers) for (const s of rows.ingress!.pods) pair(s, d);
+    for (const s of egressAtPeers) for (const d of rows.egress!.pods) pair(s, d);
+    // Address entries of the classes whose rows change at a Cilium edit's peers: [class, address class].
+    const atAddresses = (
+      list: readonly number[],
+      at: Peers | undefined,
+      reach: [number, PortSet][][],
+      finals: readonly Access[],
+      m: Map<Access, [number, PortSet][]>,
+    ): [number, number][] => {
+      const out: [number, number][] = [];
+      if (at === undefined || at.addresses.length === 0) return out;
+      for (const id of list) {
+        const next = addressReach(finals[id]!, addressCount, m);
+        for (const a of changedAddresses(reach[id]!, next)) out.push([id, a]);
+        reach[id] = next;
+      }
+      return out;
+    };
+    const outAddressPairs = atAddresses(egressAtPeers, rows.egress, ev.outAddresses, ev.egress, memo);
+    const inAddressPairs = atAddresses(ingressAtPeers, rows.ingress, ev.inAddresses, ev.ingress, inMemo);
 
     // Entity rows and columns; remember each changed pair's first value to report the changes.
     const E = index.entities.length;
@@ -826,9 +940,9 @@ export function createIncrementalEngine(
       ev.rowCache[src] = undefined;
     };
     const srcEntities = new Set<number>();
-    for (const s of egressTouched) for (const m of index.members[s]!) srcEntities.add(m.entity);
+    for (const s of egressRows) for (const m of index.members[s]!) srcEntities.add(m.entity);
     const dstEntities = new Set<number>();
-    for (const d of ingressTouched) for (const m of index.members[d]!) dstEntities.add(m.entity);
+    for (const d of ingressRows) for (const m of index.members[d]!) dstEntities.add(m.entity);
     for (const e of srcEntities) {
       const row = ev.entityRow(e);
       for (const dst of ev.rows[e]!.keys()) if (!row.has(dst)) set(e, dst, undefined);
@@ -849,6 +963,11 @@ export function createIncrementalEngine(
       const src = Math.floor(key / E);
       set(src, key - src * E, ev.entityPair(src, key - src * E));
     }
+    const external = index.firstExternal;
+    for (const [s, a] of outAddressPairs)
+      for (const m of index.members[s]!) set(m.entity, external + a, ev.entityAddress(m.entity, a, true));
+    for (const [d, a] of inAddressPairs)
+      for (const m of index.members[d]!) set(external + a, m.entity, ev.entityAddress(m.entity, a, false));
     const changes: ConnectionChange[] = [];
     for (const key of [...before.keys()].sort((a, b) => a - b)) {
       const src = Math.floor(key / E);
@@ -859,7 +978,12 @@ export function createIncrementalEngine(
       changes.push({ src: index.entities[src]!.id, dst: index.entities[dst]!.id, before: was, after: now });
     }
     const update: IncrementalUpdate = { touchedClasses: touched.size, recompiled: false, changes };
-    const patchedClasses = new Set([...patchedIn.keys(), ...patchedOut.keys()]).size;
+    const patchedClasses = new Set([
+      ...patchedIn.keys(),
+      ...patchedOut.keys(),
+      ...ingressAtPeers,
+      ...egressAtPeers,
+    ]).size;
     if (patchedClasses > 0) update.patchedClasses = patchedClasses;
     return update;
   };
@@ -1081,8 +1205,10 @@ export function createIncrementalEngine(
       const touched = new Set<number>();
       let ingressChanged = false;
       let egressChanged = false;
+      const changedSpecs: CompiledCiliumSpec[] = [];
       // A rule set changes the classes it selects in the directions it has rules or default deny in.
       const touch = (s: CompiledCiliumSpec): void => {
+        changedSpecs.push(s);
         const affects = (d: Direction): boolean =>
           s.info.defaultDeny[d] ||
           s[d === Direction.Ingress ? 'ingress' : 'egress'].length > 0 ||
@@ -1096,6 +1222,7 @@ export function createIncrementalEngine(
       };
       for (const p of dropped) for (const s of specsOf.get(oldPosition.get(p.id)!) ?? []) touch(s);
       const compiler = (ev.ciliumCompiler ??= ciliumSpecCompiler(ev.compiler));
+      const before = { specs: cilium.specs.slice(), ofClass: cilium.ofClass.slice() };
       cilium.specs.length = 0;
       for (const [i, p] of state.ciliumPolicies.entries()) {
         if (kept.has(p.id)) {
@@ -1112,9 +1239,28 @@ export function createIncrementalEngine(
         }
       }
       // Indices moved: every class's list of rule sets is rebuilt (linear), its access only where touched.
-      for (const list of cilium.ofClass) list.length = 0;
+      for (let id = 0; id < cilium.ofClass.length; id++) cilium.ofClass[id] = [];
       for (const s of cilium.specs) for (const id of s.selected) cilium.ofClass[id]!.push(s.index);
-      return propagate(touched, ingressChanged, egressChanged, Changed.Cilium);
+      // Where the changed rules match few peers, the touched classes whose isolation stays (a NetworkPolicy
+      // isolates them, or a Cilium rule set's default deny before and after, or neither) decide differently
+      // at those peers only: their rows are patched there.
+      const keep = (direction: Direction): Set<number> => {
+        const out = new Set<number>();
+        const np = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+        const denies = (
+          c: { specs: readonly CompiledCiliumSpec[]; ofClass: readonly number[][] },
+          id: number,
+        ) => c.ofClass[id]!.some((i) => c.specs[i]!.info.defaultDeny[direction]);
+        for (const id of touched)
+          if (np[id]!.isolated || denies(before, id) === denies(cilium, id)) out.add(id);
+        return out;
+      };
+      const rows: RowPeers = {
+        ingress: ciliumPeers(changedSpecs, Direction.Ingress),
+        egress: ciliumPeers(changedSpecs, Direction.Egress),
+        keep: { ingress: keep(Direction.Ingress), egress: keep(Direction.Egress) },
+      };
+      return propagate(touched, ingressChanged, egressChanged, Changed.Cilium, NO_PEERS, rows);
     },
   };
   return engine;
