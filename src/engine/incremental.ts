@@ -19,9 +19,19 @@
  * policies of every class, and recombines the touched classes' NetworkPolicy accesses with their new tier
  * walks (step 2 without rebuilding the NetworkPolicy accesses); steps 3 and 4 as above.
  *
+ * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) sit in the NetworkPolicy layer: each
+ * class's layer (`applyCilium` over its NetworkPolicy `Access`, and the Cilium deny of a class nothing
+ * isolates) is kept between the NetworkPolicy `Access` and the final one. Any edit rebuilds the layers of the
+ * classes it touches before combining the tiers; a Cilium policy edit touches the classes its rule sets select
+ * (before or after), in the directions they have rules or default deny in. When its rules match few pod
+ * classes and any address classes (`ciliumPeers`), the touched classes whose isolation stays get their
+ * accesses rebuilt but their pairs recomputed at those peers only (`RowPeers`), not their rows.
+ *
  * Changes that cannot be local: a CIDR no policy mentioned before (or the last mention of one), from a
- * NetworkPolicy ipBlock, a cluster policy's `networks` peer or the address of a node a `nodes` peer selects,
- * moves the borders of the address classes, and with them the pods' classes; and, with
+ * NetworkPolicy ipBlock, a cluster policy's `networks` peer, the address of a node a `nodes` peer selects or a
+ * Cilium CIDR peer (or except), moves the borders of the address classes, and with them the pods' classes;
+ * the first Cilium policy (or the last one gone) splits (or joins) the outside at the IPv4/IPv6 roots and the
+ * node addresses and makes pod classes know (or forget) their address classes; and, with
  * `ipBlockMatchesPods: false`, the first (or last) cluster policy matching by address makes pod classes
  * know (or forget) their address classes. Such an update recompiles everything (`recompiled: true`) and
  * still reports the connections that changed. Pod classes here tell pods apart by all their labels
@@ -74,6 +84,7 @@ import {
   patchTiers,
   unionMaps,
   type ClassWalks,
+  type DomainReach,
   type PeerMap,
   type TierWalk,
 } from './decisions.ts';
@@ -353,6 +364,11 @@ class Evaluation {
   readonly classesOfEntity: number[][];
   /** Sorted connections of each source entity, until its row changes. */
   readonly rowCache: (Connection[] | undefined)[];
+  /**
+   * Each class's reach by DNS name (`compiled.domainReach`), until an edit touches the class: it depends only
+   * on the class's own cluster policies, Cilium rule sets and NetworkPolicy isolation.
+   */
+  readonly domainReach = new Map<number, DomainReach[]>();
 
   constructor(state: ClusterState, options: EngineOptions, granularity: Granularity) {
     this.granularity = granularity;
@@ -759,6 +775,7 @@ export function createIncrementalEngine(
   ): IncrementalUpdate => {
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
+    for (const id of ids) ev.domainReach.delete(id);
     const access =
       changed === Changed.NetworkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
     // Patching keeps the NetworkPolicy layer: only for cluster policy edits.
@@ -995,7 +1012,14 @@ export function createIncrementalEngine(
     },
     connectivity() {
       const { granularity: g, entities, byId } = ev.index;
-      const domains = connectivityDomains(ev.compiled, ev.index);
+      // Each class's reach by DNS name, kept until an edit touches the class (`propagate`).
+      const { compiled, domainReach } = ev;
+      const reach = (id: number): DomainReach[] => {
+        let r = domainReach.get(id);
+        if (r === undefined) domainReach.set(id, (r = compiled.domainReach(id)));
+        return r;
+      };
+      const domains = connectivityDomains({ ...compiled, domainReach: reach }, ev.index);
       return { granularity: g, entities, byId, connections: ev.connections(), domains };
     },
     updatePolicy(policy) {
