@@ -469,7 +469,7 @@ export class PolicyCompiler implements TierPeerContext {
 
   #cilium: CompiledCilium | undefined;
 
-  /** The Cilium policies, compiled once (the incremental engine recompiles when they are present). */
+  /** The Cilium policies, compiled once (the incremental engine then edits the result in place). */
   get cilium(): CompiledCilium {
     return (this.#cilium ??= compileCilium(this));
   }

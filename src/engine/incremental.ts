@@ -24,8 +24,9 @@
  * isolates) is kept between the NetworkPolicy `Access` and the final one. Any edit rebuilds the layers of the
  * classes it touches before combining the tiers; a Cilium policy edit touches the classes its rule sets select
  * (before or after), in the directions they have rules or default deny in. When its rules match few pod
- * classes and any address classes (`ciliumPeers`), the touched classes whose isolation stays get their
- * accesses rebuilt but their pairs recomputed at those peers only (`RowPeers`), not their rows.
+ * classes and any address classes (`ciliumPeers`), the touched classes whose isolation stays decide
+ * differently at those peers only: their accesses are patched there (`patchCilium`) or rebuilt, and their
+ * pairs recomputed at those peers only (`RowPeers`), not their rows.
  *
  * Changes that cannot be local: a CIDR no policy mentioned before (or the last mention of one), from a
  * NetworkPolicy ipBlock, a cluster policy's `networks` peer, the address of a node a `nodes` peer selects or a
