@@ -281,7 +281,12 @@ export class Canvas {
   #weak = new Map<string, DrawnEdge[]>();
   #weakIds: ReadonlySet<string> = new Set();
   #added: Collection;
-  #weakSync = 0;
+  /**
+   * Whether the main instance's drawing is held (`cy.startBatch()`) until after the frame that shows a
+   * selection, and the task that releases it.
+   */
+  #held = false;
+  #release = 0;
   #edgeClasses: (e: GraphEdge) => string[] = () => [];
   #crowded = false;
   #members: ((group: string) => readonly string[]) | undefined;
@@ -412,6 +417,8 @@ export class Canvas {
 
   /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
   render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+    // Drawing everything anew: nothing waits for a frame.
+    this.#unhold();
     positions = cacheFor(decorations.grouping ?? '');
     this.#members = decorations.members;
     const nodeClasses = decorations.nodeClasses ?? (() => []);
@@ -463,7 +470,8 @@ export class Canvas {
     this.#shown = undefined;
     this.#added = this.cy.collection();
     this.#matched = new Set();
-    this.select(this.#selected);
+    this.#select(this.#selected);
+    this.#syncWeak();
     this.#publish();
     if (reshaped) this.fit();
     this.#zoomLabels();
@@ -621,6 +629,11 @@ export class Canvas {
   select(ids: readonly string[]): void {
     // Already shown (a click marks the canvas before the URL follows and asks again).
     if (this.#shown !== undefined && sameList(this.#shown, ids)) return;
+    this.#select(ids);
+    this.#hold();
+  }
+
+  #select(ids: readonly string[]): void {
     this.#selected = ids;
     this.#shown = ids;
     const weak = this.#weakFor(ids);
@@ -649,7 +662,6 @@ export class Canvas {
     this.#parent.classList.toggle('canvas-dimmed', near !== undefined);
     this.#drawOverlay();
     this.#scheduleTitles();
-    this.#scheduleWeakSync();
   }
 
   /** The weak lines a selection shows: a picked line, the lines of picked nodes (and of their members). */
@@ -668,18 +680,31 @@ export class Canvas {
   }
 
   /**
-   * After the frame that shows the selection: the weak lines it shows go into the main instance too (where
-   * the pointer finds them: hover, click), and those of the last selection out. This redraws the canvas
-   * below, in a frame of its own.
+   * Holds the main instance's drawing until after the frame that shows the selection. Cytoscape redraws all
+   * of it after any click on a node (the node's pressed state, then its release), which at 5,000 workloads
+   * took longer than the rest of that frame, for a change nobody sees under the dimming and the copy above.
+   * After the frame, the main instance draws again, in a frame of its own, with the weak lines the
+   * selection shows (in it for the pointer: hover, click) and without those of the last one.
    */
-  #scheduleWeakSync(): void {
-    if (this.#weakSync !== 0) return;
-    this.#weakSync = requestAnimationFrame(() =>
+  #hold(): void {
+    if (!this.#held) {
+      this.#held = true;
+      this.cy.startBatch();
+    }
+    if (this.#release !== 0) return;
+    this.#release = requestAnimationFrame(() =>
       setTimeout(() => {
-        this.#weakSync = 0;
+        this.#release = 0;
+        this.#unhold();
         if (!this.cy.destroyed()) this.#syncWeak();
       }, 0),
     );
+  }
+
+  #unhold(): void {
+    if (!this.#held || this.cy.destroyed()) return;
+    this.#held = false;
+    this.cy.endBatch();
   }
 
   #syncWeak(): void {

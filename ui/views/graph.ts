@@ -546,7 +546,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     showOpen.checked = !opts.hideOpen;
     showExt.checked = opts.external;
     const by = opts.grouping ?? parseGrouping(undefined);
-    groupBy.value = by.by;
+    // Setting a select's value (even to the same) re-selects its option: only when it changes.
+    if (groupBy.value !== by.by) groupBy.value = by.by;
     groupKey.hidden = by.by === 'namespace' && document.activeElement !== groupKey;
     if (document.activeElement !== groupKey) groupKey.value = by.by === 'label' ? by.key : '';
     if (keysListed !== app.model) {
