@@ -311,6 +311,8 @@ export class Canvas {
   #overlay: Core | undefined;
   #overlayFrame = 0;
   #frame = 0;
+  /** The group nodes of the elements drawn (undefined: not looked up since they were added). */
+  #parents: cytoscape.NodeSingular[] | undefined;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
     this.element = h('div', {
@@ -465,6 +467,7 @@ export class Canvas {
         ),
       ]);
     });
+    this.#parents = undefined;
     if (reshaped) this.#place();
     // The elements are new: nothing is marked yet.
     this.#shown = undefined;
@@ -874,7 +877,8 @@ export class Canvas {
   #drawTitles(): void {
     if (this.cy.destroyed()) return;
     const zoom = this.cy.zoom();
-    const parents = this.cy.nodes(':parent').toArray();
+    // The groups drawn (found once per drawing: a selector over every node costs at every frame).
+    const parents = (this.#parents ??= this.cy.nodes(':parent').toArray());
     const have = new Map(
       [...this.#titles.children].map((c) => [(c as HTMLElement).dataset.id ?? '', c as HTMLElement]),
     );
