@@ -224,12 +224,17 @@ async function measure(tier: TierName): Promise<UiResult> {
           { capture: true, once: true },
         );
       });
-    /** A click as a user makes it: the pointer at rest on the node, pressed, released 80 ms later. */
+    /**
+     * A click as a user makes it: the pointer at rest on the node, pressed, released 80 ms later (each step's
+     * own frame drawn before the next, as it is at a human pace even on a slow machine).
+     */
     const press = async (x: number, y: number): Promise<void> => {
       await page.mouse.move(x, y);
       await page.waitForTimeout(150);
+      await nextFrame();
       await page.mouse.down();
       await page.waitForTimeout(80);
+      await nextFrame();
     };
     await arm();
     const target = targets[0];

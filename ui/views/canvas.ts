@@ -797,13 +797,13 @@ export class Canvas {
           position: { ...n.position() },
         });
     });
-    const near2 = ['selected-near', 'labelled'];
+    const nearMarks = ['selected-near', 'labelled'];
     near.edges().forEach((e) => {
       const data = e.data() as EdgeDataDefinition;
       elements.push({
         group: 'edges',
         data: { ...data, fs },
-        classes: mark(e.id(), [...e.classes().filter((c) => c !== 'labelled'), ...near2]),
+        classes: mark(e.id(), [...e.classes().filter((c) => c !== 'labelled'), ...nearMarks]),
       });
     });
     for (const d of edgeElements(
@@ -811,7 +811,7 @@ export class Canvas {
       this.#edgeClasses,
       this.#weakIds,
       this.#crowded,
-      near2,
+      nearMarks,
     ))
       elements.push({
         ...d,
