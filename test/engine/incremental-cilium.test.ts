@@ -21,7 +21,7 @@ import { tierMentionedCidrs } from '../../src/engine/tiers.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { parseCidr } from '../../src/base/ip.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import { specArb } from '../support/arbitraries.ts';
 import { NAMESPACES, ciliumClusterArb, ruleSetArb } from '../support/cilium-arbitraries.ts';
@@ -206,6 +206,37 @@ describe('incremental engine: Cilium policies', () => {
     const update = checked(inc, () => inc.updateClusterPolicy(allow));
     assert.equal(update.recompiled, false);
     assert.equal(checked(inc, () => inc.removeClusterPolicy(guard.id)).recompiled, false);
+  });
+
+  test('policies with several rule sets (`specs`): an edit before them renumbers theirs, an edit of one rule set', () => {
+    const two = (egressPort: string): CiliumPolicyInfo =>
+      ciliumPolicyInfo({
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'two', namespace: 'dev' },
+        specs: [
+          { endpointSelector: { matchLabels: { app: 'web' } }, ingressDeny: [{ fromEndpoints: [{}] }] },
+          {
+            endpointSelector: { matchLabels: { app: 'client' } },
+            egress: [{ toEndpoints: [{}], toPorts: [{ ports: [{ port: egressPort }] }] }],
+          },
+        ],
+      });
+    const first = cnpCilium('prod', 'db', dbFromWeb);
+    const inc = createIncrementalEngine(base([first, two('80')]));
+    const edited = checked(inc, () => inc.updateCiliumPolicy(two('443')));
+    assert.equal(edited.recompiled, false);
+    assert.equal(edited.touchedClasses, 2, 'dev/web and dev/client');
+    // The first policy goes: the other's two rule sets move down, and still select their classes.
+    assert.equal(checked(inc, () => inc.removeCiliumPolicy(first.id)).recompiled, false);
+    assert.deepEqual(
+      inc.compiled.cilium.specs.map((s) => [s.index, s.policy]),
+      [
+        [0, 0],
+        [1, 0],
+      ],
+    );
+    assert.equal(checked(inc, () => inc.updateCiliumPolicy(two('8080'))).recompiled, false);
   });
 
   test('the first Cilium policy, the last one gone and a new CIDR recompile', () => {
