@@ -26,7 +26,15 @@ import {
   type CompiledCiliumSpec,
 } from './cilium.ts';
 import { l7Filters, type L7Filter } from './cilium-l7.ts';
-import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, unionPorts, type PortSet } from './ports.ts';
+import {
+  NO_PORTS,
+  intersectPorts,
+  isEmptyPorts,
+  portsContain,
+  subtractPorts,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
 import { sortedIncludes } from '../base/sorted.ts';
 import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import type { ClassEnd } from './connectivity.ts';
@@ -672,7 +680,7 @@ export function explainDomainMisses(
   const { cilium } = compiled;
   const candidates = new Map<string, MissCandidate<CiliumRuleCitation>>();
   for (const id of classes) {
-    const unseen = ciliumUnseenDomains(cilium, id);
+    const seen = proxySeesName(compiled, id, name, matches);
     for (const i of cilium.ofClass[id] ?? []) {
       const s = cilium.specs[i]!;
       const policy = cilium.policies[s.policy]!;
@@ -684,18 +692,16 @@ export function explainDomainMisses(
             p.info.kind === 'fqdn' ? p.info.name : p.info.kind === 'fqdnPattern' ? p.info.pattern : undefined;
           if (domain === undefined || !matches(domain, name)) continue;
           const peerPath = [...rulePath, ...(paths.length === rule.peers.length ? paths[p.index]! : [])];
-          const peer: MissReason[] = unseen.some(
-            (u) => u.spec === s.index && u.rule === rule.index && u.domain === domain,
-          )
-            ? [
+          const peer: MissReason[] = seen
+            ? []
+            : [
                 {
                   code: 'fqdn-unseen',
                   domain,
                   path: formatPath(peerPath),
                   location: locate(policy, peerPath),
                 },
-              ]
-            : [];
+              ];
           const ports = intersectPorts(rule.ports.numeric, query);
           const portPath = [...rulePath, 'toPorts'];
           const portReasons: MissReason[] = isEmptyPorts(ports)
@@ -727,4 +733,83 @@ export function explainDomainMisses(
     }
   }
   return nearest([...candidates.values()]);
+}
+
+/** The names and patterns of the DNS rules on port 53 (UDP or TCP) of the egress allow rules selecting `classId`. */
+function dnsProxySelectorsOf(compiled: CompiledCluster, classId: number): string[] {
+  const { cilium } = compiled;
+  const out: string[] = [];
+  for (const i of cilium.ofClass[classId] ?? []) {
+    for (const rule of cilium.specs[i]!.egress) {
+      for (const entry of rule.l7) {
+        const p = entry.ports.numeric;
+        if (entry.kind === 'dns' && (portsContain(p, 'UDP', 53) || portsContain(p, 'TCP', 53)))
+          out.push(...entry.dns);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether Cilium's DNS proxy sees the pods of `classId` look `name` up: a DNS rule on port 53 of theirs
+ * matches it. Only then do `toFQDNs` selectors learn its addresses (docs/design/cilium.md).
+ */
+function proxySeesName(
+  compiled: CompiledCluster,
+  classId: number,
+  name: string,
+  matches: (pattern: string, name: string) => boolean,
+): boolean {
+  return dnsProxySelectorsOf(compiled, classId).some((selector) => matches(selector, name));
+}
+
+/** What the egress deny rules selecting `classId` deny towards every address outside the cluster. */
+function deniedTowardsEveryOutsideAddress(compiled: CompiledCluster, classId: number): PortSet {
+  const { cilium } = compiled;
+  if (cilium.world.length === 0) return NO_PORTS;
+  const denies = (cilium.ofClass[classId] ?? []).flatMap((i) => cilium.specs[i]!.egressDeny);
+  if (denies.length === 0) return NO_PORTS;
+  let out: PortSet | undefined;
+  for (const a of cilium.world) {
+    let denied = NO_PORTS;
+    for (const rule of denies) {
+      if (rule.peers.some((p) => peerHits(p, { address: a })))
+        denied = unionPorts(denied, ciliumRulePortsTowards(rule.ports, undefined));
+    }
+    out = out === undefined ? denied : intersectPorts(out, denied);
+  }
+  return out ?? NO_PORTS;
+}
+
+/**
+ * The Cilium `toFQDNs` egress allow rules by which the pods of `classId` reach the DNS name `name`: a `toFQDNs`
+ * name or pattern of theirs matches it, the DNS proxy sees its lookups (a DNS rule on port 53 of theirs matches
+ * the name itself: `*.example.com` learns the addresses of `api.example.com` when `api.example.com` is looked
+ * up through the proxy), on the rule's ports minus what egress deny rules deny towards every address outside
+ * the cluster (the name may resolve to any of them).
+ */
+export function ciliumNameRules(
+  compiled: CompiledCluster,
+  classId: number,
+  name: string,
+  matches: (pattern: string, name: string) => boolean,
+): { spec: number; rule: number; domain: string; ports: PortSet }[] {
+  const { cilium } = compiled;
+  const specs = cilium.ofClass[classId] ?? [];
+  if (specs.length === 0 || !proxySeesName(compiled, classId, name, matches)) return [];
+  const denied = deniedTowardsEveryOutsideAddress(compiled, classId);
+  const out: { spec: number; rule: number; domain: string; ports: PortSet }[] = [];
+  for (const i of specs) {
+    for (const rule of cilium.specs[i]!.egress) {
+      for (const p of rule.peers) {
+        for (const domain of p.domains) {
+          const ports = subtractPorts(rule.ports.numeric, denied);
+          if (matches(domain, name) && !isEmptyPorts(ports))
+            out.push({ spec: i, rule: rule.index, domain, ports });
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -24,6 +24,7 @@ import type { RefIndex } from './refs.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
 import {
+  ciliumNameRules,
   explainCiliumSide,
   explainL7,
   type CiliumL7Match,
@@ -817,16 +818,24 @@ export interface DomainRuleMatch {
   location: SourceLocation | undefined;
 }
 
-/** Whether a `toFQDNs` name or pattern (or a `domainNames` entry) matches `name`: `*` within a label, `*` alone everything. */
+/**
+ * Whether a `toFQDNs` name or pattern, a DNS rule's `matchName`/`matchPattern` (or a `domainNames` entry)
+ * matches `name`, as Cilium's `pkg/fqdn/matchpattern` reads it: only stars (`*`, `**.`) match every name; a
+ * leading `**.` (two or more stars) one or more whole labels; any other `*` a run of DNS characters within a
+ * label. Case and a final dot do not count.
+ */
 export function domainMatches(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[-a-z0-9_]*')}$`,
-  );
-  return re.test(name.toLowerCase().replace(/\.$/, ''));
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  if (/^\*+$/.test(p)) return true;
+  const label = '[-a-z0-9_]';
+  const lead = /^\*{2,}\./.exec(p);
+  const head = lead === null ? '' : `${label}+(?:\\.${label}+)*\\.`;
+  const body = p
+    .slice(lead?.[0].length ?? 0)
+    .split(/\*+/)
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join(`${label}*`);
+  return new RegExp(`^${head}${body}$`).test(name.toLowerCase().replace(/\.$/, ''));
 }
 
 /**
@@ -842,7 +851,14 @@ export function explainDomain(
 ): DomainRuleMatch[] {
   const out = new Map<string, DomainRuleMatch>();
   for (const id of classes) {
-    for (const r of compiled.domainReach(id)) {
+    // Cilium's `toFQDNs` rules by this very name: whether the DNS proxy sees its lookups depends on the name,
+    // not on the rule's pattern (`domainReach` answers for the pattern as a whole).
+    const cilium = ciliumNameRules(compiled, id, name, domainMatches).map((r) => ({
+      ...r,
+      policy: compiled.cilium.specs[r.spec]!.policy,
+      cilium: { spec: r.spec },
+    }));
+    for (const r of [...compiled.domainReach(id).filter((d) => d.cilium === undefined), ...cilium]) {
       const ports = intersectPorts(r.ports, query);
       if (isEmptyPorts(ports) || !domainMatches(r.domain, name)) continue;
       const cite =

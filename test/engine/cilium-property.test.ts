@@ -10,19 +10,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
+import { compileCluster, type CompiledCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { portsContain, portsEqual } from '../../src/engine/ports.ts';
-import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
-import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import { portSetOf, portsContain, portsEqual } from '../../src/engine/ports.ts';
+import { explainConnection, explainDomain, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds, l7Filters, type L7Filter } from '../../src/engine/cilium-l7.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
-import type { CiliumRule } from '../../src/model/cilium-wire.ts';
-import { PROTOCOLS, type LabelSelector } from '../../src/model/k8s.ts';
+import type {
+  CiliumEgressRule,
+  CiliumFQDNSelector,
+  CiliumL7Rules,
+  CiliumRule,
+} from '../../src/model/cilium-wire.ts';
+import { PROTOCOLS, type LabelSelector, type Protocol } from '../../src/model/k8s.ts';
 import {
   CIDRS,
   probeIps,
@@ -32,7 +37,7 @@ import {
   tieredClusterInputArb,
 } from '../support/arbitraries.ts';
 import { ccnp, cluster, cnpCilium, policy } from '../support/builders.ts';
-import { naiveAllowed } from '../support/naive.ts';
+import { naiveAllowed, naiveL7, naiveReachesName } from '../support/naive.ts';
 import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
@@ -89,17 +94,57 @@ const portArb = fc.oneof(
   fc.constant({ port: '5000', endPort: 5010, protocol: 'TCP' }),
 );
 
+/** DNS names and patterns (`toFQDNs`, `rules.dns`), and the names probed. */
+const FQDN_SELECTORS: CiliumFQDNSelector[] = [
+  { matchName: 'example.com' },
+  { matchName: 'api.example.com' },
+  { matchPattern: '*.example.com' },
+  { matchPattern: '**.example.com' },
+  { matchPattern: 'api.*.com' },
+  { matchPattern: '*' },
+];
+const NAMES = ['example.com', 'api.example.com', 'a.b.example.com', 'api.test.com', 'other.org'];
+const fqdnArb = fc.constantFrom(...FQDN_SELECTORS);
+
+/**
+ * An entry's L7 part: none, http, kafka, dns (with names: what Cilium's DNS proxy lets `toFQDNs` learn on
+ * port 53), or an empty http list (no L7 rule: Cilium's `L7Rules.IsEmpty`).
+ */
+const l7Arb: fc.Arbitrary<CiliumL7Rules | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  { weight: 2, arbitrary: fc.constant<CiliumL7Rules>({ http: [{ method: 'GET' }] }) },
+  { weight: 1, arbitrary: fc.constant<CiliumL7Rules>({ kafka: [{ topic: 'orders' }] }) },
+  { weight: 2, arbitrary: fc.array(fqdnArb, { minLength: 1, maxLength: 2 }).map((dns) => ({ dns })) },
+  { weight: 1, arbitrary: fc.constant<CiliumL7Rules>({ http: [] }) },
+);
+
 function toPortsArb(allow: boolean) {
   return fc.array(
     fc
-      .tuple(fc.array(portArb, { maxLength: 2 }), allow ? fc.boolean() : fc.constant(false))
-      .map(([ports, l7]) => ({
+      .tuple(fc.array(portArb, { maxLength: 2 }), allow ? l7Arb : fc.constant(undefined))
+      .map(([ports, rules]) => ({
         ...(ports.length === 0 ? {} : { ports }),
-        ...(l7 ? { rules: { http: [{ method: 'GET' }] } } : {}),
+        ...(rules === undefined ? {} : { rules }),
       })),
     { minLength: 1, maxLength: 2 },
   );
 }
+
+/** An egress allow rule sending DNS lookups on port 53 to the proxy, with names. */
+const dnsRuleArb: fc.Arbitrary<CiliumEgressRule> = fc
+  .tuple(
+    fc.constantFrom<CiliumEgressRule>(
+      {},
+      { toEntities: ['cluster'] },
+      { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'a' } }] },
+    ),
+    fc.constantFrom('UDP', 'TCP', 'ANY'),
+    fc.array(fqdnArb, { minLength: 1, maxLength: 2 }),
+  )
+  .map(([peer, protocol, dns]) => ({
+    ...peer,
+    toPorts: [{ ports: [{ port: '53', protocol }], rules: { dns } }],
+  }));
 
 /** One rule: 0–2 peer fields (none: L4-only, or `{}`), optional `toPorts`, sometimes `icmps`. */
 function ruleArb(direction: 'from' | 'to', allow: boolean) {
@@ -112,7 +157,9 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
     fc.array(cidrSetArb, { minLength: 1, maxLength: 2 }).map((v) => ({ [field('CIDRSet')]: v })),
     fc.constantFrom(...CIDR_LIST).map((c) => ({ [field('CIDR')]: [c] })),
     selectorArb({ role: ['worker', 'control'] }).map((s) => ({ [field('Nodes')]: [s] })),
-    ...(direction === 'to' && allow ? [fc.constant({ toFQDNs: [{ matchName: 'example.com' }] })] : []),
+    ...(direction === 'to' && allow
+      ? [fc.array(fqdnArb, { minLength: 1, maxLength: 2 }).map((toFQDNs) => ({ toFQDNs }))]
+      : []),
     // An empty selector list selects nothing, even with ports.
     fc.constantFrom('Endpoints', 'Entities', 'CIDR').map((f) => ({ [field(f)]: [] })),
   );
@@ -147,7 +194,9 @@ const ruleSetArb: fc.Arbitrary<CiliumRule> = fc
     endpointSelectorArb,
     fc.array(ruleArb('from', true), { maxLength: 2 }),
     fc.array(ruleArb('from', false), { maxLength: 2 }),
-    fc.array(ruleArb('to', true), { maxLength: 2 }),
+    fc.array(fc.oneof({ weight: 4, arbitrary: ruleArb('to', true) }, { weight: 1, arbitrary: dnsRuleArb }), {
+      maxLength: 2,
+    }),
     fc.array(ruleArb('to', false), { maxLength: 2 }),
     fc.option(
       fc.record({ ingress: fc.boolean(), egress: fc.boolean() }, { requiredKeys: [], noNullPrototype: true }),
@@ -199,6 +248,19 @@ function addresses(state: ClusterState): string[] {
 
 type Side = { pod: ClusterState['pods'][number] } | { ip: string };
 
+/** Every pod pair (a pod with itself only when `self`) and every pod/address pair, both ways. */
+function sidePairs(state: ClusterState, ips: readonly string[], self: boolean): [Side, Side][] {
+  const pairs: [Side, Side][] = [];
+  for (const s of state.pods) {
+    for (const d of state.pods) if (self || d !== s) pairs.push([{ pod: s }, { pod: d }]);
+    for (const ip of ips) {
+      pairs.push([{ pod: s }, { ip }]);
+      pairs.push([{ ip }, { pod: s }]);
+    }
+  }
+  return pairs;
+}
+
 function toEndpoint(side: Side): Endpoint {
   return 'pod' in side
     ? { kind: 'pod', namespace: side.pod.namespace, name: side.pod.name }
@@ -212,14 +274,7 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         const compiled = compileCluster(state);
         const ports = probes(state);
         const ips = addresses(state);
-        const pairs: [Side, Side][] = [];
-        for (const s of state.pods) {
-          for (const d of state.pods) pairs.push([{ pod: s }, { pod: d }]);
-          for (const ip of ips) {
-            pairs.push([{ pod: s }, { ip }]);
-            pairs.push([{ ip }, { pod: s }]);
-          }
-        }
+        const pairs = sidePairs(state, ips, true);
         for (const [s, d] of pairs) {
           const src = toEndpoint(s);
           const dst = toEndpoint(d);
@@ -242,6 +297,74 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         );
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+/** The engine's "filtered at L7" policies of a class pair on one port (ids, sorted). */
+function engineL7(filters: readonly L7Filter[], protocol: Protocol, port: number): string[] {
+  return [
+    ...new Set(filters.filter((f) => portsContain(f.ports, protocol, port)).map((f) => f.policy)),
+  ].sort();
+}
+
+function classEndOf(compiled: CompiledCluster, side: Side): ClassEnd {
+  return 'pod' in side
+    ? { pod: compiled.classOfPod(side.pod.namespace, side.pod.name)! }
+    : { address: compiled.addressSpace.classOfIp(side.ip)! };
+}
+
+describe('Cilium policies: the L7 marker and DNS names equal the naive evaluator', () => {
+  test('random clusters with L7 rules, toFQDNs and DNS rules: who filters at L7, who reaches a name (property)', () => {
+    fc.assert(
+      fc.property(ciliumClusterArb, (state) => {
+        const compiled = compileCluster(state);
+        const ports = probes(state);
+        const ips = addresses(state);
+        // A pod to itself is not filtered (Cilium does not see it); the engine answers per class.
+        const pairs = sidePairs(state, ips, false);
+        for (const [s, d] of pairs) {
+          const src = classEndOf(compiled, s);
+          const dst = classEndOf(compiled, d);
+          const filters = l7Filters(compiled, src, dst, allowedBetweenEnds(compiled, src, dst));
+          for (const protocol of PROTOCOLS) {
+            for (const port of ports) {
+              const want = naiveL7(state, toEndpoint(s), toEndpoint(d), protocol, port, {
+                ipBlockMatchesPods: true,
+              });
+              const got = engineL7(filters, protocol, port);
+              assert.deepEqual(
+                got,
+                want,
+                `${JSON.stringify(toEndpoint(s))} -> ${JSON.stringify(toEndpoint(d))} ${protocol}/${port}: filtered at L7 by`,
+              );
+            }
+          }
+        }
+        // By name: every pod, every probed name; the name may resolve to any address outside the nodes.
+        const outside = ips.filter((ip) => !state.nodes.some((n) => n.addresses.includes(ip)));
+        for (const pod of state.pods) {
+          const cls = compiled.classOfPod(pod.namespace, pod.name)!;
+          for (const name of NAMES) {
+            for (const protocol of PROTOCOLS) {
+              for (const port of ports) {
+                const query = portSetOf(protocol, [port, port]);
+                const got = explainDomain(compiled, [cls], name, query).some((r) =>
+                  r.policy.startsWith('Cilium'),
+                );
+                const endpoint = { kind: 'pod' as const, namespace: pod.namespace, name: pod.name };
+                const want = naiveReachesName(state, endpoint, name, protocol, port, outside);
+                assert.equal(
+                  got,
+                  want,
+                  `${pod.namespace}/${pod.name} -> ${name} ${protocol}/${port} by name`,
+                );
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 });

@@ -205,3 +205,41 @@ describe('explain --to a DNS name: JSON and near misses', () => {
     );
   });
 });
+
+describe('explain --to a DNS name: the DNS proxy sees names, not patterns', () => {
+  test('toFQDNs *.example.com with a DNS rule for api.example.com only: api.example.com by name, www.example.com not', async () => {
+    const yaml = `
+apiVersion: v1
+kind: Pod
+metadata: {name: job, namespace: batch, labels: {app: job}}
+spec: {containers: [{name: job, image: registry.example/job:1}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: job-egress, namespace: batch}
+spec:
+  endpointSelector: {matchLabels: {app: job}}
+  egress:
+    - toFQDNs: [{matchPattern: "*.example.com"}]
+      toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+    - toEntities: [cluster]
+      toPorts:
+        - ports: [{port: "53", protocol: UDP}]
+          rules: {dns: [{matchName: api.example.com}]}
+`;
+    const ask = (name: string) =>
+      runCli(['explain', '-', '--granularity', 'pod', '--from', 'batch/job', '--to', name, '-o', 'json'], {
+        stdin: yaml,
+      });
+    const api = JSON.parse((await ask('api.example.com')).stdout) as ExplainJson;
+    assert.deepEqual(
+      api.domains?.map((d) => [d.verdict, d.summary, d.rules.map((r) => `${r.path} ${r.domain}`)]),
+      [['allowed', 'TCP 443', ['spec.egress[0] *.example.com']]],
+    );
+    const www = JSON.parse((await ask('www.example.com')).stdout) as ExplainJson;
+    assert.deepEqual(
+      www.domains?.map((d) => [d.verdict, d.nearMisses.map((m) => m.reasons.map((c) => c.code).join())]),
+      [['denied', ['fqdn-unseen']]],
+    );
+  });
+});
