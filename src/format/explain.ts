@@ -411,7 +411,10 @@ function explanationMd(x: Explanation): string {
       `**${sideTitle(side, end)}**: ${statusText(side, end)}${side.status === 'isolated' ? ` ${side.isolatedBy.map((p) => `\`${p.policy}\``).join(', ')}` : ''}`,
     );
     const cilium = ciliumLines(side.cilium, x, side);
-    if (cilium.length > 0) lines.push('', ...cilium.map((l) => mdCell(l.trim())));
+    // The reasons of a near miss (indented in the text) nest under its list item.
+    const mdLine = (l: string): string =>
+      l.startsWith('      ') ? `  - ${mdCell(l.trim())}` : mdCell(l.trim());
+    if (cilium.length > 0) lines.push('', ...cilium.map(mdLine));
     const note = tierStatusText(side.tiers.status);
     if (note !== undefined && side.status !== 'host-network')
       lines.push('', `Cluster policies: ${note.replace(/^cluster policies /, '')}.`);

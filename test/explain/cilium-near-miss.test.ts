@@ -60,6 +60,11 @@ describe('explain: near misses of Cilium policies', () => {
     const r = await explain('other/web', 'shop/db', '5432');
     assert.equal(r.code, 1);
     assertGolden('explain/cilium-namespace-miss.txt', r.stdout);
+    // Markdown (a pull-request comment): each reason nests under its rule.
+    assertGolden(
+      'explain/cilium-namespace-miss.md',
+      (await explain('other/web', 'shop/db', '5432', '-o', 'md')).stdout,
+    );
     const { miss, reasons } = await firstMiss('other/web', 'shop/db', '5432', 'ingress');
     // The rule for app=web comes first: only its namespace is off.
     assert.equal(miss?.path, 'spec.ingress[1]');
