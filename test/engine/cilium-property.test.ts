@@ -108,7 +108,7 @@ const fqdnArb = fc.constantFrom(...FQDN_SELECTORS);
 
 /**
  * An entry's L7 part: none, http, kafka, dns (with names: what Cilium's DNS proxy lets `toFQDNs` learn on
- * port 53), or an empty http list (no L7 rule: Cilium's `L7Rules.IsEmpty`).
+ * port 53), an empty http list (no L7 rule: Cilium's `L7Rules.IsEmpty`), or a generic `l7proto`.
  */
 const l7Arb: fc.Arbitrary<CiliumL7Rules | undefined> = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
@@ -116,15 +116,24 @@ const l7Arb: fc.Arbitrary<CiliumL7Rules | undefined> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<CiliumL7Rules>({ kafka: [{ topic: 'orders' }] }) },
   { weight: 2, arbitrary: fc.array(fqdnArb, { minLength: 1, maxLength: 2 }).map((dns) => ({ dns })) },
   { weight: 1, arbitrary: fc.constant<CiliumL7Rules>({ http: [] }) },
+  { weight: 1, arbitrary: fc.constant<CiliumL7Rules>({ l7proto: 'r2d2', l7: [{ cmd: 'READ' }] }) },
 );
 
 function toPortsArb(allow: boolean) {
   return fc.array(
     fc
-      .tuple(fc.array(portArb, { maxLength: 2 }), allow ? l7Arb : fc.constant(undefined))
-      .map(([ports, rules]) => ({
+      .tuple(
+        fc.array(portArb, { maxLength: 2 }),
+        allow ? l7Arb : fc.constant(undefined),
+        // TLS SNI checked by the proxy: L7 too, without `rules`.
+        allow
+          ? fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true))
+          : fc.constant(false),
+      )
+      .map(([ports, rules, sni]) => ({
         ...(ports.length === 0 ? {} : { ports }),
         ...(rules === undefined ? {} : { rules }),
+        ...(sni ? { serverNames: ['api.example.com'] } : {}),
       })),
     { minLength: 1, maxLength: 2 },
   );
