@@ -10,21 +10,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
+import { compileCluster, type CompiledCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { portsContain, portsEqual } from '../../src/engine/ports.ts';
-import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
-import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import { portSetOf, portsContain, portsEqual } from '../../src/engine/ports.ts';
+import { explainConnection, explainDomain, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds, l7Filters, type L7Filter } from '../../src/engine/cilium-l7.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { PROTOCOLS } from '../../src/model/k8s.ts';
+import { PROTOCOLS, type Protocol } from '../../src/model/k8s.ts';
 import { CIDRS, probeIps, probePorts, specArb } from '../support/arbitraries.ts';
-import { CIDR_LIST, ciliumClusterArb } from '../support/cilium-arbitraries.ts';
+import { CIDR_LIST, NAMES, ciliumClusterArb } from '../support/cilium-arbitraries.ts';
 import { cnpCilium, policy } from '../support/builders.ts';
-import { naiveAllowed } from '../support/naive.ts';
+import { naiveAllowed, naiveL7, naiveReachesName } from '../support/naive.ts';
 import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
@@ -48,6 +48,19 @@ function addresses(state: ClusterState): string[] {
 
 type Side = { pod: ClusterState['pods'][number] } | { ip: string };
 
+/** Every pod pair (a pod with itself only when `self`) and every pod/address pair, both ways. */
+function sidePairs(state: ClusterState, ips: readonly string[], self: boolean): [Side, Side][] {
+  const pairs: [Side, Side][] = [];
+  for (const s of state.pods) {
+    for (const d of state.pods) if (self || d !== s) pairs.push([{ pod: s }, { pod: d }]);
+    for (const ip of ips) {
+      pairs.push([{ pod: s }, { ip }]);
+      pairs.push([{ ip }, { pod: s }]);
+    }
+  }
+  return pairs;
+}
+
 function toEndpoint(side: Side): Endpoint {
   return 'pod' in side
     ? { kind: 'pod', namespace: side.pod.namespace, name: side.pod.name }
@@ -61,14 +74,7 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         const compiled = compileCluster(state);
         const ports = probes(state);
         const ips = addresses(state);
-        const pairs: [Side, Side][] = [];
-        for (const s of state.pods) {
-          for (const d of state.pods) pairs.push([{ pod: s }, { pod: d }]);
-          for (const ip of ips) {
-            pairs.push([{ pod: s }, { ip }]);
-            pairs.push([{ ip }, { pod: s }]);
-          }
-        }
+        const pairs = sidePairs(state, ips, true);
         for (const [s, d] of pairs) {
           const src = toEndpoint(s);
           const dst = toEndpoint(d);
@@ -91,6 +97,74 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         );
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+/** The engine's "filtered at L7" policies of a class pair on one port (ids, sorted). */
+function engineL7(filters: readonly L7Filter[], protocol: Protocol, port: number): string[] {
+  return [
+    ...new Set(filters.filter((f) => portsContain(f.ports, protocol, port)).map((f) => f.policy)),
+  ].sort();
+}
+
+function classEndOf(compiled: CompiledCluster, side: Side): ClassEnd {
+  return 'pod' in side
+    ? { pod: compiled.classOfPod(side.pod.namespace, side.pod.name)! }
+    : { address: compiled.addressSpace.classOfIp(side.ip)! };
+}
+
+describe('Cilium policies: the L7 marker and DNS names equal the naive evaluator', () => {
+  test('random clusters with L7 rules, toFQDNs and DNS rules: who filters at L7, who reaches a name (property)', () => {
+    fc.assert(
+      fc.property(ciliumClusterArb, (state) => {
+        const compiled = compileCluster(state);
+        const ports = probes(state);
+        const ips = addresses(state);
+        // A pod to itself is not filtered (Cilium does not see it); the engine answers per class.
+        const pairs = sidePairs(state, ips, false);
+        for (const [s, d] of pairs) {
+          const src = classEndOf(compiled, s);
+          const dst = classEndOf(compiled, d);
+          const filters = l7Filters(compiled, src, dst, allowedBetweenEnds(compiled, src, dst));
+          for (const protocol of PROTOCOLS) {
+            for (const port of ports) {
+              const want = naiveL7(state, toEndpoint(s), toEndpoint(d), protocol, port, {
+                ipBlockMatchesPods: true,
+              });
+              const got = engineL7(filters, protocol, port);
+              assert.deepEqual(
+                got,
+                want,
+                `${JSON.stringify(toEndpoint(s))} -> ${JSON.stringify(toEndpoint(d))} ${protocol}/${port}: filtered at L7 by`,
+              );
+            }
+          }
+        }
+        // By name: every pod, every probed name; the name may resolve to any address outside the nodes.
+        const outside = ips.filter((ip) => !state.nodes.some((n) => n.addresses.includes(ip)));
+        for (const pod of state.pods) {
+          const cls = compiled.classOfPod(pod.namespace, pod.name)!;
+          for (const name of NAMES) {
+            for (const protocol of PROTOCOLS) {
+              for (const port of ports) {
+                const query = portSetOf(protocol, [port, port]);
+                const got = explainDomain(compiled, [cls], name, query).some((r) =>
+                  r.policy.startsWith('Cilium'),
+                );
+                const endpoint = { kind: 'pod' as const, namespace: pod.namespace, name: pod.name };
+                const want = naiveReachesName(state, endpoint, name, protocol, port, outside);
+                assert.equal(
+                  got,
+                  want,
+                  `${pod.namespace}/${pod.name} -> ${name} ${protocol}/${port} by name`,
+                );
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 });
