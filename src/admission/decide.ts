@@ -74,7 +74,15 @@ const RESOURCE_OF: Record<AdmittedKind, Resource> = {
   ClusterNetworkPolicy: 'clusternetworkpolicies',
   AdminNetworkPolicy: 'adminnetworkpolicies',
   BaselineAdminNetworkPolicy: 'baselineadminnetworkpolicies',
+  CiliumNetworkPolicy: 'ciliumnetworkpolicies',
+  CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicies',
 };
+
+/** Cilium's policy kinds: judged like NetworkPolicies, named by their id (`CiliumNetworkPolicy/ns/name`). */
+export const CILIUM_KINDS: ReadonlySet<AdmittedKind> = new Set([
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+]);
 
 export function findingKey(f: Finding): string {
   return [f.ruleId, f.messageId, f.object.id, f.path.join('.'), f.message].join('\0');
@@ -261,11 +269,13 @@ export function fullEffect(baseline: Baseline, rules: AdmissionRules): EffectOf 
       if (!isEmptyPorts(c.removed)) cut++;
     }
     const subject = after ?? change.before!;
+    const policyId = policyIdOf(change);
     const changeFields = [
-      ...diff.policies.filter((p) => p.id === policyIdOf(change)).flatMap((p) => p.fields),
+      ...diff.policies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
       ...diff.clusterPolicies
         .filter((p) => p.id === `${change.kind}/${subject.metadata.name ?? ''}`)
         .flatMap((p) => p.fields),
+      ...diff.ciliumPolicies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
     ];
     // Spec assertions the change breaks (those broken already are not this change's doing).
     const broken = specFailures(session, rules.specs).filter(
@@ -279,12 +289,28 @@ export function fullEffect(baseline: Baseline, rules: AdmissionRules): EffectOf 
   };
 }
 
-/** `namespace/name` of the NetworkPolicy a change is about, if it is about one. */
+/**
+ * The state's id of the NetworkPolicy (`namespace/name`) or Cilium policy (`CiliumNetworkPolicy/ns/name`,
+ * `CiliumClusterwideNetworkPolicy/name`) a change is about, if it is about one.
+ */
 function policyIdOf(change: RequestChange): string | undefined {
-  const subject = change.after ?? change.before!;
-  return change.kind === 'NetworkPolicy'
-    ? `${subject.metadata.namespace ?? ''}/${subject.metadata.name ?? ''}`
-    : undefined;
+  const { namespace = '', name = '' } = (change.after ?? change.before!).metadata;
+  if (change.kind === 'NetworkPolicy') return `${namespace}/${name}`;
+  if (change.kind === 'CiliumNetworkPolicy') return `${change.kind}/${namespace}/${name}`;
+  if (change.kind === 'CiliumClusterwideNetworkPolicy') return `${change.kind}/${name}`;
+  return undefined;
+}
+
+/**
+ * Why the Cilium agent would reject a Cilium policy (and so enforce none of it), as netfence's validation
+ * (src/parse/validate/cilium.ts: Cilium's CRD schema and the agent's own checks) says; undefined when valid.
+ */
+function ciliumRejection(change: RequestChange): string | undefined {
+  if (!CILIUM_KINDS.has(change.kind) || change.after === undefined) return undefined;
+  const prefix = `${change.id}: `;
+  return stateFromObjects([change.after])
+    .skipped.find((s) => s.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 /**
@@ -319,12 +345,20 @@ export function decideWith(
     return allowedRecord(kind === 'Node' ? 'no label or address changed' : 'no label changed');
 
   const change: RequestChange = { request, kind, after, before, id, changedLabels, changedAddresses };
+  const policyId = policyIdOf(change);
+  const what = CILIUM_KINDS.has(kind)
+    ? policyId!
+    : `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
+  // A Cilium policy the agent rejects is stored by the API server (its CRD schema is looser) but never
+  // enforced: whatever its author meant it to allow or deny does not happen.
+  const rejected = ciliumRejection(change);
+  if (rejected !== undefined)
+    return answer(rules, [`${what}: the Cilium agent would not enforce it: ${rejected}`], [], 0, 0);
   const effect = effectOf(change);
   if ('verdict' in effect) return effect;
   const { opened, cut, changeFields, broken } = effect;
 
   // The field that made the change, for the message.
-  const policyId = policyIdOf(change);
   const defaultField =
     request.operation === 'DELETE'
       ? 'its deletion'
@@ -341,13 +375,13 @@ export function decideWith(
     for (const f of failures)
       for (const e of f.pair.explanations ?? [])
         for (const side of [e.egress, e.ingress])
-          for (const r of side.rules) if (r.policy === policyId) paths.add(r.path);
+          for (const r of [...side.rules, ...(side.cilium?.allows ?? []), ...(side.cilium?.denies ?? [])])
+            if (r.policy === policyId) paths.add(r.path);
     return paths.size > 0 ? [...paths].slice(0, 2).join(', ') : defaultField;
   };
 
   const violations: string[] = [];
   const warnings: string[] = [];
-  const what = `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
 
   const byTest = new Map<string, SpecFailure[]>();
   for (const f of broken) {
@@ -372,7 +406,17 @@ export function decideWith(
     if (f.severity === 'error') violations.push(text);
     else if (f.severity === 'warning') warnings.push(text);
   }
+  return answer(rules, violations, warnings, opened, cut);
+}
 
+/** The answer the mode gives to what the rules found. */
+function answer(
+  rules: AdmissionRules,
+  violations: string[],
+  warnings: string[],
+  opened: number,
+  cut: number,
+): DecisionRecord {
   const summary = `(${opened} connection${opened === 1 ? '' : 's'} opened, ${cut} cut)`;
   if (violations.length === 0 || rules.mode === 'audit')
     return {
