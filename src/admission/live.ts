@@ -189,8 +189,19 @@ export class LiveCluster {
     const next = new Map(objects.map((o) => [objectId(o), o]));
     const changed: KubeObject[] = [];
     const gone: KubeObject[] = [];
-    for (const [id, o] of next) if (this.#objects.get(id) !== o) changed.push(o);
+    // A watch event replaces the object even when what netfence reads of it did not change (a status the
+    // conversion leaves out: a pod's conditions, a Cilium policy's status, a relist): not a change.
+    for (const [id, o] of next) {
+      const held = this.#objects.get(id);
+      if (held !== o && (held === undefined || JSON.stringify(held) !== JSON.stringify(o))) changed.push(o);
+    }
     for (const [id, o] of this.#objects) if (!next.has(id)) gone.push(o);
+    if (changed.length === 0 && gone.length === 0) {
+      this.#all = objects;
+      this.#objects = next;
+      this.lastSync = 'unchanged';
+      return;
+    }
     const policyOnly = [...changed, ...gone].every(
       (o) => o.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(o.kind),
     );

@@ -10,7 +10,7 @@ import { LiveCluster } from '../../src/admission/live.ts';
 import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
-import { baseObjects, np, pod, review, spec } from './fixtures.ts';
+import { baseObjects, cnp, np, pod, review, spec } from './fixtures.ts';
 
 const RULES: AdmissionRules = { mode: 'deny', lint: DEFAULT_CONFIG, specs: [spec()] };
 
@@ -99,6 +99,22 @@ describe('LiveCluster.sync', () => {
     const live = new LiveCluster(objects, RULES);
     live.sync(objects);
     assert.equal(live.lastSync, 'unchanged');
+  });
+
+  test('objects replaced by equal ones (a relist, a status netfence does not read) change nothing', () => {
+    const objects = [...baseObjects(), cnp('data', 'allow-api', { endpointSelector: {}, ingress: [{}] })];
+    const live = new LiveCluster(objects, RULES);
+    const copies = objects.map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
+    live.sync(copies);
+    assert.equal(live.lastSync, 'unchanged');
+    // One that did change is still seen.
+    const relabelled = copies.map((o) =>
+      o.kind === 'Pod' && o.metadata.name === 'web'
+        ? { ...o, metadata: { ...o.metadata, labels: { app: 'web', tier: 'front' } } }
+        : o,
+    );
+    live.sync(relabelled);
+    assert.equal(live.lastSync, 'rebuilt');
   });
 
   test('requests leave the engine as the cluster is', () => {
