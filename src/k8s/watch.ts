@@ -36,7 +36,7 @@ export interface WatchEvent {
   kind: 'listed' | 'changed' | 'left-out' | 'error';
   /**
    * For `left-out` and `error`: one line. A resource left out is reported once (and again only if the reason
-   * changes), not at each retry; a `listed` event after it says it is served now.
+   * changes), not at each retry; the `listed` event that ends it has a message too (`…: watched now`).
    */
   message?: string;
 }
@@ -201,8 +201,8 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
         held.set(resource, new Map(items.map((o) => [keyOf(o), o])));
         generation++;
         listed(resource);
-        leftOut.delete(resource);
-        report({ resource, kind: 'listed' });
+        const wasLeftOut = leftOut.delete(resource);
+        report({ resource, kind: 'listed', ...(wasLeftOut ? { message: `${resource}: watched now` } : {}) });
         await watchFrom(resource, path, resourceVersion);
       } catch (error) {
         if (stopped) return;

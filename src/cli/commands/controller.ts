@@ -203,9 +203,10 @@ export function controllerCommand(io: Io, setExit: (code: number) => void): Comm
     `
 The controller watches namespaces, pods, workloads, services, NetworkPolicies, nodes, the cluster policy
 tiers and Cilium's policies (when their CRDs are installed); its audit follows the --cni profile (auto:
-detected on the cluster at start). It creates the default-deny policy it owns (label app.kubernetes.io/managed-by=netfence) in each
-namespace not excluded, repairs it when it is edited or deleted, and writes a PolicyReport "netfence" per
-namespace. Logs are JSON lines on stderr. Install it with deploy/controller/: see docs/enforce.md.
+detected on the cluster at start). It creates the default-deny policy it owns (label
+app.kubernetes.io/managed-by=netfence) in each namespace not excluded, repairs it when it is edited or
+deleted, and writes a PolicyReport "netfence" per namespace. Logs are JSON lines on stderr. Install it with
+deploy/controller/: see docs/enforce.md.
 
 Examples:
   netfence controller --cluster --spec reachability.yaml

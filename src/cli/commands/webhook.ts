@@ -205,18 +205,16 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     const conn = connectWith(k8s, options, io);
     // A kind not served (Cilium's or the tiers' CRDs not installed) is logged once and listed again every
     // 30 s: once its CRD is installed, it is watched (and logged so).
-    const leftOut = new Set<string>();
     const watch = k8s.watchCluster(conn, {
       onEvent: (e) => {
-        if (e.kind === 'error' || e.kind === 'left-out') {
-          if (e.kind === 'left-out') leftOut.add(e.resource);
+        if (e.kind === 'error' || e.kind === 'left-out')
           log({
             msg: e.kind === 'error' ? 'watch error' : 'left out',
             resource: e.resource,
             reason: e.message,
           });
-        } else if (e.kind === 'listed' && leftOut.delete(e.resource))
-          log({ msg: 'watching', resource: e.resource });
+        else if (e.kind === 'listed' && e.message !== undefined)
+          log({ msg: 'watching', resource: e.resource, reason: e.message });
       },
     });
     let server: RunningWebhook;
