@@ -613,7 +613,7 @@ function targetSuite(): Case[] {
     { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
     { tier: 'T4', mix: 'tiers', incremental: true, paths: false, lint: false },
-    { tier: 'T4', mix: 'cilium', incremental: false, paths: false, lint: false },
+    { tier: 'T4', mix: 'cilium', incremental: true, paths: false, lint: false },
     { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];
@@ -675,7 +675,7 @@ function main(): void {
       MIXES.map((mix) => ({
         tier,
         mix,
-        incremental: tier === 'T4' && (mix === 'microseg' || mix === 'tiers'),
+        incremental: tier === 'T4' && (mix === 'microseg' || mix === 'tiers' || mix === 'cilium'),
         paths: tier === 'T4' && mix === 'microseg',
         lint: (tier === 'T1' || tier === 'T3') && mix === 'microseg',
       })),

@@ -19,9 +19,19 @@
  * policies of every class, and recombines the touched classes' NetworkPolicy accesses with their new tier
  * walks (step 2 without rebuilding the NetworkPolicy accesses); steps 3 and 4 as above.
  *
+ * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) sit in the NetworkPolicy layer: each
+ * class's layer (`applyCilium` over its NetworkPolicy `Access`, and the Cilium deny of a class nothing
+ * isolates) is kept between the NetworkPolicy `Access` and the final one. Any edit rebuilds the layers of the
+ * classes it touches before combining the tiers; a Cilium policy edit touches the classes its rule sets select
+ * (before or after), in the directions they have rules or default deny in. When its rules match few pod
+ * classes and any address classes (`ciliumPeers`), the touched classes whose isolation stays get their
+ * accesses rebuilt but their pairs recomputed at those peers only (`RowPeers`), not their rows.
+ *
  * Changes that cannot be local: a CIDR no policy mentioned before (or the last mention of one), from a
- * NetworkPolicy ipBlock, a cluster policy's `networks` peer or the address of a node a `nodes` peer selects,
- * moves the borders of the address classes, and with them the pods' classes; and, with
+ * NetworkPolicy ipBlock, a cluster policy's `networks` peer, the address of a node a `nodes` peer selects or a
+ * Cilium CIDR peer (or except), moves the borders of the address classes, and with them the pods' classes;
+ * the first Cilium policy (or the last one gone) splits (or joins) the outside at the IPv4/IPv6 roots and the
+ * node addresses and makes pod classes know (or forget) their address classes; and, with
  * `ipBlockMatchesPods: false`, the first (or last) cluster policy matching by address makes pod classes
  * know (or forget) their address classes. Such an update recompiles everything (`recompiled: true`) and
  * still reports the connections that changed. Pod classes here tell pods apart by all their labels
@@ -37,6 +47,7 @@ import {
   OPEN_ACCESS,
   PolicyCompiler,
   accessArrays,
+  accessToAddress,
   accessToPod,
   applyTiers,
   assembleCompiled,
@@ -66,19 +77,32 @@ import {
   type EntityIndex,
   type Granularity,
 } from './connectivity.ts';
-import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
+import {
+  NO_PORTS,
+  intersectPorts,
+  isEmptyPorts,
+  portsEqual,
+  subtractPorts,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
 import {
+  addressValue,
   changedPeers,
   classWalks,
+  patchAccess,
   patchTiers,
+  podValue,
   unionMaps,
   type ClassWalks,
+  type DomainReach,
   type PeerMap,
   type TierWalk,
 } from './decisions.ts';
 import {
   applyCilium,
+  ciliumLayer,
   ciliumPeerCidrs,
   ciliumSpecCompiler,
   type CiliumSpecCompiler,
@@ -353,6 +377,11 @@ class Evaluation {
   readonly classesOfEntity: number[][];
   /** Sorted connections of each source entity, until its row changes. */
   readonly rowCache: (Connection[] | undefined)[];
+  /**
+   * Each class's reach by DNS name (`compiled.domainReach`), until an edit touches the class: it depends only
+   * on the class's own cluster policies, Cilium rule sets and NetworkPolicy isolation.
+   */
+  readonly domainReach = new Map<number, DomainReach[]>();
 
   constructor(state: ClusterState, options: EngineOptions, granularity: Granularity) {
     this.granularity = granularity;
@@ -740,6 +769,48 @@ export function createIncrementalEngine(
   };
 
   /**
+   * The new final accesses of `ids` in `direction` after a Cilium policy edit whose rules match the peers `at`
+   * only (`ciliumPeers`), for the classes that keep their isolation (`keep`), are isolated in that direction
+   * and for which no cluster policy decides there: their final access is their NetworkPolicy layer
+   * (`(np ∪ Cilium allows) \ Cilium denies`), so it is the old one with that value at those peers laid over it
+   * (`patchAccess`), not combined afresh. The other classes are left out (rebuilt in full).
+   */
+  const patchCilium = (
+    ids: readonly number[],
+    direction: Direction,
+    at: Peers | undefined,
+    keep: ReadonlySet<number>,
+  ): Map<number, Access> => {
+    const out = new Map<number, Access>();
+    if (at === undefined) return out;
+    const { compiler: c, tiers, cilium } = ev;
+    const finals = direction === Direction.Ingress ? ev.ingress : ev.egress;
+    const nps = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+    const layers = ev.layer[direction];
+    for (const id of ids) {
+      const old = finals[id]!;
+      // The layer is the final access exactly where it is isolated and no cluster policy has rules here.
+      if (!keep.has(id) || old !== layers[id] || !old.isolated) continue;
+      if (tiers.ofClass[id]!.some((i) => tiers.policies[i]![direction].length > 0)) continue;
+      const np = nps[id]!;
+      const specs = cilium.ofClass[id]!.map((i) => cilium.specs[i]!);
+      const { allow, deny } = ciliumLayer(c, specs, direction, c.classes[id]!);
+      const value = (under: PortSet, allowed: PortSet, denied: PortSet): PortSet =>
+        subtractPorts(unionPorts(np.isolated ? under : NO_PORTS, allowed), denied);
+      const pods = new Map<number, PortSet>();
+      for (const x of at.pods) {
+        const cls = c.classes[x]!;
+        pods.set(x, value(accessToPod(np, cls), podValue(allow, cls), podValue(deny, cls)));
+      }
+      const addresses = new Map<number, PortSet>();
+      for (const a of at.addresses)
+        addresses.set(a, value(accessToAddress(np, a), addressValue(allow, a), addressValue(deny, a)));
+      out.set(id, patchAccess(c, old, pods, addresses));
+    }
+    return out;
+  };
+
+  /**
    * Rebuilds the accesses of `touched` and everything downstream. `changed`: NetworkPolicies (their accesses
    * are rebuilt, then the layers above them), Cilium policies (the classes' Cilium layer over their
    * NetworkPolicy accesses is rebuilt, then the tiers), or only cluster policies (the classes' NetworkPolicy
@@ -759,16 +830,21 @@ export function createIncrementalEngine(
   ): IncrementalUpdate => {
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
+    for (const id of ids) ev.domainReach.delete(id);
     const access =
       changed === Changed.NetworkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
-    // Patching keeps the NetworkPolicy layer: only for cluster policy edits.
+    // Patching keeps the NetworkPolicy accesses: only for cluster policy and Cilium policy edits.
     if (changed !== Changed.Tiers) peers = NO_PEERS;
-    const patchedIn = ingressChanged
-      ? patchAccesses(ids, Direction.Ingress, peers.ingress, peers.stale)
-      : NO_PATCHES;
-    const patchedOut = egressChanged
-      ? patchAccesses(ids, Direction.Egress, peers.egress, peers.stale)
-      : NO_PATCHES;
+    if (changed !== Changed.Cilium) rows = NO_ROWS;
+    const patch = (direction: Direction): ReadonlyMap<number, Access> =>
+      changed === Changed.Tiers
+        ? patchAccesses(ids, direction, peers[direction], peers.stale)
+        : patchCilium(ids, direction, rows[direction], rows.keep[direction]);
+    const patchedIn = ingressChanged ? patch(Direction.Ingress) : NO_PATCHES;
+    const patchedOut = egressChanged ? patch(Direction.Egress) : NO_PATCHES;
+    // The pod classes at which patched accesses changed.
+    const atIn = changed === Changed.Tiers ? peers.ingress : rows.ingress?.pods;
+    const atOut = changed === Changed.Tiers ? peers.egress : rows.egress?.pods;
     const ingressTouched = ingressChanged ? ids.filter((id) => !patchedIn.has(id)) : [];
     const egressTouched = egressChanged ? ids.filter((id) => !patchedOut.has(id)) : [];
     // Unindex the old final accesses first.
@@ -852,8 +928,13 @@ export function createIncrementalEngine(
       }
       return changed;
     };
-    const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, peers.ingress);
-    const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, peers.egress);
+    const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, atIn);
+    const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, atOut);
+    // A patched Cilium layer is the class's final access (no cluster policy decides there).
+    if (changed === Changed.Cilium) {
+      for (const id of ingressPatched) layer.ingress[id] = ev.ingress[id]!;
+      for (const id of egressPatched) layer.egress[id] = ev.egress[id]!;
+    }
     // Classes whose rows change at a Cilium edit's peers only; the others' rows are recomputed.
     const rowPatched = (list: readonly number[], direction: Direction): [number[], number[]] =>
       rows[direction] === undefined
@@ -897,20 +978,21 @@ export function createIncrementalEngine(
       }
       pairs.push([s, d]);
     };
-    for (const d of ingressPatched) for (const s of peers.ingress!) pair(s, d);
-    for (const s of egressPatched) for (const d of peers.egress!) pair(s, d);
+    for (const d of ingressPatched) for (const s of atIn!) pair(s, d);
+    for (const s of egressPatched) for (const d of atOut!) pair(s, d);
     for (const d of ingressAtPeers) for (const s of rows.ingress!.pods) pair(s, d);
     for (const s of egressAtPeers) for (const d of rows.egress!.pods) pair(s, d);
     // Address entries of the classes whose rows change at a Cilium edit's peers: [class, address class].
     const atAddresses = (
       list: readonly number[],
-      at: Peers | undefined,
-      reach: [number, PortSet][][],
-      finals: readonly Access[],
+      direction: Direction,
       m: Map<Access, [number, PortSet][]>,
     ): [number, number][] => {
       const out: [number, number][] = [];
+      const at = rows[direction];
       if (at === undefined || at.addresses.length === 0) return out;
+      const ingress = direction === Direction.Ingress;
+      const [reach, finals] = ingress ? [ev.inAddresses, ev.ingress] : [ev.outAddresses, ev.egress];
       for (const id of list) {
         const next = addressReach(finals[id]!, addressCount, m);
         for (const a of changedAddresses(reach[id]!, next)) out.push([id, a]);
@@ -918,8 +1000,8 @@ export function createIncrementalEngine(
       }
       return out;
     };
-    const outAddressPairs = atAddresses(egressAtPeers, rows.egress, ev.outAddresses, ev.egress, memo);
-    const inAddressPairs = atAddresses(ingressAtPeers, rows.ingress, ev.inAddresses, ev.ingress, inMemo);
+    const outAddressPairs = atAddresses([...egressAtPeers, ...egressPatched], Direction.Egress, memo);
+    const inAddressPairs = atAddresses([...ingressAtPeers, ...ingressPatched], Direction.Ingress, inMemo);
 
     // Entity rows and columns; remember each changed pair's first value to report the changes.
     const E = index.entities.length;
@@ -995,7 +1077,14 @@ export function createIncrementalEngine(
     },
     connectivity() {
       const { granularity: g, entities, byId } = ev.index;
-      const domains = connectivityDomains(ev.compiled, ev.index);
+      // Each class's reach by DNS name, kept until an edit touches the class (`propagate`).
+      const { compiled, domainReach } = ev;
+      const reach = (id: number): DomainReach[] => {
+        let r = domainReach.get(id);
+        if (r === undefined) domainReach.set(id, (r = compiled.domainReach(id)));
+        return r;
+      };
+      const domains = connectivityDomains({ ...compiled, domainReach: reach }, ev.index);
       return { granularity: g, entities, byId, connections: ev.connections(), domains };
     },
     updatePolicy(policy) {

@@ -145,7 +145,12 @@ describe('incremental engine: Cilium policies', () => {
         },
       ],
     });
-    assert.equal(checked(inc, () => inc.updateCiliumPolicy(narrowed)).recompiled, false);
+    // Its rules match the two dev classes only: prod's classes (isolated by a NetworkPolicy) are patched there;
+    // dev's, put in default deny by the new deny rule, are rebuilt.
+    assert.equal(added.patchedClasses, 2);
+    const narrowedUpdate = checked(inc, () => inc.updateCiliumPolicy(narrowed));
+    assert.equal(narrowedUpdate.recompiled, false);
+    assert.equal(narrowedUpdate.patchedClasses, 4, 'every class keeps its isolation: all patched at dev');
     assert.equal(checked(inc, () => inc.removeCiliumPolicy(deny.id)).recompiled, false);
   });
 
