@@ -4,7 +4,7 @@
  * breaks, and the answer the mode gives (deny, warn, audit). No I/O: the server hands the objects in.
  */
 import type { ClusterState } from '../model/cluster.ts';
-import type { FieldPath } from '../model/problem.ts';
+import { formatPath, type FieldPath } from '../model/problem.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import type { EngineOptions } from '../engine/compile.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
@@ -174,12 +174,6 @@ function labelsChanged(a: KubeObject | undefined, b: KubeObject | undefined): st
   return [...new Set([...Object.keys(la), ...Object.keys(lb)])].filter((k) => la[k] !== lb[k]).sort();
 }
 
-function pathText(path: FieldPath): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
-  return out;
-}
-
 /** `shop/web → data/postgres on 5432/TCP` */
 function pairText(index: RefIndex, pair: FailedPair): string {
   const ends = `${index.displayName(pair.src)} → ${index.displayName(pair.dst)}`;
@@ -302,15 +296,21 @@ function policyIdOf(change: RequestChange): string | undefined {
 }
 
 /**
- * Why the Cilium agent would reject a Cilium policy (and so enforce none of it), as netfence's validation
- * (src/parse/validate/cilium.ts: Cilium's CRD schema and the agent's own checks) says; undefined when valid.
+ * A Cilium policy as netfence's validation (src/parse/validate/cilium.ts: Cilium's CRD schema and the agent's
+ * own checks) reads it: why the agent would reject it (and so enforce none of it), and the fields netfence
+ * reads but does not evaluate (host firewall rules, `fromGroups`, …: the verdict leaves them out).
  */
-function ciliumRejection(change: RequestChange): string | undefined {
-  if (!CILIUM_KINDS.has(change.kind) || change.after === undefined) return undefined;
+function ciliumCheck(change: RequestChange): { rejected: string | undefined; notEvaluated: string[] } {
+  if (!CILIUM_KINDS.has(change.kind) || change.after === undefined)
+    return { rejected: undefined, notEvaluated: [] };
   const prefix = `${change.id}: `;
-  return stateFromObjects([change.after])
-    .skipped.find((s) => s.startsWith(prefix))
-    ?.slice(prefix.length);
+  const built = stateFromObjects([change.after]);
+  return {
+    rejected: built.skipped.find((s) => s.startsWith(prefix))?.slice(prefix.length),
+    notEvaluated: built.warnings
+      .filter((w) => w.code === 'cilium-not-evaluated')
+      .map((w) => `${formatPath(w.path)}: ${w.message}`),
+  };
 }
 
 /**
@@ -351,9 +351,9 @@ export function decideWith(
     : `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
   // A Cilium policy the agent rejects is stored by the API server (its CRD schema is looser) but never
   // enforced: whatever its author meant it to allow or deny does not happen.
-  const rejected = ciliumRejection(change);
-  if (rejected !== undefined)
-    return answer(rules, [`${what}: the Cilium agent would not enforce it: ${rejected}`], [], 0, 0);
+  const cilium = ciliumCheck(change);
+  if (cilium.rejected !== undefined)
+    return answer(rules, [`${what}: the Cilium agent would not enforce it: ${cilium.rejected}`], [], 0, 0);
   const effect = effectOf(change);
   if ('verdict' in effect) return effect;
   const { opened, cut, changeFields, broken } = effect;
@@ -368,7 +368,7 @@ export function decideWith(
             ...(changedAddresses ? ['status.addresses'] : []),
           ].join(', ')
         : changeFields.length > 0
-          ? [...new Set(changeFields.map(pathText))].slice(0, 2).join(', ')
+          ? [...new Set(changeFields.map(formatPath))].slice(0, 2).join(', ')
           : 'spec';
   const fieldOf = (failures: readonly SpecFailure[]): string => {
     const paths = new Set<string>();
@@ -381,7 +381,7 @@ export function decideWith(
   };
 
   const violations: string[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = cilium.notEvaluated.map((w) => `${what}: ${w}, so this answer leaves it out`);
 
   const byTest = new Map<string, SpecFailure[]>();
   for (const f of broken) {
@@ -401,7 +401,7 @@ export function decideWith(
   }
 
   for (const f of effect.findings) {
-    const field = f.path.length > 0 ? pathText(f.path) : 'the object';
+    const field = f.path.length > 0 ? formatPath(f.path) : 'the object';
     const text = `${f.object.id}: rule ${f.ruleId} (${f.severity}) at ${field}: ${f.message}`;
     if (f.severity === 'error') violations.push(text);
     else if (f.severity === 'warning') warnings.push(text);

@@ -519,6 +519,20 @@ describe('Cilium policies', () => {
     assert.match(warned.verdict.warnings?.[0] ?? '', /^would be denied: CiliumNetworkPolicy\/data\/mixed/);
   });
 
+  test('fields netfence does not evaluate are named in a warning: the answer leaves them out', () => {
+    const groups = cnp('data', 'aws-groups', {
+      endpointSelector: POSTGRES,
+      ingress: [{ fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }],
+    });
+    const d = judge(review('CREATE', groups));
+    assert.equal(d.verdict.allowed, true);
+    assert.equal(d.verdict.warnings?.length, 1, JSON.stringify(d.verdict.warnings));
+    assert.match(
+      d.verdict.warnings[0]!,
+      /^CiliumNetworkPolicy\/data\/aws-groups: spec\.ingress\[0\]\.fromGroups: .*netfence reads it but does not evaluate it, so this answer leaves it out$/,
+    );
+  });
+
   test('the CNI profile decides: an ipBlock over the pod addresses opens the database upstream, not with Cilium', () => {
     const byAddress = np('data', 'allow-pod-range', {
       podSelector: { matchLabels: { app: 'postgres' } },
