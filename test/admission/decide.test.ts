@@ -483,6 +483,8 @@ describe('Cilium policies', () => {
       d.verdict.message ?? '',
       /CiliumNetworkPolicy\/data\/allow-api: its deletion would cut shop\/api → data\/postgres/,
     );
+    // The last Cilium policy gone changes the address space (world-ipv4/world-ipv6): the whole state.
+    assert.equal(lastPath(), 'whole state');
     // An update that keeps the port is admitted.
     const kept = cnp('data', 'allow-api', {
       endpointSelector: POSTGRES,
@@ -490,6 +492,15 @@ describe('Cilium policies', () => {
       ingress: [{ fromEndpoints: [fromNamespace('shop')], toPorts: [{ ports: [{ port: '5432' }] }] }],
     });
     assert.deepEqual(judge(review('UPDATE', kept, allowApi), rules(), objects).verdict, { allowed: true });
+    // With a Cilium policy in the cluster already, the engine edits Cilium policies in place.
+    assert.equal(lastPath(), 'engine');
+    // A NetworkPolicy request too, Cilium policies and all.
+    const metrics = np('data', 'allow-metrics', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { tenant: 'a' } } }], ports: [{ port: 9187 }] }],
+    });
+    assert.equal(judge(review('CREATE', metrics), rules(), objects).verdict.allowed, false);
+    assert.equal(lastPath(), 'engine');
   });
 
   test('a policy the Cilium agent rejects is denied: it would never be enforced', () => {
