@@ -302,6 +302,7 @@ export function buildClusterState(
           id: `${v.namespace}/${v.name}`,
           namespace: v.namespace,
           name: v.name,
+          labels: v.labels,
           spec: v.spec,
           origin: originOf(v.source),
         };

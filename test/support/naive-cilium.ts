@@ -132,10 +132,12 @@ export function naiveCiliumVerdict(
       // "the default is true for each traffic direction that has rules": only a direction with rules counts
       // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
       verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
-      const matches = (r: AnyRule): boolean =>
-        peerMatches(h, conn, p, r, direction, other) && portsMatch(conn, r);
-      if (allow.some(matches)) verdict.allowed = true;
-      if (deny.some(matches)) verdict.denied = true;
+      const matches =
+        (deny: boolean) =>
+        (r: AnyRule): boolean =>
+          peerMatches(h, conn, p, r, direction, other, deny) && portsMatch(conn, r);
+      if (allow.some(matches(false))) verdict.allowed = true;
+      if (deny.some(matches(true))) verdict.denied = true;
     }
   }
   return selected ? verdict : undefined;
@@ -209,6 +211,7 @@ function peerMatches(
   r: AnyRule,
   direction: Direction,
   other: NaiveSide,
+  deny: boolean,
 ): boolean {
   const given = PEER_FIELDS.filter((f) => (r[f]?.length ?? 0) > 0);
   // "toPorts" (or ICMP) without any L3 field: every peer. Nothing at all (`{}`): no peer. A selector field
@@ -266,20 +269,22 @@ function peerMatches(
         return false;
     }
   };
-  const service = (s: CiliumService): boolean => {
-    if (s.k8sService === undefined || endpoint === undefined) return false;
-    // No namespace: the Service of that name in any namespace (the agent's `serviceRefMatches`).
-    const ns = s.k8sService.namespace;
-    return state.services.some((svc) => {
-      if (svc.name !== s.k8sService!.serviceName || (ns !== undefined && ns !== '' && svc.namespace !== ns))
-        return false;
-      const selector = svc.spec.selector;
-      if (selector === undefined || Object.keys(selector).length === 0) return false;
-      return (
-        endpoint.namespace === svc.namespace && h.selectorMatches({ matchLabels: selector }, endpoint.labels)
-      );
-    });
-  };
+  // toServices: Cilium's agent rewrites an `egress` rule's services (never an `egressDeny` rule's) into
+  // toEndpoints (a Service with a selector: its selector in its namespace) and toCIDRSet entries (one
+  // without: one per backend address). Nothing written: the rule is left without peers, and then "an empty L3
+  // selects all" when it has toPorts (or icmps), nothing when it has none. (No other peer field can be beside
+  // toServices: the agent rejects the combination.)
+  if (!e && (r.toServices?.length ?? 0) > 0) {
+    const targets = deny ? [] : (r.toServices ?? []).flatMap((s) => serviceTargets(h, state, s));
+    if (targets.length === 0) return (r.toPorts?.length ?? 0) > 0 || (r.icmps?.length ?? 0) > 0;
+    return targets.some((t) =>
+      t.kind === 'pods'
+        ? endpoint !== undefined &&
+          endpoint.namespace === t.namespace &&
+          h.selectorMatches({ matchLabels: t.selector }, endpoint.labels)
+        : worldIp !== undefined && h.sameAddress(t.ip, worldIp),
+    );
+  }
   return (
     ((e ? r.fromEndpoints : r.toEndpoints) ?? []).some(endpointSelector) ||
     ((e ? r.fromNodes : r.toNodes) ?? []).some(nodeSelector) ||
@@ -287,9 +292,63 @@ function peerMatches(
     ((e ? r.fromCIDRSet : r.toCIDRSet) ?? []).some(
       (s) => s.cidr !== undefined && cidr(s.cidr, s.except ?? []),
     ) ||
-    ((e ? r.fromEntities : r.toEntities) ?? []).some(entity) ||
-    (e ? [] : (r.toServices ?? [])).some(service)
+    ((e ? r.fromEntities : r.toEntities) ?? []).some(entity)
   );
+}
+
+type ServiceTarget = { kind: 'pods'; namespace: string; selector: Labels } | { kind: 'address'; ip: string };
+
+/**
+ * The toEndpoints/toCIDRSet entries one toServices item becomes. `k8sService`: the Service of that name;
+ * `k8sServiceSelector`: the Services whose labels the selector matches (the label source is ignored); in
+ * `namespace`, or in any namespace without one. A Service labelled with another service proxy's name is not
+ * watched by Cilium. A Service's backends: the addresses of its EndpointSlices, and of its Endpoints object
+ * when Kubernetes mirrors it (no selector at all, no skip-mirror label).
+ */
+function serviceTargets(h: CiliumHelpers, state: ClusterState, s: CiliumService): ServiceTarget[] {
+  const bySelector = s.k8sServiceSelector;
+  const byName = s.k8sService;
+  const ns = (bySelector ?? byName)?.namespace;
+  const selector: LabelSelector | undefined =
+    bySelector === undefined ? undefined : withoutSources(bySelector.selector ?? {});
+  const selected = state.services.filter(
+    (svc) =>
+      svc.labels['service.kubernetes.io/service-proxy-name'] === undefined &&
+      (ns === undefined || ns === '' || svc.namespace === ns) &&
+      (selector !== undefined
+        ? h.selectorMatches(selector, svc.labels)
+        : byName !== undefined && svc.name === byName.serviceName),
+  );
+  return selected.flatMap((svc): ServiceTarget[] => {
+    const podSelector = svc.spec.selector ?? {};
+    if (Object.keys(podSelector).length > 0)
+      return [{ kind: 'pods', namespace: svc.namespace, selector: podSelector }];
+    return (state.serviceEndpoints ?? [])
+      .filter(
+        (x) =>
+          x.namespace === svc.namespace &&
+          (x.kind === 'EndpointSlice'
+            ? x.labels['kubernetes.io/service-name'] === svc.name
+            : x.name === svc.name &&
+              svc.spec.selector === undefined &&
+              x.labels['endpointslice.kubernetes.io/skip-mirror'] !== 'true'),
+      )
+      .flatMap((x) => x.addresses.map((ip): ServiceTarget => ({ kind: 'address', ip })));
+  });
+}
+
+function withoutSources(selector: LabelSelector): LabelSelector {
+  const key = (k: string): string => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  return {
+    ...(selector.matchLabels === undefined
+      ? {}
+      : {
+          matchLabels: Object.fromEntries(Object.entries(selector.matchLabels).map(([k, v]) => [key(k), v])),
+        }),
+    ...(selector.matchExpressions === undefined
+      ? {}
+      : { matchExpressions: selector.matchExpressions.map((x) => ({ ...x, key: key(x.key) })) }),
+  };
 }
 
 /**
