@@ -27,8 +27,6 @@ export type CiliumServicePeer = Extract<CiliumPeerInfo, { kind: 'service' | 'ser
 
 /** The label of a Service that another service proxy handles (Cilium then ignores the Service). */
 export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
-/** The label that ties an EndpointSlice to its Service. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** The label of an Endpoints object that Kubernetes does not mirror into an EndpointSlice. */
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 

@@ -96,6 +96,9 @@ export interface ServiceInfo {
   origin?: Origin;
 }
 
+/** The label that ties an EndpointSlice to its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
 /**
  * The backends of a Service as an EndpointSlice (`discovery.k8s.io/v1`) or an Endpoints (`v1`) object gives
  * them: what Cilium's `toServices` resolves a Service without a selector to (its backends' addresses).
