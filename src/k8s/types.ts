@@ -9,6 +9,7 @@ import type {
   ClusterNetworkPolicy,
   LabelSelector,
   Namespace,
+  EndpointSlice,
   NetworkPolicy,
   Node,
   ObjectMeta,
@@ -50,6 +51,7 @@ export type KubeObject =
   | Pod
   | Workload
   | Service
+  | EndpointSlice
   | NetworkPolicy
   | Node
   | ClusterNetworkPolicy
@@ -72,6 +74,7 @@ export const RESOURCES = [
   'cronjobs',
   'replicationcontrollers',
   'services',
+  'endpointslices',
   'networkpolicies',
   'nodes',
   'clusternetworkpolicies',
@@ -94,6 +97,7 @@ export const KIND_OF: Record<Resource, KubeObject['kind']> = {
   cronjobs: 'CronJob',
   replicationcontrollers: 'ReplicationController',
   services: 'Service',
+  endpointslices: 'EndpointSlice',
   networkpolicies: 'NetworkPolicy',
   nodes: 'Node',
   clusternetworkpolicies: 'ClusterNetworkPolicy',
