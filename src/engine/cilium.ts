@@ -18,6 +18,7 @@
 import {
   CILIUM_NAMESPACE_KEY,
   CiliumEntity,
+  ciliumHostLabels,
   ciliumIdentityLabels,
   type CiliumL7,
   type CiliumPeerInfo,
@@ -150,6 +151,15 @@ export function ciliumCidrMatchesInCluster(options: EngineOptions): { pods: bool
   return { pods: cni.settings.cidrMatchesPods, nodes: cni.settings.cidrMatchesNodes };
 }
 
+/**
+ * Whether host policies (CiliumClusterwideNetworkPolicy rule sets with `nodeSelector`) apply: only with Cilium's
+ * host firewall on (`--cni cilium --cni-option enable-host-firewall=true`, or read from `cilium-config` by
+ * `--cni auto`). Cilium's default is off, and then the agent enforces no host policy.
+ */
+export function ciliumHostFirewall(options: EngineOptions): boolean {
+  return options.cni?.settings.hostFirewall === true;
+}
+
 /** Whether a rule list is a deny list, and its direction. */
 export function listDirection(list: CiliumList): Direction {
   return list === CiliumList.Ingress || list === CiliumList.IngressDeny ? 'ingress' : 'egress';
@@ -233,8 +243,14 @@ export function compileCilium(ctx: CiliumContext): CompiledCilium {
         index: specs.length,
         policy: p,
         info,
-        // A host policy (`nodeSelector`) applies to nodes, not pods: it selects no pod class.
-        selected: info.subject.kind === 'endpoints' ? peers.endpoints(info.subject.selector) : [],
+        // A host policy (`nodeSelector`) applies to the selected nodes' host namespace, host-network pods
+        // included, and only where the host firewall is on.
+        selected:
+          info.subject.kind === 'endpoints'
+            ? peers.endpoints(info.subject.selector)
+            : ciliumHostFirewall(ctx.options)
+              ? peers.hosts(info.subject.selector)
+              : [],
         ingress: rules(CiliumList.Ingress),
         ingressDeny: rules(CiliumList.IngressDeny),
         egress: rules(CiliumList.Egress),
@@ -486,6 +502,25 @@ class CiliumPeers {
       this.#nodeAddresses = out;
     }
     return this.#nodeAddresses;
+  }
+
+  /**
+   * The classes of host-network pods on the nodes whose host endpoint a host policy's `nodeSelector` selects
+   * (`ciliumHostLabels`): those at one of the node's addresses. A host-network pod whose IP is not known is on
+   * no known node.
+   */
+  hosts(selector: LabelSelector): number[] {
+    const sel = compileSelector(selector);
+    const ctx = this.#ctx;
+    const at = new Set<string>();
+    for (const node of ctx.state.nodes) {
+      if (!selectorMatches(sel, ciliumHostLabels(node.labels))) continue;
+      for (const a of node.addresses) at.add(hostCidr(a) ?? a);
+    }
+    if (at.size === 0) return [];
+    return this.hostPods().filter((id) =>
+      ctx.classes[id]!.pods.some((p) => p.ips.some((ip) => at.has(hostCidr(ip) ?? ip))),
+    );
   }
 
   /** Classes of host-network pods. */

@@ -43,7 +43,9 @@ export interface CiliumConnection {
   protocol: Protocol;
   port: number;
   /** The CNI's reading (naive.ts `NaiveCni`): SCTP enforced or not; `endPort` a range or not. */
-  options?: { cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored' } };
+  options?: {
+    cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored'; hostFirewall?: boolean };
+  };
 }
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -116,15 +118,33 @@ export function naiveCiliumVerdict(
 ): CiliumVerdict | undefined {
   const self = direction === 'Egress' ? conn.source : conn.destination;
   const other = direction === 'Egress' ? conn.destination : conn.source;
-  if (self.kind === 'ip' || self.pod.hostNetwork) return undefined;
-  const labels = identity(h, conn.state, self.pod);
+  if (self.kind === 'ip') return undefined;
+  const pod = self.pod;
+  // A host-network pod is the host namespace of its node: only host policies select it, and only with the host
+  // firewall on ("In each selected node, they apply only to the host namespace, including host-networking pods").
+  const hostLabels = pod.hostNetwork
+    ? conn.options?.cni?.hostFirewall === true
+      ? hostsOf(h, conn.state, pod)
+      : []
+    : undefined;
+  if (hostLabels !== undefined && hostLabels.length === 0) return undefined;
+  const labels = identity(h, conn.state, pod);
+  const selects = (p: Policy, rule: CiliumRule): boolean => {
+    if (hostLabels !== undefined) {
+      // A host policy: a clusterwide rule set with a nodeSelector, matched against the host endpoint's labels.
+      if (!p.clusterwide || rule.nodeSelector === undefined || rule.endpointSelector !== undefined)
+        return false;
+      return hostLabels.some((l) => h.selectorMatches(normalized(rule.nodeSelector!), l));
+    }
+    if (rule.endpointSelector === undefined) return false; // a host policy: nodes, not pods
+    if (!p.clusterwide && pod.namespace !== p.namespace) return false;
+    return h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels);
+  };
   const verdict: CiliumVerdict = { isolated: false, allowed: false, denied: false };
   let selected = false;
   for (const p of policies(conn.state)) {
     for (const rule of p.rules) {
-      if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
-      if (!p.clusterwide && self.pod.namespace !== p.namespace) continue;
-      if (!h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels)) continue;
+      if (!selects(p, rule)) continue;
       selected = true;
       const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
       const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
@@ -141,6 +161,37 @@ export function naiveCiliumVerdict(
     }
   }
   return selected ? verdict : undefined;
+}
+
+/**
+ * The host endpoint labels of the nodes a host-network pod runs on (a Node with one of its IPs): the Node's
+ * labels that Cilium's default label filter keeps as identity labels, and `reserved:host`. The filter drops
+ * Kubernetes' own label families (`kubernetes.io/…`, `k8s.io/…`, `topology.kubernetes.io/…`, any
+ * `…beta.kubernetes.io…`, `io.kubernetes…` but the namespace label) and a few controller labels.
+ */
+function hostsOf(h: CiliumHelpers, state: ClusterState, pod: PodInfo): Labels[] {
+  const dropped = (key: string): boolean =>
+    (key.startsWith('io.kubernetes') && !key.startsWith('io.kubernetes.pod.namespace')) ||
+    ['kubernetes.io', 'k8s.io', 'topology.kubernetes.io', 'annotation', 'etcd_node'].some((p) =>
+      key.startsWith(p),
+    ) ||
+    key.includes('beta.kubernetes.io') ||
+    [
+      'statefulset.kubernetes.io/pod-name',
+      'apps.kubernetes.io/pod-index',
+      'batch.kubernetes.io/job-completion-index',
+      'batch.kubernetes.io/controller-uid',
+      'pod-template-generation',
+      'pod-template-hash',
+      'controller-revision-hash',
+      'controller-uid',
+    ].some((p) => key.startsWith(p));
+  return state.nodes
+    .filter((n) => n.addresses.some((a) => pod.ips.some((ip) => h.sameAddress(a, ip))))
+    .map((n) => ({
+      ...Object.fromEntries(Object.entries(n.labels).filter(([k]) => !dropped(k))),
+      'reserved:host': '',
+    }));
 }
 
 /**
