@@ -54,6 +54,54 @@ const ENTITIES = [
 ];
 const CIDR_LIST = Object.keys(CIDRS);
 
+/**
+ * `toServices` entries: by name (with a selector, without one but with backends, without either, missing) and
+ * by the Services' labels (`withServices` adds the Services and the EndpointSlice).
+ */
+const SERVICE_PEERS = [
+  { k8sService: { serviceName: 'x-svc', namespace: 'a' } },
+  { k8sService: { serviceName: 'x-svc' } },
+  { k8sService: { serviceName: 'outside', namespace: 'b' } },
+  { k8sService: { serviceName: 'empty', namespace: 'b' } },
+  { k8sService: { serviceName: 'missing' } },
+  { k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } },
+  { k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } }, namespace: 'c' } },
+];
+
+/** The Services of SERVICE_PEERS, and the EndpointSlice of b/outside (an outside address, a CIDR edge, IPv6). */
+function withServices(state: ClusterState): ClusterState {
+  const svc = (
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    selector?: Record<string, string>,
+  ) => ({
+    id: `${namespace}/${name}`,
+    namespace,
+    name,
+    labels,
+    spec: { ...(selector === undefined ? {} : { selector }), ports: [{ port: 80 }] },
+  });
+  state.services.push(
+    svc('a', 'x-svc', { tier: 'front' }, { app: 'x' }),
+    svc('b', 'outside', { tier: 'data' }),
+    svc('b', 'empty', {}),
+    svc('c', 'y-svc', { tier: 'data' }, { team: 'y' }),
+  );
+  state.serviceEndpoints = [
+    {
+      id: 'b/EndpointSlice/outside-1',
+      kind: 'EndpointSlice',
+      namespace: 'b',
+      name: 'outside-1',
+      service: 'outside',
+      labels: { 'kubernetes.io/service-name': 'outside' },
+      addresses: ['10.0.1.5', '192.0.2.7', 'fd00::5'],
+    },
+  ];
+  return state;
+}
+
 /** Endpoint selectors: pod labels, sometimes with the namespace key, a namespace label, or a `k8s:` source. */
 const endpointSelectorArb: fc.Arbitrary<LabelSelector> = fc
   .tuple(
@@ -113,6 +161,7 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
     fc.constantFrom(...CIDR_LIST).map((c) => ({ [field('CIDR')]: [c] })),
     selectorArb({ role: ['worker', 'control'] }).map((s) => ({ [field('Nodes')]: [s] })),
     ...(direction === 'to' && allow ? [fc.constant({ toFQDNs: [{ matchName: 'example.com' }] })] : []),
+    ...(direction === 'to' ? [fc.constantFrom(...SERVICE_PEERS).map((s) => ({ toServices: [s] }))] : []),
     // An empty selector list selects nothing, even with ports.
     fc.constantFrom('Endpoints', 'Entities', 'CIDR').map((f) => ({ [field(f)]: [] })),
   );
@@ -136,7 +185,11 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
       fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     )
     .map(([peers, toPorts, icmp]) => ({
-      ...(Object.assign({}, ...peers) as Record<string, unknown>),
+      // toServices stands alone in a rule (the agent rejects it beside another peer field).
+      ...(Object.assign(
+        {},
+        ...peers.filter((p) => 'toServices' in p || !peers.some((q) => 'toServices' in q)),
+      ) as Record<string, unknown>),
       ...(toPorts === undefined ? {} : { toPorts }),
       ...(icmp ? { icmps: [{ fields: [{ type: 8 }] }] } : {}),
     }));
@@ -177,7 +230,9 @@ const ciliumPoliciesArb: fc.Arbitrary<CiliumPolicyInfo[]> = fc
 const ciliumClusterArb: fc.Arbitrary<ClusterState> = fc
   .tuple(tieredClusterInputArb, ciliumPoliciesArb, fc.boolean())
   .map(([input, ciliumPolicies, tiers]) =>
-    cluster({ ...input, clusterPolicies: tiers ? (input.clusterPolicies ?? []) : [], ciliumPolicies }),
+    withServices(
+      cluster({ ...input, clusterPolicies: tiers ? (input.clusterPolicies ?? []) : [], ciliumPolicies }),
+    ),
   );
 
 /** The policies' and pods' ports, Cilium's (and their neighbours). */
