@@ -383,7 +383,7 @@ describe('Cilium policies: explain agrees with allowedBetween', () => {
           }
         }
       }),
-      { numRuns: Math.ceil(NUM_RUNS / 3) },
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 });
