@@ -49,6 +49,8 @@ describe('toServices and host policies on the command line', () => {
       '9100',
     ]);
     assert.equal(r.stderr, NOT_ENFORCED);
+    // lint says it too (its findings go to stdout).
+    assert.equal((await runCli(['lint', FIXTURE])).stderr, NOT_ENFORCED);
     assert.match(r.stdout, /ALLOWED on 9100\/TCP/);
   });
 
