@@ -15,6 +15,7 @@ import { renderRuleIndex } from '../src/lint/catalog.ts';
 import { DEFAULT_CONFIG } from '../src/lint/config.ts';
 import { RULES } from '../src/lint/registry.ts';
 import { lint } from '../src/lint/run.ts';
+import { cniEngineOptions, resolveCniProfile } from '../src/engine/profiles.ts';
 import type { AnyRule, LintResult } from '../src/lint/types.ts';
 import { formatProblem } from '../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../src/parse/index.ts';
@@ -54,8 +55,17 @@ export function lintExample(rule: AnyRule, example: string): LintResult {
     flows === undefined
       ? undefined
       : observeFlowText([{ name: 'flows.csv', text: flows }], built.state).connections;
+  // `<!-- cni: cilium@1.15 -->` in the example: linted under that CNI profile (`netfence lint --cni ...`).
+  const cni = /<!-- cni: (\S+) -->/.exec(example)?.[1];
+  const profile = cni === undefined ? undefined : resolveCniProfile(cni);
+  if (profile !== undefined && !profile.ok) throw new Error(`${rule.id}: ${profile.message}`);
   return lint(
-    { state: built.state, sources: parsed.objects, ...(observed === undefined ? {} : { observed }) },
+    {
+      state: built.state,
+      sources: parsed.objects,
+      ...(observed === undefined ? {} : { observed }),
+      ...(profile === undefined ? {} : { engine: cniEngineOptions(profile.value) }),
+    },
     { rules: [rule] },
   );
 }

@@ -18,8 +18,9 @@ import {
   type CompiledPolicy,
   type CompiledRule,
   type Direction,
+  usesEndPort,
 } from './compile.ts';
-import { profileRule } from './profiles.ts';
+import { endPortIgnoredReason, profileName, profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
@@ -46,7 +47,13 @@ import {
   unionPorts,
   type PortSet,
 } from './ports.ts';
-import { compileSelector, failedRequirements, type CompiledSelector, type Requirement } from './selectors.ts';
+import {
+  compileSelector,
+  failedRequirements,
+  selectorMatches,
+  type CompiledSelector,
+  type Requirement,
+} from './selectors.ts';
 
 /**
  * One end of the connection being explained, with the name to use in messages; `pods`: the pods of the
@@ -247,6 +254,17 @@ export interface SideExplanation {
    * matching; undefined when none selects it in this direction.
    */
   cilium: CiliumSideExplanation | undefined;
+  /**
+   * NetworkPolicies that select the pod in this direction but that the CNI profile does not enforce
+   * (`endPort` under Cilium 1.15), each with the reason; absent when there is none.
+   */
+  unenforced?: UnenforcedPolicy[];
+}
+
+/** A policy the CNI profile leaves out: `b/np-ep`, `cilium@1.15`, `endPort, cilium#28704`. */
+export interface UnenforcedPolicy extends PolicyCitation {
+  profile: string;
+  reason: string;
 }
 
 export interface SegmentSide {
@@ -447,7 +465,10 @@ class Explainer {
     const policies = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
       (p) => (direction === 'egress' ? p.affectsEgress : p.affectsIngress),
     );
-    if (policies.length === 0) return { ...empty, status: SideStatus.NotIsolated, allowed: this.query };
+    const unenforced = this.unenforcedPolicies(cls, direction);
+    const left = unenforced.length === 0 ? {} : { unenforced };
+    if (policies.length === 0)
+      return { ...empty, ...left, status: SideStatus.NotIsolated, allowed: this.query };
     const rules: AllowingRule[] = [];
     let allowed = NO_PORTS;
     for (const policy of policies) {
@@ -479,7 +500,24 @@ class Explainer {
       allowed,
       rules,
       nearMisses,
+      ...left,
     };
+  }
+
+  /** The NetworkPolicies that would select `cls` in `direction` but that the CNI profile leaves out. */
+  unenforcedPolicies(cls: PodClass, direction: Direction): UnenforcedPolicy[] {
+    const cni = this.compiled.options.cni;
+    const reason = cni === undefined ? undefined : endPortIgnoredReason(cni);
+    if (cni === undefined || reason === undefined) return [];
+    return this.compiled.policies
+      .filter(
+        (p) =>
+          p.info.namespace === cls.namespace &&
+          (direction === 'egress' ? p.affectsEgress : p.affectsIngress) &&
+          usesEndPort(p.info) &&
+          selectorMatches(p.selector, cls.labels),
+      )
+      .map((p) => ({ ...citePolicy(p), profile: profileName(cni), reason }));
   }
 
   nearMisses(policies: readonly CompiledPolicy[], direction: Direction, peer: ExplainEnd): NearMiss[] {

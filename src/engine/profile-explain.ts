@@ -6,10 +6,17 @@
  * with one setting flipped alone would describe combinations no real profile has. Pure: no I/O.
  */
 import { formatIp } from '../base/ip.ts';
-import { compileCluster, type CompiledCluster, type Endpoint, type EngineOptions } from './compile.ts';
+import {
+  compileCluster,
+  usesEndPort,
+  type CompiledCluster,
+  type Endpoint,
+  type EngineOptions,
+} from './compile.ts';
 import type { ExplainEnd } from './explain.ts';
 import { intersectPorts, portsEqual, type PortSet } from './ports.ts';
 import {
+  ciliumEndPortFields,
   cniEngineOptions,
   differingSettings,
   profileRule,
@@ -60,9 +67,22 @@ export class ProfileExplainer {
     const alone = settings.filter(
       (s) => !portsEqual(within(this.#other(s, withUpstreamSetting(cni, s))), allowed),
     );
+    const state = this.#compiled.state;
+    // The policies that may apply to the two ends: those of their namespaces (and cluster-wide ones).
+    const namespaces = new Set(
+      [src, dst].flatMap((e) => (e.kind === 'pod' ? [this.#compiled.classes[e.classId]!.namespace] : [])),
+    );
+    const endPortIn = {
+      networkPolicies: state.policies.some((p) => namespaces.has(p.namespace) && usesEndPort(p)),
+      ciliumPolicies: state.ciliumPolicies.some(
+        (p) =>
+          (p.namespace === undefined || namespaces.has(p.namespace)) &&
+          ciliumEndPortFields(p.object).length > 0,
+      ),
+    };
     return (alone.length > 0 ? alone : settings).map((setting) => ({
       setting,
-      rule: profileRule(cni, setting),
+      rule: profileRule(cni, setting, endPortIn),
       upstream,
     }));
   }

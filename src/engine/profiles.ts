@@ -8,7 +8,9 @@
  *     if (profile.ok) compileCluster(state, cniEngineOptions(profile.value));
  */
 
+import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
 import type { ClusterPolicyKind } from '../model/cluster.ts';
+import type { FieldPath } from '../model/problem.ts';
 
 /** The CNIs with a profile. `upstream` is the Kubernetes API read as netfence always has. */
 export const CniName = {
@@ -444,7 +446,34 @@ export function differingSettings(a: CniSettings, b: CniSettings): CniSetting[] 
  * The profile's rule for one setting, in words, when it departs from upstream:
  * `cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods`.
  */
-export function profileRule(profile: CniProfile, setting: CniSetting): string {
+export function profileRule(
+  profile: CniProfile,
+  setting: CniSetting,
+  /** For `endPort`: which kinds of policies use it in the input (the reasons differ; default NetworkPolicies). */
+  endPortIn: EndPortKinds = { networkPolicies: true, ciliumPolicies: false },
+): string {
+  if (setting === 'endPort' && profile.cni === 'cilium' && profile.settings.endPort !== 'range') {
+    const parts: string[] = [];
+    if (endPortIn.networkPolicies || !endPortIn.ciliumPolicies) parts.push(profileRuleText(profile, setting));
+    if (endPortIn.ciliumPolicies) {
+      const override = profile.overrides.find((o) => o.startsWith('endport='));
+      const name = profile.versionGiven ? `${profile.cni}@${profile.version}` : profile.cni;
+      parts.push(
+        `${name}: CiliumNetworkPolicies have no endPort before 1.16 (the CRD lacks the field, so the API server drops it): the rule allows only its port${override === undefined ? '' : ` (${override})`}`,
+      );
+    }
+    return parts.join('; ');
+  }
+  return profileRuleText(profile, setting);
+}
+
+/** Which kinds of policies of an input use `endPort`. */
+export interface EndPortKinds {
+  networkPolicies: boolean;
+  ciliumPolicies: boolean;
+}
+
+function profileRuleText(profile: CniProfile, setting: CniSetting): string {
   const name = profile.versionGiven ? `${profile.cni}@${profile.version}` : profile.cni;
   const value = profile.settings[setting];
   const reasons = CNI_PROFILES[profile.cni].reasons;
@@ -557,4 +586,100 @@ export function unenforcedClusterPoliciesWarning(
   const names = CLUSTER_POLICY_KINDS.filter((k) => off.includes(k));
   const n = off.length;
   return `warning: ${profileName(profile)} enforces no ${names.join(', ')}: ${n} ${n === 1 ? 'policy' : 'policies'} left out (docs/cni.md)`;
+}
+
+/**
+ * Why `profile` does not enforce a NetworkPolicy with `endPort`, or undefined when it does:
+ * `cilium@1.15 does not enforce NetworkPolicies with endPort (cilium#28704)`.
+ */
+export function endPortPolicyIgnoredReason(profile: CniProfile): string | undefined {
+  const reason = endPortIgnoredReason(profile);
+  if (reason === undefined) return undefined;
+  const source = reason === 'endPort' ? '' : ` (${reason.slice('endPort, '.length)})`;
+  return `${profileName(profile)} does not enforce NetworkPolicies with endPort${source}`;
+}
+
+/**
+ * Why `profile` leaves out a NetworkPolicy with `endPort`, in short (explain: "which cilium@1.15 does not
+ * enforce (endPort, cilium#28704)"), or undefined when it enforces them.
+ */
+export function endPortIgnoredReason(profile: CniProfile): string | undefined {
+  if (profile.settings.endPort !== 'policy-ignored') return undefined;
+  return profile.cni === 'cilium' && !profile.overrides.some((o) => o.startsWith('endport='))
+    ? `endPort, ${CILIUM_END_PORT_SOURCES['policy-ignored']}`
+    : 'endPort';
+}
+
+/**
+ * The one warning line for the NetworkPolicies `profile` leaves out because they use `endPort` (Cilium 1.15),
+ * or undefined: `warning: cilium@1.15 does not enforce NetworkPolicies with endPort (cilium#28704): 1 policy
+ * left out (b/np-ep); drop endPort or run Cilium ≥ 1.16 (docs/cni.md)`.
+ */
+export function endPortPoliciesIgnoredWarning(
+  profile: CniProfile,
+  policyIds: readonly string[],
+): string | undefined {
+  const reason = endPortPolicyIgnoredReason(profile);
+  if (reason === undefined || policyIds.length === 0) return undefined;
+  const n = policyIds.length;
+  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  const fix = profile.cni === 'cilium' ? 'drop endPort or run Cilium ≥ 1.16' : 'drop endPort';
+  return `warning: ${reason}: ${n} ${n === 1 ? 'policy' : 'policies'} left out (${shown}); ${fix} (docs/cni.md)`;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One `endPort` of a Cilium policy as written: its field path, its `port` and the end. */
+export interface CiliumEndPortField {
+  path: FieldPath;
+  port: string;
+  endPort: number;
+}
+
+/** Every `endPort` of a Cilium policy's rule sets (`spec`, `specs[i]`), as written. */
+export function ciliumEndPortFields(object: CiliumPolicyObject): CiliumEndPortField[] {
+  const raw = object as unknown as Record<string, unknown>;
+  const specs: { spec: unknown; path: FieldPath }[] = [{ spec: raw.spec, path: ['spec'] }];
+  if (Array.isArray(raw.specs))
+    for (const [i, s] of raw.specs.entries()) specs.push({ spec: s, path: ['specs', i] });
+  const out: CiliumEndPortField[] = [];
+  for (const { spec, path } of specs) {
+    if (!isMap(spec)) continue;
+    for (const list of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
+      const rules = spec[list];
+      if (!Array.isArray(rules)) continue;
+      for (const [i, rule] of rules.entries()) {
+        if (!isMap(rule) || !Array.isArray(rule.toPorts)) continue;
+        for (const [j, entry] of rule.toPorts.entries()) {
+          if (!isMap(entry) || !Array.isArray(entry.ports)) continue;
+          for (const [k, p] of entry.ports.entries()) {
+            if (!isMap(p) || typeof p.endPort !== 'number') continue;
+            out.push({
+              path: [...path, list, i, 'toPorts', j, 'ports', k, 'endPort'],
+              port: typeof p.port === 'string' || typeof p.port === 'number' ? String(p.port) : '0',
+              endPort: p.endPort,
+            });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The one warning line for the Cilium policies whose `endPort` the profile's CRD does not have (Cilium before
+ * 1.16: the API server drops the field, the rule allows only its port), or undefined.
+ */
+export function ciliumEndPortPrunedWarning(
+  profile: CniProfile,
+  policyIds: readonly string[],
+): string | undefined {
+  if (profile.cni !== 'cilium' || profile.settings.endPort === 'range' || policyIds.length === 0)
+    return undefined;
+  const n = policyIds.length;
+  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  return `warning: the CiliumNetworkPolicy CRD of ${profileName(profile)} has no endPort (it came with Cilium 1.16): the API server drops it, so ${n} Cilium ${n === 1 ? 'policy allows' : 'policies allow'} only the first port of a range (${shown}); list the ports one by one or run Cilium ≥ 1.16 (docs/cni.md)`;
 }

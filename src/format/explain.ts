@@ -131,6 +131,18 @@ function tiered(side: SideExplanation): boolean {
 function statusText(side: SideExplanation, end: ExplainEnd): string {
   switch (side.status) {
     case 'not-isolated':
+      if (side.unenforced !== undefined) {
+        const names = side.unenforced.map(
+          (u) => `${u.policy}, which ${u.profile} does not enforce (${u.reason})`,
+        );
+        const rest =
+          side.cilium !== undefined
+            ? '; Cilium policies do:'
+            : tiered(side)
+              ? ''
+              : ', so it allows everything';
+        return `not isolated: selected by ${names.join('; and by ')}${rest}`;
+      }
       if (side.cilium !== undefined)
         return `no NetworkPolicy selects it for ${side.direction}; Cilium policies do:`;
       return tiered(side)

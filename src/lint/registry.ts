@@ -22,6 +22,7 @@ import noCiliumShadowedAllow from './rules/no-cilium-shadowed-allow.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
 import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
+import noUnenforcedEndport from './rules/no-unenforced-endport.ts';
 import noFullPortRange from './rules/no-full-port-range.ts';
 import requireDnsEgressUdp from './rules/require-dns-egress-udp.ts';
 import requireDnsEgressTcp from './rules/require-dns-egress-tcp.ts';
@@ -61,6 +62,7 @@ export const RULES: readonly AnyRule[] = [
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,
   noEndportWithNamedPort,
+  noUnenforcedEndport,
   noFullPortRange,
   requireDnsEgressUdp,
   requireDnsEgressTcp,

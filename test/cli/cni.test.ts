@@ -189,3 +189,76 @@ describe('--cni errors are one line', () => {
     });
   }
 });
+
+describe('endPort under older Cilium: said in every command', () => {
+  const EP = 'test/fixtures/cni/endport.yaml';
+  const npLeftOut =
+    'warning: cilium@1.15 does not enforce NetworkPolicies with endPort (cilium#28704): 1 policy left out (b/np-ep); drop endPort or run Cilium ≥ 1.16 (docs/cni.md)\n';
+  const cnpPruned = (v: string): string =>
+    `warning: the CiliumNetworkPolicy CRD of cilium@${v} has no endPort (it came with Cilium 1.16): the API server drops it, so 1 Cilium policy allows only the first port of a range (CiliumNetworkPolicy/a/ep); list the ports one by one or run Cilium ≥ 1.16 (docs/cni.md)\n`;
+
+  test('analyze warns of the NetworkPolicy left out and the Cilium endPort dropped; 1.16 says nothing', async () => {
+    const r = await runCli(['analyze', '--cni', 'cilium@1.15', '-q', EP]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, npLeftOut + cnpPruned('1.15'));
+    const ok = await runCli(['analyze', '--cni', 'cilium@1.16', '-q', EP]);
+    assert.equal(ok.stderr, '');
+  });
+
+  test('diff --vs-cni names the policy the older profile leaves out, and why', async () => {
+    const r = await runCli(['diff', '--cni', 'cilium@1.15', '--vs-cni', 'cilium@1.16', '-q', EP]);
+    assert.equal(r.stderr, npLeftOut + cnpPruned('1.15'));
+  });
+
+  test('lint: a finding at each endPort line, none blaming the selector', async () => {
+    const r = await runCli(['lint', '--cni', 'cilium@1.15', EP]);
+    assert.match(
+      r.stdout,
+      /33:39 +error +endPort 8010: the CiliumNetworkPolicy CRD of cilium@1\.15 has no endPort/,
+    );
+    assert.match(
+      r.stdout,
+      /43:26 +error +endPort 7005: cilium@1\.15 does not enforce NetworkPolicies with endPort \(cilium#28704\), so this whole policy is left out/,
+    );
+    assert.doesNotMatch(r.stdout, /no-policy-selecting-nothing/);
+  });
+
+  test('explain: the pod is selected by a policy the profile does not enforce', async () => {
+    const r = await runCli([
+      'explain',
+      '--cni',
+      'cilium@1.15',
+      '--from',
+      '1.2.3.4',
+      '--to',
+      'b/other',
+      '--port',
+      '80/TCP',
+      EP,
+    ]);
+    assert.match(
+      r.stdout,
+      /^Ingress of b\/other: not isolated: selected by b\/np-ep, which cilium@1\.15 does not enforce \(endPort, cilium#28704\), so it allows everything$/m,
+    );
+  });
+
+  test('explain: a CiliumNetworkPolicy endPort before 1.16 has the CRD reason, not the NetworkPolicy issue', async () => {
+    const r = await runCli([
+      'explain',
+      '--cni',
+      'cilium@1.14',
+      '--from',
+      'a/client',
+      '--to',
+      'a/server',
+      '--port',
+      '8005/TCP',
+      EP,
+    ]);
+    assert.match(
+      r.stdout,
+      /cilium@1\.14: CiliumNetworkPolicies have no endPort before 1\.16 \(the CRD lacks the field, so the API server drops it\)/,
+    );
+    assert.doesNotMatch(r.stdout, /cilium#28684/);
+  });
+});

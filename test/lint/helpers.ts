@@ -11,6 +11,8 @@ import formats from 'ajv-formats';
 import { lint } from '../../src/lint/run.ts';
 import type { LintConfig } from '../../src/lint/config.ts';
 import type { AnyRule, LintResult, ObservedConnection } from '../../src/lint/types.ts';
+import type { EngineOptions } from '../../src/engine/compile.ts';
+import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { formatPath, formatProblem } from '../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
@@ -103,11 +105,20 @@ export function coredns(): string {
   );
 }
 
+/** The engine options of `netfence lint --cni <spec> [--cni-option ...]`. */
+export function cniEngine(spec: string, overrides: string[] = []): Partial<EngineOptions> {
+  const profile = resolveCniProfile(spec, overrides);
+  if (!profile.ok) throw new Error(profile.message);
+  return cniEngineOptions(profile.value);
+}
+
 export interface LintTextOptions {
   rules: readonly AnyRule[];
   config?: LintConfig;
   observed?: readonly ObservedConnection[];
   file?: string;
+  /** Engine options, e.g. a CNI profile: `{ cni: profile }` (`netfence lint --cni`). */
+  engine?: Partial<EngineOptions>;
 }
 
 /** Parses, validates and lints a YAML text; the fixture itself must be valid (but for what the rules report). */
@@ -124,6 +135,7 @@ export function lintText(text: string, options: LintTextOptions): LintResult {
       state: built.state,
       sources: parsed.objects,
       ...(options.observed === undefined ? {} : { observed: options.observed }),
+      ...(options.engine === undefined ? {} : { engine: options.engine }),
     },
     { rules: options.rules, ...(options.config === undefined ? {} : { config: options.config }) },
   );
@@ -145,6 +157,7 @@ export interface RuleCase {
   yaml: string;
   observed?: readonly ObservedConnection[];
   config?: LintConfig;
+  engine?: Partial<EngineOptions>;
   /** Expected message ids, in line order, when the case is about telling them apart. */
   messageIds?: readonly string[];
   /** Parts each message holds, in line order (for the findings that are about the words). */

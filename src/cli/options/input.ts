@@ -1,7 +1,7 @@
 /** Options and loading shared by every command that reads manifests. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
+import { HostNetworkPods, usesEndPort, type EngineOptions } from '../../engine/compile.ts';
 import { ciliumHostPolicyWarnings } from '../../engine/cilium-host.ts';
 import {
   CniName,
@@ -9,6 +9,9 @@ import {
   isCniName,
   resolveCniProfile,
   unenforcedClusterPoliciesWarning,
+  endPortPoliciesIgnoredWarning,
+  ciliumEndPortFields,
+  ciliumEndPortPrunedWarning,
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
@@ -295,6 +298,16 @@ export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniO
   // Cilium host policies: enforced only with the host firewall on, on the Nodes the input has.
   if (state.ciliumPolicies.length > 0)
     for (const line of ciliumHostPolicyWarnings(state, cniProfile(options))) io.stderr(`${line}\n`);
+  const endPort = endPortPoliciesIgnoredWarning(
+    cniProfile(options),
+    state.policies.filter(usesEndPort).map((p) => p.id),
+  );
+  if (endPort !== undefined) io.stderr(`${endPort}\n`);
+  const pruned = ciliumEndPortPrunedWarning(
+    cniProfile(options),
+    state.ciliumPolicies.filter((p) => ciliumEndPortFields(p.object).length > 0).map((p) => p.id),
+  );
+  if (pruned !== undefined) io.stderr(`${pruned}\n`);
   if (state.clusterPolicies.length === 0) return;
   const line = unenforcedClusterPoliciesWarning(
     cniProfile(options),

@@ -1,3 +1,4 @@
+import { usesEndPort } from '../../engine/compile.ts';
 import { selectorMatches } from '../../engine/selectors.ts';
 import { suggestLabel } from '../checks/selectors.ts';
 import { selectorText } from '../text.ts';
@@ -22,6 +23,9 @@ export default defineRule({
   check(ctx) {
     for (const policy of ctx.compiled.policies) {
       if (policy.selected.length > 0) continue;
+      // A policy the CNI profile leaves out (endPort under Cilium 1.15) is no-unenforced-endport's finding.
+      if (ctx.compiled.options.cni?.settings.endPort === 'policy-ignored' && usesEndPort(policy.info))
+        continue;
       const ns = policy.info.namespace;
       // A namespace with no workloads in the input is reported by no-policy-in-empty-namespace.
       if (!ctx.lookup.hasWorkloads(ns)) continue;

@@ -1,5 +1,5 @@
 import rule from '../../../src/lint/rules/no-policy-selecting-nothing.ts';
-import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { cniEngine, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
 
 const base = docs(
   ns('monitoring'),
@@ -9,6 +9,22 @@ const base = docs(
 
 ruleTester(rule, {
   valid: [
+    {
+      // Cilium 1.15 leaves a policy with endPort out (cilium#28704): no-unenforced-endport says so, not this rule.
+      name: 'a policy the CNI profile leaves out for its endPort',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: scrape, namespace: monitoring}
+          spec:
+            podSelector: {}
+            ingress: [{ports: [{port: 9100, endPort: 9199}]}]
+        `,
+      ),
+      engine: cniEngine('cilium@1.15'),
+    },
     {
       name: 'a selector matching a workload',
       yaml: docs(
