@@ -19,6 +19,7 @@ import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-netwo
 import noDeadPeer from './rules/no-dead-peer.ts';
 import noUnreachableBaselineRule from './rules/no-unreachable-baseline-rule.ts';
 import noCiliumShadowedAllow from './rules/no-cilium-shadowed-allow.ts';
+import noCiliumL7ShadowedByL4 from './rules/no-cilium-l7-shadowed-by-l4.ts';
 import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
 import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
@@ -59,6 +60,7 @@ export const RULES: readonly AnyRule[] = [
   noDeadPeer,
   noUnreachableBaselineRule,
   noCiliumShadowedAllow,
+  noCiliumL7ShadowedByL4,
   noPolicyInEmptyNamespace,
   noUnknownNamedPort,
   noEndportWithNamedPort,

@@ -1,0 +1,81 @@
+import rule from '../../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
+import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+
+const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'), deploy('shop', 'admin'));
+/** api accepts GET from web on 8080, filtered by Cilium's proxy. */
+const getOnly = (mark = ''): string => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: api-get, namespace: shop}
+  spec:
+    endpointSelector: {matchLabels: {app: api}}
+    ingress:
+      - fromEndpoints: [{matchLabels: {app: web}}]
+        toPorts:
+          - ports: [{port: "8080", protocol: TCP}]  ${mark}
+            rules: {http: [{method: GET}]}
+`;
+const npAllow = (peer: string, port: number): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: np-allow, namespace: shop}
+  spec:
+    podSelector: {matchLabels: {app: api}}
+    ingress:
+      - from: [{podSelector: {matchLabels: {app: ${peer}}}}]
+        ports: [{port: ${port}}]
+`;
+
+ruleTester(rule, {
+  valid: [
+    { name: 'an L7 rule alone filters', yaml: docs(base, getOnly()) },
+    {
+      name: 'an L4 allow of the same peer on another port',
+      yaml: docs(base, getOnly(), npAllow('web', 9090)),
+    },
+    {
+      name: 'an L4 allow of another peer on the same port',
+      yaml: docs(base, getOnly(), npAllow('admin', 8080)),
+    },
+    {
+      // The other L4 allow selects other pods (web's ingress): it does not touch api's ingress.
+      name: 'an L4 allow for other pods',
+      yaml: docs(
+        base,
+        getOnly(),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: web-open, namespace: shop}
+          spec:
+            endpointSelector: {matchLabels: {app: web}}
+            ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]
+        `,
+      ),
+    },
+  ],
+  invalid: [
+    {
+      // Cilium docs, Layer 7 Examples: "the layer 7 portions of the latter rule will have no effect".
+      name: 'a NetworkPolicy allowing the same peer and port at L4',
+      yaml: docs(base, getOnly('# <-'), npAllow('web', 8080)),
+      messages: [['(http)', 'shop/web on 8080/TCP', 'shop/np-allow spec.ingress[0] allows']],
+    },
+    {
+      name: 'a Cilium L3-only rule from the same peer',
+      yaml: docs(
+        base,
+        getOnly('# <-'),
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: api-from-web, namespace: shop}
+          spec:
+            endpointSelector: {matchLabels: {app: api}}
+            ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]
+        `,
+      ),
+      messages: [['CiliumNetworkPolicy/shop/api-from-web spec.ingress[0] allows']],
+    },
+  ],
+});
