@@ -36,6 +36,21 @@ export interface TestResultJson {
   /** Pairs checked. */
   pairs: number;
   failures: readonly TestFailureJson[];
+  /**
+   * Present only when some pair expected to be allowed is allowed at L4 and filtered at L7 by Cilium's proxy
+   * (the test passes): each pair, the ports (within the test's) and the policies filtering them.
+   */
+  l7?: readonly TestL7PairJson[];
+  /** With `l7`: the line the text output shows, `allowed at L4, filtered at L7 on 8080/TCP by …`. */
+  l7Summary?: string;
+}
+
+export interface TestL7PairJson {
+  src: { id: string; name: string };
+  dst: { id: string; name: string };
+  ports: PortsJson;
+  summary: string;
+  policies: readonly string[];
 }
 
 export interface TestJson {

@@ -58,6 +58,20 @@ export function failureText(index: RefIndex, test: SpecTest, f: FailedPair): str
   return `${pair} ${what} (expected ${f.expected}${f.excepted ? ', as an except entry' : ''})`;
 }
 
+/**
+ * What a passing test's pairs allowed at L4 and filtered at L7 are, in one line, or undefined:
+ * `allowed at L4, filtered at L7 on 8080/TCP by CiliumNetworkPolicy/news/api-from-web`, or for several
+ * pairs `2 of 4 pairs allowed at L4, filtered at L7 by …; e.g. news/web → news/api on 8080/TCP`.
+ */
+export function l7Text(index: RefIndex, r: TestResult): string | undefined {
+  const first = r.l7[0];
+  if (first === undefined) return undefined;
+  const policies = [...new Set(r.l7.flatMap((p) => p.policies))].sort().join(', ');
+  if (r.pairs === 1) return `allowed at L4, filtered at L7 on ${formatPortList(first.ports)} by ${policies}`;
+  const pair = `${index.displayName(first.src)} → ${index.displayName(first.dst)}`;
+  return `${r.l7.length} of ${plural(r.pairs, 'pair')} allowed at L4, filtered at L7 by ${policies}; e.g. ${pair} on ${formatPortList(first.ports)}`;
+}
+
 function indent(text: string, prefix: string): string {
   return text
     .trimEnd()
@@ -149,7 +163,8 @@ function txt(reports: readonly SpecReport[]): string {
     );
     for (const r of rep.results) {
       if (r.passed) {
-        out.push(`PASS  ${r.test.name}`);
+        const l7 = l7Text(rep.index, r);
+        out.push(`PASS  ${r.test.name}${l7 === undefined ? '' : ` (${l7})`}`);
         continue;
       }
       out.push(`FAIL  ${r.test.name} (${where(r.test)})`, indent(failureDetails(rep.index, r), '      '));
@@ -177,7 +192,9 @@ function md(reports: readonly SpecReport[]): string {
   ];
   for (const rep of reports) {
     for (const r of rep.results) {
-      out.push(`| ${r.passed ? '✅' : '❌'} | ${mdCell(r.test.name)} | ${mdCell(expectationText(r.test))} |`);
+      const l7 = r.passed ? l7Text(rep.index, r) : undefined;
+      const name = l7 === undefined ? r.test.name : `${r.test.name} (${l7})`;
+      out.push(`| ${r.passed ? '✅' : '❌'} | ${mdCell(name)} | ${mdCell(expectationText(r.test))} |`);
     }
   }
   for (const rep of reports) {
@@ -221,7 +238,12 @@ function junit(reports: readonly SpecReport[]): string {
     for (const r of rep.results) {
       const attrs = `name="${xml(r.test.name)}" classname="${xml(rep.spec.file)}" file="${xml(r.test.location.file)}" line="${r.test.location.line}"`;
       if (r.passed) {
-        out.push(`    <testcase ${attrs}/>`);
+        const l7 = l7Text(rep.index, r);
+        out.push(
+          l7 === undefined
+            ? `    <testcase ${attrs}/>`
+            : `    <testcase ${attrs}>\n      <system-out>${xml(l7)}</system-out>\n    </testcase>`,
+        );
         continue;
       }
       const message = `${failCount(r)}: ${failureText(rep.index, r.test, r.failures[0]!)}`;
@@ -248,7 +270,12 @@ function tap(reports: readonly SpecReport[]): string {
       // A test point's description may not contain "#" unescaped (it would start a directive).
       const name = `${prefix}${r.test.name}`.replaceAll('\\', '\\\\').replaceAll('#', '\\#');
       out.push(`${r.passed ? 'ok' : 'not ok'} ${n} - ${name}`);
-      if (r.passed) continue;
+      if (r.passed) {
+        const l7 = l7Text(rep.index, r);
+        if (l7 !== undefined)
+          out.push('  ---', indent(stringify({ message: l7 }, { lineWidth: 0 }), '  '), '  ...');
+        continue;
+      }
       const diag = {
         message: failCount(r),
         severity: 'fail',
@@ -283,6 +310,18 @@ export function testReportToJson(reports: readonly SpecReport[]): TestJson {
         port: r.test.ports === undefined ? null : r.test.ports.map((p) => p.text),
         passed: r.passed,
         pairs: r.pairs,
+        ...(r.l7.length === 0
+          ? {}
+          : {
+              l7: r.l7.map((p) => ({
+                src: { id: p.src, name: rep.index.displayName(p.src) },
+                dst: { id: p.dst, name: rep.index.displayName(p.dst) },
+                ports: portsToJson(p.ports),
+                summary: formatPortList(p.ports),
+                policies: p.policies,
+              })),
+              l7Summary: l7Text(rep.index, r)!,
+            }),
         failures: r.failures.map((f) => ({
           src: { id: f.src, name: rep.index.displayName(f.src) },
           dst: { id: f.dst, name: rep.index.displayName(f.dst) },

@@ -7,6 +7,7 @@
  * - `expect: allow` with `port`: every port listed is allowed; without `port`: some port is allowed.
  *   `expect: deny` with `port`: none of the ports listed is allowed; without `port`: nothing is allowed.
  * - A pair with an `except` entity on either side is held to the opposite expectation.
+ * - A pair allowed at L4 and filtered at L7 (Cilium `rules:`) satisfies `expect: allow`; the result says so.
  */
 import { explainEntities, type Explanation } from '../engine/explain.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
@@ -58,6 +59,19 @@ export interface TestResult {
   pairs: number;
   failures: readonly FailedPair[];
   passed: boolean;
+  /**
+   * Pairs expected to be allowed (and allowed) whose ports asked about are allowed at L4 only, then filtered
+   * at L7 by Cilium's proxy: the test passes, with this said (docs/commands/test.md).
+   */
+  l7: readonly L7Pair[];
+}
+
+/** A pair allowed at L4 and filtered at L7 on `ports` (within the test's ports) by `policies`. */
+export interface L7Pair {
+  src: string;
+  dst: string;
+  ports: PortSet;
+  policies: readonly string[];
 }
 
 function problemAt(ref: SpecRef, code: string, message: string): Problem {
@@ -163,20 +177,29 @@ export function satisfies(expect: Expect, allowed: PortSet, query: PortSet | und
 export function runTests(tests: readonly ResolvedTest[], index: RefIndex, conn: Connectivity): TestResult[] {
   const allowed = new Map<string, PortSet>();
   for (const c of conn.connections) allowed.set(pairKey(c.src, c.dst), c.ports);
+  const filtered = new Map<string, { ports: PortSet; policies: readonly string[] }>();
+  for (const f of conn.l7 ?? []) filtered.set(pairKey(f.src, f.dst), f);
   return tests.map((t) => {
     const failures: FailedPair[] = [];
+    const l7: L7Pair[] = [];
     const pairs = pairsOf(t);
     for (const [src, dst] of pairs) {
       const excepted = t.excepted.has(src) || t.excepted.has(dst);
       const expected: Expect = excepted ? (t.test.expect === 'allow' ? 'deny' : 'allow') : t.test.expect;
       const ports = allowed.get(pairKey(src, dst)) ?? NO_PORTS;
-      if (satisfies(expected, ports, t.query)) continue;
+      if (satisfies(expected, ports, t.query)) {
+        const f = expected === 'allow' ? filtered.get(pairKey(src, dst)) : undefined;
+        const within = f === undefined ? NO_PORTS : intersectPorts(f.ports, t.query ?? ports);
+        if (f !== undefined && !isEmptyPorts(within))
+          l7.push({ src, dst, ports: within, policies: f.policies });
+        continue;
+      }
       const explanations =
         failures.length < EXPLAINED_PAIRS_PER_TEST
           ? explainEntities(index, src, dst, t.query ?? ALL_CONNECTIONS)
           : undefined;
       failures.push({ src, dst, expected, allowed: ports, excepted, passed: false, explanations });
     }
-    return { test: t.test, pairs: pairs.length, failures, passed: failures.length === 0 };
+    return { test: t.test, pairs: pairs.length, failures, passed: failures.length === 0, l7 };
   });
 }

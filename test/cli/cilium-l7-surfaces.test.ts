@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PathsJson } from '../../src/contract/paths.ts';
+import type { TestJson } from '../../src/contract/test.ts';
 import { runCli } from '../support/cli.ts';
 import { webshopAnalysis } from '../server/support.ts';
 
@@ -35,6 +36,30 @@ describe('L7 filtering outside analyze', () => {
       r.stdout.split('\n')[0],
       `shop/web → shop/api: ALLOWED at L4 on 8080/TCP, filtered at L7 on 8080/TCP by ${POLICY}`,
     );
+  });
+
+  test('test: expect allow passes on an L7-filtered connection, and says it is filtered at L7', async () => {
+    const spec = 'test/fixtures/cilium-surfaces/tests.yaml';
+    const txt = await runCli(['test', '--spec', spec, FIXTURE]);
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(
+      txt.stdout,
+      /^PASS {2}web reaches api \(allowed at L4, filtered at L7 on 8080\/TCP by CiliumNetworkPolicy\/shop\/api-from-web\)$/m,
+    );
+    assert.match(txt.stdout, /^PASS {2}api reaches db$/m);
+    const json = JSON.parse(
+      (await runCli(['test', '--spec', spec, FIXTURE, '-o', 'json'])).stdout,
+    ) as TestJson;
+    const [web, db] = json.specs[0]!.tests;
+    assert.equal(web?.passed, true);
+    assert.deepEqual(
+      web?.l7?.map((p) => [p.src.name, p.dst.name, p.summary, p.policies]),
+      [['shop/web', 'shop/api', '8080/TCP', [POLICY]]],
+    );
+    assert.equal(web?.l7Summary, `allowed at L4, filtered at L7 on 8080/TCP by ${POLICY}`);
+    assert.equal(db?.l7, undefined);
+    const junit = await runCli(['test', '--spec', spec, FIXTURE, '-o', 'junit']);
+    assert.match(junit.stdout, /<system-out>allowed at L4, filtered at L7 on 8080\/TCP by /);
   });
 
   test("serve's model: the connection carries its l7 filtering", async () => {
