@@ -180,6 +180,25 @@ describe('cilium policies: problems', () => {
     ]);
   });
 
+  test('an unparsable port gets the hint of its kind: out of range, octal, too long a name', () => {
+    const hints = (port: string): string[] =>
+      problems(webPolicy(`ingress:\n  - toPorts: [{ports: [{port: "${port}", protocol: TCP}]}]`)).map((p) =>
+        p.slice(p.indexOf('policy): ') + 'policy): '.length),
+      );
+    assert.deepEqual(hints('99999'), ['a port number is 0–65535']);
+    assert.deepEqual(hints('089'), [
+      'a leading 0 makes it octal, where 8 and 9 are not digits; remove the 0',
+    ]);
+    assert.deepEqual(hints('0777777'), ['a port number is 0–65535 (a leading 0 makes it octal)']);
+    assert.deepEqual(hints('a-very-long-port-name'), ['a port name has at most 15 characters']);
+  });
+
+  test('a rule list of the wrong type is one error, not also "empty"', () => {
+    assert.deepEqual(problems(webPolicy('ingress: "oops"')), [
+      'policies.yaml:6:3 spec.ingress: must be a list, got "oops"',
+    ]);
+  });
+
   test('a missing port says how to write every port', () => {
     assert.deepEqual(
       problems(

@@ -182,13 +182,18 @@ function validateRule(r: Reporter, path: FieldPath, map: JsonMap, clusterwide: b
     );
   }
   let rules = 0;
+  // A direction that is not a list has its own error: it is not "empty" too.
+  let notList = false;
   for (const direction of directions) {
     const list = asList(r, [...path, direction], map[direction]);
-    if (list === undefined) continue;
+    if (list === undefined) {
+      notList = true;
+      continue;
+    }
     rules += list.length;
     list.forEach((item, i) => validatePeerRule(r, [...path, direction, i], item, direction, host));
   }
-  if (directions.length > 0 && rules === 0) {
+  if (directions.length > 0 && rules === 0 && !notList) {
     r.error(
       'cilium-empty-rule-set',
       path,
@@ -736,7 +741,7 @@ function validatePort(
         r.error(
           'invalid-port',
           [...path, 'port'],
-          `unable to parse port ${JSON.stringify(text)} (the agent rejects the whole policy): ${/^0[0-9]/.test(text) ? 'a leading 0 makes it octal; remove it' : 'a name has at most 15 characters'}`,
+          `unable to parse port ${JSON.stringify(text)} (the agent rejects the whole policy): ${unparsedPortHint(text)}`,
         );
       else if (port === 0) zero = true;
       else if (/^0[0-9]/.test(text))
@@ -772,4 +777,17 @@ function validatePort(
       );
   }
   return { protocol, known, zero };
+}
+
+/** Why a port that matches the CRD's pattern is neither a port number nor a port name, for the agent. */
+function unparsedPortHint(text: string): string {
+  // A number written with digits only (or 0x, 0o, 0b): too large, or octal with digits 8 and 9.
+  if (/^0[0-9_]*[89]/.test(text))
+    return 'a leading 0 makes it octal, where 8 and 9 are not digits; remove the 0';
+  if (/^(?:[0-9_]+|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)$/.test(text)) {
+    const octal = /^0[0-9]/.test(text) ? ' (a leading 0 makes it octal)' : '';
+    return `a port number is 0–65535${octal}`;
+  }
+  if (text.length > 15) return 'a port name has at most 15 characters';
+  return "a port name has letters, digits and single '-', with at least one letter";
 }
