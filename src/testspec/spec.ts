@@ -16,7 +16,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAM
 import { parsePortQuery } from '../engine/explain.ts';
 import type { Granularity } from '../engine/connectivity.ts';
 import type { PortSet } from '../engine/ports.ts';
-import { parseRef, type EndpointRef } from '../engine/refs.ts';
+import { parseRef, RefErrorCode, type EndpointRef } from '../engine/refs.ts';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import { closestMatch, withSuggestion } from '../base/suggest.ts';
 
@@ -317,6 +317,16 @@ function readRefs(
       continue;
     }
     const parsed = parseRef(text);
+    if (!parsed.ok && parsed.error.code === RefErrorCode.NoNamespace && text.includes('.')) {
+      // A DNS name (`feeds.agency.example`, as analyze prints a toFQDNs or domainNames destination).
+      r.problem(
+        'dns-name',
+        `"${text}" looks like a DNS name, which test cannot check (reach by name has no address): ask netfence explain --to ${text}, or test the addresses it resolves to; a workload needs its namespace: namespace/${text}`,
+        loc,
+        item.path,
+      );
+      continue;
+    }
     if (!parsed.ok) {
       r.problem(parsed.error.code, parsed.error.message, loc, item.path);
       continue;

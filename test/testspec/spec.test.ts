@@ -120,6 +120,19 @@ describe('parseSpec: problems with file:line:column', () => {
       ],
     ],
     [
+      // explain accepts a DNS name as --to; test has no address to check for it: say so, not "needs a namespace".
+      'a DNS name',
+      yaml`
+        tests:
+          - from: news/feed-fetcher
+            to: feeds.agency.example
+            expect: allow
+      `,
+      [
+        'spec.yaml:3:9 tests[0].to: "feeds.agency.example" looks like a DNS name, which test cannot check (reach by name has no address): ask netfence explain --to feeds.agency.example, or test the addresses it resolves to; a workload needs its namespace: namespace/feeds.agency.example',
+      ],
+    ],
+    [
       'not a spec',
       yaml`
         - from: shop/web
