@@ -71,6 +71,11 @@ export interface ExplainSideJson {
   tiers: TierExplanationJson;
   /** Cilium policies in the NetworkPolicy layer: present only when a Cilium rule set selects the pod here. */
   cilium?: CiliumSideJson;
+  /**
+   * NetworkPolicies that select the pod here but that the CNI profile does not enforce (`endPort` under
+   * `cilium@1.15`); present only when there is one.
+   */
+  unenforced?: readonly ({ policy: string; profile: string; reason: string } & LocationJson)[];
 }
 
 /** A rule of a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. */

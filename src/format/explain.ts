@@ -625,6 +625,16 @@ function sideJson(side: SideExplanation): ExplainSideJson {
     })),
     tiers: tiersJson(side.tiers),
     ...(side.cilium === undefined ? {} : { cilium: ciliumSideJson(side.cilium) }),
+    ...(side.unenforced === undefined
+      ? {}
+      : {
+          unenforced: side.unenforced.map((u) => ({
+            policy: u.policy,
+            profile: u.profile,
+            reason: u.reason,
+            ...locationJson(u.location),
+          })),
+        }),
   };
 }
 

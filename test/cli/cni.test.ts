@@ -240,6 +240,28 @@ describe('endPort under older Cilium: said in every command', () => {
       r.stdout,
       /^Ingress of b\/other: not isolated: selected by b\/np-ep, which cilium@1\.15 does not enforce \(endPort, cilium#28704\), so it allows everything$/m,
     );
+    const json = JSON.parse(
+      (
+        await runCli([
+          'explain',
+          '--cni',
+          'cilium@1.15',
+          '--from',
+          '1.2.3.4',
+          '--to',
+          'b/other',
+          '--port',
+          '80/TCP',
+          EP,
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    ) as { explanations: { ingress: { unenforced?: { policy: string; reason: string }[] } }[] };
+    assert.deepEqual(
+      json.explanations[0]?.ingress.unenforced?.map((u) => [u.policy, u.reason]),
+      [['b/np-ep', 'endPort, cilium#28704']],
+    );
   });
 
   test('explain: a CiliumNetworkPolicy endPort before 1.16 has the CRD reason, not the NetworkPolicy issue', async () => {
