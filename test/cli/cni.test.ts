@@ -224,7 +224,7 @@ describe('endPort under older Cilium: said in every command', () => {
   });
 
   test('explain: the pod is selected by a policy the profile does not enforce', async () => {
-    const r = await runCli([
+    const args = [
       'explain',
       '--cni',
       'cilium@1.15',
@@ -235,29 +235,15 @@ describe('endPort under older Cilium: said in every command', () => {
       '--port',
       '80/TCP',
       EP,
-    ]);
+    ];
+    const r = await runCli(args);
     assert.match(
       r.stdout,
       /^Ingress of b\/other: not isolated: selected by b\/np-ep, which cilium@1\.15 does not enforce \(endPort, cilium#28704\), so it allows everything$/m,
     );
-    const json = JSON.parse(
-      (
-        await runCli([
-          'explain',
-          '--cni',
-          'cilium@1.15',
-          '--from',
-          '1.2.3.4',
-          '--to',
-          'b/other',
-          '--port',
-          '80/TCP',
-          EP,
-          '-o',
-          'json',
-        ])
-      ).stdout,
-    ) as { explanations: { ingress: { unenforced?: { policy: string; reason: string }[] } }[] };
+    const json = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as {
+      explanations: { ingress: { unenforced?: { policy: string; reason: string }[] } }[];
+    };
     assert.deepEqual(
       json.explanations[0]?.ingress.unenforced?.map((u) => [u.policy, u.reason]),
       [['b/np-ep', 'endPort, cilium#28704']],
