@@ -1,6 +1,8 @@
 import { ciliumRulePortsTowards } from '../../engine/cilium.ts';
 import { explainConnection, type ExplainEnd } from '../../engine/explain.ts';
-import { isEmptyPorts, NO_PORTS, unionPorts } from '../../engine/ports.ts';
+import { isEmptyPorts, NO_PORTS, portsEqual, unionPorts } from '../../engine/ports.ts';
+import { l7Filters } from '../../engine/cilium-l7.ts';
+import type { ClassEnd } from '../../engine/connectivity.ts';
 import { formatPortList } from '../../describe/ports.ts';
 import { formatCidr } from '../../base/ip.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
@@ -58,6 +60,17 @@ export default defineRule({
                 const dstClass = dst.kind === 'pod' ? classes[dst.classId] : undefined;
                 const query = ciliumRulePortsTowards(entry.ports, dstClass);
                 if (isEmptyPorts(query)) continue;
+                // Cheap first: the entry filters all of its ports for this pair (nothing cancels it).
+                const ends = [classEnd(src), classEnd(dst)] as const;
+                const full = l7Filters(compiled, ends[0], ends[1], query).some(
+                  (f) =>
+                    f.spec === s.index &&
+                    f.list === list &&
+                    f.rule === rule.index &&
+                    f.entry === entry.index &&
+                    portsEqual(f.ports, query),
+                );
+                if (full) continue;
                 const side = explainConnection(compiled, src, dst, query)[list].cilium;
                 for (const sh of side?.shadowedL7 ?? []) {
                   if (
@@ -101,4 +114,8 @@ export default defineRule({
 /** `spec.ingress[0].toPorts[1]`, as explain writes it. */
 function entryPathOf(specPath: FieldPath, list: string, rule: number, entry: number): string {
   return formatPath([...specPath, list, rule, 'toPorts', entry]);
+}
+
+function classEnd(end: ExplainEnd): ClassEnd {
+  return end.kind === 'pod' ? { pod: end.classId } : { address: end.classId };
 }
