@@ -43,9 +43,13 @@ const KIND_SHORT: Record<ClusterPolicyJson['kind'], string> = {
   BaselineAdminNetworkPolicy: 'BANP',
 };
 
-/** A NetworkPolicy or a cluster policy of the model, by id. */
+/** A NetworkPolicy, a cluster policy or a Cilium policy of the model, by id. */
 function policyOf(app: App, id: string | null): { id: string; yaml: string } | undefined {
-  return app.model.policies.find((x) => x.id === id) ?? app.model.clusterPolicies.find((x) => x.id === id);
+  return (
+    app.model.policies.find((x) => x.id === id) ??
+    app.model.clusterPolicies.find((x) => x.id === id) ??
+    app.model.ciliumPolicies.find((x) => x.id === id)
+  );
 }
 
 function draftOf(app: App, key: string): Draft | undefined {
@@ -185,6 +189,13 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       const list = byNs.get(CLUSTER_WIDE) ?? [];
       list.push({ key: p.id, name: `${KIND_SHORT[p.kind]} ${p.name}`, draft: drafts.get(p.id) });
       byNs.set(CLUSTER_WIDE, list);
+    }
+    for (const p of app.model.ciliumPolicies) {
+      const ns = p.namespace ?? CLUSTER_WIDE;
+      const list = byNs.get(ns) ?? [];
+      const kind = p.namespace === null ? 'CCNP' : 'Cilium';
+      list.push({ key: p.id, name: `${kind} ${p.name}`, draft: drafts.get(p.id) });
+      byNs.set(ns, list);
     }
     for (const [key, d] of drafts) {
       if (d.target !== null) continue;
@@ -429,7 +440,9 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             h('span', { class: 'changed' }, `${s.changed} changed`),
             ` · ${s.unchanged} unchanged`,
           ],
-      policyChangeCounts(s) === null ? null : ` · ${policyChangeCounts(s)}`,
+      policyChangeCounts(s, r.ciliumPolicies) === null
+        ? null
+        : ` · ${policyChangeCounts(s, r.ciliumPolicies)}`,
       r.problems.some((p) => p.severity === 'error')
         ? h('span', { class: 'warn' }, ' · some changes have errors and are left out')
         : null,
@@ -489,11 +502,35 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       h('span', { class: `pill ${r.change}` }, sign),
       ` ${r.src} → ${r.dst}: `,
       what,
+      r.l7 === null ? null : h('small', { class: 'muted' }, ` (${r.l7})`),
+    );
+  }
+
+  /** One change of reach by DNS name: `+ news/feed-fetcher → feeds.example (by DNS name): TCP 443`. */
+  function domainRow(d: WhatIfJson['domains'][number]): HTMLElement {
+    const sign = d.change === 'added' ? '+' : d.change === 'removed' ? '−' : '~';
+    const what =
+      d.change === 'added'
+        ? d.after
+        : d.change === 'removed'
+          ? d.before
+          : `${d.before ?? ''} → ${d.after ?? ''}`;
+    return h(
+      'li',
+      { class: `row-${d.change}` },
+      h('span', { class: `pill ${d.change}` }, sign),
+      ` ${d.src} → ${d.dst}: `,
+      what,
     );
   }
 
   /** One policy change: `~ data/allow-postgres`, `+ ClusterNetworkPolicy/x (Admin, priority 1)` and its notes. */
-  function policyRow(p: WhatIfJson['policies'][number] | WhatIfJson['clusterPolicies'][number]): HTMLElement {
+  function policyRow(
+    p:
+      | WhatIfJson['policies'][number]
+      | WhatIfJson['clusterPolicies'][number]
+      | WhatIfJson['ciliumPolicies'][number],
+  ): HTMLElement {
     const change = p.change === 'modified' ? 'changed' : p.change;
     const sign = p.change === 'added' ? '+' : p.change === 'removed' ? '−' : '~';
     const place =
@@ -516,7 +553,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
 
   /** The list of changes beside the editor: the policies changed, then the connections (as counted). */
   function drawChanges(r: WhatIfJson): void {
-    const policies = [...r.policies, ...r.clusterPolicies];
+    const policies = [...r.policies, ...r.clusterPolicies, ...r.ciliumPolicies];
     replace(
       changesList,
       policies.length === 0
@@ -534,6 +571,14 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             { class: 'insp-section' },
             h('h3', {}, changesHeading(r.summary, r.rows.length)),
             h('ul', { class: 'plain diff-rows' }, r.rows.map(changeRow)),
+          ),
+      r.domains.length === 0
+        ? null
+        : h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, `By DNS name (${r.domains.length})`),
+            h('ul', { class: 'plain diff-rows domain-rows' }, r.domains.map(domainRow)),
           ),
     );
   }
