@@ -487,14 +487,29 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     });
   }
 
-  /** One row of the list of changes: `+ a → b: TCP 80`. */
+  /** One row of the list of changes: `+ a → b: TCP 80`, and what Cilium filters at L7 of it. */
   function changeRow(r: WhatIfJson['rows'][number]): HTMLElement {
-    const what =
-      r.change === 'added'
-        ? r.after
-        : r.change === 'removed'
-          ? r.before
-          : `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`;
+    const changed = `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`;
+    return diffItem(r, changed, r.l7);
+  }
+
+  /** One change of reach by DNS name: `+ news/feed-fetcher → feeds.example (by DNS name): TCP 443`. */
+  function domainRow(d: WhatIfJson['domains'][number]): HTMLElement {
+    return diffItem(d, `${d.before ?? ''} → ${d.after ?? ''}`, null);
+  }
+
+  function diffItem(
+    r: {
+      change: 'added' | 'removed' | 'changed';
+      src: string;
+      dst: string;
+      before: string | null;
+      after: string | null;
+    },
+    changed: string,
+    note: string | null,
+  ): HTMLElement {
+    const what = r.change === 'added' ? r.after : r.change === 'removed' ? r.before : changed;
     const sign = r.change === 'added' ? '+' : r.change === 'removed' ? '−' : '~';
     return h(
       'li',
@@ -502,25 +517,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       h('span', { class: `pill ${r.change}` }, sign),
       ` ${r.src} → ${r.dst}: `,
       what,
-      r.l7 === null ? null : h('small', { class: 'muted' }, ` (${r.l7})`),
-    );
-  }
-
-  /** One change of reach by DNS name: `+ news/feed-fetcher → feeds.example (by DNS name): TCP 443`. */
-  function domainRow(d: WhatIfJson['domains'][number]): HTMLElement {
-    const sign = d.change === 'added' ? '+' : d.change === 'removed' ? '−' : '~';
-    const what =
-      d.change === 'added'
-        ? d.after
-        : d.change === 'removed'
-          ? d.before
-          : `${d.before ?? ''} → ${d.after ?? ''}`;
-    return h(
-      'li',
-      { class: `row-${d.change}` },
-      h('span', { class: `pill ${d.change}` }, sign),
-      ` ${d.src} → ${d.dst}: `,
-      what,
+      note === null ? null : h('small', { class: 'muted' }, ` (${note})`),
     );
   }
 
