@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
@@ -14,6 +15,7 @@ import { diffToJson } from '../../src/format/diff.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { loadManifests } from '../../src/parse/index.ts';
+import { ciliumClusterArb, ciliumPoliciesArb } from '../support/cilium-arbitraries.ts';
 
 const LABELS = { before: 'before', after: 'after' };
 
@@ -96,5 +98,35 @@ describe('session: tryPolicies with Cilium policies', () => {
         `${what}: put back`,
       );
     }
+  });
+
+  test('on random clusters: each edited list of Cilium policies answers as a fresh compile, then put back', () => {
+    fc.assert(
+      fc.property(
+        ciliumClusterArb,
+        fc.array(fc.tuple(fc.boolean(), ciliumPoliciesArb), { minLength: 1, maxLength: 3 }),
+        (state, edits) => {
+          const s = openSession(state);
+          const base = answer(computeConnectivity(compileCluster(state), 'workload'));
+          for (const [keep, extra] of edits) {
+            // Some of the state's policies kept, the others replaced by new ones (ids unique).
+            const added = extra.map((p) => ({ ...p, id: `${p.id}-new`, name: `${p.name}-new` }));
+            const ciliumPolicies = [...(keep ? state.ciliumPolicies.slice(1) : []), ...added];
+            const fresh = answer(
+              computeConnectivity(compileCluster({ ...state, ciliumPolicies }), 'workload'),
+            );
+            assert.deepEqual(
+              s.tryPolicies(state.policies, (e) => answer(e.connectivity), undefined, ciliumPolicies),
+              fresh,
+            );
+            assert.deepEqual(
+              s.tryPolicies(state.policies, (e) => answer(e.connectivity)),
+              base,
+            );
+          }
+        },
+      ),
+      { numRuns: Number(process.env['NETFENCE_SESSION_RUNS'] ?? 40) },
+    );
   });
 });
