@@ -350,6 +350,11 @@ export interface WhatIfEdgeJson {
   before: string | null;
   after: string | null;
   open: boolean;
+  /**
+   * What Cilium filters at L7 of the connection (after the changes; before, for a removed one), as `analyze`
+   * says it: `filtered at L7 on TCP 8080 by CiliumNetworkPolicy/news/api`; null when nothing is.
+   */
+  l7: string | null;
 }
 
 /** `POST /api/whatif`: problems, the diff (as `netfence diff -o json`), readable rows, and every edge to draw. */

@@ -409,6 +409,16 @@ export function whatIf(
     const [bs, bd] = split(b);
     return order.get(as)! - order.get(bs)! || order.get(ad)! - order.get(bd)!;
   });
+  // What Cilium filters at L7 of each edge, by entity ids (an edge to an address class split differently by
+  // the common address space has none).
+  const l7Text = (list: readonly L7Connection[]): Map<string, string> =>
+    new Map(
+      list.map((c) => [
+        `${c.src}\u0000${c.dst}`,
+        `filtered at L7 on ${formatPorts(c.ports)} by ${c.policies.join(', ')}`,
+      ]),
+    );
+  const l7Edge = { before: l7Text(current.connectivity.l7 ?? []), after: l7Text(l7After) };
   const edges: WhatIfEdge[] = [];
   for (const key of keys) {
     const [src, dst] = split(key);
@@ -427,6 +437,7 @@ export function whatIf(
       before: b,
       after: a,
       open: isOpen(change === 'removed' ? was.facts : now.facts, src, dst),
+      l7: l7Edge[change === 'removed' ? 'before' : 'after'].get(key) ?? null,
     });
   }
   const json = diffToJson(diff, { before: 'current policies', after: 'what-if' });

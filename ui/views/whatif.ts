@@ -608,6 +608,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
           : e.change === 'removed'
             ? `no longer allowed: ${e.before ?? ''}`
             : `${e.before ?? ''} → ${e.after ?? ''}`,
+      e.l7 === null ? null : ` (${e.l7})`,
     );
   }
 
