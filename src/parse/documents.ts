@@ -6,20 +6,13 @@
  * fast reader first; a position inside an object comes from the fast reader's events (src/parse/locate.ts),
  * and from `yaml` (keeping nodes and positions) only when those cannot tell or a node is asked for.
  */
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  SCALAR_STYLE,
-  constructFromEvents,
-  getScalarValue,
-  mergeTag,
-  parseEvents,
-} from 'js-yaml';
+import { EVENT_ID, SCALAR_STYLE, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
+import { FAST_SCHEMA, readFastYaml, type FastYaml } from './fast-yaml.ts';
 import { eventLocator, skipNode, type EventLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
 import { yaml } from './yaml.ts';
@@ -457,11 +450,10 @@ function finish(file: string, out: Collected, warnings: Problem[]): ParseResult 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fast path: js-yaml (about ten times faster than `yaml`) reads the values of text on which both readers
+// The fast path: src/parse/fast-yaml.ts (for the YAML manifests usually are), else js-yaml (about ten times
+// faster than `yaml`), reads the values of text on which both readers
 // agree; `yaml` reads the file again only when a position or node is asked for (a problem to report, lint,
 // explain), which for most files is never.
-
-const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /**
  * Text the fast reader leaves to `yaml`: where the two could read different values, or where `yaml` has
@@ -648,12 +640,10 @@ function hasUnsafeScalar(source: string, events: readonly Event[]): boolean {
 }
 
 /**
- * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
- * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
- * reports it, at its position, exactly as without the fast path).
+ * The values of `body` as js-yaml reads them, with where each document and List item starts; undefined on a
+ * syntax error or a scalar the readers could read differently (see `hasUnsafeScalar`).
  */
-function fastParse(body: string, file: string): ParseResult | undefined {
-  if (FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
+export function readWithJsYaml(body: string): FastYaml | undefined {
   let events: Event[];
   let values: unknown[];
   try {
@@ -663,7 +653,19 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     return undefined;
   }
   if (hasUnsafeScalar(body, events)) return undefined;
-  const starts = documentStarts(body, events);
+  return { values, starts: documentStarts(body, events) };
+}
+
+/**
+ * The objects of `body` read by the fast reader (src/parse/fast-yaml.ts) or, where it declines, js-yaml,
+ * with their positions; undefined when `yaml` must read it (text the readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
+ * reports it, at its position, exactly as without the fast path).
+ */
+function fastParse(body: string, file: string): ParseResult | undefined {
+  if (FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
+  const read = readFastYaml(body) ?? readWithJsYaml(body);
+  if (read === undefined) return undefined;
+  const { values, starts } = read;
   if (starts.length !== values.length) return undefined;
   const { objects, add } = lazyObjects(body, file, eventLocator(body));
   for (const [documentIndex, value] of values.entries()) {
