@@ -50,6 +50,7 @@ const RBRACKET = 93;
 const LBRACE = 123;
 const RBRACE = 125;
 const DOT = 46;
+const PIPE = 124;
 
 /** The longest key read here (js-yaml and `yaml` disagree past 1024 characters: src/parse/documents.ts). */
 const MAX_KEY = 1000;
@@ -164,7 +165,7 @@ function canStartPlain(p: number): boolean {
     case 38: // &
     case 42: // *
     case 33: // !
-    case 124: // |
+    case PIPE:
     case 62: // >
     case SQUOTE:
     case DQUOTE:
@@ -496,6 +497,7 @@ function blockNode(n: number, parent: number, starts?: number[], items?: number[
   if (atDash()) return blockSequence(n, starts);
   const c = src.charCodeAt(pos);
   if (c === LBRACKET || c === LBRACE) return flowInBlock(parent, starts, items);
+  if (c === PIPE) return literalScalar(parent);
   const keyStart = pos;
   const value = inlineScalar();
   if (plainIsKey || quotedIsKey()) return blockMapping(n, value, pos - keyStart, items);
@@ -518,6 +520,61 @@ function quotedIsKey(): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * A literal block scalar (`|` or `|-`, the forms ConfigMaps use for files) whose `|` is at `pos`, in a block
+ * indented `parent`; `pos` and `indent` go to the next content line. Its lines keep their text after the
+ * indentation of the first one, joined by line breaks, with one at the end (`|`) or none (`|-`). Left to
+ * js-yaml: `|+`, an indentation indicator, folded scalars (`>`), no content, and a line of spaces only that
+ * is longer than the indentation (where YAML's rules for it need care).
+ */
+function literalScalar(parent: number): string {
+  if (parent < 0) decline();
+  pos++;
+  const strip = src.charCodeAt(pos) === DASH;
+  if (strip) pos++;
+  const header = pos;
+  while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+  if (pos < len && !isBreak(src.charCodeAt(pos))) {
+    if (src.charCodeAt(pos) !== HASH || pos === header) decline();
+  }
+  pos = skipLine(pos);
+  let n = -1;
+  let blanks = 0;
+  let longestBlank = 0;
+  let out = '';
+  let lines = 0;
+  while (pos < len) {
+    const lineStart = pos;
+    let p = pos;
+    while (p < len && src.charCodeAt(p) === SPACE) p++;
+    const spaces = p - lineStart;
+    if (atLineEnd(p)) {
+      // A line of spaces only: an empty line of the scalar (or after it).
+      if (spaces > longestBlank) longestBlank = spaces;
+      blanks++;
+      pos = skipLine(p);
+      continue;
+    }
+    if (n < 0) {
+      if (spaces <= parent) break;
+      n = spaces;
+    } else if (spaces < n) break;
+    let end = src.indexOf('\n', p);
+    if (end < 0) end = len;
+    const next = end < len ? end + 1 : len;
+    if (end > lineStart && src.charCodeAt(end - 1) === CR) end--;
+    if (lines > 0) blanks++;
+    out += '\n'.repeat(blanks) + src.slice(lineStart + n, end);
+    blanks = 0;
+    lines++;
+    pos = next;
+  }
+  if (n < 0 || longestBlank > n) decline();
+  // Back to the start of the line that ended the scalar (pos is there, or at the end).
+  nextContent();
+  return strip ? out : `${out}\n`;
 }
 
 /** A scalar on this line from `pos`: quoted or plain (then `plainIsKey` tells whether it is a key). */
@@ -571,6 +628,7 @@ function valueAfterColon(n: number, starts?: number[]): unknown {
     return null;
   }
   if (c === LBRACKET || c === LBRACE) return flowInBlock(n, starts);
+  if (c === PIPE) return literalScalar(n);
   const value = inlineScalar();
   // `a: b: c`, `a: "b": c`: an error for js-yaml.
   if (plainIsKey || quotedIsKey()) decline();

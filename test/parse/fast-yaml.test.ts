@@ -78,9 +78,20 @@ const TRICKY = [
   ...['"\\q"', '"\\x4"', '"a\\', '"a', "'a'b", '"a"b', '"a":', "'a':"],
 ];
 
+/** Marks a generated literal block scalar (followed by its lines in JSON). */
+const LITERAL = '\u0001literal';
+
 /** A random manifest-like text: random nesting, each node in a random style, with comments and spacing. */
 const yamlTexts: fc.Arbitrary<string> = (() => {
+  // A literal block scalar's lines (rendered by `block` below; `flow` writes it as `x`).
+  const literal = fc
+    .array(fc.constantFrom('', ' ', '    ', 'x', 'y z', '# c', '  more', 'a: b', '- z', 'end  ', '"q"'), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((lines) => `${LITERAL}${JSON.stringify(lines)}`);
   const scalar = fc.oneof(
+    literal,
     fc.constantFrom(...TRICKY),
     fc.string({ maxLength: 6 }),
     fc.integer().map(String),
@@ -118,7 +129,7 @@ const yamlTexts: fc.Arbitrary<string> = (() => {
       t.length > 0 &&
       t.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && coin(1));
     const flow = (t: Tree): string => {
-      if (typeof t === 'string') return t;
+      if (typeof t === 'string') return t.startsWith(LITERAL) ? 'x' : t;
       if (t.length > 0 && isMapTree(t) && coin(0.5))
         return `{${t.map(([k, v]) => `${k}: ${flow(v)}`).join(', ')}}`;
       return `[${t.map(flow).join(coin(0.2) ? ',' : ', ')}]`;
@@ -127,6 +138,15 @@ const yamlTexts: fc.Arbitrary<string> = (() => {
     const comment = (): string => (s.comments && coin(0.3) ? ' # c' : '');
     const block = (t: Tree, pad: number, prefix: string): void => {
       // `prefix` is what comes before the node on its first line (`key:` or `-`).
+      if (typeof t === 'string' && t.startsWith(LITERAL)) {
+        const odd = ['| # c', '|+', '>', '|2', '|  ', '|#c'];
+        const header = coin(0.8) ? (coin(0.5) ? '|' : '|-') : odd[(r >>> 4) % odd.length];
+        lines.push(`${prefix} ${header}`);
+        const at = pad + s.indent + (coin(0.2) ? 1 : 0);
+        for (const line of JSON.parse(t.slice(LITERAL.length)) as string[])
+          lines.push(line === '' ? '' : ' '.repeat(at) + line);
+        return;
+      }
       if (typeof t === 'string' || t.length === 0 || coin(s.flow * 0.5)) {
         lines.push(`${prefix} ${flow(t)}${s.trailing}${comment()}`);
         return;
@@ -226,6 +246,28 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       'a: "x\n  y"',
       'a: "x\\\n  y"',
       'a: |\n  x\n',
+      'a: |\n  x\n  y\nb: 1',
+      'a: |-\n  x\n\n   y\n\nb: 1',
+      'a: |\n  x\n  # c\n# d\nb: 1',
+      '- |\n  x\n- |-\n  y\n',
+      'a:\n- |\n  x\n',
+      'a: | # c\n  x\n',
+      'a: |# c\n  x\n',
+      'a: |\n\n  x\n',
+      'a: |\n   \n  x\n',
+      'a: |\n  x\n   \n',
+      'a: |\n  x\r\n  y\r\nb: 1\r\n',
+      'a: |\nb: 1',
+      'a: |2\n  x',
+      'a: |+\n  x\n\n',
+      'a: |-2\n  x',
+      'a:\n  b: |\n    x\n  c: 1\n',
+      'a: |\n x\n',
+      'a:\n  |\n   x\n',
+      '- - |\n    x\n',
+      'a: |\n  x\n---\nb: 1\n',
+      'a: |\n    x\n  y\n',
+      '|\n x\n',
       'a: >\n  x\n',
       'a: &x 1\nb: *x',
       'a: !!str 1',
