@@ -345,9 +345,14 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
   });
 
   test('on manifests with one character inserted, deleted or replaced (property: syntax errors decline)', () => {
-    const base = [...generateFiles({ tier: 'T0', mix: 'microseg', seed: 2 })].map((f) =>
-      f.text.slice(0, 3000),
-    );
+    const base = [
+      ...[...generateFiles({ tier: 'T0', mix: 'microseg', seed: 2 })].map((f) => f.text.slice(0, 3000)),
+      // Flow collections, quotes, escapes, literal blocks, JSON, CRLF.
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {app: \"x y\", tier: 'it''s'}}\n" +
+        'data:\n  f: |\n    line one\n\n    # not a comment\n  g: |-\n    x: y\n  h: "a\\tb\\u00e9" # c\n' +
+        '  i: [0.0.0.0/0, "::/0", 80, -1.5e3, ~, true]\n---\n- a\n- - b\n  - c: d\n    e: []\n',
+      '{\r\n  "apiVersion": "v1",\r\n  "kind": "List",\r\n  "items": [\r\n    {"kind": "Pod", "spec": {"a": [1, 2]}}\r\n  ]\r\n}\r\n',
+    ];
     let read = 0;
     const chars = [
       ' ',
