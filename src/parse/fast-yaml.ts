@@ -714,7 +714,8 @@ export function readFastYaml(text: string): FastYaml | undefined {
     }
     return { values, starts };
   } catch (error) {
-    if (error === DECLINE) return undefined;
+    // A decline, or nesting deeper than the stack (js-yaml and `yaml` then say what they say of it).
+    if (error === DECLINE || error instanceof RangeError) return undefined;
     throw error;
   } finally {
     src = '';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { constructFromEvents, parseEvents } from 'js-yaml';
 import { FAST_SCHEMA, readFastYaml, type FastYaml } from '../../src/parse/fast-yaml.ts';
-import { readWithJsYaml } from '../../src/parse/documents.ts';
+import { parseManifestText, parseManifestTextExact, readWithJsYaml } from '../../src/parse/documents.ts';
 import { isMap } from '../../src/parse/values.ts';
 import { MIXES, generateFiles } from '../../bench/generate.ts';
 import { manifestTexts } from './arbitraries.ts';
@@ -319,6 +319,16 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       'apiVersion: v1\nkind: List\nitems:\n-\n  a: 1\n',
     ];
     for (const text of texts) assertSameOrDeclined(text);
+  });
+
+  test('nesting deeper than the stack is declined, and read as before', () => {
+    const deep = `apiVersion: v1\nkind: X\nspec: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
+    assert.equal(readFastYaml(deep), undefined);
+    const fast = parseManifestText(deep, 'in.yaml');
+    const exact = parseManifestTextExact(deep, 'in.yaml');
+    // (Where the stack ran out, the column of the error, depends on what was on the stack.)
+    const seen = (r: typeof fast): unknown => [r.objects.length, r.errors.map((e) => [e.code, e.message])];
+    assert.deepEqual(seen(fast), seen(exact));
   });
 
   test('on random manifests in many styles (property)', () => {
