@@ -469,7 +469,7 @@ export class PolicyCompiler implements TierPeerContext {
 
   #cilium: CompiledCilium | undefined;
 
-  /** The Cilium policies, compiled once (the incremental engine recompiles when they are present). */
+  /** The Cilium policies, compiled once (the incremental engine then edits the result in place). */
   get cilium(): CompiledCilium {
     return (this.#cilium ??= compileCilium(this));
   }
@@ -871,7 +871,14 @@ export function accessArrays(
   tiers: CompiledTiers,
   /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
   walks?: Map<string, TierWalk>,
-): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
+): {
+  ingress: Access[];
+  egress: Access[];
+  npIngress: Access[];
+  npEgress: Access[];
+  /** With Cilium policies: the NetworkPolicy layer the tiers walk around (`applyCilium`), for every class. */
+  layer?: ReturnType<typeof applyCilium>;
+} {
   const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
   const cilium = c.cilium;
@@ -903,6 +910,7 @@ export function accessArrays(
     egress: c.classes.map((cls) => final.egress.get(cls.id)!),
     npIngress,
     npEgress,
+    ...(layer === undefined ? {} : { layer }),
   };
 }
 
