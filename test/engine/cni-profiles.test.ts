@@ -22,7 +22,8 @@ import {
 } from '../../src/engine/profiles.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
-import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
+import { naiveAllowed, type NaiveEndpoint } from '../support/naive.ts';
+import { naiveProfileOptions } from '../support/verdicts.ts';
 import {
   anp,
   banp,
@@ -43,21 +44,8 @@ function profile(spec: string, ...overrides: string[]): CniProfile {
   return r.value;
 }
 
-/** The naive evaluator's options for a profile: the settings as data, read by its own code. */
-function naiveOptions(p: CniProfile): NaiveOptions {
-  const s = p.settings;
-  return {
-    ipBlockMatchesPods: s.cidrMatchesPods,
-    hostNetworkPods: s.hostNetworkPods,
-    cni: {
-      cidrMatchesNodes: s.cidrMatchesNodes,
-      endPort: s.endPort,
-      sctp: s.sctp,
-      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
-      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
-    },
-  };
-}
+/** The naive evaluator's options for a profile. */
+const naiveOptions = naiveProfileOptions;
 
 type Probe = `${Protocol}/${number}`;
 
@@ -406,6 +394,8 @@ describe('profiles', () => {
       endPort: 'range',
       sctp: true,
       clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
+      // Cilium's own default: host policies are not enforced (only Cilium policies read it).
+      hostFirewall: false,
     });
   });
 

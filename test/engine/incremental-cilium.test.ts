@@ -74,7 +74,7 @@ function cidrs(state: ClusterState): string {
   for (const text of [
     ...mentionedCidrs(state.policies),
     ...tierMentionedCidrs(state),
-    ...ciliumPeerCidrs(state.ciliumPolicies),
+    ...ciliumPeerCidrs(state, state.ciliumPolicies),
   ]) {
     const parsed = parseCidr(text);
     if (parsed.ok) keys.add(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);

@@ -10,6 +10,7 @@ import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from './naive.ts';
+import type { CniProfile } from '../../src/engine/profiles.ts';
 import { cluster, namedPort, node, ns, pod, type ClusterInput } from './builders.ts';
 
 export type Verdict = 'allow' | 'deny';
@@ -92,4 +93,21 @@ export function describeConnectivity(c: Connectivity): string[] {
     ...c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`),
     ...c.domains.map((x) => `${x.src} -> dns:${x.domain}: ${formatPorts(x.ports)}`),
   ];
+}
+
+/** The naive evaluator's options for a CNI profile: the settings as data, read by its own code. */
+export function naiveProfileOptions(p: CniProfile): NaiveOptions {
+  const s = p.settings;
+  return {
+    ipBlockMatchesPods: s.cidrMatchesPods,
+    hostNetworkPods: s.hostNetworkPods,
+    cni: {
+      cidrMatchesNodes: s.cidrMatchesNodes,
+      endPort: s.endPort,
+      sctp: s.sctp,
+      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
+      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
+      hostFirewall: s.hostFirewall,
+    },
+  };
 }
