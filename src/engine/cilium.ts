@@ -45,6 +45,7 @@ import { Operator, compileSelector, selectorMatches, type CompiledSelector } fro
 import { hostCidr, nodeCidrs } from './tiers.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
+import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   AdditiveMap,
   NOTHING,
@@ -171,27 +172,70 @@ export function ciliumSelectorLabelKeys(state: ClusterState, into: Set<string>):
 }
 
 /**
- * The CIDRs the address space must be split at for Cilium policies: their CIDRs and excepts, every node
- * address (node addresses are `host`/`remote-node`, never `world`), and both roots (so that every address
- * class has one family, for `world-ipv4`/`world-ipv6`).
+ * The CIDRs the address space must be split at for Cilium policies, so that a count means what it means without
+ * them (docs/cilium.md, "Counts"): the outside stays one address class, as for NetworkPolicies, unless a
+ * peer tells its parts apart. So the CIDRs are:
+ *
+ * - the policies' CIDRs and excepts (as an ipBlock's);
+ * - both roots (every address class then has one family) only when a peer is `world-ipv4` or `world-ipv6`,
+ *   as an ipBlock naming `0.0.0.0/0` splits them;
+ * - every node address only when some peer or subject sets node addresses apart from the rest: `world`
+ *   (nodes are not `world`), `cluster`, `host`, `remote-node`, a `nodeSelector` peer or subject, or a CIDR
+ *   peer holding a node address (by default CIDR rules do not match nodes).
  */
 export function ciliumMentionedCidrs(state: ClusterState): string[] {
   if (state.ciliumPolicies.length === 0) return [];
-  const out = ['0.0.0.0/0', '::/0'];
-  for (const n of state.nodes) {
-    for (const a of n.addresses) {
-      const cidr = hostCidr(a);
-      if (cidr !== undefined) out.push(cidr);
-    }
-  }
+  const out: string[] = [];
+  let families = false;
+  let nodes = false;
+  let nodeCidrs: string[] | undefined;
+  const nodeAddresses = (): string[] =>
+    (nodeCidrs ??= state.nodes.flatMap((n) => n.addresses.flatMap((a) => hostCidr(a) ?? [])));
   for (const p of state.ciliumPolicies) {
     for (const spec of p.specs) {
+      if (spec.subject.kind === 'nodes') nodes = true;
       for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
-        for (const peer of rule.peers) if (peer.kind === 'cidr') out.push(peer.cidr, ...peer.except);
+        for (const peer of rule.peers) {
+          if (peer.kind === 'cidr') {
+            out.push(peer.cidr, ...peer.except);
+            nodes ||= nodeAddresses().some((a) => blockHolds(peer.cidr, peer.except, a));
+          } else if (peer.kind === 'nodes') nodes = true;
+          else if (peer.kind === 'entity') {
+            families ||= FAMILY_ENTITIES.has(peer.entity);
+            nodes ||= NODE_ENTITIES.has(peer.entity);
+          }
+        }
       }
     }
   }
+  if (families) out.push('0.0.0.0/0', '::/0');
+  if (nodes) out.push(...nodeAddresses());
   return out;
+}
+
+/** Entities whose addresses are one family of the outside. */
+const FAMILY_ENTITIES: ReadonlySet<CiliumEntity> = new Set([CiliumEntity.WorldIpv4, CiliumEntity.WorldIpv6]);
+
+/** Entities that hold node addresses apart from the outside (in or out). */
+const NODE_ENTITIES: ReadonlySet<CiliumEntity> = new Set([
+  CiliumEntity.World,
+  CiliumEntity.WorldIpv4,
+  CiliumEntity.WorldIpv6,
+  CiliumEntity.Cluster,
+  CiliumEntity.ClusterMesh,
+  CiliumEntity.Host,
+  CiliumEntity.RemoteNode,
+]);
+
+/** Whether the address CIDR `host` lies in `cidr` and outside every `except` (unparsable ones: no). */
+function blockHolds(cidr: string, except: readonly string[], host: string): boolean {
+  const h = parseCidr(host);
+  const c = parseCidr(cidr);
+  if (!h.ok || !c.ok || !cidrContainsCidr(c.cidr, h.cidr)) return false;
+  return except.every((e) => {
+    const x = parseCidr(e);
+    return !x.ok || !cidrContainsCidr(x.cidr, h.cidr);
+  });
 }
 
 /** What compiling Cilium policies needs of the policy compiler (implemented by `PolicyCompiler`). */
