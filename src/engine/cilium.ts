@@ -45,6 +45,7 @@ import { Operator, compileSelector, selectorMatches, type CompiledSelector } fro
 import { hostCidr, nodeCidrs } from './tiers.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
+import { nodePeers, type NodePlacement } from './own-node.ts';
 import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   AdditiveMap,
@@ -80,6 +81,12 @@ export interface CompiledCiliumPeer {
   addresses: readonly number[];
   /** DNS names (`toFQDNs`): no address is known statically. */
   domains: readonly string[];
+  /**
+   * `host` and `remote-node`, where pods' nodes are known (`own-node.ts`): what the peer is for a subject on
+   * each node (its own node; the others). `pods`/`addresses` above stand for every node, for subjects whose
+   * node is unknown. Read through `ciliumRuleFor`.
+   */
+  byNode?: ReadonlyMap<string, { pods: ClassSet; addresses: readonly number[] }>;
 }
 
 /** One `toPorts` entry with layer-7 rules: allowed at L4 on `ports`, then filtered by Cilium's proxy. */
@@ -246,6 +253,8 @@ export interface CiliumContext {
   readonly space: AddressSpace;
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly classesAtAddress: ReadonlyMap<number, readonly number[]>;
+  /** Where pods run, when known: `host` is then the subject's own node, `remote-node` the others. */
+  readonly placement: NodePlacement | undefined;
 }
 
 /** Compiles every Cilium policy of the state against the classes of `ctx`. */
@@ -508,6 +517,33 @@ class CiliumPeers {
       .map((a) => a.id);
   }
 
+  /**
+   * `host` (`own`) or `remote-node` for a subject on each known node: that node's addresses and host-network
+   * pods, or every other node's; host-network pods whose node is unknown are in both (they may be on it).
+   */
+  #byNode(own: boolean): Map<string, { pods: ClassSet; addresses: readonly number[] }> | undefined {
+    const placement = this.#ctx.placement;
+    if (placement === undefined) return undefined;
+    const out = new Map<string, { pods: ClassSet; addresses: readonly number[] }>();
+    const nodes = [...placement.addresses.keys()];
+    const unknown = this.hostPods().filter((id) => this.#ctx.classes[id]!.node === undefined);
+    for (const node of nodes) {
+      const pods = new Set(unknown);
+      const addresses = new Set<number>();
+      for (const other of nodes) {
+        if ((other === node) !== own) continue;
+        const peers = nodePeers(this.#ctx, other);
+        for (const id of peers.pods) pods.add(id);
+        for (const a of peers.addresses) addresses.add(a);
+      }
+      out.set(node, {
+        pods: { all: false, ids: [...pods].sort((a, b) => a - b) },
+        addresses: [...addresses].sort((a, b) => a - b),
+      });
+    }
+    return out;
+  }
+
   compile(info: CiliumPeerInfo, index: number): CompiledCiliumPeer {
     const base = { index, info, everything: false, domains: [] as readonly string[] };
     const of = (pods: readonly number[], addresses: readonly number[]): CompiledCiliumPeer => ({
@@ -599,9 +635,13 @@ class CiliumPeers {
           [...this.nodeAddresses()],
         );
       case CiliumEntity.Host:
-      case CiliumEntity.RemoteNode:
-        // netfence does not know which node a pod runs on: `host` and `remote-node` both stand for every node.
-        return of(this.hostPods(), [...this.nodeAddresses()]);
+      case CiliumEntity.RemoteNode: {
+        // For a subject whose node is unknown, `host` and `remote-node` both stand for every node; where
+        // pods' nodes are known, `byNode` has what each is for a subject on each node.
+        const peer = of(this.hostPods(), [...this.nodeAddresses()]);
+        const byNode = this.#byNode(entity === CiliumEntity.Host);
+        return byNode === undefined ? peer : { ...peer, byNode };
+      }
       case CiliumEntity.KubeApiserver:
       case CiliumEntity.Health:
       case CiliumEntity.Init:
@@ -659,12 +699,37 @@ export function ciliumLayer(
 
 const ruleMatches = new WeakMap<CompiledCiliumRule, { classes: readonly PodClass[]; map: PeerMap }>();
 
+const rulesByNode = new WeakMap<CompiledCiliumRule, Map<string, CompiledCiliumRule>>();
+
+/**
+ * The rule as it reads for `subject` (the endpoint its rule set selects): with `host`/`remote-node` peers
+ * taken for the subject's node when it is known (the same object for every subject on one node), else the
+ * rule itself.
+ */
+export function ciliumRuleFor(rule: CompiledCiliumRule, subject: PodClass): CompiledCiliumRule {
+  const node = subject.node;
+  if (node === undefined || !rule.peers.some((p) => p.byNode !== undefined)) return rule;
+  let byNode = rulesByNode.get(rule);
+  if (byNode === undefined) rulesByNode.set(rule, (byNode = new Map<string, CompiledCiliumRule>()));
+  let out = byNode.get(node);
+  if (out === undefined) {
+    const peers = rule.peers.map((p) => {
+      const mine = p.byNode?.get(node);
+      return mine === undefined ? p : { ...p, pods: mine.pods, addresses: mine.addresses };
+    });
+    out = { ...rule, peers };
+    byNode.set(node, out);
+  }
+  return out;
+}
+
 /**
  * What a rule matches for `subject`, built once per rule when the subject does not change it (every rule but
  * an ingress rule with named ports, which resolve against the subject): rule sets selecting many classes
  * (a namespace's, a clusterwide one's) are not rebuilt per class.
  */
-function ciliumRuleMatch(ctx: TierContext, rule: CompiledCiliumRule, subject: PodClass): PeerMap {
+function ciliumRuleMatch(ctx: TierContext, given: CompiledCiliumRule, subject: PodClass): PeerMap {
+  const rule = ciliumRuleFor(given, subject);
   if (rule.direction === 'ingress' && rule.ports.named.length > 0)
     return ruleMatch(ctx, rule, subject, ciliumPortsTowards);
   return memoMap(ruleMatches, rule, ctx, () => ruleMatch(ctx, rule, subject, ciliumPortsTowards));
@@ -727,6 +792,8 @@ export function applyCilium(
   npIngress: (id: number) => Access,
   npEgress: (id: number) => Access,
   classIds: Iterable<number>,
+  /** What traffic from a class's own node adds to its ingress allows (`own-node.ts`), if anything. */
+  ownNode?: (cls: PodClass) => PeerMap | undefined,
 ): {
   ingress: Map<number, Access>;
   egress: Map<number, Access>;
@@ -758,10 +825,15 @@ export function applyCilium(
       const named =
         direction === 'ingress' &&
         mine.some((s) => s.ingress.concat(s.ingressDeny).some((r) => r.ports.named.length > 0));
-      const key = `${direction}|${mine.map((s) => s.index).join(',')}|${accessId(np)}${named ? `|${id}` : ''}`;
+      // Classes on different nodes read `host`, `remote-node` and their own node differently.
+      const node = cls.node === undefined ? '' : `|n:${cls.node}`;
+      const key = `${direction}|${mine.map((s) => s.index).join(',')}|${accessId(np)}${named ? `|${id}` : ''}${node}`;
       let result = cache.get(key);
       if (result === undefined) {
-        result = combineCilium(ctx, np, ciliumLayer(ctx, mine, direction, cls));
+        const layer = ciliumLayer(ctx, mine, direction, cls);
+        const own = direction === 'ingress' ? ownNode?.(cls) : undefined;
+        if (own !== undefined) layer.allow = unionMaps(ctx.classes, layer.allow, own);
+        result = combineCilium(ctx, np, layer);
         cache.set(key, result);
       }
       out[direction].set(id, result.access);

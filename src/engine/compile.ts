@@ -8,6 +8,15 @@ import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
+  nodeOfPod,
+  nodePlacement,
+  ownNodeIngress,
+  ownNodeMap,
+  placementCidrs,
+  withOwnNode,
+  type NodePlacement,
+} from './own-node.ts';
+import {
   ALL_CONNECTIONS,
   ALL_PORTS,
   NO_PORTS,
@@ -298,6 +307,8 @@ export class PolicyCompiler implements TierPeerContext {
   readonly state: ClusterState;
   readonly options: EngineOptions;
   readonly space: AddressSpace;
+  /** Where pods run, when the input says (`own-node.ts`); undefined in the no-node case. */
+  readonly placement: NodePlacement | undefined;
   readonly classes: PodClass[];
   readonly classOfPod: Map<string, number>;
   readonly namespaceRange: Map<string, readonly [number, number]>;
@@ -316,10 +327,13 @@ export class PolicyCompiler implements TierPeerContext {
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
+    this.placement = nodePlacement(state);
     this.space = buildAddressSpace([
       ...mentionedCidrs(state.policies),
       ...tierMentionedCidrs(state),
       ...ciliumMentionedCidrs(state),
+      // Each node's addresses apart: traffic from a pod's own node is not traffic from the others.
+      ...placementCidrs(this.placement),
     ]);
     let labelKeys: Set<string> | 'all' = 'all';
     if (options.classesByAllLabels !== true) {
@@ -337,6 +351,7 @@ export class PolicyCompiler implements TierPeerContext {
         state.ciliumPolicies.length > 0,
       labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
+      (pod) => nodeOfPod(this.placement, pod),
     );
     this.classes = index.classes;
     this.classOfPod = index.classOfPod;
@@ -872,7 +887,8 @@ export function accessArrays(
   /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
   walks?: Map<string, TierWalk>,
 ): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
-  const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
+  // Traffic from a pod's own node is allowed whatever NetworkPolicies say: part of their layer.
+  const npIngress = c.classes.map((cls) => withOwnNode(c, np.ingress.get(cls.id)!, cls));
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
   const cilium = c.cilium;
   if (tiers.policies.length === 0 && cilium.specs.length === 0)
@@ -887,6 +903,10 @@ export function accessArrays(
           (id) => npIngress[id]!,
           (id) => npEgress[id]!,
           c.classes.keys(),
+          (cls) => {
+            const peers = ownNodeIngress(c, c.options, cls);
+            return peers === undefined ? undefined : ownNodeMap(c, peers);
+          },
         );
   const final = applyTiers(
     c,

@@ -570,8 +570,9 @@ export function createIncrementalEngine(
     networkPolicies = true,
     peers: ChangedPeers = NO_PEERS,
   ): IncrementalUpdate => {
-    // Cilium policies combine with NetworkPolicies per class in ways not tracked here: recompute everything.
-    if (state.ciliumPolicies.length > 0) return recompile();
+    // Cilium policies combine with NetworkPolicies per class in ways not tracked here, and so does traffic from
+    // a pod's own node (classes split by node): recompute everything.
+    if (state.ciliumPolicies.length > 0 || ev.compiler.placement !== undefined) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;

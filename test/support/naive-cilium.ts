@@ -133,7 +133,7 @@ export function naiveCiliumVerdict(
       // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
       verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
       const matches = (r: AnyRule): boolean =>
-        peerMatches(h, conn, p, r, direction, other) && portsMatch(conn, r);
+        peerMatches(h, conn, p, r, direction, other, self) && portsMatch(conn, r);
       if (allow.some(matches)) verdict.allowed = true;
       if (deny.some(matches)) verdict.denied = true;
     }
@@ -197,6 +197,11 @@ const PEER_FIELDS = [
   'toRequires',
 ] as const;
 
+/** The Node named `name`, if it has addresses (a pod's node is known only then). */
+function knownNode(state: ClusterState, name: string | undefined): ClusterState['nodes'][number] | undefined {
+  return name === undefined ? undefined : state.nodes.find((n) => n.name === name && n.addresses.length > 0);
+}
+
 function isNodeAddress(h: CiliumHelpers, state: ClusterState, ip: string): boolean {
   return state.nodes.some((n) => n.addresses.some((a) => h.sameAddress(a, ip)));
 }
@@ -209,6 +214,7 @@ function peerMatches(
   r: AnyRule,
   direction: Direction,
   other: NaiveSide,
+  self: { pod: PodInfo },
 ): boolean {
   const given = PEER_FIELDS.filter((f) => (r[f]?.length ?? 0) > 0);
   // "toPorts" (or ICMP) without any L3 field: every peer. Nothing at all (`{}`): no peer. A selector field
@@ -260,8 +266,22 @@ function peerMatches(
       case 'cluster-mesh':
         return pod !== undefined || nodeIp;
       case 'host':
-      case 'remote-node':
-        return hostPod !== undefined || nodeIp;
+      case 'remote-node': {
+        // `host` is the local node (the subject's), `remote-node` every other; where the subject's node is not
+        // known (no nodeName naming a Node with addresses), both stand for every node. A host-network pod on
+        // no known node may be on either.
+        const local = knownNode(state, self.pod.nodeName);
+        if (local === undefined) return hostPod !== undefined || nodeIp;
+        const at =
+          hostPod !== undefined
+            ? knownNode(state, hostPod.nodeName)
+            : nodeIp
+              ? state.nodes.find((n) => n.addresses.some((a) => h.sameAddress(a, ip)))
+              : undefined;
+        if (hostPod !== undefined && at === undefined) return true;
+        if (at === undefined) return false;
+        return (at === local) === (word === 'host');
+      }
       default:
         return false;
     }
