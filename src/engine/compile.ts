@@ -221,6 +221,8 @@ export interface CompiledCluster {
   readonly options: EngineOptions;
   readonly classes: readonly PodClass[];
   readonly addressSpace: AddressSpace;
+  /** Where pods run, when the input says (`own-node.ts`). */
+  readonly placement?: NodePlacement | undefined;
   readonly policies: readonly CompiledPolicy[];
   /** Policy indices selecting each class. */
   readonly policiesOfClass: readonly (readonly number[])[];
@@ -842,6 +844,7 @@ export function assembleCompiled(
     options: c.options,
     classes: c.classes,
     addressSpace: c.space,
+    placement: c.placement,
     policies,
     policiesOfClass,
     tierPolicies: tiers.policies,

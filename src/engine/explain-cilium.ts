@@ -10,6 +10,7 @@ import type { CiliumPolicyInfo, CiliumPolicyKind } from '../model/cilium.ts';
 import type { CompiledCluster, Direction } from './compile.ts';
 import {
   CiliumList,
+  ciliumRuleFor,
   ciliumRulePortsTowards,
   ciliumUnseenDomains,
   type CompiledCiliumRule,
@@ -179,7 +180,8 @@ export function explainCiliumSide(
     (s.info.defaultDeny[direction] ? out.isolatedBy : out.openBy).push(citeSpec(compiled, s));
     for (const list of [allowList, denyList]) {
       for (const rule of s[list]) {
-        const peer = matchingPeer(rule, ends.peer);
+        // `host`/`remote-node` read for the subject's node.
+        const peer = matchingPeer(ciliumRuleFor(rule, classes[ends.subject.pod]!), ends.peer);
         if (peer === undefined) continue;
         const ports = intersectPorts(ciliumRulePortsTowards(rule.ports, dstClass), query);
         if (isEmptyPorts(ports)) continue;

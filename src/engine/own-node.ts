@@ -57,6 +57,28 @@ export function ownNodeAllowed(options: EngineOptions): boolean {
   return (options.cni?.settings.ownNodeTraffic ?? 'allowed') === 'allowed';
 }
 
+/**
+ * The rule that lets traffic from the pod's own node through, in words (`explain`): the Kubernetes docs,
+ * or Cilium's `allow-localhost` under the cilium profile.
+ */
+export function ownNodeRule(options: EngineOptions): string {
+  return options.cni?.cni === 'cilium'
+    ? 'own node: always allowed (cilium: allow-localhost)'
+    : 'own node: always allowed (Kubernetes)';
+}
+
+/** Whether `peer` (a pod class or an address class) is the own node of class `cls` for the own-node rule. */
+export function isOwnNode(
+  ctx: OwnNodeContext,
+  options: EngineOptions,
+  cls: PodClass,
+  peer: { pod: number } | { address: number },
+): boolean {
+  const peers = ownNodeIngress(ctx, options, cls);
+  if (peers === undefined) return false;
+  return 'pod' in peer ? peers.pods.includes(peer.pod) : peers.addresses.includes(peer.address);
+}
+
 /** What the own-node rule needs of the policy compiler. */
 export interface OwnNodeContext {
   readonly classes: readonly PodClass[];

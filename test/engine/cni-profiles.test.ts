@@ -7,7 +7,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { intersectPorts, isEmptyPorts, NO_PORTS, portSetOf, portsContain } from '../../src/engine/ports.ts';
+import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import type { ClassEnd } from '../../src/engine/connectivity.ts';
+import {
+  intersectPorts,
+  isEmptyPorts,
+  NO_PORTS,
+  portSetOf,
+  portsContain,
+  portsEqual,
+} from '../../src/engine/ports.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
 import { openSession } from '../../src/engine/session.ts';
@@ -535,6 +545,45 @@ describe('traffic from the pod’s own node: only from it', () => {
       'TCP/10250',
       false,
     );
+  });
+
+  test('explain names the rule, and agrees with the engine on every pair, under each profile', () => {
+    for (const p of [UPSTREAM_PROFILE, profile('cilium'), profile('cilium', 'allow-localhost=policy')]) {
+      const compiled = compileCluster(placed, cniEngineOptions(p));
+      const ends: ExplainEnd[] = [
+        ...compiled.classes.map((c): ExplainEnd => ({ kind: 'pod', classId: c.id, name: c.pods[0]!.name })),
+        ...compiled.addressSpace.classes.map((a): ExplainEnd => ({
+          kind: 'address',
+          classId: a.id,
+          name: compiled.addressSpace.describe(a.id),
+        })),
+      ];
+      for (const s of ends) {
+        for (const d of ends) {
+          if (d.kind === 'address') continue;
+          const x = explainConnection(compiled, s, d);
+          const src: ClassEnd = s.kind === 'pod' ? { pod: s.classId } : { address: s.classId };
+          assert.ok(
+            portsEqual(x.allowed, allowedBetweenEnds(compiled, src, { pod: d.classId })),
+            `${s.name} -> ${d.name}`,
+          );
+        }
+      }
+      const web = compiled.classOfPod('shop', 'web')!;
+      const n1 = compiled.addressSpace.classOfIp('192.168.0.1')!;
+      const x = explainConnection(
+        compiled,
+        { kind: 'address', classId: n1, name: '192.168.0.1' },
+        { kind: 'pod', classId: web, name: 'shop/web' },
+      );
+      const expected =
+        p.settings.ownNodeTraffic === 'policy'
+          ? undefined
+          : p.cni === 'cilium'
+            ? 'own node: always allowed (cilium: allow-localhost)'
+            : 'own node: always allowed (Kubernetes)';
+      assert.equal(x.ingress.ownNode, expected, `${p.cni} ${p.overrides.join(',')}`);
+    }
   });
 
   test('explain names the profile rule where the profile subjects it to policy', () => {
