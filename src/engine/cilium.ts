@@ -536,6 +536,8 @@ class CiliumPeers {
         for (const id of peers.pods) pods.add(id);
         for (const a of peers.addresses) addresses.add(a);
       }
+      // An address of the subject's node is `host`, even where another Node lists it too.
+      if (!own) for (const a of nodePeers(this.#ctx, node).addresses) addresses.delete(a);
       out.set(node, {
         pods: { all: false, ids: [...pods].sort((a, b) => a - b) },
         addresses: [...addresses].sort((a, b) => a - b),

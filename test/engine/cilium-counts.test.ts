@@ -14,8 +14,9 @@ import { analysisSummary, groupedConnectivityToJson } from '../../src/format/con
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
-import { selectorArb, tieredClusterInputArb } from '../support/arbitraries.ts';
-import { ccnp, cluster, cnpCilium, policy } from '../support/builders.ts';
+import { tieredClusterInputArb } from '../support/arbitraries.ts';
+import { ciliumPoliciesArb, ciliumPolicy, ciliumRuleSetArb } from '../support/cilium-arbitraries.ts';
+import { cluster, cnpCilium, policy } from '../support/builders.ts';
 import { runCli } from '../support/cli.ts';
 import type { AnalyzeJson } from '../../src/contract/analyze.ts';
 
@@ -47,53 +48,6 @@ const ADDRESSLESS = ['all', 'kube-apiserver', 'health', 'unmanaged', 'init', 'in
 /** Entities that set node addresses apart from the rest of the outside (only a cluster with Nodes splits). */
 const NODE_ENTITIES = ['world', 'cluster', 'cluster-mesh', 'host', 'remote-node'];
 
-const endpointSelectorArb = selectorArb({ app: ['x', 'y', ''], team: ['x', 'y'] });
-
-/** Rules whose peers are endpoints or entities of `entities`, with or without ports. */
-function rulesArb(
-  direction: 'from' | 'to',
-  entities: readonly string[],
-): fc.Arbitrary<Record<string, unknown>[]> {
-  const peerArb = fc.oneof(
-    fc
-      .array(endpointSelectorArb, { minLength: 1, maxLength: 2 })
-      .map((v) => ({ [`${direction}Endpoints`]: v })),
-    fc.subarray([...entities], { minLength: 1, maxLength: 2 }).map((v) => ({ [`${direction}Entities`]: v })),
-  );
-  return fc.array(
-    fc
-      .tuple(peerArb, fc.option(fc.constantFrom('80', '443', '53'), { nil: undefined }))
-      .map(([peer, port]): Record<string, unknown> => ({
-        ...peer,
-        ...(port === undefined ? {} : { toPorts: [{ ports: [{ port }] }] }),
-      })),
-    { maxLength: 2 },
-  );
-}
-
-/** Allow and deny rule sets over endpoints and entities, selecting pods by label (base policies). */
-function ruleSetArb(entities: readonly string[]): fc.Arbitrary<CiliumRule> {
-  return fc
-    .tuple(
-      endpointSelectorArb,
-      rulesArb('from', entities),
-      rulesArb('from', entities),
-      rulesArb('to', entities),
-      rulesArb('to', entities),
-    )
-    .map(([endpointSelector, ingress, ingressDeny, egress, egressDeny]) => ({
-      endpointSelector,
-      ...(ingress.length === 0 ? {} : { ingress }),
-      ...(ingressDeny.length === 0 ? {} : { ingressDeny }),
-      ...(egress.length === 0 ? {} : { egress }),
-      ...(egressDeny.length === 0 ? {} : { egressDeny }),
-    }));
-}
-
-function ciliumPolicy(namespace: string | undefined, name: string, spec: CiliumRule): CiliumPolicyInfo {
-  return namespace === undefined ? ccnp(name, spec) : cnpCilium(namespace, name, spec);
-}
-
 /**
  * A Cilium policy that changes no verdict: one selecting no pod (whatever its rules), or a copy of a policy
  * already there under another name (the union of two equal rule sets is the rule set).
@@ -103,7 +57,7 @@ function neutralArb(
   entities: readonly string[],
 ): fc.Arbitrary<CiliumPolicyInfo> {
   const selectsNothing = fc
-    .tuple(fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }), ruleSetArb(entities))
+    .tuple(fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }), ciliumRuleSetArb(entities))
     .map(([namespace, spec]) =>
       ciliumPolicy(namespace, 'neutral', {
         ...spec,
@@ -122,17 +76,12 @@ const caseArb = tieredClusterInputArb.chain((input) => {
   // Node addresses are split out of the outside by node entities: only without Nodes are those addressless.
   const nodeless = (input.nodes ?? []).every((n) => n.addresses.length === 0);
   const entities = nodeless ? [...ADDRESSLESS, ...NODE_ENTITIES] : ADDRESSLESS;
-  return fc
-    .array(fc.tuple(fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }), ruleSetArb(entities)), {
-      maxLength: 2,
-    })
-    .map((list) => list.map(([namespace, spec], i) => ciliumPolicy(namespace, `base${i}`, spec)))
-    .chain((base) =>
-      neutralArb(base, entities).map((neutral) => ({
-        state: cluster({ ...input, ciliumPolicies: base }),
-        neutral,
-      })),
-    );
+  return ciliumPoliciesArb(NAMESPACES, entities).chain((base) =>
+    neutralArb(base, entities).map((neutral) => ({
+      state: cluster({ ...input, ciliumPolicies: base }),
+      neutral,
+    })),
+  );
 });
 
 describe('a Cilium policy that changes no verdict changes no count and no row', () => {

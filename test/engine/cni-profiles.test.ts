@@ -32,7 +32,8 @@ import {
 } from '../../src/engine/profiles.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
-import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from '../support/naive.ts';
+import { naiveAllowed, type NaiveEndpoint } from '../support/naive.ts';
+import { cniProfile as profile, naiveCniOptions as naiveOptions } from '../support/verdicts.ts';
 import {
   anp,
   banp,
@@ -47,30 +48,6 @@ import {
   podRef,
   policy,
 } from '../support/builders.ts';
-
-/** A profile as `--cni` and `--cni-option` give it. */
-function profile(spec: string, ...overrides: string[]): CniProfile {
-  const r = resolveCniProfile(spec, overrides);
-  if (!r.ok) throw new Error(r.message);
-  return r.value;
-}
-
-/** The naive evaluator's options for a profile: the settings as data, read by its own code. */
-function naiveOptions(p: CniProfile): NaiveOptions {
-  const s = p.settings;
-  return {
-    ipBlockMatchesPods: s.cidrMatchesPods,
-    hostNetworkPods: s.hostNetworkPods,
-    cni: {
-      cidrMatchesNodes: s.cidrMatchesNodes,
-      endPort: s.endPort,
-      sctp: s.sctp,
-      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
-      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
-      ownNodeTraffic: s.ownNodeTraffic,
-    },
-  };
-}
 
 type Probe = `${Protocol}/${number}`;
 

@@ -276,7 +276,8 @@ function peerMatches(
           hostPod !== undefined
             ? knownNode(state, hostPod.nodeName)
             : nodeIp
-              ? state.nodes.find((n) => n.addresses.some((a) => h.sameAddress(a, ip)))
+              ? // The local node's own address is `host`, even where another Node lists it too.
+                [local, ...state.nodes].find((n) => n.addresses.some((a) => h.sameAddress(a, ip)))
               : undefined;
         if (hostPod !== undefined && at === undefined) return true;
         if (at === undefined) return false;

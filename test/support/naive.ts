@@ -99,9 +99,12 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
     if (admin !== undefined) return admin;
   }
   // "Traffic to and from the node where a Pod is running is always allowed" (the NetworkPolicy reference,
-  // ipBlock): NetworkPolicies cannot block traffic from the destination's own node; a Cilium deny still can.
+  // ipBlock): policies isolating the pod (NetworkPolicies, a Cilium default deny) cannot block traffic from
+  // its own node; a Cilium deny still can. (Not isolated, it is allowed anyway, unless the Baseline tier
+  // denies it: its peers cannot name a node, so only a peer read as "anything" does.)
   const fromOwnNode = direction === 'Ingress' && ownNodeTraffic(conn);
-  const networkPolicy = fromOwnNode ? true : networkPolicyDecision(conn, direction);
+  const decided = networkPolicyDecision(conn, direction);
+  const networkPolicy = decided === undefined ? undefined : decided || fromOwnNode;
   // Cilium policies sit beside NetworkPolicies (docs/design/cilium.md): "Deny policies take precedence over
   // allow policies, regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium Network
   // Policy or even a Kubernetes Network Policy"; allows of both kinds add up; either kind isolates. Like the

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
+import { resolveCniProfile, type CniProfile } from '../../src/engine/profiles.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import type { Connectivity } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
@@ -92,4 +93,28 @@ export function describeConnectivity(c: Connectivity): string[] {
     ...c.connections.map((x) => `${x.src} -> ${x.dst}: ${formatPorts(x.ports)}`),
     ...c.domains.map((x) => `${x.src} -> dns:${x.domain}: ${formatPorts(x.ports)}`),
   ];
+}
+
+/** A profile as `--cni` and `--cni-option` give it. */
+export function cniProfile(spec: string, ...overrides: string[]): CniProfile {
+  const r = resolveCniProfile(spec, overrides);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
+/** The naive evaluator's options for a profile: the settings as data, read by its own code. */
+export function naiveCniOptions(p: CniProfile): NaiveOptions {
+  const s = p.settings;
+  return {
+    ipBlockMatchesPods: s.cidrMatchesPods,
+    hostNetworkPods: s.hostNetworkPods,
+    cni: {
+      cidrMatchesNodes: s.cidrMatchesNodes,
+      endPort: s.endPort,
+      sctp: s.sctp,
+      // The kinds as docs/cni.md's table lists them, read from the setting's own text.
+      clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
+      ownNodeTraffic: s.ownNodeTraffic,
+    },
+  };
 }
