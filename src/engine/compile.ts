@@ -330,13 +330,7 @@ export class PolicyCompiler implements TierPeerContext {
     this.state = state;
     this.options = options;
     this.placement = nodePlacement(state);
-    this.space = buildAddressSpace([
-      ...mentionedCidrs(state.policies),
-      ...tierMentionedCidrs(state),
-      ...ciliumMentionedCidrs(state),
-      // Each node's addresses apart: traffic from a pod's own node is not traffic from the others.
-      ...placementCidrs(this.placement),
-    ]);
+    this.space = buildAddressSpace(addressSpaceCidrs(state, this.placement));
     let labelKeys: Set<string> | 'all' = 'all';
     if (options.classesByAllLabels !== true) {
       labelKeys = selectorLabelKeys(state.policies);
@@ -664,6 +658,23 @@ const MATCH_ALL = compileSelector({});
 export function usesEndPort(info: PolicyInfo): boolean {
   const rules = [...(info.spec.ingress ?? []), ...(info.spec.egress ?? [])];
   return rules.some((r) => (r.ports ?? []).some((p) => p.endPort !== undefined));
+}
+
+/**
+ * Every CIDR the address space of `state` is split at: NetworkPolicy ipBlocks, cluster policies' networks and
+ * nodes, Cilium peers, and each node's addresses where pods' nodes are known (traffic from a pod's own node is
+ * not traffic from the others). Spaces shared by several states (`diff`, `apply`) take the union.
+ */
+export function addressSpaceCidrs(
+  state: ClusterState,
+  placement: NodePlacement | undefined = nodePlacement(state),
+): string[] {
+  return [
+    ...mentionedCidrs(state.policies),
+    ...tierMentionedCidrs(state),
+    ...ciliumMentionedCidrs(state),
+    ...placementCidrs(placement),
+  ];
 }
 
 /** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */

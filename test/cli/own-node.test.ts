@@ -52,4 +52,12 @@ describe('traffic from the pod’s own node', () => {
     assert.match(policy.stdout, /DENIED/);
     assert.match(policy.stdout, /allow-localhost=policy/);
   });
+
+  test('diff: removing the deny opens web to the rest, not to its own node, which was open already', async () => {
+    const r = await runCli(['diff', FIXTURE, 'test/fixtures/own-node/open.yaml']);
+    assert.match(r.stdout, /^\+3 connections, −0, 0 changed/m);
+    assert.match(r.stdout, /^ {2}kube-system\/agent2 +shop\/web +All connections$/m);
+    assert.match(r.stdout, /^ {2}any address except 192\.168\.0\.1\/32 +shop\/web +All connections$/m);
+    assert.doesNotMatch(r.stdout, /kube-system\/agent +shop\/web/);
+  });
 });
