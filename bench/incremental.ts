@@ -3,7 +3,8 @@
  * is ready. Four edits, each the kind a watch mode or the web UI's what-if editing makes: one policy's ports
  * changed, a new policy, a policy removed, and a namespace's default deny removed and put back (which
  * touches every class of the namespace). On a cluster with ClusterNetworkPolicies (the tiers mix), cluster
- * policy edits too (`clusterEdits`). At the end the result is checked against a fresh compile.
+ * policy edits too (`clusterEdits`); on one with Cilium policies (the cilium mix), Cilium policy edits
+ * (`ciliumEdits`). At the end the result is checked against a fresh compile.
  */
 import { compileCluster } from '../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../src/engine/connectivity.ts';
@@ -14,6 +15,8 @@ import {
 } from '../src/engine/incremental.ts';
 import { portsEqual } from '../src/engine/ports.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../src/model/cluster.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../src/model/cilium.ts';
+import type { CiliumRule } from '../src/model/cilium-wire.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicyPort } from '../src/model/k8s.ts';
 import { clusterPolicyInfo } from '../src/model/tiers.ts';
 import type { IncrementalMeasurement } from './measure.ts';
@@ -77,27 +80,16 @@ function median(values: readonly number[]): number {
 const CLUSTER_EDIT_REPEATS = 5;
 
 /**
- * ClusterNetworkPolicy edits on the tiers mix, each made and undone `CLUSTER_EDIT_REPEATS` times (both timed:
- * the median CPU time of an update until the connectivity is ready): one tenant's egress lockdown moved to
- * another priority and its port changed, a new Admin deny for one tenant, one team's isolation policy removed
- * (and put back), and the broadest case, the monitoring guardrail that selects every tenant, its ports changed.
- * None adds or drops a CIDR (that recompiles everything: see incremental.ts).
+ * Times an edit and its undo, each made `CLUSTER_EDIT_REPEATS` times (both timed: the median CPU time of an
+ * update until the connectivity is ready), and records it in `edits`. An update that recompiles everything
+ * is an error: these edits must stay local.
  */
-function clusterEdits(
+function repeated(
   inc: IncrementalEngine,
   edits: IncrementalMeasurement['edits'],
   progress: (text: string) => void,
-): void {
-  const byName = new Map(inc.state.clusterPolicies.map((p) => [p.name, p]));
-  const lockdown = inc.state.clusterPolicies.find((p) => p.name.startsWith('lockdown-'));
-  const isolation = inc.state.clusterPolicies.find((p) => p.name.startsWith('isolate-'));
-  const scrape = byName.get('platform-monitoring-scrape');
-  const measure = (
-    kind: string,
-    policy: string,
-    edit: () => IncrementalUpdate,
-    undo: () => IncrementalUpdate,
-  ) => {
+): (kind: string, policy: string, edit: () => IncrementalUpdate, undo: () => IncrementalUpdate) => void {
+  return (kind, policy, edit, undo) => {
     const times: number[] = [];
     let touched = 0;
     for (let i = 0; i < CLUSTER_EDIT_REPEATS; i++) {
@@ -116,6 +108,24 @@ function clusterEdits(
     edits.push({ kind, policy, touchedClasses: touched, ms });
     progress(`incremental: ${kind} ${policy}: median ${ms} ms CPU of ${times.length} (${touched} classes)`);
   };
+}
+
+/**
+ * ClusterNetworkPolicy edits on the tiers mix, each made and undone (`repeated`): one tenant's egress lockdown
+ * moved to another priority and its port changed, a new Admin deny for one tenant, one team's isolation policy
+ * removed (and put back), and the broadest case, the monitoring guardrail that selects every tenant, its ports
+ * changed. None adds or drops a CIDR (that recompiles everything: see incremental.ts).
+ */
+function clusterEdits(
+  inc: IncrementalEngine,
+  edits: IncrementalMeasurement['edits'],
+  progress: (text: string) => void,
+): void {
+  const byName = new Map(inc.state.clusterPolicies.map((p) => [p.name, p]));
+  const lockdown = inc.state.clusterPolicies.find((p) => p.name.startsWith('lockdown-'));
+  const isolation = inc.state.clusterPolicies.find((p) => p.name.startsWith('isolate-'));
+  const scrape = byName.get('platform-monitoring-scrape');
+  const measure = repeated(inc, edits, progress);
   const replace = (
     p: ClusterPolicyInfo,
     next: ClusterPolicyInfo,
@@ -166,6 +176,97 @@ function clusterEdits(
     }));
     measure('CNP rule ports, every tenant', scrape.id, ...replace(scrape, ports));
   }
+}
+
+/** The same Cilium policy with its (single) rule set changed. */
+function editedCilium(p: CiliumPolicyInfo, edit: (spec: CiliumRule) => CiliumRule): CiliumPolicyInfo {
+  return ciliumPolicyInfo({ ...p.object, spec: edit(p.object.spec ?? {}) });
+}
+
+const TCP_80 = [{ ports: [{ port: '80', protocol: 'TCP' }] }];
+
+/**
+ * Edits on the cilium mix, each made and undone (`repeated`): a NetworkPolicy's ports changed on a workload a
+ * CiliumNetworkPolicy also selects; one app's CiliumNetworkPolicy with its ingress port changed, removed (and
+ * put back), and a new one (an ingress deny from one caller); and the clusterwide ones, each selecting many
+ * classes: the cloud metadata deny (every endpoint, egress) narrowed to TCP 80, the data stores' deny of the
+ * world (every data store, ingress) narrowed to TCP 80, and the health checks' allow (every endpoint,
+ * ingress) narrowed to TCP 80. None adds or drops a CIDR (that recompiles everything: see incremental.ts).
+ */
+function ciliumEdits(
+  inc: IncrementalEngine,
+  edits: IncrementalMeasurement['edits'],
+  progress: (text: string) => void,
+): void {
+  const measure = repeated(inc, edits, progress);
+  const policies = inc.state.ciliumPolicies;
+  const app = policies.find((p) => p.name.endsWith('-cilium') && p.object.spec?.ingress !== undefined);
+  if (app !== undefined) {
+    const selected = app.object.spec?.endpointSelector?.matchLabels ?? {};
+    const np = inc.state.policies.find(
+      (p) =>
+        p.namespace === app.namespace &&
+        Object.entries(p.spec.podSelector?.matchLabels ?? {}).some(([k, v]) => selected[k] === v),
+    );
+    if (np !== undefined)
+      measure(
+        'NetworkPolicy ports, Cilium-selected',
+        np.id,
+        () => inc.updatePolicy(withExtraPort(np)),
+        () => inc.updatePolicy(np),
+      );
+    const ports = editedCilium(app, (spec) => ({
+      ...spec,
+      ingress: (spec.ingress ?? []).map((r) =>
+        r.toPorts === undefined ? r : { ...r, toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] },
+      ),
+    }));
+    measure(
+      'CNP rule ports',
+      app.id,
+      () => inc.updateCiliumPolicy(ports),
+      () => inc.updateCiliumPolicy(app),
+    );
+    measure(
+      'CNP remove',
+      app.id,
+      () => inc.removeCiliumPolicy(app.id),
+      () => inc.updateCiliumPolicy(app),
+    );
+    const caller = policies.find((p) => p !== app && p.name.endsWith('-cilium'));
+    const added = ciliumPolicyInfo({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'bench-deny-caller', namespace: app.namespace! },
+      spec: {
+        endpointSelector: { matchLabels: selected },
+        ingressDeny: [{ fromEndpoints: [caller?.object.spec?.endpointSelector ?? {}] }],
+      },
+    });
+    measure(
+      'CNP add (deny)',
+      added.id,
+      () => inc.updateCiliumPolicy(added),
+      () => inc.removeCiliumPolicy(added.id),
+    );
+  }
+  const narrowed = (name: string, kind: string, list: 'ingress' | 'ingressDeny' | 'egressDeny'): void => {
+    const p = policies.find((q) => q.name === name);
+    if (p === undefined) return;
+    const next = editedCilium(p, (spec) => ({
+      ...spec,
+      [list]: (spec[list] ?? []).map((r: object) => ({ ...r, toPorts: TCP_80 })),
+    }));
+    measure(
+      kind,
+      p.id,
+      () => inc.updateCiliumPolicy(next),
+      () => inc.updateCiliumPolicy(p),
+    );
+  };
+  narrowed('platform-deny-cloud-metadata', 'CCNP deny ports, every endpoint', 'egressDeny');
+  narrowed('platform-data-stores-no-world', 'CCNP deny ports, data stores', 'ingressDeny');
+  narrowed('platform-health-checks', 'CCNP allow ports, every endpoint', 'ingress');
 }
 
 export function measureIncremental(
@@ -231,6 +332,7 @@ export function measureIncremental(
   }
 
   if (state.clusterPolicies.length > 0) clusterEdits(inc, edits, progress);
+  if (state.ciliumPolicies.length > 0) ciliumEdits(inc, edits, progress);
 
   const fresh = computeConnectivity(compileCluster(inc.state), 'workload');
   const verified = sameConnections(inc.connectivity(), fresh);

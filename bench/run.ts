@@ -7,13 +7,27 @@
  *
  *   npm run bench -- [--tiers T1,T2] [--mixes all|microseg,...] [--suite targets|full] [--seed 1]
  *                    [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout 900]
- *                    [--write-docs]
+ *                    [--write-docs] [--runs N] [--update-baseline] [--no-compare]
+ *
+ * Then it compares what it measured with the committed baseline (bench/baseline.json, bench/compare.ts):
+ * a case more than 10% slower or bigger than the baseline makes it exit with 1, naming the figure. The
+ * baseline is only compared on the machine it was measured on. `--runs N` measures each case N times and
+ * keeps the run with the least CPU time (the steadiest figure on a shared machine); `--update-baseline`
+ * writes the measured cases into the baseline.
  *
  * The CLI runs compiled (`--cli dist`, the default: the published package runs dist/), or from the sources
  * with Node's type stripping (`--cli source`, as bin/netfence in a checkout: about a second more to start).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,10 +43,19 @@ import {
   type TierName,
 } from './generate.ts';
 import type { Measurement } from './measure.ts';
+import {
+  DEFAULT_TOLERANCE,
+  METRIC_NAMES,
+  baselineFrom,
+  compareWithBaseline,
+  type Baseline,
+  type Comparison,
+} from './compare.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench', 'out');
 const DOCS = join(ROOT, 'docs', 'benchmarks.md');
+const BASELINE = join(ROOT, 'bench', 'baseline.json');
 export const RESULTS_BEGIN = '<!-- bench:results:begin (written by `npm run bench -- --write-docs`) -->';
 export const RESULTS_END = '<!-- bench:results:end -->';
 
@@ -613,7 +636,7 @@ function targetSuite(): Case[] {
     { tier: 'T3', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T4', mix: 'microseg', incremental: true, paths: true, lint: false },
     { tier: 'T4', mix: 'tiers', incremental: true, paths: false, lint: false },
-    { tier: 'T4', mix: 'cilium', incremental: false, paths: false, lint: false },
+    { tier: 'T4', mix: 'cilium', incremental: true, paths: false, lint: false },
     { tier: 'T4', mix: 'adversarial', incremental: false, paths: false, lint: false },
     { tier: 'T5', mix: 'microseg', incremental: false, paths: false, lint: false },
   ];
@@ -635,6 +658,9 @@ function main(): void {
       'write-docs': { type: 'boolean', default: false },
       merge: { type: 'boolean', default: false },
       'docs-only': { type: 'boolean', default: false },
+      runs: { type: 'string', default: '1' },
+      'update-baseline': { type: 'boolean', default: false },
+      'no-compare': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -643,7 +669,7 @@ function main(): void {
       [
         'usage: npm run bench -- [--tiers T1,T2|all] [--mixes all|microseg,...] [--suite targets|full] [--seed N]',
         '                        [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout SECONDS]',
-        '                        [--merge] [--write-docs] [--docs-only]',
+        '                        [--merge] [--write-docs] [--docs-only] [--runs N] [--update-baseline] [--no-compare]',
         '',
         `  --tiers, --mixes   the cases: every tier × every mix listed (tiers ${TIER_NAMES.join(', ')}; mixes ${MIXES.join(', ')})`,
         '  --suite targets    the cases the performance targets name; --suite full: T1–T4 × every mix, and T5 microseg',
@@ -654,6 +680,9 @@ function main(): void {
         '  --merge            keep the cases of bench/out/results.json that this run does not measure',
         '  --write-docs       rewrite the results section of docs/benchmarks.md',
         '  --docs-only        rewrite it from bench/out/results.json, measuring nothing',
+        '  --runs N           measure each case N times and keep the run with the least CPU time',
+        `  --update-baseline  write the measured cases into ${BASELINE}`,
+        '  --no-compare       do not compare with the baseline (by default: exit 1 on a regression over 10%)',
         '',
       ].join('\n'),
     );
@@ -667,6 +696,9 @@ function main(): void {
   }
   if (!/^\d+$/.test(values.seed)) fail(`invalid --seed "${values.seed}": give a whole number`);
   if (!/^\d+$/.test(values.timeout)) fail(`invalid --timeout "${values.timeout}": give seconds`);
+  if (!/^[1-9]\d*$/.test(values.runs))
+    fail(`invalid --runs "${values.runs}": give a whole number, 1 or more`);
+  const runs = Number(values.runs);
   const seed = Number(values.seed);
   let cases: Case[];
   if (values.suite === 'targets') cases = targetSuite();
@@ -675,7 +707,7 @@ function main(): void {
       MIXES.map((mix) => ({
         tier,
         mix,
-        incremental: tier === 'T4' && (mix === 'microseg' || mix === 'tiers'),
+        incremental: tier === 'T4' && (mix === 'microseg' || mix === 'tiers' || mix === 'cilium'),
         paths: tier === 'T4' && mix === 'microseg',
         lint: (tier === 'T1' || tier === 'T3') && mix === 'microseg',
       })),
@@ -726,7 +758,10 @@ function main(): void {
   };
   for (const c of cases) {
     if (!(c.tier in TIERS)) continue;
-    results.cases.push(runCase(c, seed, { cli, timeout: Number(values.timeout) }));
+    const measured = Array.from({ length: runs }, () =>
+      runCase(c, seed, { cli, timeout: Number(values.timeout) }),
+    );
+    results.cases.push(measured.reduce((best, r) => (cpuOf(r) < cpuOf(best) ? r : best)));
     process.stdout.write(`${textTable([HEADER, row(results.cases.at(-1)!)])}\n\n`);
   }
   results.machine.loadAfter = loadavg()[0]!;
@@ -750,6 +785,60 @@ function main(): void {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${textTable([HEADER, ...results.cases.map(row)])}\n\nwrote ${file}\n`);
   if (values['write-docs']) writeDocs(results);
+  const previous = existsSync(BASELINE)
+    ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as Baseline)
+    : undefined;
+  if (values['update-baseline']) {
+    writeFileAtomic(BASELINE, `${JSON.stringify(baselineFrom(results, previous), null, 2)}\n`);
+    process.stdout.write(`wrote ${BASELINE}\n`);
+  } else if (!values['no-compare']) {
+    if (previous === undefined) {
+      process.stdout.write(`not compared: no ${BASELINE} (write one with --update-baseline)\n`);
+    } else {
+      const comparison = compareWithBaseline(results, previous);
+      process.stdout.write(comparisonText(comparison, previous));
+      if (comparison.comparable && comparison.rows.some((r) => r.regressed)) process.exitCode = 1;
+    }
+  }
+}
+
+/** The CPU time a run of a case took (in process and the CLI): `--runs` keeps the least. */
+function cpuOf(r: CaseResult): number {
+  const m = r.measurement?.total.cpuMs;
+  const c = r.cli?.cpuMs;
+  if (m === undefined && (c === undefined || c === null)) return Number.POSITIVE_INFINITY;
+  return (m ?? 0) + (c ?? 0);
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+function figure(metric: keyof typeof METRIC_NAMES, value: number): string {
+  if (!Number.isFinite(value)) return 'failed';
+  return metric === 'cliPeakRss' ? size(value) : `${Math.round(value)} ms`;
+}
+
+/** The comparison with the baseline, as printed: every regression, then a one-line verdict. */
+function comparisonText(comparison: Comparison, baseline: Baseline): string {
+  if (!comparison.comparable) return `not compared with the baseline: ${comparison.reason}\n`;
+  const lines: string[] = [];
+  const regressed = comparison.rows.filter((r) => r.regressed);
+  for (const r of regressed) {
+    lines.push(
+      `regression: ${r.tier} ${r.mix} ${METRIC_NAMES[r.metric]} ${figure(r.metric, r.measured)}, baseline ${figure(r.metric, r.baseline)} (${(r.ratio * 100 - 100).toFixed(0)}% more; the limit is ${DEFAULT_TOLERANCE * 100}%)`,
+    );
+  }
+  for (const key of comparison.notInBaseline) lines.push(`not in the baseline: ${key}`);
+  const cases = new Set(comparison.rows.map((r) => `${r.tier}/${r.mix}`)).size;
+  lines.push(
+    regressed.length === 0
+      ? `baseline (${baseline.date.slice(0, 10)}): ${comparison.rows.length} figures of ${cases} cases compared, none more than ${DEFAULT_TOLERANCE * 100}% worse`
+      : `baseline (${baseline.date.slice(0, 10)}): ${regressed.length} of ${comparison.rows.length} figures more than ${DEFAULT_TOLERANCE * 100}% worse`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) main();

@@ -4,7 +4,7 @@
  * breaks, and the answer the mode gives (deny, warn, audit). No I/O: the server hands the objects in.
  */
 import type { ClusterState } from '../model/cluster.ts';
-import type { FieldPath } from '../model/problem.ts';
+import { formatPath, type FieldPath } from '../model/problem.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import type { EngineOptions } from '../engine/compile.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
@@ -74,7 +74,15 @@ const RESOURCE_OF: Record<AdmittedKind, Resource> = {
   ClusterNetworkPolicy: 'clusternetworkpolicies',
   AdminNetworkPolicy: 'adminnetworkpolicies',
   BaselineAdminNetworkPolicy: 'baselineadminnetworkpolicies',
+  CiliumNetworkPolicy: 'ciliumnetworkpolicies',
+  CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicies',
 };
+
+/** Cilium's policy kinds: judged like NetworkPolicies, named by their id (`CiliumNetworkPolicy/ns/name`). */
+export const CILIUM_KINDS: ReadonlySet<AdmittedKind> = new Set([
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+]);
 
 export function findingKey(f: Finding): string {
   return [f.ruleId, f.messageId, f.object.id, f.path.join('.'), f.message].join('\0');
@@ -166,12 +174,6 @@ function labelsChanged(a: KubeObject | undefined, b: KubeObject | undefined): st
   return [...new Set([...Object.keys(la), ...Object.keys(lb)])].filter((k) => la[k] !== lb[k]).sort();
 }
 
-function pathText(path: FieldPath): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
-  return out;
-}
-
 /** `shop/web → data/postgres on 5432/TCP` */
 function pairText(index: RefIndex, pair: FailedPair): string {
   const ends = `${index.displayName(pair.src)} → ${index.displayName(pair.dst)}`;
@@ -261,11 +263,13 @@ export function fullEffect(baseline: Baseline, rules: AdmissionRules): EffectOf 
       if (!isEmptyPorts(c.removed)) cut++;
     }
     const subject = after ?? change.before!;
+    const policyId = policyIdOf(change);
     const changeFields = [
-      ...diff.policies.filter((p) => p.id === policyIdOf(change)).flatMap((p) => p.fields),
+      ...diff.policies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
       ...diff.clusterPolicies
         .filter((p) => p.id === `${change.kind}/${subject.metadata.name ?? ''}`)
         .flatMap((p) => p.fields),
+      ...diff.ciliumPolicies.filter((p) => p.id === policyId).flatMap((p) => p.fields),
     ];
     // Spec assertions the change breaks (those broken already are not this change's doing).
     const broken = specFailures(session, rules.specs).filter(
@@ -279,12 +283,34 @@ export function fullEffect(baseline: Baseline, rules: AdmissionRules): EffectOf 
   };
 }
 
-/** `namespace/name` of the NetworkPolicy a change is about, if it is about one. */
+/**
+ * The state's id of the NetworkPolicy (`namespace/name`) or Cilium policy (`CiliumNetworkPolicy/ns/name`,
+ * `CiliumClusterwideNetworkPolicy/name`) a change is about, if it is about one.
+ */
 function policyIdOf(change: RequestChange): string | undefined {
-  const subject = change.after ?? change.before!;
-  return change.kind === 'NetworkPolicy'
-    ? `${subject.metadata.namespace ?? ''}/${subject.metadata.name ?? ''}`
-    : undefined;
+  const { namespace = '', name = '' } = (change.after ?? change.before!).metadata;
+  if (change.kind === 'NetworkPolicy') return `${namespace}/${name}`;
+  if (change.kind === 'CiliumNetworkPolicy') return `${change.kind}/${namespace}/${name}`;
+  if (change.kind === 'CiliumClusterwideNetworkPolicy') return `${change.kind}/${name}`;
+  return undefined;
+}
+
+/**
+ * A Cilium policy as netfence's validation (src/parse/validate/cilium.ts: Cilium's CRD schema and the agent's
+ * own checks) reads it: why the agent would reject it (and so enforce none of it), and the fields netfence
+ * reads but does not evaluate (host firewall rules, `fromGroups`, …: the verdict leaves them out).
+ */
+function ciliumCheck(change: RequestChange): { rejected: string | undefined; notEvaluated: string[] } {
+  if (!CILIUM_KINDS.has(change.kind) || change.after === undefined)
+    return { rejected: undefined, notEvaluated: [] };
+  const prefix = `${change.id}: `;
+  const built = stateFromObjects([change.after]);
+  return {
+    rejected: built.skipped.find((s) => s.startsWith(prefix))?.slice(prefix.length),
+    notEvaluated: built.warnings
+      .filter((w) => w.code === 'cilium-not-evaluated')
+      .map((w) => `${formatPath(w.path)}: ${w.message}`),
+  };
 }
 
 /**
@@ -319,12 +345,20 @@ export function decideWith(
     return allowedRecord(kind === 'Node' ? 'no label or address changed' : 'no label changed');
 
   const change: RequestChange = { request, kind, after, before, id, changedLabels, changedAddresses };
+  const policyId = policyIdOf(change);
+  const what = CILIUM_KINDS.has(kind)
+    ? policyId!
+    : `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
+  // A Cilium policy the agent rejects is stored by the API server (its CRD schema is looser) but never
+  // enforced: whatever its author meant it to allow or deny does not happen.
+  const cilium = ciliumCheck(change);
+  if (cilium.rejected !== undefined)
+    return answer(rules, [`${what}: the Cilium agent would not enforce it: ${cilium.rejected}`], [], 0, 0);
   const effect = effectOf(change);
   if ('verdict' in effect) return effect;
   const { opened, cut, changeFields, broken } = effect;
 
   // The field that made the change, for the message.
-  const policyId = policyIdOf(change);
   const defaultField =
     request.operation === 'DELETE'
       ? 'its deletion'
@@ -334,20 +368,20 @@ export function decideWith(
             ...(changedAddresses ? ['status.addresses'] : []),
           ].join(', ')
         : changeFields.length > 0
-          ? [...new Set(changeFields.map(pathText))].slice(0, 2).join(', ')
+          ? [...new Set(changeFields.map(formatPath))].slice(0, 2).join(', ')
           : 'spec';
   const fieldOf = (failures: readonly SpecFailure[]): string => {
     const paths = new Set<string>();
     for (const f of failures)
       for (const e of f.pair.explanations ?? [])
         for (const side of [e.egress, e.ingress])
-          for (const r of side.rules) if (r.policy === policyId) paths.add(r.path);
+          for (const r of [...side.rules, ...(side.cilium?.allows ?? []), ...(side.cilium?.denies ?? [])])
+            if (r.policy === policyId) paths.add(r.path);
     return paths.size > 0 ? [...paths].slice(0, 2).join(', ') : defaultField;
   };
 
   const violations: string[] = [];
-  const warnings: string[] = [];
-  const what = `${kind} ${id.replace(`/${kind}/`, '/').replace(`${kind}/`, '')}`;
+  const warnings: string[] = cilium.notEvaluated.map((w) => `${what}: ${w}, so this answer leaves it out`);
 
   const byTest = new Map<string, SpecFailure[]>();
   for (const f of broken) {
@@ -367,12 +401,22 @@ export function decideWith(
   }
 
   for (const f of effect.findings) {
-    const field = f.path.length > 0 ? pathText(f.path) : 'the object';
+    const field = f.path.length > 0 ? formatPath(f.path) : 'the object';
     const text = `${f.object.id}: rule ${f.ruleId} (${f.severity}) at ${field}: ${f.message}`;
     if (f.severity === 'error') violations.push(text);
     else if (f.severity === 'warning') warnings.push(text);
   }
+  return answer(rules, violations, warnings, opened, cut);
+}
 
+/** The answer the mode gives to what the rules found. */
+function answer(
+  rules: AdmissionRules,
+  violations: string[],
+  warnings: string[],
+  opened: number,
+  cut: number,
+): DecisionRecord {
   const summary = `(${opened} connection${opened === 1 ? '' : 's'} opened, ${cut} cut)`;
   if (violations.length === 0 || rules.mode === 'audit')
     return {

@@ -13,14 +13,15 @@
  * Watch events that change only policies are applied to the engine; any other change rebuilds it. Pure: no
  * I/O (the server hands the objects in).
  */
-import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
+import type { FieldPath } from '../model/problem.ts';
 import {
   createIncrementalEngine,
   type IncrementalEngine,
   type IncrementalUpdate,
 } from '../engine/incremental.ts';
 import { OPEN_ACCESS, type CompiledCluster, type CompiledPolicy } from '../engine/compile.ts';
-import { diffPolicies } from '../engine/diff.ts';
+import { diffCiliumPolicies, diffPolicies } from '../engine/diff.ts';
 import { diffClusterPolicies } from '../engine/tier-diff.ts';
 import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
 import { compareText } from '../base/text.ts';
@@ -92,6 +93,42 @@ const CLUSTER_POLICY_KINDS: ReadonlySet<string> = new Set([
   'AdminNetworkPolicy',
   'BaselineAdminNetworkPolicy',
 ]);
+const CILIUM_POLICY_KINDS: ReadonlySet<string> = new Set([
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+]);
+/** Rules that report only Cilium policies: the only ones run for a Cilium policy request, never for others. */
+const CILIUM_RULES: ReadonlySet<string> = new Set(
+  RULES.filter((r) => r.id.includes('cilium')).map((r) => r.id),
+);
+
+/** The policy kinds a request or watch event can be about, as the engine edits them. */
+type PolicyLayer = 'network' | 'cluster' | 'cilium';
+
+function layerOf(kind: string): PolicyLayer | undefined {
+  if (kind === 'NetworkPolicy') return 'network';
+  if (CLUSTER_POLICY_KINDS.has(kind)) return 'cluster';
+  return CILIUM_POLICY_KINDS.has(kind) ? 'cilium' : undefined;
+}
+
+/**
+ * `current` with the policies of `edits` (id → the new one, or undefined: gone) replaced in place and the new
+ * ones last, as a state built from the objects in the watch's order has them.
+ */
+function replaceById<T extends { id: string }>(
+  current: readonly T[],
+  edits: ReadonlyMap<string, T | undefined>,
+): T[] {
+  const left = new Map(edits);
+  const out: T[] = [];
+  for (const p of current) {
+    const instead = left.has(p.id) ? left.get(p.id) : p;
+    left.delete(p.id);
+    if (instead !== undefined) out.push(instead);
+  }
+  for (const p of left.values()) if (p !== undefined) out.push(p);
+  return out;
+}
 
 /** The label keys any selector of these policies reads (over-approximated: every key of every selector). */
 function selectorKeys(values: readonly unknown[]): Set<string> {
@@ -170,14 +207,21 @@ export class LiveCluster {
     const { state } = stateFromObjects(objects);
     this.#engine = createIncrementalEngine(state, this.rules.engine ?? {}, 'workload');
     // Copies: the engine edits its lists in place, these are the cluster as it is (what requests undo to).
-    this.#state = {
-      ...this.#engine.state,
-      policies: [...this.#engine.state.policies],
-      clusterPolicies: [...this.#engine.state.clusterPolicies],
-    };
+    this.#state = this.#copyOfEngineState();
     this.#epoch = undefined;
     this.#keys = undefined;
     this.#baseline = undefined;
+  }
+
+  /** The engine's state, its lists copied: the engine edits them in place, this is the cluster as it is. */
+  #copyOfEngineState(): ClusterState {
+    const state = this.#engine.state;
+    return {
+      ...state,
+      policies: [...state.policies],
+      clusterPolicies: [...state.clusterPolicies],
+      ciliumPolicies: [...state.ciliumPolicies],
+    };
   }
 
   /** The cluster's objects now: policy changes are applied to the engine, anything else rebuilds it. */
@@ -189,11 +233,20 @@ export class LiveCluster {
     const next = new Map(objects.map((o) => [objectId(o), o]));
     const changed: KubeObject[] = [];
     const gone: KubeObject[] = [];
-    for (const [id, o] of next) if (this.#objects.get(id) !== o) changed.push(o);
+    // A watch event replaces the object even when what netfence reads of it did not change (a status the
+    // conversion leaves out: a pod's conditions, a Cilium policy's status, a relist): not a change.
+    for (const [id, o] of next) {
+      const held = this.#objects.get(id);
+      if (held !== o && (held === undefined || JSON.stringify(held) !== JSON.stringify(o))) changed.push(o);
+    }
     for (const [id, o] of this.#objects) if (!next.has(id)) gone.push(o);
-    const policyOnly = [...changed, ...gone].every(
-      (o) => o.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(o.kind),
-    );
+    if (changed.length === 0 && gone.length === 0) {
+      this.#all = objects;
+      this.#objects = next;
+      this.lastSync = 'unchanged';
+      return;
+    }
+    const policyOnly = [...changed, ...gone].every((o) => layerOf(o.kind) !== undefined);
     if (!policyOnly) {
       this.#rebuild(objects);
       this.lastSync = 'rebuilt';
@@ -211,28 +264,28 @@ export class LiveCluster {
       remove: gone.map(policyKey),
       sortById: true,
     });
-    const tiers = new Map<string, ClusterPolicyInfo | undefined>(
-      changed.filter((o) => o.kind !== 'NetworkPolicy').map((o) => [policyKey(o), undefined]),
+    /** Per layer, id → the policy now (undefined: gone, or an object netfence cannot read). */
+    const editsOf = <T extends { id: string }>(
+      layer: PolicyLayer,
+      now: readonly T[],
+    ): Map<string, T | undefined> => {
+      const edits = new Map<string, T | undefined>(
+        [...changed, ...gone].filter((o) => layerOf(o.kind) === layer).map((o) => [policyKey(o), undefined]),
+      );
+      for (const p of now) edits.set(p.id, p);
+      return edits;
+    };
+    const clusterPolicies = replaceById(
+      this.#state.clusterPolicies,
+      editsOf('cluster', built.clusterPolicies),
     );
-    for (const p of built.clusterPolicies) tiers.set(p.id, p);
-    const goneIds = new Set(gone.map(policyKey));
-    const clusterPolicies: ClusterPolicyInfo[] = [];
-    for (const p of this.#state.clusterPolicies) {
-      if (goneIds.has(p.id)) continue;
-      const instead = tiers.has(p.id) ? tiers.get(p.id) : p;
-      tiers.delete(p.id);
-      if (instead !== undefined) clusterPolicies.push(instead);
-    }
-    for (const p of tiers.values()) if (p !== undefined) clusterPolicies.push(p);
+    const ciliumPolicies = replaceById(this.#state.ciliumPolicies, editsOf('cilium', built.ciliumPolicies));
     let recompiled = this.#engine.setPolicies(policies).recompiled;
     recompiled = this.#engine.setClusterPolicies(clusterPolicies).recompiled || recompiled;
+    recompiled = this.#engine.setCiliumPolicies(ciliumPolicies).recompiled || recompiled;
     this.#all = objects;
     this.#objects = next;
-    this.#state = {
-      ...this.#engine.state,
-      policies: [...this.#engine.state.policies],
-      clusterPolicies: [...this.#engine.state.clusterPolicies],
-    };
+    this.#state = this.#copyOfEngineState();
     if (recompiled) this.#epoch = undefined;
     this.#keys = undefined;
     this.#baseline = undefined;
@@ -276,8 +329,7 @@ export class LiveCluster {
     if (this.rules.specs.some((s) => s.granularity !== 'workload')) return this.#fallback(change);
     if (change.kind === 'Namespace' && change.before !== undefined && change.after !== undefined)
       return this.#relabelEffect(change) ?? this.#fallback(change);
-    const policyRequest = change.kind === 'NetworkPolicy' || CLUSTER_POLICY_KINDS.has(change.kind);
-    if (!policyRequest) return this.#fallback(change);
+    if (layerOf(change.kind) === undefined) return this.#fallback(change);
     return this.#policyEffect(change) ?? this.#fallback(change);
   }
 
@@ -336,50 +388,57 @@ export class LiveCluster {
     const built = stateFromObjects(change.after === undefined ? [] : [change.after]);
     const leftOut = leftOutReason(built.skipped, change);
     if (leftOut !== undefined) return leftOut;
-    const isNetworkPolicy = change.kind === 'NetworkPolicy';
+    const layer = layerOf(change.kind)!;
     const subject = change.after ?? change.before!;
     const id = policyKey(subject);
     const namespace = subject.metadata.namespace;
     const epoch = this.#epochNow();
+    const held = {
+      network: this.#state.policies,
+      cluster: this.#state.clusterPolicies,
+      cilium: this.#state.ciliumPolicies,
+    }[layer];
     // An object that is not there has no finding: a creation is linted after, a deletion not at all.
     const before = new Set(
-      isNetworkPolicy && !this.#state.policies.some((p) => p.id === id)
-        ? []
-        : this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).map(findingKey),
+      held.some((p) => p.id === id)
+        ? this.#lintChanged(change.id, namespace, layer, epoch).map(findingKey)
+        : [],
     );
 
-    let next: PolicyInfo | undefined;
-    let was: PolicyInfo | undefined;
-    let clusterPolicies: ClusterPolicyInfo[] | undefined;
+    // The edit, its undo, and the fields it changes.
+    let apply: () => IncrementalUpdate;
+    let undo: () => IncrementalUpdate;
     let changeFields;
-    if (isNetworkPolicy) {
-      next = built.state.policies[0];
-      was = this.#state.policies.find((p) => p.id === id);
+    const engine = this.#engine;
+    if (layer === 'network') {
+      const next = built.state.policies[0];
+      const was = this.#state.policies.find((p) => p.id === id);
       changeFields = diffPolicies(was === undefined ? [] : [was], next === undefined ? [] : [next]).flatMap(
         (p) => p.fields,
       );
+      // A deleted policy comes back last: the engine's order of policies changes no answer, the lint's view
+      // orders them by id.
+      apply = () => (next === undefined ? engine.removePolicy(id) : engine.updatePolicy(next));
+      undo = () => (was === undefined ? engine.removePolicy(id) : engine.updatePolicy(was));
     } else {
-      const after = built.state.clusterPolicies[0];
-      const at = this.#state.clusterPolicies.findIndex((p) => p.id === id);
-      // As a state built from the objects after the change has it: the changed policy last.
-      clusterPolicies = this.#state.clusterPolicies.filter((p) => p.id !== id);
-      if (after !== undefined) clusterPolicies.push(after);
-      const before = at >= 0 ? this.#state.clusterPolicies[at] : undefined;
-      changeFields = diffClusterPolicies(
-        before === undefined ? [] : [before],
-        after === undefined ? [] : [after],
-      ).flatMap((p) => p.fields);
+      ({ changeFields, apply, undo } =
+        layer === 'cluster'
+          ? listEdit(
+              this.#state.clusterPolicies,
+              built.state.clusterPolicies[0],
+              id,
+              diffClusterPolicies,
+              (l) => engine.setClusterPolicies(l),
+            )
+          : listEdit(this.#state.ciliumPolicies, built.state.ciliumPolicies[0], id, diffCiliumPolicies, (l) =>
+              engine.setCiliumPolicies(l),
+            ));
     }
 
-    const engine = this.#engine;
     let update: IncrementalUpdate | undefined;
     try {
       // One edit of the engine (what it touches, not the whole list of policies), undone below.
-      update = !isNetworkPolicy
-        ? engine.setClusterPolicies(clusterPolicies!)
-        : next === undefined
-          ? engine.removePolicy(id)
-          : engine.updatePolicy(next);
+      update = apply();
       if (update.recompiled) return undefined;
       this.lastPath = 'engine';
       let opened = 0;
@@ -393,21 +452,14 @@ export class LiveCluster {
       const findings =
         change.after === undefined
           ? []
-          : this.#lintChanged(change.id, namespace, isNetworkPolicy, epoch).filter(
-              (f) => !before.has(findingKey(f)),
-            );
+          : this.#lintChanged(change.id, namespace, layer, epoch).filter((f) => !before.has(findingKey(f)));
       const compiled = engine.compiled;
       const broken = this.#brokenTests(update.changes, epoch, () => ({ ...epoch.refs, compiled }));
       return { opened, cut, changeFields, broken, findings };
     } finally {
-      // Put the engine back as the cluster is (a deleted policy comes back last: the engine's order of
-      // policies changes no answer, the lint's view orders them by id).
+      // Put the engine back as the cluster is.
       try {
-        const back = !isNetworkPolicy
-          ? engine.setClusterPolicies(this.#state.clusterPolicies)
-          : was === undefined
-            ? engine.removePolicy(id)
-            : engine.updatePolicy(was);
+        const back = undo();
         if (back.recompiled || update?.recompiled === true) this.#epoch = undefined;
         this.#state = { ...this.#state, policies: [...engine.state.policies] };
       } catch {
@@ -472,7 +524,7 @@ export class LiveCluster {
    * The lint findings on the changed object in the engine's current state. For a NetworkPolicy: the rules
    * that can report a NetworkPolicy, over the policies of its namespace only.
    */
-  #lintChanged(id: string, namespace: string | undefined, isNetworkPolicy: boolean, epoch: Epoch): Finding[] {
+  #lintChanged(id: string, namespace: string | undefined, layer: PolicyLayer, epoch: Epoch): Finding[] {
     const compiled = this.#engine.compiled;
     const state = this.#engine.state;
     const config = this.rules.lint;
@@ -481,7 +533,9 @@ export class LiveCluster {
       // The decision reads only errors and warnings.
       if (setting !== 'error' && setting !== 'warning') return false;
       if (ISOLATION_RULES.has(rule.id)) return false;
-      return isNetworkPolicy ? !CLUSTER_POLICY_RULES.has(rule.id) : !NETWORK_POLICY_RULES.has(rule.id);
+      if (layer === 'cilium') return CILIUM_RULES.has(rule.id);
+      if (CILIUM_RULES.has(rule.id)) return false;
+      return layer === 'network' ? !CLUSTER_POLICY_RULES.has(rule.id) : !NETWORK_POLICY_RULES.has(rule.id);
     });
     const engine = this.rules.engine === undefined ? {} : { engine: this.rules.engine };
     const policiesOf =
@@ -490,7 +544,7 @@ export class LiveCluster {
         (ofClass[classId] ?? [])
           .map((i) => policies[i]!)
           .filter((p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress));
-    if (!isNetworkPolicy) {
+    if (layer !== 'network') {
       // The epoch's lookup knows the classes; the policies of each class are the engine's now.
       const lookup = { ...epoch.lookup, policiesOf: policiesOf(compiled.policies, compiled.policiesOfClass) };
       return lint(
@@ -537,12 +591,37 @@ export class LiveCluster {
   }
 }
 
+/**
+ * The edit of one policy of a list the engine sets whole (cluster policies, Cilium policies), its undo and the
+ * fields it changes: the changed policy last, as a state built from the objects after the change has it.
+ */
+function listEdit<T extends { id: string }>(
+  held: readonly T[],
+  after: T | undefined,
+  id: string,
+  diff: (before: readonly T[], after: readonly T[]) => readonly { fields: FieldPath[] }[],
+  set: (list: readonly T[]) => IncrementalUpdate,
+): { changeFields: FieldPath[]; apply: () => IncrementalUpdate; undo: () => IncrementalUpdate } {
+  const was = held.find((p) => p.id === id);
+  const list = [...held.filter((p) => p.id !== id), ...(after === undefined ? [] : [after])];
+  return {
+    changeFields: diff(was === undefined ? [] : [was], after === undefined ? [] : [after]).flatMap(
+      (p) => p.fields,
+    ),
+    apply: () => set(list),
+    undo: () => set(held),
+  };
+}
+
 /** No policy (shared by the classes of other namespaces in a namespace's view; never written to). */
 const NONE: number[] = [];
 
-/** `namespace/name` of a NetworkPolicy, `Kind/name` of a cluster policy (the ids of the state). */
+/**
+ * `namespace/name` of a NetworkPolicy, `Kind/name` of a cluster policy or CiliumClusterwideNetworkPolicy,
+ * `CiliumNetworkPolicy/namespace/name` (the ids of the state).
+ */
 function policyKey(o: KubeObject): string {
-  return o.kind === 'NetworkPolicy'
-    ? `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`
-    : `${o.kind}/${o.metadata.name ?? ''}`;
+  const { namespace, name = '' } = o.metadata;
+  if (o.kind === 'NetworkPolicy') return `${namespace ?? ''}/${name}`;
+  return o.kind === 'CiliumNetworkPolicy' ? `${o.kind}/${namespace ?? ''}/${name}` : `${o.kind}/${name}`;
 }

@@ -24,6 +24,8 @@ export const ADMITTED_KINDS = {
   ClusterNetworkPolicy: ['policy.networking.k8s.io'],
   AdminNetworkPolicy: ['policy.networking.k8s.io'],
   BaselineAdminNetworkPolicy: ['policy.networking.k8s.io'],
+  CiliumNetworkPolicy: ['cilium.io'],
+  CiliumClusterwideNetworkPolicy: ['cilium.io'],
 } as const;
 export type AdmittedKind = keyof typeof ADMITTED_KINDS;
 

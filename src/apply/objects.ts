@@ -6,8 +6,8 @@
  * key order aside. Pure.
  */
 import { stringify } from 'yaml';
-import { CILIUM_RULE_FIELDS, type CiliumPolicyObject } from '../model/cilium-wire.ts';
-import type { CiliumPolicyKind } from '../model/cilium.ts';
+import { CILIUM_RULE_FIELDS } from '../model/cilium-wire.ts';
+import type { CiliumObject } from '../model/cilium.ts';
 import type {
   AdminNetworkPolicy,
   BaselineAdminNetworkPolicy,
@@ -23,8 +23,7 @@ export const MANAGED_BY_VALUE = 'netfence';
 /** A cluster-scoped policy of `policy.networking.k8s.io`. */
 export type ClusterPolicyObject = ClusterNetworkPolicy | AdminNetworkPolicy | BaselineAdminNetworkPolicy;
 
-/** A CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy: `spec`, `specs` or both. */
-export type CiliumObject = CiliumPolicyObject & { kind: CiliumPolicyKind };
+export type { CiliumObject };
 
 /** A policy that is a custom resource: a cluster policy or a Cilium policy. */
 export type CustomPolicyObject = ClusterPolicyObject | CiliumObject;

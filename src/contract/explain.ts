@@ -24,7 +24,14 @@ export type MissCodeJson =
   | 'ipblock-ignores-pods'
   | 'node-selector'
   | 'dns-name'
-  | 'unknown-peer';
+  | 'unknown-peer'
+  | 'cilium-namespace'
+  | 'entity'
+  | 'service'
+  | 'fqdn-unseen'
+  | 'subject-labels'
+  | 'no-peer'
+  | 'no-ports';
 
 export type DirectionJson = 'ingress' | 'egress';
 
@@ -94,6 +101,23 @@ export interface CiliumSideJson {
   unseenNames?: readonly (CiliumRuleRefJson & { domain: string })[];
   /** Deny rules win over every allow, of Cilium policies and NetworkPolicies. */
   denies: readonly CiliumRuleMatchJson[];
+  /**
+   * When the side allows none of the query and something isolates the pod: the Cilium allow rules that came
+   * closest, nearest first, at most 5 (present only when some). `subject`: the rule set's endpointSelector
+   * misses the pod by one label while the rule's peer and ports match.
+   */
+  nearMisses?: readonly CiliumNearMissJson[];
+  /**
+   * L7 entries matching the connection that filter nothing on `ports`: an allow of the same side (`by`) lets the
+   * peer through at L4 alone there (present only when some).
+   */
+  shadowedL7?: readonly (CiliumRuleRefJson & {
+    entry: string;
+    l7: string;
+    ports: PortsJson;
+    summary: string;
+    by: readonly ({ policy: string; path: string } & LocationJson)[];
+  })[];
 }
 
 /** A `toPorts` entry with L7 rules: the connection is allowed at L4 on `ports`, then filtered at L7. */
@@ -210,12 +234,47 @@ export interface ExplanationJson {
   l7?: readonly CiliumL7Json[];
 }
 
+/** A Cilium near miss: an allow rule that would have allowed the connection (or the name) but for one thing. */
+export type CiliumNearMissJson = CiliumRuleRefJson & {
+  failed: 'ports' | 'peer' | 'both' | 'subject';
+  reasons: NearMissJson['reasons'];
+};
+
+/** A rule allowing a pod to reach a DNS name: a Cilium `toFQDNs` rule or a cluster policy `domainNames` rule. */
+export interface DomainRuleJson extends LocationJson {
+  policy: string;
+  /** `spec.egress[0]`. */
+  path: string;
+  /** The name or pattern as written (`api.stripe.com`, `*.stripe.com`). */
+  domain: string;
+  ports: PortsJson;
+  summary: string;
+}
+
+/** `explain --to <DNS name>`: whether one source entity reaches the name by name, and by which rules. */
+export interface DomainExplanationJson {
+  /** The source entity: its name as shown, and its id (`shop/Deployment/web`). */
+  src: { name: string; id: string };
+  /** The name asked about, lower case, without the final dot. */
+  domain: string;
+  /** `allowed`: some rule allows the name on some of the query (which addresses: the DNS answer decides). */
+  verdict: 'allowed' | 'denied';
+  allowed: PortsJson;
+  summary: string;
+  rules: readonly DomainRuleJson[];
+  /** Cilium `toFQDNs` rules matching the name that allow none of the query by it; nearest first, at most 5. */
+  nearMisses: readonly CiliumNearMissJson[];
+}
+
 export interface ExplainJson {
   schemaVersion: 1;
   granularity: GranularityJson;
   /** As given; port null: every port. */
   query: { from: string; to: string; port: string | null };
+  /** Empty when `to` is a DNS name (see `domains`). */
   explanations: readonly ExplanationJson[];
+  /** `--to` a DNS name: one answer per source entity (absent otherwise). */
+  domains?: readonly DomainExplanationJson[];
   /** With `--cni` (a profile other than upstream): the profile, and its rules that changed a verdict. */
   cni?: { profile: string; decided: readonly CniDecisionJson[] };
 }

@@ -9,6 +9,7 @@ import type { Connectivity } from '../engine/connectivity.ts';
 import { computeExposure } from '../engine/exposure.ts';
 import { blastRadius, buildLateralGraph } from '../engine/paths.ts';
 import { openSession } from '../engine/session.ts';
+import type { EngineOptions } from '../engine/compile.ts';
 import { stateFromObjects } from '../k8s/state.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import type { LintConfig } from '../lint/config.ts';
@@ -49,6 +50,8 @@ export interface AuditRules {
   excluded: (namespace: string) => boolean;
   /** Results per report at most. @default MAX_RESULTS */
   maxResults?: number;
+  /** What the engine assumes of the CNI (`--cni`); absent: the Kubernetes API's reading. */
+  engine?: Partial<EngineOptions>;
 }
 
 export interface AuditResult {
@@ -138,7 +141,7 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
   const durations: AuditResult['durations'] = [];
   const { state, session } = timed(durations, 'state', () => {
     const built = stateFromObjects(objects).state;
-    return { state: built, session: openSession(built, {}) };
+    return { state: built, session: openSession(built, rules.engine ?? {}) };
   });
   const reports = new Map<string, ReportResult[]>([['', []]]);
   for (const ns of state.namespaces) if (!rules.excluded(ns.name)) reports.set(ns.name, []);
@@ -147,7 +150,12 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
   };
 
   // Lint.
-  const findings = timed(durations, 'lint', () => lint({ state }, { config: rules.lint }).findings);
+  const engine = rules.engine === undefined ? {} : { engine: rules.engine };
+  const findings = timed(
+    durations,
+    'lint',
+    () => lint({ state, ...engine }, { config: rules.lint }).findings,
+  );
   const byRule = new Map<string, { rule: string; severity: Severity; count: number }>();
   for (const f of findings) {
     add(findingNamespace(f.object), findingResult(f));

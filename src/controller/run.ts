@@ -463,6 +463,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
       log({ msg: e.kind === 'error' ? 'watch error' : 'left out', resource: e.resource, reason: e.message });
       return;
     }
+    // A kind left out before (its CRD installed since).
+    if (e.kind === 'listed' && e.message !== undefined)
+      log({ msg: 'watching', resource: e.resource, reason: e.message });
     if (!watch.isReady()) return;
     if (e.resource === 'namespaces' || e.resource === 'networkpolicies') scheduleReconcile();
     scheduleAudit();

@@ -33,6 +33,11 @@ function addressName(a: MissedAddress): string {
   return a.podIp ? `the IP of ${endName(a.end)}` : endName(a.end);
 }
 
+/** `ipBlock`, or the Cilium field (`toCIDRSet`, `fromCIDR`) the path ends in. */
+function cidrWord(path: string): string {
+  return /\.((?:from|to)CIDR(?:Set)?)(?:\[\d+\])?$/.exec(path)?.[1] ?? 'ipBlock';
+}
+
 /** One line: why the rule missed. */
 export function missMessage(r: MissReason): string {
   switch (r.code) {
@@ -60,9 +65,9 @@ export function missMessage(r: MissReason): string {
       return r.rule ?? `ipBlock peers do not match pods here (--ipblock-matches-pods=false)`;
     case 'outside-cidr':
       // A cluster policy's `networks` peer, or a NetworkPolicy's `ipBlock`.
-      return `${addressName(r.address)} is not in ${r.path.endsWith('.networks') ? 'networks' : 'ipBlock'} ${r.cidr}`;
+      return `${addressName(r.address)} is not in ${r.path.endsWith('.networks') ? 'networks' : cidrWord(r.path)} ${r.cidr}`;
     case 'in-except':
-      return `${addressName(r.address)} is in except ${r.except} of ipBlock ${r.cidr}`;
+      return `${addressName(r.address)} is in except ${r.except} of ${cidrWord(r.path)} ${r.cidr}`;
     case 'node-selector':
       return `${r.peer.kind === 'pod' ? `the IP of ${endName(r.peer)}` : endName(r.peer)} is not an address of a node labelled ${describeSelector(r.selector)}`;
     case 'dns-name':
@@ -71,8 +76,37 @@ export function missMessage(r: MissReason): string {
         : `the peer is DNS names (${r.domains.join(', ')}): whether ${addressName(r.address)} is one of their addresses is only known at run time`;
     case 'unknown-peer':
       return `the peer sets no field netfence knows${r.fields.length === 0 ? '' : ` (${r.fields.join(', ')})`}: an allow rule matches nothing through it`;
+    case 'cilium-namespace':
+      return `${endName(r.peer)} is in namespace "${r.namespace}"; a CiliumNetworkPolicy's endpoint selector without k8s:io.kubernetes.pod.namespace means pods of its own namespace "${r.policyNamespace}"`;
+    case 'entity':
+      return ENTITY_WORDS[r.entity] === undefined
+        ? `entity ${r.entity} stands for no pod or address netfence models`
+        : `${endName(r.peer)} is not ${ENTITY_WORDS[r.entity]}`;
+    case 'service':
+      return `${endName(r.peer)} is not a pod the selector of Service ${r.service} selects`;
+    case 'fqdn-unseen':
+      return `toFQDNs ${r.domain}: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups and the rule allows nothing`;
+    case 'subject-labels':
+      return `the rule set does not select ${endName(r.subject)}: ${requirementMiss(endName(r.subject), r.requirement, r.labels)}`;
+    case 'no-peer':
+      return 'the rule has no peer field (an empty rule, or a peer list given as []): it matches no peer';
+    case 'no-ports':
+      return r.icmp
+        ? 'the rule allows ICMP only: no TCP, UDP or SCTP port'
+        : "the rule's toPorts allow no TCP, UDP or SCTP port";
   }
 }
+
+/** What a peer must be to be in a Cilium entity (docs/design/cilium.md). */
+const ENTITY_WORDS: Readonly<Record<string, string>> = {
+  world: 'outside the cluster (entity world)',
+  'world-ipv4': 'an IPv4 address outside the cluster (entity world-ipv4)',
+  'world-ipv6': 'an IPv6 address outside the cluster (entity world-ipv6)',
+  cluster: 'a pod or node of the cluster (entity cluster)',
+  'cluster-mesh': 'a pod or node of the cluster (entity cluster-mesh)',
+  host: 'a node address or host-network pod (entity host)',
+  'remote-node': 'a node address or host-network pod (entity remote-node)',
+};
 
 /** `cnp/name`, `anp/name`, `banp/default`: the API's short names. */
 export function tierPolicyName(policy: string, kind: ClusterPolicyKind): string {

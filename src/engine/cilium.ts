@@ -192,21 +192,43 @@ export function ciliumSelectorLabelKeys(state: ClusterState, into: Set<string>):
  */
 export function ciliumMentionedCidrs(state: ClusterState): string[] {
   if (state.ciliumPolicies.length === 0) return [];
-  const out: string[] = [];
+  return [...ciliumPeerCidrs(state.ciliumPolicies), ...ciliumSplitCidrs(state)];
+}
+
+/** The CIDRs `ciliumMentionedCidrs` adds beside the peers' own: both roots, node addresses (`ciliumSpaceSplits`). */
+export function ciliumSplitCidrs(state: ClusterState): string[] {
+  if (state.ciliumPolicies.length === 0) return [];
+  const splits = ciliumSpaceSplits(state);
+  return [
+    ...(splits.families ? ['0.0.0.0/0', '::/0'] : []),
+    ...(splits.nodes ? nodeAddressCidrs(state) : []),
+  ];
+}
+
+/** Every node address, as a CIDR of one address. */
+function nodeAddressCidrs(state: ClusterState): string[] {
+  return state.nodes.flatMap((n) => n.addresses.flatMap((a) => hostCidr(a) ?? []));
+}
+
+/**
+ * Whether the Cilium policies set the outside's families apart (`families`: a `world-ipv4`/`world-ipv6`
+ * peer) and the node addresses apart from the rest (`nodes`), as `ciliumMentionedCidrs` splits the address
+ * space; an edit that changes either changes the space (the incremental engine recompiles).
+ */
+export function ciliumSpaceSplits(state: ClusterState): { families: boolean; nodes: boolean } {
   let families = false;
   let nodes = false;
   let nodeCidrs: string[] | undefined;
-  const nodeAddresses = (): string[] =>
-    (nodeCidrs ??= state.nodes.flatMap((n) => n.addresses.flatMap((a) => hostCidr(a) ?? [])));
   for (const p of state.ciliumPolicies) {
     for (const spec of p.specs) {
       if (spec.subject.kind === 'nodes') nodes = true;
       for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
         for (const peer of rule.peers) {
-          if (peer.kind === 'cidr') {
-            out.push(peer.cidr, ...peer.except);
-            nodes ||= nodeAddresses().some((a) => blockHolds(peer.cidr, peer.except, a));
-          } else if (peer.kind === 'nodes') nodes = true;
+          if (peer.kind === 'cidr')
+            nodes ||= (nodeCidrs ??= nodeAddressCidrs(state)).some((a) =>
+              blockHolds(peer.cidr, peer.except, a),
+            );
+          else if (peer.kind === 'nodes') nodes = true;
           else if (peer.kind === 'entity') {
             families ||= FAMILY_ENTITIES.has(peer.entity);
             nodes ||= NODE_ENTITIES.has(peer.entity);
@@ -215,8 +237,19 @@ export function ciliumMentionedCidrs(state: ClusterState): string[] {
       }
     }
   }
-  if (families) out.push('0.0.0.0/0', '::/0');
-  if (nodes) out.push(...nodeAddresses());
+  return { families, nodes };
+}
+
+/** The CIDRs and excepts of the policies' CIDR peers (what their edits add to the address space). */
+export function ciliumPeerCidrs(policies: readonly CiliumPolicyInfo[]): string[] {
+  const out: string[] = [];
+  for (const p of policies) {
+    for (const spec of p.specs) {
+      for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
+        for (const peer of rule.peers) if (peer.kind === 'cidr') out.push(peer.cidr, ...peer.except);
+      }
+    }
+  }
   return out;
 }
 
@@ -261,31 +294,50 @@ export interface CiliumContext {
 export function compileCilium(ctx: CiliumContext): CompiledCilium {
   const policies = ctx.state.ciliumPolicies;
   if (policies.length === 0) return { policies, specs: [], ofClass: ctx.classes.map(() => []), world: [] };
-  const peers = new CiliumPeers(ctx);
-  const reading = ciliumPortReading(ctx.options);
+  const compiler = ciliumSpecCompiler(ctx);
   const specs: CompiledCiliumSpec[] = [];
-  policies.forEach((policy, p) => {
-    for (const info of policy.specs) {
-      const rules = (list: CiliumList): CompiledCiliumRule[] =>
-        info[list].map((rule) =>
-          compileRule(peers, list, rule, reading, (i) => writtenEntries(policy, info.path, list, i)),
-        );
-      specs.push({
-        index: specs.length,
-        policy: p,
-        info,
-        // A host policy (`nodeSelector`) applies to nodes, not pods: it selects no pod class.
-        selected: info.subject.kind === 'endpoints' ? peers.endpoints(info.subject.selector) : [],
-        ingress: rules(CiliumList.Ingress),
-        ingressDeny: rules(CiliumList.IngressDeny),
-        egress: rules(CiliumList.Egress),
-        egressDeny: rules(CiliumList.EgressDeny),
-      });
-    }
-  });
+  policies.forEach((policy, p) => specs.push(...compiler.compile(policy, p, specs.length)));
   const ofClass: number[][] = ctx.classes.map(() => []);
   for (const s of specs) for (const id of s.selected) ofClass[id]!.push(s.index);
-  return { policies, specs, ofClass, world: peers.world(undefined) };
+  return { policies, specs, ofClass, world: compiler.world };
+}
+
+/** Compiles Cilium policies one at a time against the classes of `ctx` (`ciliumSpecCompiler`). */
+export interface CiliumSpecCompiler {
+  /** The rule sets of `policy` (at position `p` in `state.ciliumPolicies`), numbered from `first`. */
+  compile(policy: CiliumPolicyInfo, p: number, first: number): CompiledCiliumSpec[];
+  /** `CompiledCilium.world`. */
+  readonly world: readonly number[];
+}
+
+/**
+ * A compiler of Cilium policies with memoized endpoint selectors: `compileCilium` uses it once, the
+ * incremental engine keeps it and compiles edited policies with it.
+ */
+export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
+  const peers = new CiliumPeers(ctx);
+  const reading = ciliumPortReading(ctx.options);
+  return {
+    world: peers.world(undefined),
+    compile: (policy, p, first) =>
+      policy.specs.map((info, i) => {
+        const rules = (list: CiliumList): CompiledCiliumRule[] =>
+          info[list].map((rule) =>
+            compileRule(peers, list, rule, reading, (r) => writtenEntries(policy, info.path, list, r)),
+          );
+        return {
+          index: first + i,
+          policy: p,
+          info,
+          // A host policy (`nodeSelector`) applies to nodes, not pods: it selects no pod class.
+          selected: info.subject.kind === 'endpoints' ? peers.endpoints(info.subject.selector) : [],
+          ingress: rules(CiliumList.Ingress),
+          ingressDeny: rules(CiliumList.IngressDeny),
+          egress: rules(CiliumList.Egress),
+          egressDeny: rules(CiliumList.EgressDeny),
+        };
+      }),
+  };
 }
 
 /** The `rules.dns` selectors of one `toPorts` entry of the object as written (`matchName`, `matchPattern`). */
@@ -794,6 +846,8 @@ export function applyCilium(
   npIngress: (id: number) => Access,
   npEgress: (id: number) => Access,
   classIds: Iterable<number>,
+  /** The directions to combine (the other's maps stay empty). */
+  directions: readonly Direction[] = ['ingress', 'egress'],
   /** What traffic from a class's own node adds to its ingress allows (`own-node.ts`), if anything. */
   ownNode?: (cls: PodClass) => PeerMap | undefined,
 ): {
@@ -811,7 +865,7 @@ export function applyCilium(
   for (const id of classIds) {
     const cls = ctx.classes[id]!;
     const specs = (cilium.ofClass[id] ?? []).map((i) => cilium.specs[i]!);
-    for (const direction of ['ingress', 'egress'] as const) {
+    for (const direction of directions) {
       const np = direction === 'ingress' ? npIngress(id) : npEgress(id);
       const mine = specs.filter(
         (s) =>

@@ -480,7 +480,7 @@ export class PolicyCompiler implements TierPeerContext {
 
   #cilium: CompiledCilium | undefined;
 
-  /** The Cilium policies, compiled once (the incremental engine recompiles when they are present). */
+  /** The Cilium policies, compiled once (the incremental engine then edits the result in place). */
   get cilium(): CompiledCilium {
     return (this.#cilium ??= compileCilium(this));
   }
@@ -900,7 +900,14 @@ export function accessArrays(
   tiers: CompiledTiers,
   /** The tiers' walks, kept by a caller that applies the same tiers again (the incremental engine). */
   walks?: Map<string, TierWalk>,
-): { ingress: Access[]; egress: Access[]; npIngress: Access[]; npEgress: Access[] } {
+): {
+  ingress: Access[];
+  egress: Access[];
+  npIngress: Access[];
+  npEgress: Access[];
+  /** With Cilium policies: the NetworkPolicy layer the tiers walk around (`applyCilium`), for every class. */
+  layer?: ReturnType<typeof applyCilium>;
+} {
   // Traffic from a pod's own node is allowed whatever NetworkPolicies say: part of their layer.
   const npIngress = c.classes.map((cls) => withOwnNode(c, np.ingress.get(cls.id)!, cls));
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
@@ -917,6 +924,7 @@ export function accessArrays(
           (id) => npIngress[id]!,
           (id) => npEgress[id]!,
           c.classes.keys(),
+          undefined,
           (cls) => {
             const peers = ownNodeIngress(c, c.options, cls);
             return peers === undefined ? undefined : ownNodeMap(c, peers);
@@ -937,6 +945,7 @@ export function accessArrays(
     egress: c.classes.map((cls) => final.egress.get(cls.id)!),
     npIngress,
     npEgress,
+    ...(layer === undefined ? {} : { layer }),
   };
 }
 

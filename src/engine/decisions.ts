@@ -67,11 +67,13 @@ export interface TierContext {
 
 type PortOp = (a: PortSet, b: PortSet) => PortSet;
 
-function podValue(m: PeerMap, cls: PodClass): PortSet {
+/** What the map holds for pod class `cls`. */
+export function podValue(m: PeerMap, cls: PodClass): PortSet {
   return m.podOverrides.get(cls.id) ?? (cls.hostNetwork ? m.host : m.pods);
 }
 
-function addressValue(m: PeerMap, a: number): PortSet {
+/** What the map holds for address class `a`. */
+export function addressValue(m: PeerMap, a: number): PortSet {
   return m.addressOverrides.get(a) ?? m.host;
 }
 
@@ -644,16 +646,37 @@ function overNetworkPolicies(ctx: TierContext, np: Access, a: TierWalk): Access 
     );
     setExact(addresses, cutAddresses, id, base.everything, v);
   }
+  return laidOver(base, true, { pods, cutPods, addresses, cutAddresses }, overlay);
+}
+
+/** Per-peer changes of an `Access`'s maps (an `undefined` value: no entry). */
+interface AccessChanges {
+  pods: ReadonlyMap<number, PortSet | undefined>;
+  cutPods: ReadonlyMap<number, PortSet | undefined>;
+  addresses: ReadonlyMap<number, PortSet | undefined>;
+  cutAddresses: ReadonlyMap<number, PortSet | undefined>;
+}
+
+/** `base`'s broad part with `changes` laid over its maps by `lay` (`overlay` or `patched`). */
+function laidOver(
+  base: Access,
+  isolated: boolean,
+  changes: AccessChanges,
+  lay: (
+    map: ReadonlyMap<number, PortSet>,
+    over: ReadonlyMap<number, PortSet | undefined>,
+  ) => ReadonlyMap<number, PortSet>,
+): Access {
   const out: Access = {
-    isolated: true,
+    isolated,
     everything: base.everything,
     allPods: base.allPods,
-    pods: overlay(base.pods, pods),
-    addresses: overlay(base.addresses, addresses),
+    pods: lay(base.pods, changes.pods),
+    addresses: lay(base.addresses, changes.addresses),
   };
-  const cp = overlay(base.cutPods ?? NO_OVERRIDES, cutPods);
+  const cp = lay(base.cutPods ?? NO_OVERRIDES, changes.cutPods);
   if (cp.size > 0) out.cutPods = cp;
-  const ca = overlay(base.cutAddresses ?? NO_OVERRIDES, cutAddresses);
+  const ca = lay(base.cutAddresses ?? NO_OVERRIDES, changes.cutAddresses);
   if (ca.size > 0) out.cutAddresses = ca;
   return out;
 }
@@ -895,4 +918,39 @@ function patched(
   const over = new Map(map.over);
   for (const [id, v] of changes) over.set(id, v);
   return overlay(map.base, over);
+}
+
+/**
+ * `old` with the exact values `pods` (by pod class) and `addresses` (by address class) laid over it
+ * (`OverlayMap`s; its broad part stays): the `Access` after an edit that changed decisions at those peers only
+ * (the incremental engine's Cilium edits). `old` itself when no value differs.
+ */
+export function patchAccess(
+  ctx: TierContext,
+  old: Access,
+  pods: ReadonlyMap<number, PortSet>,
+  addresses: ReadonlyMap<number, PortSet>,
+): Access {
+  const extra = new Map<number, PortSet | undefined>();
+  const cuts = new Map<number, PortSet | undefined>();
+  const podBroad = unionPorts(old.everything, old.allPods);
+  for (const [id, v] of pods) {
+    const cls = ctx.classes[id]!;
+    if (portsEqual(v, accessToPod(old, cls))) continue;
+    setExact(extra, cuts, id, cls.hostNetwork ? old.everything : podBroad, v);
+    // No entry where there was none: nothing to lay over.
+    if (extra.get(id) === undefined && !old.pods.has(id)) extra.delete(id);
+    if (cuts.get(id) === undefined && old.cutPods?.has(id) !== true) cuts.delete(id);
+  }
+  const addressExtra = new Map<number, PortSet | undefined>();
+  const addressCuts = new Map<number, PortSet | undefined>();
+  for (const [a, v] of addresses) {
+    if (portsEqual(v, accessToAddress(old, a))) continue;
+    setExact(addressExtra, addressCuts, a, old.everything, v);
+    if (addressExtra.get(a) === undefined && !old.addresses.has(a)) addressExtra.delete(a);
+    if (addressCuts.get(a) === undefined && old.cutAddresses?.has(a) !== true) addressCuts.delete(a);
+  }
+  if (extra.size + cuts.size + addressExtra.size + addressCuts.size === 0) return old;
+  const changes = { pods: extra, cutPods: cuts, addresses: addressExtra, cutAddresses: addressCuts };
+  return laidOver(old, old.isolated, changes, patched);
 }

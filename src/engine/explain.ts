@@ -21,10 +21,11 @@ import {
 } from './compile.ts';
 import { profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
-import { namespaceLabelsOf, nearest } from './near-miss.ts';
+import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
 import { isOwnNode, ownNodeRule } from './own-node.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
 import {
+  ciliumNameRules,
   explainCiliumSide,
   explainL7,
   type CiliumL7Match,
@@ -112,6 +113,20 @@ export const MissCode = {
   DnsName: 'dns-name',
   /** Cluster policies: a peer with no field netfence knows (an allow rule matches nothing through it). */
   UnknownPeer: 'unknown-peer',
+  /** Cilium: a CiliumNetworkPolicy's endpoint selector without the namespace label means its own namespace. */
+  CiliumNamespace: 'cilium-namespace',
+  /** Cilium: an entity (`world`, `cluster`, `host`…) the peer is not part of. */
+  Entity: 'entity',
+  /** Cilium: a `toServices` Service whose backends the peer is not. */
+  Service: 'service',
+  /** Cilium: a `toFQDNs` name no DNS rule on port 53 covers: the DNS proxy never sees it, it allows nothing. */
+  FqdnUnseen: 'fqdn-unseen',
+  /** Cilium: the rule set's `endpointSelector` does not select the pod (one label off). */
+  SubjectLabels: 'subject-labels',
+  /** Cilium: a rule without any peer field and without ports (`{}`, or a peer list given as `[]`). */
+  NoPeer: 'no-peer',
+  /** Cilium: a rule whose `toPorts` allow no TCP, UDP or SCTP port (ICMP only, or another protocol). */
+  NoPorts: 'no-ports',
 } as const;
 export type MissCode = (typeof MissCode)[keyof typeof MissCode];
 
@@ -166,7 +181,27 @@ export type MissDetail =
   | { code: typeof MissCode.InExcept; address: MissedAddress; cidr: string; except: string }
   | { code: typeof MissCode.NodeSelector; peer: ExplainEnd; selector: CompiledSelector }
   | { code: typeof MissCode.DnsName; domains: readonly string[]; address: MissedAddress }
-  | { code: typeof MissCode.UnknownPeer; fields: readonly string[] };
+  | { code: typeof MissCode.UnknownPeer; fields: readonly string[] }
+  | {
+      code: typeof MissCode.CiliumNamespace;
+      peer: ExplainEnd;
+      namespace: string;
+      policyNamespace: string;
+    }
+  /** `entity`: the entity as written (`world`, `cluster`…). */
+  | { code: typeof MissCode.Entity; peer: ExplainEnd; entity: string }
+  /** `service`: `namespace/name`, or `name` for a Service of that name in any namespace. */
+  | { code: typeof MissCode.Service; peer: ExplainEnd; service: string }
+  | { code: typeof MissCode.FqdnUnseen; domain: string }
+  /** `subject`: the pod the rule set would have to select; `labels`: its identity labels. */
+  | {
+      code: typeof MissCode.SubjectLabels;
+      subject: ExplainEnd;
+      requirement: Requirement;
+      labels: Readonly<Record<string, string>>;
+    }
+  | { code: typeof MissCode.NoPeer }
+  | { code: typeof MissCode.NoPorts; icmp: boolean };
 
 export type MissReason = MissDetail & {
   /** `spec.ingress[0].from[1]`, `spec.egress[2].ports[0]`… */
@@ -381,8 +416,9 @@ class Explainer {
     const cilium = explainCiliumSide(
       this.compiled,
       direction,
-      { subject: classEnd(subject), peer: classEnd(peer), dst: classEnd(this.dst), hairpin: this.hairpin },
+      { subject, peer, dst: this.dst, hairpin: this.hairpin },
       this.query,
+      { isolated: np.status === SideStatus.Isolated, allowed: np.allowed, rules: np.rules },
     );
     // Traffic from the pod's own node: allowed in the NetworkPolicy layer whatever its policies say.
     const ownNode = direction === 'ingress' && this.fromOwnNode();
@@ -605,24 +641,8 @@ class Explainer {
       const k = specPorts.findIndex((p) => p.port === named.name && (p.protocol ?? 'TCP') === named.protocol);
       const path = k < 0 ? base : [...base, k];
       const at = { path: formatPath(path), location: locate(policy, path) };
-      if (dst === undefined) {
-        out.push({
-          code: MissCode.NamedPortToAddress,
-          port: named.name,
-          protocol: named.protocol,
-          dst: this.dst,
-          ...at,
-        });
-      } else if (!dst.namedPorts.some((np) => np.name === named.name && np.protocol === named.protocol)) {
-        out.push({
-          code: MissCode.NamedPortUndefined,
-          port: named.name,
-          protocol: named.protocol,
-          dst: this.dst,
-          defined: dst.namedPorts,
-          ...at,
-        });
-      }
+      const miss = namedPortMiss(named, this.dst, dst, at);
+      if (miss !== undefined) out.push(miss);
     }
     if (!isEmptyPorts(resolved)) {
       const at = { path: formatPath(base), location: locate(policy, base) };
@@ -820,16 +840,24 @@ export interface DomainRuleMatch {
   location: SourceLocation | undefined;
 }
 
-/** Whether a `toFQDNs` name or pattern (or a `domainNames` entry) matches `name`: `*` within a label, `*` alone everything. */
+/**
+ * Whether a `toFQDNs` name or pattern, a DNS rule's `matchName`/`matchPattern` (or a `domainNames` entry)
+ * matches `name`, as Cilium's `pkg/fqdn/matchpattern` reads it: only stars (`*`, `**.`) match every name; a
+ * leading `**.` (two or more stars) one or more whole labels; any other `*` a run of DNS characters within a
+ * label. Case and a final dot do not count.
+ */
 export function domainMatches(pattern: string, name: string): boolean {
-  if (pattern === '*') return true;
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[-a-z0-9_]*')}$`,
-  );
-  return re.test(name.toLowerCase().replace(/\.$/, ''));
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  if (/^\*+$/.test(p)) return true;
+  const label = '[-a-z0-9_]';
+  const lead = /^\*{2,}\./.exec(p);
+  const head = lead === null ? '' : `${label}+(?:\\.${label}+)*\\.`;
+  const body = p
+    .slice(lead?.[0].length ?? 0)
+    .split(/\*+/)
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join(`${label}*`);
+  return new RegExp(`^${head}${body}$`).test(name.toLowerCase().replace(/\.$/, ''));
 }
 
 /**
@@ -845,7 +873,14 @@ export function explainDomain(
 ): DomainRuleMatch[] {
   const out = new Map<string, DomainRuleMatch>();
   for (const id of classes) {
-    for (const r of compiled.domainReach(id)) {
+    // Cilium's `toFQDNs` rules by this very name: whether the DNS proxy sees its lookups depends on the name,
+    // not on the rule's pattern (`domainReach` answers for the pattern as a whole).
+    const cilium = ciliumNameRules(compiled, id, name, domainMatches).map((r) => ({
+      ...r,
+      policy: compiled.cilium.specs[r.spec]!.policy,
+      cilium: { spec: r.spec },
+    }));
+    for (const r of [...compiled.domainReach(id).filter((d) => d.cilium === undefined), ...cilium]) {
       const ports = intersectPorts(r.ports, query);
       if (isEmptyPorts(ports) || !domainMatches(r.domain, name)) continue;
       const cite =

@@ -19,9 +19,20 @@
  * policies of every class, and recombines the touched classes' NetworkPolicy accesses with their new tier
  * walks (step 2 without rebuilding the NetworkPolicy accesses); steps 3 and 4 as above.
  *
+ * Cilium policies (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy) sit in the NetworkPolicy layer: each
+ * class's layer (`applyCilium` over its NetworkPolicy `Access`, and the Cilium deny of a class nothing
+ * isolates) is kept between the NetworkPolicy `Access` and the final one. Any edit rebuilds the layers of the
+ * classes it touches before combining the tiers; a Cilium policy edit touches the classes its rule sets select
+ * (before or after), in the directions they have rules or default deny in. When its rules match few pod
+ * classes and any address classes (`ciliumPeers`), the touched classes whose isolation stays decide
+ * differently at those peers only: their accesses are patched there (`patchCilium`) or rebuilt, and their
+ * pairs recomputed at those peers only (`RowPeers`), not their rows.
+ *
  * Changes that cannot be local: a CIDR no policy mentioned before (or the last mention of one), from a
- * NetworkPolicy ipBlock, a cluster policy's `networks` peer or the address of a node a `nodes` peer selects,
- * moves the borders of the address classes, and with them the pods' classes; and, with
+ * NetworkPolicy ipBlock, a cluster policy's `networks` peer, the address of a node a `nodes` peer selects or a
+ * Cilium CIDR peer (or except), moves the borders of the address classes, and with them the pods' classes;
+ * the first Cilium policy (or the last one gone) splits (or joins) the outside at the IPv4/IPv6 roots and the
+ * node addresses and makes pod classes know (or forget) their address classes; and, with
  * `ipBlockMatchesPods: false`, the first (or last) cluster policy matching by address makes pod classes
  * know (or forget) their address classes. Such an update recompiles everything (`recompiled: true`) and
  * still reports the connections that changed. Pod classes here tell pods apart by all their labels
@@ -29,6 +40,7 @@
  * fits them: label keys never force a recompile.
  */
 import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { parseCidr } from '../base/ip.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
@@ -36,6 +48,7 @@ import {
   OPEN_ACCESS,
   PolicyCompiler,
   accessArrays,
+  accessToAddress,
   accessToPod,
   applyTiers,
   assembleCompiled,
@@ -65,9 +78,39 @@ import {
   type EntityIndex,
   type Granularity,
 } from './connectivity.ts';
-import { intersectPorts, isEmptyPorts, portsEqual, unionPorts, type PortSet } from './ports.ts';
+import {
+  NO_PORTS,
+  intersectPorts,
+  isEmptyPorts,
+  portsEqual,
+  subtractPorts,
+  unionPorts,
+  type PortSet,
+} from './ports.ts';
 import { insertSorted } from '../base/sorted.ts';
-import { changedPeers, classWalks, patchTiers, type ClassWalks, type TierWalk } from './decisions.ts';
+import {
+  addressValue,
+  changedPeers,
+  classWalks,
+  patchAccess,
+  patchTiers,
+  podValue,
+  unionMaps,
+  type ClassWalks,
+  type DomainReach,
+  type PeerMap,
+  type TierWalk,
+} from './decisions.ts';
+import {
+  applyCilium,
+  ciliumLayer,
+  ciliumPeerCidrs,
+  ciliumSplitCidrs,
+  ciliumSpecCompiler,
+  type CiliumSpecCompiler,
+  type CompiledCilium,
+  type CompiledCiliumSpec,
+} from './cilium.ts';
 import { pairKey } from '../base/text.ts';
 
 /** One connection whose ports changed: `before` or `after` is undefined when it did not or does not exist. */
@@ -87,7 +130,8 @@ export interface IncrementalUpdate {
   changes: ConnectionChange[];
   /**
    * Of the touched classes, those whose access a cluster policy edit patched at the few peers where its
-   * rules match instead of combining the tiers afresh (absent: none).
+   * rules match instead of combining the tiers afresh, or whose allowed pairs a Cilium policy edit
+   * recomputed at those peers only instead of their whole rows (absent: none).
    */
   patchedClasses?: number;
 }
@@ -121,7 +165,30 @@ export interface IncrementalEngine {
    * module comment).
    */
   setClusterPolicies(policies: readonly ClusterPolicyInfo[]): IncrementalUpdate;
+  /**
+   * Adds a Cilium policy (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy), or replaces the one with the
+   * same id (`CiliumNetworkPolicy/<namespace>/<name>`, `CiliumClusterwideNetworkPolicy/<name>`).
+   */
+  updateCiliumPolicy(policy: CiliumPolicyInfo): IncrementalUpdate;
+  /** Removes the Cilium policy with this id; nothing changes when there is none. */
+  removeCiliumPolicy(id: string): IncrementalUpdate;
+  /**
+   * Makes `policies` (ids unique) the state's Cilium policies, in that order, as one batch: those that are
+   * not the very objects the state holds under their id are compiled, and the classes the changed ones'
+   * rule sets select (before or after) recomputed once. Recompiles everything when the address space
+   * changes: a CIDR no policy mentioned before (or the last mention of one), and the first Cilium policy
+   * (or the last one gone), which splits the outside at the IPv4/IPv6 roots and the node addresses.
+   */
+  setCiliumPolicies(policies: readonly CiliumPolicyInfo[]): IncrementalUpdate;
 }
+
+/** Which kind of policy an update changed (what `propagate` rebuilds for the touched classes). */
+const Changed = {
+  NetworkPolicies: 'network-policies',
+  Cilium: 'cilium',
+  Tiers: 'tiers',
+} as const;
+type Changed = (typeof Changed)[keyof typeof Changed];
 
 const NO_CHANGE: IncrementalUpdate = { touchedClasses: 0, recompiled: false, changes: [] };
 
@@ -135,6 +202,81 @@ interface ChangedPeers {
 const NO_PEERS: ChangedPeers = { ingress: undefined, egress: undefined, stale: new Map() };
 const NO_PATCHES: ReadonlyMap<number, Access> = new Map();
 
+/** Pod classes and address classes where an edit may change decisions (`ciliumPeers`). */
+interface Peers {
+  pods: readonly number[];
+  addresses: readonly number[];
+}
+
+/**
+ * For a Cilium policy edit, per direction: the peers outside which it changes no decision (undefined: it may
+ * change any), and the touched classes whose accesses are rebuilt but whose rows need recomputing at those
+ * peers only (`keep`: their Cilium layer keeps its isolation, so their decisions elsewhere stay).
+ */
+interface RowPeers {
+  ingress: Peers | undefined;
+  egress: Peers | undefined;
+  keep: { ingress: ReadonlySet<number>; egress: ReadonlySet<number> };
+}
+const NO_ROWS: RowPeers = {
+  ingress: undefined,
+  egress: undefined,
+  keep: { ingress: new Set(), egress: new Set() },
+};
+
+/** Most pod classes a Cilium edit's rules may name for rows to be patched at them (as `changedPeers`). */
+const CILIUM_PATCH_PEERS = 64;
+
+/**
+ * The pod classes and address classes the rules of `specs` (the rule sets a Cilium edit drops and adds) match
+ * in `direction`: a rule's match is a `PeerMap` with overrides at those peers only (named ports of egress rules
+ * resolve among the peer's own pods), so outside them every class's allow and deny maps, and with them its
+ * decisions, stay as they were, as long as its isolation does. Undefined when a rule matches every peer
+ * (`all`, or no peer field), or more than `CILIUM_PATCH_PEERS` pod classes.
+ */
+function ciliumPeers(specs: readonly CompiledCiliumSpec[], direction: Direction): Peers | undefined {
+  const pods = new Set<number>();
+  const addresses = new Set<number>();
+  const lists =
+    direction === Direction.Ingress
+      ? (['ingress', 'ingressDeny'] as const)
+      : (['egress', 'egressDeny'] as const);
+  for (const s of specs) {
+    for (const list of lists) {
+      for (const rule of s[list]) {
+        for (const peer of rule.peers) {
+          if (peer.everything || peer.pods.all) return undefined;
+          for (const id of peer.pods.ids) pods.add(id);
+          for (const a of peer.addresses) addresses.add(a);
+          if (pods.size > CILIUM_PATCH_PEERS) return undefined;
+        }
+      }
+    }
+  }
+  return { pods: [...pods], addresses: [...addresses] };
+}
+
+/** The address classes whose ports differ between two `addressReach` results. */
+function changedAddresses(
+  before: readonly [number, PortSet][],
+  after: readonly [number, PortSet][],
+): number[] {
+  const was = new Map(before);
+  const out: number[] = [];
+  for (const [a, ports] of after) {
+    const old = was.get(a);
+    was.delete(a);
+    if (old === undefined || !portsEqual(old, ports)) out.push(a);
+  }
+  out.push(...was.keys());
+  return out;
+}
+
+/** A Baseline walk with a Cilium deny of a class nothing isolates added to its denies (as `applyTiers` does). */
+function withDeny(c: PolicyCompiler, walk: TierWalk, deny: PeerMap): TierWalk {
+  return { ...walk, deny: unionMaps(c.classes, walk.deny, deny) };
+}
+
 /** CIDRs as keys: equal blocks written differently (`10.0.0.1/24`, `10.0.0.0/24`) have one key. */
 function cidrKeys(texts: readonly string[]): string[] {
   const out: string[] = [];
@@ -143,6 +285,12 @@ function cidrKeys(texts: readonly string[]): string[] {
     if (parsed.ok) out.push(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);
   }
   return out;
+}
+
+/** `list` with `policy` in place of the one with its id, or after the others. */
+function withPolicy<P extends { id: string }>(list: readonly P[], policy: P): P[] {
+  const position = list.findIndex((p) => p.id === policy.id);
+  return position < 0 ? [...list, policy] : list.map((p, i) => (i === position ? policy : p));
 }
 
 function removeSorted(list: number[], value: number): void {
@@ -178,6 +326,12 @@ function compareLists<P extends { id: string }>(
   return { oldPosition, dropped, added, kept, same: added.length === 0 && dropped.length === 0 && !moved };
 }
 
+/** `CompiledCilium` with the lists an edit of Cilium policies changes. */
+type EditableCilium = Omit<CompiledCilium, 'specs' | 'ofClass'> & {
+  specs: CompiledCiliumSpec[];
+  ofClass: number[][];
+};
+
 /** Everything derived from the policies; rebuilt from scratch when the address space changes. */
 class Evaluation {
   readonly compiler: PolicyCompiler;
@@ -188,6 +342,19 @@ class Evaluation {
   readonly egress: Access[];
   readonly npIngress: Access[];
   readonly npEgress: Access[];
+  /**
+   * The NetworkPolicy layer the tiers walk around: with Cilium policies, NetworkPolicies and Cilium rules
+   * combined (`applyCilium`), and what Cilium denies of each class nothing isolates (`deny`); without, the
+   * very `npIngress`/`npEgress` arrays.
+   */
+  readonly layer: {
+    ingress: Access[];
+    egress: Access[];
+    deny: { ingress: Map<number, PeerMap>; egress: Map<number, PeerMap> };
+  };
+  /** The Cilium policies' rule sets, compiled (`compiled.cilium`, edited in place), and their compiler. */
+  readonly cilium: EditableCilium;
+  ciliumCompiler: CiliumSpecCompiler | undefined;
   /** The cluster policies, compiled, and those selecting each class; their walks kept between edits. */
   readonly tiers: { policies: CompiledTierPolicy[]; ofClass: number[][] };
   readonly tierWalks = new Map<string, TierWalk>();
@@ -212,6 +379,11 @@ class Evaluation {
   readonly classesOfEntity: number[][];
   /** Sorted connections of each source entity, until its row changes. */
   readonly rowCache: (Connection[] | undefined)[];
+  /**
+   * Each class's reach by DNS name (`compiled.domainReach`), until an edit touches the class: it depends only
+   * on the class's own cluster policies, Cilium rule sets and NetworkPolicy isolation.
+   */
+  readonly domainReach = new Map<number, DomainReach[]>();
 
   constructor(state: ClusterState, options: EngineOptions, granularity: Granularity) {
     this.granularity = granularity;
@@ -234,6 +406,27 @@ class Evaluation {
     this.egress = access.egress;
     this.npIngress = access.npIngress;
     this.npEgress = access.npEgress;
+    // `compileCilium` builds its lists as plain arrays: Cilium edits change them in place.
+    this.cilium = c.cilium as unknown as EditableCilium;
+    const layer = access.layer;
+    this.layer =
+      layer !== undefined
+        ? {
+            ingress: c.classes.map((cls) => layer.ingress.get(cls.id)!),
+            egress: c.classes.map((cls) => layer.egress.get(cls.id)!),
+            deny: layer.deny,
+          }
+        : state.ciliumPolicies.length > 0
+          ? {
+              ingress: [...this.npIngress],
+              egress: [...this.npEgress],
+              deny: { ingress: new Map(), egress: new Map() },
+            }
+          : {
+              ingress: this.npIngress,
+              egress: this.npEgress,
+              deny: { ingress: new Map(), egress: new Map() },
+            };
     this.compiled = assembleCompiled(c, this.policies, this.policiesOfClass, access, this.tiers);
     this.index = entityIndex(this.compiled, granularity);
 
@@ -407,6 +600,16 @@ class Evaluation {
     return out;
   }
 
+  /** What entity `e` may open towards address class `a` (`out`), or accept from it: its classes' together. */
+  entityAddress(e: number, a: number, out: boolean): PortSet | undefined {
+    let ports: PortSet | undefined;
+    for (const c of this.classesOfEntity[e]!) {
+      for (const [x, p] of (out ? this.outAddresses : this.inAddresses)[c]!)
+        if (x === a) ports = ports === undefined ? p : unionPorts(ports, p);
+    }
+    return ports;
+  }
+
   connections(): Connection[] {
     const { entities } = this.index;
     const out: Connection[] = [];
@@ -461,14 +664,22 @@ export function createIncrementalEngine(
     ...initial,
     policies: [...initial.policies],
     clusterPolicies: [...initial.clusterPolicies],
+    ciliumPolicies: [...initial.ciliumPolicies],
   };
   let ev = new Evaluation(state, opts, granularity);
   /** The CIDRs the address space is split at (NetworkPolicy ipBlocks and cluster policy peers), counted. */
   const npCidrs = (policies: readonly PolicyInfo[]): string[] => cidrKeys(mentionedCidrs(policies));
   const tierCidrs = (policies: readonly ClusterPolicyInfo[]): string[] =>
     cidrKeys(tierMentionedCidrs({ ...state, clusterPolicies: [...policies] }));
+  const ciliumCidrs = (policies: readonly CiliumPolicyInfo[]): string[] =>
+    cidrKeys(ciliumPeerCidrs(policies));
   const cidrCounts = new Map<string, number>();
-  for (const key of [...npCidrs(state.policies), ...tierCidrs(state.clusterPolicies)])
+  for (const key of [
+    ...npCidrs(state.policies),
+    ...tierCidrs(state.clusterPolicies),
+    ...ciliumCidrs(state.ciliumPolicies),
+    ...cidrKeys(ciliumSplitCidrs(state)),
+  ])
     cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
 
@@ -514,7 +725,9 @@ export function createIncrementalEngine(
     if (peers === undefined || ev.tiers.policies.length === 0) return out;
     const { compiler: c, tiers } = ev;
     const finals = direction === Direction.Ingress ? ev.ingress : ev.egress;
-    const nps = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+    // The layer the tiers walk around: NetworkPolicies, and Cilium rules when there are some.
+    const nps = direction === Direction.Ingress ? ev.layer.ingress : ev.layer.egress;
+    const denies = ev.layer.deny[direction];
     // Classes with the same cluster policies share their walks (but for ingress named ports: per class).
     const named = tiers.policies.map(
       (p) => direction === Direction.Ingress && p.ingress.some((r) => r.ports.named.length > 0),
@@ -544,46 +757,99 @@ export function createIncrementalEngine(
         w = { mine: walks.mine, admin: once(walks.admin), baseline: once(walks.baseline) };
         shared.set(key, w);
       }
+      // A Cilium deny of a class nothing isolates joins the Baseline tier's denies (as in `applyTiers`).
+      const deny = denies.get(id);
+      const baseline = deny === undefined ? w.baseline : once(() => withDeny(c, w.baseline(), deny));
       const next =
-        w.mine.length === 0
+        w.mine.length === 0 && deny === undefined
           ? old === np
             ? np
             : undefined
-          : patchTiers(c, old, np, w.admin, w.baseline, peers);
+          : patchTiers(c, old, np, w.admin, baseline, peers);
       if (next !== undefined) out.set(id, next);
     }
     return out;
   };
 
   /**
-   * Rebuilds the accesses of `touched` and everything downstream. `networkPolicies`: NetworkPolicies changed
-   * (their accesses are rebuilt too); else only cluster policies did (the classes' NetworkPolicy accesses
-   * recombine with their new tier walks). `peers` (cluster policy edits): per direction, the pod classes
+   * The new final accesses of `ids` in `direction` after a Cilium policy edit whose rules match the peers `at`
+   * only (`ciliumPeers`), for the classes that keep their isolation (`keep`), are isolated in that direction
+   * and for which no cluster policy decides there: their final access is their NetworkPolicy layer
+   * (`(np ∪ Cilium allows) \ Cilium denies`), so it is the old one with that value at those peers laid over it
+   * (`patchAccess`), not combined afresh. The other classes are left out (rebuilt in full).
+   */
+  const patchCilium = (
+    ids: readonly number[],
+    direction: Direction,
+    at: Peers | undefined,
+    keep: ReadonlySet<number>,
+  ): Map<number, Access> => {
+    const out = new Map<number, Access>();
+    if (at === undefined) return out;
+    const { compiler: c, tiers, cilium } = ev;
+    const finals = direction === Direction.Ingress ? ev.ingress : ev.egress;
+    const nps = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+    const layers = ev.layer[direction];
+    for (const id of ids) {
+      const old = finals[id]!;
+      // The layer is the final access exactly where it is isolated and no cluster policy has rules here.
+      if (!keep.has(id) || old !== layers[id] || !old.isolated) continue;
+      if (tiers.ofClass[id]!.some((i) => tiers.policies[i]![direction].length > 0)) continue;
+      const np = nps[id]!;
+      const specs = cilium.ofClass[id]!.map((i) => cilium.specs[i]!);
+      const { allow, deny } = ciliumLayer(c, specs, direction, c.classes[id]!);
+      const value = (under: PortSet, allowed: PortSet, denied: PortSet): PortSet =>
+        subtractPorts(unionPorts(np.isolated ? under : NO_PORTS, allowed), denied);
+      const pods = new Map<number, PortSet>();
+      for (const x of at.pods) {
+        const cls = c.classes[x]!;
+        pods.set(x, value(accessToPod(np, cls), podValue(allow, cls), podValue(deny, cls)));
+      }
+      const addresses = new Map<number, PortSet>();
+      for (const a of at.addresses)
+        addresses.set(a, value(accessToAddress(np, a), addressValue(allow, a), addressValue(deny, a)));
+      out.set(id, patchAccess(c, old, pods, addresses));
+    }
+    return out;
+  };
+
+  /**
+   * Rebuilds the accesses of `touched` and everything downstream. `changed`: NetworkPolicies (their accesses
+   * are rebuilt, then the layers above them), Cilium policies (the classes' Cilium layer over their
+   * NetworkPolicy accesses is rebuilt, then the tiers), or only cluster policies (the classes' NetworkPolicy
+   * layers recombine with their new tier walks). `peers` (cluster policy edits): per direction, the pod classes
    * outside which the edit changes no decision (`changedPeers`); a class whose access is patched there
    * (`patchAccesses`) gets only its pairs with those peers recomputed, not its whole row, and only the entity
-   * pairs of the class pairs that changed.
+   * pairs of the class pairs that changed. `rows` (Cilium policy edits): the same for rows, with accesses
+   * rebuilt in full (`RowPeers`).
    */
   const propagate = (
     touched: Set<number>,
     ingressChanged: boolean,
     egressChanged: boolean,
-    networkPolicies = true,
+    changed: Changed = Changed.NetworkPolicies,
     peers: ChangedPeers = NO_PEERS,
+    rows: RowPeers = NO_ROWS,
   ): IncrementalUpdate => {
-    // Cilium policies combine with NetworkPolicies per class in ways not tracked here, and so does traffic from
-    // a pod's own node (classes split by node): recompute everything.
-    if (state.ciliumPolicies.length > 0 || ev.compiler.placement !== undefined) return recompile();
+    // Traffic from a pod's own node (classes split by node, `own-node.ts`) is not tracked here: recompute.
+    if (ev.compiler.placement !== undefined) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
-    const access = networkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
-    // Patching keeps the NetworkPolicy accesses: only for cluster policy edits.
-    if (networkPolicies) peers = NO_PEERS;
-    const patchedIn = ingressChanged
-      ? patchAccesses(ids, Direction.Ingress, peers.ingress, peers.stale)
-      : NO_PATCHES;
-    const patchedOut = egressChanged
-      ? patchAccesses(ids, Direction.Egress, peers.egress, peers.stale)
-      : NO_PATCHES;
+    for (const id of ids) ev.domainReach.delete(id);
+    const access =
+      changed === Changed.NetworkPolicies ? buildAccess(c, ev.policies, ev.policiesOfClass, ids) : undefined;
+    // Patching keeps the NetworkPolicy accesses: only for cluster policy and Cilium policy edits.
+    if (changed !== Changed.Tiers) peers = NO_PEERS;
+    if (changed !== Changed.Cilium) rows = NO_ROWS;
+    const patch = (direction: Direction): ReadonlyMap<number, Access> =>
+      changed === Changed.Tiers
+        ? patchAccesses(ids, direction, peers[direction], peers.stale)
+        : patchCilium(ids, direction, rows[direction], rows.keep[direction]);
+    const patchedIn = ingressChanged ? patch(Direction.Ingress) : NO_PATCHES;
+    const patchedOut = egressChanged ? patch(Direction.Egress) : NO_PATCHES;
+    // The pod classes at which patched accesses changed.
+    const atIn = changed === Changed.Tiers ? peers.ingress : rows.ingress?.pods;
+    const atOut = changed === Changed.Tiers ? peers.egress : rows.egress?.pods;
     const ingressTouched = ingressChanged ? ids.filter((id) => !patchedIn.has(id)) : [];
     const egressTouched = egressChanged ? ids.filter((id) => !patchedOut.has(id)) : [];
     // Unindex the old final accesses first.
@@ -595,27 +861,55 @@ export function createIncrementalEngine(
       ev.indexEgress(id, ev.egress[id]!, false);
       if (access !== undefined) ev.npEgress[id] = access.egress.get(id) ?? OPEN_ACCESS;
     }
-    // With cluster policies, the touched classes' NetworkPolicy tier recombines with their tier decisions.
+    // With Cilium policies, the touched classes' Cilium rules combine with their NetworkPolicy accesses.
+    const { layer } = ev;
+    const cilium = state.ciliumPolicies.length > 0;
+    if (cilium && changed !== Changed.Tiers) {
+      for (const [direction, list] of [
+        [Direction.Ingress, ingressTouched],
+        [Direction.Egress, egressTouched],
+      ] as const) {
+        if (list.length === 0) continue;
+        const np = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+        const combined = applyCilium(
+          c,
+          ev.cilium,
+          (id) => np[id]!,
+          (id) => np[id]!,
+          list,
+          [direction],
+        );
+        for (const id of list) {
+          layer[direction][id] = combined[direction].get(id)!;
+          const deny = combined.deny[direction].get(id);
+          if (deny === undefined) layer.deny[direction].delete(id);
+          else layer.deny[direction].set(id, deny);
+        }
+      }
+    }
+    // With cluster policies (or Cilium denies), the touched classes' NetworkPolicy layer recombines with their
+    // tier decisions.
     const combined = (list: readonly number[], direction: Direction): Map<number, Access> | undefined =>
-      ev.tiers.policies.length === 0 || list.length === 0
+      (ev.tiers.policies.length === 0 && !cilium) || list.length === 0
         ? undefined
         : applyTiers(
             c,
             ev.tiers,
-            (id) => ev.npIngress[id]!,
-            (id) => ev.npEgress[id]!,
+            (id) => layer.ingress[id]!,
+            (id) => layer.egress[id]!,
             list,
             ev.tierWalks,
             [direction],
+            cilium ? (id, d) => layer.deny[d].get(id) : undefined,
           )[direction];
     const finalIn = combined(ingressTouched, Direction.Ingress);
     const finalOut = combined(egressTouched, Direction.Egress);
     for (const id of ingressTouched) {
-      ev.ingress[id] = finalIn?.get(id) ?? ev.npIngress[id]!;
+      ev.ingress[id] = finalIn?.get(id) ?? layer.ingress[id]!;
       ev.indexIngress(id, ev.ingress[id], true);
     }
     for (const id of egressTouched) {
-      ev.egress[id] = finalOut?.get(id) ?? ev.npEgress[id]!;
+      ev.egress[id] = finalOut?.get(id) ?? layer.egress[id]!;
       ev.indexEgress(id, ev.egress[id], true);
     }
     // Patched accesses differ at their peers only: the index changes there (the broad part stays).
@@ -639,12 +933,27 @@ export function createIncrementalEngine(
       }
       return changed;
     };
-    const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, peers.ingress);
-    const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, peers.egress);
+    const ingressPatched = install(patchedIn, ev.ingress, ev.namedByIngress, atIn);
+    const egressPatched = install(patchedOut, ev.egress, ev.namedByEgress, atOut);
+    // A patched Cilium layer is the class's final access (no cluster policy decides there).
+    if (changed === Changed.Cilium) {
+      for (const id of ingressPatched) layer.ingress[id] = ev.ingress[id]!;
+      for (const id of egressPatched) layer.egress[id] = ev.egress[id]!;
+    }
+    // Classes whose rows change at a Cilium edit's peers only; the others' rows are recomputed.
+    const rowPatched = (list: readonly number[], direction: Direction): [number[], number[]] =>
+      rows[direction] === undefined
+        ? [[...list], []]
+        : [
+            list.filter((id) => !rows.keep[direction].has(id)),
+            list.filter((id) => rows.keep[direction].has(id)),
+          ];
+    const [ingressRows, ingressAtPeers] = rowPatched(ingressTouched, Direction.Ingress);
+    const [egressRows, egressAtPeers] = rowPatched(egressTouched, Direction.Egress);
     const addressCount = c.space.classes.length;
     const memo = new Map<Access, [number, PortSet][]>();
     // Class rows, after every access is in place.
-    for (const s of egressTouched) {
+    for (const s of egressRows) {
       const row = ev.outgoingRow(s);
       for (const d of ev.outPods[s]!.keys()) if (!row.has(d)) ev.inPods[d]!.delete(s);
       for (const [d, ports] of row) ev.inPods[d]!.set(s, ports);
@@ -652,7 +961,7 @@ export function createIncrementalEngine(
       ev.outAddresses[s] = addressReach(ev.egress[s]!, addressCount, memo);
     }
     const inMemo = new Map<Access, [number, PortSet][]>();
-    for (const d of ingressTouched) {
+    for (const d of ingressRows) {
       const row = ev.incomingRow(d);
       for (const s of ev.inPods[d]!.keys()) if (!row.has(s)) ev.outPods[s]!.delete(d);
       for (const [s, ports] of row) ev.outPods[s]!.set(d, ports);
@@ -674,8 +983,30 @@ export function createIncrementalEngine(
       }
       pairs.push([s, d]);
     };
-    for (const d of ingressPatched) for (const s of peers.ingress!) pair(s, d);
-    for (const s of egressPatched) for (const d of peers.egress!) pair(s, d);
+    for (const d of ingressPatched) for (const s of atIn!) pair(s, d);
+    for (const s of egressPatched) for (const d of atOut!) pair(s, d);
+    for (const d of ingressAtPeers) for (const s of rows.ingress!.pods) pair(s, d);
+    for (const s of egressAtPeers) for (const d of rows.egress!.pods) pair(s, d);
+    // Address entries of the classes whose rows change at a Cilium edit's peers: [class, address class].
+    const atAddresses = (
+      list: readonly number[],
+      direction: Direction,
+      m: Map<Access, [number, PortSet][]>,
+    ): [number, number][] => {
+      const out: [number, number][] = [];
+      const at = rows[direction];
+      if (at === undefined || at.addresses.length === 0) return out;
+      const ingress = direction === Direction.Ingress;
+      const [reach, finals] = ingress ? [ev.inAddresses, ev.ingress] : [ev.outAddresses, ev.egress];
+      for (const id of list) {
+        const next = addressReach(finals[id]!, addressCount, m);
+        for (const a of changedAddresses(reach[id]!, next)) out.push([id, a]);
+        reach[id] = next;
+      }
+      return out;
+    };
+    const outAddressPairs = atAddresses([...egressAtPeers, ...egressPatched], Direction.Egress, memo);
+    const inAddressPairs = atAddresses([...ingressAtPeers, ...ingressPatched], Direction.Ingress, inMemo);
 
     // Entity rows and columns; remember each changed pair's first value to report the changes.
     const E = index.entities.length;
@@ -696,9 +1027,9 @@ export function createIncrementalEngine(
       ev.rowCache[src] = undefined;
     };
     const srcEntities = new Set<number>();
-    for (const s of egressTouched) for (const m of index.members[s]!) srcEntities.add(m.entity);
+    for (const s of egressRows) for (const m of index.members[s]!) srcEntities.add(m.entity);
     const dstEntities = new Set<number>();
-    for (const d of ingressTouched) for (const m of index.members[d]!) dstEntities.add(m.entity);
+    for (const d of ingressRows) for (const m of index.members[d]!) dstEntities.add(m.entity);
     for (const e of srcEntities) {
       const row = ev.entityRow(e);
       for (const dst of ev.rows[e]!.keys()) if (!row.has(dst)) set(e, dst, undefined);
@@ -719,6 +1050,11 @@ export function createIncrementalEngine(
       const src = Math.floor(key / E);
       set(src, key - src * E, ev.entityPair(src, key - src * E));
     }
+    const external = index.firstExternal;
+    for (const [s, a] of outAddressPairs)
+      for (const m of index.members[s]!) set(m.entity, external + a, ev.entityAddress(m.entity, a, true));
+    for (const [d, a] of inAddressPairs)
+      for (const m of index.members[d]!) set(external + a, m.entity, ev.entityAddress(m.entity, a, false));
     const changes: ConnectionChange[] = [];
     for (const key of [...before.keys()].sort((a, b) => a - b)) {
       const src = Math.floor(key / E);
@@ -729,7 +1065,12 @@ export function createIncrementalEngine(
       changes.push({ src: index.entities[src]!.id, dst: index.entities[dst]!.id, before: was, after: now });
     }
     const update: IncrementalUpdate = { touchedClasses: touched.size, recompiled: false, changes };
-    const patchedClasses = new Set([...patchedIn.keys(), ...patchedOut.keys()]).size;
+    const patchedClasses = new Set([
+      ...patchedIn.keys(),
+      ...patchedOut.keys(),
+      ...ingressAtPeers,
+      ...egressAtPeers,
+    ]).size;
     if (patchedClasses > 0) update.patchedClasses = patchedClasses;
     return update;
   };
@@ -741,7 +1082,14 @@ export function createIncrementalEngine(
     },
     connectivity() {
       const { granularity: g, entities, byId } = ev.index;
-      const domains = connectivityDomains(ev.compiled, ev.index);
+      // Each class's reach by DNS name, kept until an edit touches the class (`propagate`).
+      const { compiled, domainReach } = ev;
+      const reach = (id: number): DomainReach[] => {
+        let r = domainReach.get(id);
+        if (r === undefined) domainReach.set(id, (r = compiled.domainReach(id)));
+        return r;
+      };
+      const domains = connectivityDomains({ ...compiled, domainReach: reach }, ev.index);
       return { granularity: g, entities, byId, connections: ev.connections(), domains };
     },
     updatePolicy(policy) {
@@ -833,15 +1181,13 @@ export function createIncrementalEngine(
       return propagate(touched, ingressChanged, egressChanged);
     },
     updateClusterPolicy(policy) {
-      const list = state.clusterPolicies;
-      const position = list.findIndex((p) => p.id === policy.id);
-      if (position < 0) return engine.setClusterPolicies([...list, policy]);
-      return engine.setClusterPolicies(list.map((p, i) => (i === position ? policy : p)));
+      return engine.setClusterPolicies(withPolicy(state.clusterPolicies, policy));
     },
     removeClusterPolicy(id) {
       const list = state.clusterPolicies;
-      if (!list.some((p) => p.id === id)) return NO_CHANGE;
-      return engine.setClusterPolicies(list.filter((p) => p.id !== id));
+      return list.some((p) => p.id === id)
+        ? engine.setClusterPolicies(list.filter((p) => p.id !== id))
+        : NO_CHANGE;
     },
     setClusterPolicies(policies) {
       const { oldPosition, dropped, added, kept, same } = compareLists(state.clusterPolicies, policies);
@@ -915,11 +1261,104 @@ export function createIncrementalEngine(
         }
       }
       // Outside the peers the changed policies' rules match, no decision changed: patch, when that pays.
-      return propagate(touched, ingressChanged, egressChanged, false, {
+      return propagate(touched, ingressChanged, egressChanged, Changed.Tiers, {
         ingress: changedPeers(ev.compiler, changedPolicies, Direction.Ingress),
         egress: changedPeers(ev.compiler, changedPolicies, Direction.Egress),
         stale,
       });
+    },
+    updateCiliumPolicy(policy) {
+      return engine.setCiliumPolicies(withPolicy(state.ciliumPolicies, policy));
+    },
+    removeCiliumPolicy(id) {
+      const list = state.ciliumPolicies;
+      return list.some((p) => p.id === id)
+        ? engine.setCiliumPolicies(list.filter((p) => p.id !== id))
+        : NO_CHANGE;
+    },
+    setCiliumPolicies(policies) {
+      const { oldPosition, dropped, added, kept, same } = compareLists(state.ciliumPolicies, policies);
+      if (same) return NO_CHANGE;
+
+      const had = state.ciliumPolicies.length > 0;
+      // Peers that set the outside's families or the node addresses apart split it there too.
+      const splitBefore = cidrKeys(ciliumSplitCidrs(state));
+      state.ciliumPolicies.length = 0;
+      for (const p of policies) state.ciliumPolicies.push(p);
+      const cidrsMoved = updateCidrs(
+        [...ciliumCidrs(dropped), ...splitBefore],
+        [...ciliumCidrs(added), ...cidrKeys(ciliumSplitCidrs(state))],
+      );
+      // The first Cilium policy (or the last one gone) makes pod classes know their address classes: a new space.
+      if (cidrsMoved || had !== policies.length > 0) return recompile();
+
+      // The rule sets of each policy, by its old position; kept ones are renumbered, not recompiled.
+      const cilium = ev.cilium;
+      const specsOf = new Map<number, CompiledCiliumSpec[]>();
+      for (const s of cilium.specs) {
+        const list = specsOf.get(s.policy);
+        if (list === undefined) specsOf.set(s.policy, [s]);
+        else list.push(s);
+      }
+      const touched = new Set<number>();
+      let ingressChanged = false;
+      let egressChanged = false;
+      const changedSpecs: CompiledCiliumSpec[] = [];
+      // A rule set changes the classes it selects in the directions it has rules or default deny in.
+      const touch = (s: CompiledCiliumSpec): void => {
+        changedSpecs.push(s);
+        const affects = (d: Direction): boolean =>
+          s.info.defaultDeny[d] ||
+          s[d === Direction.Ingress ? 'ingress' : 'egress'].length > 0 ||
+          s[d === Direction.Ingress ? 'ingressDeny' : 'egressDeny'].length > 0;
+        const ingress = affects(Direction.Ingress);
+        const egress = affects(Direction.Egress);
+        if (!ingress && !egress) return;
+        for (const id of s.selected) touched.add(id);
+        ingressChanged ||= ingress;
+        egressChanged ||= egress;
+      };
+      for (const p of dropped) for (const s of specsOf.get(oldPosition.get(p.id)!) ?? []) touch(s);
+      const compiler = (ev.ciliumCompiler ??= ciliumSpecCompiler(ev.compiler));
+      const before = { specs: cilium.specs.slice(), ofClass: cilium.ofClass.slice() };
+      cilium.specs.length = 0;
+      for (const [i, p] of state.ciliumPolicies.entries()) {
+        if (kept.has(p.id)) {
+          for (const s of specsOf.get(oldPosition.get(p.id)!) ?? []) {
+            s.index = cilium.specs.length;
+            s.policy = i;
+            cilium.specs.push(s);
+          }
+        } else {
+          for (const s of compiler.compile(p, i, cilium.specs.length)) {
+            touch(s);
+            cilium.specs.push(s);
+          }
+        }
+      }
+      // Indices moved: every class's list of rule sets is rebuilt (linear), its access only where touched.
+      for (let id = 0; id < cilium.ofClass.length; id++) cilium.ofClass[id] = [];
+      for (const s of cilium.specs) for (const id of s.selected) cilium.ofClass[id]!.push(s.index);
+      // Where the changed rules match few peers, the touched classes whose isolation stays (a NetworkPolicy
+      // isolates them, or a Cilium rule set's default deny before and after, or neither) decide differently
+      // at those peers only: their rows are patched there.
+      const keep = (direction: Direction): Set<number> => {
+        const out = new Set<number>();
+        const np = direction === Direction.Ingress ? ev.npIngress : ev.npEgress;
+        const denies = (
+          c: { specs: readonly CompiledCiliumSpec[]; ofClass: readonly number[][] },
+          id: number,
+        ) => c.ofClass[id]!.some((i) => c.specs[i]!.info.defaultDeny[direction]);
+        for (const id of touched)
+          if (np[id]!.isolated || denies(before, id) === denies(cilium, id)) out.add(id);
+        return out;
+      };
+      const rows: RowPeers = {
+        ingress: ciliumPeers(changedSpecs, Direction.Ingress),
+        egress: ciliumPeers(changedSpecs, Direction.Egress),
+        keep: { ingress: keep(Direction.Ingress), egress: keep(Direction.Egress) },
+      };
+      return propagate(touched, ingressChanged, egressChanged, Changed.Cilium, NO_PEERS, rows);
     },
   };
   return engine;

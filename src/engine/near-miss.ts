@@ -1,6 +1,9 @@
 /** What explain's near misses share across NetworkPolicies and cluster policies: ranking, namespace labels. */
 import { NAMESPACE_NAME_LABEL, type ClusterState } from '../model/cluster.ts';
-import type { MissCode, MissReason } from './explain.ts';
+import type { ExplainEnd, MissCode, MissReason } from './explain.ts';
+import type { PodClass } from './classes.ts';
+import type { NamedPortRef } from './compile.ts';
+import type { SourceLocation } from '../model/problem.ts';
 
 const NEAR_MISS_LIMIT = 5;
 
@@ -44,4 +47,21 @@ export function nearest<T>(candidates: readonly MissCandidate<T>[]): (T & Missed
 /** A namespace's labels; a namespace not in the state has only its name label. */
 export function namespaceLabelsOf(state: ClusterState, namespace: string): Readonly<Record<string, string>> {
   return state.namespaces.find((n) => n.name === namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: namespace };
+}
+
+/**
+ * Why a rule's named port allows nothing towards `dst`: it is outside the cluster (names resolve only on pods),
+ * or its pods (`dstClass`) do not define it; undefined when they do.
+ */
+export function namedPortMiss(
+  named: NamedPortRef,
+  dst: ExplainEnd,
+  dstClass: PodClass | undefined,
+  at: { path: string; location: SourceLocation | undefined },
+): MissReason | undefined {
+  const port = { port: named.name, protocol: named.protocol, dst, ...at };
+  if (dstClass === undefined) return { code: 'named-port-to-address', ...port };
+  if (dstClass.namedPorts.some((np) => np.name === named.name && np.protocol === named.protocol))
+    return undefined;
+  return { code: 'named-port-undefined', ...port, defined: dstClass.namedPorts };
 }

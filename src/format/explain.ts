@@ -14,6 +14,7 @@ import type {
 } from '../engine/explain.ts';
 import type { LocationJson } from '../contract/common.ts';
 import type {
+  CiliumNearMiss,
   CiliumRuleCitation,
   CiliumRuleMatch,
   CiliumSideExplanation,
@@ -21,7 +22,9 @@ import type {
 } from '../engine/explain-cilium.ts';
 import type {
   AllowingRuleJson,
+  CiliumNearMissJson,
   CiliumRuleMatchJson,
+  DomainExplanationJson,
   CiliumRuleRefJson,
   CiliumSideJson,
   ExplainEndJson,
@@ -56,7 +59,14 @@ import type {
 import { describeScope } from '../describe/scope.ts';
 import { formatCidr } from '../base/ip.ts';
 import { formatPortList, formatPorts } from '../describe/ports.ts';
-import { isAllConnections, isEmptyPorts, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
+import {
+  NO_PORTS,
+  isAllConnections,
+  isEmptyPorts,
+  portsToJson,
+  unionPorts,
+  type PortSet,
+} from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import type { SourceLocation } from '../model/problem.ts';
 import { table } from './table.ts';
@@ -144,11 +154,15 @@ function citeRule(r: AllowingRule | NearMiss): string {
   return `${r.policy} ${r.path}${peer}${where === '' ? '' : ` (${where})`}`;
 }
 
-function failedText(m: { failed: NearMiss['failed']; reasons: readonly MissReason[] }): string {
+function failedText(m: { failed: CiliumNearMiss['failed']; reasons: readonly MissReason[] }): string {
   switch (m.failed) {
+    case 'subject':
+      return 'the peer and the ports match, the rule set does not select the pod';
     case 'ports':
       return 'the peer matches, the ports do not';
     case 'peer':
+      if (m.reasons.length > 0 && m.reasons.every((r) => r.code === 'fqdn-unseen'))
+        return 'the ports fit, the name is never resolved for policy';
       // A DNS-name peer may match at run time: it is not known not to.
       return m.reasons.length > 0 && m.reasons.every((r) => r.code === 'dns-name')
         ? 'the ports fit, the peer is not known to match'
@@ -288,8 +302,18 @@ function policyRows(list: readonly PolicyCitation[]): string[] {
   return lines.slice(1).filter((l) => l !== '');
 }
 
+/** `CiliumNetworkPolicy/prod/db spec.ingress[0] (db.yaml:9)` or `prod/db-open spec.ingress[0]`: an L4-only allow. */
+function l4OnlyCite(r: { policy: string; path: string; location: SourceLocation | undefined }): string {
+  const at = formatLocation(r.location);
+  return `${r.policy} ${r.path}${at === '' ? '' : ` (${at})`}`;
+}
+
 /** The Cilium policies of a side: which rule sets select the pod, and which rules match. */
-function ciliumLines(c: CiliumSideExplanation | undefined): string[] {
+function ciliumLines(
+  c: CiliumSideExplanation | undefined,
+  x?: Explanation,
+  side?: SideExplanation,
+): string[] {
   if (c === undefined) return [];
   const specs = (list: readonly CiliumSpecCitation[]) =>
     list
@@ -306,6 +330,19 @@ function ciliumLines(c: CiliumSideExplanation | undefined): string[] {
     lines.push(
       `  - toFQDNs ${r.domain} (${ciliumCite(r)}) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups`,
     );
+  for (const r of c.shadowedL7)
+    lines.push(
+      `  - L7 rules of ${r.policy} ${r.entryPath} (${r.l7}${r.location === undefined ? '' : `, ${formatLocation(r.location)}`}) filter nothing on ${formatPortList(r.ports)}: ${r.by.map(l4OnlyCite).join('; ')} let${r.by.length === 1 ? 's' : ''} the same peer through at L4 alone`,
+    );
+  if (c.nearMisses.length > 0 && x !== undefined && side !== undefined) {
+    const peer = side.direction === 'egress' ? `to ${endName(x.dst)}` : `from ${endName(x.src)}`;
+    const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
+    lines.push(`  No Cilium rule allows ${what} ${peer}. Nearest Cilium rules:`);
+    for (const m of c.nearMisses) {
+      lines.push(`  - ${ciliumCite(m)}: ${failedText(m)}`);
+      for (const r of m.reasons) lines.push(`      ${reasonText(r)}`);
+    }
+  }
   return lines;
 }
 
@@ -314,7 +351,7 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   const peer = side.direction === 'egress' ? x.dst : x.src;
   const lines = [`${sideTitle(side, end)}: ${statusText(side, end)}`];
   if (side.status === 'isolated') lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
-  lines.push(...ciliumLines(side.cilium));
+  lines.push(...ciliumLines(side.cilium, x, side));
   if (side.ownNode !== undefined)
     lines.push(
       `  ${side.ownNode}: ${endName(peer)} ${peer.kind === 'pod' ? 'runs on' : 'is'} the pod's node`,
@@ -380,8 +417,11 @@ function explanationMd(x: Explanation): string {
       '',
       `**${sideTitle(side, end)}**: ${statusText(side, end)}${side.status === 'isolated' ? ` ${side.isolatedBy.map((p) => `\`${p.policy}\``).join(', ')}` : ''}`,
     );
-    const cilium = ciliumLines(side.cilium);
-    if (cilium.length > 0) lines.push('', ...cilium.map((l) => mdCell(l.trim())));
+    const cilium = ciliumLines(side.cilium, x, side);
+    // The reasons of a near miss (indented in the text) nest under its list item.
+    const mdLine = (l: string): string =>
+      l.startsWith('      ') ? `  - ${mdCell(l.trim())}` : mdCell(l.trim());
+    if (cilium.length > 0) lines.push('', ...cilium.map(mdLine));
     const note = tierStatusText(side.tiers.status);
     if (note !== undefined && side.status !== 'host-network')
       lines.push('', `Cluster policies: ${note.replace(/^cluster policies /, '')}.`);
@@ -533,6 +573,19 @@ function ciliumSideJson(c: CiliumSideExplanation): CiliumSideJson {
     ...(c.unseenNames.length === 0
       ? {}
       : { unseenNames: c.unseenNames.map((r) => ({ ...ciliumRefJson(r), domain: r.domain })) }),
+    ...(c.nearMisses.length === 0 ? {} : { nearMisses: c.nearMisses.map(ciliumNearMissJson) }),
+    ...(c.shadowedL7.length === 0
+      ? {}
+      : {
+          shadowedL7: c.shadowedL7.map((r) => ({
+            ...ciliumRefJson(r),
+            entry: r.entryPath,
+            l7: r.l7,
+            ports: portsToJson(r.ports),
+            summary: formatPorts(r.ports),
+            by: r.by.map((b) => ({ policy: b.policy, path: b.path, ...locationJson(b.location) })),
+          })),
+        }),
   };
 }
 
@@ -656,11 +709,17 @@ export function formatDomainExplanation(
   name: string,
   query: PortSet,
   rules: readonly DomainRuleMatch[],
+  nearMisses: readonly CiliumNearMiss[] = [],
 ): string {
   const on = formatPortList(query);
   if (rules.length === 0) {
+    const misses = nearMisses.flatMap((m) => [
+      `  - ${ciliumCite(m)}: ${failedText(m)}`,
+      ...m.reasons.map((r) => `      ${reasonText(r)}`),
+    ]);
     return [
       `${src} → ${name} (by DNS name): NOT ALLOWED by name on ${on}: no Cilium toFQDNs rule or cluster policy domainNames rule allows it`,
+      ...(misses.length === 0 ? [] : ['Nearest toFQDNs rules:', ...misses]),
       `The decision depends on DNS resolution: rules by address still apply to the addresses ${name} resolves to (explain --to <its IP>).`,
       '',
     ].join('\n');
@@ -676,4 +735,50 @@ export function formatDomainExplanation(
     `The decision depends on DNS resolution: these rules allow the addresses ${name} resolves to when the pod looks it up.`,
     '',
   ].join('\n');
+}
+
+function ciliumNearMissJson(m: CiliumNearMiss): CiliumNearMissJson {
+  return { ...ciliumRefJson(m), failed: m.failed, reasons: m.reasons.map(reasonJson) };
+}
+
+/** `explain --to <DNS name> -o json`: one answer per source entity, in `domains` (docs/json-schema.md#explain). */
+export function domainExplanationJson(
+  src: { name: string; id: string },
+  name: string,
+  query: PortSet,
+  rules: readonly DomainRuleMatch[],
+  nearMisses: readonly CiliumNearMiss[],
+): DomainExplanationJson {
+  const allowed = rules.reduce((a, r) => unionPorts(a, r.ports), NO_PORTS);
+  return {
+    src,
+    domain: name,
+    verdict: rules.length > 0 ? 'allowed' : 'denied',
+    allowed: portsToJson(allowed),
+    summary: formatPorts(allowed),
+    rules: rules.map((r) => ({
+      policy: r.policy,
+      path: r.path,
+      ...locationJson(r.location),
+      domain: r.domain,
+      ports: portsToJson(r.ports),
+      summary: formatPorts(r.ports),
+    })),
+    nearMisses: nearMisses.map(ciliumNearMissJson),
+  };
+}
+
+/** The whole `explain --to <DNS name> -o json` answer: `explanations` empty, `domains` one per source. */
+export function domainExplainJson(
+  granularity: RefIndex['granularity'],
+  query: ExplainQuery,
+  domains: readonly DomainExplanationJson[],
+): ExplainJson {
+  return {
+    schemaVersion: EXPLAIN_SCHEMA_VERSION,
+    granularity,
+    query: { from: query.from, to: query.to, port: query.port ?? null },
+    explanations: [],
+    domains,
+  };
 }

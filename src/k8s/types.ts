@@ -17,8 +17,7 @@ import type {
   Service,
   WorkloadKind,
 } from '../model/k8s.ts';
-import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
-import type { CiliumPolicyKind } from '../model/cilium.ts';
+import type { CiliumObject, CiliumPolicyKind } from '../model/cilium.ts';
 
 /** The spec fields of a workload controller that the analysis reads (template, selector, counts). */
 export interface WorkloadSpec {
@@ -41,8 +40,7 @@ export interface Workload {
   spec: WorkloadSpec;
 }
 
-/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy read from a cluster (spec and specs whole). */
-export type CiliumObject = CiliumPolicyObject & { kind: CiliumPolicyKind };
+export type { CiliumObject };
 
 /** One object read from a cluster. */
 export type KubeObject =

@@ -34,7 +34,10 @@ const API_PATH: Record<Exclude<Resource, keyof typeof TIER_RESOURCES>, string> =
 export interface WatchEvent {
   resource: Resource;
   kind: 'listed' | 'changed' | 'left-out' | 'error';
-  /** For `left-out` and `error`: one line. */
+  /**
+   * For `left-out` and `error`: one line. A resource left out is reported once (and again only if the reason
+   * changes), not at each retry; the `listed` event that ends it has a message too (`…: watched now`).
+   */
   message?: string;
 }
 
@@ -93,6 +96,8 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
   const pageSize = options.pageSize ?? 500;
   const held = new Map<Resource, Map<string, KubeObject>>(RESOURCES.map((r) => [r, new Map()]));
   const listedOnce = new Set<Resource>();
+  /** Resources not served or forbidden at the last try, with the reason reported. */
+  const leftOut = new Map<Resource, string>();
   const aborts = new Set<AbortController>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -196,7 +201,8 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
         held.set(resource, new Map(items.map((o) => [keyOf(o), o])));
         generation++;
         listed(resource);
-        report({ resource, kind: 'listed' });
+        const wasLeftOut = leftOut.delete(resource);
+        report({ resource, kind: 'listed', ...(wasLeftOut ? { message: `${resource}: watched now` } : {}) });
         await watchFrom(resource, path, resourceVersion);
       } catch (error) {
         if (stopped) return;
@@ -208,8 +214,9 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
             generation++;
           }
           listed(resource);
-          const why = status === 403 ? 'forbidden' : 'not served';
-          report({ resource, kind: 'left-out', message: `${resource}: ${why}` });
+          const message = `${resource}: ${status === 403 ? 'forbidden' : 'not served'}`;
+          if (leftOut.get(resource) !== message) report({ resource, kind: 'left-out', message });
+          leftOut.set(resource, message);
           await wait(Math.max(retryMs, 30_000));
           continue;
         }

@@ -35,6 +35,9 @@ export const CiliumPolicyKind = {
 } as const;
 export type CiliumPolicyKind = (typeof CiliumPolicyKind)[keyof typeof CiliumPolicyKind];
 
+/** A CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy as written: `spec`, `specs` or both. */
+export type CiliumObject = CiliumPolicyObject & { kind: CiliumPolicyKind };
+
 /** The identity label of a pod's namespace. */
 export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 /** The prefix of the identity labels that carry the pod's namespace's labels. */

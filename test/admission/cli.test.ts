@@ -34,6 +34,16 @@ describe('netfence webhook: user errors', () => {
       ['--cluster', '--self-signed', '--spec', 'nope.yaml'],
       /--spec: cannot read "nope\.yaml"/,
     ],
+    [
+      'an unknown CNI profile: the nearest name',
+      ['--cluster', '--self-signed', '--cni', 'cillium@1.16'],
+      /--cni.*"cillium".*did you mean "cilium@1\.16"|did you mean "cilium@1\.16"/i,
+    ],
+    [
+      'a bad --cni-option',
+      ['--cluster', '--self-signed', '--cni', 'cilium', '--cni-option', 'policy-cidr-match-mode=everything'],
+      /policy-cidr-match-mode/,
+    ],
   ];
   for (const [name, args, expected] of cases) {
     test(name, async () => {

@@ -14,7 +14,8 @@ import { LiveCluster, type EffectPath } from '../../src/admission/live.ts';
 import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
-import { NO_LINT, baseObjects, np, ns, pod, review, spec } from './fixtures.ts';
+import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
+import { NO_LINT, baseObjects, cnp, np, ns, pod, review, spec } from './fixtures.ts';
 
 const ALLOW_ALL_INGRESS = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
 
@@ -422,5 +423,127 @@ describe('Nodes (--nodes)', () => {
     );
     assert.equal(moved.skipped, undefined);
     assert.equal(lastPath(), 'whole state');
+  });
+});
+
+describe('Cilium policies', () => {
+  const POSTGRES = { matchLabels: { app: 'postgres' } };
+  /** `fromEndpoints` of the pods of one namespace, as Cilium names it. */
+  const fromNamespace = (name: string): Record<string, unknown> => ({
+    matchLabels: { 'k8s:io.kubernetes.pod.namespace': name },
+  });
+  const allowTenant = cnp('data', 'allow-tenant', {
+    endpointSelector: POSTGRES,
+    ingress: [{ fromEndpoints: [fromNamespace('tenant-a')] }],
+  });
+
+  test('a CiliumNetworkPolicy that lets tenant-a reach the database is denied, named by its id', () => {
+    const d = judge(review('CREATE', allowTenant));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /CiliumNetworkPolicy\/data\/allow-tenant: spec\.ingress\[0\] would open tenant-a\/\w+ → data\/postgres on all ports, .* and 2 more pairs, breaking test "tenant-a never reaches the database"/,
+    );
+    assert.equal(lastPath(), 'whole state');
+  });
+
+  test('one that opens only what the spec allows is admitted', () => {
+    const metrics = cnp('data', 'allow-shop-metrics', {
+      endpointSelector: POSTGRES,
+      ingress: [{ fromEndpoints: [fromNamespace('shop')], toPorts: [{ ports: [{ port: '9187' }] }] }],
+    });
+    const d = judge(review('CREATE', metrics));
+    assert.deepEqual(d.verdict, { allowed: true });
+    assert.equal(d.opened, 1);
+  });
+
+  test('a CiliumClusterwideNetworkPolicy deny that cuts an expected path is denied, naming its rule', () => {
+    const deny = cnp(undefined, 'deny-shop', {
+      endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } },
+      ingressDeny: [{ fromEndpoints: [fromNamespace('shop')] }],
+    });
+    const d = judge(review('CREATE', deny));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /CiliumClusterwideNetworkPolicy\/deny-shop: spec\.ingressDeny\[0\] would cut shop\/api → data\/postgres, breaking test "the API reaches the database"/,
+    );
+    assert.equal(d.cut, 1);
+  });
+
+  test('deleting a CiliumNetworkPolicy allow an assertion needs is denied', () => {
+    const allowApi = cnp('data', 'allow-api', {
+      endpointSelector: POSTGRES,
+      ingress: [{ fromEndpoints: [fromNamespace('shop')], toPorts: [{ ports: [{ port: '5432' }] }] }],
+    });
+    const objects = [...baseObjects().filter((o) => o.metadata.name !== 'allow-db-clients'), allowApi];
+    const d = judge(review('DELETE', undefined, allowApi), rules(), objects);
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /CiliumNetworkPolicy\/data\/allow-api: its deletion would cut shop\/api → data\/postgres/,
+    );
+    // The last Cilium policy gone changes the address space (world-ipv4/world-ipv6): the whole state.
+    assert.equal(lastPath(), 'whole state');
+    // An update that keeps the port is admitted.
+    const kept = cnp('data', 'allow-api', {
+      endpointSelector: POSTGRES,
+      description: 'the API',
+      ingress: [{ fromEndpoints: [fromNamespace('shop')], toPorts: [{ ports: [{ port: '5432' }] }] }],
+    });
+    assert.deepEqual(judge(review('UPDATE', kept, allowApi), rules(), objects).verdict, { allowed: true });
+    // With a Cilium policy in the cluster already, the engine edits Cilium policies in place.
+    assert.equal(lastPath(), 'engine');
+    // A NetworkPolicy request too, Cilium policies and all.
+    const metrics = np('data', 'allow-metrics', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { tenant: 'a' } } }], ports: [{ port: 9187 }] }],
+    });
+    assert.equal(judge(review('CREATE', metrics), rules(), objects).verdict.allowed, false);
+    assert.equal(lastPath(), 'engine');
+  });
+
+  test('a policy the Cilium agent rejects is denied: it would never be enforced', () => {
+    const mixed = cnp('data', 'mixed', {
+      endpointSelector: POSTGRES,
+      ingressDeny: [{ fromEndpoints: [fromNamespace('tenant-a')], fromCIDR: ['10.0.0.0/24'] }],
+    });
+    const d = judge(review('CREATE', mixed));
+    assert.equal(d.verdict.allowed, false);
+    assert.match(
+      d.verdict.message ?? '',
+      /CiliumNetworkPolicy\/data\/mixed: the Cilium agent would not enforce it: spec\.ingressDeny\[0\]\.fromCIDR: combining FromEndpoints and FromCIDR is not supported yet/,
+    );
+    const warned = judge(review('CREATE', mixed), rules({ mode: 'warn' }));
+    assert.equal(warned.verdict.allowed, true);
+    assert.match(warned.verdict.warnings?.[0] ?? '', /^would be denied: CiliumNetworkPolicy\/data\/mixed/);
+  });
+
+  test('fields netfence does not evaluate are named in a warning: the answer leaves them out', () => {
+    const groups = cnp('data', 'aws-groups', {
+      endpointSelector: POSTGRES,
+      ingress: [{ fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }],
+    });
+    const d = judge(review('CREATE', groups));
+    assert.equal(d.verdict.allowed, true);
+    assert.equal(d.verdict.warnings?.length, 1, JSON.stringify(d.verdict.warnings));
+    assert.match(
+      d.verdict.warnings[0]!,
+      /^CiliumNetworkPolicy\/data\/aws-groups: spec\.ingress\[0\]\.fromGroups: .*netfence reads it but does not evaluate it, so this answer leaves it out$/,
+    );
+  });
+
+  test('the CNI profile decides: an ipBlock over the pod addresses opens the database upstream, not with Cilium', () => {
+    const byAddress = np('data', 'allow-pod-range', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+    });
+    const upstream = judge(review('CREATE', byAddress));
+    assert.equal(upstream.verdict.allowed, false);
+    assert.match(upstream.verdict.message ?? '', /tenant-a never reaches the database/);
+    const profile = resolveCniProfile('cilium');
+    assert.ok(profile.ok);
+    const cilium = judge(review('CREATE', byAddress), rules({ engine: cniEngineOptions(profile.value) }));
+    assert.deepEqual(cilium.verdict, { allowed: true });
   });
 });

@@ -18,12 +18,14 @@ export function ns(name: string, labels: Record<string, string> = {}): KubeObjec
 let ip = 10;
 export function pod(namespace: string, name: string, labels: Record<string, string>): KubeObject {
   ip++;
+  // Valid however many clusters a test file builds.
+  const address = `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}`;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
     spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] },
-    status: { phase: 'Running', podIP: `10.0.0.${ip}`, podIPs: [{ ip: `10.0.0.${ip}` }] },
+    status: { phase: 'Running', podIP: address, podIPs: [{ ip: address }] },
   };
 }
 
@@ -32,6 +34,16 @@ export function np(namespace: string, name: string, spec: Record<string, unknown
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name, namespace },
+    spec,
+  };
+}
+
+/** A CiliumNetworkPolicy (`namespace` given) or CiliumClusterwideNetworkPolicy (`namespace` undefined). */
+export function cnp(namespace: string | undefined, name: string, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: namespace === undefined ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
+    metadata: namespace === undefined ? { name } : { name, namespace },
     spec,
   };
 }

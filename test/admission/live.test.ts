@@ -10,7 +10,7 @@ import { LiveCluster } from '../../src/admission/live.ts';
 import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
-import { baseObjects, np, pod, review, spec } from './fixtures.ts';
+import { baseObjects, cnp, np, pod, review, spec } from './fixtures.ts';
 
 const RULES: AdmissionRules = { mode: 'deny', lint: DEFAULT_CONFIG, specs: [spec()] };
 
@@ -94,11 +94,68 @@ describe('LiveCluster.sync', () => {
     agree(live, after, review('CREATE', ALLOW_ALL));
   });
 
+  test('Cilium policies created, changed and deleted in the cluster are applied to the engine', () => {
+    const allowApi = cnp('data', 'allow-api', {
+      endpointSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop' } }] }],
+    });
+    const objects = [...baseObjects(), allowApi];
+    const live = new LiveCluster(objects, RULES);
+    const tenant = cnp('data', 'allow-tenant', {
+      endpointSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'tenant-a' } }] }],
+    });
+    // Judged by the engine, as from the whole state: the spec and the Cilium lint rules (a rule set whose
+    // allow rules restrict nothing, default deny off).
+    agree(live, objects, review('CREATE', tenant));
+    assert.equal(live.lastPath, 'engine');
+    const open = cnp('shop', 'api-egress', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      enableDefaultDeny: { egress: false },
+      egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } }] }],
+    });
+    const warned = live.decide(request(review('CREATE', open)));
+    assert.equal(live.lastPath, 'engine');
+    assert.ok(
+      warned.warnings.some((w) => /rule no-cilium-allow-without-default-deny \(warning\)/.test(w)),
+      JSON.stringify(warned.warnings),
+    );
+    agree(live, objects, review('CREATE', open));
+    const added = [...objects, tenant];
+    live.sync(added);
+    assert.equal(live.lastSync, 'incremental');
+    assert.ok(live.state.ciliumPolicies.some((p) => p.id === 'CiliumNetworkPolicy/data/allow-tenant'));
+    agree(live, added, review('CREATE', ALLOW_ALL));
+    agree(live, added, review('DELETE', undefined, tenant));
+    assert.equal(live.lastPath, 'engine');
+    const gone = added.filter((o) => o !== tenant && o !== allowApi);
+    live.sync(gone);
+    assert.equal(live.lastSync, 'incremental');
+    assert.deepEqual(live.state.ciliumPolicies, []);
+    agree(live, gone, review('CREATE', tenant));
+  });
+
   test('the same objects again change nothing', () => {
     const objects = baseObjects();
     const live = new LiveCluster(objects, RULES);
     live.sync(objects);
     assert.equal(live.lastSync, 'unchanged');
+  });
+
+  test('objects replaced by equal ones (a relist, a status netfence does not read) change nothing', () => {
+    const objects = [...baseObjects(), cnp('data', 'allow-api', { endpointSelector: {}, ingress: [{}] })];
+    const live = new LiveCluster(objects, RULES);
+    const copies = objects.map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
+    live.sync(copies);
+    assert.equal(live.lastSync, 'unchanged');
+    // One that did change is still seen.
+    const relabelled = copies.map((o) =>
+      o.kind === 'Pod' && o.metadata.name === 'web'
+        ? { ...o, metadata: { ...o.metadata, labels: { app: 'web', tier: 'front' } } }
+        : o,
+    );
+    live.sync(relabelled);
+    assert.equal(live.lastSync, 'rebuilt');
   });
 
   test('requests leave the engine as the cluster is', () => {

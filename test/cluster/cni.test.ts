@@ -6,28 +6,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, cli, deleteObjects, readObjects, skip, startServer } from './setup.ts';
+import {
+  applyObjects,
+  ciliumDaemonSet,
+  cli,
+  deleteObjects,
+  readObjects,
+  skip,
+  startServer,
+} from './setup.ts';
 
 let api: ApiServer | undefined;
 
 function server(): ApiServer {
   assert.ok(api !== undefined, 'API server not started');
   return api;
-}
-
-function ciliumDaemonSet(image: string): Record<string, unknown> {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'cilium', namespace: 'kube-system' },
-    spec: {
-      selector: { matchLabels: { 'k8s-app': 'cilium' } },
-      template: {
-        metadata: { labels: { 'k8s-app': 'cilium' } },
-        spec: { hostNetwork: true, containers: [{ name: 'cilium-agent', image }] },
-      },
-    },
-  };
 }
 
 function configMap(name: string, data: Record<string, string>): Record<string, unknown> {

@@ -57,6 +57,22 @@ const ROUTES: Record<string, Route> = {
   RoleBinding: { base: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
 };
 
+/** Cilium's agent DaemonSet (kube-system/cilium) with this image, as `--cni auto` finds it (no pod runs it). */
+export function ciliumDaemonSet(image: string): Record<string, unknown> {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'cilium', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'cilium' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'cilium' } },
+        spec: { hostNetwork: true, containers: [{ name: 'cilium-agent', image }] },
+      },
+    },
+  };
+}
+
 /** The API path of an object (`…/namespaces/shop/networkpolicies/allow-web`). */
 export function objectPath(object: Record<string, unknown>): string {
   const kind = String(object.kind);

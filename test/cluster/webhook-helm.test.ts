@@ -89,6 +89,31 @@ const podOf = (objects: readonly K8sObject[]): Record<string, unknown> =>
 const containerOf = (objects: readonly K8sObject[]): Record<string, unknown> =>
   (podOf(objects).containers as Record<string, unknown>[])[0]!;
 
+/** The objects of a manifest file of the repository. */
+const manifests = (file: string): K8sObject[] =>
+  parseAllDocuments(readFileSync(join(ROOT, file), 'utf8'))
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+
+/** Each rule as "group resource verb [name]" lines: the same grant written differently compares equal. */
+const grants = (o: K8sObject): string[] =>
+  (
+    o.rules as {
+      apiGroups: string[];
+      resources: string[];
+      verbs: string[];
+      resourceNames?: string[];
+    }[]
+  )
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.flatMap((res) =>
+          r.verbs.flatMap((v) => (r.resourceNames ?? ['*']).map((n) => `${g} ${res} ${v} ${n}`)),
+        ),
+      ),
+    )
+    .sort();
+
 const ASSERTIONS = `assertions.reachability\\.yaml=${SPEC_TEXT.replaceAll(',', '\\,')}`;
 
 describe('helm lint', { skip: helmSkip }, () => {
@@ -135,6 +160,8 @@ describe('helm template', { skip: helmSkip }, () => {
       'ConfigMap',
       'Deployment',
       'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
       'Secret',
       'Service',
       'ServiceAccount',
@@ -154,6 +181,8 @@ describe('helm template', { skip: helmSkip }, () => {
       'clusternetworkpolicies',
       'adminnetworkpolicies',
       'baselineadminnetworkpolicies',
+      'ciliumnetworkpolicies',
+      'ciliumclusterwidenetworkpolicies',
       'namespaces',
     ]);
     const service = one(objects, 'Service');
@@ -207,12 +236,58 @@ describe('helm template', { skip: helmSkip }, () => {
     );
   });
 
-  test('the RBAC only reads, and never Secrets or ConfigMaps', async () => {
-    const role = one(await render(), 'ClusterRole');
+  test('the RBAC only reads, never Secrets, and no ConfigMap but cilium-config by name (cni auto)', async () => {
+    const objects = await render();
+    const role = one(objects, 'ClusterRole');
     for (const rule of role.rules as { resources: string[]; verbs: string[] }[]) {
       assert.deepEqual(rule.verbs, ['get', 'list', 'watch']);
       for (const r of rule.resources) assert.ok(!['secrets', 'configmaps', '*'].includes(r), r);
     }
+    const config = one(objects, 'Role');
+    assert.equal(config.metadata.namespace, 'kube-system');
+    assert.deepEqual(grants(config), [' configmaps get cilium-config']);
+  });
+
+  test("the chart's webhook RBAC and rules are deploy/'s", async () => {
+    const objects = await render();
+    const readonly = manifests('deploy/rbac/netfence-readonly.yaml');
+    assert.deepEqual(
+      grants(one(objects, 'ClusterRole', 'netfence-webhook')),
+      grants(one(readonly, 'ClusterRole', 'netfence-readonly')),
+    );
+    assert.deepEqual(
+      grants(one(objects, 'Role', 'netfence-cilium-config')),
+      grants(one(readonly, 'Role', 'netfence-readonly-cilium-config')),
+    );
+    const deployed = manifests('deploy/webhook/validating-webhook.yaml');
+    assert.deepEqual(hookOf(objects).rules, hookOf(deployed).rules);
+  });
+
+  test('cni, cniOptions and webhook.ciliumPolicies: the arguments, the Role and the rules they give', async () => {
+    const auto = await render('controller.enabled=true');
+    const subjects = one(auto, 'RoleBinding', 'netfence-cilium-config').subjects as { name: string }[];
+    assert.deepEqual(
+      subjects.map((x) => x.name),
+      ['netfence-webhook', 'netfence-controller'],
+    );
+    const objects = await render(
+      'cni=cilium@1.16',
+      'cniOptions={policy-cidr-match-mode=pods}',
+      'webhook.ciliumPolicies=false',
+      'controller.enabled=true',
+    );
+    for (const name of ['netfence-webhook', 'netfence-controller']) {
+      const args = (
+        one(objects, 'Deployment', name).spec as {
+          template: { spec: { containers: { args: string[] }[] } };
+        }
+      ).template.spec.containers[0]!.args.join(' ');
+      assert.match(args, / --cni cilium@1\.16 --cni-option policy-cidr-match-mode=pods/, name);
+    }
+    // A named CNI reads no ConfigMap: no Role.
+    assert.ok(!objects.some((o) => o.kind === 'Role' && o.metadata.namespace === 'kube-system'));
+    const resources = (hookOf(objects).rules as { resources: string[] }[]).flatMap((r) => r.resources);
+    assert.ok(!resources.some((r) => r.startsWith('cilium')), resources.join(' '));
   });
 
   test('the pod runs as non-root on a read-only root filesystem, with the mode and rules as arguments', async () => {
@@ -335,7 +410,7 @@ describe('helm template', { skip: helmSkip }, () => {
     assert.equal(
       (container.args as string[]).join(' '),
       'controller --cluster --listen 0.0.0.0:8080 --controller-config /config/controller.yaml ' +
-        '--config /config/netfence.yaml --request-timeout 30s --spec /config/spec-reachability.yaml ' +
+        '--config /config/netfence.yaml --request-timeout 30s --cni auto --spec /config/spec-reachability.yaml ' +
         '--leader-elect --lease-name netfence-controller',
     );
     const single = await render('controller.enabled=true', 'controller.replicas=1');
@@ -405,30 +480,8 @@ describe('helm template', { skip: helmSkip }, () => {
 
   test("the chart's controller RBAC is deploy/controller/rbac.yaml's and deploy/rbac/netfence-readonly.yaml's", async () => {
     const objects = await render('controller.enabled=true');
-    const manifests = (file: string): K8sObject[] =>
-      parseAllDocuments(readFileSync(join(ROOT, file), 'utf8'))
-        .map((d) => d.toJS() as K8sObject | null)
-        .filter((o): o is K8sObject => o !== null);
     const controller = manifests('deploy/controller/rbac.yaml');
     const readonly = manifests('deploy/rbac/netfence-readonly.yaml');
-    /** Each rule as "group resource verb [name]" lines: the same grant written differently compares equal. */
-    const grants = (o: K8sObject): string[] =>
-      (
-        o.rules as {
-          apiGroups: string[];
-          resources: string[];
-          verbs: string[];
-          resourceNames?: string[];
-        }[]
-      )
-        .flatMap((r) =>
-          r.apiGroups.flatMap((g) =>
-            r.resources.flatMap((res) =>
-              r.verbs.flatMap((v) => (r.resourceNames ?? ['*']).map((n) => `${g} ${res} ${v} ${n}`)),
-            ),
-          ),
-        )
-        .sort();
     assert.deepEqual(
       grants(one(objects, 'ClusterRole', 'netfence-controller')),
       grants(one(controller, 'ClusterRole', 'netfence-controller')),
@@ -472,6 +525,10 @@ const PATHS: Record<string, string> = {
   ValidatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
 };
 
+/** Where an object is created (a namespaced one in its own namespace: the Role on cilium-config is in kube-system). */
+const pathOf = (o: K8sObject): string | undefined =>
+  PATHS[o.kind]?.replace('/namespaces/netfence/', `/namespaces/${o.metadata.namespace ?? 'netfence'}/`);
+
 before(
   async () => {
     if (skip !== false) return;
@@ -507,7 +564,7 @@ describe('the rendered chart in a real API server', { skip }, () => {
       if (sets.includes('controller.enabled=true'))
         assert.ok(objects.some((o) => o.metadata.name === 'netfence-controller'));
       for (const o of objects) {
-        const path = PATHS[o.kind];
+        const path = pathOf(o);
         assert.ok(path !== undefined, `no path for ${o.kind}`);
         const r = await api!.request('POST', `${path}?dryRun=All`, { body: o });
         assert.equal(r.status, 201, `${sets.join(' ')}: ${o.kind} ${o.metadata.name}: ${r.text}`);
@@ -600,10 +657,11 @@ describe('the rendered controller in a real API server', { skip }, () => {
       // Its ServiceAccount and RBAC, for real; then the pod's command as that ServiceAccount.
       for (const o of objects.filter(
         (o) =>
-          o.metadata.name.startsWith('netfence-controller') &&
+          (o.metadata.name.startsWith('netfence-controller') ||
+            o.metadata.name === 'netfence-cilium-config') &&
           ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
       )) {
-        const r = await api!.request('POST', PATHS[o.kind]!, { body: o });
+        const r = await api!.request('POST', pathOf(o)!, { body: o });
         assert.equal(r.status, 201, `${o.kind} ${o.metadata.name}: ${r.text}`);
       }
       const kubeconfig = await serviceAccountKubeconfig(api!);

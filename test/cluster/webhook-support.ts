@@ -122,10 +122,20 @@ export async function startWebhookProcess(api: ApiServer, args: readonly string[
   }
 }
 
+/** The rules of Cilium's policy kinds, as deploy/webhook/validating-webhook.yaml has them. */
+export const CILIUM_RULES: Record<string, unknown>[] = [
+  {
+    apiGroups: ['cilium.io'],
+    apiVersions: ['v2'],
+    operations: ['CREATE', 'UPDATE', 'DELETE'],
+    resources: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'],
+  },
+];
+
 /**
  * Registers a webhook for the NetworkPolicies `selector` selects (and Namespaces and ClusterNetworkPolicies
- * with `namespaces`). `failurePolicy` Fail by default: a webhook the API server cannot call must show in
- * the tests, not be skipped.
+ * with `namespaces`, and `extraRules`). `failurePolicy` Fail by default: a webhook the API server cannot
+ * call must show in the tests, not be skipped.
  */
 export async function registerWebhook(
   api: ApiServer,
@@ -134,6 +144,7 @@ export async function registerWebhook(
   selector: Record<string, unknown>,
   namespaces: boolean,
   failurePolicy: 'Fail' | 'Ignore' = 'Fail',
+  extraRules: readonly Record<string, unknown>[] = [],
 ): Promise<void> {
   const rules: Record<string, unknown>[] = [
     {
@@ -152,6 +163,7 @@ export async function registerWebhook(
       resources: ['clusternetworkpolicies'],
     });
   }
+  rules.push(...extraRules);
   const r = await apiCall(api, 'POST', CONFIGS, {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingWebhookConfiguration',

@@ -229,6 +229,8 @@ describe('deploy/webhook', { skip }, () => {
     Namespace: '/api/v1/namespaces',
     ServiceAccount: '/api/v1/namespaces/netfence/serviceaccounts',
     ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    // --cni auto: the binding to the read-only Role on kube-system/cilium-config.
+    RoleBinding: '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/rolebindings',
     ValidatingWebhookConfiguration: CONFIGS,
   };
 
@@ -237,6 +239,7 @@ describe('deploy/webhook', { skip }, () => {
     assert.deepEqual(objects.map((o) => o.kind).sort(), [
       'ClusterRoleBinding',
       'Namespace',
+      'RoleBinding',
       'ServiceAccount',
       'ValidatingWebhookConfiguration',
     ]);

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { audit, summarize, type AuditRules } from '../../src/controller/audit.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import { parseSpec } from '../../src/testspec/spec.ts';
-import { np, ns, pod } from '../admission/fixtures.ts';
+import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
+import { cnp, np, ns, pod } from '../admission/fixtures.ts';
 
 const SPEC = `tests:
   - name: the api reaches the database
@@ -176,3 +177,54 @@ function countExcludedExposure(): number {
   const kept = [...withExclusion.reports.values()].flat().filter((r) => r.policy === 'netfence/exposure');
   return reported.length - kept.length;
 }
+
+describe('the audit under a CNI profile, and with Cilium policies', () => {
+  /** The API reaches the database through an ipBlock over the pod addresses only. */
+  const byAddress = [
+    ...objects.filter((o) => o.metadata.name !== 'allow-tenant'),
+    np('data', 'allow-pod-range', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5432 }] }],
+    }),
+  ];
+  const apiTest = (r: AuditRules): string | undefined =>
+    audit(byAddress, r)
+      .reports.get('data')!
+      .find((x) => x.rule === 'the api reaches the database')?.result;
+
+  test('upstream: the ipBlock matches pod addresses; cilium: it does not, and the assertion fails', () => {
+    assert.equal(apiTest(rules()), 'pass');
+    const profile = resolveCniProfile('cilium');
+    assert.ok(profile.ok);
+    assert.equal(apiTest(rules({ engine: cniEngineOptions(profile.value) })), 'fail');
+  });
+
+  test('a CiliumNetworkPolicy allow is audited, and its lint findings name it with its apiVersion', () => {
+    const allowApi = cnp('shop', 'api-egress', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      enableDefaultDeny: { egress: false },
+      egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } }] }],
+    });
+    const allowDb = cnp('data', 'allow-api', {
+      endpointSelector: { matchLabels: { app: 'postgres' } },
+      ingress: [
+        {
+          fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'api' } }],
+          toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
+        },
+      ],
+    });
+    const before = audit(objects, rules()).reports.get('data')!;
+    const after = audit([...objects, allowApi, allowDb], rules());
+    const test = (results: readonly { rule: string; result: string }[]): string | undefined =>
+      results.find((x) => x.rule === 'the api reaches the database')?.result;
+    assert.equal(test(before), 'fail');
+    assert.equal(test(after.reports.get('data')!), 'pass');
+    const finding = after.reports.get('shop')!.find((x) => x.rule === 'no-cilium-allow-without-default-deny');
+    assert.deepEqual(finding?.resources, [
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', name: 'api-egress', namespace: 'shop' },
+    ]);
+    assert.equal(finding?.properties?.fieldPath, 'spec.enableDefaultDeny.egress');
+  });
+});

@@ -62,6 +62,16 @@ describe('netfence controller: user errors', () => {
       /--listen: expected host:port such as 127\.0\.0\.1:8443, got "8080"/,
     ],
     ['a missing kubeconfig', ['--cluster', '--no-config'], /kubeconfig "\/nonexistent" does not exist/],
+    [
+      'an unknown CNI profile: the nearest name',
+      ['--cluster', '--cni', 'cillium@1.16'],
+      /--cni.*"cillium".*did you mean "cilium@1\.16"|did you mean "cilium@1\.16"/i,
+    ],
+    [
+      'a bad --cni-option',
+      ['--cluster', '--cni', 'cilium', '--cni-option', 'policy-cidr-match-mode=everything'],
+      /policy-cidr-match-mode/,
+    ],
   ];
   for (const [name, args, expected] of cases) {
     test(name, async () => {

@@ -15,7 +15,7 @@ import type { ClusterState } from '../../src/model/cluster.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import { tieredClusterInputArb } from '../support/arbitraries.ts';
-import { ciliumPoliciesArb, ciliumPolicy, ciliumRuleSetArb } from '../support/cilium-arbitraries.ts';
+import { ciliumPoliciesArb, ciliumPolicy, ciliumRuleSetArb } from '../support/cilium-rule-arbitraries.ts';
 import { cluster, cnpCilium, policy } from '../support/builders.ts';
 import { runCli } from '../support/cli.ts';
 import type { AnalyzeJson } from '../../src/contract/analyze.ts';

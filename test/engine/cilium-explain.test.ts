@@ -11,6 +11,7 @@ import { formatPorts } from '../../src/describe/ports.ts';
 import { explanationToText } from '../../src/format/explain.ts';
 import { portsEqual } from '../../src/engine/ports.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumIngressRule } from '../../src/model/cilium-wire.ts';
 import type { FieldPath } from '../../src/model/problem.ts';
 import { ccnp, cnpCilium, policy } from '../support/builders.ts';
 import { conformanceCluster } from '../support/verdicts.ts';
@@ -174,5 +175,79 @@ describe('explain with Cilium policies', () => {
       /toFQDNs api\.stripe\.com \(CiliumNetworkPolicy\/dev\/to-stripe spec\.egress\[0\][^)]*\) allows nothing: no DNS rule on port 53 covers it/,
     );
     assert.deepEqual(explainTo(true).egress.cilium?.unseenNames, []);
+  });
+});
+
+describe('explain with Cilium policies: near misses (codes and paths)', () => {
+  /** The Cilium near misses of a side, as `path failed: code@reasonPath, …`. */
+  function misses(
+    state: ReturnType<typeof conformanceCluster>,
+    from: ExplainEnd | ((c: CompiledCluster) => ExplainEnd),
+    to: ExplainEnd | ((c: CompiledCluster) => ExplainEnd),
+    side: 'egress' | 'ingress',
+  ): string[] {
+    const compiled = compileCluster(state);
+    const end = (e: ExplainEnd | ((c: CompiledCluster) => ExplainEnd)) =>
+      typeof e === 'function' ? e(compiled) : e;
+    const x = explainConnection(compiled, end(from), end(to));
+    assert.equal(x.verdict, 'denied');
+    return (x[side].cilium?.nearMisses ?? []).map(
+      (m) => `${m.path} ${m.failed}: ${m.reasons.map((r) => `${r.code}@${r.path}`).join(', ')}`,
+    );
+  }
+  const address =
+    (ip: string) =>
+    (c: CompiledCluster): ExplainEnd => ({
+      kind: 'address',
+      classId: c.addressSpace.classOfIp(ip)!,
+      name: ip,
+    });
+  const podEnd = (namespace: string, name: string) => (c: CompiledCluster) => pod(c, namespace, name);
+
+  test('egress to an address: outside the CIDR, in its except, not the entity; a CIDR rule never matches a pod IP', () => {
+    const state = conformanceCluster({
+      ciliumPolicies: [
+        cnpCilium('prod', 'web-out', {
+          endpointSelector: app('web'),
+          egress: [
+            { toCIDRSet: [{ cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] }] },
+            { toCIDR: ['198.51.100.0/24'] },
+            { toEntities: ['cluster'] },
+          ],
+        }),
+      ],
+    });
+    assert.deepEqual(misses(state, podEnd('prod', 'web'), address('203.0.113.200'), 'egress'), [
+      'spec.egress[0] peer: in-except@spec.egress[0].toCIDRSet[0]',
+      'spec.egress[1] peer: outside-cidr@spec.egress[1].toCIDR[0]',
+      'spec.egress[2] peer: entity@spec.egress[2].toEntities[0]',
+    ]);
+    // A pod inside 10.0.0.0/8 still misses a CIDR rule: Cilium's CIDR rules select only outside addresses.
+    const toPod = conformanceCluster({
+      ciliumPolicies: [
+        cnpCilium('prod', 'web-out', { endpointSelector: app('web'), egress: [{ toCIDR: ['10.0.0.0/8'] }] }),
+      ],
+    });
+    assert.deepEqual(misses(toPod, podEnd('prod', 'web'), podEnd('prod', 'db'), 'egress'), [
+      'spec.egress[0] peer: ipblock-ignores-pods@spec.egress[0].toCIDR[0]',
+    ]);
+  });
+
+  test('a named port the destination does not define; a host-network pod an endpoint selector never matches', () => {
+    const only = (rule: CiliumIngressRule) =>
+      conformanceCluster({
+        ciliumPolicies: [cnpCilium('prod', 'db-in', { endpointSelector: app('db'), ingress: [rule] })],
+      });
+    const named = only({
+      fromEndpoints: [app('web')],
+      toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+    });
+    assert.deepEqual(misses(named, podEnd('prod', 'web'), podEnd('prod', 'db'), 'ingress'), [
+      'spec.ingress[0] ports: named-port-undefined@spec.ingress[0].toPorts',
+    ]);
+    const anyPod = only({ fromEndpoints: [{}] });
+    assert.deepEqual(misses(anyPod, podEnd('prod', 'agent'), podEnd('prod', 'db'), 'ingress'), [
+      'spec.ingress[0] peer: host-network@spec.ingress[0].fromEndpoints[0]',
+    ]);
   });
 });

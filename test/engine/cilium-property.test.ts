@@ -10,175 +10,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileCluster, type Endpoint } from '../../src/engine/compile.ts';
+import { compileCluster, type CompiledCluster, type Endpoint } from '../../src/engine/compile.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { portsContain, portsEqual } from '../../src/engine/ports.ts';
-import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
-import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import { portSetOf, portsContain, portsEqual } from '../../src/engine/ports.ts';
+import { explainConnection, explainDomain, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds, l7Filters, type L7Filter } from '../../src/engine/cilium-l7.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
-import type { CiliumRule } from '../../src/model/cilium-wire.ts';
-import { PROTOCOLS, type LabelSelector } from '../../src/model/k8s.ts';
-import {
-  CIDRS,
-  probeIps,
-  probePorts,
-  selectorArb,
-  specArb,
-  tieredClusterInputArb,
-} from '../support/arbitraries.ts';
-import { ccnp, cluster, cnpCilium, policy } from '../support/builders.ts';
-import { naiveAllowed } from '../support/naive.ts';
+import { PROTOCOLS, type Protocol } from '../../src/model/k8s.ts';
+import { CIDRS, probeIps, probePorts, specArb } from '../support/arbitraries.ts';
+import { CIDR_LIST, NAMES, ciliumClusterArb } from '../support/cilium-arbitraries.ts';
+import { cnpCilium, policy } from '../support/builders.ts';
+import { naiveAllowed, naiveL7, naiveReachesName } from '../support/naive.ts';
 import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
-
-const POD_VOCABULARY = { app: ['x', 'y', ''], team: ['x', 'y'] };
-const NAMESPACES = ['a', 'b', 'c'];
-const ENTITIES = [
-  'world',
-  'world-ipv4',
-  'world-ipv6',
-  'cluster',
-  'cluster-mesh',
-  'host',
-  'remote-node',
-  'all',
-  'kube-apiserver',
-  'health',
-  'unmanaged',
-];
-const CIDR_LIST = Object.keys(CIDRS);
-
-/** Endpoint selectors: pod labels, sometimes with the namespace key, a namespace label, or a `k8s:` source. */
-const endpointSelectorArb: fc.Arbitrary<LabelSelector> = fc
-  .tuple(
-    selectorArb(POD_VOCABULARY),
-    fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }),
-    fc.option(fc.constantFrom('x', 'y'), { nil: undefined, freq: 4 }),
-    fc.boolean(),
-  )
-  .map(([sel, namespace, team, prefixed]) => {
-    const extra: Record<string, string> = {};
-    if (namespace !== undefined) extra[`${prefixed ? 'k8s:' : ''}io.kubernetes.pod.namespace`] = namespace;
-    if (team !== undefined) extra['io.cilium.k8s.namespace.labels.team'] = team;
-    if (Object.keys(extra).length === 0) return sel;
-    return { ...sel, matchLabels: { ...sel.matchLabels, ...extra } };
-  });
-
-const cidrSetArb = fc
-  .constantFrom(...CIDR_LIST)
-  .chain((cidr) =>
-    fc
-      .subarray([...CIDRS[cidr]!], { maxLength: Math.min(2, CIDRS[cidr]!.length) })
-      .map((except) => (except.length === 0 ? { cidr } : { cidr, except })),
-  );
-
-const portArb = fc.oneof(
-  fc.record(
-    {
-      port: fc.constantFrom('53', '80', '443', '5000', '8080', '0', 'http', 'dns', 'metrics'),
-      protocol: fc.constantFrom('TCP', 'UDP', 'SCTP', 'ANY', 'ICMP'),
-    },
-    { requiredKeys: ['port'], noNullPrototype: true },
-  ),
-  fc.constant({ port: '5000', endPort: 5010, protocol: 'TCP' }),
-);
-
-function toPortsArb(allow: boolean) {
-  return fc.array(
-    fc
-      .tuple(fc.array(portArb, { maxLength: 2 }), allow ? fc.boolean() : fc.constant(false))
-      .map(([ports, l7]) => ({
-        ...(ports.length === 0 ? {} : { ports }),
-        ...(l7 ? { rules: { http: [{ method: 'GET' }] } } : {}),
-      })),
-    { minLength: 1, maxLength: 2 },
-  );
-}
-
-/** One rule: 0–2 peer fields (none: L4-only, or `{}`), optional `toPorts`, sometimes `icmps`. */
-function ruleArb(direction: 'from' | 'to', allow: boolean) {
-  const field = (name: string) => `${direction}${name}`;
-  const peerArb = fc.oneof(
-    fc.array(endpointSelectorArb, { minLength: 1, maxLength: 2 }).map((v) => ({ [field('Endpoints')]: v })),
-    fc
-      .array(fc.constantFrom(...ENTITIES), { minLength: 1, maxLength: 2 })
-      .map((v) => ({ [field('Entities')]: v })),
-    fc.array(cidrSetArb, { minLength: 1, maxLength: 2 }).map((v) => ({ [field('CIDRSet')]: v })),
-    fc.constantFrom(...CIDR_LIST).map((c) => ({ [field('CIDR')]: [c] })),
-    selectorArb({ role: ['worker', 'control'] }).map((s) => ({ [field('Nodes')]: [s] })),
-    ...(direction === 'to' && allow ? [fc.constant({ toFQDNs: [{ matchName: 'example.com' }] })] : []),
-    // An empty selector list selects nothing, even with ports.
-    fc.constantFrom('Endpoints', 'Entities', 'CIDR').map((f) => ({ [field(f)]: [] })),
-  );
-  return fc
-    .tuple(
-      fc.array(peerArb, { maxLength: 2 }),
-      fc.option(
-        fc.oneof(
-          { weight: 6, arbitrary: toPortsArb(allow) },
-          {
-            weight: 1,
-            arbitrary: fc
-              .constant(null)
-              .map((): ReturnType<typeof toPortsArb> extends fc.Arbitrary<infer T> ? T : never => []),
-          },
-        ),
-        {
-          nil: undefined,
-        },
-      ),
-      fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    )
-    .map(([peers, toPorts, icmp]) => ({
-      ...(Object.assign({}, ...peers) as Record<string, unknown>),
-      ...(toPorts === undefined ? {} : { toPorts }),
-      ...(icmp ? { icmps: [{ fields: [{ type: 8 }] }] } : {}),
-    }));
-}
-
-const ruleSetArb: fc.Arbitrary<CiliumRule> = fc
-  .tuple(
-    endpointSelectorArb,
-    fc.array(ruleArb('from', true), { maxLength: 2 }),
-    fc.array(ruleArb('from', false), { maxLength: 2 }),
-    fc.array(ruleArb('to', true), { maxLength: 2 }),
-    fc.array(ruleArb('to', false), { maxLength: 2 }),
-    fc.option(
-      fc.record({ ingress: fc.boolean(), egress: fc.boolean() }, { requiredKeys: [], noNullPrototype: true }),
-      { nil: undefined, freq: 3 },
-    ),
-  )
-  .map(([endpointSelector, ingress, ingressDeny, egress, egressDeny, enableDefaultDeny]) => ({
-    endpointSelector,
-    ...(ingress.length === 0 ? {} : { ingress }),
-    ...(ingressDeny.length === 0 ? {} : { ingressDeny }),
-    ...(egress.length === 0 ? {} : { egress }),
-    ...(egressDeny.length === 0 ? {} : { egressDeny }),
-    ...(enableDefaultDeny === undefined ? {} : { enableDefaultDeny }),
-  }));
-
-const ciliumPoliciesArb: fc.Arbitrary<CiliumPolicyInfo[]> = fc
-  .array(fc.tuple(fc.option(fc.constantFrom(...NAMESPACES), { nil: undefined }), ruleSetArb), {
-    minLength: 1,
-    maxLength: 3,
-  })
-  .map((list) =>
-    list.map(([namespace, spec], i) =>
-      namespace === undefined ? ccnp(`ccnp${i}`, spec) : cnpCilium(namespace, `cnp${i}`, spec),
-    ),
-  );
-
-const ciliumClusterArb: fc.Arbitrary<ClusterState> = fc
-  .tuple(tieredClusterInputArb, ciliumPoliciesArb, fc.boolean())
-  .map(([input, ciliumPolicies, tiers]) =>
-    cluster({ ...input, clusterPolicies: tiers ? (input.clusterPolicies ?? []) : [], ciliumPolicies }),
-  );
 
 /** The policies' and pods' ports, Cilium's (and their neighbours). */
 function probes(state: ClusterState): number[] {
@@ -199,6 +48,19 @@ function addresses(state: ClusterState): string[] {
 
 type Side = { pod: ClusterState['pods'][number] } | { ip: string };
 
+/** Every pod pair (a pod with itself only when `self`) and every pod/address pair, both ways. */
+function sidePairs(state: ClusterState, ips: readonly string[], self: boolean): [Side, Side][] {
+  const pairs: [Side, Side][] = [];
+  for (const s of state.pods) {
+    for (const d of state.pods) if (self || d !== s) pairs.push([{ pod: s }, { pod: d }]);
+    for (const ip of ips) {
+      pairs.push([{ pod: s }, { ip }]);
+      pairs.push([{ ip }, { pod: s }]);
+    }
+  }
+  return pairs;
+}
+
 function toEndpoint(side: Side): Endpoint {
   return 'pod' in side
     ? { kind: 'pod', namespace: side.pod.namespace, name: side.pod.name }
@@ -212,14 +74,7 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         const compiled = compileCluster(state);
         const ports = probes(state);
         const ips = addresses(state);
-        const pairs: [Side, Side][] = [];
-        for (const s of state.pods) {
-          for (const d of state.pods) pairs.push([{ pod: s }, { pod: d }]);
-          for (const ip of ips) {
-            pairs.push([{ pod: s }, { ip }]);
-            pairs.push([{ ip }, { pod: s }]);
-          }
-        }
+        const pairs = sidePairs(state, ips, true);
         for (const [s, d] of pairs) {
           const src = toEndpoint(s);
           const dst = toEndpoint(d);
@@ -242,6 +97,74 @@ describe('Cilium policies: compileCluster equals the naive evaluator', () => {
         );
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+/** The engine's "filtered at L7" policies of a class pair on one port (ids, sorted). */
+function engineL7(filters: readonly L7Filter[], protocol: Protocol, port: number): string[] {
+  return [
+    ...new Set(filters.filter((f) => portsContain(f.ports, protocol, port)).map((f) => f.policy)),
+  ].sort();
+}
+
+function classEndOf(compiled: CompiledCluster, side: Side): ClassEnd {
+  return 'pod' in side
+    ? { pod: compiled.classOfPod(side.pod.namespace, side.pod.name)! }
+    : { address: compiled.addressSpace.classOfIp(side.ip)! };
+}
+
+describe('Cilium policies: the L7 marker and DNS names equal the naive evaluator', () => {
+  test('random clusters with L7 rules, toFQDNs and DNS rules: who filters at L7, who reaches a name (property)', () => {
+    fc.assert(
+      fc.property(ciliumClusterArb, (state) => {
+        const compiled = compileCluster(state);
+        const ports = probes(state);
+        const ips = addresses(state);
+        // A pod to itself is not filtered (Cilium does not see it); the engine answers per class.
+        const pairs = sidePairs(state, ips, false);
+        for (const [s, d] of pairs) {
+          const src = classEndOf(compiled, s);
+          const dst = classEndOf(compiled, d);
+          const filters = l7Filters(compiled, src, dst, allowedBetweenEnds(compiled, src, dst));
+          for (const protocol of PROTOCOLS) {
+            for (const port of ports) {
+              const want = naiveL7(state, toEndpoint(s), toEndpoint(d), protocol, port, {
+                ipBlockMatchesPods: true,
+              });
+              const got = engineL7(filters, protocol, port);
+              assert.deepEqual(
+                got,
+                want,
+                `${JSON.stringify(toEndpoint(s))} -> ${JSON.stringify(toEndpoint(d))} ${protocol}/${port}: filtered at L7 by`,
+              );
+            }
+          }
+        }
+        // By name: every pod, every probed name; the name may resolve to any address outside the nodes.
+        const outside = ips.filter((ip) => !state.nodes.some((n) => n.addresses.includes(ip)));
+        for (const pod of state.pods) {
+          const cls = compiled.classOfPod(pod.namespace, pod.name)!;
+          for (const name of NAMES) {
+            for (const protocol of PROTOCOLS) {
+              for (const port of ports) {
+                const query = portSetOf(protocol, [port, port]);
+                const got = explainDomain(compiled, [cls], name, query).some((r) =>
+                  r.policy.startsWith('Cilium'),
+                );
+                const endpoint = { kind: 'pod' as const, namespace: pod.namespace, name: pod.name };
+                const want = naiveReachesName(state, endpoint, name, protocol, port, outside);
+                assert.equal(
+                  got,
+                  want,
+                  `${pod.namespace}/${pod.name} -> ${name} ${protocol}/${port} by name`,
+                );
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: Math.ceil(NUM_RUNS / 2) },
     );
   });
 });

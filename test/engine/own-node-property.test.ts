@@ -18,7 +18,7 @@ import { tieredClusterInputArb } from '../support/arbitraries.ts';
 import { cluster } from '../support/builders.ts';
 import { naiveAllowed } from '../support/naive.ts';
 import { cniProfile, naiveCniOptions } from '../support/verdicts.ts';
-import { ciliumPoliciesArb } from '../support/cilium-arbitraries.ts';
+import { ciliumPoliciesArb } from '../support/cilium-rule-arbitraries.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
 

@@ -36,4 +36,13 @@ describe('explain --to a DNS name', () => {
     assert.ok(domainMatches('*', 'example.org'));
     assert.ok(domainMatches('api.stripe.com', 'API.stripe.com.'));
   });
+
+  test("a leading **. matches one or more labels, as Cilium's matchpattern reads it; stars alone every name", () => {
+    assert.ok(domainMatches('**.stripe.com', 'a.b.stripe.com'));
+    assert.ok(domainMatches('***.stripe.com', 'api.stripe.com'));
+    assert.ok(!domainMatches('**.stripe.com', 'stripe.com'));
+    assert.ok(!domainMatches('*.stripe.com', 'a.b.stripe.com'));
+    assert.ok(domainMatches('**', 'stripe.com'));
+    assert.ok(domainMatches('api-*-v2.stripe.com', 'api-eu-v2.stripe.com'));
+  });
 });

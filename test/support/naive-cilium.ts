@@ -9,6 +9,7 @@ import type { ClusterState, PodInfo } from '../../src/model/cluster.ts';
 import type {
   CiliumCIDRRule,
   CiliumPortProtocol,
+  CiliumPortRule,
   CiliumRule,
   CiliumService,
 } from '../../src/model/cilium-wire.ts';
@@ -81,6 +82,8 @@ function identity(h: CiliumHelpers, state: ClusterState, pod: PodInfo): Labels {
 }
 
 interface Policy {
+  /** `CiliumNetworkPolicy/<namespace>/<name>`, `CiliumClusterwideNetworkPolicy/<name>`: as outputs cite it. */
+  id: string;
   clusterwide: boolean;
   namespace: string;
   rules: readonly CiliumRule[];
@@ -99,7 +102,10 @@ function parse(state: ClusterState): Policy[] {
     const o = info.object;
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
     const rules = [...(o.spec === undefined ? [] : [o.spec]), ...(o.specs ?? [])];
-    return { clusterwide, namespace: o.metadata.namespace ?? 'default', rules };
+    const namespace = o.metadata.namespace ?? 'default';
+    const name = o.metadata.name ?? '';
+    const id = clusterwide ? `${o.kind}/${name}` : `${o.kind}/${namespace}/${name}`;
+    return { id, clusterwide, namespace, rules };
   });
 }
 
@@ -117,28 +123,39 @@ export function naiveCiliumVerdict(
   const self = direction === 'Egress' ? conn.source : conn.destination;
   const other = direction === 'Egress' ? conn.destination : conn.source;
   if (self.kind === 'ip' || self.pod.hostNetwork) return undefined;
-  const labels = identity(h, conn.state, self.pod);
   const verdict: CiliumVerdict = { isolated: false, allowed: false, denied: false };
   let selected = false;
-  for (const p of policies(conn.state)) {
-    for (const rule of p.rules) {
-      if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
-      if (!p.clusterwide && self.pod.namespace !== p.namespace) continue;
-      if (!h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels)) continue;
-      selected = true;
-      const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
-      const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
-      const field = direction === 'Ingress' ? 'ingress' : 'egress';
-      // "the default is true for each traffic direction that has rules": only a direction with rules counts
-      // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
-      verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
-      const matches = (r: AnyRule): boolean =>
-        peerMatches(h, conn, p, r, direction, other, self) && portsMatch(conn, r);
-      if (allow.some(matches)) verdict.allowed = true;
-      if (deny.some(matches)) verdict.denied = true;
-    }
+  for (const { p, rule } of selecting(h, conn.state, self.pod)) {
+    selected = true;
+    const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
+    const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
+    const field = direction === 'Ingress' ? 'ingress' : 'egress';
+    // "the default is true for each traffic direction that has rules": only a direction with rules counts
+    // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
+    verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
+    const matches = (r: AnyRule): boolean =>
+      peerMatches(h, conn, p, r, direction, other, self) && portsMatch(conn, r);
+    if (allow.some(matches)) verdict.allowed = true;
+    if (deny.some(matches)) verdict.denied = true;
   }
   return selected ? verdict : undefined;
+}
+
+/** The rule sets (with their policy) whose endpointSelector selects `pod`. */
+function* selecting(
+  h: CiliumHelpers,
+  state: ClusterState,
+  pod: PodInfo,
+): Generator<{ p: Policy; rule: CiliumRule }> {
+  if (pod.hostNetwork) return;
+  const labels = identity(h, state, pod);
+  for (const p of policies(state)) {
+    for (const rule of p.rules) {
+      if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
+      if (!p.clusterwide && pod.namespace !== p.namespace) continue;
+      if (h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels)) yield { p, rule };
+    }
+  }
 }
 
 /**
@@ -170,7 +187,7 @@ interface AnyRule {
   toGroups?: unknown[];
   fromRequires?: unknown[];
   toRequires?: unknown[];
-  toPorts?: { ports?: CiliumPortProtocol[] }[];
+  toPorts?: CiliumPortRule[];
   icmps?: unknown[];
 }
 
@@ -322,30 +339,199 @@ function peerMatches(
 function portsMatch(conn: CiliumConnection, r: AnyRule): boolean {
   const entries = r.toPorts ?? [];
   if (entries.length === 0) return (r.icmps?.length ?? 0) === 0;
-  return entries.some((entry) => {
-    // An entry without ports matches no port (the agent iterates its ports).
-    const ports = entry.ports ?? [];
-    return ports.some((pp) => {
-      const protocol = (pp.protocol ?? '').toUpperCase() || 'ANY';
-      if (protocol !== 'ANY' && protocol !== conn.protocol) return false;
-      // Without `enable-sctp`, Cilium enforces no SCTP: neither `SCTP` nor `ANY` lets SCTP through.
-      if (conn.protocol === 'SCTP' && conn.options?.cni?.sctp === false) return false;
-      const word = pp.port ?? '0';
-      if (/[a-z]/i.test(word)) {
-        const dst = conn.destination;
-        return (
-          dst.kind === 'pod' &&
-          dst.pod.namedPorts.some(
-            (n) => n.name === word.toLowerCase() && n.protocol === conn.protocol && n.port === conn.port,
-          )
-        );
-      }
-      const start = Number(word);
-      if (start === 0) return true;
-      // Before Cilium 1.16 the CRD had no `endPort`: the entry is its `port` alone.
-      const ranges = (conn.options?.cni?.endPort ?? 'range') === 'range';
-      const end = ranges && pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
-      return start <= conn.port && conn.port <= end;
-    });
+  return entries.some((entry) => entryMatches(conn, entry));
+}
+
+/** One `toPorts` entry: any of its `ports` (none: no port). */
+function entryMatches(
+  conn: Pick<CiliumConnection, 'protocol' | 'port' | 'destination' | 'options'>,
+  entry: { ports?: CiliumPortProtocol[] },
+): boolean {
+  // An entry without ports matches no port (the agent iterates its ports).
+  const ports = entry.ports ?? [];
+  return ports.some((pp) => {
+    const protocol = (pp.protocol ?? '').toUpperCase() || 'ANY';
+    if (protocol !== 'ANY' && protocol !== conn.protocol) return false;
+    // Without `enable-sctp`, Cilium enforces no SCTP: neither `SCTP` nor `ANY` lets SCTP through.
+    if (conn.protocol === 'SCTP' && conn.options?.cni?.sctp === false) return false;
+    const word = pp.port ?? '0';
+    if (/[a-z]/i.test(word)) {
+      const dst = conn.destination;
+      return (
+        dst.kind === 'pod' &&
+        dst.pod.namedPorts.some(
+          (n) => n.name === word.toLowerCase() && n.protocol === conn.protocol && n.port === conn.port,
+        )
+      );
+    }
+    const start = Number(word);
+    if (start === 0) return true;
+    // Before Cilium 1.16 the CRD had no `endPort`: the entry is its `port` alone.
+    const ranges = (conn.options?.cni?.endPort ?? 'range') === 'range';
+    const end = ranges && pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
+    return start <= conn.port && conn.port <= end;
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Layer 7 and DNS names
+
+/**
+ * Whether a `toPorts` entry hands the connection to Cilium's proxy: L7 `rules` of some kind (Cilium's
+ * `L7Rules.IsEmpty` is false), a `listener`, TLS termination or origination, or `serverNames`.
+ */
+function hasL7(entry: CiliumPortRule): boolean {
+  const r = entry.rules;
+  const rules =
+    r !== undefined &&
+    ((r.http?.length ?? 0) > 0 ||
+      (r.kafka?.length ?? 0) > 0 ||
+      (r.dns?.length ?? 0) > 0 ||
+      (r.l7proto ?? '') !== '');
+  return (
+    rules ||
+    (entry.listener ?? null) !== null ||
+    (entry.terminatingTLS ?? null) !== null ||
+    (entry.originatingTLS ?? null) !== null ||
+    (entry.serverNames?.length ?? 0) > 0
+  );
+}
+
+/**
+ * The policies whose L7 rules filter the connection at this side (egress at the source, ingress at the
+ * destination), by id, sorted; [] when none does. An allow rule of a rule set selecting the pod, matching the
+ * peer, with a `toPorts` entry that matches the port and carries L7 rules, filters it, unless an allow of the
+ * same side lets the connection through at L4 alone: a matching entry without L7 rules, a matching rule
+ * without `toPorts` (L3 only), or a NetworkPolicy that isolates the pod and allows it (`networkPolicyAllows`):
+ * "If a layer 4 rule is specified in the policy, and a similar layer 4 rule with layer 7 rules is also
+ * specified, then the layer 7 portions of the latter rule will have no effect" (Cilium's Layer 7 Examples).
+ */
+export function naiveCiliumL7(
+  h: CiliumHelpers,
+  conn: CiliumConnection,
+  direction: Direction,
+  networkPolicyAllows: boolean,
+): string[] {
+  const self = direction === 'Egress' ? conn.source : conn.destination;
+  const other = direction === 'Egress' ? conn.destination : conn.source;
+  if (self.kind === 'ip') return [];
+  const filtering = new Set<string>();
+  let l4Only = networkPolicyAllows;
+  for (const { p, rule } of selecting(h, conn.state, self.pod)) {
+    for (const r of (direction === 'Ingress' ? rule.ingress : rule.egress) ?? []) {
+      if (!peerMatches(h, conn, p, r, direction, other, self)) continue;
+      const entries: CiliumPortRule[] = r.toPorts ?? [];
+      if (entries.length === 0) l4Only ||= (r.icmps?.length ?? 0) === 0;
+      for (const entry of entries) {
+        if (!entryMatches(conn, entry)) continue;
+        if (hasL7(entry)) filtering.add(p.id);
+        else l4Only = true;
+      }
+    }
+  }
+  return l4Only ? [] : [...filtering].sort();
+}
+
+/** The name as DNS compares it: lower case, without the final dot. */
+function dnsName(text: string): string {
+  return text.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Cilium's `matchPattern` on a name (`pkg/fqdn/matchpattern`): stars alone (`*`, `**`) match every name; a
+ * leading `**.` (two or more stars, then a dot) one or more labels; any other `*` any run of DNS characters
+ * (letters, digits, `-`, `_`) within one label.
+ */
+function patternMatches(pattern: string, name: string): boolean {
+  const p = dnsName(pattern);
+  if (/^\*+$/.test(p)) return true;
+  const labels = name.split('.');
+  const lead = /^\*{2,}\./.exec(p);
+  if (lead !== null) {
+    const rest = p.slice(lead[0].length).split('.');
+    if (labels.length <= rest.length) return false;
+    return labelsMatch(rest, labels.slice(labels.length - rest.length));
+  }
+  const parts = p.split('.');
+  return parts.length === labels.length && labelsMatch(parts, labels);
+}
+
+function labelsMatch(patterns: readonly string[], labels: readonly string[]): boolean {
+  return patterns.every((pat, i) => {
+    const label = labels[i]!;
+    const pieces = pat.split('*');
+    // Each `*` stands for any run of DNS characters: the pieces must appear in order, anchored at both ends.
+    if (pieces.length === 1) return label === pat;
+    if (!/^[-a-z0-9_]*$/.test(label)) return false;
+    if (!label.startsWith(pieces[0]!) || !label.endsWith(pieces[pieces.length - 1]!)) return false;
+    let at = pieces[0]!.length;
+    for (const piece of pieces.slice(1, -1)) {
+      const found = label.indexOf(piece, at);
+      if (found < 0) return false;
+      at = found + piece.length;
+    }
+    return at <= label.length - pieces[pieces.length - 1]!.length;
+  });
+}
+
+/** A `toFQDNs` item or `rules.dns` item (`matchName` or `matchPattern`) matching `name`. */
+function fqdnSelectorMatches(selector: { matchName?: string; matchPattern?: string }, name: string): boolean {
+  if (selector.matchName !== undefined) return dnsName(selector.matchName) === name;
+  return selector.matchPattern !== undefined && patternMatches(selector.matchPattern, name);
+}
+
+/**
+ * Whether `pod` reaches the DNS name `name` by name through Cilium policies on `protocol`/`port`: an egress allow
+ * rule of a rule set selecting it has a `toFQDNs` item matching the name and its `toPorts` allow the port
+ * (a named port never: there is no destination pod to resolve it on); Cilium's DNS proxy sees the pod's lookups
+ * of the name (an egress allow `toPorts` entry of a rule set selecting it allows port 53 over UDP or TCP and
+ * has `rules.dns` items, one matching the name: only then do `toFQDNs` selectors learn its addresses, "no port
+ * 53 rules to trigger DNS interception, which is also required for ToFQDN rules to work"); and the pod's
+ * egress deny rules leave at least one address outside the cluster (`outside`) on that port, since the name
+ * may resolve to any of them.
+ */
+export function naiveCiliumReachesName(
+  h: CiliumHelpers,
+  state: ClusterState,
+  pod: PodInfo,
+  name: string,
+  protocol: Protocol,
+  port: number,
+  outside: readonly string[],
+): boolean {
+  const wanted = dnsName(name);
+  const self: NaiveSide = { kind: 'pod', pod };
+  let allowed = false;
+  let seen = false;
+  for (const { rule } of selecting(h, state, pod)) {
+    for (const r of rule.egress ?? []) {
+      const entries = r.toPorts ?? [];
+      for (const entry of entries) {
+        if ((entry.rules?.dns ?? []).length === 0) continue;
+        const dns = (protocol: Protocol) =>
+          entryMatches(
+            { protocol, port: 53, destination: { kind: 'ip', ip: '0.0.0.0' }, options: {} },
+            entry,
+          );
+        if (
+          (dns('UDP') || dns('TCP')) &&
+          (entry.rules?.dns ?? []).some((d) => fqdnSelectorMatches(d as { matchName?: string }, wanted))
+        )
+          seen = true;
+      }
+      if (!(r.toFQDNs ?? []).some((f) => fqdnSelectorMatches(f, wanted))) continue;
+      const at = { protocol, port, destination: { kind: 'ip', ip: '0.0.0.0' } as NaiveSide, options: {} };
+      if (entries.length === 0 ? (r.icmps?.length ?? 0) === 0 : entries.some((e) => entryMatches(at, e)))
+        allowed = true;
+    }
+  }
+  if (!allowed || !seen) return false;
+  return outside.some(
+    (ip) =>
+      naiveCiliumVerdict(
+        h,
+        { state, source: self, destination: { kind: 'ip', ip }, protocol, port },
+        'Egress',
+      )?.denied !== true,
+  );
 }

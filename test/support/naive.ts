@@ -26,7 +26,12 @@ import type {
   TierSubject,
 } from '../../src/model/k8s.ts';
 import { NAMESPACE_NAME_LABEL } from '../../src/model/cluster.ts';
-import { naiveCiliumVerdict, type CiliumHelpers } from './naive-cilium.ts';
+import {
+  naiveCiliumL7,
+  naiveCiliumReachesName,
+  naiveCiliumVerdict,
+  type CiliumHelpers,
+} from './naive-cilium.ts';
 
 /** Same shape as the engine's `Endpoint`, declared here so that nothing is shared with the engine. */
 export type NaiveEndpoint = { kind: 'pod'; namespace: string; name: string } | { kind: 'ip'; ip: string };
@@ -79,10 +84,66 @@ export function naiveAllowed(
   port: number,
   options: NaiveOptions,
 ): boolean {
-  const source = resolve(state, src);
-  const destination = resolve(state, dst);
-  const conn: Connection = { state, source, destination, protocol, port, options };
+  const conn = connection(state, src, dst, protocol, port, options);
   return sideAllows(conn, 'Egress') && sideAllows(conn, 'Ingress');
+}
+
+function connection(
+  state: ClusterState,
+  src: NaiveEndpoint,
+  dst: NaiveEndpoint,
+  protocol: Protocol,
+  port: number,
+  options: NaiveOptions,
+): Connection {
+  return { state, source: resolve(state, src), destination: resolve(state, dst), protocol, port, options };
+}
+
+/**
+ * The Cilium policies whose L7 rules filter the connection, by id, sorted: "allowed at L4, filtered at L7 by
+ * <policy>". [] when it is denied, or when no L7 rule filters it at either side (an L4-only allow of a side
+ * cancels that side's L7 rules; naive-cilium.ts). A pod's connection to its own IP is not filtered (Cilium
+ * policies do not see it).
+ */
+export function naiveL7(
+  state: ClusterState,
+  src: NaiveEndpoint,
+  dst: NaiveEndpoint,
+  protocol: Protocol,
+  port: number,
+  options: NaiveOptions,
+): string[] {
+  if (!naiveAllowed(state, src, dst, protocol, port, options)) return [];
+  const conn = connection(state, src, dst, protocol, port, options);
+  if (
+    conn.source.kind === 'pod' &&
+    conn.destination.kind === 'pod' &&
+    conn.source.pod === conn.destination.pod
+  )
+    return [];
+  const ids = new Set<string>();
+  for (const direction of ['Egress', 'Ingress'] as const) {
+    const np = networkPolicyDecision(conn, direction) === true;
+    for (const id of naiveCiliumL7(CILIUM_HELPERS, conn, direction, np)) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
+/**
+ * Whether the pod `src` reaches the DNS name `name` on `protocol`/`port` by name, through Cilium `toFQDNs`
+ * rules (naive-cilium.ts); `outside`: addresses outside the cluster the name may resolve to.
+ */
+export function naiveReachesName(
+  state: ClusterState,
+  src: NaiveEndpoint & { kind: 'pod' },
+  name: string,
+  protocol: Protocol,
+  port: number,
+  outside: readonly string[],
+): boolean {
+  const side = resolve(state, src);
+  if (side.kind !== 'pod') return false;
+  return naiveCiliumReachesName(CILIUM_HELPERS, state, side.pod, name, protocol, port, outside);
 }
 
 /**

@@ -48,7 +48,9 @@ interface Win {
   innerWidth: number;
   document: { documentElement: { scrollWidth: number } };
   getComputedStyle(el: unknown): { getPropertyValue(name: string): string };
-  __netfence?: { graph: () => Snapshot };
+  __netfence?: { graph: () => Snapshot; drawn: () => string[] };
+  /** Changes to the attributes of cytoscape's container (counted by the selection test). */
+  __containerChanges?: number;
 }
 
 const skip = browserMissing();
@@ -252,6 +254,8 @@ describe('the graph reads at every size', { skip }, () => {
       const before = {
         web: await pixel(page, ...fillPoint(plain, 'shop/Deployment/web')),
         catalog: await pixel(page, ...fillPoint(plain, 'shop/Deployment/catalog')),
+        api: await pixel(page, ...fillPoint(plain, 'shop/Deployment/api')),
+        postgres: await pixel(page, ...fillPoint(plain, POSTGRES)),
       };
       await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
       const g = await settled(page);
@@ -278,8 +282,33 @@ describe('the graph reads at every size', { skip }, () => {
       assert.ok(
         g.edges.find((e) => e.id === 'shop/Deployment/web>shop/Deployment/api')?.classes.includes('dimmed'),
       );
-      // A click on another workload moves the dimming (nothing stale stays).
+      // A click on another workload moves the dimming (nothing stale stays), drawn on screen at once (before
+      // the URL and the inspector follow), without touching cytoscape's container: it redraws every element
+      // when the container's attributes change (the dimming used to be a class there).
+      await page.evaluate(() => {
+        const w = globalThis as unknown as Win & {
+          document: { querySelector(s: string): unknown };
+          MutationObserver: new (f: (m: unknown[]) => void) => { observe(t: unknown, o: object): void };
+        };
+        w.__containerChanges = 0;
+        new w.MutationObserver((m) => (w.__containerChanges! += m.length)).observe(
+          w.document.querySelector('.canvas'),
+          { attributes: true },
+        );
+      });
       await clickNode(page, g, 'shop/Deployment/web');
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.drawn().includes('shop/Deployment/web'),
+      );
+      const clicked = {
+        api: await pixel(page, ...fillPoint(g, 'shop/Deployment/api')),
+        postgres: await pixel(page, ...fillPoint(g, POSTGRES)),
+      };
+      assert.ok(colourDistance(clicked.api, before.api) < 12, 'the new neighbour is drawn at full strength');
+      assert.ok(
+        colourDistance(clicked.postgres, before.postgres) > 40,
+        `the last selection is drawn faint (${clicked.postgres.join(',')} was ${before.postgres.join(',')})`,
+      );
       await page.waitForFunction(() =>
         decodeURIComponent((globalThis as unknown as Win).location.hash).includes(
           'sel=node:shop/Deployment/web',
@@ -307,6 +336,28 @@ describe('the graph reads at every size', { skip }, () => {
       await page.waitForFunction(() => !(globalThis as unknown as Win).location.hash.includes('sel='));
       const after = await settled(page);
       assert.equal(after.nodes.filter((n) => n.classes.includes('dimmed')).length, 0);
+      assert.ok(
+        colourDistance(await pixel(page, ...fillPoint(after, POSTGRES)), before.postgres) < 12,
+        'nothing is drawn faint any more',
+      );
+      assert.equal(
+        await page.evaluate(() => (globalThis as unknown as Win).__containerChanges),
+        0,
+        "cytoscape's container kept its attributes",
+      );
+      // The canvas below, whose drawing waited for the frame that showed the selection, draws again:
+      // hovering a workload labels its lines there.
+      const canvasBox = (await page.locator('.canvas').boundingBox())!;
+      const catalogBox = after.nodes.find((n) => n.id === 'shop/Deployment/catalog')!.box;
+      await page.mouse.move(
+        canvasBox.x + (catalogBox.x1 + catalogBox.x2) / 2,
+        canvasBox.y + (catalogBox.y1 + catalogBox.y2) / 2,
+      );
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as Win).__netfence!.graph().edges.find((e) => e.id === id)?.labelBox,
+        `shop/Deployment/catalog>${POSTGRES}`,
+        { timeout: 5000 },
+      );
     } finally {
       await browser.close();
     }

@@ -8,7 +8,9 @@
  * The dimming is one layer, not a style on every element (restyling a thousand elements is what a click
  * cost at scale): the canvas is drawn faint as a whole (CSS opacity, a compositor operation), and a second,
  * passive cytoscape instance above it draws the selection's neighbourhood (a few dozen elements) at full
- * strength, following the main one's viewport and positions.
+ * strength, following the main one's viewport and positions. A selection changes nothing in the main
+ * instance: any change there (a class, an element added, even an attribute of its container, which cytoscape
+ * watches) redraws every element below, which is what a click cost at 5,000 workloads.
  */
 import cytoscape, {
   type Collection,
@@ -203,6 +205,7 @@ function edgeElements(
   classes: (e: GraphEdge) => string[],
   weak: ReadonlySet<string> = new Set(),
   crowded = lines.length > CROWDED_LINES,
+  extra: readonly string[] = [],
 ): ElementDefinition[] {
   return lines.map((l) => ({
     group: 'edges' as const,
@@ -221,6 +224,7 @@ function edgeElements(
       ...(crowded ? ['crowded'] : []),
       ...(weak.has(l.id) ? ['weak'] : []),
       ...classes(l.edges[0]!),
+      ...extra,
     ],
   }));
 }
@@ -271,25 +275,44 @@ export class Canvas {
   #shape = '';
   /**
    * The lines beyond the strongest are not in the page (styling thousands of hidden lines is what the first
-   * paint of a large overview cost): a selection adds those it needs (`#added`), and removes them after.
+   * paint of a large overview cost): a selection draws those it needs above (`#nearWeak`), and puts them in
+   * the main instance after that frame (`#added`, for the pointer: hover and click), removing them after.
    */
   #weak = new Map<string, DrawnEdge[]>();
   #weakIds: ReadonlySet<string> = new Set();
   #added: Collection;
+  /**
+   * Whether the main instance's drawing is held (`cy.startBatch()`) until after the frame that shows a
+   * selection, and the task that releases it.
+   */
+  #held = false;
+  #release = 0;
   #edgeClasses: (e: GraphEdge) => string[] = () => [];
   #crowded = false;
   #members: ((group: string) => readonly string[]) | undefined;
   #selected: readonly string[] = [];
-  /** What the selection marked (selected, its lines) and dimmed: the next selection changes only the difference. */
   /** The selection the elements show now (undefined: new elements, none applied yet). */
   #shown: readonly string[] | undefined;
-  #marked: Collection;
-  /** The neighbourhood drawn at full strength above the dimmed canvas (undefined: nothing selected). */
+  /** The selection as the last frame drew it (for the benchmark: `__netfence.drawn()`). */
+  #drawn: readonly string[] = [];
+  /** The selected elements (node or line ids). */
+  #picked: ReadonlySet<string> = new Set();
+  /**
+   * The neighbourhood drawn at full strength above the dimmed canvas (undefined: nothing selected): its
+   * elements in the main instance, the ids of everything it holds, and the weak lines it shows.
+   */
   #near: Collection | undefined;
+  #nearIds: ReadonlySet<string> | undefined;
+  #nearWeak: ReadonlyMap<string, DrawnEdge> = new Map();
+  /** The nodes the search marks. */
+  #matched: ReadonlySet<string> = new Set();
+  readonly #parent: HTMLElement;
   readonly #layer: HTMLElement;
   #overlay: Core | undefined;
   #overlayFrame = 0;
   #frame = 0;
+  /** The group nodes of the elements drawn (undefined: not looked up since they were added). */
+  #parents: cytoscape.NodeSingular[] | undefined;
 
   constructor(parent: HTMLElement, handlers: CanvasHandlers) {
     this.element = h('div', {
@@ -301,6 +324,7 @@ export class Canvas {
     this.#layer = h('div', { class: 'canvas-selection', 'aria-hidden': 'true' });
     this.#titles = h('div', { class: 'graph-titles', 'aria-hidden': 'true' });
     this.#tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    this.#parent = parent;
     parent.append(this.element, this.#layer, this.#titles, this.#tooltip);
     this.cy = cytoscape({
       container: this.element,
@@ -310,9 +334,10 @@ export class Canvas {
       maxZoom: 3,
       boxSelectionEnabled: false,
       autoungrabify: false,
+      // The page keeps the selection (cytoscape's own would restyle, and redraw, what a click touches).
+      autounselectify: true,
       hideEdgesOnViewport: false,
     });
-    this.#marked = this.cy.collection();
     this.#added = this.cy.collection();
     this.#listen(handlers);
     // The canvas follows its box (the inspector opens and closes, the window resizes).
@@ -394,6 +419,8 @@ export class Canvas {
 
   /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
   render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+    // Drawing everything anew: nothing waits for a frame.
+    this.#unhold();
     positions = cacheFor(decorations.grouping ?? '');
     this.#members = decorations.members;
     const nodeClasses = decorations.nodeClasses ?? (() => []);
@@ -440,12 +467,14 @@ export class Canvas {
         ),
       ]);
     });
+    this.#parents = undefined;
     if (reshaped) this.#place();
     // The elements are new: nothing is marked yet.
     this.#shown = undefined;
-    this.#marked = this.cy.collection();
     this.#added = this.cy.collection();
-    this.select(this.#selected);
+    this.#matched = new Set();
+    this.#select(this.#selected);
+    this.#syncWeak();
     this.#publish();
     if (reshaped) this.fit();
     this.#zoomLabels();
@@ -596,43 +625,50 @@ export class Canvas {
 
   /**
    * Marks the selection: a node (or a line) and its neighbourhood stay, with their lines' labels; the rest
-   * is dimmed. A selected group keeps its members and their neighbours.
+   * is dimmed. A selected group keeps its members and their neighbours. The main instance is left as it is
+   * (the dimming is a CSS opacity, the neighbourhood is drawn above): the frame that shows a selection draws
+   * a few dozen elements, whatever the size of the graph.
    */
   select(ids: readonly string[]): void {
     // Already shown (a click marks the canvas before the URL follows and asks again).
     if (this.#shown !== undefined && sameList(this.#shown, ids)) return;
+    this.#select(ids);
+    this.#hold();
+  }
+
+  #select(ids: readonly string[]): void {
     this.#selected = ids;
     this.#shown = ids;
+    const weak = this.#weakFor(ids);
+    const pickedIds = new Set(ids.map((id) => this.#lineOf.get(id) ?? id));
+    // The weak lines in the main instance (for the pointer) belong to the last selection: not read here.
+    const isWeak = (e: cytoscape.SingularElementArgument): boolean => this.#weakIds.has(e.id());
+    const picked = this.cy.collection();
+    for (const id of pickedIds) picked.merge(this.cy.getElementById(id));
     let near: Collection | undefined;
-    this.cy.batch(() => {
-      // Only the neighbourhood is restyled: the rest is dimmed as one layer.
-      this.#addWeak(ids);
-      const picked = this.cy.collection();
-      for (const id of ids) picked.merge(this.cy.getElementById(this.#lineOf.get(id) ?? id));
-      if (!picked.empty()) {
-        const core = picked.union(picked.nodes().descendants());
-        const lines = core.edges().union(core.nodes().connectedEdges());
-        const around = core.union(lines).union(lines.connectedNodes());
-        near = around.union(around.nodes().ancestors());
-      }
-      const kept = near ?? this.cy.collection();
-      this.#marked.difference(kept).removeClass('selected selected-near labelled');
-      this.#marked = picked.union(kept.edges());
-      kept.not(picked).removeClass('selected');
-      picked.addClass('selected');
-      kept
+    const core = picked.filter((e) => !isWeak(e)).union(picked.nodes().descendants());
+    if (!core.empty() || weak.size > 0) {
+      const lines = core
         .edges()
-        .addClass('selected-near labelled')
-        .data('fs', LABEL_PX / this.cy.zoom());
-    });
+        .union(core.nodes().connectedEdges())
+        .filter((e) => !isWeak(e));
+      let around = core.union(lines).union(lines.connectedNodes());
+      for (const l of weak.values())
+        around = around.union(this.cy.getElementById(l.source)).union(this.cy.getElementById(l.target));
+      near = around.union(around.nodes().ancestors());
+    }
+    this.#picked = pickedIds;
     this.#near = near;
-    this.element.classList.toggle('dimmed', near !== undefined);
+    this.#nearWeak = weak;
+    this.#nearIds = near === undefined ? undefined : new Set([...near.map((e) => e.id()), ...weak.keys()]);
+    // On the parent: cytoscape watches its container's attributes and redraws everything when they change.
+    this.#parent.classList.toggle('canvas-dimmed', near !== undefined);
     this.#drawOverlay();
     this.#scheduleTitles();
   }
 
-  /** Puts into the page the weak lines a selection shows (a picked line, the lines of picked nodes), and only those. */
-  #addWeak(ids: readonly string[]): void {
+  /** The weak lines a selection shows: a picked line, the lines of picked nodes (and of their members). */
+  #weakFor(ids: readonly string[]): Map<string, DrawnEdge> {
     const need = new Map<string, DrawnEdge>();
     for (const id of ids) {
       const lineId = this.#lineOf.get(id) ?? id;
@@ -643,21 +679,57 @@ export class Canvas {
       for (const n of node.union(node.descendants()).toArray())
         for (const l of this.#weak.get(n.id()) ?? []) need.set(l.id, l);
     }
+    return need;
+  }
+
+  /**
+   * Holds the main instance's drawing until after the frame that shows the selection. Cytoscape redraws all
+   * of it after any click on a node (the node's pressed state, then its release), which at 5,000 workloads
+   * took longer than the rest of that frame, for a change nobody sees under the dimming and the copy above.
+   * After the frame, the main instance draws again, in a frame of its own, with the weak lines the
+   * selection shows (in it for the pointer: hover, click) and without those of the last one.
+   */
+  #hold(): void {
+    if (!this.#held) {
+      this.#held = true;
+      this.cy.startBatch();
+    }
+    if (this.#release !== 0) return;
+    this.#release = requestAnimationFrame(() =>
+      setTimeout(() => {
+        this.#release = 0;
+        this.#unhold();
+        if (!this.cy.destroyed()) this.#syncWeak();
+      }, 0),
+    );
+  }
+
+  #unhold(): void {
+    if (!this.#held || this.cy.destroyed()) return;
+    this.#held = false;
+    this.cy.endBatch();
+  }
+
+  #syncWeak(): void {
+    const need = this.#nearWeak;
     const gone = this.#added.filter((e) => !need.has(e.id()));
-    this.#marked = this.#marked.difference(gone);
-    gone.remove();
     const have = new Set(this.#added.map((e) => e.id()));
     const add = [...need.values()].filter((l) => !have.has(l.id));
-    this.#added = this.#added.difference(gone);
-    if (add.length > 0)
-      this.#added = this.#added.union(
-        this.cy.add(edgeElements(add, this.#edgeClasses, this.#weakIds, this.#crowded)),
-      );
+    if (gone.empty() && add.length === 0) return;
+    this.cy.batch(() => {
+      gone.remove();
+      this.#added = this.#added.difference(gone);
+      // Drawn (a weak line is not, unless a selection shows it), under the dimming and the copy above.
+      if (add.length > 0)
+        this.#added = this.#added.union(
+          this.cy.add(edgeElements(add, this.#edgeClasses, this.#weakIds, this.#crowded, ['selected-near'])),
+        );
+    });
   }
 
   /** Whether an element is dimmed: a selection is shown and the element is not in its neighbourhood. */
   #isDimmed(id: string): boolean {
-    return this.#near !== undefined && !this.#near.has(this.cy.getElementById(id));
+    return this.#nearIds !== undefined && !this.#nearIds.has(id);
   }
 
   #scheduleOverlay(): void {
@@ -688,14 +760,22 @@ export class Canvas {
     }));
   }
 
-  /** Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below. */
+  /**
+   * Draws the neighbourhood above the dimmed canvas: copies of its elements, where they are drawn below,
+   * marked (the selected ones, the lines labelled), and the weak lines it shows.
+   */
   #drawOverlay(): void {
     const near = this.#near;
     if (near === undefined || this.cy.destroyed()) {
       this.#overlay?.elements().remove();
+      this.#whenDrawn();
       return;
     }
     const overlay = this.#ensureOverlay();
+    const picked = this.#picked;
+    const mark = (id: string, classes: string[]): string[] =>
+      picked.has(id) ? [...classes, 'selected'] : classes;
+    const fs = LABEL_PX / this.cy.zoom();
     const elements: ElementDefinition[] = [];
     near.nodes().forEach((n) => {
       const data: Record<string, unknown> = { ...(n.data() as Record<string, unknown>) };
@@ -706,29 +786,65 @@ export class Canvas {
         elements.push({
           group: 'nodes',
           data: { ...data, bw: b.w - 1, bh: b.h - 1 },
-          classes: [...n.classes(), 'group-box'],
+          classes: mark(n.id(), [...n.classes(), 'group-box']),
           position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
         });
-      } else elements.push({ group: 'nodes', data, classes: n.classes(), position: { ...n.position() } });
+      } else
+        elements.push({
+          group: 'nodes',
+          data,
+          classes: mark(n.id(), n.classes()),
+          position: { ...n.position() },
+        });
     });
+    const nearMarks = ['selected-near', 'labelled'];
     near.edges().forEach((e) => {
       const data = e.data() as EdgeDataDefinition;
-      elements.push({ group: 'edges', data: { ...data }, classes: e.classes() });
+      elements.push({
+        group: 'edges',
+        data: { ...data, fs },
+        classes: mark(e.id(), [...e.classes().filter((c) => c !== 'labelled'), ...nearMarks]),
+      });
     });
+    for (const d of edgeElements(
+      [...this.#nearWeak.values()],
+      this.#edgeClasses,
+      this.#weakIds,
+      this.#crowded,
+      nearMarks,
+    ))
+      elements.push({
+        ...d,
+        data: { ...d.data, fs },
+        classes: mark(String(d.data.id), d.classes as string[]),
+      });
     overlay.batch(() => {
       overlay.elements().remove();
       overlay.add(elements);
     });
     overlay.viewport({ zoom: this.cy.zoom(), pan: this.cy.pan() });
+    this.#whenDrawn();
   }
 
-  /** Highlights nodes that match a search. */
+  /** Notes the selection as drawn once the overlay's next frame is (what `__netfence.drawn()` reports). */
+  #whenDrawn(): void {
+    const shown = this.#shown ?? [];
+    const done = (): void => {
+      if (this.#shown === shown) this.#drawn = shown;
+    };
+    // Nothing to draw above: the frame that changes the opacity below shows it.
+    if (this.#near === undefined || this.#overlay === undefined) requestAnimationFrame(done);
+    else this.#overlay.one('render', done);
+  }
+
+  /** Highlights nodes that match a search (restyling only those whose mark changes). */
   mark(ids: ReadonlySet<string>): void {
+    const was = this.#matched;
+    if (was.size === ids.size && [...ids].every((id) => was.has(id))) return;
+    this.#matched = new Set(ids);
     this.cy.batch(() => {
-      this.cy.nodes().forEach((n) => {
-        if (ids.has(n.id())) n.addClass('match');
-        else n.removeClass('match');
-      });
+      for (const id of was) if (!ids.has(id)) this.cy.getElementById(id).removeClass('match');
+      for (const id of ids) if (!was.has(id)) this.cy.getElementById(id).addClass('match');
     });
   }
 
@@ -761,7 +877,8 @@ export class Canvas {
   #drawTitles(): void {
     if (this.cy.destroyed()) return;
     const zoom = this.cy.zoom();
-    const parents = this.cy.nodes(':parent').toArray();
+    // The groups drawn (found once per drawing: a selector over every node costs at every frame).
+    const parents = (this.#parents ??= this.cy.nodes(':parent').toArray());
     const have = new Map(
       [...this.#titles.children].map((c) => [(c as HTMLElement).dataset.id ?? '', c as HTMLElement]),
     );
@@ -820,9 +937,13 @@ export class Canvas {
 
   #publish(): void {
     const w = window as unknown as {
-      __netfence?: { graph: () => GraphSnapshot; selection: () => string[] };
+      __netfence?: { graph: () => GraphSnapshot; selection: () => string[]; drawn: () => string[] };
     };
-    w.__netfence = { graph: () => this.snapshot(), selection: () => [...(this.#shown ?? [])] };
+    w.__netfence = {
+      graph: () => this.snapshot(),
+      selection: () => [...(this.#shown ?? [])],
+      drawn: () => [...this.#drawn],
+    };
   }
 
   /** What is drawn (empty once destroyed: a view being replaced). */
@@ -838,7 +959,9 @@ export class Canvas {
     const edges: GraphSnapshot['edges'] = [];
     const notDrawn: GraphSnapshot['notDrawn'] = [];
     for (const line of this.#lines.values()) {
-      const e = cy.getElementById(line.id);
+      // The neighbourhood's lines as drawn above the dimmed canvas (a weak line only there, or nowhere).
+      const above = this.#nearIds?.has(line.id) === true ? this.#overlay?.getElementById(line.id) : undefined;
+      const e = above ?? (this.#weakIds.has(line.id) ? cy.collection() : cy.getElementById(line.id));
       if (e.empty()) {
         notDrawn.push({ id: line.id, source: line.source, target: line.target });
         continue;
@@ -887,7 +1010,11 @@ export class Canvas {
         id: n.id(),
         label: String(n.data('label')),
         parent: n.isChild() ? n.parent().first().id() : null,
-        classes: this.#isDimmed(n.id()) ? [...n.classes(), 'dimmed'] : n.classes(),
+        classes: [
+          ...n.classes(),
+          ...(this.#picked.has(n.id()) ? ['selected'] : []),
+          ...(this.#isDimmed(n.id()) ? ['dimmed'] : []),
+        ],
         position: { ...n.position() },
         box: rect(n.renderedBoundingBox({ includeLabels: false })),
       })),

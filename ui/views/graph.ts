@@ -524,6 +524,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       drawnModel = app.model;
       drawnTraffic = trafficData;
       result = drawGraph(opts, shown);
+      searched = undefined;
       renderStatus(result, lines, opts.focus, opts.grouping ?? parseGrouping(undefined));
       renderLegend(opts.grouping ?? parseGrouping(undefined), result);
     }
@@ -546,7 +547,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     showOpen.checked = !opts.hideOpen;
     showExt.checked = opts.external;
     const by = opts.grouping ?? parseGrouping(undefined);
-    groupBy.value = by.by;
+    // Setting a select's value (even to the same) re-selects its option: only when it changes.
+    if (groupBy.value !== by.by) groupBy.value = by.by;
     groupKey.hidden = by.by === 'namespace' && document.activeElement !== groupKey;
     if (document.activeElement !== groupKey) groupKey.value = by.by === 'label' ? by.key : '';
     if (keysListed !== app.model) {
@@ -612,8 +614,13 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     return graph;
   }
 
-  /** The search's matches: marked on the graph, listed under the box. */
+  /** The search drawn last (undefined: the graph was drawn anew since, without the marks). */
+  let searched: { q: string | undefined; model: unknown } | undefined;
+
+  /** The search's matches: marked on the graph, listed under the box (again only when the search changes). */
   function renderSearch(): void {
+    if (searched !== undefined && searched.q === route.params.q && searched.model === app.model) return;
+    searched = { q: route.params.q, model: app.model };
     const q = matches(route.params.q ?? '');
     canvas.mark(new Set(q));
     replace(

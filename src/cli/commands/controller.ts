@@ -19,12 +19,14 @@ import { startController, type LogEntry, type RunningController } from '../../co
 import { CONFIG_FILE } from '../../lint/config.ts';
 import { ExitCode, UserError, firstOf, note, type Io } from '../io.ts';
 import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
+import { addCniOptions, liveCniProfile, type CniOptions } from '../options/input.ts';
+import { profileName } from '../../engine/profiles.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadSpecs } from '../options/specs.ts';
 import { parseDuration as parseDurationOption, wholeNumber } from '../options/values.ts';
 
-interface ControllerOptions extends ClusterOptions {
+interface ControllerOptions extends ClusterOptions, CniOptions {
   listen: { host: string; port: number };
   namespace?: string;
   controllerConfig?: string;
@@ -191,6 +193,7 @@ export function controllerCommand(io: Io, setExit: (code: number) => void): Comm
       '--identity <name>',
       'this replica in the Lease and in Events (default: host name and a random suffix)',
     );
+  addCniOptions(cmd);
   addClusterOptions(cmd, {
     cluster: 'the cluster to watch and write to (required)',
     allNamespaces: null,
@@ -198,13 +201,16 @@ export function controllerCommand(io: Io, setExit: (code: number) => void): Comm
   cmd.addHelpText(
     'after',
     `
-The controller watches namespaces, pods, workloads, services, NetworkPolicies, nodes and the cluster policy
-tiers. It creates the default-deny policy it owns (label app.kubernetes.io/managed-by=netfence) in each
-namespace not excluded, repairs it when it is edited or deleted, and writes a PolicyReport "netfence" per
-namespace. Logs are JSON lines on stderr. Install it with deploy/controller/: see docs/enforce.md.
+The controller watches namespaces, pods, workloads, services, NetworkPolicies, nodes, the cluster policy
+tiers and Cilium's policies (when their CRDs are installed); its audit follows the --cni profile (auto:
+detected on the cluster at start). It creates the default-deny policy it owns (label
+app.kubernetes.io/managed-by=netfence) in each namespace not excluded, repairs it when it is edited or
+deleted, and writes a PolicyReport "netfence" per namespace. Logs are JSON lines on stderr. Install it with
+deploy/controller/: see docs/enforce.md.
 
 Examples:
   netfence controller --cluster --spec reachability.yaml
+  netfence controller --cluster --spec reachability.yaml --cni auto
   netfence controller --cluster --listen 0.0.0.0:8080 --leader-elect --default-deny ingress`,
   );
   cmd.action(async (options: ControllerOptions) => {
@@ -226,9 +232,11 @@ async function runController(
     );
   const namespace = ownNamespace(options, io);
   const settings = await settingsOf(options, namespace, cmd);
+  const cni = await liveCniProfile(options, io);
   const rules = {
     lint: await loadLintConfig(options.config, io),
     specs: await loadSpecs(options.spec ?? [], io),
+    engine: cni.engine,
   };
   const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
   const log = (entry: LogEntry): void =>
@@ -261,7 +269,9 @@ async function runController(
     } catch (error) {
       throw listenError(error, options.listen);
     }
-    io.stdout(`netfence controller: serving ${controller.url}/metrics (identity ${identity})\n`);
+    io.stdout(
+      `netfence controller: serving ${controller.url}/metrics (identity ${identity}, cni ${profileName(cni.profile)})\n`,
+    );
     note(
       io,
       `Watching cluster "${conn.context}"; /readyz answers 200 once it is read. Press Ctrl+C to stop.\n`,

@@ -1,12 +1,15 @@
 /** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
-import { explainDomain, explainEntities } from '../../engine/explain.ts';
+import { domainMatches, explainDomain, explainEntities } from '../../engine/explain.ts';
+import { explainDomainMisses } from '../../engine/explain-cilium.ts';
 import { parseRef, RefErrorCode } from '../../engine/refs.ts';
 import { ALL_CONNECTIONS, type PortSet } from '../../engine/ports.ts';
 import type { RefIndex, ResolvedRef } from '../../engine/refs.ts';
 import { openSession } from '../../engine/session.ts';
 import {
+  domainExplainJson,
+  domainExplanationJson,
   formatDomainExplanation,
   formatExplanations,
   type ExplainedPair,
@@ -17,7 +20,7 @@ import { profileName } from '../../engine/profiles.ts';
 import { endName } from '../../describe/explain.ts';
 import { formatPortList } from '../../describe/ports.ts';
 import { isEmptyPorts } from '../../engine/ports.ts';
-import type { CniDecisionJson } from '../../contract/explain.ts';
+import type { CniDecisionJson, DomainExplanationJson } from '../../contract/explain.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { parsePortOption, resolveOption } from '../options/endpoints.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
@@ -124,18 +127,27 @@ Examples:
     // A DNS name (`api.stripe.com`, as analyze prints a toFQDNs/domainNames destination), not namespace/name.
     const parsed = parseRef(options.to);
     if (!parsed.ok && parsed.error.code === RefErrorCode.NoNamespace && options.to.includes('.')) {
-      if (options.output !== 'txt')
+      if (options.output === 'md')
         throw new UserError(
-          `explain --to a DNS name ("${options.to}") answers in text only: drop -o ${options.output}`,
+          `explain --to a DNS name ("${options.to}") answers in txt or json: drop -o ${options.output}`,
         );
+      const name = options.to.trim().toLowerCase().replace(/\.$/, '');
       let allowed = false;
+      const answers: DomainExplanationJson[] = [];
       for (const s of src.entities) {
         const classes = index.ends(s.id).flatMap((end) => ('pod' in end ? [end.pod] : []));
-        const rules = explainDomain(session.compiled, classes, options.to, query);
+        const rules = explainDomain(session.compiled, classes, name, query);
+        const misses = explainDomainMisses(session.compiled, classes, name, query, domainMatches);
         allowed ||= rules.length > 0;
-        io.stdout(
-          formatDomainExplanation(index.displayName(s.id), options.to.trim().toLowerCase(), query, rules),
-        );
+        if (options.output === 'json')
+          answers.push(
+            domainExplanationJson({ name: index.displayName(s.id), id: s.id }, name, query, rules, misses),
+          );
+        else io.stdout(formatDomainExplanation(index.displayName(s.id), name, query, rules, misses));
+      }
+      if (options.output === 'json') {
+        const query_ = { from: options.from, to: options.to, port: options.port };
+        io.stdout(`${JSON.stringify(domainExplainJson(index.granularity, query_, answers), null, 2)}\n`);
       }
       setExit(allowed ? ExitCode.Ok : ExitCode.CheckFailed);
       return;

@@ -23,12 +23,14 @@ import {
 import { CONFIG_FILE } from '../../lint/config.ts';
 import { ExitCode, UserError, firstOf, note, type Io } from '../io.ts';
 import { addClusterOptions, connectWith, withCluster, type ClusterOptions } from '../options/cluster.ts';
+import { addCniOptions, liveCniProfile, type CniOptions } from '../options/input.ts';
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { loadSpecs } from '../options/specs.ts';
 import { wholeNumber } from '../options/values.ts';
+import { profileName } from '../../engine/profiles.ts';
 
-interface WebhookOptions extends ClusterOptions {
+interface WebhookOptions extends ClusterOptions, CniOptions {
   listen: { host: string; port: number };
   tlsCert?: string;
   tlsKey?: string;
@@ -146,6 +148,7 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
         .argParser(wholeNumber(1))
         .hideHelp(),
     );
+  addCniOptions(cmd);
   addClusterOptions(cmd, {
     cluster: 'the cluster to watch (required: the webhook answers from its state)',
     allNamespaces: null,
@@ -153,12 +156,15 @@ export function webhookCommand(io: Io, setExit: (code: number) => void): Command
   cmd.addHelpText(
     'after',
     `
-The webhook lists and watches namespaces, pods, workloads, services, NetworkPolicies, nodes and the cluster
-policy tiers, and answers POST /validate from that state (GET /healthz, GET /readyz). Each decision is logged
-as one JSON line on stderr. Register it with a ValidatingWebhookConfiguration: see docs/enforce.md.
+The webhook lists and watches namespaces, pods, workloads, services, NetworkPolicies, nodes, the cluster
+policy tiers and Cilium's policies (when their CRDs are installed), and answers POST /validate from that
+state (GET /healthz, GET /readyz). Its verdicts follow the --cni profile (auto: detected on the cluster at
+start). Each decision is logged as one JSON line on stderr. Register it with a
+ValidatingWebhookConfiguration: see docs/enforce.md.
 
 Examples:
   netfence webhook --cluster --self-signed --spec reachability.yaml
+  netfence webhook --cluster --self-signed --spec reachability.yaml --cni auto
   netfence webhook --cluster --listen 0.0.0.0:8443 --tls-cert /tls/tls.crt --tls-key /tls/tls.key --mode warn`,
   );
   cmd.action(async (options: WebhookOptions) => {
@@ -175,12 +181,14 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
       'the webhook answers from a live cluster: add --cluster (and --context or --kubeconfig)',
     );
   const specs = await loadSpecs(options.spec ?? [], io);
+  const cni = await liveCniProfile(options, io);
   const rules: AdmissionRules = {
     mode: options.mode,
     lint: await loadLintConfig(options.config, io),
     specs,
     pods: options.pods,
     nodes: options.nodes,
+    engine: cni.engine,
   };
   const { pair, files } = await servingPair(options, io);
   let clientCa: string | undefined;
@@ -195,6 +203,8 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     io.stderr(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   await withCluster(async (k8s) => {
     const conn = connectWith(k8s, options, io);
+    // A kind not served (Cilium's or the tiers' CRDs not installed) is logged once and listed again every
+    // 30 s: once its CRD is installed, it is watched (and logged so).
     const watch = k8s.watchCluster(conn, {
       onEvent: (e) => {
         if (e.kind === 'error' || e.kind === 'left-out')
@@ -203,6 +213,8 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
             resource: e.resource,
             reason: e.message,
           });
+        else if (e.kind === 'listed' && e.message !== undefined)
+          log({ msg: 'watching', resource: e.resource, reason: e.message });
       },
     });
     let server: RunningWebhook;
@@ -259,7 +271,9 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
       io,
       `Reading cluster "${conn.context}"; /readyz answers 200 once it is read. Press Ctrl+C to stop.\n`,
     );
-    void watch.ready.then(() => log({ msg: 'ready', objects: watch.objects().length }));
+    void watch.ready.then(() =>
+      log({ msg: 'ready', objects: watch.objects().length, cni: profileName(cni.profile) }),
+    );
     try {
       await until();
     } finally {

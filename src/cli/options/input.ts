@@ -170,6 +170,19 @@ export function engineOptions(options: CniOptions): EngineOptions {
   return cniEngineOptions(profile);
 }
 
+/**
+ * The CNI profile and engine options of a command that watches a live cluster (webhook, controller): a bad
+ * `--cni` fails at once; `--cni auto` is detected on the cluster once, at start (noted on stderr).
+ */
+export async function liveCniProfile(
+  options: CniOptions & ClusterOptions,
+  io: Io,
+): Promise<{ profile: CniProfile; engine: EngineOptions }> {
+  if (options.cni !== 'auto') cniProfile(options);
+  await detectCniProfile(options, io);
+  return { profile: cniProfile(options), engine: engineOptions(options) };
+}
+
 export { parseBoolean };
 
 export function addInputOptions(cmd: Command): Command {
@@ -194,12 +207,23 @@ export function addInputOptions(cmd: Command): Command {
  * assumes of the CNI (every reading command has them; `apply` too, for its impact).
  */
 export function addReadingOptions(cmd: Command): Command {
+  cmd.option(
+    '--strict',
+    'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
+    false,
+  );
+  return addCniOptions(cmd).option(
+    '--no-cache',
+    'read every file afresh, and keep nothing in the cache (which holds what reading unchanged files gave; NETFENCE_NO_CACHE=1 does the same)',
+  );
+}
+
+/**
+ * `--cni`, `--cni-option`, `--ipblock-matches-pods` and `--host-network-pods`: what the engine assumes of the
+ * CNI (the reading commands, and the webhook and controller, which read a live cluster).
+ */
+export function addCniOptions(cmd: Command): Command {
   return cmd
-    .option(
-      '--strict',
-      'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
-      false,
-    )
     .addOption(
       new Option(
         '--cni <profile>',
@@ -225,10 +249,6 @@ export function addReadingOptions(cmd: Command): Command {
         '--host-network-pods <mode>',
         'exempt: policies do not apply to host-network pods, as with most CNIs; policed: read the API literally (default: as the --cni profile says; exempt)',
       ).choices(Object.values(HostNetworkPods)),
-    )
-    .option(
-      '--no-cache',
-      'read every file afresh, and keep nothing in the cache (which holds what reading unchanged files gave; NETFENCE_NO_CACHE=1 does the same)',
     );
 }
 
