@@ -16,7 +16,9 @@
  * Pure: no I/O.
  */
 import {
+  CILIUM_NAMESPACE_KEY,
   CiliumEntity,
+  ciliumHostLabels,
   ciliumIdentityLabels,
   type CiliumL7,
   type CiliumPeerInfo,
@@ -43,6 +45,7 @@ import {
 } from './ports.ts';
 import { Operator, compileSelector, selectorMatches, type CompiledSelector } from './selectors.ts';
 import { hostCidr, nodeCidrs } from './tiers.ts';
+import { ciliumServiceTargets, ciliumServicesResolve, type CiliumServicePeer } from './cilium-services.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
 import { nodePeers, type NodePlacement } from './own-node.ts';
@@ -156,6 +159,15 @@ export function ciliumCidrMatchesInCluster(options: EngineOptions): { pods: bool
   return { pods: cni.settings.cidrMatchesPods, nodes: cni.settings.cidrMatchesNodes };
 }
 
+/**
+ * Whether host policies (CiliumClusterwideNetworkPolicy rule sets with `nodeSelector`) apply: only with Cilium's
+ * host firewall on (`--cni cilium --cni-option enable-host-firewall=true`, or read from `cilium-config` by
+ * `--cni auto`). Cilium's default is off, and then the agent enforces no host policy.
+ */
+export function ciliumHostFirewall(options: EngineOptions): boolean {
+  return options.cni?.settings.hostFirewall === true;
+}
+
 /** Whether a rule list is a deny list, and its direction. */
 export function listDirection(list: CiliumList): Direction {
   return list === CiliumList.Ingress || list === CiliumList.IngressDeny ? 'ingress' : 'egress';
@@ -192,7 +204,7 @@ export function ciliumSelectorLabelKeys(state: ClusterState, into: Set<string>):
  */
 export function ciliumMentionedCidrs(state: ClusterState): string[] {
   if (state.ciliumPolicies.length === 0) return [];
-  return [...ciliumPeerCidrs(state.ciliumPolicies), ...ciliumSplitCidrs(state)];
+  return [...ciliumPeerCidrs(state, state.ciliumPolicies), ...ciliumSplitCidrs(state)];
 }
 
 /** The CIDRs `ciliumMentionedCidrs` adds beside the peers' own: both roots, node addresses (`ciliumSpaceSplits`). */
@@ -240,13 +252,26 @@ export function ciliumSpaceSplits(state: ClusterState): { families: boolean; nod
   return { families, nodes };
 }
 
-/** The CIDRs and excepts of the policies' CIDR peers (what their edits add to the address space). */
-export function ciliumPeerCidrs(policies: readonly CiliumPolicyInfo[]): string[] {
+/**
+ * The CIDRs and excepts of the policies' CIDR peers, and the backend addresses of the Services without a
+ * selector their `toServices` name (what their edits add to the address space).
+ */
+export function ciliumPeerCidrs(state: ClusterState, policies: readonly CiliumPolicyInfo[]): string[] {
   const out: string[] = [];
   for (const p of policies) {
     for (const spec of p.specs) {
       for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
-        for (const peer of rule.peers) if (peer.kind === 'cidr') out.push(peer.cidr, ...peer.except);
+        for (const peer of rule.peers) {
+          if (peer.kind === 'cidr') out.push(peer.cidr, ...peer.except);
+          else if (peer.kind === 'service' || peer.kind === 'serviceSelector') {
+            for (const t of ciliumServiceTargets(state, peer)) {
+              for (const a of t.backends ?? []) {
+                const cidr = hostCidr(a);
+                if (cidr !== undefined) out.push(cidr);
+              }
+            }
+          }
+        }
       }
     }
   }
@@ -329,8 +354,14 @@ export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
           index: first + i,
           policy: p,
           info,
-          // A host policy (`nodeSelector`) applies to nodes, not pods: it selects no pod class.
-          selected: info.subject.kind === 'endpoints' ? peers.endpoints(info.subject.selector) : [],
+          // A host policy (`nodeSelector`) applies to the selected nodes' host namespace, host-network pods
+          // included, and only where the host firewall is on.
+          selected:
+            info.subject.kind === 'endpoints'
+              ? peers.endpoints(info.subject.selector)
+              : ciliumHostFirewall(ctx.options)
+                ? peers.hosts(info.subject.selector)
+                : [],
           ingress: rules(CiliumList.Ingress),
           ingressDeny: rules(CiliumList.IngressDeny),
           egress: rules(CiliumList.Egress),
@@ -382,7 +413,7 @@ function compileRule(
     deny,
     index: rule.index,
     info: rule,
-    peers: rule.peers.map((info, i) => peers.compile(info, i)),
+    peers: compilePeers(peers, list, rule),
     ports:
       rule.ports === undefined
         ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
@@ -406,6 +437,27 @@ function compileRule(
         ? { any: true, numeric: ALL_CONNECTIONS, named: [] }
         : mergePorts(entries.filter((e) => e.l7 === undefined).map((e) => compilePorts(e.ports))),
   };
+}
+
+/**
+ * A rule's peers. `toServices` is resolved only in `egress` rules (the agent's `processRule` walks
+ * `rule.Egress` alone), into `toEndpoints` and `toCIDRSet` entries beside it. A rule whose `toServices`
+ * resolves to no entry (no Service selected, none with a selector or backends; always in `egressDeny`) has no
+ * peer left: with `toPorts` (or `icmps`) Cilium applies it to every peer (`pkg/policy/l4.go` `createL4Filter`:
+ * an empty L3 is the wildcard selector; cilium/cilium#20067), without them to none.
+ */
+function compilePeers(peers: CiliumPeers, list: CiliumList, rule: CiliumRuleInfo): CompiledCiliumPeer[] {
+  const compiled = rule.peers.map((info, i) => peers.compile(info, i));
+  const services = rule.peers.filter(
+    (p): p is CiliumServicePeer => p.kind === 'service' || p.kind === 'serviceSelector',
+  );
+  if (services.length === 0 || services.length !== rule.peers.length) return compiled;
+  const resolved =
+    list === CiliumList.Egress &&
+    ciliumServicesResolve(services.flatMap((p) => ciliumServiceTargets(peers.state, p)));
+  if (resolved) return compiled;
+  const none = { all: false, ids: [] } as const;
+  return compiled.map((p) => ({ ...p, everything: rule.ports !== undefined, pods: none, addresses: [] }));
 }
 
 /**
@@ -483,6 +535,10 @@ class CiliumPeers {
     this.#ctx = ctx;
   }
 
+  get state(): ClusterState {
+    return this.#ctx.state;
+  }
+
   #labels(cls: PodClass): Record<string, string> {
     return (this.#identity[cls.id] ??= ciliumIdentityLabels(
       cls.labels,
@@ -554,6 +610,25 @@ class CiliumPeers {
       this.#nodeAddresses = out;
     }
     return this.#nodeAddresses;
+  }
+
+  /**
+   * The classes of host-network pods on the nodes whose host endpoint a host policy's `nodeSelector` selects
+   * (`ciliumHostLabels`): those at one of the node's addresses. A host-network pod whose IP is not known is on
+   * no known node.
+   */
+  hosts(selector: LabelSelector): number[] {
+    const sel = compileSelector(selector);
+    const ctx = this.#ctx;
+    const at = new Set<string>();
+    for (const node of ctx.state.nodes) {
+      if (!selectorMatches(sel, ciliumHostLabels(node.labels))) continue;
+      for (const a of node.addresses) at.add(hostCidr(a) ?? a);
+    }
+    if (at.size === 0) return [];
+    return this.hostPods().filter((id) =>
+      ctx.classes[id]!.pods.some((p) => p.ips.some((ip) => at.has(hostCidr(ip) ?? ip))),
+    );
   }
 
   /** Classes of host-network pods. */
@@ -636,35 +711,49 @@ class CiliumPeers {
       }
       case 'entity':
         return this.#entity(info.entity, of, base);
-      case 'service': {
-        // Cilium ≥ 1.16: a service with a selector stands for the pods it selects (in its namespace); one
-        // without a selector for its Endpoints' addresses, which netfence does not read: nothing.
-        // No namespace: a Service of that name in any namespace (the agent's `serviceRefMatches`).
-        const pods: number[] = [];
-        for (const svc of ctx.state.services) {
-          if (svc.name !== info.name || (info.namespace !== undefined && svc.namespace !== info.namespace))
-            continue;
-          const selector = svc.spec.selector;
-          if (selector === undefined || Object.keys(selector).length === 0) continue;
-          const sel = compileSelector({ matchLabels: selector });
-          for (const c of ctx.classes) {
-            if (c.namespace === svc.namespace && !c.hostNetworkPod && selectorMatches(sel, c.labels))
-              pods.push(c.id);
-          }
-        }
-        return of(pods, []);
-      }
+      case 'service':
+      case 'serviceSelector':
+        return this.#service(info, index, of);
       case 'fqdn':
         return { ...of([], []), domains: [info.name] };
       case 'fqdnPattern':
         return { ...of([], []), domains: [info.pattern] };
       case 'anyPeer':
         return { ...of([], []), everything: true };
-      case 'serviceSelector':
       case 'unsupported':
-        // Services' own labels are not in netfence's model; unsupported fields warned about by the parser.
+        // Unsupported fields are warned about by the parser.
         return of([], []);
     }
+  }
+
+  /**
+   * A `toServices` peer of an egress allow rule (cilium-services.ts): the pods a selected Service's selector
+   * matches in its namespace (as any endpoint selector: never host-network pods), and the backend addresses
+   * of one without a selector, each read as a `toCIDRSet` entry (so outside addresses only, unless
+   * `policy-cidr-match-mode` says otherwise).
+   */
+  #service(
+    info: CiliumServicePeer,
+    index: number,
+    of: (pods: readonly number[], addresses: readonly number[]) => CompiledCiliumPeer,
+  ): CompiledCiliumPeer {
+    const pods: number[] = [];
+    const addresses: number[] = [];
+    for (const t of ciliumServiceTargets(this.#ctx.state, info)) {
+      if (t.selector !== undefined) {
+        const selector = { matchLabels: { ...t.selector, [CILIUM_NAMESPACE_KEY]: t.service.namespace } };
+        pods.push(...this.endpoints(selector));
+        continue;
+      }
+      for (const address of t.backends) {
+        const cidr = hostCidr(address);
+        if (cidr === undefined) continue;
+        const peer = this.compile({ kind: 'cidr', cidr, except: [] }, index);
+        if (!peer.pods.all) pods.push(...peer.pods.ids);
+        addresses.push(...peer.addresses);
+      }
+    }
+    return of(pods, addresses);
   }
 
   #entity(

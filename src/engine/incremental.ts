@@ -672,7 +672,7 @@ export function createIncrementalEngine(
   const tierCidrs = (policies: readonly ClusterPolicyInfo[]): string[] =>
     cidrKeys(tierMentionedCidrs({ ...state, clusterPolicies: [...policies] }));
   const ciliumCidrs = (policies: readonly CiliumPolicyInfo[]): string[] =>
-    cidrKeys(ciliumPeerCidrs(policies));
+    cidrKeys(ciliumPeerCidrs(state, policies));
   const cidrCounts = new Map<string, number>();
   for (const key of [
     ...npCidrs(state.policies),

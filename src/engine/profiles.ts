@@ -53,6 +53,11 @@ export interface CniSettings {
    * one string so that settings compare with `===`. Read through `enforcedClusterPolicyKinds`.
    */
   clusterPolicies: string;
+  /**
+   * Whether Cilium's host firewall is on (`enable-host-firewall`, Helm `hostFirewall.enabled`; off by default):
+   * only then do host policies (CiliumClusterwideNetworkPolicy rule sets with `nodeSelector`) apply.
+   */
+  hostFirewall: boolean;
 }
 export type CniSetting = keyof CniSettings;
 
@@ -104,6 +109,8 @@ const UPSTREAM: CniSettings = {
   endPort: 'range',
   sctp: true,
   clusterPolicies: ALL_KINDS,
+  // Cilium's own policies are read with Cilium's defaults under every profile: no host firewall.
+  hostFirewall: false,
 };
 
 /** The profiles. Sources for every entry: docs/cni.md. */
@@ -124,6 +131,8 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
       cidrMatchesNodes: 'CIDR rules do not match node IPs unless policy-cidr-match-mode includes nodes',
       sctp: 'SCTP is not enabled (enable-sctp), so SCTP entries of rules allow nothing',
       ownNodeTraffic: 'allow-localhost=policy: traffic from the pod’s own node is subject to policy',
+      hostFirewall:
+        'the host firewall is off (enable-host-firewall), so host policies (nodeSelector) are not enforced',
     },
   },
   // Calico, OVN-Kubernetes and Antrea read NetworkPolicies as upstream does (docs/cni.md has the sources);
@@ -320,6 +329,13 @@ function applyOverride(
         };
       return { ok: true, value: { ...settings, clusterPolicies: b ? 'ClusterNetworkPolicy' : '' } };
     }
+    case 'enable-host-firewall': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      const b = bool();
+      if (b === undefined) return wrong('true or false');
+      return { ok: true, value: { ...settings, hostFirewall: b } };
+    }
     case 'allow-localhost': {
       const no = ciliumOnly();
       if (no !== undefined) return no;
@@ -348,6 +364,7 @@ export const OPTION_KEYS = [
   'allow-localhost',
   'cluster-policies',
   'enable-k8s-cluster-network-policy',
+  'enable-host-firewall',
 ] as const;
 
 /** Whether `name` is a CNI with a profile. */
@@ -465,6 +482,11 @@ export function profileRule(profile: CniProfile, setting: CniSetting): string {
           : `${off.join(', ')} ${off.length === 1 ? 'is' : 'are'} not enforced`;
       break;
     }
+    case 'hostFirewall':
+      text = value
+        ? 'the host firewall is on: host policies (nodeSelector) apply to the selected nodes'
+        : (reasons.hostFirewall ?? 'host policies (nodeSelector) are not enforced');
+      break;
     case 'ownNodeTraffic':
       text =
         value === 'policy'
@@ -496,6 +518,7 @@ const OVERRIDE_SETTINGS: Readonly<Record<string, readonly CniSetting[]>> = {
   'allow-localhost': ['ownNodeTraffic'],
   'cluster-policies': ['clusterPolicies'],
   'enable-k8s-cluster-network-policy': ['clusterPolicies'],
+  'enable-host-firewall': ['hostFirewall'],
 };
 
 /** The same profile with one setting put back to upstream's value (explain: did this setting decide?). */

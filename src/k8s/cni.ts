@@ -24,6 +24,7 @@ export const CILIUM_POLICY_KEYS = [
   'enable-sctp',
   'allow-localhost',
   'enable-k8s-cluster-network-policy',
+  'enable-host-firewall',
 ] as const;
 
 export interface DetectedCni {

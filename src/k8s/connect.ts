@@ -9,6 +9,7 @@ import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   KubeConfig,
   NetworkingV1Api,
   Observable,
@@ -39,6 +40,8 @@ export interface Connection extends Target {
   apps: AppsV1Api;
   batch: BatchV1Api;
   networking: NetworkingV1Api;
+  /** EndpointSlices (the backends of Services without a selector, for Cilium's `toServices`). */
+  discovery: DiscoveryV1Api;
   /** Custom resources: the cluster policy tiers of policy.networking.k8s.io. */
   custom: CustomObjectsApi;
   /** The kubeconfig, as loaded and with the context chosen (watches are made from it). */
@@ -146,6 +149,7 @@ export function connect(options: ConnectOptions): Connection {
     apps: kc.makeApiClient(AppsV1Api),
     batch: kc.makeApiClient(BatchV1Api),
     networking: kc.makeApiClient(NetworkingV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     kubeConfig: kc,
     options: (header) => ({ middleware: [middleware(header)], middlewareMergeStrategy: 'append' }),

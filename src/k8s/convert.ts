@@ -9,6 +9,7 @@ import type {
   V1Container,
   V1CronJob,
   V1DaemonSet,
+  V1EndpointSlice,
   V1Deployment,
   V1Job,
   V1JobSpec,
@@ -33,6 +34,8 @@ import type {
   BaselineAdminNetworkPolicy,
   ClusterNetworkPolicy,
   Container,
+  EndpointSlice,
+  EndpointSliceEndpoint,
   LabelSelector,
   Namespace,
   NetworkPolicy,
@@ -46,6 +49,7 @@ import type {
   Pod,
   PodSpec,
   PodTemplateSpec,
+  Protocol,
   Service,
   ServicePort,
   ServiceSpec,
@@ -262,6 +266,42 @@ export function serviceFromClient(svc: V1Service): Service {
     if (s.loadBalancerIP !== undefined && s.loadBalancerIP !== '') spec.loadBalancerIP = s.loadBalancerIP;
   }
   return { apiVersion: 'v1', kind: 'Service', metadata: metaFromClient(svc.metadata), spec };
+}
+
+/**
+ * An EndpointSlice: its address type, ports, and each endpoint's addresses, conditions and node (no hints,
+ * zones, target references or hostnames).
+ */
+export function endpointSliceFromClient(slice: V1EndpointSlice): EndpointSlice {
+  const out: EndpointSlice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: metaFromClient(slice.metadata),
+    addressType: slice.addressType,
+  };
+  if (slice.ports !== undefined && slice.ports.length > 0) {
+    out.ports = slice.ports.map((p) => ({
+      ...(p.name === undefined || p.name === '' ? {} : { name: p.name }),
+      ...(p.port === undefined ? {} : { port: p.port }),
+      ...(p.protocol === undefined ? {} : { protocol: p.protocol as Protocol }),
+    }));
+  }
+  if (slice.endpoints !== undefined && slice.endpoints.length > 0) {
+    out.endpoints = slice.endpoints.map((e) => {
+      const endpoint: EndpointSliceEndpoint = { addresses: [...e.addresses] };
+      const c = e.conditions;
+      if (c !== undefined) {
+        const conditions: NonNullable<EndpointSliceEndpoint['conditions']> = {};
+        if (c.ready !== undefined) conditions.ready = c.ready;
+        if (c.serving !== undefined) conditions.serving = c.serving;
+        if (c.terminating !== undefined) conditions.terminating = c.terminating;
+        endpoint.conditions = conditions;
+      }
+      if (e.nodeName !== undefined && e.nodeName !== '') endpoint.nodeName = e.nodeName;
+      return endpoint;
+    });
+  }
+  return out;
 }
 
 function peerFromClient(p: V1NetworkPolicyPeer): NetworkPolicyPeer {

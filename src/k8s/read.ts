@@ -1,5 +1,5 @@
 /**
- * Reading a cluster: Namespaces, Pods, workload controllers, Services, NetworkPolicies, Nodes and the
+ * Reading a cluster: Namespaces, Pods, workload controllers, Services, EndpointSlices, NetworkPolicies, Nodes and the
  * cluster policy tiers (ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, when their CRDs
  * are installed), listed in pages (`limit` + `continue`), converted and stripped as they arrive. Never
  * Secrets or ConfigMaps.
@@ -9,6 +9,7 @@ import { TIER_API_GROUP, type NetworkPolicy } from '../model/k8s.ts';
 import type { Connection } from './connect.ts';
 import {
   ciliumPolicyFromClient,
+  endpointSliceFromClient,
   forAnalysis,
   namespaceFromClient,
   networkPolicyFromClient,
@@ -206,6 +207,11 @@ export function listerFor(conn: Connection, resource: Resource, namespace: strin
         ns === undefined
           ? conn.core.listServiceForAllNamespaces(p, o)
           : conn.core.listNamespacedService({ ...p, namespace: ns }, o);
+    case 'endpointslices':
+      return (p) =>
+        ns === undefined
+          ? conn.discovery.listEndpointSliceForAllNamespaces(p, o)
+          : conn.discovery.listNamespacedEndpointSlice({ ...p, namespace: ns }, o);
     case 'networkpolicies':
       return (p) =>
         ns === undefined
@@ -224,6 +230,8 @@ export function convert(resource: Resource, item: unknown): KubeObject {
       return podFromClient(item as Parameters<typeof podFromClient>[0]);
     case 'Service':
       return serviceFromClient(item as Parameters<typeof serviceFromClient>[0]);
+    case 'EndpointSlice':
+      return endpointSliceFromClient(item as Parameters<typeof endpointSliceFromClient>[0]);
     case 'NetworkPolicy':
       return networkPolicyFromClient(item as Parameters<typeof networkPolicyFromClient>[0]);
     case 'Node':
@@ -356,9 +364,11 @@ export async function readCluster(conn: Connection, options: ReadOptions): Promi
           return [];
         }
         const why = error.status === 403 ? 'forbidden' : 'not served by this API server';
-        warnings.push(
-          `warning: left out ${resource} ${scopeText(options.scope)} (${why}): workloads of that kind appear only through their pods`,
-        );
+        const effect =
+          resource === 'endpointslices'
+            ? "Services without a selector have no known backend: Cilium's toServices to them is read as if they had none"
+            : 'workloads of that kind appear only through their pods';
+        warnings.push(`warning: left out ${resource} ${scopeText(options.scope)} (${why}): ${effect}`);
         return [];
       }
       throw error;

@@ -86,6 +86,8 @@ export function stateFromObjects(objects: readonly KubeObject[], source = 'clust
     nodes: built.state.nodes.map(withoutOrigin),
     ciliumPolicies: built.state.ciliumPolicies.map(withoutOrigin),
   };
+  if (built.state.serviceEndpoints !== undefined)
+    state.serviceEndpoints = built.state.serviceEndpoints.map(withoutOrigin);
   return {
     state,
     warnings: built.warnings.map(withoutPosition),

@@ -9,6 +9,7 @@ import type {
   ClusterNetworkPolicy,
   LabelSelector,
   Namespace,
+  EndpointSlice,
   NetworkPolicy,
   Node,
   ObjectMeta,
@@ -48,6 +49,7 @@ export type KubeObject =
   | Pod
   | Workload
   | Service
+  | EndpointSlice
   | NetworkPolicy
   | Node
   | ClusterNetworkPolicy
@@ -70,6 +72,7 @@ export const RESOURCES = [
   'cronjobs',
   'replicationcontrollers',
   'services',
+  'endpointslices',
   'networkpolicies',
   'nodes',
   'clusternetworkpolicies',
@@ -92,6 +95,7 @@ export const KIND_OF: Record<Resource, KubeObject['kind']> = {
   cronjobs: 'CronJob',
   replicationcontrollers: 'ReplicationController',
   services: 'Service',
+  endpointslices: 'EndpointSlice',
   networkpolicies: 'NetworkPolicy',
   nodes: 'Node',
   clusternetworkpolicies: 'ClusterNetworkPolicy',

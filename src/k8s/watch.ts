@@ -24,6 +24,7 @@ const API_PATH: Record<Exclude<Resource, keyof typeof TIER_RESOURCES>, string> =
   cronjobs: '/apis/batch/v1/cronjobs',
   replicationcontrollers: '/api/v1/replicationcontrollers',
   services: '/api/v1/services',
+  endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
   networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
   nodes: '/api/v1/nodes',
   ciliumnetworkpolicies: '/apis/cilium.io/v2/ciliumnetworkpolicies',

@@ -13,6 +13,7 @@ import noAnyNamespace from './rules/no-any-namespace.ts';
 import noWideIpblock from './rules/no-wide-ipblock.ts';
 import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
 import noCiliumFqdnWithWorld from './rules/no-cilium-fqdn-with-world.ts';
+import noCiliumUnresolvedToServices from './rules/no-cilium-unresolved-to-services.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
 import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
 import noDeadPeer from './rules/no-dead-peer.ts';
@@ -51,6 +52,7 @@ export const RULES: readonly AnyRule[] = [
   noWideIpblock,
   noIpblockCoveringCluster,
   noCiliumFqdnWithWorld,
+  noCiliumUnresolvedToServices,
   noPolicySelectingNothing,
   noPolicySelectingHostNetwork,
   noDeadPeer,

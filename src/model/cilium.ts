@@ -200,6 +200,66 @@ export function ciliumIdentityLabels(
   return out;
 }
 
+/** The label of every host endpoint (a node's host namespace). */
+export const CILIUM_HOST_LABEL = 'reserved:host';
+
+/**
+ * Cilium's default label filter (`defaultLabelPrefixCfg` in `pkg/labelsfilter/filter.go`, v1.20.2): label
+ * keys starting with one of `IGNORED` are not identity labels, unless one of `INCLUDED` matches a longer start
+ * of the key. (The patterns are regular expressions matched at the start of the key.)
+ */
+const LABEL_FILTER_IGNORED = [
+  /^io\.kubernetes/,
+  /^kubernetes\.io/,
+  /^statefulset\.kubernetes\.io\/pod-name/,
+  /^apps\.kubernetes\.io\/pod-index/,
+  /^batch\.kubernetes\.io\/job-completion-index/,
+  /^batch\.kubernetes\.io\/controller-uid/,
+  /^.*beta\.kubernetes\.io/,
+  /^k8s\.io/,
+  /^pod-template-generation/,
+  /^pod-template-hash/,
+  /^controller-revision-hash/,
+  /^controller-uid/,
+  /^annotation.*/,
+  /^etcd_node/,
+  /^topology\.kubernetes\.io/,
+];
+const LABEL_FILTER_INCLUDED = [
+  /^io\.kubernetes\.pod\.namespace/,
+  /^io\.cilium\.k8s\.namespace\.labels/,
+  /^app\.kubernetes\.io/,
+  /^io\.cilium\.k8s\.policy\.cluster/,
+  /^io\.cilium\.k8s\.policy\.serviceaccount/,
+];
+
+/** Whether Cilium's default label filter keeps a (Kubernetes) label key as an identity label. */
+export function ciliumKeepsLabel(key: string): boolean {
+  const length = (patterns: readonly RegExp[], shortest: boolean): number => {
+    let out = 0;
+    for (const p of patterns) {
+      const m = p.exec(key);
+      if (m !== null && (out === 0 || (shortest ? m[0].length < out : m[0].length > out))) out = m[0].length;
+    }
+    return out;
+  };
+  const ignored = length(LABEL_FILTER_IGNORED, true);
+  return ignored === 0 || length(LABEL_FILTER_INCLUDED, false) > ignored;
+}
+
+/**
+ * The identity labels of a node's host endpoint, what a host policy's `nodeSelector` is matched against: the
+ * Node's labels through Cilium's default label filter (`startNodeLabelsObserver` in
+ * `pkg/endpointmanager/host.go`: `kubernetes.io/hostname`, `kubernetes.io/os`, `topology.kubernetes.io/zone`
+ * and the like are not among them), and `reserved:host`.
+ */
+export function ciliumHostLabels(nodeLabels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(nodeLabels)) if (ciliumKeepsLabel(k)) out[k] = v;
+  out[CILIUM_HOST_LABEL] = '';
+  return out;
+}
+
 /** A selector key without the `k8s:`/`any:` source; other sources keep their prefix. */
 export function ciliumLabelKey(key: string): string {
   for (const source of POD_SOURCES) if (key.startsWith(source)) return key.slice(source.length);

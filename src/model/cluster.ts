@@ -95,7 +95,37 @@ export interface ServiceInfo {
   id: string;
   namespace: string;
   name: string;
+  /** The Service's own labels (`metadata.labels`), what Cilium's `toServices.k8sServiceSelector` selects. */
+  labels: Readonly<Record<string, string>>;
   spec: ServiceSpec;
+  origin?: Origin;
+}
+
+/** The label that ties an EndpointSlice to its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/**
+ * The backends of a Service as an EndpointSlice (`discovery.k8s.io/v1`) or an Endpoints (`v1`) object gives
+ * them: what Cilium's `toServices` resolves a Service without a selector to (its backends' addresses).
+ */
+export interface ServiceEndpointsInfo {
+  /** `namespace/EndpointSlice/name` or `namespace/Endpoints/name`. */
+  id: string;
+  kind: 'EndpointSlice' | 'Endpoints';
+  namespace: string;
+  name: string;
+  /**
+   * The Service whose backends these are: an EndpointSlice's `kubernetes.io/service-name` label (undefined
+   * without one), an Endpoints object's own name.
+   */
+  service: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  /**
+   * The endpoint addresses that make backends: every address, ready or not (Cilium's agent keeps each in its
+   * backend table, in some state), of a slice of type IPv4/IPv6 or an Endpoints subset with at least one port
+   * of TCP, UDP or SCTP (without a port, no backend is made). In input order, each once.
+   */
+  addresses: readonly string[];
   origin?: Origin;
 }
 
@@ -197,6 +227,11 @@ export interface ClusterState {
   nodes: NodeInfo[];
   /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, in input order (issue #17). */
   ciliumPolicies: CiliumPolicyInfo[];
+  /**
+   * EndpointSlices and Endpoints, sorted by id: the backends of Services without a selector (Cilium's
+   * `toServices`). Absent: none in the input.
+   */
+  serviceEndpoints?: ServiceEndpointsInfo[];
 }
 
 export function emptyCluster(): ClusterState {

@@ -156,6 +156,30 @@ export interface Service {
   spec: ServiceSpec;
 }
 
+/** One endpoint of an EndpointSlice: the fields netfence reads. */
+export interface EndpointSliceEndpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  nodeName?: string;
+}
+
+export interface EndpointSlicePort {
+  name?: string;
+  port?: number;
+  protocol?: Protocol;
+  appProtocol?: string;
+}
+
+/** An EndpointSlice (`discovery.k8s.io/v1`): backends of a Service (its `kubernetes.io/service-name` label). */
+export interface EndpointSlice {
+  apiVersion: string;
+  kind: 'EndpointSlice';
+  metadata: ObjectMeta;
+  addressType: string;
+  endpoints?: EndpointSliceEndpoint[];
+  ports?: EndpointSlicePort[];
+}
+
 export interface Namespace {
   apiVersion: string;
   kind: 'Namespace';

@@ -3,12 +3,13 @@
  * workload grouping. Invalid objects never reach the state.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { NAMESPACE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
+import { NAMESPACE_NAME_LABEL, SERVICE_NAME_LABEL, emptyCluster } from '../model/cluster.ts';
 import type {
   ClusterPolicyInfo,
   ClusterState,
   NamespaceInfo,
   PolicyInfo,
+  ServiceEndpointsInfo,
   ServiceInfo,
 } from '../model/cluster.ts';
 import { formatPath } from '../model/problem.ts';
@@ -227,6 +228,7 @@ export function buildClusterState(
   const workloads: ValidWorkload[] = [];
   const pods: ValidPod[] = [];
   const terminated: ValidPod[] = [];
+  const serviceEndpoints: ServiceEndpointsInfo[] = [];
   for (const v of valid) {
     switch (v.kind) {
       case 'Namespace':
@@ -296,12 +298,27 @@ export function buildClusterState(
           origin: originOf(v.source),
         });
         break;
+      case 'EndpointSlice':
+      case 'Endpoints':
+        referenced.add(v.namespace);
+        serviceEndpoints.push({
+          id: `${v.namespace}/${v.kind}/${v.name}`,
+          kind: v.kind,
+          namespace: v.namespace,
+          name: v.name,
+          service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
+          labels: v.labels,
+          addresses: v.addresses,
+          origin: originOf(v.source),
+        });
+        break;
       case 'Service': {
         referenced.add(v.namespace);
         const service: ServiceInfo = {
           id: `${v.namespace}/${v.name}`,
           namespace: v.namespace,
           name: v.name,
+          labels: v.labels,
           spec: v.spec,
           origin: originOf(v.source),
         };
@@ -325,6 +342,8 @@ export function buildClusterState(
   state.policies.sort((a, b) => compareText(a.id, b.id));
   if (state.nodes.length === 0) warnings.push(...nodesPeerWarnings(state.clusterPolicies));
   state.services.sort((a, b) => compareText(a.id, b.id));
+  if (serviceEndpoints.length > 0)
+    state.serviceEndpoints = serviceEndpoints.sort((a, b) => compareText(a.id, b.id));
   if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
   return {

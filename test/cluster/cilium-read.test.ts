@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
-import { defaultRbacManifest, type ApiServer } from '../support/kube-apiserver.ts';
+import type { ApiServer } from '../support/kube-apiserver.ts';
 import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
 import { runCli } from '../support/cli.ts';
-import { cli, skip as noBinaries, startServer } from './setup.ts';
+import { bindReadonlyWithout, cli, skip as noBinaries, startServer } from './setup.ts';
 
 const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
 const crds = ciliumCrdFiles();
@@ -54,23 +54,7 @@ before(
     tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-read-'));
     await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
-    // The read-only role without its cilium.io rule, bound to OLD_READER.
-    const docs = readFileSync(defaultRbacManifest, 'utf8')
-      .split(/^---$/m)
-      .map((d) => parse(d) as { kind?: string; rules?: { apiGroups: string[] }[] } | null);
-    const role = docs.find((d) => d?.kind === 'ClusterRole')!;
-    await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-      ...role,
-      metadata: { name: OLD_READER },
-      rules: role.rules!.filter((r) => !r.apiGroups.includes('cilium.io')),
-    });
-    await post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: OLD_READER },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OLD_READER },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: OLD_READER }],
-    });
+    await bindReadonlyWithout(server(), OLD_READER, 'cilium.io');
   },
   { timeout: 120_000 },
 );

@@ -165,13 +165,15 @@ describe('--cni auto on a live cluster', { skip }, () => {
         'policy-cidr-match-mode': 'pods',
         'allow-localhost': 'sometimes',
         'enable-k8s-cluster-network-policy': 'true',
+        'enable-host-firewall': 'true',
       }),
     ]);
     try {
       const r = await explain('shop/web', 'shop/db', '5432');
       assert.equal(r.code, 0, r.stderr);
-      // The cluster-policy key is read too (taken as the agent took it, even on 1.15).
+      // The cluster-policy key is read too (taken as the agent took it, even on 1.15), and the host firewall.
       assert.match(r.stderr + r.stdout, /enable-k8s-cluster-network-policy=true/);
+      assert.match(r.stderr + r.stdout, /enable-host-firewall=true/);
       assert.match(
         r.stderr,
         /^warning: the cluster's CNI setting allow-localhost=sometimes is left out: --cni-option "allow-localhost=sometimes": allow-localhost takes auto, always or policy$/m,

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifestText } from '../../src/parse/index.ts';
+import { parse } from 'yaml';
 import {
   apiServerBinaries,
+  defaultRbacManifest,
   startApiServer,
   type ApiServer,
   type ApiServerOptions,
@@ -216,4 +218,31 @@ export async function waitForAccess(api: ApiServer, user: string, path: string):
     assert.ok(i < 100, `the RBAC of ${user} is not in force: ${r.text}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Binds `user` to the read-only ClusterRole of deploy/rbac without its rules for `apiGroup`: the reader of an
+ * older netfence, which did not list that group's kinds yet.
+ */
+export async function bindReadonlyWithout(api: ApiServer, user: string, apiGroup: string): Promise<void> {
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const res = await api.request('POST', path, { body });
+    assert.equal(res.status, 201, `${path}: ${res.text}`);
+  };
+  const role = readFileSync(defaultRbacManifest, 'utf8')
+    .split(/^---$/m)
+    .map((d) => parse(d) as { kind?: string; rules?: { apiGroups: string[] }[] } | null)
+    .find((d) => d?.kind === 'ClusterRole')!;
+  await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+    ...role,
+    metadata: { name: user },
+    rules: role.rules!.filter((r) => !r.apiGroups.includes(apiGroup)),
+  });
+  await post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: user },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+  });
 }

@@ -18,11 +18,17 @@ import { portsContain } from '../../src/engine/ports.ts';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { banp, ccnp, cnp, cnpCilium, policy } from '../support/builders.ts';
 
-function service(namespace: string, name: string, selector?: Record<string, string>): ServiceInfo {
+function service(
+  namespace: string,
+  name: string,
+  selector?: Record<string, string>,
+  labels: Record<string, string> = {},
+): ServiceInfo {
   return {
     id: `${namespace}/${name}`,
     namespace,
     name,
+    labels,
     spec: selector === undefined ? { ports: [{ port: 80 }] } : { selector, ports: [{ port: 80 }] },
   };
 }

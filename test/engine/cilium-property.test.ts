@@ -3,14 +3,20 @@
  * cluster policies of both tiers, Nodes) with random CiliumNetworkPolicies and
  * CiliumClusterwideNetworkPolicies (allow and deny rules, `enableDefaultDeny` overrides, endpoint selectors
  * on identity labels, entities, CIDR sets with excepts, node selectors, named ports, ANY and ICMP, L7 rules,
- * names), every pod pair and pod/address pair on every probed port is decided by `naiveAllowed`, and
+ * names; toServices; host policies with the host firewall on and off), every pod pair and pod/address pair on every probed port is decided by `naiveAllowed`, and
  * `compileCluster`'s `allowedBetween` must agree. The incremental engine (which recomputes when Cilium
  * policies are present) must equal `compileCluster` after NetworkPolicy edits on such clusters.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileCluster, type CompiledCluster, type Endpoint } from '../../src/engine/compile.ts';
+import {
+  compileCluster,
+  type CompiledCluster,
+  type Endpoint,
+  type EngineOptions,
+} from '../../src/engine/compile.ts';
+import { UPSTREAM_PROFILE, type CniProfile } from '../../src/engine/profiles.ts';
 import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeGroupedConnectivity } from '../../src/engine/grouped.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
@@ -20,11 +26,13 @@ import { allowedBetweenEnds, l7Filters, type L7Filter } from '../../src/engine/c
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { PROTOCOLS, type Protocol } from '../../src/model/k8s.ts';
-import { CIDRS, probeIps, probePorts, specArb } from '../support/arbitraries.ts';
-import { CIDR_LIST, NAMES, ciliumClusterArb } from '../support/cilium-arbitraries.ts';
-import { cnpCilium, policy } from '../support/builders.ts';
-import { naiveAllowed, naiveL7, naiveReachesName } from '../support/naive.ts';
+import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
+import { PROTOCOLS, type LabelSelector, type Protocol } from '../../src/model/k8s.ts';
+import { CIDRS, probeIps, probePorts, selectorArb, specArb } from '../support/arbitraries.ts';
+import { CIDR_LIST, NAMES, ciliumClusterArb, ruleSetArb } from '../support/cilium-arbitraries.ts';
+import { ccnp, cnpCilium, policy } from '../support/builders.ts';
+import { naiveAllowed, naiveL7, naiveReachesName, type NaiveOptions } from '../support/naive.ts';
 import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
@@ -67,36 +75,88 @@ function toEndpoint(side: Side): Endpoint {
     : { kind: 'ip', ip: side.ip };
 }
 
+/** Fails when `compileCluster(state, engine)` and the naive evaluator (with `naive`) disagree on a probe. */
+function agreesWithNaive(
+  state: ClusterState,
+  engine: Partial<EngineOptions> = {},
+  naive: NaiveOptions = { ipBlockMatchesPods: true },
+): void {
+  const compiled = compileCluster(state, engine);
+  const ports = probes(state);
+  for (const [s, d] of sidePairs(state, addresses(state), true)) {
+    const src = toEndpoint(s);
+    const dst = toEndpoint(d);
+    const got = compiled.allowedBetween(src, dst);
+    for (const protocol of PROTOCOLS) {
+      for (const port of ports) {
+        const want = naiveAllowed(state, src, dst, protocol, port, naive);
+        if (portsContain(got, protocol, port) !== want) {
+          assert.fail(
+            `${JSON.stringify(src)} -> ${JSON.stringify(dst)} ${protocol}/${port}: ` +
+              `engine ${formatPorts(got)}, naive ${want ? 'allowed' : 'denied'}`,
+          );
+        }
+      }
+    }
+  }
+  assert.equal(computeGroupedConnectivity(compiled).pairs, computeConnectivity(compiled).connections.length);
+}
+
+/** Host policies: clusterwide rule sets with a nodeSelector (node roles, every node, `reserved:host`). */
+const hostPoliciesArb: fc.Arbitrary<CiliumPolicyInfo[]> = fc
+  .array(
+    fc.tuple(
+      fc.oneof(
+        selectorArb({ role: ['worker', 'control'] }),
+        fc.constant<LabelSelector>({ matchLabels: { 'reserved:host': '' } }),
+      ),
+      ruleSetArb,
+    ),
+    { minLength: 1, maxLength: 2 },
+  )
+  .map((list) =>
+    list.map(([nodeSelector, spec], i) => {
+      const rest: CiliumRule = { ...spec };
+      delete rest.endpointSelector;
+      return ccnp(`host${i}`, { ...rest, nodeSelector });
+    }),
+  );
+
+/** Upstream's settings with Cilium's host firewall on: host policies apply, nothing else changes. */
+const FIREWALL: CniProfile = {
+  ...UPSTREAM_PROFILE,
+  settings: { ...UPSTREAM_PROFILE.settings, hostFirewall: true },
+};
+
 describe('Cilium policies: compileCluster equals the naive evaluator', () => {
   test('random clusters with random Cilium policies (property)', () => {
     fc.assert(
-      fc.property(ciliumClusterArb, (state) => {
-        const compiled = compileCluster(state);
-        const ports = probes(state);
-        const ips = addresses(state);
-        const pairs = sidePairs(state, ips, true);
-        for (const [s, d] of pairs) {
-          const src = toEndpoint(s);
-          const dst = toEndpoint(d);
-          const got = compiled.allowedBetween(src, dst);
-          for (const protocol of PROTOCOLS) {
-            for (const port of ports) {
-              const want = naiveAllowed(state, src, dst, protocol, port, { ipBlockMatchesPods: true });
-              if (portsContain(got, protocol, port) !== want) {
-                assert.fail(
-                  `${JSON.stringify(src)} -> ${JSON.stringify(dst)} ${protocol}/${port}: ` +
-                    `engine ${formatPorts(got)}, naive ${want ? 'allowed' : 'denied'}`,
-                );
-              }
-            }
-          }
-        }
-        assert.equal(
-          computeGroupedConnectivity(compiled).pairs,
-          computeConnectivity(compiled).connections.length,
+      fc.property(ciliumClusterArb, (state) => agreesWithNaive(state)),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  test('random clusters with random host policies, the host firewall on and off (property)', () => {
+    fc.assert(
+      fc.property(ciliumClusterArb, hostPoliciesArb, (state, hosts) => {
+        // Host-network pods on the nodes (each at one node's address), so that host policies have subjects.
+        const nodes = state.nodes.filter((n) => n.addresses.length > 0);
+        let k = 0;
+        const pods = state.pods.map((p) =>
+          p.hostNetwork && nodes.length > 0 ? { ...p, ips: [nodes[k++ % nodes.length]!.addresses[0]!] } : p,
+        );
+        const withHosts = { ...state, pods, ciliumPolicies: [...state.ciliumPolicies, ...hosts] };
+        agreesWithNaive(withHosts);
+        agreesWithNaive(
+          withHosts,
+          { cni: FIREWALL },
+          {
+            ipBlockMatchesPods: true,
+            cni: { cidrMatchesNodes: true, endPort: 'range', sctp: true, hostFirewall: true },
+          },
         );
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: Math.ceil(NUM_RUNS / 3) },
     );
   });
 });

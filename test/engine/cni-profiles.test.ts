@@ -33,7 +33,7 @@ import {
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint } from '../support/naive.ts';
-import { cniProfile as profile, naiveCniOptions as naiveOptions } from '../support/verdicts.ts';
+import { cniProfile as profile, naiveProfileOptions as naiveOptions } from '../support/verdicts.ts';
 import {
   anp,
   banp,
@@ -582,6 +582,8 @@ describe('profiles', () => {
       endPort: 'range',
       sctp: true,
       clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
+      // Cilium's own default: host policies are not enforced (only Cilium policies read it).
+      hostFirewall: false,
     });
   });
 

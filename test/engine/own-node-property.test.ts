@@ -17,7 +17,7 @@ import type { ClusterState } from '../../src/model/cluster.ts';
 import { tieredClusterInputArb } from '../support/arbitraries.ts';
 import { cluster } from '../support/builders.ts';
 import { naiveAllowed } from '../support/naive.ts';
-import { cniProfile, naiveCniOptions } from '../support/verdicts.ts';
+import { cniProfile, naiveProfileOptions } from '../support/verdicts.ts';
 import { ciliumPoliciesArb } from '../support/cilium-rule-arbitraries.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
@@ -66,7 +66,7 @@ describe('pods placed on Nodes: compileCluster equals the naive evaluator', () =
     fc.assert(
       fc.property(caseArb, ({ state, profile: p }) => {
         const compiled = compileCluster(state, cniEngineOptions(p));
-        const options = naiveCniOptions(p);
+        const options = naiveProfileOptions(p);
         const all = ends(state);
         for (const src of all) {
           for (const dst of all) {

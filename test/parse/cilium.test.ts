@@ -194,6 +194,8 @@ describe('cilium policies: problems', () => {
     );
   });
 
+  // A host rule set (nodeSelector) is evaluated (under the cilium profile with the host firewall on), so it
+  // gets no parse warning; `ciliumHostPolicyWarnings` says when it is not enforced (test/engine/cilium-host.test.ts).
   test('what netfence does not evaluate is accepted with one warning line each', () => {
     const r = load(yaml`
       apiVersion: cilium.io/v2
@@ -208,7 +210,6 @@ describe('cilium policies: problems', () => {
     `);
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.warnings.map(formatProblem), [
-      'policies.yaml:5:5 warning: specs[0].nodeSelector: a nodeSelector rule set is a host firewall rule (it applies to nodes, not pods): netfence reads it but does not evaluate it',
       'policies.yaml:8:16 warning: specs[1].ingress[0].fromGroups: fromGroups selects addresses of cloud security groups, which are not in the input; the rule matches no address here: netfence reads it but does not evaluate it',
       'policies.yaml:9:28 warning: specs[1].egress[0].toCIDRSet[0].cidrGroupRef: cidrGroupRef "office" names a CiliumCIDRGroup, which netfence does not read; it matches no address here: netfence reads it but does not evaluate it',
     ]);

@@ -1,7 +1,7 @@
 /**
  * Random Cilium policies for property tests: CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies with
  * allow and deny rules, `enableDefaultDeny` overrides, endpoint selectors on identity labels, entities, CIDR
- * sets with excepts, node selectors, named ports, ANY and ICMP, L7 rules (http, kafka, dns, `l7proto`, TLS server names), `toFQDNs` names and patterns, DNS proxy rules, over the small clusters of
+ * sets with excepts, node selectors, named ports, ANY and ICMP, L7 rules (http, kafka, dns, `l7proto`, TLS server names), `toFQDNs` names and patterns, DNS proxy rules, `toServices` (with the Services and an EndpointSlice), over the small clusters of
  * `tieredClusterInputArb` (namespaces `a`, `b`, `c`).
  */
 import fc from 'fast-check';
@@ -33,6 +33,54 @@ const ENTITIES = [
   'unmanaged',
 ];
 export const CIDR_LIST = Object.keys(CIDRS);
+
+/**
+ * `toServices` entries: by name (with a selector, without one but with backends, without either, missing) and
+ * by the Services' labels (`withServices` adds the Services and the EndpointSlice).
+ */
+const SERVICE_PEERS = [
+  { k8sService: { serviceName: 'x-svc', namespace: 'a' } },
+  { k8sService: { serviceName: 'x-svc' } },
+  { k8sService: { serviceName: 'outside', namespace: 'b' } },
+  { k8sService: { serviceName: 'empty', namespace: 'b' } },
+  { k8sService: { serviceName: 'missing' } },
+  { k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } },
+  { k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } }, namespace: 'c' } },
+];
+
+/** The Services of SERVICE_PEERS, and the EndpointSlice of b/outside (an outside address, a CIDR edge, IPv6). */
+function withServices(state: ClusterState): ClusterState {
+  const svc = (
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    selector?: Record<string, string>,
+  ) => ({
+    id: `${namespace}/${name}`,
+    namespace,
+    name,
+    labels,
+    spec: { ...(selector === undefined ? {} : { selector }), ports: [{ port: 80 }] },
+  });
+  state.services.push(
+    svc('a', 'x-svc', { tier: 'front' }, { app: 'x' }),
+    svc('b', 'outside', { tier: 'data' }),
+    svc('b', 'empty', {}),
+    svc('c', 'y-svc', { tier: 'data' }, { team: 'y' }),
+  );
+  state.serviceEndpoints = [
+    {
+      id: 'b/EndpointSlice/outside-1',
+      kind: 'EndpointSlice',
+      namespace: 'b',
+      name: 'outside-1',
+      service: 'outside',
+      labels: { 'kubernetes.io/service-name': 'outside' },
+      addresses: ['10.0.1.5', '192.0.2.7', 'fd00::5'],
+    },
+  ];
+  return state;
+}
 
 /** Endpoint selectors: pod labels, sometimes with the namespace key, a namespace label, or a `k8s:` source. */
 const endpointSelectorArb: fc.Arbitrary<LabelSelector> = fc
@@ -144,6 +192,7 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
     ...(direction === 'to' && allow
       ? [fc.array(fqdnArb, { minLength: 1, maxLength: 2 }).map((toFQDNs) => ({ toFQDNs }))]
       : []),
+    ...(direction === 'to' ? [fc.constantFrom(...SERVICE_PEERS).map((s) => ({ toServices: [s] }))] : []),
     // An empty selector list selects nothing, even with ports.
     fc.constantFrom('Endpoints', 'Entities', 'CIDR').map((f) => ({ [field(f)]: [] })),
   );
@@ -167,7 +216,11 @@ function ruleArb(direction: 'from' | 'to', allow: boolean) {
       fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     )
     .map(([peers, toPorts, icmp]) => ({
-      ...(Object.assign({}, ...peers) as Record<string, unknown>),
+      // toServices stands alone in a rule (the agent rejects it beside another peer field).
+      ...(Object.assign(
+        {},
+        ...peers.filter((p) => 'toServices' in p || !peers.some((q) => 'toServices' in q)),
+      ) as Record<string, unknown>),
       ...(toPorts === undefined ? {} : { toPorts }),
       ...(icmp ? { icmps: [{ fields: [{ type: 8 }] }] } : {}),
     }));
@@ -210,5 +263,7 @@ export const ciliumPoliciesArb: fc.Arbitrary<CiliumPolicyInfo[]> = fc
 export const ciliumClusterArb: fc.Arbitrary<ClusterState> = fc
   .tuple(tieredClusterInputArb, ciliumPoliciesArb, fc.boolean())
   .map(([input, ciliumPolicies, tiers]) =>
-    cluster({ ...input, clusterPolicies: tiers ? (input.clusterPolicies ?? []) : [], ciliumPolicies }),
+    withServices(
+      cluster({ ...input, clusterPolicies: tiers ? (input.clusterPolicies ?? []) : [], ciliumPolicies }),
+    ),
   );

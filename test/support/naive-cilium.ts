@@ -44,7 +44,9 @@ export interface CiliumConnection {
   protocol: Protocol;
   port: number;
   /** The CNI's reading (naive.ts `NaiveCni`): SCTP enforced or not; `endPort` a range or not. */
-  options?: { cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored' } };
+  options?: {
+    cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored'; hostFirewall?: boolean };
+  };
 }
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -122,10 +124,11 @@ export function naiveCiliumVerdict(
 ): CiliumVerdict | undefined {
   const self = direction === 'Egress' ? conn.source : conn.destination;
   const other = direction === 'Egress' ? conn.destination : conn.source;
-  if (self.kind === 'ip' || self.pod.hostNetwork) return undefined;
+  if (self.kind === 'ip') return undefined;
+  const hostFirewall = conn.options?.cni?.hostFirewall === true;
   const verdict: CiliumVerdict = { isolated: false, allowed: false, denied: false };
   let selected = false;
-  for (const { p, rule } of selecting(h, conn.state, self.pod)) {
+  for (const { p, rule } of selecting(h, conn.state, self.pod, hostFirewall)) {
     selected = true;
     const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
     const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
@@ -133,21 +136,42 @@ export function naiveCiliumVerdict(
     // "the default is true for each traffic direction that has rules": only a direction with rules counts
     // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
     verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
-    const matches = (r: AnyRule): boolean =>
-      peerMatches(h, conn, p, r, direction, other, self) && portsMatch(conn, r);
-    if (allow.some(matches)) verdict.allowed = true;
-    if (deny.some(matches)) verdict.denied = true;
+    const matches =
+      (isDeny: boolean) =>
+      (r: AnyRule): boolean =>
+        peerMatches(h, conn, p, r, direction, other, self, isDeny) && portsMatch(conn, r);
+    if (allow.some(matches(false))) verdict.allowed = true;
+    if (deny.some(matches(true))) verdict.denied = true;
   }
   return selected ? verdict : undefined;
 }
 
-/** The rule sets (with their policy) whose endpointSelector selects `pod`. */
+/**
+ * The rule sets (with their policy) that select `pod`: for an endpoint, those whose endpointSelector matches
+ * its identity; a host-network pod is the host namespace of its node, which only host policies select (a
+ * clusterwide rule set with a nodeSelector matching the host endpoint's labels), and only with the host
+ * firewall on ("In each selected node, they apply only to the host namespace, including host-networking pods").
+ */
 function* selecting(
   h: CiliumHelpers,
   state: ClusterState,
   pod: PodInfo,
+  hostFirewall: boolean,
 ): Generator<{ p: Policy; rule: CiliumRule }> {
-  if (pod.hostNetwork) return;
+  if (pod.hostNetwork) {
+    if (!hostFirewall) return;
+    const hostLabels = hostsOf(h, state, pod);
+    if (hostLabels.length === 0) return;
+    for (const p of policies(state)) {
+      for (const rule of p.rules) {
+        if (!p.clusterwide || rule.nodeSelector === undefined || rule.endpointSelector !== undefined)
+          continue;
+        const selector = normalized(rule.nodeSelector);
+        if (hostLabels.some((l) => h.selectorMatches(selector, l))) yield { p, rule };
+      }
+    }
+    return;
+  }
   const labels = identity(h, state, pod);
   for (const p of policies(state)) {
     for (const rule of p.rules) {
@@ -156,6 +180,37 @@ function* selecting(
       if (h.selectorMatches(subjectSelector(p, rule.endpointSelector), labels)) yield { p, rule };
     }
   }
+}
+
+/**
+ * The host endpoint labels of the nodes a host-network pod runs on (a Node with one of its IPs): the Node's
+ * labels that Cilium's default label filter keeps as identity labels, and `reserved:host`. The filter drops
+ * Kubernetes' own label families (`kubernetes.io/…`, `k8s.io/…`, `topology.kubernetes.io/…`, any
+ * `…beta.kubernetes.io…`, `io.kubernetes…` but the namespace label) and a few controller labels.
+ */
+function hostsOf(h: CiliumHelpers, state: ClusterState, pod: PodInfo): Labels[] {
+  const dropped = (key: string): boolean =>
+    (key.startsWith('io.kubernetes') && !key.startsWith('io.kubernetes.pod.namespace')) ||
+    ['kubernetes.io', 'k8s.io', 'topology.kubernetes.io', 'annotation', 'etcd_node'].some((p) =>
+      key.startsWith(p),
+    ) ||
+    key.includes('beta.kubernetes.io') ||
+    [
+      'statefulset.kubernetes.io/pod-name',
+      'apps.kubernetes.io/pod-index',
+      'batch.kubernetes.io/job-completion-index',
+      'batch.kubernetes.io/controller-uid',
+      'pod-template-generation',
+      'pod-template-hash',
+      'controller-revision-hash',
+      'controller-uid',
+    ].some((p) => key.startsWith(p));
+  return state.nodes
+    .filter((n) => n.addresses.some((a) => pod.ips.some((ip) => h.sameAddress(a, ip))))
+    .map((n) => ({
+      ...Object.fromEntries(Object.entries(n.labels).filter(([k]) => !dropped(k))),
+      'reserved:host': '',
+    }));
 }
 
 /**
@@ -232,6 +287,7 @@ function peerMatches(
   direction: Direction,
   other: NaiveSide,
   self: { pod: PodInfo },
+  deny: boolean,
 ): boolean {
   const given = PEER_FIELDS.filter((f) => (r[f]?.length ?? 0) > 0);
   // "toPorts" (or ICMP) without any L3 field: every peer. Nothing at all (`{}`): no peer. A selector field
@@ -304,20 +360,22 @@ function peerMatches(
         return false;
     }
   };
-  const service = (s: CiliumService): boolean => {
-    if (s.k8sService === undefined || endpoint === undefined) return false;
-    // No namespace: the Service of that name in any namespace (the agent's `serviceRefMatches`).
-    const ns = s.k8sService.namespace;
-    return state.services.some((svc) => {
-      if (svc.name !== s.k8sService!.serviceName || (ns !== undefined && ns !== '' && svc.namespace !== ns))
-        return false;
-      const selector = svc.spec.selector;
-      if (selector === undefined || Object.keys(selector).length === 0) return false;
-      return (
-        endpoint.namespace === svc.namespace && h.selectorMatches({ matchLabels: selector }, endpoint.labels)
-      );
-    });
-  };
+  // toServices: Cilium's agent rewrites an `egress` rule's services (never an `egressDeny` rule's) into
+  // toEndpoints (a Service with a selector: its selector in its namespace) and toCIDRSet entries (one
+  // without: one per backend address). Nothing written: the rule is left without peers, and then "an empty L3
+  // selects all" when it has toPorts (or icmps), nothing when it has none. (No other peer field can be beside
+  // toServices: the agent rejects the combination.)
+  if (!e && (r.toServices?.length ?? 0) > 0) {
+    const targets = deny ? [] : (r.toServices ?? []).flatMap((s) => serviceTargets(h, state, s));
+    if (targets.length === 0) return (r.toPorts?.length ?? 0) > 0 || (r.icmps?.length ?? 0) > 0;
+    return targets.some((t) =>
+      t.kind === 'pods'
+        ? endpoint !== undefined &&
+          endpoint.namespace === t.namespace &&
+          h.selectorMatches({ matchLabels: t.selector }, endpoint.labels)
+        : worldIp !== undefined && h.sameAddress(t.ip, worldIp),
+    );
+  }
   return (
     ((e ? r.fromEndpoints : r.toEndpoints) ?? []).some(endpointSelector) ||
     ((e ? r.fromNodes : r.toNodes) ?? []).some(nodeSelector) ||
@@ -325,9 +383,63 @@ function peerMatches(
     ((e ? r.fromCIDRSet : r.toCIDRSet) ?? []).some(
       (s) => s.cidr !== undefined && cidr(s.cidr, s.except ?? []),
     ) ||
-    ((e ? r.fromEntities : r.toEntities) ?? []).some(entity) ||
-    (e ? [] : (r.toServices ?? [])).some(service)
+    ((e ? r.fromEntities : r.toEntities) ?? []).some(entity)
   );
+}
+
+type ServiceTarget = { kind: 'pods'; namespace: string; selector: Labels } | { kind: 'address'; ip: string };
+
+/**
+ * The toEndpoints/toCIDRSet entries one toServices item becomes. `k8sService`: the Service of that name;
+ * `k8sServiceSelector`: the Services whose labels the selector matches (the label source is ignored); in
+ * `namespace`, or in any namespace without one. A Service labelled with another service proxy's name is not
+ * watched by Cilium. A Service's backends: the addresses of its EndpointSlices, and of its Endpoints object
+ * when Kubernetes mirrors it (no selector at all, no skip-mirror label).
+ */
+function serviceTargets(h: CiliumHelpers, state: ClusterState, s: CiliumService): ServiceTarget[] {
+  const bySelector = s.k8sServiceSelector;
+  const byName = s.k8sService;
+  const ns = (bySelector ?? byName)?.namespace;
+  const selector: LabelSelector | undefined =
+    bySelector === undefined ? undefined : withoutSources(bySelector.selector ?? {});
+  const selected = state.services.filter(
+    (svc) =>
+      svc.labels['service.kubernetes.io/service-proxy-name'] === undefined &&
+      (ns === undefined || ns === '' || svc.namespace === ns) &&
+      (selector !== undefined
+        ? h.selectorMatches(selector, svc.labels)
+        : byName !== undefined && svc.name === byName.serviceName),
+  );
+  return selected.flatMap((svc): ServiceTarget[] => {
+    const podSelector = svc.spec.selector ?? {};
+    if (Object.keys(podSelector).length > 0)
+      return [{ kind: 'pods', namespace: svc.namespace, selector: podSelector }];
+    return (state.serviceEndpoints ?? [])
+      .filter(
+        (x) =>
+          x.namespace === svc.namespace &&
+          (x.kind === 'EndpointSlice'
+            ? x.labels['kubernetes.io/service-name'] === svc.name
+            : x.name === svc.name &&
+              svc.spec.selector === undefined &&
+              x.labels['endpointslice.kubernetes.io/skip-mirror'] !== 'true'),
+      )
+      .flatMap((x) => x.addresses.map((ip): ServiceTarget => ({ kind: 'address', ip })));
+  });
+}
+
+function withoutSources(selector: LabelSelector): LabelSelector {
+  const key = (k: string): string => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  return {
+    ...(selector.matchLabels === undefined
+      ? {}
+      : {
+          matchLabels: Object.fromEntries(Object.entries(selector.matchLabels).map(([k, v]) => [key(k), v])),
+        }),
+    ...(selector.matchExpressions === undefined
+      ? {}
+      : { matchExpressions: selector.matchExpressions.map((x) => ({ ...x, key: key(x.key) })) }),
+  };
 }
 
 /**
@@ -417,9 +529,9 @@ export function naiveCiliumL7(
   if (self.kind === 'ip') return [];
   const filtering = new Set<string>();
   let l4Only = networkPolicyAllows;
-  for (const { p, rule } of selecting(h, conn.state, self.pod)) {
+  for (const { p, rule } of selecting(h, conn.state, self.pod, conn.options?.cni?.hostFirewall === true)) {
     for (const r of (direction === 'Ingress' ? rule.ingress : rule.egress) ?? []) {
-      if (!peerMatches(h, conn, p, r, direction, other, self)) continue;
+      if (!peerMatches(h, conn, p, r, direction, other, self, false)) continue;
       const entries: CiliumPortRule[] = r.toPorts ?? [];
       if (entries.length === 0) l4Only ||= (r.icmps?.length ?? 0) === 0;
       for (const entry of entries) {
@@ -498,12 +610,13 @@ export function naiveCiliumReachesName(
   protocol: Protocol,
   port: number,
   outside: readonly string[],
+  hostFirewall = false,
 ): boolean {
   const wanted = dnsName(name);
   const self: NaiveSide = { kind: 'pod', pod };
   let allowed = false;
   let seen = false;
-  for (const { rule } of selecting(h, state, pod)) {
+  for (const { rule } of selecting(h, state, pod, hostFirewall)) {
     for (const r of rule.egress ?? []) {
       const entries = r.toPorts ?? [];
       for (const entry of entries) {

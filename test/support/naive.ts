@@ -64,6 +64,8 @@ export interface NaiveCni {
   sctp: boolean;
   /** The cluster policy kinds the CNI enforces (absent: every kind); the others are as if not there. */
   clusterPolicies?: readonly string[];
+  /** Cilium's host firewall: whether host policies (`nodeSelector`) apply (naive-cilium.ts). */
+  hostFirewall?: boolean;
   /** Traffic from the pod's own node: `allowed` (absent too: the Kubernetes docs) or subject to `policy`. */
   ownNodeTraffic?: 'allowed' | 'policy';
 }

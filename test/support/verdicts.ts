@@ -102,8 +102,8 @@ export function cniProfile(spec: string, ...overrides: string[]): CniProfile {
   return r.value;
 }
 
-/** The naive evaluator's options for a profile: the settings as data, read by its own code. */
-export function naiveCniOptions(p: CniProfile): NaiveOptions {
+/** The naive evaluator's options for a CNI profile: the settings as data, read by its own code. */
+export function naiveProfileOptions(p: CniProfile): NaiveOptions {
   const s = p.settings;
   return {
     ipBlockMatchesPods: s.cidrMatchesPods,
@@ -114,6 +114,7 @@ export function naiveCniOptions(p: CniProfile): NaiveOptions {
       sctp: s.sctp,
       // The kinds as docs/cni.md's table lists them, read from the setting's own text.
       clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
+      hostFirewall: s.hostFirewall,
       ownNodeTraffic: s.ownNodeTraffic,
     },
   };

@@ -19,6 +19,7 @@ import {
   engineOptions,
   manifestCache,
   recordWarmth,
+  warnUnenforcedClusterPolicies,
   type InputOptions,
 } from '../options/input.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
@@ -91,6 +92,8 @@ async function loadForLint(
   }
   // The YAML checks need the parsed documents: those read for the state, else the files parsed again.
   const { state } = result;
+  // Cilium host policies the profile does not enforce, cluster policy kinds it does not enforce: one line each.
+  warnUnenforcedClusterPolicies(state, options, io);
   const files = originFiles(state);
   for (const e of deferred) if (e.file !== undefined) files.add(e.file);
   const sources: ParsedObject[] = [];

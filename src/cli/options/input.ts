@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HostNetworkPods, type EngineOptions } from '../../engine/compile.ts';
+import { ciliumHostPolicyWarnings } from '../../engine/cilium-host.ts';
 import {
   CniName,
   cniEngineOptions,
@@ -291,6 +292,9 @@ export async function loadInput(
 
 /** One warning line when the CNI profile (`--cni`, or `vsCni`) does not enforce cluster policy kinds the input has. */
 export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniOptions, io: Io): void {
+  // Cilium host policies: enforced only with the host firewall on, on the Nodes the input has.
+  if (state.ciliumPolicies.length > 0)
+    for (const line of ciliumHostPolicyWarnings(state, cniProfile(options))) io.stderr(`${line}\n`);
   if (state.clusterPolicies.length === 0) return;
   const line = unenforcedClusterPoliciesWarning(
     cniProfile(options),

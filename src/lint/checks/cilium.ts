@@ -213,6 +213,16 @@ export function isWorldEntity(entity: CiliumEntity): boolean {
   return WORLD_ENTITIES.has(entity) || entity === CiliumEntity.All;
 }
 
+/**
+ * The peers of a deny rule as Cilium reads them: `toServices` is never resolved in `egressDeny`
+ * (`src/engine/cilium-services.ts`), so such a rule is left without peers: every peer with `toPorts` (or
+ * `icmps`), none without.
+ */
+export function denyRulePeers(rule: CiliumRuleInfo): readonly CiliumPeerInfo[] {
+  if (!rule.peers.some((p) => p.kind === 'service' || p.kind === 'serviceSelector')) return rule.peers;
+  return rule.ports === undefined ? [] : [{ kind: 'anyPeer' }];
+}
+
 /** Whether peer `outer` surely matches everything peer `inner` matches. */
 export function peerCovers(outer: CiliumPeerInfo, inner: CiliumPeerInfo): boolean {
   if (outer.kind === 'anyPeer' || (outer.kind === 'entity' && outer.entity === CiliumEntity.All)) return true;

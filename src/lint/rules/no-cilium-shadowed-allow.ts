@@ -4,6 +4,7 @@ import {
   allowList,
   ciliumRuleSets,
   denyList,
+  denyRulePeers,
   peerCovers,
   policyName,
   ruleName,
@@ -29,7 +30,7 @@ function shadowing(allow: CiliumRuleInfo, denies: readonly DenyRef[]): DenyRef[]
   const used = new Set<DenyRef>();
   for (const peer of allow.peers) {
     if (peer.kind === 'unsupported') return undefined;
-    const covering = denies.filter((d) => d.rule.peers.some((p) => peerCovers(p, peer)));
+    const covering = denies.filter((d) => denyRulePeers(d.rule).some((p) => peerCovers(p, peer)));
     const traffic = unionTraffic(covering.map((d) => ruleTraffic(d.rule)));
     if (!trafficCovers(traffic, own)) return undefined;
     // Only the deny rules that take some of the allowed traffic are named.

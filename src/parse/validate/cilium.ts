@@ -171,12 +171,6 @@ function validateRule(r: Reporter, path: FieldPath, map: JsonMap, clusterwide: b
         [...path, 'nodeSelector'],
         'Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector (the agent rejects the whole policy): host firewall rules belong in a CiliumClusterwideNetworkPolicy',
       );
-    else
-      notEvaluated(
-        r,
-        [...path, 'nodeSelector'],
-        'a nodeSelector rule set is a host firewall rule (it applies to nodes, not pods)',
-      );
   }
 
   const directions = DIRECTIONS.filter((d) => map[d] !== undefined && map[d] !== null);

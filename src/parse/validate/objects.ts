@@ -9,6 +9,7 @@ import type { CiliumPolicyObject } from '../../model/cilium-wire.ts';
 import { CILIUM_API_VERSION, isCiliumPolicyKind, validateCiliumPolicy } from './cilium.ts';
 import { BASELINE_ADMIN_NAME, validateClusterPolicySpec } from './clusterpolicy.ts';
 import { validateNode } from './node.ts';
+import { validateEndpointSlice, validateEndpoints } from './endpoints.ts';
 import type { ParsedObject } from '../types.ts';
 import { checkKnownFields } from './check.ts';
 import { validateMetadata } from './meta.ts';
@@ -27,6 +28,8 @@ export type HandledKind =
   | 'Node'
   | 'Pod'
   | 'Service'
+  | 'EndpointSlice'
+  | 'Endpoints'
   | 'NetworkPolicy'
   | ClusterPolicyKind
   | CiliumPolicyKind
@@ -38,6 +41,8 @@ export const SERVED_VERSION: Record<HandledKind, string> = {
   Node: 'v1',
   Pod: 'v1',
   Service: 'v1',
+  EndpointSlice: 'discovery.k8s.io/v1',
+  Endpoints: 'v1',
   ReplicationController: 'v1',
   NetworkPolicy: 'networking.k8s.io/v1',
   Deployment: 'apps/v1',
@@ -139,6 +144,13 @@ export interface ValidService extends Base {
   spec: ServiceSpec;
 }
 
+/** An EndpointSlice or Endpoints object: the backends of a Service. */
+export interface ValidServiceEndpoints extends Base {
+  kind: 'EndpointSlice' | 'Endpoints';
+  namespace: string;
+  addresses: string[];
+}
+
 export interface ValidPolicy extends Base {
   kind: 'NetworkPolicy';
   namespace: string;
@@ -171,6 +183,7 @@ export type ValidObject =
   | ValidPod
   | ValidWorkload
   | ValidService
+  | ValidServiceEndpoints
   | ValidPolicy
   | ValidClusterPolicy
   | ValidCiliumPolicy;
@@ -273,6 +286,12 @@ export function validateObject(
     }
     case 'Service':
       result = { ...base, kind, namespace, spec: validateServiceSpec(r, object) };
+      break;
+    case 'EndpointSlice':
+      result = { ...base, kind, namespace, addresses: validateEndpointSlice(r, object).addresses };
+      break;
+    case 'Endpoints':
+      result = { ...base, kind, namespace, addresses: validateEndpoints(r, object).addresses };
       break;
     case 'NetworkPolicy':
       result = { ...base, kind, namespace, spec: validateNetworkPolicySpec(r, object) };

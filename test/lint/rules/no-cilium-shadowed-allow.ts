@@ -48,8 +48,36 @@ stateRuleTester(rule, {
         }),
       ]),
     },
+    {
+      // toServices is never resolved in egressDeny (Cilium resolves it in egress rules only): without toPorts,
+      // the deny rule is left with no peer and denies nothing.
+      name: 'a toServices deny without toPorts',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }],
+          egressDeny: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }],
+        }),
+      ]),
+    },
   ],
   invalid: [
+    {
+      // With toPorts, the unresolved toServices deny applies to every peer on them: it shadows any allow there.
+      name: 'a toServices deny with toPorts shadows every allow on its ports',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            { toServices: [{ k8sService: { serviceName: 'other', namespace: 'data' } }], toPorts: pg },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messageIds: ['shadowed'],
+      messages: [['egress', 'spec.egressDeny[0] denies']],
+    },
     {
       name: 'a deny of the whole namespace before an exception for one pod',
       state: shopCluster([
