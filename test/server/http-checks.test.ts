@@ -247,8 +247,14 @@ describe('what is served, and how', () => {
         const answer = await call(s.port, '/api/model', { method });
         assert.equal(answer.status, 405, method);
         assert.equal(answer.headers.allow, 'GET, HEAD');
+        assert.equal(answer.headers['content-type'], 'text/plain; charset=utf-8');
         assert.equal(answer.body, 'method not allowed\n');
       }
+      // The what-if endpoint takes POST, and no other method either.
+      const put = await call(s.port, '/api/whatif', { method: 'PUT' });
+      assert.equal(put.status, 405);
+      assert.equal(put.headers.allow, 'GET, HEAD');
+      assert.equal(put.body, 'method not allowed\n');
       assert.equal((await call(s.port, '/api/model', { method: 'POST' })).status, 405);
       assert.equal((await call(s.port, '/', { method: 'POST' })).status, 405);
       const head = await call(s.port, '/', { method: 'HEAD' });
@@ -264,6 +270,7 @@ describe('what is served, and how', () => {
       assert.equal(index.headers['content-type'], 'text/html; charset=utf-8');
       const missing = await call(s.port, '/secret.txt');
       assert.equal(missing.status, 404);
+      assert.equal(missing.headers['content-type'], 'text/plain; charset=utf-8');
       assert.equal(missing.body, 'no such page: /secret.txt\n');
       assert.equal((await call(s.port, '/api')).status, 404);
     });
@@ -323,6 +330,7 @@ describe('what-if', () => {
       assert.deepEqual(JSON.parse(foreign.body), {
         error: `cross-origin request from http://127.0.0.1:${s.port + 1} refused`,
       });
+      assert.equal((await post({})).status, 415, 'no Content-Type');
       for (const type of ['text/json', 'application/jsonp', 'text/plain; x=application/json']) {
         const answer = await post({ 'Content-Type': type });
         assert.equal(answer.status, 415, type);
