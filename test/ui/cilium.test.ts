@@ -140,6 +140,10 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
     await page.mouse.move(box.x + e.midpoint.x, box.y + e.midpoint.y);
     await page.locator('.tooltip:not([hidden])').waitFor();
     assert.equal(await page.locator('.tooltip').innerText(), `1 connection: TCP 8080, ${L7}`);
+    assert.match(
+      await page.locator('.legend').innerText(),
+      /destination by DNS name: a policy allows the name \(toFQDNs, domainNames\); the addresses depend on DNS resolution/,
+    );
     await shot('cilium-graph');
   });
 
