@@ -186,6 +186,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
     );
     await openRoute(page, served.url, '#/matrix', false);
     const ns = page.locator('table.matrix td button[title^="news → news:"]');
+    assert.match(await ns.innerText(), /^1\s*L7$/);
     assert.match(
       (await ns.getAttribute('title')) ?? '',
       /: 1 of 9 workload pairs \(allowed at L4, filtered at L7\)$/,
