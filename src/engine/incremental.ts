@@ -42,6 +42,7 @@
 import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { parseCidr } from '../base/ip.ts';
+import { l7Field } from './cilium-l7.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   Direction,
@@ -1086,7 +1087,9 @@ export function createIncrementalEngine(
         return r;
       };
       const domains = connectivityDomains({ ...compiled, domainReach: reach }, ev.index);
-      return { granularity: g, entities, byId, connections: ev.connections(), domains };
+      // The connections Cilium filters at L7, as `computeConnectivity` gives them.
+      const l7 = l7Field(compiled, ev.index);
+      return { granularity: g, entities, byId, connections: ev.connections(), domains, ...l7 };
     },
     updatePolicy(policy) {
       const position = positionOf.get(policy.id);
