@@ -173,6 +173,14 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
     assert.match(policy, /examples\/cilium\/policies\/cilium\.yaml:19 · CiliumNetworkPolicy/);
     assert.match(policy, /Default deny for ingress/);
     assert.match(policy, /Selects \(1\)\s+news\/api/i);
+    assert.match(
+      policy,
+      /YAML\s+#[^\n]*\s+apiVersion: cilium\.io\/v2\s+kind: CiliumNetworkPolicy\s+metadata:\s+name: api-from-web/i,
+    );
+    assert.equal(
+      await page.locator('.inspector a', { hasText: 'Edit in what-if' }).getAttribute('href'),
+      `#/whatif?policy=${encodeURIComponent(CNP)}`,
+    );
   });
 
   test('the Matrix marks the cells Cilium filters at L7', async () => {

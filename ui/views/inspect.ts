@@ -858,23 +858,21 @@ function editButton(app: App, id: string): HTMLElement | null {
       );
 }
 
-/** The workloads a policy selects. */
-function selectsSection(app: App, selects: readonly string[]): HTMLElement {
-  return section(
-    `Selects (${selects.length})`,
-    selects.length === 0
-      ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
-      : h(
-          'ul',
-          { class: 'plain' },
-          selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
-        ),
-  );
-}
-
 /** The workloads a policy selects, and its YAML. */
 function selectsAndYaml(app: App, p: { selects: readonly string[]; yaml: string }): HTMLElement[] {
-  return [selectsSection(app, p.selects), section('YAML', h('pre', { class: 'yaml' }, p.yaml))];
+  return [
+    section(
+      `Selects (${p.selects.length})`,
+      p.selects.length === 0
+        ? h('p', { class: 'warn' }, 'No workload: this policy does nothing.')
+        : h(
+            'ul',
+            { class: 'plain' },
+            p.selects.map((w) => h('li', {}, selectButton(app, `node:${w}`, app.workloadName(w)))),
+          ),
+    ),
+    section('YAML', h('pre', { class: 'yaml' }, p.yaml)),
+  ];
 }
 
 /** A cluster policy: tier, priority, subject, rules, what it selects, YAML. */
@@ -891,13 +889,17 @@ function renderClusterPolicy(app: App, target: HTMLElement, p: ClusterPolicyJson
   );
 }
 
-/** A Cilium policy: its kind, where it comes from, whether it puts what it selects in default deny, what it selects. */
+/**
+ * A Cilium policy: its kind, where it comes from, whether it puts what it selects in default deny, what it
+ * selects, its YAML (and a link to edit it in What-if).
+ */
 function renderCiliumPolicy(app: App, target: HTMLElement, p: CiliumPolicyJson): void {
   const deny = [p.ingress ? 'ingress' : null, p.egress ? 'egress' : null].filter((x) => x !== null);
   replace(
     target,
     h('h2', {}, p.id),
     h('p', { class: 'muted' }, `${where(p.file, p.line) || 'from the cluster'} · ${p.kind}`),
+    editButton(app, p.id),
     h(
       'p',
       {},
@@ -910,7 +912,7 @@ function renderCiliumPolicy(app: App, target: HTMLElement, p: CiliumPolicyJson):
       { class: 'muted small' },
       'Its rules, per selected workload, are listed in the workload\'s "Reachable from" and "Can reach".',
     ),
-    selectsSection(app, p.selects),
+    ...selectsAndYaml(app, p),
   );
 }
 
