@@ -4,9 +4,7 @@
  * between phases although both ends of it allow them, and observed traffic it would deny. Pure.
  */
 import { buildAddressSpace } from '../engine/addresses.ts';
-import { mentionedCidrs } from '../engine/compile.ts';
-import { tierMentionedCidrs } from '../engine/tiers.ts';
-import { ciliumMentionedCidrs } from '../engine/cilium.ts';
+import { addressSpaceCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
@@ -133,13 +131,7 @@ export interface TransientCut {
  */
 export function transientCuts(sessions: readonly ClusterSession[]): TransientCut[] {
   if (sessions.length <= 2) return [];
-  const common = buildAddressSpace(
-    sessions.flatMap((s) => [
-      ...mentionedCidrs(s.state.policies),
-      ...tierMentionedCidrs(s.state),
-      ...ciliumMentionedCidrs(s.state),
-    ]),
-  );
+  const common = buildAddressSpace(sessions.flatMap((s) => addressSpaceCidrs(s.state)));
   const sides = sessions.map((s) => sideOf(s.compiled, s.connectivity('workload'), common));
   const first = sides[0]!;
   const last = sides[sides.length - 1]!;

@@ -10,7 +10,13 @@ import type {
   PortsJson,
   WorkloadEntryJson,
 } from './common.ts';
-import type { DiffClusterPolicyJson, DiffJson, DiffPolicyJson, DiffSummaryJson } from './diff.ts';
+import type {
+  DiffCiliumPolicyJson,
+  DiffClusterPolicyJson,
+  DiffJson,
+  DiffPolicyJson,
+  DiffSummaryJson,
+} from './diff.ts';
 import type { DecidedByJson, ExplainJson } from './explain.ts';
 import type { ExposureItemJson } from './exposure.ts';
 import type { LintJson } from './lint.ts';
@@ -62,6 +68,8 @@ export interface CiliumPolicyJson {
   egress: boolean;
   /** Ids of the workloads its rule sets select. */
   selects: readonly string[];
+  /** The policy's YAML as written (comments included), or rebuilt from the object: what the what-if editor opens. */
+  yaml: string;
 }
 
 export interface PolicyJson {
@@ -342,6 +350,11 @@ export interface WhatIfEdgeJson {
   before: string | null;
   after: string | null;
   open: boolean;
+  /**
+   * What Cilium filters at L7 of the connection (after the changes; before, for a removed one), as `analyze`
+   * says it: `filtered at L7 on TCP 8080 by CiliumNetworkPolicy/news/api`; null when nothing is.
+   */
+  l7: string | null;
 }
 
 /** `POST /api/whatif`: problems, the diff (as `netfence diff -o json`), readable rows, and every edge to draw. */
@@ -353,6 +366,8 @@ export interface WhatIfJson {
   policies: readonly DiffPolicyJson[];
   /** The cluster policies the changes add, remove or modify (as `diff -o json`'s `clusterPolicies`). */
   clusterPolicies: readonly DiffClusterPolicyJson[];
+  /** The Cilium policies the changes add, remove or modify (as `diff -o json`'s `ciliumPolicies`). */
+  ciliumPolicies: readonly DiffCiliumPolicyJson[];
   rows: readonly {
     change: 'added' | 'removed' | 'changed';
     /** Display names. */
@@ -362,6 +377,21 @@ export interface WhatIfJson {
     after: string | null;
     added: string | null;
     removed: string | null;
+    /**
+     * Cilium's L7 filtering of the row, as `analyze` says it (`filtered at L7 on TCP 8080 by
+     * CiliumNetworkPolicy/news/api`, `no longer filtered at L7 on …`); null when neither side filters.
+     */
+    l7: string | null;
+  }[];
+  /** Reach by DNS name (Cilium `toFQDNs`, cluster policies' `domainNames`) the changes add, remove or change. */
+  domains: readonly {
+    change: 'added' | 'removed' | 'changed';
+    /** Display name of the source. */
+    src: string;
+    /** `feeds.example (by DNS name)`. */
+    dst: string;
+    before: string | null;
+    after: string | null;
   }[];
   external: readonly ExternalRefJson[];
   edges: readonly WhatIfEdgeJson[];

@@ -62,6 +62,8 @@ export interface NearMissJson extends LocationJson {
 /** One direction: the source's egress, or the destination's ingress. */
 export interface ExplainSideJson {
   status: SideStatusJson;
+  /** Ingress from the pod's own node, which policies cannot block: the rule (`own node: always allowed (Kubernetes)`). */
+  ownNode?: string;
   isolatedBy: readonly ({ policy: string } & LocationJson)[];
   allowed: PortsJson;
   rules: readonly AllowingRuleJson[];

@@ -51,7 +51,9 @@ function unionText(space: AddressSpace, index: UnionIndex, ids: readonly number[
   const all = space.classes.length;
   const wanted = new Set(ids);
   if (wanted.size === all) return 'any address';
-  if (wanted.size === 1) return space.describe(ids[0]!);
+  // One class is its own description, but the outside (both roots in one class) reads as the rest does:
+  // "any address except 10.0.0.0/8", not "0.0.0.0/0 except 10.0.0.0/8; ::/0".
+  if (wanted.size === 1 && space.classes[ids[0]!]?.nodes.length === 1) return space.describe(ids[0]!);
   // The union as maximal ranges: runs of consecutive pieces.
   const { pieces } = index;
   const positions: number[] = [];

@@ -18,7 +18,13 @@
 import type { CiliumL7 } from '../model/cilium.ts';
 import { accessToAddress, accessToPod, type CompiledCluster } from './compile.ts';
 import type { ClassEnd, EntityIndex } from './connectivity.ts';
-import { ciliumRulePortsTowards, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
+import {
+  ciliumRuleFor,
+  ciliumRulePortsTowards,
+  type CompiledCiliumRule,
+  type CompiledCiliumSpec,
+} from './cilium.ts';
+import type { PodClass } from './classes.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { sortedIncludes } from '../base/sorted.ts';
 import { compareText } from '../base/text.ts';
@@ -48,7 +54,9 @@ export interface L7Connection {
   policies: readonly string[];
 }
 
-function peerMatches(rule: CompiledCiliumRule, end: ClassEnd): boolean {
+/** Whether a peer of `given` (read for `subject`, the endpoint its rule set selects) matches `end`. */
+function peerMatches(given: CompiledCiliumRule, subject: PodClass, end: ClassEnd): boolean {
+  const rule = ciliumRuleFor(given, subject);
   return rule.peers.some(
     (p) =>
       p.everything ||
@@ -99,7 +107,8 @@ function l4OnlyPorts(
   const dstClass = 'pod' in dst ? classes[dst.pod] : undefined;
   for (const i of cilium.ofClass[subject.pod] ?? []) {
     for (const rule of cilium.specs[i]![list]) {
-      if (peerMatches(rule, peer)) out = unionPorts(out, ciliumRulePortsTowards(rule.l4Only, dstClass));
+      if (peerMatches(rule, classes[subject.pod]!, peer))
+        out = unionPorts(out, ciliumRulePortsTowards(rule.l4Only, dstClass));
     }
   }
   return out;
@@ -120,9 +129,15 @@ export function l7Filters(
   if (isEmptyPorts(allowed) || cilium.specs.length === 0) return [];
   const out: L7Filter[] = [];
   const dstClass = 'pod' in dst ? classes[dst.pod] : undefined;
-  const visit = (s: CompiledCiliumSpec, list: 'ingress' | 'egress', peer: ClassEnd, open: PortSet): void => {
+  const visit = (
+    s: CompiledCiliumSpec,
+    list: 'ingress' | 'egress',
+    subject: number,
+    peer: ClassEnd,
+    open: PortSet,
+  ): void => {
     for (const rule of s[list]) {
-      if (rule.l7.length === 0 || !peerMatches(rule, peer)) continue;
+      if (rule.l7.length === 0 || !peerMatches(rule, classes[subject]!, peer)) continue;
       for (const entry of rule.l7) {
         // Named ports resolve on the destination pod, in both directions.
         const ports = intersectPorts(ciliumRulePortsTowards(entry.ports, dstClass), open);
@@ -145,7 +160,7 @@ export function l7Filters(
     if (!specs.some((i) => cilium.specs[i]![list].some((r) => r.l7.length > 0))) return;
     const open = subtractPorts(allowed, l4OnlyPorts(compiled, src, dst, list));
     if (isEmptyPorts(open)) return;
-    for (const i of specs) visit(cilium.specs[i]!, list, peer, open);
+    for (const i of specs) visit(cilium.specs[i]!, list, subject, peer, open);
   };
   if ('pod' in src) side('egress', src.pod, dst);
   if ('pod' in dst) side('ingress', dst.pod, src);

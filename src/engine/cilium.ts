@@ -48,6 +48,8 @@ import { hostCidr, nodeCidrs } from './tiers.ts';
 import { ciliumServiceTargets, ciliumServicesResolve, type CiliumServicePeer } from './cilium-services.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
+import { nodePeers, type NodePlacement } from './own-node.ts';
+import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   AdditiveMap,
   NOTHING,
@@ -82,6 +84,12 @@ export interface CompiledCiliumPeer {
   addresses: readonly number[];
   /** DNS names (`toFQDNs`): no address is known statically. */
   domains: readonly string[];
+  /**
+   * `host` and `remote-node`, where pods' nodes are known (`own-node.ts`): what the peer is for a subject on
+   * each node (its own node; the others). `pods`/`addresses` above stand for every node, for subjects whose
+   * node is unknown. Read through `ciliumRuleFor`.
+   */
+  byNode?: ReadonlyMap<string, { pods: ClassSet; addresses: readonly number[] }>;
 }
 
 /** One `toPorts` entry with layer-7 rules: allowed at L4 on `ports`, then filtered by Cilium's proxy. */
@@ -183,21 +191,65 @@ export function ciliumSelectorLabelKeys(state: ClusterState, into: Set<string>):
 }
 
 /**
- * The CIDRs the address space must be split at for Cilium policies: their CIDRs and excepts, every node
- * address (node addresses are `host`/`remote-node`, never `world`), and both roots (so that every address
- * class has one family, for `world-ipv4`/`world-ipv6`).
+ * The CIDRs the address space must be split at for Cilium policies, so that a count means what it means without
+ * them (docs/cilium.md, "Counts"): the outside stays one address class, as for NetworkPolicies, unless a
+ * peer tells its parts apart. So the CIDRs are:
+ *
+ * - the policies' CIDRs and excepts (as an ipBlock's);
+ * - both roots (every address class then has one family) only when a peer is `world-ipv4` or `world-ipv6`,
+ *   as an ipBlock naming `0.0.0.0/0` splits them;
+ * - every node address only when some peer or subject sets node addresses apart from the rest: `world`
+ *   (nodes are not `world`), `cluster`, `host`, `remote-node`, a `nodeSelector` peer or subject, or a CIDR
+ *   peer holding a node address (by default CIDR rules do not match nodes).
  */
 export function ciliumMentionedCidrs(state: ClusterState): string[] {
   if (state.ciliumPolicies.length === 0) return [];
-  const out = ['0.0.0.0/0', '::/0'];
-  for (const n of state.nodes) {
-    for (const a of n.addresses) {
-      const cidr = hostCidr(a);
-      if (cidr !== undefined) out.push(cidr);
+  return [...ciliumPeerCidrs(state, state.ciliumPolicies), ...ciliumSplitCidrs(state)];
+}
+
+/** The CIDRs `ciliumMentionedCidrs` adds beside the peers' own: both roots, node addresses (`ciliumSpaceSplits`). */
+export function ciliumSplitCidrs(state: ClusterState): string[] {
+  if (state.ciliumPolicies.length === 0) return [];
+  const splits = ciliumSpaceSplits(state);
+  return [
+    ...(splits.families ? ['0.0.0.0/0', '::/0'] : []),
+    ...(splits.nodes ? nodeAddressCidrs(state) : []),
+  ];
+}
+
+/** Every node address, as a CIDR of one address. */
+function nodeAddressCidrs(state: ClusterState): string[] {
+  return state.nodes.flatMap((n) => n.addresses.flatMap((a) => hostCidr(a) ?? []));
+}
+
+/**
+ * Whether the Cilium policies set the outside's families apart (`families`: a `world-ipv4`/`world-ipv6`
+ * peer) and the node addresses apart from the rest (`nodes`), as `ciliumMentionedCidrs` splits the address
+ * space; an edit that changes either changes the space (the incremental engine recompiles).
+ */
+export function ciliumSpaceSplits(state: ClusterState): { families: boolean; nodes: boolean } {
+  let families = false;
+  let nodes = false;
+  let nodeCidrs: string[] | undefined;
+  for (const p of state.ciliumPolicies) {
+    for (const spec of p.specs) {
+      if (spec.subject.kind === 'nodes') nodes = true;
+      for (const rule of [...spec.ingress, ...spec.ingressDeny, ...spec.egress, ...spec.egressDeny]) {
+        for (const peer of rule.peers) {
+          if (peer.kind === 'cidr')
+            nodes ||= (nodeCidrs ??= nodeAddressCidrs(state)).some((a) =>
+              blockHolds(peer.cidr, peer.except, a),
+            );
+          else if (peer.kind === 'nodes') nodes = true;
+          else if (peer.kind === 'entity') {
+            families ||= FAMILY_ENTITIES.has(peer.entity);
+            nodes ||= NODE_ENTITIES.has(peer.entity);
+          }
+        }
+      }
     }
   }
-  out.push(...ciliumPeerCidrs(state, state.ciliumPolicies));
-  return out;
+  return { families, nodes };
 }
 
 /**
@@ -226,6 +278,31 @@ export function ciliumPeerCidrs(state: ClusterState, policies: readonly CiliumPo
   return out;
 }
 
+/** Entities whose addresses are one family of the outside. */
+const FAMILY_ENTITIES: ReadonlySet<CiliumEntity> = new Set([CiliumEntity.WorldIpv4, CiliumEntity.WorldIpv6]);
+
+/** Entities that hold node addresses apart from the outside (in or out). */
+const NODE_ENTITIES: ReadonlySet<CiliumEntity> = new Set([
+  CiliumEntity.World,
+  CiliumEntity.WorldIpv4,
+  CiliumEntity.WorldIpv6,
+  CiliumEntity.Cluster,
+  CiliumEntity.ClusterMesh,
+  CiliumEntity.Host,
+  CiliumEntity.RemoteNode,
+]);
+
+/** Whether the address CIDR `host` lies in `cidr` and outside every `except` (unparsable ones: no). */
+function blockHolds(cidr: string, except: readonly string[], host: string): boolean {
+  const h = parseCidr(host);
+  const c = parseCidr(cidr);
+  if (!h.ok || !c.ok || !cidrContainsCidr(c.cidr, h.cidr)) return false;
+  return except.every((e) => {
+    const x = parseCidr(e);
+    return !x.ok || !cidrContainsCidr(x.cidr, h.cidr);
+  });
+}
+
 /** What compiling Cilium policies needs of the policy compiler (implemented by `PolicyCompiler`). */
 export interface CiliumContext {
   readonly state: ClusterState;
@@ -234,6 +311,8 @@ export interface CiliumContext {
   readonly space: AddressSpace;
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly classesAtAddress: ReadonlyMap<number, readonly number[]>;
+  /** Where pods run, when known: `host` is then the subject's own node, `remote-node` the others. */
+  readonly placement: NodePlacement | undefined;
 }
 
 /** Compiles every Cilium policy of the state against the classes of `ctx`. */
@@ -565,6 +644,35 @@ class CiliumPeers {
       .map((a) => a.id);
   }
 
+  /**
+   * `host` (`own`) or `remote-node` for a subject on each known node: that node's addresses and host-network
+   * pods, or every other node's; host-network pods whose node is unknown are in both (they may be on it).
+   */
+  #byNode(own: boolean): Map<string, { pods: ClassSet; addresses: readonly number[] }> | undefined {
+    const placement = this.#ctx.placement;
+    if (placement === undefined) return undefined;
+    const out = new Map<string, { pods: ClassSet; addresses: readonly number[] }>();
+    const nodes = [...placement.addresses.keys()];
+    const unknown = this.hostPods().filter((id) => this.#ctx.classes[id]!.node === undefined);
+    for (const node of nodes) {
+      const pods = new Set(unknown);
+      const addresses = new Set<number>();
+      for (const other of nodes) {
+        if ((other === node) !== own) continue;
+        const peers = nodePeers(this.#ctx, other);
+        for (const id of peers.pods) pods.add(id);
+        for (const a of peers.addresses) addresses.add(a);
+      }
+      // An address of the subject's node is `host`, even where another Node lists it too.
+      if (!own) for (const a of nodePeers(this.#ctx, node).addresses) addresses.delete(a);
+      out.set(node, {
+        pods: { all: false, ids: [...pods].sort((a, b) => a - b) },
+        addresses: [...addresses].sort((a, b) => a - b),
+      });
+    }
+    return out;
+  }
+
   compile(info: CiliumPeerInfo, index: number): CompiledCiliumPeer {
     const base = { index, info, everything: false, domains: [] as readonly string[] };
     const of = (pods: readonly number[], addresses: readonly number[]): CompiledCiliumPeer => ({
@@ -670,9 +778,13 @@ class CiliumPeers {
           [...this.nodeAddresses()],
         );
       case CiliumEntity.Host:
-      case CiliumEntity.RemoteNode:
-        // netfence does not know which node a pod runs on: `host` and `remote-node` both stand for every node.
-        return of(this.hostPods(), [...this.nodeAddresses()]);
+      case CiliumEntity.RemoteNode: {
+        // For a subject whose node is unknown, `host` and `remote-node` both stand for every node; where
+        // pods' nodes are known, `byNode` has what each is for a subject on each node.
+        const peer = of(this.hostPods(), [...this.nodeAddresses()]);
+        const byNode = this.#byNode(entity === CiliumEntity.Host);
+        return byNode === undefined ? peer : { ...peer, byNode };
+      }
       case CiliumEntity.KubeApiserver:
       case CiliumEntity.Health:
       case CiliumEntity.Init:
@@ -730,12 +842,37 @@ export function ciliumLayer(
 
 const ruleMatches = new WeakMap<CompiledCiliumRule, { classes: readonly PodClass[]; map: PeerMap }>();
 
+const rulesByNode = new WeakMap<CompiledCiliumRule, Map<string, CompiledCiliumRule>>();
+
+/**
+ * The rule as it reads for `subject` (the endpoint its rule set selects): with `host`/`remote-node` peers
+ * taken for the subject's node when it is known (the same object for every subject on one node), else the
+ * rule itself.
+ */
+export function ciliumRuleFor(rule: CompiledCiliumRule, subject: PodClass): CompiledCiliumRule {
+  const node = subject.node;
+  if (node === undefined || !rule.peers.some((p) => p.byNode !== undefined)) return rule;
+  let byNode = rulesByNode.get(rule);
+  if (byNode === undefined) rulesByNode.set(rule, (byNode = new Map<string, CompiledCiliumRule>()));
+  let out = byNode.get(node);
+  if (out === undefined) {
+    const peers = rule.peers.map((p) => {
+      const mine = p.byNode?.get(node);
+      return mine === undefined ? p : { ...p, pods: mine.pods, addresses: mine.addresses };
+    });
+    out = { ...rule, peers };
+    byNode.set(node, out);
+  }
+  return out;
+}
+
 /**
  * What a rule matches for `subject`, built once per rule when the subject does not change it (every rule but
  * an ingress rule with named ports, which resolve against the subject): rule sets selecting many classes
  * (a namespace's, a clusterwide one's) are not rebuilt per class.
  */
-function ciliumRuleMatch(ctx: TierContext, rule: CompiledCiliumRule, subject: PodClass): PeerMap {
+function ciliumRuleMatch(ctx: TierContext, given: CompiledCiliumRule, subject: PodClass): PeerMap {
+  const rule = ciliumRuleFor(given, subject);
   if (rule.direction === 'ingress' && rule.ports.named.length > 0)
     return ruleMatch(ctx, rule, subject, ciliumPortsTowards);
   return memoMap(ruleMatches, rule, ctx, () => ruleMatch(ctx, rule, subject, ciliumPortsTowards));
@@ -800,6 +937,8 @@ export function applyCilium(
   classIds: Iterable<number>,
   /** The directions to combine (the other's maps stay empty). */
   directions: readonly Direction[] = ['ingress', 'egress'],
+  /** What traffic from a class's own node adds to its ingress allows (`own-node.ts`), if anything. */
+  ownNode?: (cls: PodClass) => PeerMap | undefined,
 ): {
   ingress: Map<number, Access>;
   egress: Map<number, Access>;
@@ -831,10 +970,15 @@ export function applyCilium(
       const named =
         direction === 'ingress' &&
         mine.some((s) => s.ingress.concat(s.ingressDeny).some((r) => r.ports.named.length > 0));
-      const key = `${direction}|${mine.map((s) => s.index).join(',')}|${accessId(np)}${named ? `|${id}` : ''}`;
+      // Classes on different nodes read `host`, `remote-node` and their own node differently.
+      const node = cls.node === undefined ? '' : `|n:${cls.node}`;
+      const key = `${direction}|${mine.map((s) => s.index).join(',')}|${accessId(np)}${named ? `|${id}` : ''}${node}`;
       let result = cache.get(key);
       if (result === undefined) {
-        result = combineCilium(ctx, np, ciliumLayer(ctx, mine, direction, cls));
+        const layer = ciliumLayer(ctx, mine, direction, cls);
+        const own = direction === 'ingress' ? ownNode?.(cls) : undefined;
+        if (own !== undefined) layer.allow = unionMaps(ctx.classes, layer.allow, own);
+        result = combineCilium(ctx, np, layer);
         cache.set(key, result);
       }
       out[direction].set(id, result.access);

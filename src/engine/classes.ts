@@ -30,6 +30,11 @@ export interface PodClass {
   hostNetworkPod: boolean;
   /** Address classes of the pods' IPs (empty when unknown, or when ipBlocks do not match pods). */
   addressClasses: readonly number[];
+  /**
+   * The node the pods run on, when known (`own-node.ts`: Pods with `spec.nodeName` and that Node with
+   * addresses in the input); classes are then split by node. Undefined otherwise (manifests).
+   */
+  node?: string | undefined;
   pods: PodInfo[];
 }
 
@@ -80,6 +85,7 @@ function classKey(
   hostNetwork: boolean,
   labels: Readonly<Record<string, string>>,
   addressClasses: readonly number[],
+  node: string | undefined,
 ): string {
   const text = Object.keys(labels)
     .sort()
@@ -89,7 +95,8 @@ function classKey(
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  return `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  const key = `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  return node === undefined ? key : `${key}\u0002${node}`;
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -104,6 +111,8 @@ export function buildClasses(
   labelKeys: ReadonlySet<string> | 'all',
   /** Whether host-network pods are exempt from policies (the `hostNetwork` of their classes). */
   hostNetworkExempt = true,
+  /** The node a pod runs on, where known (`nodeOfPod`): classes are split by it. */
+  nodeOf: (pod: PodInfo) => string | undefined = () => undefined,
 ): ClassIndex {
   const byNamespace = new Map<string, PodInfo[]>();
   for (const pod of state.pods) {
@@ -125,7 +134,8 @@ export function buildClasses(
         : [];
       const labels = relevantLabels(pod.labels, labelKeys);
       const hostNetwork = pod.hostNetwork && hostNetworkExempt;
-      const key = classKey(pod, hostNetwork, labels, addressClasses);
+      const node = nodeOf(pod);
+      const key = classKey(pod, hostNetwork, labels, addressClasses, node);
       let cls = byKey.get(key);
       if (cls === undefined) {
         cls = {
@@ -136,6 +146,7 @@ export function buildClasses(
           hostNetwork,
           hostNetworkPod: pod.hostNetwork,
           addressClasses,
+          node,
           pods: [],
         };
         byKey.set(key, cls);

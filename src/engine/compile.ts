@@ -8,6 +8,15 @@ import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
+  nodeOfPod,
+  nodePlacement,
+  ownNodeIngress,
+  ownNodeMap,
+  placementCidrs,
+  withOwnNode,
+  type NodePlacement,
+} from './own-node.ts';
+import {
   ALL_CONNECTIONS,
   ALL_PORTS,
   NO_PORTS,
@@ -212,6 +221,8 @@ export interface CompiledCluster {
   readonly options: EngineOptions;
   readonly classes: readonly PodClass[];
   readonly addressSpace: AddressSpace;
+  /** Where pods run, when the input says (`own-node.ts`). */
+  readonly placement?: NodePlacement | undefined;
   readonly policies: readonly CompiledPolicy[];
   /** Policy indices selecting each class. */
   readonly policiesOfClass: readonly (readonly number[])[];
@@ -298,6 +309,8 @@ export class PolicyCompiler implements TierPeerContext {
   readonly state: ClusterState;
   readonly options: EngineOptions;
   readonly space: AddressSpace;
+  /** Where pods run, when the input says (`own-node.ts`); undefined in the no-node case. */
+  readonly placement: NodePlacement | undefined;
   readonly classes: PodClass[];
   readonly classOfPod: Map<string, number>;
   readonly namespaceRange: Map<string, readonly [number, number]>;
@@ -316,11 +329,8 @@ export class PolicyCompiler implements TierPeerContext {
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
     this.options = options;
-    this.space = buildAddressSpace([
-      ...mentionedCidrs(state.policies),
-      ...tierMentionedCidrs(state),
-      ...ciliumMentionedCidrs(state),
-    ]);
+    this.placement = nodePlacement(state);
+    this.space = buildAddressSpace(addressSpaceCidrs(state, this.placement));
     let labelKeys: Set<string> | 'all' = 'all';
     if (options.classesByAllLabels !== true) {
       labelKeys = selectorLabelKeys(state.policies);
@@ -337,6 +347,7 @@ export class PolicyCompiler implements TierPeerContext {
         state.ciliumPolicies.length > 0,
       labelKeys,
       options.hostNetworkPods !== HostNetworkPods.Policed,
+      (pod) => nodeOfPod(this.placement, pod),
     );
     this.classes = index.classes;
     this.classOfPod = index.classOfPod;
@@ -649,6 +660,23 @@ export function usesEndPort(info: PolicyInfo): boolean {
   return rules.some((r) => (r.ports ?? []).some((p) => p.endPort !== undefined));
 }
 
+/**
+ * Every CIDR the address space of `state` is split at: NetworkPolicy ipBlocks, cluster policies' networks and
+ * nodes, Cilium peers, and each node's addresses where pods' nodes are known (traffic from a pod's own node is
+ * not traffic from the others). Spaces shared by several states (`diff`, `apply`) take the union.
+ */
+export function addressSpaceCidrs(
+  state: ClusterState,
+  placement: NodePlacement | undefined = nodePlacement(state),
+): string[] {
+  return [
+    ...mentionedCidrs(state.policies),
+    ...tierMentionedCidrs(state),
+    ...ciliumMentionedCidrs(state),
+    ...placementCidrs(placement),
+  ];
+}
+
 /** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */
 export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
   const mentioned: string[] = [];
@@ -827,6 +855,7 @@ export function assembleCompiled(
     options: c.options,
     classes: c.classes,
     addressSpace: c.space,
+    placement: c.placement,
     policies,
     policiesOfClass,
     tierPolicies: tiers.policies,
@@ -879,7 +908,8 @@ export function accessArrays(
   /** With Cilium policies: the NetworkPolicy layer the tiers walk around (`applyCilium`), for every class. */
   layer?: ReturnType<typeof applyCilium>;
 } {
-  const npIngress = c.classes.map((cls) => np.ingress.get(cls.id)!);
+  // Traffic from a pod's own node is allowed whatever NetworkPolicies say: part of their layer.
+  const npIngress = c.classes.map((cls) => withOwnNode(c, np.ingress.get(cls.id)!, cls));
   const npEgress = c.classes.map((cls) => np.egress.get(cls.id)!);
   const cilium = c.cilium;
   if (tiers.policies.length === 0 && cilium.specs.length === 0)
@@ -894,6 +924,11 @@ export function accessArrays(
           (id) => npIngress[id]!,
           (id) => npEgress[id]!,
           c.classes.keys(),
+          undefined,
+          (cls) => {
+            const peers = ownNodeIngress(c, c.options, cls);
+            return peers === undefined ? undefined : ownNodeMap(c, peers);
+          },
         );
   const final = applyTiers(
     c,

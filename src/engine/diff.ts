@@ -8,11 +8,9 @@
  */
 import type { ClusterState, PolicyInfo } from '../model/cluster.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
-import { ciliumMentionedCidrs } from './cilium.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
-import { compileCluster, mentionedCidrs, type CompiledCluster, type EngineOptions } from './compile.ts';
-import { tierMentionedCidrs } from './tiers.ts';
+import { addressSpaceCidrs, compileCluster, type CompiledCluster, type EngineOptions } from './compile.ts';
 import {
   computeConnectivity,
   externalId,
@@ -206,16 +204,7 @@ export function diffClusters(
 
 /** The common refinement of two states' address spaces: split at every CIDR either mentions (cluster policies' too). */
 export function commonAddressSpace(before: ClusterState, after: ClusterState): AddressSpace {
-  return buildAddressSpace([
-    ...mentionedCidrs(before.policies),
-    ...mentionedCidrs(after.policies),
-    // Cluster policies' networks and node addresses split address classes too.
-    ...tierMentionedCidrs(before),
-    ...tierMentionedCidrs(after),
-    // And Cilium policies' CIDR peers.
-    ...ciliumMentionedCidrs(before),
-    ...ciliumMentionedCidrs(after),
-  ]);
+  return buildAddressSpace([...addressSpaceCidrs(before), ...addressSpaceCidrs(after)]);
 }
 
 /** `diffClusters` of two states whose sides are already computed in `common` (`sideOf`, `sideConnections`). */

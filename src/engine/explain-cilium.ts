@@ -19,6 +19,7 @@ import type { CompiledCluster, Direction } from './compile.ts';
 import {
   CiliumList,
   ciliumCidrMatchesInCluster,
+  ciliumRuleFor,
   ciliumRulePortsTowards,
   ciliumUnseenDomains,
   type CompiledCiliumPeer,
@@ -612,7 +613,8 @@ export function explainCiliumSide(
     const policy = cilium.policies[s.policy]!;
     for (const list of [allowList, denyList]) {
       for (const rule of s[list]) {
-        const peer = matchingPeer(policy, rule, peerEnd);
+        // `host`/`remote-node` read for the subject's node.
+        const peer = matchingPeer(policy, ciliumRuleFor(rule, classes[subject.classId]!), peerEnd);
         if (peer === undefined) continue;
         const ports = intersectPorts(ciliumRulePortsTowards(rule.ports, dstClass), query);
         if (isEmptyPorts(ports)) continue;

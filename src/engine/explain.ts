@@ -23,6 +23,7 @@ import {
 import { endPortIgnoredReason, profileName, profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
+import { isOwnNode, ownNodeRule } from './own-node.ts';
 import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
 import {
   ciliumNameRules,
@@ -255,6 +256,11 @@ export interface SideExplanation {
    */
   cilium: CiliumSideExplanation | undefined;
   /**
+   * Ingress from the pod's own node, which policies cannot block (`own-node.ts`): the rule in words (`own
+   * node: always allowed (Kubernetes)`); undefined otherwise. A Cilium deny rule still denies.
+   */
+  ownNode?: string;
+  /**
    * NetworkPolicies that select the pod in this direction but that the CNI profile does not enforce
    * (`endPort` under Cilium 1.15), each with the reason; absent when there is none.
    */
@@ -432,16 +438,23 @@ class Explainer {
       this.query,
       { isolated: np.status === SideStatus.Isolated, allowed: np.allowed, rules: np.rules },
     );
+    // Traffic from the pod's own node: allowed in the NetworkPolicy layer whatever its policies say.
+    const ownNode = direction === 'ingress' && this.fromOwnNode();
     // The NetworkPolicy layer: NetworkPolicies and Cilium policies (allows add up, denies win).
     const npIsolated = np.status === SideStatus.Isolated;
     const layerIsolated = npIsolated || (cilium?.isolatedBy.length ?? 0) > 0;
+    const own = ownNode ? this.query : NO_PORTS;
     const layerAllowed =
       cilium === undefined
-        ? np.allowed
-        : subtractPorts(unionPorts(npIsolated ? np.allowed : NO_PORTS, cilium.allowed), cilium.denied);
+        ? unionPorts(np.allowed, own)
+        : subtractPorts(
+            unionPorts(unionPorts(npIsolated ? np.allowed : NO_PORTS, cilium.allowed), own),
+            cilium.denied,
+          );
     const tiers = walker.walk(layerIsolated, layerAllowed, cilium?.denied ?? NO_PORTS);
     const allowed = tiers.paths.filter((p) => p.allowed).reduce((a, p) => unionPorts(a, p.ports), NO_PORTS);
-    if (np.status !== SideStatus.Isolated) return { ...np, allowed, tiers, cilium };
+    const rule = ownNode && layerIsolated ? { ownNode: ownNodeRule(this.compiled.options) } : {};
+    if (np.status !== SideStatus.Isolated) return { ...np, allowed, tiers, cilium, ...rule };
     // NetworkPolicies decide only the ports the Admin tier left to them: cite their rules there only.
     const decided = tiers.paths
       .filter((p) => p.decidedBy === DecidedBy.NetworkPolicy)
@@ -449,8 +462,17 @@ class Explainer {
     const rules = np.rules
       .map((r) => ({ ...r, ports: intersectPorts(r.ports, decided) }))
       .filter((r) => !isEmptyPorts(r.ports));
-    const denies = !isEmptyPorts(decided) && isEmptyPorts(intersectPorts(np.allowed, decided));
-    return { ...np, allowed, rules, nearMisses: denies ? np.nearMisses : [], tiers, cilium };
+    const denies = !ownNode && !isEmptyPorts(decided) && isEmptyPorts(intersectPorts(np.allowed, decided));
+    return { ...np, allowed, rules, nearMisses: denies ? np.nearMisses : [], tiers, cilium, ...rule };
+  }
+
+  /** Whether the source is the destination pod's own node, for the own-node rule (`own-node.ts`). */
+  fromOwnNode(): boolean {
+    const dst = this.podClass(this.dst);
+    if (dst === undefined) return false;
+    const { classes, addressSpace: space, placement, options } = this.compiled;
+    const peer = this.src.kind === 'pod' ? { pod: this.src.classId } : { address: this.src.classId };
+    return isOwnNode({ classes, space, placement }, options, dst, peer);
   }
 
   /** What NetworkPolicies alone say for this side (`nearMisses` when they allow none of the query). */

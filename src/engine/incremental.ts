@@ -42,6 +42,7 @@
 import { Tier, type ClusterPolicyInfo, type ClusterState, type PolicyInfo } from '../model/cluster.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { parseCidr } from '../base/ip.ts';
+import { l7Field } from './cilium-l7.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   Direction,
@@ -105,6 +106,7 @@ import {
   applyCilium,
   ciliumLayer,
   ciliumPeerCidrs,
+  ciliumSplitCidrs,
   ciliumSpecCompiler,
   type CiliumSpecCompiler,
   type CompiledCilium,
@@ -677,6 +679,7 @@ export function createIncrementalEngine(
     ...npCidrs(state.policies),
     ...tierCidrs(state.clusterPolicies),
     ...ciliumCidrs(state.ciliumPolicies),
+    ...cidrKeys(ciliumSplitCidrs(state)),
   ])
     cidrCounts.set(key, (cidrCounts.get(key) ?? 0) + 1);
   const positionOf = new Map(state.policies.map((p, i) => [p.id, i]));
@@ -829,6 +832,8 @@ export function createIncrementalEngine(
     peers: ChangedPeers = NO_PEERS,
     rows: RowPeers = NO_ROWS,
   ): IncrementalUpdate => {
+    // Traffic from a pod's own node (classes split by node, `own-node.ts`) is not tracked here: recompute.
+    if (ev.compiler.placement !== undefined) return recompile();
     const { compiler: c, index } = ev;
     const ids = [...touched].sort((a, b) => a - b);
     for (const id of ids) ev.domainReach.delete(id);
@@ -1086,7 +1091,9 @@ export function createIncrementalEngine(
         return r;
       };
       const domains = connectivityDomains({ ...compiled, domainReach: reach }, ev.index);
-      return { granularity: g, entities, byId, connections: ev.connections(), domains };
+      // The connections Cilium filters at L7, as `computeConnectivity` gives them.
+      const l7 = l7Field(compiled, ev.index);
+      return { granularity: g, entities, byId, connections: ev.connections(), domains, ...l7 };
     },
     updatePolicy(policy) {
       const position = positionOf.get(policy.id);
@@ -1277,11 +1284,15 @@ export function createIncrementalEngine(
       if (same) return NO_CHANGE;
 
       const had = state.ciliumPolicies.length > 0;
+      // Peers that set the outside's families or the node addresses apart split it there too.
+      const splitBefore = cidrKeys(ciliumSplitCidrs(state));
       state.ciliumPolicies.length = 0;
       for (const p of policies) state.ciliumPolicies.push(p);
-      const cidrsMoved = updateCidrs(ciliumCidrs(dropped), ciliumCidrs(added));
-      // The first Cilium policy (or the last one gone) splits the outside at the IPv4/IPv6 roots and the node
-      // addresses (`ciliumMentionedCidrs`), and makes pod classes know their address classes: a new space.
+      const cidrsMoved = updateCidrs(
+        [...ciliumCidrs(dropped), ...splitBefore],
+        [...ciliumCidrs(added), ...cidrKeys(ciliumSplitCidrs(state))],
+      );
+      // The first Cilium policy (or the last one gone) makes pod classes know their address classes: a new space.
       if (cidrsMoved || had !== policies.length > 0) return recompile();
 
       // The rule sets of each policy, by its old position; kept ones are renumbered, not recompiled.

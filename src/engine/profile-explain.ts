@@ -35,9 +35,6 @@ export interface ProfileDecision {
   upstream: PortSet;
 }
 
-/** Settings that change no verdict netfence computes (it does not know which node a pod runs on). */
-const NO_VERDICT: ReadonlySet<CniSetting> = new Set<CniSetting>(['ownNodeTraffic']);
-
 /** Explains, for one compiled state, which profile rules decided (one compilation per setting, kept). */
 export class ProfileExplainer {
   readonly #compiled: CompiledCluster;
@@ -51,7 +48,7 @@ export class ProfileExplainer {
   settings(): CniSetting[] {
     const cni = this.#compiled.options.cni;
     if (cni === undefined) return [];
-    return differingSettings(cni.settings, UPSTREAM_PROFILE.settings).filter((s) => !NO_VERDICT.has(s));
+    return differingSettings(cni.settings, UPSTREAM_PROFILE.settings);
   }
 
   /** The profile rules that changed what `src` → `dst` is allowed within `query` (`allowed`: the verdict). */

@@ -10,8 +10,10 @@
  *     session.diff(edited);                                 // what `diffClusters` answers
  *     session.tryPolicies([...session.state.policies, p], (s) => ...); // incremental engine, then put back
  *     session.tryPolicies(session.state.policies, (s) => ..., [...session.state.clusterPolicies, cnp]);
+ *     session.tryPolicies(session.state.policies, (s) => ..., undefined, [...session.state.ciliumPolicies, c]);
  */
 import { compareText } from '../base/text.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import {
   compileCluster,
@@ -82,15 +84,16 @@ export interface ClusterSession {
   /** What `diffClusters(this.state, other.state)` answers, from the two sessions' compiled states. */
   diff(other: ClusterSession, granularity?: Granularity): ClusterDiff;
   /**
-   * Calls `use` with the state after `policies` (and `clusterPolicies`, when given) replace the state's,
-   * computed by an incremental engine (made on first use, kept) as one batch and undone afterwards: the cost
-   * of what the edits touch, not of a compilation. What `use` is handed is valid only during the call.
-   * Workload granularity.
+   * Calls `use` with the state after `policies` (and `clusterPolicies`, `ciliumPolicies`, when given)
+   * replace the state's, computed by an incremental engine (made on first use, kept) as one batch and undone
+   * afterwards: the cost of what the edits touch, not of a compilation. What `use` is handed is valid only
+   * during the call. Workload granularity.
    */
   tryPolicies<T>(
     policies: readonly PolicyInfo[],
     use: (edited: EditedState) => T,
     clusterPolicies?: readonly ClusterPolicyInfo[],
+    ciliumPolicies?: readonly CiliumPolicyInfo[],
   ): T;
 }
 
@@ -140,10 +143,12 @@ class Session implements ClusterSession {
     policies: readonly PolicyInfo[],
     use: (edited: EditedState) => T,
     clusterPolicies?: readonly ClusterPolicyInfo[],
+    ciliumPolicies?: readonly CiliumPolicyInfo[],
   ): T {
     const engine = (this.#incremental ??= createIncrementalEngine(this.state, this.options, 'workload'));
     try {
       if (clusterPolicies !== undefined) engine.setClusterPolicies(clusterPolicies);
+      if (ciliumPolicies !== undefined) engine.setCiliumPolicies(ciliumPolicies);
       engine.setPolicies(policies);
       const compiled = engine.compiled;
       let refs: RefIndex | undefined;
@@ -156,6 +161,7 @@ class Session implements ClusterSession {
     } finally {
       try {
         engine.setClusterPolicies(this.state.clusterPolicies);
+        engine.setCiliumPolicies(this.state.ciliumPolicies);
         engine.setPolicies(this.state.policies);
       } catch {
         // An engine that could not be put back is dropped (the answer was computed before): the next

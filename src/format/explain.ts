@@ -364,9 +364,16 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   const lines = [`${sideTitle(side, end)}: ${statusText(side, end)}`];
   if (side.status === 'isolated') lines.push(...policyRows(side.isolatedBy).map((l) => `  ${l}`));
   lines.push(...ciliumLines(side.cilium, x, side));
+  if (side.ownNode !== undefined)
+    lines.push(
+      `  ${side.ownNode}: ${endName(peer)} ${peer.kind === 'pod' ? 'runs on' : 'is'} the pod's node`,
+    );
   lines.push(...tierLines(x, side));
   if (side.status !== 'isolated') return lines;
-  if (side.nearMisses.length > 0 || (side.rules.length === 0 && !tiered(side))) {
+  if (
+    side.nearMisses.length > 0 ||
+    (side.rules.length === 0 && !tiered(side) && side.ownNode === undefined)
+  ) {
     const towards = side.direction === 'egress' ? `to ${endName(peer)}` : `from ${endName(peer)}`;
     const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
     lines.push(`  No rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`);
@@ -611,6 +618,7 @@ function segmentSideJson(s: SegmentSide): SegmentSideJson {
 function sideJson(side: SideExplanation): ExplainSideJson {
   return {
     status: side.status,
+    ...(side.ownNode === undefined ? {} : { ownNode: side.ownNode }),
     isolatedBy: side.isolatedBy.map((p) => ({ policy: p.policy, ...locationJson(p.location) })),
     allowed: portsToJson(side.allowed),
     rules: side.rules.map(ruleJson),

@@ -154,6 +154,7 @@ function podSpecFromClient(spec: V1PodSpec | undefined): PodSpec & { restartPoli
   if (spec?.initContainers !== undefined && spec.initContainers.length > 0)
     out.initContainers = spec.initContainers.map(containerFromClient);
   if (spec?.hostNetwork === true) out.hostNetwork = true;
+  if (spec?.nodeName !== undefined && spec.nodeName !== '') out.nodeName = spec.nodeName;
   if (spec?.restartPolicy !== undefined) out.restartPolicy = spec.restartPolicy;
   return out;
 }

@@ -48,6 +48,11 @@ export interface PodInfo {
   /** `status.podIPs` (or `status.podIP`); empty when unknown. */
   ips: readonly string[];
   hostNetwork: boolean;
+  /**
+   * `spec.nodeName`: the node the pod runs on, known for Pods of a live cluster or a snapshot (absent for the
+   * template pod of a workload in manifests). Matched against `ClusterState.nodes` by name.
+   */
+  nodeName?: string;
   /** Id of the workload this pod belongs to (`namespace/Kind/name`). */
   workload: string;
   /** True for the representative pod of a workload that has no pods in the input. */

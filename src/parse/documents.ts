@@ -6,20 +6,13 @@
  * fast reader first; a position inside an object comes from the fast reader's events (src/parse/locate.ts),
  * and from `yaml` (keeping nodes and positions) only when those cannot tell or a node is asked for.
  */
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  SCALAR_STYLE,
-  constructFromEvents,
-  getScalarValue,
-  mergeTag,
-  parseEvents,
-} from 'js-yaml';
+import { EVENT_ID, SCALAR_STYLE, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
+import { FAST_SCHEMA, readFastYaml, type FastYaml } from './fast-yaml.ts';
 import { eventLocator, skipNode, type EventLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
 import { yaml } from './yaml.ts';
@@ -457,17 +450,21 @@ function finish(file: string, out: Collected, warnings: Problem[]): ParseResult 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fast path: js-yaml (about ten times faster than `yaml`) reads the values of text on which both readers
+// The fast path: src/parse/fast-yaml.ts (for the YAML manifests usually are), else js-yaml (about ten times
+// faster than `yaml`), reads the values of text on which both readers
 // agree; `yaml` reads the file again only when a position or node is asked for (a problem to report, lint,
 // explain), which for most files is never.
-
-const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /**
  * Text the fast reader leaves to `yaml`: where the two could read different values, or where `yaml` has
  * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these. One pattern
  * each, with lookbehinds: several times faster than one alternation.
  */
+/** Null keys: "" for `yaml`, "null" for js-yaml. */
+const NULL_KEY = /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m;
+/** Numbers beyond a double: Infinity for `yaml`, a string for js-yaml. */
+const HUGE_NUMBER = /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m;
+
 const FULL_PARSER_ONLY = [
   /^%/m, // directives
   /!/, // tags
@@ -475,15 +472,16 @@ const FULL_PARSER_ONLY = [
   /(?<=^[ -]*)\?(?:\s|$)/m, // explicit keys
   /\t/,
   /__proto__/,
-  // empty and null keys: "" for `yaml`, "null" for js-yaml
-  /(?<=^|[\s,[{-]):(?:\s|$)/m,
-  /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m,
-  // numbers beyond a double: Infinity for `yaml`, a string for js-yaml
-  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m,
+  /(?<=^|[\s,[{-]):(?:\s|$)/m, // empty keys: "" for `yaml`, "null" for js-yaml
+  NULL_KEY,
+  HUGE_NUMBER,
   /\r(?!\n)/, // a lone CR: a line break for js-yaml (YAML 1.2), not for `yaml`
   /^\.\.\.(?:\s|$)/m, // document end markers: `yaml` counts an empty document after a leading or repeated one
   /\\U/, // \U escapes: js-yaml accepts code points beyond U+10FFFF
 ];
+
+/** What of FULL_PARSER_ONLY the hand-written reader (src/parse/fast-yaml.ts) does not decline itself. */
+const FAST_READER_UNSAFE = [NULL_KEY, HUGE_NUMBER];
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
 
@@ -648,12 +646,10 @@ function hasUnsafeScalar(source: string, events: readonly Event[]): boolean {
 }
 
 /**
- * The objects of `body` read by js-yaml, with their positions; undefined when `yaml` must read it (text the
- * readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
- * reports it, at its position, exactly as without the fast path).
+ * The values of `body` as js-yaml reads them, with where each document and List item starts; undefined on a
+ * syntax error or a scalar the readers could read differently (see `hasUnsafeScalar`).
  */
-function fastParse(body: string, file: string): ParseResult | undefined {
-  if (FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
+export function readWithJsYaml(body: string): FastYaml | undefined {
   let events: Event[];
   let values: unknown[];
   try {
@@ -663,7 +659,25 @@ function fastParse(body: string, file: string): ParseResult | undefined {
     return undefined;
   }
   if (hasUnsafeScalar(body, events)) return undefined;
-  const starts = documentStarts(body, events);
+  return { values, starts: documentStarts(body, events) };
+}
+
+/**
+ * The objects of `body` read by the fast reader (src/parse/fast-yaml.ts) or, where it declines, js-yaml,
+ * with their positions; undefined when `yaml` must read it (text the readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
+ * reports it, at its position, exactly as without the fast path).
+ */
+function fastParse(body: string, file: string): ParseResult | undefined {
+  // Text the hand-written reader reads has none of what FULL_PARSER_ONLY looks for (it declines directives,
+  // tags, anchors, aliases, explicit and empty keys, tabs, `__proto__` keys, lone CRs, `...` and `\U`
+  // escapes: what is left of them is text inside scalars and comments, read alike by js-yaml and `yaml`)
+  // but null keys and huge numbers, which it reads as js-yaml does.
+  const fast = readFastYaml(body);
+  const unsafe = fast === undefined ? FULL_PARSER_ONLY : FAST_READER_UNSAFE;
+  if (unsafe.some((pattern) => pattern.test(body))) return undefined;
+  const read = fast ?? readWithJsYaml(body);
+  if (read === undefined) return undefined;
+  const { values, starts } = read;
   if (starts.length !== values.length) return undefined;
   const { objects, add } = lazyObjects(body, file, eventLocator(body));
   for (const [documentIndex, value] of values.entries()) {

@@ -169,6 +169,7 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
         namedPorts: pod.pod.namedPorts,
         ips: pod.ips,
         hostNetwork: pod.pod.hostNetwork,
+        ...(pod.pod.nodeName === undefined ? {} : { nodeName: pod.pod.nodeName }),
         workload: id,
         template: false,
         origin: originOf(pod.source),

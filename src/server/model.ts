@@ -11,6 +11,7 @@ import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { analysisSummary, connectivityToJson } from '../format/connectivity.ts';
+import { toYamlDocument } from '../format/yaml.ts';
 import type {
   ConnectionJson,
   GroupConnectionJson,
@@ -271,6 +272,8 @@ export function buildModel(input: ModelInput): ModelJson {
       ingress: p.specs.some((s) => s.defaultDeny.ingress),
       egress: p.specs.some((s) => s.defaultDeny.egress),
       selects: selects.get(p.id) ?? [],
+      // As written; rebuilt from the object when its source text is not known (read from a cluster).
+      yaml: input.policyYaml.get(p.id) ?? toYamlDocument({ value: p.object }),
     })),
     connections: tooMany
       ? null

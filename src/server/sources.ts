@@ -4,6 +4,7 @@
  * what-if editor.
  */
 import { readFile } from 'node:fs/promises';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { STDIN_NAME, parseManifestText } from '../parse/index.ts';
 import { originFiles } from '../parse/origin.ts';
@@ -12,7 +13,7 @@ import { toYamlDocument } from '../format/yaml.ts';
 
 export interface Sources {
   objects: ParsedObject[];
-  /** Policy id (and cluster policy id, `Kind/name`) → its YAML document as written. */
+  /** Policy id (and cluster policy id `Kind/name`, Cilium policy id `Kind/ns/name`) → its YAML document as written. */
   policyYaml: Map<string, string>;
 }
 
@@ -31,10 +32,12 @@ export function documentText(text: string, source: ParsedObject): string | undef
 /** Reads every file the state's objects come from; `stdin` is the text read from standard input, if any. */
 export async function readSources(state: ClusterState, stdin?: string): Promise<Sources> {
   const files = originFiles(state);
+  // And the files of the Cilium policies (`originFiles` leaves them out), for their YAML as written.
+  for (const p of state.ciliumPolicies) if (p.origin !== undefined) files.add(p.origin.file);
   const objects: ParsedObject[] = [];
   const policyYaml = new Map<string, string>();
-  const byFile = new Map<string, (PolicyInfo | ClusterPolicyInfo)[]>();
-  for (const p of [...state.policies, ...state.clusterPolicies]) {
+  const byFile = new Map<string, (PolicyInfo | ClusterPolicyInfo | CiliumPolicyInfo)[]>();
+  for (const p of [...state.policies, ...state.clusterPolicies, ...state.ciliumPolicies]) {
     if (p.origin === undefined) continue;
     const list = byFile.get(p.origin.file);
     if (list === undefined) byFile.set(p.origin.file, [p]);

@@ -10,22 +10,31 @@ import type {
   WhatIfProblemJson,
 } from '../contract/api.ts';
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
-import type { Connectivity } from '../engine/connectivity.ts';
+import type { L7Connection } from '../engine/cilium-l7.ts';
+import type { Connectivity, DomainConnection } from '../engine/connectivity.ts';
 import { commonAddressSpace, diffSides, sideOf } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
-import { isEmptyPorts } from '../engine/ports.ts';
+import { isEmptyPorts, NO_PORTS, portsEqual, subtractPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
-import { diffRows, diffToJson } from '../format/diff.ts';
+import { domainName } from '../format/connectivity.ts';
+import { diffRows, diffToJson, type DiffRow } from '../format/diff.ts';
+import { displayNames } from '../format/names.ts';
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
 import { formatPath, type LocatedMessage, type Problem } from '../model/problem.ts';
 import { buildClusterState, parseManifestText } from '../parse/index.ts';
+import { isCiliumPolicyKind } from '../parse/validate/cilium.ts';
 import { isClusterPolicyKind } from '../parse/validate/objects.ts';
 import { isOpen, workloadFacts, type WorkloadFacts } from './model.ts';
 
 /** One edit: a policy replaced by the given YAML, a new policy (no target), or a policy turned off (no YAML). */
 export interface WhatIfChange {
-  /** `namespace/name` of the NetworkPolicy (`Kind/name` of the cluster policy) this change replaces or turns off; absent for a new policy. */
+  /**
+   * `namespace/name` of the NetworkPolicy (`Kind/name` of the cluster policy, `CiliumNetworkPolicy/namespace/name`
+   * or `CiliumClusterwideNetworkPolicy/name` of the Cilium policy) this change replaces or turns off; absent
+   * for a new policy.
+   */
   target?: string;
   /** The YAML of the policy (or policies) that take the target's place; absent (or null in JSON) turns the target off. */
   yaml?: string;
@@ -138,8 +147,9 @@ export function incrementalCompiler(session: ClusterSession, current?: ClusterSe
     // With the state's own policies the engine is not edited: what it hands stays valid until the next edit.
     before: () =>
       current !== undefined ? compiledState(current) : session.tryPolicies(session.state.policies, (s) => s),
-    // Cluster policy edits are incremental too (`setClusterPolicies`).
-    after: (after, use) => session.tryPolicies(after.policies, use, after.clusterPolicies),
+    // Cluster and Cilium policy edits are incremental too (`setClusterPolicies`, `setCiliumPolicies`).
+    after: (after, use) =>
+      session.tryPolicies(after.policies, use, after.clusterPolicies, after.ciliumPolicies),
   };
 }
 
@@ -151,8 +161,20 @@ export function freshCompiler(session: ClusterSession): WhatIfCompiler {
   };
 }
 
-/** The kinds a what-if takes: NetworkPolicies and cluster policies. */
-const TRIED_KINDS = 'NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy';
+/** The kinds a what-if takes: NetworkPolicies, cluster policies and Cilium policies. */
+const TRIED_KINDS =
+  'NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
+
+/** A list of one kind of policies with some replaced by id (several, or none) and others added after. */
+function replaceById<P extends { id: string }>(
+  list: P[],
+  replaced: ReadonlyMap<string, readonly P[]>,
+  added: readonly P[],
+): P[] {
+  return replaced.size === 0 && added.length === 0
+    ? list
+    : [...list.flatMap((p) => replaced.get(p.id) ?? [p]), ...added];
+}
 
 /**
  * The state after the changes, with the problems of the changes that could not be applied. A change's
@@ -167,11 +189,14 @@ export function applyChanges(
   const problems: WhatIfProblem[] = [];
   const byId = new Map(state.policies.map((p) => [p.id, p]));
   const clusterById = new Set(state.clusterPolicies.map((p) => p.id));
-  const exists = (id: string): boolean => byId.has(id) || clusterById.has(id);
+  const ciliumById = new Set(state.ciliumPolicies.map((p) => p.id));
+  const exists = (id: string): boolean => byId.has(id) || clusterById.has(id) || ciliumById.has(id);
   const replaced = new Map<string, PolicyInfo[]>();
   const added: PolicyInfo[] = [];
   const clusterReplaced = new Map<string, ClusterPolicyInfo[]>();
   const clusterAdded: ClusterPolicyInfo[] = [];
+  const ciliumReplaced = new Map<string, CiliumPolicyInfo[]>();
+  const ciliumAdded: CiliumPolicyInfo[] = [];
   const applied: number[] = [];
   const targeted = new Set<string>();
   for (const [i, c] of changes.entries()) {
@@ -184,17 +209,23 @@ export function applyChanges(
   for (const [i, c] of changes.entries()) {
     if (problems.some((p) => p.change === i)) continue;
     const cluster = c.target !== undefined && clusterById.has(c.target);
+    const cilium = c.target !== undefined && ciliumById.has(c.target);
     if (c.yaml === undefined) {
       if (cluster) clusterReplaced.set(c.target!, []);
+      else if (cilium) ciliumReplaced.set(c.target!, []);
       else replaced.set(c.target!, []);
       applied.push(i);
       continue;
     }
-    const target = c.target === undefined ? undefined : byId.get(c.target);
+    const target =
+      c.target === undefined
+        ? undefined
+        : (byId.get(c.target) ?? state.ciliumPolicies.find((p) => p.id === c.target));
     const file = c.target === undefined ? `new policy ${i + 1}` : c.target;
     const parsed = parseManifestText(c.yaml, file);
     const mine: WhatIfProblem[] = [...parsed.errors, ...parsed.warnings].map((p) => problemOf(i, p));
-    const tried = (kind: string): boolean => kind === 'NetworkPolicy' || isClusterPolicyKind(kind);
+    const tried = (kind: string): boolean =>
+      kind === 'NetworkPolicy' || isClusterPolicyKind(kind) || isCiliumPolicyKind(kind);
     const policies = parsed.objects.filter((o) => tried(o.kind));
     for (const o of parsed.objects) {
       if (!tried(o.kind)) {
@@ -223,7 +254,11 @@ export function applyChanges(
       skipInvalid: false,
     });
     mine.push(...built.errors.map((p) => problemOf(i, p)), ...built.warnings.map((p) => problemOf(i, p)));
-    for (const p of [...built.state.policies, ...built.state.clusterPolicies]) {
+    for (const p of [
+      ...built.state.policies,
+      ...built.state.clusterPolicies,
+      ...built.state.ciliumPolicies,
+    ]) {
       const taken = claimed.get(p.id);
       const existing = exists(p.id) && !targeted.has(p.id);
       if (taken !== undefined || existing) {
@@ -242,26 +277,88 @@ export function applyChanges(
     if (mine.some((p) => p.severity === 'error')) continue;
     applied.push(i);
     // What the YAML holds takes the target's place: policies of the target's kind in its place, the others added.
-    if (c.target === undefined) {
-      added.push(...built.state.policies);
-      clusterAdded.push(...built.state.clusterPolicies);
-    } else if (cluster) {
-      clusterReplaced.set(c.target, built.state.clusterPolicies);
-      added.push(...built.state.policies);
-    } else {
-      replaced.set(c.target, built.state.policies);
-      clusterAdded.push(...built.state.clusterPolicies);
-    }
+    const yours = built.state;
+    if (c.target !== undefined && cluster) clusterReplaced.set(c.target, yours.clusterPolicies);
+    else clusterAdded.push(...yours.clusterPolicies);
+    if (c.target !== undefined && cilium) ciliumReplaced.set(c.target, yours.ciliumPolicies);
+    else ciliumAdded.push(...yours.ciliumPolicies);
+    if (c.target !== undefined && !cluster && !cilium) replaced.set(c.target, yours.policies);
+    else added.push(...yours.policies);
   }
   const policies = editPolicies(state.policies, { set: replaced, add: added });
-  const clusterPolicies =
-    clusterReplaced.size === 0 && clusterAdded.length === 0
-      ? state.clusterPolicies
-      : [...state.clusterPolicies.flatMap((p) => clusterReplaced.get(p.id) ?? [p]), ...clusterAdded];
+  const clusterPolicies = replaceById(state.clusterPolicies, clusterReplaced, clusterAdded);
+  const ciliumPolicies = replaceById(state.ciliumPolicies, ciliumReplaced, ciliumAdded);
   problems.sort(
     (a, b) => a.change - b.change || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   );
-  return { after: { ...state, policies, clusterPolicies }, problems, applied };
+  return { after: { ...state, policies, clusterPolicies, ciliumPolicies }, problems, applied };
+}
+
+/** The L7-filtering policies of each connection, by `src\0dst` display names (`Connectivity.l7`). */
+function l7Policies(l7: readonly L7Connection[], name: (id: string) => string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of l7) {
+    const key = `${name(c.src)}\u0000${name(c.dst)}`;
+    const set = out.get(key) ?? new Set<string>();
+    for (const p of c.policies) set.add(p);
+    out.set(key, set);
+  }
+  return out;
+}
+
+/**
+ * What a row says of L7 filtering (as `analyze` and `diff` say it): `filtered at L7 on TCP 8080 by
+ * CiliumNetworkPolicy/news/api`, `no longer filtered at L7 on …`; null when neither side filters.
+ */
+function l7Note(
+  r: DiffRow,
+  policies: { before: Map<string, Set<string>>; after: Map<string, Set<string>> },
+): string | null {
+  if (r.l7 === undefined) return null;
+  const key = `${r.src}\u0000${r.dst}`;
+  const by = (side: 'before' | 'after'): string => {
+    const ids = [...(policies[side].get(key) ?? [])].sort();
+    return ids.length === 0 ? '' : ` by ${ids.join(', ')}`;
+  };
+  const { before, after } = r.l7;
+  const parts: string[] = [];
+  if (portsEqual(before, after)) parts.push(`filtered at L7 on ${formatPorts(after)}${by('after')}`);
+  else {
+    const kept = subtractPorts(after, subtractPorts(after, before));
+    const gained = subtractPorts(after, before);
+    const lost = subtractPorts(before, after);
+    if (!isEmptyPorts(kept)) parts.push(`still filtered at L7 on ${formatPorts(kept)}${by('after')}`);
+    if (!isEmptyPorts(gained)) parts.push(`filtered at L7 on ${formatPorts(gained)}${by('after')}`);
+    if (!isEmptyPorts(lost)) parts.push(`no longer filtered at L7 on ${formatPorts(lost)}${by('before')}`);
+  }
+  return parts.join('; ');
+}
+
+/** Reach by DNS name gained, lost or changed (`Connectivity.domains`), sources by display name. */
+function domainChanges(
+  before: readonly DomainConnection[],
+  after: readonly DomainConnection[],
+  name: (id: string) => string,
+): WhatIfJson['domains'] {
+  const key = (d: DomainConnection): string => `${d.src}\u0000${d.domain}`;
+  const was = new Map(before.map((d) => [key(d), d]));
+  const now = new Map(after.map((d) => [key(d), d]));
+  const out: WhatIfJson['domains'][number][] = [];
+  for (const k of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    const b = was.get(k)?.ports ?? NO_PORTS;
+    const a = now.get(k)?.ports ?? NO_PORTS;
+    if (portsEqual(a, b)) continue;
+    const d = (now.get(k) ?? was.get(k))!;
+    const text = (ports: PortSet): string | null => (isEmptyPorts(ports) ? null : formatPorts(ports));
+    out.push({
+      change: isEmptyPorts(b) ? 'added' : isEmptyPorts(a) ? 'removed' : 'changed',
+      src: name(d.src),
+      dst: domainName(d.domain),
+      before: text(b),
+      after: text(a),
+    });
+  }
+  return out;
 }
 
 /** The workload facts of each current state (`WhatIfCompiler.before`, which does not change). */
@@ -286,13 +383,24 @@ export function whatIf(
     factsOfCurrent.set(current.compiled, beforeFacts);
   }
   const was = { facts: beforeFacts, connections: sideBefore.connections };
-  const { diff, now } = compiler.after(after, (edited) => {
+  const { diff, now, l7After, domainsAfter } = compiler.after(after, (edited) => {
     const sideAfter = sideOf(edited.compiled, edited.connectivity, common);
     return {
       diff: diffSides(state, after, { before: sideBefore, after: sideAfter }, common, 'workload'),
       now: { facts: facts(edited), connections: sideAfter.connections },
+      l7After: edited.connectivity.l7 ?? [],
+      domainsAfter: edited.connectivity.domains,
     };
   });
+  const names = displayNames(
+    { granularity: 'workload', entities: diff.entities, byId: diff.byId, connections: [], domains: [] },
+    diff.addressSpace,
+  );
+  const name = (id: string): string => names.get(id) ?? id;
+  const l7 = {
+    before: l7Policies(current.connectivity.l7 ?? [], name),
+    after: l7Policies(l7After, name),
+  };
   const order = new Map(diff.entities.map((e, i) => [e.id, i]));
   const keys = [...new Set([...was.connections.keys(), ...now.connections.keys()])];
   const split = (key: string): [string, string] => key.split('\u0000') as [string, string];
@@ -301,6 +409,16 @@ export function whatIf(
     const [bs, bd] = split(b);
     return order.get(as)! - order.get(bs)! || order.get(ad)! - order.get(bd)!;
   });
+  // What Cilium filters at L7 of each edge, by entity ids (an edge to an address class split differently by
+  // the common address space has none).
+  const l7Text = (list: readonly L7Connection[]): Map<string, string> =>
+    new Map(
+      list.map((c) => [
+        `${c.src}\u0000${c.dst}`,
+        `filtered at L7 on ${formatPorts(c.ports)} by ${c.policies.join(', ')}`,
+      ]),
+    );
+  const l7Edge = { before: l7Text(current.connectivity.l7 ?? []), after: l7Text(l7After) };
   const edges: WhatIfEdge[] = [];
   for (const key of keys) {
     const [src, dst] = split(key);
@@ -319,6 +437,7 @@ export function whatIf(
       before: b,
       after: a,
       open: isOpen(change === 'removed' ? was.facts : now.facts, src, dst),
+      l7: l7Edge[change === 'removed' ? 'before' : 'after'].get(key) ?? null,
     });
   }
   const json = diffToJson(diff, { before: 'current policies', after: 'what-if' });
@@ -330,6 +449,7 @@ export function whatIf(
     after: isEmptyPorts(r.after) ? null : formatPorts(r.after),
     added: isEmptyPorts(r.added) ? null : formatPorts(r.added),
     removed: isEmptyPorts(r.removed) ? null : formatPorts(r.removed),
+    l7: l7Note(r, l7),
   }));
   return {
     applied,
@@ -337,7 +457,9 @@ export function whatIf(
     summary: json.summary,
     policies: json.policies,
     clusterPolicies: json.clusterPolicies,
+    ciliumPolicies: json.ciliumPolicies,
     rows,
+    domains: domainChanges(current.connectivity.domains, domainsAfter, name),
     external: diff.entities.flatMap((e) =>
       e.kind === 'external' ? [{ id: e.id, description: diff.addressSpace.describe(e.address.id) }] : [],
     ),

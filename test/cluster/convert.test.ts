@@ -142,6 +142,8 @@ describe('podFromClient', () => {
         containers: [
           { name: 'web', image: 'web:1', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] },
         ],
+        // The node it runs on: traffic from it is always allowed (docs/cni.md).
+        nodeName: 'node-1',
         restartPolicy: 'Always',
       },
       status: { phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }] },

@@ -160,7 +160,8 @@ function assertSameClasses(actual: RefSpace['classes'], expected: RefSpace['clas
 function referenceUnion(space: AddressSpace, ids: readonly number[]): string {
   const wanted = new Set(ids);
   if (wanted.size === space.classes.length) return 'any address';
-  if (wanted.size === 1) return space.describe(ids[0]!);
+  // One class is its description, but the outside (both roots in one class) reads as any other union.
+  if (wanted.size === 1 && space.classes[ids[0]!]!.nodes.length === 1) return space.describe(ids[0]!);
   const cidrs = (classes: readonly number[]): string[] => {
     const ranges = classes
       .flatMap((id) => space.classes[id]!.cover.map((c) => [c.family, c.start, c.end] as const))

@@ -365,6 +365,53 @@ describe('peers', () => {
     });
   });
 
+  /** The conformance cluster with pods placed: client and agent on n1 (192.168.0.1), db on n2 (192.168.0.2). */
+  const placed = (ciliumPolicies: readonly CiliumPolicyInfo[]) => {
+    const s = state(ciliumPolicies);
+    const nodeOf: Record<string, string> = { client: 'n1', agent: 'n1', db: 'n2' };
+    s.pods = s.pods.map((p) => (nodeOf[p.name] === undefined ? p : { ...p, nodeName: nodeOf[p.name]! }));
+    return s;
+  };
+
+  test('entities host and remote-node where pods’ nodes are known: host is the own node, remote-node the others', () => {
+    expectVerdicts(placed([clientEgress('to-host', { egress: [{ toEntities: ['host'] }] })]), {
+      'dev/client -> 192.168.0.1 TCP/10250': 'allow',
+      'dev/client -> prod/agent TCP/80': 'allow',
+      'dev/client -> 192.168.0.2 TCP/10250': 'deny',
+      'dev/client -> prod/db TCP/5432': 'deny',
+    });
+    expectVerdicts(placed([clientEgress('to-remote', { egress: [{ toEntities: ['remote-node'] }] })]), {
+      'dev/client -> 192.168.0.1 TCP/10250': 'deny',
+      'dev/client -> prod/agent TCP/80': 'deny',
+      'dev/client -> 192.168.0.2 TCP/10250': 'allow',
+    });
+    // db is on n2: its remote nodes are n1 (and the agent on it); a deny of host wins over the own node.
+    const deny = (entity: string) =>
+      placed([
+        dbIngress(`deny-${entity}`, {
+          enableDefaultDeny: { ingress: false },
+          ingressDeny: [{ fromEntities: [entity] }],
+        }),
+      ]);
+    expectVerdicts(deny('remote-node'), {
+      '192.168.0.1 -> prod/db TCP/5432': 'deny',
+      'prod/agent -> prod/db TCP/5432': 'deny',
+      '192.168.0.2 -> prod/db TCP/5432': 'allow',
+    });
+    expectVerdicts(deny('host'), {
+      '192.168.0.1 -> prod/db TCP/5432': 'allow',
+      '192.168.0.2 -> prod/db TCP/5432': 'deny',
+    });
+  });
+
+  test('own node: traffic from the pod’s own node is allowed through a Cilium default deny (allow-localhost)', () => {
+    expectVerdicts(placed([dbIngress('from-web', { ingress: [{ fromEndpoints: [app('web')] }] })]), {
+      '192.168.0.2 -> prod/db TCP/5432': 'allow',
+      '192.168.0.1 -> prod/db TCP/5432': 'deny',
+      'prod/agent -> prod/db TCP/5432': 'deny', // on n1, not db's node
+    });
+  });
+
   test('entity all: everything', () => {
     const s = state([clientEgress('to-all', { egress: [{ toEntities: ['all'], toPorts: [tcp('443')] }] })]);
     expectVerdicts(s, {

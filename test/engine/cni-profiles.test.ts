@@ -7,7 +7,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { intersectPorts, isEmptyPorts, NO_PORTS, portSetOf, portsContain } from '../../src/engine/ports.ts';
+import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
+import { allowedBetweenEnds } from '../../src/engine/cilium-l7.ts';
+import type { ClassEnd } from '../../src/engine/connectivity.ts';
+import {
+  intersectPorts,
+  isEmptyPorts,
+  NO_PORTS,
+  portSetOf,
+  portsContain,
+  portsEqual,
+} from '../../src/engine/ports.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
 import { openSession } from '../../src/engine/session.ts';
@@ -23,7 +33,7 @@ import {
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint } from '../support/naive.ts';
-import { naiveProfileOptions } from '../support/verdicts.ts';
+import { cniProfile as profile, naiveProfileOptions as naiveOptions } from '../support/verdicts.ts';
 import {
   anp,
   banp,
@@ -33,19 +43,11 @@ import {
   namedPort,
   ns,
   pod,
+  ipRef,
+  node,
   podRef,
   policy,
 } from '../support/builders.ts';
-
-/** A profile as `--cni` and `--cni-option` give it. */
-function profile(spec: string, ...overrides: string[]): CniProfile {
-  const r = resolveCniProfile(spec, overrides);
-  if (!r.ok) throw new Error(r.message);
-  return r.value;
-}
-
-/** The naive evaluator's options for a profile. */
-const naiveOptions = naiveProfileOptions;
 
 type Probe = `${Protocol}/${number}`;
 
@@ -128,11 +130,12 @@ function table(
   dst: NaiveEndpoint,
   probe: Probe,
   rows: readonly Row[],
+  on: ClusterState = state,
 ) {
   describe(divergence, () => {
     for (const [label, p, allowed] of rows) {
       test(`${label}: ${name(src)} → ${name(dst)} ${probe} ${allowed ? 'allowed' : 'denied'}`, () =>
-        expectVerdict(state, p, src, dst, probe, allowed));
+        expectVerdict(on, p, src, dst, probe, allowed));
     }
   });
 }
@@ -373,13 +376,198 @@ describe('tiers per profile: the cluster policy kinds each CNI enforces', () => 
   });
 });
 
-describe('traffic from the pod’s own node', () => {
-  test('is profile data that changes no verdict: netfence does not know which node a pod runs on', () => {
+/**
+ * Pods placed on Nodes (`spec.nodeName`, Nodes with addresses): web and api on n1, db on n2; node agents
+ * (host-network) on each; every pod of `shop` isolated for ingress with nothing allowed.
+ */
+const placed = cluster({
+  namespaces: [ns('shop'), ns('kube-system')],
+  pods: [
+    pod('shop', 'web', { app: 'web' }, { ips: ['10.1.0.10'], nodeName: 'n1' }),
+    pod('shop', 'db', { app: 'db' }, { ips: ['10.1.0.20'], nodeName: 'n2' }),
+    pod(
+      'kube-system',
+      'agent-1',
+      { app: 'agent' },
+      { ips: ['192.168.0.1'], hostNetwork: true, nodeName: 'n1' },
+    ),
+    pod(
+      'kube-system',
+      'agent-2',
+      { app: 'agent' },
+      { ips: ['192.168.0.2'], hostNetwork: true, nodeName: 'n2' },
+    ),
+  ],
+  nodes: [node('n1', {}, ['192.168.0.1']), node('n2', {}, ['192.168.0.2'])],
+  policies: [policy('shop', 'deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] })],
+});
+
+const OWN_NODE_ALLOWED = [
+  ['upstream (the Kubernetes docs: always allowed)', UPSTREAM_PROFILE, true],
+  ['cilium: allow-localhost (auto, in Kubernetes always)', profile('cilium'), true],
+  ['cilium with allow-localhost=always', profile('cilium', 'allow-localhost=always'), true],
+  [
+    'cilium with allow-localhost=policy: subject to policy',
+    profile('cilium', 'allow-localhost=policy'),
+    false,
+  ],
+  ['calico', profile('calico'), true],
+  ['ovn-kubernetes', profile('ovn-kubernetes'), true],
+  ['antrea', profile('antrea'), true],
+] as const;
+
+table(
+  'traffic from the pod’s own node: its address',
+  ipRef('192.168.0.1'),
+  podRef('shop', 'web'),
+  'TCP/10250',
+  OWN_NODE_ALLOWED,
+  placed,
+);
+table(
+  'traffic from the pod’s own node: a host-network pod on it',
+  podRef('kube-system', 'agent-1'),
+  podRef('shop', 'web'),
+  'TCP/10250',
+  OWN_NODE_ALLOWED,
+  placed,
+);
+table(
+  'traffic from the pod’s own node: another node is not it',
+  ipRef('192.168.0.2'),
+  podRef('shop', 'web'),
+  'TCP/10250',
+  [
+    ['upstream', UPSTREAM_PROFILE, false],
+    ['cilium', profile('cilium'), false],
+  ],
+  placed,
+);
+table(
+  'traffic from the pod’s own node: a host-network pod on another node is not it',
+  podRef('kube-system', 'agent-1'),
+  podRef('shop', 'db'),
+  'TCP/10250',
+  [
+    ['upstream', UPSTREAM_PROFILE, false],
+    ['calico', profile('calico'), false],
+  ],
+  placed,
+);
+
+describe('traffic from the pod’s own node: where it is not known', () => {
+  test('without nodeName (a Deployment in manifests) no node is the pod’s own: denied, as before', () => {
+    const unplaced = cluster({
+      ...placed,
+      pods: placed.pods.map((p) => {
+        const copy = { ...p };
+        delete copy.nodeName;
+        return copy;
+      }),
+    });
+    for (const p of [UPSTREAM_PROFILE, profile('cilium')])
+      expectVerdict(unplaced, p, ipRef('192.168.0.1'), podRef('shop', 'web'), 'TCP/10250', false);
+    assert.equal(compileCluster(unplaced).addressSpace.classes.length, 1, 'no node address set apart');
+  });
+
+  test('without the Nodes (their addresses), nothing is known either', () => {
+    const noNodes = cluster({ ...placed, nodes: [] });
+    expectVerdict(noNodes, UPSTREAM_PROFILE, ipRef('192.168.0.1'), podRef('shop', 'web'), 'TCP/10250', false);
+  });
+});
+
+describe('traffic from the pod’s own node: only from it', () => {
+  test('egress to the own node stays subject to policy (CNIs apply egress policy to it)', () => {
+    const egress = cluster({
+      ...placed,
+      policies: [policy('shop', 'deny-egress', { podSelector: {}, policyTypes: ['Egress'] })],
+    });
+    expectVerdict(egress, UPSTREAM_PROFILE, podRef('shop', 'web'), ipRef('192.168.0.1'), 'TCP/10250', false);
+  });
+
+  test('a Cilium deny rule still denies it (deny wins over any allow)', () => {
+    const denied = cluster({
+      ...placed,
+      ciliumPolicies: [
+        cnpCilium('shop', 'deny-host', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['host'] }] }),
+      ],
+    });
+    expectVerdict(denied, profile('cilium'), ipRef('192.168.0.1'), podRef('shop', 'web'), 'TCP/10250', false);
+  });
+
+  test('a Cilium rule set isolating the pod does not take it away', () => {
+    const isolated = cluster({
+      ...placed,
+      policies: [],
+      ciliumPolicies: [
+        cnpCilium('shop', 'from-db', {
+          endpointSelector: {},
+          ingress: [{ fromEndpoints: [{ matchLabels: { app: 'db' } }] }],
+        }),
+      ],
+    });
+    expectVerdict(
+      isolated,
+      profile('cilium'),
+      ipRef('192.168.0.1'),
+      podRef('shop', 'web'),
+      'TCP/10250',
+      true,
+    );
+    expectVerdict(
+      isolated,
+      profile('cilium'),
+      ipRef('192.168.0.2'),
+      podRef('shop', 'web'),
+      'TCP/10250',
+      false,
+    );
+  });
+
+  test('explain names the rule, and agrees with the engine on every pair, under each profile', () => {
+    for (const p of [UPSTREAM_PROFILE, profile('cilium'), profile('cilium', 'allow-localhost=policy')]) {
+      const compiled = compileCluster(placed, cniEngineOptions(p));
+      const ends: ExplainEnd[] = [
+        ...compiled.classes.map((c): ExplainEnd => ({ kind: 'pod', classId: c.id, name: c.pods[0]!.name })),
+        ...compiled.addressSpace.classes.map((a): ExplainEnd => ({
+          kind: 'address',
+          classId: a.id,
+          name: compiled.addressSpace.describe(a.id),
+        })),
+      ];
+      for (const s of ends) {
+        for (const d of ends) {
+          if (d.kind === 'address') continue;
+          const x = explainConnection(compiled, s, d);
+          const src: ClassEnd = s.kind === 'pod' ? { pod: s.classId } : { address: s.classId };
+          assert.ok(
+            portsEqual(x.allowed, allowedBetweenEnds(compiled, src, { pod: d.classId })),
+            `${s.name} -> ${d.name}`,
+          );
+        }
+      }
+      const web = compiled.classOfPod('shop', 'web')!;
+      const n1 = compiled.addressSpace.classOfIp('192.168.0.1')!;
+      const x = explainConnection(
+        compiled,
+        { kind: 'address', classId: n1, name: '192.168.0.1' },
+        { kind: 'pod', classId: web, name: 'shop/web' },
+      );
+      const expected =
+        p.settings.ownNodeTraffic === 'policy'
+          ? undefined
+          : p.cni === 'cilium'
+            ? 'own node: always allowed (cilium: allow-localhost)'
+            : 'own node: always allowed (Kubernetes)';
+      assert.equal(x.ingress.ownNode, expected, `${p.cni} ${p.overrides.join(',')}`);
+    }
+  });
+
+  test('explain names the profile rule where the profile subjects it to policy', () => {
     const p = profile('cilium', 'allow-localhost=policy');
     assert.equal(p.settings.ownNodeTraffic, 'policy');
-    assert.equal(profile('cilium').settings.ownNodeTraffic, 'allowed');
-    const explainer = new ProfileExplainer(compileCluster(state, cniEngineOptions(p)));
-    assert.ok(!explainer.settings().includes('ownNodeTraffic'));
+    const explainer = new ProfileExplainer(compileCluster(placed, cniEngineOptions(p)));
+    assert.ok(explainer.settings().includes('ownNodeTraffic'));
   });
 });
 

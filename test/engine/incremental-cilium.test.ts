@@ -16,7 +16,7 @@ import {
   type IncrementalEngine,
   type IncrementalUpdate,
 } from '../../src/engine/incremental.ts';
-import { ciliumPeerCidrs } from '../../src/engine/cilium.ts';
+import { ciliumMentionedCidrs } from '../../src/engine/cilium.ts';
 import { tierMentionedCidrs } from '../../src/engine/tiers.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { parseCidr } from '../../src/base/ip.ts';
@@ -74,7 +74,7 @@ function cidrs(state: ClusterState): string {
   for (const text of [
     ...mentionedCidrs(state.policies),
     ...tierMentionedCidrs(state),
-    ...ciliumPeerCidrs(state, state.ciliumPolicies),
+    ...ciliumMentionedCidrs(state),
   ]) {
     const parsed = parseCidr(text);
     if (parsed.ok) keys.add(`${parsed.cidr.family}/${parsed.cidr.start}/${parsed.cidr.prefix}`);

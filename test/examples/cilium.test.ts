@@ -41,7 +41,7 @@ test('the example reads without a warning, and has the four Cilium features the 
 
 test('the Cilium lint rules find nothing in the example', () => {
   const rules = RULES.filter((r) => r.id.includes('cilium'));
-  assert.equal(rules.length, 6);
+  assert.ok(rules.length >= 6, `only ${rules.length} Cilium rules found`);
   const result = lint({ state }, { rules });
   assert.deepEqual(
     result.findings.map((f) => `${f.ruleId} ${f.object.id}: ${f.message}`),

@@ -163,6 +163,19 @@ describe('the fast reader equals the yaml reader', () => {
       `${pod}spec: "\\U00110000"\n`,
       `\uFEFF\uFEFF${pod}`,
     );
+    // What the full-parser-only patterns look for, inside scalars, comments and literal block scalars, where
+    // the hand-written reader reads it (it declines the rest itself).
+    documents.push(
+      `${pod}a: b!c\nb: "!x"\nc: 'x!'\nd: b # !tag &a *b ? c : d %e\n`,
+      `${pod}data:\n  f: |\n    !x\n    &y *z\n    ? q\n    : r\n    %d\n    __proto__: 1\n    \\U0001\n    ...\n`,
+      `${pod}a: b &c *d\nb: [b &c, d*]\nc: b ? c\nd: x :y\ne: __proto__\nf: '\\U0001F600'\ng: \\U1\n`,
+      `${pod}a: "x # : y"\nb: x#:y\n# % ! & * ? : __proto__ \\U ...\n`,
+      `${pod}a: 1e400\n`,
+      `${pod}spec: [x, 1e999]\n`,
+      `${pod}spec:\n  null: 1\n`,
+      `${pod}spec:\n  ~: 1\n`,
+      `${pod}spec: {Null: 1}\n`,
+    );
     for (const text of documents) assertSameAsExact(text);
     const ns = (name: string) => `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"${name}"}}`;
     const streams = [

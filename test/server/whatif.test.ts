@@ -75,6 +75,7 @@ describe('what-if', () => {
         after: null,
         added: null,
         removed: 'TCP 5432',
+        l7: null,
       },
     ]);
     assert.deepEqual(
@@ -157,7 +158,7 @@ describe('what-if', () => {
       r.problems.map((p) => `${p.change}: ${p.message}`),
       [
         '0: there is no policy "data/nope" to change',
-        '1: only NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy objects can be tried here, not Namespace',
+        '1: only NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy objects can be tried here, not Namespace',
         '2: policy "shop/allow-api" already exists: give it another name, or edit "shop/allow-api" itself',
         '3: no policy in this YAML: write one, or remove this new policy',
       ],

@@ -139,7 +139,7 @@ export function naiveCiliumVerdict(
     const matches =
       (isDeny: boolean) =>
       (r: AnyRule): boolean =>
-        peerMatches(h, conn, p, r, direction, other, isDeny) && portsMatch(conn, r);
+        peerMatches(h, conn, p, r, direction, other, self, isDeny) && portsMatch(conn, r);
     if (allow.some(matches(false))) verdict.allowed = true;
     if (deny.some(matches(true))) verdict.denied = true;
   }
@@ -269,6 +269,11 @@ const PEER_FIELDS = [
   'toRequires',
 ] as const;
 
+/** The Node named `name`, if it has addresses (a pod's node is known only then). */
+function knownNode(state: ClusterState, name: string | undefined): ClusterState['nodes'][number] | undefined {
+  return name === undefined ? undefined : state.nodes.find((n) => n.name === name && n.addresses.length > 0);
+}
+
 function isNodeAddress(h: CiliumHelpers, state: ClusterState, ip: string): boolean {
   return state.nodes.some((n) => n.addresses.some((a) => h.sameAddress(a, ip)));
 }
@@ -281,6 +286,7 @@ function peerMatches(
   r: AnyRule,
   direction: Direction,
   other: NaiveSide,
+  self: { pod: PodInfo },
   deny: boolean,
 ): boolean {
   const given = PEER_FIELDS.filter((f) => (r[f]?.length ?? 0) > 0);
@@ -333,8 +339,23 @@ function peerMatches(
       case 'cluster-mesh':
         return pod !== undefined || nodeIp;
       case 'host':
-      case 'remote-node':
-        return hostPod !== undefined || nodeIp;
+      case 'remote-node': {
+        // `host` is the local node (the subject's), `remote-node` every other; where the subject's node is not
+        // known (no nodeName naming a Node with addresses), both stand for every node. A host-network pod on
+        // no known node may be on either.
+        const local = knownNode(state, self.pod.nodeName);
+        if (local === undefined) return hostPod !== undefined || nodeIp;
+        const at =
+          hostPod !== undefined
+            ? knownNode(state, hostPod.nodeName)
+            : nodeIp
+              ? // The local node's own address is `host`, even where another Node lists it too.
+                [local, ...state.nodes].find((n) => n.addresses.some((a) => h.sameAddress(a, ip)))
+              : undefined;
+        if (hostPod !== undefined && at === undefined) return true;
+        if (at === undefined) return false;
+        return (at === local) === (word === 'host');
+      }
       default:
         return false;
     }
@@ -510,7 +531,7 @@ export function naiveCiliumL7(
   let l4Only = networkPolicyAllows;
   for (const { p, rule } of selecting(h, conn.state, self.pod, conn.options?.cni?.hostFirewall === true)) {
     for (const r of (direction === 'Ingress' ? rule.ingress : rule.egress) ?? []) {
-      if (!peerMatches(h, conn, p, r, direction, other, false)) continue;
+      if (!peerMatches(h, conn, p, r, direction, other, self, false)) continue;
       const entries: CiliumPortRule[] = r.toPorts ?? [];
       if (entries.length === 0) l4Only ||= (r.icmps?.length ?? 0) === 0;
       for (const entry of entries) {

@@ -66,6 +66,8 @@ export interface NaiveCni {
   clusterPolicies?: readonly string[];
   /** Cilium's host firewall: whether host policies (`nodeSelector`) apply (naive-cilium.ts). */
   hostFirewall?: boolean;
+  /** Traffic from the pod's own node: `allowed` (absent too: the Kubernetes docs) or subject to `policy`. */
+  ownNodeTraffic?: 'allowed' | 'policy';
 }
 
 type Direction = 'Ingress' | 'Egress';
@@ -159,20 +161,42 @@ function sideAllows(conn: Connection, direction: Direction): boolean {
     const admin = tierDecision(conn, direction, 'Admin');
     if (admin !== undefined) return admin;
   }
-  const networkPolicy = networkPolicyDecision(conn, direction);
+  // "Traffic to and from the node where a Pod is running is always allowed" (the NetworkPolicy reference,
+  // ipBlock): policies isolating the pod (NetworkPolicies, a Cilium default deny) cannot block traffic from
+  // its own node; a Cilium deny still can. (Not isolated, it is allowed anyway, unless the Baseline tier
+  // denies it: its peers cannot name a node, so only a peer read as "anything" does.)
+  const fromOwnNode = direction === 'Ingress' && ownNodeTraffic(conn);
+  const decided = networkPolicyDecision(conn, direction);
+  const networkPolicy = decided === undefined ? undefined : decided || fromOwnNode;
   // Cilium policies sit beside NetworkPolicies (docs/design/cilium.md): "Deny policies take precedence over
   // allow policies, regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium Network
   // Policy or even a Kubernetes Network Policy"; allows of both kinds add up; either kind isolates. Like the
   // cluster tiers, they do not see a pod's connection to its own IP (it never leaves the pod).
   const cilium = hairpin ? undefined : naiveCiliumVerdict(CILIUM_HELPERS, conn, direction);
   if (cilium?.denied === true) return false;
-  if (cilium?.isolated === true) return networkPolicy === true || cilium.allowed;
+  if (cilium?.isolated === true) return networkPolicy === true || cilium.allowed || fromOwnNode;
   if (networkPolicy !== undefined) return networkPolicy || cilium?.allowed === true;
   if (!hairpin) {
     const baseline = tierDecision(conn, direction, 'Baseline');
     if (baseline !== undefined) return baseline;
   }
   return true;
+}
+
+/**
+ * Whether the connection comes from the destination pod's own node: its `spec.nodeName` names a Node with
+ * addresses, and the source is one of them, or a host-network pod on that node. Only where the CNI lets it
+ * through (Cilium's `allow-localhost=policy` does not).
+ */
+function ownNodeTraffic(conn: Connection): boolean {
+  if ((conn.options.cni?.ownNodeTraffic ?? 'allowed') !== 'allowed') return false;
+  const dst = conn.destination;
+  if (dst.kind !== 'pod' || dst.pod.nodeName === undefined) return false;
+  const node = conn.state.nodes.find((n) => n.name === dst.pod.nodeName && n.addresses.length > 0);
+  if (node === undefined) return false;
+  const src = conn.source;
+  if (src.kind === 'pod') return src.pod.hostNetwork && src.pod.nodeName === node.name;
+  return node.addresses.some((a) => CILIUM_HELPERS.sameAddress(a, src.ip));
 }
 
 /** Whether policies leave a pod alone: a host-network pod, unless `hostNetworkPods` is `policed`. */

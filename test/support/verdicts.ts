@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
+import { resolveCniProfile, type CniProfile } from '../../src/engine/profiles.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import type { Connectivity } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { Protocol } from '../../src/model/k8s.ts';
 import { naiveAllowed, type NaiveEndpoint, type NaiveOptions } from './naive.ts';
-import type { CniProfile } from '../../src/engine/profiles.ts';
 import { cluster, namedPort, node, ns, pod, type ClusterInput } from './builders.ts';
 
 export type Verdict = 'allow' | 'deny';
@@ -95,6 +95,13 @@ export function describeConnectivity(c: Connectivity): string[] {
   ];
 }
 
+/** A profile as `--cni` and `--cni-option` give it. */
+export function cniProfile(spec: string, ...overrides: string[]): CniProfile {
+  const r = resolveCniProfile(spec, overrides);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
 /** The naive evaluator's options for a CNI profile: the settings as data, read by its own code. */
 export function naiveProfileOptions(p: CniProfile): NaiveOptions {
   const s = p.settings;
@@ -108,6 +115,7 @@ export function naiveProfileOptions(p: CniProfile): NaiveOptions {
       // The kinds as docs/cni.md's table lists them, read from the setting's own text.
       clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
       hostFirewall: s.hostFirewall,
+      ownNodeTraffic: s.ownNodeTraffic,
     },
   };
 }

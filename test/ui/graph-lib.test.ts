@@ -20,7 +20,7 @@ import {
   type GraphEdge,
   type GraphInput,
 } from '../../ui/lib/graph.ts';
-import { abbreviate, visibleRange } from '../../ui/lib/matrix.ts';
+import { abbreviate, cellNotes, namespaceMatrix, visibleRange, workloadMatrix } from '../../ui/lib/matrix.ts';
 import {
   anyOverlap,
   gridAround,
@@ -122,6 +122,41 @@ describe('one line per pair of nodes', () => {
     assert.ok(between);
     assert.equal(between.count, 3);
     assert.equal(between.openShare, 1 / 3);
+  });
+});
+
+describe('connections Cilium filters at L7', () => {
+  const l7 = { ports: tcp(5432), summary: 'TCP 5432', policies: ['CiliumNetworkPolicy/data/c'] };
+  const filtered: GraphInput = {
+    ...input,
+    edges: input.edges.map((e) => (e.src === b.id && e.dst === c.id ? { ...e, l7 } : e)),
+  };
+
+  test('a line says "filtered at L7", an aggregate how many of its connections are', () => {
+    const one = buildGraph(filtered, options);
+    assert.equal(one.edges.find((e) => e.id === `${b.id}>${c.id}`)?.label, 'TCP 5432 · filtered at L7');
+    assert.equal(one.edges.find((e) => e.id === `${c.id}>${b.id}`)?.label, 'TCP 5432');
+    const g = buildGraph(filtered, {
+      ...options,
+      hideOpen: false,
+      collapsed: new Set(['ns:shop', 'ns:data']),
+    });
+    assert.equal(
+      g.edges.find((e) => e.source === 'ns:shop' && e.target === 'ns:data')?.label,
+      'TCP 1,5432 (2) · 1 filtered at L7',
+    );
+  });
+
+  test('the matrix counts them per cell and says so on hover', () => {
+    const m = namespaceMatrix(filtered, { namespaces: null, external: false, hideOpen: false });
+    const cell = m.cells.get('ns:shop>ns:data');
+    assert.ok(cell);
+    assert.equal(cell.l7, 1);
+    assert.equal(cellNotes(cell), ' (1 unrestricted; 1 allowed at L4, filtered at L7)');
+    const w = workloadMatrix(filtered, { namespaces: null, external: false, hideOpen: false });
+    assert.ok(typeof w !== 'string');
+    assert.equal(cellNotes(w.cells.get(`${b.id}>${c.id}`)!), ' (allowed at L4, filtered at L7)');
+    assert.equal(w.cells.get(`${c.id}>${b.id}`)?.l7, 0);
   });
 });
 

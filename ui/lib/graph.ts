@@ -132,6 +132,18 @@ export interface EdgeInput {
   status?: string;
   /** What allowed it per direction (a cluster with cluster policies): the model's `allowedBy`. */
   allowedBy?: ConnectionJson['allowedBy'];
+  /** Allowed at L4, filtered at L7 by Cilium's proxy on these ports (the model's `l7`). */
+  l7?: NonNullable<ConnectionJson['l7']>;
+}
+
+/** `filtered at L7 on TCP 8080 by CiliumNetworkPolicy/shop/api`: a connection Cilium's proxy filters. */
+export function l7Text(l7: NonNullable<ConnectionJson['l7']>): string {
+  return `filtered at L7 on ${l7.summary} by ${l7.policies.join(', ')}`;
+}
+
+/** How many of the edges Cilium's proxy filters (allowed at L4, filtered at L7). */
+export function l7Count(edges: readonly Pick<EdgeInput, 'l7'>[]): number {
+  return edges.reduce((n, e) => n + (e.l7 === undefined ? 0 : 1), 0);
 }
 
 /** The node id of a destination by DNS name. */
@@ -262,9 +274,13 @@ export function defaultCollapsed(
   return out;
 }
 
-function edgeLabel(count: number, ports: PortsJson | null, summary: string): string {
-  const text = ports === null ? summary : shortPorts(ports);
-  return count === 1 ? text : ports === null ? `${count} connections` : `${text} (${count})`;
+/** An edge's label: its ports (and how many connections), marked `L7` when Cilium's proxy filters some. */
+function edgeLabel(e: GraphEdge): string {
+  const { count, ports } = e;
+  const text = ports === null ? (e.members[0]?.summary ?? '') : shortPorts(ports);
+  const base = count === 1 ? text : ports === null ? `${count} connections` : `${text} (${count})`;
+  const l7 = l7Count(e.members);
+  return l7 === 0 ? base : `${base} · ${count === 1 ? '' : `${l7} `}filtered at L7`;
 }
 
 export function buildGraph(input: GraphInput, options: GraphOptions): GraphResult {
@@ -377,7 +393,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     });
   }
   let edges = [...acc.values()];
-  for (const e of edges) e.label = edgeLabel(e.count, e.ports, e.members[0]?.summary ?? '');
+  for (const e of edges) e.label = edgeLabel(e);
 
   const nodes: GraphNode[] = [];
   const connected = new Set(edges.flatMap((e) => [e.source, e.target]));
@@ -477,7 +493,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       parent: null,
       count: 1,
       ingress: null,
-      title: `${d}: outside the cluster, allowed by DNS name (whatever addresses the name resolves to)`,
+      title: `${d}: outside the cluster, allowed by DNS name (the addresses depend on DNS resolution)`,
     });
   }
 

@@ -54,6 +54,8 @@ export interface MatrixCell {
   open: number;
   /** Pairs that could connect: `rows × cols` members. */
   possible: number;
+  /** Of `count`, those Cilium's proxy filters (allowed at L4, filtered at L7; known for workload edges only). */
+  l7: number;
   ports: PortsJson;
   label: string;
 }
@@ -77,6 +79,19 @@ export interface MatrixOptions {
   hideOpen: boolean;
 }
 
+/** A cell's hover text beyond its count or ports: the unrestricted ones, those Cilium filters at L7. */
+export function cellNotes(c: MatrixCell): string {
+  const notes = [
+    c.open > 0 ? `${c.open} unrestricted` : '',
+    c.l7 === 0
+      ? ''
+      : c.count === 1
+        ? 'allowed at L4, filtered at L7'
+        : `${c.l7} allowed at L4, filtered at L7`,
+  ].filter((x) => x !== '');
+  return notes.length === 0 ? '' : ` (${notes.join('; ')})`;
+}
+
 export function cellKey(row: string, col: string): string {
   return `${row}>${col}`;
 }
@@ -89,13 +104,15 @@ function addCell(
   open: number,
   ports: PortsJson,
   possible: number,
+  l7 = 0,
 ): void {
   const key = cellKey(row, col);
   const cur = cells.get(key);
-  if (cur === undefined) cells.set(key, { row, col, count, open, possible, ports, label: '' });
+  if (cur === undefined) cells.set(key, { row, col, count, open, possible, ports, l7, label: '' });
   else {
     cur.count += count;
     cur.open += open;
+    cur.l7 += l7;
     cur.ports = unionPorts(cur.ports, ports);
   }
 }
@@ -135,7 +152,8 @@ export function namespaceMatrix(input: MatrixInput, options: MatrixOptions): Mat
       const r = group(e.src);
       const c = group(e.dst);
       if (!sizeOf.has(r) || !sizeOf.has(c) || e.ports === null) continue;
-      addCell(cells, r, c, 1, e.open ? 1 : 0, e.ports, sizeOf.get(r)! * sizeOf.get(c)!);
+      const possible = sizeOf.get(r)! * sizeOf.get(c)!;
+      addCell(cells, r, c, 1, e.open ? 1 : 0, e.ports, possible, e.l7 === undefined ? 0 : 1);
     }
   } else {
     for (const g of input.groupEdges) {
@@ -180,7 +198,7 @@ export function workloadMatrix(input: MatrixInput, options: MatrixOptions): Matr
     const dstOk = ids.has(e.dst) || (options.external && e.dst.startsWith('external:'));
     if (!srcOk || !dstOk || (!ids.has(e.src) && !ids.has(e.dst))) continue;
     for (const x of [e.src, e.dst]) if (!ids.has(x)) external.add(x);
-    addCell(cells, e.src, e.dst, 1, e.open ? 1 : 0, e.ports, 1);
+    addCell(cells, e.src, e.dst, 1, e.open ? 1 : 0, e.ports, 1, e.l7 === undefined ? 0 : 1);
   }
   for (const x of input.external) {
     if (external.has(x.id))

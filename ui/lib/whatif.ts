@@ -86,7 +86,9 @@ export function newClusterPolicyYaml(name = 'new-cluster-policy'): string {
 
 /** Whether a draft's YAML is a cluster policy (listed apart from namespaces). */
 export function isClusterPolicyYaml(yaml: string): boolean {
-  return /^kind:\s*(ClusterNetworkPolicy|AdminNetworkPolicy|BaselineAdminNetworkPolicy)\s*$/m.test(yaml);
+  return /^kind:\s*(ClusterNetworkPolicy|AdminNetworkPolicy|BaselineAdminNetworkPolicy|CiliumClusterwideNetworkPolicy)\s*$/m.test(
+    yaml,
+  );
 }
 
 /**
@@ -107,7 +109,9 @@ export function changesHeading(
  */
 export function policyChangeCounts(
   s: Omit<DiffSummaryJson, 'added' | 'removed' | 'changed' | 'unchanged'>,
+  cilium: readonly { change: 'added' | 'removed' | 'modified' }[] = [],
 ): string | null {
+  const count = (change: string): number => cilium.filter((p) => p.change === change).length;
   const part = (noun: string, added: number, removed: number, modified: number): string | null => {
     const counts = [
       added > 0 ? `${added} added` : null,
@@ -119,6 +123,7 @@ export function policyChangeCounts(
   const parts = [
     part('policies', s.policiesAdded, s.policiesRemoved, s.policiesModified),
     part('cluster policies', s.clusterPoliciesAdded, s.clusterPoliciesRemoved, s.clusterPoliciesModified),
+    part('Cilium policies', count('added'), count('removed'), count('modified')),
   ].filter((x) => x !== null);
   return parts.length === 0 ? null : parts.join(' · ');
 }

@@ -41,6 +41,7 @@ export function connectionEdges(list: readonly ConnectionJson[]): EdgeInput[] {
 function connectionEdge(c: ConnectionJson): EdgeInput {
   const e: EdgeInput = { src: c.src, dst: c.dst, ports: c.ports, summary: c.summary, open: c.open };
   if (c.allowedBy !== undefined) e.allowedBy = c.allowedBy;
+  if (c.l7 !== undefined) e.l7 = c.l7;
   return e;
 }
 

@@ -22,6 +22,7 @@ import cytoscape, {
 } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import {
+  l7Text,
   mergeParallel,
   OUTSIDE,
   type DrawnEdge,
@@ -195,9 +196,13 @@ function weakLines(lines: readonly DrawnEdge[]): Set<string> {
   return new Set(order.slice(MAX_LINES).map((l) => l.id));
 }
 
-/** A connection's hover text: its ports, and what allowed it when cluster policies are in play. */
+/**
+ * A connection's hover text: its ports, what allowed it when cluster policies are in play, and whether Cilium's
+ * proxy filters it at L7.
+ */
 function memberText(e: EdgeInput): string {
-  return e.allowedBy === undefined ? e.summary : `${e.summary} (${allowedByText(e.allowedBy)})`;
+  const by = e.allowedBy === undefined ? '' : ` (${allowedByText(e.allowedBy)})`;
+  return `${e.summary}${by}${e.l7 === undefined ? '' : `, allowed at L4, ${l7Text(e.l7)}`}`;
 }
 
 function edgeElements(

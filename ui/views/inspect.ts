@@ -7,28 +7,37 @@ import {
   domainLabel,
   domainNode,
   externalLabel,
+  l7Text,
   namespaceGroup,
   OUTSIDE,
   type EdgeInput,
 } from '../lib/graph.ts';
 import { formatPorts } from '../lib/ports.ts';
 import type {
+  CiliumPolicyJson,
   ClusterPolicyJson,
   ClusterRuleJson,
   ConnectionJson,
   IsolationJson as Isolation,
   ModelWorkloadJson as WorkloadJson,
 } from '../../src/contract/api.ts';
-import type { ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
-import type { ExposureDirectionJson, TierExposureStatementJson } from '../../src/contract/exposure.ts';
+import type { CiliumSideJson, ExplainSideJson, ExplanationJson } from '../../src/contract/explain.ts';
+import type {
+  CiliumExposureStatementJson,
+  ExposureDirectionJson,
+  TierExposureStatementJson,
+} from '../../src/contract/exposure.ts';
 import type { App } from './app.ts';
+import { h, replace } from './dom.ts';
 
-/** ` TCP 8080 (filtered at L7 on TCP 8080 by …)`: a connection's ports, never plainly allowed when L7 filters it. */
+/**
+ * ` TCP 8080 (allowed at L4, filtered at L7 on TCP 8080 by …)`: a connection's ports, never plainly allowed
+ * when Cilium's proxy filters it.
+ */
 function edgeText(e: Pick<ConnectionJson, 'summary' | 'open' | 'l7'>): string {
-  const l7 = e.l7 === undefined ? '' : ` (filtered at L7 on ${e.l7.summary} by ${e.l7.policies.join(', ')})`;
+  const l7 = e.l7 === undefined ? '' : ` (allowed at L4, ${l7Text(e.l7)})`;
   return ` ${e.summary}${e.open ? ' (unrestricted)' : ''}${l7}`;
 }
-import { h, replace } from './dom.ts';
 
 const ISOLATION_TEXT: Record<Isolation, [string, string]> = {
   isolated: ['restricted', 'Policies select it: only their rules allow'],
@@ -48,9 +57,25 @@ const TIERED_ISOLATION_TEXT: Partial<Record<Isolation, string>> = {
     'No NetworkPolicy isolates it and no cluster policy denies any of it: everything is allowed',
 };
 
-function badge(dir: string, iso: Isolation, tiers: boolean): HTMLElement {
+/**
+ * With Cilium policies, a direction is restricted when a NetworkPolicy or a Cilium rule set in default deny
+ * isolates it, or a deny rule (Cilium's, a cluster policy's) denies some of it: the model's isolation.
+ */
+const CILIUM_ISOLATION_TEXT: Partial<Record<Isolation, string>> = {
+  isolated:
+    'A NetworkPolicy or a Cilium policy in default deny isolates it, or a deny rule denies some of it: only what the rules allow',
+  partly: 'Some of its pods only are isolated, or see a deny rule',
+  'not-isolated': 'No policy isolates it and no deny rule denies any of it: everything is allowed',
+};
+
+function badge(dir: string, iso: Isolation, wider: 'tiers' | 'cilium' | null): HTMLElement {
   const [text, plain] = ISOLATION_TEXT[iso];
-  const title = tiers ? (TIERED_ISOLATION_TEXT[iso] ?? plain) : plain;
+  const title =
+    wider === 'cilium'
+      ? (CILIUM_ISOLATION_TEXT[iso] ?? plain)
+      : wider === 'tiers'
+        ? (TIERED_ISOLATION_TEXT[iso] ?? plain)
+        : plain;
   return h('span', { class: `badge iso-${iso}`, title }, `${dir}: ${text}`);
 }
 
@@ -79,7 +104,8 @@ function loading(target: HTMLElement): HTMLElement {
 
 /** Who can reach it (whom it can reach): the Admin tier's rules, the NetworkPolicies', the Baseline tier's. */
 function directionList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement {
-  if (d.admin.length === 0 && d.baseline.length === 0) return policyList(app, d, ingress);
+  if (d.admin.length === 0 && d.baseline.length === 0)
+    return h('div', {}, policyList(app, d, ingress), ciliumList(app, d.cilium));
   const np =
     d.status === 'not-isolated'
       ? h(
@@ -107,6 +133,7 @@ function directionList(app: App, d: ExposureDirectionJson, ingress: boolean): HT
     d.admin.length === 0 ? null : tierList(app, TIER_TEXT.admin, d.admin),
     h('h4', {}, 'NetworkPolicies'),
     np,
+    ciliumList(app, d.cilium),
     d.baseline.length === 0 ? null : tierList(app, TIER_TEXT.baseline, d.baseline),
   );
 }
@@ -147,15 +174,58 @@ function tierList(app: App, title: string, list: readonly TierExposureStatementJ
   );
 }
 
-/** What NetworkPolicies allow in a direction, statement by statement. */
-function policyList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement {
+/**
+ * The rules of the Cilium rule sets selecting the workload in a direction, as `netfence exposure` lists them
+ * (allows, with "filtered at L7" when L7 rules filter them, and denies, which win over every allow).
+ */
+function ciliumList(app: App, list: readonly CiliumExposureStatementJson[]): HTMLElement | null {
+  if (list.length === 0) return null;
+  return ciliumBlock(
+    'cilium-rules',
+    'statements',
+    list.map((s) =>
+      h(
+        'li',
+        { class: s.deny ? 'cilium-deny' : 'cilium-allow' },
+        h('span', { class: s.deny ? 'verdict-denied' : s.l7.length > 0 ? 'l7-note' : '' }, s.description),
+        h('br'),
+        h(
+          'small',
+          {},
+          'by ',
+          ...ciliumRuleRef(app, s),
+          s.deny || s.today.length > 0
+            ? ` · today: ${s.today.length === 0 ? 'none' : s.today.map((id) => app.workloadName(id)).join(', ')}`
+            : '',
+        ),
+      ),
+    ),
+  );
+}
+
+/** A titled list of Cilium rules (the inspector's "Cilium rules" of a workload's direction or of a side). */
+function ciliumBlock(cls: string, listClass: string, items: readonly (HTMLElement | null)[]): HTMLElement {
+  return h('div', { class: cls }, h('h4', {}, 'Cilium rules'), h('ul', { class: listClass }, items));
+}
+
+/** Whether any rule of the NetworkPolicy layer (NetworkPolicies, Cilium allow rules) allows something. */
+function allowsAny(d: ExposureDirectionJson): boolean {
+  return d.statements.length > 0 || d.cilium.some((s) => !s.deny);
+}
+
+/** What NetworkPolicies allow in a direction, statement by statement (the Cilium rules follow apart). */
+function policyList(app: App, d: ExposureDirectionJson, ingress: boolean): HTMLElement | null {
+  const dir = ingress ? 'ingress' : 'egress';
   if (d.status === 'not-isolated')
     return h(
       'p',
       {},
-      ingress ? 'Anyone (no policy restricts its ingress).' : 'Anywhere (no policy restricts its egress).',
+      d.cilium.length === 0
+        ? `${ingress ? 'Anyone' : 'Anywhere'} (no policy restricts its ${dir}).`
+        : `${ingress ? 'Anyone' : 'Anywhere'} (not isolated for ${dir}) but for what Cilium rules deny:`,
     );
   if (d.status === 'host-network') return h('p', {}, 'Anyone and anywhere: it runs on the host network.');
+  if (d.statements.length === 0 && allowsAny(d)) return null;
   if (d.statements.length === 0)
     return h(
       'p',
@@ -217,6 +287,9 @@ function connectionList(app: App, id: string, dir: 'in' | 'out'): HTMLElement {
 
 export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, actions: Node[] = []): void {
   const labels = Object.entries(w.labels);
+  const cilium = w.ciliumPolicies;
+  const wider = cilium.length > 0 ? 'cilium' : app.model.clusterPolicies.length > 0 ? 'tiers' : null;
+  const selectedBy = [...w.policies, ...cilium];
   replace(
     target,
     h('h2', {}, w.displayName),
@@ -228,9 +301,9 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
     h(
       'p',
       { class: 'badges' },
-      badge('ingress', w.isolated.ingress, app.model.clusterPolicies.length > 0),
+      badge('ingress', w.isolated.ingress, wider),
       ' ',
-      badge('egress', w.isolated.egress, app.model.clusterPolicies.length > 0),
+      badge('egress', w.isolated.egress, wider),
     ),
     actions.length > 0 ? h('p', { class: 'actions' }, ...actions) : null,
     section(
@@ -245,12 +318,12 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
     ),
     section(
       'Selected by',
-      w.policies.length === 0
+      selectedBy.length === 0
         ? h('p', { class: 'muted' }, 'No policy selects it.')
         : h(
             'ul',
-            { class: 'plain' },
-            w.policies.map((p) => h('li', {}, policyButton(app, p))),
+            { class: 'plain selected-by' },
+            selectedBy.map((p) => h('li', {}, policyButton(app, p))),
           ),
     ),
     app.model.clusterPolicies.length === 0 ? null : clusterPolicySection(app, w.clusterPolicies),
@@ -461,7 +534,74 @@ function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
             ),
           ),
         );
-  return section(title, status, rules, misses, tiersView(app, side));
+  return section(title, status, rules, misses, ciliumSide(app, side.cilium), tiersView(app, side));
+}
+
+/** A rule of a Cilium policy: the policy (a button), its path, and where it is written. */
+function ciliumRuleRef(
+  app: App,
+  r: { policy: string; path: string; file: string | null; line: number | null },
+): (Node | string)[] {
+  return [policyButton(app, r.policy), ` ${r.path}${r.file === null ? '' : ` · ${where(r.file, r.line)}`}`];
+}
+
+/** explain's Cilium part of one side: the rule sets in default deny, the allow and deny rules that match. */
+function ciliumSide(app: App, c: CiliumSideJson | undefined): HTMLElement | null {
+  if (c === undefined) return null;
+  const sets = [
+    ...c.isolatedBy.map((x) => ({ ...x, text: 'default deny by ' })),
+    ...c.openBy.map((x) => ({ ...x, text: 'selected, default deny off, by ' })),
+  ];
+  const block = ciliumBlock('cilium-side', 'rules', [
+    ...sets.map((x) => h('li', { class: 'muted' }, x.text, ...ciliumRuleRef(app, { ...x, path: x.spec }))),
+    ...c.allows.map((r) =>
+      h(
+        'li',
+        { class: 'cilium-allow' },
+        h('span', { class: 'verdict-allowed' }, '✓ '),
+        ...ciliumRuleRef(app, r),
+        h('br'),
+        h('small', {}, `allows ${r.summary} (${r.peer})`),
+      ),
+    ),
+    ...c.denies.map((r) =>
+      h(
+        'li',
+        { class: 'cilium-deny' },
+        h('span', { class: 'verdict-denied' }, '✗ '),
+        ...ciliumRuleRef(app, r),
+        h('br'),
+        h('small', {}, `denies ${r.summary} (${r.peer}): a deny wins over every allow`),
+      ),
+    ),
+  ]);
+  if (c.allows.length === 0 && c.denies.length === 0)
+    block.append(h('p', { class: 'muted small' }, 'No Cilium rule matches this connection.'));
+  return block;
+}
+
+/** "Allowed at L4, filtered at L7 by …": the L7 rules Cilium's proxy applies to the allowed part. */
+function l7View(app: App, x: ExplanationJson): HTMLElement | null {
+  if (x.l7 === undefined || x.l7.length === 0) return null;
+  const policies = [...new Set(x.l7.map((l) => l.policy))];
+  return h(
+    'div',
+    { class: 'l7' },
+    h(
+      'p',
+      { class: 'l7-note' },
+      'Allowed at L4, filtered at L7 by ',
+      ...policies.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p)]),
+      ': its proxy decides each request, so not every one is allowed.',
+    ),
+    h(
+      'ul',
+      { class: 'rules' },
+      x.l7.map((l) =>
+        h('li', {}, `${l.l7} rules on ${l.summary}: `, ...ciliumRuleRef(app, { ...l, path: l.entry })),
+      ),
+    ),
+  );
 }
 
 function explanationView(app: App, x: ExplanationJson): HTMLElement {
@@ -475,6 +615,7 @@ function explanationView(app: App, x: ExplanationJson): HTMLElement {
     'div',
     { class: 'explanation' },
     h('p', { class: `verdict verdict-${x.verdict}` }, verdict),
+    l7View(app, x),
     x.segments.length > 1
       ? section(
           'By port',
@@ -640,7 +781,7 @@ function domainSection(app: App, id: string): HTMLElement | null {
     h(
       'p',
       { class: 'muted small' },
-      'Cluster policies allow these names, whatever addresses they resolve to: not counted as connections.',
+      'A policy allows these names (a Cilium toFQDNs rule, a cluster policy domainNames rule); the addresses depend on DNS resolution: not counted as connections.',
     ),
   );
 }
@@ -663,9 +804,11 @@ export function renderDomain(
     h(
       'p',
       {},
-      "A destination outside the cluster named by a cluster policy's ",
+      'A destination outside the cluster named by a policy (a Cilium ',
+      h('code', {}, 'toFQDNs'),
+      " rule, a cluster policy's ",
       h('code', {}, 'domainNames'),
-      ' Accept rule: the addresses are whatever the name resolves to, so these are not counted as connections (as in ',
+      ' Accept rule): the addresses depend on DNS resolution, so these are not counted as connections (as in ',
       h('code', {}, 'netfence analyze'),
       ').',
     ),
@@ -746,11 +889,43 @@ function renderClusterPolicy(app: App, target: HTMLElement, p: ClusterPolicyJson
   );
 }
 
+/**
+ * A Cilium policy: its kind, where it comes from, whether it puts what it selects in default deny, what it
+ * selects, its YAML (and a link to edit it in What-if).
+ */
+function renderCiliumPolicy(app: App, target: HTMLElement, p: CiliumPolicyJson): void {
+  const deny = [p.ingress ? 'ingress' : null, p.egress ? 'egress' : null].filter((x) => x !== null);
+  replace(
+    target,
+    h('h2', {}, p.id),
+    h('p', { class: 'muted' }, `${where(p.file, p.line) || 'from the cluster'} · ${p.kind}`),
+    editButton(app, p.id),
+    h(
+      'p',
+      {},
+      deny.length === 0
+        ? 'Default deny: none (its rules allow or deny only what they name; everything else is left to the other policies).'
+        : `Default deny for ${deny.join(' and ')}: what it selects is allowed only what some rule allows.`,
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Its rules, per selected workload, are listed in the workload\'s "Reachable from" and "Can reach".',
+    ),
+    ...selectsAndYaml(app, p),
+  );
+}
+
 export function renderPolicy(app: App, target: HTMLElement, id: string): void {
   const p = app.model.policies.find((x) => x.id === id);
   const cluster = p === undefined ? app.model.clusterPolicies.find((x) => x.id === id) : undefined;
   if (cluster !== undefined) {
     renderClusterPolicy(app, target, cluster);
+    return;
+  }
+  const cilium = p === undefined ? app.model.ciliumPolicies.find((x) => x.id === id) : undefined;
+  if (cilium !== undefined) {
+    renderCiliumPolicy(app, target, cilium);
     return;
   }
   if (p === undefined) {

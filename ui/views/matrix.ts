@@ -6,6 +6,7 @@ import { namespaceGroup, OUTSIDE } from '../lib/graph.ts';
 import {
   abbreviate,
   cellKey,
+  cellNotes,
   namespaceMatrix,
   VIRTUAL_CELLS,
   visibleRange,
@@ -68,6 +69,14 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
         { class: 'plain' },
         h('li', {}, h('span', { class: 'swatch cell-restricted' }), ' some connection a policy restricts'),
         h('li', {}, h('span', { class: 'swatch cell-open' }), ' only unrestricted connections'),
+        app.model.ciliumPolicies.length === 0
+          ? null
+          : h(
+              'li',
+              {},
+              h('span', { class: 'l7-mark' }, 'L7'),
+              ' allowed at L4, filtered at L7 by a Cilium policy (its HTTP, Kafka or DNS rules decide each request)',
+            ),
       ),
       h(
         'p',
@@ -166,10 +175,11 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
                   'button',
                   {
                     type: 'button',
-                    title: `${label(r.id)} → ${label(c.id)}: ${m.level === 'namespace' ? `${cell.count} of ${cell.possible} workload pairs` : cell.label}${cell.open > 0 ? ` (${cell.open} unrestricted)` : ''}`,
+                    title: `${label(r.id)} → ${label(c.id)}: ${m.level === 'namespace' ? `${cell.count} of ${cell.possible} workload pairs` : cell.label}${cellNotes(cell)}`,
                     onclick: () => app.set({ cell: key, sel: null }),
                   },
                   cell.label,
+                  cell.l7 === 0 ? null : h('span', { class: 'l7-mark' }, ' L7'),
                 ),
               );
             }),
@@ -230,7 +240,7 @@ const CELL = { w: 44, h: 24, rowHead: 200, colHead: 140 };
 
 function cellTitle(m: Matrix, c: MatrixCell, rows: ReadonlyMap<string, string>): string {
   const what = m.level === 'namespace' ? `${c.count} of ${c.possible} workload pairs` : c.label;
-  return `${rows.get(c.row) ?? c.row} → ${rows.get(c.col) ?? c.col}: ${what}${c.open > 0 ? ` (${c.open} unrestricted)` : ''}`;
+  return `${rows.get(c.row) ?? c.row} → ${rows.get(c.col) ?? c.col}: ${what}${cellNotes(c)}`;
 }
 
 /**

@@ -43,9 +43,13 @@ const KIND_SHORT: Record<ClusterPolicyJson['kind'], string> = {
   BaselineAdminNetworkPolicy: 'BANP',
 };
 
-/** A NetworkPolicy or a cluster policy of the model, by id. */
+/** A NetworkPolicy, a cluster policy or a Cilium policy of the model, by id. */
 function policyOf(app: App, id: string | null): { id: string; yaml: string } | undefined {
-  return app.model.policies.find((x) => x.id === id) ?? app.model.clusterPolicies.find((x) => x.id === id);
+  return (
+    app.model.policies.find((x) => x.id === id) ??
+    app.model.clusterPolicies.find((x) => x.id === id) ??
+    app.model.ciliumPolicies.find((x) => x.id === id)
+  );
 }
 
 function draftOf(app: App, key: string): Draft | undefined {
@@ -185,6 +189,13 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       const list = byNs.get(CLUSTER_WIDE) ?? [];
       list.push({ key: p.id, name: `${KIND_SHORT[p.kind]} ${p.name}`, draft: drafts.get(p.id) });
       byNs.set(CLUSTER_WIDE, list);
+    }
+    for (const p of app.model.ciliumPolicies) {
+      const ns = p.namespace ?? CLUSTER_WIDE;
+      const list = byNs.get(ns) ?? [];
+      const kind = p.namespace === null ? 'CCNP' : 'Cilium';
+      list.push({ key: p.id, name: `${kind} ${p.name}`, draft: drafts.get(p.id) });
+      byNs.set(ns, list);
     }
     for (const [key, d] of drafts) {
       if (d.target !== null) continue;
@@ -429,7 +440,9 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             h('span', { class: 'changed' }, `${s.changed} changed`),
             ` · ${s.unchanged} unchanged`,
           ],
-      policyChangeCounts(s) === null ? null : ` · ${policyChangeCounts(s)}`,
+      policyChangeCounts(s, r.ciliumPolicies) === null
+        ? null
+        : ` · ${policyChangeCounts(s, r.ciliumPolicies)}`,
       r.problems.some((p) => p.severity === 'error')
         ? h('span', { class: 'warn' }, ' · some changes have errors and are left out')
         : null,
@@ -474,14 +487,29 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     });
   }
 
-  /** One row of the list of changes: `+ a → b: TCP 80`. */
+  /** One row of the list of changes: `+ a → b: TCP 80`, and what Cilium filters at L7 of it. */
   function changeRow(r: WhatIfJson['rows'][number]): HTMLElement {
-    const what =
-      r.change === 'added'
-        ? r.after
-        : r.change === 'removed'
-          ? r.before
-          : `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`;
+    const changed = `${r.added === null ? '' : `+${r.added} `}${r.removed === null ? '' : `−${r.removed}`}`;
+    return diffItem(r, changed, r.l7);
+  }
+
+  /** One change of reach by DNS name: `+ news/feed-fetcher → feeds.example (by DNS name): TCP 443`. */
+  function domainRow(d: WhatIfJson['domains'][number]): HTMLElement {
+    return diffItem(d, `${d.before ?? ''} → ${d.after ?? ''}`, null);
+  }
+
+  function diffItem(
+    r: {
+      change: 'added' | 'removed' | 'changed';
+      src: string;
+      dst: string;
+      before: string | null;
+      after: string | null;
+    },
+    changed: string,
+    note: string | null,
+  ): HTMLElement {
+    const what = r.change === 'added' ? r.after : r.change === 'removed' ? r.before : changed;
     const sign = r.change === 'added' ? '+' : r.change === 'removed' ? '−' : '~';
     return h(
       'li',
@@ -489,11 +517,17 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
       h('span', { class: `pill ${r.change}` }, sign),
       ` ${r.src} → ${r.dst}: `,
       what,
+      note === null ? null : h('small', { class: 'muted' }, ` (${note})`),
     );
   }
 
   /** One policy change: `~ data/allow-postgres`, `+ ClusterNetworkPolicy/x (Admin, priority 1)` and its notes. */
-  function policyRow(p: WhatIfJson['policies'][number] | WhatIfJson['clusterPolicies'][number]): HTMLElement {
+  function policyRow(
+    p:
+      | WhatIfJson['policies'][number]
+      | WhatIfJson['clusterPolicies'][number]
+      | WhatIfJson['ciliumPolicies'][number],
+  ): HTMLElement {
     const change = p.change === 'modified' ? 'changed' : p.change;
     const sign = p.change === 'added' ? '+' : p.change === 'removed' ? '−' : '~';
     const place =
@@ -516,7 +550,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
 
   /** The list of changes beside the editor: the policies changed, then the connections (as counted). */
   function drawChanges(r: WhatIfJson): void {
-    const policies = [...r.policies, ...r.clusterPolicies];
+    const policies = [...r.policies, ...r.clusterPolicies, ...r.ciliumPolicies];
     replace(
       changesList,
       policies.length === 0
@@ -534,6 +568,14 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             { class: 'insp-section' },
             h('h3', {}, changesHeading(r.summary, r.rows.length)),
             h('ul', { class: 'plain diff-rows' }, r.rows.map(changeRow)),
+          ),
+      r.domains.length === 0
+        ? null
+        : h(
+            'section',
+            { class: 'insp-section' },
+            h('h3', {}, `By DNS name (${r.domains.length})`),
+            h('ul', { class: 'plain diff-rows domain-rows' }, r.domains.map(domainRow)),
           ),
     );
   }
@@ -566,6 +608,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
           : e.change === 'removed'
             ? `no longer allowed: ${e.before ?? ''}`
             : `${e.before ?? ''} → ${e.after ?? ''}`,
+      e.l7 === null ? null : ` (${e.l7})`,
     );
   }
 

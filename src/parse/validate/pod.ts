@@ -11,6 +11,8 @@ import type { Reporter } from './report.ts';
 export interface PodSpecFacts {
   namedPorts: NamedPort[];
   hostNetwork: boolean;
+  /** `spec.nodeName`: the node the pod was scheduled to (set on Pods by the scheduler; absent in templates). */
+  nodeName?: string;
 }
 
 export interface PodSpecRules {
@@ -55,6 +57,8 @@ export function validatePodSpec(
   }
   facts.namedPorts = uniquePorts(facts.namedPorts);
   facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
+  const nodeName = asString(r, [...path, 'nodeName'], map.nodeName);
+  if (nodeName !== undefined && nodeName !== '') facts.nodeName = nodeName;
 
   const restart = asString(r, [...path, 'restartPolicy'], map.restartPolicy);
   const restartPath = [...path, 'restartPolicy'];

@@ -1,0 +1,724 @@
+/**
+ * A reader for the YAML that Kubernetes manifests use, straight from text to values in one pass. Pure.
+ *
+ * It reads what `kubectl`, Helm and most people write: block mappings and sequences (indentless sequences
+ * too), plain, single- and double-quoted scalars on one line, literal block scalars (`|`, `|-`), `---`
+ * documents, comments, CRLF line ends, and flow collections (`{}`, `[a, "b"]`, `{a: 1, b: [2]}`, JSON) of
+ * such scalars. Its values are exactly js-yaml's under the schema the fast path uses (the YAML 1.2 core
+ * schema: plain scalars are typed by js-yaml's own resolver). It **declines** (answers undefined, and
+ * js-yaml reads the whole text as before) on anything else or on any doubt: anchors, aliases, tags, merge
+ * keys, folded and `|+` block scalars, plain or quoted scalars over several lines, explicit or complex keys,
+ * directives, `...`, tabs, control and non-BMP characters, keys with a space before their `:`, nesting
+ * deeper than the stack, and every syntax error (so that the error a user sees is the one the exact readers
+ * give). test/parse/fast-yaml.test.ts compares it with js-yaml.
+ *
+ * Why a hand-written reader (docs/architecture.md): js-yaml builds events, then values from them; reading the
+ * manifests was 60–80% of `analyze`. This one reads the common subset 2.8–4.2 times faster and leaves the
+ * rest to js-yaml, which stays the reference.
+ */
+import { CORE_SCHEMA, mergeTag } from 'js-yaml';
+
+/** What js-yaml's `constructFromEvents` gives, with where each document's root and `items` entries start. */
+export interface FastYaml {
+  values: unknown[];
+  /** Per document: the offset of its root node and, when the root is a mapping, of each `items` entry. */
+  starts: { root: number; items: number[] }[];
+}
+
+/** The schema of the fast path (src/parse/documents.ts); its resolver types plain scalars. */
+export const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+
+/** Thrown to give up; caught at the top (an Error made once: no stack is taken per decline). */
+const DECLINE = new Error('not in the subset the fast YAML reader reads');
+
+/** Characters js-yaml rejects, or that need care: tabs, BOMs, U+2028/9, non-BMP (and CRs without LF, below). */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const UNUSUAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFEFF\uFFFE\uFFFF\u2028\u2029\t]/;
+const LONE_CR = /\r(?!\n)/;
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+const COMMA = 44;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const BACKSLASH = 92;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+const DOT = 46;
+const PIPE = 124;
+
+/** The longest key read here (js-yaml and `yaml` disagree past 1024 characters: src/parse/documents.ts). */
+const MAX_KEY = 1000;
+/** Plain scalars this long that start like a number are left to js-yaml (documents.ts `hasUnsafeScalar`). */
+const LONG_NUMBERISH = 200;
+
+let src = '';
+let len = 0;
+let pos = 0;
+/** Indentation of the line `pos` is on (pos at its first character that is not a space); -1 at an end. */
+let indent = -1;
+/** Set by `scanPlain`: the scalar ends at a `:` indicator (it is a key). */
+let plainIsKey = false;
+
+function decline(): never {
+  throw DECLINE;
+}
+
+function isBreak(c: number): boolean {
+  return c === LF || c === CR;
+}
+
+/** End of a line's content: a line break or the end of the text. */
+function atLineEnd(p: number): boolean {
+  return p >= len || isBreak(src.charCodeAt(p));
+}
+
+/** A space, a line break or the end: what must follow `-`, `:` and `#` indicators. */
+function isBlank(p: number): boolean {
+  return p >= len || src.charCodeAt(p) === SPACE || isBreak(src.charCodeAt(p));
+}
+
+/** Past the line break at or after `p` (the rest of the line must already be known to be a comment or blank). */
+function skipLine(p: number): number {
+  const lf = src.indexOf('\n', p);
+  return lf < 0 ? len : lf + 1;
+}
+
+/** Is there a document marker (`---` or `...` followed by a blank) at `p`, the start of a line? */
+function isMarker(p: number): boolean {
+  const c = src.charCodeAt(p);
+  return (
+    (c === DASH || c === DOT) && src.charCodeAt(p + 1) === c && src.charCodeAt(p + 2) === c && isBlank(p + 3)
+  );
+}
+
+/**
+ * From the start of a line: skips blank and comment lines, and sets `pos` at the first character of the next
+ * content line and `indent` to its indentation; at the end of the text or at a document marker (pos at the
+ * line's start), `indent` is -1.
+ */
+function nextContent(): void {
+  for (;;) {
+    if (pos >= len) {
+      indent = -1;
+      return;
+    }
+    const lineStart = pos;
+    while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+    if (atLineEnd(pos) || src.charCodeAt(pos) === HASH) {
+      pos = skipLine(pos);
+      continue;
+    }
+    if (pos === lineStart && isMarker(pos)) {
+      indent = -1;
+      return;
+    }
+    indent = pos - lineStart;
+    return;
+  }
+}
+
+/** After a node on a line: spaces, then a comment or the line's end; then on to the next content line. */
+function endLine(): void {
+  const start = pos;
+  while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+  if (pos < len) {
+    const c = src.charCodeAt(pos);
+    if (c === HASH) {
+      if (pos === start) decline();
+    } else if (!isBreak(c)) decline();
+    pos = skipLine(pos);
+  }
+  nextContent();
+}
+
+const plainResolver = (() => {
+  // Plain scalars whose first character no implicit tag of the schema starts with are strings.
+  const starts = new Uint8Array(128);
+  for (const c of '-+.0123456789~nNtTfF<') starts[c.charCodeAt(0)] = 1;
+  return (text: string): unknown => {
+    const c = text.charCodeAt(0);
+    if (text.length > 0 && (c >= 128 || starts[c] === 0)) return text;
+    return FAST_SCHEMA.resolveImplicitScalarTag(text).value;
+  };
+})();
+
+/** Can a plain scalar start at `p` (block context)? Not at an indicator, nor at `-`, `?`, `:` before a blank. */
+function canStartPlain(p: number): boolean {
+  const c = src.charCodeAt(p);
+  switch (c) {
+    case DASH:
+    case COLON:
+    case 63: // ?
+      return !isBlank(p + 1);
+    case COMMA:
+    case LBRACKET:
+    case RBRACKET:
+    case LBRACE:
+    case RBRACE:
+    case HASH:
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case PIPE:
+    case 62: // >
+    case SQUOTE:
+    case DQUOTE:
+    case 37: // %
+    case 64: // @
+    case 96: // `
+      return false;
+    default:
+      return true;
+  }
+}
+
+/**
+ * A plain scalar in block context from `pos`, on this line: returns its end (trailing spaces excluded) and
+ * leaves `pos` there; sets `plainIsKey` when a `:` indicator follows (then `pos` is just past the `:`).
+ */
+function scanPlain(): number {
+  let p = pos;
+  let end = p;
+  plainIsKey = false;
+  for (; p < len; p++) {
+    const c = src.charCodeAt(p);
+    if (c === LF || c === CR) break;
+    if (c === SPACE) {
+      if (src.charCodeAt(p + 1) === HASH) break;
+      continue;
+    }
+    if (c === COLON && isBlank(p + 1)) {
+      // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
+      if (end !== p) decline();
+      plainIsKey = true;
+      pos = p + 1;
+      return end;
+    }
+    end = p + 1;
+  }
+  pos = end;
+  return end;
+}
+
+/** The one-character escapes of double-quoted scalars that are read here, by the character after `\\`. */
+const ESCAPES: (string | undefined)[] = (() => {
+  const table = new Array<string | undefined>(128).fill(undefined);
+  const pairs: [string, string][] = [
+    ['0', '\0'],
+    ['a', '\x07'],
+    ['b', '\b'],
+    ['t', '\t'],
+    ['n', '\n'],
+    ['v', '\v'],
+    ['f', '\f'],
+    ['r', '\r'],
+    ['e', '\x1B'],
+    [' ', ' '],
+    ['"', '"'],
+    ['/', '/'],
+    ['\\', '\\'],
+    ['_', '\xA0'],
+  ];
+  for (const [c, value] of pairs) table[c.charCodeAt(0)] = value;
+  return table;
+})();
+
+/**
+ * The value of the quoted scalar whose opening quote (`"` or `'`) is at `pos`, on one line; `pos` goes past
+ * its end. In single quotes `''` is a quote; in double quotes `\\` starts an escape.
+ */
+function readQuoted(): string {
+  const quote = src.charCodeAt(pos);
+  let p = pos + 1;
+  let out = '';
+  let from = p;
+  for (;;) {
+    if (p >= len) decline();
+    const c = src.charCodeAt(p);
+    if (c === quote) {
+      if (quote === DQUOTE || src.charCodeAt(p + 1) !== SQUOTE) break;
+      out += src.slice(from, p + 1);
+      p += 2;
+      from = p;
+    } else if (c === LF || c === CR) {
+      decline();
+    } else if (c === BACKSLASH && quote === DQUOTE) {
+      out += src.slice(from, p);
+      p = readEscape(p + 1);
+      out += escaped;
+      from = p;
+    } else {
+      p++;
+    }
+  }
+  out += src.slice(from, p);
+  pos = p + 1;
+  return out;
+}
+
+/** Set by `readEscape`: what the escape stands for. */
+let escaped = '';
+
+/** Reads the escape whose character (after `\\`) is at `p` into `escaped`; returns the offset after it. */
+function readEscape(p: number): number {
+  const e = src.charCodeAt(p);
+  const simple = e < 128 ? ESCAPES[e] : undefined;
+  if (simple !== undefined) {
+    escaped = simple;
+    return p + 1;
+  }
+  // \N, \L, \P, \U, a line break, anything else: left to js-yaml.
+  if (e !== 120 && e !== 117) decline();
+  // \xXX, \uXXXX (not a surrogate: js-yaml would pair or keep it as it is)
+  const digits = e === 120 ? 2 : 4;
+  const hex = src.slice(p + 1, p + 1 + digits);
+  if (hex.length !== digits || !/^[0-9a-fA-F]+$/.test(hex)) decline();
+  const code = parseInt(hex, 16);
+  if (code >= 0xd800 && code <= 0xdfff) decline();
+  escaped = String.fromCharCode(code);
+  return p + 1 + digits;
+}
+
+/** A mapping key from a scalar's value: js-yaml's objects turn every key into a string. */
+function keyOf(value: unknown, length: number): string {
+  if (length > MAX_KEY) decline();
+  if (value === '<<') decline(); // a merge key (quoted `"<<"` is a plain key, but rare: also left to js-yaml)
+  const key = String(value);
+  if (key === '__proto__') decline();
+  return key;
+}
+
+function setKey(map: Record<string, unknown>, key: string, value: unknown): void {
+  // A duplicate key is an error for js-yaml (and `yaml`): theirs to report.
+  // (No value read here is undefined: a key whose value is not undefined is there, or inherited.)
+  if (map[key] !== undefined && Object.prototype.hasOwnProperty.call(map, key)) decline();
+  map[key] = value;
+}
+
+/** A plain scalar from `start` to `end`: typed as js-yaml's schema types it. */
+function plainValue(start: number, end: number): unknown {
+  const text = src.slice(start, end);
+  if (end - start >= LONG_NUMBERISH && /[-+.\d]/.test(text[0] ?? '')) decline();
+  return plainResolver(text);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Flow collections: `[…]` and `{…}`, on one line or several (JSON).
+
+/** Skips spaces, line breaks and (after a space or at a line's start) comments inside a flow collection. */
+function skipFlowSpace(minIndent: number): void {
+  let lineStart = -1;
+  for (;;) {
+    if (pos >= len) decline();
+    const c = src.charCodeAt(pos);
+    if (c === SPACE) pos++;
+    else if (c === CR || c === LF) {
+      pos = skipLine(pos);
+      lineStart = pos;
+      // A document marker ends the document; a line indented no more than the block around it is an error.
+      if (isMarker(pos)) decline();
+    } else if (c === HASH) {
+      const before = src.charCodeAt(pos - 1);
+      if (before !== SPACE && !isBreak(before)) decline();
+      pos = skipLine(pos);
+      lineStart = pos;
+    } else {
+      if (lineStart >= 0 && pos - lineStart <= minIndent) decline();
+      return;
+    }
+  }
+}
+
+/**
+ * A scalar inside a flow collection: quoted, or plain of characters that cannot be indicators there. A key
+ * (`key`) ends at a `:` before a blank; any other `:` is left to js-yaml.
+ */
+function flowScalar(key: boolean): { value: unknown; length: number } {
+  const c = src.charCodeAt(pos);
+  if (c === DQUOTE || c === SQUOTE) {
+    const start = pos;
+    const value = readQuoted();
+    return { value, length: pos - start };
+  }
+  if (!canStartPlain(pos)) decline();
+  // `-`, `?`, `:` start a plain scalar in a flow collection only before a character that can follow them.
+  if (c === DASH || c === COLON || c === 63) {
+    const next = src.charCodeAt(pos + 1);
+    if (next === COMMA || next === LBRACKET || next === RBRACKET || next === LBRACE || next === RBRACE)
+      decline();
+  }
+  const start = pos;
+  let end = pos;
+  let p = pos;
+  for (; p < len; p++) {
+    const ch = src.charCodeAt(p);
+    if (ch === COMMA || ch === RBRACKET || ch === RBRACE || ch === LF || ch === CR) break;
+    if (ch === SPACE) {
+      if (src.charCodeAt(p + 1) === HASH) decline();
+      continue;
+    }
+    if (ch === COLON) {
+      // A `:` before a blank or a flow indicator ends a key; before anything else it is part of the scalar
+      // (`registry:5000/a`, `::/0`).
+      const next = src.charCodeAt(p + 1);
+      const ends =
+        isBlank(p + 1) ||
+        next === COMMA ||
+        next === LBRACKET ||
+        next === RBRACKET ||
+        next === LBRACE ||
+        next === RBRACE;
+      if (!ends) {
+        end = p + 1;
+        continue;
+      }
+      if (key && isBlank(p + 1)) break;
+      decline();
+    }
+    // `[`, `{`, `#`, quotes inside: left to js-yaml.
+    if (ch === LBRACKET || ch === LBRACE || ch === HASH || ch === DQUOTE || ch === SQUOTE) decline();
+    end = p + 1;
+  }
+  // A plain scalar that goes on past its line would be folded; a key must end on its line.
+  if (p >= len || isBreak(src.charCodeAt(p))) {
+    if (key) decline();
+    pos = p;
+    skipFlowSpaceNoCheck();
+    const next = src.charCodeAt(pos);
+    if (next !== COMMA && next !== RBRACKET && next !== RBRACE) decline();
+  }
+  // A key with spaces before its `:`: left to js-yaml.
+  if (key && end !== p) decline();
+  pos = end;
+  return { value: plainValue(start, end), length: end - start };
+}
+
+/** Skips spaces, line breaks and comments (for a look ahead only). */
+function skipFlowSpaceNoCheck(): void {
+  while (pos < len) {
+    const c = src.charCodeAt(pos);
+    if (c === SPACE || c === CR || c === LF) pos++;
+    else if (c === HASH) pos = skipLine(pos);
+    else return;
+  }
+}
+
+function flowNode(minIndent: number): unknown {
+  const c = src.charCodeAt(pos);
+  if (c === LBRACKET) return flowSequence(minIndent);
+  if (c === LBRACE) return flowMapping(minIndent);
+  return flowScalar(false).value;
+}
+
+/** Past the `[` or `{` at `pos`; true when the collection is empty (then past its `close` too). */
+function openFlow(minIndent: number, close: number): boolean {
+  pos++;
+  skipFlowSpace(minIndent);
+  if (src.charCodeAt(pos) !== close) return false;
+  pos++;
+  return true;
+}
+
+/**
+ * After an entry of a flow collection: true at its end (then past `close`), false past a `,` before the next
+ * entry. Anything else (a `:` after a sequence entry, a trailing comma) is left to js-yaml.
+ */
+function flowEnds(minIndent: number, close: number): boolean {
+  skipFlowSpace(minIndent);
+  const c = src.charCodeAt(pos);
+  pos++;
+  if (c === close) return true;
+  if (c !== COMMA) decline();
+  skipFlowSpace(minIndent);
+  if (src.charCodeAt(pos) === close) decline();
+  return false;
+}
+
+/** A flow sequence from its `[` at `pos`; the offset of each entry goes to `starts` if given. */
+function flowSequence(minIndent: number, starts?: number[]): unknown[] {
+  const out: unknown[] = [];
+  if (openFlow(minIndent, RBRACKET)) return out;
+  do {
+    starts?.push(pos);
+    out.push(flowNode(minIndent));
+  } while (!flowEnds(minIndent, RBRACKET));
+  return out;
+}
+
+/**
+ * A flow mapping from its `{` at `pos`; for a document's root, `items` gets where the entries of its `items`
+ * list start.
+ */
+function flowMapping(minIndent: number, items?: number[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (openFlow(minIndent, RBRACE)) return out;
+  do {
+    const c = src.charCodeAt(pos);
+    if (c === LBRACKET || c === LBRACE) decline(); // a collection as a key
+    const { value: k, length } = flowScalar(true);
+    // `key: value`; after a quoted key (JSON-like) the `:` may be followed by the value directly.
+    if (src.charCodeAt(pos) !== COLON) decline();
+    pos++;
+    if (c !== DQUOTE && c !== SQUOTE && !isBlank(pos)) decline();
+    skipFlowSpace(minIndent);
+    const v = src.charCodeAt(pos);
+    if (v === COMMA || v === RBRACE) decline(); // an empty value
+    const name = keyOf(k, length);
+    const value =
+      items !== undefined && name === 'items' && v === LBRACKET
+        ? flowSequence(minIndent, items)
+        : flowNode(minIndent);
+    setKey(out, name, value);
+  } while (!flowEnds(minIndent, RBRACE));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Block collections.
+
+/** Is `pos` at a block sequence entry (`-` before a blank)? */
+function atDash(): boolean {
+  return src.charCodeAt(pos) === DASH && isBlank(pos + 1);
+}
+
+/**
+ * The node that starts at `pos`, the first character of a line indented `n` (or of the rest of a line after
+ * `- `, at column `n`), inside a block indented `parent`. On return `pos` and `indent` are at the next
+ * content line. Where a list's entries start goes to `starts` if the node is a list; where the entries of
+ * its `items` list start, to `items` if it is a mapping (for a document's root).
+ */
+function blockNode(n: number, parent: number, starts?: number[], items?: number[]): unknown {
+  if (atDash()) return blockSequence(n, starts);
+  const c = src.charCodeAt(pos);
+  if (c === LBRACKET || c === LBRACE) return flowInBlock(parent, starts, items);
+  if (c === PIPE) return literalScalar(parent);
+  const keyStart = pos;
+  const value = inlineScalar();
+  if (plainIsKey || quotedIsKey()) return blockMapping(n, value, pos - keyStart, items);
+  endLine();
+  return value;
+}
+
+/** A flow collection at `pos`, alone on the rest of its line in a block indented `parent`. */
+function flowInBlock(parent: number, starts?: number[], items?: number[]): unknown {
+  const value = src.charCodeAt(pos) === LBRACKET ? flowSequence(parent, starts) : flowMapping(parent, items);
+  endLine();
+  return value;
+}
+
+/** After a quoted scalar: is it a key (a `:` and a blank right after it)? Then `pos` goes past the `:`. */
+function quotedIsKey(): boolean {
+  if (src.charCodeAt(pos) === COLON && isBlank(pos + 1)) {
+    pos++;
+    plainIsKey = true;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A literal block scalar (`|` or `|-`, the forms ConfigMaps use for files) whose `|` is at `pos`, in a block
+ * indented `parent`; `pos` and `indent` go to the next content line. Its lines keep their text after the
+ * indentation of the first one, joined by line breaks, with one at the end (`|`) or none (`|-`). Left to
+ * js-yaml: `|+`, an indentation indicator, folded scalars (`>`), no content, and a line of spaces only that
+ * is longer than the indentation (where YAML's rules for it need care).
+ */
+function literalScalar(parent: number): string {
+  if (parent < 0) decline();
+  pos++;
+  const strip = src.charCodeAt(pos) === DASH;
+  if (strip) pos++;
+  const header = pos;
+  while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+  if (pos < len && !isBreak(src.charCodeAt(pos))) {
+    if (src.charCodeAt(pos) !== HASH || pos === header) decline();
+  }
+  pos = skipLine(pos);
+  let n = -1;
+  let blanks = 0;
+  let longestBlank = 0;
+  let out = '';
+  let lines = 0;
+  while (pos < len) {
+    const lineStart = pos;
+    let p = pos;
+    while (p < len && src.charCodeAt(p) === SPACE) p++;
+    const spaces = p - lineStart;
+    if (atLineEnd(p)) {
+      // A line of spaces only: an empty line of the scalar (or after it).
+      if (spaces > longestBlank) longestBlank = spaces;
+      blanks++;
+      pos = skipLine(p);
+      continue;
+    }
+    if (n < 0) {
+      if (spaces <= parent) break;
+      n = spaces;
+    } else if (spaces < n) break;
+    let end = src.indexOf('\n', p);
+    if (end < 0) end = len;
+    const next = end < len ? end + 1 : len;
+    if (end > lineStart && src.charCodeAt(end - 1) === CR) end--;
+    if (lines > 0) blanks++;
+    out += '\n'.repeat(blanks) + src.slice(lineStart + n, end);
+    blanks = 0;
+    lines++;
+    pos = next;
+  }
+  if (n < 0 || longestBlank > n) decline();
+  // Back to the start of the line that ended the scalar (pos is there, or at the end).
+  nextContent();
+  return strip ? out : `${out}\n`;
+}
+
+/** A scalar on this line from `pos`: quoted or plain (then `plainIsKey` tells whether it is a key). */
+function inlineScalar(): unknown {
+  const c = src.charCodeAt(pos);
+  plainIsKey = false;
+  if (c === DQUOTE || c === SQUOTE) return readQuoted();
+  if (!canStartPlain(pos)) decline();
+  const start = pos;
+  const end = scanPlain();
+  return plainValue(start, end);
+}
+
+/**
+ * The mapping whose first key (already read: its value `firstKey`, `firstLength` characters) is at column
+ * `n`; `pos` is just past the key's `:`. `items`, for a document's root, gets where the entries of its `items`
+ * list start.
+ */
+function blockMapping(
+  n: number,
+  firstKey: unknown,
+  firstLength: number,
+  items?: number[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let key = keyOf(firstKey, firstLength);
+  for (;;) {
+    const starts = items !== undefined && key === 'items' ? items : undefined;
+    const value = valueAfterColon(n, starts);
+    // (Every list records its entries; should one not, no start is better than a wrong one.)
+    if (starts !== undefined && Array.isArray(value) && value.length !== starts.length) decline();
+    setKey(out, key, value);
+    if (indent < n) return out;
+    if (indent > n || atDash()) decline();
+    const start = pos;
+    const k = inlineScalar();
+    if (!plainIsKey && !quotedIsKey()) decline();
+    key = keyOf(k, pos - start);
+  }
+}
+
+/** The value of a mapping entry at column `n`, from just past its `:`. */
+function valueAfterColon(n: number, starts?: number[]): unknown {
+  while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+  const c = src.charCodeAt(pos);
+  if (pos >= len || isBreak(c) || c === HASH) {
+    pos = skipLine(pos);
+    nextContent();
+    if (indent > n) return blockNode(indent, n, starts);
+    if (indent === n && atDash()) return blockSequence(n, starts);
+    return null;
+  }
+  if (c === LBRACKET || c === LBRACE) return flowInBlock(n, starts);
+  if (c === PIPE) return literalScalar(n);
+  const value = inlineScalar();
+  // `a: b: c`, `a: "b": c`: an error for js-yaml.
+  if (plainIsKey || quotedIsKey()) decline();
+  endLine();
+  return value;
+}
+
+/** The sequence whose first `-` is at `pos`, column `n`; the offset of each entry goes to `starts` if given. */
+function blockSequence(n: number, starts: number[] | undefined): unknown[] {
+  const out: unknown[] = [];
+  for (;;) {
+    const dash = pos;
+    pos++;
+    while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
+    const c = src.charCodeAt(pos);
+    if (pos >= len || isBreak(c) || c === HASH) {
+      if (c === HASH && pos === dash + 1) decline();
+      pos = skipLine(pos);
+      nextContent();
+      if (indent > n) {
+        starts?.push(pos);
+        out.push(blockNode(indent, n));
+      } else {
+        starts?.push(-1);
+        out.push(null);
+      }
+    } else {
+      const column = n + (pos - dash);
+      starts?.push(pos);
+      out.push(blockNode(column, n));
+    }
+    if (indent < n) return out;
+    if (indent > n) decline();
+    if (!atDash()) return out;
+  }
+}
+
+/** The document's root node, from the first content line; `pos`/`indent` after it. */
+function rootNode(start: { root: number; items: number[] }): unknown {
+  start.root = pos;
+  return blockNode(indent, -1, undefined, start.items);
+}
+
+/**
+ * The documents of `text` with the values js-yaml gives (`constructFromEvents` with `FAST_SCHEMA`), or
+ * undefined when the text is not in the subset this reader reads (then js-yaml must read it).
+ */
+export function readFastYaml(text: string): FastYaml | undefined {
+  if (UNUSUAL.test(text) || (text.includes('\r') && LONE_CR.test(text))) return undefined;
+  src = text;
+  len = text.length;
+  pos = 0;
+  try {
+    const values: unknown[] = [];
+    const starts: { root: number; items: number[] }[] = [];
+    // An explicit document (`---`) that has had no content yet.
+    let open = false;
+    nextContent();
+    for (;;) {
+      if (indent >= 0) {
+        const start = { root: -1, items: [] as number[] };
+        values.push(rootNode(start));
+        starts.push(start);
+        open = false;
+        // After the root: the end or a marker.
+        if (indent >= 0) decline();
+        continue;
+      }
+      if (pos >= len) break;
+      // A marker: `---` may be followed by a comment only; `...` is left to js-yaml.
+      if (src.charCodeAt(pos) !== DASH) decline();
+      if (open) {
+        values.push(null);
+        starts.push({ root: -1, items: [] });
+      }
+      pos += 3;
+      endLine();
+      open = true;
+    }
+    if (open) {
+      values.push(null);
+      starts.push({ root: -1, items: [] });
+    }
+    return { values, starts };
+  } catch (error) {
+    // A decline, or nesting deeper than the stack (js-yaml and `yaml` then say what they say of it).
+    if (error === DECLINE || error instanceof RangeError) return undefined;
+    throw error;
+  } finally {
+    src = '';
+  }
+}

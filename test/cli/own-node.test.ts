@@ -1,0 +1,63 @@
+/**
+ * Traffic from a pod's own node (issue #17, docs/cni.md), end to end: `spec.nodeName` read from the input,
+ * the node's address and the host-network pod on it let into an isolated pod, `explain` naming the rule.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../support/cli.ts';
+
+const FIXTURE = 'test/fixtures/own-node/cluster.yaml';
+
+describe('traffic from the pod’s own node', () => {
+  test('analyze: the own node reaches the isolated pod, the other node does not', async () => {
+    const r = await runCli(['analyze', FIXTURE, '--granularity', 'pod']);
+    const rows = r.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+    const into = (dst: string) => rows.filter((row) => row[1] === dst).map((row) => row[0]);
+    assert.deepEqual(into('shop/web'), ['kube-system/agent', '192.168.0.1/32']);
+  });
+
+  test('explain names the rule (text and JSON)', async () => {
+    const r = await runCli(['explain', '--from', 'kube-system/agent', '--to', 'shop/web', FIXTURE]);
+    assert.match(r.stdout, /^kube-system\/agent → shop\/web: ALLOWED on all ports$/m);
+    assert.match(
+      r.stdout,
+      /own node: always allowed \(Kubernetes\): kube-system\/agent runs on the pod's node/,
+    );
+    const cilium = await runCli([
+      'explain',
+      '--from',
+      'kube-system/agent',
+      '--to',
+      'shop/web',
+      FIXTURE,
+      '--cni',
+      'cilium',
+      '-o',
+      'json',
+    ]);
+    const json = JSON.parse(cilium.stdout) as { explanations: { ingress: { ownNode?: string } }[] };
+    assert.equal(json.explanations[0]!.ingress.ownNode, 'own node: always allowed (cilium: allow-localhost)');
+    const policy = await runCli([
+      'explain',
+      '--from',
+      'kube-system/agent',
+      '--to',
+      'shop/web',
+      FIXTURE,
+      '--cni',
+      'cilium',
+      '--cni-option',
+      'allow-localhost=policy',
+    ]);
+    assert.match(policy.stdout, /DENIED/);
+    assert.match(policy.stdout, /allow-localhost=policy/);
+  });
+
+  test('diff: removing the deny opens web to the rest, not to its own node, which was open already', async () => {
+    const r = await runCli(['diff', FIXTURE, 'test/fixtures/own-node/open.yaml']);
+    assert.match(r.stdout, /^\+3 connections, −0, 0 changed/m);
+    assert.match(r.stdout, /^ {2}kube-system\/agent2 +shop\/web +All connections$/m);
+    assert.match(r.stdout, /^ {2}any address except 192\.168\.0\.1\/32 +shop\/web +All connections$/m);
+    assert.doesNotMatch(r.stdout, /kube-system\/agent +shop\/web/);
+  });
+});
