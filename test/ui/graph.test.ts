@@ -502,15 +502,48 @@ describe('the graph reads at every size', { skip }, () => {
       assert.equal(g.nodes.filter((n) => n.id.startsWith('ns:')).length, 100);
       assert.equal(g.nodes.filter((n) => n.id.split('/').length === 3).length, 0);
       const status = await page.locator('.graph-status').innerText();
-      assert.match(status, /^100 namespaces \(1,000 workloads\), [\d,]+ connections drawn/);
+      // A line between namespaces is not a connection: both counted, each with its unit.
+      assert.match(
+        status,
+        /^100 namespaces \(1,000 workloads\), [\d,]+ namespace links drawn \([\d,]+ connections between namespaces\)/,
+      );
       assert.doesNotMatch(status, /0 workloads,/);
       await shot(page, 'graph-overview');
+      // Readable at the default zoom: the namespaces' 12-unit labels at 11 px or more on screen.
+      assert.ok(g.zoom * 12 >= 11, `labels at ${(g.zoom * 12).toFixed(1)} px`);
+      // In name order, row by row, filling the canvas's width.
+      const tops = g.nodes.filter((n) => n.id.startsWith('ns:'));
+      const order = [...tops]
+        .sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x)
+        .map((n) => n.id);
+      assert.deepEqual(order, [...order].sort());
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      const left = Math.min(...tops.map((n) => n.box.x1));
+      const right = Math.max(...tops.map((n) => n.box.x2));
+      assert.ok(right - left >= canvas.width * 0.8, `${right - left} of ${canvas.width} px wide`);
+      assert.ok(left >= 0 && right <= canvas.width, `from ${left} to ${right} of ${canvas.width} px`);
+      // The same arrangement on every load, in a fresh browser.
+      const again = await session(1440, 900);
+      try {
+        await again.page.goto(`${large.url}#/graph`);
+        const h = await settled(again.page);
+        const ids = tops.map((n) => n.id);
+        assert.deepEqual(positions(h, ids), positions(g, ids));
+      } finally {
+        await again.browser.close();
+      }
       // The weaker lines are not in the page until a selection of one of their ends asks for them.
-      const weak = g.notDrawn[0];
+      // (One whose source is in view: the overview starts at a readable zoom, its lower rows below the fold.)
+      const inView = (id: string): boolean => {
+        const b = g.nodes.find((n) => n.id === id)?.box;
+        return b !== undefined && b.y1 > 40 && b.y2 < canvas.height && b.x1 > 0 && b.x2 < canvas.width;
+      };
+      const weak = g.notDrawn.find((l) => inView(l.source) || inView(l.target));
       assert.ok(
         weak !== undefined && g.notDrawn.length === Number(/([\d,]+) weaker not drawn/.exec(status)?.[1]),
       );
-      await clickNode(page, g, weak.source);
+      const end = inView(weak.source) ? weak.source : weak.target;
+      await clickNode(page, g, end);
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().edges.some((e) => e.id === id),
         weak.id,
@@ -521,7 +554,7 @@ describe('the graph reads at every size', { skip }, () => {
         line.classes.includes('selected-near') && !line.classes.includes('dimmed'),
         line.classes.join(' '),
       );
-      assert.ok(!picked.notDrawn.some((l) => l.source === weak.source || l.target === weak.source));
+      assert.ok(!picked.notDrawn.some((l) => l.source === end || l.target === end));
       await page.keyboard.press('Escape');
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().notDrawn.some((l) => l.id === id),
@@ -579,7 +612,7 @@ describe('the graph reads at every size', { skip }, () => {
       // The system workloads have no tier: they form one group.
       assert.ok(drawn.includes('nolabel'), drawn.join(' '));
       const status = new RegExp(
-        `^${drawn.length} groups by tier \\(1,000 workloads\\), [\\d,]+ connections drawn`,
+        `^${drawn.length} groups by tier \\(1,000 workloads\\), [\\d,]+ group links drawn \\([\\d,]+ connections between groups\\)`,
       );
       assert.match(await page.locator('.graph-status').innerText(), status);
       // A reload keeps the grouping.

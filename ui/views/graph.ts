@@ -343,7 +343,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     h(
       'p',
       { class: 'row' },
-      h('button', { type: 'button', onclick: () => canvas.fit() }, 'Fit'),
+      h('button', { type: 'button', onclick: () => canvas.fit(true) }, 'Fit'),
       h('button', { type: 'button', onclick: () => canvas.layout(true) }, 'Re-layout'),
     ),
     legendBox,
