@@ -586,6 +586,40 @@ describe('the graph reads at every size', { skip }, () => {
     }
   });
 
+  test('search-first focus on the overview: the namespace expands with room around it, readable, labels apart', async () => {
+    const { browser, page } = await session(1440, 900);
+    try {
+      await page.goto(`${large.url}#/graph`);
+      await settled(page);
+      await page.keyboard.press('/');
+      await page.keyboard.type('tenant-0001/auth');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === 'ns:tenant-0001'),
+      );
+      await page.waitForFunction(() =>
+        decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=node:tenant-0001/'),
+      );
+      await page.waitForTimeout(400);
+      const g = await settled(page);
+      await shot(page, 'graph-overview-find');
+      assert.deepEqual(boxOverlaps(g), []);
+      assert.deepEqual(collisions(g), []);
+      // Zoomed to it: the workloads' labels read at 11 px or more, the namespace whole in view.
+      assert.ok(g.zoom * 12 >= 11, `labels at ${(g.zoom * 12).toFixed(1)} px`);
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      const ns = g.nodes.find((n) => n.id === 'ns:tenant-0001')!;
+      assert.ok(
+        ns.box.x1 >= 0 && ns.box.y1 >= 0 && ns.box.x2 <= canvas.width && ns.box.y2 <= canvas.height,
+        JSON.stringify(ns.box),
+      );
+      // The selection's lines are labelled.
+      assert.ok(g.edges.some((e) => e.labelBox !== null));
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('the overview groups by a chosen label instead, kept in the URL, one group expanded at a time', async () => {
     const { browser, page } = await session(1440, 900);
     const groups = (): Promise<string[]> =>
