@@ -586,6 +586,32 @@ describe('the graph reads at every size', { skip }, () => {
     }
   });
 
+  test('Attack paths opened first place the workloads as the Graph does; the path names its first hop', async () => {
+    const ids = [POSTGRES, 'shop/Deployment/web', 'shop/Deployment/api', 'monitoring/StatefulSet/prometheus'];
+    const first = await session(1440, 900);
+    let inPaths: Record<string, { x: number; y: number }>;
+    try {
+      await first.page.goto(`${served.url}#/paths?from=shop/Deployment/web&to=${POSTGRES}`);
+      await first.page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.classes.includes('hop-0')),
+      );
+      inPaths = positions(await settled(first.page), ids);
+      assert.match(
+        await first.page.locator('.hop-group', { hasText: 'Targets' }).innerText(),
+        /data\/postgres: shop\/web → [^\n]+ → data\/postgres/,
+      );
+    } finally {
+      await first.browser.close();
+    }
+    const second = await session(1440, 900);
+    try {
+      await second.page.goto(`${served.url}#/graph`);
+      assert.deepEqual(positions(await settled(second.page), ids), inPaths);
+    } finally {
+      await second.browser.close();
+    }
+  });
+
   test('search-first focus on the overview: the namespace expands with room around it, readable, labels apart', async () => {
     const { browser, page } = await session(1440, 900);
     try {

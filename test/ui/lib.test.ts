@@ -18,7 +18,7 @@ import {
 } from '../../ui/lib/graph.ts';
 import { labelsMatch, parseLabelFilter } from '../../ui/lib/labels.ts';
 import { namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
-import { layers, maxHops, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
+import { layers, maxHops, pathText, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
 import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
 import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
 import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
@@ -380,6 +380,17 @@ describe('attack paths', () => {
     assert.deepEqual([...treeEdges(p, 1)], ['w>a']);
     assert.deepEqual([...treeEdges(p)], ['w>a', 'a>d']);
     assert.deepEqual([...targetEdges(p)], ['w>a', 'a>d']);
+  });
+
+  test('a path reads from the compromised workload, every hop named', () => {
+    assert.equal(
+      pathText(p.targets[0]!.path, (id) => id.toUpperCase()),
+      'W → A → D',
+    );
+    assert.equal(
+      pathText([], (id) => id),
+      '',
+    );
   });
 });
 
