@@ -478,6 +478,23 @@ describe('the graph reads at every size', { skip }, () => {
       const pg = g.nodes.find((n) => n.id === POSTGRES)!;
       assert.ok(pg.box.y2 - pg.box.y1 >= 14, `postgres is ${pg.box.y2 - pg.box.y1} px high`);
       await shot(page, 'graph-1024');
+      // The header: the connection count whole and in view, every tab on one line.
+      const summary = (await page.locator('header .summary').boundingBox())!;
+      const connections = (await page.locator('header .summary-connections').boundingBox())!;
+      assert.ok(
+        connections.width > 0 && connections.x + connections.width <= summary.x + summary.width + 0.5,
+        `connections ${JSON.stringify(connections)} in ${JSON.stringify(summary)}`,
+      );
+      assert.ok(connections.y + connections.height <= summary.y + summary.height + 0.5);
+      assert.match(await page.locator('header .summary-connections').innerText(), /^\d+ allowed connections/);
+      const tabs: { text: string; height: number }[] = [];
+      for (const tab of await page.locator('.tabs .tab').all())
+        tabs.push({ text: await tab.innerText(), height: (await tab.boundingBox())!.height });
+      const one = Math.min(...tabs.map((t) => t.height));
+      assert.deepEqual(
+        tabs.filter((t) => t.height > one + 1).map((t) => t.text),
+        [],
+      );
       await page.locator('#search').fill('postgres');
       await page.locator('#search').press('Enter');
       await page.locator('.inspector h2', { hasText: 'data/postgres' }).waitFor();

@@ -477,7 +477,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       parent: null,
       count: 1,
       ingress: null,
-      title: `${d}: outside the cluster, allowed by DNS name (whatever addresses the name resolves to)`,
+      title: `${d}: outside the cluster, allowed by DNS name (the addresses depend on DNS resolution)`,
     });
   }
 

@@ -968,7 +968,7 @@ function legend(o: {
       o.byName
         ? item(
             'node-domain',
-            'destination by DNS name: a cluster policy allows the name, whatever addresses it resolves to (not counted as connections)',
+            'destination by DNS name: a policy (toFQDNs, domainNames) allows the name; the addresses depend on DNS resolution (not counted as connections)',
           )
         : null,
       traffic ? null : item('edge-restricted', 'connection a policy allows'),
