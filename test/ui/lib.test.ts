@@ -17,7 +17,7 @@ import {
   type GraphOptions,
 } from '../../ui/lib/graph.ts';
 import { labelsMatch, parseLabelFilter } from '../../ui/lib/labels.ts';
-import { namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
+import { cellText, namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
 import { layers, maxHops, pathText, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
 import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
 import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
@@ -391,6 +391,17 @@ describe('attack paths', () => {
       pathText([], (id) => id),
       '',
     );
+  });
+});
+
+describe('a workload matrix cell', () => {
+  test('shows what fits in six characters: the ports, without protocols when needed, or the first and a +', () => {
+    assert.equal(cellText('all'), 'all');
+    assert.equal(cellText('TCP 53'), 'TCP 53');
+    assert.equal(cellText('TCP 5432'), '5432');
+    assert.equal(cellText('TCP 53 · UDP 53'), '53');
+    assert.equal(cellText('TCP 80,443'), '80,443');
+    assert.equal(cellText('TCP 8080,9090'), '8080+');
   });
 });
 

@@ -885,7 +885,8 @@ export class Canvas {
       } else {
         const b = this.cy.elements().boundingBox({ includeLabels: true });
         this.cy.zoom(READABLE_ZOOM);
-        this.cy.pan({ x: 24 - b.x1 * READABLE_ZOOM, y: 48 - b.y1 * READABLE_ZOOM });
+        // Below the status line (two lines on the overview).
+        this.cy.pan({ x: 24 - b.x1 * READABLE_ZOOM, y: 100 - b.y1 * READABLE_ZOOM });
       }
     }
     this.#zoomLabels();

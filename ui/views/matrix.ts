@@ -6,6 +6,7 @@ import { namespaceGroup, OUTSIDE } from '../lib/graph.ts';
 import {
   abbreviate,
   cellKey,
+  cellText,
   namespaceMatrix,
   VIRTUAL_CELLS,
   visibleRange,
@@ -288,7 +289,7 @@ function virtualGrid(
               title: cellTitle(m, cell, labels),
               onclick: () => pick(key),
             },
-            m.level === 'namespace' || cell.label.length <= 6 ? cell.label : `${cell.label.slice(0, 5)}…`,
+            m.level === 'namespace' ? cell.label : cellText(cell.label),
           ),
         );
       }
