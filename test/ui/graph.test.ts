@@ -511,6 +511,35 @@ describe('the graph reads at every size', { skip }, () => {
     }
   });
 
+  test('at 1024×768 the inspector opening beside a picked line keeps both its ends in view', async () => {
+    const { browser, page } = await session(1024, 768);
+    const line = 'monitoring/StatefulSet/prometheus>shop/Deployment/catalog';
+    try {
+      await page.goto(`${served.url}#/graph`);
+      const g = await settled(page);
+      const e = g.edges.find((x) => x.id === line) as { midpoint?: { x: number; y: number } } | undefined;
+      assert.ok(e?.midpoint, `no line ${line}`);
+      const box = (await page.locator('.canvas').boundingBox())!;
+      await page.mouse.click(box.x + e.midpoint.x, box.y + e.midpoint.y);
+      await page.waitForFunction(() =>
+        decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=edge:'),
+      );
+      assert.equal(await page.locator('.inspector').isVisible(), true);
+      await page.waitForTimeout(300);
+      const after = await settled(page);
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      for (const id of line.split('>')) {
+        const n = after.nodes.find((x) => x.id === id)!;
+        assert.ok(
+          n.box.x1 >= 0 && n.box.x2 <= canvas.width && n.box.y1 >= 0 && n.box.y2 <= canvas.height,
+          `${id} at ${JSON.stringify(n.box)} in a canvas ${canvas.width}×${canvas.height}`,
+        );
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('a 1,000-workload cluster opens as an overview of namespaces, expanded one at a time in place', async () => {
     const { browser, page } = await session(1440, 900);
     try {
@@ -645,7 +674,7 @@ describe('the graph reads at every size', { skip }, () => {
       );
       await page.waitForTimeout(400);
       const g = await settled(page);
-      await shot(page, 'graph-overview-find');
+      await page.screenshot({ path: join(ARTIFACTS, 'graph-overview-find.png') });
       assert.deepEqual(boxOverlaps(g), []);
       assert.deepEqual(collisions(g), []);
       // Zoomed to it: the workloads' labels read at 11 px or more, the namespace whole in view.

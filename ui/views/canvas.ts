@@ -345,9 +345,37 @@ export class Canvas {
     new ResizeObserver(() => {
       if (this.cy.destroyed()) return;
       this.cy.resize();
+      this.#keepSelectionInView();
       this.#overlay?.resize();
+      this.#followViewport();
       this.#scheduleOverlay();
     }).observe(this.element);
+  }
+
+  /**
+   * After the canvas shrank (the inspector opened beside it), pans just enough to bring the selection back in
+   * view: a selected line with both its ends, a node whole.
+   */
+  #keepSelectionInView(): void {
+    let eles = this.cy.collection();
+    for (const id of this.#picked) eles = eles.union(this.cy.getElementById(id));
+    eles = eles.union(eles.edges().connectedNodes());
+    if (eles.empty()) return;
+    const b = eles.renderedBoundingBox({ includeLabels: true });
+    const w = this.cy.width();
+    const h = this.cy.height();
+    const margin = 24;
+    const shift = (lo: number, hi: number, size: number): number =>
+      hi - lo > size - 2 * margin
+        ? size / 2 - (lo + hi) / 2
+        : lo < margin
+          ? margin - lo
+          : hi > size - margin
+            ? size - margin - hi
+            : 0;
+    const dx = shift(b.x1, b.x2, w);
+    const dy = shift(b.y1, b.y2, h);
+    if (dx !== 0 || dy !== 0) this.cy.panBy({ x: dx, y: dy });
   }
 
   #listen(handlers: CanvasHandlers): void {
