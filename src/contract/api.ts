@@ -243,6 +243,8 @@ export interface PathStepJson {
   src: string;
   dst: string;
   summary: string;
+  /** When Cilium filters the hop at L7: on which ports, by which policies (absent: not filtered). */
+  l7?: { summary: string; policies: readonly string[] };
 }
 
 /**

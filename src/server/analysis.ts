@@ -271,7 +271,14 @@ export class Analysis {
       const steps = attackPath(reach, target);
       return steps === undefined
         ? null
-        : steps.map((s) => ({ src: id(s.from), dst: id(s.to), summary: formatPorts(s.ports) }));
+        : steps.map((s) => ({
+            src: id(s.from),
+            dst: id(s.to),
+            summary: formatPorts(s.ports),
+            ...(s.l7 === undefined
+              ? {}
+              : { l7: { summary: formatPorts(s.l7.ports), policies: s.l7.policies } }),
+          }));
     };
     const isSource = new Set(sources.workloads);
     return {

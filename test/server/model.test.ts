@@ -179,6 +179,26 @@ describe('/api/paths', () => {
   });
 });
 
+describe('/api/paths on Cilium policies', () => {
+  test('a hop Cilium filters at L7 says so, on which ports, by which policy', async () => {
+    const cilium = await webshopAnalysis({ path: 'examples/cilium' });
+    const r = cilium.paths(['news/Deployment/web'], ['data/StatefulSet/postgres'], null);
+    const path = r.targets?.[0]?.path ?? [];
+    assert.deepEqual(
+      path.map((s) => [s.src, s.dst]),
+      [
+        ['news/Deployment/web', 'news/Deployment/api'],
+        ['news/Deployment/api', 'data/StatefulSet/postgres'],
+      ],
+    );
+    assert.deepEqual(path[0]?.l7, {
+      summary: 'TCP 8080',
+      policies: ['CiliumNetworkPolicy/news/api-from-web'],
+    });
+    assert.equal(path[1]?.l7, undefined);
+  });
+});
+
 describe('/api/flows', () => {
   test('each pair is observed, partly observed, never observed, or observed but denied', () => {
     const t = analysis.flows();

@@ -27,7 +27,8 @@ import {
   labelsFit,
   PositionCache,
   separate,
-  snapToGrid,
+  readingGrid,
+  READABLE_ZOOM,
   type Box,
 } from '../../ui/lib/layout.ts';
 import {
@@ -171,11 +172,14 @@ describe('the header counts what is drawn', () => {
 
   test('the overview counts namespaces and the workloads inside them', () => {
     const g = buildGraph(input, { ...options, collapsed: new Set(['ns:shop', 'ns:data']) });
-    assert.equal(drawnSummary(g, 1), '2 namespaces (3 workloads), 1 connection drawn, 1 unrestricted hidden');
+    assert.equal(
+      drawnSummary(g, 1),
+      '2 namespaces (3 workloads), 1 namespace link drawn (2 connections between namespaces), 1 unrestricted hidden',
+    );
     const one = buildGraph(input, { ...options, collapsed: new Set(['ns:data']) });
     assert.equal(
       drawnSummary(one, 3),
-      '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 3 connections drawn, 1 unrestricted hidden',
+      '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 3 lines drawn (4 connections), 1 unrestricted hidden',
     );
   });
 });
@@ -307,7 +311,10 @@ describe('grouped by a label', () => {
     assert.equal(edges.get('label:store>nolabel')?.count, 2);
     assert.equal(edges.get('nolabel>label:store')?.count, 2);
     assert.equal(edges.get('label:store>label:store')?.openCount, 1);
-    assert.equal(drawnSummary(g, 2, by), `2 groups by ${part} (3 workloads), 2 connections drawn`);
+    assert.equal(
+      drawnSummary(g, 2, by),
+      `2 groups by ${part} (3 workloads), 2 group links drawn (4 connections between groups)`,
+    );
   });
 
   test('an expanded group holds its members, named with their namespace', () => {
@@ -318,7 +325,7 @@ describe('grouped by a label', () => {
     );
     assert.equal(
       drawnSummary(g, 2, by),
-      `2 workloads in 1 group by ${part}, 1 collapsed group (1 workload), 2 connections drawn, 1 unrestricted hidden`,
+      `2 workloads in 1 group by ${part}, 1 collapsed group (1 workload), 2 lines drawn (4 connections), 1 unrestricted hidden`,
     );
   });
 
@@ -382,23 +389,30 @@ describe('layout', () => {
     assert.equal(moved.has('n3'), false, 'a box clear of the others stays');
   });
 
-  test('a huge graph snaps to a grid: no overlap, rows kept in order, about as wide as a screen', () => {
-    const boxes: Box[] = Array.from({ length: 500 }, (_, i) => ({
-      id: `n${i}`,
-      x: Math.sin(i) * 300,
-      y: Math.cos(i * 7) * 300,
-      w: 60 + (i % 5) * 10,
+  test('an overview is a grid in the order given, as wide as the view at a readable zoom, or fills it', () => {
+    const boxes: Box[] = Array.from({ length: 100 }, (_, i) => ({
+      id: `n${String(i).padStart(3, '0')}`,
+      x: 0,
+      y: 0,
+      w: 60 + (i % 5) * 20,
       h: 34,
     }));
-    const grid = snapToGrid(boxes);
+    const grid = readingGrid(boxes, { w: 770, h: 800 });
     const after = boxes.map((b) => ({ ...b, ...grid.get(b.id)! }));
     assert.equal(anyOverlap(after), false);
-    const top = boxes.reduce((a, b) => (b.y < a.y ? b : a));
-    assert.equal(grid.get(top.id)!.y, 0, 'the highest point is in the first row');
-    const xs = after.map((b) => b.x);
-    const ys = after.map((b) => b.y);
-    const ratio = (Math.max(...xs) - Math.min(...xs)) / (Math.max(...ys) - Math.min(...ys));
-    assert.ok(ratio > 1 && ratio < 2.5, `ratio ${ratio}`);
+    // Row by row in the order given.
+    const order = [...after].sort((a, b) => a.y - b.y || a.x - b.x).map((b) => b.id);
+    assert.deepEqual(
+      order,
+      boxes.map((b) => b.id),
+    );
+    // The widest box is 140 units, 160 with the gap: 4 columns fit 770 px at 11/12.
+    const cols = new Set(after.map((b) => b.x)).size;
+    assert.equal(cols, Math.floor(770 / READABLE_ZOOM / 160));
+    assert.ok((cols * 160 - 20) * READABLE_ZOOM <= 770);
+    // Few boxes: as many columns as make the grid about as wide as the view is, to fill it when fitted.
+    const few = readingGrid(boxes.slice(0, 6), { w: 1200, h: 400 });
+    assert.equal(new Set([...few.values()].map((p) => p.x)).size, 3);
   });
 
   test('labels fit when they overlap neither each other nor a node', () => {

@@ -478,6 +478,23 @@ describe('the graph reads at every size', { skip }, () => {
       const pg = g.nodes.find((n) => n.id === POSTGRES)!;
       assert.ok(pg.box.y2 - pg.box.y1 >= 14, `postgres is ${pg.box.y2 - pg.box.y1} px high`);
       await shot(page, 'graph-1024');
+      // The header: the connection count whole and in view, every tab on one line.
+      const summary = (await page.locator('header .summary').boundingBox())!;
+      const connections = (await page.locator('header .summary-connections').boundingBox())!;
+      assert.ok(
+        connections.width > 0 && connections.x + connections.width <= summary.x + summary.width + 0.5,
+        `connections ${JSON.stringify(connections)} in ${JSON.stringify(summary)}`,
+      );
+      assert.ok(connections.y + connections.height <= summary.y + summary.height + 0.5);
+      assert.match(await page.locator('header .summary-connections').innerText(), /^\d+ allowed connections/);
+      const tabs: { text: string; height: number }[] = [];
+      for (const tab of await page.locator('.tabs .tab').all())
+        tabs.push({ text: await tab.innerText(), height: (await tab.boundingBox())!.height });
+      const one = Math.min(...tabs.map((t) => t.height));
+      assert.deepEqual(
+        tabs.filter((t) => t.height > one + 1).map((t) => t.text),
+        [],
+      );
       await page.locator('#search').fill('postgres');
       await page.locator('#search').press('Enter');
       await page.locator('.inspector h2', { hasText: 'data/postgres' }).waitFor();
@@ -494,6 +511,35 @@ describe('the graph reads at every size', { skip }, () => {
     }
   });
 
+  test('at 1024×768 the inspector opening beside a picked line keeps both its ends in view', async () => {
+    const { browser, page } = await session(1024, 768);
+    const line = 'monitoring/StatefulSet/prometheus>shop/Deployment/catalog';
+    try {
+      await page.goto(`${served.url}#/graph`);
+      const g = await settled(page);
+      const e = g.edges.find((x) => x.id === line) as { midpoint?: { x: number; y: number } } | undefined;
+      assert.ok(e?.midpoint, `no line ${line}`);
+      const box = (await page.locator('.canvas').boundingBox())!;
+      await page.mouse.click(box.x + e.midpoint.x, box.y + e.midpoint.y);
+      await page.waitForFunction(() =>
+        decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=edge:'),
+      );
+      assert.equal(await page.locator('.inspector').isVisible(), true);
+      await page.waitForTimeout(300);
+      const after = await settled(page);
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      for (const id of line.split('>')) {
+        const n = after.nodes.find((x) => x.id === id)!;
+        assert.ok(
+          n.box.x1 >= 0 && n.box.x2 <= canvas.width && n.box.y1 >= 0 && n.box.y2 <= canvas.height,
+          `${id} at ${JSON.stringify(n.box)} in a canvas ${canvas.width}×${canvas.height}`,
+        );
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('a 1,000-workload cluster opens as an overview of namespaces, expanded one at a time in place', async () => {
     const { browser, page } = await session(1440, 900);
     try {
@@ -502,15 +548,48 @@ describe('the graph reads at every size', { skip }, () => {
       assert.equal(g.nodes.filter((n) => n.id.startsWith('ns:')).length, 100);
       assert.equal(g.nodes.filter((n) => n.id.split('/').length === 3).length, 0);
       const status = await page.locator('.graph-status').innerText();
-      assert.match(status, /^100 namespaces \(1,000 workloads\), [\d,]+ connections drawn/);
+      // A line between namespaces is not a connection: both counted, each with its unit.
+      assert.match(
+        status,
+        /^100 namespaces \(1,000 workloads\), [\d,]+ namespace links drawn \([\d,]+ connections between namespaces\)/,
+      );
       assert.doesNotMatch(status, /0 workloads,/);
       await shot(page, 'graph-overview');
+      // Readable at the default zoom: the namespaces' 12-unit labels at 11 px or more on screen.
+      assert.ok(g.zoom * 12 >= 11, `labels at ${(g.zoom * 12).toFixed(1)} px`);
+      // In name order, row by row, filling the canvas's width.
+      const tops = g.nodes.filter((n) => n.id.startsWith('ns:'));
+      const order = [...tops]
+        .sort((a, b) => a.position.y - b.position.y || a.position.x - b.position.x)
+        .map((n) => n.id);
+      assert.deepEqual(order, [...order].sort());
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      const left = Math.min(...tops.map((n) => n.box.x1));
+      const right = Math.max(...tops.map((n) => n.box.x2));
+      assert.ok(right - left >= canvas.width * 0.8, `${right - left} of ${canvas.width} px wide`);
+      assert.ok(left >= 0 && right <= canvas.width, `from ${left} to ${right} of ${canvas.width} px`);
+      // The same arrangement on every load, in a fresh browser.
+      const again = await session(1440, 900);
+      try {
+        await again.page.goto(`${large.url}#/graph`);
+        const h = await settled(again.page);
+        const ids = tops.map((n) => n.id);
+        assert.deepEqual(positions(h, ids), positions(g, ids));
+      } finally {
+        await again.browser.close();
+      }
       // The weaker lines are not in the page until a selection of one of their ends asks for them.
-      const weak = g.notDrawn[0];
+      // (One whose source is in view: the overview starts at a readable zoom, its lower rows below the fold.)
+      const inView = (id: string): boolean => {
+        const b = g.nodes.find((n) => n.id === id)?.box;
+        return b !== undefined && b.y1 > 40 && b.y2 < canvas.height && b.x1 > 0 && b.x2 < canvas.width;
+      };
+      const weak = g.notDrawn.find((l) => inView(l.source) || inView(l.target));
       assert.ok(
         weak !== undefined && g.notDrawn.length === Number(/([\d,]+) weaker not drawn/.exec(status)?.[1]),
       );
-      await clickNode(page, g, weak.source);
+      const end = inView(weak.source) ? weak.source : weak.target;
+      await clickNode(page, g, end);
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().edges.some((e) => e.id === id),
         weak.id,
@@ -521,7 +600,7 @@ describe('the graph reads at every size', { skip }, () => {
         line.classes.includes('selected-near') && !line.classes.includes('dimmed'),
         line.classes.join(' '),
       );
-      assert.ok(!picked.notDrawn.some((l) => l.source === weak.source || l.target === weak.source));
+      assert.ok(!picked.notDrawn.some((l) => l.source === end || l.target === end));
       await page.keyboard.press('Escape');
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().notDrawn.some((l) => l.id === id),
@@ -553,6 +632,66 @@ describe('the graph reads at every size', { skip }, () => {
     }
   });
 
+  test('Attack paths opened first place the workloads as the Graph does; the path names its first hop', async () => {
+    const ids = [POSTGRES, 'shop/Deployment/web', 'shop/Deployment/api', 'monitoring/StatefulSet/prometheus'];
+    const first = await session(1440, 900);
+    let inPaths: Record<string, { x: number; y: number }>;
+    try {
+      await first.page.goto(`${served.url}#/paths?from=shop/Deployment/web&to=${POSTGRES}`);
+      await first.page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.classes.includes('hop-0')),
+      );
+      inPaths = positions(await settled(first.page), ids);
+      assert.match(
+        await first.page.locator('.hop-group', { hasText: 'Targets' }).innerText(),
+        /data\/postgres: shop\/web → [^\n]+ → data\/postgres/,
+      );
+    } finally {
+      await first.browser.close();
+    }
+    const second = await session(1440, 900);
+    try {
+      await second.page.goto(`${served.url}#/graph`);
+      assert.deepEqual(positions(await settled(second.page), ids), inPaths);
+    } finally {
+      await second.browser.close();
+    }
+  });
+
+  test('search-first focus on the overview: the namespace expands with room around it, readable, labels apart', async () => {
+    const { browser, page } = await session(1440, 900);
+    try {
+      await page.goto(`${large.url}#/graph`);
+      await settled(page);
+      await page.keyboard.press('/');
+      await page.keyboard.type('tenant-0001/auth');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === 'ns:tenant-0001'),
+      );
+      await page.waitForFunction(() =>
+        decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=node:tenant-0001/'),
+      );
+      await page.waitForTimeout(400);
+      const g = await settled(page);
+      await page.screenshot({ path: join(ARTIFACTS, 'graph-overview-find.png') });
+      assert.deepEqual(boxOverlaps(g), []);
+      assert.deepEqual(collisions(g), []);
+      // Zoomed to it: the workloads' labels read at 11 px or more, the namespace whole in view.
+      assert.ok(g.zoom * 12 >= 11, `labels at ${(g.zoom * 12).toFixed(1)} px`);
+      const canvas = (await page.locator('.canvas').boundingBox())!;
+      const ns = g.nodes.find((n) => n.id === 'ns:tenant-0001')!;
+      assert.ok(
+        ns.box.x1 >= 0 && ns.box.y1 >= 0 && ns.box.x2 <= canvas.width && ns.box.y2 <= canvas.height,
+        JSON.stringify(ns.box),
+      );
+      // The selection's lines are labelled.
+      assert.ok(g.edges.some((e) => e.labelBox !== null));
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('the overview groups by a chosen label instead, kept in the URL, one group expanded at a time', async () => {
     const { browser, page } = await session(1440, 900);
     const groups = (): Promise<string[]> =>
@@ -579,7 +718,7 @@ describe('the graph reads at every size', { skip }, () => {
       // The system workloads have no tier: they form one group.
       assert.ok(drawn.includes('nolabel'), drawn.join(' '));
       const status = new RegExp(
-        `^${drawn.length} groups by tier \\(1,000 workloads\\), [\\d,]+ connections drawn`,
+        `^${drawn.length} groups by tier \\(1,000 workloads\\), [\\d,]+ group links drawn \\([\\d,]+ connections between groups\\)`,
       );
       assert.match(await page.locator('.graph-status').innerText(), status);
       // A reload keeps the grouping.

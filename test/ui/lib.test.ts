@@ -17,8 +17,8 @@ import {
   type GraphOptions,
 } from '../../ui/lib/graph.ts';
 import { labelsMatch, parseLabelFilter } from '../../ui/lib/labels.ts';
-import { namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
-import { layers, maxHops, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
+import { cellText, namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
+import { layers, maxHops, pathText, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
 import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
 import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
 import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
@@ -380,6 +380,28 @@ describe('attack paths', () => {
     assert.deepEqual([...treeEdges(p, 1)], ['w>a']);
     assert.deepEqual([...treeEdges(p)], ['w>a', 'a>d']);
     assert.deepEqual([...targetEdges(p)], ['w>a', 'a>d']);
+  });
+
+  test('a path reads from the compromised workload, every hop named', () => {
+    assert.equal(
+      pathText(p.targets[0]!.path, (id) => id.toUpperCase()),
+      'W → A → D',
+    );
+    assert.equal(
+      pathText([], (id) => id),
+      '',
+    );
+  });
+});
+
+describe('a workload matrix cell', () => {
+  test('shows what fits in six characters: the ports, without protocols when needed, or the first and a +', () => {
+    assert.equal(cellText('all'), 'all');
+    assert.equal(cellText('TCP 53'), 'TCP 53');
+    assert.equal(cellText('TCP 5432'), '5432');
+    assert.equal(cellText('TCP 53 · UDP 53'), '53');
+    assert.equal(cellText('TCP 80,443'), '80,443');
+    assert.equal(cellText('TCP 8080,9090'), '8080+');
   });
 });
 

@@ -267,7 +267,7 @@ describe('the web UI with destinations by DNS name', { skip }, () => {
     // analyze: `33 allowed connections in 15 rows, plus 6 by DNS name`.
     assert.match(
       await page.locator('header .summary').innerText(),
-      /· 33 allowed connections, plus 6 by DNS name/,
+      /^33 allowed connections, plus 6 by DNS name · /,
     );
     const g = await graph();
     assert.deepEqual(
@@ -285,7 +285,7 @@ describe('the web UI with destinations by DNS name', { skip }, () => {
     assert.match(await page.locator('.graph-status').innerText(), /connections drawn, plus 6 by DNS name/);
     assert.match(
       await page.locator('.legend').innerText(),
-      /destination by DNS name: a policy allows the name \(toFQDNs, domainNames\); the addresses depend on DNS resolution/,
+      /destination by DNS name: a policy \(toFQDNs, domainNames\) allows the name; the addresses depend on DNS resolution/,
     );
     await shot('tiers-dns-graph');
     // Hiding what is outside the cluster hides them too.

@@ -570,7 +570,8 @@ export function connectionCounts(s: { connections: number; domains: number }): s
 
 /**
  * What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`,
- * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 connections drawn`.
+ * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
+ * connections)`: where collapsed groups are drawn, a line is not a connection, and both are counted.
  */
 export function drawnSummary(result: GraphResult, lines: number, grouping: Grouping = BY_NAMESPACE): string {
   const plural = (n: number, one: string, many = `${one}s`): string =>
@@ -597,10 +598,27 @@ export function drawnSummary(result: GraphResult, lines: number, grouping: Group
     );
   if (parts.length === 0) parts.push('nothing to draw');
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
-  const byName = result.edges.filter((e) => isDomainNode(e.target)).length;
-  parts.push(
-    `${plural(lines - byName, 'connection')} drawn${byName === 0 ? '' : `, plus ${byName.toLocaleString('en-US')} by DNS name`}`,
-  );
+  const byName = result.edges.filter((e) => isDomainNode(e.target));
+  if (collapsed === 0)
+    parts.push(
+      `${plural(lines - byName.length, 'connection')} drawn${byName.length === 0 ? '' : `, plus ${byName.length.toLocaleString('en-US')} by DNS name`}`,
+    );
+  else {
+    // A line to or from a collapsed group stands for many connections: lines and connections, each named.
+    const connections = result.edges.reduce(
+      (n, e) => (isDomainNode(e.target) || e.source === e.target ? n : n + e.count),
+      0,
+    );
+    const names = byName.reduce((n, e) => n + e.count, 0);
+    const between = workloads > 0 ? '' : ` between ${noun}s`;
+    parts.push(
+      `${plural(lines - byName.length, workloads > 0 ? 'line' : `${noun} link`)} drawn (${plural(connections, 'connection')}${between})${
+        byName.length === 0
+          ? ''
+          : `, plus ${plural(byName.length, 'link')} to DNS names (${plural(names, 'workload–name pair')})`
+      }`,
+    );
+  }
   if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
   return parts.join(', ');
 }

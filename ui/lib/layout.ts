@@ -149,21 +149,28 @@ export function labelsFit(labels: readonly Box[], obstacles: readonly Box[]): bo
   return true;
 }
 
+/** The zoom at which a node's 12-unit label reads at 11 px on screen: the least an overview starts at. */
+export const READABLE_ZOOM = 11 / 12;
+
 /**
- * Snaps points to a grid with no overlap, keeping their arrangement: rows by y, then by x within a row. For
- * graphs too large to refine with forces, after a fast spectral layout has put neighbours near each other.
+ * An overview's first layout: the boxes on a grid in the order given (namespaces by name: found by eye, the
+ * same on every load), with as many columns as fill the view's width at a readable zoom, and no more than
+ * make the grid as wide as the view is (so that a small grid fills the view at the fitted zoom).
  */
-export function snapToGrid(boxes: readonly Box[], gap = 24): Map<string, Point> {
+export function readingGrid(
+  boxes: readonly Box[],
+  view: { w: number; h: number },
+  gap = 20,
+  minZoom = READABLE_ZOOM,
+): Map<string, Point> {
   const out = new Map<string, Point>();
   if (boxes.length === 0) return out;
   const w = Math.max(...boxes.map((b) => b.w)) + gap;
   const h = Math.max(...boxes.map((b) => b.h)) + gap;
-  // As wide as a screen: 1.6 times as wide as high.
-  const cols = Math.max(1, Math.ceil(Math.sqrt((boxes.length * 1.6 * h) / w)));
-  const byY = [...boxes].sort((a, b) => a.y - b.y || a.x - b.x);
-  for (let r = 0; r * cols < byY.length; r++) {
-    const row = byY.slice(r * cols, (r + 1) * cols).sort((a, b) => a.x - b.x || a.id.localeCompare(b.id));
-    row.forEach((b, c) => out.set(b.id, { x: c * w, y: r * h }));
-  }
+  const aspect = view.h > 0 ? view.w / view.h : 1.6;
+  const filling = Math.ceil(Math.sqrt((boxes.length * aspect * h) / w));
+  const readable = Math.floor(view.w / minZoom / w);
+  const cols = Math.max(1, Math.min(filling, readable));
+  boxes.forEach((b, i) => out.set(b.id, { x: (i % cols) * w, y: Math.floor(i / cols) * h }));
   return out;
 }

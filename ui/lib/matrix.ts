@@ -206,3 +206,23 @@ export function workloadMatrix(input: MatrixInput, options: MatrixOptions): Matr
   }
   return finish('workload', rows, cells);
 }
+
+/**
+ * A workload cell's text in `max` characters: its ports as they are (`TCP 53`), without the protocols when
+ * that fits (`5432`, `80,443`), else the first port and a `+` (`8080+`); the full text is the cell's tooltip.
+ */
+export function cellText(label: string, max = 6): string {
+  if (label.length <= max) return label;
+  const ports = [
+    ...new Set(
+      label
+        .split(/[·,]/)
+        .map((p) => p.trim().replace(/^(TCP|UDP|SCTP)\s+/, ''))
+        .filter((p) => p !== ''),
+    ),
+  ];
+  const bare = ports.join(',');
+  if (bare.length <= max) return bare;
+  const first = ports[0] ?? '';
+  return first.length < max ? `${first}+` : `${first.slice(0, max - 1)}…`;
+}

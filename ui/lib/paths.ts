@@ -1,7 +1,7 @@
 /**
  * Attack paths, pure: from `/api/paths` to what the graph highlights, hop by hop.
  */
-import type { ApiPathsJson as PathsJson } from '../../src/contract/api.ts';
+import type { ApiPathsJson as PathsJson, PathStepJson } from '../../src/contract/api.ts';
 
 /** Hops from the compromised workloads to each workload reached (0 for the compromised ones). */
 export function hopsOf(p: PathsJson): Map<string, number> {
@@ -37,4 +37,10 @@ export function targetEdges(p: PathsJson): Set<string> {
   const out = new Set<string>();
   for (const t of p.targets ?? []) for (const s of t.path ?? []) out.add(`${s.src}>${s.dst}`);
   return out;
+}
+
+/** A shortest path as read: every workload on it, the compromised start included (`web → api → postgres`). */
+export function pathText(path: readonly PathStepJson[], name: (id: string) => string): string {
+  const first = path[0];
+  return first === undefined ? '' : [first.src, ...path.map((s) => s.dst)].map(name).join(' → ');
 }

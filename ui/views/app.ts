@@ -195,15 +195,17 @@ export class App {
       : null;
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
     const cilium = this.model.ciliumPolicies.length;
-    const counts = `${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
+    // The connections first: on a narrow window the rest gives way (whole in the tooltip).
+    const connections = connectionCounts(s);
+    const rest = ` · ${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
       cilium === 0 ? '' : ` · ${cilium} Cilium ${cilium === 1 ? 'policy' : 'policies'}`
     }${
       this.model.clusterPolicies.length === 0
         ? ''
         : ` · ${this.model.clusterPolicies.length} cluster policies`
-    } · ${connectionCounts(s)}`;
-    this.#summary.title = counts;
-    replace(this.#summary, counts, live, report);
+    }`;
+    this.#summary.title = `${connections}${rest}`;
+    replace(this.#summary, h('span', { class: 'summary-connections' }, connections), rest, live, report);
   }
 
   #showProblem(message: string | undefined): void {

@@ -37,7 +37,8 @@ import {
   labelsFit,
   PositionCache,
   separate,
-  snapToGrid,
+  readingGrid,
+  READABLE_ZOOM,
   type Box,
 } from '../lib/layout.ts';
 import { allowedByText } from '../lib/tiers.ts';
@@ -349,9 +350,37 @@ export class Canvas {
     new ResizeObserver(() => {
       if (this.cy.destroyed()) return;
       this.cy.resize();
+      this.#keepSelectionInView();
       this.#overlay?.resize();
+      this.#followViewport();
       this.#scheduleOverlay();
     }).observe(this.element);
+  }
+
+  /**
+   * After the canvas shrank (the inspector opened beside it), pans just enough to bring the selection back in
+   * view: a selected line with both its ends, a node whole.
+   */
+  #keepSelectionInView(): void {
+    let eles = this.cy.collection();
+    for (const id of this.#picked) eles = eles.union(this.cy.getElementById(id));
+    eles = eles.union(eles.edges().connectedNodes());
+    if (eles.empty()) return;
+    const b = eles.renderedBoundingBox({ includeLabels: true });
+    const w = this.cy.width();
+    const h = this.cy.height();
+    const margin = 24;
+    const shift = (lo: number, hi: number, size: number): number =>
+      hi - lo > size - 2 * margin
+        ? size / 2 - (lo + hi) / 2
+        : lo < margin
+          ? margin - lo
+          : hi > size - margin
+            ? size - margin - hi
+            : 0;
+    const dx = shift(b.x1, b.x2, w);
+    const dy = shift(b.y1, b.y2, h);
+    if (dx !== 0 || dy !== 0) this.cy.panBy({ x: dx, y: dy });
   }
 
   #listen(handlers: CanvasHandlers): void {
@@ -602,10 +631,16 @@ export class Canvas {
 
   #runLayout(): void {
     const elements = this.cy.elements().length;
-    if (elements > HUGE_LAYOUT && this.cy.nodes(':parent').empty()) {
-      this.cy.layout(fcoseOptions(elements, true)).run();
-      const grid = snapToGrid(
-        this.cy.nodes().map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: true }))),
+    if (this.#isOverview()) {
+      // Forces would take seconds and give another picture on every load: a grid in reading order instead.
+      const rank = (n: cytoscape.NodeSingular): string => {
+        const kind = String(n.data('kind'));
+        return `${kind === 'collapsed-namespace' ? 0 : kind === 'collapsed-outside' ? 1 : kind === 'domain' ? 3 : 2}${n.id()}`;
+      };
+      const nodes = this.cy.nodes().sort((a, b) => rank(a).localeCompare(rank(b)));
+      const grid = readingGrid(
+        nodes.map((n) => boxOf(n.id(), n.boundingBox({ includeLabels: true }))),
+        { w: this.cy.width(), h: this.cy.height() - 36 },
       );
       this.cy.batch(() => {
         for (const [id, p] of grid) this.cy.getElementById(id).position(p);
@@ -864,10 +899,40 @@ export class Canvas {
     this.cy.animate({ center: { eles: el } }, { duration: 250 });
   }
 
-  fit(): void {
+  /**
+   * Fits the drawing in the view. An overview too large to read whole starts at a readable zoom instead:
+   * at its top left, or around the group expanded in it; `whole` (the Fit button) shows all of it.
+   */
+  fit(whole = false): void {
     // Room at the top for the status line.
     this.cy.fit(undefined, 36);
+    if (!whole && this.cy.zoom() < READABLE_ZOOM && this.#isOverview(true)) {
+      const open = this.cy.nodes(':parent');
+      if (open.nonempty()) {
+        this.cy.fit(open, 48);
+        this.cy.zoom({
+          level: Math.min(1.2, Math.max(READABLE_ZOOM, this.cy.zoom())),
+          renderedPosition: { x: this.cy.width() / 2, y: this.cy.height() / 2 },
+        });
+        this.cy.center(open);
+      } else {
+        const b = this.cy.elements().boundingBox({ includeLabels: true });
+        this.cy.zoom(READABLE_ZOOM);
+        // Below the status line (two lines on the overview).
+        this.cy.pan({ x: 24 - b.x1 * READABLE_ZOOM, y: 100 - b.y1 * READABLE_ZOOM });
+      }
+    }
     this.#zoomLabels();
+  }
+
+  /**
+   * Whether the drawing is a large overview (groups, not workloads): laid out as a grid in reading order;
+   * `expanded` counts one group expanded in it as an overview still.
+   */
+  #isOverview(expanded = false): boolean {
+    const parents = this.cy.nodes(':parent');
+    if (parents.nonempty() && !(expanded && parents.length === 1)) return false;
+    return this.cy.elements().length > HUGE_LAYOUT;
   }
 
   #scheduleTitles(): void {

@@ -68,6 +68,27 @@ function groupIds(app: App, grouping: Grouping): string[] {
   return groupIdsCache.ids;
 }
 
+let basis: { model: unknown; grouping: string | null; graph: GraphResult } | undefined;
+
+/**
+ * The unfiltered graph whose layout places every node, the same in Graph, Traffic and Attack paths (built
+ * once per model and grouping): whichever of them a page opens first, the workloads get the same places.
+ */
+export function layoutBasis(app: App, by: Grouping = parseGrouping(undefined)): GraphResult {
+  if (basis?.model !== app.model || basis.grouping !== formatGrouping(by)) {
+    const graph = buildGraph(
+      { ...app.graphInput(), domains: app.model.domains },
+      {
+        ...DEFAULT_OPTIONS,
+        grouping: by,
+        collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
+      },
+    );
+    basis = { model: app.model, grouping: formatGrouping(by), graph };
+  }
+  return basis.graph;
+}
+
 /** The collapsed groups of a route: the `collapsed` list, `none`, or the defaults. */
 export function collapsedOf(app: App, route: Route): Set<string> {
   const v = route.params.collapsed;
@@ -138,24 +159,6 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       app.model.workloads.length,
     );
     app.set({ collapsed: formatCollapsed(app, route, set) });
-  };
-
-  /** The unfiltered graph whose layout places every node, the same in Graph and Traffic (built once). */
-  let basis: { model: unknown; grouping: string | null; graph: GraphResult } | undefined;
-  const basisGraph = (): GraphResult => {
-    const by = grouping();
-    if (basis?.model !== app.model || basis.grouping !== formatGrouping(by)) {
-      const graph = buildGraph(
-        { ...app.graphInput(), domains: app.model.domains },
-        {
-          ...DEFAULT_OPTIONS,
-          grouping: by,
-          collapsed: defaultCollapsed(groupIds(app, by), app.model.workloads.length),
-        },
-      );
-      basis = { model: app.model, grouping: formatGrouping(by), graph };
-    }
-    return basis.graph;
   };
 
   /** `f`: show only the selected workload and its neighbours (again: everything). */
@@ -343,7 +346,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     h(
       'p',
       { class: 'row' },
-      h('button', { type: 'button', onclick: () => canvas.fit() }, 'Fit'),
+      h('button', { type: 'button', onclick: () => canvas.fit(true) }, 'Fit'),
       h('button', { type: 'button', onclick: () => canvas.layout(true) }, 'Re-layout'),
     ),
     legendBox,
@@ -605,7 +608,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             : e.members.length > 0 && e.members.every((m) => allowedByAdmin(m.allowedBy))
               ? ['tier-admin']
               : [],
-      basis: basisGraph(),
+      basis: layoutBasis(app, by),
       grouping: formatGrouping(by) ?? '',
       ...(by.by === 'label'
         ? { members: (g: string) => app.model.workloads.filter((w) => groupOf(w, by) === g).map((w) => w.id) }
@@ -965,7 +968,7 @@ function legend(o: {
       o.byName
         ? item(
             'node-domain',
-            'destination by DNS name: a policy allows the name (toFQDNs, domainNames); the addresses depend on DNS resolution (not counted as connections)',
+            'destination by DNS name: a policy (toFQDNs, domainNames) allows the name; the addresses depend on DNS resolution (not counted as connections)',
           )
         : null,
       traffic ? null : item('edge-restricted', 'connection a policy allows'),

@@ -7,6 +7,7 @@ import {
   abbreviate,
   cellKey,
   cellNotes,
+  cellText,
   namespaceMatrix,
   VIRTUAL_CELLS,
   visibleRange,
@@ -298,7 +299,7 @@ function virtualGrid(
               title: cellTitle(m, cell, labels),
               onclick: () => pick(key),
             },
-            m.level === 'namespace' || cell.label.length <= 6 ? cell.label : `${cell.label.slice(0, 5)}…`,
+            m.level === 'namespace' ? cell.label : cellText(cell.label),
           ),
         );
       }

@@ -4,11 +4,12 @@
  * ranked by blast radius.
  */
 import { buildGraph, defaultCollapsed, namespaceGroup, OUTSIDE, type GraphNode } from '../lib/graph.ts';
-import { hopsOf, layers, maxHops, targetEdges, treeEdges } from '../lib/paths.ts';
+import { hopsOf, layers, maxHops, pathText, targetEdges, treeEdges } from '../lib/paths.ts';
 import { listParam, parseSelection, type Route } from '../lib/route.ts';
 import type { ApiPathsJson as PathsJson } from '../../src/contract/api.ts';
 import type { ViewContext, ViewInstance } from './app.ts';
 import { Canvas } from './canvas.ts';
+import { layoutBasis } from './graph.ts';
 import { h, replace } from './dom.ts';
 import { renderConnection, renderEmpty, renderPolicy, renderWorkload } from './inspect.ts';
 
@@ -163,8 +164,9 @@ export function createPathsView(ctx: ViewContext, first: Route): ViewInstance {
     canvas.render(
       graph,
       data === undefined
-        ? {}
+        ? { basis: layoutBasis(app) }
         : {
+            basis: layoutBasis(app),
             nodeClasses: (n) => {
               if (n.kind === 'external') return f === OUTSIDE_SOURCE ? ['hop-0'] : [];
               if (n.kind !== 'workload' && n.kind !== 'collapsed-namespace') return [];
@@ -242,8 +244,18 @@ export function createPathsView(ctx: ViewContext, first: Route): ViewInstance {
                       : h(
                           'span',
                           { class: 'verdict-denied' },
-                          t.path.map((s) => app.workloadName(s.dst)).join(' → '),
+                          pathText(t.path, (id) => app.workloadName(id)),
                         ),
+                    // The hops Cilium filters at L7: the path needs those requests, not any.
+                    (t.path ?? []).map((s) =>
+                      s.l7 === undefined
+                        ? null
+                        : h(
+                            'div',
+                            { class: 'small muted hop-l7' },
+                            `${app.workloadName(s.src)} → ${app.workloadName(s.dst)}: ${s.summary}, filtered at L7 on ${s.l7.summary} by ${s.l7.policies.join(', ')}`,
+                          ),
+                    ),
                   ),
                 ),
               ),
