@@ -142,7 +142,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
     assert.equal(await page.locator('.tooltip').innerText(), `1 connection: TCP 8080, ${L7}`);
     assert.match(
       await page.locator('.legend').innerText(),
-      /destination by DNS name: a policy allows the name \(toFQDNs, domainNames\); the addresses depend on DNS resolution/,
+      /destination by DNS name: a policy \(toFQDNs, domainNames\) allows the name; the addresses depend on DNS resolution/,
     );
     await shot('cilium-graph');
   });
