@@ -250,6 +250,8 @@ describe('inlining', () => {
     assert.ok(!order.includes(-1));
     // Names are text, never markup.
     assert.match(html, /<td>ns\/&lt;b&gt;<\/td><td>ingress, egress<\/td>/);
+    assert.match(html, /<li><strong>1<\/strong> unprotected workload<\/li>/);
+    assert.doesNotMatch(html, /Cilium policies<\/li>/);
     assert.match(html, /<summary>ns\/a → ns\/&lt;b&gt;: TCP 80<\/summary><pre>why &lt;here&gt;<\/pre>/);
     assert.match(html, /2 more connections not explained here/);
     assert.throws(
