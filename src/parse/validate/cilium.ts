@@ -114,10 +114,13 @@ export function validateCiliumPolicy(
     return out;
   }
   const clusterwide = kind === CiliumPolicyKind.CiliumClusterwideNetworkPolicy;
+  const metadata = isMap(object.metadata) ? object.metadata : undefined;
+  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
   if (hasSpec) {
     const spec = asMap(r, ['spec'], object.spec);
     if (spec !== undefined && validateRule(r, ['spec'], spec, clusterwide))
       out.spec = withoutNulls(spec) as CiliumRule;
+    if (spec !== undefined && !clusterwide) foreignNamespaceSelector(r, ['spec'], spec, namespace);
   }
   if (hasSpecs) {
     const specs = asList(r, ['specs'], object.specs);
@@ -127,12 +130,51 @@ export function validateCiliumPolicy(
         const map = asMap(r, ['specs', i], item);
         if (map !== undefined && validateRule(r, ['specs', i], map, clusterwide))
           rules.push(withoutNulls(map) as CiliumRule);
+        if (map !== undefined && !clusterwide) foreignNamespaceSelector(r, ['specs', i], map, namespace);
       });
       out.specs = rules;
     }
   }
   return out;
 }
+
+/**
+ * A CiliumNetworkPolicy's endpointSelector that names another namespace: the agent drops that match ("illegal
+ * namespace match in EndpointSelector") and the rule set selects pods of the policy's own namespace.
+ */
+function foreignNamespaceSelector(
+  r: Reporter,
+  path: FieldPath,
+  rule: JsonMap,
+  namespace: string | undefined,
+): void {
+  const selector = isMap(rule.endpointSelector) ? rule.endpointSelector : undefined;
+  if (selector === undefined) return;
+  const own = namespace === undefined ? 'its own namespace' : `namespace "${namespace}"`;
+  const report = (at: FieldPath, named: string): void =>
+    r.warn(
+      'cilium-foreign-namespace-selector',
+      at,
+      `endpointSelector names namespace "${named}", but a CiliumNetworkPolicy of ${own} always applies in its own namespace: Cilium drops the namespace match (the agent logs "illegal namespace match in EndpointSelector") and the rule set selects the pods of ${own}. Put the policy in namespace "${named}", or make it a CiliumClusterwideNetworkPolicy`,
+    );
+  const labels = isMap(selector.matchLabels) ? selector.matchLabels : {};
+  for (const key of NAMESPACE_KEYS) {
+    const value = labels[key];
+    if (typeof value === 'string' && value !== namespace)
+      report([...path, 'endpointSelector', 'matchLabels', key], value);
+  }
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  expressions.forEach((e, i) => {
+    if (!isMap(e) || typeof e.key !== 'string' || !NAMESPACE_KEYS.includes(e.key) || e.operator !== 'In')
+      return;
+    const values = Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === 'string') : [];
+    const other = values.find((v) => v !== namespace);
+    if (other !== undefined) report([...path, 'endpointSelector', 'matchExpressions', i], other);
+  });
+}
+
+/** The label keys of a pod's namespace in Cilium selectors. */
+const NAMESPACE_KEYS: readonly string[] = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
 
 /** The API server's words for a failed `oneOf` (it names the object in the message, at no field). */
 function oneOf(path: FieldPath, valid: number): string {
