@@ -216,6 +216,32 @@ describe('cilium policies: problems', () => {
     assert.equal(r.state.ciliumPolicies.length, 1);
   });
 
+  test('entities whose addresses netfence does not know are read with a warning each', () => {
+    const r = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: apisrv, namespace: a}
+      spec:
+        endpointSelector: {}
+        egress:
+          - toEntities: [kube-apiserver, world, health]
+          - toEntities: [unmanaged]
+    `);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.warnings.map((w) => `${w.line} ${w.code} ${/"([a-z-]+)"/.exec(w.message)?.[1]}`),
+      [
+        '7 cilium-not-evaluated kube-apiserver',
+        '7 cilium-not-evaluated health',
+        '8 cilium-not-evaluated unmanaged',
+      ],
+    );
+    assert.match(
+      r.warnings[0]!.message,
+      /the entity matches no address here: netfence reads it but does not evaluate it$/,
+    );
+  });
+
   test('an endpointSelector naming another namespace is warned about, quoting both namespaces', () => {
     const r = load(yaml`
       apiVersion: cilium.io/v2

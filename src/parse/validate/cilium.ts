@@ -7,7 +7,7 @@
  * Fields netfence reads but does not evaluate (host firewall rules, `fromGroups`, CIDR groups, …) are
  * accepted with a warning. Returns the object as the API reads it: `null` dropped.
  */
-import { CiliumPolicyKind } from '../../model/cilium.ts';
+import { CiliumEntity, CiliumPolicyKind } from '../../model/cilium.ts';
 import { ciliumPortNumber, isCiliumPortName } from '../../model/cilium.ts';
 import { CILIUM_RULE_FIELDS, type CiliumPolicyObject, type CiliumRule } from '../../model/cilium-wire.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
@@ -172,6 +172,15 @@ function foreignNamespaceSelector(
     if (other !== undefined) report([...path, 'endpointSelector', 'matchExpressions', i], other);
   });
 }
+
+/** Entities whose addresses netfence does not know (the API server's, the health endpoints', …). */
+const UNKNOWN_ADDRESS_ENTITIES: ReadonlySet<string> = new Set([
+  CiliumEntity.KubeApiserver,
+  CiliumEntity.Health,
+  CiliumEntity.Init,
+  CiliumEntity.Ingress,
+  CiliumEntity.Unmanaged,
+]);
 
 /** The label keys of a pod's namespace in Cilium selectors. */
 const NAMESPACE_KEYS: readonly string[] = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
@@ -354,6 +363,12 @@ function validatePeerRule(
         ? ' (the agent knows it, but the CRD does not accept it: use "world", or a CIDR 0.0.0.0/0 or ::/0)'
         : '';
     checkEnum(r, [...path, entityField, i], text, ENTITIES, hint);
+    if (UNKNOWN_ADDRESS_ENTITIES.has(text))
+      notEvaluated(
+        r,
+        [...path, entityField, i],
+        `${entityField} "${text}" stands for addresses the agent learns at run time, which are not in the input; the entity matches no address here`,
+      );
   });
   const groupsField = ingress ? 'fromGroups' : 'toGroups';
   const groups = asList(r, [...path, groupsField], map[groupsField]);
