@@ -7,7 +7,7 @@
  * Fields netfence reads but does not evaluate (host firewall rules, `fromGroups`, CIDR groups, …) are
  * accepted with a warning. Returns the object as the API reads it: `null` dropped.
  */
-import { CiliumEntity, CiliumPolicyKind } from '../../model/cilium.ts';
+import { CiliumEntity, CiliumPolicyKind, foreignSelectorNamespaces } from '../../model/cilium.ts';
 import { ciliumPortNumber, isCiliumPortName } from '../../model/cilium.ts';
 import { CILIUM_RULE_FIELDS, type CiliumPolicyObject, type CiliumRule } from '../../model/cilium-wire.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
@@ -157,20 +157,8 @@ function foreignNamespaceSelector(
       at,
       `endpointSelector names namespace "${named}", but a CiliumNetworkPolicy of ${own} always applies in its own namespace: Cilium drops the namespace match (the agent logs "illegal namespace match in EndpointSelector") and the rule set selects the pods of ${own}. Put the policy in namespace "${named}", or make it a CiliumClusterwideNetworkPolicy`,
     );
-  const labels = isMap(selector.matchLabels) ? selector.matchLabels : {};
-  for (const key of NAMESPACE_KEYS) {
-    const value = labels[key];
-    if (typeof value === 'string' && value !== namespace)
-      report([...path, 'endpointSelector', 'matchLabels', key], value);
-  }
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  expressions.forEach((e, i) => {
-    if (!isMap(e) || typeof e.key !== 'string' || !NAMESPACE_KEYS.includes(e.key) || e.operator !== 'In')
-      return;
-    const values = Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === 'string') : [];
-    const other = values.find((v) => v !== namespace);
-    if (other !== undefined) report([...path, 'endpointSelector', 'matchExpressions', i], other);
-  });
+  for (const f of foreignSelectorNamespaces(selector, namespace))
+    report([...path, 'endpointSelector', ...f.path], f.named);
 }
 
 /** Entities whose addresses netfence does not know (the API server's, the health endpoints', …). */
@@ -181,9 +169,6 @@ const UNKNOWN_ADDRESS_ENTITIES: ReadonlySet<string> = new Set([
   CiliumEntity.Ingress,
   CiliumEntity.Unmanaged,
 ]);
-
-/** The label keys of a pod's namespace in Cilium selectors. */
-const NAMESPACE_KEYS: readonly string[] = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
 
 /** The API server's words for a failed `oneOf` (it names the object in the message, at no field). */
 function oneOf(path: FieldPath, valid: number): string {
