@@ -631,7 +631,8 @@ export function foreignSelectorNamespaces(
     if (typeof e !== 'object' || e === null) return;
     const { key, operator, values } = e as { key?: unknown; operator?: unknown; values?: unknown };
     if (typeof key !== 'string' || !NAMESPACE_KEYS.includes(key) || operator !== 'In') return;
-    const other = (Array.isArray(values) ? values : []).find((v) => typeof v === 'string' && v !== namespace);
+    const list: readonly unknown[] = Array.isArray(values) ? values : [];
+    const other = list.find((v) => typeof v === 'string' && v !== namespace);
     if (typeof other === 'string') out.push({ path: ['matchExpressions', i], named: other });
   });
   return out;
