@@ -18,6 +18,10 @@ export interface DiffSummaryJson {
   clusterPoliciesAdded: number;
   clusterPoliciesRemoved: number;
   clusterPoliciesModified: number;
+  /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+  ciliumPoliciesAdded: number;
+  ciliumPoliciesRemoved: number;
+  ciliumPoliciesModified: number;
 }
 
 export interface DiffConnectionJson {

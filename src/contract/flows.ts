@@ -129,6 +129,8 @@ export interface CheckFlowsJson {
     policies: number;
     /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy. */
     clusterPolicies: number;
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+    ciliumPolicies: number;
     allowed: number;
     /** Observed connections the policies deny ... */
     denied: number;

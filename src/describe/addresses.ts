@@ -2,7 +2,16 @@
  * Unions of address classes in words: `any address`, `any address except 10.0.0.0/8`, or the fewest CIDRs
  * covering exactly the union.
  */
-import { formatCidr, rangeToCidrs, rootCidr, type Cidr, type IpFamily } from '../base/ip.ts';
+import {
+  cidrContainsCidr,
+  cidrOf,
+  familyBits,
+  formatCidr,
+  rangeToCidrs,
+  rootCidr,
+  type Cidr,
+  type IpFamily,
+} from '../base/ip.ts';
 import type { AddressSpace } from '../engine/addresses.ts';
 
 /**
@@ -84,19 +93,69 @@ function unionText(space: AddressSpace, index: UnionIndex, ids: readonly number[
     }
     if (cur <= top) outside.push([family, cur, top]);
   }
-  // The shorter list of CIDRs (the union itself on a tie), without splitting the longer one further than
-  // the shorter one's length: splitting into CIDRs is most of the cost.
+  const plain = shorterList(inside, outside);
+  // Blocks with a few holes ("10.0.0.0/8, 192.168.0.0/16 except 192.168.1.10/32") when that is shorter.
+  const holed = blocksExcept(inside, plain.count);
+  return holed ?? plain.text;
+}
+
+/**
+ * The shorter list of CIDRs (the union itself on a tie), without splitting the longer one further than the
+ * shorter one's length: splitting into CIDRs is most of the cost.
+ */
+function shorterList(inside: readonly Range[], outside: readonly Range[]): { text: string; count: number } {
   const lists = [inside, outside].map((ranges) => ({ ranges, next: 0, cidrs: [] as Cidr[] }));
   const [i, o] = lists as [(typeof lists)[0], (typeof lists)[0]];
   for (;;) {
     const iDone = i.next === i.ranges.length;
     const oDone = o.next === o.ranges.length;
-    if (iDone && i.cidrs.length <= o.cidrs.length) return i.cidrs.map(formatCidr).join(', ');
+    if (iDone && i.cidrs.length <= o.cidrs.length)
+      return { text: i.cidrs.map(formatCidr).join(', '), count: i.cidrs.length };
     // Each range left adds at least one CIDR.
     if (oDone && (o.cidrs.length < i.cidrs.length || (o.cidrs.length === i.cidrs.length && !iDone)))
-      return `any address except ${o.cidrs.map(formatCidr).join(', ')}`;
+      return { text: `any address except ${o.cidrs.map(formatCidr).join(', ')}`, count: o.cidrs.length };
     const grow = !iDone && (oDone || i.cidrs.length <= o.cidrs.length) ? i : o;
     const [f, a, b] = grow.ranges[grow.next++]!;
     for (const c of rangeToCidrs(f, a, b)) grow.cidrs.push(c);
   }
+}
+
+/** The smallest CIDR holding the whole range. */
+function hullOf([family, a, b]: Range): Cidr {
+  let prefix = familyBits(family);
+  while (prefix > 0 && a >> BigInt(familyBits(family) - prefix) !== b >> BigInt(familyBits(family) - prefix))
+    prefix--;
+  return cidrOf({ family, value: a }, prefix);
+}
+
+/**
+ * The union as the smallest CIDRs around its ranges minus the holes left inside them, when that takes fewer
+ * CIDRs than `limit` (the plain list's length); undefined otherwise, or when there are no holes.
+ */
+function blocksExcept(inside: readonly Range[], limit: number): string | undefined {
+  // Ranges come sorted by family then address, so CIDR hulls nest in or follow the previous block.
+  const blocks: { hull: Cidr; ranges: Range[] }[] = [];
+  for (const range of inside) {
+    const hull = hullOf(range);
+    const last = blocks.at(-1);
+    if (last !== undefined && cidrContainsCidr(last.hull, hull)) {
+      last.ranges.push(range);
+      continue;
+    }
+    const ranges = [range];
+    while (blocks.length > 0 && cidrContainsCidr(hull, blocks.at(-1)!.hull))
+      ranges.unshift(...blocks.pop()!.ranges);
+    blocks.push({ hull, ranges });
+  }
+  const holes: Cidr[] = [];
+  for (const { hull, ranges } of blocks) {
+    let cur = hull.start;
+    for (const [, a, b] of [...ranges, [hull.family, hull.end + 1n, hull.end + 1n] as const]) {
+      if (a > cur) holes.push(...rangeToCidrs(hull.family, cur, a - 1n));
+      if (blocks.length + holes.length >= limit) return undefined;
+      cur = b + 1n;
+    }
+  }
+  if (holes.length === 0) return undefined;
+  return `${blocks.map((x) => formatCidr(x.hull)).join(', ')} except ${holes.map(formatCidr).join(', ')}`;
 }

@@ -525,8 +525,15 @@ function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
     }
     lines.push('  }');
   }
+  // A connection Cilium filters at L7 is dashed, says so in its label, and names the policies in its tooltip.
+  const l7 = new Map((conn.l7 ?? []).map((c) => [pairKey(c.src, c.dst), c]));
   for (const c of conn.connections) {
-    lines.push(`  ${dotId(c.src)} -> ${dotId(c.dst)} [label=${dotId(formatPorts(c.ports))}];`);
+    const filtered = l7.get(pairKey(c.src, c.dst));
+    const attrs =
+      filtered === undefined
+        ? `label=${dotId(formatPorts(c.ports))}`
+        : `label="${dotId(formatPorts(c.ports)).slice(1, -1)}\\nfiltered at L7", style="dashed", tooltip=${dotId(`${formatPorts(c.ports)}${l7Note(filtered)}`)}`;
+    lines.push(`  ${dotId(c.src)} -> ${dotId(c.dst)} [${attrs}];`);
   }
   for (const d of conn.domains) {
     lines.push(`  ${dotId(d.src)} -> ${dotId(`dns:${d.domain}`)} [label=${dotId(formatPorts(d.ports))}];`);

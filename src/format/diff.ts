@@ -385,6 +385,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
   const count = (kind: ConnectionChange['change']): number => countChanges(diff, kind);
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
   const countCluster = (kind: string): number => diff.clusterPolicies.filter((p) => p.change === kind).length;
+  const countCilium = (kind: string): number => diff.ciliumPolicies.filter((p) => p.change === kind).length;
   const used = new Set(diff.connections.flatMap((c) => [c.src, c.dst]));
   const ports = (p: PortSet): PortsJson | null => (isEmptyPorts(p) ? null : portsToJson(p));
   const summaryOf = (p: PortSet): string | null => (isEmptyPorts(p) ? null : formatPorts(p));
@@ -405,6 +406,9 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
       clusterPoliciesAdded: countCluster('added'),
       clusterPoliciesRemoved: countCluster('removed'),
       clusterPoliciesModified: countCluster('modified'),
+      ciliumPoliciesAdded: countCilium('added'),
+      ciliumPoliciesRemoved: countCilium('removed'),
+      ciliumPoliciesModified: countCilium('modified'),
     },
     ...(diff.granularity === 'workload' ? { workloads: changed } : { pods: changed }),
     external: diff.entities.flatMap((e) =>

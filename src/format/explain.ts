@@ -376,7 +376,11 @@ function sideLines(x: Explanation, side: SideExplanation): string[] {
   ) {
     const towards = side.direction === 'egress' ? `to ${endName(peer)}` : `from ${endName(peer)}`;
     const what = isAllConnections(x.query) ? 'any connection' : formatPortList(x.query);
-    lines.push(`  No rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`);
+    // Beside Cilium rule sets (or tiers) the NetworkPolicies are one voice among several: say whose rules.
+    const kind = tiered(side) || side.cilium !== undefined ? 'NetworkPolicy ' : '';
+    lines.push(
+      `  No ${kind}rule allows ${what} ${towards}.${side.nearMisses.length > 0 ? ' Nearest rules:' : ''}`,
+    );
     for (const m of side.nearMisses) {
       lines.push(`  - ${citeRule(m)}: ${failedText(m)}`);
       for (const r of m.reasons) lines.push(`      ${reasonText(r)}`);

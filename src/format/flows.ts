@@ -426,12 +426,31 @@ export function breaksTraffic(d: DeniedConnection): boolean {
   return d.connection.count > d.connection.denied;
 }
 
-function blockedText(d: DeniedConnection, names: WorkloadNames): string {
+/** `ingress of data/redis`, and the Cilium deny rules that decided it: `(denied by CiliumNetworkPolicy/… spec.ingressDeny[0])`. */
+function blockedText(d: DeniedConnection, names: WorkloadNames, decision: FlowDecision | undefined): string {
   const parts = d.blockedAt.map((side) => {
     const end = side === 'egress' ? d.connection.src : d.connection.dst;
-    return `${side} of ${names.end(end)}`;
+    const denies = new Set(
+      (decision?.[side] ?? []).flatMap((s) =>
+        s.allowed ? [] : s.cilium.filter((r) => r.deny).map((r) => `${r.policy} ${r.path}`),
+      ),
+    );
+    return `${side} of ${names.end(end)}${denies.size === 0 ? '' : ` (denied by ${[...denies].join(', ')})`}`;
   });
   return parts.join(' and ');
+}
+
+/** `21 policies and 2 Cilium policies`: the policies of every kind the input holds, for the header of check-flows. */
+export function policyCountsText(state: ClusterState): string {
+  const others = [
+    ...(state.clusterPolicies.length > 0
+      ? [plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')]
+      : []),
+    ...(state.ciliumPolicies.length > 0
+      ? [plural(state.ciliumPolicies.length, 'Cilium policy', 'Cilium policies')]
+      : []),
+  ];
+  return [plural(state.policies.length, 'policy', 'policies'), ...others].join(' and ');
 }
 
 /** The entity id standing for every address class at once, in grouped output. */
@@ -491,7 +510,7 @@ export function flowCheckToJson(
   check: FlowCheck,
   traffic: ObservedTraffic,
   space: AddressSpace,
-  policies: number,
+  state: ClusterState,
   decided: FlowDecisions,
 ): CheckFlowsJson {
   const names = (id: string): UnobservedEndJson =>
@@ -505,8 +524,9 @@ export function flowCheckToJson(
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
     summary: {
       observed: traffic.connections.length,
-      policies,
+      policies: state.policies.length,
       clusterPolicies: decided.clusterPolicies,
+      ciliumPolicies: state.ciliumPolicies.length,
       allowed: check.allowed.length,
       denied: check.denied.length,
       breaking: check.denied.filter(breaksTraffic).length,
@@ -545,18 +565,15 @@ export function formatFlowCheck(
   decided: FlowDecisions,
 ): string {
   if (format === 'json') {
-    return `${JSON.stringify(flowCheckToJson(check, traffic, space, state.policies.length, decided), null, 2)}\n`;
+    return `${JSON.stringify(flowCheckToJson(check, traffic, space, state, decided), null, 2)}\n`;
   }
   const names = new WorkloadNames(state);
   const breaking = check.denied.filter(breaksTraffic);
   const stillDenied = check.denied.filter((d) => !breaksTraffic(d));
   // On a cluster with cluster policies, every row says which layer decided each side.
   const tiers = decided.clusterPolicies > 0;
-  const against =
-    plural(state.policies.length, 'policy', 'policies') +
-    (tiers ? ` and ${plural(decided.clusterPolicies, 'cluster policy', 'cluster policies')}` : '');
   const summary =
-    `${plural(traffic.connections.length, 'observed connection')} against ${against}: ` +
+    `${plural(traffic.connections.length, 'observed connection')} against ${policyCountsText(state)}: ` +
     `${formatCount(check.allowed.length + check.unpoliced.length)} allowed, ${formatCount(breaking.length)} would be denied` +
     (stillDenied.length > 0
       ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
@@ -575,7 +592,7 @@ export function formatFlowCheck(
   const deniedRows = (list: readonly DeniedConnection[]): string[][] =>
     list.map((d) => [
       ...connectionCells(d.connection),
-      ...(tiers ? decisionCells(d.connection) : [blockedText(d, names)]),
+      ...(tiers ? decisionCells(d.connection) : [blockedText(d, names, decided.decisions.get(d.connection))]),
     ]);
   const allowedRows = tiers ? check.allowed.map((c) => [...connectionCells(c), ...decisionCells(c)]) : [];
   const unobservedRows = groupUnobserved(check.unobserved, space.classes.length).map((u) => [

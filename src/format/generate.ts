@@ -128,8 +128,11 @@ export function describeGeneration(
   const replacedCluster = state.clusterPolicies.filter((p) => !keptCluster.has(p.id)).map((p) => p.id);
   if (replacedCluster.length > 0) lines.push(`  they replace the existing ${replacedCluster.join(', ')}`);
   if (gen.options.mode === 'fresh' && gen.replaced.length > 0) {
+    // CiliumNetworkPolicies never take NetworkPolicies' place: Cilium adds the allows of both kinds up.
     lines.push(
-      `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`,
+      cilium === undefined
+        ? `  they replace the ${plural(gen.replaced.length, 'existing policy', 'existing policies')} of those namespaces`
+        : `  delete the ${plural(gen.replaced.length, 'existing NetworkPolicy', 'existing NetworkPolicies')} of those namespaces: Cilium adds the allows of both kinds up`,
     );
   }
   if (cilium !== undefined) {

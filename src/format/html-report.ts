@@ -24,19 +24,33 @@ export interface ReportSummary {
   source: string;
   generated: string;
   /** As `/api/model`'s summary: `domains` are (source, DNS name) pairs, counted apart from connections. */
-  counts: { namespaces: number; workloads: number; policies: number; connections: number; domains: number };
+  counts: {
+    namespaces: number;
+    workloads: number;
+    policies: number;
+    /** CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+    ciliumPolicies: number;
+    connections: number;
+    domains: number;
+  };
   /**
-   * Workloads with a direction that is not protected (in every pod): no NetworkPolicy isolates it and no
-   * cluster policy (Admin or Baseline tier) denies anything in it, with that direction.
+   * Workloads with a direction that is not protected (in every pod): no NetworkPolicy isolates it, no Cilium
+   * rule set selecting it is in default deny, and no cluster policy (Admin or Baseline tier) denies anything in
+   * it, with that direction; `onlyDenies`: the directions only Cilium deny rules restrict.
    */
-  unprotected: { name: string; ingress: boolean; egress: boolean }[];
+  unprotected: {
+    name: string;
+    ingress: boolean;
+    egress: boolean;
+    onlyDenies: readonly ('ingress' | 'egress')[];
+  }[];
   findings: { errors: number; warnings: number; info: number };
   /** The workloads that reach the most others, most first. */
   blastRadius: { name: string; reach: number; direct: number }[];
   /** Every allowed connection with its explanation, or how many were left out (too many to embed). */
   connections: { src: string; dst: string; ports: string; explanation: string }[];
   connectionsLeftOut: number;
-  /** Reach by DNS name (cluster policies' `domainNames`): named destinations, not counted as connections. */
+  /** Reach by DNS name (cluster policies' `domainNames`, Cilium `toFQDNs`): named destinations, not counted as connections. */
   domains: { src: string; domain: string; ports: string }[];
 }
 
@@ -68,11 +82,12 @@ export function summaryHtml(s: ReportSummary): string {
   const unprotected =
     s.unprotected.length === 0
       ? '<p>Every workload is isolated for ingress and egress.</p>'
-      : `<p class="muted">A direction is protected when a NetworkPolicy isolates it, or a cluster policy denies some of its traffic.</p><table><thead><tr><th>Workload</th><th>Not isolated for</th></tr></thead><tbody>${s.unprotected
-          .map(
-            (u) =>
-              `<tr><td>${e(u.name)}</td><td>${[u.ingress ? 'ingress' : '', u.egress ? 'egress' : ''].filter((x) => x !== '').join(', ')}</td></tr>`,
-          )
+      : `<p class="muted">A direction is protected when a NetworkPolicy or a Cilium rule set in default deny isolates it, or a cluster policy denies some of its traffic; Cilium deny rules alone do not protect it.</p><table><thead><tr><th>Workload</th><th>Not isolated for</th></tr></thead><tbody>${s.unprotected
+          .map((u) => {
+            const dir = (d: 'ingress' | 'egress', on: boolean): string =>
+              !on ? '' : u.onlyDenies.includes(d) ? `${d} (only Cilium deny rules)` : d;
+            return `<tr><td>${e(u.name)}</td><td>${[dir('ingress', u.ingress), dir('egress', u.egress)].filter((x) => x !== '').join(', ')}</td></tr>`;
+          })
           .join('')}</tbody></table>`;
   const blast =
     s.blastRadius.length === 0
@@ -85,7 +100,7 @@ export function summaryHtml(s: ReportSummary): string {
       ? []
       : [
           `<h2>Reach by DNS name (${c.domains})</h2>`,
-          '<p class="muted">Allowed by cluster policies\' <code>domainNames</code>: the addresses are whatever the name resolves to, so these are not counted as connections.</p>',
+          '<p class="muted">Allowed by cluster policies\' <code>domainNames</code> or Cilium <code>toFQDNs</code> rules: the addresses are whatever the name resolves to, so these are not counted as connections.</p>',
           `<table><thead><tr><th>Workload</th><th>Destination</th><th>Connections</th></tr></thead><tbody>${s.domains
             .map(
               (d) => `<tr><td>${e(d.src)}</td><td>${e(domainName(d.domain))}</td><td>${e(d.ports)}</td></tr>`,
@@ -100,10 +115,15 @@ export function summaryHtml(s: ReportSummary): string {
     `<li><strong>${c.namespaces}</strong> namespaces</li>`,
     `<li><strong>${c.workloads}</strong> workloads</li>`,
     `<li><strong>${c.policies}</strong> policies</li>`,
+    ...(c.ciliumPolicies === 0
+      ? []
+      : [
+          `<li><strong>${c.ciliumPolicies}</strong> ${c.ciliumPolicies === 1 ? 'Cilium policy' : 'Cilium policies'}</li>`,
+        ]),
     `<li><strong>${c.connections}</strong> allowed connections</li>`,
     // Apart from connections, as `analyze` counts them (`, plus 6 by DNS name`).
     ...(c.domains === 0 ? [] : [`<li><strong>${c.domains}</strong> by DNS name</li>`]),
-    `<li><strong>${s.unprotected.length}</strong> unprotected workloads</li>`,
+    `<li><strong>${s.unprotected.length}</strong> ${s.unprotected.length === 1 ? 'unprotected workload' : 'unprotected workloads'}</li>`,
     '</ul>',
     `<h2>Findings by severity</h2><p><span class="sev-error">${plural(s.findings.errors, 'error')}</span> · <span class="sev-warning">${plural(s.findings.warnings, 'warning')}</span> · ${s.findings.info} info</p>`,
     `<h2>Unprotected workloads (${s.unprotected.length})</h2>`,

@@ -23,6 +23,7 @@ import {
   flowDecisionJson,
   formatPort,
   plural,
+  policyCountsText,
   sideDecisionJson,
   sideText,
   formatSections,
@@ -172,15 +173,7 @@ export function formatVerdictCheck(
   }
   const names = new WorkloadNames(state);
   const c = comparison.connections;
-  const others = [
-    ...(state.clusterPolicies.length > 0
-      ? [plural(state.clusterPolicies.length, 'cluster policy', 'cluster policies')]
-      : []),
-    ...(state.ciliumPolicies.length > 0
-      ? [plural(state.ciliumPolicies.length, 'Cilium policy', 'Cilium policies')]
-      : []),
-  ];
-  const against = [plural(state.policies.length, 'policy', 'policies'), ...others].join(' and ');
+  const against = policyCountsText(state);
   const summary =
     `${plural(c.observed, 'observed connection')} against ${against}, ` +
     `${formatCount(c.compared)} with a Cilium policy verdict: ${formatCount(c.agree)} agree, ` +

@@ -13,6 +13,7 @@ import noAnyNamespace from './rules/no-any-namespace.ts';
 import noWideIpblock from './rules/no-wide-ipblock.ts';
 import noIpblockCoveringCluster from './rules/no-ipblock-covering-cluster.ts';
 import noCiliumFqdnWithWorld from './rules/no-cilium-fqdn-with-world.ts';
+import noCiliumForeignNamespaceSelector from './rules/no-cilium-foreign-namespace-selector.ts';
 import noCiliumUnresolvedToServices from './rules/no-cilium-unresolved-to-services.ts';
 import noPolicySelectingNothing from './rules/no-policy-selecting-nothing.ts';
 import noPolicySelectingHostNetwork from './rules/no-policy-selecting-host-network.ts';
@@ -58,6 +59,7 @@ export const RULES: readonly AnyRule[] = [
   noPolicySelectingNothing,
   noPolicySelectingHostNetwork,
   noDeadPeer,
+  noCiliumForeignNamespaceSelector,
   noUnreachableBaselineRule,
   noCiliumShadowedAllow,
   noCiliumL7ShadowedByL4,

@@ -604,3 +604,36 @@ export function ciliumPolicyInfo(object: CiliumPolicyObject): CiliumPolicyInfo {
     annotations: object.metadata.annotations ?? {},
   };
 }
+
+/** The label keys of a pod's namespace in Cilium selectors. */
+const NAMESPACE_KEYS: readonly string[] = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
+
+/**
+ * The namespaces other than `namespace` that a CiliumNetworkPolicy's endpointSelector (as written) names, each
+ * with its path under the selector: the agent drops such a match ("illegal namespace match in
+ * EndpointSelector") and the rule set selects pods of the policy's own namespace.
+ */
+export function foreignSelectorNamespaces(
+  selector: unknown,
+  namespace: string | undefined,
+): { path: (string | number)[]; named: string }[] {
+  if (typeof selector !== 'object' || selector === null) return [];
+  const { matchLabels, matchExpressions } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  const out: { path: (string | number)[]; named: string }[] = [];
+  const labels =
+    typeof matchLabels === 'object' && matchLabels !== null ? (matchLabels as Record<string, unknown>) : {};
+  for (const key of NAMESPACE_KEYS) {
+    const value = labels[key];
+    if (typeof value === 'string' && value !== namespace)
+      out.push({ path: ['matchLabels', key], named: value });
+  }
+  (Array.isArray(matchExpressions) ? matchExpressions : []).forEach((e: unknown, i) => {
+    if (typeof e !== 'object' || e === null) return;
+    const { key, operator, values } = e as { key?: unknown; operator?: unknown; values?: unknown };
+    if (typeof key !== 'string' || !NAMESPACE_KEYS.includes(key) || operator !== 'In') return;
+    const list: readonly unknown[] = Array.isArray(values) ? values : [];
+    const other = list.find((v) => typeof v === 'string' && v !== namespace);
+    if (typeof other === 'string') out.push({ path: ['matchExpressions', i], named: other });
+  });
+  return out;
+}

@@ -39,6 +39,15 @@ describe('diff with Cilium policies', () => {
         ['removed', 'CiliumNetworkPolicy/shop/web-deny-other', []],
       ],
     );
+    // The summary counts them, as the text header does ("Cilium policies: 1 added, 1 removed, 1 modified").
+    assert.deepEqual(
+      [
+        json.summary.ciliumPoliciesAdded,
+        json.summary.ciliumPoliciesRemoved,
+        json.summary.ciliumPoliciesModified,
+      ],
+      [1, 1, 1],
+    );
     const changed = json.connections.find((c) => c.change === 'changed');
     assert.deepEqual(changed?.l7, { before: 'TCP 8080', after: null });
     assertGolden('diff/cilium.json', r.stdout);

@@ -13,6 +13,20 @@ const FIXTURE = 'test/fixtures/cilium-surfaces/cluster.yaml';
 const POLICY = 'CiliumNetworkPolicy/shop/api-from-web';
 
 describe('L7 filtering outside analyze', () => {
+  test('analyze -o dot: the filtered edge is dashed, labelled, and names the policy in its tooltip', async () => {
+    const r = await runCli(['analyze', 'examples/cilium', '-o', 'dot']);
+    assert.equal(r.code, 0, r.stderr);
+    const edge = r.stdout
+      .split('\n')
+      .find((l) => l.startsWith('  "news/Deployment/web" -> "news/Deployment/api"'));
+    assert.equal(
+      edge,
+      '  "news/Deployment/web" -> "news/Deployment/api" [label="TCP 8080\\nfiltered at L7", style="dashed", tooltip="TCP 8080 (filtered at L7 on TCP 8080 by CiliumNetworkPolicy/news/api-from-web)"];',
+    );
+    // An edge without L7 rules stays plain.
+    assert.match(r.stdout, /"news\/Deployment\/api" -> "data\/StatefulSet\/postgres" \[label="TCP 5432"\];/);
+  });
+
   test('paths: the hop into shop/api is marked, the next one is not', async () => {
     const txt = await runCli(['paths', FIXTURE, '--from', 'shop/web', '--to', 'shop/db']);
     assert.match(

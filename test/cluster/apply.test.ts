@@ -434,6 +434,9 @@ describe('server-side apply', { skip }, () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     });
     assert.deepEqual(json.breakingFlows, [
       {

@@ -93,6 +93,9 @@ describe('netfence diff examples/webshop examples/webshop-v2', () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     });
     assert.deepEqual(out.workloads, { added: [], removed: [] });
   });

@@ -162,4 +162,68 @@ describe('address classes', () => {
     assert.equal(describeAddressUnion(space, all), 'any address');
     assert.equal(describeAddressUnion(space, [0, 2]), 'any address except 10.0.0.0/8');
   });
+
+  test('blocks around a hole print as "… except …", not as every CIDR of the pieces', () => {
+    const space = buildAddressSpace(['10.0.0.0/8', '192.168.0.0/16', '192.168.1.10/32']);
+    const ids = space.classes
+      .filter((c) => ['10.0.0.0/8', '192.168.0.0/16 except 192.168.1.10/32'].includes(space.describe(c.id)))
+      .map((c) => c.id);
+    assert.equal(ids.length, 2);
+    assert.equal(describeAddressUnion(space, ids), '10.0.0.0/8, 192.168.0.0/16 except 192.168.1.10/32');
+  });
+
+  test('every union reads back as exactly its addresses', () => {
+    const cidrs = [
+      '10.0.0.0/8',
+      '10.1.0.0/16',
+      '10.1.2.0/24',
+      '10.1.2.3/32',
+      '192.168.0.0/16',
+      '192.168.1.10/32',
+      'fd00::/8',
+    ];
+    const space = buildAddressSpace(cidrs);
+    const probes = [
+      '10.0.0.1',
+      '10.1.0.1',
+      '10.1.2.1',
+      '10.1.2.3',
+      '11.0.0.0',
+      '192.168.1.10',
+      '192.168.1.11',
+      'fd00::1',
+      '::1',
+    ];
+    const inText = (text: string, ip: string): boolean => text.split('; ').some((part) => inPart(part, ip));
+    const inPart = (text: string, ip: string): boolean => {
+      if (text === 'any address') return true;
+      const [plus, minus = ''] = text.replace(/^any address/, '0.0.0.0/0, ::/0').split(' except ');
+      const has = (list: string) =>
+        list.split(', ').some((c) => {
+          const cidr = parseCidr(c);
+          const addr = parseIp(ip)!;
+          return (
+            cidr.ok &&
+            cidr.cidr.family === addr.family &&
+            cidr.cidr.start <= addr.value &&
+            addr.value <= cidr.cidr.end
+          );
+        });
+      return has(plus!) && !(minus !== '' && has(minus));
+    };
+    fc.assert(
+      fc.property(
+        fc.subarray(
+          space.classes.map((c) => c.id),
+          { minLength: 1 },
+        ),
+        (ids) => {
+          const text = describeAddressUnion(space, ids);
+          for (const ip of probes)
+            assert.equal(inText(text, ip), ids.includes(space.classOfIp(ip)!), `${ip} in ${text}`);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

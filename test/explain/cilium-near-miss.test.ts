@@ -248,3 +248,27 @@ spec:
     );
   });
 });
+
+describe('explain: the NetworkPolicy-only "no rule allows" line beside a Cilium allow', () => {
+  test('news/web → news/api in examples/cilium, with and without --port: the NetworkPolicies are named', async () => {
+    for (const port of [[], ['--port', '8080/TCP']]) {
+      const r = await runCli([
+        'explain',
+        'examples/cilium',
+        '--from',
+        'news/web',
+        '--to',
+        'news/api',
+        ...port,
+      ]);
+      const lines = r.stdout.split('\n');
+      const allow = lines.findIndex((l) =>
+        l.startsWith('  - allows 8080/TCP: CiliumNetworkPolicy/news/api-from-web'),
+      );
+      assert.ok(allow > 0, r.stdout);
+      const what = port.length === 0 ? 'any connection' : '8080/TCP';
+      assert.equal(lines[allow + 1], `  No NetworkPolicy rule allows ${what} from news/web.`);
+      assert.doesNotMatch(r.stdout, /No rule allows/);
+    }
+  });
+});

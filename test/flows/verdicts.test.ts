@@ -14,7 +14,7 @@ import { compareVerdicts, policyNameOf } from '../../src/flows/verdict-check.ts'
 import type { SideDecision } from '../../src/flows/decide.ts';
 import type { ObservedConnection } from '../../src/flows/types.ts';
 import type { VerdictObservation } from '../../src/flows/verdicts.ts';
-import type { CheckFlowsVerdictsJson, VerdictRowJson } from '../../src/contract/flows.ts';
+import type { CheckFlowsJson, CheckFlowsVerdictsJson, VerdictRowJson } from '../../src/contract/flows.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import { EXAMPLES, loadState } from './support.ts';
 
@@ -524,5 +524,33 @@ describe('netfence check-flows --verdicts', () => {
     ]);
     assert.equal(elsewhere.code, 2, elsewhere.stdout);
     assert.match(elsewhere.stderr, /none is on a connection of the map/);
+  });
+});
+
+describe('netfence check-flows (replay) with Cilium policies', () => {
+  const args = [
+    'check-flows',
+    WEBSHOP,
+    'test/fixtures/flows/verdicts/cilium-policies.yaml',
+    '--flows',
+    'examples/flows/webshop-hubble.jsonl',
+  ];
+  test('the header counts the Cilium policies as --verdicts does, and BLOCKED AT names the deciding deny', async () => {
+    const r = await runCli([...args, '-q']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^67 observed connections against 21 policies and 2 Cilium policies: /);
+    assert.match(
+      r.stdout,
+      /shop\/catalog +data\/redis +TCP 6379 .* ingress of data\/redis \(denied by CiliumNetworkPolicy\/data\/deny-catalog-redis spec\.ingressDeny\[0\]\)\n/,
+    );
+  });
+
+  test('json: the summary counts them too', async () => {
+    const r = await runCli([...args, '-o', 'json']);
+    const json = JSON.parse(r.stdout) as CheckFlowsJson;
+    assert.deepEqual(
+      [json.summary.policies, json.summary.clusterPolicies, json.summary.ciliumPolicies],
+      [21, 0, 2],
+    );
   });
 });

@@ -358,6 +358,12 @@ describe('netfence generate --format cilium', () => {
     const r = await runCli(WEBSHOP_CILIUM);
     assert.equal(r.code, 0, r.stderr);
     assertGolden('generate/webshop-cilium.yaml', r.stdout);
+    // CiliumNetworkPolicies add up with NetworkPolicies: the report says to delete the old ones, not "replace".
+    assert.match(
+      r.stderr,
+      /\n {2}delete the 21 existing NetworkPolicies of those namespaces: Cilium adds the allows of both kinds up\n/,
+    );
+    assert.doesNotMatch(r.stderr, /they replace/);
     assertGolden('generate/webshop-cilium.report.txt', r.stderr);
     // Every document is a CiliumNetworkPolicy that validation (Cilium's CRD schema and sanitize rules) accepts.
     const parsed = parseManifestText(r.stdout, 'generated.yaml');

@@ -235,6 +235,67 @@ describe('cilium policies: problems', () => {
     assert.equal(r.state.ciliumPolicies.length, 1);
   });
 
+  test('entities whose addresses netfence does not know are read with a warning each', () => {
+    const r = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: apisrv, namespace: a}
+      spec:
+        endpointSelector: {}
+        egress:
+          - toEntities: [kube-apiserver, world, health]
+          - toEntities: [unmanaged]
+    `);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.warnings.map((w) => `${w.line} ${w.code} ${/"([a-z-]+)"/.exec(w.message)?.[1]}`),
+      [
+        '7 cilium-not-evaluated kube-apiserver',
+        '7 cilium-not-evaluated health',
+        '8 cilium-not-evaluated unmanaged',
+      ],
+    );
+    assert.match(
+      r.warnings[0]!.message,
+      /the entity matches no address here: netfence reads it but does not evaluate it$/,
+    );
+  });
+
+  test('an endpointSelector naming another namespace is warned about, quoting both namespaces', () => {
+    const r = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: wrong-ns, namespace: a}
+      specs:
+        - endpointSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": b}}
+          ingress: [{}]
+        - endpointSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": a, app: x}}
+          ingress: [{}]
+        - endpointSelector:
+            matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: In, values: [c]}]
+          ingress: [{}]
+    `);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.warnings.map((w) => `${w.line} ${w.code} ${/names namespace "(\w+)"/.exec(w.message)?.[1]}`),
+      ['5 cilium-foreign-namespace-selector b', '10 cilium-foreign-namespace-selector c'],
+    );
+    assert.match(
+      r.warnings[0]!.message,
+      /a CiliumNetworkPolicy of namespace "a" always applies in its own namespace.*Put the policy in namespace "b", or make it a CiliumClusterwideNetworkPolicy$/,
+    );
+    // The same selector in a clusterwide policy means what it says.
+    const ccnp = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumClusterwideNetworkPolicy
+      metadata: {name: ok}
+      spec:
+        endpointSelector: {matchLabels: {"k8s:io.kubernetes.pod.namespace": b}}
+        ingress: [{}]
+    `);
+    assert.deepEqual(ccnp.warnings, []);
+  });
+
   test('an invalid policy stays out of the state; --skip-invalid keeps the rest', () => {
     const text = yaml`
       apiVersion: cilium.io/v2

@@ -18,8 +18,8 @@ import { runCli } from '../support/cli.ts';
 const SUMMARY: ReportSummary = {
   source: 'x',
   generated: '2026-01-01T00:00:00Z',
-  counts: { namespaces: 1, workloads: 2, policies: 0, connections: 3, domains: 1 },
-  unprotected: [{ name: 'ns/<b>', ingress: true, egress: true }],
+  counts: { namespaces: 1, workloads: 2, policies: 0, ciliumPolicies: 0, connections: 3, domains: 1 },
+  unprotected: [{ name: 'ns/<b>', ingress: true, egress: true, onlyDenies: [] }],
   findings: { errors: 1, warnings: 0, info: 0 },
   blastRadius: [{ name: 'ns/a', reach: 1, direct: 1 }],
   connections: [{ src: 'ns/a', dst: 'ns/<b>', ports: 'TCP 80', explanation: 'why <here>' }],
@@ -147,7 +147,29 @@ describe('netfence report --html', () => {
     assert.match(summary, /<tr><td>dev\/app<\/td><td>egress<\/td><\/tr>/);
     assert.match(summary, /<tr><td>shop\/web<\/td><td>egress<\/td><\/tr>/);
     assert.match(summary, /<tr><td>monitoring\/prom<\/td><td>ingress, egress<\/td><\/tr>/);
-    assert.match(summary, /a NetworkPolicy isolates it, or a cluster policy denies some of its traffic/);
+    assert.match(
+      summary,
+      /a NetworkPolicy or a Cilium rule set in default deny isolates it, or a cluster policy denies some of its traffic/,
+    );
+  });
+
+  test('a Cilium deny rule alone protects nothing; the cards count the Cilium policies', async () => {
+    const r = await runCli(['report', 'examples/cilium', '--html', '-']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = r.stdout.slice(0, r.stdout.indexOf('<div id="app"'));
+    // The CiliumClusterwideNetworkPolicy deny-cloud-metadata denies one /32 of every pod's egress: those
+    // directions stay unprotected, marked as restricted by deny rules only.
+    assert.match(summary, /<li><strong>4<\/strong> Cilium policies<\/li>/);
+    assert.match(summary, /<li><strong>4<\/strong> unprotected workloads<\/li>/);
+    assert.match(summary, /<tr><td>news\/web<\/td><td>egress \(only Cilium deny rules\)<\/td><\/tr>/);
+    assert.match(
+      summary,
+      /<tr><td>kube-system\/coredns<\/td><td>ingress, egress \(only Cilium deny rules\)<\/td><\/tr>/,
+    );
+    assert.match(
+      summary,
+      /cluster policies' <code>domainNames<\/code> or Cilium <code>toFQDNs<\/code> rules/,
+    );
   });
 
   test('does not replace an existing file without --force', async () => {
@@ -228,6 +250,8 @@ describe('inlining', () => {
     assert.ok(!order.includes(-1));
     // Names are text, never markup.
     assert.match(html, /<td>ns\/&lt;b&gt;<\/td><td>ingress, egress<\/td>/);
+    assert.match(html, /<li><strong>1<\/strong> unprotected workload<\/li>/);
+    assert.doesNotMatch(html, /Cilium policies<\/li>/);
     assert.match(html, /<summary>ns\/a → ns\/&lt;b&gt;: TCP 80<\/summary><pre>why &lt;here&gt;<\/pre>/);
     assert.match(html, /2 more connections not explained here/);
     assert.throws(

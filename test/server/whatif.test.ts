@@ -37,6 +37,9 @@ describe('what-if', () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     });
     assert.ok(r.edges.every((e) => e.change === 'unchanged'));
     assert.deepEqual(r.problems, []);
@@ -59,6 +62,9 @@ describe('what-if', () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     });
     const removed = edge(r, 'shop/Deployment/catalog', 'data/StatefulSet/postgres');
     assert.deepEqual(
@@ -126,6 +132,9 @@ describe('what-if', () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     });
     assert.equal(r.problems.length, 1);
     const p = r.problems[0]!;

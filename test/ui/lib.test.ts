@@ -528,6 +528,9 @@ describe('what-if counts', () => {
       clusterPoliciesAdded: 0,
       clusterPoliciesRemoved: 0,
       clusterPoliciesModified: 0,
+      ciliumPoliciesAdded: 0,
+      ciliumPoliciesRemoved: 0,
+      ciliumPoliciesModified: 0,
     };
     assert.equal(policyChangeCounts(none), null);
     assert.equal(policyChangeCounts({ ...none, clusterPoliciesAdded: 1 }), 'cluster policies: 1 added');

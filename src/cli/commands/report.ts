@@ -68,14 +68,19 @@ function reportSummary(
       namespaces: model.summary.namespaces,
       workloads: model.summary.workloads,
       policies: model.summary.policies,
+      ciliumPolicies: model.ciliumPolicies.length,
       connections: model.summary.connections,
       domains: model.summary.domains,
     },
-    // The model's isolation is the tier-combined one: a NetworkPolicy isolates, or a cluster policy denies.
+    // The model's isolation is the tier-combined one: a NetworkPolicy isolates, or a cluster policy denies;
+    // a Cilium deny rule alone (a metadata guardrail) takes some traffic out but isolates nothing.
     unprotected: model.workloads.flatMap((w) => {
-      const ingress = w.isolated.ingress !== 'isolated';
-      const egress = w.isolated.egress !== 'isolated';
-      return ingress || egress ? [{ name: w.displayName, ingress, egress }] : [];
+      const onlyDenies = (['ingress', 'egress'] as const).filter(
+        (dir) => w.isolated[dir] === 'isolated' && onlyCiliumDenies(analysis, w.id, dir),
+      );
+      const ingress = w.isolated.ingress !== 'isolated' || onlyDenies.includes('ingress');
+      const egress = w.isolated.egress !== 'isolated' || onlyDenies.includes('egress');
+      return ingress || egress ? [{ name: w.displayName, ingress, egress, onlyDenies }] : [];
     }),
     findings: { errors: findings.errors, warnings: findings.warnings, info: findings.info },
     blastRadius: ranking
@@ -86,6 +91,23 @@ function reportSummary(
     domains: model.domains.map((d) => ({ src: name(d.src), domain: d.domain, ports: d.summary })),
   };
   return { summary, explanations };
+}
+
+/**
+ * Whether some pod class of a workload is isolated in `dir` only by Cilium deny rules: no NetworkPolicy
+ * isolates it, no Cilium rule set selecting it is in default deny, and no cluster policy selects it.
+ */
+function onlyCiliumDenies(analysis: Analysis, id: string, dir: 'ingress' | 'egress'): boolean {
+  const compiled = analysis.compiled;
+  const classes = analysis.index.ends(id).flatMap((end) => ('pod' in end ? [end.pod] : []));
+  return classes.some(
+    (c) =>
+      !(compiled.policiesOfClass[c] ?? []).some((p) =>
+        dir === 'ingress' ? compiled.policies[p]!.affectsIngress : compiled.policies[p]!.affectsEgress,
+      ) &&
+      (compiled.tierPoliciesOfClass[c] ?? []).length === 0 &&
+      !(compiled.cilium.ofClass[c] ?? []).some((i) => compiled.cilium.specs[i]!.info.defaultDeny[dir]),
+  );
 }
 
 /** The file to write (`-`: standard output), refused before the analysis rather than after it. */

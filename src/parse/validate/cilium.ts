@@ -7,7 +7,7 @@
  * Fields netfence reads but does not evaluate (host firewall rules, `fromGroups`, CIDR groups, …) are
  * accepted with a warning. Returns the object as the API reads it: `null` dropped.
  */
-import { CiliumPolicyKind } from '../../model/cilium.ts';
+import { CiliumEntity, CiliumPolicyKind, foreignSelectorNamespaces } from '../../model/cilium.ts';
 import { ciliumPortNumber, isCiliumPortName } from '../../model/cilium.ts';
 import { CILIUM_RULE_FIELDS, type CiliumPolicyObject, type CiliumRule } from '../../model/cilium-wire.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
@@ -114,10 +114,13 @@ export function validateCiliumPolicy(
     return out;
   }
   const clusterwide = kind === CiliumPolicyKind.CiliumClusterwideNetworkPolicy;
+  const metadata = isMap(object.metadata) ? object.metadata : undefined;
+  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
   if (hasSpec) {
     const spec = asMap(r, ['spec'], object.spec);
     if (spec !== undefined && validateRule(r, ['spec'], spec, clusterwide))
       out.spec = withoutNulls(spec) as CiliumRule;
+    if (spec !== undefined && !clusterwide) foreignNamespaceSelector(r, ['spec'], spec, namespace);
   }
   if (hasSpecs) {
     const specs = asList(r, ['specs'], object.specs);
@@ -127,12 +130,45 @@ export function validateCiliumPolicy(
         const map = asMap(r, ['specs', i], item);
         if (map !== undefined && validateRule(r, ['specs', i], map, clusterwide))
           rules.push(withoutNulls(map) as CiliumRule);
+        if (map !== undefined && !clusterwide) foreignNamespaceSelector(r, ['specs', i], map, namespace);
       });
       out.specs = rules;
     }
   }
   return out;
 }
+
+/**
+ * A CiliumNetworkPolicy's endpointSelector that names another namespace: the agent drops that match ("illegal
+ * namespace match in EndpointSelector") and the rule set selects pods of the policy's own namespace.
+ */
+function foreignNamespaceSelector(
+  r: Reporter,
+  path: FieldPath,
+  rule: JsonMap,
+  namespace: string | undefined,
+): void {
+  const selector = isMap(rule.endpointSelector) ? rule.endpointSelector : undefined;
+  if (selector === undefined) return;
+  const own = namespace === undefined ? 'its own namespace' : `namespace "${namespace}"`;
+  const report = (at: FieldPath, named: string): void =>
+    r.warn(
+      'cilium-foreign-namespace-selector',
+      at,
+      `endpointSelector names namespace "${named}", but a CiliumNetworkPolicy of ${own} always applies in its own namespace: Cilium drops the namespace match (the agent logs "illegal namespace match in EndpointSelector") and the rule set selects the pods of ${own}. Put the policy in namespace "${named}", or make it a CiliumClusterwideNetworkPolicy`,
+    );
+  for (const f of foreignSelectorNamespaces(selector, namespace))
+    report([...path, 'endpointSelector', ...f.path], f.named);
+}
+
+/** Entities whose addresses netfence does not know (the API server's, the health endpoints', …). */
+const UNKNOWN_ADDRESS_ENTITIES: ReadonlySet<string> = new Set([
+  CiliumEntity.KubeApiserver,
+  CiliumEntity.Health,
+  CiliumEntity.Init,
+  CiliumEntity.Ingress,
+  CiliumEntity.Unmanaged,
+]);
 
 /** The API server's words for a failed `oneOf` (it names the object in the message, at no field). */
 function oneOf(path: FieldPath, valid: number): string {
@@ -317,6 +353,12 @@ function validatePeerRule(
         ? ' (the agent knows it, but the CRD does not accept it: use "world", or a CIDR 0.0.0.0/0 or ::/0)'
         : '';
     checkEnum(r, [...path, entityField, i], text, ENTITIES, hint);
+    if (UNKNOWN_ADDRESS_ENTITIES.has(text))
+      notEvaluated(
+        r,
+        [...path, entityField, i],
+        `${entityField} "${text}" stands for addresses the agent learns at run time, which are not in the input; the entity matches no address here`,
+      );
   });
   const groupsField = ingress ? 'fromGroups' : 'toGroups';
   const groups = asList(r, [...path, groupsField], map[groupsField]);

@@ -5,6 +5,12 @@ import { dnsProxy, https, kubeDns, shopCluster, web } from '../cilium-fixtures.t
 
 const fqdn = { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: https };
 
+/** A DNS proxy rule that lets the proxy see `api.stripe.com` only. */
+const dnsProxyFor = (matchName: string) => ({
+  toEndpoints: [kubeDns],
+  toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchName }] } }],
+});
+
 stateRuleTester(rule, {
   valid: [
     {
@@ -19,8 +25,35 @@ stateRuleTester(rule, {
         cnpCilium('shop', 'dns', { endpointSelector: {}, egress: [dnsProxy] }),
       ]),
     },
+    {
+      name: 'a DNS rule that covers each name',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [dnsProxyFor('api.stripe.com'), fqdn],
+        }),
+      ]),
+    },
   ],
   invalid: [
+    {
+      // The DNS rule names one host; the second toFQDNs entry is never looked up through the proxy.
+      name: 'a DNS rule that does not cover every name',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            dnsProxyFor('api.stripe.com'),
+            {
+              toFQDNs: [{ matchName: 'api.stripe.com' }, { matchPattern: '*.wire.example' }],
+              toPorts: https,
+            },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[1].toFQDNs[1]'],
+      messages: [['"*.wire.example"', 'shop/web', 'matchPattern']],
+    },
     {
       // Port 53 is allowed, but at L4 only: the proxy never sees the answers.
       name: 'DNS allowed at L4 only',
