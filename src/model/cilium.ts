@@ -6,7 +6,8 @@
  * Selectors are normalized to match a pod's *identity labels* (`ciliumIdentityLabels`): its own labels, its
  * namespace under `io.kubernetes.pod.namespace`, each namespace label under
  * `io.cilium.k8s.namespace.labels.<key>`. The `k8s:` and `any:` sources are dropped from keys (a pod label
- * has both); other sources (`reserved:`, `cidr:`, …) keep their prefix, so they never match a pod. The
+ * has both); other sources (`reserved:`, `cidr:`, …) keep their prefix, so they never match a pod; a peer
+ * selector on one `reserved:<name>` label alone becomes the entity `<name>` (`ciliumReservedEntity`). The
  * namespace scoping the agent adds is added here, so the engine only evaluates selectors:
  * - a CiliumNetworkPolicy's `endpointSelector` always gets its own namespace;
  * - its peer selectors get it too, unless they name the namespace key or a namespace label;
@@ -295,6 +296,59 @@ function withExpression(selector: LabelSelector, requirement: LabelSelectorRequi
 const RESERVED = 'reserved:';
 const INIT_KEY = 'reserved:init';
 
+/**
+ * The reserved identity names a `reserved:<name>` label stands for, each the entity of the same name: Cilium's
+ * `EntitySelectorMapping` (`pkg/policy/api/entity.go`) turns `fromEntities: [host]` into the very endpoint
+ * selector `reserved:host`, so such a selector reads exactly as the entity.
+ */
+const RESERVED_ENTITIES: ReadonlySet<CiliumEntity> = new Set<CiliumEntity>([
+  CiliumEntity.World,
+  CiliumEntity.WorldIpv4,
+  CiliumEntity.WorldIpv6,
+  CiliumEntity.Host,
+  CiliumEntity.RemoteNode,
+  CiliumEntity.KubeApiserver,
+  CiliumEntity.Ingress,
+  CiliumEntity.Health,
+  CiliumEntity.Init,
+  CiliumEntity.Unmanaged,
+  CiliumEntity.None,
+]);
+
+/**
+ * The entity an endpoint selector names when its only requirement is a `reserved:<name>` label (reserved
+ * labels have no value: `{"reserved:host": ""}`, or `Exists`); undefined otherwise. A `reserved:` key beside
+ * other keys stays a selector, which matches no pod (no identity has both).
+ */
+export function ciliumReservedEntity(selector: LabelSelector): CiliumEntity | undefined {
+  const labels = Object.entries(selector.matchLabels ?? {});
+  const expressions = selector.matchExpressions ?? [];
+  if (labels.length + expressions.length !== 1) return undefined;
+  const [key, fits] =
+    labels.length === 1
+      ? [labels[0]![0], labels[0]![1] === '']
+      : [
+          expressions[0]!.key,
+          expressions[0]!.operator === 'Exists' ||
+            (expressions[0]!.operator === 'In' && (expressions[0]!.values ?? []).includes('')),
+        ];
+  if (!fits || !key.startsWith(RESERVED)) return undefined;
+  const name = key.slice(RESERVED.length);
+  return isCiliumEntity(name) && RESERVED_ENTITIES.has(name) ? name : undefined;
+}
+
+/** A `fromEndpoints`/`toEndpoints` item: a `reserved:` selector is its entity, any other a scoped selector. */
+function endpointPeer(
+  raw: LabelSelector,
+  namespace: string | undefined,
+  initSubject: boolean,
+): CiliumPeerInfo {
+  const entity = ciliumReservedEntity(normalizeCiliumSelector(raw));
+  return entity !== undefined
+    ? { kind: 'entity', entity }
+    : { kind: 'endpoints', selector: peerSelector(raw, namespace, initSubject) };
+}
+
 /** A peer endpoint selector scoped as the agent scopes it (see the file comment). */
 function peerSelector(
   raw: LabelSelector,
@@ -357,10 +411,7 @@ function ingressPeers(
   path: FieldPath,
 ): CiliumPeerInfo[] {
   return [
-    ...(rule.fromEndpoints ?? []).map((s): CiliumPeerInfo => ({
-      kind: 'endpoints',
-      selector: peerSelector(s, namespace, initSubject),
-    })),
+    ...(rule.fromEndpoints ?? []).map((s) => endpointPeer(s, namespace, initSubject)),
     ...(rule.fromNodes ?? []).map((s): CiliumPeerInfo => ({
       kind: 'nodes',
       selector: normalizeCiliumSelector(s),
@@ -401,10 +452,7 @@ function egressPeers(
       : { kind: 'fqdnPattern', pattern: (f.matchPattern ?? '').toLowerCase().replace(/\.$/, '') },
   );
   return [
-    ...(rule.toEndpoints ?? []).map((s): CiliumPeerInfo => ({
-      kind: 'endpoints',
-      selector: peerSelector(s, namespace, initSubject),
-    })),
+    ...(rule.toEndpoints ?? []).map((s) => endpointPeer(s, namespace, initSubject)),
     ...(rule.toNodes ?? []).map((s): CiliumPeerInfo => ({
       kind: 'nodes',
       selector: normalizeCiliumSelector(s),

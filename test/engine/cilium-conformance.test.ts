@@ -365,6 +365,36 @@ describe('peers', () => {
     });
   });
 
+  test('a reserved: endpoint selector is its entity (reserved:host, reserved:remote-node, reserved:world), never scoped to the namespace', () => {
+    const reserved = (name: string): LabelSelector => ({ matchLabels: { [`reserved:${name}`]: '' } });
+    const s = state([
+      dbIngress('reserved-peers', {
+        ingress: [
+          { fromEndpoints: [reserved('host'), reserved('remote-node')], toPorts: [tcp('9090')] },
+          {
+            fromEndpoints: [{ matchExpressions: [{ key: 'reserved:world', operator: 'Exists' }] }],
+            toPorts: [tcp('443')],
+          },
+          // A reserved label beside a pod label: no identity has both.
+          { fromEndpoints: [{ matchLabels: { 'reserved:world': '', app: 'web' } }], toPorts: [tcp('80')] },
+        ],
+      }),
+      clientEgress('to-apiserver', { egress: [{ toEndpoints: [reserved('kube-apiserver')] }] }),
+    ]);
+    expectVerdicts(s, {
+      'prod/agent -> prod/db TCP/9090': 'allow',
+      '192.168.0.2 -> prod/db TCP/9090': 'allow',
+      'prod/web -> prod/db TCP/9090': 'deny',
+      '8.8.8.8 -> prod/db TCP/443': 'allow',
+      '8.8.8.8 -> prod/db TCP/9090': 'deny',
+      'prod/web -> prod/db TCP/443': 'deny',
+      '8.8.8.8 -> prod/db TCP/80': 'deny',
+      'prod/web -> prod/db TCP/80': 'deny',
+      // As the entity kube-apiserver: no endpoint netfence models, so still closed to the world.
+      'dev/client -> 8.8.8.8 TCP/443': 'deny',
+    });
+  });
+
   test('entity all: everything', () => {
     const s = state([clientEgress('to-all', { egress: [{ toEntities: ['all'], toPorts: [tcp('443')] }] })]);
     expectVerdicts(s, {

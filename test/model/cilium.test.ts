@@ -135,17 +135,18 @@ describe('cilium normalizer: selectors', () => {
     );
   });
 
-  test('k8s: and any: prefixes are dropped from keys, reserved: is kept and never scoped', () => {
+  test('k8s: and any: prefixes are dropped from keys; a reserved: label alone is its entity, beside others kept unscoped', () => {
     assert.deepEqual(
       peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:app': 'a', 'any:tier': 'b' } }] }] }),
       { kind: 'endpoints', selector: { matchLabels: { app: 'a', tier: 'b', [NS]: 'shop' } } },
     );
     assert.deepEqual(
       peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }] }),
-      {
-        kind: 'endpoints',
-        selector: { matchLabels: { 'reserved:host': '' } },
-      },
+      { kind: 'entity', entity: 'host' },
+    );
+    assert.deepEqual(
+      peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'reserved:host': '', app: 'a' } }] }] }),
+      { kind: 'endpoints', selector: { matchLabels: { 'reserved:host': '', app: 'a' } } },
     );
   });
 

@@ -225,6 +225,34 @@ function subjectSelector(p: Policy, raw: LabelSelector): LabelSelector {
   return normalized({ ...raw, matchLabels: kept });
 }
 
+/** The names of reserved identities (Cilium's `labels.IDName…`), each also an entity of that name. */
+const RESERVED_NAMES = [
+  'host',
+  'remote-node',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'kube-apiserver',
+  'health',
+  'init',
+  'ingress',
+  'unmanaged',
+  'none',
+];
+
+/** `name` when the selector's one requirement is the label `reserved:<name>` (empty value, or it exists). */
+function reservedName(sel: LabelSelector): string | undefined {
+  const labels = Object.entries(sel.matchLabels ?? {});
+  const exprs = sel.matchExpressions ?? [];
+  let key: string | undefined;
+  if (labels.length === 1 && exprs.length === 0 && labels[0]![1] === '') key = labels[0]![0];
+  const e = exprs[0];
+  if (labels.length === 0 && exprs.length === 1 && e !== undefined) {
+    if (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).includes(''))) key = e.key;
+  }
+  return key?.startsWith('reserved:') === true ? key.slice('reserved:'.length) : undefined;
+}
+
 interface AnyRule {
   fromEndpoints?: LabelSelector[];
   toEndpoints?: LabelSelector[];
@@ -300,9 +328,13 @@ function peerMatches(
   const worldIp = ip !== undefined && !nodeIp ? ip : undefined;
 
   const endpointSelector = (raw: LabelSelector): boolean => {
-    if (endpoint === undefined) return false;
     const sel = normalized(raw);
     const keys = keysOf(sel);
+    // An entity is a `reserved:` selector (Cilium's entity.go: `fromEntities: [host]` is the selector
+    // `reserved:host`), never scoped to a namespace: a selector of that one label is the entity.
+    const reserved = reservedName(sel);
+    if (reserved !== undefined) return RESERVED_NAMES.includes(reserved) && entity(reserved);
+    if (endpoint === undefined) return false;
     if (keys.some((k) => k.startsWith('reserved:'))) return false;
     const labels = identity(h, state, endpoint);
     // The agent scopes a CiliumNetworkPolicy's peer selectors to its namespace unless they name one.
