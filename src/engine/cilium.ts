@@ -236,6 +236,18 @@ export interface CiliumContext {
   readonly classesAtAddress: ReadonlyMap<number, readonly number[]>;
 }
 
+/** A class's identity labels (`ciliumIdentityLabels`), with its service account and the profile's cluster name. */
+export function ciliumClassIdentity(
+  cls: PodClass,
+  namespaceLabels: Readonly<Record<string, string>>,
+  options: EngineOptions,
+): Record<string, string> {
+  return ciliumIdentityLabels(cls.labels, cls.namespace, namespaceLabels, {
+    serviceAccount: cls.serviceAccount,
+    clusterName: options.cni?.settings.clusterName,
+  });
+}
+
 /** Compiles every Cilium policy of the state against the classes of `ctx`. */
 export function compileCilium(ctx: CiliumContext): CompiledCilium {
   const policies = ctx.state.ciliumPolicies;
@@ -461,10 +473,10 @@ class CiliumPeers {
   }
 
   #labels(cls: PodClass): Record<string, string> {
-    return (this.#identity[cls.id] ??= ciliumIdentityLabels(
-      cls.labels,
-      cls.namespace,
+    return (this.#identity[cls.id] ??= ciliumClassIdentity(
+      cls,
       this.#ctx.namespaceLabels.get(cls.namespace) ?? {},
+      this.#ctx.options,
     ));
   }
 

@@ -7,6 +7,7 @@
  */
 import type { ClusterState, NamedPort, PodInfo, PolicyInfo } from '../model/cluster.ts';
 import type { LabelSelector } from '../model/k8s.ts';
+import { CILIUM_SERVICE_ACCOUNT_KEY } from '../model/cilium.ts';
 import type { AddressSpace } from './addresses.ts';
 
 export interface PodClass {
@@ -30,6 +31,11 @@ export interface PodClass {
   hostNetworkPod: boolean;
   /** Address classes of the pods' IPs (empty when unknown, or when ipBlocks do not match pods). */
   addressClasses: readonly number[];
+  /**
+   * The pods' service account (`PodInfo.serviceAccount`, `default` when absent), set when a selector reads
+   * Cilium's `io.cilium.k8s.policy.serviceaccount` (or with every label): classes are then split by it.
+   */
+  serviceAccount?: string;
   pods: PodInfo[];
 }
 
@@ -80,6 +86,7 @@ function classKey(
   hostNetwork: boolean,
   labels: Readonly<Record<string, string>>,
   addressClasses: readonly number[],
+  serviceAccount: string | undefined,
 ): string {
   const text = Object.keys(labels)
     .sort()
@@ -89,7 +96,7 @@ function classKey(
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  return `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  return `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}\u0002${serviceAccount ?? ''}`;
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -114,6 +121,7 @@ export function buildClasses(
   const classes: PodClass[] = [];
   const classOfPod = new Map<string, number>();
   const namespaceRange = new Map<string, readonly [number, number]>();
+  const byServiceAccount = labelKeys === 'all' || labelKeys.has(CILIUM_SERVICE_ACCOUNT_KEY);
   for (const namespace of [...byNamespace.keys()].sort()) {
     const first = classes.length;
     const byKey = new Map<string, PodClass>();
@@ -125,10 +133,12 @@ export function buildClasses(
         : [];
       const labels = relevantLabels(pod.labels, labelKeys);
       const hostNetwork = pod.hostNetwork && hostNetworkExempt;
-      const key = classKey(pod, hostNetwork, labels, addressClasses);
+      const serviceAccount = byServiceAccount ? (pod.serviceAccount ?? 'default') : undefined;
+      const key = classKey(pod, hostNetwork, labels, addressClasses, serviceAccount);
       let cls = byKey.get(key);
       if (cls === undefined) {
         cls = {
+          ...(serviceAccount === undefined ? {} : { serviceAccount }),
           id: classes.length,
           namespace,
           labels,

@@ -58,6 +58,11 @@ export interface CniSettings {
    * only then do host policies (CiliumClusterwideNetworkPolicy rule sets with `nodeSelector`) apply.
    */
   hostFirewall: boolean;
+  /**
+   * Cilium's `cluster-name` (`default` unless set): the value of every endpoint's identity label
+   * `io.cilium.k8s.policy.cluster`, which selectors may name.
+   */
+  clusterName: string;
 }
 export type CniSetting = keyof CniSettings;
 
@@ -111,6 +116,7 @@ const UPSTREAM: CniSettings = {
   clusterPolicies: ALL_KINDS,
   // Cilium's own policies are read with Cilium's defaults under every profile: no host firewall.
   hostFirewall: false,
+  clusterName: 'default',
 };
 
 /** The profiles. Sources for every entry: docs/cni.md. */
@@ -336,6 +342,12 @@ function applyOverride(
       if (b === undefined) return wrong('true or false');
       return { ok: true, value: { ...settings, hostFirewall: b } };
     }
+    case 'cluster-name': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      if (value === '') return wrong('the cluster name');
+      return { ok: true, value: { ...settings, clusterName: value } };
+    }
     case 'allow-localhost': {
       const no = ciliumOnly();
       if (no !== undefined) return no;
@@ -365,6 +377,7 @@ export const OPTION_KEYS = [
   'cluster-policies',
   'enable-k8s-cluster-network-policy',
   'enable-host-firewall',
+  'cluster-name',
 ] as const;
 
 /** Whether `name` is a CNI with a profile. */
@@ -487,6 +500,9 @@ export function profileRule(profile: CniProfile, setting: CniSetting): string {
         ? 'the host firewall is on: host policies (nodeSelector) apply to the selected nodes'
         : (reasons.hostFirewall ?? 'host policies (nodeSelector) are not enforced');
       break;
+    case 'clusterName':
+      text = `the cluster is named ${JSON.stringify(value)} (io.cilium.k8s.policy.cluster)`;
+      break;
     case 'ownNodeTraffic':
       text =
         value === 'policy'
@@ -519,6 +535,7 @@ const OVERRIDE_SETTINGS: Readonly<Record<string, readonly CniSetting[]>> = {
   'cluster-policies': ['clusterPolicies'],
   'enable-k8s-cluster-network-policy': ['clusterPolicies'],
   'enable-host-firewall': ['hostFirewall'],
+  'cluster-name': ['clusterName'],
 };
 
 /** The same profile with one setting put back to upstream's value (explain: did this setting decide?). */

@@ -25,6 +25,7 @@ export const CILIUM_POLICY_KEYS = [
   'allow-localhost',
   'enable-k8s-cluster-network-policy',
   'enable-host-firewall',
+  'cluster-name',
 ] as const;
 
 export interface DetectedCni {

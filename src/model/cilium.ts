@@ -45,7 +45,7 @@ export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** The identity label of a pod's cluster (Cilium's `cluster-name`, `default` unless set). */
 export const CILIUM_CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
-/** The identity label of a pod's service account (not known to netfence: pods carry none). */
+/** The identity label of a pod's service account (`spec.serviceAccountName`, `default` when absent). */
 export const CILIUM_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
 /** The label sources that a pod's own labels have (`k8s:`), and the wildcard source (`any:` or none). */
@@ -188,16 +188,28 @@ export interface CiliumPolicyInfo {
   origin?: Origin;
 }
 
-/** The identity labels Cilium gives a pod, what normalized selectors are matched against. */
+/** Who a pod is beyond its labels: its service account and its cluster's name (each `default` when absent). */
+export interface CiliumIdentityContext {
+  serviceAccount?: string | undefined;
+  clusterName?: string | undefined;
+}
+
+/**
+ * The identity labels Cilium gives a pod, what normalized selectors are matched against: its labels, its
+ * namespace and the namespace's labels, its service account (`io.cilium.k8s.policy.serviceaccount`) and its
+ * cluster (`io.cilium.k8s.policy.cluster`), as the agent's `GetPodMetadata` adds them.
+ */
 export function ciliumIdentityLabels(
   podLabels: Readonly<Record<string, string>>,
   namespace: string,
   namespaceLabels: Readonly<Record<string, string>>,
+  context: CiliumIdentityContext = {},
 ): Record<string, string> {
   const out: Record<string, string> = { ...podLabels };
   for (const [k, v] of Object.entries(namespaceLabels)) out[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
   out[CILIUM_NAMESPACE_KEY] = namespace;
-  out[CILIUM_CLUSTER_KEY] = 'default';
+  out[CILIUM_SERVICE_ACCOUNT_KEY] = context.serviceAccount ?? 'default';
+  out[CILIUM_CLUSTER_KEY] = context.clusterName ?? 'default';
   return out;
 }
 

@@ -48,6 +48,8 @@ export interface PodInfo {
   /** `status.podIPs` (or `status.podIP`); empty when unknown. */
   ips: readonly string[];
   hostNetwork: boolean;
+  /** `spec.serviceAccountName` (or `serviceAccount`); absent: the namespace's `default` service account. */
+  serviceAccount?: string;
   /** Id of the workload this pod belongs to (`namespace/Kind/name`). */
   workload: string;
   /** True for the representative pod of a workload that has no pods in the input. */

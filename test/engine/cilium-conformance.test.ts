@@ -13,10 +13,11 @@ import type { ClusterPolicyInfo, PolicyInfo, ServiceInfo } from '../../src/model
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
-import { conformanceCluster, endpoint, expectVerdicts } from '../support/verdicts.ts';
+import { conformanceCluster, endpoint, expectVerdicts, naiveProfileOptions } from '../support/verdicts.ts';
+import { naiveAllowed } from '../support/naive.ts';
 import { portsContain } from '../../src/engine/ports.ts';
-import { resolveCniProfile } from '../../src/engine/profiles.ts';
-import { banp, ccnp, cnp, cnpCilium, policy } from '../support/builders.ts';
+import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
+import { banp, ccnp, cnp, cnpCilium, pod, policy } from '../support/builders.ts';
 
 function service(
   namespace: string,
@@ -227,6 +228,71 @@ describe('selectors', () => {
       'dev/client -> dev/web TCP/9090': 'allow',
       'prod/web -> dev/web TCP/9090': 'deny',
     });
+  });
+
+  test('identity labels carry the service account (io.cilium.k8s.policy.serviceaccount, default when the pod names none)', () => {
+    const s = state([
+      dbIngress('by-service-account', {
+        ingress: [
+          { fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'frontend' } }] },
+          {
+            fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'default' } }],
+            toPorts: [tcp('81')],
+          },
+        ],
+      }),
+      // Selecting by service account: the frontend pods only, closed to ingress.
+      cnpCilium('prod', 'frontend-closed', {
+        endpointSelector: { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'frontend' } },
+        ingress: [{}],
+      }),
+    ]);
+    s.pods.push(pod('prod', 'shop', { app: 'shop' }, { ips: ['10.0.1.30'], serviceAccount: 'frontend' }));
+    expectVerdicts(s, {
+      'prod/shop -> prod/db TCP/5432': 'allow',
+      'prod/web -> prod/db TCP/5432': 'deny',
+      'prod/web -> prod/db TCP/81': 'allow',
+      'prod/shop -> prod/db TCP/81': 'allow', // the first rule: every port
+      'dev/client -> prod/db TCP/81': 'deny', // scoped to prod
+      'prod/web -> prod/shop TCP/8080': 'deny',
+      'prod/db -> prod/web TCP/8080': 'allow', // default account, not selected
+    });
+  });
+
+  test('identity labels carry the cluster name (io.cilium.k8s.policy.cluster): default, or cluster-name', () => {
+    const s = state([
+      dbIngress('by-cluster', {
+        ingress: [
+          {
+            fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'default' } }],
+            toPorts: [tcp('80')],
+          },
+          {
+            fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'prod-eu1' } }],
+            toPorts: [tcp('81')],
+          },
+        ],
+      }),
+    ]);
+    expectVerdicts(s, { 'prod/web -> prod/db TCP/80': 'allow', 'prod/web -> prod/db TCP/81': 'deny' });
+    const named = resolveCniProfile('cilium', ['cluster-name=prod-eu1']);
+    assert.ok(named.ok);
+    const compiled = compileCluster(s, cniEngineOptions(named.value));
+    const probes = [80, 81].map((port) => ({
+      naive: naiveAllowed(
+        s,
+        endpoint('prod/web'),
+        endpoint('prod/db'),
+        'TCP',
+        port,
+        naiveProfileOptions(named.value),
+      ),
+      engine: portsContain(compiled.allowedBetween(endpoint('prod/web'), endpoint('prod/db')), 'TCP', port),
+    }));
+    assert.deepEqual(probes, [
+      { naive: false, engine: false },
+      { naive: true, engine: true },
+    ]);
   });
 
   test('a CiliumNetworkPolicy selects and matches in its own namespace; a clusterwide one in every namespace', () => {

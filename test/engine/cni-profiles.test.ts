@@ -396,6 +396,8 @@ describe('profiles', () => {
       clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
       // Cilium's own default: host policies are not enforced (only Cilium policies read it).
       hostFirewall: false,
+      // Cilium's `cluster-name` default (only Cilium policies read it).
+      clusterName: 'default',
     });
   });
 

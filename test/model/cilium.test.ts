@@ -150,13 +150,22 @@ describe('cilium normalizer: selectors', () => {
     );
   });
 
-  test('identity labels carry the namespace, the namespace labels and the cluster', () => {
+  test('identity labels carry the namespace, the namespace labels, the service account and the cluster', () => {
     assert.deepEqual(ciliumIdentityLabels({ app: 'web' }, 'shop', { team: 'a' }), {
       app: 'web',
       'io.cilium.k8s.namespace.labels.team': 'a',
       [NS]: 'shop',
+      'io.cilium.k8s.policy.serviceaccount': 'default',
       'io.cilium.k8s.policy.cluster': 'default',
     });
+    assert.deepEqual(
+      ciliumIdentityLabels({}, 'shop', {}, { serviceAccount: 'frontend', clusterName: 'prod-eu1' }),
+      {
+        [NS]: 'shop',
+        'io.cilium.k8s.policy.serviceaccount': 'frontend',
+        'io.cilium.k8s.policy.cluster': 'prod-eu1',
+      },
+    );
   });
 });
 

@@ -38,6 +38,8 @@ export interface PodOptions {
   ips?: readonly string[];
   namedPorts?: readonly NamedPort[];
   hostNetwork?: boolean;
+  /** `spec.serviceAccountName`. */
+  serviceAccount?: string;
 }
 
 /** A bare pod: its own `Pod` workload. */
@@ -49,6 +51,7 @@ export function pod(namespace: string, name: string, labels: Labels = {}, option
     namedPorts: options.namedPorts ?? [],
     ips: options.ips ?? [],
     hostNetwork: options.hostNetwork ?? false,
+    ...(options.serviceAccount === undefined ? {} : { serviceAccount: options.serviceAccount }),
     workload: `${namespace}/Pod/${name}`,
     template: false,
   };

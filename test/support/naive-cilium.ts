@@ -45,7 +45,12 @@ export interface CiliumConnection {
   port: number;
   /** The CNI's reading (naive.ts `NaiveCni`): SCTP enforced or not; `endPort` a range or not. */
   options?: {
-    cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored'; hostFirewall?: boolean };
+    cni?: {
+      sctp: boolean;
+      endPort: 'range' | 'first-port' | 'policy-ignored';
+      hostFirewall?: boolean;
+      clusterName?: string;
+    };
   };
 }
 
@@ -74,12 +79,17 @@ function keysOf(selector: LabelSelector): string[] {
   return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
-/** The labels Cilium's identity of a pod carries (`k8s:` source): its own, its namespace, the namespace's labels. */
-function identity(h: CiliumHelpers, state: ClusterState, pod: PodInfo): Labels {
+/**
+ * The labels Cilium's identity of a pod carries (`k8s:` source): its own, its namespace, the namespace's
+ * labels, its service account ("io.cilium.k8s.policy.serviceaccount", the pod's serviceAccountName, else the
+ * `default` account) and its cluster's name (Cilium's `cluster-name`, "default" unless configured).
+ */
+function identity(h: CiliumHelpers, conn: CiliumConnection, pod: PodInfo): Labels {
   const out: Record<string, string> = { ...pod.labels };
-  for (const [k, v] of Object.entries(h.namespaceLabels(state, pod.namespace))) out[NS_LABELS + k] = v;
+  for (const [k, v] of Object.entries(h.namespaceLabels(conn.state, pod.namespace))) out[NS_LABELS + k] = v;
   out[NS_KEY] = pod.namespace;
-  out['io.cilium.k8s.policy.cluster'] = 'default';
+  out['io.cilium.k8s.policy.serviceaccount'] = pod.serviceAccount ?? 'default';
+  out['io.cilium.k8s.policy.cluster'] = conn.options?.cni?.clusterName ?? 'default';
   return out;
 }
 
@@ -128,7 +138,7 @@ export function naiveCiliumVerdict(
   const hostFirewall = conn.options?.cni?.hostFirewall === true;
   const verdict: CiliumVerdict = { isolated: false, allowed: false, denied: false };
   let selected = false;
-  for (const { p, rule } of selecting(h, conn.state, self.pod, hostFirewall)) {
+  for (const { p, rule } of selecting(h, conn, self.pod, hostFirewall)) {
     selected = true;
     const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
     const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
@@ -154,10 +164,11 @@ export function naiveCiliumVerdict(
  */
 function* selecting(
   h: CiliumHelpers,
-  state: ClusterState,
+  conn: CiliumConnection,
   pod: PodInfo,
   hostFirewall: boolean,
 ): Generator<{ p: Policy; rule: CiliumRule }> {
+  const state = conn.state;
   if (pod.hostNetwork) {
     if (!hostFirewall) return;
     const hostLabels = hostsOf(h, state, pod);
@@ -172,7 +183,7 @@ function* selecting(
     }
     return;
   }
-  const labels = identity(h, state, pod);
+  const labels = identity(h, conn, pod);
   for (const p of policies(state)) {
     for (const rule of p.rules) {
       if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
@@ -336,7 +347,7 @@ function peerMatches(
     if (reserved !== undefined) return RESERVED_NAMES.includes(reserved) && entity(reserved);
     if (endpoint === undefined) return false;
     if (keys.some((k) => k.startsWith('reserved:'))) return false;
-    const labels = identity(h, state, endpoint);
+    const labels = identity(h, conn, endpoint);
     // The agent scopes a CiliumNetworkPolicy's peer selectors to its namespace unless they name one.
     if (!p.clusterwide && !keys.includes(NS_KEY) && !keys.some((k) => k.startsWith(NS_LABELS))) {
       if (endpoint.namespace !== p.namespace) return false;
@@ -540,7 +551,7 @@ export function naiveCiliumL7(
   if (self.kind === 'ip') return [];
   const filtering = new Set<string>();
   let l4Only = networkPolicyAllows;
-  for (const { p, rule } of selecting(h, conn.state, self.pod, conn.options?.cni?.hostFirewall === true)) {
+  for (const { p, rule } of selecting(h, conn, self.pod, conn.options?.cni?.hostFirewall === true)) {
     for (const r of (direction === 'Ingress' ? rule.ingress : rule.egress) ?? []) {
       if (!peerMatches(h, conn, p, r, direction, other, false)) continue;
       const entries: CiliumPortRule[] = r.toPorts ?? [];
@@ -627,7 +638,8 @@ export function naiveCiliumReachesName(
   const self: NaiveSide = { kind: 'pod', pod };
   let allowed = false;
   let seen = false;
-  for (const { rule } of selecting(h, state, pod, hostFirewall)) {
+  const probe: CiliumConnection = { state, source: self, destination: self, protocol, port };
+  for (const { rule } of selecting(h, probe, pod, hostFirewall)) {
     for (const r of rule.egress ?? []) {
       const entries = r.toPorts ?? [];
       for (const entry of entries) {

@@ -66,6 +66,8 @@ export interface NaiveCni {
   clusterPolicies?: readonly string[];
   /** Cilium's host firewall: whether host policies (`nodeSelector`) apply (naive-cilium.ts). */
   hostFirewall?: boolean;
+  /** Cilium's `cluster-name`: the value of every pod's identity label `io.cilium.k8s.policy.cluster`. */
+  clusterName?: string;
 }
 
 type Direction = 'Ingress' | 'Egress';

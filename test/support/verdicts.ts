@@ -108,6 +108,7 @@ export function naiveProfileOptions(p: CniProfile): NaiveOptions {
       // The kinds as docs/cni.md's table lists them, read from the setting's own text.
       clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
       hostFirewall: s.hostFirewall,
+      clusterName: s.clusterName,
     },
   };
 }

@@ -11,6 +11,8 @@ import type { Reporter } from './report.ts';
 export interface PodSpecFacts {
   namedPorts: NamedPort[];
   hostNetwork: boolean;
+  /** `serviceAccountName` (else the deprecated `serviceAccount`); undefined when neither is set. */
+  serviceAccount?: string;
 }
 
 export interface PodSpecRules {
@@ -55,6 +57,10 @@ export function validatePodSpec(
   }
   facts.namedPorts = uniquePorts(facts.namedPorts);
   facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
+  const account =
+    asString(r, [...path, 'serviceAccountName'], map.serviceAccountName) ??
+    asString(r, [...path, 'serviceAccount'], map.serviceAccount);
+  if (account !== undefined && account !== '') facts.serviceAccount = account;
 
   const restart = asString(r, [...path, 'restartPolicy'], map.restartPolicy);
   const restartPath = [...path, 'restartPolicy'];
