@@ -286,7 +286,7 @@ export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
         return {
           index: first + i,
           policy: p,
-          info,
+          info: ciliumDefaultDenyReading(info, ctx.options),
           // A host policy (`nodeSelector`) applies to the selected nodes' host namespace, host-network pods
           // included, and only where the host firewall is on.
           selected:
@@ -302,6 +302,13 @@ export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
         };
       }),
   };
+}
+
+/** A rule set as the profile reads it: `enableDefaultDeny` ignored where Cilium does not have or honour it. */
+function ciliumDefaultDenyReading(info: CiliumSpecInfo, options: EngineOptions): CiliumSpecInfo {
+  return options.cni?.settings.enableDefaultDeny === false
+    ? { ...info, defaultDeny: info.defaultDenyByRules }
+    : info;
 }
 
 /** The `rules.dns` selectors of one `toPorts` entry of the object as written (`matchName`, `matchPattern`). */

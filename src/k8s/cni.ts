@@ -26,6 +26,7 @@ export const CILIUM_POLICY_KEYS = [
   'enable-k8s-cluster-network-policy',
   'enable-host-firewall',
   'cluster-name',
+  'enable-non-default-deny-policies',
 ] as const;
 
 export interface DetectedCni {

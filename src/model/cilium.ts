@@ -167,6 +167,11 @@ export interface CiliumSpecInfo {
    * nothing). A subject is isolated in a direction when any rule set or NetworkPolicy that selects it is.
    */
   defaultDeny: { ingress: boolean; egress: boolean };
+  /**
+   * The posture where the agent does not read `enableDefaultDeny` (Cilium before 1.16, or
+   * `enable-non-default-deny-policies=false`): default deny in each direction that has rules.
+   */
+  defaultDenyByRules: { ingress: boolean; egress: boolean };
   description: string | undefined;
 }
 
@@ -636,6 +641,10 @@ function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefin
     defaultDeny: {
       ingress: defaultDenyOf(ingress.length + ingressDeny.length, rule.enableDefaultDeny?.ingress),
       egress: defaultDenyOf(egress.length + egressDeny.length, rule.enableDefaultDeny?.egress),
+    },
+    defaultDenyByRules: {
+      ingress: defaultDenyOf(ingress.length + ingressDeny.length, undefined),
+      egress: defaultDenyOf(egress.length + egressDeny.length, undefined),
     },
     description: rule.description,
   };

@@ -138,6 +138,41 @@ describe('isolation and combination with NetworkPolicies', () => {
     });
   });
 
+  test('enableDefaultDeny is read from Cilium 1.16 on (not in the CRD before) and not with enable-non-default-deny-policies=false', () => {
+    // The guardrail idiom: a clusterwide egress deny that must not put every pod in egress default deny.
+    const guard = ccnp('deny-metadata', {
+      endpointSelector: ALL,
+      enableDefaultDeny: { egress: false },
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+    });
+    const verdicts = (spec: string, options: string[] = []) => {
+      const profile = resolveCniProfile(spec, options);
+      assert.ok(profile.ok, spec);
+      const s = state([guard]);
+      const compiled = compileCluster(s, cniEngineOptions(profile.value));
+      return ['prod/db', '8.8.8.8'].map((dst) => ({
+        naive: naiveAllowed(
+          s,
+          endpoint('prod/web'),
+          endpoint(dst),
+          'TCP',
+          443,
+          naiveProfileOptions(profile.value),
+        ),
+        engine: portsContain(compiled.allowedBetween(endpoint('prod/web'), endpoint(dst)), 'TCP', 443),
+      }));
+    };
+    const open = { naive: true, engine: true };
+    const closed = { naive: false, engine: false };
+    assert.deepEqual(verdicts('cilium@1.16'), [open, open]);
+    assert.deepEqual(verdicts('cilium@1.20'), [open, open]);
+    // Before 1.16 the field is pruned: the deny rule puts every pod in egress default deny.
+    assert.deepEqual(verdicts('cilium@1.15'), [closed, closed]);
+    assert.deepEqual(verdicts('cilium@1.14'), [closed, closed]);
+    assert.deepEqual(verdicts('cilium@1.17', ['enable-non-default-deny-policies=false']), [closed, closed]);
+    assert.equal(resolveCniProfile('cilium@1.16', ['enable-non-default-deny-policies=false']).ok, false);
+  });
+
   test('a deny rule alone puts the endpoint in default deny in its direction', () => {
     const s = state([dbIngress('deny-web', { ingressDeny: [{ fromEndpoints: [app('web')] }] })]);
     expectVerdicts(s, {

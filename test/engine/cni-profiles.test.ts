@@ -398,6 +398,8 @@ describe('profiles', () => {
       hostFirewall: false,
       // Cilium's `cluster-name` default (only Cilium policies read it).
       clusterName: 'default',
+      // Cilium policies are read as Cilium ≥ 1.16 reads them: enableDefaultDeny counts.
+      enableDefaultDeny: true,
     });
   });
 

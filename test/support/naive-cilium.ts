@@ -50,6 +50,7 @@ export interface CiliumConnection {
       endPort: 'range' | 'first-port' | 'policy-ignored';
       hostFirewall?: boolean;
       clusterName?: string;
+      enableDefaultDeny?: boolean;
     };
   };
 }
@@ -145,7 +146,11 @@ export function naiveCiliumVerdict(
     const field = direction === 'Ingress' ? 'ingress' : 'egress';
     // "the default is true for each traffic direction that has rules": only a direction with rules counts
     // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
-    verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
+    // Before Cilium 1.16 the CRD has no enableDefaultDeny (the API server prunes it), and
+    // `enable-non-default-deny-policies=false` makes the agent ignore it: then rules alone decide.
+    const readsField = conn.options?.cni?.enableDefaultDeny !== false;
+    verdict.isolated ||=
+      allow.length + deny.length > 0 && ((readsField ? rule.enableDefaultDeny?.[field] : undefined) ?? true);
     const matches =
       (isDeny: boolean) =>
       (r: AnyRule): boolean =>

@@ -68,6 +68,8 @@ export interface NaiveCni {
   hostFirewall?: boolean;
   /** Cilium's `cluster-name`: the value of every pod's identity label `io.cilium.k8s.policy.cluster`. */
   clusterName?: string;
+  /** Whether Cilium reads `enableDefaultDeny` (from 1.16, unless `enable-non-default-deny-policies=false`). */
+  enableDefaultDeny?: boolean;
 }
 
 type Direction = 'Ingress' | 'Egress';

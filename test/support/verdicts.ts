@@ -109,6 +109,7 @@ export function naiveProfileOptions(p: CniProfile): NaiveOptions {
       clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
       hostFirewall: s.hostFirewall,
       clusterName: s.clusterName,
+      enableDefaultDeny: s.enableDefaultDeny,
     },
   };
 }
