@@ -14,12 +14,13 @@ import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts'
 import { readFlows, type ObservedConnection } from '../../src/flows/index.ts';
 import {
   endpointSelectorOf,
+  entityAddresses,
   namedAddresses,
   toCiliumPolicies,
   toCiliumPolicy,
   type GeneratedCiliumPolicy,
 } from '../../src/generate/cilium.ts';
-import { dnsNamesOfHubble } from '../../src/generate/dns-names.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
 import {
   DEFAULT_GENERATE_OPTIONS,
@@ -52,6 +53,32 @@ describe('dnsNamesOfHubble', () => {
     assert.deepEqual(Object.fromEntries(names), {
       '203.0.113.10': ['api.pay.example', 'cdn.pay.example'],
       '2001:db8::1': ['cdn.pay.example'],
+    });
+  });
+});
+
+describe('reservedEntitiesOfHubble', () => {
+  test('the addresses Hubble labels reserved:kube-apiserver, reserved:host or reserved:remote-node, as entities', () => {
+    const flow = (src: string, srcLabels: string[], dst: string, dstLabels: string[]) =>
+      JSON.stringify({
+        flow: {
+          IP: { source: src, destination: dst },
+          source: { labels: srcLabels },
+          destination: { labels: dstLabels },
+        },
+      });
+    const entities = reservedEntitiesOfHubble([
+      [
+        flow('10.244.1.10', ['k8s:app=web'], '10.0.0.10', ['reserved:kube-apiserver', 'reserved:host']),
+        flow('10.244.1.10', ['k8s:app=web'], '10.0.1.11', ['reserved:remote-node']),
+        flow('10.0.1.11', ['reserved:host'], '10.244.1.10', ['k8s:app=web']),
+        flow('10.244.1.10', ['k8s:app=web'], '8.8.8.8', ['reserved:world']),
+        'not json',
+      ].join('\n'),
+    ]);
+    assert.deepEqual(Object.fromEntries(entities), {
+      '10.0.0.10': ['kube-apiserver'],
+      '10.0.1.11': ['host', 'remote-node'],
     });
   });
 });
@@ -175,6 +202,20 @@ describe('toCiliumPolicy', () => {
     ]);
   });
 
+  test('an address Hubble labelled as the API server or a node is toEntities (CIDR rules never match them)', () => {
+    const rule = {
+      ...mixedRule,
+      peers: [{ ipBlock: { cidr: '10.0.0.10/32' } }, { ipBlock: { cidr: '198.51.100.0/24' } }],
+    };
+    const entities = new Map([['10.0.0.10', ['kube-apiserver']]]);
+    const p = toCiliumPolicy(egressPolicy([rule]), new Map(), entities);
+    assert.deepEqual(p.object.spec?.egress, [
+      { toCIDRSet: [{ cidr: '198.51.100.0/24' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ]);
+    assert.deepEqual(entityAddresses([p]), [{ ip: '10.0.0.10', entities: ['kube-apiserver'] }]);
+  });
+
   test('without names, no L7 rule on DNS', () => {
     const p = toCiliumPolicy(egressPolicy([mixedRule, dnsRule]), new Map());
     assert.equal(p.object.spec?.egress?.[2]?.toPorts?.[0]?.rules, undefined);
@@ -212,7 +253,8 @@ describe('the bundled example as CiliumNetworkPolicies', () => {
     observed = (await readFlows([HUBBLE], state)).connections;
     generated = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS).policies;
     const dns = dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]);
-    policies = toCiliumPolicies(generated, dns).map((p) => ciliumPolicyInfo(p.object));
+    const entities = reservedEntitiesOfHubble([readFileSync(HUBBLE, 'utf8')]);
+    policies = toCiliumPolicies(generated, dns, entities).map((p) => ciliumPolicyInfo(p.object));
   });
 
   const identities = (): { workload: string; labels: Record<string, string> }[] => {
@@ -301,7 +343,8 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     state = await loadState(join(EXAMPLES, 'webshop'));
     const observed = (await readFlows([HUBBLE], state)).connections;
     gen = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
-    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+    const text = readFileSync(HUBBLE, 'utf8');
+    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text]));
   });
 
   /** The policies with one of them changed. */
@@ -317,7 +360,27 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     assert.deepEqual(v.mismatched, []);
     assert.deepEqual(v.unnamed, []);
     assert.equal(v.named, 3);
+    assert.deepEqual(v.entityMissing, []);
+    // The API server (3 connections) and node-exporter at two nodes (2), written as entities.
+    assert.equal(v.byEntity, 4);
     assert.ok(v.ok);
+  });
+
+  test('the API server is allowed by entity, not by CIDR; losing the entity rule fails the check', () => {
+    const controller = policies.find((p) => p.object.metadata.name === 'ingress-nginx-controller-egress');
+    const egress = controller?.object.spec?.egress ?? [];
+    assert.ok(egress.some((r) => r.toEntities?.includes('kube-apiserver')));
+    assert.ok(!egress.some((r) => r.toCIDRSet?.some((c) => c.cidr === '10.0.0.10/32')));
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('ingress-nginx-controller-egress', (spec) => ({
+        ...spec,
+        egress: spec.egress?.filter((r) => r.toEntities === undefined) ?? [],
+      })),
+    );
+    assert.ok(!v.ok);
+    assert.ok(v.entityMissing.length > 0);
   });
 
   test('a rule lost in translation is a mismatch', () => {

@@ -17,8 +17,13 @@ import {
   type Verification,
 } from '../../generate/index.ts';
 import { describeGeneration, generationToJson } from '../../format/generate.ts';
-import { namedAddresses, toCiliumPolicies, type DnsNames } from '../../generate/cilium.ts';
-import { dnsNamesOfHubble } from '../../generate/dns-names.ts';
+import {
+  namedAddresses,
+  toCiliumPolicies,
+  type DnsNames,
+  type EntityAddresses,
+} from '../../generate/cilium.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
@@ -258,8 +263,9 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     const gen = generatePolicies(state, traffic.connections, genOptions, engine);
     const verification = verifyGeneration(state, gen, engine);
     const cilium = options.format === 'cilium' ? await ciliumNames(options) : undefined;
-    const files = renderFiles(gen, options.split, cilium?.names);
-    const ciliumPolicies = cilium === undefined ? undefined : toCiliumPolicies(gen.policies, cilium.names);
+    const files = renderFiles(gen, options.split, cilium?.names, cilium?.entities);
+    const ciliumPolicies =
+      cilium === undefined ? undefined : toCiliumPolicies(gen.policies, cilium.names, cilium.entities);
     const ciliumVerification =
       ciliumPolicies === undefined ? undefined : verifyCiliumGeneration(state, gen, ciliumPolicies, engine);
     const report = describeGeneration(
@@ -341,10 +347,16 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
 }
 
 /** The DNS names Hubble saw outside addresses under, read from the flow files (standard input is read once). */
-async function ciliumNames(options: GenerateCliOptions): Promise<{ names: DnsNames; fromStdin: boolean }> {
+async function ciliumNames(
+  options: GenerateCliOptions,
+): Promise<{ names: DnsNames; entities: EntityAddresses; fromStdin: boolean }> {
   const files = options.flows.filter((f) => f !== '-');
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return { names: dnsNamesOfHubble(texts), fromStdin: files.length < options.flows.length };
+  return {
+    names: dnsNamesOfHubble(texts),
+    entities: reservedEntitiesOfHubble(texts),
+    fromStdin: files.length < options.flows.length,
+  };
 }
 
 function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {
