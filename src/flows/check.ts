@@ -17,6 +17,7 @@ import {
 } from '../engine/ports.ts';
 import type { FlowEnd, ObservedConnection } from './types.ts';
 import { pairKey } from '../base/text.ts';
+import { domainMatches } from '../engine/explain.ts';
 
 export type Side = 'egress' | 'ingress';
 
@@ -45,6 +46,11 @@ export interface FlowCheck {
   /** Connections a policy cannot affect: a single pod's traffic to itself. */
   unpoliced: ObservedConnection[];
   unobserved: UnobservedAllowance[];
+  /**
+   * Of `allowed`: connections to an outside address that the capture saw under a DNS name (Hubble's DNS
+   * observations), allowed by name (a `toFQDNs` rule, a `domainNames` rule) rather than by address.
+   */
+  allowedByName?: ObservedConnection[];
 }
 
 /** The connectivity entity of an observed end: the workload, or the address class of the IP. */
@@ -67,7 +73,35 @@ export function classesByWorkload(compiled: CompiledCluster): Map<string, number
   return out;
 }
 
-export function checkObserved(session: ClusterSession, observed: readonly ObservedConnection[]): FlowCheck {
+/**
+ * Whether the source reaches the connection's outside destination by one of the DNS names the capture saw it
+ * under (`names`: address → names), on its port.
+ */
+function reachedByName(
+  connectivity: Connectivity,
+  conn: ObservedConnection,
+  names: ReadonlyMap<string, readonly string[]> | undefined,
+): boolean {
+  if (names === undefined || conn.src.kind !== 'workload' || conn.dst.kind !== 'external') return false;
+  const seen = names.get(conn.dst.ip) ?? [];
+  const src = conn.src.id;
+  return connectivity.domains.some(
+    (d) =>
+      d.src === src &&
+      seen.some((name) => domainMatches(d.domain, name)) &&
+      portsContain(d.ports, conn.protocol, conn.port),
+  );
+}
+
+/**
+ * `names`: the DNS names the capture saw outside addresses under (`dnsNamesOfHubble`); a connection to such an
+ * address that the policies allow by name is allowed (`allowedByName`).
+ */
+export function checkObserved(
+  session: ClusterSession,
+  observed: readonly ObservedConnection[],
+  names?: ReadonlyMap<string, readonly string[]>,
+): FlowCheck {
   const { compiled } = session;
   const connectivity = session.connectivity('workload');
   const allowedPorts = new Map<string, PortSet>();
@@ -76,6 +110,7 @@ export function checkObserved(session: ClusterSession, observed: readonly Observ
   const workloads = new Map(compiled.state.workloads.map((w) => [w.id, w]));
 
   const out: FlowCheck = { connectivity, allowed: [], denied: [], unpoliced: [], unobserved: [] };
+  if (names !== undefined) out.allowedByName = [];
   const observedPorts = new Map<string, PortSet>();
   for (const conn of observed) {
     const src = entityOf(compiled, conn.src);
@@ -93,6 +128,11 @@ export function checkObserved(session: ClusterSession, observed: readonly Observ
     const ports = allowedPorts.get(key);
     if (ports !== undefined && portsContain(ports, conn.protocol, conn.port)) {
       out.allowed.push(conn);
+      continue;
+    }
+    if (reachedByName(connectivity, conn, names)) {
+      out.allowed.push(conn);
+      out.allowedByName?.push(conn);
       continue;
     }
     out.denied.push(explainDenied(compiled, classesOf, conn));

@@ -95,6 +95,8 @@ export function generatePolicies(
   observedAll: readonly ObservedConnection[],
   options: GenerateOptions,
   engineOptions: Partial<EngineOptions> = {},
+  /** The DNS names the capture saw outside addresses under: augment keeps what existing rules allow by name. */
+  names?: ReadonlyMap<string, readonly string[]>,
 ): Generation {
   const selectors = workloadSelectors(state);
   const workloads = new Map(state.workloads.map((w) => [w.id, w]));
@@ -319,7 +321,7 @@ export function generatePolicies(
     kept = [...state.policies];
     replaced = [];
     const session = openSession(state, engineOptions);
-    const check = checkObserved(session, observed);
+    const check = checkObserved(session, observed, names);
     alreadyAllowed.push(...check.allowed, ...check.unpoliced);
     for (const d of check.denied) {
       const c = d.connection;
@@ -395,6 +397,7 @@ export function generatePolicies(
 
   return {
     options,
+    ...(names === undefined ? {} : { dnsNames: names }),
     policies,
     clusterPolicies: tierPolicies.policies,
     keptClusterPolicies: tierPolicies.kept,

@@ -129,7 +129,7 @@ function withoutKeptClusterPolicies(
     return other === undefined ? entity : externalId(other);
   };
   return {
-    allows: (c) => checkObserved(without, [c]).denied.length === 0,
+    allows: (c) => checkObserved(without, [c], gen.dnsNames).denied.length === 0,
     allowedOnlyByKept: (src, dst, ports) => {
       allowed ??= new Map(
         without.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]),
@@ -181,7 +181,7 @@ export function verifyGeneration(
   const edited = sessionWithGenerated(current, gen);
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   const observed = gen.observed.filter((c) => !leftOut.has(c));
-  const check = checkObserved(edited, observed);
+  const check = checkObserved(edited, observed, gen.dnsNames);
   const withoutKept = withoutKeptClusterPolicies(edited, gen);
 
   let before: Map<string, PortSet> | undefined;

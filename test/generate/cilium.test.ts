@@ -22,6 +22,8 @@ import {
 } from '../../src/generate/cilium.ts';
 import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
+import { checkObserved } from '../../src/flows/check.ts';
+import { openSession } from '../../src/engine/session.ts';
 import {
   DEFAULT_GENERATE_OPTIONS,
   generatePolicies,
@@ -364,6 +366,26 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     // The API server (3 connections) and node-exporter at two nodes (2), written as entities.
     assert.equal(v.byEntity, 4);
     assert.ok(v.ok);
+  });
+
+  test('check-flows credits toFQDNs by the names Hubble saw: the generated policies pass their own replay', () => {
+    const replaced = new Set(gen.replaced.map((p) => p.id));
+    const session = openSession({
+      ...state,
+      policies: state.policies.filter((p) => !replaced.has(p.id)),
+      ciliumPolicies: policies.map((p) => ciliumPolicyInfo(p.object)),
+    });
+    const outside = (list: readonly ObservedConnection[]) =>
+      list
+        .map((c) => (c.dst.kind === 'external' ? c.dst.ip : ''))
+        .filter((ip) => ip.startsWith('198.51.') || ip.startsWith('203.0.'))
+        .sort();
+    const named = ['198.51.100.40', '203.0.113.10', '203.0.113.11'];
+    const without = checkObserved(session, gen.observed);
+    assert.deepEqual(outside(without.denied.map((d) => d.connection)), named);
+    const withNames = checkObserved(session, gen.observed, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+    assert.deepEqual(outside(withNames.denied.map((d) => d.connection)), []);
+    assert.deepEqual(outside(withNames.allowedByName ?? []), named);
   });
 
   test('the API server is allowed by entity, not by CIDR; losing the entity rule fails the check', () => {

@@ -33,6 +33,7 @@ import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   addFlowOptions,
   checkFlowOptions,
+  flowFileTexts,
   loadFlows,
   reportUnmatched,
   type FlowOptions,
@@ -260,12 +261,21 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     reportUnmatched(traffic, io);
     const genOptions = generateOptionsOf(options);
     const engine = engineOptions(options);
-    const gen = generatePolicies(state, traffic.connections, genOptions, engine);
+    // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
+    const cilium =
+      options.format === 'cilium' || options.mode === 'augment' ? await ciliumNames(options) : undefined;
+    const gen = generatePolicies(state, traffic.connections, genOptions, engine, cilium?.names);
     const verification = verifyGeneration(state, gen, engine);
-    const cilium = options.format === 'cilium' ? await ciliumNames(options) : undefined;
-    const files = renderFiles(gen, options.split, cilium?.names, cilium?.entities);
+    const files = renderFiles(
+      gen,
+      options.split,
+      options.format === 'cilium' ? cilium?.names : undefined,
+      cilium?.entities,
+    );
     const ciliumPolicies =
-      cilium === undefined ? undefined : toCiliumPolicies(gen.policies, cilium.names, cilium.entities);
+      cilium === undefined || options.format !== 'cilium'
+        ? undefined
+        : toCiliumPolicies(gen.policies, cilium.names, cilium.entities);
     const ciliumVerification =
       ciliumPolicies === undefined ? undefined : verifyCiliumGeneration(state, gen, ciliumPolicies, engine);
     const report = describeGeneration(
@@ -350,13 +360,8 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
 async function ciliumNames(
   options: GenerateCliOptions,
 ): Promise<{ names: DnsNames; entities: EntityAddresses; fromStdin: boolean }> {
-  const files = options.flows.filter((f) => f !== '-');
-  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return {
-    names: dnsNamesOfHubble(texts),
-    entities: reservedEntitiesOfHubble(texts),
-    fromStdin: files.length < options.flows.length,
-  };
+  const { texts, fromStdin } = await flowFileTexts(options);
+  return { names: dnsNamesOfHubble(texts), entities: reservedEntitiesOfHubble(texts), fromStdin };
 }
 
 function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {
