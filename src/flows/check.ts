@@ -18,6 +18,7 @@ import {
 import type { FlowEnd, ObservedConnection } from './types.ts';
 import { pairKey } from '../base/text.ts';
 import { domainMatches } from '../engine/explain.ts';
+import { ciliumRulePortsTowards } from '../engine/cilium.ts';
 
 export type Side = 'egress' | 'ingress';
 
@@ -51,6 +52,49 @@ export interface FlowCheck {
    * observations), allowed by name (a `toFQDNs` rule, a `domainNames` rule) rather than by address.
    */
   allowedByName?: ObservedConnection[];
+  /**
+   * Of `allowed`: connections with an outside end Hubble labelled a reserved identity (`reserved:kube-apiserver`,
+   * `host`, `remote-node`) that a Cilium allow rule of that entity lets through on their port (netfence cannot
+   * tell those identities' addresses from the manifests).
+   */
+  allowedByEntity?: ObservedConnection[];
+}
+
+/** What a Hubble capture says about outside addresses besides its connections. */
+export interface HubbleHints {
+  /** The DNS names each address was seen under (`dnsNamesOfHubble`). */
+  names?: ReadonlyMap<string, readonly string[]> | undefined;
+  /** The entities of the addresses labelled with a reserved identity (`reservedEntitiesOfHubble`). */
+  entities?: ReadonlyMap<string, readonly string[]> | undefined;
+}
+
+/**
+ * Whether an allow rule of the Cilium rule sets selecting the connection's workload end (egress at the source,
+ * ingress at the destination), on every class of that workload, names one of `entities` on the connection's port.
+ */
+export function allowedByEntity(
+  compiled: CompiledCluster,
+  classes: readonly number[],
+  c: ObservedConnection,
+  entities: readonly string[],
+): boolean {
+  const egress = c.src.kind === 'workload';
+  return (
+    classes.length > 0 &&
+    classes.every((id) =>
+      compiled.cilium.ofClass[id]!.some((s) =>
+        (egress ? compiled.cilium.specs[s]!.egress : compiled.cilium.specs[s]!.ingress).some(
+          (rule) =>
+            rule.peers.some((p) => p.info.kind === 'entity' && entities.includes(p.info.entity)) &&
+            portsContain(
+              ciliumRulePortsTowards(rule.ports, egress ? undefined : compiled.classes[id]),
+              c.protocol,
+              c.port,
+            ),
+        ),
+      ),
+    )
+  );
 }
 
 /** The connectivity entity of an observed end: the workload, or the address class of the IP. */
@@ -100,8 +144,9 @@ function reachedByName(
 export function checkObserved(
   session: ClusterSession,
   observed: readonly ObservedConnection[],
-  names?: ReadonlyMap<string, readonly string[]>,
+  hints: HubbleHints = {},
 ): FlowCheck {
+  const { names, entities } = hints;
   const { compiled } = session;
   const connectivity = session.connectivity('workload');
   const allowedPorts = new Map<string, PortSet>();
@@ -111,6 +156,7 @@ export function checkObserved(
 
   const out: FlowCheck = { connectivity, allowed: [], denied: [], unpoliced: [], unobserved: [] };
   if (names !== undefined) out.allowedByName = [];
+  if (entities !== undefined) out.allowedByEntity = [];
   const observedPorts = new Map<string, PortSet>();
   for (const conn of observed) {
     const src = entityOf(compiled, conn.src);
@@ -133,6 +179,19 @@ export function checkObserved(
     if (reachedByName(connectivity, conn, names)) {
       out.allowed.push(conn);
       out.allowedByName?.push(conn);
+      continue;
+    }
+    const outside =
+      conn.dst.kind === 'external' ? conn.dst : conn.src.kind === 'external' ? conn.src : undefined;
+    const reserved = outside === undefined ? undefined : entities?.get(outside.ip);
+    const end = conn.src.kind === 'workload' ? conn.src : conn.dst;
+    if (
+      reserved !== undefined &&
+      end.kind === 'workload' &&
+      allowedByEntity(compiled, classesOf.get(end.id) ?? [], conn, reserved)
+    ) {
+      out.allowed.push(conn);
+      out.allowedByEntity?.push(conn);
       continue;
     }
     out.denied.push(explainDenied(compiled, classesOf, conn));

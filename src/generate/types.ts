@@ -228,6 +228,8 @@ export interface Generation {
    * address by name (`toFQDNs`, `domainNames`) count as allowing it (augment mode, and its verification).
    */
   dnsNames?: ReadonlyMap<string, readonly string[]>;
+  /** The entities of addresses Hubble labelled with a reserved identity, when given (as `dnsNames`). */
+  reservedEntities?: ReadonlyMap<string, readonly string[]>;
   policies: GeneratedPolicy[];
   /** ClusterNetworkPolicies (`--tier`), Admin before Baseline. */
   clusterPolicies: GeneratedClusterPolicy[];

@@ -16,7 +16,7 @@ import type { ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
-import { ciliumRulePortsTowards } from '../engine/cilium.ts';
+import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
 import { stateWithGenerated } from './verify.ts';
 import type { Generation } from './types.ts';
 
@@ -140,44 +140,11 @@ export function verifyCiliumGeneration(
     const outside = c.dst.kind === 'external' ? c.dst : c.src.kind === 'external' ? c.src : undefined;
     const wanted = outside === undefined ? undefined : entities.get(outside.ip);
     if (wanted === undefined) continue;
-    if (allowedByEntity(cilium, c, wanted)) out.byEntity++;
+    const end = c.src.kind === 'workload' ? c.src : c.dst;
+    const classes = end.kind === 'workload' ? (classesByWorkload(cilium.compiled).get(end.id) ?? []) : [];
+    if (allowedByEntity(cilium.compiled, classes, c, wanted)) out.byEntity++;
     else out.entityMissing.push(c);
   }
   out.ok = out.mismatched.length === 0 && out.unnamed.length === 0 && out.entityMissing.length === 0;
   return out;
-}
-
-/**
- * Whether an allow rule of the Cilium rule sets selecting the connection's workload end (egress at the source,
- * ingress at the destination) names one of `entities` and allows the connection's port.
- */
-function allowedByEntity(
-  session: ClusterSession,
-  c: ObservedConnection,
-  entities: readonly string[],
-): boolean {
-  const egress = c.src.kind === 'workload';
-  const end = egress ? c.src : c.dst;
-  if (end.kind !== 'workload') return false;
-  const compiled = session.compiled;
-  const classes = compiled.state.pods
-    .filter((p) => p.workload === end.id)
-    .map((p) => compiled.classOfPod(p.namespace, p.name))
-    .filter((id) => id !== undefined);
-  return (
-    classes.length > 0 &&
-    classes.every((id) =>
-      compiled.cilium.ofClass[id]!.some((s) =>
-        (egress ? compiled.cilium.specs[s]!.egress : compiled.cilium.specs[s]!.ingress).some(
-          (rule) =>
-            rule.peers.some((p) => p.info.kind === 'entity' && entities.includes(p.info.entity)) &&
-            portsContain(
-              ciliumRulePortsTowards(rule.ports, egress ? undefined : compiled.classes[id]),
-              c.protocol,
-              c.port,
-            ),
-        ),
-      ),
-    )
-  );
 }

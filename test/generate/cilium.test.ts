@@ -368,7 +368,7 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     assert.ok(v.ok);
   });
 
-  test('check-flows credits toFQDNs by the names Hubble saw: the generated policies pass their own replay', () => {
+  test('check-flows credits toFQDNs by the names and toEntities by the reserved labels Hubble saw: the generated policies pass their own replay', () => {
     const replaced = new Set(gen.replaced.map((p) => p.id));
     const session = openSession({
       ...state,
@@ -383,9 +383,25 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     const named = ['198.51.100.40', '203.0.113.10', '203.0.113.11'];
     const without = checkObserved(session, gen.observed);
     assert.deepEqual(outside(without.denied.map((d) => d.connection)), named);
-    const withNames = checkObserved(session, gen.observed, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+    const withNames = checkObserved(session, gen.observed, {
+      names: dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]),
+    });
     assert.deepEqual(outside(withNames.denied.map((d) => d.connection)), []);
     assert.deepEqual(outside(withNames.allowedByName ?? []), named);
+    // The API server and the nodes: allowed by the entities Hubble labelled them with; then nothing is denied.
+    const text = readFileSync(HUBBLE, 'utf8');
+    const both = checkObserved(session, gen.observed, {
+      names: dnsNamesOfHubble([text]),
+      entities: reservedEntitiesOfHubble([text]),
+    });
+    assert.deepEqual(
+      both.denied.map((d) => d.connection),
+      [],
+    );
+    assert.deepEqual(
+      (both.allowedByEntity ?? []).map((c) => (c.dst.kind === 'external' ? c.dst.ip : '')).sort(),
+      ['10.0.0.10', '10.0.0.10', '10.0.1.11', '10.0.1.12'],
+    );
   });
 
   test('the API server is allowed by entity, not by CIDR; losing the entity rule fails the check', () => {

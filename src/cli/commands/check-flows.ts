@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
-import { dnsNamesOfHubble } from '../../generate/dns-names.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
 import { decideObserved } from '../../flows/decide.ts';
 import { compareVerdicts, isDisagreement } from '../../flows/verdict-check.ts';
 import type { ObservedTraffic } from '../../flows/types.ts';
@@ -67,8 +67,11 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     reportUnmatched(traffic, io);
     const session = openSession(state, engineOptions(options));
     // A toFQDNs (or domainNames) rule allows by name: the names Hubble saw each address under credit it.
-    const names = dnsNamesOfHubble((await flowFileTexts(options)).texts);
-    const check = checkObserved(session, traffic.connections, names);
+    const { texts } = await flowFileTexts(options);
+    const check = checkObserved(session, traffic.connections, {
+      names: dnsNamesOfHubble(texts),
+      entities: reservedEntitiesOfHubble(texts),
+    });
     const decisions = decideObserved(session.compiled, [
       ...check.denied.map((d) => d.connection),
       ...check.allowed,

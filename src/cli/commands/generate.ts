@@ -264,7 +264,10 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
     const cilium =
       options.format === 'cilium' || options.mode === 'augment' ? await ciliumNames(options) : undefined;
-    const gen = generatePolicies(state, traffic.connections, genOptions, engine, cilium?.names);
+    const gen = generatePolicies(state, traffic.connections, genOptions, engine, {
+      names: cilium?.names,
+      entities: cilium?.entities,
+    });
     const verification = verifyGeneration(state, gen, engine);
     const files = renderFiles(
       gen,
