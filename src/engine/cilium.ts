@@ -315,6 +315,18 @@ export interface CiliumContext {
   readonly placement: NodePlacement | undefined;
 }
 
+/** A class's identity labels (`ciliumIdentityLabels`), with its service account and the profile's cluster name. */
+export function ciliumClassIdentity(
+  cls: PodClass,
+  namespaceLabels: Readonly<Record<string, string>>,
+  options: EngineOptions,
+): Record<string, string> {
+  return ciliumIdentityLabels(cls.labels, cls.namespace, namespaceLabels, {
+    serviceAccount: cls.serviceAccount,
+    clusterName: options.cni?.settings.clusterName,
+  });
+}
+
 /** Compiles every Cilium policy of the state against the classes of `ctx`. */
 export function compileCilium(ctx: CiliumContext): CompiledCilium {
   const policies = ctx.state.ciliumPolicies;
@@ -353,7 +365,7 @@ export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
         return {
           index: first + i,
           policy: p,
-          info,
+          info: ciliumDefaultDenyReading(info, ctx.options),
           // A host policy (`nodeSelector`) applies to the selected nodes' host namespace, host-network pods
           // included, and only where the host firewall is on.
           selected:
@@ -369,6 +381,13 @@ export function ciliumSpecCompiler(ctx: CiliumContext): CiliumSpecCompiler {
         };
       }),
   };
+}
+
+/** A rule set as the profile reads it: `enableDefaultDeny` ignored where Cilium does not have or honour it. */
+function ciliumDefaultDenyReading(info: CiliumSpecInfo, options: EngineOptions): CiliumSpecInfo {
+  return options.cni?.settings.enableDefaultDeny === false
+    ? { ...info, defaultDeny: info.defaultDenyByRules }
+    : info;
 }
 
 /** The `rules.dns` selectors of one `toPorts` entry of the object as written (`matchName`, `matchPattern`). */
@@ -540,10 +559,10 @@ class CiliumPeers {
   }
 
   #labels(cls: PodClass): Record<string, string> {
-    return (this.#identity[cls.id] ??= ciliumIdentityLabels(
-      cls.labels,
-      cls.namespace,
+    return (this.#identity[cls.id] ??= ciliumClassIdentity(
+      cls,
       this.#ctx.namespaceLabels.get(cls.namespace) ?? {},
+      this.#ctx.options,
     ));
   }
 

@@ -7,6 +7,7 @@
  */
 import type { ClusterState, NamedPort, PodInfo, PolicyInfo } from '../model/cluster.ts';
 import type { LabelSelector } from '../model/k8s.ts';
+import { CILIUM_SERVICE_ACCOUNT_KEY } from '../model/cilium.ts';
 import type { AddressSpace } from './addresses.ts';
 
 export interface PodClass {
@@ -35,6 +36,11 @@ export interface PodClass {
    * addresses in the input); classes are then split by node. Undefined otherwise (manifests).
    */
   node?: string | undefined;
+  /**
+   * The pods' service account (`PodInfo.serviceAccount`, `default` when absent), set when a selector reads
+   * Cilium's `io.cilium.k8s.policy.serviceaccount` (or with every label): classes are then split by it.
+   */
+  serviceAccount?: string;
   pods: PodInfo[];
 }
 
@@ -86,6 +92,7 @@ function classKey(
   labels: Readonly<Record<string, string>>,
   addressClasses: readonly number[],
   node: string | undefined,
+  serviceAccount: string | undefined,
 ): string {
   const text = Object.keys(labels)
     .sort()
@@ -95,7 +102,7 @@ function classKey(
     .map((p) => `${p.name}/${p.protocol}/${p.port}`)
     .sort()
     .join(',');
-  const key = `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}`;
+  const key = `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}\u0002${serviceAccount ?? ''}`;
   return node === undefined ? key : `${key}\u0002${node}`;
 }
 
@@ -123,6 +130,7 @@ export function buildClasses(
   const classes: PodClass[] = [];
   const classOfPod = new Map<string, number>();
   const namespaceRange = new Map<string, readonly [number, number]>();
+  const byServiceAccount = labelKeys === 'all' || labelKeys.has(CILIUM_SERVICE_ACCOUNT_KEY);
   for (const namespace of [...byNamespace.keys()].sort()) {
     const first = classes.length;
     const byKey = new Map<string, PodClass>();
@@ -135,10 +143,12 @@ export function buildClasses(
       const labels = relevantLabels(pod.labels, labelKeys);
       const hostNetwork = pod.hostNetwork && hostNetworkExempt;
       const node = nodeOf(pod);
-      const key = classKey(pod, hostNetwork, labels, addressClasses, node);
+      const serviceAccount = byServiceAccount ? (pod.serviceAccount ?? 'default') : undefined;
+      const key = classKey(pod, hostNetwork, labels, addressClasses, node, serviceAccount);
       let cls = byKey.get(key);
       if (cls === undefined) {
         cls = {
+          ...(serviceAccount === undefined ? {} : { serviceAccount }),
           id: classes.length,
           namespace,
           labels,

@@ -10,7 +10,6 @@ import {
   CILIUM_NAMESPACE_KEY,
   CILIUM_NAMESPACE_LABELS_PREFIX,
   CiliumPolicyKind,
-  ciliumIdentityLabels,
   type CiliumPeerInfo,
   type CiliumPolicyInfo,
 } from '../model/cilium.ts';
@@ -20,6 +19,7 @@ import {
   CiliumList,
   ciliumCidrMatchesInCluster,
   ciliumRuleFor,
+  ciliumClassIdentity,
   ciliumRulePortsTowards,
   ciliumUnseenDomains,
   type CompiledCiliumPeer,
@@ -303,10 +303,10 @@ class CiliumMisses {
 
   identity(classId: number): Record<string, string> {
     const cls = this.compiled.classes[classId]!;
-    return ciliumIdentityLabels(
-      cls.labels,
-      cls.namespace,
+    return ciliumClassIdentity(
+      cls,
       namespaceLabelsOf(this.compiled.state, cls.namespace),
+      this.compiled.options,
     );
   }
 

@@ -60,6 +60,17 @@ export interface CniSettings {
    * only then do host policies (CiliumClusterwideNetworkPolicy rule sets with `nodeSelector`) apply.
    */
   hostFirewall: boolean;
+  /**
+   * Cilium's `cluster-name` (`default` unless set): the value of every endpoint's identity label
+   * `io.cilium.k8s.policy.cluster`, which selectors may name.
+   */
+  clusterName: string;
+  /**
+   * Whether Cilium policies' `enableDefaultDeny` is read. Not before Cilium 1.16 (cilium#30572: the CRD has no
+   * such field, the API server prunes it) nor with `enable-non-default-deny-policies=false` (cilium#34940,
+   * 1.17): then every rule set is in default deny in each direction it has rules.
+   */
+  enableDefaultDeny: boolean;
 }
 export type CniSetting = keyof CniSettings;
 
@@ -113,6 +124,8 @@ const UPSTREAM: CniSettings = {
   clusterPolicies: ALL_KINDS,
   // Cilium's own policies are read with Cilium's defaults under every profile: no host firewall.
   hostFirewall: false,
+  clusterName: 'default',
+  enableDefaultDeny: true,
 };
 
 /** The profiles. Sources for every entry: docs/cni.md. */
@@ -124,9 +137,9 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
     // `enable-k8s-cluster-network-policy` (cilium#47227).
     base: { ...UPSTREAM, cidrMatchesPods: false, cidrMatchesNodes: false, sctp: false, clusterPolicies: '' },
     ranges: [
-      { settings: { endPort: 'first-port' } },
+      { settings: { endPort: 'first-port', enableDefaultDeny: false } },
       { from: '1.15', settings: { endPort: 'policy-ignored' } },
-      { from: '1.16', settings: { endPort: 'range' } },
+      { from: '1.16', settings: { endPort: 'range', enableDefaultDeny: true } },
     ],
     reasons: {
       cidrMatchesPods: 'CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods',
@@ -135,6 +148,8 @@ export const CNI_PROFILES: Readonly<Record<CniName, ProfileData>> = {
       ownNodeTraffic: 'allow-localhost=policy: traffic from the pod’s own node is subject to policy',
       hostFirewall:
         'the host firewall is off (enable-host-firewall), so host policies (nodeSelector) are not enforced',
+      enableDefaultDeny:
+        'enableDefaultDeny is ignored: a rule set is in default deny in each direction it has rules',
     },
   },
   // Calico, OVN-Kubernetes and Antrea read NetworkPolicies as upstream does (docs/cni.md has the sources);
@@ -338,6 +353,24 @@ function applyOverride(
       if (b === undefined) return wrong('true or false');
       return { ok: true, value: { ...settings, hostFirewall: b } };
     }
+    case 'enable-non-default-deny-policies': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      const b = bool();
+      if (b === undefined) return wrong('true or false');
+      if (!since('1.17'))
+        return {
+          ok: false,
+          message: `--cni-option "${text}": Cilium has enable-non-default-deny-policies from 1.17 on, not in ${version}`,
+        };
+      return { ok: true, value: { ...settings, enableDefaultDeny: b } };
+    }
+    case 'cluster-name': {
+      const no = ciliumOnly();
+      if (no !== undefined) return no;
+      if (value === '') return wrong('the cluster name');
+      return { ok: true, value: { ...settings, clusterName: value } };
+    }
     case 'allow-localhost': {
       const no = ciliumOnly();
       if (no !== undefined) return no;
@@ -367,6 +400,8 @@ export const OPTION_KEYS = [
   'cluster-policies',
   'enable-k8s-cluster-network-policy',
   'enable-host-firewall',
+  'cluster-name',
+  'enable-non-default-deny-policies',
 ] as const;
 
 /** Whether `name` is a CNI with a profile. */
@@ -516,6 +551,14 @@ function profileRuleText(profile: CniProfile, setting: CniSetting): string {
         ? 'the host firewall is on: host policies (nodeSelector) apply to the selected nodes'
         : (reasons.hostFirewall ?? 'host policies (nodeSelector) are not enforced');
       break;
+    case 'enableDefaultDeny':
+      text = value
+        ? 'enableDefaultDeny of Cilium policies is read'
+        : (reasons.enableDefaultDeny ?? 'enableDefaultDeny of Cilium policies is ignored');
+      break;
+    case 'clusterName':
+      text = `the cluster is named ${JSON.stringify(value)} (io.cilium.k8s.policy.cluster)`;
+      break;
     case 'ownNodeTraffic':
       text =
         value === 'policy'
@@ -527,9 +570,13 @@ function profileRuleText(profile: CniProfile, setting: CniSetting): string {
     OVERRIDE_SETTINGS[o.slice(0, o.indexOf('='))]?.includes(setting),
   );
   const source =
-    profile.cni === 'cilium' && setting === 'endPort'
-      ? CILIUM_END_PORT_SOURCES[profile.settings.endPort]
-      : undefined;
+    profile.cni !== 'cilium'
+      ? undefined
+      : setting === 'endPort'
+        ? CILIUM_END_PORT_SOURCES[profile.settings.endPort]
+        : setting === 'enableDefaultDeny' && !profile.settings.enableDefaultDeny
+          ? 'not in the CRD before 1.16, cilium#30572'
+          : undefined;
   if (source !== undefined && override === undefined) text += ` (${source})`;
   return `${name}: ${text}${override === undefined ? '' : ` (${override})`}`;
 }
@@ -548,6 +595,8 @@ const OVERRIDE_SETTINGS: Readonly<Record<string, readonly CniSetting[]>> = {
   'cluster-policies': ['clusterPolicies'],
   'enable-k8s-cluster-network-policy': ['clusterPolicies'],
   'enable-host-firewall': ['hostFirewall'],
+  'cluster-name': ['clusterName'],
+  'enable-non-default-deny-policies': ['enableDefaultDeny'],
 };
 
 /** The same profile with one setting put back to upstream's value (explain: did this setting decide?). */

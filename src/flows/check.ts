@@ -17,6 +17,8 @@ import {
 } from '../engine/ports.ts';
 import type { FlowEnd, ObservedConnection } from './types.ts';
 import { pairKey } from '../base/text.ts';
+import { domainMatches } from '../engine/explain.ts';
+import { ciliumRulePortsTowards } from '../engine/cilium.ts';
 
 export type Side = 'egress' | 'ingress';
 
@@ -45,6 +47,54 @@ export interface FlowCheck {
   /** Connections a policy cannot affect: a single pod's traffic to itself. */
   unpoliced: ObservedConnection[];
   unobserved: UnobservedAllowance[];
+  /**
+   * Of `allowed`: connections to an outside address that the capture saw under a DNS name (Hubble's DNS
+   * observations), allowed by name (a `toFQDNs` rule, a `domainNames` rule) rather than by address.
+   */
+  allowedByName?: ObservedConnection[];
+  /**
+   * Of `allowed`: connections with an outside end Hubble labelled a reserved identity (`reserved:kube-apiserver`,
+   * `host`, `remote-node`) that a Cilium allow rule of that entity lets through on their port (netfence cannot
+   * tell those identities' addresses from the manifests).
+   */
+  allowedByEntity?: ObservedConnection[];
+}
+
+/** What a Hubble capture says about outside addresses besides its connections. */
+export interface HubbleHints {
+  /** The DNS names each address was seen under (`dnsNamesOfHubble`). */
+  names?: ReadonlyMap<string, readonly string[]> | undefined;
+  /** The entities of the addresses labelled with a reserved identity (`reservedEntitiesOfHubble`). */
+  entities?: ReadonlyMap<string, readonly string[]> | undefined;
+}
+
+/**
+ * Whether an allow rule of the Cilium rule sets selecting the connection's workload end (egress at the source,
+ * ingress at the destination), on every class of that workload, names one of `entities` on the connection's port.
+ */
+export function allowedByEntity(
+  compiled: CompiledCluster,
+  classes: readonly number[],
+  c: ObservedConnection,
+  entities: readonly string[],
+): boolean {
+  const egress = c.src.kind === 'workload';
+  return (
+    classes.length > 0 &&
+    classes.every((id) =>
+      compiled.cilium.ofClass[id]!.some((s) =>
+        (egress ? compiled.cilium.specs[s]!.egress : compiled.cilium.specs[s]!.ingress).some(
+          (rule) =>
+            rule.peers.some((p) => p.info.kind === 'entity' && entities.includes(p.info.entity)) &&
+            portsContain(
+              ciliumRulePortsTowards(rule.ports, egress ? undefined : compiled.classes[id]),
+              c.protocol,
+              c.port,
+            ),
+        ),
+      ),
+    )
+  );
 }
 
 /** The connectivity entity of an observed end: the workload, or the address class of the IP. */
@@ -67,7 +117,36 @@ export function classesByWorkload(compiled: CompiledCluster): Map<string, number
   return out;
 }
 
-export function checkObserved(session: ClusterSession, observed: readonly ObservedConnection[]): FlowCheck {
+/**
+ * Whether the source reaches the connection's outside destination by one of the DNS names the capture saw it
+ * under (`names`: address → names), on its port.
+ */
+function reachedByName(
+  connectivity: Connectivity,
+  conn: ObservedConnection,
+  names: ReadonlyMap<string, readonly string[]> | undefined,
+): boolean {
+  if (names === undefined || conn.src.kind !== 'workload' || conn.dst.kind !== 'external') return false;
+  const seen = names.get(conn.dst.ip) ?? [];
+  const src = conn.src.id;
+  return connectivity.domains.some(
+    (d) =>
+      d.src === src &&
+      seen.some((name) => domainMatches(d.domain, name)) &&
+      portsContain(d.ports, conn.protocol, conn.port),
+  );
+}
+
+/**
+ * `names`: the DNS names the capture saw outside addresses under (`dnsNamesOfHubble`); a connection to such an
+ * address that the policies allow by name is allowed (`allowedByName`).
+ */
+export function checkObserved(
+  session: ClusterSession,
+  observed: readonly ObservedConnection[],
+  hints: HubbleHints = {},
+): FlowCheck {
+  const { names, entities } = hints;
   const { compiled } = session;
   const connectivity = session.connectivity('workload');
   const allowedPorts = new Map<string, PortSet>();
@@ -76,6 +155,8 @@ export function checkObserved(session: ClusterSession, observed: readonly Observ
   const workloads = new Map(compiled.state.workloads.map((w) => [w.id, w]));
 
   const out: FlowCheck = { connectivity, allowed: [], denied: [], unpoliced: [], unobserved: [] };
+  if (names !== undefined) out.allowedByName = [];
+  if (entities !== undefined) out.allowedByEntity = [];
   const observedPorts = new Map<string, PortSet>();
   for (const conn of observed) {
     const src = entityOf(compiled, conn.src);
@@ -93,6 +174,24 @@ export function checkObserved(session: ClusterSession, observed: readonly Observ
     const ports = allowedPorts.get(key);
     if (ports !== undefined && portsContain(ports, conn.protocol, conn.port)) {
       out.allowed.push(conn);
+      continue;
+    }
+    if (reachedByName(connectivity, conn, names)) {
+      out.allowed.push(conn);
+      out.allowedByName?.push(conn);
+      continue;
+    }
+    const outside =
+      conn.dst.kind === 'external' ? conn.dst : conn.src.kind === 'external' ? conn.src : undefined;
+    const reserved = outside === undefined ? undefined : entities?.get(outside.ip);
+    const end = conn.src.kind === 'workload' ? conn.src : conn.dst;
+    if (
+      reserved !== undefined &&
+      end.kind === 'workload' &&
+      allowedByEntity(compiled, classesOf.get(end.id) ?? [], conn, reserved)
+    ) {
+      out.allowed.push(conn);
+      out.allowedByEntity?.push(conn);
       continue;
     }
     out.denied.push(explainDenied(compiled, classesOf, conn));

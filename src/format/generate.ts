@@ -73,9 +73,18 @@ export function noticeText(n: GenerateNotice): string {
 
 /** The engine's check of the Cilium form (src/generate/verify-cilium.ts), as report lines. */
 function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => string): string[] {
+  const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
   if (v.ok) {
+    const reached = [
+      ...(v.named === 0 ? [] : [`reaching the ${plural(v.named, 'connection')} to named addresses by name`]),
+      ...(v.byEntity === 0
+        ? []
+        : [
+            `the ${plural(v.byEntity, 'connection')} of the API server and nodes by entity (Hubble's reserved: labels)`,
+          ]),
+    ];
     return [
-      `verified: as CiliumNetworkPolicies they allow the same${v.named === 0 ? '' : `, reaching the ${plural(v.named, 'connection')} to named addresses by name`}`,
+      `verified: as CiliumNetworkPolicies they allow the same${reached.length === 0 ? '' : `, ${reached.join(', and ')}`}`,
     ];
   }
   return [
@@ -84,6 +93,9 @@ function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => st
     ...v.unnamed.map(
       (c) =>
         `  not reached by name: ${c.src.kind === 'workload' ? name(c.src.id) : c.src.ip} → ${c.dst.kind === 'workload' ? name(c.dst.id) : c.dst.ip} ${c.protocol} ${c.port}`,
+    ),
+    ...v.entityMissing.map(
+      (c) => `  not allowed by entity: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`,
     ),
   ];
 }

@@ -11,6 +11,7 @@ import {
   toCiliumPolicies,
   type CiliumRulePart,
   type DnsNames,
+  type EntityAddresses,
   type GeneratedCiliumPolicy,
 } from '../generate/cilium.ts';
 import { CLUSTER_POLICIES_FILE, clusterFileHeader, clusterPolicyYaml } from './generated-tiers.ts';
@@ -89,12 +90,13 @@ function notePeers(
   n: RuleNote,
   direction: 'ingress' | 'egress',
   named: ReadonlySet<string>,
+  entities: ReadonlySet<string>,
 ): CiliumRulePart<unknown>['peers'] {
   if (n.kind === 'aggregated') return 'cidr';
   if (n.kind !== 'observed') return 'endpoints';
   const end = direction === 'egress' ? n.connection.dst : n.connection.src;
   if (end.kind === 'workload') return 'endpoints';
-  return named.has(end.ip) ? 'fqdn' : 'cidr';
+  return entities.has(end.ip) ? 'entity' : named.has(end.ip) ? 'fqdn' : 'cidr';
 }
 
 function ciliumRuleComments(
@@ -102,9 +104,13 @@ function ciliumRuleComments(
   source: GeneratedPolicy,
   direction: 'ingress' | 'egress',
 ): YamlComment[] {
+  // The addresses written as entities in any part of the same rule: their notes go to the entity part.
+  const entities = new Set(parts.flatMap((p) => (p.entities ?? []).map((e) => e.ip)));
   return parts.map((part, j) => {
     const named = new Set(part.names.map((n) => n.ip));
-    const notes = source.rules[part.from]!.notes.filter((n) => notePeers(n, direction, named) === part.peers);
+    const notes = source.rules[part.from]!.notes.filter(
+      (n) => notePeers(n, direction, named, entities) === part.peers,
+    );
     const lines = notes.map(noteLine);
     if (part.dnsProxy)
       lines.push(
@@ -116,6 +122,10 @@ function ciliumRuleComments(
       byName.set(key, [...(byName.get(key) ?? []), n.ip]);
     }
     for (const [names, ips] of byName) lines.push(`${names}: ${ips.join(', ')} (Hubble's DNS observations)`);
+    for (const e of part.entities ?? [])
+      lines.push(
+        `${e.ip}: Hubble labels it ${e.entities.map((x) => `reserved:${x}`).join(', ')}, which CIDR rules never match`,
+      );
     return { path: ['spec', direction, j], lines };
   });
 }
@@ -215,7 +225,12 @@ function fileHeader(
  * Files to write: one per namespace, or one per workload (plus `default-deny.yaml`) in a folder per namespace.
  * With `cilium` (the DNS names of outside addresses), CiliumNetworkPolicies instead of NetworkPolicies.
  */
-export function renderFiles(gen: Generation, split: SplitMode, cilium?: DnsNames): RenderedFile[] {
+export function renderFiles(
+  gen: Generation,
+  split: SplitMode,
+  cilium?: DnsNames,
+  entities?: EntityAddresses,
+): RenderedFile[] {
   const groups = new Map<string, { scope: string; policies: GeneratedPolicy[] }>();
   for (const p of gen.policies) {
     let path: string;
@@ -239,7 +254,7 @@ export function renderFiles(gen: Generation, split: SplitMode, cilium?: DnsNames
       const docs =
         cilium === undefined
           ? g.policies.map(yamlSpec)
-          : toCiliumPolicies(g.policies, cilium).map(ciliumYamlSpec);
+          : toCiliumPolicies(g.policies, cilium, entities).map(ciliumYamlSpec);
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
       docs[0] = { ...docs[0]!, header: fileHeader(gen, g.scope, g.policies, kind) };
       return {

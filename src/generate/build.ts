@@ -11,7 +11,7 @@ import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine
 import { openSession } from '../engine/session.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
-import { checkObserved } from '../flows/check.ts';
+import { checkObserved, type HubbleHints } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
 import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
 import {
@@ -95,6 +95,8 @@ export function generatePolicies(
   observedAll: readonly ObservedConnection[],
   options: GenerateOptions,
   engineOptions: Partial<EngineOptions> = {},
+  /** What the capture says of outside addresses: augment keeps what existing rules allow by name or entity. */
+  hubble: HubbleHints = {},
 ): Generation {
   const selectors = workloadSelectors(state);
   const workloads = new Map(state.workloads.map((w) => [w.id, w]));
@@ -319,7 +321,7 @@ export function generatePolicies(
     kept = [...state.policies];
     replaced = [];
     const session = openSession(state, engineOptions);
-    const check = checkObserved(session, observed);
+    const check = checkObserved(session, observed, hubble);
     alreadyAllowed.push(...check.allowed, ...check.unpoliced);
     for (const d of check.denied) {
       const c = d.connection;
@@ -395,6 +397,8 @@ export function generatePolicies(
 
   return {
     options,
+    ...(hubble.names === undefined ? {} : { dnsNames: hubble.names }),
+    ...(hubble.entities === undefined ? {} : { reservedEntities: hubble.entities }),
     policies,
     clusterPolicies: tierPolicies.policies,
     keptClusterPolicies: tierPolicies.kept,

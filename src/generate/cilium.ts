@@ -12,6 +12,9 @@
  *   anything), so a NetworkPolicy rule becomes one Cilium rule per kind of peer, with the same `toPorts`.
  * - Default deny comes from the rules' presence: the namespace's default-deny policy selects every pod with an
  *   empty ingress and egress rule (`[{}]`, which allows nothing).
+ * - An address Hubble labelled `reserved:kube-apiserver`, `reserved:host` or `reserved:remote-node` becomes
+ *   `toEntities`/`fromEntities` of that entity: Cilium's CIDR rules never match those identities (cilium#20550,
+ *   cilium#33525; docs/cni.md), so a `toCIDRSet` for them would allow nothing.
  * - `toFQDNs` only work when the DNS proxy sees the pod's lookups: a policy with names gets `rules: dns` (every
  *   name, `matchPattern: "*"`) on its DNS rule; a policy without a DNS rule keeps the addresses.
  */
@@ -37,18 +40,22 @@ const METADATA_NAME = 'kubernetes.io/metadata.name';
 
 /** Outside addresses (`203.0.113.10`) and the DNS names they were seen under, lowercase without the final dot. */
 export type DnsNames = ReadonlyMap<string, readonly string[]>;
+/** Addresses Hubble labelled with a reserved identity, and its entities (`kube-apiserver`, `host`, `remote-node`). */
+export type EntityAddresses = ReadonlyMap<string, readonly string[]>;
 
 /** One Cilium rule made from a NetworkPolicy rule, and the index of that rule (its comment goes on the first). */
 export interface CiliumRulePart<R> {
   rule: R;
-  /** Which peers of the NetworkPolicy rule it holds: pods, addresses, or addresses replaced by names. */
-  peers: 'endpoints' | 'cidr' | 'fqdn';
+  /** Which peers of the NetworkPolicy rule it holds: pods, addresses, addresses replaced by names or by entities. */
+  peers: 'endpoints' | 'cidr' | 'fqdn' | 'entity';
   /** Index of the NetworkPolicy rule it comes from. */
   from: number;
   /** The names that replaced addresses in it (`toFQDNs`), for its comment. */
   names: readonly { ip: string; names: readonly string[] }[];
   /** The DNS rule, with the DNS proxy's L7 rules added because the policy has `toFQDNs`. */
   dnsProxy: boolean;
+  /** The addresses replaced by entities (`toEntities`/`fromEntities`), for its comment and the verification. */
+  entities?: readonly { ip: string; entities: readonly string[] }[];
 }
 
 export interface GeneratedCiliumPolicy {
@@ -120,10 +127,15 @@ interface Split {
   endpoints: LabelSelector[];
   cidrs: CiliumCIDRRule[];
   fqdns: { ip: string; names: readonly string[] }[];
+  entities: { ip: string; entities: readonly string[] }[];
 }
 
-function splitPeers(peers: readonly NetworkPolicyPeer[], names: DnsNames | undefined): Split {
-  const out: Split = { endpoints: [], cidrs: [], fqdns: [] };
+function splitPeers(
+  peers: readonly NetworkPolicyPeer[],
+  names: DnsNames | undefined,
+  entities: EntityAddresses,
+): Split {
+  const out: Split = { endpoints: [], cidrs: [], fqdns: [], entities: [] };
   for (const peer of peers) {
     if (peer.ipBlock === undefined) {
       out.endpoints.push(endpointSelectorOf(peer));
@@ -131,7 +143,11 @@ function splitPeers(peers: readonly NetworkPolicyPeer[], names: DnsNames | undef
     }
     const ip = singleAddress(peer);
     const known = ip === undefined ? undefined : names?.get(ip);
-    if (ip !== undefined && known !== undefined && known.length > 0) out.fqdns.push({ ip, names: known });
+    const entity = ip === undefined ? undefined : entities.get(ip);
+    if (ip !== undefined && entity !== undefined && entity.length > 0)
+      out.entities.push({ ip, entities: entity });
+    else if (ip !== undefined && known !== undefined && known.length > 0)
+      out.fqdns.push({ ip, names: known });
     else
       out.cidrs.push({
         cidr: peer.ipBlock.cidr,
@@ -143,13 +159,23 @@ function splitPeers(peers: readonly NetworkPolicyPeer[], names: DnsNames | undef
 
 const DNS_PROXY_RULES = { dns: [{ matchPattern: '*' }] };
 
+/** The `toEntities`/`fromEntities` part of a rule, when Hubble labelled some of its addresses. */
+function entityPart<R>(split: Split, from: number, rule: (entities: string[]) => R): CiliumRulePart<R>[] {
+  if (split.entities.length === 0) return [];
+  const entities = [...new Set(split.entities.flatMap((e) => e.entities))].sort(compareText);
+  return [
+    { rule: rule(entities), peers: 'entity', from, names: [], dnsProxy: false, entities: split.entities },
+  ];
+}
+
 function egressParts(
   rule: GeneratedRule,
   from: number,
   names: DnsNames | undefined,
   dnsProxy: boolean,
+  entities: EntityAddresses,
 ): CiliumRulePart<CiliumEgressRule>[] {
-  const split = splitPeers(rule.peers, names);
+  const split = splitPeers(rule.peers, names, entities);
   const toPorts = portsOf(rule.ports);
   const withPorts = <R extends CiliumEgressRule>(r: R): R => (toPorts === undefined ? r : { ...r, toPorts });
   const parts: CiliumRulePart<CiliumEgressRule>[] = [];
@@ -177,11 +203,16 @@ function egressParts(
       dnsProxy: false,
     });
   }
+  parts.push(...entityPart(split, from, (toEntities) => withPorts({ toEntities })));
   return parts;
 }
 
-function ingressParts(rule: GeneratedRule, from: number): CiliumRulePart<CiliumIngressRule>[] {
-  const split = splitPeers(rule.peers, undefined);
+function ingressParts(
+  rule: GeneratedRule,
+  from: number,
+  entities: EntityAddresses,
+): CiliumRulePart<CiliumIngressRule>[] {
+  const split = splitPeers(rule.peers, undefined, entities);
   const toPorts = portsOf(rule.ports);
   const withPorts = (r: CiliumIngressRule): CiliumIngressRule =>
     toPorts === undefined ? r : { ...r, toPorts };
@@ -202,6 +233,7 @@ function ingressParts(rule: GeneratedRule, from: number): CiliumRulePart<CiliumI
       names: [],
       dnsProxy: false,
     });
+  parts.push(...entityPart(split, from, (fromEntities) => withPorts({ fromEntities })));
   return parts;
 }
 
@@ -217,7 +249,11 @@ function usesNames(p: GeneratedPolicy, names: DnsNames): boolean {
 }
 
 /** One generated policy as a CiliumNetworkPolicy. */
-export function toCiliumPolicy(p: GeneratedPolicy, names: DnsNames): GeneratedCiliumPolicy {
+export function toCiliumPolicy(
+  p: GeneratedPolicy,
+  names: DnsNames,
+  entities: EntityAddresses = new Map(),
+): GeneratedCiliumPolicy {
   const spec: CiliumRule = {
     endpointSelector: Object.keys(p.matchLabels).length === 0 ? {} : { matchLabels: { ...p.matchLabels } },
   };
@@ -227,11 +263,11 @@ export function toCiliumPolicy(p: GeneratedPolicy, names: DnsNames): GeneratedCi
     spec.ingress = [{}];
     spec.egress = [{}];
   } else if (p.kind === 'ingress') {
-    ingress = p.rules.flatMap((r, i) => ingressParts(r, i));
+    ingress = p.rules.flatMap((r, i) => ingressParts(r, i, entities));
     spec.ingress = ingress.map((r) => r.rule);
   } else {
     const named = usesNames(p, names);
-    egress = p.rules.flatMap((r, i) => egressParts(r, i, named ? names : undefined, named));
+    egress = p.rules.flatMap((r, i) => egressParts(r, i, named ? names : undefined, named, entities));
     spec.egress = egress.map((r) => r.rule);
   }
   return {
@@ -251,8 +287,20 @@ export function toCiliumPolicy(p: GeneratedPolicy, names: DnsNames): GeneratedCi
 export function toCiliumPolicies(
   policies: readonly GeneratedPolicy[],
   names: DnsNames,
+  entities: EntityAddresses = new Map(),
 ): GeneratedCiliumPolicy[] {
-  return policies.map((p) => toCiliumPolicy(p, names));
+  return policies.map((p) => toCiliumPolicy(p, names, entities));
+}
+
+/** The addresses the Cilium policies write as entities, each once, by address. */
+export function entityAddresses(
+  policies: readonly GeneratedCiliumPolicy[],
+): { ip: string; entities: readonly string[] }[] {
+  const out = new Map<string, readonly string[]>();
+  for (const p of policies)
+    for (const part of [...p.ingress, ...p.egress])
+      for (const e of part.entities ?? []) out.set(e.ip, e.entities);
+  return [...out].sort(([a], [b]) => compareText(a, b)).map(([ip, entities]) => ({ ip, entities }));
 }
 
 /** The outside addresses the Cilium policies name (`toFQDNs`), each once, by address. */

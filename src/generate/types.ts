@@ -223,6 +223,13 @@ export interface AggregatedBlock {
 
 export interface Generation {
   options: GenerateOptions;
+  /**
+   * The DNS names the capture saw outside addresses under, when given: existing rules that allow such an
+   * address by name (`toFQDNs`, `domainNames`) count as allowing it (augment mode, and its verification).
+   */
+  dnsNames?: ReadonlyMap<string, readonly string[]>;
+  /** The entities of addresses Hubble labelled with a reserved identity, when given (as `dnsNames`). */
+  reservedEntities?: ReadonlyMap<string, readonly string[]>;
   policies: GeneratedPolicy[];
   /** ClusterNetworkPolicies (`--tier`), Admin before Baseline. */
   clusterPolicies: GeneratedClusterPolicy[];

@@ -2,7 +2,9 @@
  * The proof of `generate --format cilium`: the generated CiliumNetworkPolicies, evaluated by the engine in place
  * of the generated NetworkPolicies (the kept ones stay), allow what the verified NetworkPolicy form allows, pair
  * by pair and port by port, except towards the outside addresses written as DNS names: those the engine cannot
- * resolve, so their connections must be reached by name (`toFQDNs`) on their ports instead. Pure.
+ * resolve, so their connections must be reached by name (`toFQDNs`) on their ports instead; and towards the
+ * addresses written as entities (Hubble's `reserved:kube-apiserver`, `host`, `remote-node`): those connections
+ * must be allowed by a `toEntities`/`fromEntities` rule of that entity on their port. Pure.
  */
 import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
@@ -13,7 +15,8 @@ import type { EngineOptions } from '../engine/compile.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
+import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
+import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
 import { stateWithGenerated } from './verify.ts';
 import type { Generation } from './types.ts';
 
@@ -27,6 +30,10 @@ export interface CiliumVerification {
   mismatched: string[];
   /** Observed connections to named addresses that no `toFQDNs` rule reaches on their port. */
   unnamed: ObservedConnection[];
+  /** Observed connections with an address written as an entity, found allowed by an entity rule. */
+  byEntity: number;
+  /** Observed connections with an address written as an entity that no entity rule allows on their port. */
+  entityMissing: ObservedConnection[];
 }
 
 function allowedByPair(session: ClusterSession): Map<string, PortSet> {
@@ -58,6 +65,20 @@ export function verifyCiliumGeneration(
     engineOptions,
   );
   const named = new Map(namedAddresses(policies).map((n) => [n.ip, n.names]));
+  const entities = new Map(entityAddresses(policies).map((e) => [e.ip, e.entities]));
+  // `host`/`remote-node` stand for every node, and so for every host-network workload (netfence does not know
+  // their nodes' addresses): pairs with one are checked through the observed connections, by entity.
+  const nodeEntities = [...entities.values()].some((e) => e.includes('host') || e.includes('remote-node'));
+  const hostNetwork = new Set(
+    nodeEntities
+      ? state.workloads
+          .filter((w) => {
+            const pods = state.pods.filter((p) => p.workload === w.id);
+            return pods.length > 0 && pods.every((p) => p.hostNetwork);
+          })
+          .map((w) => w.id)
+      : [],
+  );
   const npAllowed = allowedByPair(np);
   const ciliumAllowed = allowedByPair(cilium);
 
@@ -72,14 +93,24 @@ export function verifyCiliumGeneration(
     ...np.compiled.state.workloads.map((w) => ({ id: w.id, ips: [undefined] as (string | undefined)[] })),
     ...npAddress,
   ];
-  const out: CiliumVerification = { ok: true, pairs: 0, named: 0, mismatched: [], unnamed: [] };
+  const out: CiliumVerification = {
+    ok: true,
+    pairs: 0,
+    named: 0,
+    mismatched: [],
+    unnamed: [],
+    byEntity: 0,
+    entityMissing: [],
+  };
   for (const a of ends) {
     for (const b of ends) {
       if (a === b && a.id.startsWith('external:')) continue;
+      if (hostNetwork.has(a.id) || hostNetwork.has(b.id)) continue;
       for (const ipA of a.ips) {
         for (const ipB of b.ips) {
           // Traffic to an address written as a name is checked by name below.
-          if ((ipA !== undefined && named.has(ipA)) || (ipB !== undefined && named.has(ipB))) continue;
+          // Traffic to an address written as an entity is checked by entity below.
+          if ([ipA, ipB].some((ip) => ip !== undefined && (named.has(ip) || entities.has(ip)))) continue;
           const want = npAllowed.get(pairKey(a.id, b.id)) ?? NO_PORTS;
           const got = ciliumAllowed.get(pairKey(toCilium(a.id, ipA), toCilium(b.id, ipB))) ?? NO_PORTS;
           out.pairs++;
@@ -104,6 +135,16 @@ export function verifyCiliumGeneration(
     if (reached) out.named++;
     else out.unnamed.push(c);
   }
-  out.ok = out.mismatched.length === 0 && out.unnamed.length === 0;
+  for (const c of gen.observed) {
+    if (leftOut.has(c)) continue;
+    const outside = c.dst.kind === 'external' ? c.dst : c.src.kind === 'external' ? c.src : undefined;
+    const wanted = outside === undefined ? undefined : entities.get(outside.ip);
+    if (wanted === undefined) continue;
+    const end = c.src.kind === 'workload' ? c.src : c.dst;
+    const classes = end.kind === 'workload' ? (classesByWorkload(cilium.compiled).get(end.id) ?? []) : [];
+    if (allowedByEntity(cilium.compiled, classes, c, wanted)) out.byEntity++;
+    else out.entityMissing.push(c);
+  }
+  out.ok = out.mismatched.length === 0 && out.unnamed.length === 0 && out.entityMissing.length === 0;
   return out;
 }

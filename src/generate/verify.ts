@@ -23,7 +23,7 @@ import {
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { checkObserved, type UnobservedAllowance } from '../flows/check.ts';
+import { checkObserved, type HubbleHints, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toPolicyInfos } from './policies.ts';
@@ -129,7 +129,7 @@ function withoutKeptClusterPolicies(
     return other === undefined ? entity : externalId(other);
   };
   return {
-    allows: (c) => checkObserved(without, [c]).denied.length === 0,
+    allows: (c) => checkObserved(without, [c], hubbleHints(gen)).denied.length === 0,
     allowedOnlyByKept: (src, dst, ports) => {
       allowed ??= new Map(
         without.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]),
@@ -172,6 +172,11 @@ function restrictedWorkloads(
   return out;
 }
 
+/** What the generation read from the capture besides connections, for crediting rules by name or entity. */
+function hubbleHints(gen: Generation): HubbleHints {
+  return { names: gen.dnsNames, entities: gen.reservedEntities };
+}
+
 export function verifyGeneration(
   state: ClusterState,
   gen: Generation,
@@ -181,7 +186,7 @@ export function verifyGeneration(
   const edited = sessionWithGenerated(current, gen);
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   const observed = gen.observed.filter((c) => !leftOut.has(c));
-  const check = checkObserved(edited, observed);
+  const check = checkObserved(edited, observed, hubbleHints(gen));
   const withoutKept = withoutKeptClusterPolicies(edited, gen);
 
   let before: Map<string, PortSet> | undefined;

@@ -25,6 +25,8 @@ export const CILIUM_POLICY_KEYS = [
   'allow-localhost',
   'enable-k8s-cluster-network-policy',
   'enable-host-firewall',
+  'cluster-name',
+  'enable-non-default-deny-policies',
 ] as const;
 
 export interface DetectedCni {

@@ -6,7 +6,8 @@
  * Selectors are normalized to match a pod's *identity labels* (`ciliumIdentityLabels`): its own labels, its
  * namespace under `io.kubernetes.pod.namespace`, each namespace label under
  * `io.cilium.k8s.namespace.labels.<key>`. The `k8s:` and `any:` sources are dropped from keys (a pod label
- * has both); other sources (`reserved:`, `cidr:`, …) keep their prefix, so they never match a pod. The
+ * has both); other sources (`reserved:`, `cidr:`, …) keep their prefix, so they never match a pod; a peer
+ * selector on one `reserved:<name>` label alone becomes the entity `<name>` (`ciliumReservedEntity`). The
  * namespace scoping the agent adds is added here, so the engine only evaluates selectors:
  * - a CiliumNetworkPolicy's `endpointSelector` always gets its own namespace;
  * - its peer selectors get it too, unless they name the namespace key or a namespace label;
@@ -44,7 +45,7 @@ export const CILIUM_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
 export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** The identity label of a pod's cluster (Cilium's `cluster-name`, `default` unless set). */
 export const CILIUM_CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
-/** The identity label of a pod's service account (not known to netfence: pods carry none). */
+/** The identity label of a pod's service account (`spec.serviceAccountName`, `default` when absent). */
 export const CILIUM_SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
 /** The label sources that a pod's own labels have (`k8s:`), and the wildcard source (`any:` or none). */
@@ -166,6 +167,11 @@ export interface CiliumSpecInfo {
    * nothing). A subject is isolated in a direction when any rule set or NetworkPolicy that selects it is.
    */
   defaultDeny: { ingress: boolean; egress: boolean };
+  /**
+   * The posture where the agent does not read `enableDefaultDeny` (Cilium before 1.16, or
+   * `enable-non-default-deny-policies=false`): default deny in each direction that has rules.
+   */
+  defaultDenyByRules: { ingress: boolean; egress: boolean };
   description: string | undefined;
 }
 
@@ -187,16 +193,28 @@ export interface CiliumPolicyInfo {
   origin?: Origin;
 }
 
-/** The identity labels Cilium gives a pod, what normalized selectors are matched against. */
+/** Who a pod is beyond its labels: its service account and its cluster's name (each `default` when absent). */
+export interface CiliumIdentityContext {
+  serviceAccount?: string | undefined;
+  clusterName?: string | undefined;
+}
+
+/**
+ * The identity labels Cilium gives a pod, what normalized selectors are matched against: its labels, its
+ * namespace and the namespace's labels, its service account (`io.cilium.k8s.policy.serviceaccount`) and its
+ * cluster (`io.cilium.k8s.policy.cluster`), as the agent's `GetPodMetadata` adds them.
+ */
 export function ciliumIdentityLabels(
   podLabels: Readonly<Record<string, string>>,
   namespace: string,
   namespaceLabels: Readonly<Record<string, string>>,
+  context: CiliumIdentityContext = {},
 ): Record<string, string> {
   const out: Record<string, string> = { ...podLabels };
   for (const [k, v] of Object.entries(namespaceLabels)) out[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
   out[CILIUM_NAMESPACE_KEY] = namespace;
-  out[CILIUM_CLUSTER_KEY] = 'default';
+  out[CILIUM_SERVICE_ACCOUNT_KEY] = context.serviceAccount ?? 'default';
+  out[CILIUM_CLUSTER_KEY] = context.clusterName ?? 'default';
   return out;
 }
 
@@ -295,6 +313,59 @@ function withExpression(selector: LabelSelector, requirement: LabelSelectorRequi
 const RESERVED = 'reserved:';
 const INIT_KEY = 'reserved:init';
 
+/**
+ * The reserved identity names a `reserved:<name>` label stands for, each the entity of the same name: Cilium's
+ * `EntitySelectorMapping` (`pkg/policy/api/entity.go`) turns `fromEntities: [host]` into the very endpoint
+ * selector `reserved:host`, so such a selector reads exactly as the entity.
+ */
+const RESERVED_ENTITIES: ReadonlySet<CiliumEntity> = new Set<CiliumEntity>([
+  CiliumEntity.World,
+  CiliumEntity.WorldIpv4,
+  CiliumEntity.WorldIpv6,
+  CiliumEntity.Host,
+  CiliumEntity.RemoteNode,
+  CiliumEntity.KubeApiserver,
+  CiliumEntity.Ingress,
+  CiliumEntity.Health,
+  CiliumEntity.Init,
+  CiliumEntity.Unmanaged,
+  CiliumEntity.None,
+]);
+
+/**
+ * The entity an endpoint selector names when its only requirement is a `reserved:<name>` label (reserved
+ * labels have no value: `{"reserved:host": ""}`, or `Exists`); undefined otherwise. A `reserved:` key beside
+ * other keys stays a selector, which matches no pod (no identity has both).
+ */
+export function ciliumReservedEntity(selector: LabelSelector): CiliumEntity | undefined {
+  const labels = Object.entries(selector.matchLabels ?? {});
+  const expressions = selector.matchExpressions ?? [];
+  if (labels.length + expressions.length !== 1) return undefined;
+  const [key, fits] =
+    labels.length === 1
+      ? [labels[0]![0], labels[0]![1] === '']
+      : [
+          expressions[0]!.key,
+          expressions[0]!.operator === 'Exists' ||
+            (expressions[0]!.operator === 'In' && (expressions[0]!.values ?? []).includes('')),
+        ];
+  if (!fits || !key.startsWith(RESERVED)) return undefined;
+  const name = key.slice(RESERVED.length);
+  return isCiliumEntity(name) && RESERVED_ENTITIES.has(name) ? name : undefined;
+}
+
+/** A `fromEndpoints`/`toEndpoints` item: a `reserved:` selector is its entity, any other a scoped selector. */
+function endpointPeer(
+  raw: LabelSelector,
+  namespace: string | undefined,
+  initSubject: boolean,
+): CiliumPeerInfo {
+  const entity = ciliumReservedEntity(normalizeCiliumSelector(raw));
+  return entity !== undefined
+    ? { kind: 'entity', entity }
+    : { kind: 'endpoints', selector: peerSelector(raw, namespace, initSubject) };
+}
+
 /** A peer endpoint selector scoped as the agent scopes it (see the file comment). */
 function peerSelector(
   raw: LabelSelector,
@@ -357,10 +428,7 @@ function ingressPeers(
   path: FieldPath,
 ): CiliumPeerInfo[] {
   return [
-    ...(rule.fromEndpoints ?? []).map((s): CiliumPeerInfo => ({
-      kind: 'endpoints',
-      selector: peerSelector(s, namespace, initSubject),
-    })),
+    ...(rule.fromEndpoints ?? []).map((s) => endpointPeer(s, namespace, initSubject)),
     ...(rule.fromNodes ?? []).map((s): CiliumPeerInfo => ({
       kind: 'nodes',
       selector: normalizeCiliumSelector(s),
@@ -401,10 +469,7 @@ function egressPeers(
       : { kind: 'fqdnPattern', pattern: (f.matchPattern ?? '').toLowerCase().replace(/\.$/, '') },
   );
   return [
-    ...(rule.toEndpoints ?? []).map((s): CiliumPeerInfo => ({
-      kind: 'endpoints',
-      selector: peerSelector(s, namespace, initSubject),
-    })),
+    ...(rule.toEndpoints ?? []).map((s) => endpointPeer(s, namespace, initSubject)),
     ...(rule.toNodes ?? []).map((s): CiliumPeerInfo => ({
       kind: 'nodes',
       selector: normalizeCiliumSelector(s),
@@ -576,6 +641,10 @@ function specInfo(rule: CiliumRule, path: FieldPath, namespace: string | undefin
     defaultDeny: {
       ingress: defaultDenyOf(ingress.length + ingressDeny.length, rule.enableDefaultDeny?.ingress),
       egress: defaultDenyOf(egress.length + egressDeny.length, rule.enableDefaultDeny?.egress),
+    },
+    defaultDenyByRules: {
+      ingress: defaultDenyOf(ingress.length + ingressDeny.length, undefined),
+      egress: defaultDenyOf(egress.length + egressDeny.length, undefined),
     },
     description: rule.description,
   };

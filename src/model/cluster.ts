@@ -53,6 +53,8 @@ export interface PodInfo {
    * template pod of a workload in manifests). Matched against `ClusterState.nodes` by name.
    */
   nodeName?: string;
+  /** `spec.serviceAccountName` (or `serviceAccount`); absent: the namespace's `default` service account. */
+  serviceAccount?: string;
   /** Id of the workload this pod belongs to (`namespace/Kind/name`). */
   workload: string;
   /** True for the representative pod of a workload that has no pods in the input. */

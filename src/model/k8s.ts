@@ -106,6 +106,9 @@ export interface PodSpec {
   initContainers?: Container[];
   hostNetwork?: boolean;
   nodeName?: string;
+  serviceAccountName?: string;
+  /** Deprecated alias of `serviceAccountName`. */
+  serviceAccount?: string;
 }
 
 export interface PodIP {

@@ -170,6 +170,7 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
         ips: pod.ips,
         hostNetwork: pod.pod.hostNetwork,
         ...(pod.pod.nodeName === undefined ? {} : { nodeName: pod.pod.nodeName }),
+        ...(pod.pod.serviceAccount === undefined ? {} : { serviceAccount: pod.pod.serviceAccount }),
         workload: id,
         template: false,
         origin: originOf(pod.source),
@@ -183,6 +184,9 @@ export function groupWorkloads(workloads: readonly ValidWorkload[], pods: readon
         namedPorts: standIn.facts.pod.namedPorts,
         ips: [],
         hostNetwork: standIn.facts.pod.hostNetwork,
+        ...(standIn.facts.pod.serviceAccount === undefined
+          ? {}
+          : { serviceAccount: standIn.facts.pod.serviceAccount }),
         workload: id,
         template: true,
         origin: originOf(standIn.source),

@@ -13,10 +13,11 @@ import type { ClusterPolicyInfo, PolicyInfo, ServiceInfo } from '../../src/model
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
-import { conformanceCluster, endpoint, expectVerdicts } from '../support/verdicts.ts';
+import { conformanceCluster, endpoint, expectVerdicts, naiveProfileOptions } from '../support/verdicts.ts';
+import { naiveAllowed } from '../support/naive.ts';
 import { portsContain } from '../../src/engine/ports.ts';
-import { resolveCniProfile } from '../../src/engine/profiles.ts';
-import { banp, ccnp, cnp, cnpCilium, policy } from '../support/builders.ts';
+import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
+import { banp, ccnp, cnp, cnpCilium, pod, policy } from '../support/builders.ts';
 
 function service(
   namespace: string,
@@ -137,6 +138,41 @@ describe('isolation and combination with NetworkPolicies', () => {
     });
   });
 
+  test('enableDefaultDeny is read from Cilium 1.16 on (not in the CRD before) and not with enable-non-default-deny-policies=false', () => {
+    // The guardrail idiom: a clusterwide egress deny that must not put every pod in egress default deny.
+    const guard = ccnp('deny-metadata', {
+      endpointSelector: ALL,
+      enableDefaultDeny: { egress: false },
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'] }],
+    });
+    const verdicts = (spec: string, options: string[] = []) => {
+      const profile = resolveCniProfile(spec, options);
+      assert.ok(profile.ok, spec);
+      const s = state([guard]);
+      const compiled = compileCluster(s, cniEngineOptions(profile.value));
+      return ['prod/db', '8.8.8.8'].map((dst) => ({
+        naive: naiveAllowed(
+          s,
+          endpoint('prod/web'),
+          endpoint(dst),
+          'TCP',
+          443,
+          naiveProfileOptions(profile.value),
+        ),
+        engine: portsContain(compiled.allowedBetween(endpoint('prod/web'), endpoint(dst)), 'TCP', 443),
+      }));
+    };
+    const open = { naive: true, engine: true };
+    const closed = { naive: false, engine: false };
+    assert.deepEqual(verdicts('cilium@1.16'), [open, open]);
+    assert.deepEqual(verdicts('cilium@1.20'), [open, open]);
+    // Before 1.16 the field is pruned: the deny rule puts every pod in egress default deny.
+    assert.deepEqual(verdicts('cilium@1.15'), [closed, closed]);
+    assert.deepEqual(verdicts('cilium@1.14'), [closed, closed]);
+    assert.deepEqual(verdicts('cilium@1.17', ['enable-non-default-deny-policies=false']), [closed, closed]);
+    assert.equal(resolveCniProfile('cilium@1.16', ['enable-non-default-deny-policies=false']).ok, false);
+  });
+
   test('a deny rule alone puts the endpoint in default deny in its direction', () => {
     const s = state([dbIngress('deny-web', { ingressDeny: [{ fromEndpoints: [app('web')] }] })]);
     expectVerdicts(s, {
@@ -227,6 +263,71 @@ describe('selectors', () => {
       'dev/client -> dev/web TCP/9090': 'allow',
       'prod/web -> dev/web TCP/9090': 'deny',
     });
+  });
+
+  test('identity labels carry the service account (io.cilium.k8s.policy.serviceaccount, default when the pod names none)', () => {
+    const s = state([
+      dbIngress('by-service-account', {
+        ingress: [
+          { fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'frontend' } }] },
+          {
+            fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'default' } }],
+            toPorts: [tcp('81')],
+          },
+        ],
+      }),
+      // Selecting by service account: the frontend pods only, closed to ingress.
+      cnpCilium('prod', 'frontend-closed', {
+        endpointSelector: { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'frontend' } },
+        ingress: [{}],
+      }),
+    ]);
+    s.pods.push(pod('prod', 'shop', { app: 'shop' }, { ips: ['10.0.1.30'], serviceAccount: 'frontend' }));
+    expectVerdicts(s, {
+      'prod/shop -> prod/db TCP/5432': 'allow',
+      'prod/web -> prod/db TCP/5432': 'deny',
+      'prod/web -> prod/db TCP/81': 'allow',
+      'prod/shop -> prod/db TCP/81': 'allow', // the first rule: every port
+      'dev/client -> prod/db TCP/81': 'deny', // scoped to prod
+      'prod/web -> prod/shop TCP/8080': 'deny',
+      'prod/db -> prod/web TCP/8080': 'allow', // default account, not selected
+    });
+  });
+
+  test('identity labels carry the cluster name (io.cilium.k8s.policy.cluster): default, or cluster-name', () => {
+    const s = state([
+      dbIngress('by-cluster', {
+        ingress: [
+          {
+            fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'default' } }],
+            toPorts: [tcp('80')],
+          },
+          {
+            fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'prod-eu1' } }],
+            toPorts: [tcp('81')],
+          },
+        ],
+      }),
+    ]);
+    expectVerdicts(s, { 'prod/web -> prod/db TCP/80': 'allow', 'prod/web -> prod/db TCP/81': 'deny' });
+    const named = resolveCniProfile('cilium', ['cluster-name=prod-eu1']);
+    assert.ok(named.ok);
+    const compiled = compileCluster(s, cniEngineOptions(named.value));
+    const probes = [80, 81].map((port) => ({
+      naive: naiveAllowed(
+        s,
+        endpoint('prod/web'),
+        endpoint('prod/db'),
+        'TCP',
+        port,
+        naiveProfileOptions(named.value),
+      ),
+      engine: portsContain(compiled.allowedBetween(endpoint('prod/web'), endpoint('prod/db')), 'TCP', port),
+    }));
+    assert.deepEqual(probes, [
+      { naive: false, engine: false },
+      { naive: true, engine: true },
+    ]);
   });
 
   test('a CiliumNetworkPolicy selects and matches in its own namespace; a clusterwide one in every namespace', () => {
@@ -409,6 +510,36 @@ describe('peers', () => {
       '192.168.0.2 -> prod/db TCP/5432': 'allow',
       '192.168.0.1 -> prod/db TCP/5432': 'deny',
       'prod/agent -> prod/db TCP/5432': 'deny', // on n1, not db's node
+    });
+  });
+
+  test('a reserved: endpoint selector is its entity (reserved:host, reserved:remote-node, reserved:world), never scoped to the namespace', () => {
+    const reserved = (name: string): LabelSelector => ({ matchLabels: { [`reserved:${name}`]: '' } });
+    const s = state([
+      dbIngress('reserved-peers', {
+        ingress: [
+          { fromEndpoints: [reserved('host'), reserved('remote-node')], toPorts: [tcp('9090')] },
+          {
+            fromEndpoints: [{ matchExpressions: [{ key: 'reserved:world', operator: 'Exists' }] }],
+            toPorts: [tcp('443')],
+          },
+          // A reserved label beside a pod label: no identity has both.
+          { fromEndpoints: [{ matchLabels: { 'reserved:world': '', app: 'web' } }], toPorts: [tcp('80')] },
+        ],
+      }),
+      clientEgress('to-apiserver', { egress: [{ toEndpoints: [reserved('kube-apiserver')] }] }),
+    ]);
+    expectVerdicts(s, {
+      'prod/agent -> prod/db TCP/9090': 'allow',
+      '192.168.0.2 -> prod/db TCP/9090': 'allow',
+      'prod/web -> prod/db TCP/9090': 'deny',
+      '8.8.8.8 -> prod/db TCP/443': 'allow',
+      '8.8.8.8 -> prod/db TCP/9090': 'deny',
+      'prod/web -> prod/db TCP/443': 'deny',
+      '8.8.8.8 -> prod/db TCP/80': 'deny',
+      'prod/web -> prod/db TCP/80': 'deny',
+      // As the entity kube-apiserver: no endpoint netfence models, so still closed to the world.
+      'dev/client -> 8.8.8.8 TCP/443': 'deny',
     });
   });
 

@@ -584,6 +584,10 @@ describe('profiles', () => {
       clusterPolicies: 'ClusterNetworkPolicy,AdminNetworkPolicy,BaselineAdminNetworkPolicy',
       // Cilium's own default: host policies are not enforced (only Cilium policies read it).
       hostFirewall: false,
+      // Cilium's `cluster-name` default (only Cilium policies read it).
+      clusterName: 'default',
+      // Cilium policies are read as Cilium ≥ 1.16 reads them: enableDefaultDeny counts.
+      enableDefaultDeny: true,
     });
   });
 

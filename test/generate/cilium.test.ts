@@ -14,13 +14,16 @@ import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts'
 import { readFlows, type ObservedConnection } from '../../src/flows/index.ts';
 import {
   endpointSelectorOf,
+  entityAddresses,
   namedAddresses,
   toCiliumPolicies,
   toCiliumPolicy,
   type GeneratedCiliumPolicy,
 } from '../../src/generate/cilium.ts';
-import { dnsNamesOfHubble } from '../../src/generate/dns-names.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
+import { checkObserved } from '../../src/flows/check.ts';
+import { openSession } from '../../src/engine/session.ts';
 import {
   DEFAULT_GENERATE_OPTIONS,
   generatePolicies,
@@ -52,6 +55,32 @@ describe('dnsNamesOfHubble', () => {
     assert.deepEqual(Object.fromEntries(names), {
       '203.0.113.10': ['api.pay.example', 'cdn.pay.example'],
       '2001:db8::1': ['cdn.pay.example'],
+    });
+  });
+});
+
+describe('reservedEntitiesOfHubble', () => {
+  test('the addresses Hubble labels reserved:kube-apiserver, reserved:host or reserved:remote-node, as entities', () => {
+    const flow = (src: string, srcLabels: string[], dst: string, dstLabels: string[]) =>
+      JSON.stringify({
+        flow: {
+          IP: { source: src, destination: dst },
+          source: { labels: srcLabels },
+          destination: { labels: dstLabels },
+        },
+      });
+    const entities = reservedEntitiesOfHubble([
+      [
+        flow('10.244.1.10', ['k8s:app=web'], '10.0.0.10', ['reserved:kube-apiserver', 'reserved:host']),
+        flow('10.244.1.10', ['k8s:app=web'], '10.0.1.11', ['reserved:remote-node']),
+        flow('10.0.1.11', ['reserved:host'], '10.244.1.10', ['k8s:app=web']),
+        flow('10.244.1.10', ['k8s:app=web'], '8.8.8.8', ['reserved:world']),
+        'not json',
+      ].join('\n'),
+    ]);
+    assert.deepEqual(Object.fromEntries(entities), {
+      '10.0.0.10': ['kube-apiserver'],
+      '10.0.1.11': ['host', 'remote-node'],
     });
   });
 });
@@ -175,6 +204,20 @@ describe('toCiliumPolicy', () => {
     ]);
   });
 
+  test('an address Hubble labelled as the API server or a node is toEntities (CIDR rules never match them)', () => {
+    const rule = {
+      ...mixedRule,
+      peers: [{ ipBlock: { cidr: '10.0.0.10/32' } }, { ipBlock: { cidr: '198.51.100.0/24' } }],
+    };
+    const entities = new Map([['10.0.0.10', ['kube-apiserver']]]);
+    const p = toCiliumPolicy(egressPolicy([rule]), new Map(), entities);
+    assert.deepEqual(p.object.spec?.egress, [
+      { toCIDRSet: [{ cidr: '198.51.100.0/24' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      { toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ]);
+    assert.deepEqual(entityAddresses([p]), [{ ip: '10.0.0.10', entities: ['kube-apiserver'] }]);
+  });
+
   test('without names, no L7 rule on DNS', () => {
     const p = toCiliumPolicy(egressPolicy([mixedRule, dnsRule]), new Map());
     assert.equal(p.object.spec?.egress?.[2]?.toPorts?.[0]?.rules, undefined);
@@ -212,7 +255,8 @@ describe('the bundled example as CiliumNetworkPolicies', () => {
     observed = (await readFlows([HUBBLE], state)).connections;
     generated = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS).policies;
     const dns = dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]);
-    policies = toCiliumPolicies(generated, dns).map((p) => ciliumPolicyInfo(p.object));
+    const entities = reservedEntitiesOfHubble([readFileSync(HUBBLE, 'utf8')]);
+    policies = toCiliumPolicies(generated, dns, entities).map((p) => ciliumPolicyInfo(p.object));
   });
 
   const identities = (): { workload: string; labels: Record<string, string> }[] => {
@@ -301,7 +345,8 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     state = await loadState(join(EXAMPLES, 'webshop'));
     const observed = (await readFlows([HUBBLE], state)).connections;
     gen = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
-    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]));
+    const text = readFileSync(HUBBLE, 'utf8');
+    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text]));
   });
 
   /** The policies with one of them changed. */
@@ -317,7 +362,63 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
     assert.deepEqual(v.mismatched, []);
     assert.deepEqual(v.unnamed, []);
     assert.equal(v.named, 3);
+    assert.deepEqual(v.entityMissing, []);
+    // The API server (3 connections) and node-exporter at two nodes (2), written as entities.
+    assert.equal(v.byEntity, 4);
     assert.ok(v.ok);
+  });
+
+  test('check-flows credits toFQDNs by the names and toEntities by the reserved labels Hubble saw: the generated policies pass their own replay', () => {
+    const replaced = new Set(gen.replaced.map((p) => p.id));
+    const session = openSession({
+      ...state,
+      policies: state.policies.filter((p) => !replaced.has(p.id)),
+      ciliumPolicies: policies.map((p) => ciliumPolicyInfo(p.object)),
+    });
+    const outside = (list: readonly ObservedConnection[]) =>
+      list
+        .map((c) => (c.dst.kind === 'external' ? c.dst.ip : ''))
+        .filter((ip) => ip.startsWith('198.51.') || ip.startsWith('203.0.'))
+        .sort();
+    const named = ['198.51.100.40', '203.0.113.10', '203.0.113.11'];
+    const without = checkObserved(session, gen.observed);
+    assert.deepEqual(outside(without.denied.map((d) => d.connection)), named);
+    const withNames = checkObserved(session, gen.observed, {
+      names: dnsNamesOfHubble([readFileSync(HUBBLE, 'utf8')]),
+    });
+    assert.deepEqual(outside(withNames.denied.map((d) => d.connection)), []);
+    assert.deepEqual(outside(withNames.allowedByName ?? []), named);
+    // The API server and the nodes: allowed by the entities Hubble labelled them with; then nothing is denied.
+    const text = readFileSync(HUBBLE, 'utf8');
+    const both = checkObserved(session, gen.observed, {
+      names: dnsNamesOfHubble([text]),
+      entities: reservedEntitiesOfHubble([text]),
+    });
+    assert.deepEqual(
+      both.denied.map((d) => d.connection),
+      [],
+    );
+    assert.deepEqual(
+      (both.allowedByEntity ?? []).map((c) => (c.dst.kind === 'external' ? c.dst.ip : '')).sort(),
+      ['10.0.0.10', '10.0.0.10', '10.0.1.11', '10.0.1.12'],
+    );
+  });
+
+  test('the API server is allowed by entity, not by CIDR; losing the entity rule fails the check', () => {
+    const controller = policies.find((p) => p.object.metadata.name === 'ingress-nginx-controller-egress');
+    const egress = controller?.object.spec?.egress ?? [];
+    assert.ok(egress.some((r) => r.toEntities?.includes('kube-apiserver')));
+    assert.ok(!egress.some((r) => r.toCIDRSet?.some((c) => c.cidr === '10.0.0.10/32')));
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      edited('ingress-nginx-controller-egress', (spec) => ({
+        ...spec,
+        egress: spec.egress?.filter((r) => r.toEntities === undefined) ?? [],
+      })),
+    );
+    assert.ok(!v.ok);
+    assert.ok(v.entityMissing.length > 0);
   });
 
   test('a rule lost in translation is a mismatch', () => {
@@ -368,7 +469,13 @@ describe('netfence generate --format cilium', () => {
     // Every document is a CiliumNetworkPolicy that validation (Cilium's CRD schema and sanitize rules) accepts.
     const parsed = parseManifestText(r.stdout, 'generated.yaml');
     const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
-    assert.deepEqual([...parsed.errors, ...built.errors, ...built.warnings].map(formatProblem), []);
+    // The only warnings: the API server entity (Hubble's reserved:kube-apiserver), which netfence reads but
+    // cannot evaluate (its addresses are learnt by the agent at run time).
+    assert.deepEqual([...parsed.errors, ...built.errors].map(formatProblem), []);
+    const warnings = built.warnings.map(formatProblem);
+    assert.equal(warnings.length, 2);
+    for (const w of warnings)
+      assert.match(w, /toEntities\[0\]: toEntities "kube-apiserver" stands for addresses/);
     assert.equal(built.state.ciliumPolicies.length, 33);
     assert.ok(built.state.ciliumPolicies.every((p) => p.kind === 'CiliumNetworkPolicy'));
   });

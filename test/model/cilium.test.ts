@@ -135,27 +135,37 @@ describe('cilium normalizer: selectors', () => {
     );
   });
 
-  test('k8s: and any: prefixes are dropped from keys, reserved: is kept and never scoped', () => {
+  test('k8s: and any: prefixes are dropped from keys; a reserved: label alone is its entity, beside others kept unscoped', () => {
     assert.deepEqual(
       peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:app': 'a', 'any:tier': 'b' } }] }] }),
       { kind: 'endpoints', selector: { matchLabels: { app: 'a', tier: 'b', [NS]: 'shop' } } },
     );
     assert.deepEqual(
       peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }] }),
-      {
-        kind: 'endpoints',
-        selector: { matchLabels: { 'reserved:host': '' } },
-      },
+      { kind: 'entity', entity: 'host' },
+    );
+    assert.deepEqual(
+      peer0({ ...WEB, ingress: [{ fromEndpoints: [{ matchLabels: { 'reserved:host': '', app: 'a' } }] }] }),
+      { kind: 'endpoints', selector: { matchLabels: { 'reserved:host': '', app: 'a' } } },
     );
   });
 
-  test('identity labels carry the namespace, the namespace labels and the cluster', () => {
+  test('identity labels carry the namespace, the namespace labels, the service account and the cluster', () => {
     assert.deepEqual(ciliumIdentityLabels({ app: 'web' }, 'shop', { team: 'a' }), {
       app: 'web',
       'io.cilium.k8s.namespace.labels.team': 'a',
       [NS]: 'shop',
+      'io.cilium.k8s.policy.serviceaccount': 'default',
       'io.cilium.k8s.policy.cluster': 'default',
     });
+    assert.deepEqual(
+      ciliumIdentityLabels({}, 'shop', {}, { serviceAccount: 'frontend', clusterName: 'prod-eu1' }),
+      {
+        [NS]: 'shop',
+        'io.cilium.k8s.policy.serviceaccount': 'frontend',
+        'io.cilium.k8s.policy.cluster': 'prod-eu1',
+      },
+    );
   });
 });
 

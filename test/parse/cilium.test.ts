@@ -296,6 +296,26 @@ describe('cilium policies: problems', () => {
     assert.deepEqual(ccnp.warnings, []);
   });
 
+  test('mutual authentication (authentication mode required) is read with a warning: the connection also needs it', () => {
+    const r = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: mtls, namespace: a}
+      spec:
+        endpointSelector: {}
+        ingress:
+          - fromEndpoints: [{}]
+            authentication: {mode: required}
+          - fromEndpoints: [{}]
+            authentication: {mode: disabled}
+    `);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings.map(formatProblem), [
+      'policies.yaml:8:24 warning: spec.ingress[0].authentication.mode: authentication mode "required" lets the rule\'s connections through only once mutual authentication succeeds; netfence does not model it and shows them allowed without it: netfence reads it but does not evaluate it',
+    ]);
+    assert.equal(r.state.ciliumPolicies.length, 1);
+  });
+
   test('an invalid policy stays out of the state; --skip-invalid keeps the rest', () => {
     const text = yaml`
       apiVersion: cilium.io/v2

@@ -40,6 +40,8 @@ export interface PodOptions {
   hostNetwork?: boolean;
   /** `spec.nodeName`. */
   nodeName?: string;
+  /** `spec.serviceAccountName`. */
+  serviceAccount?: string;
 }
 
 /** A bare pod: its own `Pod` workload. */
@@ -52,6 +54,7 @@ export function pod(namespace: string, name: string, labels: Labels = {}, option
     ips: options.ips ?? [],
     hostNetwork: options.hostNetwork ?? false,
     ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }),
+    ...(options.serviceAccount === undefined ? {} : { serviceAccount: options.serviceAccount }),
     workload: `${namespace}/Pod/${name}`,
     template: false,
   };

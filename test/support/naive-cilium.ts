@@ -45,7 +45,13 @@ export interface CiliumConnection {
   port: number;
   /** The CNI's reading (naive.ts `NaiveCni`): SCTP enforced or not; `endPort` a range or not. */
   options?: {
-    cni?: { sctp: boolean; endPort: 'range' | 'first-port' | 'policy-ignored'; hostFirewall?: boolean };
+    cni?: {
+      sctp: boolean;
+      endPort: 'range' | 'first-port' | 'policy-ignored';
+      hostFirewall?: boolean;
+      clusterName?: string;
+      enableDefaultDeny?: boolean;
+    };
   };
 }
 
@@ -74,12 +80,17 @@ function keysOf(selector: LabelSelector): string[] {
   return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
-/** The labels Cilium's identity of a pod carries (`k8s:` source): its own, its namespace, the namespace's labels. */
-function identity(h: CiliumHelpers, state: ClusterState, pod: PodInfo): Labels {
+/**
+ * The labels Cilium's identity of a pod carries (`k8s:` source): its own, its namespace, the namespace's
+ * labels, its service account ("io.cilium.k8s.policy.serviceaccount", the pod's serviceAccountName, else the
+ * `default` account) and its cluster's name (Cilium's `cluster-name`, "default" unless configured).
+ */
+function identity(h: CiliumHelpers, conn: CiliumConnection, pod: PodInfo): Labels {
   const out: Record<string, string> = { ...pod.labels };
-  for (const [k, v] of Object.entries(h.namespaceLabels(state, pod.namespace))) out[NS_LABELS + k] = v;
+  for (const [k, v] of Object.entries(h.namespaceLabels(conn.state, pod.namespace))) out[NS_LABELS + k] = v;
   out[NS_KEY] = pod.namespace;
-  out['io.cilium.k8s.policy.cluster'] = 'default';
+  out['io.cilium.k8s.policy.serviceaccount'] = pod.serviceAccount ?? 'default';
+  out['io.cilium.k8s.policy.cluster'] = conn.options?.cni?.clusterName ?? 'default';
   return out;
 }
 
@@ -128,14 +139,18 @@ export function naiveCiliumVerdict(
   const hostFirewall = conn.options?.cni?.hostFirewall === true;
   const verdict: CiliumVerdict = { isolated: false, allowed: false, denied: false };
   let selected = false;
-  for (const { p, rule } of selecting(h, conn.state, self.pod, hostFirewall)) {
+  for (const { p, rule } of selecting(h, conn, self.pod, hostFirewall)) {
     selected = true;
     const allow = (direction === 'Ingress' ? rule.ingress : rule.egress) ?? [];
     const deny = (direction === 'Ingress' ? rule.ingressDeny : rule.egressDeny) ?? [];
     const field = direction === 'Ingress' ? 'ingress' : 'egress';
     // "the default is true for each traffic direction that has rules": only a direction with rules counts
     // (the agent makes one policy entry per rule), then `enableDefaultDeny` decides.
-    verdict.isolated ||= allow.length + deny.length > 0 && (rule.enableDefaultDeny?.[field] ?? true);
+    // Before Cilium 1.16 the CRD has no enableDefaultDeny (the API server prunes it), and
+    // `enable-non-default-deny-policies=false` makes the agent ignore it: then rules alone decide.
+    const readsField = conn.options?.cni?.enableDefaultDeny !== false;
+    verdict.isolated ||=
+      allow.length + deny.length > 0 && ((readsField ? rule.enableDefaultDeny?.[field] : undefined) ?? true);
     const matches =
       (isDeny: boolean) =>
       (r: AnyRule): boolean =>
@@ -154,10 +169,11 @@ export function naiveCiliumVerdict(
  */
 function* selecting(
   h: CiliumHelpers,
-  state: ClusterState,
+  conn: CiliumConnection,
   pod: PodInfo,
   hostFirewall: boolean,
 ): Generator<{ p: Policy; rule: CiliumRule }> {
+  const state = conn.state;
   if (pod.hostNetwork) {
     if (!hostFirewall) return;
     const hostLabels = hostsOf(h, state, pod);
@@ -172,7 +188,7 @@ function* selecting(
     }
     return;
   }
-  const labels = identity(h, state, pod);
+  const labels = identity(h, conn, pod);
   for (const p of policies(state)) {
     for (const rule of p.rules) {
       if (rule.endpointSelector === undefined) continue; // a host policy: nodes, not pods
@@ -223,6 +239,34 @@ function subjectSelector(p: Policy, raw: LabelSelector): LabelSelector {
   if (p.clusterwide || raw.matchLabels === undefined) return normalized(raw);
   const kept = Object.fromEntries(Object.entries(raw.matchLabels).filter(([k]) => k !== `k8s:${NS_KEY}`));
   return normalized({ ...raw, matchLabels: kept });
+}
+
+/** The names of reserved identities (Cilium's `labels.IDName…`), each also an entity of that name. */
+const RESERVED_NAMES = [
+  'host',
+  'remote-node',
+  'world',
+  'world-ipv4',
+  'world-ipv6',
+  'kube-apiserver',
+  'health',
+  'init',
+  'ingress',
+  'unmanaged',
+  'none',
+];
+
+/** `name` when the selector's one requirement is the label `reserved:<name>` (empty value, or it exists). */
+function reservedName(sel: LabelSelector): string | undefined {
+  const labels = Object.entries(sel.matchLabels ?? {});
+  const exprs = sel.matchExpressions ?? [];
+  let key: string | undefined;
+  if (labels.length === 1 && exprs.length === 0 && labels[0]![1] === '') key = labels[0]![0];
+  const e = exprs[0];
+  if (labels.length === 0 && exprs.length === 1 && e !== undefined) {
+    if (e.operator === 'Exists' || (e.operator === 'In' && (e.values ?? []).includes(''))) key = e.key;
+  }
+  return key?.startsWith('reserved:') === true ? key.slice('reserved:'.length) : undefined;
 }
 
 interface AnyRule {
@@ -306,11 +350,15 @@ function peerMatches(
   const worldIp = ip !== undefined && !nodeIp ? ip : undefined;
 
   const endpointSelector = (raw: LabelSelector): boolean => {
-    if (endpoint === undefined) return false;
     const sel = normalized(raw);
     const keys = keysOf(sel);
+    // An entity is a `reserved:` selector (Cilium's entity.go: `fromEntities: [host]` is the selector
+    // `reserved:host`), never scoped to a namespace: a selector of that one label is the entity.
+    const reserved = reservedName(sel);
+    if (reserved !== undefined) return RESERVED_NAMES.includes(reserved) && entity(reserved);
+    if (endpoint === undefined) return false;
     if (keys.some((k) => k.startsWith('reserved:'))) return false;
-    const labels = identity(h, state, endpoint);
+    const labels = identity(h, conn, endpoint);
     // The agent scopes a CiliumNetworkPolicy's peer selectors to its namespace unless they name one.
     if (!p.clusterwide && !keys.includes(NS_KEY) && !keys.some((k) => k.startsWith(NS_LABELS))) {
       if (endpoint.namespace !== p.namespace) return false;
@@ -529,7 +577,7 @@ export function naiveCiliumL7(
   if (self.kind === 'ip') return [];
   const filtering = new Set<string>();
   let l4Only = networkPolicyAllows;
-  for (const { p, rule } of selecting(h, conn.state, self.pod, conn.options?.cni?.hostFirewall === true)) {
+  for (const { p, rule } of selecting(h, conn, self.pod, conn.options?.cni?.hostFirewall === true)) {
     for (const r of (direction === 'Ingress' ? rule.ingress : rule.egress) ?? []) {
       if (!peerMatches(h, conn, p, r, direction, other, self, false)) continue;
       const entries: CiliumPortRule[] = r.toPorts ?? [];
@@ -616,7 +664,8 @@ export function naiveCiliumReachesName(
   const self: NaiveSide = { kind: 'pod', pod };
   let allowed = false;
   let seen = false;
-  for (const { rule } of selecting(h, state, pod, hostFirewall)) {
+  const probe: CiliumConnection = { state, source: self, destination: self, protocol, port };
+  for (const { rule } of selecting(h, probe, pod, hostFirewall)) {
     for (const r of rule.egress ?? []) {
       const entries = r.toPorts ?? [];
       for (const entry of entries) {

@@ -68,6 +68,10 @@ export interface NaiveCni {
   hostFirewall?: boolean;
   /** Traffic from the pod's own node: `allowed` (absent too: the Kubernetes docs) or subject to `policy`. */
   ownNodeTraffic?: 'allowed' | 'policy';
+  /** Cilium's `cluster-name`: the value of every pod's identity label `io.cilium.k8s.policy.cluster`. */
+  clusterName?: string;
+  /** Whether Cilium reads `enableDefaultDeny` (from 1.16, unless `enable-non-default-deny-policies=false`). */
+  enableDefaultDeny?: boolean;
 }
 
 type Direction = 'Ingress' | 'Egress';

@@ -116,6 +116,8 @@ export function naiveProfileOptions(p: CniProfile): NaiveOptions {
       clusterPolicies: s.clusterPolicies === '' ? [] : s.clusterPolicies.split(','),
       hostFirewall: s.hostFirewall,
       ownNodeTraffic: s.ownNodeTraffic,
+      clusterName: s.clusterName,
+      enableDefaultDeny: s.enableDefaultDeny,
     },
   };
 }

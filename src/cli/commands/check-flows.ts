@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
 import { decideObserved } from '../../flows/decide.ts';
 import { compareVerdicts, isDisagreement } from '../../flows/verdict-check.ts';
 import type { ObservedTraffic } from '../../flows/types.ts';
@@ -13,6 +14,7 @@ import { ExitCode, UserError, type Io } from '../io.ts';
 import {
   addFlowOptions,
   checkFlowOptions,
+  flowFileTexts,
   loadFlows,
   reportUnmatched,
   type FlowOptions,
@@ -64,7 +66,12 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     const traffic = await loadFlows(options, paths, state, io, { verdicts });
     reportUnmatched(traffic, io);
     const session = openSession(state, engineOptions(options));
-    const check = checkObserved(session, traffic.connections);
+    // A toFQDNs (or domainNames) rule allows by name: the names Hubble saw each address under credit it.
+    const { texts } = await flowFileTexts(options);
+    const check = checkObserved(session, traffic.connections, {
+      names: dnsNamesOfHubble(texts),
+      entities: reservedEntitiesOfHubble(texts),
+    });
     const decisions = decideObserved(session.compiled, [
       ...check.denied.map((d) => d.connection),
       ...check.allowed,

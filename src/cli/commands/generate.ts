@@ -17,8 +17,13 @@ import {
   type Verification,
 } from '../../generate/index.ts';
 import { describeGeneration, generationToJson } from '../../format/generate.ts';
-import { namedAddresses, toCiliumPolicies, type DnsNames } from '../../generate/cilium.ts';
-import { dnsNamesOfHubble } from '../../generate/dns-names.ts';
+import {
+  namedAddresses,
+  toCiliumPolicies,
+  type DnsNames,
+  type EntityAddresses,
+} from '../../generate/cilium.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
@@ -28,6 +33,7 @@ import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   addFlowOptions,
   checkFlowOptions,
+  flowFileTexts,
   loadFlows,
   reportUnmatched,
   type FlowOptions,
@@ -255,11 +261,24 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     reportUnmatched(traffic, io);
     const genOptions = generateOptionsOf(options);
     const engine = engineOptions(options);
-    const gen = generatePolicies(state, traffic.connections, genOptions, engine);
+    // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
+    const cilium =
+      options.format === 'cilium' || options.mode === 'augment' ? await ciliumNames(options) : undefined;
+    const gen = generatePolicies(state, traffic.connections, genOptions, engine, {
+      names: cilium?.names,
+      entities: cilium?.entities,
+    });
     const verification = verifyGeneration(state, gen, engine);
-    const cilium = options.format === 'cilium' ? await ciliumNames(options) : undefined;
-    const files = renderFiles(gen, options.split, cilium?.names);
-    const ciliumPolicies = cilium === undefined ? undefined : toCiliumPolicies(gen.policies, cilium.names);
+    const files = renderFiles(
+      gen,
+      options.split,
+      options.format === 'cilium' ? cilium?.names : undefined,
+      cilium?.entities,
+    );
+    const ciliumPolicies =
+      cilium === undefined || options.format !== 'cilium'
+        ? undefined
+        : toCiliumPolicies(gen.policies, cilium.names, cilium.entities);
     const ciliumVerification =
       ciliumPolicies === undefined ? undefined : verifyCiliumGeneration(state, gen, ciliumPolicies, engine);
     const report = describeGeneration(
@@ -341,10 +360,11 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
 }
 
 /** The DNS names Hubble saw outside addresses under, read from the flow files (standard input is read once). */
-async function ciliumNames(options: GenerateCliOptions): Promise<{ names: DnsNames; fromStdin: boolean }> {
-  const files = options.flows.filter((f) => f !== '-');
-  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return { names: dnsNamesOfHubble(texts), fromStdin: files.length < options.flows.length };
+async function ciliumNames(
+  options: GenerateCliOptions,
+): Promise<{ names: DnsNames; entities: EntityAddresses; fromStdin: boolean }> {
+  const { texts, fromStdin } = await flowFileTexts(options);
+  return { names: dnsNamesOfHubble(texts), entities: reservedEntitiesOfHubble(texts), fromStdin };
 }
 
 function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {

@@ -1,4 +1,5 @@
 /** The flow option group (`--flows`, `--flows-format`) of map, generate, check-flows, lint, serve and report. */
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import {
   readFlows,
@@ -121,4 +122,14 @@ export function reportUnmatched(traffic: ObservedTraffic, io: Io): void {
   io.stderr(
     `warning: ${formatCount(n)} in-cluster endpoint${n === 1 ? '' : 's'} match${n === 1 ? 'es' : ''} no workload of the input, ${formatCount(flows)} flow${flows === 1 ? '' : 's'} left out: ${shown}${rest}\n`,
   );
+}
+
+/**
+ * The texts of the flow files (standard input, `-`, is read once, by `loadFlows`, so it is left out), for what
+ * Hubble's records say beside the connections: DNS names (`dnsNamesOfHubble`), reserved identities.
+ */
+export async function flowFileTexts(options: FlowOptions): Promise<{ texts: string[]; fromStdin: boolean }> {
+  const files = options.flows.filter((f) => f !== '-');
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+  return { texts, fromStdin: files.length < options.flows.length };
 }

@@ -53,7 +53,9 @@ export function ciliumRuleSets(state: ClusterState): CiliumRuleSet[] {
   const identities = state.pods.map((p) => ({
     workload: p.workload,
     hostNetwork: p.hostNetwork,
-    labels: ciliumIdentityLabels(p.labels, p.namespace, namespaceLabels.get(p.namespace) ?? {}),
+    labels: ciliumIdentityLabels(p.labels, p.namespace, namespaceLabels.get(p.namespace) ?? {}, {
+      serviceAccount: p.serviceAccount,
+    }),
   }));
   const out: CiliumRuleSet[] = [];
   for (const policy of state.ciliumPolicies) {

@@ -384,8 +384,17 @@ function validatePeerRule(
       const mode = asString(r, [...path, 'authentication', 'mode'], auth.mode);
       if (mode === undefined)
         required(r, [...path, 'authentication', 'mode'], 'set mode: required or disabled');
-      else
+      else {
         checkEnum(r, [...path, 'authentication', 'mode'], mode, ['disabled', 'required', 'test-always-fail']);
+        // Mutual authentication (SPIFFE handshake between the agents) is a condition on the connection that no
+        // manifest decides: the rule's connections are shown allowed, and they additionally need it.
+        if (mode === 'required' || mode === 'test-always-fail')
+          notEvaluated(
+            r,
+            [...path, 'authentication', 'mode'],
+            `authentication mode "${mode}" lets the rule's connections through only once mutual authentication ${mode === 'required' ? 'succeeds' : 'succeeds, which in this test mode it never does'}; netfence does not model it and shows them allowed without it`,
+          );
+      }
     }
   }
 

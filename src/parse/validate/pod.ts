@@ -13,6 +13,8 @@ export interface PodSpecFacts {
   hostNetwork: boolean;
   /** `spec.nodeName`: the node the pod was scheduled to (set on Pods by the scheduler; absent in templates). */
   nodeName?: string;
+  /** `serviceAccountName` (else the deprecated `serviceAccount`); undefined when neither is set. */
+  serviceAccount?: string;
 }
 
 export interface PodSpecRules {
@@ -59,6 +61,10 @@ export function validatePodSpec(
   facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
   const nodeName = asString(r, [...path, 'nodeName'], map.nodeName);
   if (nodeName !== undefined && nodeName !== '') facts.nodeName = nodeName;
+  const account =
+    asString(r, [...path, 'serviceAccountName'], map.serviceAccountName) ??
+    asString(r, [...path, 'serviceAccount'], map.serviceAccount);
+  if (account !== undefined && account !== '') facts.serviceAccount = account;
 
   const restart = asString(r, [...path, 'restartPolicy'], map.restartPolicy);
   const restartPath = [...path, 'restartPolicy'];
