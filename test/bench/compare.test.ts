@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { baselineFrom, compareWithBaseline, type Baseline } from '../../bench/compare.ts';
 import type { Results } from '../../bench/run.ts';
 
@@ -161,5 +162,18 @@ describe('bench regression check', () => {
         ['T3', 4000],
       ],
     );
+  });
+
+  test('the committed baseline covers the target suite on its machine', () => {
+    const committed = JSON.parse(
+      readFileSync(new URL('../../bench/baseline.json', import.meta.url), 'utf8'),
+    ) as Baseline;
+    const keys = committed.cases.map((c) => `${c.tier}/${c.mix}`);
+    for (const key of ['T1/microseg', 'T1/multitenant', 'T3/microseg', 'T4/microseg']) {
+      assert.ok(keys.includes(key), `bench/baseline.json lacks ${key}`);
+    }
+    for (const c of committed.cases) {
+      assert.ok(c.phasesCpuMs !== null && c.phasesCpuMs > 0, `${c.tier}/${c.mix} has no phases figure`);
+    }
   });
 });
