@@ -261,6 +261,76 @@ describe('address classes at scale', () => {
   });
 });
 
+type Ranges = Map<number, [bigint, bigint][]>;
+
+/** The addresses a list of CIDRs covers, per family, as sorted disjoint ranges. */
+function rangesOfList(list: readonly string[]): Ranges {
+  const out: Ranges = new Map();
+  for (const text of list) {
+    const parsed = parseCidr(text.trim());
+    assert.ok(parsed.ok, text);
+    const { family, start, end } = parsed.cidr;
+    out.set(family, [...(out.get(family) ?? []), [start, end]]);
+  }
+  for (const [family, ranges] of out) {
+    ranges.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const merged: [bigint, bigint][] = [];
+    for (const [a, b] of ranges) {
+      const last = merged.at(-1);
+      if (last !== undefined && a <= last[1] + 1n) last[1] = last[1] > b ? last[1] : b;
+      else merged.push([a, b]);
+    }
+    out.set(family, merged);
+  }
+  return out;
+}
+
+/** `a` minus `b`, per family. */
+function subtract(a: Ranges, b: Ranges): Ranges {
+  const out: Ranges = new Map();
+  for (const [family, ranges] of a) {
+    let rest = ranges;
+    for (const [c, d] of b.get(family) ?? []) {
+      rest = rest.flatMap(([x, y]): [bigint, bigint][] =>
+        d < x || c > y
+          ? [[x, y]]
+          : [
+              ...(c > x ? [[x, c - 1n] as [bigint, bigint]] : []),
+              ...(d < y ? [[d + 1n, y] as [bigint, bigint]] : []),
+            ],
+      );
+    }
+    if (rest.length > 0) out.set(family, rest);
+  }
+  return out;
+}
+
+/** The addresses a union's description names (each of its forms). */
+function addressesOf(text: string): Ranges {
+  const roots = rangesOfList(['0.0.0.0/0', '::/0']);
+  if (text === 'any address') return roots;
+  if (text.startsWith('any address except ')) return subtract(roots, rangesOfList(text.slice(19).split(',')));
+  const [blocks, holes] = text.split(' except ');
+  return subtract(
+    rangesOfList(blocks!.split(',')),
+    rangesOfList(holes === undefined ? [] : holes.split(',')),
+  );
+}
+
+/**
+ * `describeAddressUnion` names the union the reference names, in the reference's words, or as blocks with their
+ * holes ("10.0.0.0/8, 192.168.0.0/16 except 192.168.1.10/32") when that takes fewer CIDRs.
+ */
+function assertDescribesUnion(space: AddressSpace, ids: readonly number[]): void {
+  const actual = describeAddressUnion(space, ids);
+  const expected = referenceUnion(space, ids);
+  if (actual === expected) return;
+  assert.match(actual, /^(?!any address)[^ ]+( [^ ]+)* except /, `${actual} (expected ${expected})`);
+  assert.deepEqual(addressesOf(actual), addressesOf(expected), actual);
+  const count = (text: string): number => text.replace(/^any address except /, '').split(/,| except /).length;
+  assert.ok(count(actual) < count(expected), `${actual} is not shorter than ${expected}`);
+}
+
 test('unions of many classes among thousands are described as by the definition', () => {
   // Unions are described by runs of the classes' cover pieces; the reference merges covers and takes the
   // complement class by class.
@@ -276,7 +346,7 @@ test('unions of many classes among thousands are described as by the definition'
     [...Array(n).keys()].filter((id) => id % 7 !== 3),
   ];
   for (let i = 0; i < 30; i++) unions.push(Array.from({ length: 2 + random(40) }, () => random(n)));
-  for (const ids of unions) assert.equal(describeAddressUnion(space, ids), referenceUnion(space, ids));
+  for (const ids of unions) assertDescribesUnion(space, ids);
   // A tie (two CIDRs either way) names the union itself.
   const halves = buildAddressSpace(['0.0.0.0/1', '::/1']);
   assert.equal(describeAddressUnion(halves, [1, 2]), '0.0.0.0/1, ::/1');
@@ -345,8 +415,7 @@ describe('address classes do not depend on the order CIDRs are mentioned in', ()
           assert.equal(describeAddressUnion(a, ids), describeAddressUnion(b, ids));
           for (const union of unions) {
             const inRange = union.filter((id) => id < a.classes.length);
-            if (inRange.length > 0)
-              assert.equal(describeAddressUnion(a, inRange), referenceUnion(a, inRange));
+            if (inRange.length > 0) assertDescribesUnion(a, inRange);
           }
         },
       ),
