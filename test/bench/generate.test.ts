@@ -64,7 +64,17 @@ async function load(dir: string): Promise<ClusterState> {
   const result = await loadManifests([dir], { defaultNamespace: 'default', skipInvalid: false });
   // The generator writes valid objects only: a problem here is a generator bug.
   assert.deepEqual(result.errors, []);
-  assert.deepEqual(result.warnings, []);
+  // The one kind of warning: the cilium mix's rules through the entities `health` and `kube-apiserver`, which
+  // netfence reads but cannot evaluate (their addresses are the agent's, learnt at run time).
+  assert.deepEqual(
+    result.warnings.filter(
+      (w) =>
+        !(
+          w.code === 'cilium-not-evaluated' && /^(from|to)Entities "(health|kube-apiserver)"/.test(w.message)
+        ),
+    ),
+    [],
+  );
   return result.state;
 }
 
