@@ -19,15 +19,7 @@
  * with Node's type stripping (`--cli source`, as bin/netfence in a checkout: about a second more to start).
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +35,7 @@ import {
   type TierName,
 } from './generate.ts';
 import type { Measurement } from './measure.ts';
+import { writeAtomically } from '../src/parse/cache.ts';
 import {
   DEFAULT_TOLERANCE,
   METRIC_NAMES,
@@ -789,7 +782,7 @@ function main(): void {
     ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as Baseline)
     : undefined;
   if (values['update-baseline']) {
-    writeFileAtomic(BASELINE, `${JSON.stringify(baselineFrom(results, previous), null, 2)}\n`);
+    writeAtomically(BASELINE, `${JSON.stringify(baselineFrom(results, previous), null, 2)}\n`);
     process.stdout.write(`wrote ${BASELINE}\n`);
   } else if (!values['no-compare']) {
     if (previous === undefined) {
@@ -808,12 +801,6 @@ function cpuOf(r: CaseResult): number {
   const c = r.cli?.cpuMs;
   if (m === undefined && (c === undefined || c === null)) return Number.POSITIVE_INFINITY;
   return (m ?? 0) + (c ?? 0);
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
 
 function figure(metric: keyof typeof METRIC_NAMES, value: number): string {
