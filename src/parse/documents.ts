@@ -539,8 +539,29 @@ class LazyText {
     this.locator = locator;
   }
 
+  /** Counted up to `#counted` (on line `#line`, which starts at `#lineStart`), for `startPos`. */
+  #counted = 0;
+  #line = 1;
+  #lineStart = 0;
+
   linePos(offset: number): { line: number; col: number } {
     return (this.#lines ??= lineCounterOf(this.body)).linePos(offset);
+  }
+
+  /**
+   * `linePos` of where an object starts, counting lines from the previous object's start: objects come in
+   * the order of the text, and the line starts of the whole text (an array kept as long as the objects) are
+   * made only when a position inside an object is asked for.
+   */
+  startPos(offset: number): { line: number; col: number } {
+    if (offset < this.#counted || this.#lines !== undefined) return this.linePos(offset);
+    const { body } = this;
+    for (let i = body.indexOf('\n', this.#counted); i >= 0 && i < offset; i = body.indexOf('\n', i + 1)) {
+      this.#line++;
+      this.#lineStart = i + 1;
+    }
+    this.#counted = offset;
+    return { line: this.#line, col: offset - this.#lineStart + 1 };
   }
 
   /** Object `n` as `yaml` reads it (object `n` of both readers is the same object). */
@@ -650,7 +671,7 @@ function lazyObjects(
   ): void => {
     let position: readonly [number, number];
     if (typeof start === 'number') {
-      const { line, col } = text.linePos(start);
+      const { line, col } = text.startPos(start);
       position = [line, col];
     } else position = start;
     text.objects.push(new LazyObject(text, object, kinds, position, at));
