@@ -58,6 +58,8 @@ export const PARALLEL_MIN_BYTES = 16 << 20;
 const PROBE_BYTES = 1 << 20;
 /** The least bytes of a shard: a file is cut only from twice this size. */
 const MIN_SHARD_BYTES = 1 << 20;
+/** The young generation of a worker, in MiB. */
+const WORKER_YOUNG_MB = 8;
 /** The most threads used. */
 const MAX_THREADS = 8;
 
@@ -325,7 +327,12 @@ class ShardPool {
     };
     const running: Promise<void>[] = [];
     for (let w = 1; w < Math.min(threads, shards.length); w++) {
-      const worker = new Worker(new URL(import.meta.url), { workerData: this.data });
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: this.data,
+        // A small young generation: a worker's lines die young, and the peak memory of the process stays that
+        // of one thread (measured: 245 MiB for 1 million CSV rows, as on one thread; 297 MiB with V8's default).
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
       this.workers.push(worker);
       running.push(onWorker(worker));
     }
