@@ -317,7 +317,7 @@ class ShardPool {
   }
 
   /** Reads every shard, `threads` at a time (one on this thread), results in the shards' order. */
-  async run(shards: readonly ShardSpec[], threads: number, tick: Tick): Promise<ShardResult[]> {
+  async run(shards: readonly ShardSpec[], threads: number, tick: Tick): Promise<ShardResult[] | string> {
     const results: ShardResult[] = [];
     let next = 0;
     // Workers take the shards from the front; this thread too, after starting them.
@@ -342,7 +342,13 @@ class ShardPool {
       }
     };
     try {
-      await Promise.all([local(), ...running]);
+      // A worker that fails (out of memory, say) leaves its shard unread: the caller reads sequentially.
+      const settled = await Promise.allSettled([local(), ...running]);
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed !== undefined) {
+        const reason: unknown = failed.reason;
+        return `a thread failed: ${reason instanceof Error ? reason.message : String(reason)}`;
+      }
     } finally {
       await Promise.all(this.workers.map((w) => w.terminate()));
     }
@@ -358,10 +364,13 @@ class ShardPool {
         }
         worker.off('message', onMessage);
         worker.off('error', reject);
+        worker.off('exit', onExit);
         resolve(reply.result);
       };
+      const onExit = (code: number): void => reject(new Error(`exit code ${code}`));
       worker.on('message', onMessage);
       worker.on('error', reject);
+      worker.once('exit', onExit);
       worker.postMessage(spec);
     });
   }
@@ -555,6 +564,7 @@ export async function readFlowsParallel(
     Math.min(options.threads, (options.workers ?? options.threads) + 1),
     tick,
   );
+  if (typeof results === 'string') return { sequential: results };
   const failed = results.find((r) => r.readError !== undefined);
   if (failed?.readError !== undefined) return { sequential: failed.readError };
   if (specs.length < 2) return { sequential: 'one shard' };
