@@ -135,16 +135,21 @@ suite('reading captures in parallel', () => {
   test('Hubble: attempts seen in two shards count once, as in one reading', async () => {
     let spanning = 0;
     await fc.assert(
-      fc.asyncProperty(hubbleCapture(0), fc.integer({ min: 2, max: 7 }), async (text, threads) => {
-        const path = write(text);
-        const got = await parallel([path], { threads });
-        const want = await sequential([path]);
-        if (text.length < 2 * PROBE) return assert.equal(got, 'one shard');
-        // In time order: always stitched, never read again sequentially.
-        assert.notEqual(typeof got, 'string', `read in parallel: ${typeof got === 'string' ? got : ''}`);
-        assert.equal(answer(got as ObservedTraffic), answer(want));
-        if (want.stats.duplicates > 0) spanning++;
-      }),
+      fc.asyncProperty(
+        hubbleCapture(0),
+        fc.integer({ min: 2, max: 7 }),
+        fc.boolean(),
+        async (text, threads, gzip) => {
+          const path = write(gzip ? gzipSync(text) : text);
+          const got = await parallel([path], { threads });
+          const want = await sequential([path]);
+          if (text.length < 2 * PROBE) return assert.equal(got, 'one shard');
+          // In time order: always stitched, never read again sequentially.
+          assert.notEqual(typeof got, 'string', `read in parallel: ${typeof got === 'string' ? got : ''}`);
+          assert.equal(answer(got as ObservedTraffic), answer(want));
+          if (want.stats.duplicates > 0) spanning++;
+        },
+      ),
       { numRuns: 80 },
     );
     assert.ok(spanning > 20, `repeated 5-tuples in most captures (${spanning})`);
