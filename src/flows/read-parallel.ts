@@ -278,7 +278,8 @@ async function planFile(
   const head = await firstBytes(path, gzip);
   const lastNewline = head.lastIndexOf(10);
   if (lastNewline < 0) return whole;
-  const lines = head.subarray(0, lastNewline).toString('utf8').split('\n');
+  // Decoded as the first shard decodes it (a byte order mark dropped).
+  const lines = new TextDecoder('utf-8').decode(head.subarray(0, lastNewline)).split('\n');
   const first = firstFormatLine(lines, forced);
   if (first === undefined) return whole;
   const started =
