@@ -102,7 +102,7 @@ const csvCapture = fc
           '"app","web",,,"app","api",,"TCP","8080","3"',
         ),
       ),
-      { maxLength: 300 },
+      { minLength: 30, maxLength: 300 },
     ),
     crlf: fc.boolean(),
     bom: fc.boolean(),
