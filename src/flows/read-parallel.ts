@@ -251,6 +251,7 @@ async function firstBytes(path: string, gzip: boolean): Promise<Buffer> {
 
 /** The inflated size a gzip file says in its trailer (modulo 4 GiB), if larger than the file. */
 async function gzipSize(path: string, size: number): Promise<number> {
+  if (size < 18) return size; // shorter than a gzip header and trailer: damaged, read on one thread
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(4);
@@ -262,18 +263,20 @@ async function gzipSize(path: string, size: number): Promise<number> {
   }
 }
 
-/** The shards of one file: cut in `parts` ranges when its first line says the format, else one. */
+/**
+ * The shards of one file of `length` bytes (inflated, for gzip): cut in `parts` ranges when its first line
+ * says the format, else one.
+ */
 async function planFile(
   path: string,
   file: number,
   gzip: boolean,
-  size: number,
+  length: number,
   parts: number,
   forced: ObserveOptions['format'],
   minShard: number,
 ): Promise<Omit<ShardSpec, 'index' | 'predecessors'>[]> {
   const whole = [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }];
-  const length = gzip ? await gzipSize(path, size) : size;
   if (parts < 2 || length < 2 * minShard) return whole;
   const head = await firstBytes(path, gzip);
   const lastNewline = head.lastIndexOf(10);
@@ -527,9 +530,12 @@ export async function readFlowsParallel(
     try {
       const info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
-      files.push({ path, gzip: await isGzip(path), size: info.size });
+      const gzip = await isGzip(path);
+      // The bytes to read: a gzip file's inflated size.
+      const size = gzip ? await gzipSize(path, info.size) : info.size;
+      files.push({ path, gzip, size });
       readErrors.push(undefined);
-      total += info.size;
+      total += size;
     } catch (error) {
       files.push({ path, gzip: false, size: -1 });
       readErrors.push({ file: path, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
