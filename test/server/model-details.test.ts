@@ -13,7 +13,7 @@ import { renderPolicy } from '../../src/server/sources.ts';
 import type { ConnectionJson, ModelJson } from '../../src/contract/api.ts';
 import type { PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
 import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
-import { ccnp, cluster, cnpCilium, ns, pod, policy } from '../support/builders.ts';
+import { anp, banp, ccnp, cluster, cnpCilium, ns, pod, policy } from '../support/builders.ts';
 import { analysisOf, webshopAnalysis } from './support.ts';
 
 let webshop: Analysis;
@@ -310,6 +310,10 @@ describe('/api/model on a built state', () => {
         ciliumPolicies: [
           cnpCilium('prod', 'web-in', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{}] }),
           ccnp('all-out', { endpointSelector: {}, egress: [{}] }),
+          cnpCilium('prod', 'nobody', {
+            endpointSelector: { matchLabels: { app: 'nobody' } },
+            ingress: [{}],
+          }),
         ],
       }),
     );
@@ -328,6 +332,7 @@ describe('/api/model on a built state', () => {
             true,
             ['prod/Pod/db', 'prod/Pod/web'],
           ],
+          ['CiliumNetworkPolicy/prod/nobody', 'prod', null, null, true, false, []],
         ],
       );
       assert.match(m.ciliumPolicies[0]!.yaml, /^apiVersion: cilium\.io\/v2\nkind: CiliumNetworkPolicy\n/);
@@ -354,6 +359,19 @@ describe('/api/model on a built state', () => {
         policy('prod', 'stable', { podSelector: { matchLabels: { track: 'stable' } }, ingress: [] }),
         policy('prod', 'canary', { podSelector: { matchLabels: { track: 'canary' } }, ingress: [] }),
       ],
+      clusterPolicies: [
+        banp({
+          subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { track: 'canary' } } } },
+        }),
+        anp('stable', {
+          priority: 5,
+          subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { track: 'stable' } } } },
+        }),
+        anp('canary', {
+          priority: 1,
+          subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { track: 'canary' } } } },
+        }),
+      ],
       ciliumPolicies: [
         cnpCilium('prod', 'stable', {
           endpointSelector: { matchLabels: { track: 'stable' } },
@@ -369,6 +387,12 @@ describe('/api/model on a built state', () => {
     try {
       const w = a.model().workloads[0]!;
       assert.deepEqual(w.policies, ['prod/stable', 'prod/canary']);
+      // Cluster policies in evaluation order: the Admin tier by priority, then the Baseline.
+      assert.deepEqual(w.clusterPolicies, [
+        'AdminNetworkPolicy/canary',
+        'AdminNetworkPolicy/stable',
+        'BaselineAdminNetworkPolicy/default',
+      ]);
       assert.deepEqual(w.ciliumPolicies, [
         'CiliumNetworkPolicy/prod/stable',
         'CiliumNetworkPolicy/prod/canary',

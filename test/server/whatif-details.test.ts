@@ -144,6 +144,8 @@ describe('what-if edges and rows', () => {
       removed: 'All connections',
       l7: null,
     });
+    // The diff as `netfence diff -o json` writes it, with the two sides named.
+    assert.deepEqual([r.diff.before, r.diff.after], ['current policies', 'what-if']);
     assert.deepEqual(
       r.external,
       webshop.model().external.map((x) => ({ id: x.id, description: x.description })),
@@ -361,6 +363,19 @@ describe('what-if with Cilium: L7 and DNS names', () => {
           `filtered at L7 on TCP 8081 by ${API}; no longer filtered at L7 on TCP 8080 by ${API}`,
         ],
       ],
+    );
+  });
+
+  test('a port added beside an L7 rule: the L7 filtering is as it was', () => {
+    const yaml = yamlOf(API).replace(
+      '  ingress:\n',
+      "  ingress:\n    - fromEndpoints: [{ matchLabels: { app: web } }]\n      toPorts: [{ ports: [{ port: '8081', protocol: TCP }] }]\n",
+    );
+    const r = runCilium([{ target: API, yaml }]);
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(
+      r.rows.map((x) => [x.change, x.before, x.after, x.l7]),
+      [['changed', 'TCP 8080', 'TCP 8080-8081', `filtered at L7 on TCP 8080 by ${API}`]],
     );
   });
 
