@@ -201,11 +201,13 @@ export function buildClusterState(
     duplicates.push({ problem, first });
     c.valid = undefined;
   }
-  checked.splice(0, checked.length, ...kept);
+  // (Not `checked.splice(0, checked.length, ...kept)`: spreading 200,000 objects as arguments overflows the
+  // stack of the main thread.)
+  checked.length = 0;
   if (merged.length > 0) warnings.push(mergedNote(merged));
 
   const valid: ValidObject[] = [];
-  for (const c of checked) {
+  for (const c of kept) {
     const objectErrors = c.problems.filter((p) => p.severity === 'error');
     warnings.push(...c.problems.filter((p) => p.severity !== 'error'));
     if (objectErrors.length === 0 && c.valid !== undefined) {
