@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--tiers T1,T2] [--mixes all|microseg,...] [--suite targets|full] [--seed 1]
  *                    [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout 900]
- *                    [--write-docs] [--runs N] [--update-baseline] [--no-compare]
+ *                    [--write-docs] [--runs N] [--update-baseline] [--no-compare] [--peer netpol-analyzer]
  *
  * Then it compares what it measured with the committed baseline (bench/baseline.json, bench/compare.ts):
  * a case more than 10% slower or bigger than the baseline makes it exit with 1, naming the figure. The
@@ -17,6 +17,11 @@
  *
  * The CLI runs compiled (`--cli dist`, the default: the published package runs dist/), or from the sources
  * with Node's type stripping (`--cli source`, as bin/netfence in a checkout: about a second more to start).
+ *
+ * `--peer netpol-analyzer` also runs netpol-analyzer (github.com/np-guard/netpol-analyzer, Go; built into the
+ * cache by scripts/netpol-analyzer.sh) on the same folders, `netpolicy list --dirpath DIR -o json`, the same way
+ * (wall, CPU and peak memory from `/usr/bin/time -v`), up to T2: it grows as workloads^2 (a minute of CPU at
+ * T1, four at T2).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -59,6 +64,14 @@ interface Case {
   paths: boolean;
   /** Also run `netfence lint DIR -o json`, to compare with analyze. */
   lint: boolean;
+  /** Also run this other analyzer on the same folder (`--peer`). */
+  peer?: Peer;
+}
+
+/** Another analyzer measured side by side (`--peer`): its binary, and the largest tier it is run on. */
+interface Peer {
+  name: string;
+  binary: string;
 }
 
 interface CliRun {
@@ -86,6 +99,8 @@ interface CaseResult {
   pathsCli?: CliRun;
   /** `netfence lint DIR -o json --fail-on none`, the same way as `cli`. */
   lintCli?: CliRun;
+  /** The `--peer` analyzer on the same folder, the same way as `cli`, and its command (folder as `DIR`). */
+  peerCli?: CliRun & { peer: string; command: string };
 }
 
 interface Machine {
@@ -171,10 +186,15 @@ function distCli(): string {
   return entry;
 }
 
-/** Runs a command with stdout discarded, under `/usr/bin/time -v` when available. */
+/** Runs Node with stdout discarded, under `/usr/bin/time -v` when available. */
 function timed(args: string[], timeoutSec: number): CliRun {
-  const command = HAS_TIME ? '/usr/bin/time' : process.execPath;
-  const argv = HAS_TIME ? ['-v', process.execPath, ...args] : args;
+  return timedCommand([process.execPath, ...args], timeoutSec);
+}
+
+/** Runs a command (`[program, ...args]`) with stdout discarded, under `/usr/bin/time -v` when available. */
+function timedCommand(program: string[], timeoutSec: number): CliRun {
+  const command = HAS_TIME ? '/usr/bin/time' : program[0]!;
+  const argv = HAS_TIME ? ['-v', ...program] : program.slice(1);
   const start = performance.now();
   const r = spawnSync(command, argv, {
     cwd: ROOT,
@@ -262,7 +282,33 @@ function runCase(c: Case, seed: number, options: { cli: string | undefined; time
       result.lintCli = timed(lintArgs, options.timeout);
     }
   }
+  if (c.peer !== undefined && PEER_TIERS.includes(c.tier))
+    result.peerCli = runPeer(c.peer, dir, options.timeout);
   return result;
+}
+
+/** The tiers the peer runs on: it grows as workloads^2 (T1 about a minute of CPU, T2 four, T3 would be 25). */
+const PEER_TIERS: readonly TierName[] = ['T0', 'T1', 'T2'];
+
+/** Builds (once, into the cache) the peer analyzer named by `--peer`; its binary. */
+function buildPeer(name: string): Peer {
+  if (name !== 'netpol-analyzer') fail(`unknown --peer "${name}": the one known is netpol-analyzer`);
+  const r = spawnSync('bash', [join(ROOT, 'scripts', 'netpol-analyzer.sh')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  const binary = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || binary === '') fail(`could not build ${name} (scripts/netpol-analyzer.sh, above)`);
+  return { name, binary };
+}
+
+/** netpol-analyzer's answer for the folder, as JSON, timed as the CLI is. */
+function runPeer(peer: Peer, dir: string, timeoutSec: number): NonNullable<CaseResult['peerCli']> {
+  const args = ['list', '--dirpath', dir, '-o', 'json'];
+  process.stderr.write(`${peer.name}: netpolicy ${args.join(' ')}\n`);
+  const run = timedCommand([peer.binary, ...args], timeoutSec);
+  return { ...run, peer: peer.name, command: `netpolicy ${args.join(' ').replace(dir, 'DIR')}` };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -516,6 +562,44 @@ function lintRows(results: Results): string[][] {
   });
 }
 
+const PEER_HEADER = [
+  'tier',
+  'mix',
+  'workloads',
+  'netfence wall s',
+  'netfence CPU s',
+  'netfence peak',
+  'peer wall s',
+  'peer CPU s',
+  'peer peak',
+  'peer CPU ÷ netfence',
+  'netfence peak ÷ peer',
+];
+
+function peerRows(results: Results): string[][] {
+  return results.cases.flatMap((c) => {
+    const peer = c.peerCli;
+    if (peer === undefined) return [];
+    const ok = peer.exitCode === 0;
+    const ours = c.cli?.exitCode === 0 ? c.cli : undefined;
+    return [
+      [
+        c.tier,
+        c.mix,
+        String(c.generated.workloads),
+        seconds(ours?.wallMs),
+        seconds(ours?.cpuMs),
+        size(ours?.peakRss),
+        ok ? seconds(peer.wallMs) : 'failed',
+        ok ? seconds(peer.cpuMs) : '–',
+        size(peer.peakRss),
+        ok ? ratio(peer.cpuMs, ours?.cpuMs) : '–',
+        ratio(ours?.peakRss, peer.peakRss),
+      ],
+    ];
+  });
+}
+
 function machineLine(m: Machine): string {
   return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}, Linux ${m.os}, shared with other work (1-minute load average between ${m.loadBefore.toFixed(1)} and ${m.loadAfter.toFixed(1)}; the last column gives it at the start of each case)`;
 }
@@ -581,6 +665,12 @@ export function resultsMarkdown(results: Results): string {
     '`lint` against `analyze`: the whole `netfence lint DIR -o json --fail-on none` in its own process, the same way as the CLI column above, and its ratios to that `analyze` run (the target: at most 1.3×).',
     ['tier', 'mix', 'wall s', 'CPU s', 'peak', 'wall ÷ analyze', 'CPU ÷ analyze', 'peak ÷ analyze'],
     lintRows(results),
+  );
+  const peer = results.cases.find((c) => c.peerCli !== undefined)?.peerCli;
+  section(
+    `netfence against ${peer?.peer ?? 'a peer'} on the same folders (\`${peer?.command ?? ''}\`, stdout discarded, under \`/usr/bin/time -v\`), and the whole \`netfence analyze DIR -o json\` of the CLI columns above.`,
+    PEER_HEADER,
+    peerRows(results),
   );
   return parts.join('\n');
 }
@@ -654,6 +744,7 @@ function main(): void {
       runs: { type: 'string', default: '1' },
       'update-baseline': { type: 'boolean', default: false },
       'no-compare': { type: 'boolean', default: false },
+      peer: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -663,6 +754,7 @@ function main(): void {
         'usage: npm run bench -- [--tiers T1,T2|all] [--mixes all|microseg,...] [--suite targets|full] [--seed N]',
         '                        [--incremental] [--paths] [--lint] [--cli dist|source | --no-cli] [--timeout SECONDS]',
         '                        [--merge] [--write-docs] [--docs-only] [--runs N] [--update-baseline] [--no-compare]',
+        '                        [--peer netpol-analyzer]',
         '',
         `  --tiers, --mixes   the cases: every tier × every mix listed (tiers ${TIER_NAMES.join(', ')}; mixes ${MIXES.join(', ')})`,
         '  --suite targets    the cases the performance targets name; --suite full: T1–T4 × every mix, and T5 microseg',
@@ -676,6 +768,7 @@ function main(): void {
         '  --runs N           measure each case N times and keep the run with the least CPU time',
         `  --update-baseline  write the measured cases into ${BASELINE}`,
         '  --no-compare       do not compare with the baseline (by default: exit 1 on a regression over 10%)',
+        `  --peer netpol-analyzer  also run netpol-analyzer on the same folders (${PEER_TIERS.join(', ')} only), built by scripts/netpol-analyzer.sh`,
         '',
       ].join('\n'),
     );
@@ -728,6 +821,10 @@ function main(): void {
       ? distCli()
       : join(ROOT, 'bin', 'netfence');
   if (cli !== undefined) timed([cli, '--version'], 60); // fills the compile cache
+  if (values.peer !== undefined) {
+    const peer = buildPeer(values.peer);
+    for (const c of cases) c.peer = peer;
+  }
   if (!HAS_TIME) {
     process.stderr.write(
       'bench: /usr/bin/time not found: CLI peak memory is not measured (apt-get install time)\n',
@@ -777,6 +874,8 @@ function main(): void {
   }
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${textTable([HEADER, ...results.cases.map(row)])}\n\nwrote ${file}\n`);
+  const peers = peerRows(results);
+  if (peers.length > 0) process.stdout.write(`\n${textTable([PEER_HEADER, ...peers])}\n`);
   if (values['write-docs']) writeDocs(results);
   const previous = existsSync(BASELINE)
     ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as Baseline)

@@ -325,6 +325,17 @@ export class PolicyCompiler implements TierPeerContext {
   readonly classesAtAddress = new Map<number, number[]>();
   /** `name/protocol` → the classes defining that named port (ascending ids), with the ports it names there. */
   readonly namedPortIndex = new Map<string, Map<number, PortSet>>();
+  /** Compiled selectors by key: the compiled policies share equal selectors (T5: 100,000 policies' peers). */
+  readonly #selectors = new Map<string, CompiledSelector>();
+
+  /** `compileSelector(selector)`, one object for equal selectors. */
+  selector(selector: LabelSelector): CompiledSelector {
+    const compiled = compileSelector(selector);
+    const known = this.#selectors.get(compiled.key);
+    if (known !== undefined) return known;
+    this.#selectors.set(compiled.key, compiled);
+    return compiled;
+  }
 
   constructor(state: ClusterState, options: EngineOptions) {
     this.state = state;
@@ -550,8 +561,8 @@ export class PolicyCompiler implements TierPeerContext {
       };
     }
     const namespaceSelector =
-      peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector);
-    const podSelector = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector);
+      peer.namespaceSelector === undefined ? undefined : this.selector(peer.namespaceSelector);
+    const podSelector = peer.podSelector === undefined ? undefined : this.selector(peer.podSelector);
     return {
       index,
       kind: 'pods',
@@ -581,7 +592,7 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   compilePolicy(info: PolicyInfo, index: number): CompiledPolicy {
-    const selector = compileSelector(info.spec.podSelector ?? {});
+    const selector = this.selector(info.spec.podSelector ?? {});
     const types = effectivePolicyTypes(info);
     // A CNI that rejects policies with endPort (Cilium 1.15) enforces nothing of them: they select no pod.
     const ignored = this.options.cni?.settings.endPort === 'policy-ignored' && usesEndPort(info);

@@ -8,15 +8,19 @@ import type {
   ClusterPolicyInfo,
   ClusterState,
   NamespaceInfo,
+  Origin,
   PolicyInfo,
   ServiceEndpointsInfo,
   ServiceInfo,
 } from '../model/cluster.ts';
 import { formatPath } from '../model/problem.ts';
-import type { FieldPath, Problem } from '../model/problem.ts';
+import type { Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
 import { originOf } from './origin.ts';
+import { parseManifestText } from './documents.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
+import type { Document, Node } from 'yaml';
+import type { FieldPath, SourceLocation } from '../model/problem.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
 import { isClusterScoped, isHandledKind, isReadKind, validateObject } from './validate/objects.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
@@ -111,6 +115,103 @@ function terminatedWarning(pods: readonly ValidPod[]): Problem {
 }
 
 /**
+ * The objects read from each file's text again, when a position in one of them is asked for: by file, then
+ * by `objectPlace`.
+ */
+type Rereads = Map<string, { text: string; objects: Map<string, ParsedObject> }>;
+
+/** Where an object is in its file: its document and its path in it (unique in the file). */
+function objectPlace(o: ParsedObject): string {
+  return `${o.documentIndex}\u0000${o.documentPath.join('\u0000')}`;
+}
+
+/**
+ * An object of the state's origins, without the values read from it: its file's text and where in the text
+ * it is. The first position asked for reads the text again (`parseManifestText`, pure: the same objects in
+ * the same order, so the same positions); only then are that file's values held again.
+ *
+ * Keeping the `ParsedObject`s themselves for positions kept every value read (and every object of a file
+ * with any one of them) for as long as the state lives: half of the parse phase's memory (T3: 64 of 114 MiB;
+ * the state's own values are copies made by validation). Objects without their file's text (read by `yaml` or
+ * JSON.parse alone, which build their positions eagerly) are kept as they are.
+ */
+class TextSource implements ParsedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly documentIndex: number;
+  readonly documentPath: FieldPath;
+  readonly fileText: string;
+  readonly #rereads: Rereads;
+  #found: ParsedObject | undefined | null = null;
+
+  constructor(source: ParsedObject, fileText: string, rereads: Rereads) {
+    this.apiVersion = source.apiVersion;
+    this.kind = source.kind;
+    this.file = source.file;
+    this.line = source.line;
+    this.column = source.column;
+    this.documentIndex = source.documentIndex;
+    this.documentPath = source.documentPath;
+    this.fileText = fileText;
+    this.#rereads = rereads;
+  }
+
+  /** The same object read again from the text: same document, path, kind and start, or none. */
+  #again(): ParsedObject | undefined {
+    if (this.#found !== null) return this.#found;
+    let read = this.#rereads.get(this.file);
+    if (read?.text !== this.fileText) {
+      const objects = parseManifestText(this.fileText, this.file).objects;
+      read = { text: this.fileText, objects: new Map(objects.map((o) => [objectPlace(o), o])) };
+      this.#rereads.set(this.file, read);
+    }
+    const again = read.objects.get(objectPlace(this));
+    // The same reading of the same text gives the same object; should it ever differ, no position is better
+    // than a wrong one.
+    const same =
+      again !== undefined &&
+      again.kind === this.kind &&
+      again.line === this.line &&
+      again.column === this.column;
+    this.#found = same ? again : undefined;
+    return this.#found;
+  }
+
+  get object(): Readonly<Record<string, unknown>> {
+    return this.#again()?.object ?? {};
+  }
+
+  locate(path: FieldPath): SourceLocation | undefined {
+    return this.#again()?.locate(path);
+  }
+
+  nodeAt(path: FieldPath): Node | undefined {
+    return this.#again()?.nodeAt(path);
+  }
+
+  sourceText(path: FieldPath): string | undefined {
+    return this.#again()?.sourceText(path);
+  }
+
+  get document(): Document.Parsed | undefined {
+    return this.#again()?.document;
+  }
+
+  get node(): Node | undefined {
+    return this.#again()?.node;
+  }
+}
+
+/** What the state's origins keep of `source`: see `TextSource`. */
+function originSource(source: ParsedObject, rereads: Rereads): ParsedObject {
+  const { fileText } = source;
+  return fileText === undefined ? source : new TextSource(source, fileText, rereads);
+}
+
+/**
  * Validates parsed objects and builds the cluster state. Pure.
  *
  * Objects of other kinds are counted in `ignored` (its `files` is always 0 here: only `loadManifests` sees
@@ -201,11 +302,13 @@ export function buildClusterState(
     duplicates.push({ problem, first });
     c.valid = undefined;
   }
-  checked.splice(0, checked.length, ...kept);
+  // (Not `checked.splice(0, checked.length, ...kept)`: spreading 200,000 objects as arguments overflows the
+  // stack of the main thread.)
+  checked.length = 0;
   if (merged.length > 0) warnings.push(mergedNote(merged));
 
   const valid: ValidObject[] = [];
-  for (const c of checked) {
+  for (const c of kept) {
     const objectErrors = c.problems.filter((p) => p.severity === 'error');
     warnings.push(...c.problems.filter((p) => p.severity !== 'error'));
     if (objectErrors.length === 0 && c.valid !== undefined) {
@@ -223,6 +326,8 @@ export function buildClusterState(
   }
 
   const state: ClusterState = emptyCluster();
+  const rereads: Rereads = new Map();
+  const originFrom = (v: ValidObject): Origin => originOf(originSource(v.source, rereads));
   const explicit = new Map<string, NamespaceInfo>();
   const referenced = new Set<string>();
   const workloads: ValidWorkload[] = [];
@@ -237,13 +342,13 @@ export function buildClusterState(
           labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
           implicit: false,
           annotations: v.annotations,
-          origin: originOf(v.source),
+          origin: originFrom(v),
         });
         break;
       case 'Pod':
         referenced.add(v.namespace);
         if (v.phase === 'Succeeded' || v.phase === 'Failed') terminated.push(v);
-        else pods.push(v);
+        else pods.push({ ...v, source: originSource(v.source, rereads) });
         break;
       case 'NetworkPolicy': {
         referenced.add(v.namespace);
@@ -254,7 +359,7 @@ export function buildClusterState(
           spec: v.spec,
           labels: v.labels,
           annotations: v.annotations,
-          origin: originOf(v.source),
+          origin: originFrom(v),
         };
         state.policies.push(policy);
         break;
@@ -264,7 +369,7 @@ export function buildClusterState(
           name: v.name,
           labels: v.labels,
           addresses: v.addresses,
-          origin: originOf(v.source),
+          origin: originFrom(v),
         });
         break;
       case 'ClusterNetworkPolicy':
@@ -277,7 +382,7 @@ export function buildClusterState(
             metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
             spec: v.spec,
           }),
-          origin: originOf(v.source),
+          origin: originFrom(v),
         });
         break;
       case 'CiliumNetworkPolicy':
@@ -295,7 +400,7 @@ export function buildClusterState(
             },
             ...v.object,
           }),
-          origin: originOf(v.source),
+          origin: originFrom(v),
         });
         break;
       case 'EndpointSlice':
@@ -309,7 +414,7 @@ export function buildClusterState(
           service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
           labels: v.labels,
           addresses: v.addresses,
-          origin: originOf(v.source),
+          origin: originFrom(v),
         });
         break;
       case 'Service': {
@@ -320,14 +425,14 @@ export function buildClusterState(
           name: v.name,
           labels: v.labels,
           spec: v.spec,
-          origin: originOf(v.source),
+          origin: originFrom(v),
         };
         state.services.push(service);
         break;
       }
       default:
         referenced.add(v.namespace);
-        workloads.push(v);
+        workloads.push({ ...v, source: originSource(v.source, rereads) });
     }
   }
 
