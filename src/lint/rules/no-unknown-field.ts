@@ -38,6 +38,33 @@ function renamed(object: Json, path: FieldPath, to: string): Json | undefined {
   return { ...object, [head]: inner };
 }
 
+/**
+ * `source` read as if it held `object` (a typo fixed): its place and positions stay the source's. A plain
+ * object, not one inheriting from `source`: parsed objects are class instances with private fields, which
+ * their getters cannot read through another object.
+ */
+function withObject(source: ParsedObject, object: Record<string, unknown>): ParsedObject {
+  return {
+    object,
+    apiVersion: source.apiVersion,
+    kind: source.kind,
+    file: source.file,
+    line: source.line,
+    column: source.column,
+    documentIndex: source.documentIndex,
+    documentPath: source.documentPath,
+    locate: (path) => source.locate(path),
+    nodeAt: (path) => source.nodeAt(path),
+    sourceText: (path) => source.sourceText(path),
+    get document() {
+      return source.document;
+    },
+    get node() {
+      return source.node;
+    },
+  };
+}
+
 /** Allowed pairs between workloads, by `src dst` key, with their ports as text. */
 function workloadPairs(sources: readonly ParsedObject[], ctx: RuleContext): Map<string, string> {
   const built = buildClusterState(sources, { defaultNamespace: ctx.defaultNamespace, skipInvalid: true });
@@ -129,7 +156,7 @@ export default defineRule({
           continue;
         }
         counted++;
-        const fixed = Object.create(source, { object: { value: fixedObject } }) as ParsedObject;
+        const fixed = withObject(source, fixedObject);
         const sources = ctx.sources.map((s, i) => (i === index ? fixed : s));
         asIs ??= workloadPairs(ctx.sources, ctx);
         ctx.report({
