@@ -54,21 +54,47 @@ export interface Redundancy {
   policies: RedundantPolicy[];
 }
 
-function ruleKey(r: RuleRef): string {
-  return `${r.policy.index}/${r.direction}/${r.rule.index}`;
-}
-
 class Analysis {
   readonly compiled: CompiledCluster;
-  readonly removed = new Set<string>();
-  readonly removedPolicies = new Set<number>();
+  /** Policies found redundant, by index (1: removed). */
+  readonly removedPolicies: Uint8Array;
+  /** Rules found redundant, by number (`number`). */
+  readonly #removed: Uint8Array;
+  /** A policy's first rule number: its ingress rules, then its egress rules. */
+  readonly #first: number[] = [];
   /** What depends only on the compiled cluster, computed once: a rule's targets, a policy's groups, pools. */
   readonly #targets = new Map<CompiledRule, Target[]>();
-  readonly #groups = new Map<string, number[]>();
-  readonly #pools = new Map<string, { ref: RuleRef; key: string }[]>();
+  readonly #groups: (number[] | undefined)[][] = [[], []];
+  /** Per class: its selecting policies, and for ingress its named ports (which the ports a rule grants hang on). */
+  readonly #classKeys: (string | undefined)[][] = [[], []];
+  readonly #pools = new Map<number, { ref: RuleRef; n: number }[]>();
 
   constructor(compiled: CompiledCluster) {
     this.compiled = compiled;
+    let n = 0;
+    let policies = 0;
+    for (const p of compiled.policies) {
+      this.#first[p.index] = n;
+      n += p.ingress.length + p.egress.length;
+      policies = Math.max(policies, p.index + 1);
+    }
+    this.#removed = new Uint8Array(n);
+    this.removedPolicies = new Uint8Array(policies);
+  }
+
+  /** A number for each rule of the cluster. */
+  number(r: RuleRef): number {
+    return (
+      this.#first[r.policy.index]! + (r.direction === 'ingress' ? 0 : r.policy.ingress.length) + r.rule.index
+    );
+  }
+
+  removed(r: RuleRef): boolean {
+    return this.#removed[this.number(r)] === 1;
+  }
+
+  remove(r: RuleRef): void {
+    this.#removed[this.number(r)] = 1;
   }
 
   matches(rule: CompiledRule, t: Target): boolean {
@@ -114,15 +140,23 @@ class Analysis {
 
   /** Representatives of the classes a policy selects: one per set of selecting policies (and named ports). */
   groups(policy: CompiledPolicy, direction: Direction): number[] {
-    const key = `${policy.index}/${direction}`;
-    let groups = this.#groups.get(key);
-    if (groups === undefined) this.#groups.set(key, (groups = this.#groupsOf(policy, direction)));
-    return groups;
+    const byPolicy = this.#groups[direction === 'ingress' ? 0 : 1]!;
+    return (byPolicy[policy.index] ??= this.#groupsOf(policy, direction));
   }
 
   #groupsOf(policy: CompiledPolicy, direction: Direction): number[] {
     const seen = new Map<string, number>();
     for (const id of policy.selected) {
+      const key = this.#classKey(id, direction);
+      if (!seen.has(key)) seen.set(key, id);
+    }
+    return [...seen.values()];
+  }
+
+  #classKey(id: number, direction: Direction): string {
+    const keys = this.#classKeys[direction === 'ingress' ? 0 : 1]!;
+    let key = keys[id];
+    if (key === undefined) {
       const cls = this.compiled.classes[id]!;
       const ports =
         direction === 'ingress'
@@ -131,10 +165,9 @@ class Analysis {
               .sort()
               .join(',')
           : '';
-      const key = `${this.compiled.policiesOfClass[id]!.join(',')}|${ports}`;
-      if (!seen.has(key)) seen.set(key, id);
+      keys[id] = key = `${this.compiled.policiesOfClass[id]!.join(',')}|${ports}`;
     }
-    return [...seen.values()];
+    return key;
   }
 
   /**
@@ -145,7 +178,7 @@ class Analysis {
   pool(owner: CompiledPolicy, exclude: RuleRef, selected: number): RuleRef[] {
     const { direction } = exclude;
     const wide = owner.selector.matchesAll;
-    const poolKey = `${selected}/${direction}/${wide}`;
+    const poolKey = selected * 4 + (direction === 'ingress' ? 0 : 2) + (wide ? 1 : 0);
     let all = this.#pools.get(poolKey);
     if (all === undefined) {
       all = [];
@@ -154,16 +187,16 @@ class Analysis {
         if (wide && !q.selector.matchesAll) continue;
         for (const rule of direction === 'ingress' ? q.ingress : q.egress) {
           const ref = { policy: q, direction, rule };
-          all.push({ ref, key: ruleKey(ref) });
+          all.push({ ref, n: this.number(ref) });
         }
       }
       this.#pools.set(poolKey, all);
     }
-    const excluded = ruleKey(exclude);
+    const excluded = this.number(exclude);
     const out: RuleRef[] = [];
-    for (const { ref, key } of all) {
-      if (this.removedPolicies.has(ref.policy.index)) continue;
-      if (key !== excluded && !this.removed.has(key)) out.push(ref);
+    for (const { ref, n } of all) {
+      if (this.removedPolicies[ref.policy.index] === 1) continue;
+      if (n !== excluded && this.#removed[n] !== 1) out.push(ref);
     }
     return out;
   }
@@ -179,7 +212,7 @@ class Analysis {
   /** The rules of `pool` needed to cover `r`, or undefined when they do not cover it. */
   covered(r: RuleRef, pools: (selected: number) => RuleRef[]): RuleRef[] | undefined {
     const targets = this.targets(r.rule);
-    const used = new Set<string>();
+    const used = new Set<number>();
     const usedRefs: RuleRef[] = [];
     for (const c of this.groups(r.policy, r.direction)) {
       const pool = pools(c);
@@ -192,9 +225,9 @@ class Analysis {
           const og = this.grant(o, c, t);
           if (og === undefined) continue;
           if (!isEmptyPorts(intersectPorts(og.ports, g.ports)) || (g.other && og.other)) {
-            const key = ruleKey(o);
-            if (!used.has(key)) {
-              used.add(key);
+            const n = this.number(o);
+            if (!used.has(n)) {
+              used.add(n);
               usedRefs.push(o);
             }
           }
@@ -225,7 +258,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
         if (!a.effective(ref)) continue;
         const by = a.covered(ref, (c) => a.pool(policy, ref, c));
         if (by === undefined) continue;
-        a.removed.add(ruleKey(ref));
+        a.remove(ref);
         const single = by.find((o) => a.covered(ref, () => [o]) !== undefined);
         rules.push({ ...ref, coveredBy: single === undefined ? by : [single], single: single !== undefined });
       }
@@ -240,7 +273,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
       if (!(direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress)) continue;
       const own = direction === 'ingress' ? policy.ingress : policy.egress;
       // A rule that allows nothing is a bug to fix (reported by other rules), not a reason to remove its policy.
-      if (own.some((rule) => !a.removed.has(ruleKey({ policy, direction, rule })))) {
+      if (own.some((rule) => !a.removed({ policy, direction, rule }))) {
         redundant = false;
         break;
       }
@@ -254,7 +287,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
         const other = compiled.policiesOfClass[id]!.map((i) => compiled.policies[i]!).find(
           (q) =>
             q !== policy &&
-            !a.removedPolicies.has(q.index) &&
+            a.removedPolicies[q.index] !== 1 &&
             (direction === 'ingress' ? q.affectsIngress : q.affectsEgress) &&
             (!policy.selector.matchesAll || q.selector.matchesAll) &&
             (!denyOnly || (direction === 'ingress' ? q.ingress : q.egress).length === 0),
@@ -268,12 +301,12 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
       if (!redundant) break;
     }
     if (!redundant) continue;
-    a.removedPolicies.add(policy.index);
+    a.removedPolicies[policy.index] = 1;
     policies.push({ policy, isolatedBy: [...isolatedBy].sort((x, y) => x.index - y.index) });
   }
   const result: Redundancy = {
     rules: rules
-      .filter((r) => !a.removedPolicies.has(r.policy.index))
+      .filter((r) => a.removedPolicies[r.policy.index] !== 1)
       .sort(
         (x, y) =>
           x.policy.index - y.policy.index ||
