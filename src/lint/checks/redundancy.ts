@@ -24,12 +24,6 @@ import {
   type PortSet,
 } from '../../engine/ports.ts';
 
-/** What a rule allows towards one target: ports, and (for a rule without ports) other IP protocols. */
-interface Grant {
-  ports: PortSet;
-  other: boolean;
-}
-
 export interface RuleRef {
   policy: CompiledPolicy;
   direction: Direction;
@@ -63,7 +57,10 @@ class Analysis {
   /** A policy's first rule number: its ingress rules, then its egress rules. */
   readonly #first: number[] = [];
   /** What depends only on the compiled cluster, computed once: a rule's targets, a policy's groups, pools. */
-  readonly #targets = new Map<CompiledRule, Target[]>();
+  readonly #targets: (Target[] | undefined)[] = [];
+  /** One target per pod class and per address class (by id), shared by the rules' target lists. */
+  #podTargets: Target[] | undefined;
+  #addressTargets: Target[] | undefined;
   readonly #groups: (number[] | undefined)[][] = [[], []];
   /** Per class: its selecting policies, and for ingress its named ports (which the ports a rule grants hang on). */
   readonly #classKeys: (string | undefined)[][] = [[], []];
@@ -104,27 +101,44 @@ class Analysis {
     return rule.peers.some((p) => (p.pods.all ? !host : sortedIncludes(p.pods.ids, t.pod)));
   }
 
-  /** What `rule`, in a policy selecting class `selected`, allows towards `t`. */
-  grant(r: RuleRef, selected: number, t: Target): Grant | undefined {
+  /**
+   * The ports `rule`, in a policy selecting class `selected`, allows towards `t`; undefined when it allows
+   * nothing there. (A rule without ports also allows the other IP protocols: `r.rule.ports.any`.)
+   */
+  grant(r: RuleRef, selected: number, t: Target): PortSet | undefined {
     if (!this.matches(r.rule, t)) return undefined;
     const ports = portsTowardsTarget(this.compiled, r.direction, r.rule.ports, selected, t);
     if (isEmptyPorts(ports) && !r.rule.ports.any) return undefined;
-    return { ports, other: r.rule.ports.any };
+    return ports;
   }
 
-  targets(rule: CompiledRule): Target[] {
-    let targets = this.#targets.get(rule);
-    if (targets === undefined) this.#targets.set(rule, (targets = this.#targetsOf(rule)));
-    return targets;
+  targets(r: RuleRef): Target[] {
+    return (this.#targets[this.number(r)] ??= this.#targetsOf(r.rule));
   }
 
   #targetsOf(rule: CompiledRule): Target[] {
     const { classes, addressSpace } = this.compiled;
-    const all = (): Target[] => [
-      ...classes.map((c) => ({ pod: c.id })),
-      ...addressSpace.classes.map((a) => ({ address: a.id })),
-    ];
-    if (rule.peers === 'everything') return all();
+    if (this.#podTargets === undefined) {
+      this.#podTargets = [];
+      for (const c of classes) this.#podTargets[c.id] = { pod: c.id };
+    }
+    if (this.#addressTargets === undefined) {
+      this.#addressTargets = [];
+      for (const a of addressSpace.classes) this.#addressTargets[a.id] = { address: a.id };
+    }
+    const podTargets = this.#podTargets;
+    const addressTargets = this.#addressTargets;
+    if (rule.peers === 'everything')
+      return [
+        ...classes.map((c) => podTargets[c.id]!),
+        ...addressSpace.classes.map((a) => addressTargets[a.id]!),
+      ];
+    // One peer of pods only, the usual: its classes, in order.
+    const [only] = rule.peers;
+    if (rule.peers.length === 1 && !only!.pods.all && only!.addresses.length === 0) {
+      const { ids } = only!.pods;
+      if (ids.every((id, i) => i === 0 || ids[i - 1]! < id)) return ids.map((pod) => podTargets[pod]!);
+    }
     const pods = new Set<number>();
     const addresses = new Set<number>();
     for (const p of rule.peers) {
@@ -133,8 +147,8 @@ class Analysis {
       for (const a of p.addresses) addresses.add(a);
     }
     return [
-      ...[...pods].sort((a, b) => a - b).map((pod) => ({ pod })),
-      ...[...addresses].sort((a, b) => a - b).map((address) => ({ address })),
+      ...[...pods].sort((a, b) => a - b).map((pod) => podTargets[pod]!),
+      ...[...addresses].sort((a, b) => a - b).map((address) => addressTargets[address]!),
     ];
   }
 
@@ -145,6 +159,7 @@ class Analysis {
   }
 
   #groupsOf(policy: CompiledPolicy, direction: Direction): number[] {
+    if (policy.selected.length <= 1) return [...policy.selected];
     const seen = new Map<string, number>();
     for (const id of policy.selected) {
       const key = this.#classKey(id, direction);
@@ -203,38 +218,44 @@ class Analysis {
 
   /** Whether `r` allows anything at all to the pods its policy selects. */
   effective(r: RuleRef): boolean {
-    const targets = this.targets(r.rule);
+    const targets = this.targets(r);
     return this.groups(r.policy, r.direction).some((c) =>
       targets.some((t) => this.grant(r, c, t) !== undefined),
     );
   }
 
-  /** The rules of `pool` needed to cover `r`, or undefined when they do not cover it. */
+  /**
+   * The rules of `pool` needed to cover `r`, or undefined when they do not cover it (none are needed when `r`
+   * allows nothing).
+   */
   covered(r: RuleRef, pools: (selected: number) => RuleRef[]): RuleRef[] | undefined {
-    const targets = this.targets(r.rule);
+    const targets = this.targets(r);
     const used = new Set<number>();
     const usedRefs: RuleRef[] = [];
     for (const c of this.groups(r.policy, r.direction)) {
-      const pool = pools(c);
+      let pool: RuleRef[] | undefined;
       for (const t of targets) {
         const g = this.grant(r, c, t);
         if (g === undefined) continue;
+        const gOther = r.rule.ports.any;
+        pool ??= pools(c);
         let ports: PortSet = NO_PORTS;
         let other = false;
         for (const o of pool) {
           const og = this.grant(o, c, t);
           if (og === undefined) continue;
-          if (!isEmptyPorts(intersectPorts(og.ports, g.ports)) || (g.other && og.other)) {
+          const ogOther = o.rule.ports.any;
+          if (!isEmptyPorts(intersectPorts(og, g)) || (gOther && ogOther)) {
             const n = this.number(o);
             if (!used.has(n)) {
               used.add(n);
               usedRefs.push(o);
             }
           }
-          ports = unionPorts(ports, og.ports);
-          other ||= og.other;
+          ports = unionPorts(ports, og);
+          other ||= ogOther;
         }
-        if (!portsSubset(g.ports, ports) || (g.other && !other)) return undefined;
+        if (!portsSubset(g, ports) || (gOther && !other)) return undefined;
       }
     }
     return usedRefs;
@@ -254,10 +275,10 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
     for (const direction of ['egress', 'ingress'] as const) {
       for (const rule of [...(direction === 'ingress' ? policy.ingress : policy.egress)].reverse()) {
         const ref: RuleRef = { policy, direction, rule };
-        // A rule that allows nothing is another rule's finding (dead peer, unknown named port).
-        if (!a.effective(ref)) continue;
         const by = a.covered(ref, (c) => a.pool(policy, ref, c));
-        if (by === undefined) continue;
+        // A rule that allows nothing is another rule's finding (dead peer, unknown named port). (Asked only of
+        // the rules found covered, which are few: a rule that allows nothing is covered by nothing.)
+        if (by === undefined || !a.effective(ref)) continue;
         a.remove(ref);
         const single = by.find((o) => a.covered(ref, () => [o]) !== undefined);
         rules.push({ ...ref, coveredBy: single === undefined ? by : [single], single: single !== undefined });
