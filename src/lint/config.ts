@@ -9,10 +9,10 @@
  *
  * Pure: the CLI reads the file; this parses and validates its text, returning problems with positions.
  */
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { FieldPath, Problem, Result, Severity } from '../model/problem.ts';
 import { closestMatch, withSuggestion } from '../base/suggest.ts';
+import { yaml } from '../parse/yaml.ts';
 import { suggestName } from './text.ts';
 
 export const CONFIG_FILE = 'netfence.yaml';
@@ -71,6 +71,8 @@ export function parseLintConfig(
   file: string,
   knownRules: readonly string[],
 ): Result<LintConfig> {
+  // The `yaml` package is loaded here, when there is a configuration to read, not on every start.
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: Problem[] = [];

@@ -191,6 +191,11 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
   const compiled = session.compiled;
   const lookup = options.prepared?.lookup ?? buildLookup(compiled, sources);
 
+  const made = new Map<symbol, unknown>();
+  const shared = <T>(key: symbol, make: () => T): T => {
+    if (!made.has(key)) made.set(key, make());
+    return made.get(key) as T;
+  };
   const runs: RuleRun[] = [];
   const skipped: string[] = [];
   const raw: { rule: AnyRule; severity: RuleRun['severity']; descriptor: ReportDescriptor }[] = [];
@@ -209,8 +214,10 @@ export function lint(input: LintInput, options: LintOptions = {}): LintResult {
       lookup,
       sources,
       defaultNamespace,
+      unknownFieldFiles: input.unknownFieldFiles,
       observed: input.observed,
       report: (descriptor) => raw.push({ rule, severity: setting, descriptor }),
+      shared,
     };
     rule.check(ctx);
   }

@@ -113,9 +113,16 @@ export interface RuleContext<M extends string = string> {
   readonly sources: readonly ParsedObject[];
   /** Namespace of objects that name none. */
   readonly defaultNamespace: string;
+  /** `LintInput.unknownFieldFiles`: the only files whose objects can have unknown fields; undefined: any. */
+  readonly unknownFieldFiles: ReadonlySet<string> | undefined;
   /** Observed connections, when `--flows` was given. */
   readonly observed: readonly ObservedConnection[] | undefined;
   report(descriptor: ReportDescriptor<M>): void;
+  /**
+   * What several rules derive from the input, made once per lint run: the value `make` returns the first time
+   * `key` is asked for, the same value after. Rules read it and never change it.
+   */
+  shared<T>(key: symbol, make: () => T): T;
 }
 
 export interface RuleDefinition<M extends string = string> {
@@ -172,6 +179,12 @@ export interface LintInput {
   sources?: readonly ParsedObject[];
   /** @default "default" */
   defaultNamespace?: string;
+  /**
+   * The files in which reading the sources found unknown fields, when the caller knows them (the reader's
+   * `unknown-field` problems): `no-unknown-field` then checks only their objects again, instead of every
+   * object. It must hold every such file. @default every file may have some
+   */
+  unknownFieldFiles?: ReadonlySet<string>;
   /** Observed connections (`--flows`); rules that need them are skipped without. */
   observed?: readonly ObservedConnection[];
   engine?: Partial<EngineOptions>;

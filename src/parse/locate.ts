@@ -109,29 +109,103 @@ export interface EventLocator {
   offset(documentIndex: number, documentPath: FieldPath, path: FieldPath): Located;
 }
 
+/** A text's events, and the event index of each of its documents' root nodes. */
+interface Read {
+  events: Event[];
+  roots: number[];
+}
+
+/** The events of `text`, or null when js-yaml cannot read it. */
+function read(text: string): Read | null {
+  let events: Event[];
+  try {
+    events = parseEvents(text, {});
+  } catch {
+    return null;
+  }
+  const roots: number[] = [];
+  for (let i = 0; i < events.length; i++) if (events[i]!.type === DOCUMENT) roots.push(i + 1);
+  return { events, roots };
+}
+
+/** A line that starts a document: `---`, then a space, a tab or the end of the line. */
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+/** A directive (`%YAML`) or a document end marker (`...`): documents do not then start at `---` lines only. */
+const OTHER_MARKER = /^(?:%|\.\.\.(?=[ \t\r\n]|$))/m;
+
+/** One document of a text, read alone: its text, its events, and where it starts in the whole text. */
+interface Piece extends Read {
+  text: string;
+  start: number;
+}
+
+/**
+ * Locates from the events of the document asked for, read alone (a finding in one document of a large file
+ * costs the reading of that document only), or of the whole text when it has directives or `...` markers, or
+ * when a document read alone is not exactly one document.
+ */
 export function eventLocator(text: string): EventLocator {
-  let events: Event[] | null | undefined;
-  /** Event index of each document's root node. */
-  let roots: number[] = [];
-  const load = (): Event[] | null => {
-    if (events !== undefined) return events;
-    try {
-      events = parseEvents(text, {});
-    } catch {
-      events = null;
-      return events;
+  /**
+   * Where each document starts: at the `---` lines (YAML forbids such a line inside a scalar), and at 0 when
+   * there is a document before the first; null when the text is read whole.
+   */
+  let starts: number[] | null | undefined;
+  const pieces = new Map<number, Piece | null>();
+  let whole: Read | null | undefined;
+  const piece = (start: number, end: number): Piece | null => {
+    const alone = text.slice(start, end);
+    const r = read(alone);
+    return r === null ? null : { ...r, text: alone, start };
+  };
+  const split = (): number[] | null => {
+    if (OTHER_MARKER.test(text)) return null;
+    const at: number[] = [];
+    for (const m of text.matchAll(DOCUMENT_START)) at.push(m.index);
+    // Before the first `---`: one document, or only comments and blank lines (none).
+    const first = at[0] ?? text.length;
+    if (first > 0) {
+      const head = piece(0, first);
+      if (head === null || head.roots.length > 1) return null;
+      if (head.roots.length === 1) {
+        pieces.set(0, head);
+        at.unshift(0);
+      }
     }
-    roots = [];
-    for (let i = 0; i < events.length; i++) if (events[i]!.type === DOCUMENT) roots.push(i + 1);
-    return events;
+    return at;
+  };
+  /** Document `n` read alone; null when there is no such document, undefined when the text is read whole. */
+  const document = (n: number): Piece | null | undefined => {
+    starts ??= split();
+    if (starts === null) return undefined;
+    const start = starts[n];
+    if (start === undefined) return null;
+    let one = pieces.get(n);
+    if (one === undefined) pieces.set(n, (one = piece(start, starts[n + 1] ?? text.length)));
+    if (one !== null && one.roots.length === 1) return one;
+    starts = null; // not exactly one document: the whole text decides
+    return undefined;
+  };
+  const locate = (
+    from: string,
+    r: Read,
+    root: number | undefined,
+    at: FieldPath,
+    path: FieldPath,
+  ): Located => {
+    if (root === undefined) return undefined;
+    const object = walkEvents(from, r.events, root, at).value;
+    return object === undefined ? undefined : walkEvents(from, r.events, object, path).offset;
   };
   return {
     offset(documentIndex, documentPath, path) {
-      const all = load();
-      const root = roots[documentIndex];
-      if (all === null || root === undefined) return undefined;
-      const object = walkEvents(text, all, root, documentPath).value;
-      return object === undefined ? undefined : walkEvents(text, all, object, path).offset;
+      const one = document(documentIndex);
+      if (one === null) return undefined;
+      if (one !== undefined) {
+        const offset = locate(one.text, one, one.roots[0], documentPath, path);
+        return offset === undefined ? undefined : one.start + offset;
+      }
+      whole ??= read(text);
+      return whole === null ? undefined : locate(text, whole, whole.roots[documentIndex], documentPath, path);
     },
   };
 }

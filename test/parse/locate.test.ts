@@ -142,6 +142,15 @@ describe('the fast locator gives the positions of the yaml nodes', () => {
       `apiVersion: v1\r\nkind: Pod\r\nspec:\r\n  a:\r\n    - b: 1\r\n`,
       `\uFEFF${pod}spec:\n  a: 1\n`,
       `${pod}---\n---\n${pod}spec: {a: 1}\n`,
+      // Documents are read one at a time, from their `---` line to the next: what comes before the first,
+      // markers with content, CRLF, and the texts read whole (directives, `...`).
+      `${pod}spec: {a: 1}\n---\n${pod}spec:\n  b: 2\n---\n${pod}metadata: {name: c}\n`,
+      `# only a comment\n\n---\n${pod}spec: {a: 1}\n---\n${pod}spec:\n  b: [1, 2]\n`,
+      `--- {apiVersion: v1, kind: Pod, spec: {a: 1}}\n--- # comment\n${pod}spec:\n  b: 1\n---\n`,
+      `${pod}spec:\n  a: |\n    ---\n    x\n---\n${pod}spec: {b: 1}\n`,
+      `apiVersion: v1\r\nkind: Pod\r\nspec: {a: 1}\r\n---\r\n${pod}spec:\r\n  b: 1\r\n`,
+      `%YAML 1.2\n---\n${pod}spec: {a: 1}\n---\n${pod}spec: {b: 1}\n`,
+      `${pod}spec: {a: 1}\n...\n---\n${pod}spec: {b: 1}\n`,
       `apiVersion: v1\nkind: List\nitems:\n- ${pod.replace('\n', '\n  ')}  spec: {x: 1}\n-   apiVersion: v1\n    kind: Pod\n    spec:\n      y: [1]\n`,
       '{"apiVersion": "v1", "kind": "Pod", "spec": {"a": [1, {"b": null}], "c": "d"}}\n',
     ];

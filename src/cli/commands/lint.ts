@@ -11,7 +11,7 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
 import { originFiles } from '../../parse/origin.ts';
-import type { ParsedObject } from '../../parse/types.ts';
+import type { LoadResult, ParsedObject } from '../../parse/types.ts';
 import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
 import {
   addInputOptions,
@@ -40,6 +40,23 @@ interface Loaded {
   sources: ParsedObject[];
   /** Parse errors that enabled lint rules report themselves (a duplicate policy name, endPort with a name). */
   deferred: Problem[];
+  /** `LintInput.unknownFieldFiles`; undefined when not known. */
+  unknownFieldFiles?: Set<string>;
+}
+
+/**
+ * The files whose objects may have unknown fields: those the reader found some in (a warning, an error with
+ * --strict) and those of the objects it skipped (--skip-invalid). Undefined (any file) when an object was read
+ * once for two identical definitions: the second one's problems are not reported.
+ */
+function unknownFieldFiles(result: LoadResult): Set<string> | undefined {
+  const files = new Set<string>();
+  for (const p of [...result.warnings, ...result.errors]) {
+    if (p.code === 'duplicate-merged') return undefined;
+    if (p.code === 'unknown-field' && p.file !== undefined) files.add(p.file);
+  }
+  for (const s of result.skipped) files.add(s.file);
+  return files;
 }
 
 /**
@@ -117,7 +134,8 @@ async function loadForLint(
     }
     sources.push(...parseManifestText(text, file).objects);
   }
-  return { state, sources, deferred };
+  const unknown = unknownFieldFiles(result);
+  return { state, sources, deferred, ...(unknown === undefined ? {} : { unknownFieldFiles: unknown }) };
 }
 
 /** With --flows, the rules that compare the policies with observed traffic run too: the observed connections. */
@@ -200,6 +218,7 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
         state: loaded.state,
         ...(observed === undefined ? {} : { observed }),
         sources: loaded.sources,
+        ...(loaded.unknownFieldFiles === undefined ? {} : { unknownFieldFiles: loaded.unknownFieldFiles }),
         defaultNamespace: options.namespace,
         engine: engineOptions(options),
       },

@@ -1,13 +1,7 @@
 /** The flow option group (`--flows`, `--flows-format`) of map, generate, check-flows, lint, serve and report. */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import {
-  readFlows,
-  STDIN_FLOWS,
-  type FlowFormat,
-  type FlowProgress,
-  type ObservedTraffic,
-} from '../../flows/index.ts';
+import type { FlowFormat, FlowProgress, ObservedTraffic } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, note, type Io } from '../io.ts';
@@ -74,6 +68,8 @@ export async function loadFlows(
   read: { verdicts?: boolean } = {},
 ): Promise<ObservedTraffic> {
   checkFlowOptions(options, paths);
+  // The flow readers are loaded when there are flows to read: lint and serve take these options too.
+  const { readFlows, STDIN_FLOWS } = await import('../../flows/index.ts');
   let lastDraw = 0;
   let drawn = false;
   const onProgress = io.isTTY

@@ -33,6 +33,7 @@ import type { ClusterState } from '../../model/cluster.ts';
 import { PROTOCOLS, type LabelSelector } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import type { Lookup } from '../lookup.ts';
+import type { RuleContext } from '../types.ts';
 
 /** One rule set (`spec` or `specs[i]`) of a Cilium policy, with the workloads of the input it selects. */
 export interface CiliumRuleSet {
@@ -42,6 +43,16 @@ export interface CiliumRuleSet {
   wire: CiliumRule;
   /** Ids of the workloads whose pods it selects (host rules select nodes: none), sorted. */
   workloads: readonly string[];
+}
+
+const RULE_SETS = Symbol('Cilium rule sets');
+
+/**
+ * `ciliumRuleSets` of the linted state, made once per lint run (each pod's identity labels are computed once
+ * for all the rules) and shared by the rules: read it, do not change it.
+ */
+export function sharedCiliumRuleSets(ctx: RuleContext): readonly CiliumRuleSet[] {
+  return ctx.shared(RULE_SETS, () => ciliumRuleSets(ctx.state));
 }
 
 /** Every rule set of every Cilium policy of the state, in input order. */

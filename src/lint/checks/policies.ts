@@ -1,5 +1,5 @@
 /** Walking the policies of a lint run: every rule of every policy, with its field path. */
-import type { CompiledPolicy, CompiledRule, Direction } from '../../engine/compile.ts';
+import type { CompiledCluster, CompiledPolicy, CompiledRule, Direction } from '../../engine/compile.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import type { RuleContext } from '../types.ts';
@@ -20,12 +20,24 @@ export interface RuleVisit {
   peersPath: FieldPath;
 }
 
+/** Keys of the shared lists (`RuleContext.shared`): without and with the rules the API ignores. */
+const VISITS = Symbol('policy rules');
+const VISITS_WITH_IGNORED = Symbol('policy rules, ignored ones too');
+
 /**
  * Every rule of every policy in both directions, in policy order. Rules of a direction that policyTypes leaves
- * out are visited only with `includeIgnored` (they have no compiled form: the API ignores them).
+ * out are visited only with `includeIgnored` (they have no compiled form: the API ignores them). The list is
+ * made once per lint run and shared by the rules: read it, do not change it.
  */
-export function* policyRules(ctx: RuleContext, includeIgnored = false): Generator<RuleVisit> {
-  for (const policy of ctx.compiled.policies) {
+export function policyRules(ctx: RuleContext, includeIgnored = false): readonly RuleVisit[] {
+  return ctx.shared(includeIgnored ? VISITS_WITH_IGNORED : VISITS, () =>
+    visitsOf(ctx.compiled, includeIgnored),
+  );
+}
+
+function visitsOf(compiled: CompiledCluster, includeIgnored: boolean): RuleVisit[] {
+  const out: RuleVisit[] = [];
+  for (const policy of compiled.policies) {
     for (const direction of ['ingress', 'egress'] as const) {
       const affects = direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress;
       if (!affects && !includeIgnored) continue;
@@ -33,7 +45,7 @@ export function* policyRules(ctx: RuleContext, includeIgnored = false): Generato
       for (const [index, rule] of (rules ?? []).entries()) {
         const peers = 'from' in rule ? rule.from : (rule as { to?: NetworkPolicyPeer[] }).to;
         const path: FieldPath = ['spec', direction, index];
-        yield {
+        out.push({
           policy,
           direction,
           index,
@@ -42,10 +54,11 @@ export function* policyRules(ctx: RuleContext, includeIgnored = false): Generato
           ports: rule.ports,
           path,
           peersPath: [...path, peersField(direction)],
-        };
+        });
       }
     }
   }
+  return out;
 }
 
 /** Workload ids of the pods a policy selects. */

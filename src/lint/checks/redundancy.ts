@@ -24,12 +24,6 @@ import {
   type PortSet,
 } from '../../engine/ports.ts';
 
-/** What a rule allows towards one target: ports, and (for a rule without ports) other IP protocols. */
-interface Grant {
-  ports: PortSet;
-  other: boolean;
-}
-
 export interface RuleRef {
   policy: CompiledPolicy;
   direction: Direction;
@@ -54,21 +48,50 @@ export interface Redundancy {
   policies: RedundantPolicy[];
 }
 
-function ruleKey(r: RuleRef): string {
-  return `${r.policy.index}/${r.direction}/${r.rule.index}`;
-}
-
 class Analysis {
   readonly compiled: CompiledCluster;
-  readonly removed = new Set<string>();
-  readonly removedPolicies = new Set<number>();
+  /** Policies found redundant, by index (1: removed). */
+  readonly removedPolicies: Uint8Array;
+  /** Rules found redundant, by number (`number`). */
+  readonly #removed: Uint8Array;
+  /** A policy's first rule number: its ingress rules, then its egress rules. */
+  readonly #first: number[] = [];
   /** What depends only on the compiled cluster, computed once: a rule's targets, a policy's groups, pools. */
-  readonly #targets = new Map<CompiledRule, Target[]>();
-  readonly #groups = new Map<string, number[]>();
-  readonly #pools = new Map<string, { ref: RuleRef; key: string }[]>();
+  readonly #targets: (Target[] | undefined)[] = [];
+  /** One target per pod class and per address class (by id), shared by the rules' target lists. */
+  #podTargets: Target[] | undefined;
+  #addressTargets: Target[] | undefined;
+  readonly #groups: (number[] | undefined)[][] = [[], []];
+  /** Per class: its selecting policies, and for ingress its named ports (which the ports a rule grants hang on). */
+  readonly #classKeys: (string | undefined)[][] = [[], []];
+  readonly #pools = new Map<number, { ref: RuleRef; n: number }[]>();
 
   constructor(compiled: CompiledCluster) {
     this.compiled = compiled;
+    let n = 0;
+    let policies = 0;
+    for (const p of compiled.policies) {
+      this.#first[p.index] = n;
+      n += p.ingress.length + p.egress.length;
+      policies = Math.max(policies, p.index + 1);
+    }
+    this.#removed = new Uint8Array(n);
+    this.removedPolicies = new Uint8Array(policies);
+  }
+
+  /** A number for each rule of the cluster. */
+  number(r: RuleRef): number {
+    return (
+      this.#first[r.policy.index]! + (r.direction === 'ingress' ? 0 : r.policy.ingress.length) + r.rule.index
+    );
+  }
+
+  removed(r: RuleRef): boolean {
+    return this.#removed[this.number(r)] === 1;
+  }
+
+  remove(r: RuleRef): void {
+    this.#removed[this.number(r)] = 1;
   }
 
   matches(rule: CompiledRule, t: Target): boolean {
@@ -78,27 +101,44 @@ class Analysis {
     return rule.peers.some((p) => (p.pods.all ? !host : sortedIncludes(p.pods.ids, t.pod)));
   }
 
-  /** What `rule`, in a policy selecting class `selected`, allows towards `t`. */
-  grant(r: RuleRef, selected: number, t: Target): Grant | undefined {
+  /**
+   * The ports `rule`, in a policy selecting class `selected`, allows towards `t`; undefined when it allows
+   * nothing there. (A rule without ports also allows the other IP protocols: `r.rule.ports.any`.)
+   */
+  grant(r: RuleRef, selected: number, t: Target): PortSet | undefined {
     if (!this.matches(r.rule, t)) return undefined;
     const ports = portsTowardsTarget(this.compiled, r.direction, r.rule.ports, selected, t);
     if (isEmptyPorts(ports) && !r.rule.ports.any) return undefined;
-    return { ports, other: r.rule.ports.any };
+    return ports;
   }
 
-  targets(rule: CompiledRule): Target[] {
-    let targets = this.#targets.get(rule);
-    if (targets === undefined) this.#targets.set(rule, (targets = this.#targetsOf(rule)));
-    return targets;
+  targets(r: RuleRef): Target[] {
+    return (this.#targets[this.number(r)] ??= this.#targetsOf(r.rule));
   }
 
   #targetsOf(rule: CompiledRule): Target[] {
     const { classes, addressSpace } = this.compiled;
-    const all = (): Target[] => [
-      ...classes.map((c) => ({ pod: c.id })),
-      ...addressSpace.classes.map((a) => ({ address: a.id })),
-    ];
-    if (rule.peers === 'everything') return all();
+    if (this.#podTargets === undefined) {
+      this.#podTargets = [];
+      for (const c of classes) this.#podTargets[c.id] = { pod: c.id };
+    }
+    if (this.#addressTargets === undefined) {
+      this.#addressTargets = [];
+      for (const a of addressSpace.classes) this.#addressTargets[a.id] = { address: a.id };
+    }
+    const podTargets = this.#podTargets;
+    const addressTargets = this.#addressTargets;
+    if (rule.peers === 'everything')
+      return [
+        ...classes.map((c) => podTargets[c.id]!),
+        ...addressSpace.classes.map((a) => addressTargets[a.id]!),
+      ];
+    // One peer of pods only, the usual: its classes, in order.
+    const [only] = rule.peers;
+    if (rule.peers.length === 1 && !only!.pods.all && only!.addresses.length === 0) {
+      const { ids } = only!.pods;
+      if (ids.every((id, i) => i === 0 || ids[i - 1]! < id)) return ids.map((pod) => podTargets[pod]!);
+    }
     const pods = new Set<number>();
     const addresses = new Set<number>();
     for (const p of rule.peers) {
@@ -107,22 +147,31 @@ class Analysis {
       for (const a of p.addresses) addresses.add(a);
     }
     return [
-      ...[...pods].sort((a, b) => a - b).map((pod) => ({ pod })),
-      ...[...addresses].sort((a, b) => a - b).map((address) => ({ address })),
+      ...[...pods].sort((a, b) => a - b).map((pod) => podTargets[pod]!),
+      ...[...addresses].sort((a, b) => a - b).map((address) => addressTargets[address]!),
     ];
   }
 
   /** Representatives of the classes a policy selects: one per set of selecting policies (and named ports). */
   groups(policy: CompiledPolicy, direction: Direction): number[] {
-    const key = `${policy.index}/${direction}`;
-    let groups = this.#groups.get(key);
-    if (groups === undefined) this.#groups.set(key, (groups = this.#groupsOf(policy, direction)));
-    return groups;
+    const byPolicy = this.#groups[direction === 'ingress' ? 0 : 1]!;
+    return (byPolicy[policy.index] ??= this.#groupsOf(policy, direction));
   }
 
   #groupsOf(policy: CompiledPolicy, direction: Direction): number[] {
+    if (policy.selected.length <= 1) return [...policy.selected];
     const seen = new Map<string, number>();
     for (const id of policy.selected) {
+      const key = this.#classKey(id, direction);
+      if (!seen.has(key)) seen.set(key, id);
+    }
+    return [...seen.values()];
+  }
+
+  #classKey(id: number, direction: Direction): string {
+    const keys = this.#classKeys[direction === 'ingress' ? 0 : 1]!;
+    let key = keys[id];
+    if (key === undefined) {
       const cls = this.compiled.classes[id]!;
       const ports =
         direction === 'ingress'
@@ -131,10 +180,9 @@ class Analysis {
               .sort()
               .join(',')
           : '';
-      const key = `${this.compiled.policiesOfClass[id]!.join(',')}|${ports}`;
-      if (!seen.has(key)) seen.set(key, id);
+      keys[id] = key = `${this.compiled.policiesOfClass[id]!.join(',')}|${ports}`;
     }
-    return [...seen.values()];
+    return key;
   }
 
   /**
@@ -145,7 +193,7 @@ class Analysis {
   pool(owner: CompiledPolicy, exclude: RuleRef, selected: number): RuleRef[] {
     const { direction } = exclude;
     const wide = owner.selector.matchesAll;
-    const poolKey = `${selected}/${direction}/${wide}`;
+    const poolKey = selected * 4 + (direction === 'ingress' ? 0 : 2) + (wide ? 1 : 0);
     let all = this.#pools.get(poolKey);
     if (all === undefined) {
       all = [];
@@ -154,54 +202,60 @@ class Analysis {
         if (wide && !q.selector.matchesAll) continue;
         for (const rule of direction === 'ingress' ? q.ingress : q.egress) {
           const ref = { policy: q, direction, rule };
-          all.push({ ref, key: ruleKey(ref) });
+          all.push({ ref, n: this.number(ref) });
         }
       }
       this.#pools.set(poolKey, all);
     }
-    const excluded = ruleKey(exclude);
+    const excluded = this.number(exclude);
     const out: RuleRef[] = [];
-    for (const { ref, key } of all) {
-      if (this.removedPolicies.has(ref.policy.index)) continue;
-      if (key !== excluded && !this.removed.has(key)) out.push(ref);
+    for (const { ref, n } of all) {
+      if (this.removedPolicies[ref.policy.index] === 1) continue;
+      if (n !== excluded && this.#removed[n] !== 1) out.push(ref);
     }
     return out;
   }
 
   /** Whether `r` allows anything at all to the pods its policy selects. */
   effective(r: RuleRef): boolean {
-    const targets = this.targets(r.rule);
+    const targets = this.targets(r);
     return this.groups(r.policy, r.direction).some((c) =>
       targets.some((t) => this.grant(r, c, t) !== undefined),
     );
   }
 
-  /** The rules of `pool` needed to cover `r`, or undefined when they do not cover it. */
+  /**
+   * The rules of `pool` needed to cover `r`, or undefined when they do not cover it (none are needed when `r`
+   * allows nothing).
+   */
   covered(r: RuleRef, pools: (selected: number) => RuleRef[]): RuleRef[] | undefined {
-    const targets = this.targets(r.rule);
-    const used = new Set<string>();
+    const targets = this.targets(r);
+    const used = new Set<number>();
     const usedRefs: RuleRef[] = [];
     for (const c of this.groups(r.policy, r.direction)) {
-      const pool = pools(c);
+      let pool: RuleRef[] | undefined;
       for (const t of targets) {
         const g = this.grant(r, c, t);
         if (g === undefined) continue;
+        const gOther = r.rule.ports.any;
+        pool ??= pools(c);
         let ports: PortSet = NO_PORTS;
         let other = false;
         for (const o of pool) {
           const og = this.grant(o, c, t);
           if (og === undefined) continue;
-          if (!isEmptyPorts(intersectPorts(og.ports, g.ports)) || (g.other && og.other)) {
-            const key = ruleKey(o);
-            if (!used.has(key)) {
-              used.add(key);
+          const ogOther = o.rule.ports.any;
+          if (!isEmptyPorts(intersectPorts(og, g)) || (gOther && ogOther)) {
+            const n = this.number(o);
+            if (!used.has(n)) {
+              used.add(n);
               usedRefs.push(o);
             }
           }
-          ports = unionPorts(ports, og.ports);
-          other ||= og.other;
+          ports = unionPorts(ports, og);
+          other ||= ogOther;
         }
-        if (!portsSubset(g.ports, ports) || (g.other && !other)) return undefined;
+        if (!portsSubset(g, ports) || (gOther && !other)) return undefined;
       }
     }
     return usedRefs;
@@ -221,11 +275,11 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
     for (const direction of ['egress', 'ingress'] as const) {
       for (const rule of [...(direction === 'ingress' ? policy.ingress : policy.egress)].reverse()) {
         const ref: RuleRef = { policy, direction, rule };
-        // A rule that allows nothing is another rule's finding (dead peer, unknown named port).
-        if (!a.effective(ref)) continue;
         const by = a.covered(ref, (c) => a.pool(policy, ref, c));
-        if (by === undefined) continue;
-        a.removed.add(ruleKey(ref));
+        // A rule that allows nothing is another rule's finding (dead peer, unknown named port). (Asked only of
+        // the rules found covered, which are few: a rule that allows nothing is covered by nothing.)
+        if (by === undefined || !a.effective(ref)) continue;
+        a.remove(ref);
         const single = by.find((o) => a.covered(ref, () => [o]) !== undefined);
         rules.push({ ...ref, coveredBy: single === undefined ? by : [single], single: single !== undefined });
       }
@@ -240,7 +294,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
       if (!(direction === 'ingress' ? policy.affectsIngress : policy.affectsEgress)) continue;
       const own = direction === 'ingress' ? policy.ingress : policy.egress;
       // A rule that allows nothing is a bug to fix (reported by other rules), not a reason to remove its policy.
-      if (own.some((rule) => !a.removed.has(ruleKey({ policy, direction, rule })))) {
+      if (own.some((rule) => !a.removed({ policy, direction, rule }))) {
         redundant = false;
         break;
       }
@@ -254,7 +308,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
         const other = compiled.policiesOfClass[id]!.map((i) => compiled.policies[i]!).find(
           (q) =>
             q !== policy &&
-            !a.removedPolicies.has(q.index) &&
+            a.removedPolicies[q.index] !== 1 &&
             (direction === 'ingress' ? q.affectsIngress : q.affectsEgress) &&
             (!policy.selector.matchesAll || q.selector.matchesAll) &&
             (!denyOnly || (direction === 'ingress' ? q.ingress : q.egress).length === 0),
@@ -268,12 +322,12 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
       if (!redundant) break;
     }
     if (!redundant) continue;
-    a.removedPolicies.add(policy.index);
+    a.removedPolicies[policy.index] = 1;
     policies.push({ policy, isolatedBy: [...isolatedBy].sort((x, y) => x.index - y.index) });
   }
   const result: Redundancy = {
     rules: rules
-      .filter((r) => !a.removedPolicies.has(r.policy.index))
+      .filter((r) => a.removedPolicies[r.policy.index] !== 1)
       .sort(
         (x, y) =>
           x.policy.index - y.policy.index ||

@@ -1,4 +1,4 @@
-import { allowList, ciliumRuleSets, isolatedElsewhere } from '../checks/cilium.ts';
+import { allowList, sharedCiliumRuleSets, isolatedElsewhere } from '../checks/cilium.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -17,7 +17,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const sets = ciliumRuleSets(ctx.state);
+    const sets = sharedCiliumRuleSets(ctx);
     for (const set of sets) {
       for (const direction of ['ingress', 'egress'] as const) {
         if (set.wire.enableDefaultDeny?.[direction] !== false) continue;

@@ -1,5 +1,5 @@
 import { foreignSelectorNamespaces } from '../../model/cilium.ts';
-import { ciliumRuleSets } from '../checks/cilium.ts';
+import { sharedCiliumRuleSets } from '../checks/cilium.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
 export default defineRule({
@@ -17,7 +17,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const set of ciliumRuleSets(ctx.state)) {
+    for (const set of sharedCiliumRuleSets(ctx)) {
       const namespace = set.policy.namespace;
       if (namespace === undefined || set.spec.subject.kind !== 'endpoints') continue;
       for (const f of foreignSelectorNamespaces(set.wire.endpointSelector, namespace)) {

@@ -1,5 +1,5 @@
 import {
-  ciliumRuleSets,
+  sharedCiliumRuleSets,
   fqdnNames,
   isWorldEntity,
   ruleName,
@@ -32,7 +32,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const set of ciliumRuleSets(ctx.state)) {
+    for (const set of sharedCiliumRuleSets(ctx)) {
       const fqdnRules = set.spec.egress.filter((r) =>
         r.peers.some((p) => p.kind === 'fqdn' || p.kind === 'fqdnPattern'),
       );

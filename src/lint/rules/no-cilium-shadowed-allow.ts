@@ -2,7 +2,7 @@ import type { Direction } from '../../engine/compile.ts';
 import type { CiliumRuleInfo } from '../../model/cilium.ts';
 import {
   allowList,
-  ciliumRuleSets,
+  sharedCiliumRuleSets,
   denyList,
   denyRulePeers,
   peerCovers,
@@ -56,7 +56,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const sets = ciliumRuleSets(ctx.state);
+    const sets = sharedCiliumRuleSets(ctx);
     for (const set of sets) {
       for (const direction of ['ingress', 'egress'] as const satisfies readonly Direction[]) {
         const allows = set.spec[allowList(direction)];

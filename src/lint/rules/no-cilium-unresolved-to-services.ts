@@ -3,7 +3,7 @@ import {
   ciliumServicesResolve,
   type CiliumServicePeer,
 } from '../../engine/cilium-services.ts';
-import { ciliumRuleSets, ruleName } from '../checks/cilium.ts';
+import { sharedCiliumRuleSets, ruleName } from '../checks/cilium.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -32,7 +32,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    for (const set of ciliumRuleSets(ctx.state)) {
+    for (const set of sharedCiliumRuleSets(ctx)) {
       for (const list of ['egress', 'egressDeny'] as const) {
         for (const rule of set.spec[list]) {
           const services = rule.peers.filter(

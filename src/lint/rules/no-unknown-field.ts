@@ -138,6 +138,7 @@ export default defineRule({
     // Each consequence is a whole analysis: counted for the first typos only.
     let counted = 0;
     for (const [index, source] of ctx.sources.entries()) {
+      if (ctx.unknownFieldFiles?.has(source.file) === false) continue;
       for (const { path, suggestion } of unknownFieldsOf(source, ctx.defaultNamespace)) {
         const key = String(path[path.length - 1]);
         const fixedObject = suggestion === undefined ? undefined : renamed(source.object, path, suggestion);

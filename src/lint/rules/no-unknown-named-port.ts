@@ -26,6 +26,8 @@ export default defineRule({
     for (const visit of policyRules(ctx)) {
       const rule = visit.compiled;
       if (rule === undefined || visit.ports === undefined) continue;
+      // Only named ports are judged: a rule with numbers only has nothing to look up.
+      if (!visit.ports.some((port) => typeof port.port === 'string')) continue;
       let candidates: readonly number[];
       if (visit.direction === 'ingress') candidates = visit.policy.selected;
       else if (rule.peers === 'everything') candidates = classes.map((c) => c.id);

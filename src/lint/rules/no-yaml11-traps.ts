@@ -1,8 +1,9 @@
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { WorkloadKind } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import type { ParsedObject } from '../../parse/types.ts';
 import { YAML11_BOOLEAN } from '../../parse/validate/check.ts';
+import { yaml } from '../../parse/yaml.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
 const TRUE_WORDS = new Set(['y', 'yes', 'on']);
@@ -56,6 +57,8 @@ export function yamlTrap(text: string): Trap | undefined {
 type Report = (trap: Trap, path: FieldPath) => void;
 
 function walk(node: Node | null | undefined, path: FieldPath, checked: boolean, report: Report): void {
+  // Loaded on first use: only a file with a token that could be a trap has its nodes walked.
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   if (isScalar(node)) {
     if (checked && node.type === 'PLAIN' && typeof node.source === 'string') {
       const trap = yamlTrap(node.source);

@@ -1,6 +1,6 @@
 import { ciliumUnseenDomains } from '../../engine/cilium.ts';
 import { CiliumL7 } from '../../model/cilium.ts';
-import { ciliumRuleSets, fqdnNames, ruleName, type CiliumRuleSet } from '../checks/cilium.ts';
+import { sharedCiliumRuleSets, fqdnNames, ruleName, type CiliumRuleSet } from '../checks/cilium.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
@@ -27,7 +27,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const sets = ciliumRuleSets(ctx.state);
+    const sets = sharedCiliumRuleSets(ctx);
     const proxied = new Set(sets.filter(hasDnsProxyRule).flatMap((s) => s.workloads));
     for (const set of sets) {
       if (set.spec.subject.kind !== 'endpoints' || hasDnsProxyRule(set)) continue;
