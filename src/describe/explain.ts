@@ -108,8 +108,15 @@ export function missMessage(r: MissReason): string {
  */
 export function describeCiliumMatchedPeer(p: CiliumMatchedPeer): string {
   if (p.info.kind === 'anyPeer') return 'any peer (ports only)';
-  const words = describeCiliumPeer(p.info);
-  return p.everyNamespace ? `${words}, in every namespace (it has no k8s:${CILIUM_NAMESPACE_KEY})` : words;
+  if (!p.everyNamespace || p.info.kind !== 'endpoints') return describeCiliumPeer(p.info);
+  // The model adds `k8s:io.kubernetes.pod.namespace` Exists (any namespace): say it once, in the suffix.
+  const { matchExpressions, ...rest } = p.info.selector;
+  const others = (matchExpressions ?? []).filter(
+    (e) => e.key !== CILIUM_NAMESPACE_KEY || e.operator !== 'Exists',
+  );
+  const selector = others.length === 0 ? rest : { ...rest, matchExpressions: others };
+  const words = describeCiliumPeer({ ...p.info, selector });
+  return `${words}, in every namespace (it has no k8s:${CILIUM_NAMESPACE_KEY})`;
 }
 
 /** What a peer must be to be in a Cilium entity (docs/design/cilium.md). */
