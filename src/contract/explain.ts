@@ -31,7 +31,8 @@ export type MissCodeJson =
   | 'fqdn-unseen'
   | 'subject-labels'
   | 'no-peer'
-  | 'no-ports';
+  | 'no-ports'
+  | 'sctp-disabled';
 
 export type DirectionJson = 'ingress' | 'egress';
 

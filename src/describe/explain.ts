@@ -3,6 +3,9 @@ import type { ExplainEnd, MissReason, MissedAddress } from '../engine/explain.ts
 import type { TierRuleCitation, TierStatus, TierStep } from '../engine/explain-tiers.ts';
 import type { ClusterPolicyKind, Tier, TierAction } from '../model/cluster.ts';
 import type { Requirement } from '../engine/selectors.ts';
+import type { CiliumMatchedPeer } from '../engine/explain-cilium.ts';
+import { CILIUM_NAMESPACE_KEY } from '../model/cilium.ts';
+import { describeCiliumPeer } from './exposure.ts';
 import { formatPortList } from './ports.ts';
 import { describeRequirement, describeSelector } from './selectors.ts';
 
@@ -94,7 +97,26 @@ export function missMessage(r: MissReason): string {
       return r.icmp
         ? 'the rule allows ICMP only: no TCP, UDP or SCTP port'
         : "the rule's toPorts allow no TCP, UDP or SCTP port";
+    case 'sctp-disabled':
+      return `${formatPortList(r.ports)} in the rule's toPorts: allows nothing under ${r.profile} (${r.setting} is off)`;
   }
+}
+
+/**
+ * The peer through which a Cilium rule matched, in `exposure`'s words: `endpoints labelled app=web in
+ * namespace shop`, `entity world`, `CIDR 10.0.0.0/8`, `any peer (ports only)`…
+ */
+export function describeCiliumMatchedPeer(p: CiliumMatchedPeer): string {
+  if (p.info.kind === 'anyPeer') return 'any peer (ports only)';
+  if (!p.everyNamespace || p.info.kind !== 'endpoints') return describeCiliumPeer(p.info);
+  // The model adds `k8s:io.kubernetes.pod.namespace` Exists (any namespace): say it once, in the suffix.
+  const { matchExpressions, ...rest } = p.info.selector;
+  const others = (matchExpressions ?? []).filter(
+    (e) => e.key !== CILIUM_NAMESPACE_KEY || e.operator !== 'Exists',
+  );
+  const selector = others.length === 0 ? rest : { ...rest, matchExpressions: others };
+  const words = describeCiliumPeer({ ...p.info, selector });
+  return `${words}, in every namespace (it has no k8s:${CILIUM_NAMESPACE_KEY})`;
 }
 
 /** What a peer must be to be in a Cilium entity (docs/design/cilium.md). */

@@ -22,6 +22,8 @@ import {
   ciliumClassIdentity,
   ciliumRulePortsTowards,
   ciliumUnseenDomains,
+  ciliumPortReading,
+  compileCiliumPorts,
   type CompiledCiliumPeer,
   type CompiledCiliumRule,
   type CompiledCiliumSpec,
@@ -42,6 +44,7 @@ import type { ClassEnd } from './connectivity.ts';
 import type { ExplainEnd, MissDetail, MissReason } from './explain.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest, type MissCandidate } from './near-miss.ts';
 import { compileSelector, failedRequirements } from './selectors.ts';
+import { profileName } from './profiles.ts';
 
 /** One Cilium rule set. */
 export interface CiliumSpecCitation {
@@ -63,10 +66,17 @@ export interface CiliumRuleCitation extends CiliumSpecCitation {
   path: string;
 }
 
+/** The peer of a Cilium rule that matched the other end (`src/describe/explain.ts` says it in words). */
+export interface CiliumMatchedPeer {
+  info: CiliumPeerInfo;
+  /** A clusterwide policy's endpoint selector without the namespace label: it matches in every namespace. */
+  everyNamespace: boolean;
+}
+
 /** A Cilium rule matching the connection on `ports` (within the query). */
 export interface CiliumRuleMatch extends CiliumRuleCitation {
-  /** The matching peer: its field (`fromEndpoints`, `toEntities`, …) in words, or `any peer`. */
-  peer: string;
+  /** The first peer of the rule that matches the other end. */
+  peer: CiliumMatchedPeer;
   ports: PortSet;
 }
 
@@ -194,34 +204,19 @@ function everyNamespace(policy: CiliumPolicyInfo, selector: LabelSelector): bool
   );
 }
 
-/** The first peer of `rule` matching `end`, in words (`fromEndpoints`, `toEntities: world`, …). */
-function matchingPeer(policy: CiliumPolicyInfo, rule: CompiledCiliumRule, end: ClassEnd): string | undefined {
-  for (const p of rule.peers) {
-    if (!peerHits(p, end)) continue;
-    const info = p.info;
-    switch (info.kind) {
-      case 'anyPeer':
-        return 'any peer (ports only)';
-      case 'entity':
-        return `entity ${info.entity}`;
-      case 'cidr':
-        return info.except.length === 0
-          ? `CIDR ${info.cidr}`
-          : `CIDR ${info.cidr} except ${info.except.join(', ')}`;
-      case 'endpoints':
-        // The classic pitfall: without the namespace label, a clusterwide policy's peer is every namespace's.
-        return everyNamespace(policy, info.selector)
-          ? `endpoint selector, in every namespace (it has no k8s:${CILIUM_NAMESPACE_KEY})`
-          : 'endpoint selector';
-      case 'nodes':
-        return 'node selector';
-      case 'service':
-        return `service ${info.namespace === undefined ? '' : `${info.namespace}/`}${info.name}`;
-      default:
-        return info.kind;
-    }
-  }
-  return undefined;
+/** The first peer of `rule` matching `end`. */
+function matchingPeer(
+  policy: CiliumPolicyInfo,
+  rule: CompiledCiliumRule,
+  end: ClassEnd,
+): CiliumMatchedPeer | undefined {
+  const p = rule.peers.find((q) => peerHits(q, end));
+  if (p === undefined) return undefined;
+  // The classic pitfall: without the namespace label, a clusterwide policy's peer is every namespace's.
+  return {
+    info: p.info,
+    everyNamespace: p.info.kind === 'endpoints' && everyNamespace(policy, p.info.selector),
+  };
 }
 
 /** The rule as written (`spec.ingress[0]` of the object), for the field paths of its peers. */
@@ -498,10 +493,35 @@ class CiliumMisses {
       const miss = namedPortMiss(named, this.dst, dst, at);
       if (miss !== undefined) out.push(miss);
     }
-    if (!isEmptyPorts(resolved))
-      out.push({ code: 'port-not-in-rule', query: this.query, rulePorts: resolved, ...at });
+    // SCTP entries the profile reads as nothing (Cilium without enable-sctp): say so, not "no SCTP port".
+    const sctp = this.sctpDisabled(rule);
+    if (sctp !== undefined) out.push({ ...sctp, ...at });
+    const named = sctp === undefined ? resolved : unionPorts(resolved, sctp.ports);
+    // Beside it, the port lists only when the query misses them too (with SCTP on, the rule would allow none).
+    if (!isEmptyPorts(named) && isEmptyPorts(intersectPorts(this.query, named)))
+      out.push({ code: 'port-not-in-rule', query: this.query, rulePorts: named, ...at });
     if (out.length === 0) out.push({ code: 'no-ports', icmp: rule.info.icmp, ...at });
     return out;
+  }
+
+  /**
+   * The SCTP ports the rule's entries name when the CNI profile has SCTP off (they allow nothing); else
+   * undefined.
+   */
+  sctpDisabled(rule: CompiledCiliumRule): (MissDetail & { code: 'sctp-disabled' }) | undefined {
+    const cni = this.compiled.options.cni;
+    if (cni === undefined || ciliumPortReading(this.compiled.options).sctp) return undefined;
+    const entries = (rule.info.ports ?? []).flatMap((e) => e.ports);
+    const sctp = entries.filter((p) => p.protocol.toUpperCase() === 'SCTP');
+    const ports = ciliumRulePortsTowards(compileCiliumPorts(sctp), this.dstClass);
+    return isEmptyPorts(ports)
+      ? undefined
+      : {
+          code: 'sctp-disabled',
+          ports,
+          profile: profileName(cni),
+          setting: cni.cni === 'cilium' ? 'enable-sctp' : 'sctp',
+        };
   }
 
   /**

@@ -134,6 +134,8 @@ export const MissCode = {
   NoPeer: 'no-peer',
   /** Cilium: a rule whose `toPorts` allow no TCP, UDP or SCTP port (ICMP only, or another protocol). */
   NoPorts: 'no-ports',
+  /** Cilium: the rule's SCTP entries cover the query, but the CNI profile has SCTP off (`enable-sctp`). */
+  SctpDisabled: 'sctp-disabled',
 } as const;
 export type MissCode = (typeof MissCode)[keyof typeof MissCode];
 
@@ -208,7 +210,12 @@ export type MissDetail =
       labels: Readonly<Record<string, string>>;
     }
   | { code: typeof MissCode.NoPeer }
-  | { code: typeof MissCode.NoPorts; icmp: boolean };
+  | { code: typeof MissCode.NoPorts; icmp: boolean }
+  /**
+   * `ports`: the part of the query the rule's SCTP entries name; `profile`: the profile's name (`cilium`);
+   * `setting`: the setting that is off (Cilium's `enable-sctp`, else netfence's `sctp`).
+   */
+  | { code: typeof MissCode.SctpDisabled; ports: PortSet; profile: string; setting: 'enable-sctp' | 'sctp' };
 
 export type MissReason = MissDetail & {
   /** `spec.ingress[0].from[1]`, `spec.egress[2].ports[0]`… */

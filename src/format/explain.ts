@@ -40,6 +40,7 @@ import type {
 } from '../contract/explain.ts';
 import {
   UNDEFINED_TIE,
+  describeCiliumMatchedPeer,
   endName,
   missMessage,
   tierActionWord,
@@ -336,8 +337,14 @@ function ciliumLines(
   const lines: string[] = [];
   if (c.isolatedBy.length > 0) lines.push(`  Cilium: default deny by ${specs(c.isolatedBy)}`);
   if (c.openBy.length > 0) lines.push(`  Cilium: rules without default deny in ${specs(c.openBy)}`);
-  for (const r of c.allows) lines.push(`  - allows ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
-  for (const r of c.denies) lines.push(`  - denies ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${r.peer}`);
+  for (const r of c.allows)
+    lines.push(
+      `  - allows ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${describeCiliumMatchedPeer(r.peer)}`,
+    );
+  for (const r of c.denies)
+    lines.push(
+      `  - denies ${formatPortList(r.ports)}: ${ciliumCite(r)}, ${describeCiliumMatchedPeer(r.peer)}`,
+    );
   for (const r of c.unseenNames)
     lines.push(
       `  - toFQDNs ${r.domain} (${ciliumCite(r)}) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups`,
@@ -576,7 +583,12 @@ function ciliumRefJson(r: CiliumRuleCitation): CiliumRuleRefJson {
 }
 
 function ciliumMatchJson(r: CiliumRuleMatch): CiliumRuleMatchJson {
-  return { ...ciliumRefJson(r), peer: r.peer, ports: portsToJson(r.ports), summary: formatPorts(r.ports) };
+  return {
+    ...ciliumRefJson(r),
+    peer: describeCiliumMatchedPeer(r.peer),
+    ports: portsToJson(r.ports),
+    summary: formatPorts(r.ports),
+  };
 }
 
 function ciliumSideJson(c: CiliumSideExplanation): CiliumSideJson {

@@ -120,7 +120,7 @@ describe('explain: near misses of Cilium policies', () => {
     );
     assert.equal(
       allow?.peer,
-      'endpoint selector, in every namespace (it has no k8s:io.kubernetes.pod.namespace)',
+      'every endpoint, in every namespace (it has no k8s:io.kubernetes.pod.namespace)',
     );
   });
 

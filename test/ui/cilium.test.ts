@@ -135,7 +135,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
     );
     assert.match(
       text,
-      /Ingress of news\/api[\s\S]*Cilium rules\s+default deny by CiliumNetworkPolicy\/news\/api-from-web spec · examples\/cilium\/policies\/cilium\.yaml:24\s+✓ CiliumNetworkPolicy\/news\/api-from-web spec\.ingress\[0\] · examples\/cilium\/policies\/cilium\.yaml:29\s+allows TCP 8080 \(endpoint selector\)/i,
+      /Ingress of news\/api[\s\S]*Cilium rules\s+default deny by CiliumNetworkPolicy\/news\/api-from-web spec · examples\/cilium\/policies\/cilium\.yaml:24\s+✓ CiliumNetworkPolicy\/news\/api-from-web spec\.ingress\[0\] · examples\/cilium\/policies\/cilium\.yaml:29\s+allows TCP 8080 \(endpoints labelled app=web in namespace news\)/i,
     );
     assert.match(
       text,
