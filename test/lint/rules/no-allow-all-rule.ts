@@ -53,6 +53,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ingress'],
+      messages: [
+        [
+          'This ingress rule has no "from" and no "ports", so every pod of the cluster and any address can reach every port of shop/web; list the sources in "from" and the ports in "ports"',
+        ],
+      ],
     },
     {
       name: 'an egress rule with neither "to" nor "ports"',
@@ -70,6 +75,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['egress'],
+      messages: [
+        [
+          'This egress rule has no "to" and no "ports", so shop/web may connect anywhere on every port; list the destinations in "to" and the ports in "ports"',
+        ],
+      ],
     },
     {
       // Spelled out, it is the same as "- {}".
@@ -90,6 +100,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['peers'],
+      messages: [
+        [
+          'The peers of this ingress rule cover every pod of every namespace and every address, and it has no "ports": it allows everything to shop/web; narrow the peers, or list the ports',
+        ],
+      ],
     },
   ],
 });

@@ -66,6 +66,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['everyPod'],
+      messages: [
+        [
+          'namespaceSelector: {} lets every pod of every namespace connect to data/redis; select the namespaces that need it, e.g. namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: <namespace>}}',
+        ],
+      ],
     },
     {
       // Anyone who can create a pod in any namespace can label it app=prometheus.
@@ -86,6 +91,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['anyNamespace'],
+      messages: [
+        [
+          'namespaceSelector: {} lets pods labelled app=prometheus in any namespace receive connections from data/redis, and anyone who can create a pod can label it so; also select the namespace, e.g. kubernetes.io/metadata.name: <namespace>',
+        ],
+      ],
     },
     {
       // An Admin Deny keeps the other teams out of data/db: the reach stated is the NetworkPolicy's only.

@@ -68,6 +68,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['noPod'],
+      messages: [
+        [
+          'Peer podSelector app=wbe matches no pod in namespace "shop", so it allows nothing. Did you mean app=web?',
+        ],
+      ],
     },
     {
       name: 'a namespace label that no namespace has',
@@ -85,6 +90,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['noNamespace'],
+      messages: [
+        [
+          'namespaceSelector team=platfrom matches no namespace, so peer namespaceSelector team=platfrom allows nothing. Did you mean team=platform?',
+        ],
+      ],
     },
     {
       // Selectors never match host-network pods: an ipBlock of the nodes is the only way.
@@ -104,6 +114,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['hostNetworkOnly'],
+      messages: [
+        [
+          'Peer namespaceSelector team=platform, podSelector app=node-exporter matches only host-network pods (monitoring/node-exporter), which selectors never match; allow their node addresses with an ipBlock instead',
+        ],
+      ],
     },
     {
       name: 'every peer of a rule is dead: one finding for the rule',
@@ -122,6 +137,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['deadRule'],
+      messages: [
+        [
+          'None of the 2 peers of this ingress rule matches a pod or an address (podSelector app=frontend), so the rule allows nothing; fix the selectors or remove the rule',
+        ],
+      ],
     },
   ],
 });

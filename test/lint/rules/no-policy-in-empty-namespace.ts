@@ -27,6 +27,11 @@ ruleTester(rule, {
     {
       name: 'a misspelled namespace (the message suggests "payments")',
       yaml: docs(ns('payments'), deploy('payments', 'gateway'), policyIn('paymnets', '  # <-')),
+      messages: [
+        [
+          'Namespace "paymnets" has no workloads in the input, so policy "deny" protects nothing. Did you mean namespace "payments"?',
+        ],
+      ],
     },
   ],
 });

@@ -68,6 +68,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['none'],
+      messages: [
+        [
+          'podSelector app=grafna matches no pod in namespace "monitoring", so the policy does nothing. Did you mean app=grafana?',
+        ],
+      ],
     },
     {
       name: 'a selector that matches only host-network pods',
@@ -82,6 +87,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['hostNetwork'],
+      messages: [
+        [
+          'podSelector app=node-exporter matches only host-network pods (monitoring/node-exporter), which NetworkPolicies never apply to, so the policy does nothing; protect them on the nodes instead',
+        ],
+      ],
     },
   ],
 });

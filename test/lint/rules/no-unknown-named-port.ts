@@ -44,12 +44,22 @@ ruleTester(rule, {
       name: 'a name no selected pod defines (the message suggests "metrics")',
       yaml: docs(base, ingressPorts('- port: http-metrics  # <-')),
       messageIds: ['undefined'],
+      messages: [
+        [
+          'Named port "http-metrics" (TCP) is defined by none of the pods this policy selects (payments/fraud-check and payments/gateway), so it allows nothing. Did you mean "metrics"?',
+        ],
+      ],
     },
     {
       // The selected pods define "metrics" for TCP only.
       name: 'the right name with the wrong protocol',
       yaml: docs(base, ingressPorts('- {protocol: UDP, port: metrics}  # <-')),
       messageIds: ['protocol'],
+      messages: [
+        [
+          'Named port "metrics" is TCP on the pods this policy selects (payments/fraud-check and payments/gateway), not UDP, so it allows nothing; set protocol: TCP',
+        ],
+      ],
     },
     {
       name: 'an egress name the destination pods do not define',
@@ -68,6 +78,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['undefined'],
+      messages: [
+        [
+          'Named port "http" (TCP) is defined by none of the destination pods (payments/gateway), so it allows nothing; they define "grpc", "metrics"',
+        ],
+      ],
     },
     {
       name: 'a name towards addresses outside the cluster',
@@ -86,6 +101,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ipBlock'],
+      messages: [
+        [
+          'Named port "https" can only match pods, but this rule\u2019s destinations are ipBlocks outside the cluster, so it allows nothing; use the port number',
+        ],
+      ],
     },
   ],
 });
