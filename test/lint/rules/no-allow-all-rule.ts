@@ -36,6 +36,24 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // Every address outside, but no pod: the in-cluster sources stay shut out.
+      name: 'every address, but no pod',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-web, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: web}}
+            ingress:
+              - from:
+                  - ipBlock: {cidr: 0.0.0.0/0}
+                  - ipBlock: {cidr: ::/0}
+        `,
+      ),
+    },
   ],
   invalid: [
     {

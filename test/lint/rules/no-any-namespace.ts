@@ -44,11 +44,32 @@ ruleTester(rule, {
               - from:
                   - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
                     podSelector: {matchLabels: {app: api}}
+                  - podSelector: {matchLabels: {app: api}}
+              - ports: [{port: 6379}]
         `,
       ),
     },
   ],
   invalid: [
+    {
+      // podSelector: {} beside it selects every pod too.
+      name: 'every pod of every namespace, the pods written as {}',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-redis, namespace: data}
+          spec:
+            podSelector: {matchLabels: {app: redis}}
+            ingress:
+              - from:
+                  - podSelector: {}
+                    namespaceSelector: {}  # <-
+        `,
+      ),
+      messageIds: ['everyPod'],
+    },
     {
       name: 'every pod of every namespace',
       yaml: docs(

@@ -49,8 +49,53 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // No "from", or an empty one: every source, no peer to judge.
+      name: 'rules without peers',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from: []
+              - ports: [{port: 8080}]
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      // Labels close to none of the input's: no suggestion, the generic advice.
+      name: 'a pod selector and a namespace selector that resemble nothing',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - podSelector: {matchLabels: {tier: cache}}  # <-
+                  - namespaceSelector: {matchLabels: {zone: eu}}  # <-
+                  - podSelector: {matchLabels: {app: web}}
+        `,
+      ),
+      messageIds: ['noPod', 'noNamespace'],
+      messages: [
+        [
+          'Peer podSelector tier=cache matches no pod in namespace "shop", so it allows nothing; check its labels',
+        ],
+        [
+          'namespaceSelector zone=eu matches no namespace, so peer namespaceSelector zone=eu allows nothing; check the namespace labels',
+        ],
+      ],
+    },
     {
       name: 'a pod label typo, next to a peer that matches',
       yaml: docs(
