@@ -38,8 +38,88 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // No "to": every pod of the cluster is a destination, CoreDNS's dns among them.
+      name: 'an egress name towards everything',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - ports:
+                  - {port: dns, protocol: UDP}
+        `,
+      ),
+    },
+    {
+      name: 'an egress name towards every pod of every namespace',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - to: [{namespaceSelector: {}}]
+                ports:
+                  - {port: dns, protocol: UDP}
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      name: 'an egress name towards everything that no pod defines',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - ports:
+                  - port: grcp  # <-
+        `,
+      ),
+      messageIds: ['undefined'],
+    },
+    {
+      // Selectors never match host-network pods: their named ports are none of the destinations'.
+      name: 'an egress name only a host-network pod defines, towards every pod',
+      yaml: docs(
+        base,
+        deploy('payments', 'node-agent', { hostNetwork: true, ports: ['agent:9000'] }),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - to: [{namespaceSelector: {}}]
+                ports:
+                  - port: agent  # <-
+        `,
+      ),
+      messageIds: ['undefined'],
+    },
+    {
+      name: 'a name on a protocol the selected pods name no port of',
+      yaml: docs(base, ingressPorts('- {port: web, protocol: UDP}  # <-')),
+      messages: [
+        [
+          'Named port "web" (UDP) is defined by none of the pods this policy selects (payments/fraud-check and payments/gateway), so it allows nothing; they name no UDP port, so use the number',
+        ],
+      ],
+    },
     {
       name: 'a name no selected pod defines (the message suggests "metrics")',
       yaml: docs(base, ingressPorts('- port: http-metrics  # <-')),
