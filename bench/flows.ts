@@ -3,7 +3,9 @@
  * (not part of `npm test`): it writes gigabytes to a temporary folder and takes minutes. The numbers go into
  * docs/benchmarks.md ("Flows").
  *
- *   node bench/flows.ts [--flows 10000000] [--format hubble|csv|both] [--keep]
+ *   node bench/flows.ts [--flows 10000000] [--format hubble|csv|both] [--keep] [--write-only]
+ *
+ * `--write-only` writes the captures and keeps them, without measuring (for bench/flows-read.ts).
  *
  * The synthetic cluster: 50 namespaces × 20 Deployments (1,000 workloads, 3 pods each) and CoreDNS. Each
  * workload calls 4 fixed peers (3 in its namespace, 1 in another) and 2 fixed outside services (of 200
@@ -39,7 +41,8 @@ const flag = (name: string, fallback: string): string => {
 };
 const FLOWS = Number(flag('--flows', '10000000'));
 const FORMAT = flag('--format', 'both');
-const KEEP = args.includes('--keep');
+const WRITE_ONLY = args.includes('--write-only');
+const KEEP = args.includes('--keep') || WRITE_ONLY;
 const NAMESPACES = 50;
 const PER_NAMESPACE = 20;
 const PODS = 3;
@@ -299,6 +302,7 @@ try {
   if (FORMAT !== 'csv') head(paths.hubble, join(dir, 'tenth.jsonl'), tenth);
   if (FORMAT !== 'hubble') head(paths.csv, join(dir, 'tenth.csv'), tenth + 1);
   console.log(`wrote the synthetic captures in ${((Date.now() - t0) / 1000).toFixed(0)} s to ${dir}`);
+  if (WRITE_ONLY) process.exit(0);
   const node = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
   console.log(
     `node ${node}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,

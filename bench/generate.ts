@@ -1302,7 +1302,8 @@ function ciliumPorts(port: Port, rules?: Json): Json[] {
 /**
  * What a platform team on Cilium adds to the microseg cluster's NetworkPolicies. Per tenant namespace, a
  * deny of the world's ingress (a deny with an entity). Per third app, one CiliumNetworkPolicy mixing what real
- * ones hold: ingress from one caller with HTTP rules on the main port (L7) or at L4, ingress from the
+ * ones hold: ingress from one caller with HTTP rules on the main port (L7) or at L4 (and, in the caller's
+ * namespace, the egress that lets the caller reach it), ingress from the
  * `remote-node` and `health` entities, egress to the `kube-apiserver` entity, to a partner by name (toFQDNs, with
  * the DNS proxy rule), and an egress deny of the world on SMTP. Clusterwide: no pod reaches the cloud metadata
  * service, no data store accepts the world, and every pod accepts the node's health checks (without putting pods
@@ -1321,11 +1322,12 @@ function buildCiliumPolicies(c: Cluster, random: Random): CiliumPolicy[] {
     toEndpoints: [{ matchLabels: { ...c.coredns.labels, [CILIUM_NS]: c.coredns.ns.name } }],
     toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
   };
+  let apps = 0;
   for (const w of c.apps) {
     if (!random.chance(1 / 3)) continue;
     const caller = random.pick(c.apps);
     const port = mainPort(w);
-    const http = port.protocol === 'TCP' && out.length % 2 === 1;
+    const http = port.protocol === 'TCP' && apps % 2 === 0;
     const ingress: Json[] = [
       {
         fromEndpoints: [ciliumPods(caller)],
@@ -1337,12 +1339,24 @@ function buildCiliumPolicies(c: Cluster, random: Random): CiliumPolicy[] {
       { toEntities: ['kube-apiserver'], toPorts: ciliumPorts({ name: 'https', port: 443, protocol: 'TCP' }) },
     ];
     // Every third one reaches a partner by name.
-    if (out.length % 3 === 0) {
+    if (apps % 3 === 0) {
       egress.push(dns, {
         toFQDNs: [{ matchName: `api.partner-${random.int(50)}.example` }],
         toPorts: ciliumPorts({ name: 'https', port: 443, protocol: 'TCP' }),
       });
     }
+    // The caller's NetworkPolicies allow its egress to other apps only: open it towards this one, without
+    // putting the caller in default deny, so that the ingress allow (and its L7 rules) is reached.
+    if (caller !== w)
+      out.push({
+        ns: caller.ns,
+        name: `${caller.labels[NAME_LABEL]!}-to-${w.ns.name}-${w.labels[NAME_LABEL]!}`,
+        spec: {
+          endpointSelector: podsOf(caller),
+          enableDefaultDeny: { egress: false },
+          egress: [{ toEndpoints: [ciliumPods(w)], toPorts: ciliumPorts(port) }],
+        },
+      });
     out.push({
       ns: w.ns,
       name: `${w.labels[NAME_LABEL]!}-cilium`,
@@ -1355,6 +1369,7 @@ function buildCiliumPolicies(c: Cluster, random: Random): CiliumPolicy[] {
         ],
       },
     });
+    apps++;
   }
   out.push(
     {

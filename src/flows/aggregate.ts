@@ -20,9 +20,9 @@ import { VerdictTally, type PolicyVerdict } from './verdicts.ts';
  * and DNS retries 5 s apart, so each is within a minute of the previous one.
  */
 export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
-const MAX_PROBLEMS = 20;
+export const MAX_PROBLEMS = 20;
 /** A hard bound on remembered 5-tuples, for captures without times or far out of order. */
-const MAX_TUPLES = 1 << 20;
+export const MAX_TUPLES = 1 << 20;
 const PROTOCOL_INDEX: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
 
 interface Recent {
@@ -31,7 +31,45 @@ interface Recent {
   denied: boolean;
   /** With verdicts: the policy verdicts this attempt reported so far. */
   seen?: Set<string>;
+  /** Part of a shard: the tuple's flows are left to the thread that knows the shards before (`ShardTuples`). */
+  pending?: true;
 }
+
+/**
+ * How far out of time order a shard's flows may be before a parallel reading is given up for the sequential
+ * one (read-parallel.ts): Hubble Relay sorts the flows of all nodes, within a second or so.
+ */
+export const SHARD_ORDER_SLACK_MS = 30_000;
+
+/** A flow of a shard whose 5-tuple may continue an attempt of an earlier shard: counted by the stitch. */
+export interface PendingFlow {
+  record: FlowRecord;
+  /** Its line in the shard. */
+  line: number;
+  /** The latest time of the shard's flows before it. */
+  max: number;
+}
+
+/**
+ * The Hubble 5-tuples of one shard of a capture read in parallel: what the stitch needs to count the
+ * attempts that span shards exactly as one sequential reading would (read-parallel.ts).
+ */
+export interface ShardTuples {
+  /** The time of the shard's first flow with a 5-tuple (NaN: none). */
+  first: number;
+  min: number;
+  max: number;
+  /** Flows with a time up to this, whose 5-tuple is new to the shard, are pending. */
+  pendingUntil: number;
+  pending: PendingFlow[];
+  /** Why the shard cannot be stitched exactly (the capture is then read sequentially). */
+  failure: string | undefined;
+  /** The most 5-tuples remembered at once. */
+  peak: number;
+}
+
+/** A remembered 5-tuple at a shard's end: tuple, last time, whether denied, its connection (an index). */
+export type ExportedTuple = [tuple: string, last: number, denied: boolean, conn: number];
 
 export function endKey(e: FlowEnd): string {
   return e.kind === 'workload' ? `w:${e.id}` : `x:${e.ip}`;
@@ -103,6 +141,10 @@ export class FlowAggregator {
   private sincePrune = 0;
   /** With `verdicts`: Cilium's policy verdicts per connection. */
   readonly verdicts: VerdictTally | undefined;
+  /** Reading one shard of a capture read in parallel (`startShard`). */
+  private shard: ShardTuples | undefined;
+  /** Where each unmatched endpoint was first seen (its line), for the stitch of shards. */
+  private readonly unmatchedLine = new Map<string, number>();
 
   constructor(matcher: FlowMatcher, stats: FlowStats, options: AggregatorOptions = {}) {
     this.matcher = matcher;
@@ -127,6 +169,11 @@ export class FlowAggregator {
    */
   repeat(tuple: string, time: number): boolean {
     const prev = this.recent.get(tuple);
+    const s = this.shard;
+    if (s !== undefined) {
+      this.shardTime(s, time);
+      if (prev?.pending === true) return false;
+    }
     if (
       prev === undefined ||
       Number.isNaN(time) ||
@@ -135,6 +182,7 @@ export class FlowAggregator {
     ) {
       return false;
     }
+    if (s !== undefined) this.shardMatch(s, prev.last, time);
     this.stats.duplicates++;
     if (time > prev.last) {
       prev.last = time;
@@ -142,6 +190,75 @@ export class FlowAggregator {
       this.recent.set(tuple, prev);
     }
     return true;
+  }
+
+  /**
+   * Reads the rest as one shard of a capture read in parallel: a 5-tuple that the shards before may have seen
+   * within the window (a flow up to a window and the allowed disorder after the shard's first) is left
+   * pending for the stitch, with every later flow of that tuple; and what would make the shards' sum differ
+   * from one sequential reading (flows without times or far out of order, a remembered tuple older than the
+   * window from the latest flow, which sequential pruning may have forgotten) is noted as the failure.
+   */
+  startShard(predecessors: boolean): void {
+    this.shard = {
+      first: Number.NaN,
+      min: Number.POSITIVE_INFINITY,
+      max: Number.NEGATIVE_INFINITY,
+      pendingUntil: predecessors ? Number.NaN : Number.NEGATIVE_INFINITY,
+      pending: [],
+      failure: undefined,
+      peak: 0,
+    };
+  }
+
+  /** The shard's 5-tuples (after `startShard`), with the tuples remembered at its end. */
+  shardTuples(connections: readonly ObservedConnection[]): { tuples: ShardTuples; recent: ExportedTuple[] } {
+    const s = this.shard!;
+    const index = new Map(connections.map((c, i) => [c, i]));
+    const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
+    const recent: ExportedTuple[] = [];
+    for (const [tuple, r] of this.recent) {
+      if (r.pending === true || r.last < horizon) continue;
+      recent.push([tuple, r.last, r.denied, r.conn === undefined ? -1 : index.get(r.conn)!]);
+    }
+    return { tuples: s, recent };
+  }
+
+  /** The stitch: remembers a tuple of an earlier shard, with `conn` standing for its connection. */
+  remember(tuple: string, last: number, denied: boolean, conn: ObservedConnection | undefined): void {
+    this.recent.delete(tuple);
+    this.recent.set(tuple, { last, conn, denied });
+  }
+
+  /** The stitch: counts a pending flow, the latest time before it being `max`. */
+  addPending(flow: PendingFlow, max: number, file: string, line: number): void {
+    const s = this.shard!;
+    if (max > s.max) s.max = max;
+    this.add(flow.record, file, line);
+  }
+
+  /** Tuples remembered now. */
+  get rememberedTuples(): number {
+    return this.recent.size;
+  }
+
+  private shardTime(s: ShardTuples, t: number): void {
+    if (Number.isNaN(t)) {
+      s.failure ??= 'a Hubble flow without a time';
+      return;
+    }
+    if (t < s.max - SHARD_ORDER_SLACK_MS) s.failure ??= 'flows out of time order';
+    if (Number.isNaN(s.first)) {
+      s.first = t;
+      if (Number.isNaN(s.pendingUntil)) s.pendingUntil = t + this.window + SHARD_ORDER_SLACK_MS;
+    }
+    if (t < s.min) s.min = t;
+  }
+
+  /** A repeat of a remembered tuple: sequential pruning could have forgotten it if it is that old. */
+  private shardMatch(s: ShardTuples, last: number, t: number): void {
+    if (last < s.max - this.window) s.failure ??= 'a 5-tuple repeated after a long time out of order';
+    if (t > s.max) s.max = t;
   }
 
   /** Adds one record; `file` and `line` say where it came from, for reports. */
@@ -152,10 +269,23 @@ export class FlowAggregator {
     if (tuple !== undefined) {
       const t = record.firstSeen ?? Number.NaN;
       const prev = this.recent.get(tuple);
+      const s = this.shard;
+      if (s !== undefined) {
+        this.shardTime(s, t);
+        if (prev?.pending === true || (prev === undefined && t <= s.pendingUntil)) {
+          s.pending.push({ record, line, max: s.max });
+          if (prev === undefined)
+            this.recent.set(tuple, { last: t, conn: undefined, denied: false, pending: true });
+          else if (t > prev.last) prev.last = t;
+          if (t > s.max) s.max = t;
+          return;
+        }
+      }
       if (
         prev !== undefined &&
         (Number.isNaN(t) || Number.isNaN(prev.last) || Math.abs(t - prev.last) <= this.window)
       ) {
+        if (s !== undefined) this.shardMatch(s, prev.last, t);
         this.stats.duplicates++;
         if (!Number.isNaN(t) && t > prev.last) {
           prev.last = t;
@@ -174,6 +304,7 @@ export class FlowAggregator {
       if (prev !== undefined) this.recent.delete(tuple);
       this.recent.set(tuple, recent);
       if (t > this.latest) this.latest = t;
+      if (s !== undefined && t > s.max) s.max = t;
       if (++this.sincePrune >= 4096) this.prune();
     }
 
@@ -309,6 +440,7 @@ export class FlowAggregator {
       if (r.workload !== undefined) u.workload = r.workload;
       if (r.ip !== undefined) u.ip = r.ip;
       this.unmatched.set(r.key, u);
+      this.unmatchedLine.set(r.key, line);
     }
     u.records++;
     u.count += record.count;
@@ -317,11 +449,52 @@ export class FlowAggregator {
   /** Forgets 5-tuples idle for longer than the window (flows arrive roughly in time order). */
   private prune(): void {
     this.sincePrune = 0;
+    const s = this.shard;
+    if (s !== undefined) {
+      // A shard forgets only what no later flow within the allowed disorder can repeat, and never for
+      // want of room: the stitch gives up when the shards remember too many tuples.
+      if (this.recent.size > s.peak) s.peak = this.recent.size;
+      const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
+      for (const [tuple, r] of this.recent) {
+        if (!(r.last < horizon)) break;
+        this.recent.delete(tuple);
+      }
+      return;
+    }
     const horizon = this.latest - this.window;
     for (const [tuple, r] of this.recent) {
       if (!(r.last < horizon) && this.recent.size <= MAX_TUPLES) break;
       this.recent.delete(tuple);
     }
+  }
+
+  /** The stitch forgets the tuples of earlier shards no flow after `latest` can repeat. */
+  forgetOld(latest: number): void {
+    const s = this.shard!;
+    if (latest > s.max) s.max = latest;
+    this.prune();
+  }
+
+  /** Why the shards cannot be stitched exactly, if so. */
+  get shardFailure(): string | undefined {
+    return this.shard?.failure;
+  }
+
+  /** The connections in no order, and the unmatched endpoints with the line each was first seen on. */
+  unsortedResult(): {
+    connections: ObservedConnection[];
+    unmatched: { key: string; endpoint: UnmatchedEndpoint; line: number }[];
+  } {
+    return {
+      connections: [...this.connections.values()].flatMap((byDst) =>
+        [...byDst.values()].flatMap((byPort) => [...byPort.values()]),
+      ),
+      unmatched: [...this.unmatched].map(([key, endpoint]) => ({
+        key,
+        endpoint,
+        line: this.unmatchedLine.get(key)!,
+      })),
+    };
   }
 
   result(): { connections: ObservedConnection[]; unmatched: UnmatchedEndpoint[] } {

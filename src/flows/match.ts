@@ -63,6 +63,19 @@ export function canonicalIp(text: string): string | undefined {
   return ip === undefined ? undefined : formatIp(ip.family, ip.value);
 }
 
+type Level<T> = Map<string, T>;
+
+/** The map under `key` (absent: the empty text; flow fields are never empty), created when new. */
+function level<T>(map: Level<Level<T>>, key: string | undefined): Level<T> {
+  const k = key ?? '';
+  let next = map.get(k);
+  if (next === undefined) {
+    next = new Map();
+    map.set(k, next);
+  }
+  return next;
+}
+
 export interface ServiceTarget {
   workload: string;
   port: number;
@@ -77,7 +90,8 @@ export class FlowMatcher {
   /** Unique pod IPs (host-network pods share their node's address: they stay addresses). */
   private readonly podByIp = new Map<string, PodInfo | null>();
   private readonly serviceByIp = new Map<string, ServiceInfo>();
-  private readonly cache = new Map<string, Resolution>();
+  /** Resolutions by namespace, pod, workload kind, workload and IP: a lookup per field, no key text built. */
+  private readonly cache: Level<Level<Level<Level<Level<Resolution>>>>> = new Map();
   private readonly podsOfWorkload = new Map<string, PodInfo[]>();
   private readonly targetCache = new Map<string, ServiceTarget[]>();
 
@@ -126,11 +140,15 @@ export class FlowMatcher {
 
   /** Resolves one end, memoized: the cost grows with distinct endpoints, not with flows. */
   resolve(raw: RawEnd): Resolution {
-    const key = `${raw.namespace ?? ''}\u0000${raw.pod ?? ''}\u0000${raw.workloadKind ?? ''}\u0000${raw.workload ?? ''}\u0000${raw.ip ?? ''}`;
-    let r = this.cache.get(key);
+    const byIp = level(
+      level(level(level(this.cache, raw.namespace), raw.pod), raw.workloadKind),
+      raw.workload,
+    );
+    const ip = raw.ip ?? '';
+    let r = byIp.get(ip);
     if (r === undefined) {
       r = this.resolveUncached(raw);
-      this.cache.set(key, r);
+      byIp.set(ip, r);
     }
     return r;
   }

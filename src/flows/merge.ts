@@ -191,6 +191,24 @@ export function readMapJson(value: unknown): { ok: true; shard: MapShard } | { o
   }
 }
 
+/** Adds a connection to a merged map (by its key): counts summed, first and last seen combined. */
+export function mergeConnection(into: Map<string, ObservedConnection>, c: ObservedConnection): void {
+  const key = connectionKey(c);
+  const prev = into.get(key);
+  if (prev === undefined) {
+    into.set(key, { ...c });
+    return;
+  }
+  prev.count += c.count;
+  prev.denied += c.denied;
+  if (c.firstSeen !== undefined && (prev.firstSeen === undefined || c.firstSeen < prev.firstSeen)) {
+    prev.firstSeen = c.firstSeen;
+  }
+  if (c.lastSeen !== undefined && (prev.lastSeen === undefined || c.lastSeen > prev.lastSeen)) {
+    prev.lastSeen = c.lastSeen;
+  }
+}
+
 /**
  * One map from several: counts, denied and statistics summed, first seen the earliest and last seen the
  * latest, unmatched endpoints combined (their first example kept), inputs and the first 20 problems in
@@ -203,22 +221,7 @@ export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraff
   const stats = emptyStats();
   const problems: FlowProblem[] = [];
   for (const { traffic, workloads: named } of shards) {
-    for (const c of traffic.connections) {
-      const key = connectionKey(c);
-      const prev = connections.get(key);
-      if (prev === undefined) {
-        connections.set(key, { ...c });
-        continue;
-      }
-      prev.count += c.count;
-      prev.denied += c.denied;
-      if (c.firstSeen !== undefined && (prev.firstSeen === undefined || c.firstSeen < prev.firstSeen)) {
-        prev.firstSeen = c.firstSeen;
-      }
-      if (c.lastSeen !== undefined && (prev.lastSeen === undefined || c.lastSeen > prev.lastSeen)) {
-        prev.lastSeen = c.lastSeen;
-      }
-    }
+    for (const c of traffic.connections) mergeConnection(connections, c);
     for (const u of traffic.unmatched) {
       const key = [u.description, u.namespace, u.pod, u.workload, u.ip].join('\u0000');
       const prev = unmatched.get(key);

@@ -47,6 +47,66 @@ export function fastTuple(text: string): { key: string; time: number } | undefin
   return { key: `${l4[1]!} ${ip[1]!} ${l4[2]!} ${ip[2]!} ${l4[3]!}`, time: Date.parse(time[1]!) };
 }
 
+export type InputStart =
+  { ok: true; format: FlowFormat; header: CsvHeader | undefined } | { ok: false; message: string };
+
+/** The format and CSV header an input's first line (not blank, not a comment) says, or what is wrong. */
+export function startInput(text: string, forced: FlowFormat | undefined): InputStart {
+  let format = forced;
+  if (format === undefined) {
+    if (text.trimStart().startsWith('{')) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return {
+          ok: false,
+          message: 'the first line starts like JSON but does not parse: expected one JSON object per line',
+        };
+      }
+      if (isHubbleObject(value)) format = 'hubble';
+      else if (isSimpleJsonRecord(value)) format = 'jsonl';
+      else {
+        return {
+          ok: false,
+          message:
+            'the first JSON line is neither a Hubble flow ("flow", "IP", "l4"...) nor a flow record ("src_namespace", "dst_ip", "port"...)',
+        };
+      }
+    } else {
+      format = 'csv';
+    }
+  }
+  if (format !== 'csv') return { ok: true, format, header: undefined };
+  const parsed = parseCsvHeader(text);
+  return parsed.ok ? { ok: true, format, header: parsed.header } : parsed;
+}
+
+/**
+ * The first line of an input that says its format (and is the CSV header), after blank and comment lines:
+ * its text and index in `lines`; the empty text at index -1 when the format is forced and is not CSV;
+ * undefined when `lines` has no such line.
+ */
+export function firstFormatLine(
+  lines: readonly string[],
+  forced: FlowFormat | undefined,
+): { text: string; index: number } | undefined {
+  if (forced !== undefined && forced !== 'csv') return { text: '', index: -1 };
+  for (const [index, raw] of lines.entries()) {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
+    if (text.startsWith('#')) continue;
+    return { text, index };
+  }
+  return undefined;
+}
+
+/** A part of an input after its first part (read in parallel): its format, and the CSV header. */
+export interface InputContinuation {
+  format: FlowFormat;
+  header: CsvHeader | undefined;
+}
+
 /** Reads flow inputs one line at a time into one observed connection map. */
 export class FlowObserver {
   readonly stats: FlowStats = emptyStats();
@@ -57,15 +117,18 @@ export class FlowObserver {
   /** Read Cilium's verdicts: every flow is parsed (the other observation point carries its own verdict). */
   readonly verdicts: boolean;
 
-  constructor(state: ClusterState, options: ObserveOptions = {}) {
-    this.aggregator = new FlowAggregator(new FlowMatcher(state), this.stats, options);
+  constructor(state: ClusterState, options: ObserveOptions = {}, matcher = new FlowMatcher(state)) {
+    this.aggregator = new FlowAggregator(matcher, this.stats, options);
     this.forced = options.format;
     this.verdicts = options.verdicts === true;
   }
 
-  /** Starts an input; feed it with `line`, in order. */
-  input(name: string): FlowInput {
-    return new FlowInput(this, name, this.forced);
+  /**
+   * Starts an input; feed it with `line`, in order. A continuation is a later part of an input whose first
+   * part another observer reads: its lines are read in the format given, and `end` records nothing.
+   */
+  input(name: string, continuation?: InputContinuation): FlowInput {
+    return new FlowInput(this, name, continuation?.format ?? this.forced, continuation);
   }
 
   result(): ObservedTraffic {
@@ -90,12 +153,25 @@ export class FlowInput {
   private lineNo = 0;
   private failed = false;
   private readonly entry: { name: string; format: FlowFormat; lines: number };
+  private readonly continuation: boolean;
 
-  constructor(observer: FlowObserver, name: string, format: FlowFormat | undefined) {
+  constructor(
+    observer: FlowObserver,
+    name: string,
+    format: FlowFormat | undefined,
+    continuation?: InputContinuation,
+  ) {
     this.observer = observer;
     this.name = name;
     this.format = format;
+    this.header = continuation?.header;
+    this.continuation = continuation !== undefined;
     this.entry = { name, format: format ?? 'csv', lines: 0 };
+  }
+
+  /** Lines read so far. */
+  get lines(): number {
+    return this.lineNo;
   }
 
   /** Whether the input turned out not to be flows at all (reported in `errors`); stop feeding it. */
@@ -177,40 +253,19 @@ export class FlowInput {
 
   /** Detects the format from the first non-empty line (and reads a CSV header). */
   private start(text: string, n: number): boolean {
-    const fail = (message: string): boolean => {
+    const started = startInput(text, this.format);
+    if (!started.ok) {
       this.failed = true;
-      this.observer.errors.push({ file: this.name, line: n, message });
+      this.observer.errors.push({ file: this.name, line: n, message: started.message });
       return false;
-    };
-    if (this.format === undefined) {
-      if (text.trimStart().startsWith('{')) {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          return fail(
-            'the first line starts like JSON but does not parse: expected one JSON object per line',
-          );
-        }
-        if (isHubbleObject(value)) this.format = 'hubble';
-        else if (isSimpleJsonRecord(value)) this.format = 'jsonl';
-        else {
-          return fail(
-            'the first JSON line is neither a Hubble flow ("flow", "IP", "l4"...) nor a flow record ("src_namespace", "dst_ip", "port"...)',
-          );
-        }
-      } else {
-        this.format = 'csv';
-      }
     }
+    this.format = started.format;
     this.entry.format = this.format;
-    if (this.format === 'csv') {
-      const parsed = parseCsvHeader(text);
-      if (!parsed.ok) return fail(parsed.message);
-      this.header = parsed.header;
-      if (parsed.header.unknown.length > 0) {
+    if (started.header !== undefined) {
+      this.header = started.header;
+      if (started.header.unknown.length > 0) {
         this.observer.notices.push(
-          `${this.name}: ignoring column${parsed.header.unknown.length === 1 ? '' : 's'} ${parsed.header.unknown.map((u) => `"${u}"`).join(', ')}`,
+          `${this.name}: ignoring column${started.header.unknown.length === 1 ? '' : 's'} ${started.header.unknown.map((u) => `"${u}"`).join(', ')}`,
         );
       }
     }
@@ -219,6 +274,7 @@ export class FlowInput {
 
   /** Ends the input and records it in the statistics. */
   end(): void {
+    if (this.continuation) return;
     this.entry.lines = this.lineNo;
     if (this.format !== undefined) this.entry.format = this.format;
     if (this.lineNo === 0 || (this.format === undefined && !this.failed)) {

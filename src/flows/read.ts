@@ -3,11 +3,13 @@
  * so that memory grows with distinct connections, never with the size of the input.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { ClusterState } from '../model/cluster.ts';
-import { FlowObserver, type FlowInput, type ObserveOptions } from './parser.ts';
+import { FlowObserver, type ObserveOptions } from './parser.ts';
 import type { ObservedTraffic } from './types.ts';
+import { flowThreads, readFlowsParallel } from './read-parallel.ts';
+import { errnoReason, feed, isGzip } from './stream.ts';
 
 export const STDIN_FLOWS = '<stdin>';
 
@@ -29,57 +31,15 @@ export interface ReadFlowsOptions extends ObserveOptions {
   readStdin?: () => Promise<string> | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
   /** Called every few thousand lines and at the end of each input. */
   onProgress?: (progress: FlowProgress) => void;
-}
-
-const PROGRESS_EVERY = 16_384;
-
-function errnoReason(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'it does not exist';
-  if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Feeds every line of a byte or text stream to `input`. */
-async function feed(
-  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  input: FlowInput,
-  tick: (bytes: number) => void,
-): Promise<void> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  let sinceTick = 0;
-  let bytes = 0;
-  for await (const chunk of chunks) {
-    bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      input.line(text.slice(start, nl));
-      start = nl + 1;
-      if (++sinceTick >= PROGRESS_EVERY) {
-        sinceTick = 0;
-        tick(bytes);
-      }
-    }
-    rest = text.slice(start);
-    if (input.stopped) break;
-  }
-  rest += decoder.decode();
-  if (rest !== '' && !input.stopped) input.line(rest);
-  tick(bytes);
+  /**
+   * Threads to read large captures with (read-parallel.ts); 1 reads sequentially.
+   * @default `NETFENCE_FLOW_THREADS`, else the machine's available parallelism (at most 8)
+   */
+  threads?: number;
+  /** Inputs smaller than this in all are read sequentially. @default 16 MiB */
+  parallelMinBytes?: number;
+  /** Told how the inputs were read: on how many threads in how many shards, or why sequentially. */
+  onReading?: (how: { threads: number; shards: number } | { sequential: string }) => void;
 }
 
 /**
@@ -91,6 +51,17 @@ export async function readFlows(
   state: ClusterState,
   options: ReadFlowsOptions = {},
 ): Promise<ObservedTraffic> {
+  const threads = options.threads ?? flowThreads();
+  const parallel = await readFlowsParallel(paths, state, {
+    ...options,
+    threads,
+    ...(options.parallelMinBytes === undefined ? {} : { minBytes: options.parallelMinBytes }),
+  });
+  if ('traffic' in parallel) {
+    options.onReading?.({ threads: Math.min(threads, parallel.shards), shards: parallel.shards });
+    return parallel.traffic;
+  }
+  options.onReading?.(parallel);
   const observer = new FlowObserver(state, options);
   for (const path of paths) {
     const name = path === '-' ? STDIN_FLOWS : path;

@@ -24,6 +24,9 @@ export const FLOW_COLUMNS = [
 ] as const;
 export type FlowColumn = (typeof FLOW_COLUMNS)[number];
 
+/** Each column's position in `FLOW_COLUMNS`: what a `FieldGetter` is asked for. */
+const COLUMN = Object.fromEntries(FLOW_COLUMNS.map((c, i) => [c, i])) as Record<FlowColumn, number>;
+
 export type SimpleResult =
   | { kind: 'flow'; record: FlowRecord }
   | { kind: 'skip'; reason: 'other-protocol' }
@@ -69,6 +72,8 @@ export function splitCsvLine(line: string): string[] | undefined {
 export interface CsvHeader {
   /** Column index of each known field. */
   index: Partial<Record<FlowColumn, number>>;
+  /** The same, by the field's position in `FLOW_COLUMNS` (the row reader's lookup). */
+  columns: (number | undefined)[];
   /** Columns the header names that netfence does not read (kept for a notice). */
   unknown: string[];
 }
@@ -118,7 +123,7 @@ export function parseCsvHeader(
       };
     }
   }
-  return { ok: true, header: { index, unknown } };
+  return { ok: true, header: { index, columns: FLOW_COLUMNS.map((c) => index[c]), unknown } };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = {
@@ -164,15 +169,20 @@ function parseTimeText(text: string): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** Field values of one record, by column name; `undefined` for absent or empty fields. */
-export type FieldGetter = (name: FlowColumn) => string | undefined;
+/**
+ * Field values of one record, by the column's position in `FLOW_COLUMNS` (a number: no lookup by name per
+ * field); `undefined` for absent or empty fields.
+ */
+export type FieldGetter = (column: number) => string | undefined;
 
 function side(get: FieldGetter, prefix: 'src' | 'dst'): RawEnd | string {
   const end: RawEnd = {};
-  const ns = get(`${prefix}_namespace`);
-  const workload = get(`${prefix}_workload`);
-  const pod = get(`${prefix}_pod`);
-  const ip = get(`${prefix}_ip`);
+  // The four columns of a side follow each other in `FLOW_COLUMNS`: namespace, workload, pod, ip.
+  const at = prefix === 'src' ? COLUMN.src_namespace : COLUMN.dst_namespace;
+  const ns = get(at);
+  const workload = get(at + 1);
+  const pod = get(at + 2);
+  const ip = get(at + 3);
   if (ns !== undefined) end.namespace = ns;
   if (workload !== undefined) end.workload = workload;
   if (pod !== undefined) end.pod = pod;
@@ -197,7 +207,7 @@ function positiveInteger(text: string | undefined, fallback: number): number | u
 
 /** One record of the simple formats, from its fields. */
 export function parseSimpleRecord(get: FieldGetter): SimpleResult {
-  const protocolText = get('protocol');
+  const protocolText = get(COLUMN.protocol);
   let protocol: Protocol = 'TCP';
   if (protocolText !== undefined) {
     const lower = protocolText.toLowerCase();
@@ -214,7 +224,7 @@ export function parseSimpleRecord(get: FieldGetter): SimpleResult {
     }
     protocol = p;
   }
-  const portText = get('port');
+  const portText = get(COLUMN.port);
   const port = portText === undefined ? undefined : positiveInteger(portText, 0);
   if (port === undefined || port < 1 || port > 65535) {
     return {
@@ -222,15 +232,17 @@ export function parseSimpleRecord(get: FieldGetter): SimpleResult {
       message: `port ${JSON.stringify(portText ?? '')} is not a port number 1-65535`,
     };
   }
-  const count = positiveInteger(get('count'), 1);
+  const countText = get(COLUMN.count);
+  const count = positiveInteger(countText, 1);
   if (count === undefined || count < 1) {
-    return { kind: 'invalid', message: `count "${get('count') ?? ''}" is not a positive whole number` };
+    return { kind: 'invalid', message: `count "${countText ?? ''}" is not a positive whole number` };
   }
-  const denied = positiveInteger(get('denied'), 0);
+  const deniedText = get(COLUMN.denied);
+  const denied = positiveInteger(deniedText, 0);
   if (denied === undefined || denied > count) {
     return {
       kind: 'invalid',
-      message: `denied "${get('denied') ?? ''}" is not a whole number from 0 to count (${count})`,
+      message: `denied "${deniedText ?? ''}" is not a whole number from 0 to count (${count})`,
     };
   }
   const src = side(get, 'src');
@@ -242,7 +254,7 @@ export function parseSimpleRecord(get: FieldGetter): SimpleResult {
     ['first_seen', 'firstSeen'],
     ['last_seen', 'lastSeen'],
   ] as const) {
-    const text = get(column);
+    const text = get(COLUMN[column]);
     if (text === undefined) continue;
     const t = parseTime(text);
     if (t === undefined) {
@@ -266,8 +278,9 @@ export function parseCsvRow(header: CsvHeader, line: string): SimpleResult {
   const cells = splitCsvLine(line);
   if (cells === undefined)
     return { kind: 'invalid', message: 'unterminated quote (a field cannot span lines)' };
-  return parseSimpleRecord((name) => {
-    const i = header.index[name];
+  const columns = header.columns;
+  return parseSimpleRecord((column) => {
+    const i = columns[column];
     if (i === undefined) return undefined;
     const v = cells[i]?.trim();
     return v === undefined || v === '' ? undefined : v;
@@ -288,8 +301,8 @@ export function parseSimpleJson(o: unknown): SimpleResult {
     };
   }
   const rec = o as Record<string, unknown>;
-  return parseSimpleRecord((name) => {
-    const v = rec[name];
+  return parseSimpleRecord((column) => {
+    const v = rec[FLOW_COLUMNS[column]!];
     if (typeof v === 'number') return String(v);
     if (typeof v === 'string') {
       const t = v.trim();

@@ -522,8 +522,132 @@ function nonEmpty(v: unknown): v is string {
 }
 
 /**
- * Objects read by a fast reader, each at its position; nodes, and positions inside them, come from
- * `parseManifestTextExact` of the whole text, read on the first request (object `n` of both is the same).
+ * What the objects of one text read by a fast reader share: the text, its line starts and the `yaml` reading
+ * of it, each made on the first request.
+ */
+class LazyText {
+  readonly body: string;
+  readonly file: string;
+  readonly locator: EventLocator | undefined;
+  readonly objects: LazyObject[] = [];
+  #lines: Lines | undefined;
+  #exact: ParseResult | undefined;
+
+  constructor(body: string, file: string, locator: EventLocator | undefined) {
+    this.body = body;
+    this.file = file;
+    this.locator = locator;
+  }
+
+  /** Counted up to `#counted` (on line `#line`, which starts at `#lineStart`), for `startPos`. */
+  #counted = 0;
+  #line = 1;
+  #lineStart = 0;
+
+  linePos(offset: number): { line: number; col: number } {
+    return (this.#lines ??= lineCounterOf(this.body)).linePos(offset);
+  }
+
+  /**
+   * `linePos` of where an object starts, counting lines from the previous object's start: objects come in
+   * the order of the text, and the line starts of the whole text (an array kept as long as the objects) are
+   * made only when a position inside an object is asked for.
+   */
+  startPos(offset: number): { line: number; col: number } {
+    if (offset < this.#counted || this.#lines !== undefined) return this.linePos(offset);
+    const { body } = this;
+    for (let i = body.indexOf('\n', this.#counted); i >= 0 && i < offset; i = body.indexOf('\n', i + 1)) {
+      this.#line++;
+      this.#lineStart = i + 1;
+    }
+    this.#counted = offset;
+    return { line: this.#line, col: offset - this.#lineStart + 1 };
+  }
+
+  /** Object `n` as `yaml` reads it (object `n` of both readers is the same object). */
+  exactObject(n: number): ParsedObject | undefined {
+    const theirs = (this.#exact ??= parseManifestTextExact(this.body, this.file)).objects[n];
+    const mine = this.objects[n]!;
+    // The same object in both readers (the guards see to it); should they ever differ, no position is
+    // better than a wrong one.
+    const same =
+      theirs !== undefined &&
+      theirs.documentIndex === mine.documentIndex &&
+      theirs.kind === mine.kind &&
+      theirs.line === mine.line &&
+      theirs.column === mine.column;
+    return same ? theirs : undefined;
+  }
+}
+
+/**
+ * An object read by a fast reader, at its position; positions inside it come from the fast reader's events
+ * when they are sure to be what `yaml` gives, else (and its nodes) from `yaml` reading the whole text. A class
+ * rather than an object literal with closures: one of these is made for every object read.
+ */
+class LazyObject implements ParsedObject {
+  readonly object: Record<string, unknown>;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly documentIndex: number;
+  readonly documentPath: FieldPath;
+  readonly #text: LazyText;
+  readonly #n: number;
+
+  constructor(
+    text: LazyText,
+    object: Record<string, unknown>,
+    kinds: [string, string],
+    at: readonly [line: number, column: number],
+    within: [number, FieldPath],
+  ) {
+    this.object = object;
+    this.apiVersion = kinds[0];
+    this.kind = kinds[1];
+    this.file = text.file;
+    this.line = at[0];
+    this.column = at[1];
+    this.documentIndex = within[0];
+    this.documentPath = within[1];
+    this.#text = text;
+    this.#n = text.objects.length;
+  }
+
+  get fileText(): string {
+    return this.#text.body;
+  }
+
+  locate(path: FieldPath): SourceLocation | undefined {
+    const text = this.#text;
+    const fast = text.locator?.offset(this.documentIndex, this.documentPath, path);
+    if (fast === undefined) return text.exactObject(this.#n)?.locate(path);
+    const where = text.linePos(fast);
+    return { file: this.file, line: where.line, column: where.col };
+  }
+
+  nodeAt(path: FieldPath): Node | undefined {
+    return this.#text.exactObject(this.#n)?.nodeAt(path);
+  }
+
+  sourceText(path: FieldPath): string | undefined {
+    return this.#text.exactObject(this.#n)?.sourceText(path);
+  }
+
+  get document(): Document.Parsed | undefined {
+    return this.#text.exactObject(this.#n)?.document;
+  }
+
+  get node(): Node | undefined {
+    return this.#text.exactObject(this.#n)?.node;
+  }
+}
+
+/**
+ * Objects read by a fast reader, each at its position (`LazyObject`); nodes, and positions inside them, come
+ * from `parseManifestTextExact` of the whole text, read on the first request (object `n` of both is the same).
  */
 function lazyObjects(
   body: string,
@@ -538,61 +662,21 @@ function lazyObjects(
     at: [number, FieldPath],
   ) => void;
 } {
-  let lines: Lines | undefined;
-  let exact: ParseResult | undefined;
-  const objects: ParsedObject[] = [];
-  const exactObject = (n: number): ParsedObject | undefined => {
-    const theirs = (exact ??= parseManifestTextExact(body, file)).objects[n];
-    const mine = objects[n]!;
-    // The same object in both readers (the guards see to it); should they ever differ, no position is
-    // better than a wrong one.
-    const same =
-      theirs !== undefined &&
-      theirs.documentIndex === mine.documentIndex &&
-      theirs.kind === mine.kind &&
-      theirs.line === mine.line &&
-      theirs.column === mine.column;
-    return same ? theirs : undefined;
-  };
+  const text = new LazyText(body, file, locator);
   const add = (
     object: Record<string, unknown>,
     kinds: [string, string],
     start: number | readonly [line: number, column: number],
     at: [number, FieldPath],
   ): void => {
-    const n = objects.length;
-    let line: number;
-    let col: number;
-    if (typeof start === 'number') ({ line, col } = (lines ??= lineCounterOf(body)).linePos(start));
-    else [line, col] = start;
-    objects.push({
-      object,
-      apiVersion: kinds[0],
-      kind: kinds[1],
-      file,
-      line,
-      column: col,
-      locate(path) {
-        // From the fast reader's events when it is sure to give what `yaml` gives; else from `yaml`.
-        const fast = locator?.offset(at[0], at[1], path);
-        if (fast === undefined) return exactObject(n)?.locate(path);
-        const where = (lines ??= lineCounterOf(body)).linePos(fast);
-        return { file, line: where.line, column: where.col };
-      },
-      nodeAt: (path) => exactObject(n)?.nodeAt(path),
-      sourceText: (path) => exactObject(n)?.sourceText(path),
-      get document() {
-        return exactObject(n)?.document;
-      },
-      get node() {
-        return exactObject(n)?.node;
-      },
-      fileText: body,
-      documentIndex: at[0],
-      documentPath: at[1],
-    });
+    let position: readonly [number, number];
+    if (typeof start === 'number') {
+      const { line, col } = text.startPos(start);
+      position = [line, col];
+    } else position = start;
+    text.objects.push(new LazyObject(text, object, kinds, position, at));
   };
-  return { objects, add };
+  return { objects: text.objects, add };
 }
 
 /**

@@ -3,7 +3,8 @@
  * Everything after reading is pure (`parseManifestText`, `buildClusterState`).
  */
 import type { Dirent } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
@@ -52,6 +53,8 @@ function readReason(error: unknown): string {
 
 interface Listing {
   files: string[];
+  /** The real path of each file when the walk knows it (a file that is no symlink, in a folder whose real path it read). */
+  reals: (string | undefined)[];
   problems: Problem[];
 }
 
@@ -83,7 +86,10 @@ async function walk(dir: string, seen: Set<string>, out: Listing): Promise<void>
   for (const [i, e] of entries.entries()) {
     const path = join(dir, e.name);
     if (kinds[i] === 'folder') await walk(path, seen, out);
-    else if (kinds[i] === 'file' && isManifestName(e.name)) out.files.push(path);
+    else if (kinds[i] === 'file' && isManifestName(e.name)) {
+      out.files.push(path);
+      out.reals.push(e.isSymbolicLink() ? undefined : join(real, e.name));
+    }
   }
 }
 
@@ -133,7 +139,7 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     }
     if (info.isDirectory()) {
       if (seen.has(await realpath(path).catch(() => path))) continue; // given twice, or inside one given before
-      const listing: Listing = { files: [], problems: [] };
+      const listing: Listing = { files: [], reals: [], problems: [] };
       await walk(path, seen, listing);
       errors.push(...listing.problems);
       if (listing.files.length === 0 && listing.problems.length === 0) {
@@ -141,7 +147,12 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
           pathProblem('empty-folder', path, `folder "${path}" has no .yaml, .yml or .json files`, 'warning'),
         );
       }
-      const reals = await Promise.all(listing.files.map((file) => realpath(file).catch(() => file)));
+      const reals = await Promise.all(
+        listing.files.map((file, i) => {
+          const known = listing.reals[i];
+          return known === undefined ? realpath(file).catch(() => file) : Promise.resolve(known);
+        }),
+      );
       for (const [i, file] of listing.files.entries()) {
         const real = reals[i]!;
         if (seen.has(`file:${real}`)) continue;
@@ -157,22 +168,18 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     }
   }
 
-  // Every file at once (the reads overlap); kept and reported in the order given.
+  // Kept and reported in the order given. Files are read synchronously, one after the other: reading 2,000
+  // files at once through the thread pool took five to eight times the CPU time (T4: 0.23–0.25 s against
+  // 0.03–0.06 s), and the text is read before anything else can run anyway.
   const fileOrder = sources.map((source) => (source.kind === 'stdin' ? STDIN_NAME : source.path));
   const texts = await Promise.all(
     sources.map((source) =>
-      (source.kind === 'stdin'
-        ? (options.readStdin ?? readProcessStdin)().then((text): Text => (isBinary(text) ? BINARY : text))
-        : readFile(source.path, 'utf8').then(async (text): Promise<Text> =>
-            // Read as text (a Buffer per file, all at once, costs ~20% more memory on large inputs); the bytes
-            // only when the text may be binary: a NUL byte among the first 8,000 is a NUL among the first
-            // 8,000 characters (every character takes a byte or more).
-            isBinary(text) && isBinary(await readFile(source.path)) ? BINARY : text,
+      source.kind === 'stdin'
+        ? (options.readStdin ?? readProcessStdin)().then(
+            (text): ReadText => ({ ok: true, text: isBinary(text) ? BINARY : text }),
+            (error: unknown): ReadText => ({ ok: false, error }),
           )
-      ).then(
-        (text) => ({ ok: true as const, text }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
+        : Promise.resolve(readTextFile(source.path)),
     ),
   );
   const read: Source[] = [];
@@ -219,6 +226,22 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   loaded.ignored.files += binary.length;
   if (loaded.found > 0) return loaded;
   return { ...loaded, noManifests: describeNoManifests(paths, loaded, binary) };
+}
+
+type ReadText = { ok: true; text: Text } | { ok: false; error: unknown };
+
+/**
+ * A file's text, or BINARY. Read as text (a Buffer per file, all at once, costs ~20% more memory on large
+ * inputs); the bytes only when the text may be binary: a NUL byte among the first 8,000 is a NUL among the
+ * first 8,000 characters (every character takes a byte or more).
+ */
+function readTextFile(path: string): ReadText {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return { ok: true, text: isBinary(text) && isBinary(readFileSync(path)) ? BINARY : text };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** As git decides: a NUL byte among the first 8,000 bytes makes a file binary. */

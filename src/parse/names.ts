@@ -11,6 +11,8 @@ const ALNUM = /^[A-Za-z0-9]$/;
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** Lower-case letters and digits in runs joined by single '-': an IANA_SVC_NAME but for its length and letter. */
+const PORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function invalidChars(value: string, allowed: RegExp): string[] {
   const seen = new Set<string>();
@@ -131,6 +133,8 @@ export function suggestLabelValue(value: string): string | undefined {
 
 /** IANA_SVC_NAME (RFC 6335): named container ports and named ports in policies. */
 export function portNameProblems(value: string): string[] {
+  // What the checks below accept (most names): the reasons are looked for only in what this does not.
+  if (value.length <= 15 && PORT_NAME.test(value) && /[a-z]/.test(value)) return [];
   if (value === '') return ['it is empty'];
   const problems = value.length > 15 ? [`it is ${value.length} characters long, more than 15`] : [];
   if (/[A-Z]/.test(value)) problems.push('it contains upper-case letters');

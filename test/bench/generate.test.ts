@@ -296,6 +296,8 @@ describe('bench/generate', () => {
 
         // And the workload-level answer is the union over the workloads' pods (a pod never talks to itself).
         const conn = computeConnectivity(compiled, 'workload');
+        // The cilium mix's L7 rules are reached: some connection is filtered at L7 (the others have none).
+        assert.equal((conn.l7 ?? []).length > 0, mix === 'cilium');
         const byPair = new Map(conn.connections.map((c) => [`${c.src} ${c.dst}`, c.ports]));
         const podsOf = new Map(
           state.workloads.map((w) => [w.id, state.pods.filter((p) => p.workload === w.id)]),

@@ -4,6 +4,9 @@
  * bad profiles are one-line errors.
  */
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertGolden, runCli } from '../support/cli.ts';
 
@@ -74,13 +77,24 @@ describe('diff --vs-cni: what changes when migrating CNIs', () => {
     assert.equal(r.stderr, 'netfence: --vs-cni compares two CNIs on one state: drop --git\n');
   });
 
-  test('--vs-cni with two paths is refused in one line (one input, two profiles)', async () => {
-    const r = await runCli(['diff', '--vs-cni', 'cilium', FIXTURE, FIXTURE]);
-    assert.equal(r.code, 2);
-    assert.equal(
-      r.stderr,
-      'netfence: --vs-cni compares one input with itself under two profiles; got 2 paths\n',
-    );
+  test('--vs-cni reads every path given as one input, as analyze does', async () => {
+    const apart = ['examples/webshop', FIXTURE];
+    const r = await runCli(['diff', '--vs-cni', 'cilium', '-o', 'json', ...apart]);
+    assert.equal(r.code, 0, r.stderr);
+    // The same answer as one folder holding both.
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-vs-cni-'));
+    try {
+      cpSync('examples/webshop', join(dir, 'webshop'), { recursive: true });
+      cpSync(FIXTURE, join(dir, 'webshop', 'divergences.yaml'));
+      const one = await runCli(['diff', '--vs-cni', 'cilium', '-o', 'json', join(dir, 'webshop')]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(r.stdout, one.stdout);
+      // The divergences of the second path are there.
+      const json = JSON.parse(r.stdout) as { connections: unknown[] };
+      assert.ok(json.connections.length > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('tiers per profile: Cilium leaves the cluster policies out, with one warning line', async () => {

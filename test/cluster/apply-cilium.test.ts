@@ -13,24 +13,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertGolden } from '../support/cli.ts';
-import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
+import { installCrds } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import {
   applyObjects,
+  ciliumCrdsFor,
   cli as runOn,
   getObject,
   objectCountQuota,
-  skip as noBinaries,
   stableOutput,
   startServer,
   waitForAccess,
   writeFolder,
 } from './setup.ts';
 
-const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
-const crds = ciliumCrdFiles();
-const skip: string | false =
-  noBinaries !== false ? noBinaries : !Array.isArray(crds) && !required ? crds.skip : false;
+const cilium = ciliumCrdsFor();
+const skip = cilium.skip;
 
 const DEPLOYER = 'netfence-deployer';
 const CNP = (ns: string): string => `/apis/cilium.io/v2/namespaces/${ns}/ciliumnetworkpolicies`;
@@ -133,7 +131,7 @@ function recordOf(state: string): {
 before(
   async () => {
     if (skip !== false) return;
-    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+    cilium.files();
     api = await startServer({
       extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
       users: [{ name: DEPLOYER }],
@@ -180,7 +178,7 @@ describe('with the Cilium CRDs', { skip }, () => {
   before(
     async () => {
       if (api === undefined) return;
-      await installCrds(server(), crds as string[]);
+      await installCrds(server(), cilium.files());
       v1 = folder('v1', { 'cnp.yaml': cnpYaml('web', 8080), 'ccnp.yaml': ccnpYaml('egress') });
     },
     { timeout: 120_000 },

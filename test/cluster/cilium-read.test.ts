@@ -12,14 +12,12 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
+import { installCrds } from '../support/crds.ts';
 import { runCli } from '../support/cli.ts';
-import { bindReadonlyWithout, cli, skip as noBinaries, startServer } from './setup.ts';
+import { bindReadonlyWithout, ciliumCrdsFor, cli, createObject, startServer } from './setup.ts';
 
-const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
-const crds = ciliumCrdFiles();
-const skip: string | false =
-  noBinaries !== false ? noBinaries : !Array.isArray(crds) && !required ? crds.skip : false;
+const cilium = ciliumCrdsFor();
+const skip = cilium.skip;
 
 /** A user bound to the read-only rules of an older netfence: everything but Cilium's kinds. */
 const OLD_READER = 'old-reader';
@@ -32,10 +30,7 @@ function server(): ApiServer {
   return api;
 }
 
-async function post(path: string, body: unknown): Promise<void> {
-  const res = await server().request('POST', path, { body });
-  assert.equal(res.status, 201, `${path}: ${res.text}`);
-}
+const post = (path: string, body: unknown): Promise<void> => createObject(server(), path, body);
 
 async function read(
   kubeconfig: string,
@@ -48,7 +43,7 @@ async function read(
 before(
   async () => {
     if (skip !== false) return;
-    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+    cilium.files();
     api = await startServer({ users: [{ name: OLD_READER }] });
     if (api === undefined) return;
     tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-read-'));
@@ -80,7 +75,7 @@ describe('--cluster and Cilium policies', { skip }, () => {
   });
 
   test("with the CRDs: the namespace's CiliumNetworkPolicies and every CiliumClusterwideNetworkPolicy", async () => {
-    await installCrds(server(), crds as string[]);
+    await installCrds(server(), cilium.files());
     for (const ns of ['shop', 'other'])
       await post(`/apis/cilium.io/v2/namespaces/${ns}/ciliumnetworkpolicies`, {
         apiVersion: 'cilium.io/v2',

@@ -13,14 +13,12 @@ import { connect, readCluster, stateFromObjects } from '../../src/k8s/index.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
+import { installCrds } from '../support/crds.ts';
 import { runCli } from '../support/cli.ts';
-import { bindReadonlyWithout, cli, skip as noBinaries, startServer } from './setup.ts';
+import { bindReadonlyWithout, ciliumCrdsFor, cli, createObject, startServer } from './setup.ts';
 
-const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
-const crds = ciliumCrdFiles();
-const skip: string | false =
-  noBinaries !== false ? noBinaries : !Array.isArray(crds) && !required ? crds.skip : false;
+const cilium = ciliumCrdsFor();
+const skip = cilium.skip;
 
 /** A user bound to the read-only rules without the discovery.k8s.io one (an older netfence's). */
 const OLD_READER = 'old-reader';
@@ -33,10 +31,7 @@ function server(): ApiServer {
   return api;
 }
 
-async function post(path: string, body: unknown): Promise<void> {
-  const res = await server().request('POST', path, { body });
-  assert.equal(res.status, 201, `${path}: ${res.text}`);
-}
+const post = (path: string, body: unknown): Promise<void> => createObject(server(), path, body);
 
 async function read(kubeconfig: string) {
   const conn = connect({ kubeconfig, env: {} });
@@ -47,7 +42,7 @@ async function read(kubeconfig: string) {
 before(
   async () => {
     if (skip !== false) return;
-    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+    const crds = cilium.files();
     api = await startServer({ users: [{ name: OLD_READER }] });
     if (api === undefined) return;
     tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-services-'));

@@ -16,6 +16,7 @@ import {
   type ApiServerOptions,
 } from '../support/kube-apiserver.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
+import { ciliumCrdFiles } from '../support/crds.ts';
 
 const binaries = apiServerBinaries();
 const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
@@ -30,6 +31,27 @@ export async function startServer(options: ApiServerOptions = {}): Promise<ApiSe
     return undefined;
   }
   return startApiServer({ binaries, ...options });
+}
+
+/**
+ * For a cluster test file that needs Cilium's CRDs: `skip` is the reason to skip (the binaries or the CRD files
+ * missing, and not required), `files()` the CRD files to install (throws when they are required but missing).
+ */
+export function ciliumCrdsFor(): { skip: string | false; files(): string[] } {
+  const crds = ciliumCrdFiles();
+  return {
+    skip: skip !== false ? skip : !Array.isArray(crds) && !required ? crds.skip : false,
+    files() {
+      if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+      return crds;
+    },
+  };
+}
+
+/** Creates an object with a POST to `path`, asserting the API server's 201. */
+export async function createObject(api: ApiServer, path: string, body: unknown): Promise<void> {
+  const res = await api.request('POST', path, { body });
+  assert.equal(res.status, 201, `${path}: ${res.text}`);
 }
 
 interface Route {

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ciliumCrdFiles, installCrds } from '../support/crds.ts';
+import { installCrds } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
-import { applyObjects, skip as noBinaries, startServer } from './setup.ts';
+import { applyObjects, ciliumCrdsFor, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, cnp, np } from '../admission/fixtures.ts';
 import {
   CILIUM_RULES,
@@ -25,10 +25,8 @@ import {
   type RunningHook,
 } from './webhook-support.ts';
 
-const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
-const crds = ciliumCrdFiles();
-const skip: string | false =
-  noBinaries !== false ? noBinaries : !Array.isArray(crds) && !required ? crds.skip : false;
+const ciliumCrds = ciliumCrdsFor();
+const skip = ciliumCrds.skip;
 
 const CNP = '/apis/cilium.io/v2/namespaces/data/ciliumnetworkpolicies';
 const CCNP = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
@@ -64,7 +62,7 @@ async function until(status: number, send: () => Promise<Reply>): Promise<Reply>
 before(
   async () => {
     if (skip !== false) return;
-    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+    const crds = ciliumCrds.files();
     api = await startServer();
     if (api === undefined) return;
     tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-cilium-'));

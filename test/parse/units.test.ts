@@ -177,6 +177,26 @@ describe('names', () => {
     assert.deepEqual(portNameProblems('123'), ['it must contain at least one letter']);
     assert.deepEqual(portNameProblems('web--alt'), ["it must not contain '--'"]);
     assert.deepEqual(portNameProblems('-web'), ["it must not start or end with '-'"]);
+    assert.deepEqual(portNameProblems('web-'), ["it must not start or end with '-'"]);
+    assert.deepEqual(portNameProblems('Web'), ['it contains upper-case letters']);
+    assert.deepEqual(portNameProblems('abcdefghijklmnop'), ['it is 16 characters long, more than 15']);
+  });
+
+  test('a port name has no problem exactly when it is an IANA service name', () => {
+    // RFC 6335 as the API server checks it, written out: what the quick test for valid names must agree with.
+    const isServiceName = (v: string): boolean =>
+      v.length >= 1 &&
+      v.length <= 15 &&
+      /^[a-z0-9-]*$/.test(v) &&
+      /[a-z]/.test(v) &&
+      !v.startsWith('-') &&
+      !v.endsWith('-') &&
+      !v.includes('--');
+    const names = fc.stringMatching(/^[a-zA-Z0-9_.-]{0,18}$/);
+    fc.assert(
+      fc.property(names, (v) => assert.equal(portNameProblems(v).length === 0, isServiceName(v), v)),
+      { numRuns: 2000, examples: [['a-b'], ['a--b'], ['9-a'], ['-'], ['a'.repeat(15)], ['a'.repeat(16)]] },
+    );
   });
 
   test('suggestions', () => {

@@ -3,6 +3,7 @@ import { readFlows } from '../../src/flows/index.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import { loadManifests } from '../../src/parse/index.ts';
 import { Analysis } from '../../src/server/analysis.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
 import { readSources } from '../../src/server/sources.ts';
 
 export const WEBSHOP = 'examples/webshop';
@@ -49,4 +50,22 @@ export function manyNewPolicies(count: number): string {
     ].join('\n'),
   }));
   return JSON.stringify({ changes });
+}
+
+/** An analysis of a state built in a test (as read from a cluster: no files, no policy YAML as written). */
+export function analysisOf(
+  state: ClusterState,
+  options: { version?: number; watch?: boolean } = {},
+): Analysis {
+  return new Analysis({
+    state,
+    source: { kind: 'cluster', description: 'context test' },
+    engine: { ipBlockMatchesPods: true },
+    defaultNamespace: 'default',
+    sources: [],
+    policyYaml: new Map(),
+    lintConfig: DEFAULT_CONFIG,
+    version: options.version ?? 1,
+    watch: options.watch ?? false,
+  });
 }

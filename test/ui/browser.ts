@@ -3,11 +3,12 @@
  * playwright-core, which never downloads a browser of its own. Without Chromium the tests skip with the
  * reason, unless NETFENCE_REQUIRE_BROWSER=1 (CI), where its absence is a failure.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { serve, type Served } from '../server/serve.ts';
 
 export const CHROMIUM = process.env.NETFENCE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -95,4 +96,58 @@ export function edgeOf(g: GraphSnapshot, id: string): GraphSnapshot['edges'][num
   const e = g.edges.find((x) => x.id === id);
   assert.ok(e, `no edge ${id} among ${g.edges.length}`);
   return e;
+}
+
+/** Where the UI tests keep their screenshots, and where the README's pictures are. */
+export const ARTIFACTS = 'test-artifacts/ui';
+const README_IMAGES = 'docs/images';
+
+/**
+ * Saves a screenshot of the page as test-artifacts/ui/<name>.png, after moving the mouse to `mouse` (a corner,
+ * by default the bottom left of a 900 px high window) so that no tooltip shows; with `readme` and
+ * UPDATE_SCREENSHOTS=1 also as the README's picture docs/images/<name>.png.
+ */
+export async function saveShot(
+  page: Page,
+  name: string,
+  options: { readme?: boolean; mouse?: { x: number; y: number } } = {},
+): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const mouse = options.mouse ?? { x: 1, y: 899 };
+  await page.mouse.move(mouse.x, mouse.y);
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  if (options.readme === true && process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(README_IMAGES, { recursive: true });
+    await page.screenshot({ path: join(README_IMAGES, `${name}.png`) });
+  }
+}
+
+/** `netfence serve` with a page open on it in a fresh browser, the page's errors collected in `problems`. */
+export interface UiSession {
+  served: Served;
+  page: Page;
+  problems: string[];
+  /** Opens a route of the served UI on a fresh page load (see openRoute). */
+  open(hash: string, waitForGraph?: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Serves `args` (`netfence serve` arguments; `--port 0` is added) and opens a 1440×900 page on it. */
+export async function startUi(args: string[]): Promise<UiSession> {
+  const served = await serve([...args, '--port', '0']);
+  const browser = await launch({ width: 1440, height: 900 });
+  const page = await browser.context.newPage();
+  const problems: string[] = [];
+  recordProblems(page, problems);
+  return {
+    served,
+    page,
+    problems,
+    open: (hash, waitForGraph = true) => openRoute(page, served.url, hash, waitForGraph),
+    async close() {
+      await browser.close();
+      await served.stop();
+    },
+  };
 }

@@ -6,28 +6,13 @@
  * inspector and in the Matrix: never plainly allowed (issue #17).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { serve, type Served } from '../server/serve.ts';
-import {
-  browserMissing,
-  edgeOf,
-  graphOf,
-  launch,
-  openRoute,
-  recordProblems,
-  type Launched,
-} from './browser.ts';
-
-const ARTIFACTS = 'test-artifacts/ui';
+import { browserMissing, edgeOf, graphOf, saveShot, startUi, type UiSession } from './browser.ts';
 
 const skip = browserMissing();
-let served: Served;
-let browser: Launched;
+let ui: UiSession;
 let page: Page;
-const problems: string[] = [];
 
 const API = 'news/Deployment/api';
 const WEB = 'news/Deployment/web';
@@ -37,14 +22,10 @@ const CNP = 'CiliumNetworkPolicy/news/api-from-web';
 const CCNP = 'CiliumClusterwideNetworkPolicy/deny-cloud-metadata';
 const L7 = `allowed at L4, filtered at L7 on TCP 8080 by ${CNP}`;
 
-const open = (hash: string): Promise<void> => openRoute(page, served.url, hash);
+const open = (hash: string): Promise<void> => ui.open(hash);
 const sel = (what: string): string => `#/graph?sel=${encodeURIComponent(what)}`;
 
-async function shot(name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.mouse.move(1, 899);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name);
 
 /** The text of one section of the inspector, by its title. */
 async function sectionText(title: string): Promise<string> {
@@ -55,15 +36,10 @@ async function sectionText(title: string): Promise<string> {
 
 describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
   before(async () => {
-    served = await serve(['examples/cilium', '--port', '0']);
-    browser = await launch({ width: 1440, height: 900 });
-    page = await browser.context.newPage();
-    recordProblems(page, problems);
+    ui = await startUi(['examples/cilium']);
+    page = ui.page;
   });
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  after(() => ui?.close());
 
   test('a workload Cilium rules let in: who can reach it and whom it can reach, as exposure says', async () => {
     await open(sel(`node:${API}`));
@@ -184,7 +160,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
   });
 
   test('the Matrix marks the cells Cilium filters at L7', async () => {
-    await openRoute(page, served.url, '#/matrix?level=workload', false);
+    await ui.open('#/matrix?level=workload', false);
     const cell = page.getByRole('button', { name: /TCP 8080\s*L7/ });
     await cell.first().waitFor();
     assert.equal(await cell.count(), 1);
@@ -192,7 +168,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
       await cell.getAttribute('title'),
       'news/web → news/api: TCP 8080 (allowed at L4, filtered at L7)',
     );
-    await openRoute(page, served.url, '#/matrix', false);
+    await ui.open('#/matrix', false);
     const ns = page.locator('table.matrix td button[title^="news → news:"]');
     assert.match(await ns.innerText(), /^1\s*L7$/);
     assert.match(
@@ -207,7 +183,7 @@ describe('the web UI with Cilium policies (examples/cilium)', { skip }, () => {
   });
 
   test('no page errors', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });
 

@@ -5,27 +5,23 @@
  * test-artifacts/ui/ (and, with UPDATE_SCREENSHOTS=1, the README's pictures into docs/images/).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { runCli } from '../support/cli.ts';
-import { serve, type Served } from '../server/serve.ts';
 import {
   browserMissing,
   edgeOf,
   graphOf,
-  launch,
-  openRoute,
-  recordProblems,
+  saveShot,
+  startUi,
   type GraphSnapshot,
-  type Launched,
+  type UiSession,
 } from './browser.ts';
 
-const ARTIFACTS = 'test-artifacts/ui';
-const README_IMAGES = 'docs/images';
 const HUBBLE = 'examples/flows/webshop-hubble.jsonl';
 
 /** What the tests read of the page's globals (the test files are type-checked without the DOM library). */
@@ -43,22 +39,10 @@ interface Win {
 type Snapshot = GraphSnapshot;
 
 const skip = browserMissing();
-let served: Served;
-let browser: Launched;
+let ui: UiSession;
 let page: Page;
-const problems: string[] = [];
 
-async function shot(name: string, readme = false): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // No tooltip of wherever the mouse last was.
-  await page.mouse.move(1, 899);
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  if (readme && process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(README_IMAGES, { recursive: true });
-    await page.screenshot({ path: join(README_IMAGES, `${name}.png`) });
-  }
-}
+const shot = (name: string, readme = false): Promise<void> => saveShot(page, name, { readme });
 
 function graph(): Promise<Snapshot> {
   return graphOf(page);
@@ -66,7 +50,7 @@ function graph(): Promise<Snapshot> {
 
 /** Opens a route on a fresh page load and waits until the graph (when the view has one) is drawn. */
 function open(hash: string, waitForGraph = true): Promise<void> {
-  return openRoute(page, served.url, hash, waitForGraph);
+  return ui.open(hash, waitForGraph);
 }
 
 const edge = edgeOf;
@@ -89,16 +73,11 @@ const POSTGRES = 'data/StatefulSet/postgres';
 
 describe('the web UI in Chromium', { skip }, () => {
   before(async () => {
-    served = await serve(['examples/webshop', '--flows', HUBBLE, '--port', '0']);
-    browser = await launch({ width: 1440, height: 900 });
-    page = await browser.context.newPage();
-    recordProblems(page, problems);
+    ui = await startUi(['examples/webshop', '--flows', HUBBLE]);
+    page = ui.page;
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  after(() => ui?.close());
 
   test('the graph shows the workloads, the connections policies allow, and their ports', async () => {
     await open('#/graph');
@@ -363,6 +342,6 @@ describe('the web UI in Chromium', { skip }, () => {
   });
 
   test('no errors in the page', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

@@ -7,7 +7,7 @@
  * UPDATE_SCREENSHOTS=1 it writes the README's graph pictures into docs/images/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,10 +15,8 @@ import type { Page } from 'playwright-core';
 import { writeCluster } from '../../bench/generate.ts';
 import { PALETTES } from '../../ui/lib/palette.ts';
 import { serve, type Served } from '../server/serve.ts';
-import { browserMissing, launch, type Launched } from './browser.ts';
+import { ARTIFACTS, browserMissing, launch, recordProblems, saveShot, type Launched } from './browser.ts';
 
-const ARTIFACTS = 'test-artifacts/ui';
-const README_IMAGES = 'docs/images';
 const POSTGRES = 'data/StatefulSet/postgres';
 
 interface Rect {
@@ -104,10 +102,7 @@ async function session(
 ): Promise<{ browser: Launched; page: Page }> {
   const browser = await launch({ width, height, dark });
   const page = await browser.context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
+  recordProblems(page, problems);
   return { browser, page };
 }
 
@@ -173,16 +168,9 @@ async function clickNode(page: Page, g: Snapshot, id: string, double = false): P
   await (double ? page.mouse.dblclick(x, y) : page.mouse.click(x, y));
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.mouse.move(1, 1);
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(README_IMAGES, { recursive: true });
-    await page.screenshot({ path: join(README_IMAGES, `${name}.png`) });
-  }
-}
+/** A screenshot, also the README's picture with UPDATE_SCREENSHOTS=1 (the mouse in the top left corner). */
+const shot = (page: Page, name: string): Promise<void> =>
+  saveShot(page, name, { readme: true, mouse: { x: 1, y: 1 } });
 
 describe('the graph reads at every size', { skip }, () => {
   let served: Served;

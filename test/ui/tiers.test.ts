@@ -5,29 +5,22 @@
  * adds a ClusterNetworkPolicy deny removes the edges it denies.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { serve, type Served } from '../server/serve.ts';
 import {
   browserMissing,
   edgeOf,
   graphOf,
-  launch,
-  openRoute,
-  recordProblems,
+  saveShot,
+  startUi,
   type GraphSnapshot,
-  type Launched,
+  type UiSession,
 } from './browser.ts';
 
-const ARTIFACTS = 'test-artifacts/ui';
-
 const skip = browserMissing();
-let served: Served;
-let browser: Launched;
+let ui: UiSession;
 let page: Page;
-const problems: string[] = [];
 
 const PROM = 'monitoring/Deployment/prom';
 const DB = 'shop/Deployment/db';
@@ -36,27 +29,18 @@ const WEB = 'shop/Deployment/web';
 const TOOL = 'sandbox/Deployment/tool';
 
 const graph = (): Promise<GraphSnapshot> => graphOf(page);
-const open = (hash: string): Promise<void> => openRoute(page, served.url, hash);
+const open = (hash: string): Promise<void> => ui.open(hash);
 const edge = edgeOf;
 
-async function shot(name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.mouse.move(1, 899);
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
+const shot = (name: string): Promise<void> => saveShot(page, name);
 
 /** Serves a fixture and opens a fresh browser page on it. */
 async function start(fixture: string): Promise<void> {
-  served = await serve([fixture, '--port', '0']);
-  browser = await launch({ width: 1440, height: 900 });
-  page = await browser.context.newPage();
-  recordProblems(page, problems);
+  ui = await startUi([fixture]);
+  page = ui.page;
 }
 
-async function stop(): Promise<void> {
-  await browser?.close();
-  await served?.stop();
-}
+const stop = (): Promise<void> | undefined => ui?.close();
 
 describe('the web UI with cluster policy tiers', { skip }, () => {
   before(() => start('test/fixtures/serve-tiers'));
@@ -251,7 +235,7 @@ describe('the web UI with cluster policy tiers', { skip }, () => {
   });
 
   test('no page errors', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });
 
@@ -316,6 +300,6 @@ describe('the web UI with destinations by DNS name', { skip }, () => {
   });
 
   test('no page errors either', () => {
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

@@ -4,50 +4,38 @@
  * that removes its allow lists the lost connection (with the L7 filtering it had) and removes the edge.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { serve, type Served } from '../server/serve.ts';
 import {
   browserMissing,
   edgeOf,
   graphOf,
-  launch,
-  openRoute,
-  recordProblems,
+  saveShot,
+  startUi,
   type GraphSnapshot,
-  type Launched,
+  type UiSession,
 } from './browser.ts';
 
-const ARTIFACTS = 'test-artifacts/ui';
 const CNP = 'CiliumNetworkPolicy/news/api-from-web';
 const WEB = 'news/Deployment/web';
 const API = 'news/Deployment/api';
 
 const skip = browserMissing();
-let served: Served;
-let browser: Launched;
+let ui: UiSession;
 let page: Page;
-const problems: string[] = [];
 
 const graph = (): Promise<GraphSnapshot> => graphOf(page);
 
 describe('the What-if view with Cilium policies, in Chromium', { skip }, () => {
   before(async () => {
-    served = await serve(['examples/cilium', '--port', '0']);
-    browser = await launch({ width: 1440, height: 900 });
-    page = await browser.context.newPage();
-    recordProblems(page, problems);
+    ui = await startUi(['examples/cilium']);
+    page = ui.page;
   });
 
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  after(() => ui?.close());
 
   test('a CNP edited to drop its allow: the lost connection is listed, and its edge removed', async () => {
-    await openRoute(page, served.url, `#/whatif?policy=${encodeURIComponent(CNP)}`);
+    await ui.open(`#/whatif?policy=${encodeURIComponent(CNP)}`);
     await page.locator('#whatif-summary', { hasText: 'No changes yet' }).waitFor();
     // Listed with the others: the namespace's Cilium policies, and the cluster-wide one.
     const list = await page.locator('.policy-list').innerText();
@@ -73,9 +61,7 @@ describe('the What-if view with Cilium policies, in Chromium', { skip }, () => {
     );
     assert.match(await page.locator('.policy-changes').innerText(), new RegExp(`~ ${CNP}`));
     await page.locator('.policy-list .pill.edited').waitFor();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.mouse.move(1, 899);
-    await page.screenshot({ path: join(ARTIFACTS, 'whatif-cilium.png') });
+    await saveShot(page, 'whatif-cilium');
     // A protocol Cilium does not know: the problem is listed with its line and field.
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
@@ -88,6 +74,6 @@ describe('the What-if view with Cilium policies, in Chromium', { skip }, () => {
       /spec\.ingress\[0\]\.toPorts\[0\]\.ports\[0\]\.protocol/,
     );
     await page.locator('.cm-lintRange-error').first().waitFor();
-    assert.deepEqual(problems, []);
+    assert.deepEqual(ui.problems, []);
   });
 });

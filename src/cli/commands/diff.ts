@@ -274,8 +274,9 @@ function report(
 }
 
 /**
- * `--vs-cni`: one state (files, or `--cluster`), read by two CNI profiles: the connections on which they
- * disagree, as a diff from the `--cni` profile (before) to the `--vs-cni` one (after).
+ * `--vs-cni`: one state (every path given read together, as `analyze` reads them, or `--cluster`), read by two
+ * CNI profiles: the connections on which they disagree, as a diff from the `--cni` profile (before) to the
+ * `--vs-cni` one (after).
  */
 async function diffProfiles(
   paths: readonly string[],
@@ -285,11 +286,6 @@ async function diffProfiles(
   setExit: (code: number) => void,
 ): Promise<void> {
   if (options.git !== undefined) throw new UserError('--vs-cni compares two CNIs on one state: drop --git');
-  if (paths.length > 1) {
-    throw new UserError(
-      `--vs-cni compares one input with itself under two profiles; got ${paths.length} paths`,
-    );
-  }
   if (options.vsCni === 'auto' && options.cni !== 'auto') {
     throw new UserError(
       '--vs-cni auto is not read from the cluster: use --cni auto --vs-cni <profile> (the order of the sides swaps)',

@@ -175,14 +175,16 @@ export function validateLabels(
   const labels: Record<string, string> = {};
   if (map === undefined) return labels;
   for (const [key, value] of Object.entries(map)) {
-    const keyOk = checkKey(r, [...path, key], key);
-    checkYaml11Key(r, [...path, key], key);
+    // One path for every check of the entry (problems do not change their paths).
+    const at = [...path, key];
+    const keyOk = checkKey(r, at, key);
+    checkYaml11Key(r, at, key);
     // A null label value decodes to "" in the API.
-    const text = value === null ? '' : asString(r, [...path, key], value);
+    const text = value === null ? '' : asString(r, at, value);
     if (text === undefined || !keyOk) continue;
     // Kept after the error, so that a selector with it is not also reported as empty.
-    if (!checkYaml11String(r, [...path, key], text)) labels[key] = text;
-    else if (checkLabelValue(r, [...path, key], text)) labels[key] = text;
+    if (!checkYaml11String(r, at, text)) labels[key] = text;
+    else if (checkLabelValue(r, at, text)) labels[key] = text;
   }
   return labels;
 }
@@ -194,8 +196,9 @@ export function validateAnnotations(r: Reporter, path: FieldPath, raw: unknown):
   if (map === undefined) return annotations;
   let size = 0;
   for (const [key, value] of Object.entries(map)) {
-    const keyOk = checkLabelKey(r, [...path, key], key, 'annotation key');
-    const text = value === null ? '' : asString(r, [...path, key], value);
+    const at = [...path, key];
+    const keyOk = checkLabelKey(r, at, key, 'annotation key');
+    const text = value === null ? '' : asString(r, at, value);
     if (text === undefined || !keyOk) continue;
     size += key.length + text.length;
     annotations[key] = text;
@@ -254,9 +257,10 @@ function validateRequirement(
   const rawValues = asList(r, [...path, 'values'], map.values);
   const values: string[] = [];
   for (const [i, v] of (rawValues ?? []).entries()) {
-    const text = v === null ? '' : asString(r, [...path, 'values', i], v);
+    const at = [...path, 'values', i];
+    const text = v === null ? '' : asString(r, at, v);
     if (text === undefined) continue;
-    if (checkYaml11String(r, [...path, 'values', i], text)) checkLabelValue(r, [...path, 'values', i], text);
+    if (checkYaml11String(r, at, text)) checkLabelValue(r, at, text);
     values.push(text);
   }
   const requirement: LabelSelectorRequirement = { key, operator };

@@ -110,16 +110,17 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
     if (raw === null) r.error('missing-field', path, 'must be a container, got an empty item');
     return [];
   }
-  const name = asString(r, [...path, 'name'], map.name);
+  const namePath = [...path, 'name'];
+  const name = asString(r, namePath, map.name);
   // A container's name and image do not change connectivity: lenient (errors with --strict).
   if (name === undefined || name === '') {
     if (map.name === undefined || map.name === null || name === '')
-      r.lenient('missing-field', [...path, 'name'], 'is required: every container needs a name');
-  } else if (checkName(r, [...path, 'name'], name, 'label', 'container name', true)) {
+      r.lenient('missing-field', namePath, 'is required: every container needs a name');
+  } else if (checkName(r, namePath, name, 'label', 'container name', true)) {
     if (names.has(name))
       r.lenient(
         'duplicate-name',
-        [...path, 'name'],
+        namePath,
         `"${name}" is the name of another container in this pod: container names must be unique`,
       );
     names.add(name);
@@ -143,26 +144,24 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
       if (item === null) r.error('missing-field', portPath, 'must be a container port, got an empty item');
       continue;
     }
-    const number = asInt(r, [...portPath, 'containerPort'], port.containerPort);
+    const numberPath = [...portPath, 'containerPort'];
+    const number = asInt(r, numberPath, port.containerPort);
     if (number === undefined) {
       if (port.containerPort === undefined || port.containerPort === null)
-        r.error(
-          'missing-field',
-          [...portPath, 'containerPort'],
-          'is required: the port number the container listens on',
-        );
+        r.error('missing-field', numberPath, 'is required: the port number the container listens on');
     }
-    const numberOk = number !== undefined && checkPortNumber(r, [...portPath, 'containerPort'], number);
+    const numberOk = number !== undefined && checkPortNumber(r, numberPath, number);
     const hostPort = asInt(r, [...portPath, 'hostPort'], port.hostPort);
     if (hostPort !== undefined && hostPort !== 0) checkPortNumber(r, [...portPath, 'hostPort'], hostPort);
     const protocol = validateProtocol(r, [...portPath, 'protocol'], port.protocol);
-    const portName = asString(r, [...portPath, 'name'], port.name);
+    const portNamePath = [...portPath, 'name'];
+    const portName = asString(r, portNamePath, port.name);
     if (portName === undefined || portName === '') continue;
-    if (!checkPortName(r, [...portPath, 'name'], portName)) continue;
+    if (!checkPortName(r, portNamePath, portName)) continue;
     if (portNames.has(portName)) {
       r.error(
         'duplicate-port-name',
-        [...portPath, 'name'],
+        portNamePath,
         `"${portName}" names another port of this container: port names must be unique per container`,
       );
       continue;

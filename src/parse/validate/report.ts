@@ -33,10 +33,37 @@ export interface Reporter {
 export const LENIENT_NOTE =
   ' (the API server rejects it; netfence reads on, as it does not change connectivity: --strict makes it an error)';
 
-export function createReporter(source: ParsedObject, objectId: string | undefined, strict = false): Reporter {
-  const problems: Problem[] = [];
-  let errorCount = 0;
-  const add = (severity: 'error' | 'warning', code: string, path: FieldPath, message: string): void => {
+/** A class rather than an object literal with closures: one is made for every object checked. */
+class ObjectReporter implements Reporter {
+  readonly problems: Problem[] = [];
+  readonly unknownFields: UnknownField[] = [];
+  errorCount = 0;
+  readonly source: ParsedObject;
+  readonly strict: boolean;
+  readonly #objectId: string | undefined;
+
+  constructor(source: ParsedObject, objectId: string | undefined, strict: boolean) {
+    this.source = source;
+    this.#objectId = objectId;
+    this.strict = strict;
+  }
+
+  error(code: string, path: FieldPath, message: string): void {
+    this.errorCount++;
+    this.#add('error', code, path, message);
+  }
+
+  warn(code: string, path: FieldPath, message: string): void {
+    this.#add('warning', code, path, message);
+  }
+
+  lenient(code: string, path: FieldPath, message: string): void {
+    if (this.strict) this.error(code, path, message);
+    else this.#add('warning', code, path, `${message}${LENIENT_NOTE}`);
+  }
+
+  #add(severity: 'error' | 'warning', code: string, path: FieldPath, message: string): void {
+    const { source } = this;
     const at = source.locate(path) ?? { line: source.line, column: source.column };
     const problem: Problem = {
       code,
@@ -47,27 +74,11 @@ export function createReporter(source: ParsedObject, objectId: string | undefine
       column: at.column,
       path,
     };
-    if (objectId !== undefined) problem.object = objectId;
-    problems.push(problem);
-  };
-  return {
-    problems,
-    unknownFields: [],
-    get errorCount() {
-      return errorCount;
-    },
-    source,
-    error(code, path, message) {
-      errorCount++;
-      add('error', code, path, message);
-    },
-    warn(code, path, message) {
-      add('warning', code, path, message);
-    },
-    lenient(code, path, message) {
-      if (strict) this.error(code, path, message);
-      else add('warning', code, path, `${message}${LENIENT_NOTE}`);
-    },
-    strict,
-  };
+    if (this.#objectId !== undefined) problem.object = this.#objectId;
+    this.problems.push(problem);
+  }
+}
+
+export function createReporter(source: ParsedObject, objectId: string | undefined, strict = false): Reporter {
+  return new ObjectReporter(source, objectId, strict);
 }

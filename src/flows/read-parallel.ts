@@ -1,0 +1,594 @@
+/**
+ * Large flow captures read on several threads, with the answer of one sequential reading, byte for byte.
+ *
+ * Each large file is cut into byte ranges at line starts (a gzip file in ranges of its inflated bytes: every
+ * thread inflates from the start and skips to its range); each range (a shard) is read by a thread of its own
+ * (this very module on worker threads, and the calling thread) into a map of its own, and the maps are
+ * merged in order: counts and statistics summed, first and last seen combined, problems and unmatched
+ * endpoints ordered by line as one reading lists them.
+ *
+ * CSV rows and JSON Lines records stand alone. A Hubble flow does not: it counts as a new attempt only when
+ * its 5-tuple was not seen within the dedupe window before, possibly in an earlier shard. So a shard leaves
+ * every 5-tuple new to it within a window (and an allowed disorder) of its first flow pending, with all
+ * later flows of that tuple, and the stitch counts those, in order, against the tuples the earlier shards
+ * remembered at their ends: the same decisions one reading takes. What the stitch cannot reproduce exactly
+ * (flows without times, or out of time order by more than `SHARD_ORDER_SLACK_MS`; a tuple repeated after
+ * the sequential reader may have forgotten it; too many tuples at once) makes the whole reading start
+ * again sequentially, as does a file that fails while read. Verdicts (`check-flows --verdicts`) and
+ * standard input are always read sequentially.
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createGunzip } from 'node:zlib';
+import type { ClusterState } from '../model/cluster.ts';
+import {
+  FlowAggregator,
+  MAX_PROBLEMS,
+  MAX_TUPLES,
+  SHARD_ORDER_SLACK_MS,
+  sortConnections,
+  type ExportedTuple,
+  type ShardTuples,
+} from './aggregate.ts';
+import { FlowMatcher } from './match.ts';
+import { mergeConnection } from './merge.ts';
+import {
+  firstFormatLine,
+  FlowObserver,
+  startInput,
+  type InputContinuation,
+  type ObserveOptions,
+} from './parser.ts';
+import type { FlowProgress } from './read.ts';
+import { errnoReason, feed, isGzip } from './stream.ts';
+import {
+  emptyStats,
+  type FlowProblem,
+  type FlowStats,
+  type ObservedConnection,
+  type ObservedTraffic,
+  type UnmatchedEndpoint,
+} from './types.ts';
+
+/** Inputs smaller than this in all are read on one thread (starting threads costs more than it saves). */
+export const PARALLEL_MIN_BYTES = 16 << 20;
+/** The bytes read at the start of a file for the line that says its format (the CSV header). */
+const PROBE_BYTES = 1 << 20;
+/** The least bytes of a shard: a file is cut only from twice this size. */
+const MIN_SHARD_BYTES = 1 << 20;
+/** The young generation of a worker, in MiB. */
+const WORKER_YOUNG_MB = 8;
+/** The most threads used. */
+const MAX_THREADS = 8;
+
+/** Threads to read with: `NETFENCE_FLOW_THREADS` (1 reads sequentially), else the machine's parallelism. */
+export function flowThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.NETFENCE_FLOW_THREADS;
+  if (text !== undefined && /^[0-9]+$/.test(text.trim())) return Math.max(1, Number(text.trim()));
+  return Math.min(MAX_THREADS, availableParallelism());
+}
+
+interface ShardSpec {
+  index: number;
+  /** Index of the file in the inputs. */
+  file: number;
+  path: string;
+  gzip: boolean;
+  /** The shard's lines are those starting at or after the first line start at or after `start`... */
+  start: number;
+  /** ... and before the first line start at or after `end` (Infinity: the end of the file). */
+  end: number;
+  /** Undefined for a file's first shard (it detects the format); else its format and CSV header. */
+  continuation: InputContinuation | undefined;
+  /** Whether shards come before it (whose Hubble 5-tuples its flows may repeat). */
+  predecessors: boolean;
+}
+
+interface ShardResult {
+  index: number;
+  /** Lines of the shard. */
+  lines: number;
+  stats: FlowStats;
+  connections: ObservedConnection[];
+  /** Insertion order; `line` in the shard. */
+  unmatched: { key: string; endpoint: UnmatchedEndpoint; line: number }[];
+  /** Lines in the shard. */
+  problems: FlowProblem[];
+  errors: FlowProblem[];
+  notices: string[];
+  tuples: ShardTuples;
+  recent: ExportedTuple[];
+  /** Why the file could not be read to the end. */
+  readError?: string;
+}
+
+/** The options a worker can receive (no callbacks). */
+type WorkerOptions = Pick<ObserveOptions, 'format' | 'dedupeWindowMs'>;
+
+interface FlowWorkerData {
+  kind: 'netfence-flows';
+  state: ClusterState;
+  options: WorkerOptions;
+}
+
+type WorkerReply =
+  { result: ShardResult } | { progress: { records: number; bytes: number; connections: number } };
+
+/** Records and bytes read since the last call, and the connections of the shard read. */
+type Tick = (records: number, bytes: number, connections: number) => void;
+
+/**
+ * The lines of a byte stream whose start is at `offset` that belong to a shard: from the first line start at
+ * or after `start`, up to (and with) the line holding byte `end - 1`.
+ */
+async function* shardBytes(
+  chunks: AsyncIterable<Buffer>,
+  offset: number,
+  start: number,
+  end: number,
+): AsyncGenerator<Uint8Array> {
+  let pos = offset;
+  let started = start === 0;
+  for await (const chunk of chunks) {
+    let c: Uint8Array = chunk;
+    let at = pos;
+    pos += chunk.length;
+    if (!started) {
+      // The first line start at or after `start`: just after a newline at `start - 1` or later.
+      if (pos <= start - 1) continue;
+      const nl = c.indexOf(10, Math.max(0, start - 1 - at));
+      if (nl < 0) continue;
+      c = c.subarray(nl + 1);
+      at += nl + 1;
+      started = true;
+      if (at >= end) return;
+    }
+    if (at + c.length >= end) {
+      const nl = c.indexOf(10, Math.max(0, end - 1 - at));
+      if (nl >= 0) {
+        yield c.subarray(0, nl + 1);
+        return;
+      }
+    }
+    if (c.length > 0) yield c;
+  }
+}
+
+/** The bytes of a file, inflated when gzip, from `offset` (0 for gzip). */
+function fileBytes(path: string, gzip: boolean, offset: number): AsyncIterable<Buffer> {
+  if (!gzip) return createReadStream(path, { start: offset, highWaterMark: 1 << 20 });
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  file.on('error', (e) => gunzip.destroy(e));
+  return file.pipe(gunzip);
+}
+
+/** Reads one shard into a map of its own. */
+async function readShard(
+  spec: ShardSpec,
+  matcher: FlowMatcher,
+  options: WorkerOptions,
+  tick: Tick,
+): Promise<ShardResult> {
+  const observer = new FlowObserver(matcher.state, options, matcher);
+  observer.aggregator.startShard(spec.predecessors);
+  const input = observer.input(spec.path, spec.continuation);
+  const offset = spec.gzip ? 0 : Math.max(0, spec.start - 1);
+  let readError: string | undefined;
+  let ticked = 0;
+  let records = 0;
+  try {
+    await feed(
+      shardBytes(fileBytes(spec.path, spec.gzip, offset), offset, spec.start, spec.end),
+      input,
+      (bytes) => {
+        tick(observer.stats.records - records, bytes - ticked, observer.aggregator.size);
+        ticked = bytes;
+        records = observer.stats.records;
+      },
+      spec.start > 0,
+    );
+  } catch (error) {
+    readError = `cannot read "${spec.path}": ${errnoReason(error)}`;
+  }
+  input.end();
+  const { connections, unmatched } = observer.aggregator.unsortedResult();
+  const { tuples, recent } = observer.aggregator.shardTuples(connections);
+  return {
+    index: spec.index,
+    lines: input.lines,
+    stats: observer.stats,
+    connections,
+    unmatched,
+    problems: observer.aggregator.problems,
+    errors: observer.errors,
+    notices: observer.notices,
+    tuples,
+    recent,
+    ...(readError === undefined ? {} : { readError }),
+  };
+}
+
+/** The state's lists the flow matcher reads, as data a worker can be given (origins hold functions). */
+function matcherState(state: ClusterState): ClusterState {
+  const plain = <T extends { origin?: unknown }>(items: readonly T[]): T[] =>
+    items.map((item) => {
+      if (item.origin === undefined) return item;
+      const copy = { ...item };
+      delete copy.origin;
+      return copy;
+    });
+  return {
+    namespaces: [],
+    workloads: plain(state.workloads),
+    pods: plain(state.pods),
+    policies: [],
+    services: plain(state.services),
+    clusterPolicies: [],
+    nodes: [],
+    ciliumPolicies: [],
+  };
+}
+
+/** The first bytes of a file (inflated when gzip): at most `PROBE_BYTES`. */
+async function firstBytes(path: string, gzip: boolean): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  const stream = fileBytes(path, gzip, 0);
+  try {
+    for await (const chunk of stream) {
+      parts.push(chunk);
+      n += chunk.length;
+      if (n >= PROBE_BYTES) break;
+    }
+  } finally {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+  return Buffer.concat(parts).subarray(0, PROBE_BYTES);
+}
+
+/** The inflated size a gzip file says in its trailer (modulo 4 GiB), if larger than the file. */
+async function gzipSize(path: string, size: number): Promise<number> {
+  if (size < 18) return size; // shorter than a gzip header and trailer: damaged, read on one thread
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    await fh.read(buf, 0, 4, size - 4);
+    const isize = buf.readUInt32LE(0);
+    return isize > size ? isize : size;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The shards of one file of `length` bytes (inflated, for gzip): cut in `parts` ranges when its first line
+ * says the format, else one.
+ */
+async function planFile(
+  path: string,
+  file: number,
+  gzip: boolean,
+  length: number,
+  parts: number,
+  forced: ObserveOptions['format'],
+  minShard: number,
+): Promise<Omit<ShardSpec, 'index' | 'predecessors'>[]> {
+  const whole = [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }];
+  if (parts < 2 || length < 2 * minShard) return whole;
+  const head = await firstBytes(path, gzip);
+  const lastNewline = head.lastIndexOf(10);
+  if (lastNewline < 0) return whole;
+  // Decoded as the first shard decodes it (a byte order mark dropped).
+  const lines = new TextDecoder('utf-8').decode(head.subarray(0, lastNewline)).split('\n');
+  const first = firstFormatLine(lines, forced);
+  if (first === undefined) return whole;
+  const started =
+    first.index < 0
+      ? ({ ok: true, format: forced!, header: undefined } as const)
+      : startInput(first.text, forced);
+  if (!started.ok) return whole;
+  const continuation: InputContinuation = { format: started.format, header: started.header };
+  // The first shard holds the line that says the format: the others are told it.
+  let firstEnd = 0;
+  for (let i = 0; i <= first.index; i++) firstEnd = head.indexOf(10, firstEnd) + 1;
+  const cuts: number[] = [0];
+  for (let i = 1; i < parts; i++) {
+    const cut = Math.max(minShard, firstEnd, Math.floor((length * i) / parts));
+    if (cut > cuts[cuts.length - 1]!) cuts.push(cut);
+  }
+  return cuts.map((start, i) => ({
+    file,
+    path,
+    gzip,
+    start,
+    end: cuts[i + 1] ?? Number.POSITIVE_INFINITY,
+    continuation: i === 0 ? undefined : continuation,
+  }));
+}
+
+/** Threads reading shards: the calling thread and workers started on demand. */
+class ShardPool {
+  private readonly workers: Worker[] = [];
+  private readonly data: FlowWorkerData;
+  private readonly matcher: FlowMatcher;
+
+  constructor(state: ClusterState, matcher: FlowMatcher, options: WorkerOptions) {
+    this.matcher = matcher;
+    this.data = { kind: 'netfence-flows', state: matcherState(state), options };
+  }
+
+  /** Reads every shard, `threads` at a time (one on this thread), results in the shards' order. */
+  async run(shards: readonly ShardSpec[], threads: number, tick: Tick): Promise<ShardResult[] | string> {
+    const results: ShardResult[] = [];
+    let next = 0;
+    // Workers take the shards from the front; this thread too, after starting them.
+    const onWorker = async (worker: Worker): Promise<void> => {
+      for (let i = next++; i < shards.length; i = next++)
+        results[i] = await this.onWorker(worker, shards[i]!, tick);
+    };
+    const running: Promise<void>[] = [];
+    for (let w = 1; w < Math.min(threads, shards.length); w++) {
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: this.data,
+        // A small young generation: a worker's lines die young, and the peak memory of the process stays that
+        // of one thread (measured: 245 MiB for 1 million CSV rows, as on one thread; 297 MiB with V8's default).
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+      });
+      this.workers.push(worker);
+      running.push(onWorker(worker));
+    }
+    const local = async (): Promise<void> => {
+      for (let i = next++; i < shards.length; i = next++) {
+        results[i] = await readShard(shards[i]!, this.matcher, this.data.options, tick);
+      }
+    };
+    try {
+      // A worker that fails (out of memory, say) leaves its shard unread: the caller reads sequentially.
+      const settled = await Promise.allSettled([local(), ...running]);
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed !== undefined) {
+        const reason: unknown = failed.reason;
+        return `a thread failed: ${reason instanceof Error ? reason.message : String(reason)}`;
+      }
+    } finally {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+    }
+    return results;
+  }
+
+  private onWorker(worker: Worker, spec: ShardSpec, tick: Tick): Promise<ShardResult> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: WorkerReply): void => {
+        if ('progress' in reply) {
+          tick(reply.progress.records, reply.progress.bytes, reply.progress.connections);
+          return;
+        }
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        resolve(reply.result);
+      };
+      const onExit = (code: number): void => reject(new Error(`exit code ${code}`));
+      worker.on('message', onMessage);
+      worker.on('error', reject);
+      worker.once('exit', onExit);
+      worker.postMessage(spec);
+    });
+  }
+}
+
+/** A position in the inputs: file, then line. */
+function before(a: { file: number; line: number }, b: { file: number; line: number }): number {
+  return a.file - b.file || a.line - b.line;
+}
+
+type StatKey = Exclude<keyof FlowStats, 'files'>;
+const STAT_KEYS = Object.keys(emptyStats()).filter((k) => k !== 'files') as StatKey[];
+
+/**
+ * The shards' maps as one: the map one sequential reading of the inputs gives, or undefined when the Hubble
+ * flows cannot be stitched exactly.
+ */
+function stitch(
+  specs: readonly ShardSpec[],
+  results: readonly ShardResult[],
+  names: readonly string[],
+  readErrors: readonly (FlowProblem | undefined)[],
+  matcher: FlowMatcher,
+  options: WorkerOptions,
+): ObservedTraffic | string {
+  const stats = emptyStats();
+  const replay = new FlowAggregator(matcher, stats, options);
+  replay.startShard(false);
+  const connections = new Map<string, ObservedConnection>();
+  const problems: (FlowProblem & { at: number })[] = [];
+  const unmatched = new Map<string, { endpoint: UnmatchedEndpoint; file: number; line: number }>();
+  const lineOffset = names.map(() => 0);
+  const fileEntries = names.map((): FlowStats['files'][number] | undefined => undefined);
+  const errors: FlowProblem[][] = names.map((_, i) => (readErrors[i] === undefined ? [] : [readErrors[i]]));
+  const notices: string[] = [];
+  let latest = Number.NEGATIVE_INFINITY;
+  let sawTuples = false;
+  /** Connections of earlier shards, with no attempts: the denied attempts pending flows add to them. */
+  const allDeltas: ObservedConnection[] = [];
+  const noteUnmatched = (key: string, u: UnmatchedEndpoint, file: number, line: number): void => {
+    const prev = unmatched.get(key);
+    if (prev === undefined) unmatched.set(key, { endpoint: { ...u }, file, line });
+    else {
+      if (before({ file, line }, prev) < 0) {
+        const { records, count } = prev.endpoint;
+        Object.assign(prev, { endpoint: { ...u, records, count }, file, line });
+      }
+      prev.endpoint.records += u.records;
+      prev.endpoint.count += u.count;
+    }
+  };
+  for (const [i, r] of results.entries()) {
+    const spec = specs[i]!;
+    const name = names[spec.file]!;
+    const offset = lineOffset[spec.file]!;
+    lineOffset[spec.file] = offset + r.lines;
+    const t = r.tuples;
+    if (t.failure !== undefined) return `${t.failure} in ${name}`;
+    if (!Number.isNaN(t.first)) {
+      if (sawTuples && t.min < latest - SHARD_ORDER_SLACK_MS) return 'flows out of time order across shards';
+      // The stitch's flows are named by the file's index, for their order (two inputs may share a name).
+      for (const p of t.pending) {
+        replay.addPending(p, Math.max(latest, p.max), String(spec.file), p.line + offset);
+      }
+      const deltas = new Map<number, ObservedConnection>();
+      for (const [tuple, last, denied, conn] of r.recent) {
+        let delta: ObservedConnection | undefined;
+        if (conn >= 0) {
+          delta = deltas.get(conn);
+          if (delta === undefined) {
+            const { src, dst, protocol, port } = r.connections[conn]!;
+            delta = { src, dst, protocol, port, count: 0, denied: 0 };
+            deltas.set(conn, delta);
+          }
+        }
+        replay.remember(tuple, last, denied, delta);
+      }
+      // Merged at the end: the pending flows of later shards may still mark them denied.
+      allDeltas.push(...deltas.values());
+      latest = Math.max(latest, t.max);
+      sawTuples = true;
+      replay.forgetOld(latest);
+      if (replay.rememberedTuples + t.peak + r.recent.length > MAX_TUPLES / 2)
+        return 'too many 5-tuples at once';
+    }
+    for (const c of r.connections) mergeConnection(connections, c);
+    for (const k of STAT_KEYS) stats[k] += r.stats[k];
+    for (const f of r.stats.files) fileEntries[spec.file] = f;
+    if (spec.continuation !== undefined) fileEntries[spec.file]!.lines += r.lines;
+    for (const p of r.problems) problems.push({ ...p, file: name, line: p.line + offset, at: spec.file });
+    for (const u of r.unmatched) noteUnmatched(u.key, u.endpoint, spec.file, u.line + offset);
+    errors[spec.file]!.push(...r.errors);
+    notices.push(...r.notices);
+  }
+  if (replay.shardFailure !== undefined) return `${replay.shardFailure} across shards`;
+  for (const d of allDeltas) mergeConnection(connections, d);
+  const { connections: replayed, unmatched: replayedUnmatched } = replay.unsortedResult();
+  for (const c of replayed) mergeConnection(connections, c);
+  for (const p of replay.problems) problems.push({ ...p, file: names[Number(p.file)]!, at: Number(p.file) });
+  for (const u of replayedUnmatched) {
+    noteUnmatched(
+      u.key,
+      u.endpoint,
+      Number(u.endpoint.example.slice(0, u.endpoint.example.indexOf(':'))),
+      u.line,
+    );
+  }
+  stats.files = fileEntries.filter((f) => f !== undefined);
+  const firstUnmatched = [...unmatched.values()].sort(before);
+  return {
+    connections: sortConnections([...connections.values()]),
+    unmatched: firstUnmatched
+      .map(({ endpoint, file, line }) => ({ ...endpoint, example: `${names[file]!}:${line}` }))
+      .sort((a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0)),
+    stats,
+    problems: problems
+      .sort((a, b) => a.at - b.at || a.line - b.line)
+      .slice(0, MAX_PROBLEMS)
+      .map(({ file, line, message }) => ({ file, line, message })),
+    errors: errors.flat(),
+    notices,
+  };
+}
+
+/** What `readFlows` passes on for a parallel reading. */
+export interface ParallelOptions extends ObserveOptions {
+  threads: number;
+  /** @default PARALLEL_MIN_BYTES */
+  minBytes?: number;
+  /** Tests: the least bytes of a shard. @default 1 MiB */
+  minShardBytes?: number;
+  /** Tests: at most this many worker threads (0: every shard on the calling thread). @default threads - 1 */
+  workers?: number;
+  onProgress?: (progress: FlowProgress) => void;
+}
+
+/**
+ * Reads flow files on `threads` threads when they are large enough; else (or when the reading must be
+ * sequential, see the module's comment) says why: the caller reads them sequentially then.
+ */
+export async function readFlowsParallel(
+  paths: readonly string[],
+  state: ClusterState,
+  options: ParallelOptions,
+): Promise<{ traffic: ObservedTraffic; shards: number } | { sequential: string }> {
+  if (options.threads < 2) return { sequential: 'one thread' };
+  if (options.verdicts === true) return { sequential: 'verdicts are read' };
+  if (paths.includes('-')) return { sequential: 'standard input' };
+  const files: { path: string; gzip: boolean; size: number }[] = [];
+  const readErrors: (FlowProblem | undefined)[] = [];
+  let total = 0;
+  for (const path of paths) {
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+      const gzip = await isGzip(path);
+      // The bytes to read: a gzip file's inflated size.
+      const size = gzip ? await gzipSize(path, info.size) : info.size;
+      files.push({ path, gzip, size });
+      readErrors.push(undefined);
+      total += size;
+    } catch (error) {
+      files.push({ path, gzip: false, size: -1 });
+      readErrors.push({ file: path, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
+    }
+  }
+  if (total < (options.minBytes ?? PARALLEL_MIN_BYTES)) return { sequential: 'small input' };
+  const workerOptions: WorkerOptions = {
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }),
+  };
+  const specs: ShardSpec[] = [];
+  for (const [i, f] of files.entries()) {
+    if (f.size < 0) continue;
+    const parts = f.size >= total / (2 * options.threads) ? options.threads : 1;
+    const minShard = options.minShardBytes ?? MIN_SHARD_BYTES;
+    for (const s of await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard)) {
+      specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
+    }
+  }
+  const matcher = new FlowMatcher(state);
+  let records = 0;
+  let bytes = 0;
+  let connections = 0;
+  // The connections shown are the most of one shard so far: shards share most of theirs.
+  const tick: Tick = (r, b, c) => {
+    records += r;
+    bytes += b;
+    connections = Math.max(connections, c);
+    options.onProgress?.({ file: paths.join(', '), bytes, totalBytes: total, records, connections });
+  };
+  const results = await new ShardPool(state, matcher, workerOptions).run(
+    specs,
+    Math.min(options.threads, (options.workers ?? options.threads) + 1),
+    tick,
+  );
+  if (typeof results === 'string') return { sequential: results };
+  const failed = results.find((r) => r.readError !== undefined);
+  if (failed?.readError !== undefined) return { sequential: failed.readError };
+  if (specs.length < 2) return { sequential: 'one shard' };
+  const traffic = stitch(specs, results, paths, readErrors, matcher, workerOptions);
+  return typeof traffic === 'string' ? { sequential: traffic } : { traffic, shards: specs.length };
+}
+
+function serveShards(data: FlowWorkerData): void {
+  const port = parentPort!;
+  const matcher = new FlowMatcher(data.state);
+  port.on('message', (spec: ShardSpec) => {
+    void readShard(spec, matcher, data.options, (records, bytes, connections) => {
+      port.postMessage({ progress: { records, bytes, connections } } satisfies WorkerReply);
+    }).then((result) => port.postMessage({ result } satisfies WorkerReply));
+  });
+}
+
+if (!isMainThread && (workerData as Partial<FlowWorkerData> | null)?.kind === 'netfence-flows') {
+  serveShards(workerData as FlowWorkerData);
+}

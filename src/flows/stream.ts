@@ -1,0 +1,58 @@
+/** Bytes to lines for the flow readers (read.ts, read-parallel.ts): files, gzip, and the reasons they fail. */
+import { open } from 'node:fs/promises';
+import type { FlowInput } from './parser.ts';
+
+export const PROGRESS_EVERY = 16_384;
+
+export function errnoReason(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return 'it does not exist';
+  if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Feeds every line of a byte or text stream to `input`. `ignoreBOM` keeps a byte order mark at the start
+ * (for a stream that starts inside a file).
+ */
+export async function feed(
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  input: FlowInput,
+  tick: (bytes: number) => void,
+  ignoreBOM = false,
+): Promise<void> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM });
+  let rest = '';
+  let sinceTick = 0;
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      input.line(text.slice(start, nl));
+      start = nl + 1;
+      if (++sinceTick >= PROGRESS_EVERY) {
+        sinceTick = 0;
+        tick(bytes);
+      }
+    }
+    rest = text.slice(start);
+    if (input.stopped) break;
+  }
+  rest += decoder.decode();
+  if (rest !== '' && !input.stopped) input.line(rest);
+  tick(bytes);
+}

@@ -1,0 +1,261 @@
+import { before, describe as suite, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { readFlows, type ObservedTraffic } from '../../src/flows/index.ts';
+import { flowThreads, readFlowsParallel, type ParallelOptions } from '../../src/flows/read-parallel.ts';
+import { observedMapToJson } from '../../src/format/flows.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import { FIXTURES, loadState } from './support.ts';
+
+let state: ClusterState;
+let dir: string;
+before(async () => {
+  state = await loadState(join(FIXTURES, 'cluster.yaml'));
+  dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+/** Everything `map -o json` writes, and what it does not (errors, notices). */
+function answer(t: ObservedTraffic): string {
+  return JSON.stringify({ map: observedMapToJson(t, state), errors: t.errors, notices: t.notices }, null, 1);
+}
+
+const PROBE = 512;
+let written = 0;
+function write(text: string | Buffer): string {
+  const path = join(dir, `capture-${written++}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Reads in parallel (every shard on this thread unless `workers`): the map, or why it was sequential. */
+async function parallel(
+  paths: string[],
+  options: Partial<ParallelOptions> & { threads: number },
+): Promise<ObservedTraffic | string> {
+  const r = await readFlowsParallel(paths, state, {
+    minBytes: 0,
+    minShardBytes: PROBE,
+    workers: 0,
+    ...options,
+  });
+  return 'traffic' in r ? r.traffic : r.sequential;
+}
+
+async function sequential(
+  paths: string[],
+  options: { dedupeWindowMs?: number } = {},
+): Promise<ObservedTraffic> {
+  return readFlows(paths, state, { threads: 1, ...options });
+}
+
+const HUBBLE = readFileSync(join(FIXTURES, 'hubble.jsonl'), 'utf8').trimEnd().split('\n');
+const CSV = readFileSync(join(FIXTURES, 'flows.csv'), 'utf8').trimEnd().split('\n');
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '000000Z');
+
+/**
+ * A Hubble capture from the fixture's lines (flows at both ends, replies, drops, unmatched pods, events,
+ * a damaged line), with times rewritten: steps of up to `step` ms, some lines `disorder` ms back; source
+ * ports drawn from a few, so that 5-tuples repeat within the dedupe window and across shards.
+ */
+const hubbleCapture = (disorder: number) =>
+  fc
+    .array(
+      fc.record({
+        line: fc.nat(HUBBLE.length - 1),
+        step: fc.nat(4000),
+        back: fc.oneof(fc.constant(0), fc.nat(disorder)),
+        port: fc.constantFrom(40001, 40002, 40003, 53001, 0),
+        denied: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 220 },
+    )
+    .map((rows) => {
+      let t = Date.parse('2026-12-01T10:00:00Z');
+      return [{ line: 0, step: 0, back: 0, port: 0, denied: false }, ...rows]
+        .map((r) => {
+          t += r.step;
+          let text = HUBBLE[r.line]!.replaceAll(/"time":"[^"]*"/g, `"time":"${iso(t - r.back)}"`);
+          if (r.port !== 0) text = text.replace(/"source_port":[0-9]+/, `"source_port":${r.port}`);
+          if (r.denied) text = text.replace('"verdict":"FORWARDED"', '"verdict":"DROPPED"');
+          return `${text}\n`;
+        })
+        .join('');
+    });
+
+/** A CSV capture from the fixture's rows, comments, blank lines, damaged rows, CRLF endings. */
+const csvCapture = fc
+  .record({
+    rows: fc.array(
+      fc.oneof(
+        fc.nat(CSV.length - 3).map((i) => CSV[i + 2]!),
+        fc.constantFrom(
+          '',
+          '# a comment',
+          'app,web,,,app,api,,TCP,99999,1',
+          'app,ghost,,,app,api,,TCP,8080,2',
+          '"app","web",,,"app","api",,"TCP","8080","3"',
+        ),
+      ),
+      { minLength: 30, maxLength: 300 },
+    ),
+    crlf: fc.boolean(),
+    bom: fc.boolean(),
+  })
+  .map(
+    ({ rows, crlf, bom }) =>
+      `${bom ? '\uFEFF' : ''}${[CSV[0]!, CSV[1]!, ...rows].join(crlf ? '\r\n' : '\n')}\n`,
+  );
+
+suite('reading captures in parallel', () => {
+  test('CSV: the map of the shards is the map of one reading, wherever the cuts fall', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        csvCapture,
+        fc.integer({ min: 2, max: 7 }),
+        fc.boolean(),
+        async (text, threads, gzip) => {
+          const path = write(gzip ? gzipSync(text) : text);
+          const got = await parallel([path], { threads });
+          const want = await sequential([path]);
+          if (Buffer.byteLength(text) < 2 * PROBE) return assert.equal(got, 'one shard');
+          assert.notEqual(typeof got, 'string', `read in parallel: ${typeof got === 'string' ? got : ''}`);
+          assert.equal(answer(got as ObservedTraffic), answer(want));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('Hubble: attempts seen in two shards count once, as in one reading', async () => {
+    let spanning = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        hubbleCapture(0),
+        fc.integer({ min: 2, max: 7 }),
+        fc.boolean(),
+        async (text, threads, gzip) => {
+          const path = write(gzip ? gzipSync(text) : text);
+          const got = await parallel([path], { threads });
+          const want = await sequential([path]);
+          if (text.length < 2 * PROBE) return assert.equal(got, 'one shard');
+          // In time order: always stitched, never read again sequentially.
+          assert.notEqual(typeof got, 'string', `read in parallel: ${typeof got === 'string' ? got : ''}`);
+          assert.equal(answer(got as ObservedTraffic), answer(want));
+          if (want.stats.duplicates > 0) spanning++;
+        },
+      ),
+      { numRuns: 80 },
+    );
+    assert.ok(spanning > 20, `repeated 5-tuples in most captures (${spanning})`);
+  });
+
+  test('Hubble: an attempt cut in two, its second observation dropped, counts once and denied', async () => {
+    // Both halves alike but for the attempt's two observations: the cut falls between them.
+    const at = (port: number, second: number, verdict = 'FORWARDED'): string =>
+      HUBBLE[0]!
+        .replaceAll(
+          /"time":"[^"]*"/g,
+          `"time":"2026-12-01T10:00:${String(second).padStart(2, '0')}.000000000Z"`,
+        )
+        .replace(/"source_port":[0-9]+/, `"source_port":${port}`)
+        .replace('"verdict":"FORWARDED"', `"verdict":"${verdict}"`);
+    const filler = (from: number): string[] => Array.from({ length: 8 }, (_, i) => at(from + i, 10));
+    const first = [...filler(41000), at(40001, 20)].join('\n') + '\n';
+    const second = [at(40001, 21, 'DROPPED'), ...filler(42000)].join('\n') + '\n';
+    const path = write(first + second);
+    const got = await parallel([path], { threads: 2, minShardBytes: 1024 });
+    assert.notEqual(typeof got, 'string');
+    const want = await sequential([path]);
+    assert.equal(answer(got as ObservedTraffic), answer(want));
+    assert.deepEqual(
+      want.connections.map((c) => [c.count, c.denied]),
+      [[17, 1]],
+    );
+    assert.equal(want.stats.duplicates, 1);
+  });
+
+  test('Hubble out of time order: the same answer, stitched or read again sequentially', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        hubbleCapture(90_000),
+        fc.integer({ min: 2, max: 5 }),
+        fc.constantFrom(60_000, 5_000),
+        async (text, threads, dedupeWindowMs) => {
+          const path = write(text);
+          const want = await sequential([path], { dedupeWindowMs });
+          const r = await readFlows([path], state, {
+            threads,
+            parallelMinBytes: 0,
+            dedupeWindowMs,
+          });
+          assert.equal(answer(r), answer(want));
+          const got = await parallel([path], { threads, dedupeWindowMs });
+          if (typeof got !== 'string') assert.equal(answer(got), answer(want));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('several files, one missing, one not flows: the same map, problems and errors', async () => {
+    const a = write(HUBBLE.join('\n'));
+    const b = write(CSV.join('\r\n'));
+    const c = write('this is not,a flow file\n1,2\n');
+    const missing = join(dir, 'missing.csv');
+    // The CSV twice (its rows stand alone); the Hubble capture once (again, its times would go back).
+    const paths = [a, missing, b, c, b];
+    const got = await parallel(paths, { threads: 3 });
+    assert.notEqual(typeof got, 'string', typeof got === 'string' ? got : '');
+    const want = await sequential(paths);
+    assert.equal(answer(got as ObservedTraffic), answer(want));
+    assert.equal(want.errors.length, 2);
+  });
+
+  test('the test fixtures: the same map on worker threads as on one', async () => {
+    for (const name of ['hubble.jsonl', 'flows.csv', 'flows.jsonl']) {
+      const path = join(FIXTURES, name);
+      let how: unknown;
+      const got = await readFlows([path], state, {
+        threads: 2,
+        parallelMinBytes: 0,
+        onReading: (h) => {
+          how = h;
+        },
+      });
+      assert.equal(answer(got), answer(await sequential([path])), name);
+      // Too small to cut at the default size: read sequentially, as any small input.
+      assert.deepEqual(how, { sequential: 'one shard' }, name);
+      const shards = await parallel([path], { threads: 2, workers: 1, minShardBytes: 64 });
+      assert.notEqual(typeof shards, 'string', name);
+      assert.equal(answer(shards as ObservedTraffic), answer(await sequential([path])), name);
+    }
+  });
+
+  test('small inputs, verdicts and standard input are read sequentially', async () => {
+    const path = join(FIXTURES, 'hubble.jsonl');
+    const how = async (options: Parameters<typeof readFlows>[2]): Promise<unknown> => {
+      let h: unknown;
+      await readFlows([path], state, {
+        ...options,
+        onReading: (x) => {
+          h = x;
+        },
+      });
+      return h;
+    };
+    assert.deepEqual(await how({ threads: 4 }), { sequential: 'small input' });
+    assert.deepEqual(await how({ threads: 1, parallelMinBytes: 0 }), { sequential: 'one thread' });
+    assert.deepEqual(await how({ threads: 4, parallelMinBytes: 0, verdicts: true }), {
+      sequential: 'verdicts are read',
+    });
+    assert.equal(flowThreads({ NETFENCE_FLOW_THREADS: '1' }), 1);
+    assert.equal(flowThreads({ NETFENCE_FLOW_THREADS: '3' }), 3);
+    assert.ok(flowThreads({}) >= 1);
+  });
+});
