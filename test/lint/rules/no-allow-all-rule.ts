@@ -36,6 +36,24 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // Every address outside, but no pod: the in-cluster sources stay shut out.
+      name: 'every address, but no pod',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-web, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: web}}
+            ingress:
+              - from:
+                  - ipBlock: {cidr: 0.0.0.0/0}
+                  - ipBlock: {cidr: ::/0}
+        `,
+      ),
+    },
   ],
   invalid: [
     {
@@ -53,6 +71,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ingress'],
+      messages: [
+        [
+          'This ingress rule has no "from" and no "ports", so every pod of the cluster and any address can reach every port of shop/web; list the sources in "from" and the ports in "ports"',
+        ],
+      ],
     },
     {
       name: 'an egress rule with neither "to" nor "ports"',
@@ -70,6 +93,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['egress'],
+      messages: [
+        [
+          'This egress rule has no "to" and no "ports", so shop/web may connect anywhere on every port; list the destinations in "to" and the ports in "ports"',
+        ],
+      ],
     },
     {
       // Spelled out, it is the same as "- {}".
@@ -90,6 +118,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['peers'],
+      messages: [
+        [
+          'The peers of this ingress rule cover every pod of every namespace and every address, and it has no "ports": it allows everything to shop/web; narrow the peers, or list the ports',
+        ],
+      ],
     },
   ],
 });

@@ -44,11 +44,32 @@ ruleTester(rule, {
               - from:
                   - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}
                     podSelector: {matchLabels: {app: api}}
+                  - podSelector: {matchLabels: {app: api}}
+              - ports: [{port: 6379}]
         `,
       ),
     },
   ],
   invalid: [
+    {
+      // podSelector: {} beside it selects every pod too.
+      name: 'every pod of every namespace, the pods written as {}',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-redis, namespace: data}
+          spec:
+            podSelector: {matchLabels: {app: redis}}
+            ingress:
+              - from:
+                  - podSelector: {}
+                    namespaceSelector: {}  # <-
+        `,
+      ),
+      messageIds: ['everyPod'],
+    },
     {
       name: 'every pod of every namespace',
       yaml: docs(
@@ -66,6 +87,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['everyPod'],
+      messages: [
+        [
+          'namespaceSelector: {} lets every pod of every namespace connect to data/redis; select the namespaces that need it, e.g. namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: <namespace>}}',
+        ],
+      ],
     },
     {
       // Anyone who can create a pod in any namespace can label it app=prometheus.
@@ -86,6 +112,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['anyNamespace'],
+      messages: [
+        [
+          'namespaceSelector: {} lets pods labelled app=prometheus in any namespace receive connections from data/redis, and anyone who can create a pod can label it so; also select the namespace, e.g. kubernetes.io/metadata.name: <namespace>',
+        ],
+      ],
     },
     {
       // An Admin Deny keeps the other teams out of data/db: the reach stated is the NetworkPolicy's only.

@@ -49,8 +49,53 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // No "from", or an empty one: every source, no peer to judge.
+      name: 'rules without peers',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from: []
+              - ports: [{port: 8080}]
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      // Labels close to none of the input's: no suggestion, the generic advice.
+      name: 'a pod selector and a namespace selector that resemble nothing',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: allow-api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - podSelector: {matchLabels: {tier: cache}}  # <-
+                  - namespaceSelector: {matchLabels: {zone: eu}}  # <-
+                  - podSelector: {matchLabels: {app: web}}
+        `,
+      ),
+      messageIds: ['noPod', 'noNamespace'],
+      messages: [
+        [
+          'Peer podSelector tier=cache matches no pod in namespace "shop", so it allows nothing; check its labels',
+        ],
+        [
+          'namespaceSelector zone=eu matches no namespace, so peer namespaceSelector zone=eu allows nothing; check the namespace labels',
+        ],
+      ],
+    },
     {
       name: 'a pod label typo, next to a peer that matches',
       yaml: docs(
@@ -68,6 +113,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['noPod'],
+      messages: [
+        [
+          'Peer podSelector app=wbe matches no pod in namespace "shop", so it allows nothing. Did you mean app=web?',
+        ],
+      ],
     },
     {
       name: 'a namespace label that no namespace has',
@@ -85,6 +135,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['noNamespace'],
+      messages: [
+        [
+          'namespaceSelector team=platfrom matches no namespace, so peer namespaceSelector team=platfrom allows nothing. Did you mean team=platform?',
+        ],
+      ],
     },
     {
       // Selectors never match host-network pods: an ipBlock of the nodes is the only way.
@@ -104,6 +159,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['hostNetworkOnly'],
+      messages: [
+        [
+          'Peer namespaceSelector team=platform, podSelector app=node-exporter matches only host-network pods (monitoring/node-exporter), which selectors never match; allow their node addresses with an ipBlock instead',
+        ],
+      ],
     },
     {
       name: 'every peer of a rule is dead: one finding for the rule',
@@ -122,6 +182,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['deadRule'],
+      messages: [
+        [
+          'None of the 2 peers of this ingress rule matches a pod or an address (podSelector app=frontend), so the rule allows nothing; fix the selectors or remove the rule',
+        ],
+      ],
     },
   ],
 });

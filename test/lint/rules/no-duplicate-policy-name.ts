@@ -15,6 +15,8 @@ const policy = (namespace: string, name: string, marker = ''): string => yaml`
 ruleTester(rule, {
   valid: [
     { name: 'distinct names', yaml: docs(base, policy('shop', 'a'), policy('shop', 'b')) },
+    // Only NetworkPolicies are compared: a policy named like its Deployment is common.
+    { name: 'a policy named like a Deployment of its namespace', yaml: docs(base, policy('shop', 'web')) },
     {
       name: 'the same name in two namespaces',
       yaml: docs(base, policy('shop', 'deny'), policy('data', 'deny')),
@@ -34,6 +36,11 @@ ruleTester(rule, {
         policy('shop', 'deny'),
         policy('shop', 'deny', '  # <-').replace('{}', '{matchLabels: {app: web}}'),
       ),
+      messages: [
+        [
+          'NetworkPolicy "deny" is already defined in namespace "shop" at test.yaml:29; "kubectl apply" keeps only the last one, so rename one or merge them',
+        ],
+      ],
     },
     {
       name: 'a policy without a namespace lands in the default namespace',
@@ -49,6 +56,11 @@ ruleTester(rule, {
             podSelector: {}
         `,
       ),
+      messages: [
+        [
+          'NetworkPolicy "allow" is already defined in namespace "default" at test.yaml:29; "kubectl apply" keeps only the last one, so rename one or merge them',
+        ],
+      ],
     },
   ],
 });

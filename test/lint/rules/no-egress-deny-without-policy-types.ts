@@ -62,6 +62,11 @@ ruleTester(rule, {
       yaml: netpol('allow-egress-gateway', 'podSelector: {}\n'),
     },
     {
+      // Its egress rule makes the API server add Egress: the policy denies the rest of egress as named.
+      name: 'a deny-egress name on a policy with an egress rule',
+      yaml: netpol('deny-egress', 'podSelector: {}\negress: [{ports: [{port: 53, protocol: UDP}]}]\n'),
+    },
+    {
       // `denyall` in one word, but for ingress only.
       name: 'a denyall-ingress name with no egress section',
       yaml: netpol('denyall-ingress', 'podSelector: {}\n'),
@@ -79,12 +84,22 @@ ruleTester(rule, {
       name: 'egress: [] alone, without policyTypes',
       yaml: netpol('deny-egress', 'podSelector: {}\negress: []  # <-\n'),
       messageIds: ['emptyEgressDeniesIngress'],
+      messages: [
+        [
+          '"egress: []" without policyTypes denies no egress but all ingress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
     {
       // The API server defaults an empty policyTypes exactly as an absent one.
       name: 'egress: [] with policyTypes: []',
       yaml: netpol('deny-egress', 'podSelector: {}\npolicyTypes: []\negress: []  # <-\n'),
       messageIds: ['emptyEgressDeniesIngress'],
+      messages: [
+        [
+          '"egress: []" with policyTypes: [] denies no egress but all ingress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
     {
       name: 'egress: [] beside ingress rules, without policyTypes',
@@ -93,16 +108,31 @@ ruleTester(rule, {
         'podSelector: {matchLabels: {app: web}}\ningress: [{ports: [{port: 8080}]}]\negress: []  # <-\n',
       ),
       messageIds: ['emptyEgress'],
+      messages: [
+        [
+          '"egress: []" without policyTypes denies no egress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny all egress',
+        ],
+      ],
     },
     {
       name: 'egress: [] in block style, beside ingress: []',
       yaml: netpol('lockdown', 'podSelector: {}\ningress: []\negress:  # <-\n  []\n'),
       messageIds: ['emptyEgressDeniesIngress'],
+      messages: [
+        [
+          '"egress: []" without policyTypes denies no egress but all ingress: the API server sets policyTypes to [Ingress] when there is no egress rule; add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
     {
       name: 'a deny-egress name with no egress section and no policyTypes',
       yaml: namedOnly('default-deny-egress'),
       messageIds: ['namedDenyEgress'],
+      messages: [
+        [
+          'Policy "default-deny-egress" has no egress section and no policyTypes, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
     {
       name: 'a deny-all name with no egress section and no policyTypes',
@@ -118,11 +148,47 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['namedDenyEgress'],
+      messages: [
+        [
+          'Policy "default-deny-all" has no egress section and no policyTypes, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
     {
       // `denyall` in one word (a name of its own, not `deny` + `all`) means egress too.
       name: 'a denyall name with no egress section and no policyTypes',
       yaml: namedOnly('denyall'),
+      messageIds: ['namedDenyEgress'],
+      messages: [
+        [
+          'Policy "denyall" has no egress section and no policyTypes, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
+    },
+    {
+      // An empty policyTypes is defaulted as an absent one; the message quotes what is written.
+      name: 'a deny-egress name with policyTypes: [] and no egress section',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: deny-egress, namespace: shop}  # <-
+          spec:
+            podSelector: {}
+            policyTypes: []
+        `,
+      ),
+      messages: [
+        [
+          'Policy "deny-egress" has no egress section and policyTypes: [], so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
+    },
+    {
+      // The finding points at the name, wherever it is written.
+      name: 'a deny-egress name in block style',
+      yaml: netpol('deny-egress  # <-', 'podSelector: {}\n'),
       messageIds: ['namedDenyEgress'],
     },
     {
@@ -130,6 +196,11 @@ ruleTester(rule, {
       name: 'a denyall-ingress-egress name with no egress section',
       yaml: namedOnly('denyall-ingress-egress'),
       messageIds: ['namedDenyEgress'],
+      messages: [
+        [
+          'Policy "denyall-ingress-egress" has no egress section and no policyTypes, so it denies no egress but all ingress (the API server sets policyTypes to [Ingress]); add policyTypes: [Ingress, Egress] to deny both, or policyTypes: [Egress] to deny egress only',
+        ],
+      ],
     },
   ],
 });

@@ -36,6 +36,11 @@ ruleTester(rule, {
                     endPort: 9199  # <-
         `,
       ),
+      messages: [
+        [
+          'endPort 9199 cannot be combined with the named port "metrics", so the API server rejects this policy; write the first port of the range as a number, or drop endPort',
+        ],
+      ],
     },
   ],
 });

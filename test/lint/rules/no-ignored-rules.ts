@@ -54,8 +54,45 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // The usual ingress-only policy: no egress section, nothing ignored.
+      name: 'policyTypes [Ingress] with ingress rules only',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: [Ingress]
+            ingress: [{ports: [{port: 8080}]}]
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      name: 'one ingress rule under policyTypes [Egress, Egress]',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: web, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: [Egress, Egress]  # <-
+            ingress: [{ports: [{port: 8080}]}]
+        `,
+      ),
+      messageIds: ['ignored'],
+      messages: [
+        [
+          'policyTypes [Egress, Egress] leaves out Ingress, so the rule in spec.ingress is ignored; add Ingress to policyTypes, or remove spec.ingress',
+        ],
+      ],
+    },
     {
       name: 'egress rules under policyTypes [Ingress]',
       yaml: docs(
@@ -72,6 +109,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ignored'],
+      messages: [
+        [
+          'policyTypes [Ingress] leaves out Egress, so the 2 rules in spec.egress are ignored; add Egress to policyTypes, or remove spec.egress',
+        ],
+      ],
     },
     {
       // "ingress: []" means deny all ingress, but only when the policy affects ingress.
@@ -90,6 +132,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ignoredDeny'],
+      messages: [
+        [
+          'policyTypes [Egress] leaves out Ingress, so "ingress: []" (deny all ingress) is ignored; add Ingress to policyTypes',
+        ],
+      ],
     },
   ],
 });

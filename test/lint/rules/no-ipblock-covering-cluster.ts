@@ -58,22 +58,45 @@ ruleTester(rule, {
       name: 'egress to the kube-dns ClusterIP, which policies never see',
       yaml: docs(base, rule_('egress', '{cidr: 10.96.0.10/32}  # <-')),
       messageIds: ['services'],
+      messages: [
+        [
+          'ipBlock 10.96.0.10/32 also covers Service addresses (Service kube-system/kube-dns 10.96.0.10), which policies never see (traffic is translated to pod addresses first); add the Service range to except and select the pods behind the Service instead',
+        ],
+      ],
     },
     {
       name: 'ingress from a range that holds pod addresses',
       yaml: docs(base, rule_('ingress', '{cidr: 10.244.0.0/16}  # <-')),
       messageIds: ['pods'],
+      messages: [
+        [
+          'ipBlock 10.244.0.0/16 also covers pod addresses (pod shop/api-1 10.244.1.5), and CNIs differ on whether ipBlocks apply to pods; add the pod range to except and select pods with podSelector/namespaceSelector',
+        ],
+      ],
     },
     {
       // Pods are checked in blocks of any size; Services only in blocks about the size of a Service range.
       name: 'egress to a /8 over pods and Services: the pods are reported',
       yaml: docs(base, rule_('egress', '{cidr: 10.0.0.0/8}  # <-')),
       messageIds: ['pods'],
+      messages: [
+        [
+          'ipBlock 10.0.0.0/8 also covers pod addresses (pod shop/api-1 10.244.1.5), and CNIs differ on whether ipBlocks apply to pods; add the pod range to except and select pods with podSelector/namespaceSelector',
+        ],
+      ],
     },
     {
       name: 'egress to a /12 with a pod and a Service: one finding each',
       yaml: docs(base.replace('10.244.1.5', '10.100.1.5'), rule_('egress', '{cidr: 10.96.0.0/12}  # <- <-')),
       messageIds: ['services', 'pods'],
+      messages: [
+        [
+          'ipBlock 10.96.0.0/12 also covers Service addresses (Service kube-system/kube-dns 10.96.0.10), which policies never see (traffic is translated to pod addresses first); add the Service range to except and select the pods behind the Service instead',
+        ],
+        [
+          'ipBlock 10.96.0.0/12 also covers pod addresses (pod shop/api-1 10.100.1.5), and CNIs differ on whether ipBlocks apply to pods; add the pod range to except and select pods with podSelector/namespaceSelector',
+        ],
+      ],
     },
   ],
 });

@@ -25,6 +25,16 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      // "ledgers" has no workloads either: it is no suggestion.
+      name: 'a namespace close only to another empty one',
+      yaml: docs(ns('payments'), ns('ledgers'), deploy('payments', 'gateway'), policyIn('ledger', '  # <-')),
+      messages: [
+        [
+          'Namespace "ledger" has no workloads in the input, so policy "deny" protects nothing; check metadata.namespace',
+        ],
+      ],
+    },
+    {
       name: 'a misspelled namespace (the message suggests "payments")',
       yaml: docs(ns('payments'), deploy('payments', 'gateway'), policyIn('paymnets', '  # <-')),
     },

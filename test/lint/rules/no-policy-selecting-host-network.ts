@@ -36,8 +36,22 @@ ruleTester(rule, {
       name: 'a selector that matches host-network pods and others',
       yaml: docs(base, policy('{matchLabels: {team: mon}}  # <-')),
       messageIds: ['exempt'],
+      messages: [
+        [
+          'podSelector team=mon also matches host-network pods (mon/agent): most CNIs do not police host-network pods, so the policy has no effect on them (netfence reads it so; --host-network-pods policed if your CNI polices them)',
+        ],
+      ],
     },
-    { name: 'an empty selector', yaml: docs(base, policy('{}  # <-')), messageIds: ['exempt'] },
+    {
+      name: 'an empty selector',
+      yaml: docs(base, policy('{}  # <-')),
+      messageIds: ['exempt'],
+      messages: [
+        [
+          'podSelector {} also matches host-network pods (mon/agent): most CNIs do not police host-network pods, so the policy has no effect on them (netfence reads it so; --host-network-pods policed if your CNI polices them)',
+        ],
+      ],
+    },
   ],
 });
 

@@ -55,6 +55,43 @@ ruleTester(rule, {
   ],
   invalid: [
     {
+      // Without a CNI profile an endPort is enforced: the policy is judged as any other.
+      name: 'a policy with endPort selecting nothing, no CNI profile; labels close to none',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: scrape, namespace: monitoring}
+          spec:
+            podSelector: {matchLabels: {tier: cache}}  # <-
+            ingress: [{ports: [{port: 9100, endPort: 9199}]}]
+        `,
+      ),
+      messages: [
+        [
+          'podSelector tier=cache matches no pod in namespace "monitoring", so the policy does nothing; make it match the pods it is meant for',
+        ],
+      ],
+    },
+    {
+      // Cilium 1.15 leaves out only the policies with endPort.
+      name: 'a policy without endPort selecting nothing, under cilium@1.15',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: scrape, namespace: monitoring}
+          spec:
+            podSelector: {matchLabels: {app: grafna}}  # <-
+            ingress: [{ports: [{port: 9100}]}]
+        `,
+      ),
+      engine: cniEngine('cilium@1.15'),
+      messageIds: ['none'],
+    },
+    {
       name: 'a label typo (the message suggests app=grafana)',
       yaml: docs(
         base,
@@ -68,6 +105,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['none'],
+      messages: [
+        [
+          'podSelector app=grafna matches no pod in namespace "monitoring", so the policy does nothing. Did you mean app=grafana?',
+        ],
+      ],
     },
     {
       name: 'a selector that matches only host-network pods',
@@ -82,6 +124,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['hostNetwork'],
+      messages: [
+        [
+          'podSelector app=node-exporter matches only host-network pods (monitoring/node-exporter), which NetworkPolicies never apply to, so the policy does nothing; protect them on the nodes instead',
+        ],
+      ],
     },
   ],
 });

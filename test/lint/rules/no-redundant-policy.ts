@@ -69,6 +69,11 @@ ruleTester(rule, {
       name: 'the same default deny twice (under two names)',
       yaml: docs(base, denyAll('default-deny'), denyAll('deny-all-ingress', '  # <-')),
       messageIds: ['isolation'],
+      messages: [
+        [
+          'Policy "shop/deny-all-ingress" changes nothing: the pods it selects are already isolated for Ingress by shop/default-deny; remove it',
+        ],
+      ],
     },
     {
       // Removing allow-api changes nothing: open-api still isolates api, and allows everything anyway.
@@ -86,11 +91,21 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['duplicate'],
+      messages: [
+        [
+          'Policy "shop/allow-api" changes nothing: other policies already allow everything it allows, and its pods stay isolated through shop/open-api; remove it',
+        ],
+      ],
     },
     {
       name: 'a copy of an allow policy under another name',
       yaml: docs(base, denyAll('default-deny'), allowApi('allow-api'), allowApi('allow-api-copy', '  # <-')),
       messageIds: ['duplicate'],
+      messages: [
+        [
+          'Policy "shop/allow-api-copy" changes nothing: other policies already allow everything it allows, and its pods stay isolated through shop/allow-api; remove it',
+        ],
+      ],
     },
   ],
 });

@@ -97,6 +97,11 @@ ruleTester(rule, {
               - from: [{podSelector: {}}]
         `,
       ),
+      messages: [
+        [
+          'Everything this ingress rule allows is already allowed by spec.ingress[1] of this policy, so it changes nothing; remove it',
+        ],
+      ],
     },
     {
       name: 'a port already allowed to the same sources by a wider rule of the same policy',
@@ -116,6 +121,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['single'],
+      messages: [
+        [
+          'Everything this ingress rule allows is already allowed by spec.ingress[0] of this policy, so it changes nothing; remove it',
+        ],
+      ],
     },
     {
       // Of two identical rules (http is 8080 on api), the first one written is kept and the second reported.
@@ -147,6 +157,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['single'],
+      messages: [
+        [
+          'Everything this ingress rule allows is already allowed by spec.ingress[0] of shop/a, so it changes nothing; remove it',
+        ],
+      ],
     },
     {
       name: 'covered by two rules together',
@@ -167,6 +182,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['several'],
+      messages: [
+        [
+          'Everything this ingress rule allows is already allowed by spec.ingress[1] of this policy and spec.ingress[0] of this policy together, so it changes nothing; remove it',
+        ],
+      ],
     },
   ],
 });

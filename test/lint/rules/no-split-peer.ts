@@ -65,6 +65,11 @@ ruleTester(rule, {
                   - podSelector: {matchLabels: {app: checkout}}  # <-
         `,
       ),
+      messages: [
+        [
+          'namespaceSelector (team=storefront) and podSelector (app=checkout) are two peers: this allows every pod of namespace shop (2 workloads) OR matching pods of "payments" (none); if you meant matching pods of namespace shop (shop/checkout), remove the "-" before podSelector to make one peer',
+        ],
+      ],
     },
     {
       name: 'the same mistake, podSelector first, in an egress rule',
@@ -82,6 +87,11 @@ ruleTester(rule, {
                   - namespaceSelector: {matchLabels: {team: payments}}  # <-
         `,
       ),
+      messages: [
+        [
+          'namespaceSelector (team=payments) and podSelector (app=gateway) are two peers: this allows every pod of namespace payments (2 workloads) OR matching pods of "shop" (none); if you meant matching pods of namespace payments (payments/gateway), remove the "-" before namespaceSelector to make one peer',
+        ],
+      ],
     },
   ],
 });

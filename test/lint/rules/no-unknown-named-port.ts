@@ -38,18 +38,108 @@ ruleTester(rule, {
         `,
       ),
     },
+    {
+      // No "to": every pod of the cluster is a destination, CoreDNS's dns among them.
+      name: 'an egress name towards everything',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - ports:
+                  - {port: dns, protocol: UDP}
+        `,
+      ),
+    },
+    {
+      name: 'an egress name towards every pod of every namespace',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - to: [{namespaceSelector: {}}]
+                ports:
+                  - {port: dns, protocol: UDP}
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      name: 'an egress name towards everything that no pod defines',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - ports:
+                  - port: grcp  # <-
+        `,
+      ),
+      messageIds: ['undefined'],
+    },
+    {
+      // Selectors never match host-network pods: their named ports are none of the destinations'.
+      name: 'an egress name only a host-network pod defines, towards every pod',
+      yaml: docs(
+        base,
+        deploy('payments', 'node-agent', { hostNetwork: true, ports: ['agent:9000'] }),
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: out, namespace: payments}
+          spec:
+            podSelector: {matchLabels: {app: gateway}}
+            egress:
+              - to: [{namespaceSelector: {}}]
+                ports:
+                  - port: agent  # <-
+        `,
+      ),
+      messageIds: ['undefined'],
+    },
+    {
+      name: 'a name on a protocol the selected pods name no port of',
+      yaml: docs(base, ingressPorts('- {port: web, protocol: UDP}  # <-')),
+      messages: [
+        [
+          'Named port "web" (UDP) is defined by none of the pods this policy selects (payments/fraud-check and payments/gateway), so it allows nothing; they name no UDP port, so use the number',
+        ],
+      ],
+    },
     {
       name: 'a name no selected pod defines (the message suggests "metrics")',
       yaml: docs(base, ingressPorts('- port: http-metrics  # <-')),
       messageIds: ['undefined'],
+      messages: [
+        [
+          'Named port "http-metrics" (TCP) is defined by none of the pods this policy selects (payments/fraud-check and payments/gateway), so it allows nothing. Did you mean "metrics"?',
+        ],
+      ],
     },
     {
       // The selected pods define "metrics" for TCP only.
       name: 'the right name with the wrong protocol',
       yaml: docs(base, ingressPorts('- {protocol: UDP, port: metrics}  # <-')),
       messageIds: ['protocol'],
+      messages: [
+        [
+          'Named port "metrics" is TCP on the pods this policy selects (payments/fraud-check and payments/gateway), not UDP, so it allows nothing; set protocol: TCP',
+        ],
+      ],
     },
     {
       name: 'an egress name the destination pods do not define',
@@ -68,6 +158,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['undefined'],
+      messages: [
+        [
+          'Named port "http" (TCP) is defined by none of the destination pods (payments/gateway), so it allows nothing; they define "grpc", "metrics"',
+        ],
+      ],
     },
     {
       name: 'a name towards addresses outside the cluster',
@@ -86,6 +181,11 @@ ruleTester(rule, {
         `,
       ),
       messageIds: ['ipBlock'],
+      messages: [
+        [
+          'Named port "https" can only match pods, but this rule\u2019s destinations are ipBlocks outside the cluster, so it allows nothing; use the port number',
+        ],
+      ],
     },
   ],
 });

@@ -46,13 +46,41 @@ ruleTester(rule, {
       name: '0.0.0.0/0 without except',
       yaml: docs(base, egressTo('cidr: 0.0.0.0/0  # <-')),
       messageIds: ['everything'],
+      messages: [
+        [
+          'Egress to 0.0.0.0/0 without except lets payments/fraud-check reach every IPv4 address on TCP 443; list the addresses it needs, or add except for what it must not reach',
+        ],
+      ],
     },
     {
       name: '::/0 without except',
       yaml: docs(base, egressTo('cidr: ::/0  # <-')),
       messageIds: ['everything'],
+      messages: [
+        [
+          'Egress to ::/0 without except lets payments/fraud-check reach every IPv6 address on TCP 443; list the addresses it needs, or add except for what it must not reach',
+        ],
+      ],
     },
-    { name: 'a /8', yaml: docs(base, egressTo('cidr: 10.0.0.0/8  # <-')), messageIds: ['wide'] },
-    { name: 'an IPv6 /32', yaml: docs(base, egressTo('cidr: 2001:db8::/32  # <-')), messageIds: ['wide'] },
+    {
+      name: 'a /8',
+      yaml: docs(base, egressTo('cidr: 10.0.0.0/8  # <-')),
+      messageIds: ['wide'],
+      messages: [
+        [
+          'Egress to 10.0.0.0/8 (16,777,216 addresses) without except lets payments/fraud-check reach all of them on TCP 443; list the addresses it needs, or add except for what it must not reach',
+        ],
+      ],
+    },
+    {
+      name: 'an IPv6 /32',
+      yaml: docs(base, egressTo('cidr: 2001:db8::/32  # <-')),
+      messageIds: ['wide'],
+      messages: [
+        [
+          'Egress to 2001:db8::/32 (2^96 addresses) without except lets payments/fraud-check reach all of them on TCP 443; list the addresses it needs, or add except for what it must not reach',
+        ],
+      ],
+    },
   ],
 });
