@@ -1,7 +1,7 @@
 /**
  * The unified diff `apply --diff` shows, in detail: where hunks split and merge, their headers when one side
  * is empty, the context option, texts without a final newline, and the fallback for texts too large to
- * align line by line. (Found missing by mutation testing: see docs/testing.md.)
+ * align line by line (`textdiff-large.test.ts`). (Found missing by mutation testing: see docs/testing.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -86,29 +86,5 @@ describe('unifiedDiff: hunks', () => {
       unifiedDiff('x\na\nb\n', 'a\ny\nb\n', names),
       [...header, '@@ -1,3 +1,3 @@', '-x', ' a', '+y', ' b', ''].join('\n'),
     );
-  });
-});
-
-describe('unifiedDiff: texts too large to align', () => {
-  // 2000 × 2000 lines is exactly the largest table computed (4,000,000 cells); one more line is not.
-  const before = (n: number): string => Array.from({ length: n }, (_, i) => `old ${i}`).join('\n');
-  const after = (n: number): string =>
-    Array.from({ length: n }, (_, i) => (i === n - 1 ? 'old 0' : `new ${i}`)).join('\n');
-
-  test('up to 4,000,000 cells: aligned, so a line in common is context', () => {
-    const out = unifiedDiff(before(2000), after(2000), { ...names, context: 0 });
-    const lines = out.split('\n');
-    assert.equal(lines.filter((l) => l.startsWith('-')).length - 1, 1999, 'old 1 … old 1999 removed');
-    assert.equal(lines.filter((l) => l.startsWith('+')).length - 1, 1999, 'new 0 … new 1998 added');
-    assert.ok(!lines.includes('-old 0'), 'old 0 is kept');
-  });
-
-  test('beyond: every line of the old text removed, then every line of the new one added', () => {
-    const out = unifiedDiff(before(2001), after(2000), names);
-    const lines = out.split('\n');
-    assert.deepEqual(lines.slice(0, 4), [...header, '@@ -1,2001 +1,2000 @@', '-old 0']);
-    assert.equal(lines[2004], '+new 0');
-    assert.equal(lines.at(-2), '+old 0');
-    assert.equal(lines.length, 2 + 1 + 2001 + 2000 + 1);
   });
 });
