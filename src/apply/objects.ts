@@ -168,12 +168,7 @@ export function renderPolicy(o: PolicyObject): string {
     : isCiliumObject(o)
       ? orderedCiliumBody(o)
       : body;
-  // A file's YAML anchors give objects shared by reference; shown as written out, never as `*a1` aliases
-  // (the live side, read as JSON, never has them).
-  return stringify(
-    { apiVersion, kind: o.kind, metadata, ...shown },
-    { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false },
-  );
+  return stringify({ apiVersion, kind: o.kind, metadata, ...shown }, { version: '1.1', lineWidth: 0 });
 }
 
 /** The object `apply` sends: as written, plus the managed-by label unless the file sets one. */
