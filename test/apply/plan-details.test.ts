@@ -170,3 +170,82 @@ describe('pruneCandidates', () => {
     assert.deepEqual(pruneCandidates([stray], new Set(), { kind: 'namespaces', namespaces: [''] }), [stray]);
   });
 });
+
+describe('effect and prune scope of every kind, through the entry points the plan uses', () => {
+  const cnp: ClusterPolicyObject = {
+    apiVersion: 'policy.networking.k8s.io/v1beta1',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: 'guard', labels: MANAGED },
+    spec: {
+      tier: 'Admin',
+      priority: 1,
+      subject: { namespaces: {} },
+      egress: [{ action: 'Accept', to: [{ namespaces: {} }] }],
+    },
+  };
+  const allowWeb = cilium({
+    endpointSelector: {},
+    ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }],
+  });
+
+  test('effectOfObject: a Cilium allow is allow, a cluster Accept is allow, a NetworkPolicy by its rules', () => {
+    assert.equal(effectOfObject(allowWeb), 'allow');
+    assert.equal(effectOfObject(cilium({ endpointSelector: {}, ingress: [{}] })), 'deny');
+    assert.equal(effectOfObject(cnp), 'allow');
+    assert.equal(effectOfObject(np('a/x', ALLOW)), 'allow');
+    assert.equal(effectOfObject(np('a/x', DENY)), 'deny');
+  });
+
+  test('pruneCandidates: a kind the files do not deploy is never pruned; a cluster-scoped one in any namespace scope', () => {
+    const managedCilium: CiliumObject = { ...allowWeb, metadata: { ...allowWeb.metadata, labels: MANAGED } };
+    const live = [cnp, managedCilium, np('shop/old', ALLOW)];
+    const scope = { kind: 'namespaces', namespaces: ['shop'] } as const;
+    assert.deepEqual(pruneCandidates(live, new Set(), scope), [live[2]], 'NetworkPolicies only, by default');
+    assert.deepEqual(pruneCandidates(live, new Set(), scope, new Set(['ClusterNetworkPolicy'])), [cnp]);
+    const prunedCilium = (namespace: string) =>
+      pruneCandidates(
+        live,
+        new Set(),
+        { kind: 'namespaces', namespaces: [namespace] },
+        new Set(['CiliumNetworkPolicy']),
+      );
+    assert.deepEqual(prunedCilium('shop'), [managedCilium]);
+    assert.deepEqual(prunedCilium('other'), []);
+  });
+});
+
+describe('the effect of a Cilium policy of several rules', () => {
+  const web = { matchLabels: { app: 'web' } };
+  const allowWeb: CiliumRule = { endpointSelector: {}, ingress: [{ fromEndpoints: [web] }] };
+  const denyAllIdiom: CiliumRule = { endpointSelector: {}, ingress: [{}] };
+  const ccnp = (specs: CiliumRule[]): CiliumObject => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumClusterwideNetworkPolicy',
+    metadata: { name: 'c' },
+    specs,
+  });
+
+  test('an egressDeny rule alone is deny', () => {
+    assert.equal(
+      ciliumEffectOf(cilium({ endpointSelector: {}, egressDeny: [{ toEndpoints: [web] }] })),
+      'deny',
+    );
+  });
+
+  test('one rule of several that denies makes it deny; one that allows a peer makes it allow', () => {
+    assert.equal(
+      ciliumEffectOf(ccnp([allowWeb, { endpointSelector: {}, egressDeny: [{ toEndpoints: [web] }] }])),
+      'deny',
+    );
+    assert.equal(ciliumEffectOf(ccnp([allowWeb, denyAllIdiom])), 'allow');
+    assert.equal(ciliumEffectOf(ccnp([denyAllIdiom, denyAllIdiom])), 'deny');
+  });
+
+  test('within a rule, one peer allowed is enough; `[{}]` alone allows no peer', () => {
+    assert.equal(
+      ciliumEffectOf(cilium({ endpointSelector: {}, ingress: [{}, { fromEndpoints: [web] }] })),
+      'allow',
+    );
+    assert.equal(ciliumEffectOf(cilium(denyAllIdiom)), 'deny');
+  });
+});
