@@ -281,4 +281,17 @@ describe('parseRecord refuses', () => {
     assert.match(r.error, /^r\.json is not JSON: .+/);
     assert.ok(r.error.length > 'r.json is not JSON: '.length);
   });
+
+  test("the parser's message itself, not the error's name", () => {
+    let message = '';
+    try {
+      JSON.parse('{"kind":');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assert.deepEqual(parseRecord('{"kind":', 'r.json'), {
+      ok: false,
+      error: `r.json is not JSON: ${message}`,
+    });
+  });
 });
