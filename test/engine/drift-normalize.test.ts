@@ -15,6 +15,7 @@ import {
 } from '../../src/engine/drift.ts';
 import type { NetworkPolicySpec } from '../../src/model/k8s.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
+import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import { ccnp, cluster, cnpCilium, ns, policy } from '../support/builders.ts';
 
 describe('normalizeSpec, field by field', () => {
@@ -198,6 +199,27 @@ describe('the scope of extra policies', () => {
       [['changed', ['spec.egress', 'spec.ingress']]],
     );
     assert.equal(compareCiliumPolicies([one], [cnpCilium('in', 'a', rule)], { kind: 'all' }).inSync, 1);
+    // `specs` (a list of rule sets) is compared as `spec` is.
+    const withSpecs = (specs: CiliumRule[]) =>
+      ciliumPolicyInfo({
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: 'a', namespace: 'in' },
+        specs,
+      });
+    const egress: CiliumRule = { endpointSelector: {}, egress: [{}] };
+    assert.deepEqual(
+      compareCiliumPolicies([withSpecs([rule])], [withSpecs([rule, egress])], { kind: 'all' }).drifts.map(
+        (d) => [d.kind, d.fields.map((f) => f.join('.'))],
+      ),
+      [['changed', ['specs']]],
+    );
+    assert.deepEqual(
+      compareCiliumPolicies([withSpecs([rule])], [withSpecs([egress])], { kind: 'all' }).drifts.map((d) =>
+        d.fields.map((f) => f.join('.')),
+      ),
+      [['specs.0.egress', 'specs.0.ingress']],
+    );
   });
 });
 
