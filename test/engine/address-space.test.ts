@@ -209,6 +209,34 @@ describe('classesOfBlock', () => {
     ]);
   });
 
+  test('a hole inside an earlier hole does not bring back the rest of the earlier one', () => {
+    const holes = buildAddressSpace([
+      '10.0.0.0/8',
+      '10.1.0.0/16',
+      '10.1.2.0/24',
+      '10.1.3.0/24',
+      '10.2.0.0/16',
+    ]);
+    assert.deepEqual(described(holes, holes.classesOfBlock('10.0.0.0/8', ['10.1.0.0/16', '10.1.2.0/24'])), [
+      '10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16',
+      '10.2.0.0/16',
+    ]);
+  });
+
+  test('two except lists that read the same once joined without a separator are two blocks', () => {
+    // `0.0.0.0/1` + `61.0.0.0/8` and `0.0.0.0/16` + `1.0.0.0/8` spell the same characters.
+    const cidrs = ['0.0.0.0/0', '0.0.0.0/1', '61.0.0.0/8', '0.0.0.0/16', '1.0.0.0/8'];
+    const space = buildAddressSpace(cidrs);
+    const first = described(space, space.classesOfBlock('0.0.0.0/0', ['0.0.0.0/1', '61.0.0.0/8']));
+    const second = described(space, space.classesOfBlock('0.0.0.0/0', ['0.0.0.0/16', '1.0.0.0/8']));
+    assert.deepEqual(first, ['0.0.0.0/0 except 0.0.0.0/1']);
+    assert.deepEqual(second, [
+      '0.0.0.0/0 except 0.0.0.0/1',
+      '0.0.0.0/1 except 1.0.0.0/8, 61.0.0.0/8, 0.0.0.0/16',
+      '61.0.0.0/8',
+    ]);
+  });
+
   test('excepts outside the CIDR, unknown or unreadable are ignored; an except equal to it leaves nothing', () => {
     assert.deepEqual(block('10.1.0.0/16', ['192.168.0.0/16', '10.2.0.0/16', '172.16.0.0/12', 'bad']), [
       '10.1.0.0/16 except 10.1.2.0/24',
