@@ -56,18 +56,25 @@ import {
 export const PARALLEL_MIN_BYTES = 16 << 20;
 /** The bytes read at the start of a file for the line that says its format (the CSV header). */
 const PROBE_BYTES = 1 << 20;
-/** The least bytes of a shard: a file is cut only from twice this size. */
-const MIN_SHARD_BYTES = 1 << 20;
+/**
+ * The least bytes of a shard: a file is cut only from twice this size, and in at most one range per this
+ * size (each thread costs 25–30 MiB and 0.2 s of CPU to start: a range must be worth it).
+ */
+const MIN_SHARD_BYTES = 8 << 20;
 /** The young generation of a worker, in MiB. */
 const WORKER_YOUNG_MB = 8;
-/** The most threads used. */
-const MAX_THREADS = 8;
+/** The most threads used (each adds 25–30 MiB: four keep 10 million flows near the 300 MiB goal). */
+const MAX_THREADS = 4;
 
-/** Threads to read with: `NETFENCE_FLOW_THREADS` (1 reads sequentially), else the machine's parallelism. */
+/**
+ * Threads to read with: `NETFENCE_FLOW_THREADS` (1 reads sequentially), else the machine's parallelism; never
+ * more than `MAX_THREADS`.
+ */
 export function flowThreads(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.NETFENCE_FLOW_THREADS;
-  if (text !== undefined && /^[0-9]+$/.test(text.trim())) return Math.max(1, Number(text.trim()));
-  return Math.min(MAX_THREADS, availableParallelism());
+  const asked =
+    text !== undefined && /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : availableParallelism();
+  return Math.max(1, Math.min(MAX_THREADS, asked));
 }
 
 interface ShardSpec {
@@ -278,7 +285,13 @@ async function planFile(
 ): Promise<Omit<ShardSpec, 'index' | 'predecessors'>[]> {
   const whole = [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }];
   if (parts < 2 || length < 2 * minShard) return whole;
-  const head = await firstBytes(path, gzip);
+  let head: Buffer;
+  try {
+    head = await firstBytes(path, gzip);
+  } catch {
+    // Damaged (a gzip header or its first bytes): read on one thread, which reports it as usual.
+    return whole;
+  }
   const lastNewline = head.lastIndexOf(10);
   if (lastNewline < 0) return whole;
   // Decoded as the first shard decodes it (a byte order mark dropped).
@@ -549,8 +562,11 @@ export async function readFlowsParallel(
   const specs: ShardSpec[] = [];
   for (const [i, f] of files.entries()) {
     if (f.size < 0) continue;
-    const parts = f.size >= total / (2 * options.threads) ? options.threads : 1;
     const minShard = options.minShardBytes ?? MIN_SHARD_BYTES;
+    const parts =
+      f.size >= total / (2 * options.threads)
+        ? Math.max(1, Math.min(options.threads, Math.floor(f.size / minShard)))
+        : 1;
     for (const s of await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard)) {
       specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
     }

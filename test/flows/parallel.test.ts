@@ -256,6 +256,31 @@ suite('reading captures in parallel', () => {
     });
     assert.equal(flowThreads({ NETFENCE_FLOW_THREADS: '1' }), 1);
     assert.equal(flowThreads({ NETFENCE_FLOW_THREADS: '3' }), 3);
-    assert.ok(flowThreads({}) >= 1);
+    // Never more than four threads (each costs 25–30 MiB), whatever is asked or the machine has.
+    assert.equal(flowThreads({ NETFENCE_FLOW_THREADS: '64' }), 4);
+    assert.ok(flowThreads({}) >= 1 && flowThreads({}) <= 4);
+  });
+
+  test('a gzip capture damaged at its start is reported as on one thread, never a crash', async () => {
+    const csv = Buffer.from(`${CSV.join('\n')}\n`.repeat(40));
+    const damaged = gzipSync(csv);
+    damaged.fill(0, 10, 40); // the first deflate bytes
+    const path = write(damaged);
+    const one = await sequential([path]);
+    assert.ok(one.errors.length > 0, 'one thread reports the damage');
+    let how: unknown;
+    const got = await readFlows([path], state, {
+      threads: 2,
+      parallelMinBytes: 0,
+      onReading: (h) => {
+        how = h;
+      },
+    });
+    assert.equal(answer(got), answer(one));
+    assert.ok(how !== undefined);
+    // Cut into ranges, its start cannot be read to find the format: no ranges, and the reading says why it
+    // goes back to one thread (the damage) instead of throwing.
+    const why = await parallel([path], { threads: 2 });
+    assert.ok(typeof why === 'string' && why.includes('invalid stored block lengths'), 'read sequentially');
   });
 });
