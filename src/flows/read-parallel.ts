@@ -543,6 +543,7 @@ export async function readFlowsParallel(
     try {
       const info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+      if (!info.isFile()) return { sequential: 'not a regular file' };
       const gzip = await isGzip(path);
       // The bytes to read: a gzip file's inflated size.
       const size = gzip ? await gzipSize(path, info.size) : info.size;

@@ -86,7 +86,9 @@ export async function readFlows(
       const info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
       totalBytes = info.size;
-      const gzip = await isGzip(path);
+      // A pipe (`--flows <(hubble observe …)`, /dev/stdin) cannot be peeked at without losing what is read:
+      // read as plain text, as standard input is.
+      const gzip = info.isFile() ? await isGzip(path) : false;
       const file = createReadStream(path, { highWaterMark: 1 << 20 });
       let fileBytes = 0;
       if (gzip) {

@@ -1,6 +1,8 @@
 import { before, describe as suite, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +89,23 @@ suite('reading Hubble flows', () => {
     const plain = await readFlows([join(FIXTURES, 'hubble.jsonl')], state);
     const zipped = await readFlows([gz], state);
     assert.deepEqual(zipped.connections, plain.connections);
+  });
+
+  test('a pipe (`--flows <(hubble observe …)`) reads as the file does, on every thread count', async (context) => {
+    const dir = tempDir(context);
+    const fixture = join(FIXTURES, 'hubble.jsonl');
+    const plain = await readFlows([fixture], state);
+    for (const threads of [1, 2]) {
+      const fifo = join(dir, `pipe-${threads}`);
+      execFileSync('mkfifo', [fifo]);
+      // The writer opens the pipe when the reader does; it ends when everything is read.
+      const writer = spawn('sh', ['-c', `cat "${fixture}" > "${fifo}"`]);
+      const written = once(writer, 'exit');
+      const piped = await readFlows([fifo], state, { threads, parallelMinBytes: 0 });
+      await written;
+      assert.deepEqual(piped.errors, [], `threads ${threads}`);
+      assert.deepEqual(piped.connections, plain.connections, `threads ${threads}`);
+    }
   });
 
   test('the map is the same however the input is cut into chunks (streams split lines anywhere)', async () => {
