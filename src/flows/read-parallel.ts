@@ -17,11 +17,9 @@
  * again sequentially, as does a file that fails while read. Verdicts (`check-flows --verdicts`) and
  * standard input are always read sequentially.
  */
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createGunzip } from 'node:zlib';
 import type { ClusterState } from '../model/cluster.ts';
 import {
   FlowAggregator,
@@ -42,7 +40,7 @@ import {
   type ObserveOptions,
 } from './parser.ts';
 import type { FlowProgress } from './read.ts';
-import { errnoReason, feed, isGzip } from './stream.ts';
+import { errnoReason, feed, fileBytes, isGzip } from './stream.ts';
 import {
   emptyStats,
   type FlowProblem,
@@ -161,15 +159,6 @@ async function* shardBytes(
     }
     if (c.length > 0) yield c;
   }
-}
-
-/** The bytes of a file, inflated when gzip, from `offset` (0 for gzip). */
-function fileBytes(path: string, gzip: boolean, offset: number): AsyncIterable<Buffer> {
-  if (!gzip) return createReadStream(path, { start: offset, highWaterMark: 1 << 20 });
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  file.on('error', (e) => gunzip.destroy(e));
-  return file.pipe(gunzip);
 }
 
 /** Reads one shard into a map of its own. */

@@ -2,14 +2,12 @@
  * The I/O of flows: files (plain or gzip), standard input, streamed line by line into a `FlowObserver`,
  * so that memory grows with distinct connections, never with the size of the input.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import type { ClusterState } from '../model/cluster.ts';
 import { FlowObserver, type ObserveOptions } from './parser.ts';
 import type { ObservedTraffic } from './types.ts';
 import { flowThreads, readFlowsParallel } from './read-parallel.ts';
-import { errnoReason, feed, isGzip } from './stream.ts';
+import { errnoReason, feed, fileBytes, isGzip } from './stream.ts';
 
 export const STDIN_FLOWS = '<stdin>';
 
@@ -89,19 +87,12 @@ export async function readFlows(
       // A pipe (`--flows <(hubble observe …)`, /dev/stdin) cannot be peeked at without losing what is read:
       // read as plain text, as standard input is.
       const gzip = info.isFile() ? await isGzip(path) : false;
-      const file = createReadStream(path, { highWaterMark: 1 << 20 });
-      let fileBytes = 0;
-      if (gzip) {
-        const gunzip = createGunzip();
-        file.on('data', (c: string | Buffer) => {
-          fileBytes += c.length;
-        });
-        file.on('error', (e) => gunzip.destroy(e));
-        await feed(file.pipe(gunzip), input, () => tick(fileBytes));
-      } else {
-        await feed(file, input, tick);
-      }
-      file.destroy();
+      // Progress against the file's size: its compressed bytes, for gzip.
+      let read = 0;
+      const bytes = fileBytes(path, gzip, 0, (n) => {
+        read = n;
+      });
+      await feed(bytes, input, gzip ? () => tick(read) : tick);
     } catch (error) {
       observer.errors.push({ file: name, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
       continue;

@@ -1,5 +1,7 @@
 /** Bytes to lines for the flow readers (read.ts, read-parallel.ts): files, gzip, and the reasons they fail. */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import type { FlowInput } from './parser.ts';
 
 export const PROGRESS_EVERY = 16_384;
@@ -21,6 +23,34 @@ export async function isGzip(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The bytes of a file from `offset`, inflated when gzip (then from its start: `offset` is of the inflated
+ * bytes, skipped by the caller). `onRead` is told how many bytes of the file itself have been read (compressed,
+ * for gzip), for progress against its size. Stopping early closes the file too.
+ */
+export function fileBytes(
+  path: string,
+  gzip: boolean,
+  offset = 0,
+  onRead?: (fileBytes: number) => void,
+): AsyncIterable<Buffer> {
+  // No start position unless one is needed: a pipe cannot be read at a position.
+  if (!gzip)
+    return createReadStream(
+      path,
+      offset > 0 ? { start: offset, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 },
+    );
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  if (onRead !== undefined) {
+    let read = 0;
+    file.on('data', (c: string | Buffer) => onRead((read += c.length)));
+  }
+  file.on('error', (e) => gunzip.destroy(e));
+  gunzip.once('close', () => file.destroy());
+  return file.pipe(gunzip);
 }
 
 /**
