@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ciliumCrdFiles, crdFiles, installCrds } from '../support/crds.ts';
+import { crdFiles, installCrds } from '../support/crds.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, ciliumDaemonSet, skip as noBinaries, startServer } from './setup.ts';
+import { applyObjects, ciliumCrdsFor, ciliumDaemonSet, startServer } from './setup.ts';
 import {
   eventually,
   policyReportDir,
@@ -24,17 +24,9 @@ import { SPEC_TEXT, cnp, np, ns, pod } from '../admission/fixtures.ts';
 
 const required = process.env.NETFENCE_REQUIRE_KUBE === '1';
 const reports = policyReportDir();
-const crds = ciliumCrdFiles();
+const cilium = ciliumCrdsFor();
 const skip: string | false =
-  noBinaries !== false
-    ? noBinaries
-    : required
-      ? false
-      : typeof reports !== 'string'
-        ? reports.skip
-        : !Array.isArray(crds)
-          ? crds.skip
-          : false;
+  cilium.skip !== false ? cilium.skip : !required && typeof reports !== 'string' ? reports.skip : false;
 
 const REPORT = (namespace: string): string =>
   `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${namespace}/policyreports/netfence`;
@@ -90,7 +82,7 @@ before(
   async () => {
     if (skip !== false) return;
     if (typeof reports !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${reports.skip}`);
-    if (!Array.isArray(crds)) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${crds.skip}`);
+    const crds = cilium.files();
     api = await startServer({ extraRbacManifests: ['deploy/controller/rbac.yaml'] });
     if (api === undefined) return;
     await installCrds(api, [...crdFiles(reports), ...crds]);
