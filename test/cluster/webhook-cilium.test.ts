@@ -197,7 +197,11 @@ describe('Cilium policies judged by netfence webhook, called by the API server',
     assert.equal((await call('POST', CNP, allowApi)).status, 201);
     // Once the webhook has seen it, the NetworkPolicy that kept the path open may go: the CNP keeps it.
     await until(200, () => call('DELETE', `${NP}/allow-db-clients`));
-    const r = await until(403, () => call('DELETE', `${CNP}/allow-api`));
+    // The webhook learns of that deletion from its watch, a moment later: until then it still counts the
+    // NetworkPolicy and would let the CNP go. A dry run asks it without deleting anything.
+    await until(403, () => call('DELETE', `${CNP}/allow-api?dryRun=All`));
+    const r = await call('DELETE', `${CNP}/allow-api`);
+    assert.equal(r.status, 403, JSON.stringify(r.body));
     assert.match(
       String(r.body.message),
       /CiliumNetworkPolicy\/data\/allow-api: its deletion would cut shop\/api → data\/postgres, breaking test "the API reaches the database"/,
