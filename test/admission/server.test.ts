@@ -196,7 +196,15 @@ describe('the webhook server', () => {
       try {
         writeFileSync(certs.keyFile, next.key);
         writeFileSync(certs.certFile, `${next.cert}\n`);
-        await done;
+        // The watcher takes its first look at the files asynchronously: on a busy machine that can be after
+        // the writes above, which it then never sees change. Writing the certificate again (a new mtime)
+        // until it reloads makes the test wait for the reload, not for that race.
+        let landed = false;
+        void done.then(() => (landed = true));
+        while (!landed) {
+          await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
+          if (!landed) writeFileSync(certs.certFile, `${next.cert}\n`);
+        }
         const second = await post(webhook, next.ca, '/healthz', '', 'GET');
         assert.equal(second.status, 200);
         assert.notEqual(second.fingerprint, first.fingerprint);
