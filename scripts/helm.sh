@@ -35,21 +35,11 @@ if [[ ! "$VERSION" =~ ^v4\.[0-9]+\.[0-9]+$ ]]; then
   exit 2
 fi
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
-  fi
-fi
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-export GO111MODULE=on
+# shellcheck source=scripts/go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-module.sh"
+go_find
 export CGO_ENABLED=0
-
-mkdir -p "$CACHE"
-# Serialise concurrent runs (e.g. two test runs starting at once).
-exec 9>"$CACHE/.lock"
-flock 9
+go_lock "$CACHE"
 if [[ -f "$OUT/.complete" && -x "$OUT/bin/helm" ]]; then
   echo "$OUT/bin/helm"
   exit 0
@@ -67,12 +57,4 @@ if ! (cd "$CACHE" && GOBIN="$TMP/bin" nice -n 10 "$GO" install -p "${NETFENCE_BU
   exit 1
 fi
 "$TMP/bin/helm" version >&2
-{
-  echo "module $MODULE"
-  echo "version $VERSION"
-  echo "built with $("$GO" version)"
-} >"$TMP/.complete"
-rm -rf "$OUT"
-mv "$TMP" "$OUT"
-log "built $OUT/bin/helm"
-echo "$OUT/bin/helm"
+go_binary_publish "$MODULE" "$VERSION" "$TMP" "$OUT" helm

@@ -46,25 +46,15 @@ if [[ ! "$K8S_VERSION" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]]; then
 fi
 STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
-  fi
-fi
-
+# shellcheck source=scripts/go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-module.sh"
+go_find
 export CGO_ENABLED=0
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 export GOFLAGS="-trimpath -buildvcs=false -mod=mod"
-export GO111MODULE=on
 JOBS="${NETFENCE_BUILD_JOBS:-2}"
 gocmd() { nice -n 10 "$GO" "$@"; }
 
-mkdir -p "$ROOT"
-# Serialise concurrent runs (e.g. two test runs starting at once).
-exec 9>"$ROOT/.lock"
-flock 9
+go_lock "$ROOT"
 if [[ -x "$BIN/kube-apiserver" && -x "$BIN/etcd" ]]; then
   echo "$BIN"
   exit 0

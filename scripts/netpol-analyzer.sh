@@ -39,21 +39,11 @@ if [[ ! "$VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   exit 2
 fi
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else log "no Go toolchain found (set GO=/path/to/go)"; exit 1
-  fi
-fi
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-export GO111MODULE=on
+# shellcheck source=scripts/go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-module.sh"
+go_find
 export CGO_ENABLED=0
-
-mkdir -p "$CACHE"
-# Serialise concurrent runs.
-exec 9>"$CACHE/.lock"
-flock 9
+go_lock "$CACHE"
 if [[ -f "$OUT/.complete" && -x "$BIN" ]]; then
   echo "$BIN"
   exit 0
@@ -72,12 +62,4 @@ if ! (cd "$TMP/build" && GOFLAGS=-mod=mod nice -n 10 "$GO" build -p "${NETFENCE_
 fi
 rm -rf "$TMP/build"
 "$TMP/bin/netpolicy" --help >/dev/null
-{
-  echo "module $MODULE"
-  echo "version $VERSION"
-  echo "built with $("$GO" version)"
-} >"$TMP/.complete"
-rm -rf "$OUT"
-mv "$TMP" "$OUT"
-log "built $BIN"
-echo "$BIN"
+go_binary_publish "$MODULE" "$VERSION" "$TMP" "$OUT" netpolicy
