@@ -4,6 +4,9 @@ import { stateRuleTester } from '../helpers.ts';
 import { api, shopCluster, web } from '../cilium-fixtures.ts';
 
 const fromApi = { ingress: [{ fromEndpoints: [api] }] };
+const getOnly = { http: [{ method: 'GET' }] };
+/** From api on 8080, only GET requests (Cilium's HTTP proxy filters them). */
+const fromApiL7 = { fromEndpoints: [api], toPorts: [{ ports: [{ port: '8080' }], rules: getOnly }] };
 
 stateRuleTester(rule, {
   valid: [
@@ -43,8 +46,54 @@ stateRuleTester(rule, {
         cnpCilium('shop', 'web', { endpointSelector: web, ...fromApi, enableDefaultDeny: { egress: false } }),
       ]),
     },
+    {
+      // The use enableDefaultDeny: false exists for: one caller's requests filtered at L7, the rest left open.
+      name: 'every allow rule filters at L7',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [fromApiL7],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+    },
   ],
   invalid: [
+    {
+      // L7 on one port of the rule only: the other port is allowed at L4 alone, and restricts nothing.
+      name: 'a rule with L7 rules on some of its ports only counts',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8080' }], rules: getOnly }, { ports: [{ port: '9090' }] }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [['1 ingress allow rule of this rule set restricts nothing', 'meant to restrict']],
+    },
+    {
+      name: 'beside a rule filtering at L7, a plain allow rule',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [fromApiL7, { fromEntities: ['cluster'] }],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [
+        [
+          'the 1 ingress allow rule of this rule set restricts nothing',
+          '(the 1 rule with L7 rules on every port still filters the requests it matches)',
+        ],
+      ],
+    },
     {
       name: 'the only policy of its pods',
       state: shopCluster([
