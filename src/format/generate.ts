@@ -104,8 +104,8 @@ function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => st
 export interface CiliumGenerationReport {
   verification: CiliumVerification;
   named: readonly { ip: string; names: readonly string[] }[];
-  /** Names are read from flow files; standard input is read once, for the flows. */
-  namesFromStdin: boolean;
+  /** Flow inputs that were pipes (`<(…)`), read once for the flows: their DNS names were not read. */
+  namesNotRead: readonly string[];
 }
 
 export function describeGeneration(
@@ -149,7 +149,7 @@ export function describeGeneration(
   }
   if (cilium !== undefined) {
     lines.push(
-      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'none of their outside addresses was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesFromStdin ? ' (names are read from flow files, not from standard input)' : ''}`,
+      `  written as CiliumNetworkPolicies; ${cilium.named.length === 0 ? 'none of their outside addresses was seen under a DNS name' : `toFQDNs for ${plural(cilium.named.length, 'outside address', 'outside addresses')} seen under DNS names`}${cilium.namesNotRead.length > 0 ? ` (names not read from ${cilium.namesNotRead.join(', ')}: a pipe is read once, for the flows; save the capture to a file, or give it on standard input)` : ''}`,
     );
     for (const n of cilium.named) lines.push(`    ${n.ip} → ${n.names.join(', ')}`);
   }

@@ -5,7 +5,9 @@
  * bundled example, and the CLI's refusals.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { before, describe, test } from 'node:test';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ import {
   toCiliumPolicy,
   type GeneratedCiliumPolicy,
 } from '../../src/generate/cilium.ts';
-import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
+import { HubbleNames, dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
 import { checkObserved } from '../../src/flows/check.ts';
 import { openSession } from '../../src/engine/session.ts';
@@ -82,6 +84,84 @@ describe('reservedEntitiesOfHubble', () => {
       '10.0.0.10': ['kube-apiserver'],
       '10.0.1.11': ['host', 'remote-node'],
     });
+  });
+});
+
+describe('HubbleNames: a capture read in pieces', () => {
+  test('pieces cut anywhere, even inside a line or a character, give the names and entities of the whole', () => {
+    const text = `${readFileSync(HUBBLE, 'utf8')}{"flow":{"IP":{"destination":"192.0.2.7"},"destination_names":["Ünïcode.example."]}}`;
+    const whole = new HubbleNames();
+    whole.text(text);
+    whole.end();
+    const names = Object.fromEntries(whole.names());
+    assert.deepEqual(names['192.0.2.7'], ['ünïcode.example']);
+    assert.ok(Object.keys(names).length >= 4, JSON.stringify(names));
+    assert.ok(whole.entities().size > 0);
+    const bytes = Buffer.from(text);
+    for (const size of [1, 7, 64, 4096]) {
+      const cut = new HubbleNames();
+      const decoder = new TextDecoder();
+      for (let i = 0; i < bytes.length; i += size)
+        cut.text(decoder.decode(bytes.subarray(i, i + size), { stream: true }));
+      cut.text(decoder.decode());
+      cut.end();
+      assert.deepEqual(Object.fromEntries(cut.names()), names, `pieces of ${size} bytes`);
+      assert.deepEqual(Object.fromEntries(cut.entities()), Object.fromEntries(whole.entities()));
+    }
+  });
+
+  test('the last line needs no newline; lines that are not Hubble JSON are skipped', () => {
+    const names = new HubbleNames();
+    names.text(
+      'time,src\n{not json "destination_names"}\n{"IP":{"destination":"192.0.2.8"},"destination_names":["a.example"]}',
+    );
+    names.end();
+    assert.deepEqual(Object.fromEntries(names.names()), { '192.0.2.8': ['a.example'] });
+  });
+});
+
+describe('generate --format cilium: DNS names from every kind of flow input', () => {
+  const args = ['generate', '--format', 'cilium', join(EXAMPLES, 'webshop')];
+  const named = /toFQDNs for 3 outside addresses seen under DNS names/;
+  let fromFile: { stdout: string; stderr: string };
+  before(async () => {
+    fromFile = await runCli([...args, '--flows', HUBBLE]);
+    assert.match(fromFile.stderr, named);
+    assert.match(fromFile.stdout, /toFQDNs:/);
+  });
+
+  test('standard input (hubble observe -o json | netfence generate …): the same policies as from the file', async () => {
+    const r = await runCli([...args, '--flows', '-'], { stdin: readFileSync(HUBBLE, 'utf8') });
+    assert.equal(r.stdout, fromFile.stdout);
+    assert.equal(r.stderr, fromFile.stderr);
+  });
+
+  test('standard input as a stream, in a real process', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, '../../bin/netfence'), ...args, '--flows', '-'],
+      {
+        input: readFileSync(HUBBLE),
+        encoding: 'utf8',
+        env: { ...process.env, NETFENCE_NO_CACHE: '1' },
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, fromFile.stdout);
+    assert.match(r.stderr, named);
+  });
+
+  test('a gzip capture: the same policies as from the plain file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-gen-gz-'));
+    try {
+      const gz = join(dir, 'webshop-hubble.jsonl.gz');
+      writeFileSync(gz, gzipSync(readFileSync(HUBBLE)));
+      const r = await runCli([...args, '--flows', gz]);
+      assert.equal(r.stdout, fromFile.stdout);
+      assert.match(r.stderr, named);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

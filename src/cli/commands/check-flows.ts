@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
-import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
+import { HubbleNames } from '../../generate/dns-names.ts';
 import { decideObserved } from '../../flows/decide.ts';
 import { compareVerdicts, isDisagreement } from '../../flows/verdict-check.ts';
 import type { ObservedTraffic } from '../../flows/types.ts';
@@ -10,11 +10,11 @@ import type { VerdictCapture } from '../../flows/verdicts.ts';
 import { breaksTraffic, formatFlowCheck, type CheckFormat } from '../../format/flows.ts';
 import { formatVerdictCheck } from '../../format/verdicts.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { ExitCode, UserError, type Io } from '../io.ts';
+import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   addFlowOptions,
   checkFlowOptions,
-  flowFileTexts,
+  readHubbleNames,
   loadFlows,
   reportUnmatched,
   type FlowOptions,
@@ -63,14 +63,20 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
     checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     const verdicts = options.verdicts === true;
-    const traffic = await loadFlows(options, paths, state, io, { verdicts });
+    // A toFQDNs (or domainNames) rule allows by name: the names Hubble saw each address under credit it.
+    const hubble = new HubbleNames();
+    const traffic = await loadFlows(options, paths, state, io, { verdicts, names: hubble });
     reportUnmatched(traffic, io);
     const session = openSession(state, engineOptions(options));
-    // A toFQDNs (or domainNames) rule allows by name: the names Hubble saw each address under credit it.
-    const { texts } = await flowFileTexts(options);
+    for (const pipe of await readHubbleNames(options, hubble)) {
+      note(
+        io,
+        `${pipe}: a pipe, read once for the flows: the DNS names in it are not read (save the capture to a file, or give it on standard input)\n`,
+      );
+    }
     const check = checkObserved(session, traffic.connections, {
-      names: dnsNamesOfHubble(texts),
-      entities: reservedEntitiesOfHubble(texts),
+      names: hubble.names(),
+      entities: hubble.entities(),
     });
     const decisions = decideObserved(session.compiled, [
       ...check.denied.map((d) => d.connection),

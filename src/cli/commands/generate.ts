@@ -23,7 +23,7 @@ import {
   type DnsNames,
   type EntityAddresses,
 } from '../../generate/cilium.ts';
-import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../generate/dns-names.ts';
+import { HubbleNames } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
@@ -33,7 +33,7 @@ import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
   addFlowOptions,
   checkFlowOptions,
-  flowFileTexts,
+  readHubbleNames,
   loadFlows,
   reportUnmatched,
   type FlowOptions,
@@ -257,13 +257,13 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
     checkNamespaces(state, options);
-    const traffic = await loadFlows(options, paths, state, io);
+    // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
+    const hubble = options.format === 'cilium' || options.mode === 'augment' ? new HubbleNames() : undefined;
+    const traffic = await loadFlows(options, paths, state, io, hubble === undefined ? {} : { names: hubble });
     reportUnmatched(traffic, io);
     const genOptions = generateOptionsOf(options);
     const engine = engineOptions(options);
-    // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
-    const cilium =
-      options.format === 'cilium' || options.mode === 'augment' ? await ciliumNames(options) : undefined;
+    const cilium = hubble === undefined ? undefined : await ciliumNames(options, hubble);
     const gen = generatePolicies(state, traffic.connections, genOptions, engine, {
       names: cilium?.names,
       entities: cilium?.entities,
@@ -290,7 +290,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
         : {
             verification: ciliumVerification,
             named: namedAddresses(ciliumPolicies),
-            namesFromStdin: cilium.fromStdin,
+            namesNotRead: cilium.pipes,
           },
     );
 
@@ -359,12 +359,13 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
   }
 }
 
-/** The DNS names Hubble saw outside addresses under, read from the flow files (standard input is read once). */
+/** The DNS names and reserved identities Hubble saw: standard input's were taken as loadFlows read it. */
 async function ciliumNames(
   options: GenerateCliOptions,
-): Promise<{ names: DnsNames; entities: EntityAddresses; fromStdin: boolean }> {
-  const { texts, fromStdin } = await flowFileTexts(options);
-  return { names: dnsNamesOfHubble(texts), entities: reservedEntitiesOfHubble(texts), fromStdin };
+  hubble: HubbleNames,
+): Promise<{ names: DnsNames; entities: EntityAddresses; pipes: string[] }> {
+  const pipes = await readHubbleNames(options, hubble);
+  return { names: hubble.names(), entities: hubble.entities(), pipes };
 }
 
 function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {

@@ -1,8 +1,12 @@
 /** The flow option group (`--flows`, `--flows-format`) of map, generate, check-flows, lint, serve and report. */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
 import { Option, type Command } from 'commander';
 import type { FlowFormat, FlowProgress, ObservedTraffic } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
+import type { HubbleNames } from '../../generate/dns-names.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, note, type Io } from '../io.ts';
 
@@ -65,7 +69,7 @@ export async function loadFlows(
   paths: readonly string[],
   state: ClusterState,
   io: Io,
-  read: { verdicts?: boolean } = {},
+  read: { verdicts?: boolean; names?: HubbleNames } = {},
 ): Promise<ObservedTraffic> {
   checkFlowOptions(options, paths);
   // The flow readers are loaded when there are flows to read: lint and serve take these options too.
@@ -82,8 +86,11 @@ export async function loadFlows(
       }
     : undefined;
   const streaming = (io as StreamingIo).stdinStream;
+  const stdin = streaming ?? (() => io.readStdin());
+  const names = read.names;
   const traffic = await readFlows(options.flows, state, {
-    readStdin: streaming ?? (() => io.readStdin()),
+    // Standard input is read once: what Hubble says beside the connections is taken from it as it streams by.
+    readStdin: names === undefined ? stdin : () => tapped(stdin(), names),
     ...(options.flowsFormat === 'auto' ? {} : { format: options.flowsFormat }),
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(read.verdicts === true ? { verdicts: true } : {}),
@@ -120,12 +127,63 @@ export function reportUnmatched(traffic: ObservedTraffic, io: Io): void {
   );
 }
 
+/** `source` as it is, after handing its text to `names` piece by piece. */
+function tapped(
+  source: Promise<string> | AsyncIterable<Uint8Array | string>,
+  names: HubbleNames,
+): Promise<string> | AsyncIterable<Uint8Array | string> {
+  if (source instanceof Promise) {
+    return source.then((text) => {
+      names.text(text);
+      names.end();
+      return text;
+    });
+  }
+  return (async function* () {
+    const decoder = new TextDecoder();
+    for await (const chunk of source) {
+      names.text(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      yield chunk;
+    }
+    names.text(decoder.decode());
+    names.end();
+  })();
+}
+
 /**
- * The texts of the flow files (standard input, `-`, is read once, by `loadFlows`, so it is left out), for what
- * Hubble's records say beside the connections: DNS names (`dnsNamesOfHubble`), reserved identities.
+ * Streams the flow files (plain or gzip) line by line into `names`, for what Hubble's records say beside the
+ * connections: DNS names, reserved identities. Standard input (`-`) is read once, by `loadFlows`, which hands
+ * it to `names` when given them. A pipe given as a file (`--flows <(hubble observe …)`) was read once too, for
+ * the flows: it is left out, and returned (the caller says so). A file that cannot be read was reported by
+ * `loadFlows`: it is skipped here.
  */
-export async function flowFileTexts(options: FlowOptions): Promise<{ texts: string[]; fromStdin: boolean }> {
-  const files = options.flows.filter((f) => f !== '-');
-  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
-  return { texts, fromStdin: files.length < options.flows.length };
+export async function readHubbleNames(options: FlowOptions, names: HubbleNames): Promise<string[]> {
+  const pipes: string[] = [];
+  for (const file of options.flows) {
+    if (file === '-') continue;
+    try {
+      if (!(await stat(file)).isFile()) {
+        pipes.push(file);
+        continue;
+      }
+      await fileLines(file, (line) => names.line(line));
+    } catch {
+      // loadFlows said why.
+    }
+  }
+  return pipes;
+}
+
+async function fileLines(path: string, line: (text: string) => void): Promise<void> {
+  const head = Buffer.alloc(2);
+  const handle = await open(path, 'r');
+  try {
+    await handle.read(head, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  const raw = createReadStream(path);
+  const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  raw.on('error', (error) => input.destroy(error));
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) line(text);
 }
