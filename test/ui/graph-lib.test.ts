@@ -10,6 +10,7 @@ import {
   buildGraph,
   DEFAULT_OPTIONS,
   connectionCounts,
+  defaultCollapsed,
   drawnSummary,
   groupsOf,
   labelKeys,
@@ -194,14 +195,18 @@ describe('destinations by DNS name', () => {
     ],
   };
 
-  test('are nodes of their own, outside the groups, one per name, with a line from each source', () => {
+  test('are nodes of their own in a box of the names, outside the groups, one per name, with a line from each source', () => {
     const g = buildGraph(dns, options);
     assert.deepEqual(
       g.nodes.filter((n) => n.kind === 'domain').map((n) => [n.id, n.label, n.parent]),
       [
-        ['dns:*.github.com', '*.github.com (by DNS name)', null],
-        ['dns:api.example.com', 'api.example.com (by DNS name)', null],
+        ['dns:*.github.com', '*.github.com (by DNS name)', 'dns-names'],
+        ['dns:api.example.com', 'api.example.com (by DNS name)', 'dns-names'],
       ],
+    );
+    assert.deepEqual(
+      g.nodes.filter((n) => n.id === 'dns-names').map((n) => [n.kind, n.label, n.parent, n.count]),
+      [['outside', 'by DNS name', null, 2]],
     );
     assert.deepEqual(
       g.edges.filter((e) => e.target.startsWith('dns:')).map((e) => [e.id, e.label, e.open]),
@@ -235,6 +240,53 @@ describe('destinations by DNS name', () => {
     const off = buildGraph(dns, { ...options, external: false });
     assert.equal(off.nodes.filter((n) => n.kind === 'domain').length, 0);
     assert.equal(off.edges.filter((e) => e.target.startsWith('dns:')).length, 0);
+  });
+
+  test('collapsed, one node stands for every name: lines count workload–name pairs, never connections', () => {
+    const one = buildGraph(dns, { ...options, collapsed: new Set(['outside', 'dns-names']) });
+    assert.equal(one.nodes.filter((n) => n.kind === 'domain').length, 0);
+    assert.deepEqual(
+      one.nodes.filter((n) => n.id === 'dns-names').map((n) => [n.kind, n.label, n.count]),
+      [['collapsed-outside', 'by DNS name', 2]],
+    );
+    assert.deepEqual(
+      one.edges.filter((e) => e.target === 'dns-names').map((e) => [e.id, e.count]),
+      [
+        [`${a.id}>dns-names`, 1],
+        [`${b.id}>dns-names`, 1],
+        [`${c.id}>dns-names`, 1],
+      ],
+    );
+    assert.equal(
+      drawnSummary(one, 2 + 3),
+      '3 workloads in 2 namespaces, 2 connections drawn, plus 3 by DNS name, 1 unrestricted hidden',
+    );
+    // With the namespace collapsed too: a line from shop stands for its two workloads' pairs.
+    const both = buildGraph(dns, { ...options, collapsed: new Set(['outside', 'dns-names', 'ns:shop']) });
+    assert.deepEqual(
+      both.edges.filter((e) => e.target === 'dns-names').map((e) => [e.id, e.count]),
+      [
+        ['ns:shop>dns-names', 2],
+        [`${c.id}>dns-names`, 1],
+      ],
+    );
+    assert.match(
+      drawnSummary(both, both.edges.length),
+      /plus 2 links to DNS names \(3 workload–name pairs\)/,
+    );
+  });
+
+  test('collapsed by default on a large cluster only, and expanded alone', () => {
+    assert.ok(!defaultCollapsed([], LARGE_WORKLOADS).has('dns-names'));
+    assert.ok(defaultCollapsed([], LARGE_WORKLOADS + 1).has('dns-names'));
+    // Expanding the names on the overview leaves the namespaces as they are.
+    const next = toggleGroup(
+      new Set(['dns-names', 'ns:a']),
+      'dns-names',
+      ['ns:a', 'ns:b'],
+      LARGE_WORKLOADS + 1,
+    );
+    assert.deepEqual([...next].sort(), ['ns:a']);
   });
 
   test('the header counts them as analyze does', () => {

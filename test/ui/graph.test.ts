@@ -175,6 +175,7 @@ const shot = (page: Page, name: string): Promise<void> =>
 describe('the graph reads at every size', { skip }, () => {
   let served: Served;
   let large: Served;
+  let largeCilium: Served;
   let dir: string;
 
   before(async () => {
@@ -190,11 +191,14 @@ describe('the graph reads at every size', { skip }, () => {
       '0',
     ]);
     large = await serve(['cluster-1000', '--port', '0'], { cwd: dir, timeoutMs: 120_000 });
+    writeCluster(join(dir, 'cilium-1000'), { tier: 'T1', mix: 'cilium', seed: 1 });
+    largeCilium = await serve(['cilium-1000', '--port', '0'], { cwd: dir, timeoutMs: 120_000 });
   });
 
   after(async () => {
     await served?.stop();
     await large?.stop();
+    await largeCilium?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -736,6 +740,56 @@ describe('the graph reads at every size', { skip }, () => {
       const two = await settled(page);
       assert.equal(two.nodes.filter((n) => n.parent === 'label:data').length, 0, 'one at a time');
       assert.match(await page.locator('.graph-status').innerText(), /in 1 group by tier, /);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('on the overview the DNS names are one node, counted as the header counts them, and expand alone', async () => {
+    const { browser, page } = await session(1440, 900);
+    try {
+      await page.goto(`${largeCilium.url}#/graph`);
+      const g = await settled(page);
+      // One node for every name, not a box per name above the namespaces.
+      assert.equal(g.nodes.filter((n) => n.id.startsWith('dns:')).length, 0);
+      const names = g.nodes.find((n) => n.id === 'dns-names');
+      assert.ok(names !== undefined && names.parent === null, g.nodes.map((n) => n.id).join(' '));
+      assert.match(names.label, /by DNS name/);
+      // One number, one meaning: the workload–name pairs the graph's lines stand for are the header's.
+      const header = await page.locator('header .summary-connections').innerText();
+      const pairs = /plus ([\d,]+) by DNS name/.exec(header)?.[1];
+      assert.ok(pairs !== undefined, header);
+      const status = await page.locator('.graph-status').innerText();
+      assert.match(status, new RegExp(`plus [\\d,]+ links to DNS names \\(${pairs} workload–name pairs\\)`));
+      // The namespaces come first, in reading order; the names' node after them.
+      const tops = g.nodes.filter((n) => n.parent === null && n.id.startsWith('ns:'));
+      assert.ok(Math.min(...tops.map((n) => n.position.y)) <= names.position.y);
+      assert.deepEqual(boxOverlaps(g), []);
+      // Expanded (from the inspector: on the overview the node is below the fold), the names are listed in
+      // their box; the namespaces stay collapsed.
+      await page.goto(`${largeCilium.url}#/graph?sel=node:dns-names`);
+      await page.locator('.inspector h2', { hasText: 'by DNS name' }).waitFor();
+      assert.match(
+        await page.locator('.inspector').innerText(),
+        new RegExp(`from ${pairs} workload–name pairs`),
+      );
+      await page.locator('.inspector').getByRole('button', { name: 'Expand' }).click();
+      await page.waitForFunction(() =>
+        (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.parent === 'dns-names'),
+      );
+      const open = await settled(page);
+      const listed = open.nodes.filter((n) => n.parent === 'dns-names');
+      assert.ok(
+        listed.length > 1 &&
+          listed.every((n) => n.id.startsWith('dns:') && n.label.endsWith('(by DNS name)')),
+      );
+      assert.equal(open.nodes.filter((n) => n.id.startsWith('ns:') && n.parent === null).length, 100);
+      assert.equal(open.nodes.filter((n) => n.id.split('/').length === 3).length, 0);
+      assert.match(
+        await page.locator('.graph-status').innerText(),
+        new RegExp(`\\(${pairs} workload–name pairs\\)`),
+      );
+      assert.match(page.url(), /collapsed=/);
     } finally {
       await browser.close();
     }

@@ -34,6 +34,11 @@ export const LARGE_WORKLOADS = 60;
 
 /** The id of the group of addresses outside the cluster. */
 export const OUTSIDE = 'outside';
+/**
+ * The group of the destinations by DNS name: a box around them, or collapsed, one node standing for them all
+ * (by default on a large cluster, where dozens of names would push the namespaces down the overview).
+ */
+export const BY_NAME = 'dns-names';
 
 export function namespaceGroup(namespace: string): string {
   return `ns:${namespace}`;
@@ -49,9 +54,14 @@ export function labelGroup(value: string | undefined): string {
   return value === undefined ? 'nolabel' : `label:${value}`;
 }
 
-/** Whether an id names a group (a namespace, a label value, the workloads without the label, the outside). */
+/**
+ * Whether an id names a group (a namespace, a label value, the workloads without the label, the outside, the
+ * destinations by DNS name).
+ */
 export function isGroupId(id: string): boolean {
-  return id === OUTSIDE || id === 'nolabel' || id.startsWith('ns:') || id.startsWith('label:');
+  return (
+    id === OUTSIDE || id === BY_NAME || id === 'nolabel' || id.startsWith('ns:') || id.startsWith('label:')
+  );
 }
 
 /** The group a workload belongs to. */
@@ -149,6 +159,11 @@ export function l7Count(edges: readonly Pick<EdgeInput, 'l7'>[]): number {
 /** The node id of a destination by DNS name. */
 export function domainNode(domain: string): string {
   return `dns:${domain}`;
+}
+
+/** Whether a node stands for destinations by DNS name: one (`dns:<name>`), or all of them collapsed. */
+export function isByName(id: string): boolean {
+  return id === BY_NAME || isDomainNode(id);
 }
 
 /** Whether a node id is a destination by DNS name (`dns:<name>`). */
@@ -261,16 +276,18 @@ export function externalLabel(description: string): string {
 }
 
 /**
- * Group ids to collapse when the URL says nothing: the outside world, and every group (namespaces, or the
- * groups given by their ids) of a large cluster.
+ * Group ids to collapse when the URL says nothing: the outside world, and on a large cluster every group
+ * (namespaces, or the groups given by their ids) and the destinations by DNS name.
  */
 export function defaultCollapsed(
   groups: readonly NamespaceJson[] | readonly string[],
   workloads: number,
 ): Set<string> {
   const out = new Set([OUTSIDE]);
-  if (workloads > LARGE_WORKLOADS)
+  if (workloads > LARGE_WORKLOADS) {
+    out.add(BY_NAME);
     for (const g of groups) out.add(typeof g === 'string' ? g : namespaceGroup(g.name));
+  }
   return out;
 }
 
@@ -380,7 +397,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     if (options.port !== null && !portsMatch(d.ports, options.port)) continue;
     const s = rep(d.src);
     if (s === null) continue;
-    const target = domainNode(d.domain);
+    const target = options.collapsed.has(BY_NAME) ? BY_NAME : domainNode(d.domain);
     domains.add(d.domain);
     // Allowed by a cluster policy's rule for that name: never unrestricted, so never hidden as such.
     add(s, target, {
@@ -485,16 +502,31 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     }
   }
 
-  for (const d of [...domains].sort()) {
+  if (domains.size > 0) {
+    const count = domains.size;
+    const title = `${count} DNS name${count === 1 ? '' : 's'} outside the cluster that policies allow by name (the addresses depend on DNS resolution)`;
+    const collapsed = options.collapsed.has(BY_NAME);
     nodes.push({
-      id: domainNode(d),
-      kind: 'domain',
-      label: domainLabel(d),
+      id: BY_NAME,
+      kind: collapsed ? 'collapsed-outside' : 'outside',
+      label: 'by DNS name',
       parent: null,
-      count: 1,
+      count,
       ingress: null,
-      title: `${d}: outside the cluster, allowed by DNS name (the addresses depend on DNS resolution)`,
+      title,
     });
+    if (!collapsed)
+      for (const d of [...domains].sort()) {
+        nodes.push({
+          id: domainNode(d),
+          kind: 'domain',
+          label: domainLabel(d),
+          parent: BY_NAME,
+          count: 1,
+          ingress: null,
+          title: `${d}: outside the cluster, allowed by DNS name (the addresses depend on DNS resolution)`,
+        });
+      }
   }
 
   let hiddenWorkloads = input.workloads.length - visible.size;
@@ -598,18 +630,19 @@ export function drawnSummary(result: GraphResult, lines: number, grouping: Group
     );
   if (parts.length === 0) parts.push('nothing to draw');
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
-  const byName = result.edges.filter((e) => isDomainNode(e.target));
+  const byName = result.edges.filter((e) => isByName(e.target));
+  // (workload or group, DNS name) pairs: one per line when neither end is collapsed.
+  const names = byName.reduce((n, e) => n + e.count, 0);
   if (collapsed === 0)
     parts.push(
-      `${plural(lines - byName.length, 'connection')} drawn${byName.length === 0 ? '' : `, plus ${byName.length.toLocaleString('en-US')} by DNS name`}`,
+      `${plural(lines - byName.length, 'connection')} drawn${byName.length === 0 ? '' : `, plus ${names.toLocaleString('en-US')} by DNS name`}`,
     );
   else {
     // A line to or from a collapsed group stands for many connections: lines and connections, each named.
     const connections = result.edges.reduce(
-      (n, e) => (isDomainNode(e.target) || e.source === e.target ? n : n + e.count),
+      (n, e) => (isByName(e.target) || e.source === e.target ? n : n + e.count),
       0,
     );
-    const names = byName.reduce((n, e) => n + e.count, 0);
     const between = workloads > 0 ? '' : ` between ${noun}s`;
     parts.push(
       `${plural(lines - byName.length, workloads > 0 ? 'line' : `${noun} link`)} drawn (${plural(connections, 'connection')}${between})${
@@ -640,7 +673,7 @@ export function toggleGroup(
     return next;
   }
   next.delete(id);
-  if (workloads > LARGE_WORKLOADS && id !== OUTSIDE)
+  if (workloads > LARGE_WORKLOADS && id !== OUTSIDE && id !== BY_NAME)
     for (const g of groups) {
       const other = typeof g === 'string' ? g : namespaceGroup(g.name);
       if (other !== id) next.add(other);

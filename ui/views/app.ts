@@ -2,7 +2,13 @@
  * The app shell: header with the views as tabs, a fixed three-column layout (controls, stage, inspector) so
  * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
  */
-import { connectionCounts, type EdgeInput, type GraphInput } from '../lib/graph.ts';
+import {
+  connectionCounts,
+  domainLabel,
+  isDomainNode,
+  type EdgeInput,
+  type GraphInput,
+} from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
@@ -365,6 +371,7 @@ export class App {
   }
 
   workloadName(id: string): string {
+    if (isDomainNode(id)) return domainLabel(id.slice('dns:'.length));
     return (
       this.model.workloads.find((w) => w.id === id)?.displayName ??
       this.model.external.find((x) => x.id === id)?.description ??

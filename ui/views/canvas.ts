@@ -22,6 +22,7 @@ import cytoscape, {
 } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import {
+  BY_NAME,
   l7Text,
   mergeParallel,
   OUTSIDE,
@@ -604,8 +605,9 @@ export class Canvas {
 
   /** Ids whose cached positions say where a group was: its members when expanded before. */
   #membersOf(group: string): string[] {
-    if (this.#members !== undefined && group !== OUTSIDE) return [...this.#members(group)];
-    const prefix = group.startsWith('ns:') ? `${group.slice(3)}/` : 'external:';
+    if (this.#members !== undefined && group !== OUTSIDE && group !== BY_NAME)
+      return [...this.#members(group)];
+    const prefix = group.startsWith('ns:') ? `${group.slice(3)}/` : group === BY_NAME ? 'dns:' : 'external:';
     return [...positions.ids()].filter((id) => id.startsWith(prefix));
   }
 

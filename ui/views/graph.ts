@@ -11,6 +11,9 @@ import {
   formatGrouping,
   groupOf,
   groupsOf,
+  BY_NAME,
+  domainNode,
+  isByName,
   isDomainNode,
   labelKeys,
   namespaceGroup,
@@ -276,7 +279,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   const legendBox = h('div', {});
   let legendKey: string | undefined;
   const renderLegend = (by: Grouping, graph: GraphResult): void => {
-    const byName = graph.nodes.some((n) => n.kind === 'domain');
+    const byName = graph.nodes.some((n) => isByName(n.id));
     const key = JSON.stringify([formatGrouping(by), byName]);
     if (key === legendKey) return;
     legendKey = key;
@@ -309,7 +312,11 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             type: 'button',
             onclick: () =>
               app.set({
-                collapsed: formatCollapsed(app, route, new Set([...groupIds(app, grouping()), OUTSIDE])),
+                collapsed: formatCollapsed(
+                  app,
+                  route,
+                  new Set([...groupIds(app, grouping()), OUTSIDE, BY_NAME]),
+                ),
               }),
           },
           'Collapse all',
@@ -603,7 +610,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       edgeClasses: (e: GraphEdge) =>
         e.status !== null
           ? [`st-${e.status}`]
-          : isDomainNode(e.target)
+          : isByName(e.target)
             ? ['by-name']
             : e.members.length > 0 && e.members.every((m) => allowedByAdmin(m.allowedBy))
               ? ['tier-admin']
@@ -775,6 +782,40 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         return;
       }
       const collapsed = collapsedOf(app, route).has(sel.id);
+      /** The expand/collapse button of a group the inspector shows, under its title. */
+      const groupActions = (id: string, isCollapsed: boolean): void => {
+        target
+          .querySelector('h2')
+          ?.after(
+            h(
+              'p',
+              { class: 'actions' },
+              h(
+                'button',
+                { type: 'button', onclick: () => toggleGroup(id) },
+                isCollapsed ? 'Expand' : 'Collapse into one node',
+              ),
+            ),
+          );
+      };
+      if (sel.id === BY_NAME) {
+        const names = new Set(app.model.domains.map((d) => d.domain));
+        renderAggregate(
+          app,
+          target,
+          'by DNS name',
+          app.model.domains.slice(0, 200).map((d) => ({
+            src: d.src,
+            dst: domainNode(d.domain),
+            ports: d.ports,
+            summary: d.summary,
+            open: false,
+          })),
+          `${names.size} DNS name${names.size === 1 ? '' : 's'} outside the cluster that policies allow by name, from ${app.model.domains.length} workload–name pair${app.model.domains.length === 1 ? '' : 's'} (not counted as connections: the addresses depend on DNS resolution). Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
+        );
+        groupActions(BY_NAME, collapsed);
+        return;
+      }
       if (sel.id === OUTSIDE) {
         renderAggregate(
           app,
@@ -786,6 +827,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             .slice(0, 200),
           `${app.model.external.length} address ranges outside the cluster. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
         );
+        groupActions(OUTSIDE, collapsed);
         return;
       }
       if (!sel.id.startsWith('ns:')) {
@@ -801,19 +843,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             .slice(0, 200),
           `${inside.size} workload${inside.size === 1 ? '' : 's'}${by.by === 'label' && sel.id !== 'nolabel' ? ` with ${by.key}=${sel.id.slice('label:'.length)}` : ''}. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
         );
-        target
-          .querySelector('h2')
-          ?.after(
-            h(
-              'p',
-              { class: 'actions' },
-              h(
-                'button',
-                { type: 'button', onclick: () => toggleGroup(sel.id) },
-                collapsed ? 'Expand' : 'Collapse into one node',
-              ),
-            ),
-          );
+        groupActions(sel.id, collapsed);
         return;
       }
       renderNamespace(app, target, groupName(sel.id), collapsed, () => toggleGroup(sel.id));
@@ -826,6 +856,26 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     if (traffic && trafficData !== undefined) {
       const t = trafficData.edges.find((x) => x.src === sel.src && x.dst === sel.dst);
       if (t !== undefined) extra.push(trafficDetail(t));
+    }
+    if (sel.dst === BY_NAME) {
+      const from = new Set((edge?.members ?? []).map((m) => m.src));
+      renderAggregate(
+        app,
+        target,
+        `${nameOf(sel.src)} → by DNS name`,
+        app.model.domains
+          .filter((d) => from.has(d.src))
+          .slice(0, 200)
+          .map((d) => ({
+            src: d.src,
+            dst: domainNode(d.domain),
+            ports: d.ports,
+            summary: d.summary,
+            open: false,
+          })),
+        `${edge?.count ?? 0} workload–name pair${edge?.count === 1 ? '' : 's'}: pick one to see the rule that allows it by name.`,
+      );
+      return;
     }
     if (isDomainNode(sel.dst)) {
       const one = app.model.workloads.some((w) => w.id === sel.src);

@@ -4,6 +4,7 @@
  * list. A connection: the explanation, rule by rule on each side. A namespace, an address range, a policy.
  */
 import {
+  BY_NAME,
   domainLabel,
   domainNode,
   externalLabel,
@@ -954,6 +955,7 @@ export function renderEmpty(target: HTMLElement, hint: string): void {
 }
 
 export function groupName(id: string): string {
+  if (id === BY_NAME) return 'by DNS name';
   return id === OUTSIDE ? 'outside the cluster' : id.startsWith('ns:') ? id.slice(3) : id;
 }
 
