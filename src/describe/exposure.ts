@@ -3,6 +3,7 @@ import type { CiliumExposureStatement, ExposurePorts, FlagReason } from '../engi
 import { compileSelector } from '../engine/selectors.ts';
 import { CILIUM_NAMESPACE_KEY, type CiliumPeerInfo } from '../model/cilium.ts';
 import { describeSelector } from './selectors.ts';
+import type { LabelSelector } from '../model/k8s.ts';
 import { isEmptyPorts } from '../engine/ports.ts';
 import { formatPortList } from './ports.ts';
 import { describeScope } from './scope.ts';
@@ -44,18 +45,49 @@ export function describeFlagReason(f: FlagReason): string {
   return [...tiers, ...np, ...cilium, ...names].join('; ');
 }
 
+/**
+ * An endpoint selector in words, its namespace apart: `endpoints labelled app=api in namespace shop`,
+ * `every endpoint in every namespace` (a clusterwide policy's `{}`, which the model gives `Exists` on the
+ * namespace key), `endpoints labelled tier=db in namespaces a, b` (`In` on the namespace key).
+ */
+function describeEndpoints(selector: LabelSelector): string {
+  const named = selector.matchLabels?.[CILIUM_NAMESPACE_KEY];
+  const labels = Object.fromEntries(
+    Object.entries(selector.matchLabels ?? {}).filter(([k]) => k !== CILIUM_NAMESPACE_KEY),
+  );
+  const where: string[] = named === undefined ? [] : [`in namespace ${named}`];
+  const expressions = (selector.matchExpressions ?? []).filter((e) => {
+    if (e.key !== CILIUM_NAMESPACE_KEY) return true;
+    const values = e.values ?? [];
+    if (e.operator === 'Exists') {
+      if (named === undefined) where.push('in every namespace');
+      return false;
+    }
+    if (e.operator === 'In' && values.length > 0) {
+      where.push(`in namespace${values.length === 1 ? '' : 's'} ${values.join(', ')}`);
+      return false;
+    }
+    if (e.operator === 'NotIn' && values.length > 0) {
+      where.push(`in every namespace but ${values.join(', ')}`);
+      return false;
+    }
+    return true;
+  });
+  const rest = describeSelector(
+    compileSelector({
+      matchLabels: labels,
+      ...(expressions.length === 0 ? {} : { matchExpressions: expressions }),
+    }),
+  );
+  const pods = rest === '{}' ? 'every endpoint' : `endpoints labelled ${rest}`;
+  return where.length === 0 ? pods : `${pods} ${where.join(' and ')}`;
+}
+
 /** A Cilium peer in words: `endpoints labelled app=api in namespace shop`, `entity world`, `DNS name api.stripe.com`. */
 export function describeCiliumPeer(p: CiliumPeerInfo): string {
   switch (p.kind) {
-    case 'endpoints': {
-      const namespace = p.selector.matchLabels?.[CILIUM_NAMESPACE_KEY];
-      const labels = Object.fromEntries(
-        Object.entries(p.selector.matchLabels ?? {}).filter(([k]) => k !== CILIUM_NAMESPACE_KEY),
-      );
-      const rest = describeSelector(compileSelector({ ...p.selector, matchLabels: labels }));
-      const pods = rest === '{}' ? 'every endpoint' : `endpoints labelled ${rest}`;
-      return namespace === undefined ? pods : `${pods} in namespace ${namespace}`;
-    }
+    case 'endpoints':
+      return describeEndpoints(p.selector);
     case 'nodes':
       return `nodes labelled ${describeSelector(compileSelector(p.selector))}`;
     case 'cidr':
