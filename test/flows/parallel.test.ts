@@ -369,11 +369,13 @@ suite('reading captures in parallel', () => {
     await check(write(node + node), 'flows out of time order');
     // Three, gzip (no cut can be looked at before reading): the first range meets the second export and stops;
     // every range stops with it, long before the end.
-    const three = gzipSync(node + node + node);
+    // (Each export larger than the first MiB a plan looks at.)
+    const long = capture(start, 2000);
+    const three = gzipSync(long + long + long);
     read = 0;
     const got = await parallel([write(three)], { threads: 2, minShardBytes: 4096, onProgress });
     assert.ok(typeof got === 'string' && got.startsWith('flows out of time order'), 'given up');
-    assert.ok(read < (3 * Buffer.byteLength(node)) / 2, `stopped early (${read} bytes read)`);
+    assert.ok(read < (3 * Buffer.byteLength(long)) / 2, `stopped early (${read} bytes read)`);
   });
 
   test('NETFENCE_FLOW_THREADS that is not a number of threads is named in a notice, not ignored', async () => {
