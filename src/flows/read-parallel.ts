@@ -417,10 +417,14 @@ async function planFile(
   if (started.format === 'hubble' && !gzip) {
     // In the file's order: each window from where the lines read so far end.
     let to = lastNewline + 1;
-    for (const cut of cuts.slice(1)) {
-      const around = await timesAround(path, cut, to);
-      times.push(...around.times);
-      to = around.to;
+    try {
+      for (const cut of cuts.slice(1)) {
+        const around = await timesAround(path, cut, to);
+        times.push(...around.times);
+        to = around.to;
+      }
+    } catch {
+      // Unreadable there: the reading finds it again, and keeps its error.
     }
   }
   return {

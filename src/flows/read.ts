@@ -62,11 +62,12 @@ async function readWith(
   options: ReadFlowsOptions,
   threads: number,
 ): Promise<ObservedTraffic> {
+  // Whatever the parallel reading did not foresee leaves the reading to one thread, never a crash.
   const parallel = await readFlowsParallel(paths, state, {
     ...options,
     threads,
     ...(options.parallelMinBytes === undefined ? {} : { minBytes: options.parallelMinBytes }),
-  });
+  }).catch((error: unknown) => ({ sequential: `the threads failed: ${errnoReason(error)}` }));
   if ('traffic' in parallel) {
     options.onReading?.({ threads: Math.min(threads, parallel.shards), shards: parallel.shards });
     return parallel.traffic;
