@@ -697,12 +697,14 @@ export async function readFlowsParallel(
       readErrors.push({ file: path, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
     }
   }
-  // The bytes to read: a gzip file's inflated size (the gzip files inflated at once, on libuv's threads).
-  await Promise.all(
-    files.map(async (f) => {
-      if (f.gzip) Object.assign(f, await inflatedSize(f.path));
-    }),
-  );
+  // The bytes to read: a gzip file's inflated size, four files at a time (libuv's threads inflate them; many
+  // rotated logs at once would hold a zlib state and an open file each).
+  const gzips = files.filter((f) => f.gzip);
+  const counting = async (): Promise<void> => {
+    for (let f = gzips.shift(); f !== undefined; f = gzips.shift())
+      Object.assign(f, await inflatedSize(f.path));
+  };
+  await Promise.all([counting(), counting(), counting(), counting()]);
   let total = 0;
   for (const f of files) total += Math.max(0, f.size);
   if (total < (options.minBytes ?? PARALLEL_MIN_BYTES)) return { sequential: 'small input' };
