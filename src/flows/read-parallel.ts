@@ -14,8 +14,11 @@
  * remembered at their ends: the same decisions one reading takes. What the stitch cannot reproduce exactly
  * (flows without times, or out of time order by more than `SHARD_ORDER_SLACK_MS`; a tuple repeated after
  * the sequential reader may have forgotten it; too many tuples at once) makes the whole reading start
- * again sequentially, as does a file that fails while read. Verdicts (`check-flows --verdicts`) and
- * standard input are always read sequentially.
+ * again sequentially. Where it can, that is decided before the reading (a flow without a time in a file's
+ * first MiB; times going back at the cuts of a plain file) or as soon as a shard meets it (then every thread
+ * stops). A file that fails while read keeps its error, as in one reading: the shards after the failure are
+ * dropped, the others stand. Verdicts (`check-flows --verdicts`) and standard input are always read
+ * sequentially.
  */
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -30,6 +33,7 @@ import {
   type ExportedTuple,
   type ShardTuples,
 } from './aggregate.ts';
+import { parseHubbleObject } from './hubble.ts';
 import { FlowMatcher } from './match.ts';
 import { mergeConnection } from './merge.ts';
 import {
@@ -66,13 +70,27 @@ const MAX_THREADS = 4;
 
 /**
  * Threads to read with: `NETFENCE_FLOW_THREADS` (1 reads sequentially), else the machine's parallelism; never
- * more than `MAX_THREADS`.
+ * more than `MAX_THREADS`. A value that is not a whole number from 1 is not used, and a notice says so.
  */
-export function flowThreads(env: NodeJS.ProcessEnv = process.env): number {
+export function flowThreadsSetting(env: NodeJS.ProcessEnv = process.env): {
+  threads: number;
+  notice?: string;
+} {
   const text = env.NETFENCE_FLOW_THREADS;
-  const asked =
-    text !== undefined && /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : availableParallelism();
-  return Math.max(1, Math.min(MAX_THREADS, asked));
+  const machine = Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+  if (text === undefined || text.trim() === '') return { threads: machine };
+  if (/^[0-9]+$/.test(text.trim()) && Number(text.trim()) >= 1) {
+    return { threads: Math.min(MAX_THREADS, Number(text.trim())) };
+  }
+  return {
+    threads: machine,
+    notice: `NETFENCE_FLOW_THREADS=${JSON.stringify(text)} is not a number of threads (a whole number from 1; 1 reads on one thread): reading on ${machine}`,
+  };
+}
+
+/** `flowThreadsSetting`'s threads. */
+export function flowThreads(env: NodeJS.ProcessEnv = process.env): number {
+  return flowThreadsSetting(env).threads;
 }
 
 interface ShardSpec {
@@ -116,6 +134,11 @@ interface FlowWorkerData {
   kind: 'netfence-flows';
   state: ClusterState;
   options: WorkerOptions;
+  /**
+   * Shared by the threads of one reading: [0] not 0 when every shard stops (the reading is given up); [1 + f]
+   * the index + 1 of the first shard of file f that failed to read (the shards after it stop), 0 if none.
+   */
+  stop: Int32Array;
 }
 
 type WorkerReply =
@@ -161,23 +184,51 @@ async function* shardBytes(
   }
 }
 
-/** Reads one shard into a map of its own. */
+/** The chunks of `chunks` until `halted` says to stop (checked before each one). */
+async function* until(chunks: AsyncIterable<Uint8Array>, halted: () => boolean): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (halted()) return;
+    yield chunk;
+  }
+}
+
+/** Marks `spec` as the first shard of its file that failed to read, unless an earlier one did. */
+function stopAfter(stop: Int32Array, spec: ShardSpec): void {
+  const slot = 1 + spec.file;
+  for (let seen = Atomics.load(stop, slot); seen === 0 || seen > spec.index + 1;) {
+    const was = Atomics.compareExchange(stop, slot, seen, spec.index + 1);
+    if (was === seen) return;
+    seen = was;
+  }
+}
+
+/**
+ * Reads one shard into a map of its own. It stops early when the reading is given up (`stop`), when it finds
+ * it cannot be stitched (then it gives the reading up for every thread), or after an earlier shard of its
+ * file failed to read.
+ */
 async function readShard(
   spec: ShardSpec,
   matcher: FlowMatcher,
   options: WorkerOptions,
   tick: Tick,
+  stop: Int32Array,
 ): Promise<ShardResult> {
   const observer = new FlowObserver(matcher.state, options, matcher);
   observer.aggregator.startShard(spec.predecessors);
   const input = observer.input(spec.path, spec.continuation);
   const offset = spec.gzip ? 0 : Math.max(0, spec.start - 1);
+  const halted = (): boolean => {
+    if (observer.aggregator.shardFailure !== undefined) Atomics.store(stop, 0, 1);
+    const failedAt = Atomics.load(stop, 1 + spec.file);
+    return Atomics.load(stop, 0) !== 0 || (failedAt !== 0 && spec.index >= failedAt);
+  };
   let readError: string | undefined;
   let ticked = 0;
   let records = 0;
   try {
     await feed(
-      shardBytes(fileBytes(spec.path, spec.gzip, offset), offset, spec.start, spec.end),
+      until(shardBytes(fileBytes(spec.path, spec.gzip, offset), offset, spec.start, spec.end), halted),
       input,
       (bytes) => {
         tick(observer.stats.records - records, bytes - ticked, observer.aggregator.size);
@@ -188,8 +239,10 @@ async function readShard(
     );
   } catch (error) {
     readError = `cannot read "${spec.path}": ${errnoReason(error)}`;
+    stopAfter(stop, spec);
   }
-  input.end();
+  // A file that fails is not ended, as in one reading (no entry in the statistics).
+  if (readError === undefined) input.end();
   const { connections, unmatched } = observer.aggregator.unsortedResult();
   const { tuples, recent } = observer.aggregator.shardTuples(connections);
   return {
@@ -245,23 +298,78 @@ async function firstBytes(path: string, gzip: boolean): Promise<Buffer> {
   return Buffer.concat(parts).subarray(0, PROBE_BYTES);
 }
 
-/** The inflated size a gzip file says in its trailer (modulo 4 GiB), if larger than the file. */
-async function gzipSize(path: string, size: number): Promise<number> {
-  if (size < 18) return size; // shorter than a gzip header and trailer: damaged, read on one thread
+/**
+ * The inflated size of a gzip file, counted by inflating it: its trailer cannot say it (it gives the last
+ * member's size only, modulo 4 GiB, and garbage when the file is cut short). A file that fails to inflate is
+ * `damaged` (read on one thread, where its error is found again).
+ */
+async function inflatedSize(path: string): Promise<{ size: number; damaged: boolean }> {
+  let size = 0;
+  try {
+    for await (const chunk of fileBytes(path, true)) size += chunk.length;
+    return { size, damaged: false };
+  } catch {
+    return { size, damaged: true };
+  }
+}
+
+/** Bytes read on each side of a cut of a plain Hubble file for the times of its flows. */
+const CUT_WINDOW = 64 << 10;
+
+/**
+ * The times of the Hubble flows with a 5-tuple on the complete lines of `text` (its first line too when
+ * `whole`), in order: NaN for a flow without a time.
+ */
+function flowTimes(text: string, whole: boolean): number[] {
+  const lines = text.split('\n');
+  lines.pop(); // unfinished
+  if (!whole) lines.shift(); // may have started before
+  const times: number[] = [];
+  for (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const r = parseHubbleObject(value);
+    if (r.kind === 'flow' && r.record.tuple !== undefined) times.push(r.record.firstSeen ?? Number.NaN);
+  }
+  return times;
+}
+
+/**
+ * The times of a plain file's flows around `cut` (the lines within `CUT_WINDOW` before and after it) that
+ * start at or after `from`, a line start; and where the lines read end.
+ */
+async function timesAround(
+  path: string,
+  cut: number,
+  from: number,
+): Promise<{ times: number[]; to: number }> {
+  const start = Math.max(from, cut - CUT_WINDOW);
+  if (start >= cut + CUT_WINDOW) return { times: [], to: from };
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(4);
-    await fh.read(buf, 0, 4, size - 4);
-    const isize = buf.readUInt32LE(0);
-    return isize > size ? isize : size;
+    const buf = Buffer.alloc(cut + CUT_WINDOW - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    const end = buf.subarray(0, bytesRead).lastIndexOf(10) + 1;
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf.subarray(0, end));
+    return { times: flowTimes(text, start === from), to: end > 0 ? start + end : from };
   } finally {
     await fh.close();
   }
 }
 
+/** A file's shards, and the times of Hubble flows read while planning them, in the file's order. */
+interface FilePlan {
+  shards: Omit<ShardSpec, 'index' | 'predecessors'>[];
+  times: number[];
+}
+
 /**
  * The shards of one file of `length` bytes (inflated, for gzip): cut in `parts` ranges when its first line
- * says the format, else one.
+ * says the format, else one. For Hubble, the times of flows at its start and (plain files) around the cuts.
  */
 async function planFile(
   path: string,
@@ -271,8 +379,11 @@ async function planFile(
   parts: number,
   forced: ObserveOptions['format'],
   minShard: number,
-): Promise<Omit<ShardSpec, 'index' | 'predecessors'>[]> {
-  const whole = [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }];
+): Promise<FilePlan> {
+  const whole = {
+    shards: [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }],
+    times: [],
+  };
   if (parts < 2 || length < 2 * minShard) return whole;
   let head: Buffer;
   try {
@@ -284,7 +395,8 @@ async function planFile(
   const lastNewline = head.lastIndexOf(10);
   if (lastNewline < 0) return whole;
   // Decoded as the first shard decodes it (a byte order mark dropped).
-  const lines = new TextDecoder('utf-8').decode(head.subarray(0, lastNewline)).split('\n');
+  const text = new TextDecoder('utf-8').decode(head.subarray(0, lastNewline + 1));
+  const lines = text.slice(0, -1).split('\n');
   const first = firstFormatLine(lines, forced);
   if (first === undefined) return whole;
   const started =
@@ -301,14 +413,45 @@ async function planFile(
     const cut = Math.max(minShard, firstEnd, Math.floor((length * i) / parts));
     if (cut > cuts[cuts.length - 1]!) cuts.push(cut);
   }
-  return cuts.map((start, i) => ({
-    file,
-    path,
-    gzip,
-    start,
-    end: cuts[i + 1] ?? Number.POSITIVE_INFINITY,
-    continuation: i === 0 ? undefined : continuation,
-  }));
+  const times = started.format === 'hubble' ? flowTimes(text, true) : [];
+  if (started.format === 'hubble' && !gzip) {
+    // In the file's order: each window from where the lines read so far end.
+    let to = lastNewline + 1;
+    try {
+      for (const cut of cuts.slice(1)) {
+        const around = await timesAround(path, cut, to);
+        times.push(...around.times);
+        to = around.to;
+      }
+    } catch {
+      // Unreadable there: the reading finds it again, and keeps its error.
+    }
+  }
+  return {
+    shards: cuts.map((start, i) => ({
+      file,
+      path,
+      gzip,
+      start,
+      end: cuts[i + 1] ?? Number.POSITIVE_INFINITY,
+      continuation: i === 0 ? undefined : continuation,
+    })),
+    times,
+  };
+}
+
+/**
+ * Why the shards of flows with these times (in the inputs' order) cannot be stitched, if that is sure already:
+ * a flow without a time, or times going back by more than the allowed disorder, as the stitch finds them.
+ */
+function unstitchable(times: readonly number[]): string | undefined {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const t of times) {
+    if (Number.isNaN(t)) return 'a Hubble flow without a time';
+    if (t < latest - SHARD_ORDER_SLACK_MS) return 'flows out of time order';
+    if (t > latest) latest = t;
+  }
+  return undefined;
 }
 
 /** Threads reading shards: the calling thread and workers started on demand. */
@@ -317,9 +460,10 @@ class ShardPool {
   private readonly data: FlowWorkerData;
   private readonly matcher: FlowMatcher;
 
-  constructor(state: ClusterState, matcher: FlowMatcher, options: WorkerOptions) {
+  constructor(state: ClusterState, matcher: FlowMatcher, options: WorkerOptions, files: number) {
     this.matcher = matcher;
-    this.data = { kind: 'netfence-flows', state: matcherState(state), options };
+    const stop = new Int32Array(new SharedArrayBuffer(4 * (1 + files)));
+    this.data = { kind: 'netfence-flows', state: matcherState(state), options, stop };
   }
 
   /** Reads every shard, `threads` at a time (one on this thread), results in the shards' order. */
@@ -328,8 +472,13 @@ class ShardPool {
     let next = 0;
     // Workers take the shards from the front; this thread too, after starting them.
     const onWorker = async (worker: Worker): Promise<void> => {
-      for (let i = next++; i < shards.length; i = next++)
-        results[i] = await this.onWorker(worker, shards[i]!, tick);
+      try {
+        for (let i = next++; i < shards.length; i = next++)
+          results[i] = await this.onWorker(worker, shards[i]!, tick);
+      } catch (error) {
+        Atomics.store(this.data.stop, 0, 1); // the others stop: the reading starts again on one thread
+        throw error;
+      }
     };
     const running: Promise<void>[] = [];
     for (let w = 1; w < Math.min(threads, shards.length); w++) {
@@ -344,7 +493,7 @@ class ShardPool {
     }
     const local = async (): Promise<void> => {
       for (let i = next++; i < shards.length; i = next++) {
-        results[i] = await readShard(shards[i]!, this.matcher, this.data.options, tick);
+        results[i] = await readShard(shards[i]!, this.matcher, this.data.options, tick, this.data.stop);
       }
     };
     try {
@@ -428,8 +577,11 @@ function stitch(
       prev.endpoint.count += u.count;
     }
   };
+  /** Files that failed to read: their shards after the failure are not counted, as one reading stops there. */
+  const failedFiles = new Set<number>();
   for (const [i, r] of results.entries()) {
     const spec = specs[i]!;
+    if (failedFiles.has(spec.file)) continue;
     const name = names[spec.file]!;
     const offset = lineOffset[spec.file]!;
     lineOffset[spec.file] = offset + r.lines;
@@ -470,6 +622,11 @@ function stitch(
     for (const u of r.unmatched) noteUnmatched(u.key, u.endpoint, spec.file, u.line + offset);
     errors[spec.file]!.push(...r.errors);
     notices.push(...r.notices);
+    if (r.readError !== undefined) {
+      errors[spec.file]!.push({ file: name, line: 0, message: r.readError });
+      fileEntries[spec.file] = undefined;
+      failedFiles.add(spec.file);
+    }
   }
   if (replay.shardFailure !== undefined) return `${replay.shardFailure} across shards`;
   for (const d of allDeltas) mergeConnection(connections, d);
@@ -525,42 +682,54 @@ export async function readFlowsParallel(
   if (options.threads < 2) return { sequential: 'one thread' };
   if (options.verdicts === true) return { sequential: 'verdicts are read' };
   if (paths.includes('-')) return { sequential: 'standard input' };
-  const files: { path: string; gzip: boolean; size: number }[] = [];
+  /** `size` -1: cannot be read (`readErrors`); `damaged`: a gzip file that fails to inflate. */
+  const files: { path: string; gzip: boolean; size: number; damaged: boolean }[] = [];
   const readErrors: (FlowProblem | undefined)[] = [];
-  let total = 0;
   for (const path of paths) {
     try {
       const info = await stat(path);
       if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
       if (!info.isFile()) return { sequential: 'not a regular file' };
-      const gzip = await isGzip(path);
-      // The bytes to read: a gzip file's inflated size.
-      const size = gzip ? await gzipSize(path, info.size) : info.size;
-      files.push({ path, gzip, size });
+      files.push({ path, gzip: await isGzip(path), size: info.size, damaged: false });
       readErrors.push(undefined);
-      total += size;
     } catch (error) {
-      files.push({ path, gzip: false, size: -1 });
+      files.push({ path, gzip: false, size: -1, damaged: false });
       readErrors.push({ file: path, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
     }
   }
+  // The bytes to read: a gzip file's inflated size, four files at a time (libuv's threads inflate them; many
+  // rotated logs at once would hold a zlib state and an open file each).
+  const gzips = files.filter((f) => f.gzip);
+  const counting = async (): Promise<void> => {
+    for (let f = gzips.shift(); f !== undefined; f = gzips.shift())
+      Object.assign(f, await inflatedSize(f.path));
+  };
+  await Promise.all([counting(), counting(), counting(), counting()]);
+  let total = 0;
+  for (const f of files) total += Math.max(0, f.size);
   if (total < (options.minBytes ?? PARALLEL_MIN_BYTES)) return { sequential: 'small input' };
   const workerOptions: WorkerOptions = {
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }),
   };
   const specs: ShardSpec[] = [];
+  const times: number[] = [];
   for (const [i, f] of files.entries()) {
     if (f.size < 0) continue;
     const minShard = options.minShardBytes ?? MIN_SHARD_BYTES;
+    // A damaged gzip file is read whole, on one thread: its lines up to the damage count, then its error.
     const parts =
-      f.size >= total / (2 * options.threads)
+      f.size >= total / (2 * options.threads) && !f.damaged
         ? Math.max(1, Math.min(options.threads, Math.floor(f.size / minShard)))
         : 1;
-    for (const s of await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard)) {
-      specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
-    }
+    const plan = await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard);
+    for (const s of plan.shards) specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
+    times.push(...plan.times);
   }
+  // Decided before reading, where the plan shows it already: nothing is read twice.
+  if (specs.length < 2) return { sequential: 'one shard' };
+  const unsure = unstitchable(times);
+  if (unsure !== undefined) return { sequential: unsure };
   const matcher = new FlowMatcher(state);
   let records = 0;
   let bytes = 0;
@@ -572,15 +741,12 @@ export async function readFlowsParallel(
     connections = Math.max(connections, c);
     options.onProgress?.({ file: paths.join(', '), bytes, totalBytes: total, records, connections });
   };
-  const results = await new ShardPool(state, matcher, workerOptions).run(
+  const results = await new ShardPool(state, matcher, workerOptions, files.length).run(
     specs,
     Math.min(options.threads, (options.workers ?? options.threads) + 1),
     tick,
   );
   if (typeof results === 'string') return { sequential: results };
-  const failed = results.find((r) => r.readError !== undefined);
-  if (failed?.readError !== undefined) return { sequential: failed.readError };
-  if (specs.length < 2) return { sequential: 'one shard' };
   const traffic = stitch(specs, results, paths, readErrors, matcher, workerOptions);
   return typeof traffic === 'string' ? { sequential: traffic } : { traffic, shards: specs.length };
 }
@@ -589,9 +755,15 @@ function serveShards(data: FlowWorkerData): void {
   const port = parentPort!;
   const matcher = new FlowMatcher(data.state);
   port.on('message', (spec: ShardSpec) => {
-    void readShard(spec, matcher, data.options, (records, bytes, connections) => {
-      port.postMessage({ progress: { records, bytes, connections } } satisfies WorkerReply);
-    }).then((result) => port.postMessage({ result } satisfies WorkerReply));
+    void readShard(
+      spec,
+      matcher,
+      data.options,
+      (records, bytes, connections) => {
+        port.postMessage({ progress: { records, bytes, connections } } satisfies WorkerReply);
+      },
+      data.stop,
+    ).then((result) => port.postMessage({ result } satisfies WorkerReply));
   });
 }
 

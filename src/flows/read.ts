@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import type { ClusterState } from '../model/cluster.ts';
 import { FlowObserver, type ObserveOptions } from './parser.ts';
 import type { ObservedTraffic } from './types.ts';
-import { flowThreads, readFlowsParallel } from './read-parallel.ts';
+import { flowThreadsSetting, readFlowsParallel } from './read-parallel.ts';
 import { errnoReason, feed, fileBytes, isGzip } from './stream.ts';
 
 export const STDIN_FLOWS = '<stdin>';
@@ -31,7 +31,8 @@ export interface ReadFlowsOptions extends ObserveOptions {
   onProgress?: (progress: FlowProgress) => void;
   /**
    * Threads to read large captures with (read-parallel.ts); 1 reads sequentially.
-   * @default `NETFENCE_FLOW_THREADS`, else the machine's available parallelism (at most 8)
+   * @default `NETFENCE_FLOW_THREADS` (a value that is not a number of threads: a notice), else the machine's
+   * available parallelism (at most 4)
    */
   threads?: number;
   /** Inputs smaller than this in all are read sequentially. @default 16 MiB */
@@ -49,12 +50,24 @@ export async function readFlows(
   state: ClusterState,
   options: ReadFlowsOptions = {},
 ): Promise<ObservedTraffic> {
-  const threads = options.threads ?? flowThreads();
+  const setting = options.threads === undefined ? flowThreadsSetting() : { threads: options.threads };
+  const traffic = await readWith(paths, state, options, setting.threads);
+  if (setting.notice !== undefined) traffic.notices.unshift(setting.notice);
+  return traffic;
+}
+
+async function readWith(
+  paths: readonly string[],
+  state: ClusterState,
+  options: ReadFlowsOptions,
+  threads: number,
+): Promise<ObservedTraffic> {
+  // Whatever the parallel reading did not foresee leaves the reading to one thread, never a crash.
   const parallel = await readFlowsParallel(paths, state, {
     ...options,
     threads,
     ...(options.parallelMinBytes === undefined ? {} : { minBytes: options.parallelMinBytes }),
-  });
+  }).catch((error: unknown) => ({ sequential: `the threads failed: ${errnoReason(error)}` }));
   if ('traffic' in parallel) {
     options.onReading?.({ threads: Math.min(threads, parallel.shards), shards: parallel.shards });
     return parallel.traffic;

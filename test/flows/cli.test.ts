@@ -137,6 +137,25 @@ describe('netfence map', () => {
       ],
     );
   });
+
+  test('NETFENCE_FLOW_THREADS that is not a number of threads: one line on stderr naming it, the same map', async () => {
+    const want = await runCli(['map', 'examples/webshop', '--flows', CSV, '-o', 'json']);
+    const saved = process.env.NETFENCE_FLOW_THREADS;
+    process.env.NETFENCE_FLOW_THREADS = 'four';
+    try {
+      const r = await runCli(['map', 'examples/webshop', '--flows', CSV, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, want.stdout);
+      const line = r.stderr.split('\n').find((l) => l.includes('NETFENCE_FLOW_THREADS'));
+      assert.match(
+        line ?? '',
+        /^NETFENCE_FLOW_THREADS="four" is not a number of threads \(a whole number from 1; 1 reads on one thread\): reading on [1-4]$/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.NETFENCE_FLOW_THREADS;
+      else process.env.NETFENCE_FLOW_THREADS = saved;
+    }
+  });
 });
 
 describe('netfence check-flows', () => {

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { readFlows, type ObservedTraffic } from '../../src/flows/index.ts';
-import { flowThreads, readFlowsParallel, type ParallelOptions } from '../../src/flows/read-parallel.ts';
+import {
+  flowThreads,
+  flowThreadsSetting,
+  readFlowsParallel,
+  type ParallelOptions,
+} from '../../src/flows/read-parallel.ts';
 import { observedMapToJson } from '../../src/format/flows.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { FIXTURES, loadState } from './support.ts';
@@ -278,9 +283,120 @@ suite('reading captures in parallel', () => {
     });
     assert.equal(answer(got), answer(one));
     assert.ok(how !== undefined);
-    // Cut into ranges, its start cannot be read to find the format: no ranges, and the reading says why it
-    // goes back to one thread (the damage) instead of throwing.
-    const why = await parallel([path], { threads: 2 });
-    assert.ok(typeof why === 'string' && why.includes('invalid stored block lengths'), 'read sequentially');
+    // Counted before it is cut, the damage is found: the file is one range, so read on one thread.
+    assert.equal(await parallel([path], { threads: 2 }), 'one shard');
+  });
+
+  /** A CSV capture of `times` copies of the fixture's rows: large enough to be cut at `PROBE` bytes. */
+  const bigCsv = (times: number): Buffer =>
+    Buffer.from(`${CSV[0]}\n${CSV.slice(1).join('\n')}\n`.repeat(times));
+
+  test('a gzip capture damaged in the middle keeps its error; the other inputs are still read in parallel', async () => {
+    const damaged = gzipSync(bigCsv(60));
+    damaged.fill(0, damaged.length >> 1, (damaged.length >> 1) + 100);
+    const paths = [write(damaged), write(bigCsv(30))];
+    const want = await sequential(paths);
+    assert.equal(want.errors.length, 1, 'one thread reports the damage');
+    let progress = 0;
+    const got = await parallel(paths, { threads: 2, onProgress: (p) => (progress = p.bytes) });
+    // Read once: not given up for a second reading on one thread after the error.
+    assert.notEqual(typeof got, 'string', typeof got === 'string' ? got : '');
+    assert.equal(answer(got as ObservedTraffic), answer(want));
+    assert.ok(progress > 0);
+  });
+
+  test('a gzip capture of several members, or cut short, counts by what it inflates to', async () => {
+    const text = bigCsv(90);
+    const third = text.indexOf(10, text.length >> 1) + 1;
+    // The last member small: its trailer alone says a third of the inflated bytes.
+    const members = write(Buffer.concat([gzipSync(text.subarray(0, third)), gzipSync(text.subarray(third))]));
+    let total: number | undefined;
+    let most = 0;
+    const got = await readFlowsParallel([members], state, {
+      threads: 2,
+      minBytes: text.length - 1,
+      minShardBytes: PROBE,
+      workers: 0,
+      onProgress: (p) => {
+        total = p.totalBytes;
+        most = Math.max(most, p.bytes);
+      },
+    });
+    assert.ok('traffic' in got, 'sequential' in got ? got.sequential : '');
+    assert.equal(got.shards, 2);
+    assert.equal(total, text.length);
+    assert.equal(most, text.length, 'progress ends at 100%');
+    assert.equal(answer(got.traffic), answer(await sequential([members])));
+    // A download cut short: garbage for a trailer. Read on one thread, its lines up to the cut then its error,
+    // the other input in parallel.
+    const gz = gzipSync(text);
+    const paths = [write(gz.subarray(0, gz.length >> 1)), write(bigCsv(30))];
+    const truncated = await parallel(paths, { threads: 2 });
+    assert.notEqual(typeof truncated, 'string', typeof truncated === 'string' ? truncated : '');
+    const want = await sequential(paths);
+    assert.match(want.errors[0]?.message ?? '', /unexpected end of file/);
+    assert.equal(answer(truncated as ObservedTraffic), answer(want));
+  });
+
+  test('Hubble that cannot be stitched is given up before any range is read, or as soon as one meets it', async () => {
+    const capture = (from: number, n: number, time = true): string =>
+      Array.from({ length: n }, (_, i) => {
+        const line = HUBBLE[0]!.replace(/"source_port":[0-9]+/, `"source_port":${40000 + (i % 500)}`);
+        const timed = time
+          ? line.replaceAll(/"time":"[^"]*"/g, `"time":"${iso(from + i * 1000)}"`)
+          : line.replaceAll(/"time":"[^"]*",/g, '').replaceAll(/,"time":"[^"]*"/g, '');
+        return `${timed}\n`;
+      }).join('');
+    const start = Date.parse('2026-12-01T10:00:00Z');
+    let read = 0;
+    const onProgress = (p: { bytes: number }): void => {
+      read = p.bytes;
+    };
+    const check = async (path: string, why: string, gzip = false): Promise<void> => {
+      read = 0;
+      const got = await parallel([path], { threads: 2, minShardBytes: 4096, onProgress });
+      assert.equal(got, why);
+      if (!gzip) assert.equal(read, 0, 'no range read');
+      assert.equal(
+        answer(await readFlows([path], state, { threads: 2, parallelMinBytes: 0 })),
+        answer(await sequential([path])),
+      );
+    };
+    // Flows without times: the first line says it.
+    await check(write(capture(start, 400, false)), 'a Hubble flow without a time');
+    // Two nodes' exports one after another: the times go back where the file is cut.
+    const node = capture(start, 400);
+    await check(write(node + node), 'flows out of time order');
+    // Three, gzip (no cut can be looked at before reading): the first range meets the second export and stops;
+    // every range stops with it, long before the end.
+    // (Each export larger than the first MiB a plan looks at.)
+    const long = capture(start, 2000);
+    const three = gzipSync(long + long + long);
+    read = 0;
+    const got = await parallel([write(three)], { threads: 2, minShardBytes: 4096, onProgress });
+    assert.ok(typeof got === 'string' && got.startsWith('flows out of time order'), 'given up');
+    assert.ok(read < (3 * Buffer.byteLength(long)) / 2, `stopped early (${read} bytes read)`);
+  });
+
+  test('NETFENCE_FLOW_THREADS that is not a number of threads is named in a notice, not ignored', async () => {
+    for (const bad of ['four', '-1', '2x', '0']) {
+      const setting = flowThreadsSetting({ NETFENCE_FLOW_THREADS: bad });
+      assert.equal(setting.threads, flowThreads({}));
+      assert.match(
+        setting.notice ?? '',
+        new RegExp(`^NETFENCE_FLOW_THREADS="${bad}" is not a number of threads`),
+      );
+    }
+    assert.deepEqual(flowThreadsSetting({ NETFENCE_FLOW_THREADS: ' 2 ' }), { threads: 2 });
+    assert.deepEqual(flowThreadsSetting({ NETFENCE_FLOW_THREADS: '' }), { threads: flowThreads({}) });
+    const saved = process.env.NETFENCE_FLOW_THREADS;
+    process.env.NETFENCE_FLOW_THREADS = 'four';
+    try {
+      const got = await readFlows([join(FIXTURES, 'flows.csv')], state);
+      assert.match(got.notices[0] ?? '', /^NETFENCE_FLOW_THREADS="four" is not a number of threads/);
+    } finally {
+      if (saved === undefined) delete process.env.NETFENCE_FLOW_THREADS;
+      else process.env.NETFENCE_FLOW_THREADS = saved;
+    }
   });
 });
