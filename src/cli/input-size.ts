@@ -5,8 +5,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
-/** Input this large or larger runs on the worker. */
-export const WORKER_INPUT_BYTES = 2_000_000;
+/**
+ * Input this large or larger runs on the worker. Below it (T1 of every benchmark mix, 1.6–4.6 MB) the main
+ * thread's larger young generation costs less than starting the worker (bootstrapping a second Node
+ * environment, loading netfence again): docs/benchmarks.md.
+ */
+export const WORKER_INPUT_BYTES = 8_000_000;
 /** Looking costs time too: after this many folder entries, the input counts as small. */
 const MAX_ENTRIES = 20_000;
 

@@ -1,12 +1,13 @@
 /**
  * Runs the CLI: the entry point of `bin/netfence`.
  *
- * A command with a large input (2 MB of files or more among its arguments) runs on a worker thread whose young
- * generation is limited to 48 MiB (16 MiB semi-spaces): on a machine with much memory Node lets it grow to
- * hundreds of MiB, and netfence, which keeps most of what it reads, then spends a fifth of its time copying
- * the same objects between large semi-spaces (T1 adversarial: about 15% faster on the worker;
- * docs/benchmarks.md). V8 reads that limit only when a heap is made, hence the worker; starting one costs
- * about 0.1 s, which a small input does not win back, so small inputs run on the main thread. The main thread
+ * A command with a large input (8 MB of files or more among its arguments, `WORKER_INPUT_BYTES`) runs on a
+ * worker thread whose young generation is limited to 48 MiB (16 MiB semi-spaces): on a machine with much
+ * memory Node lets it grow to hundreds of MiB, and netfence, which keeps most of what it reads, then spends a
+ * large part of its time copying the same objects between large semi-spaces (docs/benchmarks.md). V8 reads
+ * that limit only when a heap is made, hence the worker; starting one costs 0.04–0.05 s of CPU before it
+ * runs a line of netfence, and loading netfence again, which an input of a few MB (T1) does not win back, so
+ * smaller inputs run on the main thread. The main thread
  * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
  * A large input read from the manifest cache makes little garbage: it runs on the main thread when its files

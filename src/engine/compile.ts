@@ -320,7 +320,13 @@ export class PolicyCompiler implements TierPeerContext {
   /** `key=value` → namespaces carrying that label. */
   readonly namespacePostings = new Map<string, string[]>();
   readonly namespaceMemo = new Map<string, string[]>();
-  readonly classMemo = new Map<string, readonly number[]>();
+  /**
+   * Memoized selector results: pod selector key → namespace → class ids, and namespace selector key → pod
+   * selector key → class ids. Nested maps rather than one map under a joined key: a lookup then hashes no new
+   * string (a selector's key keeps its hash).
+   */
+  readonly #classMemo = new Map<string, Map<string, readonly number[]>>();
+  readonly #acrossMemo = new Map<string, Map<string, readonly number[]>>();
   /** Class ids whose IPs fall in each address class. */
   readonly classesAtAddress = new Map<number, number[]>();
   /** `name/protocol` → the classes defining that named port (ascending ids), with the ports it names there. */
@@ -412,8 +418,9 @@ export class PolicyCompiler implements TierPeerContext {
 
   /** Non-host-network classes of one namespace matching a pod selector. */
   classesInNamespace(namespace: string, sel: CompiledSelector): readonly number[] {
-    const memoKey = `${namespace}\u0000${sel.key}`;
-    const cached = this.classMemo.get(memoKey);
+    let memo = this.#classMemo.get(sel.key);
+    if (memo === undefined) this.#classMemo.set(sel.key, (memo = new Map<string, readonly number[]>()));
+    const cached = memo.get(namespace);
     if (cached !== undefined) return cached;
     const range = this.namespaceRange.get(namespace);
     const out: number[] = [];
@@ -449,7 +456,7 @@ export class PolicyCompiler implements TierPeerContext {
         }
       }
     }
-    this.classMemo.set(memoKey, out);
+    memo.set(namespace, out);
     return out;
   }
 
@@ -474,7 +481,17 @@ export class PolicyCompiler implements TierPeerContext {
     return (this.#allPodClasses ??= this.classes.filter((c) => !c.hostNetworkPod).map((c) => c.id));
   }
 
+  /** `atCidrs` by the CIDRs (as JSON: unambiguous): cluster policies name the same networks in many rules. */
+  readonly #atCidrs = new Map<string, { addresses: readonly number[]; pods: readonly number[] }>();
+
   atCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
+    const key = JSON.stringify(cidrs);
+    let out = this.#atCidrs.get(key);
+    if (out === undefined) this.#atCidrs.set(key, (out = this.#findAtCidrs(cidrs)));
+    return out;
+  }
+
+  #findAtCidrs(cidrs: readonly string[]): { addresses: readonly number[]; pods: readonly number[] } {
     const addresses = new Set<number>();
     for (const cidr of cidrs) for (const a of this.space.classesOfBlock(cidr, [])) addresses.add(a);
     const pods = new Set<number>();
@@ -524,8 +541,9 @@ export class PolicyCompiler implements TierPeerContext {
   ): ClassSet {
     if (nsSel === undefined) return { all: false, ids: this.classesInNamespace(policyNamespace, podSel) };
     if (nsSel.matchesAll && podSel.matchesAll) return { all: true };
-    const memoKey = `*${nsSel.key}\u0000${podSel.key}`;
-    let ids = this.classMemo.get(memoKey);
+    let memo = this.#acrossMemo.get(nsSel.key);
+    if (memo === undefined) this.#acrossMemo.set(nsSel.key, (memo = new Map<string, readonly number[]>()));
+    let ids = memo.get(podSel.key);
     if (ids === undefined) {
       const list: number[] = [];
       // Class ids are numbered namespace by namespace in name order, so the list comes out sorted.
@@ -533,7 +551,7 @@ export class PolicyCompiler implements TierPeerContext {
         for (const id of this.classesInNamespace(ns, podSel)) list.push(id);
       }
       ids = list.sort((a, b) => a - b);
-      this.classMemo.set(memoKey, ids);
+      memo.set(podSel.key, ids);
     }
     return { all: false, ids };
   }

@@ -33,7 +33,17 @@ export const NO_PORTS: PortSet = Object.freeze({
 export const ALL_CONNECTIONS: PortSet = Object.freeze({ TCP: ALL_PORTS, UDP: ALL_PORTS, SCTP: ALL_PORTS });
 
 export function portSetOf(protocol: Protocol, ports: Intervals): PortSet {
-  return { ...NO_PORTS, [protocol]: ports };
+  // Literals of one shape (a spread with a computed key makes each object the slow way).
+  switch (protocol) {
+    case 'TCP':
+      return { TCP: ports, UDP: EMPTY_INTERVALS, SCTP: EMPTY_INTERVALS };
+    case 'UDP':
+      return { TCP: EMPTY_INTERVALS, UDP: ports, SCTP: EMPTY_INTERVALS };
+    case 'SCTP':
+      return { TCP: EMPTY_INTERVALS, UDP: EMPTY_INTERVALS, SCTP: ports };
+    default:
+      return { ...NO_PORTS, [protocol]: ports };
+  }
 }
 
 export function unionPorts(a: PortSet, b: PortSet): PortSet {

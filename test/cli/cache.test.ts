@@ -36,6 +36,16 @@ function t1(): string {
   return dir;
 }
 
+/**
+ * An input large enough to run on the worker (`WORKER_INPUT_BYTES`, 8 MB): T1 microseg and a file of 6 MB of
+ * comments beside it (read and cached as any file, no object in it).
+ */
+function largeInput(): string[] {
+  const padding = join(root, 'padding.yaml');
+  if (!existsSync(padding)) writeFileSync(padding, `# ${'x'.repeat(98)}\n`.repeat(60_000));
+  return [t1(), padding];
+}
+
 /** The packs of a cache folder: name → bytes. */
 function packs(cacheDir: string): Map<string, Buffer> {
   const dir = join(cacheDir, 'packs');
@@ -131,9 +141,8 @@ describe('the manifest cache', () => {
   });
 
   test('a large input read from the cache is remembered as warm (it then runs on the main thread)', async () => {
-    const input = t1();
     const dir = fresh();
-    const args = ['analyze', input, '-o', 'json'];
+    const args = ['analyze', ...largeInput(), '-o', 'json'];
     const fingerprint = await inputFingerprint(args, process.cwd());
     const expected = await runCli([...args, '--no-cache']);
     const first = await spawnCli(args, { NETFENCE_CACHE_DIR: dir });

@@ -1,5 +1,5 @@
 /**
- * Which commands run on a worker thread (process.ts): those whose arguments name 2 MB of input or more,
+ * Which commands run on a worker thread (process.ts): those whose arguments name 8 MB of input or more,
  * counted as the readers would read it, without looping and without walking forever.
  */
 import assert from 'node:assert/strict';
