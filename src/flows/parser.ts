@@ -4,6 +4,7 @@
  */
 import type { ClusterState } from '../model/cluster.ts';
 import { FlowAggregator, type AggregatorOptions } from './aggregate.ts';
+import { CsvFastRows } from './csv-rows.ts';
 import { isHubbleObject, parseHubbleObject, type HubbleResult } from './hubble.ts';
 import { FlowMatcher } from './match.ts';
 import {
@@ -111,6 +112,7 @@ export interface InputContinuation {
 export class FlowObserver {
   readonly stats: FlowStats = emptyStats();
   readonly aggregator: FlowAggregator;
+  readonly matcher: FlowMatcher;
   readonly errors: FlowProblem[] = [];
   readonly notices: string[] = [];
   private readonly forced: FlowFormat | undefined;
@@ -118,6 +120,7 @@ export class FlowObserver {
   readonly verdicts: boolean;
 
   constructor(state: ClusterState, options: ObserveOptions = {}, matcher = new FlowMatcher(state)) {
+    this.matcher = matcher;
     this.aggregator = new FlowAggregator(matcher, this.stats, options);
     this.forced = options.format;
     this.verdicts = options.verdicts === true;
@@ -150,6 +153,8 @@ export class FlowInput {
   private readonly name: string;
   private format: FlowFormat | undefined;
   private header: CsvHeader | undefined;
+  /** The CSV rows' fast path, once the header is known. */
+  private rows: CsvFastRows | undefined;
   private lineNo = 0;
   private failed = false;
   private readonly entry: { name: string; format: FlowFormat; lines: number };
@@ -165,6 +170,7 @@ export class FlowInput {
     this.name = name;
     this.format = format;
     this.header = continuation?.header;
+    if (this.header !== undefined) this.rows = new CsvFastRows(this.header, observer.matcher);
     this.continuation = continuation !== undefined;
     this.entry = { name, format: format ?? 'csv', lines: 0 };
   }
@@ -195,6 +201,7 @@ export class FlowInput {
     let result: HubbleResult | SimpleResult;
     if (this.format === 'csv') {
       if (text.startsWith('#')) return;
+      if (this.rows!.add(text, agg, this.name, n)) return;
       result = parseCsvRow(this.header!, text);
     } else {
       // Replies are a third of a Hubble capture: recognize them without parsing. In compact JSON the text
@@ -263,6 +270,7 @@ export class FlowInput {
     this.entry.format = this.format;
     if (started.header !== undefined) {
       this.header = started.header;
+      this.rows = new CsvFastRows(started.header, this.observer.matcher);
       if (started.header.unknown.length > 0) {
         this.observer.notices.push(
           `${this.name}: ignoring column${started.header.unknown.length === 1 ? '' : 's'} ${started.header.unknown.map((u) => `"${u}"`).join(', ')}`,

@@ -126,7 +126,7 @@ export function parseCsvHeader(
   return { ok: true, header: { index, columns: FLOW_COLUMNS.map((c) => index[c]), unknown } };
 }
 
-const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = {
+export const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = {
   tcp: 'TCP',
   '6': 'TCP',
   udp: 'UDP',
