@@ -103,6 +103,17 @@ export class FlowMatcher {
   private readonly targetCache = new Map<string, ServiceTarget[]>();
   /** The ends of `serviceTargets`, interned, by the same key. */
   private readonly targetEndCache = new Map<string, { ends: InternedEnd[]; ports: number[] }>();
+  /** Pod name → the fields and resolution of the last end that named it (`resolveFields`). */
+  private readonly lastOfPod = new Map<
+    string,
+    {
+      namespace: string | undefined;
+      workloadKind: string | undefined;
+      workload: string | undefined;
+      ip: string | undefined;
+      resolution: Resolution;
+    }
+  >();
   /** Workload ids and (by `x:`) addresses → their interned end. */
   private readonly interned = new Map<string, InternedEnd>();
 
@@ -176,9 +187,24 @@ export class FlowMatcher {
     workload: string | undefined,
     ip: string | undefined,
   ): Resolution {
+    // A pod's flows name it with the same namespace, workload and address: one lookup by the pod's name and
+    // four comparisons instead of a lookup per field.
+    const last = pod === undefined ? undefined : this.lastOfPod.get(pod);
+    if (
+      last !== undefined &&
+      last.namespace === namespace &&
+      last.workloadKind === workloadKind &&
+      last.workload === workload &&
+      last.ip === ip
+    ) {
+      return last.resolution;
+    }
     const byIp = level(level(level(level(this.cache, namespace), pod), workloadKind), workload);
     const ipKey = ip ?? '';
     let r = byIp.get(ipKey);
+    if (pod !== undefined && r !== undefined) {
+      this.lastOfPod.set(pod, { namespace, workloadKind, workload, ip, resolution: r });
+    }
     if (r === undefined) {
       const raw: RawEnd = {};
       if (namespace !== undefined) raw.namespace = namespace;
