@@ -7,7 +7,7 @@
  */
 import type { Protocol } from '../model/k8s.ts';
 import type { FlowAggregator } from './aggregate.ts';
-import type { FlowMatcher, Resolution } from './match.ts';
+import { own, type FlowMatcher, type Resolution } from './match.ts';
 import { FLOW_COLUMNS, PROTOCOL_NAMES, parseTime, type CsvHeader } from './simple.ts';
 
 const COLUMN = Object.fromEntries(FLOW_COLUMNS.map((c, i) => [c, i])) as Record<
@@ -158,7 +158,7 @@ export class CsvFastRows {
     let r = side.byText.get(text);
     if (r === undefined) {
       r = this.resolveSide(line, side);
-      side.byText.set(text, r);
+      side.byText.set(own(text), r);
     }
     return r;
   }

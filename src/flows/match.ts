@@ -72,9 +72,21 @@ function level<T>(map: Level<Level<T>>, key: string | undefined): Level<T> {
   let next = map.get(k);
   if (next === undefined) {
     next = new Map();
-    map.set(k, next);
+    map.set(own(k), next);
   }
   return next;
+}
+
+/**
+ * A copy of a text to keep: a field cut from a line is a slice of the whole piece of the capture it was read
+ * in, which a kept slice would keep in memory.
+ */
+export function own(text: string): string {
+  return `${text}\u0000`.slice(0, -1);
+}
+
+function ownOrAbsent(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : own(text);
 }
 
 export interface ServiceTarget {
@@ -203,17 +215,24 @@ export class FlowMatcher {
     const ipKey = ip ?? '';
     let r = byIp.get(ipKey);
     if (pod !== undefined && r !== undefined) {
-      this.lastOfPod.set(pod, { namespace, workloadKind, workload, ip, resolution: r });
+      this.lastOfPod.set(own(pod), {
+        namespace: ownOrAbsent(namespace),
+        workloadKind: ownOrAbsent(workloadKind),
+        workload: ownOrAbsent(workload),
+        ip: ownOrAbsent(ip),
+        resolution: r,
+      });
     }
     if (r === undefined) {
+      // The resolution keeps some of these texts (an unmatched end's names): copies of them.
       const raw: RawEnd = {};
-      if (namespace !== undefined) raw.namespace = namespace;
-      if (pod !== undefined) raw.pod = pod;
-      if (workloadKind !== undefined) raw.workloadKind = workloadKind;
-      if (workload !== undefined) raw.workload = workload;
-      if (ip !== undefined) raw.ip = ip;
+      if (namespace !== undefined) raw.namespace = own(namespace);
+      if (pod !== undefined) raw.pod = own(pod);
+      if (workloadKind !== undefined) raw.workloadKind = own(workloadKind);
+      if (workload !== undefined) raw.workload = own(workload);
+      if (ip !== undefined) raw.ip = own(ip);
       r = this.resolveUncached(raw);
-      byIp.set(ipKey, r);
+      byIp.set(own(ipKey), r);
     }
     return r;
   }
