@@ -3,7 +3,8 @@
  * distinct connections and endpoints, plus (for Hubble) the connections seen within the last dedupe window.
  */
 import { parseIp } from '../base/ip.ts';
-import type { FlowMatcher, Resolution } from './match.ts';
+import type { Protocol } from '../model/k8s.ts';
+import type { FlowMatcher, InternedEnd, Resolution } from './match.ts';
 import type {
   FlowEnd,
   FlowProblem,
@@ -12,7 +13,7 @@ import type {
   ObservedConnection,
   UnmatchedEndpoint,
 } from './types.ts';
-import { VerdictTally, type PolicyVerdict } from './verdicts.ts';
+import { VerdictTally, type PolicyVerdict, type VerdictReading } from './verdicts.ts';
 
 /**
  * How long after its last flow a Hubble 5-tuple stays "the same attempt". Both observation points and the
@@ -23,9 +24,9 @@ export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
 export const MAX_PROBLEMS = 20;
 /** A hard bound on remembered 5-tuples, for captures without times or far out of order. */
 export const MAX_TUPLES = 1 << 20;
-const PROTOCOL_INDEX: Readonly<Record<string, number>> = { TCP: 0, UDP: 1, SCTP: 2 };
 
-interface Recent {
+/** A Hubble 5-tuple seen within the dedupe window (the aggregator's own). */
+export interface Recent {
   last: number;
   conn: ObservedConnection | undefined;
   denied: boolean;
@@ -129,11 +130,12 @@ export class FlowAggregator {
   readonly stats: FlowStats;
   readonly problems: FlowProblem[] = [];
   private readonly matcher: FlowMatcher;
-  /** source end id → destination end id → protocol and port → connection. */
-  private readonly connections = new Map<number, Map<number, Map<number, ObservedConnection>>>();
+  /**
+   * By the source end's id (`InternedEnd`): destination end id × 196,608 + protocol × 65,536 + port →
+   * connection.
+   */
+  private readonly connections: (Map<number, ObservedConnection> | undefined)[] = [];
   private distinct = 0;
-  private readonly idByObject = new WeakMap<FlowEnd, number>();
-  private readonly idByKey = new Map<string, number>();
   private readonly unmatched = new Map<string, UnmatchedEndpoint>();
   private readonly recent = new Map<string, Recent>();
   private readonly window: number;
@@ -297,7 +299,7 @@ export class FlowAggregator {
           prev.denied = true;
           if (prev.conn !== undefined) prev.conn.denied++;
         }
-        if (prev.conn !== undefined) this.noteVerdict(prev.conn, record, prev);
+        if (prev.conn !== undefined) this.noteVerdict(prev.conn, record.verdict, prev);
         return;
       }
       recent = { last: t, conn: undefined, denied: record.denied > 0 };
@@ -308,8 +310,40 @@ export class FlowAggregator {
       if (++this.sincePrune >= 4096) this.prune();
     }
 
-    const src = this.matcher.resolve(record.src);
-    const dst = this.matcher.resolve(record.dst);
+    this.addFlow(
+      this.matcher.resolve(record.src),
+      this.matcher.resolve(record.dst),
+      record.protocol,
+      record.port,
+      record.count,
+      record.denied,
+      record.firstSeen ?? Number.NaN,
+      record.lastSeen ?? Number.NaN,
+      file,
+      line,
+      record.verdict,
+      recent,
+    );
+  }
+
+  /**
+   * Adds a flow whose ends are resolved already (`FlowMatcher.resolveFields`), times NaN when absent: the CSV
+   * reader's fast path calls this with no record object (no 5-tuple, no verdict); `add` with its record's.
+   */
+  addFlow(
+    src: Resolution,
+    dst: Resolution,
+    protocol: Protocol,
+    port: number,
+    count: number,
+    denied: number,
+    first: number,
+    last: number,
+    file: string,
+    line: number,
+    verdict?: VerdictReading,
+    recent?: Recent,
+  ): void {
     if (src.kind === 'invalid' || dst.kind === 'invalid') {
       const which = src.kind === 'invalid' ? 'source' : 'destination';
       this.invalid(
@@ -321,109 +355,94 @@ export class FlowAggregator {
     }
     if (src.kind === 'unmatched' || dst.kind === 'unmatched') {
       this.stats.unmatched++;
-      for (const r of [src, dst]) if (r.kind === 'unmatched') this.noteUnmatched(r, record, file, line);
+      for (const r of [src, dst]) if (r.kind === 'unmatched') this.noteUnmatched(r, count, file, line);
       return;
     }
-    if (src.kind === 'service') {
-      // A Service IP as the source: replies through the Service's address, or a node masquerading; keep the address.
-      return this.addResolved({ kind: 'external', ip: src.ip }, dst, record, recent);
-    }
-    this.addResolved(src.end, dst, record, recent);
-  }
-
-  private addResolved(
-    src: FlowEnd,
-    dst: Exclude<Resolution, { kind: 'invalid' | 'unmatched' }>,
-    record: FlowRecord,
-    recent: Recent | undefined,
-  ): void {
+    // A Service IP as the source: replies through the Service's address, or a node masquerading; keep the
+    // address.
+    const from = src.kind === 'service' ? this.matcher.intern({ kind: 'external', ip: src.ip }) : src;
+    let to: InternedEnd;
     if (dst.kind === 'service') {
-      const targets = this.matcher.serviceTargets(dst.service, record.protocol, record.port);
-      if (targets.length > 0) {
+      const targets = this.matcher.serviceTargetEnds(dst.service, protocol, port);
+      if (targets.ends.length > 0) {
         this.stats.viaService++;
         this.stats.counted++;
-        for (const t of targets)
-          this.count(src, { kind: 'workload', id: t.workload }, t.port, record, recent);
+        for (let i = 0; i < targets.ends.length; i++) {
+          this.count(
+            from,
+            targets.ends[i]!,
+            protocol,
+            targets.ports[i]!,
+            count,
+            denied,
+            first,
+            last,
+            verdict,
+            recent,
+          );
+        }
         return;
       }
       // A port the Service does not expose, or a selector that matches no workload: keep the address.
-      dst = { kind: 'end', end: { kind: 'external', ip: dst.ip } };
+      to = this.matcher.intern({ kind: 'external', ip: dst.ip });
+    } else {
+      to = dst;
     }
-    if (src.kind === 'external' && dst.end.kind === 'external') {
+    if (from.end.kind === 'external' && to.end.kind === 'external') {
       this.stats.external++;
       return;
     }
     this.stats.counted++;
-    this.count(src, dst.end, record.port, record, recent);
-  }
-
-  /** A small integer per distinct end: resolutions are memoized, so this is a lookup by object. */
-  private endId(e: FlowEnd): number {
-    let id = this.idByObject.get(e);
-    if (id === undefined) {
-      const key = endKey(e);
-      id = this.idByKey.get(key);
-      if (id === undefined) {
-        id = this.idByKey.size;
-        this.idByKey.set(key, id);
-      }
-      this.idByObject.set(e, id);
-    }
-    return id;
+    this.count(from, to, protocol, port, count, denied, first, last, verdict, recent);
   }
 
   private count(
-    src: FlowEnd,
-    dst: FlowEnd,
+    src: InternedEnd,
+    dst: InternedEnd,
+    protocol: Protocol,
     port: number,
-    record: FlowRecord,
+    count: number,
+    denied: number,
+    first: number,
+    last: number,
+    verdict: VerdictReading | undefined,
     recent: Recent | undefined,
   ): void {
-    // Small-integer keys at every level (source, destination, protocol and port): no string per flow, and
-    // V8 hashes small integers fastest.
-    const srcId = this.endId(src);
-    const dstId = this.endId(dst);
-    let byDst = this.connections.get(srcId);
-    if (byDst === undefined) {
-      byDst = new Map();
-      this.connections.set(srcId, byDst);
+    // Numbers as keys (the interned ends' small integers, the protocol and the port): no string per flow.
+    let bySrc = this.connections[src.id];
+    if (bySrc === undefined) {
+      bySrc = new Map();
+      this.connections[src.id] = bySrc;
     }
-    let byPort = byDst.get(dstId);
-    if (byPort === undefined) {
-      byPort = new Map();
-      byDst.set(dstId, byPort);
-    }
-    const portKey = PROTOCOL_INDEX[record.protocol]! * 65536 + port;
-    let conn = byPort.get(portKey);
+    const key = dst.id * 196_608 + (protocol === 'TCP' ? 0 : protocol === 'UDP' ? 65_536 : 131_072) + port;
+    let conn = bySrc.get(key);
     if (conn === undefined) {
-      conn = { src, dst, protocol: record.protocol, port, count: 0, denied: 0 };
-      byPort.set(portKey, conn);
+      conn = { src: src.end, dst: dst.end, protocol, port, count: 0, denied: 0 };
+      bySrc.set(key, conn);
       this.distinct++;
     }
-    conn.count += record.count;
-    conn.denied += record.denied;
-    if (
-      record.firstSeen !== undefined &&
-      (conn.firstSeen === undefined || record.firstSeen < conn.firstSeen)
-    ) {
-      conn.firstSeen = record.firstSeen;
-    }
-    if (record.lastSeen !== undefined && (conn.lastSeen === undefined || record.lastSeen > conn.lastSeen)) {
-      conn.lastSeen = record.lastSeen;
-    }
+    conn.count += count;
+    conn.denied += denied;
+    if (!Number.isNaN(first) && (conn.firstSeen === undefined || first < conn.firstSeen))
+      conn.firstSeen = first;
+    if (!Number.isNaN(last) && (conn.lastSeen === undefined || last > conn.lastSeen)) conn.lastSeen = last;
     if (recent !== undefined) recent.conn = conn;
-    this.noteVerdict(conn, record, recent);
+    if (verdict !== undefined) this.noteVerdict(conn, verdict, recent);
   }
 
-  private noteVerdict(conn: ObservedConnection, record: FlowRecord, recent: Recent | undefined): void {
-    if (this.verdicts === undefined || record.verdict?.kind !== 'policy') return;
-    const verdict: PolicyVerdict = record.verdict.verdict;
-    this.verdicts.add(conn, verdict, recent === undefined ? new Set() : (recent.seen ??= new Set()));
+  private noteVerdict(
+    conn: ObservedConnection,
+    verdict: VerdictReading | undefined,
+    recent: Recent | undefined,
+  ): void {
+    if (this.verdicts === undefined || verdict?.kind !== 'policy') return;
+    const policy: PolicyVerdict = verdict.verdict;
+    this.verdicts.add(conn, policy, recent === undefined ? new Set() : (recent.seen ??= new Set()));
   }
 
   private noteUnmatched(
     r: Extract<Resolution, { kind: 'unmatched' }>,
-    record: FlowRecord,
+    count: number,
     file: string,
     line: number,
   ): void {
@@ -443,7 +462,7 @@ export class FlowAggregator {
       this.unmatchedLine.set(r.key, line);
     }
     u.records++;
-    u.count += record.count;
+    u.count += count;
   }
 
   /** Forgets 5-tuples idle for longer than the window (flows arrive roughly in time order). */
@@ -480,15 +499,20 @@ export class FlowAggregator {
     return this.shard?.failure;
   }
 
+  private connectionList(): ObservedConnection[] {
+    const out: ObservedConnection[] = [];
+    for (const bySrc of this.connections)
+      if (bySrc !== undefined) for (const c of bySrc.values()) out.push(c);
+    return out;
+  }
+
   /** The connections in no order, and the unmatched endpoints with the line each was first seen on. */
   unsortedResult(): {
     connections: ObservedConnection[];
     unmatched: { key: string; endpoint: UnmatchedEndpoint; line: number }[];
   } {
     return {
-      connections: [...this.connections.values()].flatMap((byDst) =>
-        [...byDst.values()].flatMap((byPort) => [...byPort.values()]),
-      ),
+      connections: this.connectionList(),
       unmatched: [...this.unmatched].map(([key, endpoint]) => ({
         key,
         endpoint,
@@ -499,11 +523,7 @@ export class FlowAggregator {
 
   result(): { connections: ObservedConnection[]; unmatched: UnmatchedEndpoint[] } {
     return {
-      connections: sortConnections(
-        [...this.connections.values()].flatMap((byDst) =>
-          [...byDst.values()].flatMap((byPort) => [...byPort.values()]),
-        ),
-      ),
+      connections: sortConnections(this.connectionList()),
       unmatched: [...this.unmatched.values()].sort((a, b) =>
         a.description < b.description ? -1 : a.description > b.description ? 1 : 0,
       ),

@@ -15,7 +15,8 @@ import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import type { FlowEnd, RawEnd } from './types.ts';
 
 export type Resolution =
-  | { kind: 'end'; end: FlowEnd }
+  /** `id`: the end's small integer, one per distinct end of this matcher (`FlowMatcher.intern`). */
+  | { kind: 'end'; end: FlowEnd; id: number }
   /** A Service cluster IP: the connection goes to these workloads, each on its target port. */
   | { kind: 'service'; service: string; ip: string }
   | {
@@ -71,14 +72,32 @@ function level<T>(map: Level<Level<T>>, key: string | undefined): Level<T> {
   let next = map.get(k);
   if (next === undefined) {
     next = new Map();
-    map.set(k, next);
+    map.set(own(k), next);
   }
   return next;
+}
+
+/**
+ * A copy of a text to keep: a field cut from a line is a slice of the whole piece of the capture it was read
+ * in, which a kept slice would keep in memory.
+ */
+export function own(text: string): string {
+  return `${text}\u0000`.slice(0, -1);
+}
+
+function ownOrAbsent(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : own(text);
 }
 
 export interface ServiceTarget {
   workload: string;
   port: number;
+}
+
+/** An end with its small integer: one object per distinct end of a matcher. */
+export interface InternedEnd {
+  end: FlowEnd;
+  id: number;
 }
 
 export class FlowMatcher {
@@ -94,6 +113,21 @@ export class FlowMatcher {
   private readonly cache: Level<Level<Level<Level<Level<Resolution>>>>> = new Map();
   private readonly podsOfWorkload = new Map<string, PodInfo[]>();
   private readonly targetCache = new Map<string, ServiceTarget[]>();
+  /** The ends of `serviceTargets`, interned, by the same key. */
+  private readonly targetEndCache = new Map<string, { ends: InternedEnd[]; ports: number[] }>();
+  /** Pod name → the fields and resolution of the last end that named it (`resolveFields`). */
+  private readonly lastOfPod = new Map<
+    string,
+    {
+      namespace: string | undefined;
+      workloadKind: string | undefined;
+      workload: string | undefined;
+      ip: string | undefined;
+      resolution: Resolution;
+    }
+  >();
+  /** Workload ids and (by `x:`) addresses → their interned end. */
+  private readonly interned = new Map<string, InternedEnd>();
 
   constructor(state: ClusterState) {
     this.state = state;
@@ -138,19 +172,74 @@ export class FlowMatcher {
     return this.workloadById.get(id);
   }
 
+  /**
+   * The one object of an end, with its small integer (the aggregator's key): workloads by id, addresses by
+   * their text, so that equal ends are one object whichever way they were found.
+   */
+  intern(end: FlowEnd): InternedEnd {
+    const key = end.kind === 'workload' ? end.id : `x:${end.ip}`;
+    let e = this.interned.get(key);
+    if (e === undefined) {
+      e = { end, id: this.interned.size };
+      this.interned.set(key, e);
+    }
+    return e;
+  }
+
   /** Resolves one end, memoized: the cost grows with distinct endpoints, not with flows. */
   resolve(raw: RawEnd): Resolution {
-    const byIp = level(
-      level(level(level(this.cache, raw.namespace), raw.pod), raw.workloadKind),
-      raw.workload,
-    );
-    const ip = raw.ip ?? '';
-    let r = byIp.get(ip);
+    return this.resolveFields(raw.namespace, raw.pod, raw.workloadKind, raw.workload, raw.ip);
+  }
+
+  /** `resolve` of an end given field by field (absent: undefined), without a `RawEnd` object. */
+  resolveFields(
+    namespace: string | undefined,
+    pod: string | undefined,
+    workloadKind: string | undefined,
+    workload: string | undefined,
+    ip: string | undefined,
+  ): Resolution {
+    // A pod's flows name it with the same namespace, workload and address: one lookup by the pod's name and
+    // four comparisons instead of a lookup per field.
+    const last = pod === undefined ? undefined : this.lastOfPod.get(pod);
+    if (
+      last !== undefined &&
+      last.namespace === namespace &&
+      last.workloadKind === workloadKind &&
+      last.workload === workload &&
+      last.ip === ip
+    ) {
+      return last.resolution;
+    }
+    const byIp = level(level(level(level(this.cache, namespace), pod), workloadKind), workload);
+    const ipKey = ip ?? '';
+    let r = byIp.get(ipKey);
+    if (pod !== undefined && r !== undefined) {
+      this.lastOfPod.set(own(pod), {
+        namespace: ownOrAbsent(namespace),
+        workloadKind: ownOrAbsent(workloadKind),
+        workload: ownOrAbsent(workload),
+        ip: ownOrAbsent(ip),
+        resolution: r,
+      });
+    }
     if (r === undefined) {
+      // The resolution keeps some of these texts (an unmatched end's names): copies of them.
+      const raw: RawEnd = {};
+      if (namespace !== undefined) raw.namespace = own(namespace);
+      if (pod !== undefined) raw.pod = own(pod);
+      if (workloadKind !== undefined) raw.workloadKind = own(workloadKind);
+      if (workload !== undefined) raw.workload = own(workload);
+      if (ip !== undefined) raw.ip = own(ip);
       r = this.resolveUncached(raw);
-      byIp.set(ip, r);
+      byIp.set(own(ipKey), r);
     }
     return r;
+  }
+
+  private endResolution(end: FlowEnd): Resolution {
+    const { id, end: interned } = this.intern(end);
+    return { kind: 'end', end: interned, id };
   }
 
   private resolveUncached(raw: RawEnd): Resolution {
@@ -162,17 +251,17 @@ export class FlowMatcher {
     const ns = raw.namespace;
     if (ns !== undefined) {
       const w = this.byWorkload(ns, raw.workload, raw.workloadKind) ?? this.byPod(ns, raw.pod);
-      if (w !== undefined) return { kind: 'end', end: { kind: 'workload', id: w.id } };
+      if (w !== undefined) return this.endResolution({ kind: 'workload', id: w.id });
     }
     if (ip !== undefined) {
       const pod = this.podByIp.get(ip);
       if (pod !== undefined && pod !== null && (ns === undefined || pod.namespace === ns)) {
-        return { kind: 'end', end: { kind: 'workload', id: pod.workload } };
+        return this.endResolution({ kind: 'workload', id: pod.workload });
       }
       if (ns === undefined) {
         const svc = this.serviceByIp.get(ip);
         if (svc !== undefined) return { kind: 'service', service: svc.id, ip };
-        return { kind: 'end', end: { kind: 'external', ip } };
+        return this.endResolution({ kind: 'external', ip });
       }
     }
     if (ns === undefined)
@@ -243,6 +332,25 @@ export class FlowMatcher {
     if (out === undefined) {
       out = this.computeServiceTargets(serviceId, protocol, port);
       this.targetCache.set(key, out);
+    }
+    return out;
+  }
+
+  /** `serviceTargets` as interned ends and their ports (the aggregator's form), memoized alike. */
+  serviceTargetEnds(
+    serviceId: string,
+    protocol: Protocol,
+    port: number,
+  ): { ends: InternedEnd[]; ports: number[] } {
+    const key = `${serviceId} ${protocol} ${port}`;
+    let out = this.targetEndCache.get(key);
+    if (out === undefined) {
+      const targets = this.serviceTargets(serviceId, protocol, port);
+      out = {
+        ends: targets.map((t) => this.intern({ kind: 'workload', id: t.workload })),
+        ports: targets.map((t) => t.port),
+      };
+      this.targetEndCache.set(key, out);
     }
     return out;
   }

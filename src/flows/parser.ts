@@ -4,6 +4,7 @@
  */
 import type { ClusterState } from '../model/cluster.ts';
 import { FlowAggregator, type AggregatorOptions } from './aggregate.ts';
+import { CsvFastRows } from './csv-rows.ts';
 import { isHubbleObject, parseHubbleObject, type HubbleResult } from './hubble.ts';
 import { FlowMatcher } from './match.ts';
 import {
@@ -30,21 +31,48 @@ export interface ObserveOptions extends AggregatorOptions {
 const IP_PAIR = /"IP":\{"source":"([^"]+)","destination":"([^"]+)"/;
 const L4_PORTS = /"l4":\{"(TCP|UDP|SCTP)":\{"source_port":([0-9]+),"destination_port":([0-9]+)/;
 const TIME = /"time":"([^"]+)"/;
-const FULL_PATH = /"verdict":"(?:DROPPED|ERROR)"|"l7"/;
+
+/**
+ * The texts a Hubble line is recognised by without parsing it: `"Type":"L3_L4"`, `"is_reply":true`, and
+ * what sends a flow to the full path (`"verdict":"DROPPED"`, `"verdict":"ERROR"`, `"l7"`: drops may mark an
+ * attempt denied, L7 records are other events).
+ */
+const MARKS = /"(?:Type":"L3_L4"|is_reply":true|verdict":"(?:DROPPED|ERROR)"|l7")/g;
+export const MARK_L3_L4 = 1;
+export const MARK_REPLY = 2;
+export const MARK_FULL_PATH = 4;
+
+/**
+ * Which of the texts of `MARKS` a line contains, a bit each, as `includes` of each would say: one pass over
+ * the line instead of one per text (a search resumes a character after each find, so that texts that
+ * overlap are all found).
+ */
+export function hubbleMarks(text: string): number {
+  let marks = 0;
+  MARKS.lastIndex = 0;
+  for (let m = MARKS.exec(text); m !== null; m = MARKS.exec(text)) {
+    const c = text.charCodeAt(m.index + 1);
+    marks |= c === 84 /* T */ ? MARK_L3_L4 : c === 105 /* i */ ? MARK_REPLY : MARK_FULL_PATH;
+    MARKS.lastIndex = m.index + 1;
+  }
+  return marks;
+}
+
+/** The 5-tuple and time of a Hubble flow line by text search (whatever the line's verdict). */
+function tupleOf(text: string): { key: string; time: number } | undefined {
+  const ip = IP_PAIR.exec(text);
+  const l4 = L4_PORTS.exec(text);
+  const time = TIME.exec(text);
+  if (ip === null || l4 === null || time === null) return undefined;
+  return { key: `${l4[1]!} ${ip[1]!} ${l4[2]!} ${ip[2]!} ${l4[3]!}`, time: Date.parse(time[1]!) };
+}
 
 /**
  * The 5-tuple and time of a compact Hubble flow line, as `parseHubbleObject` would compute them, found by
  * text search; undefined when the line is not in the exact shape Hubble writes, or is a drop.
  */
 export function fastTuple(text: string): { key: string; time: number } | undefined {
-  // One search for the three texts (drops take the full path; so do L7 records): several times faster
-  // than three `includes`.
-  if (FULL_PATH.test(text)) return undefined;
-  const ip = IP_PAIR.exec(text);
-  const l4 = L4_PORTS.exec(text);
-  const time = TIME.exec(text);
-  if (ip === null || l4 === null || time === null) return undefined;
-  return { key: `${l4[1]!} ${ip[1]!} ${l4[2]!} ${ip[2]!} ${l4[3]!}`, time: Date.parse(time[1]!) };
+  return (hubbleMarks(text) & MARK_FULL_PATH) !== 0 ? undefined : tupleOf(text);
 }
 
 export type InputStart =
@@ -111,6 +139,7 @@ export interface InputContinuation {
 export class FlowObserver {
   readonly stats: FlowStats = emptyStats();
   readonly aggregator: FlowAggregator;
+  readonly matcher: FlowMatcher;
   readonly errors: FlowProblem[] = [];
   readonly notices: string[] = [];
   private readonly forced: FlowFormat | undefined;
@@ -118,6 +147,7 @@ export class FlowObserver {
   readonly verdicts: boolean;
 
   constructor(state: ClusterState, options: ObserveOptions = {}, matcher = new FlowMatcher(state)) {
+    this.matcher = matcher;
     this.aggregator = new FlowAggregator(matcher, this.stats, options);
     this.forced = options.format;
     this.verdicts = options.verdicts === true;
@@ -150,6 +180,8 @@ export class FlowInput {
   private readonly name: string;
   private format: FlowFormat | undefined;
   private header: CsvHeader | undefined;
+  /** The CSV rows' fast path, once the header is known. */
+  private rows: CsvFastRows | undefined;
   private lineNo = 0;
   private failed = false;
   private readonly entry: { name: string; format: FlowFormat; lines: number };
@@ -165,6 +197,7 @@ export class FlowInput {
     this.name = name;
     this.format = format;
     this.header = continuation?.header;
+    if (this.header !== undefined) this.rows = new CsvFastRows(this.header, observer.matcher);
     this.continuation = continuation !== undefined;
     this.entry = { name, format: format ?? 'csv', lines: 0 };
   }
@@ -195,19 +228,21 @@ export class FlowInput {
     let result: HubbleResult | SimpleResult;
     if (this.format === 'csv') {
       if (text.startsWith('#')) return;
+      if (this.rows!.add(text, agg, this.name, n)) return;
       result = parseCsvRow(this.header!, text);
     } else {
       // Replies are a third of a Hubble capture: recognize them without parsing. In compact JSON the text
       // `"is_reply":true` can only be that field (a quote inside a string would be escaped).
-      if (this.format === 'hubble' && text.includes('"Type":"L3_L4"')) {
-        if (text.includes('"is_reply":true')) {
+      const marks = this.format === 'hubble' ? hubbleMarks(text) : 0;
+      if ((marks & MARK_L3_L4) !== 0) {
+        if ((marks & MARK_REPLY) !== 0) {
           this.observer.stats.records++;
           this.observer.stats.replies++;
           return;
         }
         // The other observation point of an attempt already counted: recognized by its 5-tuple, unparsed.
         // Dropped flows always take the full path (they may mark the attempt denied).
-        const tuple = this.observer.verdicts ? undefined : fastTuple(text);
+        const tuple = this.observer.verdicts || (marks & MARK_FULL_PATH) !== 0 ? undefined : tupleOf(text);
         if (tuple !== undefined && agg.repeat(tuple.key, tuple.time)) {
           this.observer.stats.records++;
           return;
@@ -263,6 +298,7 @@ export class FlowInput {
     this.entry.format = this.format;
     if (started.header !== undefined) {
       this.header = started.header;
+      this.rows = new CsvFastRows(started.header, this.observer.matcher);
       if (started.header.unknown.length > 0) {
         this.observer.notices.push(
           `${this.name}: ignoring column${started.header.unknown.length === 1 ? '' : 's'} ${started.header.unknown.map((u) => `"${u}"`).join(', ')}`,

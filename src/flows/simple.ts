@@ -126,7 +126,7 @@ export function parseCsvHeader(
   return { ok: true, header: { index, columns: FLOW_COLUMNS.map((c) => index[c]), unknown } };
 }
 
-const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = {
+export const PROTOCOL_NAMES: Readonly<Record<string, Protocol>> = {
   tcp: 'TCP',
   '6': 'TCP',
   udp: 'UDP',
@@ -149,15 +149,68 @@ export function parseTime(text: string): number | undefined {
 
 const lastTime: { text: string; value: number | undefined } = { text: '', value: undefined };
 
+/**
+ * The last minute read in the form `YYYY-MM-DDTHH:MM:SS[.sss]Z`: its first 17 characters and the time of
+ * its second 0. Within a minute the time is that plus the seconds and milliseconds, read without Date.parse.
+ */
+const lastMinute = { prefix: '', base: 0 };
+
+/** 0–9 of the character at `i`, or -1. */
+function digit(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/**
+ * The milliseconds after the minute of `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.sssZ` (length 20 or
+ * 24, the `T` and `Z` checked by the caller), the seconds below 60; -1 for any other text. An hour of 24
+ * (which Date.parse reads only as `24:00:00`) is another text too.
+ */
+function withinMinute(text: string): number {
+  const h1 = digit(text, 11);
+  const h2 = digit(text, 12);
+  const s1 = digit(text, 17);
+  const s2 = digit(text, 18);
+  if (h1 < 0 || h2 < 0 || h1 * 10 + h2 > 23 || s1 < 0 || s1 > 5 || s2 < 0) return -1;
+  const seconds = (s1 * 10 + s2) * 1000;
+  if (text.length === 20) return seconds;
+  if (text.length !== 24 || text.charCodeAt(19) !== 46 /* . */) return -1;
+  const m1 = digit(text, 20);
+  const m2 = digit(text, 21);
+  const m3 = digit(text, 22);
+  if (m1 < 0 || m2 < 0 || m3 < 0) return -1;
+  return seconds + m1 * 100 + m2 * 10 + m3;
+}
+
+/** Whether the first 17 characters are `YYYY-MM-DDTHH:MM:` (digits and separators where they belong). */
+function isoMinute(text: string): boolean {
+  for (let i = 0; i < 17; i++) {
+    const c = text.charCodeAt(i);
+    const want =
+      i === 4 || i === 7 ? 45 /* - */ : i === 10 ? 84 /* T */ : i === 13 || i === 16 ? 58 /* : */ : -1;
+    if (want < 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return true;
+}
+
 function parseTimeText(text: string): number | undefined {
-  // The common case first, without a regular expression: an ISO 8601 time in UTC (`…Z`).
+  // The common case first, without a regular expression: an ISO 8601 time in UTC (`…Z`); within the minute
+  // last read, without Date.parse either.
   if (
     text.length >= 20 &&
     text.charCodeAt(10) === 84 /* T */ &&
     text.charCodeAt(text.length - 1) === 90 /* Z */
   ) {
+    const ms = withinMinute(text);
+    if (ms >= 0 && text.startsWith(lastMinute.prefix) && lastMinute.prefix !== '')
+      return lastMinute.base + ms;
     const t = Date.parse(text);
-    return Number.isNaN(t) ? undefined : t;
+    if (Number.isNaN(t)) return undefined;
+    if (ms >= 0 && isoMinute(text)) {
+      lastMinute.prefix = text.slice(0, 17);
+      lastMinute.base = t - ms;
+    }
+    return t;
   }
   if (/^[0-9]+(\.[0-9]+)?$/.test(text)) {
     const n = Number(text);

@@ -15,6 +15,25 @@ function reference(text: string): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/**
+ * Times of a few minutes (read from the last minute's start without Date.parse), and near misses: hour 24
+ * (Date.parse reads only 24:00:00), second 60, other fractions, other characters where digits belong.
+ */
+const MINUTE_TEXT = fc
+  .record({
+    minute: fc.constantFrom(
+      '2026-12-01T00:00',
+      '2026-12-01T23:59',
+      '2026-12-01T24:00',
+      '2026-02-30T10:07',
+      '2026-12-0xT10:07',
+      '2026-12-01T1a:07',
+    ),
+    second: fc.oneof(fc.constantFrom(0, 59, 60), fc.integer({ min: 0, max: 61 })),
+    fraction: fc.constantFrom('', '.5', '.123', '.999', '.1234', ',123', '.12a', 'x123'),
+  })
+  .map(({ minute, second, fraction }) => `${minute}:${String(second).padStart(2, '0')}${fraction}Z`);
+
 /** Times as captures write them, and near misses: zones, fractions, spaces, epoch numbers, garbage. */
 const TIME_TEXT = fc.oneof(
   fc
@@ -43,6 +62,17 @@ test('parseTime reads every text as the plain reading does, also when a text rep
   fc.assert(
     fc.property(fc.array(TIME_TEXT, { minLength: 1, maxLength: 8 }), (texts) => {
       for (const text of [...texts, ...texts.toReversed(), texts[0]!]) {
+        assert.equal(parseTime(text), reference(text), JSON.stringify(text));
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('parseTime reads times of the same few minutes as the plain reading does', () => {
+  fc.assert(
+    fc.property(fc.array(MINUTE_TEXT, { minLength: 1, maxLength: 12 }), (texts) => {
+      for (const text of [...texts, ...texts.toReversed()]) {
         assert.equal(parseTime(text), reference(text), JSON.stringify(text));
       }
     }),
