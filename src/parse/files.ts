@@ -207,7 +207,11 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   for (const source of read) if (source.stored !== undefined) cachedChars += source.text.length;
   const loaded = loadSources(
     read,
-    { ...variant, skipInvalid: options.skipInvalid },
+    {
+      ...variant,
+      skipInvalid: options.skipInvalid,
+      ...(options.keepObjects === undefined ? {} : { keepObjects: options.keepObjects }),
+    },
     { errors, warnings, fileOrder },
     options.onProgress,
     cache === undefined
