@@ -8,7 +8,6 @@ import type {
   ClusterPolicyInfo,
   ClusterState,
   NamespaceInfo,
-  Origin,
   PolicyInfo,
   ServiceEndpointsInfo,
   ServiceInfo,
@@ -279,16 +278,25 @@ export class StateBuilder {
     const known = memo?.get(source);
     if (known !== undefined) {
       const light = originSource(source, this.#rereads);
-      this.#keep(source, { source: light, id: known.id, key: known.key, problems: [], valid: withSource(known, light) });
+      this.#keep(source, {
+        source: light,
+        id: known.id,
+        key: known.key,
+        problems: [],
+        valid: withSource(known, light),
+      });
       return;
     }
     const { defaultNamespace } = this.#options;
     const { id, key, generatedName } = objectIdOf(source, defaultNamespace, this.#generated);
     const reporter = createReporter(source, id, this.#options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
-    const problems = reporter.problems.length === 0 ? [] : [...reporter.problems].sort(
-      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
-    );
+    const problems =
+      reporter.problems.length === 0
+        ? []
+        : [...reporter.problems].sort(
+            (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+          );
     // Only what depends on the object alone: a generated name depends on the objects read before it.
     if (memo !== undefined && valid !== undefined && problems.length === 0 && generatedName === undefined)
       memo.set(source, { id, key, valid: withoutSource(valid) });
