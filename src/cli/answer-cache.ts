@@ -50,11 +50,15 @@ function keepable(args: readonly string[]): boolean {
   return !args.some((a) => a === '-' || /^--(cluster|context|kubeconfig|help)(=|$)/.test(a) || a === '-h');
 }
 
-/** The key of a command line's answer, or undefined when it cannot be kept (see the module's comment). */
+/**
+ * The key of a command line's answer, or undefined when it cannot be kept (see the module's comment). `onRead`
+ * is given each file's bytes as read for the key (the run then reads them from there: src/parse/preread.ts).
+ */
 export async function answerKey(
   args: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
+  onRead?: (path: string, bytes: Buffer) => void,
 ): Promise<AnswerKey | undefined> {
   if (!keepable(args)) return undefined;
   const dir = cacheFolder(env, args.includes('--no-cache'));
@@ -75,6 +79,7 @@ export async function answerKey(
   for (const [i, { path }] of listed.entries()) {
     const { real, text } = read[i]!;
     hash.update(`${JSON.stringify([path, real, text.length])}\n`).update(text);
+    onRead?.(path, text);
   }
   return {
     path: join(dir, SUBDIR, hash.digest('hex')),

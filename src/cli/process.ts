@@ -21,6 +21,7 @@ import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:wo
 import { firstOf, type Io } from './io.ts';
 import type { AnswerKey } from './answer-cache.ts';
 import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
+import { isManifestName } from '../parse/folders.ts';
 
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
@@ -31,6 +32,8 @@ interface WorkerData {
   inputFingerprint: string | undefined;
   /** Where to keep this run's answer (src/cli/answer-cache.ts), when it can be kept. */
   answerKey: AnswerKey | undefined;
+  /** The manifests the answer cache read for its key, by path (src/parse/preread.ts). */
+  read: Map<string, Uint8Array> | undefined;
 }
 
 /** Messages from the worker to the main thread, and back. */
@@ -110,13 +113,21 @@ function* tap(chunks: Iterable<string>, see: (chunk: string) => void): Generator
  * On the main thread, for `analyze` over files with the cache on: the key of its answer, and the answer when
  * one is kept (src/cli/answer-cache.ts).
  */
-async function keptAnswer(): Promise<{ key: AnswerKey | undefined; printed: boolean }> {
+async function keptAnswer(): Promise<{
+  key: AnswerKey | undefined;
+  printed: boolean;
+  read?: Map<string, Uint8Array>;
+}> {
   const args = process.argv.slice(2);
   if (args[0] !== 'analyze') return { key: undefined, printed: false };
   const { answerKey, findAnswer } = await import('./answer-cache.ts');
-  const key = await answerKey(args, process.cwd(), process.env);
+  // The manifests read for the key are not read again by the run (src/parse/preread.ts).
+  const read = new Map<string, Uint8Array>();
+  const key = await answerKey(args, process.cwd(), process.env, (path, bytes) => {
+    if (isManifestName(path)) read.set(path, bytes);
+  });
   const found = key === undefined ? undefined : await findAnswer(key);
-  if (found === undefined) return { key, printed: false };
+  if (found === undefined) return { key, printed: false, read };
   process.stderr.write(found.stderr);
   process.stdout.write(found.stdout);
   process.exitCode = 0;
@@ -133,7 +144,11 @@ function compileCacheBase(): string | undefined {
   return dir === undefined ? undefined : dirname(dir);
 }
 
-function runOnWorker(inputFingerprint: string | undefined, answerKey: AnswerKey | undefined): void {
+function runOnWorker(
+  inputFingerprint: string | undefined,
+  answerKey: AnswerKey | undefined,
+  read: Map<string, Uint8Array> | undefined,
+): void {
   const worker = new Worker(new URL(import.meta.url), {
     argv: process.argv.slice(2),
     env: SHARE_ENV,
@@ -143,6 +158,7 @@ function runOnWorker(inputFingerprint: string | undefined, answerKey: AnswerKey 
       compileCacheDir: compileCacheBase(),
       inputFingerprint,
       answerKey,
+      read,
     } satisfies WorkerData,
     stdin: true,
     resourceLimits: {
@@ -221,14 +237,20 @@ const where = isMainThread && kept?.printed !== true ? await onWorker(kept?.key?
 if (kept?.printed === true) {
   // Answered from the answer cache.
 } else if (where?.worker === true) {
-  runOnWorker(where.fingerprint, kept?.key);
+  runOnWorker(where.fingerprint, kept?.key, kept?.read);
+  kept?.read?.clear(); // the worker has its copy
 } else if (isMainThread) {
+  if (kept?.read !== undefined) {
+    (await import('../parse/preread.ts')).offerFiles(kept.read);
+    kept.read.clear(); // taken from there, once each
+  }
   await runHere(process.stderr.isTTY, where?.fingerprint, kept?.key);
 } else {
   // As bin/netfence does for the main thread (in the same folder, and not when it does not): cache the
   // compiled code of the modules loaded from here on.
   const data = workerData as WorkerData;
   if (data.compileCacheDir !== undefined) module.enableCompileCache?.(data.compileCacheDir);
+  if (data.read !== undefined) (await import('../parse/preread.ts')).offerFiles(data.read);
   receiveSignals();
   await runHere(data.stderrIsTTY, data.inputFingerprint, data.answerKey);
 }

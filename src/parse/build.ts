@@ -8,7 +8,6 @@ import type {
   ClusterPolicyInfo,
   ClusterState,
   NamespaceInfo,
-  Origin,
   PolicyInfo,
   ServiceEndpointsInfo,
   ServiceInfo,
@@ -207,6 +206,7 @@ class TextSource implements ParsedObject {
 
 /** What the state's origins keep of `source`: see `TextSource`. */
 function originSource(source: ParsedObject, rereads: Rereads): ParsedObject {
+  if (source instanceof TextSource) return source;
   const { fileText } = source;
   return fileText === undefined ? source : new TextSource(source, fileText, rereads);
 }
@@ -223,242 +223,285 @@ export function buildClusterState(
   options: BuildOptions,
   memo?: CheckMemo,
 ): LoadResult {
-  const errors: Problem[] = [];
-  const warnings: Problem[] = [];
-  const skipped: SkippedObject[] = [];
-  const ignored: IgnoredSummary = { count: 0, kinds: {}, files: 0 };
-  const { defaultNamespace } = options;
+  const builder = new StateBuilder(options, memo);
+  for (const source of objects) builder.add(source);
+  return builder.finish();
+}
 
-  const namespaceProblems = dns1123LabelProblems(defaultNamespace);
-  if (namespaceProblems.length > 0) {
-    errors.push({
-      code: 'invalid-default-namespace',
-      severity: 'error',
-      message: `default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name: ${namespaceProblems.join('; ')}`,
-      path: [],
-    });
+/**
+ * `buildClusterState` one object at a time, in the order read: `add` checks an object and keeps only what the
+ * state needs of it (its checked form, its problems, and an origin without its values: `TextSource`), so
+ * that a reader that adds each file's objects as it reads them lets the values read die young (loadSources).
+ */
+export class StateBuilder {
+  readonly #options: BuildOptions;
+  readonly #memo: CheckMemo | undefined;
+  readonly #errors: Problem[] = [];
+  readonly #ignored: IgnoredSummary = { count: 0, kinds: {}, files: 0 };
+  readonly #generated = new Map<string, number>();
+  readonly #rereads: Rereads = new Map();
+  /** The first object of each `Kind/namespace/name`, and the checks kept (a differing duplicate too). */
+  readonly #firstByKey = new Map<string, ParsedObject>();
+  readonly #merged: { source: ParsedObject; first: ParsedObject; id: string }[] = [];
+  readonly #duplicates: Duplicate[] = [];
+  readonly #kept: Checked[] = [];
+  #found = 0;
+
+  constructor(options: BuildOptions, memo?: CheckMemo) {
+    this.#options = options;
+    this.#memo = memo;
+    const { defaultNamespace } = options;
+    const namespaceProblems = dns1123LabelProblems(defaultNamespace);
+    if (namespaceProblems.length > 0) {
+      this.#errors.push({
+        code: 'invalid-default-namespace',
+        severity: 'error',
+        message: `default namespace ${JSON.stringify(defaultNamespace)} is not a valid namespace name: ${namespaceProblems.join('; ')}`,
+        path: [],
+      });
+    }
   }
 
-  const checked: Checked[] = [];
-  const generated = new Map<string, number>();
-  for (const source of objects) {
+  /** Checks one object (the objects of a run in the order read). */
+  add(source: ParsedObject): void {
+    this.#found++;
     const { kind, apiVersion } = source;
     if (!isReadKind(kind, apiVersion)) {
       // A custom resource that shares a name with a built-in kind is shown with its apiVersion.
       const label = isHandledKind(kind) ? `${kind} (${apiVersion})` : kind;
+      const ignored = this.#ignored;
       ignored.count++;
       ignored.kinds[label] = (ignored.kinds[label] ?? 0) + 1;
-      continue;
+      return;
     }
+    const memo = this.#memo;
     const known = memo?.get(source);
     if (known !== undefined) {
-      checked.push({ source, id: known.id, key: known.key, problems: [], valid: withSource(known, source) });
-      continue;
+      const light = originSource(source, this.#rereads);
+      this.#keep(source, {
+        source: light,
+        id: known.id,
+        key: known.key,
+        problems: [],
+        valid: withSource(known, light),
+      });
+      return;
     }
-    const { id, key, generatedName } = objectIdOf(source, defaultNamespace, generated);
-    const reporter = createReporter(source, id, options.strict === true);
+    const { defaultNamespace } = this.#options;
+    const { id, key, generatedName } = objectIdOf(source, defaultNamespace, this.#generated);
+    const reporter = createReporter(source, id, this.#options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
-    const problems = [...reporter.problems].sort(
-      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
-    );
-    checked.push({ source, id, key, problems, valid });
+    const problems =
+      reporter.problems.length === 0
+        ? []
+        : [...reporter.problems].sort(
+            (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+          );
     // Only what depends on the object alone: a generated name depends on the objects read before it.
     if (memo !== undefined && valid !== undefined && problems.length === 0 && generatedName === undefined)
       memo.set(source, { id, key, valid: withoutSource(valid) });
+    const light = originSource(source, this.#rereads);
+    if (valid !== undefined) valid.source = light;
+    this.#keep(source, { source: light, id, key, problems, valid });
   }
 
-  const firstByKey = new Map<string, ParsedObject>();
-  const merged: { source: ParsedObject; first: ParsedObject; id: string }[] = [];
-  const duplicates: Duplicate[] = [];
-  const kept: Checked[] = [];
-  for (const c of checked) {
+  /** Keeps a checked object, unless it repeats one read before (`source`: as read, with its values). */
+  #keep(source: ParsedObject, c: Checked): void {
     if (c.key === undefined) {
-      kept.push(c);
-      continue;
+      this.#kept.push(c);
+      return;
     }
-    const first = firstByKey.get(c.key);
+    const first = this.#firstByKey.get(c.key);
     if (first === undefined) {
-      firstByKey.set(c.key, c.source);
-      kept.push(c);
-      continue;
+      this.#firstByKey.set(c.key, c.source);
+      this.#kept.push(c);
+      return;
     }
-    if (sameObject(first, c.source)) {
-      merged.push({ source: c.source, first, id: c.id });
-      continue;
+    if (sameObject(first, source)) {
+      this.#merged.push({ source: c.source, first, id: c.id });
+      return;
     }
-    kept.push(c);
-    const at = c.source.locate(['metadata', 'name']) ?? c.source;
+    this.#kept.push(c);
+    const at = source.locate(['metadata', 'name']) ?? source;
     const problem: Problem = {
       code: 'duplicate-object',
       severity: 'error',
-      message: `${c.source.kind} "${c.key.slice(c.source.kind.length + 1)}" is defined twice: first at ${first.file}:${first.line}:${first.column}. Keep one definition`,
-      file: c.source.file,
+      message: `${source.kind} "${c.key.slice(source.kind.length + 1)}" is defined twice: first at ${first.file}:${first.line}:${first.column}. Keep one definition`,
+      file: source.file,
       line: at.line,
       column: at.column,
       path: ['metadata', 'name'],
       object: c.id,
     };
     c.problems.push(problem);
-    duplicates.push({ problem, first });
+    this.#duplicates.push({ problem, first });
     c.valid = undefined;
   }
-  // (Not `checked.splice(0, checked.length, ...kept)`: spreading 200,000 objects as arguments overflows the
-  // stack of the main thread.)
-  checked.length = 0;
-  if (merged.length > 0) warnings.push(mergedNote(merged));
 
-  const valid: ValidObject[] = [];
-  for (const c of kept) {
-    const objectErrors = c.problems.filter((p) => p.severity === 'error');
-    warnings.push(...c.problems.filter((p) => p.severity !== 'error'));
-    if (objectErrors.length === 0 && c.valid !== undefined) {
-      valid.push(c.valid);
-    } else if (options.skipInvalid) {
-      skipped.push({
-        object: c.id,
-        file: c.source.file,
-        line: c.source.line,
-        reason: objectErrors.map(pathMessage).join('; '),
-      });
-    } else {
-      errors.push(...objectErrors);
-    }
-  }
+  /** The state of every object added. */
+  finish(): LoadResult {
+    const options = this.#options;
+    const errors = this.#errors;
+    const warnings: Problem[] = [];
+    const skipped: SkippedObject[] = [];
+    if (this.#merged.length > 0) warnings.push(mergedNote(this.#merged));
 
-  const state: ClusterState = emptyCluster();
-  const rereads: Rereads = new Map();
-  const originFrom = (v: ValidObject): Origin => originOf(originSource(v.source, rereads));
-  const explicit = new Map<string, NamespaceInfo>();
-  const referenced = new Set<string>();
-  const workloads: ValidWorkload[] = [];
-  const pods: ValidPod[] = [];
-  const terminated: ValidPod[] = [];
-  const serviceEndpoints: ServiceEndpointsInfo[] = [];
-  for (const v of valid) {
-    switch (v.kind) {
-      case 'Namespace':
-        explicit.set(v.name, {
-          name: v.name,
-          labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
-          implicit: false,
-          annotations: v.annotations,
-          origin: originFrom(v),
-        });
-        break;
-      case 'Pod':
-        referenced.add(v.namespace);
-        if (v.phase === 'Succeeded' || v.phase === 'Failed') terminated.push(v);
-        else pods.push({ ...v, source: originSource(v.source, rereads) });
-        break;
-      case 'NetworkPolicy': {
-        referenced.add(v.namespace);
-        const policy: PolicyInfo = {
-          id: `${v.namespace}/${v.name}`,
-          namespace: v.namespace,
-          name: v.name,
-          spec: v.spec,
-          labels: v.labels,
-          annotations: v.annotations,
-          origin: originFrom(v),
-        };
-        state.policies.push(policy);
-        break;
+    const valid: ValidObject[] = [];
+    for (const c of this.#kept) {
+      if (c.problems.length === 0) {
+        if (c.valid !== undefined) valid.push(c.valid);
+        continue;
       }
-      case 'Node':
-        state.nodes.push({
-          name: v.name,
-          labels: v.labels,
-          addresses: v.addresses,
-          origin: originFrom(v),
+      const objectErrors = c.problems.filter((p) => p.severity === 'error');
+      for (const p of c.problems) if (p.severity !== 'error') warnings.push(p);
+      if (objectErrors.length === 0 && c.valid !== undefined) {
+        valid.push(c.valid);
+      } else if (options.skipInvalid) {
+        skipped.push({
+          object: c.id,
+          file: c.source.file,
+          line: c.source.line,
+          reason: objectErrors.map(pathMessage).join('; '),
         });
-        break;
-      case 'ClusterNetworkPolicy':
-      case 'AdminNetworkPolicy':
-      case 'BaselineAdminNetworkPolicy':
-        state.clusterPolicies.push({
-          ...clusterPolicyInfo({
-            apiVersion: v.apiVersion,
-            kind: v.kind,
-            metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
+      } else {
+        for (const e of objectErrors) errors.push(e);
+      }
+    }
+    this.#kept.length = 0;
+
+    const state: ClusterState = emptyCluster();
+    const explicit = new Map<string, NamespaceInfo>();
+    const referenced = new Set<string>();
+    const workloads: ValidWorkload[] = [];
+    const pods: ValidPod[] = [];
+    const terminated: ValidPod[] = [];
+    const serviceEndpoints: ServiceEndpointsInfo[] = [];
+    for (const v of valid) {
+      switch (v.kind) {
+        case 'Namespace':
+          explicit.set(v.name, {
+            name: v.name,
+            labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
+            implicit: false,
+            annotations: v.annotations,
+            origin: originOf(v.source),
+          });
+          break;
+        case 'Pod':
+          referenced.add(v.namespace);
+          if (v.phase === 'Succeeded' || v.phase === 'Failed') terminated.push(v);
+          else pods.push(v);
+          break;
+        case 'NetworkPolicy': {
+          referenced.add(v.namespace);
+          const policy: PolicyInfo = {
+            id: `${v.namespace}/${v.name}`,
+            namespace: v.namespace,
+            name: v.name,
             spec: v.spec,
-          }),
-          origin: originFrom(v),
-        });
-        break;
-      case 'CiliumNetworkPolicy':
-      case 'CiliumClusterwideNetworkPolicy':
-        if (v.namespace !== undefined) referenced.add(v.namespace);
-        state.ciliumPolicies.push({
-          ...ciliumPolicyInfo({
-            apiVersion: v.apiVersion,
+            labels: v.labels,
+            annotations: v.annotations,
+            origin: originOf(v.source),
+          };
+          state.policies.push(policy);
+          break;
+        }
+        case 'Node':
+          state.nodes.push({
+            name: v.name,
+            labels: v.labels,
+            addresses: v.addresses,
+            origin: originOf(v.source),
+          });
+          break;
+        case 'ClusterNetworkPolicy':
+        case 'AdminNetworkPolicy':
+        case 'BaselineAdminNetworkPolicy':
+          state.clusterPolicies.push({
+            ...clusterPolicyInfo({
+              apiVersion: v.apiVersion,
+              kind: v.kind,
+              metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
+              spec: v.spec,
+            }),
+            origin: originOf(v.source),
+          });
+          break;
+        case 'CiliumNetworkPolicy':
+        case 'CiliumClusterwideNetworkPolicy':
+          if (v.namespace !== undefined) referenced.add(v.namespace);
+          state.ciliumPolicies.push({
+            ...ciliumPolicyInfo({
+              apiVersion: v.apiVersion,
+              kind: v.kind,
+              metadata: {
+                name: v.name,
+                ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
+                ...(Object.keys(v.labels).length === 0 ? {} : { labels: v.labels }),
+                ...(Object.keys(v.annotations).length === 0 ? {} : { annotations: v.annotations }),
+              },
+              ...v.object,
+            }),
+            origin: originOf(v.source),
+          });
+          break;
+        case 'EndpointSlice':
+        case 'Endpoints':
+          referenced.add(v.namespace);
+          serviceEndpoints.push({
+            id: `${v.namespace}/${v.kind}/${v.name}`,
             kind: v.kind,
-            metadata: {
-              name: v.name,
-              ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
-              ...(Object.keys(v.labels).length === 0 ? {} : { labels: v.labels }),
-              ...(Object.keys(v.annotations).length === 0 ? {} : { annotations: v.annotations }),
-            },
-            ...v.object,
-          }),
-          origin: originFrom(v),
-        });
-        break;
-      case 'EndpointSlice':
-      case 'Endpoints':
-        referenced.add(v.namespace);
-        serviceEndpoints.push({
-          id: `${v.namespace}/${v.kind}/${v.name}`,
-          kind: v.kind,
-          namespace: v.namespace,
-          name: v.name,
-          service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
-          labels: v.labels,
-          addresses: v.addresses,
-          origin: originFrom(v),
-        });
-        break;
-      case 'Service': {
-        referenced.add(v.namespace);
-        const service: ServiceInfo = {
-          id: `${v.namespace}/${v.name}`,
-          namespace: v.namespace,
-          name: v.name,
-          labels: v.labels,
-          spec: v.spec,
-          origin: originFrom(v),
-        };
-        state.services.push(service);
-        break;
+            namespace: v.namespace,
+            name: v.name,
+            service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
+            labels: v.labels,
+            addresses: v.addresses,
+            origin: originOf(v.source),
+          });
+          break;
+        case 'Service': {
+          referenced.add(v.namespace);
+          const service: ServiceInfo = {
+            id: `${v.namespace}/${v.name}`,
+            namespace: v.namespace,
+            name: v.name,
+            labels: v.labels,
+            spec: v.spec,
+            origin: originOf(v.source),
+          };
+          state.services.push(service);
+          break;
+        }
+        default:
+          referenced.add(v.namespace);
+          workloads.push(v);
       }
-      default:
-        referenced.add(v.namespace);
-        workloads.push({ ...v, source: originSource(v.source, rereads) });
     }
-  }
 
-  const grouping = groupWorkloads(workloads, pods);
-  state.workloads = grouping.workloads;
-  state.pods = grouping.pods;
-  for (const name of referenced) {
-    if (!explicit.has(name))
-      explicit.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true });
-  }
-  state.namespaces = [...explicit.values()].sort((a, b) => compareText(a.name, b.name));
-  state.policies.sort((a, b) => compareText(a.id, b.id));
-  if (state.nodes.length === 0) warnings.push(...nodesPeerWarnings(state.clusterPolicies));
-  state.services.sort((a, b) => compareText(a.id, b.id));
-  if (serviceEndpoints.length > 0)
-    state.serviceEndpoints = serviceEndpoints.sort((a, b) => compareText(a.id, b.id));
-  if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
+    const grouping = groupWorkloads(workloads, pods);
+    state.workloads = grouping.workloads;
+    state.pods = grouping.pods;
+    for (const name of referenced) {
+      if (!explicit.has(name))
+        explicit.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true });
+    }
+    state.namespaces = [...explicit.values()].sort((a, b) => compareText(a.name, b.name));
+    state.policies.sort((a, b) => compareText(a.id, b.id));
+    if (state.nodes.length === 0) warnings.push(...nodesPeerWarnings(state.clusterPolicies));
+    state.services.sort((a, b) => compareText(a.id, b.id));
+    if (serviceEndpoints.length > 0)
+      state.serviceEndpoints = serviceEndpoints.sort((a, b) => compareText(a.id, b.id));
+    if (terminated.length > 0) warnings.push(terminatedWarning(terminated));
 
-  return {
-    state,
-    errors: summarizeDuplicates(errors, duplicates),
-    warnings,
-    skipped,
-    ignored,
-    found: objects.length,
-  };
+    return {
+      state,
+      errors: summarizeDuplicates(errors, this.#duplicates),
+      warnings,
+      skipped,
+      ignored: this.#ignored,
+      found: this.#found,
+    };
+  }
 }
 
 /** Metadata the API server sets: two definitions that differ only there are the same object. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
+import { dropOfferedFiles, takeOfferedFile } from './preread.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
 import { compareText } from '../base/text.ts';
 
@@ -182,6 +183,7 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
         : Promise.resolve(readTextFile(source.path)),
     ),
   );
+  dropOfferedFiles();
   const read: Source[] = [];
   const binary: string[] = [];
   for (const [i, file] of fileOrder.entries()) {
@@ -207,7 +209,11 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   for (const source of read) if (source.stored !== undefined) cachedChars += source.text.length;
   const loaded = loadSources(
     read,
-    { ...variant, skipInvalid: options.skipInvalid },
+    {
+      ...variant,
+      skipInvalid: options.skipInvalid,
+      ...(options.keepObjects === undefined ? {} : { keepObjects: options.keepObjects }),
+    },
     { errors, warnings, fileOrder },
     options.onProgress,
     cache === undefined
@@ -233,9 +239,13 @@ type ReadText = { ok: true; text: Text } | { ok: false; error: unknown };
 /**
  * A file's text, or BINARY. Read as text (a Buffer per file, all at once, costs ~20% more memory on large
  * inputs); the bytes only when the text may be binary: a NUL byte among the first 8,000 is a NUL among the
- * first 8,000 characters (every character takes a byte or more).
+ * first 8,000 characters (every character takes a byte or more). Bytes offered (src/parse/preread.ts) are used
+ * instead of reading the file.
  */
 function readTextFile(path: string): ReadText {
+  // Read already (for the answer cache's key): decoded as `readFileSync(path, 'utf8')` decodes.
+  const offered = takeOfferedFile(path);
+  if (offered !== undefined) return { ok: true, text: isBinary(offered) ? BINARY : offered.toString('utf8') };
   try {
     const text = readFileSync(path, 'utf8');
     return { ok: true, text: isBinary(text) && isBinary(readFileSync(path)) ? BINARY : text };

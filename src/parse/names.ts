@@ -11,6 +11,9 @@ const ALNUM = /^[A-Za-z0-9]$/;
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** DNS_SUBDOMAIN, '/', LABEL_NAME: a valid prefixed label key but for the lengths of its parts. */
+const PREFIXED_LABEL_KEY =
+  /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Lower-case letters and digits in runs joined by single '-': an IANA_SVC_NAME but for its length and letter. */
 const PORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -95,6 +98,10 @@ function labelNameProblems(value: string): string[] {
 /** Label and annotation keys: `[prefix/]name`, prefix a DNS subdomain, name a label name. */
 export function qualifiedNameProblems(value: string): string[] {
   if (value.length <= 63 && LABEL_NAME.test(value)) return [];
+  // `prefix/name` with both parts valid (most prefixed keys: app.kubernetes.io/name), without splitting it.
+  const slash = value.indexOf('/');
+  if (slash > 0 && slash <= 253 && value.length - slash - 1 <= 63 && PREFIXED_LABEL_KEY.test(value))
+    return [];
   const parts = value.split('/');
   if (parts.length > 2) return [`it contains ${parts.length - 1} '/', at most one is allowed (prefix/name)`];
   if (parts.length === 2) {

@@ -3,7 +3,7 @@
  * git revisions, so that every input reports problems the same way, sorted by file order, line and column.
  */
 import { formatPath, type Problem } from '../model/problem.ts';
-import { buildClusterState, type StoredCheck } from './build.ts';
+import { StateBuilder, type StoredCheck } from './build.ts';
 import { parseManifestText, restoreParse, storedParse, type StoredParse } from './documents.ts';
 import {
   READ_PROGRESS_BYTES,
@@ -49,7 +49,7 @@ export function loadSources(
   onProgress?: (progress: ReadingProgress) => void,
   keep?: (source: Source, stored: StoredFile) => void,
 ): LoadResult {
-  const objects: ParsedObject[] = [];
+  const objects: ParsedObject[] | undefined = options.keepObjects === true ? [] : undefined;
   const errors: Problem[] = [...(prior.errors ?? [])];
   const warnings: Problem[] = [...(prior.warnings ?? [])];
   const skipped: SkippedObject[] = [];
@@ -58,26 +58,42 @@ export function loadSources(
   const total = sources.reduce((n, s) => n + s.text.length, 0);
   const report = onProgress !== undefined && total >= READ_PROGRESS_BYTES ? onProgress : undefined;
   let done = 0;
-  const checks = new Map<ParsedObject, StoredCheck>();
-  const fresh: { source: Source; parse: StoredParse; objects: readonly ParsedObject[] }[] = [];
+  // The checks of the file at hand: given back (read from the cache), or made now (to keep in it).
+  const given = new Map<ParsedObject, StoredCheck>();
+  const made = new Map<ParsedObject, StoredCheck>();
+  const memo =
+    keep === undefined && !sources.some((s) => s.stored !== undefined)
+      ? undefined
+      : {
+          get: (object: ParsedObject) => given.get(object),
+          set: (object: ParsedObject, check: StoredCheck) => made.set(object, check),
+        };
+  // Each file's objects are checked as soon as it is read: what the state keeps of them is their checked
+  // form, so the values read (most of what reading allocates) die young unless `keepObjects` keeps them.
+  const builder = new StateBuilder(options, memo);
   for (const source of sources) {
     const { file, text, stored } = source;
     let parsed;
+    let parse: StoredParse | undefined;
     if (stored !== undefined) {
       parsed = restoreParse(text, file, stored.parse);
       for (const [i, check] of stored.checks.entries()) {
         const object = parsed.objects[i];
-        if (check !== null && object !== undefined) checks.set(object, check);
+        if (check !== null && object !== undefined) given.set(object, check);
       }
     } else {
       parsed = parseManifestText(text, file);
-      const parse = keep === undefined ? undefined : storedParse(parsed);
-      if (parse !== undefined) fresh.push({ source, parse, objects: parsed.objects });
+      parse = keep === undefined ? undefined : storedParse(parsed);
     }
+    for (const object of parsed.objects) builder.add(object);
+    if (parse !== undefined)
+      keep?.(source, { parse, checks: parsed.objects.map((o) => made.get(o) ?? null) });
+    given.clear();
+    made.clear();
     done += text.length;
     report?.({ done, total });
-    objects.push(...parsed.objects);
-    warnings.push(...parsed.warnings);
+    if (objects !== undefined) for (const object of parsed.objects) objects.push(object);
+    for (const w of parsed.warnings) warnings.push(w);
     found += parsed.objects.length + parsed.errors.length;
     if (options.skipInvalid) {
       for (const e of parsed.errors) {
@@ -89,21 +105,12 @@ export function loadSources(
         });
       }
     } else {
-      errors.push(...parsed.errors);
+      for (const e of parsed.errors) errors.push(e);
     }
     if (parsed.objects.length === 0 && parsed.errors.length === 0 && parsed.nonK8sDocuments > 0)
       nonK8sFiles++;
   }
-  const memo =
-    keep === undefined && checks.size === 0
-      ? undefined
-      : {
-          get: (object: ParsedObject) => checks.get(object),
-          set: (object: ParsedObject, check: StoredCheck) => checks.set(object, check),
-        };
-  const built = buildClusterState(objects, options, memo);
-  for (const { source, parse, objects: own } of fresh)
-    keep?.(source, { parse, checks: own.map((o) => checks.get(o) ?? null) });
+  const built = builder.finish();
   const fileOrder = new Map((prior.fileOrder ?? sources.map((s) => s.file)).map((f, i) => [f, i]));
   const byPlace = (a: Place, b: Place): number =>
     (a.file === undefined ? -1 : (fileOrder.get(a.file) ?? -1)) -
@@ -117,6 +124,6 @@ export function loadSources(
     skipped: [...skipped, ...built.skipped].sort(byPlace),
     ignored: { ...built.ignored, files: nonK8sFiles },
     found,
-    objects,
+    ...(objects === undefined ? {} : { objects }),
   };
 }

@@ -64,6 +64,12 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
   onProgress?: (progress: ReadingProgress) => void;
+  /**
+   * Return every object read, as parsed (`LoadResult.objects`, for lint's YAML checks). Otherwise the values
+   * read are dropped as each file is checked, which saves the garbage collector copying them all.
+   * @default false
+   */
+  keepObjects?: boolean;
   /** Where to find what earlier runs read of the same texts, and to keep what this run reads (`openManifestCache`). */
   cache?: ManifestCache | undefined;
 }
@@ -108,7 +114,10 @@ export interface LoadResult {
   ignored: IgnoredSummary;
   /** Documents that are Kubernetes objects (of any kind) or fail to parse as one: 0 when the input has none. */
   found: number;
-  /** Every object read, as parsed, in the order read (set by `loadSources`: lint reads them as written). */
+  /**
+   * Every object read, as parsed, in the order read (set by `loadSources` with `keepObjects`: lint reads them
+   * as written).
+   */
   objects?: ParsedObject[];
   /**
    * With a cache: the share of the text read (0 to 1) whose reading is in the cache after this load (found
@@ -136,4 +145,6 @@ export interface BuildOptions {
   skipInvalid: boolean;
   /** See `LoadOptions.strict`. @default false */
   strict?: boolean;
+  /** See `LoadOptions.keepObjects` (`loadSources`; `buildClusterState` ignores it). @default false */
+  keepObjects?: boolean;
 }

@@ -81,6 +81,7 @@ async function loadForLint(
   const result = await loadManifests([...paths], {
     ...variant,
     skipInvalid: options.skipInvalid,
+    keepObjects: true,
     readStdin: async () => (stdinText = await io.readStdin()),
     cache: await manifestCache(options, io, paths, variant),
   });

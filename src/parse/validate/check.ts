@@ -13,6 +13,11 @@ function written(r: Reporter, path: FieldPath, value: unknown): string {
   return r.source.sourceText(path) ?? String(value);
 }
 
+/** Whether a field is absent as the API reads it (missing or `null`): the `as…` checks below say nothing of it. */
+export function absent(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
+}
+
 /** A mapping, or undefined when absent or null; anything else is a wrong-type error. */
 export function asMap(r: Reporter, path: FieldPath, value: unknown, hint = ''): JsonMap | undefined {
   if (value === undefined || value === null) return undefined;

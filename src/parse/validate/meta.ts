@@ -12,6 +12,8 @@ import {
 } from '../names.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import {
+  YAML11_BOOLEAN,
+  absent,
   asBool,
   asList,
   asMap,
@@ -164,6 +166,19 @@ export function checkCiliumLabelKey(r: Reporter, path: FieldPath, key: string): 
   return checkLabelKey(r, path, parts[parts.length - 1]!);
 }
 
+/** Whether `checkLabelKey` accepts a key without a word. */
+export function isLabelKey(key: string): boolean {
+  return qualifiedNameProblems(key).length === 0;
+}
+
+/** Whether `checkCiliumLabelKey` accepts a key without a word. */
+export function isCiliumLabelKey(key: string): boolean {
+  const colon = key.indexOf(':');
+  if (colon < 0) return isLabelKey(key);
+  if (key.indexOf(':', colon + 1) >= 0 || !/^[A-Za-z0-9]+$/.test(key.slice(0, colon))) return false;
+  return isLabelKey(key.slice(colon + 1));
+}
+
 /** `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. */
 export function validateLabels(
   r: Reporter,
@@ -174,7 +189,21 @@ export function validateLabels(
   const map = asMap(r, path, raw);
   const labels: Record<string, string> = {};
   if (map === undefined) return labels;
-  for (const [key, value] of Object.entries(map)) {
+  const plainKey =
+    checkKey === checkLabelKey ? isLabelKey : checkKey === checkCiliumLabelKey ? isCiliumLabelKey : undefined;
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    // An entry that no check below reports on (most): kept without a path for each check.
+    if (
+      typeof value === 'string' &&
+      plainKey?.(key) === true &&
+      !YAML11_BOOLEAN.test(key) &&
+      !YAML11_BOOLEAN.test(value) &&
+      labelValueProblems(value).length === 0
+    ) {
+      labels[key] = value;
+      continue;
+    }
     // One path for every check of the entry (problems do not change their paths).
     const at = [...path, key];
     const keyOk = checkKey(r, at, key);
@@ -232,7 +261,10 @@ export function validateLabelSelector(
   if (map.matchLabels !== undefined && map.matchLabels !== null) {
     selector.matchLabels = validateLabels(r, [...path, 'matchLabels'], map.matchLabels, checkKey);
   }
-  const expressions = asList(r, [...path, 'matchExpressions'], map.matchExpressions);
+  const expressions =
+    map.matchExpressions === undefined || map.matchExpressions === null
+      ? undefined
+      : asList(r, [...path, 'matchExpressions'], map.matchExpressions);
   if (expressions !== undefined) {
     selector.matchExpressions = expressions.map((item, i) =>
       validateRequirement(r, [...path, 'matchExpressions', i], item, checkKey),
@@ -382,7 +414,9 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
   checkKnownFields(r, path, map, OBJECT_META_FIELDS);
 
   const name = asString(r, [...path, 'name'], map.name);
-  const generateName = asString(r, [...path, 'generateName'], map.generateName);
+  const generateName = absent(map.generateName)
+    ? undefined
+    : asString(r, [...path, 'generateName'], map.generateName);
   if (name === undefined || name === '') {
     if (generateName !== undefined && generateName !== '') {
       // The API appends 5 random characters; the prefix may end with '-'.
@@ -418,16 +452,19 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
     meta.name = name;
   }
 
-  if (rules.namespaced) {
+  if (rules.namespaced && !absent(map.namespace)) {
     const namespace = asString(r, [...path, 'namespace'], map.namespace);
     if (namespace !== undefined && namespace !== '') {
       if (checkName(r, [...path, 'namespace'], namespace, 'label', 'namespace name'))
         meta.namespace = namespace;
     }
   }
-  meta.labels = validateLabels(r, [...path, 'labels'], map.labels);
-  meta.annotations = validateAnnotations(r, [...path, 'annotations'], map.annotations);
-  meta.ownerReferences = validateOwnerReferences(r, [...path, 'ownerReferences'], map.ownerReferences);
+  // (An absent field is looked at no further: no path is made for it.)
+  if (!absent(map.labels)) meta.labels = validateLabels(r, [...path, 'labels'], map.labels);
+  if (!absent(map.annotations))
+    meta.annotations = validateAnnotations(r, [...path, 'annotations'], map.annotations);
+  if (!absent(map.ownerReferences))
+    meta.ownerReferences = validateOwnerReferences(r, [...path, 'ownerReferences'], map.ownerReferences);
   return meta;
 }
 
@@ -489,7 +526,9 @@ export function validateTemplateMetadata(
   if (map === undefined) return { labels: {}, annotations: {} };
   checkKnownFields(r, path, map, OBJECT_META_FIELDS);
   return {
-    labels: validateLabels(r, [...path, 'labels'], map.labels),
-    annotations: validateAnnotations(r, [...path, 'annotations'], map.annotations),
+    labels: absent(map.labels) ? {} : validateLabels(r, [...path, 'labels'], map.labels),
+    annotations: absent(map.annotations)
+      ? {}
+      : validateAnnotations(r, [...path, 'annotations'], map.annotations),
   };
 }

@@ -16,7 +16,7 @@ import { isStrictSubset, isWithin, parseCidr } from '../cidr.ts';
 import type { Cidr } from '../cidr.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
-import { asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
+import { absent, asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
 import { validateLabelSelector } from './meta.ts';
 import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
 import type { Reporter } from './report.ts';
@@ -45,15 +45,21 @@ export function validateNetworkPolicySpec(
   const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
   if (podSelector !== undefined) spec.podSelector = podSelector;
 
-  const ingress = asList(r, [...path, 'ingress'], map.ingress, listHint('ingress', 'from'));
+  const ingress = absent(map.ingress)
+    ? undefined
+    : asList(r, [...path, 'ingress'], map.ingress, listHint('ingress', 'from'));
   if (ingress !== undefined) {
     spec.ingress = ingress.map((item, i) => rule(r, [...path, 'ingress', i], item, 'from'));
   }
-  const egress = asList(r, [...path, 'egress'], map.egress, listHint('egress', 'to'));
+  const egress = absent(map.egress)
+    ? undefined
+    : asList(r, [...path, 'egress'], map.egress, listHint('egress', 'to'));
   if (egress !== undefined) {
     spec.egress = egress.map((item, i) => rule(r, [...path, 'egress', i], item, 'to'));
   }
-  const policyTypes = validatePolicyTypes(r, [...path, 'policyTypes'], map.policyTypes);
+  const policyTypes = absent(map.policyTypes)
+    ? undefined
+    : validatePolicyTypes(r, [...path, 'policyTypes'], map.policyTypes);
   if (policyTypes !== undefined) spec.policyTypes = policyTypes;
   return spec;
 }
@@ -74,11 +80,11 @@ function rule(
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, [peersField, 'ports']);
   const out: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } = {};
-  const peers = asList(r, [...path, peersField], map[peersField]);
+  const peers = absent(map[peersField]) ? undefined : asList(r, [...path, peersField], map[peersField]);
   if (peers !== undefined) {
     out[peersField] = peers.map((item, i) => peer(r, [...path, peersField, i], item, peersField));
   }
-  const ports = asList(r, [...path, 'ports'], map.ports);
+  const ports = absent(map.ports) ? undefined : asList(r, [...path, 'ports'], map.ports);
   if (ports !== undefined) out.ports = ports.map((item, i) => policyPort(r, [...path, 'ports', i], item));
   return out;
 }
@@ -94,12 +100,19 @@ function peer(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | '
   const map: JsonMap = raw ?? {};
   checkKnownFields(r, path, map, PEER_FIELDS);
   const out: NetworkPolicyPeer = {};
-  const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
-  if (podSelector !== undefined) out.podSelector = podSelector;
-  const namespaceSelector = validateLabelSelector(r, [...path, 'namespaceSelector'], map.namespaceSelector);
-  if (namespaceSelector !== undefined) out.namespaceSelector = namespaceSelector;
-  const ipBlock = validateIpBlock(r, [...path, 'ipBlock'], map.ipBlock);
-  if (ipBlock !== undefined) out.ipBlock = ipBlock;
+  // (An absent field is looked at no further: no path is made for it.)
+  if (!absent(map.podSelector)) {
+    const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
+    if (podSelector !== undefined) out.podSelector = podSelector;
+  }
+  if (!absent(map.namespaceSelector)) {
+    const namespaceSelector = validateLabelSelector(r, [...path, 'namespaceSelector'], map.namespaceSelector);
+    if (namespaceSelector !== undefined) out.namespaceSelector = namespaceSelector;
+  }
+  if (!absent(map.ipBlock)) {
+    const ipBlock = validateIpBlock(r, [...path, 'ipBlock'], map.ipBlock);
+    if (ipBlock !== undefined) out.ipBlock = ipBlock;
+  }
 
   const given = PEER_FIELDS.filter((f) => map[f] !== undefined && map[f] !== null);
   if (given.length === 0) {
@@ -195,7 +208,9 @@ function policyPort(r: Reporter, path: FieldPath, raw: unknown): NetworkPolicyPo
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, ['protocol', 'port', 'endPort']);
   const out: NetworkPolicyPort = {};
-  const protocol = validateProtocol(r, [...path, 'protocol'], map.protocol);
+  const protocol = absent(map.protocol)
+    ? undefined
+    : validateProtocol(r, [...path, 'protocol'], map.protocol);
   if (protocol !== undefined) out.protocol = protocol;
 
   const port = map.port;
@@ -213,7 +228,7 @@ function policyPort(r: Reporter, path: FieldPath, raw: unknown): NetworkPolicyPo
     r.error('wrong-type', [...path, 'port'], `must be an integer or a port name, got ${describeValue(port)}`);
   }
 
-  const endPort = asInt(r, [...path, 'endPort'], map.endPort);
+  const endPort = absent(map.endPort) ? undefined : asInt(r, [...path, 'endPort'], map.endPort);
   if (endPort !== undefined) {
     out.endPort = endPort;
     const endPath = [...path, 'endPort'];

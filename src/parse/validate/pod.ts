@@ -3,7 +3,7 @@ import type { NamedPort } from '../../model/cluster.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { formatIp, parseIp } from '../cidr.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
-import { asBool, asInt, asList, asMap, asString } from './check.ts';
+import { absent, asBool, asInt, asList, asMap, asString } from './check.ts';
 import { checkName } from './meta.ts';
 import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
 import type { Reporter } from './report.ts';
@@ -52,23 +52,31 @@ export function validatePodSpec(
       r.error('missing-field', [...path, 'containers'], 'is required: a pod needs at least one container');
   }
   for (const field of ['containers', 'initContainers'] as const) {
-    const list = field === 'containers' ? containers : asList(r, [...path, field], map[field]);
+    const list =
+      field === 'containers'
+        ? containers
+        : absent(map[field])
+          ? undefined
+          : asList(r, [...path, field], map[field]);
     for (const [i, item] of (list ?? []).entries()) {
       facts.namedPorts.push(...validateContainer(r, [...path, field, i], item, names));
     }
   }
   facts.namedPorts = uniquePorts(facts.namedPorts);
-  facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
-  const nodeName = asString(r, [...path, 'nodeName'], map.nodeName);
+  // (An absent field is looked at no further: no path is made for it.)
+  if (!absent(map.hostNetwork))
+    facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
+  const nodeName = absent(map.nodeName) ? undefined : asString(r, [...path, 'nodeName'], map.nodeName);
   if (nodeName !== undefined && nodeName !== '') facts.nodeName = nodeName;
   const account =
-    asString(r, [...path, 'serviceAccountName'], map.serviceAccountName) ??
-    asString(r, [...path, 'serviceAccount'], map.serviceAccount);
+    (absent(map.serviceAccountName)
+      ? undefined
+      : asString(r, [...path, 'serviceAccountName'], map.serviceAccountName)) ??
+    (absent(map.serviceAccount) ? undefined : asString(r, [...path, 'serviceAccount'], map.serviceAccount));
   if (account !== undefined && account !== '') facts.serviceAccount = account;
 
-  const restart = asString(r, [...path, 'restartPolicy'], map.restartPolicy);
   const restartPath = [...path, 'restartPolicy'];
-  const allowed = rules.restartPolicies.map((p) => `"${p}"`).join(' or ');
+  const restart = absent(map.restartPolicy) ? undefined : asString(r, restartPath, map.restartPolicy);
   if (restart === undefined || restart === '') {
     if (
       rules.restartDefault === undefined &&
@@ -77,7 +85,7 @@ export function validatePodSpec(
       r.error(
         'missing-field',
         restartPath,
-        `is required for ${rules.owner}: ${allowed} (the default "Always" is not allowed)`,
+        `is required for ${rules.owner}: ${allowedRestarts(rules)} (the default "Always" is not allowed)`,
       );
     }
   } else if (!rules.restartPolicies.includes(restart)) {
@@ -86,12 +94,16 @@ export function validatePodSpec(
       'invalid-restart-policy',
       restartPath,
       withSuggestion(
-        `${JSON.stringify(restart)} is not supported for ${rules.owner}: use ${allowed}`,
+        `${JSON.stringify(restart)} is not supported for ${rules.owner}: use ${allowedRestarts(rules)}`,
         suggestion,
       ),
     );
   }
   return facts;
+}
+
+function allowedRestarts(rules: PodSpecRules): string {
+  return rules.restartPolicies.map((p) => `"${p}"`).join(' or ');
 }
 
 function uniquePorts(ports: NamedPort[]): NamedPort[] {
@@ -134,7 +146,7 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
         'is required: the image the container runs, e.g. "nginx:1.27"',
       );
   }
-  const ports = asList(r, [...path, 'ports'], map.ports);
+  const ports = absent(map.ports) ? undefined : asList(r, [...path, 'ports'], map.ports);
   const named: NamedPort[] = [];
   const portNames = new Set<string>();
   for (const [i, item] of (ports ?? []).entries()) {
