@@ -264,7 +264,7 @@ export function parseSimpleRecord(get: FieldGetter): SimpleResult {
   let protocol: Protocol = 'TCP';
   if (protocolText !== undefined) {
     const lower = protocolText.toLowerCase();
-    const p = PROTOCOL_NAMES[lower];
+    const p = Object.hasOwn(PROTOCOL_NAMES, lower) ? PROTOCOL_NAMES[lower] : undefined;
     if (p === undefined) {
       if (OTHER_PROTOCOLS.has(lower)) return { kind: 'skip', reason: 'other-protocol' };
       return {

@@ -227,6 +227,12 @@ describe('the simple CSV and JSON Lines formats', () => {
       message('app,web,10.0.0.1,TCP4,80,1,0'),
       'protocol "TCP4" is not TCP, UDP or SCTP. Did you mean "TCP"?',
     );
+    // Names every object has are not protocols.
+    for (const name of ['constructor', '__proto__', 'toString'])
+      assert.match(
+        message(`app,web,10.0.0.1,${name},80,1,0`) ?? '',
+        new RegExp(`^protocol "${name}" is not TCP, UDP or SCTP`),
+      );
     assert.equal(message('app,web,10.0.0.1,TCP,http,1,0'), 'port "http" is not a port number 1-65535');
     assert.equal(message('app,web,10.0.0.1,TCP,80,0,0'), 'count "0" is not a positive whole number');
     assert.equal(
