@@ -104,6 +104,10 @@ describe('cluster policy diff: rules', () => {
     assert.deepEqual(notesOf(byPeers, [byPeers[1]!, byPeers[0]!]), [
       'egress rules reordered: #0, #1 → #0, #1',
     ]);
+    // And back: whichever of the two sides lists the rules in the order of their content.
+    assert.deepEqual(notesOf([byPeers[1]!, byPeers[0]!], byPeers), [
+      'egress rules reordered: #0, #1 → #0, #1',
+    ]);
     const byPorts: Rule[] = [
       { action: 'Deny', to: [DB], protocols: tcp(80) },
       { action: 'Deny', to: [DB], protocols: tcp(443) },
