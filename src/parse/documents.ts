@@ -460,11 +460,6 @@ function finish(file: string, out: Collected, warnings: Problem[]): ParseResult 
  * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these. One pattern
  * each, with lookbehinds: several times faster than one alternation.
  */
-/** Null keys: "" for `yaml`, "null" for js-yaml. */
-const NULL_KEY = /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m;
-/** Numbers beyond a double: Infinity for `yaml`, a string for js-yaml. */
-const HUGE_NUMBER = /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m;
-
 const FULL_PARSER_ONLY = [
   /^%/m, // directives
   /!/, // tags
@@ -473,15 +468,12 @@ const FULL_PARSER_ONLY = [
   /\t/,
   /__proto__/,
   /(?<=^|[\s,[{-]):(?:\s|$)/m, // empty keys: "" for `yaml`, "null" for js-yaml
-  NULL_KEY,
-  HUGE_NUMBER,
+  /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m, // null keys: "" for `yaml`, "null" for js-yaml
+  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m, // beyond a double: Infinity for `yaml`, a string for js-yaml
   /\r(?!\n)/, // a lone CR: a line break for js-yaml (YAML 1.2), not for `yaml`
   /^\.\.\.(?:\s|$)/m, // document end markers: `yaml` counts an empty document after a leading or repeated one
   /\\U/, // \U escapes: js-yaml accepts code points beyond U+10FFFF
 ];
-
-/** What of FULL_PARSER_ONLY the hand-written reader (src/parse/fast-yaml.ts) does not decline itself. */
-const FAST_READER_UNSAFE = [NULL_KEY, HUGE_NUMBER];
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
 
@@ -753,12 +745,11 @@ export function readWithJsYaml(body: string): FastYaml | undefined {
  */
 function fastParse(body: string, file: string): ParseResult | undefined {
   // Text the hand-written reader reads has none of what FULL_PARSER_ONLY looks for (it declines directives,
-  // tags, anchors, aliases, explicit and empty keys, tabs, `__proto__` keys, lone CRs, `...` and `\U`
-  // escapes: what is left of them is text inside scalars and comments, read alike by js-yaml and `yaml`)
-  // but null keys and huge numbers, which it reads as js-yaml does.
+  // tags, anchors, aliases, explicit, empty and null keys, huge numbers, tabs, `__proto__` keys, lone CRs,
+  // `...` and `\U` escapes: what is left of them is text inside scalars and comments, read alike by js-yaml
+  // and `yaml`).
   const fast = readFastYaml(body);
-  const unsafe = fast === undefined ? FULL_PARSER_ONLY : FAST_READER_UNSAFE;
-  if (unsafe.some((pattern) => pattern.test(body))) return undefined;
+  if (fast === undefined && FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
   const read = fast ?? readWithJsYaml(body);
   if (read === undefined) return undefined;
   const { values, starts } = read;

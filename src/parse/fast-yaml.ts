@@ -31,9 +31,7 @@ export const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 /** Thrown to give up; caught at the top (an Error made once: no stack is taken per decline). */
 const DECLINE = new Error('not in the subset the fast YAML reader reads');
 
-/** Characters js-yaml rejects, or that need care: tabs, BOMs, U+2028/9, non-BMP (and CRs without LF, below). */
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const UNUSUAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFEFF\uFFFE\uFFFF\u2028\u2029\t]/;
+/** A CR without an LF after it: a line break for js-yaml, not for `yaml`. */
 const LONE_CR = /\r(?!\n)/;
 
 const LF = 10;
@@ -70,6 +68,26 @@ function decline(): never {
   throw DECLINE;
 }
 
+/**
+ * Is `c` a character js-yaml rejects or that needs care, of those from U+007F: C1 controls, surrogates (non-BMP
+ * characters), BOMs, U+FFFE/F and U+2028/9. (Below U+0020 every character but LF and CR is declined where it
+ * is met: tabs and C0 controls.) Every character of the text goes through this or a test for one of the
+ * characters the reader reads (spaces, line breaks, indicators, ASCII), so nothing unusual is read.
+ */
+function isUnusual(c: number): boolean {
+  return (
+    c <= 0x9f || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff || c >= 0xfffe || c === 0x2028 || c === 0x2029
+  );
+}
+
+/** Declines unless the characters from `from` to `to` are all ones the reader reads (see `isUnusual`). */
+function checkText(from: number, to: number): void {
+  for (let p = from; p < to; p++) {
+    const c = src.charCodeAt(p);
+    if (c < SPACE || (c >= 0x7f && isUnusual(c))) decline();
+  }
+}
+
 function isBreak(c: number): boolean {
   return c === LF || c === CR;
 }
@@ -84,10 +102,17 @@ function isBlank(p: number): boolean {
   return p >= len || src.charCodeAt(p) === SPACE || isBreak(src.charCodeAt(p));
 }
 
-/** Past the line break at or after `p` (the rest of the line must already be known to be a comment or blank). */
+/**
+ * Past the line break at or after `p` (the rest of the line must already be known to be a comment or blank);
+ * declines on a character of it the reader does not read.
+ */
 function skipLine(p: number): number {
-  const lf = src.indexOf('\n', p);
-  return lf < 0 ? len : lf + 1;
+  for (; p < len; p++) {
+    const c = src.charCodeAt(p);
+    if (c === LF) return p + 1;
+    if ((c < SPACE && c !== CR) || (c >= 0x7f && isUnusual(c))) decline();
+  }
+  return len;
 }
 
 /** Is there a document marker (`---` or `...` followed by a blank) at `p`, the start of a line? */
@@ -189,11 +214,15 @@ function scanPlain(): number {
   plainIsKey = false;
   for (; p < len; p++) {
     const c = src.charCodeAt(p);
-    if (c === LF || c === CR) break;
-    if (c === SPACE) {
-      if (src.charCodeAt(p + 1) === HASH) break;
-      continue;
+    if (c <= SPACE) {
+      if (c === SPACE) {
+        if (src.charCodeAt(p + 1) === HASH) break;
+        continue;
+      }
+      if (c === LF || c === CR) break;
+      decline(); // a tab or a control character
     }
+    if (c >= 0x7f && isUnusual(c)) decline();
     if (c === COLON && isBlank(p + 1)) {
       // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
       if (end !== p) decline();
@@ -247,8 +276,8 @@ function readQuoted(): string {
       out += src.slice(from, p + 1);
       p += 2;
       from = p;
-    } else if (c === LF || c === CR) {
-      decline();
+    } else if (c < SPACE || (c >= 0x7f && isUnusual(c))) {
+      decline(); // a line break (a scalar over several lines), a tab, a control character
     } else if (c === BACKSLASH && quote === DQUOTE) {
       out += src.slice(from, p);
       p = readEscape(p + 1);
@@ -291,7 +320,8 @@ function keyOf(value: unknown, length: number): string {
   if (length > MAX_KEY) decline();
   if (value === '<<') decline(); // a merge key (quoted `"<<"` is a plain key, but rare: also left to js-yaml)
   const key = String(value);
-  if (key === '__proto__') decline();
+  // A null key (`~`, `null`: "null" for js-yaml, "" for `yaml`), `__proto__`.
+  if (value === null || key === '__proto__') decline();
   return key;
 }
 
@@ -302,11 +332,120 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
   map[key] = value;
 }
 
-/** A plain scalar from `start` to `end`: typed as js-yaml's schema types it. */
-function plainValue(start: number, end: number): unknown {
-  const text = src.slice(start, end);
-  if (end - start >= LONG_NUMBERISH && /[-+.\d]/.test(text[0] ?? '')) decline();
+/** Numbers with an exponent of three digits or more: beyond a double, Infinity for `yaml`, a string for js-yaml. */
+const HUGE_NUMBER = /^[-+]?[\d.]+[eE][-+]?\d{3,}$/;
+
+/** A plain scalar's text, typed as js-yaml's schema types it (uncached). */
+function resolvePlain(text: string): unknown {
+  const c = text.charCodeAt(0);
+  // (`+`, `-`, `.`, digits)
+  if (c === 43 || c === DASH || c === DOT || (c >= 48 && c <= 57)) {
+    if (text.length >= LONG_NUMBERISH || HUGE_NUMBER.test(text)) decline();
+  }
   return plainResolver(text);
+}
+
+// Caches of plain scalars: the same text gives the same value, and most keys and many values of manifests
+// repeat (`name`, `app`, `TCP`, `80`, a label's value in every object that has it). A hit costs neither the
+// copy of the text nor typing it, and the values read share one string (less memory, less for the garbage
+// collector to copy). Direct-mapped by a hash of the text; a collision replaces the entry. Keys stay from
+// text to text: a string used as a property key is made internal by V8 and no longer refers to the text it
+// was cut from. Values of 13 characters or more (V8 makes them slices that keep the whole text alive) stay
+// for the text they were read from only (`forget`).
+const CACHE_BITS = 12;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+/** Longer scalars are not looked up (they rarely repeat). */
+const MAX_CACHED = 64;
+/** Strings this long or longer are slices of the text (V8's SlicedString::kMinLength is 13). */
+const SLICED = 13;
+
+interface ScalarCache {
+  texts: string[];
+  values: unknown[];
+  /** Indexes of the entries of 13 characters or more made while reading the current text. */
+  long: number[];
+}
+
+function scalarCache(): ScalarCache {
+  return {
+    texts: new Array<string>(1 << CACHE_BITS).fill(''),
+    values: new Array<unknown>(1 << CACHE_BITS).fill(null),
+    long: [],
+  };
+}
+
+const keyCache = scalarCache();
+const valueCache = scalarCache();
+
+/** Drops the cache's entries that may refer to the text just read. */
+function forget(cache: ScalarCache): void {
+  for (const i of cache.long) {
+    cache.texts[i] = '';
+    cache.values[i] = null;
+  }
+  cache.long.length = 0;
+}
+
+/** The entry of `cache` for the text from `start` to `end` (a hash of it), or -1 when too long to cache. */
+function slotOf(start: number, end: number): number {
+  if (end - start > MAX_CACHED) return -1;
+  let h = end - start;
+  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + src.charCodeAt(p)) | 0;
+  return (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
+}
+
+/** Is `text` the text from `start` to `end`? */
+function sameText(text: string, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  // (A loop: faster than `startsWith` on such short texts.)
+  for (let i = 0, p = start; p < end; i++, p++) if (text.charCodeAt(i) !== src.charCodeAt(p)) return false;
+  return true;
+}
+
+/** A plain scalar from `start` to `end`, typed as js-yaml's schema types it. */
+function plainValue(start: number, end: number): unknown {
+  const slot = slotOf(start, end);
+  if (slot < 0) return resolvePlain(src.slice(start, end));
+  const { texts, values } = valueCache;
+  if (sameText(texts[slot]!, start, end)) return values[slot];
+  const text = src.slice(start, end);
+  const value = resolvePlain(text);
+  texts[slot] = text;
+  values[slot] = value;
+  if (text.length >= SLICED) valueCache.long.push(slot);
+  return value;
+}
+
+/** A plain scalar from `start` to `end` that is a mapping key: its key (`keyOf`). */
+function plainKey(start: number, end: number): string {
+  const slot = slotOf(start, end);
+  if (slot < 0) return keyOf(resolvePlain(src.slice(start, end)), end - start);
+  const { texts, values } = keyCache;
+  if (sameText(texts[slot]!, start, end)) return values[slot] as string;
+  const text = src.slice(start, end);
+  const key = keyOf(resolvePlain(text), text.length);
+  // (A key that is not its text, `1.0` read as "1", is not cached when its text is a slice: nothing makes
+  // that text internal.)
+  if (text.length < SLICED || key === text) {
+    texts[slot] = text;
+    values[slot] = key;
+    if (text.length >= SLICED) keyCache.long.push(slot);
+  }
+  return key;
+}
+
+/**
+ * The entries of the lists being read, innermost last: a list's entries are gathered here and copied into a
+ * list of their number when it ends (`listFrom`). A list grown by `push` keeps room for 16 or more entries
+ * (and keeps it as long as it lives); most lists of manifests have one to three.
+ */
+const pending: unknown[] = [];
+
+/** The list of the entries gathered since `base`, which leave `pending`. */
+function listFrom(base: number): unknown[] {
+  const list = pending.slice(base);
+  pending.length = base;
+  return list;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -364,6 +503,7 @@ function flowScalar(key: boolean): { value: unknown; length: number } {
       if (src.charCodeAt(p + 1) === HASH) decline();
       continue;
     }
+    if (ch < SPACE || (ch >= 0x7f && isUnusual(ch))) decline();
     if (ch === COLON) {
       // A `:` before a blank or a flow indicator ends a key; before anything else it is part of the scalar
       // (`registry:5000/a`, `::/0`).
@@ -397,7 +537,7 @@ function flowScalar(key: boolean): { value: unknown; length: number } {
   // A key with spaces before its `:`: left to js-yaml.
   if (key && end !== p) decline();
   pos = end;
-  return { value: plainValue(start, end), length: end - start };
+  return { value: key ? plainKey(start, end) : plainValue(start, end), length: end - start };
 }
 
 /** Skips spaces, line breaks and comments (for a look ahead only). */
@@ -443,13 +583,13 @@ function flowEnds(minIndent: number, close: number): boolean {
 
 /** A flow sequence from its `[` at `pos`; the offset of each entry goes to `starts` if given. */
 function flowSequence(minIndent: number, starts?: number[]): unknown[] {
-  const out: unknown[] = [];
-  if (openFlow(minIndent, RBRACKET)) return out;
+  if (openFlow(minIndent, RBRACKET)) return [];
+  const base = pending.length;
   do {
     starts?.push(pos);
-    out.push(flowNode(minIndent));
+    pending.push(flowNode(minIndent));
   } while (!flowEnds(minIndent, RBRACKET));
-  return out;
+  return listFrom(base);
 }
 
 /**
@@ -567,6 +707,7 @@ function literalScalar(parent: number): string {
     const next = end < len ? end + 1 : len;
     if (end > lineStart && src.charCodeAt(end - 1) === CR) end--;
     if (lines > 0) blanks++;
+    checkText(p, end);
     out += '\n'.repeat(blanks) + src.slice(lineStart + n, end);
     blanks = 0;
     lines++;
@@ -586,7 +727,7 @@ function inlineScalar(): unknown {
   if (!canStartPlain(pos)) decline();
   const start = pos;
   const end = scanPlain();
-  return plainValue(start, end);
+  return plainIsKey ? plainKey(start, end) : plainValue(start, end);
 }
 
 /**
@@ -639,7 +780,7 @@ function valueAfterColon(n: number, starts?: number[]): unknown {
 
 /** The sequence whose first `-` is at `pos`, column `n`; the offset of each entry goes to `starts` if given. */
 function blockSequence(n: number, starts: number[] | undefined): unknown[] {
-  const out: unknown[] = [];
+  const base = pending.length;
   for (;;) {
     const dash = pos;
     pos++;
@@ -651,19 +792,19 @@ function blockSequence(n: number, starts: number[] | undefined): unknown[] {
       nextContent();
       if (indent > n) {
         starts?.push(pos);
-        out.push(blockNode(indent, n));
+        pending.push(blockNode(indent, n));
       } else {
         starts?.push(-1);
-        out.push(null);
+        pending.push(null);
       }
     } else {
       const column = n + (pos - dash);
       starts?.push(pos);
-      out.push(blockNode(column, n));
+      pending.push(blockNode(column, n));
     }
-    if (indent < n) return out;
+    if (indent < n) return listFrom(base);
     if (indent > n) decline();
-    if (!atDash()) return out;
+    if (!atDash()) return listFrom(base);
   }
 }
 
@@ -678,7 +819,7 @@ function rootNode(start: { root: number; items: number[] }): unknown {
  * undefined when the text is not in the subset this reader reads (then js-yaml must read it).
  */
 export function readFastYaml(text: string): FastYaml | undefined {
-  if (UNUSUAL.test(text) || (text.includes('\r') && LONE_CR.test(text))) return undefined;
+  if (text.includes('\r') && LONE_CR.test(text)) return undefined;
   src = text;
   len = text.length;
   pos = 0;
@@ -713,12 +854,16 @@ export function readFastYaml(text: string): FastYaml | undefined {
       values.push(null);
       starts.push({ root: -1, items: [] });
     }
+    keyCache.long.length = 0; // (every key read is now a property key)
     return { values, starts };
   } catch (error) {
+    forget(keyCache);
     // A decline, or nesting deeper than the stack (js-yaml and `yaml` then say what they say of it).
     if (error === DECLINE || error instanceof RangeError) return undefined;
     throw error;
   } finally {
+    forget(valueCache);
+    pending.length = 0;
     src = '';
   }
 }
