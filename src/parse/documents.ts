@@ -13,7 +13,7 @@ import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
 import { FAST_SCHEMA, readFastYaml, type FastYaml } from './fast-yaml.ts';
-import { eventLocator, skipNode, type EventLocator } from './locate.ts';
+import { textLocator, skipNode, type TextLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
 import { yaml } from './yaml.ts';
 import { lowerBound } from '../base/sorted.ts';
@@ -520,12 +520,12 @@ function nonEmpty(v: unknown): v is string {
 class LazyText {
   readonly body: string;
   readonly file: string;
-  readonly locator: EventLocator | undefined;
+  readonly locator: TextLocator | undefined;
   readonly objects: LazyObject[] = [];
   #lines: Lines | undefined;
   #exact: ParseResult | undefined;
 
-  constructor(body: string, file: string, locator: EventLocator | undefined) {
+  constructor(body: string, file: string, locator: TextLocator | undefined) {
     this.body = body;
     this.file = file;
     this.locator = locator;
@@ -644,7 +644,7 @@ class LazyObject implements ParsedObject {
 function lazyObjects(
   body: string,
   file: string,
-  locator?: EventLocator,
+  locator?: TextLocator,
 ): {
   objects: ParsedObject[];
   add: (
@@ -754,7 +754,7 @@ function fastParse(body: string, file: string): ParseResult | undefined {
   if (read === undefined) return undefined;
   const { values, starts } = read;
   if (starts.length !== values.length) return undefined;
-  const { objects, add } = lazyObjects(body, file, eventLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(body));
   for (const [documentIndex, value] of values.entries()) {
     if (value === null || value === undefined) continue;
     if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;
@@ -829,7 +829,7 @@ export function storedParse(parsed: ParseResult): StoredParse | undefined {
 export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
-  const { objects, add } = lazyObjects(body, file, eventLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(body));
   for (const o of stored.objects)
     add(o.object, [o.apiVersion, o.kind], [o.line, o.column], [o.documentIndex, o.documentPath]);
   return { objects, errors: [], warnings: [], nonK8sDocuments: stored.nonK8sDocuments };

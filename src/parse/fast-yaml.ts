@@ -25,6 +25,22 @@ export interface FastYaml {
   starts: { root: number; items: number[] }[];
 }
 
+/** Where a mapping's keys start, in the order of the text (`readFastYamlLocated`). */
+export interface KeyStart {
+  key: string;
+  /** Offset of the key: its first character, or its opening quote. */
+  start: number;
+  /** The key's text when it is plain (not quoted). */
+  plain: string | undefined;
+}
+
+/** What `readFastYamlLocated` gives: the values, and where the keys of each mapping and the entries of each list start. */
+export interface LocatedYaml extends FastYaml {
+  keys: Map<object, KeyStart[]>;
+  /** Per list, where each entry starts: its first character (or opening quote), or -1 for an empty entry. */
+  entries: Map<unknown[], number[]>;
+}
+
 /** The schema of the fast path (src/parse/documents.ts); its resolver types plain scalars. */
 export const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
@@ -58,11 +74,15 @@ const LONG_NUMBERISH = 200;
 
 let src = '';
 let len = 0;
+/** While `readFastYamlLocated` reads: where it records the starts of keys and list entries. */
+let recording: { keys: Map<object, KeyStart[]>; entries: Map<unknown[], number[]> } | undefined;
 let pos = 0;
 /** Indentation of the line `pos` is on (pos at its first character that is not a space); -1 at an end. */
 let indent = -1;
 /** Set by `scanPlain`: the scalar ends at a `:` indicator (it is a key). */
 let plainIsKey = false;
+/** Set by `scanPlain`: the `hashOf` the scalar's text. */
+let plainHash = 0;
 
 function decline(): never {
   throw DECLINE;
@@ -211,12 +231,16 @@ function canStartPlain(p: number): boolean {
 function scanPlain(): number {
   let p = pos;
   let end = p;
+  // The hash of the text (`hashOf`), to the character before `p` and to `end`.
+  let h = 0;
+  let hashToEnd = 0;
   plainIsKey = false;
   for (; p < len; p++) {
     const c = src.charCodeAt(p);
     if (c <= SPACE) {
       if (c === SPACE) {
         if (src.charCodeAt(p + 1) === HASH) break;
+        h = (Math.imul(h, 31) + c) | 0;
         continue;
       }
       if (c === LF || c === CR) break;
@@ -227,11 +251,15 @@ function scanPlain(): number {
       // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
       if (end !== p) decline();
       plainIsKey = true;
+      plainHash = hashToEnd;
       pos = p + 1;
       return end;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    hashToEnd = h;
     end = p + 1;
   }
+  plainHash = hashToEnd;
   pos = end;
   return end;
 }
@@ -386,12 +414,18 @@ function forget(cache: ScalarCache): void {
   cache.long.length = 0;
 }
 
-/** The entry of `cache` for the text from `start` to `end` (a hash of it), or -1 when too long to cache. */
-function slotOf(start: number, end: number): number {
-  if (end - start > MAX_CACHED) return -1;
-  let h = end - start;
+/** A hash of the text from `start` to `end` (`scanPlain` computes the same as it reads). */
+function hashOf(start: number, end: number): number {
+  let h = 0;
   for (let p = start; p < end; p++) h = (Math.imul(h, 31) + src.charCodeAt(p)) | 0;
-  return (h ^ (h >>> CACHE_BITS)) & CACHE_MASK;
+  return h;
+}
+
+/** The entry of the caches for a text of `length` characters and hash `h`, or -1 when too long to cache. */
+function slotOf(h: number, length: number): number {
+  if (length > MAX_CACHED) return -1;
+  h = (h + Math.imul(length, 0x9e3779b1)) | 0;
+  return (h ^ (h >>> 15)) & CACHE_MASK;
 }
 
 /** Is `text` the text from `start` to `end`? */
@@ -403,8 +437,8 @@ function sameText(text: string, start: number, end: number): boolean {
 }
 
 /** A plain scalar from `start` to `end`, typed as js-yaml's schema types it. */
-function plainValue(start: number, end: number): unknown {
-  const slot = slotOf(start, end);
+function plainValue(start: number, end: number, hash: number): unknown {
+  const slot = slotOf(hash, end - start);
   if (slot < 0) return resolvePlain(src.slice(start, end));
   const { texts, values } = valueCache;
   if (sameText(texts[slot]!, start, end)) return values[slot];
@@ -417,8 +451,8 @@ function plainValue(start: number, end: number): unknown {
 }
 
 /** A plain scalar from `start` to `end` that is a mapping key: its key (`keyOf`). */
-function plainKey(start: number, end: number): string {
-  const slot = slotOf(start, end);
+function plainKey(start: number, end: number, hash: number): string {
+  const slot = slotOf(hash, end - start);
   if (slot < 0) return keyOf(resolvePlain(src.slice(start, end)), end - start);
   const { texts, values } = keyCache;
   if (sameText(texts[slot]!, start, end)) return values[slot] as string;
@@ -537,7 +571,8 @@ function flowScalar(key: boolean): { value: unknown; length: number } {
   // A key with spaces before its `:`: left to js-yaml.
   if (key && end !== p) decline();
   pos = end;
-  return { value: key ? plainKey(start, end) : plainValue(start, end), length: end - start };
+  const hash = hashOf(start, end);
+  return { value: key ? plainKey(start, end, hash) : plainValue(start, end, hash), length: end - start };
 }
 
 /** Skips spaces, line breaks and comments (for a look ahead only). */
@@ -585,11 +620,33 @@ function flowEnds(minIndent: number, close: number): boolean {
 function flowSequence(minIndent: number, starts?: number[]): unknown[] {
   if (openFlow(minIndent, RBRACKET)) return [];
   const base = pending.length;
+  const own = starts ?? (recording === undefined ? undefined : []);
   do {
-    starts?.push(pos);
+    own?.push(pos);
     pending.push(flowNode(minIndent));
   } while (!flowEnds(minIndent, RBRACKET));
-  return listFrom(base);
+  return recorded(listFrom(base), own);
+}
+
+/** Records where the entries of `list` start, while `readFastYamlLocated` reads. */
+function recorded(list: unknown[], starts: number[] | undefined): unknown[] {
+  if (recording !== undefined && starts !== undefined) recording.entries.set(list, starts);
+  return list;
+}
+
+/** The record of a mapping's keys while `readFastYamlLocated` reads; else undefined. */
+function keysOf(map: Record<string, unknown>): KeyStart[] | undefined {
+  if (recording === undefined) return undefined;
+  const keys: KeyStart[] = [];
+  recording.keys.set(map, keys);
+  return keys;
+}
+
+/** Records a key that starts at `start` and is `length` characters long (a plain key ends just before). */
+function recordKey(keys: KeyStart[], key: string, start: number, length: number): void {
+  const c = src.charCodeAt(start);
+  const plain = c === DQUOTE || c === SQUOTE ? undefined : src.slice(start, start + length);
+  keys.push({ key, start, plain });
 }
 
 /**
@@ -598,10 +655,12 @@ function flowSequence(minIndent: number, starts?: number[]): unknown[] {
  */
 function flowMapping(minIndent: number, items?: number[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const keys = keysOf(out);
   if (openFlow(minIndent, RBRACE)) return out;
   do {
     const c = src.charCodeAt(pos);
     if (c === LBRACKET || c === LBRACE) decline(); // a collection as a key
+    const keyStart = pos;
     const { value: k, length } = flowScalar(true);
     // `key: value`; after a quoted key (JSON-like) the `:` may be followed by the value directly.
     if (src.charCodeAt(pos) !== COLON) decline();
@@ -611,6 +670,7 @@ function flowMapping(minIndent: number, items?: number[]): Record<string, unknow
     const v = src.charCodeAt(pos);
     if (v === COMMA || v === RBRACE) decline(); // an empty value
     const name = keyOf(k, length);
+    if (keys !== undefined) recordKey(keys, name, keyStart, length);
     const value =
       items !== undefined && name === 'items' && v === LBRACKET
         ? flowSequence(minIndent, items)
@@ -727,7 +787,7 @@ function inlineScalar(): unknown {
   if (!canStartPlain(pos)) decline();
   const start = pos;
   const end = scanPlain();
-  return plainIsKey ? plainKey(start, end) : plainValue(start, end);
+  return plainIsKey ? plainKey(start, end, plainHash) : plainValue(start, end, plainHash);
 }
 
 /**
@@ -743,6 +803,9 @@ function blockMapping(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let key = keyOf(firstKey, firstLength);
+  const keys = keysOf(out);
+  // (`firstLength` and `pos - start` below count the key's `:`.)
+  if (keys !== undefined) recordKey(keys, key, pos - firstLength, firstLength - 1);
   for (;;) {
     const starts = items !== undefined && key === 'items' ? items : undefined;
     const value = valueAfterColon(n, starts);
@@ -755,6 +818,7 @@ function blockMapping(
     const k = inlineScalar();
     if (!plainIsKey && !quotedIsKey()) decline();
     key = keyOf(k, pos - start);
+    if (keys !== undefined) recordKey(keys, key, start, pos - start - 1);
   }
 }
 
@@ -779,8 +843,9 @@ function valueAfterColon(n: number, starts?: number[]): unknown {
 }
 
 /** The sequence whose first `-` is at `pos`, column `n`; the offset of each entry goes to `starts` if given. */
-function blockSequence(n: number, starts: number[] | undefined): unknown[] {
+function blockSequence(n: number, listStarts: number[] | undefined): unknown[] {
   const base = pending.length;
+  const starts = listStarts ?? (recording === undefined ? undefined : []);
   for (;;) {
     const dash = pos;
     pos++;
@@ -802,9 +867,8 @@ function blockSequence(n: number, starts: number[] | undefined): unknown[] {
       starts?.push(pos);
       pending.push(blockNode(column, n));
     }
-    if (indent < n) return listFrom(base);
+    if (indent < n || (indent === n && !atDash())) return recorded(listFrom(base), starts);
     if (indent > n) decline();
-    if (!atDash()) return listFrom(base);
   }
 }
 
@@ -819,6 +883,26 @@ function rootNode(start: { root: number; items: number[] }): unknown {
  * undefined when the text is not in the subset this reader reads (then js-yaml must read it).
  */
 export function readFastYaml(text: string): FastYaml | undefined {
+  recording = undefined;
+  return read(text);
+}
+
+/**
+ * `readFastYaml`, with where the keys of every mapping and the entries of every list start (for positions:
+ * src/parse/locate.ts). Slower: for the text of an object with a problem to report.
+ */
+export function readFastYamlLocated(text: string): LocatedYaml | undefined {
+  const record = { keys: new Map<object, KeyStart[]>(), entries: new Map<unknown[], number[]>() };
+  recording = record;
+  try {
+    const values = read(text);
+    return values === undefined ? undefined : { ...values, ...record };
+  } finally {
+    recording = undefined;
+  }
+}
+
+function read(text: string): FastYaml | undefined {
   if (text.includes('\r') && LONE_CR.test(text)) return undefined;
   src = text;
   len = text.length;

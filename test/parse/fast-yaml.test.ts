@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { constructFromEvents, parseEvents } from 'js-yaml';
-import { FAST_SCHEMA, readFastYaml, type FastYaml } from '../../src/parse/fast-yaml.ts';
+import { FAST_SCHEMA, readFastYaml, readFastYamlLocated, type FastYaml } from '../../src/parse/fast-yaml.ts';
 import { parseManifestText, parseManifestTextExact, readWithJsYaml } from '../../src/parse/documents.ts';
 import { isMap } from '../../src/parse/values.ts';
 import { MIXES, generateFiles } from '../../bench/generate.ts';
@@ -33,6 +33,8 @@ function jsYaml(text: string): unknown[] | undefined {
  */
 function assertSameOrDeclined(text: string): boolean {
   const mine = readFastYaml(text);
+  // Reading for positions reads the same values (and declines the same texts).
+  assert.deepStrictEqual(readFastYamlLocated(text)?.values, mine?.values);
   if (mine === undefined) return false;
   const label = JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text);
   const reference = readWithJsYaml(text);
