@@ -360,17 +360,21 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
   map[key] = value;
 }
 
-/** Numbers with an exponent of three digits or more: beyond a double, Infinity for `yaml`, a string for js-yaml. */
+/**
+ * A number with an exponent of three digits or more: beyond a double (`1e400`), a string for js-yaml and
+ * Infinity for `yaml`.
+ */
 const HUGE_NUMBER = /^[-+]?[\d.]+[eE][-+]?\d{3,}$/;
 
 /** A plain scalar's text, typed as js-yaml's schema types it (uncached). */
 function resolvePlain(text: string): unknown {
   const c = text.charCodeAt(0);
-  // (`+`, `-`, `.`, digits)
-  if (c === 43 || c === DASH || c === DOT || (c >= 48 && c <= 57)) {
-    if (text.length >= LONG_NUMBERISH || HUGE_NUMBER.test(text)) decline();
-  }
-  return plainResolver(text);
+  // Not `+`, `-`, `.` or a digit: no number.
+  if (c !== 43 && c !== DASH && c !== DOT && (c < 48 || c > 57)) return plainResolver(text);
+  if (text.length >= LONG_NUMBERISH) decline();
+  const value = plainResolver(text);
+  if (typeof value === 'string' && HUGE_NUMBER.test(text)) decline();
+  return value;
 }
 
 // Caches of plain scalars: the same text gives the same value, and most keys and many values of manifests
