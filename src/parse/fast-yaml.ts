@@ -478,11 +478,21 @@ function plainKey(start: number, end: number, hash: number): string {
  * (and keeps it as long as it lives); most lists of manifests have one to three.
  */
 const pending: unknown[] = [];
+/**
+ * How many entries of `pending` are in use. (Its length is not cut to it: V8 would give back the room of a
+ * short array and make it again for the next list.)
+ */
+let pendingTop = 0;
+
+/** Adds an entry to the list being read. */
+function addEntry(value: unknown): void {
+  pending[pendingTop++] = value;
+}
 
 /** The list of the entries gathered since `base`, which leave `pending`. */
 function listFrom(base: number): unknown[] {
-  const list = pending.slice(base);
-  pending.length = base;
+  const list = pending.slice(base, pendingTop);
+  pendingTop = base;
   return list;
 }
 
@@ -623,11 +633,11 @@ function flowEnds(minIndent: number, close: number): boolean {
 /** A flow sequence from its `[` at `pos`; the offset of each entry goes to `starts` if given. */
 function flowSequence(minIndent: number, starts?: number[]): unknown[] {
   if (openFlow(minIndent, RBRACKET)) return [];
-  const base = pending.length;
+  const base = pendingTop;
   const own = starts ?? (recording === undefined ? undefined : []);
   do {
     own?.push(pos);
-    pending.push(flowNode(minIndent));
+    addEntry(flowNode(minIndent));
   } while (!flowEnds(minIndent, RBRACKET));
   return recorded(listFrom(base), own);
 }
@@ -848,7 +858,7 @@ function valueAfterColon(n: number, starts?: number[]): unknown {
 
 /** The sequence whose first `-` is at `pos`, column `n`; the offset of each entry goes to `starts` if given. */
 function blockSequence(n: number, listStarts: number[] | undefined): unknown[] {
-  const base = pending.length;
+  const base = pendingTop;
   const starts = listStarts ?? (recording === undefined ? undefined : []);
   for (;;) {
     const dash = pos;
@@ -861,15 +871,15 @@ function blockSequence(n: number, listStarts: number[] | undefined): unknown[] {
       nextContent();
       if (indent > n) {
         starts?.push(pos);
-        pending.push(blockNode(indent, n));
+        addEntry(blockNode(indent, n));
       } else {
         starts?.push(-1);
-        pending.push(null);
+        addEntry(null);
       }
     } else {
       const column = n + (pos - dash);
       starts?.push(pos);
-      pending.push(blockNode(column, n));
+      addEntry(blockNode(column, n));
     }
     if (indent < n || (indent === n && !atDash())) return recorded(listFrom(base), starts);
     if (indent > n) decline();
@@ -951,7 +961,8 @@ function read(text: string): FastYaml | undefined {
     throw error;
   } finally {
     forget(valueCache);
-    pending.length = 0;
+    pending.length = 0; // (what it refers to is not kept)
+    pendingTop = 0;
     src = '';
   }
 }
