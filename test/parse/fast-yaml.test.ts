@@ -323,6 +323,28 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
     for (const text of texts) assertSameOrDeclined(text);
   });
 
+  test('on many distinct scalars of one length, in one text and from text to text (the caches collide)', () => {
+    // More distinct scalars than the caches have entries: entries are replaced, and a scalar must never take
+    // another's value (same length, same entry). Numbers and strings of the same length are mixed.
+    const texts = [0, 1].map((t) =>
+      [
+        ...Array.from(
+          { length: 6000 },
+          (_, i) => `k${String(i + t * 3000).padStart(5, '0')}: v${String(i * 7 + t).padStart(5, '0')}`,
+        ),
+        'list:',
+        ...Array.from(
+          { length: 6000 },
+          (_, i) =>
+            `- ${i % 3 === 0 ? String(100000 + i * 13 + t) : `x${String(i * 11 + t).padStart(5, '0')}`}`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    for (const text of texts) assert.ok(assertSameOrDeclined(text), 'declined');
+    for (const text of texts) assert.ok(assertSameOrDeclined(text), 'declined');
+  });
+
   test('nesting deeper than the stack is declined, and read as before', () => {
     const deep = `apiVersion: v1\nkind: X\nspec: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
     assert.equal(readFastYaml(deep), undefined);
