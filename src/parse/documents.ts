@@ -13,7 +13,7 @@ import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
 import { FAST_SCHEMA, readFastYaml, type FastYaml } from './fast-yaml.ts';
-import { eventLocator, skipNode, type EventLocator } from './locate.ts';
+import { textLocator, skipNode, type TextLocator } from './locate.ts';
 import { describeValue, isMap } from './values.ts';
 import { yaml } from './yaml.ts';
 import { lowerBound } from '../base/sorted.ts';
@@ -460,11 +460,6 @@ function finish(file: string, out: Collected, warnings: Problem[]): ParseResult 
  * warnings to give. test/parse/fast-path.test.ts compares the two readers on all of these. One pattern
  * each, with lookbehinds: several times faster than one alternation.
  */
-/** Null keys: "" for `yaml`, "null" for js-yaml. */
-const NULL_KEY = /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m;
-/** Numbers beyond a double: Infinity for `yaml`, a string for js-yaml. */
-const HUGE_NUMBER = /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m;
-
 const FULL_PARSER_ONLY = [
   /^%/m, // directives
   /!/, // tags
@@ -473,15 +468,12 @@ const FULL_PARSER_ONLY = [
   /\t/,
   /__proto__/,
   /(?<=^|[\s,[{-]):(?:\s|$)/m, // empty keys: "" for `yaml`, "null" for js-yaml
-  NULL_KEY,
-  HUGE_NUMBER,
+  /(?<=^|[\s,[{-])(?:~|null|Null|NULL)\s*:(?:\s|$)/m, // null keys: "" for `yaml`, "null" for js-yaml
+  /(?<=^|[\s:,[{])[-+]?[\d.]+[eE][-+]?\d{3,}(?:[\s,\]}:]|$)/m, // beyond a double: Infinity for `yaml`, a string for js-yaml
   /\r(?!\n)/, // a lone CR: a line break for js-yaml (YAML 1.2), not for `yaml`
   /^\.\.\.(?:\s|$)/m, // document end markers: `yaml` counts an empty document after a leading or repeated one
   /\\U/, // \U escapes: js-yaml accepts code points beyond U+10FFFF
 ];
-
-/** What of FULL_PARSER_ONLY the hand-written reader (src/parse/fast-yaml.ts) does not decline itself. */
-const FAST_READER_UNSAFE = [NULL_KEY, HUGE_NUMBER];
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
 
@@ -528,12 +520,12 @@ function nonEmpty(v: unknown): v is string {
 class LazyText {
   readonly body: string;
   readonly file: string;
-  readonly locator: EventLocator | undefined;
+  readonly locator: TextLocator | undefined;
   readonly objects: LazyObject[] = [];
   #lines: Lines | undefined;
   #exact: ParseResult | undefined;
 
-  constructor(body: string, file: string, locator: EventLocator | undefined) {
+  constructor(body: string, file: string, locator: TextLocator | undefined) {
     this.body = body;
     this.file = file;
     this.locator = locator;
@@ -652,7 +644,7 @@ class LazyObject implements ParsedObject {
 function lazyObjects(
   body: string,
   file: string,
-  locator?: EventLocator,
+  locator?: TextLocator,
 ): {
   objects: ParsedObject[];
   add: (
@@ -753,17 +745,16 @@ export function readWithJsYaml(body: string): FastYaml | undefined {
  */
 function fastParse(body: string, file: string): ParseResult | undefined {
   // Text the hand-written reader reads has none of what FULL_PARSER_ONLY looks for (it declines directives,
-  // tags, anchors, aliases, explicit and empty keys, tabs, `__proto__` keys, lone CRs, `...` and `\U`
-  // escapes: what is left of them is text inside scalars and comments, read alike by js-yaml and `yaml`)
-  // but null keys and huge numbers, which it reads as js-yaml does.
+  // tags, anchors, aliases, explicit, empty and null keys, huge numbers, tabs, `__proto__` keys, lone CRs,
+  // `...` and `\U` escapes: what is left of them is text inside scalars and comments, read alike by js-yaml
+  // and `yaml`).
   const fast = readFastYaml(body);
-  const unsafe = fast === undefined ? FULL_PARSER_ONLY : FAST_READER_UNSAFE;
-  if (unsafe.some((pattern) => pattern.test(body))) return undefined;
+  if (fast === undefined && FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
   const read = fast ?? readWithJsYaml(body);
   if (read === undefined) return undefined;
   const { values, starts } = read;
   if (starts.length !== values.length) return undefined;
-  const { objects, add } = lazyObjects(body, file, eventLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(body));
   for (const [documentIndex, value] of values.entries()) {
     if (value === null || value === undefined) continue;
     if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;
@@ -838,7 +829,7 @@ export function storedParse(parsed: ParseResult): StoredParse | undefined {
 export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
-  const { objects, add } = lazyObjects(body, file, eventLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(body));
   for (const o of stored.objects)
     add(o.object, [o.apiVersion, o.kind], [o.line, o.column], [o.documentIndex, o.documentPath]);
   return { objects, errors: [], warnings: [], nonK8sDocuments: stored.nonK8sDocuments };

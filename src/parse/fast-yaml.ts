@@ -25,15 +25,29 @@ export interface FastYaml {
   starts: { root: number; items: number[] }[];
 }
 
+/** Where a mapping's keys start, in the order of the text (`readFastYamlLocated`). */
+export interface KeyStart {
+  key: string;
+  /** Offset of the key: its first character, or its opening quote. */
+  start: number;
+  /** The key's text when it is plain (not quoted). */
+  plain: string | undefined;
+}
+
+/** What `readFastYamlLocated` gives: the values, and where the keys of each mapping and the entries of each list start. */
+export interface LocatedYaml extends FastYaml {
+  keys: Map<object, KeyStart[]>;
+  /** Per list, where each entry starts: its first character (or opening quote), or -1 for an empty entry. */
+  entries: Map<unknown[], number[]>;
+}
+
 /** The schema of the fast path (src/parse/documents.ts); its resolver types plain scalars. */
 export const FAST_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /** Thrown to give up; caught at the top (an Error made once: no stack is taken per decline). */
 const DECLINE = new Error('not in the subset the fast YAML reader reads');
 
-/** Characters js-yaml rejects, or that need care: tabs, BOMs, U+2028/9, non-BMP (and CRs without LF, below). */
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const UNUSUAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFEFF\uFFFE\uFFFF\u2028\u2029\t]/;
+/** A CR without an LF after it: a line break for js-yaml, not for `yaml`. */
 const LONE_CR = /\r(?!\n)/;
 
 const LF = 10;
@@ -60,14 +74,38 @@ const LONG_NUMBERISH = 200;
 
 let src = '';
 let len = 0;
+/** While `readFastYamlLocated` reads: where it records the starts of keys and list entries. */
+let recording: { keys: Map<object, KeyStart[]>; entries: Map<unknown[], number[]> } | undefined;
 let pos = 0;
 /** Indentation of the line `pos` is on (pos at its first character that is not a space); -1 at an end. */
 let indent = -1;
 /** Set by `scanPlain`: the scalar ends at a `:` indicator (it is a key). */
 let plainIsKey = false;
+/** Set by `scanPlain`: the `hashOf` the scalar's text. */
+let plainHash = 0;
 
 function decline(): never {
   throw DECLINE;
+}
+
+/**
+ * Is `c` a character js-yaml rejects or that needs care, of those from U+007F: C1 controls, surrogates (non-BMP
+ * characters), BOMs, U+FFFE/F and U+2028/9. (Below U+0020 every character but LF and CR is declined where it
+ * is met: tabs and C0 controls.) Every character of the text goes through this or a test for one of the
+ * characters the reader reads (spaces, line breaks, indicators, ASCII), so nothing unusual is read.
+ */
+function isUnusual(c: number): boolean {
+  return (
+    c <= 0x9f || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff || c >= 0xfffe || c === 0x2028 || c === 0x2029
+  );
+}
+
+/** Declines unless the characters from `from` to `to` are all ones the reader reads (see `isUnusual`). */
+function checkText(from: number, to: number): void {
+  for (let p = from; p < to; p++) {
+    const c = src.charCodeAt(p);
+    if (c < SPACE || (c >= 0x7f && isUnusual(c))) decline();
+  }
 }
 
 function isBreak(c: number): boolean {
@@ -84,10 +122,17 @@ function isBlank(p: number): boolean {
   return p >= len || src.charCodeAt(p) === SPACE || isBreak(src.charCodeAt(p));
 }
 
-/** Past the line break at or after `p` (the rest of the line must already be known to be a comment or blank). */
+/**
+ * Past the line break at or after `p` (the rest of the line must already be known to be a comment or blank);
+ * declines on a character of it the reader does not read.
+ */
 function skipLine(p: number): number {
-  const lf = src.indexOf('\n', p);
-  return lf < 0 ? len : lf + 1;
+  for (; p < len; p++) {
+    const c = src.charCodeAt(p);
+    if (c === LF) return p + 1;
+    if ((c < SPACE && c !== CR) || (c >= 0x7f && isUnusual(c))) decline();
+  }
+  return len;
 }
 
 /** Is there a document marker (`---` or `...` followed by a blank) at `p`, the start of a line? */
@@ -186,23 +231,35 @@ function canStartPlain(p: number): boolean {
 function scanPlain(): number {
   let p = pos;
   let end = p;
+  // The hash of the text (`hashOf`), to the character before `p` and to `end`.
+  let h = 0;
+  let hashToEnd = 0;
   plainIsKey = false;
   for (; p < len; p++) {
     const c = src.charCodeAt(p);
-    if (c === LF || c === CR) break;
-    if (c === SPACE) {
-      if (src.charCodeAt(p + 1) === HASH) break;
-      continue;
+    if (c <= SPACE) {
+      if (c === SPACE) {
+        if (src.charCodeAt(p + 1) === HASH) break;
+        h = (Math.imul(h, 31) + c) | 0;
+        continue;
+      }
+      if (c === LF || c === CR) break;
+      decline(); // a tab or a control character
     }
+    if (c >= 0x7f && isUnusual(c)) decline();
     if (c === COLON && isBlank(p + 1)) {
       // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
       if (end !== p) decline();
       plainIsKey = true;
+      plainHash = hashToEnd;
       pos = p + 1;
       return end;
     }
+    h = (Math.imul(h, 31) + c) | 0;
+    hashToEnd = h;
     end = p + 1;
   }
+  plainHash = hashToEnd;
   pos = end;
   return end;
 }
@@ -247,8 +304,8 @@ function readQuoted(): string {
       out += src.slice(from, p + 1);
       p += 2;
       from = p;
-    } else if (c === LF || c === CR) {
-      decline();
+    } else if (c < SPACE || (c >= 0x7f && isUnusual(c))) {
+      decline(); // a line break (a scalar over several lines), a tab, a control character
     } else if (c === BACKSLASH && quote === DQUOTE) {
       out += src.slice(from, p);
       p = readEscape(p + 1);
@@ -291,7 +348,8 @@ function keyOf(value: unknown, length: number): string {
   if (length > MAX_KEY) decline();
   if (value === '<<') decline(); // a merge key (quoted `"<<"` is a plain key, but rare: also left to js-yaml)
   const key = String(value);
-  if (key === '__proto__') decline();
+  // A null key (`~`, `null`: "null" for js-yaml, "" for `yaml`), `__proto__`.
+  if (value === null || key === '__proto__') decline();
   return key;
 }
 
@@ -302,11 +360,140 @@ function setKey(map: Record<string, unknown>, key: string, value: unknown): void
   map[key] = value;
 }
 
-/** A plain scalar from `start` to `end`: typed as js-yaml's schema types it. */
-function plainValue(start: number, end: number): unknown {
+/**
+ * A number with an exponent of three digits or more: beyond a double (`1e400`), a string for js-yaml and
+ * Infinity for `yaml`.
+ */
+const HUGE_NUMBER = /^[-+]?[\d.]+[eE][-+]?\d{3,}$/;
+
+/** A plain scalar's text, typed as js-yaml's schema types it (uncached). */
+function resolvePlain(text: string): unknown {
+  const c = text.charCodeAt(0);
+  // Not `+`, `-`, `.` or a digit: no number.
+  if (c !== 43 && c !== DASH && c !== DOT && (c < 48 || c > 57)) return plainResolver(text);
+  if (text.length >= LONG_NUMBERISH) decline();
+  const value = plainResolver(text);
+  if (typeof value === 'string' && HUGE_NUMBER.test(text)) decline();
+  return value;
+}
+
+// Caches of plain scalars: the same text gives the same value, and most keys and many values of manifests
+// repeat (`name`, `app`, `TCP`, `80`, a label's value in every object that has it). A hit costs neither the
+// copy of the text nor typing it, and the values read share one string (less memory, less for the garbage
+// collector to copy). Direct-mapped by a hash of the text; a collision replaces the entry. Keys stay from
+// text to text: a string used as a property key is made internal by V8 and no longer refers to the text it
+// was cut from. Values of 13 characters or more (V8 makes them slices that keep the whole text alive) stay
+// for the text they were read from only (`forget`).
+const CACHE_BITS = 12;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+/** Longer scalars are not looked up (they rarely repeat). */
+const MAX_CACHED = 64;
+/** Strings this long or longer are slices of the text (V8's SlicedString::kMinLength is 13). */
+const SLICED = 13;
+
+interface ScalarCache {
+  texts: string[];
+  values: unknown[];
+  /** Indexes of the entries of 13 characters or more made while reading the current text. */
+  long: number[];
+}
+
+function scalarCache(): ScalarCache {
+  return {
+    texts: new Array<string>(1 << CACHE_BITS).fill(''),
+    values: new Array<unknown>(1 << CACHE_BITS).fill(null),
+    long: [],
+  };
+}
+
+const keyCache = scalarCache();
+const valueCache = scalarCache();
+
+/** Drops the cache's entries that may refer to the text just read. */
+function forget(cache: ScalarCache): void {
+  for (const i of cache.long) {
+    cache.texts[i] = '';
+    cache.values[i] = null;
+  }
+  cache.long.length = 0;
+}
+
+/** A hash of the text from `start` to `end` (`scanPlain` computes the same as it reads). */
+function hashOf(start: number, end: number): number {
+  let h = 0;
+  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + src.charCodeAt(p)) | 0;
+  return h;
+}
+
+/** The entry of the caches for a text of `length` characters and hash `h`, or -1 when too long to cache. */
+function slotOf(h: number, length: number): number {
+  if (length > MAX_CACHED) return -1;
+  h = (h + Math.imul(length, 0x9e3779b1)) | 0;
+  return (h ^ (h >>> 15)) & CACHE_MASK;
+}
+
+/** Is `text` the text from `start` to `end`? */
+function sameText(text: string, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  // (A loop: faster than `startsWith` on such short texts.)
+  for (let i = 0, p = start; p < end; i++, p++) if (text.charCodeAt(i) !== src.charCodeAt(p)) return false;
+  return true;
+}
+
+/** A plain scalar from `start` to `end`, typed as js-yaml's schema types it. */
+function plainValue(start: number, end: number, hash: number): unknown {
+  const slot = slotOf(hash, end - start);
+  if (slot < 0) return resolvePlain(src.slice(start, end));
+  const { texts, values } = valueCache;
+  if (sameText(texts[slot]!, start, end)) return values[slot];
   const text = src.slice(start, end);
-  if (end - start >= LONG_NUMBERISH && /[-+.\d]/.test(text[0] ?? '')) decline();
-  return plainResolver(text);
+  const value = resolvePlain(text);
+  texts[slot] = text;
+  values[slot] = value;
+  if (text.length >= SLICED) valueCache.long.push(slot);
+  return value;
+}
+
+/** A plain scalar from `start` to `end` that is a mapping key: its key (`keyOf`). */
+function plainKey(start: number, end: number, hash: number): string {
+  const slot = slotOf(hash, end - start);
+  if (slot < 0) return keyOf(resolvePlain(src.slice(start, end)), end - start);
+  const { texts, values } = keyCache;
+  if (sameText(texts[slot]!, start, end)) return values[slot] as string;
+  const text = src.slice(start, end);
+  const key = keyOf(resolvePlain(text), text.length);
+  // (A key that is not its text, `1.0` read as "1", is not cached when its text is a slice: nothing makes
+  // that text internal.)
+  if (text.length < SLICED || key === text) {
+    texts[slot] = text;
+    values[slot] = key;
+    if (text.length >= SLICED) keyCache.long.push(slot);
+  }
+  return key;
+}
+
+/**
+ * The entries of the lists being read, innermost last: a list's entries are gathered here and copied into a
+ * list of their number when it ends (`listFrom`). A list grown by `push` keeps room for 16 or more entries
+ * (and keeps it as long as it lives); most lists of manifests have one to three.
+ */
+const pending: unknown[] = [];
+/**
+ * How many entries of `pending` are in use. (Its length is not cut to it: V8 would give back the room of a
+ * short array and make it again for the next list.)
+ */
+let pendingTop = 0;
+
+/** Adds an entry to the list being read. */
+function addEntry(value: unknown): void {
+  pending[pendingTop++] = value;
+}
+
+/** The list of the entries gathered since `base`, which leave `pending`. */
+function listFrom(base: number): unknown[] {
+  const list = pending.slice(base, pendingTop);
+  pendingTop = base;
+  return list;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -364,6 +551,7 @@ function flowScalar(key: boolean): { value: unknown; length: number } {
       if (src.charCodeAt(p + 1) === HASH) decline();
       continue;
     }
+    if (ch < SPACE || (ch >= 0x7f && isUnusual(ch))) decline();
     if (ch === COLON) {
       // A `:` before a blank or a flow indicator ends a key; before anything else it is part of the scalar
       // (`registry:5000/a`, `::/0`).
@@ -397,7 +585,8 @@ function flowScalar(key: boolean): { value: unknown; length: number } {
   // A key with spaces before its `:`: left to js-yaml.
   if (key && end !== p) decline();
   pos = end;
-  return { value: plainValue(start, end), length: end - start };
+  const hash = hashOf(start, end);
+  return { value: key ? plainKey(start, end, hash) : plainValue(start, end, hash), length: end - start };
 }
 
 /** Skips spaces, line breaks and comments (for a look ahead only). */
@@ -443,13 +632,35 @@ function flowEnds(minIndent: number, close: number): boolean {
 
 /** A flow sequence from its `[` at `pos`; the offset of each entry goes to `starts` if given. */
 function flowSequence(minIndent: number, starts?: number[]): unknown[] {
-  const out: unknown[] = [];
-  if (openFlow(minIndent, RBRACKET)) return out;
+  if (openFlow(minIndent, RBRACKET)) return [];
+  const base = pendingTop;
+  const own = starts ?? (recording === undefined ? undefined : []);
   do {
-    starts?.push(pos);
-    out.push(flowNode(minIndent));
+    own?.push(pos);
+    addEntry(flowNode(minIndent));
   } while (!flowEnds(minIndent, RBRACKET));
-  return out;
+  return recorded(listFrom(base), own);
+}
+
+/** Records where the entries of `list` start, while `readFastYamlLocated` reads. */
+function recorded(list: unknown[], starts: number[] | undefined): unknown[] {
+  if (recording !== undefined && starts !== undefined) recording.entries.set(list, starts);
+  return list;
+}
+
+/** The record of a mapping's keys while `readFastYamlLocated` reads; else undefined. */
+function keysOf(map: Record<string, unknown>): KeyStart[] | undefined {
+  if (recording === undefined) return undefined;
+  const keys: KeyStart[] = [];
+  recording.keys.set(map, keys);
+  return keys;
+}
+
+/** Records a key that starts at `start` and is `length` characters long (a plain key ends just before). */
+function recordKey(keys: KeyStart[], key: string, start: number, length: number): void {
+  const c = src.charCodeAt(start);
+  const plain = c === DQUOTE || c === SQUOTE ? undefined : src.slice(start, start + length);
+  keys.push({ key, start, plain });
 }
 
 /**
@@ -458,10 +669,12 @@ function flowSequence(minIndent: number, starts?: number[]): unknown[] {
  */
 function flowMapping(minIndent: number, items?: number[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const keys = keysOf(out);
   if (openFlow(minIndent, RBRACE)) return out;
   do {
     const c = src.charCodeAt(pos);
     if (c === LBRACKET || c === LBRACE) decline(); // a collection as a key
+    const keyStart = pos;
     const { value: k, length } = flowScalar(true);
     // `key: value`; after a quoted key (JSON-like) the `:` may be followed by the value directly.
     if (src.charCodeAt(pos) !== COLON) decline();
@@ -471,6 +684,7 @@ function flowMapping(minIndent: number, items?: number[]): Record<string, unknow
     const v = src.charCodeAt(pos);
     if (v === COMMA || v === RBRACE) decline(); // an empty value
     const name = keyOf(k, length);
+    if (keys !== undefined) recordKey(keys, name, keyStart, length);
     const value =
       items !== undefined && name === 'items' && v === LBRACKET
         ? flowSequence(minIndent, items)
@@ -567,6 +781,7 @@ function literalScalar(parent: number): string {
     const next = end < len ? end + 1 : len;
     if (end > lineStart && src.charCodeAt(end - 1) === CR) end--;
     if (lines > 0) blanks++;
+    checkText(p, end);
     out += '\n'.repeat(blanks) + src.slice(lineStart + n, end);
     blanks = 0;
     lines++;
@@ -586,7 +801,7 @@ function inlineScalar(): unknown {
   if (!canStartPlain(pos)) decline();
   const start = pos;
   const end = scanPlain();
-  return plainValue(start, end);
+  return plainIsKey ? plainKey(start, end, plainHash) : plainValue(start, end, plainHash);
 }
 
 /**
@@ -602,6 +817,9 @@ function blockMapping(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let key = keyOf(firstKey, firstLength);
+  const keys = keysOf(out);
+  // (`firstLength` and `pos - start` below count the key's `:`.)
+  if (keys !== undefined) recordKey(keys, key, pos - firstLength, firstLength - 1);
   for (;;) {
     const starts = items !== undefined && key === 'items' ? items : undefined;
     const value = valueAfterColon(n, starts);
@@ -614,6 +832,7 @@ function blockMapping(
     const k = inlineScalar();
     if (!plainIsKey && !quotedIsKey()) decline();
     key = keyOf(k, pos - start);
+    if (keys !== undefined) recordKey(keys, key, start, pos - start - 1);
   }
 }
 
@@ -638,8 +857,9 @@ function valueAfterColon(n: number, starts?: number[]): unknown {
 }
 
 /** The sequence whose first `-` is at `pos`, column `n`; the offset of each entry goes to `starts` if given. */
-function blockSequence(n: number, starts: number[] | undefined): unknown[] {
-  const out: unknown[] = [];
+function blockSequence(n: number, listStarts: number[] | undefined): unknown[] {
+  const base = pendingTop;
+  const starts = listStarts ?? (recording === undefined ? undefined : []);
   for (;;) {
     const dash = pos;
     pos++;
@@ -651,19 +871,18 @@ function blockSequence(n: number, starts: number[] | undefined): unknown[] {
       nextContent();
       if (indent > n) {
         starts?.push(pos);
-        out.push(blockNode(indent, n));
+        addEntry(blockNode(indent, n));
       } else {
         starts?.push(-1);
-        out.push(null);
+        addEntry(null);
       }
     } else {
       const column = n + (pos - dash);
       starts?.push(pos);
-      out.push(blockNode(column, n));
+      addEntry(blockNode(column, n));
     }
-    if (indent < n) return out;
+    if (indent < n || (indent === n && !atDash())) return recorded(listFrom(base), starts);
     if (indent > n) decline();
-    if (!atDash()) return out;
   }
 }
 
@@ -678,7 +897,27 @@ function rootNode(start: { root: number; items: number[] }): unknown {
  * undefined when the text is not in the subset this reader reads (then js-yaml must read it).
  */
 export function readFastYaml(text: string): FastYaml | undefined {
-  if (UNUSUAL.test(text) || (text.includes('\r') && LONE_CR.test(text))) return undefined;
+  recording = undefined;
+  return read(text);
+}
+
+/**
+ * `readFastYaml`, with where the keys of every mapping and the entries of every list start (for positions:
+ * src/parse/locate.ts). Slower: for the text of an object with a problem to report.
+ */
+export function readFastYamlLocated(text: string): LocatedYaml | undefined {
+  const record = { keys: new Map<object, KeyStart[]>(), entries: new Map<unknown[], number[]>() };
+  recording = record;
+  try {
+    const values = read(text);
+    return values === undefined ? undefined : { ...values, ...record };
+  } finally {
+    recording = undefined;
+  }
+}
+
+function read(text: string): FastYaml | undefined {
+  if (text.includes('\r') && LONE_CR.test(text)) return undefined;
   src = text;
   len = text.length;
   pos = 0;
@@ -713,12 +952,17 @@ export function readFastYaml(text: string): FastYaml | undefined {
       values.push(null);
       starts.push({ root: -1, items: [] });
     }
+    keyCache.long.length = 0; // (every key read is now a property key)
     return { values, starts };
   } catch (error) {
+    forget(keyCache);
     // A decline, or nesting deeper than the stack (js-yaml and `yaml` then say what they say of it).
     if (error === DECLINE || error instanceof RangeError) return undefined;
     throw error;
   } finally {
+    forget(valueCache);
+    pending.length = 0; // (what it refers to is not kept)
+    pendingTop = 0;
     src = '';
   }
 }

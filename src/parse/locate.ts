@@ -1,5 +1,7 @@
 /**
- * Field paths → offsets from the fast reader's (js-yaml) events, without building `yaml` nodes. Pure.
+ * Field paths → offsets, without building `yaml` nodes: from where the hand-written reader
+ * (src/parse/fast-yaml.ts, `readFastYamlLocated`) saw each key and list entry start or, for text it declines,
+ * from js-yaml's events. Pure.
  *
  * Gives the offset `yaml` gives (src/parse/documents.ts `walk`): the key of the deepest mapping entry of the
  * path that exists, or the start of the deepest list item. Where it cannot be sure of giving the same offset
@@ -11,6 +13,8 @@
 import { EVENT_ID, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import type { FieldPath } from '../model/problem.ts';
+import { readFastYamlLocated, type KeyStart, type LocatedYaml } from './fast-yaml.ts';
+import { isMap } from './values.ts';
 
 const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
 
@@ -101,7 +105,7 @@ function walkEvents(
 }
 
 /** Locates field paths of the objects of one text, from its events (read on the first request). */
-export interface EventLocator {
+export interface TextLocator {
   /**
    * Offset of `path` inside the object at `documentPath` of document `documentIndex`: what `yaml` gives, or
    * undefined when unsure (or when the text cannot be read).
@@ -109,14 +113,25 @@ export interface EventLocator {
   offset(documentIndex: number, documentPath: FieldPath, path: FieldPath): Located;
 }
 
-/** A text's events, and the event index of each of its documents' root nodes. */
+/** A text read for positions. */
 interface Read {
-  events: Event[];
-  roots: number[];
+  /** How many documents the text has. */
+  documents: number;
+  /** The offset of `path` inside the object at `at` in document `n` (what `yaml` gives), or undefined. */
+  locate(n: number, at: FieldPath, path: FieldPath): Located;
+}
+
+/** Which reader gives the positions: the hand-written reader, or js-yaml where it declines; or js-yaml only. */
+export type LocatorReader = 'fast' | 'events';
+
+/** `text` read for positions; null when it cannot be read. */
+function read(text: string, reader: LocatorReader): Read | null {
+  const fast = reader === 'fast' ? readFastYamlLocated(text) : undefined;
+  return fast === undefined ? readEvents(text) : fastRead(text, fast);
 }
 
 /** The events of `text`, or null when js-yaml cannot read it. */
-function read(text: string): Read | null {
+function readEvents(text: string): Read | null {
   let events: Event[];
   try {
     events = parseEvents(text, {});
@@ -125,7 +140,80 @@ function read(text: string): Read | null {
   }
   const roots: number[] = [];
   for (let i = 0; i < events.length; i++) if (events[i]!.type === DOCUMENT) roots.push(i + 1);
-  return { events, roots };
+  return {
+    documents: roots.length,
+    locate(n, at, path) {
+      const root = roots[n];
+      if (root === undefined) return undefined;
+      const object = walkEvents(text, events, root, at).value;
+      return object === undefined ? undefined : walkEvents(text, events, object, path).offset;
+    },
+  };
+}
+
+/** No value at the path: it goes no further. */
+const MISSING = Symbol('missing');
+
+/**
+ * `walkEvents` on the hand-written reader's values and starts: from `value`, which starts at `start`, the
+ * offset of the deepest existing field of `path` and the value at the path (`MISSING` when the path does not
+ * exist; `offset` undefined when unsure).
+ */
+function walkValues(
+  text: string,
+  read: LocatedYaml,
+  value: unknown,
+  start: number,
+  path: FieldPath,
+): { offset: Located; value: unknown } {
+  const unsure = { offset: undefined, value: MISSING };
+  let offset = start;
+  let node = value;
+  for (const part of path) {
+    if (Array.isArray(node)) {
+      if (typeof part !== 'number') return { offset, value: MISSING };
+      if (!Number.isInteger(part) || part < 0) return unsure;
+      if (part >= node.length) return { offset, value: MISSING };
+      const entry = read.entries.get(node)?.[part];
+      // An empty entry, or a block scalar (whose start `yaml` counts differently).
+      if (entry === undefined || entry < 0 || text.charCodeAt(entry) === 124 /* | */) return unsure;
+      offset = entry;
+      node = node[part];
+    } else if (isMap(node)) {
+      const keys = read.keys.get(node);
+      if (keys === undefined) return unsure;
+      const wanted = String(part);
+      let found: KeyStart | undefined;
+      // (As `walkEvents`: the keys before the one wanted must be plain text too.)
+      for (const k of keys) {
+        if (k.plain !== undefined && AMBIGUOUS_PLAIN_KEY.test(k.plain)) return unsure;
+        if (k.key === wanted) {
+          found = k;
+          break;
+        }
+      }
+      if (found === undefined) return { offset, value: MISSING };
+      offset = found.start;
+      node = node[found.key];
+    } else {
+      // A scalar, or an empty value: the path goes no further.
+      return { offset, value: MISSING };
+    }
+  }
+  return { offset, value: node };
+}
+
+function fastRead(text: string, read: LocatedYaml): Read {
+  return {
+    documents: read.values.length,
+    locate(n, at, path) {
+      const root = read.starts[n]?.root;
+      if (root === undefined || root < 0) return undefined;
+      const object = walkValues(text, read, read.values[n], root, at);
+      if (object.value === MISSING || object.offset === undefined) return undefined;
+      return walkValues(text, read, object.value, object.offset, path).offset;
+    },
+  };
 }
 
 /** A line that starts a document: `---`, then a space, a tab or the end of the line. */
@@ -133,18 +221,18 @@ const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
 /** A directive (`%YAML`) or a document end marker (`...`): documents do not then start at `---` lines only. */
 const OTHER_MARKER = /^(?:%|\.\.\.(?=[ \t\r\n]|$))/m;
 
-/** One document of a text, read alone: its text, its events, and where it starts in the whole text. */
-interface Piece extends Read {
-  text: string;
+/** One document of a text, read alone, and where it starts in the whole text. */
+interface Piece {
+  read: Read;
   start: number;
 }
 
 /**
- * Locates from the events of the document asked for, read alone (a finding in one document of a large file
- * costs the reading of that document only), or of the whole text when it has directives or `...` markers, or
- * when a document read alone is not exactly one document.
+ * Locates from the document asked for, read alone (a finding in one document of a large file costs the
+ * reading of that document only), or from the whole text when it has directives or `...` markers, or when a
+ * document read alone is not exactly one document.
  */
-export function eventLocator(text: string): EventLocator {
+export function textLocator(text: string, reader: LocatorReader = 'fast'): TextLocator {
   /**
    * Where each document starts: at the `---` lines (YAML forbids such a line inside a scalar), and at 0 when
    * there is a document before the first; null when the text is read whole.
@@ -153,9 +241,8 @@ export function eventLocator(text: string): EventLocator {
   const pieces = new Map<number, Piece | null>();
   let whole: Read | null | undefined;
   const piece = (start: number, end: number): Piece | null => {
-    const alone = text.slice(start, end);
-    const r = read(alone);
-    return r === null ? null : { ...r, text: alone, start };
+    const r = read(text.slice(start, end), reader);
+    return r === null ? null : { read: r, start };
   };
   const split = (): number[] | null => {
     if (OTHER_MARKER.test(text)) return null;
@@ -165,8 +252,8 @@ export function eventLocator(text: string): EventLocator {
     const first = at[0] ?? text.length;
     if (first > 0) {
       const head = piece(0, first);
-      if (head === null || head.roots.length > 1) return null;
-      if (head.roots.length === 1) {
+      if (head === null || head.read.documents > 1) return null;
+      if (head.read.documents === 1) {
         pieces.set(0, head);
         at.unshift(0);
       }
@@ -181,31 +268,20 @@ export function eventLocator(text: string): EventLocator {
     if (start === undefined) return null;
     let one = pieces.get(n);
     if (one === undefined) pieces.set(n, (one = piece(start, starts[n + 1] ?? text.length)));
-    if (one !== null && one.roots.length === 1) return one;
+    if (one !== null && one.read.documents === 1) return one;
     starts = null; // not exactly one document: the whole text decides
     return undefined;
-  };
-  const locate = (
-    from: string,
-    r: Read,
-    root: number | undefined,
-    at: FieldPath,
-    path: FieldPath,
-  ): Located => {
-    if (root === undefined) return undefined;
-    const object = walkEvents(from, r.events, root, at).value;
-    return object === undefined ? undefined : walkEvents(from, r.events, object, path).offset;
   };
   return {
     offset(documentIndex, documentPath, path) {
       const one = document(documentIndex);
       if (one === null) return undefined;
       if (one !== undefined) {
-        const offset = locate(one.text, one, one.roots[0], documentPath, path);
+        const offset = one.read.locate(0, documentPath, path);
         return offset === undefined ? undefined : one.start + offset;
       }
-      whole ??= read(text);
-      return whole === null ? undefined : locate(text, whole, whole.roots[documentIndex], documentPath, path);
+      whole ??= read(text, reader);
+      return whole?.locate(documentIndex, documentPath, path);
     },
   };
 }

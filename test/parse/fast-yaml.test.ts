@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { constructFromEvents, parseEvents } from 'js-yaml';
-import { FAST_SCHEMA, readFastYaml, type FastYaml } from '../../src/parse/fast-yaml.ts';
+import { FAST_SCHEMA, readFastYaml, readFastYamlLocated, type FastYaml } from '../../src/parse/fast-yaml.ts';
 import { parseManifestText, parseManifestTextExact, readWithJsYaml } from '../../src/parse/documents.ts';
 import { isMap } from '../../src/parse/values.ts';
 import { MIXES, generateFiles } from '../../bench/generate.ts';
@@ -33,6 +33,8 @@ function jsYaml(text: string): unknown[] | undefined {
  */
 function assertSameOrDeclined(text: string): boolean {
   const mine = readFastYaml(text);
+  // Reading for positions reads the same values (and declines the same texts).
+  assert.deepStrictEqual(readFastYamlLocated(text)?.values, mine?.values);
   if (mine === undefined) return false;
   const label = JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text);
   const reference = readWithJsYaml(text);
@@ -319,6 +321,28 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       'apiVersion: v1\nkind: List\nitems:\n-\n  a: 1\n',
     ];
     for (const text of texts) assertSameOrDeclined(text);
+  });
+
+  test('on many distinct scalars of one length, in one text and from text to text (the caches collide)', () => {
+    // More distinct scalars than the caches have entries: entries are replaced, and a scalar must never take
+    // another's value (same length, same entry). Numbers and strings of the same length are mixed.
+    const texts = [0, 1].map((t) =>
+      [
+        ...Array.from(
+          { length: 6000 },
+          (_, i) => `k${String(i + t * 3000).padStart(5, '0')}: v${String(i * 7 + t).padStart(5, '0')}`,
+        ),
+        'list:',
+        ...Array.from(
+          { length: 6000 },
+          (_, i) =>
+            `- ${i % 3 === 0 ? String(100000 + i * 13 + t) : `x${String(i * 11 + t).padStart(5, '0')}`}`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    for (const text of texts) assert.ok(assertSameOrDeclined(text), 'declined');
+    for (const text of texts) assert.ok(assertSameOrDeclined(text), 'declined');
   });
 
   test('nesting deeper than the stack is declined, and read as before', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { LineCounter } from 'yaml';
 import { parseManifestText, parseManifestTextExact } from '../../src/parse/documents.ts';
-import { eventLocator } from '../../src/parse/locate.ts';
+import { textLocator, type LocatorReader } from '../../src/parse/locate.ts';
 import type { FieldPath } from '../../src/model/problem.ts';
 import { MIXES, generateFiles } from '../../bench/generate.ts';
 import { manifestTexts } from './arbitraries.ts';
@@ -39,12 +39,20 @@ interface Tally {
   declined: number;
 }
 
-/** Compares the fast locator with `yaml`'s for every path of every object of `text`. */
+/**
+ * Compares the fast locator with `yaml`'s for every path of every object of `text`, reading the text with the
+ * hand-written reader (js-yaml where it declines) and with js-yaml only.
+ */
 function compare(text: string, file: string, tally: Tally = { answered: 0, declined: 0 }): Tally {
+  for (const reader of ['fast', 'events'] as const) compareWith(reader, text, file, tally);
+  return tally;
+}
+
+function compareWith(reader: LocatorReader, text: string, file: string, tally: Tally): void {
   const fast = parseManifestText(text, file);
   const exact = parseManifestTextExact(text, file);
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const locator = eventLocator(body);
+  const locator = textLocator(body, reader);
   const lines = new LineCounter();
   lines.addNewLine(0);
   for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
@@ -65,11 +73,10 @@ function compare(text: string, file: string, tally: Tally = { answered: 0, decli
       assert.deepEqual(
         { file, line, column: col },
         expected,
-        `${file} object ${n}: ${JSON.stringify(path)} in ${JSON.stringify(text.slice(0, 200))}`,
+        `${reader}: ${file} object ${n}: ${JSON.stringify(path)} in ${JSON.stringify(text.slice(0, 200))}`,
       );
     }
   }
-  return tally;
 }
 
 describe('the fast locator gives the positions of the yaml nodes', () => {
@@ -110,7 +117,6 @@ describe('the fast locator gives the positions of the yaml nodes', () => {
       '        cidr: 0.0.0.0/0',
       '',
     ].join('\n');
-    const locator = eventLocator(text);
     const paths: FieldPath[] = [
       ['metadata', 'name'],
       ['metadata', 'annotations', 'netfence.io/ignore'],
@@ -121,8 +127,13 @@ describe('the fast locator gives the positions of the yaml nodes', () => {
       ['spec', 'egress', 0, 'to', 0, 'ipBlock', 'cidr'],
       ['spec', 'policyTypes'],
     ];
-    for (const path of paths)
-      assert.notEqual(locator.offset(0, [], path), undefined, `declined ${JSON.stringify(path)}`);
+    for (const reader of ['fast', 'events'] as const)
+      for (const path of paths)
+        assert.notEqual(
+          textLocator(text, reader).offset(0, [], path),
+          undefined,
+          `${reader} declined ${JSON.stringify(path)}`,
+        );
     compare(text, 'in.yaml');
   });
 
