@@ -551,6 +551,11 @@ function stitch(
   matcher: FlowMatcher,
   options: WorkerOptions,
 ): ObservedTraffic | string {
+  // A range that met Hubble it cannot stitch stopped every thread, some before they read a line (their file
+  // then has no entry yet): its reason first, before anything is merged.
+  for (const [i, r] of results.entries()) {
+    if (r.tuples.failure !== undefined) return `${r.tuples.failure} in ${names[specs[i]!.file]!}`;
+  }
   const stats = emptyStats();
   const replay = new FlowAggregator(matcher, stats, options);
   replay.startShard(false);
@@ -586,7 +591,6 @@ function stitch(
     const offset = lineOffset[spec.file]!;
     lineOffset[spec.file] = offset + r.lines;
     const t = r.tuples;
-    if (t.failure !== undefined) return `${t.failure} in ${name}`;
     if (!Number.isNaN(t.first)) {
       if (sawTuples && t.min < latest - SHARD_ORDER_SLACK_MS) return 'flows out of time order across shards';
       // The stitch's flows are named by the file's index, for their order (two inputs may share a name).
