@@ -1,5 +1,6 @@
 /** A small cluster for the Cilium lint rules: shop/web, shop/api, data/db and the cluster DNS. */
-import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
+import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterState, PolicyInfo } from '../../src/model/cluster.ts';
 import { cluster, ns, pod } from '../support/builders.ts';
 
@@ -36,3 +37,13 @@ export const dnsProxy = {
   ],
 };
 export const https = [{ ports: [{ port: '443', protocol: 'TCP' }] }];
+
+/** A CiliumNetworkPolicy with several rule sets (`specs`). */
+export function cnpSpecs(namespace: string, name: string, specs: CiliumRule[]): CiliumPolicyInfo {
+  return ciliumPolicyInfo({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace },
+    specs,
+  });
+}

@@ -92,3 +92,51 @@ test('failsOn ranks severities', () => {
   assert.equal(failsOn('info', 'info'), true);
   assert.equal(failsOn('error', 'none'), false);
 });
+
+test('a file of null alone is the default configuration', () => {
+  assert.deepEqual(parse('~\n'), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+  assert.deepEqual(parse('null\n'), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+  // An empty "rules:" or "excludeNamespaces:" is no setting, not an error.
+  assert.deepEqual(parse('rules:\nexcludeNamespaces:\n'), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+});
+
+test('rules and excluded namespaces of the wrong type point at the value', () => {
+  assert.deepEqual(
+    problems(yaml`
+      rules: [no-wide-ipblock]
+      excludeNamespaces: [kube-system, 5, "", {a: b}]
+    `),
+    [
+      'netfence.yaml:1:8 rules: must be a mapping of rule id to off, info, warning or error',
+      'netfence.yaml:2:34 excludeNamespaces[1]: must be a namespace name (a string, "*" matches any characters)',
+      'netfence.yaml:2:37 excludeNamespaces[2]: must be a namespace name (a string, "*" matches any characters)',
+      'netfence.yaml:2:41 excludeNamespaces[3]: must be a namespace name (a string, "*" matches any characters)',
+    ],
+  );
+  // A rule without a setting: null after the colon; with no value at all (a flow key alone), at its name.
+  assert.deepEqual(
+    problems(yaml`
+      rules:
+        no-wide-ipblock:
+    `),
+    ['netfence.yaml:2:19 rules.no-wide-ipblock: null is not a setting; use off, info, warning or error'],
+  );
+  assert.deepEqual(problems('rules: {no-wide-ipblock}\n'), [
+    'netfence.yaml:1:9 rules.no-wide-ipblock: nothing is not a setting; use off, info, warning or error',
+  ]);
+});
+
+test('a file or a setting of the wrong type is a config-type error', () => {
+  const codes = (text: string): string[] => {
+    const r = parse(text);
+    assert.equal(r.ok, false);
+    return r.problems.map((p) => `${p.code} ${formatProblem(p)}`);
+  };
+  assert.deepEqual(codes('just text\n'), [
+    'config-type netfence.yaml:1:1 must be a mapping with "rules", "excludeNamespaces" or "failOn"',
+  ]);
+  assert.deepEqual(codes('rules: 5\nexcludeNamespaces:\n  -\n  - kube-system\n'), [
+    'config-type netfence.yaml:1:8 rules: must be a mapping of rule id to off, info, warning or error',
+    'config-type netfence.yaml:3:4 excludeNamespaces[0]: must be a namespace name (a string, "*" matches any characters)',
+  ]);
+});

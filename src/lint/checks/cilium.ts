@@ -173,13 +173,13 @@ export function ruleTraffic(rule: CiliumRuleInfo): RuleTraffic {
 export function trafficCovers(outer: RuleTraffic, inner: RuleTraffic): boolean {
   if (inner.icmp && !outer.icmp) return false;
   if (!portsSubset(inner.ports, outer.ports)) return false;
-  return inner.named.every((n) => {
-    const protocol = n.slice(0, n.indexOf('/')) as (typeof PROTOCOLS)[number];
-    return (
-      outer.named.includes(n) ||
-      isEmptyPorts(subtractPorts(portSetOf(protocol, interval(1, 65535)), outer.ports))
-    );
-  });
+  return inner.named.every((n) => outer.named.includes(n) || holdsNamed(outer.ports, n));
+}
+
+/** Whether `ports` hold every port of the protocol of named port `n` (`TCP/http`), so `n` whatever its number. */
+function holdsNamed(ports: PortSet, n: string): boolean {
+  const protocol = n.slice(0, n.indexOf('/')) as (typeof PROTOCOLS)[number];
+  return isEmptyPorts(subtractPorts(portSetOf(protocol, interval(1, 65535)), ports));
 }
 
 /** Whether two rules match some traffic in common. */
@@ -187,7 +187,8 @@ export function trafficOverlaps(a: RuleTraffic, b: RuleTraffic): boolean {
   return (
     (a.icmp && b.icmp) ||
     !isEmptyPorts(intersectPorts(a.ports, b.ports)) ||
-    a.named.some((n) => b.named.includes(n))
+    a.named.some((n) => b.named.includes(n) || holdsNamed(b.ports, n)) ||
+    b.named.some((n) => holdsNamed(a.ports, n))
   );
 }
 

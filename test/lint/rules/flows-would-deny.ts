@@ -22,6 +22,15 @@ const scrape = (port: string, marker = ''): string => yaml`
             podSelector: {matchLabels: {app: prometheus}}
         ports: [{port: ${port}}]
 `;
+/** Ingress to payments from 203.0.113.0/24 on 443 only; `marker` marks its ingress rules. */
+const publicPolicy = (marker = ''): string => yaml`
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: public, namespace: payments}
+  spec:
+    podSelector: {}
+    ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 443}]}]${marker}
+`;
 const scrapeFlow: ObservedConnection[] = [
   {
     src: w('monitoring/Deployment/prometheus'),
@@ -54,17 +63,7 @@ ruleTester(rule, {
     {
       // Flows from outside that reach a pod are judged too: here from an address on the allowed range.
       name: 'an observed connection from outside the cluster',
-      yaml: docs(
-        base,
-        yaml`
-          apiVersion: networking.k8s.io/v1
-          kind: NetworkPolicy
-          metadata: {name: public, namespace: payments}
-          spec:
-            podSelector: {}
-            ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}], ports: [{port: 443}]}]
-        `,
-      ),
+      yaml: docs(base, publicPolicy()),
       observed: [
         {
           src: { kind: 'external', ip: '203.0.113.7' },
@@ -74,8 +73,46 @@ ruleTester(rule, {
         },
       ],
     },
+    {
+      // A workload that is not in the input, or two addresses outside the cluster: nothing to judge.
+      name: 'observed connections with an unknown end or no workload end',
+      yaml: docs(base, scrape('metrics')),
+      observed: [
+        {
+          src: w('monitoring/Deployment/grafana'),
+          dst: w('payments/Deployment/gateway'),
+          protocol: 'TCP',
+          port: 9102,
+        },
+        {
+          src: w('monitoring/Deployment/prometheus'),
+          dst: w('payments/Deployment/ledger'),
+          protocol: 'TCP',
+          port: 9102,
+        },
+        {
+          src: { kind: 'external', ip: '198.51.100.1' },
+          dst: { kind: 'external', ip: '203.0.113.7' },
+          protocol: 'TCP',
+          port: 22,
+        },
+      ],
+    },
   ],
   invalid: [
+    {
+      // From outside, off the allowed range: judged (an address at one end only is not left out).
+      name: 'an observed connection from outside the cluster, off the allowed range',
+      yaml: docs(base, publicPolicy('  # <-')),
+      observed: [
+        {
+          src: { kind: 'external', ip: '198.51.100.9' },
+          dst: w('payments/Deployment/gateway'),
+          protocol: 'TCP',
+          port: 443,
+        },
+      ],
+    },
     {
       name: 'a scrape on a port name the pods do not define',
       yaml: docs(base, scrape('http-metrics', '  # <-')),

@@ -1,7 +1,7 @@
 import rule from '../../../src/lint/rules/no-cilium-allow-without-default-deny.ts';
 import { cnpCilium, policy } from '../../support/builders.ts';
 import { stateRuleTester } from '../helpers.ts';
-import { api, shopCluster, web } from '../cilium-fixtures.ts';
+import { api, shopCluster, web, cnpSpecs } from '../cilium-fixtures.ts';
 
 const fromApi = { ingress: [{ fromEndpoints: [api] }] };
 const getOnly = { http: [{ method: 'GET' }] };
@@ -121,6 +121,30 @@ stateRuleTester(rule, {
       ),
       findings: ['shop/CiliumNetworkPolicy/all spec.enableDefaultDeny.egress'],
       messages: [['shop/api and shop/web', '2 egress allow rules']],
+    },
+    {
+      // Another Cilium policy of web that isolates egress only (it has no ingress rule) leaves ingress open.
+      name: 'another Cilium policy of the pods without an ingress rule',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ...fromApi,
+          enableDefaultDeny: { ingress: false },
+        }),
+        cnpCilium('shop', 'web-egress', { endpointSelector: web, egress: [{ toEntities: ['cluster'] }] }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      name: 'in specs[1]',
+      state: shopCluster([
+        cnpSpecs('shop', 'web', [
+          { endpointSelector: api, ...fromApi },
+          { endpointSelector: web, ...fromApi, enableDefaultDeny: { ingress: false } },
+        ]),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web specs[1].enableDefaultDeny.ingress'],
+      messages: [['shop/web', '1 ingress allow rule of']],
     },
   ],
 });

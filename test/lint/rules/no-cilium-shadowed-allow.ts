@@ -1,11 +1,12 @@
 import rule from '../../../src/lint/rules/no-cilium-shadowed-allow.ts';
-import { cnpCilium } from '../../support/builders.ts';
+import { ccnp, cluster, cnpCilium, ns, pod } from '../../support/builders.ts';
 import { stateRuleTester } from '../helpers.ts';
-import { api, https, shopCluster, web } from '../cilium-fixtures.ts';
+import { api, https, shopCluster, web, cnpSpecs } from '../cilium-fixtures.ts';
 
 const db = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data', app: 'db' } };
 const dataNs = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } };
 const pg = [{ ports: [{ port: '5432', protocol: 'TCP' }] }];
+const everyPort = [{ ports: [{ port: '1', endPort: 65535, protocol: 'ANY' }] }];
 
 stateRuleTester(rule, {
   valid: [
@@ -57,6 +58,288 @@ stateRuleTester(rule, {
           endpointSelector: web,
           egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }],
           egressDeny: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }] }],
+        }),
+      ]),
+    },
+    {
+      // toNodes peers: a deny of nodes with one label leaves the other nodes reachable.
+      name: 'a deny of fewer nodes',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toNodes: [{ matchLabels: { role: 'edge' } }], toPorts: pg }],
+          egressDeny: [{ toNodes: [{ matchLabels: { role: 'edge', zone: 'a' } }] }],
+        }),
+      ]),
+    },
+    {
+      // A deny of every pod (toEndpoints) says nothing of nodes.
+      name: 'a deny of pods does not cover nodes',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toNodes: [{ matchLabels: { role: 'edge' } }], toPorts: pg }],
+          egressDeny: [{ toEndpoints: [{}] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of the IPv4 world leaves the world',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEntities: ['world'], toPorts: https }],
+          egressDeny: [{ toEntities: ['world-ipv4'] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of the world leaves the cluster',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEntities: ['cluster'], toPorts: https }],
+          egressDeny: [{ toEntities: ['world'] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of a CIDR with an exception',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toCIDR: ['10.1.0.0/16'], toPorts: https }],
+          egressDeny: [{ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.200.0.0/16'] }] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of a narrower CIDR',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toCIDR: ['10.1.0.0/16'], toPorts: https }],
+          egressDeny: [{ toCIDR: ['10.1.2.0/24'] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of the cluster leaves a CIDR',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toCIDR: ['10.1.0.0/16'], toPorts: https }],
+          egressDeny: [{ toEntities: ['cluster'] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of the cluster leaves a DNS name',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: https }],
+          egressDeny: [{ toEntities: ['cluster'], toPorts: https }],
+        }),
+      ]),
+    },
+    {
+      // A Service's backends are not known to be all of db's pods: the deny of db does not surely cover it.
+      name: 'a deny of pods leaves a toServices allow',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toPorts: pg }],
+          egressDeny: [{ toEndpoints: [db] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of one named port leaves another',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'TCP' }] }] }],
+          egressDeny: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' }] }] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of a named port on UDP leaves it on TCP',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'ANY' }] }] }],
+          egressDeny: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'UDP' }] }] }],
+        }),
+      ]),
+    },
+    {
+      name: 'a deny of a selector with an expression leaves pods without the label',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            {
+              toEndpoints: [
+                {
+                  ...dataNs,
+                  matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }],
+                },
+              ],
+            },
+          ],
+        }),
+      ]),
+    },
+    {
+      // A CiliumNetworkPolicy's toEndpoints: [{}] is the pods of its namespace, not the nodes with its labels.
+      name: 'a deny of the namespace pods does not cover nodes with the namespace label',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toNodes: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', role: 'edge' } }],
+              toPorts: pg,
+            },
+          ],
+          egressDeny: [{ toEndpoints: [{}] }],
+        }),
+      ]),
+    },
+    {
+      // The allow applies to no pod: nothing to report, whatever denies all pods.
+      name: 'an allow in a rule set that selects no pod',
+      state: shopCluster([
+        cnpCilium('shop', 'ghost', {
+          endpointSelector: { matchLabels: { app: 'ghost' } },
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+        }),
+        cnpCilium('shop', 'lockdown', { endpointSelector: {}, egressDeny: [{ toEndpoints: [dataNs] }] }),
+      ]),
+    },
+    {
+      name: 'a deny of other values of the same key',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toEndpoints: [{ ...db, matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold'] }] }],
+              toPorts: pg,
+            },
+          ],
+          egressDeny: [
+            {
+              toEndpoints: [
+                { ...dataNs, matchExpressions: [{ key: 'tier', operator: 'In', values: ['silver'] }] },
+              ],
+            },
+          ],
+        }),
+      ]),
+    },
+    {
+      // ['gold', 'silver'] and ['golds', 'ilver'] are other values, whatever the letters joined.
+      name: 'a deny of values with the same letters',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toEndpoints: [
+                { ...db, matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] },
+              ],
+              toPorts: pg,
+            },
+          ],
+          egressDeny: [
+            {
+              toEndpoints: [
+                {
+                  ...dataNs,
+                  matchExpressions: [{ key: 'tier', operator: 'In', values: ['golds', 'ilver'] }],
+                },
+              ],
+            },
+          ],
+        }),
+      ]),
+    },
+    {
+      // A malformed CIDR (reported by validation) is not taken as covered by any CIDR.
+      name: 'an allow of a malformed CIDR',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toCIDR: ['10.1.0.0/99'], toPorts: https }],
+          egressDeny: [{ toCIDR: ['10.0.0.0/8'] }],
+        }),
+      ]),
+    },
+    {
+      // A host policy (nodeSelector) applies to nodes, not to pods: its deny does not shadow web's allow.
+      name: 'a deny in a host policy',
+      state: shopCluster([
+        cnpCilium('shop', 'web', { endpointSelector: web, egress: [{ toEndpoints: [db], toPorts: pg }] }),
+        ccnp('hosts', { nodeSelector: {}, egressDeny: [{ toEndpoints: [dataNs] }] }),
+      ]),
+    },
+    {
+      // lockdown applies to web only, the allow to web and api: api's traffic gets through.
+      name: 'a deny for some of the pods of the allow',
+      state: shopCluster([
+        cnpCilium('shop', 'shop', { endpointSelector: {}, egress: [{ toEndpoints: [db], toPorts: pg }] }),
+        cnpCilium('shop', 'lockdown', { endpointSelector: web, egressDeny: [{ toEndpoints: [dataNs] }] }),
+      ]),
+    },
+    {
+      name: 'a deny of UDP and SCTP leaves TCP',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            { toEndpoints: [db], toPorts: [{ ports: [{ port: '5432', protocol: 'UDP' }] }] },
+            { toEndpoints: [db], toPorts: [{ ports: [{ port: '5432', protocol: 'SCTP' }] }] },
+          ],
+        }),
+      ]),
+    },
+    {
+      // A rule without toPorts allows ICMP too; a deny of every port leaves it.
+      name: 'a deny of every port leaves ICMP',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db] }],
+          egressDeny: [{ toEndpoints: [db], toPorts: everyPort }],
+        }),
+      ]),
+    },
+    {
+      // toServices in a deny rule is never resolved, whatever else the rule names: without toPorts it denies nothing.
+      name: 'a deny of a Service and pods, without toPorts',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            { toServices: [{ k8sService: { serviceName: 'db', namespace: 'data' } }], toEndpoints: [db] },
+          ],
+        }),
+      ]),
+    },
+    {
+      // The world entity is the addresses outside the cluster, not its pods.
+      name: 'a deny of the world leaves pods',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [{ toEntities: ['world'] }],
         }),
       ]),
     },
@@ -143,6 +426,320 @@ stateRuleTester(rule, {
       findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
       messageIds: ['l7Shadowed'],
       messages: [['L7 (http)']],
+    },
+    {
+      name: 'a deny of every node with the allowed label',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toNodes: [{ matchLabels: { role: 'edge', zone: 'a' } }], toPorts: pg }],
+          egressDeny: [{ toNodes: [{ matchLabels: { role: 'edge' } }] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messages: [['This egress allow rule never allows anything: spec.egressDeny[0] denies all']],
+    },
+    {
+      name: 'a deny of the world covers its IPv4 part',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEntities: ['world-ipv4'], toPorts: https }],
+          egressDeny: [{ toEntities: ['world'] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny of a wider CIDR',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toCIDR: ['10.1.0.0/16'], toPorts: https }],
+          egressDeny: [{ toCIDRSet: [{ cidr: '10.0.0.0/8' }] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      // The addresses a DNS name resolves to are outside the cluster: a deny of the world takes them.
+      name: 'a deny of the world covers DNS names',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toFQDNs: [{ matchName: 'api.example.com' }, { matchPattern: '*.example.com' }],
+              toPorts: https,
+            },
+          ],
+          egressDeny: [{ toEntities: ['world'], toPorts: https }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny of the same named port',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'TCP' }] }] }],
+          egressDeny: [
+            { toEndpoints: [dataNs], toPorts: [{ ports: [{ port: 'postgres', protocol: 'ANY' }] }] },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny with the same expression, written in another order',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toEndpoints: [
+                { ...db, matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] },
+              ],
+              toPorts: pg,
+            },
+          ],
+          egressDeny: [
+            {
+              toEndpoints: [
+                {
+                  ...dataNs,
+                  matchExpressions: [{ key: 'tier', operator: 'In', values: ['silver', 'gold'] }],
+                },
+              ],
+            },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      // The rule set of specs[1] is named as such, and the deny of a cluster-wide policy by its kind and name.
+      name: 'a deny of a cluster-wide policy shadows an allow in specs[1]',
+      state: shopCluster([
+        cnpSpecs('shop', 'web', [
+          { endpointSelector: api, egress: [{ toEndpoints: [db], toPorts: https }] },
+          { endpointSelector: web, egress: [{ toEndpoints: [db], toPorts: pg }] },
+        ]),
+        ccnp('lockdown', { endpointSelector: {}, egressDeny: [{ toEndpoints: [dataNs] }] }),
+      ]),
+      findings: [
+        'shop/CiliumNetworkPolicy/web specs[0].egress[0]',
+        'shop/CiliumNetworkPolicy/web specs[1].egress[0]',
+      ],
+      messages: [
+        ['spec.egressDeny[0] of CiliumClusterwideNetworkPolicy lockdown denies'],
+        ['spec.egressDeny[0] of CiliumClusterwideNetworkPolicy lockdown denies'],
+      ],
+    },
+    {
+      // A named port has some number on the pod: a deny of every port takes it (the allow was not reported).
+      name: 'a deny of every port shadows an allow of a named port',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'TCP' }] }] }],
+          egressDeny: [{ toEndpoints: [db] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messages: [['spec.egressDeny[0] denies']],
+    },
+    {
+      // The deny of a named port takes some of an allow of every port: both deny rules are named.
+      name: 'a deny of a named port beside a deny of every port, against an allow of every port',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db] }],
+          egressDeny: [
+            { toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'TCP' }] }] },
+            { toEndpoints: [dataNs] },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messages: [['spec.egressDeny[0] and spec.egressDeny[1] deny']],
+    },
+    {
+      // Exists with `values: []` is Exists without values.
+      name: 'a deny with Exists written with empty values',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toEndpoints: [{ ...db, matchExpressions: [{ key: 'tier', operator: 'Exists' }] }],
+              toPorts: pg,
+            },
+          ],
+          egressDeny: [
+            {
+              toEndpoints: [
+                { ...dataNs, matchExpressions: [{ key: 'tier', operator: 'Exists', values: [] }] },
+              ],
+            },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      // A named port on TCP is some TCP port: a deny of every TCP port takes it.
+      name: 'a deny of every TCP port shadows an allow of a TCP named port',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: 'postgres', protocol: 'TCP' }] }] }],
+          egressDeny: [
+            { toEndpoints: [db], toPorts: [{ ports: [{ port: '1', endPort: 65535, protocol: 'TCP' }] }] },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny in specs[1] shadows an allow in specs[0]',
+      state: shopCluster([
+        cnpSpecs('shop', 'web', [
+          { endpointSelector: web, egress: [{ toEndpoints: [db], toPorts: pg }] },
+          { endpointSelector: web, egressDeny: [{ toEndpoints: [dataNs] }] },
+        ]),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web specs[0].egress[0]'],
+      messages: [['specs[1].egressDeny[0] of CiliumNetworkPolicy shop/web denies']],
+    },
+    {
+      // Only the deny rule that takes some of the allowed traffic is named (not the one of port 443, nor ICMP).
+      name: 'a deny of the port beside denies of other traffic',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            { toEndpoints: [db], toPorts: pg },
+            { toEndpoints: [db], toPorts: https },
+            { toEndpoints: [db], icmps: [{ fields: [{ type: 8 }] }] },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messages: [['never allows anything: spec.egressDeny[0] denies all']],
+    },
+    {
+      name: 'a deny without toPorts shadows an allow of ICMP',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], icmps: [{ fields: [{ type: 8 }] }] }],
+          egressDeny: [{ toEndpoints: [db] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny of ICMP shadows an allow of ICMP',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], icmps: [{ fields: [{ type: 8 }] }] }],
+          egressDeny: [{ toEndpoints: [db], icmps: [{ fields: [{ type: 8 }] }] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      // Every port by one deny, ICMP by the other: together they take all an allow without toPorts allows.
+      name: 'a deny of every port and a deny of ICMP together',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db] }],
+          egressDeny: [
+            { toEndpoints: [db], toPorts: everyPort },
+            { toEndpoints: [db], icmps: [{ fields: [{ type: 8 }] }] },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messages: [['spec.egressDeny[0] and spec.egressDeny[1] deny']],
+    },
+    {
+      // An allow rule in a rule set that selects no pod is shadowed by that set's own deny all the same.
+      name: 'an allow and its deny in a rule set that selects no pod',
+      state: shopCluster([
+        cnpCilium('shop', 'ghost', {
+          endpointSelector: { matchLabels: { app: 'ghost' } },
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [{ toEndpoints: [dataNs] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/ghost spec.egress[0]'],
+    },
+    {
+      // The identity of a pod holds its namespace's labels.
+      name: 'a deny for the pods of namespaces with a label',
+      state: shopCluster([
+        cnpCilium('shop', 'web', { endpointSelector: web, egress: [{ toEndpoints: [db], toPorts: pg }] }),
+        ccnp('lockdown', {
+          endpointSelector: {
+            matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name': 'shop' },
+          },
+          egressDeny: [{ toEndpoints: [dataNs] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      // The identity of a pod holds its service account.
+      name: 'a deny for the pods of a service account',
+      state: cluster({
+        namespaces: [ns('shop'), ns('data')],
+        pods: [
+          pod('shop', 'web', { app: 'web' }, { serviceAccount: 'web-sa' }),
+          pod('data', 'db', { app: 'db' }),
+        ],
+        ciliumPolicies: [
+          cnpCilium('shop', 'web', { endpointSelector: web, egress: [{ toEndpoints: [db], toPorts: pg }] }),
+          cnpCilium('shop', 'lockdown', {
+            endpointSelector: { matchLabels: { 'k8s:io.cilium.k8s.policy.serviceaccount': 'web-sa' } },
+            egressDeny: [{ toEndpoints: [dataNs] }],
+          }),
+        ],
+      }),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a toServices deny by selector with toPorts shadows every allow on its ports',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: pg }],
+          egressDeny: [
+            {
+              toServices: [{ k8sServiceSelector: { selector: { matchLabels: { app: 'other' } } } }],
+              toPorts: pg,
+            },
+          ],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    {
+      name: 'a deny of the same entity',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEntities: ['cluster'], toPorts: pg }],
+          egressDeny: [{ toEntities: ['cluster'] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
     },
   ],
 });

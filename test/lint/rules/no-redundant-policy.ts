@@ -107,5 +107,34 @@ ruleTester(rule, {
         ],
       ],
     },
+    {
+      // Each direction is isolated by another policy: both are named, in name order.
+      name: 'a deny of both directions next to a deny of each',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: block-egress, namespace: shop}
+          spec: {podSelector: {}, policyTypes: [Egress]}
+          ---
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: block-ingress, namespace: shop}
+          spec: {podSelector: {}, policyTypes: [Ingress]}
+          ---
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: deny-both, namespace: shop}  # <-
+          spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+        `,
+      ),
+      messageIds: ['isolation'],
+      messages: [
+        [
+          'Policy "shop/deny-both" changes nothing: the pods it selects are already isolated for Ingress and Egress by shop/block-egress and shop/block-ingress; remove it',
+        ],
+      ],
+    },
   ],
 });

@@ -37,9 +37,22 @@ ruleTester(rule, {
     },
   ],
   invalid: [
-    { name: 'UDP 53 only', yaml: docs(base, dnsRule('[{protocol: UDP, port: 53}]', '  # <-')) },
+    {
+      name: 'UDP 53 only',
+      messages: [
+        [
+          'Egress of data/report-exporter is restricted, but nothing allows DNS over TCP port 53 to kube-system/coredns, so lookups whose answers do not fit in UDP fail; add TCP 53 next to UDP 53 in the rule to the DNS pods (namespace kube-system, pods k8s-app=kube-dns)',
+        ],
+      ],
+      yaml: docs(base, dnsRule('[{protocol: UDP, port: 53}]', '  # <-')),
+    },
     {
       name: 'UDP 53 only, DNS pods not in the input',
+      messages: [
+        [
+          'Egress of data/report-exporter is restricted, but nothing allows DNS over TCP port 53, so lookups whose answers do not fit in UDP fail; add TCP 53 next to UDP 53 in the rule to the cluster DNS (namespace kube-system, pods k8s-app=kube-dns)',
+        ],
+      ],
       yaml: docs(
         ns('data'),
         deploy('data', 'report-exporter'),
