@@ -2,10 +2,54 @@ import { allowList, sharedCiliumRuleSets, isolatedElsewhere } from '../checks/ci
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 import type { CiliumRuleInfo } from '../../model/cilium.ts';
+import type { CiliumPortRule } from '../../model/cilium-wire.ts';
 
-/** Whether every port the rule opens has L7 rules (then no peer it matches passes unfiltered). */
-function filtersAtL7(rule: CiliumRuleInfo): boolean {
-  return rule.ports !== undefined && rule.ports.length > 0 && rule.ports.every((p) => p.l7 !== undefined);
+/** Whether a value restricts a match: set and not a match-all (`""`, `*`, `.*`, an empty list or object). */
+function restricts(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return value !== '' && value !== '*' && value !== '.*';
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+/**
+ * Whether a port rule's L7 part lets only some requests through: a list of request rules (`http`, `kafka`,
+ * `dns`, `l7`) none of which matches every request, or `serverNames` (only those TLS names). Cilium: "If no
+ * rules are specified, then all traffic is permitted", and an omitted or wildcarded matcher permits all; TLS
+ * interception or a listener alone filters nothing netfence can tell.
+ */
+function filtersRequests(port: CiliumPortRule | undefined): boolean {
+  if (port === undefined) return false;
+  if ((port.serverNames ?? []).some((n) => restricts(n))) return true;
+  const r = port.rules;
+  const lists = [r?.http, r?.kafka, r?.dns, r?.l7].filter(
+    (l): l is unknown[] => l !== undefined && l.length > 0,
+  );
+  return (
+    lists.length > 0 &&
+    lists.every((list) =>
+      list.every(
+        (entry) =>
+          typeof entry === 'object' &&
+          entry !== null &&
+          Object.values(entry as Record<string, unknown>).some((v) => restricts(v)),
+      ),
+    )
+  );
+}
+
+/** Whether every port the rule opens filters its requests at L7 (then no peer it matches passes unfiltered). */
+function filtersAtL7(
+  rule: CiliumRuleInfo,
+  wire: readonly { toPorts?: CiliumPortRule[] }[] | undefined,
+): boolean {
+  const toPorts = wire?.[rule.index]?.toPorts;
+  return (
+    rule.ports !== undefined &&
+    rule.ports.length > 0 &&
+    rule.ports.every((p) => p.l7 !== undefined && filtersRequests(toPorts?.[p.index]))
+  );
 }
 
 export default defineRule({
@@ -29,9 +73,9 @@ export default defineRule({
         if (set.wire.enableDefaultDeny?.[direction] !== false) continue;
         // A rule whose every port has L7 rules sends the peers it matches through Cilium's proxy, which
         // filters their requests even without default deny (what enableDefaultDeny: false is for): only the
-        // rules that allow at L4 alone restrict nothing.
+        // rules that let every request through restrict nothing.
         const all = set.spec[allowList(direction)];
-        const allows = all.filter((r) => !filtersAtL7(r));
+        const allows = all.filter((r) => !filtersAtL7(r, set.wire[direction]));
         if (allows.length === 0) continue;
         const filtering = all.length - allows.length;
         const open = set.workloads.filter((w) => !isolatedElsewhere(w, direction, ctx.lookup, sets, set));

@@ -47,6 +47,22 @@ stateRuleTester(rule, {
       ]),
     },
     {
+      // Only those TLS server names pass.
+      name: 'serverNames filter at L7',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8443' }], serverNames: ['web.shop.example'] }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+    },
+    {
       // The use enableDefaultDeny: false exists for: one caller's requests filtered at L7, the rest left open.
       name: 'every allow rule filters at L7',
       state: shopCluster([
@@ -93,6 +109,73 @@ stateRuleTester(rule, {
           '(the 1 rule with L7 rules on every port still filters the requests it matches)',
         ],
       ],
+    },
+    {
+      name: 'an HTTP rule matching every request (http: [{}]) filters nothing',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            { fromEndpoints: [api], toPorts: [{ ports: [{ port: '8080' }], ...{ rules: { http: [{}] } } }] },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [['1 ingress allow rule of this rule set restricts nothing', 'meant to restrict']],
+    },
+    {
+      name: 'one HTTP rule of two matching every request lets every request through',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [
+                { ports: [{ port: '8080' }], ...{ rules: { http: [{ method: 'GET' }, { path: '' }] } } },
+              ],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [['1 ingress allow rule of this rule set restricts nothing', 'meant to restrict']],
+    },
+    {
+      name: 'a DNS rule matching every name (matchPattern: "*") filters nothing',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8080' }], ...{ rules: { dns: [{ matchPattern: '*' }] } } }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [['1 ingress allow rule of this rule set restricts nothing', 'meant to restrict']],
+    },
+    {
+      name: 'TLS interception alone filters nothing',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8080' }], ...{ terminatingTLS: { secret: { name: 'tls' } } } }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [['1 ingress allow rule of this rule set restricts nothing', 'meant to restrict']],
     },
     {
       name: 'the only policy of its pods',
