@@ -59,10 +59,7 @@ function describeEndpoints(selector: LabelSelector): string {
   const expressions = (selector.matchExpressions ?? []).filter((e) => {
     if (e.key !== CILIUM_NAMESPACE_KEY) return true;
     const values = e.values ?? [];
-    if (e.operator === 'Exists') {
-      if (named === undefined) where.push('in every namespace');
-      return false;
-    }
+    if (e.operator === 'Exists') return false;
     if (e.operator === 'In' && values.length > 0) {
       where.push(`in namespace${values.length === 1 ? '' : 's'} ${values.join(', ')}`);
       return false;
@@ -73,6 +70,12 @@ function describeEndpoints(selector: LabelSelector): string {
     }
     return true;
   });
+  // Exists on the namespace key says only that there is one: said when nothing else names them.
+  if (
+    where.length === 0 &&
+    (selector.matchExpressions ?? []).some((e) => e.key === CILIUM_NAMESPACE_KEY && e.operator === 'Exists')
+  )
+    where.push('in every namespace');
   const rest = describeSelector(
     compileSelector({
       matchLabels: labels,

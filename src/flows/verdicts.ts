@@ -148,7 +148,10 @@ export function readHubbleVerdict(flow: Json): VerdictReading {
   if (verdict === undefined || verdict === 'VERDICT_UNKNOWN') return { kind: 'none' };
   const eventType = isObject(flow.event_type) ? flow.event_type.type : undefined;
   const reason = verdict === 'DROPPED' ? dropReason(flow) : undefined;
-  const policyReason = reason === undefined ? undefined : POLICY_DROP_REASONS[reason];
+  const policyReason =
+    reason === undefined || !Object.hasOwn(POLICY_DROP_REASONS, reason)
+      ? undefined
+      : POLICY_DROP_REASONS[reason];
   if (verdict === 'DROPPED' && policyReason === undefined) {
     return { kind: 'other-drop', reason: reason ?? 'DROP_REASON_UNKNOWN' };
   }

@@ -51,6 +51,13 @@ describe('describeCiliumPeer: endpoints and their namespace', () => {
     );
   });
 
+  test('Exists beside a condition that names the namespaces is not said', () => {
+    assert.equal(
+      describeCiliumPeer(endpoints({ matchExpressions: [ns('Exists'), ns('In', ['a', 'b'])] })),
+      'every endpoint in namespaces a, b',
+    );
+  });
+
   test('expressions on other keys stay in the label part', () => {
     assert.equal(
       describeCiliumPeer(

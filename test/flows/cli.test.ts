@@ -136,6 +136,11 @@ describe('netfence map', () => {
         'netfence: standard input can carry the manifests or the flows, not both: give one of them as a file\n',
       ],
     );
+    const twice = await runCli(['map', 'examples/webshop', '--flows', '-', '--flows', '-'], { stdin: 'x' });
+    assert.deepEqual(
+      [twice.code, twice.stderr],
+      [2, 'netfence: standard input is named twice in --flows: it can be read once; give it once\n'],
+    );
   });
 
   test('NETFENCE_FLOW_THREADS that is not a number of threads: one line on stderr naming it, the same map', async () => {

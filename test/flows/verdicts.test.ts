@@ -95,6 +95,10 @@ describe('reading Cilium verdicts from Hubble flows', () => {
       verdictOf({ verdict: 'DROPPED', drop_reason_desc: 'CT_MAP_INSERTION_FAILED', event_type: { type: 1 } }),
       { kind: 'other-drop', reason: 'CT_MAP_INSERTION_FAILED' },
     );
+    assert.deepEqual(
+      verdictOf({ verdict: 'DROPPED', drop_reason_desc: 'constructor', event_type: { type: 1 } }),
+      { kind: 'other-drop', reason: 'constructor' },
+    );
     // jsonpb with enums as numbers: verdict 2 (DROPPED), drop reason 181 (POLICY_DENY), direction 2 (EGRESS).
     const numeric = verdictOf({
       verdict: 2,

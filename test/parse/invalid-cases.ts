@@ -458,6 +458,21 @@ export const cases: Case[] = [
     ],
   },
   {
+    // A name every object has is not a known removed version.
+    name: 'NetworkPolicy with apiVersion constructor',
+    input: yaml`
+      apiVersion: constructor
+      kind: NetworkPolicy
+      metadata:
+        name: web
+      spec:
+        podSelector: {}
+    `,
+    expected: [
+      'policies.yaml:1:1 apiVersion: NetworkPolicy is not served by "constructor": use "networking.k8s.io/v1"',
+    ],
+  },
+  {
     // The API's "selector does not match template labels", said with the label that differs.
     name: 'Deployment selector does not match the template labels; container ports',
     input: yaml`

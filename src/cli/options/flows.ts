@@ -57,6 +57,9 @@ export function checkFlowOptions(options: FlowOptions, paths: readonly string[])
       'no flows: give --flows FILE (Hubble JSON, CSV or JSON Lines), or --flows - for standard input',
     );
   }
+  if (options.flows.filter((f) => f === '-').length > 1) {
+    throw new UserError('standard input is named twice in --flows: it can be read once; give it once');
+  }
   if (options.flows.includes('-') && paths.includes('-')) {
     throw new UserError(
       'standard input can carry the manifests or the flows, not both: give one of them as a file',

@@ -249,7 +249,7 @@ export function validateObject(
   const object = source.object;
   const served = SERVED_VERSION[kind];
   if (source.apiVersion !== served && !(ALSO_SERVED[kind] ?? []).includes(source.apiVersion)) {
-    const removed = REMOVED_IN[source.apiVersion];
+    const removed = Object.hasOwn(REMOVED_IN, source.apiVersion) ? REMOVED_IN[source.apiVersion] : undefined;
     const when = removed === undefined ? '' : ` (removed in Kubernetes ${removed})`;
     r.error(
       'unsupported-api-version',
