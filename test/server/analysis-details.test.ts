@@ -1,0 +1,238 @@
+/**
+ * The answers of `Analysis` in detail, on the bundled example: the errors of each query (message and
+ * status, as the API sends them), the whole blast-radius ranking with its ties, attack paths with several
+ * sources, address targets and a hop limit, and what-if requests refused before any computation. (Found
+ * missing by the whole-folder mutation run of src/server: see docs/testing.md.)
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { ApiError, type Analysis } from '../../src/server/analysis.ts';
+import { webshopAnalysis } from './support.ts';
+
+let analysis: Analysis;
+
+before(async () => {
+  analysis = await webshopAnalysis();
+});
+
+/** The status and message of the ApiError `f` throws. */
+async function refusal(f: () => unknown): Promise<[number, string]> {
+  try {
+    await f();
+  } catch (error) {
+    assert.ok(error instanceof ApiError, `not an ApiError: ${String(error)}`);
+    assert.equal(error.name, 'ApiError');
+    return [error.status, error.message];
+  }
+  assert.fail('no error');
+}
+
+describe('errors, as the API answers them', () => {
+  test('/api/connections', async () => {
+    assert.deepEqual(await refusal(() => analysis.connections(null)), [400, 'give ?namespace=NAME']);
+    assert.deepEqual(await refusal(() => analysis.connections('')), [400, 'give ?namespace=NAME']);
+    assert.deepEqual(await refusal(() => analysis.connections('nope')), [404, 'no namespace "nope"']);
+  });
+
+  test('/api/workload', async () => {
+    assert.deepEqual(await refusal(() => analysis.workload(null)), [
+      404,
+      'no workload "": give ?id=namespace/Kind/name',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.workload('external:0')), [
+      404,
+      'no workload "external:0": give ?id=namespace/Kind/name',
+    ]);
+    const web = analysis.workload('shop/Deployment/web');
+    assert.deepEqual([web.id, web.name], ['shop/Deployment/web', 'shop/web']);
+  });
+
+  test('/api/flows without flows', async () => {
+    assert.deepEqual(await refusal(() => analysis.flows()), [
+      404,
+      'no flows: start netfence serve with --flows FILE to see the traffic overlay',
+    ]);
+  });
+
+  test('/api/explain: a missing or blank end, a reference to several workloads, a bad port', async () => {
+    assert.deepEqual(await refusal(() => analysis.explain(null, 'data/postgres', null)), [
+      400,
+      'give ?from=namespace/workload',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.explain('  ', 'data/postgres', null)), [
+      400,
+      'give ?from=namespace/workload',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.explain('data/*', 'shop/web', null)), [
+      400,
+      'from "data/*" matches 3 workloads; explain takes one: name it',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.explain('shop/web', 'nope/x', null)), [
+      400,
+      'to: no namespace "nope" in the input',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.explain('shop/web', 'data/postgres', 'x')), [
+      400,
+      'port: invalid port "x": use 8080/TCP, 53/UDP, 8080 (TCP) or 1000-2000/TCP',
+    ]);
+  });
+
+  test('/api/explain: an address range is one end even when it spans several address classes', () => {
+    const r = analysis.explain('shop/web', '0.0.0.0/0', '');
+    assert.deepEqual(r.to, {
+      id: 'external:0',
+      name: '0.0.0.0/0 except 10.0.0.0/24, 203.0.113.0/24, 198.51.100.25/32',
+    });
+    assert.deepEqual(r.from, { id: 'shop/Deployment/web', name: 'shop/web' });
+    assert.equal(r.explanations.length, 1);
+    assert.equal(r.explanations[0]?.verdict, 'allowed');
+    assert.match(r.text, /^shop\/web → 0\.0\.0\.0\/0 except .*: ALLOWED on all ports\n/);
+  });
+
+  test('/api/paths: unknown references and a bad hop limit', async () => {
+    assert.deepEqual(await refusal(() => analysis.paths(['nope/x'], [], null)), [
+      400,
+      'from: no namespace "nope" in the input',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.paths(['shop/web'], ['nope/x'], null)), [
+      400,
+      'to: no namespace "nope" in the input',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.paths(['shop/web'], [], '1.5')), [
+      400,
+      'maxHops: expected a whole number, got "1.5"',
+    ]);
+    assert.deepEqual(await refusal(() => analysis.paths(['shop/web'], [], '2x')), [
+      400,
+      'maxHops: expected a whole number, got "2x"',
+    ]);
+  });
+
+  test('/api/whatif: a body that is no request, and an analysis replaced meanwhile', async () => {
+    const own = await webshopAnalysis();
+    assert.deepEqual(await refusal(() => own.whatIf({})), [
+      400,
+      'expected {"changes": [{"target": "namespace/name", "yaml": "..."}]}',
+    ]);
+    own.close();
+    assert.deepEqual(await refusal(() => own.whatIf({ changes: [] })), [
+      503,
+      'the analysis was reloaded: try again',
+    ]);
+  });
+});
+
+describe('/api/paths in detail', () => {
+  test('the ranking: by reach, then by direct reach, then by id', () => {
+    const r = analysis.paths([], [], null);
+    assert.equal(r.workloads, 16);
+    assert.deepEqual(
+      r.ranking?.map((x) => [x.id, x.reach, x.direct, x.entryPoint]),
+      [
+        ['monitoring/StatefulSet/prometheus', 15, 13, false],
+        ['shop/Deployment/api', 15, 10, false],
+        ['shop/Deployment/checkout', 15, 10, false],
+        ['shop/Deployment/catalog', 15, 8, false],
+        ['ingress-nginx/Deployment/ingress-nginx-controller', 15, 7, true],
+        ['shop/Deployment/cart', 15, 7, false],
+        ['shop/Deployment/web', 15, 7, true],
+        ['data/StatefulSet/postgres', 15, 6, false],
+        ['monitoring/Deployment/grafana', 15, 6, true],
+        ['data/StatefulSet/redis', 15, 5, false],
+        ['kube-system/Deployment/coredns', 15, 5, true],
+        ['monitoring/StatefulSet/alertmanager', 15, 5, true],
+        ['monitoring/DaemonSet/node-exporter', 15, 4, true],
+        ['payments/Deployment/fraud-check', 15, 2, false],
+        ['payments/Deployment/payment-gateway', 15, 2, false],
+        ['data/CronJob/report-exporter', 15, 1, false],
+      ],
+    );
+  });
+
+  test('every workload reached, in order of hops then id, with the hop that reached it', () => {
+    const r = analysis.paths(['shop/Deployment/web'], [], '');
+    assert.equal(r.mode, 'reach');
+    assert.equal(r.maxHops, null);
+    assert.deepEqual(r.targets, []);
+    assert.deepEqual(r.unreached, []);
+    assert.deepEqual(
+      r.reached?.map((x) => [x.hops, x.id, x.via === null ? null : `${x.via.from} (${x.via.summary})`]),
+      [
+        [0, 'shop/Deployment/web', null],
+        [1, 'data/StatefulSet/redis', 'shop/Deployment/web (TCP 6379)'],
+        [1, 'kube-system/Deployment/coredns', 'shop/Deployment/web (All connections)'],
+        [1, 'monitoring/DaemonSet/node-exporter', 'shop/Deployment/web (All connections)'],
+        [1, 'monitoring/Deployment/grafana', 'shop/Deployment/web (All connections)'],
+        [1, 'monitoring/StatefulSet/alertmanager', 'shop/Deployment/web (All connections)'],
+        [1, 'payments/Deployment/payment-gateway', 'shop/Deployment/web (TCP 50051)'],
+        [1, 'shop/Deployment/api', 'shop/Deployment/web (TCP 8080)'],
+        [2, 'monitoring/StatefulSet/prometheus', 'monitoring/Deployment/grafana (TCP 9090)'],
+        [2, 'payments/Deployment/fraud-check', 'payments/Deployment/payment-gateway (TCP 8000)'],
+        [2, 'shop/Deployment/cart', 'shop/Deployment/api (TCP 50051)'],
+        [2, 'shop/Deployment/catalog', 'shop/Deployment/api (TCP 8080)'],
+        [2, 'shop/Deployment/checkout', 'shop/Deployment/api (TCP 50051)'],
+        [3, 'data/CronJob/report-exporter', 'monitoring/StatefulSet/prometheus (TCP 9100-9199)'],
+        [3, 'data/StatefulSet/postgres', 'monitoring/StatefulSet/prometheus (TCP 9100-9199)'],
+        [
+          3,
+          'ingress-nginx/Deployment/ingress-nginx-controller',
+          'monitoring/StatefulSet/prometheus (TCP 10254)',
+        ],
+      ],
+    );
+  });
+
+  test('two sources, targets among them left out, address targets, and no hop at all', () => {
+    const r = analysis.paths(
+      ['shop/Deployment/web', 'shop/api'],
+      ['shop/Deployment/api', 'data/StatefulSet/postgres', '8.8.8.8', '10.0.0.0/8'],
+      '0',
+    );
+    assert.equal(r.mode, 'targets');
+    assert.deepEqual(r.from, ['shop/Deployment/api', 'shop/Deployment/web']);
+    assert.equal(r.maxHops, 0);
+    assert.deepEqual(
+      r.reached?.map((x) => [x.hops, x.id, x.via]),
+      [
+        [0, 'shop/Deployment/api', null],
+        [0, 'shop/Deployment/web', null],
+      ],
+    );
+    assert.deepEqual(r.unreached, [
+      'data/StatefulSet/postgres',
+      'data/StatefulSet/redis',
+      'data/CronJob/report-exporter',
+      'ingress-nginx/Deployment/ingress-nginx-controller',
+      'kube-system/Deployment/coredns',
+      'monitoring/StatefulSet/alertmanager',
+      'monitoring/Deployment/grafana',
+      'monitoring/DaemonSet/node-exporter',
+      'monitoring/StatefulSet/prometheus',
+      'payments/Deployment/fraud-check',
+      'payments/Deployment/payment-gateway',
+      'shop/Deployment/cart',
+      'shop/Deployment/catalog',
+      'shop/Deployment/checkout',
+    ]);
+    assert.deepEqual(r.targets, [
+      { id: 'data/StatefulSet/postgres', path: null },
+      { id: 'external:0', path: null },
+      { id: 'external:1', path: null },
+    ]);
+  });
+
+  test('the path to an address outside the cluster', () => {
+    const r = analysis.paths(['shop/web'], ['8.8.8.8'], null);
+    assert.deepEqual(r.targets, [
+      {
+        id: 'external:0',
+        path: [{ src: 'shop/Deployment/web', dst: 'external:0', summary: 'All connections' }],
+      },
+    ]);
+  });
+
+  test('addresses as sources', () => {
+    const r = analysis.paths(['10.0.0.0/8'], [], null);
+    assert.deepEqual(r.from, ['external:0', 'external:1']);
+  });
+});
