@@ -236,3 +236,30 @@ describe('/api/paths in detail', () => {
     assert.deepEqual(r.from, ['external:0', 'external:1']);
   });
 });
+
+describe('/api/lint', () => {
+  test('fails on errors by default; with flows, the flow rules report too', async () => {
+    const rules = (a: Analysis): string[] => [...new Set(a.lint().findings.map((f) => f.ruleId))];
+    assert.deepEqual(analysis.lint().summary, {
+      findings: 20,
+      errors: 6,
+      warnings: 14,
+      info: 0,
+      suppressed: 0,
+      excluded: 0,
+      failOn: 'error',
+      failed: true,
+    });
+    assert.deepEqual(
+      rules(analysis).filter((r) => r.startsWith('flows-')),
+      [],
+    );
+    const withFlows = await webshopAnalysis({ flows: true });
+    assert.deepEqual(
+      rules(withFlows)
+        .filter((r) => r.startsWith('flows-'))
+        .sort(),
+      ['flows-never-observed', 'flows-would-deny'],
+    );
+  });
+});

@@ -15,11 +15,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import {
   CONTENT_TYPES,
   UI_DIST,
   UI_FILES,
+  UI_SOURCES,
   buildUi,
   loadUiAssets,
   uiIsStale,
@@ -125,6 +127,9 @@ describe('buildUi', () => {
 
 describe('loadUiAssets', () => {
   test('the built files of the checkout, each with the bytes on disk; served with a type of their own', async () => {
+    // A checkout's app: its sources in ui/, built into dist/ui/.
+    assert.equal(UI_SOURCES, fileURLToPath(new URL('../../ui', import.meta.url)));
+    assert.equal(UI_DIST, fileURLToPath(new URL('../../dist/ui', import.meta.url)));
     const assets = await loadUiAssets();
     assert.deepEqual([...assets.keys()], [...UI_FILES]);
     for (const f of UI_FILES) assert.deepEqual(assets.get(f), readFileSync(join(UI_DIST, f)), f);
