@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { ApiError, type Analysis } from '../../src/server/analysis.ts';
+import { Analysis, ApiError } from '../../src/server/analysis.ts';
 import { webshopAnalysis } from './support.ts';
 
 let analysis: Analysis;
@@ -87,6 +87,15 @@ describe('errors, as the API answers them', () => {
     assert.equal(r.explanations.length, 1);
     assert.equal(r.explanations[0]?.verdict, 'allowed');
     assert.match(r.text, /^shop\/web → 0\.0\.0\.0\/0 except .*: ALLOWED on all ports\n/);
+  });
+
+  test('/api/explain: the query as understood, port included', () => {
+    const r = analysis.explain('shop/web', 'data/postgres', '5432/TCP');
+    assert.deepEqual(r.query, {
+      from: 'shop/Deployment/web',
+      to: 'data/StatefulSet/postgres',
+      port: '5432/TCP',
+    });
   });
 
   test('/api/paths: unknown references and a bad hop limit', async () => {
@@ -231,9 +240,24 @@ describe('/api/paths in detail', () => {
     ]);
   });
 
-  test('addresses as sources', () => {
-    const r = analysis.paths(['10.0.0.0/8'], [], null);
-    assert.deepEqual(r.from, ['external:0', 'external:1']);
+  test('addresses as sources, by reference or by id', () => {
+    assert.deepEqual(analysis.paths(['10.0.0.0/8'], [], null).from, ['external:0', 'external:1']);
+    assert.deepEqual(analysis.paths(['external:1'], [], null).from, ['external:1']);
+  });
+
+  test('address targets in the order of their classes, whatever the order asked', () => {
+    // 203.0.113.9 is in external:2, 8.8.8.8 in external:0.
+    const r = analysis.paths(['shop/web'], ['203.0.113.9', '8.8.8.8'], null);
+    assert.deepEqual(
+      r.targets?.map((t) => t.id),
+      ['external:0', 'external:2'],
+    );
+  });
+
+  test('a hop limit of several digits', () => {
+    const r = analysis.paths(['shop/web'], [], '10');
+    assert.equal(r.maxHops, 10);
+    assert.deepEqual(r.unreached, []);
   });
 });
 
@@ -253,6 +277,22 @@ describe('/api/lint', () => {
     assert.deepEqual(
       rules(analysis).filter((r) => r.startsWith('flows-')),
       [],
+    );
+    const configured = new Analysis({
+      ...analysis.input,
+      lintConfig: {
+        rules: { 'no-allow-all-rule': 'off' },
+        excludeNamespaces: ['monitoring'],
+        failOn: 'warning',
+      },
+    });
+    const summary = configured.lint().summary;
+    assert.equal(summary.failOn, 'warning');
+    assert.ok(!rules(configured).includes('no-allow-all-rule'), 'the rule turned off');
+    assert.ok(rules(analysis).includes('no-allow-all-rule'));
+    assert.ok(
+      configured.lint().findings.every((f) => !JSON.stringify(f).includes('monitoring/')),
+      'the namespace left out',
     );
     const withFlows = await webshopAnalysis({ flows: true });
     assert.deepEqual(
