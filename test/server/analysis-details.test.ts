@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Analysis, ApiError } from '../../src/server/analysis.ts';
-import { webshopAnalysis } from './support.ts';
+import { ns, pod, policy, withWorkloads } from '../support/builders.ts';
+import { analysisOf, webshopAnalysis } from './support.ts';
 
 let analysis: Analysis;
 
@@ -300,6 +301,51 @@ describe('/api/lint', () => {
         .filter((r) => r.startsWith('flows-'))
         .sort(),
       ['flows-never-observed', 'flows-would-deny'],
+    );
+  });
+});
+
+describe('a cluster of its own', () => {
+  // data/a, a bare pod, and the Deployment data/w1 of two pods, b1 isolated for ingress by x-only and b2 not.
+  const state = withWorkloads(
+    {
+      namespaces: [ns('data')],
+      pods: [
+        pod('data', 'a', { app: 'a' }, { ips: ['10.0.0.1'] }),
+        pod('data', 'b1', { app: 'b', tier: 'x' }, { ips: ['10.0.0.2'] }),
+        pod('data', 'b2', { app: 'b', tier: 'y' }, { ips: ['10.0.0.3'] }),
+      ],
+      policies: [
+        policy('data', 'x-only', { podSelector: { matchLabels: { tier: 'x' } }, policyTypes: ['Ingress'] }),
+      ],
+    },
+    [0, 1, 1],
+    false,
+  );
+
+  test('workloads of equal reach are ranked by id, not by name', () => {
+    // By name a comes before w1; by id data/Deployment/w1 comes before data/Pod/a.
+    assert.deepEqual(
+      analysisOf(state)
+        .paths([], [], null)
+        .ranking?.map((r) => [r.id, r.reach, r.direct]),
+      [
+        ['data/Deployment/w1', 1, 1],
+        ['data/Pod/a', 1, 1],
+      ],
+    );
+  });
+
+  test('a workload whose pods differ is explained pod class by pod class, each explanation apart', () => {
+    const r = analysisOf(state).explain('data/a', 'data/Deployment/w1', null);
+    assert.deepEqual(
+      r.explanations.map((x) => x.verdict),
+      ['denied', 'allowed'],
+    );
+    assert.match(r.text, /^data\/a → data\/w1 \(pod b1\): DENIED on all ports\n/);
+    assert.match(
+      r.text,
+      /ingress: denied: no rule allows it\n\ndata\/a → data\/w1 \(pod b2\): ALLOWED on all ports\n/,
     );
   });
 });
