@@ -89,9 +89,10 @@ export class CsvFastRows {
     let pos = 0;
     for (let i = 0; i < this.cells; i++) {
       if (pos > line.length) {
-        // A row with fewer cells than the header: its missing cells read as empty.
-        starts[i] = 0;
-        ends[i] = 0;
+        // A row with fewer cells than the header: its missing cells read as empty, at the row's end (so that
+        // a side's text ends with its last cell there, never empty for cells that are not).
+        starts[i] = line.length;
+        ends[i] = line.length;
         continue;
       }
       const comma = line.indexOf(',', pos);
