@@ -206,9 +206,10 @@ describe('buildGraph', () => {
     assert.equal(g.edges[0]?.status, 'denied');
   });
 
-  test('large clusters start aggregated by namespace', () => {
+  test('large clusters start aggregated by namespace, their DNS names in one node', () => {
     assert.deepEqual([...defaultCollapsed(base.namespaces, 16)], ['outside']);
     assert.deepEqual([...defaultCollapsed(base.namespaces, LARGE_WORKLOADS + 1)].sort(), [
+      'dns-names',
       'ns:data',
       'ns:kube-system',
       'ns:shop',
