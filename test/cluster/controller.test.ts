@@ -444,7 +444,11 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     // Only the leader writes: the follower repairs nothing, the leader does.
     await createNamespace('team-d');
     await eventually('the default deny of team-d', () => policyOf('team-d'), 2000);
-    const events = (await json(EVENTS('team-d'))) as { items: { reportingInstance: string }[] };
+    // The event is written after the policy: wait for it on a busy machine.
+    const events = await eventually('the event of team-d', async () => {
+      const list = (await json(EVENTS('team-d'))) as { items: { reportingInstance: string }[] };
+      return list.items.length > 0 ? list : undefined;
+    });
     assert.deepEqual([...new Set(events.items.map((e) => e.reportingInstance))], ['replica-a']);
 
     assert.equal(await a.stop('SIGTERM'), 0);
