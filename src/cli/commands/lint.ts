@@ -12,7 +12,7 @@ import { formatProblem, type Problem } from '../../model/problem.ts';
 import { STDIN_NAME, describeIgnored, loadManifests, parseManifestText } from '../../parse/index.ts';
 import { originFiles } from '../../parse/origin.ts';
 import type { LoadResult, ParsedObject } from '../../parse/types.ts';
-import { checkClusterOptions, loadClusterState } from '../options/cluster.ts';
+import { checkClusterOptions, loadClusterState, printWarnings } from '../options/cluster.ts';
 import {
   addInputOptions,
   checkFound,
@@ -91,7 +91,11 @@ async function loadForLint(
     RULES.filter((r) => config.rules[r.id] !== 'off').flatMap((r) => r.meta.supersedes ?? []),
   );
   // A warning a rule reports as a finding (an unknown field) is not printed twice.
-  for (const w of result.warnings) if (!superseded.has(w.code)) io.stderr(`${formatProblem(w)}\n`);
+  printWarnings(
+    result.warnings.filter((w) => !superseded.has(w.code)),
+    options,
+    io,
+  );
   const notice = describeIgnored(result.ignored);
   if (notice !== undefined) note(io, `${notice}\n`);
   const deferred = result.errors.filter((e) => superseded.has(e.code));

@@ -7,7 +7,8 @@ import { Option, type Command } from 'commander';
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, ReadProgress, ReadScope } from '../../k8s/index.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { formatProblem } from '../../model/problem.ts';
+import { formatWarnings } from '../../format/problems.ts';
+import type { Problem } from '../../model/problem.ts';
 import { UserError, note, type Io } from '../io.ts';
 import { progressLine } from '../progress.ts';
 import { parseDuration, wholeNumber } from './values.ts';
@@ -24,6 +25,8 @@ export interface ClusterOptions {
   pageSize?: number;
   /** Whether `-n` was given on the command line (set before the action runs). */
   namespaceGiven?: boolean;
+  /** `--all-warnings`: print every warning of the input, not three of each kind and a count. */
+  allWarnings?: boolean;
 }
 
 /** What loading a cluster state needs of a command's options. */
@@ -32,6 +35,15 @@ export interface ClusterStateOptions extends ClusterOptions {
 }
 
 export { parseDuration } from './values.ts';
+
+/** Prints an input's warnings on stderr: three of each kind and a count of the rest, or all with `--all-warnings`. */
+export function printWarnings(
+  warnings: readonly Problem[],
+  options: Pick<ClusterOptions, 'allWarnings'>,
+  io: Io,
+): void {
+  for (const line of formatWarnings(warnings, options.allWarnings === true)) io.stderr(`${line}\n`);
+}
 
 /** Help texts of the cluster options that differ by command (`apply` deploys; `-A` means "prune everywhere"). */
 export interface ClusterHelp {
@@ -177,7 +189,7 @@ export async function loadClusterState(
     const scope = scopeOf(options, conn);
     const read = await readWithProgress(k8s, conn, scope, options, io);
     const built = k8s.stateFromObjects(read.objects);
-    for (const w of built.warnings) io.stderr(`${formatProblem(w)}\n`);
+    printWarnings(built.warnings, options, io);
     for (const s of built.skipped) io.stderr(`warning: left out ${s}\n`);
     if (scope.kind === 'namespace' && scope.fromContext) {
       note(

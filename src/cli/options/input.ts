@@ -38,6 +38,7 @@ import {
   checkClusterOptions,
   detectClusterCni,
   loadClusterState,
+  printWarnings,
   type ClusterOptions,
 } from './cluster.ts';
 import { ExitCode, UserError, note, parseBoolean, type Io } from '../io.ts';
@@ -216,10 +217,15 @@ export function addReadingOptions(cmd: Command): Command {
     'reject exactly what the API server rejects: also unknown fields and fields that do not change connectivity (container images, owner uids, Service port names, object names), which are otherwise warnings',
     false,
   );
-  return addCniOptions(cmd).option(
-    '--no-cache',
-    'read every file afresh, and keep nothing in the cache (which holds what reading unchanged files gave; NETFENCE_NO_CACHE=1 does the same)',
-  );
+  return addCniOptions(cmd)
+    .option(
+      '--no-cache',
+      'read every file afresh, and keep nothing in the cache (which holds what reading unchanged files gave; NETFENCE_NO_CACHE=1 does the same)',
+    )
+    .option(
+      '--all-warnings',
+      'print every warning of the input (by default three of each kind, and a count of the rest)',
+    );
 }
 
 /**
@@ -333,11 +339,11 @@ export function checkFound(result: LoadResult, io: Io): void {
 /** Prints a load's warnings, notice and problems on stderr; returns the state, or throws when input is invalid. */
 export function reportLoadResult(
   result: LoadResult,
-  options: Pick<InputOptions, 'skipInvalid'>,
+  options: Pick<InputOptions, 'skipInvalid' | 'allWarnings'>,
   io: Io,
 ): ClusterState {
   checkFound(result, io);
-  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
+  printWarnings(result.warnings, options, io);
   const notice = describeIgnored(result.ignored);
   if (notice !== undefined) note(io, `${notice}\n`);
   if (result.errors.length > 0 && !options.skipInvalid) {
