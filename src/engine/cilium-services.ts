@@ -61,13 +61,13 @@ export function serviceSelector(svc: ServiceInfo): Readonly<Record<string, strin
 
 /**
  * Whether an EndpointSlice or Endpoints object gives backends to `svc`: a slice labelled with its name; an
- * Endpoints object of its name that Kubernetes mirrors into a slice (the Service has no selector, the object
- * is not labelled `endpointslice.kubernetes.io/skip-mirror: "true"`).
+ * Endpoints object of its name that Kubernetes mirrors into a slice (the Service has no selector, or an empty
+ * one, which the API server stores as none; the object is not labelled `endpointslice.kubernetes.io/skip-mirror: "true"`).
  */
 function backsService(e: ServiceEndpointsInfo, svc: ServiceInfo): boolean {
   if (e.namespace !== svc.namespace || e.service !== svc.name) return false;
   if (e.kind === 'EndpointSlice') return true;
-  return svc.spec.selector === undefined && e.labels[SKIP_MIRROR_LABEL] !== 'true';
+  return serviceSelector(svc) === undefined && e.labels[SKIP_MIRROR_LABEL] !== 'true';
 }
 
 /** The backend addresses of a Service without a selector, each once, in input order. */

@@ -98,4 +98,19 @@ describe('toServices', () => {
     };
     assert.deepEqual(ciliumServiceBackends(state, svc), ['192.0.2.1']);
   });
+
+  test('a Service with an empty selector (no selector): its Endpoints object is mirrored and backs it', () => {
+    // The API server stores `selector: {}` as no selector (kubernetes/kubernetes#25836), so the mirroring
+    // controller mirrors its Endpoints into a slice as for a Service without one.
+    const svc = service('a', 'ext', {});
+    const state = {
+      ...emptyCluster(),
+      services: [svc],
+      serviceEndpoints: [endpoints('Endpoints', 'a', 'ext', ['192.0.2.2'])],
+    };
+    assert.deepEqual(ciliumServiceBackends(state, svc), ['192.0.2.2']);
+    // A Service with a selector gets its slices from the selector: its Endpoints object is not mirrored.
+    const selecting = service('a', 'ext', { app: 'x' });
+    assert.deepEqual(ciliumServiceBackends({ ...state, services: [selecting] }, selecting), []);
+  });
 });
