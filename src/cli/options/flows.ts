@@ -131,7 +131,7 @@ export function reportUnmatched(traffic: ObservedTraffic, io: Io): void {
 }
 
 /** `source` as it is, after handing its text to `names` piece by piece. */
-function tapped(
+export function tapped(
   source: Promise<string> | AsyncIterable<Uint8Array | string>,
   names: HubbleNames,
 ): Promise<string> | AsyncIterable<Uint8Array | string> {
@@ -144,12 +144,16 @@ function tapped(
   }
   return (async function* () {
     const decoder = new TextDecoder();
-    for await (const chunk of source) {
-      names.text(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-      yield chunk;
+    try {
+      for await (const chunk of source) {
+        names.text(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+        yield chunk;
+      }
+    } finally {
+      // Also when the reader stops early: the line carried over from the last piece is read too.
+      names.text(decoder.decode());
+      names.end();
     }
-    names.text(decoder.decode());
-    names.end();
   })();
 }
 
