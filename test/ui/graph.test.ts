@@ -790,6 +790,18 @@ describe('the graph reads at every size', { skip }, () => {
         new RegExp(`\\(${pairs} workload–name pairs\\)`),
       );
       assert.match(page.url(), /collapsed=/);
+      // Filtered to two namespaces, the node's inspector counts the pairs the graph draws, as the status does.
+      await page.goto(`${largeCilium.url}#/graph?sel=node:dns-names&ns=tenant-0001,tenant-0023`);
+      await page.locator('.inspector h2', { hasText: 'by DNS name' }).waitFor();
+      await settled(page);
+      const filtered = await page.locator('.graph-status').innerText();
+      const shownPairs = /plus ([\d,]+) by DNS name|\(([\d,]+) workload–name pairs?\)/.exec(filtered);
+      const n = shownPairs?.[1] ?? shownPairs?.[2];
+      assert.ok(n !== undefined && Number(n) > 0 && Number(n) < Number(pairs.replace(/,/g, '')), filtered);
+      assert.match(
+        await page.locator('.inspector').innerText(),
+        new RegExp(`from ${n} workload–name pairs? `),
+      );
     } finally {
       await browser.close();
     }

@@ -264,6 +264,8 @@ export interface GraphResult {
   hiddenWorkloads: number;
   /** Unrestricted connections left out (`hideOpen`) between nodes that are shown. */
   hiddenOpen: number;
+  /** The workload–name pairs drawn (after the port, namespace and label filters): the "by DNS name" node's. */
+  domainPairs: DomainConnectionJson[];
 }
 
 /** A short label for an address class: `0.0.0.0/0 except 3 ranges`, `any address`. */
@@ -393,12 +395,14 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     }
   }
   const domains = new Set<string>();
+  const domainPairs: DomainConnectionJson[] = [];
   for (const d of options.external ? (input.domains ?? []) : []) {
     if (options.port !== null && !portsMatch(d.ports, options.port)) continue;
     const s = rep(d.src);
     if (s === null) continue;
     const target = options.collapsed.has(BY_NAME) ? BY_NAME : domainNode(d.domain);
     domains.add(d.domain);
+    domainPairs.push(d);
     // Allowed by a cluster policy's rule for that name: never unrestricted, so never hidden as such.
     add(s, target, {
       count: 1,
@@ -541,7 +545,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     nodes.length = 0;
     nodes.push(...kept);
   }
-  return { nodes, edges, hiddenWorkloads, hiddenOpen };
+  return { nodes, edges, hiddenWorkloads, hiddenOpen, domainPairs };
 }
 
 /** One line of the drawing: an edge, or the two edges of a pair of nodes connected both ways, merged. */

@@ -713,7 +713,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
 
   /** What the inspector shows now: redrawn only when the selection or what it shows changes. */
   let inspected:
-    Record<'sel' | 'group' | 'model' | 'edges' | 'traffic' | 'trafficError', unknown> | undefined;
+    Record<'sel' | 'group' | 'model' | 'edges' | 'traffic' | 'trafficError' | 'pairs', unknown> | undefined;
 
   function inspect(): void {
     const sel = parseSelection(route.params.sel);
@@ -727,6 +727,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       edges: app.edges().edges.length,
       traffic: trafficData,
       trafficError,
+      // The "by DNS name" node counts what the filters leave: its inspector follows each redraw.
+      pairs: sel?.kind === 'node' && sel.id === BY_NAME ? result?.domainPairs : undefined,
     };
     if (
       inspected !== undefined &&
@@ -799,19 +801,21 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
           );
       };
       if (sel.id === BY_NAME) {
-        const names = new Set(app.model.domains.map((d) => d.domain));
+        // The pairs the graph draws (the port, namespace and label filters applied), as the node counts them.
+        const pairs = result?.domainPairs ?? app.model.domains;
+        const names = new Set(pairs.map((d) => d.domain));
         renderAggregate(
           app,
           target,
           'by DNS name',
-          app.model.domains.slice(0, 200).map((d) => ({
+          pairs.slice(0, 200).map((d) => ({
             src: d.src,
             dst: domainNode(d.domain),
             ports: d.ports,
             summary: d.summary,
             open: false,
           })),
-          `${names.size} DNS name${names.size === 1 ? '' : 's'} outside the cluster that policies allow by name, from ${app.model.domains.length} workload–name pair${app.model.domains.length === 1 ? '' : 's'} (not counted as connections: the addresses depend on DNS resolution). Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
+          `${names.size} DNS name${names.size === 1 ? '' : 's'} outside the cluster that policies allow by name, from ${pairs.length} workload–name pair${pairs.length === 1 ? '' : 's'} (not counted as connections: the addresses depend on DNS resolution). Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
         );
         groupActions(BY_NAME, collapsed);
         return;
