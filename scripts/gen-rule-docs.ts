@@ -56,8 +56,10 @@ export function lintExample(rule: AnyRule, example: string): LintResult {
       ? undefined
       : observeFlowText([{ name: 'flows.csv', text: flows }], built.state).connections;
   // `<!-- cni: cilium@1.15 -->` in the example: linted under that CNI profile (`netfence lint --cni ...`).
+  // `<!-- cni-option: enable-sctp=true -->` beside it: an override (`--cni-option ...`), one per comment.
   const cni = /<!-- cni: (\S+) -->/.exec(example)?.[1];
-  const profile = cni === undefined ? undefined : resolveCniProfile(cni);
+  const overrides = [...example.matchAll(/<!-- cni-option: (\S+) -->/g)].map((m) => m[1]!);
+  const profile = cni === undefined ? undefined : resolveCniProfile(cni, overrides);
   if (profile !== undefined && !profile.ok) throw new Error(`${rule.id}: ${profile.message}`);
   return lint(
     {

@@ -9,7 +9,7 @@
  */
 
 import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
-import type { ClusterPolicyKind } from '../model/cluster.ts';
+import type { ClusterPolicyKind, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
 
 /** The CNIs with a profile. `upstream` is the Kubernetes API read as netfence always has. */
@@ -687,13 +687,15 @@ export interface CiliumEndPortField {
   endPort: number;
 }
 
-/** Every `endPort` of a Cilium policy's rule sets (`spec`, `specs[i]`), as written. */
-export function ciliumEndPortFields(object: CiliumPolicyObject): CiliumEndPortField[] {
+/** Every port entry of a Cilium policy's rule sets (`spec`, `specs[i]`) as written, with its field path. */
+function ciliumPortEntries(
+  object: CiliumPolicyObject,
+): { entry: Record<string, unknown>; path: FieldPath }[] {
   const raw = object as unknown as Record<string, unknown>;
   const specs: { spec: unknown; path: FieldPath }[] = [{ spec: raw.spec, path: ['spec'] }];
   if (Array.isArray(raw.specs))
     for (const [i, s] of raw.specs.entries()) specs.push({ spec: s, path: ['specs', i] });
-  const out: CiliumEndPortField[] = [];
+  const out: { entry: Record<string, unknown>; path: FieldPath }[] = [];
   for (const { spec, path } of specs) {
     if (!isMap(spec)) continue;
     for (const list of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
@@ -703,19 +705,64 @@ export function ciliumEndPortFields(object: CiliumPolicyObject): CiliumEndPortFi
         if (!isMap(rule) || !Array.isArray(rule.toPorts)) continue;
         for (const [j, entry] of rule.toPorts.entries()) {
           if (!isMap(entry) || !Array.isArray(entry.ports)) continue;
-          for (const [k, p] of entry.ports.entries()) {
-            if (!isMap(p) || typeof p.endPort !== 'number') continue;
-            out.push({
-              path: [...path, list, i, 'toPorts', j, 'ports', k, 'endPort'],
-              port: typeof p.port === 'string' || typeof p.port === 'number' ? String(p.port) : '0',
-              endPort: p.endPort,
-            });
-          }
+          for (const [k, p] of entry.ports.entries())
+            if (isMap(p)) out.push({ entry: p, path: [...path, list, i, 'toPorts', j, 'ports', k] });
         }
       }
     }
   }
   return out;
+}
+
+/** Every `endPort` of a Cilium policy's rule sets (`spec`, `specs[i]`), as written. */
+export function ciliumEndPortFields(object: CiliumPolicyObject): CiliumEndPortField[] {
+  const out: CiliumEndPortField[] = [];
+  for (const { entry: p, path } of ciliumPortEntries(object)) {
+    if (typeof p.endPort !== 'number') continue;
+    out.push({
+      path: [...path, 'endPort'],
+      port: typeof p.port === 'string' || typeof p.port === 'number' ? String(p.port) : '0',
+      endPort: p.endPort,
+    });
+  }
+  return out;
+}
+
+/** The field paths of a Cilium policy's `protocol: SCTP` port entries, as written. */
+export function ciliumSctpFields(object: CiliumPolicyObject): FieldPath[] {
+  return ciliumPortEntries(object)
+    .filter(({ entry }) => entry.protocol === 'SCTP')
+    .map(({ path }) => [...path, 'protocol']);
+}
+
+/** The field paths of a NetworkPolicy's `protocol: SCTP` port entries. */
+export function sctpFields(info: PolicyInfo): FieldPath[] {
+  const out: FieldPath[] = [];
+  for (const direction of ['ingress', 'egress'] as const)
+    for (const [i, rule] of (info.spec[direction] ?? []).entries())
+      for (const [k, port] of (rule.ports ?? []).entries())
+        if (port.protocol === 'SCTP') out.push(['spec', direction, i, 'ports', k, 'protocol']);
+  return out;
+}
+
+/** How to make SCTP entries allow what they say under `profile`: Cilium's setting, or the override. */
+export function sctpFix(profile: CniProfile): string {
+  return profile.cni === 'cilium'
+    ? 'enable SCTP in Cilium (enable-sctp) and say so with --cni-option enable-sctp=true, or drop the SCTP entries'
+    : 'drop the SCTP entries, or drop --cni-option sctp=false if the CNI enforces SCTP';
+}
+
+/**
+ * The one warning line for the policies whose `protocol: SCTP` entries `profile` reads as allowing nothing
+ * (Cilium without `enable-sctp`), or undefined: `warning: cilium@1.20: SCTP is not enabled (enable-sctp), so
+ * SCTP entries of rules allow nothing: 1 policy has them (shop/sctp); enable SCTP in Cilium … (docs/cni.md)`.
+ */
+export function sctpIgnoredWarning(profile: CniProfile, policyIds: readonly string[]): string | undefined {
+  if (profile.settings.sctp || policyIds.length === 0) return undefined;
+  const reason = CNI_PROFILES[profile.cni].reasons.sctp ?? 'SCTP entries of rules allow nothing';
+  const n = policyIds.length;
+  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  return `warning: ${profileName(profile)}: ${reason}: ${n} ${n === 1 ? 'policy has' : 'policies have'} them (${shown}); ${sctpFix(profile)} (docs/cni.md)`;
 }
 
 /**

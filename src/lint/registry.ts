@@ -25,6 +25,7 @@ import noPolicyInEmptyNamespace from './rules/no-policy-in-empty-namespace.ts';
 import noUnknownNamedPort from './rules/no-unknown-named-port.ts';
 import noEndportWithNamedPort from './rules/no-endport-with-named-port.ts';
 import noUnenforcedEndport from './rules/no-unenforced-endport.ts';
+import noUnenforcedSctp from './rules/no-unenforced-sctp.ts';
 import noFullPortRange from './rules/no-full-port-range.ts';
 import requireDnsEgressUdp from './rules/require-dns-egress-udp.ts';
 import requireDnsEgressTcp from './rules/require-dns-egress-tcp.ts';
@@ -67,6 +68,7 @@ export const RULES: readonly AnyRule[] = [
   noUnknownNamedPort,
   noEndportWithNamedPort,
   noUnenforcedEndport,
+  noUnenforcedSctp,
   noFullPortRange,
   requireDnsEgressUdp,
   requireDnsEgressTcp,

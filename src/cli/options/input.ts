@@ -12,6 +12,9 @@ import {
   endPortPoliciesIgnoredWarning,
   ciliumEndPortFields,
   ciliumEndPortPrunedWarning,
+  ciliumSctpFields,
+  sctpFields,
+  sctpIgnoredWarning,
   withOverrides,
   type CniProfile,
 } from '../../engine/profiles.ts';
@@ -314,6 +317,15 @@ export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniO
     state.ciliumPolicies.filter((p) => ciliumEndPortFields(p.object).length > 0).map((p) => p.id),
   );
   if (pruned !== undefined) io.stderr(`${pruned}\n`);
+  const profile = cniProfile(options);
+  const sctp = sctpIgnoredWarning(profile, [
+    ...state.policies.filter((p) => sctpFields(p).length > 0).map((p) => p.id),
+    // Cilium's own policies count where Cilium enforces them.
+    ...(profile.cni === 'cilium' ? state.ciliumPolicies : [])
+      .filter((p) => ciliumSctpFields(p.object).length > 0)
+      .map((p) => p.id),
+  ]);
+  if (sctp !== undefined) io.stderr(`${sctp}\n`);
   if (state.clusterPolicies.length === 0) return;
   const line = unenforcedClusterPoliciesWarning(
     cniProfile(options),
