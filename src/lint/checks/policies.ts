@@ -61,11 +61,6 @@ function visitsOf(compiled: CompiledCluster, includeIgnored: boolean): RuleVisit
   return out;
 }
 
-/** Workload ids of the pods a policy selects. */
-export function selectedWorkloads(ctx: RuleContext, policy: CompiledPolicy): string[] {
-  return ctx.lookup.workloadsOfClasses(policy.selected);
-}
-
 /** `monitoring/alertmanager and monitoring/grafana`, or `the pods it selects` when there are none. */
 export function targetsText(
   ctx: RuleContext,

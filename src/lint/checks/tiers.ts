@@ -16,9 +16,7 @@ import {
   intersectPorts,
   isAllConnections,
   isEmptyPorts,
-  portsSubset,
   subtractPorts,
-  unionPorts,
   portSetOf,
   type PortSet,
 } from '../../engine/ports.ts';
@@ -52,10 +50,6 @@ export const NO_TRAFFIC: Traffic = { ports: NO_PORTS, other: false };
 
 export function isNoTraffic(a: Traffic): boolean {
   return !a.other && isEmptyPorts(a.ports);
-}
-
-export function unionTraffic(a: Traffic, b: Traffic): Traffic {
-  return { ports: unionPorts(a.ports, b.ports), other: a.other || b.other };
 }
 
 export function intersectTraffic(a: Traffic, b: Traffic): Traffic {
@@ -282,11 +276,6 @@ export function describeFlow(
   const self = describeClasses(lookup, [subject]);
   const other = describeTarget(compiled, lookup, t);
   return direction === 'ingress' ? `from ${other} to ${self}` : `from ${self} to ${other}`;
-}
-
-/** Whether `a` is within `b`. */
-export function trafficSubset(a: Traffic, b: Traffic): boolean {
-  return portsSubset(a.ports, b.ports) && (!a.other || b.other);
 }
 
 const ipv6PodsCache = new WeakMap<CompiledCluster, boolean>();
