@@ -4,13 +4,14 @@
  */
 import { parseIp } from '../base/ip.ts';
 import type { Protocol } from '../model/k8s.ts';
-import type { FlowMatcher, InternedEnd, Resolution } from './match.ts';
+import { own, type FlowMatcher, type InternedEnd, type Resolution } from './match.ts';
 import type {
   FlowEnd,
   FlowProblem,
   FlowRecord,
   FlowStats,
   ObservedConnection,
+  RawEnd,
   UnmatchedEndpoint,
 } from './types.ts';
 import { VerdictTally, type PolicyVerdict, type VerdictReading } from './verdicts.ts';
@@ -32,8 +33,11 @@ export interface Recent {
   denied: boolean;
   /** With verdicts: the policy verdicts this attempt reported so far. */
   seen?: Set<string>;
-  /** Part of a shard: the tuple's flows are left to the thread that knows the shards before (`ShardTuples`). */
-  pending?: true;
+  /**
+   * Part of a shard: the tuple's flows are left to the thread that knows the shards before (`ShardTuples`);
+   * the index of the tuple in its `pending.tuples`.
+   */
+  pending?: number;
 }
 
 /**
@@ -42,13 +46,126 @@ export interface Recent {
  */
 export const SHARD_ORDER_SLACK_MS = 30_000;
 
-/** A flow of a shard whose 5-tuple may continue an attempt of an earlier shard: counted by the stitch. */
-export interface PendingFlow {
-  record: FlowRecord;
-  /** Its line in the shard. */
-  line: number;
-  /** The latest time of the shard's flows before it. */
-  max: number;
+const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+/** The numbers kept per pending flow (`PendingFlows.chunks`). */
+const PENDING_FIELDS = 11;
+/** Pending flows per chunk (a power of two). */
+const PENDING_CHUNK = 4096;
+
+/**
+ * The flows of a shard whose 5-tuple may continue an attempt of an earlier shard, counted by the stitch: their
+ * numbers in chunks of `PENDING_CHUNK` flows, the ends and 5-tuples by index into lists of the distinct ones.
+ * A record object per flow (its two ends, their texts) took about 700 bytes where this takes 88 plus the
+ * distinct texts, and every shard but the first keeps the flows of a window and the allowed disorder (a
+ * minute and a half of a busy capture: hundreds of thousands) until its end, then sends them to the calling
+ * thread (the chunks moved, not copied: `transferables`).
+ */
+export class PendingFlows {
+  /**
+   * Per flow: source and destination (in `ends`), protocol (in `PROTOCOLS`), port, count, denied, first and
+   * last seen (NaN: absent), line in the shard, the latest time of the shard's flows before it, 5-tuple (in
+   * `tuples`).
+   */
+  chunks: Float64Array[] = [];
+  length = 0;
+  ends: RawEnd[] = [];
+  tuples: string[] = [];
+  /** Verdicts of the flows that have one, by index (a parallel reading never reads them: none). */
+  verdicts = new Map<number, VerdictReading>();
+  private readonly endIndex = new Map<string, number>();
+
+  /** Keeps a flow; `tuple` is the index of its 5-tuple in `tuples` (`tupleIndex`). */
+  push(record: FlowRecord, tuple: number, line: number, max: number): void {
+    const n = this.length;
+    if ((n & (PENDING_CHUNK - 1)) === 0) this.chunks.push(new Float64Array(PENDING_CHUNK * PENDING_FIELDS));
+    const c = this.chunks[this.chunks.length - 1]!;
+    const at = (n & (PENDING_CHUNK - 1)) * PENDING_FIELDS;
+    c[at] = this.endOf(record.src);
+    c[at + 1] = this.endOf(record.dst);
+    c[at + 2] = PROTOCOLS.indexOf(record.protocol);
+    c[at + 3] = record.port;
+    c[at + 4] = record.count;
+    c[at + 5] = record.denied;
+    c[at + 6] = record.firstSeen ?? Number.NaN;
+    c[at + 7] = record.lastSeen ?? Number.NaN;
+    c[at + 8] = line;
+    c[at + 9] = max;
+    c[at + 10] = tuple;
+    if (record.verdict !== undefined) this.verdicts.set(n, record.verdict);
+    this.length = n + 1;
+  }
+
+  /** A new 5-tuple's index. */
+  tupleIndex(tuple: string): number {
+    this.tuples.push(tuple);
+    return this.tuples.length - 1;
+  }
+
+  /** Pending flow `i`: its record (a new object, its ends shared), line and latest time before it. */
+  flow(i: number): { record: FlowRecord; line: number; max: number } {
+    const c = this.chunks[Math.floor(i / PENDING_CHUNK)]!;
+    const at = (i & (PENDING_CHUNK - 1)) * PENDING_FIELDS;
+    const record: FlowRecord = {
+      src: this.ends[c[at]!]!,
+      dst: this.ends[c[at + 1]!]!,
+      protocol: PROTOCOLS[c[at + 2]!]!,
+      port: c[at + 3]!,
+      count: c[at + 4]!,
+      denied: c[at + 5]!,
+      tuple: this.tuples[c[at + 10]!]!,
+    };
+    if (!Number.isNaN(c[at + 6]!)) record.firstSeen = c[at + 6]!;
+    if (!Number.isNaN(c[at + 7]!)) record.lastSeen = c[at + 7]!;
+    const verdict = this.verdicts.get(i);
+    if (verdict !== undefined) record.verdict = verdict;
+    return { record, line: c[at + 8]!, max: c[at + 9]! };
+  }
+
+  /** What a worker sends (`transferables` says what to move rather than copy). */
+  toData(): PendingData {
+    const { chunks, length, ends, tuples, verdicts } = this;
+    return { chunks, length, ends, tuples, verdicts };
+  }
+
+  /** The flows a worker sent (`toData`). */
+  static fromData(data: PendingData): PendingFlows {
+    const p = new PendingFlows();
+    p.chunks = data.chunks;
+    p.length = data.length;
+    p.ends = data.ends;
+    p.tuples = data.tuples;
+    p.verdicts = data.verdicts;
+    return p;
+  }
+
+  private endOf(e: RawEnd): number {
+    // Each field absent or its length and text: no two ends share a key.
+    const f = (v: string | undefined): string => (v === undefined ? '-' : `${v.length}:${v}`);
+    const key = `${f(e.namespace)}${f(e.pod)}${f(e.workloadKind)}${f(e.workload)}${f(e.ip)}`;
+    let i = this.endIndex.get(key);
+    if (i === undefined) {
+      i = this.ends.length;
+      // Copies: a text of a line may keep the whole piece of the capture it was cut from.
+      const copy: RawEnd = {};
+      if (e.namespace !== undefined) copy.namespace = own(e.namespace);
+      if (e.pod !== undefined) copy.pod = own(e.pod);
+      if (e.workloadKind !== undefined) copy.workloadKind = own(e.workloadKind);
+      if (e.workload !== undefined) copy.workload = own(e.workload);
+      if (e.ip !== undefined) copy.ip = own(e.ip);
+      this.ends.push(copy);
+      this.endIndex.set(key, i);
+    }
+    return i;
+  }
+}
+
+/** `PendingFlows` as data a worker can send. */
+export interface PendingData {
+  chunks: Float64Array[];
+  length: number;
+  ends: RawEnd[];
+  tuples: string[];
+  verdicts: Map<number, VerdictReading>;
 }
 
 /**
@@ -62,15 +179,22 @@ export interface ShardTuples {
   max: number;
   /** Flows with a time up to this, whose 5-tuple is new to the shard, are pending. */
   pendingUntil: number;
-  pending: PendingFlow[];
+  pending: PendingFlows;
   /** Why the shard cannot be stitched exactly (the capture is then read sequentially). */
   failure: string | undefined;
   /** The most 5-tuples remembered at once. */
   peak: number;
 }
 
-/** A remembered 5-tuple at a shard's end: tuple, last time, whether denied, its connection (an index). */
-export type ExportedTuple = [tuple: string, last: number, denied: boolean, conn: number];
+/**
+ * The 5-tuples remembered at a shard's end: each tuple, and in `columns` three numbers for it: its last time,
+ * 1 if denied (else 0), its connection (an index in the shard's connections, -1 for none). Columns rather
+ * than an array per tuple: a busy capture's window holds a hundred thousand tuples and more.
+ */
+export interface ExportedTuples {
+  tuples: string[];
+  columns: Float64Array;
+}
 
 export function endKey(e: FlowEnd): string {
   return e.kind === 'workload' ? `w:${e.id}` : `x:${e.ip}`;
@@ -174,7 +298,7 @@ export class FlowAggregator {
     const s = this.shard;
     if (s !== undefined) {
       this.shardTime(s, time);
-      if (prev?.pending === true) return false;
+      if (prev?.pending !== undefined) return false;
     }
     if (
       prev === undefined ||
@@ -207,23 +331,31 @@ export class FlowAggregator {
       min: Number.POSITIVE_INFINITY,
       max: Number.NEGATIVE_INFINITY,
       pendingUntil: predecessors ? Number.NaN : Number.NEGATIVE_INFINITY,
-      pending: [],
+      pending: new PendingFlows(),
       failure: undefined,
       peak: 0,
     };
   }
 
   /** The shard's 5-tuples (after `startShard`), with the tuples remembered at its end. */
-  shardTuples(connections: readonly ObservedConnection[]): { tuples: ShardTuples; recent: ExportedTuple[] } {
+  shardTuples(connections: readonly ObservedConnection[]): { tuples: ShardTuples; recent: ExportedTuples } {
     const s = this.shard!;
     const index = new Map(connections.map((c, i) => [c, i]));
     const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
-    const recent: ExportedTuple[] = [];
+    const kept = (r: Recent): boolean => r.pending === undefined && !(r.last < horizon);
+    let n = 0;
+    for (const r of this.recent.values()) if (kept(r)) n++;
+    const tuples: string[] = [];
+    const columns = new Float64Array(3 * n);
     for (const [tuple, r] of this.recent) {
-      if (r.pending === true || r.last < horizon) continue;
-      recent.push([tuple, r.last, r.denied, r.conn === undefined ? -1 : index.get(r.conn)!]);
+      if (!kept(r)) continue;
+      const at = 3 * tuples.length;
+      tuples.push(tuple);
+      columns[at] = r.last;
+      columns[at + 1] = r.denied ? 1 : 0;
+      columns[at + 2] = r.conn === undefined ? -1 : index.get(r.conn)!;
     }
-    return { tuples: s, recent };
+    return { tuples: s, recent: { tuples, columns } };
   }
 
   /** The stitch: remembers a tuple of an earlier shard, with `conn` standing for its connection. */
@@ -233,10 +365,10 @@ export class FlowAggregator {
   }
 
   /** The stitch: counts a pending flow, the latest time before it being `max`. */
-  addPending(flow: PendingFlow, max: number, file: string, line: number): void {
+  addPending(record: FlowRecord, max: number, file: string, line: number): void {
     const s = this.shard!;
     if (max > s.max) s.max = max;
-    this.add(flow.record, file, line);
+    this.add(record, file, line);
   }
 
   /** Tuples remembered now. */
@@ -274,11 +406,22 @@ export class FlowAggregator {
       const s = this.shard;
       if (s !== undefined) {
         this.shardTime(s, t);
-        if (prev?.pending === true || (prev === undefined && t <= s.pendingUntil)) {
-          s.pending.push({ record, line, max: s.max });
-          if (prev === undefined)
-            this.recent.set(tuple, { last: t, conn: undefined, denied: false, pending: true });
-          else if (t > prev.last) prev.last = t;
+        if (prev?.pending !== undefined || (prev === undefined && t <= s.pendingUntil)) {
+          if (prev === undefined) {
+            const index = s.pending.tupleIndex(tuple);
+            this.recent.set(tuple, { last: t, conn: undefined, denied: false, pending: index });
+            s.pending.push(record, index, line, s.max);
+          } else {
+            s.pending.push(record, prev.pending!, line, s.max);
+            if (t > prev.last) {
+              prev.last = t;
+              // Ordered by last activity, as below: an entry left in its place would stop every pruning
+              // there, and the shard would remember every tuple after it (the tuple of a pending attempt
+              // repeated minutes later, by a source port used again, kept them all).
+              this.recent.delete(tuple);
+              this.recent.set(tuple, prev);
+            }
+          }
           if (t > s.max) s.max = t;
           return;
         }

@@ -30,7 +30,9 @@ import {
   MAX_TUPLES,
   SHARD_ORDER_SLACK_MS,
   sortConnections,
-  type ExportedTuple,
+  PendingFlows,
+  type ExportedTuples,
+  type PendingData,
   type ShardTuples,
 } from './aggregate.ts';
 import { parseHubbleObject } from './hubble.ts';
@@ -121,8 +123,9 @@ interface ShardResult {
   problems: FlowProblem[];
   errors: FlowProblem[];
   notices: string[];
-  tuples: ShardTuples;
-  recent: ExportedTuple[];
+  /** The shard's 5-tuples, its pending flows as data (`PendingFlows.toData`). */
+  tuples: Omit<ShardTuples, 'pending'> & { pending: PendingData };
+  recent: ExportedTuples;
   /** Why the file could not be read to the end. */
   readError?: string;
 }
@@ -254,7 +257,7 @@ async function readShard(
     problems: observer.aggregator.problems,
     errors: observer.errors,
     notices: observer.notices,
-    tuples,
+    tuples: { ...tuples, pending: tuples.pending.toData() },
     recent,
     ...(readError === undefined ? {} : { readError }),
   };
@@ -365,6 +368,8 @@ async function timesAround(
 interface FilePlan {
   shards: Omit<ShardSpec, 'index' | 'predecessors'>[];
   times: number[];
+  /** Whether the file is cut and its format is Hubble's. */
+  hubble: boolean;
 }
 
 /**
@@ -383,6 +388,7 @@ async function planFile(
   const whole = {
     shards: [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }],
     times: [],
+    hubble: false,
   };
   if (parts < 2 || length < 2 * minShard) return whole;
   let head: Buffer;
@@ -437,6 +443,7 @@ async function planFile(
       continuation: i === 0 ? undefined : continuation,
     })),
     times,
+    hubble: started.format === 'hubble',
   };
 }
 
@@ -466,8 +473,16 @@ class ShardPool {
     this.data = { kind: 'netfence-flows', state: matcherState(state), options, stop };
   }
 
-  /** Reads every shard, `threads` at a time (one on this thread), results in the shards' order. */
-  async run(shards: readonly ShardSpec[], threads: number, tick: Tick): Promise<ShardResult[] | string> {
+  /**
+   * Reads every shard, `threads` at a time (one on this thread when `local`, else all on workers), results
+   * in the shards' order.
+   */
+  async run(
+    shards: readonly ShardSpec[],
+    threads: number,
+    tick: Tick,
+    local: boolean,
+  ): Promise<ShardResult[] | string> {
     const results: ShardResult[] = [];
     let next = 0;
     // Workers take the shards from the front; this thread too, after starting them.
@@ -475,13 +490,15 @@ class ShardPool {
       try {
         for (let i = next++; i < shards.length; i = next++)
           results[i] = await this.onWorker(worker, shards[i]!, tick);
+        // Its memory (a heap with the dedupe window of its shard) goes now, not when the last shard is read.
+        await worker.terminate();
       } catch (error) {
         Atomics.store(this.data.stop, 0, 1); // the others stop: the reading starts again on one thread
         throw error;
       }
     };
     const running: Promise<void>[] = [];
-    for (let w = 1; w < Math.min(threads, shards.length); w++) {
+    for (let w = local ? 1 : 0; w < Math.min(threads, shards.length); w++) {
       const worker = new Worker(new URL(import.meta.url), {
         workerData: this.data,
         // A small young generation: a worker's lines die young, and the peak memory of the process stays that
@@ -491,14 +508,14 @@ class ShardPool {
       this.workers.push(worker);
       running.push(onWorker(worker));
     }
-    const local = async (): Promise<void> => {
+    const here = async (): Promise<void> => {
       for (let i = next++; i < shards.length; i = next++) {
         results[i] = await readShard(shards[i]!, this.matcher, this.data.options, tick, this.data.stop);
       }
     };
     try {
       // A worker that fails (out of memory, say) leaves its shard unread: the caller reads sequentially.
-      const settled = await Promise.allSettled([local(), ...running]);
+      const settled = await Promise.allSettled(local ? [here(), ...running] : running);
       const failed = settled.find((s) => s.status === 'rejected');
       if (failed !== undefined) {
         const reason: unknown = failed.reason;
@@ -594,11 +611,17 @@ function stitch(
     if (!Number.isNaN(t.first)) {
       if (sawTuples && t.min < latest - SHARD_ORDER_SLACK_MS) return 'flows out of time order across shards';
       // The stitch's flows are named by the file's index, for their order (two inputs may share a name).
-      for (const p of t.pending) {
-        replay.addPending(p, Math.max(latest, p.max), String(spec.file), p.line + offset);
+      const pending = PendingFlows.fromData(t.pending);
+      for (let p = 0; p < pending.length; p++) {
+        const { record, line, max } = pending.flow(p);
+        replay.addPending(record, Math.max(latest, max), String(spec.file), line + offset);
       }
       const deltas = new Map<number, ObservedConnection>();
-      for (const [tuple, last, denied, conn] of r.recent) {
+      const { tuples: recentTuples, columns } = r.recent;
+      for (const [k, tuple] of recentTuples.entries()) {
+        const last = columns[3 * k]!;
+        const denied = columns[3 * k + 1] === 1;
+        const conn = columns[3 * k + 2]!;
         let delta: ObservedConnection | undefined;
         if (conn >= 0) {
           delta = deltas.get(conn);
@@ -615,7 +638,7 @@ function stitch(
       latest = Math.max(latest, t.max);
       sawTuples = true;
       replay.forgetOld(latest);
-      if (replay.rememberedTuples + t.peak + r.recent.length > MAX_TUPLES / 2)
+      if (replay.rememberedTuples + t.peak + recentTuples.length > MAX_TUPLES / 2)
         return 'too many 5-tuples at once';
     }
     for (const c of r.connections) mergeConnection(connections, c);
@@ -669,7 +692,11 @@ export interface ParallelOptions extends ObserveOptions {
   minBytes?: number;
   /** Tests: the least bytes of a shard. @default 1 MiB */
   minShardBytes?: number;
-  /** Tests: at most this many worker threads (0: every shard on the calling thread). @default threads - 1 */
+  /**
+   * Tests: at most this many worker threads besides the calling thread (0: every shard on the calling
+   * thread). @default threads - 1; for a Hubble capture cut in shards, `threads` and none on the calling
+   * thread (`readFlowsParallel`)
+   */
   workers?: number;
   onProgress?: (progress: FlowProgress) => void;
 }
@@ -718,6 +745,7 @@ export async function readFlowsParallel(
   };
   const specs: ShardSpec[] = [];
   const times: number[] = [];
+  let hubble = false;
   for (const [i, f] of files.entries()) {
     if (f.size < 0) continue;
     const minShard = options.minShardBytes ?? MIN_SHARD_BYTES;
@@ -729,6 +757,7 @@ export async function readFlowsParallel(
     const plan = await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard);
     for (const s of plan.shards) specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
     times.push(...plan.times);
+    hubble ||= plan.hubble;
   }
   // Decided before reading, where the plan shows it already: nothing is read twice.
   if (specs.length < 2) return { sequential: 'one shard' };
@@ -745,10 +774,16 @@ export async function readFlowsParallel(
     connections = Math.max(connections, c);
     options.onProgress?.({ file: paths.join(', '), bytes, totalBytes: total, records, connections });
   };
+  // Hubble is read on workers only. A thread's young generation grows with what survives it (V8 gives more
+  // room to a generation whose objects keep surviving), and Hubble's 5-tuples of the dedupe window do:
+  // the calling thread's grew to about 200 MiB of heap reading a million lines of a busy capture, where a
+  // worker's stays within its 8 MiB (`WORKER_YOUNG_MB`). A worker more costs less than that (about 30 MiB).
+  const local = !hubble || options.workers !== undefined;
   const results = await new ShardPool(state, matcher, workerOptions, files.length).run(
     specs,
-    Math.min(options.threads, (options.workers ?? options.threads) + 1),
+    local ? Math.min(options.threads, (options.workers ?? options.threads) + 1) : options.threads,
     tick,
+    local,
   );
   if (typeof results === 'string') return { sequential: results };
   const traffic = stitch(specs, results, paths, readErrors, matcher, workerOptions);
@@ -767,7 +802,13 @@ function serveShards(data: FlowWorkerData): void {
         port.postMessage({ progress: { records, bytes, connections } } satisfies WorkerReply);
       },
       data.stop,
-    ).then((result) => port.postMessage({ result } satisfies WorkerReply));
+    ).then((result) => {
+      // The numbers are moved, not copied: the worker would hold them twice while sending.
+      const moved = [...result.tuples.pending.chunks, result.recent.columns].map(
+        (a) => a.buffer as ArrayBuffer,
+      );
+      port.postMessage({ result } satisfies WorkerReply, moved);
+    });
   });
 }
 
