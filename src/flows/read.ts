@@ -7,7 +7,16 @@ import type { ClusterState } from '../model/cluster.ts';
 import { FlowObserver, type ObserveOptions } from './parser.ts';
 import type { ObservedTraffic } from './types.ts';
 import { flowThreadsSetting, readFlowsParallel } from './read-parallel.ts';
-import { errnoReason, feed, fileBytes, isGzip } from './stream.ts';
+import {
+  errnoReason,
+  feed,
+  fileBytes,
+  GZIP_AS_TEXT,
+  inflatedIfGzip,
+  isGzip,
+  isGzipText,
+  type Chunks,
+} from './stream.ts';
 
 export const STDIN_FLOWS = '<stdin>';
 
@@ -88,8 +97,19 @@ async function readWith(
       });
     if (path === '-') {
       const source = options.readStdin?.() ?? process.stdin;
-      const chunks = source instanceof Promise ? [await source] : source;
-      await feed(chunks, input, tick);
+      const text = source instanceof Promise ? await source : undefined;
+      const chunks = text === undefined ? (source as Chunks) : [text];
+      if (text !== undefined && isGzipText(text)) {
+        observer.errors.push({ file: name, line: 0, message: GZIP_AS_TEXT });
+        continue;
+      }
+      try {
+        // Compressed (`--flows - < capture.jsonl.gz`): inflated as a gzip file is.
+        await feed(inflatedIfGzip(chunks), input, tick);
+      } catch (error) {
+        observer.errors.push({ file: name, line: 0, message: `cannot read it: ${errnoReason(error)}` });
+        continue;
+      }
       input.end();
       continue;
     }
@@ -105,7 +125,8 @@ async function readWith(
       const bytes = fileBytes(path, gzip, 0, (n) => {
         read = n;
       });
-      await feed(bytes, input, gzip ? () => tick(read) : tick);
+      // A pipe is checked on its first bytes instead.
+      await feed(info.isFile() ? bytes : inflatedIfGzip(bytes), input, gzip ? () => tick(read) : tick);
     } catch (error) {
       observer.errors.push({ file: name, line: 0, message: `cannot read "${path}": ${errnoReason(error)}` });
       continue;

@@ -1,6 +1,7 @@
 /** Bytes to lines for the flow readers (read.ts, read-parallel.ts): files, gzip, and the reasons they fail. */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FlowInput } from './parser.ts';
 
@@ -31,6 +32,55 @@ export async function isGzip(path: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+/** What a stream of flows is read from: bytes, or text already decoded. */
+export type Chunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
+/** Standard input handed over as text although compressed (bytes lost to decoding: nothing can inflate it). */
+export const GZIP_AS_TEXT =
+  'it is gzip-compressed but was read as text: give the compressed file itself with --flows, or pipe it through gunzip';
+
+/** Whether decoded text begins as gzip does: 1f 8b, the second byte not UTF-8, so read as U+FFFD. */
+export function isGzipText(text: string): boolean {
+  return text.startsWith('\u001f\ufffd');
+}
+
+/**
+ * A stream as it is, or inflated when its first bytes are gzip's (1f 8b): standard input and pipes cannot be
+ * peeked at before they are read, so they are checked here, on their first chunk. A damaged one fails as it
+ * is read (zlib's error: "incorrect header check", "unexpected end of file").
+ */
+export async function* inflatedIfGzip(chunks: Chunks): AsyncIterable<Uint8Array | string> {
+  const iterator =
+    Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  let first = await iterator.next();
+  while (first.done !== true && first.value.length === 0) first = await iterator.next();
+  if (first.done === true) return;
+  let head = first.value;
+  // Two bytes tell: a first chunk of one byte is joined with the next.
+  while (typeof head !== 'string' && head.length < 2) {
+    const next = await iterator.next();
+    if (next.done === true) break;
+    if (typeof next.value === 'string') {
+      head = new TextDecoder().decode(head) + next.value;
+      break;
+    }
+    head = Buffer.concat([head, next.value]);
+  }
+  const start = head;
+  const rest = async function* (): AsyncIterable<Uint8Array | string> {
+    yield start;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  };
+  if (typeof head === 'string' || head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest();
+    return;
+  }
+  const source = Readable.from(rest(), { objectMode: false });
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  source.on('error', (e) => gunzip.destroy(e));
+  yield* source.pipe(gunzip) as AsyncIterable<Buffer>;
 }
 
 /**

@@ -76,7 +76,7 @@ export async function loadFlows(
 ): Promise<ObservedTraffic> {
   checkFlowOptions(options, paths);
   // The flow readers are loaded when there are flows to read: lint and serve take these options too.
-  const { readFlows, STDIN_FLOWS } = await import('../../flows/index.ts');
+  const { readFlows, STDIN_FLOWS, inflatedIfGzip } = await import('../../flows/index.ts');
   let lastDraw = 0;
   let drawn = false;
   const onProgress = io.isTTY
@@ -93,7 +93,14 @@ export async function loadFlows(
   const names = read.names;
   const traffic = await readFlows(options.flows, state, {
     // Standard input is read once: what Hubble says beside the connections is taken from it as it streams by.
-    readStdin: names === undefined ? stdin : () => tapped(stdin(), names),
+    readStdin:
+      names === undefined
+        ? stdin
+        : () => {
+            // Compressed standard input: the names are read from what it inflates to.
+            const source = stdin();
+            return tapped(source instanceof Promise ? source : inflatedIfGzip(source), names);
+          },
     ...(options.flowsFormat === 'auto' ? {} : { format: options.flowsFormat }),
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(read.verdicts === true ? { verdicts: true } : {}),
