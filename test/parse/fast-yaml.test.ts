@@ -17,6 +17,10 @@ import { manifestTexts } from './arbitraries.ts';
 import { manifestsUnder } from './helpers.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+/** The property tests' run counts; NETFENCE_YAML_RUNS=150 (say) for a cheap run, e.g. under Stryker. */
+const RUNS = Number(process.env.NETFENCE_YAML_RUNS ?? 1500);
+const STYLE_RUNS = Math.ceil((RUNS * 400) / 1500);
+const EDIT_RUNS = RUNS * 2;
 
 /** js-yaml's values of `text` (what the fast path read before), or undefined on an error. */
 function jsYaml(text: string): unknown[] | undefined {
@@ -361,11 +365,11 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       fc.property(yamlTexts, (text) => {
         if (assertSameOrDeclined(text)) read++;
       }),
-      { numRuns: 1500 },
+      { numRuns: RUNS },
     );
     // Not only declines: a fair share of the texts is read, so their values are compared (about a fifth of
     // them in most draws; the floor leaves room for the draw's variance, one draw read 298).
-    assert.ok(read > 1500 * 0.1, `read ${read} of 1500`);
+    assert.ok(read > RUNS * 0.1, `read ${read} of ${RUNS}`);
   });
 
   test('on random objects written by the `yaml` package in every style (property)', () => {
@@ -374,9 +378,9 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
       fc.property(manifestTexts, (text) => {
         if (assertSameOrDeclined(text)) read++;
       }),
-      { numRuns: 400 },
+      { numRuns: STYLE_RUNS },
     );
-    assert.ok(read > 400 * 0.5, `read ${read} of 400`);
+    assert.ok(read > STYLE_RUNS * 0.5, `read ${read} of ${STYLE_RUNS}`);
   });
 
   test('on manifests with one character inserted, deleted or replaced (property: syntax errors decline)', () => {
@@ -428,8 +432,8 @@ describe('the fast YAML reader equals js-yaml or declines', () => {
           if (assertSameOrDeclined(edited)) read++;
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: EDIT_RUNS },
     );
-    assert.ok(read > 3000 * 0.5, `read ${read} of 3000`);
+    assert.ok(read > EDIT_RUNS * 0.5, `read ${read} of ${EDIT_RUNS}`);
   });
 });
