@@ -38,5 +38,21 @@ ruleTester(rule, {
       name: 'a misspelled namespace (the message suggests "payments")',
       yaml: docs(ns('payments'), deploy('payments', 'gateway'), policyIn('paymnets', '  # <-')),
     },
+    {
+      // Bare pods count as workloads: an input of pods alone is judged, and their namespace is suggested.
+      name: 'an input with bare pods only',
+      yaml: docs(
+        ns('payments'),
+        yaml`
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: gateway-0, namespace: payments, labels: {app: gateway}}
+          spec:
+            containers: [{name: gateway, image: example/gateway:1}]
+        `,
+        policyIn('payment', '  # <-'),
+      ),
+      messages: [['Did you mean namespace "payments"?']],
+    },
   ],
 });

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import rule from '../../../src/lint/rules/no-policy-selecting-nothing.ts';
-import { cniEngine, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { cniEngine, deploy, docs, lintText, ns, ruleTester, yaml } from '../helpers.ts';
 
 const base = docs(
   ns('monitoring'),
@@ -131,4 +133,20 @@ ruleTester(rule, {
       ],
     },
   ],
+});
+
+test('no-policy-selecting-nothing: a finding on host-network pods names their workloads', () => {
+  const policy = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: node-exporter, namespace: monitoring}
+    spec:
+      podSelector: {matchLabels: {app: node-exporter}}
+  `;
+  const result = lintText(docs(base, policy), { rules: [rule] });
+  assert.deepEqual(
+    result.findings.map((f) => [f.ruleId, f.line, f.workloads]),
+    // line 47: the podSelector
+    [['no-policy-selecting-nothing', 47, ['monitoring/Deployment/node-exporter']]],
+  );
 });

@@ -136,5 +136,49 @@ ruleTester(rule, {
         ],
       ],
     },
+    {
+      name: 'the same egress deny twice',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: block-egress, namespace: shop}
+          spec: {podSelector: {}, policyTypes: [Egress]}
+          ---
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: block-egress-2, namespace: shop}  # <-
+          spec: {podSelector: {}, policyTypes: [Egress]}
+        `,
+      ),
+      messageIds: ['isolation'],
+      messages: [['isolated for Egress by shop/block-egress;']],
+    },
+    {
+      // One rule in each direction: a policy with rules, even when it has as many of one as of the other.
+      name: 'a copy of a policy with an ingress and an egress rule',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: api, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
+            egress: [{to: [{podSelector: {matchLabels: {app: web}}}]}]
+          ---
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: api-copy, namespace: shop}  # <-
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
+            egress: [{to: [{podSelector: {matchLabels: {app: web}}}]}]
+        `,
+      ),
+      messageIds: ['duplicate'],
+    },
   ],
 });

@@ -18,6 +18,24 @@ const base = docs(ns('payments'), deploy('payments', 'fraud-check'));
 
 ruleTester(rule, {
   valid: [
+    {
+      // Peers without ipBlock, and a rule without peers: nothing to judge.
+      name: 'egress to pods, and egress on a port to everywhere',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: egress, namespace: payments}
+          spec:
+            podSelector: {}
+            policyTypes: [Egress]
+            egress:
+              - to: [{podSelector: {}}]
+              - ports: [{port: 53, protocol: UDP}]
+        `,
+      ),
+    },
     { name: 'one address', yaml: docs(base, egressTo('cidr: 198.51.100.40/32')) },
     { name: 'a /9 is narrower than the limit', yaml: docs(base, egressTo('cidr: 10.0.0.0/9')) },
     {
