@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { UPSTREAM_PROFILE, cniEngineOptions, type CniProfile } from '../../src/engine/profiles.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import {
   anp,
+  node,
   cluster,
   cnpCilium,
   namedPort,
@@ -334,13 +336,22 @@ describe('reach by DNS name through Cilium toFQDNs rules', () => {
           endpointSelector: { matchLabels: { app: 'plain' } },
           egress: [{ toEndpoints: [{}] }],
         }),
-        cnpCilium('a', 'names', {
-          endpointSelector: { matchLabels: { app: 'client' } },
-          egress: [
-            { toEndpoints: [{}], toPorts: [dns53] },
+        // Two rule sets: the name is in the policy's second, the cluster's third.
+        ciliumPolicyInfo({
+          apiVersion: 'cilium.io/v2',
+          kind: 'CiliumNetworkPolicy',
+          metadata: { name: 'names', namespace: 'a' },
+          specs: [
+            { endpointSelector: { matchLabels: { app: 'plain' } }, egress: [{ toEndpoints: [{}] }] },
             {
-              toFQDNs: [{ matchName: 'api.example.com' }],
-              toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+              endpointSelector: { matchLabels: { app: 'client' } },
+              egress: [
+                { toEndpoints: [{}], toPorts: [dns53] },
+                {
+                  toFQDNs: [{ matchName: 'api.example.com' }],
+                  toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+                },
+              ],
             },
           ],
         }),
@@ -350,7 +361,7 @@ describe('reach by DNS name through Cilium toFQDNs rules', () => {
     const reach = c.domainReach(c.classOfPod('a', 'client')!);
     assert.deepEqual(
       reach.map((r) => ({ ...r, ports: formatPorts(r.ports) })),
-      [{ domain: 'api.example.com', ports: 'TCP 443', policy: 1, rule: 1, cilium: { spec: 1 } }],
+      [{ domain: 'api.example.com', ports: 'TCP 443', policy: 1, rule: 1, cilium: { spec: 2 } }],
     );
     assert.deepEqual(c.domainReach(c.classOfPod('a', 'plain')!), []);
   });
@@ -474,5 +485,116 @@ describe('accesses shared by classes under the same policies', () => {
     assert.equal(between(c, 'a/y', 'a/z'), 'TCP 1001,1023');
     assert.equal(between(c, 'a/z', 'a/x'), 'TCP 1001-1003');
     assert.equal(between(c, 'a/z', 'a/y'), 'TCP 1001,1023');
+  });
+});
+
+describe('pod addresses are known when some rule matches pods by address, whatever ipBlockMatchesPods says', () => {
+  const pods = [
+    pod('a', 'client', { app: 'client' }),
+    pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.5'] }),
+    pod('a', 'agent', { app: 'agent' }, { ips: ['192.168.0.9'], hostNetwork: true, nodeName: 'n1' }),
+  ];
+
+  test('an Admin policy’s networks match a pod by its IP', () => {
+    const c = compileCluster(
+      cluster({
+        pods,
+        clusterPolicies: [
+          anp('deny', {
+            priority: 1,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } } },
+            egress: [{ name: 'net', action: 'Deny', to: [{ networks: ['10.0.0.0/24'] }] }],
+          }),
+        ],
+      }),
+      { ipBlockMatchesPods: false },
+    );
+    assert.equal(between(c, 'a/client', 'a/web'), 'No connections');
+    assert.equal(between(c, 'a/client', 'a/agent'), 'All connections');
+  });
+
+  test('a Cilium node peer matches a host-network pod by its node’s address', () => {
+    const c = compileCluster(
+      cluster({
+        pods,
+        nodes: [node('n1', {}, ['192.168.0.9'])],
+        ciliumPolicies: [
+          cnpCilium('a', 'nodes', {
+            endpointSelector: { matchLabels: { app: 'client' } },
+            egress: [{ toNodes: [{}] }],
+          }),
+        ],
+      }),
+      { ipBlockMatchesPods: false },
+    );
+    assert.equal(between(c, 'a/client', 'a/agent'), 'All connections');
+    assert.equal(between(c, 'a/client', 'a/web'), 'No connections');
+  });
+});
+
+describe('a state without its namespaces listed', () => {
+  test('each namespace still carries its name label', () => {
+    const state = cluster({
+      pods: [pod('a', 'x', { app: 'x' }), pod('b', 'y', { app: 'y' })],
+      policies: [
+        policy('a', 'from-b', {
+          podSelector: {},
+          ingress: [
+            { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }] },
+          ],
+        }),
+      ],
+    });
+    const c = compileCluster({ ...state, namespaces: [] });
+    assert.equal(between(c, 'b/y', 'a/x'), 'All connections');
+    assert.equal(between(c, 'a/x', 'a/x'), 'No connections');
+  });
+});
+
+describe('the layers compiled', () => {
+  const pods = [
+    pod('a', 'db', { app: 'db' }, { ips: ['10.0.0.5'], nodeName: 'n1' }),
+    pod('a', 'client', { app: 'client' }, { ips: ['10.0.0.6'], nodeName: 'n2' }),
+  ];
+  const nodes = [node('n1', {}, ['192.168.0.1']), node('n2', {}, ['192.168.0.2'])];
+  const dbIn = cnpCilium('a', 'db-in', {
+    endpointSelector: { matchLabels: { app: 'db' } },
+    ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }],
+  });
+  const fromIp = (c: Compiled, ip: string, dst: string) =>
+    formatPorts(c.allowedBetween({ kind: 'ip', ip }, podRef('a', dst)));
+
+  test('without cluster or Cilium policies the final accesses are the NetworkPolicy ones', () => {
+    const c = compileCluster(
+      cluster({ pods, policies: [policy('a', 'p', { podSelector: {}, ingress: [] })] }),
+    );
+    assert.equal(c.ingress, c.npIngress);
+    assert.equal(c.egress, c.npEgress);
+  });
+
+  test('a Cilium rule set isolating a pod still lets its own node in', () => {
+    const c = compileCluster(cluster({ pods, nodes, ciliumPolicies: [dbIn] }));
+    assert.equal(fromIp(c, '192.168.0.1', 'db'), 'All connections');
+    assert.equal(fromIp(c, '192.168.0.2', 'db'), 'No connections');
+    assert.equal(between(c, 'a/client', 'a/db'), 'No connections');
+  });
+
+  test('cluster policies over a Cilium layer: a class they do not select keeps its Cilium ingress', () => {
+    const c = compileCluster(
+      cluster({
+        pods,
+        nodes,
+        ciliumPolicies: [dbIn],
+        clusterPolicies: [
+          anp('client-out', {
+            priority: 1,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'client' } } } },
+            egress: [{ name: 'dns', action: 'Allow', to: [{ networks: ['8.8.8.8/32'] }] }],
+          }),
+        ],
+      }),
+    );
+    assert.equal(between(c, 'a/client', 'a/db'), 'No connections');
+    assert.equal(fromIp(c, '192.168.0.1', 'db'), 'All connections');
   });
 });
