@@ -7,6 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  Direction,
+  HostNetworkPods,
   OPEN_ACCESS,
   accessToAddress,
   accessToPod,
@@ -31,6 +33,14 @@ import { formatPorts } from '../../src/describe/ports.ts';
 import { cluster, ipRef, namedPort, ns, pod, podRef, policy } from '../support/builders.ts';
 
 const tcp = (first: number, last = first) => portSetOf('TCP', [first, last]);
+
+describe('option values', () => {
+  test('the host-network modes and directions are the words the CLI and the rules use', () => {
+    // `--host-network-pods` offers `Object.values(HostNetworkPods)`.
+    assert.deepEqual(Object.values(HostNetworkPods), ['exempt', 'policed']);
+    assert.deepEqual(Object.values(Direction), ['ingress', 'egress']);
+  });
+});
 
 describe('effectivePolicyTypes', () => {
   test('given types are read as given', () => {
