@@ -598,3 +598,16 @@ describe('the layers compiled', () => {
     assert.equal(fromIp(c, '192.168.0.1', 'db'), 'All connections');
   });
 });
+
+describe('a policy without podSelector', () => {
+  test('selects every pod of its namespace, as podSelector: {} does', () => {
+    const c = compileCluster(
+      cluster({
+        pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y')],
+        policies: [policy('a', 'p', { ingress: [] })],
+      }),
+    );
+    assert.equal(between(c, 'a/x', 'a/y'), 'No connections');
+    assert.equal(between(c, 'a/y', 'a/x'), 'No connections');
+  });
+});
