@@ -347,6 +347,10 @@ describe('atCidrs', () => {
       [...at.addresses].sort((x, y) => x - y),
     );
     assert.equal(c.atCidrs(['10.0.0.0/24', '10.0.2.0/24']), at);
+    // CIDRs given in descending order: the address classes still come ascending.
+    const reversed = c.atCidrs(['10.0.2.0/24', '10.0.0.0/24']);
+    assert.deepEqual([...reversed.addresses], [...at.addresses]);
+    assert.deepEqual(names(c, reversed.pods), ['a/cache', 'a/db', 'a/web', 'c/web']);
     assert.deepEqual(names(c, c.atCidrs(['0.0.0.0/0']).pods), [
       'a/cache',
       'a/db',
@@ -371,30 +375,30 @@ describe('atCidrs', () => {
 });
 
 describe('compileTiers', () => {
-  test('the cluster policies of each class: the Admin tier’s by priority, then the Baseline', () => {
-    const subject = { namespaces: {} };
-    const s = cluster({
-      ...{ namespaces: [ns('a')], pods: [pod('a', 'x')] },
-      clusterPolicies: [
-        banp({ subject, ingress: [{ name: 'b', action: 'Deny', from: [{ namespaces: {} }] }] }),
-        anp('late', {
-          priority: 20,
-          subject,
-          ingress: [{ name: 'l', action: 'Pass', from: [{ namespaces: {} }] }],
-        }),
-        anp('early', {
-          priority: 5,
-          subject,
-          ingress: [{ name: 'e', action: 'Pass', from: [{ namespaces: {} }] }],
-        }),
-      ],
-    });
-    const c = new PolicyCompiler(s, DEFAULT_ENGINE_OPTIONS);
-    const tiers = c.compileTiers();
+  const subject = { namespaces: {} };
+  const baseline = banp({ subject, ingress: [{ name: 'b', action: 'Deny', from: [{ namespaces: {} }] }] });
+  const admin = (name: string, priority: number) =>
+    anp(name, { priority, subject, ingress: [{ name, action: 'Pass', from: [{ namespaces: {} }] }] });
+  /** The names of the cluster policies of the one class, in the order compiled. */
+  const order = (clusterPolicies: ReturnType<typeof anp>[]): string[] => {
+    const s = cluster({ namespaces: [ns('a')], pods: [pod('a', 'x')], clusterPolicies });
+    const tiers = new PolicyCompiler(s, DEFAULT_ENGINE_OPTIONS).compileTiers();
     assert.deepEqual(
       tiers.policies.map((p) => p.index),
-      [0, 1, 2],
+      clusterPolicies.map((_, i) => i),
     );
-    assert.deepEqual(tiers.ofClass, [[2, 1, 0]]);
+    return tiers.ofClass[0]!.map((i) => clusterPolicies[i]!.name);
+  };
+
+  test('the cluster policies of each class: the Admin tier’s by priority, then the Baseline, whatever the input order', () => {
+    const late = admin('late', 20);
+    const early = admin('early', 5);
+    const expected = ['early', 'late', 'default'];
+    assert.deepEqual(order([baseline, late, early]), expected);
+    assert.deepEqual(order([late, baseline, early]), expected);
+    assert.deepEqual(order([early, late, baseline]), expected);
+    assert.deepEqual(order([late, early, baseline]), expected);
+    assert.deepEqual(order([baseline, early]), ['early', 'default']);
+    assert.deepEqual(order([early, baseline]), ['early', 'default']);
   });
 });
