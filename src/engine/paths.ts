@@ -34,11 +34,16 @@ export interface Digraph {
 /** Builds a graph from parallel arrays of edge sources and targets (duplicates allowed). */
 export function digraph(nodeCount: number, from: ArrayLike<number>, to: ArrayLike<number>): Digraph {
   const offsets = new Uint32Array(nodeCount + 1);
-  for (let i = 0; i < from.length; i++) offsets[from[i]! + 1]!++;
+  // `+= 1`, not `!++`: Stryker's instrumenter cannot parse a postfix increment after a non-null assertion.
+  for (let i = 0; i < from.length; i++) offsets[from[i]! + 1]! += 1;
   for (let u = 0; u < nodeCount; u++) offsets[u + 1]! += offsets[u]!;
   const fill = offsets.slice(0, nodeCount);
   const targets = new Uint32Array(from.length);
-  for (let i = 0; i < from.length; i++) targets[fill[from[i]!]!++] = to[i]!;
+  for (let i = 0; i < from.length; i++) {
+    const slot = fill[from[i]!]!;
+    fill[from[i]!] = slot + 1;
+    targets[slot] = to[i]!;
+  }
   return { nodeCount, offsets, targets };
 }
 
