@@ -1137,7 +1137,7 @@ export function createIncrementalEngine(
       // Later policies move down one place: their indices, and the lists that hold them.
       for (let i = position; i < ev.policies.length; i++) (ev.policies[i] as { index: number }).index = i;
       for (const list of ev.policiesOfClass) {
-        for (let j = 0; j < list.length; j++) if (list[j]! > position) list[j]!--;
+        for (let j = 0; j < list.length; j++) if (list[j]! > position) list[j]! -= 1;
       }
       const touched = new Set<number>();
       for (const cls of previous!.selected) {
