@@ -687,15 +687,20 @@ export interface CiliumEndPortField {
   endPort: number;
 }
 
+/** A port entry of a Cilium policy as written, its field path, and whether its rule denies. */
+interface CiliumPortEntry {
+  entry: Record<string, unknown>;
+  path: FieldPath;
+  deny: boolean;
+}
+
 /** Every port entry of a Cilium policy's rule sets (`spec`, `specs[i]`) as written, with its field path. */
-function ciliumPortEntries(
-  object: CiliumPolicyObject,
-): { entry: Record<string, unknown>; path: FieldPath }[] {
+function ciliumPortEntries(object: CiliumPolicyObject): CiliumPortEntry[] {
   const raw = object as unknown as Record<string, unknown>;
   const specs: { spec: unknown; path: FieldPath }[] = [{ spec: raw.spec, path: ['spec'] }];
   if (Array.isArray(raw.specs))
     for (const [i, s] of raw.specs.entries()) specs.push({ spec: s, path: ['specs', i] });
-  const out: { entry: Record<string, unknown>; path: FieldPath }[] = [];
+  const out: CiliumPortEntry[] = [];
   for (const { spec, path } of specs) {
     if (!isMap(spec)) continue;
     for (const list of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
@@ -706,7 +711,12 @@ function ciliumPortEntries(
         for (const [j, entry] of rule.toPorts.entries()) {
           if (!isMap(entry) || !Array.isArray(entry.ports)) continue;
           for (const [k, p] of entry.ports.entries())
-            if (isMap(p)) out.push({ entry: p, path: [...path, list, i, 'toPorts', j, 'ports', k] });
+            if (isMap(p))
+              out.push({
+                entry: p,
+                path: [...path, list, i, 'toPorts', j, 'ports', k],
+                deny: list === 'ingressDeny' || list === 'egressDeny',
+              });
         }
       }
     }
@@ -728,10 +738,13 @@ export function ciliumEndPortFields(object: CiliumPolicyObject): CiliumEndPortFi
   return out;
 }
 
-/** The field paths of a Cilium policy's `protocol: SCTP` port entries, as written. */
+/**
+ * The field paths of a Cilium policy's `protocol: SCTP` allow entries, as written (a deny entry's SCTP denies
+ * nothing more than is already denied: without SCTP the datapath drops it all).
+ */
 export function ciliumSctpFields(object: CiliumPolicyObject): FieldPath[] {
   return ciliumPortEntries(object)
-    .filter(({ entry }) => entry.protocol === 'SCTP')
+    .filter(({ entry, deny }) => entry.protocol === 'SCTP' && !deny)
     .map(({ path }) => [...path, 'protocol']);
 }
 

@@ -118,7 +118,7 @@ async function readWith(
       if (info.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
       totalBytes = info.size;
       // A pipe (`--flows <(hubble observe …)`, /dev/stdin) cannot be peeked at without losing what is read:
-      // read as plain text, as standard input is.
+      // its first bytes tell gzip as it is read, as standard input's do.
       const gzip = info.isFile() ? await isGzip(path) : false;
       // Progress against the file's size: its compressed bytes, for gzip.
       let read = 0;

@@ -54,33 +54,42 @@ export function isGzipText(text: string): boolean {
 export async function* inflatedIfGzip(chunks: Chunks): AsyncIterable<Uint8Array | string> {
   const iterator =
     Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
-  let first = await iterator.next();
-  while (first.done !== true && first.value.length === 0) first = await iterator.next();
-  if (first.done === true) return;
-  let head = first.value;
-  // Two bytes tell: a first chunk of one byte is joined with the next.
-  while (typeof head !== 'string' && head.length < 2) {
-    const next = await iterator.next();
-    if (next.done === true) break;
-    if (typeof next.value === 'string') {
-      head = new TextDecoder().decode(head) + next.value;
-      break;
+  let source: Readable | undefined;
+  try {
+    let first = await iterator.next();
+    while (first.done !== true && first.value.length === 0) first = await iterator.next();
+    if (first.done === true) return;
+    let head = first.value;
+    // Two bytes tell: a first chunk of one byte is joined with the next.
+    while (typeof head !== 'string' && head.length < 2) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      if (typeof next.value === 'string') {
+        head = new TextDecoder().decode(head) + next.value;
+        break;
+      }
+      head = Buffer.concat([head, next.value]);
     }
-    head = Buffer.concat([head, next.value]);
+    const start = head;
+    const rest = async function* (): AsyncIterable<Uint8Array | string> {
+      yield start;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+        yield next.value;
+    };
+    if (typeof head === 'string' || head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+      yield* rest();
+      return;
+    }
+    source = Readable.from(rest(), { objectMode: false });
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    source.on('error', (e) => gunzip.destroy(e));
+    yield* source.pipe(gunzip) as AsyncIterable<Buffer>;
+  } finally {
+    // Read to the end, stopped early or failed: the input is let go (standard input closed, so a writer
+    // still writing, `hubble observe --follow`, is not waited for).
+    source?.destroy();
+    await iterator.return?.();
   }
-  const start = head;
-  const rest = async function* (): AsyncIterable<Uint8Array | string> {
-    yield start;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  };
-  if (typeof head === 'string' || head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
-    yield* rest();
-    return;
-  }
-  const source = Readable.from(rest(), { objectMode: false });
-  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-  source.on('error', (e) => gunzip.destroy(e));
-  yield* source.pipe(gunzip) as AsyncIterable<Buffer>;
 }
 
 /**

@@ -51,3 +51,9 @@ test('SCTP entries under an override on another CNI: the override is named', asy
     /^warning: calico \(sctp=false\): SCTP entries of rules allow nothing: 4 policies have them .*drop --cni-option sctp=false/,
   );
 });
+
+test('SCTP entries under cilium: lint reports each entry, without the reading commands’ summary line', async () => {
+  const r = await runCli(['lint', '-', '--cni', 'cilium'], { stdin: INPUT });
+  assert.deepEqual(sctpLines(r.stderr), [], r.stderr);
+  assert.equal(r.stdout.split('\n').filter((l) => l.includes('no-unenforced-sctp')).length, 5, r.stdout);
+});

@@ -4,6 +4,9 @@
  * prints each one.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatWarnings, WARNINGS_ALIKE_SHOWN } from '../../src/format/problems.ts';
 import type { Problem } from '../../src/model/problem.ts';
@@ -113,4 +116,30 @@ test('warnings alike: the same message under another code, or another message, i
   ]);
   assert.equal(formatWarnings(ws, true).length, ws.length);
   assert.deepEqual(formatWarnings([], false), []);
+});
+
+test('warnings alike: apply counts them the same way, before it reaches a cluster', async (t) => {
+  // A cluster that answers nothing: the files are read and checked before it is asked.
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-warnings-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`,
+  );
+  const env = { KUBECONFIG: kubeconfig };
+  const r = await runCli(['apply', '-', '--cluster', '--cni', 'cilium'], { stdin: INPUT, env });
+  assert.equal(lines(r.stderr, HEALTH).length, 4, r.stderr);
+  assert.match(lines(r.stderr, HEALTH)[3]!, /^warning: 2 more like this not shown \(5 in all\)/);
+  const all = await runCli(['apply', '-', '--cluster', '--cni', 'cilium', '--all-warnings'], {
+    stdin: INPUT,
+    env,
+  });
+  assert.equal(lines(all.stderr, HEALTH).length, 5, all.stderr);
 });

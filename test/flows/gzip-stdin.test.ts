@@ -107,3 +107,43 @@ test('netfence map --flows - < capture.jsonl.gz: the map of the plain capture', 
   assert.ok(plain.split('\n').length > 10, plain);
   assert.equal(map(gzipSync(capture)), plain);
 });
+
+/** Chunks that record whether the reader let them go (`return`), as standard input is closed. */
+function recorded(chunks: readonly Uint8Array[]): {
+  source: AsyncIterable<Uint8Array>;
+  released: () => boolean;
+} {
+  let released = false;
+  let i = 0;
+  const iterator: AsyncIterator<Uint8Array> = {
+    next: () =>
+      Promise.resolve(
+        i < chunks.length ? { done: false, value: chunks[i++]! } : { done: true, value: undefined },
+      ),
+    return: () => {
+      released = true;
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  return { source: { [Symbol.asyncIterator]: () => iterator }, released: () => released };
+}
+
+test('inflatedIfGzip: a reader that stops early lets the input go, plain or gzip', async () => {
+  const bytes = new TextEncoder().encode(TEXT);
+  for (const input of [[...pieces(bytes, 64)], [...pieces(gzipSync(bytes), 64)]]) {
+    const { source, released } = recorded(input);
+    for await (const chunk of inflatedIfGzip(source)) {
+      assert.ok(chunk.length > 0);
+      break;
+    }
+    assert.ok(released(), 'the input is let go');
+  }
+});
+
+test('inflatedIfGzip: a damaged gzip fails and lets the input go', async () => {
+  const damaged = gzipSync(TEXT);
+  damaged.fill(0, 10, 40);
+  const { source, released } = recorded([...pieces(damaged, 64)]);
+  await assert.rejects(all(inflatedIfGzip(source)));
+  assert.ok(released());
+});

@@ -52,6 +52,7 @@ import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../model/cilium.ts';
 import {
   addClusterOptions,
   connectWith,
+  printWarnings,
   progressPrinter,
   withCluster,
   type ClusterStateOptions,
@@ -134,7 +135,7 @@ function desiredOfCilium(p: CiliumPolicyInfo): CiliumObject {
 async function readDesired(
   paths: readonly string[],
   defaultNamespace: string,
-  options: Pick<ApplyOptions, 'strict' | 'cache'>,
+  options: Pick<ApplyOptions, 'strict' | 'cache' | 'allWarnings'>,
   io: Io,
 ): Promise<PolicyObject[]> {
   if (paths.length === 0)
@@ -149,7 +150,7 @@ async function readDesired(
     cache: await manifestCache(options, io, paths, { defaultNamespace, strict: options.strict }),
   });
   checkFound(result, io);
-  for (const w of result.warnings) io.stderr(`${formatProblem(w)}\n`);
+  printWarnings(result.warnings, options, io);
   if (result.errors.length > 0) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
     const n = result.errors.length;

@@ -25,6 +25,7 @@ import {
   loadInput,
   loadSourcesInput,
   type InputOptions,
+  warnIgnoredSctp,
   warnUnenforcedClusterPolicies,
 } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -293,7 +294,10 @@ async function diffProfiles(
   }
   const state = await loadInput(paths, options, loadIo);
   const vsOptions = { ...options, cni: options.vsCni ?? 'upstream', cniOption: options.vsCniOption };
-  if (vsOptions.cni !== 'auto') warnUnenforcedClusterPolicies(state, vsOptions, loadIo);
+  if (vsOptions.cni !== 'auto') {
+    warnUnenforcedClusterPolicies(state, vsOptions, loadIo);
+    warnIgnoredSctp(state, vsOptions, loadIo);
+  }
   const before = engineOptions(options);
   const after = engineOptions(vsOptions);
   const diff = openSession(state, before).diff(openSession(state, after), options.granularity);

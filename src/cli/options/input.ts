@@ -281,6 +281,7 @@ export async function loadInput(
     const state = await loadClusterState(paths, options, io);
     await detectCniProfile(options, io);
     warnUnenforcedClusterPolicies(state, options, io);
+    warnIgnoredSctp(state, options, io);
     return state;
   }
   if (paths.length === 0) {
@@ -299,6 +300,7 @@ export async function loadInput(
   await recordWarmth(result, io);
   const state = reportLoadResult(result, options, io);
   warnUnenforcedClusterPolicies(state, options, io);
+  warnIgnoredSctp(state, options, io);
   return state;
 }
 
@@ -317,6 +319,19 @@ export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniO
     state.ciliumPolicies.filter((p) => ciliumEndPortFields(p.object).length > 0).map((p) => p.id),
   );
   if (pruned !== undefined) io.stderr(`${pruned}\n`);
+  if (state.clusterPolicies.length === 0) return;
+  const line = unenforcedClusterPoliciesWarning(
+    cniProfile(options),
+    state.clusterPolicies.map((p) => p.kind),
+  );
+  if (line !== undefined) io.stderr(`${line}\n`);
+}
+
+/**
+ * One warning line naming the policies whose SCTP entries the CNI profile reads as allowing nothing (Cilium
+ * without enable-sctp). Not from `lint`, whose rule no-unenforced-sctp reports each entry.
+ */
+export function warnIgnoredSctp(state: ClusterState, options: CniOptions, io: Io): void {
   const profile = cniProfile(options);
   const sctp = sctpIgnoredWarning(profile, [
     ...state.policies.filter((p) => sctpFields(p).length > 0).map((p) => p.id),
@@ -326,12 +341,6 @@ export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniO
       .map((p) => p.id),
   ]);
   if (sctp !== undefined) io.stderr(`${sctp}\n`);
-  if (state.clusterPolicies.length === 0) return;
-  const line = unenforcedClusterPoliciesWarning(
-    cniProfile(options),
-    state.clusterPolicies.map((p) => p.kind),
-  );
-  if (line !== undefined) io.stderr(`${line}\n`);
 }
 
 /**

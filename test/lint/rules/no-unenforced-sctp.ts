@@ -53,6 +53,25 @@ ruleTester(rule, {
       engine: cni('cilium', ['enable-sctp=true']),
     },
     { name: 'TCP and UDP only under cilium', yaml: docs(base, tcpOnly), engine: cni('cilium') },
+    {
+      // Without SCTP the datapath drops it all: a deny of SCTP is not an allow that allows nothing.
+      name: 'SCTP in a CiliumClusterwideNetworkPolicy’s deny rules under cilium',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: {name: no-sctp}
+          specs:
+            - endpointSelector: {}
+              ingressDeny:
+                - toPorts: [{ports: [{port: "3868", protocol: SCTP}]}]
+              egressDeny:
+                - toPorts: [{ports: [{port: "3868", protocol: SCTP}]}]
+        `,
+      ),
+      engine: cni('cilium'),
+    },
   ],
   invalid: [
     {
@@ -64,6 +83,26 @@ ruleTester(rule, {
         ['cilium does not enforce SCTP', 'allows nothing', '--cni-option enable-sctp=true'],
         ['cilium does not enforce SCTP'],
       ],
+    },
+    {
+      name: 'an SCTP allow in the second rule set of a CiliumClusterwideNetworkPolicy',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: {name: diameter}
+          specs:
+            - endpointSelector: {}
+              ingressDeny:
+                - toPorts: [{ports: [{port: "3868", protocol: SCTP}]}]
+            - endpointSelector: {}
+              egress:
+                - toPorts: [{ports: [{port: "3868", protocol: SCTP}]}]  # <-
+        `,
+      ),
+      engine: cni('cilium'),
+      messageIds: ['sctp'],
     },
     {
       // ANY is TCP and UDP there, and still allows them: only the SCTP entry is reported.
