@@ -357,15 +357,17 @@ export class FlowMatcher {
 
   private computeServiceTargets(serviceId: string, protocol: Protocol, port: number): ServiceTarget[] {
     const svc = this.state.services.find((s) => s.id === serviceId);
-    if (svc === undefined || svc.spec.selector === undefined) return [];
+    // `selector: {}` is stored as none by the API server: no endpoints come from it (kubernetes#25836).
+    const selector = svc?.spec.selector;
+    if (svc === undefined || selector === undefined || Object.keys(selector).length === 0) return [];
     const sp = (svc.spec.ports ?? []).find((p) => p.port === port && (p.protocol ?? 'TCP') === protocol);
     if (sp === undefined) return [];
-    const selector = compileSelector({ matchLabels: svc.spec.selector });
+    const compiled = compileSelector({ matchLabels: selector });
     const out: ServiceTarget[] = [];
     for (const w of this.state.workloads) {
       if (w.namespace !== svc.namespace) continue;
       const pods = this.podsOfWorkload.get(w.id) ?? [];
-      const pod = pods.find((p) => selectorMatches(selector, p.labels));
+      const pod = pods.find((p) => selectorMatches(compiled, p.labels));
       if (pod === undefined) continue;
       const target = sp.targetPort ?? sp.port;
       if (typeof target === 'number') out.push({ workload: w.id, port: target });

@@ -259,4 +259,17 @@ suite('matching flow ends to workloads', () => {
     // A port the Service does not expose reaches nothing through it.
     assert.deepEqual(r.kind === 'service' ? m.serviceTargets(r.service, 'TCP', 81) : undefined, []);
   });
+
+  test('a Service written with selector: {} (stored as none) resolves to no workload, not to all', () => {
+    const id = new FlowMatcher(state).resolve({ ip: '10.96.0.20' });
+    assert.equal(id.kind, 'service');
+    const emptied: ClusterState = {
+      ...state,
+      services: state.services.map((s) =>
+        id.kind === 'service' && s.id === id.service ? { ...s, spec: { ...s.spec, selector: {} } } : s,
+      ),
+    };
+    const m = new FlowMatcher(emptied);
+    assert.deepEqual(id.kind === 'service' ? m.serviceTargets(id.service, 'TCP', 80) : undefined, []);
+  });
 });
