@@ -659,6 +659,11 @@ export function endPortIgnoredReason(profile: CniProfile): string | undefined {
     : 'endPort';
 }
 
+/** The first three ids, and how many more: `a/x, b/y, c/z, and 2 more` (the warnings' policy lists). */
+function firstIds(ids: readonly string[]): string {
+  return ids.slice(0, 3).join(', ') + (ids.length > 3 ? `, and ${ids.length - 3} more` : '');
+}
+
 /**
  * The one warning line for the NetworkPolicies `profile` leaves out because they use `endPort` (Cilium 1.15),
  * or undefined: `warning: cilium@1.15 does not enforce NetworkPolicies with endPort (cilium#28704): 1 policy
@@ -671,7 +676,7 @@ export function endPortPoliciesIgnoredWarning(
   const reason = endPortPolicyIgnoredReason(profile);
   if (reason === undefined || policyIds.length === 0) return undefined;
   const n = policyIds.length;
-  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  const shown = firstIds(policyIds);
   const fix = profile.cni === 'cilium' ? 'drop endPort or run Cilium ≥ 1.16' : 'drop endPort';
   return `warning: ${reason}: ${n} ${n === 1 ? 'policy' : 'policies'} left out (${shown}); ${fix} (docs/cni.md)`;
 }
@@ -767,14 +772,14 @@ export function sctpFix(profile: CniProfile): string {
 
 /**
  * The one warning line for the policies whose `protocol: SCTP` entries `profile` reads as allowing nothing
- * (Cilium without `enable-sctp`), or undefined: `warning: cilium@1.20: SCTP is not enabled (enable-sctp), so
+ * (Cilium without `enable-sctp`), or undefined: `warning: cilium: SCTP is not enabled (enable-sctp), so
  * SCTP entries of rules allow nothing: 1 policy has them (shop/sctp); enable SCTP in Cilium … (docs/cni.md)`.
  */
 export function sctpIgnoredWarning(profile: CniProfile, policyIds: readonly string[]): string | undefined {
   if (profile.settings.sctp || policyIds.length === 0) return undefined;
   const reason = CNI_PROFILES[profile.cni].reasons.sctp ?? 'SCTP entries of rules allow nothing';
   const n = policyIds.length;
-  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  const shown = firstIds(policyIds);
   return `warning: ${profileName(profile)}: ${reason}: ${n} ${n === 1 ? 'policy has' : 'policies have'} them (${shown}); ${sctpFix(profile)} (docs/cni.md)`;
 }
 
@@ -789,6 +794,6 @@ export function ciliumEndPortPrunedWarning(
   if (profile.cni !== 'cilium' || profile.settings.endPort === 'range' || policyIds.length === 0)
     return undefined;
   const n = policyIds.length;
-  const shown = policyIds.slice(0, 3).join(', ') + (n > 3 ? `, and ${n - 3} more` : '');
+  const shown = firstIds(policyIds);
   return `warning: the CiliumNetworkPolicy CRD of ${profileName(profile)} has no endPort (it came with Cilium 1.16): the API server drops it, so ${n} Cilium ${n === 1 ? 'policy allows' : 'policies allow'} only the first port of a range (${shown}); list the ports one by one or run Cilium ≥ 1.16 (docs/cni.md)`;
 }
