@@ -18,7 +18,7 @@ export type {
 } from './types.ts';
 export { emptyStats } from './types.ts';
 export { readFlows, STDIN_FLOWS, type FlowProgress, type ReadFlowsOptions } from './read.ts';
-export { inflatedIfGzip } from './stream.ts';
+export { fileLines, inflatedIfGzip } from './stream.ts';
 export { FlowObserver, FlowInput, observeFlowText, type ObserveOptions } from './parser.ts';
 export { parseHubbleObject, isHubbleObject, type HubbleResult } from './hubble.ts';
 export {

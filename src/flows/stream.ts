@@ -126,7 +126,7 @@ export function fileBytes(
  */
 export async function feed(
   chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  input: FlowInput,
+  input: Pick<FlowInput, 'line' | 'stopped'>,
   tick: (bytes: number) => void,
   ignoreBOM = false,
 ): Promise<void> {
@@ -152,4 +152,9 @@ export async function feed(
   rest += decoder.decode();
   if (rest !== '' && !input.stopped) input.line(rest);
   tick(bytes);
+}
+
+/** Every line of a file, plain or gzip (by its content), handed to `line`; a file that fails throws. */
+export async function fileLines(path: string, line: (text: string) => void): Promise<void> {
+  await feed(fileBytes(path, await isGzip(path)), { line, stopped: false }, () => {});
 }

@@ -1,8 +1,5 @@
 /** The flow option group (`--flows`, `--flows-format`) of map, generate, check-flows, lint, serve and report. */
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { FlowFormat, FlowProgress, ObservedTraffic } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
@@ -172,6 +169,7 @@ export function tapped(
  * `loadFlows`: it is skipped here.
  */
 export async function readHubbleNames(options: FlowOptions, names: HubbleNames): Promise<string[]> {
+  const { fileLines } = await import('../../flows/index.ts');
   const pipes: string[] = [];
   for (const file of options.flows) {
     if (file === '-') continue;
@@ -186,18 +184,4 @@ export async function readHubbleNames(options: FlowOptions, names: HubbleNames):
     }
   }
   return pipes;
-}
-
-async function fileLines(path: string, line: (text: string) => void): Promise<void> {
-  const head = Buffer.alloc(2);
-  const handle = await open(path, 'r');
-  try {
-    await handle.read(head, 0, 2, 0);
-  } finally {
-    await handle.close();
-  }
-  const raw = createReadStream(path);
-  const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  raw.on('error', (error) => input.destroy(error));
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) line(text);
 }
