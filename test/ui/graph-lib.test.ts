@@ -276,6 +276,36 @@ describe('destinations by DNS name', () => {
     );
   });
 
+  test('a focus keeps the names and pairs it draws: the box counts them and its inspector lists them', () => {
+    // On a workload: its own names only.
+    const onA = buildGraph(dns, { ...options, focus: a.id });
+    assert.deepEqual(
+      onA.nodes.filter((n) => n.kind === 'domain').map((n) => n.id),
+      ['dns:api.example.com'],
+    );
+    assert.deepEqual(
+      onA.domainPairs.map((d) => [d.src, d.domain]),
+      [[a.id, 'api.example.com']],
+    );
+    const box = onA.nodes.find((n) => n.id === 'dns-names');
+    assert.equal(box?.count, 1);
+    assert.match(box?.title ?? '', /^1 DNS name outside the cluster/);
+    // On a name: every source of that name, and no other name.
+    const onName = buildGraph(dns, { ...options, focus: 'dns:api.example.com' });
+    assert.deepEqual(
+      onName.domainPairs.map((d) => d.src),
+      [a.id, b.id],
+    );
+    assert.equal(onName.nodes.find((n) => n.id === 'dns-names')?.count, 1);
+    // On the collapsed box: every pair stays.
+    const onBox = buildGraph(dns, { ...options, collapsed: new Set(['dns-names']), focus: 'dns-names' });
+    assert.equal(onBox.domainPairs.length, 3);
+    assert.equal(onBox.nodes.find((n) => n.id === 'dns-names')?.count, 2);
+    // Without a focus: every pair.
+    const unfocused = buildGraph(dns, options);
+    assert.equal(unfocused.domainPairs.length, 3);
+  });
+
   test('collapsed by default on a large cluster only, and expanded alone', () => {
     assert.ok(!defaultCollapsed([], LARGE_WORKLOADS).has('dns-names'));
     assert.ok(defaultCollapsed([], LARGE_WORKLOADS + 1).has('dns-names'));

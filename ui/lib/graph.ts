@@ -161,6 +161,11 @@ export function domainNode(domain: string): string {
   return `dns:${domain}`;
 }
 
+/** The hover text of the "by DNS name" box. */
+function byNameTitle(count: number): string {
+  return `${count} DNS name${count === 1 ? '' : 's'} outside the cluster that policies allow by name (the addresses depend on DNS resolution)`;
+}
+
 /** Whether a node stands for destinations by DNS name: one (`dns:<name>`), or all of them collapsed. */
 export function isByName(id: string): boolean {
   return id === BY_NAME || isDomainNode(id);
@@ -508,7 +513,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
 
   if (domains.size > 0) {
     const count = domains.size;
-    const title = `${count} DNS name${count === 1 ? '' : 's'} outside the cluster that policies allow by name (the addresses depend on DNS resolution)`;
+    const title = byNameTitle(count);
     const collapsed = options.collapsed.has(BY_NAME);
     nodes.push({
       id: BY_NAME,
@@ -544,6 +549,19 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     hiddenWorkloads += before - kept.filter((n) => n.kind === 'workload').length;
     nodes.length = 0;
     nodes.push(...kept);
+    // The names the focus keeps: the "by DNS name" box and its inspector count what is drawn.
+    const byName = options.collapsed.has(BY_NAME);
+    const focused = domainPairs.filter(
+      (d) => rep(d.src) === focus || (byName ? BY_NAME : domainNode(d.domain)) === focus,
+    );
+    domainPairs.length = 0;
+    domainPairs.push(...focused);
+    const box = nodes.find((n) => n.id === BY_NAME);
+    if (box !== undefined) {
+      const count = new Set(focused.map((d) => d.domain)).size;
+      box.count = count;
+      box.title = byNameTitle(count);
+    }
   }
   return { nodes, edges, hiddenWorkloads, hiddenOpen, domainPairs };
 }
