@@ -168,7 +168,10 @@ export function renderPolicy(o: PolicyObject): string {
     : isCiliumObject(o)
       ? orderedCiliumBody(o)
       : body;
-  return stringify({ apiVersion, kind: o.kind, metadata, ...shown }, { version: '1.1', lineWidth: 0 });
+  return stringify(
+    { apiVersion, kind: o.kind, metadata, ...shown },
+    { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false },
+  );
 }
 
 /** The object `apply` sends: as written, plus the managed-by label unless the file sets one. */

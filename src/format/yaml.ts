@@ -31,7 +31,8 @@ function commentText(lines: readonly string[]): string {
 
 /** One YAML document. Throws (a bug) when a comment or flow path does not exist in the value. */
 export function toYamlDocument(spec: YamlDocumentSpec): string {
-  const doc = new Document(spec.value);
+  // A value that holds one object twice (a selector reused) is written out twice: never as an anchor and alias.
+  const doc = new Document(spec.value, { aliasDuplicateObjects: false });
   if (spec.header !== undefined && spec.header.length > 0) doc.commentBefore = commentText(spec.header);
   if (spec.comment !== undefined && spec.comment.length > 0 && isNode(doc.contents)) {
     doc.contents.commentBefore = commentText(spec.comment);

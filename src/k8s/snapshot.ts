@@ -47,5 +47,5 @@ export function snapshotText(
     `# ${objects.length} objects: ${describeCounts(objects)}`,
     '# Analyze it offline: netfence analyze <this file>',
   ];
-  return `${header.join('\n')}\n${stringify(list, { version: '1.1', lineWidth: 0 })}`;
+  return `${header.join('\n')}\n${stringify(list, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
