@@ -143,7 +143,7 @@ spec:
       kind: 'CiliumNetworkPolicy',
       metadata: { name: 'w', namespace: 'shop' },
       spec: rule,
-      // A copy, as the API server's JSON has it: one object shared by reference would be written as `*a1`.
+      // A copy, as the API server's JSON has it.
       specs: [structuredClone(rule)],
     };
     assert.equal(
