@@ -435,16 +435,19 @@ export function resolveRef(index: RefIndex, ref: EndpointRef): RefResult<Resolve
       return ok([index.byId.get(externalId(id!))!]);
     }
     case 'cidr': {
-      // Address classes with at least one address in the cidrs and outside the excepts (classes never straddle
-      // a CIDR a policy mentions, so for those this is exact).
+      // Address classes with at least one address in the cidrs and outside the excepts. A class's cover is
+      // exactly its addresses, and two CIDRs either nest or are apart: where a cover block and a cidr overlap,
+      // the smaller of the two is their common part, kept when the excepts leave some of it.
       const cidrs = [ref.cidr, ...ref.also];
       const list = index.entities.filter(
         (e) =>
           e.kind === 'external' &&
-          e.address.cover.some(
-            (c) =>
-              cidrs.some((r) => cidrContainsCidr(c, r) || cidrContainsCidr(r, c)) &&
-              !ref.except.some((x) => cidrContainsCidr(x, c)),
+          e.address.cover.some((c) =>
+            cidrs.some(
+              (r) =>
+                (cidrContainsCidr(c, r) && !coveredBy(r, ref.except)) ||
+                (cidrContainsCidr(r, c) && !coveredBy(c, ref.except)),
+            ),
           ),
       );
       if (list.length > 0) return ok(list);
@@ -528,3 +531,17 @@ function unknownNs(namespace: string, namespaces: readonly string[]): RefResult<
 
 /** The candidate closest to `input` (see `closestMatch`). */
 export const closest = closestMatch;
+
+/** Whether the ranges cover every address of the block between them. */
+function coveredBy(block: Cidr, ranges: readonly Cidr[]): boolean {
+  const inside = ranges
+    .filter((x) => x.family === block.family && x.start <= block.end && block.start <= x.end)
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  let next = block.start;
+  for (const x of inside) {
+    if (x.start > next) return false;
+    if (x.end >= next) next = x.end + 1n;
+    if (next > block.end) return true;
+  }
+  return false;
+}
