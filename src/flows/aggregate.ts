@@ -564,11 +564,7 @@ export class FlowAggregator {
     if (verdict !== undefined) this.noteVerdict(conn, verdict, recent);
   }
 
-  private noteVerdict(
-    conn: ObservedConnection,
-    verdict: VerdictReading | undefined,
-    recent: number,
-  ): void {
+  private noteVerdict(conn: ObservedConnection, verdict: VerdictReading | undefined, recent: number): void {
     if (this.verdicts === undefined || verdict?.kind !== 'policy') return;
     const policy: PolicyVerdict = verdict.verdict;
     let seen: Set<string> | undefined;
