@@ -17,6 +17,26 @@
 import type { ObservedConnection } from './types.ts';
 
 const FIRST_SLOTS = 1024;
+/** The table's first length (twice the first slots). */
+export const FIRST_TABLE = 2 * FIRST_SLOTS;
+
+/** Whether the text `tupleHash` last read has a character above 255. */
+let wide = false;
+
+/** A text's hash (FNV-1a over its characters, mixed); sets `wide`. */
+export function tupleHash(key: string): number {
+  let h = 0x811c9dc5 | 0;
+  let or = 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    or |= c;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  wide = or > 255;
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 12);
+}
 
 export class TupleWindow {
   /** Tuples in the window. */
@@ -43,7 +63,7 @@ export class TupleWindow {
   private freeCount = 0;
   private used = 0;
   /** Open addressing, linear probing: slot + 1 (0: empty), at most half full. */
-  private table = new Int32Array(2 * FIRST_SLOTS);
+  private table = new Int32Array(FIRST_TABLE);
   /** The texts: a byte a character, or two (low, high) for a text with a character above 255. */
   private arena = new Uint8Array(32 * FIRST_SLOTS);
   private arenaTop = 0;
@@ -59,18 +79,8 @@ export class TupleWindow {
 
   /** The slot of a text, or -1. */
   find(key: string): number {
-    let h = 0x811c9dc5 | 0;
-    let or = 0;
-    const n = key.length;
-    for (let i = 0; i < n; i++) {
-      const c = key.charCodeAt(i);
-      or |= c;
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
-    const length = or > 255 ? ~n : n;
+    const h = tupleHash(key);
+    const length = wide ? ~key.length : key.length;
     this.probeKey = key;
     this.probeHash = h;
     this.probeLength = length;
@@ -89,15 +99,14 @@ export class TupleWindow {
     if (key !== this.probeKey) this.find(key);
     const h = this.probeHash;
     const length = this.probeLength;
-    const wide = length < 0;
-    const n = wide ? ~length : length;
-    const bytes = wide ? 2 * n : n;
+    const n = length < 0 ? ~length : length;
+    const bytes = length < 0 ? 2 * n : n;
     if (this.arenaTop + bytes > this.arena.length) this.compactArena(bytes);
     if (2 * (this.size + 1) > this.table.length) this.growTable();
     const s = this.slot();
     const at = this.arenaTop;
     const arena = this.arena;
-    if (wide) {
+    if (length < 0) {
       for (let i = 0; i < n; i++) {
         const c = key.charCodeAt(i);
         arena[at + 2 * i] = c & 255;
