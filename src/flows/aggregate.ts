@@ -15,6 +15,7 @@ import type {
   UnmatchedEndpoint,
 } from './types.ts';
 import { VerdictTally, type PolicyVerdict, type VerdictReading } from './verdicts.ts';
+import { TupleWindow } from './window.ts';
 
 /**
  * How long after its last flow a Hubble 5-tuple stays "the same attempt". Both observation points and the
@@ -25,20 +26,6 @@ export const DEFAULT_DEDUPE_WINDOW_MS = 60_000;
 export const MAX_PROBLEMS = 20;
 /** A hard bound on remembered 5-tuples, for captures without times or far out of order. */
 export const MAX_TUPLES = 1 << 20;
-
-/** A Hubble 5-tuple seen within the dedupe window (the aggregator's own). */
-export interface Recent {
-  last: number;
-  conn: ObservedConnection | undefined;
-  denied: boolean;
-  /** With verdicts: the policy verdicts this attempt reported so far. */
-  seen?: Set<string>;
-  /**
-   * Part of a shard: the tuple's flows are left to the thread that knows the shards before (`ShardTuples`);
-   * the index of the tuple in its `pending.tuples`.
-   */
-  pending?: number;
-}
 
 /**
  * How far out of time order a shard's flows may be before a parallel reading is given up for the sequential
@@ -261,7 +248,12 @@ export class FlowAggregator {
   private readonly connections: (Map<number, ObservedConnection> | undefined)[] = [];
   private distinct = 0;
   private readonly unmatched = new Map<string, UnmatchedEndpoint>();
-  private readonly recent = new Map<string, Recent>();
+  /**
+   * The Hubble 5-tuples seen within the window, by last activity (window.ts): each tuple's last time, whether
+   * denied, its connection, its verdicts seen, and, part of a shard, its index in `pending.tuples` (its flows
+   * left to the thread that knows the shards before: `ShardTuples`).
+   */
+  private readonly recent = new TupleWindow();
   private readonly window: number;
   private latest = Number.NEGATIVE_INFINITY;
   private sincePrune = 0;
@@ -294,26 +286,21 @@ export class FlowAggregator {
    * (the reader's fast path for Hubble's second observation point). False: read the flow normally.
    */
   repeat(tuple: string, time: number): boolean {
-    const prev = this.recent.get(tuple);
+    const w = this.recent;
+    const prev = w.find(tuple);
     const s = this.shard;
     if (s !== undefined) {
       this.shardTime(s, time);
-      if (prev?.pending !== undefined) return false;
+      if (prev >= 0 && w.pending[prev]! >= 0) return false;
     }
-    if (
-      prev === undefined ||
-      Number.isNaN(time) ||
-      Number.isNaN(prev.last) ||
-      Math.abs(time - prev.last) > this.window
-    ) {
-      return false;
-    }
-    if (s !== undefined) this.shardMatch(s, prev.last, time);
+    if (prev < 0 || Number.isNaN(time)) return false;
+    const last = w.last[prev]!;
+    if (Number.isNaN(last) || Math.abs(time - last) > this.window) return false;
+    if (s !== undefined) this.shardMatch(s, last, time);
     this.stats.duplicates++;
-    if (time > prev.last) {
-      prev.last = time;
-      this.recent.delete(tuple);
-      this.recent.set(tuple, prev);
+    if (time > last) {
+      w.last[prev] = time;
+      w.touch(prev);
     }
     return true;
   }
@@ -342,26 +329,30 @@ export class FlowAggregator {
     const s = this.shard!;
     const index = new Map(connections.map((c, i) => [c, i]));
     const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
-    const kept = (r: Recent): boolean => r.pending === undefined && !(r.last < horizon);
+    const w = this.recent;
+    const kept = (r: number): boolean => w.pending[r]! < 0 && !(w.last[r]! < horizon);
     let n = 0;
-    for (const r of this.recent.values()) if (kept(r)) n++;
+    for (const r of w.slots()) if (kept(r)) n++;
     const tuples: string[] = [];
     const columns = new Float64Array(3 * n);
-    for (const [tuple, r] of this.recent) {
+    for (const r of w.slots()) {
       if (!kept(r)) continue;
       const at = 3 * tuples.length;
-      tuples.push(tuple);
-      columns[at] = r.last;
-      columns[at + 1] = r.denied ? 1 : 0;
-      columns[at + 2] = r.conn === undefined ? -1 : index.get(r.conn)!;
+      tuples.push(w.key(r));
+      columns[at] = w.last[r]!;
+      columns[at + 1] = w.denied[r]!;
+      const conn = w.conns[r];
+      columns[at + 2] = conn === undefined ? -1 : index.get(conn)!;
     }
     return { tuples: s, recent: { tuples, columns } };
   }
 
   /** The stitch: remembers a tuple of an earlier shard, with `conn` standing for its connection. */
   remember(tuple: string, last: number, denied: boolean, conn: ObservedConnection | undefined): void {
-    this.recent.delete(tuple);
-    this.recent.set(tuple, { last, conn, denied });
+    const w = this.recent;
+    const prev = w.find(tuple);
+    if (prev >= 0) w.remove(prev);
+    w.conns[w.insert(tuple, last, denied, -1)] = conn;
   }
 
   /** The stitch: counts a pending flow, the latest time before it being `max`. */
@@ -398,56 +389,56 @@ export class FlowAggregator {
   /** Adds one record; `file` and `line` say where it came from, for reports. */
   add(record: FlowRecord, file: string, line: number): void {
     const tuple = record.tuple;
-    let recent: Recent | undefined;
+    let recent = -1;
     if (record.verdict !== undefined) this.verdicts?.read(record.verdict);
     if (tuple !== undefined) {
       const t = record.firstSeen ?? Number.NaN;
-      const prev = this.recent.get(tuple);
+      const w = this.recent;
+      const prev = w.find(tuple);
       const s = this.shard;
       if (s !== undefined) {
         this.shardTime(s, t);
-        if (prev?.pending !== undefined || (prev === undefined && t <= s.pendingUntil)) {
-          if (prev === undefined) {
+        const pending = prev < 0 ? -1 : w.pending[prev]!;
+        if (pending >= 0 || (prev < 0 && t <= s.pendingUntil)) {
+          if (prev < 0) {
             const index = s.pending.tupleIndex(tuple);
-            this.recent.set(tuple, { last: t, conn: undefined, denied: false, pending: index });
+            w.insert(tuple, t, false, index);
             s.pending.push(record, index, line, s.max);
           } else {
-            s.pending.push(record, prev.pending!, line, s.max);
-            if (t > prev.last) {
-              prev.last = t;
+            s.pending.push(record, pending, line, s.max);
+            if (t > w.last[prev]!) {
+              w.last[prev] = t;
               // Ordered by last activity, as below: an entry left in its place would stop every pruning
               // there, and the shard would remember every tuple after it (the tuple of a pending attempt
               // repeated minutes later, by a source port used again, kept them all).
-              this.recent.delete(tuple);
-              this.recent.set(tuple, prev);
+              w.touch(prev);
             }
           }
           if (t > s.max) s.max = t;
           return;
         }
       }
-      if (
-        prev !== undefined &&
-        (Number.isNaN(t) || Number.isNaN(prev.last) || Math.abs(t - prev.last) <= this.window)
-      ) {
-        if (s !== undefined) this.shardMatch(s, prev.last, t);
-        this.stats.duplicates++;
-        if (!Number.isNaN(t) && t > prev.last) {
-          prev.last = t;
-          // Keep the map ordered by last activity, so that pruning stops at the first recent entry.
-          this.recent.delete(tuple);
-          this.recent.set(tuple, prev);
+      if (prev >= 0) {
+        const last = w.last[prev]!;
+        if (Number.isNaN(t) || Number.isNaN(last) || Math.abs(t - last) <= this.window) {
+          if (s !== undefined) this.shardMatch(s, last, t);
+          this.stats.duplicates++;
+          if (!Number.isNaN(t) && t > last) {
+            w.last[prev] = t;
+            // Keep the window ordered by last activity, so that pruning stops at the first recent entry.
+            w.touch(prev);
+          }
+          const conn = w.conns[prev];
+          if (record.denied > 0 && w.denied[prev] === 0) {
+            w.denied[prev] = 1;
+            if (conn !== undefined) conn.denied++;
+          }
+          if (conn !== undefined) this.noteVerdict(conn, record.verdict, prev);
+          return;
         }
-        if (record.denied > 0 && !prev.denied) {
-          prev.denied = true;
-          if (prev.conn !== undefined) prev.conn.denied++;
-        }
-        if (prev.conn !== undefined) this.noteVerdict(prev.conn, record.verdict, prev);
-        return;
+        w.remove(prev);
       }
-      recent = { last: t, conn: undefined, denied: record.denied > 0 };
-      if (prev !== undefined) this.recent.delete(tuple);
-      this.recent.set(tuple, recent);
+      recent = w.insert(tuple, t, record.denied > 0, -1);
       if (t > this.latest) this.latest = t;
       if (s !== undefined && t > s.max) s.max = t;
       if (++this.sincePrune >= 4096) this.prune();
@@ -485,7 +476,7 @@ export class FlowAggregator {
     file: string,
     line: number,
     verdict?: VerdictReading,
-    recent?: Recent,
+    recent = -1,
   ): void {
     if (src.kind === 'invalid' || dst.kind === 'invalid') {
       const which = src.kind === 'invalid' ? 'source' : 'destination';
@@ -549,7 +540,7 @@ export class FlowAggregator {
     first: number,
     last: number,
     verdict: VerdictReading | undefined,
-    recent: Recent | undefined,
+    recent: number,
   ): void {
     // Numbers as keys (the interned ends' small integers, the protocol and the port): no string per flow.
     let bySrc = this.connections[src.id];
@@ -569,18 +560,19 @@ export class FlowAggregator {
     if (!Number.isNaN(first) && (conn.firstSeen === undefined || first < conn.firstSeen))
       conn.firstSeen = first;
     if (!Number.isNaN(last) && (conn.lastSeen === undefined || last > conn.lastSeen)) conn.lastSeen = last;
-    if (recent !== undefined) recent.conn = conn;
+    if (recent >= 0) this.recent.conns[recent] = conn;
     if (verdict !== undefined) this.noteVerdict(conn, verdict, recent);
   }
 
-  private noteVerdict(
-    conn: ObservedConnection,
-    verdict: VerdictReading | undefined,
-    recent: Recent | undefined,
-  ): void {
+  private noteVerdict(conn: ObservedConnection, verdict: VerdictReading | undefined, recent: number): void {
     if (this.verdicts === undefined || verdict?.kind !== 'policy') return;
     const policy: PolicyVerdict = verdict.verdict;
-    this.verdicts.add(conn, policy, recent === undefined ? new Set() : (recent.seen ??= new Set()));
+    let seen: Set<string> | undefined;
+    if (recent >= 0) {
+      seen = this.recent.seen.get(recent);
+      if (seen === undefined) this.recent.seen.set(recent, (seen = new Set()));
+    }
+    this.verdicts.add(conn, policy, seen ?? new Set());
   }
 
   private noteUnmatched(
@@ -612,21 +604,22 @@ export class FlowAggregator {
   private prune(): void {
     this.sincePrune = 0;
     const s = this.shard;
+    const w = this.recent;
     if (s !== undefined) {
       // A shard forgets only what no later flow within the allowed disorder can repeat, and never for
       // want of room: the stitch gives up when the shards remember too many tuples.
-      if (this.recent.size > s.peak) s.peak = this.recent.size;
+      if (w.size > s.peak) s.peak = w.size;
       const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
-      for (const [tuple, r] of this.recent) {
-        if (!(r.last < horizon)) break;
-        this.recent.delete(tuple);
+      for (let r = w.front(); r >= 0; r = w.front()) {
+        if (!(w.last[r]! < horizon)) break;
+        w.remove(r);
       }
       return;
     }
     const horizon = this.latest - this.window;
-    for (const [tuple, r] of this.recent) {
-      if (!(r.last < horizon) && this.recent.size <= MAX_TUPLES) break;
-      this.recent.delete(tuple);
+    for (let r = w.front(); r >= 0; r = w.front()) {
+      if (!(w.last[r]! < horizon) && w.size <= MAX_TUPLES) break;
+      w.remove(r);
     }
   }
 
