@@ -457,6 +457,26 @@ describe('type checks and the reporter', () => {
     );
   });
 
+  test('strings: a tagged number or boolean is quoted without its own quotes; JSON numbers as written', () => {
+    assert.deepEqual(
+      lines(
+        POD +
+          'spec:\n  containers: [{name: c, image: i, ports: [{containerPort: 80, name: !!int "5"}, {containerPort: 81, name: !!bool \'true\'}, {containerPort: 82, name: !!int 07}]}]\n',
+      ),
+      [
+        'policies.yaml:6:64 spec.containers[0].ports[0].name: must be a string, got "5". Quote it: "5"',
+        `policies.yaml:6:102 spec.containers[0].ports[1].name: must be a string, got 'true'. Quote it: "true"`,
+        'policies.yaml:6:144 spec.containers[0].ports[2].name: must be a string, got 07. Quote it: "07"',
+      ],
+    );
+    assert.deepEqual(
+      lines(
+        '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"containerPort": 80, "name": 1.50}]}]}}',
+      ),
+      ['policies.yaml:1:148 spec.containers[0].ports[0].name: must be a string, got 1.50. Quote it: "1.50"'],
+    );
+  });
+
   test('YAML 1.1 booleans: unquoted values are errors, unquoted keys warnings, quoted ones neither', () => {
     assert.deepEqual(
       lines(
@@ -642,5 +662,127 @@ describe('problem codes', () => {
         '7:5 warning yaml11-boolean-key',
       ],
     );
+  });
+});
+
+describe('what follows a check', () => {
+  test('an endPort out of range is not compared with the port', () => {
+    assert.deepEqual(
+      lines(
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {}\n  ingress:\n    - ports:\n        - {port: 80, endPort: 0}\n',
+      ),
+      ['policies.yaml:9:22 spec.ingress[0].ports[0].endPort: must be between 1 and 65535, got 0'],
+    );
+  });
+
+  test('container port names: only valid ones are counted as duplicates; ICMPv6 is told ICMP', () => {
+    const text =
+      POD +
+      'spec:\n  containers:\n    - name: c\n      image: i\n      ports:\n' +
+      "        - {containerPort: 1, name: '8080'}\n        - {containerPort: 2, name: '8080'}\n" +
+      '        - {containerPort: 3, name: Web_1}\n        - {containerPort: 4, name: Web_1}\n' +
+      '        - {containerPort: 5, name: http}\n        - {containerPort: 6, name: http}\n' +
+      "        - {containerPort: 'a80', protocol: ICMPv6}\n";
+    const invalid = `is not a valid port name (IANA_SVC_NAME: at most 15 lower-case letters, digits and '-', with a letter): it contains upper-case letters; it contains "_". Did you mean "web-1"?`;
+    const numeric =
+      '"8080" is a string, so it is read as a port name, and a port name must contain a letter. Write the number without quotes: 8080';
+    assert.deepEqual(lines(text), [
+      `policies.yaml:10:30 spec.containers[0].ports[0].name: ${numeric}`,
+      `policies.yaml:11:30 spec.containers[0].ports[1].name: ${numeric}`,
+      `policies.yaml:12:30 spec.containers[0].ports[2].name: "Web_1" ${invalid}`,
+      `policies.yaml:13:30 spec.containers[0].ports[3].name: "Web_1" ${invalid}`,
+      'policies.yaml:15:30 spec.containers[0].ports[5].name: "http" names another port of this container: port names must be unique per container',
+      'policies.yaml:16:12 spec.containers[0].ports[6].containerPort: must be an integer, got "a80"',
+      'policies.yaml:16:34 spec.containers[0].ports[6].protocol: "ICMPv6" is not supported (NetworkPolicy cannot filter ICMP): use "TCP", "UDP" or "SCTP"',
+    ]);
+    assert.deepEqual(
+      load(text).errors.map((p) => p.code),
+      [
+        'invalid-port-name',
+        'invalid-port-name',
+        'invalid-port-name',
+        'invalid-port-name',
+        'duplicate-port-name',
+        'wrong-type',
+        'invalid-protocol',
+      ],
+    );
+  });
+
+  test('null booleans of an owner reference are absent; y and on keys are told true', () => {
+    assert.deepEqual(
+      lines(
+        POD +
+          '  ownerReferences:\n    - {apiVersion: apps/v1, kind: ReplicaSet, name: r, uid: u, controller: null, blockOwnerDeletion: null}\n' +
+          "  labels:\n    y: a\n    on: b\n    x: '1'\n" +
+          'spec:\n  containers: [{name: c, image: i, ports: [{containerPort: 80, name: http}]}]\n',
+      ),
+      [
+        'policies.yaml:8:5 warning: metadata.labels.y: unquoted key y is the boolean true for kubectl and Helm (YAML 1.1), which send the key "true": quote it: "y"',
+        'policies.yaml:9:5 warning: metadata.labels.on: unquoted key on is the boolean true for kubectl and Helm (YAML 1.1), which send the key "true": quote it: "on"',
+      ],
+    );
+  });
+
+  test('a JSON key "yes" is quoted: no warning', () => {
+    assert.deepEqual(
+      lines('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n", "labels": {"yes": "a"}}}\n'),
+      [],
+    );
+  });
+
+  test('an EndpointSlice port with protocol null is TCP and makes backends', () => {
+    assert.deepEqual(
+      backends(
+        SLICE +
+          'addressType: IPv4\nports: [{port: 80, protocol: null}]\nendpoints:\n  - addresses: [10.0.0.1]\n',
+      ),
+      ['10.0.0.1'],
+    );
+  });
+
+  test('the paths of the wrong-type problems of EndpointSlices, Endpoints and Services', () => {
+    const text =
+      SLICE +
+      "addressType: IPv4\nports: [{port: '80'}]\nendpoints:\n  - addresses: 3\n---\n" +
+      ENDPOINTS +
+      'subsets:\n  - ports: 3\n---\n' +
+      SERVICE +
+      'spec:\n  selector: {app: Web_!}\n  clusterIP: 5\n  ports: 3\n---\n' +
+      SERVICE.replace('name: s', 'name: t') +
+      'spec:\n  ports: [{port: 1, targetPort: 80abc}]\n';
+    assert.deepEqual(lines(text), [
+      'policies.yaml:6:10 ports[0].port: must be an integer, got "80". Remove the quotes: 80',
+      'policies.yaml:8:5 endpoints[0].addresses: must be a list, got 3',
+      'policies.yaml:8:5 endpoints[0].addresses: is required: at least one address',
+      'policies.yaml:15:5 subsets[0].ports: must be a list, got 3',
+      `policies.yaml:22:14 spec.selector.app: label value "Web_!" is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it contains "!"; it must start and end with a letter or digit. Did you mean "Web"?`,
+      'policies.yaml:23:3 spec.clusterIP: must be a string, got 5. Quote it: "5"',
+      'policies.yaml:24:3 spec.ports: must be a list, got 3',
+      'policies.yaml:24:3 spec.ports: is required: at least one port, unless clusterIP is None (headless) or type is ExternalName',
+    ]);
+    assert.deepEqual(
+      load(text).errors.map((p) => p.code),
+      [
+        'wrong-type',
+        'wrong-type',
+        'missing-field',
+        'wrong-type',
+        'invalid-label-value',
+        'wrong-type',
+        'wrong-type',
+        'missing-field',
+      ],
+    );
+    assert.deepEqual(
+      load(SERVICE).errors.map((p) => p.code),
+      ['missing-field'],
+    );
+  });
+
+  test('a Node address not an IP: the warning in words', () => {
+    assert.deepEqual(lines(NODE + 'status:\n  addresses:\n    - {type: ExternalIP, address: node-a}\n'), [
+      'policies.yaml:7:26 warning: status.addresses[0].address: "node-a" is of type ExternalIP but not an IP address (it is not an IPv4 or IPv6 address): left out, so "nodes" peers do not match it',
+    ]);
   });
 });
