@@ -254,7 +254,7 @@ const ENDPOINTS = 'apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: p\n';
 const UNKNOWN = `unknown field`;
 
 /** The backend addresses kept of the one EndpointSlice or Endpoints object of a text, which has no problem. */
-function backends(text: string): string[] | undefined {
+function backends(text: string): readonly string[] | undefined {
   const r = load(text);
   assert.deepEqual([...r.errors, ...r.warnings].map(formatProblem), [], text);
   assert.equal(r.state.serviceEndpoints?.length, 1, text);
