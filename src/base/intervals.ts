@@ -1,7 +1,6 @@
 /**
  * Sets of integers as sorted, disjoint, non-adjacent inclusive intervals, stored flat:
- * `[a0, b0, a1, b1, ...]` with `a0 <= b0 < a1 - 1`. Immutable: an operation returns a new array, or one of
- * its operands when the answer equals it.
+ * `[a0, b0, a1, b1, ...]` with `a0 <= b0 < a1 - 1`. Immutable; every operation returns a new array.
  */
 export type Intervals = readonly number[];
 
@@ -12,12 +11,8 @@ export function interval(from: number, to: number): Intervals {
 }
 
 export function unionIntervals(a: Intervals, b: Intervals): Intervals {
-  if (a.length === 0 || a === b) return b;
+  if (a.length === 0) return b;
   if (b.length === 0) return a;
-  // One interval holding all of the other side (the same ports added again, a rule's ports to each peer;
-  // every port): that operand itself.
-  if (a.length === 2 && a[0]! <= b[0]! && b[b.length - 1]! <= a[1]!) return a;
-  if (b.length === 2 && b[0]! <= a[0]! && a[a.length - 1]! <= b[1]!) return b;
   const out: number[] = [];
   let i = 0;
   let j = 0;

@@ -94,38 +94,16 @@ function classKey(
   node: string | undefined,
   serviceAccount: string | undefined,
 ): string {
-  // By hand rather than by sorted, mapped and joined arrays: this runs for every pod.
-  const keys = Object.keys(labels);
-  if (keys.length > 1) keys.sort();
-  let text = '';
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0) text += '\u0001';
-    text += `${keys[i]!}=${labels[keys[i]!]!}`;
-  }
-  const named = pod.namedPorts;
-  const ports =
-    named.length === 0
-      ? ''
-      : named.length === 1
-        ? `${named[0]!.name}/${named[0]!.protocol}/${named[0]!.port}`
-        : named
-            .map((p) => `${p.name}/${p.protocol}/${p.port}`)
-            .sort()
-            .join(',');
+  const text = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]!}`)
+    .join('\u0001');
+  const ports = pod.namedPorts
+    .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+    .sort()
+    .join(',');
   const key = `${hostNetwork ? 'H' : pod.hostNetwork ? 'h' : 'P'}\u0002${text}\u0002${ports}\u0002${addressClasses.join(',')}\u0002${serviceAccount ?? ''}`;
   return node === undefined ? key : `${key}\u0002${node}`;
-}
-
-/** The address classes of a pod's IPs, ascending, each once. */
-function addressClassesOf(ips: readonly string[], space: AddressSpace): number[] {
-  if (ips.length === 0) return [];
-  if (ips.length === 1) {
-    const c = space.classOfIp(ips[0]!);
-    return c === undefined ? [] : [c];
-  }
-  return [...new Set(ips.map((ip) => space.classOfIp(ip)).filter((c) => c !== undefined))].sort(
-    (a, b) => a - b,
-  );
 }
 
 export function podKey(namespace: string, name: string): string {
@@ -157,7 +135,11 @@ export function buildClasses(
     const first = classes.length;
     const byKey = new Map<string, PodClass>();
     for (const pod of byNamespace.get(namespace)!) {
-      const addressClasses = ipBlockMatchesPods ? addressClassesOf(pod.ips, space) : [];
+      const addressClasses = ipBlockMatchesPods
+        ? [...new Set(pod.ips.map((ip) => space.classOfIp(ip)).filter((c) => c !== undefined))].sort(
+            (a, b) => a - b,
+          )
+        : [];
       const labels = relevantLabels(pod.labels, labelKeys);
       const hostNetwork = pod.hostNetwork && hostNetworkExempt;
       const node = nodeOf(pod);

@@ -685,16 +685,8 @@ const MATCH_ALL = compileSelector({});
 
 /** Whether a policy has a port range (`endPort`) in some rule. */
 export function usesEndPort(info: PolicyInfo): boolean {
-  return rulesUseEndPort(info.spec.ingress) || rulesUseEndPort(info.spec.egress);
-}
-
-function rulesUseEndPort(rules: readonly { ports?: readonly NetworkPolicyPort[] }[] | undefined): boolean {
-  if (rules === undefined) return false;
-  for (const r of rules) {
-    if (r.ports === undefined) continue;
-    for (const p of r.ports) if (p.endPort !== undefined) return true;
-  }
-  return false;
+  const rules = [...(info.spec.ingress ?? []), ...(info.spec.egress ?? [])];
+  return rules.some((r) => (r.ports ?? []).some((p) => p.endPort !== undefined));
 }
 
 /**
@@ -718,21 +710,16 @@ export function addressSpaceCidrs(
 export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
   const mentioned: string[] = [];
   for (const p of policies) {
-    // Ingress rules' peers, then egress rules' (loops: this runs over every policy of the cluster).
-    if (p.spec.ingress !== undefined) for (const r of p.spec.ingress) peerCidrs(r.from, mentioned);
-    if (p.spec.egress !== undefined) for (const r of p.spec.egress) peerCidrs(r.to, mentioned);
+    for (const rule of [
+      ...(p.spec.ingress ?? []).map((r) => r.from),
+      ...(p.spec.egress ?? []).map((r) => r.to),
+    ]) {
+      for (const peer of rule ?? []) {
+        if (peer.ipBlock !== undefined) mentioned.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
+      }
+    }
   }
   return mentioned;
-}
-
-function peerCidrs(peers: readonly NetworkPolicyPeer[] | undefined, into: string[]): void {
-  if (peers === undefined) return;
-  for (const peer of peers) {
-    const block = peer.ipBlock;
-    if (block === undefined) continue;
-    into.push(block.cidr);
-    if (block.except !== undefined) for (const e of block.except) into.push(e);
-  }
 }
 
 /** How many elements of sorted `list` are in [first, end). */

@@ -165,17 +165,10 @@ export function computeGroupedConnectivity(
     open: boolean;
   }
   const merged = new Map<string, Bucket & { sources: number[] }>();
-  // Port sets are shared objects (an Access's, a union's operand): each one's key is made once.
-  const keys = new Map<PortSet, string>();
-  const keyOf = (ports: PortSet): string => {
-    let key = keys.get(ports);
-    if (key === undefined) keys.set(ports, (key = portsKey(ports)));
-    return key;
-  };
   for (let ks = 0; ks < kinds.length; ks++) {
     const buckets = new Map<string, Bucket>();
     const bucketOf = (ports: PortSet): Bucket => {
-      const key = keyOf(ports);
+      const key = portsKey(ports);
       let bucket = buckets.get(key);
       if (bucket === undefined) buckets.set(key, (bucket = { ports, destinations: [], open: false }));
       return bucket;
@@ -229,7 +222,7 @@ export function computeGroupedConnectivity(
   for (let k = 0; k < firstAddressKind; k++) {
     const ports = self[k];
     if (ports === undefined || isEmptyPorts(ports)) continue;
-    const key = keyOf(ports);
+    const key = portsKey(ports);
     const w = withinByPorts.get(key);
     if (w === undefined) withinByPorts.set(key, { members: [...kinds[k]!.entities], ports });
     else w.members.push(...kinds[k]!.entities);

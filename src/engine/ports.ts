@@ -47,19 +47,17 @@ export function portSetOf(protocol: Protocol, ports: Intervals): PortSet {
 }
 
 export function unionPorts(a: PortSet, b: PortSet): PortSet {
-  if (a === NO_PORTS || b === ALL_CONNECTIONS || a === b) return b;
+  if (a === NO_PORTS || b === ALL_CONNECTIONS) return b;
   if (b === NO_PORTS || a === ALL_CONNECTIONS) return a;
-  const TCP = unionIntervals(a.TCP, b.TCP);
-  const UDP = unionIntervals(a.UDP, b.UDP);
-  const SCTP = unionIntervals(a.SCTP, b.SCTP);
-  // One side holds the other (the same ports added again, mostly): that side, not a new object.
-  if (TCP === a.TCP && UDP === a.UDP && SCTP === a.SCTP) return a;
-  if (TCP === b.TCP && UDP === b.UDP && SCTP === b.SCTP) return b;
-  return { TCP, UDP, SCTP };
+  return {
+    TCP: unionIntervals(a.TCP, b.TCP),
+    UDP: unionIntervals(a.UDP, b.UDP),
+    SCTP: unionIntervals(a.SCTP, b.SCTP),
+  };
 }
 
 export function intersectPorts(a: PortSet, b: PortSet): PortSet {
-  if (a === ALL_CONNECTIONS || b === NO_PORTS || a === b) return b;
+  if (a === ALL_CONNECTIONS || b === NO_PORTS) return b;
   if (b === ALL_CONNECTIONS || a === NO_PORTS) return a;
   return {
     TCP: intersectIntervals(a.TCP, b.TCP),

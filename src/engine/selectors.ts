@@ -24,10 +24,8 @@ export interface CompiledSelector {
 
 export function compileSelector(selector: LabelSelector): CompiledSelector {
   const requirements: Requirement[] = [];
-  const labels = selector.matchLabels;
-  // `for in` over own keys: the order of `Object.entries`, without its arrays.
-  for (const key in labels) {
-    if (Object.hasOwn(labels, key)) requirements.push({ key, operator: Operator.In, values: [labels[key]!] });
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    requirements.push({ key, operator: Operator.In, values: [value] });
   }
   for (const expr of selector.matchExpressions ?? []) {
     const operator = expr.operator as Operator;
@@ -35,27 +33,21 @@ export function compileSelector(selector: LabelSelector): CompiledSelector {
       operator === Operator.In || operator === Operator.NotIn ? [...(expr.values ?? [])].sort() : [];
     requirements.push({ key: expr.key, operator, values });
   }
-  if (requirements.length > 1) requirements.sort(compareRequirements);
-  // The key by concatenation (a selector is compiled for every policy and peer: tens of thousands at T1).
-  let key = '';
-  for (let i = 0; i < requirements.length; i++) {
-    const r = requirements[i]!;
-    if (i > 0) key += '\u0003';
-    key += `${r.key}\u0001${r.operator}\u0001${r.values.length === 1 ? r.values[0]! : r.values.join('\u0002')}`;
-  }
+  requirements.sort((a, b) =>
+    a.key !== b.key
+      ? a.key < b.key
+        ? -1
+        : 1
+      : a.operator < b.operator
+        ? -1
+        : a.operator > b.operator
+          ? 1
+          : 0,
+  );
+  const key = requirements
+    .map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`)
+    .join('\u0003');
   return { key, requirements, matchesAll: requirements.length === 0 };
-}
-
-function compareRequirements(a: Requirement, b: Requirement): number {
-  return a.key !== b.key
-    ? a.key < b.key
-      ? -1
-      : 1
-    : a.operator < b.operator
-      ? -1
-      : a.operator > b.operator
-        ? 1
-        : 0;
 }
 
 export function requirementMatches(r: Requirement, labels: Readonly<Record<string, string>>): boolean {

@@ -52,6 +52,21 @@ function dnsProblems(value: string, max: number, dots: boolean): string[] {
   return problems;
 }
 
+/** Whether `dns1123LabelProblems` finds nothing wrong (without an array to say so). */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/** Whether `dns1123SubdomainProblems` finds nothing wrong. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS_SUBDOMAIN.test(value);
+}
+
+/** Whether `dns1035LabelProblems` finds nothing wrong. */
+export function isDns1035Label(value: string): boolean {
+  return isDns1123Label(value) && !/^[0-9]/.test(value);
+}
+
 /** RFC 1123 label: namespace names, container names, Service port names. */
 export function dns1123LabelProblems(value: string): string[] {
   return dnsProblems(value, 63, false);
@@ -118,9 +133,14 @@ export function qualifiedNameProblems(value: string): string[] {
   return labelNameProblems(value);
 }
 
+/** Whether `labelValueProblems` finds nothing wrong (without an array to say so). */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && LABEL_NAME.test(value));
+}
+
 /** Label values (and selector values): empty, or up to 63 letters, digits, '-', '_', '.', alphanumeric ends. */
 export function labelValueProblems(value: string): string[] {
-  if (value === '' || (value.length <= 63 && LABEL_NAME.test(value))) return [];
+  if (isLabelValue(value)) return [];
   const problems = lengthProblem(value, 63);
   const others = invalidChars(value, /[A-Za-z0-9_.-]/);
   if (others.length > 0) problems.push(`it contains ${quoteChars(others)}`);
@@ -138,10 +158,15 @@ export function suggestLabelValue(value: string): string | undefined {
   return s === '' || s === value ? undefined : s;
 }
 
+/** Whether `portNameProblems` finds nothing wrong (without an array to say so). */
+export function isPortName(value: string): boolean {
+  return value.length <= 15 && PORT_NAME.test(value) && /[a-z]/.test(value);
+}
+
 /** IANA_SVC_NAME (RFC 6335): named container ports and named ports in policies. */
 export function portNameProblems(value: string): string[] {
   // What the checks below accept (most names): the reasons are looked for only in what this does not.
-  if (value.length <= 15 && PORT_NAME.test(value) && /[a-z]/.test(value)) return [];
+  if (isPortName(value)) return [];
   if (value === '') return ['it is empty'];
   const problems = value.length > 15 ? [`it is ${value.length} characters long, more than 15`] : [];
   if (/[A-Z]/.test(value)) problems.push('it contains upper-case letters');

@@ -34,6 +34,39 @@ export function asList(r: Reporter, path: FieldPath, value: unknown, hint = ''):
   return undefined;
 }
 
+// The checks of `map[key]` at `[...path, key]`, that path made only when there is a problem to report (most
+// fields have none: reading every object of a large input made a path for each of them).
+
+/** `asList(r, [...path, key], map[key], hint)`. */
+export function listAt(
+  r: Reporter,
+  path: FieldPath,
+  map: JsonMap,
+  key: string,
+  hint = '',
+): unknown[] | undefined {
+  const value = map[key];
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value as unknown[];
+  return asList(r, [...path, key], value, hint);
+}
+
+/** `asString(r, [...path, key], map[key])`. */
+export function stringAt(r: Reporter, path: FieldPath, map: JsonMap, key: string): string | undefined {
+  const value = map[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  return asString(r, [...path, key], value);
+}
+
+/** `asInt(r, [...path, key], map[key])`. */
+export function intAt(r: Reporter, path: FieldPath, map: JsonMap, key: string): number | undefined {
+  const value = map[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  return asInt(r, [...path, key], value);
+}
+
 /** A string, or undefined when absent or null. A number or boolean gets a "quote it" hint. */
 export function asString(r: Reporter, path: FieldPath, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -83,8 +116,9 @@ export function asBool(r: Reporter, path: FieldPath, value: unknown): boolean | 
  * consequence); with `--strict` it is an error.
  */
 export function checkKnownFields(r: Reporter, path: FieldPath, map: JsonMap, known: readonly string[]): void {
-  for (const key of Object.keys(map)) {
-    if (known.includes(key)) continue;
+  // `for in` over own keys: the order of `Object.keys`, without its array (every mapping read comes here).
+  for (const key in map) {
+    if (known.includes(key) || !Object.hasOwn(map, key)) continue;
     const suggestion = closestMatch(key, known);
     r.unknownFields.push({ path: [...path, key], suggestion });
     const message = `unknown field "${key}": ${UNKNOWN_FIELD_CONSEQUENCE}`;

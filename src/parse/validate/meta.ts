@@ -5,6 +5,10 @@ import {
   dns1035LabelProblems,
   dns1123LabelProblems,
   dns1123SubdomainProblems,
+  isDns1035Label,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelValue,
   labelValueProblems,
   qualifiedNameProblems,
   suggestDnsName,
@@ -46,25 +50,35 @@ export type NameRule = 'subdomain' | 'label' | 'dns1035';
 
 const NAME_RULES: Record<
   NameRule,
-  { describe: string; max: number; dots: boolean; check: (v: string) => string[] }
+  {
+    describe: string;
+    max: number;
+    dots: boolean;
+    check: (v: string) => string[];
+    /** Whether `check` finds nothing (most names): no array made. */
+    valid: (v: string) => boolean;
+  }
 > = {
   subdomain: {
     describe: "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253",
     max: 253,
     dots: true,
     check: dns1123SubdomainProblems,
+    valid: isDns1123Subdomain,
   },
   label: {
     describe: "a DNS-1123 label: lower-case letters, digits and '-', at most 63",
     max: 63,
     dots: false,
     check: dns1123LabelProblems,
+    valid: isDns1123Label,
   },
   dns1035: {
     describe: "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63",
     max: 63,
     dots: false,
     check: dns1035LabelProblems,
+    valid: isDns1035Label,
   },
 };
 
@@ -82,6 +96,7 @@ export function checkName(
   lenient = false,
 ): boolean {
   const spec = NAME_RULES[rule];
+  if (spec.valid(value)) return true;
   const problems = spec.check(value);
   if (problems.length === 0) return true;
   let suggestion = suggestDnsName(value, spec.max, spec.dots);
@@ -191,7 +206,9 @@ export function validateLabels(
   if (map === undefined) return labels;
   const plainKey =
     checkKey === checkLabelKey ? isLabelKey : checkKey === checkCiliumLabelKey ? isCiliumLabelKey : undefined;
-  for (const key of Object.keys(map)) {
+  // `for in` over own keys: the order of `Object.keys`, without its array.
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue;
     const value = map[key];
     // An entry that no check below reports on (most): kept without a path for each check.
     if (
@@ -199,7 +216,7 @@ export function validateLabels(
       plainKey?.(key) === true &&
       !YAML11_BOOLEAN.test(key) &&
       !YAML11_BOOLEAN.test(value) &&
-      labelValueProblems(value).length === 0
+      isLabelValue(value)
     ) {
       labels[key] = value;
       continue;
@@ -395,9 +412,18 @@ export interface MetadataRules {
   generatedName?: string;
 }
 
+// The paths of metadata's fields, made once (a problem keeps its path as given; none changes it).
+const METADATA: FieldPath = ['metadata'];
+const METADATA_NAME: FieldPath = ['metadata', 'name'];
+const METADATA_GENERATE_NAME: FieldPath = ['metadata', 'generateName'];
+const METADATA_NAMESPACE: FieldPath = ['metadata', 'namespace'];
+const METADATA_LABELS: FieldPath = ['metadata', 'labels'];
+const METADATA_ANNOTATIONS: FieldPath = ['metadata', 'annotations'];
+const METADATA_OWNERS: FieldPath = ['metadata', 'ownerReferences'];
+
 /** `metadata` of a top-level object: name required and valid, namespace, labels, annotations, owners. */
 export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules): Metadata {
-  const path = ['metadata'];
+  const path = METADATA;
   const meta: Metadata = {
     name: undefined,
     namespace: undefined,
@@ -413,16 +439,16 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
   if (map === undefined) return meta;
   checkKnownFields(r, path, map, OBJECT_META_FIELDS);
 
-  const name = asString(r, [...path, 'name'], map.name);
+  const name = asString(r, METADATA_NAME, map.name);
   const generateName = absent(map.generateName)
     ? undefined
-    : asString(r, [...path, 'generateName'], map.generateName);
+    : asString(r, METADATA_GENERATE_NAME, map.generateName);
   if (name === undefined || name === '') {
     if (generateName !== undefined && generateName !== '') {
       // The API appends 5 random characters; the prefix may end with '-'.
       const prefixOk = checkName(
         r,
-        [...path, 'generateName'],
+        METADATA_GENERATE_NAME,
         generateName.replace(/-$/, 'a'),
         rules.nameRule,
         `${rules.kind} name prefix`,
@@ -431,21 +457,21 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
         meta.name = rules.generatedName ?? `${generateName}xxxxx`;
         r.warn(
           'generated-name',
-          [...path, 'generateName'],
+          METADATA_GENERATE_NAME,
           `the API server gives the object a random name starting with ${JSON.stringify(generateName)}; netfence calls it "${meta.name}"`,
         );
       }
     } else if (map.name === undefined || map.name === null || name === '') {
-      r.error('missing-field', [...path, 'name'], `is required: give the ${rules.kind} a name`);
+      r.error('missing-field', METADATA_NAME, `is required: give the ${rules.kind} a name`);
     }
     // A namespace's name is a label its pods are selected by; other names do not change connectivity.
   } else if (
-    checkName(r, [...path, 'name'], name, rules.nameRule, `${rules.kind} name`, rules.kind !== 'Namespace')
+    checkName(r, METADATA_NAME, name, rules.nameRule, `${rules.kind} name`, rules.kind !== 'Namespace')
   ) {
     if (rules.maxName !== undefined && name.length > rules.maxName.max) {
       r.error(
         'invalid-name',
-        [...path, 'name'],
+        METADATA_NAME,
         `${JSON.stringify(name)} is ${name.length} characters long: a ${rules.kind} name must be no more than ${rules.maxName.max} characters (${rules.maxName.why})`,
       );
     }
@@ -453,18 +479,17 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
   }
 
   if (rules.namespaced && !absent(map.namespace)) {
-    const namespace = asString(r, [...path, 'namespace'], map.namespace);
+    const namespace = asString(r, METADATA_NAMESPACE, map.namespace);
     if (namespace !== undefined && namespace !== '') {
-      if (checkName(r, [...path, 'namespace'], namespace, 'label', 'namespace name'))
-        meta.namespace = namespace;
+      if (checkName(r, METADATA_NAMESPACE, namespace, 'label', 'namespace name')) meta.namespace = namespace;
     }
   }
   // (An absent field is looked at no further: no path is made for it.)
-  if (!absent(map.labels)) meta.labels = validateLabels(r, [...path, 'labels'], map.labels);
+  if (!absent(map.labels)) meta.labels = validateLabels(r, METADATA_LABELS, map.labels);
   if (!absent(map.annotations))
-    meta.annotations = validateAnnotations(r, [...path, 'annotations'], map.annotations);
+    meta.annotations = validateAnnotations(r, METADATA_ANNOTATIONS, map.annotations);
   if (!absent(map.ownerReferences))
-    meta.ownerReferences = validateOwnerReferences(r, [...path, 'ownerReferences'], map.ownerReferences);
+    meta.ownerReferences = validateOwnerReferences(r, METADATA_OWNERS, map.ownerReferences);
   return meta;
 }
 

@@ -16,9 +16,10 @@ import { isStrictSubset, isWithin, parseCidr } from '../cidr.ts';
 import type { Cidr } from '../cidr.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
-import { absent, asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
+import { absent, asInt, asList, asMap, asString, checkKnownFields, listAt } from './check.ts';
 import { validateLabelSelector } from './meta.ts';
-import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import { checkPortName, checkPortNumber, checkPortNumberAt, protocolAt } from './ports.ts';
+import { isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
 
 const POLICY_TYPES = ['Ingress', 'Egress'] as const;
@@ -80,11 +81,11 @@ function rule(
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, [peersField, 'ports']);
   const out: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } = {};
-  const peers = absent(map[peersField]) ? undefined : asList(r, [...path, peersField], map[peersField]);
+  const peers = listAt(r, path, map, peersField);
   if (peers !== undefined) {
     out[peersField] = peers.map((item, i) => peer(r, [...path, peersField, i], item, peersField));
   }
-  const ports = absent(map.ports) ? undefined : asList(r, [...path, 'ports'], map.ports);
+  const ports = listAt(r, path, map, 'ports');
   if (ports !== undefined) out.ports = ports.map((item, i) => policyPort(r, [...path, 'ports', i], item));
   return out;
 }
@@ -114,8 +115,12 @@ function peer(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | '
     if (ipBlock !== undefined) out.ipBlock = ipBlock;
   }
 
-  const given = PEER_FIELDS.filter((f) => map[f] !== undefined && map[f] !== null);
-  if (given.length === 0) {
+  // How many of the three are given (no array: this runs for every peer).
+  const given =
+    (absent(map.podSelector) ? 0 : 1) +
+    (absent(map.namespaceSelector) ? 0 : 1) +
+    (absent(map.ipBlock) ? 0 : 1);
+  if (given === 0) {
     const empty = PEER_FIELDS.find((f) => f in map);
     const direction = peersField === 'from' ? 'sources' : 'destinations';
     const fix =
@@ -127,8 +132,8 @@ function peer(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | '
       path,
       `must set podSelector, namespaceSelector or ipBlock, got an empty peer: ${fix}`,
     );
-  } else if (given.includes('ipBlock') && given.length > 1) {
-    const selector = given.find((f) => f !== 'ipBlock')!;
+  } else if (!absent(map.ipBlock) && given > 1) {
+    const selector = absent(map.podSelector) ? 'namespaceSelector' : 'podSelector';
     r.error(
       'invalid-peer',
       path,
@@ -208,9 +213,7 @@ function policyPort(r: Reporter, path: FieldPath, raw: unknown): NetworkPolicyPo
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, ['protocol', 'port', 'endPort']);
   const out: NetworkPolicyPort = {};
-  const protocol = absent(map.protocol)
-    ? undefined
-    : validateProtocol(r, [...path, 'protocol'], map.protocol);
+  const protocol = protocolAt(r, path, map);
   if (protocol !== undefined) out.protocol = protocol;
 
   const port = map.port;
@@ -218,12 +221,12 @@ function policyPort(r: Reporter, path: FieldPath, raw: unknown): NetworkPolicyPo
   if (typeof port === 'number') {
     if (!Number.isInteger(port)) {
       r.error('wrong-type', [...path, 'port'], `must be an integer or a port name, got ${port}`);
-    } else if (checkPortNumber(r, [...path, 'port'], port)) {
+    } else if (checkPortNumberAt(r, path, 'port', port)) {
       numericPort = port;
       out.port = port;
     }
   } else if (typeof port === 'string') {
-    if (checkPortName(r, [...path, 'port'], port)) out.port = port;
+    if (isPortName(port) || checkPortName(r, [...path, 'port'], port)) out.port = port;
   } else if (port !== undefined && port !== null) {
     r.error('wrong-type', [...path, 'port'], `must be an integer or a port name, got ${describeValue(port)}`);
   }

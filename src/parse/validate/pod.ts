@@ -3,9 +3,10 @@ import type { NamedPort } from '../../model/cluster.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { formatIp, parseIp } from '../cidr.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
-import { absent, asBool, asInt, asList, asMap, asString } from './check.ts';
+import { absent, asBool, asList, asMap, asString, intAt, listAt, stringAt } from './check.ts';
 import { checkName } from './meta.ts';
-import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import { checkPortName, checkPortNumberAt, protocolAt } from './ports.ts';
+import { isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
 
 export interface PodSpecFacts {
@@ -46,37 +47,31 @@ export function validatePodSpec(
   const map = asMap(r, path, raw);
   if (map === undefined) return facts;
   const names = new Set<string>();
-  const containers = asList(r, [...path, 'containers'], map.containers);
+  const containers = listAt(r, path, map, 'containers');
   if (containers === undefined || containers.length === 0) {
     if (map.containers === undefined || map.containers === null || containers?.length === 0)
       r.error('missing-field', [...path, 'containers'], 'is required: a pod needs at least one container');
   }
   for (const field of ['containers', 'initContainers'] as const) {
-    const list =
-      field === 'containers'
-        ? containers
-        : absent(map[field])
-          ? undefined
-          : asList(r, [...path, field], map[field]);
-    for (const [i, item] of (list ?? []).entries()) {
-      facts.namedPorts.push(...validateContainer(r, [...path, field, i], item, names));
+    const list = field === 'containers' ? containers : listAt(r, path, map, field);
+    if (list === undefined) continue;
+    for (let i = 0; i < list.length; i++) {
+      const named = validateContainer(r, [...path, field, i], list[i], names);
+      for (const port of named) facts.namedPorts.push(port);
     }
   }
   facts.namedPorts = uniquePorts(facts.namedPorts);
   // (An absent field is looked at no further: no path is made for it.)
   if (!absent(map.hostNetwork))
     facts.hostNetwork = asBool(r, [...path, 'hostNetwork'], map.hostNetwork) ?? false;
-  const nodeName = absent(map.nodeName) ? undefined : asString(r, [...path, 'nodeName'], map.nodeName);
+  const nodeName = stringAt(r, path, map, 'nodeName');
   if (nodeName !== undefined && nodeName !== '') facts.nodeName = nodeName;
-  const account =
-    (absent(map.serviceAccountName)
-      ? undefined
-      : asString(r, [...path, 'serviceAccountName'], map.serviceAccountName)) ??
-    (absent(map.serviceAccount) ? undefined : asString(r, [...path, 'serviceAccount'], map.serviceAccount));
+  const account = stringAt(r, path, map, 'serviceAccountName') ?? stringAt(r, path, map, 'serviceAccount');
   if (account !== undefined && account !== '') facts.serviceAccount = account;
 
+  const restart = stringAt(r, path, map, 'restartPolicy');
+  if (restart !== undefined && restart !== '' && rules.restartPolicies.includes(restart)) return facts;
   const restartPath = [...path, 'restartPolicy'];
-  const restart = absent(map.restartPolicy) ? undefined : asString(r, restartPath, map.restartPolicy);
   if (restart === undefined || restart === '') {
     if (
       rules.restartDefault === undefined &&
@@ -123,7 +118,7 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
     return [];
   }
   const namePath = [...path, 'name'];
-  const name = asString(r, namePath, map.name);
+  const name = stringAt(r, path, map, 'name');
   // A container's name and image do not change connectivity: lenient (errors with --strict).
   if (name === undefined || name === '') {
     if (map.name === undefined || map.name === null || name === '')
@@ -137,7 +132,7 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
       );
     names.add(name);
   }
-  const image = asString(r, [...path, 'image'], map.image);
+  const image = stringAt(r, path, map, 'image');
   if (image === undefined || image.trim() === '') {
     if (map.image === undefined || map.image === null || image !== undefined)
       r.lenient(
@@ -146,30 +141,35 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
         'is required: the image the container runs, e.g. "nginx:1.27"',
       );
   }
-  const ports = absent(map.ports) ? undefined : asList(r, [...path, 'ports'], map.ports);
+  const ports = listAt(r, path, map, 'ports');
   const named: NamedPort[] = [];
+  if (ports === undefined) return named;
   const portNames = new Set<string>();
-  for (const [i, item] of (ports ?? []).entries()) {
+  for (let i = 0; i < ports.length; i++) {
+    const item = ports[i];
     const portPath = [...path, 'ports', i];
     const port = asMap(r, portPath, item);
     if (port === undefined) {
       if (item === null) r.error('missing-field', portPath, 'must be a container port, got an empty item');
       continue;
     }
-    const numberPath = [...portPath, 'containerPort'];
-    const number = asInt(r, numberPath, port.containerPort);
+    const number = intAt(r, portPath, port, 'containerPort');
     if (number === undefined) {
       if (port.containerPort === undefined || port.containerPort === null)
-        r.error('missing-field', numberPath, 'is required: the port number the container listens on');
+        r.error(
+          'missing-field',
+          [...portPath, 'containerPort'],
+          'is required: the port number the container listens on',
+        );
     }
-    const numberOk = number !== undefined && checkPortNumber(r, numberPath, number);
-    const hostPort = asInt(r, [...portPath, 'hostPort'], port.hostPort);
-    if (hostPort !== undefined && hostPort !== 0) checkPortNumber(r, [...portPath, 'hostPort'], hostPort);
-    const protocol = validateProtocol(r, [...portPath, 'protocol'], port.protocol);
-    const portNamePath = [...portPath, 'name'];
-    const portName = asString(r, portNamePath, port.name);
+    const numberOk = number !== undefined && checkPortNumberAt(r, portPath, 'containerPort', number);
+    const hostPort = intAt(r, portPath, port, 'hostPort');
+    if (hostPort !== undefined && hostPort !== 0) checkPortNumberAt(r, portPath, 'hostPort', hostPort);
+    const protocol = protocolAt(r, portPath, port);
+    const portName = stringAt(r, portPath, port, 'name');
     if (portName === undefined || portName === '') continue;
-    if (!checkPortName(r, portNamePath, portName)) continue;
+    const portNamePath = [...portPath, 'name'];
+    if (!isPortName(portName) && !checkPortName(r, portNamePath, portName)) continue;
     if (portNames.has(portName)) {
       r.error(
         'duplicate-port-name',

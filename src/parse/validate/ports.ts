@@ -2,9 +2,10 @@
 import { PROTOCOLS } from '../../model/k8s.ts';
 import type { Protocol } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
-import { portNameProblems, suggestPortName } from '../names.ts';
+import { isPortName, portNameProblems, suggestPortName } from '../names.ts';
 import { withSuggestion } from '../../base/suggest.ts';
 import { asString } from './check.ts';
+import type { JsonMap } from '../values.ts';
 import type { Reporter } from './report.ts';
 
 export function checkPortNumber(r: Reporter, path: FieldPath, port: number): boolean {
@@ -15,6 +16,7 @@ export function checkPortNumber(r: Reporter, path: FieldPath, port: number): boo
 
 /** IANA_SVC_NAME: at most 15 characters, lower-case letters, digits and '-', at least one letter. */
 export function checkPortName(r: Reporter, path: FieldPath, name: string): boolean {
+  if (isPortName(name)) return true; // (it has a letter)
   if (/^[0-9]+$/.test(name)) {
     r.error(
       'invalid-port-name',
@@ -34,6 +36,19 @@ export function checkPortName(r: Reporter, path: FieldPath, name: string): boole
     ),
   );
   return false;
+}
+
+/** `validateProtocol(r, [...path, 'protocol'], map.protocol)`, that path made only for a problem. */
+export function protocolAt(r: Reporter, path: FieldPath, map: JsonMap): Protocol | undefined {
+  const raw = map.protocol;
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === 'TCP' || raw === 'UDP' || raw === 'SCTP') return raw;
+  return validateProtocol(r, [...path, 'protocol'], raw);
+}
+
+/** `checkPortNumber(r, [...path, key], port)`, that path made only for a problem. */
+export function checkPortNumberAt(r: Reporter, path: FieldPath, key: string, port: number): boolean {
+  return (port >= 1 && port <= 65535) || checkPortNumber(r, [...path, key], port);
 }
 
 /** `protocol`: TCP, UDP or SCTP, case-sensitive; undefined when absent (the API's default is TCP). */

@@ -2,9 +2,10 @@
 import type { ServiceSpec } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
-import { asInt, asList, asMap, asString } from './check.ts';
+import { asList, asMap, asString, intAt, stringAt } from './check.ts';
 import { checkName, validateLabels } from './meta.ts';
-import { checkPortName, checkPortNumber, validateProtocol } from './ports.ts';
+import { checkPortName, checkPortNumberAt, protocolAt } from './ports.ts';
+import { isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
@@ -14,7 +15,12 @@ function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
+    // `for in` over own keys: the order of `Object.entries`, without its arrays.
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== null) out[k] = dropNulls(v);
+    }
     return out;
   }
   return value;
@@ -53,7 +59,7 @@ export function validateServiceSpec(r: Reporter, object: Readonly<Record<string,
     );
   }
   const names = new Set<string>();
-  for (const [i, item] of ports.entries()) validatePort(r, ['spec', 'ports', i], item, ports.length, names);
+  for (let i = 0; i < ports.length; i++) validatePort(r, ['spec', 'ports', i], ports[i], ports.length, names);
   return dropNulls(spec) as ServiceSpec;
 }
 
@@ -64,7 +70,7 @@ function validatePort(r: Reporter, path: FieldPath, raw: unknown, count: number,
     return;
   }
   // A Service port's name is not what a policy's named port refers to (that is a container port's name).
-  const name = asString(r, [...path, 'name'], map.name);
+  const name = stringAt(r, path, map, 'name');
   if (name === undefined || name === '') {
     if (count > 1 && (map.name === undefined || map.name === null || name === ''))
       r.lenient('missing-field', [...path, 'name'], 'is required when a Service has more than one port');
@@ -77,20 +83,20 @@ function validatePort(r: Reporter, path: FieldPath, raw: unknown, count: number,
       );
     names.add(name);
   }
-  validateProtocol(r, [...path, 'protocol'], map.protocol);
-  const port = asInt(r, [...path, 'port'], map.port);
+  protocolAt(r, path, map);
+  const port = intAt(r, path, map, 'port');
   if (port === undefined) {
     if (map.port === undefined || map.port === null)
       r.error('missing-field', [...path, 'port'], 'is required: the port the Service listens on');
-  } else checkPortNumber(r, [...path, 'port'], port);
+  } else checkPortNumberAt(r, path, 'port', port);
   const target: unknown = map.targetPort;
   if (typeof target === 'number') {
     if (!Number.isInteger(target))
       r.error('wrong-type', [...path, 'targetPort'], `must be an integer or a port name, got ${target}`);
     // 0 means "same as port", as the API defaults it.
-    else if (target !== 0) checkPortNumber(r, [...path, 'targetPort'], target);
+    else if (target !== 0) checkPortNumberAt(r, path, 'targetPort', target);
   } else if (typeof target === 'string') {
-    checkPortName(r, [...path, 'targetPort'], target);
+    if (!isPortName(target)) checkPortName(r, [...path, 'targetPort'], target);
   } else if (target !== undefined && target !== null) {
     r.error('wrong-type', [...path, 'targetPort'], 'must be an integer or a port name');
   }
