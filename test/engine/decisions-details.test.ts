@@ -22,6 +22,7 @@ import {
   OverlayMap,
   podValue,
   portsForSomeAddress,
+  ruleMatch,
   subtractMaps,
   unionMaps,
   type PeerMap,
@@ -307,5 +308,39 @@ describe('OverlayMap', () => {
       ['1:TCP 1', '3:TCP 30', '4:TCP 4'],
     );
     checkMapReads(m, 'overlay');
+  });
+});
+
+describe('ruleMatch', () => {
+  test('a peer of listed pod classes matches those classes only, whether or not they cover every pod', () => {
+    const rnd = random(3);
+    const tcp80 = portSetOf('TCP', [80, 80]);
+    const cases: number[][] = [
+      classes.map((c) => c.id),
+      classes.filter((c) => !c.hostNetwork).map((c) => c.id),
+      // Every class but one pod class: as many ids as there are pod classes, and more.
+      classes.filter((c) => c.id !== 0).map((c) => c.id),
+      classes.filter((c) => c.id !== 0 && c.id !== 3).map((c) => c.id),
+    ];
+    for (let i = 0; i < 40; i++) cases.push(classes.filter(() => rnd() < 0.7).map((c) => c.id));
+    for (const ids of cases) {
+      // A fresh array each time (the covering test is kept per array).
+      for (const list of [ids, [...ids]]) {
+        const rule = {
+          direction: 'egress' as const,
+          peers: [{ everything: false, pods: { all: false as const, ids: list }, addresses: [] }],
+          ports: { any: false, numeric: tcp80, named: [] },
+        };
+        const m = ruleMatch(ctx, rule, classes[0]!, () => tcp80);
+        assert.deepEqual(
+          show(values(m)),
+          show([
+            ...classes.map((c) => (ids.includes(c.id) ? tcp80 : NO_PORTS)),
+            ...Array.from({ length: ADDRESSES }, () => NO_PORTS),
+          ]),
+          `ids ${ids.join(',')}`,
+        );
+      }
+    }
   });
 });
