@@ -13,6 +13,7 @@ const base = docs(
   ns('monitoring'),
   deploy('payments', 'gateway'),
   deploy('monitoring', 'prometheus'),
+  deploy('monitoring', 'grafana'),
 );
 /** The gateway's ingress from 203.0.113.0/24 on 443 only; `marker` marks its ingress. */
 const publicPolicy = (marker = ''): string => yaml`
@@ -77,6 +78,47 @@ ruleTester(rule, {
       ),
       observed: [flow(w('monitoring/Deployment/prometheus'), 9102)],
       messageIds: ['ingress'],
+    },
+    {
+      // Two workloads denied towards one: a finding for each.
+      name: 'denied flows of two workloads',
+      yaml: docs(base, publicPolicy('  # <- <-')),
+      observed: [
+        flow(w('monitoring/Deployment/grafana'), 3000),
+        flow(w('monitoring/Deployment/prometheus'), 9102),
+      ],
+      messages: [
+        ['Observed monitoring/grafana → payments/gateway on TCP 3000'],
+        ['Observed monitoring/prometheus'],
+      ],
+    },
+    {
+      // An Admin Deny of egress to an address: the cluster policy's rule is the one named.
+      name: 'a flow to an address an Admin Deny stops',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: policy.networking.k8s.io/v1beta1
+          kind: ClusterNetworkPolicy
+          metadata: {name: no-docs-net}
+          spec:
+            tier: Admin
+            priority: 10
+            subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: payments}}}
+            egress:
+              - action: Deny  # <-
+                to: [{networks: [198.51.100.0/24]}]
+        `,
+      ),
+      observed: [
+        {
+          src: w('payments/Deployment/gateway'),
+          dst: { kind: 'ip', ip: '198.51.100.9' },
+          protocol: 'TCP',
+          port: 443,
+        },
+      ],
+      messageIds: ['tier'],
     },
   ],
 });
