@@ -37,7 +37,7 @@ const apiToRedis: ObservedConnection[] = [
   { src: w('shop/Deployment/api'), dst: w('data/Deployment/redis'), protocol: 'TCP', port: 6379 },
 ];
 const apiToWeb: ObservedConnection[] = [
-  { src: w('shop/Deployment/api'), dst: { kind: 'ip', ip: '203.0.113.7' }, protocol: 'TCP', port: 443 },
+  { src: w('shop/Deployment/api'), dst: { kind: 'external', ip: '203.0.113.7' }, protocol: 'TCP', port: 443 },
 ];
 
 ruleTester(rule, {

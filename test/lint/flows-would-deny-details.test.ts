@@ -39,8 +39,8 @@ ruleTester(rule, {
       name: 'denied flows from two addresses outside the allowed range',
       yaml: docs(base, publicPolicy('  # <- <-')),
       observed: [
-        flow({ kind: 'ip', ip: '198.51.100.9' }, 443),
-        flow({ kind: 'ip', ip: '198.51.100.10' }, 443),
+        flow({ kind: 'external', ip: '198.51.100.9' }, 443),
+        flow({ kind: 'external', ip: '198.51.100.10' }, 443),
       ],
       messages: [
         ['Observed 198.51.100.10 → payments/gateway on TCP 443'],
@@ -113,7 +113,7 @@ ruleTester(rule, {
       observed: [
         {
           src: w('payments/Deployment/gateway'),
-          dst: { kind: 'ip', ip: '198.51.100.9' },
+          dst: { kind: 'external', ip: '198.51.100.9' },
           protocol: 'TCP',
           port: 443,
         },
