@@ -5,11 +5,20 @@
  * (docs/testing.md).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { UI_FILES, UI_SOURCES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
+import { UI_DIST, UI_FILES, UI_SOURCES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -56,9 +65,12 @@ describe('loadUiAssets', () => {
     utimesSync(source, later, later);
     try {
       assert.equal(await uiIsStale(), true);
+      const index = join(UI_DIST, 'index.html');
+      const built = existsSync(index) ? statSync(index).mtimeMs : -1;
       let told = 0;
       const assets = await loadUiAssets(() => told++);
       assert.equal(told, 1);
+      assert.ok(statSync(index).mtimeMs > built, 'built again');
       assert.deepEqual([...assets.keys()], [...UI_FILES]);
     } finally {
       utimesSync(source, atime, mtime);
