@@ -17,13 +17,32 @@ export interface Sources {
   policyYaml: Map<string, string>;
 }
 
-/** The text of one YAML document of a file, without its `---` line and trailing blank lines. */
-export function documentText(text: string, source: ParsedObject): string | undefined {
+/** Where each line of `text` starts (offsets), for `documentText`. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/**
+ * The text of one YAML document of a file, without its `---` line and trailing blank lines. `starts`: the
+ * line starts of `text` without its byte order mark (computed when not given).
+ */
+export function documentText(
+  text: string,
+  source: ParsedObject,
+  starts?: readonly number[],
+): string | undefined {
   const doc = source.document;
   if (doc === undefined || source.documentPath.length > 0) return undefined;
+  // The parser reads the text without its byte order mark, and each value of a stream of JSON values (JSON
+  // Lines) on its own: the document's offsets count from there. Shift them to where the object starts.
+  const file = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const at = (starts ?? lineStarts(file))[source.line - 1]! + source.column - 1;
+  const base = at - (source.node?.range?.[0] ?? 0);
   const [start, , end] = doc.range;
-  const body = text
-    .slice(start, end)
+  const body = file
+    .slice(base + start, base + end)
     .replace(/^---[^\n]*\n/, '')
     .replace(/\s+$/, '');
   return body === '' ? undefined : `${body}\n`;
@@ -57,13 +76,21 @@ export async function readSources(state: ClusterState, stdin?: string): Promise<
     }
     const parsed = parseManifestText(text, file).objects;
     objects.push(...parsed);
+    let starts: number[] | undefined;
     for (const policy of byFile.get(file) ?? []) {
       const origin = policy.origin!;
       const kind = 'kind' in policy ? policy.kind : 'NetworkPolicy';
       const source = parsed.find(
         (o) => o.kind === kind && o.line === origin.line && o.column === origin.column,
       );
-      const yaml = source === undefined ? undefined : documentText(text, source);
+      const yaml =
+        source === undefined
+          ? undefined
+          : documentText(
+              text,
+              source,
+              (starts ??= lineStarts(text.startsWith('\uFEFF') ? text.slice(1) : text)),
+            );
       if (yaml !== undefined) policyYaml.set(policy.id, yaml);
     }
   }

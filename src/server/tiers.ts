@@ -169,15 +169,16 @@ function rulesJson(rules: readonly TierRuleInfo[]): ClusterRuleJson[] {
     name: r.name ?? null,
     action: r.action,
     peers: r.peers.map(describePeer),
-    ports:
-      r.ports === undefined ? 'all ports' : formatPorts(compileTierPorts(r.ports).numeric) + named(r.ports),
+    ports: r.ports === undefined ? 'all ports' : portsText(r.ports),
   }));
 }
 
-function named(ports: readonly TierPortInfo[]): string {
+/** A rule's ports in words: its numbers and ranges, then its named ports (only those when it has no number). */
+function portsText(ports: readonly TierPortInfo[]): string {
   const names = ports.flatMap((p) => (p.kind === 'named' ? [`port named ${p.name}`] : []));
-  if (names.length === 0) return '';
-  return ports.some((p) => p.kind === 'range') ? `, ${names.join(', ')}` : names.join(', ');
+  if (names.length === 0) return formatPorts(compileTierPorts(ports).numeric);
+  if (!ports.some((p) => p.kind === 'range')) return names.join(', ');
+  return `${formatPorts(compileTierPorts(ports).numeric)}, ${names.join(', ')}`;
 }
 
 /** A cluster policy's YAML rebuilt from the state (read from a cluster, or from a List). */

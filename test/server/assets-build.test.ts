@@ -1,0 +1,83 @@
+/**
+ * The web app's build, beyond test/server/assets.test.ts: into a folder whose parents do not exist yet,
+ * without the legal comments of the sources, and `loadUiAssets` building the checkout's app exactly when it
+ * is stale (telling `onBuild` first). Found missing by the mutation run of src/server, fifth round
+ * (docs/testing.md).
+ */
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { UI_DIST, UI_FILES, UI_SOURCES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'netfence-assets-'));
+  dirs.push(d);
+  return d;
+}
+
+function smallApp(): string {
+  const src = tempDir();
+  writeFileSync(join(src, 'main.ts'), "/*! legal notice of the app */\nconsole.log('app here');\n");
+  writeFileSync(join(src, 'editor.ts'), "console.log('editor here');\n");
+  writeFileSync(join(src, 'app.css'), '.graph { margin: 0px; }\n');
+  writeFileSync(join(src, 'index.html'), '<!doctype html><title>small</title>\n');
+  return src;
+}
+
+describe('buildUi', () => {
+  test('into a folder whose parents do not exist yet', async () => {
+    const outdir = join(tempDir(), 'a', 'b', 'ui');
+    await buildUi({ sources: smallApp(), outdir, minify: false });
+    assert.deepEqual(readdirSync(outdir).sort(), ['app.css', 'app.js', 'editor.js', 'index.html']);
+  });
+
+  test('legal comments of the sources are left out', async () => {
+    const outdir = join(tempDir(), 'ui');
+    await buildUi({ sources: smallApp(), outdir, minify: false });
+    const app = readFileSync(join(outdir, 'app.js'), 'utf8');
+    assert.match(app, /app here/);
+    assert.doesNotMatch(app, /legal notice/);
+  });
+});
+
+describe('loadUiAssets', () => {
+  test("builds the checkout's app when a source is newer than the build, telling onBuild first; then not again", async () => {
+    // Make it stale: a source of ui/ newer than the build (its content is not changed).
+    const source = join(UI_SOURCES, 'index.html');
+    const { atime, mtime } = statSync(source);
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(source, later, later);
+    try {
+      assert.equal(await uiIsStale(), true);
+      const index = join(UI_DIST, 'index.html');
+      const built = existsSync(index) ? statSync(index).mtimeMs : -1;
+      let told = 0;
+      const assets = await loadUiAssets(() => told++);
+      assert.equal(told, 1);
+      assert.ok(statSync(index).mtimeMs > built, 'built again');
+      assert.deepEqual([...assets.keys()], [...UI_FILES]);
+    } finally {
+      utimesSync(source, atime, mtime);
+    }
+    assert.equal(await uiIsStale(), false);
+    let again = 0;
+    await loadUiAssets(() => again++);
+    assert.equal(again, 0);
+  });
+});

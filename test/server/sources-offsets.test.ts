@@ -1,0 +1,87 @@
+/**
+ * The YAML as written of policies whose file the parser reads from elsewhere than its first byte: after a
+ * byte order mark, and each value of a stream of JSON values (JSON Lines) on its own. The what-if editor
+ * showed the second policy of a file with a byte order mark one character off (its `---` line kept, its last
+ * character lost), and every policy of a JSON Lines file as the first. Found by the mutation run of
+ * src/server, fifth round (docs/testing.md).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadManifests } from '../../src/parse/index.ts';
+import { readSources } from '../../src/server/sources.ts';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'netfence-sources-'));
+  dirs.push(d);
+  return d;
+}
+
+async function load(path: string) {
+  const loaded = await loadManifests([path], { defaultNamespace: 'default', skipInvalid: false });
+  assert.deepEqual(
+    loaded.errors.map((e) => e.message),
+    [],
+  );
+  return loaded.state;
+}
+
+const DENY = [
+  'apiVersion: networking.k8s.io/v1',
+  'kind: NetworkPolicy',
+  'metadata: {namespace: shop, name: deny} # inline comment',
+  'spec: {podSelector: {}}',
+].join('\n');
+
+const ALLOW = [
+  'apiVersion: networking.k8s.io/v1',
+  'kind: NetworkPolicy',
+  'metadata:',
+  '  namespace: shop',
+  '  name: allow',
+  'spec:',
+  '  podSelector: {}',
+  '  ingress: [{}]',
+].join('\n');
+
+describe('readSources, where the parser counts from elsewhere', () => {
+  test('a file with a byte order mark: each policy as written, without the mark', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bom.yaml');
+    writeFileSync(file, `\uFEFF${DENY}\n---\n${ALLOW}`);
+    const sources = await readSources(await load(file));
+    assert.deepEqual([...sources.policyYaml].sort(), [
+      ['shop/allow', `${ALLOW}\n`],
+      ['shop/deny', `${DENY}\n`],
+    ]);
+  });
+
+  test('a stream of JSON values (JSON Lines): each policy its own line', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'policies.json');
+    const line = (name: string): string =>
+      JSON.stringify({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { namespace: 'shop', name },
+        spec: { podSelector: {} },
+      });
+    writeFileSync(file, `${line('a')}\n${line('b')}\n  ${line('c')}\n`);
+    const sources = await readSources(await load(file));
+    assert.deepEqual(
+      [...sources.policyYaml],
+      [
+        ['shop/a', `${line('a')}\n`],
+        ['shop/b', `${line('b')}\n`],
+        ['shop/c', `${line('c')}\n`],
+      ],
+    );
+  });
+});
