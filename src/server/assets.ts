@@ -115,13 +115,16 @@ export async function buildUi(options: BuildOptions = {}): Promise<void> {
 
 /**
  * The app's files: from `dist/ui`, built first when this is a checkout and the build is missing or stale.
- * `onBuild` is told before a build starts (it takes a second or two).
+ * `onBuild` is told before a build starts (it takes a second or two). `where`: other folders, for tests.
  */
-export async function loadUiAssets(onBuild?: () => void): Promise<UiAssets> {
-  if (existsSync(join(UI_SOURCES, 'main.ts')) && (await uiIsStale())) {
+export async function loadUiAssets(
+  onBuild?: () => void,
+  where: { sources: string; dist: string } = { sources: UI_SOURCES, dist: UI_DIST },
+): Promise<UiAssets> {
+  if (existsSync(join(where.sources, 'main.ts')) && (await uiIsStale(where.sources, where.dist))) {
     onBuild?.();
     try {
-      await buildUi();
+      await buildUi({ sources: where.sources, outdir: where.dist });
     } catch (error) {
       if (error instanceof AssetsError) throw error;
       const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -131,10 +134,10 @@ export async function loadUiAssets(onBuild?: () => void): Promise<UiAssets> {
   const out = new Map<UiFile, Buffer>();
   for (const name of UI_FILES) {
     try {
-      out.set(name, await readFile(join(UI_DIST, name)));
+      out.set(name, await readFile(join(where.dist, name)));
     } catch {
       throw new AssetsError(
-        `the web UI is missing ${join(UI_DIST, name)}: reinstall netfence, or run npm run build`,
+        `the web UI is missing ${join(where.dist, name)}: reinstall netfence, or run npm run build`,
       );
     }
   }

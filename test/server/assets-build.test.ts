@@ -1,24 +1,15 @@
 /**
  * The web app's build, beyond test/server/assets.test.ts: into a folder whose parents do not exist yet,
- * without the legal comments of the sources, and `loadUiAssets` building the checkout's app exactly when it
+ * without the legal comments of the sources, and `loadUiAssets` building the app exactly when it
  * is stale (telling `onBuild` first). Found missing by the mutation run of src/server, fifth round
  * (docs/testing.md).
  */
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { UI_DIST, UI_FILES, UI_SOURCES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
+import { UI_FILES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -57,27 +48,30 @@ describe('buildUi', () => {
 });
 
 describe('loadUiAssets', () => {
-  test("builds the checkout's app when a source is newer than the build, telling onBuild first; then not again", async () => {
-    // Make it stale: a source of ui/ newer than the build (its content is not changed).
-    const source = join(UI_SOURCES, 'index.html');
-    const { atime, mtime } = statSync(source);
-    const later = new Date(Date.now() + 5_000);
-    utimesSync(source, later, later);
-    try {
-      assert.equal(await uiIsStale(), true);
-      const index = join(UI_DIST, 'index.html');
-      const built = existsSync(index) ? statSync(index).mtimeMs : -1;
-      let told = 0;
-      const assets = await loadUiAssets(() => told++);
-      assert.equal(told, 1);
-      assert.ok(statSync(index).mtimeMs > built, 'built again');
-      assert.deepEqual([...assets.keys()], [...UI_FILES]);
-    } finally {
-      utimesSync(source, atime, mtime);
-    }
-    assert.equal(await uiIsStale(), false);
+  test('builds the app when a source is newer than the build, telling onBuild first; then not again', async () => {
+    // Folders of its own: the checkout's ui/ and dist/ui are left alone (other tests read them meanwhile).
+    const where = { sources: smallApp(), dist: join(tempDir(), 'ui') };
+    let first = 0;
+    await loadUiAssets(() => first++, where);
+    assert.equal(first, 1, 'built when missing');
+    // Make it stale: a source newer than the build (its content is not changed).
+    const index = join(where.dist, 'index.html');
+    const built = statSync(index).mtimeMs;
+    const later = new Date(built + 5_000);
+    utimesSync(join(where.sources, 'main.ts'), later, later);
+    assert.equal(await uiIsStale(where.sources, where.dist), true);
+    let told = 0;
+    const assets = await loadUiAssets(() => told++, where);
+    assert.equal(told, 1);
+    assert.ok(statSync(index).mtimeMs > built, 'built again');
+    assert.deepEqual([...assets.keys()], [...UI_FILES]);
+    assert.match(assets.get('app.js')!.toString(), /app here/);
+    // Up to date now (the build is newer than every source): not built again.
+    const now = new Date(Date.now() + 10_000);
+    utimesSync(index, now, now);
+    assert.equal(await uiIsStale(where.sources, where.dist), false);
     let again = 0;
-    await loadUiAssets(() => again++);
+    await loadUiAssets(() => again++, where);
     assert.equal(again, 0);
   });
 });
