@@ -301,6 +301,22 @@ describe('destinations by DNS name', () => {
     const onBox = buildGraph(dns, { ...options, collapsed: new Set(['dns-names']), focus: 'dns-names' });
     assert.equal(onBox.domainPairs.length, 3);
     assert.equal(onBox.nodes.find((n) => n.id === 'dns-names')?.count, 2);
+    // With the outside world collapsed (the app's default), a name is still its own node to focus on.
+    const outside = new Set(['outside']);
+    const onNameOutside = buildGraph(dns, { ...options, collapsed: outside, focus: 'dns:api.example.com' });
+    assert.deepEqual(
+      onNameOutside.domainPairs.map((d) => d.src),
+      [a.id, b.id],
+    );
+    assert.deepEqual(
+      onNameOutside.edges.map((e) => e.id),
+      [`${a.id}>dns:api.example.com`, `${b.id}>dns:api.example.com`],
+    );
+    // The expanded box stands for every name in it.
+    const onOpenBox = buildGraph(dns, { ...options, collapsed: outside, focus: 'dns-names' });
+    assert.equal(onOpenBox.domainPairs.length, 3);
+    assert.equal(onOpenBox.edges.length, 3);
+    assert.equal(onOpenBox.nodes.find((n) => n.id === 'dns-names')?.count, 2);
     // Without a focus: every pair.
     const unfocused = buildGraph(dns, options);
     assert.equal(unfocused.domainPairs.length, 3);

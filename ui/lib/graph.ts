@@ -539,9 +539,15 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
   }
 
   let hiddenWorkloads = input.workloads.length - visible.size;
-  const focus = options.focus === null ? null : (rep(options.focus) ?? null);
+  // A name by DNS is its own node whether or not the outside world is collapsed; the box of the names, expanded,
+  // stands for every name in it.
+  const focusOf = (id: string): string | null =>
+    !isByName(id) ? rep(id) : !options.external ? null : options.collapsed.has(BY_NAME) ? BY_NAME : id;
+  const focus = options.focus === null ? null : focusOf(options.focus);
+  const hit = (id: string | null): boolean =>
+    id !== null && (id === focus || (focus === BY_NAME && isByName(id)));
   if (focus !== null && nodes.some((n) => n.id === focus)) {
-    edges = edges.filter((e) => e.source === focus || e.target === focus);
+    edges = edges.filter((e) => hit(e.source) || hit(e.target));
     const keep = new Set([focus, ...edges.flatMap((e) => [e.source, e.target])]);
     const parents = new Set(nodes.filter((n) => keep.has(n.id) && n.parent !== null).map((n) => n.parent!));
     const before = nodes.filter((n) => n.kind === 'workload').length;
@@ -552,7 +558,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     // The names the focus keeps: the "by DNS name" box and its inspector count what is drawn.
     const byName = options.collapsed.has(BY_NAME);
     const focused = domainPairs.filter(
-      (d) => rep(d.src) === focus || (byName ? BY_NAME : domainNode(d.domain)) === focus,
+      (d) => hit(rep(d.src)) || hit(byName ? BY_NAME : domainNode(d.domain)),
     );
     domainPairs.length = 0;
     domainPairs.push(...focused);
