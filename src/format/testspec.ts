@@ -273,11 +273,7 @@ function tap(reports: readonly SpecReport[]): string {
       if (r.passed) {
         const l7 = l7Text(rep.index, r);
         if (l7 !== undefined)
-          out.push(
-            '  ---',
-            indent(stringify({ message: l7 }, { lineWidth: 0, aliasDuplicateObjects: false }), '  '),
-            '  ...',
-          );
+          out.push('  ---', indent(stringify({ message: l7 }, { lineWidth: 0 }), '  '), '  ...');
         continue;
       }
       const diag = {
@@ -288,11 +284,7 @@ function tap(reports: readonly SpecReport[]): string {
         failures: r.failures.map((f) => failureText(rep.index, r.test, f)),
         explanations: explanationGroups(rep.index, r.failures).map((g) => groupText(rep.index, g)),
       };
-      out.push(
-        '  ---',
-        indent(stringify(diag, { lineWidth: 0, aliasDuplicateObjects: false }), '  '),
-        '  ...',
-      );
+      out.push('  ---', indent(stringify(diag, { lineWidth: 0 }), '  '), '  ...');
     }
   }
   return `${out.join('\n')}\n`;
