@@ -441,7 +441,6 @@ export class FlowAggregator {
       recent = w.insert(tuple, t, record.denied > 0, -1);
       if (t > this.latest) this.latest = t;
       if (s !== undefined && t > s.max) s.max = t;
-      if (++this.sincePrune >= 4096) this.prune();
     }
 
     this.addFlow(
@@ -458,6 +457,8 @@ export class FlowAggregator {
       record.verdict,
       recent,
     );
+    // After the flow is in its slot: a tuple far out of order may be pruned at once, and its slot reused.
+    if (recent >= 0 && ++this.sincePrune >= 4096) this.prune();
   }
 
   /**
