@@ -119,13 +119,17 @@ describe('applyChanges', () => {
   });
 
   test('problems within a change: by line, then by column', () => {
-    // The name taken is found after the ConfigMap below it, and after the unknown field to its right.
+    // The name taken is found after the ConfigMaps below it, and after the unknown fields to its right.
     const yaml = [
-      '{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: allow-web, namespace: shop}, spec: {podSelector: {}, foo: 1, ingress: [{ports: [{port: 80}]}]}}',
+      '{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: allow-web, namespace: shop}, spec: {podSelector: {}, foo: 1, bar: 2, ingress: [{ports: [{port: 80}]}]}}',
       '---',
       'apiVersion: v1',
       'kind: ConfigMap',
       'metadata: {name: c}',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: d}',
       '',
     ].join('\n');
     const r = applyChanges(webshop, [{ yaml }], 'default');
@@ -134,7 +138,9 @@ describe('applyChanges', () => {
       [
         ['error', 1, 68, 'metadata.name'],
         ['warning', 1, 127, 'spec.foo'],
+        ['warning', 1, 135, 'spec.bar'],
         ['error', 3, 1, 'kind'],
+        ['error', 7, 1, 'kind'],
       ],
     );
   });
