@@ -252,8 +252,8 @@ describe('the events stream', () => {
       const realSetInterval = globalThis.setInterval;
       const ticks: (() => void)[] = [];
       const timer = { unref: mock.fn() };
-      t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number, ...rest: unknown[]) => {
-        if (ms !== 25_000) return realSetInterval(fn, ms, ...rest);
+      t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number) => {
+        if (ms !== 25_000) return realSetInterval(fn, ms);
         ticks.push(fn);
         return timer;
       }) as typeof setInterval);
@@ -308,7 +308,7 @@ describe('the events stream', () => {
         for (let i = 0; i < 100 && unsubscribed.length === 0; i++)
           await new Promise((r) => setTimeout(r, 20));
         assert.equal(unsubscribed.length, 1);
-        assert.ok(cleared.mock.calls.some((c) => c.arguments[0] === timer));
+        assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
       });
     },
   );
