@@ -36,6 +36,7 @@ import {
   unionPorts,
   type PortSet,
 } from '../../src/engine/ports.ts';
+import { mulberry32 as random } from '../support/random.ts';
 
 /** Twelve pod classes, of which 3, 7 and 11 run on the host network; five address classes. */
 const classes: PodClass[] = Array.from(
@@ -56,17 +57,6 @@ const ADDRESSES = 5;
 /** Random chains of operations (`NETFENCE_DECISIONS_RUNS` to change it, e.g. for a mutation run). */
 const RUNS = Number(process.env['NETFENCE_DECISIONS_RUNS'] ?? 600);
 const ctx = { classes, space: { classes: Array.from({ length: ADDRESSES }) }, namedPortIndex: new Map() };
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ports(rnd: () => number): PortSet {
   const r = rnd();
