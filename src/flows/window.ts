@@ -13,12 +13,29 @@
  * The order is the `Map`'s: by last activity, a tuple moved to the end when `touch`ed, so that pruning from
  * the front (`front`) stops at the first tuple still recent, as it did. It is a queue of slots in which a
  * moved or removed tuple leaves a hole, compacted when the queue is full.
+ *
+ * The table, the order and the arena also shrink when the window empties (a burst of a million tuples, then
+ * a hundred): the table and the order are rebuilt at half their length when fewer than an eighth of it is in
+ * use, the arena at the smallest power of two twice its live bytes when those are less than an eighth of it
+ * (never below their first lengths). The per-slot columns keep the most slots ever in use (33 bytes a slot):
+ * a caller may hold a slot number across a removal, so slots are never renumbered.
+ *
+ * Bound: the arena's offsets are Int32, so its live texts may take at most 2 GiB (2^31 bytes, a byte a
+ * character or two for a text with a character above 255). The sequential reading keeps at most MAX_TUPLES
+ * (2^20) tuples, far below it; a shard without times that never prunes could reach it, and then `insert`
+ * throws a RangeError saying so rather than wrap the offsets.
  */
 import type { ObservedConnection } from './types.ts';
 
 const FIRST_SLOTS = 1024;
 /** The table's first length (twice the first slots). */
 export const FIRST_TABLE = 2 * FIRST_SLOTS;
+/** The order's first length. */
+export const FIRST_ORDER = 2 * FIRST_SLOTS;
+/** The arena's first length, in bytes. */
+export const FIRST_ARENA = 32 * FIRST_SLOTS;
+/** The most bytes the arena may hold: its offsets are Int32 (from 0 to 2^31 - 1). */
+export const MAX_ARENA = 2 ** 31;
 
 /** Whether the text `tupleHash` last read has a character above 255. */
 let wide = false;
@@ -65,17 +82,32 @@ export class TupleWindow {
   /** Open addressing, linear probing: slot + 1 (0: empty), at most half full. */
   private table = new Int32Array(FIRST_TABLE);
   /** The texts: a byte a character, or two (low, high) for a text with a character above 255. */
-  private arena = new Uint8Array(32 * FIRST_SLOTS);
+  private arena = new Uint8Array(FIRST_ARENA);
   private arenaTop = 0;
   private arenaLive = 0;
   /** The slots by last activity (-1: a hole), from `head` to `tail`. */
-  private order = new Int32Array(2 * FIRST_SLOTS);
+  private order = new Int32Array(FIRST_ORDER);
   private head = 0;
   private tail = 0;
   /** What the last `find` computed for its text, for an `insert` of the same text. */
   private probeKey: string | undefined;
   private probeHash = 0;
   private probeLength = 0;
+
+  /** The lengths of the arrays that grow and shrink with the window: table, order, arena (bytes), slots. */
+  get capacity(): {
+    readonly table: number;
+    readonly order: number;
+    readonly arena: number;
+    readonly slots: number;
+  } {
+    return {
+      table: this.table.length,
+      order: this.order.length,
+      arena: this.arena.length,
+      slots: this.last.length,
+    };
+  }
 
   /** The slot of a text, or -1. */
   find(key: string): number {
@@ -166,6 +198,12 @@ export class TupleWindow {
     if (this.freeCount === this.free.length) this.free = grown(this.free);
     this.free[this.freeCount++] = s;
     this.size--;
+    // Shrinking: each at most a quarter full afterwards, so that growing again is far off.
+    if (this.table.length > FIRST_TABLE && 8 * this.size < this.table.length)
+      this.rebuildTable(this.table.length / 2);
+    if (this.order.length > FIRST_ORDER && 8 * this.size < this.order.length)
+      this.moveOrder(this.order.length / 2);
+    if (this.arena.length > FIRST_ARENA && 8 * this.arenaLive < this.arena.length) this.compactArena(0);
   }
 
   /** The first tuple in the order (the least recently active), or -1 when the window is empty. */
@@ -243,7 +281,13 @@ export class TupleWindow {
     const old = this.order;
     let live = 0;
     for (let i = this.head; i < this.tail; i++) if (old[i]! >= 0) live++;
-    const order = 2 * (live + 1) > old.length ? new Int32Array(2 * old.length) : old;
+    this.moveOrder(2 * (live + 1) > old.length ? 2 * old.length : old.length);
+  }
+
+  /** The queue's holes closed up, in an array of `length` (the same array when it is its length). */
+  private moveOrder(length: number): void {
+    const old = this.order;
+    const order = length === old.length ? old : new Int32Array(length);
     let to = 0;
     for (let i = this.head; i < this.tail; i++) {
       const s = old[i]!;
@@ -256,10 +300,18 @@ export class TupleWindow {
     this.tail = to;
   }
 
-  /** Room for `bytes` more: the live texts copied to the start of an arena, twice as large if need be. */
+  /**
+   * Room for `bytes` more: the live texts copied to the start of an arena of the smallest power of two at
+   * least twice `bytes` and the live bytes (at least the first length, at most MAX_ARENA).
+   */
   private compactArena(bytes: number): void {
-    let size = this.arena.length;
-    while (2 * (this.arenaLive + bytes) > size) size *= 2;
+    const need = this.arenaLive + bytes;
+    if (need > MAX_ARENA)
+      throw new RangeError(
+        `the dedupe window of Hubble 5-tuples would hold ${need} bytes of tuple text, more than its limit of 2 GiB (${MAX_ARENA} bytes): read the flows on one thread (NETFENCE_FLOW_THREADS=1), or with times`,
+      );
+    let size = FIRST_ARENA;
+    while (2 * need > size && size < MAX_ARENA) size *= 2;
     const old = this.arena;
     const arena = new Uint8Array(size);
     let top = 0;
@@ -276,7 +328,12 @@ export class TupleWindow {
   }
 
   private growTable(): void {
-    const table = new Int32Array(2 * this.table.length);
+    this.rebuildTable(2 * this.table.length);
+  }
+
+  /** The table rebuilt at `length` (a power of two). */
+  private rebuildTable(length: number): void {
+    const table = new Int32Array(length);
     const mask = table.length - 1;
     for (const s of this.slots()) {
       let i = this.hash[s]! & mask;

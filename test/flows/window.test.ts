@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FIRST_TABLE, TupleWindow, tupleHash } from '../../src/flows/window.ts';
+import { FIRST_ARENA, FIRST_ORDER, FIRST_TABLE, TupleWindow, tupleHash } from '../../src/flows/window.ts';
 import { mulberry32 as rng } from '../support/random.ts';
 
 interface Entry {
@@ -44,8 +44,52 @@ function assertSame(w: TupleWindow, ref: Reference, when: string): void {
 /**
  * A capture's 5-tuples: mostly new (a fresh source port), often one of the last few hundred coming back
  * (a retry, the other observation point), sometimes far out of order; texts of every kind (IPv4, IPv6, pod
- * names of 300 characters, characters above 255, the empty text).
+ * names of 300 characters, characters above 255, surrogate pairs and lone surrogates, NUL, U+00FF, U+0100,
+ * U+FFFF, the empty text).
  */
+const ODD = [
+  'TCP \ud83d\ude00 # \u0000 80',
+  '\u0000#\u0000',
+  'UDP \uffff # \uffff',
+  'TCP \ud83d # \ude00 53',
+  '\u00ff#\u0100',
+  'SCTP \u{10ffff}#',
+];
+
+/** The bytes the window's arena keeps for these texts: one a character, two when one is above 255. */
+function textBytes(keys: Iterable<string>): number {
+  let bytes = 0;
+  for (const k of keys) {
+    let or = 0;
+    for (let i = 0; i < k.length; i++) or |= k.charCodeAt(i);
+    bytes += or > 255 ? 2 * k.length : k.length;
+  }
+  return bytes;
+}
+
+/**
+ * What the window holds is in proportion to what it keeps (a quarter to twice as much, none below their
+ * first lengths): its table and its order are at most half full and, above their first lengths, an eighth
+ * full at least; the arena holds the live texts and, above its first length, is at most 8 times as large.
+ */
+function assertCapacity(w: TupleWindow, ref: Reference, when: string): void {
+  const { table, order, arena } = w.capacity;
+  const live = textBytes(ref.map.keys());
+  const size = ref.map.size;
+  assert.ok(
+    2 * size <= table && (table === FIRST_TABLE || 8 * size >= table),
+    `table ${table} for ${size} ${when}`,
+  );
+  assert.ok(
+    size <= order && (order === FIRST_ORDER || 8 * size >= order),
+    `order ${order} for ${size} ${when}`,
+  );
+  assert.ok(
+    live <= arena && (arena === FIRST_ARENA || 8 * live >= arena),
+    `arena ${arena} for ${live} ${when}`,
+  );
+}
+
 function tupleSource(random: () => number): () => string {
   const seen: string[] = [];
   let port = 0;
@@ -64,11 +108,13 @@ function tupleSource(random: () => number): () => string {
           ? `UDP fd00::${p.toString(16)} ${p} fd00::35 53`
           : kind < 0.85
             ? `SCTP ${'pod-'.repeat(75)}${p} ${p}  9`
-            : kind < 0.95
+            : kind < 0.92
               ? `TCP café-${p} ${p} ☃-${p % 5} 80`
-              : kind < 0.99
-                ? `TCP ${p}`
-                : '';
+              : kind < 0.96
+                ? ODD[p % ODD.length]!.replace('#', String(p))
+                : kind < 0.99
+                  ? `TCP ${p}`
+                  : '';
     seen.push(text);
     return text;
   };
@@ -125,6 +171,7 @@ test('the typed-array window answers as a Map in order of last activity: finds, 
         prune(w, now - WINDOW);
         ref.prune(now - WINDOW);
         assertSame(w, ref, `after the pruning at ${i} (seed ${seed})`);
+        assertCapacity(w, ref, `after the pruning at ${i} (seed ${seed})`);
       }
     }
     assertSame(w, ref, `at the end (seed ${seed})`);
@@ -141,12 +188,103 @@ test('the typed-array window answers as a Map in order of last activity: finds, 
     }
     assert.equal(w.size, 0);
     assert.equal(w.front(), -1);
+    assert.deepEqual(
+      [w.capacity.table, w.capacity.order, w.capacity.arena],
+      [FIRST_TABLE, FIRST_ORDER, FIRST_ARENA],
+      `emptied (seed ${seed})`,
+    );
     for (let i = 0; i < 5000; i++) {
       const key = `again ${i}`;
       if (w.find(key) < 0) w.insert(key, i, false, -1);
       ref.map.set(key, { last: i, denied: false, pending: -1 });
     }
     assertSame(w, ref, `refilled (seed ${seed})`);
+  }
+});
+
+test('bursts then prunes: the window answers as the Map, and gives its memory back', () => {
+  for (const seed of [4, 5]) {
+    const random = rng(seed);
+    const next = tupleSource(random);
+    const w = new TupleWindow();
+    const ref = new Reference();
+    let now = 0;
+    let mostTable = 0;
+    // Bursts of growing sizes (the last past 2^17 tuples, a capture without times read at once), each
+    // pruned down to a few hundred tuples, a hundred, or none; between them, a steady trickle.
+    for (const [round, burst] of [20_000, 100_000, 3000, 50_000].entries()) {
+      for (let i = 0; i < burst; i++) {
+        now++;
+        const key = next();
+        const s = w.find(key);
+        const e = ref.map.get(key);
+        assert.equal(s >= 0, e !== undefined, `find ${JSON.stringify(key)}`);
+        if (e === undefined) {
+          w.insert(key, now, false, -1);
+          ref.map.set(key, { last: now, denied: false, pending: -1 });
+        } else if (random() < 0.5) {
+          w.last[s] = now;
+          w.touch(s);
+          ref.touch(key, now);
+        } else {
+          w.remove(s);
+          ref.map.delete(key);
+        }
+        if (i % 10_007 === 0) assertCapacity(w, ref, `in burst ${round} at ${i} (seed ${seed})`);
+      }
+      mostTable = Math.max(mostTable, w.capacity.table);
+      assertSame(w, ref, `after burst ${round} (seed ${seed})`);
+      assertCapacity(w, ref, `after burst ${round} (seed ${seed})`);
+      // Pruned in steps, as the aggregator does every 4096 flows: down to 100 tuples.
+      for (const keep of [burst / 2, burst / 10, 300, 100]) {
+        prune(w, now - keep);
+        ref.prune(now - keep);
+        assertSame(w, ref, `pruned to the last ${keep} of burst ${round} (seed ${seed})`);
+        assertCapacity(w, ref, `pruned to the last ${keep} of burst ${round} (seed ${seed})`);
+      }
+      assert.ok(w.size <= 100, `${w.size} left`);
+      // Back to the first lengths: 100 tuples of short texts fit in them.
+      assert.deepEqual(
+        [w.capacity.table, w.capacity.order, w.capacity.arena],
+        [FIRST_TABLE, FIRST_ORDER, FIRST_ARENA],
+        `after burst ${round} (seed ${seed})`,
+      );
+      for (const key of ref.map.keys()) assert.equal(w.key(w.find(key)), key);
+    }
+    assert.ok(mostTable >= 2 ** 17, `the table grew to ${mostTable}`);
+    // The columns keep their slots: a slot held across the shrinking is still the tuple's.
+    const kept = [...ref.map.keys()].map((k) => [k, w.find(k)] as const);
+    prune(w, Number.POSITIVE_INFINITY);
+    assert.equal(w.size, 0);
+    for (const [k] of kept) {
+      const s = w.insert(k, 1, true, 3);
+      assert.equal(w.key(s), k);
+      assert.deepEqual([w.last[s], w.denied[s], w.pending[s]], [1, 1, 3]);
+    }
+  }
+});
+
+test('a window whose texts are long: the arena shrinks by its live bytes, with few tuples', () => {
+  // 500 texts of 2,000 characters: the table stays at its first length, the arena grows to 2 MiB; the texts
+  // removed, the arena shrinks; wide texts take two bytes a character.
+  const w = new TupleWindow();
+  const ref = new Reference();
+  for (const wide of [false, true]) {
+    for (let i = 0; i < 500; i++) {
+      const key = `${wide ? 'Ω' : 'o'}${String(i).padStart(4, '0')}`.repeat(400);
+      w.insert(key, i, false, -1);
+      ref.map.set(key, { last: i, denied: false, pending: -1 });
+      if (i % 50 === 49) assertCapacity(w, ref, `at ${i}`);
+    }
+    assert.equal(w.capacity.table, FIRST_TABLE);
+    assert.ok(w.capacity.arena >= (wide ? 4 : 2) * 1_000_000, `arena ${w.capacity.arena}`);
+    for (let keep = 400; keep >= 0; keep -= 100) {
+      prune(w, 500 - keep);
+      ref.prune(500 - keep);
+      assertSame(w, ref, `the last ${keep} kept`);
+      assertCapacity(w, ref, `the last ${keep} kept`);
+    }
+    assert.equal(w.capacity.arena, FIRST_ARENA);
   }
 });
 
