@@ -1,5 +1,5 @@
 import rule from '../../../src/lint/rules/no-cilium-shadowed-allow.ts';
-import { ccnp, cluster, cnpCilium, ns, pod } from '../../support/builders.ts';
+import { ccnp, cluster, cnpCilium, ns, pod, policy } from '../../support/builders.ts';
 import { stateRuleTester } from '../helpers.ts';
 import { api, https, shopCluster, web, cnpSpecs } from '../cilium-fixtures.ts';
 
@@ -7,6 +7,22 @@ const db = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data', app: 'db'
 const dataNs = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } };
 const pg = [{ ports: [{ port: '5432', protocol: 'TCP' }] }];
 const everyPort = [{ ports: [{ port: '1', endPort: 65535, protocol: 'ANY' }] }];
+/** NetworkPolicy peers and ports: data/db by the namespace's name label, port 5432. */
+const npDb = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+  podSelector: { matchLabels: { app: 'db' } },
+};
+const npPg = [{ protocol: 'TCP', port: 5432 }];
+/** A NetworkPolicy for shop/web with one egress rule. */
+const npWebEgress = (to: object[] | undefined, ports: object[] | undefined, name = 'web-egress') =>
+  policy('shop', name, {
+    podSelector: { matchLabels: { app: 'web' } },
+    policyTypes: ['Egress'],
+    egress: [{ ...(to === undefined ? {} : { to }), ...(ports === undefined ? {} : { ports }) }],
+  });
+/** A CiliumNetworkPolicy for shop/web with egress deny rules only. */
+const cnpWebDeny = (egressDeny: object[], name = 'lockdown') =>
+  cnpCilium('shop', name, { endpointSelector: web, egressDeny });
 
 stateRuleTester(rule, {
   valid: [
@@ -342,6 +358,150 @@ stateRuleTester(rule, {
           egressDeny: [{ toEntities: ['world'] }],
         }),
       ]),
+    },
+    // NetworkPolicy rules (issue #20): Cilium enforces them beside its own policies, and its deny rules win.
+    {
+      name: 'a NetworkPolicy rule, a deny of other ports',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: https }])],
+        [npWebEgress([npDb], npPg)],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy rule, a deny of a narrower selector',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [{ matchLabels: { ...db.matchLabels, tier: 'gold' } }] }])],
+        [npWebEgress([npDb], npPg)],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy rule, a deny in a policy for other pods',
+      state: shopCluster(
+        [cnpCilium('shop', 'lockdown', { endpointSelector: api, egressDeny: [{ toEntities: ['all'] }] })],
+        [npWebEgress([npDb], npPg)],
+      ),
+    },
+    {
+      // The NetworkPolicy selects web and api; the deny is for web only: api's egress still works.
+      name: 'a NetworkPolicy rule, a deny for some of the pods it selects',
+      state: shopCluster(
+        [cnpWebDeny([{ toEntities: ['all'] }])],
+        [
+          policy('shop', 'both', {
+            podSelector: {},
+            policyTypes: ['Egress'],
+            egress: [{ to: [npDb], ports: npPg }],
+          }),
+        ],
+      ),
+    },
+    {
+      // Neither a namespaced selector (its own namespace) nor a CIDR covers what it does not surely match.
+      name: 'a NetworkPolicy rule, a deny of the cluster leaves an ipBlock',
+      state: shopCluster(
+        [cnpWebDeny([{ toEntities: ['cluster'] }])],
+        [npWebEgress([{ ipBlock: { cidr: '10.1.0.0/16' } }], [{ port: 443 }])],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy rule, a deny of a narrower CIDR',
+      state: shopCluster(
+        [cnpWebDeny([{ toCIDR: ['10.1.2.0/24'] }])],
+        [npWebEgress([{ ipBlock: { cidr: '10.1.0.0/16' } }], [{ port: 443 }])],
+      ),
+    },
+    {
+      // No `to`: every destination, the world too; the deny is of the cluster only.
+      name: 'a NetworkPolicy rule to every destination, a deny of the cluster',
+      state: shopCluster([cnpWebDeny([{ toEntities: ['cluster'] }])], [npWebEgress(undefined, npPg)]),
+    },
+    {
+      name: 'a NetworkPolicy egress rule, an ingress deny',
+      state: shopCluster(
+        [cnpCilium('shop', 'lockdown', { endpointSelector: web, ingressDeny: [{ fromEntities: ['all'] }] })],
+        [npWebEgress([npDb], npPg)],
+      ),
+    },
+    {
+      // policyTypes leaves egress out: the API ignores its egress rules, there is nothing to shadow.
+      name: 'a NetworkPolicy egress rule that policyTypes ignores',
+      state: shopCluster(
+        [cnpWebDeny([{ toEntities: ['all'] }])],
+        [
+          policy('shop', 'web-egress', {
+            podSelector: { matchLabels: { app: 'web' } },
+            policyTypes: ['Ingress'],
+            egress: [{ to: [npDb], ports: npPg }],
+          }),
+        ],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy that selects no pod',
+      state: shopCluster(
+        [ccnp('lockdown', { endpointSelector: {}, egressDeny: [{ toEntities: ['all'] }] })],
+        [
+          policy('shop', 'ghost', {
+            podSelector: { matchLabels: { app: 'ghost' } },
+            policyTypes: ['Egress'],
+            egress: [{ to: [npDb], ports: npPg }],
+          }),
+        ],
+      ),
+    },
+    {
+      // The namespaces with a label may be others than data: the deny of data does not surely cover them.
+      name: 'a NetworkPolicy rule to namespaces by a label, a deny of one namespace',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs] }])],
+        [npWebEgress([{ namespaceSelector: { matchLabels: { team: 'data' } } }], npPg)],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy rule to its own namespace, a deny of another',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs] }])],
+        [npWebEgress([{ podSelector: {} }], npPg)],
+      ),
+    },
+    {
+      name: 'a NetworkPolicy rule on UDP, a deny on TCP',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }] }] }])],
+        [npWebEgress([npDb], [{ protocol: 'UDP', port: 53 }])],
+      ),
+    },
+    {
+      // endPort: the NetworkPolicy rule's range goes past the denied one.
+      name: 'a NetworkPolicy rule of a port range, a deny of part of it',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: [{ ports: [{ port: '5000', endPort: 5500 }] }] }])],
+        [npWebEgress([npDb], [{ port: 5000, endPort: 5999 }])],
+      ),
+    },
+    {
+      // A port without a number: every UDP port; the deny takes every TCP port.
+      name: 'a NetworkPolicy rule of every UDP port, a deny of every TCP port',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }])],
+        [npWebEgress([npDb], [{ protocol: 'UDP' }])],
+      ),
+    },
+    {
+      // No ports: every port and protocol, ICMP too; the deny takes the TCP, UDP and SCTP ports only.
+      name: 'a NetworkPolicy rule of every port, a deny of every port number',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: everyPort }])],
+        [npWebEgress([npDb], undefined)],
+      ),
+    },
+    {
+      // One peer denied, the other not: the rule still allows some traffic.
+      name: 'a NetworkPolicy rule with a peer the deny leaves',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs] }])],
+        [npWebEgress([npDb, { ipBlock: { cidr: '192.0.2.0/24' } }], npPg)],
+      ),
     },
   ],
   invalid: [
@@ -740,6 +900,179 @@ stateRuleTester(rule, {
         }),
       ]),
       findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+    },
+    // NetworkPolicy rules (issue #20).
+    {
+      // The exception written as a NetworkPolicy: the CiliumNetworkPolicy's deny of the namespace wins.
+      name: 'a NetworkPolicy rule to a pod of a namespace the Cilium policy denies',
+      state: shopCluster([cnpWebDeny([{ toEndpoints: [dataNs] }])], [npWebEgress([npDb], npPg)]),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+      messageIds: ['networkPolicy'],
+      messages: [
+        [
+          'This NetworkPolicy egress rule never allows anything under Cilium: spec.egressDeny[0] of CiliumNetworkPolicy shop/lockdown denies all of its peers and ports for the pods the policy selects',
+        ],
+      ],
+    },
+    {
+      // A pod selector alone: pods of the policy's namespace, as a namespaced Cilium selector reads.
+      name: 'a NetworkPolicy ingress rule from pods of its namespace',
+      state: shopCluster(
+        [cnpCilium('shop', 'lockdown', { endpointSelector: web, ingressDeny: [{ fromEndpoints: [api] }] })],
+        [
+          policy('shop', 'web-ingress', {
+            podSelector: { matchLabels: { app: 'web' } },
+            ingress: [{ from: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 8080 }] }],
+          }),
+        ],
+      ),
+      findings: ['shop/NetworkPolicy/web-ingress spec.ingress[0]'],
+      messages: [
+        ['NetworkPolicy ingress rule', 'spec.ingressDeny[0] of CiliumNetworkPolicy shop/lockdown denies'],
+      ],
+    },
+    {
+      // No from, no ports: everything, from everywhere; only a deny of everything covers it.
+      name: 'a NetworkPolicy rule that allows everything, a deny of everything',
+      state: shopCluster(
+        [ccnp('lockdown', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['all'] }] })],
+        [policy('shop', 'open', { podSelector: {}, ingress: [{}] })],
+      ),
+      findings: ['shop/NetworkPolicy/open spec.ingress[0]'],
+      messages: [['spec.ingressDeny[0] of CiliumClusterwideNetworkPolicy lockdown denies']],
+    },
+    {
+      name: 'a NetworkPolicy ipBlock inside a denied CIDR',
+      state: shopCluster(
+        [cnpWebDeny([{ toCIDR: ['10.0.0.0/8'] }])],
+        [npWebEgress([{ ipBlock: { cidr: '10.1.0.0/16', except: ['10.1.2.0/24'] } }], [{ port: 443 }])],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      // Two Cilium policies take the two ports between them: both are named.
+      name: 'a NetworkPolicy rule shadowed by deny rules of two Cilium policies together',
+      state: shopCluster(
+        [
+          cnpWebDeny([{ toEndpoints: [dataNs], toPorts: pg }], 'no-pg'),
+          cnpWebDeny([{ toEntities: ['all'], toPorts: https }], 'no-https'),
+        ],
+        [npWebEgress([npDb], [...npPg, { port: 443 }])],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+      messages: [
+        [
+          'spec.egressDeny[0] of CiliumNetworkPolicy shop/no-pg and spec.egressDeny[0] of CiliumNetworkPolicy shop/no-https deny all',
+        ],
+      ],
+    },
+    {
+      // Every pod of every namespace: covered by a clusterwide deny of every endpoint, and by `cluster`.
+      name: 'a NetworkPolicy rule to every pod, a deny of every endpoint or of the cluster',
+      state: shopCluster(
+        [
+          ccnp('lockdown', { endpointSelector: {}, egressDeny: [{ toEndpoints: [{}], toPorts: pg }] }),
+          cnpWebDeny([{ toEntities: ['cluster'], toPorts: https }]),
+        ],
+        [
+          npWebEgress([{ namespaceSelector: {} }], npPg, 'a'),
+          npWebEgress([{ namespaceSelector: {}, podSelector: {} }], [{ port: 443 }], 'b'),
+        ],
+      ),
+      findings: ['shop/NetworkPolicy/a spec.egress[0]', 'shop/NetworkPolicy/b spec.egress[0]'],
+      messages: [
+        ['spec.egressDeny[0] of CiliumClusterwideNetworkPolicy lockdown denies'],
+        ['spec.egressDeny[0] of CiliumNetworkPolicy shop/lockdown denies'],
+      ],
+    },
+    {
+      name: 'a NetworkPolicy rule of a named port, a deny of every TCP port',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }] }])],
+        [npWebEgress([npDb], [{ port: 'postgres' }])],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      name: 'a NetworkPolicy rule of every UDP port, a deny of every port',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: everyPort }])],
+        [npWebEgress([npDb], [{ protocol: 'UDP' }])],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      name: 'a NetworkPolicy rule of a port range inside a denied range',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: [{ ports: [{ port: '4000', endPort: 6000 }] }] }])],
+        [npWebEgress([npDb], [{ port: 5000, endPort: 5999 }])],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      // `kubernetes.io/metadata.name In [data]` is the namespace key In [data]; any other namespace label is
+      // the identity's `io.cilium.k8s.namespace.labels.<key>`.
+      name: 'a NetworkPolicy rule by namespace expressions and labels, denies written in identity labels',
+      state: shopCluster(
+        [
+          cnpWebDeny([
+            {
+              toEndpoints: [
+                {
+                  matchExpressions: [
+                    { key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['data'] },
+                  ],
+                },
+              ],
+              toPorts: pg,
+            },
+            {
+              toEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'data' } }],
+              toPorts: https,
+            },
+          ]),
+        ],
+        [
+          npWebEgress(
+            [
+              {
+                namespaceSelector: {
+                  matchExpressions: [
+                    { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['data'] },
+                  ],
+                },
+              },
+            ],
+            npPg,
+            'by-name',
+          ),
+          npWebEgress([{ namespaceSelector: { matchLabels: { team: 'data' } } }], [{ port: 443 }], 'by-team'),
+        ],
+      ),
+      findings: ['shop/NetworkPolicy/by-name spec.egress[0]', 'shop/NetworkPolicy/by-team spec.egress[0]'],
+    },
+    {
+      // A Cilium allow and a NetworkPolicy rule for the same traffic: both cancelled, both reported.
+      name: 'a Cilium allow and a NetworkPolicy rule, one deny',
+      state: shopCluster(
+        [
+          cnpCilium('shop', 'web', {
+            endpointSelector: web,
+            egress: [{ toEndpoints: [db], toPorts: pg }],
+            egressDeny: [{ toEndpoints: [dataNs] }],
+          }),
+        ],
+        [npWebEgress([npDb], npPg)],
+      ),
+      findings: [
+        'shop/CiliumNetworkPolicy/web spec.egress[0]',
+        'shop/NetworkPolicy/web-egress spec.egress[0]',
+      ],
+      messageIds: ['shadowed', 'networkPolicy'],
+      messages: [
+        ['spec.egressDeny[0] denies'],
+        ['spec.egressDeny[0] of CiliumNetworkPolicy shop/web denies'],
+      ],
     },
   ],
 });
