@@ -24,21 +24,26 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** A file's text as the parser reads it: without its byte order mark. */
+export function withoutMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 /**
- * The text of one YAML document of a file, without its `---` line and trailing blank lines. `starts`: the
- * line starts of `text` without its byte order mark (computed when not given).
+ * The text of one YAML document of a file, without its `---` line and trailing blank lines. `file`: the file's
+ * text as the parser read it (`withoutMark`: the caller strips the byte order mark, once); `starts`: its
+ * `lineStarts`.
  */
 export function documentText(
-  text: string,
+  file: string,
+  starts: readonly number[],
   source: ParsedObject,
-  starts?: readonly number[],
 ): string | undefined {
   const doc = source.document;
   if (doc === undefined || source.documentPath.length > 0) return undefined;
-  // The parser reads the text without its byte order mark, and each value of a stream of JSON values (JSON
-  // Lines) on its own: the document's offsets count from there. Shift them to where the object starts.
-  const file = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const at = (starts ?? lineStarts(file))[source.line - 1]! + source.column - 1;
+  // The parser reads each value of a stream of JSON values (JSON Lines) on its own: the document's offsets
+  // count from there. Shift them to where the object starts.
+  const at = starts[source.line - 1]! + source.column - 1;
   const base = at - (source.node?.range?.[0] ?? 0);
   const [start, , end] = doc.range;
   const body = file
@@ -76,6 +81,8 @@ export async function readSources(state: ClusterState, stdin?: string): Promise<
     }
     const parsed = parseManifestText(text, file).objects;
     objects.push(...parsed);
+    // The parser reads the text without its byte order mark: lines and columns count from there.
+    const unmarked = withoutMark(text);
     let starts: number[] | undefined;
     for (const policy of byFile.get(file) ?? []) {
       const origin = policy.origin!;
@@ -84,13 +91,7 @@ export async function readSources(state: ClusterState, stdin?: string): Promise<
         (o) => o.kind === kind && o.line === origin.line && o.column === origin.column,
       );
       const yaml =
-        source === undefined
-          ? undefined
-          : documentText(
-              text,
-              source,
-              (starts ??= lineStarts(text.startsWith('\uFEFF') ? text.slice(1) : text)),
-            );
+        source === undefined ? undefined : documentText(unmarked, (starts ??= lineStarts(unmarked)), source);
       if (yaml !== undefined) policyYaml.set(policy.id, yaml);
     }
   }

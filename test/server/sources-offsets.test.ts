@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadManifests } from '../../src/parse/index.ts';
-import { readSources } from '../../src/server/sources.ts';
+import { loadManifests, parseManifestText } from '../../src/parse/index.ts';
+import { documentText, lineStarts, readSources, withoutMark } from '../../src/server/sources.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -61,6 +61,32 @@ describe('readSources, where the parser counts from elsewhere', () => {
       ['shop/allow', `${ALLOW}\n`],
       ['shop/deny', `${DENY}\n`],
     ]);
+  });
+
+  test('a file with two byte order marks: the parser drops the first, the second is on the first line', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'two-marks.yaml');
+    writeFileSync(file, `\uFEFF\uFEFF${DENY}\n---\n${ALLOW}`);
+    const sources = await readSources(await load(file));
+    assert.deepEqual([...sources.policyYaml].sort(), [
+      ['shop/allow', `${ALLOW}\n`],
+      ['shop/deny', `${DENY}\n`],
+    ]);
+  });
+
+  test('documentText reads the text as given: the caller strips the byte order mark, once', () => {
+    // The text after the parser's mark still starts with one: documentText must not take it off again, or
+    // the lines the caller counted would be one character off.
+    const text = `\uFEFF\uFEFF${DENY}\n---\n${ALLOW}`;
+    const file = withoutMark(text);
+    assert.equal(file, `\uFEFF${DENY}\n---\n${ALLOW}`);
+    assert.equal(withoutMark(DENY), DENY);
+    const starts = lineStarts(file);
+    const objects = parseManifestText(text, 'two-marks.yaml').objects;
+    assert.deepEqual(
+      objects.map((o) => documentText(file, starts, o)),
+      [`${DENY}\n`, `${ALLOW}\n`],
+    );
   });
 
   test('a stream of JSON values (JSON Lines): each policy its own line', async () => {
