@@ -37,9 +37,11 @@ interface DenyRef {
   rule: CiliumRuleInfo;
 }
 
-/** The deny rules that together deny everything `allow` allows, or undefined when some of it gets through. */
+/**
+ * The deny rules that together deny everything `allow` allows, or undefined when some of it gets through, or
+ * when no deny takes any of it (no peer, or no traffic netfence models: nothing to name).
+ */
 function shadowing(allow: CiliumRuleInfo, denies: readonly DenyRef[]): DenyRef[] | undefined {
-  if (allow.peers.length === 0) return undefined;
   const own = ruleTraffic(allow);
   const used = new Set<DenyRef>();
   for (const peer of allow.peers) {
@@ -50,7 +52,7 @@ function shadowing(allow: CiliumRuleInfo, denies: readonly DenyRef[]): DenyRef[]
     // Only the deny rules that take some of the allowed traffic are named.
     for (const d of covering) if (trafficOverlaps(ruleTraffic(d.rule), own)) used.add(d);
   }
-  return denies.filter((d) => used.has(d));
+  return used.size === 0 ? undefined : denies.filter((d) => used.has(d));
 }
 
 /** The label Kubernetes gives every namespace, its name: the same as the namespace key of an identity. */
@@ -171,7 +173,7 @@ export default defineRule({
         if (denies.length === 0) continue;
         for (const allow of allows) {
           const by = shadowing(allow, denies);
-          if (by === undefined || by.length === 0) continue;
+          if (by === undefined) continue;
           const l7 = [...new Set((allow.ports ?? []).flatMap((p) => (p.l7 === undefined ? [] : [p.l7])))];
           const names = denyNames(by, direction, set);
           ctx.report({
@@ -197,7 +199,7 @@ export default defineRule({
       if (denies.length === 0) continue;
       const allow = networkPolicyRule(visit.index, visit.peers, visit.ports, visit.policy.info.namespace);
       const by = shadowing(allow, denies);
-      if (by === undefined || by.length === 0) continue;
+      if (by === undefined) continue;
       ctx.report({
         messageId: 'networkPolicy',
         data: {

@@ -359,7 +359,66 @@ stateRuleTester(rule, {
         }),
       ]),
     },
+    {
+      // A peer netfence cannot resolve (AWS security groups) is not judged, whatever the deny.
+      name: 'an allow of a peer netfence does not resolve, a deny of everything',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }], toPorts: https }],
+          egressDeny: [{ toEntities: ['all'] }],
+        }),
+      ]),
+    },
+    {
+      // VRRP: no TCP, UDP or SCTP connection, nothing netfence models for the deny to take; nothing to name.
+      name: 'an allow of a protocol without connections, a deny of its peers',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [{ toEndpoints: [db], toPorts: [{ ports: [{ port: '112', protocol: 'VRRP' }] }] }],
+          egressDeny: [{ toEndpoints: [dataNs] }],
+        }),
+      ]),
+    },
     // NetworkPolicy rules (issue #20): Cilium enforces them beside its own policies, and its deny rules win.
+    {
+      // `ports: []` is every port and protocol, as no ports: ICMP too, which the deny leaves.
+      name: 'a NetworkPolicy rule with an empty list of ports, a deny of every port number',
+      state: shopCluster(
+        [cnpWebDeny([{ toEndpoints: [dataNs], toPorts: everyPort }])],
+        [npWebEgress([npDb], [])],
+      ),
+    },
+    {
+      // Namespaces labelled team=data may be others than data: a deny of the namespace data does not cover them.
+      name: 'a NetworkPolicy rule by a namespace label expression, a deny of one namespace by expression',
+      state: shopCluster(
+        [
+          cnpWebDeny([
+            {
+              toEndpoints: [
+                {
+                  matchExpressions: [
+                    { key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['data'] },
+                  ],
+                },
+              ],
+            },
+          ]),
+        ],
+        [
+          npWebEgress(
+            [
+              {
+                namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['data'] }] },
+              },
+            ],
+            npPg,
+          ),
+        ],
+      ),
+    },
     {
       name: 'a NetworkPolicy rule, a deny of other ports',
       state: shopCluster(
@@ -1050,6 +1109,74 @@ stateRuleTester(rule, {
         ],
       ),
       findings: ['shop/NetworkPolicy/by-name spec.egress[0]', 'shop/NetworkPolicy/by-team spec.egress[0]'],
+    },
+    {
+      // Other Cilium policies without deny rules change nothing.
+      name: 'a NetworkPolicy rule shadowed, beside a Cilium policy without deny rules',
+      state: shopCluster(
+        [
+          cnpCilium('shop', 'api', { endpointSelector: api, egress: [{ toEndpoints: [db], toPorts: pg }] }),
+          cnpWebDeny([{ toEndpoints: [dataNs] }]),
+        ],
+        [npWebEgress([npDb], npPg)],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      // `to: []` is every destination, as no `to`.
+      name: 'a NetworkPolicy rule with an empty list of peers, a deny of everything on its port',
+      state: shopCluster([cnpWebDeny([{ toEntities: ['all'], toPorts: pg }])], [npWebEgress([], npPg)]),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      name: 'a NetworkPolicy rule by a namespace label expression, a deny by the same expression',
+      state: shopCluster(
+        [
+          cnpWebDeny([
+            {
+              toEndpoints: [
+                {
+                  matchExpressions: [
+                    { key: 'io.cilium.k8s.namespace.labels.team', operator: 'In', values: ['data'] },
+                  ],
+                },
+              ],
+            },
+          ]),
+        ],
+        [
+          npWebEgress(
+            [
+              {
+                namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['data'] }] },
+              },
+            ],
+            npPg,
+          ),
+        ],
+      ),
+      findings: ['shop/NetworkPolicy/web-egress spec.egress[0]'],
+    },
+    {
+      name: 'an allow with L7 rules of two kinds, a deny of everything',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          egress: [
+            {
+              toEndpoints: [api],
+              toPorts: [
+                { ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } },
+                { ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } },
+              ],
+            },
+          ],
+          egressDeny: [{ toEntities: ['all'] }],
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0]'],
+      messageIds: ['l7Shadowed'],
+      messages: [['L7 (dns, http) rules']],
     },
     {
       // A Cilium allow and a NetworkPolicy rule for the same traffic: both cancelled, both reported.
