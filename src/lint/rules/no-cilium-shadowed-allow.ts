@@ -1,4 +1,4 @@
-import type { Direction } from '../../engine/compile.ts';
+import type { CompiledPolicy, Direction } from '../../engine/compile.ts';
 import {
   CILIUM_NAMESPACE_KEY,
   CILIUM_NAMESPACE_LABELS_PREFIX,
@@ -127,19 +127,22 @@ function denyNames(by: readonly DenyRef[], direction: Direction, set: CiliumRule
   );
 }
 
+/** A rule set with deny rules, and the workloads it selects as a set. */
+interface DenyingSet {
+  set: CiliumRuleSet;
+  selects: ReadonlySet<string>;
+}
+
 /** The deny rules of a direction of the rule sets that select every one of `workloads` (some). */
 function deniesFor(
-  sets: readonly CiliumRuleSet[],
+  sets: readonly DenyingSet[],
   direction: Direction,
   workloads: readonly string[],
 ): DenyRef[] {
   if (workloads.length === 0) return [];
   return sets
-    .filter((s) => {
-      const have = new Set(s.workloads);
-      return workloads.every((w) => have.has(w));
-    })
-    .flatMap((s) => s.spec[denyList(direction)].map((rule) => ({ set: s, rule })));
+    .filter((s) => workloads.every((w) => s.selects.has(w)))
+    .flatMap((s) => s.set.spec[denyList(direction)].map((rule) => ({ set: s.set, rule })));
 }
 
 export default defineRule({
@@ -192,10 +195,16 @@ export default defineRule({
       }
     }
     // NetworkPolicy rules: Cilium enforces them beside its own policies, and its deny rules cancel them too.
-    if (!sets.some((s) => s.spec.ingressDeny.length > 0 || s.spec.egressDeny.length > 0)) return;
+    const denying: DenyingSet[] = sets
+      .filter((s) => s.spec.ingressDeny.length > 0 || s.spec.egressDeny.length > 0)
+      .map((set) => ({ set, selects: new Set(set.workloads) }));
+    if (denying.length === 0) return;
+    const selected = new Map<CompiledPolicy, string[]>();
     for (const visit of policyRules(ctx)) {
-      const workloads = ctx.lookup.workloadsOfClasses(visit.policy.selected);
-      const denies = deniesFor(sets, visit.direction, workloads);
+      let workloads = selected.get(visit.policy);
+      if (workloads === undefined)
+        selected.set(visit.policy, (workloads = ctx.lookup.workloadsOfClasses(visit.policy.selected)));
+      const denies = deniesFor(denying, visit.direction, workloads);
       if (denies.length === 0) continue;
       const allow = networkPolicyRule(visit.index, visit.peers, visit.ports, visit.policy.info.namespace);
       const by = shadowing(allow, denies);
