@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { lint } from '../../../src/lint/run.ts';
 import { formatPath } from '../../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../../src/parse/index.ts';
+import type { ParsedObject } from '../../../src/parse/types.ts';
 import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'));
@@ -325,12 +326,13 @@ test('objects read without their file text (from a cluster) are checked too', ()
   `;
   const parsed = parseManifestText(text, 'cluster.yaml');
   // The node as a reader that keeps no text would hand it over.
-  const sources = parsed.objects.map((o) => ({
-    ...o,
-    node: o.node,
-    locate: o.locate.bind(o),
-    fileText: undefined,
-  }));
+  const sources = parsed.objects.map((o): ParsedObject => {
+    const copy = { ...o, node: o.node, locate: o.locate.bind(o) };
+    return Object.fromEntries(
+      Object.entries(copy).filter(([k]) => k !== 'fileText'),
+    ) as unknown as ParsedObject;
+  });
+  assert.ok(sources.every((o) => o.fileText === undefined && o.node !== undefined));
   const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
   const result = lint({ state: built.state, sources }, { rules: [rule] });
   assert.deepEqual(
