@@ -5,6 +5,7 @@ import { lint } from '../../../src/lint/run.ts';
 import { formatPath } from '../../../src/model/problem.ts';
 import { buildClusterState, parseManifestText } from '../../../src/parse/index.ts';
 import type { ParsedObject } from '../../../src/parse/types.ts';
+import { runCli } from '../../support/cli.ts';
 import { deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'));
@@ -339,4 +340,21 @@ test('objects read without their file text (from a cluster) are checked too', ()
     result.findings.map((f) => `${f.messageId} ${formatPath(f.path)}`),
     ['boolean spec.podSelector.matchLabels.debug'],
   );
+});
+
+test('netfence lint prints the finding for a boolean key, not also the parser warning', async () => {
+  const text = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: web
+      namespace: shop
+      labels: {yes: "true", debug: on}
+    spec:
+      podSelector: {}
+  `;
+  const r = await runCli(['lint', '-'], { stdin: text });
+  assert.doesNotMatch(r.stderr, /unquoted (key )?(yes|on)/);
+  assert.match(r.stdout, /Unquoted value yes is the boolean true/);
+  assert.match(r.stdout, /Unquoted value on is the boolean true/);
 });
