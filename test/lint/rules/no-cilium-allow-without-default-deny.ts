@@ -73,6 +73,26 @@ stateRuleTester(rule, {
         }),
       ]),
     },
+    {
+      // A non-empty list, a non-empty object or a number as a matcher restricts what passes.
+      name: 'request rules whose matchers restrict: a list, an object, a number',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [
+                { ports: [{ port: '8080' }], ...{ rules: { http: [{ headers: ['X-Token: 1'] }] } } },
+                { ports: [{ port: '8081' }], ...{ rules: { http: [{ headerMatches: { name: 'x' } }] } } },
+                { ports: [{ port: '8082' }], ...{ rules: { l7proto: 'r2d2', l7: [{ version: 2 }] } } },
+              ],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+    },
   ],
   invalid: [
     {
@@ -217,6 +237,163 @@ stateRuleTester(rule, {
         cnpCilium('shop', 'web-egress', { endpointSelector: web, egress: [{ toEntities: ['cluster'] }] }),
       ]),
       findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      // Matchers set to nothing (null, an absent value, an empty list, `.*`) or a request rule that is not an
+      // object (a bare string, null): none filters a request.
+      name: 'HTTP rules whose matchers all match every request',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [
+                {
+                  ports: [{ port: '8080' }],
+                  ...{
+                    rules: {
+                      http: [{ method: null, path: undefined, headers: [], headerMatches: {}, host: '.*' }],
+                    },
+                  },
+                },
+              ],
+            },
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8081' }], ...{ rules: { http: ['GET'] } } }],
+            },
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8082' }], ...{ rules: { http: [null] } } }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [
+        [
+          'enableDefaultDeny.ingress is false and nothing else isolates shop/web for ingress, so the 3 ingress allow rules of this rule set restrict nothing: all ingress traffic stays allowed; remove "enableDefaultDeny.ingress: false" if they are meant to restrict',
+        ],
+      ],
+    },
+    {
+      // `rules: {http: []}` lists no request rule: the port is open at L4 (the empty list is not a filter).
+      name: 'an empty list of HTTP rules',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            { fromEndpoints: [api], toPorts: [{ ports: [{ port: '8080' }], ...{ rules: { http: [] } } }] },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      // TLS interception with an empty list of HTTP rules: the proxy sees the requests but filters none.
+      name: 'TLS interception and an empty list of HTTP rules',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [
+                {
+                  ports: [{ port: '8443' }],
+                  ...{ terminatingTLS: { secret: { name: 'tls' } }, rules: { http: [] } },
+                },
+              ],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      // Generic L7 rules without `l7proto` name no parser: the port is not sent through a proxy.
+      name: 'generic l7 rules without l7proto',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [{ ports: [{ port: '8080' }], ...{ rules: { l7: [{ action: 'deny' }] } } }],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      // Two lists: the Kafka one matches every request, so the rule filters nothing even though HTTP does.
+      name: 'one L7 list of two matching every request',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [
+            {
+              fromEndpoints: [api],
+              toPorts: [
+                { ports: [{ port: '8080' }], ...{ rules: { http: [{ method: 'GET' }], kafka: [{}] } } },
+              ],
+            },
+          ],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      // `toPorts: [{}]`: an entry without ports matches no port, so the rule opens nothing at L4 and is not a
+      // rule filtering at L7 either.
+      name: 'a rule whose port entry lists no port',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [{ fromEndpoints: [api], toPorts: [{ ...{ rules: getOnly } }] }],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+    },
+    {
+      name: 'two rules filtering at L7 beside two plain ones: the words for several',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [fromApiL7, fromApiL7, { fromEntities: ['cluster'] }, { fromEntities: ['world'] }],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [
+        [
+          'so the 2 ingress allow rules of this rule set restrict nothing: all ingress traffic stays allowed; remove "enableDefaultDeny.ingress: false" if they are meant to restrict (the 2 rules with L7 rules on every port still filter the requests they match)',
+        ],
+      ],
+    },
+    {
+      name: 'one plain rule beside one filtering at L7: the words for one',
+      state: shopCluster([
+        cnpCilium('shop', 'web', {
+          endpointSelector: web,
+          ingress: [fromApiL7, { fromEntities: ['cluster'] }],
+          enableDefaultDeny: { ingress: false },
+        }),
+      ]),
+      findings: ['shop/CiliumNetworkPolicy/web spec.enableDefaultDeny.ingress'],
+      messages: [
+        [
+          'enableDefaultDeny.ingress is false and nothing else isolates shop/web for ingress, so the 1 ingress allow rule of this rule set restricts nothing: all ingress traffic stays allowed; remove "enableDefaultDeny.ingress: false" if it is meant to restrict (the 1 rule with L7 rules on every port still filters the requests it matches)',
+        ],
+      ],
     },
     {
       name: 'in specs[1]',

@@ -56,9 +56,10 @@ stateRuleTester(rule, {
       // A CIDR of every address is the world too; one with exceptions is not reported (it may be deliberate).
       name: 'toCIDR and toCIDRSet of every address',
       state: webEgress(
-        { toCIDR: ['0.0.0.0/0'], toPorts: https },
+        { toCIDR: ['10.0.0.0/8', '0.0.0.0/0'], toPorts: https },
         {
           toCIDRSet: [
+            { cidrGroupRef: 'partners' },
             { cidr: '10.0.0.0/8' },
             { cidr: '::/0' },
             { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] },
@@ -66,8 +67,8 @@ stateRuleTester(rule, {
         },
       ),
       findings: [
-        'shop/CiliumNetworkPolicy/web spec.egress[2].toCIDR[0]',
-        'shop/CiliumNetworkPolicy/web spec.egress[3].toCIDRSet[1].cidr',
+        'shop/CiliumNetworkPolicy/web spec.egress[2].toCIDR[1]',
+        'shop/CiliumNetworkPolicy/web spec.egress[3].toCIDRSet[2].cidr',
       ],
       messages: [['toCIDR "0.0.0.0/0"'], ['toCIDRSet "::/0"']],
     },

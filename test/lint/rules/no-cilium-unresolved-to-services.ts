@@ -57,8 +57,35 @@ stateRuleTester(rule, {
         toServices: [{ k8sServiceSelector: { selector: { matchLabels: { tier: 'data' } } } }],
       }),
     },
+    {
+      // Other peers are not Services: nothing to resolve.
+      name: 'a rule with toEndpoints only',
+      state: webEgress({ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: https }),
+    },
   ],
   invalid: [
+    {
+      name: 'Services by a label no Service has',
+      state: webEgress({
+        toServices: [{ k8sServiceSelector: { selector: { matchLabels: { tier: 'none' } } } }],
+      }),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egress[0].toServices'],
+      messages: [
+        [
+          'toServices of spec.egress[0] selects no Service of the input with a selector or backends (none selected): the rule allows nothing; name an existing Service, or give the Service EndpointSlices',
+        ],
+      ],
+    },
+    {
+      name: 'toServices in egressDeny without toPorts',
+      state: webEgress({ toServices: [toService('payments')] }, true),
+      findings: ['shop/CiliumNetworkPolicy/web spec.egressDeny[0].toServices'],
+      messages: [
+        [
+          'toServices in spec.egressDeny[0] is never resolved (Cilium resolves toServices in egress rules only): the rule denies nothing; use toEndpoints or toCIDRSet in egressDeny',
+        ],
+      ],
+    },
     {
       name: 'no Service of that name, with toPorts: every destination',
       state: webEgress({ toServices: [toService('missing')], toPorts: https }),

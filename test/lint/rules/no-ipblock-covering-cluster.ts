@@ -52,8 +52,87 @@ ruleTester(rule, {
       name: '0.0.0.0/0 egress does not count as meant for Services',
       yaml: docs(base, rule_('egress', '{cidr: 0.0.0.0/0, except: [10.244.0.0/16]}')),
     },
+    {
+      // A host-network pod has the node's address: the block is about nodes, not pods.
+      name: 'a block over a host-network pod only',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: agent-1, namespace: shop, labels: {app: agent}}
+          spec:
+            hostNetwork: true
+            containers: [{name: agent, image: example/agent:1}]
+          status: {phase: Running, podIP: 192.168.10.7}
+        `,
+        rule_('egress', '{cidr: 192.168.10.0/24}'),
+      ),
+    },
+    {
+      // A rule without peers has no block to look at; a Service without a cluster IP (headless or not yet
+      // given one) has no address to cover.
+      name: 'a rule without peers, and a Service without a cluster IP',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: v1
+          kind: Service
+          metadata: {name: pending, namespace: shop}
+          spec:
+            selector: {app: api}
+            ports: [{port: 80}]
+        `,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: open, namespace: shop}
+          spec:
+            podSelector: {}
+            policyTypes: [Egress]
+            egress: [{}]
+        `,
+      ),
+    },
   ],
   invalid: [
+    {
+      // Pods are checked even when the input has no Service at all.
+      name: 'a block over a pod, in an input without Services',
+      yaml: docs(
+        base.replace(/---\napiVersion: v1\nkind: Service[^]*$/, ''),
+        rule_('ingress', '{cidr: 10.244.1.0/24}  # <-'),
+      ),
+      messageIds: ['pods'],
+    },
+    {
+      // The finding points at the ipBlock field, not at the peer holding it.
+      name: 'a peer written over two lines',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: blocks, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: web}}
+            policyTypes: [Egress]
+            egress:
+              - to:
+                  - {
+                      ipBlock: {cidr: 10.96.0.10/32}}  # <-
+        `,
+      ),
+    },
+    {
+      // The dual-stack fields repeat the first address: it is listed once.
+      name: 'a Service whose clusterIP is also in clusterIPs',
+      yaml: docs(
+        base.replace('clusterIP: 10.96.0.10', 'clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10]'),
+        rule_('egress', '{cidr: 10.96.0.0/16}  # <-'),
+      ),
+      messages: [['covers Service addresses (Service kube-system/kube-dns 10.96.0.10), which']],
+    },
     {
       name: 'egress to the kube-dns ClusterIP, which policies never see',
       yaml: docs(base, rule_('egress', '{cidr: 10.96.0.10/32}  # <-')),

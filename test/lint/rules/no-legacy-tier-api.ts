@@ -58,7 +58,11 @@ stateRuleTester(rule, {
         ],
       }),
       findings: ['AdminNetworkPolicy/deny apiVersion'],
-      messages: [['with tier: Admin and priority: 5']],
+      messages: [
+        [
+          'AdminNetworkPolicy "deny" uses policy.networking.k8s.io/v1alpha1, for which network-policy-api v0.3 ships no CRD; migrate it to a ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1) with tier: Admin and priority: 5',
+        ],
+      ],
     },
     {
       name: 'the BaselineAdminNetworkPolicy',
@@ -82,6 +86,12 @@ stateRuleTester(rule, {
           cnp('b', {
             tier: 'Baseline',
             priority: 200,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [data] }],
+          }),
+          cnp('c', {
+            tier: 'Baseline',
+            priority: 100,
             subject: shop,
             ingress: [{ action: 'Deny', from: [data] }],
           }),
@@ -115,6 +125,38 @@ stateRuleTester(rule, {
       messages: [
         [
           'priority: 1000 (the highest priority, which ClusterNetworkPolicy/g has too: give it a lower one; keep it unique',
+        ],
+      ],
+    },
+    {
+      name: 'two Baseline ClusterNetworkPolicies at 1000, one at 500',
+      state: withTiers({
+        clusterPolicies: [
+          banp({ subject: shop, ingress: [{ action: 'Deny', from: [shop] }] }),
+          cnp('g', {
+            tier: 'Baseline',
+            priority: 1000,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [data] }],
+          }),
+          cnp('h', {
+            tier: 'Baseline',
+            priority: 1000,
+            subject: data,
+            ingress: [{ action: 'Deny', from: [shop] }],
+          }),
+          cnp('m', {
+            tier: 'Baseline',
+            priority: 500,
+            subject: shop,
+            ingress: [{ action: 'Deny', from: [shop] }],
+          }),
+        ],
+      }),
+      findings: ['BaselineAdminNetworkPolicy/default apiVersion'],
+      messages: [
+        [
+          'priority: 1000 (the highest priority, which ClusterNetworkPolicy/g, ClusterNetworkPolicy/h have too: give them a lower one; keep it unique',
         ],
       ],
     },

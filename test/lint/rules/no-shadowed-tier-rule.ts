@@ -173,6 +173,12 @@ stateRuleTester(rule, {
       }),
       findings: ['ClusterNetworkPolicy/shop-egress spec.egress[1]'],
       messageIds: ['redundant'],
+      messages: [
+        [
+          'This Admin egress rule never decides anything: ',
+          ' already decides all the traffic it matches, with the same action (Accept); remove it',
+        ],
+      ],
     },
     {
       name: 'a rule decided by a higher-precedence policy that selects all of its pods',
