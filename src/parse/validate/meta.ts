@@ -9,6 +9,7 @@ import {
   isDns1123Label,
   isDns1123Subdomain,
   isLabelValue,
+  isQualifiedName,
   labelValueProblems,
   qualifiedNameProblems,
   suggestDnsName,
@@ -183,7 +184,7 @@ export function checkCiliumLabelKey(r: Reporter, path: FieldPath, key: string): 
 
 /** Whether `checkLabelKey` accepts a key without a word. */
 export function isLabelKey(key: string): boolean {
-  return qualifiedNameProblems(key).length === 0;
+  return isQualifiedName(key);
 }
 
 /** Whether `checkCiliumLabelKey` accepts a key without a word. */
