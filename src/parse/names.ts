@@ -110,13 +110,17 @@ function labelNameProblems(value: string): string[] {
   return problems;
 }
 
-/** Label and annotation keys: `[prefix/]name`, prefix a DNS subdomain, name a label name. */
-export function qualifiedNameProblems(value: string): string[] {
-  if (value.length <= 63 && LABEL_NAME.test(value)) return [];
+/** Whether `qualifiedNameProblems` finds nothing wrong (without an array to say so). */
+export function isQualifiedName(value: string): boolean {
+  if (value.length <= 63 && LABEL_NAME.test(value)) return true;
   // `prefix/name` with both parts valid (most prefixed keys: app.kubernetes.io/name), without splitting it.
   const slash = value.indexOf('/');
-  if (slash > 0 && slash <= 253 && value.length - slash - 1 <= 63 && PREFIXED_LABEL_KEY.test(value))
-    return [];
+  return slash > 0 && slash <= 253 && value.length - slash - 1 <= 63 && PREFIXED_LABEL_KEY.test(value);
+}
+
+/** Label and annotation keys: `[prefix/]name`, prefix a DNS subdomain, name a label name. */
+export function qualifiedNameProblems(value: string): string[] {
+  if (isQualifiedName(value)) return [];
   const parts = value.split('/');
   if (parts.length > 2) return [`it contains ${parts.length - 1} '/', at most one is allowed (prefix/name)`];
   if (parts.length === 2) {

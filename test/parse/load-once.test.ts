@@ -17,6 +17,7 @@ import {
   checkLabelKey,
   isCiliumLabelKey,
   isLabelKey,
+  validateLabels,
 } from '../../src/parse/validate/meta.ts';
 import { createReporter } from '../../src/parse/validate/report.ts';
 import type { ParsedObject } from '../../src/parse/types.ts';
@@ -145,5 +146,40 @@ describe('label keys taken without the checks', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  test('an entry taken once without the checks is taken again only where the same checks accept it', () => {
+    const reporter = () =>
+      createReporter(
+        {
+          file: 'x.yaml',
+          line: 1,
+          column: 1,
+          locate: () => undefined,
+          sourceText: () => undefined,
+          nodeAt: () => undefined,
+        } as never,
+        'x',
+      );
+    const labels = (map: Record<string, unknown>, check?: typeof checkLabelKey) => {
+      const r = reporter();
+      const out = validateLabels(r, ['labels'], map, check);
+      return { out, codes: r.problems.map((p) => `${p.path.join('.')}: ${p.code}`) };
+    };
+    // Twice each, the second time from what the first one accepted.
+    for (let i = 0; i < 2; i++) {
+      // A Cilium key (`k8s:` source prefix) accepted by the Cilium check is no label key.
+      assert.deepEqual(labels({ 'k8s:app': 'web' }, checkCiliumLabelKey), {
+        out: { 'k8s:app': 'web' },
+        codes: [],
+      });
+      assert.deepEqual(labels({ 'k8s:app': 'web' }).codes, ['labels.k8s:app: invalid-label-key']);
+      assert.deepEqual(labels({ app: 'web-frontend' }), { out: { app: 'web-frontend' }, codes: [] });
+      // A value accepted elsewhere as a key, and a key as a value, are checked as what they are here.
+      assert.deepEqual(labels({ 'app.kubernetes.io/name': 'a/b' }).codes, [
+        'labels.app.kubernetes.io/name: invalid-label-value',
+      ]);
+      assert.deepEqual(labels({ 'web-frontend': 7 }).codes, ['labels.web-frontend: wrong-type']);
+    }
   });
 });

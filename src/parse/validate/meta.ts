@@ -9,6 +9,7 @@ import {
   isDns1123Label,
   isDns1123Subdomain,
   isLabelValue,
+  isQualifiedName,
   labelValueProblems,
   qualifiedNameProblems,
   suggestDnsName,
@@ -183,7 +184,7 @@ export function checkCiliumLabelKey(r: Reporter, path: FieldPath, key: string): 
 
 /** Whether `checkLabelKey` accepts a key without a word. */
 export function isLabelKey(key: string): boolean {
-  return qualifiedNameProblems(key).length === 0;
+  return isQualifiedName(key);
 }
 
 /** Whether `checkCiliumLabelKey` accepts a key without a word. */
@@ -192,6 +193,40 @@ export function isCiliumLabelKey(key: string): boolean {
   if (colon < 0) return isLabelKey(key);
   if (key.indexOf(':', colon + 1) >= 0 || !/^[A-Za-z0-9]+$/.test(key.slice(0, colon))) return false;
   return isLabelKey(key.slice(colon + 1));
+}
+
+// Label keys and values that no check of `validateLabels` reports on, as met: most repeat from object to
+// object (`app.kubernetes.io/name`, a workload's name in its labels and in every selector that picks it), and a
+// look-up here costs less than the four or five patterns that would accept them again. Keys are property keys
+// (internal strings, which refer to no text); values are kept only when shorter than 13 characters, which V8
+// makes as copies rather than slices of the text they were read from. Emptied when full.
+const PLAIN_LABEL_KEYS = { known: new Set<string>(), accepts: isLabelKey };
+const PLAIN_CILIUM_KEYS = { known: new Set<string>(), accepts: isCiliumLabelKey };
+const PLAIN_LABEL_VALUES = new Set<string>();
+const PLAIN_MAX = 4096;
+
+/** `isLabelKey` (or `isCiliumLabelKey`) of a key that is no YAML 1.1 word. */
+function isPlainLabelKey(
+  key: string,
+  plain: { known: Set<string>; accepts: (key: string) => boolean },
+): boolean {
+  const { known } = plain;
+  if (known.has(key)) return true;
+  if (!plain.accepts(key) || YAML11_BOOLEAN.test(key)) return false;
+  if (known.size >= PLAIN_MAX) known.clear();
+  known.add(key);
+  return true;
+}
+
+/** `isLabelValue` of a value that is no YAML 1.1 word. */
+function isPlainLabelValue(value: string): boolean {
+  if (PLAIN_LABEL_VALUES.has(value)) return true;
+  if (YAML11_BOOLEAN.test(value) || !isLabelValue(value)) return false;
+  if (value.length < 13) {
+    if (PLAIN_LABEL_VALUES.size >= PLAIN_MAX) PLAIN_LABEL_VALUES.clear();
+    PLAIN_LABEL_VALUES.add(value);
+  }
+  return true;
 }
 
 /** `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. */
@@ -204,8 +239,12 @@ export function validateLabels(
   const map = asMap(r, path, raw);
   const labels: Record<string, string> = {};
   if (map === undefined) return labels;
-  const plainKey =
-    checkKey === checkLabelKey ? isLabelKey : checkKey === checkCiliumLabelKey ? isCiliumLabelKey : undefined;
+  const plainKeys =
+    checkKey === checkLabelKey
+      ? PLAIN_LABEL_KEYS
+      : checkKey === checkCiliumLabelKey
+        ? PLAIN_CILIUM_KEYS
+        : undefined;
   // `for in` over own keys: the order of `Object.keys`, without its array.
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
@@ -213,10 +252,9 @@ export function validateLabels(
     // An entry that no check below reports on (most): kept without a path for each check.
     if (
       typeof value === 'string' &&
-      plainKey?.(key) === true &&
-      !YAML11_BOOLEAN.test(key) &&
-      !YAML11_BOOLEAN.test(value) &&
-      isLabelValue(value)
+      plainKeys !== undefined &&
+      isPlainLabelKey(key, plainKeys) &&
+      isPlainLabelValue(value)
     ) {
       labels[key] = value;
       continue;

@@ -267,6 +267,8 @@ function validatePolicyTypes(r: Reporter, path: FieldPath, raw: unknown): string
     );
     return list.filter((v): v is string => typeof v === 'string');
   }
+  // (Made at its length, and a path only for a problem: every policy comes here, most with a valid list.)
+  if (isPlainPolicyTypes(list)) return list.slice() as string[];
   const types: string[] = [];
   for (const [i, item] of list.entries()) {
     const itemPath = [...path, i];
@@ -287,4 +289,14 @@ function validatePolicyTypes(r: Reporter, path: FieldPath, raw: unknown): string
     types.push(text);
   }
   return types;
+}
+
+/** A list of one or two policy types without a duplicate: what `validatePolicyTypes` reads as it is. */
+function isPlainPolicyTypes(list: readonly unknown[]): boolean {
+  const [first, second] = list;
+  if (first !== 'Ingress' && first !== 'Egress') return false;
+  return (
+    list.length === 1 ||
+    (list.length === 2 && (second === 'Ingress' || second === 'Egress') && second !== first)
+  );
 }

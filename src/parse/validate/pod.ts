@@ -6,7 +6,7 @@ import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { absent, asBool, asList, asMap, asString, intAt, listAt, stringAt } from './check.ts';
 import { checkName } from './meta.ts';
 import { checkPortName, checkPortNumberAt, protocolAt } from './ports.ts';
-import { isPortName } from '../names.ts';
+import { isDns1123Label, isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
 
 export interface PodSpecFacts {
@@ -117,17 +117,17 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
     if (raw === null) r.error('missing-field', path, 'must be a container, got an empty item');
     return [];
   }
-  const namePath = [...path, 'name'];
   const name = stringAt(r, path, map, 'name');
-  // A container's name and image do not change connectivity: lenient (errors with --strict).
+  // A container's name and image do not change connectivity: lenient (errors with --strict). (The name's
+  // path is made only for a problem: most names are valid, and every container of every workload comes here.)
   if (name === undefined || name === '') {
     if (map.name === undefined || map.name === null || name === '')
-      r.lenient('missing-field', namePath, 'is required: every container needs a name');
-  } else if (checkName(r, namePath, name, 'label', 'container name', true)) {
+      r.lenient('missing-field', [...path, 'name'], 'is required: every container needs a name');
+  } else if (isDns1123Label(name) || checkName(r, [...path, 'name'], name, 'label', 'container name', true)) {
     if (names.has(name))
       r.lenient(
         'duplicate-name',
-        namePath,
+        [...path, 'name'],
         `"${name}" is the name of another container in this pod: container names must be unique`,
       );
     names.add(name);
@@ -168,12 +168,11 @@ function validateContainer(r: Reporter, path: FieldPath, raw: unknown, names: Se
     const protocol = protocolAt(r, portPath, port);
     const portName = stringAt(r, portPath, port, 'name');
     if (portName === undefined || portName === '') continue;
-    const portNamePath = [...portPath, 'name'];
-    if (!isPortName(portName) && !checkPortName(r, portNamePath, portName)) continue;
+    if (!isPortName(portName) && !checkPortName(r, [...portPath, 'name'], portName)) continue;
     if (portNames.has(portName)) {
       r.error(
         'duplicate-port-name',
-        portNamePath,
+        [...portPath, 'name'],
         `"${portName}" names another port of this container: port names must be unique per container`,
       );
       continue;

@@ -5,7 +5,7 @@ import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { asList, asMap, asString, intAt, stringAt } from './check.ts';
 import { checkName, validateLabels } from './meta.ts';
 import { checkPortName, checkPortNumberAt, protocolAt } from './ports.ts';
-import { isPortName } from '../names.ts';
+import { isDns1123Label, isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
@@ -74,7 +74,10 @@ function validatePort(r: Reporter, path: FieldPath, raw: unknown, count: number,
   if (name === undefined || name === '') {
     if (count > 1 && (map.name === undefined || map.name === null || name === ''))
       r.lenient('missing-field', [...path, 'name'], 'is required when a Service has more than one port');
-  } else if (checkName(r, [...path, 'name'], name, 'label', 'Service port name', true)) {
+  } else if (
+    isDns1123Label(name) ||
+    checkName(r, [...path, 'name'], name, 'label', 'Service port name', true)
+  ) {
     if (names.has(name))
       r.lenient(
         'duplicate-port-name',
