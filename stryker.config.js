@@ -79,6 +79,8 @@ export default {
       'src/engine/decisions.ts', // `emptiness` and `covering` also see the module-level NOTHING/EVERYTHING
       'src/engine/own-node.ts', // `accessMemo` also sees compile.ts's module-level OPEN access
       'src/engine/cilium.ts', // `accessMaps` also sees OPEN
+      'src/parse/validate/meta.ts', // the label keys and values accepted once (`PLAIN_LABEL_KEYS`...)
+      'src/parse/names.ts', // the checks whose answers meta.ts keeps
     ],
   },
   tap: {
