@@ -350,7 +350,70 @@ export function parseManifestText(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // A second BOM would shift the lazily read positions by one: leave such text to `yaml`.
   if (body.startsWith('\uFEFF')) return parseManifestTextExact(text, file);
-  return fastParse(body, file) ?? fastJsonStream(body, file) ?? parseManifestTextExact(text, file);
+  return (
+    fastParse(body, file, withoutDocumentMarks(body)) ??
+    fastJsonStream(body, file) ??
+    parseManifestTextExact(text, file)
+  );
+}
+
+/** A line that is a document marker (`---`, `...`) with nothing after it but a comment; a mark before it allowed. */
+const MARKER_LINE = /^\uFEFF?(?:---|\.\.\.)(?:[ \t]+(?:#.*)?)?\r?$/;
+/** A line with nothing but spaces, or a comment; a mark before it allowed. */
+const PREFIX_LINE = /^\uFEFF?[ \t]*(?:#.*)?\r?$/;
+
+/**
+ * `body` with each byte order mark that starts a document out of the readers' way, at the same length (every
+ * offset of the text read is its offset in `body`, so positions and the text of a node are counted in
+ * `body`, the file as written: a mark counts as a column, as in an editor); `body` itself when it has none.
+ *
+ * YAML allows a mark at the start of every document of a stream (YAML 1.2 9.1.1, l-document-prefix), as
+ * `cat a.yaml b.yaml` of two files saved with one makes, and kubectl reads such a file; both readers here
+ * read it as part of the document's first key. Such a mark starts a line that is a document marker
+ * (`\uFEFF---`), or a line that only a document marker (or the start of the text) and blank or comment lines
+ * come before. The line break before it becomes CR LF (one line break, in a block scalar too); after CR LF, a
+ * space before the break where the line before is a marker, blank or comment line, else a space after the
+ * marker (`--- `). A mark anywhere else, inside a document, is text and stays. A mark that starts `body`
+ * (the file's second) is left to `yaml`, which skips it.
+ */
+function withoutDocumentMarks(body: string): string {
+  let i = body.indexOf('\uFEFF', 1);
+  if (i < 0) return body;
+  let out = '';
+  let copied = 0;
+  for (; i >= 0; i = body.indexOf('\uFEFF', i + 1)) {
+    if (body[i - 1] !== '\n') continue;
+    const lineEnd = body.indexOf('\n', i);
+    const line = body.slice(i, lineEnd < 0 ? body.length : lineEnd);
+    const marker = MARKER_LINE.test(line);
+    const prefix = inPrefix(body, i);
+    if (!marker && !prefix) continue;
+    if (body[i - 2] !== '\r') out += `${body.slice(copied, i - 1)}\r\n`;
+    else if (prefix) out += `${body.slice(copied, i - 2)} \r\n`;
+    else {
+      out += `${body.slice(copied, i)}${line.slice(1, 4)} `;
+      copied = i + 4;
+      continue;
+    }
+    copied = i + 1;
+  }
+  return copied === 0 ? body : out + body.slice(copied);
+}
+
+/**
+ * Whether the line starting at `start` comes before any content of its document: the lines before it, back
+ * to a document marker line or the start of the text, are blank or comments.
+ */
+function inPrefix(body: string, start: number): boolean {
+  let end = start - 1;
+  while (end >= 0) {
+    const lineStart = body.lastIndexOf('\n', end - 1) + 1;
+    const line = body.slice(lineStart, end);
+    if (MARKER_LINE.test(line)) return true;
+    if (!PREFIX_LINE.test(line)) return false;
+    end = lineStart - 1;
+  }
+  return true;
 }
 
 /**
@@ -359,11 +422,14 @@ export function parseManifestText(text: string, file: string): ParseResult {
  */
 export function parseManifestTextExact(text: string, file: string): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineCounter = new (yaml().LineCounter)();
+  const read = withoutDocumentMarks(body);
+  // Positions are counted in `body` (the same offsets as `read`, whose line starts may differ by a moved mark).
+  const yamlLines = new (yaml().LineCounter)();
+  const lineCounter: Lines = read === body ? yamlLines : lineCounterOf(body);
   // logLevel 'error': `yaml` would print some warnings on stderr itself (a collection as a key); its warnings
   // that matter are in `document.warnings`, reported below as problems.
-  const documents = yaml().parseAllDocuments(body, {
-    lineCounter,
+  const documents = yaml().parseAllDocuments(read, {
+    lineCounter: yamlLines,
     merge: true,
     prettyErrors: false,
     logLevel: 'error',
@@ -743,18 +809,19 @@ export function readWithJsYaml(body: string): FastYaml | undefined {
  * with their positions; undefined when `yaml` must read it (text the readers could read differently, a syntax error, anything that is not a well-formed object: `yaml` then
  * reports it, at its position, exactly as without the fast path).
  */
-function fastParse(body: string, file: string): ParseResult | undefined {
+function fastParse(body: string, file: string, text: string): ParseResult | undefined {
+  // `text`: `body` as the readers read it (`withoutDocumentMarks`), at the same offsets.
   // Text the hand-written reader reads has none of what FULL_PARSER_ONLY looks for (it declines directives,
   // tags, anchors, aliases, explicit, empty and null keys, huge numbers, tabs, `__proto__` keys, lone CRs,
   // `...` and `\U` escapes: what is left of them is text inside scalars and comments, read alike by js-yaml
   // and `yaml`).
-  const fast = readFastYaml(body);
-  if (fast === undefined && FULL_PARSER_ONLY.some((pattern) => pattern.test(body))) return undefined;
-  const read = fast ?? readWithJsYaml(body);
+  const fast = readFastYaml(text);
+  if (fast === undefined && FULL_PARSER_ONLY.some((pattern) => pattern.test(text))) return undefined;
+  const read = fast ?? readWithJsYaml(text);
   if (read === undefined) return undefined;
   const { values, starts } = read;
   if (starts.length !== values.length) return undefined;
-  const { objects, add } = lazyObjects(body, file, textLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(text));
   for (const [documentIndex, value] of values.entries()) {
     if (value === null || value === undefined) continue;
     if (!isMap(value) || !nonEmpty(value.apiVersion) || !nonEmpty(value.kind)) return undefined;
@@ -829,7 +896,7 @@ export function storedParse(parsed: ParseResult): StoredParse | undefined {
 export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
-  const { objects, add } = lazyObjects(body, file, textLocator(body));
+  const { objects, add } = lazyObjects(body, file, textLocator(withoutDocumentMarks(body)));
   for (const o of stored.objects)
     add(o.object, [o.apiVersion, o.kind], [o.line, o.column], [o.documentIndex, o.documentPath]);
   return { objects, errors: [], warnings: [], nonK8sDocuments: stored.nonK8sDocuments };
