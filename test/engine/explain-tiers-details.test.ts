@@ -65,3 +65,279 @@ By port:
     );
   });
 });
+
+describe('explain through the tiers: the nearest rules and why they miss', () => {
+  test('namespaces, pod labels, nodes, networks, named ports, a pass, protocols, host-network pods and addresses', () => {
+    assert.equal(
+      explain('b/client', 'a/db', '5432'),
+      `b/client → a/db: DENIED on 5432/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress
+  Through the tiers:
+    5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): the ports fit, the peer does not match
+      namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
+  - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): the ports fit, the peer does not match
+      b/client has app=client, not app=nobody (spec.ingress[1].from[0].pods.podSelector, line 58)
+
+By port:
+  5432/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('b/client', 'a/db', '7050'),
+      `b/client → a/db: DENIED on 7050/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress
+  Through the tiers:
+    7050/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    7050/TCP: [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
+      namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
+      7050/TCP not in the rule's ports 5432/TCP (spec.ingress[0].ports, line 55)
+  - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): neither the peer nor the ports match
+      b/client has app=client, not app=nobody (spec.ingress[1].from[0].pods.podSelector, line 58)
+      7050/TCP not in the rule's ports 5432/TCP (spec.ingress[1].ports, line 59)
+
+By port:
+  7050/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('a/web', 'b/client', '10250'),
+      `a/web → b/client: DENIED on 10250/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      the IP of b/client is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of b/client: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100): the peer matches, the ports do not
+      10250/TCP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 103)
+
+By port:
+  10250/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('a/web', '203.0.113.9', '443'),
+      `a/web → 203.0.113.0/24: DENIED on 443/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:76): neither the peer nor the ports match
+      203.0.113.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 78)
+      443/TCP not in the rule's ports 10250/TCP (spec.egress[0].ports, line 79)
+Ingress of 203.0.113.0/24: 203.0.113.0/24 is outside the cluster: no ingress policy applies
+
+By port:
+  443/TCP: DENIED
+    egress:  denied by [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80)
+    ingress: does not apply (outside the cluster)
+`,
+    );
+    assert.equal(
+      explain('a/web', 'b/noip', '53/UDP'),
+      `a/web → b/noip: DENIED on 53/UDP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    53/UDP: [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:83) → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      b/noip has no known IP address: a networks peer matches a pod only by its IP (spec.egress[1].to[0].networks, line 82)
+Ingress of b/noip: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    53/UDP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100): the peer matches, the ports do not
+      53/UDP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 103)
+
+By port:
+  53/UDP: DENIED
+    egress:  allowed by [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:83)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('a/web', 'b/hostpod', '10250'),
+      `a/web → b/hostpod: ALLOWED on 10250/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      the IP of b/hostpod is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
+
+By port:
+  10250/TCP: ALLOWED
+    egress:  allowed (no tier decides)
+    ingress: allowed (host network)
+`,
+    );
+    assert.equal(
+      explain('a/web', 'a/db', '8080'),
+      `a/web → a/db: DENIED on 8080/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      the IP of a/db is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
+      namespace "a" has team=a, not team=c (spec.ingress[0].from[0].namespaces, line 54)
+      8080/TCP not in the rule's ports 5432/TCP (spec.ingress[0].ports, line 55)
+  - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): neither the peer nor the ports match
+      namespace "a" has team=a, not team=b (spec.ingress[1].from[0].pods.namespaceSelector, line 58)
+      a/web has app=web, not app=nobody (spec.ingress[1].from[0].pods.podSelector, line 58)
+      8080/TCP not in the rule's ports 5432/TCP (spec.ingress[1].ports, line 59)
+
+By port:
+  8080/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('a/web', '192.168.0.1', '10250'),
+      `a/web → b/hostpod: ALLOWED on 10250/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      the IP of b/hostpod is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
+
+By port:
+  10250/TCP: ALLOWED
+    egress:  allowed (no tier decides)
+    ingress: allowed (host network)
+`,
+    );
+    assert.equal(
+      explain('b/noip', 'a/db', '5432'),
+      `b/noip → a/db: DENIED on 5432/TCP
+
+Egress of b/noip: no NetworkPolicy selects it for egress
+  Through the tiers:
+    5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): the ports fit, the peer does not match
+      namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
+  - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): the ports fit, the peer does not match
+      b/noip has app=noip, not app=nobody (spec.ingress[1].from[0].pods.podSelector, line 58)
+
+By port:
+  5432/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('b/hostpod', 'a/db', '5432'),
+      `b/hostpod → a/db: ALLOWED on 5432/TCP
+
+Egress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111): the ports fit, the peer does not match
+      b/hostpod runs on the host network, where pod and namespace selectors never match (spec.ingress[0].from[0], line 113)
+
+By port:
+  5432/TCP: ALLOWED
+    egress:  allowed (host network)
+    ingress: allowed (no tier decides)
+`,
+    );
+    assert.equal(
+      explain('a/web', 'b/client', '8443'),
+      `a/web → b/client: ALLOWED on 8443/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    8443/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      the IP of b/client is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of b/client: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    8443/TCP: [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100) → allowed
+
+By port:
+  8443/TCP: ALLOWED
+    egress:  allowed (no tier decides)
+    ingress: allowed by [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100)
+`,
+    );
+    assert.equal(
+      explain('8.8.8.8', 'a/db', '5432'),
+      `0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 → a/db: ALLOWED on 5432/TCP
+
+Egress of 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no egress policy applies
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111): the ports fit, the peer does not match
+      the peer selects pods, and 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster (spec.ingress[0].from[0], line 113)
+
+By port:
+  5432/TCP: ALLOWED
+    egress:  does not apply (outside the cluster)
+    ingress: allowed (no tier decides)
+`,
+    );
+    assert.equal(
+      explain('a/web', '8.8.8.8', '8080'),
+      `a/web → 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: ALLOWED on 8080/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
+      0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+Ingress of 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no ingress policy applies
+
+By port:
+  8080/TCP: ALLOWED
+    egress:  allowed (no tier decides)
+    ingress: does not apply (outside the cluster)
+`,
+    );
+  });
+});
