@@ -43,20 +43,26 @@ describe('explain: Cilium rules under the cilium profile (SCTP off)', () => {
       explain('b/client', 'a/db', '7100', cilium),
       `b/client → a/db: DENIED on 7100/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 7100/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      7100/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 7100/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       7100/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       7100/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      7100/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-in spec.ingress[4] (test/fixtures/explain/cilium-details.yaml:59): the ports fit, the peer does not match
       b/client has io.kubernetes.pod.namespace=b, not io.kubernetes.pod.namespace=c (spec.ingress[4].fromEndpoints[0], line 59)
 
 By port:
   7100/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
@@ -79,7 +85,7 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
   - CiliumClusterwideNetworkPolicy/web-misc spec.egress[4] (test/fixtures/explain/cilium-details.yaml:100): the peer matches, the ports do not
       5432/TCP not in the rule's ports 2400/TCP (spec.egress[4].toPorts, line 101)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - allows 5432/TCP: CiliumNetworkPolicy/a/db-in spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:53), endpoints labelled app=web in namespace a
 
 By port:
@@ -92,20 +98,26 @@ By port:
       explain('b/client', 'a/db', '7200'),
       `b/client → a/db: DENIED on 7200/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 7200/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      7200/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 7200/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       7200/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       7200/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      7200/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-in spec.ingress[5] (test/fixtures/explain/cilium-details.yaml:61): the ports fit, the peer does not match
       namespace "b" has team=b, not team=c (spec.ingress[5].fromEndpoints[0], line 61)
 
 By port:
   7200/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
@@ -123,7 +135,7 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
   - CiliumClusterwideNetworkPolicy/web-misc spec.egress[4] (test/fixtures/explain/cilium-details.yaml:100): the peer matches, the ports do not
       9999/TCP not in the rule's ports 2400/TCP (spec.egress[4].toPorts, line 101)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - denies 9999/TCP: CiliumNetworkPolicy/a/db-in spec.ingressDeny[0] (test/fixtures/explain/cilium-details.yaml:66), endpoints labelled app=web in namespace a
   No Cilium rule allows 9999/TCP from a/web. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:53): the peer matches, the ports do not
@@ -252,20 +264,26 @@ By port:
       explain('b/client', 'a/db', '6000'),
       `b/client → a/db: DENIED on 6000/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 6000/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 6000/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       6000/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-in spec.ingress[2] (test/fixtures/explain/cilium-details.yaml:55): the ports fit, the peer does not match
       cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods (spec.ingress[2].fromCIDRSet[0], line 55)
 
 By port:
   6000/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
@@ -275,7 +293,7 @@ By port:
 
 Egress of b/noip: not isolated: no policy selects it for egress, so it allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 6000/TCP from b/noip. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
@@ -294,7 +312,7 @@ By port:
 
 Egress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - allows 7000/TCP: CiliumNetworkPolicy/a/db-in spec.ingress[3] (test/fixtures/explain/cilium-details.yaml:57), entity world
 
 By port:
@@ -309,7 +327,7 @@ By port:
 
 Egress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 5432/TCP from 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[3] (test/fixtures/explain/cilium-details.yaml:57): the peer matches, the ports do not
       5432/TCP not in the rule's ports 7000/TCP (spec.ingress[3].toPorts, line 58)
@@ -332,7 +350,7 @@ By port:
 
 Egress of b/noip: not isolated: no policy selects it for egress, so it allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 3868/SCTP from b/noip. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       3868/SCTP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
@@ -365,7 +383,7 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
   - CiliumClusterwideNetworkPolicy/web-misc spec.egress[4] (test/fixtures/explain/cilium-details.yaml:100): the peer matches, the ports do not
       5432/TCP not in the rule's ports 2400/TCP (spec.egress[4].toPorts, line 101)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - allows 5432/TCP: CiliumNetworkPolicy/a/db-in spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:53), endpoints labelled app=web in namespace a
 
 By port:
@@ -378,20 +396,26 @@ By port:
       explain('b/client', 'a/db', '7200', cilium),
       `b/client → a/db: DENIED on 7200/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 7200/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      7200/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 7200/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       7200/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       7200/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      7200/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-in spec.ingress[5] (test/fixtures/explain/cilium-details.yaml:61): the ports fit, the peer does not match
       namespace "b" has team=b, not team=c (spec.ingress[5].fromEndpoints[0], line 61)
 
 By port:
   7200/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
@@ -409,7 +433,7 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
   - CiliumClusterwideNetworkPolicy/web-misc spec.egress[4] (test/fixtures/explain/cilium-details.yaml:100): the peer matches, the ports do not
       9999/TCP not in the rule's ports 2400/TCP (spec.egress[4].toPorts, line 101)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - denies 9999/TCP: CiliumNetworkPolicy/a/db-in spec.ingressDeny[0] (test/fixtures/explain/cilium-details.yaml:66), endpoints labelled app=web in namespace a
   No Cilium rule allows 9999/TCP from a/web. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:53): the peer matches, the ports do not
@@ -538,20 +562,26 @@ By port:
       explain('b/client', 'a/db', '6000', cilium),
       `b/client → a/db: DENIED on 6000/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 6000/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 6000/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       6000/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-in spec.ingress[2] (test/fixtures/explain/cilium-details.yaml:55): the ports fit, the peer does not match
       cilium: CIDR rules do not match pod IPs unless policy-cidr-match-mode includes pods (spec.ingress[2].fromCIDRSet[0], line 55)
 
 By port:
   6000/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
@@ -561,7 +591,7 @@ By port:
 
 Egress of b/noip: not isolated: no policy selects it for egress, so it allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 6000/TCP from b/noip. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
@@ -580,7 +610,7 @@ By port:
 
 Egress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - allows 7000/TCP: CiliumNetworkPolicy/a/db-in spec.ingress[3] (test/fixtures/explain/cilium-details.yaml:57), entity world
 
 By port:
@@ -595,7 +625,7 @@ By port:
 
 Egress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 5432/TCP from 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[3] (test/fixtures/explain/cilium-details.yaml:57): the peer matches, the ports do not
       5432/TCP not in the rule's ports 7000/TCP (spec.ingress[3].toPorts, line 58)
@@ -618,7 +648,7 @@ By port:
 
 Egress of b/noip: not isolated: no policy selects it for egress, so it allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 3868/SCTP from b/noip. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       3868/SCTP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
@@ -809,7 +839,61 @@ By port:
     );
   });
 
-  test('every namespace or not by the namespace label, groups, a rule of ports only, a rule set that misses the pod', () => {
+  test('L7 filters, DNS names the proxy sees or not, every namespace or not, groups, a rule of ports only, a rule set that misses the pod', () => {
+    assert.equal(
+      explain('b/client', 'a/db', '8080', cilium),
+      `b/client → a/db: ALLOWED at L4 on 8080/TCP, filtered at L7 on 8080/TCP by CiliumNetworkPolicy/a/db-l7
+
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  - allows 8080/TCP: CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162), endpoints labelled app=db in namespace a
+Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
+  - allows 8080/TCP: CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147), endpoints labelled app=client in namespace b
+
+By port:
+  8080/TCP: ALLOWED
+    egress:  allowed by CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162)
+    ingress: allowed by CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147)
+Filtered at L7: 8080/TCP allowed at L4, filtered at L7 by CiliumNetworkPolicy/a/db-l7 spec.ingress[0].toPorts[0] (http, test/fixtures/explain/cilium-details.yaml:148)
+`,
+    );
+    assert.equal(
+      explain('b/client', '8.8.8.8', '443', cilium),
+      `b/client → 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: DENIED on 443/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  - toFQDNs *.other.org (CiliumNetworkPolicy/b/client-dns spec.egress[1] (test/fixtures/explain/cilium-details.yaml:158)) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups
+  No Cilium rule allows 443/TCP to 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[1] (test/fixtures/explain/cilium-details.yaml:158): the ports fit, the peer is not known to match
+      the peer is a DNS name (api.example.com): whether 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is one of its addresses is only known at run time (spec.egress[1].toFQDNs[0], line 158)
+Ingress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no ingress policy applies
+
+By port:
+  443/TCP: DENIED
+    egress:  denied: no rule of the Cilium policies selecting it allows it
+    ingress: does not apply (outside the cluster)
+`,
+    );
+    assert.equal(
+      explain('b/client', '8.8.8.8', '8443', cilium),
+      `b/client → 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: DENIED on 8443/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  - toFQDNs *.other.org (CiliumNetworkPolicy/b/client-dns spec.egress[1] (test/fixtures/explain/cilium-details.yaml:158)) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups
+  No Cilium rule allows 8443/TCP to 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[2] (test/fixtures/explain/cilium-details.yaml:160): the ports fit, the peer is not known to match
+      the peer is a DNS name (www.example.com): whether 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is one of its addresses is only known at run time (spec.egress[2].toFQDNs[0], line 160)
+Ingress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0 is outside the cluster: no ingress policy applies
+
+By port:
+  8443/TCP: DENIED
+    egress:  denied: no rule of the Cilium policies selecting it allows it
+    ingress: does not apply (outside the cluster)
+`,
+    );
     assert.equal(
       explain('a/web', 'b/client', '2600', cilium),
       `a/web → b/client: ALLOWED on 2600/TCP
@@ -874,35 +958,45 @@ By port:
       explain('b/client', 'a/db', '3100', cilium),
       `b/client → a/db: DENIED on 3100/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 3100/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      3100/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 3100/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       3100/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       3100/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      3100/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-more spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:119): the ports fit, the peer does not match
       the peer sets no field netfence knows (fromGroups): an allow rule matches nothing through it (spec.ingress[0].fromGroups, line 119)
 
 By port:
   3100/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
     assert.equal(
       explain('b/client', 'a/db', '3300', cilium),
-      `b/client → a/db: ALLOWED on 3300/TCP
+      `b/client → a/db: DENIED on 3300/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 3300/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      3300/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   - allows 3300/TCP: CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121), any peer (ports only)
 
 By port:
-  3300/TCP: ALLOWED
-    egress:  allowed (not isolated)
+  3300/TCP: DENIED
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: allowed by CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121)
 `,
     );
@@ -910,20 +1004,26 @@ By port:
       explain('b/client', 'a/db', '3400', cilium),
       `b/client → a/db: DENIED on 3400/TCP
 
-Egress of b/client: not isolated: no policy selects it for egress, so it allows everything
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 3400/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      3400/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
 Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
-  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116)
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
   No Cilium rule allows 3400/TCP from b/client. Nearest Cilium rules:
   - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
       3400/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
   - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
       3400/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      3400/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
   - CiliumNetworkPolicy/a/db-tier spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:129): the peer and the ports match, the rule set does not select the pod
       the rule set does not select a/db: a/db lacks label tier=x (spec.endpointSelector, line 127)
 
 By port:
   3400/TCP: DENIED
-    egress:  allowed (not isolated)
+    egress:  denied: no rule of the Cilium policies selecting it allows it
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
