@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   UPSTREAM_PROFILE,
+  ciliumEndPortFields,
   ciliumEndPortPrunedWarning,
+  ciliumSctpFields,
   differingSettings,
   endPortIgnoredReason,
   endPortPoliciesIgnoredWarning,
@@ -17,6 +19,7 @@ import {
   profileName,
   profileRule,
   resolveCniProfile,
+  sctpFields,
   sctpFix,
   sctpIgnoredWarning,
   unenforcedClusterPoliciesWarning,
@@ -24,6 +27,8 @@ import {
   type CniProfile,
   type CniSetting,
 } from '../../src/engine/profiles.ts';
+import type { CiliumPolicyObject } from '../../src/model/cilium-wire.ts';
+import { policy } from '../support/builders.ts';
 
 function profile(spec: string, ...overrides: string[]): CniProfile {
   const r = resolveCniProfile(spec, overrides);
@@ -728,5 +733,81 @@ describe('--cni-option: each setting, the versions that have it, and versions as
       }),
       'upstream: endPort is ignored: the rule allows only its port (endport=first-port)',
     );
+  });
+});
+
+describe('the endPort and SCTP fields of policies as written', () => {
+  // A Cilium policy as written, with rule sets in `spec` and `specs`, deny lists, and entries that are no maps.
+  const object = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumClusterwideNetworkPolicy',
+    metadata: { name: 'ports' },
+    spec: {
+      ingress: [
+        {
+          toPorts: [
+            {
+              ports: [
+                { port: '80', endPort: 90, protocol: 'TCP' },
+                { port: '9', protocol: 'SCTP' },
+              ],
+            },
+          ],
+        },
+        'not a rule',
+        { toPorts: 'no list' },
+      ],
+      ingressDeny: [{ toPorts: [{ ports: [{ port: '7', protocol: 'SCTP' }] }] }],
+    },
+    specs: [
+      null,
+      {
+        egress: [
+          {
+            toPorts: [
+              null,
+              { ports: [3, { endPort: 100 }, { port: 1000, endPort: 2000, protocol: 'SCTP' }] },
+            ],
+          },
+        ],
+        egressDeny: [{ toPorts: [{ ports: [{ port: '22', endPort: 23 }] }] }],
+        ingress: 'no list',
+      },
+      [],
+    ],
+  } as unknown as CiliumPolicyObject;
+
+  test('Cilium: every endPort with its port (allow and deny rules), SCTP entries of allow rules only', () => {
+    assert.deepEqual(ciliumEndPortFields(object), [
+      { path: ['spec', 'ingress', 0, 'toPorts', 0, 'ports', 0, 'endPort'], port: '80', endPort: 90 },
+      { path: ['specs', 1, 'egress', 0, 'toPorts', 1, 'ports', 1, 'endPort'], port: '0', endPort: 100 },
+      { path: ['specs', 1, 'egress', 0, 'toPorts', 1, 'ports', 2, 'endPort'], port: '1000', endPort: 2000 },
+      { path: ['specs', 1, 'egressDeny', 0, 'toPorts', 0, 'ports', 0, 'endPort'], port: '22', endPort: 23 },
+    ]);
+    assert.deepEqual(ciliumSctpFields(object), [
+      ['spec', 'ingress', 0, 'toPorts', 0, 'ports', 1, 'protocol'],
+      ['specs', 1, 'egress', 0, 'toPorts', 1, 'ports', 2, 'protocol'],
+    ]);
+  });
+
+  test('NetworkPolicy: the SCTP port entries of both directions', () => {
+    const info = policy('a', 'p', {
+      podSelector: {},
+      ingress: [{ ports: [{ port: 80 }, { port: 9, protocol: 'SCTP' }] }, {}],
+      egress: [
+        {},
+        {
+          ports: [
+            { port: 3868, protocol: 'SCTP' },
+            { port: 53, protocol: 'UDP' },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(sctpFields(info), [
+      ['spec', 'ingress', 0, 'ports', 1, 'protocol'],
+      ['spec', 'egress', 1, 'ports', 0, 'protocol'],
+    ]);
+    assert.deepEqual(sctpFields(policy('a', 'q', { podSelector: {} })), []);
   });
 });
