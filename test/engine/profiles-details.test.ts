@@ -770,7 +770,7 @@ describe('the endPort and SCTP fields of policies as written', () => {
             ],
           },
         ],
-        egressDeny: [{ toPorts: [{ ports: [{ port: '22', endPort: 23 }] }] }],
+        egressDeny: [{ toPorts: [{ ports: [null, { port: '22', endPort: 23, protocol: 'SCTP' }] }] }],
         ingress: 'no list',
       },
       [],
@@ -782,7 +782,7 @@ describe('the endPort and SCTP fields of policies as written', () => {
       { path: ['spec', 'ingress', 0, 'toPorts', 0, 'ports', 0, 'endPort'], port: '80', endPort: 90 },
       { path: ['specs', 1, 'egress', 0, 'toPorts', 1, 'ports', 1, 'endPort'], port: '0', endPort: 100 },
       { path: ['specs', 1, 'egress', 0, 'toPorts', 1, 'ports', 2, 'endPort'], port: '1000', endPort: 2000 },
-      { path: ['specs', 1, 'egressDeny', 0, 'toPorts', 0, 'ports', 0, 'endPort'], port: '22', endPort: 23 },
+      { path: ['specs', 1, 'egressDeny', 0, 'toPorts', 0, 'ports', 1, 'endPort'], port: '22', endPort: 23 },
     ]);
     assert.deepEqual(ciliumSctpFields(object), [
       ['spec', 'ingress', 0, 'toPorts', 0, 'ports', 1, 'protocol'],
@@ -809,5 +809,100 @@ describe('the endPort and SCTP fields of policies as written', () => {
       ['spec', 'egress', 1, 'ports', 0, 'protocol'],
     ]);
     assert.deepEqual(sctpFields(policy('a', 'q', { podSelector: {} })), []);
+  });
+});
+
+describe('CNI profiles: more edges', () => {
+  test('--cni-option: values to check, list separators at the ends, no key or no value, a patch version', () => {
+    const rows: [string, string[], string][] = [
+      [
+        'cilium',
+        ['enable-k8s-cluster-network-policy=x'],
+        '--cni-option "enable-k8s-cluster-network-policy=x": enable-k8s-cluster-network-policy takes true or false',
+      ],
+      [
+        'cilium',
+        ['enable-non-default-deny-policies=x'],
+        '--cni-option "enable-non-default-deny-policies=x": enable-non-default-deny-policies takes true or false',
+      ],
+      [
+        'upstream',
+        ['cluster-policies=,AdminNetworkPolicy'],
+        'upstream (cluster-policies=,AdminNetworkPolicy): 1.36 clusterPolicies=AdminNetworkPolicy',
+      ],
+      [
+        'cilium',
+        ['=x'],
+        '--cni-option "=x": unknown setting ""; the settings are cidr-matches-pods, cidr-matches-nodes, host-network-pods, own-node-traffic, endport, sctp, policy-cidr-match-mode, enable-sctp, allow-localhost, cluster-policies, enable-k8s-cluster-network-policy, enable-host-firewall, cluster-name, enable-non-default-deny-policies',
+      ],
+      ['cilium', ['cluster-name'], '--cni-option "cluster-name": cluster-name takes the cluster name'],
+      [
+        'cilium@1.16.23',
+        [],
+        'cilium@1.16.23: 1.16.23 cidrMatchesPods=false cidrMatchesNodes=false sctp=false clusterPolicies=',
+      ],
+    ];
+    for (const [spec, overrides, want] of rows) {
+      const r = resolveCniProfile(spec, overrides);
+      assert.equal(
+        r.ok ? `${profileName(r.value)}: ${differences(r.value)}` : r.message,
+        want,
+        overrides.join(' '),
+      );
+    }
+    const plain = resolveCniProfile('calico');
+    assert.ok(plain.ok && profileName(plain.value) === 'calico');
+  });
+
+  test('words: one kind left out, endPort as a range, the Cilium CRD words beside another override', () => {
+    assert.equal(
+      profileRule(profile('antrea@2.6'), 'clusterPolicies'),
+      'antrea@2.6: ClusterNetworkPolicy is not enforced',
+    );
+    const cilium = { networkPolicies: false, ciliumPolicies: true };
+    assert.equal(
+      profileRule(profile('cilium@1.16'), 'endPort', cilium),
+      'cilium@1.16: endPort is a port range',
+    );
+    assert.equal(
+      profileRule(profile('cilium@1.14', 'enable-sctp=true'), 'endPort', cilium),
+      'cilium@1.14: CiliumNetworkPolicies have no endPort before 1.16 (the CRD lacks the field, so the API server drops it): the rule allows only its port',
+    );
+  });
+
+  test('endPort warnings: another CNI set to ignore endPort policies, Cilium with another override', () => {
+    const got = (
+      [
+        ['upstream', ['endport=policy-ignored']],
+        ['cilium@1.15', ['enable-sctp=true']],
+        ['upstream', ['endport=first-port']],
+      ] as [string, string[]][]
+    ).map(([spec, overrides]) => {
+      const p = profile(spec, ...overrides);
+      return [
+        spec,
+        overrides,
+        endPortIgnoredReason(p) ?? null,
+        endPortPoliciesIgnoredWarning(p, ['ns/p0']) ?? null,
+        ciliumEndPortPrunedWarning(p, ['ns/p0']) ?? null,
+      ];
+    });
+    assert.deepEqual(got, [
+      [
+        'upstream',
+        ['endport=policy-ignored'],
+        'endPort',
+        'warning: upstream (endport=policy-ignored) does not enforce NetworkPolicies with endPort: 1 policy left out (ns/p0); drop endPort (docs/cni.md)',
+        null,
+      ],
+      [
+        'cilium@1.15',
+        ['enable-sctp=true'],
+        'endPort, cilium#28704',
+        'warning: cilium@1.15 (enable-sctp=true) does not enforce NetworkPolicies with endPort (cilium#28704): 1 policy left out (ns/p0); drop endPort or run Cilium ≥ 1.16 (docs/cni.md)',
+        'warning: the CiliumNetworkPolicy CRD of cilium@1.15 (enable-sctp=true) has no endPort (it came with Cilium 1.16): the API server drops it, so 1 Cilium policy allows only the first port of a range (ns/p0); list the ports one by one or run Cilium ≥ 1.16 (docs/cni.md)',
+      ],
+      ['upstream', ['endport=first-port'], null, null, null],
+    ]);
   });
 });
