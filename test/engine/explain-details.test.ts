@@ -33,6 +33,8 @@ let index: RefIndex;
 let ciliumOld: RefIndex;
 let ciliumNew: RefIndex;
 let noIpBlockPods: RefIndex;
+let ownNode: RefIndex;
+let ownNodePolicy: RefIndex;
 
 before(async () => {
   const loaded = await loadManifests([FIXTURE], { defaultNamespace: 'default', skipInvalid: false });
@@ -44,6 +46,16 @@ before(async () => {
   ciliumOld = at(cniEngineOptions(cniProfile('cilium@1.15')));
   ciliumNew = at(cniEngineOptions(cniProfile('cilium@1.16')));
   noIpBlockPods = at({ ipBlockMatchesPods: false });
+  const own = await loadManifests(['test/fixtures/explain/own-node.yaml'], {
+    defaultNamespace: 'default',
+    skipInvalid: false,
+  });
+  assert.deepEqual(own.errors, []);
+  ownNode = buildRefIndex(compileCluster(own.state), 'pod');
+  ownNodePolicy = buildRefIndex(
+    compileCluster(own.state, cniEngineOptions(cniProfile('upstream', 'own-node-traffic=policy'))),
+    'pod',
+  );
 });
 
 function explanations(from: string, to: string, port?: string, on: RefIndex = index): Explanation[] {
@@ -564,5 +576,64 @@ describe('explain --to a DNS name: the rules by name', () => {
     assert.ok(domainMatches('x**.stripe.com', 'xyz.stripe.com'));
     assert.ok(!domainMatches('a.**.com', 'a.b.c.com'));
     assert.ok(domainMatches('a**b.com', 'axxb.com'));
+  });
+});
+
+describe("explain: the pod's own node, and adjacent ports of two rules", () => {
+  test('from the node of an isolated pod: allowed whatever its policies say, unless the profile polices it', () => {
+    assert.equal(
+      explain('192.168.0.1', 'a/db', '79-81', ownNode),
+      `192.168.0.1/32 → a/db: ALLOWED on 79-81/TCP
+
+Egress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no egress policy applies
+Ingress of a/db: isolated, selected by 1 policy for ingress:
+  a/db-in  test/fixtures/explain/own-node.yaml:20
+  own node: always allowed (Kubernetes): 192.168.0.1/32 is the pod's node
+
+By port:
+  79-81/TCP: ALLOWED
+    egress:  does not apply (outside the cluster)
+    ingress: allowed
+`,
+    );
+    assert.equal(
+      explain('a/web', 'a/db', '79-82', ownNode),
+      `a/web → a/db: ALLOWED on 80-81/TCP only; the rest of 79-82/TCP is denied
+
+Egress of a/web: not isolated: no policy selects it for egress, so it allows everything
+Ingress of a/db: isolated, selected by 1 policy for ingress:
+  a/db-in  test/fixtures/explain/own-node.yaml:20
+
+By port:
+  80/TCP: ALLOWED
+    egress:  allowed (not isolated)
+    ingress: allowed by a/db-in spec.ingress[0].from[0] (test/fixtures/explain/own-node.yaml:26): pods labelled app=web in namespace a
+  81/TCP: ALLOWED
+    egress:  allowed (not isolated)
+    ingress: allowed by a/db-in spec.ingress[1].from[0] (test/fixtures/explain/own-node.yaml:28): any pod in namespace a
+  79/TCP, 82/TCP: DENIED
+    egress:  allowed (not isolated)
+    ingress: denied: no rule allows it
+`,
+    );
+    assert.equal(
+      explain('192.168.0.1', 'a/db', '79-81', ownNodePolicy),
+      `192.168.0.1/32 → a/db: DENIED on 79-81/TCP
+
+Egress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no egress policy applies
+Ingress of a/db: isolated, selected by 1 policy for ingress:
+  a/db-in  test/fixtures/explain/own-node.yaml:20
+  No rule allows 79-81/TCP from 192.168.0.1/32. Nearest rules:
+  - a/db-in spec.ingress[0] (test/fixtures/explain/own-node.yaml:26): the ports fit, the peer does not match
+      the peer selects pods, and 192.168.0.1/32 is outside the cluster (spec.ingress[0].from[0], line 26)
+  - a/db-in spec.ingress[1] (test/fixtures/explain/own-node.yaml:28): the ports fit, the peer does not match
+      the peer selects pods, and 192.168.0.1/32 is outside the cluster (spec.ingress[1].from[0], line 28)
+
+By port:
+  79-81/TCP: DENIED
+    egress:  does not apply (outside the cluster)
+    ingress: denied: no rule allows it
+`,
+    );
   });
 });
