@@ -43,8 +43,8 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     9999/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of a/db is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of a/db is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
     9999/TCP: [Admin] anp/db-guard ingress rule 2 "deny-web" Deny (test/fixtures/explain/tiers-details.yaml:60) → denied
@@ -77,8 +77,10 @@ Egress of b/client: no NetworkPolicy selects it for egress
     5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111): the peer matches, the ports do not
+      5432/TCP not in the rule's ports 6100/TCP (spec.ingress[0].ports, line 114)
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): the ports fit, the peer does not match
       namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
   - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): the ports fit, the peer does not match
@@ -87,7 +89,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   5432/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -99,7 +101,7 @@ Egress of b/client: no NetworkPolicy selects it for egress
     7050/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    7050/TCP: [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    7050/TCP: [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
       namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
@@ -111,7 +113,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   7050/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -122,19 +124,19 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of b/client is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of b/client is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/client: no NetworkPolicy selects it for ingress
   Through the tiers:
-    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
-  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100): the peer matches, the ports do not
-      10250/TCP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 103)
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124): the peer matches, the ports do not
+      10250/TCP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 127)
 
 By port:
   10250/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -143,16 +145,16 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80) → denied
+    443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92) → denied
   Nearest cluster policy rules that would allow it:
-  - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:76): neither the peer nor the ports match
-      203.0.113.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 78)
-      443/TCP not in the rule's ports 10250/TCP (spec.egress[0].ports, line 79)
+  - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:88): neither the peer nor the ports match
+      203.0.113.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 90)
+      443/TCP not in the rule's ports 10250/TCP (spec.egress[0].ports, line 91)
 Ingress of 203.0.113.0/24: 203.0.113.0/24 is outside the cluster: no ingress policy applies
 
 By port:
   443/TCP: DENIED
-    egress:  denied by [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80)
+    egress:  denied by [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92)
     ingress: does not apply (outside the cluster)
 `,
     );
@@ -162,21 +164,21 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    53/UDP: [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:83) → allowed
+    53/UDP: [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:95) → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      b/noip has no known IP address: a networks peer matches a pod only by its IP (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      b/noip has no known IP address: a networks peer matches a pod only by its IP (spec.egress[1].to[0].networks, line 94)
 Ingress of b/noip: no NetworkPolicy selects it for ingress
   Through the tiers:
-    53/UDP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    53/UDP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
-  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100): the peer matches, the ports do not
-      53/UDP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 103)
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124): the peer matches, the ports do not
+      53/UDP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 127)
 
 By port:
   53/UDP: DENIED
-    egress:  allowed by [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:83)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    egress:  allowed by [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:95)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -187,8 +189,8 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of b/hostpod is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of b/hostpod is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
 
 By port:
@@ -205,24 +207,34 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of a/db is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of a/db is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    8080/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
       namespace "a" has team=a, not team=c (spec.ingress[0].from[0].namespaces, line 54)
       8080/TCP not in the rule's ports 5432/TCP (spec.ingress[0].ports, line 55)
+  - [Admin] anp/db-guard ingress rule 4 "two-peers" Allow (test/fixtures/explain/tiers-details.yaml:68): neither the peer nor the ports match
+      namespace "a" has team=a, not team=c (spec.ingress[4].from[1].namespaces, line 72)
+      8080/TCP not in the rule's ports 6000/TCP (spec.ingress[4].ports, line 73)
+  - [Admin] anp/db-guard ingress rule 5 "two-peers-reversed" Allow (test/fixtures/explain/tiers-details.yaml:74): neither the peer nor the ports match
+      namespace "a" has team=a, not team=d (spec.ingress[5].from[0].namespaces, line 77)
+      8080/TCP not in the rule's ports 6000/TCP (spec.ingress[5].ports, line 79)
   - [Admin] anp/db-guard ingress rule 1 "from-nobody" Allow (test/fixtures/explain/tiers-details.yaml:56): neither the peer nor the ports match
       namespace "a" has team=a, not team=b (spec.ingress[1].from[0].pods.namespaceSelector, line 58)
       a/web has app=web, not app=nobody (spec.ingress[1].from[0].pods.podSelector, line 58)
       8080/TCP not in the rule's ports 5432/TCP (spec.ingress[1].ports, line 59)
+  - [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111): neither the peer nor the ports match
+      namespace "a" has team=a, not team=b (spec.ingress[0].from[0].pods.namespaceSelector, line 113)
+      a/web has app=web, not app=client (spec.ingress[0].from[0].pods.podSelector, line 113)
+      8080/TCP not in the rule's ports 6100/TCP (spec.ingress[0].ports, line 114)
 
 By port:
   8080/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -233,8 +245,8 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of b/hostpod is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of b/hostpod is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
 
 By port:
@@ -252,7 +264,7 @@ Egress of b/noip: no NetworkPolicy selects it for egress
     5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111) → denied
+    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): the ports fit, the peer does not match
       namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
@@ -262,7 +274,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   5432/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
 `,
     );
     assert.equal(
@@ -272,10 +284,10 @@ By port:
 Egress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111): the ports fit, the peer does not match
-      b/hostpod runs on the host network, where pod and namespace selectors never match (spec.ingress[0].from[0], line 113)
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135): the ports fit, the peer does not match
+      b/hostpod runs on the host network, where pod and namespace selectors never match (spec.ingress[0].from[0], line 137)
 
 By port:
   5432/TCP: ALLOWED
@@ -291,29 +303,29 @@ Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     8443/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      the IP of b/client is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      the IP of b/client is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/client: no NetworkPolicy selects it for ingress
   Through the tiers:
-    8443/TCP: [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100) → allowed
+    8443/TCP: [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124) → allowed
 
 By port:
   8443/TCP: ALLOWED
     egress:  allowed (no tier decides)
-    ingress: allowed by [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:100)
+    ingress: allowed by [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124)
 `,
     );
     assert.equal(
       explain('8.8.8.8', 'a/db', '5432'),
-      `0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 → a/db: ALLOWED on 5432/TCP
+      `0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 → a/db: ALLOWED on 5432/TCP
 
-Egress of 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no egress policy applies
+Egress of 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:111): the ports fit, the peer does not match
-      the peer selects pods, and 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster (spec.ingress[0].from[0], line 113)
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135): the ports fit, the peer does not match
+      the peer selects pods, and 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster (spec.ingress[0].from[0], line 137)
 
 By port:
   5432/TCP: ALLOWED
@@ -323,19 +335,82 @@ By port:
     );
     assert.equal(
       explain('a/web', '8.8.8.8', '8080'),
-      `a/web → 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: ALLOWED on 8080/TCP
+      `a/web → 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: ALLOWED on 8080/TCP
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:80): the ports fit, the peer does not match
-      0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is not in networks 203.0.113.0/24 (spec.egress[1].to[0].networks, line 82)
-Ingress of 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no ingress policy applies
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
+Ingress of 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no ingress policy applies
 
 By port:
   8080/TCP: ALLOWED
     egress:  allowed (no tier decides)
+    ingress: does not apply (outside the cluster)
+`,
+    );
+  });
+
+  test('the nearest of two peers (either order), two Admin policies of one pod, networks of two CIDRs', () => {
+    assert.equal(
+      explain('b/client', 'a/db', '6000'),
+      `b/client → a/db: DENIED on 6000/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress
+  Through the tiers:
+    6000/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    6000/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 6100/TCP (spec.ingress[0].ports, line 114)
+  - [Admin] anp/db-guard ingress rule 4 "two-peers" Allow (test/fixtures/explain/tiers-details.yaml:68): the ports fit, the peer does not match
+      namespace "b" has team=b, not team=c (spec.ingress[4].from[1].namespaces, line 72)
+  - [Admin] anp/db-guard ingress rule 5 "two-peers-reversed" Allow (test/fixtures/explain/tiers-details.yaml:74): the ports fit, the peer does not match
+      namespace "b" has team=b, not team=d (spec.ingress[5].from[0].namespaces, line 77)
+
+By port:
+  6000/TCP: DENIED
+    egress:  allowed (no tier decides)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+`,
+    );
+    assert.equal(
+      explain('b/client', 'a/db', '6100'),
+      `b/client → a/db: ALLOWED on 6100/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress
+  Through the tiers:
+    6100/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+Ingress of a/db: no NetworkPolicy selects it for ingress
+  Through the tiers:
+    6100/TCP: [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111) → allowed
+
+By port:
+  6100/TCP: ALLOWED
+    egress:  allowed (no tier decides)
+    ingress: allowed by [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111)
+`,
+    );
+    assert.equal(
+      explain('a/web', '198.51.100.7', '443'),
+      `a/web → 198.51.100.0/24: DENIED on 443/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92) → denied
+  Nearest cluster policy rules that would allow it:
+  - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:88): neither the peer nor the ports match
+      198.51.100.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 90)
+      443/TCP not in the rule's ports 10250/TCP (spec.egress[0].ports, line 91)
+Ingress of 198.51.100.0/24: 198.51.100.0/24 is outside the cluster: no ingress policy applies
+
+By port:
+  443/TCP: DENIED
+    egress:  denied by [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92)
     ingress: does not apply (outside the cluster)
 `,
     );
