@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
-import { explainEntities, parsePortQuery } from '../../src/engine/explain.ts';
+import { compileCluster, type CompiledCluster, type EngineOptions } from '../../src/engine/compile.ts';
+import { explainDomain, explainEntities, parsePortQuery } from '../../src/engine/explain.ts';
+import { ALL_CONNECTIONS } from '../../src/engine/ports.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { cniEngineOptions } from '../../src/engine/profiles.ts';
 import { buildRefIndex, resolveRefText, type RefIndex } from '../../src/engine/refs.ts';
 import { explanationToText } from '../../src/format/explain.ts';
@@ -15,6 +17,8 @@ import { cniProfile } from '../support/verdicts.ts';
 const FIXTURE = 'test/fixtures/explain/cilium-details.yaml';
 let index: RefIndex;
 let cilium: RefIndex;
+let ciliumPods: RefIndex;
+let compiled: CompiledCluster;
 
 before(async () => {
   const loaded = await loadManifests([FIXTURE], { defaultNamespace: 'default', skipInvalid: false });
@@ -22,6 +26,8 @@ before(async () => {
   const at = (options: Partial<EngineOptions>): RefIndex =>
     buildRefIndex(compileCluster(loaded.state, options), 'pod');
   index = at({});
+  compiled = compileCluster(loaded.state);
+  ciliumPods = at(cniEngineOptions(cniProfile('cilium', 'policy-cidr-match-mode=pods')));
   cilium = at(cniEngineOptions(cniProfile('cilium')));
 });
 
@@ -661,6 +667,55 @@ By port:
     );
   });
 
+  test('with policy-cidr-match-mode=pods: a pod without an IP, a pod IP in an except', () => {
+    assert.equal(
+      explain('b/noip', 'a/db', '6000', ciliumPods),
+      `b/noip → a/db: DENIED on 6000/TCP
+
+Egress of b/noip: not isolated: no policy selects it for egress, so it allows everything
+Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
+  No Cilium rule allows 6000/TCP from b/noip. Nearest Cilium rules:
+  - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-in spec.ingress[2] (test/fixtures/explain/cilium-details.yaml:55): the ports fit, the peer does not match
+      b/noip has no known IP address: an ipBlock peer matches a pod only by its IP (spec.ingress[2].fromCIDRSet[0], line 55)
+
+By port:
+  6000/TCP: DENIED
+    egress:  allowed (not isolated)
+    ingress: denied: no rule of the Cilium policies selecting it allows it
+`,
+    );
+    assert.equal(
+      explain('b/client', 'a/db', '6000', ciliumPods),
+      `b/client → a/db: DENIED on 6000/TCP
+
+Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  No Cilium rule allows 6000/TCP to a/db. Nearest Cilium rules:
+  - CiliumNetworkPolicy/b/client-dns spec.egress[3] (test/fixtures/explain/cilium-details.yaml:162): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.egress[3].toPorts, line 163)
+Ingress of a/db: no NetworkPolicy selects it for ingress; Cilium policies do:
+  Cilium: default deny by CiliumNetworkPolicy/a/db-in spec (test/fixtures/explain/cilium-details.yaml:48), CiliumNetworkPolicy/a/db-more spec (test/fixtures/explain/cilium-details.yaml:116), CiliumNetworkPolicy/a/db-l7 spec (test/fixtures/explain/cilium-details.yaml:144)
+  No Cilium rule allows 6000/TCP from b/client. Nearest Cilium rules:
+  - CiliumNetworkPolicy/a/db-in spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:51): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 5432/TCP (spec.ingress[0].toPorts, line 52)
+  - CiliumNetworkPolicy/a/db-more spec.ingress[1] (test/fixtures/explain/cilium-details.yaml:121): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 3300/TCP (spec.ingress[1].toPorts, line 121)
+  - CiliumNetworkPolicy/a/db-l7 spec.ingress[0] (test/fixtures/explain/cilium-details.yaml:147): the peer matches, the ports do not
+      6000/TCP not in the rule's ports 8080/TCP (spec.ingress[0].toPorts, line 148)
+  - CiliumNetworkPolicy/a/db-in spec.ingress[2] (test/fixtures/explain/cilium-details.yaml:55): the ports fit, the peer does not match
+      the IP of b/client is in except 10.0.1.0/28 of fromCIDRSet 10.0.1.0/24 (spec.ingress[2].fromCIDRSet[0], line 55)
+
+By port:
+  6000/TCP: DENIED
+    egress:  denied: no rule of the Cilium policies selecting it allows it
+    ingress: denied: no rule of the Cilium policies selecting it allows it
+`,
+    );
+  });
+
   test('nodes, groups, Services by selector, namespaces by label or expression in a clusterwide policy', () => {
     assert.equal(
       explain('a/web', 'b/client', '2000', cilium),
@@ -882,6 +937,7 @@ By port:
 
 Egress of b/client: no NetworkPolicy selects it for egress; Cilium policies do:
   Cilium: default deny by CiliumNetworkPolicy/b/client-dns spec (test/fixtures/explain/cilium-details.yaml:153)
+  - denies 8443/TCP: CiliumNetworkPolicy/b/client-dns spec.egressDeny[0] (test/fixtures/explain/cilium-details.yaml:165), entity world
   - toFQDNs *.other.org (CiliumNetworkPolicy/b/client-dns spec.egress[1] (test/fixtures/explain/cilium-details.yaml:158)) allows nothing: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups
   No Cilium rule allows 8443/TCP to 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0. Nearest Cilium rules:
   - CiliumNetworkPolicy/b/client-dns spec.egress[2] (test/fixtures/explain/cilium-details.yaml:160): the ports fit, the peer is not known to match
@@ -890,7 +946,7 @@ Ingress of 0.0.0.0/0 except 10.0.1.0/24, 192.168.0.0/24, 203.0.113.0/24; ::/0: 0
 
 By port:
   8443/TCP: DENIED
-    egress:  denied: no rule of the Cilium policies selecting it allows it
+    egress:  denied by CiliumNetworkPolicy/b/client-dns spec.egressDeny[0] (test/fixtures/explain/cilium-details.yaml:165) (a deny rule wins over every allow)
     ingress: does not apply (outside the cluster)
 `,
     );
@@ -1027,5 +1083,22 @@ By port:
     ingress: denied: no rule of the Cilium policies selecting it allows it
 `,
     );
+  });
+});
+
+describe('explain --to a DNS name: Cilium rules the proxy sees, less what deny rules take to every outside address', () => {
+  test('a name of a toFQDNs rule, one whose ports a world deny takes, a pattern no DNS rule covers', () => {
+    const src = resolveRefText(index, 'b/client');
+    assert.ok(src.ok);
+    const classes = index.ends(src.value.entities[0]!.id).flatMap((e) => ('pod' in e ? [e.pod] : []));
+    const rules = (name: string): string[] =>
+      explainDomain(compiled, classes, name, ALL_CONNECTIONS).map(
+        (m) => `${m.policy} ${m.path} ${m.domain} ${formatPorts(m.ports)} ${m.location?.line}`,
+      );
+    assert.deepEqual(rules('api.example.com'), [
+      'CiliumNetworkPolicy/b/client-dns spec.egress[1] api.example.com TCP 443 158',
+    ]);
+    assert.deepEqual(rules('www.example.com'), []);
+    assert.deepEqual(rules('x.other.org'), []);
   });
 });
