@@ -8,15 +8,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   ciliumCidrMatchesInCluster,
+  ciliumUnseenDomains,
   ciliumMentionedCidrs,
   ciliumSelectorLabelKeys,
   ciliumSpaceSplits,
   ciliumSplitCidrs,
 } from '../../src/engine/cilium.ts';
-import type { EngineOptions } from '../../src/engine/compile.ts';
+import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { ccnp, cluster, cnpCilium, node } from '../support/builders.ts';
+import { ccnp, cluster, cnpCilium, node, pod } from '../support/builders.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import { cniProfile } from '../support/verdicts.ts';
 
 const nodes = [node('n1', {}, ['192.168.0.1', 'fd00::1']), node('n2', {}, ['192.168.1.1'])];
@@ -116,5 +118,69 @@ describe('Cilium CIDR rules inside the cluster, by profile', () => {
     );
     assert.equal(at({ cni: cniProfile('calico') }), '{"pods":false,"nodes":false}');
     assert.equal(at({}), '{"pods":false,"nodes":false}');
+  });
+});
+
+describe("Cilium's DNS proxy: which toFQDNs names and patterns a DNS rule lets it see", () => {
+  const names = [
+    'api.example.com',
+    'a.b.example.com',
+    'example.com',
+    'apixexample.com',
+    'api-2.example.com',
+    'x_y.example.com',
+    '*.example.com',
+    '**.example.com',
+    'api.*.com',
+  ];
+  /** The toFQDNs entries (all of `names`) left unseen by a DNS rule with `dns` on `port`/`protocol`. */
+  const unseen = (dns: object[], port = '53', protocol = 'UDP'): string[] => {
+    const spec = {
+      endpointSelector: {},
+      egress: [
+        { toEndpoints: [{}], toPorts: [{ ports: [{ port, protocol }], rules: { dns } }] },
+        {
+          toFQDNs: names.map((n) => (n.includes('*') ? { matchPattern: n } : { matchName: n })),
+          toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+        },
+      ],
+    } as unknown as CiliumRule;
+    const s = cluster({ pods: [pod('a', 'x')], ciliumPolicies: [cnpCilium('a', 'p', spec)] });
+    return ciliumUnseenDomains(compileCluster(s).cilium, 0).map((u) => u.domain);
+  };
+
+  test('stars alone see every name; on port 53 over UDP or TCP only', () => {
+    for (const pattern of ['*', '*.', '**'])
+      assert.deepEqual(unseen([{ matchPattern: pattern }]), [], pattern);
+    assert.deepEqual(unseen([{ matchPattern: '*' }], '53', 'TCP'), []);
+    assert.deepEqual(unseen([{ matchPattern: '*' }], '5353'), names);
+  });
+
+  test('a star within a label, a leading **. over labels, a name, dots that are dots', () => {
+    assert.deepEqual(unseen([{ matchPattern: '*.example.com' }]), [
+      'a.b.example.com',
+      'example.com',
+      'apixexample.com',
+      '**.example.com',
+      'api.*.com',
+    ]);
+    assert.deepEqual(unseen([{ matchPattern: '**.example.com' }]), [
+      'example.com',
+      'apixexample.com',
+      'api.*.com',
+    ]);
+    assert.deepEqual(
+      unseen([{ matchName: 'api.example.com' }]),
+      names.filter((n) => n !== 'api.example.com'),
+    );
+    assert.deepEqual(unseen([{ matchPattern: 'api*.example.com' }]), [
+      'a.b.example.com',
+      'example.com',
+      'apixexample.com',
+      'x_y.example.com',
+      '*.example.com',
+      '**.example.com',
+      'api.*.com',
+    ]);
   });
 });
