@@ -41,7 +41,7 @@ describe('explain through the tiers: named ports of cluster policy rules', () =>
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    9999/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    9999/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of a/db is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
@@ -67,7 +67,7 @@ By port:
 });
 
 describe('explain through the tiers: the nearest rules and why they miss', () => {
-  test('namespaces, pod labels, nodes, networks, named ports, a pass, protocols, host-network pods and addresses', () => {
+  test('namespaces, pod labels, nodes, networks, named ports, a pass and a deny of equal priority, protocols, host-network pods and addresses', () => {
     assert.equal(
       explain('b/client', 'a/db', '5432'),
       `b/client → a/db: DENIED on 5432/TCP
@@ -77,7 +77,7 @@ Egress of b/client: no NetworkPolicy selects it for egress
     5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    5432/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111): the peer matches, the ports do not
       5432/TCP not in the rule's ports 6100/TCP (spec.ingress[0].ports, line 114)
@@ -89,7 +89,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   5432/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -101,7 +101,10 @@ Egress of b/client: no NetworkPolicy selects it for egress
     7050/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    7050/TCP: [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    7050/TCP: [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
+      undefined: these policies have the same priority and both match, and the API lets the implementation apply either; netfence follows its stable order (ClusterNetworkPolicy before AdminNetworkPolicy, then by name):
+        - [Admin] anp/db-guard ingress rule 3 "pass-b" Pass (test/fixtures/explain/tiers-details.yaml:64) (priority 10, netfence applies this one) on 7050/TCP
+        - [Admin] anp/db-same ingress rule 0 "deny-b-7050" Deny (test/fixtures/explain/tiers-details.yaml:123) (priority 10) on 7050/TCP
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
       namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
@@ -113,7 +116,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   7050/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160); undefined: at equal priority the implementation may apply anp/db-same spec.ingress[0] Deny instead
 `,
     );
     assert.equal(
@@ -122,21 +125,21 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    10250/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of b/client is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/client: no NetworkPolicy selects it for ingress
   Through the tiers:
-    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
-  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124): the peer matches, the ports do not
-      10250/TCP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 127)
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:149): the peer matches, the ports do not
+      10250/TCP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 152)
 
 By port:
   10250/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -146,6 +149,7 @@ By port:
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92) → denied
+  By DNS name: [Admin] cnp/web-names egress rule 0 "api" Accept (test/fixtures/explain/tiers-details.yaml:136) allows api.example.com on 443/TCP. If 203.0.113.0/24 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:88): neither the peer nor the ports match
       203.0.113.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 90)
@@ -170,15 +174,15 @@ Egress of a/web: no NetworkPolicy selects it for egress
       b/noip has no known IP address: a networks peer matches a pod only by its IP (spec.egress[1].to[0].networks, line 94)
 Ingress of b/noip: no NetworkPolicy selects it for ingress
   Through the tiers:
-    53/UDP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    53/UDP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
-  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124): the peer matches, the ports do not
-      53/UDP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 127)
+  - [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:149): the peer matches, the ports do not
+      53/UDP not in the rule's ports 8443/TCP (spec.ingress[0].protocols, line 152)
 
 By port:
   53/UDP: DENIED
     egress:  allowed by [Admin] anp/web-out egress rule 2 "to-b" Allow (test/fixtures/explain/tiers-details.yaml:95)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -187,7 +191,7 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    10250/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of b/hostpod is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
@@ -205,13 +209,13 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    8080/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of a/db is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    8080/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    8080/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): neither the peer nor the ports match
       namespace "a" has team=a, not team=c (spec.ingress[0].from[0].namespaces, line 54)
@@ -234,7 +238,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   8080/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -243,7 +247,7 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    10250/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    10250/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of b/hostpod is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
@@ -264,7 +268,7 @@ Egress of b/noip: no NetworkPolicy selects it for egress
     5432/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    5432/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-guard ingress rule 0 "from-c" Allow (test/fixtures/explain/tiers-details.yaml:52): the ports fit, the peer does not match
       namespace "b" has team=b, not team=c (spec.ingress[0].from[0].namespaces, line 54)
@@ -274,7 +278,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   5432/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -284,10 +288,10 @@ By port:
 Egress of b/hostpod: runs on the host network, where NetworkPolicies do not apply and cluster policies never select host-network pods: allows everything
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+    5432/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135): the ports fit, the peer does not match
-      b/hostpod runs on the host network, where pod and namespace selectors never match (spec.ingress[0].from[0], line 137)
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160): the ports fit, the peer does not match
+      b/hostpod runs on the host network, where pod and namespace selectors never match (spec.ingress[0].from[0], line 162)
 
 By port:
   5432/TCP: ALLOWED
@@ -301,18 +305,18 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    8443/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    8443/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       the IP of b/client is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
 Ingress of b/client: no NetworkPolicy selects it for ingress
   Through the tiers:
-    8443/TCP: [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124) → allowed
+    8443/TCP: [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:149) → allowed
 
 By port:
   8443/TCP: ALLOWED
     egress:  allowed (no tier decides)
-    ingress: allowed by [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:124)
+    ingress: allowed by [Admin] cnp/client-in ingress rule 0 "from-web" Accept (test/fixtures/explain/tiers-details.yaml:149)
 `,
     );
     assert.equal(
@@ -322,10 +326,10 @@ By port:
 Egress of 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no egress policy applies
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    5432/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
+    5432/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] no rule matches (1 policy applies) → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
-  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135): the ports fit, the peer does not match
-      the peer selects pods, and 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster (spec.ingress[0].from[0], line 137)
+  - [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160): the ports fit, the peer does not match
+      the peer selects pods, and 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster (spec.ingress[0].from[0], line 162)
 
 By port:
   5432/TCP: ALLOWED
@@ -339,7 +343,7 @@ By port:
 
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
-    8080/TCP: [Admin] no rule matches (1 policy applies) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+    8080/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
   Nearest cluster policy rules that would deny it:
   - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
       0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
@@ -353,7 +357,7 @@ By port:
     );
   });
 
-  test('the nearest of two peers (either order), two Admin policies of one pod, networks of two CIDRs', () => {
+  test('the nearest of two peers (either order), two Admin policies of one pod, networks of two CIDRs, a DNS name', () => {
     assert.equal(
       explain('b/client', 'a/db', '6000'),
       `b/client → a/db: DENIED on 6000/TCP
@@ -363,7 +367,7 @@ Egress of b/client: no NetworkPolicy selects it for egress
     6000/TCP: [Admin] no policy applies → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
 Ingress of a/db: no NetworkPolicy selects it for ingress
   Through the tiers:
-    6000/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135) → denied
+    6000/TCP: [Admin] no rule matches (3 policies apply) → [NetworkPolicy] not isolated → [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160) → denied
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/db-later ingress rule 0 "client-6100" Allow (test/fixtures/explain/tiers-details.yaml:111): the peer matches, the ports do not
       6000/TCP not in the rule's ports 6100/TCP (spec.ingress[0].ports, line 114)
@@ -375,7 +379,7 @@ Ingress of a/db: no NetworkPolicy selects it for ingress
 By port:
   6000/TCP: DENIED
     egress:  allowed (no tier decides)
-    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:135)
+    ingress: denied by [Baseline] banp/default ingress rule 0 "deny-all" Deny (test/fixtures/explain/tiers-details.yaml:160)
 `,
     );
     assert.equal(
@@ -402,6 +406,7 @@ By port:
 Egress of a/web: no NetworkPolicy selects it for egress
   Through the tiers:
     443/TCP: [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92) → denied
+  By DNS name: [Admin] cnp/web-names egress rule 0 "api" Accept (test/fixtures/explain/tiers-details.yaml:136) allows api.example.com on 443/TCP. If 198.51.100.0/24 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.
   Nearest cluster policy rules that would allow it:
   - [Admin] anp/web-out egress rule 0 "to-nodes" Allow (test/fixtures/explain/tiers-details.yaml:88): neither the peer nor the ports match
       198.51.100.0/24 is not an address of a node labelled role=db (spec.egress[0].to[0].nodes, line 90)
@@ -411,6 +416,25 @@ Ingress of 198.51.100.0/24: 198.51.100.0/24 is outside the cluster: no ingress p
 By port:
   443/TCP: DENIED
     egress:  denied by [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92)
+    ingress: does not apply (outside the cluster)
+`,
+    );
+    assert.equal(
+      explain('a/web', '8.8.8.8', '443'),
+      `a/web → 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: ALLOWED on 443/TCP
+
+Egress of a/web: no NetworkPolicy selects it for egress
+  Through the tiers:
+    443/TCP: [Admin] no rule matches (2 policies apply) → [NetworkPolicy] not isolated → [Baseline] no policy applies → [default] nothing decided → allowed
+  By DNS name: [Admin] cnp/web-names egress rule 0 "api" Accept (test/fixtures/explain/tiers-details.yaml:136) allows api.example.com on 443/TCP. If 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.
+  Nearest cluster policy rules that would deny it:
+  - [Admin] anp/web-out egress rule 1 "to-net" Deny (test/fixtures/explain/tiers-details.yaml:92): the ports fit, the peer does not match
+      0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is not in networks 203.0.113.0/24, 198.51.100.0/24 (spec.egress[1].to[0].networks, line 94)
+Ingress of 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0: 0.0.0.0/0 except 198.51.100.0/24, 203.0.113.0/24, 192.168.0.1/32; ::/0 is outside the cluster: no ingress policy applies
+
+By port:
+  443/TCP: ALLOWED
+    egress:  allowed (no tier decides)
     ingress: does not apply (outside the cluster)
 `,
     );
