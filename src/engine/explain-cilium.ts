@@ -513,6 +513,8 @@ class CiliumMisses {
     if (cni === undefined || ciliumPortReading(this.compiled.options).sctp) return undefined;
     const entries = (rule.info.ports ?? []).flatMap((e) => e.ports);
     const sctp = entries.filter((p) => p.protocol.toUpperCase() === 'SCTP');
+    // No SCTP entry: nothing to say (no entries at all would read as every port).
+    if (sctp.length === 0) return undefined;
     const ports = ciliumRulePortsTowards(compileCiliumPorts(sctp), this.dstClass);
     return isEmptyPorts(ports)
       ? undefined

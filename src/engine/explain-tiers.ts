@@ -24,7 +24,7 @@ import {
 } from './ports.ts';
 import { compileSelector, failedRequirements } from './selectors.ts';
 import type { ExplainEnd, MissDetail, MissReason } from './explain.ts';
-import { namespaceLabelsOf, nearest, type MissCandidate } from './near-miss.ts';
+import { namedPortMiss, namespaceLabelsOf, nearest, type MissCandidate } from './near-miss.ts';
 
 /** Whether the cluster policies apply to this side, and if not, why. */
 export const TierStatus = {
@@ -494,24 +494,9 @@ export class TierWalker {
       )
         continue;
       names.add(named.name);
-      if (this.dstClass === undefined) {
-        out.push({
-          code: 'named-port-to-address',
-          port: named.name,
-          protocol: named.protocol,
-          dst: this.dst,
-          ...at,
-        });
-      } else {
-        out.push({
-          code: 'named-port-undefined',
-          port: named.name,
-          protocol: named.protocol,
-          dst: this.dst,
-          defined: this.dstClass.namedPorts,
-          ...at,
-        });
-      }
+      // Only a name the destination does not define (or an address destination) is a reason.
+      const miss = namedPortMiss(named, this.dst, this.dstClass, at);
+      if (miss !== undefined) out.push(miss);
     }
     if (!isEmptyPorts(resolved))
       out.push({ code: 'port-not-in-rule', query: this.query, rulePorts: resolved, ...at });
