@@ -1095,3 +1095,228 @@ describe('what is kept of an accepted policy', () => {
     );
   });
 });
+describe('edge cases', () => {
+  test('a policy without metadata, or with a namespace that is not a string: the selector warning names no namespace', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        spec:
+          endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: z}}
+          ingress: [{}]
+        ---
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: n, namespace: 5}
+        spec:
+          endpointSelector: {matchLabels: {k8s:io.kubernetes.pod.namespace: z}}
+          ingress: [{}]
+      `),
+      [
+        'policies.yaml:1:1 metadata: is required: a CiliumNetworkPolicy needs metadata.name [missing-field]',
+        'policies.yaml:9:21 metadata.namespace: must be a string, got 5. Quote it: "5" [wrong-type]',
+        'policies.yaml:4:36 warning: spec.endpointSelector.matchLabels.k8s:io.kubernetes.pod.namespace: endpointSelector names namespace "z", but a CiliumNetworkPolicy of its own namespace always applies in its own namespace: Cilium drops the namespace match (the agent logs "illegal namespace match in EndpointSelector") and the rule set selects the pods of its own namespace. Put the policy in namespace "z", or make it a CiliumClusterwideNetworkPolicy [cilium-foreign-namespace-selector]',
+        'policies.yaml:11:36 warning: spec.endpointSelector.matchLabels.k8s:io.kubernetes.pod.namespace: endpointSelector names namespace "z", but a CiliumNetworkPolicy of its own namespace always applies in its own namespace: Cilium drops the namespace match (the agent logs "illegal namespace match in EndpointSelector") and the rule set selects the pods of its own namespace. Put the policy in namespace "z", or make it a CiliumClusterwideNetworkPolicy [cilium-foreign-namespace-selector]',
+      ],
+    );
+  });
+
+  test('a null rule list is absent: the other, empty, is reported', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p101, namespace: x}
+        spec:
+          endpointSelector: {}
+          ingress: null
+          egress: []
+      `),
+      [
+        'policies.yaml:4:1 spec: rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny (the agent rejects the whole policy): egress is empty. Write "egress: [{}]" to deny all [cilium-empty-rule-set]',
+      ],
+    );
+  });
+
+  test('ingressDeny rules are ingress rules: their peers are checked', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p102, namespace: x}
+        spec:
+          endpointSelector: {}
+          ingressDeny:
+            - {fromCIDR: [x]}
+            - {fromEntities: [bogus]}
+            - {fromCIDRSet: 5}
+            - {toPorts: 5}
+      `),
+      [
+        'policies.yaml:7:19 spec.ingressDeny[0].fromCIDR[0]: Invalid value: "x": must be of type cidr: "x" is not a CIDR: it is not an IPv4 or IPv6 address [invalid-cidr]',
+        'policies.yaml:8:23 spec.ingressDeny[1].fromEntities[0]: Unsupported value: "bogus": supported values: "all", "world", "cluster", "cluster-mesh", "host", "init", "ingress", "unmanaged", "remote-node", "health", "none", "kube-apiserver" [unsupported-value]',
+        'policies.yaml:9:8 spec.ingressDeny[2].fromCIDRSet: must be a list, got 5 [wrong-type]',
+        'policies.yaml:10:8 spec.ingressDeny[3].toPorts: must be a list, got 5 [wrong-type]',
+      ],
+    );
+  });
+
+  test('fields of another direction are unknown, not checked', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p103, namespace: x}
+        spec:
+          endpointSelector: {}
+          ingress:
+            - {toServices: [5], toFQDNs: [5]}
+          egressDeny:
+            - {toFQDNs: [5]}
+      `),
+      [
+        'policies.yaml:7:8 warning: spec.ingress[0].toServices: unknown field "toServices": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, fromGroups, fromRequires, icmps, toPorts, authentication [unknown-field]',
+        'policies.yaml:7:25 warning: spec.ingress[0].toFQDNs: unknown field "toFQDNs": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, fromGroups, fromRequires, icmps, toPorts, authentication [unknown-field]',
+        'policies.yaml:9:8 warning: spec.egressDeny[0].toFQDNs: unknown field "toFQDNs": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: toEndpoints, toCIDR, toCIDRSet, toEntities, toServices, toNodes, toGroups, toRequires, icmps, toPorts [unknown-field]',
+      ],
+    );
+  });
+
+  test('an ICMP type that is a list', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p104, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - icmps: [{fields: [{type: [8]}]}]
+      `),
+      [
+        'policies.yaml:7:26 spec.egress[0].icmps[0].fields[0].type: Invalid value: [8]: should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+      ],
+    );
+  });
+
+  test('L7 rules and the protocols of their ports: absent or null is not TCP; a protocol of the wrong type is that error only', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p105, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - toPorts:
+                - {ports: [{port: "0", protocol: TCP}], rules: {http: [{}], dns: [{matchName: a.b}]}}
+                - {ports: [{port: "80"}], rules: {http: [{}]}}
+                - {ports: [{port: "81", protocol: null}], rules: {http: [{}]}}
+                - {ports: [{port: "82", protocol: 5}], rules: {http: [{}]}}
+                - {ports: [null], rules: {http: [{}]}}
+                - {ports: [5], rules: {http: [{}]}}
+      `),
+      [
+        'policies.yaml:8:12 spec.egress[0].toPorts[0].ports: L7 rules can not be used when a port is 0 (the agent rejects the whole policy): list the ports the HTTP, DNS rules filter [cilium-l7-port]',
+        'policies.yaml:8:49 spec.egress[0].toPorts[0].rules: Invalid value: "spec.egress[0].toPorts[0].rules" must validate one and only one schema (oneOf). Found 2 valid alternatives: multiple L7 protocol rule types specified in single rule. Put the http and dns rules in two toPorts entries [invalid-union]',
+        'policies.yaml:9:20 spec.egress[0].toPorts[1].ports[0].protocol: L7 rules can only apply to TCP (not ) except for DNS rules (the agent rejects the whole policy): write "protocol: TCP" [cilium-l7-protocol]',
+        'policies.yaml:10:33 spec.egress[0].toPorts[2].ports[0].protocol: L7 rules can only apply to TCP (not ) except for DNS rules (the agent rejects the whole policy): write "protocol: TCP" [cilium-l7-protocol]',
+        'policies.yaml:11:33 spec.egress[0].toPorts[3].ports[0].protocol: must be a string, got 5. Quote it: "5" [wrong-type]',
+        'policies.yaml:12:20 spec.egress[0].toPorts[4].ports[0]: must be a port, got an empty item: the API server rejects null in a list [missing-field]',
+        'policies.yaml:13:20 spec.egress[0].toPorts[5].ports[0]: must be a mapping (key: value), got 5 [wrong-type]',
+      ],
+    );
+  });
+
+  test('server names with L7 rules need terminatingTLS (null is none); an empty list is that error only; listener fields null', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p106, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - toPorts:
+                - {ports: [{port: "443", protocol: TCP}], serverNames: [a.b], rules: {http: [{}]}, terminatingTLS: null}
+                - {ports: [{port: "443", protocol: TCP}], serverNames: [], rules: {http: [{}]}}
+                - {ports: [{port: "80", protocol: TCP}], listener: {envoyConfig: null, name: null}}
+      `),
+      [
+        'policies.yaml:8:51 spec.egress[0].toPorts[0].serverNames: ServerNames are not allowed with L7 rules without TLS termination (the agent rejects the whole policy): add terminatingTLS, or drop serverNames [cilium-server-names]',
+        'policies.yaml:9:51 spec.egress[0].toPorts[1].serverNames: Invalid value: 0: should have at least 1 items: remove serverNames, or list names [empty-list]',
+        'policies.yaml:10:61 spec.egress[0].toPorts[2].listener.envoyConfig: Required value: the CiliumEnvoyConfig holding the listener [missing-field]',
+        'policies.yaml:10:80 spec.egress[0].toPorts[2].listener.name: Required value: the listener name [missing-field]',
+      ],
+    );
+  });
+
+  test('port values: the type, octal numbers, extended protocols, and why a port cannot be read', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p107, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - toPorts:
+                - ports:
+                    - {port: true}
+                    - {port: "07"}
+                    - {port: "99999", protocol: VRRP}
+                    - {port: "100089"}
+                    - {port: "0-8"}
+                    - {port: "--a1"}
+                    - {port: "1--a"}
+                    - {port: "0y11111111111111"}
+                    - {port: "0x1_0000"}
+                    - {port: "0o20_0000"}
+                    - {port: "0b10000000000000000"}
+                    - {port: "a--bcdefghijklm"}
+                    - {port: "a--bcdefghijklmn"}
+      `),
+      [
+        'policies.yaml:9:16 spec.egress[0].toPorts[0].ports[0].port: must be a string, got true. Quote it: "true" [wrong-type]',
+        'policies.yaml:9:16 spec.egress[0].toPorts[0].ports[0].port: port must be specified (the agent rejects the whole policy unless enable-extended-ip-protocols is set): write port: "0" for every port [cilium-port-required]',
+        'policies.yaml:11:16 spec.egress[0].toPorts[0].ports[2].port: unable to parse port "99999" (the agent rejects the whole policy): a port number is 0–65535 [invalid-port]',
+        'policies.yaml:12:16 spec.egress[0].toPorts[0].ports[3].port: unable to parse port "100089" (the agent rejects the whole policy): a port number is 0–65535 [invalid-port]',
+        'policies.yaml:13:16 spec.egress[0].toPorts[0].ports[4].port: unable to parse port "0-8" (the agent rejects the whole policy): a port name has letters, digits and single \'-\', with at least one letter [invalid-port]',
+        'policies.yaml:14:16 spec.egress[0].toPorts[0].ports[5].port: unable to parse port "--a1" (the agent rejects the whole policy): a port name has letters, digits and single \'-\', with at least one letter [invalid-port]',
+        'policies.yaml:15:16 spec.egress[0].toPorts[0].ports[6].port: unable to parse port "1--a" (the agent rejects the whole policy): a port name has letters, digits and single \'-\', with at least one letter [invalid-port]',
+        'policies.yaml:16:16 spec.egress[0].toPorts[0].ports[7].port: unable to parse port "0y11111111111111" (the agent rejects the whole policy): a port name has at most 15 characters [invalid-port]',
+        'policies.yaml:17:16 spec.egress[0].toPorts[0].ports[8].port: unable to parse port "0x1_0000" (the agent rejects the whole policy): a port number is 0–65535 [invalid-port]',
+        'policies.yaml:18:16 spec.egress[0].toPorts[0].ports[9].port: unable to parse port "0o20_0000" (the agent rejects the whole policy): a port number is 0–65535 [invalid-port]',
+        'policies.yaml:19:16 spec.egress[0].toPorts[0].ports[10].port: unable to parse port "0b10000000000000000" (the agent rejects the whole policy): a port number is 0–65535 [invalid-port]',
+        'policies.yaml:20:16 spec.egress[0].toPorts[0].ports[11].port: unable to parse port "a--bcdefghijklm" (the agent rejects the whole policy): a port name has letters, digits and single \'-\', with at least one letter [invalid-port]',
+        'policies.yaml:21:16 spec.egress[0].toPorts[0].ports[12].port: unable to parse port "a--bcdefghijklmn" (the agent rejects the whole policy): a port name has at most 15 characters [invalid-port]',
+        'policies.yaml:10:16 warning: spec.egress[0].toPorts[0].ports[1].port: the agent reads "07" as the octal number 7 (a leading 0); write "7" [cilium-octal-port]',
+        'policies.yaml:11:31 warning: spec.egress[0].toPorts[0].ports[2].protocol: VRRP has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is VRRP: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+      ],
+    );
+  });
+
+  test('every protocol without ports is reported as not evaluated; the others are not', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p108, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - toPorts:
+                - ports: [{port: "0", protocol: VRRP}, {port: "0", protocol: IGMP}, {port: "0", protocol: GRE}, {port: "0", protocol: IPIP}, {port: "0", protocol: IPV6}, {port: "0", protocol: ESP}, {port: "0", protocol: AH}, {port: "0", protocol: TCP}, {port: "0", protocol: UDP}, {port: "0", protocol: SCTP}, {port: "0", protocol: ANY}]
+      `),
+      [
+        'policies.yaml:8:31 warning: spec.egress[0].toPorts[0].ports[0].protocol: VRRP has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is VRRP: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:60 warning: spec.egress[0].toPorts[0].ports[1].protocol: IGMP has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is IGMP: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:89 warning: spec.egress[0].toPorts[0].ports[2].protocol: GRE has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is GRE: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:117 warning: spec.egress[0].toPorts[0].ports[3].protocol: IPIP has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is IPIP: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:146 warning: spec.egress[0].toPorts[0].ports[4].protocol: IPV6 has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is IPV6: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:175 warning: spec.egress[0].toPorts[0].ports[5].protocol: ESP has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is ESP: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:203 warning: spec.egress[0].toPorts[0].ports[6].protocol: AH has no ports and needs the agent flag enable-extended-ip-protocols; no TCP, UDP or SCTP connection is AH: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+      ],
+    );
+  });
+});
