@@ -9,6 +9,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatProblem } from '../../src/model/problem.ts';
+import { selectorMatches } from '../../src/parse/validate/meta.ts';
 import { load, yaml } from './helpers.ts';
 
 /** Every problem of a text (errors, then warnings), as the CLI prints it, with its code. */
@@ -498,5 +499,76 @@ describe('what is kept', () => {
     });
     assert.deepEqual(r.state.pods[0]!.labels, { a: '', b: 'x' });
     assert.deepEqual(r.state.workloads[0]!.annotations, { e: '', k: 'v' });
+  });
+});
+describe('more keys and owners', () => {
+  test('a Cilium key with a bad value: the source is checked; a key with two problems; an owner name that is null', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p, namespace: x}
+        spec:
+          endpointSelector:
+            matchLabels: {"k8s:app": "a b", "-x:a": "a b", "-a b": x}
+          ingress: [{}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          ownerReferences: [{apiVersion: v1, kind: ReplicaSet, name: null, uid: u}]
+        spec: {containers: [{name: c, image: i}]}
+      `),
+      [
+        'policies.yaml:6:19 spec.endpointSelector.matchLabels.k8s:app: label value "a b" is not valid (at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit): it contains " ". Did you mean "a-b"? [invalid-label-value]',
+        'policies.yaml:6:37 spec.endpointSelector.matchLabels.-x:a: label key "-x:a" is not valid: label source should be a non empty string with only alphanumeric characters ("k8s:", "any:", "reserved:") [invalid-label-key]',
+        'policies.yaml:6:52 spec.endpointSelector.matchLabels.-a b: label key "-a b" is not valid ([prefix/]name, the name at most 63 letters, digits, \'-\', \'_\' or \'.\'): it contains " "; it must start and end with a letter or digit. Did you mean "a-b"? [invalid-label-key]',
+        'policies.yaml:13:56 metadata.ownerReferences[0].name: is required in an owner reference [missing-field]',
+      ],
+    );
+  });
+});
+
+describe('owners kept', () => {
+  test('the controller owner (or the first) groups a pod; an owner of another API group or without a kind is none', () => {
+    const pod = (name: string, owners: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  ownerReferences: ${owners}\nspec: {containers: [{name: c, image: i}]}\n`;
+    const r = load(
+      [
+        pod(
+          'p1',
+          '[{apiVersion: apps/v1, kind: ReplicaSet, name: a, uid: u1}, {apiVersion: apps/v1, kind: ReplicaSet, name: b, uid: u2, controller: true}]',
+        ),
+        pod(
+          'p2',
+          '[{apiVersion: apps/v1, kind: ReplicaSet, name: r, uid: u3}, {apiVersion: apps/v1, kind: ReplicaSet, name: s, uid: u4}]',
+        ),
+        pod(
+          'p3',
+          '[{apiVersion: v1, name: x, uid: u5, controller: true}, {apiVersion: apps/v1, kind: ReplicaSet, name: t, uid: u6}]',
+        ),
+        pod('p4', '[{apiVersion: example.com/v1, kind: ReplicaSet, name: r, uid: u7}]'),
+      ].join('---\n'),
+    );
+    assert.deepEqual(r.errors.map(formatProblem), []);
+    assert.deepEqual(
+      r.state.pods.map((p) => [p.name, p.workload]),
+      [
+        ['p1', 'default/ReplicaSet/b'],
+        ['p2', 'default/ReplicaSet/r'],
+        ['p3', 'default/ReplicaSet/t'],
+        ['p4', 'default/Pod/p4'],
+      ],
+    );
+  });
+});
+
+describe('selectorMatches', () => {
+  test('the API semantics: {} matches all; every label and expression must hold', () => {
+    assert.equal(selectorMatches({}, {}), true);
+    assert.equal(selectorMatches({ matchLabels: { a: 'b' } }, { a: 'b', c: 'd' }), true);
+    assert.equal(selectorMatches({ matchLabels: { a: 'b' } }, { a: 'c' }), false);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, {}), false);
   });
 });

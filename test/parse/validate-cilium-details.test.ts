@@ -1320,3 +1320,25 @@ describe('edge cases', () => {
     );
   });
 });
+describe('ICMP types', () => {
+  test('ICMP types written as strings: numbers 0 to 255 and names', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: p, namespace: x}
+        spec:
+          endpointSelector: {}
+          egress:
+            - icmps: [{fields: [{type: "0"}, {type: "10"}, {type: "99"}, {type: "100"}, {type: "199"}, {type: "200"}, {type: "249"}, {type: "250"}, {type: "255"}, {type: "256"}, {type: "x0"}, {type: "300"}, {type: "01"}, {type: "EchoReply"}, {type: "xEchoReply"}]}]
+      `),
+      [
+        'policies.yaml:7:157 spec.egress[0].icmps[0].fields[9].type: Invalid value: "256": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:172 spec.egress[0].icmps[0].fields[10].type: Invalid value: "x0": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:186 spec.egress[0].icmps[0].fields[11].type: Invalid value: "300": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:201 spec.egress[0].icmps[0].fields[12].type: Invalid value: "01": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:236 spec.egress[0].icmps[0].fields[14].type: Invalid value: "xEchoReply": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+      ],
+    );
+  });
+});
