@@ -551,3 +551,116 @@ describe('ports', () => {
     );
   });
 });
+
+describe('what is kept', () => {
+  test('the spec as the API reads it: ports default to TCP, the v0.1.x peer forms rewritten', () => {
+    const r = load(yaml`
+      apiVersion: policy.networking.k8s.io/v1alpha1
+      kind: AdminNetworkPolicy
+      metadata: {name: a}
+      spec:
+        priority: 3
+        subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: a}}}}
+        ingress:
+          - name: r
+            action: Allow
+            from: [{namespaces: {namespaceSelector: {matchLabels: {t: x}}}}, {pods: {namespaces: {namespaceSelector: {}}, podSelector: {}}}]
+            ports: [{portNumber: {port: 80}}, {portRange: {start: 1, end: 9}}, {namedPort: http}]
+        egress:
+          - action: Deny
+            to: [{nodes: {}}, {networks: [10.0.0.0/8]}, {domainNames: [a.com]}, {namespaces: {}}, {pods: {namespaceSelector: {}, podSelector: {}}}]
+            ports: [{portNumber: {protocol: UDP, port: 53}}, {portRange: {protocol: SCTP, start: 5, end: 6}}]
+      ---
+      apiVersion: policy.networking.k8s.io/v1beta1
+      kind: ClusterNetworkPolicy
+      metadata: {name: c}
+      spec:
+        tier: Baseline
+        priority: 0
+        subject: {namespaces: {matchLabels: {team: a}}}
+        ingress:
+          - action: Accept
+            from: [{namespaces: {}}, {pods: {namespaceSelector: {}, podSelector: {}}}, {pods: {podSelector: {}}}]
+            protocols: [{tcp: {destinationPort: {number: 80}}}, {udp: {destinationPort: {range: {start: 1, end: 2}}}}, {sctp: {destinationPort: {number: 9}}}, {destinationNamedPort: http}]
+        egress:
+          - action: Pass
+            to: [{nodes: {}}, {networks: ["fd00::/8"]}, {domainNames: ["*.a.com"]}]
+            protocols: [{tcp: {destinationPort: {number: 443}}}]
+    `);
+    assert.deepEqual(r.errors.map(formatProblem), []);
+    assert.deepEqual(
+      r.state.clusterPolicies.map((p) => [p.id, p.spec]),
+      [
+        [
+          'AdminNetworkPolicy/a',
+          {
+            priority: 3,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'a' } } } },
+            ingress: [
+              {
+                name: 'r',
+                action: 'Allow',
+                from: [
+                  { namespaces: { matchLabels: { t: 'x' } } },
+                  { pods: { namespaceSelector: {}, podSelector: {} } },
+                ],
+                ports: [
+                  { portNumber: { protocol: 'TCP', port: 80 } },
+                  { portRange: { protocol: 'TCP', start: 1, end: 9 } },
+                  { namedPort: 'http' },
+                ],
+              },
+            ],
+            egress: [
+              {
+                action: 'Deny',
+                to: [
+                  { nodes: {} },
+                  { networks: ['10.0.0.0/8'] },
+                  { domainNames: ['a.com'] },
+                  { namespaces: {} },
+                  { pods: { namespaceSelector: {}, podSelector: {} } },
+                ],
+                ports: [
+                  { portNumber: { protocol: 'UDP', port: 53 } },
+                  { portRange: { protocol: 'SCTP', start: 5, end: 6 } },
+                ],
+              },
+            ],
+          },
+        ],
+        [
+          'ClusterNetworkPolicy/c',
+          {
+            tier: 'Baseline',
+            priority: 0,
+            subject: { namespaces: { matchLabels: { team: 'a' } } },
+            ingress: [
+              {
+                action: 'Accept',
+                from: [
+                  { namespaces: {} },
+                  { pods: { namespaceSelector: {}, podSelector: {} } },
+                  { pods: { podSelector: {} } },
+                ],
+                protocols: [
+                  { tcp: { destinationPort: { number: 80 } } },
+                  { udp: { destinationPort: { range: { start: 1, end: 2 } } } },
+                  { sctp: { destinationPort: { number: 9 } } },
+                  { destinationNamedPort: 'http' },
+                ],
+              },
+            ],
+            egress: [
+              {
+                action: 'Pass',
+                to: [{ nodes: {} }, { networks: ['fd00::/8'] }, { domainNames: ['*.a.com'] }],
+                protocols: [{ tcp: { destinationPort: { number: 443 } } }],
+              },
+            ],
+          },
+        ],
+      ],
+    );
+  });
+});
