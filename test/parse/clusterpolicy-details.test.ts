@@ -664,3 +664,82 @@ describe('what is kept', () => {
     );
   });
 });
+describe('more', () => {
+  test('ClusterNetworkPolicy: a range bound out of range is not compared; fields of entries, peers and subjects at their paths', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: policy.networking.k8s.io/v1alpha2
+        kind: ClusterNetworkPolicy
+        metadata: {name: p201}
+        spec:
+          tier: Admin
+          priority: 1
+          subject: {namespaces: 5}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha2
+        kind: ClusterNetworkPolicy
+        metadata: {name: p202}
+        spec:
+          tier: Admin
+          priority: 1
+          subject: {namespaces: {}}
+          ingress:
+            - {action: Accept, from: [{namespaces: 5}], protocols: []}
+          egress:
+            - action: Accept
+              to: [{namespaces: {}}]
+              protocols:
+                - {tcp: {destinationPort: {range: {start: 70000, end: 80}}}}
+                - {tcp: {destinationPort: {range: {start: x, end: 5}}}}
+                - {tcp: {destinationPort: {number: 1}}, other: 1}
+      `),
+      [
+        'policies.yaml:7:13 spec.subject.namespaces: must be a mapping (key: value), got 5 [wrong-type]',
+        'policies.yaml:17:32 spec.ingress[0].from[0].namespaces: must be a mapping (key: value), got 5 [wrong-type]',
+        'policies.yaml:17:49 spec.ingress[0].protocols: Invalid value: 0: spec.ingress[0].protocols in body should have at least 1 items: remove "protocols" to match every port, or list ports [empty-list]',
+        'policies.yaml:22:44 spec.egress[0].protocols[0].tcp.destinationPort.range.start: Invalid value: 70000: spec.egress[0].protocols[0].tcp.destinationPort.range.start in body should be less than or equal to 65535. A port is from 1 to 65535 [out-of-range]',
+        'policies.yaml:23:44 spec.egress[0].protocols[1].tcp.destinationPort.range.start: must be an integer, got "x" [wrong-type]',
+        'policies.yaml:24:49 warning: spec.egress[0].protocols[2].other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: tcp, udp, sctp, destinationNamedPort [unknown-field]',
+      ],
+    );
+  });
+
+  test('AdminNetworkPolicy and BaselineAdminNetworkPolicy: actions, ports, named ports with networks', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: p203}
+        spec:
+          priority: 1
+          subject: {namespaces: {}}
+          ingress:
+            - {action: bogus, from: [{namespaces: {namespaceSelector: 5}}], ports: []}
+            - action: Allow
+              from: [{namespaces: {}}]
+              ports: [{namedPort: http, other: 1}, {portNumber: {protocol: TCP}}, {portRange: {protocol: tcp, start: 1, end: 2}}]
+          egress:
+            - {action: Allow, to: [{networks: [10.0.0.0/8]}], ports: [{portNumber: {port: 80}}, {namedPort: http}]}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: BaselineAdminNetworkPolicy
+        metadata: {name: default}
+        spec:
+          subject: {namespaces: {}}
+          ingress:
+            - {action: bogus, from: [{namespaces: {}}]}
+      `),
+      [
+        'policies.yaml:8:8 spec.ingress[0].action: Unsupported value: "bogus": supported values: "Allow", "Deny", "Pass" [unsupported-value]',
+        'policies.yaml:8:44 spec.ingress[0].from[0].namespaces.namespaceSelector: must be a mapping (key: value), got 5 [wrong-type]',
+        'policies.yaml:8:69 spec.ingress[0].ports: Invalid value: 0: spec.ingress[0].ports in body should have at least 1 items: remove "ports" to match every port, or list ports [empty-list]',
+        'policies.yaml:11:45 spec.ingress[1].ports[1].portNumber.port: Required value: give the port number, 1 to 65535 [missing-field]',
+        'policies.yaml:11:88 spec.ingress[1].ports[2].portRange.protocol: "tcp" is not supported: protocols are case-sensitive. Did you mean "TCP"? [invalid-protocol]',
+        'policies.yaml:13:7 spec.egress[0]: Invalid value: networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for networks/nodes/domainNames: this rule has a networks peer and a named port. Use port numbers, or put the networks peers in a rule of their own [named-port-peer]',
+        'policies.yaml:21:8 spec.ingress[0].action: Unsupported value: "bogus": supported values: "Allow", "Deny" [unsupported-value]',
+        'policies.yaml:8:44 warning: spec.ingress[0].from[0].namespaces.namespaceSelector: is the v0.1.x form of this peer ("namespaces: {namespaceSelector: ...}"); netfence reads it as the selector it holds, which is what it means, and the v0.3.0 form writes the selector directly: "namespaces: {matchLabels: ...}" [old-peer-form]',
+        'policies.yaml:11:33 warning: spec.ingress[1].ports[0].other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: portNumber, namedPort, portRange [unknown-field]',
+      ],
+    );
+  });
+});
