@@ -131,6 +131,25 @@ describe('networkpolicy', () => {
   });
 });
 
+describe('except entries of an invalid cidr', () => {
+  test('are not compared with it', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: n}
+        spec:
+          podSelector: {}
+          ingress:
+            - from: [{ipBlock: {cidr: x, except: [10.0.0.0/8]}}]
+      `),
+      [
+        'policies.yaml:7:25 spec.ingress[0].from[0].ipBlock.cidr: "x" is not a CIDR: it is not an IPv4 or IPv6 address [invalid-cidr]',
+      ],
+    );
+  });
+});
+
 describe('what is kept', () => {
   test('the spec without the fields not written (no podSelector, peers with only what they set)', () => {
     const r = load(yaml`
