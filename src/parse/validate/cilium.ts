@@ -84,6 +84,16 @@ function notEvaluated(r: Reporter, path: FieldPath, what: string): void {
   r.warn('cilium-not-evaluated', path, `${what}: netfence reads it but does not evaluate it`);
 }
 
+/**
+ * A list item that is `null`: the API server prunes null fields of a custom resource, not null items of a list,
+ * and rejects them ("must be of type object"/"string"); the agent would never see the policy.
+ */
+function nullItem(r: Reporter, path: FieldPath, item: unknown, what: string): boolean {
+  if (item !== null) return false;
+  r.error('missing-field', path, `must be ${what}, got an empty item: the API server rejects null in a list`);
+  return true;
+}
+
 /** The object without `null` values, as the API server stores it (nulls of non-nullable fields are pruned). */
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
@@ -127,6 +137,7 @@ export function validateCiliumPolicy(
     if (specs !== undefined) {
       const rules: CiliumRule[] = [];
       specs.forEach((item, i) => {
+        if (nullItem(r, ['specs', i], item, 'a rule set')) return;
         const map = asMap(r, ['specs', i], item);
         if (map !== undefined && validateRule(r, ['specs', i], map, clusterwide))
           rules.push(withoutNulls(map) as CiliumRule);
@@ -262,6 +273,7 @@ function validateRule(r: Reporter, path: FieldPath, map: JsonMap, clusterwide: b
 function validateRuleLabels(r: Reporter, path: FieldPath, raw: unknown): void {
   const list = asList(r, path, raw);
   (list ?? []).forEach((item, i) => {
+    if (nullItem(r, [...path, i], item, 'a rule label')) return;
     const map = asMap(r, [...path, i], item);
     if (map === undefined) return;
     checkKnownFields(r, [...path, i], map, ['key', 'value', 'source']);
@@ -294,6 +306,7 @@ function validatePeerRule(
   direction: Direction,
   host: boolean,
 ): void {
+  if (nullItem(r, path, raw, 'a rule (write "{}" for a rule without peers)')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   const ingress = direction.startsWith('ingress');
@@ -337,6 +350,7 @@ function validatePeerRule(
   }
   const cidrField = ingress ? 'fromCIDR' : 'toCIDR';
   (asList(r, [...path, cidrField], map[cidrField]) ?? []).forEach((item, i) => {
+    if (nullItem(r, [...path, cidrField, i], item, 'a CIDR')) return;
     const text = asString(r, [...path, cidrField, i], item);
     if (text !== undefined) checkCidr(r, [...path, cidrField, i], text);
   });
@@ -346,6 +360,7 @@ function validatePeerRule(
   );
   const entityField = ingress ? 'fromEntities' : 'toEntities';
   (asList(r, [...path, entityField], map[entityField]) ?? []).forEach((item, i) => {
+    if (nullItem(r, [...path, entityField, i], item, 'an entity')) return;
     const text = asString(r, [...path, entityField, i], item);
     if (text === undefined) return;
     const hint =
@@ -428,6 +443,7 @@ function checkCidr(r: Reporter, path: FieldPath, text: string): ReturnType<typeo
 }
 
 function validateCidrRule(r: Reporter, path: FieldPath, raw: unknown): void {
+  if (nullItem(r, path, raw, 'a CIDR rule')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   checkKnownFields(r, path, map, ['cidr', 'cidrGroupRef', 'cidrGroupSelector', 'except']);
@@ -444,6 +460,7 @@ function validateCidrRule(r: Reporter, path: FieldPath, raw: unknown): void {
   const cidr = asString(r, [...path, 'cidr'], map.cidr);
   const parsed = cidr === undefined ? undefined : checkCidr(r, [...path, 'cidr'], cidr);
   (asList(r, [...path, 'except'], map.except) ?? []).forEach((item, i) => {
+    if (nullItem(r, [...path, 'except', i], item, 'a CIDR')) return;
     const text = asString(r, [...path, 'except', i], item);
     if (text === undefined) return;
     const except = checkCidr(r, [...path, 'except', i], text);
@@ -472,6 +489,7 @@ function validateCidrRule(r: Reporter, path: FieldPath, raw: unknown): void {
 }
 
 function validateService(r: Reporter, path: FieldPath, raw: unknown): void {
+  if (nullItem(r, path, raw, 'a service')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   checkKnownFields(r, path, map, ['k8sService', 'k8sServiceSelector']);
@@ -493,6 +511,7 @@ function validateService(r: Reporter, path: FieldPath, raw: unknown): void {
 
 /** `toFQDNs[]` and `rules.dns[]`: exactly one of matchName and matchPattern. */
 function validateFqdn(r: Reporter, path: FieldPath, raw: unknown): void {
+  if (nullItem(r, path, raw, 'a name to match')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   checkKnownFields(r, path, map, ['matchName', 'matchPattern']);
@@ -525,6 +544,7 @@ function validateFqdn(r: Reporter, path: FieldPath, raw: unknown): void {
 }
 
 function validateIcmp(r: Reporter, path: FieldPath, raw: unknown): void {
+  if (nullItem(r, path, raw, 'an ICMP rule')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   checkKnownFields(r, path, map, ['fields']);
@@ -533,6 +553,7 @@ function validateIcmp(r: Reporter, path: FieldPath, raw: unknown): void {
   checkMaxItems(r, [...path, 'fields'], fields, MAX_ICMP_FIELDS, 'Split them into two icmps entries');
   fields.forEach((item, i) => {
     const at = [...path, 'fields', i];
+    if (nullItem(r, at, item, 'an ICMP field')) return;
     const field = asMap(r, at, item);
     if (field === undefined) return;
     checkKnownFields(r, at, field, ['family', 'type']);
@@ -562,6 +583,7 @@ interface PortContext {
 }
 
 function validatePortRule(r: Reporter, path: FieldPath, raw: unknown, c: PortContext): void {
+  if (nullItem(r, path, raw, 'a port rule')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   if (!c.allow && map.rules !== undefined && map.rules !== null) {
@@ -624,6 +646,7 @@ function validatePortRule(r: Reporter, path: FieldPath, raw: unknown, c: PortCon
         'Invalid value: 0: should have at least 1 items: remove serverNames, or list names',
       );
     serverNames.forEach((item, i) => {
+      if (nullItem(r, [...path, 'serverNames', i], item, 'a server name')) return;
       const text = asString(r, [...path, 'serverNames', i], item);
       if (text !== undefined && !MATCH_PATTERN.test(text))
         r.error(
@@ -719,14 +742,16 @@ function validateL7(r: Reporter, path: FieldPath, map: JsonMap, c: PortContext):
 const HTTP_FIELDS = ['method', 'path', 'host', 'headers', 'headerMatches'];
 
 function validateHttp(r: Reporter, path: FieldPath, raw: unknown): void {
+  if (nullItem(r, path, raw, 'an HTTP rule')) return;
   const map = asMap(r, path, raw);
   if (map === undefined) return;
   checkKnownFields(r, path, map, HTTP_FIELDS);
   for (const f of ['method', 'path', 'host'] as const) asString(r, [...path, f], map[f]);
-  (asList(r, [...path, 'headers'], map.headers) ?? []).forEach((h, i) =>
-    asString(r, [...path, 'headers', i], h),
-  );
+  (asList(r, [...path, 'headers'], map.headers) ?? []).forEach((h, i) => {
+    if (!nullItem(r, [...path, 'headers', i], h, 'a header')) asString(r, [...path, 'headers', i], h);
+  });
   (asList(r, [...path, 'headerMatches'], map.headerMatches) ?? []).forEach((item, i) => {
+    if (nullItem(r, [...path, 'headerMatches', i], item, 'a header match')) return;
     const m = asMap(r, [...path, 'headerMatches', i], item);
     if (m === undefined) return;
     const name = asString(r, [...path, 'headerMatches', i, 'name'], m.name);
@@ -745,6 +770,7 @@ function validatePort(
   raw: unknown,
   dns: boolean,
 ): { protocol: string | undefined; known: boolean; zero: boolean } {
+  if (nullItem(r, path, raw, 'a port')) return { protocol: undefined, known: false, zero: false };
   const map = asMap(r, path, raw);
   if (map === undefined) return { protocol: undefined, known: false, zero: false };
   checkKnownFields(r, path, map, ['port', 'endPort', 'protocol']);
