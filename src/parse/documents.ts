@@ -377,21 +377,59 @@ const PREFIX_LINE = /^\uFEFF?[ \t]*(?:#.*)?\r?$/;
  * (the file's second) is left to `yaml`, which skips it.
  */
 function withoutDocumentMarks(body: string): string {
-  let i = body.indexOf('\uFEFF', 1);
-  if (i < 0) return body;
+  const marks = documentMarks(body);
+  if (marks.length === 0) return body;
+  const moved = moveMarks(body, marks);
+  const errors = syntaxErrors(moved);
+  if (errors === 0) return moved;
+  // A line that starts with a mark and a marker can also be text, inside a quoted or flow scalar
+  // (`"a\n\uFEFF...\n b"`): moving that mark would end the document there. So each mark is moved only where
+  // that makes no syntax error more than the text as written has (one `yaml` read a mark; marks are rare).
+  let kept: number[] = [];
+  let least = syntaxErrors(body);
+  for (const mark of marks) {
+    const next = [...kept, mark];
+    const count = syntaxErrors(moveMarks(body, next));
+    if (count > least) continue;
+    kept = next;
+    least = count;
+  }
+  return moveMarks(body, kept);
+}
+
+/** How many syntax errors `yaml` finds in the documents of `text`. */
+function syntaxErrors(text: string): number {
+  let count = 0;
+  for (const document of yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'silent' }))
+    count += document.errors.length;
+  return count;
+}
+
+/** The offsets of the marks of `body` that start a document (see `withoutDocumentMarks`). */
+function documentMarks(body: string): number[] {
+  const marks: number[] = [];
+  for (let i = body.indexOf('\uFEFF', 1); i >= 0; i = body.indexOf('\uFEFF', i + 1)) {
+    if (body[i - 1] !== '\n') continue;
+    if (MARKER_LINE.test(lineAt(body, i)) || inPrefix(body, i)) marks.push(i);
+  }
+  return marks;
+}
+
+/** The line of `body` that starts at `start`, without its line break. */
+function lineAt(body: string, start: number): string {
+  const lineEnd = body.indexOf('\n', start);
+  return body.slice(start, lineEnd < 0 ? body.length : lineEnd);
+}
+
+/** `body` with the marks at `marks` (offsets in order, each one of `documentMarks`) moved, at the same length. */
+function moveMarks(body: string, marks: readonly number[]): string {
   let out = '';
   let copied = 0;
-  for (; i >= 0; i = body.indexOf('\uFEFF', i + 1)) {
-    if (body[i - 1] !== '\n') continue;
-    const lineEnd = body.indexOf('\n', i);
-    const line = body.slice(i, lineEnd < 0 ? body.length : lineEnd);
-    const marker = MARKER_LINE.test(line);
-    const prefix = inPrefix(body, i);
-    if (!marker && !prefix) continue;
+  for (const i of marks) {
     if (body[i - 2] !== '\r') out += `${body.slice(copied, i - 1)}\r\n`;
-    else if (prefix) out += `${body.slice(copied, i - 2)} \r\n`;
+    else if (inPrefix(body, i)) out += `${body.slice(copied, i - 2)} \r\n`;
     else {
-      out += `${body.slice(copied, i)}${line.slice(1, 4)} `;
+      out += `${body.slice(copied, i)}${lineAt(body, i).slice(1, 4)} `;
       copied = i + 4;
       continue;
     }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as yaml from 'yaml';
 import { formatProblem } from '../../src/model/problem.ts';
 import { loadManifests, parseManifestText } from '../../src/parse/index.ts';
 import { parseManifestTextExact, restoreParse, storedParse } from '../../src/parse/documents.ts';
@@ -298,6 +299,31 @@ describe('a byte order mark at the start of each document', () => {
         assert.equal((objects[0]?.object.data as Record<string, string>).a, 'x \n');
       }
     }
+  });
+  test('a mark and a marker inside a quoted or flow scalar are text: the document is read as written', () => {
+    // Review 7, M1: `\uFEFF...` at the start of a line inside a quoted string is no document end.
+    const flow = `{apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {k: "a\n${M}...\n b"}}\n`;
+    for (const text of [flow, `${deny}---\n${flow}`, `${flow}---\n${M}${deny}`]) {
+      const documents = yaml.parseAllDocuments(text.replace(`---\n${M}`, '---\n'));
+      assert.deepEqual(
+        documents.flatMap((d) => d.errors),
+        [],
+      );
+      const expected = documents.map((d) => d.toJS() as unknown);
+      for (const parse of [parseManifestText, parseManifestTextExact]) {
+        const r = parse(text, 'c.yaml');
+        assert.deepEqual(r.errors.map(formatProblem), []);
+        assert.deepEqual(
+          r.objects.map((o) => o.object),
+          expected,
+        );
+      }
+    }
+    // The value as `yaml` folds it: the mark stays in the text.
+    assert.equal(
+      (parseManifestText(flow, 'c.yaml').objects[0]?.object.data as Record<string, string>).k,
+      `a ${M}... b`,
+    );
   });
 });
 
