@@ -252,15 +252,32 @@ test('bursts then prunes: the window answers as the Map, and gives its memory ba
       for (const key of ref.map.keys()) assert.equal(w.key(w.find(key)), key);
     }
     assert.ok(mostTable >= 2 ** 17, `the table grew to ${mostTable}`);
-    // The columns keep their slots: a slot held across the shrinking is still the tuple's.
-    const kept = [...ref.map.keys()].map((k) => [k, w.find(k)] as const);
-    prune(w, Number.POSITIVE_INFINITY);
-    assert.equal(w.size, 0);
-    for (const [k] of kept) {
-      const s = w.insert(k, 1, true, 3);
-      assert.equal(w.key(s), k);
-      assert.deepEqual([w.last[s], w.denied[s], w.pending[s]], [1, 1, 3]);
-    }
+  }
+});
+
+test('a slot held across a shrinking still names its tuple, with its columns', () => {
+  // The aggregator keeps slot numbers (a flow's tuple) while others are removed: hold 40 tuples of a burst,
+  // remove every other one (the table and order shrink), then each held slot still names its tuple.
+  const w = new TupleWindow();
+  const burst = 2 ** 17;
+  for (let i = 0; i < burst; i++) w.insert(`t${i}`, i, false, -1);
+  const grown = w.capacity.table;
+  const held = Array.from({ length: 40 }, (_, j) => {
+    const key = `t${j * 3001}`;
+    const s = w.find(key);
+    w.last[s] = -j;
+    w.denied[s] = j % 2;
+    w.pending[s] = j;
+    return [key, s] as const;
+  });
+  const keep = new Set(held.map(([key]) => key));
+  for (let i = 0; i < burst; i++) if (!keep.has(`t${i}`)) w.remove(w.find(`t${i}`));
+  assert.equal(w.size, 40);
+  assert.ok(w.capacity.table < grown / 8, `table ${grown} → ${w.capacity.table}`);
+  for (const [j, [key, s]] of held.entries()) {
+    assert.equal(w.key(s), key);
+    assert.equal(w.find(key), s);
+    assert.deepEqual([w.last[s], w.denied[s], w.pending[s]], [-j, j % 2, j]);
   }
 });
 
