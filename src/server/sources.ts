@@ -46,11 +46,32 @@ export function documentText(
   const at = starts[source.line - 1]! + source.column - 1;
   const base = at - (source.node?.range?.[0] ?? 0);
   const [start, , end] = doc.range;
-  const body = file
-    .slice(base + start, base + end)
-    .replace(/^---[^\n]*\n/, '')
-    .replace(/\s+$/, '');
+  const text = withoutLeadingMarks(file.slice(base + start, base + end).replace(/^---[^\n]*\n/, ''));
+  const body = text.replace(/\s+$/, '');
   return body === '' ? undefined : `${body}\n`;
+}
+
+/** A comment or blank line (with its line break). */
+const NO_CONTENT = /^[ \t]*(#[^\n]*)?\r?\n$/;
+
+/**
+ * A document's text without the byte order marks that start its lines before its first content (YAML allows
+ * one at the start of each document, after `---` or comments; the parser skips it): the YAML as written is
+ * quoted without them. A mark further on is the document's own.
+ */
+function withoutLeadingMarks(body: string): string {
+  if (!body.includes('\uFEFF')) return body;
+  let out = '';
+  let rest = body;
+  for (;;) {
+    rest = withoutMark(rest);
+    const end = rest.indexOf('\n');
+    if (end < 0) return out + rest;
+    const line = rest.slice(0, end + 1);
+    if (!NO_CONTENT.test(line)) return out + rest;
+    out += line;
+    rest = rest.slice(end + 1);
+  }
 }
 
 /** Reads every file the state's objects come from; `stdin` is the text read from standard input, if any. */

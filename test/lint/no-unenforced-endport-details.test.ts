@@ -1,7 +1,8 @@
 /**
  * no-unenforced-endport beyond its table (test/lint/rules/no-unenforced-endport.ts): when the message cites
  * the Cilium issue (the version chose the reading, not an `endport=` override), when it advises an upgrade
- * (Cilium only), and that CiliumNetworkPolicies are checked under Cilium only.
+ * (Cilium before 1.16 only), what an `endport=` override on a Cilium ≥ 1.16 says instead of the version, and
+ * that CiliumNetworkPolicies are checked under Cilium only.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -64,12 +65,45 @@ test('Cilium with endport= given: the override, not the version, chose the readi
     [
       [
         np,
-        'endPort 9199 is ignored by cilium@1.16 (endport=first-port): the rule allows only port 9100; list the ports one by one or run Cilium ≥ 1.16',
+        'endPort 9199 is ignored by cilium@1.16 (endport=first-port): the rule allows only port 9100; list the ports one by one',
       ],
       [
         cnp,
-        'endPort 9199: the CiliumNetworkPolicy CRD of cilium@1.16 (endport=first-port) has no endPort (it came with Cilium 1.16), so the API server drops it and the rule allows only port 9100; list the ports one by one or run Cilium ≥ 1.16',
+        'endPort 9199: under cilium@1.16 (endport=first-port) the endport=first-port override governs Cilium policies too: their endPort is read as dropped (as by the CRD before Cilium 1.16), so the rule allows only port 9100; list the ports one by one, or drop the override if this Cilium enforces port ranges',
       ],
+    ],
+  );
+});
+
+test('an override on a Cilium before 1.16: the version still explains the CRD and the upgrade advice holds', () => {
+  // Cilium 1.14 with the backport of cilium#28704 (docs/cni.md): the override chose the NetworkPolicy reading,
+  // the version the CRD's.
+  assert.deepEqual(
+    findingsOf(rule, input, { engine: cni('cilium@1.14', ['endport=policy-ignored']) }).map((f) => [
+      f.at,
+      f.message,
+    ]),
+    [
+      [
+        np,
+        'endPort 9199: cilium@1.14 (endport=policy-ignored) does not enforce NetworkPolicies with endPort, so this whole policy is left out and the pods it selects are not isolated by it; drop endPort or run Cilium ≥ 1.16',
+      ],
+      [
+        cnp,
+        'endPort 9199: the CiliumNetworkPolicy CRD of cilium@1.14 (endport=policy-ignored) has no endPort (it came with Cilium 1.16), so the API server drops it and the rule allows only port 9100; list the ports one by one or run Cilium ≥ 1.16',
+      ],
+    ],
+  );
+});
+
+test('a newer Cilium, the version assumed, with the last endport= override named', () => {
+  assert.deepEqual(
+    findingsOf(rule, input, { engine: cni('cilium', ['endport=first-port', 'endport=policy-ignored']) }).map(
+      (f) => f.message,
+    ),
+    [
+      'endPort 9199: cilium (endport=first-port, endport=policy-ignored) does not enforce NetworkPolicies with endPort, so this whole policy is left out and the pods it selects are not isolated by it; drop endPort',
+      'endPort 9199: under cilium (endport=first-port, endport=policy-ignored) the endport=policy-ignored override governs Cilium policies too: their endPort is read as dropped (as by the CRD before Cilium 1.16), so the rule allows only port 9100; list the ports one by one, or drop the override if this Cilium enforces port ranges',
     ],
   );
 });

@@ -18,6 +18,23 @@ function lines(text: string): string[] {
 }
 
 describe('specs', () => {
+  test('metadata is required, the article following the kind', () => {
+    assert.deepEqual(
+      lines(yaml`
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        spec: {priority: 1, subject: {namespaces: {}}}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: BaselineAdminNetworkPolicy
+        spec: {subject: {namespaces: {}}}
+      `),
+      [
+        'policies.yaml:1:1 metadata: is required: an AdminNetworkPolicy needs metadata.name [missing-field]',
+        'policies.yaml:5:1 metadata: is required: a BaselineAdminNetworkPolicy needs metadata.name [missing-field]',
+      ],
+    );
+  });
   test('a spec is required, with the fields of each kind', () => {
     assert.deepEqual(
       lines(yaml`
@@ -41,7 +58,7 @@ describe('specs', () => {
       `),
       [
         'policies.yaml:1:1 spec: Required value: a ClusterNetworkPolicy needs a spec (subject, tier, priority, ingress and/or egress rules) [missing-field]',
-        'policies.yaml:5:1 spec: Required value: a AdminNetworkPolicy needs a spec (subject, priority, ingress and/or egress rules) [missing-field]',
+        'policies.yaml:5:1 spec: Required value: an AdminNetworkPolicy needs a spec (subject, priority, ingress and/or egress rules) [missing-field]',
         'policies.yaml:10:1 spec: Required value: a BaselineAdminNetworkPolicy needs a spec (subject, ingress and/or egress rules) [missing-field]',
         'policies.yaml:17:1 spec: Required value: a ClusterNetworkPolicy needs a spec (subject, tier, priority, ingress and/or egress rules) [missing-field]',
         'policies.yaml:8:1 warning: other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: apiVersion, kind, metadata, spec, status [unknown-field]',
@@ -328,7 +345,7 @@ describe('rules', () => {
         'policies.yaml:16:22 spec.egress[1].to: Too many: 26: must have at most 25 items. Split the rule into two rules with the same action [too-many]',
         'policies.yaml:25:8 spec.ingress[0].action: Unsupported value: "Accept": supported values: "Allow", "Deny", "Pass" (Accept is the ClusterNetworkPolicy word; an AdminNetworkPolicy says Allow) [unsupported-value]',
         'policies.yaml:34:8 spec.ingress[0].action: Unsupported value: "Pass": supported values: "Allow", "Deny" (there is no tier after the baseline to pass to) [unsupported-value]',
-        'policies.yaml:35:8 spec.ingress[1].action: Unsupported value: "Accept": supported values: "Allow", "Deny" (Accept is the ClusterNetworkPolicy word; an BaselineAdminNetworkPolicy says Allow) [unsupported-value]',
+        'policies.yaml:35:8 spec.ingress[1].action: Unsupported value: "Accept": supported values: "Allow", "Deny" (Accept is the ClusterNetworkPolicy word; a BaselineAdminNetworkPolicy says Allow) [unsupported-value]',
         'policies.yaml:11:91 warning: spec.ingress[2].other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: name, action, from, protocols [unknown-field]',
         'policies.yaml:13:50 warning: spec.ingress[4].ports: unknown field "ports": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: name, action, from, protocols [unknown-field]',
         'policies.yaml:26:48 warning: spec.ingress[1].protocols: unknown field "protocols": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: name, action, from, ports [unknown-field]',

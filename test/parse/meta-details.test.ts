@@ -295,7 +295,6 @@ describe('selectors', () => {
         'policies.yaml:14:217 spec.selector.matchExpressions[5].values[2]: unquoted yes is the boolean true for kubectl and Helm (YAML 1.1), and the API server rejects a boolean here: quote it: "yes" [yaml11-boolean]',
         'policies.yaml:14:222 spec.selector.matchExpressions[5].values[3]: label value "a b" is not valid (at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit): it contains " ". Did you mean "a-b"? [invalid-label-value]',
         'policies.yaml:14:240 spec.selector.matchExpressions[6].operator: "in" is not a selector operator: use In, NotIn, Exists or DoesNotExist. Did you mean "In"? [invalid-selector]',
-        'policies.yaml:16:16 spec.template.metadata.labels: selector does not match template labels: the selector requires  , but the template has no label "". Make them agree [selector-mismatch]',
       ],
     );
   });

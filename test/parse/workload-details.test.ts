@@ -213,6 +213,50 @@ describe('selectors', () => {
     ]);
   });
 
+  test('a selector with an incomplete requirement: only the requirement is reported, not a mismatch', () => {
+    // The API server compares only a valid selector with the template; the mismatch used to read
+    // 'the selector requires  , but the template has no label ""'.
+    const key = 'is required: the label key to test [missing-field]';
+    const operator = 'is required: one of In, NotIn, Exists, DoesNotExist [invalid-selector]';
+    assert.deepEqual(
+      lines(DEPLOYMENT + 'spec:\n  selector: {matchLabels: {app: a}, matchExpressions: [null]}\n' + TEMPLATE),
+      [
+        `policies.yaml:6:56 spec.selector.matchExpressions[0].key: ${key}`,
+        `policies.yaml:6:56 spec.selector.matchExpressions[0].operator: ${operator}`,
+      ],
+    );
+    assert.deepEqual(
+      lines(DEPLOYMENT + 'spec:\n  selector: {matchExpressions: [{operator: Exists}]}\n' + TEMPLATE),
+      [`policies.yaml:6:33 spec.selector.matchExpressions[0].key: ${key}`],
+    );
+    assert.deepEqual(
+      lines(
+        DEPLOYMENT +
+          'spec:\n  selector: {matchExpressions: [{key: app, operator: Inn, values: [b]}]}\n' +
+          TEMPLATE,
+      ),
+      [
+        'policies.yaml:6:44 spec.selector.matchExpressions[0].operator: "Inn" is not a selector operator: use In, NotIn, Exists or DoesNotExist. Did you mean "In"? [invalid-selector]',
+      ],
+    );
+    assert.deepEqual(
+      lines(
+        JOB + 'spec:\n  manualSelector: true\n  selector: {matchExpressions: [{key: app}]}\n' + JOB_TEMPLATE,
+      ),
+      [`policies.yaml:7:33 spec.selector.matchExpressions[0].operator: ${operator}`],
+    );
+    // A complete requirement the template fails is still a mismatch.
+    assert.deepEqual(
+      lines(
+        DEPLOYMENT +
+          'spec:\n  selector: {matchExpressions: [{key: app, operator: DoesNotExist}]}\n' +
+          TEMPLATE,
+      ),
+      [
+        'policies.yaml:8:16 spec.template.metadata.labels: selector does not match template labels: the selector requires app DoesNotExist, but the template has app=a. Make them agree [selector-mismatch]',
+      ],
+    );
+  });
   test('ReplicationController: a plain label map, defaulting to the template labels', () => {
     assert.deepEqual(accepted(RC + 'spec:\n  replicas: 2\n' + TEMPLATE), {
       replicas: 2,

@@ -89,6 +89,36 @@ describe('readSources, where the parser counts from elsewhere', () => {
     );
   });
 
+  test('a byte order mark after ---, after comments or blank lines: the YAML as written without it', async () => {
+    // YAML allows a mark at the start of each document; the parser skips it, and the quote started with it.
+    const dir = tempDir();
+    const cases: [string, string, string][] = [
+      ['after-dashes.yaml', `${DENY}\n---\n\uFEFF${ALLOW}`, `${ALLOW}\n`],
+      [
+        'crlf.yaml',
+        `${DENY}\r\n---\r\n\uFEFF${ALLOW.replace(/\n/g, '\r\n')}`,
+        `${ALLOW.replace(/\n/g, '\r\n')}\n`,
+      ],
+      ['comment.yaml', `${DENY}\n---\n\uFEFF# the allow\n\uFEFF${ALLOW}`, `# the allow\n${ALLOW}\n`],
+      ['blank.yaml', `${DENY}\n---\n\uFEFF\r\n  \n\uFEFF${ALLOW}`, `\r\n  \n${ALLOW}\n`],
+      // A mark after the first content is the document's own.
+      ['inside.yaml', `${DENY}\n---\n\uFEFF${ALLOW} # \uFEFFnote`, `${ALLOW} # \uFEFFnote\n`],
+    ];
+    for (const [name, text, allow] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const sources = await readSources(await load(file));
+      assert.deepEqual(
+        [...sources.policyYaml].sort(),
+        [
+          ['shop/allow', allow],
+          ['shop/deny', `${DENY}\n`],
+        ],
+        name,
+      );
+    }
+  });
+
   test('a stream of JSON values (JSON Lines): each policy its own line', async () => {
     const dir = tempDir();
     const file = join(dir, 'policies.json');

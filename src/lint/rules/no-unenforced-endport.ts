@@ -1,4 +1,4 @@
-import { ciliumEndPortFields, profileName, type CniProfile } from '../../engine/profiles.ts';
+import { ciliumEndPortFields, profileName, versionAtLeast, type CniProfile } from '../../engine/profiles.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
 /** The issue that documents the profile's endPort reading, when the version (not an override) chose it. */
@@ -8,8 +8,17 @@ function source(profile: CniProfile, issue: string): string {
     : '';
 }
 
+/**
+ * Whether the profile is a Cilium before port ranges (1.16): only then is an upgrade advice, and a CRD without
+ * endPort, true. From 1.16 on, only an `endport=` override makes the rule report (and governs Cilium policies
+ * too): the messages name the override instead.
+ */
+function beforeRanges(profile: CniProfile): boolean {
+  return profile.cni === 'cilium' && !versionAtLeast(profile.version, '1.16');
+}
+
 function upgrade(profile: CniProfile): string {
-  return profile.cni === 'cilium' ? ' or run Cilium ≥ 1.16' : '';
+  return beforeRanges(profile) ? ' or run Cilium ≥ 1.16' : '';
 }
 
 export default defineRule({
@@ -28,6 +37,8 @@ export default defineRule({
         'endPort {{endPort}} is ignored by {{profile}}{{source}}: the rule allows only port {{port}}; list the ports one by one{{upgrade}}',
       ciliumPruned:
         'endPort {{endPort}}: the CiliumNetworkPolicy CRD of {{profile}} has no endPort (it came with Cilium 1.16), so the API server drops it and the rule allows only port {{port}}; list the ports one by one{{upgrade}}',
+      ciliumOverride:
+        'endPort {{endPort}}: under {{profile}} the {{override}} override governs Cilium policies too: their endPort is read as dropped (as by the CRD before Cilium 1.16), so the rule allows only port {{port}}; list the ports one by one, or drop the override if this Cilium enforces port ranges',
     },
   },
   check(ctx) {
@@ -57,11 +68,14 @@ export default defineRule({
     }
     // Cilium policies: the CRD gained endPort in 1.16 (cilium#28704 refuses NetworkPolicies only).
     if (profile.cni !== 'cilium') return;
+    const override = beforeRanges(profile)
+      ? undefined
+      : (profile.overrides.findLast((o) => o.startsWith('endport=')) ?? 'endport');
     for (const policy of ctx.state.ciliumPolicies) {
       for (const e of ciliumEndPortFields(policy.object)) {
         ctx.report({
-          messageId: 'ciliumPruned',
-          data: { ...words, endPort: e.endPort, port: e.port },
+          messageId: override === undefined ? 'ciliumPruned' : 'ciliumOverride',
+          data: { ...words, endPort: e.endPort, port: e.port, override: override ?? '' },
           subject: { ciliumPolicy: policy },
           path: e.path,
         });

@@ -23,7 +23,7 @@ import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { parseCidr } from '../cidr.ts';
 import { isMap, type JsonMap } from '../values.ts';
 import { asInt, asList, asMap, asString, checkKnownFields } from './check.ts';
-import { validateLabelSelector } from './meta.ts';
+import { aKind, validateLabelSelector } from './meta.ts';
 import { validateProtocol } from './ports.ts';
 import type { Reporter } from './report.ts';
 
@@ -215,7 +215,7 @@ export function validateClusterPolicySpec(
     required(
       r,
       path,
-      `a ${kind} needs a spec (subject, ${kind === 'ClusterNetworkPolicy' ? 'tier, priority, ' : kind === 'AdminNetworkPolicy' ? 'priority, ' : ''}ingress and/or egress rules)`,
+      `${aKind(kind)} needs a spec (subject, ${kind === 'ClusterNetworkPolicy' ? 'tier, priority, ' : kind === 'AdminNetworkPolicy' ? 'priority, ' : ''}ingress and/or egress rules)`,
     );
     return {};
   }
@@ -383,7 +383,7 @@ function validateRule(
           ? ' (Allow is the AdminNetworkPolicy word; a ClusterNetworkPolicy says Accept)'
           : ''
         : action === 'Accept'
-          ? ` (Accept is the ClusterNetworkPolicy word; an ${rules.kind} says Allow)`
+          ? ` (Accept is the ClusterNetworkPolicy word; ${aKind(rules.kind)} says Allow)`
           : action === 'Pass' && rules.kind === 'BaselineAdminNetworkPolicy'
             ? ' (there is no tier after the baseline to pass to)'
             : '';

@@ -439,6 +439,11 @@ export interface Metadata {
   ownerReferences: OwnerReference[];
 }
 
+/** A kind with its indefinite article: "a Deployment", "an AdminNetworkPolicy". */
+export function aKind(kind: string): string {
+  return `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
 export interface MetadataRules {
   /** The kind, for messages: "not a valid Deployment name". */
   kind: string;
@@ -470,7 +475,7 @@ export function validateMetadata(r: Reporter, raw: unknown, rules: MetadataRules
     ownerReferences: [],
   };
   if (raw === undefined || raw === null) {
-    r.error('missing-field', path, `is required: a ${rules.kind} needs metadata.name`);
+    r.error('missing-field', path, `is required: ${aKind(rules.kind)} needs metadata.name`);
     return meta;
   }
   const map = asMap(r, path, raw);

@@ -6,6 +6,7 @@ import type { LabelSelector, WorkloadKind } from '../../model/k8s.ts';
 import type { FieldPath } from '../../model/problem.ts';
 import { asBool, asInt, asMap, asString } from './check.ts';
 import {
+  SELECTOR_OPERATORS,
   isEmptySelector,
   selectorMismatch,
   validateLabelSelector,
@@ -106,7 +107,8 @@ export function validateWorkloadSpec(
     facts.replicas = nonNegative(r, ['spec', 'replicas'], spec.replicas) ?? 1;
   }
 
-  // The selector must select the template's pods.
+  // The selector must select the template's pods (compared only when its requirements are complete: one
+  // without a key or a known operator is reported already, and the API server compares only a valid selector).
   const labelsPath = [...tPath, 'metadata', 'labels'];
   const mismatch = (message: string): void =>
     r.error(
@@ -136,7 +138,7 @@ export function validateWorkloadSpec(
         [...jobSpecPath, 'selector'],
         'is set, but the API generates the selector of a Job unless manualSelector is true: remove the selector, or set manualSelector: true',
       );
-    } else if (selector !== undefined && template !== undefined) {
+    } else if (selector !== undefined && template !== undefined && comparable(selector)) {
       const why = selectorMismatch(selector, facts.templateLabels);
       if (why !== undefined) mismatch(why);
     }
@@ -170,10 +172,17 @@ function checkAppsSelector(
       path,
       `must not be empty for ${ARTICLE[kind]}: set matchLabels to the template's labels`,
     );
-  } else if (hasTemplate) {
+  } else if (hasTemplate && comparable(selector)) {
     const why = selectorMismatch(selector, templateLabels);
     if (why !== undefined) mismatch(why);
   }
+}
+
+/** Whether every requirement of a selector has a key and a known operator (else it is reported already). */
+function comparable(selector: LabelSelector): boolean {
+  return (selector.matchExpressions ?? []).every(
+    (e) => e.key !== '' && (SELECTOR_OPERATORS as readonly string[]).includes(e.operator),
+  );
 }
 
 function nonNegative(r: Reporter, path: FieldPath, raw: unknown): number | undefined {

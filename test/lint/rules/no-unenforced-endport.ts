@@ -81,6 +81,20 @@ ruleTester(rule, {
       messages: [['CRD of cilium@1.15 has no endPort', 'only port 9100']],
     },
     {
+      // From 1.16 on the CRD has endPort: only the override decides, and the message names it.
+      name: 'a CiliumNetworkPolicy range under cilium@1.16 with endport=first-port said',
+      yaml: docs(base, ciliumRange),
+      engine: cni('cilium@1.16', ['endport=first-port']),
+      messageIds: ['ciliumOverride'],
+      messages: [
+        [
+          'the endport=first-port override governs Cilium policies too',
+          'only port 9100',
+          'drop the override',
+        ],
+      ],
+    },
+    {
       name: 'an override without the issue cited',
       yaml: docs(base, range),
       engine: cni('calico', ['endport=first-port']),
