@@ -481,6 +481,26 @@ async function call(fn: HookFn, context: unknown): Promise<void> {
   await fn(context);
 }
 
+/** At most this long, after a run, for the timers its tests left to fire (see `drain`). */
+const DRAIN_MS = 500;
+
+/** The timers pending in this process. */
+function timerCount(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+/**
+ * Waits until the timers a run left pending (more than `timers`, the count at its start) have fired, at most
+ * `DRAIN_MS`: what a mutant's effect leaves behind (a late rejection, a retry timer) then happens within its own
+ * run, not in the next mutant's, whose test it would fail (a kill counted for the wrong mutant).
+ */
+async function drain(timers: number): Promise<void> {
+  const until = performance.now() + DRAIN_MS;
+  await new Promise<void>((r) => setImmediate(r));
+  while (timerCount() > timers && performance.now() < until) await new Promise<void>((r) => setTimeout(r, 5));
+  await new Promise<void>((r) => setImmediate(r));
+}
+
 function takeStray(): unknown {
   return stray.length > 0 ? stray.splice(0).at(0) : undefined;
 }
@@ -639,6 +659,7 @@ export async function runFiles(
     throw new ProcessExitError(`process.exit(${code ?? ''}) called`);
   };
   stray.length = 0;
+  const timers = timerCount();
   try {
     for (const file of files) {
       const rel = relative(h.root, resolve(h.root, file)).replaceAll('\\', '/');
@@ -661,6 +682,15 @@ export async function runFiles(
       await runSuite(state, root, [scope]);
       ns.currentTestId = undefined;
       if (state.stop) break;
+    }
+    // An error that comes after the run's tests ended (a timer, a rejection they left) fails its last test.
+    await drain(timers);
+    const late = takeStray();
+    const last = result.tests.at(-1);
+    if (late !== undefined && last !== undefined && last.status !== 'failed') {
+      last.status = 'failed';
+      last.error = `after the test ended: ${message(late)}`;
+      result.failure ??= { id: last.id, message: last.error };
     }
   } finally {
     Object.defineProperty(process, 'exit', realExit);

@@ -138,6 +138,20 @@ describe('the node:test stand-in', () => {
       'file after',
     ]);
   });
+  test('a failure a test leaves for later (a timer) counts for its own run, not the next one (review 7, M2)', async () => {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const out = spawnSync(process.execPath, [join(FIXTURES, 'late-run.ts'), root], { env, encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    const [first, second] = JSON.parse(out.stdout) as {
+      tests: [string, string][];
+      failure?: { id: string; message: string };
+    }[];
+    assert.deepEqual(first?.tests, [['leaves a timer', 'failed']]);
+    assert.match(first?.failure?.message ?? '', /after the test ended: Error: late, from mutant "late"/);
+    assert.deepEqual(second?.tests, [['waits', 'passed']]);
+    assert.equal(second?.failure, undefined);
+  });
 });
 
 describe('mutants of a fixture source', () => {
