@@ -138,7 +138,7 @@ describe('the node:test stand-in', () => {
       'file after',
     ]);
   });
-  test('a failure a test leaves for later (a timer) counts for its own run, not the next one (review 7, M2)', async () => {
+  test('a failure a test leaves for later (a timer) counts for its own run, not the next one (review 7, M2)', () => {
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
     const out = spawnSync(process.execPath, [join(FIXTURES, 'late-run.ts'), root], { env, encoding: 'utf8' });
