@@ -147,6 +147,19 @@ class Harness {
     this.installHooks();
   }
 
+  /** Which file imports which (paths, without the tags): what a static mutant's module reaches. */
+  readonly imports = new Map<string, Set<string>>();
+
+  private recordEdge(parent: string | undefined, child: string): void {
+    if (parent === undefined || !parent.startsWith('file:') || !child.startsWith('file:')) return;
+    if (child.includes(`${sep}node_modules${sep}`) || child.includes('/node_modules/')) return;
+    const from = fileURLToPath(parent.replace(/\?.*$/, ''));
+    const to = fileURLToPath(child.replace(/\?.*$/, ''));
+    let set = this.imports.get(from);
+    if (set === undefined) this.imports.set(from, (set = new Set()));
+    set.add(to);
+  }
+
   get ns(): Namespace {
     return (globalThis as Record<string, unknown>)[this.namespace] as Namespace;
   }
@@ -160,10 +173,9 @@ class Harness {
       url === undefined ? undefined : /[?&]nftag=(\w+)/.exec(url)?.[1];
     registerHooks({
       resolve: (specifier, context, nextResolve) => {
-        if (specifier === 'node:test' || specifier === 'test') {
-          if (specifier === 'node:test') return { url: SHIM_URL, shortCircuit: true };
-        }
+        if (specifier === 'node:test') return { url: SHIM_URL, shortCircuit: true };
         const result = nextResolve(specifier, context);
+        this.recordEdge(context.parentURL, result.url);
         const tag = tagOf(context.parentURL);
         if (tag === undefined || !result.url.startsWith('file:') || result.url.includes('?')) return result;
         const path = fileURLToPath(result.url);
@@ -276,6 +288,33 @@ let harness: Harness | undefined;
 export function installHarness(options: { root: string; srcDirs?: string[]; namespace?: string }): void {
   if (harness !== undefined) return;
   harness = new Harness(options.root, options.srcDirs ?? ['src'], options.namespace ?? '__stryker__');
+}
+
+/**
+ * For each test file (absolute path), the sources (paths relative to the root) it loads, directly or not,
+ * as imported so far in this process (dynamic imports included). A module-level mutant can only matter to
+ * the test files that load its module (the TAP runner, a process per file, runs only those too).
+ */
+export function sourcesReached(files: readonly string[]): Record<string, string[]> {
+  const h = need();
+  const out: Record<string, string[]> = {};
+  for (const file of files) {
+    const seen = new Set<string>();
+    const stack = [resolve(h.root, file)];
+    while (stack.length > 0) {
+      for (const next of h.imports.get(stack.pop()!) ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    out[resolve(h.root, file)] = [...seen]
+      .filter((p) => h.isSrc(p.replaceAll('\\', '/')))
+      .map((p) => relative(h.root, p).replaceAll('\\', '/'))
+      .sort();
+  }
+  return out;
 }
 
 function need(): Harness {
@@ -576,16 +615,26 @@ function failAll(state: RunState, suite: SuiteNode, error: unknown, why: string)
 }
 
 async function runSuite(state: RunState, suite: SuiteNode, scopes: string[]): Promise<void> {
-  if (state.stop || !hasSelected(suite, state.selected)) return;
+  if (state.stop) return;
   if (suite.error !== undefined) {
-    failAll(
-      state,
-      suite,
-      suite.error,
-      suite.parent === undefined ? 'the file failed to load' : 'the describe body failed',
-    );
+    // A file that fails to load, or a describe body that throws, fails its tests; with none declared yet
+    // (it threw first), the run fails all the same, as the file's process would under node:test.
+    const why = suite.parent === undefined ? 'the file failed to load' : 'the describe body failed';
+    const before = state.result.tests.length;
+    failAll(state, suite, suite.error, why);
+    if (state.result.tests.length === before) {
+      record(state, {
+        id: `${suite.id} <error>`,
+        name: `${suite.name} (${why})`,
+        file: suite.file,
+        status: 'failed',
+        error: `${why}: ${message(suite.error)}`,
+        timeSpentMs: 0,
+      });
+    }
     return;
   }
+  if (!hasSelected(suite, state.selected)) return;
   const { h } = state;
   const scope = hookScope(suite);
   const inner = suite.before.length + suite.after.length > 0 ? [...scopes, scope] : scopes;

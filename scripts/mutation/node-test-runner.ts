@@ -15,8 +15,10 @@
  * out what a glob before it took in), `srcDirs`
  * (folders whose modules load once and count as static while loading; default `['src']`).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
-import { matchesGlob, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, matchesGlob, relative, resolve } from 'node:path';
 import type { Logger } from '@stryker-mutator/api/logging';
 import type { StrykerOptions, MutantCoverage } from '@stryker-mutator/api/core';
 import { commonTokens, declareClassPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
@@ -33,7 +35,7 @@ import {
   type TestRunner,
   type TestRunnerCapabilities,
 } from '@stryker-mutator/api/test-runner';
-import { installHarness, runFiles, type RunResult } from './in-process.ts';
+import { installHarness, runFiles, sourcesReached, type RunResult } from './in-process.ts';
 
 export interface NodeTestOptions {
   testFiles?: string[];
@@ -70,6 +72,8 @@ export class NodeTestRunner implements TestRunner {
   private readonly log: Logger;
   private testFiles: string[] = [];
   private runs = 0;
+  /** The sources each test file loads (the dry run's record). */
+  private reached: Record<string, string[]> | undefined;
   /** Whether this process ran tests already (the dry run or a mutant). */
   private loaded = false;
 
@@ -119,6 +123,9 @@ export class NodeTestRunner implements TestRunner {
     this.loaded = true;
     const run = await runFiles(files, { bail: !options.disableBail });
     const tests = toTestResults(run);
+    // Kept for the runner processes Stryker starts later (same Stryker process: same parent).
+    this.reached = sourcesReached(files);
+    writeFileSync(this.reachedFile(), JSON.stringify(this.reached));
     if (options.coverageAnalysis === 'off') return { status: DryRunStatus.Complete, tests };
     const perTest: Record<string, Record<string, number>> = {};
     const staticCoverage = { ...coverage.static };
@@ -144,7 +151,12 @@ export class NodeTestRunner implements TestRunner {
       options.testFilter === undefined
         ? undefined
         : new Set(options.testFilter.map((id) => this.testOrFile(id)));
-    const files = filter === undefined ? this.testFiles : this.filesOf(filter);
+    const planned = filter === undefined ? this.testFiles : this.filesOf(filter);
+    // A static mutant (every test, or whole test files, asked for): only the files that load its source.
+    const wholeFiles = filter === undefined || [...filter].every((id) => !id.includes(' :: '));
+    const isStatic = options.mutantActivation === 'static' || options.reloadEnvironment;
+    const files =
+      wholeFiles && isStatic ? this.filesReaching(planned, options.activeMutant.fileName) : planned;
     ns.activeMutant = options.activeMutant.id;
     ns.hitLimit = options.hitLimit;
     ns.hitCount = options.hitLimit === undefined ? undefined : 0;
@@ -182,6 +194,22 @@ export class NodeTestRunner implements TestRunner {
     const timeout = determineHitLimitReached(hitCount, options.hitLimit);
     if (timeout !== undefined) return toMutantRunResult(timeout);
     return toMutantRunResult({ status: DryRunStatus.Complete, tests: toTestResults(run) }, false);
+  }
+
+  private reachedFile(): string {
+    return join(tmpdir(), `netfence-node-test-reached-${process.ppid}.json`);
+  }
+
+  /** The test files that load the mutant's source (all of them when the dry run's record is missing). */
+  private filesReaching(files: string[], fileName: string): string[] {
+    try {
+      this.reached ??= JSON.parse(readFileSync(this.reachedFile(), 'utf8')) as Record<string, string[]>;
+    } catch {
+      return files;
+    }
+    const rel = relative(this.root, resolve(this.root, fileName)).replaceAll('\\', '/');
+    const reached = this.reached;
+    return files.filter((f) => reached[f] === undefined || reached[f].includes(rel));
   }
 
   private keepsState(fileName: string): boolean {

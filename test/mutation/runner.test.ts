@@ -38,7 +38,11 @@ const logger = {
 } as unknown as Logger;
 
 const root = mkdtempSync(join(tmpdir(), 'netfence-mutation-runner-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+  // What the runner's dry run keeps for the runner processes after it (scripts/mutation/node-test-runner.ts).
+  rmSync(join(tmpdir(), `netfence-node-test-reached-${process.ppid}.json`), { force: true });
+});
 
 let mutants: Mutant[] = [];
 let runner: NodeTestRunner;
@@ -53,7 +57,7 @@ before(async () => {
   for (const f of out.files) writeFileSync(join(root, f.name), f.content);
   mutants = out.mutants.map((m) => ({ ...m, fileName: m.fileName }));
   runner = new NodeTestRunner(
-    { nodeTest: { testFiles: ['test/calc.fixture.ts'] } } as unknown as StrykerOptions,
+    { nodeTest: { testFiles: ['test/*.fixture.ts', '!test/hooks.fixture.ts'] } } as unknown as StrykerOptions,
     logger,
     root,
   );
@@ -111,6 +115,15 @@ describe('the node:test stand-in', () => {
     assert.equal(run.tests.at(-1)?.name, 'failing before > e');
     assert.equal(run.tests.filter((t) => t.status === 'failed').length, 1);
     assert.deepEqual(events.slice(-2), ['failing before: after', 'file after']);
+  });
+
+  test('a file that throws while it loads, before declaring a test, fails the run', async () => {
+    writeFileSync(join(root, 'test/broken.fixture.ts'), "throw new Error('broken');\n");
+    const run = await runFiles([join(root, 'test/broken.fixture.ts')], { bail: true });
+    assert.deepEqual(
+      run.tests.map((t) => [t.id, t.status, t.error]),
+      [['test/broken.fixture.ts <error>', 'failed', 'the file failed to load: Error: broken']],
+    );
   });
 
   test('a filter runs only its tests, with the hooks they need', async () => {
@@ -181,18 +194,18 @@ describe('mutants of a fixture source', () => {
    */
   const runMutant = (
     m: Mutant,
-    options: { hitLimit?: number; listed?: boolean } = {},
+    options: { hitLimit?: number; listed?: boolean; disableBail?: boolean } = {},
   ): Promise<MutantRunResult> => {
     const isStatic = dry.mutantCoverage!.static[m.id] !== undefined;
     return runner.mutantRun({
       activeMutant: m,
       ...(isStatic
         ? options.listed === true
-          ? { testFilter: [join(root, 'test/calc.fixture.ts')] }
+          ? { testFilter: [join(root, 'test/calc.fixture.ts'), join(root, 'test/other.fixture.ts')] }
           : {}
         : { testFilter: coveredBy(m.id) }),
       timeout: 10_000,
-      disableBail: false,
+      disableBail: options.disableBail ?? false,
       sandboxFileName: join(root, 'src/calc.ts'),
       mutantActivation: isStatic && options.listed !== true ? 'static' : 'runtime',
       reloadEnvironment: isStatic,
@@ -209,10 +222,13 @@ describe('mutants of a fixture source', () => {
   test('the dry run passes, each test has its own id', () => {
     assert.deepEqual(
       dry.tests.map((t) => [t.id, t.status]),
-      ['clamp', 'limit', 'sums', 'double'].map((n) => [
-        `test/calc.fixture.ts :: calc > ${n}`,
-        TestStatus.Success,
-      ]),
+      [
+        ...['clamp', 'limit', 'sums', 'double'].map((n) => [
+          `test/calc.fixture.ts :: calc > ${n}`,
+          TestStatus.Success,
+        ]),
+        ['test/other.fixture.ts :: other', TestStatus.Success],
+      ],
     );
   });
 
@@ -242,12 +258,16 @@ describe('mutants of a fixture source', () => {
     // i-- never ends the loop: the hit limit does.
     const loop = find('UpdateOperator', 'i--');
     assert.equal(status(await runMutant(loop, { hitLimit: 1000 })), 'timeout');
-    // A module-level mutant, in a fresh copy of the sources: LIMIT is 5, clamp and limit fail.
+    // A module-level mutant, in a fresh copy of the sources: LIMIT is 5, clamp and limit fail. Only the test
+    // files that load src/calc.ts run (not other.fixture.ts, which would come after: no bail here).
+    const g = globalThis as { otherLoads?: number };
+    const otherLoads = g.otherLoads;
     for (const listed of [false, true]) {
-      const limit = await runMutant(find('ArithmeticOperator', '10 / 2'), { listed });
+      const limit = await runMutant(find('ArithmeticOperator', '10 / 2'), { listed, disableBail: true });
       assert.equal(status(limit), 'killed');
       assert.deepEqual(killers(limit), ['test/calc.fixture.ts :: calc > clamp']);
     }
+    assert.equal(g.otherLoads, otherLoads);
     // Nothing carries over (the shared copy still has LIMIT 20): the same tests pass again.
     assert.equal(status(await runMutant(find('EqualityOperator', 'n >= LIMIT'))), 'survived');
   });
