@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   decide,
   prepareBaseline,
+  skippedWarnings,
   type AdmissionRules,
   type DecisionRecord,
 } from '../../src/admission/decide.ts';
@@ -202,6 +203,15 @@ describe('objects of the cluster netfence cannot read', () => {
     const audit = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ mode: 'audit' }), objects);
     assert.deepEqual(audit.verdict, { allowed: true });
     assert.equal(audit.warnings.length, 1);
+  });
+
+  test('a warning of 160 characters is sent whole, a longer one cut to 160', () => {
+    const line = (n: number): string =>
+      `a/NetworkPolicy/b: ${'x'.repeat(n - 'netfence left out a/NetworkPolicy/b: '.length)}`;
+    assert.deepEqual(skippedWarnings([line(160)], 'other'), [`netfence left out ${line(160)}`]);
+    const [cut] = skippedWarnings([line(161)], 'other');
+    assert.equal(cut, `netfence left out ${line(161)}`.slice(0, 159) + '…');
+    assert.deepEqual(skippedWarnings([line(161)], 'a/NetworkPolicy/b'), []);
   });
 
   test('the live cluster follows them through a sync', () => {
