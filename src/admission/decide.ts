@@ -51,6 +51,8 @@ export interface Baseline {
   findings: ReadonlySet<string>;
   /** Keys (`test\0src\0dst`) of the spec failures of the cluster as it is. */
   failures: ReadonlySet<string>;
+  /** Objects of the cluster netfence cannot read, left out of `state` (`id: why`, as `stateFromObjects`). */
+  skipped: readonly string[];
 }
 
 /** What the log records of a decision. */
@@ -125,12 +127,13 @@ export function lintState(state: ClusterState, rules: AdmissionRules): Finding[]
 
 /** The cluster as it is, for the requests that follow until it changes. */
 export function prepareBaseline(objects: readonly KubeObject[], rules: AdmissionRules): Baseline {
-  const { state } = stateFromObjects(objects);
+  const { state, skipped } = stateFromObjects(objects);
   const session = openSession(state, rules.engine ?? {});
   return {
     objects,
     state,
     session,
+    skipped,
     findings: new Set(lintState(state, rules).map(findingKey)),
     failures: new Set(specFailures(session, rules.specs).map((f) => failureKey(f.spec, f.test, f.pair))),
   };
@@ -318,7 +321,31 @@ function ciliumCheck(change: RequestChange): { rejected: string | undefined; not
  * it for as long as they do not change).
  */
 export function decide(baseline: Baseline, request: AdmissionRequest, rules: AdmissionRules): DecisionRecord {
-  return decideWith(request, rules, fullEffect(baseline, rules));
+  return decideWith(request, rules, fullEffect(baseline, rules), baseline.skipped);
+}
+
+/** Objects left out of the state named in warnings; the others are counted. */
+export const SKIPPED_NAMED = 3;
+/** The longest warning about a left-out object (kubectl advises 120 characters a warning). */
+const SKIPPED_WARNING_LENGTH = 160;
+
+/**
+ * Warnings for the cluster's objects netfence cannot read and so left out of the state the answer is computed
+ * on (a policy left out can make a connection look allowed that the cluster denies, or the reverse): the
+ * first few by name and why, then how many more. The request's own object is left out: it has its own answer.
+ */
+export function skippedWarnings(skipped: readonly string[], id: string): string[] {
+  const others = skipped.filter((s) => !s.startsWith(`${id}: `)).sort();
+  const named = others.slice(0, SKIPPED_NAMED).map((s) => {
+    const text = `netfence left out ${s}`;
+    return text.length <= SKIPPED_WARNING_LENGTH ? text : `${text.slice(0, SKIPPED_WARNING_LENGTH - 1)}…`;
+  });
+  const rest = others.length - named.length;
+  if (rest > 0)
+    named.push(
+      `netfence left out ${rest} more object${rest === 1 ? '' : 's'} it cannot read: its answer ignores them`,
+    );
+  return named;
 }
 
 /** Decides one request with the effect `effectOf` computes: the checks before, and the answer after. */
@@ -326,6 +353,7 @@ export function decideWith(
   request: AdmissionRequest,
   rules: AdmissionRules,
   effectOf: EffectOf,
+  skipped: readonly string[] = [],
 ): DecisionRecord {
   const { kind } = request.kind;
   if (kind === 'Pod' && rules.pods !== true) return allowedRecord('pods are not judged (--pods)');
@@ -382,6 +410,7 @@ export function decideWith(
 
   const violations: string[] = [];
   const warnings: string[] = cilium.notEvaluated.map((w) => `${what}: ${w}, so this answer leaves it out`);
+  warnings.push(...skippedWarnings(skipped, id));
 
   const byTest = new Map<string, SpecFailure[]>();
   for (const f of broken) {

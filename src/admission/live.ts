@@ -191,6 +191,8 @@ export class LiveCluster {
   #epoch: Epoch | undefined;
   #keys: Set<string> | undefined;
   #baseline: Baseline | undefined;
+  /** Objects netfence cannot read, left out of the state: object id → `id: why`. */
+  #skipped = new Map<string, string>();
   /** How the last `sync` went: `incremental` when it only edited policies. */
   lastSync: 'rebuilt' | 'incremental' | 'unchanged' = 'rebuilt';
   /** How the last decision computed the change (for the log and the tests). */
@@ -204,7 +206,13 @@ export class LiveCluster {
   #rebuild(objects: readonly KubeObject[]): void {
     this.#all = objects;
     this.#objects = new Map(objects.map((o) => [objectId(o), o]));
-    const { state } = stateFromObjects(objects);
+    const { state, skipped } = stateFromObjects(objects);
+    this.#skipped = new Map();
+    for (const o of objects) {
+      const id = objectId(o);
+      const line = skipped.find((s) => s.startsWith(`${id}: `));
+      if (line !== undefined) this.#skipped.set(id, line);
+    }
     this.#engine = createIncrementalEngine(state, this.rules.engine ?? {}, 'workload');
     // Copies: the engine edits its lists in place, these are the cluster as it is (what requests undo to).
     this.#state = this.#copyOfEngineState();
@@ -252,7 +260,15 @@ export class LiveCluster {
       this.lastSync = 'rebuilt';
       return;
     }
-    const built = stateFromObjects(changed).state;
+    const read = stateFromObjects(changed);
+    const built = read.state;
+    for (const o of gone) this.#skipped.delete(objectId(o));
+    for (const o of changed) {
+      const id = objectId(o);
+      const line = read.skipped.find((s) => s.startsWith(`${id}: `));
+      if (line === undefined) this.#skipped.delete(id);
+      else this.#skipped.set(id, line);
+    }
     // NetworkPolicies in id order, cluster policies in the watch's order (a changed one keeps its place, a
     // new one comes last), as a rebuild orders them; an object netfence cannot read is left out.
     const set = new Map<string, PolicyInfo[]>(
@@ -300,7 +316,7 @@ export class LiveCluster {
   /** Decides one request against the cluster as last synced. */
   decide(request: AdmissionRequest): DecisionRecord {
     this.lastPath = undefined;
-    return decideWith(request, this.rules, (change) => this.#effect(change));
+    return decideWith(request, this.rules, (change) => this.#effect(change), [...this.#skipped.values()]);
   }
 
   #fallback(change: RequestChange): ChangeEffect | DecisionRecord {

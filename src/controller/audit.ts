@@ -10,7 +10,7 @@ import { computeExposure } from '../engine/exposure.ts';
 import { blastRadius, buildLateralGraph } from '../engine/paths.ts';
 import { openSession } from '../engine/session.ts';
 import type { EngineOptions } from '../engine/compile.ts';
-import { stateFromObjects } from '../k8s/state.ts';
+import { objectId, stateFromObjects } from '../k8s/state.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import type { LintConfig } from '../lint/config.ts';
 import { lint } from '../lint/run.ts';
@@ -68,6 +68,25 @@ export interface AuditResult {
   blastRadius: { workload: string; reach: number }[];
   /** Seconds per phase: state, lint, tests, exposure, blast-radius. */
   durations: { phase: string; seconds: number }[];
+  /**
+   * Objects of the cluster netfence cannot read, left out of the state every other result is computed on
+   * (a policy left out can make a connection look allowed that the cluster denies, or the reverse): object
+   * id → why. Each also has an `error` result (rule `object-left-out`) in its namespace's report.
+   */
+  skipped: Map<string, string>;
+}
+
+/**
+ * The left-out objects to log after a pass: those not left out by the pass before, or left out for another
+ * reason (each is logged once per change, not once per pass).
+ */
+export function newlySkipped(
+  before: ReadonlyMap<string, string>,
+  now: ReadonlyMap<string, string>,
+): { object: string; reason: string }[] {
+  return [...now]
+    .filter(([id, why]) => before.get(id) !== why)
+    .map(([object, reason]) => ({ object, reason }));
 }
 
 function resource(kind: string, name: string, namespace: string | undefined): ResourceRef {
@@ -139,15 +158,41 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** One pass over the cluster as held. */
 export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditResult {
   const durations: AuditResult['durations'] = [];
-  const { state, session } = timed(durations, 'state', () => {
-    const built = stateFromObjects(objects).state;
-    return { state: built, session: openSession(built, rules.engine ?? {}) };
+  const { state, session, left } = timed(durations, 'state', () => {
+    const built = stateFromObjects(objects);
+    return {
+      state: built.state,
+      session: openSession(built.state, rules.engine ?? {}),
+      left: built.skipped,
+    };
   });
   const reports = new Map<string, ReportResult[]>([['', []]]);
   for (const ns of state.namespaces) if (!rules.excluded(ns.name)) reports.set(ns.name, []);
   const add = (namespace: string, r: ReportResult): void => {
     if (namespace === '' || !rules.excluded(namespace)) push(reports, namespace, r);
   };
+
+  // Objects netfence cannot read: left out of everything below, so said first.
+  const skipped = new Map<string, string>();
+  if (left.length > 0)
+    for (const o of objects) {
+      const id = objectId(o);
+      const line = left.find((l) => l.startsWith(`${id}: `));
+      if (line === undefined) continue;
+      const why = line.slice(id.length + 2);
+      skipped.set(id, why);
+      const namespace = o.kind === 'Namespace' ? (o.metadata.name ?? '') : (o.metadata.namespace ?? '');
+      add(namespace, {
+        source: 'netfence',
+        policy: 'netfence/audit',
+        rule: 'object-left-out',
+        result: 'error',
+        severity: 'high',
+        category: 'audit',
+        message: `netfence cannot read ${id}, so every result here leaves it out: ${why}`,
+        resources: [resource(o.kind, o.metadata.name ?? '', o.metadata.namespace)],
+      });
+    }
 
   // Lint.
   const engine = rules.engine === undefined ? {} : { engine: rules.engine };
@@ -280,6 +325,7 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
     exposed: [...exposedCount].map(([flag, count]) => ({ flag, count })),
     blastRadius: radius,
     durations,
+    skipped,
   };
 }
 

@@ -24,7 +24,7 @@ import { ClusterError } from '../k8s/errors.ts';
 import type { ClusterWatch, WatchEvent } from '../k8s/watch.ts';
 import { createPolicy, deletePolicy, readPolicy, replacePolicy } from '../k8s/write.ts';
 import type { NetworkPolicy } from '../model/k8s.ts';
-import { audit, summarize, type AuditResult, type AuditRules } from './audit.ts';
+import { audit, newlySkipped, summarize, type AuditResult, type AuditRules } from './audit.ts';
 import { exclusions, type ControllerSettings } from './config.ts';
 import {
   COMPONENT_LABEL,
@@ -404,6 +404,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     metrics.set('netfence_last_audit_timestamp_seconds', HELP.lastAudit, {}, Math.floor(Date.now() / 1000));
   };
 
+  /** The objects the last audit left out (logged once per object and reason). */
+  let skippedBefore: ReadonlyMap<string, string> = new Map();
   const runAudit = async (): Promise<void> => {
     auditPending = false;
     if (!canWrite()) return;
@@ -419,11 +421,14 @@ export async function startController(options: ControllerOptions): Promise<Runni
       excluded: (ns) => excluded.why(ns, labels.get(ns) ?? {}) !== undefined,
     });
     publish(result, (performance.now() - started) / 1000);
+    for (const left of newlySkipped(skippedBefore, result.skipped)) log({ msg: 'object left out', ...left });
+    skippedBefore = result.skipped;
     log({
       msg: 'audit',
       namespaces: result.reports.size - 1,
       findings: result.findings.reduce((n, f) => n + f.count, 0),
       violations: result.violations.reduce((n, v) => n + v.count, 0),
+      leftOut: result.skipped.size,
       ms: Math.round(performance.now() - started),
     });
     if (reportsOff !== undefined) return;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   decide,
   prepareBaseline,
+  skippedWarnings,
   type AdmissionRules,
   type DecisionRecord,
 } from '../../src/admission/decide.ts';
@@ -141,6 +142,96 @@ describe('NetworkPolicy changes', () => {
     assert.deepEqual(d.verdict.warnings, [
       'netfence cannot analyze data/NetworkPolicy/bad: spec.podSelector.matchExpressions[0].operator: "Bogus" is not a selector operator: use In, NotIn, Exists or DoesNotExist',
     ]);
+  });
+});
+
+describe('objects of the cluster netfence cannot read', () => {
+  const bad = (name: string): KubeObject =>
+    np('shop', name, {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['x'] }] },
+      ingress: [{}],
+    });
+
+  test('each is named in a warning, the decision is unchanged', () => {
+    const objects = [...baseObjects(), bad('odd')];
+    const d = judge(review('CREATE', ALLOW_ALL_INGRESS), rules(), objects);
+    const without = judge(review('CREATE', ALLOW_ALL_INGRESS));
+    assert.equal(d.verdict.allowed, false);
+    assert.equal(d.verdict.message, without.verdict.message);
+    assert.deepEqual(d.verdict.warnings, [
+      'netfence left out shop/NetworkPolicy/odd: spec.podSelector.matchExpressions[0].operator: "Bogus" is not a selector operator: use In, NotIn, Exists or DoesNotEx…',
+    ]);
+    assert.equal(d.warnings[0]!.length, 160);
+    const allowed = judge(review('CREATE', np('data', 'quiet', { podSelector: {} })), rules(), objects);
+    assert.equal(allowed.verdict.allowed, true);
+    assert.equal(allowed.verdict.warnings?.length, 1);
+  });
+
+  test('the first few are named, the others counted', () => {
+    const objects = [...baseObjects(), ...['e', 'd', 'c', 'b', 'a'].map(bad)];
+    const d = judge(review('CREATE', np('data', 'quiet', { podSelector: {} })), rules(), objects);
+    const warnings = d.verdict.warnings ?? [];
+    assert.deepEqual(
+      warnings.slice(0, 3).map((w) => w.slice(0, 'netfence left out shop/NetworkPolicy/a: '.length)),
+      ['a', 'b', 'c'].map((n) => `netfence left out shop/NetworkPolicy/${n}: `),
+    );
+    assert.equal(warnings.length, 4);
+    assert.equal(warnings[3], 'netfence left out 2 more objects it cannot read: its answer ignores them');
+    const six = judge(review('CREATE', np('data', 'quiet', { podSelector: {} })), rules(), [
+      ...objects,
+      bad('f'),
+    ]);
+    assert.equal(
+      six.verdict.warnings?.[3],
+      'netfence left out 3 more objects it cannot read: its answer ignores them',
+    );
+    const four = judge(
+      review('CREATE', np('data', 'quiet', { podSelector: {} })),
+      rules(),
+      objects.slice(0, -1),
+    );
+    assert.equal(
+      four.verdict.warnings?.[3],
+      'netfence left out 1 more object it cannot read: its answer ignores them',
+    );
+  });
+
+  test("the request's own object is not warned about twice; in audit mode nothing is sent", () => {
+    const objects = [...baseObjects(), bad('odd')];
+    const d = judge(review('DELETE', undefined, bad('odd')), rules(), objects);
+    assert.deepEqual(d.verdict.warnings, undefined);
+    const audit = judge(review('CREATE', ALLOW_ALL_INGRESS), rules({ mode: 'audit' }), objects);
+    assert.deepEqual(audit.verdict, { allowed: true });
+    assert.equal(audit.warnings.length, 1);
+  });
+
+  test('a warning of 160 characters is sent whole, a longer one cut to 160', () => {
+    const line = (n: number): string =>
+      `a/NetworkPolicy/b: ${'x'.repeat(n - 'netfence left out a/NetworkPolicy/b: '.length)}`;
+    assert.deepEqual(skippedWarnings([line(160)], 'other'), [`netfence left out ${line(160)}`]);
+    const [cut] = skippedWarnings([line(161)], 'other');
+    assert.equal(cut, `netfence left out ${line(161)}`.slice(0, 159) + '…');
+    assert.deepEqual(skippedWarnings([line(161)], 'a/NetworkPolicy/b'), []);
+  });
+
+  test('the live cluster follows them through a sync', () => {
+    const r = rules();
+    const base = baseObjects();
+    const cluster = new LiveCluster(base, r);
+    const quiet = (): DecisionRecord =>
+      cluster.decide(request(review('CREATE', np('data', 'quiet', { podSelector: {} }))));
+    assert.equal(quiet().verdict.warnings, undefined);
+    const withBad = [...base, bad('odd')];
+    cluster.sync(withBad);
+    assert.equal(cluster.lastSync, 'incremental');
+    assert.match(quiet().verdict.warnings?.[0] ?? '', /^netfence left out shop\/NetworkPolicy\/odd: /);
+    cluster.sync([...base, np('shop', 'odd', { podSelector: {} })]);
+    assert.equal(quiet().verdict.warnings, undefined);
+    cluster.sync(withBad);
+    assert.equal(quiet().verdict.warnings?.length, 1);
+    cluster.sync(base);
+    assert.equal(cluster.lastSync, 'incremental');
+    assert.equal(quiet().verdict.warnings, undefined);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { audit, summarize, type AuditRules } from '../../src/controller/audit.ts';
+import { audit, newlySkipped, summarize, type AuditRules } from '../../src/controller/audit.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import { parseSpec } from '../../src/testspec/spec.ts';
 import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
@@ -226,5 +226,73 @@ describe('the audit under a CNI profile, and with Cilium policies', () => {
       { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', name: 'api-egress', namespace: 'shop' },
     ]);
     assert.equal(finding?.properties?.fieldPath, 'spec.enableDefaultDeny.egress');
+  });
+});
+
+describe('objects netfence cannot read', () => {
+  const bad = (namespace: string): ReturnType<typeof np> =>
+    np(namespace, 'odd', {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['x'] }] },
+      ingress: [{}],
+    });
+  const why =
+    'spec.podSelector.matchExpressions[0].operator: "Bogus" is not a selector operator: use In, NotIn, Exists or DoesNotExist';
+
+  test('each is in the result, and an error result of its namespace report names it; the rest is as without it', () => {
+    const result = audit([...objects, bad('shop'), bad('kube-system')], rules());
+    assert.deepEqual(
+      [...result.skipped],
+      [
+        ['shop/NetworkPolicy/odd', why],
+        ['kube-system/NetworkPolicy/odd', why],
+      ],
+    );
+    const shop = result.reports.get('shop')!;
+    assert.deepEqual(
+      shop.filter((r) => r.rule === 'object-left-out'),
+      [
+        {
+          source: 'netfence',
+          policy: 'netfence/audit',
+          rule: 'object-left-out',
+          result: 'error',
+          severity: 'high',
+          category: 'audit',
+          message: `netfence cannot read shop/NetworkPolicy/odd, so every result here leaves it out: ${why}`,
+          resources: [
+            { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'odd', namespace: 'shop' },
+          ],
+        },
+      ],
+    );
+    assert.equal(result.reports.get('kube-system'), undefined);
+    const clean = audit(objects, rules());
+    assert.equal(clean.skipped.size, 0);
+    assert.deepEqual(
+      new Map([...result.reports].map(([k, v]) => [k, v.filter((r) => r.rule !== 'object-left-out')])),
+      clean.reports,
+    );
+  });
+
+  test('a namespace netfence cannot read is reported in its own namespace', () => {
+    const odd = { ...ns('odd'), metadata: { name: 'odd', labels: { 'bad key!': 'x' } } };
+    const result = audit([...objects, odd], rules());
+    assert.deepEqual([...result.skipped.keys()], ['Namespace/odd']);
+    assert.notEqual(result.skipped.get('Namespace/odd'), '');
+    const mine = [...result.reports].filter(([, v]) => v.some((r) => r.rule === 'object-left-out'));
+    assert.deepEqual(
+      mine.map(([k]) => k),
+      ['odd'],
+    );
+  });
+
+  test('each is logged once per change', () => {
+    const a = new Map([['shop/NetworkPolicy/odd', 'x']]);
+    assert.deepEqual(newlySkipped(new Map(), a), [{ object: 'shop/NetworkPolicy/odd', reason: 'x' }]);
+    assert.deepEqual(newlySkipped(a, new Map(a)), []);
+    assert.deepEqual(newlySkipped(a, new Map([['shop/NetworkPolicy/odd', 'y']])), [
+      { object: 'shop/NetworkPolicy/odd', reason: 'y' },
+    ]);
+    assert.deepEqual(newlySkipped(a, new Map()), []);
   });
 });

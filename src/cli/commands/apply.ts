@@ -240,6 +240,17 @@ function withLiveCustomPolicies(state: ClusterState, live: readonly CustomPolicy
   };
 }
 
+/**
+ * A warning line per live object netfence cannot read (`id: why`, `stateFromObjects`'s `skipped`), left out
+ * of the state the impact is measured on (as `--cluster` says it), but for the objects `replaced`
+ * (`withLiveCustomPolicies` puts those back, read from their own listing).
+ */
+export function leftOutWarnings(skipped: readonly string[], replaced: readonly string[]): string[] {
+  return skipped
+    .filter((s) => !replaced.some((id) => s.startsWith(`${id}: `)))
+    .map((s) => `warning: left out ${s}\n`);
+}
+
 /** Reads the live cluster for the impact: every namespace, or (when that is forbidden) the ones touched. */
 async function readLive(
   k8s: typeof K8sModule,
@@ -375,7 +386,10 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
     options.allNamespaces === true,
   );
   const live = await readLive(k8s, conn, namespaces, io);
-  const liveState = withLiveCustomPolicies(k8s.stateFromObjects(live.objects).state, liveCluster);
+  const built = k8s.stateFromObjects(live.objects);
+  const liveState = withLiveCustomPolicies(built.state, liveCluster);
+  const replaced = liveCluster.map((o) => k8s.objectId(o));
+  for (const line of leftOutWarnings(built.skipped, replaced)) io.stderr(line);
   const livePolicies: PolicyObject[] = [...live.policies, ...liveCluster];
   const prune = pruneList(livePolicies, desired, namespaces, options);
   const checked = await dryRunAll(k8s, conn, desired, prune, options, io);
