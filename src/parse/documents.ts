@@ -338,6 +338,11 @@ function jsonProblem(file: string, text: string, error: unknown, base: number, e
   };
 }
 
+/** A file's text as the parser reads it: without its byte order mark. */
+export function withoutMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 /**
  * Parses manifest text into Kubernetes objects with positions. Pure.
  *
@@ -347,7 +352,7 @@ function jsonProblem(file: string, text: string, error: unknown, base: number, e
  * and left out; the other documents are still read.
  */
 export function parseManifestText(text: string, file: string): ParseResult {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const body = withoutMark(text);
   // A second BOM would shift the lazily read positions by one: leave such text to `yaml`.
   if (body.startsWith('\uFEFF')) return parseManifestTextExact(text, file);
   return (
@@ -459,7 +464,7 @@ function inPrefix(body: string, start: number): boolean {
  * path of `parseManifestText` must give the same answer; tests compare the two.
  */
 export function parseManifestTextExact(text: string, file: string): ParseResult {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const body = withoutMark(text);
   const read = withoutDocumentMarks(body);
   // Positions are counted in `body` (the same offsets as `read`, whose line starts may differ by a moved mark).
   const yamlLines = new (yaml().LineCounter)();
@@ -932,7 +937,7 @@ export function storedParse(parsed: ParseResult): StoredParse | undefined {
  * objects, positions and nodes as `parseManifestText(text, file)` gives. Pure.
  */
 export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const body = withoutMark(text);
   // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
   const { objects, add } = lazyObjects(body, file, textLocator(withoutDocumentMarks(body)));
   for (const o of stored.objects)

@@ -5,7 +5,7 @@
  * `loadManifests` reads; `parseManifestText` and `buildClusterState` are pure.
  */
 export { loadManifests, STDIN_NAME, UNREAD_CODES } from './files.ts';
-export { parseManifestText } from './documents.ts';
+export { parseManifestText, withoutMark } from './documents.ts';
 export { buildClusterState } from './build.ts';
 export { describeIgnored } from './ignored.ts';
 export { loadSources, type Source } from './sources.ts';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
-import { STDIN_NAME, parseManifestText } from '../parse/index.ts';
+import { STDIN_NAME, parseManifestText, withoutMark } from '../parse/index.ts';
 import { originFiles } from '../parse/origin.ts';
 import type { ParsedObject } from '../parse/types.ts';
 import { toYamlDocument } from '../format/yaml.ts';
@@ -22,11 +22,6 @@ export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
-}
-
-/** A file's text as the parser reads it: without its byte order mark. */
-export function withoutMark(text: string): string {
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
 /**

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yaml from 'yaml';
 import { formatProblem } from '../../src/model/problem.ts';
-import { loadManifests, parseManifestText } from '../../src/parse/index.ts';
+import { loadManifests, parseManifestText, withoutMark } from '../../src/parse/index.ts';
 import { parseManifestTextExact, restoreParse, storedParse } from '../../src/parse/documents.ts';
 import type { LoadResult, ParseResult } from '../../src/parse/index.ts';
-import { documentText, lineStarts, withoutMark } from '../../src/server/sources.ts';
+import { documentText, lineStarts } from '../../src/server/sources.ts';
 
 const M = '\uFEFF';
 const options = { defaultNamespace: 'default', skipInvalid: false };

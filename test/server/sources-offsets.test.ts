@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadManifests, parseManifestText } from '../../src/parse/index.ts';
-import { documentText, lineStarts, readSources, withoutMark } from '../../src/server/sources.ts';
+import { withoutMark } from '../../src/parse/index.ts';
+import { documentText, lineStarts, readSources } from '../../src/server/sources.ts';
 
 const dirs: string[] = [];
 after(() => {
