@@ -1,4 +1,5 @@
 import type { CompiledPolicy, Direction } from '../../engine/compile.ts';
+import { NAMESPACE_NAME_LABEL } from '../../model/cluster.ts';
 import {
   CILIUM_NAMESPACE_KEY,
   CILIUM_NAMESPACE_LABELS_PREFIX,
@@ -54,9 +55,6 @@ function shadowing(allow: CiliumRuleInfo, denies: readonly DenyRef[]): DenyRef[]
   }
   return used.size === 0 ? undefined : denies.filter((d) => used.has(d));
 }
-
-/** The label Kubernetes gives every namespace, its name: the same as the namespace key of an identity. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
  * A NetworkPolicy peer as the endpoint selector of a Cilium rule, in identity labels (model/cilium.ts): the
