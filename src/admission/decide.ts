@@ -16,7 +16,7 @@ import type { Finding } from '../lint/types.ts';
 import { resolveSpec, runTests, type FailedPair } from '../testspec/run.ts';
 import type { Spec, SpecTest } from '../testspec/spec.ts';
 import { fromWatched } from '../k8s/read.ts';
-import { objectId, stateFromObjects } from '../k8s/state.ts';
+import { leftOutText, objectId, stateFromObjects, type LeftOutObject } from '../k8s/state.ts';
 import type { KubeObject, Resource } from '../k8s/types.ts';
 import type { AdmissionRequest, AdmissionVerdict, AdmittedKind } from './review.ts';
 
@@ -51,8 +51,8 @@ export interface Baseline {
   findings: ReadonlySet<string>;
   /** Keys (`test\0src\0dst`) of the spec failures of the cluster as it is. */
   failures: ReadonlySet<string>;
-  /** Objects of the cluster netfence cannot read, left out of `state` (`id: why`, as `stateFromObjects`). */
-  skipped: readonly string[];
+  /** Objects of the cluster netfence cannot read, left out of `state`. */
+  skipped: readonly LeftOutObject[];
 }
 
 /** What the log records of a decision. */
@@ -237,10 +237,12 @@ function allowedRecord(skipped: string, warnings: string[] = []): DecisionRecord
 }
 
 /** Why netfence cannot analyze the changed object, when the state built with it leaves it out. */
-export function leftOutReason(skipped: readonly string[], change: RequestChange): DecisionRecord | undefined {
-  const leftOut = skipped.find((s) => s.startsWith(`${change.id}: `));
-  if (change.after === undefined || leftOut === undefined) return undefined;
-  const why = leftOut.slice(`${change.id}: `.length);
+export function leftOutReason(
+  skipped: readonly LeftOutObject[],
+  change: RequestChange,
+): DecisionRecord | undefined {
+  const why = skipped.find((s) => s.id === change.id)?.why;
+  if (change.after === undefined || why === undefined) return undefined;
   return allowedRecord(`netfence cannot analyze it: ${why}`, [
     `netfence cannot analyze ${change.id}: ${why}`,
   ]);
@@ -306,10 +308,9 @@ function policyIdOf(change: RequestChange): string | undefined {
 function ciliumCheck(change: RequestChange): { rejected: string | undefined; notEvaluated: string[] } {
   if (!CILIUM_KINDS.has(change.kind) || change.after === undefined)
     return { rejected: undefined, notEvaluated: [] };
-  const prefix = `${change.id}: `;
   const built = stateFromObjects([change.after]);
   return {
-    rejected: built.skipped.find((s) => s.startsWith(prefix))?.slice(prefix.length),
+    rejected: built.skipped.find((s) => s.id === change.id)?.why,
     notEvaluated: built.warnings
       .filter((w) => w.code === 'cilium-not-evaluated')
       .map((w) => `${formatPath(w.path)}: ${w.message}`),
@@ -334,8 +335,11 @@ const SKIPPED_WARNING_LENGTH = 160;
  * on (a policy left out can make a connection look allowed that the cluster denies, or the reverse): the
  * first few by name and why, then how many more. The request's own object is left out: it has its own answer.
  */
-export function skippedWarnings(skipped: readonly string[], id: string): string[] {
-  const others = skipped.filter((s) => !s.startsWith(`${id}: `)).sort();
+export function skippedWarnings(skipped: readonly LeftOutObject[], id: string): string[] {
+  const others = skipped
+    .filter((s) => s.id !== id)
+    .map(leftOutText)
+    .sort();
   const named = others.slice(0, SKIPPED_NAMED).map((s) => {
     const text = `netfence left out ${s}`;
     return text.length <= SKIPPED_WARNING_LENGTH ? text : `${text.slice(0, SKIPPED_WARNING_LENGTH - 1)}…`;
@@ -353,7 +357,7 @@ export function decideWith(
   request: AdmissionRequest,
   rules: AdmissionRules,
   effectOf: EffectOf,
-  skipped: readonly string[] = [],
+  skipped: readonly LeftOutObject[] = [],
 ): DecisionRecord {
   const { kind } = request.kind;
   if (kind === 'Pod' && rules.pods !== true) return allowedRecord('pods are not judged (--pods)');

@@ -34,7 +34,7 @@ import type { AnyRule, Finding } from '../lint/types.ts';
 import { RULES } from '../lint/registry.ts';
 import { EXPLAINED_PAIRS_PER_TEST, resolveSpec, satisfies, type ResolvedTest } from '../testspec/run.ts';
 import type { Spec } from '../testspec/spec.ts';
-import { objectId, stateFromObjects } from '../k8s/state.ts';
+import { objectId, stateFromObjects, type LeftOutObject } from '../k8s/state.ts';
 import type { KubeObject } from '../k8s/types.ts';
 import type { AdmissionRequest } from './review.ts';
 import {
@@ -191,8 +191,8 @@ export class LiveCluster {
   #epoch: Epoch | undefined;
   #keys: Set<string> | undefined;
   #baseline: Baseline | undefined;
-  /** Objects netfence cannot read, left out of the state: object id → `id: why`. */
-  #skipped = new Map<string, string>();
+  /** Objects netfence cannot read, left out of the state, by object id. */
+  #skipped = new Map<string, LeftOutObject>();
   /** How the last `sync` went: `incremental` when it only edited policies. */
   lastSync: 'rebuilt' | 'incremental' | 'unchanged' = 'rebuilt';
   /** How the last decision computed the change (for the log and the tests). */
@@ -210,8 +210,8 @@ export class LiveCluster {
     this.#skipped = new Map();
     for (const o of objects) {
       const id = objectId(o);
-      const line = skipped.find((s) => s.startsWith(`${id}: `));
-      if (line !== undefined) this.#skipped.set(id, line);
+      const left = skipped.find((s) => s.id === id);
+      if (left !== undefined) this.#skipped.set(id, left);
     }
     this.#engine = createIncrementalEngine(state, this.rules.engine ?? {}, 'workload');
     // Copies: the engine edits its lists in place, these are the cluster as it is (what requests undo to).
@@ -265,9 +265,9 @@ export class LiveCluster {
     for (const o of gone) this.#skipped.delete(objectId(o));
     for (const o of changed) {
       const id = objectId(o);
-      const line = read.skipped.find((s) => s.startsWith(`${id}: `));
-      if (line === undefined) this.#skipped.delete(id);
-      else this.#skipped.set(id, line);
+      const left = read.skipped.find((s) => s.id === id);
+      if (left === undefined) this.#skipped.delete(id);
+      else this.#skipped.set(id, left);
     }
     // NetworkPolicies in id order, cluster policies in the watch's order (a changed one keeps its place, a
     // new one comes last), as a rebuild orders them; an object netfence cannot read is left out.

@@ -177,9 +177,8 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
   if (left.length > 0)
     for (const o of objects) {
       const id = objectId(o);
-      const line = left.find((l) => l.startsWith(`${id}: `));
-      if (line === undefined) continue;
-      const why = line.slice(id.length + 2);
+      const why = left.find((l) => l.id === id)?.why;
+      if (why === undefined) continue;
       skipped.set(id, why);
       const namespace = o.kind === 'Namespace' ? (o.metadata.name ?? '') : (o.metadata.namespace ?? '');
       add(namespace, {

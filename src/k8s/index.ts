@@ -19,7 +19,13 @@ export {
   type ReadOptions,
   type ReadProgress,
 } from './read.ts';
-export { stateFromObjects, objectId, type ClusterStateResult } from './state.ts';
+export {
+  stateFromObjects,
+  objectId,
+  leftOutText,
+  type ClusterStateResult,
+  type LeftOutObject,
+} from './state.ts';
 export { snapshotText, describeCounts, type SnapshotFormat, type SnapshotInfo } from './snapshot.ts';
 export {
   CLUSTER_POLICY_RESOURCES,

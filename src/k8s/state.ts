@@ -48,10 +48,21 @@ export interface ClusterStateResult {
   /** Warnings of the parse layer (terminated pods left out, ...), without line numbers. */
   warnings: Problem[];
   /**
-   * Objects the API server accepted but netfence cannot analyze, left out, one line each. Rare: the
-   * validation is the API server's own, so this is a disagreement worth reporting.
+   * Objects the API server accepted but netfence cannot analyze, left out. Rare: the validation is the API
+   * server's own, so this is a disagreement worth reporting.
    */
-  skipped: string[];
+  skipped: LeftOutObject[];
+}
+
+/** An object of the cluster netfence cannot analyze: its id (`shop/NetworkPolicy/web`) and why. */
+export interface LeftOutObject {
+  id: string;
+  why: string;
+}
+
+/** `id: why`, as warnings name a left-out object. */
+export function leftOutText(o: LeftOutObject): string {
+  return `${o.id}: ${o.why}`;
 }
 
 function withoutPosition(p: Problem): Problem {
@@ -91,6 +102,6 @@ export function stateFromObjects(objects: readonly KubeObject[], source = 'clust
   return {
     state,
     warnings: built.warnings.map(withoutPosition),
-    skipped: built.skipped.map((s) => `${s.object}: ${s.reason}`),
+    skipped: built.skipped.map((s) => ({ id: s.object, why: s.reason })),
   };
 }

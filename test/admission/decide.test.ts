@@ -15,6 +15,7 @@ import { LiveCluster, type EffectPath } from '../../src/admission/live.ts';
 import { parseReview, type AdmissionRequest } from '../../src/admission/review.ts';
 import { DEFAULT_CONFIG } from '../../src/lint/config.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
+import type { LeftOutObject } from '../../src/k8s/state.ts';
 import { cniEngineOptions, resolveCniProfile } from '../../src/engine/profiles.ts';
 import { NO_LINT, baseObjects, cnp, np, ns, pod, review, spec } from './fixtures.ts';
 
@@ -206,12 +207,16 @@ describe('objects of the cluster netfence cannot read', () => {
   });
 
   test('a warning of 160 characters is sent whole, a longer one cut to 160', () => {
-    const line = (n: number): string =>
-      `a/NetworkPolicy/b: ${'x'.repeat(n - 'netfence left out a/NetworkPolicy/b: '.length)}`;
-    assert.deepEqual(skippedWarnings([line(160)], 'other'), [`netfence left out ${line(160)}`]);
-    const [cut] = skippedWarnings([line(161)], 'other');
-    assert.equal(cut, `netfence left out ${line(161)}`.slice(0, 159) + '…');
-    assert.deepEqual(skippedWarnings([line(161)], 'a/NetworkPolicy/b'), []);
+    const left = (n: number): LeftOutObject => ({
+      id: 'a/NetworkPolicy/b',
+      why: 'x'.repeat(n - 'netfence left out a/NetworkPolicy/b: '.length),
+    });
+    const text = (n: number): string => `netfence left out a/NetworkPolicy/b: ${left(n).why}`;
+    assert.equal(text(160).length, 160);
+    assert.deepEqual(skippedWarnings([left(160)], 'other'), [text(160)]);
+    const [cut] = skippedWarnings([left(161)], 'other');
+    assert.equal(cut, text(161).slice(0, 159) + '…');
+    assert.deepEqual(skippedWarnings([left(161)], 'a/NetworkPolicy/b'), []);
   });
 
   test('the live cluster follows them through a sync', () => {

@@ -204,6 +204,7 @@ describe('stateFromObjects', () => {
     const { state, skipped } = stateFromObjects([bad]);
     assert.equal(state.pods.length, 0);
     assert.equal(skipped.length, 1);
-    assert.match(skipped[0]!, /^a\/Pod\/p: spec\.containers\[0\]\.ports\[0\]\.name: /);
+    assert.equal(skipped[0]!.id, 'a/Pod/p');
+    assert.match(skipped[0]!.why, /^spec\.containers\[0\]\.ports\[0\]\.name: /);
   });
 });

@@ -813,7 +813,7 @@ describe(
       ]);
       // The v0.1.x sameLabels peer: left out, and said so.
       assert.deepEqual(
-        built.skipped.map((line) => line.slice(0, line.indexOf(':', line.indexOf(': ') + 2))),
+        built.skipped.map((s) => `${s.id}: ${s.why.slice(0, s.why.indexOf(':'))}`),
         [
           'AdminNetworkPolicy/valid-anp: spec.ingress[1].from[0].pods.namespaces.sameLabels',
           'BaselineAdminNetworkPolicy/default: spec.ingress[1].from[0].pods.namespaces.sameLabels',

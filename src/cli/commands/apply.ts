@@ -43,6 +43,7 @@ import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
 import { plural } from '../../format/plural.ts';
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, KubeObject, ReadScope } from '../../k8s/index.ts';
+import { leftOutText, type LeftOutObject } from '../../k8s/state.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../model/cluster.ts';
 import type { NetworkPolicy } from '../../model/k8s.ts';
 import { formatProblem } from '../../model/problem.ts';
@@ -241,14 +242,12 @@ function withLiveCustomPolicies(state: ClusterState, live: readonly CustomPolicy
 }
 
 /**
- * A warning line per live object netfence cannot read (`id: why`, `stateFromObjects`'s `skipped`), left out
+ * A warning line per live object netfence cannot read (`stateFromObjects`'s `skipped`), left out
  * of the state the impact is measured on (as `--cluster` says it), but for the objects `replaced`
  * (`withLiveCustomPolicies` puts those back, read from their own listing).
  */
-export function leftOutWarnings(skipped: readonly string[], replaced: readonly string[]): string[] {
-  return skipped
-    .filter((s) => !replaced.some((id) => s.startsWith(`${id}: `)))
-    .map((s) => `warning: left out ${s}\n`);
+export function leftOutWarnings(skipped: readonly LeftOutObject[], replaced: readonly string[]): string[] {
+  return skipped.filter((s) => !replaced.includes(s.id)).map((s) => `warning: left out ${leftOutText(s)}\n`);
 }
 
 /** Reads the live cluster for the impact: every namespace, or (when that is forbidden) the ones touched. */

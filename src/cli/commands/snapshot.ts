@@ -59,7 +59,7 @@ Examples:
       const read = await readWithProgress(k8s, conn, scope, options, io);
       // The same check analyze makes: a snapshot that analyze would reject is worth knowing about now.
       const built = k8s.stateFromObjects(read.objects);
-      for (const s of built.skipped) io.stderr(`warning: analysis will leave out ${s}\n`);
+      for (const s of built.skipped) io.stderr(`warning: analysis will leave out ${k8s.leftOutText(s)}\n`);
       const text = k8s.snapshotText(
         read.objects,
         { context: conn.context, server: conn.server, scope, takenAt },

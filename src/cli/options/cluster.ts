@@ -190,7 +190,7 @@ export async function loadClusterState(
     const read = await readWithProgress(k8s, conn, scope, options, io);
     const built = k8s.stateFromObjects(read.objects);
     printWarnings(built.warnings, options, io);
-    for (const s of built.skipped) io.stderr(`warning: left out ${s}\n`);
+    for (const s of built.skipped) io.stderr(`warning: left out ${k8s.leftOutText(s)}\n`);
     if (scope.kind === 'namespace' && scope.fromContext) {
       note(
         io,
