@@ -7,6 +7,7 @@
  */
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../k8s/types.ts';
 import type { KubeObject } from '../k8s/types.ts';
+import { NAMESPACE_NAME_LABEL } from '../model/cluster.ts';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicySpec } from '../model/k8s.ts';
 import { canonical } from './json.ts';
 import { DenyDirections, exclusions, type ControllerSettings, type DefaultDenySettings } from './config.ts';
@@ -25,7 +26,7 @@ function dnsEgress(dns: NonNullable<DefaultDenySettings['dns']>): NetworkPolicyE
   return {
     to: [
       {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } },
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } },
         podSelector: { matchLabels: { ...dns.podLabels } },
       },
     ],

@@ -20,6 +20,7 @@
  */
 import { parseCidr } from '../base/ip.ts';
 import { compareText } from '../base/text.ts';
+import { NAMESPACE_NAME_LABEL } from '../model/cluster.ts';
 import { CILIUM_NAMESPACE_KEY, CILIUM_NAMESPACE_LABELS_PREFIX, CiliumPolicyKind } from '../model/cilium.ts';
 import type {
   CiliumCIDRRule,
@@ -36,7 +37,6 @@ import type { GeneratedPolicy, GeneratedRule } from './types.ts';
 export const CILIUM_API_VERSION = 'cilium.io/v2';
 /** The namespace key in the form Cilium's docs write it. */
 const NAMESPACE_KEY = `k8s:${CILIUM_NAMESPACE_KEY}`;
-const METADATA_NAME = 'kubernetes.io/metadata.name';
 
 /** Outside addresses (`203.0.113.10`) and the DNS names they were seen under, lowercase without the final dot. */
 export type DnsNames = ReadonlyMap<string, readonly string[]>;
@@ -76,14 +76,14 @@ function namespaceSelectorTerms(selector: LabelSelector): LabelSelector {
   if (labels.length > 0) {
     out.matchLabels = Object.fromEntries(
       labels.map(([k, v]) =>
-        k === METADATA_NAME ? [NAMESPACE_KEY, v] : [`k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`, v],
+        k === NAMESPACE_NAME_LABEL ? [NAMESPACE_KEY, v] : [`k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${k}`, v],
       ),
     );
   }
   if (expressions.length > 0) {
     out.matchExpressions = expressions.map((e) => ({
       ...e,
-      key: e.key === METADATA_NAME ? NAMESPACE_KEY : `k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${e.key}`,
+      key: e.key === NAMESPACE_NAME_LABEL ? NAMESPACE_KEY : `k8s:${CILIUM_NAMESPACE_LABELS_PREFIX}${e.key}`,
     }));
   }
   return out;
