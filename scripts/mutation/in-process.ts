@@ -614,6 +614,27 @@ function failAll(state: RunState, suite: SuiteNode, error: unknown, why: string)
   });
 }
 
+/**
+ * A suite's `after` hook failed: node:test fails the suite, which Stryker does not know as a test, so the
+ * failure goes to the suite's first test that ran (its outcome replaced), whose id Stryker can name as the
+ * mutant's killer.
+ */
+function failFirstTest(state: RunState, suite: SuiteNode, error: string): void {
+  let first: TestCase | undefined;
+  eachTest(suite, (t) => {
+    if (first === undefined && !t.skip && state.selected(t)) first = t;
+  });
+  if (first === undefined) return;
+  const { id, fullName, file } = first;
+  const at = state.result.tests.findIndex((o) => o.id === id);
+  const outcome: TestOutcome = { id, name: fullName, file, status: 'failed', error, timeSpentMs: 0 };
+  if (at >= 0) {
+    outcome.timeSpentMs = state.result.tests[at]!.timeSpentMs;
+    state.result.tests.splice(at, 1);
+  }
+  record(state, outcome);
+}
+
 async function runSuite(state: RunState, suite: SuiteNode, scopes: string[]): Promise<void> {
   if (state.stop) return;
   if (suite.error !== undefined) {
@@ -675,14 +696,7 @@ async function runSuite(state: RunState, suite: SuiteNode, scopes: string[]): Pr
     try {
       await call(hook, context);
     } catch (e) {
-      record(state, {
-        id: `${scope} after`,
-        name: `${suite.name} (after hook)`,
-        file: suite.file,
-        status: 'failed',
-        error: `an after hook failed: ${message(e)}`,
-        timeSpentMs: 0,
-      });
+      failFirstTest(state, suite, `an after hook of "${suite.name}" failed: ${message(e)}`);
     }
   }
   h.ns.currentTestId = state.scope;

@@ -126,6 +126,35 @@ describe('the node:test stand-in', () => {
     );
   });
 
+  test("a suite's failing after hook fails its first test, an id Stryker knows", async () => {
+    writeFileSync(
+      join(root, 'test/after-fails.fixture.ts'),
+      [
+        "import { after, describe, test } from 'node:test';",
+        "describe('s', () => {",
+        "  test('skipped', { skip: true }, () => {});",
+        "  test('a', () => {});",
+        "  test('b', () => {});",
+        "  after(() => { throw new Error('late'); });",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const run = await runFiles([join(root, 'test/after-fails.fixture.ts')], { bail: false });
+    assert.deepEqual(
+      run.tests.map((t) => [t.name, t.status]),
+      [
+        ['s > skipped', 'skipped'],
+        ['s > b', 'passed'],
+        ['s > a', 'failed'],
+      ],
+    );
+    const failed = run.tests.find((t) => t.status === 'failed')!;
+    assert.equal(failed.id, 'test/after-fails.fixture.ts :: s > a');
+    assert.equal(failed.error, 'an after hook of "s" failed: Error: late');
+    assert.equal(run.failure?.id, failed.id);
+  });
+
   test('a filter runs only its tests, with the hooks they need', async () => {
     const events: string[] = [];
     (globalThis as { hookEvents?: string[] }).hookEvents = events;
