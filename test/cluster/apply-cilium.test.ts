@@ -416,4 +416,29 @@ describe('with the Cilium CRDs', { skip }, () => {
     assertGolden('cluster/drift-cilium.md', stable(text.stdout));
     assert.equal(text.stderr, 'netfence: drift: 1 policy missing (--fail-on missing)\n');
   });
+
+  test("a live policy's fields the impact leaves out are warned about, as --cluster warns", async () => {
+    const groups = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'groups', namespace: 'other' },
+      spec: {
+        endpointSelector: {},
+        ingress: [{ fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }],
+      },
+    };
+    const made = await server().request('POST', CNP('other'), { body: groups });
+    assert.equal(made.status, 201, made.text);
+    try {
+      const r = await cli(['apply', v1, '--cluster', '--dry-run', '--state-dir', state()]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /cluster:other\/CiliumNetworkPolicy\/groups.*spec\.ingress\[0\]\.fromGroups.*fromGroups selects addresses of cloud security groups/,
+      );
+    } finally {
+      const gone = await server().request('DELETE', `${CNP('other')}/groups`);
+      assert.equal(gone.status, 200, gone.text);
+    }
+  });
 });
