@@ -15,7 +15,7 @@ import type { KubeObject } from '../k8s/types.ts';
 import type { LintConfig } from '../lint/config.ts';
 import { lint } from '../lint/run.ts';
 import type { Finding, ObjectRef } from '../lint/types.ts';
-import type { Severity } from '../model/problem.ts';
+import { formatPath, type Severity } from '../model/problem.ts';
 import { SERVED_VERSION } from '../parse/validate/objects.ts';
 import { resolveSpec, runTests } from '../testspec/run.ts';
 import type { Spec } from '../testspec/spec.ts';
@@ -98,6 +98,11 @@ function resource(kind: string, name: string, namespace: string | undefined): Re
   };
 }
 
+/** The report an object's results go in: its namespace's, a namespace's own, or `''` (cluster-scoped). */
+function reportNamespace(o: KubeObject): string {
+  return o.kind === 'Namespace' ? (o.metadata.name ?? '') : (o.metadata.namespace ?? '');
+}
+
 /** `shop/Deployment/web` → its reference. */
 function workloadRef(id: string): ResourceRef {
   const [namespace = '', kind = '', ...rest] = id.split('/');
@@ -158,12 +163,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** One pass over the cluster as held. */
 export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditResult {
   const durations: AuditResult['durations'] = [];
-  const { state, session, left } = timed(durations, 'state', () => {
+  const { state, session, left, partial } = timed(durations, 'state', () => {
     const built = stateFromObjects(objects);
     return {
       state: built.state,
       session: openSession(built.state, rules.engine ?? {}),
       left: built.skipped,
+      partial: built.warnings.filter((w) => w.code !== 'terminated-pods'),
     };
   });
   const reports = new Map<string, ReportResult[]>([['', []]]);
@@ -180,8 +186,7 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
       const why = left.find((l) => l.id === id)?.why;
       if (why === undefined) continue;
       skipped.set(id, why);
-      const namespace = o.kind === 'Namespace' ? (o.metadata.name ?? '') : (o.metadata.namespace ?? '');
-      add(namespace, {
+      add(reportNamespace(o), {
         source: 'netfence',
         policy: 'netfence/audit',
         rule: 'object-left-out',
@@ -192,6 +197,31 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
         resources: [resource(o.kind, o.metadata.name ?? '', o.metadata.namespace)],
       });
     }
+
+  // What netfence reads of an object but does not evaluate (a Cilium rule's `fromGroups`, mutual
+  // authentication, a nodes peer without the nodes, ...): every result here leaves it out, so its namespace's
+  // report says so, a warning each. Not the terminated pods: they have no network presence.
+  if (partial.length > 0) {
+    const byId = new Map(objects.map((o) => [objectId(o), o]));
+    for (const w of partial) {
+      const id = w.object ?? w.file?.replace(/^cluster:/, '') ?? '';
+      const o = byId.get(id);
+      const field = w.path.length > 0 ? ` ${formatPath(w.path)}` : '';
+      const what = `${id}${field}: ${w.message}`;
+      add(o === undefined ? '' : reportNamespace(o), {
+        source: 'netfence',
+        policy: 'netfence/audit',
+        rule: 'object-partly-evaluated',
+        result: 'warn',
+        severity: 'medium',
+        category: 'audit',
+        message: what,
+        ...(o === undefined
+          ? {}
+          : { resources: [resource(o.kind, o.metadata.name ?? '', o.metadata.namespace)] }),
+      });
+    }
+  }
 
   // Lint.
   const engine = rules.engine === undefined ? {} : { engine: rules.engine };

@@ -296,3 +296,33 @@ describe('objects netfence cannot read', () => {
     assert.deepEqual(newlySkipped(a, new Map()), []);
   });
 });
+
+describe('fields netfence reads but does not evaluate', () => {
+  test("each is a warning in its object's namespace report, naming the field", () => {
+    const groups = cnp('shop', 'groups', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }],
+    });
+    const result = audit([...objects, groups], rules());
+    const partly = [...result.reports].flatMap(([namespace, results]) =>
+      results.filter((r) => r.rule === 'object-partly-evaluated').map((r) => ({ namespace, ...r })),
+    );
+    assert.deepEqual(partly, [
+      {
+        namespace: 'shop',
+        source: 'netfence',
+        policy: 'netfence/audit',
+        rule: 'object-partly-evaluated',
+        result: 'warn',
+        severity: 'medium',
+        category: 'audit',
+        message:
+          'shop/CiliumNetworkPolicy/groups spec.ingress[0].fromGroups: fromGroups selects addresses of cloud security groups, which are not in the input; the rule matches no address here: netfence reads it but does not evaluate it',
+        resources: [
+          { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', name: 'groups', namespace: 'shop' },
+        ],
+      },
+    ]);
+    assert.equal(result.skipped.size, 0);
+  });
+});
