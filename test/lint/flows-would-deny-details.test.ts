@@ -208,8 +208,13 @@ test('an egress finding blames the policy whose rules name the destination, then
   });
   const state = twoClasses({ policies: [allPods, webOnly] });
   assert.deepEqual(
-    found(state, [tcpFlow(web, dbEnd, 6000)]).map((f) => f.at),
-    ['shop/NetworkPolicy/all-pods spec.egress'],
+    found(state, [tcpFlow(web, dbEnd, 6000)]).map((f) => [f.at, f.message]),
+    [
+      [
+        'shop/NetworkPolicy/all-pods spec.egress',
+        'Observed shop/w1 → data/db on TCP 6000 would be denied: no egress rule of the policies selecting shop/w1 (shop/all-pods and shop/web-only) allows it; add a rule for it, or make sure it should stop',
+      ],
+    ],
   );
   // No rule names the peer: the policy of a narrower selector is blamed, not the first one.
   assert.deepEqual(
