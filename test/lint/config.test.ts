@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG, failsOn, namespaceFilter, parseLintConfig } from '../../src/lint/config.ts';
+import {
+  CONFIG_FILE,
+  DEFAULT_CONFIG,
+  failsOn,
+  namespaceFilter,
+  parseLintConfig,
+} from '../../src/lint/config.ts';
 import { RULES } from '../../src/lint/registry.ts';
 import { formatProblem } from '../../src/model/problem.ts';
 import { yaml } from './helpers.ts';
@@ -138,5 +144,38 @@ test('a file or a setting of the wrong type is a config-type error', () => {
   assert.deepEqual(codes('rules: 5\nexcludeNamespaces:\n  -\n  - kube-system\n'), [
     'config-type netfence.yaml:1:8 rules: must be a mapping of rule id to off, info, warning or error',
     'config-type netfence.yaml:3:4 excludeNamespaces[0]: must be a namespace name (a string, "*" matches any characters)',
+  ]);
+});
+
+test('the configuration file is netfence.yaml', () => {
+  assert.equal(CONFIG_FILE, 'netfence.yaml');
+});
+
+test('every problem is an error with its own code', () => {
+  const codes = (text: string): string[] => {
+    const r = parse(text);
+    assert.equal(r.ok, false);
+    return r.problems.map((p) => `${p.code} ${p.severity}`);
+  };
+  assert.deepEqual(codes('rules: [\n'), ['config-syntax error']);
+  assert.deepEqual(codes('rule: {}\n'), ['config-unknown-key error']);
+  assert.deepEqual(codes('rules: {no-wide-ipblocks: error, no-wide-ipblock: warn}\n'), [
+    'config-unknown-rule error',
+    'config-severity error',
+  ]);
+  assert.deepEqual(codes('excludeNamespaces: kube-system\n'), ['config-type error']);
+  assert.deepEqual(codes('failOn: errors\n'), ['config-fail-on error']);
+});
+
+test('a key alone in a flow mapping has no value: no setting, or failOn at its key', () => {
+  assert.deepEqual(parse('{rules, excludeNamespaces}\n'), { ok: true, value: DEFAULT_CONFIG, problems: [] });
+  assert.deepEqual(problems('{failOn}\n'), [
+    'netfence.yaml:1:2 failOn: null is not a severity; use error, warning, info or none',
+  ]);
+});
+
+test('a failOn that is not a string gets no suggestion', () => {
+  assert.deepEqual(problems('failOn: 5\n'), [
+    'netfence.yaml:1:9 failOn: 5 is not a severity; use error, warning, info or none',
   ]);
 });

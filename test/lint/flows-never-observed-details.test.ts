@@ -1,6 +1,7 @@
 /**
  * flows-never-observed beyond its table (test/lint/rules/flows-never-observed.ts): egress rules, towards
- * workloads (named ports) and towards addresses, and an Admin rule whose unobserved traffic goes to an address.
+ * workloads (named ports) and towards addresses, an Admin rule whose unobserved traffic goes to an address, and
+ * built states: which rules get which connections, with and without cluster policies, and their workloads.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,7 +9,9 @@ import { lint } from '../../src/lint/run.ts';
 import rule from '../../src/lint/rules/flows-never-observed.ts';
 import { formatPath } from '../../src/model/problem.ts';
 import type { NetworkPolicySpec } from '../../src/model/k8s.ts';
-import { cluster, namedPort, pod, policy } from '../support/builders.ts';
+import { cluster, cnp, namedPort, ns as builtNs, pod, policy, withWorkloads } from '../support/builders.ts';
+import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../src/model/cluster.ts';
+import { tcp as tcpPort } from './tier-fixtures.ts';
 import type { ObservedConnection } from '../../src/lint/types.ts';
 import { deploy, docs, ns, ruleTester, yaml } from './helpers.ts';
 
@@ -181,4 +184,165 @@ test('findings with the same message: by policy and rule even when met in anothe
     ],
   );
   assert.equal(new Set(result.findings.map((f) => f.message)).size, 1);
+});
+
+// Built states; the findings as the user sees them (object, field path, whole message, workloads), by place
+// (without files the runner orders them by message).
+const found = (state: ClusterState, observed: readonly ObservedConnection[]) =>
+  lint({ state, observed }, { rules: [rule] })
+    .findings.map((f) => ({
+      at: `${f.object.id} ${formatPath(f.path)}`,
+      message: f.message,
+      workloads: f.workloads,
+    }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+const tcpFlow = (src: ObservedConnection['src'], dst: ObservedConnection['dst'], port: number) => ({
+  src,
+  dst,
+  protocol: 'TCP' as const,
+  port,
+});
+const unused = (direction: string, count: string, examples: string): string =>
+  `This ${direction} rule allows ${count} never observed in the flows (${examples}); narrow its peers or ports to what is used`;
+/** shop/web-1 (v=1) and shop/web-2 (v=2): one Deployment `w1` of two pod classes; data/db; zeta/client, zeta/other. */
+const flowsState = (input: { policies?: PolicyInfo[]; clusterPolicies?: ClusterPolicyInfo[] }) =>
+  withWorkloads(
+    {
+      namespaces: [
+        builtNs('shop', { team: 'shop' }),
+        builtNs('data', { team: 'data' }),
+        builtNs('zeta', { team: 'zeta' }),
+      ],
+      pods: [
+        pod('shop', 'web-1', { app: 'web', v: '1' }),
+        pod('shop', 'web-2', { app: 'web', v: '2' }),
+        pod('data', 'db', { app: 'db' }),
+        pod('zeta', 'client', { app: 'client' }),
+        pod('zeta', 'other', { app: 'other' }),
+      ],
+      ...input,
+    },
+    [1, 1, 0, 0, 0],
+    false,
+  );
+const zetaPods = (app?: string) => ({
+  namespaceSelector: { matchLabels: { team: 'zeta' } },
+  podSelector: app === undefined ? {} : { matchLabels: { app } },
+});
+/** db's ingress: rule 0 from zeta/client on 80, rule 1 from every zeta pod on 80, rule 2 from zeta/client on 443. */
+const dbIn = policy('data', 'db-in', {
+  podSelector: {},
+  ingress: [
+    { from: [zetaPods('client')], ports: [{ port: 80 }] },
+    { from: [zetaPods()], ports: [{ port: 80 }] },
+    { from: [zetaPods('client')], ports: [{ port: 443 }] },
+  ],
+});
+const client = w('zeta/Pod/client');
+const dbEnd = w('data/Pod/db');
+
+test('NetworkPolicies alone: each rule gets the unobserved connections of its peers and ports', () => {
+  // client → db on 443 observed: rule 2 is used; 80 is not, for client (rules 0 and 1) and other (rule 1).
+  assert.deepEqual(found(flowsState({ policies: [dbIn] }), [tcpFlow(client, dbEnd, 443)]), [
+    {
+      at: 'data/NetworkPolicy/db-in spec.ingress[0]',
+      message: unused('ingress', '1 connection', 'zeta/client → data/db TCP 80'),
+      workloads: ['data/Pod/db'],
+    },
+    {
+      at: 'data/NetworkPolicy/db-in spec.ingress[1]',
+      message: unused(
+        'ingress',
+        '2 connections',
+        'zeta/client → data/db TCP 80 and zeta/other → data/db TCP 80',
+      ),
+      workloads: ['data/Pod/db'],
+    },
+  ]);
+  // Nothing observed: without cluster policies, a rule names the whole unobserved connection, all its ports.
+  assert.deepEqual(
+    found(flowsState({ policies: [dbIn] }), []).map((f) => f.message),
+    [
+      unused('ingress', '1 connection', 'zeta/client → data/db TCP 80,443'),
+      unused('ingress', '2 connections', 'zeta/client → data/db TCP 80,443 and zeta/other → data/db TCP 80'),
+      unused('ingress', '1 connection', 'zeta/client → data/db TCP 80,443'),
+    ],
+  );
+});
+
+test('with cluster policies: each deciding rule, NetworkPolicy or cluster policy, with the part it decides', () => {
+  // client's egress to db on 80 is accepted by an Admin rule; db's ingress from client on 80 and 443 by db-in.
+  const clientOut = cnp('client-out', {
+    tier: 'Admin',
+    priority: 10,
+    subject: { pods: zetaPods('client') },
+    egress: [
+      {
+        action: 'Accept',
+        to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }],
+        protocols: [tcpPort(80)],
+      },
+    ],
+  });
+  const dbFromClient = policy('data', 'db-in', {
+    podSelector: {},
+    ingress: [{ from: [zetaPods('client')], ports: [{ port: 80 }, { port: 443 }] }],
+  });
+  assert.deepEqual(found(flowsState({ policies: [dbFromClient], clusterPolicies: [clientOut] }), []), [
+    {
+      at: 'ClusterNetworkPolicy/client-out spec.egress[0]',
+      message: unused('egress', '1 connection', 'zeta/client → data/db TCP 80'),
+      workloads: ['zeta/Pod/client'],
+    },
+    {
+      at: 'data/NetworkPolicy/db-in spec.ingress[0]',
+      message: unused('ingress', '1 connection', 'zeta/client → data/db TCP 80,443'),
+      workloads: ['data/Pod/db'],
+    },
+  ]);
+});
+
+test('with cluster policies: a pod class the connection does not pass is no use of a rule', () => {
+  // w1's v=1 pods may not reach db (an Admin Deny); its v=2 pods may: only db-in's rule is reported.
+  const noV1 = cnp('no-v1', {
+    tier: 'Admin',
+    priority: 10,
+    subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { v: '1' } } } },
+    egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { team: 'data' } } }] }],
+  });
+  const dbFromWeb = policy('data', 'db-in', {
+    podSelector: {},
+    ingress: [
+      {
+        from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'web' } } }],
+        ports: [{ port: 5432 }],
+      },
+    ],
+  });
+  assert.deepEqual(
+    found(flowsState({ policies: [dbFromWeb], clusterPolicies: [noV1] }), []).map((f) => [f.at, f.message]),
+    [
+      [
+        'data/NetworkPolicy/db-in spec.ingress[0]',
+        unused('ingress', '1 connection', 'shop/w1 → data/db TCP 5432'),
+      ],
+    ],
+  );
+});
+
+test('egress to an address by a numeric and a named port: the numeric one is the connection', () => {
+  const out = policy('zeta', 'client-out', {
+    podSelector: { matchLabels: { app: 'client' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 443 }, { port: 'http' }] }],
+  });
+  assert.deepEqual(
+    found(flowsState({ policies: [out] }), []).map((f) => [f.at, f.message]),
+    [
+      [
+        'zeta/NetworkPolicy/client-out spec.egress[0]',
+        unused('egress', '1 connection', 'zeta/client → 203.0.113.0/24 TCP 443'),
+      ],
+    ],
+  );
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { deploy, docs, ns, yaml } from './helpers.ts';
-import { findingsOf } from './rule-details.ts';
+import { findingsOf, stateFindingsOf } from './rule-details.ts';
+import { ccnp, cluster, cnpCilium, pod } from '../support/builders.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'), deploy('shop', 'admin'));
 
@@ -132,4 +133,48 @@ test('a named port to the cluster entity and a port to the world entity, shadowe
       workloads: ['shop/Deployment/web'],
     },
   ]);
+});
+
+test('an entry explains 400 (pod, peer) pairs at most: a shadow met later is not reported', () => {
+  // 21 namespaces of one pod each: 21 pod classes, so a cluster-wide L7 rule of every pod from every pod has
+  // 441 pairs, taken subject by subject (n00 first), peers from n20 down. Pair 400 is n19 from n20, pair
+  // 401 n19 from n19. The cap keeps the rule cheap on wide peers; a change of it changes this test.
+  const names = Array.from({ length: 21 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+  const l7 = ccnp('l7', {
+    endpointSelector: {},
+    ingress: [
+      {
+        fromEndpoints: [{}],
+        toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+      },
+    ],
+  });
+  /** An L4 allow of port 80 into `subject`'s pods from `peer`'s. */
+  const shadowed = (subject: string, peer: string): string[] =>
+    stateFindingsOf(
+      rule,
+      cluster({
+        pods: names.map((n) => pod(n, 'web')),
+        ciliumPolicies: [
+          l7,
+          cnpCilium(subject, 'l4', {
+            endpointSelector: {},
+            ingress: [
+              {
+                fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': peer } }],
+                toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }],
+              },
+            ],
+          }),
+        ],
+      }),
+    ).map((f) => f.message.slice(0, f.message.indexOf(' on ')));
+  assert.deepEqual(shadowed('n18', 'n00'), [
+    'The L7 (http) rules of this ingress entry have no effect for n00/web',
+  ]);
+  assert.deepEqual(shadowed('n19', 'n20'), [
+    'The L7 (http) rules of this ingress entry have no effect for n20/web',
+  ]);
+  assert.deepEqual(shadowed('n19', 'n19'), []);
+  assert.deepEqual(shadowed('n20', 'n00'), []);
 });

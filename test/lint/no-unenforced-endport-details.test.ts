@@ -124,3 +124,23 @@ test('another CNI: no issue, no upgrade advice, and its CiliumNetworkPolicies ar
     ],
   );
 });
+
+test('another CNI at a version below 1.16: still no upgrade advice (it is about Cilium)', () => {
+  assert.deepEqual(
+    findingsOf(rule, input, { engine: cni('antrea@1.0', ['endport=first-port']) }).map((f) => f.message),
+    [
+      'endPort 9199 is ignored by antrea@1.0 (endport=first-port): the rule allows only port 9100; list the ports one by one',
+    ],
+  );
+});
+
+test('a newer Cilium with endport= and another override: the endport= one is named', () => {
+  assert.deepEqual(
+    findingsOf(rule, input, { engine: cni('cilium@1.16', ['endport=first-port', 'sctp=false']) })
+      .map((f) => f.message)
+      .filter((m) => m.includes('override')),
+    [
+      'endPort 9199: under cilium@1.16 (endport=first-port, sctp=false) the endport=first-port override governs Cilium policies too: their endPort is read as dropped (as by the CRD before Cilium 1.16), so the rule allows only port 9100; list the ports one by one, or drop the override if this Cilium enforces port ranges',
+    ],
+  );
+});

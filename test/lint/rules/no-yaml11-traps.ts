@@ -358,3 +358,28 @@ test('netfence lint prints the finding for a boolean key, not also the parser wa
   assert.match(r.stdout, /Unquoted value yes is the boolean true/);
   assert.match(r.stdout, /Unquoted value on is the boolean true/);
 });
+
+test('a mapping key that is not a scalar is left out, and its value with it', () => {
+  // `? [a, b]` (a list as a key): no field name to read; invalid as an annotation, so the state leaves the
+  // policy out (skipInvalid), but its source is still walked.
+  const text = yaml`
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata:
+      name: web
+      namespace: shop
+      annotations:
+        ? [a, b]
+        : yes
+        debug: on
+    spec:
+      podSelector: {}
+  `;
+  const parsed = parseManifestText(text, 'test.yaml');
+  const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: true });
+  const result = lint({ state: built.state, sources: parsed.objects }, { rules: [rule] });
+  assert.deepEqual(
+    result.findings.map((f) => `${f.messageId} ${formatPath(f.path)}`),
+    ['boolean metadata.annotations.debug'],
+  );
+});
