@@ -331,7 +331,7 @@ export function findRedundancy(compiled: CompiledCluster): Redundancy {
       .sort(
         (x, y) =>
           x.policy.index - y.policy.index ||
-          (x.direction < y.direction ? -1 : 1) ||
+          (x.direction === y.direction ? 0 : x.direction < y.direction ? -1 : 1) ||
           x.rule.index - y.rule.index,
       ),
     policies: policies.sort((x, y) => x.policy.index - y.policy.index),
