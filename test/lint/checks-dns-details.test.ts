@@ -55,7 +55,7 @@ const port53 = [
 ];
 /** UDP and TCP 53 to every destination. */
 const dnsAnywhere = egress('dns-anywhere', { podSelector: {}, egress: [{ ports: port53 }] });
-const adminDeny = (to: CnpEgressRule['to'], protocols?: CnpEgressRule['protocols']) =>
+const adminDeny = (to: NonNullable<CnpEgressRule['to']>, protocols?: CnpEgressRule['protocols']) =>
   cnp('no-dns', {
     tier: 'Admin',
     priority: 1,
@@ -126,7 +126,7 @@ test('two classes of DNS pods: reaching one is enough', () => {
 });
 
 test('the DNS pods not in the input: port 53 allowed by a Cilium rule to some pods or to all, or denied by a tier', () => {
-  const cilium = (spec: CiliumRule['egress']) =>
+  const cilium = (spec: NonNullable<CiliumRule['egress']>) =>
     cnpCilium('shop', 'cilium-dns', { endpointSelector: {}, egress: spec });
   const toPorts = [{ ports: [{ port: '53', protocol: 'UDP' }] }];
   const https = [{ ports: [{ port: '443', protocol: 'TCP' }] }];

@@ -193,10 +193,10 @@ test('the suppression annotation without rule ids before "--"', () => {
 test('findings are ordered by file (no file last), then rule, then message', () => {
   const at = (file: string | undefined): Origin | undefined =>
     file === undefined ? undefined : { file, line: 1, column: 1 };
-  const pol = (name: string, file?: string) => ({
-    ...policy('shop', name, { podSelector: {} }),
-    origin: at(file),
-  });
+  const pol = (name: string, file?: string) => {
+    const origin = at(file);
+    return { ...policy('shop', name, { podSelector: {} }), ...(origin === undefined ? {} : { origin }) };
+  };
   const nowhere = pol('nowhere');
   const here = pol('here', 'a.yaml');
   const report = (subject: ReportDescriptor['subject'], text: string): ReportDescriptor => ({
