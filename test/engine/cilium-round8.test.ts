@@ -1,0 +1,163 @@
+/**
+ * What mutation testing (issue #20, round 8) found unpinned in src/engine/cilium.ts after round 7: node
+ * selectors of `fromNodes` peers are not pod label keys, unparsable CIDRs hold no node address, the compiled
+ * Cilium policies of a cluster without any, how each CNI profile reads a Cilium port entry (SCTP, `endPort`),
+ * `toServices` rules that resolve to nothing, and what exposure reads of a rule's ports.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  ciliumPortReading,
+  ciliumProtocols,
+  ciliumSelectorLabelKeys,
+  ciliumSpaceSplits,
+  compileCiliumPorts,
+} from '../../src/engine/cilium.ts';
+import { compileCluster } from '../../src/engine/compile.ts';
+import { computeExposure } from '../../src/engine/exposure.ts';
+import { buildRefIndex } from '../../src/engine/refs.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import type { CiliumPortInfo } from '../../src/model/cilium.ts';
+import { cluster, cnpCilium, node, ns, pod, policy } from '../support/builders.ts';
+import { cniProfile, conformanceCluster, expectVerdicts } from '../support/verdicts.ts';
+
+const range = (protocol: string, start: number, end = start): CiliumPortInfo => ({
+  kind: 'range',
+  protocol,
+  start,
+  end,
+});
+
+describe('Cilium selectors and CIDRs: what sets things apart', () => {
+  test('the node selector of a fromNodes peer is not a pod label key', () => {
+    const s = cluster({
+      ciliumPolicies: [
+        cnpCilium('a', 'n', {
+          endpointSelector: { matchLabels: { app: 'x' } },
+          ingress: [{ fromNodes: [{ matchLabels: { nodekey: 'z' } }] }],
+        }),
+      ],
+    });
+    const keys = new Set<string>();
+    ciliumSelectorLabelKeys(s, keys);
+    assert.deepEqual([...keys].sort(), ['app', 'io.kubernetes.pod.namespace']);
+  });
+
+  test('an unparsable CIDR holds no node address (and does not throw)', () => {
+    const s = cluster({
+      nodes: [node('n1', {}, ['192.168.0.1'])],
+      ciliumPolicies: [cnpCilium('a', 'p', { endpointSelector: {}, egress: [{ toCIDR: ['nonsense'] }] })],
+    });
+    assert.deepEqual(ciliumSpaceSplits(s), { families: false, nodes: false });
+  });
+
+  test('a cluster without Cilium policies compiles to none: no rule set, no class selected, no outside address', () => {
+    const s = cluster({
+      pods: [pod('a', 'x'), pod('a', 'y', { app: 'y' })],
+      nodes: [node('n1', {}, ['192.168.0.1'])],
+      // (An ipBlock, so that the address space has classes outside the cluster.)
+      policies: [
+        policy('a', 'out', { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] }),
+      ],
+    });
+    const compiled = compileCluster(s);
+    assert.ok(compiled.addressSpace.classes.length > 0);
+    const { cilium } = compiled;
+    assert.deepEqual(cilium.specs, []);
+    assert.ok(compiled.classes.length > 0);
+    assert.deepEqual(
+      cilium.ofClass,
+      compiled.classes.map(() => []),
+    );
+    assert.deepEqual(cilium.world, []);
+  });
+});
+
+describe('Cilium port entries as each profile reads them', () => {
+  test('no profile and cilium@1.16 read endPort as a range; earlier Cilium as the port alone; SCTP from the profile', () => {
+    assert.deepEqual(ciliumPortReading({ ipBlockMatchesPods: true }), { sctp: true, endPortRange: true });
+    assert.deepEqual(ciliumPortReading({ ipBlockMatchesPods: true, cni: cniProfile('cilium@1.16') }), {
+      sctp: false,
+      endPortRange: true,
+    });
+    assert.deepEqual(ciliumPortReading({ ipBlockMatchesPods: true, cni: cniProfile('cilium@1.15') }), {
+      sctp: false,
+      endPortRange: false,
+    });
+    assert.deepEqual(
+      ciliumPortReading({ ipBlockMatchesPods: true, cni: cniProfile('cilium@1.16', 'enable-sctp=true') }),
+      { sctp: true, endPortRange: true },
+    );
+  });
+
+  test('by default (upstream) ANY is TCP, UDP and SCTP, and an endPort makes a range', () => {
+    assert.deepEqual(ciliumProtocols('ANY'), ['TCP', 'UDP', 'SCTP']);
+    assert.deepEqual(ciliumProtocols('sctp'), ['SCTP']);
+    assert.equal(formatPorts(compileCiliumPorts([range('SCTP', 80, 90)]).numeric), 'SCTP 80-90');
+  });
+
+  test('an entry without ports is every port of every protocol', () => {
+    const every = compileCiliumPorts([]);
+    assert.equal(every.any, true);
+    assert.deepEqual(every.named, []);
+    assert.equal(formatPorts(every.numeric), 'All connections');
+  });
+
+  test('without ranges, a port with an endPort is that port alone, but 1-65535 stays every port', () => {
+    const noRanges = { sctp: false, endPortRange: false };
+    const read = (start: number, end: number) =>
+      formatPorts(compileCiliumPorts([range('TCP', start, end)], noRanges).numeric);
+    assert.equal(read(80, 90), 'TCP 80');
+    assert.equal(read(1, 100), 'TCP 1');
+    assert.equal(read(80, 65535), 'TCP 80');
+    assert.equal(read(1, 65535), 'TCP all ports');
+    assert.equal(
+      formatPorts(compileCiliumPorts([range('TCP', 80, 90)], { sctp: false, endPortRange: true }).numeric),
+      'TCP 80-90',
+    );
+  });
+
+  test('exposure: a rule with toPorts is on those ports, one without on any', () => {
+    const s = cluster({
+      namespaces: [ns('a')],
+      pods: [pod('a', 'x', { app: 'x' })],
+      ciliumPolicies: [
+        cnpCilium('a', 'p', {
+          endpointSelector: {},
+          ingress: [
+            { fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] },
+            { fromEntities: ['world'] },
+          ],
+        }),
+      ],
+    });
+    const [x] = computeExposure(buildRefIndex(compileCluster(s)));
+    assert.deepEqual(
+      x!.ingress.cilium.map((c) => `${c.path} ${c.ports.any ? 'any' : formatPorts(c.ports.ports)}`),
+      ['spec.ingress[0] TCP 80', 'spec.ingress[1] any'],
+    );
+  });
+});
+
+describe('Cilium toServices rules that resolve to no Service', () => {
+  test('without toPorts they allow nothing; with toPorts, every peer on those ports', () => {
+    const to = (rule: object) =>
+      conformanceCluster({
+        ciliumPolicies: [
+          cnpCilium('prod', 'web', {
+            endpointSelector: { matchLabels: { app: 'web' } },
+            egress: [{ toServices: [{ k8sService: { serviceName: 'none', namespace: 'prod' } }], ...rule }],
+          }),
+        ],
+      });
+    expectVerdicts(to({}), {
+      'prod/web -> prod/db TCP/5432': 'deny',
+      'prod/web -> 8.8.8.8 TCP/5432': 'deny',
+    });
+    expectVerdicts(to({ toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }), {
+      'prod/web -> prod/db TCP/5432': 'allow',
+      'prod/web -> 8.8.8.8 TCP/5432': 'allow',
+      'prod/web -> prod/db TCP/80': 'deny',
+    });
+  });
+});
