@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   ciliumPortReading,
+  ciliumUnseenDomains,
   ciliumProtocols,
   ciliumSelectorLabelKeys,
   ciliumSpaceSplits,
+  ciliumSplitCidrs,
   compileCiliumPorts,
 } from '../../src/engine/cilium.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
@@ -49,6 +51,14 @@ describe('Cilium selectors and CIDRs: what sets things apart', () => {
       ciliumPolicies: [cnpCilium('a', 'p', { endpointSelector: {}, egress: [{ toCIDR: ['nonsense'] }] })],
     });
     assert.deepEqual(ciliumSpaceSplits(s), { families: false, nodes: false });
+  });
+
+  test('a node address that is not an IP splits nothing', () => {
+    const s = cluster({
+      nodes: [node('n1', {}, ['192.168.0.1', 'not-an-ip'])],
+      ciliumPolicies: [cnpCilium('a', 'p', { endpointSelector: {}, egress: [{ toEntities: ['cluster'] }] })],
+    });
+    assert.deepEqual(ciliumSplitCidrs(s), ['192.168.0.1/32']);
   });
 
   test('a cluster without Cilium policies compiles to none: no rule set, no class selected, no outside address', () => {
@@ -159,5 +169,96 @@ describe('Cilium toServices rules that resolve to no Service', () => {
       'prod/web -> 8.8.8.8 TCP/5432': 'allow',
       'prod/web -> prod/db TCP/80': 'deny',
     });
+  });
+});
+
+describe('Cilium toFQDNs: what a DNS rule lets the proxy see, and the ports left by egress denies', () => {
+  /** The toFQDNs entries of `names` no DNS rule `dns` (on 53/UDP) lets the proxy see. */
+  const unseen = (dns: object[], names: string[]): string[] => {
+    const s = cluster({
+      pods: [pod('a', 'x')],
+      ciliumPolicies: [
+        cnpCilium('a', 'p', {
+          endpointSelector: {},
+          egress: [
+            { toEndpoints: [{}], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns } }] },
+            {
+              toFQDNs: names.map((n) => (n.includes('*') ? { matchPattern: n } : { matchName: n })),
+              toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+            },
+          ],
+        }),
+      ],
+    });
+    return ciliumUnseenDomains(compileCluster(s).cilium, 0).map((u) => u.domain);
+  };
+
+  test('a pattern ending in a star is a star within the last label, not every name', () => {
+    assert.deepEqual(unseen([{ matchPattern: 'api.*' }], ['api.example.com', 'api.com']), [
+      'api.example.com',
+    ]);
+  });
+
+  test('a star inside a **. pattern stays a wildcard, which only a wildcard covers', () => {
+    assert.deepEqual(unseen([{ matchPattern: '**.api.example.com' }], ['**.api*.example.com']), [
+      '**.api*.example.com',
+    ]);
+    assert.deepEqual(unseen([{ matchPattern: '**.api*.example.com' }], ['**.api*.example.com']), []);
+  });
+
+  /** `domain ports` of what pod a/web reaches by name, with `extra` beside a DNS rule and a toFQDNs rule. */
+  const reach = (extra: object): string[] => {
+    const s = cluster({
+      namespaces: [ns('a')],
+      pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.1'] })],
+      ciliumPolicies: [
+        cnpCilium('a', 'p', {
+          endpointSelector: {},
+          egress: [
+            {
+              toEndpoints: [{}],
+              toPorts: [
+                { ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } },
+              ],
+            },
+            {
+              toFQDNs: [{ matchName: 'api.example.com' }],
+              toPorts: [
+                {
+                  ports: [
+                    { port: '443', protocol: 'TCP' },
+                    { port: '80', protocol: 'TCP' },
+                  ],
+                },
+              ],
+            },
+          ],
+          ...extra,
+        }),
+      ],
+    });
+    const compiled = compileCluster(s);
+    return compiled
+      .domainReach(compiled.classOfPod('a', 'web')!)
+      .map((r) => `${r.domain} ${formatPorts(r.ports)}`);
+  };
+
+  test('an egress deny towards every outside address takes its ports; one towards some addresses does not', () => {
+    assert.deepEqual(reach({}), ['api.example.com TCP 80,443']);
+    const deny = (peer: object) => ({
+      egressDeny: [{ ...peer, toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+    });
+    assert.deepEqual(reach(deny({ toEntities: ['world'] })), ['api.example.com TCP 80']);
+    assert.deepEqual(reach(deny({ toCIDR: ['8.8.8.8/32'] })), ['api.example.com TCP 80,443']);
+    assert.deepEqual(reach({ egressDeny: [{ toEntities: ['world'] }] }), []);
+  });
+
+  test('Cilium rules without toFQDNs reach no name', () => {
+    const s = cluster({
+      pods: [pod('a', 'web')],
+      ciliumPolicies: [cnpCilium('a', 'p', { endpointSelector: {}, egress: [{ toEntities: ['world'] }] })],
+    });
+    const compiled = compileCluster(s);
+    assert.deepEqual(compiled.domainReach(compiled.classOfPod('a', 'web')!), []);
   });
 });
