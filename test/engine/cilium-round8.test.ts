@@ -17,7 +17,9 @@ import {
 } from '../../src/engine/cilium.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeExposure } from '../../src/engine/exposure.ts';
-import { buildRefIndex } from '../../src/engine/refs.ts';
+import { buildRefIndex, resolveRefText } from '../../src/engine/refs.ts';
+import { explainEntities } from '../../src/engine/explain.ts';
+import { explanationToText } from '../../src/format/explain.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { CiliumPortInfo } from '../../src/model/cilium.ts';
 import { cluster, cnpCilium, node, ns, pod, policy } from '../support/builders.ts';
@@ -260,5 +262,83 @@ describe('Cilium toFQDNs: what a DNS rule lets the proxy see, and the ports left
     });
     const compiled = compileCluster(s);
     assert.deepEqual(compiled.domainReach(compiled.classOfPod('a', 'web')!), []);
+  });
+});
+
+describe('Cilium host and remote-node for pods of one rule set on different nodes', () => {
+  test('each pod reads host as its own node: two pods alike but for their node do not share an answer', () => {
+    const s = cluster({
+      namespaces: [ns('a')],
+      pods: [
+        pod('a', 'c1', { app: 'c' }, { ips: ['10.0.0.1'], nodeName: 'n1' }),
+        pod('a', 'c2', { app: 'c' }, { ips: ['10.0.0.2'], nodeName: 'n2' }),
+      ],
+      nodes: [node('n1', {}, ['192.168.0.1']), node('n2', {}, ['192.168.0.2'])],
+      ciliumPolicies: [
+        cnpCilium('a', 'to-host', {
+          endpointSelector: { matchLabels: { app: 'c' } },
+          egress: [{ toEntities: ['host'] }],
+        }),
+      ],
+    });
+    expectVerdicts(s, {
+      'a/c1 -> 192.168.0.1 TCP/10250': 'allow',
+      'a/c1 -> 192.168.0.2 TCP/10250': 'deny',
+      'a/c2 -> 192.168.0.2 TCP/10250': 'allow',
+      'a/c2 -> 192.168.0.1 TCP/10250': 'deny',
+    });
+  });
+});
+
+describe('Cilium toServices by selector: the pods of several Services', () => {
+  test('every pod of every Service selected is a peer, whatever the order of the Services', () => {
+    const s = cluster({
+      namespaces: [ns('a')],
+      pods: [
+        pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.9'] }),
+        ...['1', '2', '3', '4'].map((n) => pod('a', `p${n}`, { app: `p${n}` }, { ips: [`10.0.0.${n}`] })),
+      ],
+      ciliumPolicies: [
+        cnpCilium('a', 'to-services', {
+          endpointSelector: { matchLabels: { app: 'web' } },
+          egress: [
+            {
+              toServices: [
+                { k8sServiceSelector: { selector: { matchLabels: { tier: 'x' } }, namespace: 'a' } },
+              ],
+            },
+          ],
+        }),
+      ],
+    });
+    // Services listed in another order than their pods.
+    for (const n of ['4', '3', '1', '2'])
+      s.services.push({
+        id: `Service/a/s${n}`,
+        namespace: 'a',
+        name: `s${n}`,
+        labels: { tier: 'x' },
+        spec: { selector: { app: `p${n}` } },
+      });
+    const compiled = compileCluster(s);
+    const index = buildRefIndex(compiled, 'pod');
+    for (const n of ['1', '2', '3', '4']) {
+      const to = { kind: 'pod', namespace: 'a', name: `p${n}` } as const;
+      assert.equal(
+        formatPorts(compiled.allowedBetween({ kind: 'pod', namespace: 'a', name: 'web' }, to)),
+        'All connections',
+        `p${n}`,
+      );
+      const src = resolveRefText(index, 'a/web');
+      const dst = resolveRefText(index, `a/p${n}`);
+      assert.ok(src.ok && dst.ok);
+      const [text] = explainEntities(
+        index,
+        src.value.entities[0]!.id,
+        dst.value.entities[0]!.id,
+        undefined,
+      ).map(explanationToText);
+      assert.equal(text!.split('\n')[0], `a/web → a/p${n}: ALLOWED on all ports`);
+    }
   });
 });
