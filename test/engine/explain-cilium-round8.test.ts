@@ -9,7 +9,8 @@ import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts'
 import { explainEntities, parsePortQuery } from '../../src/engine/explain.ts';
 import { cniEngineOptions } from '../../src/engine/profiles.ts';
 import { buildRefIndex, resolveRefText } from '../../src/engine/refs.ts';
-import { explanationToText } from '../../src/format/explain.ts';
+import { explanationToJson, explanationToText } from '../../src/format/explain.ts';
+import type { ExplanationJson } from '../../src/contract/explain.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { ccnp, cluster, cnpCilium, namedPort, node, ns, pod } from '../support/builders.ts';
@@ -131,7 +132,10 @@ describe('explain: Cilium rule sets that miss the pod by one label', () => {
 
   test('a host-network pod selected by a host policy: endpoint rule sets one label off are no near misses', () => {
     const host = state(
-      ccnp('host', { nodeSelector: { matchLabels: { role: 'worker' } }, egress: [{ toEntities: ['world'] }] }),
+      ccnp('host', {
+        nodeSelector: { matchLabels: { role: 'worker' } },
+        egress: [{ toEntities: ['world'] }],
+      }),
       cnpCilium('a', 'agent', {
         endpointSelector: { matchLabels: { app: 'agent', tier: 'x' } },
         egress: [{ toEntities: ['all'] }],
@@ -146,5 +150,158 @@ describe('explain: Cilium rule sets that miss the pod by one label', () => {
     );
     has(t, '- CiliumClusterwideNetworkPolicy/host spec.egress[0]: the ports fit, the peer does not match');
     lacks(t, 'CiliumNetworkPolicy/a/agent');
+  });
+});
+
+/** `policy` with a source origin: every path located at line 7 (`locate`), or without `locate` at line 3. */
+function located(policy: CiliumPolicyInfo, withLocate = true): CiliumPolicyInfo {
+  const at = { file: 't.yaml', line: withLocate ? 7 : 3, column: 1 };
+  return { ...policy, origin: withLocate ? { ...at, locate: () => at } : at };
+}
+
+/** The explanation of `from` → `to` as JSON, with the index it was explained on. */
+function explainJson(s: ClusterState, from: string, to: string): ExplanationJson {
+  const index = buildRefIndex(compileCluster(s), 'pod');
+  const src = resolveRefText(index, from);
+  const dst = resolveRefText(index, to);
+  assert.ok(src.ok && dst.ok);
+  const [srcId, dstId] = [src.value.entities[0]!.id, dst.value.entities[0]!.id];
+  return explanationToJson(index, explainEntities(index, srcId, dstId, undefined)[0]!, srcId, dstId);
+}
+
+describe('explain: which endpoints a Cilium peer stands for', () => {
+  const s = state(
+    ccnp('cw1', {
+      endpointSelector: { matchLabels: { app: 'db' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }], toPorts: [tcp('5432')] }],
+    }),
+    ccnp('cw2', {
+      endpointSelector: { matchLabels: { app: 'db' } },
+      ingress: [
+        {
+          fromEndpoints: [
+            {
+              matchExpressions: [
+                { key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['b'] },
+                { key: 'app', operator: 'In', values: ['client'] },
+              ],
+            },
+          ],
+          toPorts: [tcp('5432')],
+        },
+      ],
+    }),
+  );
+
+  test('a clusterwide peer without the namespace label is every namespace; one with it is its namespace', () => {
+    has(
+      explain(s, 'b/client', 'a/db', '5432'),
+      '- allows 5432/TCP: CiliumClusterwideNetworkPolicy/cw1 spec.ingress[0], endpoints labelled app=client, in every namespace (it has no k8s:io.kubernetes.pod.namespace)',
+      '- allows 5432/TCP: CiliumClusterwideNetworkPolicy/cw2 spec.ingress[0], endpoints labelled app=client in namespace b',
+    );
+  });
+
+  test('a namespaced peer naming a namespace (k8s: prefix) misses by that label, not by being scoped', () => {
+    for (const matchLabels of [
+      { 'k8s:io.kubernetes.pod.namespace': 'c' },
+      { 'k8s:io.kubernetes.pod.namespace': 'c', app: 'client' },
+    ]) {
+      const t = explain(
+        state(
+          cnpCilium('a', 'ns', {
+            endpointSelector: { matchLabels: { app: 'db' } },
+            ingress: [{ fromEndpoints: [{ matchLabels }], toPorts: [tcp('5432')] }],
+          }),
+        ),
+        'b/client',
+        'a/db',
+        '5432',
+      );
+      has(t, 'b/client has io.kubernetes.pod.namespace=b, not io.kubernetes.pod.namespace=c');
+      lacks(t, 'means pods of its own namespace');
+    }
+  });
+});
+
+describe('explain: where a Cilium peer is in the object', () => {
+  test('the peer path past fields read as one peer (toGroups, toRequires, fromRequires) and empty peer lists', () => {
+    const s = state(
+      located(
+        cnpCilium('a', 'paths', {
+          endpointSelector: { matchLabels: { app: 'web' } },
+          egress: [
+            {
+              toEndpoints: [{ matchLabels: { app: 'nobody' } }],
+              toGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }, { aws: { securityGroupsIds: ['sg-2'] } }],
+            },
+            { toGroups: [], toEndpoints: [{ matchLabels: { app: 'nobody2' } }] },
+            {
+              toEndpoints: [{ matchLabels: { app: 'nobody3' } }],
+              toRequires: [{ matchLabels: { a: '1' } }, { matchLabels: { b: '2' } }],
+            },
+          ],
+        }),
+      ),
+    );
+    s.ciliumPolicies.push(
+      located(
+        cnpCilium('a', 'requires', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          ingress: [
+            {
+              fromEndpoints: [{ matchLabels: { app: 'nobody4' } }],
+              fromRequires: [{ matchLabels: { a: '1' } }, { matchLabels: { b: '2' } }],
+            },
+          ],
+        }),
+      ),
+    );
+    has(
+      explain(s, 'a/web', 'a/db', '5432'),
+      'a/web has app=web, not app=nobody4 (spec.ingress[0].fromEndpoints[0], line 7)',
+      'a/db has app=db, not app=nobody (spec.egress[0].toEndpoints[0], line 7)',
+      'a/db has app=db, not app=nobody2 (spec.egress[1].toEndpoints[0], line 7)',
+      'a/db has app=db, not app=nobody3 (spec.egress[2].toEndpoints[0], line 7)',
+    );
+  });
+
+  test('a policy whose origin cannot locate paths is cited at its own line', () => {
+    const s = state(
+      located(
+        cnpCilium('a', 'db-in', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }],
+        }),
+        false,
+      ),
+    );
+    has(
+      explain(s, 'a/web', 'a/db', '5432'),
+      '- allows 5432/TCP: CiliumNetworkPolicy/a/db-in spec.ingress[0] (t.yaml:3), endpoints labelled app=web in namespace a',
+    );
+  });
+});
+
+describe('explain as JSON: Cilium allow and deny rules', () => {
+  test('deny is true for ingressDeny and egressDeny rules only', () => {
+    const s = state(
+      cnpCilium('a', 'web', {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        egress: [{ toEndpoints: [{}] }],
+        egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [tcp('5432')] }],
+      }),
+      cnpCilium('a', 'db', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ fromEndpoints: [{}] }],
+        ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [tcp('5433')] }],
+      }),
+    );
+    const x = explainJson(s, 'a/web', 'a/db');
+    const flags = (side: ExplanationJson['egress']) => [
+      ...side.cilium!.allows.map((r) => `allow ${r.path} ${r.deny}`),
+      ...side.cilium!.denies.map((r) => `deny ${r.path} ${r.deny}`),
+    ];
+    assert.deepEqual(flags(x.egress), ['allow spec.egress[0] false', 'deny spec.egressDeny[0] true']);
+    assert.deepEqual(flags(x.ingress), ['allow spec.ingress[0] false', 'deny spec.ingressDeny[0] true']);
   });
 });
