@@ -13,7 +13,7 @@ import { explanationToJson, explanationToText } from '../../src/format/explain.t
 import type { ExplanationJson } from '../../src/contract/explain.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { ccnp, cluster, cnpCilium, namedPort, node, ns, pod } from '../support/builders.ts';
+import { ccnp, cluster, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
 import { cniProfile } from '../support/verdicts.ts';
 
 /**
@@ -303,5 +303,169 @@ describe('explain as JSON: Cilium allow and deny rules', () => {
     ];
     assert.deepEqual(flags(x.egress), ['allow spec.egress[0] false', 'deny spec.egressDeny[0] true']);
     assert.deepEqual(flags(x.ingress), ['allow spec.ingress[0] false', 'deny spec.ingressDeny[0] true']);
+  });
+});
+
+describe('explain: why a Cilium rule misses, by kind of peer and ports', () => {
+  const db = (name: string, spec: object) =>
+    cnpCilium('a', name, { endpointSelector: { matchLabels: { app: 'db' } }, ...spec });
+  const web = (name: string, spec: object) =>
+    cnpCilium('a', name, { endpointSelector: { matchLabels: { app: 'web' } }, ...spec });
+
+  test('a node peer: a pod with a known IP is not at a node it selects', () => {
+    const t = explain(
+      state(db('n', { ingress: [{ fromNodes: [{ matchLabels: { role: 'x' } }] }] })),
+      'b/client',
+      'a/db',
+      '5432',
+    );
+    has(t, 'the IP of b/client is not an address of a node labelled role=x');
+  });
+
+  test('a CIDR peer and an outside address: in an except, or outside the CIDR', () => {
+    const s = state(
+      db('c', { ingress: [{ fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }] }),
+      // (Sets node addresses apart, so that outside addresses are `world`.)
+      web('w', { egress: [{ toEntities: ['cluster'] }] }),
+    );
+    has(
+      explain(s, '10.1.0.1', 'a/db', '5432'),
+      '10.1.0.0/16 is in except 10.1.0.0/16 of fromCIDRSet 10.0.0.0/8',
+    );
+    const outside = explain(s, '11.0.0.1', 'a/db', '5432');
+    has(outside, '0.0.0.0/0 except 10.0.0.0/8, 192.168.0.1/32; ::/0 is not in fromCIDRSet 10.0.0.0/8');
+    lacks(outside, 'is in except');
+  });
+
+  test('toFQDNs patterns and names never resolved, each by its own text', () => {
+    const t = explain(
+      state(
+        web('f', {
+          egress: [{ toFQDNs: [{ matchPattern: '*.example.com' }, { matchName: 'api.other.com' }] }],
+        }),
+      ),
+      'a/web',
+      '8.8.8.8',
+      '443',
+    );
+    has(
+      t,
+      '- CiliumNetworkPolicy/a/f spec.egress[0]: the ports fit, the name is never resolved for policy',
+      "toFQDNs *.example.com: no DNS rule on port 53 covers it, so Cilium's DNS proxy never sees its lookups and the rule allows nothing",
+    );
+  });
+
+  test('ports: ICMP only, or named ports of a protocol the query does not ask about', () => {
+    has(
+      explain(
+        state(db('i', { ingress: [{ fromEndpoints: [{}], icmps: [{ fields: [{ type: 8 }] }] }] })),
+        'a/web',
+        'a/db',
+        '5432',
+      ),
+      'the rule allows ICMP only: no TCP, UDP or SCTP port',
+    );
+    const udp = explain(
+      state(
+        db('u', {
+          ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'nope', protocol: 'UDP' }] }] }],
+        }),
+      ),
+      'a/web',
+      'a/db',
+      '5432',
+    );
+    has(udp, "the rule's toPorts allow no TCP, UDP or SCTP port");
+    lacks(udp, 'named port');
+  });
+});
+
+describe('explain: when Cilium near misses and notes are left out', () => {
+  test('a rule set one label off is no near miss when the NetworkPolicies allow, or when none isolates', () => {
+    const oneOff = () =>
+      state(
+        cnpCilium('a', 'oneoff', {
+          endpointSelector: { matchLabels: { app: 'db', tier: 'cache' } },
+          ingress: [{ fromEndpoints: [{}] }],
+        }),
+      );
+    lacks(explain(oneOff(), 'a/web', 'a/db', '5432'), 'oneoff', 'Cilium');
+    const s = oneOff();
+    s.policies.push(
+      policy('a', 'np', {
+        podSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 5432 }] }],
+      }),
+    );
+    lacks(explain(s, 'a/web', 'a/db', '5432'), 'oneoff', 'Cilium');
+  });
+
+  test('a NetworkPolicy denies and no Cilium rule set comes near: no Cilium part', () => {
+    const s = state(
+      cnpCilium('a', 'far', {
+        endpointSelector: { matchLabels: { app: 'nothing', tier: 'cache' } },
+        ingress: [{ fromEndpoints: [{}] }],
+      }),
+    );
+    s.policies.push(
+      policy('a', 'np', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'] }),
+    );
+    const t = explain(s, 'a/web', 'a/db', '5432');
+    has(t, 'No rule allows 5432/TCP from a/web.');
+    lacks(t, 'Cilium');
+  });
+
+  test('names never resolved are an egress note only; rule sets without default deny get no near misses', () => {
+    const unseen = explain(
+      state(
+        cnpCilium('a', 'd', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          ingress: [{ fromEntities: ['world'] }],
+          egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }],
+        }),
+      ),
+      '8.8.8.8',
+      'a/db',
+      '5432',
+    );
+    lacks(unseen, 'api.example.com');
+    const open = explain(
+      state(
+        cnpCilium('a', 'o', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          enableDefaultDeny: { ingress: false },
+          ingress: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }],
+        }),
+      ),
+      'a/web',
+      'a/db',
+      '5432',
+    );
+    has(open, 'Cilium: rules without default deny in CiliumNetworkPolicy/a/o spec');
+    lacks(open, 'No Cilium rule allows', 'nobody');
+  });
+
+  test('an egress L7 rule with an L4-only rule beside it is shadowed', () => {
+    const t = explain(
+      state(
+        cnpCilium('a', 'l7', {
+          endpointSelector: { matchLabels: { app: 'web' } },
+          egress: [
+            {
+              toEndpoints: [{}],
+              toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+            },
+            { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [tcp('80')] },
+          ],
+        }),
+      ),
+      'a/web',
+      'a/db',
+      '80',
+    );
+    has(
+      t,
+      '- L7 rules of CiliumNetworkPolicy/a/l7 spec.egress[0].toPorts[0] (http) filter nothing on 80/TCP: CiliumNetworkPolicy/a/l7 spec.egress[1] lets the same peer through at L4 alone',
+    );
   });
 });
