@@ -342,3 +342,27 @@ describe('Cilium toServices by selector: the pods of several Services', () => {
     }
   });
 });
+
+describe('Cilium ingressDeny rules with named ports', () => {
+  test('a named port of an ingress deny rule is the destination’s (the pod the rule set selects)', () => {
+    const s = conformanceCluster({
+      ciliumPolicies: [
+        cnpCilium('prod', 'db', {
+          endpointSelector: { matchLabels: { app: 'db' } },
+          ingress: [{ fromEntities: ['all'] }],
+          ingressDeny: [
+            {
+              fromEndpoints: [{ matchLabels: { app: 'web' } }],
+              toPorts: [{ ports: [{ port: 'sql', protocol: 'TCP' }] }],
+            },
+          ],
+        }),
+      ],
+    });
+    expectVerdicts(s, {
+      'prod/web -> prod/db TCP/5432': 'deny',
+      'prod/web -> prod/db TCP/8080': 'allow',
+      'dev/client -> prod/db TCP/5432': 'allow',
+    });
+  });
+});
