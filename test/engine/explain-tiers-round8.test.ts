@@ -92,6 +92,39 @@ describe('explain-tiers: named ports and the protocols the query asks about', ()
   });
 });
 
+describe('explain-tiers: a named port no protocol asked defines', () => {
+  const s = state(
+    anp('allow-nope', {
+      priority: 10,
+      subject: toDb,
+      ingress: [
+        { name: 'nope', action: 'Allow', from: [{ namespaces: {} }], ports: [{ namedPort: 'nope' }] },
+      ],
+    }),
+  );
+
+  test('is reported once, with the first protocol asked, and no port list beside it', () => {
+    const t = explain(
+      s,
+      'b/client',
+      'a/db',
+      unionPorts(portSetOf('TCP', [80, 80]), portSetOf('UDP', [80, 80])),
+    );
+    has(t, 'named port "nope" (TCP) is not defined on a/db (its named ports: dns 53/UDP)');
+    lacks(t, '"nope" (UDP)', "not in the rule's ports");
+  });
+
+  test('a policy whose origin cannot locate paths is cited at its own line', () => {
+    const [policy] = s.clusterPolicies;
+    const at = { file: 't.yaml', line: 3, column: 1 };
+    const unlocated = { ...s, clusterPolicies: [{ ...policy!, origin: at }, ...s.clusterPolicies.slice(1)] };
+    has(
+      explain(unlocated, 'b/client', 'a/db', '80'),
+      '- [Admin] anp/allow-nope ingress rule 0 "nope" Allow (t.yaml:3): the peer matches, the ports do not',
+    );
+  });
+});
+
 describe('explain-tiers: near misses', () => {
   const s = state(
     anp('names', {
