@@ -25,7 +25,7 @@ function state(...clusterPolicies: ClusterPolicyInfo[]): ClusterState {
       ...clusterPolicies,
       banp({
         subject: { namespaces: {} },
-        ingress: [{ name: 'deny', action: 'Deny', from: [{ namespaces: {} }, { networks: ['0.0.0.0/0'] }] }],
+        ingress: [{ name: 'deny', action: 'Deny', from: [{ namespaces: {} }] }],
         egress: [{ name: 'deny', action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }],
       }),
     ],
@@ -137,6 +137,7 @@ describe('explain-tiers: near misses', () => {
           to: [{ domainNames: ['api.example.com'] }],
           ports: [{ portNumber: { port: 443, protocol: 'TCP' } }],
         },
+        { name: 'net', action: 'Allow', to: [{ networks: ['10.9.0.0/16'] }] },
       ],
       ingress: [
         { name: 'two', action: 'Allow', from: [namespaceNamed('c'), namespaceNamed('d')] },
@@ -146,7 +147,6 @@ describe('explain-tiers: near misses', () => {
           from: [{ namespaces: {} }],
           ports: [{ portNumber: { port: 9999, protocol: 'TCP' } }],
         },
-        { name: 'net', action: 'Allow', from: [{ networks: ['10.9.0.0/16'] }] },
       ],
     }),
   );
@@ -154,8 +154,8 @@ describe('explain-tiers: near misses', () => {
   test('DNS-name rules: a note and a near miss on egress to an address, none on ingress from one', () => {
     has(
       explain(s, 'a/db', '8.8.8.8', '443'),
-      'By DNS name: [Admin] anp/names egress rule 0 "api" Allow allows api.example.com on 443/TCP. If 0.0.0.0/0 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.',
-      'the peer is a DNS name (api.example.com): whether 0.0.0.0/0 is one of its addresses is only known at run time',
+      'By DNS name: [Admin] anp/names egress rule 0 "api" Allow allows api.example.com on 443/TCP. If 0.0.0.0/0 except 10.9.0.0/16 is an address these names resolve to, the rule may allow it: the decision depends on DNS resolution.',
+      'the peer is a DNS name (api.example.com): whether 0.0.0.0/0 except 10.9.0.0/16 is one of its addresses is only known at run time',
     );
     lacks(explain(s, '8.8.8.8', 'a/db', '443'), 'By DNS name', 'api.example.com');
     has(
@@ -165,8 +165,8 @@ describe('explain-tiers: near misses', () => {
   });
 
   test('an address is outside a network; a pod, by its IP', () => {
-    has(explain(s, '8.8.8.8', 'a/db', '443'), '0.0.0.0/0 is not in networks 10.9.0.0/16');
-    has(explain(s, 'b/client', 'a/db', '443'), 'the IP of b/client is not in networks 10.9.0.0/16');
+    has(explain(s, 'a/db', '8.8.8.8', '443'), '0.0.0.0/0 except 10.9.0.0/16 is not in networks 10.9.0.0/16');
+    has(explain(s, 'a/db', 'b/client', '443'), 'the IP of b/client is not in networks 10.9.0.0/16');
   });
 
   test('a rule whose peer matches misses by its ports only; of two peers alike, the first is explained', () => {
