@@ -485,19 +485,15 @@ export class TierWalker {
     const path = ['spec', rule.direction, rule.index, field];
     const at = { path: formatPath(path), location: locate(policy, path) };
     const out: MissReason[] = [];
-    const names = new Set<string>();
+    // A named port stands for each protocol: it is a reason only when the destination defines it for none of
+    // the protocols the query asks about (or is an address), reported once, with the first such protocol.
+    const misses = new Map<string, MissReason | undefined>();
     for (const named of rule.ports.named) {
-      // A named port stands for each protocol: report it once, with a protocol the query asks about.
-      if (
-        names.has(named.name) ||
-        isEmptyPorts(intersectPorts(this.query, portSetOf(named.protocol, ALL_PORTS)))
-      )
-        continue;
-      names.add(named.name);
-      // Only a name the destination does not define (or an address destination) is a reason.
+      if (isEmptyPorts(intersectPorts(this.query, portSetOf(named.protocol, ALL_PORTS)))) continue;
       const miss = namedPortMiss(named, this.dst, this.dstClass, at);
-      if (miss !== undefined) out.push(miss);
+      if (!misses.has(named.name) || miss === undefined) misses.set(named.name, miss);
     }
+    for (const miss of misses.values()) if (miss !== undefined) out.push(miss);
     if (!isEmptyPorts(resolved))
       out.push({ code: 'port-not-in-rule', query: this.query, rulePorts: resolved, ...at });
     return out;
