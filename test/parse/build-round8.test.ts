@@ -613,5 +613,24 @@ describe('build: names', () => {
       [...r.skipped.map((s) => s.object), ...r.state.services.map((s) => s.id)],
       ['default/Service/b', 'default/a', 'x/c'],
     );
+    // Invalid (no ports): named by the raw metadata.
+    const bad = (meta: string): string => `apiVersion: v1\nkind: Service\nmetadata: ${meta}\n`;
+    assert.deepEqual(
+      build(parse([bad('{name: a, namespace: ""}'), bad('{name: b, namespace: x}')].join('---\n')), {
+        skipInvalid: true,
+      }).skipped.map((s) => s.object),
+      ['default/Service/a', 'x/Service/b'],
+    );
+  });
+
+  test('a name wins over a generateName; an empty generateName is no name', () => {
+    const svc = (meta: string): string => `apiVersion: v1\nkind: Service\nmetadata: ${meta}\n`;
+    const r = build(parse([svc('{name: a, generateName: g-}'), svc('{generateName: ""}')].join('---\n')), {
+      skipInvalid: true,
+    });
+    assert.deepEqual(
+      r.skipped.map((s) => s.object),
+      ['default/Service/a', 'default/Service/(unnamed)'],
+    );
   });
 });

@@ -136,6 +136,42 @@ for (const [name, parse] of READERS) {
     });
   });
 
+  describe(`${name}: positions`, () => {
+    test('a path through an empty value: at its key; and the code of each problem', () => {
+      const r = parse('apiVersion: v1\nkind: Pod\nmetadata:\nspec: {}\n', 'a.yaml');
+      assert.deepEqual(r.objects[0]!.locate(['metadata', 'name']), { file: 'a.yaml', line: 3, column: 1 });
+      assert.deepEqual(r.objects[0]!.locate(['spec', 'containers', 0]), {
+        file: 'a.yaml',
+        line: 4,
+        column: 1,
+      });
+      // A key without a value at all (`{metadata}`, `? metadata`): at the key too.
+      const flow = parse('apiVersion: v1\nkind: Pod\nx: {metadata, b: [a, {c}]}\n', 'a.yaml').objects[0]!;
+      assert.deepEqual(flow.locate(['x', 'metadata', 'name']), { file: 'a.yaml', line: 3, column: 5 });
+      assert.deepEqual(flow.locate(['x', 'b', 1, 'c', 'd']), { file: 'a.yaml', line: 3, column: 23 });
+      const explicit = parse('apiVersion: v1\nkind: Pod\n? metadata\n', 'a.yaml').objects[0]!;
+      assert.deepEqual(explicit.locate(['metadata', 'name']), { file: 'a.yaml', line: 3, column: 3 });
+      assert.deepEqual(
+        parse(
+          'apiVersion: v1\nkind: List\nitems: {a: 1}\n---\napiVersion: 7\nkind: Pod\n',
+          'a.yaml',
+        ).errors.map((e) => [e.code, e.severity, e.path]),
+        [
+          ['wrong-type', 'error', ['items']],
+          ['wrong-type', 'error', ['apiVersion']],
+        ],
+      );
+    });
+
+    test('problems on one line in the order of their columns', () => {
+      const r = parse('{a: !foo 1, b: !bar 2}\n---\napiVersion: v1\nkind: Pod\n', 'a.yaml');
+      assert.deepEqual(
+        r.warnings.map((w) => `${w.line}:${w.column} ${w.code}`),
+        ['1:1 not-a-kubernetes-object', '1:5 yaml-warning', '1:16 yaml-warning'],
+      );
+    });
+  });
+
   describe(`${name}: objects without a string apiVersion and kind`, () => {
     test('a wrong type, at the field', () => {
       assert.deepEqual(errors('apiVersion: 7\nkind: Pod\n'), [

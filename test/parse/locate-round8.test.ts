@@ -129,6 +129,17 @@ describe('textLocator: what it declines', () => {
     );
   });
 
+  test("through an alias: declined (js-yaml's events; the fast reader declines such text)", () => {
+    const text = `apiVersion: v1\nkind: ConfigMap\na: &x {b: 1}\nc: *x\n`;
+    assert.deepEqual(
+      [
+        textLocator(text, 'events').offset(0, [], ['c', 'b']),
+        textLocator(text, 'events').offset(0, [], ['c']),
+      ],
+      [undefined, text.indexOf('c:')],
+    );
+  });
+
   test('a block scalar item and an empty item; the item after them is located', () => {
     both(
       text,
