@@ -541,6 +541,20 @@ describe('build: sameObject and unknownFieldsOf', () => {
     assert.equal(sameObject(f!, h!), false);
   });
 
+  test('List items of two apiVersions are not merged, though their values are equal', () => {
+    const list = (v: string): string =>
+      `apiVersion: ${v}\nkind: CiliumNetworkPolicyList\nitems:\n- metadata: {name: c, namespace: a}\n  spec: {endpointSelector: {}, ingress: [{}]}\n`;
+    const r = build([
+      ...parse(list('cilium.io/v2')),
+      ...parseManifestText(list('cilium.io/v2alpha1'), 'b.yaml').objects,
+    ]);
+    assert.deepEqual(r.errors.map(formatProblem), [
+      'b.yaml:4:3 apiVersion: CiliumNetworkPolicy is not served by "cilium.io/v2alpha1": use "cilium.io/v2"',
+      'b.yaml:4:14 metadata.name: CiliumNetworkPolicy "a/c" is defined twice: first at a.yaml:4:3. Keep one definition',
+    ]);
+    assert.deepEqual(r.warnings, []);
+  });
+
   test('unknownFieldsOf: the unknown fields of a kind netfence reads, none for others', () => {
     const [np] = parse(
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n}\nspec: {podSelector: {}, ingres: []}\n',
@@ -632,5 +646,127 @@ describe('build: names', () => {
       r.skipped.map((s) => s.object),
       ['default/Service/a', 'default/Service/(unnamed)'],
     );
+  });
+});
+
+describe('build: generated names, implicit namespaces, sorting', () => {
+  const job = (meta: string): string =>
+    `apiVersion: batch/v1\nkind: Job\nmetadata: ${meta}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: c, image: i}]}\n`;
+
+  test('generated names count per prefix: xxxxx, xxxx2, ..., xxx10; a name like one is no duplicate', () => {
+    const texts = [
+      ...Array.from({ length: 10 }, () => job('{generateName: a-}')),
+      job('{generateName: b-}'),
+      job('{name: a-xxxxx}'),
+    ];
+    const r = build(parse(texts.join('---\n')));
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.state.workloads.map((w) => w.name).sort(), [
+      'a-xxx10',
+      'a-xxxx2',
+      'a-xxxx3',
+      'a-xxxx4',
+      'a-xxxx5',
+      'a-xxxx6',
+      'a-xxxx7',
+      'a-xxxx8',
+      'a-xxxx9',
+      'a-xxxxx',
+      'b-xxxxx',
+    ]);
+  });
+
+  test('two objects without a name are no duplicates', () => {
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {}\n';
+    const r = build(parse(`${svc}---\n${svc}`), { skipInvalid: true });
+    assert.deepEqual(
+      r.skipped.map((s) => [s.object, s.line, s.reason.includes('twice')]),
+      [
+        ['default/Service/(unnamed)', 1, false],
+        ['default/Service/(unnamed)', 5, false],
+      ],
+    );
+  });
+
+  const np = (ns: string, name: string): string =>
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {podSelector: {}}\n`;
+  const svc = (ns: string, name: string): string =>
+    `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {ports: [{port: 80}]}\n`;
+
+  test('every namespaced kind makes its namespace known; an explicit Namespace keeps its labels', () => {
+    const text = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: p, labels: {team: a}}\n',
+      pod('p', 'x'),
+      pod('q', 'y'),
+      np('n', 'x'),
+      svc('s', 'x'),
+      'apiVersion: v1\nkind: Endpoints\nmetadata: {name: x, namespace: e}\nsubsets: [{addresses: [{ip: 10.0.0.1}], ports: [{port: 80}]}]\n',
+      deployment('w').replace('{name: w}', '{name: w, namespace: w}'),
+    ].join('---\n');
+    const r = build(parse(text));
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.state.namespaces.map((n) => [n.name, n.implicit, n.labels]),
+      [
+        ['e', true, { 'kubernetes.io/metadata.name': 'e' }],
+        ['n', true, { 'kubernetes.io/metadata.name': 'n' }],
+        ['p', false, { team: 'a', 'kubernetes.io/metadata.name': 'p' }],
+        ['q', true, { 'kubernetes.io/metadata.name': 'q' }],
+        ['s', true, { 'kubernetes.io/metadata.name': 's' }],
+        ['w', true, { 'kubernetes.io/metadata.name': 'w' }],
+      ],
+    );
+  });
+
+  test('policies and services sorted by id', () => {
+    const r = build(
+      parse(
+        [np('b', 'z'), np('a', 'y'), np('b', 'a'), svc('b', 'z'), svc('a', 'y'), svc('b', 'a')].join('---\n'),
+      ),
+    );
+    assert.deepEqual(
+      r.state.policies.map((p) => p.id),
+      ['a/y', 'b/a', 'b/z'],
+    );
+    assert.deepEqual(
+      r.state.services.map((s) => s.id),
+      ['a/y', 'b/a', 'b/z'],
+    );
+  });
+
+  test('Nodes, AdminNetworkPolicies and BaselineAdminNetworkPolicies: in the state; with a Node, no nodes warning', () => {
+    const text = [
+      'apiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: {role: worker}}\nstatus: {addresses: [{type: InternalIP, address: 10.0.0.1}]}\n',
+      'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: anp}\nspec:\n  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - action: Allow\n    to:\n    - nodes: {matchLabels: {role: worker}}\n',
+      'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec:\n  subject: {namespaces: {}}\n  ingress:\n  - action: Deny\n    from:\n    - namespaces: {}\n',
+    ].join('---\n');
+    const r = build(parse(text));
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(
+      r.state.nodes.map((n) => [n.name, n.labels, n.addresses, n.origin?.line]),
+      [['n1', { role: 'worker' }, ['10.0.0.1'], 1]],
+    );
+    assert.deepEqual(
+      r.state.clusterPolicies.map((p) => [p.kind, p.name, p.origin?.line]),
+      [
+        ['AdminNetworkPolicy', 'anp', 6],
+        ['BaselineAdminNetworkPolicy', 'default', 17],
+      ],
+    );
+    assert.deepEqual(r.state.workloads, []);
+  });
+
+  test("a summary gives the line of each first definition's name", () => {
+    const block = (n: string, image: string): string =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  labels: {a: b}\n  name: ${n}\nspec: {ports: [{port: 80}], selector: {app: ${image}}}\n`;
+    const names = ['a', 'b', 'c'];
+    const r = build([
+      ...parse(names.map((n) => block(n, 'web')).join('---\n')),
+      ...parseManifestText(names.map((n) => block(n, 'api')).join('---\n'), 'b.yaml').objects,
+    ]);
+    assert.deepEqual(r.errors.map(formatProblem), [
+      'b.yaml:5:3 3 objects of b.yaml are defined in a.yaml too, differently: default/Service/a (line 5, first at line 5), default/Service/b (line 12, first at line 12), default/Service/c (line 19, first at line 19). Keep one definition of each (is one of the two files an old copy of the other?)',
+    ]);
   });
 });
