@@ -87,6 +87,8 @@ function walkEvents(
       if (found === undefined) return { offset, value: undefined };
       i = found;
     } else if (e.type === SEQUENCE && typeof part === 'number') {
+      // No list has such an item (`yaml` would say so at the list; `walkValues` declines too).
+      if (!Number.isInteger(part) || part < 0) return { offset: undefined, value: undefined };
       let j = i + 1;
       for (let n = 0; n < part && j < events.length && events[j]!.type !== POP; n++) j = skipNode(events, j);
       if (j >= events.length || events[j]!.type === POP) return { offset, value: undefined };
