@@ -473,3 +473,36 @@ test('flows between the same ends denied by a Cilium deny rule and by default de
     ],
   );
 });
+
+test('Cilium default deny of a flow to or from an address names only the workload', () => {
+  const state = shopCluster([
+    cnpSpecs('shop', 'web-in-cluster', [
+      {
+        endpointSelector: ciliumWeb,
+        // Other address classes are allowed: the flow's own class is the one judged.
+        egress: [{ toEndpoints: [{}] }, { toCIDR: ['203.0.113.0/24', '10.0.0.0/8'] }],
+        ingress: [{ fromEndpoints: [{}] }, { fromCIDR: ['203.0.113.0/24', '10.0.0.0/8'] }],
+      },
+    ]),
+  ]);
+  const outside = { kind: 'external' as const, ip: '198.51.100.9' };
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, outside, 443), tcpFlow(outside, shopWeb, 80)]).map((f) => [
+      f.at,
+      f.message.split(' (')[0],
+      f.workloads,
+    ]),
+    [
+      [
+        'shop/CiliumNetworkPolicy/web-in-cluster specs[0].ingress',
+        'Observed 198.51.100.9 → shop/web on TCP 80 would be denied: no ingress rule of the Cilium policies selecting shop/web',
+        ['shop/Pod/web'],
+      ],
+      [
+        'shop/CiliumNetworkPolicy/web-in-cluster specs[0].egress',
+        'Observed shop/web → 198.51.100.9 on TCP 443 would be denied: no egress rule of the Cilium policies selecting shop/web',
+        ['shop/Pod/web'],
+      ],
+    ],
+  );
+});
