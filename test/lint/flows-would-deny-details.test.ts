@@ -1,7 +1,7 @@
 /**
  * flows-would-deny beyond its table (test/lint/rules/flows-would-deny.ts): how denied flows are grouped into
- * findings (by the two ends, an address by the IP observed), and an Admin Pass above the NetworkPolicy that
- * denies (the NetworkPolicy is blamed, not the cluster policy).
+ * findings (by the two ends, an address by the IP observed), an Admin Pass above the NetworkPolicy that
+ * denies (the NetworkPolicy is blamed, not the cluster policy), and flows Cilium policies deny.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { lint } from '../../src/lint/run.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../src/model/cluster.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
 import { formatPath } from '../../src/model/problem.ts';
-import { cnp, ns as builtNs, pod, policy, withWorkloads } from '../support/builders.ts';
+import { ccnp, cnp, cnpCilium, ns as builtNs, pod, policy, withWorkloads } from '../support/builders.ts';
 import { tcp as tcpPort } from './tier-fixtures.ts';
 import type { ObservedConnection } from '../../src/lint/types.ts';
 import { cniEngine, deploy, docs, ns, ruleTester, yaml } from './helpers.ts';
@@ -304,11 +304,205 @@ test('a flow a cluster policy denies and another a NetworkPolicy denies, between
   );
 });
 
-test('a flow only a CiliumNetworkPolicy denies: no NetworkPolicy to blame, no finding and no crash', () => {
-  // Seen, not changed: the rule reports NetworkPolicy and cluster policy denials only (docs/testing.md, round 8).
+// Cilium policies (in the NetworkPolicy layer): the deny rule, or the rule sets whose default deny decides.
+const ciliumFound = (state: ClusterState, observed: readonly ObservedConnection[]) =>
+  lint({ state, observed, engine: cniEngine('cilium') }, { rules: [rule] }).findings.map((f) => ({
+    id: f.messageId,
+    at: `${f.object.id} ${formatPath(f.path)}`,
+    message: f.message,
+    workloads: f.workloads,
+  }));
+const shopWeb = w('shop/Pod/web');
+const shopApi = w('shop/Pod/api');
+const dataDb = w('data/Pod/db');
+
+test('a flow only a CiliumNetworkPolicy denies by default deny: the rule set selecting the pod is named', () => {
+  // shop/web's ingress allows shop/api only.
   const state = shopCluster([
     cnpSpecs('shop', 'web-in', [{ endpointSelector: ciliumWeb, ingress: [{ fromEndpoints: [ciliumApi] }] }]),
   ]);
-  const observed = [tcpFlow(w('data/Pod/db'), w('shop/Pod/web'), 80)];
-  assert.deepEqual(lint({ state, observed, engine: cniEngine('cilium') }, { rules: [rule] }).findings, []);
+  assert.deepEqual(ciliumFound(state, [tcpFlow(dataDb, shopWeb, 80), tcpFlow(dataDb, shopWeb, 443)]), [
+    {
+      id: 'ciliumDefault',
+      at: 'shop/CiliumNetworkPolicy/web-in specs[0].ingress',
+      message:
+        'Observed data/db → shop/web on TCP 80,443 would be denied: no ingress rule of the Cilium policies selecting shop/web (CiliumNetworkPolicy/shop/web-in) allows it; add a rule for it, or make sure it should stop',
+      workloads: ['data/Pod/db', 'shop/Pod/web'],
+    },
+  ]);
+  // The peer it allows: nothing to report.
+  assert.deepEqual(ciliumFound(state, [tcpFlow(shopApi, shopWeb, 80)]), []);
+});
+
+test('a flow only a CiliumClusterwideNetworkPolicy egressDeny rule denies: that rule is named', () => {
+  // shop/web may reach every endpoint, but not data/db on 5432.
+  const state = shopCluster([
+    ccnp('no-db', {
+      endpointSelector: ciliumWeb,
+      egress: [{ toEndpoints: [{}] }],
+      egressDeny: [
+        {
+          toEndpoints: [{ matchLabels: { app: 'db' } }],
+          toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
+        },
+      ],
+    }),
+  ]);
+  assert.deepEqual(ciliumFound(state, [tcpFlow(shopWeb, dataDb, 5432), tcpFlow(shopWeb, dataDb, 80)]), [
+    {
+      id: 'ciliumDeny',
+      at: 'CiliumClusterwideNetworkPolicy/no-db spec.egressDeny[0]',
+      message:
+        'Observed shop/web → data/db on TCP 5432 would be denied by CiliumClusterwideNetworkPolicy/no-db spec.egressDeny[0] (a Cilium deny rule wins over every allow); narrow the deny rule, or make sure it should stop',
+      workloads: ['data/Pod/db', 'shop/Pod/web'],
+    },
+  ]);
+  // What the Cilium policy allows gives no finding.
+  assert.deepEqual(ciliumFound(state, [tcpFlow(shopWeb, dataDb, 80), tcpFlow(shopWeb, shopApi, 5432)]), []);
+});
+
+test('a Cilium deny rule is named even where a NetworkPolicy allows the flow; a NetworkPolicy isolating too is blamed as before', () => {
+  const allowAll = policy('data', 'db-in', { podSelector: {}, ingress: [{}] });
+  const denyWeb = cnpCilium('data', 'no-web', {
+    endpointSelector: {},
+    ingressDeny: [
+      { fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'web' } }] },
+    ],
+  });
+  assert.deepEqual(
+    ciliumFound(shopCluster([denyWeb], [allowAll]), [tcpFlow(shopWeb, dataDb, 5432)]).map((f) => [
+      f.id,
+      f.at,
+    ]),
+    [['ciliumDeny', 'data/CiliumNetworkPolicy/no-web spec.ingressDeny[0]']],
+  );
+  // A NetworkPolicy isolating data/db and a Cilium rule set in default deny, neither allowing: the NetworkPolicy.
+  const onlyApi = cnpCilium('data', 'db-from-api', {
+    endpointSelector: {},
+    ingress: [
+      { fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'api' } }] },
+    ],
+  });
+  assert.deepEqual(
+    ciliumFound(shopCluster([onlyApi], [denyIngress('data', 'closed', {})]), [
+      tcpFlow(shopWeb, dataDb, 5432),
+    ]).map((f) => [f.id, f.at]),
+    [['ingress', 'data/NetworkPolicy/closed spec.policyTypes']],
+  );
+});
+
+test('Cilium default deny: the rule set whose allow rule came closest is blamed; a rule set of deny rules only', () => {
+  // Both select data/db for ingress; `web-5432` names shop/web, on another port.
+  const dns = cnpCilium('data', 'dns', {
+    endpointSelector: {},
+    ingress: [
+      {
+        fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }],
+      },
+    ],
+  });
+  const web5432 = cnpCilium('data', 'web-5432', {
+    endpointSelector: {},
+    ingress: [
+      {
+        fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'web' } }],
+        toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }],
+      },
+    ],
+  });
+  assert.deepEqual(
+    ciliumFound(shopCluster([dns, web5432]), [tcpFlow(shopWeb, dataDb, 80)]).map((f) => [f.at, f.message]),
+    [
+      [
+        'data/CiliumNetworkPolicy/web-5432 spec.ingress',
+        'Observed shop/web → data/db on TCP 80 would be denied: no ingress rule of the Cilium policies selecting data/db (CiliumNetworkPolicy/data/dns and CiliumNetworkPolicy/data/web-5432) allows it; add a rule for it, or make sure it should stop',
+      ],
+    ],
+  );
+  // Deny rules alone put shop/web in egress default deny too: what they do not deny is denied by it.
+  const denyOnly = ccnp('deny-only', {
+    endpointSelector: ciliumWeb,
+    egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }],
+  });
+  assert.deepEqual(
+    ciliumFound(shopCluster([denyOnly]), [tcpFlow(shopWeb, dataDb, 80), tcpFlow(shopWeb, shopApi, 80)]).map(
+      (f) => [f.id, f.at],
+    ),
+    [
+      ['ciliumDeny', 'CiliumClusterwideNetworkPolicy/deny-only spec.egressDeny[0]'],
+      ['ciliumDefault', 'CiliumClusterwideNetworkPolicy/deny-only spec.egressDeny'],
+    ],
+  );
+});
+
+test('two Cilium deny rules deciding one flow are both named', () => {
+  const rules = [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }, { toEndpoints: [{}] }];
+  const state = shopCluster([
+    ccnp('deny-twice', { endpointSelector: ciliumWeb, egress: [{ toEndpoints: [{}] }], egressDeny: rules }),
+  ]);
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, dataDb, 80)]).map((f) => [f.at, f.message]),
+    [
+      [
+        'CiliumClusterwideNetworkPolicy/deny-twice spec.egressDeny[0]',
+        'Observed shop/web → data/db on TCP 80 would be denied by CiliumClusterwideNetworkPolicy/deny-twice spec.egressDeny[0] and CiliumClusterwideNetworkPolicy/deny-twice spec.egressDeny[1] (a Cilium deny rule wins over every allow); narrow the deny rule, or make sure it should stop',
+      ],
+    ],
+  );
+});
+
+test('flows between the same ends denied by a Cilium deny rule and by default deny: a finding for each', () => {
+  const state = shopCluster([
+    ccnp('db-80', {
+      endpointSelector: ciliumWeb,
+      egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '80' }] }] }],
+      egressDeny: [
+        { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '5432' }] }] },
+      ],
+    }),
+  ]);
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, dataDb, 5432), tcpFlow(shopWeb, dataDb, 6000)]).map((f) => [
+      f.id,
+      f.message.slice(0, 45),
+    ]),
+    [
+      ['ciliumDeny', 'Observed shop/web → data/db on TCP 5432 would'],
+      ['ciliumDefault', 'Observed shop/web → data/db on TCP 6000 would'],
+    ],
+  );
+});
+
+test('Cilium default deny of a flow to or from an address names only the workload', () => {
+  const state = shopCluster([
+    cnpSpecs('shop', 'web-in-cluster', [
+      {
+        endpointSelector: ciliumWeb,
+        // Other address classes are allowed: the flow's own class is the one judged.
+        egress: [{ toEndpoints: [{}] }, { toCIDR: ['203.0.113.0/24', '10.0.0.0/8'] }],
+        ingress: [{ fromEndpoints: [{}] }, { fromCIDR: ['203.0.113.0/24', '10.0.0.0/8'] }],
+      },
+    ]),
+  ]);
+  const outside = { kind: 'external' as const, ip: '198.51.100.9' };
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, outside, 443), tcpFlow(outside, shopWeb, 80)]).map((f) => [
+      f.at,
+      f.message.split(' (')[0],
+      f.workloads,
+    ]),
+    [
+      [
+        'shop/CiliumNetworkPolicy/web-in-cluster specs[0].ingress',
+        'Observed 198.51.100.9 → shop/web on TCP 80 would be denied: no ingress rule of the Cilium policies selecting shop/web',
+        ['shop/Pod/web'],
+      ],
+      [
+        'shop/CiliumNetworkPolicy/web-in-cluster specs[0].egress',
+        'Observed shop/web → 198.51.100.9 on TCP 443 would be denied: no egress rule of the Cilium policies selecting shop/web',
+        ['shop/Pod/web'],
+      ],
+    ],
+  );
 });

@@ -5,6 +5,12 @@ import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flow
 import { listNames } from '../text.ts';
 import { actionWord, decider, tierName, type TierRuleRef } from '../checks/tiers.ts';
 import { Tier, TierAction } from '../../model/cluster.ts';
+import { explainConnection, type ExplainEnd, type Explanation } from '../../engine/explain.ts';
+import { CiliumList } from '../../engine/cilium.ts';
+import { DecidedBy } from '../../engine/explain-tiers.ts';
+import type { CiliumRuleCitation, CiliumSpecCitation } from '../../engine/explain-cilium.ts';
+import type { CiliumPolicyInfo, CiliumSpecInfo } from '../../model/cilium.ts';
+import { formatPath } from '../../model/problem.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 
 interface Denied {
@@ -14,6 +20,91 @@ interface Denied {
   ports: PortSet;
   /** The cluster policy rule that denies it, when one decides before NetworkPolicies could. */
   tierRule: TierRuleRef | undefined;
+  /** The Cilium rules or rule sets that deny it, when no cluster policy rule does and Cilium's layer decides. */
+  cilium: CiliumDenial | undefined;
+}
+
+/**
+ * What denies a connection in Cilium's policies, as the engine explains it (`explainConnection`, the walk
+ * `explain` and `check-flows` show): deny rules matching it (they win over every allow), or the rule sets
+ * selecting the pod that put it in default deny with no allow rule (Cilium's nor a NetworkPolicy's) for it.
+ */
+type CiliumDenial =
+  | { kind: 'deny'; rules: CiliumRuleCitation[] }
+  | { kind: 'default'; specs: CiliumSpecCitation[]; blamed: CiliumSpecCitation };
+
+/** The explanation of one pair of class ends on one port, cached for the rule's run. */
+type Explain = (
+  src: ExplainEnd,
+  dst: ExplainEnd,
+  protocol: 'TCP' | 'UDP' | 'SCTP',
+  port: number,
+) => Explanation;
+
+function explainer(ctx: RuleContext): Explain {
+  const cache = new Map<string, Explanation>();
+  return (src, dst, protocol, port) => {
+    const key = `${src.kind[0]!}${src.classId}|${dst.kind[0]!}${dst.classId}|${protocol}|${port}`;
+    let x = cache.get(key);
+    if (x === undefined) {
+      x = explainConnection(ctx.compiled, src, dst, portSetOf(protocol, [port, port]));
+      cache.set(key, x);
+    }
+    return x;
+  };
+}
+
+function explainEnd(end: End): ExplainEnd {
+  return end.kind === 'workload'
+    ? { kind: 'pod', classId: end.classes[0]!, name: end.id }
+    : { kind: 'address', classId: end.address, name: end.label };
+}
+
+/**
+ * The Cilium rules that deny a connection the policies deny, or the Cilium rule sets whose default deny does
+ * when no NetworkPolicy isolates the pod (a NetworkPolicy that isolates it is blamed as without Cilium).
+ */
+function ciliumDenial(
+  ctx: RuleContext,
+  explain: Explain,
+  direction: Direction,
+  ends: { src: End; dst: End; self: End },
+  protocol: 'TCP' | 'UDP' | 'SCTP',
+  port: number,
+): CiliumDenial | undefined {
+  const { src, dst, self } = ends;
+  if (self.kind !== 'workload' || ctx.compiled.cilium.specs.length === 0) return undefined;
+  const x = explain(explainEnd(src), explainEnd(dst), protocol, port);
+  // One port asked: one segment. Its Cilium rules, when denied: the deny rules that decide.
+  const segment = x.segments[0]![direction];
+  if (segment.allowed || segment.decidedBy !== DecidedBy.NetworkPolicy) return undefined;
+  if (segment.cilium.length > 0) return { kind: 'deny', rules: segment.cilium };
+  const specs = x[direction].cilium?.isolatedBy ?? [];
+  if (specs.length === 0 || self.classes.some((id) => ctx.lookup.policiesOf(id, direction).length > 0))
+    return undefined;
+  // The rule set to fix: the one of the nearest allow rule that misses the connection, else the first.
+  const cites = (s: CiliumSpecCitation, m: CiliumSpecCitation): boolean =>
+    s.policy === m.policy && s.spec === m.spec;
+  const near = x[direction].cilium?.nearMisses.find((m) => specs.some((s) => cites(s, m)));
+  const blamed = near === undefined ? undefined : specs.find((s) => cites(s, near));
+  return { kind: 'default', specs, blamed: blamed ?? specs[0]! };
+}
+
+function ciliumKey(c: CiliumDenial | undefined): string {
+  if (c === undefined) return '';
+  return c.kind === 'deny'
+    ? `deny:${c.rules.map((r) => `${r.policy} ${r.path}`).join(',')}`
+    : `default:${c.specs.map((s) => `${s.policy} ${s.spec}`).join(',')}`;
+}
+
+/** The policy and the rule set a citation names. */
+function citedSpec(
+  ctx: RuleContext,
+  c: CiliumSpecCitation,
+): { policy: CiliumPolicyInfo; spec: CiliumSpecInfo } {
+  const { policies, specs } = ctx.compiled.cilium;
+  const s = specs.find((x) => policies[x.policy]!.id === c.policy && formatPath(x.info.path) === c.spec)!;
+  return { policy: policies[s.policy]!, spec: s.info };
 }
 
 /** The cluster policy rule that decides a denied connection, if a cluster policy (not NetworkPolicies) does. */
@@ -74,10 +165,15 @@ export default defineRule({
       tier: 'Observed {{src}} → {{dst}} on {{ports}} would be denied by this {{tier}} {{direction}} {{action}} rule, which decides before any NetworkPolicy; add an Accept rule for it before this one, or make sure it should stop',
       baseline:
         'Observed {{src}} → {{dst}} on {{ports}} would be denied by this {{tier}} {{direction}} {{action}} rule, which decides because no NetworkPolicy isolates {{self}} for {{direction}}; add an Accept rule for it before this one or a NetworkPolicy that allows it, or make sure it should stop',
+      ciliumDeny:
+        'Observed {{src}} → {{dst}} on {{ports}} would be denied by {{rules}} (a Cilium deny rule wins over every allow); narrow the deny rule, or make sure it should stop',
+      ciliumDefault:
+        'Observed {{src}} → {{dst}} on {{ports}} would be denied: no {{direction}} rule of the Cilium policies selecting {{self}} ({{policies}}) allows it; add a rule for it, or make sure it should stop',
     },
   },
   check(ctx) {
     const groups = new Map<string, Denied>();
+    const explain = explainer(ctx);
     for (const { src, dst, observation } of resolveObserved(ctx)) {
       const { protocol, port } = observation;
       for (const direction of ['ingress', 'egress'] as const) {
@@ -85,9 +181,14 @@ export default defineRule({
         const peer = direction === 'ingress' ? src : dst;
         if (allowedAt(ctx, direction, self, peer, protocol, port)) continue;
         const tierRule = denyingTierRule(ctx, direction, self, peer, protocol, port);
-        const by = tierRule === undefined ? '' : `${tierRule.policy.index}/${tierRule.rule.index}`;
+        const cilium =
+          tierRule === undefined
+            ? ciliumDenial(ctx, explain, direction, { src, dst, self }, protocol, port)
+            : undefined;
+        const by =
+          tierRule === undefined ? ciliumKey(cilium) : `${tierRule.policy.index}/${tierRule.rule.index}`;
         const key = `${endKey(src)}\u0000${endKey(dst)}\u0000${direction}\u0000${by}`;
-        const group = groups.get(key) ?? { src, dst, direction, ports: NO_PORTS, tierRule };
+        const group = groups.get(key) ?? { src, dst, direction, ports: NO_PORTS, tierRule, cilium };
         group.ports = unionPorts(group.ports, portSetOf(protocol, [port, port]));
         groups.set(key, group);
       }
@@ -113,6 +214,38 @@ export default defineRule({
           path: ['spec', g.direction, g.tierRule.rule.index],
           workloads: [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort(),
         });
+        continue;
+      }
+      if (g.cilium !== undefined) {
+        const data = { src: endLabel(ctx, g.src), dst: endLabel(ctx, g.dst), ports: formatPorts(g.ports) };
+        const workloads = [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort();
+        if (g.cilium.kind === 'deny') {
+          const first = g.cilium.rules[0]!;
+          const { policy, spec } = citedSpec(ctx, first);
+          ctx.report({
+            messageId: 'ciliumDeny',
+            data: { ...data, rules: listNames(g.cilium.rules.map((r) => `${r.policy} ${r.path}`)) },
+            subject: { ciliumPolicy: policy },
+            path: [...spec.path, first.list, first.rule],
+            workloads,
+          });
+        } else {
+          const { policy, spec } = citedSpec(ctx, g.cilium.blamed);
+          const allow = g.direction === 'ingress' ? CiliumList.Ingress : CiliumList.Egress;
+          const deny = g.direction === 'ingress' ? CiliumList.IngressDeny : CiliumList.EgressDeny;
+          ctx.report({
+            messageId: 'ciliumDefault',
+            data: {
+              ...data,
+              self: endLabel(ctx, self),
+              direction: g.direction,
+              policies: listNames([...new Set(g.cilium.specs.map((s) => s.policy))]),
+            },
+            subject: { ciliumPolicy: policy },
+            path: [...spec.path, spec[allow].length > 0 ? allow : deny],
+            workloads,
+          });
+        }
         continue;
       }
       const policies = [...new Set(self.classes.flatMap((id) => ctx.lookup.policiesOf(id, g.direction)))];

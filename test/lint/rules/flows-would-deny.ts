@@ -1,6 +1,6 @@
 import rule from '../../../src/lint/rules/flows-would-deny.ts';
 import type { ObservedConnection } from '../../../src/lint/types.ts';
-import { coredns, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
+import { cniEngine, coredns, deploy, docs, ns, ruleTester, yaml } from '../helpers.ts';
 
 const w = (id: string) => ({ kind: 'workload' as const, id });
 const base = docs(
@@ -189,6 +189,74 @@ ruleTester(rule, {
       yaml: docs(base, scrape('metrics'), tierDeny('Admin', '  # <-')),
       observed: scrapeFlow,
       messageIds: ['tier'],
+    },
+  ],
+});
+
+// Cilium policies (`--cni cilium`): the deny rule that matches, or the rule sets whose default deny decides.
+const cilium = cniEngine('cilium');
+ruleTester(rule, {
+  valid: [
+    {
+      // A Cilium allow rule lifts the default deny its rule set puts the gateway in.
+      name: 'a scrape a CiliumNetworkPolicy allows',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: scrape, namespace: payments}
+          spec:
+            endpointSelector: {}
+            ingress:
+              - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring}}]
+                toPorts: [{ports: [{port: "9102", protocol: TCP}]}]
+        `,
+      ),
+      observed: scrapeFlow,
+      engine: cilium,
+    },
+  ],
+  invalid: [
+    {
+      // The rule set selects the gateway and allows another peer only: its default deny drops the scrape.
+      name: 'a scrape a CiliumNetworkPolicy default-denies',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumNetworkPolicy
+          metadata: {name: from-payments, namespace: payments}
+          spec:
+            endpointSelector: {}
+            ingress:  # <-
+              - fromEndpoints: [{}]
+        `,
+      ),
+      observed: scrapeFlow,
+      engine: cilium,
+      messageIds: ['ciliumDefault'],
+    },
+    {
+      // An egress deny rule wins over the allow rule of the same rule set.
+      name: 'a scrape a CiliumClusterwideNetworkPolicy egressDeny rule stops',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: {name: no-scrape}
+          spec:
+            endpointSelector: {matchLabels: {app: prometheus}}
+            egress: [{toEntities: [cluster]}]
+            egressDeny:
+              - toPorts: [{ports: [{port: "9102", protocol: TCP}]}]  # <-
+                toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: payments}}]
+        `,
+      ),
+      observed: scrapeFlow,
+      engine: cilium,
+      messageIds: ['ciliumDeny'],
     },
   ],
 });
