@@ -285,4 +285,168 @@ describe('incremental engine: the shortcuts, edit after edit', () => {
       );
     }
   });
+
+  test('a policy with a CIDR that does not parse: a local edit, as a fresh compile reads it', () => {
+    const inc = createIncrementalEngine(
+      cluster({ namespaces: [ns('a')], pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' })] }),
+    );
+    const bad = policy('a', 'bad', {
+      podSelector: app('x'),
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: 'not-a-cidr' } }, { podSelector: app('y') }] }],
+    });
+    assert.equal(checked(inc, () => inc.updatePolicy(bad)).recompiled, false);
+    assert.equal(checked(inc, () => inc.removePolicy(bad.id)).recompiled, false);
+  });
+
+  test('cluster policy edits on a cluster whose only Cilium policy has no rule set', () => {
+    const empty = ciliumPolicyInfo({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'empty', namespace: 'a' },
+      specs: [],
+    });
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('a')],
+        pods: [pod('a', 'web', { app: 'web' }), pod('a', 'db', { app: 'db' }), pod('a', 'c', { app: 'c' })],
+        policies: [policy('a', 'deny', { podSelector: app('db'), policyTypes: ['Ingress'] })],
+        ciliumPolicies: [empty],
+      }),
+    );
+    const guard = (peers: string[]): ClusterNetworkPolicySpec => ({
+      tier: 'Admin',
+      priority: 1,
+      subject: { namespaces: inNamespace('a') },
+      ingress: [
+        {
+          action: 'Deny',
+          from: peers.map((x) => ({ pods: { namespaceSelector: {}, podSelector: app(x) } })),
+        },
+      ],
+      egress: [
+        { action: 'Deny', to: peers.map((x) => ({ pods: { namespaceSelector: {}, podSelector: app(x) } })) },
+      ],
+    });
+    for (const peers of [['c'], ['c', 'web'], ['web']])
+      assert.equal(checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(peers)))).recompiled, false);
+    assert.equal(checked(inc, () => inc.removeClusterPolicy('ClusterNetworkPolicy/guard')).recompiled, false);
+  });
+
+  test('a cluster policy rule on a named port that each selected class defines on its own port', () => {
+    const http = (p: number) => ({ namedPorts: [{ name: 'http', port: p, protocol: 'TCP' as const }] });
+    // Its rules: on the named port only, or with a rule on a numbered port after it.
+    for (const numbered of [false, true]) {
+      const inc = createIncrementalEngine(
+        cluster({
+          namespaces: [ns('a')],
+          pods: [
+            pod('a', 'web1', { app: 'web', v: '1' }, http(8080)),
+            pod('a', 'web2', { app: 'web', v: '2' }, http(9090)),
+            pod('a', 'client', { app: 'client' }),
+            pod('a', 'other', { app: 'other' }),
+          ],
+        }),
+      );
+      const guard = (peers: string[]): ClusterNetworkPolicySpec => ({
+        tier: 'Admin',
+        priority: 1,
+        subject: { pods: { namespaceSelector: {}, podSelector: app('web') } },
+        ingress: [
+          {
+            action: 'Deny',
+            from: peers.map((x) => ({ pods: { namespaceSelector: {}, podSelector: app(x) } })),
+            protocols: [{ destinationNamedPort: 'http' }],
+          },
+          ...(numbered
+            ? [
+                {
+                  action: 'Deny',
+                  from: [{ pods: { namespaceSelector: {}, podSelector: app('other') } }],
+                  protocols: [{ tcp: { destinationPort: { number: 22 } } }],
+                },
+              ]
+            : []),
+        ],
+      });
+      for (const peers of [['client'], ['client', 'other'], ['other']])
+        assert.equal(
+          checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(peers)))).recompiled,
+          false,
+        );
+      const lines = describeConnectivity(inc.connectivity());
+      assert.ok(lines.includes('a/Pod/client -> a/Pod/web1: All connections'), lines.join('\n'));
+    }
+  });
+
+  test('two pods of one class: a patched pair of the class with itself', () => {
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('a')],
+        pods: [pod('a', 'x1', { app: 'x' }), pod('a', 'x2', { app: 'x' }), pod('a', 'y', { app: 'y' })],
+      }),
+    );
+    const guard = (peers: string[]): ClusterNetworkPolicySpec => ({
+      tier: 'Admin',
+      priority: 1,
+      subject: { pods: { namespaceSelector: {}, podSelector: app('x') } },
+      ingress: [
+        {
+          action: 'Deny',
+          from: peers.map((x) => ({ pods: { namespaceSelector: {}, podSelector: app(x) } })),
+        },
+      ],
+    });
+    checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(['x', 'y']))));
+    assert.ok(!describeConnectivity(inc.connectivity()).some((l) => l.startsWith('a/Pod/x1 -> a/Pod/x2')));
+    const back = checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(['y']))));
+    assert.ok((back.patchedClasses ?? 0) > 0);
+    assert.ok(describeConnectivity(inc.connectivity()).includes('a/Pod/x1 -> a/Pod/x2: All connections'));
+  });
+
+  test('a cluster policy edit at the peer a Cilium deny (on a class nothing isolates) names too', () => {
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('prod'), ns('dev')],
+        pods: [pod('prod', 'db', { app: 'db' }), pod('dev', 'client', { app: 'client' })],
+        ciliumPolicies: [
+          ccnp('dev-deny', {
+            endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dev' } },
+            egressDeny: [{ toEndpoints: [app('db')], toPorts: port('80') }],
+            ingressDeny: [{ fromEndpoints: [app('db')], toPorts: port('80') }],
+            enableDefaultDeny: { ingress: false, egress: false },
+          }),
+        ],
+      }),
+    );
+    const guard = (action: 'Deny' | 'Accept' | 'Pass', ports: number[]): ClusterNetworkPolicySpec => ({
+      tier: 'Admin',
+      priority: 5,
+      subject: { namespaces: inNamespace('dev') },
+      egress: [
+        {
+          action,
+          to: [{ pods: { namespaceSelector: {}, podSelector: app('db') } }],
+          protocols: ports.map((p) => ({ tcp: { destinationPort: { number: p } } })),
+        },
+      ],
+      ingress: [
+        {
+          action,
+          from: [{ pods: { namespaceSelector: {}, podSelector: app('db') } }],
+          protocols: ports.map((p) => ({ tcp: { destinationPort: { number: p } } })),
+        },
+      ],
+    });
+    for (const [action, ports] of [
+      ['Deny', [443]],
+      ['Pass', [443]],
+      ['Deny', [443, 8080]],
+      ['Pass', [80, 443]],
+    ] as const)
+      assert.equal(
+        checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(action, [...ports])))).recompiled,
+        false,
+      );
+  });
 });
