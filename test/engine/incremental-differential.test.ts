@@ -14,7 +14,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { compileCluster, type EngineOptions, type Endpoint } from '../../src/engine/compile.ts';
+import {
+  accessToAddress,
+  accessToPod,
+  compileCluster,
+  type EngineOptions,
+  type Endpoint,
+} from '../../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity, type Granularity } from '../../src/engine/connectivity.ts';
 import {
   createIncrementalEngine,
@@ -442,6 +448,41 @@ function compare(
       );
     }
   }
+  // Class by class, against a fresh compile that tells pods apart by all their labels as the engine does: the
+  // same classes, the lists of what selects each, and every access (final and NetworkPolicy-only) read at
+  // every pod class and address class.
+  const same = compileCluster(
+    {
+      ...model,
+      policies: [...model.policies],
+      clusterPolicies: [...model.clusterPolicies],
+      ciliumPolicies: [...model.ciliumPolicies],
+    },
+    { ...options, classesByAllLabels: true },
+  );
+  assert.equal(compiled.classes.length, same.classes.length);
+  assert.deepEqual(compiled.policiesOfClass, same.policiesOfClass);
+  assert.deepEqual(
+    compiled.tierPolicies.map((p) => `${p.index} ${p.rank} ${p.info.id}`),
+    same.tierPolicies.map((p) => `${p.index} ${p.rank} ${p.info.id}`),
+  );
+  assert.deepEqual(compiled.tierPoliciesOfClass, same.tierPoliciesOfClass);
+  assert.deepEqual(
+    compiled.cilium.specs.map((x) => `${x.index} ${x.policy}`),
+    same.cilium.specs.map((x) => `${x.index} ${x.policy}`),
+  );
+  assert.deepEqual(compiled.cilium.ofClass, same.cilium.ofClass);
+  const addresses = same.addressSpace.classes.length;
+  const values = (c: typeof compiled, list: 'ingress' | 'egress' | 'npIngress' | 'npEgress'): string[] =>
+    c[list].map(
+      (a, id) =>
+        [
+          ...c.classes.map((cls) => formatPorts(accessToPod(a, cls))),
+          ...Array.from({ length: addresses }, (_, x) => formatPorts(accessToAddress(a, x))),
+        ].join(' | ') + ` (${id}${a.isolated ? ' isolated' : ''})`,
+    );
+  for (const list of ['ingress', 'egress', 'npIngress', 'npEgress'] as const)
+    assert.deepEqual(values(compiled, list), values(same, list), list);
   return expected;
 }
 

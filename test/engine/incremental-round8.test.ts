@@ -449,4 +449,79 @@ describe('incremental engine: the shortcuts, edit after edit', () => {
         false,
       );
   });
+
+  test('NetworkPolicies added, updated again, moved, removed and put back: each in its place', () => {
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('a')],
+        pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' }), pod('a', 'z', { app: 'z' })],
+      }),
+    );
+    const ids = () => inc.state.policies.map((p) => p.id);
+    const ingress = (name: string, target: string) =>
+      policy('a', name, { podSelector: app(target), policyTypes: ['Ingress'] });
+    const egress = (name: string, target: string) =>
+      policy('a', name, { podSelector: app(target), policyTypes: ['Egress'] });
+    const local = (edit: () => IncrementalUpdate) => assert.equal(checked(inc, edit).recompiled, false);
+    local(() => inc.updatePolicy(ingress('p', 'x')));
+    local(() => inc.updatePolicy(ingress('q', 'y')));
+    // Again, on another pod: x is released; then egress instead of ingress (and back).
+    local(() => inc.updatePolicy(ingress('p', 'z')));
+    local(() => inc.updatePolicy(egress('p', 'z')));
+    local(() => inc.updatePolicy(ingress('p', 'z')));
+    assert.deepEqual(ids(), ['a/p', 'a/q']);
+    // The first one gone, the second one edited: in its new place.
+    local(() => inc.removePolicy('a/p'));
+    local(() => inc.updatePolicy(egress('q', 'y')));
+    assert.deepEqual(ids(), ['a/q']);
+    // The one removed comes back, after the other.
+    local(() => inc.updatePolicy(ingress('p', 'x')));
+    local(() => inc.updatePolicy(ingress('r', 'y')));
+    assert.deepEqual(ids(), ['a/q', 'a/p', 'a/r']);
+    local(() => inc.removePolicy('a/p'));
+    local(() => inc.updatePolicy(ingress('p', 'z')));
+    assert.deepEqual(ids(), ['a/q', 'a/r', 'a/p']);
+    // A batch that drops one and turns the order, then single edits by id.
+    local(() => inc.setPolicies([inc.state.policies[2]!, inc.state.policies[0]!]));
+    assert.deepEqual(ids(), ['a/p', 'a/q']);
+    local(() => inc.updatePolicy(egress('q', 'x')));
+    local(() => inc.updatePolicy(ingress('r', 'x')));
+    assert.deepEqual(ids(), ['a/p', 'a/q', 'a/r']);
+    local(() => inc.removePolicy('a/q'));
+    assert.deepEqual(ids(), ['a/p', 'a/r']);
+  });
+
+  test('a Cilium deny on a class nothing isolates, gone from it, and an egress edit at pod peers', () => {
+    const deny: CiliumRule = {
+      endpointSelector: app('web'),
+      ingressDeny: [{ fromEndpoints: [app('client')], toPorts: port('80') }],
+      egressDeny: [{ toEndpoints: [app('client')], toPorts: port('80') }],
+      enableDefaultDeny: { ingress: false, egress: false },
+    };
+    const out = (p: string): CiliumRule => ({
+      endpointSelector: app('db'),
+      egress: [{ toEndpoints: [app('web')], toPorts: port(p) }],
+    });
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('a')],
+        pods: [
+          pod('a', 'web', { app: 'web' }),
+          pod('a', 'db', { app: 'db' }),
+          pod('a', 'client', { app: 'client' }),
+        ],
+        policies: [policy('a', 'db-out', { podSelector: app('db'), policyTypes: ['Egress'] })],
+        ciliumPolicies: [cnpCilium('a', 'deny', deny), cnpCilium('a', 'out', out('80'))],
+      }),
+    );
+    const local = (edit: () => IncrementalUpdate) => assert.equal(checked(inc, edit).recompiled, false);
+    local(() => inc.updateCiliumPolicy(cnpCilium('a', 'out', out('443'))));
+    assert.ok(describeConnectivity(inc.connectivity()).includes('a/Pod/db -> a/Pod/web: TCP 443'));
+    // The deny now selects no pod: web's deny goes.
+    local(() => inc.updateCiliumPolicy(cnpCilium('a', 'deny', { ...deny, endpointSelector: app('none') })));
+    assert.ok(
+      describeConnectivity(inc.connectivity()).includes('a/Pod/client -> a/Pod/web: All connections'),
+    );
+    local(() => inc.updateCiliumPolicy(cnpCilium('a', 'deny', deny)));
+  });
 });
