@@ -524,4 +524,31 @@ describe('incremental engine: the shortcuts, edit after edit', () => {
     );
     local(() => inc.updateCiliumPolicy(cnpCilium('a', 'deny', deny)));
   });
+
+  test('cluster policies swapped in the list, then one more on the class of the one that moved', () => {
+    const inc = createIncrementalEngine(
+      cluster({
+        namespaces: [ns('a')],
+        pods: [pod('a', 'x', { app: 'x' }), pod('a', 'y', { app: 'y' }), pod('a', 'z', { app: 'z' })],
+      }),
+    );
+    const deny = (name: string, priority: number, subject: string, from: string) =>
+      cnp(name, {
+        tier: 'Admin',
+        priority,
+        subject: { pods: { namespaceSelector: {}, podSelector: app(subject) } },
+        ingress: [{ action: 'Deny', from: [{ pods: { namespaceSelector: {}, podSelector: app(from) } }] }],
+      });
+    const a = deny('a', 1, 'x', 'y');
+    const b = deny('b', 2, 'y', 'z');
+    const local = (edit: () => IncrementalUpdate) => assert.equal(checked(inc, edit).recompiled, false);
+    local(() => inc.setClusterPolicies([a, b]));
+    local(() => inc.setClusterPolicies([b, a]));
+    // A third one on y: y's walk is b's then c's, b now first in the list.
+    local(() => inc.updateClusterPolicy(deny('c', 3, 'y', 'x')));
+    assert.deepEqual(
+      describeConnectivity(inc.connectivity()).filter((l) => l.includes('-> a/Pod/y')),
+      ['external:0 -> a/Pod/y: All connections'],
+    );
+  });
 });
