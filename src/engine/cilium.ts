@@ -616,15 +616,30 @@ class CiliumPeers {
     return best;
   }
 
-  /** The address classes of node addresses. */
+  /**
+   * The address classes made of node addresses alone. Where a peer sets node addresses apart
+   * (`ciliumSpaceSplits`), each node address is a class of its own; where none does, a node address shares its
+   * class with outside addresses (the rest of the outside, an except's block), and such a class is partly
+   * `world`: not a node address class (so `world` keeps it, and no CIDR peer holds it: it would split them).
+   */
   nodeAddresses(): ReadonlySet<number> {
     if (this.#nodeAddresses === undefined) {
-      const out = new Set<number>();
+      const space = this.#ctx.space;
+      const held = new Map<number, Set<string>>();
       for (const n of this.#ctx.state.nodes) {
         for (const a of n.addresses) {
-          const id = this.#ctx.space.classOfIp(a);
-          if (id !== undefined && hostCidr(a) !== undefined) out.add(id);
+          const cidr = hostCidr(a);
+          const id = cidr === undefined ? undefined : space.classOfIp(a);
+          if (id === undefined) continue;
+          let set = held.get(id);
+          if (set === undefined) held.set(id, (set = new Set<string>()));
+          set.add(cidr!);
         }
+      }
+      const out = new Set<number>();
+      for (const [id, addresses] of held) {
+        const size = space.classes[id]!.cover.reduce((n, c) => n + (c.end - c.start + 1n), 0n);
+        if (BigInt(addresses.size) === size) out.add(id);
       }
       this.#nodeAddresses = out;
     }
@@ -655,7 +670,7 @@ class CiliumPeers {
     return (this.#hostPods ??= this.#ctx.classes.filter((c) => c.hostNetworkPod).map((c) => c.id));
   }
 
-  /** Address classes outside the cluster (not node addresses), of one family or both. */
+  /** Address classes outside the cluster (all but those of node addresses alone), of one family or both. */
   world(family: 4 | 6 | undefined): number[] {
     const nodes = this.nodeAddresses();
     return this.#ctx.space.classes
