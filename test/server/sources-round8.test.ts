@@ -1,7 +1,7 @@
 /**
  * The YAML as written of a policy whose document is one line (flow style) with a byte order mark before it
  * and no line break after it, beyond sources-offsets.test.ts. Found missing by the whole-folder mutation run
- * of src/server, round 8 (docs/testing.md).
+ * of src/server, round 8 (docs/testing.md); and the line starts of a text whose first line is empty.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadManifests } from '../../src/parse/index.ts';
-import { readSources } from '../../src/server/sources.ts';
+import { lineStarts, readSources } from '../../src/server/sources.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -38,5 +38,25 @@ describe('readSources: a last document of one line after a byte order mark', () 
       const sources = await readSources(loaded.state);
       assert.equal(sources.policyYaml.get('shop/allow'), allow, name);
     }
+  });
+});
+
+describe('lineStarts', () => {
+  test('a text starting with a line break: its second line starts at 1', () => {
+    assert.deepEqual(lineStarts('\na\n\nb'), [0, 1, 3, 4]);
+    assert.deepEqual(lineStarts('a'), [0]);
+  });
+
+  test('a file starting with a blank line: each policy as written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-sources-'));
+    dirs.push(dir);
+    const file = join(dir, 'blank-first.yaml');
+    writeFileSync(file, `\n${DENY}\n---\n${ALLOW}\n`);
+    const loaded = await loadManifests([file], { defaultNamespace: 'default', skipInvalid: false });
+    const sources = await readSources(loaded.state);
+    assert.deepEqual([...sources.policyYaml].sort(), [
+      ['shop/allow', `${ALLOW}\n`],
+      ['shop/deny', `${DENY}\n`],
+    ]);
   });
 });
