@@ -1,6 +1,6 @@
 /**
  * What-if answers beyond whatif-details.test.ts: an edge that two Cilium policies filter at L7, named in
- * order and apart in the edge and in the row's note. Found missing by the whole-folder mutation run of
+ * order and apart in the edge and in the row's note; DNS-name changes in name order, a name added among changed ones. Found missing by the whole-folder mutation run of
  * src/server, round 8 (docs/testing.md).
  */
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { webshopAnalysis } from './support.ts';
 const OPTIONS = { engine: { ipBlockMatchesPods: true }, defaultNamespace: 'default' };
 const API = 'CiliumNetworkPolicy/news/api-from-web';
 const SECOND = 'CiliumNetworkPolicy/news/aaa-also-api';
+const FEEDS = 'CiliumNetworkPolicy/news/feed-fetcher-egress';
 
 let cilium: Analysis;
 before(async () => {
@@ -55,6 +56,29 @@ describe('what-if: an edge two Cilium policies filter at L7', () => {
           'TCP 8081',
           `still filtered at L7 on TCP 8080 by ${SECOND}, ${API}; filtered at L7 on TCP 8081 by ${SECOND}, ${API}`,
         ],
+      ],
+    );
+  });
+});
+
+describe('what-if: DNS names', () => {
+  test('changes in name order, a name added among changed ones', () => {
+    const yaml = cilium
+      .model()
+      .ciliumPolicies.find((p) => p.id === FEEDS)!
+      .yaml.replace("port: '443'", "port: '8443'")
+      .replace(
+        '- matchName: feeds.agency.example',
+        '- matchName: feeds.agency.example\n        - matchName: b.example',
+      );
+    const r = whatIf(cilium.input.state, [{ target: FEEDS, yaml }], OPTIONS);
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(
+      r.domains.map((d) => [d.change, d.dst, d.before, d.after]),
+      [
+        ['changed', '*.wire.example (by DNS name)', 'TCP 443', 'TCP 8443'],
+        ['added', 'b.example (by DNS name)', null, 'TCP 8443'],
+        ['changed', 'feeds.agency.example (by DNS name)', 'TCP 443', 'TCP 8443'],
       ],
     );
   });
