@@ -45,6 +45,8 @@ describe('what-if: an edge two Cilium policies filter at L7', () => {
   test('both named, in order, apart: in the edge and in the row', () => {
     const r = whatIf(cilium.input.state, [{ yaml: ALSO }], OPTIONS);
     assert.deepEqual(r.problems, []);
+    // The diff as `netfence diff -o json` gives it, of workloads.
+    assert.equal(r.diff.granularity, 'workload');
     const edge = r.edges.find((e) => e.src === 'news/Deployment/web' && e.dst === 'news/Deployment/api');
     assert.equal(edge?.l7, `filtered at L7 on TCP 8080-8081 by ${SECOND}, ${API}`);
     assert.deepEqual(
