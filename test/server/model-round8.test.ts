@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PodInfo } from '../../src/model/cluster.ts';
+import type { PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
 import { anp, cluster, ns, pod } from '../support/builders.ts';
 import { analysisOf } from './support.ts';
 
@@ -33,7 +33,7 @@ describe('model: a workload’s cluster policies', () => {
           }),
         ],
       });
-      const workload = {
+      const workload: WorkloadInfo = {
         id,
         namespace: 'prod',
         kind: 'Deployment',
