@@ -28,6 +28,7 @@ describe('readSources: a last document of one line after a byte order mark', () 
     const cases: [string, string, string][] = [
       ['first.yaml', `\uFEFF${ALLOW}`, `${ALLOW}\n`],
       ['after-dashes.yaml', `${DENY}\n---\n\uFEFF${ALLOW}`, `${ALLOW}\n`],
+      ['after-empty-line.yaml', `${DENY}\n---\n\uFEFF\n\uFEFF${ALLOW}`, `\n${ALLOW}\n`],
       ['after-comment.yaml', `${DENY}\n---\n\uFEFF# the allow\n\uFEFF${ALLOW}`, `# the allow\n${ALLOW}\n`],
     ];
     for (const [name, text, allow] of cases) {
