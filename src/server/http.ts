@@ -100,19 +100,29 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function sameToken(given: string | undefined, token: string): boolean {
-  if (given === undefined) return false;
+function sameToken(given: string, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
+/**
+ * The values of the cookies named `name`. Cookies do not tell ports apart: another server on the same host
+ * may have set one of that name too, so every one counts, and one that does not decode is left out (it is
+ * not netfence's, whose cookie is encoded).
+ */
+function cookies(req: IncomingMessage, name: string): string[] {
+  const out: string[] = [];
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      out.push(decodeURIComponent(v.join('=')));
+    } catch {
+      // malformed (%E0%A4%A): not netfence's cookie
+    }
   }
-  return undefined;
+  return out;
 }
 
 function send(
@@ -181,8 +191,9 @@ function handler(options: ServerOptions) {
       }
       if (token !== undefined) {
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        const given = url.searchParams.get('token') ?? bearer ?? cookie(req, TOKEN_COOKIE);
-        if (!sameToken(given ?? undefined, token)) {
+        const asked = url.searchParams.get('token') ?? bearer;
+        const given = asked === undefined ? cookies(req, TOKEN_COOKIE) : [asked];
+        if (!given.some((g) => sameToken(g, token))) {
           const message =
             'netfence serve needs its access token: open the URL it printed (ending in ?token=…)';
           if (path.startsWith('/api/')) sendJson(req, res, 401, { error: message });

@@ -69,14 +69,15 @@ export class WhatIfThread {
       defaultNamespace,
     };
     this.#worker = new Worker(new URL(import.meta.url), { workerData: data });
-    // Never what keeps the process running: Ctrl+C ends it even while a what-if computes.
-    this.#worker.unref();
     this.#worker.on('message', (reply: Reply) => {
       const waiting = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       if (reply.ok) waiting?.resolve(reply.value);
       else waiting?.reject(new Error(reply.message));
     });
+    // Never what keeps the process running: Ctrl+C ends it even while a what-if computes. After the
+    // 'message' listener, which refs the worker again.
+    this.#worker.unref();
     const fail = (error: Error): void => {
       for (const w of this.#pending.values()) w.reject(error);
       this.#pending.clear();

@@ -1,0 +1,59 @@
+/**
+ * The what-if worker thread, beyond whatif-thread-details.test.ts: the state handed over keeps its items
+ * without an origin as they are (an origin is only stripped of `locate`), and a process that asked a what-if
+ * and never closed the thread still ends by itself (the worker never keeps it running). Found missing by the
+ * whole-folder mutation run of src/server, round 8 (docs/testing.md).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { transferableState } from '../../src/server/whatif-thread.ts';
+import { cluster, ns, pod, policy } from '../support/builders.ts';
+
+describe('the what-if worker', () => {
+  test('items without an origin are handed over as they are; with one, without its locate', () => {
+    const state = cluster({
+      namespaces: [ns('app')],
+      pods: [pod('app', 'a', { app: 'a' })],
+      policies: [policy('app', 'p', { podSelector: {}, policyTypes: ['Ingress'] })],
+    });
+    const located = {
+      ...state.policies[0]!,
+      origin: { file: 'p.yaml', line: 3, column: 1, locate: () => undefined },
+    };
+    const plain = transferableState({ ...state, policies: [...state.policies, located] });
+    assert.deepEqual(plain.pods, state.pods);
+    assert.ok(!('origin' in plain.pods[0]!), 'a pod without an origin gets none');
+    assert.ok(!('origin' in plain.policies[0]!), 'a policy without an origin gets none');
+    assert.deepEqual(plain.policies[1]!.origin, { file: 'p.yaml', line: 3, column: 1 });
+    assert.equal(typeof located.origin.locate, 'function', 'the state given is left as it was');
+  });
+
+  test('a process that asked a what-if and never closed the thread ends by itself', async () => {
+    const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+    const script = `import { WhatIfThread } from ${url('../../src/server/whatif-thread.ts')};
+import { cluster, ns, pod } from ${url('../support/builders.ts')};
+const state = cluster({ namespaces: [ns('app')], pods: [pod('app', 'a', { app: 'a' })] });
+// The worker does not keep the process running while it computes either: this timer does.
+const waiting = setInterval(() => {}, 1000);
+const answer = await new WhatIfThread(state, { ipBlockMatchesPods: true }, 'default').run([]);
+clearInterval(waiting);
+console.log(answer.applied.length);`;
+    // A file, not --eval: the worker would inherit --input-type, which a worker of a file refuses.
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-whatif-'));
+    try {
+      writeFileSync(join(dir, 'ask.mjs'), script);
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [join(dir, 'ask.mjs')], { timeout: 60_000 }, (error, out, err) =>
+          error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
+        );
+      });
+      assert.equal(stdout, '0\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
