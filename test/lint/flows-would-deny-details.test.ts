@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/lint/rules/flows-would-deny.ts';
 import { lint } from '../../src/lint/run.ts';
+import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../../src/model/cluster.ts';
 import type { LabelSelector } from '../../src/model/k8s.ts';
 import { formatPath } from '../../src/model/problem.ts';
@@ -146,7 +147,11 @@ const tcpFlow = (src: ObservedConnection['src'], dst: ObservedConnection['dst'],
   port,
 });
 /** shop/web-1 (v=1) and shop/web-2 (v=2), one Deployment `w1` with two pod classes; data/db; zeta/client. */
-const twoClasses = (input: { policies?: PolicyInfo[]; clusterPolicies?: ClusterPolicyInfo[] }) =>
+const twoClasses = (input: {
+  policies?: PolicyInfo[];
+  clusterPolicies?: ClusterPolicyInfo[];
+  ciliumPolicies?: CiliumPolicyInfo[];
+}) =>
   withWorkloads(
     {
       namespaces: [builtNs('shop', { team: 'shop' }), builtNs('data', { team: 'data' }), builtNs('zeta')],
@@ -502,6 +507,122 @@ test('Cilium default deny of a flow to or from an address names only the workloa
         'shop/CiliumNetworkPolicy/web-in-cluster specs[0].egress',
         'Observed shop/web → 198.51.100.9 on TCP 443 would be denied: no egress rule of the Cilium policies selecting shop/web',
         ['shop/Pod/web'],
+      ],
+    ],
+  );
+});
+
+// The cases below pin what the mutation run of the Cilium branch left (round 8, after the Cilium fix).
+const dbSel = { matchLabels: { app: 'db' } };
+const toDbOn = (port: string) => ({ toEndpoints: [dbSel], toPorts: [{ ports: [{ port }] }] });
+
+test('a workload some of whose pods a NetworkPolicy isolates: that NetworkPolicy is blamed, not Cilium default deny', () => {
+  // Cilium puts both pod classes of shop/w1 in ingress default deny; a NetworkPolicy isolates the v=1 pods only.
+  const state = twoClasses({
+    policies: [denyIngress('shop', 'v1-only', { matchLabels: { v: '1' } })],
+    ciliumPolicies: [
+      cnpCilium('shop', 'web-in', {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ fromEndpoints: [dbSel] }],
+      }),
+    ],
+  });
+  assert.deepEqual(
+    lint(
+      { state, observed: [tcpFlow(client, web, 80)], engine: cniEngine('cilium') },
+      { rules: [rule] },
+    ).findings.map((f) => [f.messageId, `${f.object.id} ${formatPath(f.path)}`]),
+    [['ingress', 'shop/NetworkPolicy/v1-only spec.policyTypes']],
+  );
+});
+
+test('Cilium default deny: the rule set of the nearest allow rule is blamed among the specs of one policy', () => {
+  const state = shopCluster([
+    cnpSpecs('data', 'two', [
+      {
+        endpointSelector: {},
+        ingress: [
+          {
+            fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+            toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }],
+          },
+        ],
+      },
+      {
+        endpointSelector: {},
+        ingress: [
+          {
+            fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'shop', app: 'web' } }],
+            toPorts: [{ ports: [{ port: '5432' }] }],
+          },
+        ],
+      },
+    ]),
+  ]);
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, dataDb, 80)]).map((f) => [f.id, f.at]),
+    [['ciliumDefault', 'data/CiliumNetworkPolicy/two specs[1].ingress']],
+  );
+});
+
+test('flows between the same ends denied by two different Cilium deny rules: a finding for each', () => {
+  const state = shopCluster([
+    ccnp('deny-two-ports', {
+      endpointSelector: ciliumWeb,
+      egress: [{ toEndpoints: [{}] }],
+      egressDeny: [toDbOn('5432'), toDbOn('6000')],
+    }),
+  ]);
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, dataDb, 5432), tcpFlow(shopWeb, dataDb, 6000)]).map((f) => [
+      f.at,
+      f.message.slice(0, 45),
+    ]),
+    [
+      [
+        'CiliumClusterwideNetworkPolicy/deny-two-ports spec.egressDeny[0]',
+        'Observed shop/web → data/db on TCP 5432 would',
+      ],
+      [
+        'CiliumClusterwideNetworkPolicy/deny-two-ports spec.egressDeny[1]',
+        'Observed shop/web → data/db on TCP 6000 would',
+      ],
+    ],
+  );
+});
+
+test('Cilium ingress default deny by a rule set of ingressDeny rules only: the ingressDeny list is the path', () => {
+  const state = shopCluster([
+    cnpCilium('data', 'deny-in', {
+      endpointSelector: {},
+      ingressDeny: [{ fromEndpoints: [ciliumApi], toPorts: [{ ports: [{ port: '5432' }] }] }],
+    }),
+  ]);
+  assert.deepEqual(
+    ciliumFound(state, [tcpFlow(shopWeb, dataDb, 80)]).map((f) => [f.id, f.at, f.workloads]),
+    [['ciliumDefault', 'data/CiliumNetworkPolicy/deny-in spec.ingressDeny', ['data/Pod/db', 'shop/Pod/web']]],
+  );
+});
+
+test('a Cilium deny rule of an address range denies a flow to an address: that rule is named', () => {
+  const state = shopCluster([
+    ccnp('no-doc-net', {
+      endpointSelector: ciliumWeb,
+      egress: [{ toCIDR: ['0.0.0.0/0'] }],
+      egressDeny: [{ toCIDR: ['198.51.100.0/24'] }],
+    }),
+  ]);
+  const outside = { kind: 'external' as const, ip: '198.51.100.9' };
+  assert.deepEqual(
+    ciliumFound(state, [
+      tcpFlow(shopWeb, outside, 443),
+      tcpFlow(shopWeb, { kind: 'external', ip: '203.0.113.9' }, 443),
+    ]).map((f) => [f.id, f.at, f.message.split(' (')[0]]),
+    [
+      [
+        'ciliumDeny',
+        'CiliumClusterwideNetworkPolicy/no-doc-net spec.egressDeny[0]',
+        'Observed shop/web → 198.51.100.9 on TCP 443 would be denied by CiliumClusterwideNetworkPolicy/no-doc-net spec.egressDeny[0]',
       ],
     ],
   );
