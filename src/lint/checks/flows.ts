@@ -1,11 +1,24 @@
 /** Observed connections (`--flows`) resolved against the compiled cluster. */
 import { externalId } from '../../engine/connectivity.ts';
 import type { CompiledRule } from '../../engine/compile.ts';
+import type { ExplainEnd } from '../../engine/explain.ts';
 import type { ObservedConnection, ObservedEnd, RuleContext } from '../types.ts';
 
 export type End =
   | { kind: 'workload'; id: string; classes: readonly number[] }
   | { kind: 'address'; id: string; address: number; label: string };
+
+/** The classes of an end, as `explain` takes them. */
+export function explainEnds(end: End): ExplainEnd[] {
+  return end.kind === 'address'
+    ? [{ kind: 'address', classId: end.address, name: end.label }]
+    : end.classes.map((classId) => ({ kind: 'pod', classId, name: end.id }));
+}
+
+/** The workloads among a connection's ends, sorted (a finding's `workloads`). */
+export function endWorkloads(ends: readonly End[]): string[] {
+  return ends.flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort();
+}
 
 /** Resolves an observed end: a workload, or an address (the pod that has it, else an address class). */
 export function endpointResolver(ctx: RuleContext): (end: ObservedEnd) => End | undefined {

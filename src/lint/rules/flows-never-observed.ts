@@ -1,6 +1,6 @@
 import { portsTowardsClass, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
 import type { Entity } from '../../engine/connectivity.ts';
-import { explainConnection, type ExplainEnd } from '../../engine/explain.ts';
+import { explainConnection } from '../../engine/explain.ts';
 import type { CompiledTierPolicy } from '../../engine/tiers.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import {
@@ -12,7 +12,7 @@ import {
   NO_PORTS,
   type PortSet,
 } from '../../engine/ports.ts';
-import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
+import { endLabel, explainEnds, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule, type RuleContext } from '../types.ts';
 import { pairKey } from '../../base/text.ts';
@@ -24,13 +24,6 @@ interface Unused {
   index: number;
   connections: string[];
   workloads: Set<string>;
-}
-
-/** The classes of an end, as `explain` takes them. */
-function explainEnds(end: End): ExplainEnd[] {
-  return end.kind === 'address'
-    ? [{ kind: 'address', classId: end.address, name: end.label }]
-    : end.classes.map((classId) => ({ kind: 'pod', classId, name: end.id }));
 }
 
 function entityEnd(ctx: RuleContext, e: Entity): End | undefined {

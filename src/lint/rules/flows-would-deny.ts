@@ -1,7 +1,14 @@
 import { accessToAddress, accessToPod, type CompiledPolicy, type Direction } from '../../engine/compile.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import { portSetOf, portsContain, unionPorts, NO_PORTS, type PortSet } from '../../engine/ports.ts';
-import { endLabel, resolveObserved, ruleMatches, type End } from '../checks/flows.ts';
+import {
+  endLabel,
+  endWorkloads,
+  explainEnds,
+  resolveObserved,
+  ruleMatches,
+  type End,
+} from '../checks/flows.ts';
 import { listNames } from '../text.ts';
 import { actionWord, decider, tierName, type TierRuleRef } from '../checks/tiers.ts';
 import { Tier, TierAction } from '../../model/cluster.ts';
@@ -54,12 +61,6 @@ function explainer(ctx: RuleContext): Explain {
   };
 }
 
-function explainEnd(end: End): ExplainEnd {
-  return end.kind === 'workload'
-    ? { kind: 'pod', classId: end.classes[0]!, name: end.id }
-    : { kind: 'address', classId: end.address, name: end.label };
-}
-
 /**
  * The Cilium rules that deny a connection the policies deny, or the Cilium rule sets whose default deny does
  * when no NetworkPolicy isolates the pod (a NetworkPolicy that isolates it is blamed as without Cilium).
@@ -74,7 +75,8 @@ function ciliumDenial(
 ): CiliumDenial | undefined {
   const { src, dst, self } = ends;
   if (self.kind !== 'workload' || ctx.compiled.cilium.specs.length === 0) return undefined;
-  const x = explain(explainEnd(src), explainEnd(dst), protocol, port);
+  // A workload's first class, as the tier rules above take it.
+  const x = explain(explainEnds(src)[0]!, explainEnds(dst)[0]!, protocol, port);
   // One port asked: one segment. Its Cilium rules, when denied: the deny rules that decide.
   const segment = x.segments[0]![direction];
   if (segment.allowed || segment.decidedBy !== DecidedBy.NetworkPolicy) return undefined;
@@ -212,13 +214,13 @@ export default defineRule({
           },
           subject: { clusterPolicy: info },
           path: ['spec', g.direction, g.tierRule.rule.index],
-          workloads: [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort(),
+          workloads: endWorkloads([g.src, g.dst]),
         });
         continue;
       }
       if (g.cilium !== undefined) {
         const data = { src: endLabel(ctx, g.src), dst: endLabel(ctx, g.dst), ports: formatPorts(g.ports) };
-        const workloads = [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort();
+        const workloads = endWorkloads([g.src, g.dst]);
         if (g.cilium.kind === 'deny') {
           const first = g.cilium.rules[0]!;
           const { policy, spec } = citedSpec(ctx, first);
@@ -269,7 +271,7 @@ export default defineRule({
         },
         subject: { policy: blamed.info },
         path: rules !== undefined ? ['spec', g.direction] : ['spec', 'policyTypes'],
-        workloads: [g.src, g.dst].flatMap((e) => (e.kind === 'workload' ? [e.id] : [])).sort(),
+        workloads: endWorkloads([g.src, g.dst]),
       });
     }
   },
