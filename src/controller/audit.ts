@@ -169,7 +169,7 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
       state: built.state,
       session: openSession(built.state, rules.engine ?? {}),
       left: built.skipped,
-      partial: built.warnings.filter((w) => w.code !== 'terminated-pods'),
+      partial: built.partial,
     };
   });
   const reports = new Map<string, ReportResult[]>([['', []]]);
@@ -204,7 +204,7 @@ export function audit(objects: readonly KubeObject[], rules: AuditRules): AuditR
   if (partial.length > 0) {
     const byId = new Map(objects.map((o) => [objectId(o), o]));
     for (const w of partial) {
-      const id = w.object ?? w.file?.replace(/^cluster:/, '') ?? '';
+      const id = w.object ?? '';
       const o = byId.get(id);
       const field = w.path.length > 0 ? ` ${formatPath(w.path)}` : '';
       const what = `${id}${field}: ${w.message}`;

@@ -45,8 +45,17 @@ function parsedFromObject(o: KubeObject, index: number, source: string): ParsedO
 
 export interface ClusterStateResult {
   state: ClusterState;
-  /** Warnings of the parse layer (terminated pods left out, ...), without line numbers. */
+  /**
+   * Warnings of the parse layer (terminated pods left out, ...), without line numbers; each names its object
+   * (`object`: `shop/Pod/web-1`) when it is about one.
+   */
   warnings: Problem[];
+  /**
+   * The warnings that bear on answers: a field netfence reads but does not evaluate, a nodes peer without the
+   * nodes, ... Every answer leaves that part out. Not the terminated pods, left out because they have no
+   * network presence, which changes no answer.
+   */
+  partial: Problem[];
   /**
    * Objects the API server accepted but netfence cannot analyze, left out. Rare: the validation is the API
    * server's own, so this is a disagreement worth reporting.
@@ -65,12 +74,18 @@ export function leftOutText(o: LeftOutObject): string {
   return `${o.id}: ${o.why}`;
 }
 
-function withoutPosition(p: Problem): Problem {
+/** The warning without line numbers (the cluster has none), naming its object by id when it is about one. */
+function clusterWarning(p: Problem, idOfFile: ReadonlyMap<string, string>): Problem {
   const out: Problem = { ...p };
   delete out.line;
   delete out.column;
+  const id = p.file === undefined ? undefined : idOfFile.get(p.file);
+  if (out.object === undefined && id !== undefined) out.object = id;
   return out;
 }
+
+/** Warnings whose cause has no network presence, so that leaving it out changes no answer. */
+const NO_BEARING_ON_ANSWERS: ReadonlySet<string> = new Set(['terminated-pods']);
 
 function withoutOrigin<T extends { origin?: unknown }>(item: T): T {
   const out = { ...item };
@@ -86,6 +101,7 @@ function withoutOrigin<T extends { origin?: unknown }>(item: T): T {
  */
 export function stateFromObjects(objects: readonly KubeObject[], source = 'cluster'): ClusterStateResult {
   const parsed = objects.map((o, i) => parsedFromObject(o, i, source));
+  const idOfFile = new Map(objects.map((o, i) => [parsed[i]?.file ?? '', objectId(o)]));
   const built = buildClusterState(parsed, { defaultNamespace: 'default', skipInvalid: true });
   const state: ClusterState = {
     namespaces: built.state.namespaces.map(withoutOrigin),
@@ -99,9 +115,11 @@ export function stateFromObjects(objects: readonly KubeObject[], source = 'clust
   };
   if (built.state.serviceEndpoints !== undefined)
     state.serviceEndpoints = built.state.serviceEndpoints.map(withoutOrigin);
+  const warnings = built.warnings.map((w) => clusterWarning(w, idOfFile));
   return {
     state,
-    warnings: built.warnings.map(withoutPosition),
+    warnings,
+    partial: warnings.filter((w) => !NO_BEARING_ON_ANSWERS.has(w.code)),
     skipped: built.skipped.map((s) => ({ id: s.object, why: s.reason })),
   };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { leftOutWarnings } from '../../src/cli/commands/apply.ts';
 import { stateFromObjects } from '../../src/k8s/state.ts';
-import { baseObjects, cnp, np } from '../admission/fixtures.ts';
+import { baseObjects, cnp, np, pod } from '../admission/fixtures.ts';
 
 const badNp = np('shop', 'odd', {
   podSelector: { matchExpressions: [{ key: 'app', operator: 'Bogus', values: ['x'] }] },
@@ -32,4 +32,23 @@ test('an object read again from its own listing is not left out', () => {
     [leftOutWarnings(built.skipped, [])[0]],
   );
   assert.deepEqual(leftOutWarnings(stateFromObjects(baseObjects()).skipped, []), []);
+});
+
+test('stateFromObjects: `partial` holds the warnings that bear on answers, each naming its object; not the terminated pods', () => {
+  const done = pod('shop', 'job-1', { app: 'job' });
+  (done as { status?: unknown }).status = { phase: 'Succeeded' };
+  const groups = cnp('shop', 'groups', {
+    endpointSelector: {},
+    ingress: [{ fromGroups: [{ aws: { securityGroupsIds: ['sg-1'] } }] }],
+  });
+  const built = stateFromObjects([...baseObjects(), done, groups]);
+  assert.deepEqual(
+    built.warnings.map((w) => w.code).sort(),
+    [...built.partial.map((w) => w.code), 'terminated-pods'].sort(),
+  );
+  assert.equal(built.partial.length, 1);
+  assert.equal(built.partial[0]?.object, 'shop/CiliumNetworkPolicy/groups');
+  assert.deepEqual(built.partial[0]?.path, ['spec', 'ingress', 0, 'fromGroups']);
+  assert.equal(built.partial[0]?.line, undefined);
+  assert.deepEqual(stateFromObjects(baseObjects()).partial, []);
 });

@@ -391,11 +391,7 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
   // What the impact below leaves out of the live cluster, as `--cluster` says it (fields netfence does not
   // evaluate, a nodes peer without the nodes, ...), and objects it cannot read. Not the terminated pods: they
   // have no network presence, so leaving them out changes no impact.
-  printWarnings(
-    built.warnings.filter((w) => w.code !== 'terminated-pods'),
-    options,
-    io,
-  );
+  printWarnings(built.partial, options, io);
   for (const line of leftOutWarnings(built.skipped, replaced)) io.stderr(line);
   const livePolicies: PolicyObject[] = [...live.policies, ...liveCluster];
   const prune = pruneList(livePolicies, desired, namespaces, options);
