@@ -60,12 +60,11 @@ export function judgePeer(
   if (!Array.isArray(namespaces)) return namespaces;
   const podSelector = compileSelector(peer.podSelector ?? {});
   const workloads = namespaces.flatMap((n) => ctx.lookup.workloadsIn(n));
-  const hostOnly = workloads.filter(
-    (w) =>
-      selectorMatches(podSelector, w.labels) &&
-      ctx.lookup.classesOfWorkload(w.id).some((id) => ctx.compiled.classes[id]!.hostNetwork),
-  );
+  const onHost = (w: (typeof workloads)[number]): boolean =>
+    ctx.lookup.classesOfWorkload(w.id).some((id) => ctx.compiled.classes[id]!.hostNetwork);
+  const hostOnly = workloads.filter((w) => selectorMatches(podSelector, w.labels) && onHost(w));
   if (hostOnly.length > 0) return { kind: 'hostNetworkOnly', workloads: hostOnly.map((w) => w.id) };
+  // Suggest only labels of pods a selector can match: a host-network workload's would lead to hostNetworkOnly.
   return {
     kind: 'noPod',
     where:
@@ -74,7 +73,7 @@ export function judgePeer(
         : ` in namespaces ${listNames(namespaces)}`,
     hint: suggestLabel(
       peer.podSelector ?? {},
-      workloads.map((w) => w.labels),
+      workloads.filter((w) => !onHost(w)).map((w) => w.labels),
     ),
   };
 }

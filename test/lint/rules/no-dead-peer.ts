@@ -166,6 +166,30 @@ ruleTester(rule, {
       ],
     },
     {
+      // node-exporter runs on the host network: suggesting its label would only lead to hostNetworkOnly.
+      name: 'a pod label typo close only to a host-network workload gets no suggestion',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: scrape, namespace: shop}
+          spec:
+            podSelector: {}
+            ingress:
+              - from:
+                  - namespaceSelector: {matchLabels: {team: platform}}  # <-
+                    podSelector: {matchLabels: {app: node-exportr}}
+        `,
+      ),
+      messageIds: ['noPod'],
+      messages: [
+        [
+          'Peer namespaceSelector team=platform, podSelector app=node-exportr matches no pod in namespace "monitoring", so it allows nothing; check its labels',
+        ],
+      ],
+    },
+    {
       name: 'every peer of a rule is dead: one finding for the rule',
       yaml: docs(
         base,
