@@ -93,6 +93,8 @@ export interface RunResult {
   failure: { id: string; message: string } | undefined;
   /** For each test run: the coverage ids that count for it (its own, its file's load, its suites' hooks). */
   scopes: Map<string, string[]>;
+  /** For each test file run (relative to the root): the time it took, loading and hooks included (ms). */
+  fileMs: Map<string, number>;
 }
 
 interface Namespace {
@@ -714,7 +716,7 @@ export async function runFiles(
 ): Promise<RunResult> {
   const h = need();
   const ns = h.ns;
-  const result: RunResult = { tests: [], failure: undefined, scopes: new Map() };
+  const result: RunResult = { tests: [], failure: undefined, scopes: new Map(), fileMs: new Map() };
   h.runs++;
   const realExit = Object.getOwnPropertyDescriptor(process, 'exit')!;
   // A source that ends the process (the CLI's EPIPE or signal paths) fails the test instead.
@@ -728,6 +730,7 @@ export async function runFiles(
       const rel = relative(h.root, resolve(h.root, file)).replaceAll('\\', '/');
       const wholeFile = options.filter === undefined || options.filter.has(rel);
       if (!wholeFile && ![...options.filter!].some((id) => id.startsWith(`${rel} :: `))) continue;
+      const fileStart = performance.now();
       h.restoreProcess(extraEnv);
       const scope = loadScope(rel);
       ns.currentTestId = scope;
@@ -744,6 +747,7 @@ export async function runFiles(
       };
       await runSuite(state, root, [scope]);
       ns.currentTestId = undefined;
+      result.fileMs.set(rel, performance.now() - fileStart);
       if (state.stop) break;
     }
     // An error that comes after the run's tests ended (a timer, a rejection they left) fails its last test.

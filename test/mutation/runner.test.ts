@@ -42,6 +42,7 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
   // What the runner's dry run keeps for the runner processes after it (scripts/mutation/node-test-runner.ts).
   rmSync(join(tmpdir(), `netfence-node-test-reached-${process.ppid}.json`), { force: true });
+  rmSync(join(tmpdir(), `netfence-node-test-costs-${process.ppid}.json`), { force: true });
 });
 
 let mutants: Mutant[] = [];
@@ -252,6 +253,7 @@ describe('mutants of a fixture source', () => {
     assert.deepEqual(
       dry.tests.map((t) => [t.id, t.status]),
       [
+        ['test/a-slow.fixture.ts :: slow clamp', TestStatus.Success],
         ...['clamp', 'limit', 'sums', 'double'].map((n) => [
           `test/calc.fixture.ts :: calc > ${n}`,
           TestStatus.Success,
@@ -266,7 +268,10 @@ describe('mutants of a fixture source', () => {
     assert.ok(dry.mutantCoverage!.static[limit.id] !== undefined);
     assert.deepEqual(coveredBy(limit.id), []);
     const clampOnly = find('EqualityOperator', 'n >= LIMIT');
-    assert.deepEqual(coveredBy(clampOnly.id), ['test/calc.fixture.ts :: calc > clamp']);
+    assert.deepEqual(coveredBy(clampOnly.id), [
+      'test/a-slow.fixture.ts :: slow clamp',
+      'test/calc.fixture.ts :: calc > clamp',
+    ]);
     // double() runs only in the suite's before hook, sumTo(2) also when the file loads: all the tests.
     assert.equal(coveredBy(find('ArithmeticOperator', 'n / 2').id).length, 4);
     assert.equal(coveredBy(find('EqualityOperator', 'i < n').id).length, 4);
@@ -275,6 +280,7 @@ describe('mutants of a fixture source', () => {
   });
 
   test('killed, survived, static, and an infinite loop ended by the hit limit', async () => {
+    // Both a-slow.fixture.ts (first by name, slow) and calc.fixture.ts kill it: the cheaper file runs first.
     const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
     assert.equal(status(killed), 'killed');
     assert.deepEqual(killers(killed), ['test/calc.fixture.ts :: calc > clamp']);
@@ -287,8 +293,9 @@ describe('mutants of a fixture source', () => {
     // i-- never ends the loop: the hit limit does.
     const loop = find('UpdateOperator', 'i--');
     assert.equal(status(await runMutant(loop, { hitLimit: 1000 })), 'timeout');
-    // A module-level mutant, in a fresh copy of the sources: LIMIT is 5, clamp and limit fail. Only the test
-    // files that load src/calc.ts run (not other.fixture.ts, which would come after: no bail here).
+    // A module-level mutant, in a fresh copy of the sources: LIMIT is 5, clamp and limit fail (and a-slow's
+    // test, which runs after calc.fixture.ts, the cheaper). Only the test files that load src/calc.ts run (not
+    // other.fixture.ts: no bail here).
     const g = globalThis as { otherLoads?: number };
     const otherLoads = g.otherLoads;
     for (const listed of [false, true]) {
