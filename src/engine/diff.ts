@@ -158,13 +158,25 @@ export function sideConnections(state: ClusterState, common: AddressSpace, optio
   return sideOf(compiled, computeConnectivity(compiled, options.granularity), common);
 }
 
-/** `sideConnections` of a state already compiled, with its connectivity. */
-export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: AddressSpace): Side {
+/**
+ * An entity id of `conn` as the ids of `common` (at least as fine as the state's own address space): an
+ * external class becomes the common classes inside it, any other entity stays.
+ */
+export function commonIds(
+  compiled: CompiledCluster,
+  conn: Connectivity,
+  common: AddressSpace,
+): (id: string) => string[] {
   const refine = refinementMap(compiled.addressSpace, common);
-  const expand = (id: string): string[] => {
+  return (id) => {
     const e = conn.byId.get(id)!;
     return e.kind === 'external' ? (refine.get(e.address.id) ?? []).map(externalId) : [id];
   };
+}
+
+/** `sideConnections` of a state already compiled, with its connectivity. */
+export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: AddressSpace): Side {
+  const expand = commonIds(compiled, conn, common);
   const keyed = (list: readonly { src: string; dst: string; ports: PortSet }[]): Map<string, PortSet> => {
     const out = new Map<string, PortSet>();
     for (const c of list) {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
 
@@ -88,7 +88,8 @@ export async function buildUi(options: BuildOptions = {}): Promise<void> {
     logLevel: 'silent',
   });
   const files = new Map<string, Uint8Array | string>();
-  for (const f of result.outputFiles) files.set(f.path.slice(outdir.length + 1), f.contents);
+  // esbuild gives absolute paths, whatever `outdir` is (relative, or with a final slash).
+  for (const f of result.outputFiles) files.set(basename(f.path), f.contents);
   const css = await esbuild.build({
     entryPoints: [join(sources, 'app.css')],
     bundle: true,

@@ -9,10 +9,11 @@ import type {
   WhatIfJson,
   WhatIfProblemJson,
 } from '../contract/api.ts';
+import type { AddressSpace } from '../engine/addresses.ts';
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
 import type { L7Connection } from '../engine/cilium-l7.ts';
 import type { Connectivity, DomainConnection } from '../engine/connectivity.ts';
-import { commonAddressSpace, diffSides, sideOf } from '../engine/diff.ts';
+import { commonAddressSpace, commonIds, diffSides, sideOf } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, portsEqual, subtractPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
@@ -294,6 +295,17 @@ export function applyChanges(
   return { after: { ...state, policies, clusterPolicies, ciliumPolicies }, problems, applied };
 }
 
+/**
+ * A side's L7 connections with their ends in the common address space (`commonIds`): a class the other
+ * side splits is one connection to each part, as the side's connections in `sideOf`.
+ */
+function l7InCommon(state: CompiledState, common: AddressSpace): L7Connection[] {
+  const l7 = state.connectivity.l7 ?? [];
+  if (l7.length === 0) return [];
+  const ids = commonIds(state.compiled, state.connectivity, common);
+  return l7.flatMap((c) => ids(c.src).flatMap((src) => ids(c.dst).map((dst) => ({ ...c, src, dst }))));
+}
+
 /** The L7-filtering policies of each connection, by `src\0dst` display names (`Connectivity.l7`). */
 function l7Policies(l7: readonly L7Connection[], name: (id: string) => string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -388,7 +400,7 @@ export function whatIf(
     return {
       diff: diffSides(state, after, { before: sideBefore, after: sideAfter }, common, 'workload'),
       now: { facts: facts(edited), connections: sideAfter.connections },
-      l7After: edited.connectivity.l7 ?? [],
+      l7After: l7InCommon(edited, common),
       domainsAfter: edited.connectivity.domains,
     };
   });
@@ -397,8 +409,9 @@ export function whatIf(
     diff.addressSpace,
   );
   const name = (id: string): string => names.get(id) ?? id;
+  const l7Before = l7InCommon(current, common);
   const l7 = {
-    before: l7Policies(current.connectivity.l7 ?? [], name),
+    before: l7Policies(l7Before, name),
     after: l7Policies(l7After, name),
   };
   const order = new Map(diff.entities.map((e, i) => [e.id, i]));
@@ -409,8 +422,7 @@ export function whatIf(
     const [bs, bd] = split(b);
     return order.get(as)! - order.get(bs)! || order.get(ad)! - order.get(bd)!;
   });
-  // What Cilium filters at L7 of each edge, by entity ids (an edge to an address class split differently by
-  // the common address space has none).
+  // What Cilium filters at L7 of each edge, by entity ids (of the common address space).
   const l7Text = (list: readonly L7Connection[]): Map<string, string> =>
     new Map(
       list.map((c) => [
@@ -418,7 +430,7 @@ export function whatIf(
         `filtered at L7 on ${formatPorts(c.ports)} by ${c.policies.join(', ')}`,
       ]),
     );
-  const l7Edge = { before: l7Text(current.connectivity.l7 ?? []), after: l7Text(l7After) };
+  const l7Edge = { before: l7Text(l7Before), after: l7Text(l7After) };
   const edges: WhatIfEdge[] = [];
   for (const key of keys) {
     const [src, dst] = split(key);
