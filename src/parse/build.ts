@@ -15,11 +15,9 @@ import type {
 import { formatPath } from '../model/problem.ts';
 import type { Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
-import { originOf } from './origin.ts';
-import { parseManifestText } from './documents.ts';
+import { originOf, originSource, type Rereads } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
-import type { Document, Node } from 'yaml';
-import type { FieldPath, SourceLocation } from '../model/problem.ts';
+import type { FieldPath } from '../model/problem.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
 import { isClusterScoped, isHandledKind, isReadKind, validateObject } from './validate/objects.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
@@ -111,104 +109,6 @@ function terminatedWarning(pods: readonly ValidPod[]): Problem {
     message: `left out ${n} terminated pod${n === 1 ? '' : 's'} (phase Succeeded or Failed: no network presence, and ${n === 1 ? 'its IP' : 'their IPs'} may be reused): ${shown}`,
     path: [],
   };
-}
-
-/**
- * The objects read from each file's text again, when a position in one of them is asked for: by file, then
- * by `objectPlace`.
- */
-type Rereads = Map<string, { text: string; objects: Map<string, ParsedObject> }>;
-
-/** Where an object is in its file: its document and its path in it (unique in the file). */
-function objectPlace(o: ParsedObject): string {
-  return `${o.documentIndex}\u0000${o.documentPath.join('\u0000')}`;
-}
-
-/**
- * An object of the state's origins, without the values read from it: its file's text and where in the text
- * it is. The first position asked for reads the text again (`parseManifestText`, pure: the same objects in
- * the same order, so the same positions); only then are that file's values held again.
- *
- * Keeping the `ParsedObject`s themselves for positions kept every value read (and every object of a file
- * with any one of them) for as long as the state lives: half of the parse phase's memory (T3: 64 of 114 MiB;
- * the state's own values are copies made by validation). Objects without their file's text (read by `yaml` or
- * JSON.parse alone, which build their positions eagerly) are kept as they are.
- */
-class TextSource implements ParsedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly documentIndex: number;
-  readonly documentPath: FieldPath;
-  readonly fileText: string;
-  readonly #rereads: Rereads;
-  #found: ParsedObject | undefined | null = null;
-
-  constructor(source: ParsedObject, fileText: string, rereads: Rereads) {
-    this.apiVersion = source.apiVersion;
-    this.kind = source.kind;
-    this.file = source.file;
-    this.line = source.line;
-    this.column = source.column;
-    this.documentIndex = source.documentIndex;
-    this.documentPath = source.documentPath;
-    this.fileText = fileText;
-    this.#rereads = rereads;
-  }
-
-  /** The same object read again from the text: same document, path, kind and start, or none. */
-  #again(): ParsedObject | undefined {
-    if (this.#found !== null) return this.#found;
-    let read = this.#rereads.get(this.file);
-    if (read?.text !== this.fileText) {
-      const objects = parseManifestText(this.fileText, this.file).objects;
-      read = { text: this.fileText, objects: new Map(objects.map((o) => [objectPlace(o), o])) };
-      this.#rereads.set(this.file, read);
-    }
-    const again = read.objects.get(objectPlace(this));
-    // The same reading of the same text gives the same object; should it ever differ, no position is better
-    // than a wrong one.
-    const same =
-      again !== undefined &&
-      again.kind === this.kind &&
-      again.line === this.line &&
-      again.column === this.column;
-    this.#found = same ? again : undefined;
-    return this.#found;
-  }
-
-  get object(): Readonly<Record<string, unknown>> {
-    return this.#again()?.object ?? {};
-  }
-
-  locate(path: FieldPath): SourceLocation | undefined {
-    return this.#again()?.locate(path);
-  }
-
-  nodeAt(path: FieldPath): Node | undefined {
-    return this.#again()?.nodeAt(path);
-  }
-
-  sourceText(path: FieldPath): string | undefined {
-    return this.#again()?.sourceText(path);
-  }
-
-  get document(): Document.Parsed | undefined {
-    return this.#again()?.document;
-  }
-
-  get node(): Node | undefined {
-    return this.#again()?.node;
-  }
-}
-
-/** What the state's origins keep of `source`: see `TextSource`. */
-function originSource(source: ParsedObject, rereads: Rereads): ParsedObject {
-  if (source instanceof TextSource) return source;
-  const { fileText } = source;
-  return fileText === undefined ? source : new TextSource(source, fileText, rereads);
 }
 
 /**
