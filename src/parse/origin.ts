@@ -37,6 +37,9 @@ export function originFiles(state: ClusterState): Set<string> {
  * The objects read from each file's text again, when a position in one of them is asked for: by file, then
  * by `objectPlace`.
  */
+/** The path of an object at the top of its document, shared by every such object kept. */
+const TOP: FieldPath = Object.freeze([]);
+
 export type Rereads = Map<string, { text: string; objects: Map<string, ParsedObject> }>;
 
 /** Where an object is in its file: its document and its path in it (unique in the file). */
@@ -77,7 +80,7 @@ export class TextSource implements ParsedObject, Origin {
     this.#apiVersion = source.apiVersion;
     this.#kind = source.kind;
     this.#documentIndex = source.documentIndex;
-    this.#documentPath = source.documentPath;
+    this.#documentPath = source.documentPath.length === 0 ? TOP : source.documentPath;
     this.#fileText = fileText;
     this.#rereads = rereads;
   }
