@@ -15,11 +15,9 @@ import type {
 import { formatPath } from '../model/problem.ts';
 import type { Problem } from '../model/problem.ts';
 import { dns1123LabelProblems } from './names.ts';
-import { originOf } from './origin.ts';
-import { parseManifestText } from './documents.ts';
+import { originOf, originSource, type Rereads } from './origin.ts';
 import type { BuildOptions, IgnoredSummary, LoadResult, ParsedObject, SkippedObject } from './types.ts';
-import type { Document, Node } from 'yaml';
-import type { FieldPath, SourceLocation } from '../model/problem.ts';
+import type { FieldPath } from '../model/problem.ts';
 import { createReporter, type UnknownField } from './validate/report.ts';
 import { isClusterScoped, isHandledKind, isReadKind, validateObject } from './validate/objects.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
@@ -114,104 +112,6 @@ function terminatedWarning(pods: readonly ValidPod[]): Problem {
 }
 
 /**
- * The objects read from each file's text again, when a position in one of them is asked for: by file, then
- * by `objectPlace`.
- */
-type Rereads = Map<string, { text: string; objects: Map<string, ParsedObject> }>;
-
-/** Where an object is in its file: its document and its path in it (unique in the file). */
-function objectPlace(o: ParsedObject): string {
-  return `${o.documentIndex}\u0000${o.documentPath.join('\u0000')}`;
-}
-
-/**
- * An object of the state's origins, without the values read from it: its file's text and where in the text
- * it is. The first position asked for reads the text again (`parseManifestText`, pure: the same objects in
- * the same order, so the same positions); only then are that file's values held again.
- *
- * Keeping the `ParsedObject`s themselves for positions kept every value read (and every object of a file
- * with any one of them) for as long as the state lives: half of the parse phase's memory (T3: 64 of 114 MiB;
- * the state's own values are copies made by validation). Objects without their file's text (read by `yaml` or
- * JSON.parse alone, which build their positions eagerly) are kept as they are.
- */
-class TextSource implements ParsedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly documentIndex: number;
-  readonly documentPath: FieldPath;
-  readonly fileText: string;
-  readonly #rereads: Rereads;
-  #found: ParsedObject | undefined | null = null;
-
-  constructor(source: ParsedObject, fileText: string, rereads: Rereads) {
-    this.apiVersion = source.apiVersion;
-    this.kind = source.kind;
-    this.file = source.file;
-    this.line = source.line;
-    this.column = source.column;
-    this.documentIndex = source.documentIndex;
-    this.documentPath = source.documentPath;
-    this.fileText = fileText;
-    this.#rereads = rereads;
-  }
-
-  /** The same object read again from the text: same document, path, kind and start, or none. */
-  #again(): ParsedObject | undefined {
-    if (this.#found !== null) return this.#found;
-    let read = this.#rereads.get(this.file);
-    if (read?.text !== this.fileText) {
-      const objects = parseManifestText(this.fileText, this.file).objects;
-      read = { text: this.fileText, objects: new Map(objects.map((o) => [objectPlace(o), o])) };
-      this.#rereads.set(this.file, read);
-    }
-    const again = read.objects.get(objectPlace(this));
-    // The same reading of the same text gives the same object; should it ever differ, no position is better
-    // than a wrong one.
-    const same =
-      again !== undefined &&
-      again.kind === this.kind &&
-      again.line === this.line &&
-      again.column === this.column;
-    this.#found = same ? again : undefined;
-    return this.#found;
-  }
-
-  get object(): Readonly<Record<string, unknown>> {
-    return this.#again()?.object ?? {};
-  }
-
-  locate(path: FieldPath): SourceLocation | undefined {
-    return this.#again()?.locate(path);
-  }
-
-  nodeAt(path: FieldPath): Node | undefined {
-    return this.#again()?.nodeAt(path);
-  }
-
-  sourceText(path: FieldPath): string | undefined {
-    return this.#again()?.sourceText(path);
-  }
-
-  get document(): Document.Parsed | undefined {
-    return this.#again()?.document;
-  }
-
-  get node(): Node | undefined {
-    return this.#again()?.node;
-  }
-}
-
-/** What the state's origins keep of `source`: see `TextSource`. */
-function originSource(source: ParsedObject, rereads: Rereads): ParsedObject {
-  if (source instanceof TextSource) return source;
-  const { fileText } = source;
-  return fileText === undefined ? source : new TextSource(source, fileText, rereads);
-}
-
-/**
  * Validates parsed objects and builds the cluster state. Pure.
  *
  * Objects of other kinds are counted in `ignored` (its `files` is always 0 here: only `loadManifests` sees
@@ -244,7 +144,16 @@ export class StateBuilder {
   readonly #firstByKey = new Map<string, ParsedObject>();
   readonly #merged: { source: ParsedObject; first: ParsedObject; id: string }[] = [];
   readonly #duplicates: Duplicate[] = [];
-  readonly #kept: Checked[] = [];
+  readonly #warnings: Problem[] = [];
+  readonly #skipped: SkippedObject[] = [];
+  // The state as it is built: valid objects are placed in it as they are checked (`#place`).
+  readonly #state: ClusterState = emptyCluster();
+  readonly #explicit = new Map<string, NamespaceInfo>();
+  readonly #referenced = new Set<string>();
+  readonly #workloads: ValidWorkload[] = [];
+  readonly #pods: ValidPod[] = [];
+  readonly #terminated: ValidPod[] = [];
+  readonly #serviceEndpoints: ServiceEndpointsInfo[] = [];
   #found = 0;
 
   constructor(options: BuildOptions, memo?: CheckMemo) {
@@ -308,20 +217,19 @@ export class StateBuilder {
   /** Keeps a checked object, unless it repeats one read before (`source`: as read, with its values). */
   #keep(source: ParsedObject, c: Checked): void {
     if (c.key === undefined) {
-      this.#kept.push(c);
+      this.#settle(c);
       return;
     }
     const first = this.#firstByKey.get(c.key);
     if (first === undefined) {
       this.#firstByKey.set(c.key, c.source);
-      this.#kept.push(c);
+      this.#settle(c);
       return;
     }
     if (sameObject(first, source)) {
       this.#merged.push({ source: c.source, first, id: c.id });
       return;
     }
-    this.#kept.push(c);
     const at = source.locate(['metadata', 'name']) ?? source;
     const problem: Problem = {
       code: 'duplicate-object',
@@ -336,147 +244,152 @@ export class StateBuilder {
     c.problems.push(problem);
     this.#duplicates.push({ problem, first });
     c.valid = undefined;
+    this.#settle(c);
+  }
+
+  /**
+   * A kept object's problems to the lists, and the object, when valid, to the state as soon as it is checked
+   * (so that its checked form dies young: only what the state keeps of it lives on).
+   */
+  #settle(c: Checked): void {
+    if (c.problems.length === 0) {
+      if (c.valid !== undefined) this.#place(c.valid);
+      return;
+    }
+    const objectErrors = c.problems.filter((p) => p.severity === 'error');
+    for (const p of c.problems) if (p.severity !== 'error') this.#warnings.push(p);
+    if (objectErrors.length === 0 && c.valid !== undefined) {
+      this.#place(c.valid);
+    } else if (this.#options.skipInvalid) {
+      this.#skipped.push({
+        object: c.id,
+        file: c.source.file,
+        line: c.source.line,
+        reason: objectErrors.map(pathMessage).join('; '),
+      });
+    } else {
+      for (const e of objectErrors) this.#errors.push(e);
+    }
+  }
+
+  /** A valid object into the state (workloads and pods into their lists, grouped at the end). */
+  #place(v: ValidObject): void {
+    const state = this.#state;
+    const referenced = this.#referenced;
+    switch (v.kind) {
+      case 'Namespace':
+        this.#explicit.set(v.name, {
+          name: v.name,
+          labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
+          implicit: false,
+          annotations: v.annotations,
+          origin: originOf(v.source),
+        });
+        break;
+      case 'Pod':
+        referenced.add(v.namespace);
+        if (v.phase === 'Succeeded' || v.phase === 'Failed') this.#terminated.push(v);
+        else this.#pods.push(v);
+        break;
+      case 'NetworkPolicy': {
+        referenced.add(v.namespace);
+        const policy: PolicyInfo = {
+          id: `${v.namespace}/${v.name}`,
+          namespace: v.namespace,
+          name: v.name,
+          spec: v.spec,
+          labels: v.labels,
+          annotations: v.annotations,
+          origin: originOf(v.source),
+        };
+        state.policies.push(policy);
+        break;
+      }
+      case 'Node':
+        state.nodes.push({
+          name: v.name,
+          labels: v.labels,
+          addresses: v.addresses,
+          origin: originOf(v.source),
+        });
+        break;
+      case 'ClusterNetworkPolicy':
+      case 'AdminNetworkPolicy':
+      case 'BaselineAdminNetworkPolicy':
+        state.clusterPolicies.push({
+          ...clusterPolicyInfo({
+            apiVersion: v.apiVersion,
+            kind: v.kind,
+            metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
+            spec: v.spec,
+          }),
+          origin: originOf(v.source),
+        });
+        break;
+      case 'CiliumNetworkPolicy':
+      case 'CiliumClusterwideNetworkPolicy':
+        if (v.namespace !== undefined) referenced.add(v.namespace);
+        state.ciliumPolicies.push({
+          ...ciliumPolicyInfo({
+            apiVersion: v.apiVersion,
+            kind: v.kind,
+            metadata: {
+              name: v.name,
+              ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
+              ...(Object.keys(v.labels).length === 0 ? {} : { labels: v.labels }),
+              ...(Object.keys(v.annotations).length === 0 ? {} : { annotations: v.annotations }),
+            },
+            ...v.object,
+          }),
+          origin: originOf(v.source),
+        });
+        break;
+      case 'EndpointSlice':
+      case 'Endpoints':
+        referenced.add(v.namespace);
+        this.#serviceEndpoints.push({
+          id: `${v.namespace}/${v.kind}/${v.name}`,
+          kind: v.kind,
+          namespace: v.namespace,
+          name: v.name,
+          service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
+          labels: v.labels,
+          addresses: v.addresses,
+          origin: originOf(v.source),
+        });
+        break;
+      case 'Service': {
+        referenced.add(v.namespace);
+        const service: ServiceInfo = {
+          id: `${v.namespace}/${v.name}`,
+          namespace: v.namespace,
+          name: v.name,
+          labels: v.labels,
+          spec: v.spec,
+          origin: originOf(v.source),
+        };
+        state.services.push(service);
+        break;
+      }
+      default:
+        referenced.add(v.namespace);
+        this.#workloads.push(v);
+    }
   }
 
   /** The state of every object added. */
   finish(): LoadResult {
-    const options = this.#options;
     const errors = this.#errors;
-    const warnings: Problem[] = [];
-    const skipped: SkippedObject[] = [];
-    if (this.#merged.length > 0) warnings.push(mergedNote(this.#merged));
-
-    const valid: ValidObject[] = [];
-    for (const c of this.#kept) {
-      if (c.problems.length === 0) {
-        if (c.valid !== undefined) valid.push(c.valid);
-        continue;
-      }
-      const objectErrors = c.problems.filter((p) => p.severity === 'error');
-      for (const p of c.problems) if (p.severity !== 'error') warnings.push(p);
-      if (objectErrors.length === 0 && c.valid !== undefined) {
-        valid.push(c.valid);
-      } else if (options.skipInvalid) {
-        skipped.push({
-          object: c.id,
-          file: c.source.file,
-          line: c.source.line,
-          reason: objectErrors.map(pathMessage).join('; '),
-        });
-      } else {
-        for (const e of objectErrors) errors.push(e);
-      }
-    }
-    this.#kept.length = 0;
-
-    const state: ClusterState = emptyCluster();
-    const explicit = new Map<string, NamespaceInfo>();
-    const referenced = new Set<string>();
-    const workloads: ValidWorkload[] = [];
-    const pods: ValidPod[] = [];
-    const terminated: ValidPod[] = [];
-    const serviceEndpoints: ServiceEndpointsInfo[] = [];
-    for (const v of valid) {
-      switch (v.kind) {
-        case 'Namespace':
-          explicit.set(v.name, {
-            name: v.name,
-            labels: { ...v.labels, [NAMESPACE_NAME_LABEL]: v.name },
-            implicit: false,
-            annotations: v.annotations,
-            origin: originOf(v.source),
-          });
-          break;
-        case 'Pod':
-          referenced.add(v.namespace);
-          if (v.phase === 'Succeeded' || v.phase === 'Failed') terminated.push(v);
-          else pods.push(v);
-          break;
-        case 'NetworkPolicy': {
-          referenced.add(v.namespace);
-          const policy: PolicyInfo = {
-            id: `${v.namespace}/${v.name}`,
-            namespace: v.namespace,
-            name: v.name,
-            spec: v.spec,
-            labels: v.labels,
-            annotations: v.annotations,
-            origin: originOf(v.source),
-          };
-          state.policies.push(policy);
-          break;
-        }
-        case 'Node':
-          state.nodes.push({
-            name: v.name,
-            labels: v.labels,
-            addresses: v.addresses,
-            origin: originOf(v.source),
-          });
-          break;
-        case 'ClusterNetworkPolicy':
-        case 'AdminNetworkPolicy':
-        case 'BaselineAdminNetworkPolicy':
-          state.clusterPolicies.push({
-            ...clusterPolicyInfo({
-              apiVersion: v.apiVersion,
-              kind: v.kind,
-              metadata: { name: v.name, labels: v.labels, annotations: v.annotations },
-              spec: v.spec,
-            }),
-            origin: originOf(v.source),
-          });
-          break;
-        case 'CiliumNetworkPolicy':
-        case 'CiliumClusterwideNetworkPolicy':
-          if (v.namespace !== undefined) referenced.add(v.namespace);
-          state.ciliumPolicies.push({
-            ...ciliumPolicyInfo({
-              apiVersion: v.apiVersion,
-              kind: v.kind,
-              metadata: {
-                name: v.name,
-                ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
-                ...(Object.keys(v.labels).length === 0 ? {} : { labels: v.labels }),
-                ...(Object.keys(v.annotations).length === 0 ? {} : { annotations: v.annotations }),
-              },
-              ...v.object,
-            }),
-            origin: originOf(v.source),
-          });
-          break;
-        case 'EndpointSlice':
-        case 'Endpoints':
-          referenced.add(v.namespace);
-          serviceEndpoints.push({
-            id: `${v.namespace}/${v.kind}/${v.name}`,
-            kind: v.kind,
-            namespace: v.namespace,
-            name: v.name,
-            service: v.kind === 'Endpoints' ? v.name : v.labels[SERVICE_NAME_LABEL],
-            labels: v.labels,
-            addresses: v.addresses,
-            origin: originOf(v.source),
-          });
-          break;
-        case 'Service': {
-          referenced.add(v.namespace);
-          const service: ServiceInfo = {
-            id: `${v.namespace}/${v.name}`,
-            namespace: v.namespace,
-            name: v.name,
-            labels: v.labels,
-            spec: v.spec,
-            origin: originOf(v.source),
-          };
-          state.services.push(service);
-          break;
-        }
-        default:
-          referenced.add(v.namespace);
-          workloads.push(v);
-      }
-    }
+    const warnings: Problem[] =
+      this.#merged.length > 0 ? [mergedNote(this.#merged), ...this.#warnings] : this.#warnings;
+    const skipped = this.#skipped;
+    const state = this.#state;
+    const explicit = this.#explicit;
+    const referenced = this.#referenced;
+    const workloads = this.#workloads;
+    const pods = this.#pods;
+    const terminated = this.#terminated;
+    const serviceEndpoints = this.#serviceEndpoints;
 
     const grouping = groupWorkloads(workloads, pods);
     state.workloads = grouping.workloads;
