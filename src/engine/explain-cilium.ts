@@ -539,8 +539,12 @@ class CiliumMisses {
     const list = this.direction === 'ingress' ? CiliumList.Ingress : CiliumList.Egress;
     const end = classEnd(this.peer);
     const dst = this.dstClass;
+    // `host`/`remote-node` read for the subject's node, as the verdict reads them.
+    const subject = this.compiled.classes[this.subject.classId]!;
     const matching = specs.flatMap((s) =>
-      s[list].filter((r) => r.peers.some((p) => peerHits(p, end))).map((r) => ({ s, r })),
+      s[list]
+        .filter((r) => ciliumRuleFor(r, subject).peers.some((p) => peerHits(p, end)))
+        .map((r) => ({ s, r })),
     );
     if (!matching.some(({ r }) => r.l7.length > 0)) return [];
     const l4: (L4OnlyCitation & { ports: PortSet })[] = np.isolated ? [...np.rules] : [];
