@@ -257,6 +257,7 @@ describe('openManifestCache', () => {
   test('nothing on disk before a lookup; keys and the pack name from the version, options and input', async () => {
     const dir = fresh();
     const cache = openManifestCache({ dir, version: '1.2.3', input: 'in' });
+    assert.equal(cache.keepsEntries(), true);
     await cache.flush();
     cache.commit();
     assert.deepEqual(readdirSync(dir), []);
@@ -266,6 +267,9 @@ describe('openManifestCache', () => {
     const strict = { defaultNamespace: 'shop', strict: true };
     assert.equal((await cache.lookup(TEXT, strict)).key, sha(prefixOf('1.2.3', strict) + TEXT));
     cache.store(key, stored(TEXT));
+    // Nothing is written before flush.
+    cache.commit();
+    assert.deepEqual(readdirSync(dir), []);
     await cache.flush();
     assert.deepEqual([...packs(dir).keys()], [sha(prefixOf('1.2.3', VARIANT) + 'in')]);
     assert.equal(cache.keepsEntries(), true);
@@ -300,6 +304,19 @@ describe('openManifestCache', () => {
     await second.flush();
     assert.equal(statSync(join(dir, 'packs', name)).mtimeMs, time);
     assert.equal(second.keepsEntries(), true);
+
+    // A run that stores an entry writes once: a second flush has nothing new.
+    const third = openManifestCache({ dir, version: '1', input: 'x' });
+    await third.lookup(TEXT, VARIANT);
+    await third.lookup(TEXT2, VARIANT);
+    const c = await third.lookup('kind: Other\n', VARIANT);
+    third.store(c.key, stored(TEXT));
+    await third.flush();
+    assert.equal(readPack(readFileSync(join(dir, 'packs', name))).size, 3);
+    utimesSync(join(dir, 'packs', name), old, old);
+    const written = statSync(join(dir, 'packs', name)).mtimeMs;
+    await third.flush();
+    assert.equal(statSync(join(dir, 'packs', name)).mtimeMs, written);
 
     for (const [options, variant] of [
       [{ version: '2', input: 'x' }, VARIANT],
@@ -417,6 +434,13 @@ describe('openManifestCache', () => {
     damaged.store(a.key, stored(TEXT));
     await damaged.flush();
     assert.deepEqual(readPack([...packs(dir).values()][0]!).get(a.key), entry);
+
+    // A damaged entry the run does not store again is dropped.
+    writeFileSync(path, packBytes([[a.key, entry.bytes, (entry.crc ^ 1) >>> 0]]));
+    const dropped = openManifestCache({ dir, version: '1' });
+    assert.equal((await dropped.lookup(TEXT, VARIANT)).stored, undefined);
+    await dropped.flush();
+    assert.equal(readPack(readFileSync(path)).size, 0);
 
     // Bytes that are not v8-serialized data.
     writeFileSync(path, packBytes([[a.key, Buffer.from([0xff, 0x0f, 0x99])]]));

@@ -82,6 +82,7 @@ describe('standard input', () => {
       const r = await loadManifests(['-'], { ...options, readStdin: () => fail(error) });
       assert.deepEqual(r.errors.map(formatProblem), [`<stdin> cannot read "<stdin>": ${reason}`]);
       assert.equal(r.errors[0]!.code, 'unreadable-file');
+      assert.equal(r.errors[0]!.severity, 'error');
       assert.equal(r.ignored.files, 0);
       assert.equal(r.noManifests, `no manifests found in standard input (cannot read "<stdin>": ${reason})`);
     }
@@ -108,6 +109,7 @@ describe('paths', () => {
     const under = join(dir, 'a.yaml', 'x.yaml');
     const loop = join(dir, 'l1');
     const r = await loadManifests([under, loop, join(dir, 'a.yaml')], options);
+    assert.ok(r.errors.every((e) => e.severity === 'error'));
     assert.deepEqual(
       r.errors.map((e) => [e.code, e.file, e.message]),
       [
@@ -121,6 +123,26 @@ describe('paths', () => {
     );
     assert.deepEqual(names(r), ['a']);
   });
+
+  test(
+    'a file that cannot be read: an error with the reason',
+    { skip: process.platform !== 'linux' },
+    async () => {
+      // /proc/self/mem stats as a file, and reading it from the start fails (EIO).
+      const r = await loadManifests(['/proc/self/mem'], options);
+      assert.deepEqual(
+        r.errors.map((e) => [e.code, e.severity, e.file, e.message]),
+        [
+          [
+            'unreadable-file',
+            'error',
+            '/proc/self/mem',
+            'cannot read "/proc/self/mem": EIO: i/o error, read',
+          ],
+        ],
+      );
+    },
+  );
 
   test('UNREAD_CODES: the problems of paths that could not be read', () => {
     assert.deepEqual([...UNREAD_CODES].sort(), ['path-not-found', 'unreadable-file', 'unreadable-path']);

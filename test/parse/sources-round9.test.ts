@@ -216,6 +216,12 @@ describe('the order of problems: file order, then line, then column', () => {
       fileOrder: ['a', 'b'],
     });
     assert.deepEqual(order(missing.errors), ['gone:5:1', 'a:1:1', 'b:1:1']);
+    // On one line, by column, whatever order they come in.
+    for (const given of [
+      [at('a', 2, 3), at('a', 2, 9)],
+      [at('a', 2, 9), at('a', 2, 3)],
+    ])
+      assert.deepEqual(order(loadSources([], options, { errors: given }).errors), ['a:2:3', 'a:2:9']);
   });
 
   test('without an order given: the order of the sources, whatever their names', () => {

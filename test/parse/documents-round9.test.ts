@@ -1,0 +1,82 @@
+/**
+ * src/parse/documents.ts, what mutation testing left (issue #20, round 9): positions through an alias, kinds
+ * that end in "List" without being lists, and what `storedParse` keeps (not a parse with warnings).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifestText, parseManifestTextExact, storedParse } from '../../src/parse/documents.ts';
+import type { ParseResult } from '../../src/parse/types.ts';
+
+type Parse = (text: string, file: string) => ParseResult;
+const READERS: [string, Parse][] = [
+  ['parseManifestText', parseManifestText],
+  ['parseManifestTextExact', parseManifestTextExact],
+];
+
+for (const [name, parse] of READERS) {
+  describe(name, () => {
+    test('a path through an alias: positions and nodes inside the anchored value', () => {
+      const text =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &l\n    app: web\n' +
+        '---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: &m {app: api}\n  annotations: *m\n';
+      const [, pod] = parse(text, 'a.yaml').objects;
+      assert.ok(pod !== undefined);
+      assert.deepEqual(pod.object.metadata, {
+        name: 'b',
+        labels: { app: 'api' },
+        annotations: { app: 'api' },
+      });
+      // Through the alias to the anchored mapping: its key `app` on line 12.
+      assert.deepEqual(pod.locate(['metadata', 'annotations', 'app']), {
+        file: 'a.yaml',
+        line: 12,
+        column: 15,
+      });
+      assert.deepEqual(pod.locate(['metadata', 'annotations']), { file: 'a.yaml', line: 13, column: 3 });
+      assert.equal(pod.sourceText?.(['metadata', 'annotations', 'app']), 'api');
+      assert.equal(pod.sourceText?.(['metadata', 'annotations']), '{app: api}');
+    });
+
+    test('a kind that ends in "List" is a List only with items; other kinds with items are objects', () => {
+      const text =
+        'apiVersion: v1\nkind: Config\nitems: [{apiVersion: v1, kind: Namespace, metadata: {name: x}}]\n' +
+        '---\napiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Namespace, metadata: {name: y}}]\n' +
+        '---\napiVersion: v1\nkind: PodList\nmetadata: {}\n' +
+        '---\napiVersion: example.com/v1\nkind: NotAList\nitems: [{metadata: {name: z}}]\n';
+      const r = parse(text, 'a.yaml');
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(
+        r.objects.map((o) => `${o.apiVersion} ${o.kind} ${o.documentPath.join('.')}`),
+        ['v1 Config ', 'v1 Namespace items.0', 'v1 PodList ', 'example.com/v1 NotA items.0'],
+      );
+    });
+  });
+}
+
+describe('storedParse', () => {
+  test('not kept: a parse with a warning only, or an error only', () => {
+    const warned = parseManifestText(
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nx: 1\n',
+      'a.yaml',
+    );
+    assert.equal(warned.errors.length, 0);
+    assert.equal(warned.warnings.length, 1);
+    assert.equal(storedParse(warned), undefined);
+    const failed = parseManifestText(
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: [\n',
+      'a.yaml',
+    );
+    assert.equal(failed.warnings.length, 0);
+    assert.equal(failed.errors.length, 1);
+    assert.equal(storedParse(failed), undefined);
+    // Without objects too (a parse with problems comes from `yaml`, whose objects have no text to read again).
+    for (const text of ['kind: [\n', 'a: !foo x\n']) {
+      const none = parseManifestText(text, 'a.yaml');
+      assert.equal(none.objects.length, 0);
+      assert.equal(none.errors.length + none.warnings.length, 1);
+      assert.equal(storedParse(none), undefined, text);
+    }
+    const plain = parseManifestText('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n', 'a.yaml');
+    assert.equal(storedParse(plain)?.objects.length, 1);
+  });
+});
