@@ -53,6 +53,60 @@ for (const [name, parse] of READERS) {
   });
 }
 
+describe('parseManifestTextExact', () => {
+  test('a path that goes on past a scalar: the scalar field itself, and no node', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n';
+    const [o] = parseManifestTextExact(text, 'a.yaml').objects;
+    assert.ok(o !== undefined);
+    for (const path of [
+      ['metadata', 'name', 0],
+      ['metadata', 'name', 'x'],
+      ['metadata', 'name', 'x', 1],
+    ]) {
+      assert.deepEqual(o.locate(path), { file: 'a.yaml', line: 4, column: 3 }, JSON.stringify(path));
+      assert.equal(o.nodeAt?.(path), undefined);
+      assert.equal(o.sourceText?.(path), undefined);
+    }
+    assert.equal(o.sourceText?.(['metadata', 'name']), 'a');
+  });
+});
+
+for (const [name, parse] of READERS) {
+  describe(`${name}: codes`, () => {
+    test('a List item that is not an object; a document without apiVersion and kind strings', () => {
+      const r = parse(
+        'apiVersion: v1\nkind: List\nitems: [7]\n---\nkind: ""\n---\napiVersion: v1\n',
+        'a.yaml',
+      );
+      assert.deepEqual(
+        r.errors.map((e) => [e.code, e.line, e.message]),
+        [
+          ['not-an-object', 3, 'must be a Kubernetes object, got 7'],
+          ['missing-kind', 5, r.errors[1]!.message],
+          ['missing-kind', 7, r.errors[2]!.message],
+        ],
+      );
+      assert.match(r.errors[1]!.message, /^apiVersion and kind are missing/);
+      assert.match(r.errors[2]!.message, /^kind is missing/);
+    });
+
+    test('a List with items: null has nothing in it', () => {
+      const r = parse('apiVersion: v1\nkind: List\nitems: null\n', 'a.yaml');
+      assert.deepEqual([r.objects, r.errors, r.warnings], [[], [], []]);
+    });
+
+    test('a key twice, written with a space before its colon', () => {
+      const r = parse('apiVersion: v1\nkind : Namespace\nkind : Pod\nmetadata: {name: a}\n', 'a.yaml');
+      assert.deepEqual(
+        r.errors.map((e) => e.message),
+        [
+          'invalid YAML: the key "kind" appears twice: is a `---` missing between two documents? Put a line `---` before the second object',
+        ],
+      );
+    });
+  });
+}
+
 describe('storedParse', () => {
   test('not kept: a parse with a warning only, or an error only', () => {
     const warned = parseManifestText(
