@@ -90,6 +90,21 @@ for (const [name, parse] of READERS) {
       assert.match(r.errors[2]!.message, /^kind is missing/);
     });
 
+    test('syntax errors are errors: YAML, JSON (a stream and a single value)', () => {
+      for (const [text, file, code] of [
+        ['kind: [\n', 'a.yaml', 'yaml-syntax'],
+        ['{"kind": "A", "apiVersion": "v1"}\n{"kind": }\n', 'a.json', 'json-syntax'],
+        ['{"kind": [}\n', 'a.json', 'json-syntax'],
+      ] as const) {
+        const r = parse(text, file);
+        assert.deepEqual(
+          r.errors.map((e) => [e.code, e.severity]),
+          [[code, 'error']],
+          text,
+        );
+      }
+    });
+
     test('a List with items: null has nothing in it', () => {
       const r = parse('apiVersion: v1\nkind: List\nitems: null\n', 'a.yaml');
       assert.deepEqual([r.objects, r.errors, r.warnings], [[], [], []]);
