@@ -102,7 +102,19 @@ for (const [name, parse] of READERS) {
           [[code, 'error']],
           text,
         );
+        assert.equal(r.nonK8sDocuments, 0);
       }
+    });
+
+    test("errors in the order of the text: an object's before a later syntax error", () => {
+      const r = parse('kind: ""\n---\nkind: [\n', 'a.yaml');
+      assert.deepEqual(
+        r.errors.map((e) => [e.code, e.line]),
+        [
+          ['missing-kind', 1],
+          ['yaml-syntax', 4],
+        ],
+      );
     });
 
     test('a List with items: null has nothing in it', () => {
