@@ -117,6 +117,19 @@ for (const [name, parse] of READERS) {
       );
     });
 
+    test('a JSON value with a key twice (JSON.parse keeps the last, yaml refuses it): read, without positions inside', () => {
+      const text =
+        '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a","name":"b"}}\n' +
+        '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"c"}}\n';
+      const r = parse(text, 'a.json');
+      assert.deepEqual(r.errors, []);
+      const [twice, once] = r.objects;
+      assert.ok(twice !== undefined && once !== undefined);
+      assert.deepEqual([twice.line, twice.column, twice.object.metadata], [1, 1, { name: 'b' }]);
+      assert.equal(twice.locate(['metadata', 'name']), undefined);
+      assert.deepEqual(once.locate(['metadata', 'name']), { file: 'a.json', line: 2, column: 51 });
+    });
+
     test('a List with items: null has nothing in it', () => {
       const r = parse('apiVersion: v1\nkind: List\nitems: null\n', 'a.yaml');
       assert.deepEqual([r.objects, r.errors, r.warnings], [[], [], []]);
