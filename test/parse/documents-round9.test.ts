@@ -130,6 +130,23 @@ for (const [name, parse] of READERS) {
       assert.deepEqual(once.locate(['metadata', 'name']), { file: 'a.json', line: 2, column: 51 });
     });
 
+    test("List items where the fast reader declines (a plain scalar on two lines): js-yaml's starts", () => {
+      const text =
+        'apiVersion: v1\nkind: List\nmetadata: {}\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n' +
+        '    name: a\n    annotations:\n      note: two\n        lines\n- {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n' +
+        'other: [1, 2]\n';
+      const r = parse(text, 'a.yaml');
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(
+        r.objects.map((o) => [o.documentPath.join('.'), o.line, o.column]),
+        [
+          ['items.0', 5, 3],
+          ['items.1', 12, 3],
+        ],
+      );
+      assert.deepEqual(r.objects[1]!.locate(['metadata', 'name']), { file: 'a.yaml', line: 12, column: 48 });
+    });
+
     test('a List with items: null has nothing in it', () => {
       const r = parse('apiVersion: v1\nkind: List\nitems: null\n', 'a.yaml');
       assert.deepEqual([r.objects, r.errors, r.warnings], [[], [], []]);
