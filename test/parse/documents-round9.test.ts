@@ -147,6 +147,22 @@ for (const [name, parse] of READERS) {
       assert.deepEqual(r.objects[1]!.locate(['metadata', 'name']), { file: 'a.yaml', line: 12, column: 48 });
     });
 
+    test("text after a JSON value on line 12: the message without Node's (line, column)", () => {
+      const text = `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}${'\n'.repeat(11)}x\n`;
+      const r = parse(text, 'a.json');
+      assert.deepEqual(
+        r.errors.map((e) => [e.code, e.line, e.column, e.message]),
+        [
+          [
+            'json-syntax',
+            12,
+            1,
+            'invalid JSON: Unexpected non-whitespace character after JSON at position 79',
+          ],
+        ],
+      );
+    });
+
     test('a List with items: null has nothing in it', () => {
       const r = parse('apiVersion: v1\nkind: List\nitems: null\n', 'a.yaml');
       assert.deepEqual([r.objects, r.errors, r.warnings], [[], [], []]);
