@@ -123,12 +123,14 @@ function nonEmpty(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
 
-/** The size limit of an environment: `NETFENCE_CACHE_MAX_MB` (MiB), else the default. */
+/**
+ * The size limit of an environment: `NETFENCE_CACHE_MAX_MB` (MiB), else the default. Empty (or blank) counts as
+ * unset, as the cache folder's variables do (`Number('')` would be a limit of 0).
+ */
 export function cacheMaxBytes(env: Readonly<Record<string, string | undefined>>): number {
-  const mb = Number(env.NETFENCE_CACHE_MAX_MB);
-  return env.NETFENCE_CACHE_MAX_MB !== undefined && Number.isFinite(mb) && mb >= 0
-    ? mb * 2 ** 20
-    : DEFAULT_CACHE_MAX_BYTES;
+  const value = env.NETFENCE_CACHE_MAX_MB?.trim();
+  const mb = Number(value);
+  return nonEmpty(value) && Number.isFinite(mb) && mb >= 0 ? mb * 2 ** 20 : DEFAULT_CACHE_MAX_BYTES;
 }
 
 /**

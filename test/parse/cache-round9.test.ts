@@ -103,7 +103,7 @@ describe('the cache folder and its limit, from the environment', () => {
     assert.equal(cacheMaxBytes({ NETFENCE_CACHE_MAX_MB: '2' }), 2_097_152);
     assert.equal(cacheMaxBytes({ NETFENCE_CACHE_MAX_MB: '0.5' }), 524_288);
     assert.equal(cacheMaxBytes({ NETFENCE_CACHE_MAX_MB: '0' }), 0);
-    for (const bad of ['-1', '-0.5', 'lots', 'Infinity', 'NaN'])
+    for (const bad of ['-1', '-0.5', 'lots', 'Infinity', 'NaN', '', '  '])
       assert.equal(cacheMaxBytes({ NETFENCE_CACHE_MAX_MB: bad }), DEFAULT_CACHE_MAX_BYTES, bad);
   });
 });
