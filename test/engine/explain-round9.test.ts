@@ -242,6 +242,27 @@ describe('explain: ipBlocks and host-network pods under the cilium profile', () 
   });
 });
 
+describe('explain: an ipBlock except and a pod of two IPs', () => {
+  test('one of its IPs in the except: the pod is said to be in it', () => {
+    const s = cluster({
+      namespaces: [ns('a')],
+      pods: [
+        pod('a', 'db', { app: 'db' }, { ips: ['10.0.0.2'] }),
+        pod('a', 'dual', { app: 'dual' }, { ips: ['10.1.0.4', 'fd00::4'] }),
+      ],
+      policies: [
+        policy('a', 'db-in', {
+          podSelector: dbSelector,
+          ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }],
+        }),
+      ],
+    });
+    const t = explain(s, 'a/dual', 'a/db', '80');
+    has(t, 'the IP of a/dual is in except 10.1.0.0/16 of ipBlock 10.0.0.0/8');
+    lacks(t, 'is not in ipBlock');
+  });
+});
+
 describe('explain: what a side lists when NetworkPolicies do not decide', () => {
   test('no policy: no isolating policy, no rule, no near miss, on either side or segment', () => {
     const e = explanation(state({}), '8.8.8.8', 'a/db', '80');

@@ -362,6 +362,8 @@ describe('Cilium rule sets without default deny, and the flags their rules give'
     });
     const x = exposures(isolating).get('prod/web')!;
     assert.equal(x.ingress.status, 'isolated');
+    // Today's pods of the rule, in the index's order (not the classes').
+    assert.deepEqual(x.ingress.cilium[0]!.today, ['dev/Pod/client', 'prod/Pod/web']);
     assert.deepEqual(flags(x), [
       'reachable-from-all-namespaces: [] tiers [] cilium [CiliumClusterwideNetworkPolicy/everyone spec.ingress[0]] names []',
       'egress-to-internet: not-isolated tiers [] cilium [] names []',
@@ -407,5 +409,113 @@ describe('flags from tier allow rules and NetworkPolicy peers', () => {
       'reachable-from-all-namespaces: [spec.ingress[0].from[0]] tiers [] cilium [] names []',
       'egress-to-internet: not-isolated tiers [] cilium [] names []',
     ]);
+  });
+});
+
+describe('flags: a workload of two classes, DNS names only, no pods', () => {
+  test('every namespace reaches one of its classes: the flag, though the other class is closed', () => {
+    const state = deployment(
+      cluster({
+        namespaces: [ns('prod'), ns('dev')],
+        pods: [
+          pod('prod', 'web-1', { app: 'web', v: '1' }),
+          pod('prod', 'web-2', { app: 'web', v: '2' }),
+          pod('dev', 'client', { app: 'client' }),
+        ],
+        policies: [policy('prod', 'closed', { podSelector: { matchLabels: { v: '1' } }, ingress: [] })],
+        ciliumPolicies: [
+          cnpCilium('prod', 'deny', {
+            endpointSelector: web,
+            enableDefaultDeny: { ingress: false },
+            ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }],
+          }),
+        ],
+      }),
+      'prod',
+      'web',
+      ['web-1', 'web-2'],
+    );
+    const w = exposures(state).get('prod/web')!;
+    assert.ok(w.flags.some((f) => f.flag === 'reachable-from-all-namespaces'));
+  });
+
+  test('internet by DNS name only: Cilium allow rules towards the world that deny rules take back are not cited', () => {
+    const state = cluster({
+      ...base,
+      clusterPolicies: [
+        anp('names', {
+          priority: 1,
+          subject: webPods,
+          egress: [{ name: 'api', action: 'Allow', to: [{ domainNames: ['api.example.com'] }] }],
+        }),
+      ],
+      ciliumPolicies: [
+        cnpCilium('prod', 'world', {
+          endpointSelector: web,
+          egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+          egressDeny: [{ toEntities: ['world'] }],
+        }),
+      ],
+    });
+    const w = exposures(state).get('prod/web')!;
+    assert.deepEqual(
+      flags(w).filter((f) => f.startsWith('egress-to-internet')),
+      ['egress-to-internet: [] tiers [AdminNetworkPolicy/names spec.egress[0].to[0]] cilium [] names []'],
+    );
+  });
+
+  test('a workload without pods: neither direction is isolated', () => {
+    const state = cluster(base);
+    const empty = {
+      ...state,
+      workloads: [
+        ...state.workloads,
+        {
+          id: 'prod/Deployment/empty',
+          namespace: 'prod',
+          kind: 'Deployment' as const,
+          name: 'empty',
+          labels: { app: 'web' },
+          pods: [],
+          replicas: 0,
+        },
+      ],
+      policies: [policy('prod', 'closed', { podSelector: {}, ingress: [] })],
+    };
+    const w = exposures(empty).get('prod/empty')!;
+    assert.deepEqual([w.ingress.status, w.egress.status], ['not-isolated', 'not-isolated']);
+  });
+});
+
+describe("today's pods in the index's order, not the classes'", () => {
+  // Classes follow the pods' order in the state (b first), the index sorts entities by name (a first).
+  const state = cluster({
+    namespaces: [ns('prod')],
+    pods: [pod('prod', 'b', { app: 'b' }), pod('prod', 'a', { app: 'a' }), pod('prod', 'db', { app: 'db' })],
+    policies: [
+      policy('prod', 'np', {
+        podSelector: { matchLabels: { app: 'db' } },
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'b'] }] } },
+            ],
+          },
+        ],
+      }),
+    ],
+    ciliumPolicies: [
+      cnpCilium('prod', 'c', {
+        endpointSelector: { matchLabels: { app: 'db' } },
+        // Two peers: b's, then a's.
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'b' } }, { matchLabels: { app: 'a' } }] }],
+      }),
+    ],
+  });
+  const w = exposures(state).get('prod/db')!;
+
+  test('a NetworkPolicy peer and a Cilium rule', () => {
+    assert.deepEqual(w.ingress.statements[0]!.today, ['prod/Pod/a', 'prod/Pod/b']);
+    assert.deepEqual(w.ingress.cilium[0]!.today, ['prod/Pod/a', 'prod/Pod/b']);
   });
 });
