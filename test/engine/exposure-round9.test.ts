@@ -10,9 +10,10 @@ import { describe, test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { computeExposure, type FlagReason, type WorkloadExposure } from '../../src/engine/exposure.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { buildRefIndex } from '../../src/engine/refs.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { anp, ccnp, cluster, cnpCilium, namedPort, ns, pod, policy } from '../support/builders.ts';
+import { anp, ccnp, cluster, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
 
 function exposures(state: ClusterState): Map<string, WorkloadExposure> {
   const list = computeExposure(buildRefIndex(compileCluster(state)));
@@ -517,5 +518,43 @@ describe("today's pods in the index's order, not the classes'", () => {
   test('a NetworkPolicy peer and a Cilium rule', () => {
     assert.deepEqual(w.ingress.statements[0]!.today, ['prod/Pod/a', 'prod/Pod/b']);
     assert.deepEqual(w.ingress.cilium[0]!.today, ['prod/Pod/a', 'prod/Pod/b']);
+  });
+});
+
+describe('a host-network pod behind a Cilium host policy', () => {
+  test('is still flagged reachable from outside and towards the internet, though the host policy lets only the host in and out', () => {
+    const profile = resolveCniProfile('cilium', ['enable-host-firewall=true']);
+    assert.ok(profile.ok);
+    const state = cluster({
+      namespaces: [ns('a')],
+      nodes: [node('n1', { role: 'w' }, ['192.168.0.1'])],
+      pods: [
+        pod('a', 'h', { app: 'h' }, { ips: ['192.168.0.1'], hostNetwork: true, nodeName: 'n1' }),
+        pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'], nodeName: 'n1' }),
+      ],
+      ciliumPolicies: [
+        ccnp('host', {
+          nodeSelector: { matchLabels: { role: 'w' } },
+          ingress: [{ fromEntities: ['host'] }],
+          egress: [{ toEntities: ['host'] }],
+        }),
+      ],
+    });
+    const flagsOf = (s: ClusterState, name: string): string[] => {
+      const index = buildRefIndex(compileCluster(s, { cni: profile.value }));
+      return computeExposure(index)
+        .find((x) => x.name === name)!
+        .flags.map((f) => f.flag);
+    };
+    const all = ['reachable-from-outside', 'reachable-from-all-namespaces', 'egress-to-internet'];
+    assert.deepEqual(flagsOf(state, 'a/h'), all);
+    // A workload with one pod on the host network and one whose egress a NetworkPolicy closes.
+    const mixed = deployment(
+      { ...state, policies: [policy('a', 'closed', { podSelector: {}, policyTypes: ['Egress'] })] },
+      'a',
+      'mixed',
+      ['h', 'web'],
+    );
+    assert.deepEqual(flagsOf(mixed, 'a/mixed'), all);
   });
 });
