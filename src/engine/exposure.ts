@@ -513,9 +513,13 @@ class ExposureBuilder {
       (p) =>
         p.kind === 'anyPeer' ||
         (p.kind === 'entity' && (p.entity === 'all' || p.entity === 'cluster')) ||
+        // A clusterwide policy's endpoints carry `io.kubernetes.pod.namespace Exists` (pods of any namespace):
+        // only a namespace label or another expression on that key restricts them.
         (p.kind === 'endpoints' &&
           !Object.hasOwn(p.selector.matchLabels ?? {}, CILIUM_NAMESPACE_KEY) &&
-          !(p.selector.matchExpressions ?? []).some((e) => e.key === CILIUM_NAMESPACE_KEY)),
+          !(p.selector.matchExpressions ?? []).some(
+            (e) => e.key === CILIUM_NAMESPACE_KEY && e.operator !== 'Exists',
+          )),
     );
     const general =
       ingressOpen !== undefined ||
