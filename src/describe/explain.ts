@@ -126,8 +126,9 @@ const ENTITY_WORDS: Readonly<Record<string, string>> = {
   'world-ipv6': 'an IPv6 address outside the cluster (entity world-ipv6)',
   cluster: 'a pod or node of the cluster (entity cluster)',
   'cluster-mesh': 'a pod or node of the cluster (entity cluster-mesh)',
-  host: 'a node address or host-network pod (entity host)',
-  'remote-node': 'a node address or host-network pod (entity remote-node)',
+  host: "the selected pod's own node (entity host: its addresses and host-network pods)",
+  'remote-node':
+    "a node other than the selected pod's (entity remote-node: their addresses and host-network pods)",
 };
 
 /** `cnp/name`, `anp/name`, `banp/default`: the API's short names. */

@@ -368,9 +368,11 @@ class CiliumMisses {
     if (rule.peers.length === 0) return [{ code: 'no-peer', ...at(rulePath) }];
     const end = classEnd(this.peer);
     const paths = peerPaths(writtenRule(policy, rulePath), rule.direction);
+    // `host`/`remote-node` read for the subject's node, as the verdict reads them.
+    const forSubject = ciliumRuleFor(rule, this.compiled.classes[this.subject.classId]!);
     let best: MissReason[] | undefined;
-    for (const p of rule.peers) {
-      if (peerHits(p, end)) return [];
+    for (const [i, p] of rule.peers.entries()) {
+      if (peerHits(forSubject.peers[i]!, end)) return [];
       const sub = paths.length === rule.peers.length ? paths[p.index]! : [];
       const full = [...rulePath, ...sub];
       const reasons = this.peerMiss(s, rule, p, full).map((d) => ({ ...d, ...at(full) }));

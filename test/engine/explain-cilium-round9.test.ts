@@ -310,6 +310,13 @@ describe('explain: L7 filters and L7 entries shadowed at L4', () => {
     const other = explain(s, 'a/c', '192.168.0.2', '80');
     has(other, 'a/c → 192.168.0.2/32: DENIED on 80/TCP');
     lacks(other, 'filter nothing');
+    // The nearest rules are listed, as for any address the rules miss (they were taken for matches).
+    has(
+      other,
+      '- CiliumNetworkPolicy/a/to-host spec.egress[0]: the ports fit, the peer does not match',
+      "192.168.0.2/32 is not the selected pod's own node (entity host: its addresses and host-network pods)",
+      '- CiliumNetworkPolicy/a/to-host spec.egress[1]: the ports fit, the peer does not match',
+    );
     has(
       explain(s, 'a/c', '192.168.0.1', '80'),
       '- L7 rules of CiliumNetworkPolicy/a/to-host spec.egress[0].toPorts[0] (http) filter nothing on 80/TCP: CiliumNetworkPolicy/a/to-host spec.egress[1] lets the same peer through at L4 alone',
