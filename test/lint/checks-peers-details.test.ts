@@ -115,7 +115,8 @@ test('host-network pods: only those the pod selector matches make the peer host-
   assert.deepEqual(dead([{ podSelector: { matchLabels: { app: 'exporter' } } }], { pods }), [
     'hostNetworkOnly: Peer podSelector app=exporter matches only host-network pods (shop/exporter), which selectors never match; allow their node addresses with an ipBlock instead',
   ]);
+  // Not host-network only: no pod at all. (No suggestion: the one close label is the host-network pod's.)
   assert.deepEqual(dead([{ podSelector: { matchLabels: { app: 'x' } } }], { pods }), [
-    'noPod: Peer podSelector app=x matches no pod in namespace "shop", so it allows nothing. Did you mean app=exporter?',
+    'noPod: Peer podSelector app=x matches no pod in namespace "shop", so it allows nothing; check its labels',
   ]);
 });
