@@ -20,6 +20,11 @@ import { registerHooks } from 'node:module';
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/** A file's path relative to `root` (absolute or relative to it), with `/` on every platform. */
+export function relativeTo(root: string, file: string): string {
+  return relative(root, resolve(root, file)).replaceAll('\\', '/');
+}
+
 type HookFn = (context: unknown) => unknown;
 
 interface TestOptions {
@@ -224,7 +229,7 @@ class Harness {
 
   /** Imports a test file afresh and returns its tests (async describe bodies awaited). */
   async load(file: string, freshSources: boolean): Promise<SuiteNode> {
-    const rel = relative(this.root, resolve(this.root, file)).replaceAll('\\', '/');
+    const rel = relativeTo(this.root, file);
     const root = newSuite(rel, rel, undefined);
     const tag = freshSources ? `s${this.runs}x${++this.tag}` : `${++this.tag}`;
     this.loading = root;
@@ -313,7 +318,7 @@ export function sourcesReached(files: readonly string[]): Record<string, string[
     }
     out[resolve(h.root, file)] = [...seen]
       .filter((p) => h.isSrc(p.replaceAll('\\', '/')))
-      .map((p) => relative(h.root, p).replaceAll('\\', '/'))
+      .map((p) => relativeTo(h.root, p))
       .sort();
   }
   return out;
@@ -727,7 +732,7 @@ export async function runFiles(
   const timers = timerCount();
   try {
     for (const file of files) {
-      const rel = relative(h.root, resolve(h.root, file)).replaceAll('\\', '/');
+      const rel = relativeTo(h.root, file);
       const wholeFile = options.filter === undefined || options.filter.has(rel);
       if (!wholeFile && ![...options.filter!].some((id) => id.startsWith(`${rel} :: `))) continue;
       const fileStart = performance.now();

@@ -21,7 +21,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, matchesGlob, relative, resolve } from 'node:path';
+import { join, matchesGlob, resolve } from 'node:path';
 import type { Logger } from '@stryker-mutator/api/logging';
 import type { StrykerOptions, MutantCoverage } from '@stryker-mutator/api/core';
 import { commonTokens, declareClassPlugin, PluginKind, tokens } from '@stryker-mutator/api/plugin';
@@ -38,7 +38,7 @@ import {
   type TestRunner,
   type TestRunnerCapabilities,
 } from '@stryker-mutator/api/test-runner';
-import { installHarness, runFiles, sourcesReached, type RunResult } from './in-process.ts';
+import { installHarness, relativeTo, runFiles, sourcesReached, type RunResult } from './in-process.ts';
 
 export interface NodeTestOptions {
   testFiles?: string[];
@@ -250,7 +250,7 @@ export class NodeTestRunner implements TestRunner {
         cost.set(file, (cost.get(file) ?? 0) + ms);
     }
     const costOf = (f: string): number => {
-      const rel = relative(this.root, f).replaceAll('\\', '/');
+      const rel = relativeTo(this.root, f);
       return (overhead[rel] ?? 0) + (cost.get(rel) ?? 0);
     };
     return files
@@ -266,19 +266,19 @@ export class NodeTestRunner implements TestRunner {
     } catch {
       return files;
     }
-    const rel = relative(this.root, resolve(this.root, fileName)).replaceAll('\\', '/');
+    const rel = relativeTo(this.root, fileName);
     const reached = this.reached;
     return files.filter((f) => reached[f] === undefined || reached[f].includes(rel));
   }
 
   private keepsState(fileName: string): boolean {
-    const rel = relative(this.root, resolve(this.root, fileName)).replaceAll('\\', '/');
+    const rel = relativeTo(this.root, fileName);
     return (this.options.freshSourcesFor ?? []).some((g) => matchesGlob(rel, g));
   }
 
   /** The test files of these test ids (`<file> :: ...`), in the order of the test files. */
   private testOrFile(id: string): string {
-    return id.includes(' :: ') ? id : relative(this.root, resolve(this.root, id)).replaceAll('\\', '/');
+    return id.includes(' :: ') ? id : relativeTo(this.root, id);
   }
 
   private filesOf(ids: ReadonlySet<string>): string[] {
