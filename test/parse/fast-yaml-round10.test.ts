@@ -57,3 +57,9 @@ test('a quote never closed: declined', () => {
   for (const text of ['a: "abc', "a: 'abc", 'a: "abc\\"', 'a: "ab\nc"\n'])
     assert.equal(readFastYaml(text), undefined, text);
 });
+
+test('three characters alike at the start of a line are a document marker only for `---` and `...`', () => {
+  assert.deepEqual(readFastYaml('zzz\n')?.values, ['zzz']);
+  assert.deepEqual(readFastYaml('key: v\nccc d: e\n')?.values, [{ key: 'v', 'ccc d': 'e' }]);
+  assert.deepEqual(readFastYaml('a: b\n--- \nc: d\n')?.values, [{ a: 'b' }, { c: 'd' }]);
+});
