@@ -86,3 +86,34 @@ describe('the checked form of a NetworkPolicy spec', () => {
     assert.equal(JSON.stringify(r.state.pods.map((p) => p.labels)), '[{"app":"web","c":"d"}]');
   });
 });
+
+describe('objects defined twice, looked up by kind, namespace and name', () => {
+  const np = (namespace: string, name: string): string =>
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec: {podSelector: {}}\n`;
+  const duplicates = (text: string): string[] =>
+    load(text)
+      .errors.filter((p) => p.code === 'duplicate-object')
+      .map(formatProblem);
+
+  test('the same kind, namespace and name: defined twice; another namespace or kind: not', () => {
+    assert.deepEqual(
+      duplicates(`${np('a', 'b')}---\n${np('a', 'b').replace('{}}', '{matchLabels: {x: z}}}')}`),
+      [
+        'policies.yaml:11:3 metadata.name: NetworkPolicy "a/b" is defined twice: first at policies.yaml:1:1. Keep one definition',
+      ],
+    );
+    assert.deepEqual(duplicates(`${np('a', 'b')}---\n${np('c', 'b')}---\n${np('b', 'a')}`), []);
+    assert.deepEqual(
+      duplicates(
+        `${np('a', 'b')}---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: a}\nspec: {ports: [{port: 80}]}\n`,
+      ),
+      [],
+    );
+  });
+
+  test('a namespace or name with a slash: by the whole key, as before (namespace a/b and name c is a, b/c)', () => {
+    assert.deepEqual(duplicates(`${np('a/b', 'c')}---\n${np('a', 'b/c')}`), [
+      'policies.yaml:11:3 metadata.name: NetworkPolicy "a/b/c" is defined twice: first at policies.yaml:1:1. Keep one definition',
+    ]);
+  });
+});
