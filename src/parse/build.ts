@@ -32,6 +32,9 @@ interface Checked {
   id: string;
   /** `Kind/namespace/name`, when the object has a name. */
   key: string | undefined;
+  /** The namespace of `key` ('' for a cluster-scoped kind) and its name, looked up in `#firstByKey`. */
+  namespace: string;
+  name: string;
   problems: Problem[];
   valid: ValidObject | undefined;
 }
@@ -44,7 +47,13 @@ function objectIdOf(
   source: ParsedObject,
   defaultNamespace: string,
   generated: Map<string, number>,
-): { id: string; key: string | undefined; generatedName: string | undefined } {
+): {
+  id: string;
+  key: string | undefined;
+  namespace: string;
+  name: string;
+  generatedName: string | undefined;
+} {
   const meta = isMap(source.object.metadata) ? source.object.metadata : {};
   let name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : undefined;
   let generatedName: string | undefined;
@@ -56,10 +65,13 @@ function objectIdOf(
   }
   const namespace =
     typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
-  const scope = isClusterScoped(source.kind) ? '' : `${namespace}/`;
+  const clusterScoped = isClusterScoped(source.kind);
+  const scope = clusterScoped ? '' : `${namespace}/`;
   return {
     id: `${scope}${source.kind}/${name ?? '(unnamed)'}`,
     key: name === undefined || generatedName !== undefined ? undefined : `${source.kind}/${scope}${name}`,
+    namespace: clusterScoped ? '' : namespace,
+    name: name ?? '',
     generatedName,
   };
 }
@@ -140,8 +152,12 @@ export class StateBuilder {
   readonly #ignored: IgnoredSummary = { count: 0, kinds: {}, files: 0 };
   readonly #generated = new Map<string, number>();
   readonly #rereads: Rereads = new Map();
-  /** The first object of each `Kind/namespace/name`, and the checks kept (a differing duplicate too). */
-  readonly #firstByKey = new Map<string, ParsedObject>();
+  /**
+   * The first object of each `Kind/namespace/name`, by kind, namespace and name (nested: no key string kept
+   * for each object read), and the checks kept (a differing duplicate too).
+   */
+  readonly #firstByKey = new Map<string, Map<string, Map<string, ParsedObject>>>();
+  readonly #firstBySlashedKey = new Map<string, ParsedObject>();
   readonly #merged: { source: ParsedObject; first: ParsedObject; id: string }[] = [];
   readonly #duplicates: Duplicate[] = [];
   readonly #warnings: Problem[] = [];
@@ -187,17 +203,21 @@ export class StateBuilder {
     const known = memo?.get(source);
     if (known !== undefined) {
       const light = originSource(source, this.#rereads);
+      // (A check is kept only without a generated name: none is counted here.)
+      const { namespace, name } = objectIdOf(source, this.#options.defaultNamespace, this.#generated);
       this.#keep(source, {
         source: light,
         id: known.id,
         key: known.key,
+        namespace,
+        name,
         problems: [],
         valid: withSource(known, light),
       });
       return;
     }
     const { defaultNamespace } = this.#options;
-    const { id, key, generatedName } = objectIdOf(source, defaultNamespace, this.#generated);
+    const { id, key, namespace, name, generatedName } = objectIdOf(source, defaultNamespace, this.#generated);
     const reporter = createReporter(source, id, this.#options.strict === true);
     const valid = validateObject(reporter, kind, defaultNamespace, generatedName);
     const problems =
@@ -211,7 +231,7 @@ export class StateBuilder {
       memo.set(source, { id, key, valid: withoutSource(valid) });
     const light = originSource(source, this.#rereads);
     if (valid !== undefined) valid.source = light;
-    this.#keep(source, { source: light, id, key, problems, valid });
+    this.#keep(source, { source: light, id, key, namespace, name, problems, valid });
   }
 
   /** Keeps a checked object, unless it repeats one read before (`source`: as read, with its values). */
@@ -220,9 +240,8 @@ export class StateBuilder {
       this.#settle(c);
       return;
     }
-    const first = this.#firstByKey.get(c.key);
+    const first = this.#first(source.kind, c.key, c);
     if (first === undefined) {
-      this.#firstByKey.set(c.key, c.source);
       this.#settle(c);
       return;
     }
@@ -245,6 +264,31 @@ export class StateBuilder {
     this.#duplicates.push({ problem, first });
     c.valid = undefined;
     this.#settle(c);
+  }
+
+  /**
+   * The first object of `c`'s `Kind/namespace/name` read before it; or none, and then `c` is it. A namespace
+   * or name with a '/' (invalid, reported) is looked up by the whole key, as two of them can make the same one.
+   */
+  #first(kind: string, key: string, c: Checked): ParsedObject | undefined {
+    if (c.namespace.includes('/') || c.name.includes('/')) {
+      const first = this.#firstBySlashedKey.get(key);
+      if (first === undefined) this.#firstBySlashedKey.set(key, c.source);
+      return first;
+    }
+    let namespaces = this.#firstByKey.get(kind);
+    if (namespaces === undefined) {
+      namespaces = new Map<string, Map<string, ParsedObject>>();
+      this.#firstByKey.set(kind, namespaces);
+    }
+    let names = namespaces.get(c.namespace);
+    if (names === undefined) {
+      names = new Map<string, ParsedObject>();
+      namespaces.set(c.namespace, names);
+    }
+    const first = names.get(c.name);
+    if (first === undefined) names.set(c.name, c.source);
+    return first;
   }
 
   /**

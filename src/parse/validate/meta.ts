@@ -28,6 +28,7 @@ import {
   checkYaml11String,
 } from './check.ts';
 import type { Reporter } from './report.ts';
+import { isMap, type JsonMap } from '../values.ts';
 
 export const OBJECT_META_FIELDS = [
   'name',
@@ -229,7 +230,56 @@ function isPlainLabelValue(value: string): boolean {
   return true;
 }
 
-/** `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. */
+/** The accepted keys of a key check that has them (`checkLabelKey`, `checkCiliumLabelKey`). */
+function plainKeysOf(checkKey: KeyCheck): typeof PLAIN_LABEL_KEYS | undefined {
+  return checkKey === checkLabelKey
+    ? PLAIN_LABEL_KEYS
+    : checkKey === checkCiliumLabelKey
+      ? PLAIN_CILIUM_KEYS
+      : undefined;
+}
+
+/**
+ * Whether `map` is its own checked form as labels (`validateLabels` would report nothing and copy every entry
+ * as it is, in its order): a plain mapping (not a Date or bytes a schema made) of own keys to string values,
+ * each key and value one that no check reports on.
+ */
+function isPlainLabels(map: JsonMap, plainKeys: typeof PLAIN_LABEL_KEYS): boolean {
+  if (Object.getPrototypeOf(map) !== Object.prototype) return false;
+  for (const key in map) {
+    const value = map[key];
+    if (
+      typeof value !== 'string' ||
+      !Object.hasOwn(map, key) ||
+      !isPlainLabelKey(key, plainKeys) ||
+      !isPlainLabelValue(value)
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `raw` is its own checked form as a label selector with Kubernetes label keys (`validateLabelSelector`
+ * would report nothing and return a copy equal to it, key order included): a plain mapping of at most
+ * `matchLabels`, plain labels (a selector with `matchExpressions` is checked, and copied, the long way).
+ */
+export function isPlainSelector(raw: unknown, checkKey: KeyCheck = checkLabelKey): boolean {
+  if (!isMap(raw) || Object.getPrototypeOf(raw) !== Object.prototype) return false;
+  const plainKeys = plainKeysOf(checkKey);
+  if (plainKeys === undefined) return false;
+  for (const key in raw) {
+    if (key !== 'matchLabels' || !Object.hasOwn(raw, key)) return false;
+    const labels = raw[key];
+    if (!isMap(labels) || !isPlainLabels(labels, plainKeys)) return false;
+  }
+  return true;
+}
+
+/**
+ * `metadata.labels`, a Service selector, `matchLabels`: a map of valid keys to valid string values. A map
+ * that is its own checked form (most) is returned as it is: no copy.
+ */
 export function validateLabels(
   r: Reporter,
   path: FieldPath,
@@ -237,14 +287,10 @@ export function validateLabels(
   checkKey: KeyCheck = checkLabelKey,
 ): Record<string, string> {
   const map = asMap(r, path, raw);
+  if (map === undefined) return {};
+  const plainKeys = plainKeysOf(checkKey);
+  if (plainKeys !== undefined && isPlainLabels(map, plainKeys)) return map as Record<string, string>;
   const labels: Record<string, string> = {};
-  if (map === undefined) return labels;
-  const plainKeys =
-    checkKey === checkLabelKey
-      ? PLAIN_LABEL_KEYS
-      : checkKey === checkCiliumLabelKey
-        ? PLAIN_CILIUM_KEYS
-        : undefined;
   // `for in` over own keys: the order of `Object.keys`, without its array.
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
@@ -309,6 +355,7 @@ export function validateLabelSelector(
   raw: unknown,
   checkKey: KeyCheck = checkLabelKey,
 ): LabelSelector | undefined {
+  if (isPlainSelector(raw, checkKey)) return raw as LabelSelector;
   const map = asMap(r, path, raw);
   if (map === undefined) return undefined;
   checkKnownFields(r, path, map, ['matchLabels', 'matchExpressions']);
@@ -600,7 +647,11 @@ export function validateTemplateMetadata(
   if (map === undefined) return { labels: {}, annotations: {} };
   checkKnownFields(r, path, map, OBJECT_META_FIELDS);
   return {
-    labels: absent(map.labels) ? {} : validateLabels(r, [...path, 'labels'], map.labels),
+    labels: absent(map.labels)
+      ? {}
+      : isMap(map.labels) && isPlainLabels(map.labels, PLAIN_LABEL_KEYS)
+        ? (map.labels as Record<string, string>)
+        : validateLabels(r, [...path, 'labels'], map.labels),
     annotations: absent(map.annotations)
       ? {}
       : validateAnnotations(r, [...path, 'annotations'], map.annotations),

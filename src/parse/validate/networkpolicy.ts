@@ -5,6 +5,7 @@
  */
 import type {
   IPBlock,
+  LabelSelector,
   NetworkPolicyEgressRule,
   NetworkPolicyIngressRule,
   NetworkPolicyPeer,
@@ -17,7 +18,7 @@ import type { Cidr } from '../cidr.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
 import { describeValue, isMap, type JsonMap } from '../values.ts';
 import { absent, asInt, asList, asMap, asString, checkKnownFields, listAt } from './check.ts';
-import { validateLabelSelector } from './meta.ts';
+import { isPlainSelector, validateLabelSelector } from './meta.ts';
 import { checkPortName, checkPortNumber, checkPortNumberAt, protocolAt } from './ports.ts';
 import { isPortName } from '../names.ts';
 import type { Reporter } from './report.ts';
@@ -40,29 +41,124 @@ export function validateNetworkPolicySpec(
   }
   const map = asMap(r, path, object.spec);
   if (map === undefined) return {};
-  checkKnownFields(r, path, map, ['podSelector', 'ingress', 'egress', 'policyTypes']);
+  if (isPlainSpec(map)) return map;
+  checkKnownFields(r, path, map, SPEC_FIELDS);
   const spec: NetworkPolicySpec = {};
 
-  const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
+  const podSelector = isPlainSelector(map.podSelector)
+    ? (map.podSelector as LabelSelector)
+    : validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
   if (podSelector !== undefined) spec.podSelector = podSelector;
 
   const ingress = absent(map.ingress)
     ? undefined
     : asList(r, [...path, 'ingress'], map.ingress, listHint('ingress', 'from'));
   if (ingress !== undefined) {
-    spec.ingress = ingress.map((item, i) => rule(r, [...path, 'ingress', i], item, 'from'));
+    spec.ingress = everyItem(ingress, isPlainIngressRule)
+      ? (ingress as NetworkPolicyIngressRule[])
+      : ingress.map((item, i) =>
+          isPlainIngressRule(item)
+            ? (item as NetworkPolicyIngressRule)
+            : rule(r, [...path, 'ingress', i], item, 'from'),
+        );
   }
   const egress = absent(map.egress)
     ? undefined
     : asList(r, [...path, 'egress'], map.egress, listHint('egress', 'to'));
   if (egress !== undefined) {
-    spec.egress = egress.map((item, i) => rule(r, [...path, 'egress', i], item, 'to'));
+    spec.egress = everyItem(egress, isPlainEgressRule)
+      ? (egress as NetworkPolicyEgressRule[])
+      : egress.map((item, i) =>
+          isPlainEgressRule(item)
+            ? (item as NetworkPolicyEgressRule)
+            : rule(r, [...path, 'egress', i], item, 'to'),
+        );
   }
   const policyTypes = absent(map.policyTypes)
     ? undefined
     : validatePolicyTypes(r, [...path, 'policyTypes'], map.policyTypes);
   if (policyTypes !== undefined) spec.policyTypes = policyTypes;
   return spec;
+}
+
+// A value read that is already in its checked form, the check reporting nothing on it (most of a large input),
+// is kept as it is instead of copied: the \`isPlain…\` predicates below say so without a path or a problem, and
+// only when the copy would be equal to it, key order included (fields in the order the checks write them, no
+// null to drop, no Date or bytes a schema made). Anything else is checked, and copied, the long way.
+
+const SPEC_FIELDS = ['podSelector', 'ingress', 'egress', 'policyTypes'] as const;
+const INGRESS_RULE_FIELDS = ['from', 'ports'] as const;
+const EGRESS_RULE_FIELDS = ['to', 'ports'] as const;
+const PORT_FIELDS = ['protocol', 'port', 'endPort'] as const;
+
+/** Whether \`raw\` is a plain mapping whose own keys are some of \`fields\`, in their order, none of them null. */
+function isPlainFields(raw: unknown, fields: readonly string[]): raw is JsonMap {
+  if (!isMap(raw) || Object.getPrototypeOf(raw) !== Object.prototype) return false;
+  let at = 0;
+  for (const key in raw) {
+    const value = raw[key];
+    if (value === undefined || value === null || !Object.hasOwn(raw, key)) return false;
+    while (at < fields.length && fields[at] !== key) at++;
+    if (at === fields.length) return false;
+    at++;
+  }
+  return true;
+}
+
+/** Whether every item of a list read is its own checked form. */
+function everyItem(list: readonly unknown[], plain: (item: unknown) => boolean): boolean {
+  for (let i = 0; i < list.length; i++) if (!plain(list[i])) return false;
+  return true;
+}
+
+function isPlainSpec(map: JsonMap): boolean {
+  if (!isPlainFields(map, SPEC_FIELDS)) return false;
+  const { podSelector, ingress, egress, policyTypes } = map;
+  return (
+    (podSelector === undefined || isPlainSelector(podSelector)) &&
+    (ingress === undefined || (Array.isArray(ingress) && everyItem(ingress, isPlainIngressRule))) &&
+    (egress === undefined || (Array.isArray(egress) && everyItem(egress, isPlainEgressRule))) &&
+    (policyTypes === undefined || (Array.isArray(policyTypes) && isPlainPolicyTypes(policyTypes)))
+  );
+}
+
+function isPlainIngressRule(raw: unknown): boolean {
+  return isPlainFields(raw, INGRESS_RULE_FIELDS) && isPlainRuleLists(raw.from, raw.ports);
+}
+
+function isPlainEgressRule(raw: unknown): boolean {
+  return isPlainFields(raw, EGRESS_RULE_FIELDS) && isPlainRuleLists(raw.to, raw.ports);
+}
+
+function isPlainRuleLists(peers: unknown, ports: unknown): boolean {
+  return (
+    (peers === undefined || (Array.isArray(peers) && everyItem(peers, isPlainPeer))) &&
+    (ports === undefined || (Array.isArray(ports) && everyItem(ports, isPlainPort)))
+  );
+}
+
+/** A peer of selectors (an \`ipBlock\`, whose CIDRs are read, is checked the long way). */
+function isPlainPeer(raw: unknown): boolean {
+  if (!isPlainFields(raw, PEER_FIELDS) || raw.ipBlock !== undefined) return false;
+  const { podSelector, namespaceSelector } = raw;
+  // (An empty peer is an error.)
+  if (podSelector === undefined) return namespaceSelector !== undefined && isPlainSelector(namespaceSelector);
+  return (
+    isPlainSelector(podSelector) && (namespaceSelector === undefined || isPlainSelector(namespaceSelector))
+  );
+}
+
+/** A port without \`endPort\` (checked the long way). */
+function isPlainPort(raw: unknown): boolean {
+  if (!isPlainFields(raw, PORT_FIELDS) || raw.endPort !== undefined) return false;
+  const { protocol, port } = raw;
+  if (protocol !== undefined && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return false;
+  return (
+    port === undefined ||
+    (typeof port === 'number'
+      ? Number.isInteger(port) && port >= 1 && port <= 65535
+      : typeof port === 'string' && isPortName(port))
+  );
 }
 
 function listHint(field: 'ingress' | 'egress', peers: 'from' | 'to'): string {
@@ -83,10 +179,18 @@ function rule(
   const out: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] } = {};
   const peers = listAt(r, path, map, peersField);
   if (peers !== undefined) {
-    out[peersField] = peers.map((item, i) => peer(r, [...path, peersField, i], item, peersField));
+    out[peersField] = peers.map((item, i) =>
+      isPlainPeer(item) ? (item as NetworkPolicyPeer) : peer(r, [...path, peersField, i], item, peersField),
+    );
   }
   const ports = listAt(r, path, map, 'ports');
-  if (ports !== undefined) out.ports = ports.map((item, i) => policyPort(r, [...path, 'ports', i], item));
+  if (ports !== undefined) {
+    out.ports = everyItem(ports, isPlainPort)
+      ? (ports as NetworkPolicyPort[])
+      : ports.map((item, i) =>
+          isPlainPort(item) ? (item as NetworkPolicyPort) : policyPort(r, [...path, 'ports', i], item),
+        );
+  }
   return out;
 }
 
@@ -103,11 +207,15 @@ function peer(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | '
   const out: NetworkPolicyPeer = {};
   // (An absent field is looked at no further: no path is made for it.)
   if (!absent(map.podSelector)) {
-    const podSelector = validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
+    const podSelector = isPlainSelector(map.podSelector)
+      ? (map.podSelector as LabelSelector)
+      : validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
     if (podSelector !== undefined) out.podSelector = podSelector;
   }
   if (!absent(map.namespaceSelector)) {
-    const namespaceSelector = validateLabelSelector(r, [...path, 'namespaceSelector'], map.namespaceSelector);
+    const namespaceSelector = isPlainSelector(map.namespaceSelector)
+      ? (map.namespaceSelector as LabelSelector)
+      : validateLabelSelector(r, [...path, 'namespaceSelector'], map.namespaceSelector);
     if (namespaceSelector !== undefined) out.namespaceSelector = namespaceSelector;
   }
   if (!absent(map.ipBlock)) {
@@ -268,7 +376,7 @@ function validatePolicyTypes(r: Reporter, path: FieldPath, raw: unknown): string
     return list.filter((v): v is string => typeof v === 'string');
   }
   // (Made at its length, and a path only for a problem: every policy comes here, most with a valid list.)
-  if (isPlainPolicyTypes(list)) return list.slice() as string[];
+  if (isPlainPolicyTypes(list)) return list as string[];
   const types: string[] = [];
   for (const [i, item] of list.entries()) {
     const itemPath = [...path, i];
