@@ -1,15 +1,17 @@
 /**
  * `src/engine/cilium.ts` after the folder run of issue #20 (round 10): the protocols of a `toPorts` entry that
- * name no TCP/UDP/SCTP port, and an address class made of several node addresses (docs/testing.md,
- * "`src/engine` slice A").
+ * name no TCP/UDP/SCTP port, an address class made of several node addresses, and which classes share the
+ * combined Cilium layer (docs/testing.md, "`src/engine` slice A").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ciliumProtocols, compileCiliumPorts } from '../../src/engine/cilium.ts';
 import { NO_PORTS } from '../../src/engine/ports.ts';
+import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
-import { cluster, cnpCilium, node, pod } from '../support/builders.ts';
+import { cluster, cnpCilium, namedPort, node, pod } from '../support/builders.ts';
+import { expectVerdicts } from '../support/verdicts.ts';
 
 describe('Cilium port entries of a protocol netfence does not model', () => {
   const sctpOff = { sctp: false, endPortRange: true };
@@ -79,5 +81,75 @@ describe('an address class made of two node addresses alone', () => {
         .map((r) => `${r.domain} ${formatPorts(r.ports)}`),
       ['api.example.com TCP 80'],
     );
+  });
+});
+
+describe('classes that share the combined Cilium layer (applyCilium)', () => {
+  const tcp = (port: string) => ({ ports: [{ port, protocol: 'TCP' }] });
+  const fromClient = (port: string) => ({
+    fromEndpoints: [{ matchLabels: { app: 'client' } }],
+    toPorts: [tcp(port)],
+  });
+
+  // Two classes that differ only by the number of their named port `http`.
+  const namedState = (ciliumPolicies: CiliumPolicyInfo[]) =>
+    cluster({
+      pods: [
+        pod('a', 'client', { app: 'client' }, { ips: ['10.0.0.1'] }),
+        pod('a', 'x', { app: 'web' }, { ips: ['10.0.0.2'], namedPorts: [namedPort('http', 8080)] }),
+        pod('a', 'y', { app: 'web' }, { ips: ['10.0.0.3'], namedPorts: [namedPort('http', 9090)] }),
+      ],
+      ciliumPolicies,
+    });
+  const namedVerdicts = {
+    'a/client -> a/x TCP/8080': 'allow',
+    'a/client -> a/x TCP/9090': 'deny',
+    'a/client -> a/y TCP/9090': 'allow',
+    'a/client -> a/y TCP/8080': 'deny',
+    'a/client -> a/y TCP/443': 'allow',
+  } as const;
+  const web = { matchLabels: { app: 'web' } };
+
+  test('not two classes whose ingress named ports differ, when one of their rule sets names a port', () => {
+    expectVerdicts(
+      namedState([
+        cnpCilium('a', 'named', { endpointSelector: web, ingress: [fromClient('http')] }),
+        cnpCilium('a', 'numbered', { endpointSelector: web, ingress: [fromClient('443')] }),
+      ]),
+      namedVerdicts,
+    );
+  });
+
+  test('nor when one rule of their only rule set names a port', () => {
+    expectVerdicts(
+      namedState([
+        cnpCilium('a', 'both', { endpointSelector: web, ingress: [fromClient('http'), fromClient('443')] }),
+      ]),
+      namedVerdicts,
+    );
+  });
+
+  test('not a class selected by rule sets 1 and 2 and one selected by rule set 12', () => {
+    // Thirteen rule sets (indexes 0-12): 1 and 2 select a/x, 12 selects a/y, the others no pod.
+    const selecting = (i: number) => (i === 1 || i === 2 ? 'x' : i === 12 ? 'y' : 'none');
+    const state = cluster({
+      pods: [
+        pod('a', 'client', { app: 'client' }, { ips: ['10.0.0.1'] }),
+        pod('a', 'x', { app: 'x' }, { ips: ['10.0.0.2'] }),
+        pod('a', 'y', { app: 'y' }, { ips: ['10.0.0.3'] }),
+      ],
+      ciliumPolicies: [...Array(13).keys()].map((i) =>
+        cnpCilium('a', `p${String(i).padStart(2, '0')}`, {
+          endpointSelector: { matchLabels: { app: selecting(i) } },
+          ingress: [fromClient(String(8000 + i))],
+        }),
+      ),
+    });
+    expectVerdicts(state, {
+      'a/client -> a/x TCP/8001': 'allow',
+      'a/client -> a/x TCP/8002': 'allow',
+      'a/client -> a/y TCP/8012': 'allow',
+      'a/client -> a/y TCP/8001': 'deny',
+    });
   });
 });
