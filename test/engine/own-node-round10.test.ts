@@ -1,11 +1,15 @@
 /**
  * `src/engine/own-node.ts` after the folder run of issue #20 (round 10): a Node whose addresses are not IPs
- * places no pod, nor does a Node the input lacks (docs/testing.md, "`src/engine` slice A").
+ * places no pod, nor does a Node the input lacks; the own-node rule under Cilium policies and in words
+ * (docs/testing.md, "`src/engine` slice A").
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nodeOfPod, nodePlacement } from '../../src/engine/own-node.ts';
-import { cluster, node, ns, pod } from '../support/builders.ts';
+import { compileCluster } from '../../src/engine/compile.ts';
+import { nodeOfPod, nodePlacement, ownNodeRule } from '../../src/engine/own-node.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { resolveCniProfile } from '../../src/engine/profiles.ts';
+import { cluster, cnpCilium, node, ns, pod } from '../support/builders.ts';
 
 describe('nodePlacement', () => {
   test('a Node with no address that parses as an IP places no pod: no placement (the no-node case)', () => {
@@ -42,5 +46,38 @@ describe('nodeOfPod', () => {
       state.pods.map((p) => nodeOfPod(placement, p)),
       ['n1', undefined],
     );
+  });
+});
+
+describe('the own-node rule', () => {
+  test('in words, without a profile and under the cilium profile', () => {
+    assert.equal(ownNodeRule({}), 'own node: always allowed (Kubernetes)');
+    const cilium = resolveCniProfile('cilium', []);
+    assert.ok(cilium.ok);
+    assert.equal(ownNodeRule({ cni: cilium.value }), 'own node: always allowed (cilium: allow-localhost)');
+  });
+
+  test('lets a host-network pod of the node through a Cilium rule set that isolates the pod', () => {
+    const state = cluster({
+      namespaces: [ns('a')],
+      pods: [
+        pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.5'], nodeName: 'n1' }),
+        pod('a', 'agent', { app: 'agent' }, { ips: ['192.168.0.1'], nodeName: 'n1', hostNetwork: true }),
+        pod('a', 'other', { app: 'agent' }, { ips: ['192.168.0.2'], nodeName: 'n2', hostNetwork: true }),
+      ],
+      nodes: [node('n1', {}, ['192.168.0.1']), node('n2', {}, ['192.168.0.2'])],
+      ciliumPolicies: [
+        cnpCilium('a', 'isolate', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{}] }),
+      ],
+    });
+    const compiled = compileCluster(state);
+    const from = (name: string) =>
+      formatPorts(
+        compiled.allowedBetween(
+          { kind: 'pod', namespace: 'a', name },
+          { kind: 'pod', namespace: 'a', name: 'web' },
+        ),
+      );
+    assert.deepEqual([from('agent'), from('other')], ['All connections', 'No connections']);
   });
 });
