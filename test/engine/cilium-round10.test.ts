@@ -11,6 +11,7 @@ import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { cluster, cnpCilium, namedPort, node, pod } from '../support/builders.ts';
+import { DNS_PROXY_RULE, fqdnRule } from '../support/cilium-rules.ts';
 import { expectVerdicts } from '../support/verdicts.ts';
 
 describe('Cilium port entries of a protocol netfence does not model', () => {
@@ -46,25 +47,7 @@ describe('an address class made of two node addresses alone', () => {
       ciliumPolicies: [
         cnpCilium('a', 'p', {
           endpointSelector: {},
-          egress: [
-            {
-              toEndpoints: [{}],
-              toPorts: [
-                { ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } },
-              ],
-            },
-            {
-              toFQDNs: [{ matchName: 'api.example.com' }],
-              toPorts: [
-                {
-                  ports: [
-                    { port: '80', protocol: 'TCP' },
-                    { port: '443', protocol: 'TCP' },
-                  ],
-                },
-              ],
-            },
-          ],
+          egress: [DNS_PROXY_RULE, fqdnRule('api.example.com', ['80', '443'])],
           egressDeny: [
             {
               toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['192.168.0.2/31'] }, { cidr: '::/0' }],
