@@ -67,6 +67,20 @@ describe('an address class made of two node addresses alone', () => {
   });
 });
 
+describe('a Node address that is no IP', () => {
+  test('is no node address class: `world` is read from the others', () => {
+    const state = cluster({
+      pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.1'] })],
+      nodes: [node('n1', {}, ['node-1.example', '192.168.0.1'])],
+      ciliumPolicies: [cnpCilium('a', 'p', { endpointSelector: {}, egress: [{ toEntities: ['world'] }] })],
+    });
+    expectVerdicts(state, {
+      'a/web -> 8.8.8.8 TCP/443': 'allow',
+      'a/web -> 192.168.0.1 TCP/443': 'deny',
+    });
+  });
+});
+
 describe('classes that share the combined Cilium layer (applyCilium)', () => {
   const tcp = (port: string) => ({ ports: [{ port, protocol: 'TCP' }] });
   const fromClient = (port: string) => ({
