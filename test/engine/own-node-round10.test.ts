@@ -51,10 +51,13 @@ describe('nodeOfPod', () => {
 
 describe('the own-node rule', () => {
   test('in words, without a profile and under the cilium profile', () => {
-    assert.equal(ownNodeRule({}), 'own node: always allowed (Kubernetes)');
+    assert.equal(ownNodeRule({ ipBlockMatchesPods: true }), 'own node: always allowed (Kubernetes)');
     const cilium = resolveCniProfile('cilium', []);
     assert.ok(cilium.ok);
-    assert.equal(ownNodeRule({ cni: cilium.value }), 'own node: always allowed (cilium: allow-localhost)');
+    assert.equal(
+      ownNodeRule({ ipBlockMatchesPods: true, cni: cilium.value }),
+      'own node: always allowed (cilium: allow-localhost)',
+    );
   });
 
   test('lets a host-network pod of the node through a Cilium rule set that isolates the pod', () => {
