@@ -7,7 +7,8 @@ export type ExplainEndJson =
   | { name: string; pod: string; pods: readonly string[] }
   | { name: string; external: readonly string[]; addressClass: string };
 
-export type SideStatusJson = 'isolated' | 'not-isolated' | 'host-network' | 'outside-cluster';
+export type SideStatusJson =
+  'isolated' | 'not-isolated' | 'host-network' | 'outside-cluster' | 'node-address';
 
 export type MissCodeJson =
   | 'port-not-in-rule'
@@ -63,6 +64,8 @@ export interface NearMissJson extends LocationJson {
 /** One direction: the source's egress, or the destination's ingress. */
 export interface ExplainSideJson {
   status: SideStatusJson;
+  /** Status `node-address`: the nodes whose address this end is. */
+  nodes?: readonly string[];
   /** Ingress from the pod's own node, which policies cannot block: the rule (`own node: always allowed (Kubernetes)`). */
   ownNode?: string;
   isolatedBy: readonly ({ policy: string } & LocationJson)[];
@@ -137,7 +140,8 @@ export interface CiliumL7Json extends CiliumRuleRefJson {
 }
 
 /** `applies`; `no-policies`: the cluster has no cluster policies; the others: they do not apply to this side. */
-export type TierStatusJson = 'applies' | 'no-policies' | 'hairpin' | 'host-network' | 'outside-cluster';
+export type TierStatusJson =
+  'applies' | 'no-policies' | 'hairpin' | 'host-network' | 'outside-cluster' | 'node-address';
 
 export type DecidedByJson = 'admin' | 'network-policy' | 'baseline' | 'default';
 

@@ -51,7 +51,7 @@ export function missMessage(r: MissReason): string {
       return `named port "${r.port}" (${r.protocol}) is not defined on ${endName(r.dst)} (${defined.length === 0 ? 'it names no ports' : `its named ports: ${defined.join(', ')}`})`;
     }
     case 'named-port-to-address':
-      return `named port "${r.port}" (${r.protocol}) resolves only on pods, and ${endName(r.dst)} is outside the cluster`;
+      return `named port "${r.port}" (${r.protocol}) resolves only on pods, and ${endName(r.dst)} is ${notAPod(r.dst)}`;
     case 'other-namespace':
       return `${endName(r.peer)} is in namespace "${r.namespace}"; without a namespaceSelector the peer means pods of the policy's namespace "${r.policyNamespace}"`;
     case 'namespace-labels':
@@ -61,7 +61,7 @@ export function missMessage(r: MissReason): string {
     case 'host-network':
       return `${endName(r.peer)} runs on the host network, where pod and namespace selectors never match`;
     case 'not-a-pod':
-      return `the peer selects pods, and ${endName(r.peer)} is outside the cluster`;
+      return `the peer selects pods, and ${endName(r.peer)} is ${notAPod(r.peer)}`;
     case 'pod-ip-unknown':
       return `${endName(r.peer)} has no known IP address: ${r.path.endsWith('.networks') ? 'a networks' : 'an ipBlock'} peer matches a pod only by its IP`;
     case 'ipblock-ignores-pods':
@@ -188,6 +188,19 @@ export function tierStatusText(status: TierStatus): string | undefined {
     case 'applies':
     case 'no-policies':
     case 'outside-cluster':
+    case 'node-address':
       return undefined;
   }
+}
+
+/** What an end that is no pod is: `outside the cluster`, or `an address of node n2`. */
+function notAPod(end: ExplainEnd): string {
+  return end.kind === 'address' && end.nodes !== undefined
+    ? nodeAddressText(end.nodes)
+    : 'outside the cluster';
+}
+
+/** What an address end of status `node-address` is: `an address of node n2`. */
+export function nodeAddressText(nodes: readonly string[]): string {
+  return nodes.length === 1 ? `an address of node ${nodes[0]}` : `addresses of nodes ${nodes.join(', ')}`;
 }

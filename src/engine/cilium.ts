@@ -1098,42 +1098,33 @@ function dnsProxySelectors(specs: readonly CompiledCiliumSpec[]): string[] {
  * A `toFQDNs` selector only gets the addresses of lookups Cilium's DNS proxy saw (`pkg/fqdn`: the proxy
  * "populates the lookup cache with IPs from allowed/successful DNS lookups"), and the proxy only sees the
  * lookups an egress L7 `dns` rule on port 53 sends to it: without one covering the name (its `matchName` or
- * `matchPattern`), the name is never resolved for policy and the rule allows nothing (`unseen`).
+ * `matchPattern`), the name is never resolved for policy and the rule allows nothing (`ciliumUnseenDomains`).
  */
 export function ciliumDomainReach(
   ctx: TierContext,
   cilium: CompiledCilium,
   subject: PodClass,
 ): CiliumDomainReach[] {
-  return ciliumDomains(ctx, cilium, subject).reach;
-}
-
-/** `ciliumDomainReach`, with the `toFQDNs` names no DNS rule of the class covers (`unseen`). */
-export function ciliumDomains(
-  ctx: TierContext,
-  cilium: CompiledCilium,
-  subject: PodClass,
-): { reach: CiliumDomainReach[]; unseen: CiliumDomainUnseen[] } {
   const specs = (cilium.ofClass[subject.id] ?? []).map((i) => cilium.specs[i]!);
-  const names = fqdnPeers(specs);
-  if (names.length === 0) return { reach: [], unseen: [] };
+  const names = fqdnPeers(specs).filter((n) => n.seen);
+  if (names.length === 0) return [];
   const deny = ciliumLayer(ctx, specs, 'egress', subject).deny;
   const world = cilium.world;
   let deniedEverywhere: PortSet = world.length === 0 ? NO_PORTS : ALL_CONNECTIONS;
   for (const a of world)
     deniedEverywhere = intersectPorts(deniedEverywhere, deny.addressOverrides.get(a) ?? deny.host);
   const reach: CiliumDomainReach[] = [];
-  const unseen: CiliumDomainUnseen[] = [];
   for (const n of names) {
     const ports = subtractPorts(n.ports, deniedEverywhere);
-    const at = { domain: n.domain, spec: n.spec, rule: n.rule };
-    if (!n.seen) unseen.push(at);
-    else if (!isEmptyPorts(ports)) reach.push({ ...at, ports });
+    if (!isEmptyPorts(ports)) reach.push({ domain: n.domain, spec: n.spec, rule: n.rule, ports });
   }
-  return { reach, unseen };
+  return reach;
 }
 
-/** The `toFQDNs` names no DNS rule of class `classId` covers: not reachable by name (for `explain`). */
+/**
+ * The `toFQDNs` names no DNS rule of class `classId` covers: not reachable by name (`ciliumDomainReach` leaves
+ * them out; `explain` and lint's `require-cilium-dns-proxy-for-fqdn` name them).
+ */
 export function ciliumUnseenDomains(cilium: CompiledCilium, classId: number): CiliumDomainUnseen[] {
   const specs = (cilium.ofClass[classId] ?? []).map((i) => cilium.specs[i]!);
   return fqdnPeers(specs)

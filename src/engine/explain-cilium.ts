@@ -14,6 +14,7 @@ import {
   type CiliumPolicyInfo,
 } from '../model/cilium.ts';
 import type { LabelSelector } from '../model/k8s.ts';
+import type { PodClass } from './classes.ts';
 import type { CompiledCluster, Direction } from './compile.ts';
 import {
   CiliumList,
@@ -296,6 +297,20 @@ class CiliumMisses {
     return this.dst.kind === 'pod' ? this.compiled.classes[this.dst.classId] : undefined;
   }
 
+  /** The pod class whose side this is. */
+  get subjectClass(): PodClass {
+    return this.compiled.classes[this.subject.classId]!;
+  }
+
+  /**
+   * Whether a peer of `rule` matches the other end: `host`/`remote-node` read for the subject's node, as the
+   * verdict reads them.
+   */
+  peerMatches(rule: CompiledCiliumRule): boolean {
+    const end = classEnd(this.peer);
+    return ciliumRuleFor(rule, this.subjectClass).peers.some((p) => peerHits(p, end));
+  }
+
   identity(classId: number): Record<string, string> {
     const cls = this.compiled.classes[classId]!;
     return ciliumClassIdentity(
@@ -325,7 +340,7 @@ class CiliumMisses {
         });
       }
     }
-    const cls = this.compiled.classes[this.subject.classId]!;
+    const cls = this.subjectClass;
     const mine = new Set(cilium.ofClass[cls.id] ?? []);
     if (!cls.hostNetworkPod) {
       const labels = this.identity(cls.id);
@@ -366,13 +381,10 @@ class CiliumMisses {
     const rulePath = [...s.info.path, rule.list, rule.index];
     const at = (path: FieldPath) => ({ path: formatPath(path), location: locate(policy, path) });
     if (rule.peers.length === 0) return [{ code: 'no-peer', ...at(rulePath) }];
-    const end = classEnd(this.peer);
+    if (this.peerMatches(rule)) return [];
     const paths = peerPaths(writtenRule(policy, rulePath), rule.direction);
-    // `host`/`remote-node` read for the subject's node, as the verdict reads them.
-    const forSubject = ciliumRuleFor(rule, this.compiled.classes[this.subject.classId]!);
     let best: MissReason[] | undefined;
-    for (const [i, p] of rule.peers.entries()) {
-      if (peerHits(forSubject.peers[i]!, end)) return [];
+    for (const p of rule.peers) {
       const sub = paths.length === rule.peers.length ? paths[p.index]! : [];
       const full = [...rulePath, ...sub];
       const reasons = this.peerMiss(s, rule, p, full).map((d) => ({ ...d, ...at(full) }));
@@ -539,15 +551,8 @@ class CiliumMisses {
     denied: PortSet,
   ): CiliumShadowedL7[] {
     const list = this.direction === 'ingress' ? CiliumList.Ingress : CiliumList.Egress;
-    const end = classEnd(this.peer);
     const dst = this.dstClass;
-    // `host`/`remote-node` read for the subject's node, as the verdict reads them.
-    const subject = this.compiled.classes[this.subject.classId]!;
-    const matching = specs.flatMap((s) =>
-      s[list]
-        .filter((r) => ciliumRuleFor(r, subject).peers.some((p) => peerHits(p, end)))
-        .map((r) => ({ s, r })),
-    );
+    const matching = specs.flatMap((s) => s[list].filter((r) => this.peerMatches(r)).map((r) => ({ s, r })));
     if (!matching.some(({ r }) => r.l7.length > 0)) return [];
     const l4: (L4OnlyCitation & { ports: PortSet })[] = np.isolated ? [...np.rules] : [];
     for (const { s, r } of matching) {

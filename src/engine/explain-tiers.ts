@@ -10,7 +10,7 @@ import { Tier, TierAction, type ClusterPolicyKind, type TierPeerInfo } from '../
 import { formatPath, type FieldPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
 import { portsTowardsClass, type CompiledCluster, type Direction } from './compile.ts';
-import type { CompiledTierPeer, CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
+import { hostCidr, type CompiledTierPeer, type CompiledTierPolicy, type CompiledTierRule } from './tiers.ts';
 import {
   ALL_PORTS,
   NO_PORTS,
@@ -38,8 +38,44 @@ export const TierStatus = {
   HostNetwork: 'host-network',
   /** This end is an address outside the cluster. */
   OutsideCluster: 'outside-cluster',
+  /** This end is a node's address, not a pod: cluster policies select pods. */
+  NodeAddress: 'node-address',
 } as const;
 export type TierStatus = (typeof TierStatus)[keyof typeof TierStatus];
+
+const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonly string[]>>();
+
+/**
+ * The nodes whose addresses `end` is, when it is an address class made of node addresses alone (the input's
+ * or the cluster's Nodes; sorted), else []: a node's address is in the cluster, not a pod, so no pod's policy
+ * applies to its side. A class holding other addresses as well stays an address outside the cluster.
+ */
+export function nodesOfAddress(compiled: CompiledCluster, end: ExplainEnd): readonly string[] {
+  if (end.kind !== 'address') return [];
+  let memo = nodeAddressMemo.get(compiled);
+  if (memo === undefined) {
+    const space = compiled.addressSpace;
+    const held = new Map<number, { addresses: Set<string>; nodes: Set<string> }>();
+    for (const node of compiled.state.nodes) {
+      for (const a of node.addresses) {
+        const cidr = hostCidr(a);
+        const id = cidr === undefined ? undefined : space.classOfIp(a);
+        if (id === undefined) continue;
+        let h = held.get(id);
+        if (h === undefined) held.set(id, (h = { addresses: new Set(), nodes: new Set() }));
+        h.addresses.add(cidr!);
+        h.nodes.add(node.name);
+      }
+    }
+    const out = new Map<number, readonly string[]>();
+    for (const [id, h] of held) {
+      const size = space.classes[id]!.cover.reduce((n, c) => n + (c.end - c.start + 1n), 0n);
+      if (BigInt(h.addresses.size) === size) out.set(id, [...h.nodes].sort());
+    }
+    nodeAddressMemo.set(compiled, (memo = out));
+  }
+  return memo.get(end.classId) ?? [];
+}
 
 /** Where a part of the query was decided. */
 export const DecidedBy = {
@@ -185,7 +221,9 @@ export class TierWalker {
     this.dstClass = ends.dst.kind === 'pod' ? compiled.classes[ends.dst.classId] : undefined;
     this.status =
       this.subject === undefined
-        ? TierStatus.OutsideCluster
+        ? nodesOfAddress(compiled, ends.subject).length > 0
+          ? TierStatus.NodeAddress
+          : TierStatus.OutsideCluster
         : compiled.tierPolicies.length === 0
           ? TierStatus.NoPolicies
           : this.subject.hostNetworkPod

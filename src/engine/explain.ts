@@ -24,7 +24,13 @@ import { endPortIgnoredReason, profileName, profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
 import { isOwnNode, ownNodeRule } from './own-node.ts';
-import { DecidedBy, TierWalker, type TierExplanation, type TierMatch } from './explain-tiers.ts';
+import {
+  DecidedBy,
+  TierWalker,
+  nodesOfAddress,
+  type TierExplanation,
+  type TierMatch,
+} from './explain-tiers.ts';
 import {
   ciliumNameRules,
   explainCiliumSide,
@@ -73,8 +79,11 @@ export type ExplainEnd =
        */
       onePod?: string;
     }
-  /** An address class; `name` is the address or CIDR the user gave, or the class's description. */
-  | { kind: 'address'; classId: number; name: string };
+  /**
+   * An address class; `name` is the address or CIDR the user gave, or the class's description. `nodes`: the
+   * nodes whose addresses it is, when it is made of node addresses alone (`nodesOfAddress`), for the words.
+   */
+  | { kind: 'address'; classId: number; name: string; nodes?: readonly string[] };
 
 export interface PolicyCitation {
   /** `namespace/name` */
@@ -238,6 +247,8 @@ export const SideStatus = {
   HostNetwork: 'host-network',
   /** This end is an address outside the cluster: nothing of this side applies. */
   OutsideCluster: 'outside-cluster',
+  /** This end is a node's address (`nodes`), not a pod: no pod's policy applies to this side. */
+  NodeAddress: 'node-address',
 } as const;
 export type SideStatus = (typeof SideStatus)[keyof typeof SideStatus];
 
@@ -246,6 +257,8 @@ export interface SideExplanation {
   status: SideStatus;
   /** Policies that select the pod with this direction in their policyTypes. */
   isolatedBy: PolicyCitation[];
+  /** The nodes whose address this end is (status `node-address` only). */
+  nodes?: readonly string[];
   /** What this side allows, within the ports asked about, through every tier. */
   allowed: PortSet;
   /** Every NetworkPolicy rule that allows part of it (isolated sides only, on the ports NetworkPolicies decide). */
@@ -487,8 +500,12 @@ class Explainer {
     const subject = direction === 'egress' ? this.src : this.dst;
     const peer = direction === 'egress' ? this.dst : this.src;
     const empty = { direction, isolatedBy: [], rules: [], nearMisses: [] };
-    if (subject.kind === 'address')
-      return { ...empty, status: SideStatus.OutsideCluster, allowed: this.query };
+    if (subject.kind === 'address') {
+      const nodes = nodesOfAddress(this.compiled, subject);
+      return nodes.length === 0
+        ? { ...empty, status: SideStatus.OutsideCluster, allowed: this.query }
+        : { ...empty, status: SideStatus.NodeAddress, nodes, allowed: this.query };
+    }
     const cls = this.compiled.classes[subject.classId]!;
     if (cls.hostNetwork) return { ...empty, status: SideStatus.HostNetwork, allowed: this.query };
     const policies = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
@@ -860,7 +877,11 @@ export function explainEntities(
     const base = name ?? index.displayName(id);
     const onePod = index.byId.get(id)?.kind === 'pod' ? { onePod: id } : {};
     return list.map((e): ExplainEnd => {
-      if ('address' in e) return { kind: 'address', classId: e.address, name: base };
+      if ('address' in e) {
+        const end: ExplainEnd = { kind: 'address', classId: e.address, name: base };
+        const nodes = nodesOfAddress(index.compiled, end);
+        return nodes.length === 0 ? end : { ...end, nodes };
+      }
       if (list.length === 1) return { kind: 'pod', classId: e.pod, name: base, ...onePod };
       const pods = index.compiled.classes[e.pod]!.pods.map((p) => p.name);
       return { kind: 'pod', classId: e.pod, name: base, pods };

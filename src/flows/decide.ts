@@ -41,8 +41,11 @@ export interface SideDecision {
    * allow it if the address is what one of their names resolves to (only known at run time).
    */
   byDnsName: DnsRule[];
-  /** Why nothing applies to this side, when nothing does: an address outside the cluster, a host-network pod. */
-  outside: 'outside-cluster' | 'host-network' | undefined;
+  /**
+   * Why nothing applies to this side, when nothing does: an address outside the cluster, a node's address, a
+   * host-network pod.
+   */
+  outside: 'outside-cluster' | 'node-address' | 'host-network' | undefined;
 }
 
 /** Both sides; a workload whose pods fall in several classes can have several distinct decisions per side. */
@@ -119,7 +122,9 @@ export class FlowAttributor {
             : [],
         byDnsName: explained.tiers.dnsRules,
         outside:
-          explained.status === 'outside-cluster' || explained.status === 'host-network'
+          explained.status === 'outside-cluster' ||
+          explained.status === 'node-address' ||
+          explained.status === 'host-network'
             ? explained.status
             : undefined,
       };

@@ -46,6 +46,7 @@ import {
   tierActionWord,
   tierPolicyName,
   tierLabel,
+  nodeAddressText,
   tierRuleText,
   tierStatusText,
   tierStepText,
@@ -155,6 +156,8 @@ function statusText(side: SideExplanation, end: ExplainEnd): string {
     }
     case 'outside-cluster':
       return `${endName(end)} is outside the cluster: no ${side.direction} policy applies`;
+    case 'node-address':
+      return `${endName(end)} is ${nodeAddressText(side.nodes ?? [])}, not a pod: no pod's ${side.direction} policy applies`;
     case 'isolated':
       return `isolated, selected by ${side.isolatedBy.length} polic${side.isolatedBy.length === 1 ? 'y' : 'ies'} for ${side.direction}:`;
   }
@@ -290,6 +293,7 @@ function decisionText(seg: SegmentSide, side: SideExplanation): string {
   if (side.status === 'not-isolated') return 'allowed (not isolated)';
   if (side.status === 'host-network') return 'allowed (host network)';
   if (side.status === 'outside-cluster') return 'does not apply (outside the cluster)';
+  if (side.status === 'node-address') return "does not apply (a node's address)";
   if (!seg.allowed) return `denied: no ${tiered(side) ? 'NetworkPolicy ' : ''}rule allows it`;
   if (seg.rules.length === 0) return 'allowed';
   return `allowed by ${seg.rules.map((r) => `${citeRule(r)}: ${describeScope(r.scope)}`).join('; ')}`;
@@ -634,6 +638,7 @@ function segmentSideJson(s: SegmentSide): SegmentSideJson {
 function sideJson(side: SideExplanation): ExplainSideJson {
   return {
     status: side.status,
+    ...(side.nodes === undefined ? {} : { nodes: side.nodes }),
     ...(side.ownNode === undefined ? {} : { ownNode: side.ownNode }),
     isolatedBy: side.isolatedBy.map((p) => ({ policy: p.policy, ...locationJson(p.location) })),
     allowed: portsToJson(side.allowed),

@@ -389,9 +389,11 @@ function decisionText(d: SideDecision): string {
     case 'default':
       return d.outside === 'outside-cluster'
         ? 'outside the cluster'
-        : d.outside === 'host-network'
-          ? 'default (host network)'
-          : 'default (no policy)';
+        : d.outside === 'node-address'
+          ? "a node's address"
+          : d.outside === 'host-network'
+            ? 'default (host network)'
+            : 'default (no policy)';
   }
 }
 

@@ -53,6 +53,37 @@ describe('traffic from the pod’s own node', () => {
     assert.match(policy.stdout, /allow-localhost=policy/);
   });
 
+  test("explain: a node's address is a node's, not outside the cluster (text and JSON, both sides)", async () => {
+    const to = await runCli(['explain', '--from', 'shop/web', '--to', '192.168.0.2/32', FIXTURE]);
+    assert.match(
+      to.stdout,
+      /^Ingress of 192\.168\.0\.2\/32: 192\.168\.0\.2\/32 is an address of node n2, not a pod: no pod's ingress policy applies$/m,
+    );
+    assert.match(to.stdout, /^ {4}ingress: does not apply \(a node's address\)$/m);
+    assert.doesNotMatch(to.stdout, /outside the cluster/);
+    const from = await runCli([
+      'explain',
+      '--from',
+      '192.168.0.1/32',
+      '--to',
+      'shop/web',
+      FIXTURE,
+      '-o',
+      'json',
+    ]);
+    const json = JSON.parse(from.stdout) as {
+      explanations: { egress: { status: string; nodes?: string[]; tiers: { status: string } } }[];
+    };
+    const egress = json.explanations[0]!.egress;
+    assert.deepEqual(
+      [egress.status, egress.nodes, egress.tiers.status],
+      ['node-address', ['n1'], 'node-address'],
+    );
+    // An address no node has stays outside the cluster.
+    const outside = await runCli(['explain', '--from', 'shop/web', '--to', '203.0.113.9', FIXTURE]);
+    assert.match(outside.stdout, /203\.0\.113\.9 is outside the cluster: no ingress policy applies/);
+  });
+
   test('diff: removing the deny opens web to the rest, not to its own node, which was open already', async () => {
     const r = await runCli(['diff', FIXTURE, 'test/fixtures/own-node/open.yaml']);
     assert.match(r.stdout, /^\+3 connections, −0, 0 changed/m);

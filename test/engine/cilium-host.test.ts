@@ -7,21 +7,12 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileCluster } from '../../src/engine/compile.ts';
-import { portsContain } from '../../src/engine/ports.ts';
-import {
-  UPSTREAM_PROFILE,
-  cniEngineOptions,
-  resolveCniProfile,
-  type CniProfile,
-} from '../../src/engine/profiles.ts';
+import { UPSTREAM_PROFILE, resolveCniProfile, type CniProfile } from '../../src/engine/profiles.ts';
 import { ciliumHostPolicyWarnings } from '../../src/engine/cilium-host.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import type { CiliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
-import type { Protocol } from '../../src/model/k8s.ts';
-import { naiveAllowed } from '../support/naive.ts';
-import { endpoint, naiveProfileOptions } from '../support/verdicts.ts';
+import { expectVerdictsUnder } from '../support/verdicts.ts';
 import { ccnp, cluster, cnpCilium, node, ns, pod } from '../support/builders.ts';
 
 function profile(...overrides: string[]): CniProfile {
@@ -32,26 +23,6 @@ function profile(...overrides: string[]): CniProfile {
 
 const FIREWALL = profile('enable-host-firewall=true');
 const DEFAULT = profile();
-
-/** `'<src> -> <dst> <PROTOCOL>/<port>': 'allow' | 'deny'`, checked on both evaluators under `p`. */
-function expectVerdicts(
-  state: ClusterState,
-  p: CniProfile,
-  verdicts: Record<string, 'allow' | 'deny'>,
-): void {
-  const compiled = compileCluster(state, cniEngineOptions(p));
-  const naive: Record<string, string> = {};
-  const engine: Record<string, string> = {};
-  for (const key of Object.keys(verdicts)) {
-    const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(key);
-    if (m === null) throw new Error(`bad probe: ${key}`);
-    const [src, dst, protocol, port] = [endpoint(m[1]!), endpoint(m[2]!), m[3] as Protocol, Number(m[4])];
-    naive[key] = naiveAllowed(state, src, dst, protocol, port, naiveProfileOptions(p)) ? 'allow' : 'deny';
-    engine[key] = portsContain(compiled.allowedBetween(src, dst), protocol, port) ? 'allow' : 'deny';
-  }
-  assert.deepEqual(naive, verdicts, 'naive evaluator');
-  assert.deepEqual(engine, verdicts, 'engine');
-}
 
 /**
  * Two nodes: n1 (role=worker, kubernetes.io/hostname=n1) at 192.168.0.1 and n2 (role=control) at 192.168.0.2;
@@ -85,11 +56,11 @@ describe('host policies', () => {
   });
 
   test('a host policy applies only with the host firewall on (enable-host-firewall; off by default)', () => {
-    expectVerdicts(state([lockDown]), DEFAULT, {
+    expectVerdictsUnder(state([lockDown]), DEFAULT, {
       'shop/web -> monitoring/exporter-n1 TCP/22': 'allow',
       '8.8.8.8 -> monitoring/exporter-n1 TCP/22': 'allow',
     });
-    expectVerdicts(state([lockDown]), FIREWALL, {
+    expectVerdictsUnder(state([lockDown]), FIREWALL, {
       'shop/web -> monitoring/exporter-n1 TCP/22': 'deny',
       'shop/web -> monitoring/exporter-n1 TCP/9100': 'allow',
       '8.8.8.8 -> monitoring/exporter-n1 TCP/9100': 'deny', // not in the cluster entity
@@ -97,14 +68,14 @@ describe('host policies', () => {
   });
 
   test('it applies to the host namespace of the nodes its nodeSelector selects: their host-network pods, not the other nodes', () => {
-    expectVerdicts(state([lockDown]), FIREWALL, {
+    expectVerdictsUnder(state([lockDown]), FIREWALL, {
       'shop/web -> monitoring/exporter-n1 TCP/22': 'deny',
       'shop/web -> monitoring/exporter-n2 TCP/22': 'allow', // n2 is not a worker
     });
   });
 
   test('it selects no pod: pods (not host-network) keep their own policies', () => {
-    expectVerdicts(state([lockDown]), FIREWALL, {
+    expectVerdictsUnder(state([lockDown]), FIREWALL, {
       'shop/web -> shop/api TCP/8080': 'allow',
       '8.8.8.8 -> shop/web TCP/443': 'allow',
     });
@@ -119,8 +90,10 @@ describe('host policies', () => {
       nodeSelector: { matchLabels: { 'reserved:host': '' } },
       ingress: [{}],
     });
-    expectVerdicts(state([byHostname]), FIREWALL, { 'shop/web -> monitoring/exporter-n1 TCP/22': 'allow' });
-    expectVerdicts(state([reservedHost]), FIREWALL, {
+    expectVerdictsUnder(state([byHostname]), FIREWALL, {
+      'shop/web -> monitoring/exporter-n1 TCP/22': 'allow',
+    });
+    expectVerdictsUnder(state([reservedHost]), FIREWALL, {
       'shop/web -> monitoring/exporter-n1 TCP/22': 'deny',
       'shop/web -> monitoring/exporter-n2 TCP/22': 'deny',
     });
@@ -132,7 +105,7 @@ describe('host policies', () => {
       egress: [{ toEntities: ['world'], toPorts: tcp('443') }, { toEndpoints: [{}] }],
       egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: tcp('5432') }],
     });
-    expectVerdicts(state([egress]), FIREWALL, {
+    expectVerdictsUnder(state([egress]), FIREWALL, {
       'monitoring/exporter-n1 -> 8.8.8.8 TCP/443': 'allow',
       'monitoring/exporter-n1 -> 8.8.8.8 TCP/80': 'deny',
       'monitoring/exporter-n2 -> shop/web TCP/8080': 'allow',
@@ -143,7 +116,7 @@ describe('host policies', () => {
 
   test('a pod selector (endpointSelector) never selects host-network pods, host firewall or not', () => {
     const all = ccnp('every-pod', { endpointSelector: {}, ingress: [{}] });
-    expectVerdicts(state([all]), FIREWALL, {
+    expectVerdictsUnder(state([all]), FIREWALL, {
       'shop/web -> monitoring/exporter-n1 TCP/22': 'allow',
       'shop/web -> shop/api TCP/80': 'deny',
     });
@@ -151,7 +124,7 @@ describe('host policies', () => {
 
   test('a CiliumNetworkPolicy selects no host-network pod of its namespace, host firewall or not', () => {
     const p = cnpCilium('monitoring', 'pods', { endpointSelector: {}, ingress: [{}] });
-    expectVerdicts(state([p]), FIREWALL, { 'shop/web -> monitoring/exporter-n1 TCP/22': 'allow' });
+    expectVerdictsUnder(state([p]), FIREWALL, { 'shop/web -> monitoring/exporter-n1 TCP/22': 'allow' });
   });
 });
 

@@ -12,30 +12,10 @@ import { compileCluster } from '../../src/engine/compile.ts';
 import { computeConnectivity, externalId } from '../../src/engine/connectivity.ts';
 import { computeExposure } from '../../src/engine/exposure.ts';
 import { portsContain } from '../../src/engine/ports.ts';
-import { cniEngineOptions, type CniProfile } from '../../src/engine/profiles.ts';
 import { buildRefIndex } from '../../src/engine/refs.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
-import type { ClusterState } from '../../src/model/cluster.ts';
-import type { Protocol } from '../../src/model/k8s.ts';
-import { naiveAllowed } from '../support/naive.ts';
 import { ccnp, cluster, cnpCilium, node, ns, pod, policy } from '../support/builders.ts';
-import { cniProfile, endpoint, expectVerdicts, naiveProfileOptions } from '../support/verdicts.ts';
-
-/** `expectVerdicts` under a CNI profile: the naive evaluator and the engine both read its settings. */
-function expectUnder(state: ClusterState, p: CniProfile, verdicts: Record<string, 'allow' | 'deny'>): void {
-  const compiled = compileCluster(state, cniEngineOptions(p));
-  const naive: Record<string, string> = {};
-  const engine: Record<string, string> = {};
-  for (const key of Object.keys(verdicts)) {
-    const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(key);
-    if (m === null) throw new Error(`bad probe: ${key}`);
-    const [src, dst, protocol, port] = [endpoint(m[1]!), endpoint(m[2]!), m[3] as Protocol, Number(m[4])];
-    naive[key] = naiveAllowed(state, src, dst, protocol, port, naiveProfileOptions(p)) ? 'allow' : 'deny';
-    engine[key] = portsContain(compiled.allowedBetween(src, dst), protocol, port) ? 'allow' : 'deny';
-  }
-  assert.deepEqual(naive, verdicts, 'naive evaluator');
-  assert.deepEqual(engine, verdicts, 'engine');
-}
+import { cniProfile, endpoint, expectVerdicts, expectVerdictsUnder } from '../support/verdicts.ts';
 
 const app = (name: string) => ({ matchLabels: { app: name } });
 
@@ -272,7 +252,7 @@ describe('Cilium host policies and a dual-stack host-network pod', () => {
         }),
       ],
     });
-    expectUnder(st, cniProfile('cilium', 'enable-host-firewall=true'), {
+    expectVerdictsUnder(st, cniProfile('cilium', 'enable-host-firewall=true'), {
       'shop/web -> monitoring/exporter TCP/9100': 'allow',
       'shop/api -> monitoring/exporter TCP/9100': 'deny',
     });

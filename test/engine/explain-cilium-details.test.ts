@@ -223,12 +223,12 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
       10250/TCP not in the rule's ports 2200/TCP (spec.egress[2].toPorts, line 97)
   - CiliumNetworkPolicy/a/web-out spec.egress[4] (test/fixtures/explain/cilium-details.yaml:83): the ports fit, the peer does not match
       cilium: CIDR rules do not match node addresses unless policy-cidr-match-mode includes nodes (spec.egress[4].toCIDR[0], line 83)
-Ingress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no ingress policy applies
+Ingress of 192.168.0.1/32: 192.168.0.1/32 is an address of node n1, not a pod: no pod's ingress policy applies
 
 By port:
   10250/TCP: DENIED
     egress:  denied: no rule of the Cilium policies selecting it allows it
-    ingress: does not apply (outside the cluster)
+    ingress: does not apply (a node's address)
 `,
     );
     assert.equal(
@@ -521,12 +521,12 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
       10250/TCP not in the rule's ports 2200/TCP (spec.egress[2].toPorts, line 97)
   - CiliumNetworkPolicy/a/web-out spec.egress[4] (test/fixtures/explain/cilium-details.yaml:83): the ports fit, the peer does not match
       cilium: CIDR rules do not match node addresses unless policy-cidr-match-mode includes nodes (spec.egress[4].toCIDR[0], line 83)
-Ingress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no ingress policy applies
+Ingress of 192.168.0.1/32: 192.168.0.1/32 is an address of node n1, not a pod: no pod's ingress policy applies
 
 By port:
   10250/TCP: DENIED
     egress:  denied: no rule of the Cilium policies selecting it allows it
-    ingress: does not apply (outside the cluster)
+    ingress: does not apply (a node's address)
 `,
     );
     assert.equal(
@@ -846,12 +846,12 @@ Egress of a/web: no NetworkPolicy selects it for egress; Cilium policies do:
       2000/TCP not in the rule's ports 2200/TCP (spec.egress[2].toPorts, line 97)
   - CiliumClusterwideNetworkPolicy/web-misc spec.egress[0] (test/fixtures/explain/cilium-details.yaml:92): the ports fit, the peer does not match
       192.168.0.1/32 is not an address of a node labelled role=db (spec.egress[0].toNodes[0], line 92)
-Ingress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no ingress policy applies
+Ingress of 192.168.0.1/32: 192.168.0.1/32 is an address of node n1, not a pod: no pod's ingress policy applies
 
 By port:
   2000/TCP: DENIED
     egress:  denied: no rule of the Cilium policies selecting it allows it
-    ingress: does not apply (outside the cluster)
+    ingress: does not apply (a node's address)
 `,
     );
     assert.equal(

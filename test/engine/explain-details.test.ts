@@ -585,14 +585,14 @@ describe("explain: the pod's own node, and adjacent ports of two rules", () => {
       explain('192.168.0.1', 'a/db', '79-81', ownNode),
       `192.168.0.1/32 → a/db: ALLOWED on 79-81/TCP
 
-Egress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no egress policy applies
+Egress of 192.168.0.1/32: 192.168.0.1/32 is an address of node n1, not a pod: no pod's egress policy applies
 Ingress of a/db: isolated, selected by 1 policy for ingress:
   a/db-in  test/fixtures/explain/own-node.yaml:20
   own node: always allowed (Kubernetes): 192.168.0.1/32 is the pod's node
 
 By port:
   79-81/TCP: ALLOWED
-    egress:  does not apply (outside the cluster)
+    egress:  does not apply (a node's address)
     ingress: allowed
 `,
     );
@@ -620,18 +620,18 @@ By port:
       explain('192.168.0.1', 'a/db', '79-81', ownNodePolicy),
       `192.168.0.1/32 → a/db: DENIED on 79-81/TCP
 
-Egress of 192.168.0.1/32: 192.168.0.1/32 is outside the cluster: no egress policy applies
+Egress of 192.168.0.1/32: 192.168.0.1/32 is an address of node n1, not a pod: no pod's egress policy applies
 Ingress of a/db: isolated, selected by 1 policy for ingress:
   a/db-in  test/fixtures/explain/own-node.yaml:20
   No rule allows 79-81/TCP from 192.168.0.1/32. Nearest rules:
   - a/db-in spec.ingress[0] (test/fixtures/explain/own-node.yaml:26): the ports fit, the peer does not match
-      the peer selects pods, and 192.168.0.1/32 is outside the cluster (spec.ingress[0].from[0], line 26)
+      the peer selects pods, and 192.168.0.1/32 is an address of node n1 (spec.ingress[0].from[0], line 26)
   - a/db-in spec.ingress[1] (test/fixtures/explain/own-node.yaml:28): the ports fit, the peer does not match
-      the peer selects pods, and 192.168.0.1/32 is outside the cluster (spec.ingress[1].from[0], line 28)
+      the peer selects pods, and 192.168.0.1/32 is an address of node n1 (spec.ingress[1].from[0], line 28)
 
 By port:
   79-81/TCP: DENIED
-    egress:  does not apply (outside the cluster)
+    egress:  does not apply (a node's address)
     ingress: denied: no rule allows it
 `,
     );

@@ -6,38 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compileCluster } from '../../src/engine/compile.ts';
-import {
-  computeExposure,
-  type DirectionExposure,
-  type FlagReason,
-  type WorkloadExposure,
-} from '../../src/engine/exposure.ts';
+import type { DirectionExposure } from '../../src/engine/exposure.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
-import { buildRefIndex } from '../../src/engine/refs.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { anp, banp, cluster, cnpCilium, namedPort, ns, pod, policy } from '../support/builders.ts';
-
-function exposures(state: ClusterState, only?: ReadonlySet<string>): Map<string, WorkloadExposure> {
-  const list = computeExposure(buildRefIndex(compileCluster(state)), only);
-  return new Map(list.map((w) => [w.name, w]));
-}
+import { deployment, exposures, flags } from '../support/exposure.ts';
 
 /** `path peer-kind ports [named] [undefined named] allows today every` for each statement. */
 function statements(d: DirectionExposure): string[] {
   return d.statements.map(
     (s) =>
       `${s.path} ${s.policy} ${s.peer.kind} ${formatPorts(s.ports)} [${s.namedPorts.join(',')}] [${s.undefinedNamedPorts.join(',')}] ${s.allowsSomething} [${s.today.join(',')}] ${s.everyPod}`,
-  );
-}
-
-/** `flag: why` with the reasons of each flag, statements by path. */
-function flags(w: WorkloadExposure): string[] {
-  const why = (f: FlagReason): string =>
-    typeof f.why === 'string' ? f.why : `[${f.why.map((s) => s.path).join(', ')}]`;
-  return w.flags.map(
-    (f) =>
-      `${f.flag}: ${why(f)} tiers [${f.byTiers.map((t) => `${t.policy} ${t.path}`).join(', ')}] cilium [${f.byCilium.map((c) => `${c.policy} ${c.path}`).join(', ')}] names [${f.byName.map((n) => `${n.domain} ${n.policy}`).join(', ')}]`,
   );
 }
 
@@ -373,29 +352,6 @@ describe('Cilium rules', () => {
     ]);
   });
 });
-
-/** A Deployment `name` in `namespace` owning the given pods (by name) of `state`. */
-function deployment(state: ClusterState, namespace: string, name: string, pods: string[]): ClusterState {
-  const id = `${namespace}/Deployment/${name}`;
-  const owned = (p: { namespace: string; name: string }): boolean =>
-    p.namespace === namespace && pods.includes(p.name);
-  return {
-    ...state,
-    pods: state.pods.map((p) => (owned(p) ? { ...p, workload: id } : p)),
-    workloads: [
-      ...state.workloads.filter((w) => !(w.namespace === namespace && pods.includes(w.name))),
-      {
-        id,
-        namespace,
-        kind: 'Deployment',
-        name,
-        labels: state.pods.find(owned)!.labels,
-        pods,
-        replicas: pods.length,
-      },
-    ],
-  };
-}
 
 describe('a workload whose pods fall in two classes', () => {
   // web-1 and web-2 differ by the label v, which the policy z-v1 reads; both define http on TCP.

@@ -8,48 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { computeExposure, type FlagReason, type WorkloadExposure } from '../../src/engine/exposure.ts';
+import { computeExposure } from '../../src/engine/exposure.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { buildRefIndex } from '../../src/engine/refs.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { anp, ccnp, cluster, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
-
-function exposures(state: ClusterState): Map<string, WorkloadExposure> {
-  const list = computeExposure(buildRefIndex(compileCluster(state)));
-  return new Map(list.map((w) => [w.name, w]));
-}
-
-function flags(w: WorkloadExposure): string[] {
-  const why = (f: FlagReason): string =>
-    typeof f.why === 'string' ? f.why : `[${f.why.map((s) => s.path).join(', ')}]`;
-  return w.flags.map(
-    (f) =>
-      `${f.flag}: ${why(f)} tiers [${f.byTiers.map((t) => `${t.policy} ${t.path}`).join(', ')}] cilium [${f.byCilium.map((c) => `${c.policy} ${c.path}`).join(', ')}] names [${f.byName.map((n) => `${n.domain} ${n.policy}`).join(', ')}]`,
-  );
-}
-
-function deployment(state: ClusterState, namespace: string, name: string, pods: string[]): ClusterState {
-  const id = `${namespace}/Deployment/${name}`;
-  const owned = (p: { namespace: string; name: string }): boolean =>
-    p.namespace === namespace && pods.includes(p.name);
-  return {
-    ...state,
-    pods: state.pods.map((p) => (owned(p) ? { ...p, workload: id } : p)),
-    workloads: [
-      ...state.workloads.filter((w) => !(w.namespace === namespace && pods.includes(w.name))),
-      {
-        id,
-        namespace,
-        kind: 'Deployment',
-        name,
-        labels: state.pods.find(owned)!.labels,
-        pods,
-        replicas: pods.length,
-      },
-    ],
-  };
-}
+import { deployment, exposures, flags } from '../support/exposure.ts';
 
 const at = (line: number) => ({ file: 'p.yaml', line, column: 1 });
 const where = (l: { file: string; line: number } | undefined): string =>

@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { compileCluster, mentionedCidrs } from '../../src/engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
+import { mentionedCidrs } from '../../src/engine/compile.ts';
 import {
   createIncrementalEngine,
   type IncrementalEngine,
@@ -18,7 +17,7 @@ import {
 } from '../../src/engine/incremental.ts';
 import { ciliumMentionedCidrs } from '../../src/engine/cilium.ts';
 import { tierMentionedCidrs } from '../../src/engine/tiers.ts';
-import { formatPorts } from '../../src/describe/ports.ts';
+import { checked } from '../support/incremental.ts';
 import { parseCidr } from '../../src/base/ip.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { ciliumPolicyInfo, type CiliumPolicyInfo } from '../../src/model/cilium.ts';
@@ -29,44 +28,6 @@ import { ccnp, cnp, cnpCilium, policy } from '../support/builders.ts';
 import { conformanceCluster, describeConnectivity } from '../support/verdicts.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
-
-/** The connections that differ between two answers, as `src -> dst: before => after`. */
-function changed(before: Connectivity, after: Connectivity): string[] {
-  const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
-  const was = new Map(before.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const now = new Map(after.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const out: string[] = [];
-  for (const k of new Set([...was.keys(), ...now.keys()])) {
-    const a = was.get(k) ?? 'none';
-    const b = now.get(k) ?? 'none';
-    if (a !== b) out.push(`${k}: ${a} => ${b}`);
-  }
-  return out.sort();
-}
-
-function reported(update: IncrementalUpdate): string[] {
-  return update.changes
-    .map(
-      (c) =>
-        `${c.src} -> ${c.dst}: ${c.before === undefined ? 'none' : formatPorts(c.before)} => ${
-          c.after === undefined ? 'none' : formatPorts(c.after)
-        }`,
-    )
-    .sort();
-}
-
-/**
- * Runs `edit` and checks the engine against a fresh compile of its state: its connectivity (connections and
- * reach by DNS name), and the changes the update reports against the answers before and after.
- */
-function checked(inc: IncrementalEngine, edit: () => IncrementalUpdate): IncrementalUpdate {
-  const before = inc.connectivity();
-  const update = edit();
-  const fresh = computeConnectivity(compileCluster(inc.state));
-  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(fresh));
-  assert.deepEqual(reported(update), changed(before, fresh));
-  return update;
-}
 
 /** The distinct CIDRs every policy of the state mentions (what the engine's address space is split at). */
 function cidrs(state: ClusterState): string {

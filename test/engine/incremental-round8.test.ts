@@ -10,54 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compileCluster } from '../../src/engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
-import {
-  createIncrementalEngine,
-  type IncrementalEngine,
-  type IncrementalUpdate,
-} from '../../src/engine/incremental.ts';
+import { createIncrementalEngine, type IncrementalUpdate } from '../../src/engine/incremental.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { checked } from '../support/incremental.ts';
 import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { ClusterNetworkPolicySpec } from '../../src/model/k8s.ts';
 import { ccnp, cluster, cnp, cnpCilium, ns, pod, policy } from '../support/builders.ts';
 import { describeConnectivity } from '../support/verdicts.ts';
-
-/** The connections that differ between two answers, as `src -> dst: before => after`. */
-function changed(before: Connectivity, after: Connectivity): string[] {
-  const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
-  const was = new Map(before.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const now = new Map(after.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const out: string[] = [];
-  for (const k of new Set([...was.keys(), ...now.keys()])) {
-    const a = was.get(k) ?? 'none';
-    const b = now.get(k) ?? 'none';
-    if (a !== b) out.push(`${k}: ${a} => ${b}`);
-  }
-  return out.sort();
-}
-
-function reported(update: IncrementalUpdate): string[] {
-  return update.changes
-    .map(
-      (c) =>
-        `${c.src} -> ${c.dst}: ${c.before === undefined ? 'none' : formatPorts(c.before)} => ${
-          c.after === undefined ? 'none' : formatPorts(c.after)
-        }`,
-    )
-    .sort();
-}
-
-/** Runs `edit`, checks the engine against a fresh compile of its state, and returns the reported changes. */
-function checked(inc: IncrementalEngine, edit: () => IncrementalUpdate): IncrementalUpdate {
-  const before = inc.connectivity();
-  const update = edit();
-  const fresh = computeConnectivity(compileCluster(inc.state));
-  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(fresh));
-  assert.deepEqual(reported(update), changed(before, fresh));
-  return update;
-}
 
 const app = (name: string) => ({ matchLabels: { app: name } });
 const port = (p: string) => [{ ports: [{ port: p, protocol: 'TCP' }] }];

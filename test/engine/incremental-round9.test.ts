@@ -12,59 +12,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
-import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
-import {
-  createIncrementalEngine,
-  type IncrementalEngine,
-  type IncrementalUpdate,
-} from '../../src/engine/incremental.ts';
-import { formatPorts } from '../../src/describe/ports.ts';
+import type { EngineOptions } from '../../src/engine/compile.ts';
+import { createIncrementalEngine } from '../../src/engine/incremental.ts';
+import { checked } from '../support/incremental.ts';
 import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { PodInfo, ClusterState, WorkloadInfo } from '../../src/model/cluster.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { cluster, cnp, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
 import { cniProfile, describeConnectivity } from '../support/verdicts.ts';
-
-/** The connections that differ between two answers, as `src -> dst: before => after`. */
-function changed(before: Connectivity, after: Connectivity): string[] {
-  const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
-  const was = new Map(before.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const now = new Map(after.connections.map((c) => [key(c), formatPorts(c.ports)]));
-  const out: string[] = [];
-  for (const k of new Set([...was.keys(), ...now.keys()])) {
-    const a = was.get(k) ?? 'none';
-    const b = now.get(k) ?? 'none';
-    if (a !== b) out.push(`${k}: ${a} => ${b}`);
-  }
-  return out.sort();
-}
-
-function reported(update: IncrementalUpdate): string[] {
-  return update.changes
-    .map(
-      (c) =>
-        `${c.src} -> ${c.dst}: ${c.before === undefined ? 'none' : formatPorts(c.before)} => ${
-          c.after === undefined ? 'none' : formatPorts(c.after)
-        }`,
-    )
-    .sort();
-}
-
-/** Runs `edit`, checks the engine against a fresh compile of its state, and returns the update. */
-function checked(
-  inc: IncrementalEngine,
-  edit: () => IncrementalUpdate,
-  options: Partial<EngineOptions> = {},
-): IncrementalUpdate {
-  const before = inc.connectivity();
-  const update = edit();
-  const fresh = computeConnectivity(compileCluster(inc.state, options));
-  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(fresh));
-  assert.deepEqual(reported(update), changed(before, fresh));
-  return update;
-}
 
 const app = (name: string) => ({ matchLabels: { app: name } });
 const tcp = (port: number) => ({ tcp: { destinationPort: { number: port } } });

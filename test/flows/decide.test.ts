@@ -68,7 +68,8 @@ describe('flow attribution through the tiers', () => {
     });
     assert.deepEqual(decided(a, conn(W.prometheus, '10.0.0.12', 'TCP', 10250)), {
       egress: '[Admin] cnp/scrape-nodes egress rule 0 "kubelet" Accept',
-      ingress: 'outside the cluster',
+      // 10.0.0.12 is a node's address: in the cluster, though no pod's policy applies to it.
+      ingress: "a node's address",
     });
     // Denied statically; the Baseline allows some names on 443, which may resolve to this address.
     assert.deepEqual(decided(a, conn(W.aWeb, '140.82.112.3', 'TCP', 443)), {

@@ -146,7 +146,10 @@ const tcpFlow = (src: ObservedConnection['src'], dst: ObservedConnection['dst'],
   protocol: 'TCP' as const,
   port,
 });
-/** shop/web-1 (v=1) and shop/web-2 (v=2), one Deployment `w1` with two pod classes; data/db; zeta/client. */
+/**
+ * shop/web-1 (v=1, 10.0.1.1) and shop/web-2 (v=2, 10.0.1.2), one Deployment `w1` with two pod classes;
+ * data/db; zeta/client.
+ */
 const twoClasses = (input: {
   policies?: PolicyInfo[];
   clusterPolicies?: ClusterPolicyInfo[];
@@ -156,8 +159,8 @@ const twoClasses = (input: {
     {
       namespaces: [builtNs('shop', { team: 'shop' }), builtNs('data', { team: 'data' }), builtNs('zeta')],
       pods: [
-        pod('shop', 'web-1', { app: 'web', v: '1' }),
-        pod('shop', 'web-2', { app: 'web', v: '2' }),
+        pod('shop', 'web-1', { app: 'web', v: '1' }, { ips: ['10.0.1.1'] }),
+        pod('shop', 'web-2', { app: 'web', v: '2' }, { ips: ['10.0.1.2'] }),
         pod('data', 'db', { app: 'db' }),
         pod('zeta', 'client', { app: 'client' }),
       ],
@@ -516,8 +519,9 @@ test('Cilium default deny of a flow to or from an address names only the workloa
 const dbSel = { matchLabels: { app: 'db' } };
 const toDbOn = (port: string) => ({ toEndpoints: [dbSel], toPorts: [{ ports: [{ port }] }] });
 
-test('a workload some of whose pods a NetworkPolicy isolates: that NetworkPolicy is blamed, not Cilium default deny', () => {
-  // Cilium puts both pod classes of shop/w1 in ingress default deny; a NetworkPolicy isolates the v=1 pods only.
+test('a workload whose pod classes different rules deny: each is named, the pod a flow names by IP its own', () => {
+  // Cilium puts both pod classes of shop/w1 in ingress default deny; a NetworkPolicy isolates the v=1 pods only:
+  // it denies them, Cilium default deny the v=2 pods (the first class's NetworkPolicy alone was named).
   const state = twoClasses({
     policies: [denyIngress('shop', 'v1-only', { matchLabels: { v: '1' } })],
     ciliumPolicies: [
@@ -527,12 +531,41 @@ test('a workload some of whose pods a NetworkPolicy isolates: that NetworkPolicy
       }),
     ],
   });
-  assert.deepEqual(
+  const blamed = (to: ObservedConnection['dst']) =>
     lint(
-      { state, observed: [tcpFlow(client, web, 80)], engine: cniEngine('cilium') },
+      { state, observed: [tcpFlow(client, to, 80)], engine: cniEngine('cilium') },
       { rules: [rule] },
-    ).findings.map((f) => [f.messageId, `${f.object.id} ${formatPath(f.path)}`]),
-    [['ingress', 'shop/NetworkPolicy/v1-only spec.policyTypes']],
+    ).findings.map((f) => [f.messageId, `${f.object.id} ${formatPath(f.path)}`]);
+  assert.deepEqual(blamed(web), [
+    ['ciliumDefault', 'shop/CiliumNetworkPolicy/web-in spec.ingress'],
+    ['ingress', 'shop/NetworkPolicy/v1-only spec.policyTypes'],
+  ]);
+  // A flow to a pod's IP names that pod's class's rule only.
+  assert.deepEqual(blamed({ kind: 'external', ip: '10.0.1.1' }), [
+    ['ingress', 'shop/NetworkPolicy/v1-only spec.policyTypes'],
+  ]);
+  assert.deepEqual(blamed({ kind: 'external', ip: '10.0.1.2' }), [
+    ['ciliumDefault', 'shop/CiliumNetworkPolicy/web-in spec.ingress'],
+  ]);
+});
+
+test('a workload whose pod classes an Admin rule and a NetworkPolicy deny: both named, each its own policies', () => {
+  // The Admin rule denies the v=1 pods' egress to data; a NetworkPolicy isolates both classes' egress.
+  const admin = cnp('v1-no-data', {
+    tier: 'Admin',
+    priority: 10,
+    subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { v: '1' } } } },
+    egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { team: 'data' } } }] }],
+  });
+  const egressOnly = policy('shop', 'no-egress', { podSelector: {}, policyTypes: ['Egress'] });
+  const state = twoClasses({ clusterPolicies: [admin], policies: [egressOnly] });
+  assert.deepEqual(
+    found(state, [tcpFlow(web, dbEnd, 5432)]).map((f) => f.at),
+    ['ClusterNetworkPolicy/v1-no-data spec.egress[0]', 'shop/NetworkPolicy/no-egress spec.policyTypes'],
+  );
+  assert.deepEqual(
+    found(state, [tcpFlow({ kind: 'external', ip: '10.0.1.2' }, dbEnd, 5432)]).map((f) => f.at),
+    ['shop/NetworkPolicy/no-egress spec.policyTypes'],
   );
 });
 

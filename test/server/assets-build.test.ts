@@ -5,31 +5,14 @@
  * (docs/testing.md).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { UI_FILES, buildUi, loadUiAssets, uiIsStale } from '../../src/server/assets.ts';
+import { smallApp as appIn, tempDirs } from '../support/assets.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'netfence-assets-'));
-  dirs.push(d);
-  return d;
-}
-
-function smallApp(): string {
-  const src = tempDir();
-  writeFileSync(join(src, 'main.ts'), "/*! legal notice of the app */\nconsole.log('app here');\n");
-  writeFileSync(join(src, 'editor.ts'), "console.log('editor here');\n");
-  writeFileSync(join(src, 'app.css'), '.graph { margin: 0px; }\n');
-  writeFileSync(join(src, 'index.html'), '<!doctype html><title>small</title>\n');
-  return src;
-}
+const tempDir = tempDirs();
+const smallApp = (): string => appIn(tempDir, "/*! legal notice of the app */\nconsole.log('app here');\n");
 
 describe('buildUi', () => {
   test('into a folder whose parents do not exist yet', async () => {

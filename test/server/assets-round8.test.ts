@@ -6,32 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AssetsError, UI_FILES, buildUi, loadUiAssets } from '../../src/server/assets.ts';
+import { smallApp as appIn, tempDirs } from '../support/assets.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'netfence-assets-'));
-  dirs.push(d);
-  return d;
-}
-
+const tempDir = tempDirs();
 /** A small app whose `main.ts` is `main`. */
-function smallApp(main = "console.log('app here');\n", css = '.graph { margin: 0px; }\n'): string {
-  const src = tempDir();
-  writeFileSync(join(src, 'main.ts'), main);
-  writeFileSync(join(src, 'editor.ts'), "console.log('editor here');\n");
-  writeFileSync(join(src, 'app.css'), css);
-  writeFileSync(join(src, 'index.html'), '<!doctype html><title>small</title>\n');
-  return src;
-}
+const smallApp = (main?: string, css?: string): string => appIn(tempDir, main, css);
 
 /** The AssetsError `p` rejects with. */
 async function assetsError(p: Promise<unknown>): Promise<AssetsError> {

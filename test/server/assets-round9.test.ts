@@ -6,32 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import process from 'node:process';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { UI_FILES, buildUi } from '../../src/server/assets.ts';
+import { smallApp as appIn, tempDirs } from '../support/assets.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'netfence-assets-'));
-  dirs.push(d);
-  return d;
-}
-
-function smallApp(): string {
-  const src = tempDir();
-  writeFileSync(join(src, 'main.ts'), "console.log('app here');\n");
-  writeFileSync(join(src, 'editor.ts'), "console.log('editor here');\n");
-  writeFileSync(join(src, 'app.css'), '.graph { margin: 0px; }\n');
-  writeFileSync(join(src, 'index.html'), '<!doctype html><title>small</title>\n');
-  return src;
-}
+const tempDir = tempDirs();
+const smallApp = (): string => appIn(tempDir);
 
 describe('buildUi: the output folder as given', () => {
   test('relative to the working directory', async () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
-import { resolveCniProfile, type CniProfile } from '../../src/engine/profiles.ts';
+import { cniEngineOptions, resolveCniProfile, type CniProfile } from '../../src/engine/profiles.ts';
 import { portsContain } from '../../src/engine/ports.ts';
 import type { Connectivity } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
@@ -120,4 +120,23 @@ export function naiveProfileOptions(p: CniProfile): NaiveOptions {
       enableDefaultDeny: s.enableDefaultDeny,
     },
   };
+}
+
+/**
+ * `expectVerdicts` under a CNI profile: the naive evaluator reads its settings as data
+ * (`naiveProfileOptions`), the engine the profile itself.
+ */
+export function expectVerdictsUnder(state: ClusterState, p: CniProfile, verdicts: Verdicts): void {
+  const compiled = compileCluster(state, cniEngineOptions(p));
+  const naive: Record<string, string> = {};
+  const engine: Record<string, string> = {};
+  for (const key of Object.keys(verdicts)) {
+    const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(key);
+    if (m === null) throw new Error(`bad probe: ${key}`);
+    const [src, dst, protocol, port] = [endpoint(m[1]!), endpoint(m[2]!), m[3] as Protocol, Number(m[4])];
+    naive[key] = naiveAllowed(state, src, dst, protocol, port, naiveProfileOptions(p)) ? 'allow' : 'deny';
+    engine[key] = portsContain(compiled.allowedBetween(src, dst), protocol, port) ? 'allow' : 'deny';
+  }
+  assert.deepEqual(naive, verdicts, 'naive evaluator');
+  assert.deepEqual(engine, verdicts, 'engine');
 }

@@ -2,10 +2,17 @@
 import { externalId } from '../../engine/connectivity.ts';
 import type { CompiledRule } from '../../engine/compile.ts';
 import type { ExplainEnd } from '../../engine/explain.ts';
+import type { PodInfo } from '../../model/cluster.ts';
 import type { ObservedConnection, ObservedEnd, RuleContext } from '../types.ts';
 
 export type End =
-  | { kind: 'workload'; id: string; classes: readonly number[] }
+  | {
+      kind: 'workload';
+      id: string;
+      classes: readonly number[];
+      /** The class of the pod the flow names by its IP, when it does (one of `classes`). */
+      podClass?: number;
+    }
   | { kind: 'address'; id: string; address: number; label: string };
 
 /** The classes of an end, as `explain` takes them. */
@@ -22,16 +29,20 @@ export function endWorkloads(ends: readonly End[]): string[] {
 
 /** Resolves an observed end: a workload, or an address (the pod that has it, else an address class). */
 export function endpointResolver(ctx: RuleContext): (end: ObservedEnd) => End | undefined {
-  const byIp = new Map<string, string>();
-  for (const p of ctx.state.pods) if (!p.hostNetwork) for (const ip of p.ips) byIp.set(ip, p.workload);
-  const workload = (id: string): End | undefined => {
+  const byIp = new Map<string, PodInfo>();
+  for (const p of ctx.state.pods) if (!p.hostNetwork) for (const ip of p.ips) byIp.set(ip, p);
+  const workload = (id: string): (End & { kind: 'workload' }) | undefined => {
     const classes = ctx.lookup.classesOfWorkload(id);
     return classes.length === 0 ? undefined : { kind: 'workload', id, classes };
   };
   return (end) => {
     if (end.kind === 'workload') return workload(end.id);
-    const owner = byIp.get(end.ip);
-    if (owner !== undefined) return workload(owner);
+    const pod = byIp.get(end.ip);
+    if (pod !== undefined) {
+      const w = workload(pod.workload);
+      const podClass = ctx.compiled.classOfPod(pod.namespace, pod.name);
+      return w === undefined || podClass === undefined ? w : { ...w, podClass };
+    }
     const address = ctx.compiled.addressSpace.classOfIp(end.ip);
     return address === undefined
       ? undefined

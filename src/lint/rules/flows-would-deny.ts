@@ -25,9 +25,18 @@ interface Denied {
   dst: End;
   direction: Direction;
   ports: PortSet;
+  /** The classes of the workload at this side that this cause denies the flows of (NetworkPolicies: whose). */
+  classes: Set<number>;
   /** The cluster policy rule that denies it, when one decides before NetworkPolicies could. */
   tierRule: TierRuleRef | undefined;
   /** The Cilium rules or rule sets that deny it, when no cluster policy rule does and Cilium's layer decides. */
+  cilium: CiliumDenial | undefined;
+}
+
+/** What denies one flow for one pod class at this side (and one of the peer's): its rule, or NetworkPolicies. */
+interface Cause {
+  self: number;
+  tierRule: TierRuleRef | undefined;
   cilium: CiliumDenial | undefined;
 }
 
@@ -62,28 +71,26 @@ function explainer(ctx: RuleContext): Explain {
 }
 
 /**
- * The Cilium rules that deny a connection the policies deny, or the Cilium rule sets whose default deny does
- * when no NetworkPolicy isolates the pod (a NetworkPolicy that isolates it is blamed as without Cilium).
+ * The Cilium rules that deny a connection the policies deny between the class ends `src` and `dst`, or the
+ * Cilium rule sets whose default deny does when no NetworkPolicy isolates the pod class `self` (a
+ * NetworkPolicy that isolates it is blamed as without Cilium).
  */
 function ciliumDenial(
   ctx: RuleContext,
   explain: Explain,
   direction: Direction,
-  ends: { src: End; dst: End; self: End },
+  ends: { src: ExplainEnd; dst: ExplainEnd; self: number },
   protocol: 'TCP' | 'UDP' | 'SCTP',
   port: number,
 ): CiliumDenial | undefined {
-  const { src, dst, self } = ends;
-  if (self.kind !== 'workload' || ctx.compiled.cilium.specs.length === 0) return undefined;
-  // A workload's first class, as the tier rules above take it.
-  const x = explain(explainEnds(src)[0]!, explainEnds(dst)[0]!, protocol, port);
+  if (ctx.compiled.cilium.specs.length === 0) return undefined;
+  const x = explain(ends.src, ends.dst, protocol, port);
   // One port asked: one segment. Its Cilium rules, when denied: the deny rules that decide.
   const segment = x.segments[0]![direction];
   if (segment.allowed || segment.decidedBy !== DecidedBy.NetworkPolicy) return undefined;
   if (segment.cilium.length > 0) return { kind: 'deny', rules: segment.cilium };
   const specs = x[direction].cilium?.isolatedBy ?? [];
-  if (specs.length === 0 || self.classes.some((id) => ctx.lookup.policiesOf(id, direction).length > 0))
-    return undefined;
+  if (specs.length === 0 || ctx.lookup.policiesOf(ends.self, direction).length > 0) return undefined;
   // The rule set to fix: the one of the nearest allow rule that misses the connection, else the first.
   const cites = (s: CiliumSpecCitation, m: CiliumSpecCitation): boolean =>
     s.policy === m.policy && s.spec === m.spec;
@@ -113,15 +120,55 @@ function citedSpec(
 function denyingTierRule(
   ctx: RuleContext,
   direction: Direction,
-  self: End,
-  peer: End,
+  self: number,
+  peer: ExplainEnd,
   protocol: 'TCP' | 'UDP' | 'SCTP',
   port: number,
 ): TierRuleRef | undefined {
-  if (self.kind !== 'workload') return undefined;
-  const target = peer.kind === 'address' ? { address: peer.address } : { pod: peer.classes[0]! };
-  const by = decider(ctx.compiled, self.classes[0]!, direction, target, protocol, port);
+  const target = peer.kind === 'address' ? { address: peer.classId } : { pod: peer.classId };
+  const by = decider(ctx.compiled, self, direction, target, protocol, port);
   return by.kind === 'tier' && by.ref.rule.action === TierAction.Deny ? by.ref : undefined;
+}
+
+/** The pod classes of an end a flow stands for: the pod's the flow names by IP, else every class. */
+function flowEnds(end: End): ExplainEnd[] {
+  const all = explainEnds(end);
+  if (end.kind !== 'workload' || end.podClass === undefined) return all;
+  return all.filter((e) => e.classId === end.podClass);
+}
+
+/**
+ * What denies a flow denied for every pair of pod classes (`allowedAt`), pair by pair: a workload whose pod
+ * classes are denied by different rules gets each of them named, not its first class's alone. One cause
+ * per distinct rule, in class order.
+ */
+function causes(
+  ctx: RuleContext,
+  explain: Explain,
+  direction: Direction,
+  ends: { src: End; dst: End },
+  protocol: 'TCP' | 'UDP' | 'SCTP',
+  port: number,
+): Cause[] {
+  const out: Cause[] = [];
+  for (const src of flowEnds(ends.src)) {
+    for (const dst of flowEnds(ends.dst)) {
+      const [self, peer] = direction === 'ingress' ? [dst, src] : [src, dst];
+      const tierRule = denyingTierRule(ctx, direction, self.classId, peer, protocol, port);
+      const cilium =
+        tierRule === undefined
+          ? ciliumDenial(ctx, explain, direction, { src, dst, self: self.classId }, protocol, port)
+          : undefined;
+      out.push({ self: self.classId, tierRule, cilium });
+    }
+  }
+  return out;
+}
+
+function causeKey(c: Cause): string {
+  return c.tierRule === undefined
+    ? ciliumKey(c.cilium)
+    : `${c.tierRule.policy.index}/${c.tierRule.rule.index}`;
 }
 
 /** Addresses are grouped by the IP observed, not by address class, so that the message names it. */
@@ -181,18 +228,18 @@ export default defineRule({
       for (const direction of ['ingress', 'egress'] as const) {
         const self = direction === 'ingress' ? dst : src;
         const peer = direction === 'ingress' ? src : dst;
-        if (allowedAt(ctx, direction, self, peer, protocol, port)) continue;
-        const tierRule = denyingTierRule(ctx, direction, self, peer, protocol, port);
-        const cilium =
-          tierRule === undefined
-            ? ciliumDenial(ctx, explain, direction, { src, dst, self }, protocol, port)
-            : undefined;
-        const by =
-          tierRule === undefined ? ciliumKey(cilium) : `${tierRule.policy.index}/${tierRule.rule.index}`;
-        const key = `${endKey(src)}\u0000${endKey(dst)}\u0000${direction}\u0000${by}`;
-        const group = groups.get(key) ?? { src, dst, direction, ports: NO_PORTS, tierRule, cilium };
-        group.ports = unionPorts(group.ports, portSetOf(protocol, [port, port]));
-        groups.set(key, group);
+        if (self.kind !== 'workload' || allowedAt(ctx, direction, self, peer, protocol, port)) continue;
+        for (const cause of causes(ctx, explain, direction, { src, dst }, protocol, port)) {
+          const key = `${endKey(src)}\u0000${endKey(dst)}\u0000${direction}\u0000${causeKey(cause)}`;
+          const { tierRule, cilium } = cause;
+          let group = groups.get(key);
+          if (group === undefined) {
+            group = { src, dst, direction, ports: NO_PORTS, classes: new Set(), tierRule, cilium };
+            groups.set(key, group);
+          }
+          group.ports = unionPorts(group.ports, portSetOf(protocol, [port, port]));
+          group.classes.add(cause.self);
+        }
       }
     }
     for (const g of groups.values()) {
@@ -250,7 +297,11 @@ export default defineRule({
         }
         continue;
       }
-      const policies = [...new Set(self.classes.flatMap((id) => ctx.lookup.policiesOf(id, g.direction)))];
+      const policies = [
+        ...new Set(
+          [...g.classes].sort((a, b) => a - b).flatMap((id) => ctx.lookup.policiesOf(id, g.direction)),
+        ),
+      ];
       // The policy to fix: one whose rules already name the peer, else the most specific one.
       // Denied while no NetworkPolicy isolates and no cluster policy rule decides: cannot happen, but never blame nobody.
       if (policies.length === 0) continue;

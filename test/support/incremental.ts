@@ -1,0 +1,54 @@
+/**
+ * Checks of the incremental engine (test/engine/incremental-*.test.ts): an edit's answers against a fresh
+ * compile of the engine's state, and the changes it reports against the answers before and after.
+ */
+import assert from 'node:assert/strict';
+import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
+import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
+import type { IncrementalEngine, IncrementalUpdate } from '../../src/engine/incremental.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { describeConnectivity } from './verdicts.ts';
+
+/** The connections that differ between two answers, as `src -> dst: before => after`. */
+export function changed(before: Connectivity, after: Connectivity): string[] {
+  const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
+  const was = new Map(before.connections.map((c) => [key(c), formatPorts(c.ports)]));
+  const now = new Map(after.connections.map((c) => [key(c), formatPorts(c.ports)]));
+  const out: string[] = [];
+  for (const k of new Set([...was.keys(), ...now.keys()])) {
+    const a = was.get(k) ?? 'none';
+    const b = now.get(k) ?? 'none';
+    if (a !== b) out.push(`${k}: ${a} => ${b}`);
+  }
+  return out.sort();
+}
+
+/** The changes an update reports, in the form of `changed`. */
+export function reported(update: IncrementalUpdate): string[] {
+  return update.changes
+    .map(
+      (c) =>
+        `${c.src} -> ${c.dst}: ${c.before === undefined ? 'none' : formatPorts(c.before)} => ${
+          c.after === undefined ? 'none' : formatPorts(c.after)
+        }`,
+    )
+    .sort();
+}
+
+/**
+ * Runs `edit` and checks the engine against a fresh compile of its state (with `options`): its connectivity
+ * (connections and reach by DNS name), and the changes the update reports against the answers before and
+ * after. Returns the update.
+ */
+export function checked(
+  inc: IncrementalEngine,
+  edit: () => IncrementalUpdate,
+  options: Partial<EngineOptions> = {},
+): IncrementalUpdate {
+  const before = inc.connectivity();
+  const update = edit();
+  const fresh = computeConnectivity(compileCluster(inc.state, options));
+  assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(fresh));
+  assert.deepEqual(reported(update), changed(before, fresh));
+  return update;
+}
