@@ -422,10 +422,17 @@ function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
   );
 }
 
+/** The words of a side whose end is a node's address (`explain`'s status `node-address`). */
+function nodeAddressWords(nodes: readonly string[]): string {
+  const whose = nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${nodes.join(', ')}`;
+  return `An address of ${whose}, not a pod: no pod's NetworkPolicy applies on this side.`;
+}
+
 /** explain's walk of one side through the tiers, one line per port range that takes one way. */
 function tiersView(app: App, side: ExplainSideJson): HTMLElement | null {
   const t = side.tiers;
-  if (t.status === 'no-policies' || t.status === 'outside-cluster') return null;
+  if (t.status === 'no-policies' || t.status === 'outside-cluster' || t.status === 'node-address')
+    return null;
   if (t.status === 'hairpin')
     return h('p', { class: 'muted' }, 'Cluster policies do not apply: the pod connects to its own IP.');
   if (t.status === 'host-network')
@@ -480,13 +487,15 @@ function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
         ? h('p', {}, 'Host network: NetworkPolicies do not apply.')
         : side.status === 'outside-cluster'
           ? h('p', {}, 'Outside the cluster: nothing to check on this side.')
-          : h(
-              'p',
-              {},
-              'Isolated by ',
-              ...side.isolatedBy.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p.policy)]),
-              '.',
-            );
+          : side.status === 'node-address'
+            ? h('p', {}, nodeAddressWords(side.nodes ?? []))
+            : h(
+                'p',
+                {},
+                'Isolated by ',
+                ...side.isolatedBy.flatMap((p, i) => [i > 0 ? ', ' : '', policyButton(app, p.policy)]),
+                '.',
+              );
   const rules =
     side.rules.length === 0
       ? null
