@@ -494,8 +494,10 @@ class ExposureBuilder {
       p.kind === 'fqdn' ||
       p.kind === 'fqdnPattern' ||
       (p.kind === 'entity' && (p.entity === 'all' || p.entity.startsWith('world')));
+    // From the Access tables alone, for host-network pods too: they are open unless Cilium's host firewall
+    // applies a host policy to their node, which may close them as it closes the node.
     const outside = reached('ingress');
-    if (outside.length > 0 || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
+    if (outside.length > 0) {
       out.push({
         flag: ExposureFlag.ReachableFromOutside,
         why: open(ingress) ?? why(ingress, (s) => s.peer.kind === 'anyone' || s.peer.kind === 'addresses'),
@@ -528,7 +530,12 @@ class ExposureBuilder {
       ciliumAllNamespaces.length > 0;
     // With cluster policy rules or Cilium rules in the way, pods of every namespace of today must still get
     // through (an Admin, Baseline or Cilium deny may take namespaces out of what is otherwise allowed).
-    const tiered = ingress.admin.length > 0 || ingress.baseline.length > 0 || ingress.cilium.length > 0;
+    // So must they for a host-network pod, which a host policy may close (its Cilium rules are not listed).
+    const tiered =
+      ingress.admin.length > 0 ||
+      ingress.baseline.length > 0 ||
+      ingress.cilium.length > 0 ||
+      classes.some((c) => c.hostNetwork);
     if (general && (!tiered || this.everyNamespaceReaches(classes))) {
       out.push({
         flag: ExposureFlag.ReachableFromAllNamespaces,
@@ -550,7 +557,7 @@ class ExposureBuilder {
         names.set(`${r.domain}\u0000${policy}`, { domain: r.domain, policy });
       }
     }
-    if (publicIds.length > 0 || byName || (classes.length > 0 && classes.some((c) => c.hostNetwork))) {
+    if (publicIds.length > 0 || byName) {
       out.push({
         flag: ExposureFlag.EgressToInternet,
         byCilium:

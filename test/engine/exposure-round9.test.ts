@@ -8,11 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
+import { computeConnectivity } from '../../src/engine/connectivity.ts';
 import { computeExposure } from '../../src/engine/exposure.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { buildRefIndex } from '../../src/engine/refs.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import { anp, ccnp, cluster, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
 import { deployment, exposures, flags } from '../support/exposure.ts';
 
@@ -487,39 +489,60 @@ describe("today's pods in the index's order, not the classes'", () => {
 });
 
 describe('a host-network pod behind a Cilium host policy', () => {
-  test('is still flagged reachable from outside and towards the internet, though the host policy lets only the host in and out', () => {
-    const profile = resolveCniProfile('cilium', ['enable-host-firewall=true']);
-    assert.ok(profile.ok);
-    const state = cluster({
-      namespaces: [ns('a')],
-      nodes: [node('n1', { role: 'w' }, ['192.168.0.1'])],
-      pods: [
-        pod('a', 'h', { app: 'h' }, { ips: ['192.168.0.1'], hostNetwork: true, nodeName: 'n1' }),
-        pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'], nodeName: 'n1' }),
-      ],
-      ciliumPolicies: [
-        ccnp('host', {
-          nodeSelector: { matchLabels: { role: 'w' } },
-          ingress: [{ fromEntities: ['host'] }],
-          egress: [{ toEntities: ['host'] }],
-        }),
-      ],
-    });
-    const flagsOf = (s: ClusterState, name: string): string[] => {
-      const index = buildRefIndex(compileCluster(s, { cni: profile.value }));
-      return computeExposure(index)
+  test('is flagged as connectivity reaches it: a host policy denying all leaves no flag, none without the host firewall', () => {
+    const firewall = resolveCniProfile('cilium', ['enable-host-firewall=true']);
+    const plain = resolveCniProfile('cilium', []);
+    assert.ok(firewall.ok && plain.ok);
+    const withHostPolicy = (spec: CiliumRule): ClusterState =>
+      cluster({
+        namespaces: [ns('a')],
+        nodes: [node('n1', { role: 'w' }, ['192.168.0.1'])],
+        pods: [
+          pod('a', 'h', { app: 'h' }, { ips: ['192.168.0.1'], hostNetwork: true, nodeName: 'n1' }),
+          pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'], nodeName: 'n1' }),
+        ],
+        ciliumPolicies: [ccnp('host', { nodeSelector: { matchLabels: { role: 'w' } }, ...spec })],
+      });
+    const flagsOf = (s: ClusterState, name: string, cni = firewall.value): string[] =>
+      computeExposure(buildRefIndex(compileCluster(s, { cni })))
         .find((x) => x.name === name)!
         .flags.map((f) => f.flag);
+    /** Connections into (or out of) the pod from (or to) an address, as `analyze` lists them. */
+    const external = (s: ClusterState, direction: 'ingress' | 'egress'): number => {
+      const c = computeConnectivity(compileCluster(s, { cni: firewall.value }), 'workload');
+      return c.connections.filter((x) =>
+        direction === 'ingress'
+          ? x.dst === 'a/Pod/h' && c.byId.get(x.src)!.kind === 'external'
+          : x.src === 'a/Pod/h' && c.byId.get(x.dst)!.kind === 'external',
+      ).length;
     };
     const all = ['reachable-from-outside', 'reachable-from-all-namespaces', 'egress-to-internet'];
-    assert.deepEqual(flagsOf(state, 'a/h'), all);
-    // A workload with one pod on the host network and one whose egress a NetworkPolicy closes.
+    const closed = withHostPolicy({
+      ingressDeny: [{ fromEntities: ['all'] }],
+      egressDeny: [{ toEntities: ['all'] }],
+    });
+    assert.equal(external(closed, 'ingress'), 0);
+    assert.equal(external(closed, 'egress'), 0);
+    assert.deepEqual(flagsOf(closed, 'a/h'), []);
+    // Without the host firewall no host policy applies: open both ways.
+    assert.deepEqual(flagsOf(closed, 'a/h', plain.value), all);
+    // A host policy letting only the host in and out: each flag as connectivity has it.
+    const hostOnly = withHostPolicy({
+      ingress: [{ fromEntities: ['host'] }],
+      egress: [{ toEntities: ['host'] }],
+    });
+    const flags = flagsOf(hostOnly, 'a/h');
+    assert.equal(flags.includes('reachable-from-outside'), external(hostOnly, 'ingress') > 0);
+    // Out, it reaches one address class, its node's own address (the host), which is no internet address.
+    assert.equal(external(hostOnly, 'egress'), 1);
+    assert.ok(!flags.includes('egress-to-internet'));
+    // A workload with the closed host-network pod and one whose egress a NetworkPolicy closes, no ingress policy.
     const mixed = deployment(
-      { ...state, policies: [policy('a', 'closed', { podSelector: {}, policyTypes: ['Egress'] })] },
+      { ...closed, policies: [policy('a', 'closed', { podSelector: {}, policyTypes: ['Egress'] })] },
       'a',
       'mixed',
       ['h', 'web'],
     );
-    assert.deepEqual(flagsOf(mixed, 'a/mixed'), all);
+    assert.deepEqual(flagsOf(mixed, 'a/mixed'), ['reachable-from-outside', 'reachable-from-all-namespaces']);
   });
 });
