@@ -51,7 +51,11 @@ const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonl
  * applies to its side. A class holding other addresses as well stays an address outside the cluster.
  */
 export function nodesOfAddress(compiled: CompiledCluster, end: ExplainEnd): readonly string[] {
-  if (end.kind !== 'address') return [];
+  return end.kind === 'address' ? nodesAtAddressClass(compiled, end.classId) : [];
+}
+
+/** The Nodes whose addresses make up this address class, sorted; [] when it holds any other address. */
+export function nodesAtAddressClass(compiled: CompiledCluster, classId: number): readonly string[] {
   let memo = nodeAddressMemo.get(compiled);
   if (memo === undefined) {
     const space = compiled.addressSpace;
@@ -74,7 +78,7 @@ export function nodesOfAddress(compiled: CompiledCluster, end: ExplainEnd): read
     }
     nodeAddressMemo.set(compiled, (memo = out));
   }
-  return memo.get(end.classId) ?? [];
+  return memo.get(classId) ?? [];
 }
 
 /** Where a part of the query was decided. */

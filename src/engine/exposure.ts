@@ -24,6 +24,7 @@ import type { CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import { CiliumList, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
 import { CILIUM_NAMESPACE_KEY, type CiliumL7, type CiliumPeerInfo } from '../model/cilium.ts';
 import { peerScope, type PeerScope } from './explain.ts';
+import { nodesAtAddressClass } from './explain-tiers.ts';
 
 export { peerScope, type PeerScope };
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
@@ -495,8 +496,9 @@ class ExposureBuilder {
       p.kind === 'fqdnPattern' ||
       (p.kind === 'entity' && (p.entity === 'all' || p.entity.startsWith('world')));
     // From the Access tables alone, for host-network pods too: they are open unless Cilium's host firewall
-    // applies a host policy to their node, which may close them as it closes the node.
-    const outside = reached('ingress');
+    // applies a host policy to their node, which may close them as it closes the node. A node's address is
+    // in the cluster, not outside it (a pod's own node always reaches it).
+    const outside = reached('ingress').filter((id) => nodesAtAddressClass(this.compiled, id).length === 0);
     if (outside.length > 0) {
       out.push({
         flag: ExposureFlag.ReachableFromOutside,

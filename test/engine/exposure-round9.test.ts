@@ -488,6 +488,30 @@ describe("today's pods in the index's order, not the classes'", () => {
   });
 });
 
+describe('a pod reached only from its own node', () => {
+  test('is not reachable-from-outside: a node address is in the cluster', () => {
+    const state = cluster({
+      namespaces: [ns('a')],
+      nodes: [node('n1', {}, ['192.168.0.1'])],
+      pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'], nodeName: 'n1' })],
+      policies: [policy('a', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })],
+    });
+    const compiled = compileCluster(state);
+    const c = computeConnectivity(compiled, 'workload');
+    // The one connection in: from n1's address (the own-node rule), an address class of its own.
+    const into = c.connections.filter((x) => x.dst === 'a/Pod/web');
+    assert.deepEqual(
+      into.map((x) => c.byId.get(x.src)!.kind),
+      ['external'],
+    );
+    const x = computeExposure(buildRefIndex(compiled)).find((e) => e.name === 'a/web')!;
+    assert.deepEqual(
+      x.flags.map((f) => f.flag),
+      ['egress-to-internet'],
+    );
+  });
+});
+
 describe('a host-network pod behind a Cilium host policy', () => {
   test('is flagged as connectivity reaches it: a host policy denying all leaves no flag, none without the host firewall', () => {
     const firewall = resolveCniProfile('cilium', ['enable-host-firewall=true']);
@@ -531,11 +555,12 @@ describe('a host-network pod behind a Cilium host policy', () => {
       ingress: [{ fromEntities: ['host'] }],
       egress: [{ toEntities: ['host'] }],
     });
+    // In and out, it reaches one address class, its node's own address (the host): in the cluster, and no
+    // internet address, so no flag.
     const flags = flagsOf(hostOnly, 'a/h');
-    assert.equal(flags.includes('reachable-from-outside'), external(hostOnly, 'ingress') > 0);
-    // Out, it reaches one address class, its node's own address (the host), which is no internet address.
+    assert.equal(external(hostOnly, 'ingress'), 1);
+    assert.deepEqual(flags, []);
     assert.equal(external(hostOnly, 'egress'), 1);
-    assert.ok(!flags.includes('egress-to-internet'));
     // A workload with the closed host-network pod and one whose egress a NetworkPolicy closes, no ingress policy.
     const mixed = deployment(
       { ...closed, policies: [policy('a', 'closed', { podSelector: {}, policyTypes: ['Egress'] })] },
