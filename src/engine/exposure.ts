@@ -411,7 +411,9 @@ class ExposureBuilder {
     classes: readonly PodClass[],
     direction: Direction,
   ): Pick<DirectionExposure, 'status' | 'policies' | 'statements' | 'cilium'> {
-    if (classes.some((c) => c.hostNetwork))
+    // A host-network pod: no NetworkPolicy applies; Cilium host policies do when the host firewall applies
+    // them to its node (its rule sets are then the class's, as an endpoint's are).
+    if (classes.some((c) => c.hostNetwork && this.ciliumSpecs(c, direction).length === 0))
       return { status: DirectionStatus.HostNetwork, policies: [], statements: [], cilium: [] };
     const statements = new Map<string, ExposureStatement>();
     const policies = new Set<string>();

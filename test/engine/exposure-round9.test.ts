@@ -548,6 +548,18 @@ describe('a host-network pod behind a Cilium host policy', () => {
     assert.equal(external(closed, 'ingress'), 0);
     assert.equal(external(closed, 'egress'), 0);
     assert.deepEqual(flagsOf(closed, 'a/h'), []);
+    // Its sides cite the host policy (isolated by it), not "host network: policies do not apply".
+    const sides = (s: ClusterState, cni = firewall.value): string[] => {
+      const x = computeExposure(buildRefIndex(compileCluster(s, { cni }))).find((e) => e.name === 'a/h')!;
+      return [x.ingress, x.egress].map(
+        (d) => `${d.status} ${d.cilium.map((c) => `${c.policy} ${c.path}`).join(', ')}`,
+      );
+    };
+    assert.deepEqual(sides(closed), [
+      'isolated CiliumClusterwideNetworkPolicy/host spec.ingressDeny[0]',
+      'isolated CiliumClusterwideNetworkPolicy/host spec.egressDeny[0]',
+    ]);
+    assert.deepEqual(sides(closed, plain.value), ['host-network ', 'host-network ']);
     // Without the host firewall no host policy applies: open both ways.
     assert.deepEqual(flagsOf(closed, 'a/h', plain.value), all);
     // A host policy letting only the host in and out: each flag as connectivity has it.
