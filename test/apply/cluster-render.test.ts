@@ -1,7 +1,7 @@
 /**
  * The YAML `apply` shows of each kind of cluster policy: the spec's keys and every rule's keys in the API's
  * order, whatever order the object has, fields netfence does not know after the known ones. (Found missing
- * by the whole-folder mutation run of src/apply: see docs/testing.md.)
+ * by the whole-folder mutation run of src/apply: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

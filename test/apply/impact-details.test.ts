@@ -1,7 +1,7 @@
 /**
  * The impact of an apply in detail: what the engine keeps of a stored NetworkPolicy, the phase a broken flow
  * is reported at when several states deny it, and the names of a cut towards an address range. (Found
- * missing by mutation testing: see docs/testing.md.)
+ * missing by mutation testing: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * The states an apply goes through: a pruned NetworkPolicy is gone after its phase, a phase that writes a
  * NetworkPolicy and a cluster policy together applies both, and a cut between Deployments is named by the
- * workloads, once. (Found missing by the whole-folder mutation run of src/apply: see docs/testing.md.)
+ * workloads, once. (Found missing by the whole-folder mutation run of src/apply: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -2,7 +2,7 @@
  * What `apply` compares and shows of a policy, in detail: content equality (empty labels are no labels, the
  * kind counts, a null field is a value), ids of objects without a namespace, and the YAML of a diff (the
  * NetworkPolicy apiVersion whatever the live object carries, rule keys in the API's order in both
- * directions, fields netfence does not know kept). (Found missing by mutation testing: see docs/testing.md.)
+ * directions, fields netfence does not know kept). (Found missing by mutation testing: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

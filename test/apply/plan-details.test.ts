@@ -2,7 +2,7 @@
  * The plan in detail: the effect of a policy of each kind in the cases that decide the staged order (egress
  * rules under the default policyTypes, a Cilium ingressDeny or egress allow alone, a cluster policy's
  * egress Pass), the phases of an apply that is not staged, and what each change names. (Found missing by
- * mutation testing: see docs/testing.md.)
+ * mutation testing: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * Rollback records in detail: what a failed or partial apply's record says, why rollback skips or blocks
  * an entry (the reason a user reads), and every way `parseRecord` refuses a file that is not a record it
- * can trust. (Found missing by mutation testing: see docs/testing.md.)
+ * can trust. (Found missing by mutation testing: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * The unified diff `apply --diff` shows, in detail: where hunks split and merge, their headers when one side
  * is empty, the context option, texts without a final newline, and the fallback for texts too large to
- * align line by line (`textdiff-large.test.ts`). (Found missing by mutation testing: see docs/testing.md.)
+ * align line by line (`textdiff-large.test.ts`). (Found missing by mutation testing: see docs/mutation/apply.md.)
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

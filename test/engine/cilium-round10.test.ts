@@ -1,7 +1,7 @@
 /**
  * `src/engine/cilium.ts` after the folder run of issue #20 (round 10): the protocols of a `toPorts` entry that
  * name no TCP/UDP/SCTP port, an address class made of several node addresses, and which classes share the
- * combined Cilium layer (docs/testing.md, "`src/engine` slice A").
+ * combined Cilium layer (docs/mutation/engine.md, "`src/engine` slice A").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * `src/engine/cilium-services.ts` after the folder run of issue #20 (round 10): which EndpointSlices and
- * Endpoints objects give a Service its backends, and backends listed in descending order (docs/testing.md,
+ * Endpoints objects give a Service its backends, and backends listed in descending order (docs/mutation/engine.md,
  * "`src/engine` slice A").
  */
 import { describe, test } from 'node:test';

@@ -3,7 +3,7 @@
  * destination (egress) and per selected class (ingress, NetworkPolicies and cluster policies), accesses shared
  * between classes only where they must be equal, policies a CNI ignores, the hairpin, and reach by DNS name
  * through Cilium rules. Written from the mutants that survived the conformance and property tests
- * (docs/testing.md, issue #20).
+ * (docs/mutation/engine.md, issue #20).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

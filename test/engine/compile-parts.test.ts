@@ -2,7 +2,7 @@
  * The small exported parts of the policy compiler (src/engine/compile.ts), each pinned on its own: effective
  * policyTypes, a rule's ports as a CNI reads them, named ports towards a class, the CIDRs the address space
  * is split at, reading an `Access`, the progress reporter, and the host-network selection report. Written from
- * the mutants that survived the conformance and property tests (docs/testing.md, issue #20).
+ * the mutants that survived the conformance and property tests (docs/mutation/engine.md, issue #20).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * The policy compiler's lookups (src/engine/compile.ts, `PolicyCompiler`): namespaces and pod classes a
  * selector matches (narrowed by the rarest exact label, which must never change the answer), peers, the
  * classes at CIDRs, and the order of cluster policies per class. Written from the mutants that survived the
- * conformance and property tests (docs/testing.md, issue #20).
+ * conformance and property tests (docs/mutation/engine.md, issue #20).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

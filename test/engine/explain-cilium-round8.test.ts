@@ -523,7 +523,7 @@ describe('explain --to a DNS name: the Cilium rules by name, and the nearest tha
   test('an egress deny towards world takes its ports from the name', () => {
     const deny = (peer: object) => ({ egressDeny: [{ ...peer, toPorts: [tcp('443')] }] });
     // (A deny of one outside address is not pinned here: with a Node in the input and no Cilium peer setting
-    // node addresses apart, the outside shares a class with the node address: see docs/testing.md, round 8.)
+    // node addresses apart, the outside shares a class with the node address: see docs/mutation/engine.md, round 8.)
     assert.deepEqual(byName(named([dns('53', 'UDP')], deny({ toEntities: ['world'] })), 'api.example.com'), [
       'spec.egress[1] api.example.com TCP 80',
     ]);

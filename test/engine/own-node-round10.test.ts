@@ -1,7 +1,7 @@
 /**
  * `src/engine/own-node.ts` after the folder run of issue #20 (round 10): a Node whose addresses are not IPs
  * places no pod, nor does a Node the input lacks; the own-node rule under Cilium policies and in words
- * (docs/testing.md, "`src/engine` slice A").
+ * (docs/mutation/engine.md, "`src/engine` slice A").
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

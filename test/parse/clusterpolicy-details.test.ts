@@ -3,7 +3,7 @@
  * clusterpolicy.ts) through the public reader: each problem in words, with its path, line, column and code
  * (the spec, tier, priority and subject of each kind, rule lists and their limits, names, actions and the
  * other kind's word for them, peers and their v0.1.x forms, networks and domain names, protocols and ports).
- * Written from the survivors of a mutation run on the file (issue #20, docs/testing.md "src/parse/validate:
+ * Written from the survivors of a mutation run on the file (issue #20, docs/mutation/parse.md "src/parse/validate:
  * the five files under 80%").
  */
 import { describe, test } from 'node:test';

@@ -4,7 +4,7 @@
  * namespaces, label and annotation keys and values, Cilium's label sources, selector requirements, how a
  * selector fails to match a template, owner references), and what is kept (null label values and annotations
  * as "", selectors without nulls). Written from the survivors of a mutation run on the file (issue #20,
- * docs/testing.md "src/parse/validate: the five files under 80%").
+ * docs/mutation/parse.md "src/parse/validate: the five files under 80%").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * NetworkPolicy specs (src/parse/validate/networkpolicy.ts) through the public reader: the spec kept (nulls
  * dropped, a null rule or port read as `{}`), and each problem of peers, ipBlocks and their excepts, rules and
  * ports, in words and with its code. Written from the survivors of a mutation run on the file (issue #20,
- * docs/testing.md "src/parse: the validate folder").
+ * docs/mutation/parse.md "src/parse: the validate folder").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

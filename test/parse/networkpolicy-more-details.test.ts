@@ -3,7 +3,7 @@
  * round 7's mutation run showed missing from networkpolicy-details.test.ts: the object's own fields, a null or
  * non-mapping spec, paths of peer selectors and except lists, an empty destination, ports of the wrong type or
  * null with and without endPort, policyTypes item by item, and the spec kept without absent fields (issue #20,
- * docs/testing.md "src/parse/validate: the five files under 80%").
+ * docs/mutation/parse.md "src/parse/validate: the five files under 80%").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

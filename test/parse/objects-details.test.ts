@@ -3,7 +3,7 @@
  * that serves each kind (the release that removed an old one, the other versions of a kind), the namespace of
  * cluster-scoped and namespaced kinds, the name limits of Jobs, Namespaces' own fields and name label, the
  * name of a BaselineAdminNetworkPolicy; each problem with its path, line, column and code. Written from the
- * survivors of a mutation run on the file (issue #20, docs/testing.md "src/parse/validate: the five files
+ * survivors of a mutation run on the file (issue #20, docs/mutation/parse.md "src/parse/validate: the five files
  * under 80%").
  */
 import { describe, test } from 'node:test';

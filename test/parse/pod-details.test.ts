@@ -2,7 +2,7 @@
  * Pod specs (src/parse/validate/pod.ts) through the public reader: the facts kept of a pod (named ports of every
  * container and init container, each once; host networking, node, service account, IPs) and each problem in
  * words, for Pods and a Job's template (restart policies). Written from the survivors of a mutation run on
- * the file (issue #20, docs/testing.md "src/parse: the validate folder").
+ * the file (issue #20, docs/mutation/parse.md "src/parse: the validate folder").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

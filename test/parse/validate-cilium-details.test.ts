@@ -2,7 +2,7 @@
  * Cilium policies (src/parse/validate/cilium.ts) through the public reader: each problem in words, with its
  * path, line, column and code, and what is kept of an accepted policy. The shared cases of cilium-cases.ts
  * pin the fields of the errors only; these pin the messages, the warnings and the codes. Written from the
- * survivors of a mutation run on the file (issue #20, docs/testing.md "src/parse/validate: the five files
+ * survivors of a mutation run on the file (issue #20, docs/mutation/parse.md "src/parse/validate: the five files
  * under 80%").
  */
 import { describe, test } from 'node:test';

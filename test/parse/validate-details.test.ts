@@ -2,7 +2,7 @@
  * The small checks of src/parse/validate (Nodes, Services, EndpointSlices and Endpoints, ports, protocols, the
  * type checks of check.ts and the reporter), each rule through the public reader (`parseManifestText` and
  * `buildClusterState`, by the `load` helper): the exact problems and the facts kept. Written from the
- * survivors of a Stryker run on those files (issue #20, docs/testing.md "src/parse validate").
+ * survivors of a Stryker run on those files (issue #20, docs/mutation/parse.md "src/parse validate").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,7 +4,7 @@
  * schedule and jobTemplate, the template, counts, the selector rules of apps/v1, Jobs and
  * ReplicationControllers, restart policies), and what is kept of an accepted workload (its replica count or
  * parallelism, the template's labels, host network and named ports). Written from the survivors of a mutation
- * run on the file (issue #20, docs/testing.md "src/parse/validate: the five files under 80%").
+ * run on the file (issue #20, docs/mutation/parse.md "src/parse/validate: the five files under 80%").
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

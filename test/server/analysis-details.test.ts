@@ -2,7 +2,7 @@
  * The answers of `Analysis` in detail, on the bundled example: the errors of each query (message and
  * status, as the API sends them), the whole blast-radius ranking with its ties, attack paths with several
  * sources, address targets and a hop limit, and what-if requests refused before any computation. (Found
- * missing by the whole-folder mutation run of src/server: see docs/testing.md.)
+ * missing by the whole-folder mutation run of src/server: see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

@@ -2,7 +2,7 @@
  * `Analysis` beyond analysis-details.test.ts: the limit of pod-class pairs `explain` answers (20 answered, more
  * refused), one what-if worker per analysis whatever the number of what-ifs, and a what-if that the analysis's
  * closing stops (a 503 to try again). Found missing by the whole-folder mutation run of src/server, round 8
- * (docs/testing.md).
+ * (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';

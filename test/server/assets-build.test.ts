@@ -2,7 +2,7 @@
  * The web app's build, beyond test/server/assets.test.ts: into a folder whose parents do not exist yet,
  * without the legal comments of the sources, and `loadUiAssets` building the app exactly when it
  * is stale (telling `onBuild` first). Found missing by the mutation run of src/server, fifth round
- * (docs/testing.md).
+ * (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * The web app's build, beyond assets.test.ts and assets-build.test.ts: a build that fails or a built file that
  * is missing, as `loadUiAssets` reports them; `loadUiAssets` without `onBuild`; no temporary file left when a
  * file cannot be put in place; syntax newer than ES2022 lowered; esbuild's warnings kept off the terminal.
- * Found missing by the whole-folder mutation run of src/server, round 8 (docs/testing.md).
+ * Found missing by the whole-folder mutation run of src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

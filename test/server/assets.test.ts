@@ -1,7 +1,7 @@
 /**
  * The web app's files: when a checkout's build is stale, what a build writes (from a small app of its own,
  * in a temporary folder), and the files `netfence serve` loads. (Found missing by the whole-folder mutation
- * run of src/server: the CLI tests reach this module only in a child process; see docs/testing.md.)
+ * run of src/server: the CLI tests reach this module only in a child process; see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import {

@@ -2,7 +2,7 @@
  * The server's checks one by one, each with the request just inside and just outside it: which Host names
  * count as loopback, where the token may come from, which methods and files are served, the headers every
  * answer carries, and what the what-if endpoint accepts. (Found missing by mutation testing: see
- * docs/testing.md.)
+ * docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';

@@ -2,7 +2,7 @@
  * The API endpoints that take parameters, over HTTP (`/api/connections`, `/api/workload`, `/api/paths`), an
  * internal error (a 500 that sends no stack trace, which goes to the terminal), and the events stream of a
  * page that connects after a failed reload. (Found without coverage by the whole-folder mutation run of
- * src/server: see docs/testing.md.)
+ * src/server: see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * Details of src/server/http.ts that the fifth-round mutation run of the file left alive (issue #20, see
- * docs/testing.md): when a response is compressed, the JSON and events headers, the body size limit, the
+ * docs/mutation/server.md): when a response is compressed, the JSON and events headers, the body size limit, the
  * error messages, the events stream's keep-alive and clean-up, an error after the headers went out, and how
  * the server starts and closes.
  */

@@ -2,7 +2,7 @@
  * The access token's cookie when other cookies of its name come with it. Cookies do not tell ports apart, so
  * another server on the same host may set a `netfence_token` cookie too: one that does not decode made every
  * request a 500 with a stack on the terminal, and one sent before netfence's own made the page's API
- * requests 401. Found while analysing the whole-folder mutation run of src/server, round 8 (docs/testing.md).
+ * requests 401. Found while analysing the whole-folder mutation run of src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';

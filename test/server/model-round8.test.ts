@@ -1,7 +1,7 @@
 /**
  * The model's workloads beyond model-details.test.ts: the Admin-tier policies selecting a workload sorted by
  * priority even when the pod selected by the later one comes first (its class, and so its policies, first).
- * Found missing by the whole-folder mutation run of src/server, round 8 (docs/testing.md).
+ * Found missing by the whole-folder mutation run of src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

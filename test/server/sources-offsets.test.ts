@@ -3,7 +3,7 @@
  * byte order mark, and each value of a stream of JSON values (JSON Lines) on its own. The what-if editor
  * showed the second policy of a file with a byte order mark one character off (its `---` line kept, its last
  * character lost), and every policy of a JSON Lines file as the first. Found by the mutation run of
- * src/server, fifth round (docs/testing.md).
+ * src/server, fifth round (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * The YAML as written of a policy whose document is one line (flow style) with a byte order mark before it
  * and no line break after it, beyond sources-offsets.test.ts. Found missing by the whole-folder mutation run
- * of src/server, round 8 (docs/testing.md); and the line starts of a text whose first line is empty.
+ * of src/server, round 8 (docs/mutation/server.md); and the line starts of a text whose first line is empty.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * policy as written (comments kept, without its `---` line and trailing blank lines), for NetworkPolicies,
  * cluster policies and Cilium policies; nothing for a policy inside a List; standard input; a file gone
  * since it was read; the objects of every file in file-name order. (Found missing by the mutation run of
- * src/server, fifth round: see docs/testing.md.)
+ * src/server, fifth round: see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * and port of test/fixtures/parse/tiers/valid.yaml: the evaluation order (Admin tier by priority, then
  * Baseline), each subject, each rule's peers and ports (a rule of named ports only was shown as
  * "No connectionsport named postgres"), where each policy was read, and the YAML rebuilt when none is given.
- * Found by the mutation run of src/server, fifth round (docs/testing.md).
+ * Found by the mutation run of src/server, fifth round (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

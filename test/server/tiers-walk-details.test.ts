@@ -3,7 +3,7 @@
  * `clusterPoliciesJson` on a small cluster made for them: named ports on egress and ingress, a rule with two
  * peers of which one matches, a deny rule with an unknown peer (which matches everything), a NetworkPolicy
  * that allows every port, address ends, several allowing rules and policies on one connection, and a cluster
- * policy without an origin. Mutants of the fifth-round run of src/server left alive (docs/testing.md).
+ * policy without an origin. Mutants of the fifth-round run of src/server left alive (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * edge observed on some of its allowed ports, an edge denied on a port beside an allowed one, a pair the
  * policies never allow (an edge only denied, from a pod and from an address outside the cluster), what was
  * left out of the capture and the ends it could not match. Found missing by the whole-folder mutation run of
- * src/server, round 8 (docs/testing.md).
+ * src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * What-if answers beyond whatif-details.test.ts: an edge that two Cilium policies filter at L7, named in
  * order and apart in the edge and in the row's note; DNS-name changes in name order, a name added among changed ones. Found missing by the whole-folder mutation run of
- * src/server, round 8 (docs/testing.md).
+ * src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

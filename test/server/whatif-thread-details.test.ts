@@ -3,7 +3,7 @@
  * this thread, with the engine options it was given (CIDR rules and pods, host-network pods, a CNI
  * profile); answers requests asked together each with its own answer; a what-if that throws in the worker
  * rejects with the worker's stack; closed, it stops (a request waiting fails, a new one too). Found missing by
- * the mutation run of src/server, fifth round (see docs/testing.md).
+ * the mutation run of src/server, fifth round (see docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

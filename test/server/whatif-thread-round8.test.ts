@@ -2,7 +2,7 @@
  * The what-if worker thread, beyond whatif-thread-details.test.ts: the state handed over keeps its items
  * without an origin as they are (an origin is only stripped of `locate`), and a process that asked a what-if
  * and never closed the thread still ends by itself (the worker never keeps it running). Found missing by the
- * whole-folder mutation run of src/server, round 8 (docs/testing.md).
+ * whole-folder mutation run of src/server, round 8 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

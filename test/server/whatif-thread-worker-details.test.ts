@@ -1,6 +1,6 @@
 /**
  * The worker's end of src/server/whatif-thread.ts (`serveWhatIfs` and the test that starts it), which the
- * mutation run of src/server (fifth round, docs/testing.md) could not see: it runs on another thread. The
+ * mutation run of src/server (fifth round, docs/mutation/server.md) could not see: it runs on another thread. The
  * worker answers with `whatIf` over the engine options it was given, an answer that throws as a failure with
  * its stack, then answers again; a worker thread started on the module without the what-if mark (the CLI on a
  * worker thread of its own), or without any data, does not serve what-ifs: it ends at once.
