@@ -20,6 +20,7 @@ import { classConnections } from './connectivity.ts';
 import { l7Filters } from './cilium-l7.ts';
 import { unionPorts, type PortSet } from './ports.ts';
 import { compareText } from '../base/text.ts';
+import { nodesAtAddressClass } from './explain-tiers.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Directed graphs, strongly connected components and reachability bitsets
@@ -245,8 +246,13 @@ export interface LateralGraph {
   readonly membersOf: readonly (readonly number[])[];
   /** Allowed connections out of each class, to classes. */
   readonly podEdges: readonly (readonly ClassEdge[])[];
-  /** Allowed connections into classes from each address class outside the cluster (the entry points). */
+  /** Allowed connections into classes from each address class (entry points when it is in `outside`). */
   readonly entryEdges: readonly (readonly ClassEdge[])[];
+  /**
+   * The address classes outside the cluster, in order: every class but those made of Nodes' addresses alone
+   * (a node is in the cluster; a pod's own node reaches it whatever the policies say, so it is no way in).
+   */
+  readonly outside: readonly number[];
   /** Allowed connections out of each class to address classes. */
   readonly exitEdges: readonly (readonly ClassEdge[])[];
 }
@@ -291,6 +297,9 @@ export function buildLateralGraph(compiled: CompiledCluster): LateralGraph {
     podEdges,
     entryEdges,
     exitEdges,
+    outside: compiled.addressSpace.classes
+      .map((a) => a.id)
+      .filter((id) => nodesAtAddressClass(compiled, id).length === 0),
   };
 }
 
@@ -358,7 +367,7 @@ export function blastRadius(g: LateralGraph, options: Partial<ReachOptions> = {}
   );
   const stamp = new Int32Array(W).fill(-1);
   const entries = new Map<number, Map<number, PortSet>>();
-  for (let a = 0; a < g.entryEdges.length; a++) {
+  for (const a of g.outside) {
     for (const e of g.entryEdges[a]!) {
       for (const w of g.membersOf[e.to]!) {
         let byAddress = entries.get(w);

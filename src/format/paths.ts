@@ -5,6 +5,8 @@
 import type { ExternalEntryJson } from '../contract/common.ts';
 import type { PathHopJson, PathNodeJson, PathsJson, PathSourcesJson } from '../contract/paths.ts';
 import { describeAddressUnion } from '../describe/addresses.ts';
+import { nodeAddressText } from '../describe/explain.ts';
+import { nodesAtAddressClass } from '../engine/explain-tiers.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { formatCidr } from '../base/ip.ts';
 import {
@@ -45,7 +47,7 @@ interface Common {
 export interface RankReport extends Common {
   kind: 'rank';
   radius: readonly BlastRadius[];
-  /** Reach of an attacker outside the cluster, from every address class. */
+  /** Reach of an attacker outside the cluster, from every address class but the nodes' (`graph.outside`). */
   fromOutside: AttackReach;
   /** Show only the first rows. */
   top: number | undefined;
@@ -117,8 +119,17 @@ function entryText(report: Common, r: BlastRadius): string {
     .join('; ');
 }
 
-function sourcesText(from: readonly SourceLabel[] | undefined): string {
-  if (from === undefined) return 'outside the cluster (every address)';
+/** Where an address class is: `outside the cluster`, or `an address of node n1` (a node is in the cluster). */
+function whereAddress(report: Common, address: number): string {
+  const nodes = nodesAtAddressClass(report.graph.compiled, address);
+  return nodes.length > 0 ? nodeAddressText(nodes) : 'outside the cluster';
+}
+
+function sourcesText(report: Common, from: readonly SourceLabel[] | undefined): string {
+  if (from === undefined) {
+    const nodes = report.graph.outside.length < report.graph.entryEdges.length;
+    return `outside the cluster (every address${nodes ? " but the nodes'" : ''})`;
+  }
   return from
     .map((s) =>
       s.count === 1
@@ -141,7 +152,7 @@ function reachSummary(report: ReachReport): string {
   const reached = reachedWorkloads(report.reach);
   const by = hopsByDistance(report.reach);
   const others = total - new Set(report.reach.sources.workloads).size;
-  const head = `From ${sourcesText(report.from)}: reaches ${reached.length} of ${plural(others, sources > 0 ? 'other workload' : 'workload', sources > 0 ? 'other workloads' : 'workloads')}`;
+  const head = `From ${sourcesText(report, report.from)}: reaches ${reached.length} of ${plural(others, sources > 0 ? 'other workload' : 'workload', sources > 0 ? 'other workloads' : 'workloads')}`;
   if (reached.length === 0) return head;
   const detail = [...by].map(([d, n]) => `${plural(d, 'hop')}: ${n}`).join(', ');
   const limit = report.maxHops === undefined ? '' : `; stopped at --max-hops ${report.maxHops}`;
@@ -229,7 +240,7 @@ function reachTree(report: ReachReport): string[] {
       lines.push(name(root));
       walk(root.workload, '');
     } else {
-      lines.push(`${name(root)} (outside the cluster)`);
+      lines.push(`${name(root)} (${whereAddress(report, root.address)})`);
       const kids = children.get(`a${root.address}`)!;
       kids.forEach((k, i) => {
         const last = i === kids.length - 1;
@@ -290,7 +301,7 @@ function targetName(report: TargetsReport, t: Target): string {
 function targetsSummary(report: TargetsReport, results: readonly TargetResult[]): string {
   const reachable = results.filter((r) => r.path !== undefined).length;
   const limit = report.maxHops === undefined ? '' : ` within ${plural(report.maxHops, 'hop')}`;
-  return `From ${sourcesText(report.from)}: ${reachable} of ${plural(results.length, 'target')} reachable${limit}.`;
+  return `From ${sourcesText(report, report.from)}: ${reachable} of ${plural(results.length, 'target')} reachable${limit}.`;
 }
 
 function targetsText(report: TargetsReport): string {
@@ -306,7 +317,7 @@ function targetsText(report: TargetsReport): string {
     lines.push(`${targetName(report, r.target)}: ${plural(r.hops, 'hop')}`);
     const first = r.path[0]!.from;
     const rows = [
-      [`  ${name(first)}${'address' in first ? ' (outside the cluster)' : ''}`, ''],
+      [`  ${name(first)}${'address' in first ? ` (${whereAddress(report, first.address)})` : ''}`, ''],
       ...r.path.map((s) => [`  → ${name(s.to)}`, `${formatPorts(s.ports)}${hopL7(s)}`]),
     ];
     const width = rows.reduce((w, row) => Math.max(w, row[0]!.length), 0);

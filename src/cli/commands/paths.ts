@@ -177,13 +177,13 @@ interface Verdict {
 
 /** `--to` (with or without `--from`): the shortest attack path to each target. */
 function targetsReport(ctx: PathsContext): Verdict {
-  const { compiled, graph, index, name, options } = ctx;
+  const { graph, index, name, options } = ctx;
   const maxHops = options.maxHops;
   let failed: string | undefined;
   const from = options.from.length > 0 ? resolveAll(index, graph, options.from, '--from:') : undefined;
   const sources: AttackSources = from?.sources ?? {
     workloads: [],
-    addresses: compiled.addressSpace.classes.map((a) => a.id),
+    addresses: graph.outside,
   };
   const to = resolveAll(index, graph, options.to, '--to:');
   // Each workload is a target of its own; the addresses of one reference are one target.
@@ -235,7 +235,7 @@ function reachReport(ctx: PathsContext): Verdict {
 
 /** Neither: every workload ranked by blast radius, and what the outside world reaches. */
 function rankReport(ctx: PathsContext): Verdict {
-  const { compiled, graph, name, options } = ctx;
+  const { graph, name, options } = ctx;
   const maxHops = options.maxHops;
   const total = graph.workloads.length;
   let failed: string | undefined;
@@ -243,7 +243,7 @@ function rankReport(ctx: PathsContext): Verdict {
     throw new UserError('--max-hops needs --from or --to: the ranking counts every hop');
   const fromOutside = attackReach(graph, {
     workloads: [],
-    addresses: compiled.addressSpace.classes.map((a) => a.id),
+    addresses: graph.outside,
   });
   const report: PathsReport = {
     kind: 'rank',
