@@ -24,7 +24,7 @@ import type { CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import { CiliumList, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
 import { CILIUM_NAMESPACE_KEY, type CiliumL7, type CiliumPeerInfo } from '../model/cilium.ts';
 import { peerScope, type PeerScope } from './explain.ts';
-import { nodesAtAddressClass } from './explain-tiers.ts';
+import { nodesAtAddressClass } from './own-node.ts';
 
 export { peerScope, type PeerScope };
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
