@@ -6,6 +6,7 @@ import type { Requirement } from '../engine/selectors.ts';
 import type { CiliumMatchedPeer } from '../engine/explain-cilium.ts';
 import { CILIUM_NAMESPACE_KEY } from '../model/cilium.ts';
 import { describeCiliumPeer } from './exposure.ts';
+import { nodeAddressText } from './node-address.ts';
 import { formatPortList } from './ports.ts';
 import { describeRequirement, describeSelector } from './selectors.ts';
 
@@ -198,9 +199,4 @@ function notAPod(end: ExplainEnd): string {
   return end.kind === 'address' && end.nodes !== undefined
     ? nodeAddressText(end.nodes)
     : 'outside the cluster';
-}
-
-/** What an address end of status `node-address` is: `an address of node n2`. */
-export function nodeAddressText(nodes: readonly string[]): string {
-  return nodes.length === 1 ? `an address of node ${nodes[0]}` : `addresses of nodes ${nodes.join(', ')}`;
 }

@@ -48,7 +48,7 @@ import { hostCidr, nodeCidrs } from './tiers.ts';
 import { ciliumServiceTargets, ciliumServicesResolve, type CiliumServicePeer } from './cilium-services.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
-import { nodePeers, type NodePlacement } from './own-node.ts';
+import { nodeAddressClasses, nodePeers, type NodePlacement } from './own-node.ts';
 import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   AdditiveMap,
@@ -617,33 +617,14 @@ class CiliumPeers {
   }
 
   /**
-   * The address classes made of node addresses alone. Where a peer sets node addresses apart
-   * (`ciliumSpaceSplits`), each node address is a class of its own; where none does, a node address shares its
-   * class with outside addresses (the rest of the outside, an except's block), and such a class is partly
-   * `world`: not a node address class (so `world` keeps it, and no CIDR peer holds it: it would split them).
+   * The address classes made of node addresses alone (`nodeAddressClasses`). A class a node address shares
+   * with outside addresses is partly `world`: not a node address class (so `world` keeps it, and no CIDR peer
+   * holds it: it would split them).
    */
   nodeAddresses(): ReadonlySet<number> {
-    if (this.#nodeAddresses === undefined) {
-      const space = this.#ctx.space;
-      const held = new Map<number, Set<string>>();
-      for (const n of this.#ctx.state.nodes) {
-        for (const a of n.addresses) {
-          const cidr = hostCidr(a);
-          const id = cidr === undefined ? undefined : space.classOfIp(a);
-          if (id === undefined) continue;
-          let set = held.get(id);
-          if (set === undefined) held.set(id, (set = new Set<string>()));
-          set.add(cidr!);
-        }
-      }
-      const out = new Set<number>();
-      for (const [id, addresses] of held) {
-        const size = space.classes[id]!.cover.reduce((n, c) => n + (c.end - c.start + 1n), 0n);
-        if (BigInt(addresses.size) === size) out.add(id);
-      }
-      this.#nodeAddresses = out;
-    }
-    return this.#nodeAddresses;
+    return (this.#nodeAddresses ??= new Set(
+      nodeAddressClasses(this.#ctx.space, this.#ctx.state.nodes).keys(),
+    ));
   }
 
   /**

@@ -10,7 +10,7 @@ import { Tier, TierAction, type ClusterPolicyKind, type TierPeerInfo } from '../
 import { formatPath, type FieldPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
 import { portsTowardsClass, type CompiledCluster, type Direction } from './compile.ts';
-import { hostCidr, type CompiledTierPeer, type CompiledTierPolicy, type CompiledTierRule } from './tiers.ts';
+import type { CompiledTierPeer, CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import {
   ALL_PORTS,
   NO_PORTS,
@@ -25,6 +25,7 @@ import {
 import { compileSelector, failedRequirements } from './selectors.ts';
 import type { ExplainEnd, MissDetail, MissReason } from './explain.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest, type MissCandidate } from './near-miss.ts';
+import { nodesAtAddressClass } from './own-node.ts';
 
 /** Whether the cluster policies apply to this side, and if not, why. */
 export const TierStatus = {
@@ -43,8 +44,6 @@ export const TierStatus = {
 } as const;
 export type TierStatus = (typeof TierStatus)[keyof typeof TierStatus];
 
-const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonly string[]>>();
-
 /**
  * The nodes whose addresses `end` is, when it is an address class made of node addresses alone (the input's
  * or the cluster's Nodes; sorted), else []: a node's address is in the cluster, not a pod, so no pod's policy
@@ -52,33 +51,6 @@ const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonl
  */
 export function nodesOfAddress(compiled: CompiledCluster, end: ExplainEnd): readonly string[] {
   return end.kind === 'address' ? nodesAtAddressClass(compiled, end.classId) : [];
-}
-
-/** The Nodes whose addresses make up this address class, sorted; [] when it holds any other address. */
-export function nodesAtAddressClass(compiled: CompiledCluster, classId: number): readonly string[] {
-  let memo = nodeAddressMemo.get(compiled);
-  if (memo === undefined) {
-    const space = compiled.addressSpace;
-    const held = new Map<number, { addresses: Set<string>; nodes: Set<string> }>();
-    for (const node of compiled.state.nodes) {
-      for (const a of node.addresses) {
-        const cidr = hostCidr(a);
-        const id = cidr === undefined ? undefined : space.classOfIp(a);
-        if (id === undefined) continue;
-        let h = held.get(id);
-        if (h === undefined) held.set(id, (h = { addresses: new Set(), nodes: new Set() }));
-        h.addresses.add(cidr!);
-        h.nodes.add(node.name);
-      }
-    }
-    const out = new Map<number, readonly string[]>();
-    for (const [id, h] of held) {
-      const size = space.classes[id]!.cover.reduce((n, c) => n + (c.end - c.start + 1n), 0n);
-      if (BigInt(h.addresses.size) === size) out.set(id, [...h.nodes].sort());
-    }
-    nodeAddressMemo.set(compiled, (memo = out));
-  }
-  return memo.get(classId) ?? [];
 }
 
 /** Where a part of the query was decided. */

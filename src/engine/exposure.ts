@@ -24,7 +24,7 @@ import type { CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import { CiliumList, type CompiledCiliumRule, type CompiledCiliumSpec } from './cilium.ts';
 import { CILIUM_NAMESPACE_KEY, type CiliumL7, type CiliumPeerInfo } from '../model/cilium.ts';
 import { peerScope, type PeerScope } from './explain.ts';
-import { nodesAtAddressClass } from './explain-tiers.ts';
+import { nodesAtAddressClass } from './own-node.ts';
 
 export { peerScope, type PeerScope };
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
@@ -413,17 +413,18 @@ class ExposureBuilder {
   ): Pick<DirectionExposure, 'status' | 'policies' | 'statements' | 'cilium'> {
     // A host-network pod: no NetworkPolicy applies; Cilium host policies do when the host firewall applies
     // them to its node (its rule sets are then the class's, as an endpoint's are).
-    if (classes.some((c) => c.hostNetwork && this.ciliumSpecs(c, direction).length === 0))
+    const specsOf = classes.map((c) => this.ciliumSpecs(c, direction));
+    if (classes.some((c, i) => c.hostNetwork && specsOf[i]!.length === 0))
       return { status: DirectionStatus.HostNetwork, policies: [], statements: [], cilium: [] };
     const statements = new Map<string, ExposureStatement>();
     const policies = new Set<string>();
     const cilium = new Map<string, CiliumExposureStatement>();
     let open = classes.length === 0;
-    for (const cls of classes) {
+    for (const [k, cls] of classes.entries()) {
       const mine = this.compiled.policiesOfClass[cls.id]!.map((i) => this.compiled.policies[i]!).filter(
         (p) => (direction === 'ingress' ? p.affectsIngress : p.affectsEgress),
       );
-      const specs = this.ciliumSpecs(cls, direction);
+      const specs = specsOf[k]!;
       const ciliumIsolates = specs.some((s) => s.info.defaultDeny[direction]);
       if (mine.length === 0 && !ciliumIsolates) open = true;
       for (const s of specs) {

@@ -13,9 +13,10 @@
  * Without both (manifests: Deployments have no node), nothing here applies: `host` and `remote-node` both
  * stand for every node, and no own-node rule is evaluated. Pure: no I/O.
  */
-import type { ClusterState, PodInfo } from '../model/cluster.ts';
+import type { ClusterState, NodeInfo, PodInfo } from '../model/cluster.ts';
+import type { AddressSpace } from './addresses.ts';
 import type { PodClass } from './classes.ts';
-import type { Access, EngineOptions } from './compile.ts';
+import type { Access, CompiledCluster, EngineOptions } from './compile.ts';
 import { AdditiveMap, type PeerMap } from './decisions.ts';
 import { ALL_CONNECTIONS } from './ports.ts';
 import { hostCidr } from './tiers.ts';
@@ -50,6 +51,50 @@ export function nodeOfPod(placement: NodePlacement | undefined, pod: PodInfo): s
 /** Every node address of a placement, as CIDRs: where the address space must be split. */
 export function placementCidrs(placement: NodePlacement | undefined): string[] {
   return placement === undefined ? [] : [...placement.addresses.values()].flat();
+}
+
+/**
+ * The address classes made of Node addresses alone, each with the Nodes whose addresses it holds (sorted), in
+ * the order the Nodes' addresses first reach them. Where something sets node addresses apart (a placement, a
+ * Cilium peer: `ciliumSpaceSplits`), each node address is a class of its own; where nothing does, a node
+ * address shares its class with outside addresses (the rest of the outside, an except's block), and such a
+ * class, partly outside the cluster, is not among them.
+ */
+export function nodeAddressClasses(
+  space: AddressSpace,
+  nodes: readonly NodeInfo[],
+): ReadonlyMap<number, readonly string[]> {
+  const held = new Map<number, { addresses: Set<string>; nodes: Set<string> }>();
+  for (const node of nodes) {
+    for (const a of node.addresses) {
+      const cidr = hostCidr(a);
+      const id = cidr === undefined ? undefined : space.classOfIp(a);
+      if (id === undefined) continue;
+      let h = held.get(id);
+      if (h === undefined) held.set(id, (h = { addresses: new Set(), nodes: new Set() }));
+      h.addresses.add(cidr!);
+      h.nodes.add(node.name);
+    }
+  }
+  const out = new Map<number, readonly string[]>();
+  for (const [id, h] of held) {
+    const size = space.classes[id]!.cover.reduce((n, c) => n + (c.end - c.start + 1n), 0n);
+    if (BigInt(h.addresses.size) === size) out.set(id, [...h.nodes].sort());
+  }
+  return out;
+}
+
+const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonly string[]>>();
+
+/**
+ * The Nodes whose addresses make up this address class of the compiled cluster, sorted; [] when it holds any
+ * other address (`nodeAddressClasses`).
+ */
+export function nodesAtAddressClass(compiled: CompiledCluster, classId: number): readonly string[] {
+  let memo = nodeAddressMemo.get(compiled);
+  if (memo === undefined)
+    nodeAddressMemo.set(compiled, (memo = nodeAddressClasses(compiled.addressSpace, compiled.state.nodes)));
+  return memo.get(classId) ?? [];
 }
 
 /** Whether the profile lets traffic from a pod's own node through (all but Cilium's `allow-localhost=policy`). */

@@ -20,7 +20,7 @@ import { classConnections } from './connectivity.ts';
 import { l7Filters } from './cilium-l7.ts';
 import { unionPorts, type PortSet } from './ports.ts';
 import { compareText } from '../base/text.ts';
-import { nodesAtAddressClass } from './explain-tiers.ts';
+import { nodesAtAddressClass } from './own-node.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Directed graphs, strongly connected components and reachability bitsets

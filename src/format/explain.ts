@@ -46,11 +46,11 @@ import {
   tierActionWord,
   tierPolicyName,
   tierLabel,
-  nodeAddressText,
   tierRuleText,
   tierStatusText,
   tierStepText,
 } from '../describe/explain.ts';
+import { nodeAddressText } from '../describe/node-address.ts';
 import type {
   TierExplanation,
   TierMatch,

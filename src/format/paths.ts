@@ -5,8 +5,8 @@
 import type { ExternalEntryJson } from '../contract/common.ts';
 import type { PathHopJson, PathNodeJson, PathsJson, PathSourcesJson } from '../contract/paths.ts';
 import { describeAddressUnion } from '../describe/addresses.ts';
-import { nodeAddressText } from '../describe/explain.ts';
-import { nodesAtAddressClass } from '../engine/explain-tiers.ts';
+import { nodeAddressText } from '../describe/node-address.ts';
+import { nodesAtAddressClass } from '../engine/own-node.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { formatCidr } from '../base/ip.ts';
 import {

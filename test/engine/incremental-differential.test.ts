@@ -43,6 +43,7 @@ import { clusterPolicyInfo } from '../../src/model/tiers.ts';
 import { specArb, tieredClusterInputArb } from '../support/arbitraries.ts';
 import { ciliumClusterArb, ruleSetArb } from '../support/cilium-arbitraries.ts';
 import { ccnp, cluster, cnpCilium, pod, policy, withWorkloads } from '../support/builders.ts';
+import { changed, reported } from '../support/incremental.ts';
 
 const NUM_RUNS = Number(process.env['NETFENCE_INCREMENTAL_RUNS'] ?? 150);
 
@@ -370,34 +371,6 @@ function lines(c: Connectivity): string[] {
     ...(c.l7 ?? []).map((x) => `l7 ${JSON.stringify(x)}`),
     `entities ${c.entities.map((e) => e.id).join(' ')}`,
   ];
-}
-
-/** The connections whose ports differ between two answers, as `src -> dst: before => after`. */
-function changed(before: Connectivity, after: Connectivity): string[] {
-  const key = (c: { src: string; dst: string }): string => `${c.src} -> ${c.dst}`;
-  const was = new Map(before.connections.map((c) => [key(c), c.ports]));
-  const now = new Map(after.connections.map((c) => [key(c), c.ports]));
-  const out: string[] = [];
-  for (const k of new Set([...was.keys(), ...now.keys()])) {
-    const a = was.get(k);
-    const b = now.get(k);
-    if (a !== undefined && b !== undefined && portsEqual(a, b)) continue;
-    out.push(
-      `${k}: ${a === undefined ? 'none' : formatPorts(a)} => ${b === undefined ? 'none' : formatPorts(b)}`,
-    );
-  }
-  return out.sort();
-}
-
-function reported(update: IncrementalUpdate): string[] {
-  return update.changes
-    .map(
-      (c) =>
-        `${c.src} -> ${c.dst}: ${c.before === undefined ? 'none' : formatPorts(c.before)} => ${
-          c.after === undefined ? 'none' : formatPorts(c.after)
-        }`,
-    )
-    .sort();
 }
 
 const ids = (list: readonly { id: string }[]): string[] => list.map((p) => p.id);

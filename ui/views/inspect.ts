@@ -28,6 +28,7 @@ import type {
   ExposureDirectionJson,
   TierExposureStatementJson,
 } from '../../src/contract/exposure.ts';
+import { nodeAddressText } from '../../src/describe/node-address.ts';
 import type { App } from './app.ts';
 import { h, replace } from './dom.ts';
 
@@ -422,10 +423,10 @@ function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
   );
 }
 
-/** The words of a side whose end is a node's address (`explain`'s status `node-address`). */
+/** The words of a side whose end is a node's address (`explain`'s status `node-address`), in explain's words. */
 function nodeAddressWords(nodes: readonly string[]): string {
-  const whose = nodes.length === 1 ? `node ${nodes[0]}` : `nodes ${nodes.join(', ')}`;
-  return `An address of ${whose}, not a pod: no pod's NetworkPolicy applies on this side.`;
+  const what = nodeAddressText(nodes);
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)}, not a pod: no pod's NetworkPolicy applies on this side.`;
 }
 
 /** explain's walk of one side through the tiers, one line per port range that takes one way. */
