@@ -10,6 +10,7 @@ import {
   externalLabel,
   l7Text,
   namespaceGroup,
+  nodeAddressLabel,
   OUTSIDE,
   type EdgeInput,
 } from '../lib/graph.ts';
@@ -843,6 +844,23 @@ export function renderDomain(
 export function renderExternal(app: App, target: HTMLElement, id: string): void {
   const x = app.model.external.find((e) => e.id === id);
   if (x === undefined) return;
+  if (x.nodes !== undefined && x.nodes.length > 0) {
+    // A Node's address is in the cluster, not outside it (explain's `node-address`).
+    replace(
+      target,
+      h('h2', {}, nodeAddressLabel(x.nodes)),
+      h(
+        'p',
+        {},
+        `${x.nodes.length === 1 ? 'An address of node' : 'Addresses of nodes'} ${x.nodes.join(', ')}, in the cluster (not a pod): `,
+        h('code', {}, x.description),
+      ),
+      h('p', { class: 'muted' }, "No pod's NetworkPolicy applies on its side of a connection."),
+      section('Incoming connections', connectionList(app, id, 'in')),
+      section('Outgoing connections', connectionList(app, id, 'out')),
+    );
+    return;
+  }
   replace(
     target,
     h('h2', {}, externalLabel(x.description)),
