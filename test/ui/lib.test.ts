@@ -16,6 +16,7 @@ import {
   LARGE_WORKLOADS,
   nodeAddressLabel,
   nodeAddressTitle,
+  outsideToggleTitle,
   toggleGroup,
   type EdgeInput,
   type GraphInput,
@@ -616,6 +617,11 @@ describe("the Nodes' addresses: in the cluster, a group of their own (not outsid
       '192.168.0.1/32: addresses of nodes n1, n2, in the cluster (not a pod)',
     );
     assert.equal(isGroupId('nodes'), true);
+    assert.equal(
+      outsideToggleTitle(input.external),
+      "The address ranges outside the cluster; the Nodes' addresses are in the cluster and stay shown",
+    );
+    assert.equal(outsideToggleTitle([internet]), 'The address ranges outside the cluster');
   });
 
   test('expanded: each node address is a node named after its Node, in the box "nodes", not in "outside the cluster"', () => {

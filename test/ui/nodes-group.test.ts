@@ -68,7 +68,9 @@ describe("the Nodes' addresses are a group of their own, not outside the cluster
     let g = await graphOf(ui.page);
     assert.equal(edgeOf(g, 'outside>kube-system/Pod/agent').label, 'all');
     assert.equal(edgeOf(g, 'nodes>kube-system/Pod/agent').label, 'all (2)');
-    await ui.page.getByLabel('Show outside the cluster').uncheck();
+    const toggle = ui.page.getByLabel('Show outside the cluster');
+    assert.match((await ui.page.locator('label', { has: toggle }).getAttribute('title')) ?? '', /stay shown/);
+    await toggle.uncheck();
     await ui.page.waitForFunction(() =>
       (globalThis as unknown as { location: { hash: string } }).location.hash.includes('ext=0'),
     );

@@ -65,6 +65,16 @@ export function nodeAddressTitle(x: AddressJson): string {
   return `${x.description}: ${nodes.length === 1 ? 'an address of node' : 'addresses of nodes'} ${nodes.join(', ')}, in the cluster (not a pod)`;
 }
 
+/**
+ * The hover text of "Show outside the cluster": what it hides, and (when there are some) that the Nodes'
+ * addresses are not outside, so it leaves them shown.
+ */
+export function outsideToggleTitle(external: readonly AddressJson[]): string {
+  return external.some((x) => addressGroup(x) === NODES)
+    ? "The address ranges outside the cluster; the Nodes' addresses are in the cluster and stay shown"
+    : 'The address ranges outside the cluster';
+}
+
 /** The hover text of the group of the Nodes' addresses. */
 function nodesTitle(classes: readonly AddressJson[]): string {
   const nodes = new Set(classes.flatMap((x) => x.nodes ?? [])).size;

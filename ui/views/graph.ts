@@ -20,6 +20,7 @@ import {
   namespaceGroup,
   NODES,
   OUTSIDE,
+  outsideToggleTitle,
   parseGrouping,
   type Grouping,
   toggleGroup as toggledGroups,
@@ -350,7 +351,12 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         showOpen,
         ' Show unrestricted connections',
       ),
-      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+      h(
+        'label',
+        { class: 'check', title: outsideToggleTitle(app.model.external) },
+        showExt,
+        ' Show outside the cluster',
+      ),
     ),
     h(
       'p',

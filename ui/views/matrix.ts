@@ -2,7 +2,7 @@
  * The Matrix view: namespace × namespace (how many workload pairs may connect, shaded by the share of pairs
  * that may) or workload × workload (on which ports). Click a cell to list its connections.
  */
-import { addressGroup, namespaceGroup, NODES, OUTSIDE } from '../lib/graph.ts';
+import { addressGroup, namespaceGroup, NODES, OUTSIDE, outsideToggleTitle } from '../lib/graph.ts';
 import {
   abbreviate,
   cellKey,
@@ -59,7 +59,12 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       { class: 'control' },
       h('legend', {}, 'Filter'),
       h('label', { class: 'check' }, hideOpen, ' Hide unrestricted connections'),
-      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+      h(
+        'label',
+        { class: 'check', title: outsideToggleTitle(app.model.external) },
+        showExt,
+        ' Show outside the cluster',
+      ),
     ),
     h(
       'details',
