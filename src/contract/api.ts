@@ -164,7 +164,7 @@ export interface DomainConnectionJson {
   summary: string;
 }
 
-/** Connections aggregated between groups: `ns:<namespace>` or `outside`. */
+/** Connections aggregated between groups: `ns:<namespace>`, `nodes` (the Nodes' addresses) or `outside`. */
 export interface GroupConnectionJson {
   src: string;
   dst: string;
@@ -189,6 +189,15 @@ export interface ReloadProblemJson {
   details: readonly string[];
 }
 
+/**
+ * An address class of the model: as `analyze` lists it, plus `nodes` when it is made of Nodes' addresses
+ * alone (in the cluster, not outside it: `explain`'s `node-address` status).
+ */
+export interface ModelExternalJson extends ExternalEntryJson {
+  /** The Nodes whose addresses the class is, sorted; absent for an address outside the cluster. */
+  nodes?: readonly string[];
+}
+
 /** `/api/model`: everything the UI draws first. */
 export interface ModelJson {
   schemaVersion: 1;
@@ -202,7 +211,7 @@ export interface ModelJson {
   summary: AnalysisSummaryJson & { connections: number; domains: number };
   namespaces: readonly NamespaceJson[];
   workloads: readonly ModelWorkloadJson[];
-  external: readonly ExternalEntryJson[];
+  external: readonly ModelExternalJson[];
   policies: readonly PolicyJson[];
   /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in evaluation order. */
   clusterPolicies: readonly ClusterPolicyJson[];

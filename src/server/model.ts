@@ -1,12 +1,13 @@
 /**
  * The model the web UI draws: namespaces, workloads (with the policies that select them and whether they are
- * isolated), policies (with their origin and YAML), address classes outside the cluster, and every allowed
+ * isolated), policies (with their origin and YAML), address classes (outside the cluster, or the Nodes'), and every allowed
  * connection by entity id, plus the same connections aggregated namespace by namespace (what the UI draws
  * first on large clusters). Pure: built from a compiled cluster and its connectivity.
  */
 import { isOpenAccess, type CompiledCluster } from '../engine/compile.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { L7Connection } from '../engine/cilium-l7.ts';
+import { nodesAtAddressClass } from '../engine/own-node.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, portsToJson, unionPorts, type PortSet } from '../engine/ports.ts';
 import type { RefIndex } from '../engine/refs.ts';
@@ -29,6 +30,12 @@ export const MODEL_SCHEMA_VERSION = 1;
 
 /** The id of the group of every address outside the cluster, in `namespaceConnections`. */
 export const OUTSIDE = 'outside';
+
+/**
+ * The id of the group of the Nodes' addresses, in `namespaceConnections`: address classes made of Nodes'
+ * addresses alone (`nodesAtAddressClass`, as `explain`'s `node-address` status) are in the cluster, not outside.
+ */
+export const NODES = 'nodes';
 
 /**
  * Above this many connections the model leaves the workload-level list out (`connections: null`): the UI
@@ -126,10 +133,12 @@ export function isOpen(facts: ReadonlyMap<string, WorkloadFacts>, src: string, d
   return (facts.get(src)?.open.egress ?? true) && (facts.get(dst)?.open.ingress ?? true);
 }
 
-/** The group (namespace or outside) of an entity id. */
+/** The group (namespace, the Nodes' addresses or outside) of an entity id. */
 export function groupOf(index: RefIndex, id: string): string {
   const e = index.byId.get(id);
-  if (e === undefined || e.kind === 'external') return OUTSIDE;
+  if (e === undefined) return OUTSIDE;
+  if (e.kind === 'external')
+    return nodesAtAddressClass(index.compiled, e.address.id).length > 0 ? NODES : OUTSIDE;
   return namespaceGroup(e.kind === 'workload' ? e.workload.namespace : e.pod.namespace);
 }
 
@@ -259,7 +268,11 @@ export function buildModel(input: ModelInput): ModelJson {
     summary: { ...base.summary, domains: connectivity.domains.length },
     namespaces,
     workloads,
-    external: base.external,
+    external: base.external.map((x) => {
+      const e = index.byId.get(x.id);
+      const nodes = e?.kind === 'external' ? nodesAtAddressClass(compiled, e.address.id) : [];
+      return nodes.length === 0 ? x : { ...x, nodes };
+    }),
     policies,
     clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
     ciliumPolicies: state.ciliumPolicies.map((p) => ({

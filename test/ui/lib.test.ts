@@ -6,12 +6,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { filterFindings, findingTarget, rulesOf } from '../../ui/lib/findings.ts';
 import {
+  addressGroup,
   buildGraph,
   DEFAULT_OPTIONS,
   defaultCollapsed,
   exposureOf,
   externalLabel,
+  isGroupId,
   LARGE_WORKLOADS,
+  nodeAddressLabel,
+  nodeAddressTitle,
+  outsideToggleTitle,
+  toggleGroup,
   type EdgeInput,
   type GraphInput,
   type GraphOptions,
@@ -206,10 +212,11 @@ describe('buildGraph', () => {
     assert.equal(g.edges[0]?.status, 'denied');
   });
 
-  test('large clusters start aggregated by namespace, their DNS names in one node', () => {
+  test("large clusters start aggregated by namespace, their DNS names and the Nodes' addresses in one node each", () => {
     assert.deepEqual([...defaultCollapsed(base.namespaces, 16)], ['outside']);
     assert.deepEqual([...defaultCollapsed(base.namespaces, LARGE_WORKLOADS + 1)].sort(), [
       'dns-names',
+      'nodes',
       'ns:data',
       'ns:kube-system',
       'ns:shop',
@@ -578,5 +585,192 @@ describe('cluster policy tiers in words', () => {
       true,
     );
     assert.equal(isClusterPolicyYaml(newPolicyYaml('shop')), false);
+  });
+});
+
+describe("the Nodes' addresses: in the cluster, a group of their own (not outside the cluster)", () => {
+  // test/fixtures/own-node/cluster.yaml as the model has it: node n1's address reaches web (the own-node rule).
+  const n1 = { id: 'external:1', description: '192.168.0.1/32', nodes: ['n1'] };
+  const n2 = { id: 'external:2', description: '192.168.0.2/32', nodes: ['n2'] };
+  const internet = { id: 'external:0', description: '0.0.0.0/0 except 192.168.0.1/32, 192.168.0.2/32; ::/0' };
+  const input: GraphInput = {
+    ...base,
+    external: [internet, n1, n2],
+    edges: [
+      ...base.edges,
+      edge('external:1', web.id, ALL),
+      edge('external:2', api.id, tcp(8080)),
+      edge('external:1', dns.id, ALL, true),
+    ],
+  };
+
+  test("an address class is the Nodes' when the model names its nodes, else outside", () => {
+    assert.equal(addressGroup(n1), 'nodes');
+    assert.equal(addressGroup(internet), 'outside');
+    assert.equal(addressGroup({ ...internet, nodes: [] }), 'outside');
+    assert.equal(addressGroup(undefined), 'outside');
+    assert.equal(nodeAddressLabel(['n1']), 'node n1');
+    assert.equal(nodeAddressLabel(['n1', 'n2']), 'nodes n1, n2');
+    assert.equal(nodeAddressTitle(n1), '192.168.0.1/32: an address of node n1, in the cluster (not a pod)');
+    assert.equal(
+      nodeAddressTitle({ ...n1, nodes: ['n1', 'n2'] }),
+      '192.168.0.1/32: addresses of nodes n1, n2, in the cluster (not a pod)',
+    );
+    assert.equal(isGroupId('nodes'), true);
+    assert.equal(
+      outsideToggleTitle(input.external),
+      "The address ranges outside the cluster; the Nodes' addresses are in the cluster and stay shown",
+    );
+    assert.equal(outsideToggleTitle([internet]), 'The address ranges outside the cluster');
+  });
+
+  test('expanded: each node address is a node named after its Node, in the box "nodes", not in "outside the cluster"', () => {
+    const g = buildGraph(input, opts());
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    assert.deepEqual(
+      { ...byId.get('external:1'), title: undefined },
+      {
+        id: 'external:1',
+        kind: 'node-address',
+        label: 'node n1',
+        parent: 'nodes',
+        count: 1,
+        ingress: null,
+        title: undefined,
+      },
+    );
+    assert.equal(byId.get('external:1')!.title, nodeAddressTitle(n1));
+    assert.equal(byId.get('external:2')!.parent, 'nodes');
+    assert.deepEqual(byId.get('nodes'), {
+      id: 'nodes',
+      kind: 'nodes',
+      label: 'nodes',
+      parent: null,
+      count: 2,
+      ingress: null,
+      title:
+        "2 addresses of 2 nodes: in the cluster, not pods (no pod's NetworkPolicy applies on their side)",
+    });
+    assert.equal(byId.get('external:0')!.parent, 'outside');
+    assert.equal(byId.get('outside')!.count, 1);
+    assert.deepEqual(
+      g.edges.map((e) => e.id).filter((id) => id.startsWith('external:')),
+      ['external:1>shop/Deployment/web', 'external:2>shop/Deployment/api'],
+    );
+  });
+
+  test('collapsed: one node "nodes" whose edges count each connection once, as analyze does', () => {
+    const g = buildGraph(input, opts({ collapsed: new Set(['nodes', 'outside']), hideOpen: false }));
+    const nodes = g.nodes.find((n) => n.id === 'nodes')!;
+    assert.equal(nodes.kind, 'collapsed-nodes');
+    assert.equal(nodes.count, 2);
+    assert.equal(g.nodes.find((n) => n.id === 'outside')!.title, '1 address range outside the cluster');
+    assert.deepEqual(
+      g.edges.filter((e) => e.source === 'nodes').map((e) => [e.target, e.count]),
+      [
+        [web.id, 1],
+        [api.id, 1],
+        [dns.id, 1],
+      ],
+    );
+    assert.equal(g.edges.filter((e) => e.source === 'outside').length, 0);
+    // Every connection is drawn once: as many as the input has.
+    assert.equal(
+      g.edges.reduce((n, e) => n + e.count, 0),
+      input.edges.length,
+    );
+  });
+
+  test('"Show outside the cluster" off hides the outside only when the view shows the nodes; absent, they follow it', () => {
+    const shown = buildGraph(input, opts({ external: false, nodes: true }));
+    assert.deepEqual(ids(shown.nodes.filter((n) => n.kind === 'node-address')), ['external:1', 'external:2']);
+    assert.equal(
+      shown.nodes.some((n) => n.id === 'outside' || n.id === 'external:0'),
+      false,
+    );
+    const hidden = buildGraph(input, opts({ external: false }));
+    assert.equal(
+      hidden.nodes.some((n) => n.id === 'nodes' || n.kind === 'node-address'),
+      false,
+    );
+    const off = buildGraph(input, opts({ external: true, nodes: false }));
+    assert.equal(
+      off.nodes.some((n) => n.id === 'nodes'),
+      false,
+    );
+    assert.equal(
+      off.nodes.some((n) => n.id === 'external:0'),
+      true,
+    );
+    // A focus on a node address keeps it and its neighbours.
+    const focused = buildGraph(input, opts({ focus: 'external:1', hideOpen: false }));
+    assert.deepEqual(
+      focused.edges.map((e) => e.id),
+      ['external:1>shop/Deployment/web', 'external:1>kube-system/Deployment/dns'],
+    );
+  });
+
+  test('without every edge, the group edges of "nodes" come from the model\'s aggregate', () => {
+    const g = buildGraph(
+      {
+        ...input,
+        complete: false,
+        edges: [],
+        groupEdges: [
+          { src: 'nodes', dst: 'ns:shop', count: 2, open: 0, ports: ALL, summary: 'all' },
+          { src: 'outside', dst: 'ns:shop', count: 1, open: 0, ports: ALL, summary: 'all' },
+        ],
+      },
+      opts({ collapsed: new Set(['nodes', 'outside', 'ns:shop']), external: false, nodes: true }),
+    );
+    assert.deepEqual(
+      g.edges.map((e) => [e.id, e.count]),
+      [['nodes>ns:shop', 2]],
+    );
+  });
+
+  test('expanding the nodes on a large cluster leaves the namespaces as they are', () => {
+    assert.deepEqual(
+      [...toggleGroup(new Set(['nodes', 'ns:a']), 'nodes', ['ns:a', 'ns:b'], LARGE_WORKLOADS + 1)],
+      ['ns:a'],
+    );
+  });
+
+  test('the matrix: a row and column "nodes" apart from "outside the cluster", the same connections in all', () => {
+    const m = namespaceMatrix(input, { namespaces: null, external: true, nodes: true, hideOpen: false });
+    assert.deepEqual(
+      m.rows.map((r) => [r.id, r.label, r.size, r.group]),
+      [
+        ['ns:data', 'data', 1, 'ns:data'],
+        ['ns:kube-system', 'kube-system', 1, 'ns:kube-system'],
+        ['ns:shop', 'shop', 2, 'ns:shop'],
+        ['nodes', 'nodes', 2, 'nodes'],
+        ['outside', 'outside the cluster', 1, 'outside'],
+      ],
+    );
+    assert.equal(m.cells.get('nodes>ns:shop')!.count, 2);
+    assert.equal(m.cells.get('nodes>ns:shop')!.possible, 4);
+    assert.equal(m.cells.get('nodes>ns:kube-system')!.count, 1);
+    assert.equal(m.cells.get('ns:shop>outside')!.count, 1);
+    const noOutside = namespaceMatrix(input, {
+      namespaces: null,
+      external: false,
+      nodes: true,
+      hideOpen: false,
+    });
+    assert.deepEqual(noOutside.rows.map((r) => r.id).slice(3), ['nodes']);
+    const w = workloadMatrix(input, { namespaces: null, external: true, nodes: true, hideOpen: true });
+    assert.ok(typeof w !== 'string');
+    assert.deepEqual(
+      w.rows.slice(4).map((r) => [r.id, r.label, r.group]),
+      [
+        ['external:1', 'node n1', 'nodes'],
+        ['external:2', 'node n2', 'nodes'],
+        ['external:0', '0.0.0.0/0 except 2 ranges', 'outside'],
+      ],
+    );
+    const w2 = workloadMatrix(input, { namespaces: null, external: false, hideOpen: true });
+    assert.ok(typeof w2 !== 'string');
+    assert.equal(w2.rows.length, 4);
   });
 });

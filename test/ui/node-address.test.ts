@@ -19,7 +19,7 @@ describe('the inspector names a node address as a node address', { skip }, () =>
   });
 
   test("a connection from node n1's address to the pod on n1: its egress side is n1's address", async () => {
-    await ui.open(`#/graph?sel=${encodeURIComponent('edge:outside>shop/Pod/web')}`);
+    await ui.open(`#/graph?collapsed=nodes,outside&sel=${encodeURIComponent('edge:nodes>shop/Pod/web')}`);
     const inspector = ui.page.locator('.inspector');
     await inspector.getByRole('button', { name: '192.168.0.1/32 → shop/web' }).click();
     await inspector.getByText('Ingress of').first().waitFor();

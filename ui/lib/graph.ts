@@ -1,7 +1,8 @@
 /**
  * Graph building, pure: from the model and the view's options (filters, collapsed namespaces, focus) to the
- * nodes and edges the renderer draws. Namespaces are groups; a collapsed namespace (or the outside world)
- * is one node, and the connections of its members are aggregated into one edge per pair of visible nodes.
+ * nodes and edges the renderer draws. Namespaces are groups; a collapsed namespace (or the outside world, or
+ * the Nodes' addresses) is one node, and the connections of its members are aggregated into one edge per pair
+ * of visible nodes.
  *
  * Large clusters start with every namespace collapsed: the namespace-level picture stays readable at
  * thousands of workloads, and a namespace expands on demand.
@@ -17,6 +18,7 @@ import type {
   NamespaceJson,
 } from '../../src/contract/api.ts';
 import type { ExternalRefJson as ExternalJson, PortsJson } from '../../src/contract/common.ts';
+import { nodeAddressText } from '../../src/describe/node-address.ts';
 
 /** A workload's ingress: `open` when anyone may connect on every port (not isolated, or an allow-all rule). */
 export type Exposure = 'open' | Isolation;
@@ -39,6 +41,46 @@ export const OUTSIDE = 'outside';
  * (by default on a large cluster, where dozens of names would push the namespaces down the overview).
  */
 export const BY_NAME = 'dns-names';
+/**
+ * The group of the Nodes' addresses (the model's `external` items with `nodes`): in the cluster, not outside
+ * it, as `explain` says (`node-address`). Shown and collapsed apart from the outside world.
+ */
+export const NODES = 'nodes';
+
+/** An address class of the model: outside the cluster, or (with `nodes`) the addresses of these Nodes. */
+export type AddressJson = ExternalJson & { nodes?: readonly string[] };
+
+/** The group of an address class: `nodes` when it is Nodes' addresses, else `outside` (also when unknown). */
+export function addressGroup(x: AddressJson | undefined): typeof NODES | typeof OUTSIDE {
+  return x?.nodes !== undefined && x.nodes.length > 0 ? NODES : OUTSIDE;
+}
+
+/** A Node address class's name: `node n1`, `nodes n1, n2` (its address in its title). */
+export function nodeAddressLabel(nodes: readonly string[]): string {
+  return `${nodes.length === 1 ? 'node' : 'nodes'} ${nodes.join(', ')}`;
+}
+
+/** The hover text of a Node address class: `192.168.0.1/32: an address of node n1, in the cluster (not a pod)`. */
+export function nodeAddressTitle(x: AddressJson): string {
+  const nodes = x.nodes ?? [];
+  return `${x.description}: ${nodeAddressText(nodes)}, in the cluster (not a pod)`;
+}
+
+/**
+ * The hover text of "Show outside the cluster": what it hides, and (when there are some) that the Nodes'
+ * addresses are not outside, so it leaves them shown.
+ */
+export function outsideToggleTitle(external: readonly AddressJson[]): string {
+  return external.some((x) => addressGroup(x) === NODES)
+    ? "The address ranges outside the cluster; the Nodes' addresses are in the cluster and stay shown"
+    : 'The address ranges outside the cluster';
+}
+
+/** The hover text of the group of the Nodes' addresses. */
+function nodesTitle(classes: readonly AddressJson[]): string {
+  const nodes = new Set(classes.flatMap((x) => x.nodes ?? [])).size;
+  return `${classes.length} address${classes.length === 1 ? '' : 'es'} of ${nodes} node${nodes === 1 ? '' : 's'}: in the cluster, not pods (no pod's NetworkPolicy applies on their side)`;
+}
 
 export function namespaceGroup(namespace: string): string {
   return `ns:${namespace}`;
@@ -60,7 +102,12 @@ export function labelGroup(value: string | undefined): string {
  */
 export function isGroupId(id: string): boolean {
   return (
-    id === OUTSIDE || id === BY_NAME || id === 'nolabel' || id.startsWith('ns:') || id.startsWith('label:')
+    id === OUTSIDE ||
+    id === NODES ||
+    id === BY_NAME ||
+    id === 'nolabel' ||
+    id.startsWith('ns:') ||
+    id.startsWith('label:')
   );
 }
 
@@ -184,7 +231,8 @@ export function domainLabel(domain: string): string {
 export interface GraphInput {
   namespaces: readonly NamespaceJson[];
   workloads: readonly WorkloadJson[];
-  external: readonly ExternalJson[];
+  /** The address classes: outside the cluster, and the Nodes' (with `nodes`). */
+  external: readonly AddressJson[];
   /**
    * Reach by DNS name (the model's `domains`): drawn as destinations outside the cluster, by name, apart from
    * the address ranges (and whether they are collapsed), when `external` is on.
@@ -208,9 +256,11 @@ export interface GraphOptions {
   hideOpen: boolean;
   /** Show the addresses outside the cluster. */
   external: boolean;
+  /** Show the Nodes' addresses (in the cluster); as `external` when absent. */
+  nodes?: boolean;
   /** How workloads are grouped (namespaces when absent). */
   grouping?: Grouping;
-  /** Group ids (`ns:<name>`, `label:<value>`, `nolabel`, `outside`) drawn as one node. */
+  /** Group ids (`ns:<name>`, `label:<value>`, `nolabel`, `outside`, `nodes`, `dns-names`) drawn as one node. */
   collapsed: ReadonlySet<string>;
   /** Show only this node and its neighbours. */
   focus: string | null;
@@ -229,13 +279,22 @@ export const DEFAULT_OPTIONS: GraphOptions = {
 };
 
 export type NodeKind =
-  'workload' | 'external' | 'domain' | 'namespace' | 'outside' | 'collapsed-namespace' | 'collapsed-outside';
+  | 'workload'
+  | 'external'
+  | 'node-address'
+  | 'domain'
+  | 'namespace'
+  | 'outside'
+  | 'nodes'
+  | 'collapsed-namespace'
+  | 'collapsed-outside'
+  | 'collapsed-nodes';
 
 export interface GraphNode {
   id: string;
   kind: NodeKind;
   label: string;
-  /** Compound parent: a group id (`ns:<name>`, `label:<value>`, `nolabel`) or `outside`. */
+  /** Compound parent: a group id (`ns:<name>`, `label:<value>`, `nolabel`), `outside` or `nodes`. */
   parent: string | null;
   /** Members a collapsed node stands for. */
   count: number;
@@ -284,7 +343,7 @@ export function externalLabel(description: string): string {
 
 /**
  * Group ids to collapse when the URL says nothing: the outside world, and on a large cluster every group
- * (namespaces, or the groups given by their ids) and the destinations by DNS name.
+ * (namespaces, or the groups given by their ids), the Nodes' addresses and the destinations by DNS name.
  */
 export function defaultCollapsed(
   groups: readonly NamespaceJson[] | readonly string[],
@@ -293,6 +352,7 @@ export function defaultCollapsed(
   const out = new Set([OUTSIDE]);
   if (workloads > LARGE_WORKLOADS) {
     out.add(BY_NAME);
+    out.add(NODES);
     for (const g of groups) out.add(typeof g === 'string' ? g : namespaceGroup(g.name));
   }
   return out;
@@ -312,6 +372,10 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
   const grouping = options.grouping ?? BY_NAMESPACE;
   const byNamespace = grouping.by === 'namespace';
   const workloadById = new Map(input.workloads.map((w) => [w.id, w]));
+  const addressById = new Map(input.external.map((x) => [x.id, x]));
+  const showNodes = options.nodes ?? options.external;
+  /** Whether an address group is shown: the outside world, or the Nodes' addresses. */
+  const showAddresses = (g: string): boolean => (g === NODES ? showNodes : options.external);
   const visible = new Set<string>();
   /** Visible workloads per group id. */
   const members = new Map<string, number>();
@@ -330,8 +394,9 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       const g = groupOf(w, grouping);
       return options.collapsed.has(g) ? g : id;
     }
-    if (!options.external) return null;
-    return options.collapsed.has(OUTSIDE) ? OUTSIDE : id;
+    const g = addressGroup(addressById.get(id));
+    if (!showAddresses(g)) return null;
+    return options.collapsed.has(g) ? g : id;
   };
 
   const acc = new Map<string, GraphEdge>();
@@ -382,8 +447,8 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
   }
   if (!input.complete && byNamespace) {
     const groupShown = (g: string): boolean =>
-      g === OUTSIDE
-        ? options.external && options.collapsed.has(OUTSIDE)
+      g === OUTSIDE || g === NODES
+        ? showAddresses(g) && options.collapsed.has(g)
         : options.collapsed.has(g) && (members.get(g) ?? 0) > 0;
     for (const g of input.groupEdges) {
       if (!groupShown(g.src) || !groupShown(g.dst)) continue;
@@ -470,45 +535,60 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
       });
     }
   }
-  if (options.external) {
-    if (options.collapsed.has(OUTSIDE)) {
-      if (connected.has(OUTSIDE)) {
-        const count = input.external.length;
+  // The address classes, in two groups: the Nodes' (in the cluster), then the outside world's.
+  const addressGroups = [
+    {
+      id: NODES,
+      shown: showNodes,
+      label: 'nodes',
+      kinds: { box: 'nodes', collapsed: 'collapsed-nodes', member: 'node-address' },
+      title: (classes: readonly AddressJson[]): string => nodesTitle(classes),
+      member: (x: AddressJson): { label: string; title: string } => ({
+        label: nodeAddressLabel(x.nodes!),
+        title: nodeAddressTitle(x),
+      }),
+    },
+    {
+      id: OUTSIDE,
+      shown: options.external,
+      label: 'outside the cluster',
+      kinds: { box: 'outside', collapsed: 'collapsed-outside', member: 'external' },
+      title: (classes: readonly AddressJson[], collapsed: boolean): string =>
+        collapsed
+          ? `${classes.length} address range${classes.length === 1 ? '' : 's'} outside the cluster`
+          : 'addresses outside the cluster',
+      member: (x: AddressJson): { label: string; title: string } => ({
+        label: externalLabel(x.description),
+        title: x.description,
+      }),
+    },
+  ] as const;
+  for (const group of addressGroups) {
+    if (!group.shown) continue;
+    const classes = input.external.filter((x) => addressGroup(x) === group.id);
+    const collapsed = options.collapsed.has(group.id);
+    // Collapsed, the node stands for every class of the group; expanded, the box holds those with a line.
+    const members = collapsed ? classes : classes.filter((x) => connected.has(x.id));
+    if (collapsed ? !connected.has(group.id) : members.length === 0) continue;
+    nodes.push({
+      id: group.id,
+      kind: collapsed ? group.kinds.collapsed : group.kinds.box,
+      label: group.label,
+      parent: null,
+      count: members.length,
+      ingress: null,
+      title: group.title(members, collapsed),
+    });
+    if (!collapsed)
+      for (const x of members)
         nodes.push({
-          id: OUTSIDE,
-          kind: 'collapsed-outside',
-          label: 'outside the cluster',
-          parent: null,
-          count,
+          id: x.id,
+          kind: group.kinds.member,
+          parent: group.id,
+          count: 1,
           ingress: null,
-          title: `${count} address range${count === 1 ? '' : 's'} outside the cluster`,
+          ...group.member(x),
         });
-      }
-    } else {
-      const shown = input.external.filter((x) => connected.has(x.id));
-      if (shown.length > 0) {
-        nodes.push({
-          id: OUTSIDE,
-          kind: 'outside',
-          label: 'outside the cluster',
-          parent: null,
-          count: shown.length,
-          ingress: null,
-          title: 'addresses outside the cluster',
-        });
-        for (const x of shown) {
-          nodes.push({
-            id: x.id,
-            kind: 'external',
-            label: externalLabel(x.description),
-            parent: OUTSIDE,
-            count: 1,
-            ingress: null,
-            title: x.description,
-          });
-        }
-      }
-    }
   }
 
   if (domains.size > 0) {
@@ -701,7 +781,7 @@ export function toggleGroup(
     return next;
   }
   next.delete(id);
-  if (workloads > LARGE_WORKLOADS && id !== OUTSIDE && id !== BY_NAME)
+  if (workloads > LARGE_WORKLOADS && id !== OUTSIDE && id !== NODES && id !== BY_NAME)
     for (const g of groups) {
       const other = typeof g === 'string' ? g : namespaceGroup(g.name);
       if (other !== id) next.add(other);

@@ -1,8 +1,18 @@
 /**
  * The connectivity matrix, pure: namespace × namespace (how many workload pairs may connect, out of how many)
- * or workload × workload (on which ports), with the outside world as one more row and column.
+ * or workload × workload (on which ports), with the Nodes' addresses and the outside world as more rows and
+ * columns.
  */
-import { externalLabel, namespaceGroup, OUTSIDE, type GraphInput } from './graph.ts';
+import {
+  addressGroup,
+  externalLabel,
+  namespaceGroup,
+  nodeAddressLabel,
+  NODES,
+  OUTSIDE,
+  type AddressJson,
+  type GraphInput,
+} from './graph.ts';
 import { shortPorts, unionPorts } from './ports.ts';
 import type { PortsJson } from '../../src/contract/common.ts';
 
@@ -39,9 +49,9 @@ export function abbreviate(label: string, max: number): string {
 export interface MatrixAxis {
   id: string;
   label: string;
-  /** Members: workloads of a namespace, address classes of the outside world; 1 for a workload. */
+  /** Members: workloads of a namespace, address classes of the outside world or the Nodes; 1 for a workload. */
   size: number;
-  /** The namespace (or `outside`) it belongs to, for grouping headers. */
+  /** The namespace (or `outside`, or `nodes`) it belongs to, for grouping headers. */
   group: string;
 }
 
@@ -76,7 +86,22 @@ export type MatrixInput = GraphInput;
 export interface MatrixOptions {
   namespaces: ReadonlySet<string> | null;
   external: boolean;
+  /** Show the Nodes' addresses (in the cluster); as `external` when absent. */
+  nodes?: boolean;
   hideOpen: boolean;
+}
+
+/** The address classes the options show, the Nodes' first, each with its group (`nodes` or `outside`). */
+function shownAddresses(
+  input: MatrixInput,
+  options: MatrixOptions,
+): { x: AddressJson; group: typeof NODES | typeof OUTSIDE }[] {
+  const showNodes = options.nodes ?? options.external;
+  const all = input.external.map((x) => ({ x, group: addressGroup(x) }));
+  return [
+    ...(showNodes ? all.filter((a) => a.group === NODES) : []),
+    ...(options.external ? all.filter((a) => a.group === OUTSIDE) : []),
+  ];
 }
 
 /** A cell's hover text beyond its count or ports: the unrestricted ones, those Cilium filters at L7. */
@@ -139,12 +164,18 @@ export function namespaceMatrix(input: MatrixInput, options: MatrixOptions): Mat
       size: size.get(n.name)!,
       group: namespaceGroup(n.name),
     }));
-  if (options.external && input.external.length > 0) {
-    rows.push({ id: OUTSIDE, label: 'outside the cluster', size: input.external.length, group: OUTSIDE });
+  const addresses = shownAddresses(input, options);
+  for (const [id, label] of [
+    [NODES, 'nodes'],
+    [OUTSIDE, 'outside the cluster'],
+  ] as const) {
+    const size = addresses.filter((a) => a.group === id).length;
+    if (size > 0) rows.push({ id, label, size, group: id });
   }
   const sizeOf = new Map(rows.map((r) => [r.id, r.size]));
   const nsOf = new Map(input.workloads.map((w) => [w.id, namespaceGroup(w.namespace)]));
-  const group = (id: string): string => nsOf.get(id) ?? OUTSIDE;
+  const addressOf = new Map(input.external.map((x) => [x.id, x]));
+  const group = (id: string): string => nsOf.get(id) ?? addressGroup(addressOf.get(id));
   const cells = new Map<string, MatrixCell>();
   if (input.complete) {
     for (const e of input.edges) {
@@ -190,19 +221,26 @@ export function workloadMatrix(input: MatrixInput, options: MatrixOptions): Matr
   }));
   const ids = new Set(rows.map((r) => r.id));
   const cells = new Map<string, MatrixCell>();
+  const addresses = shownAddresses(input, options);
+  const shownAddress = new Set(addresses.map((a) => a.x.id));
   const external = new Set<string>();
   for (const e of input.edges) {
     if (options.hideOpen && e.open) continue;
     if (e.ports === null) continue;
-    const srcOk = ids.has(e.src) || (options.external && e.src.startsWith('external:'));
-    const dstOk = ids.has(e.dst) || (options.external && e.dst.startsWith('external:'));
+    const srcOk = ids.has(e.src) || shownAddress.has(e.src);
+    const dstOk = ids.has(e.dst) || shownAddress.has(e.dst);
     if (!srcOk || !dstOk || (!ids.has(e.src) && !ids.has(e.dst))) continue;
     for (const x of [e.src, e.dst]) if (!ids.has(x)) external.add(x);
     addCell(cells, e.src, e.dst, 1, e.open ? 1 : 0, e.ports, 1, e.l7 === undefined ? 0 : 1);
   }
-  for (const x of input.external) {
+  for (const { x, group } of addresses) {
     if (external.has(x.id))
-      rows.push({ id: x.id, label: externalLabel(x.description), size: 1, group: OUTSIDE });
+      rows.push({
+        id: x.id,
+        label: group === NODES ? nodeAddressLabel(x.nodes!) : externalLabel(x.description),
+        size: 1,
+        group,
+      });
   }
   return finish('workload', rows, cells);
 }

@@ -98,7 +98,8 @@ export function style(overlay = false): StylesheetJson {
         ]
       : []),
     {
-      selector: 'node[kind = "collapsed-namespace"], node[kind = "collapsed-outside"]',
+      selector:
+        'node[kind = "collapsed-namespace"], node[kind = "collapsed-outside"], node[kind = "collapsed-nodes"]',
       style: {
         'font-weight': 'bold',
         'font-size': 12,
@@ -116,6 +117,11 @@ export function style(overlay = false): StylesheetJson {
     {
       selector: 'node[kind = "external"], node[kind = "collapsed-outside"]',
       style: { shape: 'round-tag', 'background-color': v('--outside-node'), 'border-style': 'dashed' },
+    },
+    {
+      // A Node's address: in the cluster (a solid border, the groups' colour), not a pod (a barrel, unfilled).
+      selector: 'node[kind = "node-address"], node[kind = "collapsed-nodes"]',
+      style: { shape: 'barrel', 'background-color': v('--group-bg'), 'border-style': 'solid' },
     },
     {
       // A destination by DNS name: outside the cluster like an address range, but a name, not addresses.

@@ -25,6 +25,7 @@ import {
   BY_NAME,
   l7Text,
   mergeParallel,
+  NODES,
   OUTSIDE,
   type DrawnEdge,
   type EdgeInput,
@@ -130,7 +131,8 @@ function targetId(e: EventObject): string {
 
 /** A node's width from its label (cytoscape's `width: label` is deprecated, and the layout needs sizes). */
 function labelWidth(n: GraphNode): number {
-  const bold = n.kind === 'collapsed-namespace' || n.kind === 'collapsed-outside';
+  const bold =
+    n.kind === 'collapsed-namespace' || n.kind === 'collapsed-outside' || n.kind === 'collapsed-nodes';
   return Math.round(Math.max(40, n.label.length * (bold ? 7.8 : 7.2) + 22));
 }
 
@@ -398,7 +400,13 @@ export class Canvas {
     });
     this.cy.on('dbltap', 'node', (e) => {
       const n = this.#nodes.get(targetId(e));
-      if (n !== undefined && n.kind !== 'workload' && n.kind !== 'external' && n.kind !== 'domain')
+      if (
+        n !== undefined &&
+        n.kind !== 'workload' &&
+        n.kind !== 'external' &&
+        n.kind !== 'node-address' &&
+        n.kind !== 'domain'
+      )
         handlers.onToggleGroup?.(n.id);
     });
     this.cy.on('dragfree', 'node', () => this.#remember());
@@ -591,7 +599,10 @@ export class Canvas {
     let all = true;
     unknown.forEach((n) => {
       const g = this.#nodes.get(n.id());
-      if (g === undefined || (g.kind !== 'collapsed-namespace' && g.kind !== 'collapsed-outside')) {
+      if (
+        g === undefined ||
+        (g.kind !== 'collapsed-namespace' && g.kind !== 'collapsed-outside' && g.kind !== 'collapsed-nodes')
+      ) {
         all = false;
         return;
       }
@@ -605,7 +616,7 @@ export class Canvas {
 
   /** Ids whose cached positions say where a group was: its members when expanded before. */
   #membersOf(group: string): string[] {
-    if (this.#members !== undefined && group !== OUTSIDE && group !== BY_NAME)
+    if (this.#members !== undefined && group !== OUTSIDE && group !== NODES && group !== BY_NAME)
       return [...this.#members(group)];
     const prefix = group.startsWith('ns:') ? `${group.slice(3)}/` : group === BY_NAME ? 'dns:' : 'external:';
     return [...positions.ids()].filter((id) => id.startsWith(prefix));
@@ -637,7 +648,7 @@ export class Canvas {
       // Forces would take seconds and give another picture on every load: a grid in reading order instead.
       const rank = (n: cytoscape.NodeSingular): string => {
         const kind = String(n.data('kind'));
-        return `${kind === 'collapsed-namespace' ? 0 : kind === 'collapsed-outside' ? 1 : kind === 'domain' ? 3 : 2}${n.id()}`;
+        return `${kind === 'collapsed-namespace' ? 0 : kind === 'collapsed-outside' || kind === 'collapsed-nodes' ? 1 : kind === 'domain' ? 3 : 2}${n.id()}`;
       };
       const nodes = this.cy.nodes().sort((a, b) => rank(a).localeCompare(rank(b)));
       const grid = readingGrid(

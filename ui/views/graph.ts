@@ -4,6 +4,7 @@
  * URL, so that what the user sees can be shared.
  */
 import {
+  addressGroup,
   buildGraph,
   DEFAULT_OPTIONS,
   defaultCollapsed,
@@ -17,7 +18,9 @@ import {
   isDomainNode,
   labelKeys,
   namespaceGroup,
+  NODES,
   OUTSIDE,
+  outsideToggleTitle,
   parseGrouping,
   type Grouping,
   toggleGroup as toggledGroups,
@@ -315,7 +318,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
                 collapsed: formatCollapsed(
                   app,
                   route,
-                  new Set([...groupIds(app, grouping()), OUTSIDE, BY_NAME]),
+                  new Set([...groupIds(app, grouping()), OUTSIDE, NODES, BY_NAME]),
                 ),
               }),
           },
@@ -348,7 +351,12 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         showOpen,
         ' Show unrestricted connections',
       ),
-      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+      h(
+        'label',
+        { class: 'check', title: outsideToggleTitle(app.model.external) },
+        showExt,
+        ' Show outside the cluster',
+      ),
     ),
     h(
       'p',
@@ -496,6 +504,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         port: portFilter,
         hideOpen: route.params.open !== 'show',
         external: route.params.ext !== '0',
+        // The Nodes' addresses are in the cluster: "Show outside the cluster" leaves them shown.
+        nodes: true,
         collapsed,
         focus,
         statusOrder: ['denied', 'unobserved', 'partly-observed', 'observed'],
@@ -820,18 +830,28 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         groupActions(BY_NAME, collapsed);
         return;
       }
-      if (sel.id === OUTSIDE) {
+      if (sel.id === OUTSIDE || sel.id === NODES) {
+        // The address classes of this group (outside the cluster, or the Nodes'), and their connections.
+        const classes = new Set(
+          app.model.external.filter((x) => addressGroup(x) === sel.id).map((x) => x.id),
+        );
+        const n = classes.size;
+        const nodes = new Set(app.model.external.flatMap((x) => (classes.has(x.id) ? (x.nodes ?? []) : [])));
         renderAggregate(
           app,
           target,
-          'outside the cluster',
+          groupName(sel.id),
           app
             .edges()
-            .edges.filter((e) => e.src.startsWith('external:') || e.dst.startsWith('external:'))
+            .edges.filter((e) => classes.has(e.src) || classes.has(e.dst))
             .slice(0, 200),
-          `${app.model.external.length} address ranges outside the cluster. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
+          `${
+            sel.id === OUTSIDE
+              ? `${n} address range${n === 1 ? '' : 's'} outside the cluster`
+              : `${n} address${n === 1 ? '' : 'es'} of ${nodes.size} node${nodes.size === 1 ? '' : 's'}: in the cluster, not pods (no pod's NetworkPolicy applies on their side)`
+          }. Double-click the node to ${collapsed ? 'expand' : 'collapse'} it.`,
         );
-        groupActions(OUTSIDE, collapsed);
+        groupActions(sel.id, collapsed);
         return;
       }
       if (!sel.id.startsWith('ns:')) {

@@ -10,6 +10,7 @@ import {
   externalLabel,
   l7Text,
   namespaceGroup,
+  nodeAddressLabel,
   OUTSIDE,
   type EdgeInput,
 } from '../lib/graph.ts';
@@ -423,10 +424,14 @@ function clusterPolicySection(app: App, ids: readonly string[]): HTMLElement {
   );
 }
 
+/** `an address of node n1` → `An address of node n1`. */
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** The words of a side whose end is a node's address (`explain`'s status `node-address`), in explain's words. */
 function nodeAddressWords(nodes: readonly string[]): string {
-  const what = nodeAddressText(nodes);
-  return `${what.charAt(0).toUpperCase()}${what.slice(1)}, not a pod: no pod's NetworkPolicy applies on this side.`;
+  return `${capitalized(nodeAddressText(nodes))}, not a pod: no pod's NetworkPolicy applies on this side.`;
 }
 
 /** explain's walk of one side through the tiers, one line per port range that takes one way. */
@@ -844,6 +849,23 @@ export function renderDomain(
 export function renderExternal(app: App, target: HTMLElement, id: string): void {
   const x = app.model.external.find((e) => e.id === id);
   if (x === undefined) return;
+  if (x.nodes !== undefined && x.nodes.length > 0) {
+    // A Node's address is in the cluster, not outside it (explain's `node-address`).
+    replace(
+      target,
+      h('h2', {}, nodeAddressLabel(x.nodes)),
+      h(
+        'p',
+        {},
+        `${capitalized(nodeAddressText(x.nodes))}, in the cluster (not a pod): `,
+        h('code', {}, x.description),
+      ),
+      h('p', { class: 'muted' }, "No pod's NetworkPolicy applies on its side of a connection."),
+      section('Incoming connections', connectionList(app, id, 'in')),
+      section('Outgoing connections', connectionList(app, id, 'out')),
+    );
+    return;
+  }
   replace(
     target,
     h('h2', {}, externalLabel(x.description)),

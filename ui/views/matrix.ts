@@ -2,7 +2,7 @@
  * The Matrix view: namespace × namespace (how many workload pairs may connect, shaded by the share of pairs
  * that may) or workload × workload (on which ports). Click a cell to list its connections.
  */
-import { namespaceGroup, OUTSIDE } from '../lib/graph.ts';
+import { addressGroup, namespaceGroup, NODES, OUTSIDE, outsideToggleTitle } from '../lib/graph.ts';
 import {
   abbreviate,
   cellKey,
@@ -59,7 +59,12 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       { class: 'control' },
       h('legend', {}, 'Filter'),
       h('label', { class: 'check' }, hideOpen, ' Hide unrestricted connections'),
-      h('label', { class: 'check' }, showExt, ' Show outside the cluster'),
+      h(
+        'label',
+        { class: 'check', title: outsideToggleTitle(app.model.external) },
+        showExt,
+        ' Show outside the cluster',
+      ),
     ),
     h(
       'details',
@@ -103,7 +108,13 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
         .map((n) => h('li', {}, namespaceCheck(app, n, namespaces))),
     );
     const input = app.graphInput();
-    const opts = { namespaces, external: route.params.ext !== '0', hideOpen: route.params.open === 'hide' };
+    const opts = {
+      namespaces,
+      external: route.params.ext !== '0',
+      // The Nodes' addresses are in the cluster: "Show outside the cluster" leaves them shown.
+      nodes: true,
+      hideOpen: route.params.open === 'hide',
+    };
     if (level === 'workload' && !input.complete) {
       const wanted = app.model.namespaces
         .filter((n) => namespaces === null || namespaces.has(n.name))
@@ -209,12 +220,13 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       return;
     }
     const [row, col] = cell.split('>') as [string, string];
-    if (m.level === 'workload' && !row.startsWith('ns:') && row !== OUTSIDE) {
+    if (m.level === 'workload' && !row.startsWith('ns:') && row !== OUTSIDE && row !== NODES) {
       renderConnection(app, ctx.inspector, row, col);
       return;
     }
     const nsOf = new Map(app.model.workloads.map((w) => [w.id, namespaceGroup(w.namespace)]));
-    const group = (id: string): string => nsOf.get(id) ?? OUTSIDE;
+    const addressOf = new Map(app.model.external.map((x) => [x.id, x]));
+    const group = (id: string): string => nsOf.get(id) ?? addressGroup(addressOf.get(id));
     const members = app
       .edges()
       .edges.filter(
