@@ -242,6 +242,12 @@ export function profileSettings(cni: CniName, version: string): CniSettings {
 
 const BOOLEAN: Record<string, boolean> = { true: true, false: false };
 
+/** The key of an override `key=value`; all of it when it has no `=` (a key alone: an empty value). */
+function overrideKey(text: string): string {
+  const eq = text.indexOf('=');
+  return eq < 0 ? text : text.slice(0, eq);
+}
+
 /**
  * One override, `key=value`: the setting names of `CniSettings` in kebab case (`cidr-matches-pods=true`,
  * `endport=first-port`, `sctp=false`, `host-network-pods=policed`, `own-node-traffic=policy`), and Cilium's
@@ -258,7 +264,7 @@ function applyOverride(
 ): { ok: true; value: CniSettings } | { ok: false; message: string } {
   const since = (v: string): boolean => !checkVersion || versionAtLeast(version, v);
   const eq = text.indexOf('=');
-  const key = eq < 0 ? text : text.slice(0, eq);
+  const key = overrideKey(text);
   const value = eq < 0 ? '' : text.slice(eq + 1);
   const bool = (): boolean | undefined => BOOLEAN[value];
   const wrong = (expected: string) =>
@@ -566,9 +572,7 @@ function profileRuleText(profile: CniProfile, setting: CniSetting): string {
           : 'traffic from the pod’s own node is always allowed';
       break;
   }
-  const override = profile.overrides.find((o) =>
-    OVERRIDE_SETTINGS[o.slice(0, o.indexOf('='))]?.includes(setting),
-  );
+  const override = profile.overrides.find((o) => OVERRIDE_SETTINGS[overrideKey(o)]?.includes(setting));
   const source =
     profile.cni !== 'cilium'
       ? undefined

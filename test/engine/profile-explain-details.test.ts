@@ -12,7 +12,17 @@ import { ProfileExplainer } from '../../src/engine/profile-explain.ts';
 import { cniEngineOptions } from '../../src/engine/profiles.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
-import { anp, ccnp, cluster, cnpCilium, node, ns, pod, policy } from '../support/builders.ts';
+import {
+  anp,
+  ccnp,
+  cluster,
+  cnpCilium,
+  dbFromWebAddress,
+  node,
+  ns,
+  pod,
+  policy,
+} from '../support/builders.ts';
 import { cniProfile as profile } from '../support/verdicts.ts';
 
 const TCP_80 = portSetOf('TCP', [80, 80]);
@@ -132,19 +142,7 @@ describe('ProfileExplainer', () => {
   test('when no single setting decides but several together do, every differing setting is named', () => {
     // db accepts TCP 79–81 from web's address only. Cilium 1.14 reads CIDR rules without pod IPs and
     // endPort as its first port: flipping one of the two still denies TCP 80; upstream allows it.
-    const s = cluster({
-      namespaces: [ns('shop')],
-      pods: [
-        pod('shop', 'web', { app: 'web' }, { ips: ['10.1.0.10'] }),
-        pod('shop', 'db', { app: 'db' }, { ips: ['10.1.0.20'] }),
-      ],
-      policies: [
-        policy('shop', 'db-from-web-ip', {
-          podSelector: { matchLabels: { app: 'db' } },
-          ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.10/32' } }], ports: [{ port: 79, endPort: 81 }] }],
-        }),
-      ],
-    });
+    const s = cluster(dbFromWebAddress([{ port: 79, endPort: 81 }]));
     const p = profile('cilium@1.14');
     const compiled = compileCluster(s, cniEngineOptions(p));
     const explainer = new ProfileExplainer(compiled);

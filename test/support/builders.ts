@@ -20,6 +20,7 @@ import type {
   AdminNetworkPolicySpec,
   BaselineAdminNetworkPolicySpec,
   ClusterNetworkPolicySpec,
+  NetworkPolicyPort,
   NetworkPolicySpec,
   Protocol,
 } from '../../src/model/k8s.ts';
@@ -162,6 +163,26 @@ export function cluster(input: ClusterInput): ClusterState {
     clusterPolicies: [...(input.clusterPolicies ?? [])],
     nodes: [...(input.nodes ?? [])],
     ciliumPolicies: [...(input.ciliumPolicies ?? [])],
+  };
+}
+
+/**
+ * `shop/web` (10.1.0.10) and `shop/db` (10.1.0.20), db admitting `ports` from web's address only (an ipBlock
+ * of it): upstream allows web → db there, a profile whose CIDR rules match no pod IP (Cilium's) does not.
+ */
+export function dbFromWebAddress(ports: NetworkPolicyPort[]): ClusterInput {
+  return {
+    namespaces: [ns('shop')],
+    pods: [
+      pod('shop', 'web', { app: 'web' }, { ips: ['10.1.0.10'] }),
+      pod('shop', 'db', { app: 'db' }, { ips: ['10.1.0.20'] }),
+    ],
+    policies: [
+      policy('shop', 'db-from-web-ip', {
+        podSelector: { matchLabels: { app: 'db' } },
+        ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.10/32' } }], ports }],
+      }),
+    ],
   };
 }
 
