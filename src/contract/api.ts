@@ -189,15 +189,6 @@ export interface ReloadProblemJson {
   details: readonly string[];
 }
 
-/**
- * An address class of the model: as `analyze` lists it, plus `nodes` when it is made of Nodes' addresses
- * alone (in the cluster, not outside it: `explain`'s `node-address` status).
- */
-export interface ModelExternalJson extends ExternalEntryJson {
-  /** The Nodes whose addresses the class is, sorted; absent for an address outside the cluster. */
-  nodes?: readonly string[];
-}
-
 /** `/api/model`: everything the UI draws first. */
 export interface ModelJson {
   schemaVersion: 1;
@@ -211,7 +202,7 @@ export interface ModelJson {
   summary: AnalysisSummaryJson & { connections: number; domains: number };
   namespaces: readonly NamespaceJson[];
   workloads: readonly ModelWorkloadJson[];
-  external: readonly ModelExternalJson[];
+  external: readonly ExternalEntryJson[];
   policies: readonly PolicyJson[];
   /** ClusterNetworkPolicies, AdminNetworkPolicies and the BaselineAdminNetworkPolicy, in evaluation order. */
   clusterPolicies: readonly ClusterPolicyJson[];

@@ -64,6 +64,11 @@ export interface ExternalEntryJson extends ExternalRefJson {
   except: readonly string[];
   /** The class as a list of CIDRs. */
   cover: readonly string[];
+  /**
+   * Only for a class made of Nodes' addresses alone (the input's or the cluster's Nodes): their names, sorted.
+   * A Node's address is in the cluster, not outside it.
+   */
+  nodes?: readonly string[];
 }
 
 /** The entity lists of a document: `workloads` (or `pods` with `--granularity pod`) and `external`. */

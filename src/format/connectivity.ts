@@ -4,7 +4,7 @@
  */
 import { describeAddressUnion } from '../describe/addresses.ts';
 import { type AddressSpace } from '../engine/addresses.ts';
-import type { Connectivity, DomainConnection, Entity } from '../engine/connectivity.ts';
+import { externalId, type Connectivity, type DomainConnection, type Entity } from '../engine/connectivity.ts';
 import type { ConnectionGroup, GroupedConnectivity, WithinGroup } from '../engine/grouped.ts';
 import { Tier, type ClusterState } from '../model/cluster.ts';
 import type { UndefinedOrder } from '../lint/checks/priority-overlap.ts';
@@ -12,6 +12,7 @@ import { formatCidr } from '../base/ip.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsKey, portsToJson, type PortSet } from '../engine/ports.ts';
 import { displayNames } from './names.ts';
+import { noNodes, nodesOfUnion, withNodes, type NodesAt } from './node-addresses.ts';
 import { inRows, plural } from './plural.ts';
 import { tableLines } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
@@ -26,7 +27,7 @@ import type {
   WithinGroupJson,
 } from '../contract/analyze.ts';
 import type { L7Connection } from '../engine/cilium-l7.ts';
-import type { EntityListsJson, EntityRefJson } from '../contract/common.ts';
+import type { EntityListsJson, EntityRefJson, ExternalEntryJson } from '../contract/common.ts';
 
 export const ConnectivityFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type ConnectivityFormat = (typeof ConnectivityFormat)[keyof typeof ConnectivityFormat];
@@ -126,10 +127,31 @@ export function entityRef(e: Entity): EntityRefJson {
   }
 }
 
-/** The document's lists of entities: `workloads` (or `pods`) and `external`. */
+/**
+ * An item of a document's `external` list: the address class `classId` of `space`, with `nodes` only when it
+ * is made of Nodes' addresses alone.
+ */
+export function externalEntryJson(space: AddressSpace, classId: number, nodesAt: NodesAt): ExternalEntryJson {
+  const a = space.classes[classId]!;
+  const nodes = nodesAt(classId);
+  return {
+    id: externalId(classId),
+    description: space.describe(classId),
+    cidrs: a.nodes.map(formatCidr),
+    except: a.except.map(formatCidr),
+    cover: a.cover.map(formatCidr),
+    ...(nodes.length === 0 ? {} : { nodes }),
+  };
+}
+
+/**
+ * The document's lists of entities: `workloads` (or `pods`) and `external`, whose classes made of Nodes'
+ * addresses name the Nodes (`nodes`).
+ */
 function entityLists(
   conn: Pick<Connectivity, 'entities' | 'granularity'>,
   space: AddressSpace,
+  nodesAt: NodesAt,
 ): EntityListsJson {
   const workloads = conn.entities.flatMap((e) =>
     e.kind === 'workload'
@@ -162,17 +184,7 @@ function entityLists(
       : [],
   );
   const external = conn.entities.flatMap((e) =>
-    e.kind === 'external'
-      ? [
-          {
-            id: e.id,
-            description: space.describe(e.address.id),
-            cidrs: e.address.nodes.map(formatCidr),
-            except: e.address.except.map(formatCidr),
-            cover: e.address.cover.map(formatCidr),
-          },
-        ]
-      : [],
+    e.kind === 'external' ? [externalEntryJson(space, e.address.id, nodesAt)] : [],
   );
   return { ...(conn.granularity === 'workload' ? { workloads } : { pods }), external };
 }
@@ -182,12 +194,13 @@ export function connectivityToJson(
   conn: Connectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
+  nodesAt: NodesAt = noNodes,
 ): ConnectivityJson {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     granularity: conn.granularity,
     summary: { ...jsonCounts(summary), connections: conn.connections.length },
-    ...entityLists(conn, space),
+    ...entityLists(conn, space, nodesAt),
     connections: conn.connections.map((c) => ({
       src: entityRef(conn.byId.get(c.src)!),
       dst: entityRef(conn.byId.get(c.dst)!),
@@ -223,6 +236,7 @@ function groupedHead(
   conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
+  nodesAt: NodesAt,
 ): AnalyzeHeadJson {
   return {
     schemaVersion: ANALYZE_JSON_SCHEMA_VERSION,
@@ -241,7 +255,7 @@ function groupedHead(
         policies: g.policies,
       })),
     },
-    ...entityLists(conn, space),
+    ...entityLists(conn, space, nodesAt),
   };
 }
 
@@ -279,10 +293,11 @@ export function groupedConnectivityToJson(
   conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
+  nodesAt: NodesAt = noNodes,
 ): AnalyzeJson {
   const entry = groupEntries(conn);
   return {
-    ...groupedHead(conn, space, summary),
+    ...groupedHead(conn, space, summary, nodesAt),
     connections: conn.groups.map(entry.group),
     within: conn.within.map(entry.within),
     domains: conn.domains.map((d) => domainJson(conn, d)),
@@ -292,10 +307,15 @@ export function groupedConnectivityToJson(
 
 /**
  * Rows for the human formats: connections to (or from) several address classes with the same ports are
- * merged into one row, described as simply as possible ("any address", "any address except 10.0.0.0/8").
+ * merged into one row, described as simply as possible ("any address", "any address except 10.0.0.0/8");
+ * a row's addresses that are all Nodes' say so (`192.168.0.1/32 (an address of node n1)`).
  */
-export function displayRows(conn: Connectivity, space: AddressSpace): [string, string, string][] {
-  const names = displayNames(conn, space);
+export function displayRows(
+  conn: Connectivity,
+  space: AddressSpace,
+  nodesAt: NodesAt = noNodes,
+): [string, string, string][] {
+  const names = displayNames(conn, space, nodesAt);
   const name = (id: string): string => names.get(id) ?? id;
   const groups = new Map<string, { src: string | number[]; dst: string | number[]; ports: string }>();
   // A connection Cilium filters at L7 says so after its ports, never as plainly allowed.
@@ -319,7 +339,8 @@ export function displayRows(conn: Connectivity, space: AddressSpace): [string, s
       groups.set(pairKey(c.src, c.dst), { src: name(c.src), dst: name(c.dst), ports });
     }
   }
-  const side = (v: string | number[]): string => (typeof v === 'string' ? v : describeAddressUnion(space, v));
+  const side = (v: string | number[]): string =>
+    typeof v === 'string' ? v : withNodes(describeAddressUnion(space, v), nodesOfUnion(nodesAt, v));
   return [...groups.values()].map((g) => [side(g.src), side(g.dst), g.ports]);
 }
 
@@ -342,16 +363,19 @@ export function* formatConnectivityChunks(
   space: AddressSpace,
   summary: AnalysisSummary,
   format: TableFormat,
+  nodesAt: NodesAt = noNodes,
 ): Generator<string> {
   switch (format) {
     case 'csv':
       yield* batched([
         'src,dst,connections',
-        ...[...displayRows(conn, space), ...domainRows(conn, space)].map((r) => r.map(csvField).join(',')),
+        ...[...displayRows(conn, space, nodesAt), ...domainRows(conn, space)].map((r) =>
+          r.map(csvField).join(','),
+        ),
       ]);
       return;
     case 'md': {
-      const rows = displayRows(conn, space);
+      const rows = displayRows(conn, space, nodesAt);
       yield* batched([
         `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)}${domainCount(conn)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
         '',
@@ -362,12 +386,12 @@ export function* formatConnectivityChunks(
       return;
     }
     case 'dot': {
-      const names = displayNames(conn, space);
-      yield* batched(dotLines(conn, (id) => names.get(id) ?? id));
+      const names = displayNames(conn, space, nodesAt);
+      yield* batched(dotLines(conn, (id) => names.get(id) ?? id, nodesAt));
       return;
     }
     case 'txt': {
-      const rows = displayRows(conn, space);
+      const rows = displayRows(conn, space, nodesAt);
       const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
       const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}${domainCount(conn)}`;
       rows.push(...domainRows(conn, space));
@@ -383,8 +407,9 @@ export function formatConnectivity(
   space: AddressSpace,
   summary: AnalysisSummary,
   format: TableFormat,
+  nodesAt: NodesAt = noNodes,
 ): string {
-  return [...formatConnectivityChunks(conn, space, summary, format)].join('');
+  return [...formatConnectivityChunks(conn, space, summary, format, nodesAt)].join('');
 }
 
 /** Lines, each ended by a newline, in pieces of about `CHUNK` characters. */
@@ -416,6 +441,7 @@ export function* groupedJsonChunks(
   conn: GroupedConnectivity,
   space: AddressSpace,
   summary: AnalysisSummary,
+  nodesAt: NodesAt = noNodes,
   chunkSize = CHUNK,
 ): Generator<string> {
   // Each entity reference and port set is rendered once, at the depth where it appears.
@@ -437,7 +463,7 @@ export function* groupedJsonChunks(
   const refs = (ids: readonly string[]): string =>
     ids.length === 0 ? '[]' : `[\n        ${ids.map(refText).join(',\n        ')}\n      ]`;
 
-  let out = `${JSON.stringify(groupedHead(conn, space, summary), null, 2).slice(0, -2)},\n`;
+  let out = `${JSON.stringify(groupedHead(conn, space, summary, nodesAt), null, 2).slice(0, -2)},\n`;
   function* list<T>(name: string, items: readonly T[], text: (item: T) => string): Generator<string> {
     out += `  "${name}": [`;
     for (const [i, item] of items.entries()) {
@@ -474,7 +500,8 @@ export function* groupedJsonChunks(
   yield `${out}\n}\n`;
 }
 
-function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
+/** Address classes that are Nodes' addresses are drawn in the cluster's `nodes` box, not outside it. */
+function dotLines(conn: Connectivity, name: (id: string) => string, nodesAt: NodesAt): string[] {
   const lines = [
     'digraph netfence {',
     '  rankdir=LR;',
@@ -508,7 +535,16 @@ function dotLines(conn: Connectivity, name: (id: string) => string): string[] {
     }
     lines.push('  }');
   }
-  const usedExternal = external.filter((e) => used.has(e.id));
+  const isNode = (e: Entity): boolean => e.kind === 'external' && nodesAt(e.address.id).length > 0;
+  const usedNodes = external.filter((e) => used.has(e.id) && isNode(e));
+  if (usedNodes.length > 0) {
+    lines.push('  subgraph cluster_nodes {', '    label="nodes"; style="rounded"; color="#9aa9bf";');
+    for (const e of usedNodes) {
+      lines.push(`    ${dotId(e.id)} [label=${dotId(name(e.id))}, shape=ellipse, fillcolor="#e4eef9"];`);
+    }
+    lines.push('  }');
+  }
+  const usedExternal = external.filter((e) => used.has(e.id) && !isNode(e));
   const domains = [...new Set(conn.domains.map((d) => d.domain))].sort();
   if (usedExternal.length > 0 || domains.length > 0) {
     lines.push(

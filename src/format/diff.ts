@@ -8,13 +8,14 @@ import { describeAddressUnion } from '../describe/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
 import type { CiliumPolicyChange, ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
 import { tierWord, type ClusterPolicyChange } from '../engine/tier-diff.ts';
-import { formatCidr } from '../base/ip.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, portsKey, portsToJson, subtractPorts, type PortSet } from '../engine/ports.ts';
 import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
-import { entityRef } from './connectivity.ts';
+import { entityRef, externalEntryJson } from './connectivity.ts';
+import { nodesOfUnion, withNodes, type NodesAt } from './node-addresses.ts';
+import { nodesAtAddressClass } from '../engine/own-node.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
@@ -74,8 +75,11 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
       groups.set(pairKey(c.src, c.dst), { c, src: name(c.src), dst: name(c.dst) });
     }
   }
+  const nodesAt = diffNodesAt(diff);
   const side = (v: string | number[]): string =>
-    typeof v === 'string' ? v : describeAddressUnion(diff.addressSpace, v);
+    typeof v === 'string'
+      ? v
+      : withNodes(describeAddressUnion(diff.addressSpace, v), nodesOfUnion(nodesAt, v));
   return [...groups.values()].map(({ c, src, dst }) => ({
     change: c.change,
     src: side(src),
@@ -132,6 +136,35 @@ function ciliumSuffix(diff: ClusterDiff): string {
   return summary === undefined ? '' : `; Cilium policies: ${summary}`;
 }
 
+const nodesMemo = new WeakMap<ClusterDiff, NodesAt>();
+
+/**
+ * The classes of the common address space made of Nodes' addresses: a class inside a class of a side that is
+ * made of that side's Nodes' addresses (the common space refines both sides'), with the Nodes of both sides.
+ */
+function diffNodesAt(diff: ClusterDiff): NodesAt {
+  let nodesAt = nodesMemo.get(diff);
+  if (nodesAt === undefined) {
+    const held = new Map<number, Set<string>>();
+    for (const { compiled } of [diff.sides.before, diff.sides.after]) {
+      for (const node of compiled.state.nodes) {
+        for (const a of node.addresses) {
+          const own = compiled.addressSpace.classOfIp(a);
+          const common = diff.addressSpace.classOfIp(a);
+          if (own === undefined || common === undefined || nodesAtAddressClass(compiled, own).length === 0)
+            continue;
+          const names = held.get(common) ?? new Set<string>();
+          held.set(common, names.add(node.name));
+        }
+      }
+    }
+    const sorted = new Map([...held].map(([id, names]) => [id, [...names].sort()]));
+    nodesAt = (id) => sorted.get(id) ?? [];
+    nodesMemo.set(diff, nodesAt);
+  }
+  return nodesAt;
+}
+
 function names(diff: ClusterDiff): (id: string) => string {
   const conn: Connectivity = {
     granularity: diff.granularity,
@@ -140,7 +173,7 @@ function names(diff: ClusterDiff): (id: string) => string {
     connections: [],
     domains: [],
   };
-  const map = displayNames(conn, diff.addressSpace);
+  const map = displayNames(conn, diff.addressSpace, diffNodesAt(diff));
   return (id) => map.get(id) ?? id;
 }
 
@@ -413,15 +446,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
     ...(diff.granularity === 'workload' ? { workloads: changed } : { pods: changed }),
     external: diff.entities.flatMap((e) =>
       e.kind === 'external' && used.has(e.id)
-        ? [
-            {
-              id: e.id,
-              description: diff.addressSpace.describe(e.address.id),
-              cidrs: e.address.nodes.map(formatCidr),
-              except: e.address.except.map(formatCidr),
-              cover: e.address.cover.map(formatCidr),
-            },
-          ]
+        ? [externalEntryJson(diff.addressSpace, e.address.id, diffNodesAt(diff))]
         : [],
     ),
     connections: diff.connections.map((c) => ({

@@ -24,6 +24,8 @@ import type { ClusterState, WorkloadInfo } from '../model/cluster.ts';
 import { table } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
 import { formatCount, formatTime } from '../base/text.ts';
+import { hostCidr } from '../engine/tiers.ts';
+import { withNodes } from './node-addresses.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -210,7 +212,7 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
     case 'csv':
       return formatMapCsv(conns, names, state);
     case 'dot':
-      return formatMapDot(conns, names);
+      return formatMapDot(conns, names, state);
     case 'md': {
       const { workloads, addresses } = participants(conns);
       const lines = [
@@ -303,7 +305,28 @@ function formatMapCsv(
   return `${lines.join('\n')}\n`;
 }
 
-function formatMapDot(conns: readonly ObservedConnection[], names: WorkloadNames): string {
+/** The Nodes having each address (as a CIDR of one address), for addresses observed that are a Node's. */
+function nodesByAddress(state: ClusterState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const node of state.nodes) {
+    for (const a of node.addresses) {
+      const cidr = hostCidr(a);
+      if (cidr === undefined) continue;
+      const list = out.get(cidr) ?? [];
+      if (!list.includes(node.name)) list.push(node.name);
+      out.set(cidr, list);
+    }
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
+
+/** Observed addresses that are Nodes' are drawn in the cluster's `nodes` box, not outside it. */
+function formatMapDot(
+  conns: readonly ObservedConnection[],
+  names: WorkloadNames,
+  state: ClusterState,
+): string {
   const lines = [
     'digraph netfence_observed {',
     '  rankdir=LR;',
@@ -332,12 +355,24 @@ function formatMapDot(conns: readonly ObservedConnection[], names: WorkloadNames
     }
     lines.push('  }');
   }
-  if (addresses.length > 0) {
+  const byAddress = nodesByAddress(state);
+  const nodesOf = (ip: string): readonly string[] => byAddress.get(hostCidr(ip) ?? '') ?? [];
+  const nodeIps = addresses.filter((ip) => nodesOf(ip).length > 0);
+  if (nodeIps.length > 0) {
+    lines.push('  subgraph cluster_nodes {', '    label="nodes"; style="rounded"; color="#9aa9bf";');
+    for (const ip of nodeIps) {
+      const label = withNodes(ip, nodesOf(ip));
+      lines.push(`    ${dotId(`ip:${ip}`)} [label=${dotId(label)}, shape=ellipse, fillcolor="#e4eef9"];`);
+    }
+    lines.push('  }');
+  }
+  const outside = addresses.filter((ip) => nodesOf(ip).length === 0);
+  if (outside.length > 0) {
     lines.push(
       '  subgraph cluster_external {',
       '    label="outside the cluster"; style="dashed"; color="#c08a3e";',
     );
-    for (const ip of addresses)
+    for (const ip of outside)
       lines.push(`    ${dotId(`ip:${ip}`)} [label=${dotId(ip)}, shape=ellipse, fillcolor="#fdf1df"];`);
     lines.push('  }');
   }

@@ -1,8 +1,14 @@
 /** Display names: `namespace/name` where that is unambiguous, else the full `namespace/Kind/name`. */
 import type { AddressSpace } from '../engine/addresses.ts';
 import type { Connectivity, Entity } from '../engine/connectivity.ts';
+import { noNodes, withNodes, type NodesAt } from './node-addresses.ts';
 
-export function displayNames(conn: Connectivity, space: AddressSpace): Map<string, string> {
+/** An address class that is a Node's address says so: `192.168.0.1/32 (an address of node n1)`. */
+export function displayNames(
+  conn: Connectivity,
+  space: AddressSpace,
+  nodesAt: NodesAt = noNodes,
+): Map<string, string> {
   const shortCount = new Map<string, number>();
   const short = (e: Entity): string | undefined =>
     e.kind === 'workload' ? `${e.workload.namespace}/${e.workload.name}` : undefined;
@@ -12,7 +18,7 @@ export function displayNames(conn: Connectivity, space: AddressSpace): Map<strin
   }
   const out = new Map<string, string>();
   for (const e of conn.entities) {
-    if (e.kind === 'external') out.set(e.id, space.describe(e.address.id));
+    if (e.kind === 'external') out.set(e.id, withNodes(space.describe(e.address.id), nodesAt(e.address.id)));
     else if (e.kind === 'pod') out.set(e.id, e.id);
     else {
       const s = short(e)!;

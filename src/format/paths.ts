@@ -7,7 +7,7 @@ import type { PathHopJson, PathNodeJson, PathsJson, PathSourcesJson } from '../c
 import { describeAddressUnion } from '../describe/addresses.ts';
 import { nodeAddressText } from '../describe/node-address.ts';
 import { nodesAtAddressClass } from '../engine/own-node.ts';
-import { externalId } from '../engine/connectivity.ts';
+import { externalEntryJson } from './connectivity.ts';
 import { formatCidr } from '../base/ip.ts';
 import {
   attackPath,
@@ -414,21 +414,12 @@ function pathJson(report: Common, steps: readonly PathStep[]): PathHopJson[] {
   }));
 }
 
-/** The address classes a report mentions, as in `analyze`'s `external` list. */
+/** The address classes a report mentions, as in `analyze`'s `external` list (Nodes' addresses with `nodes`). */
 function externalJson(report: Common, addresses: Iterable<number>): ExternalEntryJson[] {
-  const space = report.graph.compiled.addressSpace;
+  const compiled = report.graph.compiled;
   return [...new Set(addresses)]
     .sort((a, b) => a - b)
-    .map((id) => {
-      const a = space.classes[id]!;
-      return {
-        id: externalId(id),
-        description: space.describe(id),
-        cidrs: a.nodes.map(formatCidr),
-        except: a.except.map(formatCidr),
-        cover: a.cover.map(formatCidr),
-      };
-    });
+    .map((id) => externalEntryJson(compiled.addressSpace, id, (c) => nodesAtAddressClass(compiled, c)));
 }
 
 function addressesOf(steps: readonly PathStep[]): number[] {

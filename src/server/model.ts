@@ -208,7 +208,9 @@ export function groupConnections(
 export function buildModel(input: ModelInput): ModelJson {
   const { compiled, connectivity, index } = input;
   const { state } = compiled;
-  const base = connectivityToJson(connectivity, compiled.addressSpace, analysisSummary(state));
+  const base = connectivityToJson(connectivity, compiled.addressSpace, analysisSummary(state), (id) =>
+    nodesAtAddressClass(compiled, id),
+  );
   const facts = workloadFacts(compiled, index);
   // The model is computed on workloads (`computeConnectivity(…, 'workload')`): its list is `workloads`.
   const workloads = ('workloads' in base ? base.workloads : []).map((w) => {
@@ -268,11 +270,7 @@ export function buildModel(input: ModelInput): ModelJson {
     summary: { ...base.summary, domains: connectivity.domains.length },
     namespaces,
     workloads,
-    external: base.external.map((x) => {
-      const e = index.byId.get(x.id);
-      const nodes = e?.kind === 'external' ? nodesAtAddressClass(compiled, e.address.id) : [];
-      return nodes.length === 0 ? x : { ...x, nodes };
-    }),
+    external: base.external,
     policies,
     clusterPolicies: clusterPoliciesJson(compiled, selects, input.policyYaml),
     ciliumPolicies: state.ciliumPolicies.map((p) => ({

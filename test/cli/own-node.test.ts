@@ -13,7 +13,7 @@ describe('traffic from the pod’s own node', () => {
     const r = await runCli(['analyze', FIXTURE, '--granularity', 'pod']);
     const rows = r.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
     const into = (dst: string) => rows.filter((row) => row[1] === dst).map((row) => row[0]);
-    assert.deepEqual(into('shop/web'), ['kube-system/agent', '192.168.0.1/32']);
+    assert.deepEqual(into('shop/web'), ['kube-system/agent', '192.168.0.1/32 (an address of node n1)']);
   });
 
   test('explain names the rule (text and JSON)', async () => {

@@ -18,6 +18,7 @@ import {
 } from '../../src/format/connectivity.ts';
 import { ccnp, cnpCilium, policy } from '../support/builders.ts';
 import { conformanceCluster } from '../support/verdicts.ts';
+import { noNodes } from '../../src/format/node-addresses.ts';
 
 const app = (value: string) => ({ matchLabels: { app: value } });
 
@@ -143,7 +144,7 @@ describe('Cilium L7 rules', () => {
     assert.ok(doc.l7?.some((c) => 'workload' in c.src && c.src.workload === 'prod/Pod/web'));
     for (const size of [1, 300, 1 << 20]) {
       assert.equal(
-        [...groupedJsonChunks(grouped, compiled.addressSpace, summary, size)].join(''),
+        [...groupedJsonChunks(grouped, compiled.addressSpace, summary, noNodes, size)].join(''),
         `${JSON.stringify(doc, null, 2)}\n`,
       );
     }

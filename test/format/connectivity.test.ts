@@ -21,6 +21,7 @@ import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 import { cluster, deploymentsYaml } from '../support/builders.ts';
 import { clusterInputArb } from '../support/arbitraries.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import { noNodes } from '../../src/format/node-addresses.ts';
 
 const EXAMPLE = new URL('../../examples/webshop', import.meta.url).pathname;
 
@@ -43,7 +44,7 @@ describe('connectivity output in pieces', () => {
       const expected = `${JSON.stringify(groupedConnectivityToJson(grouped, space, summary), null, 2)}\n`;
       assert.equal([...groupedJsonChunks(grouped, space, summary)].join(''), expected);
       // In small pieces: each at least the size asked for, but the last.
-      const pieces = [...groupedJsonChunks(grouped, space, summary, 2000)];
+      const pieces = [...groupedJsonChunks(grouped, space, summary, noNodes, 2000)];
       assert.ok(pieces.length > 5, `${pieces.length} pieces`);
       for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= 2000);
       assert.equal(pieces.join(''), expected);
@@ -54,7 +55,7 @@ describe('connectivity output in pieces', () => {
     fc.assert(
       fc.property(clusterInputArb, fc.integer({ min: 1, max: 400 }), (input, chunkSize) => {
         const { grouped, space, summary } = answer(cluster(input));
-        const text = [...groupedJsonChunks(grouped, space, summary, chunkSize)].join('');
+        const text = [...groupedJsonChunks(grouped, space, summary, noNodes, chunkSize)].join('');
         const doc = groupedConnectivityToJson(grouped, space, summary);
         assert.equal(text, `${JSON.stringify(doc, null, 2)}\n`);
         assert.deepEqual(JSON.parse(text), doc);

@@ -4,6 +4,7 @@ import { HostNetworkPods, policiesSelectingHostNetwork } from '../../engine/comp
 import type { Granularity } from '../../engine/connectivity.ts';
 import { openSession } from '../../engine/session.ts';
 import { computeGroupedConnectivity } from '../../engine/grouped.ts';
+import { nodesAtAddressClass } from '../../engine/own-node.ts';
 import {
   analysisSummary,
   formatConnectivityChunks,
@@ -49,15 +50,17 @@ export function analyzeCommand(io: Io, setExit: (code: number) => void): Command
     // Ties the API leaves undefined: a note beside the text formats, a field of the JSON summary.
     const undefinedOrder = noteUndefinedOrder(io, compiled, format !== 'json');
     const summary = { ...analysisSummary(state), undefinedOrder };
+    // A Node's address is in the cluster: the outputs name its Nodes (connections are counted as before).
+    const nodesAt = (classId: number) => nodesAtAddressClass(compiled, classId);
     // JSON lists connections in groups (no policies: a handful of entries, not every pair); the table
     // formats list pairs. In pieces: a large cluster's answer can be longer than the longest string V8 allows.
     let chunks: Generator<string>;
     if (format === 'json') {
       const grouped = computeGroupedConnectivity(compiled, options.granularity);
-      chunks = groupedJsonChunks(grouped, compiled.addressSpace, summary);
+      chunks = groupedJsonChunks(grouped, compiled.addressSpace, summary, nodesAt);
     } else {
       const conn = session.connectivity(options.granularity);
-      chunks = formatConnectivityChunks(conn, compiled.addressSpace, summary, format);
+      chunks = formatConnectivityChunks(conn, compiled.addressSpace, summary, format, nodesAt);
     }
     progress.done();
     await writeChunks(io, chunks);

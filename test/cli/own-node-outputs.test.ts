@@ -1,0 +1,91 @@
+/**
+ * A Node's address is in the cluster, not outside it, in every output that lists address classes: `analyze`
+ * (txt, md, csv: `192.168.0.1/32 (an address of node n1)`; JSON: `nodes` on its `external` entry; dot: the
+ * `nodes` box, not "outside the cluster"), `diff` and `drift` rows and JSON, `paths -o json`, `map -o dot`.
+ * The connections and their counts stay as they were.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertGolden, runCli } from '../support/cli.ts';
+
+// shop/web (on n1) is isolated for ingress; n1 is 192.168.0.1, n2 192.168.0.2.
+const FIXTURE = 'test/fixtures/own-node/cluster.yaml';
+
+interface ExternalJson {
+  id: string;
+  description: string;
+  nodes?: string[];
+}
+
+describe("a node's address is named as the node's in analyze, diff, paths and map", () => {
+  for (const format of ['txt', 'json', 'md', 'csv', 'dot']) {
+    test(`analyze -o ${format}`, async () => {
+      const r = await runCli(['analyze', FIXTURE, '-o', format]);
+      assert.equal(r.code, 0, r.stderr);
+      assertGolden(`analyze/own-node.${format}`, r.stdout);
+    });
+  }
+
+  test('analyze --granularity pod', async () => {
+    const r = await runCli(['analyze', FIXTURE, '--granularity', 'pod']);
+    assertGolden('analyze/own-node-pod-granularity.txt', r.stdout);
+  });
+
+  test('analyze -o json: nodes only on the classes made of node addresses alone; counts as before', async () => {
+    const r = await runCli(['analyze', FIXTURE, '-o', 'json']);
+    const json = JSON.parse(r.stdout) as { summary: { connections: number }; external: ExternalJson[] };
+    assert.equal(json.summary.connections, 21);
+    assert.deepEqual(
+      json.external.map((e) => [e.description, e.nodes]),
+      [
+        ['0.0.0.0/0 except 192.168.0.1/32, 192.168.0.2/32; ::/0', undefined],
+        ['192.168.0.1/32', ['n1']],
+        ['192.168.0.2/32', ['n2']],
+      ],
+    );
+  });
+
+  test('analyze -o dot: the nodes in their own box, the rest of the addresses outside', async () => {
+    const r = await runCli(['analyze', FIXTURE, '-o', 'dot']);
+    const box = (name: string) => r.stdout.slice(r.stdout.indexOf(`subgraph ${name} {`)).split('\n  }')[0]!;
+    assert.match(box('cluster_nodes'), /label="nodes"/);
+    assert.match(box('cluster_nodes'), /"external:1" \[label="192\.168\.0\.1\/32 \(an address of node n1\)"/);
+    assert.match(box('cluster_nodes'), /"external:2"/);
+    assert.doesNotMatch(box('cluster_external'), /"external:[12]"/);
+    assert.match(box('cluster_external'), /"external:0"/);
+  });
+
+  test('diff: a row made of a node’s address says so, in txt, md and json', async () => {
+    // The same cluster, with shop/web also open to n2's address (and so to agent2, on n2's network).
+    const after = 'test/fixtures/own-node/from-n2.yaml';
+    for (const format of ['txt', 'md', 'json']) {
+      const r = await runCli(['diff', FIXTURE, after, '-o', format]);
+      assert.equal(r.code, 0, r.stderr);
+      assertGolden(`diff/own-node.${format}`, r.stdout);
+    }
+    const json = JSON.parse((await runCli(['diff', FIXTURE, after, '-o', 'json'])).stdout) as {
+      summary: { added: number };
+      external: ExternalJson[];
+    };
+    assert.equal(json.summary.added, 2);
+    assert.deepEqual(
+      json.external.map((e) => e.nodes),
+      [['n2']],
+    );
+  });
+
+  test('paths -o json: the node address a report names carries its node', async () => {
+    const r = await runCli(['paths', FIXTURE, '--from', '192.168.0.1/32', '-o', 'json']);
+    const json = JSON.parse(r.stdout) as { external: ExternalJson[] };
+    assert.deepEqual(
+      json.external.map((e) => [e.description, e.nodes]),
+      [['192.168.0.1/32', ['n1']]],
+    );
+  });
+
+  test('map -o dot: an observed node address in the nodes box, an outside one outside', async () => {
+    const r = await runCli(['map', FIXTURE, '--flows', 'test/fixtures/own-node/flows.csv', '-o', 'dot']);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('flows/own-node-map.dot', r.stdout);
+  });
+});
