@@ -1,13 +1,15 @@
 /**
- * The incremental engine's survivors of round 11's folder run (issue #20, round 11): batches that change
- * nothing on a cluster with own-node classes (pods on a Node with an address), which must answer "no change"
- * rather than recompile, as they do without such classes.
+ * The incremental engine's survivors of round 11's folder run (issue #20, round 11), each edit checked against
+ * a fresh compile: batches that change nothing on a cluster with own-node classes (pods on a Node with an
+ * address), which must answer "no change" rather than recompile, as they do without such classes; the reach
+ * by DNS name read afresh after an edit of the classes it was read for; a class pair a cluster policy patch
+ * opened into one class of a workload, then the workload's column rebuilt from its other class; Admin and
+ * Baseline cluster policies interleaved in the list (each tier in its own priority order).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { checked } from '../support/incremental.ts';
-import type { ClusterState, PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
+import { checked, deployments } from '../support/incremental.ts';
 import type { ClusterNetworkPolicySpec } from '../../src/model/k8s.ts';
 import { describeConnectivity } from '../support/verdicts.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
@@ -123,30 +125,9 @@ describe('incremental engine, round 11: reach by DNS name', () => {
   });
 });
 
-/** `state` with pods `names` made one Deployment `name` (its pods may sit in several classes). */
-function deployment(state: ClusterState, name: string, names: readonly string[]): ClusterState {
-  const first = state.pods.find((p) => p.name === names[0])!;
-  const id = `${first.namespace}/Deployment/${name}`;
-  const pods: PodInfo[] = state.pods.map((p) => (names.includes(p.name) ? { ...p, workload: id } : p));
-  const workload: WorkloadInfo = {
-    id,
-    namespace: first.namespace,
-    kind: 'Deployment',
-    name,
-    labels: first.labels,
-    pods: [...names],
-    replicas: names.length,
-  };
-  return {
-    ...state,
-    pods,
-    workloads: [...state.workloads.filter((w) => !(w.kind === 'Pod' && names.includes(w.name))), workload],
-  };
-}
-
 describe('incremental engine, round 11: workloads over several classes', () => {
   test('a class pair a cluster policy patch opened into one class of a workload, then its column from the other', () => {
-    const state = deployment(
+    const state = deployments(
       cluster({
         namespaces: [ns('a')],
         pods: [
@@ -155,8 +136,7 @@ describe('incremental engine, round 11: workloads over several classes', () => {
           pod('a', 's', { app: 's' }),
         ],
       }),
-      'd',
-      ['d1', 'd2'],
+      { d: ['d1', 'd2'] },
     );
     const inc = createIncrementalEngine(state);
     const guard = (p: number | undefined): ClusterNetworkPolicySpec => ({
