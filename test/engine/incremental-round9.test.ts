@@ -14,10 +14,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineOptions } from '../../src/engine/compile.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { checked } from '../support/incremental.ts';
+import { checked, deployments } from '../support/incremental.ts';
 import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
-import type { PodInfo, ClusterState, WorkloadInfo } from '../../src/model/cluster.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicySpec } from '../../src/model/k8s.ts';
 import { cluster, cnp, cnpCilium, namedPort, node, ns, pod, policy } from '../support/builders.ts';
 import { cniProfile, describeConnectivity } from '../support/verdicts.ts';
@@ -26,30 +25,6 @@ const app = (name: string) => ({ matchLabels: { app: name } });
 const tcp = (port: number) => ({ tcp: { destinationPort: { number: port } } });
 const port = (p: string) => [{ ports: [{ port: p, protocol: 'TCP' }] }];
 const everyPodOf = (selector: object) => ({ pods: { namespaceSelector: {}, podSelector: selector } });
-
-/** `state` with the pods named in `groups` made one Deployment each (several pods, or one per class). */
-function deployments(state: ClusterState, groups: Record<string, readonly string[]>): ClusterState {
-  const workloads: WorkloadInfo[] = state.workloads.filter(
-    (w) => !Object.values(groups).some((names) => w.kind === 'Pod' && names.includes(w.name)),
-  );
-  const pods: PodInfo[] = state.pods.map((p) => {
-    const group = Object.entries(groups).find(([, names]) => names.includes(p.name));
-    return group === undefined ? p : { ...p, workload: `${p.namespace}/Deployment/${group[0]}` };
-  });
-  for (const [name, names] of Object.entries(groups)) {
-    const first = state.pods.find((p) => p.name === names[0])!;
-    workloads.push({
-      id: `${first.namespace}/Deployment/${name}`,
-      namespace: first.namespace,
-      kind: 'Deployment',
-      name,
-      labels: first.labels,
-      pods: [...names],
-      replicas: names.length,
-    });
-  }
-  return { ...state, pods, workloads };
-}
 
 describe('incremental engine, round 9: workloads over several classes', () => {
   test('a cluster policy edit patched at a workload whose pods sit in two classes, and a class of two workloads', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts';
 import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
 import type { IncrementalEngine, IncrementalUpdate } from '../../src/engine/incremental.ts';
+import type { ClusterState, PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { describeConnectivity } from './verdicts.ts';
 
@@ -51,4 +52,28 @@ export function checked(
   assert.deepEqual(describeConnectivity(inc.connectivity()), describeConnectivity(fresh));
   assert.deepEqual(reported(update), changed(before, fresh));
   return update;
+}
+
+/** `state` with the pods named in `groups` made one Deployment each (several pods, or one per class). */
+export function deployments(state: ClusterState, groups: Record<string, readonly string[]>): ClusterState {
+  const workloads: WorkloadInfo[] = state.workloads.filter(
+    (w) => !Object.values(groups).some((names) => w.kind === 'Pod' && names.includes(w.name)),
+  );
+  const pods: PodInfo[] = state.pods.map((p) => {
+    const group = Object.entries(groups).find(([, names]) => names.includes(p.name));
+    return group === undefined ? p : { ...p, workload: `${p.namespace}/Deployment/${group[0]}` };
+  });
+  for (const [name, names] of Object.entries(groups)) {
+    const first = state.pods.find((p) => p.name === names[0])!;
+    workloads.push({
+      id: `${first.namespace}/Deployment/${name}`,
+      namespace: first.namespace,
+      kind: 'Deployment',
+      name,
+      labels: first.labels,
+      pods: [...names],
+      replicas: names.length,
+    });
+  }
+  return { ...state, pods, workloads };
 }
