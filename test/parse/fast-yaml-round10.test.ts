@@ -62,4 +62,7 @@ test('three characters alike at the start of a line are a document marker only f
   assert.deepEqual(readFastYaml('zzz\n')?.values, ['zzz']);
   assert.deepEqual(readFastYaml('key: v\nccc d: e\n')?.values, [{ key: 'v', 'ccc d': 'e' }]);
   assert.deepEqual(readFastYaml('a: b\n--- \nc: d\n')?.values, [{ a: 'b' }, { c: 'd' }]);
+  // Round 11: the third character counts too (`--x` and `..x` before a blank are text).
+  assert.deepEqual(readFastYaml('key: v\n--x d: e\n')?.values, [{ key: 'v', '--x d': 'e' }]);
+  assert.deepEqual(readFastYaml('key: v\n..x d: e\n')?.values, [{ key: 'v', '..x d': 'e' }]);
 });

@@ -50,30 +50,10 @@ export function validateNetworkPolicySpec(
     : validateLabelSelector(r, [...path, 'podSelector'], map.podSelector);
   if (podSelector !== undefined) spec.podSelector = podSelector;
 
-  const ingress = absent(map.ingress)
-    ? undefined
-    : asList(r, [...path, 'ingress'], map.ingress, listHint('ingress', 'from'));
-  if (ingress !== undefined) {
-    spec.ingress = everyItem(ingress, isPlainIngressRule)
-      ? (ingress as NetworkPolicyIngressRule[])
-      : ingress.map((item, i) =>
-          isPlainIngressRule(item)
-            ? (item as NetworkPolicyIngressRule)
-            : rule(r, [...path, 'ingress', i], item, 'from'),
-        );
-  }
-  const egress = absent(map.egress)
-    ? undefined
-    : asList(r, [...path, 'egress'], map.egress, listHint('egress', 'to'));
-  if (egress !== undefined) {
-    spec.egress = everyItem(egress, isPlainEgressRule)
-      ? (egress as NetworkPolicyEgressRule[])
-      : egress.map((item, i) =>
-          isPlainEgressRule(item)
-            ? (item as NetworkPolicyEgressRule)
-            : rule(r, [...path, 'egress', i], item, 'to'),
-        );
-  }
+  const ingress = rules(r, path, map.ingress, 'ingress');
+  if (ingress !== undefined) spec.ingress = ingress;
+  const egress = rules(r, path, map.egress, 'egress');
+  if (egress !== undefined) spec.egress = egress;
   const policyTypes = absent(map.policyTypes)
     ? undefined
     : validatePolicyTypes(r, [...path, 'policyTypes'], map.policyTypes);
@@ -165,14 +145,43 @@ function listHint(field: 'ingress' | 'egress', peers: 'from' | 'to'): string {
   return `. Write "${field}: []" to allow no ${field}, or "${field}: [{}]" to allow all; a rule is a list item ("- ${peers}: ...")`;
 }
 
-function rule(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from'): NetworkPolicyIngressRule;
-function rule(r: Reporter, path: FieldPath, raw: unknown, peersField: 'to'): NetworkPolicyEgressRule;
-function rule(
+type PolicyRule = NetworkPolicyIngressRule | NetworkPolicyEgressRule;
+
+/**
+ * The spec's `ingress` or `egress` list read, its rules' peers under `from` or `to`: undefined when absent or not
+ * a list, kept as it is when every rule is plain, else each rule that is not checked and copied.
+ */
+function rules(
   r: Reporter,
   path: FieldPath,
   raw: unknown,
-  peersField: 'from' | 'to',
-): NetworkPolicyIngressRule | NetworkPolicyEgressRule {
+  field: 'ingress',
+): NetworkPolicyIngressRule[] | undefined;
+function rules(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  field: 'egress',
+): NetworkPolicyEgressRule[] | undefined;
+function rules(
+  r: Reporter,
+  path: FieldPath,
+  raw: unknown,
+  field: 'ingress' | 'egress',
+): PolicyRule[] | undefined {
+  if (absent(raw)) return undefined;
+  const peersField = field === 'ingress' ? 'from' : 'to';
+  const list = asList(r, [...path, field], raw, listHint(field, peersField));
+  if (list === undefined) return undefined;
+  const plain = field === 'ingress' ? isPlainIngressRule : isPlainEgressRule;
+  return everyItem(list, plain)
+    ? (list as PolicyRule[])
+    : list.map((item, i) =>
+        plain(item) ? (item as PolicyRule) : rule(r, [...path, field, i], item, peersField),
+      );
+}
+
+function rule(r: Reporter, path: FieldPath, raw: unknown, peersField: 'from' | 'to'): PolicyRule {
   // A null item ("- " with nothing after it) decodes to an empty rule, which allows everything.
   const map = raw === null ? {} : (asMap(r, path, raw) ?? {});
   checkKnownFields(r, path, map, [peersField, 'ports']);
