@@ -56,6 +56,11 @@ export interface ExternalRefJson {
   id: string;
   /** `203.0.113.0/24 except 203.0.113.240/28`. */
   description: string;
+  /**
+   * Only for a class made of Nodes' addresses alone (the input's or the cluster's Nodes): their names, sorted.
+   * A Node's address is in the cluster, not outside it.
+   */
+  nodes?: readonly string[];
 }
 
 /** An item of `external`: an address class, disjoint from every other, split at every CIDR a policy names. */
@@ -64,11 +69,6 @@ export interface ExternalEntryJson extends ExternalRefJson {
   except: readonly string[];
   /** The class as a list of CIDRs. */
   cover: readonly string[];
-  /**
-   * Only for a class made of Nodes' addresses alone (the input's or the cluster's Nodes): their names, sorted.
-   * A Node's address is in the cluster, not outside it.
-   */
-  nodes?: readonly string[];
 }
 
 /** The entity lists of a document: `workloads` (or `pods` with `--granularity pod`) and `external`. */

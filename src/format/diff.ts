@@ -142,7 +142,7 @@ const nodesMemo = new WeakMap<ClusterDiff, NodesAt>();
  * The classes of the common address space made of Nodes' addresses: a class inside a class of a side that is
  * made of that side's Nodes' addresses (the common space refines both sides'), with the Nodes of both sides.
  */
-function diffNodesAt(diff: ClusterDiff): NodesAt {
+export function diffNodesAt(diff: ClusterDiff): NodesAt {
   let nodesAt = nodesMemo.get(diff);
   if (nodesAt === undefined) {
     const held = new Map<number, Set<string>>();

@@ -19,7 +19,7 @@ import { isEmptyPorts, NO_PORTS, portsEqual, subtractPorts, type PortSet } from 
 import type { RefIndex } from '../engine/refs.ts';
 import { editPolicies, openSession, type ClusterSession } from '../engine/session.ts';
 import { domainName } from '../format/connectivity.ts';
-import { diffRows, diffToJson, type DiffRow } from '../format/diff.ts';
+import { diffNodesAt, diffRows, diffToJson, type DiffRow } from '../format/diff.ts';
 import { displayNames } from '../format/names.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterPolicyInfo, ClusterState, PolicyInfo } from '../model/cluster.ts';
@@ -472,9 +472,12 @@ export function whatIf(
     ciliumPolicies: json.ciliumPolicies,
     rows,
     domains: domainChanges(current.connectivity.domains, domainsAfter, name),
-    external: diff.entities.flatMap((e) =>
-      e.kind === 'external' ? [{ id: e.id, description: diff.addressSpace.describe(e.address.id) }] : [],
-    ),
+    external: diff.entities.flatMap((e) => {
+      if (e.kind !== 'external') return [];
+      const nodes = diffNodesAt(diff)(e.address.id);
+      const x = { id: e.id, description: diff.addressSpace.describe(e.address.id) };
+      return [nodes.length === 0 ? x : { ...x, nodes }];
+    }),
     edges,
     diff: json,
   };

@@ -48,7 +48,7 @@ export const BY_NAME = 'dns-names';
 export const NODES = 'nodes';
 
 /** An address class of the model: outside the cluster, or (with `nodes`) the addresses of these Nodes. */
-export type AddressJson = ExternalJson & { nodes?: readonly string[] };
+export type AddressJson = ExternalJson;
 
 /** The group of an address class: `nodes` when it is Nodes' addresses, else `outside` (also when unknown). */
 export function addressGroup(x: AddressJson | undefined): typeof NODES | typeof OUTSIDE {
