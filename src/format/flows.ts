@@ -202,10 +202,35 @@ function unmatchedLines(traffic: ObservedTraffic): string[] {
   return lines;
 }
 
+/**
+ * `between 3 workloads and 2 outside addresses`; with Nodes' addresses among them (in the cluster, not outside
+ * it), `between 3 workloads, 1 node address and 1 outside address`.
+ */
+function participantsText(conns: readonly ObservedConnection[], nodesOf: NodesOfIp): string {
+  const { workloads, addresses } = participants(conns);
+  const nodes = addresses.filter((ip) => nodesOf(ip).length > 0).length;
+  const outside = plural(addresses.length - nodes, 'outside address', 'outside addresses');
+  return nodes === 0
+    ? `between ${plural(workloads.length, 'workload')} and ${outside}`
+    : `between ${plural(workloads.length, 'workload')}, ${plural(nodes, 'node address', 'node addresses')} and ${outside}`;
+}
+
+/** The Nodes an observed address is of (sorted; [] for an address outside the cluster). */
+type NodesOfIp = (ip: string) => readonly string[];
+
+function nodesOfIp(state: ClusterState): NodesOfIp {
+  const byAddress = nodesByAddress(state);
+  return (ip) => byAddress.get(hostCidr(ip) ?? '') ?? [];
+}
+
 /** The observed connection map, for `netfence map`. */
 export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState, format: MapFormat): string {
   const names = new WorkloadNames(state);
   const conns = traffic.connections;
+  const nodesOf = nodesOfIp(state);
+  // A Node's address reads as the node's: `192.168.0.2 (an address of node n2)` (not in csv: read back as flows).
+  const end = (e: FlowEnd): string =>
+    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
   switch (format) {
     case 'json':
       return `${JSON.stringify(observedMapToJson(traffic, state), null, 2)}\n`;
@@ -214,17 +239,16 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
     case 'dot':
       return formatMapDot(conns, names, state);
     case 'md': {
-      const { workloads, addresses } = participants(conns);
       const lines = [
-        `**${plural(conns.length, 'observed connection')}** between ${plural(workloads.length, 'workload')} and ${plural(addresses.length, 'outside address', 'outside addresses')}`,
+        `**${plural(conns.length, 'observed connection')}** ${participantsText(conns, nodesOf)}`,
         '',
         '| Source | Destination | Port | Connections | First seen | Last seen |',
         '| --- | --- | --- | ---: | --- | --- |',
       ];
       for (const c of conns) {
         const cells = [
-          names.end(c.src),
-          names.end(c.dst),
+          end(c.src),
+          end(c.dst),
           formatPort(c),
           attempts(c),
           c.firstSeen === undefined ? '' : formatTime(c.firstSeen),
@@ -239,11 +263,10 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
       return `${lines.join('\n')}\n`;
     }
     case 'txt': {
-      const { workloads, addresses } = participants(conns);
       const range = timeRange(conns);
       const when = range === undefined ? '' : `, ${formatTime(range[0])} – ${formatTime(range[1])}`;
       const lines = [
-        `${plural(conns.length, 'observed connection')} between ${plural(workloads.length, 'workload')} and ${plural(addresses.length, 'outside address', 'outside addresses')}${when}`,
+        `${plural(conns.length, 'observed connection')} ${participantsText(conns, nodesOf)}${when}`,
         describeInputs(traffic),
       ];
       const leftOut = describeLeftOut(traffic);
@@ -251,8 +274,8 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
       let out = `${lines.join('\n')}\n`;
       if (conns.length > 0) {
         const rows = conns.map((c) => [
-          names.end(c.src),
-          names.end(c.dst),
+          end(c.src),
+          end(c.dst),
           formatPort(c),
           attempts(c),
           c.firstSeen === undefined ? '-' : formatTime(c.firstSeen),
@@ -355,8 +378,7 @@ function formatMapDot(
     }
     lines.push('  }');
   }
-  const byAddress = nodesByAddress(state);
-  const nodesOf = (ip: string): readonly string[] => byAddress.get(hostCidr(ip) ?? '') ?? [];
+  const nodesOf = nodesOfIp(state);
   const nodeIps = addresses.filter((ip) => nodesOf(ip).length > 0);
   if (nodeIps.length > 0) {
     lines.push('  subgraph cluster_nodes {', '    label="nodes"; style="rounded"; color="#9aa9bf";');

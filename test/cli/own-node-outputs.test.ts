@@ -88,4 +88,20 @@ describe("a node's address is named as the node's in analyze, diff, paths and ma
     assert.equal(r.code, 0, r.stderr);
     assertGolden('flows/own-node-map.dot', r.stdout);
   });
+
+  test('map txt and md: the node address named as the node’s and counted apart; csv keeps the plain IP', async () => {
+    const flows = ['map', FIXTURE, '--flows', 'test/fixtures/own-node/flows.csv'];
+    const txt = await runCli(flows);
+    assert.equal(txt.code, 0, txt.stderr);
+    assertGolden('flows/own-node-map.txt', txt.stdout);
+    const md = await runCli([...flows, '-o', 'md']);
+    assert.equal(
+      md.stdout.split('\n')[0],
+      '**2 observed connections** between 1 workload, 1 node address and 1 outside address',
+    );
+    assert.match(md.stdout, /^\| 192\.168\.0\.2 \(an address of node n2\) \| shop\/web \| TCP 80 \| 3 \|/m);
+    // The csv is the flow format itself, read back with --flows: its addresses stay plain.
+    const csv = await runCli([...flows, '-o', 'csv']);
+    assert.match(csv.stdout, /^,,,192\.168\.0\.2,shop,web,,,TCP,80,3,0,,$/m);
+  });
 });
