@@ -25,7 +25,8 @@ import { table } from './table.ts';
 import { csvField, dotId, mdCell } from './cells.ts';
 import { formatCount, formatTime } from '../base/text.ts';
 import { hostCidr } from '../engine/tiers.ts';
-import { withNodes } from './node-addresses.ts';
+import { withNodes, type NodesAt } from './node-addresses.ts';
+import { nodeAddressClasses } from '../engine/own-node.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -515,10 +516,11 @@ export function policyCountsText(state: ClusterState): string {
 /** The entity id standing for every address class at once, in grouped output. */
 export const ANY_ADDRESS = 'external:*';
 
-function describeEntity(id: string, names: WorkloadNames, space: AddressSpace): string {
+function describeEntity(id: string, names: WorkloadNames, space: AddressSpace, nodesAt: NodesAt): string {
   if (id === ANY_ADDRESS) return 'any address';
-  if (id.startsWith('external:')) return space.describe(Number(id.slice('external:'.length)));
-  return names.name(id);
+  if (!id.startsWith('external:')) return names.name(id);
+  const classId = Number(id.slice('external:'.length));
+  return withNodes(space.describe(classId), nodesAt(classId));
 }
 
 /**
@@ -641,9 +643,15 @@ export function formatFlowCheck(
     const d = decided.decisions.get(c);
     return [sideText(d?.egress ?? []), sideText(d?.ingress ?? [])];
   };
+  // A Node's address reads as the node's, in observed rows (an IP) and in unobserved ones (an address class).
+  const nodesOf = nodesOfIp(state);
+  const end = (e: FlowEnd): string =>
+    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
+  const nodeClasses = nodeAddressClasses(space, state.nodes);
+  const nodesAt: NodesAt = (classId) => nodeClasses.get(classId) ?? [];
   const connectionCells = (c: ObservedConnection): string[] => [
-    names.end(c.src),
-    names.end(c.dst),
+    end(c.src),
+    end(c.dst),
     formatPort(c),
     attempts(c),
     c.lastSeen === undefined ? '-' : formatTime(c.lastSeen),
@@ -655,8 +663,8 @@ export function formatFlowCheck(
     ]);
   const allowedRows = tiers ? check.allowed.map((c) => [...connectionCells(c), ...decisionCells(c)]) : [];
   const unobservedRows = groupUnobserved(check.unobserved, space.classes.length).map((u) => [
-    describeEntity(u.src, names, space),
-    describeEntity(u.dst, names, space),
+    describeEntity(u.src, names, space, nodesAt),
+    describeEntity(u.dst, names, space, nodesAt),
     formatPorts(u.ports),
   ]);
   const connectionHeader = ['Source', 'Destination', 'Port', 'Connections', 'Last seen'];

@@ -104,4 +104,15 @@ describe("a node's address is named as the node's in analyze, diff, paths and ma
     const csv = await runCli([...flows, '-o', 'csv']);
     assert.match(csv.stdout, /^,,,192\.168\.0\.2,shop,web,,,TCP,80,3,0,,$/m);
   });
+
+  test('check-flows: an observed node address and an allowed, unobserved one are named as the nodes’', async () => {
+    const r = await runCli(['check-flows', FIXTURE, '--flows', 'test/fixtures/own-node/flows.csv']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^192\.168\.0\.2 \(an address of node n2\) +shop\/web +TCP 80 +3 +- +ingress of shop\/web$/m,
+    );
+    assert.match(r.stdout, /^203\.0\.113\.9 +shop\/web +TCP 80 +1 /m);
+    assert.match(r.stdout, /^192\.168\.0\.1\/32 \(an address of node n1\) +shop\/web +All connections$/m);
+  });
 });
