@@ -42,16 +42,10 @@ export interface DiffLabels {
 export const MD_MAX_ROWS = 100;
 
 /** A row of the human formats: one connection change, or several to (or from) address classes merged. */
-export interface DiffRow {
-  change: ConnectionChange['change'];
+export interface DiffRow extends Omit<ConnectionChange, 'src' | 'dst'> {
+  /** The ends as the tables name them (a workload, a union of address classes), not the diff's entity ids. */
   src: string;
   dst: string;
-  before: PortSet;
-  after: PortSet;
-  added: PortSet;
-  removed: PortSet;
-  /** The ports Cilium filters at L7 before and after, when either side filters some. */
-  l7?: { before: PortSet; after: PortSet };
 }
 
 /**
