@@ -4,6 +4,7 @@
  */
 import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
+import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
@@ -139,6 +140,14 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { ipBlockMatchesPods: true 
 
 export const Direction = { Ingress: 'ingress', Egress: 'egress' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/**
+ * The field path of peer `peer` of rule `rule` in a policy's `direction` (`spec.ingress[0].from[1]`): the same
+ * for NetworkPolicies and cluster policies.
+ */
+export function peerFieldPath(direction: Direction, rule: number, peer: number): FieldPath {
+  return ['spec', direction, rule, direction === Direction.Ingress ? 'from' : 'to', peer];
+}
 
 /** Pod classes a peer's selectors match. `all`: every pod class that selectors can match (not host-network pods). */
 export type ClassSet = { all: true } | { all: false; ids: readonly number[] };

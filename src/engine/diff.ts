@@ -22,6 +22,7 @@ import { formatIp } from '../base/ip.ts';
 import { NO_PORTS, isEmptyPorts, portsEqual, subtractPorts, unionPorts, type PortSet } from './ports.ts';
 import { compareText, pairKey, splitPairKey } from '../base/text.ts';
 import { diffClusterPolicies, type ClusterPolicyChange } from './tier-diff.ts';
+import { nodesAtAddressClass } from './own-node.ts';
 
 export const ConnectionChangeKind = { Added: 'added', Removed: 'removed', Changed: 'changed' } as const;
 export type ConnectionChangeKind = (typeof ConnectionChangeKind)[keyof typeof ConnectionChangeKind];
@@ -314,6 +315,36 @@ function diffById<T extends { id: string }>(
     }
   }
   return out;
+}
+
+const nodesMemo = new WeakMap<ClusterDiff, (classId: number) => readonly string[]>();
+
+/**
+ * The classes of the common address space made of Nodes' addresses: a class inside a class of a side that is
+ * made of that side's Nodes' addresses (`nodesAtAddressClass`; the common space refines both sides'), with the
+ * Nodes of both sides, sorted; [] for any other class. What the diff's outputs name as Nodes' addresses.
+ */
+export function diffNodesAt(diff: ClusterDiff): (classId: number) => readonly string[] {
+  let nodesAt = nodesMemo.get(diff);
+  if (nodesAt === undefined) {
+    const held = new Map<number, Set<string>>();
+    for (const { compiled } of [diff.sides.before, diff.sides.after]) {
+      for (const node of compiled.state.nodes) {
+        for (const a of node.addresses) {
+          const own = compiled.addressSpace.classOfIp(a);
+          const common = diff.addressSpace.classOfIp(a);
+          if (own === undefined || common === undefined || nodesAtAddressClass(compiled, own).length === 0)
+            continue;
+          const names = held.get(common) ?? new Set<string>();
+          held.set(common, names.add(node.name));
+        }
+      }
+    }
+    const sorted = new Map([...held].map(([id, names]) => [id, [...names].sort()]));
+    nodesAt = (id) => sorted.get(id) ?? [];
+    nodesMemo.set(diff, nodesAt);
+  }
+  return nodesAt;
 }
 
 /** Policies added, removed, or modified in their spec or labels (annotations are bookkeeping, not policy). */

@@ -9,7 +9,7 @@
 import { Tier, TierAction, type ClusterPolicyKind, type TierPeerInfo } from '../model/cluster.ts';
 import { formatPath, type FieldPath, type SourceLocation } from '../model/problem.ts';
 import type { PodClass } from './classes.ts';
-import { portsTowardsClass, type CompiledCluster, type Direction } from './compile.ts';
+import { peerFieldPath, portsTowardsClass, type CompiledCluster, type Direction } from './compile.ts';
 import type { CompiledTierPeer, CompiledTierPolicy, CompiledTierRule } from './tiers.ts';
 import {
   ALL_PORTS,
@@ -427,13 +427,7 @@ export class TierWalker {
     let best: MissReason[] | undefined;
     for (const p of rule.peers) {
       if (this.peerMatches(p)) return [];
-      const path = [
-        'spec',
-        rule.direction,
-        rule.index,
-        rule.direction === 'ingress' ? 'from' : 'to',
-        p.index,
-      ];
+      const path = peerFieldPath(rule.direction, rule.index, p.index);
       const reasons = this.peerMiss(policy, p.info, path);
       if (best === undefined || reasons.length < best.length) best = reasons;
     }

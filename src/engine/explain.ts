@@ -12,6 +12,7 @@ import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.t
 import type { PodClass } from './classes.ts';
 import {
   ipBlockMatchesClass,
+  peerFieldPath,
   portsTowardsClass,
   type CompiledCluster,
   type CompiledPeer,
@@ -584,11 +585,7 @@ class Explainer {
     let best: MissReason[] | undefined;
     for (const p of rule.peers) {
       if (this.peerMatches(p, peer)) return [];
-      const path = [
-        ...rulePath(rule.direction, rule.index),
-        rule.direction === 'ingress' ? 'from' : 'to',
-        p.index,
-      ];
+      const path = peerFieldPath(rule.direction, rule.index, p.index);
       const reasons = this.peerMiss(policy, p, peer, path);
       if (best === undefined || reasons.length < best.length) best = reasons;
     }

@@ -12,6 +12,7 @@ import type { PodClass } from './classes.ts';
 import {
   accessToAddress,
   accessToPod,
+  peerFieldPath,
   portsTowardsClass,
   type CompiledCluster,
   type CompiledPeer,
@@ -270,7 +271,7 @@ class ExposureBuilder {
     if (rule.peers === 'everything') return [make({ kind: 'anyone' }, base, [], true, false)];
     const specPeers = peersOf(policy, rule);
     return rule.peers.map((p) => {
-      const path = [...base, direction === 'ingress' ? 'from' : 'to', p.index];
+      const path = peerFieldPath(direction, rule.index, p.index);
       const scope = peerScope(specPeers[p.index] ?? {}, policy.info.namespace);
       const every = scope.kind === 'pods' && scope.namespaces.kind === 'any' && scope.pods === undefined;
       return make(scope, path, this.today(p), every, scope.kind === 'addresses');
@@ -297,13 +298,7 @@ class ExposureBuilder {
   tierStatements(policy: CompiledTierPolicy, rule: CompiledTierRule): TierExposureStatement[] {
     const info = policy.info;
     return rule.peers.map((p) => {
-      const path = [
-        'spec',
-        rule.direction,
-        rule.index,
-        rule.direction === 'ingress' ? 'from' : 'to',
-        p.index,
-      ];
+      const path = peerFieldPath(rule.direction, rule.index, p.index);
       const o = info.origin;
       const peer = p.info;
       return {

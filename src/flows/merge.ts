@@ -4,7 +4,12 @@
  * associative; it is commutative too except for the order of the listed inputs and problems (argument
  * order, as several `--flows` are read in order) and the example line of an unmatched endpoint (the first).
  */
-import type { ClusterState, WorkloadInfo, WorkloadKindOrPod } from '../model/cluster.ts';
+import {
+  emptyCluster,
+  type ClusterState,
+  type WorkloadInfo,
+  type WorkloadKindOrPod,
+} from '../model/cluster.ts';
 import { PROTOCOLS, type Protocol } from '../model/k8s.ts';
 import { connectionKey, sortConnections } from './aggregate.ts';
 import {
@@ -236,16 +241,7 @@ export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraff
     for (const k of STAT_KEYS) stats[k] += traffic.stats[k];
     for (const p of traffic.problems) if (problems.length < MAX_PROBLEMS) problems.push(p);
   }
-  const state: ClusterState = {
-    namespaces: [],
-    workloads: [...workloads.values()],
-    pods: [],
-    policies: [],
-    services: [],
-    clusterPolicies: [],
-    nodes: [],
-    ciliumPolicies: [],
-  };
+  const state: ClusterState = { ...emptyCluster(), workloads: [...workloads.values()] };
   return {
     traffic: {
       connections: sortConnections([...connections.values()]),

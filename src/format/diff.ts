@@ -6,7 +6,13 @@ import type { PortsJson } from '../contract/common.ts';
 import type { DiffClusterPolicyJson, DiffJson, EntitiesChangedJson } from '../contract/diff.ts';
 import { describeAddressUnion } from '../describe/addresses.ts';
 import type { Connectivity } from '../engine/connectivity.ts';
-import type { CiliumPolicyChange, ClusterDiff, ConnectionChange, PolicyChange } from '../engine/diff.ts';
+import {
+  diffNodesAt,
+  type CiliumPolicyChange,
+  type ClusterDiff,
+  type ConnectionChange,
+  type PolicyChange,
+} from '../engine/diff.ts';
 import { tierWord, type ClusterPolicyChange } from '../engine/tier-diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, portsKey, portsToJson, subtractPorts, type PortSet } from '../engine/ports.ts';
@@ -14,8 +20,7 @@ import type { ClusterPolicyInfo, PolicyInfo } from '../model/cluster.ts';
 import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import { formatPath, type FieldPath } from '../model/problem.ts';
 import { entityRef, externalEntryJson } from './connectivity.ts';
-import { nodesOfUnion, withNodes, type NodesAt } from './node-addresses.ts';
-import { nodesAtAddressClass } from '../engine/own-node.ts';
+import { nodesOfUnion, withNodes } from './node-addresses.ts';
 import { displayNames } from './names.ts';
 import { table } from './table.ts';
 import { mdCell } from './cells.ts';
@@ -37,16 +42,10 @@ export interface DiffLabels {
 export const MD_MAX_ROWS = 100;
 
 /** A row of the human formats: one connection change, or several to (or from) address classes merged. */
-export interface DiffRow {
-  change: ConnectionChange['change'];
+export interface DiffRow extends Omit<ConnectionChange, 'src' | 'dst'> {
+  /** The ends as the tables name them (a workload, a union of address classes), not the diff's entity ids. */
   src: string;
   dst: string;
-  before: PortSet;
-  after: PortSet;
-  added: PortSet;
-  removed: PortSet;
-  /** The ports Cilium filters at L7 before and after, when either side filters some. */
-  l7?: { before: PortSet; after: PortSet };
 }
 
 /**
@@ -134,35 +133,6 @@ function clusterPolicySuffix(diff: ClusterDiff): string {
 function ciliumSuffix(diff: ClusterDiff): string {
   const summary = changeSummary(diff.ciliumPolicies);
   return summary === undefined ? '' : `; Cilium policies: ${summary}`;
-}
-
-const nodesMemo = new WeakMap<ClusterDiff, NodesAt>();
-
-/**
- * The classes of the common address space made of Nodes' addresses: a class inside a class of a side that is
- * made of that side's Nodes' addresses (the common space refines both sides'), with the Nodes of both sides.
- */
-export function diffNodesAt(diff: ClusterDiff): NodesAt {
-  let nodesAt = nodesMemo.get(diff);
-  if (nodesAt === undefined) {
-    const held = new Map<number, Set<string>>();
-    for (const { compiled } of [diff.sides.before, diff.sides.after]) {
-      for (const node of compiled.state.nodes) {
-        for (const a of node.addresses) {
-          const own = compiled.addressSpace.classOfIp(a);
-          const common = diff.addressSpace.classOfIp(a);
-          if (own === undefined || common === undefined || nodesAtAddressClass(compiled, own).length === 0)
-            continue;
-          const names = held.get(common) ?? new Set<string>();
-          held.set(common, names.add(node.name));
-        }
-      }
-    }
-    const sorted = new Map([...held].map(([id, names]) => [id, [...names].sort()]));
-    nodesAt = (id) => sorted.get(id) ?? [];
-    nodesMemo.set(diff, nodesAt);
-  }
-  return nodesAt;
 }
 
 function names(diff: ClusterDiff): (id: string) => string {

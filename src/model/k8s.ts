@@ -340,6 +340,19 @@ export interface AnpEgressRule {
   ports?: AnpPort[];
 }
 
+/**
+ * A rule of any of the three cluster policy kinds, read alike (validation, `model/tiers.ts`): the fields of
+ * their ingress and egress rules together (`protocols` is ClusterNetworkPolicy's, `ports` the ANP's and BANP's).
+ */
+export interface TierWireRule {
+  name?: string;
+  action?: string;
+  from?: TierEgressPeer[];
+  to?: TierEgressPeer[];
+  protocols?: CnpProtocol[];
+  ports?: AnpPort[];
+}
+
 export interface AdminNetworkPolicySpec {
   priority?: number;
   subject?: TierSubject;

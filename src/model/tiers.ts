@@ -22,6 +22,7 @@ import type {
   Protocol,
   TierEgressPeer,
   TierSubject,
+  TierWireRule,
 } from './k8s.ts';
 
 /** The wire words for actions, per kind, and what they mean. */
@@ -128,16 +129,7 @@ export function anpPorts(ports: readonly AnpPort[] | undefined): TierPortInfo[] 
   return out;
 }
 
-interface WireRule {
-  name?: string;
-  action?: string;
-  from?: TierEgressPeer[];
-  to?: TierEgressPeer[];
-  protocols?: CnpProtocol[];
-  ports?: AnpPort[];
-}
-
-function ruleInfo(kind: ClusterPolicyKind, rule: WireRule, index: number): TierRuleInfo {
+function ruleInfo(kind: ClusterPolicyKind, rule: TierWireRule, index: number): TierRuleInfo {
   return {
     index,
     name: rule.name,
@@ -163,8 +155,8 @@ export function clusterPolicyInfo(object: ClusterPolicyObject): ClusterPolicyInf
     tier?: string;
     priority?: number;
     subject?: TierSubject;
-    ingress?: WireRule[];
-    egress?: WireRule[];
+    ingress?: TierWireRule[];
+    egress?: TierWireRule[];
   };
   const tier =
     kind === ClusterPolicyKind.AdminNetworkPolicy

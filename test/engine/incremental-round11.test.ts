@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { checked, deployments } from '../support/incremental.ts';
-import type { ClusterNetworkPolicySpec } from '../../src/model/k8s.ts';
+import { checked, dOverTwoClasses, guardS } from '../support/incremental.ts';
 import { describeConnectivity } from '../support/verdicts.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { cluster, cnp, cnpCilium, node, ns, pod, policy } from '../support/builders.ts';
@@ -127,33 +126,11 @@ describe('incremental engine, round 11: reach by DNS name', () => {
 
 describe('incremental engine, round 11: workloads over several classes', () => {
   test('a class pair a cluster policy patch opened into one class of a workload, then its column from the other', () => {
-    const state = deployments(
-      cluster({
-        namespaces: [ns('a')],
-        pods: [
-          pod('a', 'd1', { app: 'd', v: '1' }),
-          pod('a', 'd2', { app: 'd', v: '2' }),
-          pod('a', 's', { app: 's' }),
-        ],
-      }),
-      { d: ['d1', 'd2'] },
-    );
-    const inc = createIncrementalEngine(state);
-    const guard = (p: number | undefined): ClusterNetworkPolicySpec => ({
-      tier: 'Admin',
-      priority: 1,
-      subject: { pods: { namespaceSelector: {}, podSelector: app('s') } },
-      egress: [
-        {
-          action: 'Deny',
-          to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { v: '1' } } } }],
-          ...(p === undefined ? {} : { protocols: [{ tcp: { destinationPort: { number: p } } }] }),
-        },
-      ],
-    });
-    // s reaches d's class v=1 on nothing, then (patched) on everything but TCP 80.
-    checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(undefined))));
-    const edit = checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(80))));
+    const inc = createIncrementalEngine(dOverTwoClasses());
+    // The mirror of round 9's test, which removes the pair: here s reaches d's class v=1 on nothing, then
+    // (patched) on everything but TCP 80.
+    checked(inc, () => inc.updateClusterPolicy(cnp('guard', guardS(undefined))));
+    const edit = checked(inc, () => inc.updateClusterPolicy(cnp('guard', guardS(80))));
     assert.ok((edit.patchedClasses ?? 0) > 0);
     // d's other class isolated on ingress: s still reaches d, through class v=1.
     checked(inc, () =>

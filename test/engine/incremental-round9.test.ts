@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineOptions } from '../../src/engine/compile.ts';
 import { createIncrementalEngine } from '../../src/engine/incremental.ts';
-import { checked, deployments } from '../support/incremental.ts';
+import { checked, deployments, dOverTwoClasses, guardS } from '../support/incremental.ts';
 import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 import type { ClusterNetworkPolicySpec, NetworkPolicySpec } from '../../src/model/k8s.ts';
@@ -214,32 +214,11 @@ describe('incremental engine, round 9: workloads over several classes', () => {
   });
 
   test('a class pair a cluster policy patch removed into one class of a workload, then its column from the other', () => {
-    const state = deployments(
-      cluster({
-        namespaces: [ns('a')],
-        pods: [
-          pod('a', 'd1', { app: 'd', v: '1' }),
-          pod('a', 'd2', { app: 'd', v: '2' }),
-          pod('a', 's', { app: 's' }),
-        ],
-      }),
-      { d: ['d1', 'd2'] },
-    );
-    const inc = createIncrementalEngine(state);
-    const guard = (p: number | undefined): ClusterNetworkPolicySpec => ({
-      tier: 'Admin',
-      priority: 1,
-      subject: { pods: { namespaceSelector: {}, podSelector: app('s') } },
-      egress: [
-        {
-          action: 'Deny',
-          to: [everyPodOf({ matchLabels: { v: '1' } })],
-          ...(p === undefined ? {} : { protocols: [tcp(p)] }),
-        },
-      ],
-    });
-    checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(80))));
-    const edit = checked(inc, () => inc.updateClusterPolicy(cnp('guard', guard(undefined))));
+    // The mirror of round 11's test, which opens the pair: here s reaches d's class v=1 on all but TCP 80, then
+    // (patched) on nothing.
+    const inc = createIncrementalEngine(dOverTwoClasses());
+    checked(inc, () => inc.updateClusterPolicy(cnp('guard', guardS(80))));
+    const edit = checked(inc, () => inc.updateClusterPolicy(cnp('guard', guardS(undefined))));
     assert.ok((edit.patchedClasses ?? 0) > 0);
     // d's other class isolated on ingress: s reaches d no more.
     checked(inc, () =>

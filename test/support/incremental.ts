@@ -7,7 +7,9 @@ import { compileCluster, type EngineOptions } from '../../src/engine/compile.ts'
 import { computeConnectivity, type Connectivity } from '../../src/engine/connectivity.ts';
 import type { IncrementalEngine, IncrementalUpdate } from '../../src/engine/incremental.ts';
 import type { ClusterState, PodInfo, WorkloadInfo } from '../../src/model/cluster.ts';
+import type { ClusterNetworkPolicySpec } from '../../src/model/k8s.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { cluster, ns, pod } from './builders.ts';
 import { describeConnectivity } from './verdicts.ts';
 
 /** The connections that differ between two answers, as `src -> dst: before => after`. */
@@ -76,4 +78,39 @@ export function deployments(state: ClusterState, groups: Record<string, readonly
     });
   }
   return { ...state, pods, workloads };
+}
+
+/**
+ * Namespace a: Deployment d over two classes (pods d1 {app: d, v: 1} and d2 {app: d, v: 2}) and the bare pod s,
+ * for a class pair a cluster policy patch changes at one class of d (`guardS`), then d's column rebuilt from
+ * its other class.
+ */
+export function dOverTwoClasses(): ClusterState {
+  return deployments(
+    cluster({
+      namespaces: [ns('a')],
+      pods: [
+        pod('a', 'd1', { app: 'd', v: '1' }),
+        pod('a', 'd2', { app: 'd', v: '2' }),
+        pod('a', 's', { app: 's' }),
+      ],
+    }),
+    { d: ['d1', 'd2'] },
+  );
+}
+
+/** An Admin policy of the pods labelled app=s: egress to every pod labelled v=1 denied on TCP `port`, or on all. */
+export function guardS(port: number | undefined): ClusterNetworkPolicySpec {
+  return {
+    tier: 'Admin',
+    priority: 1,
+    subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 's' } } } },
+    egress: [
+      {
+        action: 'Deny',
+        to: [{ pods: { namespaceSelector: {}, podSelector: { matchLabels: { v: '1' } } } }],
+        ...(port === undefined ? {} : { protocols: [{ tcp: { destinationPort: { number: port } } }] }),
+      },
+    ],
+  };
 }

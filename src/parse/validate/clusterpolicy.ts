@@ -17,6 +17,7 @@ import type {
   NamespacedPod,
   TierEgressPeer,
   TierSubject,
+  TierWireRule,
 } from '../../model/k8s.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
 import { closestMatch, withSuggestion } from '../../base/suggest.ts';
@@ -339,26 +340,17 @@ function validateNamespacedPod(
   return out;
 }
 
-interface WireRule {
-  name?: string;
-  action?: string;
-  from?: TierEgressPeer[];
-  to?: TierEgressPeer[];
-  protocols?: CnpProtocol[];
-  ports?: AnpPort[];
-}
-
 function validateRule(
   r: Reporter,
   path: FieldPath,
   raw: unknown,
   rules: KindRules,
   direction: Direction,
-): WireRule {
+): TierWireRule {
   const map = asMap(r, path, raw) ?? {};
   const peersField = direction === 'ingress' ? 'from' : 'to';
   checkKnownFields(r, path, map, ['name', 'action', peersField, rules.portsField]);
-  const out: WireRule = {};
+  const out: TierWireRule = {};
 
   const name = asString(r, [...path, 'name'], map.name);
   if (name !== undefined) {
