@@ -218,7 +218,7 @@ describe('the graph reads at every size', { skip }, () => {
         // Hovering nothing, selecting nothing: no edge label at this zoom (they would not fit).
         assert.match(
           await page.locator('.graph-status').innerText(),
-          /^16 workloads in 6 namespaces, \d+ connections drawn, \d+ unrestricted hidden$/,
+          /^16 workloads in 6 namespaces, \d+ lines drawn \(\d+ connections\), \d+ unrestricted hidden$/,
         );
         const open = await page.evaluate(() => {
           const w = globalThis as unknown as Win;

@@ -709,13 +709,38 @@ export function connectionCounts(s: { connections: number; domains: number }): s
 }
 
 /**
- * What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`,
- * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
- * connections)`: where collapsed groups are drawn, a line is not a connection, and both are counted.
+ * The lines a graph draws: one per pair of nodes (`mergeParallel`), without the loops of a node to itself (a
+ * workload's pods among themselves, a collapsed group's members among themselves: a loop on a node says little).
  */
-export function drawnSummary(result: GraphResult, lines: number, grouping: Grouping = BY_NAMESPACE): string {
-  const plural = (n: number, one: string, many = `${one}s`): string =>
-    `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+export function drawnLines(edges: readonly GraphEdge[], look: (e: GraphEdge) => string): DrawnEdge[] {
+  return mergeParallel(
+    edges.filter((e) => e.source !== e.target),
+    look,
+  );
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What the status line says is drawn: `16 workloads in 6 namespaces, 50 connections drawn, 171 unrestricted
+ * hidden` when each line is one connection; else lines and connections, each with its unit: `42 lines drawn (50
+ * connections)` (a line into the collapsed outside world, the collapsed Nodes' addresses or a collapsed
+ * namespace stands for several connections, a line with an arrow at each end for two), or on the overview,
+ * grouped by a label, `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
+ * connections between groups)`. "connections" always counts connections, as `analyze` and the header do; the
+ * connections within one node (not drawn) are counted too, so that what is drawn, within a node and hidden add
+ * up to the header's number (before filters). `lines` are the lines drawn (`drawnLines`, the weak ones left
+ * out: `weakSummary`). The Traffic view's edges are pairs of endpoints, some observed but denied (not
+ * connections): `unit` `endpoint pair` counts them so (`3 lines drawn (4 endpoint pairs)`).
+ */
+export function drawnSummary(
+  result: GraphResult,
+  lines: readonly DrawnEdge[],
+  grouping: Grouping = BY_NAMESPACE,
+  unit: 'connection' | 'endpoint pair' = 'connection',
+): string {
   let workloads = 0;
   let expanded = 0;
   let collapsed = 0;
@@ -737,31 +762,70 @@ export function drawnSummary(result: GraphResult, lines: number, grouping: Group
       `${plural(collapsed, workloads > 0 ? `collapsed ${noun}` : noun)}${workloads > 0 ? '' : by} (${plural(inside, 'workload')})`,
     );
   if (parts.length === 0) parts.push('nothing to draw');
+  const { connections, links, names, pairs } = lineCounts(lines);
+  if (workloads === 0 && collapsed > 0)
+    parts.push(`${plural(links, `${noun} link`)} drawn (${plural(connections, unit)} between ${noun}s)`);
+  else if (links === connections) parts.push(`${plural(connections, unit)} drawn`);
+  else parts.push(`${plural(links, 'line')} drawn (${plural(connections, unit)})`);
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
-  const byName = result.edges.filter((e) => isByName(e.target));
-  // (workload or group, DNS name) pairs: one per line when neither end is collapsed.
-  const names = byName.reduce((n, e) => n + e.count, 0);
-  if (collapsed === 0)
+  if (names > 0)
     parts.push(
-      `${plural(lines - byName.length, 'connection')} drawn${byName.length === 0 ? '' : `, plus ${names.toLocaleString('en-US')} by DNS name`}`,
-    );
-  else {
-    // A line to or from a collapsed group stands for many connections: lines and connections, each named.
-    const connections = result.edges.reduce(
-      (n, e) => (isByName(e.target) || e.source === e.target ? n : n + e.count),
-      0,
-    );
-    const between = workloads > 0 ? '' : ` between ${noun}s`;
-    parts.push(
-      `${plural(lines - byName.length, workloads > 0 ? 'line' : `${noun} link`)} drawn (${plural(connections, 'connection')}${between})${
-        byName.length === 0
-          ? ''
-          : `, plus ${plural(byName.length, 'link')} to DNS names (${plural(names, 'workload–name pair')})`
+      `plus ${
+        names === pairs
+          ? `${pairs.toLocaleString('en-US')} by DNS name`
+          : `${plural(names, 'link')} to DNS names (${plural(pairs, 'workload–name pair')})`
       }`,
     );
+  // The loops of a node to itself are not drawn: counted, so that the numbers add up to the header's.
+  const within = result.edges.reduce((n, e) => (e.source === e.target ? n + e.count : n), 0);
+  if (within > 0) {
+    const loops = new Set(result.edges.filter((e) => e.source === e.target).map((e) => e.source));
+    const kinds = new Set(
+      result.nodes.filter((n) => loops.has(n.id)).map((n) => (n.kind === 'workload' ? 'workload' : noun)),
+    );
+    const where = [...kinds]
+      .sort((x, y) => (x === 'workload' ? -1 : y === 'workload' ? 1 : 0))
+      .map((k) => (k === 'workload' ? 'a workload' : `a collapsed ${k}`))
+      .join(' or ');
+    parts.push(`${within.toLocaleString('en-US')} within ${where} not drawn`);
   }
   if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
   return parts.join(', ');
+}
+
+/** The connections and the (source, DNS name) pairs some lines stand for, and how many lines of each. */
+function lineCounts(lines: readonly DrawnEdge[]): {
+  connections: number;
+  links: number;
+  names: number;
+  pairs: number;
+} {
+  const out = { connections: 0, links: 0, names: 0, pairs: 0 };
+  for (const l of lines)
+    if (isByName(l.target)) {
+      out.names++;
+      out.pairs += l.count;
+    } else {
+      out.links++;
+      out.connections += l.count;
+    }
+  return out;
+}
+
+/**
+ * What the overview leaves out of the page: `97 weaker not drawn (130 connections)`, the lines standing for the
+ * fewest connections (their connections, or `unit`, counted as the drawn ones are).
+ */
+export function weakSummary(
+  weak: readonly DrawnEdge[],
+  unit: 'connection' | 'endpoint pair' = 'connection',
+): string {
+  const { connections, names, pairs } = lineCounts(weak);
+  const what = [
+    ...(connections > 0 || names === 0 ? [plural(connections, unit)] : []),
+    ...(names > 0 ? [plural(pairs, 'workload–name pair')] : []),
+  ];
+  return `${weak.length.toLocaleString('en-US')} weaker not drawn (${what.join(', ')})`;
 }
 
 /**

@@ -24,7 +24,7 @@ import fcose from 'cytoscape-fcose';
 import {
   BY_NAME,
   l7Text,
-  mergeParallel,
+  drawnLines,
   NODES,
   OUTSIDE,
   type DrawnEdge,
@@ -82,6 +82,12 @@ export interface CanvasHandlers {
   onBackground?: () => void;
   /** Double click on a namespace or the outside group: collapse or expand it. */
   onToggleGroup?: (id: string) => void;
+}
+
+/** The lines of a drawing: those in the page, and the weak ones left out (a selection of an end adds them). */
+export interface Drawn {
+  drawn: DrawnEdge[];
+  weak: DrawnEdge[];
 }
 
 export interface Decorations {
@@ -460,19 +466,18 @@ export class Canvas {
     });
   }
 
-  /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
-  render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+  /**
+   * Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines
+   * drawn and the weak ones left out of the page.
+   */
+  render(graph: GraphResult, decorations: Decorations = {}): Drawn {
     // Drawing everything anew: nothing waits for a frame.
     this.#unhold();
     positions = cacheFor(decorations.grouping ?? '');
     this.#members = decorations.members;
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
-    // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
-    const lines = mergeParallel(
-      graph.edges.filter((e) => e.source !== e.target),
-      (e) => [e.open, ...edgeClasses(e)].join(' '),
-    );
+    const lines = drawnLines(graph.edges, (e) => [e.open, ...edgeClasses(e)].join(' '));
     this.#nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
@@ -525,7 +530,7 @@ export class Canvas {
       requestIdleCallback(() => {
         if (!this.cy.destroyed()) this.#ensureOverlay();
       });
-    return { lines: lines.length, weak: weak.size };
+    return { drawn: lines.filter((l) => !weak.has(l.id)), weak: lines.filter((l) => weak.has(l.id)) };
   }
 
   /** Lays out the basis graph once: afterwards every node of it has a place. */
@@ -538,10 +543,7 @@ export class Canvas {
         ...nodeElements(basis.nodes, () => []),
         // The strongest lines only: the weak ones are not drawn either.
         ...(() => {
-          const lines = mergeParallel(
-            basis.edges.filter((e) => e.source !== e.target),
-            () => '',
-          );
+          const lines = drawnLines(basis.edges, () => '');
           const weak = weakLines(lines);
           return edgeElements(
             lines.filter((l) => !weak.has(l.id)),
