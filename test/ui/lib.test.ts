@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { filterFindings, findingTarget, rulesOf } from '../../ui/lib/findings.ts';
 import {
   addressGroup,
+  addressName,
   buildGraph,
   DEFAULT_OPTIONS,
   defaultCollapsed,
@@ -616,6 +617,10 @@ describe("the Nodes' addresses: in the cluster, a group of their own (not outsid
       nodeAddressTitle({ ...n1, nodes: ['n1', 'n2'] }),
       '192.168.0.1/32: addresses of nodes n1, n2, in the cluster (not a pod)',
     );
+    // As diff and the what-if's list of changes name them.
+    assert.equal(addressName(n2), '192.168.0.2/32 (an address of node n2)');
+    assert.equal(addressName({ ...n1, nodes: ['n1', 'n2'] }), '192.168.0.1/32 (addresses of nodes n1, n2)');
+    assert.equal(addressName(internet), internet.description);
     assert.equal(isGroupId('nodes'), true);
     assert.equal(
       outsideToggleTitle(input.external),

@@ -67,6 +67,14 @@ export function nodeAddressTitle(x: AddressJson): string {
 }
 
 /**
+ * An address class as `diff` and the what-if's list of changes name it: `192.168.0.2/32 (an address of node n2)`
+ * for the Nodes' addresses, its description for an address range outside the cluster.
+ */
+export function addressName(x: AddressJson): string {
+  return addressGroup(x) === NODES ? `${x.description} (${nodeAddressText(x.nodes ?? [])})` : x.description;
+}
+
+/**
  * The hover text of "Show outside the cluster": what it hides, and (when there are some) that the Nodes'
  * addresses are not outside, so it leaves them shown.
  */
