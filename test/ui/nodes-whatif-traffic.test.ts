@@ -148,3 +148,40 @@ describe("What-if and Traffic draw a Node's address in the group nodes", { skip 
     assert.deepEqual(ui.problems, []);
   });
 });
+
+describe("the Traffic view on Hubble flows to a Node's address (test/fixtures/tiers)", { skip }, () => {
+  const PROMETHEUS = 'monitoring/Deployment/prometheus';
+  before(async () => {
+    ui = await startUi(['test/fixtures/tiers', '--flows', 'test/fixtures/flows/tiers/hubble.jsonl']);
+    page = ui.page;
+  });
+  after(async () => {
+    await ui.close();
+  });
+
+  test('prometheus scraping the kubelet at 10.0.0.12: drawn to `node node-2`, in "nodes"', async () => {
+    await ui.open('#/traffic');
+    await page.waitForFunction(() =>
+      (globalThis as unknown as { __netfence: { graph: () => GraphSnapshot } }).__netfence
+        .graph()
+        .edges.some((e) => e.classes.includes('st-partly-observed')),
+    );
+    const g = await graphOf(page);
+    const node2 = nodeLabelled(g, 'node node-2');
+    assert.equal(node2.parent, 'nodes');
+    // Seen on TCP 10250 only, of every port allowed.
+    assert.ok(edgeOf(g, `${PROMETHEUS}>${node2.id}`).classes.includes('st-partly-observed'));
+    assert.equal(
+      g.edges.some((e) => e.id === `${PROMETHEUS}>outside`),
+      false,
+    );
+    await ui.open(`#/traffic?sel=${encodeURIComponent(`edge:${PROMETHEUS}>${node2.id}`)}`);
+    const inspector = page.locator('.inspector');
+    await inspector.getByText('TCP 10250 ×1').waitFor();
+    assert.match(
+      await inspector.innerText(),
+      /An address of node node-2, not a pod: no pod's NetworkPolicy applies on this side\./,
+    );
+    assert.deepEqual(ui.problems, []);
+  });
+});
