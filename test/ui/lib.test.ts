@@ -191,12 +191,15 @@ describe('buildGraph', () => {
         complete: false,
         groupEdges: [
           { src: 'ns:shop', dst: 'ns:data', count: 7, open: 0, ports: tcp(5432), summary: 'TCP 5432' },
+          { src: 'ns:shop', dst: 'ns:kube-system', count: 3, open: 3, ports: ALL, summary: 'all' },
         ],
       },
       opts({ collapsed: new Set(['ns:shop', 'ns:data', 'ns:kube-system', 'outside']) }),
     );
     assert.deepEqual(ids(g.edges), ['ns:shop>ns:data']);
     assert.equal(g.edges[0]?.label, 'TCP 5432 (7)');
+    // The pair whose connections are all unrestricted is hidden, and counted as such (as with every edge).
+    assert.equal(g.hiddenOpen, 3);
   });
 
   test('aggregated statuses: the first of the status order wins', () => {

@@ -460,8 +460,11 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
         : options.collapsed.has(g) && (members.get(g) ?? 0) > 0;
     for (const g of input.groupEdges) {
       if (!groupShown(g.src) || !groupShown(g.dst)) continue;
-      if (options.hideOpen && g.open === g.count) continue;
       if (options.port !== null && !portsMatch(g.ports, options.port)) continue;
+      if (options.hideOpen && g.open === g.count) {
+        hiddenOpen += g.count;
+        continue;
+      }
       add(g.src, g.dst, {
         count: g.count,
         open: g.open === g.count,
