@@ -11,6 +11,7 @@ import {
   BY_NAMESPACE,
   DEFAULT_OPTIONS,
   connectionCounts,
+  countOf,
   defaultCollapsed,
   drawnLines,
   drawnSummary,
@@ -261,6 +262,25 @@ describe('the status line counts what is drawn: "connections" always counts conn
       '3 workloads in 2 namespaces, 2 lines drawn (4 endpoint pairs), 1 unrestricted hidden',
     );
     assert.equal(weakSummary(linesOf(g), 'endpoint pair'), '2 weaker not drawn (4 endpoint pairs)');
+  });
+
+  test("an aggregated Traffic line without ports is labelled with its endpoint pairs, the Graph's with connections", () => {
+    const traffic: GraphInput = {
+      ...input,
+      edges: [
+        { src: a.id, dst: c.id, ports: null, summary: 'TCP 80 denied', open: false, status: 'denied' },
+        { src: b.id, dst: c.id, ports: tcp(5432), summary: 'TCP 5432', open: false, status: 'observed' },
+      ],
+    };
+    const shop = { ...options, collapsed: new Set(['ns:shop']) };
+    const pairs = buildGraph(traffic, { ...shop, unit: 'endpoint pair' });
+    assert.equal(pairs.edges.find((e) => e.id === `ns:shop>${c.id}`)?.label, '2 endpoint pairs');
+    assert.equal(
+      buildGraph(traffic, shop).edges.find((e) => e.id === `ns:shop>${c.id}`)?.label,
+      '2 connections',
+    );
+    assert.equal(countOf(1, 'endpoint pair'), '1 endpoint pair');
+    assert.equal(countOf(1200), '1,200 connections');
   });
 
   test('the weak lines left out of the page count their connections too', () => {

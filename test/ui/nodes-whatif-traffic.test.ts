@@ -143,7 +143,15 @@ describe("What-if and Traffic draw a Node's address in the group nodes", { skip 
     // Collapsed, the group "nodes" holds the flow: not "outside the cluster".
     await ui.open('#/traffic?collapsed=nodes,outside');
     const c = await graphOf(page);
-    assert.ok(edgeOf(c, `nodes>${WEB}`).classes.includes('st-denied'));
+    // n1's address (allowed, never observed) and n2's (observed but denied): two pairs, not two connections.
+    const nodes = edgeOf(c, `nodes>${WEB}`);
+    assert.ok(nodes.classes.includes('st-denied'));
+    assert.equal(nodes.label, '2 endpoint pairs');
+    const box = await page.locator('.canvas').first().boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + nodes.midpoint.x, box.y + nodes.midpoint.y);
+    await page.locator('.tooltip:not([hidden])').waitFor();
+    assert.match(await page.locator('.tooltip').innerText(), /^2 endpoint pairs: /);
     assert.equal(edgeOf(c, `outside>${WEB}`).label, 'TCP 80 denied');
     assert.deepEqual(ui.problems, []);
   });

@@ -184,6 +184,17 @@ export function formatGrouping(g: Grouping): string | null {
   return g.by === 'namespace' ? null : `label:${g.key}`;
 }
 
+/**
+ * What an edge of the input is, to count it: a connection (allowed pair; what-if's too), or in the Traffic view a
+ * pair of endpoints (observed, unobserved, or observed but denied: not all of them connections).
+ */
+export type CountUnit = 'connection' | 'endpoint pair';
+
+/** `3 connections`, `1 endpoint pair`. */
+export function countOf(n: number, unit: CountUnit = 'connection'): string {
+  return plural(n, unit);
+}
+
 /** An edge of the input: a connection, a what-if edge, a traffic edge. */
 export interface EdgeInput {
   src: string;
@@ -274,6 +285,8 @@ export interface GraphOptions {
   focus: string | null;
   /** Which status wins when an aggregated edge has members of several: the first of this list present. */
   statusOrder?: readonly string[];
+  /** What an edge is, in the labels of aggregated lines (`connection` when absent). */
+  unit?: CountUnit;
 }
 
 export const DEFAULT_OPTIONS: GraphOptions = {
@@ -367,10 +380,10 @@ export function defaultCollapsed(
 }
 
 /** An edge's label: its ports (and how many connections), marked `L7` when Cilium's proxy filters some. */
-function edgeLabel(e: GraphEdge): string {
+function edgeLabel(e: GraphEdge, unit: CountUnit): string {
   const { count, ports } = e;
   const text = ports === null ? (e.members[0]?.summary ?? '') : shortPorts(ports);
-  const base = count === 1 ? text : ports === null ? `${count} connections` : `${text} (${count})`;
+  const base = count === 1 ? text : ports === null ? countOf(count, unit) : `${text} (${count})`;
   const l7 = l7Count(e.members);
   return l7 === 0 ? base : `${base} · ${count === 1 ? '' : `${l7} `}filtered at L7`;
 }
@@ -495,7 +508,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     });
   }
   let edges = [...acc.values()];
-  for (const e of edges) e.label = edgeLabel(e);
+  for (const e of edges) e.label = edgeLabel(e, options.unit ?? 'connection');
 
   const nodes: GraphNode[] = [];
   const connected = new Set(edges.flatMap((e) => [e.source, e.target]));
@@ -750,7 +763,7 @@ export function drawnSummary(
   result: GraphResult,
   lines: readonly DrawnEdge[],
   grouping: Grouping = BY_NAMESPACE,
-  unit: 'connection' | 'endpoint pair' = 'connection',
+  unit: CountUnit = 'connection',
 ): string {
   let workloads = 0;
   let expanded = 0;
@@ -775,9 +788,9 @@ export function drawnSummary(
   if (parts.length === 0) parts.push('nothing to draw');
   const { connections, links, names, pairs } = lineCounts(lines);
   if (workloads === 0 && collapsed > 0)
-    parts.push(`${plural(links, `${noun} link`)} drawn (${plural(connections, unit)} between ${noun}s)`);
-  else if (links === connections) parts.push(`${plural(connections, unit)} drawn`);
-  else parts.push(`${plural(links, 'line')} drawn (${plural(connections, unit)})`);
+    parts.push(`${plural(links, `${noun} link`)} drawn (${countOf(connections, unit)} between ${noun}s)`);
+  else if (links === connections) parts.push(`${countOf(connections, unit)} drawn`);
+  else parts.push(`${plural(links, 'line')} drawn (${countOf(connections, unit)})`);
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
   if (names > 0)
     parts.push(
@@ -827,13 +840,10 @@ function lineCounts(lines: readonly DrawnEdge[]): {
  * What the overview leaves out of the page: `97 weaker not drawn (130 connections)`, the lines standing for the
  * fewest connections (their connections, or `unit`, counted as the drawn ones are).
  */
-export function weakSummary(
-  weak: readonly DrawnEdge[],
-  unit: 'connection' | 'endpoint pair' = 'connection',
-): string {
+export function weakSummary(weak: readonly DrawnEdge[], unit: CountUnit = 'connection'): string {
   const { connections, names, pairs } = lineCounts(weak);
   const what = [
-    ...(connections > 0 || names === 0 ? [plural(connections, unit)] : []),
+    ...(connections > 0 || names === 0 ? [countOf(connections, unit)] : []),
     ...(names > 0 ? [plural(pairs, 'workload–name pair')] : []),
   ];
   return `${weak.length.toLocaleString('en-US')} weaker not drawn (${what.join(', ')})`;

@@ -23,10 +23,12 @@ import cytoscape, {
 import fcose from 'cytoscape-fcose';
 import {
   BY_NAME,
+  countOf,
   l7Text,
   drawnLines,
   NODES,
   OUTSIDE,
+  type CountUnit,
   type DrawnEdge,
   type EdgeInput,
   type GraphEdge,
@@ -102,6 +104,8 @@ export interface Decorations {
   grouping?: string;
   /** The workload ids of a group (by default: its namespace's), to place it where its members were. */
   members?: (group: string) => readonly string[];
+  /** What a line's edges are, in its hover text (`connection` when absent; the Traffic view's: `endpoint pair`). */
+  unit?: CountUnit;
 }
 
 type Rect = { x1: number; y1: number; x2: number; y2: number };
@@ -286,6 +290,8 @@ export class Canvas {
   #nodes = new Map<string, GraphNode>();
   /** Drawn lines by their id, and the line each graph edge is drawn as. */
   #lines = new Map<string, DrawnEdge>();
+  /** What the lines' edges are, in their hover text. */
+  #unit: CountUnit = 'connection';
   #lineOf = new Map<string, string>();
   #shape = '';
   /**
@@ -449,7 +455,7 @@ export class Canvas {
       this.#nodes.get(id)?.title ??
       (line === undefined
         ? ''
-        : `${line.count} connection${line.count === 1 ? '' : 's'}: ${line.edges
+        : `${countOf(line.count, this.#unit)}: ${line.edges
             .map((x) => (x.members.length === 1 ? memberText(x.members[0]!) : x.label))
             .join(' · ')}`);
     if (text === '') return;
@@ -475,6 +481,7 @@ export class Canvas {
     this.#unhold();
     positions = cacheFor(decorations.grouping ?? '');
     this.#members = decorations.members;
+    this.#unit = decorations.unit ?? 'connection';
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
     const lines = drawnLines(graph.edges, (e) => [e.open, ...edgeClasses(e)].join(' '));

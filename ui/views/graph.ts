@@ -24,6 +24,7 @@ import {
   parseGrouping,
   type Grouping,
   toggleGroup as toggledGroups,
+  type CountUnit,
   type EdgeInput,
   type GraphEdge,
   type GraphOptions,
@@ -510,6 +511,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         collapsed,
         focus,
         statusOrder: ['denied', 'unobserved', 'partly-observed', 'observed'],
+        unit: traffic ? 'endpoint pair' : 'connection',
       },
       errors,
     };
@@ -627,6 +629,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
               ? ['tier-admin']
               : [],
       basis: layoutBasis(app, by),
+      unit: opts.unit ?? 'connection',
       grouping: formatGrouping(by) ?? '',
       ...(by.by === 'label'
         ? { members: (g: string) => app.model.workloads.filter((w) => groupOf(w, by) === g).map((w) => w.id) }
@@ -669,7 +672,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   /** The status line: what is drawn, what is hidden and why, and the focus. */
   function renderStatus(shown: GraphResult, drawn: Drawn, focus: string | null, by: Grouping): void {
     const focusName = focus === null ? null : app.workloadName(focus);
-    const unit = traffic ? 'endpoint pair' : 'connection';
+    const unit: CountUnit = traffic ? 'endpoint pair' : 'connection';
     const text = drawnSummary(shown, drawn.drawn, by, unit);
     const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
