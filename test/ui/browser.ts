@@ -58,7 +58,15 @@ export async function launch(
 
 /** What the tests read of the drawn graph (`window.__netfence.graph()`). */
 export interface GraphSnapshot {
-  nodes: { id: string; label: string; classes: string[] }[];
+  nodes: {
+    id: string;
+    label: string;
+    /** Its group (`ns:shop`, `nodes`, `outside`), or null. */
+    parent: string | null;
+    classes: string[];
+    /** Its box on screen, relative to the canvas. */
+    box: { x1: number; y1: number; x2: number; y2: number };
+  }[];
   edges: { id: string; label: string; classes: string[]; midpoint: { x: number; y: number } }[];
 }
 

@@ -105,7 +105,7 @@ describe('the web UI in Chromium', { skip }, () => {
     );
     assert.match(
       await page.locator('.graph-status').innerText(),
-      /^16 workloads in 6 namespaces, \d+ connections drawn, \d+ unrestricted hidden$/,
+      /^16 workloads in 6 namespaces, \d+ lines drawn \(\d+ connections\), \d+ unrestricted hidden$/,
     );
     await shot('graph', true);
   });

@@ -8,16 +8,23 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
   buildGraph,
+  BY_NAMESPACE,
   DEFAULT_OPTIONS,
   connectionCounts,
+  countOf,
   defaultCollapsed,
+  drawnLines,
   drawnSummary,
   groupsOf,
   labelKeys,
   LARGE_WORKLOADS,
   mergeParallel,
+  NODES,
+  OUTSIDE,
   parseGrouping,
   toggleGroup,
+  weakSummary,
+  type DrawnEdge,
   type GraphEdge,
   type GraphInput,
 } from '../../ui/lib/graph.ts';
@@ -162,26 +169,125 @@ describe('connections Cilium filters at L7', () => {
   });
 });
 
-describe('the header counts what is drawn', () => {
-  test('workloads, namespaces, lines, and the unrestricted connections hidden', () => {
-    const g = buildGraph(input, options);
+/** The lines the canvas draws of a graph (both directions of a pair drawn alike: one line). */
+const linesOf = (g: { edges: readonly GraphEdge[] }): DrawnEdge[] => drawnLines(g.edges, () => '');
+
+describe('the status line counts what is drawn: "connections" always counts connections', () => {
+  test('each line one connection: workloads, namespaces, connections, and the unrestricted connections hidden', () => {
+    const oneWay: GraphInput = { ...input, edges: input.edges.filter((e) => e.src !== b.id) };
+    const g = buildGraph(oneWay, options);
     assert.equal(
-      drawnSummary(g, 2),
+      drawnSummary(g, linesOf(g)),
       '3 workloads in 2 namespaces, 2 connections drawn, 1 unrestricted hidden',
     );
+  });
+
+  test('a line with an arrow at each end stands for two connections: lines and connections, each named', () => {
+    const g = buildGraph(input, options);
+    assert.equal(linesOf(g).length, 2);
+    assert.equal(
+      drawnSummary(g, linesOf(g)),
+      '3 workloads in 2 namespaces, 2 lines drawn (4 connections), 1 unrestricted hidden',
+    );
+  });
+
+  // Two address ranges outside the cluster and two Nodes' addresses, each reached by a and by c.
+  const world: GraphInput = {
+    ...input,
+    external: [
+      { id: 'external:0', description: '10.0.0.0/8' },
+      { id: 'external:1', description: '203.0.113.0/24' },
+      { id: 'external:2', description: '192.168.0.1/32', nodes: ['n1'] },
+      { id: 'external:3', description: '192.168.0.2/32', nodes: ['n2'] },
+    ],
+    edges: [
+      ...['external:0', 'external:1', 'external:2', 'external:3'].flatMap((x) => [
+        { src: a.id, dst: x, ports: tcp(443), summary: 'TCP 443', open: false },
+        { src: c.id, dst: x, ports: tcp(443), summary: 'TCP 443', open: false },
+      ]),
+    ],
+  };
+
+  test('a line into the collapsed outside world stands for one connection per address range it reaches', () => {
+    const g = buildGraph(world, { ...options, collapsed: new Set([OUTSIDE]) });
+    assert.equal(g.edges.find((e) => e.id === `${a.id}>${OUTSIDE}`)?.count, 2);
+    // a and c to the outside (2 lines, 4 connections), and to node n1's and n2's addresses (4 lines).
+    assert.equal(drawnSummary(g, linesOf(g)), '3 workloads in 2 namespaces, 6 lines drawn (8 connections)');
+  });
+
+  test("a line into the collapsed Nodes' addresses stands for one connection per address", () => {
+    const g = buildGraph(world, { ...options, collapsed: new Set([OUTSIDE, NODES]) });
+    assert.equal(g.edges.find((e) => e.id === `${c.id}>${NODES}`)?.count, 2);
+    assert.equal(drawnSummary(g, linesOf(g)), '3 workloads in 2 namespaces, 4 lines drawn (8 connections)');
+    // Expanded, each address is a node: a line is a connection again.
+    const open = buildGraph(world, options);
+    assert.equal(drawnSummary(open, linesOf(open)), '3 workloads in 2 namespaces, 8 connections drawn');
   });
 
   test('the overview counts namespaces and the workloads inside them', () => {
     const g = buildGraph(input, { ...options, collapsed: new Set(['ns:shop', 'ns:data']) });
     assert.equal(
-      drawnSummary(g, 1),
-      '2 namespaces (3 workloads), 1 namespace link drawn (2 connections between namespaces), 1 unrestricted hidden',
+      drawnSummary(g, linesOf(g)),
+      '2 namespaces (3 workloads), 1 namespace link drawn (2 connections between namespaces), 2 within a collapsed namespace not drawn, 1 unrestricted hidden',
     );
     const one = buildGraph(input, { ...options, collapsed: new Set(['ns:data']) });
     assert.equal(
-      drawnSummary(one, 3),
-      '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 3 lines drawn (4 connections), 1 unrestricted hidden',
+      drawnSummary(one, linesOf(one)),
+      '2 workloads in 1 namespace, 1 collapsed namespace (1 workload), 2 lines drawn (4 connections), 1 unrestricted hidden',
     );
+  });
+
+  test("a workload's connections to itself are not drawn: counted, so that the numbers add up to analyze's", () => {
+    const self: GraphInput = {
+      ...input,
+      edges: [...input.edges, { src: c.id, dst: c.id, ports: tcp(7000), summary: 'TCP 7000', open: false }],
+    };
+    const g = buildGraph(self, { ...options, hideOpen: false });
+    // 6 connections: 4 on 2 lines, a → c on a third, c → c not drawn.
+    assert.equal(
+      drawnSummary(g, linesOf(g)),
+      '3 workloads in 2 namespaces, 3 lines drawn (5 connections), 1 within a workload not drawn',
+    );
+    const both = buildGraph(self, { ...options, hideOpen: false, collapsed: new Set(['ns:shop']) });
+    assert.equal(
+      drawnSummary(both, linesOf(both)),
+      '1 workload in 1 namespace, 1 collapsed namespace (2 workloads), 1 line drawn (3 connections), 3 within a workload or a collapsed namespace not drawn',
+    );
+  });
+
+  test('the Traffic view counts pairs of endpoints (some observed but denied, not connections)', () => {
+    const g = buildGraph(input, options);
+    assert.equal(
+      drawnSummary(g, linesOf(g), BY_NAMESPACE, 'endpoint pair'),
+      '3 workloads in 2 namespaces, 2 lines drawn (4 endpoint pairs), 1 unrestricted hidden',
+    );
+    assert.equal(weakSummary(linesOf(g), 'endpoint pair'), '2 weaker not drawn (4 endpoint pairs)');
+  });
+
+  test("an aggregated Traffic line without ports is labelled with its endpoint pairs, the Graph's with connections", () => {
+    const traffic: GraphInput = {
+      ...input,
+      edges: [
+        { src: a.id, dst: c.id, ports: null, summary: 'TCP 80 denied', open: false, status: 'denied' },
+        { src: b.id, dst: c.id, ports: tcp(5432), summary: 'TCP 5432', open: false, status: 'observed' },
+      ],
+    };
+    const shop = { ...options, collapsed: new Set(['ns:shop']) };
+    const pairs = buildGraph(traffic, { ...shop, unit: 'endpoint pair' });
+    assert.equal(pairs.edges.find((e) => e.id === `ns:shop>${c.id}`)?.label, '2 endpoint pairs');
+    assert.equal(
+      buildGraph(traffic, shop).edges.find((e) => e.id === `ns:shop>${c.id}`)?.label,
+      '2 connections',
+    );
+    assert.equal(countOf(1, 'endpoint pair'), '1 endpoint pair');
+    assert.equal(countOf(1200), '1,200 connections');
+  });
+
+  test('the weak lines left out of the page count their connections too', () => {
+    const g = buildGraph(world, { ...options, collapsed: new Set([OUTSIDE, NODES]) });
+    const lines = linesOf(g);
+    assert.equal(weakSummary(lines.slice(0, 2)), '2 weaker not drawn (4 connections)');
+    assert.equal(weakSummary(lines.slice(0, 1)), '1 weaker not drawn (2 connections)');
   });
 });
 
@@ -218,8 +324,8 @@ describe('destinations by DNS name', () => {
     );
     // Counted apart from connections, as analyze does.
     assert.equal(
-      drawnSummary(g, 2 + 3),
-      '3 workloads in 2 namespaces, 2 connections drawn, plus 3 by DNS name, 1 unrestricted hidden',
+      drawnSummary(g, linesOf(g)),
+      '3 workloads in 2 namespaces, 2 lines drawn (4 connections), plus 3 by DNS name, 1 unrestricted hidden',
     );
   });
 
@@ -258,8 +364,8 @@ describe('destinations by DNS name', () => {
       ],
     );
     assert.equal(
-      drawnSummary(one, 2 + 3),
-      '3 workloads in 2 namespaces, 2 connections drawn, plus 3 by DNS name, 1 unrestricted hidden',
+      drawnSummary(one, linesOf(one)),
+      '3 workloads in 2 namespaces, 2 lines drawn (4 connections), plus 3 by DNS name, 1 unrestricted hidden',
     );
     // With the namespace collapsed too: a line from shop stands for its two workloads' pairs.
     const both = buildGraph(dns, { ...options, collapsed: new Set(['outside', 'dns-names', 'ns:shop']) });
@@ -270,10 +376,7 @@ describe('destinations by DNS name', () => {
         [`${c.id}>dns-names`, 1],
       ],
     );
-    assert.match(
-      drawnSummary(both, both.edges.length),
-      /plus 2 links to DNS names \(3 workload–name pairs\)/,
-    );
+    assert.match(drawnSummary(both, linesOf(both)), /plus 2 links to DNS names \(3 workload–name pairs\)/);
   });
 
   test('a focus keeps the names and pairs it draws: the box counts them and its inspector lists them', () => {
@@ -410,8 +513,8 @@ describe('grouped by a label', () => {
     assert.equal(edges.get('nolabel>label:store')?.count, 2);
     assert.equal(edges.get('label:store>label:store')?.openCount, 1);
     assert.equal(
-      drawnSummary(g, 2, by),
-      `2 groups by ${part} (3 workloads), 2 group links drawn (4 connections between groups)`,
+      drawnSummary(g, linesOf(g), by),
+      `2 groups by ${part} (3 workloads), 1 group link drawn (4 connections between groups), 1 within a collapsed group not drawn`,
     );
   });
 
@@ -422,7 +525,7 @@ describe('grouped by a label', () => {
       ['shop/a', 'data/c'],
     );
     assert.equal(
-      drawnSummary(g, 2, by),
+      drawnSummary(g, linesOf(g), by),
       `2 workloads in 1 group by ${part}, 1 collapsed group (1 workload), 2 lines drawn (4 connections), 1 unrestricted hidden`,
     );
   });

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { filterFindings, findingTarget, rulesOf } from '../../ui/lib/findings.ts';
 import {
   addressGroup,
+  addressName,
   buildGraph,
   DEFAULT_OPTIONS,
   defaultCollapsed,
@@ -190,12 +191,15 @@ describe('buildGraph', () => {
         complete: false,
         groupEdges: [
           { src: 'ns:shop', dst: 'ns:data', count: 7, open: 0, ports: tcp(5432), summary: 'TCP 5432' },
+          { src: 'ns:shop', dst: 'ns:kube-system', count: 3, open: 3, ports: ALL, summary: 'all' },
         ],
       },
       opts({ collapsed: new Set(['ns:shop', 'ns:data', 'ns:kube-system', 'outside']) }),
     );
     assert.deepEqual(ids(g.edges), ['ns:shop>ns:data']);
     assert.equal(g.edges[0]?.label, 'TCP 5432 (7)');
+    // The pair whose connections are all unrestricted is hidden, and counted as such (as with every edge).
+    assert.equal(g.hiddenOpen, 3);
   });
 
   test('aggregated statuses: the first of the status order wins', () => {
@@ -616,6 +620,10 @@ describe("the Nodes' addresses: in the cluster, a group of their own (not outsid
       nodeAddressTitle({ ...n1, nodes: ['n1', 'n2'] }),
       '192.168.0.1/32: addresses of nodes n1, n2, in the cluster (not a pod)',
     );
+    // As diff and the what-if's list of changes name them.
+    assert.equal(addressName(n2), '192.168.0.2/32 (an address of node n2)');
+    assert.equal(addressName({ ...n1, nodes: ['n1', 'n2'] }), '192.168.0.1/32 (addresses of nodes n1, n2)');
+    assert.equal(addressName(internet), internet.description);
     assert.equal(isGroupId('nodes'), true);
     assert.equal(
       outsideToggleTitle(input.external),

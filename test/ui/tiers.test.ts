@@ -266,7 +266,10 @@ describe('the web UI with destinations by DNS name', { skip }, () => {
     assert.ok(edge(g, `${A_WEB}>dns:api.example.com`).classes.includes('by-name'));
     assert.ok(edge(g, `${B_WEB}>dns:*.github.com`).classes.includes('by-name'));
     assert.equal(g.edges.filter((e) => e.id.includes('>dns:')).length, 6);
-    assert.match(await page.locator('.graph-status').innerText(), /connections drawn, plus 6 by DNS name/);
+    assert.match(
+      await page.locator('.graph-status').innerText(),
+      /^5 workloads in 4 namespaces, 12 lines drawn \(14 connections\), plus 6 by DNS name, 19 unrestricted hidden$/,
+    );
     assert.match(
       await page.locator('.legend').innerText(),
       /destination by DNS name: a policy \(toFQDNs, domainNames\) allows the name; the addresses depend on DNS resolution/,

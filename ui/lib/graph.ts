@@ -67,6 +67,14 @@ export function nodeAddressTitle(x: AddressJson): string {
 }
 
 /**
+ * An address class as `diff` and the what-if's list of changes name it: `192.168.0.2/32 (an address of node n2)`
+ * for the Nodes' addresses, its description for an address range outside the cluster.
+ */
+export function addressName(x: AddressJson): string {
+  return addressGroup(x) === NODES ? `${x.description} (${nodeAddressText(x.nodes ?? [])})` : x.description;
+}
+
+/**
  * The hover text of "Show outside the cluster": what it hides, and (when there are some) that the Nodes'
  * addresses are not outside, so it leaves them shown.
  */
@@ -176,6 +184,17 @@ export function formatGrouping(g: Grouping): string | null {
   return g.by === 'namespace' ? null : `label:${g.key}`;
 }
 
+/**
+ * What an edge of the input is, to count it: a connection (allowed pair; what-if's too), or in the Traffic view a
+ * pair of endpoints (observed, unobserved, or observed but denied: not all of them connections).
+ */
+export type CountUnit = 'connection' | 'endpoint pair';
+
+/** `3 connections`, `1 endpoint pair`. */
+export function countOf(n: number, unit: CountUnit = 'connection'): string {
+  return plural(n, unit);
+}
+
 /** An edge of the input: a connection, a what-if edge, a traffic edge. */
 export interface EdgeInput {
   src: string;
@@ -266,6 +285,8 @@ export interface GraphOptions {
   focus: string | null;
   /** Which status wins when an aggregated edge has members of several: the first of this list present. */
   statusOrder?: readonly string[];
+  /** What an edge is, in the labels of aggregated lines (`connection` when absent). */
+  unit?: CountUnit;
 }
 
 export const DEFAULT_OPTIONS: GraphOptions = {
@@ -359,10 +380,10 @@ export function defaultCollapsed(
 }
 
 /** An edge's label: its ports (and how many connections), marked `L7` when Cilium's proxy filters some. */
-function edgeLabel(e: GraphEdge): string {
+function edgeLabel(e: GraphEdge, unit: CountUnit): string {
   const { count, ports } = e;
   const text = ports === null ? (e.members[0]?.summary ?? '') : shortPorts(ports);
-  const base = count === 1 ? text : ports === null ? `${count} connections` : `${text} (${count})`;
+  const base = count === 1 ? text : ports === null ? countOf(count, unit) : `${text} (${count})`;
   const l7 = l7Count(e.members);
   return l7 === 0 ? base : `${base} · ${count === 1 ? '' : `${l7} `}filtered at L7`;
 }
@@ -452,8 +473,11 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
         : options.collapsed.has(g) && (members.get(g) ?? 0) > 0;
     for (const g of input.groupEdges) {
       if (!groupShown(g.src) || !groupShown(g.dst)) continue;
-      if (options.hideOpen && g.open === g.count) continue;
       if (options.port !== null && !portsMatch(g.ports, options.port)) continue;
+      if (options.hideOpen && g.open === g.count) {
+        hiddenOpen += g.count;
+        continue;
+      }
       add(g.src, g.dst, {
         count: g.count,
         open: g.open === g.count,
@@ -484,7 +508,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
     });
   }
   let edges = [...acc.values()];
-  for (const e of edges) e.label = edgeLabel(e);
+  for (const e of edges) e.label = edgeLabel(e, options.unit ?? 'connection');
 
   const nodes: GraphNode[] = [];
   const connected = new Set(edges.flatMap((e) => [e.source, e.target]));
@@ -709,13 +733,38 @@ export function connectionCounts(s: { connections: number; domains: number }): s
 }
 
 /**
- * What the header says is drawn: `16 workloads in 6 namespaces, 40 connections drawn, 171 unrestricted hidden`,
- * or grouped by a label `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
- * connections)`: where collapsed groups are drawn, a line is not a connection, and both are counted.
+ * The lines a graph draws: one per pair of nodes (`mergeParallel`), without the loops of a node to itself (a
+ * workload's pods among themselves, a collapsed group's members among themselves: a loop on a node says little).
  */
-export function drawnSummary(result: GraphResult, lines: number, grouping: Grouping = BY_NAMESPACE): string {
-  const plural = (n: number, one: string, many = `${one}s`): string =>
-    `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+export function drawnLines(edges: readonly GraphEdge[], look: (e: GraphEdge) => string): DrawnEdge[] {
+  return mergeParallel(
+    edges.filter((e) => e.source !== e.target),
+    look,
+  );
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What the status line says is drawn: `16 workloads in 6 namespaces, 50 connections drawn, 171 unrestricted
+ * hidden` when each line is one connection; else lines and connections, each with its unit: `42 lines drawn (50
+ * connections)` (a line into the collapsed outside world, the collapsed Nodes' addresses or a collapsed
+ * namespace stands for several connections, a line with an arrow at each end for two), or on the overview,
+ * grouped by a label, `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
+ * connections between groups)`. "connections" always counts connections, as `analyze` and the header do; the
+ * connections within one node (not drawn) are counted too, so that what is drawn, within a node and hidden add
+ * up to the header's number (before filters). `lines` are the lines drawn (`drawnLines`, the weak ones left
+ * out: `weakSummary`). The Traffic view's edges are pairs of endpoints, some observed but denied (not
+ * connections): `unit` `endpoint pair` counts them so (`3 lines drawn (4 endpoint pairs)`).
+ */
+export function drawnSummary(
+  result: GraphResult,
+  lines: readonly DrawnEdge[],
+  grouping: Grouping = BY_NAMESPACE,
+  unit: CountUnit = 'connection',
+): string {
   let workloads = 0;
   let expanded = 0;
   let collapsed = 0;
@@ -737,31 +786,67 @@ export function drawnSummary(result: GraphResult, lines: number, grouping: Group
       `${plural(collapsed, workloads > 0 ? `collapsed ${noun}` : noun)}${workloads > 0 ? '' : by} (${plural(inside, 'workload')})`,
     );
   if (parts.length === 0) parts.push('nothing to draw');
+  const { connections, links, names, pairs } = lineCounts(lines);
+  if (workloads === 0 && collapsed > 0)
+    parts.push(`${plural(links, `${noun} link`)} drawn (${countOf(connections, unit)} between ${noun}s)`);
+  else if (links === connections) parts.push(`${countOf(connections, unit)} drawn`);
+  else parts.push(`${plural(links, 'line')} drawn (${countOf(connections, unit)})`);
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
-  const byName = result.edges.filter((e) => isByName(e.target));
-  // (workload or group, DNS name) pairs: one per line when neither end is collapsed.
-  const names = byName.reduce((n, e) => n + e.count, 0);
-  if (collapsed === 0)
+  if (names > 0)
     parts.push(
-      `${plural(lines - byName.length, 'connection')} drawn${byName.length === 0 ? '' : `, plus ${names.toLocaleString('en-US')} by DNS name`}`,
-    );
-  else {
-    // A line to or from a collapsed group stands for many connections: lines and connections, each named.
-    const connections = result.edges.reduce(
-      (n, e) => (isByName(e.target) || e.source === e.target ? n : n + e.count),
-      0,
-    );
-    const between = workloads > 0 ? '' : ` between ${noun}s`;
-    parts.push(
-      `${plural(lines - byName.length, workloads > 0 ? 'line' : `${noun} link`)} drawn (${plural(connections, 'connection')}${between})${
-        byName.length === 0
-          ? ''
-          : `, plus ${plural(byName.length, 'link')} to DNS names (${plural(names, 'workload–name pair')})`
+      `plus ${
+        names === pairs
+          ? `${pairs.toLocaleString('en-US')} by DNS name`
+          : `${plural(names, 'link')} to DNS names (${plural(pairs, 'workload–name pair')})`
       }`,
     );
+  // The loops of a node to itself are not drawn: counted, so that the numbers add up to the header's.
+  const within = result.edges.reduce((n, e) => (e.source === e.target ? n + e.count : n), 0);
+  if (within > 0) {
+    const loops = new Set(result.edges.filter((e) => e.source === e.target).map((e) => e.source));
+    const kinds = new Set(
+      result.nodes.filter((n) => loops.has(n.id)).map((n) => (n.kind === 'workload' ? 'workload' : noun)),
+    );
+    const where = [...kinds]
+      .sort((x, y) => (x === 'workload' ? -1 : y === 'workload' ? 1 : 0))
+      .map((k) => (k === 'workload' ? 'a workload' : `a collapsed ${k}`))
+      .join(' or ');
+    parts.push(`${within.toLocaleString('en-US')} within ${where} not drawn`);
   }
   if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
   return parts.join(', ');
+}
+
+/** The connections and the (source, DNS name) pairs some lines stand for, and how many lines of each. */
+function lineCounts(lines: readonly DrawnEdge[]): {
+  connections: number;
+  links: number;
+  names: number;
+  pairs: number;
+} {
+  const out = { connections: 0, links: 0, names: 0, pairs: 0 };
+  for (const l of lines)
+    if (isByName(l.target)) {
+      out.names++;
+      out.pairs += l.count;
+    } else {
+      out.links++;
+      out.connections += l.count;
+    }
+  return out;
+}
+
+/**
+ * What the overview leaves out of the page: `97 weaker not drawn (130 connections)`, the lines standing for the
+ * fewest connections (their connections, or `unit`, counted as the drawn ones are).
+ */
+export function weakSummary(weak: readonly DrawnEdge[], unit: CountUnit = 'connection'): string {
+  const { connections, names, pairs } = lineCounts(weak);
+  const what = [
+    ...(connections > 0 || names === 0 ? [countOf(connections, unit)] : []),
+    ...(names > 0 ? [plural(pairs, 'workload–name pair')] : []),
+  ];
+  return `${weak.length.toLocaleString('en-US')} weaker not drawn (${what.join(', ')})`;
 }
 
 /**

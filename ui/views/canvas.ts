@@ -23,10 +23,12 @@ import cytoscape, {
 import fcose from 'cytoscape-fcose';
 import {
   BY_NAME,
+  countOf,
   l7Text,
-  mergeParallel,
+  drawnLines,
   NODES,
   OUTSIDE,
+  type CountUnit,
   type DrawnEdge,
   type EdgeInput,
   type GraphEdge,
@@ -84,6 +86,12 @@ export interface CanvasHandlers {
   onToggleGroup?: (id: string) => void;
 }
 
+/** The lines of a drawing: those in the page, and the weak ones left out (a selection of an end adds them). */
+export interface Drawn {
+  drawn: DrawnEdge[];
+  weak: DrawnEdge[];
+}
+
 export interface Decorations {
   nodeClasses?: (n: GraphNode) => string[];
   edgeClasses?: (e: GraphEdge) => string[];
@@ -96,6 +104,8 @@ export interface Decorations {
   grouping?: string;
   /** The workload ids of a group (by default: its namespace's), to place it where its members were. */
   members?: (group: string) => readonly string[];
+  /** What a line's edges are, in its hover text (`connection` when absent; the Traffic view's: `endpoint pair`). */
+  unit?: CountUnit;
 }
 
 type Rect = { x1: number; y1: number; x2: number; y2: number };
@@ -280,6 +290,8 @@ export class Canvas {
   #nodes = new Map<string, GraphNode>();
   /** Drawn lines by their id, and the line each graph edge is drawn as. */
   #lines = new Map<string, DrawnEdge>();
+  /** What the lines' edges are, in their hover text. */
+  #unit: CountUnit = 'connection';
   #lineOf = new Map<string, string>();
   #shape = '';
   /**
@@ -443,7 +455,7 @@ export class Canvas {
       this.#nodes.get(id)?.title ??
       (line === undefined
         ? ''
-        : `${line.count} connection${line.count === 1 ? '' : 's'}: ${line.edges
+        : `${countOf(line.count, this.#unit)}: ${line.edges
             .map((x) => (x.members.length === 1 ? memberText(x.members[0]!) : x.label))
             .join(' · ')}`);
     if (text === '') return;
@@ -460,19 +472,19 @@ export class Canvas {
     });
   }
 
-  /** Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines drawn. */
-  render(graph: GraphResult, decorations: Decorations = {}): { lines: number; weak: number } {
+  /**
+   * Draws a graph; places nodes never seen before (laying out only what has no place yet). Returns the lines
+   * drawn and the weak ones left out of the page.
+   */
+  render(graph: GraphResult, decorations: Decorations = {}): Drawn {
     // Drawing everything anew: nothing waits for a frame.
     this.#unhold();
     positions = cacheFor(decorations.grouping ?? '');
     this.#members = decorations.members;
+    this.#unit = decorations.unit ?? 'connection';
     const nodeClasses = decorations.nodeClasses ?? (() => []);
     const edgeClasses = decorations.edgeClasses ?? (() => []);
-    // A collapsed group's connections among its own members are not drawn (a loop on a box says little).
-    const lines = mergeParallel(
-      graph.edges.filter((e) => e.source !== e.target),
-      (e) => [e.open, ...edgeClasses(e)].join(' '),
-    );
+    const lines = drawnLines(graph.edges, (e) => [e.open, ...edgeClasses(e)].join(' '));
     this.#nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     this.#lines = new Map(lines.map((l) => [l.id, l]));
     this.#lineOf = new Map(lines.flatMap((l) => l.edges.map((e) => [e.id, l.id] as const)));
@@ -525,7 +537,7 @@ export class Canvas {
       requestIdleCallback(() => {
         if (!this.cy.destroyed()) this.#ensureOverlay();
       });
-    return { lines: lines.length, weak: weak.size };
+    return { drawn: lines.filter((l) => !weak.has(l.id)), weak: lines.filter((l) => weak.has(l.id)) };
   }
 
   /** Lays out the basis graph once: afterwards every node of it has a place. */
@@ -538,10 +550,7 @@ export class Canvas {
         ...nodeElements(basis.nodes, () => []),
         // The strongest lines only: the weak ones are not drawn either.
         ...(() => {
-          const lines = mergeParallel(
-            basis.edges.filter((e) => e.source !== e.target),
-            () => '',
-          );
+          const lines = drawnLines(basis.edges, () => '');
           const weak = weakLines(lines);
           return edgeElements(
             lines.filter((l) => !weak.has(l.id)),

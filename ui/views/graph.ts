@@ -24,10 +24,12 @@ import {
   parseGrouping,
   type Grouping,
   toggleGroup as toggledGroups,
+  type CountUnit,
   type EdgeInput,
   type GraphEdge,
   type GraphOptions,
   type GraphResult,
+  weakSummary,
 } from '../lib/graph.ts';
 import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
@@ -35,7 +37,7 @@ import { allowedByAdmin } from '../lib/tiers.ts';
 import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
 import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../../src/contract/api.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
-import { Canvas } from './canvas.ts';
+import { Canvas, type Drawn } from './canvas.ts';
 import { debounce, h, replace } from './dom.ts';
 import {
   groupName,
@@ -509,6 +511,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
         collapsed,
         focus,
         statusOrder: ['denied', 'unobserved', 'partly-observed', 'observed'],
+        unit: traffic ? 'endpoint pair' : 'connection',
       },
       errors,
     };
@@ -519,7 +522,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   let drawnKey = '';
   let drawnModel: unknown;
   let drawnTraffic: unknown;
-  let lines = { lines: 0, weak: 0 };
+  let lines: Drawn = { drawn: [], weak: [] };
 
   /** Redraws what the route says: the form, the graph (when what it shows changed), the search, the inspector. */
   function draw(): void {
@@ -626,6 +629,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
               ? ['tier-admin']
               : [],
       basis: layoutBasis(app, by),
+      unit: opts.unit ?? 'connection',
       grouping: formatGrouping(by) ?? '',
       ...(by.by === 'label'
         ? { members: (g: string) => app.model.workloads.filter((w) => groupOf(w, by) === g).map((w) => w.id) }
@@ -666,14 +670,10 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
   }
 
   /** The status line: what is drawn, what is hidden and why, and the focus. */
-  function renderStatus(
-    shown: GraphResult,
-    drawn: { lines: number; weak: number },
-    focus: string | null,
-    by: Grouping,
-  ): void {
+  function renderStatus(shown: GraphResult, drawn: Drawn, focus: string | null, by: Grouping): void {
     const focusName = focus === null ? null : app.workloadName(focus);
-    const text = drawnSummary(shown, drawn.lines - drawn.weak, by);
+    const unit: CountUnit = traffic ? 'endpoint pair' : 'connection';
+    const text = drawnSummary(shown, drawn.drawn, by, unit);
     const hidden = `${shown.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`;
     replace(
       status,
@@ -690,14 +690,14 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             hidden,
           )
         : null,
-      drawn.weak > 0
+      drawn.weak.length > 0
         ? h(
             'span',
             {
               title:
                 'The lines standing for the most connections are drawn; select a node to see all of its own',
             },
-            ` · ${drawn.weak.toLocaleString('en-US')} weaker not drawn`,
+            ` · ${weakSummary(drawn.weak, unit)}`,
           )
         : '',
       shown.hiddenWorkloads > 0 ? ` · ${shown.hiddenWorkloads} workloads hidden by filters` : '',

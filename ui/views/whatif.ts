@@ -3,7 +3,7 @@
  * connectivity diff against the current state: edges added and removed are highlighted, validation problems
  * show inline in the editor, and the edited policies export as YAML. Nothing is ever written to a cluster.
  */
-import { buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
+import { addressName, buildGraph, defaultCollapsed, type EdgeInput } from '../lib/graph.ts';
 import type { Route } from '../lib/route.ts';
 import type { ClusterPolicyJson, WhatIfJson } from '../../src/contract/api.ts';
 import {
@@ -598,9 +598,14 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
   function showEdge(src: string, dst: string): void {
     const e = result?.edges.find((x) => x.src === src && x.dst === dst);
     if (e === undefined) return;
+    // An address end is one of the what-if's address classes (its own split of the addresses), not the model's.
+    const name = (id: string): string => {
+      const x = result?.external.find((a) => a.id === id);
+      return x === undefined ? app.workloadName(id) : addressName(x);
+    };
     replace(
       summary,
-      `${app.workloadName(src)} → ${app.workloadName(dst)}: `,
+      `${name(src)} → ${name(dst)}: `,
       e.change === 'unchanged'
         ? `${e.summary} (unchanged)`
         : e.change === 'added'
