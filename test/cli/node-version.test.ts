@@ -26,16 +26,17 @@ function pretend(version: string): string[] {
   ];
 }
 
-/** A checkout of bin/netfence with a CLI that tells which Node runs it and with which arguments. */
-function checkout(withLocalNode: boolean): string {
+/** What the checkout's CLI prints by default: which Node runs it and with which arguments. */
+const RAN_ON =
+  "process.stdout.write(`ran on ${process.version}: ${process.argv.slice(2).join(' ')}\\n`);\nprocess.exitCode = 3;\n";
+
+/** A checkout of bin/netfence with a CLI (by default `RAN_ON`) in place of netfence's. */
+function checkout(withLocalNode: boolean, cli = RAN_ON): string {
   const dir = mkdtempSync(join(tmpdir(), 'netfence-node-'));
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'src/cli'), { recursive: true });
   copyFileSync(BIN, join(dir, 'bin/netfence'));
-  writeFileSync(
-    join(dir, 'src/cli/process.ts'),
-    "process.stdout.write(`ran on ${process.version}: ${process.argv.slice(2).join(' ')}\\n`);\nprocess.exitCode = 3;\n",
-  );
+  writeFileSync(join(dir, 'src/cli/process.ts'), cli);
   if (withLocalNode) {
     mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
     symlinkSync(process.execPath, join(dir, 'node_modules/.bin/node'));
@@ -93,6 +94,36 @@ describe('bin/netfence on an old Node', () => {
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, `ran on ${process.version}: lint a b -o json\n`);
     assert.equal(r.status, 3);
+  });
+
+  test('the Node it runs again gets a young generation of 8 MiB semi-spaces, unless NODE_OPTIONS chose one', () => {
+    // The CLI that does the work tells Node's own options and the NODE_OPTIONS it was given.
+    const dir = checkout(
+      true,
+      'process.stdout.write(JSON.stringify([process.execArgv, process.env.NODE_OPTIONS ?? null]));\n',
+    );
+    dirs.push(dir);
+    const run = (nodeOptions?: string, nodeArgs: string[] = []): unknown => {
+      const env = { ...process.env };
+      delete env.NODE_OPTIONS;
+      if (nodeOptions !== undefined) env.NODE_OPTIONS = nodeOptions;
+      const r = spawnSync(
+        process.execPath,
+        [...nodeArgs, ...pretend('20.20.2'), join(dir, 'bin/netfence'), 'analyze', '.'],
+        { encoding: 'utf8', env },
+      );
+      assert.equal(r.stderr, '');
+      return JSON.parse(r.stdout);
+    };
+    assert.deepEqual(run(), [['--max-semi-space-size=8'], null]);
+    assert.deepEqual(run('--max-old-space-size=4096'), [
+      ['--max-semi-space-size=8'],
+      '--max-old-space-size=4096',
+    ]);
+    // The user's choice is kept: a flag on the command line would win over NODE_OPTIONS.
+    assert.deepEqual(run('--max-semi-space-size=16'), [[], '--max-semi-space-size=16']);
+    // Given to the first Node, the choice is not overridden either (that Node's flags are not passed on).
+    assert.deepEqual(run(undefined, ['--max-semi-space-size=16']), [[], null]);
   });
 
   test('the machine’s own Node, when it is older than 22.18, gets the line or runs on the checkout’s Node', (t) => {
