@@ -224,14 +224,21 @@ function nodesOfIp(state: ClusterState): NodesOfIp {
   return (ip) => byAddress.get(hostCidr(ip) ?? '') ?? [];
 }
 
+/**
+ * The name of an observed end in the tables: a workload's display name, an outside address as is, a Node's
+ * address as the node's (`192.168.0.2 (an address of node n2)`).
+ */
+function flowEndName(names: WorkloadNames, nodesOf: NodesOfIp): (e: FlowEnd) => string {
+  return (e) => (e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e));
+}
+
 /** The observed connection map, for `netfence map`. */
 export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState, format: MapFormat): string {
   const names = new WorkloadNames(state);
   const conns = traffic.connections;
   const nodesOf = nodesOfIp(state);
-  // A Node's address reads as the node's: `192.168.0.2 (an address of node n2)` (not in csv: read back as flows).
-  const end = (e: FlowEnd): string =>
-    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
+  // A Node's address reads as the node's (not in csv, read back as flows: there it stays a plain IP).
+  const end = flowEndName(names, nodesOf);
   switch (format) {
     case 'json':
       return `${JSON.stringify(observedMapToJson(traffic, state), null, 2)}\n`;
@@ -644,9 +651,7 @@ export function formatFlowCheck(
     return [sideText(d?.egress ?? []), sideText(d?.ingress ?? [])];
   };
   // A Node's address reads as the node's, in observed rows (an IP) and in unobserved ones (an address class).
-  const nodesOf = nodesOfIp(state);
-  const end = (e: FlowEnd): string =>
-    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
+  const end = flowEndName(names, nodesOfIp(state));
   const nodeClasses = nodeAddressClasses(space, state.nodes);
   const nodesAt: NodesAt = (classId) => nodeClasses.get(classId) ?? [];
   const connectionCells = (c: ObservedConnection): string[] => [
