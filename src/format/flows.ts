@@ -91,7 +91,7 @@ function timeRange(connections: readonly ObservedConnection[]): [number, number]
 }
 
 /** An end in JSON: `{"workload": id}`, `{"ip": ip}`, a Node's address `{"ip": ip, "nodes": ["n2"]}`. */
-function endJson(e: FlowEnd, nodesOf: NodesOfIp): FlowEndJson {
+export function endJson(e: FlowEnd, nodesOf: NodesOfIp): FlowEndJson {
   if (e.kind === 'workload') return { workload: e.id };
   const nodes = nodesOf(e.ip);
   return nodes.length === 0 ? { ip: e.ip } : { ip: e.ip, nodes };
