@@ -240,7 +240,7 @@ export function nodesOfIp(state: ClusterState): NodesOfIp {
  * The name of an observed end in the tables: a workload's display name, an outside address as is, a Node's
  * address as the node's (`192.168.0.2 (an address of node n2)`).
  */
-function flowEndName(names: WorkloadNames, nodesOf: NodesOfIp): (e: FlowEnd) => string {
+export function flowEndName(names: WorkloadNames, nodesOf: NodesOfIp): (e: FlowEnd) => string {
   return (e) => (e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e));
 }
 
