@@ -8,6 +8,7 @@ import { addressSpaceCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
 import { sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
+import { nodeAddressClasses } from '../engine/own-node.ts';
 import { openSession, type ClusterSession, type PolicyEdits } from '../engine/session.ts';
 import { checkObserved, type Side } from '../flows/check.ts';
 import { connectionKey } from '../flows/aggregate.ts';
@@ -121,6 +122,12 @@ export interface TransientCut {
   /** Display names: `namespace/name` of a workload, or an address range. */
   src: string;
   dst: string;
+  /**
+   * For an address range made of Nodes' addresses alone, their Nodes (sorted): it is in the cluster, not
+   * outside it. Empty otherwise.
+   */
+  srcNodes: readonly string[];
+  dstNodes: readonly string[];
   ports: PortSet;
 }
 
@@ -141,6 +148,10 @@ export function transientCuts(sessions: readonly ClusterSession[]): TransientCut
       if (e.kind === 'workload') names.set(e.id, `${e.workload.namespace}/${e.workload.name}`);
   }
   for (const c of common.classes) names.set(externalId(c.id), common.describe(c.id));
+  // An apply changes policies only: every state has the live Nodes.
+  const nodes = new Map(
+    [...nodeAddressClasses(common, sessions[0]!.state.nodes)].map(([id, of]) => [externalId(id), of]),
+  );
   const cuts: TransientCut[] = [];
   for (let i = 1; i < sides.length - 1; i++) {
     const mid = sides[i]!;
@@ -150,7 +161,14 @@ export function transientCuts(sessions: readonly ClusterSession[]): TransientCut
       const lost = subtractPorts(kept, mid.connections.get(key) ?? NO_PORTS);
       if (isEmptyPorts(lost)) continue;
       const [src, dst] = splitPairKey(key);
-      cuts.push({ afterPhase: i, src: names.get(src) ?? src, dst: names.get(dst) ?? dst, ports: lost });
+      cuts.push({
+        afterPhase: i,
+        src: names.get(src) ?? src,
+        dst: names.get(dst) ?? dst,
+        srcNodes: nodes.get(src) ?? [],
+        dstNodes: nodes.get(dst) ?? [],
+        ports: lost,
+      });
     }
   }
   return cuts;

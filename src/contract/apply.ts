@@ -51,8 +51,15 @@ export interface ApplyJson {
   /** With --staged: connections allowed before and after, cut in between. */
   transientCuts: readonly {
     afterPhase: number;
+    /** `namespace/name` of a workload, or an address range (`192.168.0.2/32`). */
     src: string;
     dst: string;
+    /**
+     * Only for an address range made of Nodes' addresses alone: their names, sorted (as `ExternalRefJson`'s
+     * `nodes`). A Node's address is in the cluster, not outside it.
+     */
+    srcNodes?: readonly string[];
+    dstNodes?: readonly string[];
     ports: PortsJson;
     summary: string;
   }[];

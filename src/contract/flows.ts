@@ -2,8 +2,12 @@
 import type { PortsJson, ProtocolName } from './common.ts';
 import type { DecidedByJson, TierRuleJson } from './explain.ts';
 
-/** An end of an observed connection: a workload, or an address outside the cluster. */
-export type FlowEndJson = { workload: string } | { ip: string };
+/**
+ * An end of an observed connection: a workload, or an address that is no pod's: outside the cluster, or a
+ * Node's (`nodes`: the names of the Nodes, of the input or the cluster, having it, sorted; absent for an
+ * address outside the cluster). A Node's address is in the cluster, not outside it.
+ */
+export type FlowEndJson = { workload: string } | { ip: string; nodes?: readonly string[] };
 
 /** An observed connection. */
 export interface ObservedConnectionJson {
@@ -57,7 +61,7 @@ export interface MapJson {
   summary: {
     /** Rows of the map. */
     connections: number;
-    /** Distinct workloads and outside addresses in them. */
+    /** Distinct workloads and addresses (outside ones and Nodes') in them. */
     workloads: number;
     addresses: number;
     /** Sums of count and denied. */
@@ -77,8 +81,11 @@ export interface MapJson {
   problems: readonly { file: string; line: number; message: string }[];
 }
 
-/** Who is named in `unobserved`: a workload, or an outside address class by its description. */
-export type UnobservedEndJson = { workload: string } | { external: string };
+/**
+ * Who is named in `unobserved`: a workload, or an address class by its description (`nodes`, as on
+ * `ExternalRefJson`: only for a class made of Nodes' addresses alone, their names, sorted).
+ */
+export type UnobservedEndJson = { workload: string } | { external: string; nodes?: readonly string[] };
 
 /** What decided one side of an observed connection (docs/commands/check-flows.md: which layer decided). */
 export interface FlowSideDecisionJson {

@@ -7,6 +7,7 @@
 import {
   emptyCluster,
   type ClusterState,
+  type NodeInfo,
   type WorkloadInfo,
   type WorkloadKindOrPod,
 } from '../model/cluster.ts';
@@ -23,10 +24,14 @@ import {
   type UnmatchedEndpoint,
 } from './types.ts';
 
-/** The map of one `map -o json` document, and the workloads it names with their namespace, kind and name. */
+/**
+ * The map of one `map -o json` document, the workloads it names with their namespace, kind and name, and the
+ * Nodes whose addresses its connections name (`nodes` on an `ip` end), with those addresses.
+ */
 export interface MapShard {
   traffic: ObservedTraffic;
   workloads: WorkloadInfo[];
+  nodes: NodeInfo[];
 }
 
 const MAX_PROBLEMS = 20;
@@ -80,14 +85,32 @@ function time(v: unknown, path: string): number | undefined {
   return ms;
 }
 
-function end(v: unknown, path: string): FlowEnd {
+/** The Nodes an end names, by node: name → its addresses the ends name. */
+type NodesSeen = Map<string, Set<string>>;
+
+function end(v: unknown, path: string, nodes: NodesSeen): FlowEnd {
   const o = object(v, path);
   if (typeof o.workload === 'string') return { kind: 'workload', id: o.workload };
-  if (typeof o.ip === 'string') return { kind: 'external', ip: o.ip };
+  if (typeof o.ip === 'string') {
+    if (o.nodes !== undefined) {
+      for (const [i, n] of array(o.nodes, `${path}.nodes`).entries()) {
+        const name = string(n, `${path}.nodes[${i}]`);
+        nodes.set(name, (nodes.get(name) ?? new Set()).add(o.ip));
+      }
+    }
+    return { kind: 'external', ip: o.ip };
+  }
   return fail(path, '{"workload": "namespace/Kind/name"} or {"ip": "..."}', v);
 }
 
-function connection(v: unknown, path: string): ObservedConnection {
+/** The Nodes seen, by name, each with the addresses seen (in the order seen). */
+function nodeInfos(nodes: NodesSeen): NodeInfo[] {
+  return [...nodes]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, addresses]) => ({ name, labels: {}, addresses: [...addresses] }));
+}
+
+function connection(v: unknown, path: string, nodes: NodesSeen): ObservedConnection {
   const o = object(v, path);
   const protocol = o.protocol;
   if (typeof protocol !== 'string' || !(PROTOCOLS as readonly string[]).includes(protocol)) {
@@ -96,8 +119,8 @@ function connection(v: unknown, path: string): ObservedConnection {
   const port = count(o.port, `${path}.port`);
   if (port < 1 || port > 65535) fail(`${path}.port`, 'a port from 1 to 65535', port);
   const c: ObservedConnection = {
-    src: end(o.src, `${path}.src`),
-    dst: end(o.dst, `${path}.dst`),
+    src: end(o.src, `${path}.src`, nodes),
+    dst: end(o.dst, `${path}.dst`, nodes),
     protocol: protocol as Protocol,
     port,
     count: count(o.count, `${path}.count`),
@@ -173,9 +196,12 @@ function shape(value: unknown): MapShard {
       message: string(o.message, `problems[${i}].message`),
     };
   });
+  const nodes: NodesSeen = new Map();
   return {
     traffic: {
-      connections: array(doc.connections, 'connections').map((v, i) => connection(v, `connections[${i}]`)),
+      connections: array(doc.connections, 'connections').map((v, i) =>
+        connection(v, `connections[${i}]`, nodes),
+      ),
       unmatched: array(doc.unmatched, 'unmatched').map((v, i) => unmatchedEndpoint(v, `unmatched[${i}]`)),
       stats,
       problems,
@@ -183,6 +209,7 @@ function shape(value: unknown): MapShard {
       notices: [],
     },
     workloads,
+    nodes: nodeInfos(nodes),
   };
 }
 
@@ -217,15 +244,17 @@ export function mergeConnection(into: Map<string, ObservedConnection>, c: Observ
 /**
  * One map from several: counts, denied and statistics summed, first seen the earliest and last seen the
  * latest, unmatched endpoints combined (their first example kept), inputs and the first 20 problems in
- * order. `state` holds the workloads the maps name, for the output's names.
+ * order. `state` holds the workloads the maps name, and the Nodes whose addresses they name, for the output's
+ * names.
  */
 export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraffic; state: ClusterState } {
   const connections = new Map<string, ObservedConnection>();
   const unmatched = new Map<string, UnmatchedEndpoint>();
   const workloads = new Map<string, WorkloadInfo>();
+  const nodes: NodesSeen = new Map();
   const stats = emptyStats();
   const problems: FlowProblem[] = [];
-  for (const { traffic, workloads: named } of shards) {
+  for (const { traffic, workloads: named, nodes: namedNodes } of shards) {
     for (const c of traffic.connections) mergeConnection(connections, c);
     for (const u of traffic.unmatched) {
       const key = [u.description, u.namespace, u.pod, u.workload, u.ip].join('\u0000');
@@ -237,11 +266,20 @@ export function mergeMaps(shards: readonly MapShard[]): { traffic: ObservedTraff
       }
     }
     for (const w of named) if (!workloads.has(w.id)) workloads.set(w.id, w);
+    for (const n of namedNodes) {
+      const addresses = nodes.get(n.name) ?? new Set<string>();
+      for (const a of n.addresses) addresses.add(a);
+      nodes.set(n.name, addresses);
+    }
     stats.files.push(...traffic.stats.files);
     for (const k of STAT_KEYS) stats[k] += traffic.stats[k];
     for (const p of traffic.problems) if (problems.length < MAX_PROBLEMS) problems.push(p);
   }
-  const state: ClusterState = { ...emptyCluster(), workloads: [...workloads.values()] };
+  const state: ClusterState = {
+    ...emptyCluster(),
+    workloads: [...workloads.values()],
+    nodes: nodeInfos(nodes),
+  };
   return {
     traffic: {
       connections: sortConnections([...connections.values()]),

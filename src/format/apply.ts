@@ -6,7 +6,6 @@
 import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
 import { POLICY_KINDS, isCiliumObject, renderPolicy, unifiedDiff } from '../apply/index.ts';
 import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
-import type { FlowEndJson } from '../contract/flows.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
@@ -20,6 +19,8 @@ import {
   policySummary,
 } from './diff.ts';
 import { plural } from './plural.ts';
+import { endJson, type NodesOfIp } from './flows.ts';
+import { withNodes } from './node-addresses.ts';
 
 /** The options of `apply` that change what the report says. */
 export interface ApplyReportOptions {
@@ -65,24 +66,25 @@ export const DONE: Record<Change['action'], string> = {
   unchanged: 'unchanged',
 };
 
-function endName(e: FlowEnd): string {
-  if (e.kind === 'external') return e.ip;
+/** `namespace/name` of a workload; an address as is, a Node's as the node's: `192.168.0.2 (an address of node n2)`. */
+function endName(e: FlowEnd, nodesOf: NodesOfIp): string {
+  if (e.kind === 'external') return withNodes(e.ip, nodesOf(e.ip));
   const [ns, , name] = e.id.split('/');
   return `${ns ?? ''}/${name ?? e.id}`;
 }
 
-function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number): string {
+function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number, nodesOf: NodesOfIp): string {
   const c = b.connection;
   const when =
     b.afterPhase === final
       ? 'after the apply'
       : `after phase ${b.afterPhase} (${phases[b.afterPhase - 1]?.title ?? ''})`;
   const by = b.policies.length > 0 ? ` by ${b.policies.join(', ')}` : '';
-  return `${endName(c.src)} → ${endName(c.dst)} ${c.protocol} ${c.port} (seen ${c.count.toLocaleString('en-US')}×): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
+  return `${endName(c.src, nodesOf)} → ${endName(c.dst, nodesOf)} ${c.protocol} ${c.port} (seen ${c.count.toLocaleString('en-US')}×): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
 }
 
 function cutLine(c: TransientCut, phases: readonly Phase[]): string {
-  return `${c.src} → ${c.dst} ${formatPorts(c.ports)}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
+  return `${withNodes(c.src, c.srcNodes)} → ${withNodes(c.dst, c.dstNodes)} ${formatPorts(c.ports)}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
 }
 
 export interface Outcome {
@@ -191,7 +193,13 @@ export class ApplyReport {
       );
   }
 
-  plan(cuts: readonly TransientCut[], breaking: readonly BreakingFlow[], flowsGiven: boolean): void {
+  /** `nodesOf`: the live cluster's Nodes having an observed address (a Node's address reads as the node's). */
+  plan(
+    cuts: readonly TransientCut[],
+    breaking: readonly BreakingFlow[],
+    flowsGiven: boolean,
+    nodesOf: NodesOfIp,
+  ): void {
     const phases = this.planned.phases;
     if (this.options.staged === true && phases.length > 0) {
       const list = phases.map((p, i) => `${i + 1}. ${p.title} (${p.changes.length})`).join(', ');
@@ -209,17 +217,16 @@ export class ApplyReport {
           ? 'Observed traffic: every connection the live policies allow stays allowed.'
           : `Observed traffic this apply would deny (${breaking.length}):`,
       );
-      for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length)}`);
+      for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length, nodesOf)}`);
     }
     if ((breaking.length > 0 || cuts.length > 0) && this.options.acceptBreaking === true) {
       this.lines.push('Going ahead all the same: --accept-breaking.');
     }
     if (flowsGiven) {
-      // Ends as `map` writes them: { workload: id } or { ip }.
-      const end = (e: FlowEnd): FlowEndJson => (e.kind === 'workload' ? { workload: e.id } : { ip: e.ip });
+      // Ends as `map` writes them: { workload: id }, { ip }, { ip, nodes } for a Node's address.
       this.json.breakingFlows = breaking.map((b) => ({
-        src: end(b.connection.src),
-        dst: end(b.connection.dst),
+        src: endJson(b.connection.src, nodesOf),
+        dst: endJson(b.connection.dst, nodesOf),
         protocol: b.connection.protocol,
         port: b.connection.port,
         count: b.connection.count,
@@ -232,6 +239,8 @@ export class ApplyReport {
       afterPhase: c.afterPhase,
       src: c.src,
       dst: c.dst,
+      ...(c.srcNodes.length === 0 ? {} : { srcNodes: c.srcNodes }),
+      ...(c.dstNodes.length === 0 ? {} : { dstNodes: c.dstNodes }),
       ports: portsToJson(c.ports),
       summary: formatPorts(c.ports),
     }));

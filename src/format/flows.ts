@@ -90,18 +90,25 @@ function timeRange(connections: readonly ObservedConnection[]): [number, number]
   return first <= last ? [first, last] : undefined;
 }
 
-function endJson(e: FlowEnd): FlowEndJson {
-  return e.kind === 'workload' ? { workload: e.id } : { ip: e.ip };
+/** An end in JSON: `{"workload": id}`, `{"ip": ip}`, a Node's address `{"ip": ip, "nodes": ["n2"]}`. */
+export function endJson(e: FlowEnd, nodesOf: NodesOfIp): FlowEndJson {
+  if (e.kind === 'workload') return { workload: e.id };
+  const nodes = nodesOf(e.ip);
+  return nodes.length === 0 ? { ip: e.ip } : { ip: e.ip, nodes };
 }
 
 function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
-export function connectionJson(c: ObservedConnection): ObservedConnectionJson {
+/** An observed connection in JSON; `nodesOf` names the Nodes' addresses among its ends (none by default). */
+export function connectionJson(
+  c: ObservedConnection,
+  nodesOf: NodesOfIp = noNodesOfIp,
+): ObservedConnectionJson {
   return {
-    src: endJson(c.src),
-    dst: endJson(c.dst),
+    src: endJson(c.src, nodesOf),
+    dst: endJson(c.dst, nodesOf),
     protocol: c.protocol,
     port: c.port,
     count: c.count,
@@ -165,6 +172,7 @@ export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState)
   const { files, ...stats } = traffic.stats;
   const byId = new Map(state.workloads.map((w) => [w.id, w]));
   const range = timeRange(traffic.connections);
+  const nodesOf = nodesOfIp(state);
   return {
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
     summary: {
@@ -182,7 +190,7 @@ export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState)
       const w = byId.get(id);
       return { id, namespace: w?.namespace ?? null, kind: w?.kind ?? null, name: w?.name ?? null };
     }),
-    connections: traffic.connections.map(connectionJson),
+    connections: traffic.connections.map((c) => connectionJson(c, nodesOf)),
     unmatched: traffic.unmatched,
     problems: traffic.problems,
   };
@@ -217,11 +225,23 @@ function participantsText(conns: readonly ObservedConnection[], nodesOf: NodesOf
 }
 
 /** The Nodes an observed address is of (sorted; [] for an address outside the cluster). */
-type NodesOfIp = (ip: string) => readonly string[];
+export type NodesOfIp = (ip: string) => readonly string[];
 
-function nodesOfIp(state: ClusterState): NodesOfIp {
+/** For outputs that do not name Nodes: no address is a Node's. */
+const noNodesOfIp: NodesOfIp = () => [];
+
+/** The Nodes of the state having each address. */
+export function nodesOfIp(state: ClusterState): NodesOfIp {
   const byAddress = nodesByAddress(state);
   return (ip) => byAddress.get(hostCidr(ip) ?? '') ?? [];
+}
+
+/**
+ * The name of an observed end in the tables: a workload's display name, an outside address as is, a Node's
+ * address as the node's (`192.168.0.2 (an address of node n2)`).
+ */
+export function flowEndName(names: WorkloadNames, nodesOf: NodesOfIp): (e: FlowEnd) => string {
+  return (e) => (e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e));
 }
 
 /** The observed connection map, for `netfence map`. */
@@ -229,9 +249,8 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
   const names = new WorkloadNames(state);
   const conns = traffic.connections;
   const nodesOf = nodesOfIp(state);
-  // A Node's address reads as the node's: `192.168.0.2 (an address of node n2)` (not in csv: read back as flows).
-  const end = (e: FlowEnd): string =>
-    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
+  // A Node's address reads as the node's (not in csv, read back as flows: there it stays a plain IP).
+  const end = flowEndName(names, nodesOf);
   switch (format) {
     case 'json':
       return `${JSON.stringify(observedMapToJson(traffic, state), null, 2)}\n`;
@@ -487,15 +506,19 @@ export function breaksTraffic(d: DeniedConnection): boolean {
 }
 
 /** `ingress of data/redis`, and the Cilium deny rules that decided it: `(denied by CiliumNetworkPolicy/… spec.ingressDeny[0])`. */
-function blockedText(d: DeniedConnection, names: WorkloadNames, decision: FlowDecision | undefined): string {
+function blockedText(
+  d: DeniedConnection,
+  end: (e: FlowEnd) => string,
+  decision: FlowDecision | undefined,
+): string {
   const parts = d.blockedAt.map((side) => {
-    const end = side === 'egress' ? d.connection.src : d.connection.dst;
+    const at = side === 'egress' ? d.connection.src : d.connection.dst;
     const denies = new Set(
       (decision?.[side] ?? []).flatMap((s) =>
         s.allowed ? [] : s.cilium.filter((r) => r.deny).map((r) => `${r.policy} ${r.path}`),
       ),
     );
-    return `${side} of ${names.end(end)}${denies.size === 0 ? '' : ` (denied by ${[...denies].join(', ')})`}`;
+    return `${side} of ${end(at)}${denies.size === 0 ? '' : ` (denied by ${[...denies].join(', ')})`}`;
   });
   return parts.join(' and ');
 }
@@ -511,6 +534,12 @@ export function policyCountsText(state: ClusterState): string {
       : []),
   ];
   return [plural(state.policies.length, 'policy', 'policies'), ...others].join(' and ');
+}
+
+/** The address classes of `space` made of the state's Nodes' addresses alone, with their Nodes. */
+function nodeClassesOf(space: AddressSpace, state: ClusterState): NodesAt {
+  const nodeClasses = nodeAddressClasses(space, state.nodes);
+  return (classId) => nodeClasses.get(classId) ?? [];
 }
 
 /** The entity id standing for every address class at once, in grouped output. */
@@ -574,12 +603,19 @@ export function flowCheckToJson(
   state: ClusterState,
   decided: FlowDecisions,
 ): CheckFlowsJson {
-  const names = (id: string): UnobservedEndJson =>
-    id === ANY_ADDRESS
-      ? { external: 'any address' }
-      : id.startsWith('external:')
-        ? { external: space.describe(Number(id.slice('external:'.length))) }
-        : { workload: id };
+  // A Node's address carries its Nodes (`nodes`), observed (an IP) or not (an address class).
+  const nodesOf = nodesOfIp(state);
+  const nodesAt = nodeClassesOf(space, state);
+  const names = (id: string): UnobservedEndJson => {
+    if (id === ANY_ADDRESS) return { external: 'any address' };
+    if (!id.startsWith('external:')) return { workload: id };
+    const classId = Number(id.slice('external:'.length));
+    const nodes = nodesAt(classId);
+    return nodes.length === 0
+      ? { external: space.describe(classId) }
+      : { external: space.describe(classId), nodes };
+  };
+  const connection = (c: ObservedConnection): ObservedConnectionJson => connectionJson(c, nodesOf);
   const unobserved = groupUnobserved(check.unobserved, space.classes.length);
   return {
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
@@ -595,17 +631,17 @@ export function flowCheckToJson(
       unobserved: unobserved.length,
     },
     denied: check.denied.map((d) => ({
-      ...connectionJson(d.connection),
+      ...connection(d.connection),
       breaking: breaksTraffic(d),
       blockedAt: d.blockedAt,
       policies: d.policies,
       decision: flowDecisionJson(decided.decisions.get(d.connection)),
     })),
     allowed: check.allowed.map((c) => ({
-      ...connectionJson(c),
+      ...connection(c),
       decision: flowDecisionJson(decided.decisions.get(c)),
     })),
-    unpoliced: check.unpoliced.map(connectionJson),
+    unpoliced: check.unpoliced.map(connection),
     unobserved: unobserved.map((u) => ({
       src: names(u.src),
       dst: names(u.dst),
@@ -644,11 +680,8 @@ export function formatFlowCheck(
     return [sideText(d?.egress ?? []), sideText(d?.ingress ?? [])];
   };
   // A Node's address reads as the node's, in observed rows (an IP) and in unobserved ones (an address class).
-  const nodesOf = nodesOfIp(state);
-  const end = (e: FlowEnd): string =>
-    e.kind === 'external' ? withNodes(names.end(e), nodesOf(e.ip)) : names.end(e);
-  const nodeClasses = nodeAddressClasses(space, state.nodes);
-  const nodesAt: NodesAt = (classId) => nodeClasses.get(classId) ?? [];
+  const end = flowEndName(names, nodesOfIp(state));
+  const nodesAt = nodeClassesOf(space, state);
   const connectionCells = (c: ObservedConnection): string[] => [
     end(c.src),
     end(c.dst),
@@ -659,7 +692,7 @@ export function formatFlowCheck(
   const deniedRows = (list: readonly DeniedConnection[]): string[][] =>
     list.map((d) => [
       ...connectionCells(d.connection),
-      ...(tiers ? decisionCells(d.connection) : [blockedText(d, names, decided.decisions.get(d.connection))]),
+      ...(tiers ? decisionCells(d.connection) : [blockedText(d, end, decided.decisions.get(d.connection))]),
     ]);
   const allowedRows = tiers ? check.allowed.map((c) => [...connectionCells(c), ...decisionCells(c)]) : [];
   const unobservedRows = groupUnobserved(check.unobserved, space.classes.length).map((u) => [

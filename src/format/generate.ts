@@ -277,7 +277,7 @@ export function generationToJson(
       kind: p.kind,
       workload: p.workload ?? null,
       object: toNetworkPolicy(p),
-      rules: p.rules.map((r) => ({ dns: r.dns, observed: r.observed.map(connectionJson) })),
+      rules: p.rules.map((r) => ({ dns: r.dns, observed: r.observed.map((c) => connectionJson(c)) })),
     })),
     clusterPolicies: gen.clusterPolicies.map((p) => ({
       id: `ClusterNetworkPolicy/${p.name}`,
@@ -301,7 +301,7 @@ export function generationToJson(
     verification: {
       ok: v.ok,
       checked: v.checked,
-      missing: v.missing.map(connectionJson),
+      missing: v.missing.map((c) => connectionJson(c)),
       unexpected: v.unexpected.map(allowance),
       dns: v.dns.map(allowance),
       shared: v.shared.map(allowance),
@@ -309,7 +309,7 @@ export function generationToJson(
       hostNetwork: v.hostNetwork.map(allowance),
       apiServer: v.apiServer.map(allowance),
       outsideIngress: v.outsideIngress.map(allowance),
-      deniedByClusterPolicies: v.deniedByClusterPolicies.map(connectionJson),
+      deniedByClusterPolicies: v.deniedByClusterPolicies.map((c) => connectionJson(c)),
       allowedByClusterPolicies: v.allowedByClusterPolicies.map(allowance),
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,

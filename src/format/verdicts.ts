@@ -21,6 +21,8 @@ import {
   WorkloadNames,
   connectionJson,
   flowDecisionJson,
+  flowEndName,
+  nodesOfIp,
   formatPort,
   plural,
   policyCountsText,
@@ -107,6 +109,7 @@ export function verdictsToJson(
 ): CheckFlowsVerdictsJson {
   const c = comparison.connections;
   const s = comparison.stats;
+  const nodesOf = nodesOfIp(state);
   return {
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
     summary: {
@@ -129,7 +132,7 @@ export function verdictsToJson(
       noVerdict: s.none,
     },
     rows: ranked(comparison.rows).map((r): VerdictRowJson => {
-      const { src, dst, protocol, port } = connectionJson(r.connection);
+      const { src, dst, protocol, port } = connectionJson(r.connection, nodesOf);
       return {
         agreement: r.agreement,
         src,
@@ -154,7 +157,7 @@ export function verdictsToJson(
       };
     }),
     deliveredWithoutVerdict: comparison.deliveredWithoutVerdict.map((conn) => ({
-      ...connectionJson(conn),
+      ...connectionJson(conn, nodesOf),
       decision: flowDecisionJson(decisions.get(conn)),
     })),
   };
@@ -171,7 +174,7 @@ export function formatVerdictCheck(
   if (format === 'json') {
     return `${JSON.stringify(verdictsToJson(comparison, traffic, state, decisions), null, 2)}\n`;
   }
-  const names = new WorkloadNames(state);
+  const end = flowEndName(new WorkloadNames(state), nodesOfIp(state));
   const c = comparison.connections;
   const against = policyCountsText(state);
   const summary =
@@ -184,8 +187,8 @@ export function formatVerdictCheck(
       : '');
   const flows = flowsLine(comparison.stats, traffic.stats.replies);
   const cells = (r: VerdictRow): string[] => [
-    names.end(r.connection.src),
-    names.end(r.connection.dst),
+    end(r.connection.src),
+    end(r.connection.dst),
     formatPort(r.connection),
     r.direction === 'unknown' ? '-' : r.direction,
     formatCount(r.cilium.attempts),
@@ -196,8 +199,8 @@ export function formatVerdictCheck(
   const delivered = comparison.deliveredWithoutVerdict.map((conn) => {
     const d = decisions.get(conn);
     return [
-      names.end(conn.src),
-      names.end(conn.dst),
+      end(conn.src),
+      end(conn.dst),
       formatPort(conn),
       formatCount(conn.count - conn.denied),
       sideText(d?.egress ?? []),

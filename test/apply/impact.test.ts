@@ -124,8 +124,9 @@ describe('staged rollouts', () => {
     const wrong = { ...plan, phases: [...plan.phases].reverse() };
     const cuts = transientCuts(phaseSessions(openSession(live), wrong));
     assert.deepEqual(
-      cuts.map((c) => [c.afterPhase, c.src, c.dst, formatPorts(c.ports)]),
-      [[1, 'prod/web', 'prod/db', 'TCP 5432']],
+      cuts.map((c) => [c.afterPhase, c.src, c.dst, formatPorts(c.ports), c.srcNodes, c.dstNodes]),
+      // Workloads: no Node's address.
+      [[1, 'prod/web', 'prod/db', 'TCP 5432', [], []]],
     );
   });
 });

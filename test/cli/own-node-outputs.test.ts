@@ -4,8 +4,11 @@
  * `nodes` box, not "outside the cluster"), `diff` and `drift` rows and JSON, `paths -o json`, `map -o dot`.
  * The connections and their counts stay as they were.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertGolden, runCli } from '../support/cli.ts';
 
 // shop/web (on n1) is isolated for ingress; n1 is 192.168.0.1, n2 192.168.0.2.
@@ -114,5 +117,77 @@ describe("a node's address is named as the node's in analyze, diff, paths and ma
     );
     assert.match(r.stdout, /^203\.0\.113\.9 +shop\/web +TCP 80 +1 /m);
     assert.match(r.stdout, /^192\.168\.0\.1\/32 \(an address of node n1\) +shop\/web +All connections$/m);
+  });
+
+  test('check-flows -o json: an observed node address and an unobserved one carry their nodes', async () => {
+    const r = await runCli(['check-flows', FIXTURE, '--flows', FLOWS, '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      denied: { src: { ip?: string; nodes?: string[] } }[];
+      unobserved: { src: { external?: string; nodes?: string[] } }[];
+    };
+    assert.deepEqual(
+      json.denied.map((d) => d.src),
+      [{ ip: '192.168.0.2', nodes: ['n2'] }, { ip: '203.0.113.9' }],
+    );
+    const external = json.unobserved.flatMap((u) => (u.src.external === undefined ? [] : [u.src]));
+    // The rows merging every address class ("any address") name no node, as in the txt.
+    assert.deepEqual(external, [
+      { external: 'any address' },
+      { external: 'any address' },
+      { external: '192.168.0.1/32', nodes: ['n1'] },
+    ]);
+  });
+});
+
+const FLOWS = 'test/fixtures/own-node/flows.csv';
+const dir = mkdtempSync(join(tmpdir(), 'netfence-own-node-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("map -o json names a node's address, and map --merge keeps it", () => {
+  test('map -o json: the node address end carries its nodes, an outside one none', async () => {
+    const r = await runCli(['map', FIXTURE, '--flows', FLOWS, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as { connections: { src: unknown }[] };
+    assert.deepEqual(
+      json.connections.map((c) => c.src),
+      [{ ip: '192.168.0.2', nodes: ['n2'] }, { ip: '203.0.113.9' }],
+    );
+  });
+
+  test('the merge of the maps of two shards is the map of both, in every format, node names included', async () => {
+    const [header, ...rows] = readFileSync(FLOWS, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    const shards = rows.map((row, i) => {
+      const csv = join(dir, `shard-${i}.csv`);
+      writeFileSync(csv, `${header!}\n${row}\n`);
+      return csv;
+    });
+    const maps: string[] = [];
+    for (const [i, csv] of shards.entries()) {
+      const r = await runCli(['map', FIXTURE, '--flows', csv, '-o', 'json', '-q']);
+      assert.equal(r.code, 0, r.stderr);
+      maps.push(join(dir, `shard-${i}.json`));
+      writeFileSync(maps[i]!, r.stdout);
+    }
+    for (const format of ['json', 'txt', 'md', 'dot', 'csv']) {
+      const whole = await runCli([
+        'map',
+        FIXTURE,
+        ...shards.flatMap((f) => ['--flows', f]),
+        '-o',
+        format,
+        '-q',
+      ]);
+      const merged = await runCli(['map', '--merge', ...maps, '-o', format]);
+      assert.equal(merged.code, 0, merged.stderr);
+      assert.equal(merged.stdout, whole.stdout, format);
+    }
+    const txt = await runCli(['map', '--merge', ...maps]);
+    assert.match(
+      txt.stdout,
+      /^2 observed connections between 1 workload, 1 node address and 1 outside address$/m,
+    );
   });
 });

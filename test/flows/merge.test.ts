@@ -171,7 +171,57 @@ describe('map --merge', () => {
         { ...good, stats: { ...(good.stats as object), counted: '1' } },
         'stats.counted: expected a whole number ≥ 0, got "1"',
       ],
+      [
+        {
+          ...good,
+          connections: [{ ...(good.connections as object[])[0], dst: { ip: '10.0.0.1', nodes: 'n1' } }],
+        },
+        'connections[0].dst.nodes: expected a list, got "n1"',
+      ],
+      [
+        {
+          ...good,
+          connections: [{ ...(good.connections as object[])[0], src: { ip: '10.0.0.1', nodes: [1] } }],
+        },
+        'connections[0].src.nodes[0]: expected a string, got 1',
+      ],
     ];
     for (const [doc, message] of cases) assert.deepEqual(readMapJson(doc), { ok: false, message });
+  });
+
+  test("a Node's address keeps its Nodes through the merge: the merged map names them as the map of all does", () => {
+    const doc = (src: unknown, port: number): unknown => {
+      const m = JSON.parse(
+        JSON.stringify(observedMapToJson(map([[`,,198.51.100.7,app,web,,TCP,${port},1,0,,`]]), state)),
+      ) as { connections: Record<string, unknown>[] };
+      m.connections[0]!.src = src;
+      return m;
+    };
+    const shards = [
+      doc({ ip: '198.51.100.7', nodes: ['n1'] }, 80),
+      doc({ ip: '198.51.100.7', nodes: ['n0', 'n1'] }, 443),
+      doc({ ip: '198.51.100.7' }, 8080),
+    ].map((d) => {
+      const read = readMapJson(d);
+      assert.ok(read.ok, read.ok ? '' : read.message);
+      return read.shard;
+    });
+    assert.deepEqual(
+      shards.map((s) => s.nodes.map((n) => [n.name, n.addresses])),
+      [
+        [['n1', ['198.51.100.7']]],
+        [
+          ['n0', ['198.51.100.7']],
+          ['n1', ['198.51.100.7']],
+        ],
+        [],
+      ],
+    );
+    const json = JSON.parse(merged(shards)) as { connections: { src: unknown }[] };
+    // One address, one set of Nodes, on every connection of it: the Nodes any map named it with.
+    assert.deepEqual(
+      json.connections.map((c) => c.src),
+      [0, 1, 2].map(() => ({ ip: '198.51.100.7', nodes: ['n0', 'n1'] })),
+    );
   });
 });

@@ -494,6 +494,28 @@ describe('netfence check-flows --verdicts', () => {
     assert.deepEqual(metrics.netfence.policies, metrics.cilium.policies);
   });
 
+  test("a Node's address is named as the node's, in the rows and in JSON", async () => {
+    // Prometheus' scrape of node-2's kubelet (10.0.0.12), which netfence allows, dropped by Cilium's policy.
+    const scrape = readFileSync('test/fixtures/flows/tiers/hubble.jsonl', 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"destination":"10.0.0.12"'))!
+      .replace('"event_type":{"type":4,"sub_type":3}', '"event_type":{"type":5},"policy_match_type":1')
+      .replace('"verdict":"FORWARDED"', '"verdict":"DROPPED","drop_reason_desc":"POLICY_DENIED"');
+    const args = ['check-flows', 'test/fixtures/tiers', '--flows', '-', '--verdicts'];
+    const txt = await runCli(args, { stdin: `${scrape}\n` });
+    assert.equal(txt.code, 1, txt.stderr);
+    assert.match(
+      txt.stdout,
+      /^monitoring\/prometheus +10\.0\.0\.12 \(an address of node node-2\) +TCP 10250 +egress /m,
+    );
+    const json = await runCli([...args, '-o', 'json'], { stdin: `${scrape}\n` });
+    const rows = (JSON.parse(json.stdout) as CheckFlowsVerdictsJson).rows;
+    assert.deepEqual(
+      rows.map((r) => [r.agreement, r.dst]),
+      [['netfence-allows', { ip: '10.0.0.12', nodes: ['node-2'] }]],
+    );
+  });
+
   test('exit 0 when every verdict agrees', async () => {
     const agreeing = captureLines.filter((l) => !/catalog|fraud-check/.test(l)).join('\n');
     const r = await runCli(['check-flows', WEBSHOP, '--flows', '-', '--verdicts'], { stdin: agreeing });

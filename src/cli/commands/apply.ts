@@ -41,6 +41,7 @@ import { openSession } from '../../engine/session.ts';
 import { readFlows } from '../../flows/index.ts';
 import { ApplyReport, DONE, type Outcome } from '../../format/apply.ts';
 import { plural } from '../../format/plural.ts';
+import { nodesOfIp } from '../../format/flows.ts';
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection, KubeObject, ReadScope } from '../../k8s/index.ts';
 import { leftOutText, type LeftOutObject } from '../../k8s/state.ts';
@@ -407,7 +408,7 @@ async function apply(k8s: K8s, paths: readonly string[], options: ApplyOptions, 
     impact.change,
     live.scope === 'touched' ? 'touched' : 'all',
   );
-  report.plan(impact.cuts, impact.breaking, impact.flowsGiven);
+  report.plan(impact.cuts, impact.breaking, impact.flowsGiven, nodesOfIp(liveState));
   const refused = refusal(impact, options);
   if (refused !== undefined) {
     report.finish({ refused });
