@@ -131,11 +131,18 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
       ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
       : paths.join(' ');
   const text = initSpec(index, session.connectivity('workload'), source);
+  const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
+  // A spec without tests is a problem when run (it checks nothing): do not write one.
+  if (tests === 0) {
+    const workloads = index.entities.some((e) => e.kind !== 'external');
+    throw new UserError(
+      `--init: nothing to freeze: ${source} ${workloads ? 'allows no connection and isolates no workload' : 'has no workload'}, so the spec would hold no test; give the manifests of the workloads`,
+    );
+  }
   if (target === undefined || target === '-') io.stdout(text);
   else {
     await writeFileAtomic(target, text);
-    const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
-    note(io, `wrote ${target}: ${tests} tests\n`);
+    note(io, `wrote ${target}: ${tests} test${tests === 1 ? '' : 's'}\n`);
   }
 }
 
