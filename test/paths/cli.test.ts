@@ -220,6 +220,17 @@ describe('netfence paths: user errors', () => {
       /^netfence: invalid --max-hops "-1": give a whole number/m,
     ],
     [
+      // 0 hops reaches nothing: a --to gate with it could never fail.
+      '--max-hops 0',
+      ['--from', 'chain/a', '--to', 'chain/b', '--max-hops', '0'],
+      /^netfence: invalid --max-hops "0": give a whole number of at least 1, e.g\. --max-hops 3$/m,
+    ],
+    [
+      '--top 0',
+      ['--top', '0'],
+      /^netfence: invalid --top "0": give a whole number of at least 1, e\.g\. --top 3$/m,
+    ],
+    [
       'targets that are all sources',
       ['--from', 'chain/*', '--to', 'chain/b'],
       /^netfence: every --to workload is also a --from workload/m,

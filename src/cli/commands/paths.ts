@@ -48,8 +48,9 @@ export function parseReachLimit(text: string): ReachLimit {
 
 function parseCount(flag: string): (text: string) => number {
   return (text) => {
-    if (!/^\d+$/.test(text.trim()))
-      throw new UserError(`invalid ${flag} "${text}": give a whole number, e.g. ${flag} 3`);
+    // 0 would show nothing, and make a --to gate that can never fail.
+    if (!/^\d+$/.test(text.trim()) || Number(text) < 1)
+      throw new UserError(`invalid ${flag} "${text}": give a whole number of at least 1, e.g. ${flag} 3`);
     return Number(text);
   };
 }
