@@ -124,6 +124,20 @@ describe('numbers and durations: the bound in the message, the flag in front', (
       });
   });
 
+  test('-n, --namespace that is not a namespace name: a usage error, also with --skip-invalid', async () => {
+    // It was an input error ("run with --skip-invalid to analyze the rest"), and --skip-invalid ran on, exit 0.
+    for (const extra of [[], ['--skip-invalid']]) {
+      assert.equal(
+        await usageError(['analyze', EXAMPLE, '-n', 'Bad_NS', ...extra]),
+        'netfence: --namespace: "Bad_NS" is not a valid namespace name: it contains upper-case letters; it contains "_"; did you mean "bad-ns"?',
+      );
+    }
+    assert.equal(
+      await usageError(['lint', EXAMPLE, '--namespace', '-']),
+      'netfence: --namespace: "-" is not a valid namespace name: it must start and end with a letter or digit',
+    );
+  });
+
   test('on the command line, the message names the option', async () => {
     assert.equal(
       await usageError(['analyze', '--cluster', '--page-size', '-1']),

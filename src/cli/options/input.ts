@@ -34,6 +34,7 @@ import {
 } from '../../parse/index.ts';
 import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
+import { namespaceName } from './values.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
 import {
@@ -199,7 +200,9 @@ export function addInputOptions(cmd: Command): Command {
       new Option(
         '-n, --namespace <namespace>',
         'namespace of objects that name none; with --cluster, the namespace to read',
-      ).default('default'),
+      )
+        .default('default')
+        .argParser(namespaceName),
     )
     .option(
       '--skip-invalid',
