@@ -81,6 +81,14 @@ describe('a value outside the choices: the choices and the nearest one', () => {
       '--mode: unknown value "wran"; use one of deny, warn, audit; did you mean "warn"?',
     ],
     [
+      ['exposure', EXAMPLE, '--fail-on', 'egress-to-internt'],
+      '--fail-on: unknown flag "egress-to-internt"; use one of reachable-from-outside, reachable-from-all-namespaces, egress-to-internet, any (comma-separated); did you mean "egress-to-internet"?',
+    ],
+    [
+      ['drift', EXAMPLE, EXAMPLE, '--fail-on', 'missing,extr'],
+      '--fail-on: unknown kind "extr"; use one of missing, extra, changed, connectivity, any (comma-separated); did you mean "extra"?',
+    ],
+    [
       ['controller', '--default-deny', 'ingres'],
       '--default-deny: unknown value "ingres"; use one of ingress, egress, both, off; did you mean "ingress"?',
     ],

@@ -1,5 +1,6 @@
 /** `netfence exposure`: who can reach each workload and whom it can reach, in the rules' own general terms. */
 import { Command, Option } from 'commander';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine/exposure.ts';
 import { openSession } from '../../engine/session.ts';
@@ -22,7 +23,15 @@ function parseFlags(value: string, previous: ExposureFlag[] | undefined): Exposu
     const flag = raw.trim();
     if (flag === 'any') out.push(...EXPOSURE_FLAGS);
     else if ((EXPOSURE_FLAGS as readonly string[]).includes(flag)) out.push(flag as ExposureFlag);
-    else throw new UserError(`--fail-on: unknown flag "${flag}" (${[...EXPOSURE_FLAGS, 'any'].join(', ')})`);
+    else {
+      const names = [...EXPOSURE_FLAGS, 'any'];
+      throw new UserError(
+        withDidYouMean(
+          `--fail-on: unknown flag "${flag}"; use one of ${names.join(', ')} (comma-separated)`,
+          suggestName(flag, names),
+        ),
+      );
+    }
   }
   return [...new Set(out)];
 }
