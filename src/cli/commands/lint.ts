@@ -16,6 +16,7 @@ import { checkClusterOptions, loadClusterState, printWarnings } from '../options
 import {
   addInputOptions,
   checkFound,
+  checkSomethingLeft,
   engineOptions,
   manifestCache,
   recordWarmth,
@@ -105,6 +106,7 @@ async function loadForLint(
   if (options.skipInvalid) {
     for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+    checkSomethingLeft(result);
   }
   // The YAML checks need the parsed documents: those read for the state, else the files parsed again.
   const { state } = result;

@@ -381,8 +381,21 @@ export function reportLoadResult(
   if (options.skipInvalid) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+    checkSomethingLeft(result);
   }
   return result.state;
+}
+
+/**
+ * With --skip-invalid, input whose every object (of the kinds netfence reads) was skipped leaves nothing to
+ * check: a stop, never an empty answer that a CI gate takes for a pass.
+ */
+export function checkSomethingLeft(result: LoadResult): void {
+  const n = result.skipped.length;
+  if (n === 0 || result.found - result.ignored.count > n) return;
+  throw new UserError(
+    `nothing left to read: --skip-invalid skipped every object of the input (${n} skipped, listed above); fix them, or run without --skip-invalid to see each error`,
+  );
 }
 
 /** Manifests read from somewhere else than files (a git revision), loaded and reported as `loadInput` does. */
