@@ -1,5 +1,5 @@
 /** `netfence test`: check a reachability spec (the unit tests of a network), or write one with --init. */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
@@ -8,7 +8,7 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { writeFileAtomic } from '../options/output.ts';
+import { exists, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -36,15 +36,6 @@ async function readSpecFile(file: string): Promise<string> {
       );
     if (code === 'EISDIR') throw new UserError(`--spec: "${file}" is a folder; give the spec file`);
     throw new UserError(`--spec: cannot read "${file}" (${code ?? String(error)})`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 
