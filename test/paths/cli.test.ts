@@ -195,6 +195,20 @@ describe('netfence paths on a chain, a cycle and a diamond', () => {
   });
 });
 
+test('--max-reach with no workload to check is exit 2, never a pass', async () => {
+  const r = await runCli(['paths', '-', '--max-reach', '0'], {
+    stdin: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n',
+  });
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [
+      2,
+      '',
+      'netfence: --max-reach: no workload to check: the input has none (1 namespace, no workload); a gate with nothing to check does not pass\n',
+    ],
+  );
+});
+
 describe('netfence paths: user errors', () => {
   const errors: [string, string[], RegExp][] = [
     [

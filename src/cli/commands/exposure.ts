@@ -6,7 +6,13 @@ import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine
 import { openSession } from '../../engine/session.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from '../options/endpoints.ts';
-import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  noWorkloadToCheck,
+  type InputOptions,
+} from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExposureOptions extends InputOptions {
@@ -94,6 +100,7 @@ Example:
         throw new UserError(`--for names only addresses; give workloads (namespace/workload, namespace/*)`);
     }
     const all = computeExposure(index, only);
+    if (options.failOn !== undefined && all.length === 0) throw noWorkloadToCheck('--fail-on', state);
     const shown = options.flagged ? all.filter((w) => w.flags.length > 0) : all;
     io.stdout(formatExposure({ index, all, shown }, options.output));
     const failOn = new Set(options.failOn ?? []);

@@ -21,7 +21,13 @@ import {
   type SourceLabel,
   type Target,
 } from '../../format/paths.ts';
-import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  noWorkloadToCheck,
+  type InputOptions,
+} from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface PathsOptions extends InputOptions {
@@ -142,6 +148,8 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
     const session = openSession(state, engineOptions(options));
     const compiled = session.compiled;
     const graph = buildLateralGraph(compiled);
+    if (options.maxReach !== undefined && graph.workloads.length === 0)
+      throw noWorkloadToCheck('--max-reach', state);
     const index = session.refs('workload');
     const name = (n: Node): string =>
       index.displayName('workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address));

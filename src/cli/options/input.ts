@@ -387,6 +387,17 @@ export function reportLoadResult(
 }
 
 /**
+ * The error of a gate (`--fail-on`, `--max-reach`) over input without a workload (a folder with only
+ * Namespaces): nothing to check is never a pass.
+ */
+export function noWorkloadToCheck(flag: string, state: ClusterState): UserError {
+  const n = state.namespaces.length;
+  return new UserError(
+    `${flag}: no workload to check: the input has none (${n} namespace${n === 1 ? '' : 's'}, no workload); a gate with nothing to check does not pass`,
+  );
+}
+
+/**
  * With --skip-invalid, input whose every object (of the kinds netfence reads) was skipped leaves nothing to
  * check: a stop, never an empty answer that a CI gate takes for a pass.
  */
