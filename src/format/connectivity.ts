@@ -377,7 +377,7 @@ export function* formatConnectivityChunks(
     case 'md': {
       const rows = displayRows(conn, space, nodesAt);
       yield* batched([
-        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)}${domainCount(conn)} between ${plural(summary.workloads, 'workload')} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
+        `**${plural(conn.connections.length, 'allowed connection')}**${inRows(conn.connections.length, rows.length)}${domainCount(conn)} between ${plural(summary.workloads, 'workload')}${podCount(summary)} in ${plural(summary.namespaces, 'namespace')} (${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)})`,
         '',
         '| Source | Destination | Connections |',
         '| --- | --- | --- |',
@@ -392,14 +392,18 @@ export function* formatConnectivityChunks(
     }
     case 'txt': {
       const rows = displayRows(conn, space, nodesAt);
-      const pods = summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
-      const header = `${plural(summary.workloads, 'workload')}${pods} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}${domainCount(conn)}`;
+      const header = `${plural(summary.workloads, 'workload')}${podCount(summary)} in ${plural(summary.namespaces, 'namespace')}, ${plural(summary.policies, 'policy', 'policies')}${tierCounts(summary)}: ${plural(conn.connections.length, 'allowed connection')}${inRows(conn.connections.length, rows.length)}${domainCount(conn)}`;
       rows.push(...domainRows(conn, space));
       if (rows.length === 0) yield `${header}\n`;
       else yield* batched([header, '', ...tableLines(['SOURCE', 'DESTINATION', 'CONNECTIONS'], rows)]);
       return;
     }
   }
+}
+
+/** ` (3 pods)` after the workloads when the input has Pod objects (txt and md alike); empty otherwise. */
+function podCount(summary: AnalysisSummary): string {
+  return summary.pods > 0 ? ` (${plural(summary.pods, 'pod')})` : '';
 }
 
 export function formatConnectivity(

@@ -213,8 +213,14 @@ export function parseSpec(text: string, file: string): SpecParse {
       } else names.set(t.name, index);
       tests.push(t);
     });
+    // A spec that checks nothing never passes: a CI gate on it would pass whatever the manifests allow.
     if (testsNode.items.length === 0)
-      r.problem('no-tests', '"tests" is empty', r.at(testsNode, start), ['tests'], 'warning');
+      r.problem(
+        'no-tests',
+        `"tests" is empty: a spec without tests checks nothing; add a test, or write one of today's connectivity with netfence test --init`,
+        r.at(testsNode, start),
+        ['tests'],
+      );
   }
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
   return { ok: true, spec: { file, granularity, tests }, warnings: r.warnings };

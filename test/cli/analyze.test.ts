@@ -72,6 +72,19 @@ describe('netfence analyze on real pods', () => {
     assertGolden('analyze/pods.txt', r.stdout);
   });
 
+  test('txt and md headers count the same: the pods too', async () => {
+    const txt = await runCli(['analyze', 'test/fixtures/cli/pods.yaml']);
+    const md = await runCli(['analyze', 'test/fixtures/cli/pods.yaml', '-o', 'md']);
+    assert.equal(
+      txt.stdout.split('\n')[0],
+      '2 workloads (3 pods) in 1 namespace, 1 policy: 10 allowed connections in 7 rows',
+    );
+    assert.equal(
+      md.stdout.split('\n')[0],
+      '**10 allowed connections** in 7 rows between 2 workloads (3 pods) in 1 namespace (1 policy)',
+    );
+  });
+
   test('pod granularity resolves the named port per pod', async () => {
     const r = await runCli(['analyze', 'test/fixtures/cli/pods.yaml', '--granularity', 'pod']);
     assert.equal(r.code, 0, r.stderr);

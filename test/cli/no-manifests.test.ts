@@ -127,6 +127,44 @@ describe('no manifests found: every reading command stops with one line, exit 2'
     }
   });
 
+  test('--skip-invalid that skips every object leaves nothing to check: exit 2, never a pass', async () => {
+    // A lint gate with --skip-invalid said "No findings" (exit 0) on a file whose one document is broken YAML.
+    const broken = at('broken.yaml');
+    writeFileSync(broken, 'kind: [\n');
+    const policy = at('policy.yaml');
+    writeFileSync(
+      policy,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: prod}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 70000}]}]\n',
+    );
+    for (const [command, path, skipped] of [
+      ['lint', broken, 1],
+      ['analyze', policy, 1],
+      ['test', policy, 1],
+    ] as const) {
+      const args = command === 'test' ? ['test', '--spec', 'examples/webshop-tests.yaml'] : [command];
+      const r = await runCli([...args, path, '--skip-invalid']);
+      assert.equal(r.code, 2, `${command}: ${r.stdout}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^skipped /m);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `\nnetfence: nothing left to read: --skip-invalid skipped every object of the input \\(${skipped} skipped, listed above\\); fix them, or run without --skip-invalid to see each error\n$`,
+        ),
+      );
+    }
+    // One valid object is enough to go on.
+    const r = await runCli([
+      'analyze',
+      policy,
+      at('values.yaml'),
+      'examples/webshop/data.yaml',
+      '--skip-invalid',
+      '-q',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('a binary file next to manifests is counted with the files that have none', async () => {
     const r = await runCli(['analyze', 'examples/webshop/data.yaml', at('secrets')]);
     assert.equal(r.code, 0, r.stderr);

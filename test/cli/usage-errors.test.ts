@@ -81,6 +81,14 @@ describe('a value outside the choices: the choices and the nearest one', () => {
       '--mode: unknown value "wran"; use one of deny, warn, audit; did you mean "warn"?',
     ],
     [
+      ['exposure', EXAMPLE, '--fail-on', 'egress-to-internt'],
+      '--fail-on: unknown flag "egress-to-internt"; use one of reachable-from-outside, reachable-from-all-namespaces, egress-to-internet, any (comma-separated); did you mean "egress-to-internet"?',
+    ],
+    [
+      ['drift', EXAMPLE, EXAMPLE, '--fail-on', 'missing,extr'],
+      '--fail-on: unknown kind "extr"; use one of missing, extra, changed, connectivity, any (comma-separated); did you mean "extra"?',
+    ],
+    [
       ['controller', '--default-deny', 'ingres'],
       '--default-deny: unknown value "ingres"; use one of ingress, egress, both, off; did you mean "ingress"?',
     ],
@@ -122,6 +130,20 @@ describe('numbers and durations: the bound in the message, the flag in front', (
       assert.throws(() => parseDuration(zero), {
         message: `a duration must be more than 0 (such as 500ms, 30s, 2m or 1m30s), got "${zero}"`,
       });
+  });
+
+  test('-n, --namespace that is not a namespace name: a usage error, also with --skip-invalid', async () => {
+    // It was an input error ("run with --skip-invalid to analyze the rest"), and --skip-invalid ran on, exit 0.
+    for (const extra of [[], ['--skip-invalid']]) {
+      assert.equal(
+        await usageError(['analyze', EXAMPLE, '-n', 'Bad_NS', ...extra]),
+        'netfence: --namespace: "Bad_NS" is not a valid namespace name: it contains upper-case letters; it contains "_"; did you mean "bad-ns"?',
+      );
+    }
+    assert.equal(
+      await usageError(['lint', EXAMPLE, '--namespace', '-']),
+      'netfence: --namespace: "-" is not a valid namespace name: it must start and end with a letter or digit',
+    );
   });
 
   test('on the command line, the message names the option', async () => {

@@ -87,7 +87,7 @@ describe('netfence drift staging.yaml prod.yaml', () => {
       [['drift', STAGING], /^netfence: drift compares <desired> <live> .*got 1/m],
       [
         ['drift', STAGING, PROD, '--fail-on', 'missing,gone'],
-        /--fail-on: unknown kind "gone"; use missing, extra, changed, connectivity, any/,
+        /--fail-on: unknown kind "gone"; use one of missing, extra, changed, connectivity, any/,
       ],
       [
         ['drift', STAGING, '--vs-context', 'prod'],

@@ -190,6 +190,21 @@ describe('netfence exposure on the webshop', () => {
     assert.match(r.stderr, /^netfence: 1 workload flagged reachable-from-all-namespaces: data\/redis$/m);
   });
 
+  test('--fail-on with no workload to check is exit 2, never a pass', async () => {
+    const namespaceOnly = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n';
+    const r = await runCli(['exposure', '-', '--fail-on', 'any'], { stdin: namespaceOnly });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [
+        2,
+        '',
+        'netfence: --fail-on: no workload to check: the input has none (1 namespace, no workload); a gate with nothing to check does not pass\n',
+      ],
+    );
+    // Without --fail-on it is a report of nothing, exit 0.
+    assert.equal((await runCli(['exposure', '-'], { stdin: namespaceOnly })).code, 0);
+  });
+
   test('an unknown flag is a one-line error', async () => {
     const r = await runCli(['exposure', '--fail-on', 'reachable-from-outsde', WEBSHOP]);
     assert.equal(r.code, 2);

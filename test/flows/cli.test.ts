@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run } from '../../src/cli/main.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 import type { CheckFlowsJson } from '../../src/contract/flows.ts';
@@ -241,6 +243,44 @@ describe('netfence check-flows', () => {
         ],
       },
     });
+  });
+
+  test("a capture with no observed connection of the manifests' workloads is exit 2, never a pass", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-check-empty-'));
+    try {
+      const header = 'src_namespace,src_workload,dst_namespace,dst_workload,protocol,port\n';
+      const headerOnly = join(dir, 'header.csv');
+      writeFileSync(headerOnly, header);
+      const r = await runCli(['check-flows', 'examples/webshop', '--flows', headerOnly, '-q']);
+      assert.deepEqual(
+        [r.code, r.stdout, r.stderr],
+        [
+          2,
+          '',
+          `netfence: no observed connection to check: ${headerOnly} holds 0 records; nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
+        ],
+      );
+      const elsewhere = join(dir, 'elsewhere.csv');
+      writeFileSync(elsewhere, `${header}foo,bar,baz,qux,TCP,80\n`);
+      const other = await runCli([
+        'check-flows',
+        'examples/webshop',
+        '--flows',
+        elsewhere,
+        '-q',
+        '-o',
+        'json',
+      ]);
+      assert.equal(other.code, 2);
+      assert.equal(other.stdout, '');
+      assert.equal(
+        other.stderr,
+        'warning: 2 in-cluster endpoints match no workload of the input, 1 flow left out: baz/qux (workload), foo/bar (workload)\n' +
+          `netfence: no observed connection to check: ${elsewhere} holds 1 record, none of a connection of these manifests' workloads (1 with an in-cluster end that matches no workload); nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('generate, then check-flows with the generated policies: every observed connection allowed', async () => {

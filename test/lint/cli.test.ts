@@ -1,6 +1,6 @@
 /** `netfence lint` end to end: the bundled example, exit codes, configuration, standard input, flows. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -171,6 +171,46 @@ test('a duplicate policy name is a finding, not an input error, unless its rule 
   const off = await runCli(['lint', dir, '--config', config]);
   assert.equal(off.code, 2);
   assert.match(off.stderr, /b\.yaml:3:12 metadata\.name: NetworkPolicy "shop\/deny" is defined twice/);
+});
+
+test('input errors are listed whole, as analyze lists them, also those a rule would report', async () => {
+  // endPort below its port: its rule (no-endport-with-named-port) reports only endPort with a named port.
+  const dir = tempDir({
+    'p.yaml': docs(
+      ns('shop'),
+      yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web, namespace: shop}
+        spec:
+          podSelector: {}
+          ingress:
+            - from: [{ipBlock: {cidr: 10.0.0.1}}]
+              ports: [{port: 80, endPort: 70}]
+      `,
+    ),
+  });
+  const analyze = await runCli(['analyze', dir]);
+  const r = await runCli(['lint', dir]);
+  assert.equal(r.code, 2);
+  const problems = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith(dir));
+  assert.equal(problems(analyze.stderr).length, 2);
+  assert.deepEqual(problems(r.stderr), problems(analyze.stderr));
+  assert.match(
+    r.stderr,
+    /^netfence: 2 errors in the input; fix them, or run with --skip-invalid to lint the rest$/m,
+  );
+  // Alone, it stops the run after the rules, with the same advice.
+  const alone = tempDir({
+    'p.yaml': readFileSync(join(dir, 'p.yaml'), 'utf8').replace('10.0.0.1', '10.0.0.1/32'),
+  });
+  const one = await runCli(['lint', alone]);
+  assert.equal(one.code, 2);
+  assert.equal(
+    one.stderr,
+    `${alone}/p.yaml:13:26 spec.ingress[0].ports[0].endPort: must be ≥ port (80), got 70\n` +
+      'netfence: 1 error in the input; fix it, or run with --skip-invalid to lint the rest\n',
+  );
 });
 
 test('standard input, with the YAML checks', async () => {

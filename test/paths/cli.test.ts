@@ -195,6 +195,20 @@ describe('netfence paths on a chain, a cycle and a diamond', () => {
   });
 });
 
+test('--max-reach with no workload to check is exit 2, never a pass', async () => {
+  const r = await runCli(['paths', '-', '--max-reach', '0'], {
+    stdin: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n',
+  });
+  assert.deepEqual(
+    [r.code, r.stdout, r.stderr],
+    [
+      2,
+      '',
+      'netfence: --max-reach: no workload to check: the input has none (1 namespace, no workload); a gate with nothing to check does not pass\n',
+    ],
+  );
+});
+
 describe('netfence paths: user errors', () => {
   const errors: [string, string[], RegExp][] = [
     [
@@ -218,6 +232,17 @@ describe('netfence paths: user errors', () => {
       'a bad --max-hops',
       ['--from', 'chain/a', '--max-hops', '-1'],
       /^netfence: invalid --max-hops "-1": give a whole number/m,
+    ],
+    [
+      // 0 hops reaches nothing: a --to gate with it could never fail.
+      '--max-hops 0',
+      ['--from', 'chain/a', '--to', 'chain/b', '--max-hops', '0'],
+      /^netfence: invalid --max-hops "0": give a whole number of at least 1, e.g\. --max-hops 3$/m,
+    ],
+    [
+      '--top 0',
+      ['--top', '0'],
+      /^netfence: invalid --top "0": give a whole number of at least 1, e\.g\. --top 3$/m,
     ],
     [
       'targets that are all sources',

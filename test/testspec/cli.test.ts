@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertGolden, runCli } from '../support/cli.ts';
@@ -153,6 +153,39 @@ describe('netfence test: spec problems', () => {
           'm',
         ),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an empty spec, or --init with nothing to freeze, is exit 2, never a pass', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-spec-'));
+    try {
+      const spec = join(dir, 'spec.yaml');
+      writeFileSync(spec, 'tests: []\n');
+      const r = await runCli(['test', '--spec', spec, WEBSHOP, '-q']);
+      assert.deepEqual(
+        [r.code, r.stdout, r.stderr],
+        [
+          2,
+          '',
+          `${spec}:1:8 tests: "tests" is empty: a spec without tests checks nothing; add a test, or write one of today's connectivity with netfence test --init\n` +
+            'netfence: 1 problem in the spec; fix it and run again\n',
+        ],
+      );
+      // Only a Namespace: no workload, nothing to freeze; no file is written.
+      const manifests = join(dir, 'ns.yaml');
+      writeFileSync(manifests, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n');
+      const out = join(dir, 'frozen.yaml');
+      const init = await runCli(['test', '--init', '-o', out, manifests]);
+      assert.deepEqual(
+        [init.code, init.stderr],
+        [
+          2,
+          `netfence: --init: nothing to freeze: ${manifests} has no workload, so the spec would hold no test; give the manifests of the workloads\n`,
+        ],
+      );
+      assert.equal(existsSync(out), false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

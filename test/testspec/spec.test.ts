@@ -151,6 +151,14 @@ describe('parseSpec: problems with file:line:column', () => {
       ],
     ],
     [
+      // A CI gate never passes on empty input: a spec that checks nothing is a problem, not "All 0 tests passed".
+      'an empty tests list',
+      'tests: []\n',
+      [
+        'spec.yaml:1:8 tests: "tests" is empty: a spec without tests checks nothing; add a test, or write one of today\'s connectivity with netfence test --init',
+      ],
+    ],
+    [
       'YAML syntax',
       'tests: [\n',
       ['spec.yaml:2:1 Flow sequence in block collection must be sufficiently indented and end with a ]'],

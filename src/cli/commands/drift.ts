@@ -4,6 +4,7 @@
  * policies, and the connectivity that differs. Read-only.
  */
 import { Command, Option } from 'commander';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { computeDrift, coveredNamespaces, type Drift, type DriftScope } from '../../engine/drift.ts';
 import type { DiffFormat } from '../../format/diff.ts';
@@ -44,7 +45,12 @@ export function parseFailOn(text: string): DriftFailOn[] {
   const kinds = text.split(',').map((k) => k.trim());
   for (const k of kinds) {
     if (!(DriftFailOn as readonly string[]).includes(k))
-      throw new UserError(`--fail-on: unknown kind "${k}"; use ${DriftFailOn.join(', ')} (comma-separated)`);
+      throw new UserError(
+        withDidYouMean(
+          `--fail-on: unknown kind "${k}"; use one of ${DriftFailOn.join(', ')} (comma-separated)`,
+          suggestName(k, DriftFailOn),
+        ),
+      );
   }
   return kinds as DriftFailOn[];
 }

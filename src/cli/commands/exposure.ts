@@ -1,11 +1,18 @@
 /** `netfence exposure`: who can reach each workload and whom it can reach, in the rules' own general terms. */
 import { Command, Option } from 'commander';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine/exposure.ts';
 import { openSession } from '../../engine/session.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from '../options/endpoints.ts';
-import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  noWorkloadToCheck,
+  type InputOptions,
+} from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface ExposureOptions extends InputOptions {
@@ -22,7 +29,15 @@ function parseFlags(value: string, previous: ExposureFlag[] | undefined): Exposu
     const flag = raw.trim();
     if (flag === 'any') out.push(...EXPOSURE_FLAGS);
     else if ((EXPOSURE_FLAGS as readonly string[]).includes(flag)) out.push(flag as ExposureFlag);
-    else throw new UserError(`--fail-on: unknown flag "${flag}" (${[...EXPOSURE_FLAGS, 'any'].join(', ')})`);
+    else {
+      const names = [...EXPOSURE_FLAGS, 'any'];
+      throw new UserError(
+        withDidYouMean(
+          `--fail-on: unknown flag "${flag}"; use one of ${names.join(', ')} (comma-separated)`,
+          suggestName(flag, names),
+        ),
+      );
+    }
   }
   return [...new Set(out)];
 }
@@ -85,6 +100,7 @@ Example:
         throw new UserError(`--for names only addresses; give workloads (namespace/workload, namespace/*)`);
     }
     const all = computeExposure(index, only);
+    if (options.failOn !== undefined && all.length === 0) throw noWorkloadToCheck('--fail-on', state);
     const shown = options.flagged ? all.filter((w) => w.flags.length > 0) : all;
     io.stdout(formatExposure({ index, all, shown }, options.output));
     const failOn = new Set(options.failOn ?? []);

@@ -27,7 +27,7 @@ import { HubbleNames } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { writeFileAtomic } from '../options/output.ts';
+import { exists, writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
@@ -44,6 +44,7 @@ interface GenerateCliOptions extends InputOptions, FlowOptions {
   format: 'kubernetes' | 'cilium';
   output: 'yaml' | 'json';
   outputDir?: string;
+  force?: boolean;
   split: SplitMode;
   allowDns: boolean;
   dnsNamespace: string;
@@ -153,8 +154,19 @@ async function previousFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-async function writeFiles(dir: string, files: readonly RenderedFile[]): Promise<string[]> {
+async function writeFiles(dir: string, files: readonly RenderedFile[], force: boolean): Promise<string[]> {
   const before = await previousFiles(dir);
+  // A file of the same name that netfence did not write (the team's own policies) is never replaced silently.
+  if (!force) {
+    const ours = new Set(before);
+    for (const f of files) {
+      const path = join(dir, f.path);
+      if (ours.has(f.path) || !(await exists(path))) continue;
+      throw new UserError(
+        `--output-dir: ${path} exists and netfence did not write it; move it away, give another --output-dir, or add --force to replace it`,
+      );
+    }
+  }
   for (const f of files) {
     const path = join(dir, f.path);
     await mkdir(dirname(path), { recursive: true });
@@ -193,6 +205,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--output-dir <dir>', 'write YAML files into this folder instead of standard output')
+    .option('--force', 'with --output-dir: replace files of the same names that netfence did not write')
     .addOption(
       new Option('--split <unit>', 'one file per namespace, or per workload (in a folder per namespace)')
         .choices(['namespace', 'workload'])
@@ -396,7 +409,7 @@ async function writeOutput(
     io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
     note(io, `${report.join('\n')}\n`);
   } else if (options.outputDir !== undefined) {
-    const stale = await writeFiles(options.outputDir, files);
+    const stale = await writeFiles(options.outputDir, files, options.force === true);
     const lines = [
       ...report,
       `wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outputDir}: ${files.map((f) => f.path).join(', ')}`,

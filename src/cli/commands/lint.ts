@@ -16,6 +16,7 @@ import { checkClusterOptions, loadClusterState, printWarnings } from '../options
 import {
   addInputOptions,
   checkFound,
+  checkSomethingLeft,
   engineOptions,
   manifestCache,
   recordWarmth,
@@ -100,17 +101,12 @@ async function loadForLint(
   if (notice !== undefined) note(io, `${notice}\n`);
   const deferred = result.errors.filter((e) => superseded.has(e.code));
   const errors = result.errors.filter((e) => !superseded.has(e.code));
-  if (errors.length > 0 && !options.skipInvalid) {
-    for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
-    const n = errors.length;
-    throw new UserError(
-      `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}, or run with --skip-invalid to lint the rest`,
-      ExitCode.Usage,
-    );
-  }
+  // The run stops before the rules: the errors a rule was to report are errors of the input too (analyze's list).
+  if (errors.length > 0 && !options.skipInvalid) stopOnErrors(result.errors, io);
   if (options.skipInvalid) {
     for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+    checkSomethingLeft(result);
   }
   // The YAML checks need the parsed documents: those read for the state, else the files parsed again.
   const { state } = result;
@@ -162,11 +158,15 @@ async function loadObserved(
 function checkUnreported(deferred: readonly Problem[], result: LintResult, io: Io): void {
   const reported = [...result.findings, ...result.suppressed];
   const unreported = deferred.filter((p) => !reported.some((f) => sameSpot(p, f)));
-  if (unreported.length === 0) return;
-  for (const e of unreported) io.stderr(`${formatProblem(e)}\n`);
-  const n = unreported.length;
+  if (unreported.length > 0) stopOnErrors(unreported, io);
+}
+
+/** Prints the input's errors, then stops with one line (exit 2). */
+function stopOnErrors(errors: readonly Problem[], io: Io): never {
+  for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
+  const n = errors.length;
   throw new UserError(
-    `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}`,
+    `${n} error${n === 1 ? '' : 's'} in the input; fix ${n === 1 ? 'it' : 'them'}, or run with --skip-invalid to lint the rest`,
     ExitCode.Usage,
   );
 }

@@ -21,7 +21,13 @@ import {
   type SourceLabel,
   type Target,
 } from '../../format/paths.ts';
-import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
+import {
+  addInputOptions,
+  engineOptions,
+  loadInput,
+  noWorkloadToCheck,
+  type InputOptions,
+} from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 
 interface PathsOptions extends InputOptions {
@@ -48,8 +54,9 @@ export function parseReachLimit(text: string): ReachLimit {
 
 function parseCount(flag: string): (text: string) => number {
   return (text) => {
-    if (!/^\d+$/.test(text.trim()))
-      throw new UserError(`invalid ${flag} "${text}": give a whole number, e.g. ${flag} 3`);
+    // 0 would show nothing, and make a --to gate that can never fail.
+    if (!/^\d+$/.test(text.trim()) || Number(text) < 1)
+      throw new UserError(`invalid ${flag} "${text}": give a whole number of at least 1, e.g. ${flag} 3`);
     return Number(text);
   };
 }
@@ -141,6 +148,8 @@ export function pathsCommand(io: Io, setExit: (code: number) => void): Command {
     const session = openSession(state, engineOptions(options));
     const compiled = session.compiled;
     const graph = buildLateralGraph(compiled);
+    if (options.maxReach !== undefined && graph.workloads.length === 0)
+      throw noWorkloadToCheck('--max-reach', state);
     const index = session.refs('workload');
     const name = (n: Node): string =>
       index.displayName('workload' in n ? graph.workloads[n.workload]!.id : externalId(n.address));

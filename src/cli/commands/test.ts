@@ -1,5 +1,5 @@
 /** `netfence test`: check a reachability spec (the unit tests of a network), or write one with --init. */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
@@ -8,7 +8,7 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { writeFileAtomic } from '../options/output.ts';
+import { exists, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -36,15 +36,6 @@ async function readSpecFile(file: string): Promise<string> {
       );
     if (code === 'EISDIR') throw new UserError(`--spec: "${file}" is a folder; give the spec file`);
     throw new UserError(`--spec: cannot read "${file}" (${code ?? String(error)})`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -131,11 +122,18 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
       ? `the live cluster (${options.context === undefined ? 'current context' : `context ${options.context}`})`
       : paths.join(' ');
   const text = initSpec(index, session.connectivity('workload'), source);
+  const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
+  // A spec without tests is a problem when run (it checks nothing): do not write one.
+  if (tests === 0) {
+    const workloads = index.entities.some((e) => e.kind !== 'external');
+    throw new UserError(
+      `--init: nothing to freeze: ${source} ${workloads ? 'allows no connection and isolates no workload' : 'has no workload'}, so the spec would hold no test; give the manifests of the workloads`,
+    );
+  }
   if (target === undefined || target === '-') io.stdout(text);
   else {
     await writeFileAtomic(target, text);
-    const tests = text.split('\n').filter((l) => l.startsWith('  - name:')).length;
-    note(io, `wrote ${target}: ${tests} tests\n`);
+    note(io, `wrote ${target}: ${tests} test${tests === 1 ? '' : 's'}\n`);
   }
 }
 

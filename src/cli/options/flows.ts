@@ -122,7 +122,8 @@ export async function loadFlows(
 /** One line on stderr about in-cluster endpoints that match nothing, for the formats that do not show them. */
 export function reportUnmatched(traffic: ObservedTraffic, io: Io): void {
   if (traffic.unmatched.length === 0) return;
-  const flows = traffic.unmatched.reduce((n, u) => n + u.records, 0);
+  // Records, not endpoints' records summed: a flow whose two ends match no workload is one flow left out.
+  const flows = traffic.stats.unmatched;
   const shown = traffic.unmatched
     .slice(0, 3)
     .map((u) => u.description)

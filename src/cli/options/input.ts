@@ -34,6 +34,7 @@ import {
 } from '../../parse/index.ts';
 import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
+import { namespaceName } from './values.ts';
 import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
 import {
@@ -199,7 +200,9 @@ export function addInputOptions(cmd: Command): Command {
       new Option(
         '-n, --namespace <namespace>',
         'namespace of objects that name none; with --cluster, the namespace to read',
-      ).default('default'),
+      )
+        .default('default')
+        .argParser(namespaceName),
     )
     .option(
       '--skip-invalid',
@@ -378,8 +381,32 @@ export function reportLoadResult(
   if (options.skipInvalid) {
     for (const e of result.errors) io.stderr(`${formatProblem(e)}\n`);
     for (const s of result.skipped) io.stderr(`skipped ${s.object} (${s.file}:${s.line}): ${s.reason}\n`);
+    checkSomethingLeft(result);
   }
   return result.state;
+}
+
+/**
+ * The error of a gate (`--fail-on`, `--max-reach`) over input without a workload (a folder with only
+ * Namespaces): nothing to check is never a pass.
+ */
+export function noWorkloadToCheck(flag: string, state: ClusterState): UserError {
+  const n = state.namespaces.length;
+  return new UserError(
+    `${flag}: no workload to check: the input has none (${n} namespace${n === 1 ? '' : 's'}, no workload); a gate with nothing to check does not pass`,
+  );
+}
+
+/**
+ * With --skip-invalid, input whose every object (of the kinds netfence reads) was skipped leaves nothing to
+ * check: a stop, never an empty answer that a CI gate takes for a pass.
+ */
+export function checkSomethingLeft(result: LoadResult): void {
+  const n = result.skipped.length;
+  if (n === 0 || result.found - result.ignored.count > n) return;
+  throw new UserError(
+    `nothing left to read: --skip-invalid skipped every object of the input (${n} skipped, listed above); fix them, or run without --skip-invalid to see each error`,
+  );
 }
 
 /** Manifests read from somewhere else than files (a git revision), loaded and reported as `loadInput` does. */

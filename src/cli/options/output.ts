@@ -1,6 +1,6 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../io.ts';
 
@@ -24,5 +24,15 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
               ? error.message
               : String(error);
     throw new UserError(`cannot write "${path}": ${reason}`);
+  }
+}
+
+/** Whether something is at `path` (a file that a command must not replace silently). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

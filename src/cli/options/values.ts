@@ -2,6 +2,7 @@
  * Parsers of option values shared by the commands (`.argParser(...)`). They throw a UserError without the
  * option's name: `run` (main.ts) puts the flag in front (`--top: expected a whole number of 1 or more, got "-1"`).
  */
+import { dns1123LabelProblems } from '../../parse/names.ts';
 import { UserError } from '../io.ts';
 
 /** A parser of whole numbers of at least `min` (`--top`, `--page-size`). */
@@ -35,4 +36,21 @@ export function parseDuration(text: string): number {
   const ms = Math.round(total);
   if (ms <= 0) throw new UserError(`a duration must be more than 0 (${DURATION_EXAMPLES}), got "${text}"`);
   return ms;
+}
+
+/**
+ * `-n, --namespace`: a namespace name (an RFC 1123 label), or a usage error quoting it with the name meant
+ * (`Bad_NS` → `bad-ns`). Read as an input error, `--skip-invalid` ran on with it.
+ */
+export function namespaceName(text: string): string {
+  const problems = dns1123LabelProblems(text);
+  if (problems.length === 0) return text;
+  const meant = text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  const hint = meant !== '' && dns1123LabelProblems(meant).length === 0 ? `; did you mean "${meant}"?` : '';
+  throw new UserError(`"${text}" is not a valid namespace name: ${problems.join('; ')}${hint}`);
 }
