@@ -198,10 +198,10 @@ export function observedMapToJson(traffic: ObservedTraffic, state: ClusterState)
 
 function unmatchedLines(traffic: ObservedTraffic): string[] {
   if (traffic.unmatched.length === 0) return [];
-  const total = traffic.unmatched.reduce((n, u) => n + u.records, 0);
+  // A record whose two ends match no workload is listed under both: the flows left out are counted once each.
   const lines = [
     '',
-    `Not in the cluster state: ${plural(traffic.unmatched.length, 'endpoint')}, ${plural(total, 'flow')} left out`,
+    `Not in the cluster state: ${plural(traffic.unmatched.length, 'endpoint')}, ${plural(traffic.stats.unmatched, 'flow')} left out`,
   ];
   for (const u of traffic.unmatched) {
     lines.push(

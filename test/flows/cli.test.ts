@@ -17,6 +17,28 @@ describe('netfence map', () => {
     assertGolden('flows/map-webshop-hubble.txt', r.stdout);
   });
 
+  test("a record whose two ends match no workload counts once among the flows left out, as 'not counted' says", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-map-unmatched-'));
+    try {
+      const csv = join(dir, 'elsewhere.csv');
+      writeFileSync(
+        csv,
+        'src_namespace,src_workload,dst_namespace,dst_workload,protocol,port\nfoo,bar,baz,qux,TCP,80\n',
+      );
+      const r = await runCli(['map', 'examples/webshop', '--flows', csv, '-q']);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.ok(
+        lines.some((l) => l.startsWith('not counted: 1 flow')),
+        r.stdout,
+      );
+      assert.ok(lines.includes('Not in the cluster state: 2 endpoints, 1 flow left out'), r.stdout);
+      assert.ok(lines.includes('  baz/qux (workload): 1 flow, 1 attempt, first at ' + csv + ':2'), r.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('md and dot (golden, reviewed)', async () => {
     const md = await runCli(['map', 'examples/webshop', '--flows', CSV, '-o', 'md']);
     assert.equal(md.code, 0, md.stderr);
