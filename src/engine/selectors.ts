@@ -29,8 +29,9 @@ export function compileSelector(selector: LabelSelector): CompiledSelector {
   }
   for (const expr of selector.matchExpressions ?? []) {
     const operator = expr.operator as Operator;
+    // Each value once (the API server accepts `values: [a, a]`): the lookups by value would find a match twice.
     const values =
-      operator === Operator.In || operator === Operator.NotIn ? [...(expr.values ?? [])].sort() : [];
+      operator === Operator.In || operator === Operator.NotIn ? [...new Set(expr.values ?? [])].sort() : [];
     requirements.push({ key: expr.key, operator, values });
   }
   requirements.sort((a, b) =>
