@@ -10,15 +10,27 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface TerminalResult extends CliResult {
+  /** Both, in the order they were written: what a terminal shows. */
+  terminal: string;
+}
+
 export async function runCli(
   args: readonly string[],
   options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
+): Promise<TerminalResult> {
   let stdout = '';
   let stderr = '';
+  let terminal = '';
   const code = await run(args, {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
+    stdout: (s) => {
+      stdout += s;
+      terminal += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+      terminal += s;
+    },
     readStdin: () => Promise.resolve(options.stdin ?? ''),
     isTTY: false,
     // The cache folder of the test run (scripts/test.ts), or none: never the user's cache.
@@ -28,7 +40,7 @@ export async function runCli(
         ? {}
         : { NETFENCE_CACHE_DIR: process.env.NETFENCE_CACHE_DIR }),
   });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, terminal };
 }
 
 export const GOLDEN_DIR = new URL('../golden/', import.meta.url).pathname;
