@@ -3,7 +3,7 @@
  * inlined, written atomically; and the escaping that keeps inlined data from closing its script tag.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -59,6 +59,9 @@ describe('netfence report --html', () => {
       r.stderr,
       new RegExp(`^Wrote ${out.replaceAll('/', '\\/')} \\(\\d+ kB\\): 16 workloads, 21 policies$`, 'm'),
     );
+    // The size is the file's, in kB of 1,000 bytes (the page is UTF-8: characters are not bytes).
+    const kB = /\((\d+) kB\)/.exec(r.stderr)?.[1];
+    assert.equal(kB, String(Math.round(statSync(out).size / 1000)));
     const html = readFileSync(out, 'utf8');
     // Self-contained: nothing loaded from elsewhere.
     assert.doesNotMatch(html, /<script[^>]+src=/);

@@ -197,7 +197,7 @@ Examples:
       await writeFileAtomic(target, html);
       note(
         io,
-        `Wrote ${target} (${Math.round(html.length / 1024)} kB): ${plural(state.workloads.length, 'workload')}, ${policyCounts(state)}\n`,
+        `Wrote ${target} (${Math.round(Buffer.byteLength(html) / 1000)} kB): ${plural(state.workloads.length, 'workload')}, ${policyCounts(state)}\n`,
       );
     }
     setExit(ExitCode.Ok);
