@@ -9,6 +9,7 @@
  * the Baseline policy cannot deny (ingress from outside addresses and host-network pods) is reported apart.
  * Pure.
  */
+import type { AddressSpace } from '../engine/addresses.ts';
 import type { EngineOptions } from '../engine/compile.ts';
 import { cidrContainsCidr, formatIp, parseCidr, type Cidr } from '../base/ip.ts';
 import {
@@ -69,6 +70,8 @@ export interface Verification {
   unrestrictedWorkloads: string[];
   /** Augment: pairs whose extra ports the kept policies already allowed. */
   alreadyAllowed: number;
+  /** The address space the `external:<n>` ids of the allowances index: that of the generated set. */
+  addressSpace: AddressSpace;
 }
 
 const DNS_PORTS: PortSet = unionPorts(portSetOf('UDP', [53, 53]), portSetOf('TCP', [53, 53]));
@@ -277,6 +280,7 @@ export function verifyGeneration(
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
+    addressSpace: edited.compiled.addressSpace,
   };
   for (const d of check.denied) {
     if (withoutKept?.allows(d.connection) === true) result.deniedByClusterPolicies.push(d.connection);
