@@ -96,5 +96,7 @@ export interface GenerateJson {
     unrestrictedWorkloads: readonly string[];
     /** Augment: pairs whose extra ports the kept policies already allowed. */
     alreadyAllowed: number;
+    /** From a pod's own node to it: allowed whatever the policies say (but under Cilium's allow-localhost=policy). */
+    ownNode: readonly AllowanceJson[];
   };
 }

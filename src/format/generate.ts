@@ -219,6 +219,12 @@ export function describeGeneration(
     );
     for (const u of v.allowedByClusterPolicies.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
+  if (v.ownNode.length > 0) {
+    lines.push(
+      `  also allowed, whatever the policies: ${plural(v.ownNode.length, 'connection')} from the pods' own nodes (traffic from a pod's node is always allowed):`,
+    );
+    for (const u of v.ownNode.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
+  }
   if (v.hostNetwork.length > 0) {
     lines.push(
       `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'connection')} through node addresses, which host-network workloads share`,
@@ -334,6 +340,7 @@ export function generationToJson(
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,
       alreadyAllowed: v.alreadyAllowed,
+      ownNode: v.ownNode.map(allowance),
     },
   };
 }
