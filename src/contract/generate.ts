@@ -9,6 +9,12 @@ export interface AllowanceJson {
   dst: string;
   ports: PortsJson;
   summary: string;
+  /**
+   * Only for an address class made of Nodes' addresses alone (the input's or the cluster's Nodes): their
+   * names, sorted (as `srcNodes`/`dstNodes` in `apply`'s cuts).
+   */
+  srcNodes?: readonly string[];
+  dstNodes?: readonly string[];
 }
 
 export type LeftOutReasonJson = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
@@ -90,5 +96,7 @@ export interface GenerateJson {
     unrestrictedWorkloads: readonly string[];
     /** Augment: pairs whose extra ports the kept policies already allowed. */
     alreadyAllowed: number;
+    /** From a pod's own node to it: allowed whatever the policies say (but under Cilium's allow-localhost=policy). */
+    ownNode: readonly AllowanceJson[];
   };
 }

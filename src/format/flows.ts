@@ -537,7 +537,7 @@ export function policyCountsText(state: ClusterState): string {
 }
 
 /** The address classes of `space` made of the state's Nodes' addresses alone, with their Nodes. */
-function nodeClassesOf(space: AddressSpace, state: ClusterState): NodesAt {
+export function nodeClassesOf(space: AddressSpace, state: ClusterState): NodesAt {
   const nodeClasses = nodeAddressClasses(space, state.nodes);
   return (classId) => nodeClasses.get(classId) ?? [];
 }
@@ -545,7 +545,13 @@ function nodeClassesOf(space: AddressSpace, state: ClusterState): NodesAt {
 /** The entity id standing for every address class at once, in grouped output. */
 export const ANY_ADDRESS = 'external:*';
 
-function describeEntity(id: string, names: WorkloadNames, space: AddressSpace, nodesAt: NodesAt): string {
+/** An entity id as the tables name it: a workload's display name, an address class (a Node's as the node's). */
+export function describeEntity(
+  id: string,
+  names: WorkloadNames,
+  space: AddressSpace,
+  nodesAt: NodesAt,
+): string {
   if (id === ANY_ADDRESS) return 'any address';
   if (!id.startsWith('external:')) return names.name(id);
   const classId = Number(id.slice('external:'.length));

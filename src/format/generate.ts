@@ -3,9 +3,18 @@ import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
-import type { FlowEnd } from '../flows/types.ts';
 import { formatCount } from '../base/text.ts';
-import { connectionJson, FLOWS_JSON_SCHEMA_VERSION } from './flows.ts';
+import {
+  connectionJson as observedJson,
+  describeEntity,
+  flowEndName,
+  FLOWS_JSON_SCHEMA_VERSION,
+  nodeClassesOf,
+  nodesOfIp,
+  WorkloadNames,
+} from './flows.ts';
+import type { ObservedConnectionJson } from '../contract/flows.ts';
+import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toNetworkPolicy } from '../generate/policies.ts';
 import { toClusterNetworkPolicy } from '../generate/tiers.ts';
@@ -19,17 +28,20 @@ function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
 
-function shortName(state: ClusterState): (id: string) => string {
-  const counts = new Map<string, number>();
-  for (const w of state.workloads)
-    counts.set(`${w.namespace}/${w.name}`, (counts.get(`${w.namespace}/${w.name}`) ?? 0) + 1);
-  const names = new Map(
-    state.workloads.map((w) => [
-      w.id,
-      counts.get(`${w.namespace}/${w.name}`) === 1 ? `${w.namespace}/${w.name}` : w.id,
-    ]),
-  );
-  return (id) => names.get(id) ?? (id.startsWith('external:') ? 'an outside address' : id);
+/**
+ * The names of the report: a workload's display name, an address class as the tables name it and an observed
+ * end as map names it (a Node's address as the node's, `192.168.0.2 (an address of node n2)`).
+ */
+function reportNames(
+  state: ClusterState,
+  v: Verification,
+): { name: (id: string) => string; end: (e: FlowEnd) => string } {
+  const names = new WorkloadNames(state);
+  const nodesAt = nodeClassesOf(v.addressSpace, state);
+  return {
+    name: (id) => describeEntity(id, names, v.addressSpace, nodesAt),
+    end: flowEndName(names, nodesOfIp(state)),
+  };
 }
 
 function allowanceLine(u: UnobservedAllowance, name: (id: string) => string): string {
@@ -72,8 +84,7 @@ export function noticeText(n: GenerateNotice): string {
 }
 
 /** The engine's check of the Cilium form (src/generate/verify-cilium.ts), as report lines. */
-function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => string): string[] {
-  const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
+function ciliumVerificationLines(v: CiliumVerification, end: (e: FlowEnd) => string): string[] {
   if (v.ok) {
     const reached = [
       ...(v.named === 0 ? [] : [`reaching the ${plural(v.named, 'connection')} to named addresses by name`]),
@@ -90,10 +101,7 @@ function ciliumVerificationLines(v: CiliumVerification, name: (id: string) => st
   return [
     'verification FAILED: the CiliumNetworkPolicies do not allow what the NetworkPolicies allow (a bug in netfence; please report it)',
     ...v.mismatched.slice(0, 20).map((m) => `  differs: ${m}`),
-    ...v.unnamed.map(
-      (c) =>
-        `  not reached by name: ${c.src.kind === 'workload' ? name(c.src.id) : c.src.ip} → ${c.dst.kind === 'workload' ? name(c.dst.id) : c.dst.ip} ${c.protocol} ${c.port}`,
-    ),
+    ...v.unnamed.map((c) => `  not reached by name: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`),
     ...v.entityMissing.map(
       (c) => `  not allowed by entity: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`,
     ),
@@ -114,8 +122,7 @@ export function describeGeneration(
   v: Verification,
   cilium?: CiliumGenerationReport,
 ): string[] {
-  const name = shortName(state);
-  const end = (e: FlowEnd): string => (e.kind === 'workload' ? name(e.id) : e.ip);
+  const { name, end } = reportNames(state, v);
   const namespaces = new Set(gen.policies.map((p) => p.namespace)).size;
   const lines: string[] = [];
   const cluster =
@@ -165,7 +172,7 @@ export function describeGeneration(
         `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
       );
     }
-    if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, name));
+    if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, end));
   } else {
     lines.push(
       'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',
@@ -212,6 +219,12 @@ export function describeGeneration(
     );
     for (const u of v.allowedByClusterPolicies.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
   }
+  if (v.ownNode.length > 0) {
+    lines.push(
+      `  also allowed, whatever the policies: ${plural(v.ownNode.length, 'connection')} from the pods' own nodes (traffic from a pod's node is always allowed):`,
+    );
+    for (const u of v.ownNode.slice(0, 10)) lines.push(`    ${allowanceLine(u, name)}`);
+  }
   if (v.hostNetwork.length > 0) {
     lines.push(
       `  also allowed, on purpose: ${plural(v.hostNetwork.length, 'connection')} through node addresses, which host-network workloads share`,
@@ -249,16 +262,29 @@ export function describeGeneration(
 }
 
 export function generationToJson(
+  state: ClusterState,
   gen: Generation,
   v: Verification,
   files: readonly RenderedFile[],
 ): GenerateJson {
-  const allowance = (u: UnobservedAllowance): AllowanceJson => ({
-    src: u.src,
-    dst: u.dst,
-    ports: portsToJson(u.ports),
-    summary: formatPorts(u.ports),
-  });
+  // A Node's address carries its Nodes, observed (an IP: `nodes`, as in map) or allowed (a class: `srcNodes`).
+  const nodesOf = nodesOfIp(state);
+  const connectionJson = (c: ObservedConnection): ObservedConnectionJson => observedJson(c, nodesOf);
+  const nodesAt = nodeClassesOf(v.addressSpace, state);
+  const nodesOfEntity = (id: string): readonly string[] =>
+    id.startsWith('external:') ? nodesAt(Number(id.slice('external:'.length))) : [];
+  const allowance = (u: UnobservedAllowance): AllowanceJson => {
+    const srcNodes = nodesOfEntity(u.src);
+    const dstNodes = nodesOfEntity(u.dst);
+    return {
+      src: u.src,
+      dst: u.dst,
+      ports: portsToJson(u.ports),
+      summary: formatPorts(u.ports),
+      ...(srcNodes.length === 0 ? {} : { srcNodes }),
+      ...(dstNodes.length === 0 ? {} : { dstNodes }),
+    };
+  };
   return {
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
     mode: gen.options.mode,
@@ -314,6 +340,7 @@ export function generationToJson(
       unrestricted: v.unrestricted,
       unrestrictedWorkloads: v.unrestrictedWorkloads,
       alreadyAllowed: v.alreadyAllowed,
+      ownNode: v.ownNode.map(allowance),
     },
   };
 }

@@ -9,6 +9,7 @@
  * the Baseline policy cannot deny (ingress from outside addresses and host-network pods) is reported apart.
  * Pure.
  */
+import type { AddressSpace } from '../engine/addresses.ts';
 import type { EngineOptions } from '../engine/compile.ts';
 import { cidrContainsCidr, formatIp, parseCidr, type Cidr } from '../base/ip.ts';
 import {
@@ -23,6 +24,7 @@ import {
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import { externalId } from '../engine/connectivity.ts';
+import { nodesAtAddressClass, ownNodeAllowed } from '../engine/own-node.ts';
 import { checkObserved, type HubbleHints, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
@@ -69,6 +71,13 @@ export interface Verification {
   unrestrictedWorkloads: string[];
   /** Augment: pairs whose extra ports the kept policies already allowed. */
   alreadyAllowed: number;
+  /**
+   * From a pod's own node (an address class of the Nodes its workload's pods run on) to the workload: allowed
+   * whatever the policies say (docs/cni.md, "Traffic from the pod's own node"), so not the generated set's.
+   */
+  ownNode: UnobservedAllowance[];
+  /** The address space the `external:<n>` ids of the allowances index: that of the generated set. */
+  addressSpace: AddressSpace;
 }
 
 const DNS_PORTS: PortSet = unionPorts(portSetOf('UDP', [53, 53]), portSetOf('TCP', [53, 53]));
@@ -256,6 +265,20 @@ export function verifyGeneration(
     );
   };
   const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
+  // Traffic from a pod's own node is allowed whatever the policies say (but under allow-localhost=policy).
+  const nodesOfWorkload = new Map<string, Set<string>>();
+  for (const p of state.pods) {
+    if (p.nodeName === undefined) continue;
+    const nodes = nodesOfWorkload.get(p.workload) ?? new Set<string>();
+    nodes.add(p.nodeName);
+    nodesOfWorkload.set(p.workload, nodes);
+  }
+  const fromOwnNode = (src: string, dst: string): boolean => {
+    if (!src.startsWith('external:') || !ownNodeAllowed(edited.options)) return false;
+    const nodes = nodesAtAddressClass(edited.compiled, Number(src.slice('external:'.length)));
+    const placed = nodesOfWorkload.get(dst);
+    return nodes.length > 0 && placed !== undefined && nodes.every((n) => placed.has(n));
+  };
   const apiServer = gen.options.apiServer.flatMap((a) => {
     const parsed = parseCidr(a.cidr);
     return parsed.ok ? [parsed.cidr] : [];
@@ -277,6 +300,8 @@ export function verifyGeneration(
     unrestricted: 0,
     unrestrictedWorkloads: [],
     alreadyAllowed: 0,
+    ownNode: [],
+    addressSpace: edited.compiled.addressSpace,
   };
   for (const d of check.denied) {
     if (withoutKept?.allows(d.connection) === true) result.deniedByClusterPolicies.push(d.connection);
@@ -313,7 +338,8 @@ export function verifyGeneration(
       continue;
     }
     const item = { ...u, ports: rest };
-    if (baseline.has(u.src) && inside(u.dst, apiServer)) result.apiServer.push(item);
+    if (fromOwnNode(u.src, u.dst)) result.ownNode.push(item);
+    else if (baseline.has(u.src) && inside(u.dst, apiServer)) result.apiServer.push(item);
     else if (
       baseline.has(u.dst) &&
       !npIngress.has(u.dst) &&

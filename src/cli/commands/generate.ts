@@ -315,7 +315,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
       setExit(ExitCode.Internal);
       return;
     }
-    await writeOutput(gen, verification, files, report, options, io);
+    await writeOutput(state, gen, verification, files, report, options, io);
     setExit(ExitCode.Ok);
   });
   return cmd;
@@ -398,6 +398,7 @@ function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {
 
 /** The policies to stdout (or into the files of --output-dir, with the report), or -o json; the report to stderr. */
 async function writeOutput(
+  state: ClusterState,
   gen: Generation,
   verification: Verification,
   files: readonly RenderedFile[],
@@ -406,7 +407,7 @@ async function writeOutput(
   io: Io,
 ): Promise<void> {
   if (options.output === 'json') {
-    io.stdout(`${JSON.stringify(generationToJson(gen, verification, files), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(generationToJson(state, gen, verification, files), null, 2)}\n`);
     note(io, `${report.join('\n')}\n`);
   } else if (options.outputDir !== undefined) {
     const stale = await writeFiles(options.outputDir, files, options.force === true);

@@ -1,0 +1,122 @@
+/**
+ * `generate` names a Node's address as the node's, as `map` and `check-flows` do: in its report (left out,
+ * allowances, Cilium verification) and in its JSON (`nodes` on an `ip` end; `srcNodes`/`dstNodes` on an
+ * allowance). The generated policies are the same: an ipBlock of the observed address.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../support/cli.ts';
+
+// n1 is 192.168.0.1 (shop/web's node), n2 192.168.0.2 (shop/web-twin's); both pods are labelled app: web.
+const TWINS = 'test/fixtures/own-node/twins.yaml';
+// 192.168.0.2 (n2) and 203.0.113.9 → shop/web TCP 80; 192.168.0.2 → shop/web TCP 8080, every attempt dropped.
+const FLOWS = 'test/fixtures/own-node/flows-denied.csv';
+const GENERATE = ['generate', TWINS, '--flows', FLOWS, '--exclude-denied'];
+
+interface AllowanceJson {
+  src: string;
+  dst: string;
+  srcNodes?: string[];
+  dstNodes?: string[];
+}
+
+interface EndJson {
+  ip?: string;
+  workload?: string;
+  nodes?: string[];
+}
+
+describe("generate names a node's address as the node's", () => {
+  test('report: left-out and allowance lines name the nodes; outside addresses are named', async () => {
+    const r = await runCli(GENERATE);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^ {2}192\.168\.0\.2 \(an address of node n2\) → shop\/web TCP 8080: every attempt was dropped/m,
+    );
+    // Allowances name the address class, a Node's as the node's (there were all 'an outside address').
+    assert.match(
+      r.stderr,
+      /^ {4}192\.168\.0\.1\/32 \(an address of node n1\) → shop\/web: All connections$/m,
+    );
+    assert.match(
+      r.stderr,
+      /^ {4}192\.168\.0\.2\/32 \(an address of node n2\) → shop\/web-twin: All connections$/m,
+    );
+    assert.match(r.stderr, /^ {4}203\.0\.113\.9\/32 → shop\/web-twin: TCP 80$/m);
+    assert.doesNotMatch(r.stderr, /an outside address/);
+    // The policy is unchanged: an ipBlock of the node's observed address, its comment the plain IP.
+    assert.match(r.stdout, /# observed: 192\.168\.0\.2 → shop\/web TCP 80, 3 connections\n/);
+    assert.match(r.stdout, /- ipBlock:\n {12}cidr: 192\.168\.0\.2\/32\n/);
+  });
+
+  test('-o json: observed and left-out ends carry their nodes, outside ones none; allowances name them', async () => {
+    const r = await runCli([...GENERATE, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      policies: { rules: { observed: { src: EndJson }[] }[] }[];
+      leftOut: { src: EndJson; port: number }[];
+      verification: { shared: AllowanceJson[]; ownNode: AllowanceJson[] };
+    };
+    assert.deepEqual(
+      json.policies.flatMap((p) => p.rules.flatMap((rule) => rule.observed.map((c) => c.src))),
+      [{ ip: '192.168.0.2', nodes: ['n2'] }, { ip: '203.0.113.9' }],
+    );
+    assert.deepEqual(
+      json.leftOut.map((l) => [l.src, l.port]),
+      [[{ ip: '192.168.0.2', nodes: ['n2'] }, 8080]],
+    );
+    // An allowance from a class of Nodes' addresses carries them; one from an outside address none.
+    const allowances = [...json.verification.shared, ...json.verification.ownNode].filter((u) =>
+      u.src.startsWith('external:'),
+    );
+    assert.deepEqual(
+      allowances.map((u) => [u.srcNodes, u.dst, u.dstNodes]),
+      [
+        [undefined, 'shop/Pod/web-twin', undefined],
+        [['n1'], 'shop/Pod/web', undefined],
+        [['n2'], 'shop/Pod/web-twin', undefined],
+      ],
+    );
+  });
+});
+
+describe("generate on pods placed on Nodes: traffic from a pod's own node is allowed whatever the policies", () => {
+  // shop/web runs on n1, and no host-network pod shares n1's address.
+  const PLACED = 'test/fixtures/own-node/placed.yaml';
+
+  test('the verification counts it as intended, not as a failure, and names the node', async () => {
+    const r = await runCli(['generate', PLACED, '--flows', FLOWS]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^ {2}also allowed, whatever the policies: 1 connection from the pods' own nodes \(traffic from a pod's node is always allowed\):\n {4}192\.168\.0\.1\/32 \(an address of node n1\) → shop\/web: All connections$/m,
+    );
+    assert.doesNotMatch(r.stderr, /FAILED/);
+  });
+
+  test('-o json: verification.ownNode, with the nodes of its source', async () => {
+    const r = await runCli(['generate', PLACED, '--flows', FLOWS, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      verification: {
+        ok: boolean;
+        ownNode: { dst: string; srcNodes?: string[]; summary: string }[];
+        unexpected: unknown[];
+      };
+    };
+    assert.equal(json.verification.ok, true);
+    assert.deepEqual(json.verification.unexpected, []);
+    assert.deepEqual(
+      json.verification.ownNode.map((u) => [u.srcNodes, u.dst, u.summary]),
+      [[['n1'], 'shop/Pod/web', 'All connections']],
+    );
+  });
+
+  test("under Cilium's allow-localhost=policy a policy decides it: what a shared selector allows from it is shared", async () => {
+    const r = await runCli([...GENERATE, '--cni', 'cilium', '--cni-option', 'allow-localhost=policy']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /own nodes/);
+    assert.match(r.stderr, /^ {4}192\.168\.0\.2\/32 \(an address of node n2\) → shop\/web-twin: TCP 80$/m);
+  });
+});
