@@ -660,3 +660,25 @@ test('a Cilium deny rule of an address range denies a flow to an address: that r
     ],
   );
 });
+
+test('a workload whose pods two NetworkPolicies isolate: the same finding whichever flow names it first', () => {
+  // A flow to web-2's IP, then one to the Deployment: both join one group, its pod classes met v=2 first.
+  // The policies are listed, and the most specific one blamed, in pod class order, not in the flows' order.
+  const state = twoClasses({
+    policies: [
+      denyIngress('shop', 'v2-only', { matchLabels: { v: '2' } }),
+      denyIngress('shop', 'v1-only', { matchLabels: { v: '1' } }),
+    ],
+  });
+  const byIp = tcpFlow(client, { kind: 'external', ip: '10.0.1.2' }, 80);
+  const expected = [
+    {
+      at: 'shop/NetworkPolicy/v1-only spec.policyTypes',
+      message:
+        'Observed zeta/client → shop/w1 on TCP 80 would be denied: no ingress rule of the policies selecting shop/w1 (shop/v1-only and shop/v2-only) allows it; add a rule for it, or make sure it should stop',
+      workloads: ['shop/Deployment/w1', 'zeta/Pod/client'],
+    },
+  ];
+  assert.deepEqual(found(state, [tcpFlow(client, web, 80), byIp]), expected);
+  assert.deepEqual(found(state, [byIp, tcpFlow(client, web, 80)]), expected);
+});
