@@ -87,6 +87,24 @@ async function tierAccess(
   throw new ClusterError(`no version of ${resource} is served`, 404, 'NotFound');
 }
 
+/** The longest wait before listing a refused resource again. */
+export const REFUSED_RETRY_MAX_MS = 30_000;
+
+/**
+ * What to do after the `refused`-th refusal in a row (403 Forbidden, 404 Not Found) of a resource: a resource
+ * that was listed until then (`served`) keeps what is held at its first refusal and is tried again after
+ * `retryMs` (an API server that has just restarted refuses until its authorizer is ready); otherwise what is
+ * held is dropped (left out: forbidden, or a CRD not installed) and the waits double from `retryMs` up to 30 s.
+ */
+export function afterRefusal(
+  refused: number,
+  served: boolean,
+  retryMs: number,
+): { drop: boolean; waitMs: number } {
+  if (served && refused === 1) return { drop: false, waitMs: retryMs };
+  return { drop: true, waitMs: Math.min(REFUSED_RETRY_MAX_MS, retryMs * 2 ** Math.min(refused - 1, 16)) };
+}
+
 function keyOf(o: KubeObject): string {
   return objectId(o);
 }
@@ -195,10 +213,15 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
     });
 
   const run = async (resource: Resource): Promise<void> => {
+    /** Refusals (403, 404) in a row, and whether the last try before them listed the resource. */
+    let refused = 0;
+    let served = false;
     while (!stopped) {
       try {
         const { items, resourceVersion, path } = await listAll(resource);
         if (stopped) return;
+        refused = 0;
+        served = true;
         held.set(resource, new Map(items.map((o) => [keyOf(o), o])));
         generation++;
         listed(resource);
@@ -209,6 +232,20 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
         if (stopped) return;
         const status = error instanceof ClusterError ? error.status : undefined;
         if (status === 403 || status === 404) {
+          refused++;
+          const plan = afterRefusal(refused, served, retryMs);
+          if (!plan.drop) {
+            // Watched until now: most likely refused for a moment (an API server just restarted answers 403
+            // until its authorizer has read the RBAC objects). What is held is kept; try again soon.
+            report({
+              resource,
+              kind: 'error',
+              message: error instanceof Error ? error.message : String(error),
+            });
+            await wait(plan.waitMs);
+            continue;
+          }
+          served = false;
           // Forbidden, or not served (a tier CRD not installed): nothing of it is held; try again later.
           if (held.get(resource)!.size > 0) {
             held.set(resource, new Map());
@@ -218,7 +255,7 @@ export function watchCluster(conn: Connection, options: WatchOptions = {}): Clus
           const message = `${resource}: ${status === 403 ? 'forbidden' : 'not served'}`;
           if (leftOut.get(resource) !== message) report({ resource, kind: 'left-out', message });
           leftOut.set(resource, message);
-          await wait(Math.max(retryMs, 30_000));
+          await wait(plan.waitMs);
           continue;
         }
         report({

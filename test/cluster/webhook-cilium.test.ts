@@ -215,7 +215,7 @@ describe('Cilium policies judged by netfence webhook, called by the API server',
     async () => {
       const { hook, started } = early!;
       const lines = (): string[] => hook.stderr().split('\n');
-      // The kinds are listed again every 30 s: by then the CRDs are there.
+      // The kinds are listed again (after 2, 4, 8, 16 s, then every 30 s): by then the CRDs are there.
       for (;;) {
         const watching = lines().filter((l) => l.includes('"msg":"watching"'));
         if (watching.length === 2) break;

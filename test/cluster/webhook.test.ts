@@ -62,7 +62,7 @@ before(
     tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-'));
     writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
     await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-    // The CRD first: the webhook lists the tier kinds at start (and a missing one again only every 30 s).
+    // The CRD first: the webhook lists the tier kinds at start (and a missing one again only after 2, 4, 8, 16 s, then every 30 s).
     if (tierSkip === false) {
       if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
       await installCrds(api, crdFiles(join(npapi, 'config', 'crd', 'standard')));
