@@ -144,6 +144,51 @@ describe('generate on the bundled example', () => {
   });
 });
 
+describe('generate from a capture with nothing of the workloads in it', () => {
+  test('fresh mode refuses (exit 2, nothing written): its policies would deny all traffic; augment adds nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-generate-empty-'));
+    try {
+      const header = 'src_namespace,src_workload,dst_namespace,dst_workload,protocol,port\n';
+      const elsewhere = join(dir, 'elsewhere.csv');
+      writeFileSync(elsewhere, `${header}foo,bar,baz,qux,TCP,80\n`);
+      const out = join(dir, 'generated');
+      const r = await runCli([
+        'generate',
+        'examples/webshop',
+        '--flows',
+        elsewhere,
+        '--output-dir',
+        out,
+        '-q',
+      ]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.match(
+        r.stderr,
+        /\nnetfence: no observed connection to generate from: \S+elsewhere\.csv holds 1 record, none of a connection of these manifests' workloads \(1 with an in-cluster end that matches no workload\); policies generated from it would deny all traffic of their namespaces, so none were written: give a capture of the workloads of these manifests\n$/,
+      );
+      assert.deepEqual(readdirSync(dir), ['elsewhere.csv']);
+      const headerOnly = join(dir, 'header.csv');
+      writeFileSync(headerOnly, header);
+      const toStdout = await runCli(['generate', 'examples/webshop', '--flows', headerOnly, '-q']);
+      assert.deepEqual([toStdout.code, toStdout.stdout], [2, '']);
+      assert.match(toStdout.stderr, /header\.csv holds 0 records; policies generated from it would deny/);
+      const augment = await runCli([
+        'generate',
+        'examples/webshop',
+        '--flows',
+        headerOnly,
+        '--mode',
+        'augment',
+        '-q',
+      ]);
+      assert.equal(augment.code, 0, augment.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('generate options', () => {
   let fixture: ClusterState;
   let fixtureObserved: ObservedConnection[];

@@ -1,6 +1,5 @@
 /** `netfence check-flows`: replay observed traffic against a policy set before deploying it. */
 import { Command, Option } from 'commander';
-import { formatCount } from '../../base/text.ts';
 import { openSession } from '../../engine/session.ts';
 import { checkObserved } from '../../flows/check.ts';
 import { HubbleNames } from '../../generate/dns-names.ts';
@@ -18,6 +17,7 @@ import {
   readHubbleNames,
   loadFlows,
   reportUnmatched,
+  requireObserved,
   type FlowOptions,
 } from '../options/flows.ts';
 
@@ -40,36 +40,6 @@ function requireVerdicts(traffic: ObservedTraffic): VerdictCapture {
     );
   }
   return v;
-}
-
-/**
- * A replay with no observed connection compares nothing: an input error, never a pass (a header-only CSV, a
- * capture of another cluster whose endpoints match no workload, replies alone).
- */
-function requireConnections(traffic: ObservedTraffic): void {
-  if (traffic.connections.length > 0) return;
-  const { stats } = traffic;
-  const inputs = stats.files.map((f) => f.name).join(', ');
-  const reasons = [
-    [stats.unmatched, 'with an in-cluster end that matches no workload'],
-    [stats.external, 'between two addresses outside the cluster'],
-    [stats.nodeLocal, 'node-local (always allowed)'],
-    [stats.otherProtocols, 'of a protocol policies cannot name'],
-    [stats.replies, 'replies'],
-    [stats.duplicates, 'repeat observations'],
-    [stats.otherEvents, 'non-L3/L4 events'],
-  ] as const;
-  const why = reasons
-    .filter(([n]) => n > 0)
-    .map(([n, what]) => `${formatCount(n)} ${what}`)
-    .join(', ');
-  const read =
-    stats.records === 0
-      ? ''
-      : `, none of a connection of these manifests' workloads${why === '' ? '' : ` (${why})`}`;
-  throw new UserError(
-    `no observed connection to check: ${inputs} ${stats.files.length === 1 ? 'holds' : 'hold'} ${formatCount(stats.records)} record${stats.records === 1 ? '' : 's'}${read}; nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests`,
-  );
 }
 
 export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Command {
@@ -125,7 +95,11 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
       setExit(comparison.rows.some(isDisagreement) ? ExitCode.CheckFailed : ExitCode.Ok);
       return;
     }
-    requireConnections(traffic);
+    requireObserved(
+      traffic,
+      'to check',
+      'nothing was compared with the policies, so the check does not pass',
+    );
     const decided = { decisions, clusterPolicies: state.clusterPolicies.length };
     io.stdout(formatFlowCheck(check, traffic, state, session.compiled.addressSpace, options.output, decided));
     setExit(check.denied.some(breaksTraffic) ? ExitCode.CheckFailed : ExitCode.Ok);

@@ -36,6 +36,7 @@ import {
   readHubbleNames,
   loadFlows,
   reportUnmatched,
+  requireObserved,
   type FlowOptions,
 } from '../options/flows.ts';
 
@@ -274,6 +275,13 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     const hubble = options.format === 'cilium' || options.mode === 'augment' ? new HubbleNames() : undefined;
     const traffic = await loadFlows(options, paths, state, io, hubble === undefined ? {} : { names: hubble });
     reportUnmatched(traffic, io);
+    // Fresh policies from nothing observed would deny all traffic of every namespace (augment mode adds nothing).
+    if (options.mode === 'fresh')
+      requireObserved(
+        traffic,
+        'to generate from',
+        'policies generated from it would deny all traffic of their namespaces, so none were written',
+      );
     const genOptions = generateOptionsOf(options);
     const engine = engineOptions(options);
     const cilium = hubble === undefined ? undefined : await ciliumNames(options, hubble);

@@ -186,3 +186,35 @@ export async function readHubbleNames(options: FlowOptions, names: HubbleNames):
   }
   return pipes;
 }
+
+/**
+ * A capture with no observed connection of the manifests' workloads (a header-only CSV, a capture of another
+ * cluster whose endpoints match no workload, replies alone) is an input error: nothing `purpose` needs was
+ * read, and `consequence` says what going on would mean (a check that passes on nothing, policies that deny
+ * everything).
+ */
+export function requireObserved(traffic: ObservedTraffic, purpose: string, consequence: string): void {
+  if (traffic.connections.length > 0) return;
+  const { stats } = traffic;
+  const inputs = stats.files.map((f) => f.name).join(', ');
+  const reasons = [
+    [stats.unmatched, 'with an in-cluster end that matches no workload'],
+    [stats.external, 'between two addresses outside the cluster'],
+    [stats.nodeLocal, 'node-local (always allowed)'],
+    [stats.otherProtocols, 'of a protocol policies cannot name'],
+    [stats.replies, 'replies'],
+    [stats.duplicates, 'repeat observations'],
+    [stats.otherEvents, 'non-L3/L4 events'],
+  ] as const;
+  const why = reasons
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${formatCount(n)} ${what}`)
+    .join(', ');
+  const read =
+    stats.records === 0
+      ? ''
+      : `, none of a connection of these manifests' workloads${why === '' ? '' : ` (${why})`}`;
+  throw new UserError(
+    `no observed connection ${purpose}: ${inputs} ${stats.files.length === 1 ? 'holds' : 'hold'} ${formatCount(stats.records)} record${stats.records === 1 ? '' : 's'}${read}; ${consequence}: give a capture of the workloads of these manifests`,
+  );
+}
