@@ -293,7 +293,7 @@ const NODE_ENTITIES: ReadonlySet<CiliumEntity> = new Set([
 ]);
 
 /** Whether the address CIDR `host` lies in `cidr` and outside every `except` (unparsable ones: no). */
-function blockHolds(cidr: string, except: readonly string[], host: string): boolean {
+export function blockHolds(cidr: string, except: readonly string[], host: string): boolean {
   const h = parseCidr(host);
   const c = parseCidr(cidr);
   if (!h.ok || !c.ok || !cidrContainsCidr(c.cidr, h.cidr)) return false;

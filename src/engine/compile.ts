@@ -2,13 +2,20 @@
  * Compile: policies into matchers over pod classes and address classes, once. Evaluation and explanation
  * both read these structures, so every verdict can name the policy and rule behind it.
  */
-import { NAMESPACE_NAME_LABEL, type ClusterState, type PodInfo, type PolicyInfo } from '../model/cluster.ts';
-import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
+import {
+  NAMESPACE_NAME_LABEL,
+  type ClusterState,
+  type NodeInfo,
+  type PodInfo,
+  type PolicyInfo,
+} from '../model/cluster.ts';
+import type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import type { FieldPath } from '../model/problem.ts';
 import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
+  nodeAddressClasses,
   nodeOfPod,
   nodePlacement,
   ownNodeIngress,
@@ -35,6 +42,7 @@ import { numbering } from '../base/numbering.ts';
 import type { LabelSelector } from '../model/k8s.ts';
 import {
   compileTierPolicy,
+  hostCidr,
   tierMentionedCidrs,
   tierRanks,
   tierSelectorLabelKeys,
@@ -55,6 +63,7 @@ import {
 } from './decisions.ts';
 import {
   applyCilium,
+  blockHolds,
   ciliumDomainReach,
   ciliumMentionedCidrs,
   ciliumSelectorLabelKeys,
@@ -102,11 +111,21 @@ export interface EngineOptions {
 
 /**
  * Whether `ipBlock` peers match pods of a class by their IPs: host-network pods (whose IP is their node's)
- * as the profile says of node IPs, other pods as `ipBlockMatchesPods` says.
+ * as the profile says of node IPs, other pods as `ipBlockMatchesPods` says. (A Node's own addresses:
+ * `ipBlockMatchesNodeAddresses`.)
  */
 export function ipBlockMatchesClass(options: EngineOptions, hostNetworkPod: boolean): boolean {
   if (options.cni === undefined) return options.ipBlockMatchesPods;
   return hostNetworkPod ? cidrRulesMatchPod(options.cni.settings, true) : options.ipBlockMatchesPods;
+}
+
+/**
+ * Whether `ipBlock` peers match the addresses of the input's Nodes (traffic from a node, a pod's egress to
+ * one): as the profile says of node IPs (Cilium by default: no, they are `host`/`remote-node`), always
+ * without a profile.
+ */
+export function ipBlockMatchesNodeAddresses(options: EngineOptions): boolean {
+  return options.cni?.settings.cidrMatchesNodes ?? true;
 }
 
 export const HostNetworkPods = { Exempt: 'exempt', Policed: 'policed' } as const;
@@ -478,6 +497,12 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   #policed: boolean | undefined;
+  #nodeAddresses: ReadonlySet<number> | undefined;
+
+  /** The address classes made of the Nodes' addresses alone (`nodeAddressClasses`). */
+  nodeAddresses(): ReadonlySet<number> {
+    return (this.#nodeAddresses ??= new Set(nodeAddressClasses(this.space, this.state.nodes).keys()));
+  }
 
   /** Whether some class holds host-network pods that NetworkPolicies police (`hostNetworkPods: 'policed'`). */
   #policedHostPods(): boolean {
@@ -567,12 +592,15 @@ export class PolicyCompiler implements TierPeerContext {
 
   compilePeer(peer: NetworkPolicyPeer, index: number, namespace: string): CompiledPeer {
     if (peer.ipBlock !== undefined) {
-      const addresses = this.space.classesOfBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? []);
+      const block = this.space.classesOfBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? []);
+      const addresses = ipBlockMatchesNodeAddresses(this.options)
+        ? block
+        : block.filter((a) => !this.nodeAddresses().has(a));
       const ids = new Set<number>();
       const pods = ipBlockMatchesClass(this.options, false);
       const nodes = ipBlockMatchesClass(this.options, true);
       if (pods || nodes) {
-        for (const a of addresses) {
+        for (const a of block) {
           for (const id of this.classesAtAddress.get(a) ?? []) {
             if (this.classes[id]!.hostNetworkPod ? nodes : pods) ids.add(id);
           }
@@ -709,6 +737,7 @@ export function addressSpaceCidrs(
 ): string[] {
   return [
     ...mentionedCidrs(state.policies),
+    ...ipBlockNodeCidrs(state.policies, state.nodes),
     ...tierMentionedCidrs(state),
     ...ciliumMentionedCidrs(state),
     ...placementCidrs(placement),
@@ -717,18 +746,33 @@ export function addressSpaceCidrs(
 
 /** Every CIDR (and `except`) the policies' ipBlocks mention: what the address space is split at. */
 export function mentionedCidrs(policies: readonly PolicyInfo[]): string[] {
-  const mentioned: string[] = [];
+  return ipBlocks(policies).flatMap((b) => [b.cidr, ...(b.except ?? [])]);
+}
+
+/** Every ipBlock of the policies' peers, in order. */
+function ipBlocks(policies: readonly PolicyInfo[]): IPBlock[] {
+  const blocks: IPBlock[] = [];
   for (const p of policies) {
     for (const rule of [
       ...(p.spec.ingress ?? []).map((r) => r.from),
       ...(p.spec.egress ?? []).map((r) => r.to),
     ]) {
-      for (const peer of rule ?? []) {
-        if (peer.ipBlock !== undefined) mentioned.push(peer.ipBlock.cidr, ...(peer.ipBlock.except ?? []));
-      }
+      for (const peer of rule ?? []) if (peer.ipBlock !== undefined) blocks.push(peer.ipBlock);
     }
   }
-  return mentioned;
+  return blocks;
+}
+
+/**
+ * The Nodes' addresses the policies' ipBlocks hold, as CIDRs of one address: set apart from the rest of their
+ * block, so that a profile whose CIDR rules do not match node IPs (Cilium's default) can leave them out
+ * (`compilePeer`). Split whatever the profile: the address space does not depend on the options (`diff` and
+ * `apply` refine several states' spaces into one).
+ */
+export function ipBlockNodeCidrs(policies: readonly PolicyInfo[], nodes: readonly NodeInfo[]): string[] {
+  if (nodes.length === 0) return [];
+  const addresses = nodes.flatMap((n) => n.addresses.flatMap((a) => hostCidr(a) ?? []));
+  return ipBlocks(policies).flatMap((b) => addresses.filter((a) => blockHolds(b.cidr, b.except ?? [], a)));
 }
 
 /** How many elements of sorted `list` are in [first, end). */

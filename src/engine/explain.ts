@@ -12,6 +12,7 @@ import { PROTOCOLS, type NetworkPolicyPeer, type Protocol } from '../model/k8s.t
 import type { PodClass } from './classes.ts';
 import {
   ipBlockMatchesClass,
+  ipBlockMatchesNodeAddresses,
   peerFieldPath,
   portsTowardsClass,
   type CompiledCluster,
@@ -24,7 +25,7 @@ import {
 import { endPortIgnoredReason, profileName, profileRule } from './profiles.ts';
 import type { RefIndex } from './refs.ts';
 import { namedPortMiss, namespaceLabelsOf, nearest } from './near-miss.ts';
-import { isOwnNode, ownNodeRule } from './own-node.ts';
+import { isOwnNode, nodesAtAddressClass, ownNodeRule } from './own-node.ts';
 import {
   DecidedBy,
   TierWalker,
@@ -604,6 +605,18 @@ class Explainer {
       const cidr = block?.cidr ?? '?';
       const except = block?.except ?? [];
       if (peer.kind === 'address') {
+        // A Node's address in the block: the profile's CIDR rules leave node IPs out (`compilePeer`).
+        const cni = this.compiled.options.cni;
+        if (
+          cni !== undefined &&
+          !ipBlockMatchesNodeAddresses(this.compiled.options) &&
+          nodesAtAddressClass(this.compiled, peer.classId).length > 0 &&
+          block !== undefined &&
+          this.compiled.addressSpace.classesOfBlock(cidr, except).includes(peer.classId)
+        ) {
+          const rule = profileRule(cni, 'cidrMatchesNodes');
+          return [reason({ code: MissCode.IpBlockIgnoresPods, rule }, ['ipBlock'])];
+        }
         const nodes = this.compiled.addressSpace.classes[peer.classId]?.nodes ?? [];
         return [this.cidrMiss({ end: peer, podIp: false }, nodes, cidr, except, reason)];
       }

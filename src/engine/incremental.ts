@@ -55,6 +55,7 @@ import {
   assembleCompiled,
   buildAccess,
   ipBlockMatchesClass,
+  ipBlockNodeCidrs,
   mentionedCidrs,
   tierPortsTowards,
   type Access,
@@ -669,7 +670,8 @@ export function createIncrementalEngine(
   };
   let ev = new Evaluation(state, opts, granularity);
   /** The CIDRs the address space is split at (NetworkPolicy ipBlocks and cluster policy peers), counted. */
-  const npCidrs = (policies: readonly PolicyInfo[]): string[] => cidrKeys(mentionedCidrs(policies));
+  const npCidrs = (policies: readonly PolicyInfo[]): string[] =>
+    cidrKeys([...mentionedCidrs(policies), ...ipBlockNodeCidrs(policies, state.nodes)]);
   const tierCidrs = (policies: readonly ClusterPolicyInfo[]): string[] =>
     cidrKeys(tierMentionedCidrs({ ...state, clusterPolicies: [...policies] }));
   const ciliumCidrs = (policies: readonly CiliumPolicyInfo[]): string[] =>

@@ -92,3 +92,41 @@ describe('traffic from the pod’s own node', () => {
     assert.doesNotMatch(r.stdout, /kube-system\/agent +shop\/web/);
   });
 });
+
+describe('ipBlock matches node IPs: a Node’s address under --cni cilium', () => {
+  const NODE_CIDR = 'test/fixtures/own-node/node-cidr.yaml';
+  const RULE = 'cilium: CIDR rules do not match node IPs unless policy-cidr-match-mode includes nodes';
+  const explain = (from: string, to: string, port: string, ...rest: string[]) =>
+    runCli(['explain', NODE_CIDR, '--from', from, '--to', to, '--port', port, ...rest]);
+
+  test('explain: from another node, DENIED, citing the rule; ALLOWED upstream and with policy-cidr-match-mode=nodes', async () => {
+    const cilium = await explain('192.168.0.2', 'shop/web', '8080', '--cni', 'cilium');
+    assert.match(cilium.stdout, /^192\.168\.0\.2 → shop\/web: DENIED on 8080\/TCP$/m);
+    assert.ok(
+      cilium.stdout.includes(`      ${RULE} (spec.ingress[0].from[0].ipBlock, line 65)`),
+      cilium.stdout,
+    );
+    assert.ok(cilium.stdout.includes(`  192.168.0.2 → shop/web: ${RULE}`), cilium.stdout);
+    const upstream = await explain('192.168.0.2', 'shop/web', '8080');
+    assert.match(upstream.stdout, /^192\.168\.0\.2 → shop\/web: ALLOWED on 8080\/TCP$/m);
+    const nodes = await explain(
+      '192.168.0.2',
+      'shop/web',
+      '8080',
+      '--cni',
+      'cilium',
+      '--cni-option',
+      'policy-cidr-match-mode=nodes',
+    );
+    assert.match(nodes.stdout, /^192\.168\.0\.2 → shop\/web: ALLOWED on 8080\/TCP$/m);
+  });
+
+  test('explain: egress to a node’s address is DENIED the same way; the pod’s own node is still let in', async () => {
+    const egress = await explain('shop/web', '192.168.0.2', '6443', '--cni', 'cilium');
+    assert.match(egress.stdout, /^shop\/web → 192\.168\.0\.2: DENIED on 6443\/TCP$/m);
+    assert.ok(egress.stdout.includes(`${RULE} (spec.egress[0].to[0].ipBlock, line 68)`), egress.stdout);
+    const own = await explain('192.168.0.1', 'shop/web', '8080', '--cni', 'cilium');
+    assert.match(own.stdout, /: ALLOWED on 8080\/TCP$/m);
+    assert.match(own.stdout, /own node: always allowed \(cilium: allow-localhost\)/);
+  });
+});

@@ -155,7 +155,8 @@ table('ipBlock matches pod IPs', web, db, 'TCP/5432', [
   ['antrea', profile('antrea'), true],
 ]);
 
-table('ipBlock matches node IPs (host-network pods)', exporter, db, 'TCP/9187', [
+/** Where CIDR rules match node IPs: host-network pods' and the Nodes' own addresses alike. */
+const NODE_IPS_MATCHED = [
   ['upstream', UPSTREAM_PROFILE, true],
   ['cilium: not by default', profile('cilium'), false],
   [
@@ -171,7 +172,9 @@ table('ipBlock matches node IPs (host-network pods)', exporter, db, 'TCP/9187', 
   ['calico', profile('calico'), true],
   ['ovn-kubernetes', profile('ovn-kubernetes'), true],
   ['antrea', profile('antrea'), true],
-]);
+] as const;
+
+table('ipBlock matches node IPs (host-network pods)', exporter, db, 'TCP/9187', NODE_IPS_MATCHED);
 
 table('host-network pods are not policed', web, exporter, 'TCP/9100', [
   ['upstream (netfence default: exempt)', UPSTREAM_PROFILE, true],
@@ -569,6 +572,98 @@ describe('traffic from the pod’s own node: only from it', () => {
     const explainer = new ProfileExplainer(compileCluster(placed, cniEngineOptions(p)));
     assert.ok(explainer.settings().includes('ownNodeTraffic'));
   });
+});
+
+/**
+ * A Node's addresses (`status.addresses`) under CIDR rules: Cilium gives traffic from a node the `remote-node`
+ * identity (`host` on the pod's own node), which CIDR rules do not select unless `policy-cidr-match-mode`
+ * includes `nodes` (cilium#16308, Cilium 1.15); a pod's egress to a node's address is the same. `placed`, plus
+ * an ipBlock over both nodes' addresses into web and out of db; 192.168.0.9 is no node's.
+ */
+const nodeCidrs = cluster({
+  ...placed,
+  policies: [
+    ...placed.policies,
+    policy('shop', 'web-from-nodes', {
+      podSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ from: [{ ipBlock: { cidr: '192.168.0.0/16' } }], ports: [{ port: 8080 }] }],
+    }),
+    policy('shop', 'db-to-nodes', {
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '192.168.0.0/16' } }], ports: [{ port: 6443 }] }],
+    }),
+  ],
+});
+
+table(
+  'ipBlock matches node IPs (a Node’s address)',
+  ipRef('192.168.0.2'),
+  web,
+  'TCP/8080',
+  NODE_IPS_MATCHED,
+  nodeCidrs,
+);
+table(
+  'ipBlock matches node IPs (egress to a Node’s address)',
+  db,
+  ipRef('192.168.0.1'),
+  'TCP/6443',
+  NODE_IPS_MATCHED,
+  nodeCidrs,
+);
+table(
+  'ipBlock matches node IPs: an address no Node has is matched',
+  ipRef('192.168.0.9'),
+  web,
+  'TCP/8080',
+  [
+    ['upstream', UPSTREAM_PROFILE, true],
+    ['cilium', profile('cilium'), true],
+  ],
+  nodeCidrs,
+);
+table(
+  'ipBlock matches node IPs: the pod’s own node is still let through (allow-localhost)',
+  ipRef('192.168.0.1'),
+  web,
+  'TCP/8080',
+  [
+    ['cilium', profile('cilium'), true],
+    ['cilium with allow-localhost=policy', profile('cilium', 'allow-localhost=policy'), false],
+  ],
+  nodeCidrs,
+);
+
+describe('ipBlock matches node IPs: where pods are not placed on the Nodes', () => {
+  const unplaced = cluster({
+    ...nodeCidrs,
+    pods: nodeCidrs.pods.map((p) => {
+      const copy = { ...p };
+      delete copy.nodeName;
+      return copy;
+    }),
+  });
+  test('a Node’s address is still a node’s: not matched under cilium, matched upstream', () => {
+    expectVerdict(unplaced, profile('cilium'), ipRef('192.168.0.2'), web, 'TCP/8080', false);
+    expectVerdict(unplaced, profile('cilium'), db, ipRef('192.168.0.2'), 'TCP/6443', false);
+    expectVerdict(unplaced, profile('cilium'), ipRef('192.168.0.9'), web, 'TCP/8080', true);
+    expectVerdict(unplaced, UPSTREAM_PROFILE, ipRef('192.168.0.2'), web, 'TCP/8080', true);
+  });
+});
+
+test('ipBlock matches node IPs: explain cites the profile rule for a Node’s address', () => {
+  const compiled = compileCluster(nodeCidrs, cniEngineOptions(profile('cilium')));
+  const n2 = compiled.addressSpace.classOfIp('192.168.0.2')!;
+  const x = explainConnection(
+    compiled,
+    { kind: 'address', classId: n2, name: '192.168.0.2' },
+    { kind: 'pod', classId: compiled.classOfPod('shop', 'web')!, name: 'shop/web' },
+  );
+  assert.equal(portsContain(x.allowed, 'TCP', 8080), false);
+  const reasons = JSON.stringify(x.ingress);
+  assert.match(reasons, /ipblock-ignores-pods/);
+  assert.match(reasons, /CIDR rules do not match node IPs unless policy-cidr-match-mode includes nodes/);
 });
 
 describe('profiles', () => {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { mentionedCidrs } from '../../src/engine/compile.ts';
+import { ipBlockNodeCidrs, mentionedCidrs } from '../../src/engine/compile.ts';
 import {
   createIncrementalEngine,
   type IncrementalEngine,
@@ -32,8 +32,10 @@ const NUM_RUNS = Number(process.env['NETFENCE_CILIUM_RUNS'] ?? 60);
 /** The distinct CIDRs every policy of the state mentions (what the engine's address space is split at). */
 function cidrs(state: ClusterState): string {
   const keys = new Set<string>();
+  // NetworkPolicy ipBlocks set apart the Node addresses they hold (`ipBlockNodeCidrs`).
   for (const text of [
     ...mentionedCidrs(state.policies),
+    ...ipBlockNodeCidrs(state.policies, state.nodes),
     ...tierMentionedCidrs(state),
     ...ciliumMentionedCidrs(state),
   ]) {

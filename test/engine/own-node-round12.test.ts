@@ -6,18 +6,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { nodeAddressClasses, nodesAtAddressClass } from '../../src/engine/own-node.ts';
-import { cluster, node, ns, pod, policy } from '../support/builders.ts';
+import { anp, cluster, node, ns, pod } from '../support/builders.ts';
 
 test("a class holding two Nodes' addresses names both, sorted, whatever the Nodes' order", () => {
-  // The ipBlock 192.168.0.0/31 makes one class of exactly the two addresses of n2 (listed first) and n1.
+  // The Admin policy's networks 192.168.0.0/31 make one class of exactly the two addresses of n2 (listed
+  // first) and n1. (An ipBlock would not: it sets apart each Node address it holds, `ipBlockNodeCidrs`.)
   const state = cluster({
     namespaces: [ns('a')],
     pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'] })],
     nodes: [node('n2', {}, ['192.168.0.0']), node('n1', {}, ['192.168.0.1'])],
-    policies: [
-      policy('a', 'from-nodes', {
-        podSelector: {},
-        ingress: [{ from: [{ ipBlock: { cidr: '192.168.0.0/31' } }] }],
+    clusterPolicies: [
+      anp('to-nodes', {
+        priority: 1,
+        subject: { namespaces: {} },
+        egress: [{ name: 'nodes', action: 'Deny', to: [{ networks: ['192.168.0.0/31'] }] }],
       }),
     ],
   });

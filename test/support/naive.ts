@@ -322,7 +322,14 @@ function peerMatches(
     if (podSelector !== undefined || namespaceSelector !== undefined) {
       throw new Error('naive: invalid peer: ipBlock together with a selector');
     }
-    if (other.kind === 'ip') return ipBlockContains(ipBlock, other.ip);
+    if (other.kind === 'ip') {
+      // A Node's address is a node's, whose CNI may keep CIDR rules off it (Cilium: `remote-node`, `host`).
+      const nodeIp = conn.state.nodes.some((n) =>
+        n.addresses.some((a) => CILIUM_HELPERS.sameAddress(a, other.ip)),
+      );
+      if (nodeIp && conn.options.cni?.cidrMatchesNodes === false) return false;
+      return ipBlockContains(ipBlock, other.ip);
+    }
     // A host-network pod's IP is its node's: the CNI's reading of node IPs decides, when it has one.
     const matches =
       other.pod.hostNetwork && conn.options.cni !== undefined
