@@ -68,10 +68,13 @@ test('keys named like what objects inherit are read; a key twice is declined', (
 });
 
 test('a long plain value that cannot be a number is read', () => {
-  const long = `x${'y'.repeat(300)}`;
-  assert.deepEqual(readFastYaml(`a: ${long}\n`)?.values, [{ a: long }]);
+  // (Characters on either side of the digits' codes too: `/` and `:` are 47 and 58.)
+  for (const first of ['x', '/', '$', '(', ';', '~x', 'é']) {
+    const long = `${first}${'y'.repeat(300)}`;
+    assert.deepEqual(readFastYaml(`a: ${long}\n`)?.values, [{ a: long }], first);
+  }
   // Numbers beyond a double and long texts that start like a number (`+`, `-`, `.`, a digit): left to js-yaml.
-  for (const start of ['+', '-', '.', '1', '+.', '-1'])
+  for (const start of ['+', '-', '.', '0', '1', '9', '+.', '-1'])
     for (const text of [
       `${start}1e400`,
       `${start}1E+999`,
@@ -79,7 +82,25 @@ test('a long plain value that cannot be a number is read', () => {
       `${start}${'x'.repeat(300)}`,
     ])
       assert.equal(readFastYaml(`a: ${text}\n`), undefined, text);
+  // An exponent of three digits within a double is a number.
+  assert.deepEqual(readFastYaml('a: 1e100\nb: -1e-300\nc: 9.5E+200\n')?.values, [
+    { a: 1e100, b: -1e-300, c: 9.5e200 },
+  ]);
   assert.deepEqual(readFastYaml('a: +1e40\nb: -1e40\nc: .5e40\nd: 1e40\n')?.values, [
     { a: 1e40, b: -1e40, c: 0.5e40, d: 1e40 },
   ]);
+});
+
+test('a value read again in another text is the same (the caches keep short values, forget long ones)', () => {
+  for (const value of [
+    'Stryker was here!',
+    'a value of some length',
+    'short',
+    'x'.repeat(64),
+    'y'.repeat(65),
+  ])
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(readFastYaml(`a: ${value}\n`)?.values, [{ a: value }], value);
+      assert.deepEqual(readFastYaml(`${value}: 1\n`)?.values, [{ [value]: 1 }], value);
+    }
 });
