@@ -104,3 +104,14 @@ test('a value read again in another text is the same (the caches keep short valu
       assert.deepEqual(readFastYaml(`${value}: 1\n`)?.values, [{ [value]: 1 }], value);
     }
 });
+
+test('a value whose text starts another one cached before is its own (the cache compares whole texts)', () => {
+  // 20,000 pairs: a value of 10 characters, then its first 4 alone, at offsets where a wrong length check
+  // would compare the short one with the first 4 characters of the long one; many pairs share a slot.
+  for (let i = 0; i < 20_000; i++) {
+    const long = `${i.toString(36).padStart(4, 'q')}zzzzzz`;
+    const short = long.slice(0, 4);
+    assert.deepEqual(readFastYaml(`a: ${long}\n`)?.values, [{ a: long }]);
+    assert.deepEqual(readFastYaml(`a: ${short}\n`)?.values, [{ a: short }], short);
+  }
+});
