@@ -17,7 +17,8 @@ export interface AllowanceJson {
   dstNodes?: readonly string[];
 }
 
-export type LeftOutReasonJson = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
+export type LeftOutReasonJson =
+  'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self' | 'node-address';
 
 export interface GenerateJson {
   schemaVersion: 1;

@@ -97,8 +97,24 @@ export function nodesAtAddressClass(compiled: CompiledCluster, classId: number):
   return memo.get(classId) ?? [];
 }
 
+/** The Nodes having each address (as a CIDR of one address), for addresses observed that are a Node's. */
+export function nodesByAddress(state: ClusterState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const node of state.nodes) {
+    for (const a of node.addresses) {
+      const cidr = hostCidr(a);
+      if (cidr === undefined) continue;
+      const list = out.get(cidr) ?? [];
+      if (!list.includes(node.name)) list.push(node.name);
+      out.set(cidr, list);
+    }
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+}
+
 /** Whether the profile lets traffic from a pod's own node through (all but Cilium's `allow-localhost=policy`). */
-export function ownNodeAllowed(options: EngineOptions): boolean {
+export function ownNodeAllowed(options: Pick<Partial<EngineOptions>, 'cni'>): boolean {
   return (options.cni?.settings.ownNodeTraffic ?? 'allowed') === 'allowed';
 }
 

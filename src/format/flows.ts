@@ -26,7 +26,7 @@ import { csvField, dotId, mdCell } from './cells.ts';
 import { formatCount, formatTime } from '../base/text.ts';
 import { hostCidr } from '../engine/tiers.ts';
 import { withNodes, type NodesAt } from './node-addresses.ts';
-import { nodeAddressClasses } from '../engine/own-node.ts';
+import { nodeAddressClasses, nodesByAddress } from '../engine/own-node.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -346,22 +346,6 @@ function formatMapCsv(
     lines.push(cells.map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** The Nodes having each address (as a CIDR of one address), for addresses observed that are a Node's. */
-function nodesByAddress(state: ClusterState): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const node of state.nodes) {
-    for (const a of node.addresses) {
-      const cidr = hostCidr(a);
-      if (cidr === undefined) continue;
-      const list = out.get(cidr) ?? [];
-      if (!list.includes(node.name)) list.push(node.name);
-      out.set(cidr, list);
-    }
-  }
-  for (const list of out.values()) list.sort();
-  return out;
 }
 
 /** Observed addresses that are Nodes' are drawn in the cluster's `nodes` box, not outside it. */

@@ -23,6 +23,7 @@ import { describeLabels } from '../describe/selectors.ts';
 import type { Verification } from '../generate/verify.ts';
 import type { CiliumVerification } from '../generate/verify-cilium.ts';
 import type { RenderedFile } from './generated.ts';
+import { withNodes } from './node-addresses.ts';
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
@@ -62,6 +63,14 @@ export function leftOutMessage(l: LeftOut): string {
         : `denied at the ${l.blockedAt} of ${l.end}, which netfence leaves alone: it runs on the host network`;
     case 'excluded-namespace':
       return `denied at the ${l.blockedAt} of ${l.end}, which netfence leaves alone: namespace ${l.namespace} is excluded`;
+    case 'node-address': {
+      const field = l.direction === 'ingress' ? 'fromEntities' : 'toEntities';
+      const identities = l.entities.length === 1 ? 'identity' : 'identities';
+      const what = l.hostNetwork
+        ? `${l.end} runs on the host network${l.nodes.length === 0 ? '' : ` of ${l.nodes.length === 1 ? 'node' : 'nodes'} ${l.nodes.join(', ')}`}: its addresses are its Node's, which`
+        : `${withNodes(l.end, l.nodes)} is a Node's address, which`;
+      return `${what} NetworkPolicy ipBlocks do not match under ${l.cni} (${l.entities.join(' and ')} ${identities}): allow it with a CiliumNetworkPolicy \`${field}: [${l.entities.join(', ')}]\`, or set \`policy-cidr-match-mode=nodes\``;
+    }
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { openSession } from '../engine/session.ts';
+import { nodesByAddress, ownNodeAllowed } from '../engine/own-node.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved, type HubbleHints } from '../flows/check.ts';
@@ -197,8 +198,71 @@ export function generatePolicies(
   const aggregatedBlocks = new Map<string, AggregatedBlock>();
   const hostLeftOut = new Set<ObservedConnection>();
 
+  // Under a CNI whose ipBlocks do not match Node addresses (Cilium: the host and remote-node identities), an
+  // ipBlock of a Node's address, or of a host-network workload's (its node's), would allow nothing: such a peer
+  // is left out, but the subject's own node, whose traffic to the pod is always allowed (verification's ownNode).
+  const cni = engineOptions.cni;
+  const nodeAddresses =
+    cni === undefined || cni.settings.cidrMatchesNodes ? undefined : nodesByAddress(state);
+  const nodesOfWorkload = new Map<string, Set<string>>();
+  const unplaced = new Set<string>();
+  for (const p of state.pods) {
+    if (p.nodeName === undefined) {
+      unplaced.add(p.workload);
+      continue;
+    }
+    const nodes = nodesOfWorkload.get(p.workload) ?? new Set<string>();
+    nodes.add(p.nodeName);
+    nodesOfWorkload.set(p.workload, nodes);
+  }
+  /**
+   * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
+   * the CNI (undefined: it would, or it is the subject's own node, always let in).
+   */
+  const unmatchedNodePeer = (
+    subject: string,
+    direction: Direction,
+    peer: FlowEnd,
+  ): { nodes: string[]; entities: string[] } | undefined => {
+    if (nodeAddresses === undefined) return undefined;
+    let nodes: string[];
+    if (peer.kind === 'external') {
+      const of = nodeAddresses.get(hostCidr(peer.ip));
+      if (of === undefined) return undefined;
+      nodes = of;
+    } else if (hostNetwork(peer.id)) nodes = [...(nodesOfWorkload.get(peer.id) ?? [])].sort(compareText);
+    else return undefined;
+    const placed = nodesOfWorkload.get(subject);
+    const ownAllowed = direction === 'ingress' && ownNodeAllowed(engineOptions);
+    if (ownAllowed && nodes.length > 0 && placed !== undefined && nodes.every((n) => placed.has(n)))
+      return undefined;
+    // `host` where a pod of the subject may share a peer's node, `remote-node` where one may not.
+    const known = placed !== undefined && !unplaced.has(subject) && nodes.length > 0;
+    const host = !known || nodes.some((n) => placed.has(n));
+    const remote = !known || placed.size > 1 || nodes.length > 1 || !nodes.every((n) => placed.has(n));
+    const entities = [...(host && !ownAllowed ? ['host'] : []), ...(remote ? ['remote-node'] : [])];
+    return { nodes, entities };
+  };
+  const nodeLeftOut = new Set<ObservedConnection>();
+
   /** Adds `conn` to the rules of `subject` in `direction`, towards `peer`. */
   const add = (subject: string, direction: Direction, peer: FlowEnd, conn: ObservedConnection): void => {
+    const unmatched = unmatchedNodePeer(subject, direction, peer);
+    if (unmatched !== undefined) {
+      if (!nodeLeftOut.has(conn)) {
+        nodeLeftOut.add(conn);
+        leftOut.push({
+          connection: conn,
+          reason: 'node-address',
+          end: name(peer),
+          ...unmatched,
+          hostNetwork: peer.kind === 'workload',
+          cni: cni?.cni ?? '',
+          direction,
+        });
+      }
+      return;
+    }
     const entry = peerEntry(peer);
     if (entry === undefined) {
       if (!hostLeftOut.has(conn)) {

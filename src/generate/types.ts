@@ -138,7 +138,8 @@ export interface GeneratedPolicy {
   note: PolicyNote;
 }
 
-export type LeftOutReason = 'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self';
+export type LeftOutReason =
+  'denied' | 'host-network' | 'excluded-namespace' | 'single-pod-self' | 'node-address';
 
 /** An observed connection no rule was generated for, and why (`src/format/generate.ts` words it). */
 export type LeftOut = { connection: ObservedConnection } &
@@ -154,6 +155,24 @@ export type LeftOut = { connection: ObservedConnection } &
     | { reason: 'host-network'; end: string; blockedAt: 'ingress' | 'egress' | undefined }
     /** Denied at `end`, in `namespace`, which `--exclude-namespace` leaves alone (augment). */
     | { reason: 'excluded-namespace'; end: string; namespace: string; blockedAt: 'ingress' | 'egress' }
+    /**
+     * The peer `end` (its short name, or the IP with its Nodes) is a Node's address or a host-network workload
+     * (whose addresses are its node's), not of the subject's own node, and the CNI's ipBlocks do not match Node
+     * addresses (`cidrMatchesNodes` false: Cilium's remote-node identity), so an ipBlock would allow nothing.
+     * `nodes`: the peer's Nodes (sorted; [] for host-network pods placed on none). `entities`: the Cilium
+     * entities that would allow it (`host` where a pod of the subject may share its node, unless own-node traffic
+     * is always let in; `remote-node` where one may not). `cni` names the profile; `direction` is the subject's
+     * side (ingress: `fromEntities`, egress: `toEntities`).
+     */
+    | {
+        reason: 'node-address';
+        end: string;
+        nodes: readonly string[];
+        entities: readonly string[];
+        hostNetwork: boolean;
+        cni: string;
+        direction: 'ingress' | 'egress';
+      }
   );
 
 /** Something the user should know about a generation (`src/format/generate.ts` words it). */

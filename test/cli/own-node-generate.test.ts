@@ -130,3 +130,68 @@ describe("generate on pods placed on Nodes: traffic from a pod's own node is all
     assert.match(r.stderr, /^ {4}192\.168\.0\.2\/32 \(an address of node n2\) → shop\/web-twin: TCP 80$/m);
   });
 });
+
+describe("generate under the Cilium profile: an ipBlock does not match another Node's address (cilium#16308)", () => {
+  const CILIUM = [...GENERATE, '--cni', 'cilium'];
+  const REASON =
+    "192.168.0.2 (an address of node n2) is a Node's address, which NetworkPolicy ipBlocks do not match under cilium (remote-node identity): allow it with a CiliumNetworkPolicy `fromEntities: [remote-node]`, or set `policy-cidr-match-mode=nodes`";
+
+  test('the connection from n2 is left out, with why, and no ipBlock is written for it: the verification passes', async () => {
+    const r = await runCli(CILIUM);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /FAILED/);
+    assert.ok(
+      r.stderr.includes(`\n  192.168.0.2 (an address of node n2) → shop/web TCP 80: ${REASON}\n`),
+      r.stderr,
+    );
+    assert.match(r.stderr, /^left out: 2 observed connections$/m);
+    assert.doesNotMatch(r.stdout, /192\.168\.0\.2/);
+    // The outside address keeps its ipBlock.
+    assert.match(r.stdout, /- ipBlock:\n {12}cidr: 203\.0\.113\.9\/32\n/);
+  });
+
+  test('-o json: leftOut reason node-address, with the message', async () => {
+    const r = await runCli([...CILIUM, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      leftOut: { src: EndJson; port: number; reason: string; message: string }[];
+      verification: { ok: boolean };
+    };
+    assert.equal(json.verification.ok, true);
+    assert.deepEqual(
+      json.leftOut.map((l) => [l.src, l.port, l.reason]),
+      [
+        [{ ip: '192.168.0.2', nodes: ['n2'] }, 8080, 'denied'],
+        [{ ip: '192.168.0.2', nodes: ['n2'] }, 80, 'node-address'],
+      ],
+    );
+    assert.equal(json.leftOut[1]?.message, REASON);
+  });
+
+  test("under allow-localhost=policy the pod's own node is left out too, to be allowed as the host entity", async () => {
+    const r = await runCli([
+      'generate',
+      'test/fixtures/own-node/placed.yaml',
+      '--flows',
+      'test/fixtures/own-node/flows-from-n1.csv',
+      '--cni',
+      'cilium',
+      '--cni-option',
+      'allow-localhost=policy',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^ {2}192\.168\.0\.1 \(an address of node n1\) → shop\/web TCP 80: 192\.168\.0\.1 \(an address of node n1\) is a Node's address, which NetworkPolicy ipBlocks do not match under cilium \(host identity\): allow it with a CiliumNetworkPolicy `fromEntities: \[host\]`/m,
+    );
+    assert.doesNotMatch(r.stdout, /192\.168\.0\.1/);
+  });
+
+  test('with policy-cidr-match-mode=nodes the ipBlock of the node address is still written', async () => {
+    const r = await runCli([...CILIUM, '--cni-option', 'policy-cidr-match-mode=nodes']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /- ipBlock:\n {12}cidr: 192\.168\.0\.2\/32\n/);
+    assert.match(r.stderr, /^left out: 1 observed connection$/m);
+    assert.doesNotMatch(r.stderr, /Node's address/);
+  });
+});

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileCluster } from '../../src/engine/compile.ts';
+import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { computeConnectivity, externalId } from '../../src/engine/connectivity.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { leftOutMessage, noticeText } from '../../src/format/generate.ts';
@@ -34,6 +35,24 @@ function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'netfence-test-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A host-network pod of the DaemonSet kube-system/node-agent, on `nodeName` when given. */
+function agentPod(nodeName: string | undefined): string {
+  return [
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata:',
+    '  name: node-agent-x8k2p',
+    '  namespace: kube-system',
+    '  labels: { app: node-agent }',
+    '  ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: node-agent, uid: 3f1c2d4e-0000-4000-8000-000000000002, controller: true }]',
+    'spec:',
+    '  hostNetwork: true',
+    ...(nodeName === undefined ? [] : [`  nodeName: ${nodeName}`]),
+    '  containers: [{ name: agent, image: registry.example/agent:1.0 }]',
+    'status: { phase: Running, podIP: 10.0.0.11, podIPs: [{ ip: 10.0.0.11 }] }',
+  ].join('\n');
 }
 
 const WEBSHOP = join(EXAMPLES, 'webshop');
@@ -317,22 +336,7 @@ describe('generate options', () => {
 
   test("a host-network peer: an ipBlock of its pods' addresses when known, else left out", async (t) => {
     const dir = tempDir(t);
-    writeFileSync(
-      join(dir, 'agent-pod.yaml'),
-      [
-        'apiVersion: v1',
-        'kind: Pod',
-        'metadata:',
-        '  name: node-agent-x8k2p',
-        '  namespace: kube-system',
-        '  labels: { app: node-agent }',
-        '  ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: node-agent, uid: 3f1c2d4e-0000-4000-8000-000000000002, controller: true }]',
-        'spec:',
-        '  hostNetwork: true',
-        '  containers: [{ name: agent, image: registry.example/agent:1.0 }]',
-        'status: { phase: Running, podIP: 10.0.0.11, podIPs: [{ ip: 10.0.0.11 }] }',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'agent-pod.yaml'), agentPod(undefined));
     const csv =
       'src_namespace,src_workload,dst_namespace,dst_workload,port\napp,api,kube-system,node-agent,9100\n';
     for (const [paths, expected] of [
@@ -358,6 +362,40 @@ describe('generate options', () => {
           /^\S+ runs on the host network: selectors never match it, and the input/,
         );
       assert.equal(verifyGeneration(result.state, gen).ok, true);
+    }
+  });
+
+  test("under cilium a host-network peer (its node's addresses) is left out, but with policy-cidr-match-mode=nodes", async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'agent-pod.yaml'), agentPod('n1'));
+    // app/api is a Deployment, placed on no node: it may share n1 (host) or not (remote-node).
+    const csv =
+      'src_namespace,src_workload,dst_namespace,dst_workload,port\napp,api,kube-system,node-agent,9100\n';
+    const result = await loadManifests([join(FIXTURES, 'cluster.yaml'), join(dir, 'agent-pod.yaml')], {
+      defaultNamespace: 'default',
+      skipInvalid: false,
+    });
+    assert.deepEqual(result.errors, []);
+    const traffic = observeFlowText([{ name: 'flows.csv', text: csv }], result.state);
+    for (const [overrides, expected] of [
+      [[], undefined],
+      [['policy-cidr-match-mode=nodes'], [{ ipBlock: { cidr: '10.0.0.11/32' } }]],
+    ] as const) {
+      const profile = resolveCniProfile('cilium', overrides);
+      assert.ok(profile.ok);
+      const engine = { cni: profile.value };
+      const gen = generatePolicies(result.state, traffic.connections, DEFAULT_GENERATE_OPTIONS, engine);
+      const egress = gen.policies.find((p) => p.name === 'api-egress');
+      assert.deepEqual(egress?.rules[0]?.peers, expected);
+      assert.deepEqual(
+        gen.leftOut.map((l) => leftOutMessage(l)),
+        expected === undefined
+          ? [
+              "kube-system/node-agent runs on the host network of node n1: its addresses are its Node's, which NetworkPolicy ipBlocks do not match under cilium (host and remote-node identities): allow it with a CiliumNetworkPolicy `toEntities: [host, remote-node]`, or set `policy-cidr-match-mode=nodes`",
+            ]
+          : [],
+      );
+      assert.equal(verifyGeneration(result.state, gen, engine).ok, true);
     }
   });
 
