@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,10 +144,20 @@ export function watchFiles<T>(
   onError: (message: string) => void,
   intervalMs = 2000,
 ): () => void {
+  // What each file is now, read before this returns: a file replaced at any time after the call is seen at the
+  // next poll (Node's watchFile takes its first reading later, and a change before that reading was missed).
+  const seen = new Map(files.map((f) => [f, fileVersion(f)]));
   let pending = false;
-  const changed = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-    if (pending) return;
+  const poll = (): void => {
+    let changed = false;
+    for (const file of files) {
+      const now = fileVersion(file);
+      if (now !== seen.get(file)) {
+        seen.set(file, now);
+        changed = true;
+      }
+    }
+    if (!changed || pending) return;
     pending = true;
     // Files are written one after the other: read them once the last had time to land.
     setTimeout(() => {
@@ -155,12 +165,21 @@ export function watchFiles<T>(
       load().then(reload, (error: unknown) =>
         onError(error instanceof Error ? error.message : String(error)),
       );
-    }, 200);
+    }, 200).unref();
   };
-  for (const file of files) watchFile(file, { interval: intervalMs, persistent: false }, changed);
-  return () => {
-    for (const file of files) unwatchFile(file, changed);
-  };
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** A file's identity and version as `stat` gives them through symlinks (`-` when it cannot be read). */
+function fileVersion(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.dev}:${s.ino}:${s.mtimeMs}:${s.size}`;
+  } catch {
+    return '-';
+  }
 }
 
 /** Reloads the cert/key pair when either file changes (`watchFiles`). */
