@@ -113,6 +113,28 @@ export function nodesByAddress(state: ClusterState): Map<string, string[]> {
   return out;
 }
 
+/**
+ * The Nodes each workload's pods run on (by `spec.nodeName`), and the workloads with a pod that names none
+ * (where a pod runs is then not known of the whole workload).
+ */
+export function workloadNodes(state: ClusterState): {
+  nodes: Map<string, Set<string>>;
+  unplaced: Set<string>;
+} {
+  const nodes = new Map<string, Set<string>>();
+  const unplaced = new Set<string>();
+  for (const p of state.pods) {
+    if (p.nodeName === undefined) {
+      unplaced.add(p.workload);
+      continue;
+    }
+    const of = nodes.get(p.workload) ?? new Set<string>();
+    of.add(p.nodeName);
+    nodes.set(p.workload, of);
+  }
+  return { nodes, unplaced };
+}
+
 /** Whether the profile lets traffic from a pod's own node through (all but Cilium's `allow-localhost=policy`). */
 export function ownNodeAllowed(options: Pick<Partial<EngineOptions>, 'cni'>): boolean {
   return (options.cni?.settings.ownNodeTraffic ?? 'allowed') === 'allowed';

@@ -9,7 +9,7 @@
  */
 import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { openSession } from '../engine/session.ts';
-import { nodesByAddress, ownNodeAllowed } from '../engine/own-node.ts';
+import { nodesByAddress, ownNodeAllowed, workloadNodes } from '../engine/own-node.ts';
 import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved, type HubbleHints } from '../flows/check.ts';
@@ -204,17 +204,7 @@ export function generatePolicies(
   const cni = engineOptions.cni;
   const nodeAddresses =
     cni === undefined || cni.settings.cidrMatchesNodes ? undefined : nodesByAddress(state);
-  const nodesOfWorkload = new Map<string, Set<string>>();
-  const unplaced = new Set<string>();
-  for (const p of state.pods) {
-    if (p.nodeName === undefined) {
-      unplaced.add(p.workload);
-      continue;
-    }
-    const nodes = nodesOfWorkload.get(p.workload) ?? new Set<string>();
-    nodes.add(p.nodeName);
-    nodesOfWorkload.set(p.workload, nodes);
-  }
+  const { nodes: nodesOfWorkload, unplaced } = workloadNodes(state);
   /**
    * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
    * the CNI (undefined: it would, or it is the subject's own node, always let in).

@@ -24,7 +24,7 @@ import {
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { nodesAtAddressClass, ownNodeAllowed } from '../engine/own-node.ts';
+import { nodesAtAddressClass, ownNodeAllowed, workloadNodes } from '../engine/own-node.ts';
 import { checkObserved, type HubbleHints, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
@@ -266,13 +266,7 @@ export function verifyGeneration(
   };
   const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
   // Traffic from a pod's own node is allowed whatever the policies say (but under allow-localhost=policy).
-  const nodesOfWorkload = new Map<string, Set<string>>();
-  for (const p of state.pods) {
-    if (p.nodeName === undefined) continue;
-    const nodes = nodesOfWorkload.get(p.workload) ?? new Set<string>();
-    nodes.add(p.nodeName);
-    nodesOfWorkload.set(p.workload, nodes);
-  }
+  const nodesOfWorkload = workloadNodes(state).nodes;
   const fromOwnNode = (src: string, dst: string): boolean => {
     if (!src.startsWith('external:') || !ownNodeAllowed(edited.options)) return false;
     const nodes = nodesAtAddressClass(edited.compiled, Number(src.slice('external:'.length)));
