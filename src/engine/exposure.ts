@@ -529,13 +529,11 @@ class ExposureBuilder {
       tierAllNamespaces.length > 0 ||
       ciliumAllNamespaces.length > 0;
     // With cluster policy rules or Cilium rules in the way, pods of every namespace of today must still get
-    // through (an Admin, Baseline or Cilium deny may take namespaces out of what is otherwise allowed).
-    // So must they for a host-network pod, which a host policy may close (its Cilium rules are not listed).
-    const tiered =
-      ingress.admin.length > 0 ||
-      ingress.baseline.length > 0 ||
-      ingress.cilium.length > 0 ||
-      classes.some((c) => c.hostNetwork);
+    // through (an Admin, Baseline or Cilium deny may take namespaces out of what is otherwise allowed). A
+    // host-network pod a host policy applies to is no exception: that policy's rules are in `ingress.cilium`
+    // (`networkPolicies` leaves Cilium rules out only when a host-network class has no rule set, and such a
+    // class lets every pod in but for the Admin and Baseline rules counted here).
+    const tiered = ingress.admin.length > 0 || ingress.baseline.length > 0 || ingress.cilium.length > 0;
     if (general && (!tiered || this.everyNamespaceReaches(classes))) {
       out.push({
         flag: ExposureFlag.ReachableFromAllNamespaces,

@@ -4,7 +4,7 @@
  * shadowed by two allows, and the whole message, place and workloads of each finding.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { deploy, docs, ns, yaml } from './helpers.ts';
 import { findingsOf, stateFindingsOf } from './rule-details.ts';
@@ -177,4 +177,40 @@ test('an entry explains 400 (pod, peer) pairs at most: a shadow met later is not
   ]);
   assert.deepEqual(shadowed('n19', 'n19'), []);
   assert.deepEqual(shadowed('n20', 'n00'), []);
+});
+
+describe('the subjects looked at first, when an entry has more pairs than the rule looks at', () => {
+  // An L7 rule from 400 addresses (an address class each): `no-cilium-l7-shadowed-by-l4` looks at 400 (subject,
+  // peer) pairs of an entry at most, so at the first subject only. The subjects are selected by `role In [a,
+  // b]`: `b` is read first, so its class comes first, though its value sorts after `a`'s. An L4 allow of the
+  // addresses cancels the L7 rule for `b` alone. (`c`, not selected, makes the requirement narrower than every
+  // endpoint, so that its values' classes are looked up.)
+  const cidrs = Array.from({ length: 400 }, (_, i) => `10.200.${i >> 8}.${i & 255}/32`);
+  const state = cluster({
+    pods: [pod('shop', 'b', { role: 'b' }), pod('shop', 'a', { role: 'a' }), pod('shop', 'c', { role: 'c' })],
+    ciliumPolicies: [
+      cnpCilium('shop', 'l7', {
+        endpointSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['a', 'b'] }] },
+        ingress: [
+          {
+            fromCIDR: cidrs,
+            toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+          },
+        ],
+      }),
+      cnpCilium('shop', 'l4', {
+        endpointSelector: { matchLabels: { role: 'b' } },
+        ingress: [{ fromCIDR: ['10.200.0.0/16'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+      }),
+    ],
+  });
+
+  test("are those read first: class order, not the order of an In requirement's values (cilium.ts)", () => {
+    const found = stateFindingsOf(rule, state);
+    assert.deepEqual(
+      found.map((f) => [f.at, f.workloads]),
+      [['- shop/CiliumNetworkPolicy/l7 spec.ingress[0].toPorts[0]', ['shop/Pod/a', 'shop/Pod/b']]],
+    );
+    assert.match(found[0]!.message, /CiliumNetworkPolicy\/shop\/l4 spec\.ingress\[0\] allows the same peer/);
+  });
 });

@@ -192,6 +192,41 @@ describe('the fast reader equals the yaml reader', () => {
     for (const text of streams) for (const file of ['in.json', 'in.yaml']) assertSameAsExact(text, file);
   });
 
+  test('where a full-parser-only pattern meets the start or the end of the text, or a space', () => {
+    // Each pattern's `^`, `$` and character classes, at the text's first or last character (issue #20, round
+    // 13: a pattern without one of them sent these texts to a fast reader that reads them otherwise).
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n';
+    const data = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n';
+    const texts = [
+      `&a ${ns}`, // an anchor at the start
+      `${ns}?`, // explicit keys: a `?` last, alone on its line or indented
+      `${data}  ?`,
+      `${data}  a: 1\n  ?`,
+      `${data}  ? \n`, // … followed by a space: an empty explicit key
+      `: a\n${ns}`, // empty keys: first, last, before a non-blank
+      `${ns}:`,
+      `${data}  a: 1\n  :`,
+      `${data}  : a\n`,
+      `${data}  x: [a, : b]\n`,
+      `${data}  x: {: b}\n`,
+      `~: a\n${ns}`, // null keys: first, last
+      `null: a\n${ns}`,
+      `${data}  null:`,
+      `1e999: a\n${ns}`, // numbers beyond a double: first, last, several digits before the exponent, a sign in it, before a space
+      `${data}  a: 12e999\n`,
+      `${data}  a: .5e999\n`,
+      `${data}  a: 1e+999\n`,
+      `${data}  a: 1e999`,
+      `${data}  a: 1e999 # c\n`,
+      `${data}  a: [1e999 ]\n`,
+      `... \n${ns}`, // a leading document end marker followed by a space or a comment
+      `... # c\n${ns}`,
+      '---  # c\n\uFEFF---  # c\n', // a byte order mark before a marker line with two spaces before its comment
+      `  \n\uFEFFa: b\n${ns}`, // … after a blank line
+    ];
+    for (const text of texts) assertSameAsExact(text);
+  });
+
   test('on random objects written in every YAML style (property)', () => {
     fc.assert(
       fc.property(manifestTexts, (text) => assertSameAsExact(text)),
