@@ -108,7 +108,14 @@ function notePeers(
 
 /** Why a rule of Node entities has them: a line per peer, in `generate`'s words for such a peer left out. */
 function nodeEntityLines(node: NodeEntityPeers): string[] {
-  const identity = `${node.entities.join(' and ')} ${node.entities.length === 1 ? 'identity' : 'identities'}`;
+  // What the rule allows: the whole identity, not only the peer observed.
+  const scope =
+    node.entities.length > 1
+      ? 'every node'
+      : node.entities[0] === 'host'
+        ? "the pod's own node"
+        : 'every other node';
+  const identity = `${node.entities.join(' and ')} ${node.entities.length === 1 ? 'identity' : 'identities'}: ${scope}`;
   return node.ends.map((e) =>
     e.hostNetwork
       ? `${e.end}: on the host network${e.nodes.length === 0 ? '' : ` of ${e.nodes.length === 1 ? 'node' : 'nodes'} ${e.nodes.join(', ')}`}, whose addresses (its Node's) CIDR rules do not match (${identity})`

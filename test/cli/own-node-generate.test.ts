@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../support/cli.ts';
+import { assertGolden, runCli } from '../support/cli.ts';
 
 // n1 is 192.168.0.1 (shop/web's node), n2 192.168.0.2 (shop/web-twin's); both pods are labelled app: web.
 const TWINS = 'test/fixtures/own-node/twins.yaml';
@@ -208,7 +208,7 @@ describe("generate --format cilium writes a peer at a Node's address as the Cili
       r.stdout.includes(
         [
           '    # observed: 192.168.0.2 → shop/web TCP 80, 3 connections',
-          "    # 192.168.0.2 (an address of node n2): a Node's address, which CIDR rules do not match (remote-node identity)",
+          "    # 192.168.0.2 (an address of node n2): a Node's address, which CIDR rules do not match (remote-node identity: every other node)",
           '    - fromEntities:',
           '        - remote-node',
           '      toPorts:',
@@ -237,7 +237,25 @@ describe("generate --format cilium writes a peer at a Node's address as the Cili
   test("under allow-localhost=policy the pod's own node is fromEntities: [host]", async () => {
     const r = await runCli([...FROM_N1_POLICY, '--format', 'cilium']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\(host identity\)\n {4}- fromEntities:\n {8}- host\n/);
+    assert.match(r.stdout, /\(host identity: the pod's own node\)\n {4}- fromEntities:\n {8}- host\n/);
     assert.doesNotMatch(r.stderr, /^left out/m);
+  });
+});
+
+describe('generate --format cilium on Nodes, a host-network workload and pods: the golden YAML and report', () => {
+  test('remote-node for n2 (its address, its host-network agent), host for web’s own node, endpoints for pods', async () => {
+    const r = await runCli([
+      'generate',
+      'test/fixtures/own-node/entities.yaml',
+      '--flows',
+      'test/fixtures/own-node/flows-entities.csv',
+      '--cni',
+      'cilium',
+      '--format',
+      'cilium',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('generate/own-node-cilium.yaml', r.stdout);
+    assertGolden('generate/own-node-cilium.report.txt', r.stderr);
   });
 });

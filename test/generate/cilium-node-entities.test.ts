@@ -6,6 +6,7 @@
  * NetworkPolicy form keeps leaving such peers out, with the reason.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { observeFlowText, type ObservedConnection } from '../../src/flows/index.ts';
@@ -19,46 +20,10 @@ import type { ClusterState } from '../../src/model/cluster.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 import type { EngineOptions } from '../../src/engine/compile.ts';
 
-// n1 (192.168.0.1) runs shop/web, n2 (192.168.0.2) runs shop/api and kube-system/agent on the host network.
-const MANIFESTS = `
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: n2}
-status: {addresses: [{type: InternalIP, address: 192.168.0.2}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec: {nodeName: n1, containers: [{name: c, image: x}]}
-status: {podIP: 10.0.0.1}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: api, namespace: shop, labels: {app: api}}
-spec: {nodeName: n2, containers: [{name: c, image: x}]}
-status: {podIP: 10.0.0.2}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: agent, namespace: kube-system, labels: {app: agent}}
-spec: {nodeName: n2, hostNetwork: true, containers: [{name: c, image: x}]}
-status: {podIP: 192.168.0.2}
-`;
-
+const MANIFESTS = readFileSync('test/fixtures/own-node/entities.yaml', 'utf8');
 // From n2's address and from the agent on n2 to web (on n1: remote-node); web to n2's kubelet (remote-node)
-// and to its own node's exporter (host); api to web (pods: an endpoint selector).
-const FLOWS = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
-,,192.168.0.2,shop,web,,TCP,80,3
-kube-system,agent,,shop,web,,TCP,8080,2
-shop,web,,,,192.168.0.2,TCP,10250,1
-shop,web,,,,192.168.0.1,TCP,9100,1
-shop,api,,shop,web,,TCP,80,4
-`;
+// and to its own node's exporter (host); api to web (pods).
+const FLOWS = readFileSync('test/fixtures/own-node/flows-entities.csv', 'utf8');
 
 const WEB = 'shop/Pod/web';
 
@@ -131,7 +96,7 @@ describe("a peer at a Node's address is written as its Cilium entity by --format
       .join('');
     assert.match(
       yaml,
-      /# kube-system\/agent: on the host network of node n2, whose addresses \(its Node's\) CIDR rules do not match \(remote-node identity\)\n {4}- fromEntities:\n {8}- remote-node\n/,
+      /# kube-system\/agent: on the host network of node n2, whose addresses \(its Node's\) CIDR rules do not match \(remote-node identity: every other node\)\n {4}- fromEntities:\n {8}- remote-node\n/,
     );
     // The pod peer stays an endpoint selector.
     assert.deepEqual(
