@@ -103,8 +103,12 @@ function ciliumVerificationLines(v: CiliumVerification, end: (e: FlowEnd) => str
             `the ${plural(v.byEntity, 'connection')} of the API server and nodes by entity (Hubble's reserved: labels)`,
           ]),
     ];
+    const nodes =
+      v.byNodeEntity === 0
+        ? ''
+        : `, and the ${plural(v.byNodeEntity, 'connection')} with Nodes' addresses by entity (host, remote-node)`;
     return [
-      `verified: as CiliumNetworkPolicies they allow the same${reached.length === 0 ? '' : `, ${reached.join(', and ')}`}`,
+      `verified: as CiliumNetworkPolicies they allow the same${reached.length === 0 ? '' : `, ${reached.join(', and ')}`}${nodes}`,
     ];
   }
   return [

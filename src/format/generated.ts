@@ -4,7 +4,14 @@
  */
 import type { ObservedConnection } from '../flows/types.ts';
 import { toNetworkPolicy } from '../generate/policies.ts';
-import type { GeneratedPolicy, Generation, PolicyNote, RuleNote } from '../generate/types.ts';
+import type {
+  GeneratedPolicy,
+  Generation,
+  NodeEntityPeers,
+  PolicyNote,
+  RuleNote,
+} from '../generate/types.ts';
+import { withNodes } from './node-addresses.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import { toYamlStream, type YamlComment, type YamlDocumentSpec, type YamlPath } from './yaml.ts';
 import {
@@ -99,6 +106,23 @@ function notePeers(
   return entities.has(end.ip) ? 'entity' : named.has(end.ip) ? 'fqdn' : 'cidr';
 }
 
+/** Why a rule of Node entities has them: a line per peer, in `generate`'s words for such a peer left out. */
+function nodeEntityLines(node: NodeEntityPeers): string[] {
+  // What the rule allows: the whole identity, not only the peer observed.
+  const scope =
+    node.entities.length > 1
+      ? 'every node'
+      : node.entities[0] === 'host'
+        ? "the pod's own node"
+        : 'every other node';
+  const identity = `${node.entities.join(' and ')} ${node.entities.length === 1 ? 'identity' : 'identities'}: ${scope}`;
+  return node.ends.map((e) =>
+    e.hostNetwork
+      ? `${e.end}: on the host network${e.nodes.length === 0 ? '' : ` of ${e.nodes.length === 1 ? 'node' : 'nodes'} ${e.nodes.join(', ')}`}, whose addresses (its Node's) CIDR rules do not match (${identity})`
+      : `${withNodes(e.end, e.nodes)}: a Node's address, which CIDR rules do not match (${identity})`,
+  );
+}
+
 function ciliumRuleComments(
   parts: readonly CiliumRulePart<unknown>[],
   source: GeneratedPolicy,
@@ -108,9 +132,12 @@ function ciliumRuleComments(
   const entities = new Set(parts.flatMap((p) => (p.entities ?? []).map((e) => e.ip)));
   return parts.map((part, j) => {
     const named = new Set(part.names.map((n) => n.ip));
-    const notes = source.rules[part.from]!.notes.filter(
-      (n) => notePeers(n, direction, named, entities) === part.peers,
-    );
+    const rule = source.rules[part.from]!;
+    // A rule of Node entities is one part, with all its notes.
+    const notes =
+      rule.nodeEntities !== undefined
+        ? rule.notes
+        : rule.notes.filter((n) => notePeers(n, direction, named, entities) === part.peers);
     const lines = notes.map(noteLine);
     if (part.dnsProxy)
       lines.push(
@@ -126,6 +153,7 @@ function ciliumRuleComments(
       lines.push(
         `${e.ip}: Hubble labels it ${e.entities.map((x) => `reserved:${x}`).join(', ')}, which CIDR rules never match`,
       );
+    if (rule.nodeEntities !== undefined) lines.push(...nodeEntityLines(rule.nodeEntities));
     return { path: ['spec', direction, j], lines };
   });
 }

@@ -36,6 +36,7 @@ import type {
   GeneratedRule,
   Generation,
   LeftOut,
+  NodeEntityPeers,
 } from './types.ts';
 import { compareText } from '../base/text.ts';
 
@@ -50,6 +51,8 @@ interface PeerEntry {
   ports: Map<string, { protocol: Protocol; port: number }>;
   /** For an aggregated ipBlock: the observed addresses inside it. */
   aggregated?: { cidr: string; prefix: number; addresses: Set<string> };
+  /** A peer at a Node's address written as Cilium entities (`nodeEntities`; `peers` is then empty). */
+  node?: { entities: readonly string[]; end: NodeEntityPeers['ends'][number] };
 }
 
 /** Rules being collected for one workload and direction. */
@@ -238,6 +241,14 @@ export function generatePolicies(
   /** Adds `conn` to the rules of `subject` in `direction`, towards `peer`. */
   const add = (subject: string, direction: Direction, peer: FlowEnd, conn: ObservedConnection): void => {
     const unmatched = unmatchedNodePeer(subject, direction, peer);
+    if (unmatched !== undefined && options.nodeEntities === true && unmatched.entities.length > 0) {
+      // `--format cilium`: the entities that allow it, in a rule of their own (no ipBlock matches it).
+      const end = { end: name(peer), nodes: unmatched.nodes, hostNetwork: peer.kind === 'workload' };
+      const key = `n:${peer.kind === 'workload' ? peer.id : peer.ip}`;
+      const entry = { key, sort: endSort(peer), peers: [], conns: [], ports: new Map() };
+      addTo(subject, direction, { ...entry, node: { entities: unmatched.entities, end } }, peer, conn);
+      return;
+    }
     if (unmatched !== undefined) {
       if (!nodeLeftOut.has(conn)) {
         nodeLeftOut.add(conn);
@@ -261,6 +272,17 @@ export function generatePolicies(
       }
       return;
     }
+    addTo(subject, direction, entry, peer, conn);
+  };
+
+  /** Adds `conn` to the rules of `subject` in `direction`, with the peer `entry` stands for. */
+  const addTo = (
+    subject: string,
+    direction: Direction,
+    entry: PeerEntry,
+    peer: FlowEnd,
+    conn: ObservedConnection,
+  ): void => {
     const s = side(subject, direction);
     let e = s.peers.get(entry.key);
     if (e === undefined) {
@@ -281,7 +303,7 @@ export function generatePolicies(
         if (ips.length === 0) return undefined;
         return {
           key: `w:${end.id}`,
-          sort: `0${workloadSortKey(end.id)}`,
+          sort: endSort(end),
           peers: ips.map((ip) => ({ ipBlock: { cidr: hostCidr(ip) } })),
           conns: [],
           ports: new Map(),
@@ -289,7 +311,7 @@ export function generatePolicies(
       }
       return {
         key: `w:${end.id}`,
-        sort: `0${workloadSortKey(end.id)}`,
+        sort: endSort(end),
         peers: [workloadPeer(w, selectors.get(end.id)!)],
         conns: [],
         ports: new Map(),
@@ -317,7 +339,7 @@ export function generatePolicies(
     const cidr = hostCidr(end.ip);
     return {
       key: `c:${cidr}`,
-      sort: ip === undefined ? `2${end.ip}` : `1${ipSortKey(ip.family, ip.value)}`,
+      sort: endSort(end),
       peers: [{ ipBlock: { cidr } }],
       conns: [],
       ports: new Map(),
@@ -479,6 +501,13 @@ function ipSortKey(family: number, value: bigint): string {
   return `${family}${value.toString(16).padStart(32, '0')}`;
 }
 
+/** Where a peer of one observed end goes among a rule's peers: workloads first, then addresses in order. */
+function endSort(end: FlowEnd): string {
+  if (end.kind === 'workload') return `0${workloadSortKey(end.id)}`;
+  const ip = parseIp(end.ip);
+  return ip === undefined ? `2${end.ip}` : `1${ipSortKey(ip.family, ip.value)}`;
+}
+
 function workloadPeer(w: WorkloadInfo, sel: WorkloadSelector): NetworkPolicyPeer {
   return {
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: w.namespace } },
@@ -561,7 +590,8 @@ function dnsNotes(
 function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
   const groups = new Map<string, PeerEntry[]>();
   for (const e of side.peers.values()) {
-    const key = portsKeyOf(e);
+    // Cilium rejects a rule of entities with other peers: one rule per set of entities and ports.
+    const key = `${e.node === undefined ? '' : `${e.node.entities.join(',')} `}${portsKeyOf(e)}`;
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);
@@ -586,6 +616,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
         notes.push({ kind: 'aggregated', addresses: [...addresses], cidr, prefix });
       }
     }
+    const node = entries[0]!.node;
     rules.push({
       sort: entries[0]!.sort,
       rule: {
@@ -594,6 +625,9 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
         notes,
         observed,
         dns: false,
+        ...(node === undefined
+          ? {}
+          : { nodeEntities: { entities: node.entities, ends: entries.flatMap((e) => e.node?.end ?? []) } }),
       },
     });
   }

@@ -15,6 +15,9 @@
  * - An address Hubble labelled `reserved:kube-apiserver`, `reserved:host` or `reserved:remote-node` becomes
  *   `toEntities`/`fromEntities` of that entity: Cilium's CIDR rules never match those identities (cilium#20550,
  *   cilium#33525; docs/cni.md), so a `toCIDRSet` for them would allow nothing.
+ * - A peer at a Node's address, which no CIDR rule matches under Cilium (`GeneratedRule.nodeEntities`, left out
+ *   of the NetworkPolicy form), becomes `fromEntities`/`toEntities` of the entities the generator chose for the
+ *   subject (`host` for its own node, `remote-node` for the others): a rule of its own, with its ports.
  * - `toFQDNs` only work when the DNS proxy sees the pod's lookups: a policy with names gets `rules: dns` (every
  *   name, `matchPattern: "*"`) on its DNS rule; a policy without a DNS rule keeps the addresses.
  */
@@ -32,7 +35,7 @@ import type {
 } from '../model/cilium-wire.ts';
 import type { LabelSelector, NetworkPolicyPeer, NetworkPolicyPort } from '../model/k8s.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './types.ts';
-import type { GeneratedPolicy, GeneratedRule } from './types.ts';
+import type { GeneratedPolicy, GeneratedRule, NodeEntityPeers } from './types.ts';
 
 export const CILIUM_API_VERSION = 'cilium.io/v2';
 /** The namespace key in the form Cilium's docs write it. */
@@ -56,6 +59,8 @@ export interface CiliumRulePart<R> {
   dnsProxy: boolean;
   /** The addresses replaced by entities (`toEntities`/`fromEntities`), for its comment and the verification. */
   entities?: readonly { ip: string; entities: readonly string[] }[];
+  /** The peers at Nodes' addresses its entities stand for (`GeneratedRule.nodeEntities`), for its comment. */
+  nodes?: NodeEntityPeers['ends'];
 }
 
 export interface GeneratedCiliumPolicy {
@@ -168,6 +173,24 @@ function entityPart<R>(split: Split, from: number, rule: (entities: string[]) =>
   ];
 }
 
+/** The one part of a generated rule of Node entities (`nodeEntities`), or undefined for any other rule. */
+function nodeEntityPart<R>(
+  rule: GeneratedRule,
+  from: number,
+  make: (entities: string[]) => R,
+): CiliumRulePart<R> | undefined {
+  const node = rule.nodeEntities;
+  if (node === undefined) return undefined;
+  return {
+    rule: make([...node.entities]),
+    peers: 'entity',
+    from,
+    names: [],
+    dnsProxy: false,
+    nodes: node.ends,
+  };
+}
+
 function egressParts(
   rule: GeneratedRule,
   from: number,
@@ -178,6 +201,8 @@ function egressParts(
   const split = splitPeers(rule.peers, names, entities);
   const toPorts = portsOf(rule.ports);
   const withPorts = <R extends CiliumEgressRule>(r: R): R => (toPorts === undefined ? r : { ...r, toPorts });
+  const node = nodeEntityPart(rule, from, (toEntities) => withPorts({ toEntities }));
+  if (node !== undefined) return [node];
   const parts: CiliumRulePart<CiliumEgressRule>[] = [];
   if (split.endpoints.length > 0) {
     const proxied = dnsProxy && rule.dns && toPorts !== undefined;
@@ -216,6 +241,8 @@ function ingressParts(
   const toPorts = portsOf(rule.ports);
   const withPorts = (r: CiliumIngressRule): CiliumIngressRule =>
     toPorts === undefined ? r : { ...r, toPorts };
+  const node = nodeEntityPart(rule, from, (fromEntities) => withPorts({ fromEntities }));
+  if (node !== undefined) return [node];
   const parts: CiliumRulePart<CiliumIngressRule>[] = [];
   if (split.endpoints.length > 0)
     parts.push({

@@ -8,13 +8,15 @@ export function toNetworkPolicy(p: GeneratedPolicy): NetworkPolicy {
   const spec: NetworkPolicySpec = {
     podSelector: Object.keys(p.matchLabels).length === 0 ? {} : { matchLabels: { ...p.matchLabels } },
   };
+  // A rule of Cilium entities has no NetworkPolicy peer: an empty `from`/`to` would allow everything.
+  const rules = p.rules.filter((r) => r.nodeEntities === undefined);
   if (p.kind === 'default-deny') spec.policyTypes = ['Ingress', 'Egress'];
   else if (p.kind === 'ingress') {
     spec.policyTypes = ['Ingress'];
-    spec.ingress = p.rules.map((r) => ({ from: r.peers, ports: r.ports }));
+    spec.ingress = rules.map((r) => ({ from: r.peers, ports: r.ports }));
   } else {
     spec.policyTypes = ['Egress'];
-    spec.egress = p.rules.map((r) => ({ to: r.peers, ports: r.ports }));
+    spec.egress = rules.map((r) => ({ to: r.peers, ports: r.ports }));
   }
   return {
     apiVersion: 'networking.k8s.io/v1',

@@ -70,6 +70,12 @@ export interface GenerateOptions {
   tiers: readonly GenerateTier[];
   /** The API server's addresses, for the Baseline policy's Accept rule. @default none: no such rule */
   apiServer: readonly ApiServerAddress[];
+  /**
+   * `--format cilium`: a peer at a Node's address that the CNI's ipBlocks do not match (`node-address`) gets a
+   * rule of the Cilium entities that allow it (`GeneratedRule.nodeEntities`) instead of being left out.
+   * @default false: left out, with the entities named in its reason
+   */
+  nodeEntities?: boolean;
 }
 
 export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
@@ -123,6 +129,20 @@ export interface GeneratedRule {
   observed: ObservedConnection[];
   /** The DNS rule (UDP and TCP 53 to or from the cluster DNS). */
   dns: boolean;
+  /**
+   * A rule of Cilium entities (`GenerateOptions.nodeEntities`): its peers are at Nodes' addresses, which no
+   * ipBlock matches under the CNI, so `peers` is empty and the NetworkPolicy form leaves the rule out (an empty
+   * `from`/`to` would allow everything); the Cilium form writes `fromEntities`/`toEntities`.
+   */
+  nodeEntities?: NodeEntityPeers;
+}
+
+/** The peers of a rule of Cilium entities, and the entities that allow them (`GeneratedRule.nodeEntities`). */
+export interface NodeEntityPeers {
+  /** `host` (the subject's own node), `remote-node` (the others), or both; sorted. */
+  entities: readonly string[];
+  /** Each peer: its short name or IP, its Nodes (sorted), and whether it is a host-network workload. */
+  ends: readonly { end: string; nodes: readonly string[]; hostNetwork: boolean }[];
 }
 
 export interface GeneratedPolicy {

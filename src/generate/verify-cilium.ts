@@ -4,20 +4,39 @@
  * by pair and port by port, except towards the outside addresses written as DNS names: those the engine cannot
  * resolve, so their connections must be reached by name (`toFQDNs`) on their ports instead; and towards the
  * addresses written as entities (Hubble's `reserved:kube-apiserver`, `host`, `remote-node`): those connections
- * must be allowed by a `toEntities`/`fromEntities` rule of that entity on their port. Pure.
+ * must be allowed by a `toEntities`/`fromEntities` rule of that entity on their port. The peers at Nodes' addresses
+ * written as `host`/`remote-node` (`GeneratedRule.nodeEntities`, which the NetworkPolicy form cannot allow) are
+ * checked by the engine's Cilium model, which knows each subject's node: each of their observed connections
+ * must be allowed by the Cilium form, and a pair of a workload with a Node's address or a host-network workload
+ * may be allowed more than in the NetworkPolicy form only on the ports of the entity rules selecting the
+ * workload in that direction (`host`/`remote-node` stand for whole nodes). Pure.
  */
 import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { isEmptyPorts, NO_PORTS, portsContain, portsEqual, type PortSet } from '../engine/ports.ts';
+import {
+  isEmptyPorts,
+  NO_PORTS,
+  portSetOf,
+  portsContain,
+  subtractPorts,
+  unionPorts,
+  type PortSet,
+} from '../engine/ports.ts';
+import { nodesAtAddressClass } from '../engine/own-node.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import type { EngineOptions } from '../engine/compile.ts';
 import type { ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
-import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
-import { stateWithGenerated } from './verify.ts';
+import { allowedByEntity, checkObserved, classesByWorkload } from '../flows/check.ts';
+import {
+  hostNetworkWorkloads,
+  nodeEntitiesObserved,
+  selectedWorkloads,
+  stateWithGenerated,
+} from './verify.ts';
 import type { Generation } from './types.ts';
 
 export interface CiliumVerification {
@@ -32,8 +51,34 @@ export interface CiliumVerification {
   unnamed: ObservedConnection[];
   /** Observed connections with an address written as an entity, found allowed by an entity rule. */
   byEntity: number;
-  /** Observed connections with an address written as an entity that no entity rule allows on their port. */
+  /** Observed connections with a peer at a Node's address written as `host`/`remote-node`, found allowed. */
+  byNodeEntity: number;
+  /**
+   * Observed connections with an address written as an entity that no entity rule allows on their port, and
+   * those with a peer at a Node's address that the Cilium form does not allow.
+   */
   entityMissing: ObservedConnection[];
+}
+
+/**
+ * The ports of the rules of Node entities (`nodeEntities`) of the generated policies, by `direction workload`
+ * of the workloads each policy selects: where the Cilium form may allow more than the NetworkPolicy form.
+ */
+function nodeEntityPorts(state: ClusterState, gen: Generation): Map<string, PortSet> {
+  const out = new Map<string, PortSet>();
+  for (const p of gen.policies) {
+    const rules = p.rules.filter((r) => r.nodeEntities !== undefined);
+    if (rules.length === 0) continue;
+    let ports = NO_PORTS;
+    // A rule's ports are those of its observed connections.
+    for (const r of rules)
+      for (const c of r.observed) ports = unionPorts(ports, portSetOf(c.protocol, [c.port, c.port]));
+    for (const w of selectedWorkloads(state, p)) {
+      const key = `${p.kind} ${w}`;
+      out.set(key, unionPorts(out.get(key) ?? NO_PORTS, ports));
+    }
+  }
+  return out;
 }
 
 function allowedByPair(session: ClusterSession): Map<string, PortSet> {
@@ -69,18 +114,23 @@ export function verifyCiliumGeneration(
   // `host`/`remote-node` stand for every node, and so for every host-network workload (netfence does not know
   // their nodes' addresses): pairs with one are checked through the observed connections, by entity.
   const nodeEntities = [...entities.values()].some((e) => e.includes('host') || e.includes('remote-node'));
-  const hostNetwork = new Set(
-    nodeEntities
-      ? state.workloads
-          .filter((w) => {
-            const pods = state.pods.filter((p) => p.workload === w.id);
-            return pods.length > 0 && pods.every((p) => p.hostNetwork);
-          })
-          .map((w) => w.id)
-      : [],
-  );
+  const hostWorkloads = hostNetworkWorkloads(state);
+  const hostNetwork = nodeEntities ? hostWorkloads : new Set<string>();
   const npAllowed = allowedByPair(np);
   const ciliumAllowed = allowedByPair(cilium);
+  // A workload with a Node's address or a host-network workload: what the entity rules may allow beyond.
+  const entityPorts = nodeEntityPorts(state, gen);
+  const isNode = (id: string): boolean =>
+    hostWorkloads.has(id) ||
+    (id.startsWith('external:') && nodesAtAddressClass(np.compiled, Number(id.slice(9))).length > 0);
+  const beyond = (src: string, dst: string): PortSet =>
+    entityPorts.size === 0
+      ? NO_PORTS
+      : isNode(dst)
+        ? (entityPorts.get(`egress ${src}`) ?? NO_PORTS)
+        : isNode(src)
+          ? (entityPorts.get(`ingress ${dst}`) ?? NO_PORTS)
+          : NO_PORTS;
 
   // Endpoints of one session → the other's: workloads by id, address classes by the addresses they cover.
   const npAddress = addressProbes(np);
@@ -100,6 +150,7 @@ export function verifyCiliumGeneration(
     mismatched: [],
     unnamed: [],
     byEntity: 0,
+    byNodeEntity: 0,
     entityMissing: [],
   };
   for (const a of ends) {
@@ -114,7 +165,9 @@ export function verifyCiliumGeneration(
           const want = npAllowed.get(pairKey(a.id, b.id)) ?? NO_PORTS;
           const got = ciliumAllowed.get(pairKey(toCilium(a.id, ipA), toCilium(b.id, ipB))) ?? NO_PORTS;
           out.pairs++;
-          if (!portsEqual(want, got) && !(isEmptyPorts(want) && isEmptyPorts(got)))
+          const extra = subtractPorts(subtractPorts(got, want), beyond(a.id, b.id));
+          const equal = isEmptyPorts(extra) && isEmptyPorts(subtractPorts(want, got));
+          if (!equal)
             out.mismatched.push(
               `${a.id}${ipA === undefined ? '' : ` (${ipA})`} → ${b.id}${ipB === undefined ? '' : ` (${ipB})`}`,
             );
@@ -143,6 +196,13 @@ export function verifyCiliumGeneration(
     const end = c.src.kind === 'workload' ? c.src : c.dst;
     const classes = end.kind === 'workload' ? (classesByWorkload(cilium.compiled).get(end.id) ?? []) : [];
     if (allowedByEntity(cilium.compiled, classes, c, wanted)) out.byEntity++;
+    else out.entityMissing.push(c);
+  }
+  // Written as host/remote-node: allowed as the engine's Cilium model reads them, for each subject's node.
+  const byNode = [...nodeEntitiesObserved(gen)].filter((c) => !leftOut.has(c));
+  const allowed = new Set(checkObserved(cilium, byNode).allowed);
+  for (const c of byNode) {
+    if (allowed.has(c)) out.byNodeEntity++;
     else out.entityMissing.push(c);
   }
   out.ok = out.mismatched.length === 0 && out.unnamed.length === 0 && out.entityMissing.length === 0;

@@ -30,13 +30,16 @@ import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toPolicyInfos } from './policies.ts';
 import { toClusterPolicyInfos } from './tiers.ts';
-import type { Generation } from './types.ts';
+import type { GeneratedPolicy, Generation } from './types.ts';
 import { pairKey } from '../base/text.ts';
 
 export interface Verification {
   /** True when every observed connection is allowed and nothing unintended is. */
   ok: boolean;
-  /** Observed connections checked (those no rule could be generated for are in `generation.leftOut`). */
+  /**
+   * Observed connections checked (those no rule could be generated for are in `generation.leftOut`; those of
+   * rules of Cilium entities, `nodeEntitiesObserved`, are checked by the Cilium form's verification).
+   */
   checked: number;
   /** Observed connections the generated set denies: a bug. */
   missing: ObservedConnection[];
@@ -158,6 +161,33 @@ function baselineSubjects(state: ClusterState, gen: Generation): Set<string> {
   );
 }
 
+/** The workloads a generated policy selects (its selector may select workloads sharing labels). */
+export function selectedWorkloads(state: ClusterState, p: GeneratedPolicy): Set<string> {
+  const sel = compileSelector({ matchLabels: { ...p.matchLabels } });
+  return new Set(
+    state.pods
+      .filter((pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(sel, pod.labels))
+      .map((pod) => pod.workload),
+  );
+}
+
+/** The workloads with pods, all of them on the host network. */
+export function hostNetworkWorkloads(state: ClusterState): Set<string> {
+  const all = new Map<string, boolean>();
+  for (const p of state.pods) all.set(p.workload, (all.get(p.workload) ?? true) && p.hostNetwork);
+  return new Set([...all].filter(([, host]) => host).map(([id]) => id));
+}
+
+/**
+ * The observed connections of the rules of Cilium entities (`GeneratedRule.nodeEntities`): the NetworkPolicy
+ * form cannot allow them, the Cilium form's verification checks them.
+ */
+export function nodeEntitiesObserved(gen: Generation): Set<ObservedConnection> {
+  return new Set(
+    gen.policies.flatMap((p) => p.rules.flatMap((r) => (r.nodeEntities === undefined ? [] : r.observed))),
+  );
+}
+
 /** Workloads each generated policy selects, per direction (a selector may select workloads sharing labels). */
 function restrictedWorkloads(
   state: ClusterState,
@@ -165,15 +195,7 @@ function restrictedWorkloads(
 ): { ingress: Set<string>; egress: Set<string> } {
   const out = { ingress: new Set<string>(), egress: new Set<string>() };
   for (const p of gen.policies) {
-    const sel = compileSelector({ matchLabels: { ...p.matchLabels } });
-    const selected = new Set(
-      state.pods
-        .filter(
-          (pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(sel, pod.labels),
-        )
-        .map((pod) => pod.workload),
-    );
-    for (const w of selected) {
+    for (const w of selectedWorkloads(state, p)) {
       if (p.kind !== 'egress') out.ingress.add(w);
       if (p.kind !== 'ingress') out.egress.add(w);
     }
@@ -194,7 +216,8 @@ export function verifyGeneration(
   const current = openSession(state, engineOptions);
   const edited = sessionWithGenerated(current, gen);
   const leftOut = new Set(gen.leftOut.map((l) => l.connection));
-  const observed = gen.observed.filter((c) => !leftOut.has(c));
+  const byEntity = nodeEntitiesObserved(gen);
+  const observed = gen.observed.filter((c) => !leftOut.has(c) && !byEntity.has(c));
   const check = checkObserved(edited, observed, hubbleHints(gen));
   const withoutKept = withoutKeptClusterPolicies(edited, gen);
 
@@ -213,11 +236,7 @@ export function verifyGeneration(
     restricted.ingress.add(w);
     restricted.egress.add(w);
   }
-  const hostNetwork = new Set<string>();
-  const podsByWorkload = new Map<string, boolean[]>();
-  for (const p of state.pods)
-    podsByWorkload.set(p.workload, [...(podsByWorkload.get(p.workload) ?? []), p.hostNetwork]);
-  for (const [id, flags] of podsByWorkload) if (flags.every(Boolean)) hostNetwork.add(id);
+  const hostNetwork = hostNetworkWorkloads(state);
   const dnsServers = new Set(gen.dns.workloads);
   // Whoever got a DNS rule: the clients given DNS egress, and the sources the DNS pods accept lookups from.
   const dnsClients = new Set(gen.dns.clients);

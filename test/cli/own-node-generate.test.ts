@@ -5,13 +5,24 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../support/cli.ts';
+import { assertGolden, runCli } from '../support/cli.ts';
 
 // n1 is 192.168.0.1 (shop/web's node), n2 192.168.0.2 (shop/web-twin's); both pods are labelled app: web.
 const TWINS = 'test/fixtures/own-node/twins.yaml';
 // 192.168.0.2 (n2) and 203.0.113.9 → shop/web TCP 80; 192.168.0.2 → shop/web TCP 8080, every attempt dropped.
 const FLOWS = 'test/fixtures/own-node/flows-denied.csv';
 const GENERATE = ['generate', TWINS, '--flows', FLOWS, '--exclude-denied'];
+// From n1's address to shop/web, which runs on n1 (placed.yaml), under Cilium's allow-localhost=policy.
+const FROM_N1_POLICY = [
+  'generate',
+  'test/fixtures/own-node/placed.yaml',
+  '--flows',
+  'test/fixtures/own-node/flows-from-n1.csv',
+  '--cni',
+  'cilium',
+  '--cni-option',
+  'allow-localhost=policy',
+];
 
 interface AllowanceJson {
   src: string;
@@ -169,16 +180,7 @@ describe("generate under the Cilium profile: an ipBlock does not match another N
   });
 
   test("under allow-localhost=policy the pod's own node is left out too, to be allowed as the host entity", async () => {
-    const r = await runCli([
-      'generate',
-      'test/fixtures/own-node/placed.yaml',
-      '--flows',
-      'test/fixtures/own-node/flows-from-n1.csv',
-      '--cni',
-      'cilium',
-      '--cni-option',
-      'allow-localhost=policy',
-    ]);
+    const r = await runCli(FROM_N1_POLICY);
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
@@ -193,5 +195,67 @@ describe("generate under the Cilium profile: an ipBlock does not match another N
     assert.match(r.stdout, /- ipBlock:\n {12}cidr: 192\.168\.0\.2\/32\n/);
     assert.match(r.stderr, /^left out: 1 observed connection$/m);
     assert.doesNotMatch(r.stderr, /Node's address/);
+  });
+});
+
+describe("generate --format cilium writes a peer at a Node's address as the Cilium entity that allows it", () => {
+  const CILIUM = [...GENERATE, '--cni', 'cilium', '--format', 'cilium'];
+
+  test('fromEntities: [remote-node] for another node, with its comment; not left out; verified by the Cilium model', async () => {
+    const r = await runCli(CILIUM);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.stdout.includes(
+        [
+          '    # observed: 192.168.0.2 → shop/web TCP 80, 3 connections',
+          "    # 192.168.0.2 (an address of node n2): a Node's address, which CIDR rules do not match (remote-node identity: every other node)",
+          '    - fromEntities:',
+          '        - remote-node',
+          '      toPorts:',
+          '        - ports:',
+          '            - {port: "80", protocol: TCP}',
+        ].join('\n'),
+      ),
+      r.stdout,
+    );
+    assert.doesNotMatch(r.stdout, /cidr: 192\.168\.0\.2/);
+    assert.match(r.stderr, /^left out: 1 observed connection$/m);
+    assert.doesNotMatch(r.stderr, /Node's address, which NetworkPolicy ipBlocks/);
+    assert.match(
+      r.stderr,
+      /^verified: as CiliumNetworkPolicies they allow the same, and the 1 connection with Nodes' addresses by entity \(host, remote-node\)$/m,
+    );
+  });
+
+  test('the NetworkPolicy format keeps leaving it out, with the reason', async () => {
+    const r = await runCli([...GENERATE, '--cni', 'cilium', '--format', 'kubernetes']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Node's address, which NetworkPolicy ipBlocks do not match under cilium/);
+    assert.doesNotMatch(r.stdout, /Entities/);
+  });
+
+  test("under allow-localhost=policy the pod's own node is fromEntities: [host]", async () => {
+    const r = await runCli([...FROM_N1_POLICY, '--format', 'cilium']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\(host identity: the pod's own node\)\n {4}- fromEntities:\n {8}- host\n/);
+    assert.doesNotMatch(r.stderr, /^left out/m);
+  });
+});
+
+describe('generate --format cilium on Nodes, a host-network workload and pods: the golden YAML and report', () => {
+  test('remote-node for n2 (its address, its host-network agent), host for web’s own node, endpoints for pods', async () => {
+    const r = await runCli([
+      'generate',
+      'test/fixtures/own-node/entities.yaml',
+      '--flows',
+      'test/fixtures/own-node/flows-entities.csv',
+      '--cni',
+      'cilium',
+      '--format',
+      'cilium',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('generate/own-node-cilium.yaml', r.stdout);
+    assertGolden('generate/own-node-cilium.report.txt', r.stderr);
   });
 });

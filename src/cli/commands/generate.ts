@@ -398,6 +398,8 @@ function generateOptionsOf(options: GenerateCliOptions): GenerateOptions {
     dns: { namespace: options.dnsNamespace, matchLabels: options.dnsSelector },
     excludeDenied: options.excludeDenied,
     tiers: options.tier,
+    // CiliumNetworkPolicies can allow what no ipBlock matches under Cilium: a Node's address, as an entity.
+    nodeEntities: options.format === 'cilium',
     apiServer: options.apiServer,
     ...(options.aggregate === undefined ? {} : { aggregateV4: options.aggregate }),
     ...(options.aggregateV6 === undefined ? {} : { aggregateV6: options.aggregateV6 }),

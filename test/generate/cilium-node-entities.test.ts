@@ -1,0 +1,225 @@
+/**
+ * `generate --format cilium` under the Cilium profile: a peer at a Node's address (or a host-network workload,
+ * whose addresses are its node's), which no ipBlock matches under Cilium, is written as the entity Cilium gives
+ * it (`fromEntities`/`toEntities`: `remote-node`, or `host` for the subject's own node), and the verification of
+ * the Cilium form checks those connections with the engine's Cilium model: a wrong entity fails it. The
+ * NetworkPolicy form keeps leaving such peers out, with the reason.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import { resolveCniProfile } from '../../src/engine/profiles.ts';
+import { observeFlowText, type ObservedConnection } from '../../src/flows/index.ts';
+import { toCiliumPolicies, type GeneratedCiliumPolicy } from '../../src/generate/cilium.ts';
+import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
+import { verifyGeneration } from '../../src/generate/verify.ts';
+import { renderFiles } from '../../src/format/generated.ts';
+import { toNetworkPolicy } from '../../src/generate/policies.ts';
+import { DEFAULT_GENERATE_OPTIONS, generatePolicies, type Generation } from '../../src/generate/index.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
+import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
+import type { EngineOptions } from '../../src/engine/compile.ts';
+
+const MANIFESTS = readFileSync('test/fixtures/own-node/entities.yaml', 'utf8');
+// From n2's address and from the agent on n2 to web (on n1: remote-node); web to n2's kubelet (remote-node)
+// and to its own node's exporter (host); api to web (pods).
+const FLOWS = readFileSync('test/fixtures/own-node/flows-entities.csv', 'utf8');
+
+const WEB = 'shop/Pod/web';
+
+function loadState(): ClusterState {
+  const parsed = parseManifestText(MANIFESTS, 'cluster.yaml');
+  const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
+  assert.deepEqual(built.errors, []);
+  return built.state;
+}
+
+function cilium(...overrides: string[]): Partial<EngineOptions> {
+  const profile = resolveCniProfile('cilium', overrides);
+  assert.ok(profile.ok);
+  return { cni: profile.value };
+}
+
+const portOf = (c: ObservedConnection): string => `${c.protocol}/${c.port}`;
+
+/** The `fromEntities`/`toEntities` rules of a policy's spec, with their ports. */
+function entityRules(p: GeneratedCiliumPolicy | undefined): string[] {
+  const spec = p?.object.spec ?? {};
+  return [
+    ...(spec.ingress ?? []).flatMap((r) =>
+      r.fromEntities === undefined
+        ? []
+        : [`from ${r.fromEntities.join(',')} ${r.toPorts?.[0]?.ports?.map((x) => x.port).join(',')}`],
+    ),
+    ...(spec.egress ?? []).flatMap((r) =>
+      r.toEntities === undefined
+        ? []
+        : [`to ${r.toEntities.join(',')} ${r.toPorts?.[0]?.ports?.map((x) => x.port).join(',')}`],
+    ),
+  ];
+}
+
+describe("a peer at a Node's address is written as its Cilium entity by --format cilium (nodeEntities)", () => {
+  let state: ClusterState;
+  let observed: ObservedConnection[];
+  before(() => {
+    state = loadState();
+    observed = observeFlowText([{ name: 'flows.csv', text: FLOWS }], state).connections;
+    assert.equal(observed.length, 5);
+  });
+
+  const generate = (engine: Partial<EngineOptions>, nodeEntities: boolean): Generation =>
+    generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities }, engine);
+
+  test('the NetworkPolicy form (nodeEntities off) leaves them out, with reason node-address', () => {
+    const gen = generate(cilium(), false);
+    assert.deepEqual(gen.leftOut.map((l) => `${l.reason} ${portOf(l.connection)}`).sort(), [
+      'node-address TCP/10250',
+      'node-address TCP/80',
+      'node-address TCP/8080',
+      'node-address TCP/9100',
+    ]);
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    assert.deepEqual(entityRules(policies.find((p) => p.object.metadata.name === 'web-ingress')), []);
+  });
+
+  test('remote-node for another node, host for the own node, each a rule of its own with its ports', () => {
+    const gen = generate(cilium(), true);
+    assert.deepEqual(gen.leftOut, []);
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    const web = (name: string) => policies.find((p) => p.object.metadata.name === name);
+    // In the order of their peers: workloads (the agent) first, then addresses.
+    assert.deepEqual(entityRules(web('web-ingress')), ['from remote-node 8080', 'from remote-node 80']);
+    assert.deepEqual(entityRules(web('web-egress')), ['to host 9100', 'to remote-node 10250']);
+    const yaml = renderFiles(gen, 'namespace', new Map())
+      .map((f) => f.content)
+      .join('');
+    assert.match(
+      yaml,
+      /# kube-system\/agent: on the host network of node n2, whose addresses \(its Node's\) CIDR rules do not match \(remote-node identity: every other node\)\n {4}- fromEntities:\n {8}- remote-node\n/,
+    );
+    // The pod peer stays an endpoint selector.
+    assert.deepEqual(
+      web('web-ingress')?.object.spec?.ingress?.map((r) => Object.keys(r).sort().join(' ')),
+      ['fromEntities toPorts', 'fromEndpoints toPorts', 'fromEntities toPorts'],
+    );
+  });
+
+  test('the NetworkPolicy rules never hold them: no rule without peers (which would allow everything)', () => {
+    const gen = generate(cilium(), true);
+    for (const p of gen.policies)
+      for (const r of p.rules) assert.ok(r.peers.length > 0 || r.nodeEntities !== undefined, p.name);
+    // The NetworkPolicy form of web's ingress: the pod peer only.
+    const ingress = toNetworkPolicy(gen.policies.find((p) => p.name === 'web-ingress')!).spec.ingress;
+    assert.deepEqual(
+      ingress?.map((r) => r.from?.length),
+      [1],
+    );
+    const np = verifyGeneration(state, gen, cilium());
+    assert.ok(np.ok);
+    // Checked as NetworkPolicies: the connection between pods only; the four by the Cilium form.
+    assert.equal(np.checked, 1);
+  });
+
+  test('the Cilium form is verified by the engine: every connection written as an entity is allowed', () => {
+    const gen = generate(cilium(), true);
+    const v = verifyCiliumGeneration(state, gen, toCiliumPolicies(gen.policies, new Map()), cilium());
+    assert.deepEqual(v.mismatched, []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.byNodeEntity, 4);
+    assert.ok(v.ok);
+  });
+
+  /** The Cilium policies with entity `from` replaced by `to` in web's policy `name`. */
+  const swapped = (gen: Generation, name: string, from: string, to: string): GeneratedCiliumPolicy[] =>
+    toCiliumPolicies(gen.policies, new Map()).map((p) => {
+      if (p.object.metadata.name !== name) return p;
+      const text = JSON.stringify(p.object).replaceAll(`"${from}"`, `"${to}"`);
+      return { ...p, object: JSON.parse(text) as typeof p.object };
+    });
+
+  test('a wrong entity fails the verification: host where remote-node is needed', () => {
+    const gen = generate(cilium(), true);
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      swapped(gen, 'web-ingress', 'remote-node', 'host'),
+      cilium(),
+    );
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing.map(portOf).sort(), ['TCP/80', 'TCP/8080']);
+    assert.equal(v.byNodeEntity, 2);
+  });
+
+  test('a wrong entity fails the verification: remote-node where host is needed (egress)', () => {
+    const gen = generate(cilium(), true);
+    const v = verifyCiliumGeneration(state, gen, swapped(gen, 'web-egress', 'host', 'remote-node'), cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing.map(portOf), ['TCP/9100']);
+  });
+
+  test('an entity rule on the wrong port fails the verification', () => {
+    const gen = generate(cilium(), true);
+    const policies = toCiliumPolicies(gen.policies, new Map()).map((p) => {
+      if (p.object.metadata.name !== 'web-egress') return p;
+      const text = JSON.stringify(p.object).replace('"10250"', '"10251"');
+      return { ...p, object: JSON.parse(text) as typeof p.object };
+    });
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing.map(portOf), ['TCP/10250']);
+  });
+
+  test('an entity rule on more ports than observed fails the verification: its pairs differ', () => {
+    const gen = generate(cilium(), true);
+    const policies = toCiliumPolicies(gen.policies, new Map()).map((p) => {
+      if (p.object.metadata.name !== 'web-egress') return p;
+      // Every port: the remote-node rule without its toPorts.
+      const egress = (p.object.spec?.egress ?? []).map((r) =>
+        r.toEntities?.includes('remote-node') === true ? { toEntities: r.toEntities } : r,
+      );
+      return { ...p, object: { ...p.object, spec: { ...p.object.spec, egress } } };
+    });
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing, []);
+    assert.ok(
+      v.mismatched.some((m) => m.startsWith(`${WEB} → external:`) && m.includes('(192.168.0.2)')),
+      v.mismatched.join('\n'),
+    );
+  });
+
+  test("under allow-localhost=policy the own node's traffic to the pod is written as host", () => {
+    const text = `${FLOWS},,192.168.0.1,shop,web,,TCP,81,1\n`;
+    const conns = observeFlowText([{ name: 'flows.csv', text }], state).connections;
+    const engine = cilium('allow-localhost=policy');
+    const gen = generatePolicies(state, conns, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, engine);
+    assert.deepEqual(gen.leftOut, []);
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    assert.deepEqual(entityRules(policies.find((p) => p.object.metadata.name === 'web-ingress')), [
+      'from remote-node 8080',
+      'from host 81',
+      'from remote-node 80',
+    ]);
+    const v = verifyCiliumGeneration(state, gen, policies, engine);
+    assert.deepEqual(v.entityMissing, []);
+    assert.ok(v.ok);
+    const wrong = swapped(gen, 'web-ingress', 'host', 'remote-node');
+    assert.deepEqual(verifyCiliumGeneration(state, gen, wrong, engine).entityMissing.map(portOf), ['TCP/81']);
+  });
+
+  test('a workload on the node writes no entity where traffic from its own node is always allowed', () => {
+    // api runs on n2: the agent on n2 and n2's address reach it whatever the policies (allow-localhost).
+    const text = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
+kube-system,agent,,shop,api,,TCP,8080,2
+`;
+    const conns = observeFlowText([{ name: 'flows.csv', text }], state).connections;
+    const gen = generatePolicies(state, conns, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
+    assert.deepEqual(gen.leftOut, []);
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    assert.equal(
+      policies.some((p) => entityRules(p).length > 0),
+      false,
+    );
+  });
+});
