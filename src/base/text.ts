@@ -19,9 +19,16 @@ export function splitPairKey(key: string): [string, string] {
   return [key.slice(0, at), key.slice(at + 1)];
 }
 
-/** `12,345` */
+/**
+ * `12,345`: `n.toLocaleString('en-US')`. Whole numbers are grouped here: the first `toLocaleString` of a
+ * process loads the locale's data, 10–15 ms of CPU for a line of warnings (docs/benchmarks.md, round 13).
+ */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }
 
 /** `2026-11-25T02:00:10Z` (seconds), or `2026-11-25T02:00Z` (minutes). */

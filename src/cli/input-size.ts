@@ -1,7 +1,7 @@
 /** How large a command's input is, before running it: what decides whether it runs on a worker (process.ts). */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
@@ -20,19 +20,21 @@ const MAX_ENTRIES = 20_000;
  * skipped, each folder once), until it returns true or `MAX_ENTRIES` entries were looked at. Arguments that
  * are not paths count nothing, and `--option=path` counts its path. Returns whether every entry was looked
  * at, and whether an argument names something that is neither a file nor a folder (a pipe, a device).
+ * Synchronous, as the readers list folders (src/parse/files.ts): nothing else runs before the command, and an
+ * awaited `stat` per entry cost twice the CPU (docs/benchmarks.md, round 13).
  */
-async function walkInput(
+function walkInput(
   args: readonly string[],
   onFile: (path: string, info: Stats) => boolean,
-): Promise<{ complete: boolean; special: boolean }> {
+): { complete: boolean; special: boolean } {
   let entries = 0;
   let done = false;
   let special = false;
   const seen = new Set<string>();
-  const visit = async (path: string, named: boolean): Promise<void> => {
+  const visit = (path: string, named: boolean): void => {
     if (done || entries >= MAX_ENTRIES) return;
     entries++;
-    const info = await stat(path).catch(() => undefined);
+    const info = statOrUndefined(path);
     if (info === undefined) return;
     if (info.isFile()) {
       if (named || isManifestName(path)) done = onFile(path, info);
@@ -45,36 +47,51 @@ async function walkInput(
     const id = `${info.dev}:${info.ino}`;
     if (seen.has(id)) return; // a symlink loop, or a folder given twice
     seen.add(id);
-    const names = await readdir(path).catch(() => [] as string[]);
-    for (const name of names.sort()) {
+    for (const name of namesIn(path).sort()) {
       if (isSkippedEntry(name)) continue;
-      await visit(join(path, name), false);
+      visit(join(path, name), false);
     }
   };
-  for (const arg of args) await visit(arg.replace(/^--[\w-]+=/, ''), true);
+  for (const arg of args) visit(arg.replace(/^--[\w-]+=/, ''), true);
   return { complete: entries < MAX_ENTRIES, special };
+}
+
+/** `stat` of a path (symbolic links followed), or undefined when it cannot be had. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names in a folder, or none when it cannot be read. */
+function namesIn(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
 
 /**
  * The files the arguments name (see `walkInput`) with what `stat` said of each, or undefined when they cannot
  * all be known: too many entries, or an argument that names a pipe or a device.
  */
-export async function listInput(
-  args: readonly string[],
-): Promise<{ path: string; info: Stats }[] | undefined> {
+export function listInput(args: readonly string[]): Promise<{ path: string; info: Stats }[] | undefined> {
   const files: { path: string; info: Stats }[] = [];
-  const walked = await walkInput(args, (path, info) => {
+  const walked = walkInput(args, (path, info) => {
     files.push({ path, info });
     return false;
   });
-  return walked.complete && !walked.special ? files : undefined;
+  return Promise.resolve(walked.complete && !walked.special ? files : undefined);
 }
 
 /** Whether the arguments name at least `limit` bytes of files (see `walkInput`). */
-export async function namesLargeInput(args: readonly string[], limit: number): Promise<boolean> {
+export function namesLargeInput(args: readonly string[], limit: number): Promise<boolean> {
   let total = 0;
-  await walkInput(args, (_path, info) => (total += info.size) >= limit);
-  return total >= limit;
+  walkInput(args, (_path, info) => (total += info.size) >= limit);
+  return Promise.resolve(total >= limit);
 }
 
 /**
@@ -82,13 +99,13 @@ export async function namesLargeInput(args: readonly string[], limit: number): P
  * sizes and modification times. Equal fingerprints mean, as far as a look at the folders can tell, the same
  * input; process.ts uses it only to choose a thread, never for an answer.
  */
-export async function inputFingerprint(args: readonly string[], cwd: string): Promise<string> {
+export function inputFingerprint(args: readonly string[], cwd: string): Promise<string> {
   const files: { path: string; size: number; mtimeMs: number }[] = [];
-  await walkInput(args, (path, info) => {
+  walkInput(args, (path, info) => {
     files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
     return false;
   });
-  return fingerprintFiles(cwd, files);
+  return Promise.resolve(fingerprintFiles(cwd, files));
 }
 
 /** `inputFingerprint` of files already listed (by `listInput`, in its order). */

@@ -5,7 +5,7 @@
 import type { CompiledCluster } from '../engine/compile.ts';
 import { undefinedOrders, type UndefinedOrder } from '../lint/checks/priority-overlap.ts';
 import { Tier } from '../model/cluster.ts';
-import { STABLE_ORDER } from '../describe/explain.ts';
+import { STABLE_ORDER } from '../describe/stable-order.ts';
 import { note, type Io } from './io.ts';
 
 /** `Admin priority 10: ClusterNetworkPolicy/a, ClusterNetworkPolicy/b` */

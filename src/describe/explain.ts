@@ -9,6 +9,7 @@ import { describeCiliumPeer } from './exposure.ts';
 import { nodeAddressText } from './node-address.ts';
 import { formatPortList } from './ports.ts';
 import { describeRequirement, describeSelector } from './selectors.ts';
+import { STABLE_ORDER } from './stable-order.ts';
 
 /** `namespace "shop" lacks label team=payments`, `shop/web has app=web, not app=checkout`… */
 function requirementMiss(subject: string, r: Requirement, labels: Readonly<Record<string, string>>): string {
@@ -171,10 +172,6 @@ export function tierStepText(step: TierStep, allowed: boolean): string {
       return '[default] nothing decided';
   }
 }
-
-/** What netfence does where the API leaves the order of equal priorities undefined. */
-export const STABLE_ORDER =
-  'netfence follows its stable order (ClusterNetworkPolicy before AdminNetworkPolicy, then by name)';
 
 /** Why a cluster policy tie is undefined, and what netfence does about it. */
 export const UNDEFINED_TIE = `undefined: these policies have the same priority and both match, and the API lets the implementation apply either; ${STABLE_ORDER}`;

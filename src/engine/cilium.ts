@@ -48,7 +48,7 @@ import { hostCidr, nodeCidrs } from './tiers.ts';
 import { ciliumServiceTargets, ciliumServicesResolve, type CiliumServicePeer } from './cilium-services.ts';
 import type { AddressSpace } from './addresses.ts';
 import { numbering } from '../base/numbering.ts';
-import { nodeAddressClasses, nodePeers, type NodePlacement } from './own-node.ts';
+import { nodeAddressClassesOf, nodePeers, type NodePlacement } from './own-node.ts';
 import { cidrContainsCidr, parseCidr } from '../base/ip.ts';
 import {
   AdditiveMap,
@@ -547,7 +547,6 @@ class CiliumPeers {
   readonly #ctx: CiliumContext;
   readonly #memo = new Map<string, readonly number[]>();
   readonly #identity: (Record<string, string> | undefined)[] = [];
-  #nodeAddresses: ReadonlySet<number> | undefined;
   #hostPods: readonly number[] | undefined;
 
   constructor(ctx: CiliumContext) {
@@ -621,10 +620,8 @@ class CiliumPeers {
    * with outside addresses is partly `world`: not a node address class (so `world` keeps it, and no CIDR peer
    * holds it: it would split them).
    */
-  nodeAddresses(): ReadonlySet<number> {
-    return (this.#nodeAddresses ??= new Set(
-      nodeAddressClasses(this.#ctx.space, this.#ctx.state.nodes).keys(),
-    ));
+  nodeAddresses(): ReadonlyMap<number, readonly string[]> {
+    return nodeAddressClassesOf(this.#ctx.space, this.#ctx.state.nodes);
   }
 
   /**
@@ -790,13 +787,13 @@ class CiliumPeers {
         // (`cluster-mesh`: every cluster of the mesh; netfence sees one.) Every pod, and the nodes (host, remote-node) with their host-network pods.
         return of(
           this.#ctx.classes.map((c) => c.id),
-          [...this.nodeAddresses()],
+          [...this.nodeAddresses().keys()],
         );
       case CiliumEntity.Host:
       case CiliumEntity.RemoteNode: {
         // For a subject whose node is unknown, `host` and `remote-node` both stand for every node; where
         // pods' nodes are known, `byNode` has what each is for a subject on each node.
-        const peer = of(this.hostPods(), [...this.nodeAddresses()]);
+        const peer = of(this.hostPods(), [...this.nodeAddresses().keys()]);
         const byNode = this.#byNode(entity === CiliumEntity.Host);
         return byNode === undefined ? peer : { ...peer, byNode };
       }

@@ -15,7 +15,7 @@ import { buildAddressSpace, type AddressSpace } from './addresses.ts';
 import { cidrRulesMatchPod, type CniProfile, type CniSettings } from './profiles.ts';
 import { buildClasses, podKey, selectorLabelKeys, type PodClass } from './classes.ts';
 import {
-  nodeAddressClasses,
+  nodeAddressClassesOf,
   nodeOfPod,
   nodePlacement,
   ownNodeIngress,
@@ -497,11 +497,10 @@ export class PolicyCompiler implements TierPeerContext {
   }
 
   #policed: boolean | undefined;
-  #nodeAddresses: ReadonlySet<number> | undefined;
 
-  /** The address classes made of the Nodes' addresses alone (`nodeAddressClasses`). */
-  nodeAddresses(): ReadonlySet<number> {
-    return (this.#nodeAddresses ??= new Set(nodeAddressClasses(this.space, this.state.nodes).keys()));
+  /** The address classes made of the Nodes' addresses alone (`nodeAddressClassesOf`: keys are the classes). */
+  nodeAddresses(): ReadonlyMap<number, readonly string[]> {
+    return nodeAddressClassesOf(this.space, this.state.nodes);
   }
 
   /** Whether some class holds host-network pods that NetworkPolicies police (`hostNetworkPods: 'policed'`). */

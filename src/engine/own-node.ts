@@ -84,17 +84,35 @@ export function nodeAddressClasses(
   return out;
 }
 
-const nodeAddressMemo = new WeakMap<CompiledCluster, ReadonlyMap<number, readonly string[]>>();
+/**
+ * `nodeAddressClasses` once per address space and list of Nodes: the compiler's peers, Cilium's entities and the
+ * compiled cluster's readers (`nodesAtAddressClass`) all ask for it, and the compiled cluster keeps the
+ * compiler's space and state. Keyed by both objects, so a space asked about another list of Nodes (none of the
+ * engine's callers does: an incremental edit either keeps both or builds a new space) gets its own answer.
+ */
+const nodeAddressMemo = new WeakMap<
+  AddressSpace,
+  WeakMap<readonly NodeInfo[], ReadonlyMap<number, readonly string[]>>
+>();
+
+/** `nodeAddressClasses(space, nodes)`, computed once per space and list of Nodes. */
+export function nodeAddressClassesOf(
+  space: AddressSpace,
+  nodes: readonly NodeInfo[],
+): ReadonlyMap<number, readonly string[]> {
+  let bySpace = nodeAddressMemo.get(space);
+  if (bySpace === undefined) nodeAddressMemo.set(space, (bySpace = new WeakMap()));
+  let out = bySpace.get(nodes);
+  if (out === undefined) bySpace.set(nodes, (out = nodeAddressClasses(space, nodes)));
+  return out;
+}
 
 /**
  * The Nodes whose addresses make up this address class of the compiled cluster, sorted; [] when it holds any
  * other address (`nodeAddressClasses`).
  */
 export function nodesAtAddressClass(compiled: CompiledCluster, classId: number): readonly string[] {
-  let memo = nodeAddressMemo.get(compiled);
-  if (memo === undefined)
-    nodeAddressMemo.set(compiled, (memo = nodeAddressClasses(compiled.addressSpace, compiled.state.nodes)));
-  return memo.get(classId) ?? [];
+  return nodeAddressClassesOf(compiled.addressSpace, compiled.state.nodes).get(classId) ?? [];
 }
 
 /** The Nodes having each address (as a CIDR of one address), for addresses observed that are a Node's. */
