@@ -1,6 +1,7 @@
 /**
- * src/parse/fast-yaml.ts, survivors of round 13's run of its last lines (issue #20): literal block scalars,
- * block mappings and sequences with empty or commented values, and the starts of empty documents. What the
+ * src/parse/fast-yaml.ts, survivors of round 13's runs (issue #20): of its last lines, literal block scalars,
+ * block mappings and sequences with empty or commented values, and the starts of empty documents; of the
+ * values made when the module loads, the escapes' table and the test of exponents beyond a double. What the
  * reader reads (so that a mutant that declines more is seen), with js-yaml's values, and what it leaves to
  * js-yaml.
  */
@@ -100,4 +101,26 @@ test('an empty document (`---` with nothing after it) starts nowhere and has no 
       { root: -1, items: [] },
     ],
   });
+});
+
+test('the tables made when the module loads: every one-character escape, exponents beyond a double, a lone CR', () => {
+  readsAs('a: "\\0\\a\\b\\t\\n\\v\\f\\r\\e\\ \\"\\/\\\\\\_"\n', [{ a: '\0\x07\b\t\n\v\f\r\x1B "/\\\xA0' }]);
+  // An exponent of three digits or more: a string for js-yaml, Infinity for `yaml`, so left to js-yaml.
+  for (const number of [
+    '1e400',
+    '10e400',
+    '-1e400',
+    '+1e400',
+    '.1e400',
+    '1.5e400',
+    '1e+400',
+    '12.5e999',
+    '1e4000',
+  ])
+    assert.equal(readFastYaml(`a: ${number}\n`), undefined, number);
+  // Texts that only contain one, and a smaller exponent, are read.
+  for (const text of ['1x1e400', '1e400x', '1-1e400', '--1e400']) readsAs(`a: ${text}\n`, [{ a: text }]);
+  readsAs('a: 1e40\n', [{ a: 1e40 }]);
+  // A CR without an LF: a line break for js-yaml, not for `yaml`.
+  assert.equal(readFastYaml('a: 1\rb: 2\n'), undefined);
 });
