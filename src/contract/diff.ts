@@ -5,12 +5,18 @@ export type ConnectionChangeJson = 'added' | 'removed' | 'changed';
 export type PolicyChangeJson = 'added' | 'removed' | 'modified';
 
 export interface DiffSummaryJson {
-  /** Connection entries (one per address class). */
+  /**
+   * Connections as `analyze` counts them, in each side's own address classes: `added` of the after side
+   * (`after.added`), `removed`, `changed` and `unchanged` of the before side (`before.*`).
+   */
   added: number;
   removed: number;
   changed: number;
-  /** Pairs allowed on the same ports on both sides. */
   unchanged: number;
+  /** The before side's connections (`connections` is `analyze`'s count): unchanged + changed + removed. */
+  before: { connections: number; unchanged: number; changed: number; removed: number };
+  /** The after side's connections: unchanged + changed + added. */
+  after: { connections: number; unchanged: number; changed: number; added: number };
   policiesAdded: number;
   policiesRemoved: number;
   policiesModified: number;
@@ -25,7 +31,14 @@ export interface DiffSummaryJson {
 }
 
 export interface DiffConnectionJson {
+  /** What changed for this pair of the common address space (one entry per address class of it). */
   change: ConnectionChangeJson;
+  /**
+   * What happened to the connection of a side this pair is part of (the summary's counts): `removed` when
+   * the before side's connection is gone at every address, `added` when the after side's is new at every
+   * address, else `changed`.
+   */
+  connection: ConnectionChangeJson;
   src: EntityRefJson;
   dst: EntityRefJson;
   /** Null when added. */

@@ -41,10 +41,30 @@ export interface ConnectionChange {
   /** `before − after`: no longer allowed. */
   removed: PortSet;
   /**
+   * What happened to the connection (or connections) of a side this pair is part of, counted in that side's
+   * own address classes as `analyze` counts them: `added` when the after side's connection is new at every
+   * address, `removed` when the before side's is gone at every address, else `changed` (a connection to an
+   * address class of one side that the common space splits may lose some of its addresses and keep others).
+   */
+  connection: ConnectionChangeKind;
+  /**
    * The ports Cilium filters at L7 on each side (`NO_PORTS`: none), when either side filters some: a pair
    * gaining or losing L7 filtering is a change even on the same ports.
    */
   l7?: { before: PortSet; after: PortSet };
+}
+
+/**
+ * The connections of one side as `analyze` counts them (in the side's own address classes), by what the
+ * diff does to them: each is unchanged (the same ports to every address), changed (some addresses or ports
+ * differ), or removed (before: allowed to no address of it after) / added (after: allowed to none before).
+ */
+export interface SideCounts {
+  connections: number;
+  unchanged: number;
+  changed: number;
+  /** `removed` on the before side, `added` on the after side. */
+  gone: number;
 }
 
 export const PolicyChangeKind = { Added: 'added', Removed: 'removed', Modified: 'modified' } as const;
@@ -95,8 +115,8 @@ export interface ClusterDiff {
   entitiesRemoved: string[];
   /** Added, removed and changed connections, in entity order of source, then destination. */
   connections: ConnectionChange[];
-  /** Connections allowed on the same ports on both sides. */
-  unchanged: number;
+  /** Each side's connections as `analyze` counts them, by what the diff does to them. */
+  counts: { before: SideCounts; after: SideCounts };
   /** Added, removed and modified policies, by id. */
   policies: PolicyChange[];
   /** Added, removed and modified cluster policies (CNP, ANP, BANP), by id (`tier-diff.ts`). */
@@ -116,6 +136,13 @@ export interface Side {
   connections: Map<string, PortSet>;
   /** The ports Cilium filters at L7, keyed as `connections` (only pairs with some). */
   l7: Map<string, PortSet>;
+  /** How many connections the state has in its own address classes, as `analyze` counts them. */
+  own: number;
+  /**
+   * For a key of `connections` that is one of several pieces of one connection of the state (an address
+   * class of its own that the common space splits): that connection's index, and how many pieces it has.
+   */
+  split: Map<string, { index: number; pieces: number }>;
 }
 
 /** For each class of `own`, the classes of the finer `common` space inside it. */
@@ -178,24 +205,73 @@ export function commonIds(
 /** `sideConnections` of a state already compiled, with its connectivity. */
 export function sideOf(compiled: CompiledCluster, conn: Connectivity, common: AddressSpace): Side {
   const expand = commonIds(compiled, conn, common);
-  const keyed = (list: readonly { src: string; dst: string; ports: PortSet }[]): Map<string, PortSet> => {
+  const keyed = (
+    list: readonly { src: string; dst: string; ports: PortSet }[],
+    split?: Map<string, { index: number; pieces: number }>,
+  ): Map<string, PortSet> => {
     const out = new Map<string, PortSet>();
-    for (const c of list) {
-      for (const src of expand(c.src)) {
-        for (const dst of expand(c.dst)) {
+    list.forEach((c, index) => {
+      const srcs = expand(c.src);
+      const dsts = expand(c.dst);
+      const pieces = srcs.length * dsts.length;
+      for (const src of srcs) {
+        for (const dst of dsts) {
           const key = pairKey(src, dst);
           const cur = out.get(key);
           out.set(key, cur === undefined ? c.ports : unionPorts(cur, c.ports));
+          if (pieces > 1) split?.set(key, { index, pieces });
         }
       }
-    }
+    });
     return out;
   };
+  const split = new Map<string, { index: number; pieces: number }>();
   return {
     compiled,
     entities: conn.entities.filter((e) => e.kind !== 'external'),
-    connections: keyed(conn.connections),
+    connections: keyed(conn.connections, split),
     l7: keyed(conn.l7 ?? []),
+    own: conn.connections.length,
+    split,
+  };
+}
+
+/**
+ * Which connection of `side` (in the side's own address classes) a pair of the common space is part of: an
+ * index, or the pair's own key when the connection is that one pair. Two pairs of one connection give the same.
+ */
+export function sideConnectionOf(side: Side, key: string): number | string {
+  return side.split.get(key)?.index ?? key;
+}
+
+/**
+ * What the diff does to each connection of one side (in its own address classes): `pieces` are the changed
+ * pairs of the common space, `gone` tells a piece this side no longer (before) or not yet (after) allows at
+ * all. A connection all of whose pieces are gone is gone; one with some piece changed, changed; the rest
+ * unchanged. Returns the counts, and the verdict of each connection by its pieces' keys.
+ */
+function judgeSide(
+  side: Side,
+  pieces: readonly { key: string; gone: boolean }[],
+  gone: ConnectionChangeKind,
+): { counts: SideCounts; verdict: (key: string) => ConnectionChangeKind } {
+  const touched = new Map<number | string, { pieces: number; gone: number }>();
+  const group = (key: string): number | string => sideConnectionOf(side, key);
+  for (const p of pieces) {
+    const id = group(p.key);
+    const t = touched.get(id) ?? { pieces: side.split.get(p.key)?.pieces ?? 1, gone: 0 };
+    if (p.gone) t.gone++;
+    touched.set(id, t);
+  }
+  let goneCount = 0;
+  for (const t of touched.values()) if (t.gone === t.pieces) goneCount++;
+  const changed = touched.size - goneCount;
+  return {
+    counts: { connections: side.own, unchanged: side.own - touched.size, changed, gone: goneCount },
+    verdict: (key) => {
+      const t = touched.get(group(key))!;
+      return t.gone === t.pieces ? gone : 'changed';
+    },
   };
 }
 
@@ -238,8 +314,7 @@ export function diffSides(
   for (const c of common.classes) entities.push({ kind: 'external', id: externalId(c.id), address: c });
   const order = new Map(entities.map((e, i) => [e.id, i]));
 
-  const connections: ConnectionChange[] = [];
-  let unchanged = 0;
+  const connections: Omit<ConnectionChange, 'connection'>[] = [];
   for (const key of new Set([...a.connections.keys(), ...b.connections.keys()])) {
     const [src, dst] = splitPairKey(key);
     const was = a.connections.get(key) ?? NO_PORTS;
@@ -250,10 +325,7 @@ export function diffSides(
       l7Was === undefined && l7Now === undefined
         ? undefined
         : { before: l7Was ?? NO_PORTS, after: l7Now ?? NO_PORTS };
-    if (portsEqual(was, now) && (l7 === undefined || portsEqual(l7.before, l7.after))) {
-      unchanged++;
-      continue;
-    }
+    if (portsEqual(was, now) && (l7 === undefined || portsEqual(l7.before, l7.after))) continue;
     const change: ConnectionChangeKind = isEmptyPorts(was)
       ? 'added'
       : isEmptyPorts(now)
@@ -271,6 +343,21 @@ export function diffSides(
     });
   }
   connections.sort((x, y) => order.get(x.src)! - order.get(y.src)! || order.get(x.dst)! - order.get(y.dst)!);
+  const keyOf = (c: { src: string; dst: string }): string => pairKey(c.src, c.dst);
+  const was = judgeSide(
+    a,
+    connections
+      .filter((c) => c.change !== 'added')
+      .map((c) => ({ key: keyOf(c), gone: c.change === 'removed' })),
+    'removed',
+  );
+  const now = judgeSide(
+    b,
+    connections
+      .filter((c) => c.change !== 'removed')
+      .map((c) => ({ key: keyOf(c), gone: c.change === 'added' })),
+    'added',
+  );
 
   return {
     granularity,
@@ -279,8 +366,16 @@ export function diffSides(
     addressSpace: common,
     entitiesAdded: entities.filter((e) => afterIds.has(e.id) && !beforeIds.has(e.id)).map((e) => e.id),
     entitiesRemoved: entities.filter((e) => beforeIds.has(e.id) && !afterIds.has(e.id)).map((e) => e.id),
-    connections,
-    unchanged,
+    connections: connections.map((c) => ({
+      ...c,
+      connection:
+        c.change === 'added'
+          ? now.verdict(keyOf(c))
+          : c.change === 'removed'
+            ? was.verdict(keyOf(c))
+            : 'changed',
+    })),
+    counts: { before: was.counts, after: now.counts },
     policies: diffPolicies(before.policies, after.policies),
     clusterPolicies: diffClusterPolicies(before.clusterPolicies, after.clusterPolicies),
     ciliumPolicies: diffCiliumPolicies(before.ciliumPolicies, after.ciliumPolicies),

@@ -184,7 +184,7 @@ export class ApplyReport {
       const cilium = ciliumPolicySummary(plan);
       this.lines.push(
         '',
-        `Connectivity: ${connectionSummary(change)} (${plural(change.unchanged, 'connection')} unchanged); policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${cilium === undefined ? '' : `; Cilium policies: ${cilium}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
+        `Connectivity: ${connectionSummary(change)}; policies: ${policies ?? 'unchanged'}${clusterPolicies === undefined ? '' : `; cluster policies: ${clusterPolicies}`}${cilium === undefined ? '' : `; Cilium policies: ${cilium}`}${change.connections.length > 0 ? ' (--diff shows them)' : ''}`,
       );
     }
     if (scope === 'touched')

@@ -59,7 +59,8 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
     const src = diff.byId.get(c.src)!;
     const dst = diff.byId.get(c.dst)!;
     const l7 = c.l7 === undefined ? '' : `\u0000${portsKey(c.l7.before)}\u0000${portsKey(c.l7.after)}`;
-    const ports = `${c.change}\u0000${portsKey(c.before)}\u0000${portsKey(c.after)}${l7}`;
+    // Rows never mix connections the counts tell apart (a removed one, and a changed one that lost the same).
+    const ports = `${c.connection}\u0000${c.change}\u0000${portsKey(c.before)}\u0000${portsKey(c.after)}${l7}`;
     if (dst.kind === 'external') {
       const key = `${c.src}\u0000>\u0000${ports}`;
       const g = groups.get(key);
@@ -81,6 +82,7 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
       : withNodes(describeAddressUnion(diff.addressSpace, v), nodesOfUnion(nodesAt, v));
   return [...groups.values()].map(({ c, src, dst }) => ({
     change: c.change,
+    connection: c.connection,
     src: side(src),
     dst: side(dst),
     before: c.before,
@@ -91,15 +93,42 @@ export function diffRows(diff: ClusterDiff): DiffRow[] {
   }));
 }
 
-/** How many connections (source–destination pairs, as `-o json` counts them) changed in this way. */
-export function countChanges(diff: ClusterDiff, kind: ConnectionChange['change']): number {
-  return diff.connections.filter((c) => c.change === kind).length;
+/**
+ * The connections of each side as `analyze` counts them (in the side's own address classes): `added` of the
+ * after side, `removed` of the before side, `changed` of each side (a connection to an address class that
+ * the other side splits may be one changed connection before and several after, or the reverse).
+ */
+export function connectionCounts(diff: ClusterDiff): {
+  added: number;
+  removed: number;
+  changed: { before: number; after: number };
+  total: { before: number; after: number };
+} {
+  const { before, after } = diff.counts;
+  return {
+    added: after.gone,
+    removed: before.gone,
+    changed: { before: before.changed, after: after.changed },
+    total: { before: before.connections, after: after.connections },
+  };
 }
 
-/** `+3 connections, −1, 2 changed`: connections (pairs), as `-o json`'s summary counts them. */
+/** `2` when both sides count as many changed connections, else `2 → 1` (before → after). */
+export function changedCount(diff: ClusterDiff): string {
+  const { before, after } = connectionCounts(diff).changed;
+  return before === after ? `${before}` : `${before} → ${after}`;
+}
+
+/** `+3 connections, −1, 2 changed`: each side's connections as `analyze` counts them (`connectionCounts`). */
+export function changeCounts(diff: ClusterDiff): string {
+  const { added, removed } = connectionCounts(diff);
+  return `+${plural(added, 'connection')}, −${removed}, ${changedCount(diff)} changed`;
+}
+
+/** `+1 connection, −16, 2 → 1 changed (221 → 225 connections)`: the changes, and each side's total as `analyze`'s. */
 export function connectionSummary(diff: ClusterDiff): string {
-  const added = countChanges(diff, 'added');
-  return `+${plural(added, 'connection')}, −${countChanges(diff, 'removed')}, ${countChanges(diff, 'changed')} changed`;
+  const { total } = connectionCounts(diff);
+  return `${changeCounts(diff)} (${total.before} → ${plural(total.after, 'connection')})`;
 }
 
 /** `1 added, 4 modified` of some policy changes, or undefined when there are none. */
@@ -232,13 +261,23 @@ export function connectionSections(
   titles: SectionTitles = DIFF_TITLES,
 ): string[] {
   const out: string[] = [];
+  const counts = connectionCounts(diff);
   const section = (kind: ConnectionChange['change'], title: string): void => {
-    const list = rows.filter((c) => c.change === kind);
+    const list = rows.filter((c) => c.connection === kind);
     if (list.length === 0) return;
-    const pairs = countChanges(diff, kind);
-    out.push('', `${title} (${pairs}${inRows(pairs, list.length)})`);
+    const count =
+      kind === 'added'
+        ? `${counts.added}${inRows(counts.added, list.length)}`
+        : kind === 'removed'
+          ? `${counts.removed}${inRows(counts.removed, list.length)}`
+          : counts.changed.before === counts.changed.after
+            ? `${counts.changed.before}${inRows(counts.changed.before, list.length)}`
+            : `${changedCount(diff)} in ${plural(list.length, 'row')}`;
+    out.push('', `${title} (${count})`);
     if (kind === 'changed') {
-      const cells = list.map((c) => [c.src, c.dst, formatPorts(c.before), formatPorts(c.after), delta(c)]);
+      // A changed connection may lose (or gain) every port to some of its addresses: none is `—`, as in `-o md`.
+      const ports = (p: PortSet): string => (isEmptyPorts(p) ? '—' : formatPorts(p));
+      const cells = list.map((c) => [c.src, c.dst, ports(c.before), ports(c.after), delta(c)]);
       out.push(indent(table(['SOURCE', 'DESTINATION', 'BEFORE', 'AFTER', 'CHANGE'], cells)).trimEnd());
     } else {
       const cells = list.map((c) => [c.src, c.dst, formatPorts(kind === 'added' ? c.after : c.before)]);
@@ -320,13 +359,13 @@ export function connectionTableMd(rows: readonly DiffRow[], command: string): st
     out.push('', '| Change | Source | Destination | Before | After |', '| --- | --- | --- | --- | --- |');
     // Added first, then removed, then changed: what a reviewer must look at first.
     const ordered = (['added', 'removed', 'changed'] as const).flatMap((k) =>
-      rows.filter((c) => c.change === k),
+      rows.filter((c) => c.connection === k),
     );
     for (const c of ordered.slice(0, MD_MAX_ROWS)) {
       const before = isEmptyPorts(c.before) ? '—' : formatPorts(c.before);
       const after = isEmptyPorts(c.after) ? '—' : formatPorts(c.after);
       out.push(
-        `| ${c.change} | ${mdCell(c.src)} | ${mdCell(c.dst)} | ${mdCell(before)} | ${mdCell(after)} |`,
+        `| ${c.connection} | ${mdCell(c.src)} | ${mdCell(c.dst)} | ${mdCell(before)} | ${mdCell(after)} |`,
       );
     }
     if (ordered.length > MD_MAX_ROWS) {
@@ -357,7 +396,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
   const rows = diffRows(diff);
   const policies = policySummary(diff);
   const out: string[] = [
-    `**${connectionSummary(diff)}**${inRows(diff.connections.length, rows.length)} · policies: ${policies ?? 'unchanged'}${ciliumSuffix(diff).replace('; ', ' · ')}${clusterPolicySuffix(diff).replace('; ', ' · ')} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
+    `**${connectionSummary(diff)}**${rows.length === 0 ? '' : ` in ${plural(rows.length, 'row')}`} · policies: ${policies ?? 'unchanged'}${ciliumSuffix(diff).replace('; ', ' · ')}${clusterPolicySuffix(diff).replace('; ', ' · ')} · \`${mdCell(labels.before)}\` → \`${mdCell(labels.after)}\``,
   ];
   const what = diff.granularity === 'workload' ? 'Workloads' : 'Pods';
   if (diff.entitiesAdded.length > 0) {
@@ -385,7 +424,7 @@ export function formatDiffMarkdown(diff: ClusterDiff, labels: DiffLabels): strin
 }
 
 export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
-  const count = (kind: ConnectionChange['change']): number => countChanges(diff, kind);
+  const counts = diff.counts;
   const countPolicies = (kind: string): number => diff.policies.filter((p) => p.change === kind).length;
   const countCluster = (kind: string): number => diff.clusterPolicies.filter((p) => p.change === kind).length;
   const countCilium = (kind: string): number => diff.ciliumPolicies.filter((p) => p.change === kind).length;
@@ -399,10 +438,22 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
     before: labels.before,
     after: labels.after,
     summary: {
-      added: count('added'),
-      removed: count('removed'),
-      changed: count('changed'),
-      unchanged: diff.unchanged,
+      added: counts.after.gone,
+      removed: counts.before.gone,
+      changed: counts.before.changed,
+      unchanged: counts.before.unchanged,
+      before: {
+        connections: counts.before.connections,
+        unchanged: counts.before.unchanged,
+        changed: counts.before.changed,
+        removed: counts.before.gone,
+      },
+      after: {
+        connections: counts.after.connections,
+        unchanged: counts.after.unchanged,
+        changed: counts.after.changed,
+        added: counts.after.gone,
+      },
       policiesAdded: countPolicies('added'),
       policiesRemoved: countPolicies('removed'),
       policiesModified: countPolicies('modified'),
@@ -421,6 +472,7 @@ export function diffToJson(diff: ClusterDiff, labels: DiffLabels): DiffJson {
     ),
     connections: diff.connections.map((c) => ({
       change: c.change,
+      connection: c.connection,
       src: entityRef(diff.byId.get(c.src)!),
       dst: entityRef(diff.byId.get(c.dst)!),
       before: ports(c.before),

@@ -3,12 +3,14 @@
  * (its tables and its JSON), from the live state to the live state with the desired policies.
  */
 import type { DriftJson, DriftPolicyJson } from '../contract/drift.ts';
+import type { ClusterDiff } from '../engine/diff.ts';
 import type { Drift, DriftKind, PolicyDrift } from '../engine/drift.ts';
 import { formatPath } from '../model/problem.ts';
 import { mdCell } from './cells.ts';
 import {
   connectionSections,
-  countChanges,
+  changedCount,
+  connectionCounts,
   connectionTableMd,
   diffRows,
   diffToJson,
@@ -67,12 +69,19 @@ function scopeLine(drift: Drift): string {
   return `Extra policies looked for in ${ns}${left}.`;
 }
 
-/** `2 connections differ (0 only desired, 2 only live, 0 on other ports)`. */
+/**
+ * `0 connections only desired, 2 only live, 0 on other ports`: connections as `analyze` counts them on each
+ * side (`connectionCounts`; on other ports `2 → 1` when the two sides count them apart), as `diff` does.
+ */
+export function connectionDriftCounts(d: ClusterDiff): string {
+  const c = connectionCounts(d);
+  return `${plural(c.added, 'connection')} only desired, ${c.removed} only live, ${changedCount(d)} on other ports`;
+}
+
 function connectionDrift(drift: Drift): string {
-  const d = drift.connectivity;
-  if (d.connections.length === 0) return 'no connection differs';
-  const verb = d.connections.length === 1 ? 'differs' : 'differ';
-  return `${plural(d.connections.length, 'connection')} ${verb} (${countChanges(d, 'added')} only desired, ${countChanges(d, 'removed')} only live, ${countChanges(d, 'changed')} on other ports)`;
+  return drift.connectivity.connections.length === 0
+    ? 'no connection differs'
+    : connectionDriftCounts(drift.connectivity);
 }
 
 export function formatDriftText(drift: Drift, labels: DriftLabels): string {

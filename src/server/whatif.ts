@@ -454,7 +454,7 @@ export function whatIf(
   }
   const json = diffToJson(diff, { before: 'current policies', after: 'what-if' });
   const rows = diffRows(diff).map((r) => ({
-    change: r.change,
+    change: r.connection,
     src: r.src,
     dst: r.dst,
     before: isEmptyPorts(r.before) ? null : formatPorts(r.before),

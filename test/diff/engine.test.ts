@@ -56,7 +56,8 @@ describe('diffClusters: connections', () => {
     assert.deepEqual(d.connections, []);
     assert.deepEqual(d.policies, []);
     // web → db, and each pod → the one address class (no policy mentions a CIDR).
-    assert.equal(d.unchanged, 3);
+    assert.deepEqual(d.counts.before, { connections: 3, unchanged: 3, changed: 0, gone: 0 });
+    assert.deepEqual(d.counts.after, d.counts.before);
   });
 
   test('a port added to an existing pair is "changed", with the ports gained', () => {
@@ -112,9 +113,12 @@ describe('diffClusters: connections', () => {
     assert.deepEqual(lines(d), [
       'removed prod/Pod/web → 0.0.0.0/0 except 198.51.100.40/32: TCP 443 => No connections',
     ]);
-    // Unchanged: web → 198.51.100.40/32 on 443, and db → each of the three address classes. web → db is
-    // denied on both sides: web's egress allows only 443, db's ingress only 5432.
-    assert.equal(d.unchanged, 1 + 3);
+    // Counted as analyze counts each side (see below): before, web → 0.0.0.0/0 changed and db → each of the
+    // two address classes unchanged; after, web → 198.51.100.40/32 and db → each of two classes (.40, and any
+    // other address: the after side alone does not tell 0.0.0.0/0 from ::/0) unchanged.
+    // web → db is denied on both sides: web's egress allows only 443, db's ingress only 5432.
+    assert.deepEqual(d.counts.before, { connections: 3, unchanged: 2, changed: 1, gone: 0 });
+    assert.deepEqual(d.counts.after, { connections: 3, unchanged: 3, changed: 0, gone: 0 });
   });
 
   test('--ipblock-matches-pods=false is passed to both sides', () => {

@@ -64,13 +64,13 @@ describe('netfence drift staging.yaml prod.yaml', () => {
     assert.equal(changed.code, 1);
     assert.match(
       changed.stderr,
-      /^netfence: drift: 1 policy changed, 2 connections differ \(--fail-on changed,connectivity\)$/m,
+      /^netfence: drift: 1 policy changed, connectivity differs: 0 connections only desired, 2 only live, 0 on other ports \(--fail-on changed,connectivity\)$/m,
     );
     const any = await runCli(['drift', STAGING, PROD, '--fail-on', 'any']);
     assert.equal(any.code, 1);
     assert.match(
       any.stderr,
-      /^netfence: drift: 1 policy missing, 1 policy extra, 1 policy changed, 2 connections differ/m,
+      /^netfence: drift: 1 policy missing, 1 policy extra, 1 policy changed, connectivity differs: 0 connections only desired, 2 only live/m,
     );
     // Reversed, prod is the desired side: allow-web-to-cart is missing in staging, allow-grafana extra.
     const reversed = await runCli(['drift', PROD, STAGING, '--fail-on', 'missing', '-o', 'json']);

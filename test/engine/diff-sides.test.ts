@@ -13,7 +13,7 @@ import { buildAddressSpace } from '../../src/engine/addresses.ts';
 import type { CompiledCluster } from '../../src/engine/compile.ts';
 import type { Entity } from '../../src/engine/connectivity.ts';
 import { diffPolicies, diffSides, valueDiff, type Side } from '../../src/engine/diff.ts';
-import { ALL_CONNECTIONS, NO_PORTS, portSetOf, type PortSet } from '../../src/engine/ports.ts';
+import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, portSetOf, type PortSet } from '../../src/engine/ports.ts';
 import { pairKey } from '../../src/base/text.ts';
 
 function workload(namespace: string, kind: WorkloadInfo['kind'], name: string): Entity {
@@ -31,7 +31,14 @@ function side(
   l7: [string, string, PortSet][] = [],
 ): Side {
   const keyed = (list: [string, string, PortSet][]) => new Map(list.map(([s, d, p]) => [pairKey(s, d), p]));
-  return { compiled: {} as CompiledCluster, entities, connections: keyed(connections), l7: keyed(l7) };
+  return {
+    compiled: {} as CompiledCluster,
+    entities,
+    connections: keyed(connections),
+    l7: keyed(l7),
+    own: connections.filter(([, , p]) => !isEmptyPorts(p)).length,
+    split: new Map(),
+  };
 }
 
 const tcp = (...ports: number[]): PortSet =>
@@ -71,7 +78,8 @@ describe('diffSides: connections', () => {
         ],
       ),
     );
-    assert.equal(d.unchanged, 1);
+    assert.equal(d.counts.before.unchanged, 1);
+    assert.equal(d.counts.after.unchanged, 1);
     assert.deepEqual(
       d.connections.map((c) => [c.change, c.src, c.dst, c.before, c.after, c.added, c.removed]),
       [
@@ -106,7 +114,8 @@ describe('diffSides: connections', () => {
       gained.connections.map((c) => [c.change, c.l7]),
       [['changed', { before: NO_PORTS, after: tcp(80) }]],
     );
-    assert.equal(gained.unchanged, 0);
+    assert.equal(gained.counts.before.unchanged, 0);
+    assert.deepEqual([gained.counts.before.changed, gained.counts.after.changed], [1, 1]);
     const lost = diff(side([web, db], ports, [[web.id, db.id, tcp(80)]]), side([web, db], ports));
     assert.deepEqual(
       lost.connections.map((c) => [c.change, c.l7, c.added, c.removed]),
@@ -117,7 +126,7 @@ describe('diffSides: connections', () => {
       side([web, db], ports, [[web.id, db.id, tcp(80)]]),
     );
     assert.deepEqual(same.connections, []);
-    assert.equal(same.unchanged, 1);
+    assert.equal(same.counts.before.unchanged, 1);
     // Ports and L7 both changed: the L7 ports ride along.
     const both = diff(
       side([web, db], ports, [[web.id, db.id, tcp(80)]]),

@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../support/cli.ts';
+import type { DiffJson as DiffJsonContract } from '../../src/contract/diff.ts';
 
 const V1 = 'examples/webshop';
 const V2 = 'examples/webshop-v2';
@@ -39,51 +40,82 @@ describe('analyze: text, markdown and JSON count the same connections', () => {
   });
 });
 
-interface DiffJson {
-  summary: { added: number; removed: number; changed: number };
-  connections: { change: string; addedPorts: unknown; removedPorts: unknown }[];
-}
+/** `diff -o json` as the contract types it. */
+type DiffJson = Pick<DiffJsonContract, 'summary' | 'connections'>;
 
-describe('diff: the summary line, each section and --fail-on agree with -o json', () => {
-  test('text', async () => {
+describe("diff counts each side's connections as analyze does", () => {
+  test('-o json: each side adds up to analyze -o json of that side', async () => {
     const { summary } = await json<DiffJson>(['diff', V1, V2]);
-    const r = await runCli(['diff', V1, V2]);
-    assert.match(
-      r.stdout,
-      new RegExp(`^\\+${summary.added} connection, −${summary.removed}, ${summary.changed} changed;`, 'm'),
+    for (const [side, path] of [
+      ['before', V1],
+      ['after', V2],
+    ] as const) {
+      const analyzed = await json<{ summary: { connections: number } }>(['analyze', path]);
+      const s = summary[side];
+      assert.equal(s.connections, analyzed.summary.connections, side);
+      const gone = side === 'before' ? summary.before.removed : summary.after.added;
+      assert.equal(s.unchanged + s.changed + gone, s.connections, side);
+    }
+    assert.deepEqual(
+      [summary.added, summary.removed, summary.changed, summary.unchanged],
+      [summary.after.added, summary.before.removed, summary.before.changed, summary.before.unchanged],
     );
+    // webshop's fraud-check: any address on 443 narrowed to its vendor is one changed connection.
+    assert.deepEqual(summary.before, { connections: 221, unchanged: 203, changed: 2, removed: 16 });
+    assert.deepEqual(summary.after, { connections: 225, unchanged: 223, changed: 1, added: 1 });
+  });
+
+  test('text, markdown and --fail-on give the same counts, and both totals', async () => {
+    const { summary } = await json<DiffJson>(['diff', V1, V2]);
+    const changed =
+      summary.before.changed === summary.after.changed
+        ? `${summary.before.changed}`
+        : `${summary.before.changed} → ${summary.after.changed}`;
+    const line = `+${summary.added} connection, −${summary.removed}, ${changed} changed (${summary.before.connections} → ${summary.after.connections} connections)`;
+    const r = await runCli(['diff', V1, V2]);
+    assert.match(r.stdout, new RegExp(`^${line.replace(/[+()]/g, '\\$&')};`, 'm'));
+    const md = await runCli(['diff', V1, V2, '-o', 'md']);
+    assert.ok(md.stdout.startsWith(`**${line}**`), md.stdout.split('\n')[0]);
     // Each section heads its rows: the connections it counts, and the rows when fewer.
-    for (const [title, kind] of [
-      ['Added', 'added'],
-      ['Removed', 'removed'],
-      ['Changed', 'changed'],
+    for (const [title, count] of [
+      ['Added', `${summary.added}`],
+      ['Removed', `${summary.removed}`],
+      ['Changed', changed],
     ] as const) {
       const section = new RegExp(
-        `^${title} connections \\((\\d+)(?: in (\\d+) rows)?\\)\\n(?:.*\\n)+?\\n`,
+        `^${title} connections \\(([\\d →]+?)(?: in (\\d+) rows)?\\)\\n(?:.*\\n)+?\\n`,
         'm',
       ).exec(`${r.stdout}\n`);
       assert.ok(section, `${title} section`);
-      assert.equal(Number(section[1]), summary[kind], `${title}: connections`);
+      assert.equal(section[1], count, `${title}: connections`);
       const listed = section[0].trimEnd().split('\n').length - 2;
       assert.equal(Number(section[2] ?? section[1]), listed, `${title}: rows listed`);
     }
-  });
-
-  test('--fail-on counts the connections -o json lists', async () => {
-    const { connections } = await json<DiffJson>(['diff', V1, V2]);
-    const lost = connections.filter((c) => c.removedPorts !== null).length;
-    const gained = connections.filter((c) => c.addedPorts !== null).length;
     const removed = await runCli(['diff', V1, V2, '--fail-on', 'removed']);
+    // Every connection the before side changes lost something here (prometheus a port, fraud-check addresses).
     assert.match(
       removed.stderr,
-      new RegExp(`^netfence: ${lost} connections no longer allowed or narrowed `, 'm'),
+      new RegExp(
+        `^netfence: ${summary.removed + summary.before.changed} connections no longer allowed or narrowed \\(${summary.removed} removed, ${summary.before.changed} changed\\) `,
+        'm',
+      ),
     );
+    // The after side's changed connection (prometheus) only lost a port.
     const added = await runCli(['diff', V1, V2, '--fail-on', 'added']);
     assert.match(
       added.stderr,
-      new RegExp(`^netfence: ${gained} connections? newly allowed or widened `, 'm'),
+      new RegExp(
+        `^netfence: ${summary.added} connection newly allowed or widened \\(${summary.added} added\\) `,
+        'm',
+      ),
     );
     const any = await runCli(['diff', V1, V2, '--fail-on', 'any']);
-    assert.match(any.stderr, new RegExp(`^netfence: ${connections.length} connections changed `, 'm'));
+    assert.match(
+      any.stderr,
+      new RegExp(
+        `^netfence: connectivity changed: ${line.split(' (')[0]!.replace(/[+]/g, '\\$&')} \\(--fail-on any\\)`,
+        'm',
+      ),
+    );
   });
 });

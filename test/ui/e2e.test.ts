@@ -209,6 +209,12 @@ describe('the web UI in Chromium', { skip }, () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(original.replace('values: [catalog, checkout]', 'values: [checkout]'));
     await page.locator('#whatif-summary', { hasText: '−1 removed' }).waitFor();
+    // The what-if counts each side's connections as analyze does (webshop: 221), as netfence diff does.
+    assert.match(
+      await page.locator('#whatif-summary').innerText(),
+      /^Connections \(221 → 220\): \+0 added · −1 removed · 0 changed/,
+    );
+    await page.locator('h3', { hasText: 'Connection changes (+0, −1, 0 changed in 1 row)' }).waitFor();
     const g = await graph();
     assert.ok(edge(g, `${CATALOG}>${POSTGRES}`).classes.includes('ch-removed'));
     assert.deepEqual(

@@ -32,6 +32,7 @@ import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.t
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { FindingJson } from '../../src/contract/lint.ts';
 import {
+  changedCount,
   changesHeading,
   exportYaml,
   isChanged,
@@ -524,12 +525,22 @@ describe('what-if drafts', () => {
 });
 
 describe('what-if counts', () => {
-  test('the list heading counts connections as the summary does, and labels the rows apart', () => {
-    assert.equal(
-      changesHeading({ added: 1, removed: 17, changed: 1 }, 15),
-      'Connection changes (19 in 15 rows)',
-    );
-    assert.equal(changesHeading({ added: 2, removed: 0, changed: 1 }, 3), 'Connection changes (3)');
+  test('the list heading counts connections as the summary does (each side as analyze), and the rows', () => {
+    const webshop = {
+      added: 1,
+      removed: 16,
+      before: { connections: 221, unchanged: 203, changed: 2, removed: 16 },
+      after: { connections: 225, unchanged: 223, changed: 1, added: 1 },
+    };
+    assert.equal(changesHeading(webshop, 16), 'Connection changes (+1, −16, 2 → 1 changed in 16 rows)');
+    assert.equal(changedCount(webshop), '2 → 1');
+    const same = {
+      added: 2,
+      removed: 0,
+      before: { connections: 5, unchanged: 4, changed: 1, removed: 0 },
+      after: { connections: 7, unchanged: 4, changed: 1, added: 2 },
+    };
+    assert.equal(changesHeading(same, 1), 'Connection changes (+2, −0, 1 changed in 1 row)');
   });
 
   test('policy changes count NetworkPolicies and cluster policies apart, as diff does', () => {

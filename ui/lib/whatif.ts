@@ -91,16 +91,22 @@ export function isClusterPolicyYaml(yaml: string): boolean {
   );
 }
 
+/** `2` when both sides count as many changed connections, else `2 → 1` (before → after), as `diff` writes it. */
+export function changedCount(s: Pick<DiffSummaryJson, 'before' | 'after'>): string {
+  return s.before.changed === s.after.changed
+    ? `${s.before.changed}`
+    : `${s.before.changed} → ${s.after.changed}`;
+}
+
 /**
- * The heading of the list of changes: connections (source–destination pairs, as the summary counts them),
- * and the rows when pairs to or from address ranges with the same change share a row.
+ * The heading of the list of changes: connections as the summary (and `analyze`, on each side) counts them,
+ * and the rows (a row is pairs to or from address ranges with the same change).
  */
 export function changesHeading(
-  summary: { added: number; removed: number; changed: number },
+  s: Pick<DiffSummaryJson, 'added' | 'removed' | 'before' | 'after'>,
   rows: number,
 ): string {
-  const connections = summary.added + summary.removed + summary.changed;
-  return `Connection changes (${connections}${connections === rows ? '' : ` in ${rows} rows`})`;
+  return `Connection changes (+${s.added}, −${s.removed}, ${changedCount(s)} changed in ${rows} row${rows === 1 ? '' : 's'})`;
 }
 
 /**
@@ -108,7 +114,7 @@ export function changesHeading(
  * 1 removed`; null when no policy changes.
  */
 export function policyChangeCounts(
-  s: Omit<DiffSummaryJson, 'added' | 'removed' | 'changed' | 'unchanged'>,
+  s: Omit<DiffSummaryJson, 'added' | 'removed' | 'changed' | 'unchanged' | 'before' | 'after'>,
   cilium: readonly { change: 'added' | 'removed' | 'modified' }[] = [],
 ): string | null {
   const count = (change: string): number => cilium.filter((p) => p.change === change).length;

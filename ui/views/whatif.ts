@@ -7,6 +7,7 @@ import { addressName, buildGraph, defaultCollapsed, type EdgeInput } from '../li
 import type { Route } from '../lib/route.ts';
 import type { ClusterPolicyJson, WhatIfJson } from '../../src/contract/api.ts';
 import {
+  changedCount,
   changesHeading,
   exportYaml,
   isChanged,
@@ -423,7 +424,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
   /** The status line: how many connections the drafts add, remove and change. */
   function drawSummary(r: WhatIfJson): void {
     const s = r.summary;
-    const changed = s.added + s.removed + s.changed;
+    const changed = s.added + s.removed + s.before.changed + s.after.changed;
     replace(
       summary,
       failure === undefined ? null : h('span', { class: 'warn' }, `${failure} `),
@@ -432,13 +433,13 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
           ? 'No connection changes.'
           : 'No changes yet: edit a policy, turn one off, or add one.'
         : [
-            'Connections: ',
+            // Each side's connections as `analyze` counts them, as `netfence diff` does.
+            `Connections (${s.before.connections} → ${s.after.connections}): `,
             h('span', { class: 'added' }, `+${s.added} added`),
             ' · ',
             h('span', { class: 'removed' }, `−${s.removed} removed`),
             ' · ',
-            h('span', { class: 'changed' }, `${s.changed} changed`),
-            ` · ${s.unchanged} unchanged`,
+            h('span', { class: 'changed' }, `${changedCount(s)} changed`),
           ],
       policyChangeCounts(s, r.ciliumPolicies) === null
         ? null

@@ -1,12 +1,18 @@
 /** `netfence diff`: what changes in connectivity and policies between two sets of manifests or two revisions. */
 import { Command, Option } from 'commander';
 import type { Granularity } from '../../engine/connectivity.ts';
-import type { ClusterDiff, ConnectionChange } from '../../engine/diff.ts';
+import {
+  sideConnectionOf,
+  type ClusterDiff,
+  type ConnectionChange,
+  type Side as DiffSide,
+} from '../../engine/diff.ts';
+import { pairKey } from '../../base/text.ts';
 import { openSession } from '../../engine/session.ts';
 import type { EngineOptions } from '../../engine/compile.ts';
 import { profileName } from '../../engine/profiles.ts';
 import { isEmptyPorts, subtractPorts } from '../../engine/ports.ts';
-import { formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
+import { changeCounts, formatDiff, type DiffFormat, type DiffLabels } from '../../format/diff.ts';
 import { plural } from '../../format/plural.ts';
 import {
   GitError,
@@ -46,8 +52,9 @@ interface DiffOptions extends InputOptions {
 
 /**
  * The changes `--fail-on` forbids, as one line for stderr, or undefined when there are none. Counted in
- * connections (source–destination pairs), as the summary line and `-o json` count them: a connection whose
- * ports changed counts for `added` when it gained ports and for `removed` when it lost some.
+ * connections as the summary line and `-o json` count them (each side's, in its own address classes, as
+ * `analyze` counts them): `added` counts the after side's connections that gained ports or addresses (added
+ * or changed), `removed` the before side's that lost some (removed or changed).
  */
 export function failure(diff: ClusterDiff, failOn: FailOn): string | undefined {
   // Losing L7 filtering widens a connection (every request gets through); gaining it narrows one.
@@ -55,23 +62,35 @@ export function failure(diff: ClusterDiff, failOn: FailOn): string | undefined {
     c.l7 !== undefined && !isEmptyPorts(subtractPorts(c.l7.before, c.l7.after));
   const l7Gained = (c: ConnectionChange): boolean =>
     c.l7 !== undefined && !isEmptyPorts(subtractPorts(c.l7.after, c.l7.before));
-  const gained = diff.connections.filter((c) => !isEmptyPorts(c.added) || l7Lost(c));
-  const lost = diff.connections.filter((c) => !isEmptyPorts(c.removed) || l7Gained(c));
-  /** `18 connections no longer allowed or narrowed (17 removed, 1 changed)`: the kinds that make up `list`. */
-  const counted = (list: readonly ConnectionChange[], what: string): string => {
+  /** The connections of `side` the pairs `list` are part of, by what happened to them. */
+  const counted = (list: readonly ConnectionChange[], side: DiffSide, what: string): string | undefined => {
+    const kinds = new Map<number | string, ConnectionChange['connection']>();
+    for (const c of list) kinds.set(sideConnectionOf(side, pairKey(c.src, c.dst)), c.connection);
+    if (kinds.size === 0) return undefined;
     const parts = (['added', 'removed', 'changed'] as const).flatMap((kind) => {
-      const n = list.filter((c) => c.change === kind).length;
+      const n = [...kinds.values()].filter((k) => k === kind).length;
       return n === 0 ? [] : [`${n} ${kind}`];
     });
-    return `${plural(list.length, 'connection')} ${what} (${parts.join(', ')}) (--fail-on ${failOn})`;
+    return `${plural(kinds.size, 'connection')} ${what} (${parts.join(', ')}) (--fail-on ${failOn})`;
   };
+  const { before, after } = diff.sides;
   switch (failOn) {
     case 'added':
-      return gained.length === 0 ? undefined : counted(gained, 'newly allowed or widened');
+      return counted(
+        diff.connections.filter((c) => !isEmptyPorts(c.added) || l7Lost(c)),
+        after,
+        'newly allowed or widened',
+      );
     case 'removed':
-      return lost.length === 0 ? undefined : counted(lost, 'no longer allowed or narrowed');
+      return counted(
+        diff.connections.filter((c) => !isEmptyPorts(c.removed) || l7Gained(c)),
+        before,
+        'no longer allowed or narrowed',
+      );
     case 'any':
-      return diff.connections.length === 0 ? undefined : counted(diff.connections, 'changed');
+      return diff.connections.length === 0
+        ? undefined
+        : `connectivity changed: ${changeCounts(diff)} (--fail-on any)`;
   }
 }
 

@@ -8,7 +8,7 @@ import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import type { Granularity } from '../../engine/connectivity.ts';
 import { computeDrift, coveredNamespaces, type Drift, type DriftScope } from '../../engine/drift.ts';
 import type { DiffFormat } from '../../format/diff.ts';
-import { countDrift, formatDrift } from '../../format/drift.ts';
+import { connectionDriftCounts, countDrift, formatDrift } from '../../format/drift.ts';
 import { plural } from '../../format/plural.ts';
 import { GitError, locateInRepository, readSourcesAtRevision, resolveRevision } from '../../git/revisions.ts';
 import type { ClusterState } from '../../model/cluster.ts';
@@ -63,9 +63,8 @@ export function failure(drift: Drift, failOn: readonly DriftFailOn[]): string | 
     const n = countDrift(drift, kind);
     if (n > 0 && (any || failOn.includes(kind))) found.push(`${plural(n, 'policy', 'policies')} ${kind}`);
   }
-  const n = drift.connectivity.connections.length;
-  if (n > 0 && (any || failOn.includes('connectivity')))
-    found.push(`${plural(n, 'connection')} differ${n === 1 ? 's' : ''}`);
+  if (drift.connectivity.connections.length > 0 && (any || failOn.includes('connectivity')))
+    found.push(`connectivity differs: ${connectionDriftCounts(drift.connectivity)}`);
   return found.length === 0 ? undefined : `drift: ${found.join(', ')} (--fail-on ${failOn.join(',')})`;
 }
 
