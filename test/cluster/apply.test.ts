@@ -422,12 +422,15 @@ describe('server-side apply', { skip }, () => {
       },
     );
     assert.equal(json.changes.find((c) => c.id === 'shop/default-deny-ingress')?.outcome, 'unchanged');
-    // JSON counts each address class (the text merges classes with equal ports into one row: 17).
+    // Each side counted as analyze counts it (live 239 = 20 + 2 + 217, after 240 = 1 + 1 + 238); the text
+    // merges connections with equal ports into one row (17).
     assert.deepEqual(json.connectivity.summary, {
       added: 1,
-      removed: 21,
-      changed: 1,
-      unchanged: 238,
+      removed: 20,
+      changed: 2,
+      unchanged: 217,
+      before: { connections: 239, unchanged: 217, changed: 2, removed: 20 },
+      after: { connections: 240, unchanged: 238, changed: 1, added: 1 },
       policiesAdded: 0,
       policiesRemoved: 0,
       policiesModified: 4,
