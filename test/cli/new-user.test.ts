@@ -50,3 +50,41 @@ describe('objects defined again are counted once', () => {
     );
   });
 });
+
+describe('generate --exclude-denied: the connections counted are those used, and the ones left out are said', () => {
+  const flows = 'examples/flows/webshop-hubble.jsonl';
+  const headline = (stderr: string): string => /^generated .*$/m.exec(stderr)?.[0] ?? '';
+
+  test('text: "from N observed connections" counts after the exclusion and says how many it left out', async () => {
+    const all = await runCli(['generate', 'examples/webshop', '--flows', flows, '--output-dir', at('all')]);
+    const some = await runCli([
+      ...['generate', 'examples/webshop', '--flows', flows, '--exclude-denied'],
+      ...['--output-dir', at('some')],
+    ]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(some.code, 0, some.stderr);
+    assert.match(headline(all.terminal), / from 67 observed connections$/);
+    assert.match(
+      headline(some.terminal),
+      / from 63 observed connections \(--exclude-denied left out 4 more, every attempt of which was dropped during the capture\)$/,
+    );
+    assert.match(
+      some.terminal,
+      /^verified: the generated policies allow exactly the 63 observed connections$/m,
+    );
+  });
+
+  test('JSON: summary.observed is the same number, summary.excludedDenied the connections left out', async () => {
+    const json = async (extra: string[]) => {
+      const r = await runCli(['generate', 'examples/webshop', '--flows', flows, '-o', 'json', ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      return (
+        JSON.parse(r.stdout) as { summary: { observed: number; excludedDenied: number; leftOut: number } }
+      ).summary;
+    };
+    const all = await json([]);
+    const some = await json(['--exclude-denied']);
+    assert.deepEqual([all.observed, all.excludedDenied], [67, 0]);
+    assert.deepEqual([some.observed, some.excludedDenied, some.leftOut], [63, 4, 4]);
+  });
+});
