@@ -88,3 +88,18 @@ describe('generate --exclude-denied: the connections counted are those used, and
     assert.deepEqual([some.observed, some.excludedDenied, some.leftOut], [63, 4, 4]);
   });
 });
+
+describe('generate --exclude-namespace with a name close to one of the input', () => {
+  test('"dat": exit 2, naming "data"', async () => {
+    const r = await runCli([
+      ...['generate', 'examples/webshop', '--flows', 'examples/flows/webshop.csv'],
+      ...['--exclude-namespace', 'dat'],
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^netfence: --exclude-namespace "dat": no workload of the input is in that namespace \(namespaces: data, ingress-nginx, kube-system, monitoring, payments, shop\); did you mean "data"\?$/m,
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { formatCidr, parseCidr, parseIp } from '../../base/ip.ts';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import {
   API_SERVER_PORTS,
   DEFAULT_DNS,
@@ -373,7 +374,10 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
       }
       if (!baseline && !namespaces.has(ns)) {
         throw new UserError(
-          `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
+          withDidYouMean(
+            `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
+            suggestName(ns, [...namespaces]),
+          ),
         );
       }
     }
