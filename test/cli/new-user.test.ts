@@ -103,3 +103,52 @@ describe('generate --exclude-namespace with a name close to one of the input', (
     );
   });
 });
+
+describe('a kubeconfig whose current context is not among its contexts', () => {
+  const kubeconfig = (current: string, contexts: string[]): string => {
+    const file = at(`kubeconfig-${current || 'none'}-${contexts.length}`);
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `current-context: "${current}"`,
+        'clusters: [{name: c1, cluster: {server: "https://127.0.0.1:1"}}]',
+        `contexts: [${contexts.map((c) => `{name: ${c}, context: {cluster: c1, user: u1}}`).join(', ')}]`,
+        'users: [{name: u1, user: {token: x}}]',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  };
+
+  test('names the missing context, lists those it has, and says how to choose one: exit 2, before any request', async () => {
+    const file = kubeconfig('prod', ['dev', 'staging']);
+    const r = await runCli(['analyze', '--cluster', '--kubeconfig', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `netfence: the current context of ${file}, "prod", is not among its contexts (it has "dev", "staging"): choose one with --context <name>, or make one current with kubectl config use-context <name>\n`,
+    );
+  });
+
+  test('without a current context: the same ways to choose one', async () => {
+    const file = kubeconfig('', ['dev']);
+    const r = await runCli(['analyze', '--cluster', '--kubeconfig', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `netfence: ${file} has no current context (it has "dev"): choose one with --context <name>, or make one current with kubectl config use-context <name>\n`,
+    );
+  });
+
+  test('without any context: says to add one', async () => {
+    const file = kubeconfig('prod', []);
+    const r = await runCli(['analyze', '--cluster', '--kubeconfig', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `netfence: the current context of ${file}, "prod", is not among its contexts (it has none): add one with kubectl config set-context, or give another --kubeconfig\n`,
+    );
+  });
+});
