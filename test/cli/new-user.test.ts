@@ -152,3 +152,23 @@ describe('a kubeconfig whose current context is not among its contexts', () => {
     );
   });
 });
+
+describe('a misspelled path', () => {
+  test('names the file or folder beside it that is closest: exit 2', async () => {
+    const r = await runCli(['analyze', 'examples/webshp']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'netfence: no manifests found in examples/webshp (path "examples/webshp" does not exist; did you mean "examples/webshop"?)\n',
+    );
+  });
+
+  test('next to a path that holds manifests: the one line names it too', async () => {
+    const r = await runCli(['analyze', 'examples/webshop', 'examples/drift/prod.yml']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'netfence: path "examples/drift/prod.yml" does not exist; did you mean "examples/drift/prod.yaml"?\n',
+    );
+  });
+});
