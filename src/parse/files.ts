@@ -271,7 +271,7 @@ function isBinary(content: string | Buffer): boolean {
  * For a path that does not exist (`examples/webshp`): the entry of its folder whose name is closest
  * (`examples/webshop`), or undefined (none is close, or the folder does not exist either).
  */
-function pathMeant(path: string): string | undefined {
+export function pathMeant(path: string): string | undefined {
   const name = basename(path);
   let entries: string[];
   try {

@@ -172,3 +172,14 @@ describe('a misspelled path', () => {
     );
   });
 });
+
+describe('test --spec with a misspelled file', () => {
+  test('names the spec file meant before offering to write one: exit 2', async () => {
+    const r = await runCli(['test', 'examples/webshop', '--spec', 'examples/webshop-test.yaml']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'netfence: --spec: no file "examples/webshop-test.yaml"; did you mean "examples/webshop-tests.yaml"? (or write one with: netfence test --init -o examples/webshop-test.yaml <manifests>)\n',
+    );
+  });
+});
