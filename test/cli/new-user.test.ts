@@ -183,3 +183,18 @@ describe('test --spec with a misspelled file', () => {
     );
   });
 });
+
+describe('explain --to an address with a number above 255', () => {
+  test('is a bad address (exit 2), not a DNS name no rule allows (exit 1)', async () => {
+    const r = await runCli([
+      ...['explain', 'examples/webshop', '--from', 'payments/payment-gateway'],
+      ...['--to', '203.0.113.300', '--port', '443', '-q'],
+    ]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'netfence: --to: "203.0.113.300" is not an IP address (four numbers from 0 to 255, like 203.0.113.10) nor a DNS name\n',
+    );
+  });
+});
