@@ -198,3 +198,26 @@ describe('explain --to an address with a number above 255', () => {
     );
   });
 });
+
+describe('--flows with a misspelled file', () => {
+  test('names the capture meant: exit 2', async () => {
+    const r = await runCli(['map', 'examples/webshop', '--flows', 'examples/flows/webshop.cvs', '-q']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'netfence: flows: examples/flows/webshop.cvs: cannot read "examples/flows/webshop.cvs": it does not exist; did you mean "examples/flows/webshop.csv"?\n',
+    );
+  });
+
+  test('among several flow inputs, on its own line', async () => {
+    const r = await runCli([
+      ...['map', 'examples/webshop', '-q'],
+      ...['--flows', 'examples/flows/webshop.cvs', '--flows', 'examples/flows/webshop-hubbel.jsonl'],
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^examples\/flows\/webshop-hubbel\.jsonl: cannot read "examples\/flows\/webshop-hubbel\.jsonl": it does not exist; did you mean "examples\/flows\/webshop-hubble\.jsonl"\?$/m,
+    );
+  });
+});
