@@ -221,3 +221,23 @@ describe('--flows with a misspelled file', () => {
     );
   });
 });
+
+describe('snapshot given a path', () => {
+  test('a folder: the file to write in it, not the folder, is offered for -o', async () => {
+    const r = await runCli(['snapshot', 'examples/webshop']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'netfence: snapshot reads the live cluster and takes no paths; to write a file, use -o examples/webshop/snapshot.yaml\n',
+    );
+  });
+
+  test('a file name: offered as it is', async () => {
+    const r = await runCli(['snapshot', at('out.yaml')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `netfence: snapshot reads the live cluster and takes no paths; to write a file, use -o ${at('out.yaml')}\n`,
+    );
+  });
+});
