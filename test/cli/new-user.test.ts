@@ -241,3 +241,17 @@ describe('snapshot given a path', () => {
     );
   });
 });
+
+describe('generate --tier baseline --exclude-namespace with a name close to one of the input', () => {
+  test('goes on (the Baseline policy covers namespaces the input lacks) with a warning naming "data"', async () => {
+    const r = await runCli([
+      ...['generate', 'examples/webshop', '--flows', 'examples/flows/webshop.csv', '-q'],
+      ...['--tier', 'baseline', '--exclude-namespace', 'dat', '--exclude-namespace', 'tenant-x'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'warning: --exclude-namespace "dat": no workload of the input is in that namespace (left out of the Baseline policy as given); did you mean "data"?\n',
+    );
+  });
+});
