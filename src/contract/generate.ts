@@ -28,6 +28,8 @@ export interface GenerateJson {
     namespaces: number;
     /** Observed connections used (after --exclude-denied). */
     observed: number;
+    /** Observed connections --exclude-denied left out (not in `observed`; in `leftOut`, reason `denied`). */
+    excludedDenied: number;
     /** Observed connections no rule was generated for. */
     leftOut: number;
     /** Augment: observed connections the kept policies already allow. */

@@ -44,6 +44,7 @@ import {
 import type { ClassEnd } from './connectivity.ts';
 import { cidrContainsCidr, parseCidr, type Cidr } from '../base/ip.ts';
 import type { Intervals } from '../base/intervals.ts';
+import { closestMatch, withDidYouMean } from '../base/suggest.ts';
 import {
   ALL_CONNECTIONS,
   ALL_PORTS,
@@ -862,7 +863,10 @@ export function parsePortQuery(text: string): PortSet | string {
   if (m === null) return `invalid port "${text}": ${usage}`;
   const protocol = (m[3] ?? 'TCP').toUpperCase();
   if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
-    return `invalid protocol "${m[3]!}" in "${text}": TCP, UDP or SCTP`;
+    return withDidYouMean(
+      `invalid protocol "${m[3]!}" in "${text}": TCP, UDP or SCTP`,
+      closestMatch(protocol, PROTOCOLS),
+    );
   }
   const from = Number(m[1]);
   const to = m[2] === undefined ? from : Number(m[2]);

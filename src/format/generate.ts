@@ -129,6 +129,11 @@ export interface CiliumGenerationReport {
   namesNotRead: readonly string[];
 }
 
+/** Observed connections `--exclude-denied` left out: not among `gen.observed`, listed in `gen.leftOut`. */
+function excludedDenied(gen: Generation): number {
+  return gen.leftOut.filter((l) => l.reason === 'denied').length;
+}
+
 export function describeGeneration(
   state: ClusterState,
   gen: Generation,
@@ -146,8 +151,9 @@ export function describeGeneration(
     `${gen.options.mode} mode`,
     ...(gen.clusterPolicies.length === 0 ? [] : gen.options.tiers.map((t) => `--tier ${t}`)),
   ];
+  const denied = excludedDenied(gen);
   lines.push(
-    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')}${cluster} (${how.join(', ')}) from ${plural(gen.observed.length, 'observed connection')}`,
+    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')}${cluster} (${how.join(', ')}) from ${plural(gen.observed.length, 'observed connection')}${denied === 0 ? '' : ` (--exclude-denied left out ${formatCount(denied)} more, every attempt of which was dropped during the capture)`}`,
   );
   if (gen.observed.length === 0) {
     lines.push(
@@ -305,6 +311,7 @@ export function generationToJson(
       policies: gen.policies.length,
       namespaces: new Set(gen.policies.map((p) => p.namespace)).size,
       observed: gen.observed.length,
+      excludedDenied: excludedDenied(gen),
       leftOut: gen.leftOut.length,
       alreadyAllowed: gen.alreadyAllowed.length,
       kept: gen.kept.length,

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { suggestName, withDidYouMean } from '../base/suggest.ts';
 import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
 /** A failure to read from git, with a one-line message for the user. */
@@ -136,11 +137,42 @@ export async function resolveRevision(root: string, rev: string): Promise<string
     `${rev}^{commit}`,
   ]);
   if (out.code !== 0) {
+    const meant = await revisionMeant(root, rev);
     throw new GitError(
-      `unknown revision "${rev}" in ${root}; give a branch, tag or commit (git log --oneline lists them)`,
+      meant === undefined
+        ? `unknown revision "${rev}" in ${root}; give a branch, tag or commit (git log --oneline lists them)`
+        : withDidYouMean(`unknown revision "${rev}" in ${root}`, meant),
     );
   }
   return out.stdout.toString('utf8').trim();
+}
+
+/**
+ * For a revision git does not know (`mian`, `mian~2`): the branch, tag, remote branch or HEAD its name is
+ * closest to, with the same suffix (`main~2`); undefined when none is close.
+ */
+async function revisionMeant(root: string, rev: string): Promise<string | undefined> {
+  const at = rev.search(/[~^@:]/);
+  const name = at < 0 ? rev : rev.slice(0, at);
+  if (name === '') return undefined;
+  const refs = await git([
+    '-C',
+    root,
+    'for-each-ref',
+    '--format=%(refname:short)',
+    'refs/heads',
+    'refs/tags',
+    'refs/remotes',
+  ]);
+  const names =
+    refs.code === 0
+      ? refs.stdout
+          .toString('utf8')
+          .split('\n')
+          .filter((n) => n !== '')
+      : [];
+  const meant = suggestName(name, ['HEAD', ...names]);
+  return meant === undefined ? undefined : `${meant}${rev.slice(name.length)}`;
 }
 
 export async function mergeBase(root: string, a: string, b: string): Promise<string> {

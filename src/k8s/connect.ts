@@ -119,9 +119,16 @@ export function connect(options: ConnectOptions): Connection {
   const contextName = kc.getCurrentContext();
   const context = contextName === '' ? null : kc.getContextObject(contextName);
   if (context === null) {
-    throw new ClusterError(
-      `${source} has no current context: choose one with --context (${contextList(kc)})`,
-    );
+    // A current-context naming no context (deleted, or the file merged from others) is not "no current context".
+    const what =
+      contextName === ''
+        ? `${source} has no current context`
+        : `the current context of ${source}, "${contextName}", is not among its contexts`;
+    const how =
+      kc.getContexts().length === 0
+        ? 'add one with kubectl config set-context, or give another --kubeconfig'
+        : 'choose one with --context <name>, or make one current with kubectl config use-context <name>';
+    throw new ClusterError(`${what} (${contextList(kc)}): ${how}`);
   }
   const cluster = kc.getCurrentCluster();
   if (cluster === null)

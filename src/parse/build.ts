@@ -77,6 +77,21 @@ function objectIdOf(
 }
 
 /**
+ * The identity of an object of a kind netfence does not read: API group, kind, namespace (the default one when
+ * not given; the API server drops it on cluster-scoped kinds, which netfence cannot tell apart here, so it is
+ * kept) and name; undefined without a name (each `generateName` object is another one).
+ */
+function ignoredKey(source: ParsedObject, defaultNamespace: string): string | undefined {
+  const meta = isMap(source.object.metadata) ? source.object.metadata : {};
+  if (typeof meta.name !== 'string' || meta.name === '') return undefined;
+  const namespace =
+    typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
+  const slash = source.apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : source.apiVersion.slice(0, slash);
+  return `${group}\0${source.kind}\0${namespace}\0${meta.name}`;
+}
+
+/**
  * The check of one valid object without problems, as plain data (its source left out), to be given back for
  * the same object read again with the same options (`defaultNamespace`, `strict`).
  */
@@ -150,6 +165,10 @@ export class StateBuilder {
   readonly #memo: CheckMemo | undefined;
   readonly #errors: Problem[] = [];
   readonly #ignored: IgnoredSummary = { count: 0, kinds: {}, files: 0 };
+  /** The objects of ignored kinds counted, by `ignoredKey`. */
+  readonly #ignoredKeys = new Set<string>();
+  /** Definitions of an object read or counted before (merged duplicates, ignored objects defined again). */
+  #repeated = 0;
   readonly #generated = new Map<string, number>();
   readonly #rereads: Rereads = new Map();
   /**
@@ -194,6 +213,15 @@ export class StateBuilder {
     if (!isReadKind(kind, apiVersion)) {
       // A custom resource that shares a name with a built-in kind is shown with its apiVersion.
       const label = isHandledKind(kind) ? `${kind} (${apiVersion})` : kind;
+      // One object, one count, as for the kinds read: a definition of one read before is not counted again.
+      const key = ignoredKey(source, this.#options.defaultNamespace);
+      if (key !== undefined) {
+        if (this.#ignoredKeys.has(key)) {
+          this.#repeated++;
+          return;
+        }
+        this.#ignoredKeys.add(key);
+      }
       const ignored = this.#ignored;
       ignored.count++;
       ignored.kinds[label] = (ignored.kinds[label] ?? 0) + 1;
@@ -246,6 +274,7 @@ export class StateBuilder {
       return;
     }
     if (sameObject(first, source)) {
+      this.#repeated++;
       this.#merged.push({ source: c.source, first, id: c.id });
       return;
     }
@@ -457,6 +486,7 @@ export class StateBuilder {
       skipped,
       ignored: this.#ignored,
       found: this.#found,
+      repeated: this.#repeated,
     };
   }
 }

@@ -5,13 +5,14 @@
 import type { Dirent } from 'node:fs';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import { dropOfferedFiles, takeOfferedFile } from './preread.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
 import { compareText } from '../base/text.ts';
+import { closestMatch, withDidYouMean } from '../base/suggest.ts';
 
 /** The file name problems about standard input carry. */
 export const STDIN_NAME = '<stdin>';
@@ -139,7 +140,13 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR')
-        errors.push(pathProblem('path-not-found', path, `path "${path}" does not exist`));
+        errors.push(
+          pathProblem(
+            'path-not-found',
+            path,
+            withDidYouMean(`path "${path}" does not exist`, pathMeant(path)),
+          ),
+        );
       else errors.push(pathProblem('unreadable-path', path, `cannot read "${path}": ${readReason(error)}`));
       continue;
     }
@@ -258,6 +265,22 @@ function isBinary(content: string | Buffer): boolean {
   return typeof content === 'string'
     ? content.slice(0, 8000).includes('\0')
     : content.subarray(0, 8000).includes(0);
+}
+
+/**
+ * For a path that does not exist (`examples/webshp`): the entry of its folder whose name is closest
+ * (`examples/webshop`), or undefined (none is close, or the folder does not exist either).
+ */
+export function pathMeant(path: string): string | undefined {
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(path));
+  } catch {
+    return undefined;
+  }
+  const meant = closestMatch(name, entries);
+  return meant === undefined ? undefined : join(dirname(path), meant);
 }
 
 /** Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders. */

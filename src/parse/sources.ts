@@ -124,6 +124,7 @@ export function loadSources(
     skipped: [...skipped, ...built.skipped].sort(byPlace),
     ignored: { ...built.ignored, files: nonK8sFiles },
     found,
+    repeated: built.repeated,
     ...(objects === undefined ? {} : { objects }),
   };
 }

@@ -115,6 +115,11 @@ export interface LoadResult {
   /** Documents that are Kubernetes objects (of any kind) or fail to parse as one: 0 when the input has none. */
   found: number;
   /**
+   * Of `found`, the definitions of an object defined before (read once, or, of a kind not read, counted once in
+   * `ignored`): `found - repeated` counts each object once.
+   */
+  repeated: number;
+  /**
    * Every object read, as parsed, in the order read (set by `loadSources` with `keepObjects`: lint reads them
    * as written).
    */

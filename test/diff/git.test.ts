@@ -207,8 +207,28 @@ describe('netfence diff --git', () => {
     ],
     [
       'an unknown revision',
+      () => ['diff', '--git', 'nothing-like-it..main', join(repo, 'deploy')],
+      /^netfence: unknown revision "nothing-like-it" in .*; give a branch, tag or commit \(git log --oneline lists them\)$/m,
+    ],
+    [
+      'a misspelled branch: the branch meant',
+      () => ['diff', '--git', 'mian..HEAD', join(repo, 'deploy')],
+      /^netfence: unknown revision "mian" in .*; did you mean "main"\?$/m,
+    ],
+    [
+      'a misspelled tag',
       () => ['diff', '--git', 'v0..main', join(repo, 'deploy')],
-      /^netfence: unknown revision "v0" in .*; give a branch, tag or commit \(git log --oneline lists them\)$/m,
+      /^netfence: unknown revision "v0" in .*; did you mean "v1"\?$/m,
+    ],
+    [
+      'a misspelled branch with an ancestor suffix',
+      () => ['diff', '--git', 'dns-fxi~1..main', join(repo, 'deploy')],
+      /^netfence: unknown revision "dns-fxi~1" in .*; did you mean "dns-fix~1"\?$/m,
+    ],
+    [
+      'HEAD in the wrong case',
+      () => ['diff', '--git', 'main..haed', join(repo, 'deploy')],
+      /^netfence: unknown revision "haed" in .*; did you mean "HEAD"\?$/m,
     ],
     [
       'a path at neither revision',

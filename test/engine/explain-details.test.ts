@@ -522,6 +522,15 @@ describe('parsePortQuery', () => {
       assert.equal(parsed(text), `invalid port "${text}": ${usage}`);
     }
     assert.equal(parsed('80/icmp'), 'invalid protocol "icmp" in "80/icmp": TCP, UDP or SCTP');
+    // A misspelled protocol: the one meant (a swap of two letters is one edit).
+    assert.equal(
+      parsed('53/upd'),
+      'invalid protocol "upd" in "53/upd": TCP, UDP or SCTP; did you mean "UDP"?',
+    );
+    assert.equal(
+      parsed('80/SCPT'),
+      'invalid protocol "SCPT" in "80/SCPT": TCP, UDP or SCTP; did you mean "SCTP"?',
+    );
     for (const text of ['0', '65536', '0-80', '80-65536', '70000-70001']) {
       assert.equal(parsed(text), `invalid port "${text}": ports are 1 to 65535`);
     }

@@ -181,7 +181,7 @@ describe('netfence explain: user errors are one line, exit 2', () => {
     [
       'a bad protocol',
       ['--from', 'shop/web', '--to', 'shop/api', '--port', '53/UPD'],
-      'netfence: --port: invalid protocol "UPD" in "53/UPD": TCP, UDP or SCTP\n',
+      'netfence: --port: invalid protocol "UPD" in "53/UPD": TCP, UDP or SCTP; did you mean "UDP"?\n',
     ],
     [
       'a reference to many workloads',

@@ -557,7 +557,11 @@ describe('generate on the command line', () => {
       ],
       [
         ['--skip-default-deny', 'ap'],
-        'netfence: --skip-default-deny "ap": no workload of the input is in that namespace (namespaces: app, db, kube-system)\n',
+        'netfence: --skip-default-deny "ap": no workload of the input is in that namespace (namespaces: app, db, kube-system); did you mean "app"?\n',
+      ],
+      [
+        ['--exclude-namespace', 'payments'],
+        'netfence: --exclude-namespace "payments": no workload of the input is in that namespace (namespaces: app, db, kube-system)\n',
       ],
     ];
     for (const [extra, message] of cases) {

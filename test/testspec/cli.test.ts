@@ -132,7 +132,7 @@ describe('netfence test: spec problems', () => {
       [
         'test/fixtures/testspec/mistakes.yaml:4:5 tests[0].form: unknown key "form" in a test (name, description, from, to, port, expect, except). Did you mean "from"?',
         'test/fixtures/testspec/mistakes.yaml:3:5 tests[0].from: the test has no "from"',
-        'test/fixtures/testspec/mistakes.yaml:10:11 tests[1].port: invalid protocol "TPC" in "8080/TPC": TCP, UDP or SCTP',
+        'test/fixtures/testspec/mistakes.yaml:10:11 tests[1].port: invalid protocol "TPC" in "8080/TPC": TCP, UDP or SCTP; did you mean "TCP"?',
         'test/fixtures/testspec/mistakes.yaml:15:13 tests[2].expect: expect must be allow or deny, not "allowed". Did you mean "allow"?',
         'netfence: 4 problems in the spec; fix them and run again',
       ],

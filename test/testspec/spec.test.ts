@@ -90,7 +90,7 @@ describe('parseSpec: problems with file:line:column', () => {
             expect: allow
       `,
       [
-        'spec.yaml:4:12 tests[0].port[0]: invalid protocol "TPC" in "8080/TPC": TCP, UDP or SCTP',
+        'spec.yaml:4:12 tests[0].port[0]: invalid protocol "TPC" in "8080/TPC": TCP, UDP or SCTP; did you mean "TCP"?',
         'spec.yaml:4:22 tests[0].port[1]: invalid port "80800": ports are 1 to 65535',
         'spec.yaml:4:29 tests[0].port[2]: invalid port range "2000-1000/TCP": the end must not be below the start',
         'spec.yaml:4:44 tests[0].port[3]: invalid port "http": use 8080/TCP, 53/UDP, 8080 (TCP) or 1000-2000/TCP',

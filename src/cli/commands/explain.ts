@@ -126,6 +126,11 @@ Examples:
     const src = resolveOption(index, '--from', options.from);
     // A DNS name (`api.stripe.com`, as analyze prints a toFQDNs/domainNames destination), not namespace/name.
     const parsed = parseRef(options.to);
+    // `203.0.113.300`: a mistyped address (a DNS name's last label is never all digits), not a name.
+    if (!parsed.ok && /^[\d.]+$/.test(options.to.trim()) && options.to.includes('.'))
+      throw new UserError(
+        `--to: "${options.to.trim()}" is not an IP address (four numbers from 0 to 255, like 203.0.113.10) nor a DNS name`,
+      );
     if (!parsed.ok && parsed.error.code === RefErrorCode.NoNamespace && options.to.includes('.')) {
       if (options.output === 'md')
         throw new UserError(

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { formatCidr, parseCidr, parseIp } from '../../base/ip.ts';
+import { suggestName, withDidYouMean } from '../../base/suggest.ts';
 import {
   API_SERVER_PORTS,
   DEFAULT_DNS,
@@ -270,7 +271,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   cmd.action(async (paths: string[], options: GenerateCliOptions) => {
     checkFlowOptions(options, paths);
     const state = await loadInput(paths, options, io);
-    checkNamespaces(state, options);
+    for (const w of checkNamespaces(state, options)) io.stderr(`warning: ${w}\n`);
     // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
     const hubble = options.format === 'cilium' || options.mode === 'augment' ? new HubbleNames() : undefined;
     const traffic = await loadFlows(options, paths, state, io, hubble === undefined ? {} : { names: hubble });
@@ -337,7 +338,9 @@ const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * --tier baseline, whose policy covers every namespace, any namespace name will do); --tier goes with fresh
  * mode, --api-server with --tier baseline.
  */
-function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void {
+/** Throws on options that do not go together or name no namespace of the input; returns the warnings. */
+function checkNamespaces(state: ClusterState, options: GenerateCliOptions): string[] {
+  const warnings: string[] = [];
   if (options.format === 'cilium' && options.tier.length > 0) {
     throw new UserError(
       `--tier ${options.tier[0]} writes ClusterNetworkPolicies, which --format cilium does not: leave out --tier, or use --format kubernetes`,
@@ -371,13 +374,28 @@ function checkNamespaces(state: ClusterState, options: GenerateCliOptions): void
           `${flag} "${ns}": not a namespace name (lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit)`,
         );
       }
-      if (!baseline && !namespaces.has(ns)) {
+      if (namespaces.has(ns)) continue;
+      const meant = suggestName(ns, [...namespaces]);
+      if (!baseline) {
         throw new UserError(
-          `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
+          withDidYouMean(
+            `${flag} "${ns}": no workload of the input is in that namespace (namespaces: ${[...namespaces].sort().join(', ')})`,
+            meant,
+          ),
+        );
+      }
+      // A namespace the input does not hold is fine for the Baseline policy, unless it looks like a typo.
+      if (meant !== undefined) {
+        warnings.push(
+          withDidYouMean(
+            `${flag} "${ns}": no workload of the input is in that namespace (left out of the Baseline policy as given)`,
+            meant,
+          ),
         );
       }
     }
   }
+  return warnings;
 }
 
 /** The DNS names and reserved identities Hubble saw: standard input's were taken as loadFlows read it. */

@@ -1,4 +1,6 @@
 /** `netfence snapshot`: save what a cluster read gives the analysis, to analyze, diff and share offline. */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import {
   addClusterOptions,
@@ -84,8 +86,17 @@ Examples:
 
 /** Snapshot takes no paths: a path given is most likely meant for -o. */
 function rejectPaths(args: readonly string[]): void {
-  if (args.length > 0)
-    throw new UserError(
-      `snapshot reads the live cluster and takes no paths; to write a file, use -o ${args[0]!}`,
-    );
+  const [first] = args;
+  if (first === undefined) return;
+  // A folder (the GitOps one, say) cannot be written over: offer a file in it.
+  const file = isFolder(first) ? join(first, 'snapshot.yaml') : first;
+  throw new UserError(`snapshot reads the live cluster and takes no paths; to write a file, use -o ${file}`);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

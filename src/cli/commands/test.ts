@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
+import { pathMeant } from '../../parse/index.ts';
 import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
@@ -30,10 +31,14 @@ async function readSpecFile(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
+    if (code === 'ENOENT') {
+      const meant = pathMeant(file);
       throw new UserError(
-        `--spec: no file "${file}" (write one with: netfence test --init -o ${file} <manifests>)`,
+        meant === undefined
+          ? `--spec: no file "${file}" (write one with: netfence test --init -o ${file} <manifests>)`
+          : `--spec: no file "${file}"; did you mean "${meant}"? (or write one with: netfence test --init -o ${file} <manifests>)`,
       );
+    }
     if (code === 'EISDIR') throw new UserError(`--spec: "${file}" is a folder; give the spec file`);
     throw new UserError(`--spec: cannot read "${file}" (${code ?? String(error)})`);
   }

@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { FlowFormat, FlowProgress, ObservedTraffic } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
+import { withDidYouMean } from '../../base/suggest.ts';
+import { pathMeant } from '../../parse/index.ts';
 import type { HubbleNames } from '../../generate/dns-names.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, note, type Io } from '../io.ts';
@@ -111,12 +113,21 @@ export async function loadFlows(
     const [first] = traffic.errors;
     if (traffic.errors.length === 1 && first !== undefined) {
       const where = first.file === STDIN_FLOWS ? 'standard input' : first.file;
-      throw new UserError(`flows: ${where}${first.line > 0 ? `:${first.line}` : ''}: ${first.message}`);
+      throw new UserError(
+        `flows: ${where}${first.line > 0 ? `:${first.line}` : ''}: ${withFileMeant(first, STDIN_FLOWS)}`,
+      );
     }
-    for (const e of traffic.errors) io.stderr(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}\n`);
+    for (const e of traffic.errors)
+      io.stderr(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${withFileMeant(e, STDIN_FLOWS)}\n`);
     throw new UserError(`${traffic.errors.length} flow inputs could not be read (listed above)`);
   }
   return traffic;
+}
+
+/** A flow file that does not exist (`webshop.cvs`): its message, naming the file beside it meant, if any. */
+function withFileMeant(e: { file: string; line: number; message: string }, stdin: string): string {
+  if (e.line > 0 || e.file === stdin || !e.message.endsWith(': it does not exist')) return e.message;
+  return withDidYouMean(e.message, pathMeant(e.file));
 }
 
 /** One line on stderr about in-cluster endpoints that match nothing, for the formats that do not show them. */

@@ -403,7 +403,8 @@ export function noWorkloadToCheck(flag: string, state: ClusterState): UserError 
  */
 export function checkSomethingLeft(result: LoadResult): void {
   const n = result.skipped.length;
-  if (n === 0 || result.found - result.ignored.count > n) return;
+  // Objects, not definitions: an object defined twice and skipped is skipped once.
+  if (n === 0 || result.found - result.repeated - result.ignored.count > n) return;
   throw new UserError(
     `nothing left to read: --skip-invalid skipped every object of the input (${n} skipped, listed above); fix them, or run without --skip-invalid to see each error`,
   );
