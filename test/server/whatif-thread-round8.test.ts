@@ -35,14 +35,15 @@ describe('the what-if worker', () => {
 
   test('a process waits for the what-ifs it asked, then ends by itself without closing the thread', async () => {
     const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
-    // Nothing else keeps this process running: only the what-ifs it awaits, one after the other.
+    // Nothing else keeps this process running: only the what-ifs it awaits, one after the other, then two at once.
     const script = `import { WhatIfThread } from ${url('../../src/server/whatif-thread.ts')};
 import { cluster, ns, pod } from ${url('../support/builders.ts')};
 const state = cluster({ namespaces: [ns('app')], pods: [pod('app', 'a', { app: 'a' })] });
 const thread = new WhatIfThread(state, { ipBlockMatchesPods: true }, 'default');
 const first = await thread.run([]);
 const second = await thread.run([]);
-console.log(first.applied.length, second.applied.length);`;
+const both = await Promise.all([thread.run([]), thread.run([])]);
+console.log(first.applied.length, second.applied.length, both.length);`;
     // A file, not --eval: the worker would inherit --input-type, which a worker of a file refuses.
     const dir = mkdtempSync(join(tmpdir(), 'netfence-whatif-'));
     try {
@@ -52,7 +53,7 @@ console.log(first.applied.length, second.applied.length);`;
           error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
         );
       });
-      assert.equal(stdout, '0 0\n');
+      assert.equal(stdout, '0 0 2\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
