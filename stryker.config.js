@@ -11,6 +11,7 @@
 //   npm run mutate -- --mutate src/engine/selectors.ts --testFiles test/engine/conformance.test.ts
 
 import process from 'node:process';
+import { forgetStaticSurvivors } from './scripts/mutation/static-reuse.ts';
 
 // The property tests under a mutation run: fewer random cases each (the defaults are for `npm test`), as
 // every covered mutant runs them again. A value already in the environment wins.
@@ -59,6 +60,22 @@ function cliTestFiles() {
 
 const tap = cliOption('--testRunner') === 'tap';
 
+const INCREMENTAL_FILE = 'reports/mutation/incremental.json';
+const DEFAULT_TEST_FILES = ['test/**/*.test.ts', ...IN_PROCESS_EXCLUDED];
+
+// Stryker's incremental mode never runs again a static mutant it did not kill, whatever test is added
+// (docs/testing.md, "Incremental runs and static mutants"): when a test file of this run was added or changed
+// since the incremental file was written, its static mutants without a kill are taken out of it first.
+if (!process.argv.includes('--force')) {
+  const file = cliOption('--incrementalFile') ?? INCREMENTAL_FILE;
+  const testFiles = cliTestFiles() ?? (tap ? ['test/**/*.test.ts'] : DEFAULT_TEST_FILES);
+  const { changed, forgotten } = forgetStaticSurvivors(file, testFiles, process.cwd());
+  if (forgotten > 0)
+    process.stderr.write(
+      `${file}: ${forgotten} static mutant(s) without a kill will run again (test files added or changed: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''})\n`,
+    );
+}
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: [
@@ -71,7 +88,7 @@ export default {
   plugins: ['@stryker-mutator/*', './scripts/mutation/node-test-runner.ts'],
   testRunner: 'node-test',
   nodeTest: {
-    testFiles: cliTestFiles() ?? ['test/**/*.test.ts', ...IN_PROCESS_EXCLUDED],
+    testFiles: cliTestFiles() ?? DEFAULT_TEST_FILES,
     // Sources whose memo outlives a run (docs/testing.md, "The in-process runner"): their mutants run
     // against a fresh copy of the sources, so that a wrong value a mutant memoised cannot reach the next one.
     freshSourcesFor: [
@@ -97,7 +114,7 @@ export default {
   // each mutant instead): in place, only the files being mutated are touched.
   disableTypeChecks: false,
   incremental: true,
-  incrementalFile: 'reports/mutation/incremental.json',
+  incrementalFile: INCREMENTAL_FILE,
   reporters: ['html', 'clear-text', 'progress'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   concurrency: 1,

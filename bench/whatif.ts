@@ -3,7 +3,9 @@
  * (copies of existing ones under new names, so that they select and allow what real policies do), next to
  * `diffClusters` of the same two states (what `netfence diff` computes). Issue #14: this grew as N^2.2.
  *
- *   node bench/whatif.ts [--tier T1] [--mix microseg] [--policies 400,1600] [--kind copies|cidrs]
+ *   node bench/whatif.ts [--tier T1] [--mix microseg] [--policies 400,1600] [--kind copies|cidrs] [--out DIR]
+ *
+ * The cluster is generated once into bench/out/ (or `--out DIR`). test/bench/whatif.test.ts runs it on T0.
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
@@ -20,10 +22,12 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '400,1600' },
     /** `copies`: the new policies copy existing ones; `cidrs`: each also allows egress to a CIDR of its own. */
     kind: { type: 'string', default: 'copies' },
+    /** Where the generated cluster is (written there first if it is not). */
+    out: { type: 'string' },
   },
 });
 const options = { tier: values.tier as TierName, mix: values.mix as Mix, seed: 1 };
-const dir = defaultOutDir(options);
+const dir = values.out ?? defaultOutDir(options);
 if (readStats(dir) === undefined) writeCluster(dir, options);
 const loaded = await loadManifests([dir], { defaultNamespace: 'default', skipInvalid: false });
 const state = loaded.state;

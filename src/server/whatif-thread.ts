@@ -72,11 +72,14 @@ export class WhatIfThread {
     this.#worker.on('message', (reply: Reply) => {
       const waiting = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) this.#worker.unref();
       if (reply.ok) waiting?.resolve(reply.value);
       else waiting?.reject(new Error(reply.message));
     });
-    // Never what keeps the process running: Ctrl+C ends it even while a what-if computes. After the
-    // 'message' listener, which refs the worker again.
+    // What keeps the process running only while a what-if is awaited (`run` refs it, the last answer unrefs
+    // it): an idle thread never does, and a program that awaits an answer is not ended before it (an unsettled
+    // await, exit 13). Ctrl+C ends `serve` even while a what-if computes: it closes the analysis, which
+    // terminates the worker. After the 'message' listener, which refs the worker again.
     this.#worker.unref();
     const fail = (error: Error): void => {
       for (const w of this.#pending.values()) w.reject(error);
@@ -95,6 +98,7 @@ export class WhatIfThread {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
+      this.#worker.ref();
       this.#worker.postMessage({ id, changes: [...changes] } satisfies Request);
     });
   }

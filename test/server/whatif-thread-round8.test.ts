@@ -2,7 +2,8 @@
  * The what-if worker thread, beyond whatif-thread-details.test.ts: the state handed over keeps its items
  * without an origin as they are (an origin is only stripped of `locate`), and a process that asked a what-if
  * and never closed the thread still ends by itself (the worker never keeps it running). Found missing by the
- * whole-folder mutation run of src/server, round 8 (docs/mutation/server.md).
+ * whole-folder mutation run of src/server, round 8 (docs/mutation/server.md). Round 13: nor does the process
+ * end while a what-if it awaits computes (`node bench/whatif.ts` exited with 13, an unsettled await).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -32,16 +33,17 @@ describe('the what-if worker', () => {
     assert.equal(typeof located.origin.locate, 'function', 'the state given is left as it was');
   });
 
-  test('a process that asked a what-if and never closed the thread ends by itself', async () => {
+  test('a process waits for the what-ifs it asked, then ends by itself without closing the thread', async () => {
     const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+    // Nothing else keeps this process running: only the what-ifs it awaits, one after the other, then two at once.
     const script = `import { WhatIfThread } from ${url('../../src/server/whatif-thread.ts')};
 import { cluster, ns, pod } from ${url('../support/builders.ts')};
 const state = cluster({ namespaces: [ns('app')], pods: [pod('app', 'a', { app: 'a' })] });
-// The worker does not keep the process running while it computes either: this timer does.
-const waiting = setInterval(() => {}, 1000);
-const answer = await new WhatIfThread(state, { ipBlockMatchesPods: true }, 'default').run([]);
-clearInterval(waiting);
-console.log(answer.applied.length);`;
+const thread = new WhatIfThread(state, { ipBlockMatchesPods: true }, 'default');
+const first = await thread.run([]);
+const second = await thread.run([]);
+const both = await Promise.all([thread.run([]), thread.run([])]);
+console.log(first.applied.length, second.applied.length, both.length);`;
     // A file, not --eval: the worker would inherit --input-type, which a worker of a file refuses.
     const dir = mkdtempSync(join(tmpdir(), 'netfence-whatif-'));
     try {
@@ -51,7 +53,7 @@ console.log(answer.applied.length);`;
           error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
         );
       });
-      assert.equal(stdout, '0\n');
+      assert.equal(stdout, '0 0 2\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
