@@ -195,6 +195,21 @@ describe('the web UI in Chromium', { skip }, () => {
     assert.ok(node(one, 'shop/Deployment/api').classes.includes('hop-1'));
   });
 
+  test('from outside the cluster, the attack path view counts every workload, as `paths --from 0.0.0.0/0`', async () => {
+    const cli = await runCli(['paths', 'examples/webshop', '--from', '0.0.0.0/0']);
+    const m = /reaches (\d+) of (\d+) workloads/.exec(cli.stdout);
+    assert.ok(m, cli.stdout);
+    await open('#/paths?from=0.0.0.0/0');
+    await page.locator('.graph-status', { hasText: 'reachable' }).waitFor();
+    assert.equal(await page.locator('.graph-status').innerText(), `${m[1]} of ${m[2]} workloads reachable`);
+    await page.locator('.hops button', { hasText: /^1$/ }).click();
+    await page.locator('.graph-status', { hasText: 'within 1 hop' }).waitFor();
+    assert.equal(
+      await page.locator('.graph-status').innerText(),
+      `6 of ${m[2]} workloads reachable within 1 hop`,
+    );
+  });
+
   test('a what-if edit that removes a rule removes the edge, and invalid YAML is marked inline', async () => {
     await open(`#/whatif?policy=data/allow-postgres`);
     await page.locator('.cm-content').waitFor();
