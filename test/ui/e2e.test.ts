@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { CheckFlowsJson } from '../../src/contract/flows.ts';
 import { runCli } from '../support/cli.ts';
 import {
   browserMissing,
@@ -271,6 +272,22 @@ describe('the web UI in Chromium', { skip }, () => {
       ),
     );
     await shot('traffic', true);
+  });
+
+  test("the traffic inspector lists each port once, its flows added up as check-flows' connections", async () => {
+    const CONTROLLER = 'ingress-nginx/Deployment/ingress-nginx-controller';
+    // check-flows lists the customers' connections to the controller one per address and port.
+    const cli = await runCli(['check-flows', 'examples/webshop', '--flows', HUBBLE, '-o', 'json']);
+    const flows = new Map<number, number>();
+    const allowed = (JSON.parse(cli.stdout) as CheckFlowsJson).allowed;
+    for (const a of allowed)
+      if ('ip' in a.src && 'workload' in a.dst && a.dst.workload === CONTROLLER)
+        flows.set(a.port, (flows.get(a.port) ?? 0) + a.count);
+    assert.deepEqual([...flows.keys()].sort(), [443, 80]);
+    await open(`#/traffic?sel=${encodeURIComponent(`edge:external:0>${CONTROLLER}`)}`);
+    const rows = page.locator('.inspector .traffic-detail li');
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.allInnerTexts(), [`TCP 80 ×${flows.get(80)}`, `TCP 443 ×${flows.get(443)}`]);
   });
 
   test('the matrix lists the connections of a cell', async () => {

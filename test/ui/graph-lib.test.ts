@@ -29,7 +29,7 @@ import {
   type GraphEdge,
   type GraphInput,
 } from '../../ui/lib/graph.ts';
-import { trafficEdge } from '../../ui/lib/traffic.ts';
+import { portRows, trafficEdge } from '../../ui/lib/traffic.ts';
 import { abbreviate, cellNotes, namespaceMatrix, visibleRange, workloadMatrix } from '../../ui/lib/matrix.ts';
 import {
   anyOverlap,
@@ -374,6 +374,25 @@ describe('the status line counts what is drawn: "connections" always counts conn
       on8080.edges.map((e) => e.id),
       [`${a.id}>${c.id}`],
     );
+  });
+
+  test("the inspector's rows: one per port, the flows of its connections added up; denied ones per stop", () => {
+    const at = (port: number, count: number, blockedAt: string[]) => ({
+      protocol: 'TCP',
+      port,
+      count,
+      blockedAt,
+      policies: [],
+    });
+    assert.deepEqual(
+      portRows([at(443, 1, []), at(80, 2, []), at(443, 3, [])]).map((r) => [r.port, r.count]),
+      [
+        [80, 2],
+        [443, 4],
+      ],
+    );
+    const stops = portRows([at(443, 1, ['egress']), at(443, 1, ['ingress'])], (d) => d.blockedAt.join());
+    assert.equal(stops.length, 2);
   });
 
   test('the weak lines left out of the page count their connections too', () => {

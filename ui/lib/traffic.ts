@@ -4,7 +4,7 @@
  * ports the policies allow beside them (`UDP 53 of all allowed`: seen on DNS, allowed on everything, the
  * rule to tighten); a line never observed has the allowed ports; a denied one, the ports seen and denied.
  */
-import type { TrafficEdgeJson } from '../../src/contract/api.ts';
+import type { ObservedPortJson, TrafficEdgeJson } from '../../src/contract/api.ts';
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { EdgeInput } from './graph.ts';
 import { formatPorts, NO_PORTS, unionPorts } from './ports.ts';
@@ -52,4 +52,23 @@ export function trafficEdge(t: TrafficEdgeJson, allowed: EdgeInput | undefined):
       };
     }
   }
+}
+
+/**
+ * The ports of a pair as the inspector lists them: one row per protocol and port (and, for denied ones, where
+ * and by what they are stopped), the flows of every observed connection behind it added up. The flows list a
+ * row per observed connection: the customers reaching the ingress controller from the outside world's one
+ * address range are `TCP 443` seven times, once per address.
+ */
+export function portRows<T extends ObservedPortJson>(
+  list: readonly T[],
+  key: (p: T) => string = () => '',
+): T[] {
+  const rows = new Map<string, T>();
+  for (const p of list) {
+    const k = `${p.protocol} ${p.port} ${key(p)}`;
+    const row = rows.get(k);
+    rows.set(k, row === undefined ? { ...p } : { ...row, count: row.count + p.count });
+  }
+  return [...rows.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
 }

@@ -35,7 +35,7 @@ import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
 import { allowedByAdmin } from '../lib/tiers.ts';
 import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
-import { trafficEdge } from '../lib/traffic.ts';
+import { portRows, trafficEdge } from '../lib/traffic.ts';
 import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../../src/contract/api.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas, type Drawn } from './canvas.ts';
@@ -919,7 +919,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             'section',
             { class: 'insp-section' },
             h('h3', {}, 'Observed, allowed'),
-            h('ul', { class: 'plain' }, t.observed.map(row)),
+            h('ul', { class: 'plain' }, portRows(t.observed).map(row)),
           )
         : null,
       t.denied.length > 0
@@ -930,7 +930,7 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             h(
               'ul',
               { class: 'plain' },
-              t.denied.map((d) =>
+              portRows(t.denied, (d) => JSON.stringify([d.blockedAt, d.policies])).map((d) =>
                 h(
                   'li',
                   {},
