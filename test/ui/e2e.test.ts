@@ -30,7 +30,7 @@ interface Win {
   location: { hash: string };
   document: {
     activeElement: { id: string } | null;
-    documentElement: { dataset: Record<string, string | undefined> };
+    documentElement: { dataset: Record<string, string | undefined>; scrollWidth: number };
     body: unknown;
   };
   getComputedStyle(el: unknown): { backgroundColor: string; color: string };
@@ -209,6 +209,27 @@ describe('the web UI in Chromium', { skip }, () => {
       await page.locator('.graph-status').innerText(),
       `6 of ${m[2]} workloads reachable within 1 hop`,
     );
+  });
+
+  test('at 800×700 the header keeps its connection count whole, and the what-if keeps room for its graph', async () => {
+    await page.setViewportSize({ width: 800, height: 700 });
+    try {
+      await open('#/whatif?policy=data/allow-postgres');
+      await page.locator('.cm-content').waitFor();
+      const count = (await page.locator('header .summary-connections').boundingBox())!;
+      const summary = (await page.locator('header .summary').boundingBox())!;
+      assert.ok(count.x + count.width <= summary.x + summary.width + 0.5, JSON.stringify([count, summary]));
+      const canvas = (await page.locator('.canvas').first().boundingBox())!;
+      const editor = (await page.locator('.cm-content').boundingBox())!;
+      assert.ok(canvas.width >= 200, `the graph is ${canvas.width} px wide`);
+      assert.ok(editor.width >= 250, `the editor is ${editor.width} px wide`);
+      const wide = await page.evaluate(
+        () => (globalThis as unknown as Win).document.documentElement.scrollWidth,
+      );
+      assert.ok(wide <= 800, `page ${wide} px wide`);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   test('a what-if edit that removes a rule removes the edge, and invalid YAML is marked inline', async () => {
