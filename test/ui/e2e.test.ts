@@ -17,6 +17,7 @@ import {
   browserMissing,
   edgeOf,
   graphOf,
+  openRoute,
   saveShot,
   startUi,
   type GraphSnapshot,
@@ -212,23 +213,25 @@ describe('the web UI in Chromium', { skip }, () => {
   });
 
   test('at 800×700 the header keeps its connection count whole, and the what-if keeps room for its graph', async () => {
-    await page.setViewportSize({ width: 800, height: 700 });
+    // A page of its own: the other tests' page keeps its size (and its pictures their layout).
+    const narrow = await page.context().newPage();
     try {
-      await open('#/whatif?policy=data/allow-postgres');
-      await page.locator('.cm-content').waitFor();
-      const count = (await page.locator('header .summary-connections').boundingBox())!;
-      const summary = (await page.locator('header .summary').boundingBox())!;
+      await narrow.setViewportSize({ width: 800, height: 700 });
+      await openRoute(narrow, ui.served.url, '#/whatif?policy=data/allow-postgres');
+      await narrow.locator('.cm-content').waitFor();
+      const count = (await narrow.locator('header .summary-connections').boundingBox())!;
+      const summary = (await narrow.locator('header .summary').boundingBox())!;
       assert.ok(count.x + count.width <= summary.x + summary.width + 0.5, JSON.stringify([count, summary]));
-      const canvas = (await page.locator('.canvas').first().boundingBox())!;
-      const editor = (await page.locator('.cm-content').boundingBox())!;
+      const canvas = (await narrow.locator('.canvas').first().boundingBox())!;
+      const editor = (await narrow.locator('.cm-content').boundingBox())!;
       assert.ok(canvas.width >= 200, `the graph is ${canvas.width} px wide`);
       assert.ok(editor.width >= 250, `the editor is ${editor.width} px wide`);
-      const wide = await page.evaluate(
+      const wide = await narrow.evaluate(
         () => (globalThis as unknown as Win).document.documentElement.scrollWidth,
       );
       assert.ok(wide <= 800, `page ${wide} px wide`);
     } finally {
-      await page.setViewportSize({ width: 1440, height: 900 });
+      await narrow.close();
     }
   });
 
@@ -272,6 +275,19 @@ describe('the web UI in Chromium', { skip }, () => {
     await page.locator('#whatif-summary', { hasText: 'some changes have errors' }).waitFor();
   });
 
+  test("a workload whose policies allow everyone in is not called restricted: shop/web's badge says open", async () => {
+    await open(`#/graph?sel=${encodeURIComponent('node:shop/Deployment/web')}`);
+    const badges = page.locator('.inspector .badges .badge');
+    await badges.first().waitFor();
+    assert.deepEqual(await badges.allInnerTexts(), [
+      'ingress: open (an allow-all rule)',
+      'egress: unrestricted',
+    ]);
+    await open(`#/graph?sel=${encodeURIComponent(`node:${POSTGRES}`)}`);
+    await badges.first().waitFor();
+    assert.deepEqual(await badges.allInnerTexts(), ['ingress: restricted', 'egress: unrestricted']);
+  });
+
   test('the traffic overlay colours what the flows saw', async () => {
     await open('#/traffic');
     await page.waitForFunction(() =>
@@ -287,6 +303,13 @@ describe('the web UI in Chromium', { skip }, () => {
       edge(g, 'data/CronJob/report-exporter>kube-system/Deployment/coredns').classes.includes('st-denied'),
     );
     assert.ok(edge(g, `${CATALOG}>${POSTGRES}`).classes.includes('st-observed'));
+    // The counts beside the statuses are pairs of endpoints, and say so: check-flows' 4 still denied connections
+    // (per port) are 3 pairs here.
+    const statuses = page.locator('.sidebar fieldset', { has: page.locator('.status-list') });
+    assert.equal(await statuses.locator('legend').innerText(), 'TRAFFIC (ENDPOINT PAIRS)');
+    const denied = statuses.locator('.status-list li', { hasText: 'observed but denied' });
+    await denied.waitFor();
+    assert.equal((await denied.innerText()).replace(/\s+/g, ' ').trim(), 'observed but denied 3');
     assert.ok(
       edge(g, 'monitoring/StatefulSet/prometheus>data/StatefulSet/redis').classes.includes(
         'st-partly-observed',

@@ -284,7 +284,20 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
 
   ctx.sidebar.append(
     h('div', { class: 'control' }, h('label', { for: 'search' }, 'Find'), search, results),
-    traffic ? h('fieldset', { class: 'control' }, h('legend', {}, 'Traffic'), statusList) : '',
+    traffic
+      ? h(
+          'fieldset',
+          { class: 'control' },
+          // Pairs, as the status line counts them: check-flows counts connections per port (3 pairs observed but
+          // denied on the bundled example are its 4 still denied connections).
+          h(
+            'legend',
+            { title: 'Pairs of endpoints; netfence check-flows counts observed connections per port' },
+            'Traffic (endpoint pairs)',
+          ),
+          statusList,
+        )
+      : '',
     h('div', { class: 'control' }, h('label', { for: 'group-by' }, 'Group by'), groupBy, groupKey, groupKeys),
     h(
       'fieldset',
