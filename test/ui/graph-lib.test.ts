@@ -374,6 +374,31 @@ describe('the status line counts what is drawn: "connections" always counts conn
       on8080.edges.map((e) => e.id),
       [`${a.id}>${c.id}`],
     );
+    // A pair observed but denied: labelled with its summary, filtered by the ports denied.
+    const denied = trafficEdge(
+      {
+        src: b.id,
+        dst: a.id,
+        status: 'denied',
+        observed: [],
+        denied: [{ ...seen('TCP', 9102), blockedAt: ['ingress of shop/a'], policies: ['shop/deny'] }],
+        unobserved: null,
+      },
+      undefined,
+    );
+    const withDenied: GraphInput = { ...input, edges: [partly, observed, denied] };
+    const label9102 = buildGraph(withDenied, options);
+    assert.equal(label(label9102, `${b.id}>${a.id}`), 'TCP 9102 denied');
+    const on5432 = buildGraph(withDenied, { ...options, port: { protocol: null, port: 5432 } });
+    assert.deepEqual(
+      on5432.edges.map((e) => e.id),
+      [`${a.id}>${c.id}`, `${b.id}>${c.id}`],
+    );
+    const on9102 = buildGraph(withDenied, { ...options, port: { protocol: null, port: 9102 } });
+    assert.deepEqual(
+      on9102.edges.map((e) => e.id),
+      [`${a.id}>${c.id}`, `${b.id}>${a.id}`],
+    );
   });
 
   test("the inspector's rows: one per port, the flows of its connections added up; denied ones per stop", () => {

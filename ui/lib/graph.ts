@@ -212,10 +212,14 @@ export interface EdgeInput {
   l7?: NonNullable<ConnectionJson['l7']>;
   /**
    * A Traffic line seen in the flows: the ports the policies allow, `ports` being those seen. A line whose every
-   * member has them, and allows more than was seen, is labelled with both (`UDP 53 of all allowed`); the port
-   * filter matches them.
+   * member has them, and allows more than was seen, is labelled with both (`UDP 53 of all allowed`).
    */
   allowed?: PortsJson;
+  /**
+   * The ports the port filter matches, when not `ports`: a Traffic line's allowed ports (seen or not), or for a
+   * line observed but denied (whose `ports` are null: its label is its summary), the ports denied.
+   */
+  matches?: PortsJson;
 }
 
 /** `filtered at L7 on TCP 8080 by CiliumNetworkPolicy/shop/api`: a connection Cilium's proxy filters. */
@@ -464,7 +468,7 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
   };
   let hiddenOpen = 0;
   for (const e of input.edges) {
-    const filtered = e.allowed ?? e.ports;
+    const filtered = e.matches ?? e.ports;
     if (options.port !== null && filtered !== null && !portsMatch(filtered, options.port)) continue;
     const s = rep(e.src);
     const d = rep(e.dst);

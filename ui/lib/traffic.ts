@@ -32,8 +32,10 @@ export function trafficEdge(t: TrafficEdgeJson, allowed: EdgeInput | undefined):
     status: t.status,
   };
   switch (t.status) {
-    case 'denied':
-      return { ...edge, ports: null, summary: `${formatPorts(portSet(t.denied))} denied` };
+    case 'denied': {
+      const denied = portSet(t.denied);
+      return { ...edge, ports: null, matches: denied, summary: `${formatPorts(denied)} denied` };
+    }
     case 'unobserved':
       return {
         ...edge,
@@ -48,6 +50,7 @@ export function trafficEdge(t: TrafficEdgeJson, allowed: EdgeInput | undefined):
         ...edge,
         ports: seen,
         allowed: allowed?.ports ?? seen,
+        matches: allowed?.ports ?? seen,
         summary: wider ? `${formatPorts(seen)} of ${allowed.summary} allowed` : formatPorts(seen),
       };
     }
