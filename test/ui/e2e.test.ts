@@ -11,11 +11,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { CheckFlowsJson } from '../../src/contract/flows.ts';
 import { runCli } from '../support/cli.ts';
 import {
   browserMissing,
   edgeOf,
   graphOf,
+  openRoute,
   saveShot,
   startUi,
   type GraphSnapshot,
@@ -29,7 +31,7 @@ interface Win {
   location: { hash: string };
   document: {
     activeElement: { id: string } | null;
-    documentElement: { dataset: Record<string, string | undefined> };
+    documentElement: { dataset: Record<string, string | undefined>; scrollWidth: number };
     body: unknown;
   };
   getComputedStyle(el: unknown): { backgroundColor: string; color: string };
@@ -195,6 +197,44 @@ describe('the web UI in Chromium', { skip }, () => {
     assert.ok(node(one, 'shop/Deployment/api').classes.includes('hop-1'));
   });
 
+  test('from outside the cluster, the attack path view counts every workload, as `paths --from 0.0.0.0/0`', async () => {
+    const cli = await runCli(['paths', 'examples/webshop', '--from', '0.0.0.0/0']);
+    const m = /reaches (\d+) of (\d+) workloads/.exec(cli.stdout);
+    assert.ok(m, cli.stdout);
+    await open('#/paths?from=0.0.0.0/0');
+    await page.locator('.graph-status', { hasText: 'reachable' }).waitFor();
+    assert.equal(await page.locator('.graph-status').innerText(), `${m[1]} of ${m[2]} workloads reachable`);
+    await page.locator('.hops button', { hasText: /^1$/ }).click();
+    await page.locator('.graph-status', { hasText: 'within 1 hop' }).waitFor();
+    assert.equal(
+      await page.locator('.graph-status').innerText(),
+      `6 of ${m[2]} workloads reachable within 1 hop`,
+    );
+  });
+
+  test('at 800×700 the header keeps its connection count whole, and the what-if keeps room for its graph', async () => {
+    // A page of its own: the other tests' page keeps its size (and its pictures their layout).
+    const narrow = await page.context().newPage();
+    try {
+      await narrow.setViewportSize({ width: 800, height: 700 });
+      await openRoute(narrow, ui.served.url, '#/whatif?policy=data/allow-postgres');
+      await narrow.locator('.cm-content').waitFor();
+      const count = (await narrow.locator('header .summary-connections').boundingBox())!;
+      const summary = (await narrow.locator('header .summary').boundingBox())!;
+      assert.ok(count.x + count.width <= summary.x + summary.width + 0.5, JSON.stringify([count, summary]));
+      const canvas = (await narrow.locator('.canvas').first().boundingBox())!;
+      const editor = (await narrow.locator('.cm-content').boundingBox())!;
+      assert.ok(canvas.width >= 200, `the graph is ${canvas.width} px wide`);
+      assert.ok(editor.width >= 250, `the editor is ${editor.width} px wide`);
+      const wide = await narrow.evaluate(
+        () => (globalThis as unknown as Win).document.documentElement.scrollWidth,
+      );
+      assert.ok(wide <= 800, `page ${wide} px wide`);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   test('a what-if edit that removes a rule removes the edge, and invalid YAML is marked inline', async () => {
     await open(`#/whatif?policy=data/allow-postgres`);
     await page.locator('.cm-content').waitFor();
@@ -241,6 +281,19 @@ describe('the web UI in Chromium', { skip }, () => {
     await page.locator('#whatif-summary', { hasText: 'some changes have errors' }).waitFor();
   });
 
+  test("a workload whose policies allow everyone in is not called restricted: shop/web's badge says open", async () => {
+    await open(`#/graph?sel=${encodeURIComponent('node:shop/Deployment/web')}`);
+    const badges = page.locator('.inspector .badges .badge');
+    await badges.first().waitFor();
+    assert.deepEqual(await badges.allInnerTexts(), [
+      'ingress: open (an allow-all rule)',
+      'egress: unrestricted',
+    ]);
+    await open(`#/graph?sel=${encodeURIComponent(`node:${POSTGRES}`)}`);
+    await badges.first().waitFor();
+    assert.deepEqual(await badges.allInnerTexts(), ['ingress: restricted', 'egress: unrestricted']);
+  });
+
   test('the traffic overlay colours what the flows saw', async () => {
     await open('#/traffic');
     await page.waitForFunction(() =>
@@ -256,12 +309,35 @@ describe('the web UI in Chromium', { skip }, () => {
       edge(g, 'data/CronJob/report-exporter>kube-system/Deployment/coredns').classes.includes('st-denied'),
     );
     assert.ok(edge(g, `${CATALOG}>${POSTGRES}`).classes.includes('st-observed'));
+    // The counts beside the statuses are pairs of endpoints, and say so: check-flows' 4 still denied connections
+    // (per port) are 3 pairs here.
+    const statuses = page.locator('.sidebar fieldset', { has: page.locator('.status-list') });
+    assert.equal(await statuses.locator('legend').innerText(), 'TRAFFIC (ENDPOINT PAIRS)');
+    const denied = statuses.locator('.status-list li', { hasText: 'observed but denied' });
+    await denied.waitFor();
+    assert.equal((await denied.innerText()).replace(/\s+/g, ' ').trim(), 'observed but denied 3');
     assert.ok(
       edge(g, 'monitoring/StatefulSet/prometheus>data/StatefulSet/redis').classes.includes(
         'st-partly-observed',
       ),
     );
     await shot('traffic', true);
+  });
+
+  test("the traffic inspector lists each port once, its flows added up as check-flows' connections", async () => {
+    const CONTROLLER = 'ingress-nginx/Deployment/ingress-nginx-controller';
+    // check-flows lists the customers' connections to the controller one per address and port.
+    const cli = await runCli(['check-flows', 'examples/webshop', '--flows', HUBBLE, '-o', 'json']);
+    const flows = new Map<number, number>();
+    const allowed = (JSON.parse(cli.stdout) as CheckFlowsJson).allowed;
+    for (const a of allowed)
+      if ('ip' in a.src && 'workload' in a.dst && a.dst.workload === CONTROLLER)
+        flows.set(a.port, (flows.get(a.port) ?? 0) + a.count);
+    assert.deepEqual([...flows.keys()].sort(), [443, 80]);
+    await open(`#/traffic?sel=${encodeURIComponent(`edge:external:0>${CONTROLLER}`)}`);
+    const rows = page.locator('.inspector .traffic-detail li');
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.allInnerTexts(), [`TCP 80 ×${flows.get(80)}`, `TCP 443 ×${flows.get(443)}`]);
   });
 
   test('the matrix lists the connections of a cell', async () => {

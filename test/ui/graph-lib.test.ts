@@ -25,9 +25,11 @@ import {
   toggleGroup,
   weakSummary,
   type DrawnEdge,
+  type EdgeInput,
   type GraphEdge,
   type GraphInput,
 } from '../../ui/lib/graph.ts';
+import { portRows, trafficEdge } from '../../ui/lib/traffic.ts';
 import { abbreviate, cellNotes, namespaceMatrix, visibleRange, workloadMatrix } from '../../ui/lib/matrix.ts';
 import {
   anyOverlap,
@@ -224,6 +226,38 @@ describe('the status line counts what is drawn: "connections" always counts conn
     assert.equal(drawnSummary(open, linesOf(open)), '3 workloads in 2 namespaces, 8 connections drawn');
   });
 
+  test("the overview says which connections are between namespaces, which to the outside or the Nodes' addresses", () => {
+    const all: GraphInput = { ...world, edges: [...input.edges, ...world.edges] };
+    const g = buildGraph(all, {
+      ...options,
+      collapsed: new Set(['ns:shop', 'ns:data', OUTSIDE, NODES]),
+    });
+    // shop ⇄ data (b ⇄ c) is the one link between namespaces; shop and data to the outside world and to the
+    // Nodes' addresses are 4 more lines, 2 connections each (a and c reach two address ranges of each group).
+    assert.equal(
+      drawnSummary(g, linesOf(g)),
+      "2 namespaces (3 workloads), 5 links drawn (2 connections between namespaces, 4 to or from outside the cluster, 4 to or from Nodes' addresses), 2 within a collapsed namespace not drawn, 1 unrestricted hidden",
+    );
+    // Without lines between namespaces, none are claimed.
+    const out = buildGraph(world, { ...options, collapsed: new Set(['ns:shop', 'ns:data', OUTSIDE]) });
+    assert.equal(
+      drawnSummary(out, linesOf(out)),
+      "2 namespaces (3 workloads), 6 links drawn (0 connections between namespaces, 4 to or from outside the cluster, 4 to or from Nodes' addresses)",
+    );
+    // Grouped by a label, the same for groups, in the unit of the Traffic view.
+    const byApp = parseGrouping('label:app');
+    const grouped = buildGraph(all, {
+      ...options,
+      grouping: byApp,
+      collapsed: new Set(['label:a', 'label:b', 'label:c', OUTSIDE, NODES]),
+      unit: 'endpoint pair',
+    });
+    assert.equal(
+      drawnSummary(grouped, linesOf(grouped), byApp, 'endpoint pair'),
+      "3 groups by app (3 workloads), 6 links drawn (4 endpoint pairs between groups, 4 to or from outside the cluster, 4 to or from Nodes' addresses), 1 unrestricted hidden",
+    );
+  });
+
   test('the overview counts namespaces and the workloads inside them', () => {
     const g = buildGraph(input, { ...options, collapsed: new Set(['ns:shop', 'ns:data']) });
     assert.equal(
@@ -281,6 +315,109 @@ describe('the status line counts what is drawn: "connections" always counts conn
     );
     assert.equal(countOf(1, 'endpoint pair'), '1 endpoint pair');
     assert.equal(countOf(1200), '1,200 connections');
+  });
+
+  test('a partly observed Traffic line is labelled with the ports seen, of those allowed', () => {
+    const all: PortsJson = { TCP: [[1, 65535]], UDP: [[1, 65535]], SCTP: [[1, 65535]] };
+    const allowed = (src: string, dst: string, ports: PortsJson, summary: string): EdgeInput => ({
+      src,
+      dst,
+      ports,
+      summary,
+      open: false,
+    });
+    const seen = (protocol: string, port: number) => ({ protocol, port, count: 2 });
+    // a → c: seen on UDP 53 (twice, from two sources), allowed on everything; b → c: seen on all it allows.
+    const partly = trafficEdge(
+      {
+        src: a.id,
+        dst: c.id,
+        status: 'partly-observed',
+        observed: [seen('UDP', 53), seen('UDP', 53)],
+        denied: [],
+        unobserved: 'TCP all ports; UDP 1-52,54-65535; SCTP all ports',
+      },
+      allowed(a.id, c.id, all, 'All connections'),
+    );
+    const observed = trafficEdge(
+      {
+        src: b.id,
+        dst: c.id,
+        status: 'observed',
+        observed: [seen('TCP', 5432)],
+        denied: [],
+        unobserved: null,
+      },
+      allowed(b.id, c.id, tcp(5432), 'TCP 5432'),
+    );
+    assert.equal(partly.summary, 'UDP 53 of All connections allowed');
+    assert.equal(observed.summary, 'TCP 5432');
+    const traffic: GraphInput = { ...input, edges: [partly, observed] };
+    const label = (g: ReturnType<typeof buildGraph>, id: string): string | undefined =>
+      g.edges.find((e) => e.id === id)?.label;
+    const g = buildGraph(traffic, { ...options, unit: 'endpoint pair' });
+    assert.equal(label(g, `${a.id}>${c.id}`), 'UDP 53 of all allowed');
+    assert.equal(label(g, `${b.id}>${c.id}`), 'TCP 5432');
+    // Collapsed into one line: the ports seen on both, of the ports allowed on both.
+    const shop = buildGraph(traffic, { ...options, collapsed: new Set(['ns:shop']), unit: 'endpoint pair' });
+    assert.equal(label(shop, `ns:shop>${c.id}`), 'TCP 5432 · UDP 53 of all allowed (2)');
+    // Beside a line never observed, the ports are no longer all seen: no "allowed" claimed.
+    const never: EdgeInput = { ...allowed(b.id, c.id, tcp(80), 'TCP 80'), status: 'unobserved' };
+    const mixed = buildGraph(
+      { ...input, edges: [partly, never] },
+      { ...options, collapsed: new Set(['ns:shop']), unit: 'endpoint pair' },
+    );
+    assert.equal(label(mixed, `ns:shop>${c.id}`), 'TCP 80 · UDP 53 (2)');
+    // The port filter matches what the policies allow on a line seen, not only the ports seen.
+    const on8080 = buildGraph(traffic, { ...options, port: { protocol: null, port: 8080 } });
+    assert.deepEqual(
+      on8080.edges.map((e) => e.id),
+      [`${a.id}>${c.id}`],
+    );
+    // A pair observed but denied: labelled with its summary, filtered by the ports denied.
+    const denied = trafficEdge(
+      {
+        src: b.id,
+        dst: a.id,
+        status: 'denied',
+        observed: [],
+        denied: [{ ...seen('TCP', 9102), blockedAt: ['ingress of shop/a'], policies: ['shop/deny'] }],
+        unobserved: null,
+      },
+      undefined,
+    );
+    const withDenied: GraphInput = { ...input, edges: [partly, observed, denied] };
+    const label9102 = buildGraph(withDenied, options);
+    assert.equal(label(label9102, `${b.id}>${a.id}`), 'TCP 9102 denied');
+    const on5432 = buildGraph(withDenied, { ...options, port: { protocol: null, port: 5432 } });
+    assert.deepEqual(
+      on5432.edges.map((e) => e.id),
+      [`${a.id}>${c.id}`, `${b.id}>${c.id}`],
+    );
+    const on9102 = buildGraph(withDenied, { ...options, port: { protocol: null, port: 9102 } });
+    assert.deepEqual(
+      on9102.edges.map((e) => e.id),
+      [`${a.id}>${c.id}`, `${b.id}>${a.id}`],
+    );
+  });
+
+  test("the inspector's rows: one per port, the flows of its connections added up; denied ones per stop", () => {
+    const at = (port: number, count: number, blockedAt: string[]) => ({
+      protocol: 'TCP',
+      port,
+      count,
+      blockedAt,
+      policies: [],
+    });
+    assert.deepEqual(
+      portRows([at(443, 1, []), at(80, 2, []), at(443, 3, [])]).map((r) => [r.port, r.count]),
+      [
+        [80, 2],
+        [443, 4],
+      ],
+    );
+    const stops = portRows([at(443, 1, ['egress']), at(443, 1, ['ingress'])], (d) => d.blockedAt.join());
+    assert.equal(stops.length, 2);
   });
 
   test('the weak lines left out of the page count their connections too', () => {

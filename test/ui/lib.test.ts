@@ -25,7 +25,7 @@ import {
 } from '../../ui/lib/graph.ts';
 import { labelsMatch, parseLabelFilter } from '../../ui/lib/labels.ts';
 import { cellText, namespaceMatrix, workloadMatrix, MAX_MATRIX_WORKLOADS } from '../../ui/lib/matrix.ts';
-import { layers, maxHops, pathText, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
+import { layers, maxHops, pathText, reachSummary, targetEdges, treeEdges } from '../../ui/lib/paths.ts';
 import { formatPorts, parsePortFilter, portsMatch, shortPorts, unionPorts } from '../../ui/lib/ports.ts';
 import { formatRoute, formatSelection, parseRoute, parseSelection, withParams } from '../../ui/lib/route.ts';
 import type { ModelWorkloadJson as WorkloadJson } from '../../src/contract/api.ts';
@@ -393,6 +393,29 @@ describe('attack paths', () => {
     assert.deepEqual([...treeEdges(p, 1)], ['w>a']);
     assert.deepEqual([...treeEdges(p)], ['w>a', 'a>d']);
     assert.deepEqual([...targetEdges(p)], ['w>a', 'a>d']);
+  });
+
+  test('the status counts the workloads reached of those not compromised, as `paths` does', () => {
+    const isWorkload = (id: string): boolean => !id.startsWith('external:');
+    assert.equal(
+      reachSummary({ ...p, from: ['w'] }, Infinity, isWorkload),
+      '2 of 3 other workloads reachable',
+    );
+    assert.equal(
+      reachSummary({ ...p, from: ['w'] }, 1, isWorkload),
+      '1 of 3 other workloads reachable within 1 hop',
+    );
+    // From outside the cluster (its address classes), every workload may be reached: none is "other".
+    const outside = {
+      ...p,
+      from: ['external:0', 'external:1'],
+      reached: [
+        { id: 'external:0', hops: 0, via: null },
+        { id: 'external:1', hops: 0, via: null },
+        { id: 'a', hops: 1, via: { from: 'external:0', summary: 'TCP 443' } },
+      ],
+    };
+    assert.equal(reachSummary(outside, 2, isWorkload), '1 of 4 workloads reachable within 2 hops');
   });
 
   test('a path reads from the compromised workload, every hop named', () => {

@@ -21,7 +21,10 @@ describe('the inspector names a node address as a node address', { skip }, () =>
   test("a connection from node n1's address to the pod on n1: its egress side is n1's address", async () => {
     await ui.open(`#/graph?collapsed=nodes,outside&sel=${encodeURIComponent('edge:nodes>shop/Pod/web')}`);
     const inspector = ui.page.locator('.inspector');
-    await inspector.getByRole('button', { name: '192.168.0.1/32 → shop/web' }).click();
+    // Listed, and then headed, as the node's address.
+    const name = '192.168.0.1/32 (an address of node n1) → shop/web';
+    await inspector.getByRole('button', { name }).click();
+    await ui.page.locator('.inspector h2', { hasText: name }).waitFor();
     await inspector.getByText('Ingress of').first().waitFor();
     const text = await inspector.innerText();
     assert.match(text, /An address of node n1, not a pod: no pod's NetworkPolicy applies on this side\./);

@@ -44,7 +44,10 @@ describe("the Nodes' addresses are a group of their own, not outside the cluster
     );
     const inspector = ui.page.locator('.inspector');
     await inspector.getByRole('heading', { name: 'nodes → shop/Pod/web' }).waitFor();
-    await inspector.getByRole('button', { name: '192.168.0.1/32 → shop/web' }).waitFor();
+    // Listed as the node's address, as diff and the what-if name it.
+    await inspector
+      .getByRole('button', { name: '192.168.0.1/32 (an address of node n1) → shop/web' })
+      .waitFor();
     assert.doesNotMatch(await inspector.innerText(), /outside the cluster/);
     assert.deepEqual(ui.problems, []);
   });

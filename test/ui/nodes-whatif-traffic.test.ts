@@ -177,8 +177,10 @@ describe("the Traffic view on Hubble flows to a Node's address (test/fixtures/ti
     const g = await graphOf(page);
     const node2 = nodeLabelled(g, 'node node-2');
     assert.equal(node2.parent, 'nodes');
-    // Seen on TCP 10250 only, of every port allowed.
-    assert.ok(edgeOf(g, `${PROMETHEUS}>${node2.id}`).classes.includes('st-partly-observed'));
+    // Seen on TCP 10250 only, of every port allowed: its label says both, the ports seen first.
+    const scrape = edgeOf(g, `${PROMETHEUS}>${node2.id}`);
+    assert.ok(scrape.classes.includes('st-partly-observed'));
+    assert.equal(scrape.label, 'TCP 10250 of all allowed');
     assert.equal(
       g.edges.some((e) => e.id === `${PROMETHEUS}>outside`),
       false,
@@ -186,6 +188,11 @@ describe("the Traffic view on Hubble flows to a Node's address (test/fixtures/ti
     await ui.open(`#/traffic?sel=${encodeURIComponent(`edge:${PROMETHEUS}>${node2.id}`)}`);
     const inspector = page.locator('.inspector');
     await inspector.getByText('TCP 10250 ×1').waitFor();
+    // Named as the node's address, as elsewhere.
+    assert.equal(
+      await inspector.locator('h2').first().innerText(),
+      'monitoring/prometheus → 10.0.0.12/32 (an address of node node-2)',
+    );
     assert.match(
       await inspector.innerText(),
       /An address of node node-2, not a pod: no pod's NetworkPolicy applies on this side\./,

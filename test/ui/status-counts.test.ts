@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { AnalyzeJson } from '../../src/contract/analyze.ts';
 import { runCli } from '../support/cli.ts';
 import { browserMissing, startUi, type UiSession } from './browser.ts';
 
@@ -21,8 +22,13 @@ let analyzed: number;
  */
 function assertAddsUp(status: string): void {
   const num = (re: RegExp): number => Number(re.exec(status)?.[1]?.replace(/,/g, '') ?? 0);
-  const drawn = num(/\(([\d,]+) connections\)/) || num(/([\d,]+) connections drawn/);
-  const within = num(/([\d,]+) within a workload/);
+  const drawn =
+    num(/\(([\d,]+) connections\)/) ||
+    num(/([\d,]+) connections drawn/) ||
+    num(/\(([\d,]+) connections between namespaces/) +
+      num(/([\d,]+) to or from outside the cluster/) +
+      num(/([\d,]+) to or from Nodes' addresses/);
+  const within = num(/([\d,]+) within a (?:workload|collapsed namespace)/);
   assert.equal(drawn + within + num(/([\d,]+) unrestricted hidden/), analyzed, status);
 }
 
@@ -56,6 +62,36 @@ describe('the status line counts connections as analyze does', { skip }, () => {
     assert.match(
       await ui.page.locator('header .summary-connections').innerText(),
       /^221 allowed connections$/,
+    );
+  });
+
+  test("the overview: connections between namespaces are those, the outside world's are counted apart, as in analyze", async () => {
+    const groups = ['data', 'ingress-nginx', 'kube-system', 'monitoring', 'payments', 'shop'].map(
+      (n) => `ns:${n}`,
+    );
+    const all = `collapsed=${[...groups, 'outside'].join(',')}`;
+    await statusIs(
+      `#/graph?${all}`,
+      '6 namespaces (16 workloads), 13 links drawn (28 connections between namespaces, 12 to or from outside the cluster), 10 within a collapsed namespace not drawn, 171 unrestricted hidden',
+    );
+    // Every connection shown: analyze's connections between workloads of two namespaces, and those with an
+    // address range at one end.
+    const r = await runCli(['analyze', 'examples/webshop', '-o', 'json']);
+    const json = JSON.parse(r.stdout) as AnalyzeJson;
+    let between = 0;
+    let outside = 0;
+    const namespace = (p: AnalyzeJson['connections'][number]['src'][number]): string | undefined =>
+      'workload' in p ? p.workload.split('/')[0] : undefined;
+    for (const c of json.connections)
+      for (const s of c.src)
+        for (const d of c.dst) {
+          if ('external' in s || 'external' in d) outside++;
+          else if (namespace(s) !== namespace(d)) between++;
+        }
+    assert.deepEqual([between, outside], [75, 120]);
+    await statusIs(
+      `#/graph?open=show&${all}`,
+      `6 namespaces (16 workloads), 25 links drawn (${between} connections between namespaces, ${outside} to or from outside the cluster), 26 within a collapsed namespace not drawn`,
     );
   });
 

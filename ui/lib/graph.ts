@@ -8,7 +8,7 @@
  * thousands of workloads, and a namespace expands on demand.
  */
 import { labelsMatch, type LabelTerm } from './labels.ts';
-import { portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
+import { formatPorts, NO_PORTS, portsMatch, shortPorts, unionPorts, type PortFilter } from './ports.ts';
 import type {
   ConnectionJson,
   DomainConnectionJson,
@@ -210,6 +210,16 @@ export interface EdgeInput {
   allowedBy?: ConnectionJson['allowedBy'];
   /** Allowed at L4, filtered at L7 by Cilium's proxy on these ports (the model's `l7`). */
   l7?: NonNullable<ConnectionJson['l7']>;
+  /**
+   * A Traffic line seen in the flows: the ports the policies allow, `ports` being those seen. A line whose every
+   * member has them, and allows more than was seen, is labelled with both (`UDP 53 of all allowed`).
+   */
+  allowed?: PortsJson;
+  /**
+   * The ports the port filter matches, when not `ports`: a Traffic line's allowed ports (seen or not), or for a
+   * line observed but denied (whose `ports` are null: its label is its summary), the ports denied.
+   */
+  matches?: PortsJson;
 }
 
 /** `filtered at L7 on TCP 8080 by CiliumNetworkPolicy/shop/api`: a connection Cilium's proxy filters. */
@@ -382,10 +392,22 @@ export function defaultCollapsed(
 /** An edge's label: its ports (and how many connections), marked `L7` when Cilium's proxy filters some. */
 function edgeLabel(e: GraphEdge, unit: CountUnit): string {
   const { count, ports } = e;
-  const text = ports === null ? (e.members[0]?.summary ?? '') : shortPorts(ports);
+  const text = ports === null ? (e.members[0]?.summary ?? '') : withAllowed(ports, e.members);
   const base = count === 1 ? text : ports === null ? countOf(count, unit) : `${text} (${count})`;
   const l7 = l7Count(e.members);
   return l7 === 0 ? base : `${base} · ${count === 1 ? '' : `${l7} `}filtered at L7`;
+}
+
+/**
+ * `UDP 53 of all allowed`: the ports of a Traffic line seen in the flows, and the ports the policies allow when
+ * they are more (every member seen, `EdgeInput.allowed`); else the ports alone.
+ */
+function withAllowed(ports: PortsJson, members: readonly EdgeInput[]): string {
+  if (members.length === 0 || members.some((m) => m.allowed === undefined)) return shortPorts(ports);
+  const allowed = members.reduce((p, m) => unionPorts(p, m.allowed!), NO_PORTS);
+  return formatPorts(allowed) === formatPorts(ports)
+    ? shortPorts(ports)
+    : `${shortPorts(ports)} of ${shortPorts(allowed)} allowed`;
 }
 
 export function buildGraph(input: GraphInput, options: GraphOptions): GraphResult {
@@ -446,7 +468,8 @@ export function buildGraph(input: GraphInput, options: GraphOptions): GraphResul
   };
   let hiddenOpen = 0;
   for (const e of input.edges) {
-    if (options.port !== null && e.ports !== null && !portsMatch(e.ports, options.port)) continue;
+    const filtered = e.matches ?? e.ports;
+    if (options.port !== null && filtered !== null && !portsMatch(filtered, options.port)) continue;
     const s = rep(e.src);
     const d = rep(e.dst);
     if (s === null || d === null) continue;
@@ -753,7 +776,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
  * connections)` (a line into the collapsed outside world, the collapsed Nodes' addresses or a collapsed
  * namespace stands for several connections, a line with an arrow at each end for two), or on the overview,
  * grouped by a label, `8 groups by app.kubernetes.io/part-of (1,000 workloads), 20 group links drawn (310
- * connections between groups)`. "connections" always counts connections, as `analyze` and the header do; the
+ * connections between groups)` (the lines into the outside world or the Nodes' addresses counted apart:
+ * `overviewLinks`). "connections" always counts connections, as `analyze` and the header do; the
  * connections within one node (not drawn) are counted too, so that what is drawn, within a node and hidden add
  * up to the header's number (before filters). `lines` are the lines drawn (`drawnLines`, the weak ones left
  * out: `weakSummary`). The Traffic view's edges are pairs of endpoints, some observed but denied (not
@@ -787,8 +811,7 @@ export function drawnSummary(
     );
   if (parts.length === 0) parts.push('nothing to draw');
   const { connections, links, names, pairs } = lineCounts(lines);
-  if (workloads === 0 && collapsed > 0)
-    parts.push(`${plural(links, `${noun} link`)} drawn (${countOf(connections, unit)} between ${noun}s)`);
+  if (workloads === 0 && collapsed > 0) parts.push(overviewLinks(result, lines, noun, unit));
   else if (links === connections) parts.push(`${countOf(connections, unit)} drawn`);
   else parts.push(`${plural(links, 'line')} drawn (${countOf(connections, unit)})`);
   // Lines to DNS names are not connections (no address is known): counted apart, as `analyze` does.
@@ -815,6 +838,43 @@ export function drawnSummary(
   }
   if (result.hiddenOpen > 0) parts.push(`${result.hiddenOpen.toLocaleString('en-US')} unrestricted hidden`);
   return parts.join(', ');
+}
+
+/**
+ * The overview's lines: `9 namespace links drawn (28 connections between namespaces)`, or, when some lines join
+ * a group to the outside world or to the Nodes' addresses, what each kind of line stands for, so that
+ * "between namespaces" counts only those: `13 links drawn (28 connections between namespaces, 12 to or from
+ * outside the cluster)`. The lines to DNS names are counted apart (`drawnSummary`).
+ */
+function overviewLinks(
+  result: GraphResult,
+  lines: readonly DrawnEdge[],
+  noun: string,
+  unit: CountUnit,
+): string {
+  const kinds = new Map(result.nodes.map((n) => [n.id, n.kind]));
+  const ends = (l: DrawnEdge): 'outside' | 'nodes' | 'groups' => {
+    const at = [kinds.get(l.source), kinds.get(l.target)];
+    if (at.some((k) => k === 'nodes' || k === 'collapsed-nodes' || k === 'node-address')) return 'nodes';
+    if (at.some((k) => k === 'outside' || k === 'collapsed-outside' || k === 'external')) return 'outside';
+    return 'groups';
+  };
+  const counts = { groups: 0, outside: 0, nodes: 0 };
+  let links = 0;
+  for (const l of lines) {
+    if (isByName(l.target)) continue;
+    links++;
+    counts[ends(l)] += l.count;
+  }
+  const between = `${countOf(counts.groups, unit)} between ${noun}s`;
+  if (counts.outside === 0 && counts.nodes === 0)
+    return `${plural(links, `${noun} link`)} drawn (${between})`;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const others = [
+    ...(counts.outside > 0 ? [`${n(counts.outside)} to or from outside the cluster`] : []),
+    ...(counts.nodes > 0 ? [`${n(counts.nodes)} to or from Nodes' addresses`] : []),
+  ];
+  return `${plural(links, 'link')} drawn (${[between, ...others].join(', ')})`;
 }
 
 /** The connections and the (source, DNS name) pairs some lines stand for, and how many lines of each. */

@@ -44,3 +44,17 @@ export function pathText(path: readonly PathStepJson[], name: (id: string) => st
   const first = path[0];
   return first === undefined ? '' : [first.src, ...path.map((s) => s.dst)].map(name).join(' → ');
 }
+
+/**
+ * The status line: `7 of 15 other workloads reachable within 1 hop`, the workloads reached (up to `upTo` hops)
+ * of those not compromised, as `netfence paths` counts them; from outside the cluster (address classes, not
+ * workloads) every workload counts: `16 of 16 workloads reachable`.
+ */
+export function reachSummary(p: PathsJson, upTo: number, isWorkload: (id: string) => boolean): string {
+  const reached = (p.reached ?? []).filter((r) => r.hops > 0 && r.hops <= upTo).length;
+  const sources = (p.from ?? []).filter(isWorkload).length;
+  const of = p.workloads - sources;
+  const noun = `${sources > 0 ? 'other ' : ''}workload${of === 1 ? '' : 's'}`;
+  const within = upTo === Infinity ? '' : ` within ${upTo} hop${upTo === 1 ? '' : 's'}`;
+  return `${reached} of ${of} ${noun} reachable${within}`;
+}

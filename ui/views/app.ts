@@ -3,6 +3,7 @@
  * that nothing jumps when data arrives, the hash router, the theme, and the data every view shares.
  */
 import {
+  addressName,
   connectionCounts,
   domainLabel,
   isDomainNode,
@@ -370,13 +371,16 @@ export class App {
     return this.#flows;
   }
 
+  /**
+   * A workload's, an address range's or a DNS name's name: a Node's address is named as the node's, as `diff`
+   * and the what-if's list name it (`192.168.0.2/32 (an address of node n2)`).
+   */
   workloadName(id: string): string {
     if (isDomainNode(id)) return domainLabel(id.slice('dns:'.length));
-    return (
-      this.model.workloads.find((w) => w.id === id)?.displayName ??
-      this.model.external.find((x) => x.id === id)?.description ??
-      id
-    );
+    const w = this.model.workloads.find((x) => x.id === id);
+    if (w !== undefined) return w.displayName;
+    const x = this.model.external.find((e) => e.id === id);
+    return x === undefined ? id : addressName(x);
   }
 
   /** The server's analysis changed (`--watch`): fetch it, and redraw the current view. */

@@ -71,7 +71,20 @@ const CILIUM_ISOLATION_TEXT: Partial<Record<Isolation, string>> = {
   'not-isolated': 'No policy isolates it and no deny rule denies any of it: everything is allowed',
 };
 
-function badge(dir: string, iso: Isolation, wider: 'tiers' | 'cilium' | null): HTMLElement {
+/**
+ * A direction's badge. Selected by policies but open to anyone on every port (an allow-all rule, as shop/web's
+ * ingress on the bundled example), it is not "restricted": it says open, as the graph's orange does.
+ */
+function badge(dir: string, iso: Isolation, wider: 'tiers' | 'cilium' | null, open = false): HTMLElement {
+  if (open && iso === 'isolated')
+    return h(
+      'span',
+      {
+        class: 'badge iso-not-isolated',
+        title: `Policies select it, but a rule allows every connection ${dir === 'ingress' ? 'from anyone' : 'to anywhere'}, on every port`,
+      },
+      `${dir}: open (an allow-all rule)`,
+    );
   const [text, plain] = ISOLATION_TEXT[iso];
   const title =
     wider === 'cilium'
@@ -304,9 +317,9 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
     h(
       'p',
       { class: 'badges' },
-      badge('ingress', w.isolated.ingress, wider),
+      badge('ingress', w.isolated.ingress, wider, w.open.ingress),
       ' ',
-      badge('egress', w.isolated.egress, wider),
+      badge('egress', w.isolated.egress, wider, w.open.egress),
     ),
     actions.length > 0 ? h('p', { class: 'actions' }, ...actions) : null,
     section(

@@ -4,7 +4,7 @@
  * ranked by blast radius.
  */
 import { buildGraph, defaultCollapsed, namespaceGroup, OUTSIDE, type GraphNode } from '../lib/graph.ts';
-import { hopsOf, layers, maxHops, pathText, targetEdges, treeEdges } from '../lib/paths.ts';
+import { hopsOf, layers, maxHops, pathText, reachSummary, targetEdges, treeEdges } from '../lib/paths.ts';
 import { listParam, parseSelection, type Route } from '../lib/route.ts';
 import type { ApiPathsJson as PathsJson } from '../../src/contract/api.ts';
 import type { ViewContext, ViewInstance } from './app.ts';
@@ -188,10 +188,10 @@ export function createPathsView(ctx: ViewContext, first: Route): ViewInstance {
       );
       replace(reachedList);
     } else {
-      const reached = (data.reached ?? []).filter((r) => r.hops > 0 && r.hops <= step).length;
+      const ids = new Set(app.model.workloads.map((w) => w.id));
       replace(
         status,
-        `${reached} of ${data.workloads - (data.from?.length ?? 0)} other workloads reachable${step === Infinity ? '' : ` within ${step} hop${step === 1 ? '' : 's'}`}`,
+        reachSummary(data, step, (id) => ids.has(id)),
       );
       replace(
         reachedList,
