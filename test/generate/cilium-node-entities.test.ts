@@ -223,3 +223,106 @@ kube-system,agent,,shop,api,,TCP,8080,2
     );
   });
 });
+
+describe('a workload whose pods run on two nodes: the verification judges each pod, not the workload', () => {
+  // shop/web has a pod on n1 and one on n2; both open TCP 9100 to n1's address. The pod on n1 needs `host`, the
+  // pod on n2 `remote-node`: a rule with only one of them lets one pod through, and must fail the verification.
+  const manifests = `
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {addresses: [{type: InternalIP, address: 192.168.0.2}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-1
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}
+${[
+  ['a', 'n1', '10.0.0.1'],
+  ['b', 'n2', '10.0.1.1'],
+]
+  .map(
+    ([pod, node, ip]) => `---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-1-${pod}
+  namespace: shop
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-1, uid: u2, controller: true}]
+spec: {nodeName: ${node}, containers: [{name: c, image: x}]}
+status: {podIP: ${ip}}
+`,
+  )
+  .join('')}`;
+  const flows = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
+shop,web,,,,192.168.0.1,TCP,9100,2
+`;
+  let state: ClusterState;
+  let gen: Generation;
+  before(() => {
+    const parsed = parseManifestText(manifests, 'cluster.yaml');
+    const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
+    assert.deepEqual(built.errors, []);
+    state = built.state;
+    const observed = observeFlowText([{ name: 'flows.csv', text: flows }], state).connections;
+    assert.deepEqual(
+      observed.map((c) => `${c.src.kind === 'workload' ? c.src.id : ''} ${portOf(c)}`),
+      ['shop/Deployment/web TCP/9100'],
+    );
+    gen = generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
+  });
+
+  /** web-egress with its entity rule's entities replaced by `entities`. */
+  const withEntities = (entities: string[]): GeneratedCiliumPolicy[] =>
+    toCiliumPolicies(gen.policies, new Map()).map((p) => {
+      if (p.object.metadata.name !== 'web-egress') return p;
+      const egress = (p.object.spec?.egress ?? []).map((r) =>
+        r.toEntities === undefined ? r : { ...r, toEntities: entities },
+      );
+      return { ...p, object: { ...p.object, spec: { ...p.object.spec, egress } } };
+    });
+
+  test('generate writes both entities, and the verification passes', () => {
+    assert.deepEqual(gen.leftOut, []);
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    assert.deepEqual(entityRules(policies.find((p) => p.object.metadata.name === 'web-egress')), [
+      'to host,remote-node 9100',
+    ]);
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.byNodeEntity, 1);
+    assert.ok(v.ok);
+  });
+
+  for (const [entities, missed] of [
+    [['host'], 'the pod on n2'],
+    [['remote-node'], 'the pod on n1'],
+  ] as const) {
+    test(`${entities[0]} alone fails the verification: ${missed} is not let through`, () => {
+      const v = verifyCiliumGeneration(state, gen, withEntities([...entities]), cilium());
+      assert.equal(v.ok, false);
+      assert.deepEqual(v.entityMissing.map(portOf), ['TCP/9100']);
+      assert.equal(v.byNodeEntity, 0);
+    });
+  }
+});

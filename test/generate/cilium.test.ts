@@ -535,6 +535,39 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
 });
 
 describe('netfence generate --format cilium', () => {
+  test("each file's header says which rules allow more than the observed connections: entity and toFQDNs rules", async () => {
+    const r = await runCli(WEBSHOP_CILIUM);
+    assert.equal(r.code, 0, r.stderr);
+    // The lines after the first of each file's header, up to the observed time range.
+    const headers = Object.fromEntries(
+      [
+        ...r.stdout.matchAll(/^# CiliumNetworkPolicies for namespace (\S+):.*\n((?:# (?!Observed).*\n)*)/gm),
+      ].map((m): [string, string[]] => [m[1]!, m[2]!.split('\n').filter((l) => l !== '')]),
+    );
+    const exact =
+      '# Every rule allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).';
+    const but = (kinds: string): string =>
+      `# Every rule but the ${kinds} allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).`;
+    const apiserver = "the API server's addresses";
+    assert.deepEqual(headers, {
+      data: [exact],
+      'ingress-nginx': [
+        but('entity rules'),
+        `# An entity rule (toEntities/fromEntities: kube-apiserver) allows its ports with the whole identity, not only the observed addresses: kube-apiserver is ${apiserver}.`,
+      ],
+      'kube-system': [exact],
+      monitoring: [
+        but('entity rules'),
+        `# An entity rule (toEntities/fromEntities: host, kube-apiserver, remote-node) allows its ports with the whole identity, not only the observed addresses: host is the pod's own node (and its host-network pods), kube-apiserver is ${apiserver}, remote-node is every other node (and their host-network pods), of this cluster or a connected one.`,
+      ],
+      payments: [
+        but('toFQDNs rules'),
+        '# A toFQDNs rule allows its ports to every address its names resolve to when the pod looks them up, not only the observed addresses.',
+      ],
+      shop: [exact],
+    });
+  });
+
   test('the YAML and the report of the bundled example (golden files, reviewed)', async () => {
     const r = await runCli(WEBSHOP_CILIUM);
     assert.equal(r.code, 0, r.stderr);

@@ -9,6 +9,7 @@ import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { deploy, docs, ns, yaml } from './helpers.ts';
 import { findingsOf, stateFindingsOf } from './rule-details.ts';
 import { ccnp, cluster, cnpCilium, pod } from '../support/builders.ts';
+import type { ClusterState } from '../../src/model/cluster.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'), deploy('shop', 'admin'));
 
@@ -135,10 +136,10 @@ test('a named port to the cluster entity and a port to the world entity, shadowe
   ]);
 });
 
-test('an entry explains 400 (pod, peer) pairs at most: a shadow met later is not reported', () => {
+test('every (pod, peer) pair of an entry is looked at, however many: a shadow met late is reported', () => {
   // 21 namespaces of one pod each: 21 pod classes, so a cluster-wide L7 rule of every pod from every pod has
-  // 441 pairs, taken subject by subject (n00 first), peers from n20 down. Pair 400 is n19 from n20, pair
-  // 401 n19 from n19. The cap keeps the rule cheap on wide peers; a change of it changes this test.
+  // 441 pairs, taken subject by subject (n00 first), peers from n20 down. Before round 13 the rule looked at
+  // 400 of them (up to n19 from n20) and missed the last 41.
   const names = Array.from({ length: 21 }, (_, i) => `n${String(i).padStart(2, '0')}`);
   const l7 = ccnp('l7', {
     endpointSelector: {},
@@ -169,48 +170,59 @@ test('an entry explains 400 (pod, peer) pairs at most: a shadow met later is not
         ],
       }),
     ).map((f) => f.message.slice(0, f.message.indexOf(' on ')));
-  assert.deepEqual(shadowed('n18', 'n00'), [
-    'The L7 (http) rules of this ingress entry have no effect for n00/web',
-  ]);
-  assert.deepEqual(shadowed('n19', 'n20'), [
-    'The L7 (http) rules of this ingress entry have no effect for n20/web',
-  ]);
-  assert.deepEqual(shadowed('n19', 'n19'), []);
-  assert.deepEqual(shadowed('n20', 'n00'), []);
+  const found = (peer: string): string[] => [
+    `The L7 (http) rules of this ingress entry have no effect for ${peer}/web`,
+  ];
+  assert.deepEqual(shadowed('n00', 'n20'), found('n20'));
+  assert.deepEqual(shadowed('n19', 'n20'), found('n20'));
+  assert.deepEqual(shadowed('n19', 'n19'), found('n19'));
+  assert.deepEqual(shadowed('n20', 'n00'), found('n00'));
 });
 
-describe('the subjects looked at first, when an entry has more pairs than the rule looks at', () => {
-  // An L7 rule from 400 addresses (an address class each): `no-cilium-l7-shadowed-by-l4` looks at 400 (subject,
-  // peer) pairs of an entry at most, so at the first subject only. The subjects are selected by `role In [a,
-  // b]`: `b` is read first, so its class comes first, though its value sorts after `a`'s. An L4 allow of the
-  // addresses cancels the L7 rule for `b` alone. (`c`, not selected, makes the requirement narrower than every
-  // endpoint, so that its values' classes are looked up.)
+describe('an entry with more pairs than the rule looked at before round 13 (400)', () => {
+  // An L7 rule from 400 addresses (an address class each) into two subjects, selected by `role In [a, b]`:
+  // `b` is read first, so its class comes first, though its value sorts after `a`'s. Before round 13 the rule
+  // looked at 400 (subject, peer) pairs of an entry, so at `b` alone. (`c`, not selected, makes the
+  // requirement narrower than every endpoint, so that its values' classes are looked up.)
   const cidrs = Array.from({ length: 400 }, (_, i) => `10.200.${i >> 8}.${i & 255}/32`);
-  const state = cluster({
-    pods: [pod('shop', 'b', { role: 'b' }), pod('shop', 'a', { role: 'a' }), pod('shop', 'c', { role: 'c' })],
-    ciliumPolicies: [
-      cnpCilium('shop', 'l7', {
-        endpointSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['a', 'b'] }] },
-        ingress: [
-          {
-            fromCIDR: cidrs,
-            toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
-          },
-        ],
-      }),
-      cnpCilium('shop', 'l4', {
-        endpointSelector: { matchLabels: { role: 'b' } },
-        ingress: [{ fromCIDR: ['10.200.0.0/16'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
-      }),
-    ],
-  });
+  /** An L4 allow of the addresses into `role`'s pods cancels the L7 rule for them alone. */
+  const state = (role: string): ClusterState =>
+    cluster({
+      pods: [
+        pod('shop', 'b', { role: 'b' }),
+        pod('shop', 'a', { role: 'a' }),
+        pod('shop', 'c', { role: 'c' }),
+      ],
+      ciliumPolicies: [
+        cnpCilium('shop', 'l7', {
+          endpointSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['a', 'b'] }] },
+          ingress: [
+            {
+              fromCIDR: cidrs,
+              toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+            },
+          ],
+        }),
+        cnpCilium('shop', 'l4', {
+          endpointSelector: { matchLabels: { role } },
+          ingress: [
+            { fromCIDR: ['10.200.0.0/16'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] },
+          ],
+        }),
+      ],
+    });
 
-  test("are those read first: class order, not the order of an In requirement's values (cilium.ts)", () => {
-    const found = stateFindingsOf(rule, state);
-    assert.deepEqual(
-      found.map((f) => [f.at, f.workloads]),
-      [['- shop/CiliumNetworkPolicy/l7 spec.ingress[0].toPorts[0]', ['shop/Pod/a', 'shop/Pod/b']]],
-    );
-    assert.match(found[0]!.message, /CiliumNetworkPolicy\/shop\/l4 spec\.ingress\[0\] allows the same peer/);
-  });
+  for (const role of ['b', 'a']) {
+    test(`the shadow into ${role} is found (${role === 'b' ? 'the subject read first' : 'the subject read second, missed before'})`, () => {
+      const found = stateFindingsOf(rule, state(role));
+      assert.deepEqual(
+        found.map((f) => [f.at, f.workloads]),
+        [['- shop/CiliumNetworkPolicy/l7 spec.ingress[0].toPorts[0]', ['shop/Pod/a', 'shop/Pod/b']]],
+      );
+      assert.match(
+        found[0]!.message,
+        / for 10\.200\.0\.0\/32, 10\.200\.0\.1\/32, 10\.200\.0\.10\/32 and 397 more on 8080\/TCP: CiliumNetworkPolicy\/shop\/l4 spec\.ingress\[0\] allows the same peer/,
+      );
+    });
+  }
 });

@@ -9,9 +9,6 @@ import { formatPath, type FieldPath } from '../../model/problem.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 
-/** Pairs (pod, peer) explained per L7 entry at most: the rule stays cheap on wide peers (`{}`, `all`). */
-const MAX_PAIRS = 400;
-
 export default defineRule({
   id: 'no-cilium-l7-shadowed-by-l4',
   meta: {
@@ -51,11 +48,9 @@ export default defineRule({
             const peers = new Set<string>();
             const by = new Set<string>();
             let ports = NO_PORTS;
-            let pairs = 0;
             for (const subjectId of s.selected) {
               const subject: ExplainEnd = { kind: 'pod', classId: subjectId, name: `class ${subjectId}` };
               for (const peer of peerEnds) {
-                if (++pairs > MAX_PAIRS) break;
                 const [src, dst] = list === 'ingress' ? [peer, subject] : [subject, peer];
                 const dstClass = dst.kind === 'pod' ? classes[dst.classId] : undefined;
                 const query = ciliumRulePortsTowards(entry.ports, dstClass);
