@@ -196,7 +196,7 @@ export function describeGeneration(
     if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, end));
   } else {
     lines.push(
-      'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',
+      'verification FAILED: the generated policies do not allow exactly the observed ports (a bug in netfence; please report it)',
     );
     for (const c of v.missing)
       lines.push(`  denied but observed: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
