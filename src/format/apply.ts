@@ -214,7 +214,7 @@ export class ApplyReport {
     if (flowsGiven) {
       this.lines.push(
         breaking.length === 0
-          ? 'Observed traffic: every connection the live policies allow stays allowed.'
+          ? 'Observed traffic: every observed port the live policies allow stays allowed.'
           : `Observed traffic this apply would deny (${breaking.length}):`,
       );
       for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length, nodesOf)}`);

@@ -260,9 +260,9 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
       return formatMapDot(conns, names, state);
     case 'md': {
       const lines = [
-        `**${plural(conns.length, 'observed connection')}** ${participantsText(conns, nodesOf)}`,
+        `**${plural(conns.length, 'observed port')}** ${participantsText(conns, nodesOf)}`,
         '',
-        '| Source | Destination | Port | Connections | First seen | Last seen |',
+        '| Source | Destination | Port | Attempts | First seen | Last seen |',
         '| --- | --- | --- | ---: | --- | --- |',
       ];
       for (const c of conns) {
@@ -286,7 +286,7 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
       const range = timeRange(conns);
       const when = range === undefined ? '' : `, ${formatTime(range[0])} – ${formatTime(range[1])}`;
       const lines = [
-        `${plural(conns.length, 'observed connection')} ${participantsText(conns, nodesOf)}${when}`,
+        `${plural(conns.length, 'observed port')} ${participantsText(conns, nodesOf)}${when}`,
         describeInputs(traffic),
       ];
       const leftOut = describeLeftOut(traffic);
@@ -301,7 +301,7 @@ export function formatObservedMap(traffic: ObservedTraffic, state: ClusterState,
           c.firstSeen === undefined ? '-' : formatTime(c.firstSeen),
           c.lastSeen === undefined ? '-' : formatTime(c.lastSeen),
         ]);
-        out += `\n${table(['SOURCE', 'DESTINATION', 'PORT', 'CONNECTIONS', 'FIRST SEEN', 'LAST SEEN'], rows)}`;
+        out += `\n${table(['SOURCE', 'DESTINATION', 'PORT', 'ATTEMPTS', 'FIRST SEEN', 'LAST SEEN'], rows)}`;
       }
       const more = unmatchedLines(traffic);
       return more.length === 0 ? out : `${out}${more.join('\n')}\n`;
@@ -660,7 +660,7 @@ export function formatFlowCheck(
   // On a cluster with cluster policies, every row says which layer decided each side.
   const tiers = decided.clusterPolicies > 0;
   const summary =
-    `${plural(traffic.connections.length, 'observed connection')} against ${policyCountsText(state)}: ` +
+    `${plural(traffic.connections.length, 'observed port')} against ${policyCountsText(state)}: ` +
     `${formatCount(check.allowed.length + check.unpoliced.length)} allowed, ${formatCount(breaking.length)} would be denied` +
     (stillDenied.length > 0
       ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
@@ -690,7 +690,7 @@ export function formatFlowCheck(
     describeEntity(u.dst, names, space, nodesAt),
     formatPorts(u.ports),
   ]);
-  const connectionHeader = ['Source', 'Destination', 'Port', 'Connections', 'Last seen'];
+  const connectionHeader = ['Source', 'Destination', 'Port', 'Attempts', 'Last seen'];
   const decisionHeader = ['Egress decided by', 'Ingress decided by'];
   const deniedHeader = [...connectionHeader, ...(tiers ? decisionHeader : ['Blocked at'])];
   const allowedHeader = [...connectionHeader, ...decisionHeader];

@@ -96,17 +96,19 @@ export function noticeText(n: GenerateNotice): string {
 function ciliumVerificationLines(v: CiliumVerification, end: (e: FlowEnd) => string): string[] {
   if (v.ok) {
     const reached = [
-      ...(v.named === 0 ? [] : [`reaching the ${plural(v.named, 'connection')} to named addresses by name`]),
+      ...(v.named === 0
+        ? []
+        : [`reaching the ${plural(v.named, 'observed port')} to named addresses by name`]),
       ...(v.byEntity === 0
         ? []
         : [
-            `the ${plural(v.byEntity, 'connection')} of the API server and nodes by entity (Hubble's reserved: labels)`,
+            `the ${plural(v.byEntity, 'observed port')} of the API server and nodes by entity (Hubble's reserved: labels)`,
           ]),
     ];
     const nodes =
       v.byNodeEntity === 0
         ? ''
-        : `, and the ${plural(v.byNodeEntity, 'connection')} with Nodes' addresses by entity (host, remote-node)`;
+        : `, and the ${plural(v.byNodeEntity, 'observed port')} with Nodes' addresses by entity (host, remote-node)`;
     return [
       `verified: as CiliumNetworkPolicies they allow the same${reached.length === 0 ? '' : `, ${reached.join(', and ')}`}${nodes}`,
     ];
@@ -153,7 +155,7 @@ export function describeGeneration(
   ];
   const denied = excludedDenied(gen);
   lines.push(
-    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')}${cluster} (${how.join(', ')}) from ${plural(gen.observed.length, 'observed connection')}${denied === 0 ? '' : ` (--exclude-denied left out ${formatCount(denied)} more, every attempt of which was dropped during the capture)`}`,
+    `generated ${plural(gen.policies.length, 'policy', 'policies')} in ${plural(namespaces, 'namespace')}${cluster} (${how.join(', ')}) from ${plural(gen.observed.length, 'observed port')}${denied === 0 ? '' : ` (--exclude-denied left out ${formatCount(denied)} more, every attempt of which was dropped during the capture)`}`,
   );
   if (gen.observed.length === 0) {
     lines.push(
@@ -183,18 +185,18 @@ export function describeGeneration(
   if (v.ok) {
     if (gen.options.mode === 'fresh') {
       lines.push(
-        `${verified}: the generated policies allow exactly the ${plural(v.checked, 'observed connection')}`,
+        `${verified}: the generated policies allow exactly the ${plural(v.checked, 'observed port')}`,
       );
     } else {
       const already = gen.alreadyAllowed.length;
       lines.push(
-        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed connection')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
+        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed port')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
       );
     }
     if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, end));
   } else {
     lines.push(
-      'verification FAILED: the generated policies do not allow exactly the observed connections (a bug in netfence; please report it)',
+      'verification FAILED: the generated policies do not allow exactly the observed ports (a bug in netfence; please report it)',
     );
     for (const c of v.missing)
       lines.push(`  denied but observed: ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}`);
@@ -270,7 +272,7 @@ export function describeGeneration(
     );
   }
   if (gen.leftOut.length > 0) {
-    lines.push(`left out: ${plural(gen.leftOut.length, 'observed connection')}`);
+    lines.push(`left out: ${plural(gen.leftOut.length, 'observed port')}`);
     for (const l of gen.leftOut) {
       const c = l.connection;
       lines.push(`  ${end(c.src)} → ${end(c.dst)} ${c.protocol} ${c.port}: ${leftOutMessage(l)}`);

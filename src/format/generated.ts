@@ -27,7 +27,7 @@ import { compareText, formatCount, formatTime } from '../base/text.ts';
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
 export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
 
-/** `observed: shop/web → data/db TCP 5432, 12 connections, 2024-05-01 10:00 – 10:20` */
+/** `observed: shop/web → data/db TCP 5432, 12 attempts, 2024-05-01 10:00 – 10:20` */
 function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
   const c = n.connection;
   let when = '';
@@ -42,7 +42,7 @@ function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
       : c.denied === c.count
         ? ', all dropped during the capture'
         : `, ${formatCount(c.denied)} dropped during the capture`;
-  return `observed: ${n.src} → ${n.dst} ${c.protocol} ${c.port}, ${formatCount(c.count)} connection${c.count === 1 ? '' : 's'}${when}${denied}`;
+  return `observed: ${n.src} → ${n.dst} ${c.protocol} ${c.port}, ${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}${when}${denied}`;
 }
 
 function noteLine(n: RuleNote): string {

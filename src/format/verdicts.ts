@@ -178,7 +178,7 @@ export function formatVerdictCheck(
   const c = comparison.connections;
   const against = policyCountsText(state);
   const summary =
-    `${plural(c.observed, 'observed connection')} against ${against}, ` +
+    `${plural(c.observed, 'observed port')} against ${against}, ` +
     `${formatCount(c.compared)} with a Cilium policy verdict: ${formatCount(c.agree)} agree, ` +
     `${formatCount(c.disagree)} disagree` +
     (c.otherPolicies > 0 ? `, ${formatCount(c.otherPolicies)} agree but name other policies` : '') +

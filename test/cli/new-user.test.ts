@@ -63,15 +63,12 @@ describe('generate --exclude-denied: the connections counted are those used, and
     ]);
     assert.equal(all.code, 0, all.stderr);
     assert.equal(some.code, 0, some.stderr);
-    assert.match(headline(all.terminal), / from 67 observed connections$/);
+    assert.match(headline(all.terminal), / from 67 observed ports$/);
     assert.match(
       headline(some.terminal),
-      / from 63 observed connections \(--exclude-denied left out 4 more, every attempt of which was dropped during the capture\)$/,
+      / from 63 observed ports \(--exclude-denied left out 4 more, every attempt of which was dropped during the capture\)$/,
     );
-    assert.match(
-      some.terminal,
-      /^verified: the generated policies allow exactly the 63 observed connections$/m,
-    );
+    assert.match(some.terminal, /^verified: the generated policies allow exactly the 63 observed ports$/m);
   });
 
   test('JSON: summary.observed is the same number, summary.excludedDenied the connections left out', async () => {

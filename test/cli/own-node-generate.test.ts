@@ -60,7 +60,7 @@ describe("generate names a node's address as the node's", () => {
     assert.match(r.stderr, /^ {4}203\.0\.113\.9\/32 → shop\/web-twin: TCP 80$/m);
     assert.doesNotMatch(r.stderr, /an outside address/);
     // The policy is unchanged: an ipBlock of the node's observed address, its comment the plain IP.
-    assert.match(r.stdout, /# observed: 192\.168\.0\.2 → shop\/web TCP 80, 3 connections\n/);
+    assert.match(r.stdout, /# observed: 192\.168\.0\.2 → shop\/web TCP 80, 3 attempts\n/);
     assert.match(r.stdout, /- ipBlock:\n {12}cidr: 192\.168\.0\.2\/32\n/);
   });
 
@@ -158,7 +158,7 @@ describe("generate under the Cilium profile: an ipBlock does not match another N
       r.stderr.includes(`\n  192.168.0.2 (an address of node n2) → shop/web TCP 80: ${REASON}\n`),
       r.stderr,
     );
-    assert.match(r.stderr, /^left out: 2 observed connections$/m);
+    assert.match(r.stderr, /^left out: 2 observed ports$/m);
     assert.doesNotMatch(r.stdout, /192\.168\.0\.2/);
     // The outside address keeps its ipBlock.
     assert.match(r.stdout, /- ipBlock:\n {12}cidr: 203\.0\.113\.9\/32\n/);
@@ -196,7 +196,7 @@ describe("generate under the Cilium profile: an ipBlock does not match another N
     const r = await runCli([...CILIUM, '--cni-option', 'policy-cidr-match-mode=nodes']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /- ipBlock:\n {12}cidr: 192\.168\.0\.2\/32\n/);
-    assert.match(r.stderr, /^left out: 1 observed connection$/m);
+    assert.match(r.stderr, /^left out: 1 observed port$/m);
     assert.doesNotMatch(r.stderr, /Node's address/);
   });
 });
@@ -210,7 +210,7 @@ describe("generate --format cilium writes a peer at a Node's address as the Cili
     assert.ok(
       r.stdout.includes(
         [
-          '    # observed: 192.168.0.2 → shop/web TCP 80, 3 connections',
+          '    # observed: 192.168.0.2 → shop/web TCP 80, 3 attempts',
           "    # 192.168.0.2 (an address of node n2): a Node's address, which CIDR rules do not match (remote-node identity: every other node)",
           '    - fromEntities:',
           '        - remote-node',
@@ -222,11 +222,11 @@ describe("generate --format cilium writes a peer at a Node's address as the Cili
       r.stdout,
     );
     assert.doesNotMatch(r.stdout, /cidr: 192\.168\.0\.2/);
-    assert.match(r.stderr, /^left out: 1 observed connection$/m);
+    assert.match(r.stderr, /^left out: 1 observed port$/m);
     assert.doesNotMatch(r.stderr, /Node's address, which NetworkPolicy ipBlocks/);
     assert.match(
       r.stderr,
-      /^verified: as CiliumNetworkPolicies they allow the same, and the 1 connection with Nodes' addresses by entity \(host, remote-node\)$/m,
+      /^verified: as CiliumNetworkPolicies they allow the same, and the 1 observed port with Nodes' addresses by entity \(host, remote-node\)$/m,
     );
   });
 

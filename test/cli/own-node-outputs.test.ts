@@ -100,7 +100,7 @@ describe("a node's address is named as the node's in analyze, diff, paths and ma
     const md = await runCli([...flows, '-o', 'md']);
     assert.equal(
       md.stdout.split('\n')[0],
-      '**2 observed connections** between 1 workload, 1 node address and 1 outside address',
+      '**2 observed ports** between 1 workload, 1 node address and 1 outside address',
     );
     assert.match(md.stdout, /^\| 192\.168\.0\.2 \(an address of node n2\) \| shop\/web \| TCP 80 \| 3 \|/m);
     // The csv is the flow format itself, read back with --flows: its addresses stay plain.
@@ -185,9 +185,6 @@ describe("map -o json names a node's address, and map --merge keeps it", () => {
       assert.equal(merged.stdout, whole.stdout, format);
     }
     const txt = await runCli(['map', '--merge', ...maps]);
-    assert.match(
-      txt.stdout,
-      /^2 observed connections between 1 workload, 1 node address and 1 outside address$/m,
-    );
+    assert.match(txt.stdout, /^2 observed ports between 1 workload, 1 node address and 1 outside address$/m);
   });
 });

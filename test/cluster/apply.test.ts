@@ -373,7 +373,7 @@ describe('server-side apply', { skip }, () => {
     assertGolden('cluster/apply-v2-flows-refused.txt', stable(r.stdout));
     assert.equal(
       r.stderr,
-      'netfence: refused: this apply would deny 1 observed connection; nothing was changed (fix the policies, or --accept-breaking)\n',
+      'netfence: refused: this apply would deny 1 observed port; nothing was changed (fix the policies, or --accept-breaking)\n',
     );
     assert.deepEqual(await policy('data', 'allow-redis'), before);
   });
@@ -453,7 +453,7 @@ describe('server-side apply', { skip }, () => {
         policies: ['data/allow-prometheus-scrape', 'data/allow-redis', 'data/default-deny-ingress'],
       },
     ]);
-    assert.match(json.refused, /^refused: this apply would deny 1 observed connection/);
+    assert.match(json.refused, /^refused: this apply would deny 1 observed port/);
     assert.equal(json.record, null);
   });
 

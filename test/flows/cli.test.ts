@@ -138,7 +138,7 @@ describe('netfence map', () => {
     const erase = '\r\u001b[K';
     assert.ok(
       stderr.includes(
-        `${erase}reading examples/flows/webshop-hubble.jsonl 100% · 283 records · 67 connections${erase}`,
+        `${erase}reading examples/flows/webshop-hubble.jsonl 100% · 283 records · 67 observed ports${erase}`,
       ),
       stderr,
     );
@@ -199,7 +199,7 @@ describe('netfence check-flows', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stdout,
-      /^67 observed connections against 21 policies: 64 allowed, 1 would be denied, 2 still denied/,
+      /^67 observed ports against 21 policies: 64 allowed, 1 would be denied, 2 still denied/,
     );
     const md = await runCli(['check-flows', 'examples/webshop-v2', '--flows', HUBBLE, '-o', 'md']);
     assert.equal(md.code, 1);

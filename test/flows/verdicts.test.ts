@@ -564,7 +564,7 @@ describe('netfence check-flows (replay) with Cilium policies', () => {
   test('the header counts the Cilium policies as --verdicts does, and BLOCKED AT names the deciding deny', async () => {
     const r = await runCli([...args, '-q']);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^67 observed connections against 21 policies and 2 Cilium policies: /);
+    assert.match(r.stdout, /^67 observed ports against 21 policies and 2 Cilium policies: /);
     assert.match(
       r.stdout,
       /shop\/catalog +data\/redis +TCP 6379 .* ingress of data\/redis \(denied by CiliumNetworkPolicy\/data\/deny-catalog-redis spec\.ingressDeny\[0\]\)\n/,

@@ -456,10 +456,7 @@ describe('generate on the command line', () => {
       'web.yaml',
       'worker.yaml',
     ]);
-    assert.match(
-      r1.stdout,
-      /^generated 11 policies in 3 namespaces \(fresh mode\) from 7 observed connections\n/,
-    );
+    assert.match(r1.stdout, /^generated 11 policies in 3 namespaces \(fresh mode\) from 7 observed ports\n/);
     assert.match(
       r1.stdout,
       /\nwrote 9 files to .*: app\/api\.yaml, app\/backup\.yaml, app\/default-deny\.yaml/,

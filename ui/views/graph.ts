@@ -292,7 +292,10 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
           // denied on the bundled example are its 4 still denied connections).
           h(
             'legend',
-            { title: 'Pairs of endpoints; netfence check-flows counts observed connections per port' },
+            {
+              title:
+                'Pairs of endpoints; netfence check-flows counts observed ports: (source, destination, port)',
+            },
             'Traffic (endpoint pairs)',
           ),
           statusList,

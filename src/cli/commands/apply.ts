@@ -548,7 +548,7 @@ function refusal(impact: Impact, options: ApplyOptions): string | undefined {
   const { cuts, breaking } = impact;
   if ((cuts.length === 0 && breaking.length === 0) || options.acceptBreaking === true) return undefined;
   const what = [
-    breaking.length > 0 ? `deny ${plural(breaking.length, 'observed connection')}` : '',
+    breaking.length > 0 ? `deny ${plural(breaking.length, 'observed port')}` : '',
     cuts.length > 0 ? `cut ${plural(cuts.length, 'allowed connection')} between phases` : '',
   ].filter((x) => x !== '');
   return `refused: this apply would ${what.join(' and ')}; nothing was changed (fix the policies, or --accept-breaking)`;

@@ -45,7 +45,7 @@ function requireVerdicts(traffic: ObservedTraffic): VerdictCapture {
 export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('check-flows')
     .description(
-      'Replay observed traffic against a set of policies: which observed connections they would deny (exit 1), and what they allow that was never observed',
+      'Replay observed traffic against a set of policies: which observed ports (source, destination, port) they would deny (exit 1), and what they allow that was never observed',
     )
     .argument(
       '[paths...]',

@@ -42,7 +42,7 @@ type StreamingIo = Io & { stdinStream?: () => AsyncIterable<Uint8Array | string>
 function progressLine(p: FlowProgress): string {
   const pct =
     p.totalBytes !== undefined && p.totalBytes > 0 ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}%` : '';
-  return `reading ${p.file}${pct} · ${formatCount(p.records)} records · ${formatCount(p.connections)} connections`;
+  return `reading ${p.file}${pct} · ${formatCount(p.records)} records · ${formatCount(p.connections)} observed ports`;
 }
 
 /**
