@@ -7,6 +7,7 @@ import { toNetworkPolicy } from '../generate/policies.ts';
 import type {
   GeneratedPolicy,
   Generation,
+  NodeAddressBlock,
   NodeEntityPeers,
   PolicyNote,
   RuleNote,
@@ -192,10 +193,18 @@ function ciliumYamlSpec(policy: GeneratedCiliumPolicy): YamlDocumentSpec {
   };
 }
 
+/** Why an ipBlock of a Node's address allows more than the peer observed: a line per block. */
+function nodeAddressLines(blocks: readonly NodeAddressBlock[]): string[] {
+  return blocks.map(
+    (b) =>
+      `${b.cidr}: ${b.nodes.length === 0 ? "a Node's address" : `an address of ${b.nodes.length === 1 ? 'node' : 'nodes'} ${b.nodes.join(', ')}`}, which the node and its host-network pods share: this ipBlock allows them all`,
+  );
+}
+
 function yamlSpec(p: GeneratedPolicy): YamlDocumentSpec {
   const comments: YamlComment[] = p.rules.map((r, i) => ({
     path: ['spec', p.kind, i],
-    lines: r.notes.map(noteLine),
+    lines: [...r.notes.map(noteLine), ...nodeAddressLines(r.nodeAddresses ?? [])],
   }));
   return {
     value: toNetworkPolicy(p),
@@ -233,9 +242,17 @@ function timeRange(conns: readonly ObservedConnection[]): string | undefined {
 interface WiderRules {
   entities: readonly string[];
   fqdn: boolean;
+  /** NetworkPolicies: the ipBlocks of Nodes' addresses (`GeneratedRule.nodeAddresses`), sorted. */
+  nodeAddresses: readonly string[];
 }
 
-function widerRules(policies: readonly GeneratedCiliumPolicy[]): WiderRules {
+/** The ipBlocks of Nodes' addresses in the rules of `policies`. */
+function nodeAddressCidrs(policies: readonly GeneratedPolicy[]): string[] {
+  const cidrs = policies.flatMap((p) => p.rules.flatMap((r) => (r.nodeAddresses ?? []).map((b) => b.cidr)));
+  return [...new Set(cidrs)].sort(compareText);
+}
+
+function widerRules(policies: readonly GeneratedCiliumPolicy[]): Omit<WiderRules, 'nodeAddresses'> {
   const entities = new Set<string>();
   let fqdn = false;
   for (const p of policies)
@@ -259,6 +276,7 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   const kinds = [
     ...(wider.entities.length > 0 ? ['entity rules'] : []),
     ...(wider.fqdn ? ['toFQDNs rules'] : []),
+    ...(wider.nodeAddresses.length > 0 ? ['node-address rules'] : []),
   ];
   const but = kinds.length === 0 ? '' : ` (${kinds.join(' and ')} more, below)`;
   const lines = [
@@ -280,6 +298,10 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   if (wider.fqdn)
     lines.push(
       'A toFQDNs rule allows its ports to every address its names resolve to when the pod looks them up, not only the observed addresses.',
+    );
+  if (wider.nodeAddresses.length > 0)
+    lines.push(
+      `A node-address rule (an ipBlock of a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
     );
   return lines;
 }
@@ -340,7 +362,10 @@ export function renderFiles(
       const ciliumPolicies = cilium === undefined ? [] : toCiliumPolicies(g.policies, cilium, entities);
       const docs = cilium === undefined ? g.policies.map(yamlSpec) : ciliumPolicies.map(ciliumYamlSpec);
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
-      const header = fileHeader(gen, g.scope, g.policies, kind, widerRules(ciliumPolicies));
+      // Cilium's CIDR rules of Nodes' addresses are not told apart (its profiles' CIDR rules do not match them).
+      const nodeAddresses = cilium === undefined ? nodeAddressCidrs(g.policies) : [];
+      const wider = { ...widerRules(ciliumPolicies), nodeAddresses };
+      const header = fileHeader(gen, g.scope, g.policies, kind, wider);
       docs[0] = { ...docs[0]!, header };
       return {
         path,
