@@ -59,7 +59,10 @@ export function pointOutputFlagTo(cmd: Command, option: string): void {
     }
     // Commander has set `args` (operands, then the unknown options with what follows them) by now.
     const next = cmd.args[cmd.args.indexOf(flag) + 1];
-    const value = match[1] ?? (next === undefined || next.startsWith('-') ? undefined : next);
+    const given =
+      match[1] ?? (next === undefined || (next.startsWith('-') && next !== '-') ? undefined : next);
+    // A file name (`x.html`, `out/report`, `-`), not a format as other commands' -o take (`-o json`).
+    const value = given !== undefined && /[./]|^-$/.test(given) ? given : undefined;
     const argument = /<[^>]+>/.exec(cmd.options.find((o) => o.long === option)?.flags ?? '')?.[0];
     const hint = [option, value ?? argument].filter((s) => s !== undefined).join(' ');
     cmd.error(`error: unknown option '${flag}'\n(Did you mean ${hint}?)`, {
