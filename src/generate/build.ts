@@ -212,12 +212,17 @@ export function generatePolicies(
     cni === undefined || cni.settings.cidrMatchesNodes ? undefined : nodesByAddress(state);
   const { nodes: nodesOfWorkload, unplaced } = workloadNodes(state);
   const nodesOfAddress = nodesByAddress(state);
-  /** The ipBlocks of `cidrs` that are Nodes' addresses (every one, for a host-network workload's). */
+  /**
+   * The ipBlocks of `cidrs` that are Nodes' addresses (every one, for a host-network workload's), where the
+   * CNI's ipBlocks match Nodes' addresses (elsewhere such an ipBlock, of the subject's own node, matches none).
+   */
   const nodeBlocks = (cidrs: readonly string[], all: boolean): NodeAddressBlock[] =>
-    cidrs.flatMap((cidr) => {
-      const nodes = nodesOfAddress.get(cidr);
-      return nodes === undefined && !all ? [] : [{ cidr, nodes: nodes ?? [] }];
-    });
+    nodeAddresses !== undefined
+      ? []
+      : cidrs.flatMap((cidr) => {
+          const nodes = nodesOfAddress.get(cidr);
+          return nodes === undefined && !all ? [] : [{ cidr, nodes: nodes ?? [] }];
+        });
   /**
    * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
    * the CNI (undefined: it would, or it is the subject's own node, always let in).

@@ -68,3 +68,31 @@ describe("generate: ipBlocks of Nodes' addresses", () => {
     assert.doesNotMatch(r.stdout, /node-address|a Node's address/);
   });
 });
+
+describe("generate --format cilium: CIDR rules of Nodes' addresses", () => {
+  test('where CIDR rules match Nodes (policy-cidr-match-mode=nodes): the header and the comments say so', async () => {
+    const r = await runCli([
+      ...ARGS,
+      ...['--format', 'cilium', '--cni', 'cilium', '--cni-option', 'policy-cidr-match-mode=nodes'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.slice(1, 3), [
+      '# Every rule but the node-address rules allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).',
+      "# A node-address rule (a CIDR rule of a Node's address: 192.168.0.1/32, 192.168.0.2/32) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.",
+    ]);
+    const at = lines.findIndex(
+      (l) => l.trim() === '# observed: shop/web → 192.168.0.2 TCP 10250, 1 connection',
+    );
+    assert.equal(
+      lines[at + 1]?.trim(),
+      '# 192.168.0.2/32: an address of node n2, which the node and its host-network pods share: this CIDR rule allows them all',
+    );
+  });
+
+  test('where they do not (Cilium by default): entity rules, and no node-address rule', async () => {
+    const r = await runCli([...ARGS, '--format', 'cilium', '--cni', 'cilium']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /node-address rule|this (CIDR rule|ipBlock) allows them all/);
+  });
+});
