@@ -7,6 +7,7 @@ import { toNetworkPolicy } from '../generate/policies.ts';
 import type {
   GeneratedPolicy,
   Generation,
+  NodeAddressBlock,
   NodeEntityPeers,
   PolicyNote,
   RuleNote,
@@ -123,6 +124,34 @@ function nodeEntityLines(node: NodeEntityPeers): string[] {
   );
 }
 
+/** What a rule of addresses is called in each form. */
+type BlockWord = 'ipBlock' | 'CIDR rule';
+
+/** Why an ipBlock of a Node's address allows more than the peer observed: a line per block. */
+function nodeAddressLines(blocks: readonly NodeAddressBlock[], word: BlockWord): string[] {
+  return blocks.map(
+    (b) =>
+      `${b.cidr}: ${b.nodes.length === 0 ? "a Node's address" : `an address of ${b.nodes.length === 1 ? 'node' : 'nodes'} ${b.nodes.join(', ')}`}, which the node and its host-network pods share: this ${word} allows them all`,
+  );
+}
+
+/**
+ * The Nodes' addresses of a Cilium rule's CIDR part: its NetworkPolicy rule's, but those written as entities
+ * or names in any part.
+ */
+function cidrPartNodeBlocks(
+  parts: readonly CiliumRulePart<unknown>[],
+  part: CiliumRulePart<unknown>,
+  rule: GeneratedPolicy['rules'][number],
+): NodeAddressBlock[] {
+  if (part.peers !== 'cidr' || rule.nodeAddresses === undefined) return [];
+  const others = parts.filter((p) => p.from === part.from);
+  const replaced = new Set(
+    others.flatMap((p) => [...(p.entities ?? []).map((e) => e.ip), ...p.names.map((n) => n.ip)]),
+  );
+  return rule.nodeAddresses.filter((b) => !replaced.has(b.cidr.replace(/\/\d+$/, '')));
+}
+
 function ciliumRuleComments(
   parts: readonly CiliumRulePart<unknown>[],
   source: GeneratedPolicy,
@@ -154,6 +183,7 @@ function ciliumRuleComments(
         `${e.ip}: Hubble labels it ${e.entities.map((x) => `reserved:${x}`).join(', ')}, which CIDR rules never match`,
       );
     if (rule.nodeEntities !== undefined) lines.push(...nodeEntityLines(rule.nodeEntities));
+    lines.push(...nodeAddressLines(cidrPartNodeBlocks(parts, part, rule), 'CIDR rule'));
     return { path: ['spec', direction, j], lines };
   });
 }
@@ -195,7 +225,7 @@ function ciliumYamlSpec(policy: GeneratedCiliumPolicy): YamlDocumentSpec {
 function yamlSpec(p: GeneratedPolicy): YamlDocumentSpec {
   const comments: YamlComment[] = p.rules.map((r, i) => ({
     path: ['spec', p.kind, i],
-    lines: r.notes.map(noteLine),
+    lines: [...r.notes.map(noteLine), ...nodeAddressLines(r.nodeAddresses ?? [], 'ipBlock')],
   }));
   return {
     value: toNetworkPolicy(p),
@@ -233,9 +263,28 @@ function timeRange(conns: readonly ObservedConnection[]): string | undefined {
 interface WiderRules {
   entities: readonly string[];
   fqdn: boolean;
+  /** The ipBlocks (CIDR rules) of Nodes' addresses (`GeneratedRule.nodeAddresses`), sorted. */
+  nodeAddresses: readonly string[];
+  word: BlockWord;
 }
 
-function widerRules(policies: readonly GeneratedCiliumPolicy[]): WiderRules {
+/** The ipBlocks of Nodes' addresses in the rules of `policies`, or of the CIDR parts of `cilium`'s. */
+function nodeAddressCidrs(
+  policies: readonly GeneratedPolicy[],
+  cilium: readonly GeneratedCiliumPolicy[] | undefined,
+): string[] {
+  const blocks =
+    cilium === undefined
+      ? policies.flatMap((p) => p.rules.flatMap((r) => r.nodeAddresses ?? []))
+      : cilium.flatMap((c) =>
+          [c.ingress, c.egress].flatMap((parts) =>
+            parts.flatMap((part) => cidrPartNodeBlocks(parts, part, c.source.rules[part.from]!)),
+          ),
+        );
+  return [...new Set(blocks.map((b) => b.cidr))].sort(compareText);
+}
+
+function widerRules(policies: readonly GeneratedCiliumPolicy[]): Omit<WiderRules, 'nodeAddresses' | 'word'> {
   const entities = new Set<string>();
   let fqdn = false;
   for (const p of policies)
@@ -259,6 +308,7 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   const kinds = [
     ...(wider.entities.length > 0 ? ['entity rules'] : []),
     ...(wider.fqdn ? ['toFQDNs rules'] : []),
+    ...(wider.nodeAddresses.length > 0 ? ['node-address rules'] : []),
   ];
   const but = kinds.length === 0 ? '' : ` (${kinds.join(' and ')} more, below)`;
   const lines = [
@@ -280,6 +330,10 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   if (wider.fqdn)
     lines.push(
       'A toFQDNs rule allows its ports to every address its names resolve to when the pod looks them up, not only the observed addresses.',
+    );
+  if (wider.nodeAddresses.length > 0)
+    lines.push(
+      `A node-address rule (${wider.word === 'ipBlock' ? 'an ipBlock' : 'a CIDR rule'} of a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
     );
   return lines;
 }
@@ -340,7 +394,12 @@ export function renderFiles(
       const ciliumPolicies = cilium === undefined ? [] : toCiliumPolicies(g.policies, cilium, entities);
       const docs = cilium === undefined ? g.policies.map(yamlSpec) : ciliumPolicies.map(ciliumYamlSpec);
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
-      const header = fileHeader(gen, g.scope, g.policies, kind, widerRules(ciliumPolicies));
+      const wider: WiderRules = {
+        ...widerRules(ciliumPolicies),
+        nodeAddresses: nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
+        word: cilium === undefined ? 'ipBlock' : 'CIDR rule',
+      };
+      const header = fileHeader(gen, g.scope, g.policies, kind, wider);
       docs[0] = { ...docs[0]!, header };
       return {
         path,

@@ -36,6 +36,7 @@ import type {
   GeneratedRule,
   Generation,
   LeftOut,
+  NodeAddressBlock,
   NodeEntityPeers,
 } from './types.ts';
 import { compareText } from '../base/text.ts';
@@ -53,6 +54,8 @@ interface PeerEntry {
   aggregated?: { cidr: string; prefix: number; addresses: Set<string> };
   /** A peer at a Node's address written as Cilium entities (`nodeEntities`; `peers` is then empty). */
   node?: { entities: readonly string[]; end: NodeEntityPeers['ends'][number] };
+  /** Its ipBlocks of Nodes' addresses (`GeneratedRule.nodeAddresses`). */
+  nodeAddresses?: NodeAddressBlock[];
 }
 
 /** Rules being collected for one workload and direction. */
@@ -208,6 +211,18 @@ export function generatePolicies(
   const nodeAddresses =
     cni === undefined || cni.settings.cidrMatchesNodes ? undefined : nodesByAddress(state);
   const { nodes: nodesOfWorkload, unplaced } = workloadNodes(state);
+  const nodesOfAddress = nodesByAddress(state);
+  /**
+   * The ipBlocks of `cidrs` that are Nodes' addresses (every one, for a host-network workload's), where the
+   * CNI's ipBlocks match Nodes' addresses (elsewhere such an ipBlock, of the subject's own node, matches none).
+   */
+  const nodeBlocks = (cidrs: readonly string[], all: boolean): NodeAddressBlock[] =>
+    nodeAddresses !== undefined
+      ? []
+      : cidrs.flatMap((cidr) => {
+          const nodes = nodesOfAddress.get(cidr);
+          return nodes === undefined && !all ? [] : [{ cidr, nodes: nodes ?? [] }];
+        });
   /**
    * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
    * the CNI (undefined: it would, or it is the subject's own node, always let in).
@@ -301,12 +316,14 @@ export function generatePolicies(
       if (hostNetwork(end.id)) {
         const ips = [...new Set((podsOf.get(end.id) ?? []).flatMap((p) => p.ips))].sort();
         if (ips.length === 0) return undefined;
+        const cidrs = ips.map((ip) => hostCidr(ip));
         return {
           key: `w:${end.id}`,
           sort: endSort(end),
-          peers: ips.map((ip) => ({ ipBlock: { cidr: hostCidr(ip) } })),
+          peers: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
           conns: [],
           ports: new Map(),
+          nodeAddresses: nodeBlocks(cidrs, true),
         };
       }
       return {
@@ -337,12 +354,14 @@ export function generatePolicies(
       }
     }
     const cidr = hostCidr(end.ip);
+    const nodeAddresses = nodeBlocks([cidr], false);
     return {
       key: `c:${cidr}`,
       sort: endSort(end),
       peers: [{ ipBlock: { cidr } }],
       conns: [],
       ports: new Map(),
+      ...(nodeAddresses.length === 0 ? {} : { nodeAddresses }),
     };
   };
 
@@ -617,6 +636,9 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       }
     }
     const node = entries[0]!.node;
+    const nodeAddresses = [
+      ...new Map(entries.flatMap((e) => e.nodeAddresses ?? []).map((b) => [b.cidr, b])).values(),
+    ].sort((a, b) => compareText(a.cidr, b.cidr));
     rules.push({
       sort: entries[0]!.sort,
       rule: {
@@ -628,6 +650,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
         ...(node === undefined
           ? {}
           : { nodeEntities: { entities: node.entities, ends: entries.flatMap((e) => e.node?.end ?? []) } }),
+        ...(nodeAddresses.length === 0 ? {} : { nodeAddresses }),
       },
     });
   }

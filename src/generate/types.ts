@@ -135,6 +135,19 @@ export interface GeneratedRule {
    * `from`/`to` would allow everything); the Cilium form writes `fromEntities`/`toEntities`.
    */
   nodeEntities?: NodeEntityPeers;
+  /**
+   * Its ipBlocks of Nodes' addresses (a peer at a Node's address, or a host-network workload, whose pods have
+   * their node's): each allows the node and every host-network pod on it, not only the peer observed. Absent:
+   * none.
+   */
+  nodeAddresses?: readonly NodeAddressBlock[];
+}
+
+/** An ipBlock of a Node's address (`GeneratedRule.nodeAddresses`): its CIDR and the Nodes of that address. */
+export interface NodeAddressBlock {
+  cidr: string;
+  /** Sorted; [] when no Node of the input has it (a host-network pod's address, its Node not in the input). */
+  nodes: readonly string[];
 }
 
 /** The peers of a rule of Cilium entities, and the entities that allow them (`GeneratedRule.nodeEntities`). */

@@ -43,6 +43,31 @@ describe("Commander's errors, as one line", () => {
       'netfence: option "-o, --output <format>" argument missing (see netfence analyze --help)',
     ],
     [
+      'report -o: the file goes to --html, its value kept',
+      ['report', EXAMPLE, '-o', 'x.html'],
+      'netfence: unknown option "-o"; did you mean --html x.html? (see netfence report --help)',
+    ],
+    [
+      'report --output=: the same',
+      ['report', EXAMPLE, '--output=x.html'],
+      'netfence: unknown option "--output=x.html"; did you mean --html x.html? (see netfence report --help)',
+    ],
+    [
+      'report -o html (a format, as other commands take): the option and its argument',
+      ['report', EXAMPLE, '-o', 'html'],
+      'netfence: unknown option "-o"; did you mean --html <file>? (see netfence report --help)',
+    ],
+    [
+      'report -o - (standard output, which --html writes to as well)',
+      ['report', EXAMPLE, '-o', '-'],
+      'netfence: unknown option "-o"; did you mean --html -? (see netfence report --help)',
+    ],
+    [
+      'report -o without a value: the option and its argument',
+      ['report', EXAMPLE, '-o'],
+      'netfence: unknown option "-o"; did you mean --html <file>? (see netfence report --help)',
+    ],
+    [
       'an unknown command',
       ['analyse'],
       'netfence: unknown command "analyse"; did you mean analyze? (see netfence --help)',

@@ -101,6 +101,19 @@ describe("the Nodes' addresses are a group of their own, not outside the cluster
         ['outside the cluster 1', '2', '', '', ''],
       ],
     );
+    // The cells of the nodes and outside rows and columns count workload–address pairs, not workload pairs.
+    const title = (from: string, to: string): Promise<string | null> =>
+      table.locator(`td button[title^="${from} → ${to}:"]`).getAttribute('title');
+    assert.match((await title('kube-system', 'shop')) ?? '', /: 1 of 2 workload pairs( \(|$)/);
+    assert.match((await title('kube-system', 'nodes')) ?? '', /: 4 of 4 workload–node-address pairs( \(|$)/);
+    assert.match(
+      (await title('outside the cluster', 'kube-system')) ?? '',
+      /: 2 of 2 workload–address-range pairs( \(|$)/,
+    );
+    assert.match(
+      await ui.page.locator('.legend').innerText(),
+      /At namespace level a cell counts the pairs that may connect: of two workloads, or in the rows and columns nodes and outside the cluster, of a workload and a node's address or an address range; the darker, the larger their share of all such pairs\./,
+    );
     assert.deepEqual(ui.problems, []);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The connectivity matrix, pure: namespace × namespace (how many workload pairs may connect, out of how many)
- * or workload × workload (on which ports), with the Nodes' addresses and the outside world as more rows and
- * columns.
+ * The connectivity matrix, pure: namespace × namespace (how many workload pairs may connect, out of how many;
+ * workload–address pairs in the rows and columns of the Nodes' addresses and the outside world) or workload ×
+ * workload (on which ports), with the Nodes' addresses and the outside world as more rows and columns.
  */
 import {
   addressGroup,
@@ -68,6 +68,21 @@ export interface MatrixCell {
   l7: number;
   ports: PortsJson;
   label: string;
+}
+
+/**
+ * What a namespace-level cell counts, out of what: workload pairs, or in the rows and columns nodes and outside
+ * the cluster, pairs of a workload and a node's address or an address range (`4 of 4 workload–node-address
+ * pairs`).
+ */
+export function cellPairs(c: MatrixCell): string {
+  const ends = [c.row, c.col];
+  const what = ends.includes(NODES)
+    ? 'workload–node-address'
+    : ends.includes(OUTSIDE)
+      ? 'workload–address-range'
+      : 'workload';
+  return `${c.count} of ${c.possible} ${what} pairs`;
 }
 
 export interface Matrix {

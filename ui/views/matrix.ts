@@ -1,12 +1,14 @@
 /**
- * The Matrix view: namespace × namespace (how many workload pairs may connect, shaded by the share of pairs
- * that may) or workload × workload (on which ports). Click a cell to list its connections.
+ * The Matrix view: namespace × namespace (how many workload pairs, or workload–address pairs, may connect,
+ * shaded by the share of pairs that may) or workload × workload (on which ports). Click a cell to list its
+ * connections.
  */
 import { addressGroup, namespaceGroup, NODES, OUTSIDE, outsideToggleTitle } from '../lib/graph.ts';
 import {
   abbreviate,
   cellKey,
   cellNotes,
+  cellPairs,
   cellText,
   namespaceMatrix,
   VIRTUAL_CELLS,
@@ -87,7 +89,7 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       h(
         'p',
         { class: 'muted small' },
-        'Rows are sources, columns destinations. At namespace level a cell counts the workload pairs that may connect; the darker, the larger their share of all pairs.',
+        "Rows are sources, columns destinations. At namespace level a cell counts the pairs that may connect: of two workloads, or in the rows and columns nodes and outside the cluster, of a workload and a node's address or an address range; the darker, the larger their share of all such pairs.",
       ),
     ),
   );
@@ -187,7 +189,7 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
                   'button',
                   {
                     type: 'button',
-                    title: `${label(r.id)} → ${label(c.id)}: ${m.level === 'namespace' ? `${cell.count} of ${cell.possible} workload pairs` : cell.label}${cellNotes(cell)}`,
+                    title: `${label(r.id)} → ${label(c.id)}: ${m.level === 'namespace' ? cellPairs(cell) : cell.label}${cellNotes(cell)}`,
                     onclick: () => app.set({ cell: key, sel: null }),
                   },
                   cell.label,
@@ -252,7 +254,7 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
 const CELL = { w: 44, h: 24, rowHead: 200, colHead: 140 };
 
 function cellTitle(m: Matrix, c: MatrixCell, rows: ReadonlyMap<string, string>): string {
-  const what = m.level === 'namespace' ? `${c.count} of ${c.possible} workload pairs` : c.label;
+  const what = m.level === 'namespace' ? cellPairs(c) : c.label;
   return `${rows.get(c.row) ?? c.row} → ${rows.get(c.col) ?? c.col}: ${what}${cellNotes(c)}`;
 }
 

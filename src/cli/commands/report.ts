@@ -16,7 +16,7 @@ import { exposureToJson } from '../../format/exposure.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
-import { writeFileAtomic } from '../options/output.ts';
+import { pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { addFlowOptions } from '../options/flows.ts';
@@ -166,6 +166,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
       'lint configuration for the findings (default: netfence.yaml here, if any)',
     )
     .option('--no-config', 'ignore netfence.yaml');
+  pointOutputFlagTo(cmd, '--html');
   addFlowOptions(cmd);
   addInputOptions(cmd);
   cmd.addHelpText(

@@ -113,15 +113,26 @@ export async function loadFlows(
     const [first] = traffic.errors;
     if (traffic.errors.length === 1 && first !== undefined) {
       const where = first.file === STDIN_FLOWS ? 'standard input' : first.file;
-      throw new UserError(
-        `flows: ${where}${first.line > 0 ? `:${first.line}` : ''}: ${withFileMeant(first, STDIN_FLOWS)}`,
-      );
+      throw new UserError(`flows: ${flowErrorLine(first, where, STDIN_FLOWS)}`);
     }
-    for (const e of traffic.errors)
-      io.stderr(`${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${withFileMeant(e, STDIN_FLOWS)}\n`);
+    for (const e of traffic.errors) io.stderr(`${flowErrorLine(e, e.file, STDIN_FLOWS)}\n`);
     throw new UserError(`${traffic.errors.length} flow inputs could not be read (listed above)`);
   }
   return traffic;
+}
+
+/**
+ * One flow input's error, after where it is (`where:line: message`); a message that names the file already
+ * (`cannot read "x.csv": it does not exist`) is not preceded by it.
+ */
+function flowErrorLine(
+  e: { file: string; line: number; message: string },
+  where: string,
+  stdin: string,
+): string {
+  const message = withFileMeant(e, stdin);
+  if (e.line === 0 && e.message.startsWith(`cannot read "${e.file}"`)) return message;
+  return `${where}${e.line > 0 ? `:${e.line}` : ''}: ${message}`;
 }
 
 /** A flow file that does not exist (`webshop.cvs`): its message, naming the file beside it meant, if any. */

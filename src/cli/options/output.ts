@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
 import { UserError } from '../io.ts';
 
 /** Writes a file atomically: a temporary file beside it, then a rename over it. */
@@ -35,4 +36,37 @@ export async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What Commander calls on an unknown option; public in its code, not in its typings. */
+interface UnknownOptionHook {
+  unknownOption(flag: string): void;
+}
+
+/**
+ * `-o x.html` (or `--output`, `--out`) on a command that writes its file with another option (`report
+ * --html`): the usage error points to that option with the value given, in Commander's "did you mean"
+ * form (`unknown option "-o"; did you mean --html x.html?`). Other unknown options are Commander's.
+ */
+export function pointOutputFlagTo(cmd: Command, option: string): void {
+  const hook = cmd as unknown as UnknownOptionHook;
+  const commanders = hook.unknownOption.bind(cmd);
+  hook.unknownOption = (flag) => {
+    const match = /^(?:-o|--output|--out)(?:=(.*))?$/.exec(flag);
+    if (match === null) {
+      commanders(flag);
+      return;
+    }
+    // Commander has set `args` (operands, then the unknown options with what follows them) by now.
+    const next = cmd.args[cmd.args.indexOf(flag) + 1];
+    const given =
+      match[1] ?? (next === undefined || (next.startsWith('-') && next !== '-') ? undefined : next);
+    // A file name (`x.html`, `out/report`, `-`), not a format as other commands' -o take (`-o json`).
+    const value = given !== undefined && /[./]|^-$/.test(given) ? given : undefined;
+    const argument = /<[^>]+>/.exec(cmd.options.find((o) => o.long === option)?.flags ?? '')?.[0];
+    const hint = [option, value ?? argument].filter((s) => s !== undefined).join(' ');
+    cmd.error(`error: unknown option '${flag}'\n(Did you mean ${hint}?)`, {
+      code: 'commander.unknownOption',
+    });
+  };
 }
