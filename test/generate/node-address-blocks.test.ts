@@ -43,17 +43,17 @@ describe("generate: ipBlocks of Nodes' addresses", () => {
     };
     const n2 =
       '# 192.168.0.2/32: an address of node n2, which the node and its host-network pods share: this ipBlock allows them all';
-    assert.deepEqual(comments('kube-system/agent → shop/web TCP 8080, 2 connections'), [
-      '# observed: kube-system/agent → shop/web TCP 8080, 2 connections',
+    assert.deepEqual(comments('kube-system/agent → shop/web TCP 8080, 2 attempts'), [
+      '# observed: kube-system/agent → shop/web TCP 8080, 2 attempts',
       n2,
     ]);
-    assert.deepEqual(comments('shop/web → 192.168.0.2 TCP 10250, 1 connection'), [
-      '# observed: shop/web → 192.168.0.2 TCP 10250, 1 connection',
+    assert.deepEqual(comments('shop/web → 192.168.0.2 TCP 10250, 1 attempt'), [
+      '# observed: shop/web → 192.168.0.2 TCP 10250, 1 attempt',
       n2,
     ]);
     // In the rule of shop/api (a pod selector) and of n2's address, after its observed connections.
-    assert.deepEqual(comments('192.168.0.2 → shop/web TCP 80, 3 connections'), [
-      '# observed: 192.168.0.2 → shop/web TCP 80, 3 connections',
+    assert.deepEqual(comments('192.168.0.2 → shop/web TCP 80, 3 attempts'), [
+      '# observed: 192.168.0.2 → shop/web TCP 80, 3 attempts',
       n2,
     ]);
   });
@@ -82,7 +82,7 @@ describe("generate --format cilium: CIDR rules of Nodes' addresses", () => {
       "# A node-address rule (a CIDR rule of a Node's address: 192.168.0.1/32, 192.168.0.2/32) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.",
     ]);
     const at = lines.findIndex(
-      (l) => l.trim() === '# observed: shop/web → 192.168.0.2 TCP 10250, 1 connection',
+      (l) => l.trim() === '# observed: shop/web → 192.168.0.2 TCP 10250, 1 attempt',
     );
     assert.equal(
       lines[at + 1]?.trim(),
