@@ -28,7 +28,10 @@ import { compareText, formatCount, formatTime } from '../base/text.ts';
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
 export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
 
-/** `observed: shop/web → data/db TCP 5432, 12 attempts, 2024-05-01 10:00 – 10:20` */
+/**
+ * `observed: shop/web → data/db TCP 5432, 12 attempts, 2024-05-01 10:00 – 10:20`; a Node's address named as the
+ * other outputs name it: `192.168.0.2 (an address of node n2)`.
+ */
 function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
   const c = n.connection;
   let when = '';
@@ -43,7 +46,7 @@ function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
       : c.denied === c.count
         ? ', all dropped during the capture'
         : `, ${formatCount(c.denied)} dropped during the capture`;
-  return `observed: ${n.src} → ${n.dst} ${c.protocol} ${c.port}, ${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}${when}${denied}`;
+  return `observed: ${withNodes(n.src, n.srcNodes)} → ${withNodes(n.dst, n.dstNodes)} ${c.protocol} ${c.port}, ${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}${when}${denied}`;
 }
 
 function noteLine(n: RuleNote): string {
@@ -313,10 +316,10 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   const but = kinds.length === 0 ? '' : ` (${kinds.join(' and ')} more, below)`;
   const lines = [
     mode !== 'fresh'
-      ? `They add to the existing policies only what observed connections need${but}; every rule lists the connections it allows.`
+      ? `They add to the existing policies only what the observed ports need${but}; every rule lists the observed ports it allows.`
       : kinds.length === 0
-        ? 'Every rule allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).'
-        : `Every rule but the ${kinds.join(' and ')} allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).`,
+        ? 'Every rule allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).'
+        : `Every rule but the ${kinds.join(' and ')} allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).`,
   ];
   if (wider.entities.length > 0) {
     const meanings = wider.entities.flatMap((e) => {

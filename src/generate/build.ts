@@ -79,8 +79,21 @@ function endName(
   return shortNames.get(e.id) ?? workloads.get(e.id)?.name ?? e.id;
 }
 
-function observedNote(c: ObservedConnection, name: (e: FlowEnd) => string): RuleNote {
-  return { kind: 'observed', connection: c, src: name(c.src), dst: name(c.dst) };
+/** How the notes name an observed end: its short name or IP, and its Nodes when it is at a Node's address. */
+interface EndNaming {
+  name: (e: FlowEnd) => string;
+  nodesOf: (e: FlowEnd) => readonly string[];
+}
+
+function observedNote(c: ObservedConnection, ends: EndNaming): RuleNote {
+  return {
+    kind: 'observed',
+    connection: c,
+    src: ends.name(c.src),
+    dst: ends.name(c.dst),
+    srcNodes: ends.nodesOf(c.src),
+    dstNodes: ends.nodesOf(c.dst),
+  };
 }
 
 const PROTOCOL_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
@@ -471,6 +484,7 @@ export function generatePolicies(
     dnsConfig: dns.config,
     dnsNames: dns.workloads.map((id) => shortNames.get(id) ?? id),
     name,
+    nodesOf: (e) => (e.kind === 'external' ? (nodesOfAddress.get(hostCidr(e.ip)) ?? []) : []),
     existingNames: new Set(kept.map((p) => p.id)),
   });
 
@@ -581,6 +595,8 @@ interface BuildContext {
   dnsConfig: DnsConfig;
   dnsNames: string[];
   name: (e: FlowEnd) => string;
+  /** The Nodes of an end at a Node's address ([] for any other end). */
+  nodesOf: (e: FlowEnd) => readonly string[];
   /** `namespace/name` of the policies kept, which generated names must not collide with. */
   existingNames: Set<string>;
 }
@@ -590,11 +606,7 @@ const DNS_PORTS: NetworkPolicyPort[] = [
   { protocol: 'TCP', port: 53 },
 ];
 
-function dnsNotes(
-  conns: readonly ObservedConnection[],
-  name: (e: FlowEnd) => string,
-  head: RuleNote,
-): RuleNote[] {
+function dnsNotes(conns: readonly ObservedConnection[], ends: EndNaming, head: RuleNote): RuleNote[] {
   const lines = [head];
   const sorted = [...conns].sort(
     (a, b) =>
@@ -602,7 +614,7 @@ function dnsNotes(
       compareEnds(a.dst, b.dst) ||
       PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol],
   );
-  for (const c of sorted) lines.push(observedNote(c, name));
+  for (const c of sorted) lines.push(observedNote(c, ends));
   return lines;
 }
 
@@ -628,7 +640,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
           compareEnds(a.src, b.src) ||
           compareEnds(a.dst, b.dst),
       );
-      for (const c of conns) notes.push(observedNote(c, ctx.name));
+      for (const c of conns) notes.push(observedNote(c, ctx));
       observed.push(...conns);
       if (e.aggregated !== undefined) {
         const { addresses, cidr, prefix } = e.aggregated;
@@ -664,7 +676,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       out.push({
         peers: ctx.dnsPeers.map(clonePeer),
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        notes: dnsNotes(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx, head),
         observed: [...side.dns],
         dns: true,
       });
@@ -687,7 +699,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       out.push({
         peers,
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        notes: dnsNotes(side.dns, ctx.name, { kind: 'dns-ingress', everyone }),
+        notes: dnsNotes(side.dns, ctx, { kind: 'dns-ingress', everyone }),
         observed: [...side.dns],
         dns: true,
       });

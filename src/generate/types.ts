@@ -91,8 +91,18 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
 
 /** One comment line above a generated rule, as data (`src/format/generated.ts` words it). */
 export type RuleNote =
-  /** An observed connection the rule allows; `src` and `dst` are the ends' short names. */
-  | { kind: 'observed'; connection: ObservedConnection; src: string; dst: string }
+  /**
+   * An observed port the rule allows; `src` and `dst` are the ends' short names, `srcNodes` and `dstNodes` the
+   * Nodes (sorted) of an end at a Node's address ([] for any other end).
+   */
+  | {
+      kind: 'observed';
+      connection: ObservedConnection;
+      src: string;
+      dst: string;
+      srcNodes: readonly string[];
+      dstNodes: readonly string[];
+    }
   /** Observed addresses widened to `cidr` by `--aggregate` (or `--aggregate-v6`) `/prefix`. */
   | { kind: 'aggregated'; addresses: readonly string[]; cidr: string; prefix: number }
   /**
