@@ -13,6 +13,7 @@ import type {
   RuleNote,
 } from '../generate/types.ts';
 import { withNodes } from './node-addresses.ts';
+import { nodeAddressText } from '../describe/node-address.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import { toYamlStream, type YamlComment, type YamlDocumentSpec, type YamlPath } from './yaml.ts';
 import {
@@ -134,7 +135,7 @@ type BlockWord = 'ipBlock' | 'CIDR rule';
 function nodeAddressLines(blocks: readonly NodeAddressBlock[], word: BlockWord): string[] {
   return blocks.map(
     (b) =>
-      `${b.cidr}: ${b.nodes.length === 0 ? "a Node's address" : `an address of ${b.nodes.length === 1 ? 'node' : 'nodes'} ${b.nodes.join(', ')}`}, which the node and its host-network pods share: this ${word} allows them all`,
+      `${b.cidr}: ${b.addresses !== undefined ? `holds ${nodeAddressText(b.nodes)} (${b.addresses.join(', ')})` : b.nodes.length === 0 ? "a Node's address" : nodeAddressText(b.nodes)}, which ${b.nodes.length > 1 ? 'each' : 'the'} node and its host-network pods share: this ${word} allows them all`,
   );
 }
 
@@ -268,6 +269,8 @@ interface WiderRules {
   fqdn: boolean;
   /** The ipBlocks (CIDR rules) of Nodes' addresses (`GeneratedRule.nodeAddresses`), sorted. */
   nodeAddresses: readonly string[];
+  /** Whether one of them is aggregated (`--aggregate`) over several addresses, a Node's among them. */
+  holding: boolean;
   word: BlockWord;
 }
 
@@ -275,7 +278,7 @@ interface WiderRules {
 function nodeAddressCidrs(
   policies: readonly GeneratedPolicy[],
   cilium: readonly GeneratedCiliumPolicy[] | undefined,
-): string[] {
+): Pick<WiderRules, 'nodeAddresses' | 'holding'> {
   const blocks =
     cilium === undefined
       ? policies.flatMap((p) => p.rules.flatMap((r) => r.nodeAddresses ?? []))
@@ -284,10 +287,15 @@ function nodeAddressCidrs(
             parts.flatMap((part) => cidrPartNodeBlocks(parts, part, c.source.rules[part.from]!)),
           ),
         );
-  return [...new Set(blocks.map((b) => b.cidr))].sort(compareText);
+  return {
+    nodeAddresses: [...new Set(blocks.map((b) => b.cidr))].sort(compareText),
+    holding: blocks.some((b) => b.addresses !== undefined),
+  };
 }
 
-function widerRules(policies: readonly GeneratedCiliumPolicy[]): Omit<WiderRules, 'nodeAddresses' | 'word'> {
+function widerRules(
+  policies: readonly GeneratedCiliumPolicy[],
+): Omit<WiderRules, 'nodeAddresses' | 'holding' | 'word'> {
   const entities = new Set<string>();
   let fqdn = false;
   for (const p of policies)
@@ -336,7 +344,7 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
     );
   if (wider.nodeAddresses.length > 0)
     lines.push(
-      `A node-address rule (${wider.word === 'ipBlock' ? 'an ipBlock' : 'a CIDR rule'} of a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
+      `A node-address rule (${wider.word === 'ipBlock' ? 'an ipBlock' : 'a CIDR rule'} ${wider.holding ? 'of or holding' : 'of'} a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
     );
   return lines;
 }
@@ -399,7 +407,7 @@ export function renderFiles(
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
       const wider: WiderRules = {
         ...widerRules(ciliumPolicies),
-        nodeAddresses: nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
+        ...nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
         word: cilium === undefined ? 'ipBlock' : 'CIDR rule',
       };
       const header = fileHeader(gen, g.scope, g.policies, kind, wider);

@@ -10,7 +10,7 @@
 import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { openSession } from '../engine/session.ts';
 import { nodesByAddress, ownNodeAllowed, workloadNodes } from '../engine/own-node.ts';
-import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
+import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved, type HubbleHints } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
@@ -237,6 +237,23 @@ export function generatePolicies(
           return nodes === undefined && !all ? [] : [{ cidr, nodes: nodes ?? [] }];
         });
   /**
+   * The ipBlock of an aggregated `cidr`, when it holds Nodes' addresses (observed or not), as a node-address
+   * block: its Nodes and their addresses in it. None where the CNI's ipBlocks do not match Nodes' addresses.
+   */
+  const aggregatedNodeBlocks = (cidr: string, parsed: Cidr): NodeAddressBlock[] => {
+    if (nodeAddresses !== undefined) return [];
+    const nodes = new Set<string>();
+    const addresses: string[] = [];
+    for (const [host, of] of nodesOfAddress) {
+      const h = parseCidr(host);
+      if (!h.ok || !cidrContainsCidr(parsed, h.cidr)) continue;
+      addresses.push(host.replace(/\/\d+$/, ''));
+      for (const n of of) nodes.add(n);
+    }
+    if (addresses.length === 0) return [];
+    return [{ cidr, nodes: [...nodes].sort(compareText), addresses: addresses.sort(compareText) }];
+  };
+  /**
    * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
    * the CNI (undefined: it would, or it is the subject's own node, always let in).
    */
@@ -356,6 +373,7 @@ export function generatePolicies(
         let block = aggregatedBlocks.get(cidr);
         if (block === undefined) aggregatedBlocks.set(cidr, (block = { cidr, addresses: [] }));
         if (!block.addresses.includes(end.ip)) block.addresses.push(end.ip);
+        const nodeAddresses = aggregatedNodeBlocks(cidr, parsed.cidr);
         return {
           key: `c:${cidr}`,
           sort: `1${ipSortKey(parsed.cidr.family, parsed.cidr.start)}`,
@@ -363,6 +381,7 @@ export function generatePolicies(
           conns: [],
           ports: new Map(),
           aggregated: { cidr, prefix, addresses: new Set() },
+          ...(nodeAddresses.length === 0 ? {} : { nodeAddresses }),
         };
       }
     }

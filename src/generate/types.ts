@@ -158,6 +158,11 @@ export interface NodeAddressBlock {
   cidr: string;
   /** Sorted; [] when no Node of the input has it (a host-network pod's address, its Node not in the input). */
   nodes: readonly string[];
+  /**
+   * For an ipBlock aggregated by `--aggregate` over several addresses: the Nodes' addresses it holds (sorted),
+   * observed or not. Absent: the ipBlock is of one address, a Node's.
+   */
+  addresses?: readonly string[];
 }
 
 /** The peers of a rule of Cilium entities, and the entities that allow them (`GeneratedRule.nodeEntities`). */

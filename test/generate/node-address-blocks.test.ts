@@ -69,6 +69,47 @@ describe("generate: ipBlocks of Nodes' addresses", () => {
   });
 });
 
+describe("generate --aggregate: an aggregated ipBlock holding a Node's address", () => {
+  test('is a node-address rule: in the header, and its comment names the nodes and their addresses', async () => {
+    const r = await runCli([...ARGS, '--aggregate', '24']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.deepEqual(lines.slice(1, 3), [
+      '# Every rule but the node-address rules allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).',
+      "# A node-address rule (an ipBlock of or holding a Node's address: 192.168.0.0/24, 192.168.0.2/32) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.",
+    ]);
+    const after = (line: string): string[] => {
+      const at = lines.findIndex((l) => l.trim() === line);
+      assert.ok(at >= 0, line);
+      return [lines[at + 1]!.trim(), lines[at + 2]!.trim()];
+    };
+    // 192.168.0.0/24 holds both nodes' addresses, though only n2's was observed in this rule.
+    const both =
+      '# 192.168.0.0/24: holds addresses of nodes n1, n2 (192.168.0.1, 192.168.0.2), which each node and its host-network pods share: this ipBlock allows them all';
+    assert.deepEqual(after('# observed: 192.168.0.2 (an address of node n2) → shop/web TCP 80, 3 attempts'), [
+      '# aggregated: 192.168.0.2 → 192.168.0.0/24 (--aggregate /24)',
+      both,
+    ]);
+    assert.deepEqual(
+      after('# observed: shop/web → 192.168.0.2 (an address of node n2) TCP 10250, 1 attempt'),
+      ['# aggregated: 192.168.0.1, 192.168.0.2 → 192.168.0.0/24 (--aggregate /24)', both],
+    );
+  });
+
+  test('an aggregated ipBlock holding no Node address stays exact', async () => {
+    const r = await runCli([
+      ...['generate', 'examples/webshop', '--flows', 'examples/flows/webshop.csv', '-q', '--aggregate', '24'],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /# aggregated: /);
+    assert.match(
+      r.stdout,
+      new RegExp(`^# NetworkPolicies for [^\\n]+\\n# ${EXACT.replace(/[.()]/g, '\\$&')}\\n`),
+    );
+    assert.doesNotMatch(r.stdout, /node-address|: holds /);
+  });
+});
+
 describe("generate --format cilium: CIDR rules of Nodes' addresses", () => {
   test('where CIDR rules match Nodes (policy-cidr-match-mode=nodes): the header and the comments say so', async () => {
     const r = await runCli([
