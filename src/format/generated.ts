@@ -107,7 +107,9 @@ function notePeers(
   if (n.kind === 'aggregated') return 'cidr';
   if (n.kind !== 'observed') return 'endpoints';
   const end = direction === 'egress' ? n.connection.dst : n.connection.src;
-  if (end.kind === 'workload') return 'endpoints';
+  // A host-network workload's peer is an ipBlock of its pods' addresses (a rule of entities keeps all its notes).
+  if (end.kind === 'workload')
+    return (direction === 'egress' ? n.dstHostNetwork : n.srcHostNetwork) ? 'cidr' : 'endpoints';
   return entities.has(end.ip) ? 'entity' : named.has(end.ip) ? 'fqdn' : 'cidr';
 }
 

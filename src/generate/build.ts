@@ -83,6 +83,7 @@ function endName(
 interface EndNaming {
   name: (e: FlowEnd) => string;
   nodesOf: (e: FlowEnd) => readonly string[];
+  hostNetwork: (e: FlowEnd) => boolean;
 }
 
 function observedNote(c: ObservedConnection, ends: EndNaming): RuleNote {
@@ -93,6 +94,8 @@ function observedNote(c: ObservedConnection, ends: EndNaming): RuleNote {
     dst: ends.name(c.dst),
     srcNodes: ends.nodesOf(c.src),
     dstNodes: ends.nodesOf(c.dst),
+    srcHostNetwork: ends.hostNetwork(c.src),
+    dstHostNetwork: ends.hostNetwork(c.dst),
   };
 }
 
@@ -504,6 +507,7 @@ export function generatePolicies(
     dnsNames: dns.workloads.map((id) => shortNames.get(id) ?? id),
     name,
     nodesOf: (e) => (e.kind === 'external' ? (nodesOfAddress.get(hostCidr(e.ip)) ?? []) : []),
+    hostNetwork: (e) => e.kind === 'workload' && hostNetwork(e.id),
     existingNames: new Set(kept.map((p) => p.id)),
   });
 
@@ -616,6 +620,8 @@ interface BuildContext {
   name: (e: FlowEnd) => string;
   /** The Nodes of an end at a Node's address ([] for any other end). */
   nodesOf: (e: FlowEnd) => readonly string[];
+  /** Whether an end is a host-network workload. */
+  hostNetwork: (e: FlowEnd) => boolean;
   /** `namespace/name` of the policies kept, which generated names must not collide with. */
   existingNames: Set<string>;
 }

@@ -93,7 +93,7 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
 export type RuleNote =
   /**
    * An observed port the rule allows; `src` and `dst` are the ends' short names, `srcNodes` and `dstNodes` the
-   * Nodes (sorted) of an end at a Node's address ([] for any other end).
+   * Nodes (sorted) of an end at a Node's address ([] for any other end, a host-network workload's too).
    */
   | {
       kind: 'observed';
@@ -102,6 +102,9 @@ export type RuleNote =
       dst: string;
       srcNodes: readonly string[];
       dstNodes: readonly string[];
+      /** Whether an end is a host-network workload, whose rule peer is an ipBlock of its pods' addresses. */
+      srcHostNetwork: boolean;
+      dstHostNetwork: boolean;
     }
   /** Observed addresses widened to `cidr` by `--aggregate` (or `--aggregate-v6`) `/prefix`. */
   | { kind: 'aggregated'; addresses: readonly string[]; cidr: string; prefix: number }

@@ -129,6 +129,18 @@ describe("generate --format cilium: CIDR rules of Nodes' addresses", () => {
       lines[at + 1]?.trim(),
       '# 192.168.0.2/32: an address of node n2, which the node and its host-network pods share: this CIDR rule allows them all',
     );
+    // A host-network workload's rule is a CIDR rule: its observed port is listed there.
+    const agent = lines.findIndex(
+      (l) => l.trim() === '# observed: kube-system/agent → shop/web TCP 8080, 2 attempts',
+    );
+    assert.ok(agent >= 0, r.stdout);
+    assert.deepEqual(
+      lines.slice(agent + 1, agent + 3).map((l) => l.trim()),
+      [
+        '# 192.168.0.2/32: an address of node n2, which the node and its host-network pods share: this CIDR rule allows them all',
+        '- fromCIDRSet:',
+      ],
+    );
   });
 
   test('where they do not (Cilium by default): entity rules, and no node-address rule', async () => {
