@@ -13,6 +13,7 @@ import type {
   RuleNote,
 } from '../generate/types.ts';
 import { withNodes } from './node-addresses.ts';
+import { nodeAddressText } from '../describe/node-address.ts';
 import { describeLabels } from '../describe/selectors.ts';
 import { toYamlStream, type YamlComment, type YamlDocumentSpec, type YamlPath } from './yaml.ts';
 import {
@@ -28,7 +29,10 @@ import { compareText, formatCount, formatTime } from '../base/text.ts';
 export const SplitMode = { namespace: 'namespace', workload: 'workload' } as const;
 export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
 
-/** `observed: shop/web → data/db TCP 5432, 12 attempts, 2024-05-01 10:00 – 10:20` */
+/**
+ * `observed: shop/web → data/db TCP 5432, 12 attempts, 2024-05-01 10:00 – 10:20`; a Node's address named as the
+ * other outputs name it: `192.168.0.2 (an address of node n2)`.
+ */
 function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
   const c = n.connection;
   let when = '';
@@ -43,7 +47,7 @@ function observedLine(n: Extract<RuleNote, { kind: 'observed' }>): string {
       : c.denied === c.count
         ? ', all dropped during the capture'
         : `, ${formatCount(c.denied)} dropped during the capture`;
-  return `observed: ${n.src} → ${n.dst} ${c.protocol} ${c.port}, ${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}${when}${denied}`;
+  return `observed: ${withNodes(n.src, n.srcNodes)} → ${withNodes(n.dst, n.dstNodes)} ${c.protocol} ${c.port}, ${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}${when}${denied}`;
 }
 
 function noteLine(n: RuleNote): string {
@@ -103,7 +107,9 @@ function notePeers(
   if (n.kind === 'aggregated') return 'cidr';
   if (n.kind !== 'observed') return 'endpoints';
   const end = direction === 'egress' ? n.connection.dst : n.connection.src;
-  if (end.kind === 'workload') return 'endpoints';
+  // A host-network workload's peer is an ipBlock of its pods' addresses (a rule of entities keeps all its notes).
+  if (end.kind === 'workload')
+    return (direction === 'egress' ? n.dstHostNetwork : n.srcHostNetwork) ? 'cidr' : 'endpoints';
   return entities.has(end.ip) ? 'entity' : named.has(end.ip) ? 'fqdn' : 'cidr';
 }
 
@@ -131,7 +137,7 @@ type BlockWord = 'ipBlock' | 'CIDR rule';
 function nodeAddressLines(blocks: readonly NodeAddressBlock[], word: BlockWord): string[] {
   return blocks.map(
     (b) =>
-      `${b.cidr}: ${b.nodes.length === 0 ? "a Node's address" : `an address of ${b.nodes.length === 1 ? 'node' : 'nodes'} ${b.nodes.join(', ')}`}, which the node and its host-network pods share: this ${word} allows them all`,
+      `${b.cidr}: ${b.addresses !== undefined ? `holds ${nodeAddressText(b.nodes)} (${b.addresses.join(', ')})` : b.nodes.length === 0 ? "a Node's address" : nodeAddressText(b.nodes)}, which ${b.nodes.length > 1 ? 'each' : 'the'} node and its host-network pods share: this ${word} allows them all`,
   );
 }
 
@@ -265,6 +271,8 @@ interface WiderRules {
   fqdn: boolean;
   /** The ipBlocks (CIDR rules) of Nodes' addresses (`GeneratedRule.nodeAddresses`), sorted. */
   nodeAddresses: readonly string[];
+  /** Whether one of them is aggregated (`--aggregate`) over several addresses, a Node's among them. */
+  holding: boolean;
   word: BlockWord;
 }
 
@@ -272,7 +280,7 @@ interface WiderRules {
 function nodeAddressCidrs(
   policies: readonly GeneratedPolicy[],
   cilium: readonly GeneratedCiliumPolicy[] | undefined,
-): string[] {
+): Pick<WiderRules, 'nodeAddresses' | 'holding'> {
   const blocks =
     cilium === undefined
       ? policies.flatMap((p) => p.rules.flatMap((r) => r.nodeAddresses ?? []))
@@ -281,10 +289,15 @@ function nodeAddressCidrs(
             parts.flatMap((part) => cidrPartNodeBlocks(parts, part, c.source.rules[part.from]!)),
           ),
         );
-  return [...new Set(blocks.map((b) => b.cidr))].sort(compareText);
+  return {
+    nodeAddresses: [...new Set(blocks.map((b) => b.cidr))].sort(compareText),
+    holding: blocks.some((b) => b.addresses !== undefined),
+  };
 }
 
-function widerRules(policies: readonly GeneratedCiliumPolicy[]): Omit<WiderRules, 'nodeAddresses' | 'word'> {
+function widerRules(
+  policies: readonly GeneratedCiliumPolicy[],
+): Omit<WiderRules, 'nodeAddresses' | 'holding' | 'word'> {
   const entities = new Set<string>();
   let fqdn = false;
   for (const p of policies)
@@ -313,10 +326,10 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
   const but = kinds.length === 0 ? '' : ` (${kinds.join(' and ')} more, below)`;
   const lines = [
     mode !== 'fresh'
-      ? `They add to the existing policies only what observed connections need${but}; every rule lists the connections it allows.`
+      ? `They add to the existing policies only what the observed ports need${but}; every rule lists the observed ports it allows.`
       : kinds.length === 0
-        ? 'Every rule allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).'
-        : `Every rule but the ${kinds.join(' and ')} allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).`,
+        ? 'Every rule allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).'
+        : `Every rule but the ${kinds.join(' and ')} allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).`,
   ];
   if (wider.entities.length > 0) {
     const meanings = wider.entities.flatMap((e) => {
@@ -333,7 +346,7 @@ function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules):
     );
   if (wider.nodeAddresses.length > 0)
     lines.push(
-      `A node-address rule (${wider.word === 'ipBlock' ? 'an ipBlock' : 'a CIDR rule'} of a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
+      `A node-address rule (${wider.word === 'ipBlock' ? 'an ipBlock' : 'a CIDR rule'} ${wider.holding ? 'of or holding' : 'of'} a Node's address: ${wider.nodeAddresses.join(', ')}) allows its ports with everything at that address, not only the observed peer: the node itself and every host-network pod on it, and, under some CNIs, traffic masqueraded (SNAT) to the node's address.`,
     );
   return lines;
 }
@@ -396,7 +409,7 @@ export function renderFiles(
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
       const wider: WiderRules = {
         ...widerRules(ciliumPolicies),
-        nodeAddresses: nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
+        ...nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
         word: cilium === undefined ? 'ipBlock' : 'CIDR rule',
       };
       const header = fileHeader(gen, g.scope, g.policies, kind, wider);

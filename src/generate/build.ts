@@ -10,7 +10,7 @@
 import { accessToPod, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { openSession } from '../engine/session.ts';
 import { nodesByAddress, ownNodeAllowed, workloadNodes } from '../engine/own-node.ts';
-import { formatCidr, parseCidr, parseIp } from '../base/ip.ts';
+import { cidrContainsCidr, formatCidr, parseCidr, parseIp, type Cidr } from '../base/ip.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { checkObserved, type HubbleHints } from '../flows/check.ts';
 import { compareEnds, workloadSortKey } from '../flows/aggregate.ts';
@@ -79,8 +79,24 @@ function endName(
   return shortNames.get(e.id) ?? workloads.get(e.id)?.name ?? e.id;
 }
 
-function observedNote(c: ObservedConnection, name: (e: FlowEnd) => string): RuleNote {
-  return { kind: 'observed', connection: c, src: name(c.src), dst: name(c.dst) };
+/** How the notes name an observed end: its short name or IP, and its Nodes when it is at a Node's address. */
+interface EndNaming {
+  name: (e: FlowEnd) => string;
+  nodesOf: (e: FlowEnd) => readonly string[];
+  hostNetwork: (e: FlowEnd) => boolean;
+}
+
+function observedNote(c: ObservedConnection, ends: EndNaming): RuleNote {
+  return {
+    kind: 'observed',
+    connection: c,
+    src: ends.name(c.src),
+    dst: ends.name(c.dst),
+    srcNodes: ends.nodesOf(c.src),
+    dstNodes: ends.nodesOf(c.dst),
+    srcHostNetwork: ends.hostNetwork(c.src),
+    dstHostNetwork: ends.hostNetwork(c.dst),
+  };
 }
 
 const PROTOCOL_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
@@ -224,6 +240,23 @@ export function generatePolicies(
           return nodes === undefined && !all ? [] : [{ cidr, nodes: nodes ?? [] }];
         });
   /**
+   * The ipBlock of an aggregated `cidr`, when it holds Nodes' addresses (observed or not), as a node-address
+   * block: its Nodes and their addresses in it. None where the CNI's ipBlocks do not match Nodes' addresses.
+   */
+  const aggregatedNodeBlocks = (cidr: string, parsed: Cidr): NodeAddressBlock[] => {
+    if (nodeAddresses !== undefined) return [];
+    const nodes = new Set<string>();
+    const addresses: string[] = [];
+    for (const [host, of] of nodesOfAddress) {
+      const h = parseCidr(host);
+      if (!h.ok || !cidrContainsCidr(parsed, h.cidr)) continue;
+      addresses.push(host.replace(/\/\d+$/, ''));
+      for (const n of of) nodes.add(n);
+    }
+    if (addresses.length === 0) return [];
+    return [{ cidr, nodes: [...nodes].sort(compareText), addresses: addresses.sort(compareText) }];
+  };
+  /**
    * The peer's Nodes and the Cilium entities that would allow it, when an ipBlock of it would not match under
    * the CNI (undefined: it would, or it is the subject's own node, always let in).
    */
@@ -343,6 +376,7 @@ export function generatePolicies(
         let block = aggregatedBlocks.get(cidr);
         if (block === undefined) aggregatedBlocks.set(cidr, (block = { cidr, addresses: [] }));
         if (!block.addresses.includes(end.ip)) block.addresses.push(end.ip);
+        const nodeAddresses = aggregatedNodeBlocks(cidr, parsed.cidr);
         return {
           key: `c:${cidr}`,
           sort: `1${ipSortKey(parsed.cidr.family, parsed.cidr.start)}`,
@@ -350,6 +384,7 @@ export function generatePolicies(
           conns: [],
           ports: new Map(),
           aggregated: { cidr, prefix, addresses: new Set() },
+          ...(nodeAddresses.length === 0 ? {} : { nodeAddresses }),
         };
       }
     }
@@ -471,6 +506,8 @@ export function generatePolicies(
     dnsConfig: dns.config,
     dnsNames: dns.workloads.map((id) => shortNames.get(id) ?? id),
     name,
+    nodesOf: (e) => (e.kind === 'external' ? (nodesOfAddress.get(hostCidr(e.ip)) ?? []) : []),
+    hostNetwork: (e) => e.kind === 'workload' && hostNetwork(e.id),
     existingNames: new Set(kept.map((p) => p.id)),
   });
 
@@ -581,6 +618,10 @@ interface BuildContext {
   dnsConfig: DnsConfig;
   dnsNames: string[];
   name: (e: FlowEnd) => string;
+  /** The Nodes of an end at a Node's address ([] for any other end). */
+  nodesOf: (e: FlowEnd) => readonly string[];
+  /** Whether an end is a host-network workload. */
+  hostNetwork: (e: FlowEnd) => boolean;
   /** `namespace/name` of the policies kept, which generated names must not collide with. */
   existingNames: Set<string>;
 }
@@ -590,11 +631,7 @@ const DNS_PORTS: NetworkPolicyPort[] = [
   { protocol: 'TCP', port: 53 },
 ];
 
-function dnsNotes(
-  conns: readonly ObservedConnection[],
-  name: (e: FlowEnd) => string,
-  head: RuleNote,
-): RuleNote[] {
+function dnsNotes(conns: readonly ObservedConnection[], ends: EndNaming, head: RuleNote): RuleNote[] {
   const lines = [head];
   const sorted = [...conns].sort(
     (a, b) =>
@@ -602,7 +639,7 @@ function dnsNotes(
       compareEnds(a.dst, b.dst) ||
       PROTOCOL_ORDER[a.protocol] - PROTOCOL_ORDER[b.protocol],
   );
-  for (const c of sorted) lines.push(observedNote(c, name));
+  for (const c of sorted) lines.push(observedNote(c, ends));
   return lines;
 }
 
@@ -628,7 +665,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
           compareEnds(a.src, b.src) ||
           compareEnds(a.dst, b.dst),
       );
-      for (const c of conns) notes.push(observedNote(c, ctx.name));
+      for (const c of conns) notes.push(observedNote(c, ctx));
       observed.push(...conns);
       if (e.aggregated !== undefined) {
         const { addresses, cidr, prefix } = e.aggregated;
@@ -664,7 +701,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       out.push({
         peers: ctx.dnsPeers.map(clonePeer),
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        notes: dnsNotes(side.dns, ctx.name, head),
+        notes: dnsNotes(side.dns, ctx, head),
         observed: [...side.dns],
         dns: true,
       });
@@ -687,7 +724,7 @@ function buildRules(side: Side, ctx: BuildContext): GeneratedRule[] {
       out.push({
         peers,
         ports: DNS_PORTS.map((p) => ({ ...p })),
-        notes: dnsNotes(side.dns, ctx.name, { kind: 'dns-ingress', everyone }),
+        notes: dnsNotes(side.dns, ctx, { kind: 'dns-ingress', everyone }),
         observed: [...side.dns],
         dns: true,
       });

@@ -91,8 +91,21 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
 
 /** One comment line above a generated rule, as data (`src/format/generated.ts` words it). */
 export type RuleNote =
-  /** An observed connection the rule allows; `src` and `dst` are the ends' short names. */
-  | { kind: 'observed'; connection: ObservedConnection; src: string; dst: string }
+  /**
+   * An observed port the rule allows; `src` and `dst` are the ends' short names, `srcNodes` and `dstNodes` the
+   * Nodes (sorted) of an end at a Node's address ([] for any other end, a host-network workload's too).
+   */
+  | {
+      kind: 'observed';
+      connection: ObservedConnection;
+      src: string;
+      dst: string;
+      srcNodes: readonly string[];
+      dstNodes: readonly string[];
+      /** Whether an end is a host-network workload, whose rule peer is an ipBlock of its pods' addresses. */
+      srcHostNetwork: boolean;
+      dstHostNetwork: boolean;
+    }
   /** Observed addresses widened to `cidr` by `--aggregate` (or `--aggregate-v6`) `/prefix`. */
   | { kind: 'aggregated'; addresses: readonly string[]; cidr: string; prefix: number }
   /**
@@ -148,6 +161,11 @@ export interface NodeAddressBlock {
   cidr: string;
   /** Sorted; [] when no Node of the input has it (a host-network pod's address, its Node not in the input). */
   nodes: readonly string[];
+  /**
+   * For an ipBlock aggregated by `--aggregate` over several addresses: the Nodes' addresses it holds (sorted),
+   * observed or not. Absent: the ipBlock is of one address, a Node's.
+   */
+  addresses?: readonly string[];
 }
 
 /** The peers of a rule of Cilium entities, and the entities that allow them (`GeneratedRule.nodeEntities`). */

@@ -545,9 +545,9 @@ describe('netfence generate --format cilium', () => {
       ].map((m): [string, string[]] => [m[1]!, m[2]!.split('\n').filter((l) => l !== '')]),
     );
     const exact =
-      '# Every rule allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).';
+      '# Every rule allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).';
     const but = (kinds: string): string =>
-      `# Every rule but the ${kinds} allows exactly the observed connections its comment lists (DNS rules add the other DNS transport).`;
+      `# Every rule but the ${kinds} allows exactly the observed ports its comment lists (DNS rules add the other DNS transport).`;
     const apiserver = "the API server's addresses";
     assert.deepEqual(headers, {
       data: [exact],
