@@ -1,6 +1,6 @@
 /** Exits and options a CI gate relies on: diff --exit-code, -q/--quiet, and --no-X for every on/off option. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -135,6 +135,36 @@ describe('--no-X for on/off options', () => {
       const r = await runCli([command, '--help']);
       assert.match(r.stdout, /-q, --quiet/);
       assert.match(r.stdout, /Every on\/off option --X also takes --no-X/);
+    }
+  });
+});
+
+describe('a gate never passes on input with nothing to check', () => {
+  test('lint on input with neither a policy nor a workload: exit 2, not "No findings"; --fail-on none lints it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-lint-nothing-'));
+    try {
+      const file = join(dir, 'config.yaml');
+      writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n');
+      for (const extra of [[], ['--fail-on', 'info'], ['-o', 'json'], ['-o', 'sarif']]) {
+        const r = await runCli(['lint', file, ...extra]);
+        assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stdout}`);
+        assert.equal(r.stdout, '');
+        assert.match(r.stderr, /^netfence: nothing to lint: the input has no policy .* and no workload; /m);
+      }
+      const none = await runCli(['lint', file, '--fail-on', 'none']);
+      assert.equal(none.code, 0);
+      assert.match(none.stdout, /^No findings/);
+      // Policies alone are linted: a gate over them stands.
+      const policy = join(dir, 'policy.yaml');
+      writeFileSync(
+        policy,
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n',
+      );
+      const alone = await runCli(['lint', policy]);
+      assert.notEqual(alone.code, 2, alone.stderr);
+      assert.doesNotMatch(alone.stderr, /nothing to lint/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -161,6 +161,20 @@ function checkUnreported(deferred: readonly Problem[], result: LintResult, io: I
   if (unreported.length > 0) stopOnErrors(unreported, io);
 }
 
+/**
+ * A lint gate without findings over input with neither a policy nor a workload (a folder of ConfigMaps, a
+ * wrong folder of a repository) has checked nothing: "No findings" there is never a pass (exit 2). Policies
+ * alone are linted; a finding (a broken policy the rules report, a YAML trap in any object) is an answer.
+ */
+function checkSomethingToLint(state: ClusterState): void {
+  const { policies, clusterPolicies, ciliumPolicies, workloads, pods } = state;
+  if (policies.length + clusterPolicies.length + ciliumPolicies.length + workloads.length + pods.length > 0)
+    return;
+  throw new UserError(
+    'nothing to lint: the input has no policy (NetworkPolicy, cluster policy or Cilium policy) and no workload; a gate with nothing to check does not pass (--fail-on none lints it anyway)',
+  );
+}
+
 /** Prints the input's errors, then stops with one line (exit 2). */
 function stopOnErrors(errors: readonly Problem[], io: Io): never {
   for (const e of errors) io.stderr(`${formatProblem(e)}\n`);
@@ -231,6 +245,9 @@ export function lintCommand(io: Io, setExit: (code: number) => void): Command {
     );
     for (const n of result.notices) io.stderr(`${formatProblem(n)}\n`);
     if (!options.skipInvalid) checkUnreported(loaded.deferred, result, io);
+    if (failOn !== 'none' && result.findings.length === 0 && loaded.deferred.length === 0) {
+      checkSomethingToLint(loaded.state);
+    }
     io.stdout(
       formatLint(result, options.output, { rules: RULES, config, failOn, version: VERSION, uri: sarifUri }),
     );
