@@ -84,11 +84,11 @@ function policyComment(n: PolicyNote): string[] {
   const what =
     n.direction === 'ingress'
       ? n.mode === 'fresh'
-        ? 'the observed connections to it'
-        : 'observed connections to it that the existing policies deny'
+        ? 'the traffic observed to it'
+        : 'the traffic observed to it that the existing policies deny'
       : n.mode === 'fresh'
-        ? 'the observed connections from it'
-        : 'observed connections from it that the existing policies deny';
+        ? 'the traffic observed from it'
+        : 'the traffic observed from it that the existing policies deny';
   const lines = [
     `${n.direction === 'ingress' ? 'Ingress to' : 'Egress from'} ${n.namespace}/${n.name} (${n.workloadKind}): ${what}.`,
   ];
