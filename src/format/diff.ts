@@ -265,14 +265,19 @@ export function connectionSections(
   const section = (kind: ConnectionChange['change'], title: string): void => {
     const list = rows.filter((c) => c.connection === kind);
     if (list.length === 0) return;
-    const count =
+    // One number when the sides agree (added: the after side's, removed: the before side's), else both.
+    const n =
       kind === 'added'
-        ? `${counts.added}${inRows(counts.added, list.length)}`
+        ? counts.added
         : kind === 'removed'
-          ? `${counts.removed}${inRows(counts.removed, list.length)}`
+          ? counts.removed
           : counts.changed.before === counts.changed.after
-            ? `${counts.changed.before}${inRows(counts.changed.before, list.length)}`
-            : `${changedCount(diff)} in ${plural(list.length, 'row')}`;
+            ? counts.changed.before
+            : undefined;
+    const count =
+      n === undefined
+        ? `${changedCount(diff)} in ${plural(list.length, 'row')}`
+        : `${n}${inRows(n, list.length)}`;
     out.push('', `${title} (${count})`);
     if (kind === 'changed') {
       // A changed connection may lose (or gain) every port to some of its addresses: none is `—`, as in `-o md`.
