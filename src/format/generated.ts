@@ -316,7 +316,7 @@ const ENTITY_MEANINGS: Readonly<Record<string, string>> = {
   'kube-apiserver': "the API server's addresses",
 };
 
-/** The header's lines on what the rules allow: exactly the observed connections, but for `wider` rules. */
+/** The header's lines on what the rules allow: exactly the observed ports, but for `wider` rules. */
 function exactnessLines(mode: Generation['options']['mode'], wider: WiderRules): string[] {
   const kinds = [
     ...(wider.entities.length > 0 ? ['entity rules'] : []),
