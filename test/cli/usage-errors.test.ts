@@ -53,6 +53,16 @@ describe("Commander's errors, as one line", () => {
       'netfence: unknown option "--output=x.html"; did you mean --html x.html? (see netfence report --help)',
     ],
     [
+      'report -ox.html (the value attached to the short option): the same',
+      ['report', EXAMPLE, '-ox.html'],
+      'netfence: unknown option "-ox.html"; did you mean --html x.html? (see netfence report --help)',
+    ],
+    [
+      'report -ohtml (a format attached): the option and its argument',
+      ['report', EXAMPLE, '-ohtml'],
+      'netfence: unknown option "-ohtml"; did you mean --html <file>? (see netfence report --help)',
+    ],
+    [
       'report -o html (a format, as other commands take): the option and its argument',
       ['report', EXAMPLE, '-o', 'html'],
       'netfence: unknown option "-o"; did you mean --html <file>? (see netfence report --help)',
