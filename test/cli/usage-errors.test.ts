@@ -202,6 +202,27 @@ describe('numbers and durations: the bound in the message, the flag in front', (
   });
 });
 
+describe('the help of the flow commands speaks of observed traffic, not connections', () => {
+  // A connection is an allowed (source, destination) pair (docs/json-schema.md "Connections").
+  test('map, generate and --exclude-denied', async () => {
+    // Commander wraps the descriptions at the terminal's width: read them as one line.
+    const all = (await runCli(['--help'])).stdout.replace(/\s+/g, ' ');
+    assert.match(
+      all,
+      / map \[options\] \[paths\.\.\.\] Show the traffic observed in flow captures, between workloads \(and outside addresses\): observed ports and their attempts /,
+    );
+    assert.match(
+      all,
+      / generate \[options\] \[paths\.\.\.\] Write least-privilege NetworkPolicies that allow exactly the traffic observed in flow captures /,
+    );
+    const generate = await runCli(['generate', '--help']);
+    assert.match(
+      generate.stdout.replace(/\s+/g, ' '),
+      /--exclude-denied leave out observed ports every attempt of which the cluster dropped during the capture/,
+    );
+  });
+});
+
 describe('the --no-X footer of --help', () => {
   const footer = /^Every on\/off option --X also takes --no-X \((--no-[a-z-]+)\)\.$/m;
 
