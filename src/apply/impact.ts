@@ -1,7 +1,7 @@
 /**
  * What an apply does to connectivity, computed by the engine before anything is written: the state after
  * each phase, the connectivity change of the whole apply, the connections a staged rollout would cut
- * between phases although both ends of it allow them, and observed traffic it would deny. Pure.
+ * between phases although both ends of it allow them, and the observed ports it would deny. Pure.
  */
 import { buildAddressSpace } from '../engine/addresses.ts';
 import { addressSpaceCidrs } from '../engine/compile.ts';
@@ -174,7 +174,7 @@ export function transientCuts(sessions: readonly ClusterSession[]): TransientCut
   return cuts;
 }
 
-/** Observed traffic the live policies allow, and some state of the rollout would deny. */
+/** An observed port the live policies allow, and some state of the rollout would deny. */
 export interface BreakingFlow {
   connection: ObservedConnection;
   /** The first state that denies it: 1-based phase; the last phase is the final state. */
@@ -185,7 +185,7 @@ export interface BreakingFlow {
 }
 
 /**
- * Observed connections (flows) that the live state allows and some later state denies: what the apply
+ * Observed ports (`map`'s rows) that the live state allows and some later state denies: what the apply
  * would break, while it runs or for good. (`sessions` as `phaseSessions` returns them.)
  */
 export function breakingFlows(

@@ -63,13 +63,14 @@ export interface ApplyJson {
     ports: PortsJson;
     summary: string;
   }[];
-  /** Null without --flows. */
+  /** The observed ports the apply would deny, one entry each (name kept from before the unit); null without --flows. */
   breakingFlows:
     | readonly {
         src: FlowEndJson;
         dst: FlowEndJson;
         protocol: string;
         port: number;
+        /** Attempts seen on this observed port, as `map`'s `count`. */
         count: number;
         /** The first phase after which it is denied (the last: the final state). */
         afterPhase: number;

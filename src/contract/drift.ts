@@ -32,7 +32,11 @@ export interface DriftJson {
     changed: number;
     /** Policies on both sides with the same spec. */
     inSync: number;
-    /** Connections (source–destination pairs) that differ between the live state and the desired one. */
+    /**
+     * Not a count of connections (the name is kept within schema version 1): the number of
+     * `connectivity.connections` entries, pairs of the two sides' common address classes that differ (0: no
+     * connection differs). Connections as `analyze` counts them are `connectivity.summary`'s.
+     */
     connections: number;
   };
   policies: readonly DriftPolicyJson[];

@@ -7,6 +7,7 @@ import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../ap
 import { POLICY_KINDS, isCiliumObject, renderPolicy, unifiedDiff } from '../apply/index.ts';
 import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
+import { formatCount } from '../base/text.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
 import type { FlowEnd } from '../flows/types.ts';
@@ -80,7 +81,7 @@ function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number, node
       ? 'after the apply'
       : `after phase ${b.afterPhase} (${phases[b.afterPhase - 1]?.title ?? ''})`;
   const by = b.policies.length > 0 ? ` by ${b.policies.join(', ')}` : '';
-  return `${endName(c.src, nodesOf)} → ${endName(c.dst, nodesOf)} ${c.protocol} ${c.port} (seen ${c.count.toLocaleString('en-US')}×): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
+  return `${endName(c.src, nodesOf)} → ${endName(c.dst, nodesOf)} ${c.protocol} ${c.port} (${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
 }
 
 function cutLine(c: TransientCut, phases: readonly Phase[]): string {
@@ -215,7 +216,7 @@ export class ApplyReport {
       this.lines.push(
         breaking.length === 0
           ? 'Observed traffic: every observed port the live policies allow stays allowed.'
-          : `Observed traffic this apply would deny (${breaking.length}):`,
+          : `Observed ports this apply would deny (${breaking.length}):`,
       );
       for (const b of breaking) this.lines.push(`  ${flowLine(b, phases, phases.length, nodesOf)}`);
     }

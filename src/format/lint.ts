@@ -146,7 +146,7 @@ function sarifRule(rule: AnyRule, config: LintConfig): Record<string, unknown> {
   const url = ruleDocsUrl(rule.id);
   const notes = [
     rule.meta.heuristic === true ? 'This rule is a heuristic: it can report code that is correct.' : '',
-    rule.meta.requiresFlows === true ? 'It runs only with --flows (observed connections).' : '',
+    rule.meta.requiresFlows === true ? 'It runs only with --flows (observed traffic).' : '',
   ].filter((n) => n !== '');
   return {
     id: rule.id,

@@ -53,6 +53,16 @@ describe("Commander's errors, as one line", () => {
       'netfence: unknown option "--output=x.html"; did you mean --html x.html? (see netfence report --help)',
     ],
     [
+      'report -ox.html (the value attached to the short option): the same',
+      ['report', EXAMPLE, '-ox.html'],
+      'netfence: unknown option "-ox.html"; did you mean --html x.html? (see netfence report --help)',
+    ],
+    [
+      'report -ohtml (a format attached): the option and its argument',
+      ['report', EXAMPLE, '-ohtml'],
+      'netfence: unknown option "-ohtml"; did you mean --html <file>? (see netfence report --help)',
+    ],
+    [
       'report -o html (a format, as other commands take): the option and its argument',
       ['report', EXAMPLE, '-o', 'html'],
       'netfence: unknown option "-o"; did you mean --html <file>? (see netfence report --help)',
@@ -188,6 +198,27 @@ describe('numbers and durations: the bound in the message, the flag in front', (
     assert.equal(
       await usageError(['analyze', '--cluster', '--request-timeout', 'soon']),
       'netfence: --request-timeout: expected a duration such as 500ms, 30s, 2m or 1m30s, got "soon"',
+    );
+  });
+});
+
+describe('the help of the flow commands speaks of observed traffic, not connections', () => {
+  // A connection is an allowed (source, destination) pair (docs/json-schema.md "Connections").
+  test('map, generate and --exclude-denied', async () => {
+    // Commander wraps the descriptions at the terminal's width: read them as one line.
+    const all = (await runCli(['--help'])).stdout.replace(/\s+/g, ' ');
+    assert.match(
+      all,
+      / map \[options\] \[paths\.\.\.\] Show the traffic observed in flow captures, between workloads \(and outside addresses\): observed ports and their attempts /,
+    );
+    assert.match(
+      all,
+      / generate \[options\] \[paths\.\.\.\] Write least-privilege NetworkPolicies that allow exactly the traffic observed in flow captures /,
+    );
+    const generate = await runCli(['generate', '--help']);
+    assert.match(
+      generate.stdout.replace(/\s+/g, ' '),
+      /--exclude-denied leave out observed ports every attempt of which the cluster dropped during the capture/,
     );
   });
 });

@@ -4,6 +4,9 @@
  * monitoring/allow-grafana and a hand-made shop/allow-web-to-cart). No cluster needed.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { EntityRefJson } from '../../src/contract/common.ts';
 import type { DriftJson } from '../../src/contract/drift.ts';
@@ -51,6 +54,39 @@ describe('netfence drift staging.yaml prod.yaml', () => {
       out.policies.map((p) => p.file),
       [STAGING, STAGING, PROD],
     );
+  });
+
+  test('summary.connections counts the connectivity entries, the text and connectivity.summary count connections', async () => {
+    // One connection, shop/web to any address, narrowed from TCP 443 to TCP 80 except two ranges: the common
+    // address classes split it in three entries.
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-drift-entries-'));
+    try {
+      const web = [
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: web:1}]}',
+      ];
+      const egress = (to: string, port: number): string =>
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: ${to}}]\n      ports: [{port: ${port}}]`;
+      const live = join(dir, 'live.yaml');
+      const desired = join(dir, 'desired.yaml');
+      writeFileSync(live, [...web, egress('{cidr: 0.0.0.0/0}', 443)].join('\n---\n'));
+      writeFileSync(
+        desired,
+        [...web, egress('{cidr: 0.0.0.0/0, except: [10.0.0.0/8, 192.168.0.0/16]}', 80)].join('\n---\n'),
+      );
+      const text = await runCli(['drift', desired, live]);
+      assert.match(
+        text.stdout,
+        /^Out of sync: policies: 1 changed, 0 in sync; connectivity: 0 connections only desired, 0 only live, 1 on other ports$/m,
+      );
+      assert.match(text.stdout, /^Allowed on other ports live \(1 in 2 rows\)$/m);
+      const out = JSON.parse((await runCli(['drift', desired, live, '-o', 'json'])).stdout) as DriftJson;
+      assert.deepEqual([out.summary.connections, out.connectivity.connections.length], [3, 3]);
+      const c = out.connectivity.summary;
+      assert.deepEqual([c.added, c.removed, c.changed, c.before.changed, c.after.changed], [0, 0, 1, 1, 1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a snapshot against itself is in sync', async () => {

@@ -264,7 +264,7 @@ describe('netfence check-flows', () => {
     });
   });
 
-  test("a capture with no observed connection of the manifests' workloads is exit 2, never a pass", async () => {
+  test("a capture with no observed port of the manifests' workloads is exit 2, never a pass", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-check-empty-'));
     try {
       const header = 'src_namespace,src_workload,dst_namespace,dst_workload,protocol,port\n';
@@ -276,7 +276,7 @@ describe('netfence check-flows', () => {
         [
           2,
           '',
-          `netfence: no observed connection to check: ${headerOnly} holds 0 records; nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
+          `netfence: no observed port of these manifests' workloads to check: ${headerOnly} holds 0 records; nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
         ],
       );
       const elsewhere = join(dir, 'elsewhere.csv');
@@ -295,7 +295,7 @@ describe('netfence check-flows', () => {
       assert.equal(
         other.stderr,
         'warning: 2 in-cluster endpoints match no workload of the input, 1 flow left out: baz/qux (workload), foo/bar (workload)\n' +
-          `netfence: no observed connection to check: ${elsewhere} holds 1 record, none of a connection of these manifests' workloads (1 with an in-cluster end that matches no workload); nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
+          `netfence: no observed port of these manifests' workloads to check: ${elsewhere} holds 1 record, none counted (1 with an in-cluster end that matches no workload); nothing was compared with the policies, so the check does not pass: give a capture of the workloads of these manifests\n`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

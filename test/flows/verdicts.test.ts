@@ -549,7 +549,7 @@ describe('netfence check-flows --verdicts', () => {
       '--verdicts',
     ]);
     assert.equal(elsewhere.code, 2, elsewhere.stdout);
-    assert.match(elsewhere.stderr, /none is on a connection of the map/);
+    assert.match(elsewhere.stderr, /none is on an observed port of the map/);
   });
 });
 

@@ -80,9 +80,10 @@ test("apply's cuts between phases and denied observed traffic name a Node's addr
     text,
     /^ {2}192\.168\.0\.2\/32 \(an address of node n2\) → shop\/web TCP 80: cut after phase 1 \(default-deny policies\), allowed again at the end$/m,
   );
+  // The count is of observed ports, each line's number is of attempts (docs/json-schema.md "Connections").
   assert.match(
     text,
-    /^ {2}192\.168\.0\.2 \(an address of node n2\) → shop\/web TCP 443 \(seen 3×\): denied at ingress after phase 1 \(default-deny policies\) by shop\/deny$/m,
+    /^Observed ports this apply would deny \(1\):\n {2}192\.168\.0\.2 \(an address of node n2\) → shop\/web TCP 443 \(3 attempts\): denied at ingress after phase 1 \(default-deny policies\) by shop\/deny$/m,
   );
 });
 
@@ -93,7 +94,7 @@ test('apply -o json: the cut and the denied flow give the Nodes of their address
     [['192.168.0.2/32', ['n2'], 'shop/web', undefined, 'TCP 80']],
   );
   assert.deepEqual(
-    json.breakingFlows?.map((b) => [b.src, b.dst, b.port]),
-    [[{ ip: '192.168.0.2', nodes: ['n2'] }, { workload: 'shop/Pod/web' }, 443]],
+    json.breakingFlows?.map((b) => [b.src, b.dst, b.port, b.count]),
+    [[{ ip: '192.168.0.2', nodes: ['n2'] }, { workload: 'shop/Pod/web' }, 443, 3]],
   );
 });

@@ -184,7 +184,7 @@ describe('generate from a capture with nothing of the workloads in it', () => {
       assert.equal(r.stdout, '');
       assert.match(
         r.stderr,
-        /\nnetfence: no observed connection to generate from: \S+elsewhere\.csv holds 1 record, none of a connection of these manifests' workloads \(1 with an in-cluster end that matches no workload\); policies generated from it would deny all traffic of their namespaces, so none were written: give a capture of the workloads of these manifests\n$/,
+        /\nnetfence: no observed port of these manifests' workloads to generate from: \S+elsewhere\.csv holds 1 record, none counted \(1 with an in-cluster end that matches no workload\); policies generated from it would deny all traffic of their namespaces, so none were written: give a capture of the workloads of these manifests\n$/,
       );
       assert.deepEqual(readdirSync(dir), ['elsewhere.csv']);
       const headerOnly = join(dir, 'header.csv');

@@ -58,7 +58,10 @@ ruleTester(rule, {
       yaml: docs(base, apiEgress('6379', '', '  # <-')),
       observed: apiToRedis,
       messages: [
-        ['This egress rule allows 1 connection never observed', 'shop/api → 203.0.113.0/24 TCP 443'],
+        [
+          'This egress rule allows 1 connection on ports never observed in the flows',
+          'shop/api → 203.0.113.0/24 TCP 443',
+        ],
       ],
     },
     {
@@ -66,7 +69,12 @@ ruleTester(rule, {
       name: 'egress to a workload by a named port never observed',
       yaml: docs(base, apiEgress('redis', '  # <-')),
       observed: apiToWeb,
-      messages: [['This egress rule allows 1 connection never observed', 'shop/api → data/redis TCP 6379']],
+      messages: [
+        [
+          'This egress rule allows 1 connection on ports never observed in the flows',
+          'shop/api → data/redis TCP 6379',
+        ],
+      ],
     },
   ],
 });
@@ -95,7 +103,10 @@ ruleTester(rule, {
       ),
       observed: apiToRedis,
       messages: [
-        ['This egress rule allows 1 connection never observed', 'shop/api → 203.0.113.0/24 TCP 443'],
+        [
+          'This egress rule allows 1 connection on ports never observed in the flows',
+          'shop/api → 203.0.113.0/24 TCP 443',
+        ],
       ],
     },
   ],
@@ -203,7 +214,7 @@ const tcpFlow = (src: ObservedConnection['src'], dst: ObservedConnection['dst'],
   port,
 });
 const unused = (direction: string, count: string, examples: string): string =>
-  `This ${direction} rule allows ${count} never observed in the flows (${examples}); narrow its peers or ports to what is used`;
+  `This ${direction} rule allows ${count} on ports never observed in the flows (${examples}); narrow its peers or ports to what is used`;
 /** shop/web-1 (v=1) and shop/web-2 (v=2): one Deployment `w1` of two pod classes; data/db; zeta/client, zeta/other. */
 const flowsState = (input: { policies?: PolicyInfo[]; clusterPolicies?: ClusterPolicyInfo[] }) =>
   withWorkloads(

@@ -85,6 +85,12 @@ test('SARIF: every rule with help and a link, results with physical locations, s
   );
   assert.deepEqual(allowAll.defaultConfiguration, { level: 'error', enabled: true });
   assert.match((allowAll.help as { markdown: string }).markdown, /\*\*How to fix:\*\*/);
+  // A flows rule says what it needs in the units of captures: traffic, not connections (allowed pairs).
+  const wouldDeny = run.tool.driver.rules.find((r) => r.id === 'flows-would-deny')!;
+  assert.match(
+    (wouldDeny.help as { text: string }).text,
+    /\n\nIt runs only with --flows \(observed traffic\)\.\n\n/,
+  );
   const result = run.results.find((r) => r.ruleId === 'no-allow-all-rule')!;
   assert.deepEqual(result.locations, [
     {
@@ -168,7 +174,7 @@ test('the rule catalog shows the severities the configuration sets', () => {
   assert.match(text, /\nno-split-peer +off \(default warning\) +mistakes/);
   assert.match(
     text,
-    /\nflows-would-deny +error +flows +Every connection observed in the flows is allowed by the policies \(needs --flows\)/,
+    /\nflows-would-deny +error +flows +All traffic observed in the flows is allowed by the policies \(needs --flows\)/,
   );
   const json = JSON.parse(formatRuleList(RULES, DEFAULT_CONFIG, 'json')) as {
     id: string;

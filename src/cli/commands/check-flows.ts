@@ -88,7 +88,7 @@ export function checkFlowsCommand(io: Io, setExit: (code: number) => void): Comm
       const comparison = compareVerdicts(traffic.connections, check, decisions, capture);
       if (comparison.connections.compared === 0) {
         throw new UserError(
-          `--verdicts: ${capture.stats.policy} policy verdicts were read, but none is on a connection of the map (their endpoints are unmatched or outside the cluster): check that the manifests hold the workloads of the capture`,
+          `--verdicts: ${capture.stats.policy} policy verdicts were read, but none is on an observed port of the map (their endpoints are unmatched or outside the cluster): check that the manifests hold the workloads of the capture`,
         );
       }
       io.stdout(formatVerdictCheck(comparison, traffic, state, decisions, options.output));

@@ -183,7 +183,7 @@ async function writeFiles(dir: string, files: readonly RenderedFile[], force: bo
 export function generateCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('generate')
     .description(
-      'Write least-privilege NetworkPolicies that allow exactly the connections observed in flow captures',
+      'Write least-privilege NetworkPolicies that allow exactly the traffic observed in flow captures',
     )
     .argument(
       '[paths...]',
@@ -249,7 +249,11 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
         .argParser(collect)
         .default([]),
     )
-    .option('--exclude-denied', 'leave out connections the cluster dropped during the whole capture', false)
+    .option(
+      '--exclude-denied',
+      'leave out observed ports every attempt of which the cluster dropped during the capture',
+      false,
+    )
     .addOption(
       new Option(
         '--tier <tier>',

@@ -61,7 +61,9 @@ async function readShards(paths: readonly string[], options: MapOptions, io: Io)
 
 export function mapCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('map')
-    .description('Show the connections observed in flow captures, between workloads (and outside addresses)')
+    .description(
+      'Show the traffic observed in flow captures, between workloads (and outside addresses): observed ports and their attempts',
+    )
     .argument(
       '[paths...]',
       'manifest files or folders (YAML or JSON) the flows are matched against, or - for standard input; with --merge, the map JSON files',

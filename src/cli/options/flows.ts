@@ -210,10 +210,11 @@ export async function readHubbleNames(options: FlowOptions, names: HubbleNames):
 }
 
 /**
- * A capture with no observed connection of the manifests' workloads (a header-only CSV, a capture of another
+ * A capture with no observed port of the manifests' workloads (a header-only CSV, a capture of another
  * cluster whose endpoints match no workload, replies alone) is an input error: nothing `purpose` needs was
  * read, and `consequence` says what going on would mean (a check that passes on nothing, policies that deny
- * everything).
+ * everything). It names the records read and why none was counted: not "no flow", as replies and node-local
+ * flows of the workloads are flows of them all the same.
  */
 export function requireObserved(traffic: ObservedTraffic, purpose: string, consequence: string): void {
   if (traffic.connections.length > 0) return;
@@ -232,11 +233,8 @@ export function requireObserved(traffic: ObservedTraffic, purpose: string, conse
     .filter(([n]) => n > 0)
     .map(([n, what]) => `${formatCount(n)} ${what}`)
     .join(', ');
-  const read =
-    stats.records === 0
-      ? ''
-      : `, none of a connection of these manifests' workloads${why === '' ? '' : ` (${why})`}`;
+  const read = stats.records === 0 ? '' : `, none counted${why === '' ? '' : ` (${why})`}`;
   throw new UserError(
-    `no observed connection ${purpose}: ${inputs} ${stats.files.length === 1 ? 'holds' : 'hold'} ${formatCount(stats.records)} record${stats.records === 1 ? '' : 's'}${read}; ${consequence}: give a capture of the workloads of these manifests`,
+    `no observed port of these manifests' workloads ${purpose}: ${inputs} ${stats.files.length === 1 ? 'holds' : 'hold'} ${formatCount(stats.records)} record${stats.records === 1 ? '' : 's'}${read}; ${consequence}: give a capture of the workloads of these manifests`,
   );
 }

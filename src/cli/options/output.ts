@@ -44,7 +44,7 @@ interface UnknownOptionHook {
 }
 
 /**
- * `-o x.html` (or `--output`, `--out`) on a command that writes its file with another option (`report
+ * `-o x.html` (or `-ox.html`, `--output`, `--out`) on a command that writes its file with another option (`report
  * --html`): the usage error points to that option with the value given, in Commander's "did you mean"
  * form (`unknown option "-o"; did you mean --html x.html?`). Other unknown options are Commander's.
  */
@@ -52,7 +52,8 @@ export function pointOutputFlagTo(cmd: Command, option: string): void {
   const hook = cmd as unknown as UnknownOptionHook;
   const commanders = hook.unknownOption.bind(cmd);
   hook.unknownOption = (flag) => {
-    const match = /^(?:-o|--output|--out)(?:=(.*))?$/.exec(flag);
+    // `-o x.html`, `--output=x.html`, and the value attached to the short option: `-ox.html`.
+    const match = /^(?:-o|--output|--out)(?:=(.*))?$|^-o(.+)$/.exec(flag);
     if (match === null) {
       commanders(flag);
       return;
@@ -60,7 +61,9 @@ export function pointOutputFlagTo(cmd: Command, option: string): void {
     // Commander has set `args` (operands, then the unknown options with what follows them) by now.
     const next = cmd.args[cmd.args.indexOf(flag) + 1];
     const given =
-      match[1] ?? (next === undefined || (next.startsWith('-') && next !== '-') ? undefined : next);
+      match[1] ??
+      match[2] ??
+      (next === undefined || (next.startsWith('-') && next !== '-') ? undefined : next);
     // A file name (`x.html`, `out/report`, `-`), not a format as other commands' -o take (`-o json`).
     const value = given !== undefined && /[./]|^-$/.test(given) ? given : undefined;
     const argument = /<[^>]+>/.exec(cmd.options.find((o) => o.long === option)?.flags ?? '')?.[0];

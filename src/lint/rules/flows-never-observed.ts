@@ -47,11 +47,11 @@ export default defineRule({
     requiresFlows: true,
     description: 'What the rules allow was observed in the flows',
     rationale:
-      'A rule that allows connections nobody makes is wider than the application needs: each unused connection is one an attacker can use. Connections between pods that no policy isolates are left to the isolation rules; this rule looks at what allow rules grant. The flows cover a window of time, so a rule for a nightly job, a failover path or a rare admin task may look unused.',
+      'A rule that allows connections nobody makes, or ports nobody uses, is wider than the application needs, and an attacker can use what it leaves open. Connections between pods that no policy isolates are left to the isolation rules; this rule looks at what allow rules grant. The flows cover a window of time, so a rule for a nightly job, a failover path or a rare admin task may look unused.',
     fix: 'Narrow the rule to the peers and ports observed (netfence generate can write such rules), or keep it and suppress the finding with a reason when the traffic is rare but needed.',
     messages: {
       unused:
-        'This {{direction}} rule allows {{count}} never observed in the flows ({{examples}}); narrow its peers or ports to what is used',
+        'This {{direction}} rule allows {{count}} on ports never observed in the flows ({{examples}}); narrow its peers or ports to what is used',
     },
   },
   check(ctx) {
@@ -169,6 +169,8 @@ export default defineRule({
         (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) ||
         a.index - b.index,
     )) {
+      // One text per connection (an allowed source–destination pair, as analyze counts them) with the ports
+      // never observed on it: the count is of connections, the examples say which ports.
       const connections = [...new Set(u.connections)];
       ctx.report({
         messageId: 'unused',

@@ -202,10 +202,10 @@ export default defineRule({
     severity: 'error',
     category: RuleCategory.Flows,
     requiresFlows: true,
-    description: 'Every connection observed in the flows is allowed by the policies',
+    description: 'All traffic observed in the flows is allowed by the policies',
     rationale:
-      'A connection seen in the flow logs is one the application makes. If the policies deny it, applying them breaks that traffic (or, if they are already applied, it is being dropped right now: a probe, a scrape or a DNS lookup failing quietly). Checked per direction: the ingress policies of the destination and the egress policies of the source.',
-    fix: 'Add a rule that allows the connection to a policy selecting the pods named in the message, or confirm that the connection should stop.',
+      'Traffic seen in the flow logs is traffic the application makes. If the policies deny it, applying them breaks that traffic (or, if they are already applied, it is being dropped right now: a probe, a scrape or a DNS lookup failing quietly). Checked per direction: the ingress policies of the destination and the egress policies of the source.',
+    fix: 'Add a rule that allows it to a policy selecting the pods named in the message, or confirm that the traffic should stop.',
     messages: {
       ingress:
         'Observed {{src}} → {{dst}} on {{ports}} would be denied: no ingress rule of the policies selecting {{dst}} ({{policies}}) allows it; add a rule for it, or make sure it should stop',
