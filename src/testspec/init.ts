@@ -12,7 +12,7 @@
  * resolve back to exactly that class.
  */
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import type { Connectivity } from '../engine/connectivity.ts';
+import { isExternalId, type Connectivity } from '../engine/connectivity.ts';
 import { intervalPairs, intervalsEqual } from '../base/intervals.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { ALL_PORTS, isAllConnections, portsKey, type PortSet } from '../engine/ports.ts';
@@ -63,7 +63,7 @@ function portsNode(items: readonly string[]): Scalar | YAMLSeq {
 
 /** `a, b and 3 more`, with addresses counted rather than named (their names are long). */
 function summarize(ids: readonly string[], name: (id: string) => string): string {
-  const workloads = ids.filter((id) => !id.startsWith('external:')).map(name);
+  const workloads = ids.filter((id) => !isExternalId(id)).map(name);
   const addresses = ids.length - workloads.length;
   const parts =
     workloads.length <= 3 ? [...workloads] : [...workloads.slice(0, 2), `${workloads.length - 2} more`];
