@@ -264,16 +264,6 @@ export function verifyGeneration(
       const parsed = parseCidr(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
       return parsed.ok ? [parsed.cidr] : [];
     });
-  const isHostAddress = (entity: string): boolean => {
-    const classId = addressClassOfId(entity);
-    if (classId === undefined || hostAddresses.length === 0) return false;
-    const cls = edited.compiled.addressSpace.classes[classId];
-    return (
-      cls !== undefined &&
-      cls.cover.length > 0 &&
-      cls.cover.every((c) => hostAddresses.some((h) => cidrContainsCidr(h, c)))
-    );
-  };
   /** Whether `entity` is an outside address class inside `cidrs`. */
   const inside = (entity: string, cidrs: readonly Cidr[]): boolean => {
     const classId = addressClassOfId(entity);
@@ -285,6 +275,7 @@ export function verifyGeneration(
       cls.cover.every((c) => cidrs.some((b) => cidrContainsCidr(b, c)))
     );
   };
+  const isHostAddress = (entity: string): boolean => inside(entity, hostAddresses);
   const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
   // Traffic from a pod's own node is allowed whatever the policies say (but under allow-localhost=policy).
   const nodesOfWorkload = workloadNodes(state).nodes;
