@@ -26,6 +26,7 @@ import { diffClusterPolicies } from '../engine/tier-diff.ts';
 import { ALL_CONNECTIONS, NO_PORTS, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
 import { compareText } from '../base/text.ts';
 import { buildRefIndex, type RefIndex } from '../engine/refs.ts';
+import { isExternalId } from '../engine/connectivity.ts';
 import { explainEntities } from '../engine/explain.ts';
 import { editPolicies, openSession } from '../engine/session.ts';
 import { lint } from '../lint/run.ts';
@@ -502,7 +503,7 @@ export class LiveCluster {
           const si = t.src.get(c.src);
           const di = t.dst.get(c.dst);
           if (si === undefined || di === undefined) continue;
-          if (c.src === c.dst || (c.src.startsWith('external:') && c.dst.startsWith('external:'))) continue;
+          if (c.src === c.dst || (isExternalId(c.src) && isExternalId(c.dst))) continue;
           const excepted = t.excepted.has(c.src) || t.excepted.has(c.dst);
           const expected = excepted ? (t.test.expect === 'allow' ? 'deny' : 'allow') : t.test.expect;
           const now = c.after ?? NO_PORTS;

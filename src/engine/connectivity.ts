@@ -217,8 +217,25 @@ export function connectivityDomains(
   return out;
 }
 
+const EXTERNAL = 'external:';
+
+/** The id of the entity standing for one address class: `external:<n>`. */
 export function externalId(addressClass: number): string {
-  return `external:${addressClass}`;
+  return `${EXTERNAL}${addressClass}`;
+}
+
+/**
+ * Whether an entity id names addresses outside the cluster rather than a workload or a pod: an address
+ * class's `external:<n>`, or an id of the same family that stands for several classes (`external:*`).
+ */
+export function isExternalId(id: string): boolean {
+  return id.startsWith(EXTERNAL);
+}
+
+/** The address class an `external:<n>` id stands for (the inverse of `externalId`); undefined for any other id. */
+export function addressClassOfId(id: string): number | undefined {
+  const digits = isExternalId(id) ? id.slice(EXTERNAL.length) : '';
+  return /^\d+$/.test(digits) ? Number(digits) : undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import type {
 } from '../engine/explain.ts';
 import type { LocationJson } from '../contract/common.ts';
 import type {
+  CiliumL7Match,
   CiliumNearMiss,
   CiliumRuleCitation,
   CiliumRuleMatch,
@@ -22,6 +23,7 @@ import type {
 } from '../engine/explain-cilium.ts';
 import type {
   AllowingRuleJson,
+  CiliumL7Json,
   CiliumNearMissJson,
   CiliumRuleMatchJson,
   DomainExplanationJson,
@@ -586,6 +588,16 @@ function ciliumRefJson(r: CiliumRuleCitation): CiliumRuleRefJson {
   return { policy: r.policy, path: r.path, deny: r.deny, ...locationJson(r.location) };
 }
 
+function ciliumL7Json(f: CiliumL7Match): CiliumL7Json {
+  return {
+    ...ciliumRefJson(f),
+    entry: f.entryPath,
+    l7: f.l7,
+    ports: portsToJson(f.ports),
+    summary: formatPorts(f.ports),
+  };
+}
+
 function ciliumMatchJson(r: CiliumRuleMatch): CiliumRuleMatchJson {
   return {
     ...ciliumRefJson(r),
@@ -610,11 +622,7 @@ function ciliumSideJson(c: CiliumSideExplanation): CiliumSideJson {
       ? {}
       : {
           shadowedL7: c.shadowedL7.map((r) => ({
-            ...ciliumRefJson(r),
-            entry: r.entryPath,
-            l7: r.l7,
-            ports: portsToJson(r.ports),
-            summary: formatPorts(r.ports),
+            ...ciliumL7Json(r),
             by: r.by.map((b) => ({ policy: b.policy, path: b.path, ...locationJson(b.location) })),
           })),
         }),
@@ -695,13 +703,7 @@ export function explanationToJson(
     ...(x.l7.length === 0
       ? {}
       : {
-          l7: x.l7.map((f) => ({
-            ...ciliumRefJson(f),
-            entry: f.entryPath,
-            l7: f.l7,
-            ports: portsToJson(f.ports),
-            summary: formatPorts(f.ports),
-          })),
+          l7: x.l7.map(ciliumL7Json),
         }),
   };
 }

@@ -27,6 +27,7 @@ import { formatCount, formatTime } from '../base/text.ts';
 import { hostCidr } from '../engine/tiers.ts';
 import { withNodes, type NodesAt } from './node-addresses.ts';
 import { nodeAddressClasses, nodesByAddress } from '../engine/own-node.ts';
+import { addressClassOfId, isExternalId } from '../engine/connectivity.ts';
 
 export const MapFormat = { txt: 'txt', json: 'json', csv: 'csv', md: 'md', dot: 'dot' } as const;
 export type MapFormat = (typeof MapFormat)[keyof typeof MapFormat];
@@ -537,8 +538,8 @@ export function describeEntity(
   nodesAt: NodesAt,
 ): string {
   if (id === ANY_ADDRESS) return 'any address';
-  if (!id.startsWith('external:')) return names.name(id);
-  const classId = Number(id.slice('external:'.length));
+  const classId = addressClassOfId(id);
+  if (classId === undefined) return names.name(id);
   return withNodes(space.describe(classId), nodesAt(classId));
 }
 
@@ -554,8 +555,8 @@ export function groupUnobserved(
   if (addressClasses < 2) return [...list];
   const groups = new Map<string, UnobservedAllowance[]>();
   for (const u of list) {
-    const outward = u.dst.startsWith('external:');
-    const inward = u.src.startsWith('external:');
+    const outward = isExternalId(u.dst);
+    const inward = isExternalId(u.src);
     if (outward === inward) continue;
     const key = `${outward ? 'to' : 'from'}\u0000${outward ? u.src : u.dst}\u0000${portsKey(u.ports)}\u0000${String(u.pairObserved)}`;
     const g = groups.get(key) ?? [];
@@ -567,7 +568,7 @@ export function groupUnobserved(
   for (const g of groups.values()) {
     if (g.length !== addressClasses) continue;
     const first = g[0]!;
-    const outward = first.dst.startsWith('external:');
+    const outward = isExternalId(first.dst);
     replacement.set(first, { ...first, ...(outward ? { dst: ANY_ADDRESS } : { src: ANY_ADDRESS }) });
     for (const u of g) merged.add(u);
   }
@@ -598,8 +599,8 @@ export function flowCheckToJson(
   const nodesAt = nodeClassesOf(space, state);
   const names = (id: string): UnobservedEndJson => {
     if (id === ANY_ADDRESS) return { external: 'any address' };
-    if (!id.startsWith('external:')) return { workload: id };
-    const classId = Number(id.slice('external:'.length));
+    const classId = addressClassOfId(id);
+    if (classId === undefined) return { workload: id };
     const nodes = nodesAt(classId);
     return nodes.length === 0
       ? { external: space.describe(classId) }

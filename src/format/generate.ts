@@ -2,6 +2,7 @@
 import type { AllowanceJson, GenerateJson } from '../contract/generate.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsToJson } from '../engine/ports.ts';
+import { addressClassOfId } from '../engine/connectivity.ts';
 import type { UnobservedAllowance } from '../flows/check.ts';
 import { formatCount } from '../base/text.ts';
 import {
@@ -292,8 +293,10 @@ export function generationToJson(
   const nodesOf = nodesOfIp(state);
   const connectionJson = (c: ObservedConnection): ObservedConnectionJson => observedJson(c, nodesOf);
   const nodesAt = nodeClassesOf(v.addressSpace, state);
-  const nodesOfEntity = (id: string): readonly string[] =>
-    id.startsWith('external:') ? nodesAt(Number(id.slice('external:'.length))) : [];
+  const nodesOfEntity = (id: string): readonly string[] => {
+    const classId = addressClassOfId(id);
+    return classId === undefined ? [] : nodesAt(classId);
+  };
   const allowance = (u: UnobservedAllowance): AllowanceJson => {
     const srcNodes = nodesOfEntity(u.src);
     const dstNodes = nodesOfEntity(u.dst);

@@ -158,8 +158,23 @@ function cidrPartNodeBlocks(
   return rule.nodeAddresses.filter((b) => !replaced.has(b.cidr.replace(/\/\d+$/, '')));
 }
 
+/** A Cilium policy with the Nodes' addresses of each of its rule parts (`cidrPartNodeBlocks`), by direction. */
+interface CiliumPolicyBlocks {
+  policy: GeneratedCiliumPolicy;
+  ingress: readonly (readonly NodeAddressBlock[])[];
+  egress: readonly (readonly NodeAddressBlock[])[];
+}
+
+function withNodeBlocks(policy: GeneratedCiliumPolicy): CiliumPolicyBlocks {
+  const blocksOf = (parts: readonly CiliumRulePart<unknown>[]): NodeAddressBlock[][] =>
+    parts.map((part) => cidrPartNodeBlocks(parts, part, policy.source.rules[part.from]!));
+  return { policy, ingress: blocksOf(policy.ingress), egress: blocksOf(policy.egress) };
+}
+
+/** The comments of a Cilium policy's rules in one direction; `blocks`: the Nodes' addresses of each part. */
 function ciliumRuleComments(
   parts: readonly CiliumRulePart<unknown>[],
+  blocks: readonly (readonly NodeAddressBlock[])[],
   source: GeneratedPolicy,
   direction: 'ingress' | 'egress',
 ): YamlComment[] {
@@ -189,7 +204,7 @@ function ciliumRuleComments(
         `${e.ip}: Hubble labels it ${e.entities.map((x) => `reserved:${x}`).join(', ')}, which CIDR rules never match`,
       );
     if (rule.nodeEntities !== undefined) lines.push(...nodeEntityLines(rule.nodeEntities));
-    lines.push(...nodeAddressLines(cidrPartNodeBlocks(parts, part, rule), 'CIDR rule'));
+    lines.push(...nodeAddressLines(blocks[j]!, 'CIDR rule'));
     return { path: ['spec', direction, j], lines };
   });
 }
@@ -216,13 +231,13 @@ function ciliumFlowPaths(policy: GeneratedCiliumPolicy): YamlPath[] {
   return paths;
 }
 
-function ciliumYamlSpec(policy: GeneratedCiliumPolicy): YamlDocumentSpec {
+function ciliumYamlSpec({ policy, ingress, egress }: CiliumPolicyBlocks): YamlDocumentSpec {
   return {
     value: policy.object,
     comment: policyComment(policy.source.note),
     comments: [
-      ...ciliumRuleComments(policy.ingress, policy.source, 'ingress'),
-      ...ciliumRuleComments(policy.egress, policy.source, 'egress'),
+      ...ciliumRuleComments(policy.ingress, ingress, policy.source, 'ingress'),
+      ...ciliumRuleComments(policy.egress, egress, policy.source, 'egress'),
     ],
     flow: ciliumFlowPaths(policy),
   };
@@ -279,16 +294,12 @@ interface WiderRules {
 /** The ipBlocks of Nodes' addresses in the rules of `policies`, or of the CIDR parts of `cilium`'s. */
 function nodeAddressCidrs(
   policies: readonly GeneratedPolicy[],
-  cilium: readonly GeneratedCiliumPolicy[] | undefined,
+  cilium: readonly CiliumPolicyBlocks[] | undefined,
 ): Pick<WiderRules, 'nodeAddresses' | 'holding'> {
   const blocks =
     cilium === undefined
       ? policies.flatMap((p) => p.rules.flatMap((r) => r.nodeAddresses ?? []))
-      : cilium.flatMap((c) =>
-          [c.ingress, c.egress].flatMap((parts) =>
-            parts.flatMap((part) => cidrPartNodeBlocks(parts, part, c.source.rules[part.from]!)),
-          ),
-        );
+      : cilium.flatMap((c) => [...c.ingress, ...c.egress].flat());
   return {
     nodeAddresses: [...new Set(blocks.map((b) => b.cidr))].sort(compareText),
     holding: blocks.some((b) => b.addresses !== undefined),
@@ -405,11 +416,12 @@ export function renderFiles(
     .sort(([a], [b]) => compareText(a, b))
     .map(([path, g]) => {
       const ciliumPolicies = cilium === undefined ? [] : toCiliumPolicies(g.policies, cilium, entities);
-      const docs = cilium === undefined ? g.policies.map(yamlSpec) : ciliumPolicies.map(ciliumYamlSpec);
+      const withBlocks = ciliumPolicies.map(withNodeBlocks);
+      const docs = cilium === undefined ? g.policies.map(yamlSpec) : withBlocks.map(ciliumYamlSpec);
       const kind = cilium === undefined ? 'NetworkPolicies' : 'CiliumNetworkPolicies';
       const wider: WiderRules = {
         ...widerRules(ciliumPolicies),
-        ...nodeAddressCidrs(g.policies, cilium === undefined ? undefined : ciliumPolicies),
+        ...nodeAddressCidrs(g.policies, cilium === undefined ? undefined : withBlocks),
         word: cilium === undefined ? 'ipBlock' : 'CIDR rule',
       };
       const header = fileHeader(gen, g.scope, g.policies, kind, wider);

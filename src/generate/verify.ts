@@ -23,7 +23,7 @@ import {
 } from '../engine/ports.ts';
 import { compileSelector, selectorMatches } from '../engine/selectors.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
-import { externalId } from '../engine/connectivity.ts';
+import { addressClassOfId, externalId, isExternalId } from '../engine/connectivity.ts';
 import { nodesAtAddressClass, ownNodeAllowed, workloadNodes } from '../engine/own-node.ts';
 import { checkObserved, type HubbleHints, type UnobservedAllowance } from '../flows/check.ts';
 import type { ObservedConnection } from '../flows/types.ts';
@@ -131,9 +131,9 @@ function withoutKeptClusterPolicies(
   );
   let allowed: Map<string, PortSet> | undefined;
   const translate = (entity: string): string => {
-    if (!entity.startsWith('external:')) return entity;
-    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
-    const first = cls?.cover[0];
+    const classId = addressClassOfId(entity);
+    if (classId === undefined) return entity;
+    const first = edited.compiled.addressSpace.classes[classId]?.cover[0];
     const other =
       first === undefined
         ? undefined
@@ -264,31 +264,25 @@ export function verifyGeneration(
       const parsed = parseCidr(ip.includes(':') ? `${ip}/128` : `${ip}/32`);
       return parsed.ok ? [parsed.cidr] : [];
     });
-  const isHostAddress = (entity: string): boolean => {
-    if (!entity.startsWith('external:') || hostAddresses.length === 0) return false;
-    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
-    return (
-      cls !== undefined &&
-      cls.cover.length > 0 &&
-      cls.cover.every((c) => hostAddresses.some((h) => cidrContainsCidr(h, c)))
-    );
-  };
   /** Whether `entity` is an outside address class inside `cidrs`. */
   const inside = (entity: string, cidrs: readonly Cidr[]): boolean => {
-    if (!entity.startsWith('external:') || cidrs.length === 0) return false;
-    const cls = edited.compiled.addressSpace.classes[Number(entity.slice('external:'.length))];
+    const classId = addressClassOfId(entity);
+    if (classId === undefined || cidrs.length === 0) return false;
+    const cls = edited.compiled.addressSpace.classes[classId];
     return (
       cls !== undefined &&
       cls.cover.length > 0 &&
       cls.cover.every((c) => cidrs.some((b) => cidrContainsCidr(b, c)))
     );
   };
+  const isHostAddress = (entity: string): boolean => inside(entity, hostAddresses);
   const inAggregatedBlock = (entity: string): boolean => inside(entity, blocks);
   // Traffic from a pod's own node is allowed whatever the policies say (but under allow-localhost=policy).
   const nodesOfWorkload = workloadNodes(state).nodes;
   const fromOwnNode = (src: string, dst: string): boolean => {
-    if (!src.startsWith('external:') || !ownNodeAllowed(edited.options)) return false;
-    const nodes = nodesAtAddressClass(edited.compiled, Number(src.slice('external:'.length)));
+    const classId = addressClassOfId(src);
+    if (classId === undefined || !ownNodeAllowed(edited.options)) return false;
+    const nodes = nodesAtAddressClass(edited.compiled, classId);
     const placed = nodesOfWorkload.get(dst);
     return nodes.length > 0 && placed !== undefined && nodes.every((n) => placed.has(n));
   };
@@ -347,7 +341,7 @@ export function verifyGeneration(
     const dstRestricted = restricted.ingress.has(u.dst);
     if (!srcRestricted && !dstRestricted) {
       result.unrestricted++;
-      for (const e of [u.src, u.dst]) if (!e.startsWith('external:')) unrestrictedWorkloads.add(e);
+      for (const e of [u.src, u.dst]) if (!isExternalId(e)) unrestrictedWorkloads.add(e);
       continue;
     }
     const item = { ...u, ports: rest };
@@ -356,7 +350,7 @@ export function verifyGeneration(
     else if (
       baseline.has(u.dst) &&
       !npIngress.has(u.dst) &&
-      (u.src.startsWith('external:') || hostNetwork.has(u.src))
+      (isExternalId(u.src) || hostNetwork.has(u.src))
     ) {
       result.outsideIngress.push(item);
     } else if (inAggregatedBlock(u.src) || inAggregatedBlock(u.dst)) result.aggregated.push(item);

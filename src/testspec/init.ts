@@ -12,7 +12,7 @@
  * resolve back to exactly that class.
  */
 import { Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import type { Connectivity } from '../engine/connectivity.ts';
+import { isExternalId, type Connectivity } from '../engine/connectivity.ts';
 import { intervalPairs, intervalsEqual } from '../base/intervals.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { ALL_PORTS, isAllConnections, portsKey, type PortSet } from '../engine/ports.ts';
@@ -63,7 +63,7 @@ function portsNode(items: readonly string[]): Scalar | YAMLSeq {
 
 /** `a, b and 3 more`, with addresses counted rather than named (their names are long). */
 function summarize(ids: readonly string[], name: (id: string) => string): string {
-  const workloads = ids.filter((id) => !id.startsWith('external:')).map(name);
+  const workloads = ids.filter((id) => !isExternalId(id)).map(name);
   const addresses = ids.length - workloads.length;
   const parts =
     workloads.length <= 3 ? [...workloads] : [...workloads.slice(0, 2), `${workloads.length - 2} more`];
@@ -131,50 +131,38 @@ export function initSpec(index: RefIndex, conn: Connectivity, source: string): s
       )
     );
   };
-  let first = true;
-  for (const e of index.entities) {
-    if (e.kind === 'external' || !policed(e.id, 'ingress')) continue;
-    const ids = sourcesOf.get(e.id) ?? [];
-    const allowed = ids.map(name);
-    const fields: [string, Scalar | YAMLSeq][] = [
-      [
-        'name',
-        new Scalar(
-          allowed.length === 0
-            ? `nothing reaches ${name(e.id)}`
-            : `only ${summarize(ids, name)} ${ids.length === 1 ? 'reaches' : 'reach'} ${name(e.id)}`,
-        ),
-      ],
-      ['from', refsNode(EVERYWHERE)],
-      ['to', refsNode([name(e.id)])],
-      ['expect', new Scalar('deny')],
-    ];
-    if (allowed.length > 0) fields.push(['except', refsNode(allowed)]);
-    add(fields, first ? ' Isolated for ingress: nothing else reaches them' : undefined);
-    first = false;
-  }
-  first = true;
-  for (const e of index.entities) {
-    if (e.kind === 'external' || !policed(e.id, 'egress')) continue;
-    const ids = destinationsOf.get(e.id) ?? [];
-    const allowed = ids.map(name);
-    const fields: [string, Scalar | YAMLSeq][] = [
-      [
-        'name',
-        new Scalar(
-          allowed.length === 0
-            ? `${name(e.id)} reaches nothing`
-            : `${name(e.id)} reaches only ${summarize(ids, name)}`,
-        ),
-      ],
-      ['from', refsNode([name(e.id)])],
-      ['to', refsNode(EVERYWHERE)],
-      ['expect', new Scalar('deny')],
-    ];
-    if (allowed.length > 0) fields.push(['except', refsNode(allowed)]);
-    add(fields, first ? ' Isolated for egress: they reach nothing else' : undefined);
-    first = false;
-  }
+  /** A deny test per workload isolated in `direction`, its allowed peers excepted (`peersOf`). */
+  const isolatedTests = (
+    direction: 'ingress' | 'egress',
+    peersOf: ReadonlyMap<string, readonly string[]>,
+    heading: string,
+    title: (self: string, peers: readonly string[]) => string,
+  ): void => {
+    let first = true;
+    for (const e of index.entities) {
+      if (e.kind === 'external' || !policed(e.id, direction)) continue;
+      const ids = peersOf.get(e.id) ?? [];
+      const allowed = ids.map(name);
+      const self = [name(e.id)];
+      const fields: [string, Scalar | YAMLSeq][] = [
+        ['name', new Scalar(title(name(e.id), ids))],
+        ['from', refsNode(direction === 'ingress' ? EVERYWHERE : self)],
+        ['to', refsNode(direction === 'ingress' ? self : EVERYWHERE)],
+        ['expect', new Scalar('deny')],
+      ];
+      if (allowed.length > 0) fields.push(['except', refsNode(allowed)]);
+      add(fields, first ? heading : undefined);
+      first = false;
+    }
+  };
+  isolatedTests('ingress', sourcesOf, ' Isolated for ingress: nothing else reaches them', (self, ids) =>
+    ids.length === 0
+      ? `nothing reaches ${self}`
+      : `only ${summarize(ids, name)} ${ids.length === 1 ? 'reaches' : 'reach'} ${self}`,
+  );
+  isolatedTests('egress', destinationsOf, ' Isolated for egress: they reach nothing else', (self, ids) =>
+    ids.length === 0 ? `${self} reaches nothing` : `${self} reaches only ${summarize(ids, name)}`,
+  );
   const doc = new Document();
   const root = new YAMLMap();
   root.add({ key: new Scalar('tests'), value: tests });

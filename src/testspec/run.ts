@@ -10,7 +10,7 @@
  * - A pair allowed at L4 and filtered at L7 (Cilium `rules:`) satisfies `expect: allow`; the result says so.
  */
 import { explainEntities, type Explanation } from '../engine/explain.ts';
-import type { Connectivity } from '../engine/connectivity.ts';
+import { isExternalId, type Connectivity } from '../engine/connectivity.ts';
 import {
   ALL_CONNECTIONS,
   NO_PORTS,
@@ -160,7 +160,7 @@ function pairsOf(t: ResolvedTest): [string, string][] {
   const out: [string, string][] = [];
   for (const s of t.sources) {
     for (const d of t.destinations) {
-      if (s === d || (s.startsWith('external:') && d.startsWith('external:'))) continue;
+      if (s === d || (isExternalId(s) && isExternalId(d))) continue;
       out.push([s, d]);
     }
   }

@@ -7,21 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { nodeAddressClasses, nodeAddressClassesOf, nodesAtAddressClass } from '../../src/engine/own-node.ts';
-import { anp, cluster, node, ns, pod } from '../support/builders.ts';
+import { twoNodesInOneClass } from '../support/own-node.ts';
 
 test('one answer per address space and list of Nodes, equal to nodeAddressClasses', () => {
-  const state = cluster({
-    namespaces: [ns('a')],
-    pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'] })],
-    nodes: [node('n2', {}, ['192.168.0.0']), node('n1', {}, ['192.168.0.1'])],
-    clusterPolicies: [
-      anp('to-nodes', {
-        priority: 1,
-        subject: { namespaces: {} },
-        egress: [{ name: 'nodes', action: 'Deny', to: [{ networks: ['192.168.0.0/31'] }] }],
-      }),
-    ],
-  });
+  const state = twoNodesInOneClass();
   const compiled = compileCluster(state);
   const space = compiled.addressSpace;
   const id = space.classOfIp('192.168.0.1')!;

@@ -6,23 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
 import { nodeAddressClasses, nodesAtAddressClass } from '../../src/engine/own-node.ts';
-import { anp, cluster, node, ns, pod } from '../support/builders.ts';
+import { twoNodesInOneClass } from '../support/own-node.ts';
 
 test("a class holding two Nodes' addresses names both, sorted, whatever the Nodes' order", () => {
-  // The Admin policy's networks 192.168.0.0/31 make one class of exactly the two addresses of n2 (listed
-  // first) and n1. (An ipBlock would not: it sets apart each Node address it holds, `ipBlockNodeCidrs`.)
-  const state = cluster({
-    namespaces: [ns('a')],
-    pods: [pod('a', 'web', { app: 'web' }, { ips: ['10.0.0.3'] })],
-    nodes: [node('n2', {}, ['192.168.0.0']), node('n1', {}, ['192.168.0.1'])],
-    clusterPolicies: [
-      anp('to-nodes', {
-        priority: 1,
-        subject: { namespaces: {} },
-        egress: [{ name: 'nodes', action: 'Deny', to: [{ networks: ['192.168.0.0/31'] }] }],
-      }),
-    ],
-  });
+  // One class of exactly the two addresses of n2 (listed first) and n1 (see `twoNodesInOneClass`).
+  const state = twoNodesInOneClass();
   const compiled = compileCluster(state);
   const id = compiled.addressSpace.classOfIp('192.168.0.1')!;
   assert.equal(compiled.addressSpace.classOfIp('192.168.0.0'), id);

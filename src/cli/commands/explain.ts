@@ -1,6 +1,6 @@
 /** `netfence explain`: why a connection is allowed or denied, rule by rule, port range by port range. */
 import { Command, Option } from 'commander';
-import type { Granularity } from '../../engine/connectivity.ts';
+import { isExternalId, type Granularity } from '../../engine/connectivity.ts';
 import { domainMatches, explainDomain, explainEntities } from '../../engine/explain.ts';
 import { explainDomainMisses } from '../../engine/explain-cilium.ts';
 import { parseRef, RefErrorCode } from '../../engine/refs.ts';
@@ -38,7 +38,7 @@ const MAX_PAIRS = 20;
 
 /** The name to print for one resolved entity: the address the user typed, or the entity's display name. */
 function nameFor(index: RefIndex, ref: ResolvedRef, entityId: string): string | undefined {
-  if (ref.ref.kind === 'ip' && entityId.startsWith('external:')) return ref.ref.ip;
+  if (ref.ref.kind === 'ip' && isExternalId(entityId)) return ref.ref.ip;
   return index.byId.get(entityId) === undefined ? undefined : index.displayName(entityId);
 }
 
