@@ -23,6 +23,7 @@ import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
 import { externalId } from '../engine/connectivity.ts';
 import {
+  ALL_CONNECTIONS,
   ALL_PORTS,
   intersectPorts,
   isEmptyPorts,
@@ -89,8 +90,7 @@ interface NodeEntityRule {
 
 /** The ports a generated rule means to allow (its `ports`; every port without any); a named port, none. */
 function rulePorts(rule: GeneratedRule): PortSet {
-  if (rule.ports.length === 0)
-    return PROTOCOLS.reduce((a, p) => unionPorts(a, portSetOf(p, ALL_PORTS)), NO_PORTS);
+  if (rule.ports.length === 0) return ALL_CONNECTIONS;
   let out = NO_PORTS;
   for (const p of rule.ports) {
     const protocol = PROTOCOLS.find((x) => x === (p.protocol ?? Protocol.TCP));
