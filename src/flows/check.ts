@@ -71,14 +71,16 @@ export interface HubbleHints {
 /**
  * Whether an allow rule of the Cilium rule sets selecting the connection's workload end (egress at the source,
  * ingress at the destination), on every class of that workload, names one of `entities` on the connection's port.
+ * `egress`: which end `classes` are of, when both ends are workloads (a host-network peer); by default the
+ * source when it is a workload.
  */
 export function allowedByEntity(
   compiled: CompiledCluster,
   classes: readonly number[],
   c: ObservedConnection,
   entities: readonly string[],
+  egress = c.src.kind === 'workload',
 ): boolean {
-  const egress = c.src.kind === 'workload';
   return (
     classes.length > 0 &&
     classes.every((id) =>

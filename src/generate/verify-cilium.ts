@@ -7,14 +7,25 @@
  * must be allowed by a `toEntities`/`fromEntities` rule of that entity on their port. The peers at Nodes' addresses
  * written as `host`/`remote-node` (`GeneratedRule.nodeEntities`, which the NetworkPolicy form cannot allow) are
  * checked by the engine's Cilium model, which knows each pod's node: each of their observed connections
- * must be allowed by the Cilium form for every pod (class) of its workloads, and a pair of a workload with a Node's address or a host-network workload
- * may be allowed more than in the NetworkPolicy form only on the ports of the entity rules selecting the
- * workload in that direction (`host`/`remote-node` stand for whole nodes). Pure.
+ * must be allowed by the Cilium form for every pod (class) of its workloads, and where a pod's node or the peer's
+ * is not known (the engine then reads `host` and `remote-node` alike, as every node), by a rule of each entity the
+ * peer may be for it.
+ *
+ * The pairs compared are those of the addresses of both forms' address spaces: the Cilium form's sets every Node's
+ * address apart where its `host`/`remote-node` rules do, even where the NetworkPolicy form's keeps them among the
+ * outside addresses (nodes not known). A pair of a workload with a Node's address or a host-network workload may
+ * be allowed more than in the NetworkPolicy form only on the ports of an entity rule selecting the workload in
+ * that direction whose entity stands for that peer (`host`: a node of the workload's pods; `remote-node`: any
+ * other; both: every node, where the pod's node is not known): what the files' headers say an entity rule allows
+ * beyond the observed traffic (`byEntityRule`). Pure.
  */
 import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
 import { externalId } from '../engine/connectivity.ts';
 import {
+  ALL_CONNECTIONS,
+  ALL_PORTS,
+  intersectPorts,
   isEmptyPorts,
   NO_PORTS,
   portSetOf,
@@ -23,27 +34,23 @@ import {
   unionPorts,
   type PortSet,
 } from '../engine/ports.ts';
-import { nodesAtAddressClass } from '../engine/own-node.ts';
+import { nodesAtAddressClass, ownNodeAllowed } from '../engine/own-node.ts';
 import { openSession, type ClusterSession } from '../engine/session.ts';
 import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
+import { PROTOCOLS, Protocol } from '../model/k8s.ts';
 import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
-import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
+import { allowedByEntity, classesByWorkload, entityOf } from '../flows/check.ts';
 import { allowedBetweenEnds } from '../engine/cilium-l7.ts';
 import type { ClassEnd } from '../engine/connectivity.ts';
 import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
-import {
-  hostNetworkWorkloads,
-  nodeEntitiesObserved,
-  selectedWorkloads,
-  stateWithGenerated,
-} from './verify.ts';
-import type { Generation } from './types.ts';
+import { hostNetworkWorkloads, selectedWorkloads, stateWithGenerated } from './verify.ts';
+import type { GeneratedRule, Generation } from './types.ts';
 
 export interface CiliumVerification {
   ok: boolean;
-  /** Pairs (workload or address class) compared with the NetworkPolicy form. */
+  /** Pairs (workload, or address of either form's address classes) compared with the NetworkPolicy form. */
   pairs: number;
   /** Observed connections to named addresses, found reachable by name. */
   named: number;
@@ -57,42 +64,130 @@ export interface CiliumVerification {
   byNodeEntity: number;
   /**
    * Observed connections with an address written as an entity that no entity rule allows on their port, and
-   * those with a peer at a Node's address that the Cilium form does not allow.
+   * those with a peer at a Node's address that the Cilium form does not allow (or, where a node is not known,
+   * does not allow by each entity the peer may be).
    */
   entityMissing: ObservedConnection[];
+  /**
+   * What the `host`/`remote-node` rules allow beyond the NetworkPolicy form and the observed traffic (other nodes,
+   * host-network pods, other ports of an observed peer's rule): the ends as `mismatched` names them, the ports.
+   * Within what an entity stands for, as the files' headers say; a pair allowed more is in `mismatched`.
+   */
+  byEntityRule: { src: string; dst: string; ports: PortSet }[];
+}
+
+/** The entities that stand for nodes and their host-network pods. */
+const NODE_ENTITIES: readonly string[] = ['host', 'remote-node'];
+
+/** A rule of `host`/`remote-node` of a generated policy: where the Cilium form may allow more than observed. */
+interface NodeEntityRule {
+  direction: 'ingress' | 'egress';
+  /** The workloads its policy selects. */
+  workloads: ReadonlySet<string>;
+  entities: readonly string[];
+  ports: PortSet;
+}
+
+/** The ports a generated rule means to allow (its `ports`; every port without any); a named port, none. */
+function rulePorts(rule: GeneratedRule): PortSet {
+  if (rule.ports.length === 0) return ALL_CONNECTIONS;
+  let out = NO_PORTS;
+  for (const p of rule.ports) {
+    const protocol = PROTOCOLS.find((x) => x === (p.protocol ?? Protocol.TCP));
+    if (protocol === undefined || typeof p.port === 'string') continue;
+    out = unionPorts(
+      out,
+      portSetOf(protocol, p.port === undefined ? ALL_PORTS : [p.port, p.endPort ?? p.port]),
+    );
+  }
+  return out;
 }
 
 /**
- * The ports of the rules of Node entities (`nodeEntities`) of the generated policies, by `direction workload`
- * of the workloads each policy selects: where the Cilium form may allow more than the NetworkPolicy form.
+ * The rules of `host`/`remote-node` the generated policies mean to write (of a peer at a Node's address,
+ * `nodeEntities`, or of an address Hubble labelled with those entities): their entities and ports as generated,
+ * not as written in the policy objects under test.
  */
-function nodeEntityPorts(state: ClusterState, gen: Generation): Map<string, PortSet> {
-  const out = new Map<string, PortSet>();
-  for (const p of gen.policies) {
-    const rules = p.rules.filter((r) => r.nodeEntities !== undefined);
-    if (rules.length === 0) continue;
-    let ports = NO_PORTS;
-    // A rule's ports are those of its observed connections.
-    for (const r of rules)
-      for (const c of r.observed) ports = unionPorts(ports, portSetOf(c.protocol, [c.port, c.port]));
-    for (const w of selectedWorkloads(state, p)) {
-      const key = `${p.kind} ${w}`;
-      out.set(key, unionPorts(out.get(key) ?? NO_PORTS, ports));
+function nodeEntityRules(state: ClusterState, policies: readonly GeneratedCiliumPolicy[]): NodeEntityRule[] {
+  const out: NodeEntityRule[] = [];
+  for (const p of policies) {
+    const workloads = selectedWorkloads(state, p.source);
+    for (const [direction, parts] of [
+      ['ingress', p.ingress],
+      ['egress', p.egress],
+    ] as const) {
+      for (const part of parts) {
+        const rule = p.source.rules[part.from];
+        if (rule === undefined || part.peers !== 'entity') continue;
+        const named = rule.nodeEntities?.entities ?? (part.entities ?? []).flatMap((e) => e.entities);
+        const entities = [...new Set(named)].filter((e) => NODE_ENTITIES.includes(e));
+        if (entities.length > 0) out.push({ direction, workloads, entities, ports: rulePorts(rule) });
+      }
     }
   }
   return out;
+}
+
+/**
+ * A peer that `host`/`remote-node` stand for: a Node's address (`address`, with the Nodes listing it), or a
+ * host-network workload (the nodes of its pods; undefined for a pod whose node is not known).
+ */
+interface NodePeer {
+  address: boolean;
+  nodes: readonly (string | undefined)[];
+}
+
+/**
+ * Whether `entity` of a rule selecting a pod on `node` (undefined: not known, and then both entities stand for
+ * every node) stands for `peer`: `host` for the pod's own node, `remote-node` for every other. An address is one
+ * endpoint (a Node's address is `host` for a pod on that node); a host-network workload's pods are several.
+ */
+function entityHolds(entity: string, node: string | undefined, peer: NodePeer): boolean {
+  if (node === undefined) return true;
+  if (entity === 'host') return peer.nodes.some((n) => n === undefined || n === node);
+  if (peer.address) return !peer.nodes.includes(node);
+  return peer.nodes.some((n) => n === undefined || n !== node);
 }
 
 function allowedByPair(session: ClusterSession): Map<string, PortSet> {
   return new Map(session.connectivity('workload').connections.map((c) => [pairKey(c.src, c.dst), c.ports]));
 }
 
-/** Each address class of `from` as the class of `to` holding each start of its cover (classes may split differently). */
-function addressProbes(from: ClusterSession): { id: string; ips: string[] }[] {
-  return from.compiled.addressSpace.classes.map((cls) => ({
-    id: externalId(cls.id),
-    ips: cls.cover.map((c) => formatIp(c.family, c.start)),
-  }));
+/** An end of the pairs compared: a workload, or an address with its class in each form's session. */
+interface End {
+  /** The workload, or the address class of the NetworkPolicy form (`external:N`). */
+  np: string;
+  /** The same end in the Cilium form's session. */
+  cilium: string;
+  /** An address: the one probed, and its class in the Cilium form's session. */
+  address?: { ip: string; cls: number };
+}
+
+/**
+ * The address classes of both sessions, probed at each start of their covers, each part of a class of one that
+ * a class of the other sets apart once (each part begins at a start of one of their covers). The Cilium form's
+ * space sets every Node's address apart where its `host`/`remote-node` rules are, even where the NetworkPolicy
+ * form's keeps them among outside addresses (nodes not known): every node is compared on its own.
+ */
+function addressEnds(np: ClusterSession, cilium: ClusterSession): End[] {
+  const out = new Map<string, End>();
+  for (const session of [np, cilium]) {
+    for (const cls of session.compiled.addressSpace.classes) {
+      for (const c of cls.cover) {
+        const ip = formatIp(c.family, c.start);
+        const a = np.compiled.addressSpace.classOfIp(ip);
+        const b = cilium.compiled.addressSpace.classOfIp(ip);
+        if (a === undefined || b === undefined || out.has(`${a} ${b}`)) continue;
+        out.set(`${a} ${b}`, { np: externalId(a), cilium: externalId(b), address: { ip, cls: b } });
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** The nodes of the pods of the classes `ids` (undefined for a pod whose node is not known). */
+function podNodes(compiled: CompiledCluster, ids: readonly number[]): (string | undefined)[] {
+  return ids.flatMap((id) => compiled.classes[id]!.pods.map((p) => p.nodeName));
 }
 
 /**
@@ -139,38 +234,55 @@ export function verifyCiliumGeneration(
   );
   const named = new Map(namedAddresses(policies).map((n) => [n.ip, n.names]));
   const entities = new Map(entityAddresses(policies).map((e) => [e.ip, e.entities]));
-  // `host`/`remote-node` stand for every node, and so for every host-network workload (netfence does not know
-  // their nodes' addresses): pairs with one are checked through the observed connections, by entity.
-  const nodeEntities = [...entities.values()].some((e) => e.includes('host') || e.includes('remote-node'));
   const hostWorkloads = hostNetworkWorkloads(state);
-  const hostNetwork = nodeEntities ? hostWorkloads : new Set<string>();
   const npAllowed = allowedByPair(np);
   const ciliumAllowed = allowedByPair(cilium);
-  // A workload with a Node's address or a host-network workload: what the entity rules may allow beyond.
-  const entityPorts = nodeEntityPorts(state, gen);
-  const isNode = (id: string): boolean =>
-    hostWorkloads.has(id) ||
-    (id.startsWith('external:') && nodesAtAddressClass(np.compiled, Number(id.slice(9))).length > 0);
-  const beyond = (src: string, dst: string): PortSet =>
-    entityPorts.size === 0
-      ? NO_PORTS
-      : isNode(dst)
-        ? (entityPorts.get(`egress ${src}`) ?? NO_PORTS)
-        : isNode(src)
-          ? (entityPorts.get(`ingress ${dst}`) ?? NO_PORTS)
-          : NO_PORTS;
+  const classes = classesByWorkload(cilium.compiled);
+  const leftOut = new Set(gen.leftOut.map((l) => l.connection));
 
-  // Endpoints of one session → the other's: workloads by id, address classes by the addresses they cover.
-  const npAddress = addressProbes(np);
-  const toCilium = (id: string, ip?: string): string => {
-    if (!id.startsWith('external:') || ip === undefined) return id;
-    const cls = cilium.compiled.addressSpace.classOfIp(ip);
-    return cls === undefined ? id : externalId(cls);
+  /** A Node's address or a host-network workload, by its end in the Cilium form's session. */
+  const nodePeer = (e: Omit<End, 'np'>): NodePeer | undefined => {
+    if (e.address !== undefined) {
+      const nodes = nodesAtAddressClass(cilium.compiled, e.address.cls);
+      return nodes.length === 0 ? undefined : { address: true, nodes };
+    }
+    if (!hostWorkloads.has(e.cilium)) return undefined;
+    const nodes = podNodes(cilium.compiled, classes.get(e.cilium) ?? []);
+    return { address: false, nodes: nodes.length === 0 ? [undefined] : nodes };
   };
-  const ends = [
-    ...np.compiled.state.workloads.map((w) => ({ id: w.id, ips: [undefined] as (string | undefined)[] })),
-    ...npAddress,
+  /** What the entity rules may allow beyond the NetworkPolicy form: towards a peer their entities stand for. */
+  const entityRules = nodeEntityRules(state, policies);
+  const beyond = (src: End, dst: End): PortSet => {
+    let out = NO_PORTS;
+    for (const [subject, other, direction] of [
+      [src, dst, 'egress'],
+      [dst, src, 'ingress'],
+    ] as const) {
+      const peer = subject.address === undefined ? nodePeer(other) : undefined;
+      if (peer === undefined) continue;
+      const nodes = podNodes(cilium.compiled, classes.get(subject.cilium) ?? []);
+      for (const r of entityRules)
+        if (
+          r.direction === direction &&
+          r.workloads.has(subject.cilium) &&
+          r.entities.some((e) => nodes.some((n) => entityHolds(e, n, peer)))
+        )
+          out = unionPorts(out, r.ports);
+    }
+    return out;
+  };
+  // The observed ports of each pair, in the Cilium form's session: not beyond the observed traffic.
+  const observed = new Map<string, PortSet>();
+  for (const c of gen.observed) {
+    const key = pairKey(entityOf(cilium.compiled, c.src) ?? '', entityOf(cilium.compiled, c.dst) ?? '');
+    observed.set(key, unionPorts(observed.get(key) ?? NO_PORTS, portSetOf(c.protocol, [c.port, c.port])));
+  }
+
+  const ends: End[] = [
+    ...np.compiled.state.workloads.map((w) => ({ np: w.id, cilium: w.id })),
+    ...addressEnds(np, cilium),
   ];
+  const label = (e: End): string => `${e.np}${e.address === undefined ? '' : ` (${e.address.ip})`}`;
   const out: CiliumVerification = {
     ok: true,
     pairs: 0,
@@ -180,31 +292,28 @@ export function verifyCiliumGeneration(
     byEntity: 0,
     byNodeEntity: 0,
     entityMissing: [],
+    byEntityRule: [],
   };
   for (const a of ends) {
     for (const b of ends) {
-      if (a === b && a.id.startsWith('external:')) continue;
-      if (hostNetwork.has(a.id) || hostNetwork.has(b.id)) continue;
-      for (const ipA of a.ips) {
-        for (const ipB of b.ips) {
-          // Traffic to an address written as a name is checked by name below.
-          // Traffic to an address written as an entity is checked by entity below.
-          if ([ipA, ipB].some((ip) => ip !== undefined && (named.has(ip) || entities.has(ip)))) continue;
-          const want = npAllowed.get(pairKey(a.id, b.id)) ?? NO_PORTS;
-          const got = ciliumAllowed.get(pairKey(toCilium(a.id, ipA), toCilium(b.id, ipB))) ?? NO_PORTS;
-          out.pairs++;
-          const extra = subtractPorts(subtractPorts(got, want), beyond(a.id, b.id));
-          const equal = isEmptyPorts(extra) && isEmptyPorts(subtractPorts(want, got));
-          if (!equal)
-            out.mismatched.push(
-              `${a.id}${ipA === undefined ? '' : ` (${ipA})`} → ${b.id}${ipB === undefined ? '' : ` (${ipB})`}`,
-            );
-        }
-      }
+      // Outside addresses have no connections between them.
+      if (a.address !== undefined && b.address !== undefined) continue;
+      // Traffic to an address written as a name is checked by name below.
+      // Traffic to an address written as an entity is checked by entity below.
+      const ip = a.address?.ip ?? b.address?.ip;
+      if (ip !== undefined && (named.has(ip) || entities.has(ip))) continue;
+      const want = npAllowed.get(pairKey(a.np, b.np)) ?? NO_PORTS;
+      const got = ciliumAllowed.get(pairKey(a.cilium, b.cilium)) ?? NO_PORTS;
+      out.pairs++;
+      const more = subtractPorts(got, want);
+      const byEntity = intersectPorts(more, beyond(a, b));
+      if (!isEmptyPorts(subtractPorts(more, byEntity)) || !isEmptyPorts(subtractPorts(want, got)))
+        out.mismatched.push(`${label(a)} → ${label(b)}`);
+      const wider = subtractPorts(byEntity, observed.get(pairKey(a.cilium, b.cilium)) ?? NO_PORTS);
+      if (!isEmptyPorts(wider)) out.byEntityRule.push({ src: label(a), dst: label(b), ports: wider });
     }
   }
   const domains = cilium.connectivity('workload').domains;
-  const leftOut = new Set(gen.leftOut.map((l) => l.connection));
   for (const c of gen.observed) {
     if (leftOut.has(c) || c.dst.kind !== 'external' || c.src.kind !== 'workload') continue;
     const names = named.get(c.dst.ip);
@@ -222,16 +331,51 @@ export function verifyCiliumGeneration(
     const wanted = outside === undefined ? undefined : entities.get(outside.ip);
     if (wanted === undefined) continue;
     const end = c.src.kind === 'workload' ? c.src : c.dst;
-    const classes = end.kind === 'workload' ? (classesByWorkload(cilium.compiled).get(end.id) ?? []) : [];
-    if (allowedByEntity(cilium.compiled, classes, c, wanted)) out.byEntity++;
+    const ids = end.kind === 'workload' ? (classes.get(end.id) ?? []) : [];
+    if (allowedByEntity(cilium.compiled, ids, c, wanted)) out.byEntity++;
     else out.entityMissing.push(c);
   }
+
+  /**
+   * Where a pod's node or the peer's is not known, the engine reads `host` and `remote-node` alike (every node):
+   * each pod (class) of the subject must then have a rule of each entity the peer may be for it, on the port:
+   * `host` (but for ingress where the own node is let in anyway) and `remote-node`; where both are known, the
+   * one the peer is for it.
+   */
+  const ownLetIn = ownNodeAllowed(engineOptions);
+  const byEachEntity = (c: ObservedConnection, egress: boolean): boolean => {
+    const subject = egress ? c.src : c.dst;
+    const other = egress ? c.dst : c.src;
+    const cls = other.kind === 'external' ? cilium.compiled.addressSpace.classOfIp(other.ip) : undefined;
+    const peer =
+      other.kind === 'workload'
+        ? nodePeer({ cilium: other.id })
+        : cls === undefined
+          ? undefined
+          : nodePeer({ cilium: externalId(cls), address: { ip: other.ip, cls } });
+    if (subject.kind !== 'workload' || peer === undefined) return false;
+    const needed = NODE_ENTITIES.filter((e) => e === 'remote-node' || egress || !ownLetIn);
+    return (classes.get(subject.id) ?? []).every((id) =>
+      podNodes(cilium.compiled, [id]).every((node) =>
+        needed
+          .filter((e) => node === undefined || peer.nodes.includes(undefined) || entityHolds(e, node, peer))
+          .every((e) => allowedByEntity(cilium.compiled, [id], c, [e], egress)),
+      ),
+    );
+  };
   // Written as host/remote-node: allowed as the engine's Cilium model reads them, for each subject's node.
-  const byNode = [...nodeEntitiesObserved(gen)].filter((c) => !leftOut.has(c));
-  const classes = classesByWorkload(cilium.compiled);
-  for (const c of byNode) {
-    if (allowedForEveryPod(cilium.compiled, classes, c)) out.byNodeEntity++;
-    else out.entityMissing.push(c);
+  const checked = new Set<ObservedConnection>();
+  for (const p of gen.policies) {
+    for (const r of p.rules) {
+      if (r.nodeEntities === undefined) continue;
+      for (const c of r.observed) {
+        if (leftOut.has(c) || checked.has(c)) continue;
+        checked.add(c);
+        if (allowedForEveryPod(cilium.compiled, classes, c) && byEachEntity(c, p.kind === 'egress'))
+          out.byNodeEntity++;
+        else out.entityMissing.push(c);
+      }
+    }
   }
   out.ok = out.mismatched.length === 0 && out.unnamed.length === 0 && out.entityMissing.length === 0;
   return out;

@@ -9,9 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
-import { observeFlowText, type ObservedConnection } from '../../src/flows/index.ts';
+import { observeFlowText, readFlows, type ObservedConnection } from '../../src/flows/index.ts';
 import { toCiliumPolicies, type GeneratedCiliumPolicy } from '../../src/generate/cilium.ts';
-import { verifyCiliumGeneration } from '../../src/generate/verify-cilium.ts';
+import { verifyCiliumGeneration, type CiliumVerification } from '../../src/generate/verify-cilium.ts';
+import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
+import { loadState as loadExample } from '../flows/support.ts';
 import { verifyGeneration } from '../../src/generate/verify.ts';
 import { renderFiles } from '../../src/format/generated.ts';
 import { toNetworkPolicy } from '../../src/generate/policies.ts';
@@ -19,6 +22,7 @@ import { DEFAULT_GENERATE_OPTIONS, generatePolicies, type Generation } from '../
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 import type { EngineOptions } from '../../src/engine/compile.ts';
+import type { CiliumRule } from '../../src/model/cilium-wire.ts';
 
 const MANIFESTS = readFileSync('test/fixtures/own-node/entities.yaml', 'utf8');
 // From n2's address and from the agent on n2 to web (on n1: remote-node); web to n2's kubelet (remote-node)
@@ -27,8 +31,22 @@ const FLOWS = readFileSync('test/fixtures/own-node/flows-entities.csv', 'utf8');
 
 const WEB = 'shop/Pod/web';
 
-function loadState(): ClusterState {
-  const parsed = parseManifestText(MANIFESTS, 'cluster.yaml');
+/** Nodes n1 (192.168.0.1) and n2 (192.168.0.2), as YAML documents ending with a separator. */
+const TWO_NODES = `
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {addresses: [{type: InternalIP, address: 192.168.0.2}]}
+---
+`;
+
+function loadState(manifests = MANIFESTS): ClusterState {
+  const parsed = parseManifestText(manifests, 'cluster.yaml');
   const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
   assert.deepEqual(built.errors, []);
   return built.state;
@@ -227,17 +245,7 @@ kube-system,agent,,shop,api,,TCP,8080,2
 describe('a workload whose pods run on two nodes: the verification judges each pod, not the workload', () => {
   // shop/web has a pod on n1 and one on n2; both open TCP 9100 to n1's address. The pod on n1 needs `host`, the
   // pod on n2 `remote-node`: a rule with only one of them lets one pod through, and must fail the verification.
-  const manifests = `
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}
----
-apiVersion: v1
-kind: Node
-metadata: {name: n2}
-status: {addresses: [{type: InternalIP, address: 192.168.0.2}]}
----
+  const manifests = `${TWO_NODES}
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -280,10 +288,7 @@ shop,web,,,,192.168.0.1,TCP,9100,2
   let state: ClusterState;
   let gen: Generation;
   before(() => {
-    const parsed = parseManifestText(manifests, 'cluster.yaml');
-    const built = buildClusterState(parsed.objects, { defaultNamespace: 'default', skipInvalid: false });
-    assert.deepEqual(built.errors, []);
-    state = built.state;
+    state = loadState(manifests);
     const observed = observeFlowText([{ name: 'flows.csv', text: flows }], state).connections;
     assert.deepEqual(
       observed.map((c) => `${c.src.kind === 'workload' ? c.src.id : ''} ${portOf(c)}`),
@@ -325,4 +330,232 @@ shop,web,,,,192.168.0.1,TCP,9100,2
       assert.equal(v.byNodeEntity, 0);
     });
   }
+});
+
+/** The verification's `byEntityRule`, as `src → dst: ports`. */
+const widerLines = (v: CiliumVerification): string[] =>
+  v.byEntityRule.map((w) => withoutClass(`${w.src} → ${w.dst}: ${formatPorts(w.ports)}`)).sort();
+
+/** An address end without its class id, which depends on the address space (`(192.168.0.1)`). */
+const withoutClass = (text: string): string => text.replaceAll(/external:\d+ \(/g, '(');
+
+/** The verification's `mismatched`, without class ids, sorted. */
+const differences = (v: CiliumVerification): string[] => v.mismatched.map(withoutClass).sort();
+
+/** The policies with `edit` applied to the spec of the one named `name`. */
+const editSpec = (
+  policies: readonly GeneratedCiliumPolicy[],
+  name: string,
+  edit: (spec: CiliumRule) => CiliumRule,
+): GeneratedCiliumPolicy[] =>
+  policies.map((p) =>
+    p.object.metadata.name === name ? { ...p, object: { ...p.object, spec: edit(p.object.spec ?? {}) } } : p,
+  );
+
+describe('the known nodes: what an entity rule allows beyond is within what its entity stands for', () => {
+  let state: ClusterState;
+  let gen: Generation;
+  before(() => {
+    state = loadState();
+    const observed = observeFlowText([{ name: 'flows.csv', text: FLOWS }], state).connections;
+    gen = generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
+  });
+
+  test('the generated policies: each other port of the remote-node rules, with every other node and its host-network pods', () => {
+    const v = verifyCiliumGeneration(state, gen, toCiliumPolicies(gen.policies, new Map()), cilium());
+    assert.ok(v.ok);
+    // web is on n1: remote-node is n2 (its address and the agent on it), host n1; 80 and 8080 are observed once each.
+    assert.deepEqual(widerLines(v), [
+      '(192.168.0.2) → shop/Pod/web: TCP 8080',
+      'kube-system/Pod/agent → shop/Pod/web: TCP 80',
+      'shop/Pod/web → kube-system/Pod/agent: TCP 10250',
+    ]);
+  });
+
+  test('remote-node written host and remote-node allows web its own node on 10250: a difference', () => {
+    const policies = editSpec(toCiliumPolicies(gen.policies, new Map()), 'web-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.toEntities?.join() === 'remote-node' ? { ...r, toEntities: ['host', 'remote-node'] } : r,
+      ),
+    }));
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing, []);
+    assert.deepEqual(differences(v), [`${WEB} → (192.168.0.1)`]);
+  });
+});
+
+describe('nodes not known (manifests without Pods): [host, remote-node] stand for every node, compared node by node', () => {
+  // Nodes n1 and n2; web and the host-network agent are Deployments/DaemonSets whose pods (and so nodes) are not
+  // in the input. web opens TCP 10250 to n2's address; n2's address (TCP 80) and the agent (TCP 8080) reach web.
+  const manifests = `${TWO_NODES}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template: {metadata: {labels: {app: agent}}, spec: {hostNetwork: true, containers: [{name: c, image: x}]}}
+`;
+  const flows = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
+shop,web,,,,192.168.0.2,TCP,10250,2
+,,192.168.0.2,shop,web,,TCP,80,3
+kube-system,agent,,shop,web,,TCP,8080,1
+`;
+  const web = 'shop/Deployment/web';
+  let state: ClusterState;
+  let gen: Generation;
+  let policies: GeneratedCiliumPolicy[];
+  before(() => {
+    state = loadState(manifests);
+    const observed = observeFlowText([{ name: 'flows.csv', text: flows }], state).connections;
+    assert.equal(observed.length, 3);
+    gen = generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
+    policies = toCiliumPolicies(gen.policies, new Map());
+  });
+
+  /** web's policy `name` with the entities of its entity rules replaced by `entities`. */
+  const withEntities = (name: string, entities: string[]): GeneratedCiliumPolicy[] =>
+    editSpec(policies, name, (spec) => ({
+      ...spec,
+      ...(spec.egress === undefined
+        ? {}
+        : {
+            egress: spec.egress.map((r) => (r.toEntities === undefined ? r : { ...r, toEntities: entities })),
+          }),
+      ...(spec.ingress === undefined
+        ? {}
+        : {
+            ingress: spec.ingress.map((r) =>
+              r.fromEntities === undefined ? r : { ...r, fromEntities: entities },
+            ),
+          }),
+    }));
+
+  test('generate writes both entities for egress, remote-node for ingress (the own node is let in), and verifies', () => {
+    assert.deepEqual(gen.leftOut, []);
+    const web = (name: string) => policies.find((p) => p.object.metadata.name === name);
+    assert.deepEqual(entityRules(web('web-egress')), ['to host,remote-node 10250']);
+    assert.deepEqual(entityRules(web('web-ingress')), ['from remote-node 8080', 'from remote-node 80']);
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.deepEqual(differences(v), []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.byNodeEntity, 3);
+    assert.ok(v.ok);
+  });
+
+  test('what the entity rules allow beyond the observed traffic is compared node by node, and listed', () => {
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    // Every node stands for every peer here: n1, not observed, on each rule's port; n2 and the agent on the
+    // ports of the other rules than their own.
+    assert.deepEqual(widerLines(v), [
+      '(192.168.0.1) → shop/Deployment/web: TCP 80,8080',
+      '(192.168.0.2) → shop/Deployment/web: TCP 8080',
+      'kube-system/DaemonSet/agent → shop/Deployment/web: TCP 80',
+      'shop/Deployment/web → (192.168.0.1): TCP 10250',
+      'shop/Deployment/web → kube-system/DaemonSet/agent: TCP 10250',
+    ]);
+  });
+
+  test('an entity rule on every port fails the verification: every node is compared, not only the observed one', () => {
+    const wide = editSpec(policies, 'web-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) => (r.toEntities === undefined ? r : { toEntities: r.toEntities })),
+    }));
+    const v = verifyCiliumGeneration(state, gen, wide, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), [
+      `${web} → (192.168.0.1)`,
+      `${web} → (192.168.0.2)`,
+      `${web} → kube-system/DaemonSet/agent`,
+    ]);
+  });
+
+  test('an entity rule on one more port fails the verification', () => {
+    const more = editSpec(policies, 'web-ingress', (spec) => ({
+      ...spec,
+      ingress: (spec.ingress ?? []).map((r) =>
+        r.fromEntities === undefined || r.toPorts?.[0]?.ports?.[0]?.port !== '80'
+          ? r
+          : {
+              ...r,
+              toPorts: [
+                {
+                  ports: [
+                    { port: '80', protocol: 'TCP' as const },
+                    { port: '81', protocol: 'TCP' as const },
+                  ],
+                },
+              ],
+            },
+      ),
+    }));
+    const v = verifyCiliumGeneration(state, gen, more, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), [
+      `(192.168.0.1) → ${web}`,
+      `(192.168.0.2) → ${web}`,
+      `kube-system/DaemonSet/agent → ${web}`,
+    ]);
+  });
+
+  for (const entity of ['host', 'remote-node']) {
+    test(`egress to a Node's address by ${entity} alone fails: web's pods may be on that node or another`, () => {
+      const v = verifyCiliumGeneration(state, gen, withEntities('web-egress', [entity]), cilium());
+      assert.equal(v.ok, false);
+      assert.deepEqual(v.entityMissing.map(portOf), ['TCP/10250']);
+      assert.equal(v.byNodeEntity, 2);
+    });
+  }
+
+  test("ingress from a Node's address or a host-network workload by host fails: from another node, remote-node", () => {
+    const v = verifyCiliumGeneration(state, gen, withEntities('web-ingress', ['host']), cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing.map(portOf).sort(), ['TCP/80', 'TCP/8080']);
+    assert.equal(v.byNodeEntity, 1);
+  });
+});
+
+describe('host-network pods, the bundled example: the pairs with them are compared, not left out', () => {
+  const HUBBLE = 'examples/flows/webshop-hubble.jsonl';
+  let state: ClusterState;
+  let gen: Generation;
+  let policies: GeneratedCiliumPolicy[];
+  before(async () => {
+    state = await loadExample('examples/webshop');
+    const observed = (await readFlows([HUBBLE], state)).connections;
+    gen = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
+    const text = readFileSync(HUBBLE, 'utf8');
+    policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text]));
+  });
+
+  test("Hubble's host and remote-node stand for node-exporter (host network) on their port: listed, verified", () => {
+    const v = verifyCiliumGeneration(state, gen, policies);
+    assert.ok(v.ok);
+    assert.deepEqual(widerLines(v), [
+      'monitoring/StatefulSet/prometheus → monitoring/DaemonSet/node-exporter: TCP 9100',
+    ]);
+  });
+
+  test('their rule on every port allows node-exporter every port: a difference', () => {
+    const wide = editSpec(policies, 'prometheus-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.toEntities?.includes('host') === true ? { toEntities: r.toEntities } : r,
+      ),
+    }));
+    const v = verifyCiliumGeneration(state, gen, wide);
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing, []);
+    assert.deepEqual(differences(v), [
+      'monitoring/StatefulSet/prometheus → monitoring/DaemonSet/node-exporter',
+    ]);
+  });
 });
