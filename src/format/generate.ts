@@ -161,8 +161,8 @@ export function describeGeneration(
   if (gen.observed.length === 0) {
     lines.push(
       gen.options.mode === 'fresh'
-        ? `  no connection was observed: the ${gen.options.tiers.includes('baseline') ? 'Baseline default deny denies' : 'default-deny policies deny'} all traffic of these namespaces`
-        : '  no connection was observed: nothing to add',
+        ? `  no observed port to allow: the ${gen.options.tiers.includes('baseline') ? 'Baseline default deny denies' : 'default-deny policies deny'} all traffic of these namespaces`
+        : '  no observed port to allow: nothing to add',
     );
   }
   const keptCluster = new Set(gen.keptClusterPolicies.map((p) => p.id));

@@ -445,7 +445,9 @@ async function writeOutput(
     const stale = await writeFiles(options.outputDir, files, options.force === true);
     const lines = [
       ...report,
-      `wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outputDir}: ${files.map((f) => f.path).join(', ')}`,
+      files.length === 0
+        ? `wrote no file to ${options.outputDir}`
+        : `wrote ${files.length} file${files.length === 1 ? '' : 's'} to ${options.outputDir}: ${files.map((f) => f.path).join(', ')}`,
     ];
     if (stale.length > 0)
       lines.push(
