@@ -1,0 +1,136 @@
+/**
+ * The main thread's young generation held at 8 MiB semi-spaces (src/cli/young-generation.ts): the check stops
+ * V8's growth once, when the new space has reached that size, never before, and only where it should.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadManifests } from '../../src/parse/index.ts';
+import { NEW_SPACE_CAP_BYTES, semiSpaceChosen, youngGenerationCap } from '../../src/cli/young-generation.ts';
+
+const PROCESS = new URL('../../src/cli/process.ts', import.meta.url).pathname;
+const PODS = new URL('../fixtures/cli/pods.yaml', import.meta.url).pathname;
+
+describe('youngGenerationCap', () => {
+  test('sets the growth factor to 1 the first time the new space is at the cap, then does nothing', () => {
+    let size = NEW_SPACE_CAP_BYTES / 2;
+    let asked = 0;
+    const set: string[] = [];
+    const check = youngGenerationCap(
+      () => {
+        asked++;
+        return size;
+      },
+      (flags) => set.push(flags),
+    );
+    check();
+    check();
+    assert.deepEqual(set, [], 'below the cap: V8 grows it as it would');
+    size = NEW_SPACE_CAP_BYTES - 1;
+    check();
+    assert.deepEqual(set, []);
+    size = NEW_SPACE_CAP_BYTES;
+    check();
+    assert.deepEqual(set, ['--semi-space-growth-factor=1']);
+    const askedThen = asked;
+    size = 4 * NEW_SPACE_CAP_BYTES;
+    check();
+    check();
+    assert.deepEqual(set, ['--semi-space-growth-factor=1'], 'once');
+    assert.equal(asked, askedThen, 'held: the size is not asked again');
+  });
+
+  test('the cap is two semi-spaces of 8 MiB', () => {
+    assert.equal(NEW_SPACE_CAP_BYTES, 16 * 1024 * 1024);
+  });
+});
+
+describe('semiSpaceChosen', () => {
+  test('a semi-space size on the command line or in NODE_OPTIONS is the user’s choice', () => {
+    assert.equal(semiSpaceChosen([], undefined), false);
+    assert.equal(semiSpaceChosen(['--max-old-space-size=4096'], '--enable-source-maps'), false);
+    assert.equal(semiSpaceChosen(['--max-semi-space-size=32'], undefined), true);
+    assert.equal(semiSpaceChosen([], '--max-old-space-size=4096 --max-semi-space-size=4'), true);
+    assert.equal(semiSpaceChosen([], '--min-semi-space-size=16'), true);
+  });
+});
+
+describe('loadManifests afterFile', () => {
+  test('is called once after each file read, however small the input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
+    try {
+      const ns = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+      writeFileSync(join(dir, 'a.yaml'), ns('a'));
+      writeFileSync(join(dir, 'b.yaml'), ns('b'));
+      writeFileSync(join(dir, 'c.yaml'), ns('c'));
+      let calls = 0;
+      const result = await loadManifests([dir], {
+        defaultNamespace: 'default',
+        skipInvalid: false,
+        afterFile: () => calls++,
+      });
+      assert.equal(result.state.namespaces.length, 3);
+      assert.equal(calls, 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * The CLI in a process of its own, V8's two calls replaced by a preload: the new space reported at the cap,
+ * and each flag set written to standard error.
+ */
+function runCli(
+  env: Record<string, string>,
+  args: string[],
+): { stdout: string; stderr: string; status: number | null } {
+  const preload = [
+    "const v8 = require('node:v8');",
+    "const { syncBuiltinESMExports } = require('node:module');",
+    'const real = v8.getHeapSpaceStatistics;',
+    `v8.getHeapSpaceStatistics = () => real().map((s) => s.space_name === 'new_space' ? { ...s, space_size: ${NEW_SPACE_CAP_BYTES} } : s);`,
+    "v8.setFlagsFromString = (flags) => process.stderr.write('set ' + flags + '\\n');",
+    'syncBuiltinESMExports();',
+  ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
+  try {
+    writeFileSync(join(dir, 'preload.cjs'), preload);
+    const r = spawnSync(process.execPath, ['--require', join(dir, 'preload.cjs'), PROCESS, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NETFENCE_NO_CACHE: '1', NODE_OPTIONS: '', ...env },
+    });
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the CLI', () => {
+  test('on the main thread, stops the growth once while reading; the answer is the same', () => {
+    const held = runCli({ NETFENCE_WORKER: 'never' }, ['analyze', PODS, '-o', 'json']);
+    assert.equal(held.status, 0, held.stderr);
+    assert.deepEqual(
+      held.stderr.split('\n').filter((l) => l.startsWith('set ')),
+      ['set --semi-space-growth-factor=1'],
+    );
+    const chosen = runCli({ NETFENCE_WORKER: 'never', NODE_OPTIONS: '--max-semi-space-size=16' }, [
+      'analyze',
+      PODS,
+      '-o',
+      'json',
+    ]);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.equal(chosen.stderr.includes('set '), false, 'the user chose a size: left alone');
+    assert.equal(chosen.stdout, held.stdout);
+  });
+
+  test('on the worker, which has a young generation of its own, the growth is left alone', () => {
+    const worker = runCli({ NETFENCE_WORKER: 'always' }, ['analyze', PODS, '-o', 'json']);
+    assert.equal(worker.status, 0, worker.stderr);
+    assert.equal(worker.stderr.includes('set '), false);
+  });
+});
