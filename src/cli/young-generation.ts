@@ -7,16 +7,27 @@
  * 40–50 MiB of peak memory at T1 (docs/benchmarks.md, rounds 11 and 12), but only Node's command line can
  * give it: V8 reads the limit when the heap is made. What V8 reads at each growth is the growth factor, so a
  * run on the main thread checks the young generation's size after each file it reads and, once the semi-spaces
- * are 8 MiB, sets the factor to 1: they stay as they are from then on (docs/benchmarks.md, round 14).
+ * are 8 MiB, sets the factor to 1: they stay as they are from then on (docs/benchmarks.md, round 14). Node 24
+ * and later only.
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /** V8's `new_space`, both semi-spaces: two of 8 MiB. */
 export const NEW_SPACE_CAP_BYTES = 16 * 2 ** 20;
 
-/** Whether the user gave V8 a semi-space size (on Node's command line or in NODE_OPTIONS): then theirs holds. */
-export function semiSpaceChosen(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return /semi-space/.test([...execArgv, nodeOptions ?? ''].join(' '));
+/**
+ * Whether to hold the young generation: on Node 24 and later (on Node 22, 8 MiB semi-spaces saved no CPU,
+ * and holding them cost T1 cilium a tenth more: docs/benchmarks.md, rounds 12 and 14), unless the user gave V8
+ * a semi-space size (on Node's command line or in NODE_OPTIONS): then theirs holds.
+ */
+export function holdsYoungGeneration(
+  nodeVersion: string,
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): boolean {
+  return (
+    Number(nodeVersion.split('.')[0]) >= 24 && !/semi-space/.test([...execArgv, nodeOptions ?? ''].join(' '))
+  );
 }
 
 /** The size of V8's new space (both semi-spaces) of this thread, in bytes. */
