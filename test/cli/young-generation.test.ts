@@ -141,6 +141,15 @@ describe('the CLI', () => {
     assert.equal(chosen.stdout, held.stdout);
   });
 
+  test('lint, which reads the files itself, holds it too (Node 24 and later)', () => {
+    const lint = runCli({ NETFENCE_WORKER: 'never' }, ['lint', PODS, '-o', 'json', '--fail-on', 'none']);
+    assert.equal(lint.status, 0, lint.stderr);
+    assert.deepEqual(
+      lint.stderr.split('\n').filter((l) => l.startsWith('set ')),
+      holdsYoungGeneration(process.versions.node, [], undefined) ? ['set --semi-space-growth-factor=1'] : [],
+    );
+  });
+
   test('on the worker, which has a young generation of its own, the growth is left alone', () => {
     const worker = runCli({ NETFENCE_WORKER: 'always' }, ['analyze', PODS, '-o', 'json']);
     assert.equal(worker.status, 0, worker.stderr);

@@ -297,7 +297,7 @@ export async function loadInput(
     skipInvalid: options.skipInvalid,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
-    ...(io.afterFileRead === undefined ? {} : { afterFile: io.afterFileRead }),
+    afterFile: io.afterFileRead,
     cache: await manifestCache(options, io, paths, variant),
   });
   progress.done();
