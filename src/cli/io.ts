@@ -28,6 +28,11 @@ export interface Io {
    * the command has written its answer. Without it, such work is done at once.
    */
   afterAnswer?: (f: () => void) => void;
+  /**
+   * Called after each manifest file is read: on the main thread of the CLI, keeps the young generation at its
+   * size (src/cli/young-generation.ts). Without it, nothing is done.
+   */
+  afterFileRead?: () => void;
 }
 
 /** Writes an output given in pieces (see `Io.writeStdout`). */

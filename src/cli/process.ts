@@ -22,6 +22,7 @@ import { firstOf, type Io } from './io.ts';
 import type { AnswerKey } from './answer-cache.ts';
 import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
 import { isManifestName } from '../parse/folders.ts';
+import { holdsYoungGeneration, youngGenerationCap } from './young-generation.ts';
 
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
@@ -95,6 +96,9 @@ async function runHere(
     env: process.env,
     inputFingerprint,
   };
+  // The worker's young generation has its own limit (YOUNG_GENERATION_MB); the main thread's is held here.
+  if (isMainThread && holdsYoungGeneration(process.versions.node, process.execArgv, process.env.NODE_OPTIONS))
+    io.afterFileRead = youngGenerationCap();
   process.exitCode = await run(process.argv.slice(2), io);
   const answer = process.exitCode === 0 ? recorder?.answer() : undefined;
   if (cache !== undefined && answerKey !== undefined && answer !== undefined)

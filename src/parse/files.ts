@@ -234,6 +234,7 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
           cache.store(keys.get(source)!, stored);
           cachedChars += source.text.length;
         },
+    options.afterFile,
   );
   if (cache !== undefined) {
     await cache.flush();

@@ -40,7 +40,8 @@ interface Place {
 
 /**
  * Parses and builds the sources. `prior` carries problems found while reading (unreadable files, missing
- * paths) and the order of every file, read or not, so that all problems sort together.
+ * paths) and the order of every file, read or not, so that all problems sort together. `afterFile` is called
+ * after each file is parsed and checked (`LoadOptions.afterFile`).
  */
 export function loadSources(
   sources: readonly Source[],
@@ -48,6 +49,7 @@ export function loadSources(
   prior: { errors?: readonly Problem[]; warnings?: readonly Problem[]; fileOrder?: readonly string[] } = {},
   onProgress?: (progress: ReadingProgress) => void,
   keep?: (source: Source, stored: StoredFile) => void,
+  afterFile?: () => void,
 ): LoadResult {
   const objects: ParsedObject[] | undefined = options.keepObjects === true ? [] : undefined;
   const errors: Problem[] = [...(prior.errors ?? [])];
@@ -92,6 +94,7 @@ export function loadSources(
     made.clear();
     done += text.length;
     report?.({ done, total });
+    afterFile?.();
     if (objects !== undefined) for (const object of parsed.objects) objects.push(object);
     for (const w of parsed.warnings) warnings.push(w);
     found += parsed.objects.length + parsed.errors.length;

@@ -64,6 +64,8 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Called after each file is parsed, when there are at least `READ_PROGRESS_BYTES` to read. */
   onProgress?: (progress: ReadingProgress) => void;
+  /** Called after each file is parsed and checked, whatever the input's size. */
+  afterFile?: (() => void) | undefined;
   /**
    * Return every object read, as parsed (`LoadResult.objects`, for lint's YAML checks). Otherwise the values
    * read are dropped as each file is checked, which saves the garbage collector copying them all.

@@ -149,6 +149,7 @@ async function readDesired(
     skipInvalid: false,
     strict: options.strict,
     readStdin: () => io.readStdin(),
+    afterFile: io.afterFileRead,
     cache: await manifestCache(options, io, paths, { defaultNamespace, strict: options.strict }),
   });
   checkFound(result, io);

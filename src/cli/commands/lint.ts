@@ -84,6 +84,7 @@ async function loadForLint(
     skipInvalid: options.skipInvalid,
     keepObjects: true,
     readStdin: async () => (stdinText = await io.readStdin()),
+    afterFile: io.afterFileRead,
     cache: await manifestCache(options, io, paths, variant),
   });
   await recordWarmth(result, io);

@@ -297,6 +297,7 @@ export async function loadInput(
     skipInvalid: options.skipInvalid,
     readStdin: () => io.readStdin(),
     onProgress: progress.update,
+    afterFile: io.afterFileRead,
     cache: await manifestCache(options, io, paths, variant),
   });
   progress.done();

@@ -1,0 +1,158 @@
+/**
+ * The main thread's young generation held at 8 MiB semi-spaces (src/cli/young-generation.ts): the check stops
+ * V8's growth once, when the new space has reached that size, never before, and only where it should.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadManifests } from '../../src/parse/index.ts';
+import {
+  holdsYoungGeneration,
+  NEW_SPACE_CAP_BYTES,
+  youngGenerationCap,
+} from '../../src/cli/young-generation.ts';
+
+const PROCESS = new URL('../../src/cli/process.ts', import.meta.url).pathname;
+const PODS = new URL('../fixtures/cli/pods.yaml', import.meta.url).pathname;
+
+describe('youngGenerationCap', () => {
+  test('sets the growth factor to 1 the first time the new space is at the cap, then does nothing', () => {
+    let size = NEW_SPACE_CAP_BYTES / 2;
+    let asked = 0;
+    const set: string[] = [];
+    const check = youngGenerationCap(
+      () => {
+        asked++;
+        return size;
+      },
+      (flags) => set.push(flags),
+    );
+    check();
+    check();
+    assert.deepEqual(set, [], 'below the cap: V8 grows it as it would');
+    size = NEW_SPACE_CAP_BYTES - 1;
+    check();
+    assert.deepEqual(set, []);
+    size = NEW_SPACE_CAP_BYTES;
+    check();
+    assert.deepEqual(set, ['--semi-space-growth-factor=1']);
+    const askedThen = asked;
+    size = 4 * NEW_SPACE_CAP_BYTES;
+    check();
+    check();
+    assert.deepEqual(set, ['--semi-space-growth-factor=1'], 'once');
+    assert.equal(asked, askedThen, 'held: the size is not asked again');
+  });
+
+  test('the cap is two semi-spaces of 8 MiB', () => {
+    assert.equal(NEW_SPACE_CAP_BYTES, 16 * 1024 * 1024);
+  });
+});
+
+describe('holdsYoungGeneration', () => {
+  test('on Node 24 and later, unless a semi-space size is on the command line or in NODE_OPTIONS', () => {
+    assert.equal(holdsYoungGeneration('24.0.0', [], undefined), true);
+    assert.equal(holdsYoungGeneration('25.2.1', [], undefined), true);
+    assert.equal(
+      holdsYoungGeneration('24.22.3', ['--max-old-space-size=4096'], '--enable-source-maps'),
+      true,
+    );
+    assert.equal(holdsYoungGeneration('22.23.5', [], undefined), false, 'Node 22: no gain measured');
+    assert.equal(holdsYoungGeneration('23.11.0', [], undefined), false);
+    assert.equal(holdsYoungGeneration('24.22.3', ['--max-semi-space-size=32'], undefined), false);
+    assert.equal(
+      holdsYoungGeneration('24.22.3', [], '--max-old-space-size=4096 --max-semi-space-size=4'),
+      false,
+    );
+    assert.equal(holdsYoungGeneration('24.22.3', [], '--min-semi-space-size=16'), false);
+  });
+});
+
+describe('loadManifests afterFile', () => {
+  test('is called once after each file read, however small the input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
+    try {
+      const ns = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+      writeFileSync(join(dir, 'a.yaml'), ns('a'));
+      writeFileSync(join(dir, 'b.yaml'), ns('b'));
+      writeFileSync(join(dir, 'c.yaml'), ns('c'));
+      let calls = 0;
+      const result = await loadManifests([dir], {
+        defaultNamespace: 'default',
+        skipInvalid: false,
+        afterFile: () => calls++,
+      });
+      assert.equal(result.state.namespaces.length, 3);
+      assert.equal(calls, 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * The CLI in a process of its own, V8's two calls replaced by a preload: the new space reported at the cap,
+ * and each flag set written to standard error.
+ */
+function runCli(
+  env: Record<string, string>,
+  args: string[],
+): { stdout: string; stderr: string; status: number | null } {
+  const preload = [
+    "const v8 = require('node:v8');",
+    "const { syncBuiltinESMExports } = require('node:module');",
+    'const real = v8.getHeapSpaceStatistics;',
+    `v8.getHeapSpaceStatistics = () => real().map((s) => s.space_name === 'new_space' ? { ...s, space_size: ${NEW_SPACE_CAP_BYTES} } : s);`,
+    "v8.setFlagsFromString = (flags) => process.stderr.write('set ' + flags + '\\n');",
+    'syncBuiltinESMExports();',
+  ].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
+  try {
+    writeFileSync(join(dir, 'preload.cjs'), preload);
+    const r = spawnSync(process.execPath, ['--require', join(dir, 'preload.cjs'), PROCESS, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NETFENCE_NO_CACHE: '1', NODE_OPTIONS: '', ...env },
+    });
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the CLI', () => {
+  test('on the main thread, stops the growth once while reading (Node 24 and later); the answer is the same', () => {
+    const held = runCli({ NETFENCE_WORKER: 'never' }, ['analyze', PODS, '-o', 'json']);
+    assert.equal(held.status, 0, held.stderr);
+    assert.deepEqual(
+      held.stderr.split('\n').filter((l) => l.startsWith('set ')),
+      holdsYoungGeneration(process.versions.node, [], undefined) ? ['set --semi-space-growth-factor=1'] : [],
+    );
+    const chosen = runCli({ NETFENCE_WORKER: 'never', NODE_OPTIONS: '--max-semi-space-size=16' }, [
+      'analyze',
+      PODS,
+      '-o',
+      'json',
+    ]);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.equal(chosen.stderr.includes('set '), false, 'the user chose a size: left alone');
+    assert.equal(chosen.stdout, held.stdout);
+  });
+
+  test('lint, which reads the files itself, holds it too (Node 24 and later)', () => {
+    const lint = runCli({ NETFENCE_WORKER: 'never' }, ['lint', PODS, '-o', 'json', '--fail-on', 'none']);
+    assert.equal(lint.status, 0, lint.stderr);
+    assert.deepEqual(
+      lint.stderr.split('\n').filter((l) => l.startsWith('set ')),
+      holdsYoungGeneration(process.versions.node, [], undefined) ? ['set --semi-space-growth-factor=1'] : [],
+    );
+  });
+
+  test('on the worker, which has a young generation of its own, the growth is left alone', () => {
+    const worker = runCli({ NETFENCE_WORKER: 'always' }, ['analyze', PODS, '-o', 'json']);
+    assert.equal(worker.status, 0, worker.stderr);
+    assert.equal(worker.stderr.includes('set '), false);
+  });
+});
