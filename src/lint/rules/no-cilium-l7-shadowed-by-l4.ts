@@ -49,10 +49,11 @@ export default defineRule({
         for (const rule of s[list]) {
           if (rule.l7.length === 0) continue;
           const peerEnds = peerEndsOf(compiled, rule);
-          // Per selected pod, its peers in groups that every L7 entry of the rule reads alike (`signature`).
+          // Per selected pod, its peers in groups that every L7 entry of the rule reads alike (`signature`); a
+          // single peer is a group of its own.
           const groups = s.selected.map((subjectId) => ({
             subjectId,
-            groups: sideOf(subjectId, list).group(peerEnds),
+            groups: peerEnds.length <= 1 ? [peerEnds] : sideOf(subjectId, list).group(peerEnds),
           }));
           for (const entry of rule.l7) {
             const entryPath = entryPathOf(s.info.path, list, rule.index, entry.index);
@@ -63,7 +64,8 @@ export default defineRule({
             for (const { subjectId, groups: peerGroups } of groups) {
               const subject: ExplainEnd = { kind: 'pod', classId: subjectId, name: `class ${subjectId}` };
               for (const members of peerGroups) {
-                const peer = members[0]!;
+                const peer = members[0];
+                if (peer === undefined) continue;
                 const [src, dst] = list === 'ingress' ? [peer, subject] : [subject, peer];
                 const dstClass = dst.kind === 'pod' ? classes[dst.classId] : undefined;
                 const query = ciliumRulePortsTowards(entry.ports, dstClass);
