@@ -8,8 +8,9 @@ import { describe, test } from 'node:test';
 import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { deploy, docs, ns, yaml } from './helpers.ts';
 import { findingsOf, stateFindingsOf } from './rule-details.ts';
-import { ccnp, cluster, cnpCilium, pod } from '../support/builders.ts';
+import { ccnp, cluster, cnpCilium, node, pod, policy } from '../support/builders.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
+import { referenceRule } from './l7-shadowed-reference.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'), deploy('shop', 'admin'));
 
@@ -225,4 +226,172 @@ describe('an entry with more pairs than the rule looked at before round 13 (400)
       );
     });
   }
+});
+
+describe('the worst case: every pod class under an L7 rule and an L4 allow from every pod', () => {
+  // `count` namespaces of one pod each (a pod class each). In each, a CiliumNetworkPolicy filters HTTP on port
+  // 80 from every pod of the cluster, and a NetworkPolicy allows port 80 from every pod at L4: count² (pod,
+  // peer) pairs, every one shadowed. Two namespaces differ: the middle one's NetworkPolicy allows 8080 (no
+  // shadow), the last one's allows port 80 from the first namespace only.
+  const name = (i: number): string => `n${String(i).padStart(3, '0')}`;
+  const state = (count: number): ClusterState => {
+    const names = Array.from({ length: count }, (_, i) => name(i));
+    const middle = names[count >> 1]!;
+    const last = names[count - 1]!;
+    return cluster({
+      pods: names.map((n) => pod(n, 'web', { app: 'web' })),
+      ciliumPolicies: names.map((n) =>
+        cnpCilium(n, 'l7', {
+          endpointSelector: {},
+          ingress: [
+            {
+              fromEndpoints: [
+                { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] },
+              ],
+              toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+            },
+          ],
+        }),
+      ),
+      policies: names.map((n) =>
+        policy(n, 'l4', {
+          podSelector: {},
+          ingress: [
+            {
+              from: [
+                n === last
+                  ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': names[0]! } } }
+                  : { namespaceSelector: {} },
+              ],
+              ports: [{ port: n === middle ? 8080 : 80 }],
+            },
+          ],
+        }),
+      ),
+    });
+  };
+
+  test('300 pod classes (90,000 pairs): a finding for each but the middle one, naming its peers', () => {
+    const found = stateFindingsOf(rule, state(300));
+    assert.equal(found.length, 299);
+    assert.ok(!found.some((f) => f.workloads.includes('n150/Pod/web')));
+    const message = (peers: string, n: string): string =>
+      `The L7 (http) rules of this ingress entry have no effect for ${peers} on 80/TCP: ${n}/l4 spec.ingress[0] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules`;
+    const of = (n: string) => found.find((f) => f.at.startsWith(`- ${n}/`));
+    assert.deepEqual(of('n000'), {
+      at: '- n000/CiliumNetworkPolicy/l7 spec.ingress[0].toPorts[0]',
+      message: message('n000/web, n001/web, n002/web and 297 more', 'n000'),
+      workloads: ['n000/Pod/web'],
+    });
+    assert.deepEqual(of('n299'), {
+      at: '- n299/CiliumNetworkPolicy/l7 spec.ingress[0].toPorts[0]',
+      message: message('n000/web', 'n299'),
+      workloads: ['n299/Pod/web'],
+    });
+    const all = message('n000/web, n001/web, n002/web and 297 more', '');
+    assert.equal(found.filter((f) => f.message.startsWith(all.slice(0, all.indexOf(': ')))).length, 298);
+  });
+
+  test('40 pod classes: the same findings as explaining every pair', () => {
+    const found = stateFindingsOf(rule, state(40));
+    assert.equal(found.length, 39);
+    assert.deepEqual(found, stateFindingsOf(referenceRule, state(40)));
+  });
+});
+
+test('host and remote-node read for the pod’s node: two node addresses alike in every other way', () => {
+  // web (on n0) accepts HTTP from both nodes' addresses; the L4 allow from `host` is n0's address for web.
+  const state = cluster({
+    pods: [
+      pod('shop', 'web', { app: 'web' }, { nodeName: 'n0' }),
+      pod('shop', 'api', { app: 'api' }, { nodeName: 'n1' }),
+    ],
+    nodes: [node('n0', {}, ['192.168.0.1']), node('n1', {}, ['192.168.0.2'])],
+    ciliumPolicies: [
+      ccnp('l7', {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        ingress: [
+          {
+            fromEntities: ['host', 'remote-node'],
+            toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+          },
+        ],
+      }),
+      ccnp('l4', {
+        endpointSelector: {},
+        ingress: [{ fromEntities: ['host'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+      }),
+    ],
+  });
+  assert.deepEqual(
+    stateFindingsOf(rule, state).map((f) => f.message.slice(0, f.message.indexOf(': '))),
+    ['The L7 (http) rules of this ingress entry have no effect for 192.168.0.1/32 on 80/TCP'],
+  );
+});
+
+test('two addresses allowed the same port by different NetworkPolicy rules: each rule named', () => {
+  // 10.1.0.0/16 is allowed by both rules, 10.2.0.0/16 by the second alone: the same port either way. (10.2 is
+  // met first: explaining it alone would not name the first rule.)
+  const state = cluster({
+    pods: [pod('shop', 'web', { app: 'web' })],
+    policies: [
+      policy('shop', 'web-in', {
+        podSelector: {},
+        ingress: [
+          { from: [{ ipBlock: { cidr: '10.1.0.0/16' } }], ports: [{ port: 80 }] },
+          { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 80 }] },
+        ],
+      }),
+    ],
+    ciliumPolicies: [
+      cnpCilium('shop', 'l7', {
+        endpointSelector: {},
+        ingress: [
+          {
+            fromCIDR: ['10.2.0.0/16', '10.1.0.0/16'],
+            toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+          },
+        ],
+      }),
+    ],
+  });
+  assert.deepEqual(
+    stateFindingsOf(rule, state).map((f) => f.message.slice(0, f.message.indexOf(', so'))),
+    [
+      'The L7 (http) rules of this ingress entry have no effect for 10.1.0.0/16 and 10.2.0.0/16 on 80/TCP: shop/web-in spec.ingress[0] and shop/web-in spec.ingress[1] allow the same peer and port at L4 alone',
+    ],
+  );
+});
+
+test('a host-network pod is not a peer of a NetworkPolicy rule from every pod: not named', () => {
+  // `all` reaches every pod, the host-network agent too; the NetworkPolicy's rule from every namespace does not.
+  const state = cluster({
+    pods: [
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+      pod('shop', 'web', { app: 'web' }),
+      pod('shop', 'api', { app: 'api' }),
+    ],
+    policies: [
+      policy('shop', 'web-in', {
+        podSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }],
+      }),
+    ],
+    ciliumPolicies: [
+      cnpCilium('shop', 'l7', {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        ingress: [
+          {
+            fromEntities: ['all'],
+            toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+          },
+        ],
+      }),
+    ],
+  });
+  assert.deepEqual(
+    stateFindingsOf(rule, state).map((f) => f.message.slice(0, f.message.indexOf(': '))),
+    ['The L7 (http) rules of this ingress entry have no effect for shop/api and shop/web on 80/TCP'],
+  );
+  assert.deepEqual(stateFindingsOf(rule, state), stateFindingsOf(referenceRule, state));
 });

@@ -1,4 +1,12 @@
-import { ciliumRulePortsTowards } from '../../engine/cilium.ts';
+import {
+  ciliumRuleFor,
+  ciliumRulePortsTowards,
+  type CompiledCiliumPeer,
+  type CompiledCiliumRule,
+} from '../../engine/cilium.ts';
+import { type CompiledCluster, type CompiledPeer, type CompiledRule } from '../../engine/compile.ts';
+import type { PodClass } from '../../engine/classes.ts';
+import { sortedIncludes } from '../../base/sorted.ts';
 import { explainConnection, type ExplainEnd } from '../../engine/explain.ts';
 import { isEmptyPorts, NO_PORTS, portsEqual, unionPorts } from '../../engine/ports.ts';
 import { l7Filters } from '../../engine/cilium-l7.ts';
@@ -27,30 +35,37 @@ export default defineRule({
   check(ctx) {
     const { compiled } = ctx;
     const { cilium, classes } = compiled;
+    const sides = new Map<string, SubjectSide>();
+    const sideOf = (subject: number, list: CiliumAllowList): SubjectSide => {
+      const key = `${list} ${subject}`;
+      let side = sides.get(key);
+      if (side === undefined) sides.set(key, (side = new SubjectSide(compiled, subject, list)));
+      return side;
+    };
     for (const s of cilium.specs) {
       if (s.selected.length === 0) continue;
       const policy = cilium.policies[s.policy]!;
       for (const list of ['ingress', 'egress'] as const) {
         for (const rule of s[list]) {
           if (rule.l7.length === 0) continue;
-          // The peers the rule matches: pod classes (every one for a wildcard peer) and address classes.
-          const peerEnds: ExplainEnd[] = [];
-          const podIds = new Set<number>();
-          for (const p of rule.peers) {
-            if (p.everything) classes.forEach((c) => podIds.add(c.id));
-            else if (!p.pods.all) p.pods.ids.forEach((id) => podIds.add(id));
-            else classes.forEach((c) => podIds.add(c.id));
-            for (const a of p.addresses)
-              peerEnds.push({ kind: 'address', classId: a, name: `address class ${a}` });
-          }
-          for (const id of podIds) peerEnds.unshift({ kind: 'pod', classId: id, name: `class ${id}` });
+          const peerEnds = peerEndsOf(compiled, rule);
+          // Per selected pod, its peers in groups that every L7 entry of the rule reads alike (`signature`); a
+          // single peer is a group of its own.
+          const groups = s.selected.map((subjectId) => ({
+            subjectId,
+            groups: peerEnds.length <= 1 ? [peerEnds] : sideOf(subjectId, list).group(peerEnds),
+          }));
           for (const entry of rule.l7) {
-            const peers = new Set<string>();
+            const entryPath = entryPathOf(s.info.path, list, rule.index, entry.index);
+            const shadowedPods = new Set<number>();
+            const shadowedAddresses = new Set<number>();
             const by = new Set<string>();
             let ports = NO_PORTS;
-            for (const subjectId of s.selected) {
+            for (const { subjectId, groups: peerGroups } of groups) {
               const subject: ExplainEnd = { kind: 'pod', classId: subjectId, name: `class ${subjectId}` };
-              for (const peer of peerEnds) {
+              for (const members of peerGroups) {
+                const peer = members[0];
+                if (peer === undefined) continue;
                 const [src, dst] = list === 'ingress' ? [peer, subject] : [subject, peer];
                 const dstClass = dst.kind === 'pod' ? classes[dst.classId] : undefined;
                 const query = ciliumRulePortsTowards(entry.ports, dstClass);
@@ -67,24 +82,25 @@ export default defineRule({
                 );
                 if (full) continue;
                 const side = explainConnection(compiled, src, dst, query)[list].cilium;
+                let hit = false;
                 for (const sh of side?.shadowedL7 ?? []) {
-                  if (
-                    sh.policy !== policy.id ||
-                    sh.entryPath !== entryPathOf(s.info.path, list, rule.index, entry.index)
-                  )
-                    continue;
+                  if (sh.policy !== policy.id || sh.entryPath !== entryPath) continue;
+                  hit = true;
                   ports = unionPorts(ports, sh.ports);
                   for (const b of sh.by) by.add(`${b.policy} ${b.path}`);
-                  if (peer.kind === 'pod')
-                    for (const w of ctx.lookup.workloadsOfClass(peer.classId)) peers.add(ctx.lookup.name(w));
-                  else {
-                    const cover = compiled.addressSpace.classes[peer.classId]?.cover ?? [];
-                    peers.add(cover.length === 0 ? 'an outside address' : cover.map(formatCidr).join(', '));
-                  }
                 }
+                if (!hit) continue;
+                for (const m of members) (m.kind === 'pod' ? shadowedPods : shadowedAddresses).add(m.classId);
               }
             }
             if (by.size === 0) continue;
+            const peers = new Set<string>();
+            for (const id of shadowedPods)
+              for (const w of ctx.lookup.workloadsOfClass(id)) peers.add(ctx.lookup.name(w));
+            for (const id of shadowedAddresses) {
+              const cover = compiled.addressSpace.classes[id]?.cover ?? [];
+              peers.add(cover.length === 0 ? 'an outside address' : cover.map(formatCidr).join(', '));
+            }
             ctx.report({
               messageId: 'shadowed',
               data: {
@@ -105,6 +121,109 @@ export default defineRule({
     }
   },
 });
+
+type CiliumAllowList = 'ingress' | 'egress';
+
+/** The peers an L7 rule matches: pod classes (every one for a wildcard peer) and address classes. */
+function peerEndsOf(compiled: CompiledCluster, rule: CompiledCiliumRule): ExplainEnd[] {
+  const { classes } = compiled;
+  const podIds = new Set<number>();
+  const addresses = new Set<number>();
+  for (const p of rule.peers) {
+    if (p.everything || p.pods.all) classes.forEach((c) => podIds.add(c.id));
+    else p.pods.ids.forEach((id) => podIds.add(id));
+    for (const a of p.addresses) addresses.add(a);
+  }
+  const out: ExplainEnd[] = [];
+  for (const id of podIds) out.push({ kind: 'pod', classId: id, name: `class ${id}` });
+  for (const a of addresses) out.push({ kind: 'address', classId: a, name: `address class ${a}` });
+  return out;
+}
+
+/**
+ * One side (`list`) of one selected pod class, and what explain's shadowed L7 entries of that side (and the
+ * quick check before them, `l7Filters`) read of a peer: which of the side's Cilium allow and deny rules match
+ * it (read for the pod's node: `host`, `remote-node`), which of its NetworkPolicy rules do (what its
+ * NetworkPolicies allow the peer follows from those), and, for egress to a pod, that pod's named ports (ports
+ * resolve at the destination). Peers alike in all of these are explained once: the answer is the same for
+ * each (test/lint/no-cilium-l7-shadowed-by-l4-property.test.ts compares with explaining every pair).
+ */
+class SubjectSide {
+  readonly compiled: CompiledCluster;
+  readonly list: CiliumAllowList;
+  readonly cilium: readonly CompiledCiliumRule[];
+  readonly networkPolicy: readonly CompiledRule[];
+  readonly namedPorts: Map<number, string> = new Map();
+
+  constructor(compiled: CompiledCluster, subject: number, list: CiliumAllowList) {
+    this.compiled = compiled;
+    this.list = list;
+    const cls = compiled.classes[subject]!;
+    const deny = list === 'ingress' ? 'ingressDeny' : 'egressDeny';
+    this.cilium = (compiled.cilium.ofClass[subject] ?? []).flatMap((i) => {
+      const s = compiled.cilium.specs[i]!;
+      return [...s[list], ...s[deny]].map((r) => ciliumRuleFor(r, cls));
+    });
+    this.networkPolicy = compiled.policiesOfClass[subject]!.flatMap((i) => compiled.policies[i]![list]);
+  }
+
+  /** `peers` in groups of equal `signature`, in their order. */
+  group(peers: readonly ExplainEnd[]): ExplainEnd[][] {
+    const groups = new Map<string, ExplainEnd[]>();
+    for (const peer of peers) {
+      const key = this.signature(peer);
+      const members = groups.get(key);
+      if (members === undefined) groups.set(key, [peer]);
+      else members.push(peer);
+    }
+    return [...groups.values()];
+  }
+
+  signature(peer: ExplainEnd): string {
+    const { classes } = this.compiled;
+    const end = classEnd(peer);
+    const cls = peer.kind === 'pod' ? classes[peer.classId]! : undefined;
+    let key = cls === undefined ? 'a' : this.list === 'egress' ? `p${this.namedPortsKey(cls)}` : 'p';
+    for (const r of this.cilium) key += r.peers.some((p) => ciliumPeerHits(p, end)) ? '1' : '0';
+    for (const r of this.networkPolicy)
+      key += r.peers === 'everything' || r.peers.some((p) => networkPolicyPeerHits(p, peer, cls)) ? '1' : '0';
+    return key;
+  }
+
+  namedPortsKey(cls: PodClass): string {
+    let key = this.namedPorts.get(cls.id);
+    if (key === undefined) {
+      key = cls.namedPorts.map((n) => `${n.name}/${n.protocol}/${n.port}`).join(',');
+      this.namedPorts.set(cls.id, key);
+    }
+    return key;
+  }
+}
+
+/** As explain reads a Cilium rule's peer (explain-cilium.ts `peerHits`). */
+function ciliumPeerHits(p: CompiledCiliumPeer, end: ClassEnd): boolean {
+  return (
+    p.everything ||
+    ('pod' in end
+      ? !p.pods.all && sortedIncludes(p.pods.ids, end.pod)
+      : sortedIncludes(p.addresses, end.address))
+  );
+}
+
+/** As explain reads a NetworkPolicy rule's peer (explain.ts `Explainer.peerMatches`). */
+function networkPolicyPeerHits(p: CompiledPeer, peer: ExplainEnd, cls: PodClass | undefined): boolean {
+  if (cls === undefined) return p.addresses.includes(peer.classId);
+  return p.pods.all ? !cls.hostNetwork : idSet(p.pods.ids).has(cls.id);
+}
+
+const idSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+
+/** `ids` as a set, made once per list: a peer of every namespace lists every class. */
+function idSet(ids: readonly number[]): ReadonlySet<number> {
+  let set = idSets.get(ids);
+  if (set === undefined) idSets.set(ids, (set = new Set(ids)));
+  return set;
+}
 
 /** `spec.ingress[0].toPorts[1]`, as explain writes it. */
 function entryPathOf(specPath: FieldPath, list: string, rule: number, entry: number): string {
