@@ -4,14 +4,13 @@
  * pod, peer) pair of an L7 entry explained on its own. Test-only: its cost grows with the product of the
  * pod classes and the peers.
  */
-import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
+import rule, { peersInWords } from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { ciliumRulePortsTowards } from '../../src/engine/cilium.ts';
 import { explainConnection, type ExplainEnd } from '../../src/engine/explain.ts';
 import { isEmptyPorts, NO_PORTS, portsEqual, unionPorts } from '../../src/engine/ports.ts';
 import { l7Filters } from '../../src/engine/cilium-l7.ts';
 import type { ClassEnd } from '../../src/engine/connectivity.ts';
 import { formatPortList } from '../../src/describe/ports.ts';
-import { formatCidr } from '../../src/base/ip.ts';
 import { formatPath, type FieldPath } from '../../src/model/problem.ts';
 import { listNames } from '../../src/lint/text.ts';
 import { defineRule } from '../../src/lint/types.ts';
@@ -33,12 +32,14 @@ export const referenceRule = defineRule({
             if (p.everything) classes.forEach((c) => podIds.add(c.id));
             else if (!p.pods.all) p.pods.ids.forEach((id) => podIds.add(id));
             else classes.forEach((c) => podIds.add(c.id));
-            for (const a of p.addresses)
+            const addresses = p.everything ? compiled.addressSpace.classes.map((_, a) => a) : p.addresses;
+            for (const a of addresses)
               peerEnds.push({ kind: 'address', classId: a, name: `address class ${a}` });
           }
           for (const id of podIds) peerEnds.unshift({ kind: 'pod', classId: id, name: `class ${id}` });
           for (const entry of rule.l7) {
             const peers = new Set<string>();
+            const addresses = new Set<number>();
             const by = new Set<string>();
             let ports = NO_PORTS;
             for (const subjectId of s.selected) {
@@ -69,10 +70,7 @@ export const referenceRule = defineRule({
                   for (const b of sh.by) by.add(`${b.policy} ${b.path}`);
                   if (peer.kind === 'pod')
                     for (const w of ctx.lookup.workloadsOfClass(peer.classId)) peers.add(ctx.lookup.name(w));
-                  else {
-                    const cover = compiled.addressSpace.classes[peer.classId]?.cover ?? [];
-                    peers.add(cover.length === 0 ? 'an outside address' : cover.map(formatCidr).join(', '));
-                  }
+                  else addresses.add(peer.classId);
                 }
               }
             }
@@ -82,7 +80,7 @@ export const referenceRule = defineRule({
               data: {
                 l7: entry.kind,
                 direction: list,
-                peers: listNames([...peers].sort()),
+                peers: peersInWords(compiled.addressSpace, peers, addresses),
                 ports: formatPortList(ports),
                 by: listNames([...by].sort()),
                 allow: by.size === 1 ? 'allows' : 'allow',

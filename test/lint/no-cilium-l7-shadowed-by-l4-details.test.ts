@@ -65,13 +65,13 @@ test('egress L7 rules to every pod, to addresses and to every peer, shadowed at 
     {
       at: '72 shop/CiliumNetworkPolicy/web-out spec.egress[1].toPorts[0]',
       message:
-        'The L7 (http) rules of this egress entry have no effect for 192.0.2.0/24 and 198.51.100.0/24 on 8080/TCP: CiliumNetworkPolicy/shop/web-l4 spec.egress[1] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
+        'The L7 (http) rules of this egress entry have no effect for 192.0.2.0/24, 198.51.100.0/24 on 8080/TCP: CiliumNetworkPolicy/shop/web-l4 spec.egress[1] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
       workloads: ['shop/Deployment/web'],
     },
     {
       at: '75 shop/CiliumNetworkPolicy/web-out spec.egress[2].toPorts[0]',
       message:
-        'The L7 (http) rules of this egress entry have no effect for shop/admin, shop/api and shop/web on 9090/TCP: CiliumNetworkPolicy/shop/web-l4 spec.egress[0] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
+        'The L7 (http) rules of this egress entry have no effect for shop/admin, shop/api, shop/web and 0.0.0.0/0 on 9090/TCP: CiliumNetworkPolicy/shop/web-l4 spec.egress[0] and CiliumNetworkPolicy/shop/web-l4 spec.egress[1] allow the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
       workloads: ['shop/Deployment/web'],
     },
   ]);
@@ -131,7 +131,7 @@ test('a named port to the cluster entity and a port to the world entity, shadowe
     {
       at: '58 shop/CiliumNetworkPolicy/web-out spec.egress[1].toPorts[0]',
       message:
-        'The L7 (http) rules of this egress entry have no effect for 0.0.0.0/0, ::/0 on 443/TCP: CiliumNetworkPolicy/shop/b-l4 spec.egress[1] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
+        'The L7 (http) rules of this egress entry have no effect for any address on 443/TCP: CiliumNetworkPolicy/shop/b-l4 spec.egress[1] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
       workloads: ['shop/Deployment/web'],
     },
   ]);
@@ -222,7 +222,7 @@ describe('an entry with more pairs than the rule looked at before round 13 (400)
       );
       assert.match(
         found[0]!.message,
-        / for 10\.200\.0\.0\/32, 10\.200\.0\.1\/32, 10\.200\.0\.10\/32 and 397 more on 8080\/TCP: CiliumNetworkPolicy\/shop\/l4 spec\.ingress\[0\] allows the same peer/,
+        / for 10\.200\.0\.0\/24, 10\.200\.1\.0\/25, 10\.200\.1\.128\/28 on 8080\/TCP: CiliumNetworkPolicy\/shop\/l4 spec\.ingress\[0\] allows the same peer/,
       );
     });
   }
@@ -358,7 +358,7 @@ test('two addresses allowed the same port by different NetworkPolicy rules: each
   assert.deepEqual(
     stateFindingsOf(rule, state).map((f) => f.message.slice(0, f.message.indexOf(', so'))),
     [
-      'The L7 (http) rules of this ingress entry have no effect for 10.1.0.0/16 and 10.2.0.0/16 on 80/TCP: shop/web-in spec.ingress[0] and shop/web-in spec.ingress[1] allow the same peer and port at L4 alone',
+      'The L7 (http) rules of this ingress entry have no effect for 10.1.0.0/16, 10.2.0.0/16 on 80/TCP: shop/web-in spec.ingress[0] and shop/web-in spec.ingress[1] allow the same peer and port at L4 alone',
     ],
   );
 });
@@ -394,4 +394,40 @@ test('a host-network pod is not a peer of a NetworkPolicy rule from every pod: n
     ['The L7 (http) rules of this ingress entry have no effect for shop/api and shop/web on 80/TCP'],
   );
   assert.deepEqual(stateFindingsOf(rule, state), stateFindingsOf(referenceRule, state));
+});
+
+// A peer of every identity (`fromEntities: [all]`) matches outside addresses too: an L4 allow from 0.0.0.0/0
+// shadows its L7 rules for them (the rule looked at pods alone before round 14, and said nothing here).
+test('an L7 rule from every identity, shadowed for outside addresses by an L4 allow from 0.0.0.0/0', () => {
+  const text = docs(
+    ns('shop'),
+    deploy('shop', 'web'),
+    yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: web-l7, namespace: shop}
+  spec:
+    endpointSelector: {matchLabels: {app: web}}
+    ingress:
+      - fromEntities: [all]
+        toPorts:
+          - ports: [{port: "80", protocol: TCP}]
+            rules: {http: [{method: GET}]}
+  ---
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: web-l4, namespace: shop}
+  spec:
+    endpointSelector: {matchLabels: {app: web}}
+    ingress:
+      - fromCIDR: [0.0.0.0/0]
+        toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+`,
+  );
+  assert.deepEqual(
+    findingsOf(rule, text).map((f) => f.message),
+    [
+      'The L7 (http) rules of this ingress entry have no effect for 0.0.0.0/0 on 80/TCP: CiliumNetworkPolicy/shop/web-l4 spec.ingress[0] allows the same peer and port at L4 alone, so Cilium does not filter it at L7; narrow that allow, or give it the same L7 rules',
+    ],
+  );
 });

@@ -12,7 +12,8 @@ import { isEmptyPorts, NO_PORTS, portsEqual, unionPorts } from '../../engine/por
 import { l7Filters } from '../../engine/cilium-l7.ts';
 import type { ClassEnd } from '../../engine/connectivity.ts';
 import { formatPortList } from '../../describe/ports.ts';
-import { formatCidr } from '../../base/ip.ts';
+import { describeAddressUnion } from '../../describe/addresses.ts';
+import type { AddressSpace } from '../../engine/addresses.ts';
 import { formatPath, type FieldPath } from '../../model/problem.ts';
 import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
@@ -97,16 +98,13 @@ export default defineRule({
             const peers = new Set<string>();
             for (const id of shadowedPods)
               for (const w of ctx.lookup.workloadsOfClass(id)) peers.add(ctx.lookup.name(w));
-            for (const id of shadowedAddresses) {
-              const cover = compiled.addressSpace.classes[id]?.cover ?? [];
-              peers.add(cover.length === 0 ? 'an outside address' : cover.map(formatCidr).join(', '));
-            }
+
             ctx.report({
               messageId: 'shadowed',
               data: {
                 l7: entry.kind,
                 direction: list,
-                peers: listNames([...peers].sort()),
+                peers: peersInWords(compiled.addressSpace, peers, shadowedAddresses),
                 ports: formatPortList(ports),
                 by: listNames([...by].sort()),
                 allow: by.size === 1 ? 'allows' : 'allow',
@@ -124,6 +122,26 @@ export default defineRule({
 
 type CiliumAllowList = 'ingress' | 'egress';
 
+/**
+ * A finding's peers in words: the workloads (three, then how many more), then the shadowed address classes as
+ * one peer, never cut: the fewest CIDRs covering them, or `any address` (`any address except …`) for a peer of
+ * every identity, where a list of each class's CIDRs would run to dozens.
+ */
+export function peersInWords(
+  space: AddressSpace,
+  workloads: ReadonlySet<string>,
+  addresses: ReadonlySet<number>,
+): string {
+  const names = [...workloads].sort();
+  if (addresses.size === 0) return listNames(names);
+  const union = describeAddressUnion(
+    space,
+    [...addresses].sort((a, b) => a - b),
+  );
+  if (names.length <= 3) return listNames([...names, union], names.length + 1);
+  return `${names.slice(0, 3).join(', ')}, ${names.length - 3} more and ${union}`;
+}
+
 /** The peers an L7 rule matches: pod classes (every one for a wildcard peer) and address classes. */
 function peerEndsOf(compiled: CompiledCluster, rule: CompiledCiliumRule): ExplainEnd[] {
   const { classes } = compiled;
@@ -132,6 +150,8 @@ function peerEndsOf(compiled: CompiledCluster, rule: CompiledCiliumRule): Explai
   for (const p of rule.peers) {
     if (p.everything || p.pods.all) classes.forEach((c) => podIds.add(c.id));
     else p.pods.ids.forEach((id) => podIds.add(id));
+    // A peer of every identity (`all`, or no peer field) matches every address too, as `ciliumPeerHits` reads it.
+    if (p.everything) compiled.addressSpace.classes.forEach((_, a) => addresses.add(a));
     for (const a of p.addresses) addresses.add(a);
   }
   const out: ExplainEnd[] = [];
