@@ -268,7 +268,8 @@ test('random staged plans, in any order of their phases: the count is of the liv
     }),
     { numRuns: 150 },
   );
-  // Not vacuous: plans cut, and some connections have several rows.
-  assert.ok(withCuts >= 10, `${withCuts} plans cut`);
-  assert.ok(split >= 3, `${split} plans with a connection in several rows`);
+  // Not vacuous: plans cut, and some connections have several rows (of 150 runs, 24 and 4 at least over 20
+  // seeds, about 32 and 9 on average).
+  assert.ok(withCuts >= 5, `${withCuts} plans cut`);
+  assert.ok(split >= 1, `${split} plans with a connection in several rows`);
 });
