@@ -6,7 +6,7 @@
 import { buildAddressSpace } from '../engine/addresses.ts';
 import { addressSpaceCidrs } from '../engine/compile.ts';
 import { externalId } from '../engine/connectivity.ts';
-import { sideOf, type ClusterDiff } from '../engine/diff.ts';
+import { sideConnectionOf, sideOf, type ClusterDiff } from '../engine/diff.ts';
 import { NO_PORTS, intersectPorts, isEmptyPorts, subtractPorts, type PortSet } from '../engine/ports.ts';
 import { nodeAddressClasses } from '../engine/own-node.ts';
 import { openSession, type ClusterSession, type PolicyEdits } from '../engine/session.ts';
@@ -129,6 +129,19 @@ export interface TransientCut {
   srcNodes: readonly string[];
   dstNodes: readonly string[];
   ports: PortSet;
+  /**
+   * The connection of the live state (as `analyze` of it lists it, in its own address classes) this row is
+   * part of: `id` tells it apart (as `sideConnectionOf` gives it), `src` and `dst` are its ends' display
+   * names. A row is one pair of the phases' common address classes after one phase, so one connection may
+   * have several rows (an address range another state's policy splits, several phases): `cutConnections`
+   * counts each connection once.
+   */
+  connection: { id: number | string; src: string; dst: string };
+}
+
+/** How many connections of the live state the rows cut, each counted once (`analyze`'s unit). */
+export function cutConnections(cuts: readonly TransientCut[]): number {
+  return new Set(cuts.map((c) => c.connection.id)).size;
 }
 
 /**
@@ -152,6 +165,23 @@ export function transientCuts(sessions: readonly ClusterSession[]): TransientCut
   const nodes = new Map(
     [...nodeAddressClasses(common, sessions[0]!.state.nodes)].map(([id, of]) => [externalId(id), of]),
   );
+  // Each pair of the common classes as the live connection (in the live state's own classes) it is part of.
+  const live = sessions[0]!;
+  const liveConn = live.connectivity('workload');
+  const ownName = (id: string): string => {
+    const e = liveConn.byId.get(id)!;
+    return e.kind === 'external' ? live.compiled.addressSpace.describe(e.address.id) : names.get(id)!;
+  };
+  const connectionOf = (key: string): TransientCut['connection'] => {
+    const id = sideConnectionOf(first, key);
+    if (typeof id === 'string') {
+      // The pair is the whole connection: its common classes are the live ones.
+      const [src, dst] = splitPairKey(key);
+      return { id, src: names.get(src) ?? src, dst: names.get(dst) ?? dst };
+    }
+    const c = liveConn.connections[id]!;
+    return { id, src: ownName(c.src), dst: ownName(c.dst) };
+  };
   const cuts: TransientCut[] = [];
   for (let i = 1; i < sides.length - 1; i++) {
     const mid = sides[i]!;
@@ -168,6 +198,7 @@ export function transientCuts(sessions: readonly ClusterSession[]): TransientCut
         srcNodes: nodes.get(src) ?? [],
         dstNodes: nodes.get(dst) ?? [],
         ports: lost,
+        connection: connectionOf(key),
       });
     }
   }

@@ -43,6 +43,7 @@ export {
 export {
   breakingFlows,
   connectivityChange,
+  cutConnections,
   editCiliumPolicies,
   editClusterPolicies,
   phaseSessions,

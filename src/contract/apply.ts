@@ -48,7 +48,15 @@ export interface ApplyJson {
   changes: readonly ApplyChangeJson[];
   /** Live (before) → after the apply. */
   connectivity: DiffJson;
-  /** With --staged: connections allowed before and after, cut in between. */
+  /**
+   * With --staged: how many connections of the live state (as `analyze` of it counts them) some phase would
+   * cut, each counted once however many rows below it has (the text's "Connections cut between phases (N)").
+   */
+  cutConnections: number;
+  /**
+   * With --staged: the rows of the connections allowed before and after, cut in between: one per phase and
+   * pair of the phases' common address classes cut after it.
+   */
   transientCuts: readonly {
     afterPhase: number;
     /** `namespace/name` of a workload, or an address range (`192.168.0.2/32`). */
@@ -62,6 +70,11 @@ export interface ApplyJson {
     dstNodes?: readonly string[];
     ports: PortsJson;
     summary: string;
+    /**
+     * The live connection this row is part of (`analyze`'s names, in the live state's own address classes):
+     * `src`, `dst` as above when the row is the whole connection.
+     */
+    connection: { src: string; dst: string };
   }[];
   /** The observed ports the apply would deny, one entry each (name kept from before the unit); null without --flows. */
   breakingFlows:

@@ -4,7 +4,7 @@
  * document at the end.
  */
 import type { ApplyPlan, BreakingFlow, Change, Phase, TransientCut } from '../apply/index.ts';
-import { POLICY_KINDS, isCiliumObject, renderPolicy, unifiedDiff } from '../apply/index.ts';
+import { POLICY_KINDS, cutConnections, isCiliumObject, renderPolicy, unifiedDiff } from '../apply/index.ts';
 import type { ApplyChangeJson, ApplyJson } from '../contract/apply.ts';
 import type { ClusterDiff } from '../engine/diff.ts';
 import { formatCount } from '../base/text.ts';
@@ -19,7 +19,7 @@ import {
   formatDiffText,
   policySummary,
 } from './diff.ts';
-import { plural } from './plural.ts';
+import { inRows, plural } from './plural.ts';
 import { endJson, type NodesOfIp } from './flows.ts';
 import { withNodes } from './node-addresses.ts';
 
@@ -84,8 +84,13 @@ function flowLine(b: BreakingFlow, phases: readonly Phase[], final: number, node
   return `${endName(c.src, nodesOf)} → ${endName(c.dst, nodesOf)} ${c.protocol} ${c.port} (${formatCount(c.count)} attempt${c.count === 1 ? '' : 's'}): denied at ${b.blockedAt.join(' and ')} ${when}${by}`;
 }
 
+/** One row: a pair of the phases' common address classes cut after one phase; a part of a larger live connection names it. */
 function cutLine(c: TransientCut, phases: readonly Phase[]): string {
-  return `${withNodes(c.src, c.srcNodes)} → ${withNodes(c.dst, c.dstNodes)} ${formatPorts(c.ports)}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
+  const part =
+    c.connection.src === c.src && c.connection.dst === c.dst
+      ? ''
+      : ` (part of ${c.connection.src} → ${c.connection.dst})`;
+  return `${withNodes(c.src, c.srcNodes)} → ${withNodes(c.dst, c.dstNodes)} ${formatPorts(c.ports)}${part}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
 }
 
 export interface Outcome {
@@ -137,6 +142,7 @@ export class ApplyReport {
       })),
       changes: [],
       connectivity: diffToJson(change, labels),
+      cutConnections: 0,
       transientCuts: [],
       breakingFlows: null,
       refused: null,
@@ -209,7 +215,10 @@ export class ApplyReport {
       );
     }
     if (cuts.length > 0) {
-      this.lines.push(`Connections cut between phases (${cuts.length}):`);
+      // Connections as `analyze` counts the live state's; a row per phase and pair of the common address classes.
+      this.lines.push(
+        `Connections cut between phases (${cutConnections(cuts)}${inRows(cutConnections(cuts), cuts.length)}):`,
+      );
       for (const c of cuts) this.lines.push(`  ${cutLine(c, phases)}`);
     }
     if (flowsGiven) {
@@ -236,6 +245,7 @@ export class ApplyReport {
         policies: b.policies,
       }));
     }
+    this.json.cutConnections = cutConnections(cuts);
     this.json.transientCuts = cuts.map((c) => ({
       afterPhase: c.afterPhase,
       src: c.src,
@@ -244,6 +254,7 @@ export class ApplyReport {
       ...(c.dstNodes.length === 0 ? {} : { dstNodes: c.dstNodes }),
       ports: portsToJson(c.ports),
       summary: formatPorts(c.ports),
+      connection: { src: c.connection.src, dst: c.connection.dst },
     }));
   }
 

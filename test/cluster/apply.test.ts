@@ -357,6 +357,47 @@ describe('server-side apply', { skip }, () => {
     assert.equal(list.stdout, `No rollback records in "${join(stateDir('again'), 'rollback')}".\n`);
   });
 
+  test('--staged --prune refuses to cut allowed connections between phases, counted as analyze counts them', async () => {
+    // shop's policies with allow-web turned egress-only (and 198.18.0.0/15 named, which splits the live state's
+    // outside range), the two that select every pod pruned: after phase 1, web's ingress rests on them alone
+    // (allowing Prometheus only) until the prune. Each workload's connection to web is cut, and the outside range's, in two rows of the
+    // phases' common address classes: a connection is counted once.
+    const shop = readFileSync('examples/webshop/policies/shop.yaml', 'utf8');
+    const files = parseAllDocuments(shop)
+      .map((d) => d.toJS() as { metadata: { name: string }; spec: Record<string, unknown> })
+      .filter((p) => !['default-deny-ingress', 'allow-prometheus-scrape'].includes(p.metadata.name))
+      .map((p) =>
+        p.metadata.name === 'allow-web'
+          ? {
+              ...p,
+              spec: {
+                podSelector: p.spec['podSelector'],
+                policyTypes: ['Egress'],
+                egress: [{ to: [{ ipBlock: { cidr: '198.18.0.0/15' } }] }, {}],
+              },
+            }
+          : p,
+      );
+    const file = writePolicies('shop-cut.yaml', files.map((p) => JSON.stringify(p)).join('\n---\n'));
+    const args = ['apply', file, '--cluster', '--staged', '--prune', '--dry-run'];
+    const before = await policyNames('shop');
+    const r = await cli(args, deployer());
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assertGolden('cluster/apply-staged-cut-refused.txt', stable(r.stdout));
+    const header = /^Connections cut between phases \((\d+) in (\d+) rows\):$/m.exec(r.stdout);
+    assert.ok(header !== null, r.stdout);
+    const [connections, rows] = [Number(header[1]), Number(header[2])];
+    assert.equal(rows, connections + 1, 'the outside range has two rows');
+    assert.equal(
+      r.stderr,
+      `netfence: refused: this apply would cut ${connections} allowed connections between phases; nothing was changed (fix the policies, or --accept-breaking)\n`,
+    );
+    const json = await cli([...args, '-o', 'json'], deployer());
+    const doc = JSON.parse(json.stdout) as { cutConnections: number; transientCuts: unknown[] };
+    assert.deepEqual([doc.cutConnections, doc.transientCuts.length], [connections, rows]);
+    assert.deepEqual(await policyNames('shop'), before, 'nothing was written');
+  });
+
   test('--dry-run --diff shows each object live vs as stored, and the connectivity change', async () => {
     const r = await cli(['apply', V2, '--cluster', '--dry-run', '--diff'], deployer());
     assert.equal(r.code, 0, r.stderr);

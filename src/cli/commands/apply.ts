@@ -22,6 +22,7 @@ import {
   policyId,
   pruneCandidates,
   transientCuts,
+  cutConnections,
   withManagedBy,
   type ApplyPlan,
   type BreakingFlow,
@@ -550,7 +551,7 @@ function refusal(impact: Impact, options: ApplyOptions): string | undefined {
   if ((cuts.length === 0 && breaking.length === 0) || options.acceptBreaking === true) return undefined;
   const what = [
     breaking.length > 0 ? `deny ${plural(breaking.length, 'observed port')}` : '',
-    cuts.length > 0 ? `cut ${plural(cuts.length, 'allowed connection')} between phases` : '',
+    cuts.length > 0 ? `cut ${plural(cutConnections(cuts), 'allowed connection')} between phases` : '',
   ].filter((x) => x !== '');
   return `refused: this apply would ${what.join(' and ')}; nothing was changed (fix the policies, or --accept-breaking)`;
 }
