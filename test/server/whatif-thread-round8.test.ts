@@ -3,7 +3,8 @@
  * without an origin as they are (an origin is only stripped of `locate`), and a process that asked a what-if
  * and never closed the thread still ends by itself (the worker never keeps it running). Found missing by the
  * whole-folder mutation run of src/server, round 8 (docs/mutation/server.md). Round 13: nor does the process
- * end while a what-if it awaits computes (`node bench/whatif.ts` exited with 13, an unsettled await).
+ * end while a what-if it awaits computes (`node bench/whatif.ts` exited with 13, an unsettled await). Round 14:
+ * nor does a thread that was never asked a what-if keep its process running.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -34,28 +35,38 @@ describe('the what-if worker', () => {
   });
 
   test('a process waits for the what-ifs it asked, then ends by itself without closing the thread', async () => {
-    const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
     // Nothing else keeps this process running: only the what-ifs it awaits, one after the other, then two at once.
-    const script = `import { WhatIfThread } from ${url('../../src/server/whatif-thread.ts')};
+    const stdout = await runWithThread(`const first = await thread.run([]);
+const second = await thread.run([]);
+const both = await Promise.all([thread.run([]), thread.run([])]);
+console.log(first.applied.length, second.applied.length, both.length);`);
+    assert.equal(stdout, '0 0 2\n');
+  });
+
+  test('a process whose thread was never asked a what-if ends by itself without closing it', async () => {
+    // The thread's worker starts at once; until a what-if is asked, nothing keeps the process running.
+    assert.equal(await runWithThread("console.log(typeof thread.run, 'idle');"), 'function idle\n');
+  });
+});
+
+/** The output of a Node process that opens a what-if thread on a small cluster, then runs `body` (a module's code). */
+async function runWithThread(body: string): Promise<string> {
+  const url = (path: string): string => JSON.stringify(new URL(path, import.meta.url).href);
+  const script = `import { WhatIfThread } from ${url('../../src/server/whatif-thread.ts')};
 import { cluster, ns, pod } from ${url('../support/builders.ts')};
 const state = cluster({ namespaces: [ns('app')], pods: [pod('app', 'a', { app: 'a' })] });
 const thread = new WhatIfThread(state, { ipBlockMatchesPods: true }, 'default');
-const first = await thread.run([]);
-const second = await thread.run([]);
-const both = await Promise.all([thread.run([]), thread.run([])]);
-console.log(first.applied.length, second.applied.length, both.length);`;
-    // A file, not --eval: the worker would inherit --input-type, which a worker of a file refuses.
-    const dir = mkdtempSync(join(tmpdir(), 'netfence-whatif-'));
-    try {
-      writeFileSync(join(dir, 'ask.mjs'), script);
-      const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, [join(dir, 'ask.mjs')], { timeout: 60_000 }, (error, out, err) =>
-          error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
-        );
-      });
-      assert.equal(stdout, '0 0 2\n');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+${body}`;
+  // A file, not --eval: the worker would inherit --input-type, which a worker of a file refuses.
+  const dir = mkdtempSync(join(tmpdir(), 'netfence-whatif-'));
+  try {
+    writeFileSync(join(dir, 'ask.mjs'), script);
+    return await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [join(dir, 'ask.mjs')], { timeout: 60_000 }, (error, out, err) =>
+        error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
+      );
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
