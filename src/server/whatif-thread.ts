@@ -12,6 +12,9 @@ import { openSession } from '../engine/session.ts';
 import type { ClusterState, Origin } from '../model/cluster.ts';
 import { incrementalCompiler, whatIf, type WhatIfChange, type WhatIfCompiler } from './whatif.ts';
 
+/** The worker's young generation, in MiB (why: at `new Worker`). */
+const WORKER_YOUNG_MB = 8;
+
 /** What the worker is started with: marks it as a what-if worker (the CLI may run on a worker thread too). */
 interface WhatIfWorkerData {
   kind: 'netfence-whatif';
@@ -68,7 +71,14 @@ export class WhatIfThread {
       },
       defaultNamespace,
     };
-    this.#worker = new Worker(new URL(import.meta.url), { workerData: data });
+    // A young generation of 8 MiB: near its heap limit a worker is given 16 MiB more and asked to stop, and V8's
+    // default young generation (tens of MiB) could promote more than that in one collection, before it stops:
+    // the whole process then ended with "FATAL ERROR: Reached heap limit" (a what-if out of memory took `serve`
+    // down with it in 4 of 37 runs of test/server/whatif-thread-round9.test.ts). With 8 MiB it stops in time.
+    this.#worker = new Worker(new URL(import.meta.url), {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    });
     this.#worker.on('message', (reply: Reply) => {
       const waiting = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
