@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
-import { cpuTimeOfTree, guardProgress } from '../support/progress.ts';
+import { Worker } from 'node:worker_threads';
+import { cpuTimeOfTree, guardProgress, unlessStuck } from '../support/progress.ts';
 
 /** A Node process that spins for `ms` of its own CPU time (forever when undefined), then ends. */
 function spinner(ms?: number): ChildProcess {
@@ -79,5 +80,18 @@ describe('the progress guard of the tests’ child processes', { skip: process.p
     }
     await once(shell, 'exit');
     assert.equal(cpuTimeOfTree(shell.pid!), undefined);
+  });
+
+  test('in this process: what a worker thread that spins never gives is given up; what comes is passed on', async () => {
+    const worker = new Worker(spin('Infinity'), { eval: true });
+    try {
+      await assert.rejects(
+        unlessStuck(once(worker, 'message'), { cpuMs: 500, fallbackMs: 500 }),
+        /^Error: stuck: not done after \d+ ms of CPU time$/,
+      );
+    } finally {
+      await worker.terminate();
+    }
+    assert.equal(await unlessStuck(Promise.resolve('given'), { cpuMs: 500, fallbackMs: 500 }), 'given');
   });
 });

@@ -54,8 +54,8 @@ export interface ProgressLimits {
 }
 
 /**
- * Calls `stuck` (once) when the process `pid` has used `cpuMs` of CPU time, or none for `idleMs`. Returns the
- * function that stops watching.
+ * Calls `stuck` (once) when the process `pid` has used `cpuMs` of CPU time from now on, or none for `idleMs`.
+ * Returns the function that stops watching.
  */
 export function guardProgress(
   pid: number,
@@ -63,7 +63,8 @@ export function guardProgress(
   stuck: (reason: string) => void,
   everyMs = 500,
 ): () => void {
-  if (cpuTimeOfTree(pid) === undefined) {
+  const base = cpuTimeOfTree(pid);
+  if (base === undefined) {
     const timer = setTimeout(() => stuck(`not done within ${limits.fallbackMs} ms`), limits.fallbackMs);
     return () => clearTimeout(timer);
   }
@@ -71,8 +72,9 @@ export function guardProgress(
   let last = -1;
   let lastChange = performance.now();
   const timer = setInterval(() => {
-    const used = cpuTimeOfTree(pid);
-    if (used === undefined) return; // it ended: its exit says so
+    const total = cpuTimeOfTree(pid);
+    if (total === undefined) return; // it ended: its exit says so
+    const used = total - base;
     const now = performance.now();
     if (used !== last) {
       last = used;
@@ -86,4 +88,21 @@ export function guardProgress(
     stuck(reason);
   }, everyMs);
   return () => clearInterval(timer);
+}
+
+/**
+ * What `work` gives, or a failure once this process (its worker threads count) seems stuck before `work`
+ * settles: `cpuMs` of CPU time used, or none for `idleMs` (`guardProgress`). For a test that waits on a worker
+ * thread, in place of a timeout by the clock.
+ */
+export async function unlessStuck<T>(work: Promise<T>, limits: ProgressLimits): Promise<T> {
+  let stop: () => void = () => undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    stop = guardProgress(process.pid, limits, (reason) => reject(new Error(`stuck: ${reason}`)));
+  });
+  try {
+    return await Promise.race([work, stuck]);
+  } finally {
+    stop();
+  }
 }
