@@ -122,7 +122,7 @@ async function measure(tier: TierName): Promise<UiResult> {
   const dir = defaultOutDir(options);
   if (readStats(dir)?.tier !== tier) writeCluster(dir, options);
   process.stderr.write(`${tier}: netfence serve ${dir}\n`);
-  const served = await serve([dir, '--port', '0'], { timeoutMs: 600_000 });
+  const served = await serve([dir, '--port', '0'], { cpuMs: 600_000 });
   const browser = await launch({ width: 1440, height: 900 });
   try {
     // The API, warm (the analysis is computed once at start).

@@ -1,6 +1,7 @@
 /** Runs the real `netfence serve` in a child process, as a user would, and stops it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { guardProgress } from '../support/progress.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/netfence', import.meta.url));
 
@@ -14,10 +15,14 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-/** Starts `netfence serve ARGS` and resolves once it prints its URL (it may build the UI first). */
+/**
+ * Starts `netfence serve ARGS` and resolves once it prints its URL (it may build the UI first). Fails when it
+ * exits first, or seems stuck: `cpuMs` of CPU time used (60 s by default), or none for a minute; never on the
+ * time it takes by the clock alone, which a loaded machine stretches (test/support/progress.ts).
+ */
 export function serve(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { cwd?: string; cpuMs?: number; env?: Record<string, string> } = {},
 ): Promise<Served> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     cwd: options.cwd ?? fileURLToPath(new URL('../../', import.meta.url)),
@@ -31,19 +36,20 @@ export function serve(
   child.stderr.on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const limit = options.cpuMs ?? 60_000;
+    const unguard = guardProgress(child.pid!, { cpuMs: limit, fallbackMs: limit }, (reason) => {
       child.kill('SIGKILL');
-      reject(new Error(`netfence serve printed no URL in time; stderr:\n${err}`));
-    }, options.timeoutMs ?? 60_000);
+      reject(new Error(`netfence serve printed no URL (${reason}); stderr:\n${err}`));
+    });
     void exited.then((code) => {
-      clearTimeout(timer);
+      unguard();
       reject(Object.assign(new Error(`netfence serve exited with ${code}: ${err}`), { code, stderr: err }));
     });
     child.stdout.on('data', (d: string) => {
       out += d;
       const m = /netfence serve: open (http:\/\/\S+)/.exec(out);
       if (m === null) return;
-      clearTimeout(timer);
+      unguard();
       const url = m[1]!;
       const port = /:(\d+)\//.exec(url)![1]!;
       resolve({
