@@ -74,6 +74,7 @@ import {
   DEFAULT_STATE_DIR,
   RECORD_CONFIGMAP,
   RECORD_KEY,
+  saveNewRecord,
   saveRecord,
 } from '../options/records.ts';
 
@@ -566,12 +567,13 @@ async function execute(
   io: Io,
 ): Promise<ExitCode> {
   // The record first: if netfence stops mid-way, it still knows what to restore.
-  let record: RollbackRecord = newRecord(plan, {
-    time: new Date(),
-    context: conn.context,
-    server: conn.server,
-  });
-  const recordPath = await saveEverywhere(k8s, conn, record, options);
+  const created = await saveNewRecord(
+    options.stateDir,
+    newRecord(plan, { time: new Date(), context: conn.context, server: conn.server }),
+  );
+  let record: RollbackRecord = created.record;
+  const recordPath = created.path;
+  await saveInCluster(k8s, conn, record, options);
 
   const outcomes = new Map<string, Outcome>();
   let failed: string | undefined;
@@ -645,9 +647,19 @@ async function saveEverywhere(
   options: ApplyOptions,
 ): Promise<string> {
   const path = await saveRecord(options.stateDir, record);
+  await saveInCluster(k8s, conn, record, options);
+  return path;
+}
+
+/** With --record, the record in the cluster's ConfigMap (the latest apply's: one key). */
+async function saveInCluster(
+  k8s: K8s,
+  conn: Connection,
+  record: RollbackRecord,
+  options: ApplyOptions,
+): Promise<void> {
   if (options.record === true)
     await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
       [RECORD_KEY]: `${JSON.stringify(record, null, 2)}\n`,
     });
-  return path;
 }

@@ -1,31 +1,62 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../io.ts';
 
 /** Writes a file atomically: a temporary file beside it, then a rename over it. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathBeside(path);
   try {
     await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const reason =
-      code === 'ENOENT'
-        ? `folder "${dirname(path)}" does not exist`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a folder'
-            : error instanceof Error
-              ? error.message
-              : String(error);
-    throw new UserError(`cannot write "${path}": ${reason}`);
+    throw writeError(path, error);
   }
+}
+
+/**
+ * Writes a file atomically unless something is at `path` already: a temporary file beside it, then a hard link
+ * to `path`, which fails when the name is taken (two writers never both get it). Whether it was written.
+ */
+export async function writeFileIfAbsent(path: string, text: string): Promise<boolean> {
+  const temp = tempPathBeside(path);
+  try {
+    await writeFile(temp, text, { mode: 0o644 });
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw writeError(path, error);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function errorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}
+
+/** Why `path` could not be written, in one line. */
+function writeError(path: string, error: unknown): UserError {
+  const code = errorCode(error);
+  const reason =
+    code === 'ENOENT'
+      ? `folder "${dirname(path)}" does not exist`
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return new UserError(`cannot write "${path}": ${reason}`);
 }
 
 /** Whether something is at `path` (a file that a command must not replace silently). */

@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecord, type RollbackRecord } from '../../apply/index.ts';
 import { UserError, type Io } from '../io.ts';
-import { writeFileAtomic } from './output.ts';
+import { writeFileAtomic, writeFileIfAbsent } from './output.ts';
 
 /** Where records live under the state folder. */
 export const RECORD_FOLDER = 'rollback';
@@ -22,6 +22,30 @@ export function recordPath(stateDir: string, id: string): string {
 
 /** Writes a record atomically (creating the folders), and returns its path. */
 export async function saveRecord(stateDir: string, record: RollbackRecord): Promise<string> {
+  await recordFolder(stateDir);
+  const path = recordPath(stateDir, record.id);
+  await writeFileAtomic(path, recordText(record));
+  return path;
+}
+
+/**
+ * Writes a new record under an id no record of the state folder has: its own (the time to the millisecond), or,
+ * when another apply took that one, the same with `_2`, `_3`, … (sorted after it). The record as written.
+ */
+export async function saveNewRecord(stateDir: string, record: RollbackRecord): Promise<StoredRecord> {
+  await recordFolder(stateDir);
+  for (let n = 1; ; n++) {
+    const claimed = n === 1 ? record : { ...record, id: `${record.id}_${n}` };
+    const path = recordPath(stateDir, claimed.id);
+    if (await writeFileIfAbsent(path, recordText(claimed))) return { path, record: claimed };
+  }
+}
+
+function recordText(record: RollbackRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+async function recordFolder(stateDir: string): Promise<void> {
   const dir = join(stateDir, RECORD_FOLDER);
   try {
     await mkdir(dir, { recursive: true });
@@ -30,9 +54,6 @@ export async function saveRecord(stateDir: string, record: RollbackRecord): Prom
       `cannot create "${dir}" for the rollback record: ${error instanceof Error ? error.message : String(error)} (choose another with --state-dir)`,
     );
   }
-  const path = recordPath(stateDir, record.id);
-  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
-  return path;
 }
 
 export interface StoredRecord {
