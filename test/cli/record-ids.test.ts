@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { newRecord, planApply, recordIdOf, type RollbackRecord } from '../../src/apply/index.ts';
 import { listRecords, RECORD_FOLDER, saveNewRecord, saveRecord } from '../../src/cli/options/records.ts';
 import type { Io } from '../../src/cli/io.ts';
+import { writeFileIfAbsent } from '../../src/cli/options/output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netfence-record-ids-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,6 +56,22 @@ describe('records of applies started in the same millisecond', () => {
     assert.deepEqual(
       files(stateDir),
       [ID, `${ID}_2`, `${ID}_3`, `${ID}_4`, `${ID}_5`].map((id) => `${id}.json`),
+    );
+  });
+});
+
+describe('writeFileIfAbsent on a file system without hard links', () => {
+  test('an exclusive create instead: written once, then refused, the first text kept', async () => {
+    const path = join(dir, 'no-links.json');
+    const noLinks = (): Promise<void> =>
+      Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    assert.equal(await writeFileIfAbsent(path, 'first\n', noLinks), true);
+    assert.equal(await writeFileIfAbsent(path, 'second\n', noLinks), false);
+    assert.equal(readFileSync(path, 'utf8'), 'first\n');
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('.no-links')),
+      [],
+      'no temporary file left',
     );
   });
 });

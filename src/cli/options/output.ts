@@ -20,12 +20,23 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /**
  * Writes a file atomically unless something is at `path` already: a temporary file beside it, then a hard link
  * to `path`, which fails when the name is taken (two writers never both get it). Whether it was written.
+ * `linkFile` is `link` (a parameter for the tests).
  */
-export async function writeFileIfAbsent(path: string, text: string): Promise<boolean> {
+export async function writeFileIfAbsent(
+  path: string,
+  text: string,
+  linkFile: (existing: string, name: string) => Promise<void> = link,
+): Promise<boolean> {
   const temp = tempPathBeside(path);
   try {
     await writeFile(temp, text, { mode: 0o644 });
-    await link(temp, path);
+    try {
+      await linkFile(temp, path);
+    } catch (error) {
+      // A file system without hard links (some network shares): an exclusive create, not atomic.
+      if (!NO_HARD_LINKS.has(errorCode(error))) throw error;
+      await writeFile(path, text, { mode: 0o644, flag: 'wx' });
+    }
     return true;
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false;
@@ -34,6 +45,9 @@ export async function writeFileIfAbsent(path: string, text: string): Promise<boo
     await rm(temp, { force: true });
   }
 }
+
+/** What `link` fails with where the file system has no hard links. */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
