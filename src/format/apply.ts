@@ -208,6 +208,8 @@ export class ApplyReport {
     nodesOf: NodesOfIp,
   ): void {
     const phases = this.planned.phases;
+    // Connections as `analyze` counts the live state's; a row per phase and pair of the common address classes.
+    const cut = cutConnections(cuts);
     if (this.options.staged === true && phases.length > 0) {
       const list = phases.map((p, i) => `${i + 1}. ${p.title} (${p.changes.length})`).join(', ');
       this.lines.push(
@@ -215,10 +217,7 @@ export class ApplyReport {
       );
     }
     if (cuts.length > 0) {
-      // Connections as `analyze` counts the live state's; a row per phase and pair of the common address classes.
-      this.lines.push(
-        `Connections cut between phases (${cutConnections(cuts)}${inRows(cutConnections(cuts), cuts.length)}):`,
-      );
+      this.lines.push(`Connections cut between phases (${cut}${inRows(cut, cuts.length)}):`);
       for (const c of cuts) this.lines.push(`  ${cutLine(c, phases)}`);
     }
     if (flowsGiven) {
@@ -245,7 +244,7 @@ export class ApplyReport {
         policies: b.policies,
       }));
     }
-    this.json.cutConnections = cutConnections(cuts);
+    this.json.cutConnections = cut;
     this.json.transientCuts = cuts.map((c) => ({
       afterPhase: c.afterPhase,
       src: c.src,
