@@ -23,8 +23,6 @@ import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
 import { externalId } from '../engine/connectivity.ts';
 import {
-  ALL_CONNECTIONS,
-  ALL_PORTS,
   intersectPorts,
   isEmptyPorts,
   NO_PORTS,
@@ -39,14 +37,13 @@ import { openSession, type ClusterSession } from '../engine/session.ts';
 import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
-import { PROTOCOLS, Protocol } from '../model/k8s.ts';
 import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
 import { allowedByEntity, classesByWorkload, entityOf } from '../flows/check.ts';
 import { allowedBetweenEnds } from '../engine/cilium-l7.ts';
 import type { ClassEnd } from '../engine/connectivity.ts';
-import type { CompiledCluster, EngineOptions } from '../engine/compile.ts';
+import { compilePorts, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
 import { hostNetworkWorkloads, selectedWorkloads, stateWithGenerated } from './verify.ts';
-import type { GeneratedRule, Generation } from './types.ts';
+import type { Generation } from './types.ts';
 
 export interface CiliumVerification {
   ok: boolean;
@@ -88,21 +85,6 @@ interface NodeEntityRule {
   ports: PortSet;
 }
 
-/** The ports a generated rule means to allow (its `ports`; every port without any); a named port, none. */
-function rulePorts(rule: GeneratedRule): PortSet {
-  if (rule.ports.length === 0) return ALL_CONNECTIONS;
-  let out = NO_PORTS;
-  for (const p of rule.ports) {
-    const protocol = PROTOCOLS.find((x) => x === (p.protocol ?? Protocol.TCP));
-    if (protocol === undefined || typeof p.port === 'string') continue;
-    out = unionPorts(
-      out,
-      portSetOf(protocol, p.port === undefined ? ALL_PORTS : [p.port, p.endPort ?? p.port]),
-    );
-  }
-  return out;
-}
-
 /**
  * The rules of `host`/`remote-node` the generated policies mean to write (of a peer at a Node's address,
  * `nodeEntities`, or of an address Hubble labelled with those entities): their entities and ports as generated,
@@ -121,7 +103,8 @@ function nodeEntityRules(state: ClusterState, policies: readonly GeneratedCilium
         if (rule === undefined || part.peers !== 'entity') continue;
         const named = rule.nodeEntities?.entities ?? (part.entities ?? []).flatMap((e) => e.entities);
         const entities = [...new Set(named)].filter((e) => NODE_ENTITIES.includes(e));
-        if (entities.length > 0) out.push({ direction, workloads, entities, ports: rulePorts(rule) });
+        if (entities.length > 0)
+          out.push({ direction, workloads, entities, ports: compilePorts(rule.ports).numeric });
       }
     }
   }
