@@ -136,6 +136,8 @@ describe("What-if and Traffic draw a Node's address in the group nodes", { skip 
     await ui.open(`#/traffic?sel=${encodeURIComponent(`edge:${n2.id}>${WEB}`)}`);
     const inspector = page.locator('.inspector');
     await inspector.getByText('TCP 80 ×3').waitFor();
+    // The explanation of each side loads after the observed line: read once it has (it said "Loading…" here).
+    await inspector.getByText('Loading…').waitFor({ state: 'detached' });
     const text = await inspector.innerText();
     assert.match(text, /stopped at ingress by shop\/deny/);
     assert.match(text, /An address of node n2, not a pod: no pod's NetworkPolicy applies on this side\./);
