@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/lint/rules/no-cilium-l7-shadowed-by-l4.ts';
 import { deploy, docs, ns, yaml } from './helpers.ts';
-import { findingsOf } from './rule-details.ts';
+import { findingsOf, stateFindingsOf } from './rule-details.ts';
+import { cluster, cnpCilium, pod, policy } from '../support/builders.ts';
 import { referenceRule } from './l7-shadowed-reference.ts';
 
 const base = docs(ns('shop'), deploy('shop', 'web'), deploy('shop', 'api'), deploy('shop', 'admin'));
@@ -228,4 +229,44 @@ test('more than three workloads and outside addresses: three named, the others c
       'CiliumNetworkPolicy/shop/l4 spec.ingress[0]',
     ),
   ]);
+});
+
+// A NetworkPolicy rule from every namespace and from api: it allows every pod but the host-network agent (the
+// first peer), and api through either peer. The agent and api differ in that rule alone.
+test('a NetworkPolicy rule from every namespace and from one pod: the host-network pod it does not allow is not named', () => {
+  const state = cluster({
+    pods: [
+      pod('shop', 'agent', { app: 'agent' }, { hostNetwork: true }),
+      pod('shop', 'web', { app: 'web' }),
+      pod('shop', 'api', { app: 'api' }),
+    ],
+    policies: [
+      policy('shop', 'web-in', {
+        podSelector: { matchLabels: { app: 'web' } },
+        ingress: [
+          {
+            from: [{ namespaceSelector: {} }, { podSelector: { matchLabels: { app: 'api' } } }],
+            ports: [{ port: 80 }],
+          },
+        ],
+      }),
+    ],
+    ciliumPolicies: [
+      cnpCilium('shop', 'l7', {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        ingress: [
+          {
+            fromEntities: ['all'],
+            toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }],
+          },
+        ],
+      }),
+    ],
+  });
+  const found = stateFindingsOf(rule, state);
+  assert.deepEqual(found, stateFindingsOf(referenceRule, state));
+  assert.deepEqual(
+    found.map((f) => f.message),
+    [shadowed('ingress', 'shop/api and shop/web', '80/TCP', 'shop/web-in spec.ingress[0]')],
+  );
 });
