@@ -101,9 +101,15 @@ export class NodeTestRunner implements TestRunner {
   private loaded = false;
   /** The dry run's times (its record, for the runner processes after it). */
   private costs: Costs | undefined;
+  /**
+   * `--coverageAnalysis off`: every mutant runs every test file given, those that load its source or not (a
+   * source loaded only by the processes a test starts, such as src/cli/process.ts, is reached by no file).
+   */
+  private readonly everyFile: boolean;
 
   constructor(options: StrykerOptions, log: Logger, root = process.cwd()) {
     this.options = (options as StrykerOptions & { nodeTest?: NodeTestOptions }).nodeTest ?? {};
+    this.everyFile = options.coverageAnalysis === 'off';
     this.log = log;
     this.root = root;
   }
@@ -179,11 +185,14 @@ export class NodeTestRunner implements TestRunner {
         ? undefined
         : new Set(options.testFilter.map((id) => this.testOrFile(id)));
     const planned = this.cheapestFirst(filter === undefined ? this.testFiles : this.filesOf(filter), filter);
-    // A static mutant (every test, or whole test files, asked for): only the files that load its source.
+    // A static mutant (every test, or whole test files, asked for): only the files that load its source, unless
+    // coverage is off (Stryker then runs every mutant as a static one).
     const wholeFiles = filter === undefined || [...filter].every((id) => !id.includes(' :: '));
     const isStatic = options.mutantActivation === 'static' || options.reloadEnvironment;
     const files =
-      wholeFiles && isStatic ? this.filesReaching(planned, options.activeMutant.fileName) : planned;
+      wholeFiles && isStatic && !this.everyFile
+        ? this.filesReaching(planned, options.activeMutant.fileName)
+        : planned;
     ns.activeMutant = options.activeMutant.id;
     ns.hitLimit = options.hitLimit;
     ns.hitCount = options.hitLimit === undefined ? undefined : 0;

@@ -4,13 +4,13 @@
  * round 14 the second apply's record replaced the first's, and the first apply could no longer be rolled back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { newRecord, planApply, recordIdOf, type RollbackRecord } from '../../src/apply/index.ts';
 import { listRecords, RECORD_FOLDER, saveNewRecord, saveRecord } from '../../src/cli/options/records.ts';
-import type { Io } from '../../src/cli/io.ts';
+import { UserError, type Io } from '../../src/cli/io.ts';
 import { writeFileIfAbsent } from '../../src/cli/options/output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netfence-record-ids-'));
@@ -73,5 +73,22 @@ describe('writeFileIfAbsent on a file system without hard links', () => {
       [],
       'no temporary file left',
     );
+  });
+});
+
+describe('a state folder that cannot hold records', () => {
+  test('the apply is told which folder, why, and the option to choose another', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const stateDir = join(file, 'state');
+    await assert.rejects(saveNewRecord(stateDir, newRecord(emptyPlan, meta('first'))), (error: unknown) => {
+      assert.ok(error instanceof UserError, String(error));
+      assert.match(
+        error.message,
+        /^cannot create "(.*)" for the rollback record: ENOTDIR: .+ \(choose another with --state-dir\)$/,
+      );
+      assert.equal(/^cannot create "(.*)"/.exec(error.message)?.[1], join(stateDir, RECORD_FOLDER));
+      return true;
+    });
   });
 });

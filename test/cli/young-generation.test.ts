@@ -68,6 +68,11 @@ describe('holdsYoungGeneration', () => {
       false,
     );
     assert.equal(holdsYoungGeneration('24.22.3', [], '--min-semi-space-size=16'), false);
+    assert.equal(
+      holdsYoungGeneration('24.22.3', ['--title=semi', '-space'], undefined),
+      true,
+      'each argument read on its own: two that spell "semi-space" together give no size',
+    );
   });
 });
 
@@ -94,18 +99,19 @@ describe('loadManifests afterFile', () => {
 });
 
 /**
- * The CLI in a process of its own, V8's two calls replaced by a preload: the new space reported at the cap,
- * and each flag set written to standard error.
+ * The CLI in a process of its own, V8's two calls replaced by a preload: the new space reported at `newSpace`
+ * bytes (the cap unless told), and each flag set written to standard error.
  */
 function runCli(
   env: Record<string, string>,
   args: string[],
+  newSpace = NEW_SPACE_CAP_BYTES,
 ): { stdout: string; stderr: string; status: number | null } {
   const preload = [
     "const v8 = require('node:v8');",
     "const { syncBuiltinESMExports } = require('node:module');",
     'const real = v8.getHeapSpaceStatistics;',
-    `v8.getHeapSpaceStatistics = () => real().map((s) => s.space_name === 'new_space' ? { ...s, space_size: ${NEW_SPACE_CAP_BYTES} } : s);`,
+    `v8.getHeapSpaceStatistics = () => real().map((s) => s.space_name === 'new_space' ? { ...s, space_size: ${newSpace} } : s);`,
     "v8.setFlagsFromString = (flags) => process.stderr.write('set ' + flags + '\\n');",
     'syncBuiltinESMExports();',
   ].join('\n');
@@ -139,6 +145,16 @@ describe('the CLI', () => {
     assert.equal(chosen.status, 0, chosen.stderr);
     assert.equal(chosen.stderr.includes('set '), false, 'the user chose a size: left alone');
     assert.equal(chosen.stdout, held.stdout);
+  });
+
+  test('on the main thread, while the new space is below the cap, the growth is left alone', () => {
+    const small = runCli(
+      { NETFENCE_WORKER: 'never' },
+      ['analyze', PODS, '-o', 'json'],
+      NEW_SPACE_CAP_BYTES - 1,
+    );
+    assert.equal(small.status, 0, small.stderr);
+    assert.equal(small.stderr.includes('set '), false);
   });
 
   test('lint, which reads the files itself, holds it too (Node 24 and later)', () => {

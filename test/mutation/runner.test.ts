@@ -307,4 +307,30 @@ describe('mutants of a fixture source', () => {
     // Nothing carries over (the shared copy still has LIMIT 20): the same tests pass again.
     assert.equal(status(await runMutant(find('EqualityOperator', 'n >= LIMIT'))), 'survived');
   });
+
+  test('coverage off: every test file given runs, one that loads no source too (its child processes may)', async () => {
+    // Stryker then plans each mutant as a static one. Before round 15 only the files loading the mutant's source
+    // ran: the mutants of src/cli/process.ts, which tests start in child processes, counted survived unrun.
+    const off = new NodeTestRunner(
+      {
+        coverageAnalysis: 'off',
+        nodeTest: { testFiles: ['test/*.fixture.ts', '!test/hooks.fixture.ts'] },
+      } as unknown as StrykerOptions,
+      logger,
+      root,
+    );
+    await off.init();
+    const g = globalThis as { otherLoads?: number };
+    const otherLoads = g.otherLoads ?? 0;
+    const killed = await off.mutantRun({
+      activeMutant: find('EqualityOperator', 'n <= LIMIT'),
+      timeout: 10_000,
+      disableBail: true,
+      sandboxFileName: join(root, 'src/calc.ts'),
+      mutantActivation: 'static',
+      reloadEnvironment: true,
+    });
+    assert.equal(status(killed), 'killed');
+    assert.equal(g.otherLoads, otherLoads + 1, 'other.fixture.ts ran');
+  });
 });
