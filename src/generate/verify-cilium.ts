@@ -17,16 +17,17 @@
  * be allowed more than in the NetworkPolicy form only on the ports of an entity rule selecting the workload in
  * that direction whose entity stands for that peer (`host`: a node of the workload's pods; `remote-node`: any
  * other; both: every node, where the pod's node is not known): what the files' headers say an entity rule allows
- * beyond the observed traffic (`byEntityRule`). Pure.
+ * beyond the observed traffic. Which pairs those are is not listed: a connection to a Node's address and one to a
+ * host-network pod on that node are the same packets, which the pairs name apart (where nodes are not known,
+ * netfence cannot tell which host-network pod an address is), so a list would call observed traffic unobserved.
+ * Pure.
  */
 import { formatIp } from '../base/ip.ts';
 import { pairKey } from '../base/text.ts';
 import { externalId } from '../engine/connectivity.ts';
 import {
-  intersectPorts,
   isEmptyPorts,
   NO_PORTS,
-  portSetOf,
   portsContain,
   subtractPorts,
   unionPorts,
@@ -38,7 +39,7 @@ import type { FlowEnd, ObservedConnection } from '../flows/types.ts';
 import { ciliumPolicyInfo } from '../model/cilium.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { entityAddresses, namedAddresses, type GeneratedCiliumPolicy } from './cilium.ts';
-import { allowedByEntity, classesByWorkload, entityOf } from '../flows/check.ts';
+import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
 import { allowedBetweenEnds } from '../engine/cilium-l7.ts';
 import type { ClassEnd } from '../engine/connectivity.ts';
 import { compilePorts, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
@@ -65,12 +66,6 @@ export interface CiliumVerification {
    * does not allow by each entity the peer may be).
    */
   entityMissing: ObservedConnection[];
-  /**
-   * What the `host`/`remote-node` rules allow beyond the NetworkPolicy form and the observed traffic (other nodes,
-   * host-network pods, other ports of an observed peer's rule): the ends as `mismatched` names them, the ports.
-   * Within what an entity stands for, as the files' headers say; a pair allowed more is in `mismatched`.
-   */
-  byEntityRule: { src: string; dst: string; ports: PortSet }[];
 }
 
 /** The entities that stand for nodes and their host-network pods. */
@@ -254,13 +249,6 @@ export function verifyCiliumGeneration(
     }
     return out;
   };
-  // The observed ports of each pair, in the Cilium form's session: not beyond the observed traffic.
-  const observed = new Map<string, PortSet>();
-  for (const c of gen.observed) {
-    const key = pairKey(entityOf(cilium.compiled, c.src) ?? '', entityOf(cilium.compiled, c.dst) ?? '');
-    observed.set(key, unionPorts(observed.get(key) ?? NO_PORTS, portSetOf(c.protocol, [c.port, c.port])));
-  }
-
   const ends: End[] = [
     ...np.compiled.state.workloads.map((w) => ({ np: w.id, cilium: w.id })),
     ...addressEnds(np, cilium),
@@ -275,7 +263,6 @@ export function verifyCiliumGeneration(
     byEntity: 0,
     byNodeEntity: 0,
     entityMissing: [],
-    byEntityRule: [],
   };
   for (const a of ends) {
     for (const b of ends) {
@@ -289,11 +276,8 @@ export function verifyCiliumGeneration(
       const got = ciliumAllowed.get(pairKey(a.cilium, b.cilium)) ?? NO_PORTS;
       out.pairs++;
       const more = subtractPorts(got, want);
-      const byEntity = intersectPorts(more, beyond(a, b));
-      if (!isEmptyPorts(subtractPorts(more, byEntity)) || !isEmptyPorts(subtractPorts(want, got)))
+      if (!isEmptyPorts(subtractPorts(more, beyond(a, b))) || !isEmptyPorts(subtractPorts(want, got)))
         out.mismatched.push(`${label(a)} → ${label(b)}`);
-      const wider = subtractPorts(byEntity, observed.get(pairKey(a.cilium, b.cilium)) ?? NO_PORTS);
-      if (!isEmptyPorts(wider)) out.byEntityRule.push({ src: label(a), dst: label(b), ports: wider });
     }
   }
   const domains = cilium.connectivity('workload').domains;

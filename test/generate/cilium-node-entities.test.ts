@@ -14,8 +14,11 @@ import { toCiliumPolicies, type GeneratedCiliumPolicy } from '../../src/generate
 import { verifyCiliumGeneration, type CiliumVerification } from '../../src/generate/verify-cilium.ts';
 import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { isEmptyPorts, NO_PORTS, subtractPorts, type PortSet } from '../../src/engine/ports.ts';
+import { openSession, type ClusterSession } from '../../src/engine/session.ts';
+import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import { loadState as loadExample } from '../flows/support.ts';
-import { verifyGeneration } from '../../src/generate/verify.ts';
+import { stateWithGenerated, verifyGeneration } from '../../src/generate/verify.ts';
 import { renderFiles } from '../../src/format/generated.ts';
 import { toNetworkPolicy } from '../../src/generate/policies.ts';
 import { DEFAULT_GENERATE_OPTIONS, generatePolicies, type Generation } from '../../src/generate/index.ts';
@@ -332,9 +335,50 @@ shop,web,,,,192.168.0.1,TCP,9100,2
   }
 });
 
-/** The verification's `byEntityRule`, as `src → dst: ports`. */
-const widerLines = (v: CiliumVerification): string[] =>
-  v.byEntityRule.map((w) => withoutClass(`${w.src} → ${w.dst}: ${formatPorts(w.ports)}`)).sort();
+/**
+ * What the Cilium form allows beyond the NetworkPolicy form, read from the engine's sessions of both forms, as
+ * `src → dst: ports` (an address as `(ip)`): pairs of workloads, and of a workload with each of `ips`. The test's
+ * own account of what an entity rule allows more, which a passing verification has accepted and which the
+ * tests below then widen by a port or an entity to see the verification refuse.
+ */
+function beyondNetworkPolicies(
+  state: ClusterState,
+  gen: Generation,
+  policies: readonly GeneratedCiliumPolicy[],
+  engine: Partial<EngineOptions>,
+  ips: readonly string[],
+): string[] {
+  const kept = new Set(gen.kept.map((p) => p.id));
+  const np = openSession(stateWithGenerated(state, gen), engine);
+  const cil = openSession(
+    {
+      ...state,
+      policies: state.policies.filter((p) => kept.has(p.id)),
+      ciliumPolicies: [...state.ciliumPolicies, ...policies.map((p) => ciliumPolicyInfo(p.object))],
+    },
+    engine,
+  );
+  const allowed = (s: ClusterSession): Map<string, PortSet> =>
+    new Map(s.connectivity('workload').connections.map((c) => [`${c.src} ${c.dst}`, c.ports]));
+  const [npAllowed, cilAllowed] = [allowed(np), allowed(cil)];
+  const classOf = (s: ClusterSession, ip: string): string =>
+    `external:${s.compiled.addressSpace.classOfIp(ip)}`;
+  const ends = [
+    ...state.workloads.map((w) => ({ label: w.id, np: w.id, cil: w.id, ip: false })),
+    ...ips.map((ip) => ({ label: `(${ip})`, np: classOf(np, ip), cil: classOf(cil, ip), ip: true })),
+  ];
+  const out: string[] = [];
+  for (const a of ends)
+    for (const b of ends) {
+      if (a.ip && b.ip) continue;
+      const more = subtractPorts(
+        cilAllowed.get(`${a.cil} ${b.cil}`) ?? NO_PORTS,
+        npAllowed.get(`${a.np} ${b.np}`) ?? NO_PORTS,
+      );
+      if (!isEmptyPorts(more)) out.push(`${a.label} → ${b.label}: ${formatPorts(more)}`);
+    }
+  return out.sort();
+}
 
 /** An address end without its class id, which depends on the address space (`(192.168.0.1)`). */
 const withoutClass = (text: string): string => text.replaceAll(/external:\d+ \(/g, '(');
@@ -361,13 +405,16 @@ describe('the known nodes: what an entity rule allows beyond is within what its 
     gen = generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
   });
 
-  test('the generated policies: each other port of the remote-node rules, with every other node and its host-network pods', () => {
-    const v = verifyCiliumGeneration(state, gen, toCiliumPolicies(gen.policies, new Map()), cilium());
+  test('the generated policies: each port of the remote-node rules, with every other node and its host-network pods', () => {
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
     assert.ok(v.ok);
-    // web is on n1: remote-node is n2 (its address and the agent on it), host n1; 80 and 8080 are observed once each.
-    assert.deepEqual(widerLines(v), [
-      '(192.168.0.2) → shop/Pod/web: TCP 8080',
-      'kube-system/Pod/agent → shop/Pod/web: TCP 80',
+    // web is on n1: remote-node is n2 (its address and the agent on it), host n1 (9100 observed to it).
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), ['192.168.0.1', '192.168.0.2']), [
+      '(192.168.0.2) → shop/Pod/web: TCP 80,8080',
+      'kube-system/Pod/agent → shop/Pod/web: TCP 80,8080',
+      'shop/Pod/web → (192.168.0.1): TCP 9100',
+      'shop/Pod/web → (192.168.0.2): TCP 10250',
       'shop/Pod/web → kube-system/Pod/agent: TCP 10250',
     ]);
   });
@@ -451,15 +498,16 @@ kube-system,agent,,shop,web,,TCP,8080,1
     assert.ok(v.ok);
   });
 
-  test('what the entity rules allow beyond the observed traffic is compared node by node, and listed', () => {
+  test("what the entity rules allow beyond the NetworkPolicy form, every node on each rule's ports, is verified", () => {
     const v = verifyCiliumGeneration(state, gen, policies, cilium());
-    // Every node stands for every peer here: n1, not observed, on each rule's port; n2 and the agent on the
-    // ports of the other rules than their own.
-    assert.deepEqual(widerLines(v), [
+    assert.ok(v.ok);
+    // Every node stands for every peer here: n1 (not observed), n2 and the agent, on the ports of every rule.
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), ['192.168.0.1', '192.168.0.2']), [
       '(192.168.0.1) → shop/Deployment/web: TCP 80,8080',
-      '(192.168.0.2) → shop/Deployment/web: TCP 8080',
-      'kube-system/DaemonSet/agent → shop/Deployment/web: TCP 80',
+      '(192.168.0.2) → shop/Deployment/web: TCP 80,8080',
+      'kube-system/DaemonSet/agent → shop/Deployment/web: TCP 80,8080',
       'shop/Deployment/web → (192.168.0.1): TCP 10250',
+      'shop/Deployment/web → (192.168.0.2): TCP 10250',
       'shop/Deployment/web → kube-system/DaemonSet/agent: TCP 10250',
     ]);
   });
@@ -536,10 +584,10 @@ describe('host-network pods, the bundled example: the pairs with them are compar
     policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text]));
   });
 
-  test("Hubble's host and remote-node stand for node-exporter (host network) on their port: listed, verified", () => {
+  test("Hubble's host and remote-node stand for node-exporter (host network) on their port: verified", () => {
     const v = verifyCiliumGeneration(state, gen, policies);
     assert.ok(v.ok);
-    assert.deepEqual(widerLines(v), [
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, {}, []), [
       'monitoring/StatefulSet/prometheus → monitoring/DaemonSet/node-exporter: TCP 9100',
     ]);
   });
