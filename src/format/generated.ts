@@ -115,18 +115,23 @@ function notePeers(
 
 /** Why a rule of Node entities has them: a line per peer, in `generate`'s words for such a peer left out. */
 function nodeEntityLines(node: NodeEntityPeers): string[] {
-  // What the rule allows: the whole identity, not only the peer observed.
-  const scope =
+  // What the rule allows: the whole identity, not only the peer observed. `remote-node` alone where the nodes are
+  // not known is an ingress rule whose `host` the own node's let-in made needless (src/generate/build.ts): not
+  // "every other node", other than a node nobody knows.
+  const scope = (nodesKnown: boolean): string =>
     node.entities.length > 1
       ? 'every node'
       : node.entities[0] === 'host'
         ? "the pod's own node"
-        : 'every other node';
-  const identity = `${node.entities.join(' and ')} ${node.entities.length === 1 ? 'identity' : 'identities'}: ${scope}`;
+        : nodesKnown
+          ? 'every other node'
+          : "every node but the pod's own, whose traffic is let in anyway; the pods' nodes are not known";
+  const identity = (nodesKnown: boolean): string =>
+    `${node.entities.join(' and ')} ${node.entities.length === 1 ? 'identity' : 'identities'}: ${scope(nodesKnown)}`;
   return node.ends.map((e) =>
     e.hostNetwork
-      ? `${e.end}: on the host network${e.nodes.length === 0 ? '' : ` of ${e.nodes.length === 1 ? 'node' : 'nodes'} ${e.nodes.join(', ')}`}, whose addresses (its Node's) CIDR rules do not match (${identity})`
-      : `${withNodes(e.end, e.nodes)}: a Node's address, which CIDR rules do not match (${identity})`,
+      ? `${e.end}: on the host network${e.nodes.length === 0 ? '' : ` of ${e.nodes.length === 1 ? 'node' : 'nodes'} ${e.nodes.join(', ')}`}, whose addresses (its Node's) CIDR rules do not match (${identity(e.nodesKnown)})`
+      : `${withNodes(e.end, e.nodes)}: a Node's address, which CIDR rules do not match (${identity(e.nodesKnown)})`,
   );
 }
 

@@ -264,7 +264,7 @@ export function generatePolicies(
     subject: string,
     direction: Direction,
     peer: FlowEnd,
-  ): { nodes: string[]; entities: string[] } | undefined => {
+  ): { nodes: string[]; entities: string[]; known: boolean } | undefined => {
     if (nodeAddresses === undefined) return undefined;
     let nodes: string[];
     if (peer.kind === 'external') {
@@ -282,7 +282,7 @@ export function generatePolicies(
     const host = !known || nodes.some((n) => placed.has(n));
     const remote = !known || placed.size > 1 || nodes.length > 1 || !nodes.every((n) => placed.has(n));
     const entities = [...(host && !ownAllowed ? ['host'] : []), ...(remote ? ['remote-node'] : [])];
-    return { nodes, entities };
+    return { nodes, entities, known };
   };
   const nodeLeftOut = new Set<ObservedConnection>();
 
@@ -291,7 +291,12 @@ export function generatePolicies(
     const unmatched = unmatchedNodePeer(subject, direction, peer);
     if (unmatched !== undefined && options.nodeEntities === true && unmatched.entities.length > 0) {
       // `--format cilium`: the entities that allow it, in a rule of their own (no ipBlock matches it).
-      const end = { end: name(peer), nodes: unmatched.nodes, hostNetwork: peer.kind === 'workload' };
+      const end = {
+        end: name(peer),
+        nodes: unmatched.nodes,
+        hostNetwork: peer.kind === 'workload',
+        nodesKnown: unmatched.known,
+      };
       const key = `n:${peer.kind === 'workload' ? peer.id : peer.ip}`;
       const entry = { key, sort: endSort(peer), peers: [], conns: [], ports: new Map() };
       addTo(subject, direction, { ...entry, node: { entities: unmatched.entities, end } }, peer, conn);
@@ -304,7 +309,8 @@ export function generatePolicies(
           connection: conn,
           reason: 'node-address',
           end: name(peer),
-          ...unmatched,
+          nodes: unmatched.nodes,
+          entities: unmatched.entities,
           hostNetwork: peer.kind === 'workload',
           cni: cni?.cni ?? '',
           direction,

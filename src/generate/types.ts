@@ -172,8 +172,12 @@ export interface NodeAddressBlock {
 export interface NodeEntityPeers {
   /** `host` (the subject's own node), `remote-node` (the others), or both; sorted. */
   entities: readonly string[];
-  /** Each peer: its short name or IP, its Nodes (sorted), and whether it is a host-network workload. */
-  ends: readonly { end: string; nodes: readonly string[]; hostNetwork: boolean }[];
+  /**
+   * Each peer: its short name or IP, its Nodes (sorted), whether it is a host-network workload, and whether the
+   * nodes of the subject's pods and the peer's are all known (else `host` and `remote-node` are told apart by
+   * none: the engine reads both as every node).
+   */
+  ends: readonly { end: string; nodes: readonly string[]; hostNetwork: boolean; nodesKnown: boolean }[];
 }
 
 export interface GeneratedPolicy {

@@ -266,6 +266,33 @@ describe('generate --format cilium on Nodes, a host-network workload and pods: t
   });
 });
 
+describe('generate --format cilium on nodes not known (a Deployment and a host-network DaemonSet without Pods)', () => {
+  test("ingress by remote-node alone says it stands for every node but the pod's own, let in anyway (golden)", async () => {
+    const r = await runCli([
+      'generate',
+      'test/fixtures/own-node/unplaced.yaml',
+      '--flows',
+      'test/fixtures/own-node/flows-unplaced.csv',
+      '--cni',
+      'cilium',
+      '--format',
+      'cilium',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    // Not "every other node": other than a node not known. Egress has both entities: every node.
+    const scopes = [...r.stdout.matchAll(/\((\S+(?: and \S+)? identit(?:y|ies): [^)]*)\)$/gm)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(scopes, [
+      "remote-node identity: every node but the pod's own, whose traffic is let in anyway; the pods' nodes are not known",
+      "remote-node identity: every node but the pod's own, whose traffic is let in anyway; the pods' nodes are not known",
+      'host and remote-node identities: every node',
+    ]);
+    assertGolden('generate/own-node-unplaced-cilium.yaml', r.stdout);
+    assertGolden('generate/own-node-unplaced-cilium.report.txt', r.stderr);
+  });
+});
+
 describe('generate --format cilium --mode augment: the header says the entity rules add more than needed', () => {
   test('"only what observed connections need (entity rules more, below)" and what the entities allow', async () => {
     // The own-node cluster with a default deny of shop: the Node peers need entity rules on top of it.

@@ -14,15 +14,18 @@ import { toCiliumPolicies, type GeneratedCiliumPolicy } from '../../src/generate
 import { verifyCiliumGeneration, type CiliumVerification } from '../../src/generate/verify-cilium.ts';
 import { dnsNamesOfHubble, reservedEntitiesOfHubble } from '../../src/generate/dns-names.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
+import { isEmptyPorts, NO_PORTS, subtractPorts, type PortSet } from '../../src/engine/ports.ts';
+import { openSession, type ClusterSession } from '../../src/engine/session.ts';
+import { ciliumPolicyInfo } from '../../src/model/cilium.ts';
 import { loadState as loadExample } from '../flows/support.ts';
-import { verifyGeneration } from '../../src/generate/verify.ts';
+import { stateWithGenerated, verifyGeneration } from '../../src/generate/verify.ts';
 import { renderFiles } from '../../src/format/generated.ts';
 import { toNetworkPolicy } from '../../src/generate/policies.ts';
 import { DEFAULT_GENERATE_OPTIONS, generatePolicies, type Generation } from '../../src/generate/index.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
 import { buildClusterState, parseManifestText } from '../../src/parse/index.ts';
 import type { EngineOptions } from '../../src/engine/compile.ts';
-import type { CiliumRule } from '../../src/model/cilium-wire.ts';
+import type { CiliumEgressRule, CiliumPortRule, CiliumRule } from '../../src/model/cilium-wire.ts';
 
 const MANIFESTS = readFileSync('test/fixtures/own-node/entities.yaml', 'utf8');
 // From n2's address and from the agent on n2 to web (on n1: remote-node); web to n2's kubelet (remote-node)
@@ -59,6 +62,21 @@ function cilium(...overrides: string[]): Partial<EngineOptions> {
 }
 
 const portOf = (c: ObservedConnection): string => `${c.protocol}/${c.port}`;
+
+/** `flows` (CSV) generated with Node entities under the Cilium profile: the generation and its Cilium form. */
+function generateWithEntities(
+  state: ClusterState,
+  flows: string,
+): { gen: Generation; policies: GeneratedCiliumPolicy[] } {
+  const observed = observeFlowText([{ name: 'flows.csv', text: flows }], state).connections;
+  const gen = generatePolicies(
+    state,
+    observed,
+    { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true },
+    cilium(),
+  );
+  return { gen, policies: toCiliumPolicies(gen.policies, new Map()) };
+}
 
 /** The `fromEntities`/`toEntities` rules of a policy's spec, with their ports. */
 function entityRules(p: GeneratedCiliumPolicy | undefined): string[] {
@@ -332,9 +350,50 @@ shop,web,,,,192.168.0.1,TCP,9100,2
   }
 });
 
-/** The verification's `byEntityRule`, as `src → dst: ports`. */
-const widerLines = (v: CiliumVerification): string[] =>
-  v.byEntityRule.map((w) => withoutClass(`${w.src} → ${w.dst}: ${formatPorts(w.ports)}`)).sort();
+/**
+ * What the Cilium form allows beyond the NetworkPolicy form, read from the engine's sessions of both forms, as
+ * `src → dst: ports` (an address as `(ip)`): pairs of workloads, and of a workload with each of `ips`. The test's
+ * own account of what an entity rule allows more, which a passing verification has accepted and which the
+ * tests below then widen by a port or an entity to see the verification refuse.
+ */
+function beyondNetworkPolicies(
+  state: ClusterState,
+  gen: Generation,
+  policies: readonly GeneratedCiliumPolicy[],
+  engine: Partial<EngineOptions>,
+  ips: readonly string[],
+): string[] {
+  const kept = new Set(gen.kept.map((p) => p.id));
+  const np = openSession(stateWithGenerated(state, gen), engine);
+  const cil = openSession(
+    {
+      ...state,
+      policies: state.policies.filter((p) => kept.has(p.id)),
+      ciliumPolicies: [...state.ciliumPolicies, ...policies.map((p) => ciliumPolicyInfo(p.object))],
+    },
+    engine,
+  );
+  const allowed = (s: ClusterSession): Map<string, PortSet> =>
+    new Map(s.connectivity('workload').connections.map((c) => [`${c.src} ${c.dst}`, c.ports]));
+  const [npAllowed, cilAllowed] = [allowed(np), allowed(cil)];
+  const classOf = (s: ClusterSession, ip: string): string =>
+    `external:${s.compiled.addressSpace.classOfIp(ip)}`;
+  const ends = [
+    ...state.workloads.map((w) => ({ label: w.id, np: w.id, cil: w.id, ip: false })),
+    ...ips.map((ip) => ({ label: `(${ip})`, np: classOf(np, ip), cil: classOf(cil, ip), ip: true })),
+  ];
+  const out: string[] = [];
+  for (const a of ends)
+    for (const b of ends) {
+      if (a.ip && b.ip) continue;
+      const more = subtractPorts(
+        cilAllowed.get(`${a.cil} ${b.cil}`) ?? NO_PORTS,
+        npAllowed.get(`${a.np} ${b.np}`) ?? NO_PORTS,
+      );
+      if (!isEmptyPorts(more)) out.push(`${a.label} → ${b.label}: ${formatPorts(more)}`);
+    }
+  return out.sort();
+}
 
 /** An address end without its class id, which depends on the address space (`(192.168.0.1)`). */
 const withoutClass = (text: string): string => text.replaceAll(/external:\d+ \(/g, '(');
@@ -361,13 +420,16 @@ describe('the known nodes: what an entity rule allows beyond is within what its 
     gen = generatePolicies(state, observed, { ...DEFAULT_GENERATE_OPTIONS, nodeEntities: true }, cilium());
   });
 
-  test('the generated policies: each other port of the remote-node rules, with every other node and its host-network pods', () => {
-    const v = verifyCiliumGeneration(state, gen, toCiliumPolicies(gen.policies, new Map()), cilium());
+  test('the generated policies: each port of the remote-node rules, with every other node and its host-network pods', () => {
+    const policies = toCiliumPolicies(gen.policies, new Map());
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
     assert.ok(v.ok);
-    // web is on n1: remote-node is n2 (its address and the agent on it), host n1; 80 and 8080 are observed once each.
-    assert.deepEqual(widerLines(v), [
-      '(192.168.0.2) → shop/Pod/web: TCP 8080',
-      'kube-system/Pod/agent → shop/Pod/web: TCP 80',
+    // web is on n1: remote-node is n2 (its address and the agent on it), host n1 (9100 observed to it).
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), ['192.168.0.1', '192.168.0.2']), [
+      '(192.168.0.2) → shop/Pod/web: TCP 80,8080',
+      'kube-system/Pod/agent → shop/Pod/web: TCP 80,8080',
+      'shop/Pod/web → (192.168.0.1): TCP 9100',
+      'shop/Pod/web → (192.168.0.2): TCP 10250',
       'shop/Pod/web → kube-system/Pod/agent: TCP 10250',
     ]);
   });
@@ -383,6 +445,148 @@ describe('the known nodes: what an entity rule allows beyond is within what its 
     assert.equal(v.ok, false);
     assert.deepEqual(v.entityMissing, []);
     assert.deepEqual(differences(v), [`${WEB} → (192.168.0.1)`]);
+  });
+
+  /** web-egress with `rule` added to its egress rules. */
+  const withEgress = (rule: CiliumEgressRule): GeneratedCiliumPolicy[] =>
+    editSpec(toCiliumPolicies(gen.policies, new Map()), 'web-egress', (spec) => ({
+      ...spec,
+      egress: [...(spec.egress ?? []), rule],
+    }));
+  const port10250 = [{ ports: [{ port: '10250', protocol: 'TCP' as const }] }];
+
+  test("a CIDR rule of every address on the remote-node rule's port: a difference, named by its class's first address", () => {
+    // Outside addresses are no nodes: no entity rule stands for them.
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      withEgress({ toCIDR: ['0.0.0.0/0'], toPorts: port10250 }),
+      cilium(),
+    );
+    assert.equal(v.ok, false);
+    // 0.0.0.0 begins the class (the first address probed; every address of it is compared alike).
+    assert.deepEqual(differences(v), [`${WEB} → (0.0.0.0)`]);
+  });
+
+  test("api reaching web on a remote-node rule's port too: a difference (api's pod is on n2, but no node)", () => {
+    // api → web TCP 80 is observed (endpoint rules of both policies); TCP 8080 is web's remote-node ingress port.
+    const with8080 = <R extends { toPorts?: CiliumPortRule[] }>(r: R): R => ({
+      ...r,
+      toPorts: [{ ports: [...(r.toPorts?.[0]?.ports ?? []), { port: '8080', protocol: 'TCP' as const }] }],
+    });
+    const policies = editSpec(
+      editSpec(toCiliumPolicies(gen.policies, new Map()), 'web-ingress', (spec) => ({
+        ...spec,
+        ingress: (spec.ingress ?? []).map((r) => (r.fromEndpoints === undefined ? r : with8080(r))),
+      })),
+      'api-egress',
+      (spec) => ({
+        ...spec,
+        egress: (spec.egress ?? []).map((r) => (r.toEndpoints === undefined ? r : with8080(r))),
+      }),
+    );
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), [`shop/Pod/api → ${WEB}`]);
+  });
+
+  test("the remote-node egress rule on an ingress rule's port too: a difference (ingress rules allow no egress)", () => {
+    const v = verifyCiliumGeneration(
+      state,
+      gen,
+      withEgress({ toEntities: ['remote-node'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }),
+      cilium(),
+    );
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), [`${WEB} → (192.168.0.2)`, `${WEB} → kube-system/Pod/agent`]);
+  });
+});
+
+describe('host-network workloads on one node, on two, on none known: each entity rule stands for those it may reach', () => {
+  // web on n1; kube-system's host-network local (n1), agent (n1 and n2) and drifter (no node known).
+  let state: ClusterState;
+  let gen: Generation;
+  let policies: GeneratedCiliumPolicy[];
+  before(() => {
+    state = loadState(readFileSync('test/fixtures/own-node/host-workloads.yaml', 'utf8'));
+    ({ gen, policies } = generateWithEntities(
+      state,
+      readFileSync('test/fixtures/own-node/flows-host-workloads.csv', 'utf8'),
+    ));
+    assert.equal(gen.observed.length, 3);
+  });
+
+  test('host for n1, local and the agent and drifter; remote-node for n2, the agent and drifter: verified', () => {
+    assert.deepEqual(entityRules(policies.find((p) => p.object.metadata.name === 'web-egress')), [
+      'to host,remote-node 7000',
+      'to host 9100',
+      'to remote-node 10250',
+    ]);
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.deepEqual(differences(v), []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.ok(v.ok);
+    // local is on n1 (host only); the agent on n1 and n2 and drifter on no known node are both entities'.
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), ['192.168.0.1', '192.168.0.2']), [
+      `${WEB} → (192.168.0.1): TCP 7000,9100`,
+      `${WEB} → (192.168.0.2): TCP 7000,10250`,
+      `${WEB} → kube-system/DaemonSet/agent: TCP 7000,9100,10250`,
+      `${WEB} → kube-system/Pod/drifter: TCP 7000,9100,10250`,
+      `${WEB} → kube-system/Pod/local: TCP 7000,9100`,
+    ]);
+  });
+
+  test('the remote-node rule written host and remote-node: n1 and local, on n1 only, differ', () => {
+    const wide = editSpec(policies, 'web-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.toEntities?.join() === 'remote-node' ? { ...r, toEntities: ['host', 'remote-node'] } : r,
+      ),
+    }));
+    const v = verifyCiliumGeneration(state, gen, wide, cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), [`${WEB} → (192.168.0.1)`, `${WEB} → kube-system/Pod/local`]);
+  });
+});
+
+describe('Pods that name their nodes, without the Nodes in the input: the nodes are not known, as the engine reads them', () => {
+  // web and local (host network) name n1, the agent (host network) n2; no Node: no pod's node is known.
+  const manifests = (
+    [
+      ['web', 'shop', 'n1', false, '10.0.0.1'],
+      ['local', 'kube-system', 'n1', true, '192.168.0.1'],
+      ['agent', 'kube-system', 'n2', true, '192.168.0.2'],
+    ] as const
+  )
+    .map(
+      ([name, namespace, node, hostNetwork, ip]) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${namespace}, labels: {app: ${name}}}
+spec: {nodeName: ${node}, hostNetwork: ${hostNetwork}, containers: [{name: c, image: x}]}
+status: {podIP: ${ip}}
+`,
+    )
+    .join('---\n');
+  const flows = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
+kube-system,agent,,shop,web,,TCP,8080,2
+`;
+
+  test('the remote-node ingress rule from the agent stands for local too: verified', () => {
+    const state = loadState(manifests);
+    const { gen, policies } = generateWithEntities(state, flows);
+    assert.deepEqual(entityRules(policies.find((p) => p.object.metadata.name === 'web-ingress')), [
+      'from remote-node 8080',
+    ]);
+    const v = verifyCiliumGeneration(state, gen, policies, cilium());
+    assert.deepEqual(differences(v), []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.byNodeEntity, 1);
+    assert.ok(v.ok);
+    // The engine reads remote-node as every node for web, whose node it does not know: local on TCP 8080 too.
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), []), [
+      'kube-system/Pod/agent → shop/Pod/web: TCP 8080',
+      'kube-system/Pod/local → shop/Pod/web: TCP 8080',
+    ]);
   });
 });
 
@@ -421,6 +625,80 @@ kube-system,agent,,shop,web,,TCP,8080,1
     policies = toCiliumPolicies(gen.policies, new Map());
   });
 
+  test("Hubble's host label of n1's address: the host rule stands for n2 too (web's node is not known)", () => {
+    // Without the Cilium profile, the observed address is an ipBlock, written toEntities: [host] by its label.
+    const text = `src_namespace,src_workload,src_ip,dst_namespace,dst_workload,dst_ip,protocol,port,count
+shop,web,,,,192.168.0.1,TCP,9100,1
+`;
+    const observed = observeFlowText([{ name: 'flows.csv', text }], state).connections;
+    const entities = new Map([['192.168.0.1', ['host']]]);
+    const labelled = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS, {}, { entities });
+    const written = toCiliumPolicies(labelled.policies, new Map(), entities);
+    assert.deepEqual(entityRules(written.find((p) => p.object.metadata.name === 'web-egress')), [
+      'to host 9100',
+    ]);
+    const v = verifyCiliumGeneration(state, labelled, written);
+    assert.deepEqual(differences(v), []);
+    assert.equal(v.byEntity, 1);
+    assert.ok(v.ok);
+    // n2's address and the agent: on TCP 9100, as the engine reads host for a pod on a node not known.
+    assert.deepEqual(beyondNetworkPolicies(state, labelled, written, {}, ['192.168.0.2']), [
+      `${web} → (192.168.0.2): TCP 9100`,
+      `${web} → kube-system/DaemonSet/agent: TCP 9100`,
+    ]);
+  });
+
+  test('each pod class of web needs both entities: remote-node for only one of them (a policy of its label) fails', () => {
+    // web-egress's rule written host, and remote-node in a policy of the pods labelled v: a only: the engine reads
+    // either as every node, so each class reaches n2; the pods labelled v: b have no remote-node rule.
+    const two = loadState(
+      manifests.replace(
+        'template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}',
+        'template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}\n' +
+          ['a', 'b']
+            .map(
+              (v) => `---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-${v}
+  namespace: shop
+  labels: {app: web, v: ${v}}
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec: {containers: [{name: c, image: x}]}
+`,
+            )
+            .join(''),
+      ),
+    );
+    const { gen: twoGen, policies: generated } = generateWithEntities(two, flows);
+    const hostOnly = editSpec(generated, 'web-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.toEntities === undefined ? r : { ...r, toEntities: ['host'] },
+      ),
+    }));
+    const webEgress = generated.find((p) => p.object.metadata.name === 'web-egress')!;
+    const onlyA: GeneratedCiliumPolicy = {
+      ...webEgress,
+      object: {
+        ...webEgress.object,
+        metadata: { ...webEgress.object.metadata, name: 'web-a-egress' },
+        spec: {
+          endpointSelector: { matchLabels: { app: 'web', v: 'a' } },
+          egress: [
+            { toEntities: ['remote-node'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] },
+          ],
+        },
+      },
+    };
+    assert.ok(verifyCiliumGeneration(two, twoGen, generated, cilium()).ok);
+    const v = verifyCiliumGeneration(two, twoGen, [...hostOnly, onlyA], cilium());
+    assert.equal(v.ok, false);
+    assert.deepEqual(differences(v), []);
+    assert.deepEqual(v.entityMissing.map(portOf), ['TCP/10250']);
+  });
+
   /** web's policy `name` with the entities of its entity rules replaced by `entities`. */
   const withEntities = (name: string, entities: string[]): GeneratedCiliumPolicy[] =>
     editSpec(policies, name, (spec) => ({
@@ -451,15 +729,16 @@ kube-system,agent,,shop,web,,TCP,8080,1
     assert.ok(v.ok);
   });
 
-  test('what the entity rules allow beyond the observed traffic is compared node by node, and listed', () => {
+  test("what the entity rules allow beyond the NetworkPolicy form, every node on each rule's ports, is verified", () => {
     const v = verifyCiliumGeneration(state, gen, policies, cilium());
-    // Every node stands for every peer here: n1, not observed, on each rule's port; n2 and the agent on the
-    // ports of the other rules than their own.
-    assert.deepEqual(widerLines(v), [
+    assert.ok(v.ok);
+    // Every node stands for every peer here: n1 (not observed), n2 and the agent, on the ports of every rule.
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, cilium(), ['192.168.0.1', '192.168.0.2']), [
       '(192.168.0.1) → shop/Deployment/web: TCP 80,8080',
-      '(192.168.0.2) → shop/Deployment/web: TCP 8080',
-      'kube-system/DaemonSet/agent → shop/Deployment/web: TCP 80',
+      '(192.168.0.2) → shop/Deployment/web: TCP 80,8080',
+      'kube-system/DaemonSet/agent → shop/Deployment/web: TCP 80,8080',
       'shop/Deployment/web → (192.168.0.1): TCP 10250',
+      'shop/Deployment/web → (192.168.0.2): TCP 10250',
       'shop/Deployment/web → kube-system/DaemonSet/agent: TCP 10250',
     ]);
   });
@@ -536,12 +815,97 @@ describe('host-network pods, the bundled example: the pairs with them are compar
     policies = toCiliumPolicies(gen.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text]));
   });
 
-  test("Hubble's host and remote-node stand for node-exporter (host network) on their port: listed, verified", () => {
+  test("Hubble's host and remote-node stand for node-exporter (host network) on their port: verified", () => {
     const v = verifyCiliumGeneration(state, gen, policies);
     assert.ok(v.ok);
-    assert.deepEqual(widerLines(v), [
+    assert.deepEqual(beyondNetworkPolicies(state, gen, policies, {}, []), [
       'monitoring/StatefulSet/prometheus → monitoring/DaemonSet/node-exporter: TCP 9100',
     ]);
+  });
+
+  test("the API server's rule written with remote-node too allows node-exporter its port: a difference", () => {
+    // kube-apiserver is no node: its rule's port is not one an entity rule of the nodes may allow beyond.
+    const wide = editSpec(policies, 'prometheus-egress', (spec) => ({
+      ...spec,
+      egress: (spec.egress ?? []).map((r) =>
+        r.toEntities?.join() === 'kube-apiserver'
+          ? { ...r, toEntities: ['kube-apiserver', 'remote-node'] }
+          : r,
+      ),
+    }));
+    const v = verifyCiliumGeneration(state, gen, wide);
+    assert.equal(v.ok, false);
+    assert.deepEqual(v.entityMissing, []);
+    assert.deepEqual(differences(v), [
+      'monitoring/StatefulSet/prometheus → monitoring/DaemonSet/node-exporter',
+    ]);
+  });
+
+  test("--exclude-namespace ingress-nginx: its connection to the API server, no policy of netfence's, is not checked", () => {
+    // prometheus' rule makes 10.0.0.10 an entity address; ingress-nginx reaches it too, under its kept policies.
+    const text = readFileSync(HUBBLE, 'utf8');
+    const excluded = generatePolicies(state, gen.observed, {
+      ...DEFAULT_GENERATE_OPTIONS,
+      excludeNamespaces: ['ingress-nginx'],
+    });
+    assert.ok(
+      excluded.observed.some(
+        (c) =>
+          c.src.kind === 'workload' &&
+          c.src.id.startsWith('ingress-nginx/') &&
+          c.dst.kind === 'external' &&
+          c.dst.ip === '10.0.0.10',
+      ),
+    );
+    const v = verifyCiliumGeneration(
+      state,
+      excluded,
+      toCiliumPolicies(excluded.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text])),
+    );
+    assert.deepEqual(v.entityMissing, []);
+    assert.deepEqual(differences(v), []);
+    assert.ok(v.ok);
+    // prometheus' 3 observed ports by entity (TCP 6443 to it, TCP 9100 to two nodes); 4 with ingress-nginx's.
+    assert.equal(v.byEntity, 3);
+    assert.equal(verifyCiliumGeneration(state, gen, policies).byEntity, 4);
+  });
+
+  test("node-exporter (host network) reaching the API server: no policy of netfence's selects it, not checked", () => {
+    const apiServer = gen.observed.find(
+      (c) =>
+        c.src.kind === 'workload' &&
+        c.src.id === 'monitoring/StatefulSet/prometheus' &&
+        c.dst.kind === 'external' &&
+        c.dst.ip === '10.0.0.10',
+    );
+    assert.ok(apiServer !== undefined);
+    const fromExporter = {
+      ...apiServer,
+      src: { ...apiServer.src, id: 'monitoring/DaemonSet/node-exporter' },
+    };
+    const more = generatePolicies(state, [...gen.observed, fromExporter], DEFAULT_GENERATE_OPTIONS);
+    const text = readFileSync(HUBBLE, 'utf8');
+    const v = verifyCiliumGeneration(
+      state,
+      more,
+      toCiliumPolicies(more.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text])),
+    );
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.byEntity, 4);
+    assert.ok(v.ok);
+  });
+
+  test('--exclude-namespace ingress-nginx: its connection to an address prometheus reaches by name is not checked', () => {
+    // The API server's address as a DNS name instead: prometheus' rule is a toFQDNs rule of it.
+    const names = new Map([['10.0.0.10', ['kubernetes.example']]]);
+    const excluded = generatePolicies(state, gen.observed, {
+      ...DEFAULT_GENERATE_OPTIONS,
+      excludeNamespaces: ['ingress-nginx'],
+    });
+    const v = verifyCiliumGeneration(state, excluded, toCiliumPolicies(excluded.policies, names, new Map()));
+    assert.deepEqual(v.unnamed, []);
+    assert.equal(v.named, 1);
+    assert.ok(v.ok);
   });
 
   test('their rule on every port allows node-exporter every port: a difference', () => {

@@ -14,6 +14,7 @@ import { computeConnectivity, externalId } from '../../src/engine/connectivity.t
 import { parseApiServer } from '../../src/cli/commands/generate.ts';
 import { noticeText } from '../../src/format/generate.ts';
 import { renderFiles } from '../../src/format/generated.ts';
+import { formatPorts } from '../../src/describe/ports.ts';
 import { readFlows, type ObservedConnection } from '../../src/flows/index.ts';
 import {
   DEFAULT_GENERATE_OPTIONS,
@@ -410,6 +411,98 @@ describe('verified by the engine, which evaluates the tiers', () => {
       assert.deepEqual([...new Set(v.allowedByClusterPolicies.map((u) => u.src))], ['shop/Deployment/web']);
       assert.ok(v.allowedByClusterPolicies.every((u) => u.dst.startsWith('external:')));
     }
+  });
+
+  test('what a generated policy allows too much stays unexpected where a kept cluster policy allows it too', () => {
+    // An Admin Accept of payment-gateway → 10.1.0.0/16 and the provider's /24: its networks split the address
+    // classes apart from the generated policies' alone, so each class is read again by address.
+    const name = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+    const accept = cnp('gateway-to-provider', {
+      tier: 'Admin',
+      priority: 10,
+      subject: {
+        pods: {
+          namespaceSelector: name('payments'),
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'payment-gateway' } },
+        },
+      },
+      egress: [{ name: 'provider', action: 'Accept', to: [{ networks: ['10.1.0.0/16', '203.0.113.0/24'] }] }],
+    });
+    const state = { ...webshop, clusterPolicies: [accept] };
+    const gen = generatePolicies(state, webshopObserved, DEFAULT_GENERATE_OPTIONS);
+    assert.ok(verifyGeneration(state, gen).ok);
+    // The gateway's rule to 203.0.113.10 on every port (`ports: []`) instead of TCP 443.
+    const provider = (r: Generation['policies'][number]['rules'][number]): boolean =>
+      r.peers.some((p) => p.ipBlock?.cidr === '203.0.113.10/32');
+    const broken: Generation = {
+      ...gen,
+      policies: gen.policies.map((p) =>
+        p.name === 'payment-gateway-egress'
+          ? { ...p, rules: p.rules.map((r) => (provider(r) ? { ...r, ports: [] } : r)) }
+          : p,
+      ),
+    };
+    assert.ok(broken.policies.some((p) => p.rules.some((r) => provider(r) && r.ports.length === 0)));
+    const v = verifyGeneration(state, broken);
+    assert.equal(v.ok, false);
+    assert.deepEqual(
+      v.unexpected.map((u) => `${u.src} ${formatPorts(u.ports)}`),
+      // Its rule names 203.0.113.10 and .11: two address classes.
+      [
+        'payments/Deployment/payment-gateway TCP 1-442,444-65535; UDP all ports; SCTP all ports',
+        'payments/Deployment/payment-gateway TCP 1-442,444-65535; UDP all ports; SCTP all ports',
+      ],
+    );
+  });
+
+  test('a kept Admin Accept of pods into a workload no ingress policy isolates: its, not outside traffic', () => {
+    // shop's pods may reach report-exporter (no observed ingress, so no ingress policy; the Baseline denies it).
+    const name = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+    const accept = cnp('shop-to-prometheus', {
+      tier: 'Admin',
+      priority: 10,
+      subject: {
+        pods: {
+          namespaceSelector: name('data'),
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'report-exporter' } },
+        },
+      },
+      ingress: [{ name: 'shop', action: 'Accept', from: [{ namespaces: name('shop') }] }],
+    });
+    const out = cnp('shop-out-to-exporter', {
+      tier: 'Admin',
+      priority: 11,
+      subject: { namespaces: name('shop') },
+      egress: [
+        {
+          name: 'exporter',
+          action: 'Accept',
+          to: [
+            {
+              pods: {
+                namespaceSelector: name('data'),
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'report-exporter' } },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const state = { ...webshop, clusterPolicies: [accept, out] };
+    const gen = generatePolicies(state, webshopObserved, BASELINE);
+    const v = verifyGeneration(state, gen);
+    assert.ok(v.ok);
+    assert.deepEqual(
+      v.allowedByClusterPolicies.map((u) => `${u.src} → ${u.dst}: ${formatPorts(u.ports)}`),
+      ['api', 'cart', 'catalog', 'checkout', 'web'].map(
+        (w) => `shop/Deployment/${w} → data/CronJob/report-exporter: All connections`,
+      ),
+    );
+    // "From outside the cluster or from host-network pods" holds only those: no pod of shop.
+    const outside = new Set(
+      v.outsideIngress.map((u) => (u.src.startsWith('external:') ? 'external' : u.src)),
+    );
+    assert.deepEqual([...outside].sort(), ['external', 'monitoring/DaemonSet/node-exporter']);
   });
 
   test('verification catches a Baseline policy that does not deny', () => {
