@@ -183,15 +183,21 @@ export function describeGeneration(
     for (const n of cilium.named) lines.push(`    ${n.ip} → ${n.names.join(', ')}`);
   }
   const verified = cilium === undefined ? 'verified' : 'verified as NetworkPolicies';
+  // The observed ports with Nodes' addresses are rules of Cilium entities: the NetworkPolicy form has none of
+  // them, the Cilium form's verification (next line) counts them.
+  const byNode = cilium?.verification.byNodeEntity ?? 0;
+  const checkedPorts = `${plural(v.checked, 'observed port')}${byNode === 0 ? '' : " not with a Node's address"}`;
   if (v.ok) {
     if (gen.options.mode === 'fresh') {
       lines.push(
-        `${verified}: the generated policies allow exactly the ${plural(v.checked, 'observed port')}`,
+        v.checked === 0 && byNode > 0
+          ? `${verified}: the generated policies allow nothing between pods or to outside addresses, as observed: every observed port is with a Node's address`
+          : `${verified}: the generated policies allow exactly the ${checkedPorts}`,
       );
     } else {
       const already = gen.alreadyAllowed.length;
       lines.push(
-        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${plural(v.checked, 'observed port')} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
+        `${verified}: with the ${plural(gen.kept.length, 'existing policy', 'existing policies')}, the added ones allow all ${checkedPorts} (${formatCount(already)} were already allowed) and nothing else that was not allowed before`,
       );
     }
     if (cilium !== undefined) lines.push(...ciliumVerificationLines(cilium.verification, end));
