@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { errorCode } from '../base/error-code.ts';
 
 const run = promisify(execFile);
 
@@ -107,7 +108,7 @@ export async function readKeyPair(certFile: string, keyFile: string): Promise<Ke
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      const code = errorCode(error) ?? String(error);
       throw new Error(`${option}: cannot read "${file}" (${code})`, { cause: error });
     }
   };
@@ -120,7 +121,7 @@ export async function readClientCa(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const code = errorCode(error) ?? String(error);
     throw new Error(`--client-ca: cannot read "${file}" (${code})`, { cause: error });
   }
   try {

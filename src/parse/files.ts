@@ -11,6 +11,7 @@ import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import { dropOfferedFiles, takeOfferedFile } from './preread.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
+import { errorCode } from '../base/error-code.ts';
 import { compareText } from '../base/text.ts';
 import { closestMatch, withDidYouMean } from '../base/suggest.ts';
 
@@ -33,14 +34,8 @@ function pathProblem(
   return { code, severity, message, file, path: [] };
 }
 
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
 function readReason(error: unknown): string {
-  switch (errnoCode(error)) {
+  switch (errorCode(error)) {
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
@@ -138,7 +133,7 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     try {
       info = await stat(path);
     } catch (error) {
-      const code = errnoCode(error);
+      const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR')
         errors.push(
           pathProblem(

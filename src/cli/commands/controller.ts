@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
 import {
   DenyDirections,
   defaultSettings,
@@ -81,7 +82,7 @@ async function settingsOf(
       text = await readFile(options.controllerConfig, 'utf8');
     } catch (error) {
       throw new UserError(
-        `--controller-config: cannot read "${options.controllerConfig}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        `--controller-config: cannot read "${options.controllerConfig}" (${errorCode(error) ?? String(error)})`,
       );
     }
     const parsed = parseSettings(text, settings);

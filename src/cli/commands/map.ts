@@ -1,6 +1,7 @@
 /** `netfence map`: the observed connection map, from flow captures (or, with `--merge`, from maps), at workload granularity. */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
 import { mergeMaps, readMapJson, type MapShard, type ObservedTraffic } from '../../flows/index.ts';
 import type { ClusterState } from '../../model/cluster.ts';
@@ -26,7 +27,7 @@ async function readShard(path: string, io: Io): Promise<MapShard> {
   try {
     text = path === '-' ? await io.readStdin() : await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = errorCode(error);
     const why =
       code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
     throw new UserError(`--merge: cannot read "${path}": ${why}`);

@@ -1,6 +1,7 @@
 /** `netfence test`: check a reachability spec (the unit tests of a network), or write one with --init. */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
@@ -30,7 +31,7 @@ async function readSpecFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT') {
       const meant = pathMeant(file);
       throw new UserError(

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
 import { UserError } from '../io.ts';
 
 /** Writes a file atomically: a temporary file beside it, then a rename over it. */
@@ -34,7 +35,7 @@ export async function writeFileIfAbsent(
       await linkFile(temp, path);
     } catch (error) {
       // A file system without hard links (some network shares): an exclusive create, not atomic.
-      if (!NO_HARD_LINKS.has(errorCode(error))) throw error;
+      if (!NO_HARD_LINKS.has(errorCode(error) ?? '')) throw error;
       await writeFile(path, text, { mode: 0o644, flag: 'wx' });
     }
     return true;
@@ -51,10 +52,6 @@ const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTS
 
 function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-}
-
-function errorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }
 
 /** Why `path` could not be written, in one line. */
