@@ -18,7 +18,8 @@ export const CHUNK_BYTES = 64 << 10;
 
 export function errnoReason(error: unknown): string {
   const code = errorCode(error);
-  if (code === 'ENOENT') return 'it does not exist';
+  // ENOTDIR: a part of the path is a file (`notes.txt/x.csv`); the CLI says which (`whyMissing`).
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'it does not exist';
   if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return error instanceof Error ? error.message : String(error);

@@ -113,7 +113,11 @@ describe('paths', () => {
     assert.deepEqual(
       r.errors.map((e) => [e.code, e.file, e.message]),
       [
-        ['path-not-found', under, `path "${under}" does not exist`],
+        [
+          'path-not-found',
+          under,
+          `path "${under}" does not exist: "${join(dir, 'a.yaml')}" is a file, not a folder`,
+        ],
         [
           'unreadable-path',
           loop,

@@ -1,10 +1,10 @@
 /** `netfence map`: the observed connection map, from flow captures (or, with `--merge`, from maps), at workload granularity. */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { errorCode } from '../../base/error-code.ts';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
 import { mergeMaps, readMapJson, type MapShard, type ObservedTraffic } from '../../flows/index.ts';
 import type { ClusterState } from '../../model/cluster.ts';
+import { readReason } from '../../parse/index.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 import {
@@ -27,10 +27,9 @@ async function readShard(path: string, io: Io): Promise<MapShard> {
   try {
     text = path === '-' ? await io.readStdin() : await readFile(path, 'utf8');
   } catch (error) {
-    const code = errorCode(error);
-    const why =
-      code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-    throw new UserError(`--merge: cannot read "${path}": ${why}`);
+    throw new UserError(
+      `--merge: cannot read "${path}": ${readReason(error, path === '-' ? undefined : path)}`,
+    );
   }
   let value: unknown;
   try {
