@@ -192,3 +192,33 @@ describe("apply's --state-dir that is, or is under, a regular file", () => {
     }
   });
 });
+
+describe('the files the webhook and the controller read', () => {
+  const under = join(file, 'x.yaml');
+  const cluster = ['--cluster', '--kubeconfig', '/nonexistent'];
+
+  test('webhook --spec: the reason in words, not the error code', async () => {
+    const webhook = ['webhook', ...cluster, '--self-signed'];
+    await fails(
+      [...webhook, '--spec', under],
+      `--spec: cannot read "${under}": "${file}" is a file, not a folder`,
+    );
+    await fails(
+      [...webhook, '--spec', broken],
+      `--spec: cannot read "${broken}": it is a broken symbolic link to "${nowhere}"`,
+    );
+    await fails([...webhook, '--spec', folder], `--spec: cannot read "${folder}": it is a folder`);
+  });
+
+  test('controller --controller-config: the same', async () => {
+    const controller = ['controller', ...cluster];
+    await fails(
+      [...controller, '--controller-config', under],
+      `--controller-config: cannot read "${under}": "${file}" is a file, not a folder`,
+    );
+    await fails(
+      [...controller, '--controller-config', folder],
+      `--controller-config: cannot read "${folder}": it is a folder`,
+    );
+  });
+});
