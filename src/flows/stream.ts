@@ -22,6 +22,7 @@ export function errnoReason(error: unknown): string {
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'it does not exist';
   if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'it is a loop of symbolic links';
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -48,6 +48,8 @@ export function readReason(error: unknown, path: string | undefined): string {
       return 'permission denied';
     case 'EISDIR':
       return 'it is a folder';
+    case 'ELOOP':
+      return 'it is a loop of symbolic links';
     default:
       return error instanceof Error ? error.message : String(error);
   }

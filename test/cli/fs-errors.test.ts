@@ -222,3 +222,16 @@ describe('the files the webhook and the controller read', () => {
     );
   });
 });
+
+describe('an input that is a loop of symbolic links', () => {
+  const loop = at('loop.yaml');
+  symlinkSync(at('loop-back.yaml'), loop);
+  symlinkSync(loop, at('loop-back.yaml'));
+
+  test('manifests, --flows and map --merge say so, not ELOOP', async () => {
+    const why = 'it is a loop of symbolic links';
+    await fails(['analyze', loop], `no manifests found in ${loop} (cannot read "${loop}": ${why})`);
+    await fails(['map', MANIFESTS, '--flows', loop], `flows: cannot read "${loop}": ${why}`);
+    await fails(['map', '--merge', loop], `--merge: cannot read "${loop}": ${why}`);
+  });
+});

@@ -118,11 +118,7 @@ describe('paths', () => {
           under,
           `path "${under}" does not exist: "${join(dir, 'a.yaml')}" is a file, not a folder`,
         ],
-        [
-          'unreadable-path',
-          loop,
-          `cannot read "${loop}": ELOOP: too many symbolic links encountered, stat '${loop}'`,
-        ],
+        ['unreadable-path', loop, `cannot read "${loop}": it is a loop of symbolic links`],
       ],
     );
     assert.deepEqual(names(r), ['a']);
