@@ -45,6 +45,14 @@ describe('an output file under a regular file', () => {
     );
   });
 
+  test('report --html: refused before the manifests are read, as a missing folder is', async () => {
+    const target = join(file, 'report.html');
+    const r = await runCli(['report', MANIFESTS, '--html', target]);
+    // Without -q, reading the manifests notes what it ignored: nothing is read.
+    assert.equal(r.stderr, `netfence: cannot write "${target}": "${file}" is a file, not a folder\n`);
+    assert.equal(r.code, 2);
+  });
+
   test('test --init -o: the same line', async () => {
     await fails(
       ['test', '--init', MANIFESTS, '-o', join(file, 'tests.yaml')],

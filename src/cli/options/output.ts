@@ -1,6 +1,7 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { errorCode } from '../../base/error-code.ts';
@@ -117,6 +118,15 @@ export async function makeFolder(dir: string): Promise<string | undefined> {
           ? 'permission denied'
           : undefined;
     return why ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Whether `path` is a folder (or a symbolic link to one). */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
