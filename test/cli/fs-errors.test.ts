@@ -218,6 +218,22 @@ describe('the files the webhook and the controller read', () => {
     await fails([...webhook, '--spec', folder], `--spec: cannot read "${folder}": it is a folder`);
   });
 
+  test('webhook --tls-cert, --tls-key and --client-ca: the same', async () => {
+    const webhook = ['webhook', ...cluster];
+    await fails(
+      [...webhook, '--tls-cert', under, '--tls-key', under],
+      `--tls-cert: cannot read "${under}": "${file}" is a file, not a folder`,
+    );
+    await fails(
+      [...webhook, '--tls-cert', file, '--tls-key', broken],
+      `--tls-key: cannot read "${broken}": it is a broken symbolic link to "${nowhere}"`,
+    );
+    await fails(
+      [...webhook, '--tls-cert', file, '--tls-key', file, '--client-ca', folder],
+      `--client-ca: cannot read "${folder}": it is a folder`,
+    );
+  });
+
   test('controller --controller-config: the same', async () => {
     const controller = ['controller', ...cluster];
     await fails(
