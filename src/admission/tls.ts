@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { errorCode } from '../base/error-code.ts';
 
 const run = promisify(execFile);
 
@@ -101,28 +102,37 @@ export async function makeSelfSigned(
   return { cert, key: tlsKey, ca, dir, certFile: f('tls.crt'), keyFile: f('tls.key'), caFile: f('ca.crt') };
 }
 
+/**
+ * A file an option names that cannot be read: its message is one line with the error's code (the reload log's);
+ * the CLI says why in words from `option`, `file` and `cause`.
+ */
+export class UnreadableFile extends Error {
+  readonly option: string;
+  readonly file: string;
+  constructor(option: string, file: string, cause: unknown) {
+    super(`${option}: cannot read "${file}" (${errorCode(cause) ?? String(cause)})`, { cause });
+    this.name = 'UnreadableFile';
+    this.option = option;
+    this.file = file;
+  }
+}
+
+async function readOption(file: string, option: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UnreadableFile(option, file, error);
+  }
+}
+
 /** Reads a cert/key pair; a one-line message when a file cannot be read. */
 export async function readKeyPair(certFile: string, keyFile: string): Promise<KeyPair> {
-  const read = async (file: string, option: string): Promise<string> => {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new Error(`${option}: cannot read "${file}" (${code})`, { cause: error });
-    }
-  };
-  return { cert: await read(certFile, '--tls-cert'), key: await read(keyFile, '--tls-key') };
+  return { cert: await readOption(certFile, '--tls-cert'), key: await readOption(keyFile, '--tls-key') };
 }
 
 /** Reads the CA bundle that signs the callers' client certificates (PEM, one or more certificates). */
 export async function readClientCa(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(`--client-ca: cannot read "${file}" (${code})`, { cause: error });
-  }
+  const text = await readOption(file, '--client-ca');
   try {
     new X509Certificate(text);
   } catch {

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { errorCode } from '../base/error-code.ts';
 import type { FlowInput } from './parser.ts';
 
 export const PROGRESS_EVERY = 16_384;
@@ -16,10 +17,12 @@ export const PROGRESS_EVERY = 16_384;
 export const CHUNK_BYTES = 64 << 10;
 
 export function errnoReason(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ENOENT') return 'it does not exist';
+  const code = errorCode(error);
+  // ENOTDIR: a part of the path is a file (`notes.txt/x.csv`); the CLI says which (`whyMissing`).
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'it does not exist';
   if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'it is a loop of symbolic links';
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { errorCode } from '../base/error-code.ts';
 import { suggestName, withDidYouMean } from '../base/suggest.ts';
 import { isManifestName, isSkippedEntry } from '../parse/folders.ts';
 
@@ -61,9 +62,9 @@ function git(args: readonly string[], input?: string): Promise<GitResult> {
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
+    child.on('error', (error) => {
       reject(
-        error.code === 'ENOENT'
+        errorCode(error) === 'ENOENT'
           ? new GitError('--git needs the git command, and it is not installed (or not on PATH)')
           : error,
       );

@@ -3,7 +3,7 @@
  * Everything after reading is pure (`parseManifestText`, `buildClusterState`).
  */
 import type { Dirent } from 'node:fs';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
@@ -11,6 +11,7 @@ import { isManifestName, isSkippedEntry } from './folders.ts';
 import { loadSources, type Source } from './sources.ts';
 import { dropOfferedFiles, takeOfferedFile } from './preread.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
+import { errorCode } from '../base/error-code.ts';
 import { compareText } from '../base/text.ts';
 import { closestMatch, withDidYouMean } from '../base/suggest.ts';
 
@@ -33,21 +34,22 @@ function pathProblem(
   return { code, severity, message, file, path: [] };
 }
 
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
-}
-
-function readReason(error: unknown): string {
-  switch (errnoCode(error)) {
+/**
+ * Why `path` could not be read, for after `cannot read "…": ` (`it does not exist`, `it is a folder`, …): a
+ * path that is not there says why when it can (`whyMissing`). Standard input has no path.
+ */
+export function readReason(error: unknown, path: string | undefined): string {
+  switch (errorCode(error)) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return (path === undefined ? undefined : whyMissing(path)) ?? 'it does not exist';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
     case 'EISDIR':
       return 'it is a folder';
-    case 'ENOENT':
-      return 'it does not exist';
+    case 'ELOOP':
+      return 'it is a loop of symbolic links';
     default:
       return error instanceof Error ? error.message : String(error);
   }
@@ -72,7 +74,7 @@ function walk(dir: string, seen: Set<string>, out: Listing): void {
     real = realpathSync.native(dir);
   } catch (error) {
     out.problems.push(
-      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error)}`),
+      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error, dir)}`),
     );
     return;
   }
@@ -83,7 +85,7 @@ function walk(dir: string, seen: Set<string>, out: Listing): void {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     out.problems.push(
-      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error)}`),
+      pathProblem('unreadable-path', dir, `cannot read folder "${dir}": ${readReason(error, dir)}`),
     );
     return;
   }
@@ -138,16 +140,21 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
     try {
       info = await stat(path);
     } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR')
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        const why = whyMissing(path);
+        const message = `path "${path}" does not exist`;
         errors.push(
           pathProblem(
             'path-not-found',
             path,
-            withDidYouMean(`path "${path}" does not exist`, pathMeant(path)),
+            why === undefined ? withDidYouMean(message, pathMeant(path)) : `${message}: ${why}`,
           ),
         );
-      else errors.push(pathProblem('unreadable-path', path, `cannot read "${path}": ${readReason(error)}`));
+      } else
+        errors.push(
+          pathProblem('unreadable-path', path, `cannot read "${path}": ${readReason(error, path)}`),
+        );
       continue;
     }
     if (info.isDirectory()) {
@@ -201,7 +208,13 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   for (const [i, file] of fileOrder.entries()) {
     const result = texts[i]!;
     if (!result.ok)
-      errors.push(pathProblem('unreadable-file', file, `cannot read "${file}": ${readReason(result.error)}`));
+      errors.push(
+        pathProblem(
+          'unreadable-file',
+          file,
+          `cannot read "${file}": ${readReason(result.error, sources[i]!.kind === 'file' ? file : undefined)}`,
+        ),
+      );
     else if (typeof result.text === 'string') read.push({ file, text: result.text });
     else binary.push(file);
   }
@@ -280,8 +293,47 @@ export function pathMeant(path: string): string | undefined {
   } catch {
     return undefined;
   }
-  const meant = closestMatch(name, entries);
+  // The name itself is listed when it is a broken symbolic link: never offered for itself.
+  const meant = closestMatch(
+    name,
+    entries.filter((entry) => entry !== name),
+  );
   return meant === undefined ? undefined : join(dirname(path), meant);
+}
+
+/**
+ * Why a path the system does not find (ENOENT, ENOTDIR) is not there, when that can be said: it is a broken
+ * symbolic link (`it is a broken symbolic link to "…"`), or a part of it is a file where a folder is needed
+ * (`"notes.txt" is a file, not a folder`); else undefined.
+ */
+export function whyMissing(path: string): string | undefined {
+  try {
+    if (lstatSync(path).isSymbolicLink()) return `it is a broken symbolic link to "${readlinkSync(path)}"`;
+  } catch {
+    // Nothing at that name: what is in its way, if anything, is a part of its path.
+  }
+  const file = fileInPath(path);
+  return file === undefined ? undefined : `"${file}" is a file, not a folder`;
+}
+
+/** The first part of `path` (from its root: `notes.txt` of `notes.txt/x/y.yaml`) that is there and is no folder. */
+function fileInPath(path: string): string | undefined {
+  const parts: string[] = [];
+  // `notes.txt/` names a folder as much as `notes.txt/x` does.
+  for (let part = path.replace(/(?<=.)[/\\]+$/, ''); ; part = dirname(part)) {
+    parts.unshift(part);
+    if (dirname(part) === part) break;
+  }
+  for (const part of parts) {
+    let folder: boolean;
+    try {
+      folder = statSync(part).isDirectory();
+    } catch {
+      return undefined;
+    }
+    if (!folder) return part;
+  }
+  return undefined;
 }
 
 /** Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders. */

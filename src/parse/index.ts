@@ -4,7 +4,7 @@
  *
  * `loadManifests` reads; `parseManifestText` and `buildClusterState` are pure.
  */
-export { loadManifests, pathMeant, STDIN_NAME, UNREAD_CODES } from './files.ts';
+export { loadManifests, pathMeant, readReason, STDIN_NAME, UNREAD_CODES, whyMissing } from './files.ts';
 export { parseManifestText, withoutMark } from './documents.ts';
 export { buildClusterState } from './build.ts';
 export { describeIgnored } from './ignored.ts';

@@ -17,7 +17,7 @@ describe('netfence webhook: user errors', () => {
     [
       'a certificate file that is missing',
       ['--cluster', '--tls-cert', 'nope.crt', '--tls-key', 'nope.key'],
-      /--tls-cert: cannot read "nope\.crt" \(ENOENT\)/,
+      /--tls-cert: cannot read "nope\.crt": it does not exist$/m,
     ],
     [
       'a bad --listen',

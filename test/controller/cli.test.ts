@@ -24,7 +24,7 @@ describe('netfence controller: user errors', () => {
     [
       'a settings file that is missing',
       ['--cluster', '--controller-config', join(dir, 'nope.yaml')],
-      /--controller-config: cannot read ".*nope\.yaml" \(ENOENT\)/,
+      /--controller-config: cannot read ".*nope\.yaml": it does not exist$/m,
     ],
     [
       'a bad selector',

@@ -141,7 +141,7 @@ test('netfence.yaml: severities, exclusions, failOn; errors are one line', async
   assert.equal(missing.code, 2);
   assert.equal(
     missing.stderr,
-    'netfence: cannot read configuration "/nonexistent/netfence.yaml": check the path given to --config\n',
+    'netfence: cannot read configuration "/nonexistent/netfence.yaml": it does not exist; check the path given to --config\n',
   );
 });
 

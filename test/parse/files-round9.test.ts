@@ -113,12 +113,12 @@ describe('paths', () => {
     assert.deepEqual(
       r.errors.map((e) => [e.code, e.file, e.message]),
       [
-        ['path-not-found', under, `path "${under}" does not exist`],
         [
-          'unreadable-path',
-          loop,
-          `cannot read "${loop}": ELOOP: too many symbolic links encountered, stat '${loop}'`,
+          'path-not-found',
+          under,
+          `path "${under}" does not exist: "${join(dir, 'a.yaml')}" is a file, not a folder`,
         ],
+        ['unreadable-path', loop, `cannot read "${loop}": it is a loop of symbolic links`],
       ],
     );
     assert.deepEqual(names(r), ['a']);

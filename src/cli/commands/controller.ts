@@ -24,6 +24,7 @@ import { profileName } from '../../engine/profiles.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadSpecs } from '../options/specs.ts';
+import { readReason } from '../../parse/index.ts';
 import { parseDuration as parseDurationOption, wholeNumber } from '../options/values.ts';
 
 interface ControllerOptions extends ClusterOptions, CniOptions {
@@ -81,7 +82,7 @@ async function settingsOf(
       text = await readFile(options.controllerConfig, 'utf8');
     } catch (error) {
       throw new UserError(
-        `--controller-config: cannot read "${options.controllerConfig}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        `--controller-config: cannot read "${options.controllerConfig}": ${readReason(error, options.controllerConfig)}`,
       );
     }
     const parsed = parseSettings(text, settings);

@@ -28,7 +28,7 @@ import { HubbleNames } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { exists, writeFileAtomic } from '../options/output.ts';
+import { exists, makeFolder, writeFileAtomic } from '../options/output.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
@@ -169,6 +169,9 @@ async function writeFiles(dir: string, files: readonly RenderedFile[], force: bo
       );
     }
   }
+  // No file to write: not even the folder is made.
+  const cannot = files.length === 0 ? undefined : await makeFolder(dir);
+  if (cannot !== undefined) throw new UserError(`--output-dir: cannot create "${dir}": ${cannot}`);
   for (const f of files) {
     const path = join(dir, f.path);
     await mkdir(dirname(path), { recursive: true });

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { formatObservedMap, type MapFormat } from '../../format/flows.ts';
 import { mergeMaps, readMapJson, type MapShard, type ObservedTraffic } from '../../flows/index.ts';
 import type { ClusterState } from '../../model/cluster.ts';
+import { readReason } from '../../parse/index.ts';
 import { addInputOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
 import {
@@ -26,10 +27,9 @@ async function readShard(path: string, io: Io): Promise<MapShard> {
   try {
     text = path === '-' ? await io.readStdin() : await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why =
-      code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : String(error);
-    throw new UserError(`--merge: cannot read "${path}": ${why}`);
+    throw new UserError(
+      `--merge: cannot read "${path}": ${readReason(error, path === '-' ? undefined : path)}`,
+    );
   }
   let value: unknown;
   try {

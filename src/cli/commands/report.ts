@@ -5,7 +5,6 @@
  */
 import { plural } from '../../format/plural.ts';
 import { policyCounts } from '../../format/connectivity.ts';
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ExplainAnswerJson, StaticDataJson } from '../../contract/api.ts';
@@ -16,7 +15,8 @@ import { exposureToJson } from '../../format/exposure.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
-import { pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
+import { whyMissing } from '../../parse/index.ts';
+import { checkOutputFile, isFolder, pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { addFlowOptions } from '../options/flows.ts';
@@ -111,17 +111,17 @@ function onlyCiliumDenies(analysis: Analysis, id: string, dir: 'ingress' | 'egre
 }
 
 /** The file to write (`-`: standard output), refused before the analysis rather than after it. */
-function checkTarget(options: ReportOptions): string {
+async function checkTarget(options: ReportOptions): Promise<string> {
   const target = options.html;
   if (target === undefined || target === '') {
     throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
   }
-  if (target !== '-' && !existsSync(dirname(resolve(target)))) {
-    throw new UserError(`cannot write "${target}": folder "${dirname(target)}" does not exist`);
+  if (target !== '-' && !isFolder(dirname(resolve(target)))) {
+    // A file in its path (`notes.txt/report.html`), else a folder that is missing.
+    const why = whyMissing(target) ?? `folder "${dirname(target)}" does not exist`;
+    throw new UserError(`cannot write "${target}": ${why}`);
   }
-  if (target !== '-' && !options.force && existsSync(target)) {
-    throw new UserError(`"${target}" exists; add --force to replace it`);
-  }
+  if (target !== '-') await checkOutputFile(target, options.force, 'report.html');
   return target;
 }
 
@@ -181,7 +181,7 @@ Examples:
   netfence report --cluster -A --html cluster-$(date +%F).html`,
   );
   cmd.action(async (paths: string[], options: ReportOptions) => {
-    const target = checkTarget(options);
+    const target = await checkTarget(options);
     const lintConfig = await loadLintConfig(options.config, io);
     const analysis = await loadAnalysis(paths, { ...options, watch: false }, io, lintConfig, 1);
     const assets = await uiAssets(io);

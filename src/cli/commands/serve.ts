@@ -14,6 +14,7 @@ import { Command, Option } from 'commander';
 import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
+import { errorCode } from '../../base/error-code.ts';
 import { parseDuration } from '../options/cluster.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, firstOf, type Io } from '../io.ts';
@@ -179,7 +180,7 @@ export async function serve(
   try {
     server = await startServer({ host: options.host, port: options.port, token, assets, session });
   } catch (error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+    const code = errorCode(error);
     if (code === 'EADDRINUSE')
       throw new UserError(
         `port ${options.port} is in use: pick another with --port, or --port 0 for a free one`,

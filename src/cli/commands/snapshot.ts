@@ -1,5 +1,4 @@
 /** `netfence snapshot`: save what a cluster read gives the analysis, to analyze, diff and share offline. */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -10,7 +9,7 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { writeFileAtomic } from '../options/output.ts';
+import { isFolder, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {
@@ -91,12 +90,4 @@ function rejectPaths(args: readonly string[]): void {
   // A folder (the GitOps one, say) cannot be written over: offer a file in it.
   const file = isFolder(first) ? join(first, 'snapshot.yaml') : first;
   throw new UserError(`snapshot reads the live cluster and takes no paths; to write a file, use -o ${file}`);
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

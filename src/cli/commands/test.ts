@@ -1,15 +1,16 @@
 /** `netfence test`: check a reachability spec (the unit tests of a network), or write one with --init. */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
 import { openSession } from '../../engine/session.ts';
 import { formatTestReport, TestFormat, type SpecReport } from '../../format/testspec.ts';
 import { formatProblem, type Problem } from '../../model/problem.ts';
-import { pathMeant } from '../../parse/index.ts';
+import { pathMeant, readReason, whyMissing } from '../../parse/index.ts';
 import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { exists, writeFileAtomic } from '../options/output.ts';
+import { checkOutputFile, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -30,7 +31,9 @@ async function readSpecFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? whyMissing(file) : undefined;
+    if (why !== undefined) throw new UserError(`--spec: cannot read "${file}": ${why}`);
     if (code === 'ENOENT') {
       const meant = pathMeant(file);
       throw new UserError(
@@ -40,7 +43,7 @@ async function readSpecFile(file: string): Promise<string> {
       );
     }
     if (code === 'EISDIR') throw new UserError(`--spec: "${file}" is a folder; give the spec file`);
-    throw new UserError(`--spec: cannot read "${file}" (${code ?? String(error)})`);
+    throw new UserError(`--spec: cannot read "${file}": ${readReason(error, file)}`);
   }
 }
 
@@ -116,9 +119,8 @@ async function writeInitialSpec(paths: readonly string[], options: TestOptions, 
       `with --init, -o is the file to write, not a format: did you mean -o ${target}.yaml?`,
     );
   }
-  if (target !== undefined && target !== '-' && !options.force && (await exists(target))) {
-    throw new UserError(`"${target}" exists; add --force to replace it`);
-  }
+  if (target !== undefined && target !== '-')
+    await checkOutputFile(target, options.force, 'reachability.yaml');
   const state = await loadInput(paths, options, io);
   const session = openSession(state, engineOptions(options));
   const index = session.refs('workload');

@@ -16,6 +16,7 @@ import {
   makeSelfSigned,
   readClientCa,
   readKeyPair,
+  UnreadableFile,
   watchFiles,
   watchKeyPair,
   type KeyPair,
@@ -27,6 +28,7 @@ import { addCniOptions, liveCniProfile, type CniOptions } from '../options/input
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { loadSpecs } from '../options/specs.ts';
+import { readReason } from '../../parse/index.ts';
 import { wholeNumber } from '../options/values.ts';
 import { profileName } from '../../engine/profiles.ts';
 
@@ -88,8 +90,17 @@ async function servingPair(
       files: { cert: options.tlsCert, key: options.tlsKey },
     };
   } catch (error) {
-    throw new UserError(error instanceof Error ? error.message : String(error));
+    throw tlsFileError(error);
   }
+}
+
+/** A TLS option's file that cannot be read, or is no certificate, as one line. */
+function tlsFileError(error: unknown): UserError {
+  if (error instanceof UnreadableFile)
+    return new UserError(
+      `${error.option}: cannot read "${error.file}": ${readReason(error.cause, error.file)}`,
+    );
+  return new UserError(error instanceof Error ? error.message : String(error));
 }
 
 export function webhookCommand(io: Io, setExit: (code: number) => void): Command {
@@ -196,7 +207,7 @@ async function runWebhook(options: WebhookOptions, io: Io, until: () => Promise<
     try {
       clientCa = await readClientCa(options.clientCa);
     } catch (error) {
-      throw new UserError(error instanceof Error ? error.message : String(error));
+      throw tlsFileError(error);
     }
   }
   const log = (entry: LogEntry): void =>

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { FlowFormat, FlowProgress, ObservedTraffic } from '../../flows/index.ts';
 import { formatCount } from '../../base/text.ts';
 import { withDidYouMean } from '../../base/suggest.ts';
-import { pathMeant } from '../../parse/index.ts';
+import { pathMeant, whyMissing } from '../../parse/index.ts';
 import type { HubbleNames } from '../../generate/dns-names.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, note, type Io } from '../io.ts';
@@ -135,9 +135,15 @@ function flowErrorLine(
   return `${where}${e.line > 0 ? `:${e.line}` : ''}: ${message}`;
 }
 
-/** A flow file that does not exist (`webshop.cvs`): its message, naming the file beside it meant, if any. */
+/**
+ * A flow file that does not exist (`webshop.cvs`): its message, with why when that can be said (a broken symbolic
+ * link, a file in its path), else naming the file beside it meant, if any.
+ */
 function withFileMeant(e: { file: string; line: number; message: string }, stdin: string): string {
-  if (e.line > 0 || e.file === stdin || !e.message.endsWith(': it does not exist')) return e.message;
+  const missing = ': it does not exist';
+  if (e.line > 0 || e.file === stdin || !e.message.endsWith(missing)) return e.message;
+  const why = whyMissing(e.file);
+  if (why !== undefined) return `${e.message.slice(0, -missing.length)}: ${why}`;
   return withDidYouMean(e.message, pathMeant(e.file));
 }
 

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { CONFIG_FILE, DEFAULT_CONFIG, parseLintConfig, type LintConfig } from '../../lint/config.ts';
 import { RULES } from '../../lint/registry.ts';
 import { formatProblem } from '../../model/problem.ts';
+import { readReason } from '../../parse/index.ts';
 import { UserError, type Io } from '../io.ts';
 
 /** The lint configuration: `--config FILE`, else `netfence.yaml` here if there is one; every problem reported. */
@@ -14,8 +15,11 @@ export async function loadLintConfig(option: string | false | undefined, io: Io)
   let text: string;
   try {
     text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read configuration "${file}": check the path given to --config`);
+  } catch (error) {
+    // netfence.yaml found here, unasked: a folder of that name, say.
+    const fix =
+      option === undefined ? 'give --config FILE, or --no-config' : 'check the path given to --config';
+    throw new UserError(`cannot read configuration "${file}": ${readReason(error, file)}; ${fix}`);
   }
   const parsed = parseLintConfig(
     text,

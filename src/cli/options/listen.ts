@@ -1,4 +1,5 @@
 /** `--listen HOST:PORT` of the commands that serve (`webhook`, `controller`). */
+import { errorCode } from '../../base/error-code.ts';
 import { UserError } from '../io.ts';
 
 /** `127.0.0.1:8443`, `[::1]:8443`, `:8443` (every address). */
@@ -13,7 +14,7 @@ export function parseListen(text: string): { host: string; port: number } {
 
 /** A failure to listen on `--listen`'s address, as one line; any other error as it is. */
 export function listenError(error: unknown, listen: { host: string; port: number }): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errorCode(error);
   if (code === 'EADDRINUSE') return new UserError(`--listen: port ${listen.port} is in use`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
     return new UserError(`--listen: "${listen.host}" is not an address of this machine`);

@@ -1,8 +1,11 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
-import { link, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { errorCode } from '../../base/error-code.ts';
+import { whyMissing } from '../../parse/index.ts';
 import { UserError } from '../io.ts';
 
 /** Writes a file atomically: a temporary file beside it, then a rename over it. */
@@ -12,7 +15,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await removeTemp(temp);
     throw writeError(path, error);
   }
 }
@@ -34,7 +37,7 @@ export async function writeFileIfAbsent(
       await linkFile(temp, path);
     } catch (error) {
       // A file system without hard links (some network shares): an exclusive create, not atomic.
-      if (!NO_HARD_LINKS.has(errorCode(error))) throw error;
+      if (!NO_HARD_LINKS.has(errorCode(error) ?? '')) throw error;
       await writeFile(path, text, { mode: 0o644, flag: 'wx' });
     }
     return true;
@@ -42,19 +45,23 @@ export async function writeFileIfAbsent(
     if (errorCode(error) === 'EEXIST') return false;
     throw writeError(path, error);
   } finally {
-    await rm(temp, { force: true });
+    await removeTemp(temp);
   }
 }
 
 /** What `link` fails with where the file system has no hard links. */
 const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
-function tempPathBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+/**
+ * Removes the temporary file, if it was made: when its folder cannot hold it (`notes.txt/.x.tmp`), removing it
+ * fails too, and the reason to tell is the write's.
+ */
+async function removeTemp(temp: string): Promise<void> {
+  await rm(temp, { force: true }).catch(() => undefined);
 }
 
-function errorCode(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Why `path` could not be written, in one line. */
@@ -67,10 +74,60 @@ function writeError(path: string, error: unknown): UserError {
         ? 'permission denied'
         : code === 'EISDIR'
           ? 'it is a folder'
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : code === 'ENOTDIR'
+            ? (whyMissing(path) ?? 'a part of its path is a file, not a folder')
+            : error instanceof Error
+              ? error.message
+              : String(error);
   return new UserError(`cannot write "${path}": ${reason}`);
+}
+
+/**
+ * Refuses, before any work, to write a file where a folder stands (offering a file in it, such as
+ * `<folder>/<example>`), or over a file without `force`.
+ */
+export async function checkOutputFile(path: string, force: boolean, example: string): Promise<void> {
+  let folder: boolean;
+  try {
+    folder = (await stat(path)).isDirectory();
+  } catch {
+    return;
+  }
+  if (folder)
+    throw new UserError(
+      `cannot write "${path}": it is a folder; give a file in it, such as "${join(path, example)}"`,
+    );
+  if (!force) throw new UserError(`"${path}" exists; add --force to replace it`);
+}
+
+/**
+ * Makes folder `dir` and the folders above it. When it cannot, why, in a few words (`"notes.txt" is a file, not a
+ * folder`), for the caller's one line; undefined when it is made.
+ */
+export async function makeFolder(dir: string): Promise<string | undefined> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return undefined;
+  } catch (error) {
+    const code = errorCode(error);
+    // EEXIST: `dir` is a file; ENOTDIR: a folder above it is. A name in it shows which.
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? whyMissing(join(dir, '_'))
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : undefined;
+    return why ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Whether `path` is a folder (or a symbolic link to one). */
+export function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Whether something is at `path` (a file that a command must not replace silently). */

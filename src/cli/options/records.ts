@@ -2,11 +2,11 @@
  * The rollback records `apply` writes and `rollback` reads: their options' defaults (`--state-dir`,
  * `--record-namespace`), the ConfigMap they go to with `--record`, and the local store under the state folder.
  */
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecord, type RollbackRecord } from '../../apply/index.ts';
 import { UserError, type Io } from '../io.ts';
-import { writeFileAtomic, writeFileIfAbsent } from './output.ts';
+import { makeFolder, writeFileAtomic, writeFileIfAbsent } from './output.ts';
 
 /** Where records live under the state folder. */
 export const RECORD_FOLDER = 'rollback';
@@ -47,13 +47,11 @@ function recordText(record: RollbackRecord): string {
 
 async function recordFolder(stateDir: string): Promise<void> {
   const dir = join(stateDir, RECORD_FOLDER);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
+  const cannot = await makeFolder(dir);
+  if (cannot !== undefined)
     throw new UserError(
-      `cannot create "${dir}" for the rollback record: ${error instanceof Error ? error.message : String(error)} (choose another with --state-dir)`,
+      `cannot create "${dir}" for the rollback record: ${cannot} (choose another with --state-dir)`,
     );
-  }
 }
 
 export interface StoredRecord {

@@ -1,6 +1,7 @@
 /** `--spec FILE` (repeatable) of the commands that hold a cluster to reachability specs (`webhook`, `controller`). */
 import { readFile } from 'node:fs/promises';
 import { formatProblem, type Problem } from '../../model/problem.ts';
+import { readReason } from '../../parse/index.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { UserError, type Io } from '../io.ts';
 
@@ -13,9 +14,7 @@ export async function loadSpecs(files: readonly string[], io: Io): Promise<Spec[
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new UserError(
-        `--spec: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
+      throw new UserError(`--spec: cannot read "${file}": ${readReason(error, file)}`);
     }
     const parsed = parseSpec(text, file);
     if (parsed.ok) {
