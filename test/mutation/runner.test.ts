@@ -301,6 +301,18 @@ describe('mutants of a fixture source', () => {
     assert.deepEqual(coveredBy(find('EqualityOperator', 'n <= 0').id), []);
   });
 
+  test('the cheaper file runs first by the costs, not by name: a-slow.fixture.ts the cheaper, its test kills', async () => {
+    setCosts(1, 1000);
+    try {
+      const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
+      assert.deepEqual(killers(killed), ['test/a-slow.fixture.ts :: slow clamp']);
+      const limit = await runMutant(find('ArithmeticOperator', '10 / 2'), { disableBail: true });
+      assert.deepEqual(killers(limit), ['test/a-slow.fixture.ts :: slow clamp']);
+    } finally {
+      setCosts(1000, 1);
+    }
+  });
+
   test('killed, survived, static, and an infinite loop ended by the hit limit', async () => {
     // Both a-slow.fixture.ts (first by name, the costlier) and calc.fixture.ts kill it: the cheaper file runs first.
     const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
@@ -328,17 +340,5 @@ describe('mutants of a fixture source', () => {
     assert.equal(g.otherLoads, otherLoads);
     // Nothing carries over (the shared copy still has LIMIT 20): the same tests pass again.
     assert.equal(status(await runMutant(find('EqualityOperator', 'n >= LIMIT'))), 'survived');
-  });
-
-  test('the cheaper file runs first by the costs, not by name: a-slow.fixture.ts the cheaper, its test kills', async () => {
-    setCosts(1, 1000);
-    try {
-      const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
-      assert.deepEqual(killers(killed), ['test/a-slow.fixture.ts :: slow clamp']);
-      const limit = await runMutant(find('ArithmeticOperator', '10 / 2'), { disableBail: true });
-      assert.deepEqual(killers(limit), ['test/a-slow.fixture.ts :: slow clamp']);
-    } finally {
-      setCosts(1000, 1);
-    }
   });
 });
