@@ -243,10 +243,32 @@ describe('mutants of a fixture source', () => {
     });
   };
 
+  /**
+   * What the dry run measured to order a mutant's test files, replaced by given costs (ms) of a-slow's test and
+   * of each of calc's (no file's loading): the order the tests see follows them, not the machine's load.
+   */
+  const setCosts = (slow: number, calc: number): void => {
+    const tests: Record<string, number> = {};
+    for (const t of dry.tests)
+      tests[t.id] = t.id.startsWith('test/a-slow.fixture.ts')
+        ? slow
+        : t.id.startsWith('test/calc.')
+          ? calc
+          : 1;
+    writeFileSync(
+      join(tmpdir(), `netfence-node-test-costs-${process.ppid}.json`),
+      JSON.stringify({ tests, files: {} }),
+    );
+    // The runner keeps the dry run's costs: forgotten, they are read from the file, as a runner process after
+    // the dry run reads them.
+    (runner as unknown as { costs: unknown }).costs = undefined;
+  };
+
   before(async () => {
     const result = await runner.dryRun({ coverageAnalysis: 'perTest', timeout: 10_000, disableBail: false });
     assert.equal(result.status, 'complete');
     dry = result;
+    setCosts(1000, 1);
   });
 
   test('the dry run passes, each test has its own id', () => {
@@ -279,8 +301,20 @@ describe('mutants of a fixture source', () => {
     assert.deepEqual(coveredBy(find('EqualityOperator', 'n <= 0').id), []);
   });
 
+  test('the cheaper file runs first by the costs, not by name: a-slow.fixture.ts the cheaper, its test kills', async () => {
+    setCosts(1, 1000);
+    try {
+      const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
+      assert.deepEqual(killers(killed), ['test/a-slow.fixture.ts :: slow clamp']);
+      const limit = await runMutant(find('ArithmeticOperator', '10 / 2'), { disableBail: true });
+      assert.deepEqual(killers(limit), ['test/a-slow.fixture.ts :: slow clamp']);
+    } finally {
+      setCosts(1000, 1);
+    }
+  });
+
   test('killed, survived, static, and an infinite loop ended by the hit limit', async () => {
-    // Both a-slow.fixture.ts (first by name, slow) and calc.fixture.ts kill it: the cheaper file runs first.
+    // Both a-slow.fixture.ts (first by name, the costlier) and calc.fixture.ts kill it: the cheaper file runs first.
     const killed = await runMutant(find('EqualityOperator', 'n <= LIMIT'));
     assert.equal(status(killed), 'killed');
     assert.deepEqual(killers(killed), ['test/calc.fixture.ts :: calc > clamp']);

@@ -46,6 +46,11 @@ export interface ApiServerOptions {
   extraApiServerArgs?: string[];
   /** Keep the temp dir (logs, certs, kubeconfigs) after stop(). Also NETFENCE_KEEP_KUBE_DIR=1. */
   keepDir?: boolean;
+  /**
+   * Where the ports come from: `n` distinct ports, free when picked (default freePorts). A test gives ports
+   * already taken to see the start-up pick others.
+   */
+  pickPorts?: (n: number) => Promise<number[]>;
 }
 
 export interface ApiResponse {
@@ -259,8 +264,11 @@ function tailLog(file: string, lines = 40): string {
   }
 }
 
-/** Distinct free loopback ports (all held open at once, then released). */
-async function freePorts(n: number): Promise<number[]> {
+/**
+ * Distinct free loopback ports (all held open at once, then released). Released, a port may be taken by another
+ * process before etcd or kube-apiserver binds it: startApiServer() then starts that process again on others.
+ */
+export async function freePorts(n: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
     const ports: number[] = [];
@@ -282,6 +290,14 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How many sets of ports a start tries before it gives up (each lost to another process's bind). */
+const PORT_TRIES = 5;
+
+/** Whether a process exited because an address it was to listen on was taken (Go's `bind: address already in use`). */
+function lostItsPort(p: Proc): boolean {
+  return p.exitInfo() !== null && /address already in use/.test(tailLog(p.logFile, 200));
+}
 
 // ---------------------------------------------------------------------------
 // HTTPS client
@@ -485,52 +501,68 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     fs.writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     fs.writeFileSync(saPub, publicKey.export({ type: 'spki', format: 'pem' }));
 
-    const [etcdClientPort, etcdPeerPort, apiPort] = (await freePorts(3)) as [number, number, number];
-    const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
-    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+    const pickPorts = opts.pickPorts ?? freePorts;
 
-    // etcd.
-    const etcd = startProcess(
-      'etcd',
-      binaries.etcd,
-      [
-        '--name=netfence',
-        `--data-dir=${path.join(dir, 'etcd')}`,
-        `--listen-client-urls=${etcdUrl}`,
-        `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=${peerUrl}`,
-        `--initial-advertise-peer-urls=${peerUrl}`,
-        `--initial-cluster=netfence=${peerUrl}`,
-        '--initial-cluster-state=new',
-        '--unsafe-no-fsync',
-        '--log-level=warn',
-      ],
-      dir,
-    );
-    procs.push(etcd);
-    for (;;) {
-      if (etcd.exitInfo() !== null) {
-        throw new Error(`etcd ${etcd.exitInfo() ?? ''}; last log lines:\n${tailLog(etcd.logFile)}`);
+    // etcd, on two ports; started again on others when one was taken before it bound it.
+    let etcd: Proc;
+    let etcdUrl = '';
+    ports: for (let attempt = 1; ; attempt++) {
+      const [clientPort, peerPort] = (await pickPorts(2)) as [number, number];
+      etcdUrl = `http://127.0.0.1:${clientPort}`;
+      const peerUrl = `http://127.0.0.1:${peerPort}`;
+      const started = startProcess(
+        attempt === 1 ? 'etcd' : `etcd-${attempt}`,
+        binaries.etcd,
+        [
+          '--name=netfence',
+          // A data dir of its own: the last attempt's may hold the member it began with.
+          `--data-dir=${path.join(dir, attempt === 1 ? 'etcd' : `etcd-${attempt}`)}`,
+          `--listen-client-urls=${etcdUrl}`,
+          `--advertise-client-urls=${etcdUrl}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=netfence=${peerUrl}`,
+          '--initial-cluster-state=new',
+          '--unsafe-no-fsync',
+          '--log-level=warn',
+        ],
+        dir,
+      );
+      procs.push(started);
+      for (;;) {
+        if (lostItsPort(started) && attempt < PORT_TRIES) {
+          procs.splice(procs.indexOf(started), 1);
+          break;
+        }
+        if (started.exitInfo() !== null) {
+          throw new Error(`etcd ${started.exitInfo() ?? ''}; last log lines:\n${tailLog(started.logFile)}`);
+        }
+        try {
+          const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2000) });
+          const body = (await res.json()) as { health?: unknown };
+          if (res.ok && body.health === 'true') {
+            etcd = started;
+            break ports;
+          }
+        } catch {
+          // not up yet
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `etcd not healthy after ${timeoutMs} ms; last log lines:\n${tailLog(started.logFile)}`,
+          );
+        }
+        await sleep(100);
       }
-      try {
-        const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2000) });
-        const body = (await res.json()) as { health?: unknown };
-        if (res.ok && body.health === 'true') break;
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`etcd not healthy after ${timeoutMs} ms; last log lines:\n${tailLog(etcd.logFile)}`);
-      }
-      await sleep(100);
     }
 
-    // kube-apiserver.
-    const url = `https://127.0.0.1:${apiPort}`;
-    const apiserverArgs = [
+    // kube-apiserver, on a port of its own; started again on another when that one was taken first.
+    let [apiPort] = (await pickPorts(1)) as [number];
+    let url = `https://127.0.0.1:${apiPort}`;
+    const apiserverArgs = (port: number): string[] => [
       `--etcd-servers=${etcdUrl}`,
       `--cert-dir=${certDir}`,
-      `--secure-port=${apiPort}`,
+      `--secure-port=${port}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
       '--endpoint-reconciler-type=none',
@@ -546,8 +578,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       '--v=1',
       ...(opts.extraApiServerArgs ?? []),
     ];
-    let apiserver = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs, dir);
+    let apiserver = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs(apiPort), dir);
     procs.push(apiserver);
+    let apiAttempts = 1;
 
     const failure = (what: string): Error =>
       new Error(
@@ -565,6 +598,20 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     let tlsFailures = 0;
     let lastProblem = 'no answer yet';
     for (;;) {
+      if (lostItsPort(apiserver) && apiAttempts < PORT_TRIES) {
+        apiAttempts++;
+        [apiPort] = (await pickPorts(1)) as [number];
+        url = `https://127.0.0.1:${apiPort}`;
+        const next = startProcess(
+          `kube-apiserver-${apiAttempts}`,
+          binaries.apiserver,
+          apiserverArgs(apiPort),
+          dir,
+        );
+        procs[procs.indexOf(apiserver)] = next;
+        apiserver = next;
+        continue;
+      }
       if (apiserver.exitInfo() !== null) throw failure(`kube-apiserver ${apiserver.exitInfo() ?? ''}`);
       if (etcd.exitInfo() !== null) throw failure(`etcd ${etcd.exitInfo() ?? ''}`);
       if (Date.now() > deadline) {
@@ -673,7 +720,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
 
     const restartApiServer = async (): Promise<void> => {
       await stopProcess(apiserver, 5000);
-      const next = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs, dir);
+      const next = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs(apiPort), dir);
       procs[procs.indexOf(apiserver)] = next;
       apiserver = next;
       const until = Date.now() + timeoutMs;

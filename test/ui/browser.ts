@@ -47,6 +47,8 @@ export async function launch(
     deviceScaleFactor: 1,
     colorScheme: options.dark === true ? 'dark' : 'light',
   });
+  // No limit by the clock on a wait: a loaded machine stretches every one (the test runner's own limit stays).
+  context.setDefaultTimeout(0);
   return {
     context,
     async close() {
@@ -72,6 +74,9 @@ export interface GraphSnapshot {
 
 interface GraphWin {
   __netfence?: { graph: () => GraphSnapshot };
+  /** The graph as settled() last saw it, one animation frame ago. */
+  __netfenceFrame?: string;
+  document: { querySelector(selector: string): { textContent: string | null } | null };
 }
 
 /** Collects the page's errors and console errors into `problems` (a test asserts there are none). */
@@ -87,16 +92,52 @@ export function graphOf(page: Page): Promise<GraphSnapshot> {
   return page.evaluate(() => (globalThis as unknown as GraphWin).__netfence!.graph());
 }
 
-/** Opens a route on a fresh page load and waits until the graph (when the view has one) is drawn. */
+/**
+ * Opens a route on a fresh page load, and waits until the view shows it whole: its controls, the graph (when
+ * the view has one), and whatever the view loads after it (Traffic's flows, the explanation or the exposure
+ * of what the route selects), i.e. until nothing in the page says "Loading". A change of the hash alone would
+ * be a navigation within the page, which the app follows on its `hashchange` event, some time after `goto`
+ * returns: what a test read then could be the last route's.
+ */
 export async function openRoute(page: Page, url: string, hash: string, waitForGraph = true): Promise<void> {
+  await page.goto('about:blank');
   await page.goto(`${url}${hash}`);
-  await page.waitForSelector('.layout .sidebar > *');
-  if (waitForGraph) {
-    await page.waitForFunction(() => {
-      const n = (globalThis as unknown as GraphWin).__netfence;
-      return n !== undefined && n.graph().nodes.length > 0;
-    });
-  }
+  await page.waitForFunction((graph) => {
+    const w = globalThis as unknown as GraphWin;
+    const layout = w.document.querySelector('.layout');
+    if (layout === null || w.document.querySelector('.layout .sidebar > *') === null) return false;
+    if (/Loading(…| flows…)/.test(layout.textContent ?? '')) return false;
+    if (!graph) return true;
+    const n = w.__netfence;
+    return n !== undefined && n.graph().nodes.length > 0;
+  }, waitForGraph);
+}
+
+/**
+ * Waits until the drawn graph has settled: the group titles drawn (on the animation frame after the graph) and
+ * nothing moving (the same drawing in two animation frames in a row: an animated centring moves it in each).
+ * Call it once what the test waits for has begun (a route opened, a URL changed): it cannot tell a change to
+ * come from none.
+ */
+export async function settleGraph(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    delete (globalThis as unknown as GraphWin).__netfenceFrame;
+  });
+  await page.waitForFunction(
+    () => {
+      const w = globalThis as unknown as GraphWin;
+      const n = w.__netfence;
+      if (n === undefined) return false;
+      const g = n.graph() as GraphSnapshot & { titles?: unknown[] };
+      const groups = new Set(g.nodes.flatMap((x) => (x.parent === null ? [] : [x.parent])));
+      const now = JSON.stringify(g);
+      const was = w.__netfenceFrame;
+      w.__netfenceFrame = now;
+      return g.nodes.length > 0 && (g.titles?.length ?? 0) === groups.size && now === was;
+    },
+    undefined,
+    { polling: 'raf' },
+  );
 }
 
 /** One drawn edge by id (`src>dst`); fails the test when it is not drawn. */
@@ -123,7 +164,7 @@ export async function saveShot(
   mkdirSync(ARTIFACTS, { recursive: true });
   const mouse = options.mouse ?? { x: 1, y: 899 };
   await page.mouse.move(mouse.x, mouse.y);
-  await page.waitForTimeout(100);
+  await page.locator('.tooltip:not([hidden])').waitFor({ state: 'detached' });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   if (options.readme === true && process.env.UPDATE_SCREENSHOTS === '1') {
     mkdirSync(README_IMAGES, { recursive: true });

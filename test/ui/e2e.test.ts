@@ -19,6 +19,7 @@ import {
   graphOf,
   openRoute,
   saveShot,
+  settleGraph,
   startUi,
   type GraphSnapshot,
   type UiSession,
@@ -396,7 +397,7 @@ describe('the web UI in Chromium', { skip }, () => {
       return { bg: s.backgroundColor, fg: s.color };
     });
     assert.deepEqual(colours, { bg: 'rgb(22, 26, 33)', fg: 'rgb(227, 232, 239)' });
-    await page.waitForTimeout(300);
+    await settleGraph(page);
     await shot('graph-dark');
     // The choice survives a reload.
     await open('#/graph');

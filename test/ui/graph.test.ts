@@ -15,7 +15,16 @@ import type { Page } from 'playwright-core';
 import { writeCluster } from '../../bench/generate.ts';
 import { PALETTES } from '../../ui/lib/palette.ts';
 import { serve, type Served } from '../server/serve.ts';
-import { ARTIFACTS, browserMissing, launch, recordProblems, saveShot, type Launched } from './browser.ts';
+import {
+  ARTIFACTS,
+  browserMissing,
+  launch,
+  openRoute,
+  recordProblems,
+  saveShot,
+  settleGraph,
+  type Launched,
+} from './browser.ts';
 
 const POSTGRES = 'data/StatefulSet/postgres';
 
@@ -110,13 +119,9 @@ function graph(page: Page): Promise<Snapshot> {
   return page.evaluate(() => (globalThis as unknown as Win).__netfence!.graph());
 }
 
-/** Waits until the drawn graph has settled (titles are drawn on the next animation frame). */
+/** The drawn graph once it has settled (see settleGraph). */
 async function settled(page: Page): Promise<Snapshot> {
-  await page.waitForFunction(() => {
-    const n = (globalThis as unknown as Win).__netfence;
-    return n !== undefined && n.graph().nodes.length > 0;
-  });
-  await page.waitForTimeout(250);
+  await settleGraph(page);
   return graph(page);
 }
 
@@ -206,7 +211,7 @@ describe('the graph reads at every size', { skip }, () => {
     test(`${dark ? 'dark' : 'light'} theme: no labels or titles overlap, no title clipped, legend colours from the palette`, async () => {
       const { browser, page } = await session(1440, 900, dark);
       try {
-        await page.goto(`${served.url}#/graph`);
+        await openRoute(page, served.url, '#/graph');
         const g = await settled(page);
         assert.equal(g.titles.length, 6);
         assert.deepEqual(
@@ -226,7 +231,7 @@ describe('the graph reads at every size', { skip }, () => {
         });
         assert.equal(open, (dark ? PALETTES.dark : PALETTES.light).nodeOpen);
         // Selected: its lines are labelled, and still nothing overlaps.
-        await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
+        await openRoute(page, served.url, `#/graph?sel=node:${POSTGRES}`);
         const s = await settled(page);
         assert.ok(s.edges.some((e) => e.labelBox !== null));
         assert.deepEqual(collisions(s), []);
@@ -241,7 +246,7 @@ describe('the graph reads at every size', { skip }, () => {
     const { browser, page } = await session(1440, 900);
     try {
       // What a neighbour and a workload out of the neighbourhood look like before the selection.
-      await page.goto(`${served.url}#/graph`);
+      await openRoute(page, served.url, '#/graph');
       const plain = await settled(page);
       const before = {
         web: await pixel(page, ...fillPoint(plain, 'shop/Deployment/web')),
@@ -249,7 +254,7 @@ describe('the graph reads at every size', { skip }, () => {
         api: await pixel(page, ...fillPoint(plain, 'shop/Deployment/api')),
         postgres: await pixel(page, ...fillPoint(plain, POSTGRES)),
       };
-      await page.goto(`${served.url}#/graph?sel=node:${POSTGRES}`);
+      await openRoute(page, served.url, `#/graph?sel=node:${POSTGRES}`);
       const g = await settled(page);
       // On screen (the dimming is drawn as a layer, not a style of each element): the neighbour looks the
       // same, the workload out of the neighbourhood faded towards the background.
@@ -348,7 +353,6 @@ describe('the graph reads at every size', { skip }, () => {
       await page.waitForFunction(
         (id) => (globalThis as unknown as Win).__netfence!.graph().edges.find((e) => e.id === id)?.labelBox,
         `shop/Deployment/catalog>${POSTGRES}`,
-        { timeout: 5000 },
       );
     } finally {
       await browser.close();
@@ -360,7 +364,7 @@ describe('the graph reads at every size', { skip }, () => {
     const normal = await session(1440, 900);
     let all: string[];
     try {
-      await normal.page.goto(`${served.url}#/graph`);
+      await openRoute(normal.page, served.url, '#/graph');
       all = (await settled(normal.page)).edges.map((e) => e.id).sort();
     } finally {
       await normal.browser.close();
@@ -380,7 +384,7 @@ describe('the graph reads at every size', { skip }, () => {
         const url = new URL(r.url());
         if (url.pathname === '/api/connections') asked.push(url.searchParams.get('namespace') ?? '');
       });
-      await page.goto(`${served.url}#/graph`);
+      await openRoute(page, served.url, '#/graph');
       await page.waitForFunction(
         (n) => (globalThis as unknown as Win).__netfence?.graph().edges.length === n,
         all.length,
@@ -402,7 +406,7 @@ describe('the graph reads at every size', { skip }, () => {
       'ingress-nginx/Deployment/ingress-nginx-controller',
     ];
     try {
-      await page.goto(`${served.url}#/graph`);
+      await openRoute(page, served.url, '#/graph');
       const first = positions(await settled(page), ids);
       await page.locator('#tab-traffic').click();
       await page.waitForFunction(() =>
@@ -452,7 +456,7 @@ describe('the graph reads at every size', { skip }, () => {
   test('at 1024×768 the canvas takes the room, and the inspector opens with a selection', async () => {
     const { browser, page } = await session(1024, 768);
     try {
-      await page.goto(`${served.url}#/graph`);
+      await openRoute(page, served.url, '#/graph');
       const g = await settled(page);
       assert.equal(await page.locator('.inspector').isVisible(), false);
       const canvas = await page.locator('.canvas').boundingBox();
@@ -507,7 +511,7 @@ describe('the graph reads at every size', { skip }, () => {
     const { browser, page } = await session(1024, 768);
     const line = 'monitoring/StatefulSet/prometheus>shop/Deployment/catalog';
     try {
-      await page.goto(`${served.url}#/graph`);
+      await openRoute(page, served.url, '#/graph');
       const g = await settled(page);
       const e = g.edges.find((x) => x.id === line) as { midpoint?: { x: number; y: number } } | undefined;
       assert.ok(e?.midpoint, `no line ${line}`);
@@ -517,7 +521,6 @@ describe('the graph reads at every size', { skip }, () => {
         decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=edge:'),
       );
       assert.equal(await page.locator('.inspector').isVisible(), true);
-      await page.waitForTimeout(300);
       const after = await settled(page);
       const canvas = (await page.locator('.canvas').boundingBox())!;
       for (const id of line.split('>')) {
@@ -535,7 +538,7 @@ describe('the graph reads at every size', { skip }, () => {
   test('a 1,000-workload cluster opens as an overview of namespaces, expanded one at a time in place', async () => {
     const { browser, page } = await session(1440, 900);
     try {
-      await page.goto(`${large.url}#/graph`);
+      await openRoute(page, large.url, '#/graph');
       const g = await settled(page);
       assert.equal(g.nodes.filter((n) => n.id.startsWith('ns:')).length, 100);
       assert.equal(g.nodes.filter((n) => n.id.split('/').length === 3).length, 0);
@@ -576,7 +579,7 @@ describe('the graph reads at every size', { skip }, () => {
       // The same arrangement on every load, in a fresh browser.
       const again = await session(1440, 900);
       try {
-        await again.page.goto(`${large.url}#/graph`);
+        await openRoute(again.page, large.url, '#/graph');
         const h = await settled(again.page);
         const ids = tops.map((n) => n.id);
         assert.deepEqual(positions(h, ids), positions(g, ids));
@@ -642,7 +645,7 @@ describe('the graph reads at every size', { skip }, () => {
     const first = await session(1440, 900);
     let inPaths: Record<string, { x: number; y: number }>;
     try {
-      await first.page.goto(`${served.url}#/paths?from=shop/Deployment/web&to=${POSTGRES}`);
+      await openRoute(first.page, served.url, `#/paths?from=shop/Deployment/web&to=${POSTGRES}`);
       await first.page.waitForFunction(() =>
         (globalThis as unknown as Win).__netfence!.graph().nodes.some((n) => n.classes.includes('hop-0')),
       );
@@ -656,7 +659,7 @@ describe('the graph reads at every size', { skip }, () => {
     }
     const second = await session(1440, 900);
     try {
-      await second.page.goto(`${served.url}#/graph`);
+      await openRoute(second.page, served.url, '#/graph');
       assert.deepEqual(positions(await settled(second.page), ids), inPaths);
     } finally {
       await second.browser.close();
@@ -666,7 +669,7 @@ describe('the graph reads at every size', { skip }, () => {
   test('search-first focus on the overview: the namespace expands with room around it, readable, labels apart', async () => {
     const { browser, page } = await session(1440, 900);
     try {
-      await page.goto(`${large.url}#/graph`);
+      await openRoute(page, large.url, '#/graph');
       await settled(page);
       await page.keyboard.press('/');
       await page.keyboard.type('tenant-0001/auth');
@@ -677,7 +680,6 @@ describe('the graph reads at every size', { skip }, () => {
       await page.waitForFunction(() =>
         decodeURIComponent((globalThis as unknown as Win).location.hash).includes('sel=node:tenant-0001/'),
       );
-      await page.waitForTimeout(400);
       const g = await settled(page);
       await page.screenshot({ path: join(ARTIFACTS, 'graph-overview-find.png') });
       assert.deepEqual(boxOverlaps(g), []);
@@ -707,7 +709,7 @@ describe('the graph reads at every size', { skip }, () => {
           .map((n) => n.id),
       );
     try {
-      await page.goto(`${large.url}#/graph`);
+      await openRoute(page, large.url, '#/graph');
       await settled(page);
       await page.locator('#group-by').selectOption('label');
       await page.locator('#group-key').fill('tier');
@@ -768,7 +770,7 @@ describe('the graph reads at every size', { skip }, () => {
   test('on the overview the DNS names are one node, counted as the header counts them, and expand alone', async () => {
     const { browser, page } = await session(1440, 900);
     try {
-      await page.goto(`${largeCilium.url}#/graph`);
+      await openRoute(page, largeCilium.url, '#/graph');
       const g = await settled(page);
       // One node for every name, not a box per name above the namespaces.
       assert.equal(g.nodes.filter((n) => n.id.startsWith('dns:')).length, 0);
@@ -789,7 +791,7 @@ describe('the graph reads at every size', { skip }, () => {
       assert.deepEqual(boxOverlaps(g), []);
       // Expanded (from the inspector: on the overview the node is below the fold), the names are listed in
       // their box; the namespaces stay collapsed.
-      await page.goto(`${largeCilium.url}#/graph?sel=node:dns-names`);
+      await openRoute(page, largeCilium.url, '#/graph?sel=node:dns-names');
       await page.locator('.inspector h2', { hasText: 'by DNS name' }).waitFor();
       assert.match(
         await page.locator('.inspector').innerText(),
@@ -811,7 +813,7 @@ describe('the graph reads at every size', { skip }, () => {
       assert.equal(pairsIn(expanded), Number(pairs.replace(/,/g, '')), expanded);
       assert.match(page.url(), /collapsed=/);
       // Filtered to two namespaces, the node's inspector counts the pairs the graph draws, as the status does.
-      await page.goto(`${largeCilium.url}#/graph?sel=node:dns-names&ns=tenant-0001,tenant-0023`);
+      await openRoute(page, largeCilium.url, '#/graph?sel=node:dns-names&ns=tenant-0001,tenant-0023');
       await page.locator('.inspector h2', { hasText: 'by DNS name' }).waitFor();
       await settled(page);
       const filtered = await page.locator('.graph-status').innerText();

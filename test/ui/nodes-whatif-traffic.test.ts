@@ -135,9 +135,9 @@ describe("What-if and Traffic draw a Node's address in the group nodes", { skip 
     // Its inspector: that end is n2's address, not a pod.
     await ui.open(`#/traffic?sel=${encodeURIComponent(`edge:${n2.id}>${WEB}`)}`);
     const inspector = page.locator('.inspector');
+    // Opened whole: the flows and the explanation of each side, which loads after them, have come (the test
+    // read "Loading…" here when it waited for the observed line only).
     await inspector.getByText('TCP 80 ×3').waitFor();
-    // The explanation of each side loads after the observed line: read once it has (it said "Loading…" here).
-    await inspector.getByText('Loading…').waitFor({ state: 'detached' });
     const text = await inspector.innerText();
     assert.match(text, /stopped at ingress by shop\/deny/);
     assert.match(text, /An address of node n2, not a pod: no pod's NetworkPolicy applies on this side\./);
