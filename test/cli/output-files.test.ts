@@ -5,6 +5,7 @@
  * creates the file exclusively instead of linking it only where the file system has no hard links.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,26 @@ describe('a write that fails: the reason in one line, nothing left behind', () =
     mkdirSync(path);
     assert.equal(await reason(writeFileAtomic(path, '{}\n')), `cannot write "${path}": it is a folder`);
     assert.deepEqual(readdirSync(at), ['taken'], 'no temporary file left');
+  });
+
+  test('into a folder the file system keeps unchanged (EPERM, even for root): "permission denied"', async (t) => {
+    // An immutable folder (chattr +i) refuses new names with EPERM whoever asks: the one way a test run as root
+    // meets EPERM from a write. Where chattr cannot set it (not root, or a file system without the attribute),
+    // there is nothing to test.
+    const at = folder();
+    const locked = join(at, 'locked');
+    mkdirSync(locked);
+    if (spawnSync('chattr', ['+i', locked]).status !== 0) {
+      t.skip('chattr +i is not available here');
+      return;
+    }
+    try {
+      const path = join(locked, 'report.html');
+      assert.equal(await reason(writeFileAtomic(path, '{}\n')), `cannot write "${path}": permission denied`);
+    } finally {
+      spawnSync('chattr', ['-i', locked]);
+    }
+    assert.deepEqual(readdirSync(locked), [], 'nothing written');
   });
 
   test('a link refused for want of rights: "permission denied", nothing written', async () => {
