@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { UserError } from '../../src/cli/io.ts';
-import { writeFileAtomic, writeFileIfAbsent } from '../../src/cli/options/output.ts';
+import { makeFolder, writeFileAtomic, writeFileIfAbsent } from '../../src/cli/options/output.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netfence-output-files-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,6 +88,7 @@ describe('a write that fails: the reason in one line, nothing left behind', () =
     try {
       const path = join(locked, 'report.html');
       assert.equal(await reason(writeFileAtomic(path, '{}\n')), `cannot write "${path}": permission denied`);
+      assert.equal(await makeFolder(join(locked, 'out')), 'permission denied');
     } finally {
       spawnSync('chattr', ['-i', locked]);
     }
