@@ -95,6 +95,13 @@ describe('a write that fails: the reason in one line, nothing left behind', () =
     assert.deepEqual(readdirSync(locked), [], 'nothing written');
   });
 
+  test('a folder that cannot be made for another reason: the system\'s own words, not "permission denied"', async () => {
+    const at = folder();
+    const long = join(at, 'x'.repeat(300));
+    assert.match((await makeFolder(long)) ?? 'made', /^ENAMETOOLONG: name too long, mkdir /);
+    assert.deepEqual(readdirSync(at), []);
+  });
+
   test('a link refused for want of rights: "permission denied", nothing written', async () => {
     const at = folder();
     const path = join(at, 'record.json');
