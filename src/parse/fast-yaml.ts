@@ -127,12 +127,14 @@ function isBlank(p: number): boolean {
  * declines on a character of it the reader does not read.
  */
 function skipLine(p: number): number {
-  for (; p < len; p++) {
-    const c = src.charCodeAt(p);
+  const text = src;
+  const length = len;
+  for (; p < length; p++) {
+    const c = text.charCodeAt(p);
     if (c === LF) return p + 1;
     if ((c < SPACE && c !== CR) || (c >= 0x7f && isUnusual(c))) decline();
   }
-  return len;
+  return length;
 }
 
 /** Is there a document marker (`---` or `...` followed by a blank) at `p`, the start of a line? */
@@ -149,22 +151,28 @@ function isMarker(p: number): boolean {
  * line's start), `indent` is -1.
  */
 function nextContent(): void {
+  const text = src;
+  const length = len;
+  let p = pos;
   for (;;) {
-    if (pos >= len) {
+    if (p >= length) {
+      pos = p;
       indent = -1;
       return;
     }
-    const lineStart = pos;
-    while (pos < len && src.charCodeAt(pos) === SPACE) pos++;
-    if (atLineEnd(pos) || src.charCodeAt(pos) === HASH) {
-      pos = skipLine(pos);
+    const lineStart = p;
+    while (p < length && text.charCodeAt(p) === SPACE) p++;
+    const c = p < length ? text.charCodeAt(p) : LF;
+    if (c === LF || c === CR || c === HASH) {
+      p = skipLine(p);
       continue;
     }
-    if (pos === lineStart && isMarker(pos)) {
+    pos = p;
+    if (p === lineStart && isMarker(p)) {
       indent = -1;
       return;
     }
-    indent = pos - lineStart;
+    indent = p - lineStart;
     return;
   }
 }
@@ -229,17 +237,20 @@ function canStartPlain(p: number): boolean {
  * leaves `pos` there; sets `plainIsKey` when a `:` indicator follows (then `pos` is just past the `:`).
  */
 function scanPlain(): number {
+  // (The text and its length in locals: the loop reads no module variable.)
+  const text = src;
+  const length = len;
   let p = pos;
   let end = p;
   // The hash of the text (`hashOf`), to the character before `p` and to `end`.
   let h = 0;
   let hashToEnd = 0;
   plainIsKey = false;
-  for (; p < len; p++) {
-    const c = src.charCodeAt(p);
+  for (; p < length; p++) {
+    const c = text.charCodeAt(p);
     if (c <= SPACE) {
       if (c === SPACE) {
-        if (src.charCodeAt(p + 1) === HASH) break;
+        if (text.charCodeAt(p + 1) === HASH) break;
         h = (Math.imul(h, 31) + c) | 0;
         continue;
       }
@@ -247,13 +258,16 @@ function scanPlain(): number {
       decline(); // a tab or a control character
     }
     if (c >= 0x7f && isUnusual(c)) decline();
-    if (c === COLON && isBlank(p + 1)) {
-      // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
-      if (end !== p) decline();
-      plainIsKey = true;
-      plainHash = hashToEnd;
-      pos = p + 1;
-      return end;
+    if (c === COLON) {
+      const next = p + 1 < length ? text.charCodeAt(p + 1) : SPACE;
+      if (next === SPACE || next === LF || next === CR) {
+        // A key: no space before its `:` (js-yaml allows it; it is rare and would need care), none after here.
+        if (end !== p) decline();
+        plainIsKey = true;
+        plainHash = hashToEnd;
+        pos = p + 1;
+        return end;
+      }
     }
     h = (Math.imul(h, 31) + c) | 0;
     hashToEnd = h;
@@ -420,8 +434,9 @@ function forget(cache: ScalarCache): void {
 
 /** A hash of the text from `start` to `end` (`scanPlain` computes the same as it reads). */
 function hashOf(start: number, end: number): number {
+  const text = src;
   let h = 0;
-  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + src.charCodeAt(p)) | 0;
+  for (let p = start; p < end; p++) h = (Math.imul(h, 31) + text.charCodeAt(p)) | 0;
   return h;
 }
 
@@ -436,7 +451,8 @@ function slotOf(h: number, length: number): number {
 function sameText(text: string, start: number, end: number): boolean {
   if (text.length !== end - start) return false;
   // (A loop: faster than `startsWith` on such short texts.)
-  for (let i = 0, p = start; p < end; i++, p++) if (text.charCodeAt(i) !== src.charCodeAt(p)) return false;
+  const source = src;
+  for (let i = 0, p = start; p < end; i++, p++) if (text.charCodeAt(i) !== source.charCodeAt(p)) return false;
   return true;
 }
 
@@ -817,6 +833,7 @@ function blockMapping(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let key = keyOf(firstKey, firstLength);
+  let first = true;
   const keys = keysOf(out);
   // (`firstLength` and `pos - start` below count the key's `:`.)
   if (keys !== undefined) recordKey(keys, key, pos - firstLength, firstLength - 1);
@@ -825,7 +842,11 @@ function blockMapping(
     const value = valueAfterColon(n, starts);
     // (Every list records its entries; should one not, no start is better than a wrong one.)
     if (starts !== undefined && Array.isArray(value) && value.length !== starts.length) decline();
-    setKey(out, key, value);
+    // (The first key cannot be a duplicate: no look-up for it.)
+    if (first) {
+      out[key] = value;
+      first = false;
+    } else setKey(out, key, value);
     if (indent < n) return out;
     if (indent > n || atDash()) decline();
     const start = pos;
