@@ -3,15 +3,50 @@
  * errors, and --watch pushing a change of the files to the page.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { serve } from './serve.ts';
+import { guardProgress } from '../support/progress.ts';
+import { serve, type Served } from './serve.ts';
 import { manyNewPolicies } from './support.ts';
+
+/**
+ * Resolves once the server's standard error (its own pipe, which may lag standard output) holds `line`, as each
+ * piece of it arrives. Fails when the server exits first, or seems stuck (a minute of CPU time, or a minute with
+ * none: test/support/progress.ts), never on the time it takes by the clock.
+ */
+function stderrShows(s: Served, line: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stderr = s.child.stderr!;
+    // Registered after serve()'s own listener, which has added each piece to s.stderr() when this one runs.
+    const check = (): void => {
+      if (!line.test(s.stderr())) return;
+      stop();
+      resolve();
+    };
+    const exited = (code: number | null): void => {
+      stop();
+      reject(
+        new Error(`netfence serve exited with ${code} before saying ${String(line)}; stderr:\n${s.stderr()}`),
+      );
+    };
+    const unguard = guardProgress(s.child.pid!, { cpuMs: 60_000, fallbackMs: 60_000 }, (reason) => {
+      stop();
+      reject(new Error(`netfence serve never said ${String(line)} (${reason}); stderr:\n${s.stderr()}`));
+    });
+    function stop(): void {
+      stderr.off('data', check);
+      s.child.off('exit', exited);
+      unguard();
+    }
+    stderr.on('data', check);
+    s.child.once('exit', exited);
+    check();
+  });
+}
 
 describe('netfence serve', () => {
   // A large input runs on a worker thread, to which the main thread relays Ctrl+C (src/cli/process.ts).
@@ -21,7 +56,7 @@ describe('netfence serve', () => {
       try {
         assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
         // Standard error is its own pipe: what it says may arrive just after the URL on standard output.
-        for (let i = 0; i < 50 && !/21 policies/.test(s.stderr()); i++) await sleep(20);
+        await stderrShows(s, /21 policies/);
         assert.match(s.stderr(), /examples\/webshop: 16 workloads in 6 namespaces, 21 policies/);
         const page = await fetch(s.url);
         assert.equal(page.status, 200);
@@ -45,7 +80,7 @@ describe('netfence serve', () => {
       async function opened(env: Record<string, string>, line: RegExp): Promise<string> {
         const s = await serve(['examples/webshop', '--port', '0', '--open'], { env });
         try {
-          for (let i = 0; i < 100 && !line.test(s.stderr()); i++) await sleep(20);
+          await stderrShows(s, line);
           assert.equal((await fetch(s.url)).status, 200);
         } finally {
           assert.equal(await s.stop(), 0);
@@ -115,8 +150,7 @@ describe('netfence serve', () => {
       const token = /\?token=([A-Za-z0-9_-]{32})$/.exec(s.url)?.[1];
       assert.ok(token, s.url);
       // Standard error is its own pipe: the warning may arrive just after the URL on standard output.
-      for (let i = 0; i < 50 && !/Listening on every interface/.test(s.stderr()); i++) await sleep(20);
-      assert.match(s.stderr(), /Listening on every interface/);
+      await stderrShows(s, /Listening on every interface/);
       assert.equal((await fetch(`${s.origin}/api/model`)).status, 401);
       assert.equal((await fetch(`${s.origin}/api/model?token=${token}`)).status, 200);
     } finally {

@@ -74,6 +74,9 @@ export class App {
   /** Workload-level connections of namespaces loaded on demand (when the model has too many to send). */
   readonly loaded = new Map<string, ConnectionJson[]>();
   #edges: EdgeInput[] | undefined;
+  /** Reloads of the model asked for so far, and the number of the one whose answer the page shows. */
+  #reloadsAsked = 0;
+  #reloadShown = 0;
 
   constructor(root: HTMLElement, api: Api, model: Model, factories: Record<View, ViewFactory>) {
     this.api = api;
@@ -383,9 +386,18 @@ export class App {
     return x === undefined ? id : addressName(x);
   }
 
-  /** The server's analysis changed (`--watch`): fetch it, and redraw the current view. */
+  /**
+   * The server's analysis changed (`--watch`): fetch it, and redraw the current view. Reloads may overlap (two
+   * changes in quick succession) and their answers arrive in either order: an answer to a request older than
+   * the one shown is dropped, so the page ends on the newest. By the order of the requests, not the model's
+   * version, which starts again at 1 when the server is restarted on the same port.
+   */
   async reload(): Promise<void> {
-    this.model = await this.api.model();
+    const asked = ++this.#reloadsAsked;
+    const model = await this.api.model();
+    if (asked < this.#reloadShown) return;
+    this.#reloadShown = asked;
+    this.model = model;
     this.#lint = undefined;
     this.#flows = undefined;
     this.#edges = undefined;

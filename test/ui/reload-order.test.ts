@@ -1,0 +1,102 @@
+/**
+ * `--watch` pushes each change of the input to the page, which fetches the model again. Two changes in quick
+ * succession make two reloads that overlap, and their answers may arrive in either order: the page must end on
+ * the answer to the later request, never on an older one that arrived last. The order of the answers is the
+ * test's own (it holds them, in headless Chromium), never a matter of timing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Route } from 'playwright-core';
+import type { ModelJson } from '../../src/contract/api.ts';
+import { browserMissing, startUi, type UiSession } from './browser.ts';
+
+const skip = browserMissing();
+let ui: UiSession;
+
+/** Tests' view of the page: how many answers to /api/model its code has read, by the number of the call. */
+interface ReloadWin {
+  __modelAnswers?: number[];
+}
+
+describe('overlapping reloads end on the newest model', { skip }, () => {
+  before(async () => {
+    ui = await startUi(['examples/webshop']);
+  });
+  after(async () => {
+    await ui.close();
+  });
+
+  test('the answer to the later request stays, though the earlier one arrives after it', async () => {
+    const { page, served } = ui;
+    const real = (await (await fetch(`${served.origin}/api/model`)).json()) as ModelJson;
+    assert.equal(real.summary.policies, 21);
+    // Two states after the first, told apart by the header's count of policies.
+    const answer = (version: number, policies: number): string =>
+      JSON.stringify({ ...real, version, summary: { ...real.summary, policies } });
+
+    // Each request for the model is numbered by the page as it sends it (1: the page's load, 2 and 3: the two
+    // reloads), and noted once the page's code has read its answer: a note seen by the test comes after the
+    // code that runs on the answer (the rest of reload() runs in the same task, before any other).
+    await page.addInitScript(() => {
+      const w = globalThis as unknown as ReloadWin & { fetch: typeof fetch };
+      const original = w.fetch.bind(globalThis);
+      let calls = 0;
+      w.__modelAnswers = [];
+      w.fetch = async (input, init) => {
+        if (input !== '/api/model') return original(input, init);
+        const call = ++calls;
+        const res = await original(`/api/model?call=${call}`, init);
+        const text = res.text.bind(res);
+        Object.defineProperty(res, 'text', {
+          value: async () => {
+            const body = await text();
+            w.__modelAnswers!.push(call);
+            return body;
+          },
+        });
+        return res;
+      };
+    });
+    const held = new Map<number, Route>();
+    let heard: () => void = () => undefined;
+    const bothHeld = new Promise<void>((resolve) => (heard = resolve));
+    await page.route('**/api/model?call=*', async (route) => {
+      const call = Number(new URL(route.request().url()).searchParams.get('call'));
+      if (call === 1) return route.continue();
+      held.set(call, route);
+      if (held.size === 2) heard();
+    });
+    // The server's events: version 1 at first, then two changes at once (and no reconnection for a day).
+    await page.route('**/api/events', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: [
+          'retry: 86400000\n\n',
+          'event: hello\ndata: {"version":1}\n\n',
+          'event: model\ndata: {"version":2}\n\n',
+          'event: model\ndata: {"version":3}\n\n',
+        ].join(''),
+      }),
+    );
+    await ui.open('#/graph');
+    await bothHeld;
+    assert.deepEqual([...held.keys()].sort(), [2, 3]);
+    const summary = page.locator('header .summary');
+    const answered = (n: number): Promise<unknown> =>
+      page.waitForFunction(
+        (k) => ((globalThis as unknown as ReloadWin).__modelAnswers ?? []).length === k,
+        n,
+      );
+
+    // The later request's answer first: the page shows it.
+    await held.get(3)!.fulfill({ status: 200, contentType: 'application/json', body: answer(3, 23) });
+    await answered(2);
+    assert.match(await summary.innerText(), / 23 policies/);
+    // Then the earlier request's, older answer: read by the page, and dropped.
+    await held.get(2)!.fulfill({ status: 200, contentType: 'application/json', body: answer(2, 22) });
+    await answered(3);
+    assert.match(await summary.innerText(), / 23 policies/);
+    assert.deepEqual(ui.problems, []);
+  });
+});
