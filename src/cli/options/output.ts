@@ -130,7 +130,8 @@ function linkIntoNothing(file: string): string {
  * Refuses, before any work, to write a file into a folder that does not exist (or under a file), where a folder
  * stands (offering a file in it, such as `<folder>/<example>`), or over anything at its name without `force`:
  * a symbolic link too, broken or not (where it points is said). With `force`, a link is written through
- * (`writeFileAtomic`): refused when the file it leads to cannot be, its folder missing or its links a loop.
+ * (`writeFileAtomic`): refused when the file it leads to cannot be (its folder missing, or a file). Links that
+ * make a loop are refused with `force` or without.
  */
 export async function checkOutputFile(path: string, force: boolean, example: string): Promise<void> {
   if (!isFolder(dirname(resolve(path)))) {
