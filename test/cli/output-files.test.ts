@@ -6,23 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { UserError } from '../../src/cli/io.ts';
 import { makeFolder, writeFileAtomic, writeFileIfAbsent } from '../../src/cli/options/output.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'netfence-output-files-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+import { caseFolders } from '../support/case-folders.ts';
 
 /** A folder of its own for each case, so that "nothing left" can be read from its listing. */
-let cases = 0;
-function folder(): string {
-  const path = join(dir, String(++cases));
-  mkdirSync(path);
-  return path;
-}
+const folder = caseFolders('output-files');
 
 /** A `link` that fails with `error` (as a file system would, or with what no file system gives: not an Error). */
 const linkFailing = (error: unknown) => (): Promise<void> =>

@@ -5,7 +5,6 @@
  */
 import { plural } from '../../format/plural.ts';
 import { policyCounts } from '../../format/connectivity.ts';
-import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ExplainAnswerJson, StaticDataJson } from '../../contract/api.ts';
 import type { LintJson } from '../../contract/lint.ts';
@@ -15,8 +14,7 @@ import { exposureToJson } from '../../format/exposure.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
-import { whyMissing } from '../../parse/index.ts';
-import { checkOutputFile, isFolder, pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
+import { checkOutputFile, pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { addFlowOptions } from '../options/flows.ts';
@@ -115,11 +113,6 @@ async function checkTarget(options: ReportOptions): Promise<string> {
   const target = options.html;
   if (target === undefined || target === '') {
     throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
-  }
-  if (target !== '-' && !isFolder(dirname(resolve(target)))) {
-    // A file in its path (`notes.txt/report.html`), else a folder that is missing.
-    const why = whyMissing(target) ?? `folder "${dirname(target)}" does not exist`;
-    throw new UserError(`cannot write "${target}": ${why}`);
   }
   if (target !== '-') await checkOutputFile(target, options.force, 'report.html');
   return target;

@@ -1,23 +1,52 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorCode } from '../../base/error-code.ts';
 import { whyMissing } from '../../parse/index.ts';
 import { UserError } from '../io.ts';
 
-/** Writes a file atomically: a temporary file beside it, then a rename over it. */
+/**
+ * Writes a file atomically: a temporary file beside it, then a rename over it. Where `path` is a symbolic link,
+ * the file it points to (at the end of a chain of links) is the one written, beside which the temporary file
+ * is made (the same file system, so the rename is atomic): the link is kept, as a shell's `>` keeps it.
+ */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = tempPathBeside(path);
+  let file = path;
+  let temp: string | undefined;
   try {
+    file = await followLinks(path);
+    temp = tempPathBeside(file);
     await writeFile(temp, text, { mode: 0o644 });
-    await rename(temp, path);
+    await rename(temp, file);
   } catch (error) {
-    await removeTemp(temp);
-    throw writeError(path, error);
+    if (temp !== undefined) await removeTemp(temp);
+    throw writeError(path, error, file);
   }
+}
+
+/** How many links `followLinks` follows, as Linux does (its ELOOP after 40). */
+const MAX_LINKS = 40;
+
+/**
+ * The file that `path` names once its symbolic links are followed (whether or not it exists): `path` itself
+ * when it is no link. Links that make a loop (or a chain longer than `MAX_LINKS`) fail with ELOOP.
+ */
+async function followLinks(path: string): Promise<string> {
+  let file = path;
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    let target: string;
+    try {
+      if (!(await lstat(file)).isSymbolicLink()) return file;
+      target = await readlink(file);
+    } catch {
+      return file; // Nothing there (the name is free), or nothing to tell: the write says why.
+    }
+    file = resolve(dirname(file), target);
+  }
+  throw Object.assign(new Error(`too many symbolic links: ${path}`), { code: 'ELOOP' });
 }
 
 /**
@@ -64,40 +93,76 @@ function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** Why `path` could not be written, in one line. */
-function writeError(path: string, error: unknown): UserError {
+/** Why `path` (a symbolic link to `file`, or `file` itself) could not be written, in one line. */
+function writeError(path: string, error: unknown, file = path): UserError {
   const code = errorCode(error);
   const reason =
-    code === 'ENOENT'
-      ? `folder "${dirname(path)}" does not exist`
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'ENOTDIR'
-            ? (whyMissing(path) ?? 'a part of its path is a file, not a folder')
-            : error instanceof Error
-              ? error.message
-              : String(error);
+    file !== path && (code === 'ENOENT' || code === 'ENOTDIR')
+      ? linkIntoNothing(file)
+      : code === 'ENOENT'
+        ? `folder "${dirname(path)}" does not exist`
+        : code === 'ELOOP'
+          ? LOOP
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a folder'
+              : code === 'ENOTDIR'
+                ? (whyMissing(path) ?? 'a part of its path is a file, not a folder')
+                : error instanceof Error
+                  ? error.message
+                  : String(error);
   return new UserError(`cannot write "${path}": ${reason}`);
 }
 
+/** As inputs say it (src/parse). */
+const LOOP = 'it is a loop of symbolic links';
+
+/** Why a symbolic link cannot be written through: the folder of `file`, where it leads, is missing or a file. */
+function linkIntoNothing(file: string): string {
+  const why = whyMissing(file);
+  return why === undefined
+    ? `it is a symbolic link to "${file}", whose folder "${dirname(file)}" does not exist`
+    : `it is a symbolic link to "${file}", and ${why}`;
+}
+
 /**
- * Refuses, before any work, to write a file where a folder stands (offering a file in it, such as
- * `<folder>/<example>`), or over a file without `force`.
+ * Refuses, before any work, to write a file into a folder that does not exist (or under a file), where a folder
+ * stands (offering a file in it, such as `<folder>/<example>`), or over anything at its name without `force`:
+ * a symbolic link too, broken or not (where it points is said). With `force`, a link is written through
+ * (`writeFileAtomic`): refused when the file it leads to cannot be (its folder missing, or a file). Links that
+ * make a loop are refused with `force` or without.
  */
 export async function checkOutputFile(path: string, force: boolean, example: string): Promise<void> {
-  let folder: boolean;
+  if (!isFolder(dirname(resolve(path)))) {
+    // A file in its path (`notes.txt/report.html`), else a folder that is missing.
+    const why = whyMissing(path) ?? `folder "${dirname(path)}" does not exist`;
+    throw new UserError(`cannot write "${path}": ${why}`);
+  }
+  const link = await readlink(path).catch(() => undefined);
+  let folder: boolean | undefined;
   try {
     folder = (await stat(path)).isDirectory();
-  } catch {
-    return;
+  } catch (error) {
+    // Links that make a loop lead to no file, with --force or without.
+    if (errorCode(error) === 'ELOOP') throw new UserError(`cannot write "${path}": ${LOOP}`);
+    if (link === undefined) return; // Nothing there (or nothing to tell): the write says why.
   }
-  if (folder)
+  if (folder === true)
     throw new UserError(
       `cannot write "${path}": it is a folder; give a file in it, such as "${join(path, example)}"`,
     );
-  if (!force) throw new UserError(`"${path}" exists; add --force to replace it`);
+  const broken = folder === undefined;
+  if (!force) {
+    if (link === undefined) throw new UserError(`"${path}" exists; add --force to replace it`);
+    throw new UserError(
+      `"${path}" exists (a ${broken ? 'broken ' : ''}symbolic link to "${link}"); add --force to ${broken ? 'write' : 'replace'} the file it points to`,
+    );
+  }
+  // A broken link, to be written through: the file it leads to must be possible.
+  if (link === undefined || !broken) return;
+  const file = await followLinks(path);
+  if (!isFolder(dirname(file))) throw new UserError(`cannot write "${path}": ${linkIntoNothing(file)}`);
 }
 
 /**
@@ -130,10 +195,13 @@ export function isFolder(path: string): boolean {
   }
 }
 
-/** Whether something is at `path` (a file that a command must not replace silently). */
+/**
+ * Whether something is at `path` (a file that a command must not replace silently): a symbolic link is, even one
+ * that leads nowhere.
+ */
 export async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
