@@ -100,3 +100,63 @@ describe('overlapping reloads end on the newest model', { skip }, () => {
     assert.deepEqual(ui.problems, []);
   });
 });
+
+/** Tests' view of the page: the reloads whose request for the model failed, noted once the page's code saw it. */
+interface FailWin {
+  __modelFailures?: number;
+}
+
+describe('a reload the server does not answer', { skip }, () => {
+  let session: UiSession;
+  before(async () => {
+    session = await startUi(['examples/webshop']);
+  });
+  after(async () => {
+    await session.close();
+  });
+
+  test('keeps the page as it was and says the new analysis could not be fetched', async () => {
+    const { page } = session;
+    // The page's load gets the model; the reload's request fails as with a server that stopped. The failure is
+    // noted in a later task than the failure's, so after the page's code has handled it (in microtasks).
+    await page.addInitScript(() => {
+      const w = globalThis as unknown as FailWin & { fetch: typeof fetch };
+      const original = w.fetch.bind(globalThis);
+      w.__modelFailures = 0;
+      w.fetch = async (input, init) => {
+        if (input !== '/api/model') return original(input, init);
+        try {
+          return await original(input, init);
+        } catch (error) {
+          setTimeout(() => (w.__modelFailures = (w.__modelFailures ?? 0) + 1), 0);
+          throw error;
+        }
+      };
+    });
+    let calls = 0;
+    await page.route('**/api/model', (route) => (++calls === 1 ? route.continue() : route.abort('failed')));
+    await page.route('**/api/events', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: [
+          'retry: 86400000\n\n',
+          'event: hello\ndata: {"version":1}\n\n',
+          'event: model\ndata: {"version":2}\n\n',
+        ].join(''),
+      }),
+    );
+    await session.open('#/graph');
+    const banner = page.locator('.banner');
+    await page.waitForFunction(() => ((globalThis as unknown as FailWin).__modelFailures ?? 0) === 1);
+    assert.equal(await banner.isVisible(), true, 'the banner says why the page did not change');
+    assert.equal(
+      await banner.innerText(),
+      'The input changed, but the page could not fetch the new analysis (netfence serve is not answering: is it still running?). Showing the last state.',
+    );
+    assert.match(await page.locator('header .summary').innerText(), / 21 policies/);
+    assert.equal(calls, 2);
+    // The browser's own line for the failed request, and no error of the page's code.
+    assert.deepEqual(session.problems, ['console: Failed to load resource: net::ERR_FAILED']);
+  });
+});

@@ -219,13 +219,16 @@ export class App {
   }
 
   #showProblem(message: string | undefined): void {
-    this.#banner.hidden = message === undefined;
-    replace(
-      this.#banner,
+    this.#showBanner(
       message === undefined
-        ? ''
+        ? undefined
         : `The input changed but could not be loaded: ${message}. Showing the last good state.`,
     );
+  }
+
+  #showBanner(text: string | undefined): void {
+    this.#banner.hidden = text === undefined;
+    replace(this.#banner, text ?? '');
   }
 
   navigate(route: Route, replaceState = false): void {
@@ -394,7 +397,18 @@ export class App {
    */
   async reload(): Promise<void> {
     const asked = ++this.#reloadsAsked;
-    const model = await this.api.model();
+    let model: Model;
+    try {
+      model = await this.api.model();
+    } catch (error) {
+      // The server stopped, or answered with an error: the page keeps what it shows, and says so.
+      if (asked < this.#reloadShown) return;
+      const why = error instanceof Error ? error.message : String(error);
+      this.#showBanner(
+        `The input changed, but the page could not fetch the new analysis (${why}). Showing the last state.`,
+      );
+      return;
+    }
     if (asked < this.#reloadShown) return;
     this.#reloadShown = asked;
     this.model = model;
