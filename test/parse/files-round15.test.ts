@@ -1,0 +1,42 @@
+/**
+ * `loadManifests` (src/parse/files.ts): why a file that was there when listed cannot be read when it is read
+ * (round 15's `readReason` with a path): a file the reader finds gone says what stands at its name now.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifests, type LoadOptions } from '../../src/parse/index.ts';
+
+const options: LoadOptions = { defaultNamespace: 'default', skipInvalid: false };
+const root = mkdtempSync(join(tmpdir(), 'netfence-files-round15-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
+
+test('a file replaced by a broken symbolic link before it is read: where the link points', async () => {
+  const file = join(root, 'policies.yaml');
+  const nowhere = join(root, 'gone', 'policies.yaml');
+  writeFileSync(file, ns);
+  // Standard input is asked for before the files given after it are read: the file changes in between.
+  const readStdin = (): Promise<string> => {
+    unlinkSync(file);
+    symlinkSync(nowhere, file);
+    return Promise.resolve(ns);
+  };
+  const r = await loadManifests(['-', file], { ...options, readStdin });
+  assert.deepEqual(
+    r.errors.map((e) => [e.code, e.file, e.message]),
+    [['unreadable-file', file, `cannot read "${file}": it is a broken symbolic link to "${nowhere}"`]],
+  );
+});
+
+test('standard input that fails as a missing file would: "it does not exist", no path looked at', async () => {
+  const readStdin = (): Promise<string> =>
+    Promise.reject(Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' }));
+  const r = await loadManifests(['-'], { ...options, readStdin });
+  assert.deepEqual(
+    r.errors.map((e) => [e.code, e.file, e.message]),
+    [['unreadable-file', '<stdin>', 'cannot read "<stdin>": it does not exist']],
+  );
+});
