@@ -4,10 +4,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadManifests, type LoadOptions } from '../../src/parse/index.ts';
+import { loadManifests, pathMeant, type LoadOptions } from '../../src/parse/index.ts';
 
 const options: LoadOptions = { defaultNamespace: 'default', skipInvalid: false };
 const root = mkdtempSync(join(tmpdir(), 'netfence-files-round15-'));
@@ -39,4 +39,27 @@ test('standard input that fails as a missing file would: "it does not exist", no
     r.errors.map((e) => [e.code, e.file, e.message]),
     [['unreadable-file', '<stdin>', 'cannot read "<stdin>": it does not exist']],
   );
+});
+
+test('a path under a file, with one slash or several at its end: the part that is a file', async () => {
+  const file = join(root, 'notes.txt');
+  writeFileSync(file, 'not a folder\n');
+  for (const path of [`${file}/`, `${file}//`]) {
+    const r = await loadManifests([path], options);
+    assert.deepEqual(
+      r.errors.map((e) => [e.code, e.message]),
+      [['path-not-found', `path "${path}" does not exist: "${file}" is a file, not a folder`]],
+      path,
+    );
+  }
+});
+
+test('pathMeant never offers a broken symbolic link for itself, and offers the name beside it', () => {
+  const folder = join(root, 'links');
+  mkdirSync(folder);
+  const link = join(folder, 'policies.yaml');
+  symlinkSync(join(root, 'nowhere.yaml'), link);
+  assert.equal(pathMeant(link), undefined);
+  writeFileSync(join(folder, 'policy.yaml'), ns);
+  assert.equal(pathMeant(link), join(folder, 'policy.yaml'));
 });
