@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorCode } from '../../base/error-code.ts';
-import { whyMissing } from '../../parse/index.ts';
+import { readReason, whyMissing } from '../../parse/index.ts';
 import { UserError } from '../io.ts';
 
 /**
@@ -93,7 +93,11 @@ function tempPathBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** Why `path` (a symbolic link to `file`, or `file` itself) could not be written, in one line. */
+/**
+ * Why `path` (a symbolic link to `file`, or `file` itself) could not be written, in one line. A missing name is
+ * said as a write meets it (its folder, or the file in its path); the other reasons in the words of a read
+ * (`readReason`: permission denied, a folder, a loop of links).
+ */
 function writeError(path: string, error: unknown, file = path): UserError {
   const code = errorCode(error);
   const reason =
@@ -101,22 +105,11 @@ function writeError(path: string, error: unknown, file = path): UserError {
       ? linkIntoNothing(file)
       : code === 'ENOENT'
         ? `folder "${dirname(path)}" does not exist`
-        : code === 'ELOOP'
-          ? LOOP
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : code === 'EISDIR'
-              ? 'it is a folder'
-              : code === 'ENOTDIR'
-                ? (whyMissing(path) ?? 'a part of its path is a file, not a folder')
-                : error instanceof Error
-                  ? error.message
-                  : String(error);
+        : code === 'ENOTDIR'
+          ? (whyMissing(path) ?? 'a part of its path is a file, not a folder')
+          : readReason(error, path);
   return new UserError(`cannot write "${path}": ${reason}`);
 }
-
-/** As inputs say it (src/parse). */
-const LOOP = 'it is a loop of symbolic links';
 
 /** Why a symbolic link cannot be written through: the folder of `file`, where it leads, is missing or a file. */
 function linkIntoNothing(file: string): string {
@@ -145,7 +138,8 @@ export async function checkOutputFile(path: string, force: boolean, example: str
     folder = (await stat(path)).isDirectory();
   } catch (error) {
     // Links that make a loop lead to no file, with --force or without.
-    if (errorCode(error) === 'ELOOP') throw new UserError(`cannot write "${path}": ${LOOP}`);
+    if (errorCode(error) === 'ELOOP')
+      throw new UserError(`cannot write "${path}": ${readReason(error, path)}`);
     if (link === undefined) return; // Nothing there (or nothing to tell): the write says why.
   }
   if (folder === true)
