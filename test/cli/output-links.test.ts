@@ -1,6 +1,6 @@
 /**
  * An output file whose name is a symbolic link (round 15), through the real CLI: report --html, test --init -o
- * and generate --output-dir. A link at the name is taken, broken or not: without --force it is refused, saying
+ * and generate --output-dir (and snapshot -o, round 16). A link at the name is taken, broken or not: without --force it is refused, saying
  * where it points. With --force the file it points to is written (atomically, beside it), and the link is kept,
  * as a shell's `>` or `cp` would: a team that links `report.html` into a shared folder keeps its link. And an
  * output file in a folder that does not exist is refused before the manifests are read, by every command.
@@ -14,6 +14,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -175,6 +176,63 @@ describe('generate --output-dir: a symbolic link named as a file to write', () =
     assert.equal(r.code, 0, r.stderr);
     assert.ok(lstatSync(join(out, 'dangling.yaml')).isSymbolicLink());
     assert.ok(existsSync(join(out, 'shop.yaml')));
+  });
+});
+
+describe('snapshot -o: an output name that is taken is refused before the cluster is read, as report and test do', () => {
+  // A kubeconfig that does not exist: the output's mistake must be said before it is looked for.
+  const snapshot = (out: string, ...more: string[]) =>
+    runCli(['snapshot', '--cluster', '--kubeconfig', join(folder(), 'none'), '-o', out, ...more]);
+  const noKubeconfig = /^netfence: kubeconfig ".*none" does not exist; check --kubeconfig\n$/;
+
+  test('a file: refused without --force, the file unchanged; --force goes on to the cluster', async () => {
+    const at = folder();
+    const out = join(at, 'snapshot.yaml');
+    writeFileSync(out, 'mine\n');
+    await refused(
+      ['snapshot', '--cluster', '--kubeconfig', join(at, 'none'), '-o', out],
+      `"${out}" exists; add --force to replace it`,
+    );
+    assert.equal(readFileSync(out, 'utf8'), 'mine\n');
+    const forced = await snapshot(out, '--force');
+    assert.match(forced.stderr, noKubeconfig);
+    assert.equal(forced.code, 2);
+  });
+
+  test('a symbolic link, to a file or broken: taken, where it points said', async () => {
+    const at = folder();
+    const target = join(at, 'real');
+    symlinkSync(target, join(at, 'broken'));
+    writeFileSync(target, 'mine\n');
+    symlinkSync(target, join(at, 'out'));
+    const r = await snapshot(join(at, 'out'));
+    assert.equal(
+      r.stderr,
+      `netfence: "${join(at, 'out')}" exists (a symbolic link to "${target}"); add --force to replace the file it points to\n`,
+    );
+    assert.equal(r.code, 2);
+    rmSync(target);
+    const broken = await snapshot(join(at, 'broken'));
+    assert.equal(
+      broken.stderr,
+      `netfence: "${join(at, 'broken')}" exists (a broken symbolic link to "${target}"); add --force to write the file it points to\n`,
+    );
+    assert.match((await snapshot(join(at, 'out'), '--force')).stderr, noKubeconfig);
+  });
+
+  test('a folder, or a folder that does not exist: said before the cluster is read; - is standard output', async () => {
+    const at = folder();
+    const r = await snapshot(at);
+    assert.equal(
+      r.stderr,
+      `netfence: cannot write "${at}": it is a folder; give a file in it, such as "${join(at, 'snapshot.yaml')}"\n`,
+    );
+    const missing = await snapshot(join(at, 'gone', 'x.yaml'), '--force');
+    assert.equal(
+      missing.stderr,
+      `netfence: cannot write "${join(at, 'gone', 'x.yaml')}": folder "${join(at, 'gone')}" does not exist\n`,
+    );
+    assert.match((await snapshot('-')).stderr, noKubeconfig);
   });
 });
 
