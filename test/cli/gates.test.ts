@@ -167,4 +167,47 @@ describe('a gate never passes on input with nothing to check', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('diff --fail-on / --exit-code where neither side has a workload: exit 2, no connection could change', async () => {
+    // The wrong folder of a repository (ConfigMaps, a kustomization), or policies without their workloads: a
+    // diff gate there compares 0 connections with 0 and would always pass.
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-diff-nothing-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      writeFileSync(config, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n');
+      const policy = join(dir, 'policy.yaml');
+      writeFileSync(
+        policy,
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n',
+      );
+      const gates = [
+        ['--fail-on', 'any'],
+        ['--fail-on', 'removed'],
+        ['--exit-code'],
+        ['-o', 'json', '--fail-on', 'added'],
+      ];
+      for (const gate of gates) {
+        for (const args of [
+          [config, config],
+          [config, policy],
+          ['--vs-cni', 'calico', policy],
+        ]) {
+          const r = await runCli(['diff', ...args, ...gate]);
+          assert.equal(r.code, 2, `${args.join(' ')} ${gate.join(' ')}: ${r.stdout}`);
+          assert.equal(r.stdout, '');
+          assert.match(
+            r.stderr,
+            /^netfence: nothing to compare: (neither side has a|the input has no) workload, so no connection can change; a gate with nothing to check does not pass \(give the manifests of the workloads too\)\n$/m,
+          );
+        }
+      }
+      // (--vs-cni reads one input.) Without a gate, the report is an answer; with a workload on one side, the gate stands (all removed).
+      const plain = await runCli(['diff', config, policy]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const gone = await runCli(['diff', V1, config, '--fail-on', 'removed', '-q']);
+      assert.equal(gone.code, 1, gone.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
