@@ -292,6 +292,7 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
   addInputOptions(cmd);
   cmd.action(async (paths: string[], options: GenerateCliOptions) => {
     checkFlowOptions(options, paths);
+    checkOutputDir(options);
     const state = await loadInput(paths, options, io);
     for (const w of checkNamespaces(state, options)) io.stderr(`warning: ${w}\n`);
     // The DNS names Hubble saw: toFQDNs in --format cilium; in augment mode, what existing policies allow by name.
@@ -350,6 +351,20 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
     setExit(ExitCode.Ok);
   });
   return cmd;
+}
+
+/** --output-dir, refused before any work where it names no folder or goes with -o json (which wrote no file). */
+function checkOutputDir(options: GenerateCliOptions): void {
+  const dir = options.outputDir;
+  if (dir === undefined) return;
+  if (dir === '')
+    throw new UserError(
+      '--output-dir is empty: give the folder to write the files into, e.g. --output-dir policies',
+    );
+  if (options.output === 'json')
+    throw new UserError(
+      `--output-dir "${dir}" writes YAML files, -o json prints one JSON document: give one of them (-o yaml is what --output-dir writes)`,
+    );
 }
 
 /** A DNS-1123 label, what a namespace is named. */
