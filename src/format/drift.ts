@@ -56,12 +56,14 @@ function fields(d: PolicyDrift): string[] {
   return d.fields.map(formatPath);
 }
 
-/** `namespaces shop, data` or `every namespace`, and the live policies left out. */
+/** `namespaces shop, data`, `every namespace` or `no namespace`, and the live policies left out. */
 function scopeLine(drift: Drift): string {
   const ns =
     drift.scope.kind === 'all'
       ? 'every namespace'
-      : `namespace${drift.scope.namespaces.length === 1 ? '' : 's'} ${drift.scope.namespaces.join(', ')}`;
+      : drift.scope.namespaces.length === 0
+        ? 'no namespace (the desired side names none)'
+        : `namespace${drift.scope.namespaces.length === 1 ? '' : 's'} ${drift.scope.namespaces.join(', ')}`;
   const left =
     drift.outOfScope === 0
       ? ''

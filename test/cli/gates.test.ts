@@ -140,11 +140,17 @@ describe('--no-X for on/off options', () => {
 });
 
 describe('a gate never passes on input with nothing to check', () => {
+  /** A NetworkPolicy alone, without the workloads it selects. */
+  const POLICY =
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n';
+  /** A ConfigMap alone: no policy, no workload (the wrong folder of a repository). */
+  const CONFIG = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n';
+
   test('lint on input with neither a policy nor a workload: exit 2, not "No findings"; --fail-on none lints it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-lint-nothing-'));
     try {
       const file = join(dir, 'config.yaml');
-      writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\n');
+      writeFileSync(file, CONFIG);
       for (const extra of [[], ['--fail-on', 'info'], ['-o', 'json'], ['-o', 'sarif']]) {
         const r = await runCli(['lint', file, ...extra]);
         assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stdout}`);
@@ -156,13 +162,81 @@ describe('a gate never passes on input with nothing to check', () => {
       assert.match(none.stdout, /^No findings/);
       // Policies alone are linted: a gate over them stands.
       const policy = join(dir, 'policy.yaml');
-      writeFileSync(
-        policy,
-        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n',
-      );
+      writeFileSync(policy, POLICY);
       const alone = await runCli(['lint', policy]);
       assert.notEqual(alone.code, 2, alone.stderr);
       assert.doesNotMatch(alone.stderr, /nothing to lint/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('diff --fail-on / --exit-code where neither side has a workload: exit 2, no connection could change', async () => {
+    // The wrong folder of a repository (ConfigMaps, a kustomization), or policies without their workloads: a
+    // diff gate there compares 0 connections with 0 and would always pass.
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-diff-nothing-'));
+    try {
+      const config = join(dir, 'config.yaml');
+      writeFileSync(config, CONFIG);
+      const policy = join(dir, 'policy.yaml');
+      writeFileSync(policy, POLICY);
+      const gates = [
+        ['--fail-on', 'any'],
+        ['--fail-on', 'removed'],
+        ['--exit-code'],
+        ['-o', 'json', '--fail-on', 'added'],
+      ];
+      for (const gate of gates) {
+        for (const args of [
+          [config, config],
+          [config, policy],
+          ['--vs-cni', 'calico', policy],
+        ]) {
+          const r = await runCli(['diff', ...args, ...gate]);
+          assert.equal(r.code, 2, `${args.join(' ')} ${gate.join(' ')}: ${r.stdout}`);
+          assert.equal(r.stdout, '');
+          assert.match(
+            r.stderr,
+            /^netfence: nothing to compare: (neither side has a|the input has no) workload, so no connection can change; a gate with nothing to check does not pass \(give the manifests of the workloads too\)\n$/m,
+          );
+        }
+      }
+      // (--vs-cni reads one input.) Without a gate, the report is an answer; with a workload on one side, the gate stands (all removed).
+      const plain = await runCli(['diff', config, policy]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const gone = await runCli(['diff', V1, config, '--fail-on', 'removed', '-q']);
+      assert.equal(gone.code, 1, gone.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('drift --fail-on where the desired side has no policy and names no namespace: exit 2, nothing compared', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-drift-nothing-'));
+    try {
+      const desired = join(dir, 'config.yaml');
+      writeFileSync(desired, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n');
+      const live = join(dir, 'live.yaml');
+      writeFileSync(live, POLICY);
+      // The report says where extra policies were looked for in words, not "in namespaces ." (an empty list).
+      const plain = await runCli(['drift', desired, live, '-q']);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.match(
+        plain.stdout,
+        /^Extra policies looked for in no namespace \(the desired side names none\); 1 live policy elsewhere not compared \(-A compares them\)\.$/m,
+      );
+      for (const output of ['txt', 'json', 'md']) {
+        const r = await runCli(['drift', desired, live, '--fail-on', 'any', '-o', output, '-q']);
+        assert.equal(r.code, 2, `${output}: ${r.stdout}`);
+        assert.equal(r.stdout, '');
+        assert.equal(
+          r.stderr,
+          `netfence: nothing to compare: ${desired} has no policy and names no namespace, so no drift can be found; a gate with nothing to check does not pass (give the desired policies, or -A to look for extra policies in every namespace)\n`,
+        );
+      }
+      // -A looks in every namespace: the live policy is extra, and the gate stands.
+      const all = await runCli(['drift', desired, live, '--fail-on', 'any', '-A', '-q']);
+      assert.equal(all.code, 1, all.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

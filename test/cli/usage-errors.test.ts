@@ -243,3 +243,21 @@ describe('the --no-X footer of --help', () => {
     });
   }
 });
+
+describe('generate: output options that do not go together, refused before any work', () => {
+  const FLOWS = 'examples/flows/webshop-hubble.jsonl';
+  test('--output-dir with -o json (which prints one JSON document, and wrote no file)', async () => {
+    const dir = `${EXAMPLE}-output-dir-never-made`;
+    assert.equal(
+      await usageError(['generate', EXAMPLE, '--flows', FLOWS, '--output-dir', dir, '-o', 'json']),
+      `netfence: --output-dir "${dir}" writes YAML files, -o json prints one JSON document: give one of them (-o yaml is what --output-dir writes)`,
+    );
+  });
+
+  test('an empty --output-dir: the folder asked for, not a system error', async () => {
+    assert.equal(
+      await usageError(['generate', EXAMPLE, '--flows', FLOWS, '--output-dir', '']),
+      'netfence: --output-dir is empty: give the folder to write the files into, e.g. --output-dir policies',
+    );
+  });
+});

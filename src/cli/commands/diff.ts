@@ -268,6 +268,7 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
         : options.cluster === true
           ? await loadClusterAndFolder(paths, options, loadIo)
           : await loadFolders(paths, options, loadIo);
+    checkSomethingToCompare([before.state, after.state], options);
     const engine = engineOptions(options);
     const diff = openSession(before.state, engine).diff(
       openSession(after.state, engine),
@@ -276,6 +277,19 @@ export function diffCommand(io: Io, setExit: (code: number) => void): Command {
     report(diff, { before: before.label, after: after.label }, options, io, setExit);
   });
   return cmd;
+}
+
+/**
+ * A gate (`--fail-on`, `--exit-code`) where no side has a workload or a pod (the wrong folder of a repository,
+ * or policies without their workloads) compares 0 connections with 0: it would always pass, so it is exit 2.
+ * Without a gate the report is an answer.
+ */
+function checkSomethingToCompare(states: readonly ClusterState[], options: DiffOptions): void {
+  if (options.failOn === undefined && !options.exitCode) return;
+  if (states.some((s) => s.workloads.length + s.pods.length > 0)) return;
+  throw new UserError(
+    `nothing to compare: ${states.length === 1 ? 'the input has no' : 'neither side has a'} workload, so no connection can change; a gate with nothing to check does not pass (give the manifests of the workloads too)`,
+  );
 }
 
 /** Prints the diff, and sets the exit status as `--fail-on` and `--exit-code` ask. */
@@ -312,6 +326,7 @@ async function diffProfiles(
     );
   }
   const state = await loadInput(paths, options, loadIo);
+  checkSomethingToCompare([state], options);
   const vsOptions = { ...options, cni: options.vsCni ?? 'upstream', cniOption: options.vsCniOption };
   if (vsOptions.cni !== 'auto') {
     warnUnenforcedClusterPolicies(state, vsOptions, loadIo);

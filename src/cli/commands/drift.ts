@@ -149,6 +149,19 @@ async function loadSides(paths: readonly string[], options: DriftOptions, io: Io
   ];
 }
 
+/**
+ * A gate (`--fail-on`) where the desired side has no policy and names no namespace (the wrong folder) compares
+ * nothing: no policy is missing or changed, and no namespace is searched for extra ones. Exit 2, not a pass.
+ */
+function checkSomethingToCompare(desired: Side, scope: DriftScope): void {
+  const { policies, clusterPolicies, ciliumPolicies } = desired.state;
+  if (scope.kind === 'all' || scope.namespaces.length > 0) return;
+  if (policies.length + clusterPolicies.length + ciliumPolicies.length > 0) return;
+  throw new UserError(
+    `nothing to compare: ${desired.label} has no policy and names no namespace, so no drift can be found; a gate with nothing to check does not pass (give the desired policies, or -A to look for extra policies in every namespace)`,
+  );
+}
+
 function describeOption(cmd: Command, long: string, description: string): void {
   const option = cmd.options.find((o) => o.long === long);
   if (option === undefined) throw new Error(`drift: no option ${long}`);
@@ -218,6 +231,7 @@ Examples:
       options.allNamespaces === true
         ? { kind: 'all' }
         : { kind: 'namespaces', namespaces: coveredNamespaces(desired.state) };
+    if (options.failOn !== undefined) checkSomethingToCompare(desired, scope);
     const drift = computeDrift(desired.state, live.state, scope, engineOptions(options), options.granularity);
     io.stdout(formatDrift(drift, { desired: desired.label, live: live.label }, options.output));
     const failed = options.failOn === undefined ? undefined : failure(drift, options.failOn);

@@ -9,11 +9,12 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { isFolder, writeFileAtomic } from '../options/output.ts';
+import { checkOutputFile, isFolder, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {
   output?: string;
+  force?: boolean;
   format?: 'yaml' | 'json';
 }
 
@@ -23,6 +24,7 @@ export function snapshotCommand(io: Io, setExit: (code: number) => void): Comman
       'Save the objects of a live cluster that the analysis reads (no Secrets, no ConfigMaps) as one YAML or JSON List',
     )
     .option('-o, --output <file>', 'write the snapshot to this file (atomically); default: standard output')
+    .option('--force', 'with -o: replace the file if it exists')
     .addOption(
       new Option('--format <format>', 'yaml or json (default: from the file extension, else yaml)').choices([
         'yaml',
@@ -47,10 +49,14 @@ The snapshot holds exactly what \`netfence analyze --cluster\` reads, stripped t
 
 Examples:
   netfence snapshot --cluster -A -o snapshot.yaml
+  netfence snapshot --cluster -A -o snapshot.yaml --force     # replace yesterday's
   netfence snapshot --cluster --context prod -n shop -o shop.json`,
   );
   cmd.action(async (options: SnapshotOptions, command: Command) => {
     rejectPaths(command.args);
+    // A file that is there already is refused before the cluster is read, as report --html and test --init do.
+    if (options.output !== undefined && options.output !== '-')
+      await checkOutputFile(options.output, options.force === true, 'snapshot.yaml');
     const format =
       options.format ?? (options.output?.toLowerCase().endsWith('.json') === true ? 'json' : 'yaml');
     await withCluster(async (k8s) => {
