@@ -2,8 +2,9 @@
  * Connecting to a cluster: the kubeconfig (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`, else
  * the in-cluster service account), the context, and the typed API clients with a request timeout.
  */
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -62,7 +63,38 @@ function readKubeConfig(file: string, what: string): KubeConfig {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     throw new ClusterError(`cannot read ${what} "${file}": ${reason}`);
   }
+  readTokenFiles(kc, file);
   return kc;
+}
+
+/**
+ * `users[].user.tokenFile`, kubectl's field, which the client library does not know (it reads `token-file`):
+ * the token is read from that file (relative to the kubeconfig, trimmed) for a user without a `token`.
+ */
+function readTokenFiles(kc: KubeConfig, file: string): void {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    return; // the client read it: a file it reads is one this reads; nothing more to find otherwise
+  }
+  const users = (raw as { users?: unknown } | null)?.users;
+  if (!Array.isArray(users)) return;
+  for (const entry of users as { name?: unknown; user?: { tokenFile?: unknown; token?: unknown } }[]) {
+    const tokenFile = entry?.user?.tokenFile;
+    if (typeof tokenFile !== 'string' || tokenFile === '' || entry.user?.token !== undefined) continue;
+    const path = resolve(dirname(file), tokenFile);
+    let token: string;
+    try {
+      token = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new ClusterError(
+        `cannot read the tokenFile "${path}" of users[${String(entry.name)}] in ${file}: ${fileReason(code)}`,
+      );
+    }
+    kc.users = kc.users.map((u) => (u.name === entry.name ? { ...u, token } : u));
+  }
 }
 
 function loadConfig(options: ConnectOptions): { kc: KubeConfig; source: string } {
