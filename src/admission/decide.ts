@@ -352,6 +352,19 @@ export function skippedWarnings(skipped: readonly LeftOutObject[], id: string): 
   return named;
 }
 
+/**
+ * Who deletes what a deleted namespace (or owner) held: the namespace controller and the garbage collector
+ * (their service accounts, as kubeadm and managed clusters run them, or the controller manager's own identity
+ * without --use-service-account-credentials). A refusal does not keep the policy: the controller retries for
+ * ever, and the namespace stays Terminating.
+ */
+const NAMESPACE_DELETERS: ReadonlySet<string> = new Set([
+  'system:serviceaccount:kube-system:namespace-controller',
+  // The garbage collector: the policy's owner is being deleted (foreground deletion waits for it).
+  'system:serviceaccount:kube-system:generic-garbage-collector',
+  'system:kube-controller-manager',
+]);
+
 /** Decides one request with the effect `effectOf` computes: the checks before, and the answer after. */
 export function decideWith(
   request: AdmissionRequest,
@@ -363,6 +376,10 @@ export function decideWith(
   if (kind === 'Pod' && rules.pods !== true) return allowedRecord('pods are not judged (--pods)');
   if (kind === 'Node' && rules.nodes !== true) return allowedRecord('nodes are not judged (--nodes)');
   if (request.operation === 'CONNECT') return allowedRecord('CONNECT changes nothing');
+  if (request.operation === 'DELETE' && request.user !== undefined && NAMESPACE_DELETERS.has(request.user))
+    return allowedRecord(
+      `deleted by ${request.user}: its namespace or owner is being deleted, which a refusal would only hold up`,
+    );
   const read = objectsOf(request);
   if ('error' in read)
     return allowedRecord(`cannot read the object: ${read.error}`, [

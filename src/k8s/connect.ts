@@ -2,8 +2,9 @@
  * Connecting to a cluster: the kubeconfig (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`, else
  * the in-cluster service account), the context, and the typed API clients with a request timeout.
  */
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   AppsV1Api,
   BatchV1Api,
@@ -62,7 +63,38 @@ function readKubeConfig(file: string, what: string): KubeConfig {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     throw new ClusterError(`cannot read ${what} "${file}": ${reason}`);
   }
+  readTokenFiles(kc, file);
   return kc;
+}
+
+/**
+ * `users[].user.tokenFile`, kubectl's field, which the client library does not know (it reads `token-file`):
+ * the token is read from that file (relative to the kubeconfig, trimmed) for a user without a `token`.
+ */
+function readTokenFiles(kc: KubeConfig, file: string): void {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    return; // the client read it: a file it reads is one this reads; nothing more to find otherwise
+  }
+  const users = (raw as { users?: unknown } | null)?.users;
+  if (!Array.isArray(users)) return;
+  for (const entry of users as { name?: unknown; user?: { tokenFile?: unknown; token?: unknown } }[]) {
+    const tokenFile = entry?.user?.tokenFile;
+    if (typeof tokenFile !== 'string' || tokenFile === '' || entry.user?.token !== undefined) continue;
+    const path = resolve(dirname(file), tokenFile);
+    let token: string;
+    try {
+      token = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new ClusterError(
+        `cannot read the tokenFile "${path}" of users[${String(entry.name)}] in ${file}: ${fileReason(code)}`,
+      );
+    }
+    kc.users = kc.users.map((u) => (u.name === entry.name ? { ...u, token } : u));
+  }
 }
 
 function loadConfig(options: ConnectOptions): { kc: KubeConfig; source: string } {
@@ -103,6 +135,76 @@ function loadConfig(options: ConnectOptions): { kc: KubeConfig; source: string }
   );
 }
 
+/** What the error of a failed file read says, in words: `no such file`, `permission denied`. */
+function fileReason(code: unknown): string {
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
+}
+
+/**
+ * Why the credentials of the context cannot be had, in one line (the client gives a bare `spawn … ENOENT`, the
+ * plugin's stderr, a JSON parse error, or an `ENOENT … open` of a certificate): `kc.applyOptions` reads the
+ * files the kubeconfig names and runs its credential plugin before each request.
+ */
+export function credentialError(error: unknown, kc: KubeConfig, contextName: string): ClusterError {
+  if (error instanceof ClusterError) return error;
+  const user = kc.getCurrentUser();
+  const name = user?.name ?? '';
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    syscall?: unknown;
+    path?: unknown;
+    message?: unknown;
+  };
+  const text = typeof e.message === 'string' ? e.message.replace(/\s*\n\s*/g, ' ').trim() : String(error);
+  const head = `cannot get the credentials of context "${contextName}"`;
+  // The plugin of `user.exec`, or of the older `auth-provider: { config: { exec } }` the client also runs.
+  const exec = (user?.exec ??
+    (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec) as
+    { command?: unknown } | undefined;
+  const command = exec?.command;
+  if (typeof e.syscall === 'string' && e.syscall.startsWith('spawn')) {
+    const plugin = typeof e.path === 'string' ? e.path : String(command);
+    return e.code === 'ENOENT'
+      ? new ClusterError(
+          `${head}: its credential plugin "${plugin}" (users[${name}].user.exec.command) is not installed or not on PATH; install it, or choose another context with --context`,
+        )
+      : new ClusterError(
+          `${head}: its credential plugin "${plugin}" cannot be run (${fileReason(e.code)}); check users[${name}].user.exec.command of the kubeconfig`,
+        );
+  }
+  if (typeof e.path === 'string' && typeof e.code === 'string')
+    return new ClusterError(
+      `${head}: cannot read "${e.path}" (${fileReason(e.code)}); check the file paths of users[${name}] in the kubeconfig`,
+    );
+  if (typeof command === 'string') {
+    if (error instanceof SyntaxError)
+      return new ClusterError(
+        `${head}: its credential plugin "${command}" printed no ExecCredential JSON (check users[${name}].user.exec of the kubeconfig)`,
+      );
+    const said = text === '' ? 'failed and printed nothing' : `failed: ${text}`;
+    return new ClusterError(
+      `${head}: its credential plugin "${command}" ${said} (log in again, or run the plugin yourself to see why)`,
+    );
+  }
+  return new ClusterError(`${head}: ${text} (check users[${name}] in the kubeconfig)`);
+}
+
+/**
+ * Makes every credential failure of `kc` (before any request, a watch's included) a one-line `ClusterError`:
+ * its private `applyOptions` reads the user's files and runs its plugin for every kind of request.
+ */
+function explainCredentialFailures(kc: KubeConfig, contextName: string): void {
+  const holder = kc as unknown as { applyOptions(opts: unknown): Promise<void> };
+  const apply = holder.applyOptions.bind(kc);
+  holder.applyOptions = async (opts) => {
+    try {
+      await apply(opts);
+    } catch (error) {
+      throw credentialError(error, kc, contextName);
+    }
+  };
+}
+
 function contextList(kc: KubeConfig): string {
   const names = kc.getContexts().map((c) => `"${c.name}"`);
   return names.length === 0 ? 'it has none' : `it has ${names.join(', ')}`;
@@ -135,6 +237,7 @@ export function connect(options: ConnectOptions): Connection {
     throw new ClusterError(
       `context "${contextName}" names cluster "${context.cluster}", which ${source} does not define`,
     );
+  explainCredentialFailures(kc, contextName);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const target: Target = { server: cluster.server, context: contextName, timeoutMs };
 

@@ -90,7 +90,7 @@ export function apiStatusOf(error: unknown): ApiStatus | undefined {
 }
 
 /** `User "x" cannot patch resource "networkpolicies" in API group "…" in the namespace "shop"` → short. */
-function forbiddenDetail(message: string | undefined): string | undefined {
+function forbiddenDetail(message: string | undefined): { text: string; resource: string } | undefined {
   if (message === undefined) return undefined;
   const m =
     /User "([^"]*)" cannot (\S+) resource "([^"]+)"(?: in API group "[^"]*")?(?: in the namespace "([^"]+)"| at the cluster scope)?/.exec(
@@ -99,8 +99,15 @@ function forbiddenDetail(message: string | undefined): string | undefined {
   if (m === null) return undefined;
   const [, user, verb, resource, namespace] = m;
   const where = namespace === undefined ? 'at the cluster scope' : `in namespace "${namespace}"`;
-  return `user "${user}" cannot ${verb} ${resource} ${where}`;
+  return { text: `user "${user}" cannot ${verb} ${resource} ${where}`, resource: resource! };
 }
+
+/** The cluster policy tiers, whose writes deploy/rbac/netfence-deployer.yaml deliberately leaves out. */
+const CLUSTER_POLICY_RESOURCES: ReadonlySet<string> = new Set([
+  'clusternetworkpolicies',
+  'adminnetworkpolicies',
+  'baselineadminnetworkpolicies',
+]);
 
 /** `conflict with "kubectl-client-side-apply" using networking.k8s.io/v1` → `kubectl-client-side-apply`. */
 function conflictManagers(status: ApiStatus): { fields: string[]; managers: string[] } {
@@ -205,8 +212,10 @@ export function describeError(error: unknown, attempt: Attempt, target: Target):
           (attempt.verb === 'list' || attempt.verb === 'read') && !attempt.what.includes('ConfigMap');
         const fix = reads
           ? 'grant read access: deploy/rbac/netfence-readonly.yaml'
-          : 'use a context with write access, e.g. deploy/rbac/netfence-deployer.yaml';
-        return fail(`forbidden: ${rbac} (${fix})`, true);
+          : CLUSTER_POLICY_RESOURCES.has(rbac.resource)
+            ? 'cluster policies need write access of their own, which deploy/rbac/netfence-deployer.yaml deliberately does not grant: use a context of the platform team, docs/commands/apply.md'
+            : 'use a context with write access, e.g. deploy/rbac/netfence-deployer.yaml';
+        return fail(`forbidden: ${rbac.text} (${fix})`, true);
       }
       case 404:
         return fail(`not found: ${oneLine(status.message ?? '')}`);

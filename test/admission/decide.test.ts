@@ -112,6 +112,32 @@ describe('NetworkPolicy changes', () => {
     assert.equal(d.cut, 1);
   });
 
+  test("the namespace controller's deletes are admitted: refusing them would leave a deleted namespace Terminating", () => {
+    // `kubectl delete namespace data`: the namespace controller deletes what it holds, policies first or not.
+    // A refusal makes it retry for ever, the namespace stuck in Terminating (NamespaceDeletionContentFailure).
+    const old = baseObjects().find((o) => o.metadata.name === 'allow-db-clients')!;
+    for (const username of [
+      'system:serviceaccount:kube-system:namespace-controller',
+      // The controller manager without --use-service-account-credentials.
+      'system:kube-controller-manager',
+    ]) {
+      const d = judge(review('DELETE', undefined, old, { userInfo: { username } }));
+      assert.deepEqual(d.verdict, { allowed: true }, username);
+      assert.match(d.skipped ?? '', /being deleted/);
+    }
+    // Someone else deleting it, or the namespace controller creating something: judged as ever.
+    const ci = judge(
+      review('DELETE', undefined, old, { userInfo: { username: 'system:serviceaccount:ci:deployer' } }),
+    );
+    assert.equal(ci.verdict.allowed, false);
+    const created = judge(
+      review('CREATE', ALLOW_ALL_INGRESS, undefined, {
+        userInfo: { username: 'system:serviceaccount:kube-system:namespace-controller' },
+      }),
+    );
+    assert.equal(created.verdict.allowed, false);
+  });
+
   test('an update is judged on the fields it changes', () => {
     const old = baseObjects().find((o) => o.metadata.name === 'allow-db-clients')!;
     const widened = np('data', 'allow-db-clients', {

@@ -21,6 +21,7 @@ import {
   skip as noBinaries,
   stableOutput,
   startServer,
+  waitForAccess,
   writeFolder,
 } from './setup.ts';
 
@@ -123,7 +124,10 @@ before(
   async () => {
     if (skip !== false) return;
     if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
-    api = await startServer();
+    api = await startServer({
+      extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
+      users: [{ name: 'netfence-deployer' }],
+    });
     if (api === undefined) return;
     tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-tiers-'));
     await applyObjects(api, [
@@ -183,6 +187,22 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
     assertGolden('cluster/apply-tiers-dry-run.txt', stable(r.stdout));
     assert.match(r.stdout, /2 policies \(1 NetworkPolicy, 1 ClusterNetworkPolicy\), 2 to create/);
     assert.match(r.stdout, /create {2}ClusterNetworkPolicy\/guard {2}deny\n/);
+    assert.deepEqual(await cnpNames(), []);
+  });
+
+  test("the deployer of deploy/rbac is refused cluster policies, with the fix that file can't give", async () => {
+    await waitForAccess(server(), 'netfence-deployer', NP);
+    const r = await runOn(
+      server(),
+      ['apply', v1, '--cluster', '--dry-run', '--state-dir', join(tmp, 'state-deployer')],
+      server().users['netfence-deployer']!.kubeconfig,
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^netfence: cannot apply ClusterNetworkPolicy guard: forbidden: user "netfence-deployer" cannot patch clusternetworkpolicies at the cluster scope \(cluster policies need write access of their own, which deploy\/rbac\/netfence-deployer\.yaml deliberately does not grant: use a context of the platform team, docs\/commands\/apply\.md\)/,
+    );
     assert.deepEqual(await cnpNames(), []);
   });
 

