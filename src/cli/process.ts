@@ -11,7 +11,8 @@
  * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
  * A large input read from the manifest cache makes little garbage: it runs on the main thread when its files
- * were all in the cache after its last run (src/cli/warm-inputs.ts). Before all that, `analyze` over files
+ * were all in the cache after its last run (src/cli/warm-inputs.ts). On the main thread, `analyze` and `lint`
+ * over a small input run without TurboFan (src/cli/young-generation.ts). Before all that, `analyze` over files
  * looks for its kept answer (src/cli/answer-cache.ts), printed without loading the rest of netfence.
  */
 import module from 'node:module';
