@@ -3,7 +3,13 @@
  * and JSON output of `netfence analyze -o json`, timed separately, with the sizes that explain the cost.
  * Prints one JSON object (`Measurement`) on stdout; progress goes to stderr. `bench/run.ts` runs it.
  *
- *   node bench/measure.ts DIR [--incremental] [--paths]
+ *   node bench/measure.ts DIR [--incremental] [--paths] [--v8-defaults]
+ *
+ * The phases run as `analyze` runs them: an input the CLI reads on its main thread (under
+ * `WORKER_INPUT_BYTES`) runs without TurboFan and gets the check that holds the young generation at 8 MiB
+ * semi-spaces after each file (src/cli/young-generation.ts, on the Node versions and options where the CLI
+ * does so). `--v8-defaults` runs with V8's defaults instead, as this script did before round 16
+ * (docs/benchmarks.md).
  */
 import { parseArgs } from 'node:util';
 import { loadManifests } from '../src/parse/index.ts';
@@ -17,6 +23,9 @@ import { analysisSummary, groupedJsonChunks } from '../src/format/connectivity.t
 import type { ClusterState, PolicyInfo } from '../src/model/cluster.ts';
 import type { LabelSelector } from '../src/model/k8s.ts';
 import { PROTOCOLS } from '../src/model/k8s.ts';
+import { namesLargeInput, WORKER_INPUT_BYTES } from '../src/cli/input-size.ts';
+import { setFlagsFromString } from 'node:v8';
+import { holdsYoungGeneration, shortRunFlags, youngGenerationCap } from '../src/cli/young-generation.ts';
 
 export interface Sizes {
   namespaces: number;
@@ -61,6 +70,13 @@ export interface Measurement {
   total: Timing;
   /** Peak resident memory of this process, bytes. */
   peakRss: number;
+  /**
+   * Whether the parse phase held the young generation as the CLI's main thread does (see the top); absent in
+   * results recorded before round 16, which never held it.
+   */
+  youngGenerationHeld?: boolean;
+  /** The V8 flags set as the CLI sets them (see the top), when any; absent before round 16. */
+  v8Flags?: string;
   sizes: Sizes;
   /** Why the JSON output failed, when it did. */
   outputError?: string;
@@ -154,14 +170,34 @@ function countClassPairs(compiled: CompiledCluster): number {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { incremental: { type: 'boolean', default: false }, paths: { type: 'boolean', default: false } },
+    options: {
+      incremental: { type: 'boolean', default: false },
+      paths: { type: 'boolean', default: false },
+      'v8-defaults': { type: 'boolean', default: false },
+    },
   });
   const dir = positionals[0];
-  if (dir === undefined) throw new Error('usage: node bench/measure.ts DIR [--incremental] [--paths]');
+  if (dir === undefined)
+    throw new Error('usage: node bench/measure.ts DIR [--incremental] [--paths] [--v8-defaults]');
+  // As src/cli/process.ts decides them for the main thread (a large input runs on a worker, with V8's
+  // compilers and its own young generation); decided before the clock starts, as the CLI does before the command.
+  const { execArgv } = process;
+  const options = process.env.NODE_OPTIONS;
+  const small = !(await namesLargeInput([dir], WORKER_INPUT_BYTES));
+  const defaults = values['v8-defaults'];
+  const hold = !defaults && small && holdsYoungGeneration(process.versions.node, execArgv, options);
+  const flags = defaults
+    ? undefined
+    : shortRunFlags('analyze', small, process.versions.node, execArgv, options);
+  if (flags !== undefined) setFlagsFromString(flags);
 
   const start = { wall: performance.now(), cpu: process.cpuUsage() };
   const [loaded, parse] = await timeAsync(() =>
-    loadManifests([dir], { defaultNamespace: 'default', skipInvalid: false }),
+    loadManifests([dir], {
+      defaultNamespace: 'default',
+      skipInvalid: false,
+      ...(hold ? { afterFile: youngGenerationCap() } : {}),
+    }),
   );
   if (loaded.errors.length > 0)
     throw new Error(`${loaded.errors.length} errors, first: ${loaded.errors[0]!.message}`);
@@ -228,6 +264,8 @@ async function main(): Promise<void> {
     output,
     total,
     peakRss: process.resourceUsage().maxRSS * 1024,
+    youngGenerationHeld: hold,
+    ...(flags === undefined ? {} : { v8Flags: flags }),
     sizes,
   };
   if (outputError !== undefined) result.outputError = outputError;

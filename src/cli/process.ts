@@ -11,18 +11,19 @@
  * relays standard input (when the command asks for it), Ctrl+C and SIGTERM, and the exit code; standard
  * output and error are the worker's, with back-pressure. NETFENCE_WORKER=always or never overrides the choice.
  * A large input read from the manifest cache makes little garbage: it runs on the main thread when its files
- * were all in the cache after its last run (src/cli/warm-inputs.ts). Before all that, `analyze` over files
+ * were all in the cache after its last run (src/cli/warm-inputs.ts). On the main thread, `analyze` and `lint`
+ * over a small input run without TurboFan (src/cli/young-generation.ts). Before all that, `analyze` over files
  * looks for its kept answer (src/cli/answer-cache.ts), printed without loading the rest of netfence.
  */
 import module from 'node:module';
 import { dirname } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
 import { firstOf, type Io } from './io.ts';
 import type { AnswerKey } from './answer-cache.ts';
 import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
 import { isManifestName } from '../parse/folders.ts';
-import { holdsYoungGeneration, youngGenerationCap } from './young-generation.ts';
+import { holdsYoungGeneration, shortRunFlags, youngGenerationCap } from './young-generation.ts';
 
 /** What the worker needs to know of the main thread's terminal. */
 interface WorkerData {
@@ -211,20 +212,21 @@ function receiveSignals(): void {
 /**
  * Whether to run on the worker, and the input's fingerprint when one was taken: a large input whose files
  * were all in the manifest cache after its last run (src/cli/warm-inputs.ts) runs here, as a small one does.
- * `listed`: the input's files, when the answer cache listed them already.
+ * `small`: whether the arguments name files, all together below the worker's line (not measured with
+ * NETFENCE_WORKER). `listed`: the input's files, when the answer cache listed them already.
  */
 async function onWorker(
   listed: AnswerKey['files'] | undefined,
-): Promise<{ worker: boolean; fingerprint?: string }> {
+): Promise<{ worker: boolean; fingerprint?: string; small?: boolean }> {
   const choice = process.env.NETFENCE_WORKER;
   if (choice === 'always') return { worker: true };
   if (choice === 'never') return { worker: false };
   const args = process.argv.slice(2);
+  const bytes = listed?.reduce((n, f) => n + f.size, 0);
   const large =
-    listed === undefined
-      ? await namesLargeInput(args, WORKER_INPUT_BYTES)
-      : listed.reduce((n, f) => n + f.size, 0) >= WORKER_INPUT_BYTES;
-  if (!large) return { worker: false };
+    bytes === undefined ? await namesLargeInput(args, WORKER_INPUT_BYTES) : bytes >= WORKER_INPUT_BYTES;
+  if (!large)
+    return { worker: false, small: bytes === undefined ? await namesLargeInput(args, 1) : bytes > 0 };
   const { cacheFolder, isWarmInput } = await import('./warm-inputs.ts');
   const dir = cacheFolder(process.env, args.includes('--no-cache'));
   if (dir === undefined) return { worker: true };
@@ -244,6 +246,15 @@ if (kept?.printed === true) {
   runOnWorker(where.fingerprint, kept?.key, kept?.read);
   kept?.read?.clear(); // the worker has its copy
 } else if (isMainThread) {
+  // Before the command's code is compiled (src/cli/young-generation.ts).
+  const flags = shortRunFlags(
+    process.argv[2],
+    where?.small,
+    process.versions.node,
+    process.execArgv,
+    process.env.NODE_OPTIONS,
+  );
+  if (flags !== undefined) setFlagsFromString(flags);
   if (kept?.read !== undefined) {
     (await import('../parse/preread.ts')).offerFiles(kept.read);
     kept.read.clear(); // taken from there, once each

@@ -9,6 +9,11 @@
  * run on the main thread checks the young generation's size after each file it reads and, once the semi-spaces
  * are 8 MiB, sets the factor to 1: they stay as they are from then on (docs/benchmarks.md, round 14). Node 24
  * and later only.
+ *
+ * The same thread's other setting for a short run: `analyze` and `lint` over files below the worker's line
+ * (a few MB) run without V8's optimizing compiler, TurboFan (`shortRunFlags`): compiling the reader, the
+ * checks and the engine a second time costs more CPU than the optimized code wins back in a run of a second
+ * (docs/benchmarks.md, round 16).
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
@@ -28,6 +33,36 @@ export function holdsYoungGeneration(
   return (
     Number(nodeVersion.split('.')[0]) >= 24 && !/semi-space/.test([...execArgv, nodeOptions ?? ''].join(' '))
   );
+}
+
+/** Commands that end once they have read their input and answered (no server, no watch, no stream). */
+const SHORT_COMMANDS: ReadonlySet<string> = new Set(['analyze', 'lint']);
+
+/**
+ * The V8 flags for a command run on the main thread over `small` input (files named by its arguments, all
+ * together below the worker's line; `undefined` when not measured): `--no-turbofan` for `analyze` and `lint`
+ * on Node 24 and later (Maglev, V8's faster compiler, still compiles hot code), unless the user gave V8 a
+ * choice of compilers (`--no-opt`, `--max-opt`, `--turbofan`, `--jitless` on Node's command line; of these,
+ * NODE_OPTIONS takes only `--jitless`). Anything else (a large input, on the worker; a server; `map` over a stream of flows) keeps
+ * V8's default, which pays off over longer runs.
+ */
+export function shortRunFlags(
+  command: string | undefined,
+  small: boolean | undefined,
+  nodeVersion: string,
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): string | undefined {
+  const chosen = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) =>
+    /^--(?:no[-_])?(?:turbofan|opt|jitless|max[-_]opt)(?:=|$)/.test(arg),
+  );
+  return small === true &&
+    command !== undefined &&
+    SHORT_COMMANDS.has(command) &&
+    Number(nodeVersion.split('.')[0]) >= 24 &&
+    !chosen
+    ? '--no-turbofan'
+    : undefined;
 }
 
 /** The size of V8's new space (both semi-spaces) of this thread, in bytes. */

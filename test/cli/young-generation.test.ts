@@ -12,6 +12,7 @@ import { loadManifests } from '../../src/parse/index.ts';
 import {
   holdsYoungGeneration,
   NEW_SPACE_CAP_BYTES,
+  shortRunFlags,
   youngGenerationCap,
 } from '../../src/cli/young-generation.ts';
 
@@ -76,6 +77,44 @@ describe('holdsYoungGeneration', () => {
   });
 });
 
+describe('shortRunFlags', () => {
+  test('analyze and lint over a small input run without TurboFan on Node 24 and later', () => {
+    assert.equal(shortRunFlags('analyze', true, '24.22.3', [], undefined), '--no-turbofan');
+    assert.equal(shortRunFlags('lint', true, '25.0.0', ['--max-old-space-size=4096'], ''), '--no-turbofan');
+    assert.equal(
+      shortRunFlags(
+        'analyze',
+        true,
+        '24.22.3',
+        ['--trace-opt'],
+        '--max-semi-space-size=8 --trace-turbo-inlining',
+      ),
+      '--no-turbofan',
+      'flags that only name the compilers choose none',
+    );
+  });
+
+  test('anything else keeps V8 as it is', () => {
+    assert.equal(shortRunFlags('analyze', false, '24.22.3', [], undefined), undefined, 'a large input');
+    assert.equal(shortRunFlags('analyze', undefined, '24.22.3', [], undefined), undefined, 'not measured');
+    for (const command of ['map', 'serve', 'webhook', 'controller', 'explain', 'test', undefined])
+      assert.equal(shortRunFlags(command, true, '24.22.3', [], undefined), undefined, String(command));
+    assert.equal(
+      shortRunFlags('analyze', true, '22.23.5', [], undefined),
+      undefined,
+      'Node 22: not measured',
+    );
+    assert.equal(shortRunFlags('analyze', true, '23.11.0', [], undefined), undefined);
+    for (const chosen of ['--no-opt', '--max-opt=2', '--turbofan', '--no-turbofan', '--jitless', '--no_opt'])
+      assert.equal(shortRunFlags('analyze', true, '24.22.3', [chosen], undefined), undefined, chosen);
+    assert.equal(
+      shortRunFlags('lint', true, '24.22.3', [], '--max-old-space-size=4096  --jitless'),
+      undefined,
+      'chosen in NODE_OPTIONS',
+    );
+  });
+});
+
 describe('loadManifests afterFile', () => {
   test('is called once after each file read, however small the input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
@@ -106,6 +145,7 @@ function runCli(
   env: Record<string, string>,
   args: string[],
   newSpace = NEW_SPACE_CAP_BYTES,
+  nodeFlags: string[] = [],
 ): { stdout: string; stderr: string; status: number | null } {
   const preload = [
     "const v8 = require('node:v8');",
@@ -118,10 +158,14 @@ function runCli(
   const dir = mkdtempSync(join(tmpdir(), 'netfence-young-'));
   try {
     writeFileSync(join(dir, 'preload.cjs'), preload);
-    const r = spawnSync(process.execPath, ['--require', join(dir, 'preload.cjs'), PROCESS, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, NETFENCE_NO_CACHE: '1', NODE_OPTIONS: '', ...env },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...nodeFlags, '--require', join(dir, 'preload.cjs'), PROCESS, ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NETFENCE_NO_CACHE: '1', NODE_OPTIONS: '', ...env },
+      },
+    );
     return { stdout: r.stdout, stderr: r.stderr, status: r.status };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -164,6 +208,36 @@ describe('the CLI', () => {
       lint.stderr.split('\n').filter((l) => l.startsWith('set ')),
       holdsYoungGeneration(process.versions.node, [], undefined) ? ['set --semi-space-growth-factor=1'] : [],
     );
+  });
+
+  test('analyze and lint over a small input turn TurboFan off once, before the command (Node 24 and later)', () => {
+    const expected = shortRunFlags('analyze', true, process.versions.node, [], undefined);
+    const setFirst = (stderr: string): string | undefined =>
+      stderr.split('\n').find((l) => l.startsWith('set '));
+    const analyze = runCli({}, ['analyze', PODS, '-o', 'json'], NEW_SPACE_CAP_BYTES - 1);
+    assert.equal(analyze.status, 0, analyze.stderr);
+    assert.equal(setFirst(analyze.stderr), expected === undefined ? undefined : `set ${expected}`);
+    const lint = runCli({}, ['lint', PODS, '-o', 'json', '--fail-on', 'none'], NEW_SPACE_CAP_BYTES - 1);
+    assert.equal(lint.status, 0, lint.stderr);
+    assert.equal(setFirst(lint.stderr), expected === undefined ? undefined : `set ${expected}`);
+    const never = runCli(
+      { NETFENCE_WORKER: 'never' },
+      ['analyze', PODS, '-o', 'json'],
+      NEW_SPACE_CAP_BYTES - 1,
+    );
+    assert.equal(
+      never.stderr.includes('set '),
+      false,
+      'the thread chosen by the user: the input is not measured',
+    );
+    assert.equal(never.stdout, analyze.stdout);
+    const chosen = runCli({}, ['analyze', PODS, '-o', 'json'], NEW_SPACE_CAP_BYTES - 1, ['--max-opt=2']);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.equal(chosen.stderr.includes('set '), false, 'the user chose the compilers');
+    assert.equal(chosen.stdout, analyze.stdout);
+    const paths = runCli({}, ['paths', PODS, '--top', '5'], NEW_SPACE_CAP_BYTES - 1);
+    assert.equal(paths.status, 0, paths.stderr);
+    assert.equal(paths.stderr.includes('set '), false, 'another command');
   });
 
   test('on the worker, which has a young generation of its own, the growth is left alone', () => {
