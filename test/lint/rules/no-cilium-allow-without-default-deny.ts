@@ -412,42 +412,31 @@ stateRuleTester(rule, {
 // Where the profile ignores enableDefaultDeny (Cilium before 1.16, whose CRD has no such field, or
 // enable-non-default-deny-policies=false), the rule set is in default deny whatever the field says: the
 // finding must say the field is ignored, never that "all traffic stays allowed" (analyze shows it restricted).
-const layered = docs(
-  ns('shop'),
-  deploy('shop', 'web'),
-  deploy('shop', 'api'),
-  yaml`
-    apiVersion: cilium.io/v2
-    kind: CiliumNetworkPolicy
-    metadata: {name: web, namespace: shop}
-    spec:
-      endpointSelector: {matchLabels: {app: web}}
-      enableDefaultDeny:
-        ingress: false  # <-
-      ingress:
-        - fromEndpoints: [{matchLabels: {app: api}}]
-  `,
-);
+/** shop/web's rule set with `enableDefaultDeny.ingress: false` (marked) and one rule towards or from shop/api. */
+const webWith = (rule: 'ingress' | 'egress') =>
+  docs(
+    ns('shop'),
+    deploy('shop', 'web'),
+    deploy('shop', 'api'),
+    yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: web, namespace: shop}
+      spec:
+        endpointSelector: {matchLabels: {app: web}}
+        enableDefaultDeny:
+          ingress: false  # <-
+        ${rule}:
+          - ${rule === 'ingress' ? 'fromEndpoints' : 'toEndpoints'}: [{matchLabels: {app: api}}]
+    `,
+  );
+const layered = webWith('ingress');
 
 ruleTester(rule, {
   valid: [
     {
       name: 'enableDefaultDeny off with rules only in the other direction, under cilium@1.15',
-      yaml: docs(
-        ns('shop'),
-        deploy('shop', 'web'),
-        deploy('shop', 'api'),
-        yaml`
-        apiVersion: cilium.io/v2
-        kind: CiliumNetworkPolicy
-        metadata: {name: web, namespace: shop}
-        spec:
-          endpointSelector: {matchLabels: {app: web}}
-          enableDefaultDeny: {ingress: false}
-          egress:
-            - toEndpoints: [{matchLabels: {app: api}}]
-      `,
-      ),
+      yaml: webWith('egress'),
       engine: cni('cilium@1.15'),
     },
   ],
