@@ -439,6 +439,12 @@ ruleTester(rule, {
       yaml: webWith('egress'),
       engine: cni('cilium@1.15'),
     },
+    {
+      // It isolates nothing: no workload to name (a rule set selecting nothing is no-policy-selecting-nothing's).
+      name: 'enableDefaultDeny off in a rule set selecting no pod, under cilium@1.15',
+      yaml: layered.replace('{matchLabels: {app: web}}', '{matchLabels: {app: none}}'),
+      engine: cni('cilium@1.15'),
+    },
   ],
   invalid: [
     {
