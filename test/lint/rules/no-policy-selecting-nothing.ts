@@ -9,6 +9,25 @@ const base = docs(
   deploy('monitoring', 'node-exporter', { hostNetwork: true }),
 );
 
+/** A CiliumNetworkPolicy `p` in `namespace` with this endpointSelector (marked) and one ingress rule. */
+const cnp = (namespace: string, selector: string) => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumNetworkPolicy
+  metadata: {name: p, namespace: ${namespace}}
+  spec:
+    endpointSelector: ${selector}  # <-
+    ingress: [{fromEntities: [cluster]}]
+`;
+/** The same as a CiliumClusterwideNetworkPolicy. */
+const ccnp = (selector: string) => yaml`
+  apiVersion: cilium.io/v2
+  kind: CiliumClusterwideNetworkPolicy
+  metadata: {name: p}
+  spec:
+    endpointSelector: ${selector}  # <-
+    ingress: [{fromEntities: [cluster]}]
+`;
+
 ruleTester(rule, {
   valid: [
     {
@@ -53,6 +72,39 @@ ruleTester(rule, {
             podSelector: {matchLabels: {app: x}}
         `,
       ),
+    },
+    {
+      // Cilium rule sets select by identity labels: the pod's labels under k8s:, its namespace's.
+      name: 'a CiliumNetworkPolicy and a clusterwide one selecting a workload',
+      yaml: docs(
+        base,
+        cnp('monitoring', '{matchLabels: {k8s:app: grafana}}'),
+        ccnp('{matchLabels: {k8s:io.kubernetes.pod.namespace: monitoring}}'),
+      ),
+    },
+    {
+      // reserved: labels select Cilium's own endpoints (ingress, health), which no input lists.
+      name: 'a rule set selecting a reserved identity',
+      yaml: docs(base, ccnp('{matchLabels: {reserved:ingress: ""}}')),
+    },
+    {
+      // A host policy selects nodes (cilium-host's warnings say when none), not pods.
+      name: 'a host policy (nodeSelector)',
+      yaml: docs(
+        base,
+        yaml`
+          apiVersion: cilium.io/v2
+          kind: CiliumClusterwideNetworkPolicy
+          metadata: {name: hosts}
+          spec:
+            nodeSelector: {matchLabels: {role: none}}
+            ingress: [{fromEntities: [cluster]}]
+        `,
+      ),
+    },
+    {
+      name: 'a CiliumNetworkPolicy in a namespace without workloads',
+      yaml: docs(base, cnp('elsewhere', '{matchLabels: {app: x}}')),
     },
   ],
   invalid: [
@@ -129,6 +181,42 @@ ruleTester(rule, {
       messages: [
         [
           'podSelector app=node-exporter matches only host-network pods (monitoring/node-exporter), which NetworkPolicies never apply to, so the policy does nothing; protect them on the nodes instead',
+        ],
+      ],
+    },
+    {
+      name: 'a CiliumNetworkPolicy whose endpointSelector has a typo',
+      yaml: docs(base, cnp('monitoring', '{matchLabels: {app: grafna}}')),
+      messageIds: ['ciliumNone'],
+      messages: [
+        [
+          'endpointSelector app=grafna selects no pod in namespace "monitoring", so the rule set does nothing. Did you mean app=grafana?',
+        ],
+      ],
+    },
+    {
+      // A CiliumNetworkPolicy's endpointSelector is limited to its own namespace by the agent.
+      name: 'a CiliumNetworkPolicy selecting pods of another namespace only',
+      yaml: docs(base, ns('shop'), deploy('shop', 'web'), cnp('shop', '{matchLabels: {app: grafana}}')),
+      messageIds: ['ciliumNone'],
+      messages: [['selects no pod in namespace "shop"']],
+    },
+    {
+      name: 'a clusterwide rule set selecting no pod in any namespace',
+      yaml: docs(base, ccnp('{matchLabels: {app: prometheus}}')),
+      messageIds: ['ciliumNone'],
+      messages: [
+        ['endpointSelector app=prometheus selects no pod in any namespace, so the rule set does nothing'],
+      ],
+    },
+    {
+      // Host-network pods have the host's identity: no endpoint policy ever applies to them.
+      name: 'a CiliumNetworkPolicy selecting only host-network pods',
+      yaml: docs(base, cnp('monitoring', '{matchLabels: {app: node-exporter}}')),
+      messageIds: ['ciliumHostNetwork'],
+      messages: [
+        [
+          "endpointSelector app=node-exporter selects only host-network pods (monitoring/node-exporter), which have the host's identity: Cilium applies no endpoint policy to them, so the rule set does nothing; protect them with a host policy (nodeSelector) instead",
         ],
       ],
     },
