@@ -88,6 +88,19 @@ ruleTester(rule, {
       yaml: docs(base, ccnp('{matchLabels: {reserved:ingress: ""}}')),
     },
     {
+      name: 'a reserved identity beside a pod label, and one in a matchExpression',
+      yaml: docs(
+        base,
+        ccnp('{matchLabels: {app: x, reserved:ingress: ""}}'),
+        cnp('monitoring', '{matchExpressions: [{key: reserved:health, operator: Exists}]}'),
+      ),
+    },
+    {
+      // Without any pod in the input there is nothing to compare a clusterwide selector with.
+      name: 'a clusterwide rule set in an input without pods',
+      yaml: docs(ns('monitoring'), ccnp('{matchLabels: {app: prometheus}}')),
+    },
+    {
       // A host policy selects nodes (cilium-host's warnings say when none), not pods.
       name: 'a host policy (nodeSelector)',
       yaml: docs(
@@ -197,17 +210,44 @@ ruleTester(rule, {
     {
       // A CiliumNetworkPolicy's endpointSelector is limited to its own namespace by the agent.
       name: 'a CiliumNetworkPolicy selecting pods of another namespace only',
-      yaml: docs(base, ns('shop'), deploy('shop', 'web'), cnp('shop', '{matchLabels: {app: grafana}}')),
+      // Nor is a label of another namespace's pods suggested.
+      yaml: docs(base, ns('shop'), deploy('shop', 'web'), cnp('shop', '{matchLabels: {app: grafna}}')),
       messageIds: ['ciliumNone'],
-      messages: [['selects no pod in namespace "shop"']],
+      messages: [
+        [
+          'endpointSelector app=grafna selects no pod in namespace "shop", so the rule set does nothing; make it match the pods it is meant for',
+        ],
+      ],
     },
     {
       name: 'a clusterwide rule set selecting no pod in any namespace',
       yaml: docs(base, ccnp('{matchLabels: {app: prometheus}}')),
       messageIds: ['ciliumNone'],
       messages: [
-        ['endpointSelector app=prometheus selects no pod in any namespace, so the rule set does nothing'],
+        [
+          'endpointSelector app=prometheus selects no pod in any namespace, so the rule set does nothing; make it match the pods it is meant for',
+        ],
       ],
+    },
+    {
+      // A clusterwide selector may be meant for pods of any namespace: the suggestion looks at every pod.
+      name: 'a clusterwide rule set with a typo',
+      yaml: docs(base, ns('shop'), deploy('shop', 'web'), ccnp('{matchLabels: {app: grafna}}')),
+      messageIds: ['ciliumNone'],
+      messages: [
+        ['selects no pod in any namespace, so the rule set does nothing. Did you mean app=grafana?'],
+      ],
+    },
+    {
+      name: 'a clusterwide rule set selecting only host-network pods of two workloads: named in order',
+      yaml: docs(
+        base,
+        deploy('monitoring', 'zz-exporter', { hostNetwork: true, labels: { tier: 'node' } }),
+        deploy('monitoring', 'agent', { hostNetwork: true, labels: { tier: 'node' } }),
+        ccnp('{matchLabels: {tier: node}}'),
+      ),
+      messageIds: ['ciliumHostNetwork'],
+      messages: [['host-network pods (monitoring/agent and monitoring/zz-exporter)']],
     },
     {
       // Host-network pods have the host's identity: no endpoint policy ever applies to them.
