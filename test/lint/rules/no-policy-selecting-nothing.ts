@@ -278,3 +278,17 @@ test('no-policy-selecting-nothing: a finding on host-network pods names their wo
     [['no-policy-selecting-nothing', 47, ['monitoring/Deployment/node-exporter']]],
   );
 });
+
+test('no-policy-selecting-nothing: a Cilium finding on host-network pods lists their workloads in order', () => {
+  const input = docs(
+    base,
+    deploy('monitoring', 'zz-exporter', { hostNetwork: true, labels: { tier: 'node' } }),
+    deploy('monitoring', 'agent', { hostNetwork: true, labels: { tier: 'node' } }),
+    ccnp('{matchLabels: {tier: node}}'),
+  );
+  const result = lintText(input, { rules: [rule] });
+  assert.deepEqual(
+    result.findings.map((f) => [f.messageId, f.workloads]),
+    [['ciliumHostNetwork', ['monitoring/Deployment/agent', 'monitoring/Deployment/zz-exporter']]],
+  );
+});
