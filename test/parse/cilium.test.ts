@@ -235,6 +235,27 @@ describe('cilium policies: problems', () => {
     assert.equal(r.state.ciliumPolicies.length, 1);
   });
 
+  test('icmps rules are read with a warning: netfence models no ICMP, so their pings are in no answer', () => {
+    const r = load(yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: ping, namespace: a}
+      spec:
+        endpointSelector: {}
+        ingress:
+          - fromEntities: [cluster]
+            icmps: [{fields: [{type: 8}]}]
+        egressDeny:
+          - icmps: [{fields: [{type: EchoRequest, family: IPv6}]}]
+    `);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.warnings.map(formatProblem), [
+      'policies.yaml:8:7 warning: spec.ingress[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it',
+      'policies.yaml:10:7 warning: spec.egressDeny[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule denies is in no answer, and the rule denies no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it',
+    ]);
+    assert.equal(r.state.ciliumPolicies.length, 1);
+  });
+
   test('entities whose addresses netfence does not know are read with a warning each', () => {
     const r = load(yaml`
       apiVersion: cilium.io/v2

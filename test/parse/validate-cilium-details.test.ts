@@ -67,6 +67,7 @@ describe('null items of lists', () => {
         `policies.yaml:21:68 specs[1].egress[3].toPorts[0].rules.http[1].headerMatches[0]: must be a header match, ${NULL_ITEM}`,
         `policies.yaml:22:72 specs[1].egress[4].toPorts[0].rules.dns[0]: must be a name to match, ${NULL_ITEM}`,
         `policies.yaml:23:34 specs[1].egress[5].toPorts[0].serverNames[0]: must be a server name, ${NULL_ITEM}`,
+        'policies.yaml:18:9 warning: specs[1].egress[2].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
       ],
     );
   });
@@ -694,8 +695,10 @@ describe('rules', () => {
         'policies.yaml:22:15 spec.egress[0].icmps[3].fields[10].type: Required value: give the ICMP type, e.g. 8 or EchoRequest [missing-field]',
         'policies.yaml:23:8 spec.egress[1].icmps: the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (the agent rejects the whole policy) [cilium-icmp-with-ports]',
         'policies.yaml:26:8 spec.egress[4].icmps: must be a list, got 5 [wrong-type]',
+        'policies.yaml:7:7 warning: spec.egress[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
         'policies.yaml:9:23 warning: spec.egress[0].icmps[1].other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: fields [unknown-field]',
         'policies.yaml:21:16 warning: spec.egress[0].icmps[3].fields[9].other: unknown field "other": with strict field validation (kubectl\'s default) the API server rejects the object; without, it drops the field. Known fields: family, type [unknown-field]',
+        'policies.yaml:25:8 warning: spec.egress[3].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
       ],
     );
   });
@@ -717,6 +720,8 @@ describe('rules', () => {
       [
         'policies.yaml:7:16 spec.egress[0].icmps[0].fields: Too many: 41: must have at most 40 items. Split them into two icmps entries [too-many]',
         'policies.yaml:9:18 spec.egress[2].toPorts[0].ports: Too many: 41: must have at most 40 items. too many ports, the max is 40: split the entry [too-many]',
+        'policies.yaml:7:7 warning: spec.egress[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
+        'policies.yaml:8:7 warning: spec.egress[1].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
       ],
     );
   });
@@ -1195,6 +1200,7 @@ describe('edge cases', () => {
       `),
       [
         'policies.yaml:7:26 spec.egress[0].icmps[0].fields[0].type: Invalid value: [8]: should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:7 warning: spec.egress[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
       ],
     );
   });
@@ -1338,6 +1344,7 @@ describe('ICMP types', () => {
         'policies.yaml:7:186 spec.egress[0].icmps[0].fields[11].type: Invalid value: "300": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
         'policies.yaml:7:201 spec.egress[0].icmps[0].fields[12].type: Invalid value: "01": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
         'policies.yaml:7:236 spec.egress[0].icmps[0].fields[14].type: Invalid value: "xEchoReply": should match the ICMP type pattern: a number from 0 to 255, or a name such as EchoRequest [invalid-value]',
+        'policies.yaml:7:7 warning: spec.egress[0].icmps: icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule allows is in no answer, and the rule allows no TCP, UDP or SCTP connection: netfence reads it but does not evaluate it [cilium-not-evaluated]',
       ],
     );
   });

@@ -55,19 +55,26 @@ export function sharedCiliumRuleSets(ctx: RuleContext): readonly CiliumRuleSet[]
   return ctx.shared(RULE_SETS, () => ciliumRuleSets(ctx.state));
 }
 
-/** Every rule set of every Cilium policy of the state, in input order. */
-export function ciliumRuleSets(state: ClusterState): CiliumRuleSet[] {
-  // Without Cilium policies there is nothing to read: no identity per pod either (the webhook lints on every
-  // request, and 50,000 pods' identities cost more than the rest of its decision).
-  if (state.ciliumPolicies.length === 0) return [];
+/** Each pod's workload, whether it is host-network, and the identity labels Cilium's selectors match. */
+export function ciliumIdentities(
+  state: ClusterState,
+): { workload: string; hostNetwork: boolean; labels: Record<string, string> }[] {
   const namespaceLabels = new Map(state.namespaces.map((n) => [n.name, n.labels]));
-  const identities = state.pods.map((p) => ({
+  return state.pods.map((p) => ({
     workload: p.workload,
     hostNetwork: p.hostNetwork,
     labels: ciliumIdentityLabels(p.labels, p.namespace, namespaceLabels.get(p.namespace) ?? {}, {
       serviceAccount: p.serviceAccount,
     }),
   }));
+}
+
+/** Every rule set of every Cilium policy of the state, in input order. */
+export function ciliumRuleSets(state: ClusterState): CiliumRuleSet[] {
+  // Without Cilium policies there is nothing to read: no identity per pod either (the webhook lints on every
+  // request, and 50,000 pods' identities cost more than the rest of its decision).
+  if (state.ciliumPolicies.length === 0) return [];
+  const identities = ciliumIdentities(state);
   const out: CiliumRuleSet[] = [];
   for (const policy of state.ciliumPolicies) {
     for (const spec of policy.specs) {

@@ -3,6 +3,7 @@ import { listNames } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 import type { CiliumRuleInfo } from '../../model/cilium.ts';
 import type { CiliumPortRule } from '../../model/cilium-wire.ts';
+import { profileRule } from '../../engine/profiles.ts';
 
 /** Whether a value restricts a match: set and not a match-all (`""`, `*`, `.*`, an empty list or object). */
 function restricts(value: unknown): boolean {
@@ -63,14 +64,34 @@ export default defineRule({
       'With enableDefaultDeny set to false for a direction, a rule set\'s allow rules no longer put its pods in default deny: they only add to what other policies allow. When no other NetworkPolicy or Cilium policy isolates those pods in that direction, everything stays allowed and the allow rules restrict nothing, although they read like a whitelist. enableDefaultDeny: false is meant for policies layered on top of others (Cilium\'s docs: "Default Deny and Policy Layering").',
     fix: 'Remove enableDefaultDeny (or set it to true) if the allow rules are meant to restrict; otherwise add the policy that puts the pods in default deny.',
     messages: {
+      ignored:
+        'enableDefaultDeny.{{direction}}: false has no effect here ({{why}}): this rule set puts {{workloads}} in default deny for {{direction}}: only what its rules and other policies allow stays allowed; remove the field, or run a Cilium that reads it (1.16 or later, enable-non-default-deny-policies on)',
       open: 'enableDefaultDeny.{{direction}} is false and nothing else isolates {{workloads}} for {{direction}}, so the {{count}} {{direction}} allow rule{{s}} of this rule set {{restrict}} nothing: all {{direction}} traffic stays allowed; remove "enableDefaultDeny.{{direction}}: false" if {{they}} meant to restrict{{l7}}',
     },
   },
   check(ctx) {
     const sets = sharedCiliumRuleSets(ctx);
+    const cni = ctx.compiled.options.cni;
     for (const set of sets) {
       for (const direction of ['ingress', 'egress'] as const) {
         if (set.wire.enableDefaultDeny?.[direction] !== false) continue;
+        // A profile that ignores the field (Cilium before 1.16, enable-non-default-deny-policies=false) reads
+        // the rule set as in default deny in each direction it has rules: the field is what is wrong then.
+        if (cni !== undefined && !cni.settings.enableDefaultDeny) {
+          if (!set.spec.defaultDenyByRules[direction] || set.workloads.length === 0) continue;
+          ctx.report({
+            messageId: 'ignored',
+            data: {
+              direction,
+              why: profileRule(cni, 'enableDefaultDeny'),
+              workloads: listNames(set.workloads.map((w) => ctx.lookup.name(w))),
+            },
+            subject: { ciliumPolicy: set.policy },
+            path: [...set.spec.path, 'enableDefaultDeny', direction],
+            workloads: set.workloads,
+          });
+          continue;
+        }
         // A rule whose every port has L7 rules sends the peers it matches through Cilium's proxy, which
         // filters their requests even without default deny (what enableDefaultDeny: false is for): only the
         // rules that let every request through restrict nothing.

@@ -1,9 +1,12 @@
 import { usesEndPort } from '../../engine/compile.ts';
-import { selectorMatches } from '../../engine/selectors.ts';
+import { compileSelector, selectorMatches } from '../../engine/selectors.ts';
 import { suggestLabel } from '../checks/selectors.ts';
 import { selectorText } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 import { targetsText } from '../checks/policies.ts';
+import { ciliumIdentities, sharedCiliumRuleSets, type CiliumRuleSet } from '../checks/cilium.ts';
+import type { LabelSelector } from '../../model/k8s.ts';
+import type { RuleContext } from '../types.ts';
 
 export default defineRule({
   id: 'no-policy-selecting-nothing',
@@ -18,6 +21,10 @@ export default defineRule({
       none: 'podSelector {{selector}} matches no pod in namespace "{{ns}}", so the policy does nothing{{hint}}',
       hostNetwork:
         'podSelector {{selector}} matches only host-network pods ({{workloads}}), which NetworkPolicies never apply to, so the policy does nothing; protect them on the nodes instead',
+      ciliumNone:
+        'endpointSelector {{selector}} selects no pod {{where}}, so the rule set does nothing{{hint}}',
+      ciliumHostNetwork:
+        "endpointSelector {{selector}} selects only host-network pods ({{workloads}}), which have the host's identity: Cilium applies no endpoint policy to them, so the rule set does nothing; protect them with a host policy (nodeSelector) instead",
     },
   },
   check(ctx) {
@@ -70,5 +77,66 @@ export default defineRule({
         path: ['spec', 'podSelector'],
       });
     }
+    for (const set of sharedCiliumRuleSets(ctx)) checkCiliumRuleSet(ctx, set);
   },
 });
+
+/** Whether a selector names a `reserved:` identity (Cilium's own endpoints: ingress, health, …; no input lists them). */
+function namesReserved(selector: LabelSelector): boolean {
+  return [
+    ...Object.keys(selector.matchLabels ?? {}),
+    ...(selector.matchExpressions ?? []).map((e) => e.key),
+  ].some((key) => key.startsWith('reserved:'));
+}
+
+/**
+ * A Cilium endpoint rule set that selects no pod of the input: in its namespace for a CiliumNetworkPolicy (with
+ * workloads there), in any for a clusterwide one. Host-network pods have the host's identity, never an
+ * endpoint's, so a selector matching only them gets its own message.
+ */
+function checkCiliumRuleSet(ctx: RuleContext, set: CiliumRuleSet): void {
+  const subject = set.spec.subject;
+  if (subject.kind !== 'endpoints' || set.workloads.length > 0) return;
+  const raw = set.wire.endpointSelector ?? {};
+  if (namesReserved(raw)) return;
+  const namespace = set.policy.namespace;
+  if (namespace === undefined ? ctx.state.pods.length === 0 : !ctx.lookup.hasWorkloads(namespace)) return;
+  const selector = compileSelector(subject.selector);
+  const hostOnly = [
+    ...new Set(
+      ciliumIdentities(ctx.state)
+        .filter((id) => id.hostNetwork && selectorMatches(selector, id.labels))
+        .map((id) => id.workload),
+    ),
+  ].sort();
+  const path = [...set.spec.path, 'endpointSelector'];
+  if (hostOnly.length > 0) {
+    ctx.report({
+      messageId: 'ciliumHostNetwork',
+      data: { selector: selectorText(raw), workloads: targetsText(ctx, hostOnly) },
+      subject: { ciliumPolicy: set.policy },
+      path,
+      workloads: hostOnly,
+    });
+    return;
+  }
+  const candidates =
+    namespace === undefined ? ctx.state.pods : ctx.state.pods.filter((p) => p.namespace === namespace);
+  const suggestion = suggestLabel(
+    raw,
+    candidates.map((p) => p.labels),
+  );
+  ctx.report({
+    messageId: 'ciliumNone',
+    data: {
+      selector: selectorText(raw),
+      where: namespace === undefined ? 'in any namespace' : `in namespace "${namespace}"`,
+      hint:
+        suggestion === undefined
+          ? '; make it match the pods it is meant for'
+          : `. Did you mean ${suggestion}?`,
+    },
+    subject: { ciliumPolicy: set.policy },
+    path,
+  });
+}

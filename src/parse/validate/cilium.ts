@@ -416,12 +416,22 @@ function validatePeerRule(
   const icmps = asList(r, [...path, 'icmps'], map.icmps);
   (icmps ?? []).forEach((item, i) => validateIcmp(r, [...path, 'icmps', i], item));
   const toPorts = asList(r, [...path, 'toPorts'], map.toPorts);
-  if (icmps !== undefined && icmps.length > 0 && toPorts !== undefined && toPorts.length > 0) {
-    r.error(
-      'cilium-icmp-with-ports',
-      [...path, 'icmps'],
-      'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (the agent rejects the whole policy)',
-    );
+  const withPorts = toPorts !== undefined && toPorts.length > 0;
+  if (icmps !== undefined && icmps.length > 0) {
+    if (withPorts)
+      r.error(
+        'cilium-icmp-with-ports',
+        [...path, 'icmps'],
+        'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts (the agent rejects the whole policy)',
+      );
+    else {
+      const verb = allow ? 'allows' : 'denies';
+      notEvaluated(
+        r,
+        [...path, 'icmps'],
+        `icmps match ICMP, which netfence does not model (its answers are for TCP, UDP and SCTP): the ICMP this rule ${verb} is in no answer, and the rule ${verb} no TCP, UDP or SCTP connection`,
+      );
+    }
   }
   (toPorts ?? []).forEach((item, i) =>
     validatePortRule(r, [...path, 'toPorts', i], item, { ingress, allow, host }),

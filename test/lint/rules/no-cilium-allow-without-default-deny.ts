@@ -1,6 +1,6 @@
 import rule from '../../../src/lint/rules/no-cilium-allow-without-default-deny.ts';
 import { cnpCilium, policy } from '../../support/builders.ts';
-import { stateRuleTester } from '../helpers.ts';
+import { cniEngine as cni, deploy, docs, ns, ruleTester, stateRuleTester, yaml } from '../helpers.ts';
 import { api, shopCluster, web, cnpSpecs } from '../cilium-fixtures.ts';
 
 const fromApi = { ingress: [{ fromEndpoints: [api] }] };
@@ -405,6 +405,81 @@ stateRuleTester(rule, {
       ]),
       findings: ['shop/CiliumNetworkPolicy/web specs[1].enableDefaultDeny.ingress'],
       messages: [['shop/web', '1 ingress allow rule of']],
+    },
+  ],
+});
+
+// Where the profile ignores enableDefaultDeny (Cilium before 1.16, whose CRD has no such field, or
+// enable-non-default-deny-policies=false), the rule set is in default deny whatever the field says: the
+// finding must say the field is ignored, never that "all traffic stays allowed" (analyze shows it restricted).
+/** shop/web's rule set with `enableDefaultDeny.ingress: false` (marked) and one rule towards or from shop/api. */
+const webWith = (rule: 'ingress' | 'egress') =>
+  docs(
+    ns('shop'),
+    deploy('shop', 'web'),
+    deploy('shop', 'api'),
+    yaml`
+      apiVersion: cilium.io/v2
+      kind: CiliumNetworkPolicy
+      metadata: {name: web, namespace: shop}
+      spec:
+        endpointSelector: {matchLabels: {app: web}}
+        enableDefaultDeny:
+          ingress: false  # <-
+        ${rule}:
+          - ${rule === 'ingress' ? 'fromEndpoints' : 'toEndpoints'}: [{matchLabels: {app: api}}]
+    `,
+  );
+const layered = webWith('ingress');
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'enableDefaultDeny off with rules only in the other direction, under cilium@1.15',
+      yaml: webWith('egress'),
+      engine: cni('cilium@1.15'),
+    },
+    {
+      // It isolates nothing: no workload to name (a rule set selecting nothing is no-policy-selecting-nothing's).
+      name: 'enableDefaultDeny off in a rule set selecting no pod, under cilium@1.15',
+      yaml: layered.replace('{matchLabels: {app: web}}', '{matchLabels: {app: none}}'),
+      engine: cni('cilium@1.15'),
+    },
+  ],
+  invalid: [
+    {
+      name: 'enableDefaultDeny: false under cilium (read): the allow rules restrict nothing',
+      yaml: layered,
+      engine: cni('cilium'),
+      messageIds: ['open'],
+      messages: [['shop/web', 'restricts nothing']],
+    },
+    {
+      name: 'enableDefaultDeny: false under cilium@1.15 (not in its CRD): ignored, the rule set isolates',
+      yaml: layered,
+      engine: cni('cilium@1.15'),
+      messageIds: ['ignored'],
+      messages: [
+        [
+          'enableDefaultDeny.ingress: false has no effect here',
+          'cilium@1.15',
+          'cilium#30572',
+          'shop/web in default deny for ingress',
+        ],
+      ],
+    },
+    {
+      name: 'enableDefaultDeny: false with enable-non-default-deny-policies=false: ignored, the rule set isolates',
+      yaml: layered,
+      engine: cni('cilium', ['enable-non-default-deny-policies=false']),
+      messageIds: ['ignored'],
+      messages: [
+        [
+          'enableDefaultDeny.ingress: false has no effect here',
+          'enable-non-default-deny-policies=false',
+          'shop/web in default deny for ingress',
+        ],
+      ],
     },
   ],
 });
