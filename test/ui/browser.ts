@@ -139,7 +139,8 @@ export function graphOf(page: Page): Promise<GraphSnapshot> {
 /**
  * Opens a route on a fresh page load, and waits until the view shows it whole: its controls, the graph (when
  * the view has one), and whatever the view loads after it (Traffic's flows, the explanation or the exposure
- * of what the route selects), i.e. until nothing in the page says "Loading". A change of the hash alone would
+ * of what the route selects, Findings' lint, a what-if's or an attack path's answer), i.e. until nothing in the
+ * page says "Loading…", "Linting…" or "Computing…". A change of the hash alone would
  * be a navigation within the page, which the app follows on its `hashchange` event, some time after `goto`
  * returns: what a test read then could be the last route's.
  */
@@ -150,7 +151,7 @@ export async function openRoute(page: Page, url: string, hash: string, waitForGr
     const w = globalThis as unknown as GraphWin;
     const layout = w.document.querySelector('.layout');
     if (layout === null || w.document.querySelector('.layout .sidebar > *') === null) return false;
-    if (/Loading(…| flows…)/.test(layout.textContent ?? '')) return false;
+    if (/(Loading|Linting|Computing)…|Loading flows…/.test(layout.textContent ?? '')) return false;
     if (!graph) return true;
     const n = w.__netfence;
     return n !== undefined && n.graph().nodes.length > 0;
