@@ -52,3 +52,32 @@ export async function modelAnswersRead(page: Page, n: number): Promise<void> {
     n,
   );
 }
+
+/** The test's stand-in for the page's EventSource: `__emit` dispatches one server event to the page. */
+interface EventsWin {
+  __emit?: (type: string, data: unknown) => void;
+}
+
+/**
+ * From the next page load on, the page's EventSource is the test's: it never connects, and `emitEvent` gives
+ * it the server's events (`hello`, `model`, `problem`, or `error` for a lost connection) when the test decides.
+ */
+export async function driveEvents(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as EventsWin & { EventSource: unknown };
+    const listeners = new Map<string, ((e: { data: string }) => void)[]>();
+    w.EventSource = class {
+      addEventListener(type: string, listener: (e: { data: string }) => void): void {
+        listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+      }
+    };
+    w.__emit = (type, data) => {
+      for (const l of listeners.get(type) ?? []) l({ data: JSON.stringify(data) });
+    };
+  });
+}
+
+/** Gives the page one server event (after driveEvents); its handlers have run when this returns. */
+export async function emitEvent(page: Page, type: string, data: unknown = null): Promise<void> {
+  await page.evaluate(([t, d]) => (globalThis as unknown as EventsWin).__emit!(t as string, d), [type, data]);
+}

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Route } from 'playwright-core';
 import type { ModelJson } from '../../src/contract/api.ts';
 import { browserMissing, startUi, type UiSession } from './browser.ts';
-import { modelAnswersRead, numberModelRequests } from './model-answers.ts';
+import { driveEvents, emitEvent, modelAnswersRead, numberModelRequests } from './model-answers.ts';
 
 const skip = browserMissing();
 let ui: UiSession;
@@ -107,18 +107,11 @@ describe('a reload the server does not answer', { skip }, () => {
     });
     let calls = 0;
     await page.route('**/api/model', (route) => (++calls === 1 ? route.continue() : route.abort('failed')));
-    await page.route('**/api/events', (route) =>
-      route.fulfill({
-        status: 200,
-        contentType: 'text/event-stream',
-        body: [
-          'retry: 86400000\n\n',
-          'event: hello\ndata: {"version":1}\n\n',
-          'event: model\ndata: {"version":2}\n\n',
-        ].join(''),
-      }),
-    );
+    // The server's events are the test's: version 1, then a change (and the connection is never lost).
+    await driveEvents(page);
     await session.open('#/graph');
+    await emitEvent(page, 'hello', { version: 1 });
+    await emitEvent(page, 'model', { version: 2 });
     const banner = page.locator('.banner');
     await page.waitForFunction(() => ((globalThis as unknown as FailWin).__modelFailures ?? 0) === 1);
     assert.equal(await banner.isVisible(), true, 'the banner says why the page did not change');

@@ -11,16 +11,11 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Route } from 'playwright-core';
 import type { ModelJson } from '../../src/contract/api.ts';
 import { browserMissing, startUi, type UiSession } from './browser.ts';
-import { modelAnswersRead, numberModelRequests } from './model-answers.ts';
+import { driveEvents, emitEvent, modelAnswersRead, numberModelRequests } from './model-answers.ts';
 
 const skip = browserMissing();
 let ui: UiSession;
 let real: ModelJson;
-
-/** The test's stand-in for the page's EventSource: `__emit` dispatches one server event to the page. */
-interface EventsWin {
-  __emit?: (type: string, data: unknown) => void;
-}
 
 /** The model as the server answers it at `version` (told apart by its count of policies), and its problem. */
 function answer(version: number, policies: number, problem: string | null = null): string {
@@ -34,6 +29,7 @@ function answer(version: number, policies: number, problem: string | null = null
 
 const BAD = 'policies.yaml:3:1 spec: required';
 const WORSE = 'policies.yaml:9:1 spec.podSelector: required';
+const LOST = 'netfence serve is not answering: is it still running? Showing the last state.';
 const bannerOf = (message: string): string =>
   `The input changed but could not be loaded: ${message}. Showing the last good state.`;
 
@@ -48,11 +44,8 @@ function asked(call: number): Promise<Route> {
   return new Promise((resolve) => waiting.set(call, () => resolve(held.get(call)!)));
 }
 
-async function emit(type: string, data: unknown): Promise<void> {
-  await ui.page.evaluate(
-    ([t, d]) => (globalThis as unknown as EventsWin).__emit!(t as string, d),
-    [type, data],
-  );
+async function emit(type: string, data: unknown = null): Promise<void> {
+  await emitEvent(ui.page, type, data);
 }
 
 async function reply(call: number, body: string): Promise<void> {
@@ -75,18 +68,7 @@ describe('the banner and the state follow the newest event of serve --watch', { 
     real = (await (await fetch(`${ui.served.origin}/api/model`)).json()) as ModelJson;
     assert.equal(real.summary.policies, 21);
     await numberModelRequests(ui.page);
-    await ui.page.addInitScript(() => {
-      const w = globalThis as unknown as EventsWin & { EventSource: unknown };
-      const listeners = new Map<string, ((e: { data: string }) => void)[]>();
-      w.EventSource = class {
-        addEventListener(type: string, listener: (e: { data: string }) => void): void {
-          listeners.set(type, [...(listeners.get(type) ?? []), listener]);
-        }
-      };
-      w.__emit = (type, data) => {
-        for (const l of listeners.get(type) ?? []) l({ data: JSON.stringify(data) });
-      };
-    });
+    await driveEvents(ui.page);
     await ui.page.route('**/api/model?call=*', async (route) => {
       const call = Number(new URL(route.request().url()).searchParams.get('call'));
       if (call === 1) return route.continue();
@@ -178,6 +160,27 @@ describe('the banner and the state follow the newest event of serve --watch', { 
     assert.deepEqual(ui.problems, []);
   });
 
+  test('a lost connection to the server shows in the banner until the server answers again', async () => {
+    await emit('error');
+    assert.deepEqual(await shown(), { banner: LOST, policies: 21 });
+    // Back, restarted (its version starts again at 1): the page fetches the analysis, and the banner goes.
+    await emit('hello', { version: 1 });
+    await reply(2, answer(1, 22));
+    await modelAnswersRead(ui.page, 2);
+    assert.deepEqual(await shown(), { banner: null, policies: 22 });
+    assert.deepEqual(ui.problems, []);
+  });
+
+  test('a reload asked before the connection was lost and answered after it leaves the banner', async () => {
+    await emit('model', { version: 2 });
+    await asked(2);
+    await emit('error');
+    await reply(2, answer(2, 22));
+    await modelAnswersRead(ui.page, 2);
+    assert.deepEqual(await shown(), { banner: LOST, policies: 22 });
+    assert.deepEqual(ui.problems, []);
+  });
+
   test('a reload asked before a problem that fails after it: the banner still says the problem', async () => {
     await emit('model', { version: 2 });
     await asked(2);
@@ -187,5 +190,30 @@ describe('the banner and the state follow the newest event of serve --watch', { 
     assert.deepEqual(await shown(), { banner: bannerOf(BAD), policies: 21 });
     assert.deepEqual(ui.problems, ['console: Failed to load resource: net::ERR_FAILED']);
     ui.problems.length = 0;
+  });
+});
+
+describe('a server that stops while the page is open', { skip }, () => {
+  let session: UiSession;
+  before(async () => {
+    session = await startUi(['examples/webshop']);
+  });
+  after(async () => {
+    await session.close();
+  });
+
+  test('the banner says it is not answering, and the page keeps its state', async () => {
+    await session.open('#/graph');
+    const banner = session.page.locator('.banner');
+    assert.equal(await banner.isVisible(), false);
+    await session.served.stop();
+    await banner.getByText(LOST, { exact: true }).waitFor();
+    assert.match(await session.page.locator('header .summary').innerText(), / 21 policies/);
+    // The browser's lines for the cut stream and its attempts to reconnect, and no error of the page's code.
+    for (const p of session.problems)
+      assert.match(
+        p,
+        /^console: Failed to load resource: net::ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING)$/,
+      );
   });
 });

@@ -13,7 +13,7 @@ import {
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
-import type { Api } from './api.ts';
+import { NOT_ANSWERING, type Api } from './api.ts';
 import { h, replace } from './dom.ts';
 
 export interface ViewContext {
@@ -181,6 +181,10 @@ export class App {
       (message) => {
         this.#bannerAt = ++this.#events;
         this.#showProblem(message);
+      },
+      () => {
+        this.#bannerAt = ++this.#events;
+        this.#showBanner(`${NOT_ANSWERING} Showing the last state.`);
       },
     );
     this.#onHash();
