@@ -25,9 +25,51 @@ export interface Launched {
   close(): Promise<void>;
 }
 
-/** A fresh headless Chromium with its own temporary profile. */
+/** What the page shows in place of the app when it could not start (ui/main.ts). */
+const FATAL = '.fatal[role="alert"]';
+
+/**
+ * Fails a test at once when the page is in an error state of its own, instead of waiting for a state that will
+ * never come: an uncaught error of the page's code, or the app's fatal screen (`fatal: 'expected'` leaves that
+ * one to the test). The page is closed with the reason, which Playwright gives to every wait it interrupts
+ * (`page.waitForFunction: the page's code failed: …`). No clock: a loaded machine cannot make it fail.
+ */
+async function failOnPageErrors(context: BrowserContext, fatal: 'fails' | 'expected'): Promise<void> {
+  const fail = (page: Page, reason: string): void => {
+    if (!page.isClosed()) void page.close({ reason });
+  };
+  context.on('page', (page) =>
+    page.on('pageerror', (e) => fail(page, `the page's code failed: ${e.message}`)),
+  );
+  if (fatal === 'expected') return;
+  await context.exposeBinding('__netfenceFatal', ({ page }, text: string) =>
+    fail(page, `the page shows its fatal error: ${text}`),
+  );
+  await context.addInitScript((selector) => {
+    interface El {
+      textContent: string | null;
+      querySelector(s: string): El | null;
+    }
+    const w = globalThis as unknown as {
+      __netfenceFatal(text: string): void;
+      document: El;
+      MutationObserver: new (callback: () => void) => {
+        observe(target: El, options: { childList: boolean; subtree: boolean }): void;
+      };
+    };
+    new w.MutationObserver(() => {
+      const el = w.document.querySelector(selector);
+      if (el !== null) w.__netfenceFatal(el.querySelector('p')?.textContent ?? el.textContent ?? '');
+    }).observe(w.document, { childList: true, subtree: true });
+  }, FATAL);
+}
+
+/**
+ * A fresh headless Chromium with its own temporary profile. Its pages fail every wait at once on an error of
+ * their own (failOnPageErrors).
+ */
 export async function launch(
-  options: { width?: number; height?: number; dark?: boolean } = {},
+  options: { width?: number; height?: number; dark?: boolean; fatal?: 'fails' | 'expected' } = {},
 ): Promise<Launched> {
   const profile = mkdtempSync(join(tmpdir(), 'netfence-chromium-'));
   // A persistent context on a fresh temporary profile: playwright passes it as --user-data-dir.
@@ -48,7 +90,9 @@ export async function launch(
     colorScheme: options.dark === true ? 'dark' : 'light',
   });
   // No limit by the clock on a wait: a loaded machine stretches every one (the test runner's own limit stays).
+  // A page in an error state of its own fails the wait at once instead.
   context.setDefaultTimeout(0);
+  await failOnPageErrors(context, options.fatal ?? 'fails');
   return {
     context,
     async close() {
@@ -95,7 +139,8 @@ export function graphOf(page: Page): Promise<GraphSnapshot> {
 /**
  * Opens a route on a fresh page load, and waits until the view shows it whole: its controls, the graph (when
  * the view has one), and whatever the view loads after it (Traffic's flows, the explanation or the exposure
- * of what the route selects), i.e. until nothing in the page says "Loading". A change of the hash alone would
+ * of what the route selects, Findings' lint, a what-if's or an attack path's answer), i.e. until nothing in the
+ * page says "Loading…", "Linting…" or "Computing…". A change of the hash alone would
  * be a navigation within the page, which the app follows on its `hashchange` event, some time after `goto`
  * returns: what a test read then could be the last route's.
  */
@@ -106,7 +151,7 @@ export async function openRoute(page: Page, url: string, hash: string, waitForGr
     const w = globalThis as unknown as GraphWin;
     const layout = w.document.querySelector('.layout');
     if (layout === null || w.document.querySelector('.layout .sidebar > *') === null) return false;
-    if (/Loading(…| flows…)/.test(layout.textContent ?? '')) return false;
+    if (/(Loading|Linting|Computing)…|Loading flows…/.test(layout.textContent ?? '')) return false;
     if (!graph) return true;
     const n = w.__netfence;
     return n !== undefined && n.graph().nodes.length > 0;

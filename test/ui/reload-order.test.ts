@@ -9,14 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Route } from 'playwright-core';
 import type { ModelJson } from '../../src/contract/api.ts';
 import { browserMissing, startUi, type UiSession } from './browser.ts';
+import { driveEvents, emitEvent, modelAnswersRead, numberModelRequests } from './model-answers.ts';
 
 const skip = browserMissing();
 let ui: UiSession;
-
-/** Tests' view of the page: how many answers to /api/model its code has read, by the number of the call. */
-interface ReloadWin {
-  __modelAnswers?: number[];
-}
 
 describe('overlapping reloads end on the newest model', { skip }, () => {
   before(async () => {
@@ -35,28 +31,8 @@ describe('overlapping reloads end on the newest model', { skip }, () => {
       JSON.stringify({ ...real, version, summary: { ...real.summary, policies } });
 
     // Each request for the model is numbered by the page as it sends it (1: the page's load, 2 and 3: the two
-    // reloads), and noted once the page's code has read its answer: a note seen by the test comes after the
-    // code that runs on the answer (the rest of reload() runs in the same task, before any other).
-    await page.addInitScript(() => {
-      const w = globalThis as unknown as ReloadWin & { fetch: typeof fetch };
-      const original = w.fetch.bind(globalThis);
-      let calls = 0;
-      w.__modelAnswers = [];
-      w.fetch = async (input, init) => {
-        if (input !== '/api/model') return original(input, init);
-        const call = ++calls;
-        const res = await original(`/api/model?call=${call}`, init);
-        const text = res.text.bind(res);
-        Object.defineProperty(res, 'text', {
-          value: async () => {
-            const body = await text();
-            w.__modelAnswers!.push(call);
-            return body;
-          },
-        });
-        return res;
-      };
-    });
+    // reloads).
+    await numberModelRequests(page);
     const held = new Map<number, Route>();
     let heard: () => void = () => undefined;
     const bothHeld = new Promise<void>((resolve) => (heard = resolve));
@@ -83,11 +59,7 @@ describe('overlapping reloads end on the newest model', { skip }, () => {
     await bothHeld;
     assert.deepEqual([...held.keys()].sort(), [2, 3]);
     const summary = page.locator('header .summary');
-    const answered = (n: number): Promise<unknown> =>
-      page.waitForFunction(
-        (k) => ((globalThis as unknown as ReloadWin).__modelAnswers ?? []).length === k,
-        n,
-      );
+    const answered = (n: number): Promise<void> => modelAnswersRead(page, n);
 
     // The later request's answer first: the page shows it.
     await held.get(3)!.fulfill({ status: 200, contentType: 'application/json', body: answer(3, 23) });
@@ -135,18 +107,11 @@ describe('a reload the server does not answer', { skip }, () => {
     });
     let calls = 0;
     await page.route('**/api/model', (route) => (++calls === 1 ? route.continue() : route.abort('failed')));
-    await page.route('**/api/events', (route) =>
-      route.fulfill({
-        status: 200,
-        contentType: 'text/event-stream',
-        body: [
-          'retry: 86400000\n\n',
-          'event: hello\ndata: {"version":1}\n\n',
-          'event: model\ndata: {"version":2}\n\n',
-        ].join(''),
-      }),
-    );
+    // The server's events are the test's: version 1, then a change (and the connection is never lost).
+    await driveEvents(page);
     await session.open('#/graph');
+    await emitEvent(page, 'hello', { version: 1 });
+    await emitEvent(page, 'model', { version: 2 });
     const banner = page.locator('.banner');
     await page.waitForFunction(() => ((globalThis as unknown as FailWin).__modelFailures ?? 0) === 1);
     assert.equal(await banner.isVisible(), true, 'the banner says why the page did not change');

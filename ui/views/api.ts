@@ -17,6 +17,9 @@ import type {
 import type { LintJson } from '../../src/contract/lint.ts';
 import type { Change } from '../lib/whatif.ts';
 
+/** What the page says when the server does not answer (it stopped). */
+export const NOT_ANSWERING = 'netfence serve is not answering: is it still running?';
+
 /** A failed request, with the server's one-line message. */
 export class ApiFailure extends Error {}
 
@@ -31,8 +34,15 @@ export interface Api {
   paths(from: readonly string[], to: readonly string[]): Promise<PathsJson>;
   connections(namespace: string): Promise<{ connections: ConnectionJson[]; truncated: boolean }>;
   whatIf(changes: readonly Change[]): Promise<WhatIfJson>;
-  /** Calls back when the server's analysis changes (`--watch`), or when a reload failed. */
-  subscribe(onModel: (version: number) => void, onProblem: (message: string) => void): void;
+  /**
+   * Calls back when the server's analysis changes (`--watch`), when a reload failed, and when the connection to
+   * the server is lost (it stopped); once it answers again, as a change of the analysis.
+   */
+  subscribe(
+    onModel: (version: number) => void,
+    onProblem: (message: string) => void,
+    onLost: () => void,
+  ): void;
 }
 
 async function get<T>(path: string, init?: RequestInit): Promise<T> {
@@ -40,7 +50,7 @@ async function get<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     res = await fetch(path, { credentials: 'same-origin', ...init });
   } catch {
-    throw new ApiFailure('netfence serve is not answering: is it still running?');
+    throw new ApiFailure(NOT_ANSWERING);
   }
   const text = await res.text();
   let body: unknown;
@@ -74,13 +84,20 @@ export function serverApi(): Api {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
-    subscribe(onModel, onProblem) {
+    subscribe(onModel, onProblem, onLost) {
       const source = new EventSource('/api/events');
       let version: number | undefined;
+      let lost = false;
       const seen = (v: number): void => {
-        if (version !== undefined && v !== version) onModel(v);
+        // Back after a loss: the page fetches the analysis again, whatever its version.
+        if (lost || (version !== undefined && v !== version)) onModel(v);
+        lost = false;
         version = v;
       };
+      source.addEventListener('error', () => {
+        lost = true;
+        onLost();
+      });
       source.addEventListener('hello', (e) =>
         seen((JSON.parse((e as MessageEvent<string>).data) as { version: number }).version),
       );

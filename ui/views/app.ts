@@ -13,7 +13,7 @@ import {
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
 import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
-import type { Api } from './api.ts';
+import { NOT_ANSWERING, type Api } from './api.ts';
 import { h, replace } from './dom.ts';
 
 export interface ViewContext {
@@ -74,9 +74,13 @@ export class App {
   /** Workload-level connections of namespaces loaded on demand (when the model has too many to send). */
   readonly loaded = new Map<string, ConnectionJson[]>();
   #edges: EdgeInput[] | undefined;
-  /** Reloads of the model asked for so far, and the number of the one whose answer the page shows. */
-  #reloadsAsked = 0;
-  #reloadShown = 0;
+  /**
+   * The server's events (`--watch`) in the order they came: a number for each. The model shown is the answer
+   * to the reload of event #modelAt; the banner says what event #bannerAt (or the answer to its reload) said.
+   */
+  #events = 0;
+  #modelAt = 0;
+  #bannerAt = 0;
 
   constructor(root: HTMLElement, api: Api, model: Model, factories: Record<View, ViewFactory>) {
     this.api = api;
@@ -174,7 +178,14 @@ export class App {
     document.addEventListener('keydown', (e) => this.#shortcut(e));
     api.subscribe(
       () => void this.reload(),
-      (message) => this.#showProblem(message),
+      (message) => {
+        this.#bannerAt = ++this.#events;
+        this.#showProblem(message);
+      },
+      () => {
+        this.#bannerAt = ++this.#events;
+        this.#showBanner(`${NOT_ANSWERING} Showing the last state.`);
+      },
     );
     this.#onHash();
   }
@@ -391,33 +402,41 @@ export class App {
 
   /**
    * The server's analysis changed (`--watch`): fetch it, and redraw the current view. Reloads may overlap (two
-   * changes in quick succession) and their answers arrive in either order: an answer to a request older than
-   * the one shown is dropped, so the page ends on the newest. By the order of the requests, not the model's
-   * version, which starts again at 1 when the server is restarted on the same port.
+   * changes in quick succession) and their answers arrive in either order, before or after a later `problem`
+   * event: the page follows the newest event by the order of the events, not of the answers' arrival. An answer
+   * to a reload older than the one shown is dropped, so the page ends on the newest analysis; an answer (or a
+   * failure) older than the banner's event leaves the banner, so a reload asked before a problem and answered
+   * after it does not clear the problem's banner (its answer, computed before the problem, says none). By the
+   * order of the events, not the model's version, which starts again at 1 when the server is restarted on the
+   * same port.
    */
   async reload(): Promise<void> {
-    const asked = ++this.#reloadsAsked;
+    const asked = ++this.#events;
     let model: Model;
     try {
       model = await this.api.model();
     } catch (error) {
       // The server stopped, or answered with an error: the page keeps what it shows, and says so.
-      if (asked < this.#reloadShown) return;
+      if (asked < this.#bannerAt || asked < this.#modelAt) return;
+      this.#bannerAt = asked;
       const why = error instanceof Error ? error.message : String(error);
       this.#showBanner(
         `The input changed, but the page could not fetch the new analysis (${why}). Showing the last state.`,
       );
       return;
     }
-    if (asked < this.#reloadShown) return;
-    this.#reloadShown = asked;
+    if (asked < this.#modelAt) return;
+    this.#modelAt = asked;
+    if (asked >= this.#bannerAt) {
+      this.#bannerAt = asked;
+      this.#showProblem(model.problem?.message);
+    }
     this.model = model;
     this.#lint = undefined;
     this.#flows = undefined;
     this.#edges = undefined;
     this.loaded.clear();
     this.#renderSummary();
-    this.#showProblem(this.model.problem?.message);
     this.#view?.destroy();
     this.#view = undefined;
     this.#onHash();

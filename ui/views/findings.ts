@@ -106,9 +106,10 @@ export function createFindingsView(ctx: ViewContext, first: Route): ViewInstance
     const sev = (route.params.severity ?? 'info') as Severity;
     severity.value = SEVERITIES.includes(sev) ? sev : 'info';
     const rules = rulesOf(lint.findings);
+    // Each entry counts findings, as lint does: "every rule" the findings of every rule, not the rules.
     replace(
       rule,
-      h('option', { value: '' }, `every rule (${rules.length})`),
+      h('option', { value: '' }, `every rule (${lint.findings.length})`),
       rules.map((r) => h('option', { value: r.rule }, `${r.rule} (${r.count})`)),
     );
     rule.value = route.params.rule ?? '';
