@@ -257,7 +257,7 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
   // A binary file (an encrypted secret, a stray image) has no manifests: counted with the files that have none.
   loaded.ignored.files += binary.length;
   if (loaded.found > 0) return loaded;
-  return { ...loaded, noManifests: describeNoManifests(paths, loaded, binary) };
+  return { ...loaded, noManifests: describeNoManifests(paths, loaded, binary, read) };
 }
 
 type ReadText = { ok: true; text: Text } | { ok: false; error: unknown };
@@ -336,11 +336,15 @@ function fileInPath(path: string): string | undefined {
   return undefined;
 }
 
-/** Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders. */
+/**
+ * Why the inputs hold no manifests, in one line: the paths that do not exist, binary files, empty folders, files
+ * of other YAML, files with no document at all.
+ */
 function describeNoManifests(
   paths: readonly string[],
   loaded: LoadResult,
   binary: readonly string[],
+  read: readonly Source[],
 ): string {
   const named = [...new Set(paths)].map((p) => (p === '-' ? 'standard input' : p));
   const reasons = [...loaded.errors, ...loaded.warnings]
@@ -353,8 +357,26 @@ function describeNoManifests(
       `${shown.join(', ')}${more} ${binary.length === 1 ? 'is a binary file' : 'are binary files'}`,
     );
   }
-  const empty = loaded.ignored.files - binary.length;
-  if (empty > 0) reasons.push(`${empty} file${empty === 1 ? '' : 's'} with no Kubernetes objects`);
+  const other = loaded.ignored.files - binary.length;
+  if (other > 0) reasons.push(`${other} file${other === 1 ? '' : 's'} with no Kubernetes objects`);
+  // Nothing was found, so every text read holds either documents of other YAML (counted above) or none.
+  const blank = read.length - other;
+  if (blank > 0) {
+    const only = read.length === 1 ? read[0]!.file : undefined;
+    const itself = paths.length === 1 && (only === STDIN_NAME ? paths[0] === '-' : only === paths[0]);
+    const who = itself
+      ? 'it'
+      : only === STDIN_NAME
+        ? 'standard input'
+        : only === undefined
+          ? undefined
+          : `"${only}"`;
+    reasons.push(
+      who !== undefined
+        ? `${who} is empty or holds only comments`
+        : `${blank} file${blank === 1 ? '' : 's'} empty or with only comments`,
+    );
+  }
   return `no manifests found in ${named.join(', ')}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
 }
 

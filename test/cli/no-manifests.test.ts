@@ -21,6 +21,11 @@ describe('no manifests found: every reading command stops with one line, exit 2'
       Buffer.from([0x00, 0x47, 0x49, 0x54, 0x43, 0x52, 0x59, 0x50, 0x54, 0x00, 0xff]),
     );
     writeFileSync(at('values.yaml'), 'replicaCount: 2\nimage: {tag: latest}\n');
+    writeFileSync(at('blank.yaml'), '');
+    mkdirSync(at('rendered'));
+    writeFileSync(at('rendered/a.yaml'), '# Source: chart/templates/a.yaml\n---\n');
+    writeFileSync(at('rendered/b.yaml'), '');
+    writeFileSync(at('rendered/values.yaml'), 'replicaCount: 2\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,16 +63,33 @@ describe('no manifests found: every reading command stops with one line, exit 2'
       line: () => `no manifests found in ${at('values.yaml')} (1 file with no Kubernetes objects)`,
     },
     {
+      name: 'analyze of an empty file',
+      args: () => ['analyze', at('blank.yaml')],
+      line: () => `no manifests found in ${at('blank.yaml')} (it is empty or holds only comments)`,
+    },
+    {
+      name: 'analyze of a folder whose files are empty, comments, or other YAML',
+      args: () => ['analyze', at('rendered')],
+      line: () =>
+        `no manifests found in ${at('rendered')} (1 file with no Kubernetes objects; 2 files empty or with only comments)`,
+    },
+    {
+      name: 'analyze of a folder whose only file is empty',
+      args: () => ['analyze', at('rendered/b.yaml'), at('empty')],
+      line: () =>
+        `no manifests found in ${at('rendered/b.yaml')}, ${at('empty')} (folder "${at('empty')}" has no .yaml, .yml or .json files; "${at('rendered/b.yaml')}" is empty or holds only comments)`,
+    },
+    {
       name: 'analyze of empty standard input',
       args: () => ['analyze', '-'],
       stdin: '',
-      line: () => 'no manifests found in standard input',
+      line: () => 'no manifests found in standard input (it is empty or holds only comments)',
     },
     {
       name: 'analyze of standard input with comments only, with --skip-invalid',
       args: () => ['analyze', '-', '--skip-invalid'],
       stdin: '# nothing rendered\n---\n',
-      line: () => 'no manifests found in standard input',
+      line: () => 'no manifests found in standard input (it is empty or holds only comments)',
     },
     {
       name: 'diff with an empty side',
@@ -101,7 +123,7 @@ describe('no manifests found: every reading command stops with one line, exit 2'
       name: 'map with flows, of empty standard input',
       args: () => ['map', '-', '--flows', 'examples/flows/webshop.csv'],
       stdin: '\n',
-      line: () => 'no manifests found in standard input',
+      line: () => 'no manifests found in standard input (it is empty or holds only comments)',
     },
     {
       name: 'report of several inputs, none with manifests',

@@ -306,7 +306,7 @@ describe('no manifests found: the line that says why', () => {
     );
   });
 
-  test('files without objects, with the other reasons; nothing to say: no parentheses', async () => {
+  test('files without objects, with the other reasons; a file of comments only is said to be so', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'values.yaml'), 'replicas: 2\n');
     writeFileSync(join(dir, 'more.yaml'), 'image: x\n');
@@ -319,10 +319,13 @@ describe('no manifests found: the line that says why', () => {
     const r2 = await loadManifests([dir, missing], options);
     assert.equal(
       r2.noManifests,
-      `no manifests found in ${dir}, ${missing} (path "${missing}" does not exist; "${join(dir, 'sealed.yaml')}" is a binary file; 2 files with no Kubernetes objects)`,
+      `no manifests found in ${dir}, ${missing} (path "${missing}" does not exist; "${join(dir, 'sealed.yaml')}" is a binary file; 2 files with no Kubernetes objects; 1 file empty or with only comments)`,
     );
     const r3 = await loadManifests([join(dir, 'comments.yaml')], options);
-    assert.equal(r3.noManifests, `no manifests found in ${join(dir, 'comments.yaml')}`);
+    assert.equal(
+      r3.noManifests,
+      `no manifests found in ${join(dir, 'comments.yaml')} (it is empty or holds only comments)`,
+    );
   });
 
   test('only the problems of paths that gave nothing are reasons', async () => {
@@ -330,6 +333,6 @@ describe('no manifests found: the line that says why', () => {
     writeFileSync(file, '# nothing\n');
     const r = await loadManifests([file], { ...options, defaultNamespace: 'Bad_NS' });
     assert.equal(r.errors.length, 1);
-    assert.equal(r.noManifests, `no manifests found in ${file}`);
+    assert.equal(r.noManifests, `no manifests found in ${file} (it is empty or holds only comments)`);
   });
 });
