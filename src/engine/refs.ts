@@ -521,12 +521,20 @@ function what(index: RefIndex): string {
   return index.granularity === 'workload' ? 'workload' : 'pod or workload';
 }
 
+/** The most namespaces an unknown namespace's message lists when none is close to it. */
+const LISTED_NAMESPACES = 5;
+
 function unknownNs(namespace: string, namespaces: readonly string[]): RefResult<ResolvedRef> {
-  return fail(
-    RefErrorCode.UnknownNamespace,
-    `no namespace "${namespace}" in the input`,
-    closest(namespace, namespaces),
-  );
+  const message = `no namespace "${namespace}" in the input`;
+  const suggestion = closest(namespace, namespaces);
+  if (suggestion !== undefined) return fail(RefErrorCode.UnknownNamespace, message, suggestion);
+  // Nothing close: what there is, so that the user need not run another command to find out.
+  const sorted = [...namespaces].sort(compareText);
+  const shown = sorted.slice(0, LISTED_NAMESPACES).join(', ');
+  const more = sorted.length - LISTED_NAMESPACES;
+  const known =
+    sorted.length === 0 ? 'it has none' : `its namespaces: ${shown}${more > 0 ? ` and ${more} more` : ''}`;
+  return fail(RefErrorCode.UnknownNamespace, `${message} (${known})`);
 }
 
 /** The candidate closest to `input` (see `closestMatch`). */

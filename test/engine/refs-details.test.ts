@@ -426,7 +426,10 @@ describe('resolveRef', () => {
       w.resolve('emty/*'),
       'error unknown-namespace: no namespace "emty" in the input; did you mean "empty"?',
     );
-    assert.equal(w.resolve('zzzzzz/*'), 'error unknown-namespace: no namespace "zzzzzz" in the input');
+    assert.equal(
+      w.resolve('zzzzzz/*'),
+      'error unknown-namespace: no namespace "zzzzzz" in the input (its namespaces: dev, empty, prod)',
+    );
     const p = resolver('pod');
     assert.equal(p.resolve('empty/*'), 'error no-match: namespace "empty" has no pods');
     assert.equal(p.resolve('dev/*'), 'dev/api-1');
@@ -568,7 +571,10 @@ describe('resolveRef', () => {
       w.resolve('dve/deploy/api'),
       'error unknown-workload: no Deployment "dve/api"; did you mean "dev/Deployment/api"?',
     );
-    assert.equal(w.resolve('nowhere/ds/api'), 'error unknown-namespace: no namespace "nowhere" in the input');
+    assert.equal(
+      w.resolve('nowhere/ds/api'),
+      'error unknown-namespace: no namespace "nowhere" in the input (its namespaces: dev, empty, prod)',
+    );
     assert.equal(
       w.resolve('dev/rc/api'),
       'error unknown-workload: no ReplicationController "dev/api"; did you mean "dev/Deployment/api"?',
@@ -585,7 +591,10 @@ describe('resolveRef', () => {
       w.resolve('prod/toll'),
       'error unknown-workload: no workload "prod/toll"; did you mean "prod/tool"?',
     );
-    assert.equal(w.resolve('nowhere/xyz'), 'error unknown-namespace: no namespace "nowhere" in the input');
+    assert.equal(
+      w.resolve('nowhere/xyz'),
+      'error unknown-namespace: no namespace "nowhere" in the input (its namespaces: dev, empty, prod)',
+    );
     assert.equal(
       w.resolve('prod/nothing-like-it'),
       'error unknown-workload: no workload "prod/nothing-like-it" (list them with: netfence analyze)',

@@ -70,7 +70,7 @@ describe('errors, as the API answers them', () => {
     ]);
     assert.deepEqual(await refusal(() => analysis.explain('shop/web', 'nope/x', null)), [
       400,
-      'to: no namespace "nope" in the input',
+      'to: no namespace "nope" in the input (its namespaces: data, ingress-nginx, kube-system, monitoring, payments and 1 more)',
     ]);
     assert.deepEqual(await refusal(() => analysis.explain('shop/web', 'data/postgres', 'x')), [
       400,
@@ -102,11 +102,11 @@ describe('errors, as the API answers them', () => {
   test('/api/paths: unknown references and a bad hop limit', async () => {
     assert.deepEqual(await refusal(() => analysis.paths(['nope/x'], [], null)), [
       400,
-      'from: no namespace "nope" in the input',
+      'from: no namespace "nope" in the input (its namespaces: data, ingress-nginx, kube-system, monitoring, payments and 1 more)',
     ]);
     assert.deepEqual(await refusal(() => analysis.paths(['shop/web'], ['nope/x'], null)), [
       400,
-      'to: no namespace "nope" in the input',
+      'to: no namespace "nope" in the input (its namespaces: data, ingress-nginx, kube-system, monitoring, payments and 1 more)',
     ]);
     assert.deepEqual(await refusal(() => analysis.paths(['shop/web'], [], '1.5')), [
       400,
