@@ -532,6 +532,46 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
       ['payments/Deployment/fraud-check 198.51.100.40'],
     );
   });
+
+  test('a workload the cluster state does not hold gets no policy, so its traffic to a name or an entity is not checked', async () => {
+    // The build writes no policy for a workload it cannot select; the check of the Cilium form must not then
+    // blame the policies for its traffic to an address they write as a name (198.51.100.40) or an entity (the
+    // API server, 10.0.0.10).
+    const ghost = { kind: 'workload', id: 'payments/Deployment/ghost' } as const;
+    const observed = [
+      ...(await readFlows([HUBBLE], state)).connections,
+      {
+        src: ghost,
+        dst: { kind: 'external', ip: '198.51.100.40' },
+        protocol: 'TCP',
+        port: 443,
+        count: 1,
+        denied: 0,
+      },
+      {
+        src: ghost,
+        dst: { kind: 'external', ip: '10.0.0.10' },
+        protocol: 'TCP',
+        port: 6443,
+        count: 1,
+        denied: 0,
+      },
+    ] satisfies ObservedConnection[];
+    const withGhost = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
+    assert.ok(!withGhost.policies.some((p) => p.workload === ghost.id));
+    const text = readFileSync(HUBBLE, 'utf8');
+    const written = toCiliumPolicies(
+      withGhost.policies,
+      dnsNamesOfHubble([text]),
+      reservedEntitiesOfHubble([text]),
+    );
+    const v = verifyCiliumGeneration(state, withGhost, written);
+    assert.deepEqual(v.unnamed, []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.named, 3);
+    assert.equal(v.byEntity, 4);
+    assert.ok(v.ok);
+  });
 });
 
 describe('netfence generate --format cilium', () => {
