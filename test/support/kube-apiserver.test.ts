@@ -108,6 +108,8 @@ test(
   },
 );
 
+// Given up for want of CPU time or by the clock, a server may not have written its line yet (a loaded machine
+// may not have run it at all): its log is not asserted there.
 test(
   'etcd that hangs: given up once it used no CPU time for the idle time allowed',
   { skip: noProc },
@@ -115,7 +117,7 @@ test(
     const etcd = fakeServer('hangs', "echo 'etcd: taking the data dir lock'\nexec sleep 100000");
     await assert.rejects(
       startApiServer({ binaries: { etcd, apiserver: etcd }, rbacManifest: null, patience: { idleMs: 1000 } }),
-      /^Error: etcd not healthy at \S+ \(it used no CPU time for \d+ ms\); last log lines:\netcd: taking the data dir lock\n/,
+      /^Error: etcd not healthy at \S+ \(it used no CPU time for \d+ ms\); last log lines:\n/,
     );
   },
 );
@@ -128,7 +130,7 @@ test('the last resort by the clock ends a wait on a server that keeps using CPU 
       rbacManifest: null,
       patience: { cpuMs: Number.MAX_SAFE_INTEGER, idleMs: Number.MAX_SAFE_INTEGER, capMs: 1 },
     }),
-    /^Error: etcd not healthy at \S+ \(still waiting at the last resort of 1 ms by the clock\); last log lines:\netcd: still starting\n/,
+    /^Error: etcd not healthy at \S+ \(still waiting at the last resort of 1 ms by the clock\); last log lines:\n/,
   );
 });
 
