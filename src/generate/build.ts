@@ -24,6 +24,7 @@ import {
 import type { NetworkPolicyPeer, NetworkPolicyPort, Protocol } from '../model/k8s.ts';
 import { portsContain } from '../engine/ports.ts';
 import { workloadSelectors, type WorkloadSelector } from './selectors.ts';
+import { hostNetworkWorkloads, policySubject } from './subjects.ts';
 import { generateClusterPolicies } from './tiers.ts';
 import type {
   AggregatedBlock,
@@ -128,21 +129,16 @@ export function generatePolicies(
   // Cluster-wide tiers replace or back up the fresh set's NetworkPolicies; augment keeps what exists.
   const tiers = options.mode === 'fresh' ? options.tiers : [];
 
-  const podsOf = new Map<string, { hostNetwork: boolean; ips: readonly string[]; template: boolean }[]>();
+  const podsOf = new Map<string, { ips: readonly string[] }[]>();
   for (const p of state.pods) {
     const list = podsOf.get(p.workload) ?? [];
     list.push(p);
     podsOf.set(p.workload, list);
   }
-  const hostNetwork = (id: string): boolean => {
-    const pods = podsOf.get(id) ?? [];
-    return pods.length > 0 && pods.every((p) => p.hostNetwork);
-  };
+  const hostWorkloads = hostNetworkWorkloads(state);
+  const hostNetwork = (id: string): boolean => hostWorkloads.has(id);
   /** Workloads policies can select and netfence may write policies for. */
-  const isSubject = (id: string): boolean => {
-    const w = workloads.get(id);
-    return w !== undefined && !excluded.has(w.namespace) && !hostNetwork(id);
-  };
+  const isSubject = policySubject(state, options.excludeNamespaces);
 
   // Short names for comments: `namespace/name`, or the full id when two kinds share a name.
   const shortCount = new Map<string, number>();

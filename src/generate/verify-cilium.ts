@@ -43,7 +43,8 @@ import { allowedByEntity, classesByWorkload } from '../flows/check.ts';
 import { allowedBetweenEnds } from '../engine/cilium-l7.ts';
 import type { ClassEnd } from '../engine/connectivity.ts';
 import { compilePorts, type CompiledCluster, type EngineOptions } from '../engine/compile.ts';
-import { hostNetworkWorkloads, selectedWorkloads, stateWithGenerated } from './verify.ts';
+import { hostNetworkWorkloads, policySubject } from './subjects.ts';
+import { selectedWorkloads, stateWithGenerated } from './verify.ts';
 import type { Generation } from './types.ts';
 
 export interface CiliumVerification {
@@ -280,14 +281,13 @@ export function verifyCiliumGeneration(
         out.mismatched.push(`${label(a)} → ${label(b)}`);
     }
   }
-  // A workload of an excluded namespace or on the host network has no generated policy: its traffic is what the
-  // kept policies (or none) decide, not the generated ones, even to an address they write as a name or entity.
-  const excluded = new Set(gen.options.excludeNamespaces);
-  const namespaces = new Map(state.workloads.map((w) => [w.id, w.namespace]));
-  const unwritten = (id: string): boolean => hostWorkloads.has(id) || excluded.has(namespaces.get(id) ?? '');
+  // A workload of an excluded namespace, on the host network or not in the state has no generated policy: its
+  // traffic is what the kept policies (or none) decide, not the generated ones, even to an address they write as
+  // a name or entity.
+  const isSubject = policySubject(state, gen.options.excludeNamespaces);
   const domains = cilium.connectivity('workload').domains;
   for (const c of gen.observed) {
-    if (leftOut.has(c) || c.dst.kind !== 'external' || c.src.kind !== 'workload' || unwritten(c.src.id))
+    if (leftOut.has(c) || c.dst.kind !== 'external' || c.src.kind !== 'workload' || !isSubject(c.src.id))
       continue;
     const names = named.get(c.dst.ip);
     if (names === undefined) continue;
@@ -304,7 +304,7 @@ export function verifyCiliumGeneration(
     const wanted = outside === undefined ? undefined : entities.get(outside.ip);
     if (wanted === undefined) continue;
     const end = c.src.kind === 'workload' ? c.src : c.dst;
-    if (end.kind === 'workload' && unwritten(end.id)) continue;
+    if (end.kind === 'workload' && !isSubject(end.id)) continue;
     const ids = end.kind === 'workload' ? (classes.get(end.id) ?? []) : [];
     if (allowedByEntity(cilium.compiled, ids, c, wanted)) out.byEntity++;
     else out.entityMissing.push(c);

@@ -29,6 +29,7 @@ import { checkObserved, type HubbleHints, type UnobservedAllowance } from '../fl
 import type { ObservedConnection } from '../flows/types.ts';
 import type { ClusterState } from '../model/cluster.ts';
 import { toPolicyInfos } from './policies.ts';
+import { hostNetworkWorkloads } from './subjects.ts';
 import { toClusterPolicyInfos } from './tiers.ts';
 import type { GeneratedPolicy, Generation } from './types.ts';
 import { pairKey } from '../base/text.ts';
@@ -169,13 +170,6 @@ export function selectedWorkloads(state: ClusterState, p: GeneratedPolicy): Set<
       .filter((pod) => pod.namespace === p.namespace && !pod.hostNetwork && selectorMatches(sel, pod.labels))
       .map((pod) => pod.workload),
   );
-}
-
-/** The workloads with pods, all of them on the host network. */
-export function hostNetworkWorkloads(state: ClusterState): Set<string> {
-  const all = new Map<string, boolean>();
-  for (const p of state.pods) all.set(p.workload, (all.get(p.workload) ?? true) && p.hostNetwork);
-  return new Set([...all].filter(([, host]) => host).map(([id]) => id));
 }
 
 /**

@@ -13,7 +13,7 @@ import { before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { compileSelector, selectorMatches } from '../../src/engine/selectors.ts';
-import { readFlows, type ObservedConnection } from '../../src/flows/index.ts';
+import { readFlows, type FlowEnd, type ObservedConnection } from '../../src/flows/index.ts';
 import {
   endpointSelectorOf,
   entityAddresses,
@@ -531,6 +531,111 @@ describe('verifyCiliumGeneration: the engine checks the Cilium form', () => {
       ),
       ['payments/Deployment/fraud-check 198.51.100.40'],
     );
+  });
+
+  test("a name reached by another workload's rule is not reached by the connection's own source", () => {
+    // fraud-check's rule of api.riskscore.example moved to payment-gateway's policy: the name is still
+    // reached, but not from fraud-check, whose connection to it the policies then deny.
+    const fqdn = (r: NonNullable<CiliumRule['egress']>[number]): boolean =>
+      r.toFQDNs?.some((f) => f.matchName === 'api.riskscore.example') === true;
+    const rule = policies
+      .find((p) => p.object.metadata.name === 'fraud-check-egress')
+      ?.object.spec?.egress?.find(fqdn);
+    assert.ok(rule !== undefined);
+    const moved = edited('fraud-check-egress', (spec) => ({
+      ...spec,
+      egress: spec.egress?.filter((r) => !fqdn(r)) ?? [],
+    })).map((p) =>
+      p.object.metadata.name === 'payment-gateway-egress'
+        ? {
+            ...p,
+            object: {
+              ...p.object,
+              spec: { ...p.object.spec, egress: [...(p.object.spec?.egress ?? []), rule] },
+            },
+          }
+        : p,
+    );
+    const v = verifyCiliumGeneration(state, gen, moved);
+    assert.ok(!v.ok);
+    assert.deepEqual(
+      v.unnamed.map(
+        (c) => `${c.src.kind === 'workload' ? c.src.id : ''} ${c.dst.kind === 'external' ? c.dst.ip : ''}`,
+      ),
+      ['payments/Deployment/fraud-check 198.51.100.40'],
+    );
+  });
+
+  /** One attempt from `src` to `dst` on TCP `port`, not denied. */
+  const once = (src: FlowEnd, dst: FlowEnd, port: number): ObservedConnection => ({
+    src,
+    dst,
+    protocol: 'TCP',
+    port,
+    count: 1,
+    denied: 0,
+  });
+  /** The example's observed connections and `more`, generated, with their Cilium form. */
+  const generateWith = async (
+    ...more: ObservedConnection[]
+  ): Promise<{ gen: Generation; policies: GeneratedCiliumPolicy[] }> => {
+    const observed = [...(await readFlows([HUBBLE], state)).connections, ...more];
+    const g = generatePolicies(state, observed, DEFAULT_GENERATE_OPTIONS);
+    const text = readFileSync(HUBBLE, 'utf8');
+    return {
+      gen: g,
+      policies: toCiliumPolicies(g.policies, dnsNamesOfHubble([text]), reservedEntitiesOfHubble([text])),
+    };
+  };
+
+  test('a connection from an address written as an entity is checked by entity too', async () => {
+    // The API server (10.0.0.10, Hubble's kube-apiserver) calling a webhook in catalog: written as fromEntities.
+    const apiServer: FlowEnd = { kind: 'external', ip: '10.0.0.10' };
+    const called = await generateWith(
+      once(apiServer, { kind: 'workload', id: 'shop/Deployment/catalog' }, 8443),
+    );
+    const catalog = (p: GeneratedCiliumPolicy): boolean => p.object.metadata.name === 'catalog-ingress';
+    const ingress = called.policies.find(catalog)?.object.spec?.ingress ?? [];
+    assert.ok(ingress.some((r) => r.fromEntities?.includes('kube-apiserver')));
+    const v = verifyCiliumGeneration(state, called.gen, called.policies);
+    assert.equal(v.byEntity, 5);
+    assert.ok(v.ok);
+    // Without that rule, the connection is one missing its entity.
+    const without = called.policies.map((p) =>
+      catalog(p)
+        ? {
+            ...p,
+            object: {
+              ...p.object,
+              spec: { ...p.object.spec, ingress: ingress.filter((r) => !r.fromEntities) },
+            },
+          }
+        : p,
+    );
+    const missing = verifyCiliumGeneration(state, called.gen, without);
+    assert.ok(!missing.ok);
+    assert.deepEqual(
+      missing.entityMissing.map((c) => `${c.src.kind === 'external' ? c.src.ip : ''} ${c.port}`),
+      ['10.0.0.10 8443'],
+    );
+  });
+
+  test('a workload the cluster state does not hold gets no policy, so its traffic to a name or an entity is not checked', async () => {
+    // The build writes no policy for a workload it cannot select; the check of the Cilium form must not then
+    // blame the policies for its traffic to an address they write as a name (198.51.100.40) or an entity (the
+    // API server, 10.0.0.10).
+    const ghost = { kind: 'workload', id: 'payments/Deployment/ghost' } as const;
+    const withGhost = await generateWith(
+      once(ghost, { kind: 'external', ip: '198.51.100.40' }, 443),
+      once(ghost, { kind: 'external', ip: '10.0.0.10' }, 6443),
+    );
+    assert.ok(!withGhost.gen.policies.some((p) => p.workload === ghost.id));
+    const v = verifyCiliumGeneration(state, withGhost.gen, withGhost.policies);
+    assert.deepEqual(v.unnamed, []);
+    assert.deepEqual(v.entityMissing, []);
+    assert.equal(v.named, 3);
+    assert.equal(v.byEntity, 4);
+    assert.ok(v.ok);
   });
 });
 

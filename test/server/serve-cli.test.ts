@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
+import { eventStream, type EventStream } from '../support/event-stream.ts';
 import { guardProgress } from '../support/progress.ts';
 import { serve, type Served } from './serve.ts';
 import { manyNewPolicies } from './support.ts';
@@ -197,19 +198,10 @@ describe('netfence serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-'));
     cpSync('examples/webshop', dir, { recursive: true });
     const s = await serve([dir, '--port', '0', '--watch']);
-    const controller = new AbortController();
+    let events: EventStream | undefined;
     try {
-      const events = await fetch(`${s.origin}/api/events`, { signal: controller.signal });
-      const reader = events.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      const until = async (needle: RegExp): Promise<void> => {
-        while (!needle.test(text)) {
-          const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
-          if (done) throw new Error(`events ended before ${String(needle)}`);
-          text += decoder.decode(value);
-        }
-      };
+      events = await eventStream(s.origin);
+      const until = events.next;
       await until(/event: hello/);
       const file = join(dir, 'policies', 'data.yaml');
       const original = readFileSync(file, 'utf8');
@@ -236,9 +228,8 @@ describe('netfence serve', () => {
         still.problem.details.some((d) => /policies\/data\.yaml:37:\d+ .*70000/.test(d)),
         still.problem.details.join('\n'),
       );
-      await reader.cancel().catch(() => undefined);
     } finally {
-      controller.abort();
+      await events?.close();
       await s.stop();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { eventStream, type EventStream } from '../support/event-stream.ts';
 import { serve } from './serve.ts';
 
 interface Model {
@@ -22,25 +23,10 @@ test('--watch: a file emptied, or half written, then written whole is read whole
   const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-partial-'));
   cpSync('examples/webshop', dir, { recursive: true });
   const s = await serve([dir, '--port', '0', '--watch']);
-  const controller = new AbortController();
+  let events: EventStream | undefined;
   try {
-    const events = await fetch(`${s.origin}/api/events`, { signal: controller.signal });
-    const reader = events.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    /** Reads the events until one matches; the text read so far is dropped, so each call waits for a new one. */
-    const next = async (needle: RegExp): Promise<string> => {
-      for (;;) {
-        const m = needle.exec(text);
-        if (m !== null) {
-          text = text.slice(m.index + m[0].length);
-          return m[0];
-        }
-        const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
-        if (done) throw new Error(`events ended before ${String(needle)}`);
-        text += decoder.decode(value);
-      }
-    };
+    events = await eventStream(s.origin);
+    const next = events.next;
     const model = async (): Promise<Model> => (await (await fetch(`${s.origin}/api/model`)).json()) as Model;
     /**
      * The model once a reload gives one that `shows` (a stalled machine may split one write's change events
@@ -79,9 +65,8 @@ test('--watch: a file emptied, or half written, then written whole is read whole
     writeFileSync(file, original);
     const written = await reloaded(isWhole);
     assert.ok(written.version > half.version);
-    await reader.cancel().catch(() => undefined);
   } finally {
-    controller.abort();
+    await events?.close();
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,13 +1,16 @@
 /**
  * The cluster tests' harness starts etcd and kube-apiserver on ports it picks free and releases: another process
- * may bind one of them first. Then the start-up picks others instead of failing the test file. Skips without the
- * binaries, unless NETFENCE_REQUIRE_KUBE=1.
+ * may bind one of them first. Then the start-up picks others instead of failing the test file. Its waits give up
+ * on a server that exits, loops or hangs, never on a slow one by the clock but as a last resort, and quote its
+ * log (servers played by shell scripts). The tests of real servers skip without the binaries, unless
+ * NETFENCE_REQUIRE_KUBE=1.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { apiServerBinaries, freePorts, startApiServer } from './kube-apiserver.ts';
 
 const binaries = apiServerBinaries();
@@ -65,3 +68,85 @@ test('a port taken after it was picked: etcd and kube-apiserver start on others'
     await taken.close();
   }
 });
+
+const scripts = mkdtempSync(join(tmpdir(), 'netfence-fake-kube-'));
+after(() => rmSync(scripts, { recursive: true, force: true }));
+
+/** An executable shell script standing for a server: `body` after its shebang. */
+function fakeServer(name: string, body: string): string {
+  const file = join(scripts, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** A server that says `line`, then uses CPU time and answers nothing. */
+const looping = (line: string): string => fakeServer('looping', `echo '${line}'\nwhile :; do :; done`);
+
+/** The CPU time of a process comes from /proc: elsewhere only the last resort by the clock applies. */
+const noProc = existsSync('/proc/self/stat')
+  ? false
+  : 'no /proc here: the CPU time of a process is not known';
+
+test('etcd that exits fails the start-up at once, with its last log lines', async () => {
+  const etcd = fakeServer('exits', "echo 'etcd: unknown flag --unsafe-no-fsync' >&2\nexit 3");
+  await assert.rejects(
+    startApiServer({ binaries: { etcd, apiserver: etcd }, rbacManifest: null }),
+    /^Error: etcd exited with code 3; last log lines:\netcd: unknown flag --unsafe-no-fsync\n/,
+  );
+});
+
+test(
+  'etcd that loops without getting healthy: given up once it used the CPU time allowed',
+  { skip: noProc },
+  async () => {
+    const etcd = looping('etcd: waiting for the member to join');
+    await assert.rejects(
+      startApiServer({ binaries: { etcd, apiserver: etcd }, rbacManifest: null, patience: { cpuMs: 300 } }),
+      /^Error: etcd not healthy at http:\/\/127\.0\.0\.1:\d+\/health \(it used \d+ ms of CPU time in this wait\); last log lines:\netcd: waiting for the member to join\n/,
+    );
+  },
+);
+
+// Given up for want of CPU time or by the clock, a server may not have written its line yet (a loaded machine
+// may not have run it at all): its log is not asserted there.
+test(
+  'etcd that hangs: given up once it used no CPU time for the idle time allowed',
+  { skip: noProc },
+  async () => {
+    const etcd = fakeServer('hangs', "echo 'etcd: taking the data dir lock'\nexec sleep 100000");
+    await assert.rejects(
+      startApiServer({ binaries: { etcd, apiserver: etcd }, rbacManifest: null, patience: { idleMs: 1000 } }),
+      /^Error: etcd not healthy at \S+ \(it used no CPU time for \d+ ms\); last log lines:\n/,
+    );
+  },
+);
+
+test('the last resort by the clock ends a wait on a server that keeps using CPU time', async () => {
+  const etcd = looping('etcd: still starting');
+  await assert.rejects(
+    startApiServer({
+      binaries: { etcd, apiserver: etcd },
+      rbacManifest: null,
+      patience: { cpuMs: Number.MAX_SAFE_INTEGER, idleMs: Number.MAX_SAFE_INTEGER, capMs: 1 },
+    }),
+    /^Error: etcd not healthy at \S+ \(still waiting at the last resort of 1 ms by the clock\); last log lines:\n/,
+  );
+});
+
+test(
+  "kube-apiserver that loops without getting ready: given up on its CPU time, with its log and etcd's",
+  { skip: skip || noProc },
+  async () => {
+    if ('skip' in binaries) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
+    const apiserver = looping('kube-apiserver: waiting for the storage');
+    await assert.rejects(
+      startApiServer({
+        binaries: { etcd: binaries.etcd, apiserver },
+        rbacManifest: null,
+        patience: { cpuMs: 300 },
+      }),
+      /^Error: kube-apiserver not ready at https:\/\/127\.0\.0\.1:\d+\/readyz \(it used \d+ ms of CPU time in this wait; no answer yet\)\n--- kube-apiserver log \(\S+\) ---\nkube-apiserver: waiting for the storage\n--- etcd log /,
+    );
+  },
+);

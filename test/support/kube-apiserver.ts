@@ -13,6 +13,12 @@
 // and stop() kills both processes and removes the temp dir. The processes are
 // also killed when the test process exits.
 //
+// Its waits (etcd healthy, /readyz, the RBAC in force, a restart) give up on what
+// the server does, not on the time by the clock, which a loaded machine stretches:
+// at once when a process exits, when the one waited for used a lot of CPU time
+// without getting there (a loop) or none for a minute (a hang), and only as a last
+// resort after minutes by the clock (`Patience`). Each failure quotes its log.
+//
 // Plain Node (no dependencies): TLS goes through node:https with the
 // self-signed serving cert that kube-apiserver writes into --cert-dir as CA.
 
@@ -25,6 +31,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTimeOfTree } from './progress.ts';
 
 export interface ApiServerBinaries {
   apiserver: string;
@@ -34,8 +41,8 @@ export interface ApiServerBinaries {
 export interface ApiServerOptions {
   /** Binaries to run; default: apiServerBinaries(), throwing if they are absent. */
   binaries?: ApiServerBinaries;
-  /** How long to wait for etcd /health and kube-apiserver /readyz together (ms). Default 60000. */
-  readyTimeoutMs?: number;
+  /** When a wait of the start-up (or of restartApiServer()) gives up on a server still running: DEFAULT_PATIENCE. */
+  patience?: Partial<Patience>;
   /** RBAC manifest applied after start-up. Default deploy/rbac/netfence-readonly.yaml; null: none. */
   rbacManifest?: string | null;
   /** More RBAC manifests to apply after `rbacManifest` (e.g. deploy/rbac/netfence-deployer.yaml). */
@@ -52,6 +59,21 @@ export interface ApiServerOptions {
    */
   pickPorts?: (n: number) => Promise<number[]>;
 }
+
+/**
+ * When a wait on etcd or kube-apiserver gives up while the process waited for still runs (one that exits fails it
+ * at once). Its start-up took 0.2 s (etcd) and 1.5 s (kube-apiserver) of CPU time at a load of 11 on 2 cores.
+ */
+export interface Patience {
+  /** CPU time the process may use in one wait without getting there: a loop (Linux; elsewhere only `capMs`). */
+  cpuMs: number;
+  /** How long it may use no CPU time at all in one wait: a hang. */
+  idleMs: number;
+  /** The last resort by the clock, for the start-up's waits together (and for a restart's). */
+  capMs: number;
+}
+
+export const DEFAULT_PATIENCE: Patience = { cpuMs: 120_000, idleMs: 60_000, capMs: 300_000 };
 
 export interface ApiResponse {
   status: number;
@@ -299,6 +321,35 @@ function lostItsPort(p: Proc): boolean {
   return p.exitInfo() !== null && /address already in use/.test(tailLog(p.logFile, 200));
 }
 
+/**
+ * One wait on the process `p`: call it at each try; it says why to give up (undefined: keep waiting). Once `p`
+ * used `patience.cpuMs` of CPU time since the wait began, none for `patience.idleMs`, or, as the last resort, the
+ * clock passed `deadline` (ms since the epoch).
+ */
+function progressOf(p: Proc, patience: Patience, deadline: number): () => string | undefined {
+  const pid = p.child.pid;
+  const cpu = (): number | undefined => (pid === undefined ? undefined : cpuTimeOfTree(pid));
+  const base = cpu();
+  let last = base;
+  let lastChange = performance.now();
+  return () => {
+    const total = cpu();
+    if (base !== undefined && total !== undefined) {
+      const now = performance.now();
+      if (total !== last) {
+        last = total;
+        lastChange = now;
+      }
+      const used = total - base;
+      if (used >= patience.cpuMs) return `it used ${Math.round(used)} ms of CPU time in this wait`;
+      if (now - lastChange >= patience.idleMs)
+        return `it used no CPU time for ${Math.round(now - lastChange)} ms`;
+    }
+    if (Date.now() > deadline) return `still waiting at the last resort of ${patience.capMs} ms by the clock`;
+    return undefined;
+  };
+}
+
 // ---------------------------------------------------------------------------
 // HTTPS client
 
@@ -457,8 +508,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     if ('skip' in found) throw new Error(found.skip);
     binaries = found;
   }
-  const timeoutMs = opts.readyTimeoutMs ?? 60000;
-  const deadline = Date.now() + timeoutMs;
+  const patience: Patience = { ...DEFAULT_PATIENCE, ...opts.patience };
+  const deadline = Date.now() + patience.capMs;
   const keepDir = opts.keepDir ?? process.env.NETFENCE_KEEP_KUBE_DIR === '1';
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netfence-kube-'));
@@ -529,6 +580,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         dir,
       );
       procs.push(started);
+      const stuck = progressOf(started, patience, deadline);
       for (;;) {
         if (lostItsPort(started) && attempt < PORT_TRIES) {
           procs.splice(procs.indexOf(started), 1);
@@ -547,9 +599,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         } catch {
           // not up yet
         }
-        if (Date.now() > deadline) {
+        const reason = stuck();
+        if (reason !== undefined) {
           throw new Error(
-            `etcd not healthy after ${timeoutMs} ms; last log lines:\n${tailLog(started.logFile)}`,
+            `etcd not healthy at ${etcdUrl}/health (${reason}); last log lines:\n${tailLog(started.logFile)}`,
           );
         }
         await sleep(100);
@@ -597,6 +650,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     let tls: TlsConfig | null = null;
     let tlsFailures = 0;
     let lastProblem = 'no answer yet';
+    let stuck = progressOf(apiserver, patience, deadline);
     for (;;) {
       if (lostItsPort(apiserver) && apiAttempts < PORT_TRIES) {
         apiAttempts++;
@@ -610,12 +664,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         );
         procs[procs.indexOf(apiserver)] = next;
         apiserver = next;
+        stuck = progressOf(apiserver, patience, deadline);
         continue;
       }
       if (apiserver.exitInfo() !== null) throw failure(`kube-apiserver ${apiserver.exitInfo() ?? ''}`);
       if (etcd.exitInfo() !== null) throw failure(`etcd ${etcd.exitInfo() ?? ''}`);
-      if (Date.now() > deadline) {
-        throw failure(`kube-apiserver not ready after ${timeoutMs} ms at ${url}/readyz (${lastProblem})`);
+      const reason = stuck();
+      if (reason !== undefined) {
+        throw failure(`kube-apiserver not ready at ${url}/readyz (${reason}; ${lastProblem})`);
       }
       if (tls === null && fs.existsSync(certFile)) {
         const pem = fs.readFileSync(certFile, 'utf8');
@@ -691,12 +747,20 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     }
     if (manifest !== null) {
       // The RBAC authorizer reads through informers: wait until the binding is in force.
-      const rbacDeadline = Date.now() + 15000;
+      const rbacStuck = progressOf(apiserver, patience, deadline);
       for (;;) {
-        const res = await request('GET', '/api/v1/pods?limit=1', { token: readonlyToken });
-        if (res.status === 200) break;
-        if (Date.now() > rbacDeadline) {
-          throw failure(`read-only RBAC from ${manifest} not in force: HTTP ${res.status} ${res.text}`);
+        if (apiserver.exitInfo() !== null) throw failure(`kube-apiserver ${apiserver.exitInfo() ?? ''}`);
+        let answer: string;
+        try {
+          const res = await request('GET', '/api/v1/pods?limit=1', { token: readonlyToken });
+          if (res.status === 200) break;
+          answer = `HTTP ${res.status} ${res.text}`;
+        } catch (err) {
+          answer = (err as Error).message;
+        }
+        const reason = rbacStuck();
+        if (reason !== undefined) {
+          throw failure(`read-only RBAC from ${manifest} not in force (${reason}): ${answer}`);
         }
         await sleep(100);
       }
@@ -723,17 +787,21 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       const next = startProcess('kube-apiserver', binaries.apiserver, apiserverArgs(apiPort), dir);
       procs[procs.indexOf(apiserver)] = next;
       apiserver = next;
-      const until = Date.now() + timeoutMs;
+      const stuck = progressOf(next, patience, Date.now() + patience.capMs);
       for (;;) {
         if (next.exitInfo() !== null)
           throw failure(`kube-apiserver ${next.exitInfo() ?? ''} after a restart`);
-        if (Date.now() > until) throw failure(`kube-apiserver not ready ${timeoutMs} ms after a restart`);
+        let lastProblem: string;
         try {
           const res = await request('GET', '/readyz');
           if (res.status === 200) return;
-        } catch {
-          // not up yet
+          lastProblem = `/readyz: HTTP ${res.status}`;
+        } catch (err) {
+          lastProblem = (err as Error).message;
         }
+        const reason = stuck();
+        if (reason !== undefined)
+          throw failure(`kube-apiserver not ready after a restart (${reason}; ${lastProblem})`);
         await sleep(250);
       }
     };
