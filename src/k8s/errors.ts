@@ -151,6 +151,9 @@ function networkReason(error: unknown): string | undefined {
         return 'connection refused';
       case 'ECONNRESET':
         return 'the connection was reset';
+      case 'UND_ERR_SOCKET':
+        // (undici: the other side closed the connection, e.g. a proxy between, before the answer.)
+        return 'the connection was closed before the answer came';
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
         return 'unknown host';
