@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../support/kube-apiserver.ts';
-import { applyObjects, cli as runOn, readObjects, skip, startServer } from './setup.ts';
+import { applyObjects, cli as runOn, objectCountQuota, readObjects, skip, startServer } from './setup.ts';
 
 const V1 = 'examples/webshop/policies';
 const NP = '/apis/networking.k8s.io/v1/namespaces';
@@ -200,7 +200,7 @@ describe('the rollback record cannot be saved in the cluster at the end', { skip
     for (let i = 0; ; i++) {
       const status = (await server().request('PUT', `${RECORD_CM}?dryRun=All`, { body: probeCm })).status;
       if (status !== 200) break;
-      assert.ok(i < 200, 'the admission policy is not in force');
+      assert.ok(i < 1000, 'the admission policy is not in force');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.equal((await server().request('DELETE', RECORD_CM)).status, 200);
@@ -244,6 +244,45 @@ describe('the rollback record cannot be saved in the cluster at the end', { skip
       await server().request('DELETE', `${base}/validatingadmissionpolicybindings/frozen-record`);
       await server().request('DELETE', `${base}/validatingadmissionpolicies/frozen-record`);
     }
+  });
+});
+
+describe('the rollback record cannot be saved in the cluster before the writes', { skip }, () => {
+  test('nothing is written, and the record of the last apply stays the one rollback undoes', async () => {
+    await deleteAllPolicies();
+    const state = join(tmp, 'no-configmap');
+    const first = await runOn(server(), ['apply', V1, '--cluster', '--state-dir', state]);
+    assert.equal(first.code, 0, first.stderr);
+    const before = readdirSync(join(state, 'rollback'));
+    // A namespace whose quota allows no ConfigMap: the record cannot be stored there.
+    assert.equal(
+      (
+        await server().request('POST', '/api/v1/namespaces', {
+          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'records' } },
+        })
+      ).status,
+      201,
+    );
+    await objectCountQuota(server(), 'records', { 'count/configmaps': '0' });
+    const r = await runOn(server(), [
+      'apply',
+      'examples/webshop-v2/policies',
+      '--cluster',
+      '--record',
+      '--record-namespace',
+      'records',
+      '--state-dir',
+      state,
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^netfence: cannot write the rollback record ConfigMap records\/netfence-rollback: exceeded quota: .*; nothing was changed\n$/,
+    );
+    assert.deepEqual(readdirSync(join(state, 'rollback')), before);
+    const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /\nRestored 21 objects as they were before /);
   });
 });
 
@@ -296,56 +335,58 @@ describe('a write whose answer never comes', { skip }, () => {
 });
 
 describe('Ctrl+C during the writes', { skip }, () => {
-  test('finishes the write in flight, writes no more, reports what was written and how to undo, exits 130', async () => {
-    await deleteAllPolicies();
-    const state = join(tmp, 'interrupted');
-    let child: ReturnType<typeof spawn> | undefined;
-    let stderr = '';
-    let stdout = '';
-    // The second write is held until the process has said it received Ctrl+C.
-    let told: () => void = () => undefined;
-    const heard = new Promise<void>((resolve) => (told = resolve));
-    const proxy = await startProxy(async (i) => {
-      if (i !== 1) return;
-      child?.kill('SIGINT');
-      await heard;
-    });
-    try {
-      child = spawn(
-        process.execPath,
-        ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
-      );
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (stderr.includes('stopping after the write in flight')) told();
+  // On the main thread, and on the worker thread a large input runs on (the main thread relays the signal).
+  for (const worker of ['never', 'always'] as const)
+    test(`finishes the write in flight, writes no more, reports what was written and how to undo, exits 130 (NETFENCE_WORKER=${worker})`, async () => {
+      await deleteAllPolicies();
+      const state = join(tmp, `interrupted-${worker}`);
+      let child: ReturnType<typeof spawn> | undefined;
+      let stderr = '';
+      let stdout = '';
+      // The second write is held until the process has said it received Ctrl+C.
+      let told: () => void = () => undefined;
+      const heard = new Promise<void>((resolve) => (told = resolve));
+      const proxy = await startProxy(async (i) => {
+        if (i !== 1) return;
+        child?.kill('SIGINT');
+        await heard;
       });
-      const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
-      assert.equal(code, 130, stderr);
-      assert.match(
-        stderr,
-        /netfence: interrupted \(Ctrl\+C\): stopping after the write in flight; Ctrl\+C again to stop at once\n/,
-      );
-      assert.match(stdout, /\n {2}created {8}\S+\n {2}created {8}\S+\n {2}not attempted {2}\S+\n/);
-      assert.match(
-        stdout,
-        /\nInterrupted \(Ctrl\+C\): 2 applied, 19 not attempted\. To undo the applied ones: netfence rollback --cluster \(record /,
-      );
-      const record = recordOf(state);
-      assert.equal(record.status, 'partial');
-      assert.deepEqual(
-        record.entries.map((e) => e.outcome),
-        ['applied', 'applied', ...Array<string>(19).fill('not-attempted')],
-      );
-      const total = (await Promise.all(NAMESPACES.map(policyNames))).flat();
-      assert.equal(total.length, 2);
-      const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state], proxy.kubeconfig);
-      assert.equal(back.code, 0, back.stderr);
-      assert.deepEqual((await Promise.all(NAMESPACES.map(policyNames))).flat(), []);
-    } finally {
-      told();
-      await proxy.close();
-    }
-  });
+      try {
+        child = spawn(
+          process.execPath,
+          ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: worker } },
+        );
+        child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr!.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (stderr.includes('stopping after the write in flight')) told();
+        });
+        const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
+        assert.equal(code, 130, stderr);
+        assert.match(
+          stderr,
+          /netfence: interrupted \(Ctrl\+C\): stopping after the write in flight; Ctrl\+C again to stop at once\n/,
+        );
+        assert.match(stdout, /\n {2}created {8}\S+\n {2}created {8}\S+\n {2}not attempted {2}\S+\n/);
+        assert.match(
+          stdout,
+          /\nInterrupted \(Ctrl\+C\): 2 applied, 19 not attempted\. To undo the applied ones: netfence rollback --cluster \(record /,
+        );
+        const record = recordOf(state);
+        assert.equal(record.status, 'partial');
+        assert.deepEqual(
+          record.entries.map((e) => e.outcome),
+          ['applied', 'applied', ...Array<string>(19).fill('not-attempted')],
+        );
+        const total = (await Promise.all(NAMESPACES.map(policyNames))).flat();
+        assert.equal(total.length, 2);
+        const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state], proxy.kubeconfig);
+        assert.equal(back.code, 0, back.stderr);
+        assert.deepEqual((await Promise.all(NAMESPACES.map(policyNames))).flat(), []);
+      } finally {
+        told();
+        await proxy.close();
+      }
+    });
 });

@@ -350,7 +350,8 @@ a server-side apply by the field manager "netfence"; each run leaves a rollback 
 
 Exit status: 0 applied (or nothing to do, or a dry run that passed), 1 refused: observed traffic would be
 denied or a connection cut between phases (--accept-breaking), 2 invalid input or an API error (the report
-says exactly what was and was not applied).
+says exactly what was, was not and may have been applied), or the record not saved after the writes,
+130 Ctrl+C during the writes (the first stops after the write in flight, with the report; a second at once).
 
 Examples:
   netfence apply examples/webshop/policies --cluster --dry-run --diff
@@ -625,7 +626,7 @@ async function execute(
           if (error.status === undefined) {
             // No answer (a timeout, a reset connection): the server may have applied it. The entry stays
             // pending, which rollback undoes by comparing the live object with the one before.
-            failed = `${error.message} (${c.id} may or may not have been applied)`;
+            failed = `${error.message} (it may or may not have been applied)`;
             entry.error = error.detail;
             outcomes.set(c.id, { outcome: 'unknown', error: error.detail });
             report.outcome(c, 'unknown', `${error.detail} (may or may not have been applied)`);
