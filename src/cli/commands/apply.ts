@@ -74,6 +74,7 @@ import {
   DEFAULT_STATE_DIR,
   RECORD_CONFIGMAP,
   RECORD_KEY,
+  removeRecord,
   saveNewRecord,
   saveRecord,
 } from '../options/records.ts';
@@ -596,7 +597,14 @@ async function execute(
     newRecord(plan, { time: new Date(), context: conn.context, server: conn.server }),
   );
   let record: RollbackRecord = created.record;
-  await saveInCluster(k8s, conn, record, options);
+  try {
+    await saveInCluster(k8s, conn, record, options);
+  } catch (error) {
+    if (!(error instanceof k8s.ClusterError)) throw error;
+    // Nothing written: the record of this apply would only hide the last one from rollback.
+    await removeRecord(created.path);
+    throw new UserError(`${error.message}; nothing was changed`);
+  }
 
   const outcomes = new Map<string, Outcome>();
   let failed: string | undefined;
