@@ -10,7 +10,10 @@ export const RECORD_SCHEMA_VERSION = 1;
 export const RECORD_KIND = 'NetfenceRollbackRecord';
 
 export const Outcome = {
-  /** Recorded before the write; still so if netfence stopped mid-way. */
+  /**
+   * Recorded before the write; still so if netfence stopped mid-way, or the write got no answer (a
+   * timeout, a connection lost): rollback compares the live object with the one before.
+   */
   Pending: 'pending',
   Applied: 'applied',
   Failed: 'failed',
@@ -39,7 +42,7 @@ export interface RecordEntry {
   after: PolicyObject | null;
   /** Its resourceVersion then. */
   resourceVersion: string | null;
-  /** Why the write failed, for `failed`. */
+  /** Why the write failed, for `failed`; for `pending`, why a write sent got no answer (it may have been done). */
   error?: string;
 }
 

@@ -86,5 +86,7 @@ export const ExitCode = {
   Usage: 2,
   /** A bug in netfence. */
   Internal: 70,
+  /** Stopped by Ctrl+C (SIGINT) and ended cleanly: 128 + 2, as a shell reports a process the signal ended. */
+  Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

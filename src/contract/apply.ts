@@ -26,8 +26,8 @@ export interface ApplyChangeJson {
   effect: 'allow' | 'deny';
   /** Index in `phases`; null when unchanged. */
   phase: number | null;
-  outcome: 'applied' | 'failed' | 'not-attempted' | 'dry-run' | 'unchanged';
-  /** For `failed`: the API server's reason, one line. */
+  outcome: 'applied' | 'failed' | 'unknown' | 'not-attempted' | 'dry-run' | 'unchanged';
+  /** For `failed`: the API server's reason, one line; for `unknown`: why no answer came. */
   error: string | null;
   /** With --diff only: unified diff, live vs as stored. */
   diff?: string;

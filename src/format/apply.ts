@@ -94,7 +94,8 @@ function cutLine(c: TransientCut, phases: readonly Phase[]): string {
 }
 
 export interface Outcome {
-  outcome: 'applied' | 'failed' | 'not-attempted' | 'dry-run' | 'unchanged';
+  /** `unknown`: the write got no answer (a timeout, a reset connection): the server may have applied it. */
+  outcome: 'applied' | 'failed' | 'unknown' | 'not-attempted' | 'dry-run' | 'unchanged';
   error?: string;
 }
 
@@ -270,10 +271,11 @@ export class ApplyReport {
     this.flush();
   }
 
-  phase(index: number, phase: Phase, skipped: boolean): void {
+  /** `skipped`: why the phase is not started (`an earlier write failed`, `interrupted`). */
+  phase(index: number, phase: Phase, skipped: string | undefined): void {
     const n = this.planned.phases.length;
     this.lines.push(
-      `Phase ${index + 1}/${n}: ${phase.title}${skipped ? ' (not started: an earlier write failed)' : ''}`,
+      `Phase ${index + 1}/${n}: ${phase.title}${skipped === undefined ? '' : ` (not started: ${skipped})`}`,
     );
   }
 
@@ -291,6 +293,8 @@ export class ApplyReport {
     outcomes?: ReadonlyMap<string, Outcome>;
     recordPath?: string;
     failed?: string | undefined;
+    /** The user pressed Ctrl+C: the writes stopped after the one in flight. */
+    interrupted?: boolean;
   }): void {
     const changes = this.planned.changes.filter((c) => c.action !== 'unchanged');
     const outcomeOf = (c: Change): Outcome => {
@@ -338,7 +342,7 @@ export class ApplyReport {
           '',
           `Nothing to apply: ${describePolicies(this.planned.changes)} already as in the files.`,
         );
-      } else if (end.failed === undefined) {
+      } else if (end.failed === undefined && end.interrupted !== true) {
         const counts = (['create', 'update', 'delete'] as const)
           .map((a) => [DONE[a], changes.filter((c) => c.action === a).length] as const)
           .filter(([, n]) => n > 0)
@@ -349,9 +353,20 @@ export class ApplyReport {
         );
       } else {
         const count = (o: Outcome['outcome']): number =>
-          changes.filter((c) => end.outcomes?.get(c.id)?.outcome === o).length;
+          changes.filter((c) => (end.outcomes?.get(c.id)?.outcome ?? 'not-attempted') === o).length;
+        const unknown = count('unknown');
+        const counts = [
+          `${count('applied')} applied`,
+          // (A failure always says how many failed, an interruption only when one did.)
+          ...(count('failed') > 0 || (end.interrupted !== true && unknown === 0)
+            ? [`${count('failed')} failed`]
+            : []),
+          ...(unknown > 0 ? [`${unknown} unknown (may or may not have been applied)`] : []),
+          `${count('not-attempted')} not attempted`,
+        ];
+        const undo = unknown > 0 ? 'the applied ones, and the unknown if it was' : 'the applied ones';
         this.lines.push(
-          `Stopped at the first failure: ${count('applied')} applied, ${count('failed')} failed, ${count('not-attempted')} not attempted. To undo the applied ones: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
+          `${end.interrupted === true ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'}: ${counts.join(', ')}. To undo ${undo}: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
         );
       }
     }

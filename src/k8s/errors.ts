@@ -137,7 +137,11 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-/** Network-level failures: refused, unknown host, TLS, timeout. */
+/** The connection was made, then lost before the answer: the request may have been done. */
+const CONNECTION_RESET = 'the connection was reset';
+const CONNECTION_CLOSED = 'the connection was closed before the answer came';
+
+/** Network-level failures: refused, unknown host, TLS, timeout, a connection lost. */
 function networkReason(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let e: unknown = error;
@@ -150,7 +154,10 @@ function networkReason(error: unknown): string | undefined {
       case 'ECONNREFUSED':
         return 'connection refused';
       case 'ECONNRESET':
-        return 'the connection was reset';
+        return CONNECTION_RESET;
+      case 'UND_ERR_SOCKET':
+        // (undici: the other side closed the connection, e.g. a proxy between, before the answer.)
+        return CONNECTION_CLOSED;
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
         return 'unknown host';
@@ -251,6 +258,11 @@ export function describeError(error: unknown, attempt: Attempt, target: Target):
       `${where} did not answer within ${seconds(target.timeoutMs)} when trying to ${attempt.verb} ${attempt.what} (${hint}, or raise --request-timeout)`,
     );
   }
+  // The cluster was reached: no hint about the context, and the request named (a write may have been done).
+  if (network === CONNECTION_RESET || network === CONNECTION_CLOSED)
+    return new ClusterError(`${head}: ${network} (${where})`, undefined, undefined, {
+      detail: `${network} (${where})`,
+    });
   if (network !== undefined) return new ClusterError(`cannot reach ${where}: ${network} (${hint})`);
   const message = error instanceof Error ? error.message : String(error);
   return new ClusterError(`${head}: ${oneLine(message)} (${where})`);

@@ -119,6 +119,18 @@ describe('describeError', () => {
       'cannot reach the cluster at https://10.0.0.1:6443 (context "prod"): connection refused (is the context right? choose one with --context)',
     ],
     [
+      'a connection closed before the answer (undici): the request may have been done, the cluster was reached',
+      fetchFailure(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })),
+      APPLY,
+      'cannot apply NetworkPolicy shop/allow-web: the connection was closed before the answer came (the cluster at https://10.0.0.1:6443 (context "prod"))',
+    ],
+    [
+      'a connection reset',
+      fetchFailure({ code: 'ECONNRESET' }),
+      APPLY,
+      'cannot apply NetworkPolicy shop/allow-web: the connection was reset (the cluster at https://10.0.0.1:6443 (context "prod"))',
+    ],
+    [
       'an unknown host',
       fetchFailure({ code: 'ENOTFOUND' }),
       LIST,

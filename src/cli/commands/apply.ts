@@ -74,6 +74,7 @@ import {
   DEFAULT_STATE_DIR,
   RECORD_CONFIGMAP,
   RECORD_KEY,
+  removeRecord,
   saveNewRecord,
   saveRecord,
 } from '../options/records.ts';
@@ -350,7 +351,8 @@ a server-side apply by the field manager "netfence"; each run leaves a rollback 
 
 Exit status: 0 applied (or nothing to do, or a dry run that passed), 1 refused: observed traffic would be
 denied or a connection cut between phases (--accept-breaking), 2 invalid input or an API error (the report
-says exactly what was and was not applied).
+says exactly what was, was not and may have been applied), or the record not saved after the writes,
+130 Ctrl+C during the writes (the first stops after the write in flight, with the report; a second at once).
 
 Examples:
   netfence apply examples/webshop/policies --cluster --dry-run --diff
@@ -557,7 +559,30 @@ function refusal(impact: Impact, options: ApplyOptions): string | undefined {
   return `refused: this apply would ${what.join(' and ')}; nothing was changed (fix the policies, or --accept-breaking)`;
 }
 
-/** Writes the plan phase by phase, stopping at the first failure; the rollback record is saved before and after. */
+/**
+ * Ctrl+C during the writes: the first stops the apply after the write in flight (which then ends as it
+ * ends: applied, failed or unknown), so that the report says what was written and the record is saved;
+ * the listener is then gone, and a second Ctrl+C stops netfence at once (exit 130).
+ */
+function onInterrupt(io: Io): { interrupted(): boolean; dispose(): void } {
+  let interrupted = false;
+  const listener = (): void => {
+    interrupted = true;
+    io.stderr(
+      'netfence: interrupted (Ctrl+C): stopping after the write in flight; Ctrl+C again to stop at once\n',
+    );
+  };
+  process.once('SIGINT', listener);
+  return {
+    interrupted: () => interrupted,
+    dispose: () => process.off('SIGINT', listener),
+  };
+}
+
+/**
+ * Writes the plan phase by phase, stopping at the first failure (or Ctrl+C); the rollback record is saved
+ * before and after. Whatever happens once the first write is sent, the report says what was written.
+ */
 async function execute(
   k8s: K8s,
   conn: Connection,
@@ -572,46 +597,69 @@ async function execute(
     newRecord(plan, { time: new Date(), context: conn.context, server: conn.server }),
   );
   let record: RollbackRecord = created.record;
-  const recordPath = created.path;
-  await saveInCluster(k8s, conn, record, options);
+  try {
+    await saveInCluster(k8s, conn, record, options);
+  } catch (error) {
+    if (!(error instanceof k8s.ClusterError)) throw error;
+    // Nothing written: the record of this apply would only hide the last one from rollback.
+    await removeRecord(created.path);
+    throw new UserError(`${error.message}; nothing was changed`);
+  }
 
   const outcomes = new Map<string, Outcome>();
   let failed: string | undefined;
   const entries = new Map(record.entries.map((e) => [e.id, e]));
-  report.startExecution();
-  for (const [i, phase] of plan.phases.entries()) {
-    report.phase(i, phase, failed !== undefined);
-    for (const c of phase.changes) {
-      const entry: RecordEntry = entries.get(c.id)!;
-      if (failed !== undefined) {
-        outcomes.set(c.id, { outcome: 'not-attempted' });
-        entry.outcome = 'not-attempted';
-        report.outcome(c, 'not attempted');
-        continue;
-      }
-      try {
-        await write(k8s, conn, c, entry, options);
-        entry.outcome = 'applied';
-        outcomes.set(c.id, { outcome: 'applied' });
-        report.outcome(c, DONE[c.action]);
-      } catch (error) {
-        if (!(error instanceof k8s.ClusterError)) throw error;
-        failed = error.message;
-        entry.outcome = 'failed';
-        entry.error = error.detail;
-        outcomes.set(c.id, { outcome: 'failed', error: error.detail });
-        report.outcome(c, 'failed', error.detail);
+  const signal = onInterrupt(io);
+  try {
+    report.startExecution();
+    const stopped = (): string | undefined =>
+      failed !== undefined ? 'an earlier write failed' : signal.interrupted() ? 'interrupted' : undefined;
+    for (const [i, phase] of plan.phases.entries()) {
+      report.phase(i, phase, stopped());
+      for (const c of phase.changes) {
+        const entry: RecordEntry = entries.get(c.id)!;
+        if (stopped() !== undefined) {
+          outcomes.set(c.id, { outcome: 'not-attempted' });
+          entry.outcome = 'not-attempted';
+          report.outcome(c, 'not attempted');
+          continue;
+        }
+        try {
+          await write(k8s, conn, c, entry, options);
+          entry.outcome = 'applied';
+          outcomes.set(c.id, { outcome: 'applied' });
+          report.outcome(c, DONE[c.action]);
+        } catch (error) {
+          if (!(error instanceof k8s.ClusterError)) throw error;
+          if (error.status === undefined) {
+            // No answer (a timeout, a reset connection): the server may have applied it. The entry stays
+            // pending, which rollback undoes by comparing the live object with the one before.
+            failed = `${error.message} (it may or may not have been applied)`;
+            entry.error = error.detail;
+            outcomes.set(c.id, { outcome: 'unknown', error: error.detail });
+            report.outcome(c, 'unknown', `${error.detail} (may or may not have been applied)`);
+          } else {
+            failed = error.message;
+            entry.outcome = 'failed';
+            entry.error = error.detail;
+            outcomes.set(c.id, { outcome: 'failed', error: error.detail });
+            report.outcome(c, 'failed', error.detail);
+          }
+        }
       }
     }
+    record = finish({ ...record, entries: record.entries });
+    const saved = await saveEverywhere(k8s, conn, record, created.path, options);
+    const interrupted = signal.interrupted();
+    report.finish({ outcomes, recordPath: saved.path, failed, interrupted });
+    if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
+    if (saved.error !== undefined)
+      io.stderr(`netfence: the apply wrote what the report says, but ${saved.error}\n`);
+    if (interrupted) return ExitCode.Interrupted;
+    return failed === undefined && saved.error === undefined ? ExitCode.Ok : ExitCode.Usage;
+  } finally {
+    signal.dispose();
   }
-  record = finish({ ...record, entries: record.entries });
-  await saveEverywhere(k8s, conn, record, options);
-  report.finish({ outcomes, recordPath, failed });
-  if (failed !== undefined) {
-    io.stderr(`netfence: ${failed}\n`);
-    return ExitCode.Usage;
-  }
-  return ExitCode.Ok;
 }
 
 /** One change: a prune deletes (at the resourceVersion read), the others are server-side applies. */
@@ -639,16 +687,35 @@ async function write(
   }
 }
 
-/** Saves the record in the state folder, and in the cluster's ConfigMap with --record; returns its path. */
+/**
+ * Saves the final record in the state folder, and in the cluster's ConfigMap with --record. Never throws
+ * once the writes are done: a record that cannot be saved is said (`error`) after the report, with where
+ * the record is that undoes the apply (`path`: the final one, or the one saved before the writes, every
+ * entry pending, which rollback undoes by comparing each object with the one before).
+ */
 async function saveEverywhere(
   k8s: K8s,
   conn: Connection,
   record: RollbackRecord,
+  first: string,
   options: ApplyOptions,
-): Promise<string> {
-  const path = await saveRecord(options.stateDir, record);
-  await saveInCluster(k8s, conn, record, options);
-  return path;
+): Promise<{ path: string; error?: string }> {
+  const undo = (path: string): string =>
+    `the record of this apply is in ${path}: netfence rollback --cluster --state-dir ${options.stateDir} undoes it`;
+  let path: string;
+  try {
+    path = await saveRecord(options.stateDir, record);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    return { path: first, error: `cannot save its rollback record: ${error.message}; ${undo(first)}` };
+  }
+  try {
+    await saveInCluster(k8s, conn, record, options);
+  } catch (error) {
+    if (!(error instanceof k8s.ClusterError)) throw error;
+    return { path, error: `${error.message}; ${undo(path)}` };
+  }
+  return { path };
 }
 
 /** With --record, the record in the cluster's ConfigMap (the latest apply's: one key). */

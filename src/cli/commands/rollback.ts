@@ -188,13 +188,21 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
   const { outcomes, failure } = await restore(k8s, conn, steps, options, lines);
   json.steps = outcomes;
   const restored = outcomes.filter((o) => o.outcome === 'restored').length;
+  // Once objects were restored, the report is printed whatever follows: a record that cannot be marked
+  // rolled-back is said after it.
+  let unsaved: string | undefined;
   if (failure === undefined && options.dryRun !== true) {
     const done: RollbackRecord = { ...record, status: 'rolled-back' };
-    if (path !== undefined) await saveRecord(options.stateDir, done);
-    else
-      await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
-        [RECORD_KEY]: `${JSON.stringify(done, null, 2)}\n`,
-      });
+    try {
+      if (path !== undefined) await saveRecord(options.stateDir, done);
+      else
+        await k8s.writeRecordConfigMap(conn, options.recordNamespace, RECORD_CONFIGMAP, {
+          [RECORD_KEY]: `${JSON.stringify(done, null, 2)}\n`,
+        });
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      unsaved = error.message;
+    }
     lines.push(
       restored === 0
         ? 'Nothing to restore: every object is as it was before the apply.'
@@ -204,6 +212,12 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
     lines.push('Dry run: the API server accepted every restore; nothing was changed.');
   }
   print(io, options.output, lines, json);
+  if (unsaved !== undefined) {
+    io.stderr(
+      `netfence: the rollback restored what the report says, but ${unsaved}; the record is not marked rolled-back (a rollback of it again finds every object as before)\n`,
+    );
+    return ExitCode.Usage;
+  }
   if (failure !== undefined) {
     io.stderr(
       `netfence: rollback stopped: ${failure}; ${plural(restored, 'object')} restored before it (run rollback again once it is fixed)\n`,

@@ -2,7 +2,7 @@
  * The rollback records `apply` writes and `rollback` reads: their options' defaults (`--state-dir`,
  * `--record-namespace`), the ConfigMap they go to with `--record`, and the local store under the state folder.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseRecord, type RollbackRecord } from '../../apply/index.ts';
 import { UserError, type Io } from '../io.ts';
@@ -39,6 +39,11 @@ export async function saveNewRecord(stateDir: string, record: RollbackRecord): P
     const path = recordPath(stateDir, claimed.id);
     if (await writeFileIfAbsent(path, recordText(claimed))) return { path, record: claimed };
   }
+}
+
+/** Removes a record saved by `saveNewRecord` for an apply that then wrote nothing. */
+export async function removeRecord(path: string): Promise<void> {
+  await rm(path, { force: true });
 }
 
 function recordText(record: RollbackRecord): string {
