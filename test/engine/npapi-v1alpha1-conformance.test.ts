@@ -11,6 +11,11 @@
  * conformance/base), on the cluster its base/manifests.yaml makes, written as the snapshot a cluster gives
  * (the two Pods of each StatefulSet with their IPs, the two Nodes): that folder's README.md.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { networkPolicyApiDir } from '../support/crds.ts';
 import {
   editPolicy,
   deleteObject,
@@ -622,4 +627,80 @@ const SUITE: Suite = {
   },
 };
 
-runSuite('test/fixtures/npapi-v1alpha1-conformance', SUITE);
+const FIXTURES = 'test/fixtures/npapi-v1alpha1-conformance';
+runSuite(FIXTURES, SUITE);
+
+/** The files of a folder and its subfolders, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+/**
+ * The suite as its Go source says it: per ShortName its manifest, and per `t.Run` its probes in order
+ * (`'<client> -> <server> <PROTOCOL>/<port> allow|deny'`, the server the last pod fetched into the variable
+ * the probe reads the IP of). The source is regular enough for that: every probe is one `PokeServer` call of
+ * the same form.
+ */
+function suiteOfSource(tests: string): Record<string, { manifest: string; steps: string[][] }> {
+  const prefix = 'network-policy-conformance-';
+  const out: Record<string, { manifest: string; steps: string[][] }> = {};
+  for (const file of readdirSync(tests).filter((f) => f.endsWith('.go') && f !== 'main.go')) {
+    const go = readFileSync(join(tests, file), 'utf8');
+    const short = /ShortName:\s*"(\w+)"/.exec(go)?.[1];
+    const manifest = /Manifests: \[\]string\{"base\/([^"]+)"\}/.exec(go)?.[1];
+    assert.ok(short !== undefined && manifest !== undefined, file);
+    const steps: string[][] = [];
+    const pods = new Map<string, string>();
+    const tokens =
+      /t\.Run\("([^"]*)"|ObjectKey\{\s*Namespace:\s*"([^"]+)",\s*Name:\s*"([^"]+)",\s*\},\s*(\w+)\)|PokeServer\(t,\s*"([^"]+)",\s*"([^"]+)",\s*"(\w+)",\s*(\w+)\.Status\.PodIP,\s*int32\((\d+)\),\s*s\.TimeoutConfig\.RequestTimeout,\s*(true|false)\)/g;
+    for (const m of go.matchAll(tokens)) {
+      if (m[1] !== undefined) steps.push([m[1]]);
+      else if (m[4] !== undefined) pods.set(m[4], `${m[2]!.slice(prefix.length)}/${m[3]!}`);
+      else {
+        const client = `${m[5]!.slice(prefix.length)}/${m[6]!}`;
+        const verdict = m[10] === 'true' ? 'allow' : 'deny';
+        steps.at(-1)!.push(`${client} -> ${pods.get(m[8]!)!} ${m[7]!.toUpperCase()}/${m[9]!} ${verdict}`);
+      }
+    }
+    out[short] = { manifest, steps };
+  }
+  return out;
+}
+
+describe('the transcription is the suite (with network-policy-api v0.1.1 at hand)', () => {
+  const module = networkPolicyApiDir('v0.1.1');
+  const skip = typeof module === 'string' ? false : module.skip;
+  const dir = typeof module === 'string' ? module : '';
+
+  test("the manifests are conformance/base's, byte for byte", { skip }, () => {
+    const base = join(dir, 'conformance/base');
+    const copied = filesUnder(FIXTURES).filter((f) => f.includes('/'));
+    assert.deepEqual(
+      copied,
+      filesUnder(base).filter((f) => f.includes('/')),
+    );
+    for (const f of copied)
+      assert.equal(readFileSync(join(FIXTURES, f), 'utf8'), readFileSync(join(base, f), 'utf8'), f);
+  });
+
+  test('every test, step and probe of conformance/tests/*.go, in order, with its verdict', { skip }, () => {
+    const transcribed = Object.fromEntries(
+      Object.entries(SUITE).map(([short, { manifest, steps }]) => [
+        short,
+        {
+          manifest,
+          steps: steps.map(([name, ...ops]) => [
+            name,
+            ...ops.flatMap((op) => (op.probe === undefined ? [] : [op.probe])),
+          ]),
+        },
+      ]),
+    );
+    const source = suiteOfSource(join(dir, 'conformance/tests'));
+    assert.deepEqual(transcribed, source);
+    assert.equal(Object.values(source).flatMap((t) => t.steps.flatMap((s) => s.slice(1))).length, 230);
+  });
+});

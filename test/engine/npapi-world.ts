@@ -29,8 +29,11 @@ type Manifest = Record<string, unknown> & {
 export type Rule = Record<string, unknown>;
 export type Spec = { priority: number; ingress: Rule[]; egress: Rule[] };
 
-/** One step of a conformance test: an edit of the cluster, or a probe and the suite's verdict. */
-export type Op = (world: World) => void;
+/**
+ * One step of a conformance test: an edit of the cluster, or a probe and the suite's verdict (then `probe`
+ * says which, as `poke` was given them, for a check of the transcription against the suite's source).
+ */
+export type Op = ((world: World) => void) & { probe?: string };
 export type Step = [name: string, ...ops: Op[]];
 export type Suite = Record<string, { manifest: string; steps: Step[] }>;
 
@@ -86,15 +89,17 @@ const pod = (ref: string) => {
 };
 
 /** `PokeServer`: `'<ns>/<client> -> <ns>/<server> <PROTOCOL>/<port>'`, namespaces without the suite's prefix. */
-export const poke =
-  (probe: string, expected: 'allow' | 'deny'): Op =>
-  (world) => {
-    const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(probe);
-    assert.ok(m !== null, probe);
-    const ports = world.compile().allowedBetween(pod(m[1]!), pod(m[2]!));
-    const verdict = portsContain(ports, m[3] as Protocol, Number(m[4])) ? 'allow' : 'deny';
-    assert.equal(verdict, expected, probe);
-  };
+export const poke = (probe: string, expected: 'allow' | 'deny'): Op =>
+  Object.assign(
+    (world: World) => {
+      const m = /^(\S+) -> (\S+) (TCP|UDP|SCTP)\/(\d+)$/.exec(probe);
+      assert.ok(m !== null, probe);
+      const ports = world.compile().allowedBetween(pod(m[1]!), pod(m[2]!));
+      const verdict = portsContain(ports, m[3] as Protocol, Number(m[4])) ? 'allow' : 'deny';
+      assert.equal(verdict, expected, probe);
+    },
+    { probe: `${probe} ${expected}` },
+  );
 
 /** An update of a cluster policy (`PatchClusterNetworkPolicy`, `Client.Update`) after an edit of its spec. */
 export const editPolicy =
