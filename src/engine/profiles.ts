@@ -8,6 +8,7 @@
  *     if (profile.ok) compileCluster(state, cniEngineOptions(profile.value));
  */
 
+import type { CiliumPolicyInfo } from '../model/cilium.ts';
 import type { CiliumPolicyObject } from '../model/cilium-wire.ts';
 import type { ClusterPolicyKind, PolicyInfo } from '../model/cluster.ts';
 import type { FieldPath } from '../model/problem.ts';
@@ -785,6 +786,33 @@ export function sctpIgnoredWarning(profile: CniProfile, policyIds: readonly stri
   const n = policyIds.length;
   const shown = firstIds(policyIds);
   return `warning: ${profileName(profile)}: ${reason}: ${n} ${n === 1 ? 'policy has' : 'policies have'} them (${shown}); ${sctpFix(profile)} (docs/cni.md)`;
+}
+
+/**
+ * Whether a Cilium policy sets `enableDefaultDeny: false` in a direction it has rules in: the only place the
+ * field changes the reading (without rules a rule set puts nothing in default deny, and true is the default).
+ */
+export function ciliumDefaultDenyTurnedOff(policy: CiliumPolicyInfo): boolean {
+  return policy.specs.some(
+    (s) =>
+      s.defaultDeny.ingress !== s.defaultDenyByRules.ingress ||
+      s.defaultDeny.egress !== s.defaultDenyByRules.egress,
+  );
+}
+
+/**
+ * The one warning line for the Cilium policies whose `enableDefaultDeny: false` the profile ignores (Cilium
+ * before 1.16, `enable-non-default-deny-policies=false`: each direction with rules is in default deny), or
+ * undefined. `policyIds`: those for which `ciliumDefaultDenyTurnedOff` holds.
+ */
+export function ciliumDefaultDenyIgnoredWarning(
+  profile: CniProfile,
+  policyIds: readonly string[],
+): string | undefined {
+  if (profile.settings.enableDefaultDeny || policyIds.length === 0) return undefined;
+  const n = policyIds.length;
+  const shown = firstIds(policyIds);
+  return `warning: ${profileRule(profile, 'enableDefaultDeny')}: ${n} Cilium ${n === 1 ? 'policy sets' : 'policies set'} enableDefaultDeny: false in a direction ${n === 1 ? 'it has' : 'they have'} rules in (${shown}), read as default deny there; remove the field, or run a Cilium that reads it (1.16 or later, enable-non-default-deny-policies on) (docs/cni.md)`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ciliumDefaultDenyIgnoredWarning, resolveCniProfile } from '../../src/engine/profiles.ts';
 import { assertGolden, runCli } from '../support/cli.ts';
 
 const FIXTURE = 'test/fixtures/cni/divergences.yaml';
@@ -283,4 +284,69 @@ describe('endPort under older Cilium: said in every command', () => {
     );
     assert.doesNotMatch(r.stdout, /cilium#28684/);
   });
+});
+
+describe('enableDefaultDeny under a profile that ignores it: said by analyze', () => {
+  const DD = 'test/fixtures/cni/default-deny-off.yaml';
+  const ignored = (why: string): string =>
+    `warning: ${why}: enableDefaultDeny is ignored: a rule set is in default deny in each direction it has rules (${
+      why.includes('1.15')
+        ? 'not in the CRD before 1.16, cilium#30572'
+        : 'enable-non-default-deny-policies=false'
+    }): 2 Cilium policies set enableDefaultDeny: false in a direction they have rules in (CiliumNetworkPolicy/a/layered, CiliumNetworkPolicy/b/egress-off), read as default deny there; remove the field, or run a Cilium that reads it (1.16 or later, enable-non-default-deny-policies on) (docs/cni.md)\n`;
+
+  test('cilium@1.15: one line naming the policies whose field changed the answer; 1.16 says nothing', async () => {
+    const old = await runCli(['analyze', '--cni', 'cilium@1.15', '-q', DD]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.equal(old.stderr, ignored('cilium@1.15'));
+    // The field decides the answer: a/server is open to b/other, and b/other's egress, only where it is read.
+    assert.doesNotMatch(old.stdout, /^b\/other /m);
+    const now = await runCli(['analyze', '--cni', 'cilium@1.16', '-q', DD]);
+    assert.equal(now.stderr, '');
+    assert.match(now.stdout, /^b\/other +a\/server +All connections$/m);
+    assert.match(now.stdout, /^b\/other +any address +All connections$/m);
+  });
+
+  test('enable-non-default-deny-policies=false: the same line, with that reason', async () => {
+    const r = await runCli([
+      'analyze',
+      '--cni',
+      'cilium@1.17',
+      '--cni-option',
+      'enable-non-default-deny-policies=false',
+      '-q',
+      '-o',
+      'json',
+      DD,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, ignored('cilium@1.17'));
+  });
+
+  test('lint says it at the field, not again as a warning line', async () => {
+    const r = await runCli(['lint', '--cni', 'cilium@1.15', DD]);
+    assert.match(r.stdout, /34:23 +warning +enableDefaultDeny\.ingress: false has no effect here/);
+    assert.match(r.stdout, /56:23 +warning +enableDefaultDeny\.egress: false has no effect here/);
+    assert.doesNotMatch(r.stderr, /enableDefaultDeny/);
+  });
+});
+
+test('the enableDefaultDeny line counts policies (one or more), lists three and how many more; silent where the field is read', () => {
+  const profile = (name: string) => {
+    const p = resolveCniProfile(name, []);
+    assert.ok(p.ok);
+    return p.value;
+  };
+  const ids = ['a/p1', 'a/p2', 'b/p3', 'b/p4'].map((id) => `CiliumNetworkPolicy/${id}`);
+  assert.equal(
+    ciliumDefaultDenyIgnoredWarning(profile('cilium@1.14'), ids),
+    'warning: cilium@1.14: enableDefaultDeny is ignored: a rule set is in default deny in each direction it has rules (not in the CRD before 1.16, cilium#30572): 4 Cilium policies set enableDefaultDeny: false in a direction they have rules in (CiliumNetworkPolicy/a/p1, CiliumNetworkPolicy/a/p2, CiliumNetworkPolicy/b/p3, and 1 more), read as default deny there; remove the field, or run a Cilium that reads it (1.16 or later, enable-non-default-deny-policies on) (docs/cni.md)',
+  );
+  assert.equal(
+    ciliumDefaultDenyIgnoredWarning(profile('cilium@1.15'), ids.slice(0, 1)),
+    'warning: cilium@1.15: enableDefaultDeny is ignored: a rule set is in default deny in each direction it has rules (not in the CRD before 1.16, cilium#30572): 1 Cilium policy sets enableDefaultDeny: false in a direction it has rules in (CiliumNetworkPolicy/a/p1), read as default deny there; remove the field, or run a Cilium that reads it (1.16 or later, enable-non-default-deny-policies on) (docs/cni.md)',
+  );
+  assert.equal(ciliumDefaultDenyIgnoredWarning(profile('cilium@1.14'), []), undefined);
+  assert.equal(ciliumDefaultDenyIgnoredWarning(profile('cilium@1.16'), ids), undefined);
+  assert.equal(ciliumDefaultDenyIgnoredWarning(profile('upstream'), ids), undefined);
 });

@@ -31,7 +31,7 @@ import {
   loadInput,
   loadSourcesInput,
   type InputOptions,
-  warnIgnoredSctp,
+  warnIgnoredFields,
   warnUnenforcedClusterPolicies,
 } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
@@ -330,7 +330,7 @@ async function diffProfiles(
   const vsOptions = { ...options, cni: options.vsCni ?? 'upstream', cniOption: options.vsCniOption };
   if (vsOptions.cni !== 'auto') {
     warnUnenforcedClusterPolicies(state, vsOptions, loadIo);
-    warnIgnoredSctp(state, vsOptions, loadIo);
+    warnIgnoredFields(state, vsOptions, loadIo);
   }
   const before = engineOptions(options);
   const after = engineOptions(vsOptions);

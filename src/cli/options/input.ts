@@ -12,6 +12,8 @@ import {
   endPortPoliciesIgnoredWarning,
   ciliumEndPortFields,
   ciliumEndPortPrunedWarning,
+  ciliumDefaultDenyIgnoredWarning,
+  ciliumDefaultDenyTurnedOff,
   ciliumSctpFields,
   sctpFields,
   sctpIgnoredWarning,
@@ -284,7 +286,7 @@ export async function loadInput(
     const state = await loadClusterState(paths, options, io);
     await detectCniProfile(options, io);
     warnUnenforcedClusterPolicies(state, options, io);
-    warnIgnoredSctp(state, options, io);
+    warnIgnoredFields(state, options, io);
     return state;
   }
   if (paths.length === 0) {
@@ -304,7 +306,7 @@ export async function loadInput(
   await recordWarmth(result, io);
   const state = reportLoadResult(result, options, io);
   warnUnenforcedClusterPolicies(state, options, io);
-  warnIgnoredSctp(state, options, io);
+  warnIgnoredFields(state, options, io);
   return state;
 }
 
@@ -332,10 +334,12 @@ export function warnUnenforcedClusterPolicies(state: ClusterState, options: CniO
 }
 
 /**
- * One warning line naming the policies whose SCTP entries the CNI profile reads as allowing nothing (Cilium
- * without enable-sctp). Not from `lint`, whose rule no-unenforced-sctp reports each entry.
+ * A warning line for each field the CNI profile reads otherwise than written: the policies whose SCTP entries
+ * allow nothing (Cilium without enable-sctp), and the Cilium policies whose `enableDefaultDeny: false` is
+ * ignored (before 1.16, enable-non-default-deny-policies=false). Not from `lint`, whose rules
+ * no-unenforced-sctp and no-cilium-allow-without-default-deny report each field.
  */
-export function warnIgnoredSctp(state: ClusterState, options: CniOptions, io: Io): void {
+export function warnIgnoredFields(state: ClusterState, options: CniOptions, io: Io): void {
   const profile = cniProfile(options);
   const sctp = sctpIgnoredWarning(profile, [
     ...state.policies.filter((p) => sctpFields(p).length > 0).map((p) => p.id),
@@ -345,6 +349,11 @@ export function warnIgnoredSctp(state: ClusterState, options: CniOptions, io: Io
       .map((p) => p.id),
   ]);
   if (sctp !== undefined) io.stderr(`${sctp}\n`);
+  const defaultDeny = ciliumDefaultDenyIgnoredWarning(
+    profile,
+    state.ciliumPolicies.filter(ciliumDefaultDenyTurnedOff).map((p) => p.id),
+  );
+  if (defaultDeny !== undefined) io.stderr(`${defaultDeny}\n`);
 }
 
 /**
