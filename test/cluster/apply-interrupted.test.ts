@@ -295,7 +295,7 @@ describe('the rollback record cannot be saved in the cluster before the writes',
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /^netfence: cannot write the rollback record ConfigMap records\/netfence-rollback: exceeded quota: .*; nothing was changed\n$/,
+      /^netfence: cannot write the rollback record ConfigMap records\/netfence-rollback: exceeded quota: policies, requested: count\/configmaps=1, used: count\/configmaps=0, limited: count\/configmaps=0 \(raise the ResourceQuota, or remove ConfigMaps no longer needed\); nothing was changed\n$/,
     );
     assert.deepEqual(readdirSync(join(state, 'rollback')), before);
     const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state]);
