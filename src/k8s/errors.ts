@@ -30,6 +30,24 @@ export class ClusterError extends Error {
   }
 }
 
+/**
+ * How a write that threw ends, for a report that says each object's outcome: `failed` when the API server
+ * answered (it refused the write), `unknown` when no answer came (a timeout, a connection lost: the server
+ * may have done it). `row`: the reason of the report's row; `message`: the line after the report. `done`:
+ * what the write does (`applied`, `restored`).
+ */
+export function writeOutcome(
+  error: ClusterError,
+  done: string,
+): { outcome: 'failed' | 'unknown'; row: string; message: string } {
+  if (error.status !== undefined) return { outcome: 'failed', row: error.detail, message: error.message };
+  return {
+    outcome: 'unknown',
+    row: `${error.detail} (may or may not have been ${done})`,
+    message: `${error.message} (it may or may not have been ${done})`,
+  };
+}
+
 /** What was being done, for the message: `apply NetworkPolicy shop/allow-web`, `list pods`. */
 export interface Attempt {
   /** `apply`, `delete`, `read`, `list`, `create`, `restore`. */
