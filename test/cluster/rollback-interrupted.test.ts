@@ -44,10 +44,11 @@ async function allPolicies(): Promise<string[]> {
  */
 async function rollbackProxy(
   onWrite: (index: number) => 'forward' | 'drop' | Promise<void>,
+  options: { dryRuns?: boolean } = {},
 ): Promise<{ kubeconfig: string; arm(): void; disarm(): void; close(): Promise<void> }> {
   let armed = false;
   let writes = 0;
-  const proxy = await startWriteProxy(server(), tmp, () => (armed ? onWrite(writes++) : 'forward'));
+  const proxy = await startWriteProxy(server(), tmp, () => (armed ? onWrite(writes++) : 'forward'), options);
   return {
     ...proxy,
     arm: () => {
@@ -156,6 +157,53 @@ describe('a restore whose answer never comes', { skip }, () => {
         assert.equal(recordOf(state).status, 'rolled-back');
         rmSync(state, { recursive: true });
       }
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('a dry run whose first check gets no answer', { skip }, () => {
+  test('says it stopped, what was checked and that nothing was changed (not that every restore was accepted)', async () => {
+    const state = join(tmp, 'dry-run');
+    // The first dry run of a restore reaches the server; its answer never comes.
+    const proxy = await rollbackProxy((i) => (i === 0 ? 'drop' : 'forward'), { dryRuns: true });
+    try {
+      await applied(state, proxy.kubeconfig);
+      // (A dry run deletes nothing: the precondition of a delete is sent in its body, where dryRun must be too.)
+      const checked = await runOn(
+        server(),
+        ['rollback', '--cluster', '--dry-run', '--state-dir', state],
+        proxy.kubeconfig,
+      );
+      assert.equal(checked.code, 0, checked.stderr);
+      assert.match(checked.stdout, /\n {2}would delete {5}\S+\n/);
+      assert.match(
+        checked.stdout,
+        /\nDry run: the API server accepted every restore; nothing was changed\.\n$/,
+      );
+      assert.equal((await allPolicies()).length, 21);
+      proxy.arm();
+      const r = await runOn(
+        server(),
+        ['rollback', '--cluster', '--dry-run', '--state-dir', state],
+        proxy.kubeconfig,
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stdout,
+        /\n {2}failed {11}\S+: the connection was closed before the answer came [^\n]*\)\n {2}not attempted/,
+      );
+      assert.doesNotMatch(r.stdout, /may or may not|accepted every restore/);
+      assert.ok(
+        r.stdout.endsWith(
+          '\nStopped at the first failure (dry run): 0 accepted, 1 failed, 20 not attempted; nothing was changed.\n',
+        ),
+        r.stdout,
+      );
+      assert.equal((await allPolicies()).length, 21);
+      assert.equal(recordOf(state).status, 'complete');
+      rmSync(state, { recursive: true });
     } finally {
       await proxy.close();
     }

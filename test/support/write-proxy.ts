@@ -21,9 +21,15 @@ export interface WriteProxy {
 
 /**
  * Writes are the requests other than GET on NetworkPolicies without dryRun (apply's PATCH and DELETE,
- * rollback's DELETE, PUT and POST), numbered from 0 in the order they come.
+ * rollback's DELETE, PUT and POST), numbered from 0 in the order they come; with `dryRuns`, those with
+ * dryRun instead.
  */
-export async function startWriteProxy(api: ApiServer, folder: string, onWrite: OnWrite): Promise<WriteProxy> {
+export async function startWriteProxy(
+  api: ApiServer,
+  folder: string,
+  onWrite: OnWrite,
+  options: { dryRuns?: boolean } = {},
+): Promise<WriteProxy> {
   let writes = 0;
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, drop: boolean): void => {
     const url = new URL(req.url ?? '/', api.url);
@@ -51,7 +57,9 @@ export async function startWriteProxy(api: ApiServer, folder: string, onWrite: O
       const body = Buffer.concat(chunks);
       const path = (req.url ?? '').split('?')[0]!;
       const write =
-        req.method !== 'GET' && /\/networkpolicies(\/|$)/.test(path) && !(req.url ?? '').includes('dryRun=');
+        req.method !== 'GET' &&
+        /\/networkpolicies(\/|$)/.test(path) &&
+        (options.dryRuns === true) === (req.url ?? '').includes('dryRun=');
       if (!write) return forward(req, body, res, false);
       const what = onWrite(writes++, req);
       if (what === 'forward' || what === 'drop') return forward(req, body, res, what === 'drop');

@@ -218,7 +218,14 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
         ? 'Nothing to restore: every object is as it was before the apply.'
         : `Restored ${plural(restored, 'object')} as they were before ${record.id}.`,
     );
-  } else if (failure !== undefined || interrupted) {
+  } else if (options.dryRun === true) {
+    const counts = `${count('dry-run')} accepted, ${count('failed')} failed, ${count('not-attempted')} not attempted`;
+    lines.push(
+      failure === undefined && !interrupted
+        ? 'Dry run: the API server accepted every restore; nothing was changed.'
+        : `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'} (dry run): ${counts}; nothing was changed.`,
+    );
+  } else {
     // Stopped: the record stays as it was (not rolled back); the next rollback compares each object with
     // the one before, so it restores what this one did not (and an unknown restore if it was not done).
     const unknown = count('unknown');
@@ -231,8 +238,6 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
     lines.push(
       `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'}: ${counts.join(', ')}. Record ${record.id} is not marked rolled-back: netfence rollback --cluster again restores the rest.`,
     );
-  } else {
-    lines.push('Dry run: the API server accepted every restore; nothing was changed.');
   }
   print(io, options.output, lines, json);
   if (unsaved !== undefined) {
