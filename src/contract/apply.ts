@@ -117,7 +117,7 @@ export interface RollbackStepJson {
   step: 'delete' | 'create' | 'replace' | 'skip' | 'blocked';
   /** For `skip` and `blocked`: why. */
   reason: string | null;
-  outcome: 'restored' | 'dry-run' | 'unchanged' | 'failed' | 'not-attempted';
+  outcome: 'restored' | 'dry-run' | 'unchanged' | 'failed' | 'unknown' | 'not-attempted';
   error: string | null;
 }
 

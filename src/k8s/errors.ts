@@ -30,6 +30,24 @@ export class ClusterError extends Error {
   }
 }
 
+/**
+ * How a write that threw ends, for a report that says each object's outcome: `failed` when the API server
+ * answered (it refused the write), `unknown` when no answer came (a timeout, a connection lost: the server
+ * may have done it). `row`: the reason of the report's row; `message`: the line after the report. `done`:
+ * what the write does (`applied`, `restored`).
+ */
+export function writeOutcome(
+  error: ClusterError,
+  done: string,
+): { outcome: 'failed' | 'unknown'; row: string; message: string } {
+  if (error.status !== undefined) return { outcome: 'failed', row: error.detail, message: error.message };
+  return {
+    outcome: 'unknown',
+    row: `${error.detail} (may or may not have been ${done})`,
+    message: `${error.message} (it may or may not have been ${done})`,
+  };
+}
+
 /** What was being done, for the message: `apply NetworkPolicy shop/allow-web`, `list pods`. */
 export interface Attempt {
   /** `apply`, `delete`, `read`, `list`, `create`, `restore`. */
@@ -133,6 +151,31 @@ function invalidDetail(status: ApiStatus): string {
   return causes.length > 0 ? causes.join('; ') : message;
 }
 
+/** The resources whose objects are policies netfence writes, as a ResourceQuota counts them. */
+const POLICY_RESOURCES: ReadonlySet<string> = new Set([
+  'networkpolicies',
+  'ciliumnetworkpolicies',
+  'ciliumclusterwidenetworkpolicies',
+  ...CLUSTER_POLICY_RESOURCES,
+]);
+
+/**
+ * What to do about an exceeded quota, naming what it limits (`…, limited: count/configmaps=0` → ConfigMaps):
+ * the rollback record is a ConfigMap, and removing policies frees none of it.
+ */
+function quotaHint(text: string): string {
+  const limited = /, limited: (.*)$/.exec(text)?.[1] ?? '';
+  const names = limited
+    .split(',')
+    .map((item) => /^(?:count\/)?([a-z0-9-]+)/.exec(item.trim())?.[1])
+    .filter((n): n is string => n !== undefined);
+  if (names.length === 0) return 'raise the ResourceQuota';
+  const what = names.map((n) =>
+    POLICY_RESOURCES.has(n) ? 'policies' : n === 'configmaps' ? 'ConfigMaps' : n,
+  );
+  return `raise the ResourceQuota, or remove ${[...new Set(what)].join(', ')} no longer needed`;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -209,10 +252,10 @@ export function describeError(error: unknown, attempt: Attempt, target: Target):
         );
       case 403: {
         const quota = /exceeded quota: (.*)$/s.exec(status.message ?? '');
-        if (quota !== null)
-          return fail(
-            `exceeded quota: ${oneLine(quota[1]!)} (raise the ResourceQuota, or remove policies no longer needed)`,
-          );
+        if (quota !== null) {
+          const text = oneLine(quota[1]!);
+          return fail(`exceeded quota: ${text} (${quotaHint(text)})`);
+        }
         const rbac = forbiddenDetail(status.message);
         if (rbac === undefined) return fail(`forbidden: ${oneLine(status.message ?? 'forbidden')}`);
         const reads =

@@ -8,6 +8,7 @@ export {
   ClusterError,
   describeError,
   apiStatusOf,
+  writeOutcome,
   type ApiStatus,
   type Attempt,
   type Target,

@@ -118,11 +118,16 @@ export async function readPolicy(
   });
 }
 
-function deleteOptions(resourceVersion: string): V1DeleteOptions {
+/**
+ * The body of a delete with a precondition. With a body, the API server reads the options from it alone (its
+ * `dryRun` query parameter is then ignored, and a dry run would delete): `dryRun` goes in it too.
+ */
+function deleteOptions(resourceVersion: string, dryRun: boolean): V1DeleteOptions {
   const preconditions = new V1Preconditions();
   preconditions.resourceVersion = resourceVersion;
   const options = new V1DeleteOptions();
   options.preconditions = preconditions;
+  if (dryRun) options.dryRun = ['All'];
   return options;
 }
 
@@ -143,7 +148,9 @@ export async function deletePolicy(
           name,
           namespace,
           ...(options.dryRun ? { dryRun: 'All' } : {}),
-          ...(options.resourceVersion === undefined ? {} : { body: deleteOptions(options.resourceVersion) }),
+          ...(options.resourceVersion === undefined
+            ? {}
+            : { body: deleteOptions(options.resourceVersion, options.dryRun) }),
         },
         conn.options(),
       ),
@@ -453,7 +460,9 @@ export async function deleteCustomPolicy(
     ...at,
     name: ref.name,
     ...(options.dryRun ? { dryRun: 'All' } : {}),
-    ...(options.resourceVersion === undefined ? {} : { body: deleteOptions(options.resourceVersion) }),
+    ...(options.resourceVersion === undefined
+      ? {}
+      : { body: deleteOptions(options.resourceVersion, options.dryRun) }),
   };
   await unlessNotFound(async () => {
     await conn.call({ verb: options.verb ?? 'delete', what: customWhat(ref, ref.name) }, () =>

@@ -6,14 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../support/kube-apiserver.ts';
+import { startWriteProxy, type OnWrite, type WriteProxy } from '../support/write-proxy.ts';
 import { applyObjects, cli as runOn, objectCountQuota, readObjects, skip, startServer } from './setup.ts';
 
 const V1 = 'examples/webshop/policies';
@@ -55,80 +53,8 @@ function recordOf(dir: string): { status: string; entries: { id: string; outcome
   };
 }
 
-/** What the proxy does with a real write (not a dry run): forward it, drop the answer, or hold it first. */
-type OnWrite = (index: number, req: IncomingMessage) => 'forward' | 'drop' | Promise<void>;
-
-/**
- * A plain-HTTP proxy on 127.0.0.1 (port 0) in front of the API server, with a kubeconfig of the admin that
- * points at it. Writes are PATCH/DELETE requests of NetworkPolicies without dryRun.
- */
-async function startProxy(onWrite: OnWrite): Promise<{ kubeconfig: string; close(): Promise<void> }> {
-  const api = server();
-  let writes = 0;
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, drop: boolean): void => {
-    const url = new URL(req.url ?? '/', api.url);
-    const headers = { ...req.headers, host: url.host };
-    const up = httpsRequest(
-      url,
-      { method: req.method, headers, ca: api.ca, rejectUnauthorized: api.tlsVerified },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (c: Buffer) => chunks.push(c));
-        answer.on('end', () => {
-          // The server has done the write; the client never hears of it.
-          if (drop) req.socket.destroy();
-          else res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks));
-        });
-      },
-    );
-    up.on('error', (e) => res.writeHead(502).end(String(e)));
-    up.end(body);
-  };
-  const proxy: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const write =
-        (req.method === 'PATCH' || req.method === 'DELETE') &&
-        (req.url ?? '').includes('/networkpolicies/') &&
-        !(req.url ?? '').includes('dryRun=');
-      if (!write) return forward(req, body, res, false);
-      const what = onWrite(writes++, req);
-      if (what === 'forward' || what === 'drop') return forward(req, body, res, what === 'drop');
-      void what.then(() => forward(req, body, res, false));
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const port = (proxy.address() as AddressInfo).port;
-  const kubeconfig = join(tmp, `proxy-${port}.kubeconfig`);
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters:
-- name: proxy
-  cluster:
-    server: http://127.0.0.1:${port}
-    insecure-skip-tls-verify: true
-users:
-- name: admin
-  user:
-    token: ${api.adminToken}
-contexts:
-- name: proxy
-  context: {cluster: proxy, user: admin, namespace: default}
-current-context: proxy
-`,
-  );
-  return {
-    kubeconfig,
-    close: () =>
-      new Promise<void>((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  };
+function startProxy(onWrite: OnWrite): Promise<WriteProxy> {
+  return startWriteProxy(server(), tmp, onWrite);
 }
 
 before(
@@ -295,7 +221,7 @@ describe('the rollback record cannot be saved in the cluster before the writes',
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /^netfence: cannot write the rollback record ConfigMap records\/netfence-rollback: exceeded quota: .*; nothing was changed\n$/,
+      /^netfence: cannot write the rollback record ConfigMap records\/netfence-rollback: exceeded quota: policies, requested: count\/configmaps=1, used: count\/configmaps=0, limited: count\/configmaps=0 \(raise the ResourceQuota, or remove ConfigMaps no longer needed\); nothing was changed\n$/,
     );
     assert.deepEqual(readdirSync(join(state, 'rollback')), before);
     const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state]);

@@ -260,6 +260,13 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
     );
     assert.equal(priorityOf(await cnp('guard')), 100);
 
+    // A dry run of deletes (a precondition in the body, where dryRun must be too) deletes nothing.
+    const dryDelete = await cli(['rollback', '--cluster', '--dry-run', '--state-dir', state()]);
+    assert.equal(dryDelete.code, 0, dryDelete.stderr);
+    assert.match(dryDelete.stdout, / would delete +ClusterNetworkPolicy\/guard\n/);
+    assert.deepEqual(await cnpNames(), ['guard'], 'a dry run deletes nothing');
+    assert.ok(await getObject(server(), `${NP}/allow-web`));
+
     const first = await cli(['rollback', '--cluster', '--state-dir', state()]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, / deleted +ClusterNetworkPolicy\/guard\n/);

@@ -177,17 +177,50 @@ describe('describeError', () => {
       'x is forbidden: User "u" cannot patch resource "networkpolicies" in API group "networking.k8s.io" in the namespace "a"',
     );
     assert.equal(describeError(rbac, APPLY, TARGET).unauthorized, true);
+    const np = 'count/networkpolicies.networking.k8s.io';
     const quota = status(
       403,
       'Forbidden',
-      'networkpolicies "b" is forbidden: exceeded quota: q, requested: count=1, used: count=1, limited: count=1',
+      `networkpolicies "b" is forbidden: exceeded quota: q, requested: ${np}=1, used: ${np}=1, limited: ${np}=1`,
     );
     const e = describeError(quota, APPLY, TARGET);
     assert.equal(e.unauthorized, false);
     assert.equal(
       e.message,
-      'cannot apply NetworkPolicy shop/allow-web: exceeded quota: q, requested: count=1, used: count=1, limited: count=1 (raise the ResourceQuota, or remove policies no longer needed)',
+      `cannot apply NetworkPolicy shop/allow-web: exceeded quota: q, requested: ${np}=1, used: ${np}=1, limited: ${np}=1 (raise the ResourceQuota, or remove policies no longer needed)`,
     );
+  });
+
+  test('the hint of an exceeded quota names what the quota limits', () => {
+    const hint = (limited: string): string =>
+      describeError(
+        status(
+          403,
+          'Forbidden',
+          `x is forbidden: exceeded quota: q, requested: a=1, used: a=1, limited: ${limited}`,
+        ),
+        APPLY,
+        TARGET,
+      ).message.replace(/^.*\(/, '(');
+    const cases: [string, string][] = [
+      [
+        'count/ciliumnetworkpolicies.cilium.io=1',
+        '(raise the ResourceQuota, or remove policies no longer needed)',
+      ],
+      [
+        'count/networkpolicies.networking.k8s.io=1,count/adminnetworkpolicies.policy.networking.k8s.io=0',
+        '(raise the ResourceQuota, or remove policies no longer needed)',
+      ],
+      // The rollback record (apply --record): policies free none of it.
+      ['count/configmaps=0', '(raise the ResourceQuota, or remove ConfigMaps no longer needed)'],
+      [
+        'count/configmaps=0,count/networkpolicies.networking.k8s.io=1',
+        '(raise the ResourceQuota, or remove ConfigMaps, policies no longer needed)',
+      ],
+      ['secrets=2', '(raise the ResourceQuota, or remove secrets no longer needed)'],
+      ['', '(raise the ResourceQuota)'],
+    ];
+    for (const [limited, expected] of cases) assert.equal(hint(limited), expected, limited);
   });
 });
 

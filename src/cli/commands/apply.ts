@@ -69,6 +69,7 @@ import {
   manifestCache,
 } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
+import { onInterrupt } from '../interrupt.ts';
 import {
   DEFAULT_RECORD_NAMESPACE,
   DEFAULT_STATE_DIR,
@@ -560,26 +561,6 @@ function refusal(impact: Impact, options: ApplyOptions): string | undefined {
 }
 
 /**
- * Ctrl+C during the writes: the first stops the apply after the write in flight (which then ends as it
- * ends: applied, failed or unknown), so that the report says what was written and the record is saved;
- * the listener is then gone, and a second Ctrl+C stops netfence at once (exit 130).
- */
-function onInterrupt(io: Io): { interrupted(): boolean; dispose(): void } {
-  let interrupted = false;
-  const listener = (): void => {
-    interrupted = true;
-    io.stderr(
-      'netfence: interrupted (Ctrl+C): stopping after the write in flight; Ctrl+C again to stop at once\n',
-    );
-  };
-  process.once('SIGINT', listener);
-  return {
-    interrupted: () => interrupted,
-    dispose: () => process.off('SIGINT', listener),
-  };
-}
-
-/**
  * Writes the plan phase by phase, stopping at the first failure (or Ctrl+C); the rollback record is saved
  * before and after. Whatever happens once the first write is sent, the report says what was written.
  */
@@ -609,7 +590,7 @@ async function execute(
   const outcomes = new Map<string, Outcome>();
   let failed: string | undefined;
   const entries = new Map(record.entries.map((e) => [e.id, e]));
-  const signal = onInterrupt(io);
+  const signal = onInterrupt(io, 'write');
   try {
     report.startExecution();
     const stopped = (): string | undefined =>
@@ -631,20 +612,14 @@ async function execute(
           report.outcome(c, DONE[c.action]);
         } catch (error) {
           if (!(error instanceof k8s.ClusterError)) throw error;
-          if (error.status === undefined) {
-            // No answer (a timeout, a reset connection): the server may have applied it. The entry stays
-            // pending, which rollback undoes by comparing the live object with the one before.
-            failed = `${error.message} (it may or may not have been applied)`;
-            entry.error = error.detail;
-            outcomes.set(c.id, { outcome: 'unknown', error: error.detail });
-            report.outcome(c, 'unknown', `${error.detail} (may or may not have been applied)`);
-          } else {
-            failed = error.message;
-            entry.outcome = 'failed';
-            entry.error = error.detail;
-            outcomes.set(c.id, { outcome: 'failed', error: error.detail });
-            report.outcome(c, 'failed', error.detail);
-          }
+          const end = k8s.writeOutcome(error, 'applied');
+          failed = end.message;
+          // Unknown (no answer): the server may have applied it. The entry stays pending, which rollback
+          // undoes by comparing the live object with the one before.
+          if (end.outcome === 'failed') entry.outcome = 'failed';
+          entry.error = error.detail;
+          outcomes.set(c.id, { outcome: end.outcome, error: error.detail });
+          report.outcome(c, end.outcome, end.row);
         }
       }
     }

@@ -36,6 +36,7 @@ import {
   saveRecord,
 } from '../options/records.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 interface RollbackOptions extends ClusterOptions {
   stateDir: string;
@@ -105,7 +106,8 @@ export function rollbackCommand(io: Io, setExit: (code: number) => void): Comman
 Each rollback undoes one apply, the most recent not yet rolled back: run it again to undo the one before.
 
 Exit status: 0 restored (or nothing to restore), 1 refused (objects changed since the apply: see --force),
-2 bad usage or an API error (the report says what was and was not restored).
+2 bad usage or an API error (the report says what was, was not and may have been restored), 130 Ctrl+C
+during the restores (the first stops after the restore in flight, with the report; a second at once).
 
 Examples:
   netfence rollback --cluster --dry-run
@@ -185,13 +187,21 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
     io.stderr(`netfence: ${reason}\n`);
     return ExitCode.CheckFailed;
   }
-  const { outcomes, failure } = await restore(k8s, conn, steps, options, lines);
+  const signal = onInterrupt(io, 'restore');
+  let ended: Restored;
+  try {
+    ended = await restore(k8s, conn, steps, options, lines, () => signal.interrupted());
+  } finally {
+    signal.dispose();
+  }
+  const { outcomes, failure, interrupted } = ended;
   json.steps = outcomes;
-  const restored = outcomes.filter((o) => o.outcome === 'restored').length;
+  const count = (o: RollbackStepJson['outcome']): number => outcomes.filter((s) => s.outcome === o).length;
+  const restored = count('restored');
   // Once objects were restored, the report is printed whatever follows: a record that cannot be marked
   // rolled-back is said after it.
   let unsaved: string | undefined;
-  if (failure === undefined && options.dryRun !== true) {
+  if (failure === undefined && !interrupted && options.dryRun !== true) {
     const done: RollbackRecord = { ...record, status: 'rolled-back' };
     try {
       if (path !== undefined) await saveRecord(options.stateDir, done);
@@ -209,7 +219,25 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
         : `Restored ${plural(restored, 'object')} as they were before ${record.id}.`,
     );
   } else if (options.dryRun === true) {
-    lines.push('Dry run: the API server accepted every restore; nothing was changed.');
+    const counts = `${count('dry-run')} accepted, ${count('failed')} failed, ${count('not-attempted')} not attempted`;
+    lines.push(
+      failure === undefined && !interrupted
+        ? 'Dry run: the API server accepted every restore; nothing was changed.'
+        : `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'} (dry run): ${counts}; nothing was changed.`,
+    );
+  } else {
+    // Stopped: the record stays as it was (not rolled back); the next rollback compares each object with
+    // the one before, so it restores what this one did not (and an unknown restore if it was not done).
+    const unknown = count('unknown');
+    const counts = [
+      `${restored} restored`,
+      ...(count('failed') > 0 || (!interrupted && unknown === 0) ? [`${count('failed')} failed`] : []),
+      ...(unknown > 0 ? [`${unknown} unknown (may or may not have been restored)`] : []),
+      `${count('not-attempted')} not attempted`,
+    ];
+    lines.push(
+      `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'}: ${counts.join(', ')}. Record ${record.id} is not marked rolled-back: netfence rollback --cluster again restores the rest.`,
+    );
   }
   print(io, options.output, lines, json);
   if (unsaved !== undefined) {
@@ -218,27 +246,41 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
     );
     return ExitCode.Usage;
   }
-  if (failure !== undefined) {
+  if (failure !== undefined)
     io.stderr(
       `netfence: rollback stopped: ${failure}; ${plural(restored, 'object')} restored before it (run rollback again once it is fixed)\n`,
     );
-    return ExitCode.Usage;
-  }
-  return ExitCode.Ok;
+  if (interrupted) return ExitCode.Interrupted;
+  return failure === undefined ? ExitCode.Ok : ExitCode.Usage;
 }
 
-/** Performs the steps in order (dry run with --dry-run), stopping at the first error; one line each. */
+interface Restored {
+  outcomes: RollbackStepJson[];
+  /** Why the restores stopped (the line after the report), if one failed or got no answer. */
+  failure: string | undefined;
+  /** Stopped by Ctrl+C (after the restore in flight). */
+  interrupted: boolean;
+}
+
+/**
+ * Performs the steps in order (dry run with --dry-run), stopping at the first error or Ctrl+C
+ * (`interrupted`); one line each.
+ */
 async function restore(
   k8s: K8s,
   conn: Connection,
   steps: readonly RestoreStep[],
   options: RollbackOptions,
   lines: string[],
-): Promise<{ outcomes: RollbackStepJson[]; failure: string | undefined }> {
+  interrupted: () => boolean,
+): Promise<Restored> {
   const outcomes: RollbackStepJson[] = [];
   let failure: string | undefined;
+  // Whether Ctrl+C left a step not attempted (pressed during the last restore, it stops nothing).
+  let stopped = false;
   for (const step of steps) {
-    if (failure !== undefined) {
+    if (failure === undefined && interrupted()) stopped = true;
+    if (failure !== undefined || stopped) {
       lines.push(rollbackRow('not attempted', step.entry.id));
       outcomes.push(restoreStepJson(step, 'not-attempted', undefined));
       continue;
@@ -264,10 +306,15 @@ async function restore(
       outcomes.push(restoreStepJson(step, dryRun ? 'dry-run' : 'restored', undefined));
     } catch (error) {
       if (!(error instanceof k8s.ClusterError)) throw error;
-      failure = error.message;
-      lines.push(rollbackRow('failed', step.entry.id, error.detail));
-      outcomes.push(restoreStepJson(step, 'failed', error.detail));
+      // Unknown (no answer): the object may have been restored; the record stays as it is, and the next
+      // rollback compares the live object with the one before.
+      const end = dryRun
+        ? { outcome: 'failed' as const, row: error.detail, message: error.message }
+        : k8s.writeOutcome(error, 'restored');
+      failure = end.message;
+      lines.push(rollbackRow(end.outcome, step.entry.id, end.row));
+      outcomes.push(restoreStepJson(step, end.outcome, error.detail));
     }
   }
-  return { outcomes, failure };
+  return { outcomes, failure, interrupted: stopped };
 }
