@@ -333,4 +333,44 @@ describe('Ctrl+C during the writes', { skip }, () => {
         await proxy.close();
       }
     });
+
+  test('Ctrl+C during the last write stops nothing: the apply completes, exit 0, as rollback', async () => {
+    await deleteAllPolicies();
+    const state = join(tmp, 'interrupted-last');
+    let child: ReturnType<typeof spawn> | undefined;
+    let stderr = '';
+    let stdout = '';
+    let told: () => void = () => undefined;
+    const heard = new Promise<void>((resolve) => (told = resolve));
+    // The last of the 21 writes is held until the process has said it received Ctrl+C.
+    const proxy = await startProxy(async (i) => {
+      if (i !== 20) return;
+      child?.kill('SIGINT');
+      await heard;
+    });
+    try {
+      child = spawn(
+        process.execPath,
+        ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
+      );
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        if (stderr.includes('stopping after the write in flight')) told();
+      });
+      const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stdout, /Interrupted|not attempted/);
+      const record = recordOf(state);
+      assert.deepEqual(
+        record.entries.map((e) => e.outcome),
+        Array<string>(21).fill('applied'),
+      );
+      assert.equal((await Promise.all(NAMESPACES.map(policyNames))).flat().length, 21);
+    } finally {
+      told();
+      await proxy.close();
+    }
+  });
 });

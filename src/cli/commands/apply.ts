@@ -591,6 +591,8 @@ async function execute(
   let failed: string | undefined;
   const entries = new Map(record.entries.map((e) => [e.id, e]));
   const signal = onInterrupt(io, 'write');
+  // Whether Ctrl+C left a change not attempted (pressed during the last write, it stops nothing), as rollback.
+  let cut = false;
   try {
     report.startExecution();
     const stopped = (): string | undefined =>
@@ -600,6 +602,7 @@ async function execute(
       for (const c of phase.changes) {
         const entry: RecordEntry = entries.get(c.id)!;
         if (stopped() !== undefined) {
+          if (failed === undefined) cut = true;
           outcomes.set(c.id, { outcome: 'not-attempted' });
           entry.outcome = 'not-attempted';
           report.outcome(c, 'not attempted');
@@ -625,7 +628,7 @@ async function execute(
     }
     record = finish({ ...record, entries: record.entries });
     const saved = await saveEverywhere(k8s, conn, record, created.path, options);
-    const interrupted = signal.interrupted();
+    const interrupted = cut;
     report.finish({ outcomes, recordPath: saved.path, failed, interrupted });
     if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
     if (saved.error !== undefined)
