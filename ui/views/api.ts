@@ -7,6 +7,7 @@ import type {
   ConnectionJson,
   ExplainAnswerJson as ExplainJson,
   ModelJson as Model,
+  ReloadProblemJson,
   ApiPathsJson as PathsJson,
   StaticDataJson as StaticData,
   TrafficJson,
@@ -40,7 +41,7 @@ export interface Api {
    */
   subscribe(
     onModel: (version: number) => void,
-    onProblem: (message: string) => void,
+    onProblem: (problem: ReloadProblemJson) => void,
     onLost: () => void,
   ): void;
 }
@@ -105,7 +106,7 @@ export function serverApi(): Api {
         seen((JSON.parse((e as MessageEvent<string>).data) as { version: number }).version),
       );
       source.addEventListener('problem', (e) =>
-        onProblem((JSON.parse((e as MessageEvent<string>).data) as { message: string }).message),
+        onProblem(JSON.parse((e as MessageEvent<string>).data) as ReloadProblemJson),
       );
     },
   };
