@@ -257,6 +257,20 @@ describe('live updates', () => {
     });
   });
 
+  test('no analysis and no problem known: 503 that says so', async () => {
+    const s = await startServer({ port: 0, assets, session: new Session(undefined) });
+    try {
+      const res = await fetch(`${base(s)}/api/model`);
+      assert.equal(res.status, 503);
+      assert.match(
+        ((await res.json()) as { error: string }).error,
+        /^the input could not be loaded: unknown problem\. /,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   test('started on an input that does not load: 503 with the problem, events from version 0, then the analysis', async () => {
     const problem = { message: '1 error in the input', details: ['x.yaml:3:1 bad'] };
     const session = new Session(undefined, problem);
