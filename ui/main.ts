@@ -48,6 +48,8 @@ async function start(): Promise<void> {
         () => {
           text.textContent = NOT_ANSWERING;
         },
+        // No analysis (version 0): an analysis made before the events connect opens too.
+        0,
       );
   }
 }

@@ -92,4 +92,51 @@ describe('the page follows a real netfence serve', { skip }, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('an analysis made before the page hears the events opens too (the page knows it shows none)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-invalid-'));
+    cpSync('examples/webshop', dir, { recursive: true });
+    const file = join(dir, 'policies', 'data.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('port: postgres', 'port: 70000'));
+    const served = await serve([dir, '--watch', '--port', '0']);
+    const browser = await launch({ fatal: 'expected' });
+    const controller = new AbortController();
+    try {
+      const page = await browser.context.newPage();
+      // The page's events stream is held until the input was fixed and analysed.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/events', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(served.url);
+      await page
+        .locator('.fatal[role="alert"] p', { hasText: 'could not be loaded: 1 error in the input' })
+        .waitFor();
+
+      // The test's own stream says when the server has the analysis.
+      const res = await fetch(`${served.origin}/api/events`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      writeFileSync(file, original);
+      while (!/event: model\ndata: \{"version":1\}/.test(text)) {
+        const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
+        if (done) throw new Error(`the events ended before the model: ${text}`);
+        text += decoder.decode(value);
+      }
+      // Its first event is now `hello` with version 1, no `model`: the page opens the analysis all the same.
+      release();
+      await page.locator('header .summary', { hasText: '21 policies' }).waitFor();
+      assert.equal(await page.locator('.fatal').count(), 0);
+      await reader.cancel().catch(() => undefined);
+    } finally {
+      controller.abort();
+      await browser.close();
+      await served.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -43,6 +43,8 @@ export interface Api {
     onModel: (version: number) => void,
     onProblem: (problem: ReloadProblemJson) => void,
     onLost: () => void,
+    /** The version the page shows, when it knows it: a first `hello` with another one is a change too. */
+    known?: number,
   ): void;
 }
 
@@ -85,9 +87,9 @@ export function serverApi(): Api {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
-    subscribe(onModel, onProblem, onLost) {
+    subscribe(onModel, onProblem, onLost, known) {
       const source = new EventSource('/api/events');
-      let version: number | undefined;
+      let version: number | undefined = known;
       let lost = false;
       const seen = (v: number): void => {
         // Back after a loss: the page fetches the analysis again, whatever its version.
