@@ -310,6 +310,11 @@ export interface TrafficJson {
     unobserved: number;
     denied: number;
     connections: number;
+    /**
+     * Observed ports, (source, destination, protocol, port), as `netfence check-flows` counts them: its
+     * `67 observed ports against …: 63 allowed, 0 would be denied, 4 still denied` (the counts above are pairs).
+     */
+    ports: { observed: number; allowed: number; wouldBeDenied: number; stillDenied: number };
   };
   edges: readonly TrafficEdgeJson[];
 }

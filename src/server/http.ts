@@ -43,16 +43,26 @@ type Listener = (event: string, data: unknown) => void;
 
 /** The current analysis, and who to tell when it changes. */
 export class Session {
-  #analysis: Analysis;
+  #analysis: Analysis | undefined;
   #problem: ReloadProblem | undefined;
   readonly #listeners = new Set<Listener>();
 
-  constructor(analysis: Analysis) {
+  /**
+   * No analysis yet (`serve --watch` started on an input that does not load): the API answers 503 with the
+   * problem until the first `update`.
+   */
+  constructor(analysis: Analysis | undefined, problem?: ReloadProblem) {
     this.#analysis = analysis;
+    this.#problem = problem;
   }
 
-  get analysis(): Analysis {
+  get analysis(): Analysis | undefined {
     return this.#analysis;
+  }
+
+  /** The analysis' version, 0 before the first. */
+  get version(): number {
+    return this.#analysis?.version ?? 0;
   }
 
   get problem(): ReloadProblem | undefined {
@@ -60,7 +70,7 @@ export class Session {
   }
 
   update(analysis: Analysis): void {
-    if (analysis !== this.#analysis) this.#analysis.close();
+    if (analysis !== this.#analysis) this.#analysis?.close();
     this.#analysis = analysis;
     this.#problem = undefined;
     this.#emit('model', { version: analysis.version });
@@ -228,7 +238,19 @@ function handler(options: ServerOptions) {
         send(req, res, 200, CONTENT_TYPES[name], body, headers);
         return;
       }
+      if (path === '/api/events') {
+        events(req, res, session);
+        return;
+      }
       const analysis = session.analysis;
+      if (analysis === undefined) {
+        // Started by --watch on an input that does not load: nothing to answer from until it does.
+        throw new ApiError(
+          `the input could not be loaded: ${session.problem?.message ?? 'unknown problem'}. ` +
+            'netfence serve --watch analyses it as soon as it loads: fix it, and this page follows',
+          503,
+        );
+      }
       const q = (name: string): string | null => url.searchParams.get(name);
       switch (path) {
         case '/api/model':
@@ -259,9 +281,6 @@ function handler(options: ServerOptions) {
           return;
         case '/api/flows':
           sendJson(req, res, 200, analysis.flows());
-          return;
-        case '/api/events':
-          events(req, res, session);
           return;
         case '/api/whatif': {
           if (req.method !== 'POST') throw new ApiError('POST the changes as JSON', 405);
@@ -313,7 +332,7 @@ function events(req: IncomingMessage, res: ServerResponse, session: Session): vo
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   res.write('retry: 2000\n\n');
-  write('hello', { version: session.analysis.version });
+  write('hello', { version: session.version });
   if (session.problem !== undefined) write('problem', session.problem);
   const unsubscribe = session.subscribe(write);
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);

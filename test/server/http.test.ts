@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { before, describe, test } from 'node:test';
+import type { ModelJson } from '../../src/contract/api.ts';
 import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
@@ -254,5 +255,66 @@ describe('live updates', () => {
       controller.abort();
       await reader.cancel().catch(() => undefined);
     });
+  });
+
+  test('no analysis and no problem known: 503 that says so', async () => {
+    const s = await startServer({ port: 0, assets, session: new Session(undefined) });
+    try {
+      const res = await fetch(`${base(s)}/api/model`);
+      assert.equal(res.status, 503);
+      assert.match(
+        ((await res.json()) as { error: string }).error,
+        /^the input could not be loaded: unknown problem\. /,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('started on an input that does not load: 503 with the problem, events from version 0, then the analysis', async () => {
+    const problem = { message: '1 error in the input', details: ['x.yaml:3:1 bad'] };
+    const session = new Session(undefined, problem);
+    assert.equal(session.version, 0);
+    const s = await startServer({ port: 0, assets, session });
+    const controller = new AbortController();
+    try {
+      // The page itself is served, to show the problem.
+      assert.equal((await fetch(`${base(s)}/`)).status, 200);
+      for (const path of ['/api/model', '/api/flows', '/api/lint', '/api/nope']) {
+        const res = await fetch(`${base(s)}${path}`);
+        assert.equal(res.status, 503, path);
+        assert.deepEqual(await res.json(), {
+          error:
+            'the input could not be loaded: 1 error in the input. netfence serve --watch analyses it as soon as it loads: fix it, and this page follows',
+        });
+      }
+      const res = await fetch(`${base(s)}/api/events`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (needle: string): Promise<void> => {
+        while (!text.includes(needle)) {
+          const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
+          if (done) throw new Error(`stream ended before ${needle}`);
+          text += decoder.decode(value);
+        }
+      };
+      await until('event: problem');
+      assert.match(
+        text,
+        /event: hello\ndata: \{"version":0\}\n\nevent: problem\ndata: \{"message":"1 error in the input","details":\["x.yaml:3:1 bad"\]\}/,
+      );
+      session.update(await webshopAnalysis({ version: 1 }));
+      await until('event: model');
+      assert.match(text, /event: model\ndata: \{"version":1\}\n\n/);
+      const model = (await (await fetch(`${base(s)}/api/model`)).json()) as ModelJson;
+      assert.deepEqual([model.version, model.problem, model.summary.policies], [1, null, 21]);
+      controller.abort();
+      await reader.cancel().catch(() => undefined);
+    } finally {
+      controller.abort();
+      await s.close();
+      session.analysis?.close();
+    }
   });
 });

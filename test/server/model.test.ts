@@ -11,7 +11,9 @@ import type {
   ModelWorkloadJson,
   TrafficEdgeJson,
 } from '../../src/contract/api.ts';
-import { webshopAnalysis } from './support.ts';
+import type { CheckFlowsJson } from '../../src/contract/flows.ts';
+import { runCli } from '../support/cli.ts';
+import { HUBBLE, webshopAnalysis } from './support.ts';
 
 let analysis: Analysis;
 let model: ModelJson;
@@ -226,6 +228,18 @@ describe('/api/flows', () => {
       unobserved: 173,
       denied: 3,
       connections: 67,
+      ports: { observed: 67, allowed: 63, wouldBeDenied: 0, stillDenied: 4 },
+    });
+  });
+
+  test("counts observed ports as check-flows' JSON does on the same input (one number, one meaning)", async () => {
+    const cli = await runCli(['check-flows', 'examples/webshop', '--flows', HUBBLE, '-o', 'json']);
+    const s = (JSON.parse(cli.stdout) as CheckFlowsJson).summary;
+    assert.deepEqual(analysis.flows().summary.ports, {
+      observed: s.observed,
+      allowed: s.allowed + s.unpoliced,
+      wouldBeDenied: s.breaking,
+      stillDenied: s.denied - s.breaking,
     });
   });
 });

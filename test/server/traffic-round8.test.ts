@@ -44,10 +44,10 @@ const A = 'app/Pod/a';
 const B = 'app/Pod/b';
 const C = 'app/Pod/c';
 
-function conn(src: string, dst: string, port: number, count: number): ObservedConnection {
+function conn(src: string, dst: string, port: number, count: number, denied = 0): ObservedConnection {
   const end = (e: string) =>
     e.includes('/') ? { kind: 'workload' as const, id: e } : { kind: 'external' as const, ip: e };
-  return { src: end(src), dst: end(dst), protocol: 'TCP', port, count, denied: 0 };
+  return { src: end(src), dst: end(dst), protocol: 'TCP', port, count, denied };
 }
 
 function traffic(
@@ -79,8 +79,9 @@ describe('trafficOverlay', () => {
       traffic([
         conn(A, B, 80, 3), // allowed: b's 443 is not seen
         conn(A, B, 8080, 1), // denied beside the allowed ports
-        conn(A, C, 80, 2), // a pair the policies never allow
+        conn(A, C, 80, 2, 2), // a pair the policies never allow, dropped during the capture too
         conn('203.0.113.9', B, 80, 4), // from outside: denied
+        conn(A, A, 9000, 1), // a single pod to itself: no policy can stop it (check-flows counts it allowed)
       ]),
     );
     const edges = Object.fromEntries(overlay.edges.map((e) => [`${e.src} ${e.dst}`, e]));
@@ -130,7 +131,9 @@ describe('trafficOverlay', () => {
       partlyObserved: 0,
       unobserved: overlay.edges.length - 3,
       denied: 3,
-      connections: 4,
+      connections: 5,
+      // Observed ports, as check-flows counts them: A→B 8080 and the outside's worked during the capture.
+      ports: { observed: 5, allowed: 2, wouldBeDenied: 2, stillDenied: 1 },
     });
     assert.equal(overlay.leftOut, null);
     assert.deepEqual(overlay.unmatched, []);

@@ -310,13 +310,22 @@ describe('the web UI in Chromium', { skip }, () => {
       edge(g, 'data/CronJob/report-exporter>kube-system/Deployment/coredns').classes.includes('st-denied'),
     );
     assert.ok(edge(g, `${CATALOG}>${POSTGRES}`).classes.includes('st-observed'));
-    // The counts beside the statuses are pairs of endpoints, and say so: check-flows' 4 still denied connections
-    // (per port) are 3 pairs here.
+    // The counts beside the statuses are pairs of endpoints, and say so: check-flows' 4 still denied observed
+    // ports are 3 pairs here, and the list ends with check-flows' own sentence, counting observed ports.
     const statuses = page.locator('.sidebar fieldset', { has: page.locator('.status-list') });
     assert.equal(await statuses.locator('legend').innerText(), 'TRAFFIC (ENDPOINT PAIRS)');
     const denied = statuses.locator('.status-list li', { hasText: 'observed but denied' });
     await denied.waitFor();
-    assert.equal((await denied.innerText()).replace(/\s+/g, ' ').trim(), 'observed but denied 3');
+    assert.equal((await denied.innerText()).replace(/\s+/g, ' ').trim(), 'observed but denied 3 pairs');
+    // check-flows' own counts, in its words and unit (observed ports), read from its JSON on the same input.
+    const cli = await runCli(['check-flows', 'examples/webshop', '--flows', HUBBLE, '-o', 'json']);
+    const s = (JSON.parse(cli.stdout) as CheckFlowsJson).summary;
+    assert.equal(s.denied - s.breaking, 4);
+    assert.equal(
+      await statuses.locator('.observed-ports').innerText(),
+      `${s.observed} observed ports: ${s.allowed + s.unpoliced} allowed, ${s.breaking} would be denied, ` +
+        `${s.denied - s.breaking} still denied (dropped during the capture too)`,
+    );
     assert.ok(
       edge(g, 'monitoring/StatefulSet/prometheus>data/StatefulSet/redis').classes.includes(
         'st-partly-observed',

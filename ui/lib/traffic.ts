@@ -4,7 +4,7 @@
  * ports the policies allow beside them (`UDP 53 of all allowed`: seen on DNS, allowed on everything, the
  * rule to tighten); a line never observed has the allowed ports; a denied one, the ports seen and denied.
  */
-import type { ObservedPortJson, TrafficEdgeJson } from '../../src/contract/api.ts';
+import type { ObservedPortJson, TrafficEdgeJson, TrafficJson } from '../../src/contract/api.ts';
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { EdgeInput } from './graph.ts';
 import { formatPorts, NO_PORTS, unionPorts } from './ports.ts';
@@ -74,4 +74,23 @@ export function portRows<T extends ObservedPortJson>(
     rows.set(k, row === undefined ? { ...p } : { ...row, count: row.count + p.count });
   }
   return [...rows.values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+}
+
+/**
+ * What `netfence check-flows` says of the same capture, in its words and its unit, observed ports (source,
+ * destination, protocol, port): `67 observed ports: 63 allowed, 0 would be denied, 4 still denied (dropped during
+ * the capture too)`. The status counts beside it are pairs of endpoints, named so.
+ */
+export function observedPortsText(ports: TrafficJson['summary']['ports']): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `${n(ports.observed)} observed port${ports.observed === 1 ? '' : 's'}: ${n(ports.allowed)} allowed, ` +
+    `${n(ports.wouldBeDenied)} would be denied` +
+    (ports.stillDenied > 0 ? `, ${n(ports.stillDenied)} still denied (dropped during the capture too)` : '')
+  );
+}
+
+/** `3 pairs`, `1 pair`: a count beside a Traffic status (pairs of endpoints, not observed ports). */
+export function pairsText(n: number): string {
+  return `${n.toLocaleString('en-US')} pair${n === 1 ? '' : 's'}`;
 }

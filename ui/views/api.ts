@@ -7,6 +7,7 @@ import type {
   ConnectionJson,
   ExplainAnswerJson as ExplainJson,
   ModelJson as Model,
+  ReloadProblemJson,
   ApiPathsJson as PathsJson,
   StaticDataJson as StaticData,
   TrafficJson,
@@ -40,8 +41,10 @@ export interface Api {
    */
   subscribe(
     onModel: (version: number) => void,
-    onProblem: (message: string) => void,
+    onProblem: (problem: ReloadProblemJson) => void,
     onLost: () => void,
+    /** The version the page shows, when it knows it: a first `hello` with another one is a change too. */
+    known?: number,
   ): void;
 }
 
@@ -84,9 +87,9 @@ export function serverApi(): Api {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ changes } satisfies WhatIfRequestJson),
       }),
-    subscribe(onModel, onProblem, onLost) {
+    subscribe(onModel, onProblem, onLost, known) {
       const source = new EventSource('/api/events');
-      let version: number | undefined;
+      let version: number | undefined = known;
       let lost = false;
       const seen = (v: number): void => {
         // Back after a loss: the page fetches the analysis again, whatever its version.
@@ -105,7 +108,7 @@ export function serverApi(): Api {
         seen((JSON.parse((e as MessageEvent<string>).data) as { version: number }).version),
       );
       source.addEventListener('problem', (e) =>
-        onProblem((JSON.parse((e as MessageEvent<string>).data) as { message: string }).message),
+        onProblem(JSON.parse((e as MessageEvent<string>).data) as ReloadProblemJson),
       );
     },
   };

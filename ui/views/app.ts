@@ -79,6 +79,8 @@ export class App {
    * to the reload of event #modelAt; the banner says what event #bannerAt (or the answer to its reload) said.
    */
   #events = 0;
+  /** The server stopped answering (its events broke off), until an answer to a reload. */
+  #lost = false;
   #modelAt = 0;
   #bannerAt = 0;
 
@@ -178,13 +180,15 @@ export class App {
     document.addEventListener('keydown', (e) => this.#shortcut(e));
     api.subscribe(
       () => void this.reload(),
-      (message) => {
+      (problem) => {
         this.#bannerAt = ++this.#events;
-        this.#showProblem(message);
+        this.#showProblem(problem.message);
       },
       () => {
         this.#bannerAt = ++this.#events;
         this.#showBanner(`${NOT_ANSWERING} Showing the last state.`);
+        this.#lost = true;
+        this.#renderSummary();
       },
     );
     this.#onHash();
@@ -211,9 +215,19 @@ export class App {
 
   #renderSummary(): void {
     const s = this.model.summary;
-    const live = this.model.features.watch
-      ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
-      : null;
+    // The connection's state, not the option's: while the server does not answer, the page retries.
+    const live = this.#lost
+      ? h(
+          'span',
+          {
+            class: 'pill offline',
+            title: 'netfence serve is not answering: the page retries, and reloads when it answers again',
+          },
+          'reconnecting',
+        )
+      : this.model.features.watch
+        ? h('span', { class: 'pill live', title: 'Reloads when the input changes' }, 'live')
+        : null;
     const report = this.model.features.static ? h('span', { class: 'pill' }, 'report') : null;
     const cilium = this.model.ciliumPolicies.length;
     // The connections first: on a narrow window the rest gives way (whole in the tooltip).
@@ -425,7 +439,12 @@ export class App {
       );
       return;
     }
-    if (asked < this.#modelAt) return;
+    // It answered: the connection is back, whichever answer the page keeps.
+    this.#lost = false;
+    if (asked < this.#modelAt) {
+      this.#renderSummary();
+      return;
+    }
     this.#modelAt = asked;
     if (asked >= this.#bannerAt) {
       this.#bannerAt = asked;

@@ -35,7 +35,7 @@ import { parseLabelFilter } from '../lib/labels.ts';
 import { parsePortFilter } from '../lib/ports.ts';
 import { allowedByAdmin } from '../lib/tiers.ts';
 import { formatSelection, listParam, parseSelection, shownNamespaces, type Route } from '../lib/route.ts';
-import { portRows, trafficEdge } from '../lib/traffic.ts';
+import { observedPortsText, pairsText, portRows, trafficEdge } from '../lib/traffic.ts';
 import type { TrafficEdgeJson, TrafficJson, TrafficStatus } from '../../src/contract/api.ts';
 import type { App, ViewContext, ViewInstance } from './app.ts';
 import { Canvas, type Drawn } from './canvas.ts';
@@ -288,8 +288,8 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       ? h(
           'fieldset',
           { class: 'control' },
-          // Pairs, as the status line counts them: check-flows counts connections per port (3 pairs observed but
-          // denied on the bundled example are its 4 still denied connections).
+          // Pairs, as the status line counts them; the list ends with check-flows' counts of observed ports (3 pairs
+          // observed but denied on the bundled example are its 4 still denied observed ports).
           h(
             'legend',
             {
@@ -444,10 +444,19 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
             ' ',
             h('span', { class: `swatch st-${s}` }),
             ` ${TRAFFIC_TEXT[s][0]} `,
-            h('small', { class: 'muted' }, String(counts[s])),
+            h('small', { class: 'muted', 'data-count': s }, pairsText(counts[s])),
           ),
         );
       }),
+      // check-flows' own sentence and unit (observed ports), so that its `4 still denied` reads the same here.
+      h(
+        'li',
+        {
+          class: 'small observed-ports',
+          title: 'Observed ports: (source, destination, protocol, port), as netfence check-flows counts them',
+        },
+        observedPortsText(trafficData.summary.ports),
+      ),
       h('li', { class: 'muted small' }, trafficData.inputs),
     );
   }

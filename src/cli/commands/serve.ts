@@ -13,7 +13,14 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { CONFIG_FILE, type LintConfig } from '../../lint/config.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { isLoopback, Session, startServer, type RunningServer } from '../../server/http.ts';
+import type { Analysis } from '../../server/analysis.ts';
+import {
+  isLoopback,
+  Session,
+  startServer,
+  type ReloadProblem,
+  type RunningServer,
+} from '../../server/http.ts';
 import { errorCode } from '../../base/error-code.ts';
 import { parseDuration } from '../options/cluster.ts';
 import { addInputOptions } from '../options/input.ts';
@@ -90,10 +97,12 @@ function startWatching(
   session: Session,
   lintConfig: LintConfig,
 ): () => void {
-  let version = session.analysis.version;
+  let version = session.version;
   let running = false;
   let again = false;
-  let fingerprint = options.cluster === true ? stateFingerprint(session.analysis.input.state) : '';
+  const first = session.analysis;
+  let fingerprint =
+    options.cluster === true && first !== undefined ? stateFingerprint(first.input.state) : '';
   const reload = async (): Promise<void> => {
     if (running) {
       again = true;
@@ -107,7 +116,7 @@ function startWatching(
         if (options.cluster === true) {
           const next = stateFingerprint(analysis.input.state);
           // Unchanged: nothing to push, unless the last poll failed and the page still shows that problem.
-          if (next === fingerprint && session.problem === undefined) return;
+          if (next === fingerprint && session.problem === undefined && session.analysis !== undefined) return;
           fingerprint = next;
         }
         version++;
@@ -142,6 +151,7 @@ function startWatching(
     try {
       watchers.push(watch(p, { recursive: true }, schedule));
     } catch {
+      for (const w of watchers) w.close();
       throw new UserError(`--watch: cannot watch "${p}": check that it exists`);
     }
   }
@@ -171,15 +181,25 @@ export async function serve(
   if (options.cluster === true && options.watch && options.watchInterval < 1000)
     throw new UserError('--watch-interval: poll the cluster at most once a second (1s)');
   const lintConfig = await loadLintConfig(options.config, io);
-  const analysis = await loadAnalysis(paths, options, io, lintConfig, 1);
-  const assets = await uiAssets(io);
+  const first = await firstAnalysis(paths, options, io, lintConfig);
   const exposed = !isLoopback(options.host);
   const token = exposed ? randomBytes(24).toString('base64url') : undefined;
-  const session = new Session(analysis);
+  const session = new Session(first.analysis, first.problem);
+  // Watching starts before the server, so that a path it cannot watch refuses to start (nothing to close).
+  let stopWatching = (): void => undefined;
+  try {
+    if (options.watch) stopWatching = startWatching(paths, options, io, session, lintConfig);
+  } catch (error) {
+    session.analysis?.close();
+    throw error;
+  }
   let server: RunningServer;
   try {
+    const assets = await uiAssets(io);
     server = await startServer({ host: options.host, port: options.port, token, assets, session });
   } catch (error) {
+    stopWatching();
+    session.analysis?.close();
     const code = errorCode(error);
     if (code === 'EADDRINUSE')
       throw new UserError(
@@ -190,10 +210,13 @@ export async function serve(
     if (code === 'EACCES') throw new UserError(`port ${options.port} needs privileges: pick one above 1023`);
     throw error;
   }
-  const state = analysis.input.state;
-  io.stderr(
-    `${analysis.input.source.description}: ${plural(state.workloads.length, 'workload')} in ${plural(state.namespaces.length, 'namespace')}, ${policyCounts(state)}\n`,
-  );
+  if (first.analysis !== undefined) {
+    const state = first.analysis.input.state;
+    io.stderr(
+      `${first.analysis.input.source.description}: ${plural(state.workloads.length, 'workload')} in ${plural(state.namespaces.length, 'namespace')}, ${policyCounts(state)}\n`,
+    );
+  } else
+    io.stderr('netfence: waiting for the input to load (--watch): the page shows the problem until then\n');
   let url = server.url;
   if (exposed && (options.host === '0.0.0.0' || options.host === '::')) {
     url = `http://${hostname()}:${server.port}/?token=${token!}`;
@@ -202,15 +225,33 @@ export async function serve(
   io.stdout(`netfence serve: open ${url}\n`);
   io.stderr('Press Ctrl+C to stop.\n');
   if (options.open) openBrowser(url, io);
-  const stopWatching = options.watch
-    ? startWatching(paths, options, io, session, lintConfig)
-    : () => undefined;
   try {
     await until(server);
   } finally {
     stopWatching();
     await server.close();
-    session.analysis.close();
+    session.analysis?.close();
+  }
+}
+
+/**
+ * The analysis to start with. Without --watch an input that does not load refuses to start; with --watch the
+ * server starts anyway, shows the problem, and analyses the input as soon as it loads (as after a later change).
+ */
+async function firstAnalysis(
+  paths: readonly string[],
+  options: ServeOptions,
+  io: Io,
+  lintConfig: LintConfig,
+): Promise<{ analysis: Analysis | undefined; problem?: ReloadProblem }> {
+  if (!options.watch) return { analysis: await loadAnalysis(paths, options, io, lintConfig, 1) };
+  const c = collecting(io);
+  try {
+    return { analysis: await loadAnalysis(paths, options, c.io, lintConfig, 1) };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    io.stderr(`netfence: ${error.message}\n`);
+    return { analysis: undefined, problem: { message: error.message, details: c.lines } };
   }
 }
 
