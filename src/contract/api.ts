@@ -314,7 +314,14 @@ export interface TrafficJson {
      * Observed ports, (source, destination, protocol, port), as `netfence check-flows` counts them: its
      * `67 observed ports against …: 63 allowed, 0 would be denied, 4 still denied` (the counts above are pairs).
      */
-    ports: { observed: number; allowed: number; wouldBeDenied: number; stillDenied: number };
+    ports: {
+      observed: number;
+      allowed: number;
+      /** A pod's traffic to itself, which no policy can stop (check-flows' `not subject to policies`). */
+      unpoliced: number;
+      wouldBeDenied: number;
+      stillDenied: number;
+    };
   };
   edges: readonly TrafficEdgeJson[];
 }

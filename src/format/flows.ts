@@ -662,7 +662,12 @@ export function formatFlowCheck(
   const tiers = decided.clusterPolicies > 0;
   const summary =
     `${plural(traffic.connections.length, 'observed port')} against ${policyCountsText(state)}: ` +
-    `${formatCount(check.allowed.length + check.unpoliced.length)} allowed, ${formatCount(breaking.length)} would be denied` +
+    `${formatCount(check.allowed.length)} allowed, ` +
+    // A pod's traffic to itself: no policy can stop it, counted apart as the JSON's `unpoliced` is.
+    (check.unpoliced.length > 0
+      ? `${formatCount(check.unpoliced.length)} not subject to policies (a pod to itself), `
+      : '') +
+    `${formatCount(breaking.length)} would be denied` +
     (stillDenied.length > 0
       ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
       : '');

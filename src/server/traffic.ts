@@ -73,7 +73,8 @@ export function trafficOverlay(session: ClusterSession, traffic: ObservedTraffic
       connections: traffic.connections.length,
       ports: {
         observed: traffic.connections.length,
-        allowed: check.allowed.length + check.unpoliced.length,
+        allowed: check.allowed.length,
+        unpoliced: check.unpoliced.length,
         wouldBeDenied: check.denied.filter(breaksTraffic).length,
         stillDenied: check.denied.filter((d) => !breaksTraffic(d)).length,
       },

@@ -191,6 +191,31 @@ describe('netfence check-flows', () => {
     assertGolden('flows/check-webshop.txt', r.stdout);
   });
 
+  test("a pod's traffic to itself is counted apart, in the text as in the JSON (one number, one meaning)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-check-self-'));
+    try {
+      const csv = join(dir, 'flows.csv');
+      writeFileSync(
+        csv,
+        'src_namespace,src_workload,src_pod,src_ip,dst_namespace,dst_workload,dst_pod,dst_ip,protocol,port,count,first_seen,last_seen\n' +
+          // postgres runs one replica: its traffic to itself is not subject to policies.
+          'data,postgres,,,data,postgres,,,TCP,5432,3,2026-11-24T03:00:00Z,2026-11-25T02:00:00Z\n' +
+          'shop,web,,,shop,api,,,TCP,8080,5,2026-11-24T03:00:00Z,2026-11-25T02:00:00Z\n',
+      );
+      const text = await runCli(['check-flows', 'examples/webshop', '--flows', csv]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        /^2 observed ports against 21 policies: 1 allowed, 1 not subject to policies \(a pod to itself\), 0 would be denied\n/,
+      );
+      const json = await runCli(['check-flows', 'examples/webshop', '--flows', csv, '-o', 'json']);
+      const s = (JSON.parse(json.stdout) as CheckFlowsJson).summary;
+      assert.deepEqual([s.observed, s.allowed, s.unpoliced, s.denied], [2, 1, 1, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the next revision breaks catalog → redis: exit 1 (golden, reviewed)', async () => {
     const r = await runCli(['check-flows', 'examples/webshop-v2', '--flows', HUBBLE]);
     assert.equal(r.code, 1, r.stderr);

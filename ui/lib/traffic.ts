@@ -85,6 +85,7 @@ export function observedPortsText(ports: TrafficJson['summary']['ports']): strin
   const n = (x: number): string => x.toLocaleString('en-US');
   return (
     `${n(ports.observed)} observed port${ports.observed === 1 ? '' : 's'}: ${n(ports.allowed)} allowed, ` +
+    (ports.unpoliced > 0 ? `${n(ports.unpoliced)} not subject to policies (a pod to itself), ` : '') +
     `${n(ports.wouldBeDenied)} would be denied` +
     (ports.stillDenied > 0 ? `, ${n(ports.stillDenied)} still denied (dropped during the capture too)` : '')
   );
