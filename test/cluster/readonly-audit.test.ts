@@ -42,45 +42,42 @@ interface AuditEvent {
   responseStatus?: { code?: number };
 }
 
-before(
-  async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-audit-'));
-    writeFileSync(join(tmp, 'policy.yaml'), AUDIT_POLICY);
-    auditLog = join(tmp, 'audit.log');
-    api = await startServer({
-      extraApiServerArgs: [
-        `--audit-policy-file=${join(tmp, 'policy.yaml')}`,
-        `--audit-log-path=${auditLog}`,
-        // Each event is written by the request's own handler (no batching, no dropped events).
-        '--audit-log-mode=blocking',
-      ],
-    });
-    if (api === undefined) return;
-    await applyObjects(api, [
-      ...readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]),
-      ciliumDaemonSet('quay.io/cilium/cilium:v1.15.6'),
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'cilium-config', namespace: 'kube-system' },
-        data: { 'policy-cidr-match-mode': 'nodes' },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'app-config', namespace: 'shop' },
-        data: { password: 'not for netfence' },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'db-password', namespace: 'data' },
-        stringData: { password: 'not for netfence' },
-      },
-    ]);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-audit-'));
+  writeFileSync(join(tmp, 'policy.yaml'), AUDIT_POLICY);
+  auditLog = join(tmp, 'audit.log');
+  api = await startServer({
+    extraApiServerArgs: [
+      `--audit-policy-file=${join(tmp, 'policy.yaml')}`,
+      `--audit-log-path=${auditLog}`,
+      // Each event is written by the request's own handler (no batching, no dropped events).
+      '--audit-log-mode=blocking',
+    ],
+  });
+  if (api === undefined) return;
+  await applyObjects(api, [
+    ...readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]),
+    ciliumDaemonSet('quay.io/cilium/cilium:v1.15.6'),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cilium-config', namespace: 'kube-system' },
+      data: { 'policy-cidr-match-mode': 'nodes' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'app-config', namespace: 'shop' },
+      data: { password: 'not for netfence' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db-password', namespace: 'data' },
+      stringData: { password: 'not for netfence' },
+    },
+  ]);
+});
 
 after(async () => {
   await api?.stop();

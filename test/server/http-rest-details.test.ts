@@ -245,77 +245,72 @@ describe('errors', () => {
 });
 
 describe('the events stream', () => {
-  test(
-    'is typed, never cached, keeps alive every 25 s, and cleans up when the page leaves',
-    { timeout: 15_000 },
-    async (t) => {
-      const realSetInterval = globalThis.setInterval;
-      const ticks: (() => void)[] = [];
-      const timer = { unref: mock.fn() };
-      t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number) => {
-        if (ms !== 25_000) return realSetInterval(fn, ms);
-        ticks.push(fn);
-        return timer;
-      }) as typeof setInterval);
-      const cleared = t.mock.method(globalThis, 'clearInterval');
-      const unsubscribed: unknown[] = [];
-      class Watched extends Session {
-        override subscribe(listener: (event: string, data: unknown) => void): () => void {
-          const off = super.subscribe(listener);
-          return () => {
-            unsubscribed.push(listener);
-            return off();
-          };
-        }
+  test('is typed, never cached, keeps alive every 25 s, and cleans up when the page leaves', async (t) => {
+    const realSetInterval = globalThis.setInterval;
+    const ticks: (() => void)[] = [];
+    const timer = { unref: mock.fn() };
+    t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number) => {
+      if (ms !== 25_000) return realSetInterval(fn, ms);
+      ticks.push(fn);
+      return timer;
+    }) as typeof setInterval);
+    const cleared = t.mock.method(globalThis, 'clearInterval');
+    const unsubscribed: unknown[] = [];
+    class Watched extends Session {
+      override subscribe(listener: (event: string, data: unknown) => void): () => void {
+        const off = super.subscribe(listener);
+        return () => {
+          unsubscribed.push(listener);
+          return off();
+        };
       }
-      await withServer(new Watched(analysis), async (s) => {
-        let text = '';
-        let headers: IncomingHttpHeaders = {};
-        let seen: () => void = () => undefined;
-        const closed = new Promise<void>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
-            headers = res.headers;
-            res.on('data', (c: Buffer) => {
-              text += c.toString('utf8');
-              seen();
-            });
-            res.on('error', () => undefined);
-            res.on('close', () => resolve());
+    }
+    await withServer(new Watched(analysis), async (s) => {
+      let text = '';
+      let headers: IncomingHttpHeaders = {};
+      let seen: () => void = () => undefined;
+      const closed = new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
+          headers = res.headers;
+          res.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+            seen();
           });
-          req.on('error', reject);
-          req.end();
-          const until = (part: string): Promise<void> =>
-            new Promise<void>((done) => {
-              seen = () => {
-                if (text.includes(part)) done();
-              };
-              seen();
-            });
-          void (async () => {
-            await until('event: hello');
-            assert.equal(ticks.length, 1);
-            assert.equal(timer.unref.mock.callCount(), 1);
-            ticks[0]!();
-            await until(': keep-alive\n\n');
-            req.destroy();
-          })().catch(reject);
+          res.on('error', () => undefined);
+          res.on('close', () => resolve());
         });
-        await closed;
-        assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
-        assert.equal(headers['cache-control'], 'no-store');
-        assert.equal(headers.connection, 'keep-alive');
-        // The server hears of the closed connection a moment later.
-        for (let i = 0; i < 100 && unsubscribed.length === 0; i++)
-          await new Promise((r) => setTimeout(r, 20));
-        assert.equal(unsubscribed.length, 1);
-        assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
+        req.on('error', reject);
+        req.end();
+        const until = (part: string): Promise<void> =>
+          new Promise<void>((done) => {
+            seen = () => {
+              if (text.includes(part)) done();
+            };
+            seen();
+          });
+        void (async () => {
+          await until('event: hello');
+          assert.equal(ticks.length, 1);
+          assert.equal(timer.unref.mock.callCount(), 1);
+          ticks[0]!();
+          await until(': keep-alive\n\n');
+          req.destroy();
+        })().catch(reject);
       });
-    },
-  );
+      await closed;
+      assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
+      assert.equal(headers['cache-control'], 'no-store');
+      assert.equal(headers.connection, 'keep-alive');
+      // The server hears of the closed connection a moment later.
+      for (let i = 0; i < 100 && unsubscribed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(unsubscribed.length, 1);
+      assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
+    });
+  });
 });
 
 describe('startServer and close', () => {
-  test('close ends an open events stream and resolves', { timeout: 15_000 }, async () => {
+  test('close ends an open events stream and resolves', async () => {
     const server = await startServer({ port: 0, assets, session: new Session(analysis) });
     const open = new Promise<void>((resolve) => server.server.once('request', () => setTimeout(resolve, 50)));
     const ended = new Promise<void>((resolve) => {
@@ -337,18 +332,14 @@ describe('startServer and close', () => {
     await ended;
   });
 
-  test(
-    'listens on the port asked for, rejects when it is taken, and leaves no error listener',
-    { timeout: 15_000 },
-    async () => {
-      await withServer(new Session(analysis), async (s) => {
-        assert.equal(s.server.listenerCount('error'), 0);
-        await assert.rejects(startServer({ port: s.port, assets, session: new Session(analysis) }), {
-          code: 'EADDRINUSE',
-        });
+  test('listens on the port asked for, rejects when it is taken, and leaves no error listener', async () => {
+    await withServer(new Session(analysis), async (s) => {
+      assert.equal(s.server.listenerCount('error'), 0);
+      await assert.rejects(startServer({ port: s.port, assets, session: new Session(analysis) }), {
+        code: 'EADDRINUSE',
       });
-    },
-  );
+    });
+  });
 
   test('puts an IPv6 host in brackets in its URL', async () => {
     await withServer(
