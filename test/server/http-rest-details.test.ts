@@ -13,6 +13,13 @@ import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
 import { webshopAnalysis } from './support.ts';
+import { unlessStuck, type ProgressLimits } from '../support/progress.ts';
+
+/**
+ * When a connection that should end (or a close that should resolve) is given up: this process, the server's,
+ * used a minute of CPU time, or none for a minute. Never by the clock: a loaded machine may pause it for seconds.
+ */
+const STILL_OPEN: ProgressLimits = { cpuMs: 60_000, fallbackMs: 300_000 };
 
 const assets: UiAssets = new Map(UI_FILES.map((f: UiFile) => [f, Buffer.from(`/* ${f} */`)]));
 
@@ -198,16 +205,19 @@ describe('errors', () => {
     };
     try {
       await withServer(new Session(broken), async (s) => {
-        const outcome = await new Promise<string>((resolve) => {
-          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
-            res.on('data', () => undefined);
-            res.on('error', () => resolve('ended'));
-            res.on('close', () => resolve('ended'));
-          });
-          req.on('error', () => resolve('ended'));
-          req.setTimeout(5_000, () => resolve('still open'));
-          req.end();
-        });
+        // Still open, the connection fails the test once this process (the server's) is stuck, not by the clock.
+        const outcome = await unlessStuck(
+          new Promise<string>((resolve) => {
+            const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
+              res.on('data', () => undefined);
+              res.on('error', () => resolve('ended'));
+              res.on('close', () => resolve('ended'));
+            });
+            req.on('error', () => resolve('ended'));
+            req.end();
+          }),
+          STILL_OPEN,
+        );
         assert.equal(outcome, 'ended');
       });
     } finally {
@@ -230,15 +240,17 @@ describe('errors', () => {
       },
     } as unknown as Analysis;
     await withServer(new Session(broken), async (s) => {
-      const outcome = await new Promise<string>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/model' }, (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve(`answered ${res.statusCode}`));
-        });
-        req.on('error', () => resolve('ended'));
-        req.setTimeout(5_000, () => resolve('still open'));
-        req.end();
-      });
+      const outcome = await unlessStuck(
+        new Promise<string>((resolve) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/model' }, (res) => {
+            res.on('data', () => undefined);
+            res.on('end', () => resolve(`answered ${res.statusCode}`));
+          });
+          req.on('error', () => resolve('ended'));
+          req.end();
+        }),
+        STILL_OPEN,
+      );
       assert.equal(outcome, 'ended');
     });
   });
@@ -324,10 +336,10 @@ describe('startServer and close', () => {
     });
     // Wait until the stream is open, then close while it is.
     await open;
-    const result = await Promise.race([
+    const result = await unlessStuck(
       server.close().then(() => 'closed'),
-      new Promise((r) => setTimeout(() => r('close hangs'), 5_000).unref()),
-    ]);
+      STILL_OPEN,
+    );
     assert.equal(result, 'closed');
     await ended;
   });
