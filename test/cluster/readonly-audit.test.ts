@@ -135,10 +135,11 @@ describe('the read-only commands, as the API server records them', { skip }, () 
     // a request's completion may be written just after its response reaches the client).
     const marker = '/api/v1/namespaces/netfence-audit-marker';
     await server().request('GET', marker, { token: server().readonlyToken });
-    for (let i = 0; !readerEvents().some((e) => e.requestURI === marker); i++) {
-      assert.ok(i < 200, 'the audit log records the marker request');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await server().until(
+      () => Promise.resolve(readerEvents().some((e) => e.requestURI === marker)),
+      (found) => found,
+      () => 'the audit log records the marker request',
+    );
   });
 
   test('each passes with the read-only role: no refusal, no warning of one', () => {
