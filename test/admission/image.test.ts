@@ -76,62 +76,58 @@ describe('Dockerfile', () => {
 });
 
 describe('the image contents, installed from a scratch copy', () => {
-  test(
-    'npm ci --omit=dev, then netfence webhook runs read-only with no home',
-    { timeout: 180_000 },
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'netfence-image-'));
-      try {
-        for (const path of copied) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
-        await run(
-          'npm',
-          ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-          {
-            cwd: dir,
-          },
-        );
-        const modules = readdirSync(join(dir, 'node_modules'));
-        assert.ok(modules.includes('@kubernetes'), modules.join(' '));
-        for (const dev of ['typescript', 'eslint', 'esbuild', 'playwright-core'])
-          assert.ok(!modules.includes(dev), `${dev} is a devDependency`);
-        // As readOnlyRootFilesystem mounts it: nothing may be written.
-        const lock = (path: string): void => {
-          const mode = statSync(path).mode;
-          chmodSync(path, mode & 0o555);
-          if (statSync(path).isDirectory()) for (const f of readdirSync(path)) lock(join(path, f));
-        };
-        lock(dir);
-        const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', NETFENCE_NO_CACHE: '1' };
-        const version = await run(process.execPath, ['bin/netfence', '--version'], { cwd: dir, env });
-        assert.match(version.stdout, /^\d+\.\d+\.\d+/);
-        const help = await run(process.execPath, ['bin/netfence', 'webhook', '--help'], { cwd: dir, env });
-        assert.match(help.stdout, /--tls-cert <file>/);
-        // The webhook's modules load from production dependencies alone: the first error is the cluster's.
-        const hook = await run(
-          process.execPath,
-          [
-            'bin/netfence',
-            'webhook',
-            '--cluster',
-            '--kubeconfig',
-            '/nonexistent',
-            '--tls-cert',
-            'a',
-            '--tls-key',
-            'b',
-          ],
-          { cwd: dir, env },
-        ).catch((error: unknown) => error as { code: number; stderr: string });
-        assert.equal('code' in hook ? hook.code : 0, 2);
-        assert.match(hook.stderr, /^netfence: .*\n$/);
-      } finally {
-        const unlock = (path: string): void => {
-          chmodSync(path, statSync(path).mode | 0o700);
-          if (statSync(path).isDirectory()) for (const f of readdirSync(path)) unlock(join(path, f));
-        };
-        if (existsSync(dir)) unlock(dir);
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  test('npm ci --omit=dev, then netfence webhook runs read-only with no home', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-image-'));
+    try {
+      for (const path of copied) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
+      await run(
+        'npm',
+        ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+        {
+          cwd: dir,
+        },
+      );
+      const modules = readdirSync(join(dir, 'node_modules'));
+      assert.ok(modules.includes('@kubernetes'), modules.join(' '));
+      for (const dev of ['typescript', 'eslint', 'esbuild', 'playwright-core'])
+        assert.ok(!modules.includes(dev), `${dev} is a devDependency`);
+      // As readOnlyRootFilesystem mounts it: nothing may be written.
+      const lock = (path: string): void => {
+        const mode = statSync(path).mode;
+        chmodSync(path, mode & 0o555);
+        if (statSync(path).isDirectory()) for (const f of readdirSync(path)) lock(join(path, f));
+      };
+      lock(dir);
+      const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent', NETFENCE_NO_CACHE: '1' };
+      const version = await run(process.execPath, ['bin/netfence', '--version'], { cwd: dir, env });
+      assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+      const help = await run(process.execPath, ['bin/netfence', 'webhook', '--help'], { cwd: dir, env });
+      assert.match(help.stdout, /--tls-cert <file>/);
+      // The webhook's modules load from production dependencies alone: the first error is the cluster's.
+      const hook = await run(
+        process.execPath,
+        [
+          'bin/netfence',
+          'webhook',
+          '--cluster',
+          '--kubeconfig',
+          '/nonexistent',
+          '--tls-cert',
+          'a',
+          '--tls-key',
+          'b',
+        ],
+        { cwd: dir, env },
+      ).catch((error: unknown) => error as { code: number; stderr: string });
+      assert.equal('code' in hook ? hook.code : 0, 2);
+      assert.match(hook.stderr, /^netfence: .*\n$/);
+    } finally {
+      const unlock = (path: string): void => {
+        chmodSync(path, statSync(path).mode | 0o700);
+        if (statSync(path).isDirectory()) for (const f of readdirSync(path)) unlock(join(path, f));
+      };
+      if (existsSync(dir)) unlock(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -175,57 +175,52 @@ describe('the webhook server', () => {
     assert.equal((await post(webhook, certs.ca, '/readyz', '', 'GET')).status, 200);
   });
 
-  test(
-    'a new certificate written over the files is served to new connections',
-    { timeout: 20_000 },
-    async () => {
-      const first = await post(webhook, certs.ca, '/healthz', '', 'GET');
-      const next = await makeSelfSigned(['127.0.0.1']);
-      const refused: string[] = [];
-      let reloaded: () => void = () => undefined;
-      const done = new Promise<void>((resolve) => (reloaded = resolve));
-      const stop = watchKeyPair(
-        certs.certFile,
-        certs.keyFile,
-        // A look between the two writes below can read the new key with the old certificate: the webhook
-        // refuses that pair and keeps its own (as `netfence webhook` logs "certificate not reloaded"), and the
-        // certificate's own write is seen next. Kept, not thrown: a machine that stalls 200 ms between the
-        // writes meets it, and the test waits for the pair that lands.
-        (pair) => {
-          try {
-            webhook.setKeyPair(pair);
-            reloaded();
-          } catch (error) {
-            refused.push(error instanceof Error ? error.message : String(error));
-          }
-        },
-        (message) => assert.fail(message),
-        50,
-      );
-      try {
-        writeFileSync(certs.keyFile, next.key);
-        writeFileSync(certs.certFile, `${next.cert}\n`);
-        // The watcher takes its first look at the files asynchronously: on a busy machine that can be after
-        // the writes above, which it then never sees change. Writing the certificate again (a new mtime)
-        // until it reloads makes the test wait for the reload, not for that race.
-        let landed = false;
-        void done.then(() => (landed = true));
-        while (!landed) {
-          await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
-          if (!landed) writeFileSync(certs.certFile, `${next.cert}\n`);
+  test('a new certificate written over the files is served to new connections', async () => {
+    const first = await post(webhook, certs.ca, '/healthz', '', 'GET');
+    const next = await makeSelfSigned(['127.0.0.1']);
+    const refused: string[] = [];
+    let reloaded: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (reloaded = resolve));
+    const stop = watchKeyPair(
+      certs.certFile,
+      certs.keyFile,
+      // A look between the two writes below can read the new key with the old certificate: the webhook
+      // refuses that pair and keeps its own (as `netfence webhook` logs "certificate not reloaded"), and the
+      // certificate's own write is seen next. Kept, not thrown: a machine that stalls 200 ms between the
+      // writes meets it, and the test waits for the pair that lands.
+      (pair) => {
+        try {
+          webhook.setKeyPair(pair);
+          reloaded();
+        } catch (error) {
+          refused.push(error instanceof Error ? error.message : String(error));
         }
-        const second = await post(webhook, next.ca, '/healthz', '', 'GET');
-        assert.equal(second.status, 200);
-        assert.notEqual(second.fingerprint, first.fingerprint);
-        assert.equal(second.fingerprint, new X509Certificate(next.cert).fingerprint256);
-        for (const r of refused)
-          assert.match(r, /key values mismatch/, 'only a half-written pair is refused');
-      } finally {
-        stop();
-        rmSync(next.dir, { recursive: true, force: true });
+      },
+      (message) => assert.fail(message),
+      50,
+    );
+    try {
+      writeFileSync(certs.keyFile, next.key);
+      writeFileSync(certs.certFile, `${next.cert}\n`);
+      // The watcher takes its first look at the files asynchronously: on a busy machine that can be after
+      // the writes above, which it then never sees change. Writing the certificate again (a new mtime)
+      // until it reloads makes the test wait for the reload, not for that race.
+      let landed = false;
+      void done.then(() => (landed = true));
+      while (!landed) {
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 500))]);
+        if (!landed) writeFileSync(certs.certFile, `${next.cert}\n`);
       }
-    },
-  );
+      const second = await post(webhook, next.ca, '/healthz', '', 'GET');
+      assert.equal(second.status, 200);
+      assert.notEqual(second.fingerprint, first.fingerprint);
+      assert.equal(second.fingerprint, new X509Certificate(next.cert).fingerprint256);
+      for (const r of refused) assert.match(r, /key values mismatch/, 'only a half-written pair is refused');
+    } finally {
+      stop();
+      rmSync(next.dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the webhook server with --client-ca: only callers with a certificate of that CA', () => {
@@ -280,7 +275,7 @@ describe('the webhook server with --client-ca: only callers with a certificate o
     assert.equal((await post(webhook, certs.ca, '/readyz', '', 'GET')).status, 200);
   });
 
-  test('a new CA written over the file is used for new connections', { timeout: 20_000 }, async () => {
+  test('a new CA written over the file is used for new connections', async () => {
     const file = join(callers.dir, 'client-ca.crt');
     copyFileSync(callers.caFile, file);
     let reloaded: () => void = () => undefined;

@@ -4,22 +4,18 @@
  * running, even while the bench awaited its answer.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { execUnlessStuck } from '../support/progress.ts';
 
 test('bench/whatif.ts on T0 answers every what-if and exits 0', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'netfence-bench-whatif-'));
   try {
     const script = new URL('../../bench/whatif.ts', import.meta.url).pathname;
     const args = [script, '--tier', 'T0', '--policies', '2,5', '--kind', 'cidrs', '--out', join(dir, 'T0')];
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, args, { timeout: 120_000 }, (error, out, err) =>
-        error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
-      );
-    });
+    const stdout = await execUnlessStuck(process.execPath, args, { cpuMs: 120_000, fallbackMs: 300_000 });
     const lines = stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^T0 microseg, cidrs: 30 policies; first what-if \(builds the engine\) \d+ ms$/);
     assert.match(lines[1]!, /^2 added policies \(0\.00 MB body, 2 applied\): what-if \d+ ms, diff \d+ ms$/);

@@ -47,19 +47,16 @@ function server(): ApiServer {
   return api;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    if (typeof found !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${found.skip}`);
-    api = await startServer({ rbacManifest: null });
-    if (api === undefined) return;
-    await installCrds(
-      api,
-      CRDS.map((f) => join(found, CRD_DIR, f)),
-    );
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  if (typeof found !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${found.skip}`);
+  api = await startServer({ rbacManifest: null });
+  if (api === undefined) return;
+  await installCrds(
+    api,
+    CRDS.map((f) => join(found, CRD_DIR, f)),
+  );
+});
 
 after(async () => {
   await api?.stop();

@@ -40,19 +40,16 @@ async function read(
   return { ...stateFromObjects(r.objects), readWarnings: r.warnings };
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    cilium.files();
-    api = await startServer({ users: [{ name: OLD_READER }] });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-read-'));
-    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
-    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
-    await bindReadonlyWithout(server(), OLD_READER, 'cilium.io');
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  cilium.files();
+  api = await startServer({ users: [{ name: OLD_READER }] });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-read-'));
+  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+  await bindReadonlyWithout(server(), OLD_READER, 'cilium.io');
+});
 
 after(async () => {
   await api?.stop();

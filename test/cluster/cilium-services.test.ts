@@ -39,58 +39,55 @@ async function read(kubeconfig: string) {
   return { ...stateFromObjects(r.objects), readWarnings: r.warnings };
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    const crds = cilium.files();
-    api = await startServer({ users: [{ name: OLD_READER }] });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-services-'));
-    await installCrds(server(), crds);
-    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
-    await post('/api/v1/namespaces/shop/pods', {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'client', namespace: 'shop', labels: { app: 'client' } },
-      spec: { containers: [{ name: 'c', image: 'busybox' }] },
-    });
-    // A Service without a selector, its backends given by hand (no controller-manager runs here).
-    await post('/api/v1/namespaces/shop/services', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'payments', namespace: 'shop' },
-      spec: { ports: [{ port: 443 }] },
-    });
-    await post('/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices', {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: 'payments-1',
-        namespace: 'shop',
-        labels: { 'kubernetes.io/service-name': 'payments' },
-      },
-      addressType: 'IPv4',
-      ports: [{ port: 443, protocol: 'TCP' }],
-      endpoints: [{ addresses: ['203.0.113.10'], conditions: { ready: true } }],
-    });
-    await post('/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies', {
-      apiVersion: 'cilium.io/v2',
-      kind: 'CiliumNetworkPolicy',
-      metadata: { name: 'to-payments', namespace: 'shop' },
-      spec: {
-        endpointSelector: { matchLabels: { app: 'client' } },
-        egress: [
-          {
-            toServices: [{ k8sService: { serviceName: 'payments', namespace: 'shop' } }],
-            toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
-          },
-        ],
-      },
-    });
-    await bindReadonlyWithout(server(), OLD_READER, 'discovery.k8s.io');
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  const crds = cilium.files();
+  api = await startServer({ users: [{ name: OLD_READER }] });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-cilium-services-'));
+  await installCrds(server(), crds);
+  await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+  await post('/api/v1/namespaces/shop/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'client', namespace: 'shop', labels: { app: 'client' } },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  // A Service without a selector, its backends given by hand (no controller-manager runs here).
+  await post('/api/v1/namespaces/shop/services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'payments', namespace: 'shop' },
+    spec: { ports: [{ port: 443 }] },
+  });
+  await post('/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: 'payments-1',
+      namespace: 'shop',
+      labels: { 'kubernetes.io/service-name': 'payments' },
+    },
+    addressType: 'IPv4',
+    ports: [{ port: 443, protocol: 'TCP' }],
+    endpoints: [{ addresses: ['203.0.113.10'], conditions: { ready: true } }],
+  });
+  await post('/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies', {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'to-payments', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'client' } },
+      egress: [
+        {
+          toServices: [{ k8sService: { serviceName: 'payments', namespace: 'shop' } }],
+          toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+        },
+      ],
+    },
+  });
+  await bindReadonlyWithout(server(), OLD_READER, 'discovery.k8s.io');
+});
 
 after(async () => {
   await api?.stop();

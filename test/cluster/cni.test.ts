@@ -46,20 +46,17 @@ const ciliumConfig = configMap('cilium-config', {
   'identity-allocation-mode': 'crd',
 });
 
-before(
-  async () => {
-    api = await startServer();
-    if (api === undefined) return;
-    await applyObjects(api, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-      ...readObjects(['test/fixtures/cni/divergences.yaml']),
-      AGENT,
-      ciliumConfig,
-      configMap('other-config', { secret: 'not for netfence' }),
-    ]);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  api = await startServer();
+  if (api === undefined) return;
+  await applyObjects(api, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    ...readObjects(['test/fixtures/cni/divergences.yaml']),
+    AGENT,
+    ciliumConfig,
+    configMap('other-config', { secret: 'not for netfence' }),
+  ]);
+});
 
 after(async () => {
   await api?.stop();

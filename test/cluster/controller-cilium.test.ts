@@ -51,16 +51,12 @@ async function report(namespace: string): Promise<Report | undefined> {
 
 /** The result of the spec's test in data's report, once a controller wrote it as `expected`. */
 function apiTest(expected: string): Promise<Report> {
-  return eventually(
-    `"the API reaches the database" ${expected}`,
-    async () => {
-      const r = await report('data');
-      return r?.results?.some((x) => x.rule === 'the API reaches the database' && x.result === expected)
-        ? r
-        : undefined;
-    },
-    20_000,
-  );
+  return eventually(`"the API reaches the database" ${expected}`, async () => {
+    const r = await report('data');
+    return r?.results?.some((x) => x.rule === 'the API reaches the database' && x.result === expected)
+      ? r
+      : undefined;
+  });
 }
 
 async function controller(identity: string, cni: string): Promise<Controller> {
@@ -78,50 +74,47 @@ async function controller(identity: string, cni: string): Promise<Controller> {
   return c;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    if (typeof reports !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${reports.skip}`);
-    const crds = cilium.files();
-    api = await startServer({ extraRbacManifests: ['deploy/controller/rbac.yaml'] });
-    if (api === undefined) return;
-    await installCrds(api, [...crdFiles(reports), ...crds]);
-    kubeconfig = await serviceAccountKubeconfig(api);
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-controller-cilium-'));
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
-    await applyObjects(api, [
-      // Cilium's agent, as --cni auto finds it (no pod runs it here).
-      ciliumDaemonSet('quay.io/cilium/cilium:v1.16.3'),
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'cilium-config', namespace: 'kube-system' },
-        data: { 'enable-sctp': 'false' },
-      },
-      ns('shop') as unknown as Record<string, unknown>,
-      ns('data') as unknown as Record<string, unknown>,
-      pod('shop', 'api', { app: 'api' }) as unknown as Record<string, unknown>,
-      pod('data', 'postgres', { app: 'postgres' }) as unknown as Record<string, unknown>,
-      // The API reaches the database only through an ipBlock over the pod addresses.
-      np('data', 'by-address', {
-        podSelector: { matchLabels: { app: 'postgres' } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5432 }] }],
-      }) as unknown as Record<string, unknown>,
-    ]);
-    // A Cilium rule set whose allow rules restrict nothing (default deny off, nothing else isolates).
-    const open = cnp('shop', 'api-egress', {
-      endpointSelector: { matchLabels: { app: 'api' } },
-      enableDefaultDeny: { egress: false },
-      egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } }] }],
-    });
-    const res = await api.request('POST', '/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies', {
-      body: open,
-    });
-    assert.equal(res.status, 201, res.text);
-  },
-  { timeout: 180_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  if (typeof reports !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${reports.skip}`);
+  const crds = cilium.files();
+  api = await startServer({ extraRbacManifests: ['deploy/controller/rbac.yaml'] });
+  if (api === undefined) return;
+  await installCrds(api, [...crdFiles(reports), ...crds]);
+  kubeconfig = await serviceAccountKubeconfig(api);
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-controller-cilium-'));
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+  await applyObjects(api, [
+    // Cilium's agent, as --cni auto finds it (no pod runs it here).
+    ciliumDaemonSet('quay.io/cilium/cilium:v1.16.3'),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cilium-config', namespace: 'kube-system' },
+      data: { 'enable-sctp': 'false' },
+    },
+    ns('shop') as unknown as Record<string, unknown>,
+    ns('data') as unknown as Record<string, unknown>,
+    pod('shop', 'api', { app: 'api' }) as unknown as Record<string, unknown>,
+    pod('data', 'postgres', { app: 'postgres' }) as unknown as Record<string, unknown>,
+    // The API reaches the database only through an ipBlock over the pod addresses.
+    np('data', 'by-address', {
+      podSelector: { matchLabels: { app: 'postgres' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 5432 }] }],
+    }) as unknown as Record<string, unknown>,
+  ]);
+  // A Cilium rule set whose allow rules restrict nothing (default deny off, nothing else isolates).
+  const open = cnp('shop', 'api-egress', {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    enableDefaultDeny: { egress: false },
+    egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'data' } }] }],
+  });
+  const res = await api.request('POST', '/apis/cilium.io/v2/namespaces/shop/ciliumnetworkpolicies', {
+    body: open,
+  });
+  assert.equal(res.status, 201, res.text);
+});
 
 after(async () => {
   for (const c of started) await c.stop('SIGKILL');

@@ -120,43 +120,40 @@ const CONTROLLER_ARGS = [
   'netfence.io/default-deny=off',
 ];
 
-before(
-  async () => {
-    if (fileSkip !== false) return;
-    api = await startServer({ extraRbacManifests: ['deploy/controller/rbac.yaml'] });
-    if (api === undefined) return;
-    if (typeof reports !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${reports.skip}`);
-    await installCrds(api, crdFiles(reports));
-    kubeconfig = await serviceAccountKubeconfig(api);
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-controller-'));
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC);
-    await applyObjects(api, [
-      ns('team-a'),
-      ns('shop'),
-      ns('skip-me', { 'netfence.io/default-deny': 'off' }),
-      ns('ignored'),
-      ns('hand'),
-      pod('team-a', 'web', { app: 'web' }),
-      pod('shop', 'api', { app: 'api' }),
-      pod('skip-me', 'open', { app: 'open' }),
-      // Someone else's policy of the controller's name: left alone.
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: POLICY, namespace: 'hand' },
-        spec: { podSelector: {}, ingress: [{}], policyTypes: ['Ingress'] },
-      },
-    ]);
-    started.push(
-      await startController(kubeconfig, 'first', [
-        ...CONTROLLER_ARGS,
-        '--spec',
-        join(tmp, 'reachability.yaml'),
-      ]),
-    );
-  },
-  { timeout: 180_000 },
-);
+before(async () => {
+  if (fileSkip !== false) return;
+  api = await startServer({ extraRbacManifests: ['deploy/controller/rbac.yaml'] });
+  if (api === undefined) return;
+  if (typeof reports !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${reports.skip}`);
+  await installCrds(api, crdFiles(reports));
+  kubeconfig = await serviceAccountKubeconfig(api);
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-controller-'));
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC);
+  await applyObjects(api, [
+    ns('team-a'),
+    ns('shop'),
+    ns('skip-me', { 'netfence.io/default-deny': 'off' }),
+    ns('ignored'),
+    ns('hand'),
+    pod('team-a', 'web', { app: 'web' }),
+    pod('shop', 'api', { app: 'api' }),
+    pod('skip-me', 'open', { app: 'open' }),
+    // Someone else's policy of the controller's name: left alone.
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: POLICY, namespace: 'hand' },
+      spec: { podSelector: {}, ingress: [{}], policyTypes: ['Ingress'] },
+    },
+  ]);
+  started.push(
+    await startController(kubeconfig, 'first', [
+      ...CONTROLLER_ARGS,
+      '--spec',
+      join(tmp, 'reachability.yaml'),
+    ]),
+  );
+});
 
 after(async () => {
   for (const c of started) await c.stop('SIGKILL');

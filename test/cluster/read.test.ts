@@ -28,15 +28,12 @@ function server(): ApiServer {
   return api;
 }
 
-before(
-  async () => {
-    api = await startServer({ users: [{ name: 'nobody' }] });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-read-'));
-    await applyObjects(api, readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]));
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  api = await startServer({ users: [{ name: 'nobody' }] });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-read-'));
+  await applyObjects(api, readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]));
+});
 
 after(async () => {
   await api?.stop();

@@ -42,45 +42,42 @@ interface AuditEvent {
   responseStatus?: { code?: number };
 }
 
-before(
-  async () => {
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-audit-'));
-    writeFileSync(join(tmp, 'policy.yaml'), AUDIT_POLICY);
-    auditLog = join(tmp, 'audit.log');
-    api = await startServer({
-      extraApiServerArgs: [
-        `--audit-policy-file=${join(tmp, 'policy.yaml')}`,
-        `--audit-log-path=${auditLog}`,
-        // Each event is written by the request's own handler (no batching, no dropped events).
-        '--audit-log-mode=blocking',
-      ],
-    });
-    if (api === undefined) return;
-    await applyObjects(api, [
-      ...readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]),
-      ciliumDaemonSet('quay.io/cilium/cilium:v1.15.6'),
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'cilium-config', namespace: 'kube-system' },
-        data: { 'policy-cidr-match-mode': 'nodes' },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'app-config', namespace: 'shop' },
-        data: { password: 'not for netfence' },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'db-password', namespace: 'data' },
-        stringData: { password: 'not for netfence' },
-      },
-    ]);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-audit-'));
+  writeFileSync(join(tmp, 'policy.yaml'), AUDIT_POLICY);
+  auditLog = join(tmp, 'audit.log');
+  api = await startServer({
+    extraApiServerArgs: [
+      `--audit-policy-file=${join(tmp, 'policy.yaml')}`,
+      `--audit-log-path=${auditLog}`,
+      // Each event is written by the request's own handler (no batching, no dropped events).
+      '--audit-log-mode=blocking',
+    ],
+  });
+  if (api === undefined) return;
+  await applyObjects(api, [
+    ...readObjects(['examples/webshop', `${FIXTURES}/pods.yaml`]),
+    ciliumDaemonSet('quay.io/cilium/cilium:v1.15.6'),
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cilium-config', namespace: 'kube-system' },
+      data: { 'policy-cidr-match-mode': 'nodes' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'app-config', namespace: 'shop' },
+      data: { password: 'not for netfence' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db-password', namespace: 'data' },
+      stringData: { password: 'not for netfence' },
+    },
+  ]);
+});
 
 after(async () => {
   await api?.stop();
@@ -138,10 +135,11 @@ describe('the read-only commands, as the API server records them', { skip }, () 
     // a request's completion may be written just after its response reaches the client).
     const marker = '/api/v1/namespaces/netfence-audit-marker';
     await server().request('GET', marker, { token: server().readonlyToken });
-    for (let i = 0; !readerEvents().some((e) => e.requestURI === marker); i++) {
-      assert.ok(i < 200, 'the audit log records the marker request');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await server().until(
+      () => Promise.resolve(readerEvents().some((e) => e.requestURI === marker)),
+      (found) => found,
+      () => 'the audit log records the marker request',
+    );
   });
 
   test('each passes with the read-only role: no refusal, no warning of one', () => {

@@ -234,12 +234,11 @@ export async function objectCountQuota(
  * after they are stored.
  */
 export async function waitForAccess(api: ApiServer, user: string, path: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const r = await api.request('GET', path, { token: api.users[user]!.token });
-    if (r.status === 200) return;
-    assert.ok(i < 100, `the RBAC of ${user} is not in force: ${r.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await api.until(
+    () => api.request('GET', path, { token: api.users[user]!.token }),
+    (r) => r.status === 200,
+    (r) => `the RBAC of ${user} is not in force: ${r.text}`,
+  );
 }
 
 /**

@@ -60,37 +60,34 @@ async function snapshot(name: string): Promise<{ items: Item[]; stderr: string }
   return { items: (parse(readFileSync(file, 'utf8')) as { items: Item[] }).items, stderr: r.stderr };
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    moduleDir(npapi);
-    moduleDir(npapiV1alpha1);
-    api = await startServer();
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-snapshot-tiers-'));
-    // A Node as a kubelet registers it: labels, and addresses in its status (written through the subresource).
-    await put('/api/v1/nodes/node-a', {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'node-a', labels: { 'node-role.kubernetes.io/control-plane': '', zone: 'a' } },
-      spec: { podCIDR: '10.244.0.0/24' },
-    });
-    const status = await server().request('PATCH', '/api/v1/nodes/node-a/status', {
-      body: {
-        status: {
-          addresses: [
-            { type: 'InternalIP', address: '192.0.2.10' },
-            { type: 'Hostname', address: 'node-a' },
-          ],
-          capacity: { cpu: '4' },
-        },
+before(async () => {
+  if (skip !== false) return;
+  moduleDir(npapi);
+  moduleDir(npapiV1alpha1);
+  api = await startServer();
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-snapshot-tiers-'));
+  // A Node as a kubelet registers it: labels, and addresses in its status (written through the subresource).
+  await put('/api/v1/nodes/node-a', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'node-a', labels: { 'node-role.kubernetes.io/control-plane': '', zone: 'a' } },
+    spec: { podCIDR: '10.244.0.0/24' },
+  });
+  const status = await server().request('PATCH', '/api/v1/nodes/node-a/status', {
+    body: {
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: '192.0.2.10' },
+          { type: 'Hostname', address: 'node-a' },
+        ],
+        capacity: { cpu: '4' },
       },
-      contentType: 'application/merge-patch+json',
-    });
-    assert.equal(status.status, 200, status.text);
-  },
-  { timeout: 120_000 },
-);
+    },
+    contentType: 'application/merge-patch+json',
+  });
+  assert.equal(status.status, 200, status.text);
+});
 
 after(async () => {
   await api?.stop();

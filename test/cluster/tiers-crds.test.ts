@@ -46,15 +46,12 @@ function server(): ApiServer {
   return api;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    moduleDir(npapi);
-    moduleDir(npapiV1alpha1);
-    api = await startServer({ rbacManifest: null });
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  moduleDir(npapi);
+  moduleDir(npapiV1alpha1);
+  api = await startServer({ rbacManifest: null });
+});
 
 after(async () => {
   await api?.stop();
@@ -489,13 +486,11 @@ describe(
     before(async () => {
       await installCrds(server(), crdFiles(join(moduleDir(npapi), 'config', 'crd', 'experimental')));
       // The CRD was Established already: wait until the new schema is the one that validates.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const res = await tryCreate(CNP('v1beta1'), domainAccept('probe'));
-        if (res.status === 201) break;
-        assert.ok(Date.now() < deadline, `experimental schema not in force after 30 s: ${res.text}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await server().until(
+        () => tryCreate(CNP('v1beta1'), domainAccept('probe')),
+        (res) => res.status === 201,
+        (res) => `experimental schema not in force: ${res.text}`,
+      );
     });
 
     test('keeps the policies stored under the standard schema', async () => {

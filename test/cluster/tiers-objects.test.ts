@@ -36,15 +36,12 @@ function server(): ApiServer {
   return api;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
-    api = await startServer({ rbacManifest: null });
-    await installCrds(server(), crdFiles(join(npapi, 'config', 'crd', 'standard')));
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
+  api = await startServer({ rbacManifest: null });
+  await installCrds(server(), crdFiles(join(npapi, 'config', 'crd', 'standard')));
+});
 
 after(async () => {
   await api?.stop();

@@ -15,6 +15,7 @@ import type { ApiServer } from '../support/kube-apiserver.ts';
 import { makeClientCert } from '../admission/client-cert.ts';
 import { SPEC_TEXT, baseObjects, np, review } from '../admission/fixtures.ts';
 import { applyObjects, skip, startServer } from './setup.ts';
+import { guardProgress } from '../support/progress.ts';
 import {
   NP,
   apiCall,
@@ -32,18 +33,17 @@ const hooks: RunningHook[] = [];
 
 const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
 
-before(
-  async () => {
-    if (skip !== false) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-auth-'));
-    callers = await makeSelfSigned(['webhook-callers']);
-    strangers = await makeSelfSigned(['someone-else']);
-    const client = await makeClientCert(callers, 'kube-apiserver');
-    // The API server's credentials for webhooks: "*" matches every webhook host (docs/enforce.md).
-    const kubeconfig = join(tmp, 'webhook-client.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
+before(async () => {
+  if (skip !== false) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-auth-'));
+  callers = await makeSelfSigned(['webhook-callers']);
+  strangers = await makeSelfSigned(['someone-else']);
+  const client = await makeClientCert(callers, 'kube-apiserver');
+  // The API server's credentials for webhooks: "*" matches every webhook host (docs/enforce.md).
+  const kubeconfig = join(tmp, 'webhook-client.kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
 kind: Config
 users:
   - name: '*'
@@ -51,11 +51,11 @@ users:
       client-certificate: ${client.certFile}
       client-key: ${client.keyFile}
 `,
-    );
-    const admission = join(tmp, 'admission.yaml');
-    writeFileSync(
-      admission,
-      `apiVersion: apiserver.config.k8s.io/v1
+  );
+  const admission = join(tmp, 'admission.yaml');
+  writeFileSync(
+    admission,
+    `apiVersion: apiserver.config.k8s.io/v1
 kind: AdmissionConfiguration
 plugins:
   - name: ValidatingAdmissionWebhook
@@ -64,35 +64,33 @@ plugins:
       kind: WebhookAdmissionConfiguration
       kubeConfigFile: ${kubeconfig}
 `,
-    );
-    api = await startServer({ extraApiServerArgs: [`--admission-control-config-file=${admission}`] });
-    if (api === undefined) return;
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
-    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-    const args = ['--spec', join(tmp, 'reachability.yaml'), '--no-config', '--client-ca'];
-    hooks.push(await startWebhookProcess(api, [...args, callers.caFile]));
-    hooks.push(await startWebhookProcess(api, [...args, strangers.caFile]));
-    const exceptOther = {
-      matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['other'] }],
-    };
-    await registerWebhook(api, 'netfence-trusted', hooks[0]!, exceptOther, false);
-    await registerWebhook(
-      api,
-      'netfence-other-ca',
-      hooks[1]!,
-      { matchLabels: { 'netfence-test': 'other' } },
-      false,
-    );
-    // The configurations reach the admission chain through an informer: wait until the webhook answers.
-    for (let i = 0; ; i++) {
-      const r = await apiCall(api, 'POST', `${NP}?dryRun=All`, ALLOW_ALL);
-      if (r.status === 403) break;
-      assert.ok(i < 100, `the webhook is not called: ${JSON.stringify(r.body)}\n${hooks[0]!.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  },
-  { timeout: 120_000 },
-);
+  );
+  api = await startServer({ extraApiServerArgs: [`--admission-control-config-file=${admission}`] });
+  if (api === undefined) return;
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+  await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+  const args = ['--spec', join(tmp, 'reachability.yaml'), '--no-config', '--client-ca'];
+  hooks.push(await startWebhookProcess(api, [...args, callers.caFile]));
+  hooks.push(await startWebhookProcess(api, [...args, strangers.caFile]));
+  const exceptOther = {
+    matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['other'] }],
+  };
+  await registerWebhook(api, 'netfence-trusted', hooks[0]!, exceptOther, false);
+  await registerWebhook(
+    api,
+    'netfence-other-ca',
+    hooks[1]!,
+    { matchLabels: { 'netfence-test': 'other' } },
+    false,
+  );
+  // The configurations reach the admission chain through an informer: wait until the webhook answers.
+  const server = api;
+  await server.until(
+    () => apiCall(server, 'POST', `${NP}?dryRun=All`, ALLOW_ALL),
+    (r) => r.status === 403,
+    (r) => `the webhook is not called: ${JSON.stringify(r.body)}\n${hooks[0]!.stderr()}`,
+  );
+});
 
 after(async () => {
   for (const h of hooks) h.process.kill('SIGTERM');
@@ -103,9 +101,22 @@ after(async () => {
 
 /** Waits for a log line of the webhook: it crosses a pipe and may land a moment after the answer. */
 async function logged(hook: RunningHook, line: RegExp): Promise<void> {
-  for (let i = 0; !line.test(hook.stderr()); i++) {
-    assert.ok(i < 50, `not logged: ${String(line)}\n${hook.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // Given up when the webhook exits or is stuck (no CPU time used for a minute), not by a count of tries.
+  let stuck: string | undefined;
+  const unguard = guardProgress(hook.process.pid!, { cpuMs: 60_000, fallbackMs: 300_000 }, (reason) => {
+    stuck = reason;
+  });
+  try {
+    while (!line.test(hook.stderr())) {
+      const exited = hook.process.exitCode ?? hook.process.signalCode;
+      assert.ok(
+        exited === null && stuck === undefined,
+        `not logged (${stuck ?? `exited: ${String(exited)}`}): ${String(line)}\n${hook.stderr()}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    unguard();
   }
 }
 

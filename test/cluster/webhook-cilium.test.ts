@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCrds } from '../support/crds.ts';
+import { guardProgress } from '../support/progress.ts';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import type { KubeObject } from '../../src/k8s/types.ts';
 import { applyObjects, ciliumCrdsFor, startServer } from './setup.ts';
@@ -40,7 +41,7 @@ let api: ApiServer | undefined;
 let tmp = '';
 const hooks: RunningHook[] = [];
 /** Started before Cilium's CRDs were installed. */
-let early: { hook: RunningHook; started: number } | undefined;
+let early: { hook: RunningHook } | undefined;
 
 const call = (method: string, path: string, body?: unknown): Promise<Reply> =>
   apiCall(api!, method, path, body);
@@ -50,61 +51,57 @@ function labelled(o: KubeObject, value: string): KubeObject {
 }
 
 /** Retries a request until its status is `status` (the webhook follows the cluster through its watch). */
-async function until(status: number, send: () => Promise<Reply>): Promise<Reply> {
-  for (let i = 0; ; i++) {
-    const r = await send();
-    if (r.status === status) return r;
-    assert.ok(i < 100, `expected HTTP ${status}, still ${r.status}: ${JSON.stringify(r.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function until(status: number, send: () => Promise<Reply>): Promise<Reply> {
+  return api!.until(
+    send,
+    (r) => r.status === status,
+    (r) => `expected HTTP ${status}, still ${r.status}: ${JSON.stringify(r.body)}`,
+  );
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    const crds = ciliumCrds.files();
-    api = await startServer();
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-cilium-'));
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
-    // The spec decides; the lint rules on wide ipBlocks would deny the ipBlock case under every profile.
-    writeFileSync(
-      join(tmp, 'netfence.yaml'),
-      'rules:\n  no-ipblock-covering-cluster: off\n  no-wide-ipblock: off\n',
-    );
-    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-    const args = ['--spec', join(tmp, 'reachability.yaml'), '--config', join(tmp, 'netfence.yaml')];
-    early = { hook: await startWebhookProcess(api, args), started: Date.now() };
-    hooks.push(early.hook);
-    await installCrds(api, crds);
-    const deny = await startWebhookProcess(api, args);
-    const upstream = await startWebhookProcess(api, [...args, '--cni', 'upstream']);
-    const cilium = await startWebhookProcess(api, [...args, '--cni', 'cilium']);
-    hooks.push(deny, upstream, cilium);
-    const others = {
-      matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['upstream', 'cilium'] }],
-    };
-    await registerWebhook(api, 'netfence-deny', deny, others, false, 'Fail', CILIUM_RULES);
-    await registerWebhook(
-      api,
-      'netfence-upstream',
-      upstream,
-      { matchLabels: { 'netfence-test': 'upstream' } },
-      false,
-    );
-    await registerWebhook(
-      api,
-      'netfence-cilium',
-      cilium,
-      { matchLabels: { 'netfence-test': 'cilium' } },
-      false,
-    );
-    // The configurations reach the admission chain through an informer: wait until the webhook answers.
-    const allowAll = cnp('data', 'allow-all', { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] });
-    await until(403, () => call('POST', `${CNP}?dryRun=All`, allowAll));
-  },
-  { timeout: 180_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  const crds = ciliumCrds.files();
+  api = await startServer();
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-cilium-'));
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+  // The spec decides; the lint rules on wide ipBlocks would deny the ipBlock case under every profile.
+  writeFileSync(
+    join(tmp, 'netfence.yaml'),
+    'rules:\n  no-ipblock-covering-cluster: off\n  no-wide-ipblock: off\n',
+  );
+  await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+  const args = ['--spec', join(tmp, 'reachability.yaml'), '--config', join(tmp, 'netfence.yaml')];
+  early = { hook: await startWebhookProcess(api, args) };
+  hooks.push(early.hook);
+  await installCrds(api, crds);
+  const deny = await startWebhookProcess(api, args);
+  const upstream = await startWebhookProcess(api, [...args, '--cni', 'upstream']);
+  const cilium = await startWebhookProcess(api, [...args, '--cni', 'cilium']);
+  hooks.push(deny, upstream, cilium);
+  const others = {
+    matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['upstream', 'cilium'] }],
+  };
+  await registerWebhook(api, 'netfence-deny', deny, others, false, 'Fail', CILIUM_RULES);
+  await registerWebhook(
+    api,
+    'netfence-upstream',
+    upstream,
+    { matchLabels: { 'netfence-test': 'upstream' } },
+    false,
+  );
+  await registerWebhook(
+    api,
+    'netfence-cilium',
+    cilium,
+    { matchLabels: { 'netfence-test': 'cilium' } },
+    false,
+  );
+  // The configurations reach the admission chain through an informer: wait until the webhook answers.
+  const allowAll = cnp('data', 'allow-all', { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }] });
+  await until(403, () => call('POST', `${CNP}?dryRun=All`, allowAll));
+});
 
 after(async () => {
   for (const h of hooks) h.process.kill('SIGTERM');
@@ -209,32 +206,44 @@ describe('Cilium policies judged by netfence webhook, called by the API server',
     assert.equal((await call('GET', `${CNP}/allow-api`)).status, 200);
   });
 
-  test(
-    'a webhook started before the CRDs logged their absence once, and watches them once installed',
-    { timeout: 60_000 },
-    async () => {
-      const { hook, started } = early!;
-      const lines = (): string[] => hook.stderr().split('\n');
-      // The kinds are listed again (after 2, 4, 8, 16 s, then every 30 s): by then the CRDs are there.
+  test('a webhook started before the CRDs logged their absence once, and watches them once installed', async () => {
+    const { hook } = early!;
+    const lines = (): string[] => hook.stderr().split('\n');
+    // The kinds are listed again (after 2, 4, 8, 16 s, then every 30 s): by then the CRDs are there. Given up
+    // when the webhook exits, or is stuck: no CPU time used for 90 s (3 of its waits of 30 s by its clock), or
+    // a minute of it used (a loop).
+    let stuck: string | undefined;
+    const stopGuard = guardProgress(
+      hook.process.pid!,
+      { cpuMs: 60_000, idleMs: 90_000, fallbackMs: 300_000 },
+      (reason) => (stuck = reason),
+    );
+    try {
       for (;;) {
         const watching = lines().filter((l) => l.includes('"msg":"watching"'));
         if (watching.length === 2) break;
-        assert.ok(Date.now() - started < 50_000, `not watching Cilium's kinds:\n${hook.stderr()}`);
+        const gone = hook.process.exitCode ?? hook.process.signalCode;
+        assert.ok(
+          gone === null && stuck === undefined,
+          `not watching Cilium's kinds (${stuck ?? `exited: ${String(gone)}`}):\n${hook.stderr()}`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      // The tier kinds, never installed here, were listed again at the same time, and not logged again.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      for (const resource of [
-        'ciliumnetworkpolicies',
-        'ciliumclusterwidenetworkpolicies',
-        'clusternetworkpolicies',
-      ]) {
-        const leftOut = lines().filter(
-          (l) => l.includes('"msg":"left out"') && l.includes(`"resource":"${resource}"`),
-        );
-        assert.equal(leftOut.length, 1, leftOut.join('\n'));
-        assert.match(leftOut[0]!, /not served/);
-      }
-    },
-  );
+    } finally {
+      stopGuard();
+    }
+    // The tier kinds, never installed here, were listed again at the same time, and not logged again.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (const resource of [
+      'ciliumnetworkpolicies',
+      'ciliumclusterwidenetworkpolicies',
+      'clusternetworkpolicies',
+    ]) {
+      const leftOut = lines().filter(
+        (l) => l.includes('"msg":"left out"') && l.includes(`"resource":"${resource}"`),
+      );
+      assert.equal(leftOut.length, 1, leftOut.join('\n'));
+      assert.match(leftOut[0]!, /not served/);
+    }
+  });
 });

@@ -30,7 +30,6 @@ let hook: RunningHook | undefined;
 
 const call = (method: string, path: string, body?: unknown, contentType?: string): Promise<Reply> =>
   apiCall(api!, method, path, body, contentType);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
 const labelled = (o: ReturnType<typeof np>, name: string, value: string): ReturnType<typeof np> => ({
@@ -38,17 +37,12 @@ const labelled = (o: ReturnType<typeof np>, name: string, value: string): Return
   metadata: { ...o.metadata, name, labels: { 'netfence-test': value } },
 });
 
-/** Repeats `attempt` every 200 ms until `done` holds of its reply (at most `seconds`); returns the last reply. */
-async function until(
-  attempt: () => Promise<Reply>,
-  done: (r: Reply) => boolean,
-  seconds: number,
-): Promise<Reply> {
-  for (let i = 0; ; i++) {
-    const r = await attempt();
-    if (done(r) || i >= seconds * 5) return r;
-    await sleep(200);
-  }
+/**
+ * Repeats `attempt` until `done` holds of its reply, and returns that reply: `api.until`, which counts no tries
+ * and gives up once kube-apiserver is stuck (or at its last resort by the clock).
+ */
+function until(attempt: () => Promise<Reply>, done: (r: Reply) => boolean): Promise<Reply> {
+  return api!.until(attempt, done, (r) => `still HTTP ${r.status}: ${JSON.stringify(r.body)}`);
 }
 
 /** POSTs `body` straight to the webhook process (not through the API server). */
@@ -58,48 +52,44 @@ const postToWebhook = (
   headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> => postToHook(hook!, path, body, headers);
 
-before(
-  async () => {
-    api = await startServer();
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-faults-'));
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
-    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-    hook = await startWebhookProcess(api, ['--spec', join(tmp, 'reachability.yaml'), '--no-config']);
-    // Three configurations for the one process: the usual one (Fail), and two for the kill test, which
-    // select NetworkPolicies by their label `netfence-test`.
-    await registerWebhook(
-      api,
-      'netfence-faults',
-      hook,
-      { matchExpressions: [{ key: 'netfence-test', operator: 'DoesNotExist' }] },
-      false,
-    );
-    await registerWebhook(
-      api,
-      'netfence-ignore',
-      hook,
-      { matchLabels: { 'netfence-test': 'ignore' } },
-      false,
-      'Ignore',
-    );
-    await registerWebhook(
-      api,
-      'netfence-fail',
-      hook,
-      { matchLabels: { 'netfence-test': 'fail' } },
-      false,
-      'Fail',
-    );
-    const r = await until(
-      () => call('POST', `${NP}?dryRun=All`, ALLOW_ALL),
-      (reply) => reply.status === 403,
-      20,
-    );
-    assert.equal(r.status, 403, `the webhook is not called: ${JSON.stringify(r.body)}`);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  api = await startServer();
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-faults-'));
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+  await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+  hook = await startWebhookProcess(api, ['--spec', join(tmp, 'reachability.yaml'), '--no-config']);
+  // Three configurations for the one process: the usual one (Fail), and two for the kill test, which
+  // select NetworkPolicies by their label `netfence-test`.
+  await registerWebhook(
+    api,
+    'netfence-faults',
+    hook,
+    { matchExpressions: [{ key: 'netfence-test', operator: 'DoesNotExist' }] },
+    false,
+  );
+  await registerWebhook(
+    api,
+    'netfence-ignore',
+    hook,
+    { matchLabels: { 'netfence-test': 'ignore' } },
+    false,
+    'Ignore',
+  );
+  await registerWebhook(
+    api,
+    'netfence-fail',
+    hook,
+    { matchLabels: { 'netfence-test': 'fail' } },
+    false,
+    'Fail',
+  );
+  const r = await until(
+    () => call('POST', `${NP}?dryRun=All`, ALLOW_ALL),
+    (reply) => reply.status === 403,
+  );
+  assert.equal(r.status, 403, `the webhook is not called: ${JSON.stringify(r.body)}`);
+});
 
 after(async () => {
   hook?.process.kill('SIGKILL');
@@ -108,37 +98,31 @@ after(async () => {
 });
 
 describe('the API server restarts under the webhook', { skip }, () => {
-  test(
-    'its watches end, it lists again, and a policy created after the restart counts in its decisions',
-    { timeout: 120_000 },
-    async () => {
-      // Before: deleting allow-db-clients would cut shop/api → data/postgres, which the spec expects.
-      const cut = await call('DELETE', `${NP}/allow-db-clients?dryRun=All`);
-      assert.equal(cut.status, 403, JSON.stringify(cut.body));
-      const logged = hook!.stderr().length;
+  test('its watches end, it lists again, and a policy created after the restart counts in its decisions', async () => {
+    // Before: deleting allow-db-clients would cut shop/api → data/postgres, which the spec expects.
+    const cut = await call('DELETE', `${NP}/allow-db-clients?dryRun=All`);
+    assert.equal(cut.status, 403, JSON.stringify(cut.body));
+    const logged = hook!.stderr().length;
 
-      await api!.restartApiServer();
-      // Created at once, before the webhook's watches (retried every 2 s) are back: only a new list
-      // brings it. The webhook answers from memory meanwhile (it opens nothing the spec forbids).
-      const created = await until(
-        () => call('POST', NP, ALLOW_API),
-        (r) => r.status === 201,
-        30,
-      );
-      assert.equal(created.status, 201, JSON.stringify(created.body));
+    await api!.restartApiServer();
+    // Created at once, before the webhook's watches (retried every 2 s) are back: only a new list
+    // brings it. The webhook answers from memory meanwhile (it opens nothing the spec forbids).
+    const created = await until(
+      () => call('POST', NP, ALLOW_API),
+      (r) => r.status === 201,
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
 
-      // Converged: the same deletion now cuts nothing the spec expects.
-      const r = await until(
-        () => call('DELETE', `${NP}/allow-db-clients?dryRun=All`),
-        (reply) => reply.status === 200,
-        30,
-      );
-      assert.equal(r.status, 200, `still denied after the restart: ${JSON.stringify(r.body)}`);
-      const since = hook!.stderr().slice(logged);
-      assert.match(since, /"msg":"watch error"/, since.slice(0, 2000));
-      assert.equal(hook!.process.exitCode, null, 'the webhook kept running');
-    },
-  );
+    // Converged: the same deletion now cuts nothing the spec expects.
+    const r = await until(
+      () => call('DELETE', `${NP}/allow-db-clients?dryRun=All`),
+      (reply) => reply.status === 200,
+    );
+    assert.equal(r.status, 200, `still denied after the restart: ${JSON.stringify(r.body)}`);
+    const since = hook!.stderr().slice(logged);
+    assert.match(since, /"msg":"watch error"/, since.slice(0, 2000));
+    assert.equal(hook!.process.exitCode, null, 'the webhook kept running');
+  });
 });
 
 describe('bad input sent straight to the webhook', { skip }, () => {
@@ -182,25 +166,21 @@ describe('bad input sent straight to the webhook', { skip }, () => {
 });
 
 describe('the webhook process is killed', { skip }, () => {
-  test(
-    'the API server applies failurePolicy: Ignore admits unchecked, Fail refuses',
-    { timeout: 60_000 },
-    async () => {
-      // While it runs, both configurations deny what breaks the spec.
-      for (const value of ['ignore', 'fail']) {
-        const r = await call('POST', `${NP}?dryRun=All`, labelled(ALLOW_ALL, `allow-all-${value}`, value));
-        assert.equal(r.status, 403, `${value}: ${JSON.stringify(r.body)}`);
-      }
-      const exited = new Promise((resolve) => hook!.process.once('exit', resolve));
-      hook!.process.kill('SIGKILL');
-      await exited;
+  test('the API server applies failurePolicy: Ignore admits unchecked, Fail refuses', async () => {
+    // While it runs, both configurations deny what breaks the spec.
+    for (const value of ['ignore', 'fail']) {
+      const r = await call('POST', `${NP}?dryRun=All`, labelled(ALLOW_ALL, `allow-all-${value}`, value));
+      assert.equal(r.status, 403, `${value}: ${JSON.stringify(r.body)}`);
+    }
+    const exited = new Promise((resolve) => hook!.process.once('exit', resolve));
+    hook!.process.kill('SIGKILL');
+    await exited;
 
-      const ignored = await call('POST', NP, labelled(ALLOW_ALL, 'allow-all-ignore', 'ignore'));
-      assert.equal(ignored.status, 201, `Ignore admits: ${JSON.stringify(ignored.body)}`);
-      const failed = await call('POST', NP, labelled(ALLOW_ALL, 'allow-all-fail', 'fail'));
-      assert.equal(failed.status, 500, JSON.stringify(failed.body));
-      assert.match(String(failed.body.message), /failed calling webhook "netfence-fail\.netfence\.io"/);
-      assert.equal((await call('GET', `${NP}/allow-all-fail`)).status, 404);
-    },
-  );
+    const ignored = await call('POST', NP, labelled(ALLOW_ALL, 'allow-all-ignore', 'ignore'));
+    assert.equal(ignored.status, 201, `Ignore admits: ${JSON.stringify(ignored.body)}`);
+    const failed = await call('POST', NP, labelled(ALLOW_ALL, 'allow-all-fail', 'fail'));
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    assert.match(String(failed.body.message), /failed calling webhook "netfence-fail\.netfence\.io"/);
+    assert.equal((await call('GET', `${NP}/allow-all-fail`)).status, 404);
+  });
 });

@@ -24,6 +24,7 @@ import type { ApiServer } from '../support/kube-apiserver.ts';
 import { applyObjects, skip as kubeSkip, startServer } from './setup.ts';
 import { SPEC_TEXT, baseObjects, np, review } from '../admission/fixtures.ts';
 import { serviceAccountKubeconfig } from '../controller/cluster.ts';
+import { guardProgress } from '../support/progress.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CHART = join(ROOT, 'deploy', 'helm', 'netfence');
@@ -529,17 +530,14 @@ const PATHS: Record<string, string> = {
 const pathOf = (o: K8sObject): string | undefined =>
   PATHS[o.kind]?.replace('/namespaces/netfence/', `/namespaces/${o.metadata.namespace ?? 'netfence'}/`);
 
-before(
-  async () => {
-    if (skip !== false) return;
-    api = await startServer();
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-helm-'));
-    await applyObjects(api, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'netfence' } }]);
-    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  api = await startServer();
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-helm-'));
+  await applyObjects(api, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'netfence' } }]);
+  await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+});
 
 after(async () => {
   await api?.stop();
@@ -572,148 +570,152 @@ describe('the rendered chart in a real API server', { skip }, () => {
     }
   });
 
-  test(
-    "the pod's command, certificate and rules serve a review the caBundle trusts",
-    { timeout: 60_000 },
-    async () => {
-      const objects = await render('mode=deny', ASSERTIONS);
-      const secret = one(objects, 'Secret').data as Record<string, string>;
-      const rules = one(objects, 'ConfigMap').data as Record<string, string>;
-      // The pod's mounts, as files.
-      mkdirSync(join(tmp, 'tls'));
-      mkdirSync(join(tmp, 'rules'));
-      for (const key of ['tls.crt', 'tls.key'])
-        writeFileSync(join(tmp, 'tls', key), Buffer.from(secret[key]!, 'base64'));
-      for (const [key, text] of Object.entries(rules)) writeFileSync(join(tmp, 'rules', key), text);
-      const args = (containerOf(objects).args as string[]).map((a) =>
-        a
-          .replace(/^\/tls\//, `${join(tmp, 'tls')}/`)
-          .replace(/^\/rules\//, `${join(tmp, 'rules')}/`)
-          .replace(/^0\.0\.0\.0:8443$/, '127.0.0.1:0'),
-      );
-      const child = spawn(
-        process.execPath,
-        ['bin/netfence', ...args, '--kubeconfig', api!.readonlyKubeconfig],
-        {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, NETFENCE_NO_CACHE: '1' },
-        },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  test("the pod's command, certificate and rules serve a review the caBundle trusts", async () => {
+    const objects = await render('mode=deny', ASSERTIONS);
+    const secret = one(objects, 'Secret').data as Record<string, string>;
+    const rules = one(objects, 'ConfigMap').data as Record<string, string>;
+    // The pod's mounts, as files.
+    mkdirSync(join(tmp, 'tls'));
+    mkdirSync(join(tmp, 'rules'));
+    for (const key of ['tls.crt', 'tls.key'])
+      writeFileSync(join(tmp, 'tls', key), Buffer.from(secret[key]!, 'base64'));
+    for (const [key, text] of Object.entries(rules)) writeFileSync(join(tmp, 'rules', key), text);
+    const args = (containerOf(objects).args as string[]).map((a) =>
+      a
+        .replace(/^\/tls\//, `${join(tmp, 'tls')}/`)
+        .replace(/^\/rules\//, `${join(tmp, 'rules')}/`)
+        .replace(/^0\.0\.0\.0:8443$/, '127.0.0.1:0'),
+    );
+    const child = spawn(
+      process.execPath,
+      ['bin/netfence', ...args, '--kubeconfig', api!.readonlyKubeconfig],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NETFENCE_NO_CACHE: '1' },
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      let port: string | undefined;
+      // Given up when it exits or is stuck (a minute of CPU time, or none for a minute), not by a count.
+      let stuck: string | undefined;
+      const unguard = guardProgress(child.pid!, { cpuMs: 60_000, fallbackMs: 300_000 }, (reason) => {
+        stuck = reason;
+      });
       try {
-        let port: string | undefined;
-        for (let i = 0; port === undefined || !err.includes('"msg":"ready"'); i++) {
+        while (port === undefined || !err.includes('"msg":"ready"')) {
           port = /listening on https:\/\/127\.0\.0\.1:(\d+)\/validate/.exec(out)?.[1];
-          assert.ok(i < 300 && child.exitCode === null, `the webhook did not start:\n${out}\n${err}`);
+          assert.ok(
+            child.exitCode === null && stuck === undefined,
+            `the webhook did not start (${stuck ?? `exited with ${String(child.exitCode)}`}):\n${out}\n${err}`,
+          );
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        const ca = Buffer.from((hookOf(objects).clientConfig as { caBundle: string }).caBundle, 'base64');
-        const body = JSON.stringify(
-          review('CREATE', np('data', 'allow-all', { podSelector: {}, ingress: [{}] })),
-        );
-        // As the API server calls it: through the Service's name, checked against the caBundle.
-        const answer = await new Promise<string>((resolve, reject) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port: Number(port),
-              path: '/validate',
-              method: 'POST',
-              ca,
-              servername: 'netfence-webhook.netfence.svc',
-              headers: { 'content-type': 'application/json' },
-            },
-            (res) => {
-              const chunks: Buffer[] = [];
-              res.on('data', (c: Buffer) => chunks.push(c));
-              res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-            },
-          );
-          req.on('error', reject);
-          req.end(body);
-        });
-        const response = (
-          JSON.parse(answer) as { response: { allowed: boolean; status?: { message: string } } }
-        ).response;
-        assert.equal(response.allowed, false, answer);
-        assert.match(response.status?.message ?? '', /breaking test "tenant-a never reaches the database"/);
       } finally {
-        child.kill('SIGTERM');
+        unguard();
       }
-    },
-  );
+      const ca = Buffer.from((hookOf(objects).clientConfig as { caBundle: string }).caBundle, 'base64');
+      const body = JSON.stringify(
+        review('CREATE', np('data', 'allow-all', { podSelector: {}, ingress: [{}] })),
+      );
+      // As the API server calls it: through the Service's name, checked against the caBundle.
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: Number(port),
+            path: '/validate',
+            method: 'POST',
+            ca,
+            servername: 'netfence-webhook.netfence.svc',
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      const response = (
+        JSON.parse(answer) as { response: { allowed: boolean; status?: { message: string } } }
+      ).response;
+      assert.equal(response.allowed, false, answer);
+      assert.match(response.status?.message ?? '', /breaking test "tenant-a never reaches the database"/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });
 
 describe('the rendered controller in a real API server', { skip }, () => {
-  test(
-    "the controller pod's command and RBAC keep a default deny and elect a leader",
-    { timeout: 90_000 },
-    async () => {
-      const objects = await render('controller.enabled=true', ASSERTIONS);
-      // Its ServiceAccount and RBAC, for real; then the pod's command as that ServiceAccount.
-      for (const o of objects.filter(
-        (o) =>
-          (o.metadata.name.startsWith('netfence-controller') ||
-            o.metadata.name === 'netfence-cilium-config') &&
-          ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
-      )) {
-        const r = await api!.request('POST', pathOf(o)!, { body: o });
-        assert.equal(r.status, 201, `${o.kind} ${o.metadata.name}: ${r.text}`);
+  test("the controller pod's command and RBAC keep a default deny and elect a leader", async () => {
+    const objects = await render('controller.enabled=true', ASSERTIONS);
+    // Its ServiceAccount and RBAC, for real; then the pod's command as that ServiceAccount.
+    for (const o of objects.filter(
+      (o) =>
+        (o.metadata.name.startsWith('netfence-controller') || o.metadata.name === 'netfence-cilium-config') &&
+        ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
+    )) {
+      const r = await api!.request('POST', pathOf(o)!, { body: o });
+      assert.equal(r.status, 201, `${o.kind} ${o.metadata.name}: ${r.text}`);
+    }
+    const kubeconfig = await serviceAccountKubeconfig(api!);
+    const config = join(tmp, 'config');
+    mkdirSync(config);
+    const data = one(objects, 'ConfigMap', 'netfence-controller').data as Record<string, string>;
+    for (const [key, text] of Object.entries(data)) writeFileSync(join(config, key), text);
+    const container = (
+      one(objects, 'Deployment', 'netfence-controller').spec as {
+        template: { spec: { containers: { args: string[] }[] } };
       }
-      const kubeconfig = await serviceAccountKubeconfig(api!);
-      const config = join(tmp, 'config');
-      mkdirSync(config);
-      const data = one(objects, 'ConfigMap', 'netfence-controller').data as Record<string, string>;
-      for (const [key, text] of Object.entries(data)) writeFileSync(join(config, key), text);
-      const container = (
-        one(objects, 'Deployment', 'netfence-controller').spec as {
-          template: { spec: { containers: { args: string[] }[] } };
-        }
-      ).template.spec.containers[0]!;
-      const args = container.args.map((a) =>
-        a.replace(/^\/config\//, `${config}/`).replace(/^0\.0\.0\.0:8080$/, '127.0.0.1:0'),
+    ).template.spec.containers[0]!;
+    const args = container.args.map((a) =>
+      a.replace(/^\/config\//, `${config}/`).replace(/^0\.0\.0\.0:8080$/, '127.0.0.1:0'),
+    );
+    const child = spawn(process.execPath, ['bin/netfence', ...args, '--kubeconfig', kubeconfig], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NETFENCE_NO_CACHE: '1', POD_NAMESPACE: 'netfence', NETFENCE_WORKER: 'never' },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      // The default deny in a namespace of the cluster, written as the chart's ServiceAccount.
+      let policy: { metadata: { labels?: Record<string, string> } } | undefined;
+      while (policy === undefined) {
+        // No count of tries: the controller's exit fails it, and the runner's limit is the last resort.
+        assert.ok(child.exitCode === null, `no default deny in data:\n${err}`);
+        const r = await api!.request(
+          'GET',
+          '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies/netfence-default-deny',
+        );
+        if (r.status === 200) policy = r.json as typeof policy;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(policy.metadata.labels?.['app.kubernetes.io/managed-by'], 'netfence');
+      // Two replicas: the Lease the chart's Role allows, held by this one.
+      const lease = await api!.request(
+        'GET',
+        '/apis/coordination.k8s.io/v1/namespaces/netfence/leases/netfence-controller',
       );
-      const child = spawn(process.execPath, ['bin/netfence', ...args, '--kubeconfig', kubeconfig], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NETFENCE_NO_CACHE: '1', POD_NAMESPACE: 'netfence', NETFENCE_WORKER: 'never' },
-      });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.stdout.on('data', (d: Buffer) => (err += d.toString()));
-      try {
-        // The default deny in a namespace of the cluster, written as the chart's ServiceAccount.
-        let policy: { metadata: { labels?: Record<string, string> } } | undefined;
-        for (let i = 0; policy === undefined; i++) {
-          assert.ok(i < 300 && child.exitCode === null, `no default deny in data:\n${err}`);
-          const r = await api!.request(
-            'GET',
-            '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies/netfence-default-deny',
-          );
-          if (r.status === 200) policy = r.json as typeof policy;
-          else await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        assert.equal(policy.metadata.labels?.['app.kubernetes.io/managed-by'], 'netfence');
-        // Two replicas: the Lease the chart's Role allows, held by this one.
-        const lease = await api!.request(
-          'GET',
-          '/apis/coordination.k8s.io/v1/namespaces/netfence/leases/netfence-controller',
-        );
-        assert.equal(lease.status, 200, lease.text);
-        // Its own namespace (the release's) is left alone.
-        const own = await api!.request(
-          'GET',
-          '/apis/networking.k8s.io/v1/namespaces/netfence/networkpolicies/netfence-default-deny',
-        );
-        assert.equal(own.status, 404);
-        assert.doesNotMatch(err, /forbidden/i);
-      } finally {
-        child.kill('SIGTERM');
-      }
-    },
-  );
+      assert.equal(lease.status, 200, lease.text);
+      // Its own namespace (the release's) is left alone.
+      const own = await api!.request(
+        'GET',
+        '/apis/networking.k8s.io/v1/namespaces/netfence/networkpolicies/netfence-default-deny',
+      );
+      assert.equal(own.status, 404);
+      assert.doesNotMatch(err, /forbidden/i);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

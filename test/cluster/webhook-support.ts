@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { np } from '../admission/fixtures.ts';
+import { guardProgress } from '../support/progress.ts';
 
 export const NP = '/apis/networking.k8s.io/v1/namespaces/data/networkpolicies';
 /** Keeps shop/api → data/postgres open without data/allow-db-clients. */
@@ -111,14 +112,30 @@ export async function startWebhookProcess(api: ApiServer, args: readonly string[
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  for (let i = 0; ; i++) {
-    const url = /listening on (https:\/\/127\.0\.0\.1:\d+)\/validate/.exec(out)?.[1];
-    const caFile = /CA certificate: (\S+)/.exec(err)?.[1];
-    if (url !== undefined && caFile !== undefined && err.includes('"msg":"ready"')) {
-      return { process: child, url, ca: readFileSync(caFile, 'utf8'), stderr: () => err };
+  // Given up when it exits, or is stuck (a minute of CPU time used, or none for a minute), never because a
+  // loaded machine starts it slowly.
+  let stuck: string | undefined;
+  const stopGuard = guardProgress(
+    child.pid!,
+    { cpuMs: 60_000, fallbackMs: 300_000 },
+    (reason) => (stuck = reason),
+  );
+  try {
+    for (;;) {
+      const url = /listening on (https:\/\/127\.0\.0\.1:\d+)\/validate/.exec(out)?.[1];
+      const caFile = /CA certificate: (\S+)/.exec(err)?.[1];
+      if (url !== undefined && caFile !== undefined && err.includes('"msg":"ready"')) {
+        return { process: child, url, ca: readFileSync(caFile, 'utf8'), stderr: () => err };
+      }
+      const exited = child.exitCode ?? child.signalCode;
+      assert.ok(
+        exited === null && stuck === undefined,
+        `the webhook did not start (${stuck ?? `exited: ${String(exited)}`}):\n${out}\n${err}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.ok(i < 300 && child.exitCode === null, `the webhook did not start:\n${out}\n${err}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    stopGuard();
   }
 }
 

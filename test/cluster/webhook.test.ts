@@ -55,38 +55,34 @@ const tierSkip: string | false =
 
 const ALLOW_ALL = np('data', 'allow-all', { podSelector: {}, ingress: [{}] });
 
-before(
-  async () => {
-    api = await startServer();
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-'));
-    writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
-    await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
-    // The CRD first: the webhook lists the tier kinds at start (and a missing one again only after 2, 4, 8, 16 s, then every 30 s).
-    if (tierSkip === false) {
-      if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
-      await installCrds(api, crdFiles(join(npapi, 'config', 'crd', 'standard')));
-    }
-    const specArgs = ['--spec', join(tmp, 'reachability.yaml'), '--no-config'];
-    const deny = await startWebhook(specArgs);
-    const warn = await startWebhook([...specArgs, '--mode', 'warn']);
-    await register(
-      'netfence-deny',
-      deny,
-      { matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['warn'] }] },
-      true,
-    );
-    await register('netfence-warn', warn, { matchLabels: { 'netfence-test': 'warn' } }, false);
-    // The configurations reach the admission chain through an informer: wait until the webhook answers.
-    for (let i = 0; ; i++) {
-      const r = await call('POST', `${NP}?dryRun=All`, ALLOW_ALL);
-      if (r.status === 403) break;
-      assert.ok(i < 100, `the webhook is not called: ${JSON.stringify(r.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  api = await startServer();
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-webhook-'));
+  writeFileSync(join(tmp, 'reachability.yaml'), SPEC_TEXT);
+  await applyObjects(api, baseObjects() as unknown as Record<string, unknown>[]);
+  // The CRD first: the webhook lists the tier kinds at start (and a missing one again only after 2, 4, 8, 16 s, then every 30 s).
+  if (tierSkip === false) {
+    if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
+    await installCrds(api, crdFiles(join(npapi, 'config', 'crd', 'standard')));
+  }
+  const specArgs = ['--spec', join(tmp, 'reachability.yaml'), '--no-config'];
+  const deny = await startWebhook(specArgs);
+  const warn = await startWebhook([...specArgs, '--mode', 'warn']);
+  await register(
+    'netfence-deny',
+    deny,
+    { matchExpressions: [{ key: 'netfence-test', operator: 'NotIn', values: ['warn'] }] },
+    true,
+  );
+  await register('netfence-warn', warn, { matchLabels: { 'netfence-test': 'warn' } }, false);
+  // The configurations reach the admission chain through an informer: wait until the webhook answers.
+  await api.until(
+    () => call('POST', `${NP}?dryRun=All`, ALLOW_ALL),
+    (r) => r.status === 403,
+    (r) => `the webhook is not called: ${JSON.stringify(r.body)}`,
+  );
+});
 
 after(async () => {
   for (const w of webhooks) w.process.kill('SIGTERM');
@@ -153,17 +149,17 @@ describe('netfence webhook called by the API server', { skip }, () => {
   test('relabelling a namespace that would open the database is denied', async () => {
     // Until the webhook has seen allow-all-warned go (the test before), tenant-a reaches the database
     // already and the relabel opens nothing new: a dry run, repeated until the watch has caught up.
-    let r: Reply;
-    for (let i = 0; ; i++) {
-      r = await call(
-        'PATCH',
-        '/api/v1/namespaces/tenant-a?dryRun=All',
-        { metadata: { labels: { access: 'db' } } },
-        'application/merge-patch+json',
-      );
-      if (r.status !== 200 || i >= 50) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const r = await api!.until(
+      () =>
+        call(
+          'PATCH',
+          '/api/v1/namespaces/tenant-a?dryRun=All',
+          { metadata: { labels: { access: 'db' } } },
+          'application/merge-patch+json',
+        ),
+      (reply) => reply.status !== 200,
+      (reply) => `the relabel is still admitted: ${JSON.stringify(reply.body)}`,
+    );
     assert.equal(r.status, 403);
     assert.match(String(r.body.message), /Namespace tenant-a: metadata\.labels\["access"\] would open/);
   });
@@ -187,13 +183,13 @@ describe('netfence webhook called by the API server', { skip }, () => {
     assert.equal(issued.status, 201);
     const token = (issued.body as { status: { token: string } }).status.token;
     // The same delete the admin is refused (next test): a dry run, so that nothing is deleted.
-    for (let i = 0; ; i++) {
-      const r = await api!.request('DELETE', `${NP}/allow-db-clients?dryRun=All`, { token });
-      if (r.status === 200) break;
-      // The new binding reaches the authorizer a moment after it is stored; the webhook's refusal is a 403 too.
-      assert.ok(i < 100 && !/netfence/.test(r.text), `refused: ${r.text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The new binding reaches the authorizer a moment after it is stored; the webhook's refusal is a 403 too.
+    const r = await api!.until(
+      () => api!.request('DELETE', `${NP}/allow-db-clients?dryRun=All`, { token }),
+      (reply) => reply.status === 200 || /netfence/.test(reply.text),
+      (reply) => `refused: ${reply.text}`,
+    );
+    assert.equal(r.status, 200, `refused: ${r.text}`);
     assert.equal((await call('GET', `${NP}/allow-db-clients`)).status, 200, 'a dry run deletes nothing');
   });
 
@@ -204,12 +200,11 @@ describe('netfence webhook called by the API server', { skip }, () => {
     assert.match(String(cut.body.message), /its deletion would cut shop\/api → data\/postgres/);
     assert.equal((await call('POST', NP, ALLOW_API)).status, 201);
     // The watch brings the new policy to the webhook within moments.
-    for (let i = 0; ; i++) {
-      const r = await call('DELETE', `${NP}/allow-db-clients`);
-      if (r.status === 200) break;
-      assert.ok(i < 50, `still denied: ${JSON.stringify(r.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await api!.until(
+      () => call('DELETE', `${NP}/allow-db-clients`),
+      (r) => r.status === 200,
+      (r) => `still denied: ${JSON.stringify(r.body)}`,
+    );
   });
 });
 

@@ -47,33 +47,30 @@ const dbPolicy = (ports: number[]): Record<string, unknown> => ({
   },
 });
 
-before(
-  async () => {
-    if ('skip' in binaries) {
-      if (required) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
-      return;
-    }
-    api = await startApiServer({ binaries });
-    const create = async (path: string, body: unknown): Promise<void> => {
-      const r = await api!.request('POST', path, { body });
-      assert.equal(r.status, 201, r.text);
-    };
-    await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    for (const name of ['web', 'db'])
-      await create(`/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
-    await create(`/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`, dbPolicy([5432]));
-    // The manifests: the same objects, with db also admitting web on 9187 (metrics).
-    dir = mkdtempSync(join(tmpdir(), 'netfence-diff-live-'));
-    const docs = [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      deployment('web'),
-      deployment('db'),
-      dbPolicy([5432, 9187]),
-    ];
-    writeFileSync(join(dir, 'app.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if ('skip' in binaries) {
+    if (required) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
+    return;
+  }
+  api = await startApiServer({ binaries });
+  const create = async (path: string, body: unknown): Promise<void> => {
+    const r = await api!.request('POST', path, { body });
+    assert.equal(r.status, 201, r.text);
+  };
+  await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  for (const name of ['web', 'db'])
+    await create(`/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
+  await create(`/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`, dbPolicy([5432]));
+  // The manifests: the same objects, with db also admitting web on 9187 (metrics).
+  dir = mkdtempSync(join(tmpdir(), 'netfence-diff-live-'));
+  const docs = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+    deployment('web'),
+    deployment('db'),
+    dbPolicy([5432, 9187]),
+  ];
+  writeFileSync(join(dir, 'app.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+});
 
 after(async () => {
   await api?.stop();

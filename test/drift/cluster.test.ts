@@ -65,66 +65,63 @@ const desired = [
   allow('web', 'web', 'api', [8080]),
 ];
 
-before(
-  async () => {
-    if ('skip' in binaries) {
-      if (required) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
-      return;
-    }
-    api = await startApiServer({ binaries });
-    const request = async (method: string, path: string, body: unknown, status: number): Promise<void> => {
-      const r = await api!.request(method, path, { body });
-      assert.equal(r.status, status, r.text);
-    };
-    for (const name of [NS, OTHER])
-      await request(
-        'POST',
-        '/api/v1/namespaces',
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-        201,
-      );
-    for (const name of ['web', 'api', 'db'])
-      await request('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name), 201);
-    for (const p of desired) await request('POST', NP(NS), p, 201);
-    // A policy in a namespace the desired manifests do not cover: not extra unless -A.
-    await request('POST', NP(OTHER), denyAll(OTHER), 201);
+before(async () => {
+  if ('skip' in binaries) {
+    if (required) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
+    return;
+  }
+  api = await startApiServer({ binaries });
+  const request = async (method: string, path: string, body: unknown, status: number): Promise<void> => {
+    const r = await api!.request(method, path, { body });
+    assert.equal(r.status, status, r.text);
+  };
+  for (const name of [NS, OTHER])
+    await request(
+      'POST',
+      '/api/v1/namespaces',
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+      201,
+    );
+  for (const name of ['web', 'api', 'db'])
+    await request('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name), 201);
+  for (const p of desired) await request('POST', NP(NS), p, 201);
+  // A policy in a namespace the desired manifests do not cover: not extra unless -A.
+  await request('POST', NP(OTHER), denyAll(OTHER), 201);
 
-    // The drift: db also admits web (edited), web's policy deleted, a hand-made policy added.
-    const stored = await api.request('GET', `${NP(NS)}/db`);
-    const db = JSON.parse(stored.text) as { spec: { ingress: { from: unknown[] }[] } };
-    db.spec.ingress[0]!.from.push({ podSelector: { matchLabels: { app: 'web' } } });
-    await request('PUT', `${NP(NS)}/db`, db, 200);
-    await request('DELETE', `${NP(NS)}/web`, undefined, 200);
-    await request('POST', NP(NS), allow('debug', 'api', 'db', [9090]), 201);
+  // The drift: db also admits web (edited), web's policy deleted, a hand-made policy added.
+  const stored = await api.request('GET', `${NP(NS)}/db`);
+  const db = JSON.parse(stored.text) as { spec: { ingress: { from: unknown[] }[] } };
+  db.spec.ingress[0]!.from.push({ podSelector: { matchLabels: { app: 'web' } } });
+  await request('PUT', `${NP(NS)}/db`, db, 200);
+  await request('DELETE', `${NP(NS)}/web`, undefined, 200);
+  await request('POST', NP(NS), allow('debug', 'api', 'db', [9090]), 201);
 
-    dir = mkdtempSync(join(tmpdir(), 'netfence-drift-live-'));
-    writeFileSync(join(dir, 'policies.yaml'), desired.map((d) => JSON.stringify(d)).join('\n---\n'));
-    // The same manifests committed in a repository, for --git; the working tree then loses db's policy.
-    const repo = join(dir, 'repo');
-    mkdirSync(join(repo, 'deploy'), { recursive: true });
-    writeFileSync(join(repo, 'deploy', 'policies.yaml'), readFileSync(join(dir, 'policies.yaml')));
-    const git = (...args: string[]): void => {
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
-    };
-    git('init', '-q');
-    git('add', '-A');
-    git('commit', '-qm', 'desired');
-    writeFileSync(join(repo, 'deploy', 'policies.yaml'), '');
-    // Two contexts of one kubeconfig, for --vs-context.
-    const config = parse(readFileSync(api.readonlyKubeconfig, 'utf8')) as {
-      contexts: { name: string; context: unknown }[];
-      'current-context': string;
-    };
-    const context = config.contexts[0]!.context;
-    config.contexts = [
-      { name: 'staging', context },
-      { name: 'prod', context },
-    ];
-    config['current-context'] = 'staging';
-    writeFileSync(join(dir, 'two.kubeconfig'), stringify(config), { mode: 0o600 });
-  },
-  { timeout: 120_000 },
-);
+  dir = mkdtempSync(join(tmpdir(), 'netfence-drift-live-'));
+  writeFileSync(join(dir, 'policies.yaml'), desired.map((d) => JSON.stringify(d)).join('\n---\n'));
+  // The same manifests committed in a repository, for --git; the working tree then loses db's policy.
+  const repo = join(dir, 'repo');
+  mkdirSync(join(repo, 'deploy'), { recursive: true });
+  writeFileSync(join(repo, 'deploy', 'policies.yaml'), readFileSync(join(dir, 'policies.yaml')));
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'desired');
+  writeFileSync(join(repo, 'deploy', 'policies.yaml'), '');
+  // Two contexts of one kubeconfig, for --vs-context.
+  const config = parse(readFileSync(api.readonlyKubeconfig, 'utf8')) as {
+    contexts: { name: string; context: unknown }[];
+    'current-context': string;
+  };
+  const context = config.contexts[0]!.context;
+  config.contexts = [
+    { name: 'staging', context },
+    { name: 'prod', context },
+  ];
+  config['current-context'] = 'staging';
+  writeFileSync(join(dir, 'two.kubeconfig'), stringify(config), { mode: 0o600 });
+});
 
 after(async () => {
   await api?.stop();

@@ -61,7 +61,7 @@ async function skipReason(): Promise<string | undefined> {
 const skip = await skipReason();
 
 describe('agreement with kube-apiserver', { skip: skip ?? false }, () => {
-  test('netfence rejects exactly the objects the API server rejects', { timeout: 180_000 }, async () => {
+  test('netfence rejects exactly the objects the API server rejects', async () => {
     // Imported only when the test runs: skipping costs nothing.
     const { startApiServer } = await import('../support/kube-apiserver.ts');
     const server = await startApiServer({ rbacManifest: null });

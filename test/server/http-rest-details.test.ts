@@ -13,6 +13,13 @@ import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
 import { webshopAnalysis } from './support.ts';
+import { unlessStuck, type ProgressLimits } from '../support/progress.ts';
+
+/**
+ * When a connection that should end (or a close that should resolve) is given up: this process, the server's,
+ * used a minute of CPU time, or none for a minute. Never by the clock: a loaded machine may pause it for seconds.
+ */
+const STILL_OPEN: ProgressLimits = { cpuMs: 60_000, fallbackMs: 300_000 };
 
 const assets: UiAssets = new Map(UI_FILES.map((f: UiFile) => [f, Buffer.from(`/* ${f} */`)]));
 
@@ -198,16 +205,19 @@ describe('errors', () => {
     };
     try {
       await withServer(new Session(broken), async (s) => {
-        const outcome = await new Promise<string>((resolve) => {
-          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
-            res.on('data', () => undefined);
-            res.on('error', () => resolve('ended'));
-            res.on('close', () => resolve('ended'));
-          });
-          req.on('error', () => resolve('ended'));
-          req.setTimeout(5_000, () => resolve('still open'));
-          req.end();
-        });
+        // Still open, the connection fails the test once this process (the server's) is stuck, not by the clock.
+        const outcome = await unlessStuck(
+          new Promise<string>((resolve) => {
+            const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
+              res.on('data', () => undefined);
+              res.on('error', () => resolve('ended'));
+              res.on('close', () => resolve('ended'));
+            });
+            req.on('error', () => resolve('ended'));
+            req.end();
+          }),
+          STILL_OPEN,
+        );
         assert.equal(outcome, 'ended');
       });
     } finally {
@@ -230,92 +240,89 @@ describe('errors', () => {
       },
     } as unknown as Analysis;
     await withServer(new Session(broken), async (s) => {
-      const outcome = await new Promise<string>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/model' }, (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve(`answered ${res.statusCode}`));
-        });
-        req.on('error', () => resolve('ended'));
-        req.setTimeout(5_000, () => resolve('still open'));
-        req.end();
-      });
+      const outcome = await unlessStuck(
+        new Promise<string>((resolve) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/model' }, (res) => {
+            res.on('data', () => undefined);
+            res.on('end', () => resolve(`answered ${res.statusCode}`));
+          });
+          req.on('error', () => resolve('ended'));
+          req.end();
+        }),
+        STILL_OPEN,
+      );
       assert.equal(outcome, 'ended');
     });
   });
 });
 
 describe('the events stream', () => {
-  test(
-    'is typed, never cached, keeps alive every 25 s, and cleans up when the page leaves',
-    { timeout: 15_000 },
-    async (t) => {
-      const realSetInterval = globalThis.setInterval;
-      const ticks: (() => void)[] = [];
-      const timer = { unref: mock.fn() };
-      t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number) => {
-        if (ms !== 25_000) return realSetInterval(fn, ms);
-        ticks.push(fn);
-        return timer;
-      }) as typeof setInterval);
-      const cleared = t.mock.method(globalThis, 'clearInterval');
-      const unsubscribed: unknown[] = [];
-      class Watched extends Session {
-        override subscribe(listener: (event: string, data: unknown) => void): () => void {
-          const off = super.subscribe(listener);
-          return () => {
-            unsubscribed.push(listener);
-            return off();
-          };
-        }
+  test('is typed, never cached, keeps alive every 25 s, and cleans up when the page leaves', async (t) => {
+    const realSetInterval = globalThis.setInterval;
+    const ticks: (() => void)[] = [];
+    const timer = { unref: mock.fn() };
+    t.mock.method(globalThis, 'setInterval', ((fn: () => void, ms: number) => {
+      if (ms !== 25_000) return realSetInterval(fn, ms);
+      ticks.push(fn);
+      return timer;
+    }) as typeof setInterval);
+    const cleared = t.mock.method(globalThis, 'clearInterval');
+    const unsubscribed: unknown[] = [];
+    class Watched extends Session {
+      override subscribe(listener: (event: string, data: unknown) => void): () => void {
+        const off = super.subscribe(listener);
+        return () => {
+          unsubscribed.push(listener);
+          return off();
+        };
       }
-      await withServer(new Watched(analysis), async (s) => {
-        let text = '';
-        let headers: IncomingHttpHeaders = {};
-        let seen: () => void = () => undefined;
-        const closed = new Promise<void>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
-            headers = res.headers;
-            res.on('data', (c: Buffer) => {
-              text += c.toString('utf8');
-              seen();
-            });
-            res.on('error', () => undefined);
-            res.on('close', () => resolve());
+    }
+    await withServer(new Watched(analysis), async (s) => {
+      let text = '';
+      let headers: IncomingHttpHeaders = {};
+      let seen: () => void = () => undefined;
+      const closed = new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events' }, (res) => {
+          headers = res.headers;
+          res.on('data', (c: Buffer) => {
+            text += c.toString('utf8');
+            seen();
           });
-          req.on('error', reject);
-          req.end();
-          const until = (part: string): Promise<void> =>
-            new Promise<void>((done) => {
-              seen = () => {
-                if (text.includes(part)) done();
-              };
-              seen();
-            });
-          void (async () => {
-            await until('event: hello');
-            assert.equal(ticks.length, 1);
-            assert.equal(timer.unref.mock.callCount(), 1);
-            ticks[0]!();
-            await until(': keep-alive\n\n');
-            req.destroy();
-          })().catch(reject);
+          res.on('error', () => undefined);
+          res.on('close', () => resolve());
         });
-        await closed;
-        assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
-        assert.equal(headers['cache-control'], 'no-store');
-        assert.equal(headers.connection, 'keep-alive');
-        // The server hears of the closed connection a moment later.
-        for (let i = 0; i < 100 && unsubscribed.length === 0; i++)
-          await new Promise((r) => setTimeout(r, 20));
-        assert.equal(unsubscribed.length, 1);
-        assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
+        req.on('error', reject);
+        req.end();
+        const until = (part: string): Promise<void> =>
+          new Promise<void>((done) => {
+            seen = () => {
+              if (text.includes(part)) done();
+            };
+            seen();
+          });
+        void (async () => {
+          await until('event: hello');
+          assert.equal(ticks.length, 1);
+          assert.equal(timer.unref.mock.callCount(), 1);
+          ticks[0]!();
+          await until(': keep-alive\n\n');
+          req.destroy();
+        })().catch(reject);
       });
-    },
-  );
+      await closed;
+      assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
+      assert.equal(headers['cache-control'], 'no-store');
+      assert.equal(headers.connection, 'keep-alive');
+      // The server hears of the closed connection a moment later.
+      for (let i = 0; i < 100 && unsubscribed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(unsubscribed.length, 1);
+      assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
+    });
+  });
 });
 
 describe('startServer and close', () => {
-  test('close ends an open events stream and resolves', { timeout: 15_000 }, async () => {
+  test('close ends an open events stream and resolves', async () => {
     const server = await startServer({ port: 0, assets, session: new Session(analysis) });
     const open = new Promise<void>((resolve) => server.server.once('request', () => setTimeout(resolve, 50)));
     const ended = new Promise<void>((resolve) => {
@@ -329,26 +336,22 @@ describe('startServer and close', () => {
     });
     // Wait until the stream is open, then close while it is.
     await open;
-    const result = await Promise.race([
+    const result = await unlessStuck(
       server.close().then(() => 'closed'),
-      new Promise((r) => setTimeout(() => r('close hangs'), 5_000).unref()),
-    ]);
+      STILL_OPEN,
+    );
     assert.equal(result, 'closed');
     await ended;
   });
 
-  test(
-    'listens on the port asked for, rejects when it is taken, and leaves no error listener',
-    { timeout: 15_000 },
-    async () => {
-      await withServer(new Session(analysis), async (s) => {
-        assert.equal(s.server.listenerCount('error'), 0);
-        await assert.rejects(startServer({ port: s.port, assets, session: new Session(analysis) }), {
-          code: 'EADDRINUSE',
-        });
+  test('listens on the port asked for, rejects when it is taken, and leaves no error listener', async () => {
+    await withServer(new Session(analysis), async (s) => {
+      assert.equal(s.server.listenerCount('error'), 0);
+      await assert.rejects(startServer({ port: s.port, assets, session: new Session(analysis) }), {
+        code: 'EADDRINUSE',
       });
-    },
-  );
+    });
+  });
 
   test('puts an IPv6 host in brackets in its URL', async () => {
     await withServer(

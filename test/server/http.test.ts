@@ -10,6 +10,8 @@ import type { Analysis } from '../../src/server/analysis.ts';
 import { UI_FILES, type UiAssets, type UiFile } from '../../src/server/assets.ts';
 import { Session, startServer, type RunningServer } from '../../src/server/http.ts';
 import { manyNewPolicies, webshopAnalysis } from './support.ts';
+import { ANY_EVENT, eventStream } from '../support/event-stream.ts';
+import { unlessStuck } from '../support/progress.ts';
 
 /** The app's files are not what these tests are about: stand-ins. */
 const assets: UiAssets = new Map(
@@ -109,7 +111,7 @@ describe('serving', () => {
 /** Sends one raw HTTP/1.1 request (any target, even one fetch() would refuse) and returns the status line. */
 async function rawStatus(port: number, target: string, host = `127.0.0.1:${port}`): Promise<string> {
   const { connect } = await import('node:net');
-  return new Promise<string>((resolve, reject) => {
+  const answer = new Promise<string>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
     });
@@ -117,8 +119,10 @@ async function rawStatus(port: number, target: string, host = `127.0.0.1:${port}
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
     socket.on('error', reject);
-    // A server that crashed or hangs never answers: fail instead of waiting for the test runner's timeout.
-    socket.setTimeout(10_000, () => reject(new Error(`no answer to GET ${target}`)));
+  });
+  // A server that hangs never answers: fail once this process (the server's) is stuck, not on a slow answer.
+  return unlessStuck(answer, { cpuMs: 60_000, fallbackMs: 300_000 }).catch((err: unknown) => {
+    throw new Error(`no answer to GET ${target}: ${(err as Error).message}`);
   });
 }
 
@@ -222,38 +226,27 @@ describe('beyond loopback', () => {
 describe('live updates', () => {
   test('/api/events says hello with the version, then pushes a new model and reload problems', async () => {
     await withServer({}, async (s, session) => {
-      const controller = new AbortController();
-      const res = await fetch(`${base(s)}/api/events`, { signal: controller.signal });
-      assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      const until = async (needle: string): Promise<void> => {
-        while (!text.includes(needle)) {
-          const { value, done } = (await reader.read()) as { value: Uint8Array | undefined; done: boolean };
-          if (done) throw new Error(`stream ended before ${needle}`);
-          text += decoder.decode(value);
-        }
-      };
-      await until('event: hello');
-      assert.match(text, /event: hello\ndata: \{"version":1\}\n\n/);
-      session.update(await webshopAnalysis({ version: 2 }));
-      await until('event: model');
-      assert.match(text, /event: model\ndata: \{"version":2\}\n\n/);
-      session.fail({ message: '1 error in the input', details: ['x.yaml:3:1 bad'] });
-      await until('event: problem');
-      assert.match(
-        text,
-        /event: problem\ndata: \{"message":"1 error in the input","details":\["x.yaml:3:1 bad"\]\}/,
-      );
-      const model = (await (await fetch(`${base(s)}/api/model`)).json()) as {
-        version: number;
-        problem: { message: string };
-      };
-      assert.equal(model.version, 2);
-      assert.equal(model.problem.message, '1 error in the input');
-      controller.abort();
-      await reader.cancel().catch(() => undefined);
+      const events = await eventStream(base(s));
+      try {
+        assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+        // Each event, whole and in order: nothing else came between them.
+        assert.equal(await events.next(ANY_EVENT), 'event: hello\ndata: {"version":1}\n\n');
+        session.update(await webshopAnalysis({ version: 2 }));
+        assert.equal(await events.next(ANY_EVENT), 'event: model\ndata: {"version":2}\n\n');
+        session.fail({ message: '1 error in the input', details: ['x.yaml:3:1 bad'] });
+        assert.equal(
+          await events.next(ANY_EVENT),
+          'event: problem\ndata: {"message":"1 error in the input","details":["x.yaml:3:1 bad"]}\n\n',
+        );
+        const model = (await (await fetch(`${base(s)}/api/model`)).json()) as {
+          version: number;
+          problem: { message: string };
+        };
+        assert.equal(model.version, 2);
+        assert.equal(model.problem.message, '1 error in the input');
+      } finally {
+        await events.close();
+      }
     });
   });
 

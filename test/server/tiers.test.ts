@@ -15,6 +15,7 @@ import { ALL_CONNECTIONS, intersectPorts, portsEqual } from '../../src/engine/po
 import { allowedPorts, decideConnection, type LayerStep } from '../../src/server/tiers.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { serve } from './serve.ts';
+import { guardProgress } from '../support/progress.ts';
 import { webshopAnalysis } from './support.ts';
 
 const FIXTURE = 'test/fixtures/serve-tiers';
@@ -329,7 +330,23 @@ describe('netfence serve on the tiered fixture, over HTTP', () => {
   test('says how many cluster policies it read, and the API carries the tiers', async () => {
     const s = await serve([FIXTURE, '--port', '0']);
     try {
-      for (let i = 0; i < 50 && !/cluster policies/.test(s.stderr()); i++) await sleep(20);
+      // Its stderr line may cross the pipe after its URL: waited for until it exits or is stuck, not by a count.
+      let stuck: string | undefined;
+      const unguard = guardProgress(s.child.pid!, { cpuMs: 60_000, fallbackMs: 300_000 }, (reason) => {
+        stuck = reason;
+      });
+      try {
+        while (!/cluster policies/.test(s.stderr())) {
+          const exited = s.child.exitCode ?? s.child.signalCode;
+          assert.ok(
+            exited === null && stuck === undefined,
+            `${stuck ?? `exited: ${String(exited)}`}\n${s.stderr()}`,
+          );
+          await sleep(20);
+        }
+      } finally {
+        unguard();
+      }
       assert.match(s.stderr(), /serve-tiers: 6 workloads in 4 namespaces, 1 policy, 4 cluster policies\n/);
       const m = (await (await fetch(`${s.origin}/api/model`)).json()) as ModelJson;
       assert.equal(m.clusterPolicies.length, 4);

@@ -116,8 +116,6 @@ function describeCrd(file: string, doc: CrdManifest): InstalledCrd {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function conditionTrue(crd: unknown, type: string): boolean {
   const conditions = (crd as { status?: { conditions?: { type?: string; status?: string }[] } }).status
     ?.conditions;
@@ -129,12 +127,7 @@ function conditionTrue(crd: unknown, type: string): boolean {
  * channel is replaced), then waits until every CRD is Established with its names accepted, and until
  * listing each served version of each kind answers 200. Throws with the API server's answer otherwise.
  */
-export async function installCrds(
-  api: ApiServer,
-  files: readonly string[],
-  options: { timeoutMs?: number } = {},
-): Promise<InstalledCrd[]> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+export async function installCrds(api: ApiServer, files: readonly string[]): Promise<InstalledCrd[]> {
   const installed: InstalledCrd[] = [];
   for (const file of files) {
     const doc = parse(fs.readFileSync(file, 'utf8')) as CrdManifest;
@@ -150,11 +143,11 @@ export async function installCrds(
     installed.push(crd);
   }
 
-  const deadline = Date.now() + timeoutMs;
+  // No limit by the clock of its own: `api.until` gives up once kube-apiserver is stuck (or at its last resort).
   for (const crd of installed) {
     const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`;
-    let last: string;
-    for (;;) {
+    /** What is not there yet (undefined: served). */
+    const missing = async (): Promise<string | undefined> => {
       const res = await api.request('GET', crdPath);
       if (
         res.status === 200 &&
@@ -163,16 +156,16 @@ export async function installCrds(
       ) {
         const lists = await Promise.all(crd.paths.map((p) => api.request('GET', `${p}?limit=1`)));
         const failing = lists.findIndex((l) => l.status !== 200);
-        if (failing === -1) break;
-        last = `GET ${crd.paths[failing] ?? ''}: HTTP ${lists[failing]?.status ?? 0}`;
-      } else {
-        last = `CRD ${crd.name}: HTTP ${res.status}, conditions ${JSON.stringify((res.json as { status?: unknown } | undefined)?.status ?? null)}`;
+        if (failing === -1) return undefined;
+        return `GET ${crd.paths[failing] ?? ''}: HTTP ${lists[failing]?.status ?? 0}`;
       }
-      if (Date.now() > deadline) {
-        throw new Error(`CRD ${crd.name} not served after ${timeoutMs} ms (${last})`);
-      }
-      await sleep(200);
-    }
+      return `CRD ${crd.name}: HTTP ${res.status}, conditions ${JSON.stringify((res.json as { status?: unknown } | undefined)?.status ?? null)}`;
+    };
+    await api.until(
+      missing,
+      (last) => last === undefined,
+      (last) => `CRD ${crd.name} not served (${last ?? ''})`,
+    );
   }
   return installed;
 }

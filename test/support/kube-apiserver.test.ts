@@ -6,7 +6,15 @@
  * NETFENCE_REQUIRE_KUBE=1.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,5 +156,40 @@ test(
       }),
       /^Error: kube-apiserver not ready at https:\/\/127\.0\.0\.1:\d+\/readyz \(it used \d+ ms of CPU time in this wait; no answer yet\)\n--- kube-apiserver log \(\S+\) ---\nkube-apiserver: waiting for the storage\n--- etcd log /,
     );
+  },
+);
+
+/** The pids of the running processes whose command line holds `text` (Linux). */
+function pidsRunning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
+}
+
+test(
+  'a request to a kube-apiserver that hangs fails once the server used no CPU time for the idle time allowed',
+  { skip: skip || noProc },
+  async () => {
+    if ('skip' in binaries) throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${binaries.skip}`);
+    const api = await startApiServer({ binaries, rbacManifest: null, patience: { idleMs: 5000 } });
+    const [pid, ...others] = pidsRunning(`--cert-dir=${join(api.dir, 'certs')}`);
+    try {
+      assert.ok(pid !== undefined && others.length === 0, `one kube-apiserver of ${api.dir}`);
+      process.kill(pid, 'SIGSTOP');
+      await assert.rejects(
+        api.request('GET', '/api/v1/pods'),
+        /^Error: GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/pods: no answer \(it used no CPU time for \d+ ms\)$/,
+      );
+    } finally {
+      if (pid !== undefined) process.kill(pid, 'SIGCONT');
+      await api.stop();
+    }
   },
 );

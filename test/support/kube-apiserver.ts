@@ -111,6 +111,13 @@ export interface ApiServer {
   tlsVerified: boolean;
   /** Minimal HTTPS client for the API: request('GET', '/api/v1/pods', { token }). */
   request(method: string, apiPath: string, opts?: ApiRequestOptions): Promise<ApiResponse>;
+  /**
+   * Makes `attempt` again (every 100 ms) until `done` holds of its result, and returns that result: a wait for
+   * what follows a request a moment later (an informer, a watch, an authorizer). No count of tries: it fails,
+   * with `what` of the last result, once kube-apiserver exits or is stuck (`patience`), or at the last resort of
+   * `patience.capMs` by the clock.
+   */
+  until<T>(attempt: () => Promise<T>, done: (result: T) => boolean, what: (last: T) => string): Promise<T>;
   /** Stop kube-apiserver (SIGTERM; etcd keeps the data) and start it again on the same port; resolves when ready. */
   restartApiServer(): Promise<void>;
   /** Kill kube-apiserver and etcd and remove `dir` (idempotent). */
@@ -313,6 +320,12 @@ export async function freePorts(n: number): Promise<number[]> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The CPU time etcd or kube-apiserver may use while one try of a start-up wait (a health or readiness request)
+ * has no answer, before that try is given up and made again: their whole start-up took 0.2 s and 1.5 s.
+ */
+const ONE_TRY_CPU_MS = 5_000;
+
 /** How many sets of ports a start tries before it gives up (each lost to another process's bind). */
 const PORT_TRIES = 5;
 
@@ -350,6 +363,18 @@ function progressOf(p: Proc, patience: Patience, deadline: number): () => string
   };
 }
 
+/**
+ * One try of a start-up wait (a health or readiness request): given up once `p` exits (the port asked may be
+ * another process's that never answers), or used `ONE_TRY_CPU_MS` of CPU time, or none for `patience.idleMs`.
+ */
+function oneTryOf(p: Proc, patience: Patience, deadline: number): () => string | undefined {
+  const progress = progressOf(p, { ...patience, cpuMs: ONE_TRY_CPU_MS }, deadline);
+  return () => {
+    const exit = p.exitInfo();
+    return exit === null ? progress() : `it ${exit}`;
+  };
+}
+
 // ---------------------------------------------------------------------------
 // HTTPS client
 
@@ -358,15 +383,34 @@ interface TlsConfig {
   rejectUnauthorized: boolean;
 }
 
+/**
+ * Calls `giveUp` (once) with the reason when `stuck` says one (polled every 250 ms). Returns the function that
+ * stops polling. A request's own limit: never a time, always the server's progress (`progressOf`).
+ */
+function whenStuck(stuck: () => string | undefined, giveUp: (reason: string) => void): () => void {
+  const timer = setInterval(() => {
+    const reason = stuck();
+    if (reason === undefined) return;
+    clearInterval(timer);
+    giveUp(reason);
+  }, 250);
+  return () => clearInterval(timer);
+}
+
+/**
+ * One HTTPS request, with no limit by the clock: it fails when the connection does, or when `stuck` (a
+ * `progressOf` of the server asked) says the server will not answer, with that reason.
+ */
 function httpsRequest(
   url: string,
   tls: TlsConfig,
   method: string,
   headers: Record<string, string>,
-  body?: string,
-  timeoutMs = 15000,
+  body: string | undefined,
+  stuck: () => string | undefined,
 ): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
+  let stop = (): void => undefined;
+  return new Promise<ApiResponse>((resolve, reject) => {
     const req = https.request(
       url,
       {
@@ -376,7 +420,6 @@ function httpsRequest(
         ca: tls.ca,
         rejectUnauthorized: tls.rejectUnauthorized,
         agent: false,
-        timeout: timeoutMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -394,11 +437,11 @@ function httpsRequest(
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
+    stop = whenStuck(stuck, (reason) => req.destroy(new Error(`${method} ${url}: no answer (${reason})`)));
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
-  });
+  }).finally(() => stop());
 }
 
 function isTlsVerifyError(err: unknown): boolean {
@@ -589,8 +632,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         if (started.exitInfo() !== null) {
           throw new Error(`etcd ${started.exitInfo() ?? ''}; last log lines:\n${tailLog(started.logFile)}`);
         }
+        const oneTry = new AbortController();
+        const stopTry = whenStuck(oneTryOf(started, patience, deadline), (r) => oneTry.abort(new Error(r)));
         try {
-          const res = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2000) });
+          const res = await fetch(`${etcdUrl}/health`, { signal: oneTry.signal });
           const body = (await res.json()) as { health?: unknown };
           if (res.ok && body.health === 'true') {
             etcd = started;
@@ -598,6 +643,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
           }
         } catch {
           // not up yet
+        } finally {
+          stopTry();
         }
         const reason = stuck();
         if (reason !== undefined) {
@@ -685,7 +732,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
             'GET',
             { Authorization: `Bearer ${adminToken}` },
             undefined,
-            5000,
+            oneTryOf(apiserver, patience, deadline),
           );
           if (res.status === 200) break;
           const failing = res.text.split('\n').filter((l) => l.startsWith('[-]'));
@@ -727,7 +774,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         body = typeof ropts.body === 'string' ? ropts.body : JSON.stringify(ropts.body);
         headers['Content-Type'] = ropts.contentType ?? 'application/json';
       }
-      return httpsRequest(url + apiPath, tlsConfig, method, headers, body);
+      // The server asked now (a restart starts another).
+      const stuck = progressOf(apiserver, patience, Date.now() + patience.capMs);
+      return httpsRequest(url + apiPath, tlsConfig, method, headers, body, stuck);
     };
 
     // Read-only RBAC.
@@ -806,6 +855,22 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       }
     };
 
+    const until = async <T>(
+      attempt: () => Promise<T>,
+      done: (result: T) => boolean,
+      what: (last: T) => string,
+    ): Promise<T> => {
+      const stuck = progressOf(apiserver, patience, Date.now() + patience.capMs);
+      for (;;) {
+        const result = await attempt();
+        if (done(result)) return result;
+        const reason =
+          apiserver.exitInfo() === null ? stuck() : `kube-apiserver ${apiserver.exitInfo() ?? ''}`;
+        if (reason !== undefined) throw new Error(`${what(result)} (given up: ${reason})`);
+        await sleep(100);
+      }
+    };
+
     return {
       url,
       adminKubeconfig,
@@ -817,6 +882,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       ca,
       tlsVerified: verified,
       request,
+      until,
       restartApiServer,
       stop,
     };

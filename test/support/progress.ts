@@ -5,6 +5,7 @@
  * was only slow (`netfence serve` on 1,000 workloads took up to 86 s of the 120 s it was given, for 2.4 s of
  * CPU time, at a load of about 30 on 2 cores). Linux only (/proc); elsewhere, a limit by the clock.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The CPU time used so far by a process, its threads and the processes it started, in ms (Linux). */
@@ -104,5 +105,30 @@ export async function unlessStuck<T>(work: Promise<T>, limits: ProgressLimits): 
     return await Promise.race([work, stuck]);
   } finally {
     stop();
+  }
+}
+
+/**
+ * Runs `file` with `args` (as `execFile`, with no limit by the clock) and gives its stdout; fails with its
+ * stderr when it exits with an error, or when it seems stuck (`guardProgress`: `cpuMs` of CPU time used, or
+ * none for `idleMs`), then killed.
+ */
+export async function execUnlessStuck(file: string, args: string[], limits: ProgressLimits): Promise<string> {
+  let stuck: string | undefined;
+  let unguard: () => void = () => undefined;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
+        error === null
+          ? resolve(out)
+          : reject(new Error(`${stuck === undefined ? error.message : `stuck: ${stuck}, killed`}\n${err}`)),
+      );
+      unguard = guardProgress(child.pid!, limits, (reason) => {
+        stuck = reason;
+        child.kill('SIGKILL');
+      });
+    });
+  } finally {
+    unguard();
   }
 }
