@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { startWriteProxy, type OnWrite, type WriteProxy } from '../support/write-proxy.ts';
-import { applyObjects, cli as runOn, objectCountQuota, readObjects, skip, startServer } from './setup.ts';
+import { cli as runOn, objectCountQuota, skip, startWithWebshop, stopWithFolder } from './setup.ts';
 
 const V1 = 'examples/webshop/policies';
 const NP = '/apis/networking.k8s.io/v1/namespaces';
@@ -57,24 +56,12 @@ function startProxy(onWrite: OnWrite): Promise<WriteProxy> {
   return startWriteProxy(server(), tmp, onWrite);
 }
 
-before(
-  async () => {
-    api = await startServer({});
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-interrupted-'));
-    const objects = readObjects(['examples/webshop', 'test/cluster/fixtures/pods.yaml']);
-    await applyObjects(
-      api,
-      objects.filter((o) => o.kind !== 'NetworkPolicy'),
-    );
-  },
-  { timeout: 120_000 },
-);
-
-after(async () => {
-  await api?.stop();
-  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+before(async () => {
+  const started = await startWithWebshop('netfence-apply-interrupted-');
+  if (started !== undefined) ({ api, tmp } = started);
 });
+
+after(() => stopWithFolder(api, tmp));
 
 describe('the rollback record cannot be saved in the cluster at the end', { skip }, () => {
   test('the report of what was written is printed all the same, with where the record is', async () => {
@@ -278,35 +265,62 @@ describe('a write whose answer never comes', { skip }, () => {
   });
 });
 
+/**
+ * `apply V1` by a real process, given Ctrl+C while its write number `held` (from 0) is in flight: that write is
+ * held by the proxy until the process has said it heard the signal.
+ */
+async function applyWithCtrlC(
+  state: string,
+  worker: 'never' | 'always',
+  held: number,
+): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  kubeconfig: string;
+  close(): Promise<void>;
+}> {
+  let child: ReturnType<typeof spawn> | undefined;
+  let stderr = '';
+  let stdout = '';
+  let told: () => void = () => undefined;
+  const heard = new Promise<void>((resolve) => (told = resolve));
+  const proxy = await startProxy(async (i) => {
+    if (i !== held) return;
+    child?.kill('SIGINT');
+    await heard;
+  });
+  try {
+    child = spawn(
+      process.execPath,
+      ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: worker } },
+    );
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (stderr.includes('stopping after the write in flight')) told();
+    });
+    const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
+    return { code, stdout, stderr, kubeconfig: proxy.kubeconfig, close: () => proxy.close() };
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  } finally {
+    told();
+  }
+}
+
 describe('Ctrl+C during the writes', { skip }, () => {
   // On the main thread, and on the worker thread a large input runs on (the main thread relays the signal).
   for (const worker of ['never', 'always'] as const)
     test(`finishes the write in flight, writes no more, reports what was written and how to undo, exits 130 (NETFENCE_WORKER=${worker})`, async () => {
       await deleteAllPolicies();
       const state = join(tmp, `interrupted-${worker}`);
-      let child: ReturnType<typeof spawn> | undefined;
-      let stderr = '';
-      let stdout = '';
       // The second write is held until the process has said it received Ctrl+C.
-      let told: () => void = () => undefined;
-      const heard = new Promise<void>((resolve) => (told = resolve));
-      const proxy = await startProxy(async (i) => {
-        if (i !== 1) return;
-        child?.kill('SIGINT');
-        await heard;
-      });
+      const run = await applyWithCtrlC(state, worker, 1);
       try {
-        child = spawn(
-          process.execPath,
-          ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
-          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: worker } },
-        );
-        child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr!.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          if (stderr.includes('stopping after the write in flight')) told();
-        });
-        const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
+        const { code, stdout, stderr } = run;
         assert.equal(code, 130, stderr);
         assert.match(
           stderr,
@@ -325,52 +339,28 @@ describe('Ctrl+C during the writes', { skip }, () => {
         );
         const total = (await Promise.all(NAMESPACES.map(policyNames))).flat();
         assert.equal(total.length, 2);
-        const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state], proxy.kubeconfig);
+        const back = await runOn(server(), ['rollback', '--cluster', '--state-dir', state], run.kubeconfig);
         assert.equal(back.code, 0, back.stderr);
         assert.deepEqual((await Promise.all(NAMESPACES.map(policyNames))).flat(), []);
       } finally {
-        told();
-        await proxy.close();
+        await run.close();
       }
     });
 
   test('Ctrl+C during the last write stops nothing: the apply completes, exit 0, as rollback', async () => {
     await deleteAllPolicies();
-    const state = join(tmp, 'interrupted-last');
-    let child: ReturnType<typeof spawn> | undefined;
-    let stderr = '';
-    let stdout = '';
-    let told: () => void = () => undefined;
-    const heard = new Promise<void>((resolve) => (told = resolve));
     // The last of the 21 writes is held until the process has said it received Ctrl+C.
-    const proxy = await startProxy(async (i) => {
-      if (i !== 20) return;
-      child?.kill('SIGINT');
-      await heard;
-    });
+    const run = await applyWithCtrlC(join(tmp, 'interrupted-last'), 'never', 20);
     try {
-      child = spawn(
-        process.execPath,
-        ['bin/netfence', 'apply', V1, '--cluster', '--state-dir', state, '--kubeconfig', proxy.kubeconfig],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NETFENCE_WORKER: 'never' } },
-      );
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (stderr.includes('stopping after the write in flight')) told();
-      });
-      const code = await new Promise<number | null>((resolve) => child!.on('close', (c) => resolve(c)));
-      assert.equal(code, 0, stderr);
-      assert.doesNotMatch(stdout, /Interrupted|not attempted/);
-      const record = recordOf(state);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout, /Interrupted|not attempted/);
       assert.deepEqual(
-        record.entries.map((e) => e.outcome),
+        recordOf(join(tmp, 'interrupted-last')).entries.map((e) => e.outcome),
         Array<string>(21).fill('applied'),
       );
       assert.equal((await Promise.all(NAMESPACES.map(policyNames))).flat().length, 21);
     } finally {
-      told();
-      await proxy.close();
+      await run.close();
     }
   });
 });

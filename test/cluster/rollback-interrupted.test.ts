@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiServer } from '../support/kube-apiserver.ts';
 import { startWriteProxy } from '../support/write-proxy.ts';
-import { applyObjects, cli as runOn, readObjects, skip, startServer } from './setup.ts';
+import { cli as runOn, skip, startWithWebshop, stopWithFolder } from './setup.ts';
 
 const V1 = 'examples/webshop/policies';
 const NP = '/apis/networking.k8s.io/v1/namespaces';
@@ -80,24 +79,12 @@ async function applied(state: string, kubeconfig: string): Promise<void> {
   assert.equal((await allPolicies()).length, 21);
 }
 
-before(
-  async () => {
-    api = await startServer({});
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-rollback-interrupted-'));
-    const objects = readObjects(['examples/webshop', 'test/cluster/fixtures/pods.yaml']);
-    await applyObjects(
-      api,
-      objects.filter((o) => o.kind !== 'NetworkPolicy'),
-    );
-  },
-  { timeout: 120_000 },
-);
-
-after(async () => {
-  await api?.stop();
-  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+before(async () => {
+  const started = await startWithWebshop('netfence-rollback-interrupted-');
+  if (started !== undefined) ({ api, tmp } = started);
 });
+
+after(() => stopWithFolder(api, tmp));
 
 describe('a restore whose answer never comes', { skip }, () => {
   test('is reported unknown; the record stays, and the next rollback finds it done by content', async () => {

@@ -4,7 +4,8 @@
  * the status subresource is written directly).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifestText } from '../../src/parse/index.ts';
 import { parse } from 'yaml';
@@ -31,6 +32,31 @@ export async function startServer(options: ApiServerOptions = {}): Promise<ApiSe
     return undefined;
   }
   return startApiServer({ binaries, ...options });
+}
+
+/**
+ * An API server holding the bundled example's objects but its NetworkPolicies (the test pods too), for the
+ * tests that apply and roll back those policies, and a temporary folder named `tmpPrefix…`; undefined when the
+ * binaries are missing (and allowed to be). `stopWithFolder` ends both.
+ */
+export async function startWithWebshop(
+  tmpPrefix: string,
+): Promise<{ api: ApiServer; tmp: string } | undefined> {
+  const api = await startServer({});
+  if (api === undefined) return undefined;
+  const tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
+  const objects = readObjects(['examples/webshop', 'test/cluster/fixtures/pods.yaml']);
+  await applyObjects(
+    api,
+    objects.filter((o) => o.kind !== 'NetworkPolicy'),
+  );
+  return { api, tmp };
+}
+
+/** Stops the API server and removes the temporary folder, either of which may not have been made. */
+export async function stopWithFolder(api: ApiServer | undefined, tmp: string): Promise<void> {
+  await api?.stop();
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
 }
 
 /**
