@@ -229,6 +229,11 @@ describe('netfence paths: user errors', () => {
       /^netfence: invalid --max-reach "lots": give a number of workloads \(5\) or a percentage \(25%\)$/m,
     ],
     [
+      'a --max-reach over 100%',
+      ['--max-reach', '150%'],
+      /^netfence: invalid --max-reach "150%": a percentage of the other workloads is at most 100% \(100% allows every one\)$/m,
+    ],
+    [
       'a bad --max-hops',
       ['--from', 'chain/a', '--max-hops', '-1'],
       /^netfence: invalid --max-hops "-1": give a whole number/m,

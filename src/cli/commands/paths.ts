@@ -44,7 +44,11 @@ export type ReachLimit = { count: number } | { percent: number };
 
 export function parseReachLimit(text: string): ReachLimit {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (m === null || (m[2] === '' && !/^\d+$/.test(m[1]!)) || (m[2] === '%' && Number(m[1]) > 100)) {
+  if (m?.[2] === '%' && Number(m[1]) > 100)
+    throw new UserError(
+      `invalid --max-reach "${text}": a percentage of the other workloads is at most 100% (100% allows every one)`,
+    );
+  if (m === null || (m[2] === '' && !/^\d+$/.test(m[1]!))) {
     throw new UserError(
       `invalid --max-reach "${text}": give a number of workloads (5) or a percentage (25%)`,
     );
