@@ -15,6 +15,7 @@ import type { AddressSpace } from '../engine/addresses.ts';
 import { formatPorts } from '../describe/ports.ts';
 import { portsKey, portsToJson } from '../engine/ports.ts';
 import type { DeniedConnection, FlowCheck, UnobservedAllowance } from '../flows/check.ts';
+import { observedPortsOutcome, type ObservedPortCounts } from '../describe/observed-ports.ts';
 import type { FlowDecision, SideDecision } from '../flows/decide.ts';
 import { tierLabel, tierRuleText } from '../describe/explain.ts';
 import { tierRuleJson } from './explain.ts';
@@ -490,6 +491,18 @@ export function breaksTraffic(d: DeniedConnection): boolean {
   return d.connection.count > d.connection.denied;
 }
 
+/** The check's observed ports by how they ended: check-flows' summary line, its JSON, the UI's Traffic view. */
+export function observedPortCounts(check: FlowCheck, traffic: ObservedTraffic): ObservedPortCounts {
+  const wouldBeDenied = check.denied.filter(breaksTraffic).length;
+  return {
+    observed: traffic.connections.length,
+    allowed: check.allowed.length,
+    unpoliced: check.unpoliced.length,
+    wouldBeDenied,
+    stillDenied: check.denied.length - wouldBeDenied,
+  };
+}
+
 /** `ingress of data/redis`, and the Cilium deny rules that decided it: `(denied by CiliumNetworkPolicy/… spec.ingressDeny[0])`. */
 function blockedText(
   d: DeniedConnection,
@@ -608,17 +621,18 @@ export function flowCheckToJson(
   };
   const connection = (c: ObservedConnection): ObservedConnectionJson => connectionJson(c, nodesOf);
   const unobserved = groupUnobserved(check.unobserved, space.classes.length);
+  const counts = observedPortCounts(check, traffic);
   return {
     schemaVersion: FLOWS_JSON_SCHEMA_VERSION,
     summary: {
-      observed: traffic.connections.length,
+      observed: counts.observed,
       policies: state.policies.length,
       clusterPolicies: decided.clusterPolicies,
       ciliumPolicies: state.ciliumPolicies.length,
-      allowed: check.allowed.length,
-      denied: check.denied.length,
-      breaking: check.denied.filter(breaksTraffic).length,
-      unpoliced: check.unpoliced.length,
+      allowed: counts.allowed,
+      denied: counts.wouldBeDenied + counts.stillDenied,
+      breaking: counts.wouldBeDenied,
+      unpoliced: counts.unpoliced,
       unobserved: unobserved.length,
     },
     denied: check.denied.map((d) => ({
@@ -662,15 +676,7 @@ export function formatFlowCheck(
   const tiers = decided.clusterPolicies > 0;
   const summary =
     `${plural(traffic.connections.length, 'observed port')} against ${policyCountsText(state)}: ` +
-    `${formatCount(check.allowed.length)} allowed, ` +
-    // A pod's traffic to itself: no policy can stop it, counted apart as the JSON's `unpoliced` is.
-    (check.unpoliced.length > 0
-      ? `${formatCount(check.unpoliced.length)} not subject to policies (a pod to itself), `
-      : '') +
-    `${formatCount(breaking.length)} would be denied` +
-    (stillDenied.length > 0
-      ? `, ${formatCount(stillDenied.length)} still denied (dropped during the capture too)`
-      : '');
+    observedPortsOutcome(observedPortCounts(check, traffic));
   const decisionCells = (c: ObservedConnection): string[] => {
     const d = decided.decisions.get(c);
     return [sideText(d?.egress ?? []), sideText(d?.ingress ?? [])];

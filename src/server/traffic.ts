@@ -8,7 +8,7 @@ import { formatPorts } from '../describe/ports.ts';
 import { isEmptyPorts, NO_PORTS, type PortSet } from '../engine/ports.ts';
 import { checkObserved, entityOf } from '../flows/check.ts';
 import type { ObservedConnection, ObservedTraffic } from '../flows/types.ts';
-import { breaksTraffic, describeInputs, describeLeftOut } from '../format/flows.ts';
+import { describeInputs, describeLeftOut, observedPortCounts } from '../format/flows.ts';
 import { pairKey } from '../base/text.ts';
 
 /** `/api/flows`: one edge per pair of endpoints, in the order of the connectivity, denied pairs after. */
@@ -71,13 +71,7 @@ export function trafficOverlay(session: ClusterSession, traffic: ObservedTraffic
       unobserved: count('unobserved'),
       denied: count('denied'),
       connections: traffic.connections.length,
-      ports: {
-        observed: traffic.connections.length,
-        allowed: check.allowed.length,
-        unpoliced: check.unpoliced.length,
-        wouldBeDenied: check.denied.filter(breaksTraffic).length,
-        stillDenied: check.denied.filter((d) => !breaksTraffic(d)).length,
-      },
+      ports: observedPortCounts(check, traffic),
     },
     edges: list,
   };

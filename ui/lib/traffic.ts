@@ -8,6 +8,7 @@ import type { ObservedPortJson, TrafficEdgeJson, TrafficJson } from '../../src/c
 import type { PortsJson } from '../../src/contract/common.ts';
 import type { EdgeInput } from './graph.ts';
 import { formatPorts, NO_PORTS, unionPorts } from './ports.ts';
+import { observedPortsOutcome } from '../../src/describe/observed-ports.ts';
 
 /** Ports as the flows list them (`{protocol: 'TCP', port: 53}`, repeated per source), as a port set. */
 export function portSet(list: readonly { protocol: string; port: number }[]): PortsJson {
@@ -82,13 +83,8 @@ export function portRows<T extends ObservedPortJson>(
  * the capture too)`. The status counts beside it are pairs of endpoints, named so.
  */
 export function observedPortsText(ports: TrafficJson['summary']['ports']): string {
-  const n = (x: number): string => x.toLocaleString('en-US');
-  return (
-    `${n(ports.observed)} observed port${ports.observed === 1 ? '' : 's'}: ${n(ports.allowed)} allowed, ` +
-    (ports.unpoliced > 0 ? `${n(ports.unpoliced)} not subject to policies (a pod to itself), ` : '') +
-    `${n(ports.wouldBeDenied)} would be denied` +
-    (ports.stillDenied > 0 ? `, ${n(ports.stillDenied)} still denied (dropped during the capture too)` : '')
-  );
+  const n = ports.observed.toLocaleString('en-US');
+  return `${n} observed port${ports.observed === 1 ? '' : 's'}: ${observedPortsOutcome(ports)}`;
 }
 
 /** `3 pairs`, `1 pair`: a count beside a Traffic status (pairs of endpoints, not observed ports). */
