@@ -93,6 +93,36 @@ function cutLine(c: TransientCut, phases: readonly Phase[]): string {
   return `${withNodes(c.src, c.srcNodes)} → ${withNodes(c.dst, c.dstNodes)} ${formatPorts(c.ports)}${part}: cut after phase ${c.afterPhase} (${phases[c.afterPhase - 1]?.title ?? ''}), allowed again at the end`;
 }
 
+/** How a run of writes that stopped is said: by Ctrl+C, or at the first failure. */
+export function stoppedBy(interrupted: boolean): string {
+  return interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure';
+}
+
+/** The writes of a stopped run (`apply`'s, `rollback`'s restores) by how each ended. */
+export interface StoppedCounts {
+  /** Done: applied, restored. */
+  done: number;
+  failed: number;
+  /** No answer came: the server may have done it. */
+  unknown: number;
+  notAttempted: number;
+}
+
+/**
+ * `Stopped at the first failure: 2 applied, 1 failed, 18 not attempted`, `Interrupted (Ctrl+C): 2 restored, 1
+ * unknown (may or may not have been restored), 18 not attempted`: `done` says what a write does. A failure
+ * always says how many failed, an interruption only when one did.
+ */
+export function stoppedSummary(c: StoppedCounts, done: 'applied' | 'restored', interrupted: boolean): string {
+  const counts = [
+    `${c.done} ${done}`,
+    ...(c.failed > 0 || (!interrupted && c.unknown === 0) ? [`${c.failed} failed`] : []),
+    ...(c.unknown > 0 ? [`${c.unknown} unknown (may or may not have been ${done})`] : []),
+    `${c.notAttempted} not attempted`,
+  ];
+  return `${stoppedBy(interrupted)}: ${counts.join(', ')}`;
+}
+
 export interface Outcome {
   /** `unknown`: the write got no answer (a timeout, a reset connection): the server may have applied it. */
   outcome: 'applied' | 'failed' | 'unknown' | 'not-attempted' | 'dry-run' | 'unchanged';
@@ -355,18 +385,15 @@ export class ApplyReport {
         const count = (o: Outcome['outcome']): number =>
           changes.filter((c) => (end.outcomes?.get(c.id)?.outcome ?? 'not-attempted') === o).length;
         const unknown = count('unknown');
-        const counts = [
-          `${count('applied')} applied`,
-          // (A failure always says how many failed, an interruption only when one did.)
-          ...(count('failed') > 0 || (end.interrupted !== true && unknown === 0)
-            ? [`${count('failed')} failed`]
-            : []),
-          ...(unknown > 0 ? [`${unknown} unknown (may or may not have been applied)`] : []),
-          `${count('not-attempted')} not attempted`,
-        ];
+        const counts = {
+          done: count('applied'),
+          failed: count('failed'),
+          unknown,
+          notAttempted: count('not-attempted'),
+        };
         const undo = unknown > 0 ? 'the applied ones, and the unknown if it was' : 'the applied ones';
         this.lines.push(
-          `${end.interrupted === true ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'}: ${counts.join(', ')}. To undo ${undo}: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
+          `${stoppedSummary(counts, 'applied', end.interrupted === true)}. To undo ${undo}: netfence rollback --cluster (record ${end.recordPath ?? ''})`,
         );
       }
     }

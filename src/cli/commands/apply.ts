@@ -592,7 +592,7 @@ async function execute(
   const entries = new Map(record.entries.map((e) => [e.id, e]));
   const signal = onInterrupt(io, 'write');
   // Whether Ctrl+C left a change not attempted (pressed during the last write, it stops nothing), as rollback.
-  let cut = false;
+  let interrupted = false;
   try {
     report.startExecution();
     const stopped = (): string | undefined =>
@@ -602,7 +602,7 @@ async function execute(
       for (const c of phase.changes) {
         const entry: RecordEntry = entries.get(c.id)!;
         if (stopped() !== undefined) {
-          if (failed === undefined) cut = true;
+          if (failed === undefined) interrupted = true;
           outcomes.set(c.id, { outcome: 'not-attempted' });
           entry.outcome = 'not-attempted';
           report.outcome(c, 'not attempted');
@@ -628,7 +628,6 @@ async function execute(
     }
     record = finish({ ...record, entries: record.entries });
     const saved = await saveEverywhere(k8s, conn, record, created.path, options);
-    const interrupted = cut;
     report.finish({ outcomes, recordPath: saved.path, failed, interrupted });
     if (failed !== undefined) io.stderr(`netfence: ${failed}\n`);
     if (saved.error !== undefined)

@@ -16,6 +16,7 @@ import {
 import type * as K8sModule from '../../k8s/index.ts';
 import type { Connection } from '../../k8s/index.ts';
 import { plural } from '../../format/plural.ts';
+import { stoppedBy, stoppedSummary } from '../../format/apply.ts';
 import type { RecordListEntryJson, RollbackJson, RollbackStepJson } from '../../contract/apply.ts';
 import {
   ROLLBACK_DONE,
@@ -223,20 +224,19 @@ async function rollback(k8s: K8s, options: RollbackOptions, io: Io): Promise<Exi
     lines.push(
       failure === undefined && !interrupted
         ? 'Dry run: the API server accepted every restore; nothing was changed.'
-        : `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'} (dry run): ${counts}; nothing was changed.`,
+        : `${stoppedBy(interrupted)} (dry run): ${counts}; nothing was changed.`,
     );
   } else {
     // Stopped: the record stays as it was (not rolled back); the next rollback compares each object with
     // the one before, so it restores what this one did not (and an unknown restore if it was not done).
-    const unknown = count('unknown');
-    const counts = [
-      `${restored} restored`,
-      ...(count('failed') > 0 || (!interrupted && unknown === 0) ? [`${count('failed')} failed`] : []),
-      ...(unknown > 0 ? [`${unknown} unknown (may or may not have been restored)`] : []),
-      `${count('not-attempted')} not attempted`,
-    ];
+    const counts = {
+      done: restored,
+      failed: count('failed'),
+      unknown: count('unknown'),
+      notAttempted: count('not-attempted'),
+    };
     lines.push(
-      `${interrupted ? 'Interrupted (Ctrl+C)' : 'Stopped at the first failure'}: ${counts.join(', ')}. Record ${record.id} is not marked rolled-back: netfence rollback --cluster again restores the rest.`,
+      `${stoppedSummary(counts, 'restored', interrupted)}. Record ${record.id} is not marked rolled-back: netfence rollback --cluster again restores the rest.`,
     );
   }
   print(io, options.output, lines, json);
