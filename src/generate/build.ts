@@ -138,7 +138,7 @@ export function generatePolicies(
   const hostWorkloads = hostNetworkWorkloads(state);
   const hostNetwork = (id: string): boolean => hostWorkloads.has(id);
   /** Workloads policies can select and netfence may write policies for. */
-  const isSubject = policySubject(state, options.excludeNamespaces);
+  const isSubject = policySubject(state, options.excludeNamespaces, hostWorkloads);
 
   // Short names for comments: `namespace/name`, or the full id when two kinds share a name.
   const shortCount = new Map<string, number>();

@@ -13,14 +13,15 @@ export function hostNetworkWorkloads(state: ClusterState): Set<string> {
 /**
  * Whether netfence writes policies for a workload (by id): one of the state's workloads, outside the excluded
  * namespaces, not on the host network. The others (and ids the state does not hold) get no generated policy:
- * what kept policies (or none) decide for them stays.
+ * what kept policies (or none) decide for them stays. `hostNetwork`: `hostNetworkWorkloads(state)`, when the
+ * caller has it already.
  */
 export function policySubject(
   state: ClusterState,
   excludeNamespaces: readonly string[],
+  hostNetwork: ReadonlySet<string> = hostNetworkWorkloads(state),
 ): (id: string) => boolean {
   const excluded = new Set(excludeNamespaces);
-  const hostNetwork = hostNetworkWorkloads(state);
   const namespaces = new Map(state.workloads.map((w) => [w.id, w.namespace]));
   return (id) => {
     const namespace = namespaces.get(id);

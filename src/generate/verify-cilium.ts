@@ -284,7 +284,7 @@ export function verifyCiliumGeneration(
   // A workload of an excluded namespace, on the host network or not in the state has no generated policy: its
   // traffic is what the kept policies (or none) decide, not the generated ones, even to an address they write as
   // a name or entity.
-  const isSubject = policySubject(state, gen.options.excludeNamespaces);
+  const isSubject = policySubject(state, gen.options.excludeNamespaces, hostWorkloads);
   const domains = cilium.connectivity('workload').domains;
   for (const c of gen.observed) {
     if (leftOut.has(c) || c.dst.kind !== 'external' || c.src.kind !== 'workload' || !isSubject(c.src.id))

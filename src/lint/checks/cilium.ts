@@ -46,19 +46,30 @@ export interface CiliumRuleSet {
 }
 
 const RULE_SETS = Symbol('Cilium rule sets');
+const IDENTITIES = Symbol('Cilium identities');
 
 /**
  * `ciliumRuleSets` of the linted state, made once per lint run (each pod's identity labels are computed once
  * for all the rules) and shared by the rules: read it, do not change it.
  */
 export function sharedCiliumRuleSets(ctx: RuleContext): readonly CiliumRuleSet[] {
-  return ctx.shared(RULE_SETS, () => ciliumRuleSets(ctx.state));
+  return ctx.shared(RULE_SETS, () => ciliumRuleSets(ctx.state, () => sharedCiliumIdentities(ctx)));
+}
+
+/** `ciliumIdentities` of the linted state, made once per lint run and shared by the rules. */
+export function sharedCiliumIdentities(ctx: RuleContext): readonly CiliumIdentity[] {
+  return ctx.shared(IDENTITIES, () => ciliumIdentities(ctx.state));
+}
+
+/** A pod as Cilium's selectors see it: its workload, whether it is host-network, its identity labels. */
+export interface CiliumIdentity {
+  workload: string;
+  hostNetwork: boolean;
+  labels: Record<string, string>;
 }
 
 /** Each pod's workload, whether it is host-network, and the identity labels Cilium's selectors match. */
-export function ciliumIdentities(
-  state: ClusterState,
-): { workload: string; hostNetwork: boolean; labels: Record<string, string> }[] {
+export function ciliumIdentities(state: ClusterState): CiliumIdentity[] {
   const namespaceLabels = new Map(state.namespaces.map((n) => [n.name, n.labels]));
   return state.pods.map((p) => ({
     workload: p.workload,
@@ -69,12 +80,15 @@ export function ciliumIdentities(
   }));
 }
 
-/** Every rule set of every Cilium policy of the state, in input order. */
-export function ciliumRuleSets(state: ClusterState): CiliumRuleSet[] {
+/** Every rule set of every Cilium policy of the state, in input order; `identities`: the state's pods'. */
+export function ciliumRuleSets(
+  state: ClusterState,
+  identities: () => readonly CiliumIdentity[] = () => ciliumIdentities(state),
+): CiliumRuleSet[] {
   // Without Cilium policies there is nothing to read: no identity per pod either (the webhook lints on every
   // request, and 50,000 pods' identities cost more than the rest of its decision).
   if (state.ciliumPolicies.length === 0) return [];
-  const identities = ciliumIdentities(state);
+  const pods = identities();
   const out: CiliumRuleSet[] = [];
   for (const policy of state.ciliumPolicies) {
     for (const spec of policy.specs) {
@@ -82,7 +96,7 @@ export function ciliumRuleSets(state: ClusterState): CiliumRuleSet[] {
       if (spec.subject.kind === 'endpoints') {
         const selector = compileSelector(spec.subject.selector);
         // Host-network pods have the host's identity: endpoint selectors never match them.
-        for (const id of identities)
+        for (const id of pods)
           if (!id.hostNetwork && selectorMatches(selector, id.labels)) workloads.add(id.workload);
       }
       out.push({ policy, spec, wire: wireRuleSet(policy, spec), workloads: [...workloads].sort() });

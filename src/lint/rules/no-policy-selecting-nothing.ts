@@ -4,7 +4,7 @@ import { suggestLabel } from '../checks/selectors.ts';
 import { selectorText } from '../text.ts';
 import { RuleCategory, defineRule } from '../types.ts';
 import { targetsText } from '../checks/policies.ts';
-import { ciliumIdentities, sharedCiliumRuleSets, type CiliumRuleSet } from '../checks/cilium.ts';
+import { sharedCiliumIdentities, sharedCiliumRuleSets, type CiliumRuleSet } from '../checks/cilium.ts';
 import type { LabelSelector } from '../../model/k8s.ts';
 import type { RuleContext } from '../types.ts';
 
@@ -104,7 +104,7 @@ function checkCiliumRuleSet(ctx: RuleContext, set: CiliumRuleSet): void {
   const selector = compileSelector(subject.selector);
   const hostOnly = [
     ...new Set(
-      ciliumIdentities(ctx.state)
+      sharedCiliumIdentities(ctx)
         .filter((id) => id.hostNetwork && selectorMatches(selector, id.labels))
         .map((id) => id.workload),
     ),
