@@ -6,7 +6,8 @@
  * output), the whole CLI's CPU time and its peak memory, and the median time of the incremental edits when
  * the case has them. CPU times, not wall times: on a shared machine the load stretches wall times several
  * fold and CPU times much less. A baseline is only comparable on the machine it was measured on (same CPU
- * model and count); elsewhere the comparison says so and judges nothing.
+ * model and count), so the file keeps one baseline per machine; on a machine it has none for, the comparison
+ * says so and judges nothing.
  *
  * Pure: no file or process access (bench/run.ts reads and writes the files).
  */
@@ -34,6 +35,41 @@ export interface Baseline {
   /** The 1-minute load average while it was measured (the lower the better the baseline). */
   load: number;
   cases: BaselineCase[];
+}
+
+/** bench/baseline.json: a baseline for each machine it was measured on. */
+export interface BaselineFile {
+  baselines: Baseline[];
+}
+
+/** The machine a baseline or a run is valid on, as the comparison names it. */
+export function machineName(machine: { cpus: number; cpuModel: string }): string {
+  return `${machine.cpus} × ${machine.cpuModel}`;
+}
+
+/** The file as read: a file of one bare baseline (written before there was one per machine) holds that one. */
+export function readBaselineFile(json: unknown): BaselineFile {
+  const value = json as Partial<BaselineFile> & Partial<Baseline>;
+  if (Array.isArray(value.baselines)) return { baselines: value.baselines };
+  return { baselines: value.machine === undefined ? [] : [value as Baseline] };
+}
+
+/** The baseline measured on this machine (same CPU model and count), if the file has one. */
+export function baselineForMachine(
+  file: BaselineFile,
+  machine: { cpus: number; cpuModel: string },
+): Baseline | undefined {
+  return file.baselines.find((b) => machineName(b.machine) === machineName(machine));
+}
+
+/** The file with `baseline` in place of the one of its machine (added when the file had none). */
+export function withBaseline(file: BaselineFile, baseline: Baseline): BaselineFile {
+  const others = file.baselines.filter((b) => machineName(b.machine) !== machineName(baseline.machine));
+  return {
+    baselines: [...others, baseline].sort((a, b) =>
+      machineName(a.machine).localeCompare(machineName(b.machine)),
+    ),
+  };
 }
 
 export const METRICS = ['phasesCpuMs', 'cliCpuMs', 'cliPeakRss', 'incrementalMedianMs'] as const;
@@ -125,10 +161,10 @@ export function compareWithBaseline(
   tolerance = DEFAULT_TOLERANCE,
 ): Comparison {
   const here = results.machine;
-  if (here.cpuModel !== baseline.machine.cpuModel || here.cpus !== baseline.machine.cpus) {
+  if (machineName(here) !== machineName(baseline.machine)) {
     return {
       comparable: false,
-      reason: `the baseline was measured on ${baseline.machine.cpus} × ${baseline.machine.cpuModel}, this machine is ${here.cpus} × ${here.cpuModel}`,
+      reason: `the baseline was measured on ${machineName(baseline.machine)}, this machine is ${machineName(here)}`,
     };
   }
   const byKey = new Map(baseline.cases.map((c) => [caseKey(c), c]));

@@ -11,9 +11,9 @@
  *
  * Then it compares what it measured with the committed baseline (bench/baseline.json, bench/compare.ts):
  * a case more than 10% slower or bigger than the baseline makes it exit with 1, naming the figure. The
- * baseline is only compared on the machine it was measured on. `--runs N` measures each case N times and
- * keeps the run with the least CPU time (the steadiest figure on a shared machine); `--update-baseline`
- * writes the measured cases into the baseline.
+ * baseline is only compared on the machine it was measured on: the file keeps one per machine (CPU model and
+ * count). `--runs N` measures each case N times and keeps the run with the least CPU time (the steadiest
+ * figure on a shared machine); `--update-baseline` writes the measured cases into this machine's baseline.
  *
  * The CLI runs compiled (`--cli dist`, the default: the published package runs dist/), or from the sources
  * with Node's type stripping (`--cli source`, as bin/netfence in a checkout: about a second more to start).
@@ -44,8 +44,12 @@ import { writeAtomically } from '../src/parse/cache.ts';
 import {
   DEFAULT_TOLERANCE,
   METRIC_NAMES,
+  baselineForMachine,
   baselineFrom,
   compareWithBaseline,
+  machineName,
+  readBaselineFile,
+  withBaseline,
   type Baseline,
   type Comparison,
 } from './compare.ts';
@@ -766,7 +770,7 @@ function main(): void {
         '  --write-docs       rewrite the results section of docs/benchmarks.md',
         '  --docs-only        rewrite it from bench/out/results.json, measuring nothing',
         '  --runs N           measure each case N times and keep the run with the least CPU time',
-        `  --update-baseline  write the measured cases into ${BASELINE}`,
+        `  --update-baseline  write the measured cases into the baseline of this machine in ${BASELINE}`,
         '  --no-compare       do not compare with the baseline (by default: exit 1 on a regression over 10%)',
         `  --peer netpol-analyzer  also run netpol-analyzer on the same folders (${PEER_TIERS.join(', ')} only), built by scripts/netpol-analyzer.sh`,
         '',
@@ -877,15 +881,22 @@ function main(): void {
   const peers = peerRows(results);
   if (peers.length > 0) process.stdout.write(`\n${textTable([PEER_HEADER, ...peers])}\n`);
   if (values['write-docs']) writeDocs(results);
-  const previous = existsSync(BASELINE)
-    ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as Baseline)
-    : undefined;
+  const baselines = existsSync(BASELINE)
+    ? readBaselineFile(JSON.parse(readFileSync(BASELINE, 'utf8')))
+    : { baselines: [] };
+  const previous = baselineForMachine(baselines, results.machine);
   if (values['update-baseline']) {
-    writeAtomically(BASELINE, `${JSON.stringify(baselineFrom(results, previous), null, 2)}\n`);
-    process.stdout.write(`wrote ${BASELINE}\n`);
+    writeAtomically(
+      BASELINE,
+      `${JSON.stringify(withBaseline(baselines, baselineFrom(results, previous)), null, 2)}\n`,
+    );
+    process.stdout.write(`wrote ${BASELINE} (the baseline of ${machineName(results.machine)})\n`);
   } else if (!values['no-compare']) {
     if (previous === undefined) {
-      process.stdout.write(`not compared: no ${BASELINE} (write one with --update-baseline)\n`);
+      const others = baselines.baselines.map((b) => machineName(b.machine));
+      process.stdout.write(
+        `not compared: ${BASELINE} has no baseline for ${machineName(results.machine)}${others.length === 0 ? '' : ` (it has ${others.join(', ')})`}; measure one on this machine with --update-baseline\n`,
+      );
     } else {
       const comparison = compareWithBaseline(results, previous);
       process.stdout.write(comparisonText(comparison, previous));

@@ -6,7 +6,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { baselineFrom, compareWithBaseline, type Baseline } from '../../bench/compare.ts';
+import {
+  baselineForMachine,
+  baselineFrom,
+  compareWithBaseline,
+  machineName,
+  readBaselineFile,
+  withBaseline,
+  type Baseline,
+} from '../../bench/compare.ts';
 import type { Results } from '../../bench/run.ts';
 
 const MACHINE = {
@@ -164,16 +172,49 @@ describe('bench regression check', () => {
     );
   });
 
-  test('the committed baseline covers the target suite on its machine', () => {
-    const committed = JSON.parse(
-      readFileSync(new URL('../../bench/baseline.json', import.meta.url), 'utf8'),
-    ) as Baseline;
-    const keys = committed.cases.map((c) => `${c.tier}/${c.mix}`);
-    for (const key of ['T1/microseg', 'T1/multitenant', 'T3/microseg', 'T4/microseg']) {
-      assert.ok(keys.includes(key), `bench/baseline.json lacks ${key}`);
-    }
-    for (const c of committed.cases) {
-      assert.ok(c.phasesCpuMs !== null && c.phasesCpuMs > 0, `${c.tier}/${c.mix} has no phases figure`);
+  test('one baseline per machine: each run is compared with the baseline of its own machine', () => {
+    const xeon = baselineFrom(results([{ phases: 1000, cli: 1200 }], { cpuModel: 'Xeon' }));
+    const epyc = baselineFrom(results([{ phases: 2000, cli: 2400 }], { cpuModel: 'EPYC' }));
+    const file = withBaseline(withBaseline({ baselines: [] }, xeon), epyc);
+    assert.deepEqual(
+      file.baselines.map((b) => b.machine.cpuModel),
+      ['EPYC', 'Xeon'],
+    );
+    assert.equal(baselineForMachine(file, { cpus: 2, cpuModel: 'EPYC' }), epyc);
+    assert.equal(baselineForMachine(file, { cpus: 4, cpuModel: 'EPYC' }), undefined);
+    assert.equal(baselineForMachine(file, { cpus: 2, cpuModel: 'Other' }), undefined);
+    // Refreshing one machine's baseline leaves the other's as it was.
+    const refreshed = withBaseline(
+      file,
+      baselineFrom(results([{ phases: 900, cli: 1000 }], { cpuModel: 'Xeon' })),
+    );
+    assert.equal(baselineForMachine(refreshed, { cpus: 2, cpuModel: 'EPYC' }), epyc);
+    assert.equal(baselineForMachine(refreshed, { cpus: 2, cpuModel: 'Xeon' })?.cases[0]?.phasesCpuMs, 900);
+    assert.equal(refreshed.baselines.length, 2);
+  });
+
+  test('a file of one bare baseline (the format before one per machine) reads as that one', () => {
+    const bare = baselineFrom(results([{ phases: 1000, cli: 1200 }], { cpuModel: 'Xeon' }));
+    assert.deepEqual(readBaselineFile(JSON.parse(JSON.stringify(bare))), { baselines: [bare] });
+    assert.deepEqual(readBaselineFile({ baselines: [bare] }), { baselines: [bare] });
+    assert.deepEqual(readBaselineFile({}), { baselines: [] });
+  });
+
+  test('the committed baselines cover the target suite on their machines', () => {
+    const committed = readBaselineFile(
+      JSON.parse(readFileSync(new URL('../../bench/baseline.json', import.meta.url), 'utf8')),
+    );
+    assert.ok(committed.baselines.length > 0, 'bench/baseline.json holds no baseline');
+    const names = committed.baselines.map((b) => machineName(b.machine));
+    assert.equal(new Set(names).size, names.length, `one baseline per machine: ${names.join(', ')}`);
+    for (const baseline of committed.baselines) {
+      const keys = baseline.cases.map((c) => `${c.tier}/${c.mix}`);
+      for (const key of ['T1/microseg', 'T1/multitenant', 'T3/microseg', 'T4/microseg']) {
+        assert.ok(keys.includes(key), `the baseline of ${machineName(baseline.machine)} lacks ${key}`);
+      }
+      for (const c of baseline.cases) {
+        assert.ok(c.phasesCpuMs !== null && c.phasesCpuMs > 0, `${c.tier}/${c.mix} has no phases figure`);
+      }
     }
   });
 });
