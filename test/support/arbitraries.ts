@@ -43,8 +43,11 @@ const NAMESPACE_NAMES = ['a', 'b', 'c'] as const;
  * Pods and namespaces share keys, so a selector meant for one sometimes fits the other. `""` is a valid label
  * value and must not read as a missing key (Exists, DoesNotExist, In, NotIn).
  */
-const POD_VOCABULARY: Readonly<Record<string, readonly string[]>> = { app: ['x', 'y', ''], team: ['x', 'y'] };
-const NAMESPACE_VOCABULARY: Readonly<Record<string, readonly string[]>> = {
+export const POD_VOCABULARY: Readonly<Record<string, readonly string[]>> = {
+  app: ['x', 'y', ''],
+  team: ['x', 'y'],
+};
+export const NAMESPACE_VOCABULARY: Readonly<Record<string, readonly string[]>> = {
   team: ['x', 'y', ''],
   [NAMESPACE_NAME_LABEL]: NAMESPACE_NAMES,
 };
@@ -95,8 +98,8 @@ const POD_IPS = [
   '2001:db8::1',
 ] as const;
 
-const PORT_NAMES = ['http', 'dns', 'metrics'] as const;
-const PORT_NUMBERS = [1, 53, 79, 80, 81, 443, 8080, 9090, 65535] as const;
+export const PORT_NAMES = ['http', 'dns', 'metrics'] as const;
+export const PORT_NUMBERS = [1, 53, 79, 80, 81, 443, 8080, 9090, 65535] as const;
 const END_PORT_DELTAS = [0, 1, 10, 1000, 65535] as const;
 
 const protocolArb: fc.Arbitrary<Protocol> = fc.constantFrom(...PROTOCOLS);
