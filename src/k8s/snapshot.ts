@@ -42,7 +42,7 @@ export function snapshotText(
   const scope = info.scope.kind === 'all' ? 'all namespaces' : `namespace "${info.scope.namespace}"`;
   const header = [
     '# netfence snapshot: the objects `netfence analyze --cluster` reads, stripped to what the analysis uses',
-    '# (no Secrets, no ConfigMaps, no status but pod phases and IPs and node addresses, no annotations but netfence.io/*).',
+    '# (no Secrets, no ConfigMaps, no status but pod phases and IPs and node addresses, no annotations but netfence.io/* and deployment.kubernetes.io/revision).',
     `# context "${info.context}" at ${info.server}, ${scope}, read ${info.takenAt}`,
     `# ${objects.length} objects: ${describeCounts(objects)}`,
     '# Analyze it offline: netfence analyze <this file>',

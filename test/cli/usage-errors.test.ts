@@ -223,6 +223,19 @@ describe('the help of the flow commands speaks of observed traffic, not connecti
   });
 });
 
+describe('the help of apply and rollback names every kind they deploy (docs/commands/apply.md)', () => {
+  // apply deploys and rollback restores NetworkPolicies, cluster policies and Cilium policies alike.
+  for (const command of ['apply', 'rollback']) {
+    test(command, async () => {
+      const r = await runCli([command, '--help']);
+      assert.equal(r.code, 0);
+      const head = r.stdout.slice(0, r.stdout.indexOf('Options:')).replace(/\s+/g, ' ');
+      for (const kind of ['NetworkPolicies', 'cluster policies', 'Cilium policies'])
+        assert.ok(head.includes(kind), `${command} --help does not name ${kind}: ${head}`);
+    });
+  }
+});
+
 describe('the --no-X footer of --help', () => {
   const footer = /^Every on\/off option --X also takes --no-X \((--no-[a-z-]+)\)\.$/m;
 

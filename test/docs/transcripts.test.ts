@@ -23,8 +23,13 @@
  *   `map deploy/ --flows monday.jsonl.gz -o json -q > monday.json` and the two commands after it.
  * - A shell redirect of generated YAML into a file: generate.md's `generate … --mode augment > added.yaml` (the
  *   policies it writes are pinned by the golden files of test/generate).
+ *
+ * Of the cluster transcripts, those a golden file of test/cluster pins (CLUSTER_GOLDENS) are compared with it
+ * instead: the page's output must be the golden's, under the same rules, but for the context's name, the
+ * server's address and the record's path (a test cluster's), and a last line `netfence: …` on stderr, which
+ * the golden does not hold (test/cluster asserts it apart).
  */
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,11 +38,14 @@ import {
   inTempCheckout,
   matchesElided,
   offlineArgs,
+  outputLines,
   runIn,
   shows,
   transcripts,
   type Step,
 } from '../support/doc-examples.ts';
+import { GOLDEN_DIR } from '../support/cli.ts';
+import { loadUiAssets } from '../../src/server/assets.ts';
 
 /** The README and every page of docs/. */
 const PAGES = [
@@ -78,6 +86,32 @@ const NOT_RUN = [
   'docs/commands/snapshot.md: netfence analyze snapshot.yaml | head -1',
 ];
 
+/**
+ * `file: command` of the cluster transcripts that a golden file of test/golden pins (the test of test/cluster
+ * that writes it runs that command on the bundled example, against a real API server).
+ */
+const CLUSTER_GOLDENS: Readonly<Record<string, string>> = {
+  'docs/cluster.md: netfence apply examples/webshop/policies --cluster --staged': 'cluster/apply-staged.txt',
+  'docs/cluster.md: netfence apply examples/webshop-v2/policies --cluster --dry-run --diff':
+    'cluster/apply-v2-dry-run-diff.txt',
+  'docs/cluster.md: netfence apply examples/webshop-v2/policies --cluster --staged --flows examples/flows/webshop-hubble.jsonl':
+    'cluster/apply-v2-flows-refused.txt',
+  'docs/commands/apply.md: netfence apply examples/webshop-v2/policies --cluster --dry-run --diff':
+    'cluster/apply-v2-dry-run-diff.txt',
+  'docs/commands/apply.md: netfence apply examples/webshop-v2/policies --cluster --staged --flows examples/flows/webshop-hubble.jsonl':
+    'cluster/apply-v2-flows-refused.txt',
+  'docs/commands/apply.md: netfence apply examples/webshop/policies --cluster --staged':
+    'cluster/apply-staged.txt',
+};
+
+/** A line of a cluster transcript or golden without what differs from cluster to cluster. */
+function clusterNeutral(line: string): string {
+  return line
+    .replace(/context "[^"]*"/g, 'context "C"')
+    .replace(/https:\/\/127\.0\.0\.1:(?:\d+|PORT)/g, 'https://S')
+    .replace(/\(record [^)]*\)/g, '(record R)');
+}
+
 /** Whether a step runs here: a netfence command offline over the checkout, `echo $?` or `head -N FILE`. */
 function runnable(command: string): boolean {
   return offlineArgs(command) !== undefined || command === 'echo $?' || /^head -\d+ \S+$/.test(command);
@@ -108,6 +142,9 @@ async function perform(
 }
 
 describe('the transcripts of the docs', () => {
+  // A fresh checkout has no UI bundle: the first command that needs it (report.md's) builds it and says so on
+  // stderr, which no page shows. Built first, the transcripts do not depend on which test file ran before.
+  before(() => loadUiAssets());
   const notRun: string[] = [];
   const checked: string[] = [];
   for (const file of PAGES) {
@@ -133,6 +170,27 @@ describe('the transcripts of the docs', () => {
 
   test('the commands not run are the ones the header lists', () => {
     assert.deepEqual(notRun, NOT_RUN);
+  });
+
+  test('the cluster transcripts a golden file pins show what it holds', () => {
+    const compared: string[] = [];
+    for (const file of PAGES) {
+      for (const steps of transcripts(readFileSync(join(ROOT, file), 'utf8'))) {
+        for (const step of steps) {
+          const golden = CLUSTER_GOLDENS[`${file}: ${step.command}`];
+          if (golden === undefined) continue;
+          compared.push(`${file}: ${step.command}`);
+          const expected = outputLines(readFileSync(join(GOLDEN_DIR, golden), 'utf8')).map(clusterNeutral);
+          const shown = step.output.map(clusterNeutral);
+          const stderrLast = shown.at(-1)?.startsWith('netfence: ') === true ? shown.slice(0, -1) : shown;
+          assert.ok(
+            matchesElided(shown, expected) || matchesElided(stderrLast, expected),
+            `${file}:${step.line}: the output of \`${step.command}\` is not test/golden/${golden}:\n--- ${file}\n${step.output.join('\n')}\n--- golden\n${expected.join('\n')}`,
+          );
+        }
+      }
+    }
+    assert.deepEqual(compared.sort(), Object.keys(CLUSTER_GOLDENS).sort());
   });
 
   test('every page with an offline example is checked', () => {

@@ -295,9 +295,9 @@ export function applyCommand(io: Io, setExit: (code: number) => void): Command {
   const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
   const cmd = new Command('apply')
     .description(
-      'Deploy NetworkPolicies to a live cluster with server-side apply, after checking what they change (and break)',
+      'Deploy NetworkPolicies, cluster policies and Cilium policies to a live cluster with server-side apply, after checking what they change (and break)',
     )
-    .argument('[paths...]', 'NetworkPolicy files or folders (YAML or JSON), or - for standard input')
+    .argument('[paths...]', 'policy files or folders (YAML or JSON), or - for standard input')
     .option('--dry-run', 'have the API server validate and default every object (dryRun=All); change nothing')
     .option('--diff', 'show each object live vs as it will be stored, and the connectivity change in full')
     .option(

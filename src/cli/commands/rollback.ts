@@ -82,7 +82,7 @@ async function loadRecord(
 export function rollbackCommand(io: Io, setExit: (code: number) => void): Command {
   const cmd = new Command('rollback')
     .description(
-      'Restore the NetworkPolicies and cluster policies the last `netfence apply` changed, as they were before it',
+      'Restore the NetworkPolicies, cluster policies and Cilium policies the last `netfence apply` changed, as they were before it',
     )
     .option(
       '--dry-run',
