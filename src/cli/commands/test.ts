@@ -10,7 +10,7 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { checkOutputFile, writeFileAtomic } from '../options/output.ts';
+import { checkForceGoesWith, checkOutputFile, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -85,6 +85,9 @@ Examples:
   netfence test --init -o reachability.yaml manifests/`,
   );
   cmd.action(async (paths: string[], options: TestOptions) => {
+    const toFile = options.init && options.output !== undefined && options.output !== '-';
+    const goesWith = options.init ? '-o <file>' : '--init -o <file>';
+    checkForceGoesWith(options.force, toFile, goesWith, 'the file if it exists');
     if (options.init) {
       await writeInitialSpec(paths, options, io);
       setExit(ExitCode.Ok);
