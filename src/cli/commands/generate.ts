@@ -29,6 +29,7 @@ import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { checkForceGoesWith, exists, makeFolder, writeFileAtomic } from '../options/output.ts';
+import { collect } from '../options/values.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
@@ -58,10 +59,6 @@ interface GenerateCliOptions extends InputOptions, FlowOptions {
   excludeDenied: boolean;
   tier: GenerateTier[];
   apiServer: ApiServerAddress[];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function prefixParser(max: number, flag: string): (value: string) => number {

@@ -11,6 +11,7 @@ import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { checkForceGoesWith, checkOutputFile, writeFileAtomic } from '../options/output.ts';
+import { collect } from '../options/values.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -22,10 +23,6 @@ interface TestOptions extends InputOptions {
 }
 
 const FORMATS = Object.keys(TestFormat);
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 async function readSpecFile(file: string): Promise<string> {
   try {
