@@ -19,6 +19,7 @@ import module from 'node:module';
 import { dirname } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'node:worker_threads';
+import { errorCode } from '../base/error-code.ts';
 import { firstOf, type Io } from './io.ts';
 import type { AnswerKey } from './answer-cache.ts';
 import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
@@ -66,8 +67,8 @@ async function writeStdout(chunks: Iterable<string>): Promise<void> {
 
 /** `netfence analyze … | head` closes the pipe early: not an error. */
 function exitQuietlyOnEpipe(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+  process.stdout.on('error', (err: Error) => {
+    if (errorCode(err) === 'EPIPE') process.exit(0);
     throw err;
   });
 }
@@ -181,9 +182,9 @@ function runOnWorker(
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => worker.postMessage({ kind: 'signal', signal } satisfies ToWorker));
   }
-  worker.on('error', (error: Error & { code?: string }) => {
+  worker.on('error', (error: Error) => {
     process.stderr.write(
-      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      errorCode(error) === 'ERR_WORKER_OUT_OF_MEMORY'
         ? `netfence: out of memory: this input (or its answer) needs more memory than Node gives it (a heap of ${heapLimitMb()} MiB); ` +
             'give it more with NODE_OPTIONS=--max-old-space-size=16384 (MiB), or read less at once\n'
         : `netfence: internal error: ${error.stack ?? String(error)}\n`,

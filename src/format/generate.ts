@@ -12,6 +12,7 @@ import {
   FLOWS_JSON_SCHEMA_VERSION,
   nodeClassesOf,
   nodesOfIp,
+  plural,
   WorkloadNames,
 } from './flows.ts';
 import type { ObservedConnectionJson } from '../contract/flows.ts';
@@ -25,10 +26,6 @@ import type { Verification } from '../generate/verify.ts';
 import type { CiliumVerification } from '../generate/verify-cilium.ts';
 import type { RenderedFile } from './generated.ts';
 import { withNodes } from './node-addresses.ts';
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${formatCount(n)} ${n === 1 ? word : many}`;
-}
 
 /**
  * The names of the report: a workload's display name, an address class as the tables name it and an observed

@@ -7,6 +7,7 @@ import { CATEGORY_TITLES, REPOSITORY_URL, ruleDocsUrl } from '../lint/catalog.ts
 import { failsOn, type FailOn, type LintConfig } from '../lint/config.ts';
 import type { AnyRule, Finding, LintResult } from '../lint/types.ts';
 import { formatPath, type Severity } from '../model/problem.ts';
+import { plural } from './plural.ts';
 import { table } from './table.ts';
 
 export const LintFormat = { txt: 'txt', json: 'json', sarif: 'sarif' } as const;
@@ -45,10 +46,6 @@ function count(findings: readonly Finding[], severity: Severity): number {
 /** Whether the result makes `netfence lint` exit 1. */
 export function lintFailed(result: LintResult, failOn: FailOn): boolean {
   return result.findings.some((f) => failsOn(f.severity, failOn));
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function formatTxt(result: LintResult): string {

@@ -11,6 +11,7 @@ import type { FailedPair, TestResult } from '../testspec/run.ts';
 import type { Spec, SpecTest } from '../testspec/spec.ts';
 import { explanationToJson, explanationToText } from './explain.ts';
 import { mdCell } from './cells.ts';
+import { plural } from './plural.ts';
 
 export const TestFormat = { txt: 'txt', json: 'json', md: 'md', junit: 'junit', tap: 'tap' } as const;
 export type TestFormat = (typeof TestFormat)[keyof typeof TestFormat];
@@ -21,10 +22,6 @@ export interface SpecReport {
   spec: Spec;
   index: RefIndex;
   results: readonly TestResult[];
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function portsText(test: SpecTest): string {

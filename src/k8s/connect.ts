@@ -17,6 +17,8 @@ import {
   type ConfigurationOptions,
   type ObservableMiddleware,
 } from '@kubernetes/client-node';
+import { errorCode } from '../base/error-code.ts';
+import { readReason } from '../parse/index.ts';
 import { ClusterError, describeError, type Attempt, type Target } from './errors.ts';
 
 export interface ConnectOptions {
@@ -88,9 +90,8 @@ function readTokenFiles(kc: KubeConfig, file: string): void {
     try {
       token = readFileSync(path, 'utf8').trim();
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
       throw new ClusterError(
-        `cannot read the tokenFile "${path}" of users[${String(entry.name)}] in ${file}: ${fileReason(code)}`,
+        `cannot read the tokenFile "${path}" of users[${String(entry.name)}] in ${file}: ${readReason(error, path)}`,
       );
     }
     kc.users = kc.users.map((u) => (u.name === entry.name ? { ...u, token } : u));
@@ -135,11 +136,6 @@ function loadConfig(options: ConnectOptions): { kc: KubeConfig; source: string }
   );
 }
 
-/** What the error of a failed file read says, in words: `no such file`, `permission denied`. */
-function fileReason(code: unknown): string {
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
-}
-
 /**
  * Why the credentials of the context cannot be had, in one line (the client gives a bare `spawn … ENOENT`, the
  * plugin's stderr, a JSON parse error, or an `ENOENT … open` of a certificate): `kc.applyOptions` reads the
@@ -150,11 +146,11 @@ export function credentialError(error: unknown, kc: KubeConfig, contextName: str
   const user = kc.getCurrentUser();
   const name = user?.name ?? '';
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    code?: unknown;
     syscall?: unknown;
     path?: unknown;
     message?: unknown;
   };
+  const code = errorCode(error);
   const text = typeof e.message === 'string' ? e.message.replace(/\s*\n\s*/g, ' ').trim() : String(error);
   const head = `cannot get the credentials of context "${contextName}"`;
   // The plugin of `user.exec`, or of the older `auth-provider: { config: { exec } }` the client also runs.
@@ -164,17 +160,17 @@ export function credentialError(error: unknown, kc: KubeConfig, contextName: str
   const command = exec?.command;
   if (typeof e.syscall === 'string' && e.syscall.startsWith('spawn')) {
     const plugin = typeof e.path === 'string' ? e.path : String(command);
-    return e.code === 'ENOENT'
+    return code === 'ENOENT'
       ? new ClusterError(
           `${head}: its credential plugin "${plugin}" (users[${name}].user.exec.command) is not installed or not on PATH; install it, or choose another context with --context`,
         )
       : new ClusterError(
-          `${head}: its credential plugin "${plugin}" cannot be run (${fileReason(e.code)}); check users[${name}].user.exec.command of the kubeconfig`,
+          `${head}: its credential plugin "${plugin}" cannot be run (${readReason(error, plugin)}); check users[${name}].user.exec.command of the kubeconfig`,
         );
   }
-  if (typeof e.path === 'string' && typeof e.code === 'string')
+  if (typeof e.path === 'string' && code !== undefined)
     return new ClusterError(
-      `${head}: cannot read "${e.path}" (${fileReason(e.code)}); check the file paths of users[${name}] in the kubeconfig`,
+      `${head}: cannot read "${e.path}" (${readReason(error, e.path)}); check the file paths of users[${name}] in the kubeconfig`,
     );
   if (typeof command === 'string') {
     if (error instanceof SyntaxError)

@@ -4,6 +4,7 @@
  *   cannot apply NetworkPolicy shop/allow-web: forbidden: user "netfence-reader" cannot patch
  *   networkpolicies in namespace "shop" (use a context with write access)
  */
+import { errorCode } from '../base/error-code.ts';
 
 /** A failure talking to the cluster, already phrased for the user (one line). */
 export class ClusterError extends Error {
@@ -192,7 +193,7 @@ function networkReason(error: unknown): string | undefined {
     seen.add(e);
     const name = typeof e.name === 'string' ? e.name : '';
     if (name === 'TimeoutError') return 'timeout';
-    const code = typeof e.code === 'string' ? e.code : undefined;
+    const code = errorCode(e);
     switch (code) {
       case 'ECONNREFUSED':
         return 'connection refused';

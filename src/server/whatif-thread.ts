@@ -74,7 +74,7 @@ export class WhatIfThread {
     // A young generation of 8 MiB: near its heap limit a worker is given 16 MiB more and asked to stop, and V8's
     // default young generation (tens of MiB) could promote more than that in one collection, before it stops:
     // the whole process then ended with "FATAL ERROR: Reached heap limit" (a what-if out of memory took `serve`
-    // down with it in 4 of 37 runs of test/server/whatif-thread-round9.test.ts). With 8 MiB it stops in time.
+    // down with it in 4 of 37 runs of test/server/whatif-thread-out-of-memory.test.ts). With 8 MiB it stops in time.
     this.#worker = new Worker(new URL(import.meta.url), {
       workerData: data,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },

@@ -274,3 +274,34 @@ describe('generate: output options that do not go together, refused before any w
     );
   });
 });
+
+describe('--force where no file would be replaced: refused before any work, naming the option it goes with', () => {
+  // It was ignored: `snapshot --cluster --force` printed to standard output as if --force had not been given.
+  const FLOWS = 'examples/flows/webshop-hubble.jsonl';
+  const forFile = (option: string): string =>
+    `netfence: --force is for ${option}, to replace the file if it exists: give ${option} (or leave --force out); this run writes to standard output`;
+  const cases: [string[], string][] = [
+    [['snapshot', '--cluster', '--force'], forFile('-o <file>')],
+    [['snapshot', '--cluster', '-o', '-', '--force'], forFile('-o <file>')],
+    [['report', EXAMPLE, '--html', '-', '--force'], forFile('--html <file>')],
+    [['test', EXAMPLE, '--spec', 'examples/webshop-tests.yaml', '--force'], forFile('--init -o <file>')],
+    [['test', '--init', EXAMPLE, '--force'], forFile('-o <file>')],
+    [['test', '--init', EXAMPLE, '-o', '-', '--force'], forFile('-o <file>')],
+    [
+      ['generate', EXAMPLE, '--flows', FLOWS, '--force'],
+      'netfence: --force is for --output-dir <dir>, to replace files there that netfence did not write: give --output-dir <dir> (or leave --force out); this run writes to standard output',
+    ],
+  ];
+  for (const [args, line] of cases) {
+    test(args.join(' '), async () => assert.equal(await usageError(args), line));
+  }
+
+  test('--no-force, or no --force, is no error', async () => {
+    // The spec runs (examples/webshop fails one of its tests on purpose: exit 1, the report on stdout).
+    const r = await runCli(['test', EXAMPLE, '--spec', 'examples/webshop-tests.yaml', '--no-force']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /passed/);
+    const report = await runCli(['report', EXAMPLE, '--html', '-', '-q']);
+    assert.equal(report.code, 0, report.stderr);
+  });
+});

@@ -398,7 +398,7 @@ describe('failures are one line, naming the cause and the fix', { skip }, () => 
     assert.equal(missing.code, 2);
     assert.equal(
       missing.stderr,
-      `netfence: cannot read the tokenFile "${join(tmp, 'gone.token')}" of users[netfence-admin] in ${withFile('gone.token')}: no such file\n`,
+      `netfence: cannot read the tokenFile "${join(tmp, 'gone.token')}" of users[netfence-admin] in ${withFile('gone.token')}: it does not exist\n`,
     );
   });
 

@@ -1,11 +1,12 @@
 /**
  * A kubeconfig user whose credentials cannot be had: a credential plugin (`exec`, as EKS, GKE and AKS
  * kubeconfigs use) that is not installed, that fails, or that prints no ExecCredential; a client certificate
- * file that is not there. Each is one line naming the user's part of the kubeconfig and the fix, exit 2, before
+ * file that is not there; a `tokenFile` (kubectl's field) that cannot be read, in the words every file read
+ * gives (`readReason`). Each is one line naming the user's part of the kubeconfig and the fix, exit 2, before
  * any request leaves (so no API server is needed: the server address is never dialled).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -110,7 +111,46 @@ describe('credentials the kubeconfig cannot give', () => {
     );
     assert.deepEqual(await analyze(file), {
       code: 2,
-      stderr: `netfence: cannot get the credentials of context "dev": cannot read "${cert}" (no such file); check the file paths of users[me] in the kubeconfig\n`,
+      stderr: `netfence: cannot get the credentials of context "dev": cannot read "${cert}" (it does not exist); check the file paths of users[me] in the kubeconfig\n`,
+    });
+  });
+
+  test('a client certificate that is a broken symbolic link: where it points', async () => {
+    const cert = join(tmp, 'dangling.crt');
+    const target = join(tmp, 'moved-away.crt');
+    symlinkSync(target, cert);
+    const file = kubeconfig(
+      'dangling-cert',
+      `      client-certificate: ${JSON.stringify(cert)}
+      client-key: ${JSON.stringify(join(tmp, 'gone.key'))}
+`,
+    );
+    assert.deepEqual(await analyze(file), {
+      code: 2,
+      stderr: `netfence: cannot get the credentials of context "dev": cannot read "${cert}" (it is a broken symbolic link to "${target}"); check the file paths of users[me] in the kubeconfig\n`,
+    });
+  });
+});
+
+describe("kubectl's tokenFile that cannot be read", () => {
+  test('a path under a file: the part that is a file, as for any file netfence reads', async () => {
+    // (It was the bare code, "ENOTDIR".)
+    const notes = join(tmp, 'notes.txt');
+    writeFileSync(notes, 'not a folder\n');
+    const file = kubeconfig('token-under-file', `      tokenFile: ${JSON.stringify(join(notes, 'token'))}\n`);
+    assert.deepEqual(await analyze(file), {
+      code: 2,
+      stderr: `netfence: cannot read the tokenFile "${join(notes, 'token')}" of users[me] in ${file}: "${notes}" is a file, not a folder\n`,
+    });
+  });
+
+  test('a folder: said so', async () => {
+    // (It was the bare code, "EISDIR".)
+    const folder = mkdtempSync(join(tmp, 'token-folder-'));
+    const file = kubeconfig('token-folder', `      tokenFile: ${JSON.stringify(folder)}\n`);
+    assert.deepEqual(await analyze(file), {
+      code: 2,
+      stderr: `netfence: cannot read the tokenFile "${folder}" of users[me] in ${file}: it is a folder\n`,
     });
   });
 });

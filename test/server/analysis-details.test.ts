@@ -1,7 +1,8 @@
 /**
  * The answers of `Analysis` in detail, on the bundled example: the errors of each query (message and
  * status, as the API sends them), the whole blast-radius ranking with its ties, attack paths with several
- * sources, address targets and a hop limit, and what-if requests refused before any computation. (Found
+ * sources, address targets and a hop limit, what-if requests refused before any computation, and the limit of
+ * pod-class pairs `explain` answers (20 answered, more refused). (Found
  * missing by the whole-folder mutation run of src/server: see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
@@ -347,5 +348,38 @@ describe('a cluster of its own', () => {
       r.text,
       /ingress: denied: no rule allows it\n\ndata\/a → data\/w1 \(pod b2\): ALLOWED on all ports\n/,
     );
+  });
+});
+
+describe('explain: at most 20 pairs of pod classes', () => {
+  // Three Deployments whose pods are each in a class of their own (each pod is selected by a policy of its
+  // own): w1 of 4 pods, w2 of 5, w3 of 6. From w1, w2 is 4 x 5 = 20 pairs, w3 is 4 x 6 = 24.
+  const sizes = [4, 5, 6];
+  const pods = sizes.flatMap((n, w) =>
+    Array.from({ length: n }, (_, i) =>
+      pod('data', `w${w + 1}-${i}`, { app: `w${w + 1}`, slot: `w${w + 1}-${i}` }),
+    ),
+  );
+  const policies = pods.map((p) =>
+    policy('data', `only-${p.name}`, {
+      podSelector: { matchLabels: { slot: p.labels['slot']! } },
+      policyTypes: ['Ingress'],
+    }),
+  );
+  const grouping = sizes.flatMap((n, w) => Array.from({ length: n }, () => w + 1));
+  const state = withWorkloads({ namespaces: [ns('data')], pods, policies }, grouping, false);
+
+  test('20 pairs are explained, pair by pair', () => {
+    const r = analysisOf(state).explain('data/Deployment/w1', 'data/Deployment/w2', null);
+    assert.equal(r.explanations.length, 20);
+    assert.ok(r.explanations.every((x) => x.verdict === 'denied'));
+  });
+
+  test('more than 20 are refused', async () => {
+    const own = analysisOf(state);
+    assert.deepEqual(await refusal(() => own.explain('data/Deployment/w1', 'data/Deployment/w3', null)), [
+      400,
+      'too many pod classes to explain at once',
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The server's checks one by one, each with the request just inside and just outside it: which Host names
- * count as loopback, where the token may come from, which methods and files are served, the headers every
- * answer carries, and what the what-if endpoint accepts. (Found missing by mutation testing: see
- * docs/mutation/server.md.)
+ * count as loopback, where the token may come from (and which of several cookies of its name is it), which
+ * methods and files are served, the headers every answer carries, and what the what-if endpoint accepts.
+ * (Found missing by mutation testing: see docs/mutation/server.md.)
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -180,6 +180,37 @@ describe('the token', () => {
       assert.equal(await ok('/api/lint', { Cookie: '' }), 401);
     });
   });
+
+  // Cookies do not tell ports apart: another server on the same host may set a `netfence_token` cookie too. One that
+  // did not decode made every request a 500 with a stack on the terminal; one sent before netfence's own, a 401.
+  /** Runs `body` against a server whose token is `se=cret`, with the status of a GET (of /api/lint) with headers. */
+  const withStatus = (
+    body: (status: (headers: Record<string, string>, path?: string) => Promise<number>) => Promise<void>,
+  ): Promise<void> =>
+    withServer({ token: 'se=cret' }, (s) =>
+      body(async (headers, path = '/api/lint') => (await call(s.port, path, { headers })).status),
+    );
+
+  test('a cookie of its name that does not decode is not netfence’s: a 401 without it, a 200 beside the right one', () =>
+    withStatus(async (status) => {
+      assert.equal(await status({ Cookie: 'netfence_token=%E0%A4%A' }), 401);
+      assert.equal(await status({ Cookie: 'netfence_token=%E0%A4%A; netfence_token=se%3Dcret' }), 200);
+      assert.equal(await status({ Cookie: 'netfence_token=se%3Dcret; netfence_token=%' }), 200);
+    }));
+
+  test('any cookie of its name may be the token, in any place; none of them, a 401', () =>
+    withStatus(async (status) => {
+      assert.equal(await status({ Cookie: 'netfence_token=other; netfence_token=se%3Dcret' }), 200);
+      assert.equal(await status({ Cookie: 'netfence_token=se%3Dcret; netfence_token=other' }), 200);
+      assert.equal(await status({ Cookie: 'netfence_token=other; netfence_token=se%3Dcre' }), 401);
+    }));
+
+  test('a token in the query or the header is the one checked: a right cookie does not save a wrong one', () =>
+    withStatus(async (status) => {
+      assert.equal(await status({ Cookie: 'netfence_token=se%3Dcret' }, '/api/lint?token=wrong'), 401);
+      assert.equal(await status({ Cookie: 'netfence_token=se%3Dcret', Authorization: 'Bearer wrong' }), 401);
+      assert.equal(await status({ Authorization: 'Bearer se=cret' }, '/api/lint?token=se%3Dcret'), 200);
+    }));
 
   test('refusals: JSON under /api/, one line of text elsewhere; the cookie only with the page', async () => {
     await withServer({ token: 'secret' }, async (s) => {

@@ -3,7 +3,8 @@
  * mutation testing, issue #20): the namespaces with their counts, the namespace aggregates' order and open
  * counts, the open flag of a connection with the outside, policies without a file, workloads whose pods
  * differ and one namespace's connections (the limit above which the
- * workload-level list is left out: model-limit.test.ts).
+ * workload-level list is left out: model-limit.test.ts), and a workload's Admin-tier policies sorted by priority
+ * even when the pod selected by the later one comes first (its class, and so its policies, first).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -447,6 +448,53 @@ describe('/api/model on a built state', () => {
       assert.deepEqual(find(news, 'news/Deployment/web', 'news/Deployment/api')?.l7, l7);
     } finally {
       a.close();
+    }
+  });
+});
+
+describe('model: a workload’s cluster policies', () => {
+  test('within the Admin tier by priority, whichever pod each selects and in whatever order', () => {
+    for (const order of [
+      ['late', 'early'],
+      ['early', 'late'],
+    ]) {
+      const id = 'prod/Deployment/web';
+      const pods: PodInfo[] = order.map((track) => ({
+        ...pod('prod', `web-${track}`, { app: 'web', track }),
+        workload: id,
+      }));
+      const state = cluster({
+        namespaces: [ns('prod')],
+        clusterPolicies: [
+          anp('late', {
+            priority: 20,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { track: 'late' } } } },
+          }),
+          anp('early', {
+            priority: 10,
+            subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { track: 'early' } } } },
+          }),
+        ],
+      });
+      const workload: WorkloadInfo = {
+        id,
+        namespace: 'prod',
+        kind: 'Deployment',
+        name: 'web',
+        labels: { app: 'web' },
+        pods: pods.map((p) => p.name),
+        replicas: 2,
+      };
+      const a = analysisOf({ ...state, pods, workloads: [workload] });
+      try {
+        assert.deepEqual(
+          a.model().workloads.find((w) => w.id === id)?.clusterPolicies,
+          ['AdminNetworkPolicy/early', 'AdminNetworkPolicy/late'],
+          order.join(', '),
+        );
+      } finally {
+        a.close();
+      }
     }
   });
 });

@@ -2,8 +2,11 @@
  * The YAML as written of policies whose file the parser reads from elsewhere than its first byte: after a
  * byte order mark, and each value of a stream of JSON values (JSON Lines) on its own. The what-if editor
  * showed the second policy of a file with a byte order mark one character off (its `---` line kept, its last
- * character lost), and every policy of a JSON Lines file as the first. Found by the mutation run of
- * src/server, fifth round (docs/mutation/server.md).
+ * character lost), and every policy of a JSON Lines file as the first. A last document of one line (flow
+ * style) after a byte order mark and no line break after it; the line starts of a text whose first line is
+ * empty; a byte order mark that is the document's own (at the start of a later line inside a quoted scalar of a
+ * flow-style document: the parser reads it as part of the annotation's value), with and without a mark before
+ * the document, kept. Found by the mutation runs of src/server (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,5 +143,87 @@ describe('readSources, where the parser counts from elsewhere', () => {
         ['shop/c', `${line('c')}\n`],
       ],
     );
+  });
+});
+
+/** One policy in block style, one in flow style on one line (the last document of the files below). */
+const SHORT_DENY =
+  'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {namespace: shop, name: deny}\nspec: {podSelector: {}}';
+const ONE_LINE_ALLOW =
+  '{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {namespace: shop, name: allow}, spec: {podSelector: {}, ingress: [{}]}}';
+
+describe('readSources: a last document of one line after a byte order mark', () => {
+  test('the line as written, without the mark, with a line break', async () => {
+    const dir = tempDir();
+    const cases: [string, string, string][] = [
+      ['first.yaml', `\uFEFF${ONE_LINE_ALLOW}`, `${ONE_LINE_ALLOW}\n`],
+      ['after-dashes.yaml', `${SHORT_DENY}\n---\n\uFEFF${ONE_LINE_ALLOW}`, `${ONE_LINE_ALLOW}\n`],
+      [
+        'after-empty-line.yaml',
+        `${SHORT_DENY}\n---\n\uFEFF\n\uFEFF${ONE_LINE_ALLOW}`,
+        `\n${ONE_LINE_ALLOW}\n`,
+      ],
+      [
+        'after-comment.yaml',
+        `${SHORT_DENY}\n---\n\uFEFF# the allow\n\uFEFF${ONE_LINE_ALLOW}`,
+        `# the allow\n${ONE_LINE_ALLOW}\n`,
+      ],
+    ];
+    for (const [name, text, allow] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const loaded = await loadManifests([file], { defaultNamespace: 'default', skipInvalid: false });
+      assert.deepEqual(loaded.errors, [], name);
+      const sources = await readSources(loaded.state);
+      assert.equal(sources.policyYaml.get('shop/allow'), allow, name);
+    }
+  });
+});
+
+describe('lineStarts', () => {
+  test('a text starting with a line break: its second line starts at 1', () => {
+    assert.deepEqual(lineStarts('\na\n\nb'), [0, 1, 3, 4]);
+    assert.deepEqual(lineStarts('a'), [0]);
+  });
+
+  test('a file starting with a blank line: each policy as written', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'blank-first.yaml');
+    writeFileSync(file, `\n${SHORT_DENY}\n---\n${ONE_LINE_ALLOW}\n`);
+    const loaded = await loadManifests([file], { defaultNamespace: 'default', skipInvalid: false });
+    const sources = await readSources(loaded.state);
+    assert.deepEqual([...sources.policyYaml].sort(), [
+      ['shop/allow', `${ONE_LINE_ALLOW}\n`],
+      ['shop/deny', `${SHORT_DENY}\n`],
+    ]);
+  });
+});
+
+/** A flow-style policy over three lines; its annotation's quoted value goes on at the start of line 2. */
+const MARKED = [
+  '{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy,',
+  'metadata: {name: marked, namespace: shop, annotations: {note: "first',
+  '\uFEFFsecond"}},',
+  'spec: {podSelector: {}}}',
+  '',
+].join('\n');
+
+describe('readSources: a byte order mark inside a document', () => {
+  test('kept in the YAML as written, as in the value read', async () => {
+    const dir = tempDir();
+    for (const [name, text] of [
+      ['inside.yaml', MARKED],
+      ['marked-file.yaml', `\uFEFF${MARKED}`],
+      ['after-comment.yaml', `# the policy\n\uFEFF${MARKED}`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const loaded = await loadManifests([file], { defaultNamespace: 'default', skipInvalid: false });
+      assert.deepEqual(loaded.errors, [], name);
+      assert.equal(loaded.state.policies[0]?.annotations?.['note'], 'first \uFEFFsecond', name);
+      const sources = await readSources(loaded.state);
+      // The document's text (a comment before it is not part of it), its mark inside as written.
+      assert.equal(sources.policyYaml.get('shop/marked'), MARKED, name);
+    }
   });
 });

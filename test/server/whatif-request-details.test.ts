@@ -2,7 +2,9 @@
  * What-if requests and edits in this thread (`parseWhatIfRequest`, `applyChanges`, `incrementalCompiler`):
  * the problems exactly as found (severity, fields present, order within a line), turning off and editing
  * cluster and Cilium policies, where their YAML goes, a target's namespace, the file named for a new policy,
- * and names already taken. Found by mutation testing (issue #20, `src/server/whatif.ts` lines 1–296).
+ * and names already taken; an object that is not a policy refused for its kind alone, whatever else is wrong
+ * with it; a problem of a change as a whole (the default namespace a new policy would go to) without a line or
+ * a column, in the problem and in the API's answer. Found by mutation testing (issue #20, `src/server/whatif.ts`).
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -294,5 +296,60 @@ describe('incrementalCompiler', () => {
       }),
       fresh,
     );
+  });
+});
+
+const KINDS =
+  'NetworkPolicy, ClusterNetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy';
+
+describe('applyChanges: objects that are not policies', () => {
+  test('refused for their kind only: their own problems are not reported', () => {
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Bad_NS\n  labels: {a: "b c"}\n';
+    const service = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: svc, namespace: shop}',
+      'spec:',
+      '  selector: {app: "x y"}',
+      '  ports: [{port: 70000}]',
+      '',
+    ].join('\n');
+    const r = applyChanges(webshop, [{ yaml: namespace }, { yaml: service }], 'default');
+    assert.deepStrictEqual(
+      r.problems,
+      ['Namespace', 'Service'].map((kind, change) => ({
+        change,
+        severity: 'error',
+        message: `only ${KINDS} objects can be tried here, not ${kind}`,
+        line: 1,
+        column: 1,
+        path: 'kind',
+      })),
+    );
+    assert.deepEqual(r.applied, []);
+    assert.equal(r.after.namespaces.length, webshop.namespaces.length);
+  });
+});
+
+describe('applyChanges: a problem of the change as a whole', () => {
+  const POLICY =
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {}}\n';
+  const MESSAGE =
+    'default namespace "Bad_NS" is not a valid namespace name: it contains upper-case letters; it contains "_"';
+
+  test('no line nor column in the problem', () => {
+    const r = applyChanges(webshop, [{ yaml: POLICY }], 'Bad_NS');
+    assert.deepStrictEqual(r.problems, [{ change: 0, severity: 'error', message: MESSAGE, path: '' }]);
+    assert.deepEqual(r.applied, []);
+  });
+
+  test('null line and column in the answer', () => {
+    const r = whatIf(webshop, [{ yaml: POLICY }], {
+      engine: { ipBlockMatchesPods: true },
+      defaultNamespace: 'Bad_NS',
+    });
+    assert.deepStrictEqual(r.problems, [
+      { change: 0, severity: 'error', message: MESSAGE, line: null, column: null, path: '' },
+    ]);
   });
 });

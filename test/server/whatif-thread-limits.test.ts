@@ -4,7 +4,7 @@
  * given to stop, and a what-if out of memory then took `serve` down with it. Read from the thread itself
  * (`Worker#resourceLimits`, what V8 was given), as the crash it prevents cannot be made to happen every time.
  * And while a what-if is awaited the worker keeps the process running, until the last answer: read from its
- * `ref()`/`unref()` calls, where the child process of whatif-thread-round8 only shows it when the timing allows.
+ * `ref()`/`unref()` calls, where the child process of whatif-thread-lifetime only shows it when the timing allows.
  * Found missing by the mutation run of round 15 (docs/mutation/server.md).
  */
 import assert from 'node:assert/strict';

@@ -31,6 +31,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorCode } from '../../src/base/error-code.ts';
 import { cpuTimeOfTree } from './progress.ts';
 
 export interface ApiServerBinaries {
@@ -445,9 +446,9 @@ function httpsRequest(
 }
 
 function isTlsVerifyError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
+  const code = errorCode(err);
   return (
-    typeof code === 'string' &&
+    code !== undefined &&
     /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_)/.test(code)
   );
 }

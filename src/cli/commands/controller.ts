@@ -25,7 +25,7 @@ import { loadLintConfig } from '../options/lint-config.ts';
 import { listenError, parseListen } from '../options/listen.ts';
 import { loadSpecs } from '../options/specs.ts';
 import { readReason } from '../../parse/index.ts';
-import { parseDuration as parseDurationOption, wholeNumber } from '../options/values.ts';
+import { collect, parseDuration as parseDurationOption, wholeNumber } from '../options/values.ts';
 
 interface ControllerOptions extends ClusterOptions, CniOptions {
   listen: { host: string; port: number };
@@ -50,10 +50,6 @@ interface ControllerOptions extends ClusterOptions, CniOptions {
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** The controller's own namespace: --namespace, the pod's (POD_NAMESPACE, the service account's), else `netfence`. */
 function ownNamespace(options: ControllerOptions, io: Io): string {

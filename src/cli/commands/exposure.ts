@@ -6,6 +6,7 @@ import { computeExposure, EXPOSURE_FLAGS, type ExposureFlag } from '../../engine
 import { openSession } from '../../engine/session.ts';
 import { formatExposure, type ExposureFormat } from '../../format/exposure.ts';
 import { resolveOption } from '../options/endpoints.ts';
+import { collect } from '../options/values.ts';
 import {
   addInputOptions,
   engineOptions,
@@ -40,10 +41,6 @@ function parseFlags(value: string, previous: ExposureFlag[] | undefined): Exposu
     }
   }
   return [...new Set(out)];
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function exposureCommand(io: Io, setExit: (code: number) => void): Command {

@@ -28,7 +28,8 @@ import { HubbleNames } from '../../generate/dns-names.ts';
 import { verifyCiliumGeneration } from '../../generate/verify-cilium.ts';
 import { renderFiles, type RenderedFile, type SplitMode } from '../../format/generated.ts';
 import type { ClusterState } from '../../model/cluster.ts';
-import { exists, makeFolder, writeFileAtomic } from '../options/output.ts';
+import { checkForceGoesWith, exists, makeFolder, writeFileAtomic } from '../options/output.ts';
+import { collect } from '../options/values.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import {
@@ -58,10 +59,6 @@ interface GenerateCliOptions extends InputOptions, FlowOptions {
   excludeDenied: boolean;
   tier: GenerateTier[];
   apiServer: ApiServerAddress[];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function prefixParser(max: number, flag: string): (value: string) => number {
@@ -356,6 +353,12 @@ export function generateCommand(io: Io, setExit: (code: number) => void): Comman
 /** --output-dir, refused before any work where it names no folder or goes with -o json (which wrote no file). */
 function checkOutputDir(options: GenerateCliOptions): void {
   const dir = options.outputDir;
+  checkForceGoesWith(
+    options.force,
+    dir !== undefined,
+    '--output-dir <dir>',
+    'files there that netfence did not write',
+  );
   if (dir === undefined) return;
   if (dir === '')
     throw new UserError(

@@ -29,6 +29,7 @@ import {
   type InputOptions,
 } from '../options/input.ts';
 import { ExitCode, UserError, type Io } from '../io.ts';
+import { collect } from '../options/values.ts';
 
 interface PathsOptions extends InputOptions {
   output: PathsFormat;
@@ -63,10 +64,6 @@ function parseCount(flag: string): (text: string) => number {
       throw new UserError(`invalid ${flag} "${text}": give a whole number of at least 1, e.g. ${flag} 3`);
     return Number(text);
   };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** Whether `reach` other workloads (out of `others`) is more than the limit allows. */

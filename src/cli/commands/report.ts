@@ -14,7 +14,12 @@ import { exposureToJson } from '../../format/exposure.ts';
 import { formatPorts } from '../../describe/ports.ts';
 import { renderHtmlReport, type ReportSummary } from '../../format/html-report.ts';
 import { ApiError, type Analysis } from '../../server/analysis.ts';
-import { checkOutputFile, pointOutputFlagTo, writeFileAtomic } from '../options/output.ts';
+import {
+  checkForceGoesWith,
+  checkOutputFile,
+  pointOutputFlagTo,
+  writeFileAtomic,
+} from '../options/output.ts';
 import { addInputOptions } from '../options/input.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { addFlowOptions } from '../options/flows.ts';
@@ -114,6 +119,7 @@ async function checkTarget(options: ReportOptions): Promise<string> {
   if (target === undefined || target === '') {
     throw new UserError('give the file to write: --html report.html (or --html - for standard output)');
   }
+  checkForceGoesWith(options.force, target !== '-', '--html <file>', 'the file if it exists');
   if (target !== '-') await checkOutputFile(target, options.force, 'report.html');
   return target;
 }
@@ -153,7 +159,7 @@ export function reportCommand(io: Io, setExit: (code: number) => void): Command 
     )
     .argument('[paths...]', 'manifest files or folders (YAML or JSON), or - for standard input')
     .option('--html <file>', 'write the report to this file (- for standard output)')
-    .option('--force', 'replace the file if it exists', false)
+    .option('--force', 'with --html <file>: replace the file if it exists', false)
     .option(
       '-c, --config <file>',
       'lint configuration for the findings (default: netfence.yaml here, if any)',

@@ -9,7 +9,7 @@ import {
   withCluster,
   type ClusterStateOptions,
 } from '../options/cluster.ts';
-import { checkOutputFile, isFolder, writeFileAtomic } from '../options/output.ts';
+import { checkForceGoesWith, checkOutputFile, isFolder, writeFileAtomic } from '../options/output.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 
 interface SnapshotOptions extends ClusterStateOptions {
@@ -54,9 +54,10 @@ Examples:
   );
   cmd.action(async (options: SnapshotOptions, command: Command) => {
     rejectPaths(command.args);
+    const file = options.output === '-' ? undefined : options.output;
+    checkForceGoesWith(options.force, file !== undefined, '-o <file>', 'the file if it exists');
     // A file that is there already is refused before the cluster is read, as report --html and test --init do.
-    if (options.output !== undefined && options.output !== '-')
-      await checkOutputFile(options.output, options.force === true, 'snapshot.yaml');
+    if (file !== undefined) await checkOutputFile(file, options.force === true, 'snapshot.yaml');
     const format =
       options.format ?? (options.output?.toLowerCase().endsWith('.json') === true ? 'json' : 'yaml');
     await withCluster(async (k8s) => {

@@ -10,7 +10,8 @@ import { initSpec } from '../../testspec/init.ts';
 import { resolveSpec, runTests } from '../../testspec/run.ts';
 import { parseSpec, type Spec } from '../../testspec/spec.ts';
 import { addInputOptions, engineOptions, loadInput, type InputOptions } from '../options/input.ts';
-import { checkOutputFile, writeFileAtomic } from '../options/output.ts';
+import { checkForceGoesWith, checkOutputFile, writeFileAtomic } from '../options/output.ts';
+import { collect } from '../options/values.ts';
 import { ExitCode, UserError, note, type Io } from '../io.ts';
 import { noteUndefinedOrder } from '../undefined-order.ts';
 
@@ -22,10 +23,6 @@ interface TestOptions extends InputOptions {
 }
 
 const FORMATS = Object.keys(TestFormat);
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 async function readSpecFile(file: string): Promise<string> {
   try {
@@ -85,6 +82,9 @@ Examples:
   netfence test --init -o reachability.yaml manifests/`,
   );
   cmd.action(async (paths: string[], options: TestOptions) => {
+    const toFile = options.init && options.output !== undefined && options.output !== '-';
+    const goesWith = options.init ? '-o <file>' : '--init -o <file>';
+    checkForceGoesWith(options.force, toFile, goesWith, 'the file if it exists');
     if (options.init) {
       await writeInitialSpec(paths, options, io);
       setExit(ExitCode.Ok);

@@ -29,7 +29,7 @@ import { listenError, parseListen } from '../options/listen.ts';
 import { loadLintConfig } from '../options/lint-config.ts';
 import { loadSpecs } from '../options/specs.ts';
 import { readReason } from '../../parse/index.ts';
-import { wholeNumber } from '../options/values.ts';
+import { collect, wholeNumber } from '../options/values.ts';
 import { profileName } from '../../engine/profiles.ts';
 
 interface WebhookOptions extends ClusterOptions, CniOptions {
@@ -48,10 +48,6 @@ interface WebhookOptions extends ClusterOptions, CniOptions {
 }
 
 const MODES = Object.values(Mode);
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** The serving pair: mounted files (reloaded when they change), or a self-signed CA and certificate. */
 async function servingPair(

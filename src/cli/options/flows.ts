@@ -8,14 +8,11 @@ import { pathMeant, whyMissing } from '../../parse/index.ts';
 import type { HubbleNames } from '../../generate/dns-names.ts';
 import type { ClusterState } from '../../model/cluster.ts';
 import { UserError, note, type Io } from '../io.ts';
+import { collect } from './values.ts';
 
 export interface FlowOptions {
   flows: string[];
   flowsFormat: FlowFormat | 'auto';
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `--flows FILE` (repeatable) and `--flows-format`, shared by map, generate and check-flows. */

@@ -120,6 +120,23 @@ function linkIntoNothing(file: string): string {
 }
 
 /**
+ * Refuses `--force` where this run writes no file for it to replace (standard output): ignored, it would let a
+ * user believe a file was written, or that a file of the option it goes with (`goesWith`, such as `-o <file>`)
+ * may be replaced. Commands that take --force call it before any work.
+ */
+export function checkForceGoesWith(
+  force: boolean | undefined,
+  writesFile: boolean,
+  goesWith: string,
+  replaces: string,
+): void {
+  if (force !== true || writesFile) return;
+  throw new UserError(
+    `--force is for ${goesWith}, to replace ${replaces}: give ${goesWith} (or leave --force out); this run writes to standard output`,
+  );
+}
+
+/**
  * Refuses, before any work, to write a file into a folder that does not exist (or under a file), where a folder
  * stands (offering a file in it, such as `<folder>/<example>`), or over anything at its name without `force`:
  * a symbolic link too, broken or not (where it points is said). With `force`, a link is written through

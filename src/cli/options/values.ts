@@ -5,6 +5,11 @@
 import { dns1123LabelProblems } from '../../parse/names.ts';
 import { UserError } from '../io.ts';
 
+/** The parser of a repeatable option (`--spec a --spec b`): every value given, in order. */
+export function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** A parser of whole numbers of at least `min` (`--top`, `--page-size`). */
 export function wholeNumber(min: number): (text: string) => number {
   return (text) => {

@@ -26,7 +26,7 @@ const tcp = (port: number) => ({ tcp: { destinationPort: { number: port } } });
 const port = (p: string) => [{ ports: [{ port: p, protocol: 'TCP' }] }];
 const everyPodOf = (selector: object) => ({ pods: { namespaceSelector: {}, podSelector: selector } });
 
-describe('incremental engine, round 9: workloads over several classes', () => {
+describe('incremental engine: workloads over several classes', () => {
   test('a cluster policy edit patched at a workload whose pods sit in two classes, and a class of two workloads', () => {
     // w: one pod in class {app: w, v: 1}, one in {app: w, v: 2}; k: two pods in class {app: k}, with the bare pod q.
     const state = deployments(
@@ -261,7 +261,7 @@ describe('incremental engine, round 9: workloads over several classes', () => {
   });
 });
 
-describe('incremental engine, round 9: Cilium edits', () => {
+describe('incremental engine: Cilium edits', () => {
   test("an egress edit patched at its peers where the class's NetworkPolicy ingress allows other ports", () => {
     const inc = createIncrementalEngine(
       cluster({
@@ -372,7 +372,7 @@ describe('incremental engine, round 9: Cilium edits', () => {
   });
 });
 
-describe('incremental engine, round 9: cluster policies', () => {
+describe('incremental engine: cluster policies', () => {
   test('a kept cluster policy moved to the index of a dropped one: walks by index are not reused', () => {
     const inc = createIncrementalEngine(
       cluster({
@@ -617,7 +617,7 @@ describe('incremental engine, round 9: cluster policies', () => {
   }
 });
 
-describe('incremental engine, round 9: pods on a Node with an address', () => {
+describe('incremental engine: pods on a Node with an address', () => {
   test('edits of every kind keep own-node traffic and the rest as a fresh compile gives them', () => {
     const inc = createIncrementalEngine(
       cluster({

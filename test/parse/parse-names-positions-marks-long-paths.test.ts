@@ -17,7 +17,7 @@ import { loadManifests } from '../../src/parse/files.ts';
 import * as cache from '../../src/parse/cache.ts';
 import type { Problem } from '../../src/model/problem.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'netfence-parse-round13-'));
+const tmp = mkdtempSync(join(tmpdir(), 'netfence-parse-edges-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 let made = 0;
 /** A new empty folder of its own. */

@@ -17,7 +17,7 @@ import { cluster, cnp, cnpCilium, node, ns, pod, policy } from '../support/build
 const app = (name: string) => ({ matchLabels: { app: name } });
 const NO_CHANGE = { touchedClasses: 0, recompiled: false, changes: [] };
 
-describe('incremental engine, round 11: own-node classes', () => {
+describe('incremental engine: own-node classes', () => {
   test('a batch that changes nothing answers no change (no recompile), for each kind of policy', () => {
     const inc = createIncrementalEngine(
       cluster({
@@ -75,7 +75,7 @@ describe('incremental engine, round 11: own-node classes', () => {
   });
 });
 
-describe('incremental engine, round 11: reach by DNS name', () => {
+describe('incremental engine: reach by DNS name', () => {
   test('an edit after connectivity was read: the edited classes’ DNS reach is read afresh', () => {
     const names = (priority: number, port: number) =>
       cnp(`names-${priority}`, {
@@ -124,7 +124,7 @@ describe('incremental engine, round 11: reach by DNS name', () => {
   });
 });
 
-describe('incremental engine, round 11: workloads over several classes', () => {
+describe('incremental engine: workloads over several classes', () => {
   test('a class pair a cluster policy patch opened into one class of a workload, then its column from the other', () => {
     const inc = createIncrementalEngine(dOverTwoClasses());
     // The mirror of round 9's test, which removes the pair: here s reaches d's class v=1 on nothing, then
@@ -144,7 +144,7 @@ describe('incremental engine, round 11: workloads over several classes', () => {
   });
 });
 
-describe('incremental engine, round 11: cluster policies of both tiers', () => {
+describe('incremental engine: cluster policies of both tiers', () => {
   test('Admin and Baseline policies interleaved in the list: each tier in its own priority order', () => {
     const inc = createIncrementalEngine(
       cluster({

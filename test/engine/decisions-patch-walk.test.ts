@@ -42,7 +42,7 @@ const towardsDb = (compiled: CompiledCluster, name: string) =>
 /** `input` over namespace a and its three pods, compiled. */
 const compiled = (input: ClusterInput) => compileCluster(cluster({ namespaces: [ns('a')], pods, ...input }));
 
-describe('decisions, round 11: patchWalk', () => {
+describe('decisions: patchWalk', () => {
   test('an Admin policy edited in place behind another: allows, denies and what stays undecided at the changed peers', () => {
     // `first` allows web on 80 and leaves the rest undecided: at web, the edited `second` decides after it.
     const first = onDb('first', 1, [{ action: 'Accept', from: from('web'), protocols: tcp(80) }]);
@@ -75,7 +75,7 @@ describe('decisions, round 11: patchWalk', () => {
   });
 });
 
-describe('decisions, round 11: overNetworkPolicies', () => {
+describe('decisions: overNetworkPolicies', () => {
   test('a class NetworkPolicies isolate stays isolated, and an Admin deny cuts a peer out of their broad allow', () => {
     const c = compiled({
       policies: [

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadManifests, pathMeant, type LoadOptions } from '../../src/parse/index.ts';
 
 const options: LoadOptions = { defaultNamespace: 'default', skipInvalid: false };
-const root = mkdtempSync(join(tmpdir(), 'netfence-files-round15-'));
+const root = mkdtempSync(join(tmpdir(), 'netfence-files-gone-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
 

@@ -36,7 +36,7 @@ import {
 import { parseManifestText, storedParse } from '../../src/parse/documents.ts';
 import type { StoredFile } from '../../src/parse/sources.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'netfence-cache-round9-'));
+const root = mkdtempSync(join(tmpdir(), 'netfence-cache-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let made = 0;
 const fresh = (): string => {

@@ -16,7 +16,7 @@ import type { CacheVariant } from '../../src/parse/cache.ts';
 import type { StoredFile } from '../../src/parse/sources.ts';
 
 const options: LoadOptions = { defaultNamespace: 'default', skipInvalid: false };
-const root = mkdtempSync(join(tmpdir(), 'netfence-files-round9-'));
+const root = mkdtempSync(join(tmpdir(), 'netfence-files-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let made = 0;
 const fresh = (): string => {

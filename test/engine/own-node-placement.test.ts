@@ -1,15 +1,23 @@
 /**
- * `src/engine/own-node.ts` after the folder run of issue #20 (round 10): a Node whose addresses are not IPs
- * places no pod, nor does a Node the input lacks; the own-node rule under Cilium policies and in words
- * (docs/mutation/engine.md, "`src/engine` slice A").
+ * `src/engine/own-node.ts`: a Node whose addresses are not IPs places no pod, nor does a Node the input lacks;
+ * the own-node rule under Cilium policies and in words; the Nodes an address class of several Nodes' addresses
+ * names (found by the mutation runs of issue #20, rounds 10 and 12: docs/mutation/engine.md, "`src/engine`
+ * slice A" and "Round 12: lines changed since 6802837").
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileCluster } from '../../src/engine/compile.ts';
-import { nodeOfPod, nodePlacement, ownNodeRule } from '../../src/engine/own-node.ts';
+import {
+  nodeAddressClasses,
+  nodeOfPod,
+  nodePlacement,
+  nodesAtAddressClass,
+  ownNodeRule,
+} from '../../src/engine/own-node.ts';
 import { formatPorts } from '../../src/describe/ports.ts';
 import { resolveCniProfile } from '../../src/engine/profiles.ts';
 import { cluster, cnpCilium, node, ns, pod } from '../support/builders.ts';
+import { twoNodesInOneClass } from '../support/own-node.ts';
 
 describe('nodePlacement', () => {
   test('a Node with no address that parses as an IP places no pod: no placement (the no-node case)', () => {
@@ -82,5 +90,17 @@ describe('the own-node rule', () => {
         ),
       );
     assert.deepEqual([from('agent'), from('other')], ['All connections', 'No connections']);
+  });
+});
+
+describe('node address classes', () => {
+  test("a class holding two Nodes' addresses names both, sorted, whatever the Nodes' order", () => {
+    // One class of exactly the two addresses of n2 (listed first) and n1 (see `twoNodesInOneClass`).
+    const state = twoNodesInOneClass();
+    const compiled = compileCluster(state);
+    const id = compiled.addressSpace.classOfIp('192.168.0.1')!;
+    assert.equal(compiled.addressSpace.classOfIp('192.168.0.0'), id);
+    assert.deepEqual(nodesAtAddressClass(compiled, id), ['n1', 'n2']);
+    assert.deepEqual([...nodeAddressClasses(compiled.addressSpace, state.nodes)], [[id, ['n1', 'n2']]]);
   });
 });
