@@ -41,6 +41,20 @@ describe('checkCacheFolder', { skip: !posix && 'no user ids here' }, () => {
       );
   });
 
+  test('where there are no user ids or group ids (Windows), any folder is used', () => {
+    const open = folder(0o777);
+    const proc = process as unknown as Record<'getuid' | 'getgid', (() => number) | undefined>;
+    for (const name of ['getuid', 'getgid'] as const) {
+      const saved = proc[name];
+      proc[name] = undefined;
+      try {
+        assert.deepEqual(checkCacheFolder(open), { ok: true }, name);
+      } finally {
+        proc[name] = saved;
+      }
+    }
+  });
+
   test('a missing folder is made, for this user alone, whatever the umask, and used', () => {
     const above = join(caseFolder(), 'made');
     const dir = join(above, 'netfence');

@@ -277,6 +277,17 @@ describe('requests from other pages', () => {
           const post = await requestWith(s.port, '/api/whatif', { 'Sec-Fetch-Site': site, ...json }, whatIf);
           assert.equal(post.status, 403);
         }
+        // A value of no known kind is refused too, and quoted at most 40 characters long.
+        const odd = await requestWith(s.port, '/api/model', {
+          'Sec-Fetch-Site': `x${'y'.repeat(99)}`,
+          ...auth,
+        });
+        assert.deepEqual(odd, {
+          status: 403,
+          body: JSON.stringify({
+            error: `request from another site refused (Sec-Fetch-Site: x${'y'.repeat(39)})`,
+          }),
+        });
         // The app's own requests, one the user typed, and those of other clients (no such header) are answered.
         for (const site of [{ 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, {}]) {
           assert.equal((await requestWith(s.port, '/api/model', { ...site, ...auth })).status, 200);
