@@ -12,14 +12,21 @@
  *   ends with exit code 0 and no file changed (size or time) while it ran, with the cache on (`--no-cache`,
  *   `NETFENCE_NO_CACHE`), for answers up to 64 MiB. Progress lines on a terminal are not part of it.
  * - Written atomically beside the manifest packs (`answers/`), with a CRC-32; a damaged one is ignored and
- *   written again. Bounded by the cache's limit, oldest first.
+ *   written again. Bounded by the cache's limit, oldest first. For this user only: never in a folder another
+ *   user can write (`cacheFolder`), and readable by this user alone.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { cacheMaxBytes, codeFingerprint, evict, writeAtomically } from '../parse/cache.ts';
+import {
+  cacheMaxBytes,
+  codeFingerprint,
+  evict,
+  PRIVATE_FOLDER_MODE,
+  writeAtomically,
+} from '../parse/cache.ts';
 import { listInput } from './input-size.ts';
 import { VERSION } from './version.ts';
 import { cacheFolder } from './warm-inputs.ts';
@@ -145,7 +152,7 @@ export function keepAnswer(key: AnswerKey, answer: Answer): void {
   head.writeUInt32BE(answer.stdout.length, MAGIC.length + 4);
   try {
     const folder = join(key.path, '..');
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     writeAtomically(key.path, [head, body]);
     evict(folder, key.maxBytes);
   } catch {

@@ -3,7 +3,7 @@
  * the in-cluster service account), the context, and the typed API clients with a request timeout.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   AppsV1Api,
@@ -66,7 +66,24 @@ function readKubeConfig(file: string, what: string): KubeConfig {
     throw new ClusterError(`cannot read ${what} "${file}": ${reason}`);
   }
   readTokenFiles(kc, file);
+  resolveExecCommands(kc, file);
   return kc;
+}
+
+/**
+ * A credential plugin named by a relative path (`users[].user.exec.command: ./bin/get-token`, with a path
+ * separator) runs from the kubeconfig's folder, as kubectl runs it (client-go's `ResolveLocalPaths`); the client
+ * library would run it from the working folder, which may be a checkout of someone else's manifests holding a
+ * program of that name. A bare name (`aws`) is looked up on PATH, an absolute path is run as it is.
+ */
+function resolveExecCommands(kc: KubeConfig, file: string): void {
+  const folder = dirname(resolve(file));
+  kc.users = kc.users.map((u) => {
+    const exec = u.exec as { command?: unknown } | undefined;
+    const command = exec?.command;
+    if (typeof command !== 'string' || !command.includes(sep) || isAbsolute(command)) return u;
+    return { ...u, exec: { ...exec, command: join(folder, command) } };
+  });
 }
 
 /**

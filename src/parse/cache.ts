@@ -123,6 +123,41 @@ function nonEmpty(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
 
+/** The permissions of the folders and files netfence makes in its cache: this user's only. */
+export const PRIVATE_FOLDER_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Whether netfence may keep its cache in `dir`, and when it may not because other users could write there,
+ * why (`unsafe`): what an answer kept there holds is printed as the answer, and Node runs the compiled code
+ * kept in `compile/`, so a folder another user can write into would let them change answers or run code as
+ * this user. The folder must be this user's, and writable by no one else: not by every user, nor by a group
+ * other than this user's own (a user-private group, which a umask of 002 gives new folders, is this user).
+ * A missing folder is made, for this user only (`PRIVATE_FOLDER_MODE`), and then checked, since someone may
+ * have made it first; one that cannot be made is no cache, and nothing to warn about. No check where there
+ * are no user ids (Windows). bin/netfence checks the same before it keeps Node's compiled code there.
+ */
+export function checkCacheFolder(dir: string): { ok: boolean; unsafe?: string } {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid === undefined || gid === undefined) return { ok: true };
+  let info = attempt(() => statSync(dir));
+  if (info === undefined) {
+    attempt(() => mkdirSync(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE }));
+    info = attempt(() => statSync(dir));
+  }
+  if (info === undefined || !info.isDirectory()) return { ok: false };
+  const unsafe =
+    info.uid !== uid
+      ? `it belongs to another user (uid ${info.uid})`
+      : (info.mode & 0o002) !== 0
+        ? 'every user can write to it'
+        : (info.mode & 0o020) !== 0 && info.gid !== gid
+          ? `the users of group ${info.gid} can write to it`
+          : undefined;
+  return unsafe === undefined ? { ok: true } : { ok: false, unsafe };
+}
+
 /**
  * The size limit of an environment: `NETFENCE_CACHE_MAX_MB` (MiB), else the default. Empty (or blank) counts as
  * unset, as the cache folder's variables do (`Number('')` would be a limit of 0).
@@ -249,11 +284,13 @@ function writePack(pack: Pack): Buffer[] {
   return parts;
 }
 
-/** Writes a file atomically: a temporary file beside it, renamed over it. */
+/** Writes a file atomically, for this user only: a temporary file beside it, renamed over it. */
 export function writeAtomically(path: string, data: Buffer | string | readonly Buffer[]): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, typeof data === 'string' || Buffer.isBuffer(data) ? data : Buffer.concat(data));
+    writeFileSync(temp, typeof data === 'string' || Buffer.isBuffer(data) ? data : Buffer.concat(data), {
+      mode: PRIVATE_FILE_MODE,
+    });
     renameSync(temp, path);
   } catch (error) {
     attempt(() => unlinkSync(temp));
@@ -310,7 +347,7 @@ export function openManifestCache(options: ManifestCacheOptions): ManifestCache 
         }
       }
       fresh.clear();
-      mkdirSync(folder, { recursive: true });
+      mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
       writeAtomically(packPath, writePack(pack));
       evict(folder, maxBytes);
       const legacy = join(options.dir, LEGACY_SUBDIR);

@@ -4,8 +4,9 @@
  *
  * Security: it binds to loopback unless told otherwise, and then only answers requests whose Host header
  * names the loopback address (no DNS rebinding). Bound to another address it requires a random access
- * token on every request (in the URL once, then in an HttpOnly cookie). The what-if endpoint only accepts
- * JSON from the same origin, computes, and writes nothing anywhere.
+ * token on every request (in the URL once, then in an HttpOnly cookie). The API answers no request a browser
+ * says comes from another page (Sec-Fetch-Site), and the what-if endpoint only accepts JSON from the same
+ * origin, computes, and writes nothing anywhere (docs/security.md).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -238,6 +239,13 @@ function handler(options: ServerOptions) {
         send(req, res, 200, CONTENT_TYPES[name], body, headers);
         return;
       }
+      // A page of another site, or of another port of this host, can make the browser send requests here, though
+      // it cannot read the answers: refuse them before anything is computed (an expensive question, a stream
+      // held open). Browsers say where a request comes from in Sec-Fetch-Site; the app's own requests are
+      // `same-origin`, one the user typed or bookmarked `none`; curl and scripts send none.
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin' && site !== 'none')
+        throw new ApiError(`request from another site refused (Sec-Fetch-Site: ${site.slice(0, 40)})`, 403);
       if (path === '/api/events') {
         events(req, res, session);
         return;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -20,7 +19,7 @@ import { writeCluster } from '../../bench/generate.ts';
 import { openManifestCache, readPack } from '../../src/parse/cache.ts';
 import { inputFingerprint } from '../../src/cli/input-size.ts';
 import { isWarmInput, recordInput } from '../../src/cli/warm-inputs.ts';
-import { runCli, type CliResult } from '../support/cli.ts';
+import { runCli, spawnCli, type CliResult } from '../support/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'netfence-cache-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,22 +67,6 @@ function packTimes(cacheDir: string): Map<string, number> {
 
 async function cli(args: readonly string[], cacheDir: string): Promise<CliResult> {
   return runCli(args, { env: { NETFENCE_CACHE_DIR: cacheDir } });
-}
-
-/** Runs bin/netfence in its own process. */
-function spawnCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/netfence', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 /**

@@ -1,12 +1,21 @@
 /**
- * How commands write their files (src/cli/options/output.ts): a file written is rw-r--r-- whatever the umask;
- * a write that fails says why in one line naming the file, and leaves neither the file nor a temporary file;
+ * How commands write their files (src/cli/options/output.ts): a file written is rw-r--r-- whatever the umask,
+ * one replaced keeps its permissions; a write that fails says why in one line naming the file, and leaves
+ * neither the file nor a temporary file;
  * `writeFileIfAbsent` (a rollback record is never written over) says "taken" only when the name is taken, and
  * creates the file exclusively instead of linking it only where the file system has no hard links.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UserError } from '../../src/cli/io.ts';
@@ -45,6 +54,32 @@ describe('a file written', () => {
     }
     assert.equal(statSync(join(at, 'atomic.json')).mode & 0o777, 0o644);
     assert.equal(statSync(join(at, 'record.json')).mode & 0o777, 0o644);
+  });
+});
+
+describe('a file replaced', () => {
+  test("keeps its permissions, as a shell's > keeps them: one only its owner may read stays so", async () => {
+    const at = folder();
+    for (const mode of [0o600, 0o640, 0o664]) {
+      const path = join(at, `kept-${mode.toString(8)}.yaml`);
+      writeFileSync(path, 'old\n');
+      chmodSync(path, mode);
+      await writeFileAtomic(path, 'new\n');
+      assert.equal(readFileSync(path, 'utf8'), 'new\n');
+      assert.equal((statSync(path).mode & 0o777).toString(8), mode.toString(8));
+    }
+    // Through a symbolic link: the file it points to keeps its permissions.
+    const target = join(at, 'private.yaml');
+    writeFileSync(target, 'old\n');
+    chmodSync(target, 0o600);
+    symlinkSync(target, join(at, 'link.yaml'));
+    await writeFileAtomic(join(at, 'link.yaml'), 'new\n');
+    assert.equal(readFileSync(target, 'utf8'), 'new\n');
+    assert.equal((statSync(target).mode & 0o777).toString(8), '600');
+    assert.deepEqual(
+      readdirSync(at).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
   });
 });
 

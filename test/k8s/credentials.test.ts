@@ -6,7 +6,7 @@
  * any request leaves (so no API server is needed: the server address is never dialled).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -98,6 +98,31 @@ describe('credentials the kubeconfig cannot give', () => {
     assert.deepEqual(await analyze(file), {
       code: 2,
       stderr: `netfence: cannot get the credentials of context "dev": its credential plugin "${process.execPath}" printed no ExecCredential JSON (check users[me].user.exec of the kubeconfig)\n`,
+    });
+  });
+
+  test("a plugin named by a relative path runs from the kubeconfig's folder, as kubectl runs it, not from the working folder", async () => {
+    // The working folder (this checkout) has no ./plugins/: run from there, the plugin would not be found.
+    const folder = mkdtempSync(join(tmp, 'relative-'));
+    mkdirSync(join(folder, 'plugins'));
+    const script = join(folder, 'plugins', 'get-token');
+    writeFileSync(script, "#!/bin/sh\necho 'the plugin beside the kubeconfig ran' >&2\nexit 1\n", {
+      mode: 0o755,
+    });
+    const file = join(folder, 'config');
+    writeFileSync(
+      file,
+      readFileSync(
+        kubeconfig(
+          'relative-plugin',
+          '      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: ./plugins/get-token\n        interactiveMode: Never\n',
+        ),
+        'utf8',
+      ),
+    );
+    assert.deepEqual(await analyze(file), {
+      code: 2,
+      stderr: `netfence: cannot get the credentials of context "dev": its credential plugin "${script}" failed: the plugin beside the kubeconfig ran (log in again, or run the plugin yourself to see why)\n`,
     });
   });
 

@@ -223,6 +223,89 @@ describe('beyond loopback', () => {
   });
 });
 
+/** A request with the headers given, whatever they are (fetch() may not send Sec-Fetch-* as given): status and body. */
+async function requestWith(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        // An event stream never ends: its first event says enough.
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (Buffer.concat(chunks).includes('event: hello')) req.destroy();
+        });
+        const done = (): void =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+        res.on('end', done);
+        res.on('close', done);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('requests from other pages', () => {
+  test('the API answers none that a browser says comes from another site or port, before computing anything', async () => {
+    for (const options of [{}, { host: '127.0.0.1', token: 'secret' }]) {
+      await withServer(options, async (s) => {
+        const auth: Record<string, string> = 'token' in options ? { Authorization: 'Bearer secret' } : {};
+        const json = { 'Content-Type': 'application/json', ...auth };
+        const whatIf = JSON.stringify({ changes: [{ target: 'data/allow-redis' }] });
+        // Another port of this host is the same site (cookies do not tell ports apart), but another origin.
+        for (const site of ['cross-site', 'same-site']) {
+          for (const path of ['/api/model', '/api/events', '/api/paths?from=shop/web', '/api/lint']) {
+            const r = await requestWith(s.port, path, { 'Sec-Fetch-Site': site, ...auth });
+            assert.deepEqual(
+              r,
+              {
+                status: 403,
+                body: JSON.stringify({
+                  error: `request from another site refused (Sec-Fetch-Site: ${site})`,
+                }),
+              },
+              path,
+            );
+          }
+          const post = await requestWith(s.port, '/api/whatif', { 'Sec-Fetch-Site': site, ...json }, whatIf);
+          assert.equal(post.status, 403);
+        }
+        // A value of no known kind is refused too, and quoted at most 40 characters long.
+        const odd = await requestWith(s.port, '/api/model', {
+          'Sec-Fetch-Site': `x${'y'.repeat(99)}`,
+          ...auth,
+        });
+        assert.deepEqual(odd, {
+          status: 403,
+          body: JSON.stringify({
+            error: `request from another site refused (Sec-Fetch-Site: x${'y'.repeat(39)})`,
+          }),
+        });
+        // The app's own requests, one the user typed, and those of other clients (no such header) are answered.
+        for (const site of [{ 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, {}]) {
+          assert.equal((await requestWith(s.port, '/api/model', { ...site, ...auth })).status, 200);
+          const events = await requestWith(s.port, '/api/events', { ...site, ...auth });
+          assert.equal(events.status, 200);
+          assert.match(events.body, /event: hello/);
+          assert.equal((await requestWith(s.port, '/api/whatif', { ...site, ...json }, whatIf)).status, 200);
+        }
+        // The page itself may be opened from a link on another site.
+        const page = await requestWith(s.port, `/${'token' in options ? '?token=secret' : ''}`, {
+          'Sec-Fetch-Site': 'cross-site',
+        });
+        assert.equal(page.status, 200);
+      });
+    }
+  });
+});
+
 describe('live updates', () => {
   test('/api/events says hello with the version, then pushes a new model and reload problems', async () => {
     await withServer({}, async (s, session) => {

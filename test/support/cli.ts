@@ -1,5 +1,6 @@
 /** Runs the real CLI in-process, and compares outputs with golden files (UPDATE_GOLDEN=1 rewrites them). */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from '../../src/cli/main.ts';
@@ -41,6 +42,25 @@ export async function runCli(
         : { NETFENCE_CACHE_DIR: process.env.NETFENCE_CACHE_DIR }),
   });
   return { code, stdout, stderr, terminal };
+}
+
+/**
+ * Runs `bin/netfence` in a process of its own, as a user would (the answer cache, the worker thread and Node's
+ * compiled code included), with only PATH and `env` in its environment.
+ */
+export function spawnCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/netfence', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 export const GOLDEN_DIR = new URL('../golden/', import.meta.url).pathname;

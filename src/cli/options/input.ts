@@ -37,7 +37,7 @@ import {
 import type { CacheVariant } from '../../parse/cache.ts';
 import { VERSION } from '../version.ts';
 import { namespaceName } from './values.ts';
-import { cacheFolder, recordInput, WARM_SHARE } from '../warm-inputs.ts';
+import { cacheFolder, recordInput, unsafeCacheWarning, WARM_SHARE } from '../warm-inputs.ts';
 import { readingProgress } from '../progress.ts';
 import {
   addClusterOptions,
@@ -73,13 +73,16 @@ export type CniOptions = Pick<
   'ipblockMatchesPods' | 'hostNetworkPods' | 'cni' | 'cniOption' | 'detectedCni'
 >;
 
+/** The runs told already that their cache folder is not used (a command may read two inputs: diff). */
+const warned = new WeakSet<Io>();
+
 /**
  * The manifest cache of a run (src/parse/cache.ts): in the user's cache folder (`NETFENCE_CACHE_DIR`,
  * `$XDG_CACHE_HOME/netfence` or `~/.cache/netfence`); none with `--no-cache`, with `NETFENCE_NO_CACHE=1`, or
  * when the environment names no folder. Its pack is named by the working folder and the `paths` read, and
  * written once the command's answer is out (`Io.afterAnswer`). None either on an input's first run, which
  * keeps only the mark that the input was read (`holdFirst`): a one-off run costs what it costs without the
- * cache.
+ * cache. None, with a warning, in a folder that other users can write to (`unsafeCacheWarning`).
  */
 export async function manifestCache(
   options: Pick<InputOptions, 'cache'>,
@@ -88,7 +91,14 @@ export async function manifestCache(
   variant: CacheVariant,
 ): Promise<ManifestCache | undefined> {
   const dir = cacheFolder(io.env, !options.cache);
-  if (dir === undefined) return undefined;
+  if (dir === undefined) {
+    const warning = warned.has(io) ? undefined : unsafeCacheWarning(io.env, !options.cache);
+    if (warning !== undefined) {
+      warned.add(io);
+      io.stderr(warning);
+    }
+    return undefined;
+  }
   const cache = openManifestCache({
     dir,
     version: VERSION,
@@ -103,8 +113,9 @@ export async function manifestCache(
 
 /** After reading with the cache: whether the next run over the same files will find them there (process.ts). */
 export async function recordWarmth(result: LoadResult, io: Io): Promise<void> {
+  if (io.inputFingerprint === undefined || result.cacheShare === undefined) return;
   const dir = cacheFolder(io.env, false);
-  if (dir === undefined || io.inputFingerprint === undefined || result.cacheShare === undefined) return;
+  if (dir === undefined) return;
   await recordInput(dir, io.inputFingerprint, result.cacheShare >= WARM_SHARE);
 }
 

@@ -1,6 +1,6 @@
 /** How commands write their output files: atomically, with a one-line reason when they cannot. */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -11,7 +11,9 @@ import { UserError } from '../io.ts';
 /**
  * Writes a file atomically: a temporary file beside it, then a rename over it. Where `path` is a symbolic link,
  * the file it points to (at the end of a chain of links) is the one written, beside which the temporary file
- * is made (the same file system, so the rename is atomic): the link is kept, as a shell's `>` keeps it.
+ * is made (the same file system, so the rename is atomic): the link is kept, as a shell's `>` keeps it. A file
+ * replaced keeps its permissions, as with `>` (a file only its owner may read stays so, and the temporary file
+ * is readable by its owner alone until then); a new one gets 0644 less the umask.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   let file = path;
@@ -19,7 +21,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   try {
     file = await followLinks(path);
     temp = tempPathBeside(file);
-    await writeFile(temp, text, { mode: 0o644 });
+    const replaced = await stat(file).catch(() => undefined);
+    await writeFile(temp, text, { mode: replaced === undefined ? 0o644 : 0o600 });
+    if (replaced !== undefined) await chmod(temp, replaced.mode & 0o777);
     await rename(temp, file);
   } catch (error) {
     if (temp !== undefined) await removeTemp(temp);
