@@ -324,9 +324,16 @@ export class FlowAggregator {
     };
   }
 
-  /** The shard's 5-tuples (after `startShard`), with the tuples remembered at its end. */
-  shardTuples(connections: readonly ObservedConnection[]): { tuples: ShardTuples; recent: ExportedTuples } {
+  /**
+   * The shard's 5-tuples (after `startShard`), with the tuples remembered at its end: none for the last shard
+   * (`remembered` false), whose tuples no later flow can repeat.
+   */
+  shardTuples(
+    connections: readonly ObservedConnection[],
+    remembered = true,
+  ): { tuples: ShardTuples; recent: ExportedTuples } {
     const s = this.shard!;
+    if (!remembered) return { tuples: s, recent: { tuples: [], columns: new Float64Array(0) } };
     const index = new Map(connections.map((c, i) => [c, i]));
     const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
     const w = this.recent;

@@ -46,3 +46,26 @@ test('a shard forgets old 5-tuples although a pending one keeps coming back', ()
   assert.ok(most <= bound, `at most ${bound} tuples remembered at once, not ${most}`);
   assert.ok(agg.rememberedTuples <= bound);
 });
+
+test('the last shard sends none of the 5-tuples it remembers at its end (no later flow can repeat them)', () => {
+  const agg = new FlowAggregator(new FlowMatcher(state), emptyStats());
+  agg.startShard(true);
+  // Past the pending flows of the shard's start: remembered at its end.
+  const late = DEFAULT_DEDUPE_WINDOW_MS + SHARD_ORDER_SLACK_MS + 1000;
+  agg.add(flow('TCP 192.0.2.1 40000 192.0.2.2 443', 0), 'capture', 1);
+  agg.add(flow('TCP 192.0.2.1 40001 192.0.2.2 443', late), 'capture', 2);
+  agg.add(flow('TCP 192.0.2.1 40002 192.0.2.2 443', late + 10), 'capture', 3);
+  const { connections } = agg.unsortedResult();
+  const middle = agg.shardTuples(connections);
+  assert.deepEqual(middle.recent.tuples, [
+    'TCP 192.0.2.1 40001 192.0.2.2 443',
+    'TCP 192.0.2.1 40002 192.0.2.2 443',
+  ]);
+  assert.equal(middle.recent.columns.length, 6);
+  const last = agg.shardTuples(connections, false);
+  assert.deepEqual(last.recent.tuples, []);
+  assert.equal(last.recent.columns.length, 0);
+  // What the stitch needs of the last shard is all there still: its pending flow, its times.
+  assert.equal(last.tuples.pending.length, 1);
+  assert.equal(last.tuples.max, late + 10);
+});
