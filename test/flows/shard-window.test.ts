@@ -1,7 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DEFAULT_DEDUPE_WINDOW_MS, FlowAggregator, SHARD_ORDER_SLACK_MS } from '../../src/flows/aggregate.ts';
+import {
+  DEFAULT_DEDUPE_WINDOW_MS,
+  FlowAggregator,
+  PENDING_CHUNK,
+  PendingFlows,
+  SHARD_ORDER_SLACK_MS,
+} from '../../src/flows/aggregate.ts';
 import { FlowMatcher } from '../../src/flows/match.ts';
 import { emptyStats, type FlowRecord } from '../../src/flows/types.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
@@ -68,4 +74,23 @@ test('the last shard sends none of the 5-tuples it remembers at its end (no late
   // What the stitch needs of the last shard is all there still: its pending flow, its times.
   assert.equal(last.tuples.pending.length, 1);
   assert.equal(last.tuples.max, late + 10);
+});
+
+test('pending flows across their chunks: each read back as kept, after being sent as data', () => {
+  // A shard after the first: every flow of its first window and disorder is pending, more than a chunk holds.
+  const agg = new FlowAggregator(new FlowMatcher(state), emptyStats());
+  agg.startShard(true);
+  const n = PENDING_CHUNK + 5;
+  for (let i = 0; i < n; i++) agg.add(flow(`TCP 192.0.2.1 ${i % 50_000} 192.0.2.2 443`, i), 'capture', i + 1);
+  const { tuples } = agg.shardTuples(agg.unsortedResult().connections);
+  const pending = PendingFlows.fromData(structuredClone(tuples.pending.toData()));
+  assert.equal(pending.length, n);
+  assert.equal(pending.chunks.length, 2);
+  for (const i of [0, 1, PENDING_CHUNK - 1, PENDING_CHUNK, n - 1]) {
+    const { record, line, max } = pending.flow(i);
+    assert.equal(record.tuple, `TCP 192.0.2.1 ${i % 50_000} 192.0.2.2 443`, `flow ${i}`);
+    assert.equal(record.firstSeen, i);
+    assert.equal(line, i + 1);
+    assert.equal(max, i === 0 ? Number.NEGATIVE_INFINITY : i - 1);
+  }
 });
