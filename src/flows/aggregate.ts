@@ -36,8 +36,13 @@ export const SHARD_ORDER_SLACK_MS = 30_000;
 const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 /** The numbers kept per pending flow (`PendingFlows.chunks`). */
 const PENDING_FIELDS = 11;
-/** Pending flows per chunk (a power of two). */
-const PENDING_CHUNK = 4096;
+/**
+ * Pending flows per chunk (a power of two): 5.5 MiB, above the sizes glibc's malloc keeps in its arenas once a
+ * thread has freed a few MiB (its threshold for mapping a block of its own rises to the largest block freed), so
+ * that a chunk is a mapping of its own: its pages count only once written, and go back to the system when it is
+ * freed, instead of staying in the allocator for the rest of the run (`generate` after the reading).
+ */
+export const PENDING_CHUNK = 1 << 16;
 
 /**
  * The flows of a shard whose 5-tuple may continue an attempt of an earlier shard, counted by the stitch: their
@@ -324,9 +329,16 @@ export class FlowAggregator {
     };
   }
 
-  /** The shard's 5-tuples (after `startShard`), with the tuples remembered at its end. */
-  shardTuples(connections: readonly ObservedConnection[]): { tuples: ShardTuples; recent: ExportedTuples } {
+  /**
+   * The shard's 5-tuples (after `startShard`), with the tuples remembered at its end: none for the last shard
+   * (`remembered` false), whose tuples no later flow can repeat.
+   */
+  shardTuples(
+    connections: readonly ObservedConnection[],
+    remembered = true,
+  ): { tuples: ShardTuples; recent: ExportedTuples } {
     const s = this.shard!;
+    if (!remembered) return { tuples: s, recent: { tuples: [], columns: new Float64Array(0) } };
     const index = new Map(connections.map((c, i) => [c, i]));
     const horizon = s.max - this.window - SHARD_ORDER_SLACK_MS;
     const w = this.recent;

@@ -109,6 +109,11 @@ interface ShardSpec {
   continuation: InputContinuation | undefined;
   /** Whether shards come before it (whose Hubble 5-tuples its flows may repeat). */
   predecessors: boolean;
+  /**
+   * Whether shards come after it (whose flows may repeat its Hubble 5-tuples): the last shard sends none of the
+   * tuples it remembers at its end, which nothing would read.
+   */
+  successors: boolean;
 }
 
 interface ShardResult {
@@ -247,7 +252,7 @@ async function readShard(
   // A file that fails is not ended, as in one reading (no entry in the statistics).
   if (readError === undefined) input.end();
   const { connections, unmatched } = observer.aggregator.unsortedResult();
-  const { tuples, recent } = observer.aggregator.shardTuples(connections);
+  const { tuples, recent } = observer.aggregator.shardTuples(connections, spec.successors);
   return {
     index: spec.index,
     lines: input.lines,
@@ -366,10 +371,8 @@ async function timesAround(
 
 /** A file's shards, and the times of Hubble flows read while planning them, in the file's order. */
 interface FilePlan {
-  shards: Omit<ShardSpec, 'index' | 'predecessors'>[];
+  shards: Omit<ShardSpec, 'index' | 'predecessors' | 'successors'>[];
   times: number[];
-  /** Whether the file is cut and its format is Hubble's. */
-  hubble: boolean;
 }
 
 /**
@@ -388,7 +391,6 @@ async function planFile(
   const whole = {
     shards: [{ file, path, gzip, start: 0, end: Number.POSITIVE_INFINITY, continuation: undefined }],
     times: [],
-    hubble: false,
   };
   if (parts < 2 || length < 2 * minShard) return whole;
   let head: Buffer;
@@ -443,7 +445,6 @@ async function planFile(
       continuation: i === 0 ? undefined : continuation,
     })),
     times,
-    hubble: started.format === 'hubble',
   };
 }
 
@@ -473,16 +474,8 @@ class ShardPool {
     this.data = { kind: 'netfence-flows', state: matcherState(state), options, stop };
   }
 
-  /**
-   * Reads every shard, `threads` at a time (one on this thread when `local`, else all on workers), results
-   * in the shards' order.
-   */
-  async run(
-    shards: readonly ShardSpec[],
-    threads: number,
-    tick: Tick,
-    local: boolean,
-  ): Promise<ShardResult[] | string> {
+  /** Reads every shard, `threads` at a time (this thread and `threads - 1` workers), results in the shards' order. */
+  async run(shards: readonly ShardSpec[], threads: number, tick: Tick): Promise<ShardResult[] | string> {
     const results: ShardResult[] = [];
     let next = 0;
     // Workers take the shards from the front; this thread too, after starting them.
@@ -498,7 +491,7 @@ class ShardPool {
       }
     };
     const running: Promise<void>[] = [];
-    for (let w = local ? 1 : 0; w < Math.min(threads, shards.length); w++) {
+    for (let w = 1; w < Math.min(threads, shards.length); w++) {
       const worker = new Worker(new URL(import.meta.url), {
         workerData: this.data,
         // A small young generation: a worker's lines die young, and the peak memory of the process stays that
@@ -515,7 +508,7 @@ class ShardPool {
     };
     try {
       // A worker that fails (out of memory, say) leaves its shard unread: the caller reads sequentially.
-      const settled = await Promise.allSettled(local ? [here(), ...running] : running);
+      const settled = await Promise.allSettled([here(), ...running]);
       const failed = settled.find((s) => s.status === 'rejected');
       if (failed !== undefined) {
         const reason: unknown = failed.reason;
@@ -694,8 +687,7 @@ export interface ParallelOptions extends ObserveOptions {
   minShardBytes?: number;
   /**
    * Tests: at most this many worker threads besides the calling thread (0: every shard on the calling
-   * thread). @default threads - 1; for a Hubble capture cut in shards, `threads` and none on the calling
-   * thread (`readFlowsParallel`)
+   * thread). @default threads - 1
    */
   workers?: number;
   onProgress?: (progress: FlowProgress) => void;
@@ -745,7 +737,6 @@ export async function readFlowsParallel(
   };
   const specs: ShardSpec[] = [];
   const times: number[] = [];
-  let hubble = false;
   for (const [i, f] of files.entries()) {
     if (f.size < 0) continue;
     const minShard = options.minShardBytes ?? MIN_SHARD_BYTES;
@@ -755,12 +746,13 @@ export async function readFlowsParallel(
         ? Math.max(1, Math.min(options.threads, Math.floor(f.size / minShard)))
         : 1;
     const plan = await planFile(f.path, i, f.gzip, f.size, parts, options.format, minShard);
-    for (const s of plan.shards) specs.push({ ...s, index: specs.length, predecessors: specs.length > 0 });
+    for (const s of plan.shards)
+      specs.push({ ...s, index: specs.length, predecessors: specs.length > 0, successors: true });
     times.push(...plan.times);
-    hubble ||= plan.hubble;
   }
   // Decided before reading, where the plan shows it already: nothing is read twice.
   if (specs.length < 2) return { sequential: 'one shard' };
+  specs[specs.length - 1]!.successors = false;
   const unsure = unstitchable(times);
   if (unsure !== undefined) return { sequential: unsure };
   const matcher = new FlowMatcher(state);
@@ -774,16 +766,14 @@ export async function readFlowsParallel(
     connections = Math.max(connections, c);
     options.onProgress?.({ file: paths.join(', '), bytes, totalBytes: total, records, connections });
   };
-  // Hubble is read on workers only. A thread's young generation grows with what survives it (V8 gives more
-  // room to a generation whose objects keep surviving), and Hubble's 5-tuples of the dedupe window do:
-  // the calling thread's grew to about 200 MiB of heap reading a million lines of a busy capture, where a
-  // worker's stays within its 8 MiB (`WORKER_YOUNG_MB`). A worker more costs less than that (about 30 MiB).
-  const local = !hubble || options.workers !== undefined;
+  // This thread reads a shard too, Hubble's as well: since the dedupe window is in typed arrays (window.ts)
+  // its 5-tuples no longer survive into the young generation, which grew to about 200 MiB on this thread when
+  // they did (round 5 of issue #18); a worker more costs its own heap and allocator, and this thread then
+  // stitches with the memory its own shard let go (docs/benchmarks.md, round 17).
   const results = await new ShardPool(state, matcher, workerOptions, files.length).run(
     specs,
-    local ? Math.min(options.threads, (options.workers ?? options.threads) + 1) : options.threads,
+    Math.min(options.threads, (options.workers ?? options.threads - 1) + 1),
     tick,
-    local,
   );
   if (typeof results === 'string') return { sequential: results };
   const traffic = stitch(specs, results, paths, readErrors, matcher, workerOptions);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { readFlows, type ObservedTraffic } from '../../src/flows/index.ts';
@@ -239,6 +240,32 @@ suite('reading captures in parallel', () => {
       const shards = await parallel([path], { threads: 2, workers: 1, minShardBytes: 64 });
       assert.notEqual(typeof shards, 'string', name);
       assert.equal(answer(shards as ObservedTraffic), answer(await sequential([path])), name);
+    }
+  });
+
+  test('a Hubble capture cut in shards is read on the calling thread and one worker fewer than threads', async () => {
+    // Worker threads are numbered in the order they start, across the process: a probe started before and
+    // after the reading tells how many it started.
+    const nextThread = async (): Promise<number> => {
+      const probe = new Worker('', { eval: true });
+      const id = probe.threadId;
+      await probe.terminate();
+      return id;
+    };
+    // The fixture's lines over and over, in time order (a flow every 50 ms): stitched, never read again.
+    const start = Date.parse('2026-12-01T10:00:00Z');
+    const lines = Array.from({ length: 12 * HUBBLE.length }, (_, i) =>
+      HUBBLE[i % HUBBLE.length]!.replaceAll(/"time":"[^"]*"/g, `"time":"${iso(start + 50 * i)}"`),
+    );
+    const path = write(`${lines.join('\n')}\n`);
+    for (const threads of [2, 3]) {
+      const before = await nextThread();
+      const got = await readFlowsParallel([path], state, { threads, minBytes: 0, minShardBytes: 1024 });
+      const started = (await nextThread()) - before - 1;
+      assert.ok('traffic' in got, 'read in parallel');
+      assert.equal(got.shards, threads);
+      assert.equal(started, threads - 1, `${threads} threads: ${started} workers`);
+      assert.equal(answer(got.traffic), answer(await sequential([path])));
     }
   });
 

@@ -1,7 +1,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DEFAULT_DEDUPE_WINDOW_MS, FlowAggregator, SHARD_ORDER_SLACK_MS } from '../../src/flows/aggregate.ts';
+import {
+  DEFAULT_DEDUPE_WINDOW_MS,
+  FlowAggregator,
+  PENDING_CHUNK,
+  PendingFlows,
+  SHARD_ORDER_SLACK_MS,
+} from '../../src/flows/aggregate.ts';
 import { FlowMatcher } from '../../src/flows/match.ts';
 import { emptyStats, type FlowRecord } from '../../src/flows/types.ts';
 import type { ClusterState } from '../../src/model/cluster.ts';
@@ -45,4 +51,46 @@ test('a shard forgets old 5-tuples although a pending one keeps coming back', ()
   const bound = ((DEFAULT_DEDUPE_WINDOW_MS + SHARD_ORDER_SLACK_MS) / 1000) * 100 + 4096 + 2;
   assert.ok(most <= bound, `at most ${bound} tuples remembered at once, not ${most}`);
   assert.ok(agg.rememberedTuples <= bound);
+});
+
+test('the last shard sends none of the 5-tuples it remembers at its end (no later flow can repeat them)', () => {
+  const agg = new FlowAggregator(new FlowMatcher(state), emptyStats());
+  agg.startShard(true);
+  // Past the pending flows of the shard's start: remembered at its end.
+  const late = DEFAULT_DEDUPE_WINDOW_MS + SHARD_ORDER_SLACK_MS + 1000;
+  agg.add(flow('TCP 192.0.2.1 40000 192.0.2.2 443', 0), 'capture', 1);
+  agg.add(flow('TCP 192.0.2.1 40001 192.0.2.2 443', late), 'capture', 2);
+  agg.add(flow('TCP 192.0.2.1 40002 192.0.2.2 443', late + 10), 'capture', 3);
+  const { connections } = agg.unsortedResult();
+  const middle = agg.shardTuples(connections);
+  assert.deepEqual(middle.recent.tuples, [
+    'TCP 192.0.2.1 40001 192.0.2.2 443',
+    'TCP 192.0.2.1 40002 192.0.2.2 443',
+  ]);
+  assert.equal(middle.recent.columns.length, 6);
+  const last = agg.shardTuples(connections, false);
+  assert.deepEqual(last.recent.tuples, []);
+  assert.equal(last.recent.columns.length, 0);
+  // What the stitch needs of the last shard is all there still: its pending flow, its times.
+  assert.equal(last.tuples.pending.length, 1);
+  assert.equal(last.tuples.max, late + 10);
+});
+
+test('pending flows across their chunks: each read back as kept, after being sent as data', () => {
+  // A shard after the first: every flow of its first window and disorder is pending, more than a chunk holds.
+  const agg = new FlowAggregator(new FlowMatcher(state), emptyStats());
+  agg.startShard(true);
+  const n = PENDING_CHUNK + 5;
+  for (let i = 0; i < n; i++) agg.add(flow(`TCP 192.0.2.1 ${i % 50_000} 192.0.2.2 443`, i), 'capture', i + 1);
+  const { tuples } = agg.shardTuples(agg.unsortedResult().connections);
+  const pending = PendingFlows.fromData(structuredClone(tuples.pending.toData()));
+  assert.equal(pending.length, n);
+  assert.equal(pending.chunks.length, 2);
+  for (const i of [0, 1, PENDING_CHUNK - 1, PENDING_CHUNK, n - 1]) {
+    const { record, line, max } = pending.flow(i);
+    assert.equal(record.tuple, `TCP 192.0.2.1 ${i % 50_000} 192.0.2.2 443`, `flow ${i}`);
+    assert.equal(record.firstSeen, i);
+    assert.equal(line, i + 1);
+    assert.equal(max, i === 0 ? Number.NEGATIVE_INFINITY : i - 1);
+  }
 });
