@@ -16,6 +16,7 @@ import {
   domainNode,
   isByName,
   isDomainNode,
+  isGroupId,
   labelKeys,
   namespaceGroup,
   NODES,
@@ -872,8 +873,9 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       return;
     }
     const edge = result?.edges.find((e) => e.source === sel.src && e.target === sel.dst);
-    const isEntity = (id: string): boolean =>
-      id.startsWith('external:') || app.model.workloads.some((w) => w.id === id);
+    // A workload, an address class, or any reference explain takes (an address typed in the explain form);
+    // not a group, whose line stands for its members' connections.
+    const isEntity = (id: string): boolean => !isGroupId(id) && !isDomainNode(id);
     const extra: Node[] = [];
     if (traffic && trafficData !== undefined) {
       const t = trafficData.edges.find((x) => x.src === sel.src && x.dst === sel.dst);
