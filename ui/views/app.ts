@@ -6,6 +6,7 @@ import {
   addressName,
   connectionCounts,
   domainLabel,
+  headerCounts,
   isDomainNode,
   type EdgeInput,
   type GraphInput,
@@ -237,13 +238,7 @@ export class App {
     const cilium = this.model.ciliumPolicies.length;
     // The connections first: on a narrow window the rest gives way (whole in the tooltip).
     const connections = connectionCounts(s);
-    const rest = ` · ${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
-      cilium === 0 ? '' : ` · ${cilium} Cilium ${cilium === 1 ? 'policy' : 'policies'}`
-    }${
-      this.model.clusterPolicies.length === 0
-        ? ''
-        : ` · ${this.model.clusterPolicies.length} cluster policies`
-    }`;
+    const rest = headerCounts(s, cilium, this.model.clusterPolicies.length);
     this.#summary.title = `${connections}${rest}`;
     replace(this.#summary, h('span', { class: 'summary-connections' }, connections), rest, live, report);
   }

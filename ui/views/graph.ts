@@ -23,6 +23,7 @@ import {
   OUTSIDE,
   outsideToggleTitle,
   parseGrouping,
+  plural,
   type Grouping,
   toggleGroup as toggledGroups,
   type CountUnit,
@@ -140,7 +141,9 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     onBackground: () => choose(null, []),
     onToggleGroup: (id) => toggleGroup(id),
   });
-  ctx.stage.append(status);
+  // What an empty canvas means: an input without workloads, or filters that leave none.
+  const empty = h('p', { class: 'stage-empty', hidden: true });
+  ctx.stage.append(status, empty);
 
   const grouping = (): Grouping => parseGrouping(route.params.group);
   const toggleGroup = (id: string): void => {
@@ -546,12 +549,23 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       drawnModel = app.model;
       drawnTraffic = trafficData;
       result = drawGraph(opts, shown);
+      showEmpty(result);
       searched = undefined;
       renderStatus(result, lines, opts.focus, opts.grouping ?? parseGrouping(undefined));
       renderLegend(opts.grouping ?? parseGrouping(undefined), result);
     }
     renderSearch();
     inspect();
+  }
+
+  /** Says why nothing is drawn, when nothing is. */
+  function showEmpty(graph: GraphResult): void {
+    empty.hidden = graph.nodes.length > 0;
+    if (!empty.hidden)
+      empty.textContent =
+        app.model.workloads.length === 0
+          ? `The input has no workloads (${plural(app.model.summary.namespaces, 'namespace')}, ${plural(app.model.summary.policies, 'policy', 'policies')}): there is nothing to draw.`
+          : 'No workload matches the filters: clear the namespaces, labels or focus to see the graph.';
   }
 
   /** The model whose label keys the group-by list offers. */
