@@ -11,6 +11,7 @@ import {
   BY_NAMESPACE,
   DEFAULT_OPTIONS,
   connectionCounts,
+  headerCounts,
   countOf,
   defaultCollapsed,
   drawnLines,
@@ -582,6 +583,21 @@ describe('destinations by DNS name', () => {
     );
     assert.equal(connectionCounts({ connections: 1, domains: 0 }), '1 allowed connection');
     assert.equal(connectionCounts({ connections: 2210, domains: 0 }), '2,210 allowed connections');
+  });
+
+  test('the counts after them are written and pluralised as the status line writes them', () => {
+    assert.equal(
+      headerCounts({ workloads: 1000, namespaces: 100, policies: 2500 }, 0, 0),
+      ' · 1,000 workloads · 100 namespaces · 2,500 policies',
+    );
+    assert.equal(
+      headerCounts({ workloads: 1, namespaces: 1, policies: 1 }, 1, 1),
+      ' · 1 workload · 1 namespace · 1 policy · 1 Cilium policy · 1 cluster policy',
+    );
+    assert.equal(
+      headerCounts({ workloads: 0, namespaces: 2, policies: 0 }, 3, 1200),
+      ' · 0 workloads · 2 namespaces · 0 policies · 3 Cilium policies · 1,200 cluster policies',
+    );
   });
 });
 

@@ -93,6 +93,64 @@ describe('the page follows a real netfence serve', { skip }, () => {
     }
   });
 
+  test('a reload that fails later lists each problem at its file, line, column and field, as the CLI prints it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-reload-'));
+    cpSync('examples/webshop', dir, { recursive: true });
+    const file = join(dir, 'policies', 'data.yaml');
+    const original = readFileSync(file, 'utf8');
+    const served = await serve([dir, '--watch', '--port', '0']);
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(served.url);
+      await page.locator('header .summary', { hasText: '21 policies' }).waitFor();
+      const banner = page.locator('.banner');
+      assert.equal(await banner.isVisible(), false);
+
+      // Two errors in one file: what `analyze` prints on stderr for them, before its last line (the message);
+      // -q leaves out its notes ("Ignored 15 objects of other kinds"), which are not problems.
+      writeFileSync(file, original.replace('port: postgres', 'port: 70000').replace('port: 6379', 'port: 0'));
+      const cli = await runCli(['analyze', '-q', dir]);
+      assert.equal(cli.code, 2, cli.stderr);
+      const lines = cli.stderr.split('\n').filter((l) => l !== '');
+      const message = lines.pop()!.replace(/^netfence: /, '');
+      assert.equal(
+        message,
+        '2 errors in the input; fix them, or run with --skip-invalid to analyze the rest',
+      );
+      assert.equal(lines.length, 2, cli.stderr);
+      for (const l of lines) assert.ok(l.startsWith(`${file}:`), l);
+      for (const l of lines) assert.match(l, /^\S+:\d+:\d+ spec\.ingress\[\d+\]\.ports\[0\]\.port: /);
+
+      /** The banner's sentence and its list, once it says the problem (both are drawn at once). */
+      const shown = async (): Promise<{ text: string; details: string[] }> => {
+        await page.locator('.banner', { hasText: message }).waitFor();
+        return {
+          text: (await banner.innerText()).split('\n')[0]!,
+          details: await banner.locator('.details li').allInnerTexts(),
+        };
+      };
+      const expected = {
+        text: `The input changed but could not be loaded: ${message}. Showing the last good state.`,
+        details: lines,
+      };
+      // Told by the server's event…
+      assert.deepEqual(await shown(), expected);
+      // …and by the model, to a page loaded after the reload failed.
+      await page.goto('about:blank');
+      await page.goto(served.url);
+      await page.locator('header .summary', { hasText: '21 policies' }).waitFor();
+      assert.deepEqual(await shown(), expected);
+
+      writeFileSync(file, original);
+      await banner.waitFor({ state: 'hidden' });
+    } finally {
+      await browser.close();
+      await served.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an analysis made before the page hears the events opens too (the page knows it shows none)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netfence-watch-invalid-'));
     cpSync('examples/webshop', dir, { recursive: true });

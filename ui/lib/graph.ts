@@ -756,6 +756,28 @@ export function connectionCounts(s: { connections: number; domains: number }): s
 }
 
 /**
+ * The header's other counts, after the connections: ` · 1,000 workloads · 100 namespaces · 2,500 policies` (and
+ * the Cilium and cluster policies when there are some), each number written and pluralised as the status line
+ * writes it (`1 workload`, not `1 workloads`; `1,000`, not `1000` beside `14,293 allowed connections`).
+ */
+export function headerCounts(
+  s: { workloads: number; namespaces: number; policies: number },
+  cilium: number,
+  cluster: number,
+): string {
+  return [
+    plural(s.workloads, 'workload'),
+    plural(s.namespaces, 'namespace'),
+    plural(s.policies, 'policy', 'policies'),
+    cilium === 0 ? '' : plural(cilium, 'Cilium policy', 'Cilium policies'),
+    cluster === 0 ? '' : plural(cluster, 'cluster policy', 'cluster policies'),
+  ]
+    .filter((x) => x !== '')
+    .map((x) => ` · ${x}`)
+    .join('');
+}
+
+/**
  * The lines a graph draws: one per pair of nodes (`mergeParallel`), without the loops of a node to itself (a
  * workload's pods among themselves, a collapsed group's members among themselves: a loop on a node says little).
  */
@@ -766,7 +788,8 @@ export function drawnLines(edges: readonly GraphEdge[], look: (e: GraphEdge) => 
   );
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
+/** `1 workload`, `1,000 workloads`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 

@@ -6,12 +6,18 @@ import {
   addressName,
   connectionCounts,
   domainLabel,
+  headerCounts,
   isDomainNode,
   type EdgeInput,
   type GraphInput,
 } from '../lib/graph.ts';
 import { formatRoute, parseRoute, VIEWS, withParams, type Route, type View } from '../lib/route.ts';
-import type { ConnectionJson, ModelJson as Model, TrafficJson } from '../../src/contract/api.ts';
+import type {
+  ConnectionJson,
+  ModelJson as Model,
+  ReloadProblemJson,
+  TrafficJson,
+} from '../../src/contract/api.ts';
 import type { LintJson } from '../../src/contract/lint.ts';
 import { NOT_ANSWERING, type Api } from './api.ts';
 import { h, replace } from './dom.ts';
@@ -175,14 +181,14 @@ export class App {
       h('div', { class: 'layout' }, this.#sidebar, this.#stage, this.#inspector),
     );
     this.#renderSummary();
-    this.#showProblem(model.problem?.message);
+    this.#showProblem(model.problem);
     window.addEventListener('hashchange', () => this.#onHash());
     document.addEventListener('keydown', (e) => this.#shortcut(e));
     api.subscribe(
       () => void this.reload(),
       (problem) => {
         this.#bannerAt = ++this.#events;
-        this.#showProblem(problem.message);
+        this.#showProblem(problem);
       },
       () => {
         this.#bannerAt = ++this.#events;
@@ -232,28 +238,37 @@ export class App {
     const cilium = this.model.ciliumPolicies.length;
     // The connections first: on a narrow window the rest gives way (whole in the tooltip).
     const connections = connectionCounts(s);
-    const rest = ` · ${s.workloads} workloads · ${s.namespaces} namespaces · ${s.policies} policies${
-      cilium === 0 ? '' : ` · ${cilium} Cilium ${cilium === 1 ? 'policy' : 'policies'}`
-    }${
-      this.model.clusterPolicies.length === 0
-        ? ''
-        : ` · ${this.model.clusterPolicies.length} cluster policies`
-    }`;
+    const rest = headerCounts(s, cilium, this.model.clusterPolicies.length);
     this.#summary.title = `${connections}${rest}`;
     replace(this.#summary, h('span', { class: 'summary-connections' }, connections), rest, live, report);
   }
 
-  #showProblem(message: string | undefined): void {
-    this.#showBanner(
-      message === undefined
-        ? undefined
-        : `The input changed but could not be loaded: ${message}. Showing the last good state.`,
-    );
+  /**
+   * A reload's problem: its message, and what the terminal printed before it (each problem of the input at its
+   * file, line and column, with the field path: the lines the first load's page lists too).
+   */
+  #showProblem(problem: ReloadProblemJson | null | undefined): void {
+    if (problem === null || problem === undefined) this.#showBanner(undefined);
+    else
+      this.#showBanner(
+        `The input changed but could not be loaded: ${problem.message}. Showing the last good state.`,
+        problem.details,
+      );
   }
 
-  #showBanner(text: string | undefined): void {
+  #showBanner(text: string | undefined, details: readonly string[] = []): void {
     this.#banner.hidden = text === undefined;
-    replace(this.#banner, text ?? '');
+    replace(
+      this.#banner,
+      text === undefined ? null : h('p', {}, text),
+      details.length === 0
+        ? null
+        : h(
+            'ul',
+            { class: 'details' },
+            details.map((d) => h('li', {}, d)),
+          ),
+    );
   }
 
   navigate(route: Route, replaceState = false): void {
@@ -448,7 +463,7 @@ export class App {
     this.#modelAt = asked;
     if (asked >= this.#bannerAt) {
       this.#bannerAt = asked;
-      this.#showProblem(model.problem?.message);
+      this.#showProblem(model.problem);
     }
     this.model = model;
     this.#lint = undefined;

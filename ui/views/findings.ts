@@ -54,7 +54,11 @@ export function createFindingsView(ctx: ViewContext, first: Route): ViewInstance
 
   function row(f: FindingJson): HTMLElement {
     const t = findingTarget(f);
-    const where = f.file === null ? '' : `${f.file}${f.line === null ? '' : `:${f.line}`}`;
+    // Where lint prints it: the file, line and column.
+    const where =
+      f.file === null
+        ? ''
+        : `${f.file}${f.line === null ? '' : `:${f.line}${f.column === null ? '' : `:${f.column}`}`}`;
     return h(
       'article',
       { class: `finding finding-${f.severity}` },

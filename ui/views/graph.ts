@@ -16,12 +16,14 @@ import {
   domainNode,
   isByName,
   isDomainNode,
+  isGroupId,
   labelKeys,
   namespaceGroup,
   NODES,
   OUTSIDE,
   outsideToggleTitle,
   parseGrouping,
+  plural,
   type Grouping,
   toggleGroup as toggledGroups,
   type CountUnit,
@@ -139,7 +141,9 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
     onBackground: () => choose(null, []),
     onToggleGroup: (id) => toggleGroup(id),
   });
-  ctx.stage.append(status);
+  // What an empty canvas means: an input without workloads, or filters that leave none.
+  const empty = h('p', { class: 'stage-empty', hidden: true });
+  ctx.stage.append(status, empty);
 
   const grouping = (): Grouping => parseGrouping(route.params.group);
   const toggleGroup = (id: string): void => {
@@ -545,12 +549,23 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       drawnModel = app.model;
       drawnTraffic = trafficData;
       result = drawGraph(opts, shown);
+      showEmpty(result);
       searched = undefined;
       renderStatus(result, lines, opts.focus, opts.grouping ?? parseGrouping(undefined));
       renderLegend(opts.grouping ?? parseGrouping(undefined), result);
     }
     renderSearch();
     inspect();
+  }
+
+  /** Says why nothing is drawn, when nothing is. */
+  function showEmpty(graph: GraphResult): void {
+    empty.hidden = graph.nodes.length > 0;
+    if (!empty.hidden)
+      empty.textContent =
+        app.model.workloads.length === 0
+          ? `The input has no workloads (${plural(app.model.summary.namespaces, 'namespace')}, ${plural(app.model.summary.policies, 'policy', 'policies')}): there is nothing to draw.`
+          : 'No workload matches the filters: clear the namespaces, labels or focus to see the graph.';
   }
 
   /** The model whose label keys the group-by list offers. */
@@ -872,8 +887,9 @@ export function createGraphView(ctx: ViewContext, first: Route, traffic: boolean
       return;
     }
     const edge = result?.edges.find((e) => e.source === sel.src && e.target === sel.dst);
-    const isEntity = (id: string): boolean =>
-      id.startsWith('external:') || app.model.workloads.some((w) => w.id === id);
+    // A workload, an address class, or any reference explain takes (an address typed in the explain form);
+    // not a group, whose line stands for its members' connections.
+    const isEntity = (id: string): boolean => !isGroupId(id) && !isDomainNode(id);
     const extra: Node[] = [];
     if (traffic && trafficData !== undefined) {
       const t = trafficData.edges.find((x) => x.src === sel.src && x.dst === sel.dst);

@@ -301,6 +301,61 @@ function connectionList(app: App, id: string, dir: 'in' | 'out'): HTMLElement {
   );
 }
 
+/** The workloads' names, offered by the explain form (one list per model, however many workloads are inspected). */
+let peerList: { model: unknown; list: HTMLDataListElement } | undefined;
+
+/**
+ * "Explain a connection with …": any other workload or address, allowed or not, to or from this workload, as
+ * `netfence explain` takes them (a denied pair has no line to click on the graph). Opens the pair's explanation.
+ */
+function explainForm(app: App, w: WorkloadJson): HTMLElement {
+  if (peerList?.model !== app.model) {
+    const list = h(
+      'datalist',
+      { id: 'explain-peers' },
+      app.model.workloads.map((x) => h('option', { value: x.displayName })),
+    );
+    peerList = { model: app.model, list };
+  }
+  const input = h('input', {
+    type: 'text',
+    id: 'explain-peer',
+    list: 'explain-peers',
+    placeholder: 'another workload, or an address',
+    autocomplete: 'off',
+  });
+  const go = (dir: 'to' | 'from'): void => {
+    const text = input.value.trim();
+    if (text === '') {
+      input.focus();
+      return;
+    }
+    // A workload by its name or id; anything else (an address, a namespace/Kind/name) as explain reads it.
+    const peer = app.model.workloads.find((x) => x.displayName === text || x.id === text)?.id ?? text;
+    app.set({ sel: dir === 'to' ? `edge:${w.id}>${peer}` : `edge:${peer}>${w.id}` });
+  };
+  return h(
+    'form',
+    {
+      class: 'explain-pair',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const dir = (e as SubmitEvent).submitter?.dataset.dir === 'from' ? 'from' : 'to';
+        go(dir);
+      },
+    },
+    h('label', { for: 'explain-peer' }, 'Explain a connection with'),
+    input,
+    peerList.list,
+    h(
+      'span',
+      { class: 'row' },
+      h('button', { type: 'submit', 'data-dir': 'to' }, `${w.displayName} → it`),
+      h('button', { type: 'submit', 'data-dir': 'from' }, `it → ${w.displayName}`),
+    ),
+  );
+}
+
 export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, actions: Node[] = []): void {
   const labels = Object.entries(w.labels);
   const cilium = w.ciliumPolicies;
@@ -322,6 +377,8 @@ export function renderWorkload(app: App, target: HTMLElement, w: WorkloadJson, a
       badge('egress', w.isolated.egress, wider, w.open.egress),
     ),
     actions.length > 0 ? h('p', { class: 'actions' }, ...actions) : null,
+    // A static report holds the explanations of the allowed connections only.
+    app.api.isStatic ? null : explainForm(app, w),
     section(
       'Labels',
       labels.length === 0
@@ -554,10 +611,22 @@ function sideText(app: App, side: ExplainSideJson, title: string): HTMLElement {
                 h('span', { class: 'verdict-denied' }, '✗ '),
                 policyButton(app, m.policy),
                 ` ${m.path}`,
+                m.file === null ? null : h('small', {}, ` · ${where(m.file, m.line)}`),
                 h(
                   'ul',
                   {},
-                  m.reasons.map((r) => h('li', {}, h('small', {}, r.message))),
+                  // As explain says where each reason is: the field and its line.
+                  m.reasons.map((r) =>
+                    h(
+                      'li',
+                      {},
+                      h(
+                        'small',
+                        {},
+                        r.line === null ? r.message : `${r.message} (${r.path}, line ${r.line})`,
+                      ),
+                    ),
+                  ),
                 ),
               ),
             ),

@@ -124,13 +124,21 @@ export function createMatrixView(ctx: ViewContext, first: Route): ViewInstance {
       if (wanted.length <= 10) void app.ensureNamespaces(wanted).then((changed) => changed && draw());
     }
     const m = level === 'namespace' ? namespaceMatrix(input, opts) : workloadMatrix(input, opts);
+    // Rows of workloads (or their namespaces): without any, the address rows alone would say nothing.
+    const none =
+      typeof m !== 'string' && !m.rows.some((r) => r.group !== NODES && r.group !== OUTSIDE)
+        ? app.model.workloads.length === 0
+          ? 'The input has no workloads: there is no matrix to draw.'
+          : 'No namespace is shown: pick some in the list.'
+        : undefined;
     grid?.stop();
     grid = undefined;
     holder.classList.toggle(
       'virtual',
-      typeof m !== 'string' && m.rows.length * m.cols.length > VIRTUAL_CELLS,
+      typeof m !== 'string' && none === undefined && m.rows.length * m.cols.length > VIRTUAL_CELLS,
     );
-    if (typeof m === 'string') replace(holder, h('p', { class: 'notice' }, m));
+    if (none !== undefined) replace(holder, h('p', { class: 'notice' }, none));
+    else if (typeof m === 'string') replace(holder, h('p', { class: 'notice' }, m));
     else if (m.rows.length * m.cols.length > VIRTUAL_CELLS) {
       grid = virtualGrid(holder, m, route.params.cell, (key) => app.set({ cell: key, sel: null }));
     } else replace(holder, table(m));

@@ -315,6 +315,9 @@ export function createPathsView(ctx: ViewContext, first: Route): ViewInstance {
           { class: 'muted' },
           'Workloads ranked by how many others an attacker holding them could reach, over any number of hops.',
         ),
+        ranking.ranking.length === 0
+          ? h('p', { class: 'notice' }, 'The input has no workloads: there is nothing to rank.')
+          : null,
         h(
           'ol',
           { class: 'ranking' },

@@ -401,6 +401,7 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
     );
     const ul = panel.querySelector('.problems');
     if (ul === null) return;
+    // As the CLI prints a problem (`file:line:column warning: path: message`), the editor's YAML for the file.
     replace(
       ul,
       list.map((p) =>
@@ -412,9 +413,10 @@ export function createWhatIfView(ctx: ViewContext, first: Route): ViewInstance {
             : h(
                 'button',
                 { type: 'button', class: 'linkish', onclick: () => editor?.goTo(p.line!, p.column ?? 1) },
-                `line ${p.line}`,
+                `line ${p.line}, column ${p.column ?? 1}`,
               ),
           p.line === null ? '' : ': ',
+          p.severity === 'warning' ? 'warning: ' : '',
           p.path === '' ? p.message : `${p.path}: ${p.message}`,
         ),
       ),
