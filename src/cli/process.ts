@@ -23,6 +23,7 @@ import { errorCode } from '../base/error-code.ts';
 import { firstOf, type Io } from './io.ts';
 import type { AnswerKey } from './answer-cache.ts';
 import { fingerprintFiles, inputFingerprint, namesLargeInput, WORKER_INPUT_BYTES } from './input-size.ts';
+import { decodeText } from '../parse/decode.ts';
 import { isManifestName } from '../parse/folders.ts';
 import { holdsYoungGeneration, shortRunFlags, youngGenerationCap } from './young-generation.ts';
 
@@ -55,7 +56,7 @@ function stdin(): NodeJS.ReadableStream {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin()) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks));
 }
 
 async function writeStdout(chunks: Iterable<string>): Promise<void> {
@@ -177,6 +178,15 @@ function runOnWorker(
   worker.on('message', (message: ToMain) => {
     if (message.kind !== 'stdin' || stdinSent) return;
     stdinSent = true;
+    // Standard input that cannot be read (closed, or open for writing only) stops the run with one line, as on
+    // the main thread, not an unhandled 'error' event.
+    process.stdin.once('error', (error) => {
+      void import('../parse/files.ts').then(({ readReason }) => {
+        process.stderr.write(`netfence: cannot read standard input: ${readReason(error, undefined)}\n`);
+        process.exitCode = 2;
+        void worker.terminate();
+      });
+    });
     process.stdin.pipe(worker.stdin!);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

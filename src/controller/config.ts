@@ -98,10 +98,18 @@ function stringList(v: unknown, path: string, problems: SettingsProblem[]): stri
   return v;
 }
 
+/** The longest a timer of Node.js waits (2^31 − 1 ms): a longer one fires after 1 ms (src/cli/options/values.ts). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function durationAt(v: unknown, path: string, problems: SettingsProblem[]): number | undefined {
   const ms = typeof v === 'string' ? parseDuration(v) : undefined;
   if (ms === undefined || ms <= 0)
     problems.push({ path, message: `expected a duration such as 2s or 5m, got ${JSON.stringify(v)}` });
+  else if (ms > MAX_TIMER_MS)
+    problems.push({
+      path,
+      message: `a duration must be at most 596h31m (about 24.8 days), got ${JSON.stringify(v)}`,
+    });
   return ms;
 }
 

@@ -23,6 +23,8 @@ export function errnoReason(error: unknown): string {
   if (code === 'EISDIR') return 'it is a folder (give the flow files themselves)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'it is a loop of symbolic links';
+  if (code === 'EBADF') return 'it is not open for reading: give the input with `< file`, or through a pipe';
+  if (code === 'ENXIO') return 'it is a socket or a device, not a file';
   return error instanceof Error ? error.message : String(error);
 }
 

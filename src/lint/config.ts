@@ -82,7 +82,13 @@ export function parseLintConfig(
   };
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
-    at(firstError.pos[0], [], 'config-syntax', `invalid YAML: ${firstError.message.split('\n')[0] ?? ''}`);
+    const reason =
+      firstError.code === 'MULTIPLE_DOCS'
+        ? 'a configuration is one YAML document, and a `---` line here starts another: keep one'
+        : firstError.code === 'RESOURCE_EXHAUSTION'
+          ? 'collections nested too deeply to read (thousands of levels)'
+          : (firstError.message.split('\n')[0] ?? '');
+    at(firstError.pos[0], [], 'config-syntax', `invalid YAML: ${reason}`);
     return { ok: false, problems };
   }
   const root = doc.contents;

@@ -215,6 +215,13 @@ function collect(
   out.objects.push(makeObject(source, node, documentPath, value, apiVersion, kind));
 }
 
+/** Said of text nested deeper than the readers' stack (`yaml` reports it as RESOURCE_EXHAUSTION). */
+const TOO_DEEP =
+  'collections nested too deeply to read (thousands of levels); a manifest nests a few dozen: check what wrote this file';
+
+/** `yaml`'s error for aliases that expand to too much (`toJS`'s `maxAliasCount`, 100 by default). */
+const ALIAS_BOMB = /alias count/i;
+
 /** `Map keys must be unique at line 2, column 1:\n...` → `Map keys must be unique`. */
 function yamlMessage(code: string, message: string, text: string, pos: readonly number[]): string {
   if (code === 'DUPLICATE_KEY') {
@@ -227,6 +234,7 @@ function yamlMessage(code: string, message: string, text: string, pos: readonly 
     return `invalid YAML: the key ${JSON.stringify(key)} appears twice in the same mapping; keep one`;
   }
   if (code === 'TAB_AS_INDENT') return 'invalid YAML: tabs are not allowed for indentation; use spaces';
+  if (code === 'RESOURCE_EXHAUSTION') return `invalid YAML: ${TOO_DEEP}`;
   const first = message.split('\n')[0] ?? message;
   return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
@@ -343,6 +351,18 @@ export function withoutMark(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
+/** A CR that no LF follows: a line break of YAML 1.2 (5.4, b-break; js-yaml and kubectl read it so), not of `yaml`. */
+const LONE_CR = /\r(?!\n)/g;
+
+/**
+ * `withoutMark(text)`, with each lone CR (line ends of classic Mac OS files, or of a file whose LFs were lost)
+ * made the LF it stands for, at the same offset: every reader, and the positions, then break lines there.
+ */
+function bodyOf(text: string): string {
+  const body = withoutMark(text);
+  return body.includes('\r') ? body.replace(LONE_CR, '\n') : body;
+}
+
 /**
  * Parses manifest text into Kubernetes objects with positions. Pure.
  *
@@ -352,7 +372,7 @@ export function withoutMark(text: string): string {
  * and left out; the other documents are still read.
  */
 export function parseManifestText(text: string, file: string): ParseResult {
-  const body = withoutMark(text);
+  const body = bodyOf(text);
   // A second BOM would shift the lazily read positions by one: leave such text to `yaml`.
   if (body.startsWith('\uFEFF')) return parseManifestTextExact(text, file);
   return (
@@ -464,7 +484,7 @@ function inPrefix(body: string, start: number): boolean {
  * path of `parseManifestText` must give the same answer; tests compare the two.
  */
 export function parseManifestTextExact(text: string, file: string): ParseResult {
-  const body = withoutMark(text);
+  const body = bodyOf(text);
   const read = withoutDocumentMarks(body);
   // Positions are counted in `body` (the same offsets as `read`, whose line starts may differ by a moved mark).
   const yamlLines = new (yaml().LineCounter)();
@@ -517,7 +537,10 @@ export function parseManifestTextExact(text: string, file: string): ParseResult 
     } catch (error) {
       const offset = document.contents?.range[0] ?? 0;
       const reason = error instanceof Error ? error.message : String(error);
-      syntaxErrors.push(problemAt(source, offset, 'yaml-syntax', [], `invalid YAML: ${reason}`));
+      const message = ALIAS_BOMB.test(reason)
+        ? 'invalid YAML: its aliases (*name) expand to too much data (aliases of anchors that hold aliases, a "billion laughs"); write the values out, or use fewer aliases'
+        : `invalid YAML: ${reason}`;
+      syntaxErrors.push(problemAt(source, offset, 'yaml-syntax', [], message));
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -937,7 +960,7 @@ export function storedParse(parsed: ParseResult): StoredParse | undefined {
  * objects, positions and nodes as `parseManifestText(text, file)` gives. Pure.
  */
 export function restoreParse(text: string, file: string, stored: StoredParse): ParseResult {
-  const body = withoutMark(text);
+  const body = bodyOf(text);
   // Positions from the fast reader's events, as on a first read (it declines, to the `yaml` nodes, where unsure).
   const { objects, add } = lazyObjects(body, file, textLocator(withoutDocumentMarks(body)));
   for (const o of stored.objects)

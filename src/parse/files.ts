@@ -8,6 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Problem } from '../model/problem.ts';
 import { isManifestName, isSkippedEntry } from './folders.ts';
+import { decodeText } from './decode.ts';
 import { loadSources, type Source } from './sources.ts';
 import { dropOfferedFiles, takeOfferedFile } from './preread.ts';
 import type { LoadOptions, LoadResult } from './types.ts';
@@ -22,7 +23,7 @@ async function readProcessStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin)
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks));
 }
 
 function pathProblem(
@@ -50,6 +51,14 @@ export function readReason(error: unknown, path: string | undefined): string {
       return 'it is a folder';
     case 'ELOOP':
       return 'it is a loop of symbolic links';
+    case 'EBADF':
+      // Standard input closed, or open for writing only (`netfence analyze - <&-`).
+      return 'it is not open for reading: give the input with `< file`, or through a pipe';
+    case 'ENXIO':
+      // What opening a socket (or a device without its driver) answers.
+      return 'it is a socket or a device, not a file';
+    case 'ENAMETOOLONG':
+      return 'the path is too long for the file system (at most 255 bytes a name, 4,096 the whole path)';
     default:
       return error instanceof Error ? error.message : String(error);
   }
@@ -263,15 +272,17 @@ export async function loadManifests(paths: string[], options: LoadOptions): Prom
 type ReadText = { ok: true; text: Text } | { ok: false; error: unknown };
 
 function readTextFile(path: string): ReadText {
-  // Read already (for the answer cache's key): decoded as `readFileSync(path, 'utf8')` decodes.
+  // Or read already, for the answer cache's key.
   const offered = takeOfferedFile(path);
-  if (offered !== undefined) return { ok: true, text: isBinary(offered) ? BINARY : offered.toString('utf8') };
+  let bytes: Buffer;
   try {
-    const text = readFileSync(path, 'utf8');
-    return { ok: true, text: isBinary(text) && isBinary(readFileSync(path)) ? BINARY : text };
+    bytes = offered ?? readFileSync(path);
   } catch (error) {
     return { ok: false, error };
   }
+  // UTF-16 text (with its mark) has NUL bytes, and is binary only when its characters have a NUL too.
+  const text = decodeText(bytes);
+  return { ok: true, text: isBinary(text) && isBinary(bytes) ? BINARY : text };
 }
 
 /** As git decides: a NUL byte among the first 8,000 bytes makes a file binary. */
@@ -312,8 +323,26 @@ export function whyMissing(path: string): string | undefined {
   } catch {
     // Nothing at that name: what is in its way, if anything, is a part of its path.
   }
+  if (notUtf8Name(path))
+    return 'its name is not valid UTF-8, and Node.js cannot open it by that name: rename it';
   const file = fileInPath(path);
   return file === undefined ? undefined : `"${file}" is a file, not a folder`;
+}
+
+/**
+ * Whether `path` names an entry of its folder whose name is not UTF-8 (`bad\xffname.yaml`): a folder's listing
+ * shows such a name with U+FFFD in place of the bytes, a name that opens nothing.
+ */
+function notUtf8Name(path: string): boolean {
+  const name = basename(path);
+  if (!name.includes('\uFFFD')) return false;
+  try {
+    return readdirSync(dirname(path), { encoding: 'buffer' }).some(
+      (raw) => raw.toString('utf8') === name && !raw.equals(Buffer.from(name)),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** The first part of `path` (from its root: `notes.txt` of `notes.txt/x/y.yaml`) that is there and is no folder. */

@@ -160,7 +160,13 @@ export function parseSpec(text: string, file: string): SpecParse {
   const start: SourceLocation = { file, line: 1, column: 1 };
   for (const e of doc.errors) {
     const { line, col } = lines.linePos(e.pos[0]);
-    r.problem('yaml-syntax', e.message.split('\n')[0]!, { file, line, column: col }, []);
+    const message =
+      e.code === 'MULTIPLE_DOCS'
+        ? 'a spec is one YAML document, and a `---` line here starts another: keep one, or put each in a file of its own (--spec is repeatable)'
+        : e.code === 'RESOURCE_EXHAUSTION'
+          ? 'collections nested too deeply to read (thousands of levels)'
+          : e.message.split('\n')[0]!;
+    r.problem('yaml-syntax', message, { file, line, column: col }, []);
   }
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
   const root = doc.contents;

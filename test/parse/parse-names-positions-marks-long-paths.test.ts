@@ -120,7 +120,7 @@ describe('a folder whose path is too long to read', () => {
         'unreadable-path',
         'error',
         p,
-        `cannot read folder "${p}": ENAMETOOLONG: name too long, realpath '${p}'`,
+        `cannot read folder "${p}": the path is too long for the file system (at most 255 bytes a name, 4,096 the whole path)`,
       ]),
     );
     assert.deepEqual(r.warnings, []);

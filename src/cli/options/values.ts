@@ -22,7 +22,13 @@ export function wholeNumber(min: number): (text: string) => number {
 
 const DURATION_EXAMPLES = 'such as 500ms, 30s, 2m or 1m30s';
 
-/** `30s`, `2m`, `1m30s`, `500ms`, or a number of seconds → milliseconds, more than 0. */
+/**
+ * The longest duration a timer of Node.js keeps (2^31 − 1 ms, about 24.8 days): a longer one fires after 1 ms
+ * (an interval then runs without pause), and `AbortSignal.timeout` refuses one beyond 2^32 − 1 ms.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** `30s`, `2m`, `1m30s`, `500ms`, or a number of seconds → milliseconds, more than 0 and at most `MAX_DURATION_MS`. */
 export function parseDuration(text: string): number {
   const t = text.trim();
   let total = 0;
@@ -40,6 +46,10 @@ export function parseDuration(text: string): number {
   }
   const ms = Math.round(total);
   if (ms <= 0) throw new UserError(`a duration must be more than 0 (${DURATION_EXAMPLES}), got "${text}"`);
+  if (ms > MAX_DURATION_MS)
+    throw new UserError(
+      `a duration must be at most 596h31m (about 24.8 days, the longest a timer waits), got "${text}"`,
+    );
   return ms;
 }
 
