@@ -8,7 +8,7 @@
  */
 import { EVENT_ID, SCALAR_STYLE, constructFromEvents, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import type { Document, Node } from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
 import type { FieldPath, Problem, SourceLocation } from '../model/problem.ts';
 import type { ParseResult, ParsedObject } from './types.ts';
 import { jsonErrorOffset } from './json-position.ts';
@@ -218,6 +218,27 @@ function collect(
 /** Said of text nested deeper than the readers' stack (`yaml` reports it as RESOURCE_EXHAUSTION). */
 const TOO_DEEP =
   'collections nested too deeply to read (thousands of levels); a manifest nests a few dozen: check what wrote this file';
+
+/**
+ * The first alias inside the collection its anchor names (`&a [*a]`), whose value would contain itself
+ * (`toJS` makes a cycle of it, which kubectl refuses); undefined when there is none. Aliases are rare in
+ * manifests: a document without one is not walked.
+ */
+function selfContainingAlias(document: Document, text: string): Alias | undefined {
+  const range = document.range ?? [0, text.length, text.length];
+  if (!text.slice(range[0], range[2]).includes('*')) return undefined;
+  let found: Alias | undefined;
+  const { visit } = yaml();
+  visit(document, {
+    Alias(_key, node, path) {
+      const target = node.resolve(document);
+      if (target === undefined || !path.includes(target)) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
 
 /** `yaml`'s error for aliases that expand to too much (`toJS`'s `maxAliasCount`, 100 by default). */
 const ALIAS_BOMB = /alias count/i;
@@ -531,6 +552,19 @@ export function parseManifestTextExact(text: string, file: string): ParseResult 
         path: [],
       });
     }
+    const cycle = selfContainingAlias(document, body);
+    if (cycle !== undefined) {
+      syntaxErrors.push(
+        problemAt(
+          source,
+          cycle.range?.[0] ?? 0,
+          'yaml-syntax',
+          [],
+          `invalid YAML: the alias *${cycle.source} stands inside the value its anchor &${cycle.source} names, so that value would contain itself; write the value out`,
+        ),
+      );
+      continue;
+    }
     let value: unknown;
     try {
       value = document.toJS();
@@ -607,7 +641,7 @@ const FULL_PARSER_ONLY = [
   /\\U/, // \U escapes: js-yaml accepts code points beyond U+10FFFF
 ];
 
-const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP } = EVENT_ID;
+const { DOCUMENT, MAPPING, SEQUENCE, SCALAR, POP, ALIAS } = EVENT_ID;
 
 function eventStart(e: Event): number {
   if (e.type === SCALAR) return e.valueStart;
@@ -827,6 +861,24 @@ function fastJsonStream(body: string, file: string): ParseResult | undefined {
 }
 
 /**
+ * Whether an alias stands inside the collection its anchor names (`&a [*a]`): a value that contains itself,
+ * which kubectl refuses (`anchor 'a' value contains itself`) and js-yaml reads as a cycle that no check
+ * could walk to its end.
+ */
+function hasSelfContainingAlias(source: string, events: readonly Event[]): boolean {
+  // The anchors of the collections open at each event (undefined for one without an anchor, and documents).
+  const open: (string | undefined)[] = [];
+  for (const e of events) {
+    if (e.type === POP) open.pop();
+    else if (e.type === DOCUMENT) open.push(undefined);
+    else if (e.type === MAPPING || e.type === SEQUENCE)
+      open.push(e.anchorEnd > e.anchorStart ? source.slice(e.anchorStart, e.anchorEnd) : undefined);
+    else if (e.type === ALIAS && open.includes(source.slice(e.anchorStart, e.anchorEnd))) return true;
+  }
+  return false;
+}
+
+/**
  * Scalars the readers could read differently, which no pattern finds cheaply: a mapping key longer than
  * `yaml` allows for an implicit key (1024 characters up to its `:`), and a long plain scalar that starts like
  * a number (one beyond a double: Infinity for `yaml`, a string for js-yaml).
@@ -866,7 +918,8 @@ export function readWithJsYaml(body: string): FastYaml | undefined {
   } catch {
     return undefined;
   }
-  if (hasUnsafeScalar(body, events)) return undefined;
+  // `yaml` reads it again, and says where the value contains itself.
+  if (hasUnsafeScalar(body, events) || hasSelfContainingAlias(body, events)) return undefined;
   return { values, starts: documentStarts(body, events) };
 }
 

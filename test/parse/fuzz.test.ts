@@ -134,7 +134,14 @@ const readOptions: fc.Arbitrary<ReadOptions> = fc.record({
   keepObjects: fc.boolean(),
 });
 
+/**
+ * Problems that sum up several objects, naming each, and have no one place by design: `left out 2 terminated
+ * pods …: jobs/done, jobs/crashed` (test/parse/inputs.test.ts pins it so, files and clusters alike).
+ */
+const SUMMARIES: ReadonlySet<string> = new Set(['terminated-pods']);
+
 function assertLocated(problem: Problem, text: string): void {
+  if (SUMMARIES.has(problem.code) && problem.file === undefined) return;
   const where = `${JSON.stringify(problem)} of ${JSON.stringify(text.length > 400 ? `${text.slice(0, 400)}…` : text)}`;
   assert.equal(problem.file, FILE, where);
   assert.ok(Number.isInteger(problem.line) && problem.line! >= 1, `no line: ${where}`);
@@ -219,6 +226,24 @@ describe('what the fuzzing found (round 17), each a fixed example', () => {
         /^policies\.yaml:4:\d+ invalid YAML: collections nested too deeply to read \(thousands of levels\); a manifest nests a few dozen: check what wrote this file$/,
       );
     }
+  });
+
+  test('an alias inside the value its anchor names (a value containing itself) is a problem at the alias, as kubectl refuses it; was a stack overflow out of the reader', () => {
+    const service = (spec: string): string =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: n\nspec:\n${spec}  ports: [{port: 80}]\n`;
+    assert.deepEqual(problems(service('  type: &a [*a, *a]\n')), [
+      'policies.yaml:7:13 invalid YAML: the alias *a stands inside the value its anchor &a names, so that value would contain itself; write the value out',
+    ]);
+    assert.deepEqual(problems(service('  selector: &b {x: *b}\n')), [
+      'policies.yaml:7:20 invalid YAML: the alias *b stands inside the value its anchor &b names, so that value would contain itself; write the value out',
+    ]);
+    // An alias of a value that is complete where the alias stands is read as before.
+    assert.deepEqual(
+      problems(
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: n\n  labels: &l {app: x}\nspec:\n  selector: *l\n  ports: [{port: 80}]\n',
+      ),
+      [],
+    );
   });
 
   test('lone CRs (classic Mac OS line ends) break lines, as YAML 1.2 and kubectl read them', () => {
