@@ -128,28 +128,25 @@ function recordOf(state: string): {
   >;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    cilium.files();
-    api = await startServer({
-      extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
-      users: [{ name: DEPLOYER }],
-    });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-cilium-'));
-    await applyObjects(api, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } },
-      livePod('web', 'web', '10.244.0.10'),
-      livePod('frontend', 'frontend', '10.244.0.11'),
-      livePod('batch', 'batch', '10.244.0.12'),
-    ]);
-    await waitForAccess(api, DEPLOYER, '/api/v1/namespaces');
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  cilium.files();
+  api = await startServer({
+    extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
+    users: [{ name: DEPLOYER }],
+  });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-cilium-'));
+  await applyObjects(api, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } },
+    livePod('web', 'web', '10.244.0.10'),
+    livePod('frontend', 'frontend', '10.244.0.11'),
+    livePod('batch', 'batch', '10.244.0.12'),
+  ]);
+  await waitForAccess(api, DEPLOYER, '/api/v1/namespaces');
+});
 
 after(async () => {
   await api?.stop();
@@ -175,14 +172,11 @@ describe('with the Cilium CRDs', { skip }, () => {
   const state = (): string => join(tmp, 'state');
   let v1 = '';
 
-  before(
-    async () => {
-      if (api === undefined) return;
-      await installCrds(server(), cilium.files());
-      v1 = folder('v1', { 'cnp.yaml': cnpYaml('web', 8080), 'ccnp.yaml': ccnpYaml('egress') });
-    },
-    { timeout: 120_000 },
-  );
+  before(async () => {
+    if (api === undefined) return;
+    await installCrds(server(), cilium.files());
+    v1 = folder('v1', { 'cnp.yaml': cnpYaml('web', 8080), 'ccnp.yaml': ccnpYaml('egress') });
+  });
 
   test('--dry-run: the plan names both kinds, and the connectivity they change; nothing is stored', async () => {
     const r = await cli(['apply', v1, '--cluster', '--dry-run', '--state-dir', state()]);

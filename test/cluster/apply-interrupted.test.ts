@@ -110,12 +110,11 @@ describe('the rollback record cannot be saved in the cluster at the end', { skip
       (await server().request('POST', '/api/v1/namespaces/default/configmaps', { body: probeCm })).status,
       201,
     );
-    for (let i = 0; ; i++) {
-      const status = (await server().request('PUT', `${RECORD_CM}?dryRun=All`, { body: probeCm })).status;
-      if (status !== 200) break;
-      assert.ok(i < 1000, 'the admission policy is not in force');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await server().until(
+      async () => (await server().request('PUT', `${RECORD_CM}?dryRun=All`, { body: probeCm })).status,
+      (status) => status !== 200,
+      (status) => `the admission policy is not in force (HTTP ${status})`,
+    );
     assert.equal((await server().request('DELETE', RECORD_CM)).status, 200);
     try {
       for (const output of ['txt', 'json'] as const) {

@@ -120,23 +120,20 @@ function priorityOf(o: Record<string, unknown> | undefined): unknown {
   return (o?.spec as { priority?: unknown } | undefined)?.priority;
 }
 
-before(
-  async () => {
-    if (skip !== false) return;
-    if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
-    api = await startServer({
-      extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
-      users: [{ name: 'netfence-deployer' }],
-    });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-tiers-'));
-    await applyObjects(api, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
-    ]);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  if (skip !== false) return;
+  if (typeof npapi !== 'string') throw new Error(`NETFENCE_REQUIRE_KUBE=1 but ${npapi.skip}`);
+  api = await startServer({
+    extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
+    users: [{ name: 'netfence-deployer' }],
+  });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-tiers-'));
+  await applyObjects(api, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' } },
+  ]);
+});
 
 after(async () => {
   await api?.stop();
@@ -172,14 +169,11 @@ describe('with the ClusterNetworkPolicy CRD (standard channel)', { skip }, () =>
   const state = (): string => join(tmp, 'state');
   let v1 = '';
 
-  before(
-    async () => {
-      if (api === undefined) return;
-      await installCrds(server(), crdFiles(join(npapi as string, 'config', 'crd', 'standard')));
-      v1 = folder('v1', { 'cnp.yaml': cnpYaml('guard', 100), 'np.yaml': ALLOW_WEB });
-    },
-    { timeout: 120_000 },
-  );
+  before(async () => {
+    if (api === undefined) return;
+    await installCrds(server(), crdFiles(join(npapi as string, 'config', 'crd', 'standard')));
+    v1 = folder('v1', { 'cnp.yaml': cnpYaml('guard', 100), 'np.yaml': ALLOW_WEB });
+  });
 
   test('--dry-run: the plan names the cluster policy by Kind/name; nothing is stored', async () => {
     const r = await cli(['apply', v1, '--cluster', '--dry-run', '--state-dir', state()]);

@@ -97,33 +97,30 @@ const OTHER_ALLOW_WEB = {
   },
 };
 
-before(
-  async () => {
-    api = await startServer({
-      extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
-      users: [{ name: DEPLOYER }, { name: SHOP_DEPLOYER }],
-    });
-    if (api === undefined) return;
-    tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-'));
-    const objects = readObjects(['examples/webshop', 'test/cluster/fixtures/pods.yaml']);
-    await applyObjects(
-      api,
-      objects.filter((o) => o.kind !== 'NetworkPolicy'),
-    );
-    await applyObjects(api, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: SHOP_DEPLOYER, namespace: 'shop' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'netfence-deployer' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: SHOP_DEPLOYER }],
-      },
-    ]);
-    await waitForAccess(api, DEPLOYER, `${NP}/shop/networkpolicies`);
-  },
-  { timeout: 120_000 },
-);
+before(async () => {
+  api = await startServer({
+    extraRbacManifests: ['deploy/rbac/netfence-deployer.yaml'],
+    users: [{ name: DEPLOYER }, { name: SHOP_DEPLOYER }],
+  });
+  if (api === undefined) return;
+  tmp = mkdtempSync(join(tmpdir(), 'netfence-apply-'));
+  const objects = readObjects(['examples/webshop', 'test/cluster/fixtures/pods.yaml']);
+  await applyObjects(
+    api,
+    objects.filter((o) => o.kind !== 'NetworkPolicy'),
+  );
+  await applyObjects(api, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota' } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: SHOP_DEPLOYER, namespace: 'shop' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'netfence-deployer' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: SHOP_DEPLOYER }],
+    },
+  ]);
+  await waitForAccess(api, DEPLOYER, `${NP}/shop/networkpolicies`);
+});
 
 after(async () => {
   await api?.stop();
@@ -274,10 +271,11 @@ spec:
     const probe = async (): Promise<number> =>
       (await server().request('POST', `${NP}/payments/networkpolicies?dryRun=All`, { body: world })).status;
     const waitFor = async (refused: boolean): Promise<void> => {
-      for (let i = 0; ((await probe()) === 201) === refused; i++) {
-        assert.ok(i < 100, `the admission policy is ${refused ? 'not' : 'still'} in force`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await server().until(
+        probe,
+        (status) => (status === 201) !== refused,
+        (status) => `the admission policy is ${refused ? 'not' : 'still'} in force (HTTP ${status})`,
+      );
     };
     try {
       await waitFor(true);

@@ -63,6 +63,8 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
+/** The running controllers by the URL of their server. */
+const serving = new Map<string, ChildProcess>();
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,18 +76,18 @@ export const EVENTUALLY_LAST_RESORT_MS = 300_000;
 
 /**
  * Waits until `check` returns something other than undefined (polling every 50 ms), or fails at the last
- * resort by the clock (or at `limitMs`, where the time is what the test asserts).
+ * resort by the clock. No test asserts a time: where the property is about time (a write on a watch event, not
+ * at a resync), the tests make the other way impossible (a resync of a day) rather than racing it.
  */
 export async function eventually<T>(
   what: string,
   check: () => T | undefined | Promise<T | undefined>,
-  limitMs = EVENTUALLY_LAST_RESORT_MS,
 ): Promise<T> {
-  const until = Date.now() + limitMs;
+  const until = Date.now() + EVENTUALLY_LAST_RESORT_MS;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    assert.ok(Date.now() < until, `${what}: not within ${limitMs} ms by the clock`);
+    assert.ok(Date.now() < until, `${what}: not within ${EVENTUALLY_LAST_RESORT_MS} ms by the clock`);
     await sleep(50);
   }
 }
@@ -123,6 +125,7 @@ export async function startController(
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       running.delete(child);
+      for (const [url, c] of serving) if (c === child) serving.delete(url);
       resolve(code);
     }),
   );
@@ -138,6 +141,7 @@ export async function startController(
     const url = /serving (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(out)?.[1];
     if (url !== undefined && err.includes('"msg":"ready"')) {
       unguard();
+      if (child.exitCode === null && child.signalCode === null) serving.set(url, child);
       return {
         process: child,
         url,
@@ -159,10 +163,28 @@ export async function startController(
   }
 }
 
-/** GET on the controller's server: status and body. */
+/**
+ * GET on a controller's server: status and body. No limit by the clock (an audit holds the controller's thread,
+ * which a loaded machine stretches to seconds): given up once the controller seems stuck (a minute of CPU time
+ * used, or none for a minute; it answers an exit with a closed connection), or at the last resort.
+ */
 export async function get(url: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return { status: res.status, text: await res.text() };
+  const child = [...serving].find(([base]) => url === base || url.startsWith(`${base}/`))?.[1];
+  const stuck = new AbortController();
+  const unguard =
+    child === undefined
+      ? () => undefined
+      : guardProgress(child.pid!, { cpuMs: 60_000, fallbackMs: EVENTUALLY_LAST_RESORT_MS }, (reason) =>
+          stuck.abort(new Error(`GET ${url}: the controller seems stuck (${reason})`)),
+        );
+  try {
+    const res = await fetch(url, {
+      signal: AbortSignal.any([stuck.signal, AbortSignal.timeout(EVENTUALLY_LAST_RESORT_MS)]),
+    });
+    return { status: res.status, text: await res.text() };
+  } finally {
+    unguard();
+  }
 }
 
 export interface Sample {

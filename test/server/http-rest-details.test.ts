@@ -268,11 +268,14 @@ describe('the events stream', () => {
     }) as typeof setInterval);
     const cleared = t.mock.method(globalThis, 'clearInterval');
     const unsubscribed: unknown[] = [];
+    let left: () => void = () => undefined;
+    const gone = new Promise<void>((resolve) => (left = resolve));
     class Watched extends Session {
       override subscribe(listener: (event: string, data: unknown) => void): () => void {
         const off = super.subscribe(listener);
         return () => {
           unsubscribed.push(listener);
+          left();
           return off();
         };
       }
@@ -313,8 +316,8 @@ describe('the events stream', () => {
       assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
       assert.equal(headers['cache-control'], 'no-store');
       assert.equal(headers.connection, 'keep-alive');
-      // The server hears of the closed connection a moment later.
-      for (let i = 0; i < 100 && unsubscribed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // The server hears of the closed connection a moment later: waited for, not for a count of sleeps.
+      await unlessStuck(gone, STILL_OPEN);
       assert.equal(unsubscribed.length, 1);
       assert.ok(cleared.mock.calls.some((c) => (c.arguments[0] as unknown) === timer));
     });
@@ -324,10 +327,13 @@ describe('the events stream', () => {
 describe('startServer and close', () => {
   test('close ends an open events stream and resolves', async () => {
     const server = await startServer({ port: 0, assets, session: new Session(analysis) });
-    const open = new Promise<void>((resolve) => server.server.once('request', () => setTimeout(resolve, 50)));
+    // Open once its first event arrived (the server writes it and subscribes the stream in one step), not a moment
+    // after the request.
+    let opened: () => void = () => undefined;
+    const open = new Promise<void>((resolve) => (opened = resolve));
     const ended = new Promise<void>((resolve) => {
       const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events' }, (res) => {
-        res.on('data', () => undefined);
+        res.on('data', () => opened());
         res.on('error', () => undefined);
         res.on('close', () => resolve());
       });
@@ -335,7 +341,7 @@ describe('startServer and close', () => {
       req.end();
     });
     // Wait until the stream is open, then close while it is.
-    await open;
+    await unlessStuck(open, STILL_OPEN);
     const result = await unlessStuck(
       server.close().then(() => 'closed'),
       STILL_OPEN,

@@ -19,7 +19,8 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { apiServerBinaries, freePorts, startApiServer } from './kube-apiserver.ts';
+import { apiServerBinaries, startApiServer } from './kube-apiserver.ts';
+import { freePorts } from './ports.ts';
 
 const binaries = apiServerBinaries();
 const skip = 'skip' in binaries && process.env.NETFENCE_REQUIRE_KUBE !== '1' ? binaries.skip : false;

@@ -27,11 +27,11 @@ import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorCode } from '../../src/base/error-code.ts';
+import { freePorts } from './ports.ts';
 import { cpuTimeOfTree } from './progress.ts';
 
 export interface ApiServerBinaries {
@@ -55,8 +55,9 @@ export interface ApiServerOptions {
   /** Keep the temp dir (logs, certs, kubeconfigs) after stop(). Also NETFENCE_KEEP_KUBE_DIR=1. */
   keepDir?: boolean;
   /**
-   * Where the ports come from: `n` distinct ports, free when picked (default freePorts). A test gives ports
-   * already taken to see the start-up pick others.
+   * Where the ports come from: `n` distinct ports, free when picked (default freePorts of test/support/ports.ts,
+   * below the kernel's ephemeral range, so that a restart finds its port free again). A test gives ports already
+   * taken to see the start-up pick others.
    */
   pickPorts?: (n: number) => Promise<number[]>;
 }
@@ -74,7 +75,11 @@ export interface Patience {
   capMs: number;
 }
 
-export const DEFAULT_PATIENCE: Patience = { cpuMs: 120_000, idleMs: 60_000, capMs: 300_000 };
+/**
+ * The clock's last resort is 9 minutes, under the test runner's 10 for a file: at a load of ~40 on 2 cores a
+ * start-up still making progress took more than 5 (round 17), and failing it cancels every test of its file.
+ */
+export const DEFAULT_PATIENCE: Patience = { cpuMs: 120_000, idleMs: 60_000, capMs: 540_000 };
 
 export interface ApiResponse {
   status: number;
@@ -119,7 +124,10 @@ export interface ApiServer {
    * `patience.capMs` by the clock.
    */
   until<T>(attempt: () => Promise<T>, done: (result: T) => boolean, what: (last: T) => string): Promise<T>;
-  /** Stop kube-apiserver (SIGTERM; etcd keeps the data) and start it again on the same port; resolves when ready. */
+  /**
+   * Stop kube-apiserver (SIGTERM; etcd keeps the data) and start it again on the same port (free still: picked below
+   * the ephemeral range, test/support/ports.ts); resolves when ready.
+   */
   restartApiServer(): Promise<void>;
   /** Kill kube-apiserver and etcd and remove `dir` (idempotent). */
   stop(): Promise<void>;
@@ -291,31 +299,6 @@ function tailLog(file: string, lines = 40): string {
     return all.slice(-lines).join('\n');
   } catch {
     return '(no log)';
-  }
-}
-
-/**
- * Distinct free loopback ports (all held open at once, then released). Released, a port may be taken by another
- * process before etcd or kube-apiserver binds it: startApiServer() then starts that process again on others.
- */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const srv = net.createServer();
-      servers.push(srv);
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => resolve());
-      });
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') throw new Error('unexpected server address');
-      ports.push(addr.port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
-import { serve } from '../server/serve.ts';
+import { serve, type Served } from '../server/serve.ts';
+import { freePorts } from '../support/ports.ts';
 import { browserMissing, launch } from './browser.ts';
 
 const skip = browserMissing();
@@ -18,8 +19,17 @@ const NOT_ANSWERING = 'netfence serve is not answering: is it still running? Sho
 
 describe('the page follows a real netfence serve', { skip }, () => {
   test('the pill says "reconnecting" while the server is stopped, and "live" once it answers again', async () => {
-    let served = await serve(['examples/webshop', '--watch', '--port', '0']);
-    const port = /:(\d+)$/.exec(served.origin)![1]!;
+    // On a port below the ephemeral range, which stays free for the second start (test/support/ports.ts); one
+    // taken meanwhile by a program that names it is given up for another.
+    let port = '';
+    let served: Served | undefined;
+    while (served === undefined) {
+      port = String((await freePorts(1))[0]);
+      served = await serve(['examples/webshop', '--watch', '--port', port]).catch((error: unknown) => {
+        if (/ is in use/.test((error as { stderr?: string }).stderr ?? '')) return undefined;
+        throw error;
+      });
+    }
     const browser = await launch();
     try {
       const page = await browser.context.newPage();
