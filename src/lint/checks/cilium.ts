@@ -149,9 +149,13 @@ export function fqdnNames(rule: CiliumRuleInfo): string[] {
 export function selectsAllOf(outer: CiliumRuleSet, inner: CiliumRuleSet): boolean {
   if (outer === inner) return true;
   if (inner.workloads.length === 0) return false;
-  const have = new Set(outer.workloads);
+  let have = WORKLOAD_SETS.get(outer);
+  if (have === undefined) WORKLOAD_SETS.set(outer, (have = new Set(outer.workloads)));
   return inner.workloads.every((w) => have.has(w));
 }
+
+/** Each rule set's workloads as a set, made once: `selectsAllOf` is asked of pairs of rule sets. */
+const WORKLOAD_SETS = new WeakMap<CiliumRuleSet, ReadonlySet<string>>();
 
 /** The TCP/UDP/SCTP ports a rule matches (`named`: named ports, `protocol/name`), and whether it matches ICMP. */
 export interface RuleTraffic {

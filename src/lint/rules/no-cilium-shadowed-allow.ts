@@ -168,8 +168,9 @@ export default defineRule({
       for (const direction of ['ingress', 'egress'] as const satisfies readonly Direction[]) {
         const allows = set.spec[allowList(direction)];
         if (allows.length === 0) continue;
+        // Only the rule sets with deny rules in this direction (few) are compared: the comparison is per pair.
         const denies: DenyRef[] = sets
-          .filter((s) => selectsAllOf(s, set))
+          .filter((s) => s.spec[denyList(direction)].length > 0 && selectsAllOf(s, set))
           .flatMap((s) => s.spec[denyList(direction)].map((rule) => ({ set: s, rule })));
         if (denies.length === 0) continue;
         for (const allow of allows) {

@@ -17,11 +17,19 @@ const READ_KINDS = new Set<string>(['Namespace', 'Pod', 'Service', ...Object.val
 const CHECKED_KEYS = new Set(['labels', 'matchLabels', 'selector', 'ports']);
 
 /**
- * Text with no token that `yamlTrap` could flag, as a plain scalar stands in the text (after a space, `[`, `{`,
- * `,` or `:`; before a space, `,`, `]`, `}` or `:`), has no trap: its nodes need not be built.
+ * Text with no token that `yamlTrap` could flag, as a plain scalar stands in the text, has no trap: its nodes
+ * need not be built. A plain scalar starts a line, or follows a space, `[`, `{` or `,`, or a `:` right after a
+ * quoted key or a flow collection (`{"a":on}`; after any other key, YAML needs a space after the `:`, and `a:on`
+ * is one scalar); it ends the line or stands before a space, `,`, `]`, `}` or `:`. A `:` inside a value, as in
+ * an IPv6 address (`fd00:25:31::/48`), starts no scalar: such files were parsed again for nothing.
  */
 const MAY_HAVE_TRAP =
-  /(?:^|[\s[{,:])(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)(?=$|[\s,\]}:])/;
+  /(?:^|[\s[{,]|(?<=["'\]}]):)(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)(?=$|[\s,\]}:])/;
+
+/** Whether `text` may hold a trap (`MAY_HAVE_TRAP`): when not, its objects' nodes are not walked. */
+export function mayHaveTrap(text: string): boolean {
+  return MAY_HAVE_TRAP.test(text);
+}
 
 type Trap =
   | { messageId: 'boolean'; data: { text: string; bool: string } }
@@ -115,13 +123,13 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const mayHaveTrap = new Map<string, boolean>();
+    const mayByFile = new Map<string, boolean>();
     for (const source of ctx.sources) {
       if (source.kind !== POLICY_KIND && !READ_KINDS.has(source.kind)) continue;
       const text = source.fileText;
       if (text !== undefined) {
-        let may = mayHaveTrap.get(source.file);
-        if (may === undefined) mayHaveTrap.set(source.file, (may = MAY_HAVE_TRAP.test(text)));
+        let may = mayByFile.get(source.file);
+        if (may === undefined) mayByFile.set(source.file, (may = mayHaveTrap(text)));
         if (!may) continue;
       }
       checkSource(ctx, source);
